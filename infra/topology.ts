@@ -1,0 +1,180 @@
+/**
+ * Backline's topology: every function once, with its triggers and what it may touch.
+ * The CDK stack (infra/stack.ts) and the local cloud (infra/local/) are both built from this
+ * module, and test/infra holds the synthesized template against it, so the two cannot drift.
+ */
+
+/** What a function may touch. The CDK stack turns each into the narrowest IAM grant. */
+export type Permission =
+  | 'table:read'
+  | 'table:write' // implies table:read
+  | 'ses:send'
+  | 'events:put' // on the Backline bus only
+  | 'schedules:manage' // release-day schedules in Backline's schedule group, and passing the Scheduler role
+  | 'secrets:read'; // the management API key and the token-signing key
+
+/** Backline's own bus, or the account's default bus (where SES publishes, DESIGN Decision 3). */
+export type BusName = 'backline' | 'default';
+
+/** An EventBridge content-filter pattern. */
+export type EventPattern = Record<string, unknown>;
+
+export type RouteAuth = 'apiKey' | 'webhook' | 'public';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export type Trigger =
+  | { kind: 'event'; bus: BusName; pattern: EventPattern }
+  | { kind: 'http'; method: HttpMethod; path: string; auth: RouteAuth };
+
+export interface FunctionSpec {
+  /** Module with the exported `handler`, relative to the repository root. */
+  entry: string;
+  description: string;
+  on: Trigger[];
+  may: Permission[];
+  /** Lambda's asynchronous retries for a handler that throws (0-2), before the on-failure queue. */
+  retryAttempts?: 0 | 1 | 2;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
+/** A recurring EventBridge Scheduler schedule that puts `detailType` (source `backline.scheduler`) on the Backline bus. */
+export interface RecurringSchedule {
+  name: string;
+  expression: string;
+  /** IANA zone; `manager` means the manager's time zone from configuration. */
+  timeZone: 'UTC' | 'manager';
+  detailType: string;
+  description: string;
+}
+
+const event = (bus: BusName, source: string, detailTypes: string[]): Trigger => ({
+  kind: 'event',
+  bus,
+  pattern: { source: [source], 'detail-type': detailTypes },
+});
+
+const route = (method: HttpMethod, path: string, auth: RouteAuth): Trigger => ({ kind: 'http', method, path, auth });
+
+const apiKey = (...routes: [HttpMethod, string][]): Trigger[] =>
+  routes.map(([method, path]) => route(method, path, 'apiKey'));
+
+export const schedules: RecurringSchedule[] = [
+  {
+    name: 'outbox-sweep',
+    expression: 'rate(1 minute)',
+    timeZone: 'UTC',
+    detailType: 'Outbox Sweep Due',
+    description: 'Republishes recorded webhooks still pending and settles mail claims left open by a crash.',
+  },
+  {
+    name: 'daily-reconciliation',
+    expression: 'cron(0 7 * * ? *)',
+    timeZone: 'manager',
+    detailType: 'Reconciliation Due',
+    description: "Reconciles every budget against the ledger at 07:00 in the manager's time zone.",
+  },
+];
+
+export const functions = {
+  intake: {
+    entry: 'functions/intake/handler.ts',
+    description: 'Takes signed label webhooks: records them, then publishes their events.',
+    on: [route('POST', '/webhooks/{labelId}', 'webhook')],
+    may: ['table:write', 'events:put'],
+  },
+  'intake-outbox': {
+    entry: 'functions/intake/outbox.ts',
+    description: 'Republishes recorded webhooks whose events are still pending.',
+    on: [event('backline', 'backline.scheduler', ['Outbox Sweep Due'])],
+    may: ['table:write', 'events:put'],
+    retryAttempts: 2,
+  },
+  management: {
+    entry: 'functions/management/handler.ts',
+    description: "The manager's API: labels, media outlets, CSV import, release views, webhook replay.",
+    on: apiKey(
+      ['POST', '/labels'],
+      ['GET', '/labels/{labelId}'],
+      ['POST', '/labels/{labelId}/secrets/rotate'],
+      ['POST', '/labels/{labelId}/replays'],
+      ['GET', '/labels/{labelId}/releases/{releaseId}'],
+      ['GET', '/labels/{labelId}/releases/{releaseId}/deliveries'],
+      ['POST', '/media-outlets'],
+      ['GET', '/media-outlets'],
+      ['POST', '/media-outlets/import'],
+      ['GET', '/media-outlets/{outletId}'],
+      ['PUT', '/media-outlets/{outletId}'],
+      ['DELETE', '/media-outlets/{outletId}'],
+    ),
+    may: ['table:write', 'events:put', 'secrets:read'],
+    timeoutSeconds: 60,
+  },
+  releases: {
+    entry: 'functions/releases/handler.ts',
+    description: 'Keeps releases and their release-day schedules; asks the announcer for mailings.',
+    on: [
+      event('backline', 'backline.intake', ['Release Scheduled', 'Release Updated', 'Release Cancelled']),
+      event('backline', 'backline.scheduler', ['Release Day Reached']),
+    ],
+    may: ['table:write', 'events:put', 'schedules:manage'],
+    retryAttempts: 2,
+  },
+  announcer: {
+    entry: 'functions/announcer/handler.ts',
+    description: 'Sends release mailings to matching outlets exactly once each, within the SES send rate.',
+    on: [
+      event('backline', 'backline.releases', ['Mailing Requested']),
+      event('backline', 'backline.announcer', ['Mailing Requested']),
+      event('backline', 'backline.scheduler', ['Outbox Sweep Due']),
+      event('default', 'aws.ses', ['Email Sent']),
+    ],
+    may: ['table:write', 'ses:send', 'events:put', 'secrets:read'],
+    retryAttempts: 2,
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+  },
+  recipients: {
+    entry: 'functions/recipients/handler.ts',
+    description: 'One-click unsubscribe (RFC 8058) and tokenised promo links for mail recipients.',
+    on: [route('GET', '/u/{token}', 'public'), route('POST', '/u/{token}', 'public'), route('GET', '/p/{token}', 'public')],
+    may: ['table:write', 'events:put', 'secrets:read'],
+  },
+  deliverability: {
+    entry: 'functions/deliverability/handler.ts',
+    description: 'Suppresses addresses on a permanent bounce or a complaint.',
+    on: [event('default', 'aws.ses', ['Email Bounced', 'Email Complaint Received'])],
+    may: ['table:write', 'events:put'],
+    retryAttempts: 2,
+  },
+  tours: {
+    entry: 'functions/tours/handler.ts',
+    description: 'Keeps booked tours and their dates (briefing promoters and press follows).',
+    on: [event('backline', 'backline.intake', ['Tour Booked', 'Tour Date Added', 'Tour Date Cancelled'])],
+    may: ['table:write'],
+    retryAttempts: 2,
+  },
+  budgets: {
+    entry: 'functions/budgets/handler.ts',
+    description: 'Keeps budgets and the expense ledger; reconciles them daily.',
+    on: [
+      event('backline', 'backline.intake', ['Budget Set', 'Expense Recorded']),
+      event('backline', 'backline.scheduler', ['Reconciliation Due']),
+    ],
+    may: ['table:write'],
+    retryAttempts: 2,
+  },
+  health: {
+    entry: 'functions/health/handler.ts',
+    description: 'Answers that the API is up.',
+    on: [route('GET', '/health', 'public')],
+    may: [],
+  },
+} satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functions;
+
+export const functionEntries = (): [FunctionName, FunctionSpec][] =>
+  Object.entries(functions) as [FunctionName, FunctionSpec][];
+
+export const busNames: Record<BusName, string> = { backline: 'backline', default: 'default' };

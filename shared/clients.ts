@@ -1,0 +1,27 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * AWS SDK v3 clients, built once per process (Lambda reuses module scope across invocations) and
+ * only when a function first needs them. Endpoints come from the SDK's standard variables
+ * (AWS_ENDPOINT_URL_DYNAMODB, ...), which is how the local cloud points them at its emulators.
+ */
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+};
+
+export const dynamo = once(() =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  }),
+);
+export const eventBridge = once(() => new EventBridgeClient({}));
+export const scheduler = once(() => new SchedulerClient({}));
+export const ses = once(() => new SESv2Client({}));

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Backline's configuration, read and validated once from the environment. The CDK stack sets these
+ * on every function; the local cloud sets them for the handlers it runs. A missing or malformed
+ * variable stops the function at start with its name.
+ */
+const Config = z.object({
+  TABLE_NAME: z.string().min(1),
+  EVENT_BUS_NAME: z.string().min(1),
+  EVENT_BUS_ARN: z.string().startsWith('arn:'),
+  SCHEDULE_GROUP: z.string().min(1),
+  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
+  SES_CONFIGURATION_SET: z.string().min(1),
+  SENDER_ADDRESS: z.string().email(),
+  PUBLIC_BASE_URL: z.string().url(),
+  API_KEY_SECRET_ID: z.string().min(1),
+  TOKEN_KEY_SECRET_ID: z.string().min(1),
+  MANAGER_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone'),
+});
+
+export type Config = z.infer<typeof Config>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = Config.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Backline configuration is incomplete: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+let current: Config | undefined;
+
+/** The validated configuration of this process (read once). */
+export const config = (): Config => {
+  current ??= readConfig();
+  return current;
+};
+
+export const configKeys = Object.keys(Config.shape) as (keyof Config)[];

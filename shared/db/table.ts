@@ -1,0 +1,21 @@
+/**
+ * The one DynamoDB table (single-table design). CDK and the local cloud both build it from this
+ * definition, so the local table cannot drift from the deployed one.
+ *
+ * Keys are always built by the functions in `shared/db/*`; each lists the access patterns it serves.
+ * - `pk`/`sk`: the item's identity.
+ * - `gsi1pk`/`gsi1sk` (index `gsi1`): lists in time or name order (a label's webhooks, a release's deliveries, outlets).
+ * - `gsi2pk`/`gsi2sk` (index `gsi2`): sparse work queues (webhooks still pending publication, mail claims still open).
+ * - `expiresAt`: TTL in epoch seconds. DynamoDB deletes late (and DynamoDB Local never), so readers filter expired items.
+ */
+export const tableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  indexes: [
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+} as const;
+
+export type IndexName = (typeof tableDefinition.indexes)[number]['name'];

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+
+/**
+ * Every Backline event's `detail` is `{ metadata, data }`. The envelope is built here and nowhere else.
+ * `labelId` and `webhookId` are optional: outlets, for one, belong to no label (DESIGN Decision 2).
+ */
+export const Metadata = z.object({
+  eventId: z.string().min(1),
+  correlationId: z.string().min(1),
+  occurredAt: z.iso.datetime({ offset: true }),
+  schemaVersion: z.number().int().positive(),
+  labelId: z.string().min(1).optional(),
+  webhookId: z.string().min(1).optional(),
+});
+export type Metadata = z.infer<typeof Metadata>;
+
+export interface EventContract<Data extends z.ZodType = z.ZodType> {
+  detailType: string;
+  source: string;
+  schemaVersion: number;
+  description: string;
+  data: Data;
+  /** `{ metadata, data }`, the event's `detail`. */
+  detail: z.ZodObject<{ metadata: typeof Metadata; data: Data }>;
+  /** The whole EventBridge event as a consumer receives it. */
+  event: z.ZodObject<{
+    'detail-type': z.ZodLiteral<string>;
+    source: z.ZodString;
+    detail: z.ZodObject<{ metadata: typeof Metadata; data: Data }>;
+  }>;
+  /** One realistic `data`, parsed by the contract test. */
+  sample: z.input<Data>;
+}
+
+export function defineEvent<Data extends z.ZodType>(definition: {
+  detailType: string;
+  source: string;
+  schemaVersion: number;
+  description: string;
+  data: Data;
+  sample: z.input<Data>;
+}): EventContract<Data> {
+  const detail = z.object({ metadata: Metadata, data: definition.data });
+  const event = z.looseObject({
+    'detail-type': z.literal(definition.detailType),
+    source: z.string(),
+    detail,
+  });
+  return { ...definition, detail, event } as unknown as EventContract<Data>;
+}
+
+export type EventData<C extends EventContract> = z.infer<C['data']>;
+export type EventDetail<C extends EventContract> = { metadata: Metadata; data: EventData<C> };
+
+export interface MetadataInput {
+  correlationId?: string;
+  eventId?: string;
+  occurredAt?: string;
+  labelId?: string;
+  webhookId?: string;
+}
+
+/** The `detail` of a new event: validated against its contract, so a producer cannot put a malformed event. */
+export function buildDetail<C extends EventContract>(
+  contract: C,
+  data: z.input<C['data']>,
+  meta: MetadataInput = {},
+): EventDetail<C> {
+  const eventId = meta.eventId ?? randomUUID();
+  return contract.detail.parse({
+    metadata: {
+      eventId,
+      correlationId: meta.correlationId ?? eventId,
+      occurredAt: meta.occurredAt ?? new Date().toISOString(),
+      schemaVersion: contract.schemaVersion,
+      ...(meta.labelId ? { labelId: meta.labelId } : {}),
+      ...(meta.webhookId ? { webhookId: meta.webhookId } : {}),
+    },
+    data,
+  }) as EventDetail<C>;
+}
+
+/** A `PutEvents` entry for the Backline bus. */
+export function buildEntry<C extends EventContract>(
+  contract: C,
+  data: z.input<C['data']>,
+  meta: MetadataInput,
+  eventBusName: string,
+): PutEventsRequestEntry {
+  return {
+    EventBusName: eventBusName,
+    Source: contract.source,
+    DetailType: contract.detailType,
+    Detail: JSON.stringify(buildDetail(contract, data, meta)),
+  };
+}

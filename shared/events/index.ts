@@ -1,0 +1,63 @@
+import { BudgetSet } from './budget-set.ts';
+import type { EventContract } from './envelope.ts';
+import { ExpenseRecorded } from './expense-recorded.ts';
+import { ReleaseAnnounced, ReleaseCancellationSent, ReleaseDateChangeSent, ReleaseOutNowSent } from './mailing-sent.ts';
+import { MailingRequested } from './mailing-requested.ts';
+import { OutboxSweepDue } from './outbox-sweep-due.ts';
+import { OutletSuppressed } from './outlet-suppressed.ts';
+import { OutletUnsubscribed } from './outlet-unsubscribed.ts';
+import { PromoAccessed } from './promo-accessed.ts';
+import { ReconciliationDue } from './reconciliation-due.ts';
+import { ReleaseCancelled } from './release-cancelled.ts';
+import { ReleaseDayReached } from './release-day-reached.ts';
+import { ReleaseScheduled } from './release-scheduled.ts';
+import { ReleaseUpdated } from './release-updated.ts';
+import { TourBooked } from './tour-booked.ts';
+import { TourDateAdded } from './tour-date-added.ts';
+import { TourDateCancelled } from './tour-date-cancelled.ts';
+
+export * from './envelope.ts';
+export {
+  BudgetSet,
+  ExpenseRecorded,
+  MailingRequested,
+  OutboxSweepDue,
+  OutletSuppressed,
+  OutletUnsubscribed,
+  PromoAccessed,
+  ReconciliationDue,
+  ReleaseAnnounced,
+  ReleaseCancellationSent,
+  ReleaseCancelled,
+  ReleaseDateChangeSent,
+  ReleaseDayReached,
+  ReleaseOutNowSent,
+  ReleaseScheduled,
+  ReleaseUpdated,
+  TourBooked,
+  TourDateAdded,
+  TourDateCancelled,
+};
+
+/** Every Backline event, for the contract test and the exported JSON Schema / AsyncAPI document. */
+export const catalogue: EventContract[] = [
+  ReleaseScheduled,
+  ReleaseUpdated,
+  ReleaseCancelled,
+  TourBooked,
+  TourDateAdded,
+  TourDateCancelled,
+  BudgetSet,
+  ExpenseRecorded,
+  MailingRequested,
+  ReleaseDayReached,
+  OutboxSweepDue,
+  ReconciliationDue,
+  ReleaseAnnounced,
+  ReleaseOutNowSent,
+  ReleaseDateChangeSent,
+  ReleaseCancellationSent,
+  OutletUnsubscribed,
+  PromoAccessed,
+  OutletSuppressed,
+];

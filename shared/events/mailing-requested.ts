@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+
+export const MailKind = z.enum(['announcement', 'date-change', 'cancellation', 'out-now']);
+export type MailKind = z.infer<typeof MailKind>;
+
+export const MailingRequested = defineEvent({
+  detailType: 'Mailing Requested',
+  source: 'backline.releases',
+  schemaVersion: 1,
+  description:
+    'Releases asks the announcer to mail a release to its outlets; the announcer re-emits it with a cursor to continue a long mailing.',
+  data: z.object({
+    labelId: z.string().min(1),
+    releaseId: z.string().min(1),
+    kind: MailKind,
+    /** For a date change: the date and time being announced, part of the mail's identity (DESIGN Decision 7). */
+    revision: z.string().min(1).optional(),
+    cursor: z.string().min(1).optional(),
+  }),
+  sample: { labelId: 'lbl-nightshift', releaseId: 'rel-2027-nightdrive', kind: 'announcement' },
+});

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+
+/** The four facts the announcer states when a mailing completes, one detail-type per kind of mail. */
+const MailingSummary = z.object({
+  labelId: z.string().min(1),
+  releaseId: z.string().min(1),
+  /** Outlets mailed by this mailing (a repeated mailing counts only new sends). */
+  sent: z.number().int().min(0),
+  /** Matching outlets skipped because they unsubscribed or are suppressed. */
+  skipped: z.number().int().min(0),
+  revision: z.string().optional(),
+});
+
+const sample = { labelId: 'lbl-nightshift', releaseId: 'rel-2027-nightdrive', sent: 42, skipped: 3 };
+
+export const ReleaseAnnounced = defineEvent({
+  detailType: 'Release Announced',
+  source: 'backline.announcer',
+  schemaVersion: 1,
+  description: 'Every matching outlet has been sent the announcement of a release.',
+  data: MailingSummary,
+  sample,
+});
+
+export const ReleaseOutNowSent = defineEvent({
+  detailType: 'Release Out Now Sent',
+  source: 'backline.announcer',
+  schemaVersion: 1,
+  description: 'Every announced outlet still subscribed has been sent the "out now" mail.',
+  data: MailingSummary,
+  sample,
+});
+
+export const ReleaseDateChangeSent = defineEvent({
+  detailType: 'Release Date Change Sent',
+  source: 'backline.announcer',
+  schemaVersion: 1,
+  description: 'Every announced outlet has been told the new release date.',
+  data: MailingSummary,
+  sample: { ...sample, revision: '2027-03-12T00:00 Europe/London' },
+});
+
+export const ReleaseCancellationSent = defineEvent({
+  detailType: 'Release Cancellation Sent',
+  source: 'backline.announcer',
+  schemaVersion: 1,
+  description: 'Every announced outlet has been told the release is cancelled.',
+  data: MailingSummary,
+  sample,
+});

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+
+export const OutboxSweepDue = defineEvent({
+  detailType: 'Outbox Sweep Due',
+  source: 'backline.scheduler',
+  schemaVersion: 1,
+  description: 'Every minute: republish pending webhooks, settle stale mail claims.',
+  data: z.object({}),
+  sample: {},
+});

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+
+export const OutletUnsubscribed = defineEvent({
+  detailType: 'Outlet Unsubscribed',
+  source: 'backline.recipients',
+  schemaVersion: 1,
+  description: 'A media outlet unsubscribed (one-click or the unsubscribe page).',
+  data: z.object({
+    outletId: z.string().min(1),
+    releaseId: z.string().min(1).optional(),
+    via: z.enum(['one-click', 'page']),
+  }),
+  sample: { outletId: 'out-7f3a', releaseId: 'rel-2027-nightdrive', via: 'one-click' },
+});

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+
+export const ReleaseCancelled = defineEvent({
+  detailType: 'Release Cancelled',
+  source: 'backline.intake',
+  schemaVersion: 1,
+  description: 'A label cancelled a release.',
+  data: z.object({ releaseId: z.string().min(1).max(128), reason: z.string().max(2000).optional() }),
+  sample: { releaseId: 'rel-2027-nightdrive', reason: 'Artist withdrew the single.' },
+});

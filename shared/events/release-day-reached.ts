@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+import { IsoDate, LocalTime, TimeZone } from './fields.ts';
+
+export const ReleaseDayReached = defineEvent({
+  detailType: 'Release Day Reached',
+  source: 'backline.scheduler',
+  schemaVersion: 1,
+  description: "A release's one-time schedule fired; it carries the date and time it was set for.",
+  data: z.object({
+    labelId: z.string().min(1),
+    releaseId: z.string().min(1),
+    releaseDate: IsoDate,
+    releaseTime: LocalTime,
+    timeZone: TimeZone,
+  }),
+  sample: {
+    labelId: 'lbl-nightshift',
+    releaseId: 'rel-2027-nightdrive',
+    releaseDate: '2027-03-05',
+    releaseTime: '00:00',
+    timeZone: 'Europe/London',
+  },
+});

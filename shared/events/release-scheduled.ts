@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+import { CountryOrWorldwide, IsoDate, LocalTime, TimeZone } from './fields.ts';
+
+export const PromoAsset = z.object({
+  kind: z.enum(['stream', 'download', 'artwork', 'epk']),
+  url: z.url({ protocol: /^https?$/ }),
+  expiresInDays: z.number().int().min(1).max(365).optional(),
+  maxAccesses: z.number().int().min(1).optional(),
+});
+
+/** A release as a label describes it (webhook types `release.scheduled` and `release.updated`). */
+export const ReleaseDetails = z.object({
+  releaseId: z.string().min(1).max(128),
+  title: z.string().trim().min(1).max(300),
+  artists: z.array(z.object({ name: z.string().trim().min(1).max(200) })).min(1),
+  kind: z.enum(['single', 'ep', 'album']),
+  releaseDate: IsoDate,
+  releaseTime: LocalTime.default('00:00'),
+  timeZone: TimeZone.default('UTC'),
+  territories: z.array(CountryOrWorldwide).min(1),
+  genres: z.array(z.string().trim().min(1).max(60)),
+  upc: z
+    .string()
+    .regex(/^\d{12,13}$/, 'must be a 12 or 13 digit UPC/EAN')
+    .optional(),
+  tracks: z
+    .array(
+      z.object({
+        title: z.string().trim().min(1).max(300),
+        isrc: z
+          .string()
+          .regex(/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/, 'must be an ISRC such as GBAYE2600001')
+          .optional(),
+      }),
+    )
+    .min(1),
+  pressRelease: z
+    .object({ subject: z.string().trim().min(1).max(200).optional(), text: z.string().min(1).max(20_000) })
+    .optional(),
+  promoAssets: z.array(PromoAsset).max(20).optional(),
+  embargoUntil: z.iso.datetime({ offset: true }).optional(),
+});
+export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
+
+export const sampleRelease: z.input<typeof ReleaseDetails> = {
+  releaseId: 'rel-2027-nightdrive',
+  title: 'Night Drive',
+  artists: [{ name: 'The Midnight Echoes' }],
+  kind: 'single',
+  releaseDate: '2027-03-05',
+  releaseTime: '00:00',
+  timeZone: 'Europe/London',
+  territories: ['GB', 'IE'],
+  genres: ['synthpop'],
+  tracks: [{ title: 'Night Drive', isrc: 'GBAYE2700001' }],
+  pressRelease: { text: 'The Midnight Echoes return with a late-night single.' },
+  promoAssets: [{ kind: 'stream', url: 'https://promo.example.com/night-drive', expiresInDays: 30 }],
+};
+
+export const ReleaseScheduled = defineEvent({
+  detailType: 'Release Scheduled',
+  source: 'backline.intake',
+  schemaVersion: 1,
+  description: 'A label scheduled a release.',
+  data: ReleaseDetails,
+  sample: sampleRelease,
+});

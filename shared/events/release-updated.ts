@@ -1,0 +1,11 @@
+import { defineEvent } from './envelope.ts';
+import { ReleaseDetails, sampleRelease } from './release-scheduled.ts';
+
+export const ReleaseUpdated = defineEvent({
+  detailType: 'Release Updated',
+  source: 'backline.intake',
+  schemaVersion: 1,
+  description: 'A label changed a scheduled release; `data` is the whole release as it now stands.',
+  data: ReleaseDetails,
+  sample: { ...sampleRelease, releaseDate: '2027-03-12', territories: ['GB', 'IE', 'DE'] },
+});

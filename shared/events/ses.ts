@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Events that SES publishes through a configuration set to the account's *default* bus
+ * (source `aws.ses`; DESIGN Decision 2). They are not Backline envelopes: `detail` is SES's own
+ * event record. Only the fields Backline reads are required; the rest passes through.
+ */
+export const SesMail = z.looseObject({
+  messageId: z.string(),
+  timestamp: z.string(),
+  destination: z.array(z.string()),
+  tags: z.record(z.string(), z.array(z.string())).default({}),
+});
+
+export const SesEventDetail = z.looseObject({
+  eventType: z.string(),
+  mail: SesMail,
+  bounce: z
+    .looseObject({
+      bounceType: z.string(),
+      bounceSubType: z.string().optional(),
+      bouncedRecipients: z.array(z.looseObject({ emailAddress: z.string() })),
+    })
+    .optional(),
+  complaint: z
+    .looseObject({ complainedRecipients: z.array(z.looseObject({ emailAddress: z.string() })) })
+    .optional(),
+});
+export type SesEventDetail = z.infer<typeof SesEventDetail>;
+
+export const sesDetailTypes = [
+  'Email Sent',
+  'Email Delivered',
+  'Email Bounced',
+  'Email Complaint Received',
+  'Email Rejected',
+] as const;
+
+export const SesEvent = z.looseObject({
+  'detail-type': z.enum(sesDetailTypes),
+  source: z.literal('aws.ses'),
+  detail: SesEventDetail,
+});
+export type SesEvent = z.infer<typeof SesEvent>;
+
+/** The per-entry tag that carries a mail claim's id (DESIGN Decision 7). */
+export const deliveryTag = 'delivery';

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** An expected failure, answered with a 4xx. Everything else bubbles up so Lambda and EventBridge retry. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  constructor(status: number, error: string, message: string, extra: Record<string, unknown> = {}) {
+    super(message);
+    this.status = status;
+    this.body = { error, message, ...extra };
+  }
+}
+
+export class ValidationError extends HttpError {
+  readonly issues: Issue[];
+  constructor(issues: Issue[]) {
+    super(400, 'validation', issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; '), { issues });
+    this.issues = issues;
+  }
+
+  static fromZod(error: z.ZodError, prefix: (string | number)[] = []): ValidationError {
+    return new ValidationError(
+      error.issues.map((issue) => ({
+        path: [...prefix, ...issue.path].map(String).join('.'),
+        message: issue.message,
+      })),
+    );
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+export const unauthorized = (message = 'missing or invalid credentials') => new HttpError(401, 'unauthorized', message);
+export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+export const gone = (message: string) => new HttpError(410, 'gone', message);
+export const payloadTooLarge = (limitBytes: number) =>
+  new HttpError(413, 'payload_too_large', `body exceeds ${limitBytes} bytes`);
+export const unsupportedMediaType = (expected: string) =>
+  new HttpError(415, 'unsupported_media_type', `Content-Type must be ${expected}`);

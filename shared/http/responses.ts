@@ -1,0 +1,44 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { HttpError, ValidationError } from './errors.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const html = (statusCode: number, body: string): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+  body,
+});
+
+/** The body as the client sent it, byte for byte (API Gateway base64-encodes binary bodies). */
+export const rawBody = (event: HttpEvent): Buffer =>
+  Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+
+/** The JSON body, or a 400 that says why it cannot be read. */
+export function jsonBody(event: HttpEvent): unknown {
+  const text = rawBody(event).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError([{ path: '', message: `body is not valid JSON (${(error as Error).message})` }]);
+  }
+}
+
+export const header = (event: HttpEvent, name: string): string | undefined => event.headers?.[name.toLowerCase()];
+
+/** Maps expected failures to their 4xx in one place; anything else is rethrown (a 5xx, retried, logged once). */
+export function errorResponse(error: unknown): HttpResult {
+  if (error instanceof HttpError) return json(error.status, error.body);
+  // middy's own client errors (for example @middy/http-router's 404 for an unknown route)
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return json(status, { error: 'not_found', message: (error as Error).message });
+  }
+  throw error;
+}
