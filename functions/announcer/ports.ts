@@ -1,0 +1,121 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { Delivery, DeliveryIdentity } from '#shared/db/deliveries.ts';
+import type { MailKind } from '#shared/events/mailing-requested.ts';
+import type { Outlet } from '#shared/outlets.ts';
+import type { StoredRelease } from '#shared/releases.ts';
+
+/** The announcer's view of the world: small ports, with adapters in adapters.ts and fakes in tests. */
+
+export interface ReleaseReader {
+  get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
+}
+
+export interface OutletReader {
+  /** One page of every outlet, in a stable order; `next` is absent on the last page. */
+  page(cursor: string | undefined, limit: number): Promise<{ outlets: Outlet[]; next?: string }>;
+  getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
+}
+
+export interface DeliveryStore {
+  /** The claim (conditional put); undefined when this mail was claimed before. */
+  claim(identity: DeliveryIdentity & { email: string }, at: string): Promise<Delivery | undefined>;
+  markSent(deliveryId: string, messageId: string, at: string, options?: { resend?: boolean }): Promise<boolean>;
+  release(deliveryId: string, claimedAt: string): Promise<void>;
+  markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
+  getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;
+  stale(before: string, limit: number): Promise<Delivery[]>;
+  reclaim(delivery: Delivery, at: string): Promise<Delivery | undefined>;
+}
+
+/** One recipient of a bulk call, with everything the mail needs. */
+export interface BulkEntry {
+  deliveryId: string;
+  email: string;
+  unsubscribeUrl: string;
+  /** JSON-ready per-recipient template data (merged by SES over `defaultData`). */
+  data: unknown;
+}
+
+export interface BulkMail {
+  kind: MailKind;
+  defaultData: unknown;
+  entries: BulkEntry[];
+}
+
+/** SES's per-entry status (BulkEmailStatus) and message id, in the order of the entries. */
+export interface EntryResult {
+  status: string;
+  messageId?: string;
+  error?: string;
+}
+
+/**
+ * Why a whole SendBulkEmail call failed, which decides what happens to its claims:
+ * - `throttled`: SES refused it for the rate or quota; nothing was sent: wait and try again.
+ * - `refused`: SES answered a 4xx before sending (a bug or a configuration problem); nothing was sent.
+ * - `unknown`: no answer, or a 5xx: SES may have accepted the mail. The claims stay, and the mail is
+ *   settled from SES's Email Sent events or, after 15 minutes without one, resent by the sweep.
+ */
+export class MailerError extends Error {
+  readonly kind: 'throttled' | 'refused' | 'unknown';
+  constructor(kind: MailerError['kind'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
+export interface Mailer {
+  /** One SendBulkEmail call (the caller keeps to 50 entries); throws MailerError. */
+  sendBulk(mail: BulkMail): Promise<EntryResult[]>;
+}
+
+export interface SendRate {
+  /** Recipients per SendBulkEmail call that the account's rate allows (1 to 50). */
+  recipientsPerCall(): Promise<number>;
+  /** Waits for `count` recipients of the shared budget; false if they cannot be had before `deadline`. */
+  acquire(count: number, deadline: number): Promise<boolean>;
+}
+
+export interface RecipientLinks {
+  forRecipient(
+    outlet: Outlet,
+    release: StoredRelease,
+    sentAt: Date,
+  ): Promise<{ unsubscribeUrl: string; promoLinks: { label: string; url: string }[] }>;
+}
+
+export interface EventPublisher {
+  publish(entries: PutEventsRequestEntry[]): Promise<void>;
+}
+
+export interface AnnouncerSettings {
+  /** Outlets read per page of the directory. */
+  pageSize: number;
+  /** Conditional puts in flight at once when claiming. */
+  claimConcurrency: number;
+  /** First wait after SES throttled a call (doubles, capped at 20 s). */
+  throttleBackoffMs: number;
+  /** A claim still open after this long with no Email Sent event is sent again (DESIGN Decision 7). */
+  staleClaimMs: number;
+}
+
+export interface AnnouncerDeps {
+  releases: ReleaseReader;
+  outlets: OutletReader;
+  deliveries: DeliveryStore;
+  mailer: Mailer;
+  sendRate: SendRate;
+  links: RecipientLinks;
+  events: EventPublisher;
+  eventBusName: () => string;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  settings: AnnouncerSettings;
+}
+
+export const defaultSettings: AnnouncerSettings = {
+  pageSize: 500,
+  claimConcurrency: 25,
+  throttleBackoffMs: 1_000,
+  staleClaimMs: 15 * 60_000,
+};

@@ -1,0 +1,25 @@
+import middy from '@middy/core';
+import { eventBridge } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import { markDeliveryBounced, markDeliveryComplained } from '#shared/db/deliveries.ts';
+import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { publishEvents } from '#shared/events/publish.ts';
+import { SesEvent } from '#shared/events/ses.ts';
+import { type DeliverabilityDeps, handleSesFeedback } from './suppress.ts';
+
+/**
+ * `Email Bounced` and `Email Complaint Received` from SES (default bus, source `aws.ses`). A malformed
+ * event throws: Lambda retries it and then keeps it in the on-failure queue.
+ */
+export const makeHandler = (deps: DeliverabilityDeps) =>
+  middy(async (event: unknown) => handleSesFeedback(SesEvent.parse(event), deps));
+
+export const liveDeps = (): DeliverabilityDeps => ({
+  outlets: dynamoOutletDirectory(),
+  deliveries: { markBounced: markDeliveryBounced, markComplained: markDeliveryComplained },
+  publish: (entries) => publishEvents(eventBridge(), entries),
+  busName: config().EVENT_BUS_NAME,
+  now: () => new Date(),
+});
+
+export const handler = makeHandler(liveDeps());

@@ -1,0 +1,104 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { OutletDirectory } from '#shared/db/outlets.ts';
+import { buildEntry } from '#shared/events/envelope.ts';
+import { OutletSuppressed } from '#shared/events/outlet-suppressed.ts';
+import { deliveryTag, type SesEvent } from '#shared/events/ses.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
+
+/**
+ * SES reviews an account at 5 % bounces or 0.1 % complaints: the first permanent bounce or any
+ * complaint suppresses the address for good. Transient bounces (mailbox full, ...) change nothing.
+ */
+
+/** Marks the delivery (a mail claim, DESIGN Decision 7) that bounced or was complained about. */
+export interface DeliveryOutcomes {
+  /** False (or nothing) when no delivery has this id: a mail Backline did not send, nothing to mark. */
+  markBounced(deliveryId: string, outcome: { at: string; messageId?: string }): Promise<boolean | undefined>;
+  markComplained(deliveryId: string, outcome: { at: string; messageId?: string }): Promise<boolean | undefined>;
+}
+
+export interface DeliverabilityDeps {
+  outlets: Pick<OutletDirectory, 'suppress' | 'suppressionEventPublished'>;
+  deliveries: DeliveryOutcomes;
+  /** Puts entries on the Backline bus, retrying failed ones (throws when some still fail). */
+  publish: (entries: PutEventsRequestEntry[]) => Promise<void>;
+  busName: string;
+  now: () => Date;
+}
+
+export interface SuppressionOutcome {
+  suppressed: string[];
+  deliveryId?: string;
+  ignored?: 'transient-bounce';
+}
+
+/** What an SES bounce or complaint means for Backline: which addresses to suppress, and why. */
+export function suppressionsOf(
+  event: SesEvent,
+): { reason: 'bounce' | 'complaint'; detail?: string; emails: string[] } | undefined {
+  const { detail } = event;
+  if (event['detail-type'] === 'Email Bounced') {
+    if (detail.bounce?.bounceType !== 'Permanent') return undefined;
+    const emails = detail.bounce.bouncedRecipients.map((recipient) => recipient.emailAddress);
+    return {
+      reason: 'bounce',
+      detail: ['Permanent', detail.bounce.bounceSubType].filter(Boolean).join('/'),
+      emails: unique(emails.length > 0 ? emails : detail.mail.destination),
+    };
+  }
+  if (event['detail-type'] === 'Email Complaint Received') {
+    const emails = detail.complaint?.complainedRecipients.map((recipient) => recipient.emailAddress) ?? [];
+    const feedback = (detail.complaint as { complaintFeedbackType?: unknown } | undefined)?.complaintFeedbackType;
+    return {
+      reason: 'complaint',
+      ...(typeof feedback === 'string' ? { detail: feedback } : {}),
+      emails: unique(emails.length > 0 ? emails : detail.mail.destination),
+    };
+  }
+  return undefined;
+}
+
+const unique = (emails: string[]) => [...new Set(emails.map(normaliseEmail))];
+
+/**
+ * Suppresses the addresses, marks their outlets and the delivery, and states `Outlet Suppressed`
+ * once per address. Safe to repeat (events arrive at least once): the suppression item records
+ * whether its event is still owed, so a retry after a crash publishes it rather than losing it.
+ */
+export async function handleSesFeedback(event: SesEvent, deps: DeliverabilityDeps): Promise<SuppressionOutcome> {
+  const deliveryId = event.detail.mail.tags[deliveryTag]?.[0];
+  const suppression = suppressionsOf(event);
+  if (!suppression) return { suppressed: [], ignored: 'transient-bounce', ...(deliveryId ? { deliveryId } : {}) };
+
+  const at = deps.now().toISOString();
+  for (const email of suppression.emails) {
+    const result = await deps.outlets.suppress({
+      email,
+      reason: suppression.reason,
+      ...(suppression.detail ? { detail: suppression.detail } : {}),
+      at,
+    });
+    if (!result.eventPending) continue;
+    await deps.publish([
+      buildEntry(
+        OutletSuppressed,
+        {
+          email,
+          reason: result.reason,
+          ...(result.outletId ? { outletId: result.outletId } : {}),
+          ...(result.detail ? { detail: result.detail } : {}),
+        },
+        { occurredAt: at, correlationId: deliveryId ?? event.detail.mail.messageId },
+        deps.busName,
+      ),
+    ]);
+    await deps.outlets.suppressionEventPublished(email);
+  }
+
+  if (deliveryId) {
+    const outcome = { at, messageId: event.detail.mail.messageId };
+    if (suppression.reason === 'bounce') await deps.deliveries.markBounced(deliveryId, outcome);
+    else await deps.deliveries.markComplained(deliveryId, outcome);
+  }
+  return { suppressed: suppression.emails, ...(deliveryId ? { deliveryId } : {}) };
+}

@@ -1,0 +1,32 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import { dynamo, eventBridge } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import { dynamoLabels } from '#shared/db/labels.ts';
+import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
+import { publishEvents } from '#shared/events/publish.ts';
+import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
+import { type IntakeDeps, receiveWebhook } from './receive.ts';
+
+/** `POST /webhooks/{labelId}` (topology auth `webhook`: the signature is checked here, in receiveWebhook). */
+export const makeHandler = (deps: IntakeDeps) =>
+  middy<HttpEvent, HttpResult>()
+    .use(httpErrors())
+    .handler(async (event) => {
+      const accepted = await receiveWebhook(
+        { labelId: event.pathParameters?.labelId, headers: event.headers ?? {}, body: rawBody(event) },
+        deps,
+      );
+      return json(202, accepted);
+    });
+
+export const liveDeps = (): IntakeDeps => ({
+  labels: dynamoLabels(dynamo(), config().TABLE_NAME),
+  webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
+  publish: (entries) => publishEvents(eventBridge(), entries),
+  busName: config().EVENT_BUS_NAME,
+  now: () => new Date(),
+  log: new Logger({ serviceName: 'intake' }),
+});
+
+export const handler = makeHandler(liveDeps());

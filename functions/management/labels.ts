@@ -1,0 +1,155 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { dynamo, eventBridge } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import { type Label, type Labels, dynamoLabels, labelIdPattern, withRotatedSecret } from '#shared/db/labels.ts';
+import { dynamoWebhookRecords, type WebhookRecord, type WebhookRecords } from '#shared/db/webhooks.ts';
+import { publishEvents } from '#shared/events/publish.ts';
+import {
+  conflict,
+  type HttpEvent,
+  HttpError,
+  type HttpResult,
+  json,
+  jsonBody,
+  notFound,
+  ValidationError,
+} from '#shared/http/index.ts';
+import { type Log, type PublishEntries, publishRecorded } from '#shared/webhook-publishing.ts';
+import type { ManagementRoute } from './handler.ts';
+
+export interface LabelRoutesDeps {
+  labels: Labels;
+  webhooks: Pick<WebhookRecords, 'receivedBetween' | 'markPublished' | 'markUnpublishable'>;
+  publish: PublishEntries;
+  busName: string;
+  now: () => Date;
+  newSecret?: () => string;
+  newLabelId?: () => string;
+  log: Log;
+}
+
+/** Standard Webhooks: secrets are 24-64 random bytes, `whsec_` + base64. */
+export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+const NewLabel = z.object({
+  name: z.string().trim().min(1).max(200),
+  id: z
+    .string()
+    .regex(labelIdPattern, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit')
+    .optional(),
+});
+
+const ReplayRange = z
+  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .refine((range) => Date.parse(range.from) <= Date.parse(range.to), { message: 'must not be before from', path: ['to'] });
+
+const parse = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> => {
+  const result = schema.safeParse(jsonBody(event));
+  if (!result.success) throw ValidationError.fromZod(result.error);
+  return result.data;
+};
+
+const labelOf = async (deps: LabelRoutesDeps, labelId: string | undefined): Promise<Label> => {
+  const label = labelId ? await deps.labels.get(labelId) : undefined;
+  if (!label) throw notFound('label');
+  return label;
+};
+
+/** `POST /labels`: the secret is returned here and never again. */
+export async function createLabel(input: z.infer<typeof NewLabel>, deps: LabelRoutesDeps) {
+  const now = deps.now().toISOString();
+  const label: Label = {
+    labelId: input.id ?? (deps.newLabelId ?? randomUUID)(),
+    name: input.name,
+    createdAt: now,
+    version: 1,
+    secrets: [{ value: (deps.newSecret ?? newWebhookSecret)(), createdAt: now }],
+  };
+  if (!(await deps.labels.create(label))) throw conflict(`label ${label.labelId} already exists`);
+  return { id: label.labelId, name: label.name, webhookSecret: label.secrets[0].value };
+}
+
+/** `GET /labels/{labelId}`: when its secrets were made and retire, never their values. */
+export const describeLabel = (label: Label) => ({
+  id: label.labelId,
+  name: label.name,
+  createdAt: label.createdAt,
+  secrets: label.secrets.map(({ createdAt, retiresAt }) => ({ createdAt, ...(retiresAt ? { retiresAt } : {}) })),
+});
+
+/** `POST /labels/{labelId}/secrets/rotate`: a new current secret; the previous one verifies for 24 more hours. */
+export async function rotateSecret(labelId: string | undefined, deps: LabelRoutesDeps) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const label = await labelOf(deps, labelId);
+    const rotated = withRotatedSecret(label, (deps.newSecret ?? newWebhookSecret)(), deps.now());
+    if (await deps.labels.update(rotated)) {
+      return {
+        id: rotated.labelId,
+        webhookSecret: rotated.secrets[0].value,
+        previousSecretRetiresAt: rotated.secrets[1]?.retiresAt,
+      };
+    }
+  }
+  throw conflict('the secret was rotated concurrently; try again');
+}
+
+/**
+ * `POST /labels/{labelId}/replays`: re-publishes the events of the label's webhooks received in [from, to],
+ * oldest first, with their original eventIds (a replay is a redelivery; consumers stay idempotent).
+ */
+export async function replayWebhooks(labelId: string | undefined, range: z.infer<typeof ReplayRange>, deps: LabelRoutesDeps) {
+  const label = await labelOf(deps, labelId);
+  const now = deps.now();
+  let replayed = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.webhooks.receivedBetween(label.labelId, new Date(range.from), new Date(range.to), now, cursor);
+    const republishable = page.items.filter((r: WebhookRecord) => r.status !== 'unpublishable');
+    const outcome = await publishRecorded(republishable, deps);
+    replayed += outcome.published.length;
+    if (outcome.failed.length > 0) {
+      throw new HttpError(503, 'unavailable', `the event bus refused events after ${replayed} were replayed; try again`, {
+        replayed,
+      });
+    }
+    cursor = page.next;
+  } while (cursor);
+  return { replayed };
+}
+
+export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
+  {
+    method: 'POST',
+    path: '/labels',
+    handler: async (event: HttpEvent): Promise<HttpResult> => json(201, await createLabel(parse(NewLabel, event), deps)),
+  },
+  {
+    method: 'GET',
+    path: '/labels/{labelId}',
+    handler: async (event: HttpEvent): Promise<HttpResult> =>
+      json(200, describeLabel(await labelOf(deps, event.pathParameters?.labelId))),
+  },
+  {
+    method: 'POST',
+    path: '/labels/{labelId}/secrets/rotate',
+    handler: async (event: HttpEvent): Promise<HttpResult> =>
+      json(201, await rotateSecret(event.pathParameters?.labelId, deps)),
+  },
+  {
+    method: 'POST',
+    path: '/labels/{labelId}/replays',
+    handler: async (event: HttpEvent): Promise<HttpResult> =>
+      json(200, await replayWebhooks(event.pathParameters?.labelId, parse(ReplayRange, event), deps)),
+  },
+];
+
+export const liveLabelRoutesDeps = (): LabelRoutesDeps => ({
+  labels: dynamoLabels(dynamo(), config().TABLE_NAME),
+  webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
+  publish: (entries) => publishEvents(eventBridge(), entries),
+  busName: config().EVENT_BUS_NAME,
+  now: () => new Date(),
+  log: new Logger({ serviceName: 'management' }),
+});

@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  DuplicateEmailError,
+  dynamoOutletDirectory,
+  InvalidCursorError,
+  type OutletDirectory,
+} from '#shared/db/outlets.ts';
+import {
+  conflict,
+  type HttpEvent,
+  header,
+  json,
+  jsonBody,
+  notFound,
+  payloadTooLarge,
+  rawBody,
+  unsupportedMediaType,
+  ValidationError,
+} from '#shared/http/index.ts';
+import { type Outlet, OutletInput, OutletKind, outletMatchesRelease } from '#shared/outlets.ts';
+import type { ManagementRoute } from './handler.ts';
+import { type CsvRejection, type CsvRow, parseOutletCsv } from './outlet-csv.ts';
+
+/** The media outlet directory: `/media-outlets` (management API, bearer key). */
+
+export interface OutletRoutesDeps {
+  outlets: OutletDirectory;
+  now: () => Date;
+  newOutletId: () => string;
+}
+
+/** The import's limit: with its event envelope, a 5 MB text body stays under Lambda's 6 MB synchronous payload. */
+export const maxImportBytes = 5 * 1024 * 1024;
+/** Rows of one import written at the same time (rows with the same address run one after another). */
+const importConcurrency = 8;
+
+const ListQuery = z.object({
+  genre: z.string().trim().min(1).max(60).optional(),
+  territory: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'must be a two-letter code such as GB, or WW').optional(),
+  kind: OutletKind.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(1000).optional(),
+});
+
+/** The outlet as the API shows it (no keys, no bookkeeping). */
+const view = (outlet: Outlet) => outlet;
+
+const parseJson = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> => {
+  const result = schema.safeParse(jsonBody(event));
+  if (!result.success) throw ValidationError.fromZod(result.error);
+  return result.data;
+};
+
+const outletIdOf = (event: HttpEvent): string => event.pathParameters?.outletId ?? '';
+
+const duplicate = (error: DuplicateEmailError) => conflict(`an outlet with email ${error.email} already exists`);
+
+export async function createOutlet(input: OutletInput, deps: OutletRoutesDeps): Promise<Outlet> {
+  try {
+    return await deps.outlets.create(input, { id: deps.newOutletId(), now: deps.now().toISOString() });
+  } catch (error) {
+    if (error instanceof DuplicateEmailError) throw duplicate(error);
+    throw error;
+  }
+}
+
+export async function replaceOutlet(outletId: string, input: OutletInput, deps: OutletRoutesDeps): Promise<Outlet> {
+  try {
+    const outlet = await deps.outlets.replace(outletId, input, deps.now().toISOString());
+    if (!outlet) throw notFound('outlet');
+    return outlet;
+  } catch (error) {
+    if (error instanceof DuplicateEmailError) throw duplicate(error);
+    throw error;
+  }
+}
+
+/**
+ * The directory filter reads like the announcer's matching: `genre=techno` lists the outlets a
+ * techno release would reach (those naming techno and those with no genres), `territory=GB` those
+ * covering GB or WW. Filtering happens as the pages are read, so the cursor stays exact.
+ */
+export const outletFilter =
+  (query: { genre?: string; territory?: string; kind?: string }) =>
+  (outlet: Outlet): boolean =>
+    (query.kind === undefined || outlet.kind === query.kind) &&
+    outletMatchesRelease(outlet, {
+      // no genre asked for: any genre the outlet covers will do
+      genres: query.genre === undefined ? outlet.genres : [query.genre],
+      territories: [query.territory ?? 'WW'],
+    });
+
+export async function listOutlets(query: z.infer<typeof ListQuery>, deps: OutletRoutesDeps) {
+  try {
+    const page = await deps.outlets.list({
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(query.genre || query.territory || query.kind ? { where: outletFilter(query) } : {}),
+    });
+    return { outlets: page.outlets.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new ValidationError([{ path: 'cursor', message: error.message }]);
+    throw error;
+  }
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  rejected: CsvRejection[];
+}
+
+/** Upserts every good row by its address; a row that fails (even unexpectedly) is reported, not fatal. */
+export async function importOutlets(csv: string, deps: OutletRoutesDeps): Promise<ImportResult> {
+  const parsed = parseOutletCsv(csv);
+  if (!parsed.ok) throw new ValidationError([{ path: 'body', message: parsed.error }]);
+  const result: ImportResult = { created: 0, updated: 0, rejected: [...parsed.rejected] };
+
+  // Rows naming the same address run in file order, so the last one wins.
+  const byEmail = new Map<string, CsvRow[]>();
+  for (const row of parsed.rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);
+  const groups = [...byEmail.values()];
+  const now = deps.now().toISOString();
+
+  const worker = async () => {
+    for (let group = groups.shift(); group; group = groups.shift()) {
+      for (const row of group) {
+        try {
+          const { outcome } = await deps.outlets.upsertByEmail(row.input, { newId: deps.newOutletId, now });
+          result[outcome] += 1;
+        } catch (error) {
+          result.rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: importConcurrency }, worker));
+  result.rejected.sort((a, b) => a.line - b.line);
+  return result;
+}
+
+const isCsv = (contentType: string | undefined) =>
+  /^(text\/csv|application\/csv)\s*(;|$)/i.test((contentType ?? '').trim());
+
+export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
+  {
+    method: 'POST',
+    path: '/media-outlets',
+    handler: async (event) => {
+      const outlet = await createOutlet(parseJson(OutletInput, event), deps);
+      return json(201, view(outlet), { location: `/media-outlets/${outlet.id}` });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/media-outlets',
+    handler: async (event) => {
+      const query = ListQuery.safeParse(event.queryStringParameters ?? {});
+      if (!query.success) throw ValidationError.fromZod(query.error, ['query']);
+      return json(200, await listOutlets(query.data, deps));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/media-outlets/import',
+    handler: async (event) => {
+      const body = rawBody(event);
+      if (body.length > maxImportBytes) throw payloadTooLarge(maxImportBytes);
+      if (!isCsv(header(event, 'content-type'))) throw unsupportedMediaType('text/csv');
+      return json(200, await importOutlets(body.toString('utf8'), deps));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/media-outlets/{outletId}',
+    handler: async (event) => {
+      const outlet = await deps.outlets.get(outletIdOf(event));
+      if (!outlet) throw notFound('outlet');
+      return json(200, view(outlet));
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/media-outlets/{outletId}',
+    handler: async (event) => json(200, view(await replaceOutlet(outletIdOf(event), parseJson(OutletInput, event), deps))),
+  },
+  {
+    method: 'DELETE',
+    path: '/media-outlets/{outletId}',
+    handler: async (event) => {
+      if (!(await deps.outlets.remove(outletIdOf(event)))) throw notFound('outlet');
+      return { statusCode: 204, body: '' };
+    },
+  },
+];
+
+export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({
+  outlets: dynamoOutletDirectory(),
+  now: () => new Date(),
+  newOutletId: () => `out-${randomUUID()}`,
+});

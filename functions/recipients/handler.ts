@@ -1,0 +1,69 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import { eventBridge } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { dynamoPromoCounters } from '#shared/db/promo.ts';
+import { publishEvents } from '#shared/events/publish.ts';
+import { errorResponse, type HttpEvent, type HttpResult, html, rawBody } from '#shared/http/index.ts';
+import { tokenSigningKey } from '#shared/secrets.ts';
+import { InvalidTokenError } from '#shared/tokens.ts';
+import { confirmUnsubscribePage, invalidLinkPage, promoGonePage, unsubscribedPage } from './pages.ts';
+import { openPromoLink, type RecipientsDeps, unsubscribe, unsubscribePage, unsubscribeVia } from './recipients.ts';
+
+/** Public routes for mail recipients (topology auth `public`): `/u/{token}` and `/p/{token}`. */
+
+const token = (event: HttpEvent) => event.pathParameters?.token ?? '';
+
+/** A forged, damaged or misused token is the recipient's 404 page, never a 5xx. */
+const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: async (request) => {
+    request.response =
+      request.error instanceof InvalidTokenError
+        ? html(404, invalidLinkPage(request.error.message))
+        : errorResponse(request.error);
+  },
+});
+
+const routes = (deps: RecipientsDeps): Route<HttpEvent, HttpResult>[] => [
+  {
+    method: 'GET',
+    path: '/u/{token}',
+    handler: async (event) => html(200, confirmUnsubscribePage(await unsubscribePage(token(event), deps))),
+  },
+  {
+    method: 'POST',
+    path: '/u/{token}',
+    handler: async (event) => {
+      await unsubscribe(token(event), unsubscribeVia(rawBody(event).toString('utf8')), deps);
+      return html(200, unsubscribedPage());
+    },
+  },
+  {
+    method: 'GET',
+    path: '/p/{token}',
+    handler: async (event) => {
+      const opened = await openPromoLink(token(event), deps);
+      if (opened.outcome !== 'redirect') return html(410, promoGonePage(opened.outcome));
+      return { statusCode: 302, headers: { location: opened.url, 'cache-control': 'no-store' }, body: '' };
+    },
+  },
+];
+
+export const makeHandler = (deps: RecipientsDeps) =>
+  middy<HttpEvent, HttpResult>()
+    .use(recipientErrors())
+    .handler(httpRouterHandler<HttpEvent, HttpResult>(routes(deps)));
+
+export const liveDeps = (): RecipientsDeps => ({
+  signingKey: tokenSigningKey,
+  outlets: dynamoOutletDirectory(),
+  promos: dynamoPromoCounters(),
+  publish: (entries) => publishEvents(eventBridge(), entries),
+  busName: config().EVENT_BUS_NAME,
+  now: () => new Date(),
+  log: new Logger({ serviceName: 'recipients' }),
+});
+
+export const handler = makeHandler(liveDeps());

@@ -1,0 +1,117 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { OutletDirectory } from '#shared/db/outlets.ts';
+import type { PromoCounters } from '#shared/db/promo.ts';
+import { buildEntry } from '#shared/events/envelope.ts';
+import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
+import { PromoAccessed } from '#shared/events/promo-accessed.ts';
+import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
+
+/**
+ * What a mail recipient can do without logging in: unsubscribe (RFC 8058 one-click or the page's
+ * button) and open their personal promo links. Tokens are checked first; a bad one throws
+ * InvalidTokenError (shared/tokens.ts), which the handler answers with a 404 page.
+ */
+
+export interface Log {
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface RecipientsDeps {
+  signingKey: () => Promise<string>;
+  outlets: Pick<OutletDirectory, 'get' | 'markUnsubscribed' | 'unsubscribeEventPublished'>;
+  promos: Pick<PromoCounters, 'countAccess'>;
+  /** Puts entries on the Backline bus, retrying failed ones (throws when some still fail). */
+  publish: (entries: PutEventsRequestEntry[]) => Promise<void>;
+  busName: string;
+  now: () => Date;
+  log: Log;
+}
+
+/** What the unsubscribe page shows before the recipient confirms; a GET never unsubscribes (link scanners follow GETs). */
+export async function unsubscribePage(
+  token: string,
+  deps: RecipientsDeps,
+): Promise<{ outletName?: string; alreadyUnsubscribed: boolean }> {
+  const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
+  const outlet = await deps.outlets.get(claims.outletId);
+  return { ...(outlet ? { outletName: outlet.name } : {}), alreadyUnsubscribed: Boolean(outlet?.unsubscribedAt) };
+}
+
+export type UnsubscribeVia = 'one-click' | 'page';
+
+/** RFC 8058: the one-click POST carries `List-Unsubscribe=One-Click` (form-urlencoded or multipart). */
+export const unsubscribeVia = (body: string): UnsubscribeVia =>
+  /List-Unsubscribe=One-Click|name="List-Unsubscribe"\s+One-Click/i.test(body) ? 'one-click' : 'page';
+
+/**
+ * Unsubscribes the outlet at once; repeating it changes nothing. `Outlet Unsubscribed` is owed once,
+ * on the transition, and stays owed (a flag on the outlet) until the bus has it, so a failure to
+ * publish is repaired by the next POST rather than lost or sent twice.
+ */
+export async function unsubscribe(
+  token: string,
+  via: UnsubscribeVia,
+  deps: RecipientsDeps,
+): Promise<{ outcome: 'unsubscribed' | 'already' | 'unknown-outlet' }> {
+  const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
+  const result = await deps.outlets.markUnsubscribed(claims.outletId, deps.now().toISOString());
+  // A deleted outlet gets no mail anyway: the recipient still sees that they are unsubscribed.
+  if (result.state === 'missing') return { outcome: 'unknown-outlet' };
+  if (result.eventPending) {
+    await deps.publish([
+      buildEntry(
+        OutletUnsubscribed,
+        { outletId: claims.outletId, ...(claims.releaseId ? { releaseId: claims.releaseId } : {}), via },
+        {
+          occurredAt: result.outlet.unsubscribedAt ?? deps.now().toISOString(),
+          ...(claims.labelId ? { labelId: claims.labelId } : {}),
+        },
+        deps.busName,
+      ),
+    ]);
+    await deps.outlets.unsubscribeEventPublished(claims.outletId);
+  }
+  return { outcome: result.state };
+}
+
+export type PromoOutcome =
+  | { outcome: 'redirect'; url: string; accessCount: number }
+  | { outcome: 'expired' }
+  | { outcome: 'used-up' };
+
+/**
+ * Opens a promo link: while it is valid, counts the access (never past `maxAccesses`) and answers
+ * where to redirect. Everything needed is in the signed token, so no release is read.
+ */
+export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
+  const claims = verifyPromoToken(await deps.signingKey(), token);
+  const now = deps.now();
+  if (claims.expiresAt !== undefined && now.getTime() >= claims.expiresAt * 1000) return { outcome: 'expired' };
+  const link = {
+    labelId: claims.labelId,
+    releaseId: claims.releaseId,
+    outletId: claims.outletId,
+    assetIndex: claims.assetIndex,
+  };
+  const accessCount = await deps.promos.countAccess(link, {
+    at: now.toISOString(),
+    ...(claims.maxAccesses !== undefined ? { maxAccesses: claims.maxAccesses } : {}),
+  });
+  if (accessCount === undefined) return { outcome: 'used-up' };
+  try {
+    await deps.publish([
+      buildEntry(
+        PromoAccessed,
+        { ...link, assetKind: claims.assetKind, accessCount },
+        { occurredAt: now.toISOString(), labelId: claims.labelId },
+        deps.busName,
+      ),
+    ]);
+  } catch (error) {
+    // The access is counted and the recipient is waiting for their file: a lost analytics event
+    // is the smaller harm than a failed download (the counter, not the event, is the record).
+    deps.log.error('Promo Accessed could not be published', { ...link, accessCount, error: String(error) });
+  }
+  return { outcome: 'redirect', url: claims.url, accessCount };
+}

@@ -1,0 +1,229 @@
+import { join } from 'node:path';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import { Construct } from 'constructs';
+import type { Config } from '#shared/config.ts';
+import type { FunctionSpec, Permission } from './topology.ts';
+
+/** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
+export const projectRoot = join(import.meta.dirname, '..');
+
+/** The stack's resources that a topology permission can grant access to. */
+export interface GrantableResources {
+  table: ITable;
+  /** The Backline bus (`events:put` never reaches the default bus). */
+  bus: IEventBus;
+  /** Release-day schedules live here; `schedules:manage` reaches no other group. */
+  releaseDaySchedules: IScheduleGroup;
+  /** The role Scheduler assumes to put a schedule's event on the bus (passed by `schedules:manage`). */
+  schedulerRole: IRole;
+  /** The management API key and the token-signing key. */
+  secrets: ISecret[];
+  /** What `ses:send` may send through: the sender's identities, the configuration set, the templates. */
+  mail: { identityArns: string[]; configurationSetArn: string; templateArns: string[] };
+}
+
+export interface AppFunctionProps {
+  /** The topology's name of the function (`announcer`); the deployed name is `backline-<stage>-<name>`. */
+  name: string;
+  spec: FunctionSpec;
+  stage: string;
+  /** Every key of shared/config.ts, so that `config()` succeeds at start. */
+  environment: Record<keyof Config, string>;
+  resources: GrantableResources;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/** Actions that `schedules:manage` allows, on schedules in the release-day group only. */
+export const scheduleActions = [
+  'scheduler:CreateSchedule',
+  'scheduler:UpdateSchedule',
+  'scheduler:DeleteSchedule',
+  'scheduler:GetSchedule',
+];
+
+export const sendActions = ['ses:SendBulkEmail', 'ses:SendEmail'];
+
+/**
+ * One topology entry as a Lambda function: Node.js 24 on arm64, a minified ESM bundle with source maps,
+ * its own log group, the configuration as environment, and IAM grants from the entry's `may` and nothing
+ * wider. An event-triggered function also gets Lambda's asynchronous retries and an on-failure queue
+ * (DESIGN Decision 4): EventBridge invokes asynchronously, so a handler that throws is retried by Lambda,
+ * then recorded in `onFailure` with its error.
+ */
+export class AppFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  /** Invocations that failed every asynchronous retry; only for event-triggered functions. */
+  readonly onFailure?: Queue;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    super(scope, id);
+    const { spec, resources } = props;
+    const functionName = `backline-${props.stage}-${props.name}`;
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+
+    // Our own role instead of AWSLambdaBasicExecutionRole (which may write to every log group).
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Backline ${props.name} (${props.stage}): ${spec.may.join(', ') || 'no grants'}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const eventTriggered = spec.on.some((trigger) => trigger.kind === 'event');
+    if (eventTriggered && spec.retryAttempts === undefined) {
+      throw new Error(`topology: ${props.name} is event-triggered and must declare retryAttempts (Decision 4)`);
+    }
+    if (eventTriggered) this.onFailure = deadLetterQueue(this, 'OnFailure');
+
+    this.function = new NodejsFunction(this, 'Function', {
+      functionName,
+      description: spec.description,
+      entry: join(projectRoot, spec.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb ?? 512,
+      timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `backline-${props.name}`,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // The SDK versions the lock file pins, not whichever the runtime happens to ship.
+        bundleAwsSDK: true,
+        // CommonJS dependencies inside an ESM bundle still call require().
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      ...(this.onFailure && {
+        retryAttempts: spec.retryAttempts,
+        onFailure: new SqsDestination(this.onFailure),
+      }),
+    });
+
+    const permissions = new Set<Permission>(spec.may);
+    if (permissions.has('table:write')) permissions.delete('table:read');
+    for (const permission of permissions) grant(permission, this.role, resources);
+  }
+}
+
+/** The narrowest IAM grant for each topology permission. */
+function grant(permission: Permission, role: IRole, resources: GrantableResources): void {
+  const stack = Stack.of(role);
+  switch (permission) {
+    case 'table:read':
+      resources.table.grantReadData(role);
+      acknowledgeWildcard(role, `${resources.table.tableArn}/index/*`, tableIndexesReason);
+      return;
+    case 'table:write':
+      resources.table.grantReadWriteData(role);
+      acknowledgeWildcard(role, `${resources.table.tableArn}/index/*`, tableIndexesReason);
+      return;
+    case 'events:put':
+      resources.bus.grantPutEventsTo(role);
+      return;
+    case 'ses:send':
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: sendActions,
+          resources: [
+            ...resources.mail.identityArns,
+            resources.mail.configurationSetArn,
+            ...resources.mail.templateArns,
+          ],
+        }),
+      );
+      // SES v2 GetAccount (the send rate, Decision 11) has no resource type: IAM accepts only "*".
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
+      acknowledgeWildcard(
+        role,
+        '*',
+        'Only ses:GetAccount (the account send rate and quota, DESIGN Decision 11) is granted on "*": it has no resource type, so IAM accepts no narrower resource.',
+      );
+      return;
+    case 'schedules:manage': {
+      const releaseDaySchedules = stack.formatArn({
+        service: 'scheduler',
+        resource: 'schedule',
+        resourceName: `${resources.releaseDaySchedules.scheduleGroupName}/*`,
+      });
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: scheduleActions, resources: [releaseDaySchedules] }));
+      acknowledgeWildcard(
+        role,
+        releaseDaySchedules,
+        'Release-day schedules are created at run time, one per release (release-day-<releaseId>, DESIGN Decision 10), so their names are not known at deploy time; the wildcard stays inside the release-day schedule group, which holds nothing else.',
+      );
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [resources.schedulerRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
+      return;
+    }
+    case 'secrets:read':
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: resources.secrets.map((secret) => secret.secretArn),
+        }),
+      );
+      return;
+  }
+}
+
+const tableIndexesReason =
+  "<table>/index/* names the Backline table's own global secondary indexes (gsi1, gsi2), which Query needs; it reaches no other table.";
+
+/**
+ * Acknowledges cdk-nag's AwsSolutions-IAM5 finding for exactly this wildcard resource on this role (cdk-nag 3
+ * names each finding after the resource, flattened as it flattens it), so any other wildcard stays an error.
+ */
+function acknowledgeWildcard(role: IRole, resource: string, reason: string): void {
+  const flat = flattenCfnReference(Stack.of(role).resolve(resource));
+  Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason });
+}
+
+/** An encrypted, TLS-only queue that keeps failed events for the 14 days SQS allows at most. */
+export function deadLetterQueue(scope: Construct, id: string): Queue {
+  const queue = new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is itself a dead-letter queue (of an EventBridge rule target or a Lambda on-failure destination); an operator inspects and redrives its messages.',
+  });
+  return queue;
+}

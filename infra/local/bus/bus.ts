@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import type { BusName, FunctionName, FunctionSpec } from '../../topology.ts';
+import type { Faults } from '../faults.ts';
+import { compilePattern, type EventMatcher } from './pattern.ts';
+
+/** EventBridge: at most 10 entries per PutEvents call. */
+export const maxEntriesPerCall = 10;
+/** EventBridge: 1 MB per event since 2026-01-29 (DESIGN Decision 6). */
+export const maxEventBytes = 1024 * 1024;
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: number | string;
+  TraceHeader?: string;
+}
+
+export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+  'replay-name'?: string;
+}
+
+export interface Invocation {
+  rule: string;
+  function: FunctionName;
+  status: 'running' | 'retrying' | 'succeeded' | 'dead-lettered';
+  attempts: number;
+  error?: string;
+}
+
+export interface EventRecord {
+  bus: BusName;
+  event: BusEvent;
+  invocations: Invocation[];
+}
+
+export interface DeadLetter {
+  rule: string;
+  function: FunctionName;
+  attempts: number;
+  error: string;
+  at: string;
+  event: BusEvent;
+}
+
+interface Rule {
+  name: string;
+  bus: BusName;
+  function: FunctionName;
+  retryAttempts: number;
+  matches: EventMatcher;
+}
+
+export class BusError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface LocalBusOptions {
+  functions: [FunctionName, FunctionSpec][];
+  invoke: (name: FunctionName, event: BusEvent) => Promise<unknown>;
+  faults: Faults;
+  account: string;
+  region: string;
+  /** First retry delay of a failed invocation; doubles per attempt (Lambda async retries, scaled down). */
+  retryBaseMs: number;
+  /** Where every event is archived (JSON lines), so it can be replayed after a restart. */
+  archiveFile?: string;
+  /** How many recent events `/_local/events` keeps. */
+  keepRecent?: number;
+}
+
+/**
+ * The local EventBridge: the Backline bus and the default bus, the topology's rules with EventBridge's
+ * content filtering, asynchronous Lambda invocation with retries and backoff, then a dead letter with
+ * the error (DESIGN Decision 4), and an archive that can be replayed.
+ */
+export class LocalBus {
+  readonly #options: LocalBusOptions;
+  readonly #rules: Rule[];
+  readonly #recent: EventRecord[] = [];
+  readonly #deadLetters: DeadLetter[] = [];
+  readonly #archive: { bus: BusName; event: BusEvent }[] = [];
+  #inFlight = 0;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: LocalBusOptions) {
+    this.#options = options;
+    this.#rules = options.functions.flatMap(([name, spec]) =>
+      spec.on.flatMap((trigger, index) =>
+        trigger.kind === 'event'
+          ? [
+              {
+                name: `${name}-${index}`,
+                bus: trigger.bus,
+                function: name,
+                retryAttempts: spec.retryAttempts ?? 2,
+                matches: compilePattern(trigger.pattern),
+              },
+            ]
+          : [],
+      ),
+    );
+    if (options.archiveFile && existsSync(options.archiveFile)) {
+      for (const line of readFileSync(options.archiveFile, 'utf8').split('\n')) {
+        if (line.trim()) this.#archive.push(JSON.parse(line));
+      }
+    }
+  }
+
+  /** The PutEvents API: validates the call, then each entry; accepted entries are routed asynchronously. */
+  putEvents(entries: PutEventsEntry[] | undefined): {
+    FailedEntryCount: number;
+    Entries: PutEventsResultEntry[];
+  } {
+    if (!Array.isArray(entries) || entries.length === 0) {
+      throw new BusError('ValidationException', 'Entries must contain between 1 and 10 entries.');
+    }
+    if (entries.length > maxEntriesPerCall) {
+      throw new BusError(
+        'ValidationException',
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${maxEntriesPerCall}`,
+      );
+    }
+    const results = entries.map((entry) => this.#accept(entry));
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  /** Puts an event from inside the local cloud (SES, Scheduler) and resolves once its invocations have finished. */
+  async publish(bus: BusName, entry: Omit<PutEventsEntry, 'EventBusName'>): Promise<EventRecord> {
+    const event = this.#envelope(entry);
+    return this.#route(bus, event);
+  }
+
+  testEventPattern(pattern: string | undefined, event: string | undefined): boolean {
+    if (!pattern) throw new BusError('ValidationException', 'EventPattern is required.');
+    if (!event) throw new BusError('ValidationException', 'Event is required.');
+    let matcher: EventMatcher;
+    try {
+      matcher = compilePattern(pattern);
+    } catch (error) {
+      throw new BusError('InvalidEventPatternException', (error as Error).message);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(event);
+    } catch {
+      throw new BusError('ValidationException', 'Event is not valid JSON.');
+    }
+    for (const field of ['id', 'account', 'source', 'time', 'region', 'detail-type']) {
+      if (typeof (parsed as Record<string, unknown>)?.[field] !== 'string') {
+        throw new BusError(
+          'ValidationException',
+          `Parameter Event is not valid. Reason: Field "${field}" is missing.`,
+        );
+      }
+    }
+    return matcher(parsed);
+  }
+
+  /** Re-sends archived events of a bus whose time lies in [from, to] to the rules, as EventBridge replay does. */
+  replay(options: { bus: BusName; from: Date; to: Date; name?: string }): number {
+    const name = options.name ?? `replay-${randomUUID()}`;
+    const chosen = this.#archive.filter(
+      ({ bus, event }) =>
+        bus === options.bus &&
+        Date.parse(event.time) >= options.from.getTime() &&
+        Date.parse(event.time) <= options.to.getTime(),
+    );
+    for (const { bus, event } of chosen) void this.#route(bus, { ...event, 'replay-name': name }, false);
+    return chosen.length;
+  }
+
+  recentEvents(): EventRecord[] {
+    return this.#recent;
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.#deadLetters;
+  }
+
+  /** Resolves when no invocation is running or waiting to be retried. */
+  whenIdle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #accept(entry: PutEventsEntry): PutEventsResultEntry {
+    const bus = this.#busName(entry.EventBusName);
+    if (!bus) {
+      return {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: `Event bus ${entry.EventBusName} does not exist.`,
+      };
+    }
+    for (const field of ['Source', 'DetailType', 'Detail'] as const) {
+      if (typeof entry[field] !== 'string' || entry[field] === '') {
+        return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid.` };
+      }
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail!);
+    } catch {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    if (entrySize(entry) > maxEventBytes) {
+      return {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: `Event size exceeds the limit of ${maxEventBytes} bytes.`,
+      };
+    }
+    if (this.#options.faults.take('events.put-fail')) {
+      return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected fault events.put-fail.' };
+    }
+    const event = this.#envelope(entry, detail);
+    void this.#route(bus, event);
+    return { EventId: event.id };
+  }
+
+  #busName(name: string | undefined): BusName | undefined {
+    const plain = name?.startsWith('arn:') ? name.slice(name.lastIndexOf('/') + 1) : (name ?? 'default');
+    return plain === 'backline' || plain === 'default' ? plain : undefined;
+  }
+
+  #envelope(entry: Omit<PutEventsEntry, 'EventBusName'>, detail?: unknown): BusEvent {
+    const time =
+      entry.Time === undefined
+        ? new Date()
+        : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
+    return {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType!,
+      source: entry.Source!,
+      account: this.#options.account,
+      // EventBridge stamps events to the second.
+      time: `${time.toISOString().slice(0, 19)}Z`,
+      region: this.#options.region,
+      resources: entry.Resources ?? [],
+      detail: detail ?? JSON.parse(entry.Detail!),
+    };
+  }
+
+  async #route(bus: BusName, event: BusEvent, archive = true): Promise<EventRecord> {
+    if (archive) {
+      this.#archive.push({ bus, event });
+      if (this.#options.archiveFile)
+        appendFileSync(this.#options.archiveFile, `${JSON.stringify({ bus, event })}\n`);
+    }
+    const rules = this.#rules.filter((rule) => rule.bus === bus && rule.matches(event));
+    const record: EventRecord = {
+      bus,
+      event,
+      invocations: rules.map((rule) => ({
+        rule: rule.name,
+        function: rule.function,
+        status: 'running',
+        attempts: 0,
+      })),
+    };
+    this.#recent.push(record);
+    const keep = this.#options.keepRecent ?? 10_000;
+    if (this.#recent.length > keep) this.#recent.splice(0, this.#recent.length - keep);
+    await Promise.all(rules.map((rule, i) => this.#deliver(rule, event, record.invocations[i])));
+    return record;
+  }
+
+  /** Lambda's asynchronous invocation: the first attempt, `retryAttempts` retries with backoff, then the on-failure destination. */
+  async #deliver(rule: Rule, event: BusEvent, invocation: Invocation): Promise<void> {
+    this.#inFlight++;
+    try {
+      for (;;) {
+        invocation.attempts++;
+        invocation.status = 'running';
+        try {
+          await this.#options.invoke(rule.function, event);
+          invocation.status = 'succeeded';
+          delete invocation.error;
+          return;
+        } catch (error) {
+          invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          if (invocation.attempts > rule.retryAttempts) {
+            invocation.status = 'dead-lettered';
+            this.#deadLetters.push({
+              rule: rule.name,
+              function: rule.function,
+              attempts: invocation.attempts,
+              error: invocation.error,
+              at: new Date().toISOString(),
+              event,
+            });
+            return;
+          }
+          invocation.status = 'retrying';
+          const delay = this.#options.retryBaseMs * 2 ** (invocation.attempts - 1);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0) {
+        // Let invocations that were just started by this one register first.
+        setImmediate(() => {
+          if (this.#inFlight !== 0) return;
+          const waiters = this.#idleWaiters;
+          this.#idleWaiters = [];
+          for (const resolve of waiters) resolve();
+        });
+      }
+    }
+  }
+}
+
+/** EventBridge's documented entry size: Time (14 bytes if set) + Source + DetailType + Detail + Resources, in UTF-8. */
+function entrySize(entry: PutEventsEntry): number {
+  const bytes = (text: string | undefined) => (text ? Buffer.byteLength(text, 'utf8') : 0);
+  return (
+    (entry.Time === undefined ? 0 : 14) +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((sum, resource) => sum + bytes(resource), 0)
+  );
+}

@@ -1,0 +1,433 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import {
+  ConflictException,
+  CreateScheduleGroupCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import {
+  AlreadyExistsException,
+  CreateConfigurationSetCommand,
+  CreateConfigurationSetEventDestinationCommand,
+  CreateEmailTemplateCommand,
+  SESv2Client,
+  UpdateEmailTemplateCommand,
+} from '@aws-sdk/client-sesv2';
+import { mailTemplates } from '#shared/mail/templates.ts';
+import { functionEntries, schedules as recurringSchedules } from '../topology.ts';
+import { type BusEvent, LocalBus } from './bus/bus.ts';
+import { installVirtualClock, type VirtualClock } from './clock.ts';
+import { dynamoClient, ensureTable, type LocalDynamo, startLocalDynamo } from './dynamodb.ts';
+import { createEndpoint } from './endpoint.ts';
+import { Faults } from './faults.ts';
+import { type AdminHandler, createGateway } from './gateway.ts';
+import { listen } from './ports.ts';
+import { LocalRuntime } from './runtime.ts';
+import { createLocalScheduler, type LocalScheduler } from './scheduler.ts';
+import { type LocalSes, startLocalSes } from './ses.ts';
+
+export interface LocalCloudOptions {
+  ports: { http: number; bus: number; dynamodb: number; ses: number };
+  /** Where DynamoDB data, schedules, the event archive and the token key persist; none = in memory. */
+  dataDir?: string;
+  apiKey?: string;
+  /** SES send rate in recipients per second (BACKLINE_SES_SEND_RATE); unset = unthrottled. */
+  sesSendRate?: number;
+  /** BACKLINE_LOCAL_FAULTS. */
+  faults?: string;
+  /** First retry delay of a failed asynchronous invocation, doubled per retry. */
+  retryBaseMs?: number;
+  managerTimeZone?: string;
+  senderAddress?: string;
+}
+
+export interface LocalCloud {
+  ports: { http: number; bus: number; dynamodb: number; ses: number };
+  urls: { http: string; bus: string; dynamodb: string; ses: string };
+  apiKey: string;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export const account = '000000000000';
+export const region = 'us-east-1';
+const root = resolve(import.meta.dirname, '../..');
+const names = {
+  table: 'backline',
+  bus: 'backline',
+  scheduleGroup: 'backline',
+  configurationSet: 'backline',
+  apiKeySecret: 'backline/api-key',
+  tokenKeySecret: 'backline/token-signing-key',
+};
+
+export class MissingJavaError extends Error {
+  constructor() {
+    super(
+      'Java 17 or newer is needed for DynamoDB Local and was not found on PATH.\n' +
+        '  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n' +
+        '  macOS:         brew install openjdk@17\n' +
+        '  Windows:       winget install Microsoft.OpenJDK.17',
+    );
+  }
+}
+
+export function checkJava(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) throw new MissingJavaError();
+  const version = /version "(\d+)/.exec(probe.stderr ?? '')?.[1];
+  if (version && Number(version) < 17) throw new MissingJavaError();
+}
+
+/**
+ * Starts all of Backline on this machine: DynamoDB Local, the SES front, the EventBridge + Scheduler +
+ * Secrets Manager endpoint, and the HTTP gateway, running the topology's handlers in this process
+ * against them. What fails to start is stopped again before the error is raised.
+ */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  checkJava();
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
+  try {
+    return await start(options, stops, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function start(
+  options: LocalCloudOptions,
+  stops: (() => Promise<void>)[],
+  stopAll: () => Promise<void>,
+): Promise<LocalCloud> {
+  const clock = installVirtualClock();
+  const faults = new Faults(options.faults);
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  let ready = false;
+
+  // Servers that need no handler first, so that a taken port fails fast.
+  const runtime = new LocalRuntime({ root, functions: functionEntries(), faults });
+  const bus = new LocalBus({
+    functions: functionEntries(),
+    invoke: (name, event) => runtime.invoke(name, event),
+    faults,
+    account,
+    region,
+    retryBaseMs: options.retryBaseMs ?? 500,
+    archiveFile: dataDir ? join(dataDir, 'event-archive.jsonl') : undefined,
+  });
+  const scheduler = createLocalScheduler({
+    clock,
+    file: dataDir ? join(dataDir, 'schedules.json') : undefined,
+    account,
+    region,
+    putEvents: async (target) => {
+      const busName = target.busName === 'backline' || target.busName === 'default' ? target.busName : undefined;
+      if (!busName) throw new Error(`event bus ${target.busName} does not exist locally`);
+      await bus.publish(busName, {
+        Source: target.source,
+        DetailType: target.detailType,
+        Detail: withSchedulerContext(target.detail),
+      });
+      await bus.whenIdle();
+    },
+  });
+  const secrets = new Map<string, string>();
+  const endpoint = createEndpoint({ bus, scheduler, secrets, account, region });
+  const busPort = await listen(endpoint, options.ports.bus, 'The local EventBridge/Scheduler endpoint', 'BACKLINE_BUS_PORT');
+  stops.push(() => closeServer(endpoint));
+
+  const gateway = createGateway({
+    functions: functionEntries(),
+    invoke: (name, event) => runtime.invoke(name, event),
+    admin: adminRoutes({ clock, scheduler, bus, faults, isReady: () => ready }),
+    account,
+  });
+  const httpPort = await listen(gateway, options.ports.http, 'The local HTTP gateway', 'BACKLINE_HTTP_PORT');
+  stops.push(() => closeServer(gateway));
+
+  const ses: LocalSes = await startLocalSes({
+    port: options.ports.ses,
+    sendRatePerSecond: options.sesSendRate,
+    faults,
+    account,
+    region,
+    publish: async (events) => {
+      await Promise.all(
+        events.map((event) =>
+          bus.publish('default', {
+            Source: event.source,
+            DetailType: event.detailType,
+            Detail: JSON.stringify(event.detail),
+            Resources: event.resources,
+          }),
+        ),
+      );
+    },
+  });
+  stops.push(() => ses.stop());
+
+  const dynamo: LocalDynamo = await startLocalDynamo({
+    port: options.ports.dynamodb,
+    dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined,
+  });
+  stops.push(() => dynamo.stop());
+
+  const urls = {
+    http: `http://localhost:${httpPort}`,
+    bus: `http://127.0.0.1:${busPort}`,
+    dynamodb: dynamo.endpoint,
+    ses: ses.url,
+  };
+  const apiKey = options.apiKey ?? randomBytes(24).toString('base64url');
+  secrets.set(names.apiKeySecret, apiKey);
+  secrets.set(names.tokenKeySecret, tokenSigningKey(dataDir));
+
+  // What a deployed function finds in its environment, pointed at the emulators with the SDK's own variables.
+  const env: Record<string, string> = {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: urls.dynamodb,
+    AWS_ENDPOINT_URL_SESV2: urls.ses,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: urls.bus,
+    AWS_ENDPOINT_URL_SCHEDULER: urls.bus,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: urls.bus,
+    TABLE_NAME: names.table,
+    EVENT_BUS_NAME: names.bus,
+    EVENT_BUS_ARN: `arn:aws:events:${region}:${account}:event-bus/${names.bus}`,
+    SCHEDULE_GROUP: names.scheduleGroup,
+    SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/backline-scheduler`,
+    SES_CONFIGURATION_SET: names.configurationSet,
+    SENDER_ADDRESS: options.senderAddress ?? 'press@backline.example',
+    PUBLIC_BASE_URL: urls.http,
+    API_KEY_SECRET_ID: names.apiKeySecret,
+    TOKEN_KEY_SECRET_ID: names.tokenKeySecret,
+    MANAGER_TIME_ZONE: options.managerTimeZone ?? 'UTC',
+    POWERTOOLS_SERVICE_NAME: 'backline',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  };
+  Object.assign(process.env, env);
+
+  await ensureTable(dynamoClient(urls.dynamodb), names.table);
+  await provisionSes(urls.ses);
+  await provisionSchedules(urls.bus, scheduler, env.EVENT_BUS_ARN, env.SCHEDULER_ROLE_ARN, env.MANAGER_TIME_ZONE);
+  await runtime.warm();
+  scheduler.start();
+  stops.push(async () => scheduler.stop());
+  ready = true;
+
+  return {
+    ports: { http: httpPort, bus: busPort, dynamodb: dynamo.port, ses: ses.port },
+    urls,
+    apiKey,
+    env,
+    stop: stopAll,
+  };
+}
+
+/** Fills in EventBridge Scheduler's context attributes, as Scheduler does for a target's input. */
+function withSchedulerContext(detail: string): string {
+  return detail
+    .replaceAll('<aws.scheduler.execution-id>', randomUUID())
+    .replaceAll('<aws.scheduler.scheduled-time>', `${new Date().toISOString().slice(0, 19)}Z`);
+}
+
+/** The token-signing key persists with the data, so links in mail already sent keep working after a restart. */
+function tokenSigningKey(dataDir: string | undefined): string {
+  const file = dataDir ? join(dataDir, 'token-signing-key') : undefined;
+  if (file && existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('base64');
+  if (file) writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
+const localClientConfig = (endpoint: string) => ({
+  endpoint,
+  region,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+
+/** The mail templates (Decision 14) and the configuration set publishing to the default bus, as CDK creates them on AWS. */
+async function provisionSes(endpoint: string): Promise<void> {
+  const ses = new SESv2Client(localClientConfig(endpoint));
+  for (const template of mailTemplates) {
+    const content = { Subject: template.subject, Html: template.html, Text: template.text };
+    try {
+      await ses.send(new CreateEmailTemplateCommand({ TemplateName: template.name, TemplateContent: content }));
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsException)) throw error;
+      await ses.send(new UpdateEmailTemplateCommand({ TemplateName: template.name, TemplateContent: content }));
+    }
+  }
+  try {
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: names.configurationSet }));
+    await ses.send(
+      new CreateConfigurationSetEventDestinationCommand({
+        ConfigurationSetName: names.configurationSet,
+        EventDestinationName: 'default-bus',
+        EventDestination: {
+          Enabled: true,
+          MatchingEventTypes: ['SEND', 'DELIVERY', 'BOUNCE', 'COMPLAINT', 'REJECT'],
+          EventBridgeDestination: { EventBusArn: `arn:aws:events:${region}:${account}:event-bus/default` },
+        },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof AlreadyExistsException)) throw error;
+  }
+  ses.destroy();
+}
+
+/** Backline's schedule group and the topology's recurring schedules, as CDK creates them on AWS. */
+async function provisionSchedules(
+  endpoint: string,
+  scheduler: LocalScheduler,
+  busArn: string,
+  roleArn: string,
+  managerTimeZone: string,
+): Promise<void> {
+  const client = new SchedulerClient(localClientConfig(endpoint));
+  try {
+    await client.send(new CreateScheduleGroupCommand({ Name: names.scheduleGroup }));
+  } catch (error) {
+    if (!(error instanceof ConflictException)) throw error;
+  }
+  client.destroy();
+  for (const schedule of recurringSchedules) {
+    scheduler.ensureSchedule({
+      Name: schedule.name,
+      GroupName: 'default',
+      ScheduleExpression: schedule.expression,
+      ScheduleExpressionTimezone: schedule.timeZone === 'manager' ? managerTimeZone : 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Description: schedule.description,
+      Target: {
+        Arn: busArn,
+        RoleArn: roleArn,
+        EventBridgeParameters: { Source: 'backline.scheduler', DetailType: schedule.detailType },
+        Input: recurringScheduleInput,
+      },
+    });
+  }
+}
+
+/** The detail a recurring schedule puts on the bus: a Backline envelope filled in by Scheduler's context attributes. */
+export const recurringScheduleInput = JSON.stringify({
+  metadata: {
+    eventId: '<aws.scheduler.execution-id>',
+    correlationId: '<aws.scheduler.execution-id>',
+    occurredAt: '<aws.scheduler.scheduled-time>',
+    schemaVersion: 1,
+  },
+  data: {},
+});
+
+function adminRoutes(parts: {
+  clock: VirtualClock;
+  scheduler: LocalScheduler;
+  bus: LocalBus;
+  faults: Faults;
+  isReady: () => boolean;
+}): AdminHandler {
+  const { clock, scheduler, bus, faults } = parts;
+  const jsonBody = (body: Buffer): Record<string, unknown> => {
+    try {
+      const parsed = JSON.parse(body.toString('utf8') || '{}');
+      return parsed && typeof parsed === 'object' ? parsed : {};
+    } catch {
+      return {};
+    }
+  };
+  const summary = (event: BusEvent) => ({
+    id: event.id,
+    source: event.source,
+    detailType: event['detail-type'],
+    time: event.time,
+    detail: event.detail,
+    ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
+  });
+
+  return async (req, url, body) => {
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case 'GET /health':
+        // Healthy only when every part is up; then the topology's health function answers.
+        return parts.isReady() ? { status: 0, body: null } : { status: 503, body: { status: 'starting' } };
+      case 'GET /_local/clock':
+        return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs() } };
+      case 'POST /_local/clock': {
+        const advanceTo = jsonBody(body).advanceTo;
+        const target = typeof advanceTo === 'string' ? new Date(advanceTo) : undefined;
+        if (!target || Number.isNaN(target.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(advanceTo))) {
+          return {
+            status: 400,
+            body: { error: 'validation', issues: [{ path: 'advanceTo', message: 'must be an ISO 8601 date-time' }] },
+          };
+        }
+        const fired = await scheduler.advanceTo(target);
+        await bus.whenIdle();
+        return { status: 200, body: { now: clock.now().toISOString(), fired } };
+      }
+      case 'GET /_local/events': {
+        const detailType = url.searchParams.get('detailType');
+        const source = url.searchParams.get('source');
+        const limit = Number(url.searchParams.get('limit') ?? 1000);
+        const events = bus
+          .recentEvents()
+          .filter((r) => (!detailType || r.event['detail-type'] === detailType) && (!source || r.event.source === source))
+          .slice(-limit)
+          .map((r) => ({ bus: r.bus, ...summary(r.event), invocations: r.invocations }));
+        return { status: 200, body: { events } };
+      }
+      case 'GET /_local/dlq':
+        return {
+          status: 200,
+          body: { deadLetters: bus.deadLetters().map((d) => ({ ...d, event: summary(d.event) })) },
+        };
+      case 'GET /_local/idle':
+        await bus.whenIdle();
+        return { status: 200, body: { idle: true } };
+      case 'GET /_local/faults':
+        return { status: 200, body: { armed: faults.list() } };
+      case 'POST /_local/faults': {
+        const { name, times } = jsonBody(body);
+        try {
+          faults.arm(String(name), times === undefined ? 1 : times === 'inf' ? Number.POSITIVE_INFINITY : Number(times));
+        } catch (error) {
+          return { status: 400, body: { error: 'validation', message: (error as Error).message } };
+        }
+        return { status: 200, body: { armed: faults.list() } };
+      }
+      case 'DELETE /_local/faults':
+        faults.clear();
+        return { status: 200, body: { armed: {} } };
+      case 'POST /_local/replay': {
+        const { bus: busName = 'backline', from, to } = jsonBody(body);
+        const range = [new Date(String(from)), new Date(String(to))];
+        if ((busName !== 'backline' && busName !== 'default') || range.some((d) => Number.isNaN(d.getTime()))) {
+          return { status: 400, body: { error: 'validation', message: 'needs bus (backline|default), from and to' } };
+        }
+        const replayed = bus.replay({ bus: busName, from: range[0], to: range[1] });
+        await bus.whenIdle();
+        return { status: 200, body: { replayed } };
+      }
+      default:
+        return { status: 404, body: { message: `no local admin route ${route}` } };
+    }
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}

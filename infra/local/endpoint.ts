@@ -1,0 +1,73 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BusError, type LocalBus } from './bus/bus.ts';
+import type { LocalScheduler } from './scheduler.ts';
+
+/**
+ * One port (default 4010) for the AWS JSON services of the local cloud, routed as AWS routes them:
+ * EventBridge and Secrets Manager by `X-Amz-Target` (AWS JSON 1.1), the Scheduler by REST path.
+ * Unmodified SDK clients reach it through AWS_ENDPOINT_URL_EVENTBRIDGE / _SCHEDULER / _SECRETS_MANAGER.
+ */
+export function createEndpoint(options: {
+  bus: LocalBus;
+  scheduler: LocalScheduler;
+  secrets: Map<string, string>;
+  account: string;
+  region: string;
+}): Server {
+  const { bus, scheduler, secrets, account, region } = options;
+
+  const awsJson: Record<string, (input: Record<string, unknown>) => unknown> = {
+    'AWSEvents.PutEvents': (input) => bus.putEvents(input.Entries as never),
+    'AWSEvents.TestEventPattern': (input) => ({
+      Result: bus.testEventPattern(input.EventPattern as string, input.Event as string),
+    }),
+    'secretsmanager.GetSecretValue': (input) => {
+      const id = String(input.SecretId ?? '');
+      const name = id.startsWith('arn:') ? id.split(':secret:')[1] : id;
+      const value = secrets.get(name);
+      if (value === undefined) {
+        throw new BusError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+      }
+      return {
+        ARN: `arn:aws:secretsmanager:${region}:${account}:secret:${name}`,
+        Name: name,
+        SecretString: value,
+        VersionId: 'local',
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: 0,
+      };
+    },
+  };
+
+  return createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    try {
+      const target = req.headers['x-amz-target'];
+      if (typeof target === 'string') {
+        const operation = awsJson[target];
+        if (!operation) throw new BusError('UnknownOperationException', `${target} is not served locally.`);
+        const input = body.length ? JSON.parse(body.toString('utf8')) : {};
+        return reply(res, 200, operation(input));
+      }
+      if (await scheduler.handle(req, res, body)) return;
+      reply(res, 404, { message: `${req.method} ${req.url} is not served here` });
+    } catch (error) {
+      if (error instanceof BusError) {
+        const status = error.code === 'InternalException' ? 500 : 400;
+        res.setHeader('x-amzn-errortype', error.code);
+        return reply(res, status, { __type: error.code, message: error.message });
+      }
+      if (error instanceof SyntaxError) {
+        return reply(res, 400, { __type: 'SerializationException', message: 'request body is not JSON' });
+      }
+      reply(res, 500, { __type: 'InternalException', message: (error as Error).message });
+    }
+  });
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+  res.end(JSON.stringify(body));
+}

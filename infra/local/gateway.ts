@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { FunctionName, FunctionSpec, HttpMethod } from '../topology.ts';
+
+/** API Gateway HTTP API: 10 MB request payload. */
+const maxRequestBytes = 10 * 1024 * 1024;
+
+interface Route {
+  method: HttpMethod;
+  path: string;
+  routeKey: string;
+  function: FunctionName;
+  pattern: RegExp;
+  names: string[];
+  /** Literal segments first: API Gateway prefers the most specific route. */
+  specificity: number;
+}
+
+export type AdminHandler = (req: IncomingMessage, url: URL, body: Buffer) => Promise<{ status: number; body: unknown }>;
+
+/**
+ * The local HTTP API: turns requests into API Gateway HTTP API payload 2.0 events for the topology's
+ * routes (routeKey, rawPath, lower-cased headers, cookies, isBase64Encoded, byte-exact body) and maps
+ * the result back as API Gateway does. `/_local/*` goes to the local cloud's admin routes.
+ */
+export function createGateway(options: {
+  functions: [FunctionName, FunctionSpec][];
+  invoke: (name: FunctionName, event: APIGatewayProxyEventV2) => Promise<unknown>;
+  admin: AdminHandler;
+  account: string;
+}): Server {
+  const routes = buildRoutes(options.functions);
+
+  return createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const body = await readBody(req);
+      if (body === undefined) return send(res, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
+      if (url.pathname.startsWith('/_local/') || url.pathname === '/health') {
+        const answer = await options.admin(req, url, body);
+        if (answer.status !== 0) {
+          return send(res, { statusCode: answer.status, body: JSON.stringify(answer.body) });
+        }
+      }
+      const method = (req.method ?? 'GET').toUpperCase();
+      const match = findRoute(routes, method, url.pathname);
+      if (!match) return send(res, { statusCode: 404, body: '{"message":"Not Found"}' });
+      const event = toEvent(req, url, body, match.route, match.params, options.account);
+      let result: unknown;
+      try {
+        result = await options.invoke(match.route.function, event);
+      } catch (error) {
+        console.error(`[gateway] ${match.route.routeKey} -> ${match.route.function} failed:`, error);
+        return send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+      }
+      send(res, toResult(result));
+    } catch (error) {
+      console.error('[gateway] request failed:', error);
+      if (!res.headersSent) send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+    }
+  });
+}
+
+function buildRoutes(functions: [FunctionName, FunctionSpec][]): Route[] {
+  const routes: Route[] = [];
+  for (const [name, spec] of functions) {
+    for (const trigger of spec.on) {
+      if (trigger.kind !== 'http') continue;
+      const names: string[] = [];
+      const segments = trigger.path.split('/').filter(Boolean);
+      const source = segments
+        .map((segment) => {
+          const greedy = /^\{(\w+)\+\}$/.exec(segment);
+          if (greedy) {
+            names.push(greedy[1]);
+            return '/(.+)';
+          }
+          const param = /^\{(\w+)\}$/.exec(segment);
+          if (param) {
+            names.push(param[1]);
+            return '/([^/]+)';
+          }
+          return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+        })
+        .join('');
+      routes.push({
+        method: trigger.method,
+        path: trigger.path,
+        routeKey: `${trigger.method} ${trigger.path}`,
+        function: name,
+        pattern: new RegExp(`^${source || '/'}$`),
+        names,
+        specificity: segments.filter((segment) => !segment.startsWith('{')).length,
+      });
+    }
+  }
+  return routes.sort((a, b) => b.specificity - a.specificity);
+}
+
+function findRoute(routes: Route[], method: string, path: string) {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(path);
+    if (!match) continue;
+    const params: Record<string, string> = {};
+    route.names.forEach((name, i) => {
+      params[name] = decodeURIComponent(match[i + 1]);
+    });
+    return { route, params };
+  }
+  return undefined;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxRequestBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const textTypes = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  route: Route,
+  pathParameters: Record<string, string>,
+  account: string,
+): APIGatewayProxyEventV2 {
+  // Payload 2.0: header names lower-cased, repeated headers joined with commas, cookies apart.
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i].toLowerCase();
+    const value = req.rawHeaders[i + 1];
+    if (name === 'cookie') {
+      cookies = [...(cookies ?? []), ...value.split(';').map((cookie) => cookie.trim())];
+      continue;
+    }
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
+  const now = new Date();
+  const requestId = randomUUID();
+  const asText = body.length > 0 && textTypes.test(headers['content-type'] ?? '') && isUtf8(body);
+  return {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(cookies ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(route.names.length ? { pathParameters } : {}),
+    requestContext: {
+      accountId: account,
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0],
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: apiGatewayTime(now),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: asText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !asText,
+  };
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `12/Mar/2020:19:03:58 +0000`, as API Gateway writes requestContext.time. */
+function apiGatewayTime(date: Date): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`;
+}
+
+/** Payload 2.0 response format: a structured result, or anything else as a 200 JSON body. */
+function toResult(result: unknown): APIGatewayProxyStructuredResultV2 {
+  if (result && typeof result === 'object' && 'statusCode' in result) return result as APIGatewayProxyStructuredResultV2;
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: typeof result === 'string' ? result : JSON.stringify(result ?? null),
+  };
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(body);
+}

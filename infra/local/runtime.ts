@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import type { FunctionName, FunctionSpec } from '../topology.ts';
+import type { Faults } from './faults.ts';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+export class InvocationError extends Error {}
+
+/**
+ * Runs the topology's handler modules in this process, as Lambda would: each module is loaded once
+ * and reused across invocations (module scope = a warm container), with a Lambda context and the
+ * function's timeout. Faults are injected here, never in handler code (Decision 16).
+ */
+export class LocalRuntime {
+  readonly #root: string;
+  readonly #faults: Faults;
+  readonly #functions: Map<FunctionName, FunctionSpec>;
+  readonly #handlers = new Map<FunctionName, Promise<Handler>>();
+
+  constructor(options: { root: string; functions: [FunctionName, FunctionSpec][]; faults: Faults }) {
+    this.#root = options.root;
+    this.#faults = options.faults;
+    this.#functions = new Map(options.functions);
+  }
+
+  /** Loads every handler module now, so a broken import fails start-up rather than the first request. */
+  async warm(): Promise<void> {
+    await Promise.all([...this.#functions.keys()].map((name) => this.#handler(name)));
+  }
+
+  async invoke(name: FunctionName, event: unknown): Promise<unknown> {
+    const spec = this.#functions.get(name);
+    if (!spec) throw new InvocationError(`no function ${name} in the topology`);
+    const handler = await this.#handler(name);
+    const timeoutMs = (spec.timeoutSeconds ?? 30) * 1000;
+    const deadline = Date.now() + timeoutMs;
+    const requestId = randomUUID();
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+      memoryLimitInMB: String(spec.memoryMb ?? 512),
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${name}`,
+      logStreamName: `local/${requestId}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => {},
+      fail: () => {},
+      succeed: () => {},
+    } satisfies Context;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new InvocationError(`Task timed out after ${spec.timeoutSeconds ?? 30} seconds`)),
+        timeoutMs,
+      );
+    });
+    try {
+      const result = await Promise.race([handler(structuredClone(event), context), timeout]);
+      if (this.#faults.takeFor('invoke.crash-after-return', name)) {
+        throw new InvocationError(`injected fault invoke.crash-after-return: ${name} crashed after its handler returned`);
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #handler(name: FunctionName): Promise<Handler> {
+    let loaded = this.#handlers.get(name);
+    if (!loaded) {
+      const spec = this.#functions.get(name)!;
+      loaded = import(pathToFileURL(resolve(this.#root, spec.entry)).href).then((module) => {
+        if (typeof module.handler !== 'function') {
+          throw new InvocationError(`${spec.entry} exports no handler function`);
+        }
+        return module.handler as Handler;
+      });
+      this.#handlers.set(name, loaded);
+    }
+    return loaded;
+  }
+}

@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Faults } from './faults.ts';
+import { ConfigurationSets } from './ses/configuration-sets.ts';
+import { close, startEmulator } from './ses/emulator.ts';
+import type { SesEvent } from './ses/events.ts';
+import { parseJson, type Route, readBody, SesError, sendError, sendJson } from './ses/http.ts';
+import { SendRate } from './ses/send-rate.ts';
+import { Sending } from './ses/sending.ts';
+import { SuppressionList } from './ses/suppression.ts';
+import { EmailTemplates } from './ses/templates.ts';
+
+/**
+ * The local SES v2 endpoint (Decision 15). `aws-ses-v2-local` runs behind it on an internal
+ * port and keeps the sent mail (its page `/` and `GET /store` are passed through); this front
+ * makes the whole behave as SES does where the emulator does not:
+ * - at most 50 destinations per call (BadRequestException);
+ * - `GetAccount` reports the configured rate, and sending above it is refused with SES v2's
+ *   throttling error (429 TooManyRequestsException "Maximum sending rate exceeded.");
+ * - message ids are unique SES-style ids, in the answer and in the store;
+ * - templates, the suppression list and configuration sets are held here;
+ * - configuration-set events reach the local default bus through `publish`, shaped as SES
+ *   sends them, with the mailbox simulator's outcomes;
+ * - the `ses.accept-then-fail` fault (Decision 16).
+ */
+
+export type { SesEvent } from './ses/events.ts';
+
+export interface LocalSesOptions {
+  /** The public SES port (8005 in the local cloud); 0 picks a free one. */
+  port: number;
+  /** Recipients per second (BACKLINE_SES_SEND_RATE); undefined = unthrottled. */
+  sendRatePerSecond?: number;
+  /** Puts configuration-set events on the local *default* bus. */
+  publish: (events: SesEvent[]) => Promise<void>;
+  faults: Faults;
+  account?: string;
+  region?: string;
+  /** The local cloud's clock (epoch ms) for ids, event times and the rate; default Date.now. */
+  now?: () => number;
+}
+
+export interface LocalSes {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes> {
+  const now = options.now ?? Date.now;
+  const sendRate = new SendRate(options.sendRatePerSecond, now);
+  const emulator = await startEmulator();
+  try {
+    const mirror = (method: string, path: string, body?: unknown) => {
+      // Only so that the emulator's page lists the templates; the front's copy is what counts.
+      fetch(`${emulator.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=local' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }).catch(() => undefined);
+    };
+    const templates = new EmailTemplates(mirror);
+    const suppression = new SuppressionList();
+    const configurationSets = new ConfigurationSets();
+    const sending = new Sending({
+      emulator,
+      templates,
+      configurationSets,
+      sendRate,
+      faults: options.faults,
+      account: {
+        account: options.account ?? '000000000000',
+        region: options.region ?? 'us-east-1',
+        isSuppressed: (address) => suppression.has(address),
+      },
+      now,
+      publish: options.publish,
+    });
+    const routes = [
+      ...sending.routes(),
+      ...templates.routes(),
+      ...suppression.routes(),
+      ...configurationSets.routes(),
+    ];
+
+    const server = createServer((req, res) => {
+      handle(req, res, routes, emulator.url, () => templates.mirrorAll()).catch((error: unknown) => {
+        console.error('local SES: request failed', error);
+        if (!res.headersSent) sendError(res, new SesError(500, 'InternalFailure', String(error)));
+        else res.destroy();
+      });
+    });
+    const port = await listen(server, options.port);
+    return {
+      port,
+      url: `http://127.0.0.1:${port}`,
+      async stop() {
+        await close(server);
+        await sending.settled();
+        await emulator.stop();
+      },
+    };
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  routes: Route[],
+  emulatorUrl: string,
+  afterClear: () => void,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+
+  // The emulator's page and what it reads (the store, one mail as .eml, clearing it).
+  if (
+    (method === 'GET' && ['/', '/store', '/get-emlContent', '/health-check'].includes(url.pathname)) ||
+    (method === 'POST' && url.pathname === '/clear-store')
+  ) {
+    await passThrough(req, res, `${emulatorUrl}${url.pathname}${url.search}`);
+    if (url.pathname === '/clear-store') afterClear();
+    return;
+  }
+
+  const route = routes.find((candidate) => candidate.method === method && candidate.path.test(url.pathname));
+  try {
+    if (!route)
+      throw new SesError(
+        404,
+        'UnknownOperationException',
+        `No SES v2 operation at ${method} ${url.pathname}`,
+      );
+    if (!req.headers.authorization?.startsWith('AWS')) {
+      throw new SesError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+    }
+    const body = parseJson(await readBody(req));
+    const params = (route.path.exec(url.pathname) ?? []).slice(1).map((param) => decodeURIComponent(param));
+    sendJson(res, 200, (await route.handle({ params, query: url.searchParams, body })) ?? {});
+  } catch (error) {
+    if (!(error instanceof SesError)) throw error;
+    sendError(res, error);
+  }
+}
+
+async function passThrough(req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
+  const method = req.method ?? 'GET';
+  const body = method === 'GET' ? undefined : await readBody(req);
+  const response = await fetch(target, { method, ...(body ? { body } : {}) });
+  const content = Buffer.from(await response.arrayBuffer());
+  res.writeHead(response.status, {
+    'content-type': response.headers.get('content-type') ?? 'application/octet-stream',
+    'content-length': content.length,
+  });
+  res.end(content);
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`local SES: port ${port} is already in use; stop what holds it or choose another port`)
+          : error,
+      );
+    });
+    server.listen(port, () => resolve((server.address() as AddressInfo).port));
+  });
+}

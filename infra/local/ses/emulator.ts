@@ -1,0 +1,150 @@
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { type AddressInfo, createServer } from 'node:net';
+import type { Email as StoredEmail } from 'aws-ses-v2-local/dist/store.js';
+
+/**
+ * The npm package `aws-ses-v2-local`, run in-process on an internal port behind the SES
+ * front. It keeps the sent mail (its web page and `/store`); the front hands it one
+ * already-rendered `SendEmail` per message, then replaces the emulator's 9-digit message id
+ * (which collides) with the SES-style id the client got, in the store itself.
+ */
+
+interface EmulatorModule {
+  default: (config: { host: string; port: number }) => Promise<Server>;
+}
+interface EmulatorStore {
+  getStoreReadonly: () => { emails: StoredEmail[] };
+}
+
+// createRequire: the package is CommonJS; require gives the same module instance (and so
+// the same store) as the server uses, under Node and under vitest alike.
+const require = createRequire(import.meta.url);
+const emulator = require('aws-ses-v2-local') as EmulatorModule;
+const emulatorStore = require('aws-ses-v2-local/dist/store.js') as EmulatorStore;
+
+export type { StoredEmail };
+
+export interface SimpleMail {
+  from: string;
+  replyTo: string[];
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  html?: string;
+  text?: string;
+  headers: { Name: string; Value: string }[];
+  attachments?: unknown[];
+}
+
+export interface Emulator {
+  url: string;
+  /** Stores one rendered mail under `messageId`. */
+  store(mail: SimpleMail, messageId: string): Promise<void>;
+  /** Stores a raw MIME mail (base64) under `messageId`; returns what the emulator parsed. */
+  storeRaw(rawBase64: string, destination: unknown, messageId: string): Promise<StoredEmail>;
+  stop(): Promise<void>;
+}
+
+// The emulator only checks that some AWS Authorization header is present.
+const INTERNAL_AUTH = 'AWS4-HMAC-SHA256 Credential=local/ses-front';
+
+export async function startEmulator(): Promise<Emulator> {
+  const { server, url } = await listenOnFreePort();
+
+  async function post(body: unknown): Promise<string> {
+    const response = await fetch(`${url}/v2/email/outbound-emails`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: INTERNAL_AUTH },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`aws-ses-v2-local refused a mail (${response.status}): ${text}`);
+    return (JSON.parse(text) as { MessageId: string }).MessageId;
+  }
+
+  function adopt(emulatorId: string, messageId: string): StoredEmail {
+    const emails = emulatorStore.getStoreReadonly().emails;
+    for (let i = emails.length - 1; i >= 0; i--) {
+      if (emails[i].messageId === emulatorId) {
+        emails[i].messageId = messageId;
+        return emails[i];
+      }
+    }
+    throw new Error(`aws-ses-v2-local did not store mail ${emulatorId}`);
+  }
+
+  return {
+    url,
+    async store(mail, messageId) {
+      const emulatorId = await post({
+        FromEmailAddress: mail.from,
+        ReplyToAddresses: mail.replyTo,
+        Destination: { ToAddresses: mail.to, CcAddresses: mail.cc, BccAddresses: mail.bcc },
+        Content: {
+          Simple: {
+            Subject: { Data: mail.subject },
+            Body: {
+              ...(mail.html === undefined ? {} : { Html: { Data: mail.html } }),
+              ...(mail.text === undefined ? {} : { Text: { Data: mail.text } }),
+            },
+            ...(mail.headers.length > 0 ? { Headers: mail.headers } : {}),
+            ...(mail.attachments ? { Attachments: mail.attachments } : {}),
+          },
+        },
+      });
+      adopt(emulatorId, messageId);
+    },
+    async storeRaw(rawBase64, destination, messageId) {
+      const emulatorId = await post({ Destination: destination, Content: { Raw: { Data: rawBase64 } } });
+      return adopt(emulatorId, messageId);
+    },
+    stop: () => close(server),
+  };
+}
+
+/**
+ * The emulator's `server()` resolves even when its port is taken, so the port is chosen
+ * here, and the answer is checked: listening, on that port, answering its health check.
+ */
+async function listenOnFreePort(): Promise<{ server: Server; url: string }> {
+  let lastProblem = '';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const server = await emulator.default({ host: '127.0.0.1', port });
+    const address = server.address() as AddressInfo | null;
+    const url = `http://127.0.0.1:${port}`;
+    if (server.listening && address?.port === port && (await healthy(url))) return { server, url };
+    lastProblem = `port ${port} did not answer`;
+    await close(server).catch(() => undefined);
+  }
+  throw new Error(`aws-ses-v2-local could not be started: ${lastProblem}`);
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/health-check`)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!server.listening) return resolve();
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,434 @@
+import { z } from 'zod';
+import type { Faults } from '../faults.ts';
+import type { ConfigurationSets } from './configuration-sets.ts';
+import type { Emulator, SimpleMail } from './emulator.ts';
+import {
+  type AcceptedMessage,
+  type Account,
+  bareAddress,
+  type SesEvent,
+  sesEvents,
+  sesId,
+} from './events.ts';
+import { badRequest, internalFailure, parseRequest, type Route, sendingRateExceeded } from './http.ts';
+import type { SendRate } from './send-rate.ts';
+import { compileTemplate, type EmailTemplates, mergeTemplateData, parseTemplateData } from './templates.ts';
+
+/**
+ * SendEmail and SendBulkEmail as SES answers them: validated (at most 50 destinations),
+ * throttled at the account's rate, rendered here, stored in the emulator one message per
+ * recipient entry under an SES-style id, and followed by the configuration set's events.
+ */
+
+// SES v2: at most 50 destinations per SendBulkEmail and 50 recipients per message.
+const MAX_DESTINATIONS = 50;
+
+const Header = z.object({ Name: z.string().min(1), Value: z.string() });
+const Tag = z.object({ Name: z.string(), Value: z.string() });
+const Destination = z.object({
+  ToAddresses: z.array(z.string()).optional(),
+  CcAddresses: z.array(z.string()).optional(),
+  BccAddresses: z.array(z.string()).optional(),
+});
+const Body = z.object({ Data: z.string(), Charset: z.string().optional() });
+const Attachment = z.object({ FileName: z.string(), RawContent: z.string() }).loose();
+const TemplateReference = z.object({
+  TemplateName: z.string().optional(),
+  TemplateArn: z.string().optional(),
+  TemplateContent: z
+    .object({ Subject: z.string().optional(), Html: z.string().optional(), Text: z.string().optional() })
+    .optional(),
+  TemplateData: z.string().optional(),
+  Headers: z.array(Header).optional(),
+  Attachments: z.array(Attachment).optional(),
+});
+const Sender = {
+  FromEmailAddress: z.string().optional(),
+  ReplyToAddresses: z.array(z.string()).optional(),
+  ConfigurationSetName: z.string().optional(),
+};
+
+const SendEmailRequest = z.object({
+  ...Sender,
+  Destination: Destination.optional(),
+  EmailTags: z.array(Tag).optional(),
+  Content: z.object({
+    Simple: z
+      .object({
+        Subject: Body,
+        Body: z.object({ Html: Body.optional(), Text: Body.optional() }),
+        Headers: z.array(Header).optional(),
+        Attachments: z.array(Attachment).optional(),
+      })
+      .optional(),
+    Raw: z.object({ Data: z.string() }).optional(),
+    Template: TemplateReference.optional(),
+  }),
+});
+
+const SendBulkEmailRequest = z.object({
+  ...Sender,
+  DefaultEmailTags: z.array(Tag).optional(),
+  DefaultContent: z.object({ Template: TemplateReference }),
+  BulkEmailEntries: z
+    .array(
+      z.object({
+        Destination: Destination,
+        ReplacementTags: z.array(Tag).optional(),
+        ReplacementEmailContent: z
+          .object({
+            ReplacementTemplate: z.object({ ReplacementTemplateData: z.string().optional() }).optional(),
+          })
+          .optional(),
+        ReplacementHeaders: z.array(Header).optional(),
+      }),
+    )
+    .min(1),
+});
+
+type Recipients = Pick<SimpleMail, 'to' | 'cc' | 'bcc'>;
+type BulkEntryResult = { Status: 'SUCCESS'; MessageId: string } | { Status: string; Error: string };
+
+export interface SendingDeps {
+  emulator: Emulator;
+  templates: EmailTemplates;
+  configurationSets: ConfigurationSets;
+  sendRate: SendRate;
+  faults: Faults;
+  account: Account;
+  now: () => number;
+  publish: (events: SesEvent[]) => Promise<void>;
+}
+
+export class Sending {
+  readonly #deps: SendingDeps;
+  #publishing: Promise<void> = Promise.resolve();
+
+  constructor(deps: SendingDeps) {
+    this.#deps = deps;
+  }
+
+  routes(): Route[] {
+    return [
+      { method: 'POST', path: /^\/v2\/email\/outbound-emails$/, handle: ({ body }) => this.#sendEmail(body) },
+      {
+        method: 'POST',
+        path: /^\/v2\/email\/outbound-bulk-emails$/,
+        handle: ({ body }) => this.#sendBulkEmail(body),
+      },
+      { method: 'GET', path: /^\/v2\/email\/account$/, handle: () => this.#account() },
+    ];
+  }
+
+  /** Resolves once every event published so far has been handed to `publish`. */
+  settled(): Promise<void> {
+    return this.#publishing;
+  }
+
+  async #sendEmail(body: unknown) {
+    const request = parseRequest(SendEmailRequest, body);
+    const configurationSet = this.#configurationSet(request.ConfigurationSetName);
+    const tags = tagsOf(request.EmailTags);
+    const { Simple, Raw, Template } = request.Content;
+
+    if (Raw) return this.#sendRaw(Raw.Data, request.Destination, configurationSet, tags);
+
+    const from = requireFrom(request.FromEmailAddress);
+    const recipients = recipientsOf(request.Destination);
+    let content: { subject: string; html?: string; text?: string };
+    let headers: SimpleMail['headers'];
+    let attachments: unknown[] | undefined;
+    if (Simple) {
+      content = { subject: Simple.Subject.Data, html: Simple.Body.Html?.Data, text: Simple.Body.Text?.Data };
+      if (content.html === undefined && content.text === undefined) {
+        throw badRequest('Simple content must have an HTML or a text body.');
+      }
+      headers = Simple.Headers ?? [];
+      attachments = Simple.Attachments;
+    } else if (Template) {
+      content = compileTemplate(this.#deps.templates.resolve(Template))(
+        parseTemplateData(Template.TemplateData),
+      );
+      headers = Template.Headers ?? [];
+      attachments = Template.Attachments;
+    } else {
+      throw badRequest('Content must have one of Simple, Raw or Template.');
+    }
+
+    this.#throttle(count(recipients));
+    const mail: SimpleMail = {
+      from,
+      replyTo: request.ReplyToAddresses ?? [],
+      ...recipients,
+      ...content,
+      headers,
+    };
+    if (attachments) mail.attachments = attachments;
+    const message = await this.#store(mail, 'SendEmail', configurationSet, tags);
+    this.#accepted([message]);
+    return { MessageId: message.messageId };
+  }
+
+  async #sendRaw(
+    rawBase64: string,
+    destination: z.infer<typeof Destination> | undefined,
+    configurationSet: string | undefined,
+    tags: Record<string, string>,
+  ) {
+    const declared = destination ? recipientsOf(destination) : recipientsOfRaw(rawBase64);
+    this.#throttle(count(declared));
+    const messageId = sesId(this.#deps.now());
+    const stored = await this.#deps.emulator.storeRaw(rawBase64, destination, messageId);
+    this.#deps.sendRate.recordSent(count(declared));
+    const message = this.#acceptedMessage(messageId, 'SendEmail', configurationSet, tags, {
+      from: stored.from,
+      replyTo: stored.replyTo,
+      ...declared,
+      subject: stored.subject,
+      html: stored.body.html,
+      text: stored.body.text,
+      headers: [],
+    });
+    this.#accepted([message]);
+    return { MessageId: messageId };
+  }
+
+  async #sendBulkEmail(body: unknown) {
+    const request = parseRequest(SendBulkEmailRequest, body);
+    if (request.BulkEmailEntries.length > MAX_DESTINATIONS) {
+      throw badRequest(
+        `Too many destinations: SendBulkEmail takes at most ${MAX_DESTINATIONS} BulkEmailEntries, got ${request.BulkEmailEntries.length}.`,
+      );
+    }
+    const from = requireFrom(request.FromEmailAddress);
+    const configurationSet = this.#configurationSet(request.ConfigurationSetName);
+    const defaultTags = tagsOf(request.DefaultEmailTags);
+    const template = request.DefaultContent.Template;
+    const render = compileTemplate(this.#deps.templates.resolve(template));
+    const defaultData = parseTemplateData(template.TemplateData);
+    const defaultHeaders = template.Headers ?? [];
+
+    // Every entry is checked and rendered before anything is sent: a refused call sends nothing.
+    const prepared = request.BulkEmailEntries.map(
+      (entry): (SimpleMail & { tags: Record<string, string> }) | BulkEntryResult => {
+        const tags = { ...defaultTags, ...tagsOf(entry.ReplacementTags) };
+        let recipients: Recipients;
+        let data: Record<string, unknown>;
+        try {
+          recipients = recipientsOf(entry.Destination);
+          data = parseTemplateData(
+            entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData,
+            'ReplacementTemplateData',
+          );
+        } catch (error) {
+          return { Status: 'INVALID_PARAMETER', Error: (error as Error).message };
+        }
+        const replaced = new Set((entry.ReplacementHeaders ?? []).map((header) => header.Name.toLowerCase()));
+        const headers = [
+          ...defaultHeaders.filter((header) => !replaced.has(header.Name.toLowerCase())),
+          ...(entry.ReplacementHeaders ?? []),
+        ];
+        const content = render(mergeTemplateData(defaultData, data));
+        const mail: SimpleMail = {
+          from,
+          replyTo: request.ReplyToAddresses ?? [],
+          ...recipients,
+          ...content,
+          headers,
+        };
+        if (template.Attachments) mail.attachments = template.Attachments;
+        return { ...mail, tags };
+      },
+    );
+
+    this.#throttle(prepared.reduce((total, entry) => total + ('Status' in entry ? 0 : count(entry)), 0));
+    const results: BulkEntryResult[] = [];
+    const accepted: AcceptedMessage[] = [];
+    for (const entry of prepared) {
+      if ('Status' in entry) {
+        results.push(entry);
+        continue;
+      }
+      const { tags, ...mail } = entry;
+      const message = await this.#store(mail, 'SendBulkEmail', configurationSet, tags);
+      accepted.push(message);
+      results.push({ Status: 'SUCCESS', MessageId: message.messageId });
+    }
+    this.#accepted(accepted);
+    return { BulkEmailEntryResults: results };
+  }
+
+  #account() {
+    const rate = this.#deps.sendRate.maxSendRate;
+    return {
+      DedicatedIpAutoWarmupEnabled: false,
+      EnforcementStatus: 'HEALTHY',
+      ProductionAccessEnabled: true,
+      SendingEnabled: true,
+      SendQuota: {
+        // Unset rate: unthrottled, reported as a rate no sender will reach.
+        Max24HourSend: rate === undefined ? 1_000_000_000 : rate * 86_400,
+        MaxSendRate: rate ?? 1_000_000,
+        SentLast24Hours: this.#deps.sendRate.sentLast24Hours(),
+      },
+      SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      Details: {
+        MailType: 'MARKETING',
+        WebsiteURL: 'http://localhost',
+        ContactLanguage: 'EN',
+        UseCaseDescription: 'Backline local cloud',
+        AdditionalContactEmailAddresses: [],
+        ReviewDetails: { Status: 'GRANTED', CaseId: 'local' },
+      },
+      VdmAttributes: { VdmEnabled: 'DISABLED' },
+    };
+  }
+
+  #configurationSet(name: string | undefined): string | undefined {
+    if (name !== undefined) this.#deps.configurationSets.require(name);
+    return name;
+  }
+
+  #throttle(recipients: number): void {
+    if (!this.#deps.sendRate.tryTake(recipients)) throw sendingRateExceeded();
+  }
+
+  async #store(
+    mail: SimpleMail,
+    operation: AcceptedMessage['operation'],
+    configurationSet: string | undefined,
+    tags: Record<string, string>,
+  ): Promise<AcceptedMessage> {
+    const messageId = sesId(this.#deps.now());
+    await this.#deps.emulator.store(mail, messageId);
+    this.#deps.sendRate.recordSent(count(mail));
+    return this.#acceptedMessage(messageId, operation, configurationSet, tags, mail);
+  }
+
+  #acceptedMessage(
+    messageId: string,
+    operation: AcceptedMessage['operation'],
+    configurationSet: string | undefined,
+    tags: Record<string, string>,
+    mail: SimpleMail,
+  ): AcceptedMessage {
+    return {
+      messageId,
+      acceptedAt: this.#deps.now(),
+      operation,
+      configurationSet: configurationSet ?? '',
+      from: mail.from,
+      replyTo: mail.replyTo,
+      to: mail.to,
+      cc: mail.cc,
+      bcc: mail.bcc,
+      subject: mail.subject,
+      contentType: contentTypeOf(mail),
+      headers: mail.headers,
+      tags,
+    };
+  }
+
+  /**
+   * After a send was accepted: its events go to the default bus once the answer is out
+   * (SES publishes asynchronously, best effort); then the `ses.accept-then-fail` fault
+   * may turn the answer into a 500, as if it had been lost on the way back.
+   */
+  #accepted(messages: AcceptedMessage[]): void {
+    const batches = messages
+      .filter((message) => message.configurationSet !== '')
+      .flatMap((message) =>
+        this.#deps.configurationSets
+          .eventBridgeDestinations(message.configurationSet)
+          .map((types) => sesEvents(message, this.#deps.account, types)),
+      )
+      .filter((events) => events.length > 0);
+    if (batches.length > 0) {
+      this.#publishing = this.#publishing.then(async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        for (const events of batches) {
+          await this.#deps.publish(events).catch((error: unknown) => {
+            console.error('local SES: publishing events to the default bus failed', error);
+          });
+        }
+      });
+    }
+    if (this.#deps.faults.take('ses.accept-then-fail')) throw internalFailure();
+  }
+}
+
+function requireFrom(from: string | undefined): string {
+  if (!from) throw badRequest('Missing FromEmailAddress.');
+  checkAddress(from);
+  return from;
+}
+
+function recipientsOf(destination: z.infer<typeof Destination> | undefined): Recipients {
+  const recipients = {
+    to: destination?.ToAddresses ?? [],
+    cc: destination?.CcAddresses ?? [],
+    bcc: destination?.BccAddresses ?? [],
+  };
+  const total = count(recipients);
+  if (total === 0) throw badRequest('The message must have at least one recipient.');
+  if (total > MAX_DESTINATIONS) {
+    throw badRequest(`Too many recipients: a message takes at most ${MAX_DESTINATIONS}, got ${total}.`);
+  }
+  for (const address of [...recipients.to, ...recipients.cc, ...recipients.bcc]) checkAddress(address);
+  return recipients;
+}
+
+/** The To, Cc and Bcc of a raw MIME message, when the call names no Destination. */
+function recipientsOfRaw(rawBase64: string): Recipients {
+  const head =
+    Buffer.from(rawBase64, 'base64')
+      .toString('utf8')
+      .split(/\r?\n\r?\n/)[0] ?? '';
+  const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
+  const field = (name: string) =>
+    unfolded
+      .split(/\r?\n/)
+      .filter((line) => line.toLowerCase().startsWith(`${name}:`))
+      .flatMap((line) => line.slice(name.length + 1).match(/[^\s<>,"]+@[^\s<>,"]+/g) ?? []);
+  return recipientsOf({ ToAddresses: field('to'), CcAddresses: field('cc'), BccAddresses: field('bcc') });
+}
+
+function checkAddress(address: string): void {
+  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(bareAddress(address))) throw badRequest(`Illegal address: ${address}`);
+}
+
+function count(recipients: Recipients): number {
+  return recipients.to.length + recipients.cc.length + recipients.bcc.length;
+}
+
+// SES v2 MessageTag: name and value only ASCII letters, digits, '_' and '-', at most 256 characters.
+const TAG_TEXT = /^[A-Za-z0-9_-]{1,256}$/;
+
+function tagsOf(tags: { Name: string; Value: string }[] | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const tag of tags ?? []) {
+    if (!TAG_TEXT.test(tag.Name)) {
+      throw badRequest(
+        `Invalid tag name <${tag.Name}>: only alphanumeric ASCII characters, '_' and '-' are allowed.`,
+      );
+    }
+    if (!TAG_TEXT.test(tag.Value)) {
+      throw badRequest(
+        `Invalid tag value <${tag.Value}>: only alphanumeric ASCII characters, '_' and '-' are allowed.`,
+      );
+    }
+    result[tag.Name] = tag.Value;
+  }
+  return result;
+}
+
+function contentTypeOf(mail: SimpleMail): string {
+  if (mail.attachments && mail.attachments.length > 0) return `multipart/mixed; boundary="${boundary()}"`;
+  if (mail.html !== undefined && mail.text !== undefined)
+    return `multipart/alternative; boundary="${boundary()}"`;
+  return mail.html !== undefined ? 'text/html; charset=UTF-8' : 'text/plain; charset=UTF-8';
+}
+
+function boundary(): string {
+  return `----=_Part_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
+}

@@ -1,0 +1,72 @@
+import { type LocalCloud, MissingJavaError, startLocalCloud } from './cloud.ts';
+import { PortTakenError } from './ports.ts';
+
+/**
+ * `npm start`: all of Backline on this machine. Ports and options come from the environment
+ * (README lists them); `--json` prints one JSON line when ready (for the test harness).
+ */
+const port = (name: string, fallback: number): number => {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    console.error(`${name} must be a port number (0-65535), got "${value}"`);
+    process.exit(2);
+  }
+  return parsed;
+};
+
+const json = process.argv.includes('--json');
+const startedAt = performance.now();
+let cloud: LocalCloud;
+try {
+  cloud = await startLocalCloud({
+    ports: {
+      http: port('BACKLINE_HTTP_PORT', 3000),
+      bus: port('BACKLINE_BUS_PORT', 4010),
+      dynamodb: port('BACKLINE_DYNAMODB_PORT', 8000),
+      ses: port('BACKLINE_SES_PORT', 8005),
+    },
+    dataDir: process.env.BACKLINE_DATA_DIR === 'memory' ? undefined : (process.env.BACKLINE_DATA_DIR ?? '.local'),
+    apiKey: process.env.BACKLINE_API_KEY || undefined,
+    sesSendRate: process.env.BACKLINE_SES_SEND_RATE ? Number(process.env.BACKLINE_SES_SEND_RATE) : undefined,
+    faults: process.env.BACKLINE_LOCAL_FAULTS,
+    retryBaseMs: process.env.BACKLINE_RETRY_BASE_MS ? Number(process.env.BACKLINE_RETRY_BASE_MS) : undefined,
+    managerTimeZone: process.env.BACKLINE_MANAGER_TIME_ZONE,
+    senderAddress: process.env.BACKLINE_SENDER_ADDRESS,
+  });
+} catch (error) {
+  if (error instanceof MissingJavaError || error instanceof PortTakenError) {
+    console.error(error.message);
+  } else {
+    console.error('Backline could not start:', error);
+  }
+  process.exit(1);
+}
+
+const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+if (json) {
+  console.log(JSON.stringify({ ready: true, ports: cloud.ports, urls: cloud.urls, apiKey: cloud.apiKey, env: cloud.env }));
+} else {
+  console.log(`Backline is running locally (ready in ${seconds} s)
+
+  HTTP API        ${cloud.urls.http}   (GET /health, /_local/events, /_local/dlq, POST /_local/clock)
+  Sent mail       ${cloud.urls.ses}   (web page; JSON at /store)
+  EventBridge     ${cloud.urls.bus}   (also Scheduler and Secrets Manager)
+  DynamoDB Local  ${cloud.urls.dynamodb}
+
+  API key         ${cloud.apiKey}${process.env.BACKLINE_API_KEY ? '' : '   (generated; set BACKLINE_API_KEY to choose one)'}
+
+Press Ctrl-C to stop.`);
+}
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  if (!json) console.log(`\n${signal}: stopping Backline...`);
+  await cloud.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

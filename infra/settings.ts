@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * What differs between deployments of Backline. Each setting comes from CDK context
+ * (`cdk deploy -c stage=prod -c senderAddress=press@label.example`), else from the environment
+ * variable next to it, else from the default. Outside stage `dev` the sender address must be given:
+ * the placeholder would deploy a stack that cannot send mail.
+ */
+export interface Settings {
+  /** Names the stack (`Backline-<stage>`) and its bus; `dev` may be destroyed, every other stage is retained. */
+  stage: string;
+  /** SES-verified address (or an address in a verified domain) that campaign mail is sent from. */
+  senderAddress: string;
+  /** IANA time zone of the manager: the daily reconciliation runs at 07:00 there. */
+  managerTimeZone: string;
+  /** Base of unsubscribe and promo links; by default the HTTP API's own URL. */
+  publicBaseUrl?: string;
+}
+
+export const placeholderSender = 'press@backline.example';
+
+/** The context keys and environment variables the README documents. */
+export const settingSources = {
+  stage: { context: 'stage', env: 'BACKLINE_STAGE', fallback: 'dev' },
+  senderAddress: { context: 'senderAddress', env: 'BACKLINE_SENDER_ADDRESS', fallback: placeholderSender },
+  managerTimeZone: { context: 'managerTimeZone', env: 'BACKLINE_MANAGER_TIME_ZONE', fallback: 'Europe/London' },
+  publicBaseUrl: { context: 'publicBaseUrl', env: 'BACKLINE_PUBLIC_BASE_URL', fallback: undefined },
+} as const;
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const SettingsSchema = z
+  .object({
+    // Lower-case and short: it ends up in resource names (bus, schedule group, secrets) with their length limits.
+    stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case letters, digits and dashes (at most 16)'),
+    senderAddress: z.email(),
+    managerTimeZone: z.string().refine(isTimeZone, 'must be an IANA time zone'),
+    publicBaseUrl: z.url().optional(),
+  })
+  .refine((settings) => settings.stage === 'dev' || settings.senderAddress !== placeholderSender, {
+    path: ['senderAddress'],
+    message: `is required outside stage dev (-c senderAddress=... or BACKLINE_SENDER_ADDRESS)`,
+  });
+
+/** Reads the settings through `context(key)` (CDK's `node.tryGetContext`) and `env`, and validates them. */
+export function readSettings(
+  context: (key: string) => unknown,
+  env: Record<string, string | undefined> = process.env,
+): Settings {
+  const raw = Object.fromEntries(
+    Object.entries(settingSources).map(([name, source]) => {
+      const fromContext = context(source.context);
+      const value = typeof fromContext === 'string' && fromContext !== '' ? fromContext : env[source.env];
+      return [name, value === undefined || value === '' ? source.fallback : value];
+    }),
+  );
+  const parsed = SettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Backline settings are invalid: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,348 @@
+import { CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, type EventPattern as CdkEventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleGroup,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
+import { EventBridgePutEvents } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  CfnTemplate,
+  ConfigurationSet,
+  ConfigurationSetEventDestination,
+  ConfigurationSetTlsPolicy,
+  EmailSendingEvent,
+  EventDestination,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import type { Config } from '#shared/config.ts';
+import { tableDefinition } from '#shared/db/table.ts';
+import { AppFunction, deadLetterQueue } from './app-function.ts';
+import type { Settings } from './settings.ts';
+import {
+  type BusName,
+  type EventPattern,
+  type FunctionName,
+  type FunctionSpec,
+  functionEntries,
+  type RecurringSchedule,
+  schedules,
+} from './topology.ts';
+
+/** An SES template as shared/mail defines it (DESIGN Decision 14). */
+export interface MailTemplate {
+  name: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface BacklineStackProps extends StackProps {
+  settings: Settings;
+  /** The SES templates to create; the app passes shared/mail's `mailTemplates`. */
+  mailTemplates: readonly MailTemplate[];
+}
+
+/** EventBridge's own delivery to a target: its documented maximum, after which the event goes to the rule's DLQ. */
+const ruleRetry = { maxEventAge: Duration.hours(24), retryAttempts: 185 };
+
+/** Source of the events that recurring and release-day schedules put on the bus (DESIGN Decision 2). */
+export const schedulerSource = 'backline.scheduler';
+
+/**
+ * Backline on AWS, built from infra/topology.ts: one function per entry, one rule per event trigger,
+ * one route per HTTP trigger, one Scheduler schedule per recurring schedule, and the shared resources
+ * they name (table, buses, schedule group, SES configuration set and templates, secrets).
+ */
+export class BacklineStack extends Stack {
+  readonly functions: Record<string, AppFunction> = {};
+
+  constructor(scope: Construct, id: string, props: BacklineStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const dev = settings.stage === 'dev';
+    const removalPolicy = dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRetention = dev ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS;
+    const name = `backline-${settings.stage}`;
+
+    const table = new Table(this, 'Table', {
+      partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: tableDefinition.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: tableDefinition.ttlAttribute,
+      deletionProtection: !dev,
+      removalPolicy,
+    });
+    for (const index of tableDefinition.indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    const bus = new EventBus(this, 'Bus', { eventBusName: name, description: "Backline's own events" });
+    bus.archive('Archive', {
+      description: 'Every Backline event, for replay after a fix',
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(90),
+    });
+    // SES publishes only to the default bus (DESIGN Decision 3); Backline adds rules to it, nothing more.
+    const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    const buses: Record<BusName, IEventBus> = { backline: bus, default: defaultBus };
+
+    // Scheduler assumes this role to put a schedule's event on the bus, and may do nothing else (Decision 10).
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'EventBridge Scheduler: puts scheduled events on the Backline bus',
+    });
+    bus.grantPutEventsTo(schedulerRole);
+    const releaseDaySchedules = new ScheduleGroup(this, 'ReleaseDaySchedules', {
+      scheduleGroupName: `${name}-release-day`,
+      removalPolicy,
+    });
+
+    const configurationSet = new ConfigurationSet(this, 'MailConfiguration', {
+      configurationSetName: name,
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    new ConfigurationSetEventDestination(this, 'MailEventsToDefaultBus', {
+      configurationSet,
+      destination: EventDestination.eventBus(defaultBus),
+      events: [
+        EmailSendingEvent.SEND,
+        EmailSendingEvent.DELIVERY,
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+        EmailSendingEvent.REJECT,
+      ],
+    });
+    for (const template of props.mailTemplates) {
+      new CfnTemplate(this, `MailTemplate-${template.name}`, {
+        template: {
+          templateName: template.name,
+          subjectPart: template.subject,
+          htmlPart: template.html,
+          textPart: template.text,
+        },
+      });
+    }
+
+    const apiKeySecret = new Secret(this, 'ApiKey', {
+      secretName: `${name}/api-key`,
+      description: "Bearer key of the manager's API",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy,
+    });
+    const tokenKeySecret = new Secret(this, 'TokenSigningKey', {
+      secretName: `${name}/token-signing-key`,
+      description: 'Signs unsubscribe and promo-link tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(apiKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The API key is handed to the manager out of band; rotating it is a manual step (update the secret, then give the manager the new key), because an automatic rotation would lock the manager out.',
+    });
+    Validations.of(tokenKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Unsubscribe links (RFC 8058) and promo links sent in mail are signed with this key and must keep working; an automatic rotation would break every link already delivered.',
+    });
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
+    const api = new HttpApi(this, 'Api', {
+      apiName: name,
+      description: 'Label webhooks, the management API, recipient links',
+      createDefaultStage: false,
+    });
+    new HttpStage(this, 'ApiStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields(),
+      },
+      throttle: { rateLimit: 50, burstLimit: 100 },
+    });
+
+    const environment: Record<keyof Config, string> = {
+      TABLE_NAME: table.tableName,
+      EVENT_BUS_NAME: bus.eventBusName,
+      EVENT_BUS_ARN: bus.eventBusArn,
+      SCHEDULE_GROUP: releaseDaySchedules.scheduleGroupName,
+      SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+      SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+      SENDER_ADDRESS: settings.senderAddress,
+      PUBLIC_BASE_URL: settings.publicBaseUrl ?? api.apiEndpoint,
+      API_KEY_SECRET_ID: apiKeySecret.secretArn,
+      TOKEN_KEY_SECRET_ID: tokenKeySecret.secretArn,
+      MANAGER_TIME_ZONE: settings.managerTimeZone,
+    };
+    const senderDomain = settings.senderAddress.split('@')[1];
+    const sesArn = (resource: string, resourceName: string) =>
+      this.formatArn({ service: 'ses', resource, resourceName });
+
+    for (const [functionName, spec] of functionEntries()) {
+      const fn = new AppFunction(this, pascal(functionName), {
+        name: functionName,
+        spec,
+        stage: settings.stage,
+        environment,
+        logRetention,
+        removalPolicy,
+        resources: {
+          table,
+          bus,
+          releaseDaySchedules,
+          schedulerRole,
+          secrets: [apiKeySecret, tokenKeySecret],
+          mail: {
+            // SES authorizes a send against the verified identity: the address, or its domain.
+            identityArns: [sesArn('identity', settings.senderAddress), sesArn('identity', senderDomain)],
+            configurationSetArn: sesArn('configuration-set', configurationSet.configurationSetName),
+            templateArns: props.mailTemplates.map((template) => sesArn('template', template.name)),
+          },
+        },
+      });
+      this.functions[functionName] = fn;
+      this.wireTriggers(functionName, spec, fn, api, buses);
+    }
+
+    for (const schedule of schedules) this.recurringSchedule(schedule, settings, bus, schedulerRole, name);
+
+    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ApiKeySecretName', {
+      value: apiKeySecret.secretName,
+      description: 'aws secretsmanager get-secret-value --secret-id <this> gives the management API key',
+    });
+    new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+  }
+
+  /** One rule per event trigger (with its DLQ) and one route per HTTP trigger. */
+  private wireTriggers(
+    functionName: FunctionName,
+    spec: FunctionSpec,
+    fn: AppFunction,
+    api: HttpApi,
+    buses: Record<BusName, IEventBus>,
+  ): void {
+    const id = pascal(functionName);
+    const eventTriggers = spec.on.flatMap((trigger) => (trigger.kind === 'event' ? [trigger] : []));
+    const httpTriggers = spec.on.flatMap((trigger) => (trigger.kind === 'http' ? [trigger] : []));
+
+    if (eventTriggers.length > 0) {
+      // Events EventBridge could not hand to Lambda at all (Lambda's own failures go to fn.onFailure).
+      const deliveryDlq = deadLetterQueue(this, `${id}DeliveryDlq`);
+      eventTriggers.forEach((trigger, index) => {
+        new Rule(this, `${id}Rule${index + 1}`, {
+          eventBus: buses[trigger.bus],
+          description: `${functionName}: ${JSON.stringify(trigger.pattern)}`,
+          eventPattern: toCdkPattern(trigger.pattern),
+          targets: [new LambdaFunction(fn.function, { deadLetterQueue: deliveryDlq, ...ruleRetry })],
+        });
+      });
+    }
+
+    if (httpTriggers.length > 0) {
+      const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function, {
+        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      });
+      const routes = httpTriggers.flatMap((trigger) =>
+        api.addRoutes({ path: trigger.path, methods: [HttpMethod[trigger.method]], integration }),
+      );
+      for (const route of routes) {
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            "Authorization runs in the function, as the topology declares per route (DESIGN Decision 12): 'apiKey' routes compare the bearer key in constant time, 'webhook' routes verify the Standard Webhooks signature, and 'public' routes (/u, /p, /health) carry their own signed token or nothing to protect.",
+        });
+      }
+    }
+  }
+
+  /** A topology schedule as a Scheduler schedule putting a Backline envelope on the bus (Decision 10). */
+  private recurringSchedule(
+    schedule: RecurringSchedule,
+    settings: Settings,
+    bus: EventBus,
+    schedulerRole: Role,
+    name: string,
+  ): void {
+    const timeZone = TimeZone.of(schedule.timeZone === 'manager' ? settings.managerTimeZone : 'Etc/UTC');
+    new Schedule(this, `Schedule-${schedule.name}`, {
+      // The default group: the release-day group stays what `schedules:manage` may touch.
+      scheduleName: `${name}-${schedule.name}`,
+      description: schedule.description,
+      schedule: ScheduleExpression.expression(schedule.expression, timeZone),
+      target: new EventBridgePutEvents(
+        {
+          eventBus: bus,
+          source: schedulerSource,
+          detailType: schedule.detailType,
+          detail: ScheduleTargetInput.fromObject(scheduledEnvelope()),
+        },
+        { role: schedulerRole },
+      ),
+    });
+  }
+}
+
+/** The envelope of a scheduled event; Scheduler fills in the execution id and the scheduled time. */
+export const scheduledEnvelope = () => ({
+  metadata: {
+    eventId: ContextAttribute.executionId,
+    correlationId: ContextAttribute.executionId,
+    occurredAt: ContextAttribute.scheduledTime,
+    schemaVersion: 1,
+  },
+  data: {},
+});
+
+/** The topology's wire-format pattern (`detail-type`) as CDK's (`detailType`), which CDK renders back. */
+export function toCdkPattern(pattern: EventPattern): CdkEventPattern {
+  const keys: Record<string, keyof CdkEventPattern> = {
+    version: 'version',
+    id: 'id',
+    'detail-type': 'detailType',
+    source: 'source',
+    account: 'account',
+    time: 'time',
+    region: 'region',
+    resources: 'resources',
+    detail: 'detail',
+  };
+  return Object.fromEntries(
+    Object.entries(pattern).map(([key, value]) => {
+      const cdkKey = keys[key];
+      if (!cdkKey) throw new Error(`topology: event pattern field ${key} is not an EventBridge event field`);
+      return [cdkKey, value];
+    }),
+  ) as CdkEventPattern;
+}
+
+const pascal = (name: string) =>
+  name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');

@@ -1,0 +1,321 @@
+import { createHash } from 'node:crypto';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import type { MailKind } from '#shared/events/mailing-requested.ts';
+
+/**
+ * Deliveries: one item per mail Backline means to send, whose identity is outlet + release + kind
+ * (+ revision, the new date and time, for a date change): DESIGN Decision 7. Claiming it is a
+ * conditional put, so one mail is claimed once however often a mailing runs.
+ *
+ * Access patterns:
+ * - a delivery by its id (claim, mark sent; SES events carry it back as the tag `delivery=<id>`;
+ *   deliverability marks bounces and complaints): pk `DELIVERY#<deliveryId>`, sk `DELIVERY`.
+ *   The id is a hash, so one release's thousands of deliveries spread over as many partitions.
+ * - a release's deliveries (management views, counts): gsi1pk `RELEASE_DELIVERIES#<labelId>#<releaseId>#<shard>`,
+ *   gsi1sk `<outletId>#<kind>#<revision>`; `deliveryShards` shards, so a mailing's burst of claims does
+ *   not pile onto one index partition (1,000 WCU per partition).
+ * - claims still open (the sweep settles those older than 15 minutes): sparse gsi2pk `MAIL_CLAIMS#<shard>`,
+ *   gsi2sk `<claimedAt>#<deliveryId>`; set while `claimed`, removed when settled.
+ */
+export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'bounced' | 'complained';
+
+export interface DeliveryIdentity {
+  labelId: string;
+  releaseId: string;
+  outletId: string;
+  kind: MailKind;
+  revision?: string;
+}
+
+export interface Delivery extends DeliveryIdentity {
+  deliveryId: string;
+  email: string;
+  status: DeliveryStatus;
+  claimedAt: string;
+  sentAt?: string;
+  messageId?: string;
+  /** How many times the sweep sent it again after a claim stayed open with no evidence of sending. */
+  resends?: number;
+  failure?: string;
+  updatedAt: string;
+}
+
+export const deliveryShards = 8;
+const claimShards = 8;
+
+/** Hex only: usable as an SES message tag value (letters, digits, `_`, `-`). */
+export const deliveryIdOf = (identity: DeliveryIdentity): string =>
+  createHash('sha256')
+    .update(
+      [identity.labelId, identity.releaseId, identity.outletId, identity.kind, identity.revision ?? ''].join('\u0000'),
+    )
+    .digest('hex')
+    .slice(0, 32);
+
+const shardOf = (deliveryId: string, shards: number) => Number.parseInt(deliveryId.slice(0, 4), 16) % shards;
+
+export const deliveryKey = (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY' });
+
+export const releaseDeliveriesKey = (labelId: string, releaseId: string, shard: number) =>
+  `RELEASE_DELIVERIES#${labelId}#${releaseId}#${shard}`;
+
+const releaseDeliveriesSort = (identity: DeliveryIdentity) =>
+  `${identity.outletId}#${identity.kind}#${identity.revision ?? ''}`;
+
+export const openClaimsKey = (shard: number) => `MAIL_CLAIMS#${shard}`;
+const openClaimsSort = (claimedAt: string, deliveryId: string) => `${claimedAt}#${deliveryId}`;
+
+const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+
+const table = () => config().TABLE_NAME;
+
+const strip = (item: Record<string, unknown>): Delivery => {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...delivery } = item;
+  return delivery as unknown as Delivery;
+};
+
+/**
+ * Claims one mail: true if this caller now owns sending it, false if it was claimed before (by a
+ * retry, a duplicate event, a concurrent sender): that mail is sent or being sent, never again.
+ */
+export async function claimDelivery(identity: DeliveryIdentity & { email: string }, at: string): Promise<Delivery | undefined> {
+  const deliveryId = deliveryIdOf(identity);
+  const delivery: Delivery = { ...identity, deliveryId, status: 'claimed', claimedAt: at, updatedAt: at };
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...deliveryKey(deliveryId),
+          ...delivery,
+          gsi1pk: releaseDeliveriesKey(identity.labelId, identity.releaseId, shardOf(deliveryId, deliveryShards)),
+          gsi1sk: releaseDeliveriesSort(identity),
+          gsi2pk: openClaimsKey(shardOf(deliveryId, claimShards)),
+          gsi2sk: openClaimsSort(at, deliveryId),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return delivery;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Settles a claim as sent (by the sender, or from SES's Email Sent event). False if it was not open. */
+export async function markDeliverySent(
+  deliveryId: string,
+  messageId: string,
+  at: string,
+  options: { resend?: boolean } = {},
+): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: deliveryKey(deliveryId),
+        UpdateExpression: `SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at${options.resend ? ', resends = if_not_exists(resends, :zero) + :one' : ''} REMOVE gsi2pk, gsi2sk`,
+        ConditionExpression: '#status = :claimed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ':claimed': 'claimed',
+          ':messageId': messageId,
+          ':at': at,
+          ...(options.resend ? { ':zero': 0, ':one': 1 } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Gives a claim back when SES certainly did not take the mail (throttled, refused before sending),
+ * so a later run claims and sends it. Only the claim this caller made (same claimedAt) is removed.
+ */
+export async function releaseDeliveryClaim(deliveryId: string, claimedAt: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new DeleteCommand({
+        TableName: table(),
+        Key: deliveryKey(deliveryId),
+        ConditionExpression: '#status = :claimed AND claimedAt = :claimedAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':claimed': 'claimed', ':claimedAt': claimedAt },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
+export async function markDeliveryFailed(deliveryId: string, failure: string, at: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: deliveryKey(deliveryId),
+        UpdateExpression: 'SET #status = :failed, failure = :failure, updatedAt = :at REMOVE gsi2pk, gsi2sk',
+        ConditionExpression: '#status = :claimed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':claimed': 'claimed', ':failure': failure, ':at': at },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+async function markOutcome(
+  deliveryId: string,
+  status: 'bounced' | 'complained',
+  detail: { at: string; messageId?: string },
+): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: deliveryKey(deliveryId),
+        UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':at': detail.at,
+          ...(detail.messageId ? { ':messageId': detail.messageId } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** For deliverability: SES reported a bounce for the mail tagged `delivery=<deliveryId>`. False: unknown id. */
+export const markDeliveryBounced = (deliveryId: string, detail: { at: string; messageId?: string }) =>
+  markOutcome(deliveryId, 'bounced', detail);
+
+/** For deliverability: SES reported a complaint for the mail tagged `delivery=<deliveryId>`. False: unknown id. */
+export const markDeliveryComplained = (deliveryId: string, detail: { at: string; messageId?: string }) =>
+  markOutcome(deliveryId, 'complained', detail);
+
+export async function getDelivery(deliveryId: string): Promise<Delivery | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: deliveryKey(deliveryId), ConsistentRead: true }),
+  );
+  return Item ? strip(Item) : undefined;
+}
+
+/** Deliveries by id (missing ones are absent from the map). DynamoDB: at most 100 keys per BatchGetItem. */
+export async function getDeliveries(deliveryIds: string[]): Promise<Map<string, Delivery>> {
+  const found = new Map<string, Delivery>();
+  const unique = [...new Set(deliveryIds)];
+  for (let start = 0; start < unique.length; start += 100) {
+    let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map(deliveryKey);
+    for (let attempt = 0; keys && keys.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      const result = await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }));
+      for (const item of result.Responses?.[table()] ?? []) {
+        const delivery = strip(item);
+        found.set(delivery.deliveryId, delivery);
+      }
+      keys = result.UnprocessedKeys?.[table()]?.Keys as Record<string, unknown>[] | undefined;
+      if (attempt > 10 && keys?.length) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed`);
+    }
+  }
+  return found;
+}
+
+/** Claims opened before `before` and still open, oldest first per shard, at most `limit` in all. */
+export async function staleClaims(before: string, limit: number): Promise<Delivery[]> {
+  const stale: Delivery[] = [];
+  for (let shard = 0; shard < claimShards && stale.length < limit; shard++) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo().send(
+        new QueryCommand({
+          TableName: table(),
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+          ExpressionAttributeValues: { ':pk': openClaimsKey(shard), ':before': before },
+          ExclusiveStartKey: startKey,
+          Limit: limit - stale.length,
+        }),
+      );
+      for (const item of page.Items ?? []) stale.push(strip(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && stale.length < limit);
+  }
+  return stale;
+}
+
+/**
+ * Takes over a stale claim for a resend: only one sweeper wins (the condition names the claim it saw),
+ * and the claim is moved to `at`, so a crash during the resend is swept again 15 minutes later.
+ */
+export async function reclaimStaleDelivery(delivery: Delivery, at: string): Promise<Delivery | undefined> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: deliveryKey(delivery.deliveryId),
+        UpdateExpression: 'SET claimedAt = :at, updatedAt = :at, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+        ConditionExpression: '#status = :claimed AND claimedAt = :previous',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':claimed': 'claimed',
+          ':previous': delivery.claimedAt,
+          ':at': at,
+          ':gsi2pk': openClaimsKey(shardOf(delivery.deliveryId, claimShards)),
+          ':gsi2sk': openClaimsSort(at, delivery.deliveryId),
+        },
+      }),
+    );
+    return { ...delivery, claimedAt: at, updatedAt: at };
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Every delivery of a release (all kinds), for the management views. */
+export async function releaseDeliveries(labelId: string, releaseId: string): Promise<Delivery[]> {
+  const shards = await Promise.all(
+    Array.from({ length: deliveryShards }, async (_, shard) => {
+      const items: Delivery[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamo().send(
+          new QueryCommand({
+            TableName: table(),
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': releaseDeliveriesKey(labelId, releaseId, shard) },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) items.push(strip(item));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return items;
+    }),
+  );
+  return shards.flat();
+}

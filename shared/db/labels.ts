@@ -1,0 +1,111 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Labels and their webhook secrets.
+ *
+ * Access patterns:
+ * - get a label by id (intake: the secrets that verify its webhooks; management: `GET /labels/{labelId}`)
+ *     pk = LABEL#<labelId>, sk = LABEL
+ * - create a label once (`POST /labels`): conditional put, attribute_not_exists(pk)
+ * - rotate its secret (`POST /labels/{labelId}/secrets/rotate`): conditional put on `version` (optimistic lock)
+ *
+ * Label ids are restricted to `labelIdPattern`, so they never contain the key separator `#`.
+ */
+export const labelKey = (labelId: string) => ({ pk: `LABEL#${labelId}`, sk: 'LABEL' });
+
+/** Letters, digits, `.`, `_`, `-`; at most 64 characters. Anything else cannot name a label. */
+export const labelIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const isLabelId = (value: string): boolean => labelIdPattern.test(value);
+
+/** A rotated-out secret keeps verifying for 24 hours so a label can roll over without losing deliveries. */
+export const secretGraceMs = 24 * 60 * 60 * 1000;
+
+export interface LabelSecret {
+  /** `whsec_` + base64 of the key. Never logged, never returned after creation or rotation. */
+  value: string;
+  createdAt: string;
+  /** Set when rotated out: the secret verifies until then. */
+  retiresAt?: string;
+}
+
+export interface Label {
+  labelId: string;
+  name: string;
+  createdAt: string;
+  /** Optimistic lock for rotation. */
+  version: number;
+  /** The current secret first, then rotated-out ones still in their grace period. */
+  secrets: LabelSecret[];
+}
+
+/** The secrets that verify a label's webhooks at `now`: the current one and rotated-out ones not yet retired. */
+export const activeSecrets = (label: Label, now: Date): string[] =>
+  label.secrets.filter((s) => s.retiresAt === undefined || Date.parse(s.retiresAt) > now.getTime()).map((s) => s.value);
+
+/** The label after rotating in `secret` at `now`: the old current secret retires in 24 h, retired ones are dropped. */
+export function withRotatedSecret(label: Label, secret: string, now: Date): Label {
+  const retiresAt = new Date(now.getTime() + secretGraceMs).toISOString();
+  const previous = label.secrets
+    .map((s) => (s.retiresAt === undefined ? { ...s, retiresAt } : s))
+    .filter((s) => Date.parse(s.retiresAt as string) > now.getTime());
+  return {
+    ...label,
+    version: label.version + 1,
+    secrets: [{ value: secret, createdAt: now.toISOString() }, ...previous],
+  };
+}
+
+/** The port over stored labels. */
+export interface Labels {
+  get(labelId: string): Promise<Label | undefined>;
+  /** Stores a new label; false when the id is taken. */
+  create(label: Label): Promise<boolean>;
+  /** Replaces a label whose stored version is `label.version - 1`; false when another write came first. */
+  update(label: Label): Promise<boolean>;
+}
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+
+export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string): Labels {
+  const item = (label: Label) => ({ ...labelKey(label.labelId), type: 'label', ...label });
+  return {
+    async get(labelId) {
+      if (!isLabelId(labelId)) return undefined;
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: labelKey(labelId), ConsistentRead: true }));
+      if (!Item) return undefined;
+      const { labelId: id, name, createdAt, version, secrets } = Item;
+      return { labelId: id, name, createdAt, version, secrets } as Label;
+    },
+    async create(label) {
+      try {
+        // Invariant: one label per id; a second create never overwrites the first one's secret.
+        await client.send(
+          new PutCommand({ TableName: tableName, Item: item(label), ConditionExpression: 'attribute_not_exists(pk)' }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+    async update(label) {
+      try {
+        // Invariant: two concurrent rotations cannot both win and drop each other's secret.
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: item(label),
+            ConditionExpression: 'attribute_exists(pk) AND version = :previous',
+            ExpressionAttributeValues: { ':previous': label.version - 1 },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,592 @@
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../clients.ts';
+import { config } from '../config.ts';
+import type { Outlet, OutletInput } from '../outlets.ts';
+
+/**
+ * Media outlets and suppressed addresses.
+ *
+ * Access patterns and the keys that serve them:
+ * - an outlet by id ............................ pk `OUTLET#<id>`, sk `OUTLET`
+ * - every outlet, in name order, paged ......... gsi1pk `OUTLETS`, gsi1sk `<lower-case name>#<id>`
+ *   (the announcer reads all of them to match a release; the management API pages and filters them)
+ * - the outlet that owns an address ............ pk `OUTLET_EMAIL#<email>`, sk `OUTLET_EMAIL` -> `outletId`
+ *   Invariant: one outlet per normalised address. The outlet and its email item are written in one
+ *   transaction (two items must change together); changing an outlet's address moves the email item.
+ * - whether an address is suppressed ........... pk `SUPPRESSED#<email>`, sk `SUPPRESSED`
+ *   Kept apart from the outlet, so a deleted and re-created outlet stays suppressed.
+ */
+
+const outletsPartition = 'OUTLETS';
+
+export const outletKey = (outletId: string) => ({ pk: `OUTLET#${outletId}`, sk: 'OUTLET' });
+export const outletEmailKey = (email: string) => ({ pk: `OUTLET_EMAIL#${email}`, sk: 'OUTLET_EMAIL' });
+export const suppressionKey = (email: string) => ({ pk: `SUPPRESSED#${email}`, sk: 'SUPPRESSED' });
+export const outletListKey = (outlet: Pick<Outlet, 'id' | 'name'>) => ({
+  gsi1pk: outletsPartition,
+  gsi1sk: `${outlet.name.toLowerCase()}#${outlet.id}`,
+});
+
+/** Another outlet already has this address. */
+export class DuplicateEmailError extends Error {
+  readonly email: string;
+  constructor(email: string) {
+    super(`an outlet with email ${email} already exists`);
+    this.email = email;
+  }
+}
+
+export interface OutletPage {
+  outlets: Outlet[];
+  /** Opaque; pass it back to read the next page. Absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Thrown for a cursor this adapter did not make. */
+export class InvalidCursorError extends Error {}
+
+export type UnsubscribeResult =
+  | { state: 'missing' }
+  /** `eventPending`: `Outlet Unsubscribed` has not been published yet for this transition. */
+  | { state: 'unsubscribed' | 'already'; eventPending: boolean; outlet: Outlet };
+
+export interface SuppressionResult {
+  /** `Outlet Suppressed` has not been published yet for this address. */
+  eventPending: boolean;
+  outletId?: string;
+  reason: 'bounce' | 'complaint';
+  detail?: string;
+}
+
+export interface Suppression {
+  email: string;
+  reason: 'bounce' | 'complaint';
+  detail?: string;
+  at: string;
+}
+
+/** The outlet directory, as every function that needs it sees it. */
+export interface OutletDirectory {
+  create(input: OutletInput, meta: { id: string; now: string }): Promise<Outlet>;
+  get(outletId: string): Promise<Outlet | undefined>;
+  findByEmail(email: string): Promise<Outlet | undefined>;
+  /** Replaces the manager's fields; undefined when there is no such outlet. */
+  replace(outletId: string, input: OutletInput, now: string): Promise<Outlet | undefined>;
+  remove(outletId: string): Promise<boolean>;
+  /** Creates the outlet for `input.email`, or replaces the one that has it. */
+  upsertByEmail(
+    input: OutletInput,
+    meta: { newId: () => string; now: string },
+  ): Promise<{ outcome: 'created' | 'updated'; outlet: Outlet }>;
+  list(options: { limit: number; cursor?: string; where?: (outlet: Outlet) => boolean }): Promise<OutletPage>;
+  /** Every outlet, one DynamoDB page at a time (up to 1 MB each). */
+  pages(): AsyncIterable<Outlet[]>;
+  /** The outlets with these ids that exist. */
+  getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
+  markUnsubscribed(outletId: string, at: string): Promise<UnsubscribeResult>;
+  unsubscribeEventPublished(outletId: string): Promise<void>;
+  suppress(suppression: Suppression): Promise<SuppressionResult>;
+  suppressionEventPublished(email: string): Promise<void>;
+  isSuppressed(email: string): Promise<boolean>;
+}
+
+/** The attributes of an outlet item that make up an `Outlet` (everything else is keys and bookkeeping). */
+const outletFields = [
+  'id',
+  'name',
+  'email',
+  'kind',
+  'genres',
+  'territories',
+  'contactName',
+  'unsubscribedAt',
+  'suppressedAt',
+  'suppressionReason',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof Outlet)[];
+
+const projection = {
+  ProjectionExpression: outletFields.map((_, i) => `#f${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(outletFields.map((field, i) => [`#f${i}`, field])),
+};
+
+function toOutlet(item: Record<string, unknown>): Outlet {
+  const outlet: Record<string, unknown> = {};
+  for (const field of outletFields) if (item[field] !== undefined) outlet[field] = item[field];
+  return outlet as unknown as Outlet;
+}
+
+const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+
+/** Which items of a cancelled transaction failed their condition (by position), or undefined for another error. */
+function failedConditions(error: unknown): boolean[] | undefined {
+  if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
+const encodeCursor = (outlet: Pick<Outlet, 'id' | 'name'>) =>
+  Buffer.from(JSON.stringify({ s: outletListKey(outlet).gsi1sk, i: outlet.id })).toString('base64url');
+
+function decodeCursor(cursor: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const { s, i } = parsed as { s?: unknown; i?: unknown };
+    if (typeof s !== 'string' || typeof i !== 'string' || !s.endsWith(`#${i}`)) throw new Error('shape');
+    return { gsi1pk: outletsPartition, gsi1sk: s, ...outletKey(i) };
+  } catch {
+    throw new InvalidCursorError('cursor is not one this API returned');
+  }
+}
+
+// DynamoDB BatchGetItem: at most 100 keys per call.
+const maxKeysPerBatchGet = 100;
+
+export function dynamoOutletDirectory(
+  db: DynamoDBDocumentClient = dynamo(),
+  tableName: string = config().TABLE_NAME,
+): OutletDirectory {
+  const TableName = tableName;
+
+  const get = async (outletId: string): Promise<Outlet | undefined> => {
+    const { Item } = await db.send(new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }));
+    return Item ? toOutlet(Item) : undefined;
+  };
+
+  const suppressionOf = async (email: string): Promise<Suppression | undefined> => {
+    const { Item } = await db.send(new GetCommand({ TableName, Key: suppressionKey(email), ConsistentRead: true }));
+    return Item as Suppression | undefined;
+  };
+
+  const ownerOf = async (email: string): Promise<string | undefined> => {
+    const { Item } = await db.send(new GetCommand({ TableName, Key: outletEmailKey(email), ConsistentRead: true }));
+    return Item?.outletId as string | undefined;
+  };
+
+  const create: OutletDirectory['create'] = async (input, { id, now }) => {
+    const suppressed = await suppressionOf(input.email);
+    const outlet: Outlet = {
+      id,
+      name: input.name,
+      email: input.email,
+      kind: input.kind,
+      genres: input.genres,
+      territories: input.territories,
+      ...(input.contactName ? { contactName: input.contactName } : {}),
+      ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName,
+                Item: { ...outletKey(id), ...outletListKey(outlet), type: 'outlet', ...outlet },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName,
+                Item: { ...outletEmailKey(outlet.email), type: 'outletEmail', outletId: id, email: outlet.email },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (failedConditions(error)?.[1]) throw new DuplicateEmailError(outlet.email);
+      throw error;
+    }
+    return outlet;
+  };
+
+  const replaceOnce = async (current: Outlet, input: OutletInput, now: string): Promise<Outlet> => {
+    const emailChanges = input.email !== current.email;
+    const suppressed = emailChanges
+      ? await suppressionOf(input.email)
+      : current.suppressedAt
+        ? { at: current.suppressedAt, reason: current.suppressionReason ?? 'bounce' }
+        : undefined;
+    const next: Outlet = {
+      id: current.id,
+      name: input.name,
+      email: input.email,
+      kind: input.kind,
+      genres: input.genres,
+      territories: input.territories,
+      ...(input.contactName ? { contactName: input.contactName } : {}),
+      ...(current.unsubscribedAt ? { unsubscribedAt: current.unsubscribedAt } : {}),
+      ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
+      createdAt: current.createdAt,
+      updatedAt: now,
+    };
+    const set: Record<string, unknown> = {
+      name: next.name,
+      email: next.email,
+      kind: next.kind,
+      genres: next.genres,
+      territories: next.territories,
+      updatedAt: now,
+      gsi1sk: outletListKey(next).gsi1sk,
+    };
+    if (next.contactName) set.contactName = next.contactName;
+    if (next.suppressedAt) Object.assign(set, { suppressedAt: next.suppressedAt, suppressionReason: next.suppressionReason });
+    const remove = [
+      ...(next.contactName ? [] : ['contactName']),
+      ...(next.suppressedAt ? [] : ['suppressedAt', 'suppressionReason']),
+    ];
+    const names = Object.fromEntries(
+      [...Object.keys(set), ...remove, 'email'].map((field) => [`#${field}`, field]),
+    ) as Record<string, string>;
+    // unsubscribedAt is left alone: an unsubscribe may land while the manager edits the outlet.
+    const update = {
+      TableName,
+      Key: outletKey(current.id),
+      UpdateExpression: [
+        `SET ${Object.keys(set)
+          .map((field) => `#${field} = :${field}`)
+          .join(', ')}`,
+        remove.length > 0 ? `REMOVE ${remove.map((field) => `#${field}`).join(', ')}` : '',
+      ]
+        .join(' ')
+        .trim(),
+      // Optimistic: the address the outlet had when we read it is still its address.
+      ConditionExpression: 'attribute_exists(pk) AND #email = :currentEmail',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(Object.entries(set).map(([field, value]) => [`:${field}`, value])),
+        ':currentEmail': current.email,
+      },
+    };
+    if (!emailChanges) {
+      await db.send(new UpdateCommand(update));
+      return next;
+    }
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: update },
+            {
+              Delete: {
+                TableName,
+                Key: outletEmailKey(current.email),
+                ConditionExpression: 'outletId = :id',
+                ExpressionAttributeValues: { ':id': current.id },
+              },
+            },
+            {
+              Put: {
+                TableName,
+                Item: { ...outletEmailKey(next.email), type: 'outletEmail', outletId: current.id, email: next.email },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (failedConditions(error)?.[2]) throw new DuplicateEmailError(next.email);
+      throw error;
+    }
+    return next;
+  };
+
+  /** Retries when the outlet changed (or went) between the read and the write. */
+  const replace: OutletDirectory['replace'] = async (outletId, input, now) => {
+    for (let attempt = 1; ; attempt++) {
+      const current = await get(outletId);
+      if (!current) return undefined;
+      try {
+        return await replaceOnce(current, input, now);
+      } catch (error) {
+        const raced = isConditionFailure(error) || failedConditions(error)?.[0] || failedConditions(error)?.[1];
+        if (!raced || attempt >= 3) throw error;
+      }
+    }
+  };
+
+  const remove: OutletDirectory['remove'] = async (outletId) => {
+    for (let attempt = 1; ; attempt++) {
+      const current = await get(outletId);
+      if (!current) return false;
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName,
+                  Key: outletKey(outletId),
+                  ConditionExpression: '#email = :email',
+                  ExpressionAttributeNames: { '#email': 'email' },
+                  ExpressionAttributeValues: { ':email': current.email },
+                },
+              },
+              {
+                Delete: {
+                  TableName,
+                  Key: outletEmailKey(current.email),
+                  ConditionExpression: 'outletId = :id',
+                  ExpressionAttributeValues: { ':id': outletId },
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!failedConditions(error)?.some(Boolean) || attempt >= 3) throw error;
+      }
+    }
+  };
+
+  const findByEmail: OutletDirectory['findByEmail'] = async (email) => {
+    const outletId = await ownerOf(email);
+    return outletId ? get(outletId) : undefined;
+  };
+
+  const upsertByEmail: OutletDirectory['upsertByEmail'] = async (input, { newId, now }) => {
+    for (let attempt = 1; ; attempt++) {
+      const outletId = await ownerOf(input.email);
+      try {
+        if (outletId) {
+          const outlet = await replace(outletId, input, now);
+          if (outlet) return { outcome: 'updated', outlet };
+          // the owner went away between the two reads: create it afresh
+        }
+        return { outcome: 'created', outlet: await create(input, { id: newId(), now }) };
+      } catch (error) {
+        // someone else created this address meanwhile: update theirs instead
+        if (!(error instanceof DuplicateEmailError) || attempt >= 3) throw error;
+      }
+    }
+  };
+
+  const list: OutletDirectory['list'] = async ({ limit, cursor, where = () => true }) => {
+    const outlets: Outlet[] = [];
+    let startKey: Record<string, unknown> | undefined = cursor ? decodeCursor(cursor) : undefined;
+    // Bounded work per request: with a narrow filter, a page may hold fewer than `limit` outlets.
+    for (let reads = 0; reads < 10; reads++) {
+      const page = await db.send(
+        new QueryCommand({
+          TableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': outletsPartition },
+          ExclusiveStartKey: startKey,
+          Limit: Math.max(limit, 100),
+          ...projection,
+        }),
+      );
+      const items = (page.Items ?? []).map(toOutlet);
+      for (const [index, outlet] of items.entries()) {
+        if (!where(outlet)) continue;
+        outlets.push(outlet);
+        const more = index < items.length - 1 || page.LastEvaluatedKey !== undefined;
+        if (outlets.length === limit) return { outlets, ...(more ? { nextCursor: encodeCursor(outlet) } : {}) };
+      }
+      if (!page.LastEvaluatedKey) return { outlets };
+      startKey = page.LastEvaluatedKey;
+      const last = items.at(-1);
+      if (reads === 9 && last) return { outlets, nextCursor: encodeCursor(last) };
+    }
+    return { outlets };
+  };
+
+  async function* pages(): AsyncIterable<Outlet[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const input: QueryCommandInput = {
+        TableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': outletsPartition },
+        ExclusiveStartKey: startKey,
+        ...projection,
+      };
+      const page = await db.send(new QueryCommand(input));
+      yield (page.Items ?? []).map(toOutlet);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  const getMany: OutletDirectory['getMany'] = async (outletIds) => {
+    const found = new Map<string, Outlet>();
+    const ids = [...new Set(outletIds)];
+    for (let start = 0; start < ids.length; start += maxKeysPerBatchGet) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + maxKeysPerBatchGet).map(outletKey);
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+        if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} outlet(s) unprocessed`);
+        const result = await db.send(
+          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ...projection } } }),
+        );
+        for (const item of result.Responses?.[TableName] ?? []) found.set(item.id as string, toOutlet(item));
+        keys = result.UnprocessedKeys?.[TableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  };
+
+  const markUnsubscribed: OutletDirectory['markUnsubscribed'] = async (outletId, at) => {
+    try {
+      // Invariant: unsubscribedAt is set once; the transition also marks the event as owed.
+      const { Attributes } = await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: outletKey(outletId),
+          UpdateExpression: 'SET unsubscribedAt = :at, unsubscribeEventPending = :yes',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(unsubscribedAt)',
+          ExpressionAttributeValues: { ':at': at, ':yes': true },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { state: 'unsubscribed', eventPending: true, outlet: toOutlet(Attributes ?? {}) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await db.send(new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }));
+    if (!Item) return { state: 'missing' };
+    return { state: 'already', eventPending: Item.unsubscribeEventPending === true, outlet: toOutlet(Item) };
+  };
+
+  const unsubscribeEventPublished: OutletDirectory['unsubscribeEventPublished'] = async (outletId) => {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: outletKey(outletId),
+          UpdateExpression: 'REMOVE unsubscribeEventPending',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  };
+
+  const suppress: OutletDirectory['suppress'] = async ({ email, reason, detail, at }) => {
+    let result: SuppressionResult;
+    try {
+      // Invariant: an address is suppressed once; the first writer owes the `Outlet Suppressed` event.
+      await db.send(
+        new PutCommand({
+          TableName,
+          Item: {
+            ...suppressionKey(email),
+            type: 'suppression',
+            email,
+            reason,
+            ...(detail ? { detail } : {}),
+            at,
+            eventPending: true,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      result = { eventPending: true, reason, ...(detail ? { detail } : {}) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await db.send(
+        new GetCommand({ TableName, Key: suppressionKey(email), ConsistentRead: true }),
+      );
+      result = {
+        eventPending: Item?.eventPending === true,
+        reason: (Item?.reason as SuppressionResult['reason']) ?? reason,
+        ...(Item?.detail ? { detail: Item.detail as string } : {}),
+      };
+      at = (Item?.at as string) ?? at;
+    }
+    // Marked every time (not only on the transition), so a retry after a crash here completes it.
+    const outletId = await ownerOf(email);
+    if (outletId) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: outletKey(outletId),
+            UpdateExpression:
+              'SET suppressedAt = if_not_exists(suppressedAt, :at), suppressionReason = if_not_exists(suppressionReason, :reason)',
+            ConditionExpression: 'attribute_exists(pk) AND #email = :email',
+            ExpressionAttributeNames: { '#email': 'email' },
+            ExpressionAttributeValues: { ':at': at, ':reason': result.reason, ':email': email },
+          }),
+        );
+        result.outletId = outletId;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return result;
+  };
+
+  const suppressionEventPublished: OutletDirectory['suppressionEventPublished'] = async (email) => {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: suppressionKey(email),
+          UpdateExpression: 'REMOVE eventPending',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  };
+
+  const isSuppressed: OutletDirectory['isSuppressed'] = async (email) => (await suppressionOf(email)) !== undefined;
+
+  return {
+    create,
+    get,
+    findByEmail,
+    replace,
+    remove,
+    upsertByEmail,
+    list,
+    pages,
+    getMany,
+    markUnsubscribed,
+    unsubscribeEventPublished,
+    suppress,
+    suppressionEventPublished,
+    isSuppressed,
+  };
+}
+
+let live: OutletDirectory | undefined;
+const liveDirectory = () => {
+  live ??= dynamoOutletDirectory();
+  return live;
+};
+
+/** Every outlet, one DynamoDB page (up to 1 MB, about 3,000 outlets) at a time, in name order. */
+export const outletPages = (): AsyncIterable<Outlet[]> => liveDirectory().pages();
+
+/** Every outlet: 5,000 outlets take two or three Query requests. */
+export async function listAllOutlets(): Promise<Outlet[]> {
+  const all: Outlet[] = [];
+  for await (const page of outletPages()) all.push(...page);
+  return all;
+}
+
+/** The outlets with these ids that still exist (BatchGetItem, 100 keys per call). */
+export const getOutlets = (outletIds: readonly string[]): Promise<Map<string, Outlet>> =>
+  liveDirectory().getMany(outletIds);

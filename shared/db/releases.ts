@@ -1,0 +1,113 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+
+/**
+ * Releases. Access patterns:
+ * - a release by label and release id (releases applies changes, announcer mails it, management shows it):
+ *     pk `RELEASE#<labelId>#<releaseId>`, sk `RELEASE`
+ * - every change a label sent for it, applied or ignored (kept 90 days, for support and replay questions):
+ *     pk `RELEASE#<labelId>#<releaseId>`, sk `CHANGE#<occurredAt>#<eventId>`
+ */
+export const releaseKey = (labelId: string, releaseId: string) => ({
+  pk: `RELEASE#${labelId}#${releaseId}`,
+  sk: 'RELEASE',
+});
+
+export const releaseChangeKey = (labelId: string, releaseId: string, occurredAt: string, eventId: string) => ({
+  pk: `RELEASE#${labelId}#${releaseId}`,
+  sk: `CHANGE#${occurredAt}#${eventId}`,
+});
+
+const changeRetentionSeconds = 90 * 24 * 3600;
+
+const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+
+export async function getRelease(labelId: string, releaseId: string): Promise<StoredRelease | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: config().TABLE_NAME, Key: releaseKey(labelId, releaseId), ConsistentRead: true }),
+  );
+  if (!Item) return undefined;
+  const { pk: _pk, sk: _sk, ...release } = Item;
+  return release as StoredRelease;
+}
+
+/**
+ * Stores `release` only if the stored one is older (DESIGN Decision 8: EventBridge keeps no order,
+ * so a change applies only when the label made it after the one applied last). False: not newer.
+ */
+export async function putReleaseIfNewer(release: StoredRelease): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: config().TABLE_NAME,
+        Item: { ...releaseKey(release.labelId, release.releaseId), ...release },
+        ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :occurredAt',
+        ExpressionAttributeValues: { ':occurredAt': release.occurredAt },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export async function recordReleaseChange(change: {
+  labelId: string;
+  releaseId: string;
+  occurredAt: string;
+  eventId: string;
+  detailType: string;
+  applied: boolean;
+  receivedAt: string;
+}): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: config().TABLE_NAME,
+      Item: {
+        ...releaseChangeKey(change.labelId, change.releaseId, change.occurredAt, change.eventId),
+        ...change,
+        expiresAt: Math.floor(Date.parse(change.receivedAt) / 1000) + changeRetentionSeconds,
+      },
+    }),
+  );
+}
+
+/**
+ * Marks the release out, only while it is scheduled for exactly `moment` (a release-day schedule
+ * set for an older date must not do it). True also when it is already out for that moment, so a
+ * redelivered `Release Day Reached` asks for the (exactly-once) out-now mailing again.
+ */
+export async function markReleaseOut(
+  labelId: string,
+  releaseId: string,
+  moment: ReleaseMoment,
+  at: string,
+): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: config().TABLE_NAME,
+        Key: releaseKey(labelId, releaseId),
+        UpdateExpression: 'SET #state = :out, outAt = if_not_exists(outAt, :at), updatedAt = :at',
+        ConditionExpression:
+          '#state IN (:scheduled, :out) AND details.releaseDate = :date AND details.releaseTime = :time AND details.timeZone = :zone',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':out': 'out',
+          ':scheduled': 'scheduled',
+          ':at': at,
+          ':date': moment.releaseDate,
+          ':time': moment.releaseTime,
+          ':zone': moment.timeZone,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+
+/**
+ * The SES send-rate budget (DESIGN Decision 11): one token bucket for every concurrent sender, in
+ * recipients per second (SES quotas count recipients, not calls). Access pattern:
+ * - the account's bucket, read and conditionally replaced by each sender before each SendBulkEmail:
+ *     pk `SEND_RATE#SES`, sk `BUCKET`
+ */
+export const sendRateKey = () => ({ pk: 'SEND_RATE#SES', sk: 'BUCKET' });
+
+export interface Bucket {
+  /** Recipients that may be sent now. */
+  tokens: number;
+  /** When `tokens` was computed (epoch ms). */
+  at: number;
+}
+
+export type Take = { granted: true; bucket: Bucket } | { granted: false; waitMs: number };
+
+/**
+ * The token bucket itself, pure: refill at `ratePerSecond` up to `capacity`, then take `count` if
+ * there are that many, else say how long until there will be. A `count` above the capacity is
+ * granted once the bucket is full, so a call of more recipients than one second's worth still runs.
+ */
+export function takeTokens(
+  bucket: Bucket | undefined,
+  now: number,
+  count: number,
+  ratePerSecond: number,
+  capacity: number,
+): Take {
+  const elapsed = bucket ? Math.max(0, now - bucket.at) : Number.POSITIVE_INFINITY;
+  const available = Math.min(capacity, (bucket?.tokens ?? capacity) + (elapsed * ratePerSecond) / 1000);
+  const needed = Math.min(count, capacity);
+  if (available >= needed) return { granted: true, bucket: { tokens: available - count, at: now } };
+  return { granted: false, waitMs: Math.ceil(((needed - available) * 1000) / ratePerSecond) };
+}
+
+export interface StoredBucket {
+  bucket?: Bucket;
+  /** Opaque version for the conditional replace. */
+  version?: number;
+}
+
+export async function readBucket(): Promise<StoredBucket> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: config().TABLE_NAME, Key: sendRateKey(), ConsistentRead: true }),
+  );
+  if (!Item) return {};
+  return { bucket: { tokens: Item.tokens as number, at: Item.at as number }, version: Item.version as number };
+}
+
+/**
+ * Replaces the bucket only if nobody else changed it since `expectedVersion` was read (optimistic
+ * concurrency: two senders can never both spend the same tokens). False: lost the race, read again.
+ */
+export async function replaceBucket(bucket: Bucket, expectedVersion: number | undefined): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: config().TABLE_NAME,
+        Item: { ...sendRateKey(), ...bucket, version: (expectedVersion ?? 0) + 1 },
+        ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
+        ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':version': expectedVersion },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error)?.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}

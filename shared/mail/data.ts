@@ -1,0 +1,198 @@
+import type { MailKind } from '#shared/events/mailing-requested.ts';
+import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+
+/**
+ * Template data for the release mails (templates.ts). Every value exists twice: `text`, plain and
+ * single-line (CR, LF and other control characters removed, so nothing can reach a header or the
+ * subject as a new line), and `html`, the same value escaped for HTML, because SES does not escape.
+ * Press text keeps its line breaks: in `text` as newlines, in `html` as `<br>` after escaping.
+ */
+export interface Recipient {
+  outletName: string;
+  contactName?: string;
+  unsubscribeUrl: string;
+  promoLinks: { label: string; url: string }[];
+}
+
+export interface MailView {
+  title: string;
+  artists: { name: string }[];
+  artistLine: string;
+  kind: string;
+  releaseDate: string;
+  releaseDateShort: string;
+  previousReleaseDate?: string;
+  territories: string[];
+  pressText?: string;
+  embargo?: string;
+  cancellationReason?: string;
+  outletName: string;
+  contactName?: string;
+  unsubscribeUrl: string;
+  promoLinks: { label: string; url: string }[];
+}
+
+export interface TemplateData {
+  text: MailView;
+  html: MailView;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const controlCharactersButNewline = /[\u0000-\u0009\u000b-\u001f\u007f]+/g;
+
+/** One line: no CR/LF or other control characters (header and subject safe), spaces collapsed. */
+export const singleLine = (value: string): string => value.replace(controlCharacters, ' ').replace(/ {2,}/g, ' ').trim();
+
+const multiLine = (value: string): string =>
+  value
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u2028\u2029]/g, '\n')
+    .replace(controlCharactersButNewline, ' ')
+    .trim();
+
+export const escapeHtml = (value: string): string =>
+  value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+
+const kindNames: Record<string, string> = { single: 'single', ep: 'EP', album: 'album' };
+const assetNames: Record<string, string> = {
+  stream: 'Stream',
+  download: 'Download',
+  artwork: 'Artwork',
+  epk: 'Press kit (EPK)',
+};
+
+export const assetLabel = (kind: string, index: number): string => `${assetNames[kind] ?? 'Promo'} #${index + 1}`;
+
+/** "Friday 5 March 2027, 00:00 (Europe/London)": the calendar date as the label set it, with its zone. */
+export function formatMoment(moment: ReleaseMoment): string {
+  const [year, month, day] = moment.releaseDate.split('-').map(Number);
+  const date = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(year, month - 1, day)));
+  return `${date}, ${moment.releaseTime} (${moment.timeZone})`;
+}
+
+const formatShort = (moment: ReleaseMoment): string => {
+  const [year, month, day] = moment.releaseDate.split('-').map(Number);
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(year, month - 1, day)),
+  );
+};
+
+function formatInstant(iso: string, timeZone: string): string {
+  const formatted = new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  }).format(new Date(iso));
+  return `${formatted} (${timeZone})`;
+}
+
+function escapeView(view: MailView): MailView {
+  const e = (value: string | undefined) => (value === undefined ? undefined : escapeHtml(value));
+  return {
+    ...view,
+    title: escapeHtml(view.title),
+    artists: view.artists.map((artist) => ({ name: escapeHtml(artist.name) })),
+    artistLine: escapeHtml(view.artistLine),
+    kind: escapeHtml(view.kind),
+    releaseDate: escapeHtml(view.releaseDate),
+    releaseDateShort: escapeHtml(view.releaseDateShort),
+    previousReleaseDate: e(view.previousReleaseDate),
+    territories: view.territories.map(escapeHtml),
+    pressText: view.pressText === undefined ? undefined : escapeHtml(view.pressText).replace(/\n/g, '<br>\n'),
+    embargo: e(view.embargo),
+    cancellationReason: e(view.cancellationReason),
+    outletName: escapeHtml(view.outletName),
+    contactName: e(view.contactName),
+    unsubscribeUrl: escapeHtml(view.unsubscribeUrl),
+    promoLinks: view.promoLinks.map((link) => ({ label: escapeHtml(link.label), url: escapeHtml(link.url) })),
+  };
+}
+
+const withoutUndefined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+type ReleaseView = Omit<MailView, 'outletName' | 'contactName' | 'unsubscribeUrl' | 'promoLinks'>;
+type RecipientView = Pick<MailView, 'outletName' | 'contactName' | 'unsubscribeUrl' | 'promoLinks'>;
+
+/**
+ * What every recipient of one mailing shares (SendBulkEmail's DefaultContent TemplateData). SES
+ * merges each entry's ReplacementTemplateData over it, nested objects key by key, so the bulk of
+ * the data (press text, say) travels once per call rather than once per recipient.
+ */
+export function releaseTemplateData(
+  release: StoredRelease,
+  kind: MailKind,
+): { text: ReleaseView & RecipientView; html: ReleaseView & RecipientView } {
+  const details = release.details;
+  if (!details) throw new Error(`release ${release.releaseId} has no details to mail`);
+  const artists = details.artists.map((artist) => ({ name: singleLine(artist.name) }));
+  const moment = { releaseDate: details.releaseDate, releaseTime: details.releaseTime, timeZone: details.timeZone };
+  const text: ReleaseView = withoutUndefined({
+    title: singleLine(details.title),
+    artists,
+    artistLine: artists.map((artist) => artist.name).join(', '),
+    kind: kindNames[details.kind] ?? details.kind,
+    releaseDate: formatMoment(moment),
+    releaseDateShort: formatShort(moment),
+    previousReleaseDate:
+      kind === 'date-change' && release.previousMoment ? formatMoment(release.previousMoment) : undefined,
+    territories: details.territories.map(singleLine),
+    pressText: details.pressRelease ? multiLine(details.pressRelease.text) : undefined,
+    embargo: details.embargoUntil ? formatInstant(details.embargoUntil, details.timeZone) : undefined,
+    cancellationReason:
+      kind === 'cancellation' && release.cancellationReason ? multiLine(release.cancellationReason) : undefined,
+  });
+  // Placeholders, always replaced per recipient.
+  const nobody: RecipientView = { outletName: '', unsubscribeUrl: '', promoLinks: [] };
+  const full = { ...text, ...nobody };
+  return { text: full, html: withoutUndefined(escapeView(full)) };
+}
+
+/** What differs per recipient (an entry's ReplacementTemplateData). */
+export function recipientTemplateData(recipient: Recipient): { text: RecipientView; html: RecipientView } {
+  const text: RecipientView = withoutUndefined({
+    outletName: singleLine(recipient.outletName),
+    contactName: recipient.contactName ? singleLine(recipient.contactName) : undefined,
+    unsubscribeUrl: singleLine(recipient.unsubscribeUrl),
+    promoLinks: recipient.promoLinks.map((link) => ({ label: singleLine(link.label), url: singleLine(link.url) })),
+  });
+  return {
+    text,
+    html: withoutUndefined({
+      outletName: escapeHtml(text.outletName),
+      contactName: text.contactName === undefined ? undefined : escapeHtml(text.contactName),
+      unsubscribeUrl: escapeHtml(text.unsubscribeUrl),
+      promoLinks: text.promoLinks.map((link) => ({ label: escapeHtml(link.label), url: escapeHtml(link.url) })),
+    }),
+  };
+}
+
+/** One recipient's complete data: the release's, with the recipient's merged over it (as SES does). */
+export function templateDataFor(release: StoredRelease, kind: MailKind, recipient: Recipient): TemplateData {
+  const shared = releaseTemplateData(release, kind);
+  const own = recipientTemplateData(recipient);
+  return { text: { ...shared.text, ...own.text }, html: { ...shared.html, ...own.html } };
+}
+
+/** RFC 8058 one-click unsubscribe headers; the URL is single-line so it cannot inject a header. */
+export const unsubscribeHeaders = (unsubscribeUrl: string): { Name: string; Value: string }[] => [
+  { Name: 'List-Unsubscribe', Value: `<${singleLine(unsubscribeUrl)}>` },
+  { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+];

@@ -1,0 +1,146 @@
+import type { MailKind } from '#shared/events/mailing-requested.ts';
+
+/**
+ * The four release mails, defined once (DESIGN Decision 14): CDK creates them as SES templates on
+ * AWS and the local cloud creates them at start-up.
+ *
+ * SES renders stored templates with Handlebars but does NOT escape HTML (SES developer guide,
+ * "Advanced email personalization": "SES doesn't escape HTML content when rendering the HTML
+ * template"). So the template data carries two views of every value (see `data.ts`): `html.*`,
+ * escaped for HTML, used only in the HTML part, and `text.*`, plain and free of CR/LF, used in the
+ * subject and the text part. No template uses triple braces.
+ */
+export interface MailTemplate {
+  name: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export const templateNames: Record<MailKind, string> = {
+  announcement: 'backline-release-announcement',
+  'date-change': 'backline-release-date-change',
+  cancellation: 'backline-release-cancellation',
+  'out-now': 'backline-release-out-now',
+};
+
+const htmlPage = (heading: string, body: string): string =>
+  [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8"></head>',
+    '<body style="font-family: Helvetica, Arial, sans-serif; line-height: 1.5; color: #1a1a1a">',
+    '<p>{{#if html.contactName}}Hello {{html.contactName}},{{else}}Hello,{{/if}}</p>',
+    `<h1 style="font-size: 20px">${heading}</h1>`,
+    body,
+    '<p style="font-size: 12px; color: #666">You receive this because {{html.outletName}} is in our media list. ',
+    '<a href="{{html.unsubscribeUrl}}">Unsubscribe</a> with one click.</p>',
+    '</body></html>',
+  ].join('\n');
+
+const htmlFacts = [
+  '<table cellpadding="4">',
+  '<tr><th align="left">Title</th><td>{{html.title}}</td></tr>',
+  '<tr><th align="left">Artists</th><td>{{#each html.artists}}{{#if @index}}, {{/if}}{{name}}{{/each}}</td></tr>',
+  '<tr><th align="left">Format</th><td>{{html.kind}}</td></tr>',
+  '<tr><th align="left">Release date</th><td>{{html.releaseDate}}</td></tr>',
+  '<tr><th align="left">Territories</th><td>{{#each html.territories}}{{#if @index}}, {{/if}}{{this}}{{/each}}</td></tr>',
+  '</table>',
+  '{{#if html.embargo}}<p><strong>Embargo:</strong> please publish nothing before {{html.embargo}}.</p>{{/if}}',
+].join('\n');
+
+const htmlPress = '{{#if html.pressText}}<div>{{html.pressText}}</div>{{/if}}';
+
+const htmlPromo = [
+  '{{#if html.promoLinks.length}}<p>Your personal promo links (please do not share them):</p>',
+  '<ul>{{#each html.promoLinks}}<li><a href="{{url}}">{{label}}</a></li>{{/each}}</ul>{{/if}}',
+].join('\n');
+
+const textFacts = [
+  'Title: {{text.title}}',
+  'Artists: {{#each text.artists}}{{#if @index}}, {{/if}}{{name}}{{/each}}',
+  'Format: {{text.kind}}',
+  'Release date: {{text.releaseDate}}',
+  'Territories: {{#each text.territories}}{{#if @index}}, {{/if}}{{this}}{{/each}}',
+  '{{#if text.embargo}}Embargo: please publish nothing before {{text.embargo}}.{{/if}}',
+].join('\n');
+
+const textPromo = [
+  '{{#if text.promoLinks.length}}Your personal promo links (please do not share them):',
+  '{{#each text.promoLinks}}- {{label}}: {{url}}',
+  '{{/each}}{{/if}}',
+].join('\n');
+
+const textPage = (heading: string, body: string): string =>
+  [
+    '{{#if text.contactName}}Hello {{text.contactName}},{{else}}Hello,{{/if}}',
+    '',
+    heading,
+    '',
+    body,
+    '',
+    '--',
+    'You receive this because {{text.outletName}} is in our media list.',
+    'Unsubscribe: {{text.unsubscribeUrl}}',
+  ].join('\n');
+
+export const mailTemplates: MailTemplate[] = [
+  {
+    name: templateNames.announcement,
+    subject: 'New {{text.kind}}: {{text.title}} by {{text.artistLine}}, out {{text.releaseDateShort}}',
+    html: htmlPage('{{html.title}} by {{html.artistLine}}', [htmlFacts, htmlPress, htmlPromo].join('\n')),
+    text: textPage(
+      '{{text.title}} by {{text.artistLine}}',
+      [textFacts, '', '{{text.pressText}}', '', textPromo].join('\n'),
+    ),
+  },
+  {
+    name: templateNames['date-change'],
+    subject: 'New date: {{text.title}} by {{text.artistLine}} is now out {{text.releaseDateShort}}',
+    html: htmlPage(
+      'New release date for {{html.title}}',
+      [
+        '<p>The release date has changed{{#if html.previousReleaseDate}} from {{html.previousReleaseDate}}{{/if}}. It is now <strong>{{html.releaseDate}}</strong>.</p>',
+        htmlFacts,
+        htmlPromo,
+      ].join('\n'),
+    ),
+    text: textPage(
+      'New release date for {{text.title}}',
+      [
+        'The release date has changed{{#if text.previousReleaseDate}} from {{text.previousReleaseDate}}{{/if}}. It is now {{text.releaseDate}}.',
+        '',
+        textFacts,
+        '',
+        textPromo,
+      ].join('\n'),
+    ),
+  },
+  {
+    name: templateNames.cancellation,
+    subject: 'Cancelled: {{text.title}} by {{text.artistLine}}',
+    html: htmlPage(
+      '{{html.title}} is cancelled',
+      [
+        '<p>The release of {{html.title}} by {{html.artistLine}}, planned for {{html.releaseDate}}, is cancelled. Please disregard our earlier announcement.</p>',
+        '{{#if html.cancellationReason}}<p>{{html.cancellationReason}}</p>{{/if}}',
+      ].join('\n'),
+    ),
+    text: textPage(
+      '{{text.title}} is cancelled',
+      [
+        'The release of {{text.title}} by {{text.artistLine}}, planned for {{text.releaseDate}}, is cancelled. Please disregard our earlier announcement.',
+        '',
+        '{{text.cancellationReason}}',
+      ].join('\n'),
+    ),
+  },
+  {
+    name: templateNames['out-now'],
+    subject: 'Out now: {{text.title}} by {{text.artistLine}}',
+    html: htmlPage('{{html.title}} by {{html.artistLine}} is out now', [htmlFacts, htmlPress, htmlPromo].join('\n')),
+    text: textPage(
+      '{{text.title}} by {{text.artistLine}} is out now',
+      [textFacts, '', '{{text.pressText}}', '', textPromo].join('\n'),
+    ),
+  },
+];

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { CountryOrWorldwide } from './events/fields.ts';
+
+/**
+ * Media outlets: who hears about releases. Shared by the management API (the directory), the
+ * announcer (who matches a release), recipients (unsubscribe) and deliverability (suppression).
+ */
+
+export const outletKinds = ['radio', 'press', 'blog', 'playlist', 'tv', 'podcast'] as const;
+export const OutletKind = z.enum(outletKinds);
+export type OutletKind = z.infer<typeof OutletKind>;
+
+/** Trimmed and lower-cased before it is validated, so ` News@Radio.Example ` is `news@radio.example`. */
+export const OutletEmail = z.string().trim().toLowerCase().pipe(z.email('must be an email address').max(254));
+
+export const normaliseEmail = (address: string): string => address.trim().toLowerCase();
+
+const Territory = z.string().trim().toUpperCase().pipe(CountryOrWorldwide);
+const Genre = z.string().trim().min(1, 'must not be empty').max(60);
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** What a manager sends to create or replace an outlet (JSON body or one CSV row). */
+export const OutletInput = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  email: OutletEmail,
+  kind: OutletKind,
+  /** Empty: the outlet covers every genre. */
+  genres: z.array(Genre).max(50).default([]).transform(unique),
+  territories: z.array(Territory).min(1, 'must name at least one territory (or WW)').max(250).transform(unique),
+  contactName: z.string().trim().min(1).max(200).optional(),
+});
+export type OutletInput = z.infer<typeof OutletInput>;
+
+export interface Outlet {
+  id: string;
+  name: string;
+  email: string;
+  kind: OutletKind;
+  genres: string[];
+  territories: string[];
+  contactName?: string;
+  unsubscribedAt?: string;
+  suppressedAt?: string;
+  suppressionReason?: 'bounce' | 'complaint';
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReleaseAudience {
+  genres: readonly string[];
+  territories: readonly string[];
+}
+
+const worldwide = 'WW';
+
+/**
+ * Whether a release should go to an outlet: an outlet with no genres matches every genre, otherwise
+ * it must share one (case-insensitive); the territories must intersect, and "WW" on either side
+ * matches all. Suppression and unsubscription are a separate question (`isMailable`).
+ */
+export function outletMatchesRelease(outlet: ReleaseAudience, release: ReleaseAudience): boolean {
+  return genresMatch(outlet.genres, release.genres) && territoriesMatch(outlet.territories, release.territories);
+}
+
+function genresMatch(outletGenres: readonly string[], releaseGenres: readonly string[]): boolean {
+  if (outletGenres.length === 0) return true;
+  const wanted = new Set(releaseGenres.map((genre) => genre.trim().toLowerCase()));
+  return outletGenres.some((genre) => wanted.has(genre.trim().toLowerCase()));
+}
+
+function territoriesMatch(outletTerritories: readonly string[], releaseTerritories: readonly string[]): boolean {
+  const outlet = outletTerritories.map((code) => code.toUpperCase());
+  const release = releaseTerritories.map((code) => code.toUpperCase());
+  if (outlet.length === 0 || release.length === 0) return false;
+  if (outlet.includes(worldwide) || release.includes(worldwide)) return true;
+  const covered = new Set(release);
+  return outlet.some((code) => covered.has(code));
+}
+
+/** Unsubscribed and suppressed outlets get nothing. */
+export const isMailable = (outlet: Pick<Outlet, 'unsubscribedAt' | 'suppressedAt'>): boolean =>
+  !outlet.unsubscribedAt && !outlet.suppressedAt;

@@ -1,0 +1,52 @@
+import type { MailKind } from './events/mailing-requested.ts';
+import type { ReleaseDetails } from './events/release-scheduled.ts';
+
+/**
+ * A release as Backline keeps it: the label's latest description plus what Backline did with it.
+ * Shared by releases (which writes it), the announcer (which mails it) and the management API.
+ */
+export type ReleaseState = 'scheduled' | 'out' | 'cancelled';
+
+export interface ReleaseMoment {
+  releaseDate: string;
+  releaseTime: string;
+  timeZone: string;
+}
+
+/** What applying one label change asks of the world; kept with the release so a retry can redo it. */
+export type ReleaseEffect =
+  | { type: 'schedule-release-day'; moment: ReleaseMoment }
+  | { type: 'unschedule-release-day' }
+  | { type: 'request-mailing'; kind: MailKind; revision?: string };
+
+export interface StoredRelease {
+  labelId: string;
+  releaseId: string;
+  state: ReleaseState;
+  /** Absent only for a cancellation that arrived before the release itself (a tombstone). */
+  details?: ReleaseDetails;
+  /** The label's time of the change applied last (UTC ISO 8601): newer changes only (DESIGN Decision 8). */
+  occurredAt: string;
+  /** The event that applied it, and the effects it asked for, so a redelivered event replays them. */
+  lastEventId: string;
+  lastCorrelationId: string;
+  lastEffects: ReleaseEffect[];
+  previousMoment?: ReleaseMoment;
+  cancellationReason?: string;
+  outAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const momentOf = (details: Pick<ReleaseDetails, 'releaseDate' | 'releaseTime' | 'timeZone'>): ReleaseMoment => ({
+  releaseDate: details.releaseDate,
+  releaseTime: details.releaseTime,
+  timeZone: details.timeZone,
+});
+
+export const sameMoment = (a: ReleaseMoment, b: ReleaseMoment): boolean =>
+  a.releaseDate === b.releaseDate && a.releaseTime === b.releaseTime && a.timeZone === b.timeZone;
+
+/** A date change's revision: the new date, time and zone, part of the mail's identity (DESIGN Decision 7). */
+export const revisionOf = (moment: ReleaseMoment): string =>
+  `${moment.releaseDate}T${moment.releaseTime} ${moment.timeZone}`;

@@ -1,0 +1,120 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+import {
+  BudgetSet,
+  buildEntry,
+  type EventContract,
+  ExpenseRecorded,
+  ReleaseCancelled,
+  ReleaseScheduled,
+  ReleaseUpdated,
+  TourBooked,
+  TourDateAdded,
+  TourDateCancelled,
+} from './events/index.ts';
+import { type Issue, ValidationError } from './http/errors.ts';
+
+/**
+ * What a label sends to `POST /webhooks/{labelId}` (Standard Webhooks body): `{type, timestamp, data}`.
+ * Each webhook type is one event contract; `data` is that contract's `data` schema, so the webhook
+ * and the event it becomes cannot disagree.
+ */
+export const webhookTypes = {
+  'release.scheduled': ReleaseScheduled,
+  'release.updated': ReleaseUpdated,
+  'release.cancelled': ReleaseCancelled,
+  'tour.booked': TourBooked,
+  'tour.date.added': TourDateAdded,
+  'tour.date.cancelled': TourDateCancelled,
+  'budget.set': BudgetSet,
+  'expense.recorded': ExpenseRecorded,
+} as const satisfies Record<string, EventContract>;
+
+export type WebhookType = keyof typeof webhookTypes;
+
+/** Webhook bodies stay within 256 KB (DESIGN Decision 6), so their event always fits a 1 MB PutEvents entry. */
+export const maxWebhookBodyBytes = 256 * 1024;
+
+/** When the change happened at the label, normalised to UTC so that it orders as a string (Decision 8). */
+const WebhookTimestamp = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, such as 2027-01-05T10:00:00Z' })
+  .transform((value) => new Date(value).toISOString());
+
+const bodyOf = <T extends WebhookType>(type: T) =>
+  z.object({ type: z.literal(type), timestamp: WebhookTimestamp, data: webhookTypes[type].data as (typeof webhookTypes)[T]['data'] });
+
+export const WebhookBody = z.discriminatedUnion('type', [
+  bodyOf('release.scheduled'),
+  bodyOf('release.updated'),
+  bodyOf('release.cancelled'),
+  bodyOf('tour.booked'),
+  bodyOf('tour.date.added'),
+  bodyOf('tour.date.cancelled'),
+  bodyOf('budget.set'),
+  bodyOf('expense.recorded'),
+]);
+export type WebhookBody = z.infer<typeof WebhookBody>;
+export type WebhookBodyInput = z.input<typeof WebhookBody>;
+
+export type ParsedWebhook =
+  | { ok: true; body: WebhookBody; contract: EventContract }
+  | { ok: false; error: ValidationError };
+
+const known = Object.keys(webhookTypes).join(', ');
+
+const issueOf = (issue: z.core.$ZodIssue): Issue => {
+  const path = issue.path.map(String).join('.');
+  if (path === 'type' && issue.code === 'invalid_union') return { path, message: `must be one of ${known}` };
+  return { path, message: issue.message };
+};
+
+/**
+ * Reads a webhook body from its raw bytes: UTF-8 (RFC 8259), JSON, then the schema of its type.
+ * Never throws for anything a client sends; every failure is a field-level ValidationError.
+ */
+export function parseWebhookBody(raw: Buffer | string): ParsedWebhook {
+  let text: string;
+  try {
+    text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return { ok: false, error: new ValidationError([{ path: '', message: 'body is not valid UTF-8' }]) };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : 'too deeply nested';
+    return { ok: false, error: new ValidationError([{ path: '', message: `body is not valid JSON (${reason})` }]) };
+  }
+  const parsed = WebhookBody.safeParse(json);
+  if (!parsed.success) return { ok: false, error: new ValidationError(parsed.error.issues.map(issueOf)) };
+  return { ok: true, body: parsed.data, contract: webhookTypes[parsed.data.type] };
+}
+
+/** What identifies a recorded webhook's event: the same on the first publication, the outbox's and a replay's. */
+export interface WebhookEventIdentity {
+  labelId: string;
+  webhookId: string;
+  eventId: string;
+}
+
+/** The PutEvents entry of a webhook's event. `occurredAt` is the body's `timestamp` (when it happened at the label). */
+export function webhookEntry(
+  body: WebhookBody,
+  identity: WebhookEventIdentity,
+  eventBusName: string,
+): PutEventsRequestEntry {
+  const contract: EventContract = webhookTypes[body.type];
+  return buildEntry(
+    contract,
+    body.data,
+    {
+      eventId: identity.eventId,
+      correlationId: identity.eventId,
+      occurredAt: body.timestamp,
+      labelId: identity.labelId,
+      webhookId: identity.webhookId,
+    },
+    eventBusName,
+  );
+}

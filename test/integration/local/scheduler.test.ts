@@ -1,0 +1,515 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  CreateScheduleGroupCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  GetScheduleGroupCommand,
+  ListScheduleGroupsCommand,
+  ListSchedulesCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+  UpdateScheduleCommand,
+  ValidationException,
+} from '@aws-sdk/client-scheduler';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { installVirtualClock } from '#infra/local/clock.ts';
+import { createLocalScheduler, type LocalScheduler, type ScheduledTarget } from '#infra/local/scheduler.ts';
+import { wallTimeAt } from '#infra/local/scheduler-expressions.ts';
+
+const clock = installVirtualClock();
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const BUS_ARN = 'arn:aws:events:us-east-1:000000000000:event-bus/backline';
+
+interface Running {
+  scheduler: LocalScheduler;
+  client: SchedulerClient;
+  sent: ScheduledTarget[];
+  close(): Promise<void>;
+}
+
+let directory: string;
+let file: string;
+let running: Running[] = [];
+
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'backline-scheduler-'));
+  file = join(directory, 'schedules.json');
+});
+
+afterEach(async () => {
+  await Promise.all(running.map((r) => r.close()));
+  running = [];
+  rmSync(directory, { recursive: true, force: true });
+});
+
+async function startScheduler(putEvents?: (target: ScheduledTarget) => Promise<void>): Promise<Running> {
+  const sent: ScheduledTarget[] = [];
+  const scheduler = createLocalScheduler({
+    clock,
+    file,
+    putEvents: async (target) => {
+      sent.push(target);
+      await putEvents?.(target);
+    },
+  });
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (!(await scheduler.handle(req, res, Buffer.concat(chunks)))) {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const client = new SchedulerClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const r: Running = {
+    scheduler,
+    client,
+    sent,
+    close: async () => {
+      scheduler.stop();
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+  running.push(r);
+  return r;
+}
+
+/** The error a call fails with (awaited at once, so no rejection goes unhandled). */
+async function failure(call: Promise<unknown>): Promise<unknown> {
+  try {
+    await call;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** A schedule with defaults: a release-day event on the Backline bus. */
+function aSchedule(overrides: Partial<CreateScheduleCommandInput> = {}): CreateScheduleCommandInput {
+  return {
+    Name: 'release-day-r1',
+    ScheduleExpression: 'rate(1 hour)',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    Target: {
+      Arn: BUS_ARN,
+      RoleArn: 'arn:aws:iam::000000000000:role/scheduler',
+      EventBridgeParameters: { DetailType: 'Release Day Reached', Source: 'backline.scheduler' },
+      Input: JSON.stringify({ data: { releaseId: 'r1' } }),
+    },
+    ...overrides,
+  };
+}
+
+/** Whole minutes from now on the virtual clock, as an instant and as wall time in a zone. */
+function minutesAhead(minutes: number, zone = 'UTC') {
+  const instant = Math.ceil(clock.now().getTime() / MINUTE) * MINUTE + minutes * MINUTE;
+  return { instant, wall: new Date(wallTimeAt(zone, instant)).toISOString().slice(0, 19) };
+}
+
+describe('local Scheduler API through @aws-sdk/client-scheduler', () => {
+  it('creates, gets, updates, lists and deletes a schedule', async () => {
+    const { client } = await startScheduler();
+    const start = new Date(Math.floor(clock.now().getTime() / 1000) * 1000 + DAY);
+
+    const created = await client.send(
+      new CreateScheduleCommand(aSchedule({ ScheduleExpressionTimezone: 'Europe/London', StartDate: start })),
+    );
+    const fetched = await client.send(new GetScheduleCommand({ Name: 'release-day-r1' }));
+    await client.send(
+      new UpdateScheduleCommand(aSchedule({ ScheduleExpression: 'cron(0 9 * * ? *)', State: 'DISABLED' })),
+    );
+    const updated = await client.send(
+      new GetScheduleCommand({ Name: 'release-day-r1', GroupName: 'default' }),
+    );
+    const listed = await client.send(new ListSchedulesCommand({}));
+    await client.send(new DeleteScheduleCommand({ Name: 'release-day-r1' }));
+    const afterDelete = await client.send(new ListSchedulesCommand({}));
+
+    expect(created.ScheduleArn).toBe(
+      'arn:aws:scheduler:us-east-1:000000000000:schedule/default/release-day-r1',
+    );
+    expect(fetched).toMatchObject({
+      Arn: created.ScheduleArn,
+      Name: 'release-day-r1',
+      GroupName: 'default',
+      ScheduleExpression: 'rate(1 hour)',
+      ScheduleExpressionTimezone: 'Europe/London',
+      State: 'ENABLED',
+      StartDate: start,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'NONE',
+      Target: aSchedule().Target,
+    });
+    expect(fetched.CreationDate).toBeInstanceOf(Date);
+    expect(updated).toMatchObject({ ScheduleExpression: 'cron(0 9 * * ? *)', State: 'DISABLED' });
+    expect(updated.StartDate).toBeUndefined();
+    expect(listed.Schedules).toEqual([
+      expect.objectContaining({
+        Name: 'release-day-r1',
+        GroupName: 'default',
+        State: 'DISABLED',
+        Target: { Arn: BUS_ARN },
+      }),
+    ]);
+    expect(afterDelete.Schedules).toEqual([]);
+  });
+
+  it('answers a second create of the same name with ConflictException (409)', async () => {
+    const { client } = await startScheduler();
+    await client.send(new CreateScheduleCommand(aSchedule()));
+
+    const second = await failure(client.send(new CreateScheduleCommand(aSchedule())));
+
+    expect(second).toBeInstanceOf(ConflictException);
+    expect(second).toMatchObject({
+      $metadata: { httpStatusCode: 409 },
+      message: 'Schedule release-day-r1 already exists.',
+    });
+  });
+
+  it('answers ResourceNotFoundException (404) for a missing schedule or group', async () => {
+    const { client } = await startScheduler();
+
+    const errors = [
+      await failure(client.send(new GetScheduleCommand({ Name: 'nope' }))),
+      await failure(client.send(new UpdateScheduleCommand(aSchedule({ Name: 'nope' })))),
+      await failure(client.send(new DeleteScheduleCommand({ Name: 'nope' }))),
+      await failure(client.send(new CreateScheduleCommand(aSchedule({ GroupName: 'missing' })))),
+      await failure(client.send(new GetScheduleGroupCommand({ Name: 'missing' }))),
+    ];
+
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ResourceNotFoundException);
+      expect(error).toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    }
+    expect(errors[0]).toMatchObject({ message: 'Schedule nope does not exist.' });
+  });
+
+  it.each([
+    [{ ScheduleExpression: 'every day' }, /ScheduleExpression/],
+    [{ ScheduleExpression: 'cron(0 9 * * * *)' }, /day-of-week must be \?/],
+    [{ ScheduleExpressionTimezone: 'Mars/Olympus' }, /ScheduleExpressionTimezone/],
+    [{ Name: 'has space' }, /Name/],
+    [{ State: 'PAUSED' as 'ENABLED' }, /State/],
+    [{ ActionAfterCompletion: 'ARCHIVE' as 'NONE' }, /ActionAfterCompletion/],
+    [{ FlexibleTimeWindow: { Mode: 'FLEXIBLE' as const } }, /MaximumWindowInMinutes/],
+    [
+      {
+        Target: {
+          Arn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+          RoleArn: 'arn:aws:iam::000000000000:role/r',
+        },
+      },
+      /locally only event-bus targets/,
+    ],
+    [{ Target: { Arn: BUS_ARN, RoleArn: '' } }, /Target.RoleArn/],
+    [
+      { Target: { Arn: BUS_ARN, RoleArn: 'arn:aws:iam::000000000000:role/r' } },
+      /Target.EventBridgeParameters/,
+    ],
+  ])('answers ValidationException (400) naming the field for %o', async (overrides, message) => {
+    const { client } = await startScheduler();
+
+    const error = await failure(client.send(new CreateScheduleCommand(aSchedule(overrides))));
+
+    expect(error).toBeInstanceOf(ValidationException);
+    expect((error as Error).message).toMatch(message);
+    expect(error).toMatchObject({ $metadata: { httpStatusCode: 400 } });
+  });
+
+  it('lists by group, name prefix and state, a page at a time', async () => {
+    const { client } = await startScheduler();
+    await client.send(new CreateScheduleGroupCommand({ Name: 'releases' }));
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      await client.send(
+        new CreateScheduleCommand(aSchedule({ Name: `release-day-${id}`, GroupName: 'releases' })),
+      );
+    }
+    await client.send(new CreateScheduleCommand(aSchedule({ Name: 'release-day-z', State: 'DISABLED' })));
+    await client.send(new CreateScheduleCommand(aSchedule({ Name: 'outbox-sweep' })));
+
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.send(
+        new ListSchedulesCommand({ GroupName: 'releases', MaxResults: 2, NextToken: token }),
+      );
+      names.push(...(page.Schedules ?? []).map((s) => s.Name!));
+      token = page.NextToken;
+      pages++;
+    } while (token);
+    const byPrefix = await client.send(new ListSchedulesCommand({ NamePrefix: 'release-day-' }));
+    const disabled = await client.send(new ListSchedulesCommand({ State: 'DISABLED' }));
+    const tooMany = await failure(client.send(new ListSchedulesCommand({ MaxResults: 101 })));
+
+    expect(names).toEqual([
+      'release-day-a',
+      'release-day-b',
+      'release-day-c',
+      'release-day-d',
+      'release-day-e',
+    ]);
+    expect(pages).toBe(3);
+    expect(byPrefix.Schedules).toHaveLength(6);
+    expect(disabled.Schedules?.map((s) => s.Name)).toEqual(['release-day-z']);
+    expect(tooMany).toBeInstanceOf(ValidationException);
+    expect((tooMany as Error).message).toMatch(/MaxResults/);
+  });
+
+  it('always has the default group, and creates, gets and lists others', async () => {
+    const { client } = await startScheduler();
+
+    const created = await client.send(new CreateScheduleGroupCommand({ Name: 'releases' }));
+    const again = await failure(client.send(new CreateScheduleGroupCommand({ Name: 'releases' })));
+    const fetched = await client.send(new GetScheduleGroupCommand({ Name: 'default' }));
+    const listed = await client.send(new ListScheduleGroupsCommand({}));
+    const prefixed = await client.send(new ListScheduleGroupsCommand({ NamePrefix: 'rel' }));
+
+    expect(created.ScheduleGroupArn).toBe('arn:aws:scheduler:us-east-1:000000000000:schedule-group/releases');
+    expect(again).toBeInstanceOf(ConflictException);
+    expect(fetched).toMatchObject({ Name: 'default', State: 'ACTIVE' });
+    expect(fetched.CreationDate).toBeInstanceOf(Date);
+    expect(listed.ScheduleGroups?.map((g) => g.Name)).toEqual(['default', 'releases']);
+    expect(prefixed.ScheduleGroups?.map((g) => g.Name)).toEqual(['releases']);
+  });
+});
+
+describe('firing on the virtual clock', () => {
+  it('fires a one-time at() in its time zone exactly when due, then deletes it', async () => {
+    const { client, scheduler, sent } = await startScheduler();
+    const due = minutesAhead(2 * 24 * 60, 'America/New_York');
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({
+          ScheduleExpression: `at(${due.wall})`,
+          ScheduleExpressionTimezone: 'America/New_York',
+          ActionAfterCompletion: 'DELETE',
+        }),
+      ),
+    );
+
+    const early = await scheduler.advanceTo(new Date(due.instant - 1000));
+    const onTime = await scheduler.advanceTo(new Date(due.instant));
+    const later = await scheduler.advanceTo(new Date(due.instant + DAY));
+    const gone = await failure(client.send(new GetScheduleCommand({ Name: 'release-day-r1' })));
+
+    expect(early).toEqual([]);
+    expect(onTime).toEqual([
+      {
+        name: 'release-day-r1',
+        groupName: 'default',
+        scheduledFor: new Date(due.instant).toISOString(),
+        detailType: 'Release Day Reached',
+      },
+    ]);
+    expect(later).toEqual([]);
+    expect(sent).toEqual([
+      {
+        busName: 'backline',
+        source: 'backline.scheduler',
+        detailType: 'Release Day Reached',
+        detail: JSON.stringify({ data: { releaseId: 'r1' } }),
+      },
+    ]);
+    expect(gone).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('keeps a fired one-time schedule with ActionAfterCompletion NONE, and fires it no more', async () => {
+    const { client, scheduler } = await startScheduler();
+    const due = minutesAhead(30);
+    await client.send(new CreateScheduleCommand(aSchedule({ ScheduleExpression: `at(${due.wall})` })));
+
+    const first = await scheduler.advanceTo(new Date(due.instant + MINUTE));
+    const second = await scheduler.advanceTo(new Date(due.instant + 2 * MINUTE));
+    const kept = await client.send(new GetScheduleCommand({ Name: 'release-day-r1' }));
+
+    expect(first).toHaveLength(1);
+    expect(second).toEqual([]);
+    expect(kept.State).toBe('ENABLED');
+  });
+
+  it('fires a rate(1 minute) schedule once on a 10-minute jump, at its latest occurrence', async () => {
+    const { client, scheduler } = await startScheduler();
+    await client.send(
+      new CreateScheduleCommand(aSchedule({ Name: 'outbox-sweep', ScheduleExpression: 'rate(1 minute)' })),
+    );
+    const created = (await client.send(new GetScheduleCommand({ Name: 'outbox-sweep' }))).CreationDate!;
+    const target = clock.now().getTime() + 10 * MINUTE;
+
+    const jump = await scheduler.advanceTo(new Date(target));
+    const nothingYet = await scheduler.advanceTo(new Date(target + 1000));
+    const nextMinute = await scheduler.advanceTo(new Date(target + MINUTE));
+
+    expect(jump).toHaveLength(1);
+    const firedAt = Date.parse(jump[0].scheduledFor);
+    expect(firedAt).toBeLessThanOrEqual(target);
+    expect(target - firedAt).toBeLessThan(MINUTE);
+    expect((firedAt - Math.floor(created.getTime() / 1000) * 1000) % MINUTE).toBe(0);
+    expect(nothingYet).toEqual([]);
+    expect(nextMinute).toHaveLength(1);
+  });
+
+  it('fires everything due in time order, ties by name, with the clock at each occurrence', async () => {
+    const seen: { detailType: string; now: number }[] = [];
+    const { client, scheduler } = await startScheduler(async (target) => {
+      seen.push({ detailType: target.detailType, now: Date.now() });
+    });
+    const early = minutesAhead(60);
+    const late = minutesAhead(120);
+    const event = (DetailType: string) => ({
+      ...aSchedule().Target!,
+      EventBridgeParameters: { DetailType, Source: 's' },
+    });
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({ Name: 'c', ScheduleExpression: `at(${late.wall})`, Target: event('Late') }),
+      ),
+    );
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({ Name: 'b', ScheduleExpression: `at(${early.wall})`, Target: event('Early B') }),
+      ),
+    );
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({ Name: 'a', ScheduleExpression: `at(${early.wall})`, Target: event('Early A') }),
+      ),
+    );
+
+    const fired = await scheduler.advanceTo(new Date(late.instant + MINUTE));
+
+    expect(fired.map((f) => f.name)).toEqual(['a', 'b', 'c']);
+    expect(seen.map((s) => s.detailType)).toEqual(['Early A', 'Early B', 'Late']);
+    expect(seen[0].now - early.instant).toBeGreaterThanOrEqual(0);
+    expect(seen[0].now - early.instant).toBeLessThan(1000);
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(late.instant + MINUTE);
+  });
+
+  it('records a failed putEvents and carries on with the next schedule', async () => {
+    const { client, scheduler } = await startScheduler(async (target) => {
+      if (target.detailType === 'Broken') throw new Error('bus is down');
+    });
+    const due = minutesAhead(10);
+    const broken = { ...aSchedule().Target!, EventBridgeParameters: { DetailType: 'Broken', Source: 's' } };
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({ Name: 'a', ScheduleExpression: `at(${due.wall})`, Target: broken }),
+      ),
+    );
+    await client.send(
+      new CreateScheduleCommand(aSchedule({ Name: 'b', ScheduleExpression: `at(${due.wall})` })),
+    );
+
+    const fired = await scheduler.advanceTo(new Date(due.instant));
+
+    expect(fired).toEqual([
+      expect.objectContaining({ name: 'a', error: 'bus is down' }),
+      expect.not.objectContaining({ error: expect.anything() }),
+    ]);
+  });
+
+  it('never fires an occurrence twice when the timer and advanceTo run together', async () => {
+    const { client, scheduler, sent } = await startScheduler(
+      () => new Promise((resolve) => setTimeout(resolve, 50)),
+    );
+    const due = minutesAhead(5);
+    await client.send(new CreateScheduleCommand(aSchedule({ ScheduleExpression: `at(${due.wall})` })));
+    scheduler.start();
+
+    const results = await Promise.all([
+      scheduler.advanceTo(new Date(due.instant)),
+      scheduler.advanceTo(new Date(due.instant + 1)),
+      new Promise((resolve) => setTimeout(resolve, 1200)),
+    ]);
+
+    expect(results[0].length + results[1].length).toBe(1);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('lets the timer fire what falls due as the clock runs on its own', async () => {
+    const { client, scheduler, sent } = await startScheduler();
+    const due = new Date(Math.floor(clock.now().getTime() / 1000) * 1000 + 1000);
+    const wall = due.toISOString().slice(0, 19);
+    await client.send(new CreateScheduleCommand(aSchedule({ ScheduleExpression: `at(${wall})` })));
+
+    scheduler.start();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe('persistence', () => {
+  it('restores schedules and their firing state in a new scheduler over the same file', async () => {
+    const first = await startScheduler();
+    const due = minutesAhead(15);
+    await first.client.send(new CreateScheduleGroupCommand({ Name: 'releases' }));
+    await first.client.send(
+      new CreateScheduleCommand(aSchedule({ Name: 'fired', ScheduleExpression: `at(${due.wall})` })),
+    );
+    await first.client.send(
+      new CreateScheduleCommand(
+        aSchedule({
+          Name: 'pending',
+          GroupName: 'releases',
+          ScheduleExpression: `at(${minutesAhead(60).wall})`,
+        }),
+      ),
+    );
+    await first.scheduler.advanceTo(new Date(due.instant));
+    await first.close();
+
+    const second = await startScheduler();
+    const listed = await second.client.send(new ListSchedulesCommand({}));
+    const group = await second.client.send(new GetScheduleGroupCommand({ Name: 'releases' }));
+    const fired = await second.scheduler.advanceTo(new Date(due.instant + 2 * 60 * MINUTE));
+
+    expect(listed.Schedules?.map((s) => `${s.GroupName}/${s.Name}`)).toEqual([
+      'default/fired',
+      'releases/pending',
+    ]);
+    expect(group.Name).toBe('releases');
+    expect(fired.map((f) => f.name)).toEqual(['pending']);
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
+  });
+});
+
+describe('ensureSchedule', () => {
+  it('creates a schedule by name, then updates it, without going through HTTP', async () => {
+    const { client, scheduler } = await startScheduler();
+
+    const created = scheduler.ensureSchedule(
+      aSchedule({ Name: 'outbox-sweep', ScheduleExpression: 'rate(1 minute)' }),
+    );
+    const unchanged = scheduler.ensureSchedule(
+      aSchedule({ Name: 'outbox-sweep', ScheduleExpression: 'rate(1 minute)' }),
+    );
+    scheduler.ensureSchedule(aSchedule({ Name: 'outbox-sweep', ScheduleExpression: 'rate(5 minutes)' }));
+    const fetched = await client.send(new GetScheduleCommand({ Name: 'outbox-sweep' }));
+
+    expect(created.ScheduleArn).toBe(
+      'arn:aws:scheduler:us-east-1:000000000000:schedule/default/outbox-sweep',
+    );
+    expect(unchanged).toEqual(created);
+    expect(fetched.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(() => scheduler.ensureSchedule(aSchedule({ ScheduleExpression: 'rate(0 minutes)' }))).toThrow(
+      /ScheduleExpression/,
+    );
+  });
+});

@@ -1,0 +1,457 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  AlreadyExistsException,
+  BadRequestException,
+  CreateConfigurationSetCommand,
+  CreateConfigurationSetEventDestinationCommand,
+  CreateEmailTemplateCommand,
+  DeleteSuppressedDestinationCommand,
+  GetAccountCommand,
+  GetEmailTemplateCommand,
+  GetSuppressedDestinationCommand,
+  NotFoundException,
+  PutSuppressedDestinationCommand,
+  SESv2Client,
+  SESv2ServiceException,
+  SendBulkEmailCommand,
+  type SendBulkEmailCommandInput,
+  SendEmailCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Faults } from '#infra/local/faults.ts';
+import { type LocalSes, type SesEvent, startLocalSes } from '#infra/local/ses.ts';
+
+interface StoredMail {
+  messageId: string;
+  from: string;
+  replyTo: string[];
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+}
+
+const FROM = 'Backline <announce@backline.example>';
+const CONFIGURATION_SET = 'backline-mail';
+const SES_ID = /^[0-9a-f]{16}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-000000$/;
+
+const events: SesEvent[] = [];
+const faults = new Faults();
+let ses: LocalSes;
+let client: SESv2Client;
+
+const clientOf = (url: string, maxAttempts = 3) =>
+  new SESv2Client({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+    maxAttempts,
+  });
+const anAddress = (label: string) => `${label}-${crypto.randomUUID()}@outlet.example`;
+const aSimulatorAddress = (kind: string) => `${kind}+${crypto.randomUUID()}@simulator.amazonses.com`;
+const aTemplateName = () => `release-${crypto.randomUUID()}`;
+
+async function storedMail(url: string): Promise<StoredMail[]> {
+  const response = await fetch(`${url}/store`);
+  return ((await response.json()) as { emails: StoredMail[] }).emails;
+}
+
+async function eventsFor(messageId: string, expected: number): Promise<SesEvent[]> {
+  const matching = () => events.filter((event) => mailOf(event).messageId === messageId);
+  for (let waited = 0; matching().length < expected && waited < 3000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return matching();
+}
+
+const mailOf = (event: SesEvent) =>
+  (event.detail as { mail: { messageId: string; tags: Record<string, string[]>; destination: string[] } })
+    .mail;
+
+function aSimpleSend(
+  to: string[],
+  overrides: Partial<ConstructorParameters<typeof SendEmailCommand>[0]> = {},
+) {
+  return new SendEmailCommand({
+    FromEmailAddress: FROM,
+    Destination: { ToAddresses: to },
+    Content: { Simple: { Subject: { Data: 'New release' }, Body: { Text: { Data: 'Out now' } } } },
+    ConfigurationSetName: CONFIGURATION_SET,
+    ...overrides,
+  });
+}
+
+beforeAll(async () => {
+  ses = await startLocalSes({
+    port: 0,
+    publish: async (published) => {
+      events.push(...published);
+    },
+    faults,
+    account: '123456789012',
+  });
+  client = clientOf(ses.url);
+  await client.send(new CreateConfigurationSetCommand({ ConfigurationSetName: CONFIGURATION_SET }));
+  await client.send(
+    new CreateConfigurationSetEventDestinationCommand({
+      ConfigurationSetName: CONFIGURATION_SET,
+      EventDestinationName: 'default-bus',
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['SEND', 'DELIVERY', 'BOUNCE', 'COMPLAINT', 'REJECT'],
+        EventBridgeDestination: { EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/default' },
+      },
+    }),
+  );
+});
+
+afterAll(async () => {
+  await ses?.stop();
+});
+
+describe('local SES', () => {
+  it('renders each entry of a templated bulk send, with its data and headers, into the store', async () => {
+    const templateName = aTemplateName();
+    await client.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: templateName,
+        TemplateContent: {
+          Subject: '{{release.title}} by {{artist}}',
+          Html: '<p>Hi {{outlet}},</p>{{#each tracks}}<li>{{this}}</li>{{/each}}{{#if promo}}<a href="{{promo}}">promo</a>{{/if}}',
+          Text: 'Hi {{outlet}}, {{release.title}} is out.',
+        },
+      }),
+    );
+    const outlets = [anAddress('radio'), anAddress('magazine'), anAddress('blog')];
+    const input: SendBulkEmailCommandInput = {
+      FromEmailAddress: FROM,
+      ReplyToAddresses: ['press@backline.example'],
+      ConfigurationSetName: CONFIGURATION_SET,
+      DefaultContent: {
+        Template: {
+          TemplateName: templateName,
+          TemplateData: JSON.stringify({
+            artist: 'The Band',
+            release: { title: 'Loud & Clear' },
+            tracks: ['A', 'B'],
+          }),
+          Headers: [{ Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' }],
+        },
+      },
+      DefaultEmailTags: [{ Name: 'kind', Value: 'announcement' }],
+      BulkEmailEntries: outlets.map((address, index) => ({
+        Destination: { ToAddresses: [address] },
+        ReplacementEmailContent: {
+          ReplacementTemplate: {
+            ReplacementTemplateData: JSON.stringify({
+              outlet: `Outlet ${index}`,
+              promo: index === 0 ? 'https://p/1' : '',
+            }),
+          },
+        },
+        ReplacementHeaders: [{ Name: 'List-Unsubscribe', Value: `<https://backline.example/u/${index}>` }],
+        ReplacementTags: [{ Name: 'delivery', Value: `d-${index}` }],
+      })),
+    };
+
+    const result = await client.send(new SendBulkEmailCommand(input));
+
+    const results = result.BulkEmailEntryResults ?? [];
+    expect(results.map((entry) => entry.Status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    const store = await storedMail(ses.url);
+    const mails = results.map((entry) => store.find((mail) => mail.messageId === entry.MessageId));
+    expect(mails.map((mail) => mail?.destination.to)).toEqual(outlets.map((address) => [address]));
+    const [first, second] = mails;
+    expect(first?.subject).toBe('Loud & Clear by The Band');
+    expect(first?.body.html).toBe('<p>Hi Outlet 0,</p><li>A</li><li>B</li><a href="https://p/1">promo</a>');
+    expect(second?.body.html).toBe('<p>Hi Outlet 1,</p><li>A</li><li>B</li>');
+    expect(second?.body.text).toBe('Hi Outlet 1, Loud & Clear is out.');
+    expect(first?.from).toBe(FROM);
+    expect(first?.replyTo).toEqual(['press@backline.example']);
+    expect(second?.headers).toEqual([
+      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+      { name: 'List-Unsubscribe', value: '<https://backline.example/u/1>' },
+    ]);
+  });
+
+  it('refuses a SendBulkEmail of 51 entries with BadRequestException and stores none of them', async () => {
+    const templateName = aTemplateName();
+    await client.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: templateName,
+        TemplateContent: { Subject: 's', Text: 't' },
+      }),
+    );
+    const outlets = Array.from({ length: 51 }, () => anAddress('many'));
+
+    const sending = client.send(
+      new SendBulkEmailCommand({
+        FromEmailAddress: FROM,
+        DefaultContent: { Template: { TemplateName: templateName, TemplateData: '{}' } },
+        BulkEmailEntries: outlets.map((address) => ({ Destination: { ToAddresses: [address] } })),
+      }),
+    );
+
+    await expect(sending).rejects.toBeInstanceOf(BadRequestException);
+    const store = await storedMail(ses.url);
+    expect(store.filter((mail) => outlets.includes(mail.destination.to[0]))).toEqual([]);
+  });
+
+  it('refuses a SendEmail to more than 50 recipients with BadRequestException', async () => {
+    const recipients = Array.from({ length: 51 }, () => anAddress('cc'));
+
+    await expect(client.send(aSimpleSend(recipients))).rejects.toBeInstanceOf(BadRequestException);
+  });
+
+  it('answers NotFoundException for a bulk send with a template that does not exist', async () => {
+    const sending = client.send(
+      new SendBulkEmailCommand({
+        FromEmailAddress: FROM,
+        DefaultContent: { Template: { TemplateName: aTemplateName(), TemplateData: '{}' } },
+        BulkEmailEntries: [{ Destination: { ToAddresses: [anAddress('nobody')] } }],
+      }),
+    );
+
+    await expect(sending).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it('keeps templates with the SES errors for duplicates and unknown names', async () => {
+    const templateName = aTemplateName();
+    const content = { Subject: 'Hello {{name}}', Text: 'Hi' };
+    await client.send(
+      new CreateEmailTemplateCommand({ TemplateName: templateName, TemplateContent: content }),
+    );
+
+    const again = client.send(
+      new CreateEmailTemplateCommand({ TemplateName: templateName, TemplateContent: content }),
+    );
+    const fetched = await client.send(new GetEmailTemplateCommand({ TemplateName: templateName }));
+
+    await expect(again).rejects.toBeInstanceOf(AlreadyExistsException);
+    expect(fetched.TemplateContent).toEqual(content);
+    await expect(
+      client.send(new GetEmailTemplateCommand({ TemplateName: aTemplateName() })),
+    ).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it('reports the configured send rate in GetAccount, and a rate no one reaches when unset', async () => {
+    const limited = await startLocalSes({
+      port: 0,
+      sendRatePerSecond: 14,
+      publish: async () => {},
+      faults: new Faults(),
+    });
+    try {
+      const account = await clientOf(limited.url).send(new GetAccountCommand({}));
+      const unlimited = await client.send(new GetAccountCommand({}));
+
+      expect(account.SendQuota?.MaxSendRate).toBe(14);
+      expect(account).toMatchObject({
+        SendingEnabled: true,
+        ProductionAccessEnabled: true,
+        EnforcementStatus: 'HEALTHY',
+      });
+      expect(unlimited.SendQuota?.MaxSendRate).toBe(1_000_000);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('refuses a send above the rate, counted in recipients, with the SDK throttling exception', async () => {
+    const limited = await startLocalSes({
+      port: 0,
+      sendRatePerSecond: 3,
+      publish: async () => {},
+      faults: new Faults(),
+    });
+    try {
+      const throttledClient = clientOf(limited.url, 1);
+      const refused = [anAddress('late')];
+      await throttledClient.send(
+        aSimpleSend([anAddress('a'), anAddress('b'), anAddress('c')], { ConfigurationSetName: undefined }),
+      );
+
+      const error = await throttledClient
+        .send(aSimpleSend(refused, { ConfigurationSetName: undefined }))
+        .catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(TooManyRequestsException);
+      expect((error as TooManyRequestsException).message).toBe('Maximum sending rate exceeded.');
+      expect((error as TooManyRequestsException).$metadata.httpStatusCode).toBe(429);
+      const store = await storedMail(limited.url);
+      expect(store.some((mail) => mail.destination.to.includes(refused[0]))).toBe(false);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('gives every message a unique SES-style id, in the answer and in the store', async () => {
+    const templateName = aTemplateName();
+    await client.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: templateName,
+        TemplateContent: { Subject: 's', Text: 't' },
+      }),
+    );
+    const bulk = () =>
+      client.send(
+        new SendBulkEmailCommand({
+          FromEmailAddress: FROM,
+          DefaultContent: { Template: { TemplateName: templateName, TemplateData: '{}' } },
+          BulkEmailEntries: Array.from({ length: 50 }, () => ({
+            Destination: { ToAddresses: [anAddress('id')] },
+          })),
+        }),
+      );
+
+    const results = await Promise.all([bulk(), bulk(), bulk(), bulk()]);
+
+    const ids = results.flatMap((result) =>
+      (result.BulkEmailEntryResults ?? []).map((entry) => entry.MessageId),
+    );
+    expect(new Set(ids).size).toBe(200);
+    for (const id of ids) expect(id).toMatch(SES_ID);
+    const stored = new Set((await storedMail(ses.url)).map((mail) => mail.messageId));
+    expect(ids.every((id) => stored.has(id!))).toBe(true);
+  });
+
+  it('publishes Email Sent and Email Delivered on the default bus with the entry tags in mail.tags', async () => {
+    const templateName = aTemplateName();
+    await client.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: templateName,
+        TemplateContent: { Subject: 's', Html: 'h' },
+      }),
+    );
+    const outlet = aSimulatorAddress('success');
+
+    const result = await client.send(
+      new SendBulkEmailCommand({
+        FromEmailAddress: FROM,
+        ConfigurationSetName: CONFIGURATION_SET,
+        DefaultContent: { Template: { TemplateName: templateName, TemplateData: '{}' } },
+        DefaultEmailTags: [{ Name: 'kind', Value: 'announcement' }],
+        BulkEmailEntries: [
+          {
+            Destination: { ToAddresses: [outlet] },
+            ReplacementTags: [{ Name: 'delivery', Value: 'dlv-42' }],
+          },
+        ],
+      }),
+    );
+
+    const messageId = result.BulkEmailEntryResults?.[0]?.MessageId ?? '';
+    const published = await eventsFor(messageId, 2);
+    expect(published.map((event) => event.detailType)).toEqual(['Email Sent', 'Email Delivered']);
+    expect(published[0]).toMatchObject({
+      source: 'aws.ses',
+      resources: [`arn:aws:ses:us-east-1:123456789012:configuration-set/${CONFIGURATION_SET}`],
+      detail: {
+        eventType: 'Send',
+        send: {},
+        mail: {
+          messageId,
+          source: FROM,
+          sendingAccountId: '123456789012',
+          destination: [outlet],
+          commonHeaders: { subject: 's', to: [outlet] },
+          tags: {
+            delivery: ['dlv-42'],
+            kind: ['announcement'],
+            'ses:configuration-set': [CONFIGURATION_SET],
+            'ses:from-domain': ['backline.example'],
+          },
+        },
+      },
+    });
+    expect(published[1]?.detail).toMatchObject({ eventType: 'Delivery', delivery: { recipients: [outlet] } });
+  });
+
+  it('publishes no events for a send without a configuration set', async () => {
+    const quiet = await client.send(aSimpleSend([anAddress('quiet')], { ConfigurationSetName: undefined }));
+    const heard = await client.send(aSimpleSend([anAddress('heard')]));
+
+    // events are published in the order of the sends: once the later send's are out, the first's would be too
+    await eventsFor(heard.MessageId ?? '', 2);
+    expect(events.filter((event) => mailOf(event).messageId === quiet.MessageId)).toEqual([]);
+  });
+
+  it('yields a permanent bounce for bounce@ and a delivery then a complaint for complaint@ of the simulator', async () => {
+    const bounced = await client.send(aSimpleSend([aSimulatorAddress('bounce')]));
+    const complained = await client.send(aSimpleSend([aSimulatorAddress('complaint')]));
+
+    const bounceEvents = await eventsFor(bounced.MessageId ?? '', 2);
+    const complaintEvents = await eventsFor(complained.MessageId ?? '', 3);
+    expect(bounceEvents.map((event) => event.detailType)).toEqual(['Email Sent', 'Email Bounced']);
+    expect(bounceEvents[1]?.detail).toMatchObject({
+      eventType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General' },
+    });
+    expect(complaintEvents.map((event) => event.detailType)).toEqual([
+      'Email Sent',
+      'Email Delivered',
+      'Email Complaint Received',
+    ]);
+    expect(complaintEvents[2]?.detail).toMatchObject({
+      eventType: 'Complaint',
+      complaint: { complaintFeedbackType: 'abuse' },
+    });
+  });
+
+  it('bounces mail to an address on the suppression list instead of delivering it', async () => {
+    const suppressed = anAddress('suppressed');
+    await client.send(new PutSuppressedDestinationCommand({ EmailAddress: suppressed, Reason: 'BOUNCE' }));
+
+    const result = await client.send(aSimpleSend([suppressed]));
+
+    const published = await eventsFor(result.MessageId ?? '', 2);
+    expect(published.map((event) => event.detailType)).toEqual(['Email Sent', 'Email Bounced']);
+    expect(published[1]?.detail).toMatchObject({
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'OnAccountSuppressionList',
+        bouncedRecipients: [{ emailAddress: suppressed }],
+      },
+    });
+    const entry = await client.send(new GetSuppressedDestinationCommand({ EmailAddress: suppressed }));
+    expect(entry.SuppressedDestination?.Reason).toBe('BOUNCE');
+    await client.send(new DeleteSuppressedDestinationCommand({ EmailAddress: suppressed }));
+    await expect(
+      client.send(new GetSuppressedDestinationCommand({ EmailAddress: suppressed })),
+    ).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it('with ses.accept-then-fail armed, stores the mail and publishes its events but fails the call', async () => {
+    const outlet = anAddress('lost-answer');
+    faults.arm('ses.accept-then-fail');
+
+    const error = await clientOf(ses.url, 1)
+      .send(aSimpleSend([outlet]))
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(SESv2ServiceException);
+    expect((error as SESv2ServiceException).$metadata.httpStatusCode).toBe(500);
+    const stored = (await storedMail(ses.url)).find((mail) => mail.destination.to.includes(outlet));
+    expect(stored?.messageId).toMatch(SES_ID);
+    expect((await eventsFor(stored?.messageId ?? '', 2)).map((event) => event.detailType)).toEqual([
+      'Email Sent',
+      'Email Delivered',
+    ]);
+    expect(faults.list()).toEqual({});
+  });
+
+  it('rejects start-up when the public port is taken', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, resolve));
+    const { port } = squatter.address() as AddressInfo;
+    try {
+      await expect(startLocalSes({ port, publish: async () => {}, faults: new Faults() })).rejects.toThrow(
+        `port ${port} is already in use`,
+      );
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import { inject } from 'vitest';
+
+/** What the test run's local cloud tells its tests (see global-setup.ts). */
+export interface CloudInfo {
+  ready: true;
+  ports: { http: number; bus: number; dynamodb: number; ses: number };
+  urls: { http: string; bus: string; dynamodb: string; ses: string };
+  apiKey: string;
+  env: Record<string, string>;
+}
+
+export const region = 'us-east-1';
+export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function cloud() {
+  const info = inject('cloud');
+  return {
+    baseUrl: info.urls.http,
+    apiKey: info.apiKey,
+    sesUrl: info.urls.ses,
+    region,
+    credentials,
+    tableName: info.env.TABLE_NAME,
+    env: info.env,
+    endpoints: { dynamodb: info.urls.dynamodb, ses: info.urls.ses, events: info.urls.bus, scheduler: info.urls.bus },
+  };
+}
+
+/** Client config for a real AWS SDK v3 client against one of the local cloud's endpoints. */
+export const sdkConfig = (endpoint: keyof ReturnType<typeof cloud>['endpoints']) => ({
+  endpoint: cloud().endpoints[endpoint],
+  region,
+  credentials,
+});
+
+/** A request to the local HTTP API with the management key (unless `authorization` is given). */
+export function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (!headers.has('authorization')) headers.set('authorization', `Bearer ${cloud().apiKey}`);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set('content-type', 'application/json');
+    body = JSON.stringify(init.json);
+  }
+  return fetch(`${cloud().baseUrl}${path}`, { ...init, headers, body });
+}
+
+async function local<T>(path: string, init?: RequestInit & { json?: unknown }): Promise<T> {
+  const response = await api(`/_local/${path}`, init);
+  if (!response.ok) throw new Error(`/_local/${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export interface Fired {
+  name: string;
+  groupName: string;
+  scheduledFor: string;
+  detailType: string;
+  error?: string;
+}
+
+/** Moves the local cloud's clock forward; resolves with what fired once every invocation has finished. */
+export const advanceClock = (advanceTo: string) =>
+  local<{ now: string; fired: Fired[] }>('clock', { method: 'POST', json: { advanceTo } });
+
+export const clockNow = async () => new Date((await local<{ now: string }>('clock')).now);
+
+export interface BusEventRecord {
+  bus: 'backline' | 'default';
+  id: string;
+  source: string;
+  detailType: string;
+  time: string;
+  detail: { metadata?: Record<string, unknown>; data?: Record<string, unknown> } & Record<string, unknown>;
+  invocations: { rule: string; function: string; status: string; attempts: number; error?: string }[];
+}
+
+export const busEvents = async (filter: { detailType?: string; source?: string } = {}) => {
+  const query = new URLSearchParams(filter as Record<string, string>);
+  return (await local<{ events: BusEventRecord[] }>(`events?${query}`)).events;
+};
+
+export const deadLetters = async () =>
+  (
+    await local<{
+      deadLetters: { rule: string; function: string; attempts: number; error: string; event: BusEventRecord }[];
+    }>('dlq')
+  ).deadLetters;
+
+/** Resolves once no invocation is running or waiting for a retry. */
+export const busIdle = () => local<{ idle: true }>('idle');
+
+export const armFault = (name: string, times: number | 'inf' = 1) =>
+  local<{ armed: Record<string, number> }>('faults', { method: 'POST', json: { name, times } });
+
+export const clearFaults = () => local<{ armed: Record<string, number> }>('faults', { method: 'DELETE' });
+
+export interface SentMail {
+  messageId: string;
+  from: string;
+  destination: { to: string[]; cc?: string[]; bcc?: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+  at: number;
+  [key: string]: unknown;
+}
+
+/** Every mail the SES emulator holds (its `/store`). */
+export const sentMail = async (): Promise<SentMail[]> => {
+  const response = await fetch(`${cloud().sesUrl}/store`);
+  return ((await response.json()) as { emails: SentMail[] }).emails;
+};
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 10_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** An id no other test uses. */
+export const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { Context } from 'aws-lambda';
+import { sign } from '#functions/intake/signature.ts';
+import type { Label, Labels } from '#shared/db/labels.ts';
+import type { Page, WebhookRecord, WebhookRecords, WebhookRef } from '#shared/db/webhooks.ts';
+import { sampleRelease } from '#shared/events/release-scheduled.ts';
+import { PublishError } from '#shared/events/publish.ts';
+import type { HttpEvent } from '#shared/http/index.ts';
+import type { Log } from '#shared/webhook-publishing.ts';
+import type { WebhookBodyInput } from '#shared/webhooks.ts';
+
+/** Builders and in-memory fakes of intake's ports. */
+
+export const aSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+export const aLabel = (overrides: Partial<Label> = {}): Label => ({
+  labelId: 'nightshift-records',
+  name: 'Nightshift Records',
+  createdAt: '2027-01-01T00:00:00.000Z',
+  version: 1,
+  secrets: [{ value: aSecret(), createdAt: '2027-01-01T00:00:00.000Z' }],
+  ...overrides,
+});
+
+export const aReleaseWebhook = (
+  data: Partial<typeof sampleRelease> = {},
+  overrides: Partial<WebhookBodyInput> = {},
+): WebhookBodyInput =>
+  ({
+    type: 'release.scheduled',
+    timestamp: '2027-01-05T10:00:00Z',
+    data: { ...sampleRelease, ...data },
+    ...overrides,
+  }) as WebhookBodyInput;
+
+export interface SignedWebhook {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A webhook as a label sends it: body, Content-Type and Standard Webhooks headers signed with `secret`. */
+export function signedWebhook(
+  secret: string,
+  body: unknown,
+  options: { id?: string; at?: Date; contentType?: string } = {},
+): SignedWebhook {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const id = options.id ?? `msg_${randomBytes(9).toString('hex')}`;
+  const timestamp = String(Math.floor((options.at ?? new Date()).getTime() / 1000));
+  return {
+    body: text,
+    headers: {
+      'content-type': options.contentType ?? 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': timestamp,
+      'webhook-signature': sign(secret, id, timestamp, text),
+    },
+  };
+}
+
+/** The APIGatewayProxyEventV2 the gateway makes of `POST /webhooks/{labelId}`. */
+export function aWebhookEvent(
+  labelId: string,
+  request: { headers: Record<string, string>; body: string | Buffer },
+): HttpEvent {
+  const binary = Buffer.isBuffer(request.body);
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhooks/{labelId}',
+    rawPath: `/webhooks/${labelId}`,
+    rawQueryString: '',
+    headers: request.headers,
+    pathParameters: { labelId },
+    isBase64Encoded: binary,
+    body: binary ? (request.body as Buffer).toString('base64') : (request.body as string),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: 'POST', path: `/webhooks/${labelId}`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'req',
+      routeKey: 'POST /webhooks/{labelId}',
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+    },
+  };
+}
+
+export const aContext = (): Context => ({}) as Context;
+
+export class InMemoryLabels implements Labels {
+  readonly items = new Map<string, Label>();
+  constructor(...labels: Label[]) {
+    for (const label of labels) this.items.set(label.labelId, structuredClone(label));
+  }
+  async get(labelId: string) {
+    const label = this.items.get(labelId);
+    return label ? structuredClone(label) : undefined;
+  }
+  async create(label: Label) {
+    if (this.items.has(label.labelId)) return false;
+    this.items.set(label.labelId, structuredClone(label));
+    return true;
+  }
+  async update(label: Label) {
+    if (this.items.get(label.labelId)?.version !== label.version - 1) return false;
+    this.items.set(label.labelId, structuredClone(label));
+    return true;
+  }
+}
+
+const refKey = (ref: WebhookRef) => `${ref.labelId}#${ref.webhookId}`;
+
+export class InMemoryWebhookRecords implements WebhookRecords {
+  readonly items = new Map<string, WebhookRecord>();
+  failMarkingPublished = false;
+
+  all(): WebhookRecord[] {
+    return [...this.items.values()];
+  }
+  async record(record: WebhookRecord, now: Date) {
+    const existing = this.items.get(refKey(record));
+    if (existing && existing.expiresAt >= now.getTime() / 1000) return { recorded: false as const, existing: { ...existing } };
+    this.items.set(refKey(record), { ...record });
+    return { recorded: true as const };
+  }
+  async markPublished(refs: WebhookRef[], at: Date) {
+    if (this.failMarkingPublished) throw new Error('DynamoDB unavailable');
+    for (const ref of refs) {
+      const item = this.items.get(refKey(ref));
+      if (item) this.items.set(refKey(ref), { ...item, status: 'published', publishedAt: at.toISOString() });
+    }
+  }
+  async markUnpublishable(ref: WebhookRef) {
+    const item = this.items.get(refKey(ref));
+    if (item) this.items.set(refKey(ref), { ...item, status: 'unpublishable' });
+  }
+  async pendingSince(before: Date, limit: number) {
+    return this.all()
+      .filter((r) => r.status === 'pending' && r.receivedAt < before.toISOString())
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))
+      .slice(0, limit)
+      .map((r) => ({ ...r }));
+  }
+  async receivedBetween(labelId: string, from: Date, to: Date, now: Date, cursor?: string): Promise<Page<WebhookRecord>> {
+    const matching = this.all()
+      .filter((r) => r.labelId === labelId && r.receivedAt >= from.toISOString() && r.receivedAt <= to.toISOString())
+      .filter((r) => r.expiresAt > now.getTime() / 1000)
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    const start = Number(cursor ?? 0);
+    const items = matching.slice(start, start + 2).map((r) => ({ ...r }));
+    return { items, next: start + 2 < matching.length ? String(start + 2) : undefined };
+  }
+}
+
+/** A bus that keeps what it was given; `failNext(n)` refuses the next n calls (every entry, as PublishError). */
+export class FakeBus {
+  readonly entries: PutEventsRequestEntry[] = [];
+  private failures = 0;
+  failNext(calls: number) {
+    this.failures = calls;
+  }
+  readonly publish = async (entries: PutEventsRequestEntry[]) => {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new PublishError(entries.map((entry) => ({ entry, code: 'InternalFailure', message: 'bus unavailable' })));
+    }
+    this.entries.push(...entries);
+  };
+  details(): { metadata: Record<string, string>; data: Record<string, unknown> }[] {
+    return this.entries.map((e) => JSON.parse(e.Detail ?? '{}'));
+  }
+}
+
+export const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} };

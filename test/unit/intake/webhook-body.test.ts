@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { catalogue } from '#shared/events/index.ts';
+import { parseWebhookBody, type WebhookType, webhookEntry, webhookTypes } from '#shared/webhooks.ts';
+import { aReleaseWebhook } from '#test/support/intake.ts';
+
+const parse = (body: unknown) => parseWebhookBody(Buffer.from(JSON.stringify(body)));
+const issuesOf = (body: unknown) => {
+  const parsed = parse(body);
+  return parsed.ok ? [] : parsed.error.issues;
+};
+
+describe('parseWebhookBody', () => {
+  it.each(Object.entries(webhookTypes))('reads a %s body into the data of its event contract', (type, contract) => {
+    const parsed = parse({ type, timestamp: '2027-01-05T10:00:00Z', data: contract.sample });
+
+    expect(parsed.ok && parsed.contract.detailType).toBe(contract.detailType);
+  });
+
+  it('maps every intake event of the catalogue to a webhook type', () => {
+    const intakeEvents = catalogue.filter((c) => c.source === 'backline.intake').map((c) => c.detailType);
+
+    const mapped = Object.values(webhookTypes).map((c) => c.detailType);
+
+    expect(mapped.sort()).toEqual(intakeEvents.sort());
+  });
+
+  it('applies the release defaults: 00:00 in UTC', () => {
+    const { releaseTime: _t, timeZone: _z, ...withoutTime } = aReleaseWebhook().data as Record<string, unknown>;
+
+    const parsed = parse({ ...aReleaseWebhook(), data: withoutTime });
+
+    expect(parsed.ok && parsed.body.data).toMatchObject({ releaseTime: '00:00', timeZone: 'UTC' });
+  });
+
+  it('names the field that fails its schema', () => {
+    const issues = issuesOf(aReleaseWebhook({ releaseDate: '2027-02-30' }));
+
+    expect(issues).toEqual([{ path: 'data.releaseDate', message: expect.any(String) }]);
+  });
+
+  it('answers an unknown type on the `type` field, listing the known ones', () => {
+    const issues = issuesOf({ type: 'release.exploded', timestamp: '2027-01-05T10:00:00Z', data: {} });
+
+    expect(issues).toEqual([{ path: 'type', message: expect.stringContaining('release.scheduled') }]);
+  });
+
+  it('requires a timestamp with a time zone', () => {
+    const issues = issuesOf(aReleaseWebhook({}, { timestamp: '2027-01-05 10:00' }));
+
+    expect(issues.map((i) => i.path)).toEqual(['timestamp']);
+  });
+
+  it('normalises the timestamp to UTC so that timestamps order as strings', () => {
+    const parsed = parse(aReleaseWebhook({}, { timestamp: '2027-01-05T12:00:00+02:00' }));
+
+    expect(parsed.ok && parsed.body.timestamp).toBe('2027-01-05T10:00:00.000Z');
+  });
+
+  it('rejects bodies that are not JSON, not UTF-8 or not an object, on the whole body', () => {
+    const outcomes = [Buffer.from('{"type":'), Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from('[]'), Buffer.from('')].map(
+      (raw) => parseWebhookBody(raw),
+    );
+
+    for (const outcome of outcomes) expect(outcome.ok ? [] : outcome.error.issues.map((i) => i.path)).toEqual(['']);
+  });
+});
+
+describe('webhookEntry', () => {
+  it('builds the event with the webhook timestamp as occurredAt and the label and webhook ids', () => {
+    const parsed = parse(aReleaseWebhook());
+    if (!parsed.ok) throw parsed.error;
+
+    const entry = webhookEntry(parsed.body, { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' }, 'backline');
+
+    expect(entry).toMatchObject({ EventBusName: 'backline', Source: 'backline.intake', DetailType: 'Release Scheduled' });
+    expect(JSON.parse(entry.Detail ?? '').metadata).toEqual({
+      eventId: 'evt-1',
+      correlationId: 'evt-1',
+      occurredAt: '2027-01-05T10:00:00.000Z',
+      schemaVersion: 1,
+      labelId: 'lbl',
+      webhookId: 'msg_1',
+    });
+  });
+
+  it.each(Object.keys(webhookTypes) as WebhookType[])('builds a valid %s event from its sample', (type) => {
+    const parsed = parse({ type, timestamp: '2027-01-05T10:00:00Z', data: webhookTypes[type].sample });
+    if (!parsed.ok) throw parsed.error;
+
+    const entry = webhookEntry(parsed.body, { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' }, 'backline');
+
+    expect(webhookTypes[type].detail.safeParse(JSON.parse(entry.Detail ?? '')).success).toBe(true);
+  });
+});
