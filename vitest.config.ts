@@ -34,6 +34,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // One local cloud for the whole run, started by the same entry point as `npm start`.
           globalSetup: ['test/support/global-setup.ts'],
+          // The files share that cloud and its forward-only clock, so they run one after another.
+          fileParallelism: false,
         },
       },
     ],

@@ -9,6 +9,7 @@ import {
 import {
   conflict,
   type HttpEvent,
+  type HttpResult,
   header,
   json,
   jsonBody,
@@ -147,7 +148,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
   {
     method: 'POST',
     path: '/media-outlets',
-    handler: async (event) => {
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
       const outlet = await createOutlet(parseJson(OutletInput, event), deps);
       return json(201, view(outlet), { location: `/media-outlets/${outlet.id}` });
     },
@@ -155,7 +156,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/media-outlets',
-    handler: async (event) => {
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
       const query = ListQuery.safeParse(event.queryStringParameters ?? {});
       if (!query.success) throw ValidationError.fromZod(query.error, ['query']);
       return json(200, await listOutlets(query.data, deps));
@@ -164,7 +165,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
   {
     method: 'POST',
     path: '/media-outlets/import',
-    handler: async (event) => {
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
       const body = rawBody(event);
       if (body.length > maxImportBytes) throw payloadTooLarge(maxImportBytes);
       if (!isCsv(header(event, 'content-type'))) throw unsupportedMediaType('text/csv');
@@ -174,7 +175,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/media-outlets/{outletId}',
-    handler: async (event) => {
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
       const outlet = await deps.outlets.get(outletIdOf(event));
       if (!outlet) throw notFound('outlet');
       return json(200, view(outlet));
@@ -183,12 +184,12 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
   {
     method: 'PUT',
     path: '/media-outlets/{outletId}',
-    handler: async (event) => json(200, view(await replaceOutlet(outletIdOf(event), parseJson(OutletInput, event), deps))),
+    handler: async (event: HttpEvent): Promise<HttpResult> => json(200, view(await replaceOutlet(outletIdOf(event), parseJson(OutletInput, event), deps))),
   },
   {
     method: 'DELETE',
     path: '/media-outlets/{outletId}',
-    handler: async (event) => {
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
       if (!(await deps.outlets.remove(outletIdOf(event)))) throw notFound('outlet');
       return { statusCode: 204, body: '' };
     },

@@ -30,12 +30,12 @@ const routes = (deps: RecipientsDeps): Route<HttpEvent, HttpResult>[] => [
   {
     method: 'GET',
     path: '/u/{token}',
-    handler: async (event) => html(200, confirmUnsubscribePage(await unsubscribePage(token(event), deps))),
+    handler: async (event: HttpEvent): Promise<HttpResult> => html(200, confirmUnsubscribePage(await unsubscribePage(token(event), deps))),
   },
   {
     method: 'POST',
     path: '/u/{token}',
-    handler: async (event) => {
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
       await unsubscribe(token(event), unsubscribeVia(rawBody(event).toString('utf8')), deps);
       return html(200, unsubscribedPage());
     },
@@ -43,7 +43,7 @@ const routes = (deps: RecipientsDeps): Route<HttpEvent, HttpResult>[] => [
   {
     method: 'GET',
     path: '/p/{token}',
-    handler: async (event) => {
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
       const opened = await openPromoLink(token(event), deps);
       if (opened.outcome !== 'redirect') return html(410, promoGonePage(opened.outcome));
       return { statusCode: 302, headers: { location: opened.url, 'cache-control': 'no-store' }, body: '' };

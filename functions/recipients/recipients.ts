@@ -12,9 +12,9 @@ import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
  * InvalidTokenError (shared/tokens.ts), which the handler answers with a 404 page.
  */
 
+/** Powertools' Logger fits it. */
 export interface Log {
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
 }
 
 export interface RecipientsDeps {

@@ -1,5 +1,13 @@
 import { inject } from 'vitest';
 
+/*
+ * Integration tests share one local cloud, and its clock only moves forward (POST /_local/clock).
+ * So: take "now" from the cloud (`await clockNow()`), never from this process, for anything the
+ * handlers compare with their now (webhook-timestamp, release dates, promo expiry), and make dates
+ * relative to it (`clockNow() + 30 days`), never absolute. Use `uniqueId()` for every id and address.
+ * Integration test files run one after another (vitest.config.ts), tests within a file in order.
+ */
+
 /** What the test run's local cloud tells its tests (see global-setup.ts). */
 export interface CloudInfo {
   ready: true;

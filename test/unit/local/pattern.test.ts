@@ -71,6 +71,16 @@ describe('arrays of objects', () => {
     expect(result).toBe(true);
   });
 
+  // EventBridge checks fields in the order of their paths; an absence checked before any sibling has chosen
+  // an element looks at every element. Asymmetric, but it is what the engine answers.
+  it('checks exists false in every element when its field sorts before the fields that choose one', () => {
+    const pattern = { detail: { items: { b: [1], a: [{ exists: false }] } } };
+
+    const result = matchesPattern(pattern, anEvent({ detail: { items: [{ b: 1 }, { a: 3, b: 2 }] } }));
+
+    expect(result).toBe(false);
+  });
+
   it('matches through arrays nested in arrays', () => {
     const pattern = { detail: { grid: { cell: ['x'] } } };
 

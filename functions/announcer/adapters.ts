@@ -1,0 +1,200 @@
+import { GetAccountCommand, SendBulkEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { eventBridge } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import {
+  claimDelivery,
+  getDeliveries,
+  markDeliveryFailed,
+  markDeliverySent,
+  reclaimStaleDelivery,
+  releaseDeliveryClaim,
+  staleClaims,
+} from '#shared/db/deliveries.ts';
+import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { getRelease } from '#shared/db/releases.ts';
+import { readBucket, replaceBucket, takeTokens } from '#shared/db/send-rate.ts';
+import { publishEvents } from '#shared/events/publish.ts';
+import { deliveryTag } from '#shared/events/ses.ts';
+import { assetLabel, unsubscribeHeaders } from '#shared/mail/data.ts';
+import { templateNames } from '#shared/mail/templates.ts';
+import { promoExpiry, promoToken, promoUrl, unsubscribeToken, unsubscribeUrl } from '#shared/tokens.ts';
+import {
+  type AnnouncerDeps,
+  defaultSettings,
+  type DeliveryStore,
+  type Mailer,
+  MailerError,
+  type OutletReader,
+  type RecipientLinks,
+  type SendRate,
+} from './ports.ts';
+
+/**
+ * The announcer's own SES client, with the SDK's retries off: a retried SendBulkEmail after a lost
+ * answer (a 5xx after SES accepted) would send every mail of the call twice. Whether and when to
+ * try again is decided by the claim protocol instead (DESIGN Decision 7).
+ */
+let sendingClient: SESv2Client | undefined;
+const sesForSending = () => {
+  sendingClient ??= new SESv2Client({ maxAttempts: 1 });
+  return sendingClient;
+};
+
+const throttlingErrors = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+  'SendingPausedException',
+]);
+
+export function classifySesError(error: unknown): MailerError {
+  const name = (error as Error)?.name ?? 'Error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const message = `SendBulkEmail failed: ${name}: ${(error as Error)?.message ?? String(error)}`;
+  if (throttlingErrors.has(name) || status === 429) return new MailerError('throttled', message, { cause: error });
+  if (status !== undefined && status >= 400 && status < 500) return new MailerError('refused', message, { cause: error });
+  return new MailerError('unknown', message, { cause: error });
+}
+
+export function sesMailer(client: () => SESv2Client = sesForSending): Mailer {
+  return {
+    async sendBulk(mail) {
+      try {
+        const result = await client().send(
+          new SendBulkEmailCommand({
+            FromEmailAddress: config().SENDER_ADDRESS,
+            ConfigurationSetName: config().SES_CONFIGURATION_SET,
+            DefaultContent: {
+              Template: { TemplateName: templateNames[mail.kind], TemplateData: JSON.stringify(mail.defaultData) },
+            },
+            // SES v2: at most 50 destinations per SendBulkEmail (the caller chunks)
+            BulkEmailEntries: mail.entries.map((entry) => ({
+              Destination: { ToAddresses: [entry.email] },
+              ReplacementEmailContent: {
+                ReplacementTemplate: { ReplacementTemplateData: JSON.stringify(entry.data) },
+              },
+              ReplacementHeaders: unsubscribeHeaders(entry.unsubscribeUrl),
+              ReplacementTags: [{ Name: deliveryTag, Value: entry.deliveryId }],
+            })),
+          }),
+        );
+        return (result.BulkEmailEntryResults ?? []).map((entry) => ({
+          status: entry.Status ?? 'FAILED',
+          ...(entry.MessageId ? { messageId: entry.MessageId } : {}),
+          ...(entry.Error ? { error: entry.Error } : {}),
+        }));
+      } catch (error) {
+        throw classifySesError(error);
+      }
+    },
+  };
+}
+
+/** The account's send rate from GetAccount, cached for five minutes per container. */
+const rateCacheMs = 5 * 60_000;
+let cachedRate: { perSecond: number; at: number } | undefined;
+
+export async function accountSendRate(client: () => SESv2Client = sesForSending): Promise<number> {
+  if (cachedRate && Date.now() - cachedRate.at < rateCacheMs) return cachedRate.perSecond;
+  const account = await client().send(new GetAccountCommand({}));
+  const perSecond = account.SendQuota?.MaxSendRate;
+  if (!perSecond || perSecond <= 0) throw new Error('SES GetAccount reported no MaxSendRate');
+  cachedRate = { perSecond, at: Date.now() };
+  return perSecond;
+}
+
+/** The shared token bucket in the table (shared/db/send-rate.ts), refilled at the account's rate. */
+export function tableSendRate(
+  rate: () => Promise<number> = () => accountSendRate(),
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): SendRate {
+  return {
+    recipientsPerCall: async () => Math.max(1, Math.floor(await rate())),
+    async acquire(count, deadline) {
+      for (;;) {
+        const perSecond = await rate();
+        const stored = await readBucket();
+        const now = Date.now();
+        const take = takeTokens(stored.bucket, now, count, perSecond, Math.max(1, perSecond));
+        if (take.granted) {
+          if (await replaceBucket(take.bucket, stored.version)) return true;
+          await sleep(Math.random() * 20); // another sender spent them first: read again
+          continue;
+        }
+        if (now + take.waitMs > deadline) return false;
+        await sleep(take.waitMs + Math.random() * 20);
+      }
+    },
+  };
+}
+
+export function outletReader(): OutletReader {
+  let built: ReturnType<typeof dynamoOutletDirectory> | undefined;
+  const directory = () => {
+    built ??= dynamoOutletDirectory();
+    return built;
+  };
+  return {
+    async page(cursor, limit) {
+      const page = await directory().list({ limit, ...(cursor ? { cursor } : {}) });
+      return { outlets: page.outlets, ...(page.nextCursor ? { next: page.nextCursor } : {}) };
+    },
+    getMany: (outletIds) => directory().getMany(outletIds),
+  };
+}
+
+export const deliveryStore = (): DeliveryStore => ({
+  claim: claimDelivery,
+  markSent: markDeliverySent,
+  release: releaseDeliveryClaim,
+  markFailed: markDeliveryFailed,
+  getMany: getDeliveries,
+  stale: staleClaims,
+  reclaim: reclaimStaleDelivery,
+});
+
+/** Personal links: the signed one-click unsubscribe link and one promo link per asset. */
+export const signedLinks = (): RecipientLinks => ({
+  async forRecipient(outlet, release, sentAt) {
+    const baseUrl = config().PUBLIC_BASE_URL;
+    const unsubscribe = unsubscribeUrl(
+      baseUrl,
+      await unsubscribeToken({ outletId: outlet.id, labelId: release.labelId, releaseId: release.releaseId }),
+    );
+    const assets = release.details?.promoAssets ?? [];
+    const promoLinks = await Promise.all(
+      assets.map(async (asset, index) => ({
+        label: assetLabel(asset.kind, index),
+        url: promoUrl(
+          baseUrl,
+          await promoToken({
+            labelId: release.labelId,
+            releaseId: release.releaseId,
+            outletId: outlet.id,
+            assetIndex: index,
+            assetKind: asset.kind,
+            url: asset.url,
+            ...(asset.expiresInDays ? { expiresAt: promoExpiry(sentAt, asset.expiresInDays) } : {}),
+            ...(asset.maxAccesses ? { maxAccesses: asset.maxAccesses } : {}),
+          }),
+        ),
+      })),
+    );
+    return { unsubscribeUrl: unsubscribe, promoLinks };
+  },
+});
+
+export const liveDeps = (): AnnouncerDeps => ({
+  releases: { get: getRelease },
+  outlets: outletReader(),
+  deliveries: deliveryStore(),
+  mailer: sesMailer(),
+  sendRate: tableSendRate(),
+  links: signedLinks(),
+  events: { publish: (entries) => publishEvents(eventBridge(), entries) },
+  eventBusName: () => config().EVENT_BUS_NAME,
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  settings: defaultSettings,
+});

@@ -1,0 +1,196 @@
+import { deliveryIdOf } from '#shared/db/deliveries.ts';
+import { buildEntry, type EventContract } from '#shared/events/envelope.ts';
+import {
+  ReleaseAnnounced,
+  ReleaseCancellationSent,
+  ReleaseDateChangeSent,
+  ReleaseOutNowSent,
+} from '#shared/events/mailing-sent.ts';
+import { type MailKind, MailingRequested } from '#shared/events/mailing-requested.ts';
+import { isMailable, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
+import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
+import type { AnnouncerDeps } from './ports.ts';
+import { type Claimed, mapBounded, sendClaimed } from './send.ts';
+
+export interface MailingRequest {
+  labelId: string;
+  releaseId: string;
+  kind: MailKind;
+  revision?: string;
+  cursor?: string;
+}
+
+export type MailingOutcome =
+  | { status: 'completed'; sent: number; skipped: number }
+  | { status: 'continued'; cursor: string; sent: number; skipped: number }
+  | { status: 'obsolete'; reason: string };
+
+/** SES v2: at most 50 destinations per SendBulkEmail. */
+export const maxDestinationsPerCall = 50;
+
+const completionEvents: Record<MailKind, EventContract> = {
+  announcement: ReleaseAnnounced,
+  'date-change': ReleaseDateChangeSent,
+  cancellation: ReleaseCancellationSent,
+  'out-now': ReleaseOutNowSent,
+};
+
+/** Where a long mailing stands: the directory page to start from and the counts so far. */
+interface Progress {
+  outlets?: string;
+  sent: number;
+  skipped: number;
+}
+
+export const encodeCursor = (progress: Progress): string =>
+  Buffer.from(JSON.stringify(progress)).toString('base64url');
+
+export function decodeCursor(cursor: string | undefined): Progress {
+  if (!cursor) return { sent: 0, skipped: 0 };
+  const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Progress;
+  return { outlets: parsed.outlets, sent: Number(parsed.sent) || 0, skipped: Number(parsed.skipped) || 0 };
+}
+
+/** Why a request no longer applies to the release as it stands, or undefined if it does. */
+function obsolete(release: StoredRelease | undefined, request: MailingRequest): string | undefined {
+  if (!release?.details) return 'release unknown or never described';
+  if (request.kind !== 'cancellation' && release.state === 'cancelled') return 'release cancelled';
+  if (request.kind === 'cancellation' && release.state !== 'cancelled') return 'release not cancelled';
+  if (request.kind === 'out-now' && release.state !== 'out') return 'release not out';
+  if (request.kind === 'date-change' && request.revision !== revisionOf(momentOf(release.details))) {
+    return 'date changed again since';
+  }
+  return undefined;
+}
+
+/**
+ * Who gets this mail on one page of the directory: for an announcement, matching outlets; for the
+ * follow-ups (date change, cancellation, out now), outlets whose announcement was sent. Of those,
+ * unsubscribed and suppressed outlets are skipped.
+ */
+async function recipientsOn(
+  outlets: Outlet[],
+  release: StoredRelease,
+  request: MailingRequest,
+  deps: AnnouncerDeps,
+): Promise<{ recipients: Outlet[]; skipped: number }> {
+  let audience: Outlet[];
+  if (request.kind === 'announcement') {
+    audience = outlets.filter((outlet) => outletMatchesRelease(outlet, release.details!));
+  } else {
+    const announcementOf = (outlet: Outlet) =>
+      deliveryIdOf({ labelId: release.labelId, releaseId: release.releaseId, outletId: outlet.id, kind: 'announcement' });
+    const announced = await deps.deliveries.getMany(outlets.map(announcementOf));
+    audience = outlets.filter((outlet) => announced.get(announcementOf(outlet))?.status === 'sent');
+  }
+  const recipients = audience.filter(isMailable);
+  return { recipients, skipped: audience.length - recipients.length };
+}
+
+async function claimAll(
+  recipients: Outlet[],
+  release: StoredRelease,
+  request: MailingRequest,
+  deps: AnnouncerDeps,
+): Promise<Claimed[]> {
+  const at = deps.now().toISOString();
+  const claims = await mapBounded(recipients, deps.settings.claimConcurrency, async (outlet) => {
+    const delivery = await deps.deliveries.claim(
+      {
+        labelId: release.labelId,
+        releaseId: release.releaseId,
+        outletId: outlet.id,
+        kind: request.kind,
+        ...(request.revision ? { revision: request.revision } : {}),
+        email: outlet.email,
+      },
+      at,
+    );
+    return delivery ? { delivery, outlet } : undefined;
+  });
+  return claims.filter((claim): claim is Claimed => claim !== undefined);
+}
+
+/**
+ * Sends one mailing: page by page through the directory, claiming each mail before sending it
+ * (a mail claimed before is never sent again), in calls of at most 50 recipients within the shared
+ * send rate. When time runs short it hands the rest to a new `Mailing Requested` with a cursor, and
+ * when it reaches the end it states the mailing's fact (`Release Announced`, ...).
+ */
+export async function sendMailing(
+  request: MailingRequest,
+  meta: { correlationId: string },
+  deps: AnnouncerDeps,
+  deadline: number,
+): Promise<MailingOutcome> {
+  const release = await deps.releases.get(request.labelId, request.releaseId);
+  const reason = obsolete(release, request);
+  if (reason || !release) return { status: 'obsolete', reason: reason ?? 'release unknown' };
+
+  const progress = decodeCursor(request.cursor);
+  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
+  let pageCursor = progress.outlets;
+  for (;;) {
+    const page = await deps.outlets.page(pageCursor, deps.settings.pageSize);
+    const { recipients, skipped } = await recipientsOn(page.outlets, release, request, deps);
+    let unfinished = false;
+    for (let start = 0; start < recipients.length && !unfinished; start += perCall) {
+      if (deps.now().getTime() >= deadline) {
+        unfinished = true;
+        break;
+      }
+      const claimed = await claimAll(recipients.slice(start, start + perCall), release, request, deps);
+      const outcome = await sendClaimed(release, request.kind, claimed, deps, deadline);
+      progress.sent += outcome.sent + outcome.unsettled;
+      unfinished = outcome.unfinished;
+    }
+    if (unfinished) {
+      // Start again at this page: what was claimed on it is skipped by its claim.
+      return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
+    }
+    progress.skipped += skipped;
+    if (!page.next) return complete(release, request, progress, meta, deps);
+    pageCursor = page.next;
+    if (deps.now().getTime() >= deadline) return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
+  }
+}
+
+async function continueLater(
+  progress: Progress,
+  request: MailingRequest,
+  meta: { correlationId: string },
+  deps: AnnouncerDeps,
+): Promise<MailingOutcome> {
+  const cursor = encodeCursor(progress);
+  const entry = buildEntry(
+    MailingRequested,
+    { ...request, cursor },
+    { correlationId: meta.correlationId, labelId: request.labelId },
+    deps.eventBusName(),
+  );
+  await deps.events.publish([{ ...entry, Source: 'backline.announcer' }]);
+  return { status: 'continued', cursor, sent: progress.sent, skipped: progress.skipped };
+}
+
+async function complete(
+  release: StoredRelease,
+  request: MailingRequest,
+  progress: Progress,
+  meta: { correlationId: string },
+  deps: AnnouncerDeps,
+): Promise<MailingOutcome> {
+  const entry = buildEntry(
+    completionEvents[request.kind],
+    {
+      labelId: release.labelId,
+      releaseId: release.releaseId,
+      sent: progress.sent,
+      skipped: progress.skipped,
+      ...(request.revision ? { revision: request.revision } : {}),
+    },
+    { correlationId: meta.correlationId, labelId: release.labelId },
+    deps.eventBusName(),
+  );
+  await deps.events.publish([entry]);
+  return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
+}

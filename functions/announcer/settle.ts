@@ -1,0 +1,69 @@
+import type { Delivery } from '#shared/db/deliveries.ts';
+import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
+import { isMailable } from '#shared/outlets.ts';
+import type { StoredRelease } from '#shared/releases.ts';
+import type { AnnouncerDeps } from './ports.ts';
+import { type Claimed, sendClaimed } from './send.ts';
+import { maxDestinationsPerCall } from './mailing.ts';
+
+/**
+ * SES's Email Sent event is the evidence that a claimed mail went out, even when the sender never
+ * heard SES's answer (a crash, a lost response): the claim is settled as sent from it.
+ */
+export async function settleFromEmailSent(detail: SesEventDetail, deps: AnnouncerDeps): Promise<boolean> {
+  const deliveryId = detail.mail.tags[deliveryTag]?.[0];
+  if (!deliveryId) return false;
+  return deps.deliveries.markSent(deliveryId, detail.mail.messageId, new Date(detail.mail.timestamp).toISOString());
+}
+
+const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): boolean =>
+  release?.details !== undefined &&
+  (delivery.kind === 'cancellation' ? release.state === 'cancelled' : release.state !== 'cancelled');
+
+/**
+ * Claims still open after 15 minutes have no Email Sent event (it would have settled them): the mail
+ * most likely never left, so it is sent again and recorded as a resend (DESIGN Decision 7). Mails
+ * no longer wanted (outlet gone, unsubscribed or suppressed; release cancelled) are closed as failed.
+ */
+export async function sweepStaleClaims(
+  deps: AnnouncerDeps,
+  deadline: number,
+  limit = 500,
+): Promise<{ resent: number; closed: number }> {
+  const now = deps.now();
+  const before = new Date(now.getTime() - deps.settings.staleClaimMs).toISOString();
+  const stale = await deps.deliveries.stale(before, limit);
+  const result = { resent: 0, closed: 0 };
+  if (stale.length === 0) return result;
+
+  const outlets = await deps.outlets.getMany(stale.map((delivery) => delivery.outletId));
+  const groups = new Map<string, Delivery[]>();
+  for (const delivery of stale) {
+    const key = JSON.stringify([delivery.labelId, delivery.releaseId, delivery.kind, delivery.revision ?? '']);
+    groups.set(key, [...(groups.get(key) ?? []), delivery]);
+  }
+  for (const deliveries of groups.values()) {
+    const { labelId, releaseId, kind } = deliveries[0];
+    const release = await deps.releases.get(labelId, releaseId);
+    const resend: Claimed[] = [];
+    for (const delivery of deliveries) {
+      const outlet = outlets.get(delivery.outletId);
+      if (!stillWanted(release, delivery) || !outlet || !isMailable(outlet)) {
+        await deps.deliveries.markFailed(delivery.deliveryId, 'no longer wanted when resending', now.toISOString());
+        result.closed++;
+        continue;
+      }
+      const reclaimed = await deps.deliveries.reclaim(delivery, now.toISOString());
+      if (reclaimed) resend.push({ delivery: reclaimed, outlet });
+    }
+    const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
+    for (let start = 0; start < resend.length; start += perCall) {
+      if (deps.now().getTime() >= deadline) return result;
+      const outcome = await sendClaimed(release!, kind, resend.slice(start, start + perCall), deps, deadline, {
+        resend: true,
+      });
+      result.resent += outcome.sent;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,220 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  DuplicateEmailError,
+  InvalidCursorError,
+  type OutletDirectory,
+  type Suppression,
+} from '#shared/db/outlets.ts';
+import type { PromoCounters, PromoLink } from '#shared/db/promo.ts';
+import type { Outlet, OutletInput } from '#shared/outlets.ts';
+
+/** Builders and in-memory fakes for the outlet directory, promo counters and the bus. */
+
+export const anOutletInput = (overrides: Partial<OutletInput> = {}): OutletInput => ({
+  name: 'Radio Nightshift',
+  email: 'news@radio-nightshift.example',
+  kind: 'radio',
+  genres: ['synthpop'],
+  territories: ['GB'],
+  ...overrides,
+});
+
+export const anOutlet = (overrides: Partial<Outlet> = {}): Outlet => ({
+  id: 'out-1',
+  ...anOutletInput(),
+  createdAt: '2027-01-01T00:00:00.000Z',
+  updatedAt: '2027-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+interface StoredOutlet extends Outlet {
+  unsubscribeEventPending?: boolean;
+}
+
+/** The directory's rules (one outlet per address, suppression carried over) without DynamoDB. */
+export class InMemoryOutletDirectory implements OutletDirectory {
+  readonly outlets = new Map<string, StoredOutlet>();
+  readonly suppressions = new Map<string, Suppression & { eventPending: boolean }>();
+
+  private ownerOf(email: string) {
+    return [...this.outlets.values()].find((outlet) => outlet.email === email);
+  }
+
+  private clean(outlet: StoredOutlet): Outlet {
+    const { unsubscribeEventPending: _pending, ...rest } = outlet;
+    return structuredClone(rest);
+  }
+
+  private fields(input: OutletInput) {
+    return {
+      name: input.name,
+      email: input.email,
+      kind: input.kind,
+      genres: input.genres,
+      territories: input.territories,
+      ...(input.contactName ? { contactName: input.contactName } : {}),
+    };
+  }
+
+  async create(input: OutletInput, { id, now }: { id: string; now: string }) {
+    if (this.ownerOf(input.email)) throw new DuplicateEmailError(input.email);
+    const suppressed = this.suppressions.get(input.email);
+    const outlet: Outlet = {
+      id,
+      ...this.fields(input),
+      ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.outlets.set(id, outlet);
+    return this.clean(outlet);
+  }
+
+  async get(outletId: string) {
+    const outlet = this.outlets.get(outletId);
+    return outlet ? this.clean(outlet) : undefined;
+  }
+
+  async findByEmail(email: string) {
+    const outlet = this.ownerOf(email);
+    return outlet ? this.clean(outlet) : undefined;
+  }
+
+  async replace(outletId: string, input: OutletInput, now: string) {
+    const current = this.outlets.get(outletId);
+    if (!current) return undefined;
+    const owner = this.ownerOf(input.email);
+    if (owner && owner.id !== outletId) throw new DuplicateEmailError(input.email);
+    const suppressed = this.suppressions.get(input.email);
+    const { contactName: _c, suppressedAt: _s, suppressionReason: _r, ...kept } = current;
+    const next: StoredOutlet = {
+      ...kept,
+      ...this.fields(input),
+      ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
+      updatedAt: now,
+    };
+    this.outlets.set(outletId, next);
+    return this.clean(next);
+  }
+
+  async remove(outletId: string) {
+    return this.outlets.delete(outletId);
+  }
+
+  async upsertByEmail(input: OutletInput, { newId, now }: { newId: () => string; now: string }) {
+    const owner = this.ownerOf(input.email);
+    if (owner) return { outcome: 'updated' as const, outlet: (await this.replace(owner.id, input, now))! };
+    return { outcome: 'created' as const, outlet: await this.create(input, { id: newId(), now }) };
+  }
+
+  async list({ limit, cursor, where = () => true }: { limit: number; cursor?: string; where?: (o: Outlet) => boolean }) {
+    const sorted = [...this.outlets.values()]
+      .map((outlet) => this.clean(outlet))
+      .sort((a, b) => `${a.name.toLowerCase()}#${a.id}`.localeCompare(`${b.name.toLowerCase()}#${b.id}`));
+    let start = 0;
+    if (cursor) {
+      start = sorted.findIndex((outlet) => outlet.id === cursor) + 1;
+      if (start === 0) throw new InvalidCursorError('cursor is not one this API returned');
+    }
+    const matching = sorted.slice(start).filter(where);
+    const outlets = matching.slice(0, limit);
+    return { outlets, ...(matching.length > limit ? { nextCursor: outlets.at(-1)!.id } : {}) };
+  }
+
+  async *pages() {
+    yield [...this.outlets.values()].map((outlet) => this.clean(outlet));
+  }
+
+  async getMany(outletIds: readonly string[]) {
+    const found = new Map<string, Outlet>();
+    for (const id of outletIds) {
+      const outlet = this.outlets.get(id);
+      if (outlet) found.set(id, this.clean(outlet));
+    }
+    return found;
+  }
+
+  async markUnsubscribed(outletId: string, at: string) {
+    const outlet = this.outlets.get(outletId);
+    if (!outlet) return { state: 'missing' as const };
+    if (outlet.unsubscribedAt) {
+      return { state: 'already' as const, eventPending: outlet.unsubscribeEventPending === true, outlet: this.clean(outlet) };
+    }
+    outlet.unsubscribedAt = at;
+    outlet.unsubscribeEventPending = true;
+    return { state: 'unsubscribed' as const, eventPending: true, outlet: this.clean(outlet) };
+  }
+
+  async unsubscribeEventPublished(outletId: string) {
+    const outlet = this.outlets.get(outletId);
+    if (outlet) delete outlet.unsubscribeEventPending;
+  }
+
+  async suppress({ email, reason, detail, at }: Suppression) {
+    const existing = this.suppressions.get(email);
+    const suppression = existing ?? { email, reason, ...(detail ? { detail } : {}), at, eventPending: true };
+    this.suppressions.set(email, suppression);
+    const owner = this.ownerOf(email);
+    if (owner) {
+      owner.suppressedAt ??= suppression.at;
+      owner.suppressionReason ??= suppression.reason;
+    }
+    return {
+      eventPending: suppression.eventPending,
+      reason: suppression.reason,
+      ...(suppression.detail ? { detail: suppression.detail } : {}),
+      ...(owner ? { outletId: owner.id } : {}),
+    };
+  }
+
+  async suppressionEventPublished(email: string) {
+    const suppression = this.suppressions.get(email);
+    if (suppression) suppression.eventPending = false;
+  }
+
+  async isSuppressed(email: string) {
+    return this.suppressions.has(email);
+  }
+}
+
+/** Promo counters with DynamoDB's conditional-update rule: the count never passes maxAccesses. */
+export class InMemoryPromoCounters implements PromoCounters {
+  readonly counts = new Map<string, number>();
+  private key = (link: PromoLink) => `${link.labelId}#${link.releaseId}#${link.outletId}#${link.assetIndex}`;
+
+  async countAccess(link: PromoLink, { maxAccesses }: { maxAccesses?: number; at: string }) {
+    const count = this.counts.get(this.key(link)) ?? 0;
+    if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
+    this.counts.set(this.key(link), count + 1);
+    return count + 1;
+  }
+
+  async accessesForRelease(labelId: string, releaseId: string) {
+    const result = new Map<string, number>();
+    for (const [key, count] of this.counts) {
+      const [l, r, o] = key.split('#');
+      if (l === labelId && r === releaseId) result.set(o, (result.get(o) ?? 0) + count);
+    }
+    return result;
+  }
+}
+
+/** A bus that records what was put on it, and can refuse the next `failures` calls. */
+export class RecordingBus {
+  readonly entries: PutEventsRequestEntry[] = [];
+  failures = 0;
+
+  publish = async (entries: PutEventsRequestEntry[]) => {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new Error('EventBridge refused the entries');
+    }
+    this.entries.push(...entries);
+  };
+
+  ofType(detailType: string) {
+    return this.entries
+      .filter((entry) => entry.DetailType === detailType)
+      .map((entry) => JSON.parse(entry.Detail ?? '{}') as { metadata: Record<string, unknown>; data: Record<string, unknown> });
+  }
+}

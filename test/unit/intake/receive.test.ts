@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { makeHandler } from '#functions/intake/handler.ts';
+import type { IntakeDeps } from '#functions/intake/receive.ts';
+import { withRotatedSecret } from '#shared/db/labels.ts';
+import type { HttpResult } from '#shared/http/index.ts';
+import {
+  aContext,
+  aLabel,
+  aReleaseWebhook,
+  aSecret,
+  aWebhookEvent,
+  FakeBus,
+  InMemoryLabels,
+  InMemoryWebhookRecords,
+  signedWebhook,
+  silentLog,
+} from '#test/support/intake.ts';
+
+const now = new Date('2027-01-05T10:00:00Z');
+
+function intake(options: { now?: Date } = {}) {
+  const label = aLabel();
+  const labels = new InMemoryLabels(label);
+  const webhooks = new InMemoryWebhookRecords();
+  const bus = new FakeBus();
+  let ids = 0;
+  const deps: IntakeDeps = {
+    labels,
+    webhooks,
+    publish: bus.publish,
+    busName: 'backline',
+    now: () => options.now ?? now,
+    newEventId: () => `evt-${++ids}`,
+    log: silentLog,
+  };
+  const handler = makeHandler(deps);
+  const send = async (request: { headers: Record<string, string>; body: string | Buffer }, labelId = label.labelId) => {
+    const result = (await handler(aWebhookEvent(labelId, request), aContext())) as HttpResult;
+    return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
+  };
+  return { label, labels, webhooks, bus, deps, send, secret: label.secrets[0].value };
+}
+
+describe('intake of a label webhook', () => {
+  it('answers 202 with the eventId, records the webhook and publishes its event once', async () => {
+    const { send, secret, webhooks, bus, label } = intake();
+    const request = signedWebhook(secret, aReleaseWebhook(), { id: 'msg_1', at: now });
+
+    const response = await send(request);
+
+    expect(response).toEqual({ status: 202, body: { eventId: 'evt-1' } });
+    expect(webhooks.all()).toEqual([
+      expect.objectContaining({
+        labelId: label.labelId,
+        webhookId: 'msg_1',
+        eventId: 'evt-1',
+        status: 'published',
+        body: request.body,
+        receivedAt: now.toISOString(),
+        expiresAt: now.getTime() / 1000 + 30 * 86_400,
+      }),
+    ]);
+    expect(bus.entries).toHaveLength(1);
+    expect(bus.details()[0].metadata).toMatchObject({
+      eventId: 'evt-1',
+      labelId: label.labelId,
+      webhookId: 'msg_1',
+      occurredAt: '2027-01-05T10:00:00.000Z',
+    });
+  });
+
+  it('still answers 202 when the bus is down, leaving the webhook pending for the outbox', async () => {
+    const { send, secret, webhooks, bus } = intake();
+    bus.failNext(1);
+
+    const response = await send(signedWebhook(secret, aReleaseWebhook(), { at: now }));
+
+    expect(response).toEqual({ status: 202, body: { eventId: 'evt-1' } });
+    expect(webhooks.all().map((r) => r.status)).toEqual(['pending']);
+    expect(bus.entries).toHaveLength(0);
+  });
+
+  it('still answers 202 when the event is published but marking it published fails', async () => {
+    const { send, secret, webhooks, bus } = intake();
+    webhooks.failMarkingPublished = true;
+
+    const response = await send(signedWebhook(secret, aReleaseWebhook(), { at: now }));
+
+    expect(response.status).toBe(202);
+    expect(bus.entries).toHaveLength(1);
+    expect(webhooks.all().map((r) => r.status)).toEqual(['pending']);
+  });
+
+  it('answers a repeated webhook-id with the first answer and publishes no second event', async () => {
+    const { send, secret, bus, webhooks } = intake();
+    const request = signedWebhook(secret, aReleaseWebhook(), { id: 'msg_1', at: now });
+    const first = await send(request);
+
+    const second = await send(request);
+
+    expect(second).toEqual(first);
+    expect(bus.entries).toHaveLength(1);
+    expect(webhooks.all()).toHaveLength(1);
+  });
+
+  it('leaves a repeated webhook-id whose first attempt is still publishing to that attempt', async () => {
+    const { send, secret, bus } = intake();
+    const request = signedWebhook(secret, aReleaseWebhook(), { id: 'msg_1', at: now });
+    bus.failNext(1);
+    await send(request);
+
+    const again = await send(request);
+
+    expect(again.body).toEqual({ eventId: 'evt-1' });
+    expect(bus.entries).toHaveLength(0);
+  });
+
+  it('publishes a repeated webhook-id whose first attempt was left pending over a minute ago, with the first eventId', async () => {
+    let clock = now;
+    const { deps, webhooks, bus, secret } = intake();
+    deps.now = () => clock;
+    const handler = makeHandler(deps);
+    const request = signedWebhook(secret, aReleaseWebhook(), { id: 'msg_1', at: now });
+    bus.failNext(1);
+    await handler(aWebhookEvent('nightshift-records', request), aContext());
+    clock = new Date(now.getTime() + 61_000);
+
+    const again = (await handler(aWebhookEvent('nightshift-records', request), aContext())) as HttpResult;
+
+    expect(JSON.parse(again.body ?? '')).toEqual({ eventId: 'evt-1' });
+    expect(bus.details().map((d) => d.metadata.eventId)).toEqual(['evt-1']);
+    expect(webhooks.all().map((r) => r.status)).toEqual(['published']);
+  });
+
+  it('accepts a webhook signed with the rotated-out secret within 24 hours', async () => {
+    const { send, labels, label, secret } = intake();
+    labels.items.set(label.labelId, withRotatedSecret(label, aSecret(), new Date(now.getTime() - 3_600_000)));
+
+    const response = await send(signedWebhook(secret, aReleaseWebhook(), { at: now }));
+
+    expect(response.status).toBe(202);
+  });
+
+  it('accepts a JSON media type with parameters or a +json suffix', async () => {
+    const { send, secret } = intake();
+
+    const withCharset = await send(signedWebhook(secret, aReleaseWebhook(), { at: now, contentType: 'application/json; charset=utf-8' }));
+    const suffixed = await send(signedWebhook(secret, aReleaseWebhook(), { at: now, contentType: 'application/webhook+json' }));
+
+    expect([withCharset.status, suffixed.status]).toEqual([202, 202]);
+  });
+});
+
+describe('rejected webhooks', () => {
+  const oversized = () => aReleaseWebhook({ pressRelease: { text: 'x'.repeat(256 * 1024) } });
+
+  it('checks in the order 413 size, 404 label, 401 signature, 415 Content-Type, 400 body', async () => {
+    const { send, secret } = intake();
+    const wrongSecret = aSecret();
+    const badBody = { type: 'release.scheduled', timestamp: 'yesterday', data: {} };
+
+    const tooLargeForUnknownLabel = await send(signedWebhook(wrongSecret, oversized(), { at: now, contentType: 'text/plain' }), 'nobody');
+    const unknownLabelBadSignature = await send(signedWebhook(wrongSecret, badBody, { at: now, contentType: 'text/plain' }), 'nobody');
+    const badSignatureWrongType = await send(signedWebhook(wrongSecret, badBody, { at: now, contentType: 'text/plain' }));
+    const wrongTypeBadBody = await send(signedWebhook(secret, badBody, { at: now, contentType: 'text/plain' }));
+    const badBodyOnly = await send(signedWebhook(secret, badBody, { at: now }));
+
+    expect(
+      [tooLargeForUnknownLabel, unknownLabelBadSignature, badSignatureWrongType, wrongTypeBadBody, badBodyOnly].map((r) => r.status),
+    ).toEqual([413, 404, 401, 415, 400]);
+  });
+
+  it('answers 400 with field-level issues for a body that fails its schema', async () => {
+    const { send, secret } = intake();
+
+    const response = await send(signedWebhook(secret, aReleaseWebhook({ releaseDate: '5 March' }), { at: now }));
+
+    expect(response).toEqual({
+      status: 400,
+      body: { error: 'validation', message: expect.any(String), issues: [{ path: 'data.releaseDate', message: expect.any(String) }] },
+    });
+  });
+
+  it('answers 400 on `type` for an unknown webhook type', async () => {
+    const { send, secret } = intake();
+
+    const response = await send(signedWebhook(secret, { type: 'album.leaked', timestamp: now.toISOString(), data: {} }, { at: now }));
+
+    expect(response.status).toBe(400);
+    expect(response.body.issues.map((i: { path: string }) => i.path)).toEqual(['type']);
+  });
+
+  it('answers 400 for a signed body that is not JSON', async () => {
+    const { send, secret } = intake();
+
+    const response = await send(signedWebhook(secret, '{"type": "release.scheduled", ', { at: now }));
+
+    expect(response.status).toBe(400);
+  });
+
+  it('answers 401 for a stale, a tampered and an unsigned webhook', async () => {
+    const { send, secret } = intake();
+    const stale = signedWebhook(secret, aReleaseWebhook(), { at: new Date(now.getTime() - 6 * 60_000) });
+    const signed = signedWebhook(secret, aReleaseWebhook(), { at: now });
+    const tampered = { ...signed, body: signed.body.replace('Night Drive', 'Day Drive') };
+    const { 'webhook-signature': _, ...unsignedHeaders } = signed.headers;
+
+    const statuses = await Promise.all([stale, tampered, { ...signed, headers: unsignedHeaders }].map((r) => send(r)));
+
+    expect(statuses.map((s) => [s.status, s.body.error])).toEqual([
+      [401, 'unauthorized'],
+      [401, 'unauthorized'],
+      [401, 'unauthorized'],
+    ]);
+  });
+
+  it('answers 404 for a label id that cannot exist, without looking it up', async () => {
+    const { send, secret } = intake();
+
+    const response = await send(signedWebhook(secret, aReleaseWebhook(), { at: now }), `${'x'.repeat(2_000)}#`);
+
+    expect(response.status).toBe(404);
+  });
+
+  it('records and publishes nothing for a rejected webhook', async () => {
+    const { send, secret, webhooks, bus } = intake();
+
+    await send(signedWebhook(secret, oversized(), { at: now }));
+    await send(signedWebhook(aSecret(), aReleaseWebhook(), { at: now }));
+    await send(signedWebhook(secret, aReleaseWebhook(), { at: now, contentType: 'text/plain' }));
+    await send(signedWebhook(secret, aReleaseWebhook({ kind: 'mixtape' as 'single' }), { at: now }));
+
+    expect(webhooks.all()).toEqual([]);
+    expect(bus.entries).toEqual([]);
+  });
+});

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { type LabelRoutesDeps, labelRoutes } from '#functions/management/labels.ts';
+import type { WebhookRecord } from '#shared/db/webhooks.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { aContext, aLabel, aReleaseWebhook, FakeBus, InMemoryLabels, InMemoryWebhookRecords, silentLog } from '#test/support/intake.ts';
+
+const now = new Date('2027-01-05T10:00:00Z');
+
+function management() {
+  const labels = new InMemoryLabels(aLabel());
+  const webhooks = new InMemoryWebhookRecords();
+  const bus = new FakeBus();
+  let secrets = 0;
+  let clock = now;
+  const deps: LabelRoutesDeps = {
+    labels,
+    webhooks,
+    publish: bus.publish,
+    busName: 'backline',
+    now: () => clock,
+    newSecret: () => `whsec_secret${++secrets}`,
+    newLabelId: () => 'generated-id',
+    log: silentLog,
+  };
+  const routes = labelRoutes(deps);
+  const call = async (method: string, path: string, pattern: string, pathParameters: Record<string, string>, body?: unknown) => {
+    const route = routes.find((r) => r.method === method && r.path === pattern);
+    if (!route) throw new Error(`no route ${method} ${pattern}`);
+    const event = { rawPath: path, pathParameters, body: body === undefined ? undefined : JSON.stringify(body), isBase64Encoded: false } as unknown as HttpEvent;
+    try {
+      const result = (await (route.handler as (e: HttpEvent, c: unknown) => Promise<HttpResult>)(event, aContext())) as HttpResult;
+      return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
+    } catch (error) {
+      const e = error as { status?: number; body?: unknown };
+      if (e.status) return { status: e.status, body: e.body as Record<string, unknown> };
+      throw error;
+    }
+  };
+  return { labels, webhooks, bus, call, setNow: (at: Date) => (clock = at) };
+}
+
+const aRecord = (webhookId: string, receivedAt: string, overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
+  labelId: 'nightshift-records',
+  webhookId,
+  eventId: `evt-${webhookId}`,
+  type: 'release.scheduled',
+  body: JSON.stringify(aReleaseWebhook()),
+  receivedAt,
+  status: 'published',
+  expiresAt: now.getTime() / 1000 + 86_400,
+  ...overrides,
+});
+
+describe('label routes', () => {
+  it('creates a label with a whsec_ secret, under a given or a generated id', async () => {
+    const { call } = management();
+
+    const given = await call('POST', '/labels', '/labels', {}, { name: 'Lunar Tapes', id: 'lunar-tapes' });
+    const generated = await call('POST', '/labels', '/labels', {}, { name: 'Sol Audio' });
+
+    expect(given).toEqual({ status: 201, body: { id: 'lunar-tapes', name: 'Lunar Tapes', webhookSecret: 'whsec_secret1' } });
+    expect(generated.body.id).toBe('generated-id');
+  });
+
+  it('answers 409 when the label id exists, keeping its secret', async () => {
+    const { call, labels } = management();
+    const before = labels.items.get('nightshift-records')?.secrets;
+
+    const response = await call('POST', '/labels', '/labels', {}, { name: 'Impostor', id: 'nightshift-records' });
+
+    expect(response.status).toBe(409);
+    expect(labels.items.get('nightshift-records')?.secrets).toEqual(before);
+  });
+
+  it('answers 400 naming the field for a bad label', async () => {
+    const { call } = management();
+
+    const response = await call('POST', '/labels', '/labels', {}, { name: '', id: 'a#b' });
+
+    expect(response.status).toBe(400);
+    expect(response.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['id', 'name']);
+  });
+
+  it('describes a label without any secret value', async () => {
+    const { call } = management();
+
+    const response = await call('GET', '/labels/nightshift-records', '/labels/{labelId}', { labelId: 'nightshift-records' });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ id: 'nightshift-records', name: 'Nightshift Records' });
+    expect(JSON.stringify(response.body)).not.toContain('whsec_');
+  });
+
+  it('answers 404 for an unknown label', async () => {
+    const { call } = management();
+
+    const response = await call('GET', '/labels/nobody', '/labels/{labelId}', { labelId: 'nobody' });
+
+    expect(response.status).toBe(404);
+  });
+
+  it('rotates the secret: 201 with the new one, the old one retiring in 24 hours', async () => {
+    const { call, labels } = management();
+
+    const response = await call('POST', '/labels/nightshift-records/secrets/rotate', '/labels/{labelId}/secrets/rotate', { labelId: 'nightshift-records' });
+
+    expect(response).toEqual({
+      status: 201,
+      body: { id: 'nightshift-records', webhookSecret: 'whsec_secret1', previousSecretRetiresAt: '2027-01-06T10:00:00.000Z' },
+    });
+    expect(labels.items.get('nightshift-records')?.secrets.map((s) => s.retiresAt)).toEqual([undefined, '2027-01-06T10:00:00.000Z']);
+  });
+});
+
+describe('webhook replay', () => {
+  it('re-publishes the label webhooks received in the range, oldest first, with their eventIds', async () => {
+    const { call, webhooks, bus } = management();
+    for (const record of [
+      aRecord('before', '2027-01-01T00:00:00.000Z'),
+      aRecord('second', '2027-01-03T00:00:00.000Z'),
+      aRecord('first', '2027-01-02T00:00:00.000Z'),
+      aRecord('third', '2027-01-04T00:00:00.000Z', { status: 'pending' }),
+      aRecord('after', '2027-01-05T00:00:00.000Z'),
+      aRecord('other', '2027-01-03T00:00:00.000Z', { labelId: 'other-label' }),
+    ])
+      webhooks.items.set(`${record.labelId}#${record.webhookId}`, record);
+
+    const response = await call('POST', '/labels/nightshift-records/replays', '/labels/{labelId}/replays', { labelId: 'nightshift-records' }, {
+      from: '2027-01-02T00:00:00Z',
+      to: '2027-01-04T00:00:00Z',
+    });
+
+    expect(response).toEqual({ status: 200, body: { replayed: 3 } });
+    expect(bus.details().map((d) => d.metadata.eventId)).toEqual(['evt-first', 'evt-second', 'evt-third']);
+    expect(webhooks.items.get('nightshift-records#third')?.status).toBe('published');
+  });
+
+  it('answers 400 for a range that ends before it starts', async () => {
+    const { call } = management();
+
+    const response = await call('POST', '/labels/nightshift-records/replays', '/labels/{labelId}/replays', { labelId: 'nightshift-records' }, {
+      from: '2027-01-04T00:00:00Z',
+      to: '2027-01-02T00:00:00Z',
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.issues[0].path).toBe('to');
+  });
+
+  it('answers 503 with the count so far when the bus refuses', async () => {
+    const { call, webhooks, bus } = management();
+    webhooks.items.set('nightshift-records#a', aRecord('a', '2027-01-02T00:00:00.000Z'));
+    bus.failNext(1);
+
+    const response = await call('POST', '/labels/nightshift-records/replays', '/labels/{labelId}/replays', { labelId: 'nightshift-records' }, {
+      from: '2027-01-01T00:00:00Z',
+      to: '2027-01-04T00:00:00Z',
+    });
+
+    expect(response).toMatchObject({ status: 503, body: { replayed: 0 } });
+  });
+});

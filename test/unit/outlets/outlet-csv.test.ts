@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseOutletCsv } from '#functions/management/outlet-csv.ts';
+
+const header = 'name,email,kind,genres,territories,contactName';
+const csv = (...lines: string[]) => [header, ...lines].join('\n');
+
+describe('parseOutletCsv', () => {
+  it('reads one outlet per line, with lists separated by semicolons', () => {
+    const parsed = parseOutletCsv(csv('Radio X,News@Radio-X.example,radio,techno; house,gb;IE,Ann Lee', 'Blog Y,y@blog.example,blog,,WW,'));
+
+    expect(parsed).toEqual({
+      ok: true,
+      rejected: [],
+      rows: [
+        {
+          line: 2,
+          input: {
+            name: 'Radio X',
+            email: 'news@radio-x.example',
+            kind: 'radio',
+            genres: ['techno', 'house'],
+            territories: ['GB', 'IE'],
+            contactName: 'Ann Lee',
+          },
+        },
+        { line: 3, input: { name: 'Blog Y', email: 'y@blog.example', kind: 'blog', genres: [], territories: ['WW'] } },
+      ],
+    });
+  });
+
+  it('rejects bad rows with their line and keeps reading the good ones after them', () => {
+    const parsed = parseOutletCsv(
+      csv(
+        'Good 1,g1@x.example,radio,,GB,',
+        'No Email,,press,,GB,',
+        'Broken "quote,b@x.example,press,,GB,',
+        '"Unclosed,u@x.example,press,,GB,',
+        'Too,many,fields,,GB,,,,',
+        'Bad Kind,k@x.example,zine,,GB,',
+        '',
+        'Good 2,g2@x.example,tv,,XX;GB,',
+        'Good 3,"g3@x.example",podcast,"jazz;folk",US,"Lee, Ann"',
+      ),
+    );
+
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.rows.map((row) => [row.line, row.input.email])).toEqual([
+      [2, 'g1@x.example'],
+      [10, 'g3@x.example'],
+    ]);
+    expect(parsed.rows[1].input.contactName).toBe('Lee, Ann');
+    expect(parsed.rejected.map((rejection) => rejection.line)).toEqual([3, 4, 5, 6, 7, 9]);
+    expect(parsed.rejected.find((r) => r.line === 3)?.error).toMatch(/^email: /);
+    expect(parsed.rejected.find((r) => r.line === 7)?.error).toMatch(/^kind: /);
+    expect(parsed.rejected.find((r) => r.line === 9)?.error).toMatch(/^territories\.0: /);
+  });
+
+  it('accepts the columns in any order and in any case, without the optional ones', () => {
+    const parsed = parseOutletCsv('\uFEFFTerritories,EMAIL,Name,kind\r\nGB,a@x.example,A,radio\r\n');
+
+    expect(parsed).toEqual({
+      ok: true,
+      rejected: [],
+      rows: [{ line: 2, input: { name: 'A', email: 'a@x.example', kind: 'radio', genres: [], territories: ['GB'] } }],
+    });
+  });
+
+  it('refuses a file whose header lacks a required column or names an unknown one', () => {
+    expect(parseOutletCsv('name,kind,territories\nA,radio,GB')).toEqual({
+      ok: false,
+      error: 'header row: missing column(s) email',
+    });
+    expect(parseOutletCsv(`${header},phone\n`)).toEqual({ ok: false, error: 'header row: unknown column(s) phone' });
+    expect(parseOutletCsv('  \n')).toEqual({ ok: false, error: 'the CSV is empty: expected a header row' });
+  });
+
+  it('accounts for every non-blank line, whatever the lines hold', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme-ascii', maxLength: 60 }), { maxLength: 20 }), (lines) => {
+        const rows = lines.map((line) => line.replace(/[\r\n]/g, ' '));
+
+        const parsed = parseOutletCsv(csv(...rows));
+
+        expect(parsed.ok).toBe(true);
+        if (!parsed.ok) return;
+        const seen = [...parsed.rows.map((row) => row.line), ...parsed.rejected.map((r) => r.line)].sort((a, b) => a - b);
+        const expected = rows.flatMap((row, i) => (row.trim() ? [i + 2] : []));
+        expect(seen).toEqual(expected);
+      }),
+    );
+  });
+});
