@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -89,7 +89,9 @@ export class AppFunction extends Construct {
 
     const eventTriggered = spec.on.some((trigger) => trigger.kind === 'event');
     if (eventTriggered && spec.retryAttempts === undefined) {
-      throw new Error(`topology: ${props.name} is event-triggered and must declare retryAttempts (Decision 4)`);
+      throw new Error(
+        `topology: ${props.name} is event-triggered and must declare retryAttempts (Decision 4)`,
+      );
     }
     if (eventTriggered) this.onFailure = deadLetterQueue(this, 'OnFailure');
 
@@ -121,7 +123,8 @@ export class AppFunction extends Construct {
         // The SDK versions the lock file pins, not whichever the runtime happens to ship.
         bundleAwsSDK: true,
         // CommonJS dependencies inside an ESM bundle still call require().
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
       ...(this.onFailure && {
         retryAttempts: spec.retryAttempts,
@@ -131,12 +134,16 @@ export class AppFunction extends Construct {
 
     const permissions = new Set<Permission>(spec.may);
     if (permissions.has('table:write')) permissions.delete('table:read');
-    for (const permission of permissions) grant(permission, this.role, resources);
+    for (const permission of permissions) grant(permission, this, resources);
   }
 }
 
+const tableIndexesReason =
+  "<table>/index/* names the Backline table's own global secondary indexes (gsi1, gsi2), which Query needs; it reaches no other table.";
+
 /** The narrowest IAM grant for each topology permission. */
-function grant(permission: Permission, role: IRole, resources: GrantableResources): void {
+function grant(permission: Permission, fn: AppFunction, resources: GrantableResources): void {
+  const { role } = fn;
   const stack = Stack.of(role);
   switch (permission) {
     case 'table:read':
@@ -150,36 +157,41 @@ function grant(permission: Permission, role: IRole, resources: GrantableResource
     case 'events:put':
       resources.bus.grantPutEventsTo(role);
       return;
-    case 'ses:send':
+    case 'ses:send': {
+      const { identityArns, configurationSetArn, templateArns } = resources.mail;
       role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: sendActions,
-          resources: [
-            ...resources.mail.identityArns,
-            resources.mail.configurationSetArn,
-            ...resources.mail.templateArns,
-          ],
+          resources: [...identityArns, configurationSetArn, ...templateArns],
         }),
       );
-      // SES v2 GetAccount (the send rate, Decision 11) has no resource type: IAM accepts only "*".
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
-      acknowledgeWildcard(
-        role,
-        '*',
-        'Only ses:GetAccount (the account send rate and quota, DESIGN Decision 11) is granted on "*": it has no resource type, so IAM accepts no narrower resource.',
-      );
+      // SES v2 GetAccount (the send rate, Decision 11) has no resource type: IAM accepts only "*". It gets a
+      // policy of its own, so that acknowledging its "*" cannot hide another "*" in the role's default policy.
+      const getAccount = new Policy(fn, 'SesGetAccount', {
+        roles: [role],
+        statements: [new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] })],
+      });
+      fn.function.node.addDependency(getAccount);
+      Validations.of(getAccount).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'This policy holds only ses:GetAccount (the account send rate and quota, DESIGN Decision 11), which has no resource type: IAM accepts no narrower resource than "*".',
+      });
       return;
+    }
     case 'schedules:manage': {
       const releaseDaySchedules = stack.formatArn({
         service: 'scheduler',
         resource: 'schedule',
         resourceName: `${resources.releaseDaySchedules.scheduleGroupName}/*`,
       });
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: scheduleActions, resources: [releaseDaySchedules] }));
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: scheduleActions, resources: [releaseDaySchedules] }),
+      );
       acknowledgeWildcard(
         role,
         releaseDaySchedules,
-        'Release-day schedules are created at run time, one per release (release-day-<releaseId>, DESIGN Decision 10), so their names are not known at deploy time; the wildcard stays inside the release-day schedule group, which holds nothing else.',
+        'Release-day schedules are created at run time, one per release (release-day-<releaseId>, DESIGN Decision 10), so their names are unknown at deploy time; the wildcard stays inside the release-day schedule group, which holds nothing else.',
       );
       role.addToPrincipalPolicy(
         new PolicyStatement({
@@ -200,9 +212,6 @@ function grant(permission: Permission, role: IRole, resources: GrantableResource
       return;
   }
 }
-
-const tableIndexesReason =
-  "<table>/index/* names the Backline table's own global secondary indexes (gsi1, gsi2), which Query needs; it reaches no other table.";
 
 /**
  * Acknowledges cdk-nag's AwsSolutions-IAM5 finding for exactly this wildcard resource on this role (cdk-nag 3

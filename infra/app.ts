@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { deployedMailTemplates } from './mail-templates.ts';
+import { mailTemplates } from '#shared/mail/templates.ts';
 import { readSettings } from './settings.ts';
 import { BacklineStack } from './stack.ts';
 
@@ -10,7 +10,7 @@ const settings = readSettings((key) => app.node.tryGetContext(key));
 
 new BacklineStack(app, `Backline-${settings.stage}`, {
   settings,
-  mailTemplates: deployedMailTemplates,
+  mailTemplates,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'Backline: the back office of a music production manager',
 });

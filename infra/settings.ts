@@ -23,7 +23,11 @@ export const placeholderSender = 'press@backline.example';
 export const settingSources = {
   stage: { context: 'stage', env: 'BACKLINE_STAGE', fallback: 'dev' },
   senderAddress: { context: 'senderAddress', env: 'BACKLINE_SENDER_ADDRESS', fallback: placeholderSender },
-  managerTimeZone: { context: 'managerTimeZone', env: 'BACKLINE_MANAGER_TIME_ZONE', fallback: 'Europe/London' },
+  managerTimeZone: {
+    context: 'managerTimeZone',
+    env: 'BACKLINE_MANAGER_TIME_ZONE',
+    fallback: 'Europe/London',
+  },
   publicBaseUrl: { context: 'publicBaseUrl', env: 'BACKLINE_PUBLIC_BASE_URL', fallback: undefined },
 } as const;
 
@@ -39,7 +43,9 @@ const isTimeZone = (zone: string): boolean => {
 const SettingsSchema = z
   .object({
     // Lower-case and short: it ends up in resource names (bus, schedule group, secrets) with their length limits.
-    stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case letters, digits and dashes (at most 16)'),
+    stage: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case letters, digits and dashes (at most 16)'),
     senderAddress: z.email(),
     managerTimeZone: z.string().refine(isTimeZone, 'must be an IANA time zone'),
     publicBaseUrl: z.url().optional(),

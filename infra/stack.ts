@@ -1,9 +1,23 @@
-import { CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, type EventPattern as CdkEventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type EventPattern as CdkEventPattern, EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -28,6 +42,7 @@ import {
 import type { Construct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import { tableDefinition } from '#shared/db/table.ts';
+import type { MailTemplate } from '#shared/mail/templates.ts';
 import { AppFunction, deadLetterQueue } from './app-function.ts';
 import type { Settings } from './settings.ts';
 import {
@@ -40,17 +55,9 @@ import {
   schedules,
 } from './topology.ts';
 
-/** An SES template as shared/mail defines it (DESIGN Decision 14). */
-export interface MailTemplate {
-  name: string;
-  subject: string;
-  html: string;
-  text: string;
-}
-
 export interface BacklineStackProps extends StackProps {
   settings: Settings;
-  /** The SES templates to create; the app passes shared/mail's `mailTemplates`. */
+  /** The SES templates to create (DESIGN Decision 14): shared/mail's `mailTemplates`. */
   mailTemplates: readonly MailTemplate[];
 }
 

@@ -54,7 +54,12 @@ const event = (bus: BusName, source: string, detailTypes: string[]): Trigger => 
   pattern: { source: [source], 'detail-type': detailTypes },
 });
 
-const route = (method: HttpMethod, path: string, auth: RouteAuth): Trigger => ({ kind: 'http', method, path, auth });
+const route = (method: HttpMethod, path: string, auth: RouteAuth): Trigger => ({
+  kind: 'http',
+  method,
+  path,
+  auth,
+});
 
 const apiKey = (...routes: [HttpMethod, string][]): Trigger[] =>
   routes.map(([method, path]) => route(method, path, 'apiKey'));
@@ -137,7 +142,11 @@ export const functions = {
   recipients: {
     entry: 'functions/recipients/handler.ts',
     description: 'One-click unsubscribe (RFC 8058) and tokenised promo links for mail recipients.',
-    on: [route('GET', '/u/{token}', 'public'), route('POST', '/u/{token}', 'public'), route('GET', '/p/{token}', 'public')],
+    on: [
+      route('GET', '/u/{token}', 'public'),
+      route('POST', '/u/{token}', 'public'),
+      route('GET', '/p/{token}', 'public'),
+    ],
     may: ['table:write', 'events:put', 'secrets:read'],
   },
   deliverability: {

@@ -27,7 +27,11 @@ export const OutletInput = z.object({
   kind: OutletKind,
   /** Empty: the outlet covers every genre. */
   genres: z.array(Genre).max(50).default([]).transform(unique),
-  territories: z.array(Territory).min(1, 'must name at least one territory (or WW)').max(250).transform(unique),
+  territories: z
+    .array(Territory)
+    .min(1, 'must name at least one territory (or WW)')
+    .max(250)
+    .transform(unique),
   contactName: z.string().trim().min(1).max(200).optional(),
 });
 export type OutletInput = z.infer<typeof OutletInput>;
@@ -60,7 +64,9 @@ const worldwide = 'WW';
  * matches all. Suppression and unsubscription are a separate question (`isMailable`).
  */
 export function outletMatchesRelease(outlet: ReleaseAudience, release: ReleaseAudience): boolean {
-  return genresMatch(outlet.genres, release.genres) && territoriesMatch(outlet.territories, release.territories);
+  return (
+    genresMatch(outlet.genres, release.genres) && territoriesMatch(outlet.territories, release.territories)
+  );
 }
 
 function genresMatch(outletGenres: readonly string[], releaseGenres: readonly string[]): boolean {
@@ -69,7 +75,10 @@ function genresMatch(outletGenres: readonly string[], releaseGenres: readonly st
   return outletGenres.some((genre) => wanted.has(genre.trim().toLowerCase()));
 }
 
-function territoriesMatch(outletTerritories: readonly string[], releaseTerritories: readonly string[]): boolean {
+function territoriesMatch(
+  outletTerritories: readonly string[],
+  releaseTerritories: readonly string[],
+): boolean {
   const outlet = outletTerritories.map((code) => code.toUpperCase());
   const release = releaseTerritories.map((code) => code.toUpperCase());
   if (outlet.length === 0 || release.length === 0) return false;

@@ -38,7 +38,9 @@ export interface StoredRelease {
   updatedAt: string;
 }
 
-export const momentOf = (details: Pick<ReleaseDetails, 'releaseDate' | 'releaseTime' | 'timeZone'>): ReleaseMoment => ({
+export const momentOf = (
+  details: Pick<ReleaseDetails, 'releaseDate' | 'releaseTime' | 'timeZone'>,
+): ReleaseMoment => ({
   releaseDate: details.releaseDate,
   releaseTime: details.releaseTime,
   timeZone: details.timeZone,

@@ -4,7 +4,12 @@
  */
 export async function retry<T>(
   operation: (attempt: number) => Promise<T>,
-  options: { attempts: number; baseDelayMs: number; maxDelayMs?: number; retryable?: (error: unknown) => boolean },
+  options: {
+    attempts: number;
+    baseDelayMs: number;
+    maxDelayMs?: number;
+    retryable?: (error: unknown) => boolean;
+  },
 ): Promise<T> {
   const { attempts, baseDelayMs, maxDelayMs = 5_000, retryable = () => true } = options;
   for (let attempt = 1; ; attempt++) {

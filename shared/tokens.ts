@@ -96,7 +96,9 @@ function open(key: string, token: string): unknown {
   if (tokenVersion !== version) throw new InvalidTokenError('unsupported-version');
   const given = Buffer.from(signature, 'base64url');
   const expected = sign(key, `${tokenVersion}.${body}`);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  // The canonical encoding only: base64url's last character has spare bits, which must not make a second valid token.
+  const canonical = given.toString('base64url') === signature;
+  if (given.length !== expected.length || !timingSafeEqual(given, expected) || !canonical) {
     throw new InvalidTokenError('bad-signature');
   }
   try {

@@ -32,6 +32,19 @@ export interface PublishOutcome {
   unpublishable: WebhookRecord[];
 }
 
+function entryOf(
+  record: WebhookRecord,
+  busName: string,
+): { entry: PutEventsRequestEntry } | { problem: string } {
+  const parsed = parseWebhookBody(record.body);
+  if (!parsed.ok) return { problem: parsed.error.message };
+  try {
+    return { entry: webhookEntry(parsed.body, record, busName) };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+}
+
 /** EventBridge: at most 10 entries per PutEvents call. */
 const entriesPerCall = 10;
 
@@ -39,23 +52,27 @@ const entriesPerCall = 10;
  * Publishes the events of recorded webhooks in the given order, ten per call, and marks the pending
  * ones published once the bus has them. A record the bus refused stays pending for the next sweep.
  */
-export async function publishRecorded(records: WebhookRecord[], deps: PublishingDeps): Promise<PublishOutcome> {
+export async function publishRecorded(
+  records: WebhookRecord[],
+  deps: PublishingDeps,
+): Promise<PublishOutcome> {
   const outcome: PublishOutcome = { published: [], failed: [], unpublishable: [] };
   const ready: { record: WebhookRecord; entry: PutEventsRequestEntry }[] = [];
   for (const record of records) {
-    const parsed = parseWebhookBody(record.body);
-    if (!parsed.ok) {
-      // Only possible if a schema changed incompatibly after the webhook was accepted: keep the record, stop retrying it.
-      deps.log.error('recorded webhook no longer matches its schema', {
-        labelId: record.labelId,
-        webhookId: record.webhookId,
-        issues: parsed.error.issues,
-      });
-      if (record.status === 'pending') await deps.webhooks.markUnpublishable(record, parsed.error.message);
-      outcome.unpublishable.push(record);
+    const built = entryOf(record, deps.busName);
+    if ('entry' in built) {
+      ready.push({ record, entry: built.entry });
       continue;
     }
-    ready.push({ record, entry: webhookEntry(parsed.body, record, deps.busName) });
+    // Only possible if a schema changed incompatibly after the webhook was accepted: keep the
+    // record, but stop retrying it (a poison record must not block every later sweep).
+    deps.log.error('recorded webhook no longer makes a valid event', {
+      labelId: record.labelId,
+      webhookId: record.webhookId,
+      problem: built.problem,
+    });
+    if (record.status === 'pending') await deps.webhooks.markUnpublishable(record, built.problem);
+    outcome.unpublishable.push(record);
   }
 
   for (let start = 0; start < ready.length; start += entriesPerCall) {

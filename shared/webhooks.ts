@@ -37,11 +37,23 @@ export const maxWebhookBodyBytes = 256 * 1024;
 
 /** When the change happened at the label, normalised to UTC so that it orders as a string (Decision 8). */
 const WebhookTimestamp = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, such as 2027-01-05T10:00:00Z' })
+  .datetime({
+    offset: true,
+    message: 'must be an ISO 8601 date-time with a time zone, such as 2027-01-05T10:00:00Z',
+  })
+  // In UTC, 9999-12-31T23:59-01:00 falls in year 10000, which ISO 8601's four-digit form (and the event envelope) cannot hold.
+  .refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1970 && year <= 9999;
+  }, 'must be between the years 1970 and 9999 in UTC')
   .transform((value) => new Date(value).toISOString());
 
 const bodyOf = <T extends WebhookType>(type: T) =>
-  z.object({ type: z.literal(type), timestamp: WebhookTimestamp, data: webhookTypes[type].data as (typeof webhookTypes)[T]['data'] });
+  z.object({
+    type: z.literal(type),
+    timestamp: WebhookTimestamp,
+    data: webhookTypes[type].data as (typeof webhookTypes)[T]['data'],
+  });
 
 export const WebhookBody = z.discriminatedUnion('type', [
   bodyOf('release.scheduled'),
@@ -84,7 +96,10 @@ export function parseWebhookBody(raw: Buffer | string): ParsedWebhook {
     json = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof SyntaxError ? error.message : 'too deeply nested';
-    return { ok: false, error: new ValidationError([{ path: '', message: `body is not valid JSON (${reason})` }]) };
+    return {
+      ok: false,
+      error: new ValidationError([{ path: '', message: `body is not valid JSON (${reason})` }]),
+    };
   }
   const parsed = WebhookBody.safeParse(json);
   if (!parsed.success) return { ok: false, error: new ValidationError(parsed.error.issues.map(issueOf)) };

@@ -1,4 +1,4 @@
-import { GetAccountCommand, SendBulkEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetAccountCommand, SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
 import { eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import {
@@ -20,8 +20,8 @@ import { templateNames } from '#shared/mail/templates.ts';
 import { promoExpiry, promoToken, promoUrl, unsubscribeToken, unsubscribeUrl } from '#shared/tokens.ts';
 import {
   type AnnouncerDeps,
-  defaultSettings,
   type DeliveryStore,
+  defaultSettings,
   type Mailer,
   MailerError,
   type OutletReader,
@@ -52,8 +52,10 @@ export function classifySesError(error: unknown): MailerError {
   const name = (error as Error)?.name ?? 'Error';
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   const message = `SendBulkEmail failed: ${name}: ${(error as Error)?.message ?? String(error)}`;
-  if (throttlingErrors.has(name) || status === 429) return new MailerError('throttled', message, { cause: error });
-  if (status !== undefined && status >= 400 && status < 500) return new MailerError('refused', message, { cause: error });
+  if (throttlingErrors.has(name) || status === 429)
+    return new MailerError('throttled', message, { cause: error });
+  if (status !== undefined && status >= 400 && status < 500)
+    return new MailerError('refused', message, { cause: error });
   return new MailerError('unknown', message, { cause: error });
 }
 
@@ -66,7 +68,10 @@ export function sesMailer(client: () => SESv2Client = sesForSending): Mailer {
             FromEmailAddress: config().SENDER_ADDRESS,
             ConfigurationSetName: config().SES_CONFIGURATION_SET,
             DefaultContent: {
-              Template: { TemplateName: templateNames[mail.kind], TemplateData: JSON.stringify(mail.defaultData) },
+              Template: {
+                TemplateName: templateNames[mail.kind],
+                TemplateData: JSON.stringify(mail.defaultData),
+              },
             },
             // SES v2: at most 50 destinations per SendBulkEmail (the caller chunks)
             BulkEmailEntries: mail.entries.map((entry) => ({

@@ -1,12 +1,12 @@
 import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import { buildEntry, type EventContract } from '#shared/events/envelope.ts';
+import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import {
   ReleaseAnnounced,
   ReleaseCancellationSent,
   ReleaseDateChangeSent,
   ReleaseOutNowSent,
 } from '#shared/events/mailing-sent.ts';
-import { type MailKind, MailingRequested } from '#shared/events/mailing-requested.ts';
 import { isMailable, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import type { AnnouncerDeps } from './ports.ts';
@@ -79,7 +79,12 @@ async function recipientsOn(
     audience = outlets.filter((outlet) => outletMatchesRelease(outlet, release.details!));
   } else {
     const announcementOf = (outlet: Outlet) =>
-      deliveryIdOf({ labelId: release.labelId, releaseId: release.releaseId, outletId: outlet.id, kind: 'announcement' });
+      deliveryIdOf({
+        labelId: release.labelId,
+        releaseId: release.releaseId,
+        outletId: outlet.id,
+        kind: 'announcement',
+      });
     const announced = await deps.deliveries.getMany(outlets.map(announcementOf));
     audience = outlets.filter((outlet) => announced.get(announcementOf(outlet))?.status === 'sent');
   }
@@ -151,7 +156,8 @@ export async function sendMailing(
     progress.skipped += skipped;
     if (!page.next) return complete(release, request, progress, meta, deps);
     pageCursor = page.next;
-    if (deps.now().getTime() >= deadline) return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
+    if (deps.now().getTime() >= deadline)
+      return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
   }
 }
 

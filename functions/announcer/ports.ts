@@ -19,7 +19,12 @@ export interface OutletReader {
 export interface DeliveryStore {
   /** The claim (conditional put); undefined when this mail was claimed before. */
   claim(identity: DeliveryIdentity & { email: string }, at: string): Promise<Delivery | undefined>;
-  markSent(deliveryId: string, messageId: string, at: string, options?: { resend?: boolean }): Promise<boolean>;
+  markSent(
+    deliveryId: string,
+    messageId: string,
+    at: string,
+    options?: { resend?: boolean },
+  ): Promise<boolean>;
   release(deliveryId: string, claimedAt: string): Promise<void>;
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
   getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;

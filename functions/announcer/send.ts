@@ -45,7 +45,11 @@ async function forEachBounded<T>(items: T[], limit: number, work: (item: T) => P
   await Promise.all(workers);
 }
 
-export async function mapBounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   const indexed = items.map((item, index) => ({ item, index }));
   await forEachBounded(indexed, limit, async ({ item, index }) => {
@@ -82,7 +86,12 @@ export async function sendClaimed(
     });
     entries.set(claim.delivery.deliveryId, {
       claim,
-      entry: { deliveryId: claim.delivery.deliveryId, email: claim.outlet.email, unsubscribeUrl: links.unsubscribeUrl, data },
+      entry: {
+        deliveryId: claim.delivery.deliveryId,
+        email: claim.outlet.email,
+        unsubscribeUrl: links.unsubscribeUrl,
+        data,
+      },
     });
   }
 
@@ -116,7 +125,11 @@ export async function sendClaimed(
     }
     let results: Awaited<ReturnType<AnnouncerDeps['mailer']['sendBulk']>>;
     try {
-      results = await deps.mailer.sendBulk({ kind, defaultData, entries: pending.map((id) => entries.get(id)!.entry) });
+      results = await deps.mailer.sendBulk({
+        kind,
+        defaultData,
+        entries: pending.map((id) => entries.get(id)!.entry),
+      });
     } catch (error) {
       if (error instanceof MailerError && error.kind === 'throttled') {
         if (await waitOrGiveUp()) continue;
@@ -146,7 +159,11 @@ export async function sendClaimed(
         } else if (later.has(result.status)) {
           retry.push(id);
         } else if (recipientFailures.has(result.status)) {
-          await deps.deliveries.markFailed(id, `${result.status}${result.error ? `: ${result.error}` : ''}`, at);
+          await deps.deliveries.markFailed(
+            id,
+            `${result.status}${result.error ? `: ${result.error}` : ''}`,
+            at,
+          );
           outcome.failed++;
         } else {
           retry.push(id);

@@ -2,9 +2,9 @@ import type { Delivery } from '#shared/db/deliveries.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
 import { isMailable } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
+import { maxDestinationsPerCall } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { type Claimed, sendClaimed } from './send.ts';
-import { maxDestinationsPerCall } from './mailing.ts';
 
 /**
  * SES's Email Sent event is the evidence that a claimed mail went out, even when the sender never
@@ -13,7 +13,11 @@ import { maxDestinationsPerCall } from './mailing.ts';
 export async function settleFromEmailSent(detail: SesEventDetail, deps: AnnouncerDeps): Promise<boolean> {
   const deliveryId = detail.mail.tags[deliveryTag]?.[0];
   if (!deliveryId) return false;
-  return deps.deliveries.markSent(deliveryId, detail.mail.messageId, new Date(detail.mail.timestamp).toISOString());
+  return deps.deliveries.markSent(
+    deliveryId,
+    detail.mail.messageId,
+    new Date(detail.mail.timestamp).toISOString(),
+  );
 }
 
 const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): boolean =>
@@ -39,7 +43,12 @@ export async function sweepStaleClaims(
   const outlets = await deps.outlets.getMany(stale.map((delivery) => delivery.outletId));
   const groups = new Map<string, Delivery[]>();
   for (const delivery of stale) {
-    const key = JSON.stringify([delivery.labelId, delivery.releaseId, delivery.kind, delivery.revision ?? '']);
+    const key = JSON.stringify([
+      delivery.labelId,
+      delivery.releaseId,
+      delivery.kind,
+      delivery.revision ?? '',
+    ]);
     groups.set(key, [...(groups.get(key) ?? []), delivery]);
   }
   for (const deliveries of groups.values()) {
@@ -49,7 +58,11 @@ export async function sweepStaleClaims(
     for (const delivery of deliveries) {
       const outlet = outlets.get(delivery.outletId);
       if (!stillWanted(release, delivery) || !outlet || !isMailable(outlet)) {
-        await deps.deliveries.markFailed(delivery.deliveryId, 'no longer wanted when resending', now.toISOString());
+        await deps.deliveries.markFailed(
+          delivery.deliveryId,
+          'no longer wanted when resending',
+          now.toISOString(),
+        );
         result.closed++;
         continue;
       }
@@ -59,9 +72,16 @@ export async function sweepStaleClaims(
     const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
     for (let start = 0; start < resend.length; start += perCall) {
       if (deps.now().getTime() >= deadline) return result;
-      const outcome = await sendClaimed(release!, kind, resend.slice(start, start + perCall), deps, deadline, {
-        resend: true,
-      });
+      const outcome = await sendClaimed(
+        release!,
+        kind,
+        resend.slice(start, start + perCall),
+        deps,
+        deadline,
+        {
+          resend: true,
+        },
+      );
       result.resent += outcome.sent;
     }
   }

@@ -21,7 +21,13 @@ export const makeHandler = (deps: ToursDeps) => async (event: EventBridgeEvent<s
       const { dates, ...tour } = data;
       await deps.saveTour({ ...tour, labelId, occurredAt: metadata.occurredAt });
       for (const date of dates) {
-        await deps.saveTourDate({ ...date, labelId, tourId: tour.tourId, status: 'booked', occurredAt: metadata.occurredAt });
+        await deps.saveTourDate({
+          ...date,
+          labelId,
+          tourId: tour.tourId,
+          status: 'booked',
+          occurredAt: metadata.occurredAt,
+        });
       }
       return;
     }

@@ -1,13 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import {
-  ConflictException,
-  CreateScheduleGroupCommand,
-  SchedulerClient,
-} from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   AlreadyExistsException,
   CreateConfigurationSetCommand,
@@ -129,7 +125,8 @@ async function start(
     account,
     region,
     putEvents: async (target) => {
-      const busName = target.busName === 'backline' || target.busName === 'default' ? target.busName : undefined;
+      const busName =
+        target.busName === 'backline' || target.busName === 'default' ? target.busName : undefined;
       if (!busName) throw new Error(`event bus ${target.busName} does not exist locally`);
       await bus.publish(busName, {
         Source: target.source,
@@ -141,7 +138,12 @@ async function start(
   });
   const secrets = new Map<string, string>();
   const endpoint = createEndpoint({ bus, scheduler, secrets, account, region });
-  const busPort = await listen(endpoint, options.ports.bus, 'The local EventBridge/Scheduler endpoint', 'BACKLINE_BUS_PORT');
+  const busPort = await listen(
+    endpoint,
+    options.ports.bus,
+    'The local EventBridge/Scheduler endpoint',
+    'BACKLINE_BUS_PORT',
+  );
   stops.push(() => closeServer(endpoint));
 
   const gateway = createGateway({
@@ -218,7 +220,13 @@ async function start(
 
   await ensureTable(dynamoClient(urls.dynamodb), names.table);
   await provisionSes(urls.ses);
-  await provisionSchedules(urls.bus, scheduler, env.EVENT_BUS_ARN, env.SCHEDULER_ROLE_ARN, env.MANAGER_TIME_ZONE);
+  await provisionSchedules(
+    urls.bus,
+    scheduler,
+    env.EVENT_BUS_ARN,
+    env.SCHEDULER_ROLE_ARN,
+    env.MANAGER_TIME_ZONE,
+  );
   await runtime.warm();
   scheduler.start();
   stops.push(async () => scheduler.stop());
@@ -261,10 +269,14 @@ async function provisionSes(endpoint: string): Promise<void> {
   for (const template of mailTemplates) {
     const content = { Subject: template.subject, Html: template.html, Text: template.text };
     try {
-      await ses.send(new CreateEmailTemplateCommand({ TemplateName: template.name, TemplateContent: content }));
+      await ses.send(
+        new CreateEmailTemplateCommand({ TemplateName: template.name, TemplateContent: content }),
+      );
     } catch (error) {
       if (!(error instanceof AlreadyExistsException)) throw error;
-      await ses.send(new UpdateEmailTemplateCommand({ TemplateName: template.name, TemplateContent: content }));
+      await ses.send(
+        new UpdateEmailTemplateCommand({ TemplateName: template.name, TemplateContent: content }),
+      );
     }
   }
   try {
@@ -369,7 +381,10 @@ function adminRoutes(parts: {
         if (!target || Number.isNaN(target.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(advanceTo))) {
           return {
             status: 400,
-            body: { error: 'validation', issues: [{ path: 'advanceTo', message: 'must be an ISO 8601 date-time' }] },
+            body: {
+              error: 'validation',
+              issues: [{ path: 'advanceTo', message: 'must be an ISO 8601 date-time' }],
+            },
           };
         }
         const fired = await scheduler.advanceTo(target);
@@ -382,7 +397,11 @@ function adminRoutes(parts: {
         const limit = Number(url.searchParams.get('limit') ?? 1000);
         const events = bus
           .recentEvents()
-          .filter((r) => (!detailType || r.event['detail-type'] === detailType) && (!source || r.event.source === source))
+          .filter(
+            (r) =>
+              (!detailType || r.event['detail-type'] === detailType) &&
+              (!source || r.event.source === source),
+          )
           .slice(-limit)
           .map((r) => ({ bus: r.bus, ...summary(r.event), invocations: r.invocations }));
         return { status: 200, body: { events } };
@@ -400,7 +419,10 @@ function adminRoutes(parts: {
       case 'POST /_local/faults': {
         const { name, times } = jsonBody(body);
         try {
-          faults.arm(String(name), times === undefined ? 1 : times === 'inf' ? Number.POSITIVE_INFINITY : Number(times));
+          faults.arm(
+            String(name),
+            times === undefined ? 1 : times === 'inf' ? Number.POSITIVE_INFINITY : Number(times),
+          );
         } catch (error) {
           return { status: 400, body: { error: 'validation', message: (error as Error).message } };
         }
@@ -412,8 +434,14 @@ function adminRoutes(parts: {
       case 'POST /_local/replay': {
         const { bus: busName = 'backline', from, to } = jsonBody(body);
         const range = [new Date(String(from)), new Date(String(to))];
-        if ((busName !== 'backline' && busName !== 'default') || range.some((d) => Number.isNaN(d.getTime()))) {
-          return { status: 400, body: { error: 'validation', message: 'needs bus (backline|default), from and to' } };
+        if (
+          (busName !== 'backline' && busName !== 'default') ||
+          range.some((d) => Number.isNaN(d.getTime()))
+        ) {
+          return {
+            status: 400,
+            body: { error: 'validation', message: 'needs bus (backline|default), from and to' },
+          };
         }
         const replayed = bus.replay({ bus: busName, from: range[0], to: range[1] });
         await bus.whenIdle();

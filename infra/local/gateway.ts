@@ -17,7 +17,11 @@ interface Route {
   specificity: number;
 }
 
-export type AdminHandler = (req: IncomingMessage, url: URL, body: Buffer) => Promise<{ status: number; body: unknown }>;
+export type AdminHandler = (
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+) => Promise<{ status: number; body: unknown }>;
 
 /**
  * The local HTTP API: turns requests into API Gateway HTTP API payload 2.0 events for the topology's
@@ -36,7 +40,8 @@ export function createGateway(options: {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const body = await readBody(req);
-      if (body === undefined) return send(res, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
+      if (body === undefined)
+        return send(res, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
       if (url.pathname.startsWith('/_local/') || url.pathname === '/health') {
         const answer = await options.admin(req, url, body);
         if (answer.status !== 0) {
@@ -146,7 +151,8 @@ function toEvent(
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
   const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
+  for (const [key, value] of url.searchParams)
+    query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
   const now = new Date();
   const requestId = randomUUID();
   const asText = body.length > 0 && textTypes.test(headers['content-type'] ?? '') && isUtf8(body);
@@ -200,7 +206,8 @@ function apiGatewayTime(date: Date): string {
 
 /** Payload 2.0 response format: a structured result, or anything else as a 200 JSON body. */
 function toResult(result: unknown): APIGatewayProxyStructuredResultV2 {
-  if (result && typeof result === 'object' && 'statusCode' in result) return result as APIGatewayProxyStructuredResultV2;
+  if (result && typeof result === 'object' && 'statusCode' in result)
+    return result as APIGatewayProxyStructuredResultV2;
   return {
     statusCode: 200,
     headers: { 'content-type': 'application/json' },
@@ -210,9 +217,11 @@ function toResult(result: unknown): APIGatewayProxyStructuredResultV2 {
 
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
-  const body = result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  const body =
+    result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(body);
 }

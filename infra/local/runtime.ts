@@ -62,7 +62,9 @@ export class LocalRuntime {
     try {
       const result = await Promise.race([handler(structuredClone(event), context), timeout]);
       if (this.#faults.takeFor('invoke.crash-after-return', name)) {
-        throw new InvocationError(`injected fault invoke.crash-after-return: ${name} crashed after its handler returned`);
+        throw new InvocationError(
+          `injected fault invoke.crash-after-return: ${name} crashed after its handler returned`,
+        );
       }
       return result;
     } finally {

@@ -27,7 +27,8 @@ try {
       dynamodb: port('BACKLINE_DYNAMODB_PORT', 8000),
       ses: port('BACKLINE_SES_PORT', 8005),
     },
-    dataDir: process.env.BACKLINE_DATA_DIR === 'memory' ? undefined : (process.env.BACKLINE_DATA_DIR ?? '.local'),
+    dataDir:
+      process.env.BACKLINE_DATA_DIR === 'memory' ? undefined : (process.env.BACKLINE_DATA_DIR ?? '.local'),
     apiKey: process.env.BACKLINE_API_KEY || undefined,
     sesSendRate: process.env.BACKLINE_SES_SEND_RATE ? Number(process.env.BACKLINE_SES_SEND_RATE) : undefined,
     faults: process.env.BACKLINE_LOCAL_FAULTS,
@@ -46,7 +47,15 @@ try {
 
 const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
 if (json) {
-  console.log(JSON.stringify({ ready: true, ports: cloud.ports, urls: cloud.urls, apiKey: cloud.apiKey, env: cloud.env }));
+  console.log(
+    JSON.stringify({
+      ready: true,
+      ports: cloud.ports,
+      urls: cloud.urls,
+      apiKey: cloud.apiKey,
+      env: cloud.env,
+    }),
+  );
 } else {
   console.log(`Backline is running locally (ready in ${seconds} s)
 

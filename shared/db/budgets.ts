@@ -1,9 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  paginateQuery,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 /**
  * Budgets and their expense ledger.
@@ -12,12 +7,18 @@ import {
  * - a budget and its ledger: pk = BUDGET#<labelId>#<budgetId>, sk = BUDGET (the budget), sk = EXPENSE#<expenseId> (entries)
  * - every budget, for the daily reconciliation: gsi1pk = BUDGETS, gsi1sk = <labelId>#<budgetId>
  */
-export const budgetKey = (labelId: string, budgetId: string) => ({ pk: `BUDGET#${labelId}#${budgetId}`, sk: 'BUDGET' });
+export const budgetKey = (labelId: string, budgetId: string) => ({
+  pk: `BUDGET#${labelId}#${budgetId}`,
+  sk: 'BUDGET',
+});
 export const expenseKey = (labelId: string, budgetId: string, expenseId: string) => ({
   pk: `BUDGET#${labelId}#${budgetId}`,
   sk: `EXPENSE#${expenseId}`,
 });
-const allBudgets = (labelId: string, budgetId: string) => ({ gsi1pk: 'BUDGETS', gsi1sk: `${labelId}#${budgetId}` });
+const allBudgets = (labelId: string, budgetId: string) => ({
+  gsi1pk: 'BUDGETS',
+  gsi1sk: `${labelId}#${budgetId}`,
+});
 
 export interface Money {
   minor: number;
@@ -48,7 +49,11 @@ export interface ExpenseRecord {
 }
 
 /** The budget's terms; the newest change wins (EventBridge keeps no order). The running total is the ledger's. */
-export async function saveBudget(db: DynamoDBDocumentClient, table: string, budget: BudgetRecord): Promise<void> {
+export async function saveBudget(
+  db: DynamoDBDocumentClient,
+  table: string,
+  budget: BudgetRecord,
+): Promise<void> {
   const fields = { ...budget, ...allBudgets(budget.labelId, budget.budgetId) };
   const names = Object.keys(fields);
   try {
@@ -59,7 +64,9 @@ export async function saveBudget(db: DynamoDBDocumentClient, table: string, budg
         UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
         ConditionExpression: 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt',
         ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: Object.fromEntries(names.map((n) => [`:${n}`, fields[n as keyof typeof fields]])),
+        ExpressionAttributeValues: Object.fromEntries(
+          names.map((n) => [`:${n}`, fields[n as keyof typeof fields]]),
+        ),
       }),
     );
   } catch (error) {
@@ -68,7 +75,11 @@ export async function saveBudget(db: DynamoDBDocumentClient, table: string, budg
 }
 
 /** A ledger entry is written once per expense id, so a repeated event cannot count an expense twice. */
-export async function recordExpense(db: DynamoDBDocumentClient, table: string, expense: ExpenseRecord): Promise<boolean> {
+export async function recordExpense(
+  db: DynamoDBDocumentClient,
+  table: string,
+  expense: ExpenseRecord,
+): Promise<boolean> {
   try {
     await db.send(
       new PutCommand({

@@ -56,7 +56,9 @@ const claimShards = 8;
 export const deliveryIdOf = (identity: DeliveryIdentity): string =>
   createHash('sha256')
     .update(
-      [identity.labelId, identity.releaseId, identity.outletId, identity.kind, identity.revision ?? ''].join('\u0000'),
+      [identity.labelId, identity.releaseId, identity.outletId, identity.kind, identity.revision ?? ''].join(
+        '\u0000',
+      ),
     )
     .digest('hex')
     .slice(0, 32);
@@ -87,7 +89,10 @@ const strip = (item: Record<string, unknown>): Delivery => {
  * Claims one mail: true if this caller now owns sending it, false if it was claimed before (by a
  * retry, a duplicate event, a concurrent sender): that mail is sent or being sent, never again.
  */
-export async function claimDelivery(identity: DeliveryIdentity & { email: string }, at: string): Promise<Delivery | undefined> {
+export async function claimDelivery(
+  identity: DeliveryIdentity & { email: string },
+  at: string,
+): Promise<Delivery | undefined> {
   const deliveryId = deliveryIdOf(identity);
   const delivery: Delivery = { ...identity, deliveryId, status: 'claimed', claimedAt: at, updatedAt: at };
   try {
@@ -97,7 +102,11 @@ export async function claimDelivery(identity: DeliveryIdentity & { email: string
         Item: {
           ...deliveryKey(deliveryId),
           ...delivery,
-          gsi1pk: releaseDeliveriesKey(identity.labelId, identity.releaseId, shardOf(deliveryId, deliveryShards)),
+          gsi1pk: releaseDeliveriesKey(
+            identity.labelId,
+            identity.releaseId,
+            shardOf(deliveryId, deliveryShards),
+          ),
           gsi1sk: releaseDeliveriesSort(identity),
           gsi2pk: openClaimsKey(shardOf(deliveryId, claimShards)),
           gsi2sk: openClaimsSort(at, deliveryId),
@@ -173,7 +182,12 @@ export async function markDeliveryFailed(deliveryId: string, failure: string, at
         UpdateExpression: 'SET #status = :failed, failure = :failure, updatedAt = :at REMOVE gsi2pk, gsi2sk',
         ConditionExpression: '#status = :claimed',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failed': 'failed', ':claimed': 'claimed', ':failure': failure, ':at': at },
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':claimed': 'claimed',
+          ':failure': failure,
+          ':at': at,
+        },
       }),
     );
   } catch (error) {
@@ -231,7 +245,9 @@ export async function getDeliveries(deliveryIds: string[]): Promise<Map<string, 
     let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map(deliveryKey);
     for (let attempt = 0; keys && keys.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-      const result = await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }));
+      const result = await dynamo().send(
+        new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }),
+      );
       for (const item of result.Responses?.[table()] ?? []) {
         const delivery = strip(item);
         found.set(delivery.deliveryId, delivery);

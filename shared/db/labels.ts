@@ -41,7 +41,9 @@ export interface Label {
 
 /** The secrets that verify a label's webhooks at `now`: the current one and rotated-out ones not yet retired. */
 export const activeSecrets = (label: Label, now: Date): string[] =>
-  label.secrets.filter((s) => s.retiresAt === undefined || Date.parse(s.retiresAt) > now.getTime()).map((s) => s.value);
+  label.secrets
+    .filter((s) => s.retiresAt === undefined || Date.parse(s.retiresAt) > now.getTime())
+    .map((s) => s.value);
 
 /** The label after rotating in `secret` at `now`: the old current secret retires in 24 h, retired ones are dropped. */
 export function withRotatedSecret(label: Label, secret: string, now: Date): Label {
@@ -66,14 +68,17 @@ export interface Labels {
 }
 
 const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+  error instanceof ConditionalCheckFailedException ||
+  (error as Error)?.name === 'ConditionalCheckFailedException';
 
 export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string): Labels {
   const item = (label: Label) => ({ ...labelKey(label.labelId), type: 'label', ...label });
   return {
     async get(labelId) {
       if (!isLabelId(labelId)) return undefined;
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: labelKey(labelId), ConsistentRead: true }));
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: labelKey(labelId), ConsistentRead: true }),
+      );
       if (!Item) return undefined;
       const { labelId: id, name, createdAt, version, secrets } = Item;
       return { labelId: id, name, createdAt, version, secrets } as Label;
@@ -82,7 +87,11 @@ export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string):
       try {
         // Invariant: one label per id; a second create never overwrites the first one's secret.
         await client.send(
-          new PutCommand({ TableName: tableName, Item: item(label), ConditionExpression: 'attribute_not_exists(pk)' }),
+          new PutCommand({
+            TableName: tableName,
+            Item: item(label),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
         );
         return true;
       } catch (error) {

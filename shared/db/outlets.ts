@@ -159,17 +159,23 @@ export function dynamoOutletDirectory(
   const TableName = tableName;
 
   const get = async (outletId: string): Promise<Outlet | undefined> => {
-    const { Item } = await db.send(new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }),
+    );
     return Item ? toOutlet(Item) : undefined;
   };
 
   const suppressionOf = async (email: string): Promise<Suppression | undefined> => {
-    const { Item } = await db.send(new GetCommand({ TableName, Key: suppressionKey(email), ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName, Key: suppressionKey(email), ConsistentRead: true }),
+    );
     return Item as Suppression | undefined;
   };
 
   const ownerOf = async (email: string): Promise<string | undefined> => {
-    const { Item } = await db.send(new GetCommand({ TableName, Key: outletEmailKey(email), ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName, Key: outletEmailKey(email), ConsistentRead: true }),
+    );
     return Item?.outletId as string | undefined;
   };
 
@@ -201,7 +207,12 @@ export function dynamoOutletDirectory(
             {
               Put: {
                 TableName,
-                Item: { ...outletEmailKey(outlet.email), type: 'outletEmail', outletId: id, email: outlet.email },
+                Item: {
+                  ...outletEmailKey(outlet.email),
+                  type: 'outletEmail',
+                  outletId: id,
+                  email: outlet.email,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -245,7 +256,8 @@ export function dynamoOutletDirectory(
       gsi1sk: outletListKey(next).gsi1sk,
     };
     if (next.contactName) set.contactName = next.contactName;
-    if (next.suppressedAt) Object.assign(set, { suppressedAt: next.suppressedAt, suppressionReason: next.suppressionReason });
+    if (next.suppressedAt)
+      Object.assign(set, { suppressedAt: next.suppressedAt, suppressionReason: next.suppressionReason });
     const remove = [
       ...(next.contactName ? [] : ['contactName']),
       ...(next.suppressedAt ? [] : ['suppressedAt', 'suppressionReason']),
@@ -293,7 +305,12 @@ export function dynamoOutletDirectory(
             {
               Put: {
                 TableName,
-                Item: { ...outletEmailKey(next.email), type: 'outletEmail', outletId: current.id, email: next.email },
+                Item: {
+                  ...outletEmailKey(next.email),
+                  type: 'outletEmail',
+                  outletId: current.id,
+                  email: next.email,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -315,7 +332,8 @@ export function dynamoOutletDirectory(
       try {
         return await replaceOnce(current, input, now);
       } catch (error) {
-        const raced = isConditionFailure(error) || failedConditions(error)?.[0] || failedConditions(error)?.[1];
+        const raced =
+          isConditionFailure(error) || failedConditions(error)?.[0] || failedConditions(error)?.[1];
         if (!raced || attempt >= 3) throw error;
       }
     }
@@ -399,7 +417,8 @@ export function dynamoOutletDirectory(
         if (!where(outlet)) continue;
         outlets.push(outlet);
         const more = index < items.length - 1 || page.LastEvaluatedKey !== undefined;
-        if (outlets.length === limit) return { outlets, ...(more ? { nextCursor: encodeCursor(outlet) } : {}) };
+        if (outlets.length === limit)
+          return { outlets, ...(more ? { nextCursor: encodeCursor(outlet) } : {}) };
       }
       if (!page.LastEvaluatedKey) return { outlets };
       startKey = page.LastEvaluatedKey;
@@ -430,9 +449,12 @@ export function dynamoOutletDirectory(
     const found = new Map<string, Outlet>();
     const ids = [...new Set(outletIds)];
     for (let start = 0; start < ids.length; start += maxKeysPerBatchGet) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + maxKeysPerBatchGet).map(outletKey);
+      let keys: Record<string, unknown>[] | undefined = ids
+        .slice(start, start + maxKeysPerBatchGet)
+        .map(outletKey);
       for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
         if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} outlet(s) unprocessed`);
         const result = await db.send(
           new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ...projection } } }),
@@ -461,7 +483,9 @@ export function dynamoOutletDirectory(
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const { Item } = await db.send(new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }),
+    );
     if (!Item) return { state: 'missing' };
     return { state: 'already', eventPending: Item.unsubscribeEventPending === true, outlet: toOutlet(Item) };
   };
@@ -551,7 +575,8 @@ export function dynamoOutletDirectory(
     }
   };
 
-  const isSuppressed: OutletDirectory['isSuppressed'] = async (email) => (await suppressionOf(email)) !== undefined;
+  const isSuppressed: OutletDirectory['isSuppressed'] = async (email) =>
+    (await suppressionOf(email)) !== undefined;
 
   return {
     create,

@@ -15,7 +15,12 @@ export const releaseKey = (labelId: string, releaseId: string) => ({
   sk: 'RELEASE',
 });
 
-export const releaseChangeKey = (labelId: string, releaseId: string, occurredAt: string, eventId: string) => ({
+export const releaseChangeKey = (
+  labelId: string,
+  releaseId: string,
+  occurredAt: string,
+  eventId: string,
+) => ({
   pk: `RELEASE#${labelId}#${releaseId}`,
   sk: `CHANGE#${occurredAt}#${eventId}`,
 });
@@ -26,7 +31,11 @@ const isConditionFailure = (error: unknown) => (error as Error)?.name === 'Condi
 
 export async function getRelease(labelId: string, releaseId: string): Promise<StoredRelease | undefined> {
   const { Item } = await dynamo().send(
-    new GetCommand({ TableName: config().TABLE_NAME, Key: releaseKey(labelId, releaseId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: config().TABLE_NAME,
+      Key: releaseKey(labelId, releaseId),
+      ConsistentRead: true,
+    }),
   );
   if (!Item) return undefined;
   const { pk: _pk, sk: _sk, ...release } = Item;

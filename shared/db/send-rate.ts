@@ -49,7 +49,10 @@ export async function readBucket(): Promise<StoredBucket> {
     new GetCommand({ TableName: config().TABLE_NAME, Key: sendRateKey(), ConsistentRead: true }),
   );
   if (!Item) return {};
-  return { bucket: { tokens: Item.tokens as number, at: Item.at as number }, version: Item.version as number };
+  return {
+    bucket: { tokens: Item.tokens as number, at: Item.at as number },
+    version: Item.version as number,
+  };
 }
 
 /**
@@ -62,8 +65,10 @@ export async function replaceBucket(bucket: Bucket, expectedVersion: number | un
       new PutCommand({
         TableName: config().TABLE_NAME,
         Item: { ...sendRateKey(), ...bucket, version: (expectedVersion ?? 0) + 1 },
-        ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
-        ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':version': expectedVersion },
+        ConditionExpression:
+          expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
+        ExpressionAttributeValues:
+          expectedVersion === undefined ? undefined : { ':version': expectedVersion },
       }),
     );
     return true;

@@ -37,7 +37,11 @@ export interface TourDateRecord {
 /** Writes apply only when newer than what is stored (EventBridge keeps no order, DESIGN Decision 8). */
 const newer = 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt';
 
-export async function saveTour(db: DynamoDBDocumentClient, table: string, tour: TourRecord): Promise<boolean> {
+export async function saveTour(
+  db: DynamoDBDocumentClient,
+  table: string,
+  tour: TourRecord,
+): Promise<boolean> {
   return conditional(() =>
     db.send(
       new PutCommand({
@@ -50,7 +54,11 @@ export async function saveTour(db: DynamoDBDocumentClient, table: string, tour: 
   );
 }
 
-export async function saveTourDate(db: DynamoDBDocumentClient, table: string, date: TourDateRecord): Promise<boolean> {
+export async function saveTourDate(
+  db: DynamoDBDocumentClient,
+  table: string,
+  date: TourDateRecord,
+): Promise<boolean> {
   const { labelId, tourId, dateId, ...rest } = date;
   const names = Object.keys(rest);
   return conditional(() =>

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 
 /**
  * Recorded label webhooks (the intake outbox, DESIGN Decision 9), kept with their raw body for replay.
@@ -59,7 +65,10 @@ export interface Page<T> {
 /** The port over recorded webhooks. */
 export interface WebhookRecords {
   /** Records a new webhook as pending; when its label and id are already recorded (and not expired), returns that record instead. */
-  record(record: WebhookRecord, now: Date): Promise<{ recorded: true } | { recorded: false; existing: WebhookRecord }>;
+  record(
+    record: WebhookRecord,
+    now: Date,
+  ): Promise<{ recorded: true } | { recorded: false; existing: WebhookRecord }>;
   /** Marks webhooks published (taking them off the pending queue). */
   markPublished(refs: WebhookRef[], at: Date): Promise<void>;
   /** Takes a webhook whose event can no longer be built off the pending queue, so the sweep stops retrying it. */
@@ -67,21 +76,40 @@ export interface WebhookRecords {
   /** Pending webhooks received before `before`, oldest first. */
   pendingSince(before: Date, limit: number): Promise<WebhookRecord[]>;
   /** A label's webhooks received in [from, to], oldest first, one page at a time; expired ones are left out. */
-  receivedBetween(labelId: string, from: Date, to: Date, now: Date, cursor?: string): Promise<Page<WebhookRecord>>;
+  receivedBetween(
+    labelId: string,
+    from: Date,
+    to: Date,
+    now: Date,
+    cursor?: string,
+  ): Promise<Page<WebhookRecord>>;
 }
 
 const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+  error instanceof ConditionalCheckFailedException ||
+  (error as Error)?.name === 'ConditionalCheckFailedException';
 
 const toRecord = (item: Record<string, unknown>): WebhookRecord => {
   const { labelId, webhookId, eventId, type, body, receivedAt, status, publishedAt, expiresAt } = item;
-  return { labelId, webhookId, eventId, type, body, receivedAt, status, publishedAt, expiresAt } as WebhookRecord;
+  return {
+    labelId,
+    webhookId,
+    eventId,
+    type,
+    body,
+    receivedAt,
+    status,
+    publishedAt,
+    expiresAt,
+  } as WebhookRecord;
 };
 
 const encodeCursor = (key: Record<string, unknown> | undefined) =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 const decodeCursor = (cursor: string | undefined) =>
-  cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+  cursor
+    ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
+    : undefined;
 
 export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: string): WebhookRecords {
   const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
@@ -96,7 +124,9 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
             Item: {
               ...webhookKey(record.labelId, record.webhookId),
               ...byLabelKey(record.labelId, record.receivedAt, record.webhookId),
-              ...(record.status === 'pending' ? pendingKey(record.labelId, record.receivedAt, record.webhookId) : {}),
+              ...(record.status === 'pending'
+                ? pendingKey(record.labelId, record.receivedAt, record.webhookId)
+                : {}),
               entity: 'webhook',
               ...record,
             },

@@ -17,7 +17,10 @@ export const BudgetSet = defineEvent({
       thresholds: z.array(z.number().int().min(1).max(100)).min(1).default([80, 100]),
       ownerEmail: Email,
     })
-    .refine((budget) => budget.endsOn >= budget.startsOn, { message: 'must not be before startsOn', path: ['endsOn'] }),
+    .refine((budget) => budget.endsOn >= budget.startsOn, {
+      message: 'must not be before startsOn',
+      path: ['endsOn'],
+    }),
   sample: {
     budgetId: 'bud-nightdrive-promo',
     scope: { kind: 'release', id: 'rel-2027-nightdrive' },

@@ -22,7 +22,8 @@ export const CountryOrWorldwide = z
 
 // ICU knows every assigned ISO 3166-1 region code; with fallback 'none' an unknown code has no name.
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
-const isCountry = (code: string): boolean => code !== 'ZZ' && regionNames.of(code) !== undefined;
+const isCountry = (code: string): boolean =>
+  /^[A-Z]{2}$/.test(code) && code !== 'ZZ' && regionNames.of(code) !== undefined; // of() throws on a malformed code
 
 export const Country = CountryOrWorldwide.refine((code) => code !== 'WW', 'must be a country, not WW');
 

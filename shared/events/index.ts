@@ -1,8 +1,13 @@
 import { BudgetSet } from './budget-set.ts';
 import type { EventContract } from './envelope.ts';
 import { ExpenseRecorded } from './expense-recorded.ts';
-import { ReleaseAnnounced, ReleaseCancellationSent, ReleaseDateChangeSent, ReleaseOutNowSent } from './mailing-sent.ts';
 import { MailingRequested } from './mailing-requested.ts';
+import {
+  ReleaseAnnounced,
+  ReleaseCancellationSent,
+  ReleaseDateChangeSent,
+  ReleaseOutNowSent,
+} from './mailing-sent.ts';
 import { OutboxSweepDue } from './outbox-sweep-due.ts';
 import { OutletSuppressed } from './outlet-suppressed.ts';
 import { OutletUnsubscribed } from './outlet-unsubscribed.ts';

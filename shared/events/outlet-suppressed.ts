@@ -12,5 +12,10 @@ export const OutletSuppressed = defineEvent({
     reason: z.enum(['bounce', 'complaint']),
     detail: z.string().optional(),
   }),
-  sample: { email: 'news@radio.example', outletId: 'out-7f3a', reason: 'bounce', detail: 'Permanent/General' },
+  sample: {
+    email: 'news@radio.example',
+    outletId: 'out-7f3a',
+    reason: 'bounce',
+    detail: 'Permanent/General',
+  },
 });

@@ -5,7 +5,7 @@ export const PromoAccessed = defineEvent({
   detailType: 'Promo Accessed',
   source: 'backline.recipients',
   schemaVersion: 1,
-  description: "A recipient opened one of their personal promo links.",
+  description: 'A recipient opened one of their personal promo links.',
   data: z.object({
     labelId: z.string().min(1),
     releaseId: z.string().min(1),

@@ -1,4 +1,8 @@
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { retry } from '../retry.ts';
 
 /** EventBridge: at most 10 entries per PutEvents call. */
@@ -31,7 +35,11 @@ export async function publishEvents(
       async () => {
         const result = await client.send(new PutEventsCommand({ Entries: pending }));
         failed = (result.Entries ?? [])
-          .map((outcome, i) => ({ entry: pending[i], code: outcome.ErrorCode, message: outcome.ErrorMessage }))
+          .map((outcome, i) => ({
+            entry: pending[i],
+            code: outcome.ErrorCode,
+            message: outcome.ErrorMessage,
+          }))
           .filter((outcome) => outcome.code !== undefined);
         if (failed.length > 0) {
           pending = failed.map((f) => f.entry);

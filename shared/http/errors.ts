@@ -34,7 +34,8 @@ export class ValidationError extends HttpError {
 }
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
-export const unauthorized = (message = 'missing or invalid credentials') => new HttpError(401, 'unauthorized', message);
+export const unauthorized = (message = 'missing or invalid credentials') =>
+  new HttpError(401, 'unauthorized', message);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 export const gone = (message: string) => new HttpError(410, 'gone', message);
 export const payloadTooLarge = (limitBytes: number) =>

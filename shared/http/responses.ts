@@ -4,7 +4,11 @@ import { HttpError, ValidationError } from './errors.ts';
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
+export const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResult => ({
   statusCode,
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
@@ -26,11 +30,14 @@ export function jsonBody(event: HttpEvent): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ValidationError([{ path: '', message: `body is not valid JSON (${(error as Error).message})` }]);
+    throw new ValidationError([
+      { path: '', message: `body is not valid JSON (${(error as Error).message})` },
+    ]);
   }
 }
 
-export const header = (event: HttpEvent, name: string): string | undefined => event.headers?.[name.toLowerCase()];
+export const header = (event: HttpEvent, name: string): string | undefined =>
+  event.headers?.[name.toLowerCase()];
 
 /** Maps expected failures to their 4xx in one place; anything else is rethrown (a 5xx, retried, logged once). */
 export function errorResponse(error: unknown): HttpResult {

@@ -43,7 +43,8 @@ const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 const controlCharactersButNewline = /[\u0000-\u0009\u000b-\u001f\u007f]+/g;
 
 /** One line: no CR/LF or other control characters (header and subject safe), spaces collapsed. */
-export const singleLine = (value: string): string => value.replace(controlCharacters, ' ').replace(/ {2,}/g, ' ').trim();
+export const singleLine = (value: string): string =>
+  value.replace(controlCharacters, ' ').replace(/ {2,}/g, ' ').trim();
 
 const multiLine = (value: string): string =>
   value
@@ -68,7 +69,8 @@ const assetNames: Record<string, string> = {
   epk: 'Press kit (EPK)',
 };
 
-export const assetLabel = (kind: string, index: number): string => `${assetNames[kind] ?? 'Promo'} #${index + 1}`;
+export const assetLabel = (kind: string, index: number): string =>
+  `${assetNames[kind] ?? 'Promo'} #${index + 1}`;
 
 /** "Friday 5 March 2027, 00:00 (Europe/London)": the calendar date as the label set it, with its zone. */
 export function formatMoment(moment: ReleaseMoment): string {
@@ -85,9 +87,12 @@ export function formatMoment(moment: ReleaseMoment): string {
 
 const formatShort = (moment: ReleaseMoment): string => {
   const [year, month, day] = moment.releaseDate.split('-').map(Number);
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(Date.UTC(year, month - 1, day)),
-  );
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(year, month - 1, day)));
 };
 
 function formatInstant(iso: string, timeZone: string): string {
@@ -143,7 +148,11 @@ export function releaseTemplateData(
   const details = release.details;
   if (!details) throw new Error(`release ${release.releaseId} has no details to mail`);
   const artists = details.artists.map((artist) => ({ name: singleLine(artist.name) }));
-  const moment = { releaseDate: details.releaseDate, releaseTime: details.releaseTime, timeZone: details.timeZone };
+  const moment = {
+    releaseDate: details.releaseDate,
+    releaseTime: details.releaseTime,
+    timeZone: details.timeZone,
+  };
   const text: ReleaseView = withoutUndefined({
     title: singleLine(details.title),
     artists,
@@ -157,7 +166,9 @@ export function releaseTemplateData(
     pressText: details.pressRelease ? multiLine(details.pressRelease.text) : undefined,
     embargo: details.embargoUntil ? formatInstant(details.embargoUntil, details.timeZone) : undefined,
     cancellationReason:
-      kind === 'cancellation' && release.cancellationReason ? multiLine(release.cancellationReason) : undefined,
+      kind === 'cancellation' && release.cancellationReason
+        ? multiLine(release.cancellationReason)
+        : undefined,
   });
   // Placeholders, always replaced per recipient.
   const nobody: RecipientView = { outletName: '', unsubscribeUrl: '', promoLinks: [] };
@@ -171,7 +182,10 @@ export function recipientTemplateData(recipient: Recipient): { text: RecipientVi
     outletName: singleLine(recipient.outletName),
     contactName: recipient.contactName ? singleLine(recipient.contactName) : undefined,
     unsubscribeUrl: singleLine(recipient.unsubscribeUrl),
-    promoLinks: recipient.promoLinks.map((link) => ({ label: singleLine(link.label), url: singleLine(link.url) })),
+    promoLinks: recipient.promoLinks.map((link) => ({
+      label: singleLine(link.label),
+      url: singleLine(link.url),
+    })),
   });
   return {
     text,
@@ -179,7 +193,10 @@ export function recipientTemplateData(recipient: Recipient): { text: RecipientVi
       outletName: escapeHtml(text.outletName),
       contactName: text.contactName === undefined ? undefined : escapeHtml(text.contactName),
       unsubscribeUrl: escapeHtml(text.unsubscribeUrl),
-      promoLinks: text.promoLinks.map((link) => ({ label: escapeHtml(link.label), url: escapeHtml(link.url) })),
+      promoLinks: text.promoLinks.map((link) => ({
+        label: escapeHtml(link.label),
+        url: escapeHtml(link.url),
+      })),
     }),
   };
 }

@@ -137,7 +137,10 @@ export const mailTemplates: MailTemplate[] = [
   {
     name: templateNames['out-now'],
     subject: 'Out now: {{text.title}} by {{text.artistLine}}',
-    html: htmlPage('{{html.title}} by {{html.artistLine}} is out now', [htmlFacts, htmlPress, htmlPromo].join('\n')),
+    html: htmlPage(
+      '{{html.title}} by {{html.artistLine}} is out now',
+      [htmlFacts, htmlPress, htmlPromo].join('\n'),
+    ),
     text: textPage(
       '{{text.title}} by {{text.artistLine}} is out now',
       [textFacts, '', '{{text.pressText}}', '', textPromo].join('\n'),

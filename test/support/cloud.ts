@@ -30,7 +30,12 @@ export function cloud() {
     credentials,
     tableName: info.env.TABLE_NAME,
     env: info.env,
-    endpoints: { dynamodb: info.urls.dynamodb, ses: info.urls.ses, events: info.urls.bus, scheduler: info.urls.bus },
+    endpoints: {
+      dynamodb: info.urls.dynamodb,
+      ses: info.urls.ses,
+      events: info.urls.bus,
+      scheduler: info.urls.bus,
+    },
   };
 }
 
@@ -91,7 +96,13 @@ export const busEvents = async (filter: { detailType?: string; source?: string }
 export const deadLetters = async () =>
   (
     await local<{
-      deadLetters: { rule: string; function: string; attempts: number; error: string; event: BusEventRecord }[];
+      deadLetters: {
+        rule: string;
+        function: string;
+        attempts: number;
+        error: string;
+        event: BusEventRecord;
+      }[];
     }>('dlq')
   ).deadLetters;
 
@@ -135,4 +146,5 @@ export async function waitFor<T>(
 }
 
 /** An id no other test uses. */
-export const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+export const uniqueId = (prefix: string) =>
+  `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

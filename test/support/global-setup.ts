@@ -33,7 +33,9 @@ export default async function setup(project: TestProject) {
   });
   const info = await new Promise<CloudInfo>((resolveInfo, reject) => {
     const timer = setTimeout(() => reject(new Error('the local cloud did not start within 120 s')), 120_000);
-    child.once('exit', (code) => reject(new Error(`the local cloud exited with ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the local cloud exited with ${code} before it was ready`)),
+    );
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{"ready"')) return process.stdout.write(`[cloud] ${line}\n`);
       clearTimeout(timer);

@@ -4,8 +4,8 @@ import type { Context } from 'aws-lambda';
 import { sign } from '#functions/intake/signature.ts';
 import type { Label, Labels } from '#shared/db/labels.ts';
 import type { Page, WebhookRecord, WebhookRecords, WebhookRef } from '#shared/db/webhooks.ts';
-import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { PublishError } from '#shared/events/publish.ts';
+import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
 import type { Log } from '#shared/webhook-publishing.ts';
 import type { WebhookBodyInput } from '#shared/webhooks.ts';
@@ -79,7 +79,13 @@ export function aWebhookEvent(
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method: 'POST', path: `/webhooks/${labelId}`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      http: {
+        method: 'POST',
+        path: `/webhooks/${labelId}`,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'test',
+      },
       requestId: 'req',
       routeKey: 'POST /webhooks/{labelId}',
       stage: '$default',
@@ -123,7 +129,8 @@ export class InMemoryWebhookRecords implements WebhookRecords {
   }
   async record(record: WebhookRecord, now: Date) {
     const existing = this.items.get(refKey(record));
-    if (existing && existing.expiresAt >= now.getTime() / 1000) return { recorded: false as const, existing: { ...existing } };
+    if (existing && existing.expiresAt >= now.getTime() / 1000)
+      return { recorded: false as const, existing: { ...existing } };
     this.items.set(refKey(record), { ...record });
     return { recorded: true as const };
   }
@@ -145,9 +152,18 @@ export class InMemoryWebhookRecords implements WebhookRecords {
       .slice(0, limit)
       .map((r) => ({ ...r }));
   }
-  async receivedBetween(labelId: string, from: Date, to: Date, now: Date, cursor?: string): Promise<Page<WebhookRecord>> {
+  async receivedBetween(
+    labelId: string,
+    from: Date,
+    to: Date,
+    now: Date,
+    cursor?: string,
+  ): Promise<Page<WebhookRecord>> {
     const matching = this.all()
-      .filter((r) => r.labelId === labelId && r.receivedAt >= from.toISOString() && r.receivedAt <= to.toISOString())
+      .filter(
+        (r) =>
+          r.labelId === labelId && r.receivedAt >= from.toISOString() && r.receivedAt <= to.toISOString(),
+      )
       .filter((r) => r.expiresAt > now.getTime() / 1000)
       .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
     const start = Number(cursor ?? 0);
@@ -166,7 +182,9 @@ export class FakeBus {
   readonly publish = async (entries: PutEventsRequestEntry[]) => {
     if (this.failures > 0) {
       this.failures--;
-      throw new PublishError(entries.map((entry) => ({ entry, code: 'InternalFailure', message: 'bus unavailable' })));
+      throw new PublishError(
+        entries.map((entry) => ({ entry, code: 'InternalFailure', message: 'bus unavailable' })),
+      );
     }
     this.entries.push(...entries);
   };

@@ -107,7 +107,15 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     return { outcome: 'created' as const, outlet: await this.create(input, { id: newId(), now }) };
   }
 
-  async list({ limit, cursor, where = () => true }: { limit: number; cursor?: string; where?: (o: Outlet) => boolean }) {
+  async list({
+    limit,
+    cursor,
+    where = () => true,
+  }: {
+    limit: number;
+    cursor?: string;
+    where?: (o: Outlet) => boolean;
+  }) {
     const sorted = [...this.outlets.values()]
       .map((outlet) => this.clean(outlet))
       .sort((a, b) => `${a.name.toLowerCase()}#${a.id}`.localeCompare(`${b.name.toLowerCase()}#${b.id}`));
@@ -138,7 +146,11 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     const outlet = this.outlets.get(outletId);
     if (!outlet) return { state: 'missing' as const };
     if (outlet.unsubscribedAt) {
-      return { state: 'already' as const, eventPending: outlet.unsubscribeEventPending === true, outlet: this.clean(outlet) };
+      return {
+        state: 'already' as const,
+        eventPending: outlet.unsubscribeEventPending === true,
+        outlet: this.clean(outlet),
+      };
     }
     outlet.unsubscribedAt = at;
     outlet.unsubscribeEventPending = true;
@@ -215,6 +227,12 @@ export class RecordingBus {
   ofType(detailType: string) {
     return this.entries
       .filter((entry) => entry.DetailType === detailType)
-      .map((entry) => JSON.parse(entry.Detail ?? '{}') as { metadata: Record<string, unknown>; data: Record<string, unknown> });
+      .map(
+        (entry) =>
+          JSON.parse(entry.Detail ?? '{}') as {
+            metadata: Record<string, unknown>;
+            data: Record<string, unknown>;
+          },
+      );
   }
 }

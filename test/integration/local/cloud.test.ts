@@ -11,7 +11,11 @@ describe('the local cloud', () => {
   });
 
   it('refuses a management route without the API key', async () => {
-    const response = await api('/labels', { method: 'POST', json: { name: 'x' }, headers: { authorization: 'Bearer nope' } });
+    const response = await api('/labels', {
+      method: 'POST',
+      json: { name: 'x' },
+      headers: { authorization: 'Bearer nope' },
+    });
 
     expect(response.status).toBe(401);
   });
@@ -87,10 +91,16 @@ describe('the local cloud', () => {
     });
 
     const matched = await events.send(
-      new TestEventPatternCommand({ EventPattern: '{"detail":{"data":{"territories":["DE"]}}}', Event: event }),
+      new TestEventPatternCommand({
+        EventPattern: '{"detail":{"data":{"territories":["DE"]}}}',
+        Event: event,
+      }),
     );
     const unmatched = await events.send(
-      new TestEventPatternCommand({ EventPattern: '{"detail":{"data":{"territories":["FR"]}}}', Event: event }),
+      new TestEventPatternCommand({
+        EventPattern: '{"detail":{"data":{"territories":["FR"]}}}',
+        Event: event,
+      }),
     );
 
     expect(matched.Result).toBe(true);

@@ -1,7 +1,21 @@
-import { CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateScheduleCommand,
+  GetScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
-import { advanceClock, busEvents, clockNow, cloud, deadLetters, sdkConfig, uniqueId, waitFor } from '#test/support/cloud.ts';
+import {
+  advanceClock,
+  busEvents,
+  clockNow,
+  cloud,
+  deadLetters,
+  sdkConfig,
+  uniqueId,
+  waitFor,
+} from '#test/support/cloud.ts';
 
 const tourDetail = (tourId: string, labelId?: string) =>
   JSON.stringify({
@@ -37,7 +51,14 @@ describe('delivery of bus events to functions', () => {
     // A Tour Booked without a label cannot be filed: the tours handler throws every time.
     const result = await events.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: 'backline', Source: 'backline.intake', DetailType: 'Tour Booked', Detail: tourDetail(tourId) }],
+        Entries: [
+          {
+            EventBusName: 'backline',
+            Source: 'backline.intake',
+            DetailType: 'Tour Booked',
+            Detail: tourDetail(tourId),
+          },
+        ],
       }),
     );
 
@@ -56,9 +77,19 @@ describe('delivery of bus events to functions', () => {
     const result = await events.send(
       new PutEventsCommand({
         Entries: [
-          { EventBusName: 'backline', Source: 'backline.intake', DetailType: 'Tour Booked', Detail: 'not json' },
+          {
+            EventBusName: 'backline',
+            Source: 'backline.intake',
+            DetailType: 'Tour Booked',
+            Detail: 'not json',
+          },
           { EventBusName: 'backline', Source: 'test.local', DetailType: 'Nothing Listens', Detail: '{}' },
-          { EventBusName: 'backline', Source: 'test.local', DetailType: 'Too Big', Detail: JSON.stringify({ x: 'x'.repeat(1024 * 1024) }) },
+          {
+            EventBusName: 'backline',
+            Source: 'test.local',
+            DetailType: 'Too Big',
+            Detail: JSON.stringify({ x: 'x'.repeat(1024 * 1024) }),
+          },
         ],
       }),
     );
@@ -71,9 +102,16 @@ describe('delivery of bus events to functions', () => {
 
   it('rejects more than 10 entries in one PutEvents call', async () => {
     const events = new EventBridgeClient(sdkConfig('events'));
-    const entries = Array.from({ length: 11 }, () => ({ EventBusName: 'backline', Source: 'test.local', DetailType: 'X', Detail: '{}' }));
+    const entries = Array.from({ length: 11 }, () => ({
+      EventBusName: 'backline',
+      Source: 'test.local',
+      DetailType: 'X',
+      Detail: '{}',
+    }));
 
-    await expect(events.send(new PutEventsCommand({ Entries: entries }))).rejects.toThrow(/less than or equal to 10/);
+    await expect(events.send(new PutEventsCommand({ Entries: entries }))).rejects.toThrow(
+      /less than or equal to 10/,
+    );
   });
 
   it('fires a one-time schedule onto the bus when the clock passes it, then deletes it', async () => {
@@ -103,8 +141,14 @@ describe('delivery of bus events to functions', () => {
 
     expect(early.fired.map((f) => f.name)).not.toContain(name);
     expect(onTime.fired.map((f) => f.name)).toContain(name);
-    const delivered = (await busEvents({ detailType: 'Tour Booked' })).find((e) => e.detail.data?.tourId === tourId);
-    expect(delivered?.invocations).toEqual([expect.objectContaining({ function: 'tours', status: 'succeeded' })]);
-    await expect(scheduler.send(new GetScheduleCommand({ Name: name }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    const delivered = (await busEvents({ detailType: 'Tour Booked' })).find(
+      (e) => e.detail.data?.tourId === tourId,
+    );
+    expect(delivered?.invocations).toEqual([
+      expect.objectContaining({ function: 'tours', status: 'succeeded' }),
+    ]);
+    await expect(scheduler.send(new GetScheduleCommand({ Name: name }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 });

@@ -27,11 +27,27 @@ const secret = label.secrets[0].value;
 
 type Json = unknown;
 
-const validBody = fc.constantFrom(...Object.entries(webhookTypes)).map(([type, contract]) => ({
-  type,
-  timestamp: '2027-01-05T09:59:00Z',
-  data: structuredClone(contract.sample) as Json,
-}));
+/** ISO 8601 date-times with every offset, over the whole four-digit-year range. */
+const timestamp = fc
+  .tuple(
+    fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+    fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
+  )
+  .map(([date, offsetMinutes]) => {
+    const local = new Date(date.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 19);
+    const sign = offsetMinutes < 0 ? '-' : '+';
+    const abs = Math.abs(offsetMinutes);
+    return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  })
+  .filter((text) => /^\d{4}-/.test(text));
+
+const validBody = fc
+  .tuple(fc.constantFrom(...Object.entries(webhookTypes)), fc.option(timestamp, { nil: undefined }))
+  .map(([[type, contract], at]) => ({
+    type,
+    timestamp: at ?? '2027-01-05T09:59:00Z',
+    data: structuredClone(contract.sample) as Json,
+  }));
 
 /** Replaces the value at a random path of `value` with `replacement` (or deletes it). */
 function mutate(value: Json, steps: number[], replacement: Json, remove: boolean): Json {

@@ -50,6 +50,18 @@ describe('parseWebhookBody', () => {
     expect(issues.map((i) => i.path)).toEqual(['timestamp']);
   });
 
+  it('refuses a timestamp whose UTC year has more than four digits', () => {
+    const issues = issuesOf(aReleaseWebhook({}, { timestamp: '9999-12-31T23:59:59-23:59' }));
+
+    expect(issues.map((i) => i.path)).toEqual(['timestamp']);
+  });
+
+  it('answers a malformed territory with an issue, not a crash', () => {
+    const issues = issuesOf(aReleaseWebhook({ territories: ['', 'g', 'XX', 'WW'] }));
+
+    expect([...new Set(issues.map((i) => i.path))]).toEqual(['data.territories.0', 'data.territories.1', 'data.territories.2']);
+  });
+
   it('normalises the timestamp to UTC so that timestamps order as strings', () => {
     const parsed = parse(aReleaseWebhook({}, { timestamp: '2027-01-05T12:00:00+02:00' }));
 

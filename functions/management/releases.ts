@@ -1,0 +1,106 @@
+import { type Delivery, type DeliveryStatus, releaseDeliveries } from '#shared/db/deliveries.ts';
+import { promoAccessesForRelease } from '#shared/db/promo.ts';
+import { getRelease } from '#shared/db/releases.ts';
+import { MailKind } from '#shared/events/mailing-requested.ts';
+import { type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
+import type { StoredRelease } from '#shared/releases.ts';
+import type { ManagementRoute } from './handler.ts';
+
+/** Release views: `/labels/{labelId}/releases/{releaseId}` and its deliveries (management API, bearer key). */
+
+export interface ReleaseRoutesDeps {
+  getRelease(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
+  deliveries(labelId: string, releaseId: string): Promise<Delivery[]>;
+  promoAccesses(labelId: string, releaseId: string): Promise<Map<string, number>>;
+}
+
+const statuses: DeliveryStatus[] = ['claimed', 'sent', 'failed', 'bounced', 'complained'];
+
+export type MailCounts = Record<MailKind, Record<DeliveryStatus, number> & { resent: number }>;
+
+export function countMail(deliveries: Delivery[]): MailCounts {
+  const counts = Object.fromEntries(
+    MailKind.options.map((kind) => [kind, { ...Object.fromEntries(statuses.map((s) => [s, 0])), resent: 0 }]),
+  ) as MailCounts;
+  for (const delivery of deliveries) {
+    const forKind = counts[delivery.kind];
+    forKind[delivery.status]++;
+    if (delivery.resends) forKind.resent++;
+  }
+  return counts;
+}
+
+export function deliveryRows(deliveries: Delivery[], accesses: Map<string, number>) {
+  return deliveries
+    .map((delivery) => ({
+      outletId: delivery.outletId,
+      email: delivery.email,
+      kind: delivery.kind,
+      ...(delivery.revision ? { revision: delivery.revision } : {}),
+      status: delivery.status,
+      messageId: delivery.messageId ?? null,
+      at: delivery.sentAt ?? delivery.updatedAt,
+      claimedAt: delivery.claimedAt,
+      ...(delivery.resends ? { resends: delivery.resends } : {}),
+      ...(delivery.failure ? { failure: delivery.failure } : {}),
+      promoAccesses: accesses.get(delivery.outletId) ?? 0,
+    }))
+    .sort(
+      (a, b) =>
+        a.outletId.localeCompare(b.outletId) ||
+        a.kind.localeCompare(b.kind) ||
+        a.claimedAt.localeCompare(b.claimedAt),
+    );
+}
+
+const idsOf = (event: HttpEvent) => ({
+  labelId: event.pathParameters?.labelId ?? '',
+  releaseId: event.pathParameters?.releaseId ?? '',
+});
+
+async function requireRelease(event: HttpEvent, deps: ReleaseRoutesDeps): Promise<StoredRelease> {
+  const { labelId, releaseId } = idsOf(event);
+  const release = await deps.getRelease(labelId, releaseId);
+  if (!release) throw notFound('release');
+  return release;
+}
+
+export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
+  {
+    method: 'GET',
+    path: '/labels/{labelId}/releases/{releaseId}',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const release = await requireRelease(event, deps);
+      const deliveries = await deps.deliveries(release.labelId, release.releaseId);
+      return json(200, {
+        labelId: release.labelId,
+        releaseId: release.releaseId,
+        state: release.state,
+        release: release.details ?? null,
+        changedAt: release.occurredAt,
+        ...(release.outAt ? { outAt: release.outAt } : {}),
+        ...(release.cancellationReason ? { cancellationReason: release.cancellationReason } : {}),
+        ...(release.previousMoment ? { previousReleaseMoment: release.previousMoment } : {}),
+        mail: countMail(deliveries),
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/labels/{labelId}/releases/{releaseId}/deliveries',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const release = await requireRelease(event, deps);
+      const [deliveries, accesses] = await Promise.all([
+        deps.deliveries(release.labelId, release.releaseId),
+        deps.promoAccesses(release.labelId, release.releaseId),
+      ]);
+      return json(200, { deliveries: deliveryRows(deliveries, accesses) });
+    },
+  },
+];
+
+export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
+  getRelease,
+  deliveries: releaseDeliveries,
+  promoAccesses: promoAccessesForRelease,
+});

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  type SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import { eventBridge, scheduler } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import { getRelease, markReleaseOut, putReleaseIfNewer, recordReleaseChange } from '#shared/db/releases.ts';
+import { buildDetail } from '#shared/events/envelope.ts';
+import { publishEvents } from '#shared/events/publish.ts';
+import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
+import type { ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
+
+/**
+ * The release-day schedule's name (DESIGN Decision 10: `release-day-<releaseId>`). Scheduler names
+ * are 1-64 characters of `[0-9a-zA-Z-_.]`, so an id that does not fit is replaced by its hash.
+ */
+export function releaseDayScheduleName(releaseId: string): string {
+  const plain = `release-day-${releaseId}`;
+  if (/^[0-9a-zA-Z_.-]+$/.test(plain) && plain.length <= 64) return plain;
+  return `release-day-${createHash('sha256').update(releaseId).digest('hex').slice(0, 40)}`;
+}
+
+/** The CreateSchedule/UpdateSchedule request: a one-time `at()` in the release's zone that puts an event on the bus. */
+export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateScheduleCommandInput {
+  const { labelId, releaseId, moment } = schedule;
+  const detail = buildDetail(
+    ReleaseDayReached,
+    { labelId, releaseId, ...moment },
+    { correlationId: schedule.correlationId, labelId },
+  );
+  return {
+    Name: releaseDayScheduleName(releaseId),
+    GroupName: config().SCHEDULE_GROUP,
+    Description: `Release day of ${labelId}/${releaseId}`.slice(0, 512),
+    ScheduleExpression: `at(${moment.releaseDate}T${moment.releaseTime}:00)`,
+    ScheduleExpressionTimezone: moment.timeZone,
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    State: 'ENABLED',
+    Target: {
+      Arn: config().EVENT_BUS_ARN,
+      RoleArn: config().SCHEDULER_ROLE_ARN,
+      Input: JSON.stringify(detail),
+      EventBridgeParameters: { DetailType: ReleaseDayReached.detailType, Source: ReleaseDayReached.source },
+    },
+  };
+}
+
+const isNamed = (error: unknown, type: { name: string }, name: string) =>
+  error instanceof (type as unknown as new () => Error) || (error as Error)?.name === name;
+
+export function schedulerSchedules(client: () => SchedulerClient = scheduler): Schedules {
+  return {
+    async upsertReleaseDay(schedule) {
+      const input = releaseDayScheduleInput(schedule);
+      // Create; on ConflictException it exists: update it. An update can find it gone (it fired
+      // and deleted itself meanwhile): then create again. Bounded, in case of a race with a delete.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client().send(new CreateScheduleCommand(input));
+          return;
+        } catch (error) {
+          if (!isNamed(error, ConflictException, 'ConflictException')) throw error;
+        }
+        try {
+          await client().send(new UpdateScheduleCommand(input));
+          return;
+        } catch (error) {
+          if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException') || attempt >= 3)
+            throw error;
+        }
+      }
+    },
+    async deleteReleaseDay(_labelId, releaseId) {
+      try {
+        await client().send(
+          new DeleteScheduleCommand({
+            Name: releaseDayScheduleName(releaseId),
+            GroupName: config().SCHEDULE_GROUP,
+          }),
+        );
+      } catch (error) {
+        if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException')) throw error;
+      }
+    },
+  };
+}
+
+export const liveDeps = (): ReleasesDeps => ({
+  releases: {
+    get: getRelease,
+    putIfNewer: putReleaseIfNewer,
+    recordChange: recordReleaseChange,
+    markOut: markReleaseOut,
+  },
+  schedules: schedulerSchedules(),
+  events: { publish: (entries) => publishEvents(eventBridge(), entries) },
+  eventBusName: () => config().EVENT_BUS_NAME,
+  now: () => new Date(),
+});

@@ -1,0 +1,43 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+
+/** What releases needs from the world: small ports, adapters in adapters.ts, fakes in tests. */
+
+export interface ReleaseStore {
+  get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
+  /** Stores the release only if the stored one is older (DESIGN Decision 8); false otherwise. */
+  putIfNewer(release: StoredRelease): Promise<boolean>;
+  recordChange(change: {
+    labelId: string;
+    releaseId: string;
+    occurredAt: string;
+    eventId: string;
+    detailType: string;
+    applied: boolean;
+    receivedAt: string;
+  }): Promise<void>;
+  /** Marks the release out while it is scheduled (or already out) for exactly `moment`. */
+  markOut(labelId: string, releaseId: string, moment: ReleaseMoment, at: string): Promise<boolean>;
+}
+
+export interface ReleaseDaySchedule {
+  labelId: string;
+  releaseId: string;
+  moment: ReleaseMoment;
+  correlationId: string;
+}
+
+export interface Schedules {
+  /** Creates the release's one-time release-day schedule, or moves it (DESIGN Decision 10). */
+  upsertReleaseDay(schedule: ReleaseDaySchedule): Promise<void>;
+  /** Deletes it; a schedule that is not there (fired, never made) is fine. */
+  deleteReleaseDay(labelId: string, releaseId: string): Promise<void>;
+}
+
+export interface ReleasesDeps {
+  releases: ReleaseStore;
+  schedules: Schedules;
+  events: { publish(entries: PutEventsRequestEntry[]): Promise<void> };
+  eventBusName: () => string;
+  now: () => Date;
+}

@@ -1,0 +1,35 @@
+import { buildEntry } from '#shared/events/envelope.ts';
+import { MailingRequested } from '#shared/events/mailing-requested.ts';
+import { momentOf, type ReleaseMoment, sameMoment } from '#shared/releases.ts';
+import type { ReleasesDeps } from './ports.ts';
+
+export type ReleaseDayOutcome = { outcome: 'out-now-requested' } | { outcome: 'ignored'; reason: string };
+
+/**
+ * A release-day schedule fired. It carries the moment it was set for (DESIGN Decision 10): if the
+ * release has moved since, or was cancelled, the firing is stale and ignored. Otherwise the release
+ * is out and every announced outlet still subscribed gets the out-now mail (claimed exactly once,
+ * so a redelivered firing requests it again harmlessly).
+ */
+export async function reachReleaseDay(
+  fired: { labelId: string; releaseId: string } & ReleaseMoment,
+  meta: { correlationId: string },
+  deps: ReleasesDeps,
+): Promise<ReleaseDayOutcome> {
+  const release = await deps.releases.get(fired.labelId, fired.releaseId);
+  if (!release?.details) return { outcome: 'ignored', reason: 'unknown release' };
+  if (release.state === 'cancelled') return { outcome: 'ignored', reason: 'release cancelled' };
+  if (!sameMoment(momentOf(release.details), fired))
+    return { outcome: 'ignored', reason: 'release moved since' };
+  const marked = await deps.releases.markOut(fired.labelId, fired.releaseId, fired, deps.now().toISOString());
+  if (!marked) return { outcome: 'ignored', reason: 'release changed meanwhile' };
+  await deps.events.publish([
+    buildEntry(
+      MailingRequested,
+      { labelId: fired.labelId, releaseId: fired.releaseId, kind: 'out-now' },
+      { correlationId: meta.correlationId, labelId: fired.labelId },
+      deps.eventBusName(),
+    ),
+  ]);
+  return { outcome: 'out-now-requested' };
+}

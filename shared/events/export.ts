@@ -1,0 +1,83 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { catalogue } from './index.ts';
+import { SesEvent } from './ses.ts';
+
+/**
+ * `npm run docs:events`: the event catalogue as JSON Schema and an AsyncAPI 3 document under docs/,
+ * so consumers outside the code can read the contracts.
+ */
+const schemas = Object.fromEntries(
+  catalogue.map((contract) => [
+    contract.detailType.replaceAll(' ', ''),
+    {
+      ...z.toJSONSchema(contract.detail, { io: 'output', unrepresentable: 'any' }),
+      title: contract.detailType,
+      description: contract.description,
+      'x-source': contract.source,
+      'x-schema-version': contract.schemaVersion,
+      examples: [{ metadata: exampleMetadata(contract.schemaVersion), data: contract.sample }],
+    },
+  ]),
+);
+schemas.SesEvent = {
+  ...z.toJSONSchema(SesEvent, { unrepresentable: 'any' }),
+  title: 'SES event (aws.ses, default bus)',
+};
+
+const asyncApi = {
+  asyncapi: '3.0.0',
+  info: {
+    title: 'Backline events',
+    version: '1.0.0',
+    description:
+      'Events on the Backline EventBridge bus. Each `detail` is `{ metadata, data }`; delivery is at least once and unordered.',
+  },
+  channels: Object.fromEntries(
+    catalogue.map((contract) => {
+      const id = contract.detailType.replaceAll(' ', '');
+      return [
+        id,
+        {
+          address: `${contract.source}/${contract.detailType}`,
+          messages: { [id]: { $ref: `#/components/messages/${id}` } },
+        },
+      ];
+    }),
+  ),
+  operations: Object.fromEntries(
+    catalogue.map((contract) => {
+      const id = contract.detailType.replaceAll(' ', '');
+      return [
+        `publish${id}`,
+        { action: 'send', channel: { $ref: `#/channels/${id}` }, summary: contract.description },
+      ];
+    }),
+  ),
+  components: {
+    messages: Object.fromEntries(
+      catalogue.map((contract) => {
+        const id = contract.detailType.replaceAll(' ', '');
+        return [id, { name: contract.detailType, title: contract.detailType, payload: schemas[id] }];
+      }),
+    ),
+  },
+};
+
+function exampleMetadata(schemaVersion: number) {
+  return {
+    eventId: '5f0e4c1a-9a52-4b7e-8c1e-2d3f4a5b6c7d',
+    correlationId: '5f0e4c1a-9a52-4b7e-8c1e-2d3f4a5b6c7d',
+    occurredAt: '2027-01-15T09:30:00Z',
+    schemaVersion,
+  };
+}
+
+const out = resolve(import.meta.dirname, '../../docs');
+mkdirSync(out, { recursive: true });
+writeFileSync(resolve(out, 'events.schema.json'), `${JSON.stringify(schemas, null, 2)}\n`);
+writeFileSync(resolve(out, 'events.asyncapi.json'), `${JSON.stringify(asyncApi, null, 2)}\n`);
+console.log(
+  `wrote ${catalogue.length} event schemas to docs/events.schema.json and docs/events.asyncapi.json`,
+);

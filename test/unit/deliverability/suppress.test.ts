@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { type DeliverabilityDeps, handleSesFeedback } from '#functions/deliverability/suppress.ts';
+import { SesEvent } from '#shared/events/ses.ts';
+import { anOutlet, InMemoryOutletDirectory, RecordingBus } from '#test/support/outlets.ts';
+
+const now = new Date('2027-03-05T12:00:00Z');
+
+function setup() {
+  const outlets = new InMemoryOutletDirectory();
+  outlets.outlets.set('out-1', anOutlet({ id: 'out-1', email: 'news@radio.example' }));
+  const bus = new RecordingBus();
+  const marked: [string, string][] = [];
+  const deps: DeliverabilityDeps = {
+    outlets,
+    deliveries: {
+      markBounced: async (deliveryId) => {
+        marked.push(['bounced', deliveryId]);
+        return true;
+      },
+      markComplained: async (deliveryId) => {
+        marked.push(['complained', deliveryId]);
+        return true;
+      },
+    },
+    publish: bus.publish,
+    busName: 'backline',
+    now: () => now,
+  };
+  return { outlets, bus, marked, deps };
+}
+
+const mail = (to = 'News@Radio.example') => ({
+  messageId: '0100018f-abc',
+  timestamp: '2027-03-05T11:59:00.000Z',
+  destination: [to],
+  tags: { delivery: ['d-123'], 'ses:configuration-set': ['backline'] },
+});
+
+const aBounce = (bounceType: 'Permanent' | 'Transient', to?: string) =>
+  SesEvent.parse({
+    'detail-type': 'Email Bounced',
+    source: 'aws.ses',
+    detail: {
+      eventType: 'Bounce',
+      mail: mail(to),
+      bounce: {
+        bounceType,
+        bounceSubType: bounceType === 'Permanent' ? 'General' : 'MailboxFull',
+        bouncedRecipients: [{ emailAddress: to ?? 'News@Radio.example' }],
+      },
+    },
+  });
+
+const aComplaint = (to?: string) =>
+  SesEvent.parse({
+    'detail-type': 'Email Complaint Received',
+    source: 'aws.ses',
+    detail: {
+      eventType: 'Complaint',
+      mail: mail(to),
+      complaint: { complainedRecipients: [{ emailAddress: to ?? 'news@radio.example' }], complaintFeedbackType: 'abuse' },
+    },
+  });
+
+describe('handleSesFeedback', () => {
+  it('suppresses the address and its outlet on a permanent bounce, marking the delivery', async () => {
+    const { outlets, bus, marked, deps } = setup();
+
+    await handleSesFeedback(aBounce('Permanent'), deps);
+
+    expect(await outlets.get('out-1')).toMatchObject({ suppressedAt: now.toISOString(), suppressionReason: 'bounce' });
+    expect(await outlets.isSuppressed('news@radio.example')).toBe(true);
+    expect(bus.ofType('Outlet Suppressed').map((event) => event.data)).toEqual([
+      { email: 'news@radio.example', outletId: 'out-1', reason: 'bounce', detail: 'Permanent/General' },
+    ]);
+    expect(marked).toEqual([['bounced', 'd-123']]);
+  });
+
+  it('suppresses on a complaint', async () => {
+    const { outlets, marked, bus, deps } = setup();
+
+    await handleSesFeedback(aComplaint(), deps);
+
+    expect((await outlets.get('out-1'))?.suppressionReason).toBe('complaint');
+    expect(bus.ofType('Outlet Suppressed')[0].data).toMatchObject({ reason: 'complaint', detail: 'abuse' });
+    expect(marked).toEqual([['complained', 'd-123']]);
+  });
+
+  it('changes nothing on a transient bounce', async () => {
+    const { outlets, bus, marked, deps } = setup();
+
+    const outcome = await handleSesFeedback(aBounce('Transient'), deps);
+
+    expect(outcome.ignored).toBe('transient-bounce');
+    expect((await outlets.get('out-1'))?.suppressedAt).toBeUndefined();
+    expect(bus.entries).toHaveLength(0);
+    expect(marked).toEqual([]);
+  });
+
+  it('emits Outlet Suppressed once when the same event or a later complaint arrives again', async () => {
+    const { bus, outlets, deps } = setup();
+
+    await handleSesFeedback(aBounce('Permanent'), deps);
+    await handleSesFeedback(aBounce('Permanent'), deps);
+    await handleSesFeedback(aComplaint(), deps);
+
+    expect(bus.ofType('Outlet Suppressed')).toHaveLength(1);
+    expect((await outlets.get('out-1'))?.suppressionReason).toBe('bounce');
+  });
+
+  it('publishes the owed event on the retry after the bus refused it', async () => {
+    const { bus, deps } = setup();
+    bus.failures = 1;
+
+    await expect(handleSesFeedback(aComplaint(), deps)).rejects.toThrow();
+    await handleSesFeedback(aComplaint(), deps);
+    await handleSesFeedback(aComplaint(), deps);
+
+    expect(bus.ofType('Outlet Suppressed')).toHaveLength(1);
+  });
+
+  it('suppresses an address no outlet has yet, and a later outlet with it starts suppressed', async () => {
+    const { outlets, bus, deps } = setup();
+
+    await handleSesFeedback(aBounce('Permanent', 'stranger@else.example'), deps);
+    const created = await outlets.create(
+      { name: 'Late', email: 'stranger@else.example', kind: 'blog', genres: [], territories: ['WW'] },
+      { id: 'out-2', now: now.toISOString() },
+    );
+
+    expect(bus.ofType('Outlet Suppressed')[0].data).toEqual({
+      email: 'stranger@else.example',
+      reason: 'bounce',
+      detail: 'Permanent/General',
+    });
+    expect(created.suppressedAt).toBe(now.toISOString());
+  });
+});

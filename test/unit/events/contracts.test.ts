@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { buildDetail, buildEntry, catalogue } from '#shared/events/index.ts';
+
+describe('the event catalogue', () => {
+  it.each(catalogue.map((contract) => [contract.detailType, contract] as const))(
+    "parses %s's own sample with its schema",
+    (_, contract) => {
+      const parsed = contract.data.safeParse(contract.sample);
+
+      expect(parsed.error?.issues ?? []).toEqual([]);
+    },
+  );
+
+  it('names every detail-type once, as a past-tense fact in Title Case, with a backline source', () => {
+    const names = catalogue.map((contract) => contract.detailType);
+
+    expect(new Set(names).size).toBe(names.length);
+    for (const contract of catalogue) {
+      expect(contract.detailType).toMatch(/^([A-Z][a-z]*)( [A-Z][a-z]*)*$/);
+      expect(contract.source).toMatch(/^backline\.[a-z]+$/);
+    }
+  });
+
+  it('builds an envelope with metadata and refuses data that breaks the schema', () => {
+    const [releaseScheduled] = catalogue;
+
+    const detail = buildDetail(releaseScheduled, releaseScheduled.sample, {
+      labelId: 'lbl-1',
+      webhookId: 'msg_1',
+    });
+
+    expect(detail.metadata).toMatchObject({ labelId: 'lbl-1', webhookId: 'msg_1', schemaVersion: 1 });
+    expect(detail.metadata.correlationId).toBe(detail.metadata.eventId);
+    expect(() => buildDetail(releaseScheduled, { releaseId: 'x' })).toThrow();
+  });
+
+  it('builds PutEvents entries for the bus it is given', () => {
+    const [contract] = catalogue;
+
+    const entry = buildEntry(contract, contract.sample, {}, 'backline');
+
+    expect(entry).toMatchObject({
+      EventBusName: 'backline',
+      Source: contract.source,
+      DetailType: contract.detailType,
+    });
+    expect(JSON.parse(entry.Detail!).data).toMatchObject({ releaseId: 'rel-2027-nightdrive' });
+  });
+});

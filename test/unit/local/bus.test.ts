@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { BusError, type BusEvent, LocalBus } from '#infra/local/bus/bus.ts';
+import { Faults } from '#infra/local/faults.ts';
+import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
+
+const spec = (
+  pattern: Record<string, unknown>,
+  retryAttempts: 0 | 1 | 2 = 2,
+  bus: 'backline' | 'default' = 'backline',
+): FunctionSpec => ({
+  entry: 'functions/x/handler.ts',
+  description: 'test',
+  on: [{ kind: 'event', bus, pattern }],
+  may: [],
+  retryAttempts,
+});
+
+function aBus(
+  functions: [string, FunctionSpec][],
+  invoke: (name: string, event: BusEvent) => Promise<unknown>,
+  faults = new Faults(),
+) {
+  return new LocalBus({
+    functions: functions as [FunctionName, FunctionSpec][],
+    invoke,
+    faults,
+    account: '000000000000',
+    region: 'us-east-1',
+    retryBaseMs: 1,
+  });
+}
+
+const entry = (detailType: string, detail: unknown = { n: 1 }, EventBusName = 'backline') => ({
+  EventBusName,
+  Source: 'test.source',
+  DetailType: detailType,
+  Detail: JSON.stringify(detail),
+});
+
+describe('the local bus', () => {
+  it('invokes only the functions whose rule matches, on the bus the event was put on', async () => {
+    const calls: string[] = [];
+    const bus = aBus(
+      [
+        ['a', spec({ 'detail-type': ['One'] })],
+        ['b', spec({ 'detail-type': ['Two'] })],
+        ['c', spec({ 'detail-type': ['One'] }, 2, 'default')],
+      ],
+      async (name) => {
+        calls.push(name);
+      },
+    );
+
+    const result = bus.putEvents([entry('One')]);
+    await bus.whenIdle();
+
+    expect(result.FailedEntryCount).toBe(0);
+    expect(calls).toEqual(['a']);
+  });
+
+  it('retries a failing invocation retryAttempts times, then keeps a dead letter with the error', async () => {
+    let attempts = 0;
+    const bus = aBus([['flaky', spec({ 'detail-type': ['One'] }, 1)]], async () => {
+      attempts++;
+      throw new Error('boom');
+    });
+
+    bus.putEvents([entry('One')]);
+    await bus.whenIdle();
+
+    expect(attempts).toBe(2);
+    expect(bus.deadLetters()).toEqual([
+      expect.objectContaining({ function: 'flaky', attempts: 2, error: 'Error: boom' }),
+    ]);
+    expect(bus.recentEvents()[0].invocations[0].status).toBe('dead-lettered');
+  });
+
+  it('records success after a failed first attempt without a dead letter', async () => {
+    let attempts = 0;
+    const bus = aBus([['flaky', spec({ 'detail-type': ['One'] })]], async () => {
+      if (++attempts === 1) throw new Error('once');
+    });
+
+    bus.putEvents([entry('One')]);
+    await bus.whenIdle();
+
+    expect(bus.deadLetters()).toEqual([]);
+    expect(bus.recentEvents()[0].invocations[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
+  it('waits for events that handlers put while handling others before it is idle', async () => {
+    const seen: string[] = [];
+    const bus: LocalBus = aBus(
+      [
+        ['first', spec({ 'detail-type': ['One'] })],
+        ['second', spec({ 'detail-type': ['Two'] })],
+      ],
+      async (name) => {
+        seen.push(name);
+        if (name === 'first') {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          bus.putEvents([entry('Two')]);
+        }
+      },
+    );
+
+    bus.putEvents([entry('One')]);
+    await bus.whenIdle();
+
+    expect(seen).toEqual(['first', 'second']);
+  });
+
+  it('answers each bad entry with its error code and accepts the rest', () => {
+    const bus = aBus([], async () => {});
+
+    const result = bus.putEvents([
+      { ...entry('One'), Detail: '[1,2]' },
+      { ...entry('One'), Source: '' },
+      { ...entry('One'), EventBusName: 'nope' },
+      entry('One'),
+    ]);
+
+    expect(result.FailedEntryCount).toBe(3);
+    expect(result.Entries.map((e) => ('ErrorCode' in e ? e.ErrorCode : 'ok'))).toEqual([
+      'MalformedDetail',
+      'InvalidArgument',
+      'InvalidArgument',
+      'ok',
+    ]);
+  });
+
+  it('rejects a call of more than 10 entries as a whole', () => {
+    const bus = aBus([], async () => {});
+
+    expect(() => bus.putEvents(Array.from({ length: 11 }, () => entry('One')))).toThrow(BusError);
+  });
+
+  it('fails entries with InternalFailure while the events.put-fail fault is armed', () => {
+    const faults = new Faults('events.put-fail=1');
+    const bus = aBus([], async () => {}, faults);
+
+    const result = bus.putEvents([entry('One'), entry('One')]);
+
+    expect(result.FailedEntryCount).toBe(1);
+    expect(result.Entries[0]).toMatchObject({ ErrorCode: 'InternalFailure' });
+  });
+
+  it('replays archived events of a time range to the rules again, marked with the replay name', async () => {
+    const events: BusEvent[] = [];
+    const bus = aBus([['a', spec({ 'detail-type': ['One'] })]], async (_, event) => {
+      events.push(event);
+    });
+    bus.putEvents([entry('One', { n: 1 })]);
+    await bus.whenIdle();
+
+    const replayed = bus.replay({
+      bus: 'backline',
+      from: new Date(0),
+      to: new Date(Date.now() + 1000),
+      name: 'r1',
+    });
+    await bus.whenIdle();
+
+    expect(replayed).toBe(1);
+    expect(events.map((e) => e['replay-name'])).toEqual([undefined, 'r1']);
+  });
+
+  it('answers TestEventPattern and rejects invalid patterns', () => {
+    const bus = aBus([], async () => {});
+    const event = JSON.stringify({
+      id: '1',
+      account: '1',
+      source: 's',
+      time: '2027-01-01T00:00:00Z',
+      region: 'us-east-1',
+      'detail-type': 'd',
+      detail: { n: 5 },
+    });
+
+    expect(bus.testEventPattern('{"detail":{"n":[{"numeric":[">",3]}]}}', event)).toBe(true);
+    expect(bus.testEventPattern('{"detail":{"n":[{"numeric":["<",3]}]}}', event)).toBe(false);
+    expect(() => bus.testEventPattern('{"detail":{"n":5}}', event)).toThrow(/InvalidEventPattern|not valid/);
+  });
+});

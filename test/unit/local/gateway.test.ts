@@ -1,0 +1,123 @@
+import type { Server } from 'node:http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway } from '#infra/local/gateway.ts';
+import { listen } from '#infra/local/ports.ts';
+import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
+
+const functions = [
+  [
+    'hooks',
+    {
+      entry: 'x',
+      description: 'x',
+      may: [],
+      on: [
+        { kind: 'http', method: 'POST', path: '/webhooks/{labelId}', auth: 'webhook' },
+        { kind: 'http', method: 'GET', path: '/media-outlets/import', auth: 'apiKey' },
+        { kind: 'http', method: 'GET', path: '/media-outlets/{outletId}', auth: 'apiKey' },
+      ],
+    },
+  ],
+] as [FunctionName, FunctionSpec][];
+
+let server: Server;
+let base: string;
+const received: APIGatewayProxyEventV2[] = [];
+let answer: unknown = { statusCode: 204 };
+
+beforeAll(async () => {
+  server = createGateway({
+    functions,
+    account: '000000000000',
+    admin: async () => ({ status: 404, body: {} }),
+    invoke: async (_, event) => {
+      received.push(event);
+      return answer;
+    },
+  });
+  base = `http://127.0.0.1:${await listen(server, 0, 'gateway')}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const last = () => received[received.length - 1];
+
+describe('the local HTTP gateway', () => {
+  it('builds a payload 2.0 event: route key, raw path and query, lower-cased headers, cookies, path parameters', async () => {
+    await fetch(`${base}/webhooks/lbl%2D1?a=1&a=2&b=x`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Custom': 'one', Cookie: 'c1=v1; c2=v2' },
+      body: '{"type":"release.scheduled"}',
+    });
+
+    const event = last();
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: 'POST /webhooks/{labelId}',
+      rawPath: '/webhooks/lbl%2D1',
+      rawQueryString: 'a=1&a=2&b=x',
+      cookies: ['c1=v1', 'c2=v2'],
+      queryStringParameters: { a: '1,2', b: 'x' },
+      pathParameters: { labelId: 'lbl-1' },
+      isBase64Encoded: false,
+      body: '{"type":"release.scheduled"}',
+      requestContext: { http: { method: 'POST', path: '/webhooks/lbl%2D1' }, stage: '$default' },
+    });
+    expect(event.headers['x-custom']).toBe('one');
+    expect(event.headers['content-type']).toBe('application/json');
+    expect(event.headers.cookie).toBeUndefined();
+  });
+
+  it('keeps a body byte for byte: text as it came, anything else base64-encoded', async () => {
+    const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x41]);
+
+    await fetch(`${base}/webhooks/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+    const binary = last();
+    await fetch(`${base}/webhooks/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":"é ✓"}',
+    });
+    const text = last();
+
+    expect(binary.isBase64Encoded).toBe(true);
+    expect(Buffer.from(binary.body!, 'base64')).toEqual(bytes);
+    expect(text.body).toBe('{"a":"é ✓"}');
+  });
+
+  it('prefers a literal route over a parameter at the same place', async () => {
+    await fetch(`${base}/media-outlets/import`);
+
+    expect(last().routeKey).toBe('GET /media-outlets/import');
+  });
+
+  it('answers 404 for an unknown route or method without invoking anything', async () => {
+    const before = received.length;
+
+    const unknown = await fetch(`${base}/nothing`);
+    const wrongMethod = await fetch(`${base}/webhooks/x`);
+
+    expect([unknown.status, wrongMethod.status]).toEqual([404, 404]);
+    expect(received.length).toBe(before);
+  });
+
+  it("maps the handler's result back: status, headers, cookies, base64 bodies, and plain objects as 200 JSON", async () => {
+    answer = { statusCode: 302, headers: { Location: 'https://example.com/a' }, cookies: ['s=1'], body: '' };
+    const redirect = await fetch(`${base}/media-outlets/o1`, { redirect: 'manual' });
+    answer = { statusCode: 200, isBase64Encoded: true, body: Buffer.from('hi').toString('base64') };
+    const binary = await fetch(`${base}/media-outlets/o1`);
+    answer = { hello: 'world' };
+    const inferred = await fetch(`${base}/media-outlets/o1`);
+
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('https://example.com/a');
+    expect(redirect.headers.get('set-cookie')).toBe('s=1');
+    expect(await binary.text()).toBe('hi');
+    expect(inferred.status).toBe(200);
+    expect(await inferred.json()).toEqual({ hello: 'world' });
+  });
+});

@@ -1,0 +1,199 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { makeHandler } from '#functions/recipients/handler.ts';
+import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
+import type { HttpEvent } from '#shared/http/index.ts';
+import { type PromoClaims, signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
+import { anOutlet, InMemoryOutletDirectory, InMemoryPromoCounters, RecordingBus } from '#test/support/outlets.ts';
+
+const key = 'test-signing-key';
+const now = new Date('2027-03-05T12:00:00Z');
+
+function setup() {
+  const outlets = new InMemoryOutletDirectory();
+  outlets.outlets.set('out-1', anOutlet({ id: 'out-1', name: 'Radio <Night> & "Day"' }));
+  const promos = new InMemoryPromoCounters();
+  const bus = new RecordingBus();
+  const errors: string[] = [];
+  const deps: RecipientsDeps = {
+    signingKey: async () => key,
+    outlets,
+    promos,
+    publish: bus.publish,
+    busName: 'backline',
+    now: () => now,
+    log: { error: (message) => errors.push(message) },
+  };
+  const handler = makeHandler(deps);
+  const request = async (method: 'GET' | 'POST', path: string, body?: string, contentType = 'application/x-www-form-urlencoded') => {
+    const [, route, token] = path.split('/');
+    const event = {
+      version: '2.0',
+      routeKey: `${method} /${route}/{token}`,
+      rawPath: path,
+      rawQueryString: '',
+      headers: { 'content-type': contentType },
+      pathParameters: { token },
+      requestContext: { http: { method, path } },
+      body,
+      isBase64Encoded: false,
+    } as unknown as HttpEvent;
+    const result = await handler(event, {} as Context);
+    return { status: result.statusCode, headers: result.headers ?? {}, body: String(result.body ?? '') };
+  };
+  return { outlets, promos, bus, errors, request };
+}
+
+const aPromo = (overrides: Partial<PromoClaims> = {}): PromoClaims => ({
+  labelId: 'lbl-1',
+  releaseId: 'rel-1',
+  outletId: 'out-1',
+  assetIndex: 0,
+  assetKind: 'stream',
+  url: 'https://promo.example.com/night-drive',
+  expiresAt: Math.floor(now.getTime() / 1000) + 3600,
+  maxAccesses: 2,
+  ...overrides,
+});
+
+describe('unsubscribe', () => {
+  it('shows a page with a button and the outlet’s name escaped, and changes nothing on GET', async () => {
+    const { request, outlets } = setup();
+    const token = signUnsubscribeToken(key, { outletId: 'out-1' });
+
+    const page = await request('GET', `/u/${token}`);
+
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('Radio &lt;Night&gt; &amp; &quot;Day&quot;');
+    expect(page.body).toMatch(/<form method="post" action="">.*<button/s);
+    expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
+  });
+
+  it('unsubscribes at once on the RFC 8058 one-click POST and says so once on the bus', async () => {
+    const { request, outlets, bus } = setup();
+    const token = signUnsubscribeToken(key, { outletId: 'out-1', labelId: 'lbl-1', releaseId: 'rel-1' });
+
+    const first = await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
+    const again = await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
+
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect((await outlets.get('out-1'))?.unsubscribedAt).toBe(now.toISOString());
+    const events = bus.ofType('Outlet Unsubscribed');
+    expect(events).toHaveLength(1);
+    expect(events[0].data).toEqual({ outletId: 'out-1', releaseId: 'rel-1', via: 'one-click' });
+    expect(events[0].metadata.labelId).toBe('lbl-1');
+  });
+
+  it('records the page button as the way the recipient unsubscribed', async () => {
+    const { request, bus } = setup();
+    const token = signUnsubscribeToken(key, { outletId: 'out-1' });
+
+    await request('POST', `/u/${token}`, 'via=page');
+
+    expect(bus.ofType('Outlet Unsubscribed')[0].data.via).toBe('page');
+  });
+
+  it('publishes an owed event on the next POST when the bus refused it the first time', async () => {
+    const { request, bus, outlets } = setup();
+    const token = signUnsubscribeToken(key, { outletId: 'out-1' });
+    bus.failures = 1;
+
+    const failed = await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click').catch((error: Error) => error);
+    await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
+    await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
+
+    expect(failed).toBeInstanceOf(Error);
+    expect((await outlets.get('out-1'))?.unsubscribedAt).toBeDefined();
+    expect(bus.ofType('Outlet Unsubscribed')).toHaveLength(1);
+  });
+
+  it('answers 404 with a clear page for a forged token and changes nothing', async () => {
+    const { request, outlets, bus } = setup();
+    const forged = signUnsubscribeToken('not-the-key', { outletId: 'out-1' });
+
+    const response = await request('POST', `/u/${forged}`, 'List-Unsubscribe=One-Click');
+
+    expect(response.status).toBe(404);
+    expect(response.body).toContain('This link does not work');
+    expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
+    expect(bus.entries).toHaveLength(0);
+  });
+
+  it('answers 200 for an outlet that no longer exists, without an event', async () => {
+    const { request, bus } = setup();
+    const token = signUnsubscribeToken(key, { outletId: 'out-deleted' });
+
+    const response = await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
+
+    expect(response.status).toBe(200);
+    expect(bus.entries).toHaveLength(0);
+  });
+});
+
+describe('promo links', () => {
+  it('redirects while valid, counts each access and emits Promo Accessed each time', async () => {
+    const { request, bus } = setup();
+    const token = signPromoToken(key, aPromo());
+
+    const first = await request('GET', `/p/${token}`);
+    const second = await request('GET', `/p/${token}`);
+
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(first.headers.location).toBe('https://promo.example.com/night-drive');
+    expect(bus.ofType('Promo Accessed').map((event) => event.data.accessCount)).toEqual([1, 2]);
+  });
+
+  it('answers 410 past maxAccesses without counting further', async () => {
+    const { request, promos } = setup();
+    const token = signPromoToken(key, aPromo({ maxAccesses: 1 }));
+
+    await request('GET', `/p/${token}`);
+    const over = await request('GET', `/p/${token}`);
+
+    expect(over.status).toBe(410);
+    expect((await promos.accessesForRelease('lbl-1', 'rel-1')).get('out-1')).toBe(1);
+  });
+
+  it('answers 410 once expired, without counting', async () => {
+    const { request, promos } = setup();
+    const token = signPromoToken(key, aPromo({ expiresAt: Math.floor(now.getTime() / 1000) }));
+
+    const response = await request('GET', `/p/${token}`);
+
+    expect(response.status).toBe(410);
+    expect(response.body).toContain('expired');
+    expect(promos.counts.size).toBe(0);
+  });
+
+  it('counts each recipient and asset separately', async () => {
+    const { request, promos } = setup();
+
+    await request('GET', `/p/${signPromoToken(key, aPromo({ maxAccesses: 1 }))}`);
+    const otherAsset = await request('GET', `/p/${signPromoToken(key, aPromo({ maxAccesses: 1, assetIndex: 1 }))}`);
+    const otherOutlet = await request('GET', `/p/${signPromoToken(key, aPromo({ maxAccesses: 1, outletId: 'out-2' }))}`);
+
+    expect([otherAsset.status, otherOutlet.status]).toEqual([302, 302]);
+    expect(Object.fromEntries(await promos.accessesForRelease('lbl-1', 'rel-1'))).toEqual({ 'out-1': 2, 'out-2': 1 });
+  });
+
+  it('still redirects when the event cannot be published, and logs it', async () => {
+    const { request, bus, errors } = setup();
+    bus.failures = 1;
+
+    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(response.status).toBe(302);
+    expect(errors).toEqual(['Promo Accessed could not be published']);
+  });
+
+  it('answers 404 for an unsubscribe token used as a promo link, and for garbage', async () => {
+    const { request } = setup();
+
+    const misused = await request('GET', `/p/${signUnsubscribeToken(key, { outletId: 'out-1' })}`);
+    const garbage = await request('GET', '/p/%3Cscript%3E');
+
+    expect([misused.status, garbage.status]).toEqual([404, 404]);
+    expect(garbage.body).not.toContain('<script>');
+  });
+});

@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidTokenError,
+  type PromoClaims,
+  promoExpiry,
+  promoUrl,
+  signPromoToken,
+  signUnsubscribeToken,
+  unsubscribeUrl,
+  verifyPromoToken,
+  verifyUnsubscribeToken,
+} from '#shared/tokens.ts';
+
+const key = 'test-signing-key-0123456789abcdef';
+
+const aPromo = (overrides: Partial<PromoClaims> = {}): PromoClaims => ({
+  labelId: 'lbl-nightshift',
+  releaseId: 'rel-2027-nightdrive',
+  outletId: 'out-7f3a',
+  assetIndex: 0,
+  assetKind: 'stream',
+  url: 'https://promo.example.com/night-drive?x=1&y=2',
+  expiresAt: 1_900_000_000,
+  maxAccesses: 3,
+  ...overrides,
+});
+
+const failure = (verify: () => unknown) => {
+  try {
+    verify();
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return error.reason;
+    throw error;
+  }
+  return 'verified';
+};
+
+describe('tokens', () => {
+  it('verifies what it signed, for any ids', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.option(fc.string({ minLength: 1, maxLength: 64 }), { nil: undefined }),
+        fc.option(fc.string({ minLength: 1, maxLength: 64 }), { nil: undefined }),
+        (outletId, labelId, releaseId) => {
+          const claims = { outletId, ...(labelId ? { labelId } : {}), ...(releaseId ? { releaseId } : {}) };
+
+          const token = signUnsubscribeToken(key, claims);
+
+          expect(token).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+          expect(verifyUnsubscribeToken(key, token)).toEqual(claims);
+        },
+      ),
+    );
+  });
+
+  it('carries the promo asset, its expiry and its access limit', () => {
+    const token = signPromoToken(key, aPromo());
+
+    expect(verifyPromoToken(key, token)).toEqual(aPromo());
+  });
+
+  it('refuses a token whose payload or signature was changed in any one character', () => {
+    const token = signPromoToken(key, aPromo());
+    const lastCharacter = token.length - 1;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: token.length - 1 }), fc.constantFrom(...alphabet), (position, replacement) => {
+        fc.pre(token[position] !== '.' && token[position] !== replacement);
+        const tampered = token.slice(0, position) + replacement + token.slice(position + 1);
+
+        expect(failure(() => verifyPromoToken(key, tampered))).not.toBe('verified');
+      }),
+      { examples: [[lastCharacter, token.at(-1) === 'A' ? 'B' : 'A']] },
+    );
+  });
+
+  it('refuses a token signed with another key', () => {
+    const forged = signUnsubscribeToken('someone-elses-key', { outletId: 'out-1' });
+
+    expect(failure(() => verifyUnsubscribeToken(key, forged))).toBe('bad-signature');
+  });
+
+  it('refuses a token with a raised access limit re-encoded by hand', () => {
+    const [version, , signature] = signPromoToken(key, aPromo()).split('.');
+    const payload = Buffer.from(JSON.stringify({ t: 'p', l: 'lbl-nightshift', r: 'rel-2027-nightdrive', o: 'out-7f3a', i: 0, k: 'stream', u: 'https://promo.example.com/night-drive?x=1&y=2', e: 1_900_000_000, m: 1000 })).toString('base64url');
+
+    expect(failure(() => verifyPromoToken(key, `${version}.${payload}.${signature}`))).toBe('bad-signature');
+  });
+
+  it('refuses an unsubscribe token as a promo link and the other way round', () => {
+    const unsubscribe = signUnsubscribeToken(key, { outletId: 'out-1' });
+    const promo = signPromoToken(key, aPromo());
+
+    expect(failure(() => verifyPromoToken(key, unsubscribe))).toBe('wrong-purpose');
+    expect(failure(() => verifyUnsubscribeToken(key, promo))).toBe('wrong-purpose');
+  });
+
+  it('refuses malformed tokens and unknown versions', () => {
+    expect(failure(() => verifyUnsubscribeToken(key, ''))).toBe('malformed');
+    expect(failure(() => verifyUnsubscribeToken(key, 'v1.abc'))).toBe('malformed');
+    expect(failure(() => verifyUnsubscribeToken(key, 'v1.a b.c'))).toBe('malformed');
+    expect(failure(() => verifyUnsubscribeToken(key, 'v9.abc.def'))).toBe('unsupported-version');
+  });
+
+  it('never throws anything but InvalidTokenError for arbitrary input', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (token) => {
+        expect(['malformed', 'unsupported-version', 'bad-signature', 'wrong-purpose']).toContain(
+          failure(() => verifyPromoToken(key, token)),
+        );
+      }),
+    );
+  });
+
+  it('builds the /u and /p links and the expiry in epoch seconds', () => {
+    expect(unsubscribeUrl('https://api.example.com/', 'v1.a.b')).toBe('https://api.example.com/u/v1.a.b');
+    expect(promoUrl('https://api.example.com', 'v1.a.b')).toBe('https://api.example.com/p/v1.a.b');
+    expect(promoExpiry(new Date('2027-03-01T00:00:00Z'), 30)).toBe(Date.parse('2027-03-31T00:00:00Z') / 1000);
+  });
+});
