@@ -1,0 +1,56 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { compilePattern } from '#infra/local/bus/pattern.ts';
+import { functionEntries } from '#infra/topology.ts';
+import { startBenchCloud } from './local-cloud.ts';
+
+/** The local bus: pattern matching per event, and PutEvents round trips through the real SDK client. */
+const event = {
+  version: '0',
+  id: '1',
+  'detail-type': 'Release Scheduled',
+  source: 'backline.intake',
+  account: '000000000000',
+  time: '2027-01-01T00:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: {
+    metadata: { eventId: 'e' },
+    data: { releaseId: 'r', territories: ['GB', 'DE'], genres: ['pop'] },
+  },
+};
+const rules = functionEntries().flatMap(([, spec]) =>
+  spec.on.flatMap((trigger) => (trigger.kind === 'event' ? [compilePattern(trigger.pattern)] : [])),
+);
+const rounds = 200_000;
+let matched = 0;
+const started = performance.now();
+for (let i = 0; i < rounds; i++) for (const rule of rules) if (rule(event)) matched++;
+const perEvent = ((performance.now() - started) * 1000) / rounds;
+console.log(
+  `matching: ${rules.length} topology rules per event, ${perEvent.toFixed(2)} µs per event (${matched / rounds} matched)`,
+);
+
+const cloud = await startBenchCloud();
+try {
+  const client = new EventBridgeClient({
+    endpoint: cloud.urls.bus,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  const calls = 500;
+  const entries = Array.from({ length: 10 }, (_, i) => ({
+    EventBusName: 'backline',
+    Source: 'bench.local',
+    DetailType: 'Nothing Listens',
+    Detail: JSON.stringify({ i }),
+  }));
+  await client.send(new PutEventsCommand({ Entries: entries }));
+  const start = performance.now();
+  for (let i = 0; i < calls; i++) await client.send(new PutEventsCommand({ Entries: entries }));
+  const ms = performance.now() - start;
+  console.log(
+    `PutEvents: ${calls} calls of 10 entries in ${ms.toFixed(0)} ms: ${(ms / calls).toFixed(2)} ms per call, ${Math.round((calls * 10 * 1000) / ms)} events/s`,
+  );
+} finally {
+  await cloud.stop();
+}

@@ -1,0 +1,164 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type AnnouncerDeps,
+  type BulkMail,
+  defaultSettings,
+  type EntryResult,
+  MailerError,
+} from '#functions/announcer/ports.ts';
+import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+import type { Outlet } from '#shared/outlets.ts';
+import type { StoredRelease } from '#shared/releases.ts';
+
+/**
+ * In-memory fakes of the announcer's ports. The delivery store keeps the claim protocol's
+ * conditions (claim once; settle only an open claim), so tests exercise the real invariants.
+ */
+export class FakeDeliveries {
+  readonly items = new Map<string, Delivery>();
+  claims = 0;
+
+  claim = async (identity: Omit<Delivery, 'deliveryId' | 'status' | 'claimedAt' | 'updatedAt'>, at: string) => {
+    this.claims++;
+    const deliveryId = deliveryIdOf(identity);
+    if (this.items.has(deliveryId)) return undefined;
+    const delivery: Delivery = { ...identity, deliveryId, status: 'claimed', claimedAt: at, updatedAt: at };
+    this.items.set(deliveryId, delivery);
+    return { ...delivery };
+  };
+  markSent = async (id: string, messageId: string, at: string, options: { resend?: boolean } = {}) => {
+    const item = this.items.get(id);
+    if (item?.status !== 'claimed') return false;
+    Object.assign(item, { status: 'sent', messageId, sentAt: at, updatedAt: at });
+    if (options.resend) item.resends = (item.resends ?? 0) + 1;
+    return true;
+  };
+  release = async (id: string, claimedAt: string) => {
+    const item = this.items.get(id);
+    if (item?.status === 'claimed' && item.claimedAt === claimedAt) this.items.delete(id);
+  };
+  markFailed = async (id: string, failure: string, at: string) => {
+    const item = this.items.get(id);
+    if (item?.status === 'claimed') Object.assign(item, { status: 'failed', failure, updatedAt: at });
+  };
+  getMany = async (ids: string[]) =>
+    new Map(ids.filter((id) => this.items.has(id)).map((id) => [id, { ...this.items.get(id)! }]));
+  stale = async (before: string, limit: number) =>
+    [...this.items.values()]
+      .filter((d) => d.status === 'claimed' && d.claimedAt < before)
+      .slice(0, limit)
+      .map((d) => ({ ...d }));
+  reclaim = async (delivery: Delivery, at: string) => {
+    const item = this.items.get(delivery.deliveryId);
+    if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return undefined;
+    Object.assign(item, { claimedAt: at, updatedAt: at });
+    return { ...item };
+  };
+
+  of(status: Delivery['status']) {
+    return [...this.items.values()].filter((d) => d.status === status);
+  }
+}
+
+type Script = (mail: BulkMail, call: number) => EntryResult[] | MailerError | 'accept-then-fail';
+
+/** A fake SES: records every accepted mail; a script can throttle, fail entries or lose the answer. */
+export class FakeMailer {
+  readonly calls: BulkMail[] = [];
+  /** Every mail SES accepted (what recipients would receive), with its delivery id. */
+  readonly delivered: { email: string; deliveryId: string; kind: string; messageId: string }[] = [];
+  script?: Script;
+  #ids = 0;
+
+  sendBulk = async (mail: BulkMail): Promise<EntryResult[]> => {
+    this.calls.push(mail);
+    const scripted = this.script?.(mail, this.calls.length);
+    if (scripted instanceof MailerError) throw scripted;
+    const accept = (index: number) => {
+      const entry = mail.entries[index];
+      const messageId = `msg-${++this.#ids}`;
+      this.delivered.push({ email: entry.email, deliveryId: entry.deliveryId, kind: mail.kind, messageId });
+      return { status: 'SUCCESS', messageId };
+    };
+    if (scripted === 'accept-then-fail') {
+      mail.entries.forEach((_, index) => accept(index));
+      throw new MailerError('unknown', 'InternalFailure after accepting');
+    }
+    if (Array.isArray(scripted)) {
+      return scripted.map((result, index) => (result.status === 'SUCCESS' ? accept(index) : result));
+    }
+    return mail.entries.map((_, index) => accept(index));
+  };
+
+  receivedBy(email: string, kind?: string) {
+    return this.delivered.filter((mail) => mail.email === email && (!kind || mail.kind === kind));
+  }
+}
+
+export interface FakeWorld {
+  deps: AnnouncerDeps;
+  deliveries: FakeDeliveries;
+  mailer: FakeMailer;
+  published: PutEventsRequestEntry[];
+  releases: Map<string, StoredRelease>;
+  directory: Outlet[];
+  clock: { now: number };
+  slept: number[];
+  perCall: { value: number };
+  rateGrants: number[];
+}
+
+/** A world of fakes: a release store, a directory paged `pageSize` at a time, SES, a clock that sleeping advances. */
+export function fakeWorld(
+  options: { releases?: StoredRelease[]; outlets?: Outlet[]; pageSize?: number; perCall?: number } = {},
+): FakeWorld {
+  const releases = new Map((options.releases ?? []).map((r) => [`${r.labelId}/${r.releaseId}`, r]));
+  const directory = options.outlets ?? [];
+  const deliveries = new FakeDeliveries();
+  const mailer = new FakeMailer();
+  const published: PutEventsRequestEntry[] = [];
+  const clock = { now: Date.parse('2027-03-01T12:00:00Z') };
+  const slept: number[] = [];
+  const perCall = { value: options.perCall ?? 50 };
+  const rateGrants: number[] = [];
+  const deps: AnnouncerDeps = {
+    releases: { get: async (labelId, releaseId) => releases.get(`${labelId}/${releaseId}`) },
+    outlets: {
+      page: async (cursor, limit) => {
+        const start = cursor ? Number(cursor) : 0;
+        const end = start + limit;
+        return { outlets: directory.slice(start, end), ...(end < directory.length ? { next: String(end) } : {}) };
+      },
+      getMany: async (ids) => new Map(directory.filter((o) => ids.includes(o.id)).map((o) => [o.id, o])),
+    },
+    deliveries,
+    mailer,
+    sendRate: {
+      recipientsPerCall: async () => perCall.value,
+      acquire: async (count) => {
+        rateGrants.push(count);
+        return true;
+      },
+    },
+    links: {
+      forRecipient: async (outlet, release) => ({
+        unsubscribeUrl: `https://backline.example/u/${outlet.id}`,
+        promoLinks: (release.details?.promoAssets ?? []).map((asset, index) => ({
+          label: `${asset.kind} ${index}`,
+          url: `https://backline.example/p/${outlet.id}-${index}`,
+        })),
+      }),
+    },
+    events: { publish: async (entries) => void published.push(...entries) },
+    eventBusName: () => 'backline',
+    now: () => new Date(clock.now),
+    sleep: async (ms) => {
+      slept.push(ms);
+      clock.now += ms;
+    },
+    settings: { ...defaultSettings, pageSize: options.pageSize ?? defaultSettings.pageSize },
+  };
+  return { deps, deliveries, mailer, published, releases, directory, clock, slept, perCall, rateGrants };
+}
+
+export const detailOf = (entry: PutEventsRequestEntry) => JSON.parse(entry.Detail ?? '{}');
