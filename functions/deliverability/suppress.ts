@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import { buildEntry } from '#shared/events/envelope.ts';
@@ -14,11 +15,14 @@ import { normaliseEmail } from '#shared/outlets.ts';
 export interface DeliveryOutcomes {
   /** False (or nothing) when no delivery has this id: a mail Backline did not send, nothing to mark. */
   markBounced(deliveryId: string, outcome: { at: string; messageId?: string }): Promise<boolean | undefined>;
-  markComplained(deliveryId: string, outcome: { at: string; messageId?: string }): Promise<boolean | undefined>;
+  markComplained(
+    deliveryId: string,
+    outcome: { at: string; messageId?: string },
+  ): Promise<boolean | undefined>;
 }
 
 export interface DeliverabilityDeps {
-  outlets: Pick<OutletDirectory, 'suppress' | 'suppressionEventPublished'>;
+  outlets: Pick<OutletDirectory, 'suppress' | 'suppressionEventPublished' | 'releaseSuppressionEvent'>;
   deliveries: DeliveryOutcomes;
   /** Puts entries on the Backline bus, retrying failed ones (throws when some still fail). */
   publish: (entries: PutEventsRequestEntry[]) => Promise<void>;
@@ -48,7 +52,8 @@ export function suppressionsOf(
   }
   if (event['detail-type'] === 'Email Complaint Received') {
     const emails = detail.complaint?.complainedRecipients.map((recipient) => recipient.emailAddress) ?? [];
-    const feedback = (detail.complaint as { complaintFeedbackType?: unknown } | undefined)?.complaintFeedbackType;
+    const feedback = (detail.complaint as { complaintFeedbackType?: unknown } | undefined)
+      ?.complaintFeedbackType;
     return {
       reason: 'complaint',
       ...(typeof feedback === 'string' ? { detail: feedback } : {}),
@@ -62,36 +67,49 @@ const unique = (emails: string[]) => [...new Set(emails.map(normaliseEmail))];
 
 /**
  * Suppresses the addresses, marks their outlets and the delivery, and states `Outlet Suppressed`
- * once per address. Safe to repeat (events arrive at least once): the suppression item records
- * whether its event is still owed, so a retry after a crash publishes it rather than losing it.
+ * once per address. Safe to repeat (events arrive at least once), also concurrently: the suppression
+ * item records whether its event is still owed and who holds the lease to publish it, so a retry
+ * after a failure publishes it rather than losing it, and two repeats never both publish.
  */
-export async function handleSesFeedback(event: SesEvent, deps: DeliverabilityDeps): Promise<SuppressionOutcome> {
+export async function handleSesFeedback(
+  event: SesEvent,
+  deps: DeliverabilityDeps,
+): Promise<SuppressionOutcome> {
   const deliveryId = event.detail.mail.tags[deliveryTag]?.[0];
   const suppression = suppressionsOf(event);
-  if (!suppression) return { suppressed: [], ignored: 'transient-bounce', ...(deliveryId ? { deliveryId } : {}) };
+  if (!suppression)
+    return { suppressed: [], ignored: 'transient-bounce', ...(deliveryId ? { deliveryId } : {}) };
 
   const at = deps.now().toISOString();
+  // Lambda's retries of this event share its id, so they may take over its publication lease at once.
+  const owner = typeof event.id === 'string' ? event.id : randomUUID();
   for (const email of suppression.emails) {
-    const result = await deps.outlets.suppress({
+    const suppressionRecord = {
       email,
       reason: suppression.reason,
       ...(suppression.detail ? { detail: suppression.detail } : {}),
       at,
-    });
-    if (!result.eventPending) continue;
-    await deps.publish([
-      buildEntry(
-        OutletSuppressed,
-        {
-          email,
-          reason: result.reason,
-          ...(result.outletId ? { outletId: result.outletId } : {}),
-          ...(result.detail ? { detail: result.detail } : {}),
-        },
-        { occurredAt: at, correlationId: deliveryId ?? event.detail.mail.messageId },
-        deps.busName,
-      ),
-    ]);
+    };
+    const result = await deps.outlets.suppress(suppressionRecord, owner);
+    if (!result.mustPublish) continue;
+    try {
+      await deps.publish([
+        buildEntry(
+          OutletSuppressed,
+          {
+            email,
+            reason: result.reason,
+            ...(result.outletId ? { outletId: result.outletId } : {}),
+            ...(result.detail ? { detail: result.detail } : {}),
+          },
+          { occurredAt: at, correlationId: deliveryId ?? event.detail.mail.messageId },
+          deps.busName,
+        ),
+      ]);
+    } catch (error) {
+      await deps.outlets.releaseSuppressionEvent(email, owner);
+      throw error;
+    }
     await deps.outlets.suppressionEventPublished(email);
   }
 

@@ -27,7 +27,10 @@ export interface SignedRequest {
 
 export type Verification =
   | { ok: true; webhookId: string }
-  | { ok: false; reason: 'missing headers' | 'malformed headers' | 'stale timestamp' | 'no matching signature' };
+  | {
+      ok: false;
+      reason: 'missing headers' | 'malformed headers' | 'stale timestamp' | 'no matching signature';
+    };
 
 export const secretKey = (secret: string): Buffer =>
   Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');

@@ -25,9 +25,14 @@ export async function sweepPendingWebhooks(deps: SweepDeps): Promise<SweepResult
   const pending = await deps.webhooks.pendingSince(cutoff, sweepBatchSize);
   if (pending.length === 0) return { republished: 0, stillPending: 0 };
   const outcome = await publishRecorded(pending, deps);
-  deps.log.info('outbox sweep', { republished: outcome.published.length, stillPending: outcome.failed.length });
+  deps.log.info('outbox sweep', {
+    republished: outcome.published.length,
+    stillPending: outcome.failed.length,
+  });
   if (outcome.failed.length > 0) {
-    throw new Error(`outbox sweep: the bus refused ${outcome.failed.length} of ${pending.length} pending webhook events`);
+    throw new Error(
+      `outbox sweep: the bus refused ${outcome.failed.length} of ${pending.length} pending webhook events`,
+    );
   }
   return { republished: outcome.published.length, stillPending: 0 };
 }

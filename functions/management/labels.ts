@@ -3,13 +3,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { type Label, type Labels, dynamoLabels, labelIdPattern, withRotatedSecret } from '#shared/db/labels.ts';
+import {
+  dynamoLabels,
+  type Label,
+  type Labels,
+  labelIdPattern,
+  withRotatedSecret,
+} from '#shared/db/labels.ts';
 import { dynamoWebhookRecords, type WebhookRecord, type WebhookRecords } from '#shared/db/webhooks.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import {
   conflict,
-  type HttpEvent,
   HttpError,
+  type HttpEvent,
   type HttpResult,
   json,
   jsonBody,
@@ -43,7 +49,10 @@ const NewLabel = z.object({
 
 const ReplayRange = z
   .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
-  .refine((range) => Date.parse(range.from) <= Date.parse(range.to), { message: 'must not be before from', path: ['to'] });
+  .refine((range) => Date.parse(range.from) <= Date.parse(range.to), {
+    message: 'must not be before from',
+    path: ['to'],
+  });
 
 const parse = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> => {
   const result = schema.safeParse(jsonBody(event));
@@ -76,7 +85,10 @@ export const describeLabel = (label: Label) => ({
   id: label.labelId,
   name: label.name,
   createdAt: label.createdAt,
-  secrets: label.secrets.map(({ createdAt, retiresAt }) => ({ createdAt, ...(retiresAt ? { retiresAt } : {}) })),
+  secrets: label.secrets.map(({ createdAt, retiresAt }) => ({
+    createdAt,
+    ...(retiresAt ? { retiresAt } : {}),
+  })),
 });
 
 /** `POST /labels/{labelId}/secrets/rotate`: a new current secret; the previous one verifies for 24 more hours. */
@@ -99,20 +111,35 @@ export async function rotateSecret(labelId: string | undefined, deps: LabelRoute
  * `POST /labels/{labelId}/replays`: re-publishes the events of the label's webhooks received in [from, to],
  * oldest first, with their original eventIds (a replay is a redelivery; consumers stay idempotent).
  */
-export async function replayWebhooks(labelId: string | undefined, range: z.infer<typeof ReplayRange>, deps: LabelRoutesDeps) {
+export async function replayWebhooks(
+  labelId: string | undefined,
+  range: z.infer<typeof ReplayRange>,
+  deps: LabelRoutesDeps,
+) {
   const label = await labelOf(deps, labelId);
   const now = deps.now();
   let replayed = 0;
   let cursor: string | undefined;
   do {
-    const page = await deps.webhooks.receivedBetween(label.labelId, new Date(range.from), new Date(range.to), now, cursor);
+    const page = await deps.webhooks.receivedBetween(
+      label.labelId,
+      new Date(range.from),
+      new Date(range.to),
+      now,
+      cursor,
+    );
     const republishable = page.items.filter((r: WebhookRecord) => r.status !== 'unpublishable');
     const outcome = await publishRecorded(republishable, deps);
     replayed += outcome.published.length;
     if (outcome.failed.length > 0) {
-      throw new HttpError(503, 'unavailable', `the event bus refused events after ${replayed} were replayed; try again`, {
-        replayed,
-      });
+      throw new HttpError(
+        503,
+        'unavailable',
+        `the event bus refused events after ${replayed} were replayed; try again`,
+        {
+          replayed,
+        },
+      );
     }
     cursor = page.next;
   } while (cursor);
@@ -123,7 +150,8 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
   {
     method: 'POST',
     path: '/labels',
-    handler: async (event: HttpEvent): Promise<HttpResult> => json(201, await createLabel(parse(NewLabel, event), deps)),
+    handler: async (event: HttpEvent): Promise<HttpResult> =>
+      json(201, await createLabel(parse(NewLabel, event), deps)),
   },
   {
     method: 'GET',

@@ -51,7 +51,8 @@ function headerOf(line: string): { columns: string[] } | { error: string } {
   const unknown = columns.filter((column) => !known.has(column));
   if (unknown.length > 0) return { error: `header row: unknown column(s) ${unknown.join(', ')}` };
   const duplicated = columns.filter((column, index) => columns.indexOf(column) !== index);
-  if (duplicated.length > 0) return { error: `header row: column(s) ${[...new Set(duplicated)].join(', ')} repeated` };
+  if (duplicated.length > 0)
+    return { error: `header row: column(s) ${[...new Set(duplicated)].join(', ')} repeated` };
   const missing = required.filter((column) => !columns.includes(column));
   if (missing.length > 0) return { error: `header row: missing column(s) ${missing.join(', ')}` };
   return { columns };
@@ -77,7 +78,10 @@ export function parseOutletCsv(text: string): ParsedCsv {
       continue;
     }
     if (fields.length > header.columns.length) {
-      rejected.push({ line, error: `has ${fields.length} fields, the header names ${header.columns.length}` });
+      rejected.push({
+        line,
+        error: `has ${fields.length} fields, the header names ${header.columns.length}`,
+      });
       continue;
     }
     const cell = Object.fromEntries(header.columns.map((column, i) => [column, fields[i] ?? '']));
@@ -91,7 +95,9 @@ export function parseOutletCsv(text: string): ParsedCsv {
     });
     if (parsed.success) rows.push({ line, input: parsed.data });
     else {
-      const error = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`).join('; ');
+      const error = parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`)
+        .join('; ');
       rejected.push({ line, error });
     }
   }

@@ -38,7 +38,12 @@ const importConcurrency = 8;
 
 const ListQuery = z.object({
   genre: z.string().trim().min(1).max(60).optional(),
-  territory: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'must be a two-letter code such as GB, or WW').optional(),
+  territory: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter code such as GB, or WW')
+    .optional(),
   kind: OutletKind.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().min(1).max(1000).optional(),
@@ -55,7 +60,8 @@ const parseJson = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T>
 
 const outletIdOf = (event: HttpEvent): string => event.pathParameters?.outletId ?? '';
 
-const duplicate = (error: DuplicateEmailError) => conflict(`an outlet with email ${error.email} already exists`);
+const duplicate = (error: DuplicateEmailError) =>
+  conflict(`an outlet with email ${error.email} already exists`);
 
 export async function createOutlet(input: OutletInput, deps: OutletRoutesDeps): Promise<Outlet> {
   try {
@@ -66,7 +72,11 @@ export async function createOutlet(input: OutletInput, deps: OutletRoutesDeps): 
   }
 }
 
-export async function replaceOutlet(outletId: string, input: OutletInput, deps: OutletRoutesDeps): Promise<Outlet> {
+export async function replaceOutlet(
+  outletId: string,
+  input: OutletInput,
+  deps: OutletRoutesDeps,
+): Promise<Outlet> {
   try {
     const outlet = await deps.outlets.replace(outletId, input, deps.now().toISOString());
     if (!outlet) throw notFound('outlet');
@@ -101,7 +111,8 @@ export async function listOutlets(query: z.infer<typeof ListQuery>, deps: Outlet
     });
     return { outlets: page.outlets.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ValidationError([{ path: 'cursor', message: error.message }]);
+    if (error instanceof InvalidCursorError)
+      throw new ValidationError([{ path: 'cursor', message: error.message }]);
     throw error;
   }
 }
@@ -184,7 +195,8 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
   {
     method: 'PUT',
     path: '/media-outlets/{outletId}',
-    handler: async (event: HttpEvent): Promise<HttpResult> => json(200, view(await replaceOutlet(outletIdOf(event), parseJson(OutletInput, event), deps))),
+    handler: async (event: HttpEvent): Promise<HttpResult> =>
+      json(200, view(await replaceOutlet(outletIdOf(event), parseJson(OutletInput, event), deps))),
   },
   {
     method: 'DELETE',

@@ -10,7 +10,13 @@ import { errorResponse, type HttpEvent, type HttpResult, html, rawBody } from '#
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { InvalidTokenError } from '#shared/tokens.ts';
 import { confirmUnsubscribePage, invalidLinkPage, promoGonePage, unsubscribedPage } from './pages.ts';
-import { openPromoLink, type RecipientsDeps, unsubscribe, unsubscribePage, unsubscribeVia } from './recipients.ts';
+import {
+  openPromoLink,
+  type RecipientsDeps,
+  unsubscribe,
+  unsubscribePage,
+  unsubscribeVia,
+} from './recipients.ts';
 
 /** Public routes for mail recipients (topology auth `public`): `/u/{token}` and `/p/{token}`. */
 
@@ -30,7 +36,8 @@ const routes = (deps: RecipientsDeps): Route<HttpEvent, HttpResult>[] => [
   {
     method: 'GET',
     path: '/u/{token}',
-    handler: async (event: HttpEvent): Promise<HttpResult> => html(200, confirmUnsubscribePage(await unsubscribePage(token(event), deps))),
+    handler: async (event: HttpEvent): Promise<HttpResult> =>
+      html(200, confirmUnsubscribePage(await unsubscribePage(token(event), deps))),
   },
   {
     method: 'POST',

@@ -18,7 +18,10 @@ ${body}
 `;
 
 /** The button posts to this same URL (empty action), so the page works behind any path prefix. */
-export const confirmUnsubscribePage = (view: { outletName?: string; alreadyUnsubscribed: boolean }): string =>
+export const confirmUnsubscribePage = (view: {
+  outletName?: string;
+  alreadyUnsubscribed: boolean;
+}): string =>
   view.alreadyUnsubscribed
     ? page('You are unsubscribed', '<p>You will receive no more release mail from us.</p>')
     : page(
@@ -28,10 +31,16 @@ export const confirmUnsubscribePage = (view: { outletName?: string; alreadyUnsub
       );
 
 export const unsubscribedPage = (): string =>
-  page('You are unsubscribed', '<p>You will receive no more release mail from us. Thank you for letting us know.</p>');
+  page(
+    'You are unsubscribed',
+    '<p>You will receive no more release mail from us. Thank you for letting us know.</p>',
+  );
 
 export const invalidLinkPage = (message: string): string =>
-  page('This link does not work', `<p>${escapeHtml(message)}. Please use the link from the mail exactly as it was sent.</p>`);
+  page(
+    'This link does not work',
+    `<p>${escapeHtml(message)}. Please use the link from the mail exactly as it was sent.</p>`,
+  );
 
 export const promoGonePage = (reason: 'expired' | 'used-up'): string =>
   page(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import type { PromoCounters } from '#shared/db/promo.ts';
@@ -19,7 +20,10 @@ export interface Log {
 
 export interface RecipientsDeps {
   signingKey: () => Promise<string>;
-  outlets: Pick<OutletDirectory, 'get' | 'markUnsubscribed' | 'unsubscribeEventPublished'>;
+  outlets: Pick<
+    OutletDirectory,
+    'get' | 'markUnsubscribed' | 'unsubscribeEventPublished' | 'releaseUnsubscribeEvent'
+  >;
   promos: Pick<PromoCounters, 'countAccess'>;
   /** Puts entries on the Backline bus, retrying failed ones (throws when some still fail). */
   publish: (entries: PutEventsRequestEntry[]) => Promise<void>;
@@ -35,7 +39,10 @@ export async function unsubscribePage(
 ): Promise<{ outletName?: string; alreadyUnsubscribed: boolean }> {
   const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
   const outlet = await deps.outlets.get(claims.outletId);
-  return { ...(outlet ? { outletName: outlet.name } : {}), alreadyUnsubscribed: Boolean(outlet?.unsubscribedAt) };
+  return {
+    ...(outlet ? { outletName: outlet.name } : {}),
+    alreadyUnsubscribed: Boolean(outlet?.unsubscribedAt),
+  };
 }
 
 export type UnsubscribeVia = 'one-click' | 'page';
@@ -46,8 +53,9 @@ export const unsubscribeVia = (body: string): UnsubscribeVia =>
 
 /**
  * Unsubscribes the outlet at once; repeating it changes nothing. `Outlet Unsubscribed` is owed once,
- * on the transition, and stays owed (a flag on the outlet) until the bus has it, so a failure to
- * publish is repaired by the next POST rather than lost or sent twice.
+ * on the transition, and stays owed until the bus has it: the caller holding the publication lease
+ * publishes it (shared/db/outlets.ts), so concurrent POSTs publish it once and a failed publish is
+ * repaired by the next POST rather than lost.
  */
 export async function unsubscribe(
   token: string,
@@ -55,21 +63,30 @@ export async function unsubscribe(
   deps: RecipientsDeps,
 ): Promise<{ outcome: 'unsubscribed' | 'already' | 'unknown-outlet' }> {
   const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
-  const result = await deps.outlets.markUnsubscribed(claims.outletId, deps.now().toISOString());
+  const owner = randomUUID();
+  const result = await deps.outlets.markUnsubscribed(claims.outletId, {
+    owner,
+    at: deps.now().toISOString(),
+  });
   // A deleted outlet gets no mail anyway: the recipient still sees that they are unsubscribed.
   if (result.state === 'missing') return { outcome: 'unknown-outlet' };
-  if (result.eventPending) {
-    await deps.publish([
-      buildEntry(
-        OutletUnsubscribed,
-        { outletId: claims.outletId, ...(claims.releaseId ? { releaseId: claims.releaseId } : {}), via },
-        {
-          occurredAt: result.outlet.unsubscribedAt ?? deps.now().toISOString(),
-          ...(claims.labelId ? { labelId: claims.labelId } : {}),
-        },
-        deps.busName,
-      ),
-    ]);
+  if (result.mustPublish) {
+    try {
+      await deps.publish([
+        buildEntry(
+          OutletUnsubscribed,
+          { outletId: claims.outletId, ...(claims.releaseId ? { releaseId: claims.releaseId } : {}), via },
+          {
+            occurredAt: result.outlet.unsubscribedAt ?? deps.now().toISOString(),
+            ...(claims.labelId ? { labelId: claims.labelId } : {}),
+          },
+          deps.busName,
+        ),
+      ]);
+    } catch (error) {
+      await deps.outlets.releaseUnsubscribeEvent(claims.outletId, owner);
+      throw error;
+    }
     await deps.outlets.unsubscribeEventPublished(claims.outletId);
   }
   return { outcome: result.state };
@@ -87,7 +104,8 @@ export type PromoOutcome =
 export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
   const claims = verifyPromoToken(await deps.signingKey(), token);
   const now = deps.now();
-  if (claims.expiresAt !== undefined && now.getTime() >= claims.expiresAt * 1000) return { outcome: 'expired' };
+  if (claims.expiresAt !== undefined && now.getTime() >= claims.expiresAt * 1000)
+    return { outcome: 'expired' };
   const link = {
     labelId: claims.labelId,
     releaseId: claims.releaseId,

@@ -49,8 +49,8 @@ export const activeSecrets = (label: Label, now: Date): string[] =>
 export function withRotatedSecret(label: Label, secret: string, now: Date): Label {
   const retiresAt = new Date(now.getTime() + secretGraceMs).toISOString();
   const previous = label.secrets
-    .map((s) => (s.retiresAt === undefined ? { ...s, retiresAt } : s))
-    .filter((s) => Date.parse(s.retiresAt as string) > now.getTime());
+    .map((s) => ({ ...s, retiresAt: s.retiresAt ?? retiresAt }))
+    .filter((s) => Date.parse(s.retiresAt) > now.getTime());
   return {
     ...label,
     version: label.version + 1,

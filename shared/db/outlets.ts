@@ -54,14 +54,29 @@ export interface OutletPage {
 /** Thrown for a cursor this adapter did not make. */
 export class InvalidCursorError extends Error {}
 
+/**
+ * Events owed on a transition (`Outlet Unsubscribed`, `Outlet Suppressed`) are published by whoever
+ * holds the publication lease: the caller that made the transition, a retry by the same owner, or
+ * anyone once the lease is released (the publish failed) or stale (the owner crashed). So two
+ * concurrent repeats never both publish, and a failed or crashed publish is not lost.
+ */
+export interface Publication {
+  /** Who asks: an EventBridge event id (its retries share it) or a random id per request. */
+  owner: string;
+  at: string;
+}
+
+/** A lease older than this is taken over: its owner crashed between the transition and the publish. */
+export const publicationLeaseMs = 60_000;
+
 export type UnsubscribeResult =
   | { state: 'missing' }
-  /** `eventPending`: `Outlet Unsubscribed` has not been published yet for this transition. */
-  | { state: 'unsubscribed' | 'already'; eventPending: boolean; outlet: Outlet };
+  /** `mustPublish`: this caller holds the lease on `Outlet Unsubscribed` and has to publish it. */
+  | { state: 'unsubscribed' | 'already'; mustPublish: boolean; outlet: Outlet };
 
 export interface SuppressionResult {
-  /** `Outlet Suppressed` has not been published yet for this address. */
-  eventPending: boolean;
+  /** This caller holds the lease on `Outlet Suppressed` for the address and has to publish it. */
+  mustPublish: boolean;
   outletId?: string;
   reason: 'bounce' | 'complaint';
   detail?: string;
@@ -92,10 +107,13 @@ export interface OutletDirectory {
   pages(): AsyncIterable<Outlet[]>;
   /** The outlets with these ids that exist. */
   getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
-  markUnsubscribed(outletId: string, at: string): Promise<UnsubscribeResult>;
+  markUnsubscribed(outletId: string, publication: Publication): Promise<UnsubscribeResult>;
   unsubscribeEventPublished(outletId: string): Promise<void>;
-  suppress(suppression: Suppression): Promise<SuppressionResult>;
+  /** The publish failed: let the next attempt (any owner) take the lease at once. */
+  releaseUnsubscribeEvent(outletId: string, owner: string): Promise<void>;
+  suppress(suppression: Suppression, owner: string): Promise<SuppressionResult>;
   suppressionEventPublished(email: string): Promise<void>;
+  releaseSuppressionEvent(email: string, owner: string): Promise<void>;
   isSuppressed(email: string): Promise<boolean>;
 }
 
@@ -466,28 +484,94 @@ export function dynamoOutletDirectory(
     return found;
   };
 
-  const markUnsubscribed: OutletDirectory['markUnsubscribed'] = async (outletId, at) => {
+  /** Takes the publication lease of an item whose event is still owed; false if someone else holds it. */
+  const takeLease = async (
+    key: Record<string, string>,
+    fields: { pending: string; owner: string; leaseAt: string },
+    { owner, at }: Publication,
+  ): Promise<Record<string, unknown> | undefined> => {
+    const staleBefore = new Date(Date.parse(at) - publicationLeaseMs).toISOString();
     try {
-      // Invariant: unsubscribedAt is set once; the transition also marks the event as owed.
+      const { Attributes } = await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: key,
+          UpdateExpression: 'SET #owner = :owner, #leaseAt = :at',
+          ConditionExpression: '#pending = :yes AND (#owner = :owner OR #leaseAt < :staleBefore)',
+          ExpressionAttributeNames: {
+            '#pending': fields.pending,
+            '#owner': fields.owner,
+            '#leaseAt': fields.leaseAt,
+          },
+          ExpressionAttributeValues: {
+            ':yes': true,
+            ':owner': owner,
+            ':at': at,
+            ':staleBefore': staleBefore,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
+
+  const releaseLease = async (
+    key: Record<string, string>,
+    fields: { owner: string; leaseAt: string },
+    owner: string,
+  ) => {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: key,
+          // The epoch sorts before every lease time, so any next caller takes over at once.
+          UpdateExpression: 'SET #leaseAt = :released',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': fields.owner, '#leaseAt': fields.leaseAt },
+          ExpressionAttributeValues: { ':owner': owner, ':released': new Date(0).toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  };
+
+  const unsubscribeLease = {
+    pending: 'unsubscribeEventPending',
+    owner: 'unsubscribeEventOwner',
+    leaseAt: 'unsubscribeEventLeaseAt',
+  };
+
+  const markUnsubscribed: OutletDirectory['markUnsubscribed'] = async (outletId, publication) => {
+    try {
+      // Invariant: unsubscribedAt is set once; whoever sets it owes `Outlet Unsubscribed` and holds its lease.
       const { Attributes } = await db.send(
         new UpdateCommand({
           TableName,
           Key: outletKey(outletId),
-          UpdateExpression: 'SET unsubscribedAt = :at, unsubscribeEventPending = :yes',
+          UpdateExpression:
+            'SET unsubscribedAt = :at, unsubscribeEventPending = :yes, unsubscribeEventOwner = :owner, unsubscribeEventLeaseAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(unsubscribedAt)',
-          ExpressionAttributeValues: { ':at': at, ':yes': true },
+          ExpressionAttributeValues: { ':at': publication.at, ':yes': true, ':owner': publication.owner },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return { state: 'unsubscribed', eventPending: true, outlet: toOutlet(Attributes ?? {}) };
+      return { state: 'unsubscribed', mustPublish: true, outlet: toOutlet(Attributes ?? {}) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+    const leased = await takeLease(outletKey(outletId), unsubscribeLease, publication);
+    if (leased) return { state: 'already', mustPublish: true, outlet: toOutlet(leased) };
     const { Item } = await db.send(
       new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }),
     );
     if (!Item) return { state: 'missing' };
-    return { state: 'already', eventPending: Item.unsubscribeEventPending === true, outlet: toOutlet(Item) };
+    return { state: 'already', mustPublish: false, outlet: toOutlet(Item) };
   };
 
   const unsubscribeEventPublished: OutletDirectory['unsubscribeEventPublished'] = async (outletId) => {
@@ -496,7 +580,7 @@ export function dynamoOutletDirectory(
         new UpdateCommand({
           TableName,
           Key: outletKey(outletId),
-          UpdateExpression: 'REMOVE unsubscribeEventPending',
+          UpdateExpression: 'REMOVE unsubscribeEventPending, unsubscribeEventOwner, unsubscribeEventLeaseAt',
           ConditionExpression: 'attribute_exists(pk)',
         }),
       );
@@ -505,10 +589,15 @@ export function dynamoOutletDirectory(
     }
   };
 
-  const suppress: OutletDirectory['suppress'] = async ({ email, reason, detail, at }) => {
+  const releaseUnsubscribeEvent: OutletDirectory['releaseUnsubscribeEvent'] = (outletId, owner) =>
+    releaseLease(outletKey(outletId), unsubscribeLease, owner);
+
+  const suppressionLease = { pending: 'eventPending', owner: 'eventOwner', leaseAt: 'eventLeaseAt' };
+
+  const suppress: OutletDirectory['suppress'] = async ({ email, reason, detail, at }, owner) => {
     let result: SuppressionResult;
     try {
-      // Invariant: an address is suppressed once; the first writer owes the `Outlet Suppressed` event.
+      // Invariant: an address is suppressed once; the first writer owes `Outlet Suppressed` and holds its lease.
       await db.send(
         new PutCommand({
           TableName,
@@ -520,22 +609,27 @@ export function dynamoOutletDirectory(
             ...(detail ? { detail } : {}),
             at,
             eventPending: true,
+            eventOwner: owner,
+            eventLeaseAt: at,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      result = { eventPending: true, reason, ...(detail ? { detail } : {}) };
+      result = { mustPublish: true, reason, ...(detail ? { detail } : {}) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const { Item } = await db.send(
-        new GetCommand({ TableName, Key: suppressionKey(email), ConsistentRead: true }),
-      );
+      const leased = await takeLease(suppressionKey(email), suppressionLease, { owner, at });
+      const item =
+        leased ??
+        (await db.send(new GetCommand({ TableName, Key: suppressionKey(email), ConsistentRead: true })))
+          .Item ??
+        {};
       result = {
-        eventPending: Item?.eventPending === true,
-        reason: (Item?.reason as SuppressionResult['reason']) ?? reason,
-        ...(Item?.detail ? { detail: Item.detail as string } : {}),
+        mustPublish: leased !== undefined,
+        reason: (item.reason as SuppressionResult['reason']) ?? reason,
+        ...(item.detail ? { detail: item.detail as string } : {}),
       };
-      at = (Item?.at as string) ?? at;
+      at = (item.at as string) ?? at;
     }
     // Marked every time (not only on the transition), so a retry after a crash here completes it.
     const outletId = await ownerOf(email);
@@ -566,7 +660,7 @@ export function dynamoOutletDirectory(
         new UpdateCommand({
           TableName,
           Key: suppressionKey(email),
-          UpdateExpression: 'REMOVE eventPending',
+          UpdateExpression: 'REMOVE eventPending, eventOwner, eventLeaseAt',
           ConditionExpression: 'attribute_exists(pk)',
         }),
       );
@@ -574,6 +668,9 @@ export function dynamoOutletDirectory(
       if (!isConditionFailure(error)) throw error;
     }
   };
+
+  const releaseSuppressionEvent: OutletDirectory['releaseSuppressionEvent'] = (email, owner) =>
+    releaseLease(suppressionKey(email), suppressionLease, owner);
 
   const isSuppressed: OutletDirectory['isSuppressed'] = async (email) =>
     (await suppressionOf(email)) !== undefined;
@@ -590,8 +687,10 @@ export function dynamoOutletDirectory(
     getMany,
     markUnsubscribed,
     unsubscribeEventPublished,
+    releaseUnsubscribeEvent,
     suppress,
     suppressionEventPublished,
+    releaseSuppressionEvent,
     isSuppressed,
   };
 }

@@ -102,8 +102,15 @@ export async function markReleaseOut(
         Key: releaseKey(labelId, releaseId),
         UpdateExpression: 'SET #state = :out, outAt = if_not_exists(outAt, :at), updatedAt = :at',
         ConditionExpression:
-          '#state IN (:scheduled, :out) AND details.releaseDate = :date AND details.releaseTime = :time AND details.timeZone = :zone',
-        ExpressionAttributeNames: { '#state': 'state' },
+          '#state IN (:scheduled, :out) AND #details.#date = :date AND #details.#time = :time AND #details.#zone = :zone',
+        // `timeZone` (and more) are DynamoDB reserved words: every name goes through a placeholder.
+        ExpressionAttributeNames: {
+          '#state': 'state',
+          '#details': 'details',
+          '#date': 'releaseDate',
+          '#time': 'releaseTime',
+          '#zone': 'timeZone',
+        },
         ExpressionAttributeValues: {
           ':out': 'out',
           ':scheduled': 'scheduled',

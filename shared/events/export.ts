@@ -8,7 +8,7 @@ import { SesEvent } from './ses.ts';
  * `npm run docs:events`: the event catalogue as JSON Schema and an AsyncAPI 3 document under docs/,
  * so consumers outside the code can read the contracts.
  */
-const schemas = Object.fromEntries(
+const schemas: Record<string, Record<string, unknown>> = Object.fromEntries(
   catalogue.map((contract) => [
     contract.detailType.replaceAll(' ', ''),
     {

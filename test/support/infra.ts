@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { BacklineStack } from '#infra/stack.ts';
 import type { Settings } from '#infra/settings.ts';
+import { BacklineStack } from '#infra/stack.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
 
@@ -44,7 +44,7 @@ export function backline(settings: Partial<Settings> = {}): Synthesized {
   return synthesized;
 }
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
 export const resourcesOf = (template: Template, type: string): Resources =>
   template.findResources(type) as Resources;

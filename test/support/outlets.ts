@@ -3,6 +3,8 @@ import {
   DuplicateEmailError,
   InvalidCursorError,
   type OutletDirectory,
+  type Publication,
+  publicationLeaseMs,
   type Suppression,
 } from '#shared/db/outlets.ts';
 import type { PromoCounters, PromoLink } from '#shared/db/promo.ts';
@@ -27,21 +29,36 @@ export const anOutlet = (overrides: Partial<Outlet> = {}): Outlet => ({
   ...overrides,
 });
 
+interface Lease {
+  pending: boolean;
+  owner?: string;
+  leaseAt?: string;
+}
+
 interface StoredOutlet extends Outlet {
-  unsubscribeEventPending?: boolean;
+  unsubscribeEvent?: Lease;
+}
+
+/** The publication lease rule of shared/db/outlets.ts. */
+function takeLease(lease: Lease | undefined, { owner, at }: Publication): boolean {
+  if (!lease?.pending) return false;
+  const stale = Date.parse(lease.leaseAt ?? '1970-01-01T00:00:00Z') < Date.parse(at) - publicationLeaseMs;
+  if (lease.owner !== owner && !stale) return false;
+  Object.assign(lease, { owner, leaseAt: at });
+  return true;
 }
 
 /** The directory's rules (one outlet per address, suppression carried over) without DynamoDB. */
 export class InMemoryOutletDirectory implements OutletDirectory {
   readonly outlets = new Map<string, StoredOutlet>();
-  readonly suppressions = new Map<string, Suppression & { eventPending: boolean }>();
+  readonly suppressions = new Map<string, Suppression & { event: Lease }>();
 
   private ownerOf(email: string) {
     return [...this.outlets.values()].find((outlet) => outlet.email === email);
   }
 
   private clean(outlet: StoredOutlet): Outlet {
-    const { unsubscribeEventPending: _pending, ...rest } = outlet;
+    const { unsubscribeEvent: _lease, ...rest } = outlet;
     return structuredClone(rest);
   }
 
@@ -142,46 +159,60 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     return found;
   }
 
-  async markUnsubscribed(outletId: string, at: string) {
+  async markUnsubscribed(outletId: string, publication: Publication) {
     const outlet = this.outlets.get(outletId);
     if (!outlet) return { state: 'missing' as const };
     if (outlet.unsubscribedAt) {
-      return {
-        state: 'already' as const,
-        eventPending: outlet.unsubscribeEventPending === true,
-        outlet: this.clean(outlet),
-      };
+      const mustPublish = takeLease(outlet.unsubscribeEvent, publication);
+      return { state: 'already' as const, mustPublish, outlet: this.clean(outlet) };
     }
-    outlet.unsubscribedAt = at;
-    outlet.unsubscribeEventPending = true;
-    return { state: 'unsubscribed' as const, eventPending: true, outlet: this.clean(outlet) };
+    outlet.unsubscribedAt = publication.at;
+    outlet.unsubscribeEvent = { pending: true, owner: publication.owner, leaseAt: publication.at };
+    return { state: 'unsubscribed' as const, mustPublish: true, outlet: this.clean(outlet) };
   }
 
   async unsubscribeEventPublished(outletId: string) {
     const outlet = this.outlets.get(outletId);
-    if (outlet) delete outlet.unsubscribeEventPending;
+    if (outlet) delete outlet.unsubscribeEvent;
   }
 
-  async suppress({ email, reason, detail, at }: Suppression) {
+  async releaseUnsubscribeEvent(outletId: string, owner: string) {
+    const lease = this.outlets.get(outletId)?.unsubscribeEvent;
+    if (lease?.owner === owner) lease.leaseAt = new Date(0).toISOString();
+  }
+
+  async suppress({ email, reason, detail, at }: Suppression, owner: string) {
     const existing = this.suppressions.get(email);
-    const suppression = existing ?? { email, reason, ...(detail ? { detail } : {}), at, eventPending: true };
+    const mustPublish = existing ? takeLease(existing.event, { owner, at }) : true;
+    const suppression = existing ?? {
+      email,
+      reason,
+      ...(detail ? { detail } : {}),
+      at,
+      event: { pending: true, owner, leaseAt: at },
+    };
     this.suppressions.set(email, suppression);
-    const owner = this.ownerOf(email);
-    if (owner) {
-      owner.suppressedAt ??= suppression.at;
-      owner.suppressionReason ??= suppression.reason;
+    const outlet = this.ownerOf(email);
+    if (outlet) {
+      outlet.suppressedAt ??= suppression.at;
+      outlet.suppressionReason ??= suppression.reason;
     }
     return {
-      eventPending: suppression.eventPending,
+      mustPublish,
       reason: suppression.reason,
       ...(suppression.detail ? { detail: suppression.detail } : {}),
-      ...(owner ? { outletId: owner.id } : {}),
+      ...(outlet ? { outletId: outlet.id } : {}),
     };
   }
 
   async suppressionEventPublished(email: string) {
     const suppression = this.suppressions.get(email);
-    if (suppression) suppression.eventPending = false;
+    if (suppression) suppression.event = { pending: false };
+  }
+
+  async releaseSuppressionEvent(email: string, owner: string) {
+    const lease = this.suppressions.get(email)?.event;
+    if (lease?.owner === owner) lease.leaseAt = new Date(0).toISOString();
   }
 
   async isSuppressed(email: string) {

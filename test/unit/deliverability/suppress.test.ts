@@ -36,8 +36,9 @@ const mail = (to = 'News@Radio.example') => ({
   tags: { delivery: ['d-123'], 'ses:configuration-set': ['backline'] },
 });
 
-const aBounce = (bounceType: 'Permanent' | 'Transient', to?: string) =>
+const aBounce = (bounceType: 'Permanent' | 'Transient', to?: string, id?: string) =>
   SesEvent.parse({
+    ...(id ? { id } : {}),
     'detail-type': 'Email Bounced',
     source: 'aws.ses',
     detail: {
@@ -58,7 +59,10 @@ const aComplaint = (to?: string) =>
     detail: {
       eventType: 'Complaint',
       mail: mail(to),
-      complaint: { complainedRecipients: [{ emailAddress: to ?? 'news@radio.example' }], complaintFeedbackType: 'abuse' },
+      complaint: {
+        complainedRecipients: [{ emailAddress: to ?? 'news@radio.example' }],
+        complaintFeedbackType: 'abuse',
+      },
     },
   });
 
@@ -68,7 +72,10 @@ describe('handleSesFeedback', () => {
 
     await handleSesFeedback(aBounce('Permanent'), deps);
 
-    expect(await outlets.get('out-1')).toMatchObject({ suppressedAt: now.toISOString(), suppressionReason: 'bounce' });
+    expect(await outlets.get('out-1')).toMatchObject({
+      suppressedAt: now.toISOString(),
+      suppressionReason: 'bounce',
+    });
     expect(await outlets.isSuppressed('news@radio.example')).toBe(true);
     expect(bus.ofType('Outlet Suppressed').map((event) => event.data)).toEqual([
       { email: 'news@radio.example', outletId: 'out-1', reason: 'bounce', detail: 'Permanent/General' },
@@ -116,6 +123,30 @@ describe('handleSesFeedback', () => {
     await handleSesFeedback(aComplaint(), deps);
     await handleSesFeedback(aComplaint(), deps);
 
+    expect(bus.ofType('Outlet Suppressed')).toHaveLength(1);
+  });
+
+  it('publishes once when two deliveries of the same bounce are handled at the same time', async () => {
+    const { bus, deps } = setup();
+
+    await Promise.all([
+      handleSesFeedback(aBounce('Permanent'), deps),
+      handleSesFeedback(aBounce('Permanent'), deps),
+    ]);
+
+    expect(bus.ofType('Outlet Suppressed')).toHaveLength(1);
+  });
+
+  it('lets a retry of the same event publish what a crash left owed, but not a different event meanwhile', async () => {
+    const { bus, outlets, deps } = setup();
+    // the first attempt suppressed the address and crashed before publishing
+    await outlets.suppress({ email: 'news@radio.example', reason: 'bounce', at: now.toISOString() }, 'evt-1');
+
+    await handleSesFeedback(aBounce('Permanent', undefined, 'evt-2'), deps);
+    const afterOtherEvent = bus.ofType('Outlet Suppressed').length;
+    await handleSesFeedback(aBounce('Permanent', undefined, 'evt-1'), deps);
+
+    expect(afterOtherEvent).toBe(0);
     expect(bus.ofType('Outlet Suppressed')).toHaveLength(1);
   });
 

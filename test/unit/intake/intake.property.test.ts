@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/intake/handler.ts';
 import { sign } from '#functions/intake/signature.ts';
-import { webhookTypes } from '#shared/webhooks.ts';
 import type { HttpResult } from '#shared/http/index.ts';
+import { webhookTypes } from '#shared/webhooks.ts';
 import {
   aContext,
   aLabel,
@@ -30,7 +30,11 @@ type Json = unknown;
 /** ISO 8601 date-times with every offset, over the whole four-digit-year range. */
 const timestamp = fc
   .tuple(
-    fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+    fc.date({
+      min: new Date('0000-01-01T00:00:00Z'),
+      max: new Date('9999-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    }),
     fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
   )
   .map(([date, offsetMinutes]) => {
@@ -55,14 +59,21 @@ function mutate(value: Json, steps: number[], replacement: Json, remove: boolean
   const keys = Object.keys(value as object);
   if (keys.length === 0) return replacement;
   const key = keys[steps[0] % keys.length];
-  const copy: Record<string, Json> = Array.isArray(value) ? ([...value] as unknown as Record<string, Json>) : { ...(value as object) };
+  const copy: Record<string, Json> = Array.isArray(value)
+    ? ([...value] as unknown as Record<string, Json>)
+    : { ...(value as object) };
   if (steps.length === 1 && remove) delete copy[key];
   else copy[key] = mutate(copy[key], steps.slice(1), replacement, remove);
   return copy;
 }
 
 const mutatedBody = fc
-  .tuple(validBody, fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), fc.boolean())
+  .tuple(
+    validBody,
+    fc.array(fc.nat(), { minLength: 1, maxLength: 5 }),
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.boolean(),
+  )
   .map(([body, steps, replacement, remove]) => mutate(body, steps, replacement, remove));
 
 const bodyText = fc.oneof(
@@ -70,28 +81,51 @@ const bodyText = fc.oneof(
   mutatedBody.map((b) => JSON.stringify(b)),
   fc.json(),
   fc.string({ maxLength: 200 }),
-  fc.constantFrom('', 'null', '[]', '{}', '{"type":"release.scheduled"}', '[[[[[[[[[[[[[[[[[[[[', '{"__proto__":{"x":1}}'),
+  fc.constantFrom(
+    '',
+    'null',
+    '[]',
+    '{}',
+    '{"type":"release.scheduled"}',
+    '[[[[[[[[[[[[[[[[[[[[',
+    '{"__proto__":{"x":1}}',
+  ),
 );
 
 const bodyBytes = fc.oneof(
   { weight: 8, arbitrary: bodyText.map((text) => Buffer.from(text, 'utf8')) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)) },
-  { weight: 1, arbitrary: fc.integer({ min: 256 * 1024 - 2, max: 256 * 1024 + 2 }).map((n) => Buffer.alloc(n, 0x20)) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 256 * 1024 - 2, max: 256 * 1024 + 2 }).map((n) => Buffer.alloc(n, 0x20)),
+  },
 );
 
 const optionalHeader = (arbitrary: fc.Arbitrary<string>) => fc.option(arbitrary, { nil: undefined });
 
 const request = fc.record({
-  labelId: fc.oneof({ weight: 6, arbitrary: fc.constant(label.labelId) }, { weight: 1, arbitrary: fc.string({ maxLength: 3000 }) }),
+  labelId: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(label.labelId) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 3000 }) },
+  ),
   body: bodyBytes,
-  webhookId: fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^msg_[a-z0-9]{1,12}$/) }, { weight: 1, arbitrary: fc.string({ maxLength: 400 }) }),
-  timestampShift: fc.oneof({ weight: 12, arbitrary: fc.integer({ min: -300, max: 300 }) }, { weight: 1, arbitrary: fc.integer() }),
+  webhookId: fc.oneof(
+    { weight: 6, arbitrary: fc.stringMatching(/^msg_[a-z0-9]{1,12}$/) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 400 }) },
+  ),
+  timestampShift: fc.oneof(
+    { weight: 12, arbitrary: fc.integer({ min: -300, max: 300 }) },
+    { weight: 1, arbitrary: fc.integer() },
+  ),
   signature: fc.oneof(
     { weight: 8, arbitrary: fc.constantFrom('valid', 'valid among others') },
     { weight: 1, arbitrary: fc.constantFrom('wrong secret', 'garbage', 'missing', 'flipped body byte') },
   ),
   contentType: optionalHeader(
-    fc.oneof({ weight: 6, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }),
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant('application/json') },
+      { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+    ),
   ),
   base64: fc.boolean(),
 });
@@ -121,7 +155,14 @@ describe('intake under random and mutated requests', () => {
     const labels = new InMemoryLabels(label);
     const webhooks = new InMemoryWebhookRecords();
     const bus = new FakeBus();
-    const handler = makeHandler({ labels, webhooks, publish: bus.publish, busName: 'backline', now: () => now, log: silentLog });
+    const handler = makeHandler({
+      labels,
+      webhooks,
+      publish: bus.publish,
+      busName: 'backline',
+      now: () => now,
+      log: silentLog,
+    });
     const statuses = new Map<number, number>();
 
     await fc.assert(
@@ -148,7 +189,10 @@ describe('intake under random and mutated requests', () => {
         } else {
           expect(webhooks.items.size).toBe(recordsBefore);
           expect(bus.entries.length).toBe(eventsBefore);
-          expect(JSON.parse(result.body ?? '')).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+          expect(JSON.parse(result.body ?? '')).toMatchObject({
+            error: expect.any(String),
+            message: expect.any(String),
+          });
         }
       }),
       { numRuns: 4_000 },

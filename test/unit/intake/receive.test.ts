@@ -34,7 +34,10 @@ function intake(options: { now?: Date } = {}) {
     log: silentLog,
   };
   const handler = makeHandler(deps);
-  const send = async (request: { headers: Record<string, string>; body: string | Buffer }, labelId = label.labelId) => {
+  const send = async (
+    request: { headers: Record<string, string>; body: string | Buffer },
+    labelId = label.labelId,
+  ) => {
     const result = (await handler(aWebhookEvent(labelId, request), aContext())) as HttpResult;
     return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
   };
@@ -144,8 +147,12 @@ describe('intake of a label webhook', () => {
   it('accepts a JSON media type with parameters or a +json suffix', async () => {
     const { send, secret } = intake();
 
-    const withCharset = await send(signedWebhook(secret, aReleaseWebhook(), { at: now, contentType: 'application/json; charset=utf-8' }));
-    const suffixed = await send(signedWebhook(secret, aReleaseWebhook(), { at: now, contentType: 'application/webhook+json' }));
+    const withCharset = await send(
+      signedWebhook(secret, aReleaseWebhook(), { at: now, contentType: 'application/json; charset=utf-8' }),
+    );
+    const suffixed = await send(
+      signedWebhook(secret, aReleaseWebhook(), { at: now, contentType: 'application/webhook+json' }),
+    );
 
     expect([withCharset.status, suffixed.status]).toEqual([202, 202]);
   });
@@ -159,32 +166,56 @@ describe('rejected webhooks', () => {
     const wrongSecret = aSecret();
     const badBody = { type: 'release.scheduled', timestamp: 'yesterday', data: {} };
 
-    const tooLargeForUnknownLabel = await send(signedWebhook(wrongSecret, oversized(), { at: now, contentType: 'text/plain' }), 'nobody');
-    const unknownLabelBadSignature = await send(signedWebhook(wrongSecret, badBody, { at: now, contentType: 'text/plain' }), 'nobody');
-    const badSignatureWrongType = await send(signedWebhook(wrongSecret, badBody, { at: now, contentType: 'text/plain' }));
-    const wrongTypeBadBody = await send(signedWebhook(secret, badBody, { at: now, contentType: 'text/plain' }));
+    const tooLargeForUnknownLabel = await send(
+      signedWebhook(wrongSecret, oversized(), { at: now, contentType: 'text/plain' }),
+      'nobody',
+    );
+    const unknownLabelBadSignature = await send(
+      signedWebhook(wrongSecret, badBody, { at: now, contentType: 'text/plain' }),
+      'nobody',
+    );
+    const badSignatureWrongType = await send(
+      signedWebhook(wrongSecret, badBody, { at: now, contentType: 'text/plain' }),
+    );
+    const wrongTypeBadBody = await send(
+      signedWebhook(secret, badBody, { at: now, contentType: 'text/plain' }),
+    );
     const badBodyOnly = await send(signedWebhook(secret, badBody, { at: now }));
 
     expect(
-      [tooLargeForUnknownLabel, unknownLabelBadSignature, badSignatureWrongType, wrongTypeBadBody, badBodyOnly].map((r) => r.status),
+      [
+        tooLargeForUnknownLabel,
+        unknownLabelBadSignature,
+        badSignatureWrongType,
+        wrongTypeBadBody,
+        badBodyOnly,
+      ].map((r) => r.status),
     ).toEqual([413, 404, 401, 415, 400]);
   });
 
   it('answers 400 with field-level issues for a body that fails its schema', async () => {
     const { send, secret } = intake();
 
-    const response = await send(signedWebhook(secret, aReleaseWebhook({ releaseDate: '5 March' }), { at: now }));
+    const response = await send(
+      signedWebhook(secret, aReleaseWebhook({ releaseDate: '5 March' }), { at: now }),
+    );
 
     expect(response).toEqual({
       status: 400,
-      body: { error: 'validation', message: expect.any(String), issues: [{ path: 'data.releaseDate', message: expect.any(String) }] },
+      body: {
+        error: 'validation',
+        message: expect.any(String),
+        issues: [{ path: 'data.releaseDate', message: expect.any(String) }],
+      },
     });
   });
 
   it('answers 400 on `type` for an unknown webhook type', async () => {
     const { send, secret } = intake();
 
-    const response = await send(signedWebhook(secret, { type: 'album.leaked', timestamp: now.toISOString(), data: {} }, { at: now }));
+    const response = await send(
+      signedWebhook(secret, { type: 'album.leaked', timestamp: now.toISOString(), data: {} }, { at: now }),
+    );
 
     expect(response.status).toBe(400);
     expect(response.body.issues.map((i: { path: string }) => i.path)).toEqual(['type']);
@@ -205,7 +236,9 @@ describe('rejected webhooks', () => {
     const tampered = { ...signed, body: signed.body.replace('Night Drive', 'Day Drive') };
     const { 'webhook-signature': _, ...unsignedHeaders } = signed.headers;
 
-    const statuses = await Promise.all([stale, tampered, { ...signed, headers: unsignedHeaders }].map((r) => send(r)));
+    const statuses = await Promise.all(
+      [stale, tampered, { ...signed, headers: unsignedHeaders }].map((r) => send(r)),
+    );
 
     expect(statuses.map((s) => [s.status, s.body.error])).toEqual([
       [401, 'unauthorized'],
@@ -217,7 +250,10 @@ describe('rejected webhooks', () => {
   it('answers 404 for a label id that cannot exist, without looking it up', async () => {
     const { send, secret } = intake();
 
-    const response = await send(signedWebhook(secret, aReleaseWebhook(), { at: now }), `${'x'.repeat(2_000)}#`);
+    const response = await send(
+      signedWebhook(secret, aReleaseWebhook(), { at: now }),
+      `${'x'.repeat(2_000)}#`,
+    );
 
     expect(response.status).toBe(404);
   });

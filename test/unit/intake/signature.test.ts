@@ -6,9 +6,14 @@ import { aLabel, aSecret } from '#test/support/intake.ts';
 
 const now = new Date('2027-01-05T10:00:00Z');
 const seconds = (at: Date) => String(Math.floor(at.getTime() / 1000));
-const body = Buffer.from('{"type":"release.cancelled","timestamp":"2027-01-05T10:00:00Z","data":{"releaseId":"r1"}}');
+const body = Buffer.from(
+  '{"type":"release.cancelled","timestamp":"2027-01-05T10:00:00Z","data":{"releaseId":"r1"}}',
+);
 
-const request = (secret: string, overrides: { id?: string; at?: Date; body?: Buffer; signature?: string } = {}) => {
+const request = (
+  secret: string,
+  overrides: { id?: string; at?: Date; body?: Buffer; signature?: string } = {},
+) => {
   const id = overrides.id ?? 'msg_1';
   const timestamp = seconds(overrides.at ?? now);
   return {
@@ -33,7 +38,11 @@ describe('verifySignature', () => {
     const secret = aSecret();
     const signed = request(secret);
 
-    const result = verifySignature({ ...signed, body: Buffer.from(body.toString().replace('r1', 'r2')) }, [secret], now);
+    const result = verifySignature(
+      { ...signed, body: Buffer.from(body.toString().replace('r1', 'r2')) },
+      [secret],
+      now,
+    );
 
     expect(result).toEqual({ ok: false, reason: 'no matching signature' });
   });
@@ -43,7 +52,11 @@ describe('verifySignature', () => {
     const signed = request(secret);
 
     const otherId = verifySignature({ ...signed, webhookId: 'msg_2' }, [secret], now);
-    const otherTime = verifySignature({ ...signed, timestamp: String(Number(signed.timestamp) - 1) }, [secret], now);
+    const otherTime = verifySignature(
+      { ...signed, timestamp: String(Number(signed.timestamp) - 1) },
+      [secret],
+      now,
+    );
 
     expect(otherId.ok).toBe(false);
     expect(otherTime.ok).toBe(false);
@@ -59,17 +72,26 @@ describe('verifySignature', () => {
     const secret = aSecret();
     const at = (offsetSeconds: number) => new Date(now.getTime() + offsetSeconds * 1000);
 
-    const outcomes = [-301, -300, 300, 301].map((offset) => verifySignature(request(secret, { at: at(offset) }), [secret], now).ok);
+    const outcomes = [-301, -300, 300, 301].map(
+      (offset) => verifySignature(request(secret, { at: at(offset) }), [secret], now).ok,
+    );
 
     expect(outcomes).toEqual([false, true, true, false]);
-    expect(verifySignature(request(secret, { at: at(-301) }), [secret], now)).toEqual({ ok: false, reason: 'stale timestamp' });
+    expect(verifySignature(request(secret, { at: at(-301) }), [secret], now)).toEqual({
+      ok: false,
+      reason: 'stale timestamp',
+    });
   });
 
   it('accepts when one of several space-separated signatures matches', () => {
     const secret = aSecret();
     const valid = request(secret).signature;
 
-    const result = verifySignature(request(secret, { signature: `v1,AAAA v2,whatever ${valid} v1,${'A'.repeat(44)}` }), [secret], now);
+    const result = verifySignature(
+      request(secret, { signature: `v1,AAAA v2,whatever ${valid} v1,${'A'.repeat(44)}` }),
+      [secret],
+      now,
+    );
 
     expect(result.ok).toBe(true);
   });
@@ -87,10 +109,22 @@ describe('verifySignature', () => {
     const secret = aSecret();
     const signed = request(secret);
 
-    expect(verifySignature({ ...signed, signature: undefined }, [secret], now)).toEqual({ ok: false, reason: 'missing headers' });
-    expect(verifySignature({ ...signed, timestamp: `${signed.timestamp}abc` }, [secret], now)).toEqual({ ok: false, reason: 'malformed headers' });
-    expect(verifySignature({ ...signed, webhookId: 'msg 1' }, [secret], now)).toEqual({ ok: false, reason: 'malformed headers' });
-    expect(verifySignature({ ...signed, webhookId: 'x'.repeat(257) }, [secret], now)).toEqual({ ok: false, reason: 'malformed headers' });
+    expect(verifySignature({ ...signed, signature: undefined }, [secret], now)).toEqual({
+      ok: false,
+      reason: 'missing headers',
+    });
+    expect(verifySignature({ ...signed, timestamp: `${signed.timestamp}abc` }, [secret], now)).toEqual({
+      ok: false,
+      reason: 'malformed headers',
+    });
+    expect(verifySignature({ ...signed, webhookId: 'msg 1' }, [secret], now)).toEqual({
+      ok: false,
+      reason: 'malformed headers',
+    });
+    expect(verifySignature({ ...signed, webhookId: 'x'.repeat(257) }, [secret], now)).toEqual({
+      ok: false,
+      reason: 'malformed headers',
+    });
   });
 
   it('signs the raw bytes, so a body that is not valid UTF-8 verifies byte for byte', () => {
@@ -114,9 +148,21 @@ describe('secret rotation', () => {
     const rotated = withRotatedSecret(label, newSecret, now);
     const later = (hours: number) => new Date(now.getTime() + hours * 3_600_000);
 
-    const within = verifySignature(request(oldSecret, { at: later(23.9) }), activeSecrets(rotated, later(23.9)), later(23.9));
-    const after = verifySignature(request(oldSecret, { at: later(24) }), activeSecrets(rotated, later(24)), later(24));
-    const fresh = verifySignature(request(newSecret, { at: later(24) }), activeSecrets(rotated, later(24)), later(24));
+    const within = verifySignature(
+      request(oldSecret, { at: later(23.9) }),
+      activeSecrets(rotated, later(23.9)),
+      later(23.9),
+    );
+    const after = verifySignature(
+      request(oldSecret, { at: later(24) }),
+      activeSecrets(rotated, later(24)),
+      later(24),
+    );
+    const fresh = verifySignature(
+      request(newSecret, { at: later(24) }),
+      activeSecrets(rotated, later(24)),
+      later(24),
+    );
 
     expect(within.ok).toBe(true);
     expect(after.ok).toBe(false);

@@ -3,7 +3,13 @@ import { makeHandler } from '#functions/intake/outbox.ts';
 import { type SweepDeps, sweepPendingWebhooks } from '#functions/intake/sweep.ts';
 import type { WebhookRecord } from '#shared/db/webhooks.ts';
 import { PublishError } from '#shared/events/publish.ts';
-import { aContext, aReleaseWebhook, FakeBus, InMemoryWebhookRecords, silentLog } from '#test/support/intake.ts';
+import {
+  aContext,
+  aReleaseWebhook,
+  FakeBus,
+  InMemoryWebhookRecords,
+  silentLog,
+} from '#test/support/intake.ts';
 
 const now = new Date('2027-01-05T10:00:00Z');
 const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
@@ -24,13 +30,22 @@ function outbox(...records: WebhookRecord[]) {
   const webhooks = new InMemoryWebhookRecords();
   for (const record of records) webhooks.items.set(`${record.labelId}#${record.webhookId}`, record);
   const bus = new FakeBus();
-  const deps: SweepDeps = { webhooks, publish: bus.publish, busName: 'backline', now: () => now, log: silentLog };
+  const deps: SweepDeps = {
+    webhooks,
+    publish: bus.publish,
+    busName: 'backline',
+    now: () => now,
+    log: silentLog,
+  };
   return { webhooks, bus, deps };
 }
 
 describe('the outbox sweep', () => {
   it('republishes webhooks still pending after a minute with their own eventIds and marks them published', async () => {
-    const { deps, bus, webhooks } = outbox(aRecord(), aRecord({ webhookId: 'msg_2', eventId: 'evt-2', receivedAt: ago(61_000) }));
+    const { deps, bus, webhooks } = outbox(
+      aRecord(),
+      aRecord({ webhookId: 'msg_2', eventId: 'evt-2', receivedAt: ago(61_000) }),
+    );
 
     const result = await sweepPendingWebhooks(deps);
 
@@ -74,7 +89,10 @@ describe('the outbox sweep', () => {
 
     await expect(sweepPendingWebhooks(deps)).rejects.toThrow();
 
-    expect(Object.fromEntries(webhooks.all().map((r) => [r.webhookId, r.status]))).toEqual({ msg_1: 'published', msg_2: 'pending' });
+    expect(Object.fromEntries(webhooks.all().map((r) => [r.webhookId, r.status]))).toEqual({
+      msg_1: 'published',
+      msg_2: 'pending',
+    });
   });
 
   it('takes a record whose body no longer matches its schema off the queue instead of retrying it for ever', async () => {
@@ -98,7 +116,10 @@ describe('the outbox sweep', () => {
       time: now.toISOString(),
       region: 'us-east-1',
       resources: [],
-      detail: { metadata: { eventId: 'e1', correlationId: 'e1', occurredAt: now.toISOString(), schemaVersion: 1 }, data: {} },
+      detail: {
+        metadata: { eventId: 'e1', correlationId: 'e1', occurredAt: now.toISOString(), schemaVersion: 1 },
+        data: {},
+      },
     };
 
     await handler(sweepDue, aContext());

@@ -10,11 +10,14 @@ const issuesOf = (body: unknown) => {
 };
 
 describe('parseWebhookBody', () => {
-  it.each(Object.entries(webhookTypes))('reads a %s body into the data of its event contract', (type, contract) => {
-    const parsed = parse({ type, timestamp: '2027-01-05T10:00:00Z', data: contract.sample });
+  it.each(Object.entries(webhookTypes))(
+    'reads a %s body into the data of its event contract',
+    (type, contract) => {
+      const parsed = parse({ type, timestamp: '2027-01-05T10:00:00Z', data: contract.sample });
 
-    expect(parsed.ok && parsed.contract.detailType).toBe(contract.detailType);
-  });
+      expect(parsed.ok && parsed.contract.detailType).toBe(contract.detailType);
+    },
+  );
 
   it('maps every intake event of the catalogue to a webhook type', () => {
     const intakeEvents = catalogue.filter((c) => c.source === 'backline.intake').map((c) => c.detailType);
@@ -25,7 +28,11 @@ describe('parseWebhookBody', () => {
   });
 
   it('applies the release defaults: 00:00 in UTC', () => {
-    const { releaseTime: _t, timeZone: _z, ...withoutTime } = aReleaseWebhook().data as Record<string, unknown>;
+    const {
+      releaseTime: _t,
+      timeZone: _z,
+      ...withoutTime
+    } = aReleaseWebhook().data as Record<string, unknown>;
 
     const parsed = parse({ ...aReleaseWebhook(), data: withoutTime });
 
@@ -59,7 +66,11 @@ describe('parseWebhookBody', () => {
   it('answers a malformed territory with an issue, not a crash', () => {
     const issues = issuesOf(aReleaseWebhook({ territories: ['', 'g', 'XX', 'WW'] }));
 
-    expect([...new Set(issues.map((i) => i.path))]).toEqual(['data.territories.0', 'data.territories.1', 'data.territories.2']);
+    expect([...new Set(issues.map((i) => i.path))]).toEqual([
+      'data.territories.0',
+      'data.territories.1',
+      'data.territories.2',
+    ]);
   });
 
   it('normalises the timestamp to UTC so that timestamps order as strings', () => {
@@ -69,11 +80,15 @@ describe('parseWebhookBody', () => {
   });
 
   it('rejects bodies that are not JSON, not UTF-8 or not an object, on the whole body', () => {
-    const outcomes = [Buffer.from('{"type":'), Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from('[]'), Buffer.from('')].map(
-      (raw) => parseWebhookBody(raw),
-    );
+    const outcomes = [
+      Buffer.from('{"type":'),
+      Buffer.from([0x7b, 0xff, 0x7d]),
+      Buffer.from('[]'),
+      Buffer.from(''),
+    ].map((raw) => parseWebhookBody(raw));
 
-    for (const outcome of outcomes) expect(outcome.ok ? [] : outcome.error.issues.map((i) => i.path)).toEqual(['']);
+    for (const outcome of outcomes)
+      expect(outcome.ok ? [] : outcome.error.issues.map((i) => i.path)).toEqual(['']);
   });
 });
 
@@ -82,9 +97,17 @@ describe('webhookEntry', () => {
     const parsed = parse(aReleaseWebhook());
     if (!parsed.ok) throw parsed.error;
 
-    const entry = webhookEntry(parsed.body, { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' }, 'backline');
+    const entry = webhookEntry(
+      parsed.body,
+      { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' },
+      'backline',
+    );
 
-    expect(entry).toMatchObject({ EventBusName: 'backline', Source: 'backline.intake', DetailType: 'Release Scheduled' });
+    expect(entry).toMatchObject({
+      EventBusName: 'backline',
+      Source: 'backline.intake',
+      DetailType: 'Release Scheduled',
+    });
     expect(JSON.parse(entry.Detail ?? '').metadata).toEqual({
       eventId: 'evt-1',
       correlationId: 'evt-1',
@@ -99,7 +122,11 @@ describe('webhookEntry', () => {
     const parsed = parse({ type, timestamp: '2027-01-05T10:00:00Z', data: webhookTypes[type].sample });
     if (!parsed.ok) throw parsed.error;
 
-    const entry = webhookEntry(parsed.body, { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' }, 'backline');
+    const entry = webhookEntry(
+      parsed.body,
+      { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' },
+      'backline',
+    );
 
     expect(webhookTypes[type].detail.safeParse(JSON.parse(entry.Detail ?? '')).success).toBe(true);
   });

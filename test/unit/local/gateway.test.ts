@@ -19,7 +19,7 @@ const functions = [
       ],
     },
   ],
-] as [FunctionName, FunctionSpec][];
+] as unknown as [FunctionName, FunctionSpec][];
 
 let server: Server;
 let base: string;

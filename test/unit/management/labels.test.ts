@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { type LabelRoutesDeps, labelRoutes } from '#functions/management/labels.ts';
 import type { WebhookRecord } from '#shared/db/webhooks.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { aContext, aLabel, aReleaseWebhook, FakeBus, InMemoryLabels, InMemoryWebhookRecords, silentLog } from '#test/support/intake.ts';
+import {
+  aContext,
+  aLabel,
+  aReleaseWebhook,
+  FakeBus,
+  InMemoryLabels,
+  InMemoryWebhookRecords,
+  silentLog,
+} from '#test/support/intake.ts';
 
 const now = new Date('2027-01-05T10:00:00Z');
 
@@ -23,12 +31,26 @@ function management() {
     log: silentLog,
   };
   const routes = labelRoutes(deps);
-  const call = async (method: string, path: string, pattern: string, pathParameters: Record<string, string>, body?: unknown) => {
+  const call = async (
+    method: string,
+    path: string,
+    pattern: string,
+    pathParameters: Record<string, string>,
+    body?: unknown,
+  ) => {
     const route = routes.find((r) => r.method === method && r.path === pattern);
     if (!route) throw new Error(`no route ${method} ${pattern}`);
-    const event = { rawPath: path, pathParameters, body: body === undefined ? undefined : JSON.stringify(body), isBase64Encoded: false } as unknown as HttpEvent;
+    const event = {
+      rawPath: path,
+      pathParameters,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      isBase64Encoded: false,
+    } as unknown as HttpEvent;
     try {
-      const result = (await (route.handler as (e: HttpEvent, c: unknown) => Promise<HttpResult>)(event, aContext())) as HttpResult;
+      const result = (await (route.handler as (e: HttpEvent, c: unknown) => Promise<HttpResult>)(
+        event,
+        aContext(),
+      )) as HttpResult;
       return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
     } catch (error) {
       const e = error as { status?: number; body?: unknown };
@@ -39,7 +61,11 @@ function management() {
   return { labels, webhooks, bus, call, setNow: (at: Date) => (clock = at) };
 }
 
-const aRecord = (webhookId: string, receivedAt: string, overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
+const aRecord = (
+  webhookId: string,
+  receivedAt: string,
+  overrides: Partial<WebhookRecord> = {},
+): WebhookRecord => ({
   labelId: 'nightshift-records',
   webhookId,
   eventId: `evt-${webhookId}`,
@@ -58,7 +84,10 @@ describe('label routes', () => {
     const given = await call('POST', '/labels', '/labels', {}, { name: 'Lunar Tapes', id: 'lunar-tapes' });
     const generated = await call('POST', '/labels', '/labels', {}, { name: 'Sol Audio' });
 
-    expect(given).toEqual({ status: 201, body: { id: 'lunar-tapes', name: 'Lunar Tapes', webhookSecret: 'whsec_secret1' } });
+    expect(given).toEqual({
+      status: 201,
+      body: { id: 'lunar-tapes', name: 'Lunar Tapes', webhookSecret: 'whsec_secret1' },
+    });
     expect(generated.body.id).toBe('generated-id');
   });
 
@@ -66,7 +95,13 @@ describe('label routes', () => {
     const { call, labels } = management();
     const before = labels.items.get('nightshift-records')?.secrets;
 
-    const response = await call('POST', '/labels', '/labels', {}, { name: 'Impostor', id: 'nightshift-records' });
+    const response = await call(
+      'POST',
+      '/labels',
+      '/labels',
+      {},
+      { name: 'Impostor', id: 'nightshift-records' },
+    );
 
     expect(response.status).toBe(409);
     expect(labels.items.get('nightshift-records')?.secrets).toEqual(before);
@@ -84,7 +119,9 @@ describe('label routes', () => {
   it('describes a label without any secret value', async () => {
     const { call } = management();
 
-    const response = await call('GET', '/labels/nightshift-records', '/labels/{labelId}', { labelId: 'nightshift-records' });
+    const response = await call('GET', '/labels/nightshift-records', '/labels/{labelId}', {
+      labelId: 'nightshift-records',
+    });
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ id: 'nightshift-records', name: 'Nightshift Records' });
@@ -102,13 +139,25 @@ describe('label routes', () => {
   it('rotates the secret: 201 with the new one, the old one retiring in 24 hours', async () => {
     const { call, labels } = management();
 
-    const response = await call('POST', '/labels/nightshift-records/secrets/rotate', '/labels/{labelId}/secrets/rotate', { labelId: 'nightshift-records' });
+    const response = await call(
+      'POST',
+      '/labels/nightshift-records/secrets/rotate',
+      '/labels/{labelId}/secrets/rotate',
+      { labelId: 'nightshift-records' },
+    );
 
     expect(response).toEqual({
       status: 201,
-      body: { id: 'nightshift-records', webhookSecret: 'whsec_secret1', previousSecretRetiresAt: '2027-01-06T10:00:00.000Z' },
+      body: {
+        id: 'nightshift-records',
+        webhookSecret: 'whsec_secret1',
+        previousSecretRetiresAt: '2027-01-06T10:00:00.000Z',
+      },
     });
-    expect(labels.items.get('nightshift-records')?.secrets.map((s) => s.retiresAt)).toEqual([undefined, '2027-01-06T10:00:00.000Z']);
+    expect(labels.items.get('nightshift-records')?.secrets.map((s) => s.retiresAt)).toEqual([
+      undefined,
+      '2027-01-06T10:00:00.000Z',
+    ]);
   });
 });
 
@@ -125,10 +174,16 @@ describe('webhook replay', () => {
     ])
       webhooks.items.set(`${record.labelId}#${record.webhookId}`, record);
 
-    const response = await call('POST', '/labels/nightshift-records/replays', '/labels/{labelId}/replays', { labelId: 'nightshift-records' }, {
-      from: '2027-01-02T00:00:00Z',
-      to: '2027-01-04T00:00:00Z',
-    });
+    const response = await call(
+      'POST',
+      '/labels/nightshift-records/replays',
+      '/labels/{labelId}/replays',
+      { labelId: 'nightshift-records' },
+      {
+        from: '2027-01-02T00:00:00Z',
+        to: '2027-01-04T00:00:00Z',
+      },
+    );
 
     expect(response).toEqual({ status: 200, body: { replayed: 3 } });
     expect(bus.details().map((d) => d.metadata.eventId)).toEqual(['evt-first', 'evt-second', 'evt-third']);
@@ -138,10 +193,16 @@ describe('webhook replay', () => {
   it('answers 400 for a range that ends before it starts', async () => {
     const { call } = management();
 
-    const response = await call('POST', '/labels/nightshift-records/replays', '/labels/{labelId}/replays', { labelId: 'nightshift-records' }, {
-      from: '2027-01-04T00:00:00Z',
-      to: '2027-01-02T00:00:00Z',
-    });
+    const response = await call(
+      'POST',
+      '/labels/nightshift-records/replays',
+      '/labels/{labelId}/replays',
+      { labelId: 'nightshift-records' },
+      {
+        from: '2027-01-04T00:00:00Z',
+        to: '2027-01-02T00:00:00Z',
+      },
+    );
 
     expect(response.status).toBe(400);
     expect(response.body.issues[0].path).toBe('to');
@@ -152,10 +213,16 @@ describe('webhook replay', () => {
     webhooks.items.set('nightshift-records#a', aRecord('a', '2027-01-02T00:00:00.000Z'));
     bus.failNext(1);
 
-    const response = await call('POST', '/labels/nightshift-records/replays', '/labels/{labelId}/replays', { labelId: 'nightshift-records' }, {
-      from: '2027-01-01T00:00:00Z',
-      to: '2027-01-04T00:00:00Z',
-    });
+    const response = await call(
+      'POST',
+      '/labels/nightshift-records/replays',
+      '/labels/{labelId}/replays',
+      { labelId: 'nightshift-records' },
+      {
+        from: '2027-01-01T00:00:00Z',
+        to: '2027-01-04T00:00:00Z',
+      },
+    );
 
     expect(response).toMatchObject({ status: 503, body: { replayed: 0 } });
   });

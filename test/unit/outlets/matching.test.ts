@@ -7,17 +7,22 @@ const territories = fc.uniqueArray(country, { minLength: 1, maxLength: 4 });
 const genre = fc.constantFrom('synthpop', 'techno', 'jazz', 'folk', 'house', 'ambient');
 const genres = fc.uniqueArray(genre, { maxLength: 4 });
 const anyCase = (value: string) =>
-  fc.array(fc.boolean(), { minLength: value.length, maxLength: value.length }).map((upper) =>
-    [...value].map((char, i) => (upper[i] ? char.toUpperCase() : char.toLowerCase())).join(''),
-  );
+  fc
+    .array(fc.boolean(), { minLength: value.length, maxLength: value.length })
+    .map((upper) =>
+      [...value].map((char, i) => (upper[i] ? char.toUpperCase() : char.toLowerCase())).join(''),
+    );
 
 describe('outletMatchesRelease', () => {
   it('matches every genre when the outlet names none', () => {
     fc.assert(
       fc.property(genres, territories, (releaseGenres, shared) => {
-        expect(outletMatchesRelease({ genres: [], territories: shared }, { genres: releaseGenres, territories: shared })).toBe(
-          true,
-        );
+        expect(
+          outletMatchesRelease(
+            { genres: [], territories: shared },
+            { genres: releaseGenres, territories: shared },
+          ),
+        ).toBe(true);
       }),
     );
   });
@@ -47,7 +52,10 @@ describe('outletMatchesRelease', () => {
     fc.assert(
       fc.property(anyCase('synthpop'), anyCase('synthpop'), (outletGenre, releaseGenre) => {
         expect(
-          outletMatchesRelease({ genres: [outletGenre], territories: ['GB'] }, { genres: [releaseGenre], territories: ['GB'] }),
+          outletMatchesRelease(
+            { genres: [outletGenre], territories: ['GB'] },
+            { genres: [releaseGenre], territories: ['GB'] },
+          ),
         ).toBe(true);
       }),
     );
@@ -70,17 +78,31 @@ describe('outletMatchesRelease', () => {
 
   it('matches every territory when either side is WW', () => {
     fc.assert(
-      fc.property(territories, territories, fc.boolean(), (outletTerritories, releaseTerritories, outletIsWorldwide) => {
-        const outlet = { genres: [], territories: outletIsWorldwide ? [...outletTerritories, 'WW'] : outletTerritories };
-        const release = { genres: ['jazz'], territories: outletIsWorldwide ? releaseTerritories : ['WW', ...releaseTerritories] };
+      fc.property(
+        territories,
+        territories,
+        fc.boolean(),
+        (outletTerritories, releaseTerritories, outletIsWorldwide) => {
+          const outlet = {
+            genres: [],
+            territories: outletIsWorldwide ? [...outletTerritories, 'WW'] : outletTerritories,
+          };
+          const release = {
+            genres: ['jazz'],
+            territories: outletIsWorldwide ? releaseTerritories : ['WW', ...releaseTerritories],
+          };
 
-        expect(outletMatchesRelease(outlet, release)).toBe(true);
-      }),
+          expect(outletMatchesRelease(outlet, release)).toBe(true);
+        },
+      ),
     );
   });
 
   it('does not match a WW release when the genres differ', () => {
-    const matched = outletMatchesRelease({ genres: ['jazz'], territories: ['WW'] }, { genres: ['techno'], territories: ['WW'] });
+    const matched = outletMatchesRelease(
+      { genres: ['jazz'], territories: ['WW'] },
+      { genres: ['techno'], territories: ['WW'] },
+    );
 
     expect(matched).toBe(false);
   });
@@ -114,16 +136,31 @@ describe('OutletInput', () => {
   });
 
   it('names each bad field', () => {
-    const result = OutletInput.safeParse({ name: '', email: 'not-an-address', kind: 'zine', territories: ['XX'] });
+    const result = OutletInput.safeParse({
+      name: '',
+      email: 'not-an-address',
+      kind: 'zine',
+      territories: ['XX'],
+    });
 
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['email', 'kind', 'name', 'territories.0']);
+    expect(result.error?.issues.map((issue) => issue.path.join('.')).sort()).toEqual([
+      'email',
+      'kind',
+      'name',
+      'territories.0',
+    ]);
   });
 
   it('stores every accepted address trimmed and lower-cased', () => {
     fc.assert(
       fc.property(fc.emailAddress(), (address) => {
-        const result = OutletInput.safeParse({ name: 'n', email: ` ${address.toUpperCase()} `, kind: 'blog', territories: ['WW'] });
+        const result = OutletInput.safeParse({
+          name: 'n',
+          email: ` ${address.toUpperCase()} `,
+          kind: 'blog',
+          territories: ['WW'],
+        });
         if (result.success) expect(result.data.email).toBe(address.toLowerCase());
       }),
     );

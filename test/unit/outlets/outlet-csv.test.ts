@@ -7,7 +7,12 @@ const csv = (...lines: string[]) => [header, ...lines].join('\n');
 
 describe('parseOutletCsv', () => {
   it('reads one outlet per line, with lists separated by semicolons', () => {
-    const parsed = parseOutletCsv(csv('Radio X,News@Radio-X.example,radio,techno; house,gb;IE,Ann Lee', 'Blog Y,y@blog.example,blog,,WW,'));
+    const parsed = parseOutletCsv(
+      csv(
+        'Radio X,News@Radio-X.example,radio,techno; house,gb;IE,Ann Lee',
+        'Blog Y,y@blog.example,blog,,WW,',
+      ),
+    );
 
     expect(parsed).toEqual({
       ok: true,
@@ -24,7 +29,10 @@ describe('parseOutletCsv', () => {
             contactName: 'Ann Lee',
           },
         },
-        { line: 3, input: { name: 'Blog Y', email: 'y@blog.example', kind: 'blog', genres: [], territories: ['WW'] } },
+        {
+          line: 3,
+          input: { name: 'Blog Y', email: 'y@blog.example', kind: 'blog', genres: [], territories: ['WW'] },
+        },
       ],
     });
   });
@@ -63,7 +71,12 @@ describe('parseOutletCsv', () => {
     expect(parsed).toEqual({
       ok: true,
       rejected: [],
-      rows: [{ line: 2, input: { name: 'A', email: 'a@x.example', kind: 'radio', genres: [], territories: ['GB'] } }],
+      rows: [
+        {
+          line: 2,
+          input: { name: 'A', email: 'a@x.example', kind: 'radio', genres: [], territories: ['GB'] },
+        },
+      ],
     });
   });
 
@@ -72,23 +85,31 @@ describe('parseOutletCsv', () => {
       ok: false,
       error: 'header row: missing column(s) email',
     });
-    expect(parseOutletCsv(`${header},phone\n`)).toEqual({ ok: false, error: 'header row: unknown column(s) phone' });
+    expect(parseOutletCsv(`${header},phone\n`)).toEqual({
+      ok: false,
+      error: 'header row: unknown column(s) phone',
+    });
     expect(parseOutletCsv('  \n')).toEqual({ ok: false, error: 'the CSV is empty: expected a header row' });
   });
 
   it('accounts for every non-blank line, whatever the lines hold', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'grapheme-ascii', maxLength: 60 }), { maxLength: 20 }), (lines) => {
-        const rows = lines.map((line) => line.replace(/[\r\n]/g, ' '));
+      fc.property(
+        fc.array(fc.string({ unit: 'grapheme-ascii', maxLength: 60 }), { maxLength: 20 }),
+        (lines) => {
+          const rows = lines.map((line) => line.replace(/[\r\n]/g, ' '));
 
-        const parsed = parseOutletCsv(csv(...rows));
+          const parsed = parseOutletCsv(csv(...rows));
 
-        expect(parsed.ok).toBe(true);
-        if (!parsed.ok) return;
-        const seen = [...parsed.rows.map((row) => row.line), ...parsed.rejected.map((r) => r.line)].sort((a, b) => a - b);
-        const expected = rows.flatMap((row, i) => (row.trim() ? [i + 2] : []));
-        expect(seen).toEqual(expected);
-      }),
+          expect(parsed.ok).toBe(true);
+          if (!parsed.ok) return;
+          const seen = [...parsed.rows.map((row) => row.line), ...parsed.rejected.map((r) => r.line)].sort(
+            (a, b) => a - b,
+          );
+          const expected = rows.flatMap((row, i) => (row.trim() ? [i + 2] : []));
+          expect(seen).toEqual(expected);
+        },
+      ),
     );
   });
 });

@@ -13,13 +13,20 @@ function setup() {
     now: () => new Date('2027-02-01T10:00:00Z'),
     newOutletId: () => `out-${++next}`,
   };
-  const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(httpRouterHandler(outletRoutes(deps)));
+  const handler = middy<HttpEvent, HttpResult>()
+    .use(httpErrors())
+    .handler(httpRouterHandler(outletRoutes(deps)));
   const call = async (
     method: string,
     path: string,
     options: { body?: unknown; contentType?: string; query?: Record<string, string> } = {},
   ) => {
-    const body = typeof options.body === 'string' ? options.body : options.body === undefined ? undefined : JSON.stringify(options.body);
+    const body =
+      typeof options.body === 'string'
+        ? options.body
+        : options.body === undefined
+          ? undefined
+          : JSON.stringify(options.body);
     const event = {
       version: '2.0',
       routeKey: `${method} ${path}`,
@@ -41,11 +48,17 @@ describe('media outlet routes', () => {
   it('creates an outlet with a normalised address and reads it back', async () => {
     const { call } = setup();
 
-    const created = await call('POST', '/media-outlets', { body: { ...anOutletInput(), email: ' News@Radio.Example ' } });
+    const created = await call('POST', '/media-outlets', {
+      body: { ...anOutletInput(), email: ' News@Radio.Example ' },
+    });
     const read = await call('GET', `/media-outlets/${created.body.id}`);
 
     expect(created.status).toBe(201);
-    expect(read.body).toMatchObject({ id: 'out-1', email: 'news@radio.example', createdAt: '2027-02-01T10:00:00.000Z' });
+    expect(read.body).toMatchObject({
+      id: 'out-1',
+      email: 'news@radio.example',
+      createdAt: '2027-02-01T10:00:00.000Z',
+    });
   });
 
   it('answers 409 for a second outlet with the same address in another case', async () => {
@@ -61,10 +74,15 @@ describe('media outlet routes', () => {
   it('answers 400 naming the fields that are wrong', async () => {
     const { call } = setup();
 
-    const response = await call('POST', '/media-outlets', { body: { name: 'X', email: 'nope', kind: 'radio' } });
+    const response = await call('POST', '/media-outlets', {
+      body: { name: 'X', email: 'nope', kind: 'radio' },
+    });
 
     expect(response.status).toBe(400);
-    expect(response.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['email', 'territories']);
+    expect(response.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
+      'email',
+      'territories',
+    ]);
   });
 
   it('replaces an outlet, refuses to take another outlet’s address, and deletes it', async () => {
@@ -72,8 +90,12 @@ describe('media outlet routes', () => {
     await call('POST', '/media-outlets', { body: anOutletInput({ email: 'a@x.example' }) });
     await call('POST', '/media-outlets', { body: anOutletInput({ email: 'b@x.example' }) });
 
-    const replaced = await call('PUT', '/media-outlets/out-1', { body: anOutletInput({ name: 'Renamed', email: 'c@x.example' }) });
-    const clash = await call('PUT', '/media-outlets/out-1', { body: anOutletInput({ email: 'b@x.example' }) });
+    const replaced = await call('PUT', '/media-outlets/out-1', {
+      body: anOutletInput({ name: 'Renamed', email: 'c@x.example' }),
+    });
+    const clash = await call('PUT', '/media-outlets/out-1', {
+      body: anOutletInput({ email: 'b@x.example' }),
+    });
     const deleted = await call('DELETE', '/media-outlets/out-1');
     const gone = await call('GET', '/media-outlets/out-1');
 
@@ -85,14 +107,26 @@ describe('media outlet routes', () => {
 
   it('pages the directory with an opaque cursor and filters by genre, territory and kind', async () => {
     const { call } = setup();
-    await call('POST', '/media-outlets', { body: anOutletInput({ name: 'A', email: 'a@x.example', genres: [] }) });
-    await call('POST', '/media-outlets', { body: anOutletInput({ name: 'B', email: 'b@x.example', genres: ['jazz'] }) });
-    await call('POST', '/media-outlets', { body: anOutletInput({ name: 'C', email: 'c@x.example', territories: ['WW'] }) });
-    await call('POST', '/media-outlets', { body: anOutletInput({ name: 'D', email: 'd@x.example', kind: 'blog' }) });
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'A', email: 'a@x.example', genres: [] }),
+    });
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'B', email: 'b@x.example', genres: ['jazz'] }),
+    });
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'C', email: 'c@x.example', territories: ['WW'] }),
+    });
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'D', email: 'd@x.example', kind: 'blog' }),
+    });
 
     const first = await call('GET', '/media-outlets', { query: { limit: '2' } });
-    const second = await call('GET', '/media-outlets', { query: { limit: '2', cursor: first.body.nextCursor } });
-    const synthpopInDe = await call('GET', '/media-outlets', { query: { genre: 'SynthPop', territory: 'de' } });
+    const second = await call('GET', '/media-outlets', {
+      query: { limit: '2', cursor: first.body.nextCursor },
+    });
+    const synthpopInDe = await call('GET', '/media-outlets', {
+      query: { genre: 'SynthPop', territory: 'de' },
+    });
     const blogs = await call('GET', '/media-outlets', { query: { kind: 'blog' } });
 
     expect(first.body.outlets.map((o: { name: string }) => o.name)).toEqual(['A', 'B']);
@@ -124,10 +158,17 @@ describe('media outlet routes', () => {
       'Fresh again,f@x.example,press,,WW,Bob',
     ].join('\n');
 
-    const response = await call('POST', '/media-outlets/import', { body, contentType: 'text/csv; charset=utf-8' });
+    const response = await call('POST', '/media-outlets/import', {
+      body,
+      contentType: 'text/csv; charset=utf-8',
+    });
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ created: 1, updated: 2, rejected: [{ line: 4, error: expect.stringMatching(/^email/) }] });
+    expect(response.body).toEqual({
+      created: 1,
+      updated: 2,
+      rejected: [{ line: 4, error: expect.stringMatching(/^email/) }],
+    });
     expect((await deps.outlets.findByEmail('a@x.example'))?.name).toBe('New name');
     expect((await deps.outlets.findByEmail('f@x.example'))?.contactName).toBe('Bob');
   });
@@ -135,7 +176,10 @@ describe('media outlet routes', () => {
   it('answers 415 for an import that is not CSV and 413 for one that is too large', async () => {
     const { call } = setup();
 
-    const notCsv = await call('POST', '/media-outlets/import', { body: '{}', contentType: 'application/json' });
+    const notCsv = await call('POST', '/media-outlets/import', {
+      body: '{}',
+      contentType: 'application/json',
+    });
     const tooLarge = await call('POST', '/media-outlets/import', {
       body: 'x'.repeat(maxImportBytes + 1),
       contentType: 'text/csv',
@@ -148,7 +192,10 @@ describe('media outlet routes', () => {
   it('answers 400 for an import whose header is wrong and imports nothing', async () => {
     const { call, deps } = setup();
 
-    const response = await call('POST', '/media-outlets/import', { body: 'name,mail\nA,a@x.example', contentType: 'text/csv' });
+    const response = await call('POST', '/media-outlets/import', {
+      body: 'name,mail\nA,a@x.example',
+      contentType: 'text/csv',
+    });
 
     expect(response.status).toBe(400);
     expect((deps.outlets as InMemoryOutletDirectory).outlets.size).toBe(0);

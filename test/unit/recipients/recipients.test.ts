@@ -4,7 +4,12 @@ import { makeHandler } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
 import { type PromoClaims, signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
-import { anOutlet, InMemoryOutletDirectory, InMemoryPromoCounters, RecordingBus } from '#test/support/outlets.ts';
+import {
+  anOutlet,
+  InMemoryOutletDirectory,
+  InMemoryPromoCounters,
+  RecordingBus,
+} from '#test/support/outlets.ts';
 
 const key = 'test-signing-key';
 const now = new Date('2027-03-05T12:00:00Z');
@@ -25,7 +30,12 @@ function setup() {
     log: { error: (message) => errors.push(message) },
   };
   const handler = makeHandler(deps);
-  const request = async (method: 'GET' | 'POST', path: string, body?: string, contentType = 'application/x-www-form-urlencoded') => {
+  const request = async (
+    method: 'GET' | 'POST',
+    path: string,
+    body?: string,
+    contentType = 'application/x-www-form-urlencoded',
+  ) => {
     const [, route, token] = path.split('/');
     const event = {
       version: '2.0',
@@ -99,12 +109,26 @@ describe('unsubscribe', () => {
     const token = signUnsubscribeToken(key, { outletId: 'out-1' });
     bus.failures = 1;
 
-    const failed = await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click').catch((error: Error) => error);
+    const failed = await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click').catch(
+      (error: Error) => error,
+    );
     await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
     await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
 
     expect(failed).toBeInstanceOf(Error);
     expect((await outlets.get('out-1'))?.unsubscribedAt).toBeDefined();
+    expect(bus.ofType('Outlet Unsubscribed')).toHaveLength(1);
+  });
+
+  it('says so once when two one-click POSTs arrive at the same time', async () => {
+    const { request, bus } = setup();
+    const token = signUnsubscribeToken(key, { outletId: 'out-1' });
+
+    await Promise.all([
+      request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click'),
+      request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click'),
+    ]);
+
     expect(bus.ofType('Outlet Unsubscribed')).toHaveLength(1);
   });
 
@@ -170,11 +194,20 @@ describe('promo links', () => {
     const { request, promos } = setup();
 
     await request('GET', `/p/${signPromoToken(key, aPromo({ maxAccesses: 1 }))}`);
-    const otherAsset = await request('GET', `/p/${signPromoToken(key, aPromo({ maxAccesses: 1, assetIndex: 1 }))}`);
-    const otherOutlet = await request('GET', `/p/${signPromoToken(key, aPromo({ maxAccesses: 1, outletId: 'out-2' }))}`);
+    const otherAsset = await request(
+      'GET',
+      `/p/${signPromoToken(key, aPromo({ maxAccesses: 1, assetIndex: 1 }))}`,
+    );
+    const otherOutlet = await request(
+      'GET',
+      `/p/${signPromoToken(key, aPromo({ maxAccesses: 1, outletId: 'out-2' }))}`,
+    );
 
     expect([otherAsset.status, otherOutlet.status]).toEqual([302, 302]);
-    expect(Object.fromEntries(await promos.accessesForRelease('lbl-1', 'rel-1'))).toEqual({ 'out-1': 2, 'out-2': 1 });
+    expect(Object.fromEntries(await promos.accessesForRelease('lbl-1', 'rel-1'))).toEqual({
+      'out-1': 2,
+      'out-2': 1,
+    });
   });
 
   it('still redirects when the event cannot be published, and logs it', async () => {

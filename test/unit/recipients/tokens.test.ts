@@ -66,12 +66,16 @@ describe('tokens', () => {
     const lastCharacter = token.length - 1;
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     fc.assert(
-      fc.property(fc.integer({ min: 3, max: token.length - 1 }), fc.constantFrom(...alphabet), (position, replacement) => {
-        fc.pre(token[position] !== '.' && token[position] !== replacement);
-        const tampered = token.slice(0, position) + replacement + token.slice(position + 1);
+      fc.property(
+        fc.integer({ min: 3, max: token.length - 1 }),
+        fc.constantFrom(...alphabet),
+        (position, replacement) => {
+          fc.pre(token[position] !== '.' && token[position] !== replacement);
+          const tampered = token.slice(0, position) + replacement + token.slice(position + 1);
 
-        expect(failure(() => verifyPromoToken(key, tampered))).not.toBe('verified');
-      }),
+          expect(failure(() => verifyPromoToken(key, tampered))).not.toBe('verified');
+        },
+      ),
       { examples: [[lastCharacter, token.at(-1) === 'A' ? 'B' : 'A']] },
     );
   });
@@ -84,7 +88,19 @@ describe('tokens', () => {
 
   it('refuses a token with a raised access limit re-encoded by hand', () => {
     const [version, , signature] = signPromoToken(key, aPromo()).split('.');
-    const payload = Buffer.from(JSON.stringify({ t: 'p', l: 'lbl-nightshift', r: 'rel-2027-nightdrive', o: 'out-7f3a', i: 0, k: 'stream', u: 'https://promo.example.com/night-drive?x=1&y=2', e: 1_900_000_000, m: 1000 })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({
+        t: 'p',
+        l: 'lbl-nightshift',
+        r: 'rel-2027-nightdrive',
+        o: 'out-7f3a',
+        i: 0,
+        k: 'stream',
+        u: 'https://promo.example.com/night-drive?x=1&y=2',
+        e: 1_900_000_000,
+        m: 1000,
+      }),
+    ).toString('base64url');
 
     expect(failure(() => verifyPromoToken(key, `${version}.${payload}.${signature}`))).toBe('bad-signature');
   });

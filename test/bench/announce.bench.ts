@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { startLocalCloud } from '#infra/local/cloud.ts';
+import { sampleRelease } from '#shared/events/release-scheduled.ts';
+
+/**
+ * Announces one release to 5,000 matching outlets on the local cloud (in this process) and reports
+ * wall time, SES calls (the floor is 5,000 / 50 = 100 SendBulkEmail calls) and DynamoDB requests.
+ * Not a timed test: it prints figures. `BENCH_OUTLETS` and `BACKLINE_SES_SEND_RATE` change the run.
+ *
+ * Requests are counted by small pass-through proxies in front of DynamoDB Local and the SES front:
+ * the handlers' SDK clients are pointed at them with the SDK's own AWS_ENDPOINT_URL_* variables.
+ */
+const outletCount = Number(process.env.BENCH_OUTLETS ?? 5_000);
+const sendRate = process.env.BACKLINE_SES_SEND_RATE ? Number(process.env.BACKLINE_SES_SEND_RATE) : undefined;
+
+interface Counter {
+  total: number;
+  byOperation: Map<string, number>;
+}
+
+async function countingProxy(target: string, operationOf: (request: IncomingMessage) => string) {
+  const counter: Counter = { total: 0, byOperation: new Map() };
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const operation = operationOf(request);
+    counter.total++;
+    counter.byOperation.set(operation, (counter.byOperation.get(operation) ?? 0) + 1);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined && !['host', 'connection', 'content-length'].includes(name)) {
+        headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+    }
+    try {
+      const upstream = await fetch(`${target}${request.url}`, {
+        method: request.method,
+        headers,
+        body: ['GET', 'HEAD'].includes(request.method ?? 'GET') ? undefined : Buffer.concat(chunks),
+      });
+      const body = Buffer.from(await upstream.arrayBuffer());
+      const outgoing: Record<string, string> = {};
+      upstream.headers.forEach((value, name) => {
+        if (!['content-encoding', 'transfer-encoding', 'content-length', 'connection'].includes(name)) outgoing[name] = value;
+      });
+      response.writeHead(upstream.status, outgoing).end(body);
+    } catch (error) {
+      response.writeHead(502).end(String(error));
+    }
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, counter, close: () => new Promise<void>((closed) => server.close(() => closed())) };
+}
+
+const snapshot = (counter: Counter) => ({ total: counter.total, byOperation: new Map(counter.byOperation) });
+const difference = (after: Counter, before: Counter) =>
+  [...after.byOperation.entries()]
+    .map(([operation, count]) => [operation, count - (before.byOperation.get(operation) ?? 0)] as const)
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1]);
+
+const cloud = await startLocalCloud({
+  ports: { http: 0, bus: 0, dynamodb: 0, ses: 0 },
+  apiKey: 'bench-api-key-0123456789',
+  ...(sendRate ? { sesSendRate: sendRate } : {}),
+});
+const dynamo = await countingProxy(cloud.urls.dynamodb, (request) =>
+  String(request.headers['x-amz-target'] ?? 'unknown').replace('DynamoDB_20120810.', ''),
+);
+const ses = await countingProxy(cloud.urls.ses, (request) => `${request.method} ${request.url?.split('?')[0]}`);
+// The handlers' clients are made on first use, so from here on they go through the proxies.
+process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
+process.env.AWS_ENDPOINT_URL_SESV2 = ses.url;
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${cloud.urls.http}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${cloud.apiKey}`, ...(init.headers as Record<string, string>) },
+  });
+
+try {
+  const genre = `bench-${Date.now()}`;
+  const rows = Array.from(
+    { length: outletCount },
+    (_, i) => `Outlet ${i},outlet-${i}@bench.example,radio,${genre},GB;IE,Host ${i}`,
+  );
+  const imported = await api('/media-outlets/import', {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv' },
+    body: ['name,email,kind,genres,territories,contactName', ...rows].join('\n'),
+  });
+  const importResult = (await imported.json()) as { created: number; rejected: unknown[] };
+  if (importResult.created !== outletCount) throw new Error(`import: ${JSON.stringify(importResult).slice(0, 500)}`);
+
+  const labelResponse = await api('/labels', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Bench Records', id: 'bench-records' }),
+  });
+  const { webhookSecret } = (await labelResponse.json()) as { webhookSecret: string };
+
+  const dynamoBefore = snapshot(dynamo.counter);
+  const sesBefore = snapshot(ses.counter);
+  const releaseId = `rel-bench-${Date.now()}`;
+  const now = new Date();
+  const body = JSON.stringify({
+    type: 'release.scheduled',
+    timestamp: now.toISOString(),
+    data: { ...sampleRelease, releaseId, genres: [genre], releaseDate: '2030-01-01' },
+  });
+  const started = performance.now();
+  const webhook = await fetch(`${cloud.urls.http}/webhooks/bench-records`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': 'msg_bench',
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': new Webhook(webhookSecret).sign('msg_bench', now, body),
+    },
+    body,
+  });
+  if (webhook.status !== 202) throw new Error(`webhook answered ${webhook.status}: ${await webhook.text()}`);
+
+  let announcedAt: number | undefined;
+  let summary: Record<string, unknown> | undefined;
+  while (announcedAt === undefined) {
+    const { events } = (await (await api('/_local/events?detailType=Release%20Announced')).json()) as {
+      events: { detail: { data?: Record<string, unknown> } }[];
+    };
+    const done = events.find((event) => event.detail.data?.releaseId === releaseId);
+    if (done) {
+      announcedAt = performance.now();
+      summary = done.detail.data;
+    } else if (performance.now() - started > 15 * 60_000) {
+      throw new Error('the announcement did not complete within 15 minutes');
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  await api('/_local/idle');
+  const settledAt = performance.now();
+
+  const { deliveries } = (await (await api(`/labels/bench-records/releases/${releaseId}/deliveries`)).json()) as {
+    deliveries: { status: string }[];
+  };
+  const sesCalls = difference(ses.counter, sesBefore);
+  const bulkCalls = sesCalls.find(([operation]) => operation.includes('outbound-bulk-emails'))?.[1] ?? 0;
+  const dynamoCalls = difference(dynamo.counter, dynamoBefore);
+  const dynamoTotal = dynamoCalls.reduce((sum, [, count]) => sum + count, 0);
+
+  console.log(`announce ${outletCount} matching outlets (SES rate: ${sendRate ?? 'unthrottled'}/s)`);
+  console.log(`  wall time to Release Announced: ${((announcedAt - started) / 1000).toFixed(2)} s`);
+  console.log(`  wall time until idle (Email Sent events settled): ${((settledAt - started) / 1000).toFixed(2)} s`);
+  console.log(`  Release Announced: ${JSON.stringify(summary)}`);
+  console.log(`  deliveries: ${deliveries.length}, sent: ${deliveries.filter((d) => d.status === 'sent').length}`);
+  console.log(`  SES SendBulkEmail calls: ${bulkCalls} (floor ${Math.ceil(outletCount / 50)})`);
+  console.log(`  SES calls in all: ${sesCalls.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  console.log(`  DynamoDB requests: ${dynamoTotal} (${(dynamoTotal / outletCount).toFixed(2)} per outlet)`);
+  console.log(`    ${dynamoCalls.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+} finally {
+  await cloud.stop();
+  await dynamo.close();
+  await ses.close();
+}

@@ -1,0 +1,304 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { scheduledEnvelope, schedulerSource } from '#infra/stack.ts';
+import { functionEntries, schedules } from '#infra/topology.ts';
+import { configKeys } from '#shared/config.ts';
+import { tableDefinition } from '#shared/db/table.ts';
+import { mailTemplates } from '#shared/mail/templates.ts';
+import { asArray, backline, flat, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
+
+/** Canonical JSON (sorted keys), so that two equal patterns compare equal whatever their key order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, inner) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+
+const lambdaIdByName = (template: ReturnType<typeof backline>['template']): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).map(([id, resource]) => [
+      String(resource.Properties.FunctionName).replace(/^backline-dev-/, ''),
+      id,
+    ]),
+  );
+
+const onlyId = (template: ReturnType<typeof backline>['template'], type: string): string => {
+  const ids = Object.keys(resourcesOf(template, type));
+  expect(ids, type).toHaveLength(1);
+  return ids[0];
+};
+
+describe('the synthesized stack holds the topology, and nothing else', () => {
+  const { template } = backline();
+  const lambdas = lambdaIdByName(template);
+  const busId = onlyId(template, 'AWS::Events::EventBus');
+
+  it('has one function per topology entry, each on nodejs24.x and arm64 with every configuration key', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+
+    const names = Object.keys(lambdas).sort();
+
+    expect(names).toEqual(
+      functionEntries()
+        .map(([name]) => name)
+        .sort(),
+    );
+    for (const resource of Object.values(functions)) {
+      expect(resource.Properties.Runtime).toBe('nodejs24.x');
+      expect(resource.Properties.Architectures).toEqual(['arm64']);
+      const variables = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(variables)).toEqual(expect.arrayContaining([...configKeys]));
+      expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+  });
+
+  it('has exactly one rule per event trigger, on the bus it names, with its pattern and its function as the only target', () => {
+    const expected = functionEntries().flatMap(([name, spec]) =>
+      spec.on.flatMap((trigger) =>
+        trigger.kind === 'event' ? [`${name} | ${trigger.bus} | ${canonical(trigger.pattern)}`] : [],
+      ),
+    );
+
+    const actual = Object.values(resourcesOf(template, 'AWS::Events::Rule')).map((rule) => {
+      const props = rule.Properties;
+      const targets = props.Targets as { Arn: unknown }[];
+      expect(targets).toHaveLength(1);
+      const functionName = Object.entries(lambdas).find(([, id]) => id === logicalIdOf(targets[0].Arn))?.[0];
+      const bus =
+        canonical(props.EventBusName) === canonical({ Ref: busId }) ? 'backline' : props.EventBusName;
+      return `${functionName} | ${bus} | ${canonical(props.EventPattern)}`;
+    });
+
+    expect(actual.sort()).toEqual(expected.sort());
+  });
+
+  it('gives every rule target a retry policy and an SQS dead-letter queue that the rule may write to', () => {
+    const rules = resourcesOf(template, 'AWS::Events::Rule');
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    const queuePolicies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy'));
+
+    for (const [ruleId, rule] of Object.entries(rules)) {
+      const [target] = rule.Properties.Targets as {
+        DeadLetterConfig?: { Arn: unknown };
+        RetryPolicy?: { MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number };
+      }[];
+      const dlqId = logicalIdOf(target.DeadLetterConfig?.Arn);
+      expect(queues[dlqId], `${ruleId} dead-letter queue`).toBeDefined();
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 });
+      const allowsRule = queuePolicies.some((policy) => {
+        const document = policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] };
+        return (
+          asArray(policy.Properties.Queues as unknown[]).some((queue) => logicalIdOf(queue) === dlqId) &&
+          document.Statement.some(
+            (statement) =>
+              statement.Action === 'sqs:SendMessage' &&
+              canonical(statement.Principal) === canonical({ Service: 'events.amazonaws.com' }) &&
+              canonical(statement.Condition).includes(ruleId),
+          )
+        );
+      });
+      expect(allowsRule, `${ruleId} may send to its dead-letter queue`).toBe(true);
+    }
+  });
+
+  it("gives every event-triggered function Lambda's async retries and an on-failure queue (Decision 4)", () => {
+    const configs = Object.values(resourcesOf(template, 'AWS::Lambda::EventInvokeConfig'));
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    const eventTriggered = functionEntries().filter(([, spec]) => spec.on.some((t) => t.kind === 'event'));
+
+    const byFunction = Object.fromEntries(
+      configs.map((config) => [
+        Object.entries(lambdas).find(([, id]) => id === logicalIdOf(config.Properties.FunctionName))?.[0],
+        config.Properties,
+      ]),
+    );
+
+    expect(Object.keys(byFunction).sort()).toEqual(eventTriggered.map(([name]) => name).sort());
+    for (const [name, spec] of eventTriggered) {
+      const config = byFunction[name] as {
+        MaximumRetryAttempts: number;
+        DestinationConfig: { OnFailure: { Destination: unknown } };
+      };
+      expect(config.MaximumRetryAttempts, name).toBe(spec.retryAttempts);
+      expect(queues[logicalIdOf(config.DestinationConfig.OnFailure.Destination)], name).toBeDefined();
+    }
+  });
+
+  it('has exactly one route per HTTP trigger, each integrating its function with payload 2.0', () => {
+    const integrations = resourcesOf(template, 'AWS::ApiGatewayV2::Integration');
+    const expected = functionEntries().flatMap(([name, spec]) =>
+      spec.on.flatMap((trigger) =>
+        trigger.kind === 'http' ? [`${trigger.method} ${trigger.path} -> ${name}`] : [],
+      ),
+    );
+
+    const actual = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((route) => {
+      const integrationId = logicalIdOf(
+        (route.Properties.Target as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1][1],
+      );
+      const integration = integrations[integrationId].Properties;
+      expect(integration.IntegrationType).toBe('AWS_PROXY');
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      const target = logicalIdOf(integration.IntegrationUri);
+      const functionName = Object.entries(lambdas).find(([, id]) => id === target)?.[0];
+      return `${route.Properties.RouteKey} -> ${functionName}`;
+    });
+
+    expect(actual.sort()).toEqual(expected.sort());
+  });
+
+  it('writes access logs of the API to a log group with retention', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+  });
+
+  it('has exactly one Scheduler schedule per recurring schedule, putting a Backline envelope on the bus', () => {
+    const roleId = Object.entries(resourcesOf(template, 'AWS::IAM::Role')).find(([, role]) =>
+      canonical(role.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+    )?.[0];
+    const expected = schedules.map((schedule) => ({
+      Name: `backline-dev-${schedule.name}`,
+      ScheduleExpression: schedule.expression,
+      ScheduleExpressionTimezone: schedule.timeZone === 'manager' ? 'America/New_York' : 'Etc/UTC',
+      DetailType: schedule.detailType,
+      Source: 'backline.scheduler',
+      Input: scheduledEnvelope(),
+      Arn: `<${busId}.Arn>`,
+      RoleArn: `<${roleId}.Arn>`,
+    }));
+
+    const actual = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((resource) => {
+      const props = resource.Properties as Record<string, unknown> & {
+        Target: Record<string, unknown> & { EventBridgeParameters: Record<string, string> };
+      };
+      return {
+        Name: props.Name,
+        ScheduleExpression: props.ScheduleExpression,
+        ScheduleExpressionTimezone: props.ScheduleExpressionTimezone,
+        DetailType: props.Target.EventBridgeParameters.DetailType,
+        Source: props.Target.EventBridgeParameters.Source,
+        Input: JSON.parse(props.Target.Input as string),
+        Arn: flat(props.Target.Arn),
+        RoleArn: flat(props.Target.RoleArn),
+      };
+    });
+
+    expect(schedulerSource).toBe('backline.scheduler');
+    expect(scheduledEnvelope().metadata).toEqual({
+      eventId: '<aws.scheduler.execution-id>',
+      correlationId: '<aws.scheduler.execution-id>',
+      occurredAt: '<aws.scheduler.scheduled-time>',
+      schemaVersion: 1,
+    });
+    expect(actual).toEqual(expect.arrayContaining(expected));
+    expect(actual).toHaveLength(expected.length);
+  });
+
+  it('keeps release-day schedules in a group of their own', () => {
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'backline-dev-release-day' });
+  });
+
+  it('has one custom bus, with an archive, named after the stage', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'backline-dev' });
+
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
+      RetentionDays: 90,
+    });
+  });
+
+  it('builds the one table from shared/db/table.ts: on demand, PITR, TTL, both GSIs', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
+      KeySchema: [
+        { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: tableDefinition.indexes.map((index) =>
+        Match.objectLike({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ),
+    });
+  });
+
+  it('lets the dev table go with the stack but protects and retains it in every other stage', () => {
+    const prod = backline({ stage: 'prod', senderAddress: 'press@label.example' }).template;
+
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    prod.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+    prod.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  it('publishes SES send, delivery, bounce, complaint and reject events to the default bus (Decisions 2, 3)', () => {
+    const configurationSetId = onlyId(template, 'AWS::SES::ConfigurationSet');
+
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: configurationSetId },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['send', 'delivery', 'bounce', 'complaint', 'reject'],
+        EventBridgeDestination: {
+          EventBusArn: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':events:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':event-bus/default',
+              ],
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it("creates an SES template for each of shared/mail's templates (Decision 14)", () => {
+    const names = Object.values(resourcesOf(template, 'AWS::SES::Template')).map(
+      (resource) => (resource.Properties.Template as { TemplateName: string }).TemplateName,
+    );
+
+    expect(names.sort()).toEqual(mailTemplates.map((mail) => mail.name).sort());
+  });
+
+  it('generates the API key and the token-signing key as secrets whose ids the functions get', () => {
+    const secrets = Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'));
+    const variables = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map(
+      (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    );
+
+    expect(secrets).toHaveLength(2);
+    template.allResourcesProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ ExcludePunctuation: true }),
+    });
+    for (const variable of variables) {
+      expect(
+        [logicalIdOf(variable.API_KEY_SECRET_ID), logicalIdOf(variable.TOKEN_KEY_SECRET_ID)].sort(),
+      ).toEqual(secrets.sort());
+    }
+  });
+});

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { deliveryKey } from '#shared/db/deliveries.ts';
+import type { Outlet } from '#shared/outlets.ts';
+import { api, busEvents, cloud, sdkConfig, waitFor } from '#test/support/cloud.ts';
+import { createOutlet, localOutletDirectory, uniqueEmail } from '#test/support/outlets-cloud.ts';
+
+const suppressedEventsFor = async (email: string) =>
+  (await busEvents({ detailType: 'Outlet Suppressed' })).filter(
+    (event) => event.detail.data?.email === email,
+  );
+
+const outletNow = async (id: string) => (await (await api(`/media-outlets/${id}`)).json()) as Outlet;
+
+/** An SES event as SES puts it on the default bus. */
+const sesEvent = (
+  detailType: string,
+  email: string,
+  detail: Record<string, unknown>,
+  deliveryId = randomUUID().replaceAll('-', ''),
+) => ({
+  EventBusName: 'default',
+  Source: 'aws.ses',
+  DetailType: detailType,
+  Detail: JSON.stringify({
+    eventType: detailType === 'Email Bounced' ? 'Bounce' : 'Complaint',
+    mail: {
+      messageId: randomUUID(),
+      timestamp: new Date().toISOString(),
+      source: cloud().env.SENDER_ADDRESS,
+      destination: [email],
+      tags: { delivery: [deliveryId] },
+    },
+    ...detail,
+  }),
+});
+
+describe('deliverability', () => {
+  it('suppresses an outlet that complains about mail sent through the configuration set', async () => {
+    const outlet = await createOutlet({ email: `complaint+${randomUUID()}@simulator.amazonses.com` });
+    const ses = new SESv2Client(sdkConfig('ses'));
+
+    await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: cloud().env.SENDER_ADDRESS,
+        Destination: { ToAddresses: [outlet.email] },
+        ConfigurationSetName: cloud().env.SES_CONFIGURATION_SET,
+        EmailTags: [{ Name: 'delivery', Value: randomUUID().replaceAll('-', '') }],
+        Content: {
+          Simple: { Subject: { Data: 'Night Drive' }, Body: { Text: { Data: 'Out on 5 March.' } } },
+        },
+      }),
+    );
+    const events = await waitFor(
+      async () => {
+        const found = await suppressedEventsFor(outlet.email);
+        return found.length > 0 && found;
+      },
+      { what: 'Outlet Suppressed for the complaining outlet' },
+    );
+
+    expect(events).toHaveLength(1);
+    expect(events[0].detail.data).toMatchObject({
+      email: outlet.email,
+      outletId: outlet.id,
+      reason: 'complaint',
+    });
+    expect(await outletNow(outlet.id)).toMatchObject({ suppressionReason: 'complaint' });
+    expect((await outletNow(outlet.id)).suppressedAt).toBeDefined();
+  });
+
+  it('suppresses on a permanent bounce once, however often SES repeats it, and ignores transient ones', async () => {
+    const hard = await createOutlet();
+    const soft = await createOutlet();
+    const bus = new EventBridgeClient(sdkConfig('events'));
+    const permanent = sesEvent('Email Bounced', hard.email, {
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: hard.email }],
+      },
+    });
+    const transient = sesEvent('Email Bounced', soft.email, {
+      bounce: {
+        bounceType: 'Transient',
+        bounceSubType: 'MailboxFull',
+        bouncedRecipients: [{ emailAddress: soft.email }],
+      },
+    });
+
+    await bus.send(new PutEventsCommand({ Entries: [permanent, permanent, transient] }));
+    await waitFor(
+      async () => {
+        const handled = (await busEvents({ detailType: 'Email Bounced' })).filter((event) =>
+          [hard.email, soft.email].includes((event.detail.mail as { destination: string[] }).destination[0]),
+        );
+        return (
+          handled.length === 3 &&
+          handled.every((event) => event.invocations.every((i) => i.status === 'succeeded'))
+        );
+      },
+      { what: 'deliverability to handle the three bounces' },
+    );
+
+    expect(await suppressedEventsFor(hard.email)).toHaveLength(1);
+    expect((await outletNow(hard.id)).suppressionReason).toBe('bounce');
+    expect((await outletNow(soft.id)).suppressedAt).toBeUndefined();
+    expect(await suppressedEventsFor(soft.email)).toHaveLength(0);
+  });
+
+  it('marks the delivery that bounced', async () => {
+    const outlet = await createOutlet();
+    const deliveryId = randomUUID().replaceAll('-', '');
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig('dynamodb')));
+    await db.send(
+      new PutCommand({
+        TableName: cloud().tableName,
+        Item: {
+          ...deliveryKey(deliveryId),
+          deliveryId,
+          outletId: outlet.id,
+          email: outlet.email,
+          status: 'sent',
+        },
+      }),
+    );
+
+    await new EventBridgeClient(sdkConfig('events')).send(
+      new PutEventsCommand({
+        Entries: [
+          sesEvent(
+            'Email Bounced',
+            outlet.email,
+            {
+              bounce: {
+                bounceType: 'Permanent',
+                bounceSubType: 'General',
+                bouncedRecipients: [{ emailAddress: outlet.email }],
+              },
+            },
+            deliveryId,
+          ),
+        ],
+      }),
+    );
+    const delivery = await waitFor(
+      async () => {
+        const { Item } = await db.send(
+          new GetCommand({ TableName: cloud().tableName, Key: deliveryKey(deliveryId) }),
+        );
+        return Item?.status === 'bounced' && Item;
+      },
+      { what: 'the delivery to be marked bounced' },
+    );
+
+    expect(delivery.status).toBe('bounced');
+  });
+
+  it('keeps an address suppressed for an outlet created after the complaint', async () => {
+    const email = uniqueEmail('late');
+    const bus = new EventBridgeClient(sdkConfig('events'));
+
+    await bus.send(
+      new PutEventsCommand({
+        Entries: [
+          sesEvent('Email Complaint Received', email, {
+            complaint: { complainedRecipients: [{ emailAddress: email }], complaintFeedbackType: 'abuse' },
+          }),
+        ],
+      }),
+    );
+    await waitFor(async () => (await suppressedEventsFor(email)).length > 0, { what: 'the suppression' });
+    const outlet = await createOutlet({ email });
+
+    expect(outlet.suppressedAt).toBeDefined();
+    expect(await localOutletDirectory().isSuppressed(email)).toBe(true);
+  });
+});

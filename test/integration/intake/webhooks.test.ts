@@ -1,0 +1,287 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { dynamoWebhookRecords, webhookKey } from '#shared/db/webhooks.ts';
+import { ExpenseRecorded } from '#shared/events/index.ts';
+import {
+  advanceClock,
+  api,
+  armFault,
+  busEvents,
+  busIdle,
+  clockNow,
+  cloud,
+  sdkConfig,
+  uniqueId,
+  waitFor,
+} from '#test/support/cloud.ts';
+import { aReleaseWebhook, aSecret, signedWebhook } from '#test/support/intake.ts';
+
+/** Expense webhooks: their consumer (budgets) only files them, so these tests send no mail. */
+const anExpenseWebhook = (overrides: Record<string, unknown> = {}) => ({
+  type: 'expense.recorded',
+  timestamp: new Date().toISOString(),
+  data: { ...ExpenseRecorded.sample, expenseId: uniqueId('exp'), ...overrides },
+});
+
+async function aLabel() {
+  const id = uniqueId('label');
+  const response = await api('/labels', { method: 'POST', json: { name: 'Nightshift Records', id } });
+  expect(response.status).toBe(201);
+  const { webhookSecret } = (await response.json()) as { webhookSecret: string };
+  return { id, secret: webhookSecret };
+}
+
+async function send(labelId: string, request: { headers: Record<string, string>; body: string | Buffer }) {
+  const response = await fetch(`${cloud().baseUrl}/webhooks/${labelId}`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A webhook signed now by the local cloud's clock (which other tests move forward). */
+const signedNow = async (
+  secret: string,
+  body: unknown,
+  options: { id?: string; contentType?: string } = {},
+) => signedWebhook(secret, body, { ...options, at: await clockNow() });
+
+const eventsOf = async (webhookId: string) =>
+  (await busEvents({ source: 'backline.intake' })).filter((e) => e.detail.metadata?.webhookId === webhookId);
+
+const documents = () => DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig('dynamodb')));
+
+describe('webhook intake on the local cloud', () => {
+  it('accepts a signed webhook with 202 and puts its event on the bus once', async () => {
+    const label = await aLabel();
+    const request = await signedNow(label.secret, anExpenseWebhook());
+
+    const response = await send(label.id, request);
+
+    expect(response).toEqual({ status: 202, body: { eventId: expect.any(String) } });
+    const [event] = await waitFor(
+      async () => {
+        const events = await eventsOf(request.headers['webhook-id']);
+        return events.length > 0 && events;
+      },
+      { what: 'the event on the bus' },
+    );
+    expect(event).toMatchObject({
+      source: 'backline.intake',
+      detailType: 'Expense Recorded',
+      detail: {
+        metadata: {
+          eventId: response.body.eventId,
+          labelId: label.id,
+          webhookId: request.headers['webhook-id'],
+        },
+      },
+    });
+    await busIdle();
+    expect(await eventsOf(request.headers['webhook-id'])).toHaveLength(1);
+  });
+
+  it('answers a repeated webhook-id with the same body and no second event', async () => {
+    const label = await aLabel();
+    const request = await signedNow(label.secret, anExpenseWebhook());
+    const first = await send(label.id, request);
+
+    const second = await send(label.id, request);
+
+    expect(second).toEqual(first);
+    await busIdle();
+    expect(await eventsOf(request.headers['webhook-id'])).toHaveLength(1);
+  });
+
+  it('answers 401 to a tampered webhook and publishes nothing', async () => {
+    const label = await aLabel();
+    const signed = await signedNow(
+      label.secret,
+      anExpenseWebhook({ amount: { minor: 100, currency: 'EUR' } }),
+    );
+    const tampered = { ...signed, body: signed.body.replace('"minor":100', '"minor":900') };
+
+    const response = await send(label.id, tampered);
+
+    expect(response).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
+    expect(await eventsOf(signed.headers['webhook-id'])).toEqual([]);
+  });
+
+  it('answers 401 to a webhook signed more than five minutes ago', async () => {
+    const label = await aLabel();
+    const stale = signedWebhook(label.secret, anExpenseWebhook(), {
+      at: new Date((await clockNow()).getTime() - 6 * 60_000),
+    });
+
+    const response = await send(label.id, stale);
+
+    expect(response.status).toBe(401);
+    expect(await eventsOf(stale.headers['webhook-id'])).toEqual([]);
+  });
+
+  it('accepts both the rotated-out and the new secret after a rotation, and nothing else', async () => {
+    const label = await aLabel();
+    const rotation = await api(`/labels/${label.id}/secrets/rotate`, { method: 'POST' });
+    const { webhookSecret: newSecret } = (await rotation.json()) as { webhookSecret: string };
+
+    const withOld = await send(label.id, await signedNow(label.secret, anExpenseWebhook()));
+    const withNew = await send(label.id, await signedNow(newSecret, anExpenseWebhook()));
+    const withOther = await send(label.id, await signedNow(aSecret(), anExpenseWebhook()));
+
+    expect(rotation.status).toBe(201);
+    expect(newSecret).toMatch(/^whsec_/);
+    expect([withOld.status, withNew.status, withOther.status]).toEqual([202, 202, 401]);
+  });
+
+  it('answers 413 to a body over 256 KB', async () => {
+    const label = await aLabel();
+    const request = await signedNow(label.secret, anExpenseWebhook({ description: 'x'.repeat(256 * 1024) }));
+
+    const response = await send(label.id, request);
+
+    expect(response).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
+  });
+
+  it('answers 415 to a body that is not declared JSON and 400 to one that is not JSON', async () => {
+    const label = await aLabel();
+    const textPlain = await signedNow(label.secret, anExpenseWebhook(), { contentType: 'text/plain' });
+    const notJson = await signedNow(label.secret, 'type=expense.recorded');
+
+    const declared = await send(label.id, textPlain);
+    const unparseable = await send(label.id, notJson);
+
+    expect(declared).toMatchObject({ status: 415, body: { error: 'unsupported_media_type' } });
+    expect(unparseable).toMatchObject({ status: 400, body: { error: 'validation' } });
+  });
+
+  it('answers 400 naming the field of a body that violates its schema, and publishes nothing', async () => {
+    const label = await aLabel();
+    const request = await signedNow(
+      label.secret,
+      aReleaseWebhook({ releaseDate: '2027-02-30' }, { timestamp: new Date().toISOString() }),
+    );
+
+    const response = await send(label.id, request);
+
+    expect(response).toEqual({
+      status: 400,
+      body: {
+        error: 'validation',
+        message: expect.any(String),
+        issues: [{ path: 'data.releaseDate', message: expect.any(String) }],
+      },
+    });
+    expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
+  });
+
+  it('answers 404 for an unknown label', async () => {
+    const response = await send(uniqueId('nobody'), await signedNow(aSecret(), anExpenseWebhook()));
+
+    expect(response).toMatchObject({ status: 404, body: { error: 'not_found' } });
+  });
+});
+
+describe('labels on the management API', () => {
+  it('shows a label without its secret and refuses a second label with the same id', async () => {
+    const label = await aLabel();
+
+    const shown = await api(`/labels/${label.id}`);
+    const again = await api('/labels', { method: 'POST', json: { name: 'Impostor', id: label.id } });
+
+    expect(shown.status).toBe(200);
+    const text = await shown.text();
+    expect(JSON.parse(text)).toMatchObject({ id: label.id, name: 'Nightshift Records' });
+    expect(text).not.toContain('whsec_');
+    expect(again.status).toBe(409);
+  });
+
+  it('requires the API key', async () => {
+    const response = await api('/labels', {
+      method: 'POST',
+      json: { name: 'x' },
+      headers: { authorization: 'Bearer wrong' },
+    });
+
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('replay and the outbox', () => {
+  it('replays the label webhooks received in a range, oldest first, with their eventIds', async () => {
+    const label = await aLabel();
+    const from = await clockNow();
+    const first = await signedNow(label.secret, anExpenseWebhook());
+    const second = await signedNow(label.secret, anExpenseWebhook());
+    const firstAnswer = await send(label.id, first);
+    await send(label.id, second);
+    const to = await clockNow();
+    await busIdle();
+
+    const response = await api(`/labels/${label.id}/replays`, {
+      method: 'POST',
+      json: {
+        from: new Date(from.getTime() - 1000).toISOString(),
+        to: new Date(to.getTime() + 1000).toISOString(),
+      },
+    });
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ replayed: 2 });
+    await busIdle();
+    const replayedFirst = await eventsOf(first.headers['webhook-id']);
+    expect(replayedFirst).toHaveLength(2);
+    expect(replayedFirst.map((e) => e.detail.metadata?.eventId)).toEqual([
+      firstAnswer.body.eventId,
+      firstAnswer.body.eventId,
+    ]);
+    expect(await eventsOf(second.headers['webhook-id'])).toHaveLength(2);
+  });
+
+  it('publishes a webhook left pending by a crash once the outbox sweep runs', async () => {
+    const labelId = uniqueId('label');
+    const webhookId = uniqueId('msg');
+    const receivedAt = await clockNow();
+    const records = dynamoWebhookRecords(documents(), cloud().tableName);
+    await records.record(
+      {
+        labelId,
+        webhookId,
+        eventId: uniqueId('evt'),
+        type: 'expense.recorded',
+        body: JSON.stringify(anExpenseWebhook()),
+        receivedAt: receivedAt.toISOString(),
+        status: 'pending',
+        expiresAt: Math.floor(receivedAt.getTime() / 1000) + 86_400,
+      },
+      receivedAt,
+    );
+
+    await advanceClock(new Date(receivedAt.getTime() + 2 * 60_000).toISOString());
+
+    await busIdle();
+    expect(await eventsOf(webhookId)).toHaveLength(1);
+    const { Item } = await documents().send(
+      new GetCommand({ TableName: cloud().tableName, Key: webhookKey(labelId, webhookId) }),
+    );
+    expect(Item?.status).toBe('published');
+  });
+
+  it('still answers 202 while the bus refuses events, and the sweep publishes the webhook once', async () => {
+    const label = await aLabel();
+    const request = await signedNow(label.secret, anExpenseWebhook());
+    // intake's PutEvents makes 4 attempts; other tests running now may take some of these faults.
+    await armFault('events.put-fail', 4);
+
+    const response = await send(label.id, request);
+
+    expect(response.status).toBe(202);
+    await advanceClock(new Date((await clockNow()).getTime() + 2 * 60_000).toISOString());
+    await busIdle();
+    const events = await eventsOf(request.headers['webhook-id']);
+    expect(events.map((e) => e.detail.metadata?.eventId)).toEqual([response.body.eventId]);
+  });
+});

@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import type { Outlet } from '#shared/outlets.ts';
+import { api, uniqueId } from '#test/support/cloud.ts';
+import { createOutlet, localOutletDirectory, uniqueEmail } from '#test/support/outlets-cloud.ts';
+
+const csvImport = (body: string, contentType = 'text/csv') =>
+  api('/media-outlets/import', { method: 'POST', body, headers: { 'content-type': contentType } });
+
+describe('the media outlet directory', () => {
+  it('creates, reads, replaces and deletes an outlet through the gateway', async () => {
+    const email = uniqueEmail();
+
+    const created = await api('/media-outlets', {
+      method: 'POST',
+      json: {
+        name: 'Radio X',
+        email: `  ${email.toUpperCase()} `,
+        kind: 'radio',
+        genres: ['Techno'],
+        territories: ['gb'],
+      },
+    });
+    const { id } = (await created.json()) as Outlet;
+    const replaced = await api(`/media-outlets/${id}`, {
+      method: 'PUT',
+      json: {
+        name: 'Radio X2',
+        email: `new-${email}`,
+        kind: 'press',
+        genres: [],
+        territories: ['WW'],
+        contactName: 'Ann',
+      },
+    });
+    const read = (await (await api(`/media-outlets/${id}`)).json()) as Outlet;
+    const deleted = await api(`/media-outlets/${id}`, { method: 'DELETE' });
+    const afterDelete = await api(`/media-outlets/${id}`);
+    const reused = await api('/media-outlets', {
+      method: 'POST',
+      json: { name: 'Radio X3', email, kind: 'radio', territories: ['GB'] },
+    });
+
+    expect(created.status).toBe(201);
+    expect(replaced.status).toBe(200);
+    expect(read).toMatchObject({
+      id,
+      name: 'Radio X2',
+      email: `new-${email}`,
+      kind: 'press',
+      territories: ['WW'],
+      contactName: 'Ann',
+    });
+    expect(deleted.status).toBe(204);
+    expect(afterDelete.status).toBe(404);
+    expect(reused.status).toBe(201);
+  });
+
+  it('keeps one outlet per address: a duplicate create or a move onto a taken address is 409', async () => {
+    const taken = await createOutlet();
+    const other = await createOutlet();
+
+    const duplicate = await api('/media-outlets', {
+      method: 'POST',
+      json: { name: 'Copy', email: taken.email.toUpperCase(), kind: 'blog', territories: ['GB'] },
+    });
+    const move = await api(`/media-outlets/${other.id}`, {
+      method: 'PUT',
+      json: { name: other.name, email: taken.email, kind: 'blog', territories: ['GB'] },
+    });
+
+    expect(duplicate.status).toBe(409);
+    expect(move.status).toBe(409);
+    expect((await localOutletDirectory().findByEmail(other.email))?.id).toBe(other.id);
+  });
+
+  it('frees the old address when an outlet moves to a new one', async () => {
+    const outlet = await createOutlet();
+    const newEmail = uniqueEmail('moved');
+
+    await api(`/media-outlets/${outlet.id}`, {
+      method: 'PUT',
+      json: { name: outlet.name, email: newEmail, kind: outlet.kind, territories: outlet.territories },
+    });
+    const reuse = await api('/media-outlets', {
+      method: 'POST',
+      json: { name: 'Takes the old address', email: outlet.email, kind: 'blog', territories: ['GB'] },
+    });
+
+    expect(reuse.status).toBe(201);
+    expect((await localOutletDirectory().findByEmail(newEmail))?.id).toBe(outlet.id);
+  });
+
+  it('answers 400 with the fields that are wrong', async () => {
+    const response = await api('/media-outlets', {
+      method: 'POST',
+      json: { name: '', email: 'x', kind: 'zine', territories: [] },
+    });
+
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { issues: { path: string }[] };
+    expect(body.issues.map((issue) => issue.path).sort()).toEqual(['email', 'kind', 'name', 'territories']);
+  });
+
+  it('pages a filtered directory with an opaque cursor, each outlet once and in name order', async () => {
+    const genre = uniqueId('genre');
+    const prefix = uniqueId('Page');
+    for (const n of [3, 1, 5, 2, 4]) {
+      await createOutlet({ name: `${prefix} ${n}`, genres: [genre], territories: ['AQ'], kind: 'podcast' });
+    }
+    await createOutlet({
+      name: `${prefix} other genre`,
+      genres: ['other'],
+      territories: ['AQ'],
+      kind: 'podcast',
+    });
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const query = new URLSearchParams({
+        genre,
+        territory: 'AQ',
+        kind: 'podcast',
+        limit: '2',
+        ...(cursor ? { cursor } : {}),
+      });
+      const response = await api(`/media-outlets?${query}`);
+      const page = (await response.json()) as { outlets: Outlet[]; nextCursor?: string };
+      expect(page.outlets.length).toBeLessThanOrEqual(2);
+      seen.push(...page.outlets.map((outlet) => outlet.name));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 100);
+
+    const ours = seen.filter((name) => name.startsWith(prefix));
+    expect(ours).toEqual([1, 2, 3, 4, 5].map((n) => `${prefix} ${n}`));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('imports a CSV, upserting by address and reporting the bad rows, through the gateway', async () => {
+    const existing = await createOutlet({ name: 'Before import' });
+    const fresh = uniqueEmail('fresh');
+    const body = [
+      'name,email,kind,genres,territories,contactName',
+      `After import,${existing.email.toUpperCase()},radio,house;techno,GB;IE,`,
+      `Fresh,${fresh},press,,WW,"Lee, Ann"`,
+      'No address,,press,,GB,',
+      `Bad territory,${uniqueEmail()},blog,,XX,`,
+    ].join('\r\n');
+
+    const response = await csvImport(body, 'text/csv; charset=utf-8');
+    const result = (await response.json()) as {
+      created: number;
+      updated: number;
+      rejected: { line: number }[];
+    };
+    const updated = (await (await api(`/media-outlets/${existing.id}`)).json()) as Outlet;
+    const created = await localOutletDirectory().findByEmail(fresh);
+
+    expect(response.status).toBe(200);
+    expect(result).toMatchObject({ created: 1, updated: 1 });
+    expect(result.rejected.map((rejection) => rejection.line)).toEqual([4, 5]);
+    expect(updated).toMatchObject({
+      name: 'After import',
+      genres: ['house', 'techno'],
+      territories: ['GB', 'IE'],
+    });
+    expect(created).toMatchObject({ name: 'Fresh', contactName: 'Lee, Ann', territories: ['WW'] });
+  });
+
+  it('answers 415 for an import that is not CSV', async () => {
+    const response = await csvImport('{"name":"x"}', 'application/json');
+
+    expect(response.status).toBe(415);
+  });
+
+  it('reads every outlet for the announcer, across pages', async () => {
+    const outlet = await createOutlet();
+    const directory = localOutletDirectory();
+
+    const all: Outlet[] = [];
+    for await (const page of directory.pages()) all.push(...page);
+
+    expect(all.find((candidate) => candidate.id === outlet.id)).toEqual(outlet);
+  });
+});

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { Outlet } from '#shared/outlets.ts';
+import { signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
+import { advanceClock, api, busEvents, clockNow, cloud, uniqueId, waitFor } from '#test/support/cloud.ts';
+import { createOutlet, localPromoCounters, localTokenKey } from '#test/support/outlets-cloud.ts';
+
+const publicRequest = (path: string, init: RequestInit = {}) =>
+  fetch(`${cloud().baseUrl}${path}`, { redirect: 'manual', ...init });
+
+const oneClick = (path: string) =>
+  publicRequest(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'List-Unsubscribe=One-Click',
+  });
+
+const eventsFor = async (detailType: string, match: (data: Record<string, unknown>) => boolean) =>
+  (await busEvents({ detailType })).filter((event) => match(event.detail.data ?? {}));
+
+describe('one-click unsubscribe', () => {
+  it('shows a page on GET and unsubscribes at once on the RFC 8058 POST, saying so once', async () => {
+    const outlet = await createOutlet({ name: 'Radio <One>' });
+    const token = signUnsubscribeToken(await localTokenKey(), {
+      outletId: outlet.id,
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+    });
+
+    const page = await publicRequest(`/u/${token}`);
+    const pageHtml = await page.text();
+    const afterGet = (await (await api(`/media-outlets/${outlet.id}`)).json()) as Outlet;
+    const first = await oneClick(`/u/${token}`);
+    const second = await oneClick(`/u/${token}`);
+    const afterPost = (await (await api(`/media-outlets/${outlet.id}`)).json()) as Outlet;
+
+    expect(page.status).toBe(200);
+    expect(pageHtml).toContain('Radio &lt;One&gt;');
+    expect(pageHtml).toContain('<form method="post"');
+    expect(afterGet.unsubscribedAt).toBeUndefined();
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(afterPost.unsubscribedAt).toBeDefined();
+    const events = await waitFor(async () => {
+      const found = await eventsFor('Outlet Unsubscribed', (data) => data.outletId === outlet.id);
+      return found.length > 0 && found;
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0].detail.data).toEqual({ outletId: outlet.id, releaseId: 'rel-1', via: 'one-click' });
+  });
+
+  it('answers 404 with a clear message for a forged token', async () => {
+    const outlet = await createOutlet();
+    const forged = signUnsubscribeToken('not-the-signing-key', { outletId: outlet.id });
+
+    const response = await oneClick(`/u/${forged}`);
+
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('This link does not work');
+    expect(
+      ((await (await api(`/media-outlets/${outlet.id}`)).json()) as Outlet).unsubscribedAt,
+    ).toBeUndefined();
+  });
+});
+
+describe('promo links', () => {
+  const aPromo = (overrides: { expiresAt: number; maxAccesses?: number }) => ({
+    labelId: uniqueId('lbl'),
+    releaseId: uniqueId('rel'),
+    outletId: uniqueId('out'),
+    assetIndex: 0,
+    assetKind: 'stream' as const,
+    url: 'https://promo.example.com/night-drive',
+    ...overrides,
+  });
+
+  it('redirects and counts each access, then answers 410 past maxAccesses', async () => {
+    const now = await clockNow();
+    const promo = aPromo({ expiresAt: Math.floor(now.getTime() / 1000) + 86_400, maxAccesses: 2 });
+    const token = signPromoToken(await localTokenKey(), promo);
+
+    const responses = [];
+    for (let i = 0; i < 3; i++) responses.push(await publicRequest(`/p/${token}`));
+    const counts = await localPromoCounters().accessesForRelease(promo.labelId, promo.releaseId);
+
+    expect(responses.map((response) => response.status)).toEqual([302, 302, 410]);
+    expect(responses[0].headers.get('location')).toBe(promo.url);
+    expect(Object.fromEntries(counts)).toEqual({ [promo.outletId]: 2 });
+    const accessed = await waitFor(async () => {
+      const found = await eventsFor('Promo Accessed', (data) => data.releaseId === promo.releaseId);
+      return found.length === 2 && found;
+    });
+    expect(accessed.map((event) => event.detail.data?.accessCount).sort()).toEqual([1, 2]);
+  });
+
+  it('answers 410 once the link has expired on the cloud’s clock', async () => {
+    const now = await clockNow();
+    const promo = aPromo({ expiresAt: Math.floor(now.getTime() / 1000) + 60 });
+    const token = signPromoToken(await localTokenKey(), promo);
+
+    const before = await publicRequest(`/p/${token}`);
+    await advanceClock(new Date(now.getTime() + 2 * 60_000).toISOString());
+    const after = await publicRequest(`/p/${token}`);
+
+    expect(before.status).toBe(302);
+    expect(after.status).toBe(410);
+    expect(await after.text()).toContain('expired');
+  });
+
+  it('answers 404, not 5xx, for a tampered token', async () => {
+    const now = await clockNow();
+    const token = signPromoToken(
+      await localTokenKey(),
+      aPromo({ expiresAt: Math.floor(now.getTime() / 1000) + 60 }),
+    );
+    const tampered = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
+
+    const response = await publicRequest(`/p/${tampered}`);
+
+    expect(response.status).toBe(404);
+  });
+});

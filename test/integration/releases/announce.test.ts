@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import type { Outlet } from '#shared/outlets.ts';
+import { advanceClock, api, armFault, busEvents, busIdle, clockNow, deadLetters, uniqueId } from '#test/support/cloud.ts';
+import {
+  aLabel,
+  aRelease,
+  daysFromNow,
+  header,
+  mailTo,
+  releaseDaySchedule,
+  sendWebhook,
+  waitForMail,
+} from '#test/support/announcing.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+
+/**
+ * Releases and the announcer end to end: webhooks in, mail read back from the SES store. Each test
+ * uses its own genre, so only its own outlets match (outlets of other tests that cover every genre
+ * may receive mail too; assertions look only at this test's outlets).
+ */
+async function world(options: { outlets?: number; release?: Partial<ReturnType<typeof aRelease>> } = {}) {
+  const genre = uniqueId('genre');
+  const label = await aLabel();
+  const outlets: Outlet[] = [];
+  for (let i = 0; i < (options.outlets ?? 2); i++) {
+    outlets.push(await createOutlet({ name: `Radio ${i}`, genres: [genre], territories: ['GB'], contactName: `Host ${i}` }));
+  }
+  const release = aRelease({
+    genres: [genre],
+    territories: ['GB'],
+    releaseDate: await daysFromNow(30),
+    releaseTime: '09:00',
+    timeZone: 'Europe/London',
+    ...options.release,
+  });
+  return { genre, label, outlets, release };
+}
+
+const scheduled = (release: ReturnType<typeof aRelease>, timestamp: string) => ({
+  type: 'release.scheduled',
+  timestamp,
+  data: release,
+});
+
+const labelTime = async (minutesAfter = 0) => new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString();
+
+const deliveries = async (labelId: string, releaseId: string) =>
+  ((await (await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)).json()) as {
+    deliveries: { outletId: string; email: string; kind: string; status: string; messageId: string | null }[];
+  }).deliveries;
+
+describe('announcing releases on the local cloud', () => {
+  it('announces a release to every matching outlet once, with one-click unsubscribe, and to no other', async () => {
+    const { label, outlets, release, genre } = await world();
+    const elsewhere = await createOutlet({ genres: [genre], territories: ['FR'] });
+    const otherGenre = await createOutlet({ genres: [`${genre}-not`], territories: ['GB'] });
+
+    const response = await sendWebhook(label, scheduled(release, await labelTime()));
+    await waitForMail(outlets.map((o) => o.email), 'New single:');
+
+    expect(response.status).toBe(202);
+    for (const outlet of outlets) {
+      const [mail, ...more] = await mailTo(outlet.email);
+      expect(more).toHaveLength(0);
+      expect(mail.subject).toContain(release.title);
+      expect(header(mail, 'List-Unsubscribe')).toMatch(/^<http:\/\/.+\/u\/v1\..+>$/);
+      expect(header(mail, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      expect(mail.body.text).toContain(`Hello ${outlet.contactName}`);
+      expect(mail.body.html).toContain('/p/v1.');
+    }
+    expect(await mailTo(elsewhere.email)).toHaveLength(0);
+    expect(await mailTo(otherGenre.email)).toHaveLength(0);
+    const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as {
+      state: string;
+      mail: Record<string, Record<string, number>>;
+    };
+    expect(view.state).toBe('scheduled');
+    expect(view.mail.announcement.sent).toBeGreaterThanOrEqual(2);
+    const rows = (await deliveries(label.id, release.releaseId)).filter((row) => outlets.some((o) => o.id === row.outletId));
+    expect(rows).toEqual(
+      expect.arrayContaining(outlets.map((o) =>
+        expect.objectContaining({ outletId: o.id, email: o.email, kind: 'announcement', status: 'sent', messageId: expect.any(String) }),
+      )),
+    );
+    expect(rows).toHaveLength(outlets.length);
+    const announced = await busEvents({ detailType: 'Release Announced' });
+    expect(announced.some((e) => e.detail.data?.releaseId === release.releaseId)).toBe(true);
+  });
+
+  it('sends one announcement for the same webhook twice and for the same release under two webhook ids', async () => {
+    const { label, outlets, release } = await world();
+    const body = scheduled(release, await labelTime());
+
+    const first = await sendWebhook(label, body, { id: 'msg_same-release-1' + uniqueId('x') });
+    await sendWebhook(label, body, { id: first.webhookId });
+    await sendWebhook(label, body);
+    await sendWebhook(label, { ...body, timestamp: await labelTime(1) });
+    await waitForMail(outlets.map((o) => o.email), 'New single:');
+
+    for (const outlet of outlets) expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
+  });
+
+  it('sends each mail once when SES accepts a call and then fails it, and when the announcer crashes after returning', async () => {
+    const { label, outlets, release } = await world({ outlets: 3 });
+    await armFault('ses.accept-then-fail', 1);
+    await armFault('invoke.crash-after-return:announcer', 1);
+
+    await sendWebhook(label, scheduled(release, await labelTime()));
+    await waitForMail(outlets.map((o) => o.email), 'New single:');
+
+    for (const outlet of outlets) expect(await mailTo(outlet.email)).toHaveLength(1);
+    const rows = (await deliveries(label.id, release.releaseId)).filter((row) => outlets.some((o) => o.id === row.outletId));
+    expect(rows.map((row) => row.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(rows.every((row) => row.messageId)).toBe(true);
+    expect((await deadLetters()).filter((d) => JSON.stringify(d.event).includes(release.releaseId))).toEqual([]);
+  });
+
+  it('tells announced outlets about a new date, moves the schedule, and after a cancellation sends no out-now', async () => {
+    const { label, outlets, release } = await world();
+    await sendWebhook(label, scheduled(release, await labelTime()));
+    await waitForMail(outlets.map((o) => o.email), 'New single:');
+    const newDate = await daysFromNow(40);
+
+    await sendWebhook(label, {
+      type: 'release.updated',
+      timestamp: await labelTime(1),
+      data: { ...release, releaseDate: newDate },
+    });
+    await waitForMail(outlets.map((o) => o.email), 'New date:');
+    const moved = await releaseDaySchedule(release.releaseId);
+    await sendWebhook(label, {
+      type: 'release.cancelled',
+      timestamp: await labelTime(2),
+      data: { releaseId: release.releaseId, reason: 'The artist withdrew the single.' },
+    });
+    await waitForMail(outlets.map((o) => o.email), 'Cancelled:');
+    const afterCancel = await releaseDaySchedule(release.releaseId);
+    await advanceClock(`${await daysFromNow(41)}T12:00:00Z`);
+    await busIdle();
+
+    expect(moved?.ScheduleExpression).toBe(`at(${newDate}T09:00:00)`);
+    expect(moved?.ScheduleExpressionTimezone).toBe('Europe/London');
+    expect(afterCancel).toBeUndefined();
+    for (const outlet of outlets) {
+      const mails = await mailTo(outlet.email);
+      expect(mails.map((m) => m.subject.split(':')[0]).sort()).toEqual(['Cancelled', 'New date', 'New single']);
+      expect(mails.find((m) => m.subject.startsWith('Cancelled'))?.body.text).toContain('The artist withdrew the single.');
+    }
+    const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as { state: string };
+    expect(view.state).toBe('cancelled');
+  });
+
+  it('ignores a change older than the one applied', async () => {
+    const { label, outlets, release } = await world();
+    await sendWebhook(label, scheduled(release, await labelTime(10)));
+    await waitForMail(outlets.map((o) => o.email), 'New single:');
+
+    await sendWebhook(label, {
+      type: 'release.updated',
+      timestamp: await labelTime(5),
+      data: { ...release, releaseDate: await daysFromNow(50) },
+    });
+    await busIdle();
+
+    const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as {
+      release: { releaseDate: string };
+    };
+    expect(view.release.releaseDate).toBe(release.releaseDate);
+    for (const outlet of outlets) expect(await mailTo(outlet.email, 'New date:')).toHaveLength(0);
+  });
+
+  it('sends out-now on release day to announced outlets, except one that unsubscribed with one click', async () => {
+    const { label, outlets, release } = await world({ outlets: 3, release: { timeZone: 'UTC' } });
+    await sendWebhook(label, scheduled({ ...release, releaseDate: await daysFromNow(2) }, await labelTime()));
+    await waitForMail(outlets.map((o) => o.email), 'New single:');
+    const [leaver, ...stayers] = outlets;
+    const [announcement] = await mailTo(leaver.email, 'New single:');
+    const unsubscribeLink = header(announcement, 'List-Unsubscribe')!.slice(1, -1);
+
+    const unsubscribed = await fetch(unsubscribeLink, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    const { fired } = await advanceClock(`${await daysFromNow(2)}T09:01:00Z`);
+    await waitForMail(stayers.map((o) => o.email), 'Out now:');
+
+    expect(unsubscribed.status).toBe(200);
+    expect(fired.map((f) => f.name)).toContain(`release-day-${release.releaseId}`);
+    for (const outlet of stayers) expect(await mailTo(outlet.email, 'Out now:')).toHaveLength(1);
+    expect(await mailTo(leaver.email, 'Out now:')).toHaveLength(0);
+    const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as { state: string };
+    expect(view.state).toBe('out');
+  });
+});

@@ -1,0 +1,48 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoOutletDirectory, type OutletDirectory } from '#shared/db/outlets.ts';
+import { dynamoPromoCounters, type PromoCounters } from '#shared/db/promo.ts';
+import type { Outlet, OutletInput } from '#shared/outlets.ts';
+import { api, cloud, sdkConfig, uniqueId } from './cloud.ts';
+
+/** Integration helpers for outlets, recipients and deliverability, against the test run's local cloud. */
+
+/** The local cloud's token-signing key, as the recipients function reads it. */
+export async function localTokenKey(): Promise<string> {
+  const secrets = new SecretsManagerClient(sdkConfig('events'));
+  const { SecretString } = await secrets.send(
+    new GetSecretValueCommand({ SecretId: cloud().env.TOKEN_KEY_SECRET_ID }),
+  );
+  return SecretString!;
+}
+
+const documentClient = () =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig('dynamodb')), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+
+export const localOutletDirectory = (): OutletDirectory =>
+  dynamoOutletDirectory(documentClient(), cloud().tableName);
+export const localPromoCounters = (): PromoCounters =>
+  dynamoPromoCounters(documentClient(), cloud().tableName);
+
+export const uniqueEmail = (label = 'outlet') => `${uniqueId(label)}@outlets.example`;
+
+/** Creates an outlet through the management API. */
+export async function createOutlet(input: Partial<OutletInput> = {}): Promise<Outlet> {
+  const response = await api('/media-outlets', {
+    method: 'POST',
+    json: {
+      name: 'Radio Nightshift',
+      email: uniqueEmail(),
+      kind: 'radio',
+      genres: [],
+      territories: ['GB'],
+      ...input,
+    },
+  });
+  if (response.status !== 201)
+    throw new Error(`POST /media-outlets answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Outlet;
+}

@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import { MailerError } from '#functions/announcer/ports.ts';
+import { settleFromEmailSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { deliveryIdOf } from '#shared/db/deliveries.ts';
+import { momentOf, revisionOf } from '#shared/releases.ts';
+import { detailOf, fakeWorld } from '#test/support/announcer-fakes.ts';
+import { anOutlet, aReleaseDetails, aStoredRelease, outlets } from '#test/support/releases.ts';
+
+const far = () => Date.parse('2100-01-01T00:00:00Z');
+const announce = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', kind: 'announcement' as const };
+const meta = { correlationId: 'corr-1' };
+
+describe('announcing a release', () => {
+  it('mails every matching, mailable outlet once and no other', async () => {
+    const matching = outlets(3, { territories: ['GB'] });
+    const worldwide = anOutlet({ territories: ['WW'], genres: ['synthpop'] });
+    const otherTerritory = anOutlet({ territories: ['FR'] });
+    const otherGenre = anOutlet({ territories: ['GB'], genres: ['metal'] });
+    const unsubscribed = anOutlet({ unsubscribedAt: '2026-12-01T00:00:00Z' });
+    const suppressed = anOutlet({ suppressedAt: '2026-12-01T00:00:00Z', suppressionReason: 'bounce' });
+    const world = fakeWorld({
+      releases: [aStoredRelease()],
+      outlets: [...matching, worldwide, otherTerritory, otherGenre, unsubscribed, suppressed],
+    });
+
+    const outcome = await sendMailing(announce, meta, world.deps, far());
+
+    const recipients = world.mailer.delivered.map((mail) => mail.email).sort();
+    expect(recipients).toEqual([...matching, worldwide].map((o) => o.email).sort());
+    expect(outcome).toEqual({ status: 'completed', sent: 4, skipped: 2 });
+    expect(world.deliveries.of('sent')).toHaveLength(4);
+    const done = world.published.find((entry) => entry.DetailType === 'Release Announced');
+    expect(detailOf(done!).data).toMatchObject({ labelId: 'lbl-nightshift', sent: 4, skipped: 2 });
+  });
+
+  it('sends at most 50 destinations per SendBulkEmail call', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(120) });
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.mailer.calls.map((call) => call.entries.length)).toEqual([50, 50, 20]);
+  });
+
+  it('sends smaller calls when the account rate is below 50 recipients a second, and takes each from the budget', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(25), perCall: 10 });
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.mailer.calls.map((call) => call.entries.length)).toEqual([10, 10, 5]);
+    expect(world.rateGrants).toEqual([10, 10, 5]);
+  });
+
+  it('tags each mail with its delivery id and carries the one-click unsubscribe link', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    const [entry] = world.mailer.calls[0].entries;
+    expect(entry.deliveryId).toBe(deliveryIdOf({ ...announce, outletId: outlet.id }));
+    expect(entry.unsubscribeUrl).toBe(`https://backline.example/u/${outlet.id}`);
+    expect(entry.data).toMatchObject({ text: { outletName: outlet.name, promoLinks: [{ label: 'stream 0' }] } });
+  });
+
+  it('sends nothing twice when the same mailing is requested again', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(60) });
+
+    await sendMailing(announce, meta, world.deps, far());
+    const again = await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.mailer.delivered).toHaveLength(60);
+    expect(again).toMatchObject({ status: 'completed', sent: 0 });
+  });
+
+  it('sends each mail once when two duplicate requests run at the same time', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(80) });
+
+    await Promise.all([
+      sendMailing(announce, meta, world.deps, far()),
+      sendMailing(announce, meta, world.deps, far()),
+    ]);
+
+    const perOutlet = new Set(world.mailer.delivered.map((mail) => mail.email));
+    expect(world.mailer.delivered).toHaveLength(80);
+    expect(perOutlet.size).toBe(80);
+  });
+
+  it('never resends a call whose answer was lost after SES accepted it, and settles it from Email Sent', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(3) });
+    world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : undefined as never);
+
+    await sendMailing(announce, meta, world.deps, far());
+    await sendMailing(announce, meta, world.deps, far()); // Lambda's retry, or a duplicate event
+    for (const mail of world.mailer.delivered) {
+      await settleFromEmailSent(
+        { eventType: 'Send', mail: { messageId: mail.messageId, timestamp: '2027-03-01T12:00:01Z', destination: [mail.email], tags: { delivery: [mail.deliveryId] } } },
+        world.deps,
+      );
+    }
+
+    expect(world.mailer.delivered).toHaveLength(3);
+    expect(world.deliveries.of('sent').map((d) => d.messageId).sort()).toEqual(['msg-1', 'msg-2', 'msg-3']);
+  });
+
+  it('waits when SES throttles and sends everything afterwards', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(5) });
+    world.mailer.script = (_mail, call) =>
+      call <= 2 ? new MailerError('throttled', 'TooManyRequestsException') : (undefined as never);
+
+    const outcome = await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.slept).toEqual([1000, 2000]);
+    expect(world.mailer.delivered).toHaveLength(5);
+    expect(outcome).toMatchObject({ status: 'completed', sent: 5 });
+  });
+
+  it('gives the claims back and continues later with a cursor when throttling outlasts the invocation', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(5) });
+    world.mailer.script = () => new MailerError('throttled', 'TooManyRequestsException');
+
+    const outcome = await sendMailing(announce, meta, world.deps, world.clock.now + 2_500);
+    const continuation = world.published.find((entry) => entry.DetailType === 'Mailing Requested');
+    world.mailer.script = undefined;
+    await sendMailing(detailOf(continuation!).data, meta, world.deps, far());
+
+    expect(outcome.status).toBe('continued');
+    expect(continuation?.Source).toBe('backline.announcer');
+    expect(world.mailer.delivered).toHaveLength(5);
+    expect(world.deliveries.of('sent')).toHaveLength(5);
+  });
+
+  it('retries entries SES failed transiently and records those it rejected', async () => {
+    const [ok, transient, rejected] = outlets(3);
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [ok, transient, rejected] });
+    world.mailer.script = (_mail, call) =>
+      call === 1
+        ? [{ status: 'SUCCESS' }, { status: 'TRANSIENT_FAILURE' }, { status: 'MESSAGE_REJECTED', error: 'bad' }]
+        : (undefined as never);
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.mailer.receivedBy(ok.email)).toHaveLength(1);
+    expect(world.mailer.receivedBy(transient.email)).toHaveLength(1);
+    expect(world.mailer.receivedBy(rejected.email)).toHaveLength(0);
+    expect(world.deliveries.of('failed').map((d) => d.outletId)).toEqual([rejected.id]);
+  });
+
+  it('continues a long mailing through Mailing Requested with a cursor and counts across invocations', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(30), pageSize: 10 });
+    let calls = 0;
+    const original = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      calls++;
+      world.clock.now += 60_000; // each page takes a minute
+      return original(mail);
+    };
+
+    let outcome = await sendMailing(announce, meta, world.deps, world.clock.now + 30_000);
+    const hops = [outcome];
+    while (outcome.status === 'continued') {
+      const next = world.published.filter((e) => e.DetailType === 'Mailing Requested').at(-1)!;
+      outcome = await sendMailing(detailOf(next).data, meta, world.deps, world.clock.now + 30_000);
+      hops.push(outcome);
+    }
+
+    expect(hops.map((h) => h.status)).toEqual(['continued', 'continued', 'completed']);
+    expect(calls).toBe(3);
+    expect(outcome).toMatchObject({ sent: 30 });
+    expect(world.mailer.delivered).toHaveLength(30);
+  });
+});
+
+describe('follow-up mailings', () => {
+  const setup = () => {
+    const [announced, unsubscribedLater, neverAnnounced] = outlets(3);
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [announced, unsubscribedLater] });
+    return { world, announced, unsubscribedLater, neverAnnounced };
+  };
+
+  it('mails out-now only to outlets announced to that are still mailable', async () => {
+    const { world, announced, unsubscribedLater, neverAnnounced } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    world.directory.push(neverAnnounced);
+    unsubscribedLater.unsubscribedAt = '2027-03-02T00:00:00Z';
+    world.releases.set('lbl-nightshift/rel-night-drive', aStoredRelease({ state: 'out' }));
+
+    const outcome = await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+
+    expect(world.mailer.delivered.filter((m) => m.kind === 'out-now').map((m) => m.email)).toEqual([announced.email]);
+    expect(outcome).toMatchObject({ status: 'completed', sent: 1, skipped: 1 });
+  });
+
+  it('mails one date change per new date, and nothing for a date already superseded', async () => {
+    const { world } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    const moved = aReleaseDetails({ releaseDate: '2027-04-02' });
+    world.releases.set('lbl-nightshift/rel-night-drive', aStoredRelease({ details: moved }));
+    const revision = revisionOf(momentOf(moved));
+
+    await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
+    await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
+    const stale = await sendMailing(
+      { ...announce, kind: 'date-change', revision: '2027-03-20T00:00 Europe/London' },
+      meta,
+      world.deps,
+      far(),
+    );
+
+    expect(world.mailer.delivered.filter((m) => m.kind === 'date-change')).toHaveLength(2);
+    expect(stale).toEqual({ status: 'obsolete', reason: 'date changed again since' });
+  });
+
+  it('sends no out-now for a cancelled release', async () => {
+    const { world } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set('lbl-nightshift/rel-night-drive', aStoredRelease({ state: 'cancelled' }));
+
+    const outcome = await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+
+    expect(outcome.status).toBe('obsolete');
+    expect(world.mailer.delivered.filter((m) => m.kind === 'out-now')).toHaveLength(0);
+  });
+});
+
+describe('settling stale claims', () => {
+  it('resends a claim left open for 15 minutes with no Email Sent, once, and records the resend', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    // a sender claimed the mail and crashed before SendBulkEmail reached SES
+    await world.deliveries.claim(
+      { ...announce, outletId: outlet.id, email: outlet.email },
+      new Date(world.clock.now).toISOString(),
+    );
+
+    const early = await sweepStaleClaims(world.deps, far());
+    world.clock.now += 16 * 60_000;
+    const due = await sweepStaleClaims(world.deps, far());
+    const again = await sweepStaleClaims(world.deps, far());
+
+    expect(early).toEqual({ resent: 0, closed: 0 });
+    expect(due).toEqual({ resent: 1, closed: 0 });
+    expect(again).toEqual({ resent: 0, closed: 0 });
+    expect(world.mailer.delivered).toHaveLength(1);
+    expect(world.deliveries.of('sent')[0]).toMatchObject({ resends: 1 });
+  });
+
+  it('closes a stale claim instead of resending when the outlet has unsubscribed meanwhile', async () => {
+    const outlet = anOutlet({ unsubscribedAt: '2027-03-01T12:05:00Z' });
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    await world.deliveries.claim({ ...announce, outletId: outlet.id, email: outlet.email }, '2027-03-01T11:00:00.000Z');
+
+    const result = await sweepStaleClaims(world.deps, far());
+
+    expect(result).toEqual({ resent: 0, closed: 1 });
+    expect(world.mailer.delivered).toHaveLength(0);
+  });
+});

@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import Handlebars from 'handlebars';
+import { describe, expect, it } from 'vitest';
+import { templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
+import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
+import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
+
+// As SES renders stored templates: Handlebars, built-in helpers only, and no HTML escaping.
+const handlebars = Handlebars.create();
+const render = (source: string, data: unknown) => handlebars.compile(source, { noEscape: true, strict: false })(data);
+const renderMail = (name: string, data: unknown) => {
+  const template = mailTemplates.find((t) => t.name === name)!;
+  return { subject: render(template.subject, data), html: render(template.html, data), text: render(template.text, data) };
+};
+
+const recipient = {
+  outletName: 'Radio Nova',
+  contactName: 'Sam Rivers',
+  unsubscribeUrl: 'https://backline.example/u/v1.abc.def',
+  promoLinks: [{ label: 'Stream #1', url: 'https://backline.example/p/v1.x.y?a=1&b=2' }],
+};
+
+describe('release mail templates', () => {
+  it('defines the four mails once, each with subject, HTML and text', () => {
+    expect(mailTemplates.map((t) => t.name).sort()).toEqual(Object.values(templateNames).sort());
+    for (const template of mailTemplates) {
+      expect(template.subject).not.toBe('');
+      expect(template.html).toContain('{{html.unsubscribeUrl}}');
+      expect(template.text).toContain('{{text.unsubscribeUrl}}');
+      expect(`${template.subject}${template.html}${template.text}`).not.toContain('{{{');
+    }
+  });
+
+  it('says title, artists, kind, date with its zone, territories, press text, embargo, promo links and unsubscribe', () => {
+    const release = aStoredRelease({
+      details: aReleaseDetails({
+        artists: [{ name: 'The Midnight Echoes' }, { name: 'Luna Park' }],
+        embargoUntil: '2027-03-01T09:00:00Z',
+        pressRelease: { text: 'Line one.\nLine two.' },
+      }),
+    });
+
+    const mail = renderMail(templateNames.announcement, templateDataFor(release, 'announcement', recipient));
+
+    expect(mail.subject).toBe('New single: Night Drive by The Midnight Echoes, Luna Park, out 5 March 2027');
+    for (const part of [mail.html, mail.text]) {
+      expect(part).toContain('Hello Sam Rivers');
+      expect(part).toContain('Friday, 5 March 2027, 00:00 (Europe/London)');
+      expect(part).toContain('GB, IE');
+      expect(part).toContain('1 March 2027 at 09:00 (Europe/London)');
+      expect(part).toContain('Stream #1');
+    }
+    expect(mail.html).toContain('Line one.<br>\nLine two.');
+    expect(mail.html).toContain('href="https://backline.example/p/v1.x.y?a=1&amp;b=2"');
+    expect(mail.html).toContain('href="https://backline.example/u/v1.abc.def"');
+    expect(mail.text).toContain('Line one.\nLine two.');
+  });
+
+  it('escapes titles and names in HTML and keeps them plain in the text part', () => {
+    const release = aStoredRelease({
+      details: aReleaseDetails({ title: '<script>alert("x")</script> & Co', artists: [{ name: "O'Neil <b>" }] }),
+    });
+
+    const mail = renderMail(templateNames['out-now'], templateDataFor(release, 'out-now', { ...recipient, contactName: '<i>Sam</i>' }));
+
+    expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+    expect(mail.html).toContain('O&#39;Neil &lt;b&gt;');
+    expect(mail.html).toContain('Hello &lt;i&gt;Sam&lt;/i&gt;');
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.text).toContain('<script>alert("x")</script> & Co');
+  });
+
+  it('never lets a title, artist or contact put a line break into the subject or a header', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string(), (title, artist, url) => {
+        const release = aStoredRelease({
+          details: aReleaseDetails({ title: `${title}x`, artists: [{ name: `${artist}y` }] }),
+        });
+        for (const kind of ['announcement', 'date-change', 'cancellation', 'out-now'] as const) {
+          const data = templateDataFor(release, kind, { ...recipient, unsubscribeUrl: `https://b.example/u/${url}` });
+          const subject = render(mailTemplates.find((t) => t.name === templateNames[kind])!.subject, data);
+          expect(subject).not.toMatch(/[\r\n]/);
+          for (const header of unsubscribeHeaders(data.text.unsubscribeUrl)) expect(header.Value).not.toMatch(/[\r\n]/);
+        }
+      }),
+    );
+  });
+
+  it('tells the old and new date in a date-change mail and the reason in a cancellation', () => {
+    const release = aStoredRelease({
+      details: aReleaseDetails({ releaseDate: '2027-03-12' }),
+      previousMoment: { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' },
+      cancellationReason: 'Artist withdrew.',
+    });
+
+    const change = renderMail(templateNames['date-change'], templateDataFor(release, 'date-change', recipient));
+    const cancel = renderMail(templateNames.cancellation, templateDataFor(release, 'cancellation', recipient));
+
+    expect(change.text).toContain('from Friday, 5 March 2027, 00:00 (Europe/London)');
+    expect(change.text).toContain('now Friday, 12 March 2027, 00:00 (Europe/London)');
+    expect(cancel.subject).toBe('Cancelled: Night Drive by The Midnight Echoes');
+    expect(cancel.text).toContain('Artist withdrew.');
+  });
+});

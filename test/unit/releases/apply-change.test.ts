@@ -1,0 +1,233 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
+import { applyReleaseChange, type ChangeMeta } from '#functions/releases/apply-change.ts';
+import type { ReleaseDaySchedule, ReleasesDeps } from '#functions/releases/ports.ts';
+import { reachReleaseDay } from '#functions/releases/release-day.ts';
+import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import type { StoredRelease } from '#shared/releases.ts';
+import { aReleaseDetails } from '#test/support/releases.ts';
+
+function fakeReleases() {
+  const stored = new Map<string, StoredRelease>();
+  const changes: { eventId: string; applied: boolean }[] = [];
+  const schedules: ({ op: 'upsert' } & ReleaseDaySchedule | { op: 'delete'; releaseId: string })[] = [];
+  const published: PutEventsRequestEntry[] = [];
+  const key = (labelId: string, releaseId: string) => `${labelId}/${releaseId}`;
+  const deps: ReleasesDeps = {
+    releases: {
+      get: async (labelId, releaseId) => structuredClone(stored.get(key(labelId, releaseId))),
+      putIfNewer: async (release) => {
+        const current = stored.get(key(release.labelId, release.releaseId));
+        if (current && !(current.occurredAt < release.occurredAt)) return false;
+        stored.set(key(release.labelId, release.releaseId), structuredClone(release));
+        return true;
+      },
+      recordChange: async (change) => void changes.push(change),
+      markOut: async (labelId, releaseId, moment, at) => {
+        const current = stored.get(key(labelId, releaseId));
+        const details = current?.details;
+        if (!current || !details || current.state === 'cancelled') return false;
+        if (details.releaseDate !== moment.releaseDate || details.releaseTime !== moment.releaseTime) return false;
+        Object.assign(current, { state: 'out', outAt: current.outAt ?? at });
+        return true;
+      },
+    },
+    schedules: {
+      upsertReleaseDay: async (schedule) => void schedules.push({ op: 'upsert', ...schedule }),
+      deleteReleaseDay: async (_labelId, releaseId) => void schedules.push({ op: 'delete', releaseId }),
+    },
+    events: { publish: async (entries) => void published.push(...entries) },
+    eventBusName: () => 'backline',
+    now: () => new Date('2026-06-01T12:00:00Z'),
+  };
+  const mailings = () =>
+    published
+      .filter((entry) => entry.DetailType === 'Mailing Requested')
+      .map((entry) => JSON.parse(entry.Detail!).data as { kind: string; revision?: string });
+  return { deps, stored, changes, schedules, published, mailings };
+}
+
+let eventCounter = 0;
+const metaAt = (occurredAt: string, overrides: Partial<ChangeMeta> = {}): ChangeMeta => ({
+  labelId: 'lbl-nightshift',
+  eventId: `evt-${++eventCounter}`,
+  correlationId: 'corr',
+  occurredAt,
+  ...overrides,
+});
+const scheduled = (details: ReleaseDetails = aReleaseDetails()) => ({ type: 'Release Scheduled' as const, details });
+const updated = (details: ReleaseDetails) => ({ type: 'Release Updated' as const, details });
+const cancelled = { type: 'Release Cancelled' as const, releaseId: 'rel-night-drive', reason: 'Artist withdrew.' };
+
+describe('applying release changes', () => {
+  it('stores a scheduled release, schedules its release day and asks for the announcement', async () => {
+    const world = fakeReleases();
+
+    const result = await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    expect(result.outcome).toBe('applied');
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.state).toBe('scheduled');
+    expect(world.schedules).toEqual([
+      expect.objectContaining({ op: 'upsert', moment: { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' } }),
+    ]);
+    expect(world.mailings()).toEqual([{ labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', kind: 'announcement' }]);
+  });
+
+  it('ignores a change older than the stored one, and records it', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    const result = await applyReleaseChange(
+      updated(aReleaseDetails({ releaseDate: '2027-09-09' })),
+      metaAt('2026-06-01T09:59:59+00:00'),
+      world.deps,
+    );
+
+    expect(result.outcome).toBe('ignored');
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.details?.releaseDate).toBe('2027-03-05');
+    expect(world.changes.map((c) => c.applied)).toEqual([true, false]);
+    expect(world.mailings()).toHaveLength(1);
+  });
+
+  it('orders by the label time, not by offset notation', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    const result = await applyReleaseChange(
+      updated(aReleaseDetails({ releaseDate: '2027-09-09' })),
+      metaAt('2026-06-01T11:30:00+02:00'), // 09:30 UTC: older
+      world.deps,
+    );
+
+    expect(result.outcome).toBe('ignored');
+  });
+
+  it('replays the effects of a redelivered event instead of ignoring it', async () => {
+    const world = fakeReleases();
+    const meta = metaAt('2026-06-01T10:00:00Z');
+    await applyReleaseChange(scheduled(), meta, world.deps);
+
+    const result = await applyReleaseChange(scheduled(), meta, world.deps);
+
+    expect(result.outcome).toBe('replayed');
+    expect(world.schedules.filter((s) => s.op === 'upsert')).toHaveLength(2);
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'announcement']);
+  });
+
+  it('moves the schedule and asks for a date-change mail when the date or time changes', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    await applyReleaseChange(
+      updated(aReleaseDetails({ releaseDate: '2027-03-12', releaseTime: '09:00' })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.schedules.at(-1)).toMatchObject({ op: 'upsert', moment: { releaseDate: '2027-03-12', releaseTime: '09:00' } });
+    expect(world.mailings().at(-1)).toMatchObject({ kind: 'date-change', revision: '2027-03-12T09:00 Europe/London' });
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.previousMoment?.releaseDate).toBe('2027-03-05');
+  });
+
+  it('announces again (to newly matching outlets) when territories or genres are added, without a date change', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    await applyReleaseChange(
+      updated(aReleaseDetails({ territories: ['GB', 'IE', 'DE'] })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'announcement']);
+    expect(world.schedules).toHaveLength(1);
+  });
+
+  it('updates other fields without mailing', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    await applyReleaseChange(
+      updated(aReleaseDetails({ title: 'Night Drive (Radio Edit)', territories: ['GB'] })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.details?.title).toBe('Night Drive (Radio Edit)');
+    expect(world.mailings()).toHaveLength(1);
+  });
+
+  it('deletes the schedule and asks for a cancellation mail, and a cancelled release stays cancelled', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    await applyReleaseChange(cancelled, metaAt('2026-06-02T10:00:00Z'), world.deps);
+    const later = await applyReleaseChange(
+      updated(aReleaseDetails({ releaseDate: '2027-05-05' })),
+      metaAt('2026-06-03T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.schedules.at(-1)).toEqual({ op: 'delete', releaseId: 'rel-night-drive' });
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'cancellation']);
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')).toMatchObject({ state: 'cancelled', cancellationReason: 'Artist withdrew.' });
+    expect(later).toEqual({ outcome: 'ignored', reason: 'the release is cancelled' });
+  });
+
+  it('keeps a cancellation that overtook its release, so the older schedule never applies', async () => {
+    const world = fakeReleases();
+
+    await applyReleaseChange(cancelled, metaAt('2026-06-02T10:00:00Z'), world.deps);
+    const overtaken = await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    expect(overtaken.outcome).toBe('ignored');
+    expect(world.mailings()).toHaveLength(0);
+    expect(world.schedules).toEqual([{ op: 'delete', releaseId: 'rel-night-drive' }]);
+  });
+
+  it('throws on a release event without a label, so it is retried and dead-lettered rather than lost', async () => {
+    const { changeMetaOf } = await import('#functions/releases/apply-change.ts');
+
+    const read = () =>
+      changeMetaOf({ eventId: 'e', correlationId: 'c', occurredAt: '2026-06-01T10:00:00Z', schemaVersion: 1 });
+
+    expect(read).toThrow(/labelId/);
+  });
+});
+
+describe('release day', () => {
+  const moment = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' };
+  const fired = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...moment };
+
+  it('marks the release out and asks for the out-now mail', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    const result = await reachReleaseDay(fired, { correlationId: 'c' }, world.deps);
+
+    expect(result).toEqual({ outcome: 'out-now-requested' });
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.state).toBe('out');
+    expect(world.mailings().at(-1)).toMatchObject({ kind: 'out-now' });
+  });
+
+  it('ignores a firing for a date the release has moved away from', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    await applyReleaseChange(updated(aReleaseDetails({ releaseDate: '2027-04-01' })), metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+    const result = await reachReleaseDay(fired, { correlationId: 'c' }, world.deps);
+
+    expect(result).toEqual({ outcome: 'ignored', reason: 'release moved since' });
+    expect(world.mailings().some((m) => m.kind === 'out-now')).toBe(false);
+  });
+
+  it('ignores a firing for a cancelled release', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    await applyReleaseChange(cancelled, metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+    const result = await reachReleaseDay(fired, { correlationId: 'c' }, world.deps);
+
+    expect(result).toEqual({ outcome: 'ignored', reason: 'release cancelled' });
+  });
+});

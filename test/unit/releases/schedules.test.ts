@@ -1,0 +1,91 @@
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { releaseDayScheduleName, schedulerSchedules } from '#functions/releases/adapters.ts';
+
+const client = new SchedulerClient({ region: 'us-east-1' });
+const mock = mockClient(client);
+const schedules = schedulerSchedules(() => client);
+const schedule = {
+  labelId: 'lbl-nightshift',
+  releaseId: 'rel-night-drive',
+  moment: { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' },
+  correlationId: 'corr-1',
+};
+
+beforeEach(() => mock.reset());
+
+describe('release-day schedules', () => {
+  it('creates a one-time schedule at the release moment in its zone that puts Release Day Reached on the bus', async () => {
+    mock.on(CreateScheduleCommand).resolves({});
+
+    await schedules.upsertReleaseDay(schedule);
+
+    const input = mock.commandCalls(CreateScheduleCommand)[0].args[0].input;
+    expect(input).toMatchObject({
+      Name: 'release-day-rel-night-drive',
+      GroupName: 'backline',
+      ScheduleExpression: 'at(2027-03-05T00:00:00)',
+      ScheduleExpressionTimezone: 'Europe/London',
+      ActionAfterCompletion: 'DELETE',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/backline',
+        RoleArn: 'arn:aws:iam::000000000000:role/backline-scheduler',
+        EventBridgeParameters: { DetailType: 'Release Day Reached', Source: 'backline.scheduler' },
+      },
+    });
+    expect(JSON.parse(input.Target!.Input!).data).toEqual({ labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...schedule.moment });
+  });
+
+  it('updates the schedule when it already exists', async () => {
+    mock.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    mock.on(UpdateScheduleCommand).resolves({});
+
+    await schedules.upsertReleaseDay({ ...schedule, moment: { ...schedule.moment, releaseDate: '2027-03-12' } });
+
+    expect(mock.commandCalls(UpdateScheduleCommand)[0].args[0].input.ScheduleExpression).toBe('at(2027-03-12T00:00:00)');
+  });
+
+  it('creates it again when the update finds it gone (fired and deleted meanwhile)', async () => {
+    mock
+      .on(CreateScheduleCommand)
+      .rejectsOnce(new ConflictException({ message: 'exists', $metadata: {} }))
+      .resolves({});
+    mock.on(UpdateScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+
+    await schedules.upsertReleaseDay(schedule);
+
+    expect(mock.commandCalls(CreateScheduleCommand)).toHaveLength(2);
+  });
+
+  it('deletes the schedule, and a schedule that is not there is fine', async () => {
+    mock.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+
+    await schedules.deleteReleaseDay('lbl-nightshift', 'rel-night-drive');
+
+    expect(mock.commandCalls(DeleteScheduleCommand)[0].args[0].input).toEqual({
+      Name: 'release-day-rel-night-drive',
+      GroupName: 'backline',
+    });
+  });
+
+  it('names every schedule validly for Scheduler, hashing ids that do not fit', () => {
+    const names = [
+      releaseDayScheduleName('rel-1'),
+      releaseDayScheduleName('x'.repeat(128)),
+      releaseDayScheduleName('rel/2027 night drive'),
+    ];
+
+    for (const name of names) expect(name).toMatch(/^[0-9a-zA-Z_.-]{1,64}$/);
+    expect(names[0]).toBe('release-day-rel-1');
+    expect(releaseDayScheduleName('y'.repeat(128))).not.toBe(names[1]);
+  });
+});
