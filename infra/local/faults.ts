@@ -10,7 +10,7 @@
  *                                     and then answers HTTP 500 InternalFailure, as if the response was lost
  *   invoke.crash-after-return[:fn]    the runtime fails an invocation after the handler returned,
  *                                     i.e. a crash after its side effects (`:fn` = one function)
- *   events.put-fail                   the local bus answers one PutEvents entry with ErrorCode InternalFailure
+ *   events.put-fail[:source]          the local bus answers one PutEvents entry (of that source) with ErrorCode InternalFailure
  *
  * Spec syntax (BACKLINE_LOCAL_FAULTS): comma-separated `name[=times]`, times a positive
  * integer or `inf`; a bare name means once. Example:

@@ -230,7 +230,7 @@ export class LocalBus {
         ErrorMessage: `Event size exceeds the limit of ${maxEventBytes} bytes.`,
       };
     }
-    if (this.#options.faults.take('events.put-fail')) {
+    if (this.#options.faults.takeFor('events.put-fail', entry.Source!)) {
       return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected fault events.put-fail.' };
     }
     const event = this.#envelope(entry, detail);

@@ -274,7 +274,7 @@ describe('replay and the outbox', () => {
     const label = await aLabel();
     const request = await signedNow(label.secret, anExpenseWebhook());
     // intake's PutEvents makes 4 attempts; other tests running now may take some of these faults.
-    await armFault('events.put-fail', 4);
+    await armFault('events.put-fail:backline.intake', 4);
 
     const response = await send(label.id, request);
 
