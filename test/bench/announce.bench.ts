@@ -43,7 +43,8 @@ async function countingProxy(target: string, operationOf: (request: IncomingMess
       const body = Buffer.from(await upstream.arrayBuffer());
       const outgoing: Record<string, string> = {};
       upstream.headers.forEach((value, name) => {
-        if (!['content-encoding', 'transfer-encoding', 'content-length', 'connection'].includes(name)) outgoing[name] = value;
+        if (!['content-encoding', 'transfer-encoding', 'content-length', 'connection'].includes(name))
+          outgoing[name] = value;
       });
       response.writeHead(upstream.status, outgoing).end(body);
     } catch (error) {
@@ -70,7 +71,10 @@ const cloud = await startLocalCloud({
 const dynamo = await countingProxy(cloud.urls.dynamodb, (request) =>
   String(request.headers['x-amz-target'] ?? 'unknown').replace('DynamoDB_20120810.', ''),
 );
-const ses = await countingProxy(cloud.urls.ses, (request) => `${request.method} ${request.url?.split('?')[0]}`);
+const ses = await countingProxy(
+  cloud.urls.ses,
+  (request) => `${request.method} ${request.url?.split('?')[0]}`,
+);
 // The handlers' clients are made on first use, so from here on they go through the proxies.
 process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
 process.env.AWS_ENDPOINT_URL_SESV2 = ses.url;
@@ -154,7 +158,9 @@ try {
   await api('/_local/idle');
   const settledAt = performance.now();
 
-  const { deliveries } = (await (await api(`/labels/bench-records/releases/${releaseId}/deliveries`)).json()) as {
+  const { deliveries } = (await (
+    await api(`/labels/bench-records/releases/${releaseId}/deliveries`)
+  ).json()) as {
     deliveries: { status: string }[];
   };
   const sesCalls = difference(ses.counter, sesBefore);
@@ -164,9 +170,13 @@ try {
 
   console.log(`announce ${outletCount} matching outlets (SES rate: ${sendRate ?? 'unthrottled'}/s)`);
   console.log(`  wall time to Release Announced: ${((announcedAt - started) / 1000).toFixed(2)} s`);
-  console.log(`  wall time until idle (Email Sent events settled): ${((settledAt - started) / 1000).toFixed(2)} s`);
+  console.log(
+    `  wall time until idle (Email Sent events settled): ${((settledAt - started) / 1000).toFixed(2)} s`,
+  );
   console.log(`  Release Announced: ${JSON.stringify(summary)}`);
-  console.log(`  deliveries: ${deliveries.length}, sent: ${deliveries.filter((d) => d.status === 'sent').length}`);
+  console.log(
+    `  deliveries: ${deliveries.length}, sent: ${deliveries.filter((d) => d.status === 'sent').length}`,
+  );
   console.log(`  SES SendBulkEmail calls: ${bulkCalls} (floor ${Math.ceil(outletCount / 50)})`);
   console.log(`  SES calls in all: ${sesCalls.map(([op, n]) => `${op} ${n}`).join(', ')}`);
   console.log(`  DynamoDB requests: ${dynamoTotal} (${(dynamoTotal / outletCount).toFixed(2)} per outlet)`);

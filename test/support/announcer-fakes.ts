@@ -18,7 +18,10 @@ export class FakeDeliveries {
   readonly items = new Map<string, Delivery>();
   claims = 0;
 
-  claim = async (identity: Omit<Delivery, 'deliveryId' | 'status' | 'claimedAt' | 'updatedAt'>, at: string) => {
+  claim = async (
+    identity: Omit<Delivery, 'deliveryId' | 'status' | 'claimedAt' | 'updatedAt'>,
+    at: string,
+  ) => {
     this.claims++;
     const deliveryId = deliveryIdOf(identity);
     if (this.items.has(deliveryId)) return undefined;
@@ -81,7 +84,7 @@ export class FakeMailer {
       return { status: 'SUCCESS', messageId };
     };
     if (scripted === 'accept-then-fail') {
-      mail.entries.forEach((_, index) => accept(index));
+      for (const index of mail.entries.keys()) accept(index);
       throw new MailerError('unknown', 'InternalFailure after accepting');
     }
     if (Array.isArray(scripted)) {
@@ -127,7 +130,10 @@ export function fakeWorld(
       page: async (cursor, limit) => {
         const start = cursor ? Number(cursor) : 0;
         const end = start + limit;
-        return { outlets: directory.slice(start, end), ...(end < directory.length ? { next: String(end) } : {}) };
+        return {
+          outlets: directory.slice(start, end),
+          ...(end < directory.length ? { next: String(end) } : {}),
+        };
       },
       getMany: async (ids) => new Map(directory.filter((o) => ids.includes(o.id)).map((o) => [o.id, o])),
     },

@@ -3,14 +3,25 @@ import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { Webhook } from 'standardwebhooks';
 import { releaseDayScheduleName } from '#functions/releases/adapters.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
-import { api, busIdle, clockNow, cloud, type SentMail, sdkConfig, sentMail, uniqueId, waitFor } from './cloud.ts';
+import {
+  api,
+  busIdle,
+  clockNow,
+  cloud,
+  type SentMail,
+  sdkConfig,
+  sentMail,
+  uniqueId,
+  waitFor,
+} from './cloud.ts';
 
 /** Integration helpers for releases and the announcer, against the test run's local cloud. */
 
 export async function aLabel(): Promise<{ id: string; secret: string }> {
   const id = uniqueId('label');
   const response = await api('/labels', { method: 'POST', json: { name: 'Nightshift Records', id } });
-  if (response.status !== 201) throw new Error(`POST /labels answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`POST /labels answered ${response.status}: ${await response.text()}`);
   const { webhookSecret } = (await response.json()) as { webhookSecret: string };
   return { id, secret: webhookSecret };
 }
@@ -47,7 +58,8 @@ export async function sendWebhook(
 /** Mail the SES store holds for `email`, optionally only subjects starting with `prefix`. */
 export async function mailTo(email: string, prefix?: string): Promise<SentMail[]> {
   return (await sentMail()).filter(
-    (mail) => mail.destination.to.includes(email) && (prefix === undefined || mail.subject.startsWith(prefix)),
+    (mail) =>
+      mail.destination.to.includes(email) && (prefix === undefined || mail.subject.startsWith(prefix)),
   );
 }
 
@@ -57,7 +69,8 @@ export async function waitForMail(emails: string[], prefix: string, count = 1): 
     async () => {
       const all = await sentMail();
       return emails.every(
-        (email) => all.filter((m) => m.destination.to.includes(email) && m.subject.startsWith(prefix)).length >= count,
+        (email) =>
+          all.filter((m) => m.destination.to.includes(email) && m.subject.startsWith(prefix)).length >= count,
       );
     },
     { timeoutMs: 20_000, what: `${prefix} mail for ${emails.length} outlet(s)` },
@@ -72,7 +85,10 @@ export async function releaseDaySchedule(releaseId: string) {
   const client = new SchedulerClient(sdkConfig('scheduler'));
   try {
     return await client.send(
-      new GetScheduleCommand({ Name: releaseDayScheduleName(releaseId), GroupName: cloud().env.SCHEDULE_GROUP }),
+      new GetScheduleCommand({
+        Name: releaseDayScheduleName(releaseId),
+        GroupName: cloud().env.SCHEDULE_GROUP,
+      }),
     );
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') return undefined;

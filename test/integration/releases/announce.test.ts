@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Outlet } from '#shared/outlets.ts';
-import { advanceClock, api, armFault, busEvents, busIdle, clockNow, deadLetters, uniqueId } from '#test/support/cloud.ts';
 import {
   aLabel,
   aRelease,
@@ -11,6 +10,16 @@ import {
   sendWebhook,
   waitForMail,
 } from '#test/support/announcing.ts';
+import {
+  advanceClock,
+  api,
+  armFault,
+  busEvents,
+  busIdle,
+  clockNow,
+  deadLetters,
+  uniqueId,
+} from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
 
 /**
@@ -23,7 +32,14 @@ async function world(options: { outlets?: number; release?: Partial<ReturnType<t
   const label = await aLabel();
   const outlets: Outlet[] = [];
   for (let i = 0; i < (options.outlets ?? 2); i++) {
-    outlets.push(await createOutlet({ name: `Radio ${i}`, genres: [genre], territories: ['GB'], contactName: `Host ${i}` }));
+    outlets.push(
+      await createOutlet({
+        name: `Radio ${i}`,
+        genres: [genre],
+        territories: ['GB'],
+        contactName: `Host ${i}`,
+      }),
+    );
   }
   const release = aRelease({
     genres: [genre],
@@ -42,12 +58,21 @@ const scheduled = (release: ReturnType<typeof aRelease>, timestamp: string) => (
   data: release,
 });
 
-const labelTime = async (minutesAfter = 0) => new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString();
+const labelTime = async (minutesAfter = 0) =>
+  new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString();
 
 const deliveries = async (labelId: string, releaseId: string) =>
-  ((await (await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)).json()) as {
-    deliveries: { outletId: string; email: string; kind: string; status: string; messageId: string | null }[];
-  }).deliveries;
+  (
+    (await (await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)).json()) as {
+      deliveries: {
+        outletId: string;
+        email: string;
+        kind: string;
+        status: string;
+        messageId: string | null;
+      }[];
+    }
+  ).deliveries;
 
 describe('announcing releases on the local cloud', () => {
   it('announces a release to every matching outlet once, with one-click unsubscribe, and to no other', async () => {
@@ -56,7 +81,10 @@ describe('announcing releases on the local cloud', () => {
     const otherGenre = await createOutlet({ genres: [`${genre}-not`], territories: ['GB'] });
 
     const response = await sendWebhook(label, scheduled(release, await labelTime()));
-    await waitForMail(outlets.map((o) => o.email), 'New single:');
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
 
     expect(response.status).toBe(202);
     for (const outlet of outlets) {
@@ -76,11 +104,21 @@ describe('announcing releases on the local cloud', () => {
     };
     expect(view.state).toBe('scheduled');
     expect(view.mail.announcement.sent).toBeGreaterThanOrEqual(2);
-    const rows = (await deliveries(label.id, release.releaseId)).filter((row) => outlets.some((o) => o.id === row.outletId));
+    const rows = (await deliveries(label.id, release.releaseId)).filter((row) =>
+      outlets.some((o) => o.id === row.outletId),
+    );
     expect(rows).toEqual(
-      expect.arrayContaining(outlets.map((o) =>
-        expect.objectContaining({ outletId: o.id, email: o.email, kind: 'announcement', status: 'sent', messageId: expect.any(String) }),
-      )),
+      expect.arrayContaining(
+        outlets.map((o) =>
+          expect.objectContaining({
+            outletId: o.id,
+            email: o.email,
+            kind: 'announcement',
+            status: 'sent',
+            messageId: expect.any(String),
+          }),
+        ),
+      ),
     );
     expect(rows).toHaveLength(outlets.length);
     const announced = await busEvents({ detailType: 'Release Announced' });
@@ -91,11 +129,14 @@ describe('announcing releases on the local cloud', () => {
     const { label, outlets, release } = await world();
     const body = scheduled(release, await labelTime());
 
-    const first = await sendWebhook(label, body, { id: 'msg_same-release-1' + uniqueId('x') });
+    const first = await sendWebhook(label, body, { id: uniqueId('msg_same-release') });
     await sendWebhook(label, body, { id: first.webhookId });
     await sendWebhook(label, body);
     await sendWebhook(label, { ...body, timestamp: await labelTime(1) });
-    await waitForMail(outlets.map((o) => o.email), 'New single:');
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
 
     for (const outlet of outlets) expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
   });
@@ -106,19 +147,29 @@ describe('announcing releases on the local cloud', () => {
     await armFault('invoke.crash-after-return:announcer', 1);
 
     await sendWebhook(label, scheduled(release, await labelTime()));
-    await waitForMail(outlets.map((o) => o.email), 'New single:');
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
 
     for (const outlet of outlets) expect(await mailTo(outlet.email)).toHaveLength(1);
-    const rows = (await deliveries(label.id, release.releaseId)).filter((row) => outlets.some((o) => o.id === row.outletId));
+    const rows = (await deliveries(label.id, release.releaseId)).filter((row) =>
+      outlets.some((o) => o.id === row.outletId),
+    );
     expect(rows.map((row) => row.status)).toEqual(['sent', 'sent', 'sent']);
     expect(rows.every((row) => row.messageId)).toBe(true);
-    expect((await deadLetters()).filter((d) => JSON.stringify(d.event).includes(release.releaseId))).toEqual([]);
+    expect((await deadLetters()).filter((d) => JSON.stringify(d.event).includes(release.releaseId))).toEqual(
+      [],
+    );
   });
 
   it('tells announced outlets about a new date, moves the schedule, and after a cancellation sends no out-now', async () => {
     const { label, outlets, release } = await world();
     await sendWebhook(label, scheduled(release, await labelTime()));
-    await waitForMail(outlets.map((o) => o.email), 'New single:');
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
     const newDate = await daysFromNow(40);
 
     await sendWebhook(label, {
@@ -126,14 +177,20 @@ describe('announcing releases on the local cloud', () => {
       timestamp: await labelTime(1),
       data: { ...release, releaseDate: newDate },
     });
-    await waitForMail(outlets.map((o) => o.email), 'New date:');
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New date:',
+    );
     const moved = await releaseDaySchedule(release.releaseId);
     await sendWebhook(label, {
       type: 'release.cancelled',
       timestamp: await labelTime(2),
       data: { releaseId: release.releaseId, reason: 'The artist withdrew the single.' },
     });
-    await waitForMail(outlets.map((o) => o.email), 'Cancelled:');
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'Cancelled:',
+    );
     const afterCancel = await releaseDaySchedule(release.releaseId);
     await advanceClock(`${await daysFromNow(41)}T12:00:00Z`);
     await busIdle();
@@ -143,17 +200,28 @@ describe('announcing releases on the local cloud', () => {
     expect(afterCancel).toBeUndefined();
     for (const outlet of outlets) {
       const mails = await mailTo(outlet.email);
-      expect(mails.map((m) => m.subject.split(':')[0]).sort()).toEqual(['Cancelled', 'New date', 'New single']);
-      expect(mails.find((m) => m.subject.startsWith('Cancelled'))?.body.text).toContain('The artist withdrew the single.');
+      expect(mails.map((m) => m.subject.split(':')[0]).sort()).toEqual([
+        'Cancelled',
+        'New date',
+        'New single',
+      ]);
+      expect(mails.find((m) => m.subject.startsWith('Cancelled'))?.body.text).toContain(
+        'The artist withdrew the single.',
+      );
     }
-    const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as { state: string };
+    const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as {
+      state: string;
+    };
     expect(view.state).toBe('cancelled');
   });
 
   it('ignores a change older than the one applied', async () => {
     const { label, outlets, release } = await world();
     await sendWebhook(label, scheduled(release, await labelTime(10)));
-    await waitForMail(outlets.map((o) => o.email), 'New single:');
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
 
     await sendWebhook(label, {
       type: 'release.updated',
@@ -172,7 +240,10 @@ describe('announcing releases on the local cloud', () => {
   it('sends out-now on release day to announced outlets, except one that unsubscribed with one click', async () => {
     const { label, outlets, release } = await world({ outlets: 3, release: { timeZone: 'UTC' } });
     await sendWebhook(label, scheduled({ ...release, releaseDate: await daysFromNow(2) }, await labelTime()));
-    await waitForMail(outlets.map((o) => o.email), 'New single:');
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
     const [leaver, ...stayers] = outlets;
     const [announcement] = await mailTo(leaver.email, 'New single:');
     const unsubscribeLink = header(announcement, 'List-Unsubscribe')!.slice(1, -1);
@@ -183,13 +254,18 @@ describe('announcing releases on the local cloud', () => {
       body: 'List-Unsubscribe=One-Click',
     });
     const { fired } = await advanceClock(`${await daysFromNow(2)}T09:01:00Z`);
-    await waitForMail(stayers.map((o) => o.email), 'Out now:');
+    await waitForMail(
+      stayers.map((o) => o.email),
+      'Out now:',
+    );
 
     expect(unsubscribed.status).toBe(200);
     expect(fired.map((f) => f.name)).toContain(`release-day-${release.releaseId}`);
     for (const outlet of stayers) expect(await mailTo(outlet.email, 'Out now:')).toHaveLength(1);
     expect(await mailTo(leaver.email, 'Out now:')).toHaveLength(0);
-    const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as { state: string };
+    const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as {
+      state: string;
+    };
     expect(view.state).toBe('out');
   });
 });

@@ -60,7 +60,9 @@ describe('announcing a release', () => {
     const [entry] = world.mailer.calls[0].entries;
     expect(entry.deliveryId).toBe(deliveryIdOf({ ...announce, outletId: outlet.id }));
     expect(entry.unsubscribeUrl).toBe(`https://backline.example/u/${outlet.id}`);
-    expect(entry.data).toMatchObject({ text: { outletName: outlet.name, promoLinks: [{ label: 'stream 0' }] } });
+    expect(entry.data).toMatchObject({
+      text: { outletName: outlet.name, promoLinks: [{ label: 'stream 0' }] },
+    });
   });
 
   it('sends nothing twice when the same mailing is requested again', async () => {
@@ -88,19 +90,32 @@ describe('announcing a release', () => {
 
   it('never resends a call whose answer was lost after SES accepted it, and settles it from Email Sent', async () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(3) });
-    world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : undefined as never);
+    world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
 
     await sendMailing(announce, meta, world.deps, far());
     await sendMailing(announce, meta, world.deps, far()); // Lambda's retry, or a duplicate event
     for (const mail of world.mailer.delivered) {
       await settleFromEmailSent(
-        { eventType: 'Send', mail: { messageId: mail.messageId, timestamp: '2027-03-01T12:00:01Z', destination: [mail.email], tags: { delivery: [mail.deliveryId] } } },
+        {
+          eventType: 'Send',
+          mail: {
+            messageId: mail.messageId,
+            timestamp: '2027-03-01T12:00:01Z',
+            destination: [mail.email],
+            tags: { delivery: [mail.deliveryId] },
+          },
+        },
         world.deps,
       );
     }
 
     expect(world.mailer.delivered).toHaveLength(3);
-    expect(world.deliveries.of('sent').map((d) => d.messageId).sort()).toEqual(['msg-1', 'msg-2', 'msg-3']);
+    expect(
+      world.deliveries
+        .of('sent')
+        .map((d) => d.messageId)
+        .sort(),
+    ).toEqual(['msg-1', 'msg-2', 'msg-3']);
   });
 
   it('waits when SES throttles and sends everything afterwards', async () => {
@@ -135,7 +150,11 @@ describe('announcing a release', () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [ok, transient, rejected] });
     world.mailer.script = (_mail, call) =>
       call === 1
-        ? [{ status: 'SUCCESS' }, { status: 'TRANSIENT_FAILURE' }, { status: 'MESSAGE_REJECTED', error: 'bad' }]
+        ? [
+            { status: 'SUCCESS' },
+            { status: 'TRANSIENT_FAILURE' },
+            { status: 'MESSAGE_REJECTED', error: 'bad' },
+          ]
         : (undefined as never);
 
     await sendMailing(announce, meta, world.deps, far());
@@ -187,7 +206,9 @@ describe('follow-up mailings', () => {
 
     const outcome = await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
 
-    expect(world.mailer.delivered.filter((m) => m.kind === 'out-now').map((m) => m.email)).toEqual([announced.email]);
+    expect(world.mailer.delivered.filter((m) => m.kind === 'out-now').map((m) => m.email)).toEqual([
+      announced.email,
+    ]);
     expect(outcome).toMatchObject({ status: 'completed', sent: 1, skipped: 1 });
   });
 
@@ -248,7 +269,10 @@ describe('settling stale claims', () => {
   it('closes a stale claim instead of resending when the outlet has unsubscribed meanwhile', async () => {
     const outlet = anOutlet({ unsubscribedAt: '2027-03-01T12:05:00Z' });
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    await world.deliveries.claim({ ...announce, outletId: outlet.id, email: outlet.email }, '2027-03-01T11:00:00.000Z');
+    await world.deliveries.claim(
+      { ...announce, outletId: outlet.id, email: outlet.email },
+      '2027-03-01T11:00:00.000Z',
+    );
 
     const result = await sweepStaleClaims(world.deps, far());
 

@@ -15,9 +15,12 @@ describe('the send-rate token bucket', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 100 }),
-        fc.array(fc.record({ after: fc.integer({ min: 0, max: 3_000 }), count: fc.integer({ min: 1, max: 50 })}), {
-          maxLength: 60,
-        }),
+        fc.array(
+          fc.record({ after: fc.integer({ min: 0, max: 3_000 }), count: fc.integer({ min: 1, max: 50 }) }),
+          {
+            maxLength: 60,
+          },
+        ),
         (rate, requests) => {
           const capacity = Math.max(1, rate);
           let bucket: Bucket | undefined;

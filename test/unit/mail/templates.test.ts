@@ -7,10 +7,15 @@ import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 // As SES renders stored templates: Handlebars, built-in helpers only, and no HTML escaping.
 const handlebars = Handlebars.create();
-const render = (source: string, data: unknown) => handlebars.compile(source, { noEscape: true, strict: false })(data);
+const render = (source: string, data: unknown) =>
+  handlebars.compile(source, { noEscape: true, strict: false })(data);
 const renderMail = (name: string, data: unknown) => {
   const template = mailTemplates.find((t) => t.name === name)!;
-  return { subject: render(template.subject, data), html: render(template.html, data), text: render(template.text, data) };
+  return {
+    subject: render(template.subject, data),
+    html: render(template.html, data),
+    text: render(template.text, data),
+  };
 };
 
 const recipient = {
@@ -58,10 +63,16 @@ describe('release mail templates', () => {
 
   it('escapes titles and names in HTML and keeps them plain in the text part', () => {
     const release = aStoredRelease({
-      details: aReleaseDetails({ title: '<script>alert("x")</script> & Co', artists: [{ name: "O'Neil <b>" }] }),
+      details: aReleaseDetails({
+        title: '<script>alert("x")</script> & Co',
+        artists: [{ name: "O'Neil <b>" }],
+      }),
     });
 
-    const mail = renderMail(templateNames['out-now'], templateDataFor(release, 'out-now', { ...recipient, contactName: '<i>Sam</i>' }));
+    const mail = renderMail(
+      templateNames['out-now'],
+      templateDataFor(release, 'out-now', { ...recipient, contactName: '<i>Sam</i>' }),
+    );
 
     expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
     expect(mail.html).toContain('O&#39;Neil &lt;b&gt;');
@@ -77,10 +88,14 @@ describe('release mail templates', () => {
           details: aReleaseDetails({ title: `${title}x`, artists: [{ name: `${artist}y` }] }),
         });
         for (const kind of ['announcement', 'date-change', 'cancellation', 'out-now'] as const) {
-          const data = templateDataFor(release, kind, { ...recipient, unsubscribeUrl: `https://b.example/u/${url}` });
+          const data = templateDataFor(release, kind, {
+            ...recipient,
+            unsubscribeUrl: `https://b.example/u/${url}`,
+          });
           const subject = render(mailTemplates.find((t) => t.name === templateNames[kind])!.subject, data);
           expect(subject).not.toMatch(/[\r\n]/);
-          for (const header of unsubscribeHeaders(data.text.unsubscribeUrl)) expect(header.Value).not.toMatch(/[\r\n]/);
+          for (const header of unsubscribeHeaders(data.text.unsubscribeUrl))
+            expect(header.Value).not.toMatch(/[\r\n]/);
         }
       }),
     );
@@ -93,8 +108,14 @@ describe('release mail templates', () => {
       cancellationReason: 'Artist withdrew.',
     });
 
-    const change = renderMail(templateNames['date-change'], templateDataFor(release, 'date-change', recipient));
-    const cancel = renderMail(templateNames.cancellation, templateDataFor(release, 'cancellation', recipient));
+    const change = renderMail(
+      templateNames['date-change'],
+      templateDataFor(release, 'date-change', recipient),
+    );
+    const cancel = renderMail(
+      templateNames.cancellation,
+      templateDataFor(release, 'cancellation', recipient),
+    );
 
     expect(change.text).toContain('from Friday, 5 March 2027, 00:00 (Europe/London)');
     expect(change.text).toContain('now Friday, 12 March 2027, 00:00 (Europe/London)');

@@ -10,7 +10,7 @@ import { aReleaseDetails } from '#test/support/releases.ts';
 function fakeReleases() {
   const stored = new Map<string, StoredRelease>();
   const changes: { eventId: string; applied: boolean }[] = [];
-  const schedules: ({ op: 'upsert' } & ReleaseDaySchedule | { op: 'delete'; releaseId: string })[] = [];
+  const schedules: (({ op: 'upsert' } & ReleaseDaySchedule) | { op: 'delete'; releaseId: string })[] = [];
   const published: PutEventsRequestEntry[] = [];
   const key = (labelId: string, releaseId: string) => `${labelId}/${releaseId}`;
   const deps: ReleasesDeps = {
@@ -27,7 +27,8 @@ function fakeReleases() {
         const current = stored.get(key(labelId, releaseId));
         const details = current?.details;
         if (!current || !details || current.state === 'cancelled') return false;
-        if (details.releaseDate !== moment.releaseDate || details.releaseTime !== moment.releaseTime) return false;
+        if (details.releaseDate !== moment.releaseDate || details.releaseTime !== moment.releaseTime)
+          return false;
         Object.assign(current, { state: 'out', outAt: current.outAt ?? at });
         return true;
       },
@@ -55,9 +56,16 @@ const metaAt = (occurredAt: string, overrides: Partial<ChangeMeta> = {}): Change
   occurredAt,
   ...overrides,
 });
-const scheduled = (details: ReleaseDetails = aReleaseDetails()) => ({ type: 'Release Scheduled' as const, details });
+const scheduled = (details: ReleaseDetails = aReleaseDetails()) => ({
+  type: 'Release Scheduled' as const,
+  details,
+});
 const updated = (details: ReleaseDetails) => ({ type: 'Release Updated' as const, details });
-const cancelled = { type: 'Release Cancelled' as const, releaseId: 'rel-night-drive', reason: 'Artist withdrew.' };
+const cancelled = {
+  type: 'Release Cancelled' as const,
+  releaseId: 'rel-night-drive',
+  reason: 'Artist withdrew.',
+};
 
 describe('applying release changes', () => {
   it('stores a scheduled release, schedules its release day and asks for the announcement', async () => {
@@ -68,9 +76,14 @@ describe('applying release changes', () => {
     expect(result.outcome).toBe('applied');
     expect(world.stored.get('lbl-nightshift/rel-night-drive')?.state).toBe('scheduled');
     expect(world.schedules).toEqual([
-      expect.objectContaining({ op: 'upsert', moment: { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' } }),
+      expect.objectContaining({
+        op: 'upsert',
+        moment: { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' },
+      }),
     ]);
-    expect(world.mailings()).toEqual([{ labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', kind: 'announcement' }]);
+    expect(world.mailings()).toEqual([
+      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', kind: 'announcement' },
+    ]);
   });
 
   it('ignores a change older than the stored one, and records it', async () => {
@@ -124,9 +137,17 @@ describe('applying release changes', () => {
       world.deps,
     );
 
-    expect(world.schedules.at(-1)).toMatchObject({ op: 'upsert', moment: { releaseDate: '2027-03-12', releaseTime: '09:00' } });
-    expect(world.mailings().at(-1)).toMatchObject({ kind: 'date-change', revision: '2027-03-12T09:00 Europe/London' });
-    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.previousMoment?.releaseDate).toBe('2027-03-05');
+    expect(world.schedules.at(-1)).toMatchObject({
+      op: 'upsert',
+      moment: { releaseDate: '2027-03-12', releaseTime: '09:00' },
+    });
+    expect(world.mailings().at(-1)).toMatchObject({
+      kind: 'date-change',
+      revision: '2027-03-12T09:00 Europe/London',
+    });
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.previousMoment?.releaseDate).toBe(
+      '2027-03-05',
+    );
   });
 
   it('announces again (to newly matching outlets) when territories or genres are added, without a date change', async () => {
@@ -153,7 +174,9 @@ describe('applying release changes', () => {
       world.deps,
     );
 
-    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.details?.title).toBe('Night Drive (Radio Edit)');
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.details?.title).toBe(
+      'Night Drive (Radio Edit)',
+    );
     expect(world.mailings()).toHaveLength(1);
   });
 
@@ -170,7 +193,10 @@ describe('applying release changes', () => {
 
     expect(world.schedules.at(-1)).toEqual({ op: 'delete', releaseId: 'rel-night-drive' });
     expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'cancellation']);
-    expect(world.stored.get('lbl-nightshift/rel-night-drive')).toMatchObject({ state: 'cancelled', cancellationReason: 'Artist withdrew.' });
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')).toMatchObject({
+      state: 'cancelled',
+      cancellationReason: 'Artist withdrew.',
+    });
     expect(later).toEqual({ outcome: 'ignored', reason: 'the release is cancelled' });
   });
 
@@ -189,7 +215,12 @@ describe('applying release changes', () => {
     const { changeMetaOf } = await import('#functions/releases/apply-change.ts');
 
     const read = () =>
-      changeMetaOf({ eventId: 'e', correlationId: 'c', occurredAt: '2026-06-01T10:00:00Z', schemaVersion: 1 });
+      changeMetaOf({
+        eventId: 'e',
+        correlationId: 'c',
+        occurredAt: '2026-06-01T10:00:00Z',
+        schemaVersion: 1,
+      });
 
     expect(read).toThrow(/labelId/);
   });
@@ -213,7 +244,11 @@ describe('release day', () => {
   it('ignores a firing for a date the release has moved away from', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
-    await applyReleaseChange(updated(aReleaseDetails({ releaseDate: '2027-04-01' })), metaAt('2026-06-02T10:00:00Z'), world.deps);
+    await applyReleaseChange(
+      updated(aReleaseDetails({ releaseDate: '2027-04-01' })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
 
     const result = await reachReleaseDay(fired, { correlationId: 'c' }, world.deps);
 

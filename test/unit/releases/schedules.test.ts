@@ -42,24 +42,37 @@ describe('release-day schedules', () => {
         EventBridgeParameters: { DetailType: 'Release Day Reached', Source: 'backline.scheduler' },
       },
     });
-    expect(JSON.parse(input.Target!.Input!).data).toEqual({ labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...schedule.moment });
+    expect(JSON.parse(input.Target!.Input!).data).toEqual({
+      labelId: 'lbl-nightshift',
+      releaseId: 'rel-night-drive',
+      ...schedule.moment,
+    });
   });
 
   it('updates the schedule when it already exists', async () => {
-    mock.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    mock
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     mock.on(UpdateScheduleCommand).resolves({});
 
-    await schedules.upsertReleaseDay({ ...schedule, moment: { ...schedule.moment, releaseDate: '2027-03-12' } });
+    await schedules.upsertReleaseDay({
+      ...schedule,
+      moment: { ...schedule.moment, releaseDate: '2027-03-12' },
+    });
 
-    expect(mock.commandCalls(UpdateScheduleCommand)[0].args[0].input.ScheduleExpression).toBe('at(2027-03-12T00:00:00)');
+    expect(mock.commandCalls(UpdateScheduleCommand)[0].args[0].input.ScheduleExpression).toBe(
+      'at(2027-03-12T00:00:00)',
+    );
   });
 
   it('creates it again when the update finds it gone (fired and deleted meanwhile)', async () => {
     mock
       .on(CreateScheduleCommand)
-      .rejectsOnce(new ConflictException({ message: 'exists', $metadata: {} }))
+      .rejectsOnce(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }))
       .resolves({});
-    mock.on(UpdateScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    mock
+      .on(UpdateScheduleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
 
     await schedules.upsertReleaseDay(schedule);
 
@@ -67,7 +80,9 @@ describe('release-day schedules', () => {
   });
 
   it('deletes the schedule, and a schedule that is not there is fine', async () => {
-    mock.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    mock
+      .on(DeleteScheduleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
 
     await schedules.deleteReleaseDay('lbl-nightshift', 'rel-night-drive');
 
