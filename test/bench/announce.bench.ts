@@ -109,6 +109,7 @@ try {
     created += results.reduce((sum, result) => sum + (result.created ?? 0), 0);
   }
   if (created !== outletCount) throw new Error(`import created ${created} of ${outletCount} outlets`);
+  console.log(`  (imported ${created} outlets)`);
 
   const labelResponse = await api('/labels', {
     method: 'POST',
@@ -149,8 +150,9 @@ try {
     if (done) {
       announcedAt = performance.now();
       summary = done.detail.data;
-    } else if (performance.now() - started > 15 * 60_000) {
-      throw new Error('the announcement did not complete within 15 minutes');
+    } else if (performance.now() - started > 10 * 60_000) {
+      const { deadLetters } = (await (await api('/_local/dlq')).json()) as { deadLetters: { error: string }[] };
+      throw new Error(`the announcement did not complete within 10 minutes: ${JSON.stringify(deadLetters.slice(-3))}`);
     } else {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
