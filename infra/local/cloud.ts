@@ -188,9 +188,12 @@ async function start(
     dynamodb: dynamo.endpoint,
     ses: ses.url,
   };
-  const apiKey = options.apiKey ?? randomBytes(24).toString('base64url');
+  const apiKey = options.apiKey ?? persistentSecret(dataDir, 'api-key', () => randomBytes(24).toString('base64url'));
   secrets.set(names.apiKeySecret, apiKey);
-  secrets.set(names.tokenKeySecret, tokenSigningKey(dataDir));
+  secrets.set(
+    names.tokenKeySecret,
+    persistentSecret(dataDir, 'token-signing-key', () => randomBytes(32).toString('base64')),
+  );
 
   // What a deployed function finds in its environment, pointed at the emulators with the SDK's own variables.
   const env: Record<string, string> = {
@@ -248,13 +251,16 @@ function withSchedulerContext(detail: string): string {
     .replaceAll('<aws.scheduler.scheduled-time>', `${new Date().toISOString().slice(0, 19)}Z`);
 }
 
-/** The token-signing key persists with the data, so links in mail already sent keep working after a restart. */
-function tokenSigningKey(dataDir: string | undefined): string {
-  const file = dataDir ? join(dataDir, 'token-signing-key') : undefined;
+/**
+ * A generated secret persists with the data: the API key stays the one the manager was shown, and
+ * links in mail already sent (signed with the token key) keep working after a restart.
+ */
+function persistentSecret(dataDir: string | undefined, name: string, generate: () => string): string {
+  const file = dataDir ? join(dataDir, name) : undefined;
   if (file && existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const key = randomBytes(32).toString('base64');
-  if (file) writeFileSync(file, key, { mode: 0o600 });
-  return key;
+  const value = generate();
+  if (file) writeFileSync(file, value, { mode: 0o600 });
+  return value;
 }
 
 const localClientConfig = (endpoint: string) => ({

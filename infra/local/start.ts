@@ -64,7 +64,7 @@ if (json) {
   EventBridge     ${cloud.urls.bus}   (also Scheduler and Secrets Manager)
   DynamoDB Local  ${cloud.urls.dynamodb}
 
-  API key         ${cloud.apiKey}${process.env.BACKLINE_API_KEY ? '' : '   (generated; set BACKLINE_API_KEY to choose one)'}
+  API key         ${cloud.apiKey}${process.env.BACKLINE_API_KEY ? '' : '   (generated and kept in the data folder; set BACKLINE_API_KEY to choose one)'}
 
 Press Ctrl-C to stop.`);
 }
