@@ -188,7 +188,8 @@ async function start(
     dynamodb: dynamo.endpoint,
     ses: ses.url,
   };
-  const apiKey = options.apiKey ?? persistentSecret(dataDir, 'api-key', () => randomBytes(24).toString('base64url'));
+  const apiKey =
+    options.apiKey ?? persistentSecret(dataDir, 'api-key', () => randomBytes(24).toString('base64url'));
   secrets.set(names.apiKeySecret, apiKey);
   secrets.set(
     names.tokenKeySecret,

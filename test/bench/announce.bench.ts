@@ -151,8 +151,12 @@ try {
       announcedAt = performance.now();
       summary = done.detail.data;
     } else if (performance.now() - started > 10 * 60_000) {
-      const { deadLetters } = (await (await api('/_local/dlq')).json()) as { deadLetters: { error: string }[] };
-      throw new Error(`the announcement did not complete within 10 minutes: ${JSON.stringify(deadLetters.slice(-3))}`);
+      const { deadLetters } = (await (await api('/_local/dlq')).json()) as {
+        deadLetters: { error: string }[];
+      };
+      throw new Error(
+        `the announcement did not complete within 10 minutes: ${JSON.stringify(deadLetters.slice(-3))}`,
+      );
     } else {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { compilePattern } from '#infra/local/bus/pattern.ts';
 import { functionEntries } from '#infra/topology.ts';
-import { startBenchCloud } from './local-cloud.ts';
+import { startCloudProcess } from '#test/support/cloud-process.ts';
 
 /** The local bus: pattern matching per event, and PutEvents round trips through the real SDK client. */
 const event = {
@@ -30,7 +30,7 @@ console.log(
   `matching: ${rules.length} topology rules per event, ${perEvent.toFixed(2)} µs per event (${matched / rounds} matched)`,
 );
 
-const cloud = await startBenchCloud();
+const cloud = await startCloudProcess();
 try {
   const client = new EventBridgeClient({
     endpoint: cloud.urls.bus,

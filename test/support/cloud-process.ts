@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface CloudProcess {
+  ready: true;
+  ports: { http: number; bus: number; dynamodb: number; ses: number };
+  urls: { http: string; bus: string; dynamodb: string; ses: string };
+  apiKey: string;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `npm start`'s own entry point as a child process, on free ports and in memory unless `env`
+ * says otherwise, and resolves when it reports that it is ready. Used by the integration tests'
+ * global setup, by tests of restarts, and by benchmarks.
+ */
+export async function startCloudProcess(env: Record<string, string> = {}): Promise<CloudProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['infra/local/start.ts', '--json'], {
+    cwd: resolve(import.meta.dirname, '../..'),
+    env: {
+      ...process.env,
+      BACKLINE_HTTP_PORT: '0',
+      BACKLINE_BUS_PORT: '0',
+      BACKLINE_DYNAMODB_PORT: '0',
+      BACKLINE_SES_PORT: '0',
+      BACKLINE_DATA_DIR: 'memory',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const info = await new Promise<Omit<CloudProcess, 'stop'>>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error('the local cloud did not start within 120 s')), 120_000);
+    child.once('exit', (code) => fail(new Error(`the local cloud exited with ${code} before it was ready`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{"ready"')) return process.stdout.write(`[cloud] ${line}\n`);
+      clearTimeout(timer);
+      ready(JSON.parse(line));
+    });
+  });
+  return {
+    ...info,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
