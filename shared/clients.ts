@@ -24,4 +24,9 @@ export const dynamo = once(() =>
 );
 export const eventBridge = once(() => new EventBridgeClient({}));
 export const scheduler = once(() => new SchedulerClient({}));
-export const ses = once(() => new SESv2Client({}));
+/**
+ * SES with the SDK's retries off: a retried SendBulkEmail after a lost answer (a 5xx after SES
+ * accepted) would send every mail of the call twice. Whether and when to try again is decided by
+ * the claim protocol instead (DESIGN Decision 7).
+ */
+export const ses = once(() => new SESv2Client({ maxAttempts: 1 }));

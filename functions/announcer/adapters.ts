@@ -1,5 +1,5 @@
-import { GetAccountCommand, SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
-import { eventBridge } from '#shared/clients.ts';
+import { GetAccountCommand, type SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
+import { eventBridge, ses } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import {
   claimDelivery,
@@ -29,17 +29,6 @@ import {
   type SendRate,
 } from './ports.ts';
 
-/**
- * The announcer's own SES client, with the SDK's retries off: a retried SendBulkEmail after a lost
- * answer (a 5xx after SES accepted) would send every mail of the call twice. Whether and when to
- * try again is decided by the claim protocol instead (DESIGN Decision 7).
- */
-let sendingClient: SESv2Client | undefined;
-const sesForSending = () => {
-  sendingClient ??= new SESv2Client({ maxAttempts: 1 });
-  return sendingClient;
-};
-
 const throttlingErrors = new Set([
   'TooManyRequestsException',
   'ThrottlingException',
@@ -59,7 +48,7 @@ export function classifySesError(error: unknown): MailerError {
   return new MailerError('unknown', message, { cause: error });
 }
 
-export function sesMailer(client: () => SESv2Client = sesForSending): Mailer {
+export function sesMailer(client: () => SESv2Client = ses): Mailer {
   return {
     async sendBulk(mail) {
       try {
@@ -100,7 +89,7 @@ export function sesMailer(client: () => SESv2Client = sesForSending): Mailer {
 const rateCacheMs = 5 * 60_000;
 let cachedRate: { perSecond: number; at: number } | undefined;
 
-export async function accountSendRate(client: () => SESv2Client = sesForSending): Promise<number> {
+export async function accountSendRate(client: () => SESv2Client = ses): Promise<number> {
   if (cachedRate && Date.now() - cachedRate.at < rateCacheMs) return cachedRate.perSecond;
   const account = await client().send(new GetAccountCommand({}));
   const perSecond = account.SendQuota?.MaxSendRate;

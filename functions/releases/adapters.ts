@@ -17,13 +17,14 @@ import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
 import type { ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
 
 /**
- * The release-day schedule's name (DESIGN Decision 10: `release-day-<releaseId>`). Scheduler names
- * are 1-64 characters of `[0-9a-zA-Z-_.]`, so an id that does not fit is replaced by its hash.
+ * The release-day schedule's name, after the release (DESIGN Decision 10). Release ids are the
+ * labels' own, so two labels may use the same one: the name carries the label too. Scheduler names
+ * are 1-64 characters of `[0-9a-zA-Z-_.]`, so ids that do not fit are replaced by their hash.
  */
-export function releaseDayScheduleName(releaseId: string): string {
-  const plain = `release-day-${releaseId}`;
+export function releaseDayScheduleName(labelId: string, releaseId: string): string {
+  const plain = `release-day-${labelId}-${releaseId}`;
   if (/^[0-9a-zA-Z_.-]+$/.test(plain) && plain.length <= 64) return plain;
-  return `release-day-${createHash('sha256').update(releaseId).digest('hex').slice(0, 40)}`;
+  return `release-day-${createHash('sha256').update(`${labelId}\n${releaseId}`).digest('hex').slice(0, 40)}`;
 }
 
 /** The CreateSchedule/UpdateSchedule request: a one-time `at()` in the release's zone that puts an event on the bus. */
@@ -35,7 +36,7 @@ export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateSch
     { correlationId: schedule.correlationId, labelId },
   );
   return {
-    Name: releaseDayScheduleName(releaseId),
+    Name: releaseDayScheduleName(labelId, releaseId),
     GroupName: config().SCHEDULE_GROUP,
     Description: `Release day of ${labelId}/${releaseId}`.slice(0, 512),
     ScheduleExpression: `at(${moment.releaseDate}T${moment.releaseTime}:00)`,
@@ -77,11 +78,11 @@ export function schedulerSchedules(client: () => SchedulerClient = scheduler): S
         }
       }
     },
-    async deleteReleaseDay(_labelId, releaseId) {
+    async deleteReleaseDay(labelId, releaseId) {
       try {
         await client().send(
           new DeleteScheduleCommand({
-            Name: releaseDayScheduleName(releaseId),
+            Name: releaseDayScheduleName(labelId, releaseId),
             GroupName: config().SCHEDULE_GROUP,
           }),
         );

@@ -81,12 +81,12 @@ export async function waitForMail(emails: string[], prefix: string, count = 1): 
 export const header = (mail: SentMail, name: string) =>
   mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 
-export async function releaseDaySchedule(releaseId: string) {
+export async function releaseDaySchedule(labelId: string, releaseId: string) {
   const client = new SchedulerClient(sdkConfig('scheduler'));
   try {
     return await client.send(
       new GetScheduleCommand({
-        Name: releaseDayScheduleName(releaseId),
+        Name: releaseDayScheduleName(labelId, releaseId),
         GroupName: cloud().env.SCHEDULE_GROUP,
       }),
     );

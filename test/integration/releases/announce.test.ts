@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { releaseDayScheduleName } from '#functions/releases/adapters.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import {
   aLabel,
@@ -181,7 +182,7 @@ describe('announcing releases on the local cloud', () => {
       outlets.map((o) => o.email),
       'New date:',
     );
-    const moved = await releaseDaySchedule(release.releaseId);
+    const moved = await releaseDaySchedule(label.id, release.releaseId);
     await sendWebhook(label, {
       type: 'release.cancelled',
       timestamp: await labelTime(2),
@@ -191,7 +192,7 @@ describe('announcing releases on the local cloud', () => {
       outlets.map((o) => o.email),
       'Cancelled:',
     );
-    const afterCancel = await releaseDaySchedule(release.releaseId);
+    const afterCancel = await releaseDaySchedule(label.id, release.releaseId);
     await advanceClock(`${await daysFromNow(41)}T12:00:00Z`);
     await busIdle();
 
@@ -260,7 +261,7 @@ describe('announcing releases on the local cloud', () => {
     );
 
     expect(unsubscribed.status).toBe(200);
-    expect(fired.map((f) => f.name)).toContain(`release-day-${release.releaseId}`);
+    expect(fired.map((f) => f.name)).toContain(releaseDayScheduleName(label.id, release.releaseId));
     for (const outlet of stayers) expect(await mailTo(outlet.email, 'Out now:')).toHaveLength(1);
     expect(await mailTo(leaver.email, 'Out now:')).toHaveLength(0);
     const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as {

@@ -30,7 +30,7 @@ describe('release-day schedules', () => {
 
     const input = mock.commandCalls(CreateScheduleCommand)[0].args[0].input;
     expect(input).toMatchObject({
-      Name: 'release-day-rel-night-drive',
+      Name: 'release-day-lbl-nightshift-rel-night-drive',
       GroupName: 'backline',
       ScheduleExpression: 'at(2027-03-05T00:00:00)',
       ScheduleExpressionTimezone: 'Europe/London',
@@ -87,20 +87,21 @@ describe('release-day schedules', () => {
     await schedules.deleteReleaseDay('lbl-nightshift', 'rel-night-drive');
 
     expect(mock.commandCalls(DeleteScheduleCommand)[0].args[0].input).toEqual({
-      Name: 'release-day-rel-night-drive',
+      Name: 'release-day-lbl-nightshift-rel-night-drive',
       GroupName: 'backline',
     });
   });
 
   it('names every schedule validly for Scheduler, hashing ids that do not fit', () => {
     const names = [
-      releaseDayScheduleName('rel-1'),
-      releaseDayScheduleName('x'.repeat(128)),
-      releaseDayScheduleName('rel/2027 night drive'),
+      releaseDayScheduleName('lbl-1', 'rel-1'),
+      releaseDayScheduleName('lbl-1', 'x'.repeat(128)),
+      releaseDayScheduleName('lbl-1', 'rel/2027 night drive'),
     ];
 
     for (const name of names) expect(name).toMatch(/^[0-9a-zA-Z_.-]{1,64}$/);
-    expect(names[0]).toBe('release-day-rel-1');
-    expect(releaseDayScheduleName('y'.repeat(128))).not.toBe(names[1]);
+    expect(names[0]).toBe('release-day-lbl-1-rel-1');
+    expect(releaseDayScheduleName('lbl-1', 'y'.repeat(128))).not.toBe(names[1]);
+    expect(releaseDayScheduleName('lbl-2', 'rel-1')).not.toBe(names[0]);
   });
 });
