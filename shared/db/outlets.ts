@@ -541,6 +541,30 @@ export function dynamoOutletDirectory(
     }
   };
 
+  /** The event was published: nothing is owed any more. */
+  const clearLease = async (
+    key: Record<string, string>,
+    fields: { pending: string; owner: string; leaseAt: string },
+  ): Promise<void> => {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: key,
+          UpdateExpression: 'REMOVE #pending, #owner, #leaseAt',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: {
+            '#pending': fields.pending,
+            '#owner': fields.owner,
+            '#leaseAt': fields.leaseAt,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  };
+
   const unsubscribeLease = {
     pending: 'unsubscribeEventPending',
     owner: 'unsubscribeEventOwner',
@@ -574,20 +598,8 @@ export function dynamoOutletDirectory(
     return { state: 'already', mustPublish: false, outlet: toOutlet(Item) };
   };
 
-  const unsubscribeEventPublished: OutletDirectory['unsubscribeEventPublished'] = async (outletId) => {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName,
-          Key: outletKey(outletId),
-          UpdateExpression: 'REMOVE unsubscribeEventPending, unsubscribeEventOwner, unsubscribeEventLeaseAt',
-          ConditionExpression: 'attribute_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  };
+  const unsubscribeEventPublished: OutletDirectory['unsubscribeEventPublished'] = (outletId) =>
+    clearLease(outletKey(outletId), unsubscribeLease);
 
   const releaseUnsubscribeEvent: OutletDirectory['releaseUnsubscribeEvent'] = (outletId, owner) =>
     releaseLease(outletKey(outletId), unsubscribeLease, owner);
@@ -654,20 +666,8 @@ export function dynamoOutletDirectory(
     return result;
   };
 
-  const suppressionEventPublished: OutletDirectory['suppressionEventPublished'] = async (email) => {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName,
-          Key: suppressionKey(email),
-          UpdateExpression: 'REMOVE eventPending, eventOwner, eventLeaseAt',
-          ConditionExpression: 'attribute_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  };
+  const suppressionEventPublished: OutletDirectory['suppressionEventPublished'] = (email) =>
+    clearLease(suppressionKey(email), suppressionLease);
 
   const releaseSuppressionEvent: OutletDirectory['releaseSuppressionEvent'] = (email, owner) =>
     releaseLease(suppressionKey(email), suppressionLease, owner);
