@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Faults } from './faults.ts';
+import { listen } from './ports.ts';
 import { ConfigurationSets } from './ses/configuration-sets.ts';
 import { close, startEmulator } from './ses/emulator.ts';
 import type { SesEvent } from './ses/events.ts';
@@ -90,7 +90,7 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
         else res.destroy();
       });
     });
-    const port = await listen(server, options.port);
+    const port = await listen(server, options.port, 'The local SES endpoint', 'BACKLINE_SES_PORT');
     return {
       port,
       url: `http://127.0.0.1:${port}`,
@@ -156,17 +156,4 @@ async function passThrough(req: IncomingMessage, res: ServerResponse, target: st
     'content-length': content.length,
   });
   res.end(content);
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(`local SES: port ${port} is already in use; stop what holds it or choose another port`)
-          : error,
-      );
-    });
-    server.listen(port, () => resolve((server.address() as AddressInfo).port));
-  });
 }

@@ -448,7 +448,7 @@ describe('local SES', () => {
     const { port } = squatter.address() as AddressInfo;
     try {
       await expect(startLocalSes({ port, publish: async () => {}, faults: new Faults() })).rejects.toThrow(
-        `port ${port} is already in use`,
+        `cannot listen on port ${port}: it is taken`,
       );
     } finally {
       await new Promise((resolve) => squatter.close(resolve));

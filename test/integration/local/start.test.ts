@@ -36,18 +36,22 @@ function start(env: Record<string, string>): Promise<{ code: number | null; outp
 }
 
 describe('npm start', () => {
-  it('says which port is taken and which variable moves it, and exits non-zero', async () => {
-    const blocker = createServer();
-    await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
-    const port = (blocker.address() as { port: number }).port;
+  it.each(['BACKLINE_HTTP_PORT', 'BACKLINE_BUS_PORT', 'BACKLINE_DYNAMODB_PORT', 'BACKLINE_SES_PORT'])(
+    'says which port is taken and names %s, which moves it, and exits non-zero',
+    async (variable) => {
+      const blocker = createServer();
+      await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
+      const port = (blocker.address() as { port: number }).port;
 
-    const result = await start({ BACKLINE_HTTP_PORT: String(port) });
-    blocker.close();
+      const result = await start({ [variable]: String(port) });
+      blocker.close();
 
-    expect(result.code).not.toBe(0);
-    expect(result.output).toContain(`port ${port}`);
-    expect(result.output).toContain('BACKLINE_HTTP_PORT');
-  });
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain(`cannot listen on port ${port}: it is taken`);
+      expect(result.output).toContain(variable);
+      expect(result.output).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it('says how to install Java when it is missing, instead of failing inside an emulator', async () => {
     const result = await start({ PATH: '/nonexistent' });
