@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
@@ -13,41 +14,43 @@ export interface ToursDeps {
  * Keeps booked tours and their dates, newest change wins. Briefing promoters, regional press and the
  * tour manager is the tours issue's work and builds on these records.
  */
-export const makeHandler = (deps: ToursDeps) => async (event: EventBridgeEvent<string, unknown>) => {
-  switch (event['detail-type']) {
-    case TourBooked.detailType: {
-      const { metadata, data } = TourBooked.detail.parse(event.detail);
-      const labelId = labelOf(metadata);
-      const { dates, ...tour } = data;
-      await deps.saveTour({ ...tour, labelId, occurredAt: metadata.occurredAt });
-      for (const date of dates) {
+export const makeHandler = (deps: ToursDeps) =>
+  middy(async (event: EventBridgeEvent<string, unknown>) => {
+    switch (event['detail-type']) {
+      case TourBooked.detailType: {
+        const { metadata, data } = TourBooked.detail.parse(event.detail);
+        const labelId = labelOf(metadata);
+        const { dates, ...tour } = data;
+        await deps.saveTour({ ...tour, labelId, occurredAt: metadata.occurredAt });
+        for (const date of dates) {
+          await deps.saveTourDate({
+            ...date,
+            labelId,
+            tourId: tour.tourId,
+            status: 'booked',
+            occurredAt: metadata.occurredAt,
+          });
+        }
+        return;
+      }
+      case TourDateAdded.detailType:
+      case TourDateCancelled.detailType: {
+        const contract =
+          event['detail-type'] === TourDateAdded.detailType ? TourDateAdded : TourDateCancelled;
+        const { metadata, data } = contract.detail.parse(event.detail);
         await deps.saveTourDate({
-          ...date,
-          labelId,
-          tourId: tour.tourId,
-          status: 'booked',
+          ...data.date,
+          labelId: labelOf(metadata),
+          tourId: data.tourId,
+          status: contract === TourDateAdded ? 'booked' : 'cancelled',
           occurredAt: metadata.occurredAt,
         });
+        return;
       }
-      return;
+      default:
+        throw new Error(`tours does not handle ${event['detail-type']}`);
     }
-    case TourDateAdded.detailType:
-    case TourDateCancelled.detailType: {
-      const contract = event['detail-type'] === TourDateAdded.detailType ? TourDateAdded : TourDateCancelled;
-      const { metadata, data } = contract.detail.parse(event.detail);
-      await deps.saveTourDate({
-        ...data.date,
-        labelId: labelOf(metadata),
-        tourId: data.tourId,
-        status: contract === TourDateAdded ? 'booked' : 'cancelled',
-        occurredAt: metadata.occurredAt,
-      });
-      return;
-    }
-    default:
-      throw new Error(`tours does not handle ${event['detail-type']}`);
-  }
-};
+  });
 
 /** Tours come from a label's webhook; events without a label cannot be filed and are retried, then dead-lettered. */
 const labelOf = (metadata: Metadata): string => {
@@ -55,7 +58,9 @@ const labelOf = (metadata: Metadata): string => {
   return metadata.labelId;
 };
 
-export const handler = makeHandler({
+export const liveDeps = (): ToursDeps => ({
   saveTour: (tour) => saveTour(dynamo(), config().TABLE_NAME, tour),
   saveTourDate: (date) => saveTourDate(dynamo(), config().TABLE_NAME, date),
 });
+
+export const handler = makeHandler(liveDeps());
