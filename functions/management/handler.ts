@@ -1,12 +1,11 @@
 import middy from '@middy/core';
-import httpRouterHandler, { type Route } from '@middy/http-router';
+import httpRouterHandler from '@middy/http-router';
 import { type HttpEvent, type HttpResult, httpErrors, requireApiKey } from '#shared/http/index.ts';
 import { apiKey } from '#shared/secrets.ts';
-import { type LabelRoutesDeps, labelRoutes, liveLabelRoutesDeps } from './labels.ts';
-import { liveOutletRoutesDeps, type OutletRoutesDeps, outletRoutes } from './outlets.ts';
-import { liveReleaseRoutesDeps, type ReleaseRoutesDeps, releaseRoutes } from './releases.ts';
-
-export type ManagementRoute = Route<HttpEvent, HttpResult>;
+import { liveLabelRoutesDeps, liveOutletRoutesDeps, liveReleaseRoutesDeps } from './adapters.ts';
+import { type LabelRoutesDeps, labelRoutes } from './labels.ts';
+import { type OutletRoutesDeps, outletRoutes } from './outlets.ts';
+import { type ReleaseRoutesDeps, releaseRoutes } from './releases.ts';
 
 export interface ManagementDeps {
   apiKey: () => Promise<string>;
@@ -28,9 +27,11 @@ export const makeHandler = (deps: ManagementDeps) =>
       ]),
     );
 
-export const handler = makeHandler({
+export const liveDeps = (): ManagementDeps => ({
   apiKey,
   labels: liveLabelRoutesDeps(),
   outlets: liveOutletRoutesDeps(),
   releases: liveReleaseRoutesDeps(),
 });
+
+export const handler = makeHandler(liveDeps());

@@ -1,17 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { dynamo, eventBridge } from '#shared/clients.ts';
-import { config } from '#shared/config.ts';
-import {
-  dynamoLabels,
-  type Label,
-  type Labels,
-  labelIdPattern,
-  withRotatedSecret,
-} from '#shared/db/labels.ts';
-import { dynamoWebhookRecords, type WebhookRecord, type WebhookRecords } from '#shared/db/webhooks.ts';
-import { publishEvents } from '#shared/events/publish.ts';
+import { type Label, type Labels, labelIdPattern, withRotatedSecret } from '#shared/db/labels.ts';
+import type { WebhookRecord, WebhookRecords } from '#shared/db/webhooks.ts';
 import {
   conflict,
   HttpError,
@@ -23,7 +13,7 @@ import {
   ValidationError,
 } from '#shared/http/index.ts';
 import { type Log, type PublishEntries, publishRecorded } from '#shared/webhook-publishing.ts';
-import type { ManagementRoute } from './handler.ts';
+import type { ManagementRoute } from './routes.ts';
 
 export interface LabelRoutesDeps {
   labels: Labels;
@@ -172,12 +162,3 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
       json(200, await replayWebhooks(event.pathParameters?.labelId, parse(ReplayRange, event), deps)),
   },
 ];
-
-export const liveLabelRoutesDeps = (): LabelRoutesDeps => ({
-  labels: dynamoLabels(dynamo(), config().TABLE_NAME),
-  webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
-  publish: (entries) => publishEvents(eventBridge(), entries),
-  busName: config().EVENT_BUS_NAME,
-  now: () => new Date(),
-  log: new Logger({ serviceName: 'management' }),
-});

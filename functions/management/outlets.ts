@@ -1,11 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import {
-  DuplicateEmailError,
-  dynamoOutletDirectory,
-  InvalidCursorError,
-  type OutletDirectory,
-} from '#shared/db/outlets.ts';
+import { DuplicateEmailError, InvalidCursorError, type OutletDirectory } from '#shared/db/outlets.ts';
 import {
   conflict,
   type HttpEvent,
@@ -20,8 +14,8 @@ import {
   ValidationError,
 } from '#shared/http/index.ts';
 import { type Outlet, OutletInput, OutletKind, outletMatchesRelease } from '#shared/outlets.ts';
-import type { ManagementRoute } from './handler.ts';
 import { type CsvRejection, type CsvRow, parseOutletCsv } from './outlet-csv.ts';
+import type { ManagementRoute } from './routes.ts';
 
 /** The media outlet directory: `/media-outlets` (management API, bearer key). */
 
@@ -207,9 +201,3 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     },
   },
 ];
-
-export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({
-  outlets: dynamoOutletDirectory(),
-  now: () => new Date(),
-  newOutletId: () => `out-${randomUUID()}`,
-});

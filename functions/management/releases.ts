@@ -1,10 +1,8 @@
-import { type Delivery, type DeliveryStatus, releaseDeliveries } from '#shared/db/deliveries.ts';
-import { promoAccessesForRelease } from '#shared/db/promo.ts';
-import { getRelease } from '#shared/db/releases.ts';
+import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
 import { type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
-import type { ManagementRoute } from './handler.ts';
+import type { ManagementRoute } from './routes.ts';
 
 /** Release views: `/labels/{labelId}/releases/{releaseId}` and its deliveries (management API, bearer key). */
 
@@ -98,9 +96,3 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
     },
   },
 ];
-
-export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
-  getRelease,
-  deliveries: releaseDeliveries,
-  promoAccesses: promoAccessesForRelease,
-});

@@ -13,7 +13,7 @@ import { config } from '../config.ts';
 import type { Outlet, OutletInput } from '../outlets.ts';
 
 /**
- * Media outlets and suppressed addresses.
+ * Media outlets, and the addresses that must get no mail (suppressed or unsubscribed).
  *
  * Access patterns and the keys that serve them:
  * - an outlet by id ............................ pk `OUTLET#<id>`, sk `OUTLET`
@@ -24,6 +24,9 @@ import type { Outlet, OutletInput } from '../outlets.ts';
  *   transaction (two items must change together); changing an outlet's address moves the email item.
  * - whether an address is suppressed ........... pk `SUPPRESSED#<email>`, sk `SUPPRESSED`
  *   Kept apart from the outlet, so a deleted and re-created outlet stays suppressed.
+ * - whether an address unsubscribed ............ pk `UNSUBSCRIBED#<email>`, sk `UNSUBSCRIBED`
+ *   Written in the same transaction as the outlet's `unsubscribedAt`, and kept apart from the outlet
+ *   for the same reason: an outlet created, imported or moved onto the address starts unsubscribed.
  */
 
 const outletsPartition = 'OUTLETS';
@@ -31,6 +34,7 @@ const outletsPartition = 'OUTLETS';
 export const outletKey = (outletId: string) => ({ pk: `OUTLET#${outletId}`, sk: 'OUTLET' });
 export const outletEmailKey = (email: string) => ({ pk: `OUTLET_EMAIL#${email}`, sk: 'OUTLET_EMAIL' });
 export const suppressionKey = (email: string) => ({ pk: `SUPPRESSED#${email}`, sk: 'SUPPRESSED' });
+export const unsubscriptionKey = (email: string) => ({ pk: `UNSUBSCRIBED#${email}`, sk: 'UNSUBSCRIBED' });
 export const outletListKey = (outlet: Pick<Outlet, 'id' | 'name'>) => ({
   gsi1pk: outletsPartition,
   gsi1sk: `${outlet.name.toLowerCase()}#${outlet.id}`,
@@ -190,6 +194,14 @@ export function dynamoOutletDirectory(
     return Item as Suppression | undefined;
   };
 
+  /** When the address unsubscribed (through any outlet that had it), if it did. */
+  const unsubscriptionOf = async (email: string): Promise<{ at: string } | undefined> => {
+    const { Item } = await db.send(
+      new GetCommand({ TableName, Key: unsubscriptionKey(email), ConsistentRead: true }),
+    );
+    return Item as { at: string } | undefined;
+  };
+
   const ownerOf = async (email: string): Promise<string | undefined> => {
     const { Item } = await db.send(
       new GetCommand({ TableName, Key: outletEmailKey(email), ConsistentRead: true }),
@@ -198,7 +210,10 @@ export function dynamoOutletDirectory(
   };
 
   const create: OutletDirectory['create'] = async (input, { id, now }) => {
-    const suppressed = await suppressionOf(input.email);
+    const [suppressed, unsubscribed] = await Promise.all([
+      suppressionOf(input.email),
+      unsubscriptionOf(input.email),
+    ]);
     const outlet: Outlet = {
       id,
       name: input.name,
@@ -207,6 +222,7 @@ export function dynamoOutletDirectory(
       genres: input.genres,
       territories: input.territories,
       ...(input.contactName ? { contactName: input.contactName } : {}),
+      ...(unsubscribed ? { unsubscribedAt: unsubscribed.at } : {}),
       ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
       createdAt: now,
       updatedAt: now,
@@ -251,6 +267,10 @@ export function dynamoOutletDirectory(
       : current.suppressedAt
         ? { at: current.suppressedAt, reason: current.suppressionReason ?? 'bounce' }
         : undefined;
+    // Moving onto an address that unsubscribed carries its unsubscribe over, as for a suppression.
+    const addressUnsubscribed =
+      emailChanges && !current.unsubscribedAt ? await unsubscriptionOf(input.email) : undefined;
+    const unsubscribedAt = current.unsubscribedAt ?? addressUnsubscribed?.at;
     const next: Outlet = {
       id: current.id,
       name: input.name,
@@ -259,7 +279,7 @@ export function dynamoOutletDirectory(
       genres: input.genres,
       territories: input.territories,
       ...(input.contactName ? { contactName: input.contactName } : {}),
-      ...(current.unsubscribedAt ? { unsubscribedAt: current.unsubscribedAt } : {}),
+      ...(unsubscribedAt ? { unsubscribedAt } : {}),
       ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
       createdAt: current.createdAt,
       updatedAt: now,
@@ -280,17 +300,20 @@ export function dynamoOutletDirectory(
       ...(next.contactName ? [] : ['contactName']),
       ...(next.suppressedAt ? [] : ['suppressedAt', 'suppressionReason']),
     ];
+    // unsubscribedAt is only ever added (an unsubscribe may land while the manager edits the outlet).
+    const setUnsubscribedAt = addressUnsubscribed
+      ? ['#unsubscribedAt = if_not_exists(#unsubscribedAt, :unsubscribedAt)']
+      : [];
     const names = Object.fromEntries(
-      [...Object.keys(set), ...remove, 'email'].map((field) => [`#${field}`, field]),
+      [...Object.keys(set), ...remove, 'email', ...(addressUnsubscribed ? ['unsubscribedAt'] : [])].map(
+        (field) => [`#${field}`, field],
+      ),
     ) as Record<string, string>;
-    // unsubscribedAt is left alone: an unsubscribe may land while the manager edits the outlet.
     const update = {
       TableName,
       Key: outletKey(current.id),
       UpdateExpression: [
-        `SET ${Object.keys(set)
-          .map((field) => `#${field} = :${field}`)
-          .join(', ')}`,
+        `SET ${[...Object.keys(set).map((field) => `#${field} = :${field}`), ...setUnsubscribedAt].join(', ')}`,
         remove.length > 0 ? `REMOVE ${remove.map((field) => `#${field}`).join(', ')}` : '',
       ]
         .join(' ')
@@ -300,6 +323,7 @@ export function dynamoOutletDirectory(
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: {
         ...Object.fromEntries(Object.entries(set).map(([field, value]) => [`:${field}`, value])),
+        ...(addressUnsubscribed ? { ':unsubscribedAt': addressUnsubscribed.at } : {}),
         ':currentEmail': current.email,
       },
     };
@@ -571,23 +595,66 @@ export function dynamoOutletDirectory(
     leaseAt: 'unsubscribeEventLeaseAt',
   };
 
-  const markUnsubscribed: OutletDirectory['markUnsubscribed'] = async (outletId, publication) => {
+  /**
+   * Sets the outlet's unsubscribedAt and the address's opt-out together (two items must change
+   * together: the outlet's flag alone would be lost with the outlet). False when the outlet changed
+   * since it was read: it went, it moved to another address, or it was unsubscribed meanwhile.
+   */
+  const unsubscribeOnce = async (current: Outlet, { owner, at }: Publication): Promise<boolean> => {
     try {
-      // Invariant: unsubscribedAt is set once; whoever sets it owes `Outlet Unsubscribed` and holds its lease.
-      const { Attributes } = await db.send(
-        new UpdateCommand({
-          TableName,
-          Key: outletKey(outletId),
-          UpdateExpression:
-            'SET unsubscribedAt = :at, unsubscribeEventPending = :yes, unsubscribeEventOwner = :owner, unsubscribeEventLeaseAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(unsubscribedAt)',
-          ExpressionAttributeValues: { ':at': publication.at, ':yes': true, ':owner': publication.owner },
-          ReturnValues: 'ALL_NEW',
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              // Invariant: unsubscribedAt is set once; whoever sets it owes `Outlet Unsubscribed` and holds its lease.
+              Update: {
+                TableName,
+                Key: outletKey(current.id),
+                UpdateExpression:
+                  'SET unsubscribedAt = :at, unsubscribeEventPending = :yes, unsubscribeEventOwner = :owner, unsubscribeEventLeaseAt = :at',
+                ConditionExpression:
+                  'attribute_exists(pk) AND attribute_not_exists(unsubscribedAt) AND #email = :email',
+                ExpressionAttributeNames: { '#email': 'email' },
+                ExpressionAttributeValues: {
+                  ':at': at,
+                  ':yes': true,
+                  ':owner': owner,
+                  ':email': current.email,
+                },
+              },
+            },
+            {
+              // The first unsubscribe of the address is the one it keeps.
+              Update: {
+                TableName,
+                Key: unsubscriptionKey(current.email),
+                UpdateExpression: 'SET #type = :type, #email = :email, #at = if_not_exists(#at, :at)',
+                ExpressionAttributeNames: { '#type': 'type', '#email': 'email', '#at': 'at' },
+                ExpressionAttributeValues: { ':type': 'unsubscription', ':email': current.email, ':at': at },
+              },
+            },
+          ],
         }),
       );
-      return { state: 'unsubscribed', mustPublish: true, outlet: toOutlet(Attributes ?? {}) };
+      return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (failedConditions(error)?.[0]) return false;
+      throw error;
+    }
+  };
+
+  const markUnsubscribed: OutletDirectory['markUnsubscribed'] = async (outletId, publication) => {
+    for (let attempt = 1; ; attempt++) {
+      const current = await get(outletId);
+      if (!current) return { state: 'missing' };
+      if (current.unsubscribedAt) break;
+      if (await unsubscribeOnce(current, publication))
+        return {
+          state: 'unsubscribed',
+          mustPublish: true,
+          outlet: { ...current, unsubscribedAt: publication.at },
+        };
+      if (attempt >= 3) throw new Error(`outlet ${outletId} kept changing while it was unsubscribed`);
     }
     const leased = await takeLease(outletKey(outletId), unsubscribeLease, publication);
     if (leased) return { state: 'already', mustPublish: true, outlet: toOutlet(leased) };

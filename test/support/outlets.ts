@@ -48,10 +48,12 @@ function takeLease(lease: Lease | undefined, { owner, at }: Publication): boolea
   return true;
 }
 
-/** The directory's rules (one outlet per address, suppression carried over) without DynamoDB. */
+/** The directory's rules (one outlet per address, suppression and unsubscribe carried over) without DynamoDB. */
 export class InMemoryOutletDirectory implements OutletDirectory {
   readonly outlets = new Map<string, StoredOutlet>();
   readonly suppressions = new Map<string, Suppression & { event: Lease }>();
+  /** When each address unsubscribed: it outlives the outlet. */
+  readonly unsubscriptions = new Map<string, string>();
 
   private ownerOf(email: string) {
     return [...this.outlets.values()].find((outlet) => outlet.email === email);
@@ -76,9 +78,11 @@ export class InMemoryOutletDirectory implements OutletDirectory {
   async create(input: OutletInput, { id, now }: { id: string; now: string }) {
     if (this.ownerOf(input.email)) throw new DuplicateEmailError(input.email);
     const suppressed = this.suppressions.get(input.email);
+    const unsubscribedAt = this.unsubscriptions.get(input.email);
     const outlet: Outlet = {
       id,
       ...this.fields(input),
+      ...(unsubscribedAt ? { unsubscribedAt } : {}),
       ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
       createdAt: now,
       updatedAt: now,
@@ -104,9 +108,11 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     if (owner && owner.id !== outletId) throw new DuplicateEmailError(input.email);
     const suppressed = this.suppressions.get(input.email);
     const { contactName: _c, suppressedAt: _s, suppressionReason: _r, ...kept } = current;
+    const unsubscribedAt = current.unsubscribedAt ?? this.unsubscriptions.get(input.email);
     const next: StoredOutlet = {
       ...kept,
       ...this.fields(input),
+      ...(unsubscribedAt ? { unsubscribedAt } : {}),
       ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
       updatedAt: now,
     };
@@ -167,6 +173,7 @@ export class InMemoryOutletDirectory implements OutletDirectory {
       return { state: 'already' as const, mustPublish, outlet: this.clean(outlet) };
     }
     outlet.unsubscribedAt = publication.at;
+    if (!this.unsubscriptions.has(outlet.email)) this.unsubscriptions.set(outlet.email, publication.at);
     outlet.unsubscribeEvent = { pending: true, owner: publication.owner, leaseAt: publication.at };
     return { state: 'unsubscribed' as const, mustPublish: true, outlet: this.clean(outlet) };
   }

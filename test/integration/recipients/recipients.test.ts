@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Outlet } from '#shared/outlets.ts';
+import { isMailable, type Outlet } from '#shared/outlets.ts';
 import { signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
 import { advanceClock, api, busEvents, clockNow, cloud, uniqueId, waitFor } from '#test/support/cloud.ts';
-import { createOutlet, localPromoCounters, localTokenKey } from '#test/support/outlets-cloud.ts';
+import {
+  createOutlet,
+  localOutletDirectory,
+  localPromoCounters,
+  localTokenKey,
+} from '#test/support/outlets-cloud.ts';
 
 const publicRequest = (path: string, init: RequestInit = {}) =>
   fetch(`${cloud().baseUrl}${path}`, { redirect: 'manual', ...init });
@@ -45,6 +50,57 @@ describe('one-click unsubscribe', () => {
     });
     expect(events).toHaveLength(1);
     expect(events[0].detail.data).toEqual({ outletId: outlet.id, releaseId: 'rel-1', via: 'one-click' });
+  });
+
+  it('keeps the unsubscribe when the outlet is deleted and its address imported again by CSV', async () => {
+    const outlet = await createOutlet();
+    const token = signUnsubscribeToken(await localTokenKey(), { outletId: outlet.id });
+
+    const unsubscribed = await oneClick(`/u/${token}`);
+    const deleted = await api(`/media-outlets/${outlet.id}`, { method: 'DELETE' });
+    const imported = await api('/media-outlets/import', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `name,email,kind,territories\nBack again,${outlet.email.toUpperCase()},radio,GB`,
+    });
+    const importResult = await imported.json();
+    const again = await localOutletDirectory().findByEmail(outlet.email);
+    const shown = (await (await api(`/media-outlets/${again?.id}`)).json()) as Outlet;
+
+    expect([unsubscribed.status, deleted.status, imported.status]).toEqual([200, 204, 200]);
+    expect(importResult).toMatchObject({ created: 1, updated: 0 });
+    expect(shown.id).not.toBe(outlet.id);
+    expect(shown).toMatchObject({ name: 'Back again', email: outlet.email });
+    expect(shown.unsubscribedAt).toBeDefined();
+    expect(isMailable(shown)).toBe(false);
+  });
+
+  it('keeps the unsubscribe for an outlet re-created, or moved, onto the address', async () => {
+    const outlet = await createOutlet();
+    const other = await createOutlet();
+    const token = signUnsubscribeToken(await localTokenKey(), { outletId: outlet.id });
+    await oneClick(`/u/${token}`);
+    await api(`/media-outlets/${outlet.id}`, { method: 'DELETE' });
+
+    const recreated = (await (
+      await api('/media-outlets', {
+        method: 'POST',
+        json: { name: 'Re-created', email: outlet.email, kind: 'radio', territories: ['GB'] },
+      })
+    ).json()) as Outlet;
+    await api(`/media-outlets/${recreated.id}`, { method: 'DELETE' });
+    const moved = (await (
+      await api(`/media-outlets/${other.id}`, {
+        method: 'PUT',
+        json: { name: other.name, email: outlet.email, kind: other.kind, territories: other.territories },
+      })
+    ).json()) as Outlet;
+
+    expect(recreated.unsubscribedAt).toBeDefined();
+    expect(isMailable(recreated)).toBe(false);
+    expect(moved.unsubscribedAt).toBeDefined();
+    expect(isMailable(moved)).toBe(false);
+    expect(isMailable((await localOutletDirectory().get(other.id))!)).toBe(false);
   });
 
   it('answers 404 with a clear message for a forged token', async () => {

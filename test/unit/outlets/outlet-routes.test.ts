@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { maxImportBytes, type OutletRoutesDeps, outletRoutes } from '#functions/management/outlets.ts';
 import { type HttpEvent, type HttpResult, httpErrors } from '#shared/http/index.ts';
+import { isMailable } from '#shared/outlets.ts';
 import { anOutletInput, InMemoryOutletDirectory } from '#test/support/outlets.ts';
 
 function setup() {
@@ -171,6 +172,27 @@ describe('media outlet routes', () => {
     });
     expect((await deps.outlets.findByEmail('a@x.example'))?.name).toBe('New name');
     expect((await deps.outlets.findByEmail('f@x.example'))?.contactName).toBe('Bob');
+  });
+
+  it('keeps an unsubscribe when the outlet is deleted and its address imported again', async () => {
+    const { call, deps } = setup();
+    const first = await call('POST', '/media-outlets', { body: anOutletInput({ email: 'a@x.example' }) });
+    await deps.outlets.markUnsubscribed(first.body.id, {
+      owner: 'recipient',
+      at: '2027-01-20T08:00:00.000Z',
+    });
+
+    await call('DELETE', `/media-outlets/${first.body.id}`);
+    const imported = await call('POST', '/media-outlets/import', {
+      body: 'name,email,kind,territories\nBack again,a@x.example,radio,GB',
+      contentType: 'text/csv',
+    });
+    const again = await deps.outlets.findByEmail('a@x.example');
+
+    expect(imported.body).toMatchObject({ created: 1, updated: 0 });
+    expect(again).toMatchObject({ name: 'Back again', unsubscribedAt: '2027-01-20T08:00:00.000Z' });
+    expect(again?.id).not.toBe(first.body.id);
+    expect(isMailable(again!)).toBe(false);
   });
 
   it('answers 415 for an import that is not CSV and 413 for one that is too large', async () => {

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { dynamo, eventBridge } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import { releaseDeliveries } from '#shared/db/deliveries.ts';
+import { dynamoLabels } from '#shared/db/labels.ts';
+import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { promoAccessesForRelease } from '#shared/db/promo.ts';
+import { getRelease } from '#shared/db/releases.ts';
+import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
+import { publishEvents } from '#shared/events/publish.ts';
+import type { LabelRoutesDeps } from './labels.ts';
+import type { OutletRoutesDeps } from './outlets.ts';
+import type { ReleaseRoutesDeps } from './releases.ts';
+
+/** The management API's ports wired to DynamoDB, EventBridge and Powertools (handler.ts composes them). */
+
+export const liveLabelRoutesDeps = (): LabelRoutesDeps => ({
+  labels: dynamoLabels(dynamo(), config().TABLE_NAME),
+  webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
+  publish: (entries) => publishEvents(eventBridge(), entries),
+  busName: config().EVENT_BUS_NAME,
+  now: () => new Date(),
+  log: new Logger({ serviceName: 'management' }),
+});
+
+export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({
+  outlets: dynamoOutletDirectory(),
+  now: () => new Date(),
+  newOutletId: () => `out-${randomUUID()}`,
+});
+
+export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
+  getRelease,
+  deliveries: releaseDeliveries,
+  promoAccesses: promoAccessesForRelease,
+});

@@ -1,0 +1,121 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { dynamoOutletDirectory, outletKey, unsubscriptionKey } from '#shared/db/outlets.ts';
+import { isMailable } from '#shared/outlets.ts';
+import { anOutlet, anOutletInput } from '#test/support/outlets.ts';
+
+const documents = mockClient(DynamoDBDocumentClient);
+const directory = () => dynamoOutletDirectory(documents as unknown as DynamoDBDocumentClient, 't');
+const email = 'news@radio.example';
+const unsubscribedAt = '2027-03-01T12:00:00.000Z';
+const now = '2027-03-05T12:00:00.000Z';
+
+const transactItems = (call = 0) =>
+  documents.commandCalls(TransactWriteCommand)[call].args[0].input.TransactItems ?? [];
+
+beforeEach(() => {
+  documents.reset();
+  documents.on(GetCommand).resolves({});
+  documents.on(TransactWriteCommand).resolves({});
+  documents.on(UpdateCommand).resolves({});
+});
+
+describe('the outlet directory adapter: unsubscribes outlive the outlet', () => {
+  it('records the address as opted out in the same transaction that unsubscribes the outlet', async () => {
+    documents
+      .on(GetCommand, { Key: outletKey('out-1') })
+      .resolves({ Item: anOutlet({ id: 'out-1', email }) });
+
+    const result = await directory().markUnsubscribed('out-1', { owner: 'o-1', at: unsubscribedAt });
+
+    expect(result).toMatchObject({ state: 'unsubscribed', mustPublish: true, outlet: { unsubscribedAt } });
+    const [outletUpdate, optOut] = transactItems();
+    expect(outletUpdate.Update).toMatchObject({
+      Key: outletKey('out-1'),
+      ExpressionAttributeValues: expect.objectContaining({ ':at': unsubscribedAt, ':email': email }),
+    });
+    expect(outletUpdate.Update?.ConditionExpression).toContain('attribute_not_exists(unsubscribedAt)');
+    expect(optOut.Update).toMatchObject({
+      Key: unsubscriptionKey(email),
+      ExpressionAttributeValues: expect.objectContaining({ ':at': unsubscribedAt, ':email': email }),
+    });
+  });
+
+  it('answers already, without a second opt-out, when the outlet is already unsubscribed', async () => {
+    documents
+      .on(GetCommand, { Key: outletKey('out-1') })
+      .resolves({ Item: anOutlet({ id: 'out-1', email, unsubscribedAt }) });
+
+    const result = await directory().markUnsubscribed('out-1', { owner: 'o-2', at: now });
+
+    expect(result).toMatchObject({ state: 'already', outlet: { unsubscribedAt } });
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('reads the outlet again when it changed between the read and the unsubscribe', async () => {
+    documents
+      .on(GetCommand, { Key: outletKey('out-1') })
+      .resolvesOnce({ Item: anOutlet({ id: 'out-1', email }) })
+      .resolves({ Item: anOutlet({ id: 'out-1', email: 'moved@radio.example' }) });
+    documents.on(TransactWriteCommand).rejectsOnce(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+      }),
+    );
+
+    const result = await directory().markUnsubscribed('out-1', { owner: 'o-1', at: unsubscribedAt });
+
+    expect(result).toMatchObject({ state: 'unsubscribed', outlet: { email: 'moved@radio.example' } });
+    expect(transactItems(1)[1].Update?.Key).toEqual(unsubscriptionKey('moved@radio.example'));
+  });
+
+  it('creates an outlet for an address that unsubscribed before as unsubscribed and not mailable', async () => {
+    documents
+      .on(GetCommand, { Key: unsubscriptionKey(email) })
+      .resolves({ Item: { email, at: unsubscribedAt } });
+
+    const outlet = await directory().create(anOutletInput({ email }), { id: 'out-2', now });
+
+    expect(outlet.unsubscribedAt).toBe(unsubscribedAt);
+    expect(isMailable(outlet)).toBe(false);
+    expect(transactItems()[0].Put?.Item).toMatchObject({ id: 'out-2', unsubscribedAt });
+  });
+
+  it('marks an outlet unsubscribed when the manager moves it onto an address that unsubscribed', async () => {
+    documents.on(GetCommand, { Key: outletKey('out-1') }).resolves({ Item: anOutlet({ id: 'out-1' }) });
+    documents
+      .on(GetCommand, { Key: unsubscriptionKey(email) })
+      .resolves({ Item: { email, at: unsubscribedAt } });
+
+    const outlet = await directory().replace('out-1', anOutletInput({ email }), now);
+
+    expect(outlet?.unsubscribedAt).toBe(unsubscribedAt);
+    const update = transactItems()[0].Update;
+    expect(update?.UpdateExpression).toContain(
+      '#unsubscribedAt = if_not_exists(#unsubscribedAt, :unsubscribedAt)',
+    );
+    expect(update?.ExpressionAttributeValues).toMatchObject({ ':unsubscribedAt': unsubscribedAt });
+  });
+
+  it('leaves an outlet’s own unsubscribe alone when the manager edits it', async () => {
+    documents
+      .on(GetCommand, { Key: outletKey('out-1') })
+      .resolves({ Item: anOutlet({ id: 'out-1', email, unsubscribedAt }) });
+
+    const outlet = await directory().replace('out-1', anOutletInput({ email, name: 'Renamed' }), now);
+
+    expect(outlet?.unsubscribedAt).toBe(unsubscribedAt);
+    expect(documents.commandCalls(UpdateCommand)[0].args[0].input.UpdateExpression).not.toContain(
+      'unsubscribedAt',
+    );
+  });
+});
