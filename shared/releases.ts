@@ -31,7 +31,14 @@ export interface StoredRelease {
   lastEventId: string;
   lastCorrelationId: string;
   lastEffects: ReleaseEffect[];
+  /**
+   * Set while `lastEffects` may not have happened yet (stored before they are performed, cleared
+   * after): a newer change that overtakes the retry of this one carries them on.
+   */
+  effectsPending?: true;
   previousMoment?: ReleaseMoment;
+  /** The label's time of the change that last moved the release day: outlets announced before it get the date change. */
+  movedAt?: string;
   cancellationReason?: string;
   outAt?: string;
   createdAt: string;

@@ -1,4 +1,4 @@
-import { deliveryIdOf } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import { buildEntry, type EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import {
@@ -64,9 +64,18 @@ function obsolete(release: StoredRelease | undefined, request: MailingRequest): 
 }
 
 /**
+ * Whether an announcement stated the date the release had before its last move. Both times are the
+ * label's (Decision 8 orders a release's changes by them). Deliveries from before `releaseAsOf` was kept: assume so.
+ */
+const writtenBeforeMove = (announcement: Delivery, release: StoredRelease) =>
+  !release.movedAt || !announcement.releaseAsOf || announcement.releaseAsOf < release.movedAt;
+
+/**
  * Who gets this mail on one page of the directory: for an announcement, matching outlets; for the
- * follow-ups (date change, cancellation, out now), outlets whose announcement was sent. Of those,
- * unsubscribed and suppressed outlets are skipped.
+ * follow-ups (date change, cancellation, out now), outlets whose announcement was sent, and for a
+ * date change only if that announcement was written before the move (one change can both move the
+ * date and widen the release: the outlets it newly reaches are announced with the new date). Of
+ * those, unsubscribed and suppressed outlets are skipped.
  */
 async function recipientsOn(
   outlets: Outlet[],
@@ -86,7 +95,13 @@ async function recipientsOn(
         kind: 'announcement',
       });
     const announced = await deps.deliveries.getMany(outlets.map(announcementOf));
-    audience = outlets.filter((outlet) => announced.get(announcementOf(outlet))?.status === 'sent');
+    audience = outlets.filter((outlet) => {
+      const announcement = announced.get(announcementOf(outlet));
+      return (
+        announcement?.status === 'sent' &&
+        (request.kind !== 'date-change' || writtenBeforeMove(announcement, release))
+      );
+    });
   }
   const recipients = audience.filter(isMailable);
   return { recipients, skipped: audience.length - recipients.length };
@@ -108,6 +123,7 @@ async function claimAll(
         kind: request.kind,
         ...(request.revision ? { revision: request.revision } : {}),
         email: outlet.email,
+        releaseAsOf: release.occurredAt,
       },
       at,
     );

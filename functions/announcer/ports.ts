@@ -18,7 +18,10 @@ export interface OutletReader {
 
 export interface DeliveryStore {
   /** The claim (conditional put); undefined when this mail was claimed before. */
-  claim(identity: DeliveryIdentity & { email: string }, at: string): Promise<Delivery | undefined>;
+  claim(
+    identity: DeliveryIdentity & Pick<Delivery, 'email' | 'releaseAsOf'>,
+    at: string,
+  ): Promise<Delivery | undefined>;
   markSent(
     deliveryId: string,
     messageId: string,

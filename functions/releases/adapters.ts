@@ -10,7 +10,13 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { eventBridge, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { getRelease, markReleaseOut, putReleaseIfNewer, recordReleaseChange } from '#shared/db/releases.ts';
+import {
+  getRelease,
+  markReleaseEffectsPerformed,
+  markReleaseOut,
+  putReleaseIfNewer,
+  recordReleaseChange,
+} from '#shared/db/releases.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
@@ -99,6 +105,7 @@ export const liveDeps = (): ReleasesDeps => ({
     putIfNewer: putReleaseIfNewer,
     recordChange: recordReleaseChange,
     markOut: markReleaseOut,
+    markEffectsPerformed: markReleaseEffectsPerformed,
   },
   schedules: schedulerSchedules(),
   events: { publish: (entries) => publishEvents(eventBridge(), entries) },

@@ -35,13 +35,55 @@ const widened = (before: readonly string[], after: readonly string[]) => {
   return after.some((value) => !known.has(value.toLowerCase()));
 };
 
-/** The release after the change, and what the change asks of the world. Pure. */
+/**
+ * The effects of the change applied before, if they may not have happened (its side effects failed
+ * and this newer change overtook its retry, which will now be ignored as older), restated for the
+ * release as it is now: the release day at the current moment while scheduled, the announcement,
+ * and a date change still current (a newer move asks for its own). A cancellation supersedes them.
+ */
+function carriedForward(stored: StoredRelease | undefined, next: Omit<StoredRelease, 'lastEffects'>) {
+  if (!stored?.effectsPending || next.state === 'cancelled' || !next.details) return [];
+  const moment = momentOf(next.details);
+  return stored.lastEffects.flatMap((effect): ReleaseEffect[] => {
+    if (effect.type === 'schedule-release-day')
+      return next.state === 'scheduled' ? [{ type: 'schedule-release-day', moment }] : [];
+    if (effect.type !== 'request-mailing') return [];
+    if (effect.kind === 'date-change' && effect.revision !== revisionOf(moment)) return [];
+    return [effect];
+  });
+}
+
+const effectKey = (effect: ReleaseEffect) =>
+  effect.type === 'request-mailing' ? `${effect.type} ${effect.kind} ${effect.revision ?? ''}` : effect.type;
+
+/**
+ * The release after the change, and what it asks of the world: its own effects plus those of an
+ * earlier change still pending. Merging is safe: schedules are upserts and mail claims exactly once. Pure.
+ */
 export function decideChange(
   stored: StoredRelease | undefined,
   change: ReleaseChange,
   meta: ChangeMeta & { occurredAt: string },
   now: string,
 ): { next: StoredRelease; effects: ReleaseEffect[] } {
+  const { next, effects: own } = decideOwnEffects(stored, change, meta, now);
+  const byKey = new Map(
+    [...carriedForward(stored, next), ...own].map((effect) => [effectKey(effect), effect]),
+  );
+  const effects = [...byKey.values()];
+  const { effectsPending: _earlier, ...release } = next;
+  return {
+    next: { ...release, lastEffects: effects, ...(effects.length > 0 ? { effectsPending: true } : {}) },
+    effects,
+  };
+}
+
+function decideOwnEffects(
+  stored: StoredRelease | undefined,
+  change: ReleaseChange,
+  meta: ChangeMeta & { occurredAt: string },
+  now: string,
+): { next: Omit<StoredRelease, 'lastEffects'>; effects: ReleaseEffect[] } {
   const base = {
     labelId: meta.labelId,
     releaseId: releaseIdOf(change),
@@ -62,7 +104,6 @@ export function decideChange(
         ...base,
         state: 'cancelled',
         ...(change.reason ? { cancellationReason: change.reason } : {}),
-        lastEffects: effects,
       },
       effects,
     };
@@ -75,7 +116,7 @@ export function decideChange(
       { type: 'schedule-release-day', moment },
       { type: 'request-mailing', kind: 'announcement' },
     ];
-    return { next: { ...base, state: 'scheduled', details, lastEffects: effects }, effects };
+    return { next: { ...base, state: 'scheduled', details }, effects };
   }
 
   const before = stored.details;
@@ -98,7 +139,7 @@ export function decideChange(
       ...base,
       details,
       ...(previousMoment ? { previousMoment } : {}),
-      lastEffects: effects,
+      ...(moved ? { movedAt: meta.occurredAt } : {}),
     },
     effects,
   };
@@ -107,8 +148,9 @@ export function decideChange(
 /**
  * Applies one label change to a release: only if the label made it after the change applied last
  * (DESIGN Decision 8; older ones are recorded and ignored), and a cancelled release stays cancelled.
- * The effects are stored with the release, so a redelivered event (same event id) replays them;
- * replaying is safe because schedules are upserts and mail claims are exactly-once.
+ * The effects are stored with the release, marked pending until performed: a redelivered event
+ * (same event id) replays them, and a newer change that overtakes it carries them on (decideChange).
+ * Replaying is safe because schedules are upserts and mail claims are exactly-once.
  */
 export async function applyReleaseChange(
   change: ReleaseChange,
@@ -131,7 +173,7 @@ export async function applyReleaseChange(
     });
 
   if (stored?.lastEventId === meta.eventId) {
-    await perform(stored, stored.lastEffects, meta, deps);
+    await perform(stored, meta, deps);
     return { outcome: 'replayed', effects: stored.lastEffects };
   }
   if (stored && !(occurredAt > stored.occurredAt)) {
@@ -149,18 +191,18 @@ export async function applyReleaseChange(
     return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
   }
   await record(true);
-  await perform(next, effects, meta, deps);
+  await perform(next, meta, deps);
   return { outcome: 'applied', effects };
 }
 
+/** Performs the release's `lastEffects`, then clears their pending mark: a failure leaves it for a retry or a newer change. */
 async function perform(
   release: StoredRelease,
-  effects: ReleaseEffect[],
   meta: Pick<ChangeMeta, 'correlationId'>,
   deps: ReleasesDeps,
 ): Promise<void> {
   const mailings = [];
-  for (const effect of effects) {
+  for (const effect of release.lastEffects) {
     if (effect.type === 'schedule-release-day') {
       await deps.schedules.upsertReleaseDay({
         labelId: release.labelId,
@@ -187,6 +229,8 @@ async function perform(
     }
   }
   if (mailings.length > 0) await deps.events.publish(mailings);
+  if (release.effectsPending)
+    await deps.releases.markEffectsPerformed(release.labelId, release.releaseId, release.lastEventId);
 }
 
 /** `metadata.labelId` is required on release events (intake always sets it). */

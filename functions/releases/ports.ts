@@ -16,6 +16,8 @@ export interface ReleaseStore {
     applied: boolean;
     receivedAt: string;
   }): Promise<void>;
+  /** Clears `effectsPending`, only while `eventId` is still the change applied last (a newer one carries them on). */
+  markEffectsPerformed(labelId: string, releaseId: string, eventId: string): Promise<void>;
   /** Marks the release out while it is scheduled (or already out) for exactly `moment`. */
   markOut(labelId: string, releaseId: string, moment: ReleaseMoment, at: string): Promise<boolean>;
 }

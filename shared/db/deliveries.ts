@@ -43,6 +43,11 @@ export interface Delivery extends DeliveryIdentity {
   claimedAt: string;
   sentAt?: string;
   messageId?: string;
+  /**
+   * The release as of which label change (its `occurredAt`) the mail was written: an announcement
+   * written before the release day moved stated the old date. Absent on deliveries claimed before it was kept.
+   */
+  releaseAsOf?: string;
   /** How many times the sweep sent it again after a claim stayed open with no evidence of sending. */
   resends?: number;
   failure?: string;
@@ -90,7 +95,7 @@ const strip = (item: Record<string, unknown>): Delivery => {
  * retry, a duplicate event, a concurrent sender): that mail is sent or being sent, never again.
  */
 export async function claimDelivery(
-  identity: DeliveryIdentity & { email: string },
+  identity: DeliveryIdentity & Pick<Delivery, 'email' | 'releaseAsOf'>,
   at: string,
 ): Promise<Delivery | undefined> {
   const deliveryId = deliveryIdOf(identity);

@@ -85,6 +85,30 @@ export async function recordReleaseChange(change: {
 }
 
 /**
+ * The effects of change `eventId` happened: clears `effectsPending`. Only while that change is still
+ * the one applied last: a newer change stored meanwhile owns the flag (with these effects merged in).
+ */
+export async function markReleaseEffectsPerformed(
+  labelId: string,
+  releaseId: string,
+  eventId: string,
+): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: config().TABLE_NAME,
+        Key: releaseKey(labelId, releaseId),
+        UpdateExpression: 'REMOVE effectsPending',
+        ConditionExpression: 'lastEventId = :eventId',
+        ExpressionAttributeValues: { ':eventId': eventId },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
  * Marks the release out, only while it is scheduled for exactly `moment` (a release-day schedule
  * set for an older date must not do it). True also when it is already out for that moment, so a
  * redelivered `Release Day Reached` asks for the (exactly-once) out-now mailing again.

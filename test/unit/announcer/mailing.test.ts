@@ -232,6 +232,29 @@ describe('follow-up mailings', () => {
     expect(stale).toEqual({ status: 'obsolete', reason: 'date changed again since' });
   });
 
+  it('sends a date change only to outlets announced before the move, not to those newly announced with the new date', async () => {
+    const [before, newlyMatching] = [anOutlet({ territories: ['GB'] }), anOutlet({ territories: ['DE'] })];
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [before, newlyMatching] });
+    await sendMailing(announce, meta, world.deps, far());
+    // One Release Updated moved the date and added DE: releases asks for both mailings at once.
+    const movedAndWidened = aReleaseDetails({ releaseDate: '2027-04-02', territories: ['GB', 'IE', 'DE'] });
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      aStoredRelease({
+        details: movedAndWidened,
+        occurredAt: '2026-02-01T10:00:00.000Z',
+        movedAt: '2026-02-01T10:00:00.000Z',
+      }),
+    );
+    const revision = revisionOf(momentOf(movedAndWidened));
+
+    await sendMailing(announce, meta, world.deps, far());
+    await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
+
+    expect(world.mailer.receivedBy(newlyMatching.email).map((m) => m.kind)).toEqual(['announcement']);
+    expect(world.mailer.receivedBy(before.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+  });
+
   it('sends no out-now for a cancelled release', async () => {
     const { world } = setup();
     await sendMailing(announce, meta, world.deps, far());

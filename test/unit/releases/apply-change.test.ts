@@ -1,10 +1,10 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { applyReleaseChange, type ChangeMeta } from '#functions/releases/apply-change.ts';
+import { applyReleaseChange, type ChangeMeta, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleaseDaySchedule, ReleasesDeps } from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import type { StoredRelease } from '#shared/releases.ts';
+import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
 import { aReleaseDetails } from '#test/support/releases.ts';
 
 function fakeReleases() {
@@ -12,6 +12,8 @@ function fakeReleases() {
   const changes: { eventId: string; applied: boolean }[] = [];
   const schedules: (({ op: 'upsert' } & ReleaseDaySchedule) | { op: 'delete'; releaseId: string })[] = [];
   const published: PutEventsRequestEntry[] = [];
+  // How many of the next calls fail, as a Scheduler error or the bus still down after publishEvents' retries.
+  const failing = { publish: 0, schedules: 0 };
   const key = (labelId: string, releaseId: string) => `${labelId}/${releaseId}`;
   const deps: ReleasesDeps = {
     releases: {
@@ -32,12 +34,24 @@ function fakeReleases() {
         Object.assign(current, { state: 'out', outAt: current.outAt ?? at });
         return true;
       },
+      markEffectsPerformed: async (labelId, releaseId, eventId) => {
+        const current = stored.get(key(labelId, releaseId));
+        if (current?.lastEventId === eventId) delete current.effectsPending;
+      },
     },
     schedules: {
-      upsertReleaseDay: async (schedule) => void schedules.push({ op: 'upsert', ...schedule }),
+      upsertReleaseDay: async (schedule) => {
+        if (failing.schedules-- > 0) throw new Error('Scheduler: InternalServerException');
+        schedules.push({ op: 'upsert', ...schedule });
+      },
       deleteReleaseDay: async (_labelId, releaseId) => void schedules.push({ op: 'delete', releaseId }),
     },
-    events: { publish: async (entries) => void published.push(...entries) },
+    events: {
+      publish: async (entries) => {
+        if (failing.publish-- > 0) throw new Error('PutEvents: 1 entry still failed after retries');
+        published.push(...entries);
+      },
+    },
     eventBusName: () => 'backline',
     now: () => new Date('2026-06-01T12:00:00Z'),
   };
@@ -45,7 +59,12 @@ function fakeReleases() {
     published
       .filter((entry) => entry.DetailType === 'Mailing Requested')
       .map((entry) => JSON.parse(entry.Detail!).data as { kind: string; revision?: string });
-  return { deps, stored, changes, schedules, published, mailings };
+  /** The moment the release day is scheduled for now, if any. */
+  const releaseDay = (): ReleaseMoment | undefined => {
+    const last = schedules.at(-1);
+    return last?.op === 'upsert' ? last.moment : undefined;
+  };
+  return { deps, stored, changes, schedules, published, mailings, releaseDay, failing };
 }
 
 let eventCounter = 0;
@@ -264,5 +283,122 @@ describe('release day', () => {
     const result = await reachReleaseDay(fired, { correlationId: 'c' }, world.deps);
 
     expect(result).toEqual({ outcome: 'ignored', reason: 'release cancelled' });
+  });
+});
+
+describe('a change whose side effects failed, overtaken by a newer change before its retry', () => {
+  type Step = [ReleaseChange, ChangeMeta];
+  const titleOnly = updated(aReleaseDetails({ title: 'Night Drive (Radio Edit)' }));
+  const newMoment = { releaseDate: '2027-03-12', releaseTime: '09:00', timeZone: 'Europe/London' };
+  const moved = updated(aReleaseDetails(newMoment));
+
+  /** Where the release day is scheduled and which mailings were requested, how often. */
+  const endState = (world: ReturnType<typeof fakeReleases>) => ({
+    releaseDay: world.releaseDay(),
+    mailings: world
+      .mailings()
+      .map((m) => [m.kind, m.revision ?? ''].join(' '))
+      .sort(),
+  });
+  const applyAll = async (world: ReturnType<typeof fakeReleases>, steps: Step[]) => {
+    for (const [change, meta] of steps) await applyReleaseChange(change, meta, world.deps);
+  };
+
+  it('still announces and schedules the release day when the bus was down for Release Scheduled and a title change came first', async () => {
+    const schedule: Step = [scheduled(), metaAt('2026-06-01T10:00:00Z')];
+    const retitle: Step = [titleOnly, metaAt('2026-06-02T10:00:00Z')];
+    const unfailed = fakeReleases();
+    await applyAll(unfailed, [schedule, retitle]);
+    const world = fakeReleases();
+    world.failing.publish = 1;
+
+    const failed = applyReleaseChange(...schedule, world.deps);
+    await expect(failed).rejects.toThrow(/PutEvents/);
+    await applyReleaseChange(...retitle, world.deps);
+    const retried = await applyReleaseChange(...schedule, world.deps);
+
+    expect(retried.outcome).toBe('ignored');
+    expect(endState(world)).toEqual(endState(unfailed));
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
+    expect(world.releaseDay()).toEqual({
+      releaseDate: '2027-03-05',
+      releaseTime: '00:00',
+      timeZone: 'Europe/London',
+    });
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.effectsPending).toBeUndefined();
+  });
+
+  it('still moves the schedule and mails the date change when the Scheduler failed for the move and a title change came first', async () => {
+    const schedule: Step = [scheduled(), metaAt('2026-06-01T10:00:00Z')];
+    const move: Step = [moved, metaAt('2026-06-02T10:00:00Z')];
+    const retitle: Step = [
+      updated(aReleaseDetails({ ...newMoment, title: 'Night Drive (Radio Edit)' })),
+      metaAt('2026-06-03T10:00:00Z'),
+    ];
+    const fired = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...newMoment };
+    const unfailed = fakeReleases();
+    await applyAll(unfailed, [schedule, move, retitle]);
+    await reachReleaseDay(fired, { correlationId: 'c' }, unfailed.deps);
+    const world = fakeReleases();
+    await applyAll(world, [schedule]);
+    world.failing.schedules = 1;
+
+    await expect(applyReleaseChange(...move, world.deps)).rejects.toThrow(/Scheduler/);
+    await applyReleaseChange(...retitle, world.deps);
+    const retried = await applyReleaseChange(...move, world.deps);
+    const releaseDay = await reachReleaseDay(fired, { correlationId: 'c' }, world.deps);
+
+    expect(retried.outcome).toBe('ignored');
+    expect(endState(world)).toEqual(endState(unfailed));
+    expect(world.releaseDay()).toEqual(newMoment);
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'date-change', 'out-now']);
+    expect(releaseDay).toEqual({ outcome: 'out-now-requested' });
+  });
+
+  it('still announces when the bus was down for Release Scheduled and a date move came first', async () => {
+    const schedule: Step = [scheduled(), metaAt('2026-06-01T10:00:00Z')];
+    const move: Step = [moved, metaAt('2026-06-02T10:00:00Z')];
+    const unfailed = fakeReleases();
+    await applyAll(unfailed, [schedule, move]);
+    const world = fakeReleases();
+    world.failing.publish = 1;
+
+    await expect(applyReleaseChange(...schedule, world.deps)).rejects.toThrow(/PutEvents/);
+    await applyReleaseChange(...move, world.deps);
+    const retried = await applyReleaseChange(...schedule, world.deps);
+
+    expect(retried.outcome).toBe('ignored');
+    expect(endState(world)).toEqual(endState(unfailed));
+    expect(world.releaseDay()).toEqual(newMoment);
+  });
+
+  it('redoes the merged effects when the newer change fails too, on the retry of the newer change', async () => {
+    const schedule: Step = [scheduled(), metaAt('2026-06-01T10:00:00Z')];
+    const retitle: Step = [titleOnly, metaAt('2026-06-02T10:00:00Z')];
+    const world = fakeReleases();
+    world.failing.publish = 2;
+
+    await expect(applyReleaseChange(...schedule, world.deps)).rejects.toThrow(/PutEvents/);
+    await expect(applyReleaseChange(...retitle, world.deps)).rejects.toThrow(/PutEvents/);
+    const retriedOld = await applyReleaseChange(...schedule, world.deps);
+    const retriedNew = await applyReleaseChange(...retitle, world.deps);
+
+    expect(retriedOld.outcome).toBe('ignored');
+    expect(retriedNew.outcome).toBe('replayed');
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.effectsPending).toBeUndefined();
+  });
+
+  it('carries nothing into a cancellation: the release day is deleted and no announcement is asked for', async () => {
+    const world = fakeReleases();
+    world.failing.publish = 1;
+    await expect(applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps)).rejects.toThrow(
+      /PutEvents/,
+    );
+
+    await applyReleaseChange(cancelled, metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+    expect(world.releaseDay()).toBeUndefined();
+    expect(world.mailings().map((m) => m.kind)).toEqual(['cancellation']);
   });
 });
