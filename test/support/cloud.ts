@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import type { Fired } from '#infra/local/scheduler.ts';
 
 /*
  * Integration tests share one local cloud, and its clock only moves forward (POST /_local/clock).
@@ -64,13 +65,7 @@ async function local<T>(path: string, init?: RequestInit & { json?: unknown }): 
   return (await response.json()) as T;
 }
 
-export interface Fired {
-  name: string;
-  groupName: string;
-  scheduledFor: string;
-  detailType: string;
-  error?: string;
-}
+export type { Fired } from '#infra/local/scheduler.ts';
 
 /** Moves the local cloud's clock forward; resolves with what fired once every invocation has finished. */
 export const advanceClock = (advanceTo: string) =>

@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
+import { buildDetail, TourBooked } from '#shared/events/index.ts';
 import { api, busEvents, cloud, sdkConfig, uniqueId, waitFor } from '#test/support/cloud.ts';
 
 describe('the local cloud', () => {
@@ -37,30 +38,9 @@ describe('the local cloud', () => {
             EventBusName: 'backline',
             Source: 'backline.intake',
             DetailType: 'Tour Booked',
-            Detail: JSON.stringify({
-              metadata: {
-                eventId: tourId,
-                correlationId: tourId,
-                occurredAt: new Date().toISOString(),
-                schemaVersion: 1,
-                labelId: 'lbl-smoke',
-              },
-              data: {
-                tourId,
-                artist: { name: 'The Midnight Echoes' },
-                tourManager: { name: 'Sam', email: 'sam@tm.example' },
-                dates: [
-                  {
-                    dateId: 'd1',
-                    date: '2027-05-14',
-                    city: 'Berlin',
-                    country: 'DE',
-                    venue: 'Columbiahalle',
-                    promoter: { name: 'P', email: 'p@promoter.example' },
-                  },
-                ],
-              },
-            }),
+            Detail: JSON.stringify(
+              buildDetail(TourBooked, { ...TourBooked.sample, tourId }, { labelId: 'lbl-smoke' }),
+            ),
           },
         ],
       }),

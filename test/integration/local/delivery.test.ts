@@ -6,6 +6,7 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
+import { buildDetail, TourBooked } from '#shared/events/index.ts';
 import {
   advanceClock,
   busEvents,
@@ -17,31 +18,9 @@ import {
   waitFor,
 } from '#test/support/cloud.ts';
 
+/** A Tour Booked detail; without a label the tours function cannot file it and fails. */
 const tourDetail = (tourId: string, labelId?: string) =>
-  JSON.stringify({
-    metadata: {
-      eventId: uniqueId('evt'),
-      correlationId: uniqueId('corr'),
-      occurredAt: new Date().toISOString(),
-      schemaVersion: 1,
-      ...(labelId ? { labelId } : {}),
-    },
-    data: {
-      tourId,
-      artist: { name: 'The Midnight Echoes' },
-      tourManager: { name: 'Sam Reyes', email: 'sam@tm.example' },
-      dates: [
-        {
-          dateId: 'd1',
-          date: '2027-05-14',
-          city: 'Berlin',
-          country: 'DE',
-          venue: 'Columbiahalle',
-          promoter: { name: 'Nachtkonzerte', email: 'booking@nachtkonzerte.example' },
-        },
-      ],
-    },
-  });
+  JSON.stringify(buildDetail(TourBooked, { ...TourBooked.sample, tourId }, labelId ? { labelId } : {}));
 
 describe('delivery of bus events to functions', () => {
   it('retries a handler that keeps failing, then dead-letters the event with the error', async () => {
