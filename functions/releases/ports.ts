@@ -1,4 +1,5 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { ReleaseChangeRecord } from '#shared/db/releases.ts';
 import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
 
 /** What releases needs from the world: small ports, adapters in adapters.ts, fakes in tests. */
@@ -7,15 +8,7 @@ export interface ReleaseStore {
   get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
   /** Stores the release only if the stored one is older (DESIGN Decision 8); false otherwise. */
   putIfNewer(release: StoredRelease): Promise<boolean>;
-  recordChange(change: {
-    labelId: string;
-    releaseId: string;
-    occurredAt: string;
-    eventId: string;
-    detailType: string;
-    applied: boolean;
-    receivedAt: string;
-  }): Promise<void>;
+  recordChange(change: ReleaseChangeRecord): Promise<void>;
   /** Clears `effectsPending`, only while `eventId` is still the change applied last (a newer one carries them on). */
   markEffectsPerformed(labelId: string, releaseId: string, eventId: string): Promise<void>;
   /** Marks the release out while it is scheduled (or already out) for exactly `moment`. */

@@ -63,7 +63,8 @@ export async function putReleaseIfNewer(release: StoredRelease): Promise<boolean
   }
 }
 
-export async function recordReleaseChange(change: {
+/** One change a label made to a release, as received: kept whether it applied or was older than the stored one. */
+export interface ReleaseChangeRecord {
   labelId: string;
   releaseId: string;
   occurredAt: string;
@@ -71,7 +72,9 @@ export async function recordReleaseChange(change: {
   detailType: string;
   applied: boolean;
   receivedAt: string;
-}): Promise<void> {
+}
+
+export async function recordReleaseChange(change: ReleaseChangeRecord): Promise<void> {
   await dynamo().send(
     new PutCommand({
       TableName: config().TABLE_NAME,
