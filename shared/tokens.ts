@@ -20,6 +20,11 @@ export interface UnsubscribeClaims {
   outletId: string;
   labelId?: string;
   releaseId?: string;
+  /**
+   * The recipient's normalised address, so the opt-out is kept for the address even when the outlet
+   * has been deleted meanwhile. Absent in tokens issued before it was carried.
+   */
+  email?: string;
 }
 
 export const promoAssetKinds = ['stream', 'download', 'artwork', 'epk'] as const;
@@ -45,6 +50,8 @@ const UnsubscribePayload = z.object({
   o: id,
   l: id.optional(),
   r: id.optional(),
+  // RFC 5321: a path is at most 256 octets with its angle brackets, so an address at most 254.
+  e: z.string().min(3).max(254).optional(),
 });
 
 const PromoPayload = z.object({
@@ -114,6 +121,7 @@ export function signUnsubscribeToken(key: string, claims: UnsubscribeClaims): st
     o: claims.outletId,
     ...(claims.labelId ? { l: claims.labelId } : {}),
     ...(claims.releaseId ? { r: claims.releaseId } : {}),
+    ...(claims.email ? { e: claims.email } : {}),
   });
 }
 
@@ -134,8 +142,13 @@ export function signPromoToken(key: string, claims: PromoClaims): string {
 export function verifyUnsubscribeToken(key: string, token: string): UnsubscribeClaims {
   const parsed = UnsubscribePayload.safeParse(open(key, token));
   if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
-  const { o, l, r } = parsed.data;
-  return { outletId: o, ...(l ? { labelId: l } : {}), ...(r ? { releaseId: r } : {}) };
+  const { o, l, r, e } = parsed.data;
+  return {
+    outletId: o,
+    ...(l ? { labelId: l } : {}),
+    ...(r ? { releaseId: r } : {}),
+    ...(e ? { email: e } : {}),
+  };
 }
 
 export function verifyPromoToken(key: string, token: string): PromoClaims {

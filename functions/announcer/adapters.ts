@@ -17,6 +17,7 @@ import { publishEvents } from '#shared/events/publish.ts';
 import { deliveryTag } from '#shared/events/ses.ts';
 import { assetLabel, unsubscribeHeaders } from '#shared/mail/data.ts';
 import { templateNames } from '#shared/mail/templates.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
 import { promoExpiry, promoToken, promoUrl, unsubscribeToken, unsubscribeUrl } from '#shared/tokens.ts';
 import {
   type AnnouncerDeps,
@@ -154,7 +155,12 @@ export const signedLinks = (): RecipientLinks => ({
     const baseUrl = config().PUBLIC_BASE_URL;
     const unsubscribe = unsubscribeUrl(
       baseUrl,
-      await unsubscribeToken({ outletId: outlet.id, labelId: release.labelId, releaseId: release.releaseId }),
+      await unsubscribeToken({
+        outletId: outlet.id,
+        labelId: release.labelId,
+        releaseId: release.releaseId,
+        email: normaliseEmail(outlet.email),
+      }),
     );
     const assets = release.details?.promoAssets ?? [];
     const promoLinks = await Promise.all(

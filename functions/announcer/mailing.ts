@@ -1,3 +1,4 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import { buildEntry, type EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
@@ -35,12 +36,18 @@ const completionEvents: Record<MailKind, EventContract> = {
   'out-now': ReleaseOutNowSent,
 };
 
-/** Where a long mailing stands: the directory page to start from and the counts so far. */
+/**
+ * Where a long mailing stands: the directory page to start from, the counts so far, and the oldest
+ * release version (its `occurredAt`) any of its mails were written from.
+ */
 interface Progress {
   outlets?: string;
   sent: number;
   skipped: number;
+  asOf?: string;
 }
+
+const oldest = (known: string | undefined, asOf: string) => (known && known < asOf ? known : asOf);
 
 export const encodeCursor = (progress: Progress): string =>
   Buffer.from(JSON.stringify(progress)).toString('base64url');
@@ -48,7 +55,12 @@ export const encodeCursor = (progress: Progress): string =>
 export function decodeCursor(cursor: string | undefined): Progress {
   if (!cursor) return { sent: 0, skipped: 0 };
   const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Progress;
-  return { outlets: parsed.outlets, sent: Number(parsed.sent) || 0, skipped: Number(parsed.skipped) || 0 };
+  return {
+    outlets: parsed.outlets,
+    sent: Number(parsed.sent) || 0,
+    skipped: Number(parsed.skipped) || 0,
+    ...(parsed.asOf ? { asOf: String(parsed.asOf) } : {}),
+  };
 }
 
 /** Why a request no longer applies to the release as it stands, or undefined if it does. */
@@ -161,6 +173,7 @@ export async function sendMailing(
         break;
       }
       const claimed = await claimAll(recipients.slice(start, start + perCall), release, request, deps);
+      if (claimed.length > 0) progress.asOf = oldest(progress.asOf, release.occurredAt);
       const outcome = await sendClaimed(release, request.kind, claimed, deps, deadline);
       progress.sent += outcome.sent + outcome.unsettled;
       unfinished = outcome.unfinished;
@@ -213,6 +226,40 @@ async function complete(
     { correlationId: meta.correlationId, labelId: release.labelId },
     deps.eventBusName(),
   );
-  await deps.events.publish([entry]);
+  const dateChange =
+    request.kind === 'announcement' && progress.asOf
+      ? await dateChangeIfMovedSince(release, progress.asOf, meta.correlationId, deps)
+      : undefined;
+  await deps.events.publish(dateChange ? [entry, dateChange] : [entry]);
   return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
+}
+
+/**
+ * The date-change request an announcement written from the release as of `asOf` still needs, if the
+ * release has moved since (as stored now). The date-change mailing skips announcements still being
+ * sent, and a mailing that read the release before the move goes on writing the old date, so once
+ * such announcements are sent the date change is asked for again: claims keep it to one mail per
+ * outlet (DESIGN Decision 7), and it goes only to outlets announced before the move.
+ */
+export async function dateChangeIfMovedSince(
+  release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
+  asOf: string,
+  correlationId: string | undefined,
+  deps: AnnouncerDeps,
+): Promise<PutEventsRequestEntry | undefined> {
+  const current = await deps.releases.get(release.labelId, release.releaseId);
+  if (current?.state !== 'scheduled' || !current.details || !current.movedAt) return undefined;
+  if (!(asOf < current.movedAt)) return undefined;
+  const entry = buildEntry(
+    MailingRequested,
+    {
+      labelId: current.labelId,
+      releaseId: current.releaseId,
+      kind: 'date-change',
+      revision: revisionOf(momentOf(current.details)),
+    },
+    { correlationId: correlationId ?? current.lastCorrelationId, labelId: current.labelId },
+    deps.eventBusName(),
+  );
+  return { ...entry, Source: 'backline.announcer' };
 }

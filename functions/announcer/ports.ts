@@ -32,7 +32,8 @@ export interface DeliveryStore {
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
   getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;
   stale(before: string, limit: number): Promise<Delivery[]>;
-  reclaim(delivery: Delivery, at: string): Promise<Delivery | undefined>;
+  /** Takes over a stale claim for a resend written from the release as of `releaseAsOf`. */
+  reclaim(delivery: Delivery, at: string, releaseAsOf: string): Promise<Delivery | undefined>;
 }
 
 /** One recipient of a bulk call, with everything the mail needs. */

@@ -2,7 +2,7 @@ import type { Delivery } from '#shared/db/deliveries.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
 import { isMailable } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
-import { maxDestinationsPerCall } from './mailing.ts';
+import { dateChangeIfMovedSince, maxDestinationsPerCall } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { type Claimed, sendClaimed } from './send.ts';
 
@@ -13,11 +13,21 @@ import { type Claimed, sendClaimed } from './send.ts';
 export async function settleFromEmailSent(detail: SesEventDetail, deps: AnnouncerDeps): Promise<boolean> {
   const deliveryId = detail.mail.tags[deliveryTag]?.[0];
   if (!deliveryId) return false;
-  return deps.deliveries.markSent(
+  const settled = await deps.deliveries.markSent(
     deliveryId,
     detail.mail.messageId,
     new Date(detail.mail.timestamp).toISOString(),
   );
+  if (settled) await dateChangeForLateAnnouncement(deliveryId, deps);
+  return settled;
+}
+
+/** An announcement settled only now may have been passed by the date-change mailing while still claimed. */
+async function dateChangeForLateAnnouncement(deliveryId: string, deps: AnnouncerDeps): Promise<void> {
+  const delivery = (await deps.deliveries.getMany([deliveryId])).get(deliveryId);
+  if (delivery?.kind !== 'announcement' || !delivery.releaseAsOf) return;
+  const dateChange = await dateChangeIfMovedSince(delivery, delivery.releaseAsOf, undefined, deps);
+  if (dateChange) await deps.events.publish([dateChange]);
 }
 
 const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): boolean =>
@@ -66,7 +76,8 @@ export async function sweepStaleClaims(
         result.closed++;
         continue;
       }
-      const reclaimed = await deps.deliveries.reclaim(delivery, now.toISOString());
+      // The resend is written from the release as it is now: it states the current date.
+      const reclaimed = await deps.deliveries.reclaim(delivery, now.toISOString(), release!.occurredAt);
       if (reclaimed) resend.push({ delivery: reclaimed, outlet });
     }
     const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
@@ -83,6 +94,11 @@ export async function sweepStaleClaims(
         },
       );
       result.resent += outcome.sent;
+    }
+    if (kind === 'announcement' && resend.length > 0) {
+      // As for a mailing: the date may have moved while these were resent with the date read above.
+      const dateChange = await dateChangeIfMovedSince(release!, release!.occurredAt, undefined, deps);
+      if (dateChange) await deps.events.publish([dateChange]);
     }
   }
   return result;

@@ -22,7 +22,11 @@ export interface RecipientsDeps {
   signingKey: () => Promise<string>;
   outlets: Pick<
     OutletDirectory,
-    'get' | 'markUnsubscribed' | 'unsubscribeEventPublished' | 'releaseUnsubscribeEvent'
+    | 'get'
+    | 'markUnsubscribed'
+    | 'markAddressUnsubscribed'
+    | 'unsubscribeEventPublished'
+    | 'releaseUnsubscribeEvent'
   >;
   promos: Pick<PromoCounters, 'countAccess'>;
   /** Puts entries on the Backline bus, retrying failed ones (throws when some still fail). */
@@ -64,12 +68,14 @@ export async function unsubscribe(
 ): Promise<{ outcome: 'unsubscribed' | 'already' | 'unknown-outlet' }> {
   const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
   const owner = randomUUID();
-  const result = await deps.outlets.markUnsubscribed(claims.outletId, {
-    owner,
-    at: deps.now().toISOString(),
-  });
-  // A deleted outlet gets no mail anyway: the recipient still sees that they are unsubscribed.
-  if (result.state === 'missing') return { outcome: 'unknown-outlet' };
+  const at = deps.now().toISOString();
+  const result = await deps.outlets.markUnsubscribed(claims.outletId, { owner, at });
+  if (result.state === 'missing') {
+    // The outlet was deleted: its address stays opted out, so re-importing it brings no mail.
+    // Tokens issued before they carried the address cannot do that; the recipient still sees 200.
+    if (claims.email) await deps.outlets.markAddressUnsubscribed(claims.email, at);
+    return { outcome: 'unknown-outlet' };
+  }
   if (result.mustPublish) {
     try {
       await deps.publish([

@@ -290,26 +290,33 @@ export async function staleClaims(before: string, limit: number): Promise<Delive
 /**
  * Takes over a stale claim for a resend: only one sweeper wins (the condition names the claim it saw),
  * and the claim is moved to `at`, so a crash during the resend is swept again 15 minutes later.
+ * The resend is written from the release as of `releaseAsOf`, which replaces the version the claim had.
  */
-export async function reclaimStaleDelivery(delivery: Delivery, at: string): Promise<Delivery | undefined> {
+export async function reclaimStaleDelivery(
+  delivery: Delivery,
+  at: string,
+  releaseAsOf: string,
+): Promise<Delivery | undefined> {
   try {
     await dynamo().send(
       new UpdateCommand({
         TableName: table(),
         Key: deliveryKey(delivery.deliveryId),
-        UpdateExpression: 'SET claimedAt = :at, updatedAt = :at, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+        UpdateExpression:
+          'SET claimedAt = :at, updatedAt = :at, releaseAsOf = :releaseAsOf, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
         ConditionExpression: '#status = :claimed AND claimedAt = :previous',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':claimed': 'claimed',
           ':previous': delivery.claimedAt,
           ':at': at,
+          ':releaseAsOf': releaseAsOf,
           ':gsi2pk': openClaimsKey(shardOf(delivery.deliveryId, claimShards)),
           ':gsi2sk': openClaimsSort(at, delivery.deliveryId),
         },
       }),
     );
-    return { ...delivery, claimedAt: at, updatedAt: at };
+    return { ...delivery, claimedAt: at, updatedAt: at, releaseAsOf };
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw error;

@@ -112,6 +112,8 @@ export interface OutletDirectory {
   /** The outlets with these ids that exist. */
   getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
   markUnsubscribed(outletId: string, publication: Publication): Promise<UnsubscribeResult>;
+  /** Keeps the address's opt-out on its own (its outlet is gone): an outlet later given the address starts unsubscribed. */
+  markAddressUnsubscribed(email: string, at: string): Promise<void>;
   unsubscribeEventPublished(outletId: string): Promise<void>;
   /** The publish failed: let the next attempt (any owner) take the lease at once. */
   releaseUnsubscribeEvent(outletId: string, owner: string): Promise<void>;
@@ -595,6 +597,19 @@ export function dynamoOutletDirectory(
     leaseAt: 'unsubscribeEventLeaseAt',
   };
 
+  /** The address's opt-out; the first unsubscribe of the address is the one it keeps. */
+  const addressOptOut = (email: string, at: string) => ({
+    TableName,
+    Key: unsubscriptionKey(email),
+    UpdateExpression: 'SET #type = :type, #email = :email, #at = if_not_exists(#at, :at)',
+    ExpressionAttributeNames: { '#type': 'type', '#email': 'email', '#at': 'at' },
+    ExpressionAttributeValues: { ':type': 'unsubscription', ':email': email, ':at': at },
+  });
+
+  const markAddressUnsubscribed: OutletDirectory['markAddressUnsubscribed'] = async (email, at) => {
+    await db.send(new UpdateCommand(addressOptOut(email, at)));
+  };
+
   /**
    * Sets the outlet's unsubscribedAt and the address's opt-out together (two items must change
    * together: the outlet's flag alone would be lost with the outlet). False when the outlet changed
@@ -623,16 +638,7 @@ export function dynamoOutletDirectory(
                 },
               },
             },
-            {
-              // The first unsubscribe of the address is the one it keeps.
-              Update: {
-                TableName,
-                Key: unsubscriptionKey(current.email),
-                UpdateExpression: 'SET #type = :type, #email = :email, #at = if_not_exists(#at, :at)',
-                ExpressionAttributeNames: { '#type': 'type', '#email': 'email', '#at': 'at' },
-                ExpressionAttributeValues: { ':type': 'unsubscription', ':email': current.email, ':at': at },
-              },
-            },
+            { Update: addressOptOut(current.email, at) },
           ],
         }),
       );
@@ -753,6 +759,7 @@ export function dynamoOutletDirectory(
     pages,
     getMany,
     markUnsubscribed,
+    markAddressUnsubscribed,
     unsubscribeEventPublished,
     releaseUnsubscribeEvent,
     suppress,

@@ -51,10 +51,10 @@ export class FakeDeliveries {
       .filter((d) => d.status === 'claimed' && d.claimedAt < before)
       .slice(0, limit)
       .map((d) => ({ ...d }));
-  reclaim = async (delivery: Delivery, at: string) => {
+  reclaim = async (delivery: Delivery, at: string, releaseAsOf: string) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return undefined;
-    Object.assign(item, { claimedAt: at, updatedAt: at });
+    Object.assign(item, { claimedAt: at, updatedAt: at, releaseAsOf });
     return { ...item };
   };
 

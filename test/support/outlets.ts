@@ -178,6 +178,10 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     return { state: 'unsubscribed' as const, mustPublish: true, outlet: this.clean(outlet) };
   }
 
+  async markAddressUnsubscribed(email: string, at: string) {
+    if (!this.unsubscriptions.has(email)) this.unsubscriptions.set(email, at);
+  }
+
   async unsubscribeEventPublished(outletId: string) {
     const outlet = this.outlets.get(outletId);
     if (outlet) delete outlet.unsubscribeEvent;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { releaseDayScheduleName } from '#functions/releases/adapters.ts';
-import type { Outlet } from '#shared/outlets.ts';
+import { isMailable, type Outlet } from '#shared/outlets.ts';
 import {
   aLabel,
   aRelease,
@@ -21,7 +21,7 @@ import {
   deadLetters,
   uniqueId,
 } from '#test/support/cloud.ts';
-import { createOutlet } from '#test/support/outlets-cloud.ts';
+import { createOutlet, localOutletDirectory } from '#test/support/outlets-cloud.ts';
 
 /**
  * Releases and the announcer end to end: webhooks in, mail read back from the SES store. Each test
@@ -268,5 +268,34 @@ describe('announcing releases on the local cloud', () => {
       state: string;
     };
     expect(view.state).toBe('out');
+  });
+
+  it('keeps an address unsubscribed through its mailed link after its outlet was deleted, when it is imported again', async () => {
+    const { label, outlets, release } = await world({ outlets: 1 });
+    const [outlet] = outlets;
+    await sendWebhook(label, scheduled(release, await labelTime()));
+    await waitForMail([outlet.email], 'New single:');
+    const [announcement] = await mailTo(outlet.email, 'New single:');
+    const unsubscribeLink = header(announcement, 'List-Unsubscribe')!.slice(1, -1);
+
+    const deleted = await api(`/media-outlets/${outlet.id}`, { method: 'DELETE' });
+    const unsubscribed = await fetch(unsubscribeLink, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    const imported = await api('/media-outlets/import', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `name,email,kind,territories\nBack again,${outlet.email.toUpperCase()},radio,GB`,
+    });
+    const importResult = await imported.json();
+    const again = (await localOutletDirectory().findByEmail(outlet.email))!;
+
+    expect([deleted.status, unsubscribed.status, imported.status]).toEqual([204, 200, 200]);
+    expect(importResult).toMatchObject({ created: 1, updated: 0 });
+    expect(again.id).not.toBe(outlet.id);
+    expect(again.unsubscribedAt).toBeDefined();
+    expect(isMailable(again)).toBe(false);
   });
 });

@@ -303,3 +303,142 @@ describe('settling stale claims', () => {
     expect(world.mailer.delivered).toHaveLength(0);
   });
 });
+
+describe('an announcement still being sent when the date moves', () => {
+  const moveTo = (releaseDate: string) =>
+    aStoredRelease({
+      details: aReleaseDetails({ releaseDate }),
+      occurredAt: '2026-02-01T10:00:00.000Z',
+      movedAt: '2026-02-01T10:00:00.000Z',
+    });
+  const runRequested = async (world: ReturnType<typeof fakeWorld>, kind: string) => {
+    for (const entry of world.published.filter((e) => e.DetailType === 'Mailing Requested')) {
+      const request = detailOf(entry).data;
+      if (request.kind === kind) await sendMailing(request, meta, world.deps, far());
+    }
+  };
+
+  it('gets the date change to every outlet announced with the old date once the announcement completes, and to no other', async () => {
+    const [first, second, third] = [outlets(2), outlets(2), outlets(2)];
+    const world = fakeWorld({
+      releases: [aStoredRelease()],
+      outlets: [...first, ...second, ...third],
+      pageSize: 2,
+    });
+    const moved = moveTo('2027-04-02');
+    const revision = revisionOf(momentOf(moved.details!));
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      const results = await send(mail);
+      world.clock.now += 60_000;
+      if (mail.kind === 'announcement' && world.mailer.calls.length === 1) {
+        // While the first page is in flight, the label moves the date and its date change is mailed.
+        world.releases.set('lbl-nightshift/rel-night-drive', moved);
+        await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
+      }
+      return results;
+    };
+
+    const firstHop = await sendMailing(announce, meta, world.deps, world.clock.now + 90_000);
+    const continuation = world.published.find((e) => e.DetailType === 'Mailing Requested')!;
+    const lastHop = await sendMailing(detailOf(continuation).data, meta, world.deps, far());
+    await runRequested(world, 'date-change');
+
+    expect([firstHop.status, lastHop.status]).toEqual(['continued', 'completed']);
+    for (const outlet of [...first, ...second, ...third]) {
+      expect(world.mailer.receivedBy(outlet.email, 'announcement')).toHaveLength(1);
+    }
+    for (const outlet of [...first, ...second]) {
+      expect(world.mailer.receivedBy(outlet.email, 'date-change')).toHaveLength(1);
+    }
+    for (const outlet of third) {
+      expect(world.mailer.receivedBy(outlet.email, 'date-change')).toHaveLength(0);
+    }
+  });
+
+  it('asks for no date change when every announcement was written after the move', async () => {
+    const world = fakeWorld({ releases: [moveTo('2027-04-02')], outlets: outlets(3) });
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.published.map((e) => e.DetailType)).toEqual(['Release Announced']);
+  });
+
+  it('records a stale announcement resent after the move as written with the new date, so it gets no date change', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    await world.deliveries.claim(
+      { ...announce, outletId: outlet.id, email: outlet.email, releaseAsOf: '2026-01-01T10:00:00.000Z' },
+      new Date(world.clock.now).toISOString(),
+    );
+    const moved = moveTo('2027-04-02');
+    world.releases.set('lbl-nightshift/rel-night-drive', moved);
+    const dateChange = {
+      ...announce,
+      kind: 'date-change' as const,
+      revision: revisionOf(momentOf(moved.details!)),
+    };
+    await sendMailing(dateChange, meta, world.deps, far());
+    world.clock.now += 16 * 60_000;
+
+    await sweepStaleClaims(world.deps, far());
+    await sendMailing(dateChange, meta, world.deps, far());
+
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement']);
+    expect(world.deliveries.of('sent')[0]).toMatchObject({ releaseAsOf: moved.occurredAt, resends: 1 });
+  });
+
+  it('asks for the date change again when an announcement claimed before the move is settled from Email Sent', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
+    await sendMailing(announce, meta, world.deps, far());
+    const moved = moveTo('2027-04-02');
+    world.releases.set('lbl-nightshift/rel-night-drive', moved);
+    const revision = revisionOf(momentOf(moved.details!));
+    await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
+    const [mail] = world.mailer.delivered;
+
+    await settleFromEmailSent(
+      {
+        eventType: 'Send',
+        mail: {
+          messageId: mail.messageId,
+          timestamp: '2027-03-01T12:00:01Z',
+          destination: [mail.email],
+          tags: { delivery: [mail.deliveryId] },
+        },
+      },
+      world.deps,
+    );
+    await runRequested(world, 'date-change');
+
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+  });
+
+  it('asks for the date change again when the date moves while the sweep resends an announcement', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    await world.deliveries.claim(
+      { ...announce, outletId: outlet.id, email: outlet.email, releaseAsOf: '2026-01-01T10:00:00.000Z' },
+      new Date(world.clock.now).toISOString(),
+    );
+    world.clock.now += 16 * 60_000;
+    const moved = moveTo('2027-04-02');
+    const revision = revisionOf(momentOf(moved.details!));
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      const results = await send(mail);
+      if (mail.kind === 'announcement') {
+        world.releases.set('lbl-nightshift/rel-night-drive', moved);
+        await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
+      }
+      return results;
+    };
+
+    await sweepStaleClaims(world.deps, far());
+    await runRequested(world, 'date-change');
+
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+  });
+});

@@ -153,6 +153,21 @@ describe('unsubscribe', () => {
     expect(response.status).toBe(200);
     expect(bus.entries).toHaveLength(0);
   });
+
+  it('keeps the address unsubscribed when its outlet was deleted, so a re-created outlet starts unsubscribed', async () => {
+    const { request, outlets, bus } = setup();
+    const token = signUnsubscribeToken(key, { outletId: 'out-deleted', email: 'gone@radio.example' });
+
+    const response = await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
+    const recreated = await outlets.create(
+      { name: 'Radio Gone', email: 'gone@radio.example', kind: 'radio', genres: [], territories: ['GB'] },
+      { id: 'out-new', now: now.toISOString() },
+    );
+
+    expect(response.status).toBe(200);
+    expect(recreated.unsubscribedAt).toBe(now.toISOString());
+    expect(bus.entries).toHaveLength(0);
+  });
 });
 
 describe('promo links', () => {

@@ -55,6 +55,27 @@ describe('tokens', () => {
     );
   });
 
+  it('carries the recipient’s address in an unsubscribe token', () => {
+    const claims = { outletId: 'out-7f3a', releaseId: 'rel-1', email: 'editor@radio.example' };
+
+    const token = signUnsubscribeToken(key, claims);
+
+    expect(verifyUnsubscribeToken(key, token)).toEqual(claims);
+  });
+
+  it('still verifies an unsubscribe token issued before tokens carried the address', () => {
+    const issuedEarlier =
+      'v1.eyJ0IjoidSIsIm8iOiJvdXQtN2YzYSIsImwiOiJsYmwtbmlnaHRzaGlmdCIsInIiOiJyZWwtMjAyNy1uaWdodGRyaXZlIn0.mlvxOTjfTRce4ih1YJOb6Q';
+
+    const claims = verifyUnsubscribeToken(key, issuedEarlier);
+
+    expect(claims).toEqual({
+      outletId: 'out-7f3a',
+      labelId: 'lbl-nightshift',
+      releaseId: 'rel-2027-nightdrive',
+    });
+  });
+
   it('carries the promo asset, its expiry and its access limit', () => {
     const token = signPromoToken(key, aPromo());
 
