@@ -4,6 +4,7 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -328,20 +329,16 @@ export async function releaseDeliveries(labelId: string, releaseId: string): Pro
   const shards = await Promise.all(
     Array.from({ length: deliveryShards }, async (_, shard) => {
       const items: Delivery[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await dynamo().send(
-          new QueryCommand({
-            TableName: table(),
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': releaseDeliveriesKey(labelId, releaseId, shard) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) items.push(strip(item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const pages = paginateQuery(
+        { client: dynamo() },
+        {
+          TableName: table(),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': releaseDeliveriesKey(labelId, releaseId, shard) },
+        },
+      );
+      for await (const page of pages) for (const item of page.Items ?? []) items.push(strip(item));
       return items;
     }),
   );

@@ -211,6 +211,15 @@ export function dynamoOutletDirectory(
     return Item?.outletId as string | undefined;
   };
 
+  /** Invariant: one outlet per address. The address item is created only if no outlet holds it yet. */
+  const claimEmail = (email: string, outletId: string) => ({
+    Put: {
+      TableName,
+      Item: { ...outletEmailKey(email), type: 'outletEmail', outletId, email },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+
   const create: OutletDirectory['create'] = async (input, { id, now }) => {
     const [suppressed, unsubscribed] = await Promise.all([
       suppressionOf(input.email),
@@ -240,18 +249,7 @@ export function dynamoOutletDirectory(
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            {
-              Put: {
-                TableName,
-                Item: {
-                  ...outletEmailKey(outlet.email),
-                  type: 'outletEmail',
-                  outletId: id,
-                  email: outlet.email,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            claimEmail(outlet.email, id),
           ],
         }),
       );
@@ -346,18 +344,7 @@ export function dynamoOutletDirectory(
                 ExpressionAttributeValues: { ':id': current.id },
               },
             },
-            {
-              Put: {
-                TableName,
-                Item: {
-                  ...outletEmailKey(next.email),
-                  type: 'outletEmail',
-                  outletId: current.id,
-                  email: next.email,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            claimEmail(next.email, current.id),
           ],
         }),
       );

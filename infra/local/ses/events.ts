@@ -1,4 +1,5 @@
 import type { EventType } from './configuration-sets.ts';
+import type { SimpleMail } from './emulator.ts';
 
 /**
  * The events a configuration set publishes for one accepted message, shaped as SES puts them
@@ -24,20 +25,14 @@ export interface SesEvent {
   time: string;
 }
 
-export interface AcceptedMessage {
+export interface AcceptedMessage
+  extends Pick<SimpleMail, 'from' | 'replyTo' | 'to' | 'cc' | 'bcc' | 'subject' | 'headers'> {
   messageId: string;
   /** When SES accepted it, in epoch milliseconds on the local cloud's clock. */
   acceptedAt: number;
   operation: 'SendEmail' | 'SendBulkEmail';
   configurationSet: string;
-  from: string;
-  replyTo: string[];
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  subject: string;
   contentType: string;
-  headers: { Name: string; Value: string }[];
   /** Default tags merged with the message's own (SendBulkEmail: ReplacementTags win). */
   tags: Record<string, string>;
 }
