@@ -191,7 +191,7 @@ function grant(permission: Permission, fn: AppFunction, resources: GrantableReso
       acknowledgeWildcard(
         role,
         releaseDaySchedules,
-        'Release-day schedules are created at run time, one per release (release-day-<labelId>-<releaseId>, DESIGN Decision 10, with the label so that release ids of two labels cannot collide), so their names are unknown at deploy time; the wildcard stays inside the release-day schedule group, which holds nothing else.',
+        'Release-day schedules are created at run time, one per release (release-day- and a hash of the label and release ids, see docs/design.md#unambiguous-keys), so their names are unknown at deploy time; the wildcard stays inside the release-day schedule group, which holds nothing else.',
       );
       role.addToPrincipalPolicy(
         new PolicyStatement({

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   ConflictException,
   CreateScheduleCommand,
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { eventBridge, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import { nameHash } from '#shared/db/keys.ts';
 import {
   getRelease,
   markReleaseEffectsPerformed,
@@ -23,15 +23,12 @@ import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
 import type { ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
 
 /**
- * The release-day schedule's name, after the release (DESIGN Decision 10). Release ids are the
- * labels' own, so two labels may use the same one: the name carries the label too. Scheduler names
- * are 1-64 characters of `[0-9a-zA-Z-_.]`, so ids that do not fit are replaced by their hash.
+ * The release-day schedule's name: a hash of the JSON tuple [labelId, releaseId], so that two labels'
+ * release ids can never meet, whatever characters they hold (see docs/design.md#unambiguous-keys).
+ * Scheduler names are 1-64 characters of `[0-9a-zA-Z-_.]`: 12 + 40 fit. The ids travel in the target input.
  */
-export function releaseDayScheduleName(labelId: string, releaseId: string): string {
-  const plain = `release-day-${labelId}-${releaseId}`;
-  if (/^[0-9a-zA-Z_.-]+$/.test(plain) && plain.length <= 64) return plain;
-  return `release-day-${createHash('sha256').update(`${labelId}\n${releaseId}`).digest('hex').slice(0, 40)}`;
-}
+export const releaseDayScheduleName = (labelId: string, releaseId: string): string =>
+  `release-day-${nameHash([labelId, releaseId])}`;
 
 /** The CreateSchedule/UpdateSchedule request: a one-time `at()` in the release's zone that puts an event on the bus. */
 export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateScheduleCommandInput {

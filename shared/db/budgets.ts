@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keyOf, keyParts } from './keys.ts';
 
 /**
  * Budgets and their expense ledger.
@@ -8,16 +9,16 @@ import { type DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand }
  * - every budget, for the daily reconciliation: gsi1pk = BUDGETS, gsi1sk = <labelId>#<budgetId>
  */
 export const budgetKey = (labelId: string, budgetId: string) => ({
-  pk: `BUDGET#${labelId}#${budgetId}`,
+  pk: keyOf('BUDGET', labelId, budgetId),
   sk: 'BUDGET',
 });
 export const expenseKey = (labelId: string, budgetId: string, expenseId: string) => ({
-  pk: `BUDGET#${labelId}#${budgetId}`,
-  sk: `EXPENSE#${expenseId}`,
+  pk: keyOf('BUDGET', labelId, budgetId),
+  sk: keyOf('EXPENSE', expenseId),
 });
 const allBudgets = (labelId: string, budgetId: string) => ({
   gsi1pk: 'BUDGETS',
-  gsi1sk: `${labelId}#${budgetId}`,
+  gsi1sk: keyParts(labelId, budgetId),
 });
 
 export interface Money {

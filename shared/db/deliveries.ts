@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -11,6 +10,7 @@ import {
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
+import { keyOf, keyParts, nameHash } from './keys.ts';
 
 /**
  * Deliveries: one item per mail Backline means to send, whose identity is outlet + release + kind
@@ -60,27 +60,23 @@ const claimShards = 8;
 
 /** Hex only: usable as an SES message tag value (letters, digits, `_`, `-`). */
 export const deliveryIdOf = (identity: DeliveryIdentity): string =>
-  createHash('sha256')
-    .update(
-      [identity.labelId, identity.releaseId, identity.outletId, identity.kind, identity.revision ?? ''].join(
-        '\u0000',
-      ),
-    )
-    .digest('hex')
-    .slice(0, 32);
+  nameHash(
+    [identity.labelId, identity.releaseId, identity.outletId, identity.kind, identity.revision ?? ''],
+    32,
+  );
 
 const shardOf = (deliveryId: string, shards: number) => Number.parseInt(deliveryId.slice(0, 4), 16) % shards;
 
-export const deliveryKey = (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY' });
+export const deliveryKey = (deliveryId: string) => ({ pk: keyOf('DELIVERY', deliveryId), sk: 'DELIVERY' });
 
 export const releaseDeliveriesKey = (labelId: string, releaseId: string, shard: number) =>
-  `RELEASE_DELIVERIES#${labelId}#${releaseId}#${shard}`;
+  keyOf('RELEASE_DELIVERIES', labelId, releaseId, shard);
 
 const releaseDeliveriesSort = (identity: DeliveryIdentity) =>
-  `${identity.outletId}#${identity.kind}#${identity.revision ?? ''}`;
+  keyParts(identity.outletId, identity.kind, identity.revision ?? '');
 
-export const openClaimsKey = (shard: number) => `MAIL_CLAIMS#${shard}`;
-const openClaimsSort = (claimedAt: string, deliveryId: string) => `${claimedAt}#${deliveryId}`;
+export const openClaimsKey = (shard: number) => keyOf('MAIL_CLAIMS', shard);
+const openClaimsSort = (claimedAt: string, deliveryId: string) => keyParts(claimedAt, deliveryId);
 
 const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 

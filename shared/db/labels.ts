@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keyOf } from './keys.ts';
 
 /**
  * Labels and their webhook secrets.
@@ -12,7 +13,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
  *
  * Label ids are restricted to `labelIdPattern`, so they never contain the key separator `#`.
  */
-export const labelKey = (labelId: string) => ({ pk: `LABEL#${labelId}`, sk: 'LABEL' });
+export const labelKey = (labelId: string) => ({ pk: keyOf('LABEL', labelId), sk: 'LABEL' });
 
 /** Letters, digits, `.`, `_`, `-`; at most 64 characters. Anything else cannot name a label. */
 export const labelIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -11,6 +11,7 @@ import {
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { Outlet, OutletInput } from '../outlets.ts';
+import { keyOf, keyParts } from './keys.ts';
 
 /**
  * Media outlets, and the addresses that must get no mail (suppressed or unsubscribed).
@@ -31,13 +32,16 @@ import type { Outlet, OutletInput } from '../outlets.ts';
 
 const outletsPartition = 'OUTLETS';
 
-export const outletKey = (outletId: string) => ({ pk: `OUTLET#${outletId}`, sk: 'OUTLET' });
-export const outletEmailKey = (email: string) => ({ pk: `OUTLET_EMAIL#${email}`, sk: 'OUTLET_EMAIL' });
-export const suppressionKey = (email: string) => ({ pk: `SUPPRESSED#${email}`, sk: 'SUPPRESSED' });
-export const unsubscriptionKey = (email: string) => ({ pk: `UNSUBSCRIBED#${email}`, sk: 'UNSUBSCRIBED' });
+export const outletKey = (outletId: string) => ({ pk: keyOf('OUTLET', outletId), sk: 'OUTLET' });
+export const outletEmailKey = (email: string) => ({ pk: keyOf('OUTLET_EMAIL', email), sk: 'OUTLET_EMAIL' });
+export const suppressionKey = (email: string) => ({ pk: keyOf('SUPPRESSED', email), sk: 'SUPPRESSED' });
+export const unsubscriptionKey = (email: string) => ({
+  pk: keyOf('UNSUBSCRIBED', email),
+  sk: 'UNSUBSCRIBED',
+});
 export const outletListKey = (outlet: Pick<Outlet, 'id' | 'name'>) => ({
   gsi1pk: outletsPartition,
-  gsi1sk: `${outlet.name.toLowerCase()}#${outlet.id}`,
+  gsi1sk: keyParts(outlet.name.toLowerCase(), outlet.id),
 });
 
 /** Another outlet already has this address. */

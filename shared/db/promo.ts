@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
+import { keyOf, keyParts } from './keys.ts';
 
 /**
  * Promo-link access counters, one per recipient and asset.
@@ -19,13 +20,13 @@ export interface PromoLink {
 }
 
 export const promoCounterKey = (link: PromoLink) => ({
-  pk: `PROMO#${link.labelId}#${link.releaseId}#${link.outletId}`,
-  sk: `ASSET#${link.assetIndex}`,
+  pk: keyOf('PROMO', link.labelId, link.releaseId, link.outletId),
+  sk: keyOf('ASSET', link.assetIndex),
 });
 
 export const promoReleaseKey = (link: PromoLink) => ({
-  gsi1pk: `PROMOS#${link.labelId}#${link.releaseId}`,
-  gsi1sk: `${link.outletId}#${link.assetIndex}`,
+  gsi1pk: keyOf('PROMOS', link.labelId, link.releaseId),
+  gsi1sk: keyParts(link.outletId, link.assetIndex),
 });
 
 export interface PromoCounters {

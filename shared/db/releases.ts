@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+import { keyOf } from './keys.ts';
 
 /**
  * Releases. Access patterns:
@@ -11,7 +12,7 @@ import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
  *     pk `RELEASE#<labelId>#<releaseId>`, sk `CHANGE#<occurredAt>#<eventId>`
  */
 export const releaseKey = (labelId: string, releaseId: string) => ({
-  pk: `RELEASE#${labelId}#${releaseId}`,
+  pk: keyOf('RELEASE', labelId, releaseId),
   sk: 'RELEASE',
 });
 
@@ -21,8 +22,8 @@ export const releaseChangeKey = (
   occurredAt: string,
   eventId: string,
 ) => ({
-  pk: `RELEASE#${labelId}#${releaseId}`,
-  sk: `CHANGE#${occurredAt}#${eventId}`,
+  pk: keyOf('RELEASE', labelId, releaseId),
+  sk: keyOf('CHANGE', occurredAt, eventId),
 });
 
 const changeRetentionSeconds = 90 * 24 * 3600;

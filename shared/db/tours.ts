@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keyOf, keyParts } from './keys.ts';
 
 /**
  * Tours as booked by labels (briefing promoters, press and the tour manager builds on these).
@@ -6,10 +7,13 @@ import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk
  * Access patterns:
  * - a tour with its dates: pk = TOUR#<labelId>#<tourId>, sk = TOUR (the tour) and sk = DATE#<dateId> (each date)
  */
-export const tourKey = (labelId: string, tourId: string) => ({ pk: `TOUR#${labelId}#${tourId}`, sk: 'TOUR' });
+export const tourKey = (labelId: string, tourId: string) => ({
+  pk: keyOf('TOUR', labelId, tourId),
+  sk: 'TOUR',
+});
 export const tourDateKey = (labelId: string, tourId: string, dateId: string) => ({
-  pk: `TOUR#${labelId}#${tourId}`,
-  sk: `DATE#${dateId}`,
+  pk: keyOf('TOUR', labelId, tourId),
+  sk: keyOf('DATE', dateId),
 });
 
 export interface TourRecord {

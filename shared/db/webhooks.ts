@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { keyOf, keyParts } from './keys.ts';
 
 /**
  * Recorded label webhooks (the intake outbox, DESIGN Decision 9), kept with their raw body for replay.
@@ -18,21 +19,21 @@ import {
  * - webhooks still pending publication, oldest first (outbox sweep); sparse: removed once published
  *     gsi2pk = WEBHOOKS#PENDING, gsi2sk = <receivedAt>#<labelId>#<webhookId>
  *
- * Label ids never contain `#` (see labels.ts) and webhook ids are printable ASCII (checked by intake),
- * so the keys are unambiguous and `\x7f` sorts after every id.
+ * Keys are built by `keyOf`/`keyParts` (see docs/design.md#unambiguous-keys); webhook ids are printable
+ * ASCII (checked by intake), so `\x7f` sorts after every id.
  */
 export const webhookKey = (labelId: string, webhookId: string) => ({
-  pk: `WEBHOOK#${labelId}#${webhookId}`,
+  pk: keyOf('WEBHOOK', labelId, webhookId),
   sk: 'WEBHOOK',
 });
 const byLabelKey = (labelId: string, receivedAt: string, webhookId: string) => ({
-  gsi1pk: `LABEL#${labelId}#WEBHOOKS`,
-  gsi1sk: `${receivedAt}#${webhookId}`,
+  gsi1pk: `${keyOf('LABEL', labelId)}#WEBHOOKS`,
+  gsi1sk: keyParts(receivedAt, webhookId),
 });
 const pendingPartition = 'WEBHOOKS#PENDING';
 const pendingKey = (labelId: string, receivedAt: string, webhookId: string) => ({
   gsi2pk: pendingPartition,
-  gsi2sk: `${receivedAt}#${labelId}#${webhookId}`,
+  gsi2sk: keyParts(receivedAt, labelId, webhookId),
 });
 const afterEveryId = '\x7f';
 

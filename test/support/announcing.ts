@@ -17,8 +17,7 @@ import {
 
 /** Integration helpers for releases and the announcer, against the test run's local cloud. */
 
-export async function aLabel(): Promise<{ id: string; secret: string }> {
-  const id = uniqueId('label');
+export async function aLabel(id = uniqueId('label')): Promise<{ id: string; secret: string }> {
   const response = await api('/labels', { method: 'POST', json: { name: 'Nightshift Records', id } });
   if (response.status !== 201)
     throw new Error(`POST /labels answered ${response.status}: ${await response.text()}`);

@@ -298,4 +298,40 @@ describe('announcing releases on the local cloud', () => {
     expect(again.unsubscribedAt).toBeDefined();
     expect(isMailable(again)).toBe(false);
   });
+
+  it("does not cancel another label's release day when their label and release ids join to the same text", async () => {
+    const { outlets, release } = await world({ release: { timeZone: 'UTC' } });
+    const acme = await aLabel(uniqueId('acme'));
+    const acmeRec = await aLabel(`${acme.id}-rec`);
+    const releaseDate = await daysFromNow(3);
+    const kept = { ...release, releaseId: 'r3', releaseDate };
+    const cancelled = { ...release, releaseId: 'rec-r3', releaseDate };
+    await sendWebhook(acmeRec, scheduled(kept, await labelTime()));
+    await sendWebhook(acme, scheduled(cancelled, await labelTime()));
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+      2,
+    );
+
+    await sendWebhook(acme, {
+      type: 'release.cancelled',
+      timestamp: await labelTime(1),
+      data: { releaseId: 'rec-r3' },
+    });
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'Cancelled:',
+    );
+    await advanceClock(`${releaseDate}T09:01:00Z`);
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'Out now:',
+    );
+
+    expect(await releaseDaySchedule(acmeRec.id, 'r3')).toBeUndefined();
+    for (const outlet of outlets) expect(await mailTo(outlet.email, 'Out now:')).toHaveLength(1);
+    const view = (await (await api(`/labels/${acmeRec.id}/releases/r3`)).json()) as { state: string };
+    expect(view.state).toBe('out');
+  });
 });

@@ -30,7 +30,7 @@ describe('release-day schedules', () => {
 
     const input = mock.commandCalls(CreateScheduleCommand)[0].args[0].input;
     expect(input).toMatchObject({
-      Name: 'release-day-lbl-nightshift-rel-night-drive',
+      Name: releaseDayScheduleName('lbl-nightshift', 'rel-night-drive'),
       GroupName: 'backline',
       ScheduleExpression: 'at(2027-03-05T00:00:00)',
       ScheduleExpressionTimezone: 'Europe/London',
@@ -87,21 +87,34 @@ describe('release-day schedules', () => {
     await schedules.deleteReleaseDay('lbl-nightshift', 'rel-night-drive');
 
     expect(mock.commandCalls(DeleteScheduleCommand)[0].args[0].input).toEqual({
-      Name: 'release-day-lbl-nightshift-rel-night-drive',
+      Name: releaseDayScheduleName('lbl-nightshift', 'rel-night-drive'),
       GroupName: 'backline',
     });
   });
 
-  it('names every schedule validly for Scheduler, hashing ids that do not fit', () => {
+  it('names every schedule validly for Scheduler, whatever characters and lengths the ids have', () => {
     const names = [
       releaseDayScheduleName('lbl-1', 'rel-1'),
       releaseDayScheduleName('lbl-1', 'x'.repeat(128)),
       releaseDayScheduleName('lbl-1', 'rel/2027 night drive'),
     ];
 
-    for (const name of names) expect(name).toMatch(/^[0-9a-zA-Z_.-]{1,64}$/);
-    expect(names[0]).toBe('release-day-lbl-1-rel-1');
+    for (const name of names) expect(name).toMatch(/^release-day-[0-9a-f]+$/);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
     expect(releaseDayScheduleName('lbl-1', 'y'.repeat(128))).not.toBe(names[1]);
     expect(releaseDayScheduleName('lbl-2', 'rel-1')).not.toBe(names[0]);
+  });
+
+  it('never gives two labels the same schedule name when their ids join to the same text', () => {
+    const pairs: [string, string][] = [
+      ['acme', 'rec-r3'],
+      ['acme-rec', 'r3'],
+      ['acme', 'rec\nr3'],
+      ['acme\nrec', 'r3'],
+    ];
+
+    const names = pairs.map(([labelId, releaseId]) => releaseDayScheduleName(labelId, releaseId));
+
+    expect(new Set(names).size).toBe(pairs.length);
   });
 });

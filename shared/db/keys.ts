@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Every table key and every name built from more than one id goes through these two functions, so
+ * that no two different tuples of ids can meet (see docs/design.md#unambiguous-keys). Release, tour,
+ * budget and webhook ids are the labels' own and may hold any character, `#` and `-` included:
+ * label `acme` + release `rec#r3` must never share a key with label `acme#rec` + release `r3`.
+ */
+
+/**
+ * `PREFIX#part#part...`, each part escaped so that `#` only ever separates parts: `%` becomes `%25`
+ * and `#` becomes `%23`, which is reversible, so different tuples give different keys. Ids made of
+ * anything else (the usual letters, digits, `-`, `_`, `.`) read in the key as they are. Not
+ * `encodeURIComponent`: it throws on a lone surrogate, which a JSON body can carry.
+ */
+export const keyOf = (prefix: string, ...parts: (string | number)[]): string =>
+  [prefix, ...parts.map(escapePart)].join('#');
+
+/** The parts of a sort key with no prefix of its own (`<receivedAt>#<webhookId>`), escaped as `keyOf` does. */
+export const keyParts = (...parts: (string | number)[]): string => parts.map(escapePart).join('#');
+
+const escapePart = (part: string | number): string =>
+  String(part).replaceAll('%', '%25').replaceAll('#', '%23');
+
+/**
+ * A fixed-length hex digest of a tuple of ids, for names with a length limit and a narrow alphabet
+ * (an EventBridge Scheduler name is at most 64 characters of `[0-9a-zA-Z-_.]`). The tuple is
+ * JSON-encoded before hashing, so `["acme", "rec-r3"]` and `["acme-rec", "r3"]` differ.
+ */
+export const nameHash = (ids: readonly string[], hexLength = 40): string =>
+  createHash('sha256').update(JSON.stringify(ids)).digest('hex').slice(0, hexLength);

@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { budgetKey, expenseKey } from '#shared/db/budgets.ts';
+import { keyOf, keyParts, nameHash } from '#shared/db/keys.ts';
+import { promoCounterKey } from '#shared/db/promo.ts';
+import { releaseChangeKey, releaseKey } from '#shared/db/releases.ts';
+import { tourDateKey, tourKey } from '#shared/db/tours.ts';
+import { webhookKey } from '#shared/db/webhooks.ts';
+
+const id = fc.string({
+  minLength: 1,
+  maxLength: 12,
+  unit: fc.constantFrom('a', 'b', '#', '%', '2', '3', '-', '\n'),
+});
+const twoIds = fc.tuple(id, id);
+
+const keyText = (key: Record<string, string>) => JSON.stringify(key);
+
+describe('keys built from several ids', () => {
+  it('never meet for two different tuples of ids', () => {
+    fc.assert(
+      fc.property(twoIds, twoIds, (a, b) => {
+        fc.pre(a[0] !== b[0] || a[1] !== b[1]);
+        expect(keyOf('RELEASE', ...a)).not.toBe(keyOf('RELEASE', ...b));
+        expect(keyParts(...a)).not.toBe(keyParts(...b));
+        expect(nameHash(a)).not.toBe(nameHash(b));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps a label-supplied "#" from shifting ids across the separator in every store', () => {
+    const [left, right] = [
+      ['acme', 'rec#r3'],
+      ['acme#rec', 'r3'],
+    ] as const;
+
+    const keysOf = (labelId: string, otherId: string) => [
+      keyText(releaseKey(labelId, otherId)),
+      keyText(releaseChangeKey(labelId, otherId, '2027-01-01T00:00:00.000Z', 'e1')),
+      keyText(webhookKey(labelId, otherId)),
+      keyText(tourKey(labelId, otherId)),
+      keyText(tourDateKey('acme', labelId, otherId)),
+      keyText(budgetKey(labelId, otherId)),
+      keyText(expenseKey('acme', labelId, otherId)),
+      keyText(promoCounterKey({ labelId: 'acme', releaseId: labelId, outletId: otherId, assetIndex: 0 })),
+    ];
+
+    const a = keysOf(...left);
+    const b = keysOf(...right);
+
+    a.forEach((key, index) => expect(key).not.toBe(b[index]));
+  });
+
+  it('reads plain ids as they are', () => {
+    expect(keyOf('RELEASE', 'lbl-1', 'rel_2027.a')).toBe('RELEASE#lbl-1#rel_2027.a');
+  });
+});
