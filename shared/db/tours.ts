@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keyOf, keyParts } from './keys.ts';
+import { keyOf } from './keys.ts';
 
 /**
  * Tours as booked by labels (briefing promoters, press and the tour manager builds on these).

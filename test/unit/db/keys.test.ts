@@ -49,7 +49,7 @@ describe('keys built from several ids', () => {
     const a = keysOf(...left);
     const b = keysOf(...right);
 
-    a.forEach((key, index) => expect(key).not.toBe(b[index]));
+    for (const [index, key] of a.entries()) expect(key).not.toBe(b[index]);
   });
 
   it('reads plain ids as they are', () => {
