@@ -59,7 +59,7 @@ export const sendActions = ['ses:SendBulkEmail', 'ses:SendEmail'];
  * One topology entry as a Lambda function: Node.js 24 on arm64, a minified ESM bundle with source maps,
  * its own log group, the configuration as environment, and IAM grants from the entry's `may` and nothing
  * wider. An event-triggered function also gets Lambda's asynchronous retries and an on-failure queue
- * (DESIGN Decision 4): EventBridge invokes asynchronously, so a handler that throws is retried by Lambda,
+ * (docs/design.md#failures-and-retries): EventBridge invokes asynchronously, so a handler that throws is retried by Lambda,
  * then recorded in `onFailure` with its error.
  */
 export class AppFunction extends Construct {
@@ -90,7 +90,7 @@ export class AppFunction extends Construct {
     const eventTriggered = spec.on.some((trigger) => trigger.kind === 'event');
     if (eventTriggered && spec.retryAttempts === undefined) {
       throw new Error(
-        `topology: ${props.name} is event-triggered and must declare retryAttempts (Decision 4)`,
+        `topology: ${props.name} is event-triggered and must declare retryAttempts (docs/design.md#failures-and-retries)`,
       );
     }
     if (eventTriggered) this.onFailure = deadLetterQueue(this, 'OnFailure');
@@ -165,7 +165,7 @@ function grant(permission: Permission, fn: AppFunction, resources: GrantableReso
           resources: [...identityArns, configurationSetArn, ...templateArns],
         }),
       );
-      // SES v2 GetAccount (the send rate, Decision 11) has no resource type: IAM accepts only "*". It gets a
+      // SES v2 GetAccount (the send rate, docs/design.md#send-rate) has no resource type: IAM accepts only "*". It gets a
       // policy of its own, so that acknowledging its "*" cannot hide another "*" in the role's default policy.
       const getAccount = new Policy(fn, 'SesGetAccount', {
         roles: [role],
@@ -175,7 +175,7 @@ function grant(permission: Permission, fn: AppFunction, resources: GrantableReso
       Validations.of(getAccount).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'This policy holds only ses:GetAccount (the account send rate and quota, DESIGN Decision 11), which has no resource type: IAM accepts no narrower resource than "*".',
+          'This policy holds only ses:GetAccount (the account send rate and quota, docs/design.md#send-rate), which has no resource type: IAM accepts no narrower resource than "*".',
       });
       return;
     }

@@ -57,14 +57,14 @@ import {
 
 export interface BacklineStackProps extends StackProps {
   settings: Settings;
-  /** The SES templates to create (DESIGN Decision 14): shared/mail's `mailTemplates`. */
+  /** The SES templates to create (docs/design.md#mail-templates): shared/mail's `mailTemplates`. */
   mailTemplates: readonly MailTemplate[];
 }
 
 /** EventBridge's own delivery to a target: its documented maximum, after which the event goes to the rule's DLQ. */
 const ruleRetry = { maxEventAge: Duration.hours(24), retryAttempts: 185 };
 
-/** Source of the events that recurring and release-day schedules put on the bus (DESIGN Decision 2). */
+/** Source of the events that recurring and release-day schedules put on the bus (docs/design.md#event-catalogue). */
 export const schedulerSource = 'backline.scheduler';
 
 /**
@@ -107,11 +107,11 @@ export class BacklineStack extends Stack {
       eventPattern: { account: [this.account] },
       retention: Duration.days(90),
     });
-    // SES publishes only to the default bus (DESIGN Decision 3); Backline adds rules to it, nothing more.
+    // SES publishes only to the default bus (docs/design.md#two-buses); Backline adds rules to it, nothing more.
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     const buses: Record<BusName, IEventBus> = { backline: bus, default: defaultBus };
 
-    // Scheduler assumes this role to put a schedule's event on the bus, and may do nothing else (Decision 10).
+    // Scheduler assumes this role to put a schedule's event on the bus, and may do nothing else (docs/design.md#schedules).
     const schedulerRole = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
@@ -282,13 +282,13 @@ export class BacklineStack extends Stack {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            "Authorization runs in the function, as the topology declares per route (DESIGN Decision 12): 'apiKey' routes compare the bearer key in constant time, 'webhook' routes verify the Standard Webhooks signature, and 'public' routes (/u, /p, /health) carry their own signed token or nothing to protect.",
+            "Authorization runs in the function, as the topology declares per route (docs/design.md#routes-and-auth): 'apiKey' routes compare the bearer key in constant time, 'webhook' routes verify the Standard Webhooks signature, and 'public' routes (/u, /p, /health) carry their own signed token or nothing to protect.",
         });
       }
     }
   }
 
-  /** A topology schedule as a Scheduler schedule putting a Backline envelope on the bus (Decision 10). */
+  /** A topology schedule as a Scheduler schedule putting a Backline envelope on the bus (docs/design.md#schedules). */
   private recurringSchedule(
     schedule: RecurringSchedule,
     settings: Settings,

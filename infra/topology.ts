@@ -13,7 +13,7 @@ export type Permission =
   | 'schedules:manage' // release-day schedules in Backline's schedule group, and passing the Scheduler role
   | 'secrets:read'; // the management API key and the token-signing key
 
-/** Backline's own bus, or the account's default bus (where SES publishes, DESIGN Decision 3). */
+/** Backline's own bus, or the account's default bus (where SES publishes, docs/design.md#two-buses). */
 export type BusName = 'backline' | 'default';
 
 /** An EventBridge content-filter pattern. */

@@ -27,6 +27,6 @@ export const scheduler = once(() => new SchedulerClient({}));
 /**
  * SES with the SDK's retries off: a retried SendBulkEmail after a lost answer (a 5xx after SES
  * accepted) would send every mail of the call twice. Whether and when to try again is decided by
- * the claim protocol instead (DESIGN Decision 7).
+ * the claim protocol instead (docs/design.md#exactly-once-mail).
  */
 export const ses = once(() => new SESv2Client({ maxAttempts: 1 }));

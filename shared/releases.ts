@@ -25,7 +25,7 @@ export interface StoredRelease {
   state: ReleaseState;
   /** Absent only for a cancellation that arrived before the release itself (a tombstone). */
   details?: ReleaseDetails;
-  /** The label's time of the change applied last (UTC ISO 8601): newer changes only (DESIGN Decision 8). */
+  /** The label's time of the change applied last (UTC ISO 8601): newer changes only (docs/design.md#ordering-by-the-labels-timestamp). */
   occurredAt: string;
   /** The event that applied it, and the effects it asked for, so a redelivered event replays them. */
   lastEventId: string;
@@ -56,6 +56,6 @@ export const momentOf = (
 export const sameMoment = (a: ReleaseMoment, b: ReleaseMoment): boolean =>
   a.releaseDate === b.releaseDate && a.releaseTime === b.releaseTime && a.timeZone === b.timeZone;
 
-/** A date change's revision: the new date, time and zone, part of the mail's identity (DESIGN Decision 7). */
+/** A date change's revision: the new date, time and zone, part of the mail's identity (docs/design.md#exactly-once-mail). */
 export const revisionOf = (moment: ReleaseMoment): string =>
   `${moment.releaseDate}T${moment.releaseTime} ${moment.timeZone}`;

@@ -4,7 +4,7 @@ import { PublishError } from './events/publish.ts';
 import { parseWebhookBody, webhookEntry } from './webhooks.ts';
 
 /**
- * Publishing recorded webhooks' events: intake's first attempt, the outbox sweep (Decision 9) and a
+ * Publishing recorded webhooks' events: intake's first attempt, the outbox sweep (docs/design.md#the-outbox) and a
  * replay all go through `publishRecorded`, so each publishes the same event (same eventId) for a record.
  */
 

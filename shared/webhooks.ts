@@ -32,10 +32,10 @@ export const webhookTypes = {
 
 export type WebhookType = keyof typeof webhookTypes;
 
-/** Webhook bodies stay within 256 KB (DESIGN Decision 6), so their event always fits a 1 MB PutEvents entry. */
+/** Webhook bodies stay within 256 KB (docs/design.md#event-size), so their event always fits a 1 MB PutEvents entry. */
 export const maxWebhookBodyBytes = 256 * 1024;
 
-/** When the change happened at the label, normalised to UTC so that it orders as a string (Decision 8). */
+/** When the change happened at the label, normalised to UTC so that it orders as a string (docs/design.md#ordering-by-the-labels-timestamp). */
 const WebhookTimestamp = z.iso
   .datetime({
     offset: true,

@@ -77,7 +77,7 @@ function obsolete(release: StoredRelease | undefined, request: MailingRequest): 
 
 /**
  * Whether an announcement stated the date the release had before its last move. Both times are the
- * label's (Decision 8 orders a release's changes by them). Deliveries from before `releaseAsOf` was kept: assume so.
+ * label's (a release's changes are ordered by them, see docs/design.md#ordering-by-the-labels-timestamp). Deliveries from before `releaseAsOf` was kept: assume so.
  */
 const writtenBeforeMove = (announcement: Delivery, release: StoredRelease) =>
   !release.movedAt || !announcement.releaseAsOf || announcement.releaseAsOf < release.movedAt;
@@ -239,7 +239,7 @@ async function complete(
  * release has moved since (as stored now). The date-change mailing skips announcements still being
  * sent, and a mailing that read the release before the move goes on writing the old date, so once
  * such announcements are sent the date change is asked for again: claims keep it to one mail per
- * outlet (DESIGN Decision 7), and it goes only to outlets announced before the move.
+ * outlet (docs/design.md#exactly-once-mail), and it goes only to outlets announced before the move.
  */
 export async function dateChangeIfMovedSince(
   release: Pick<StoredRelease, 'labelId' | 'releaseId'>,

@@ -104,7 +104,7 @@ export interface AnnouncerSettings {
   claimConcurrency: number;
   /** First wait after SES throttled a call (doubles, capped at 20 s). */
   throttleBackoffMs: number;
-  /** A claim still open after this long with no Email Sent event is sent again (DESIGN Decision 7). */
+  /** A claim still open after this long with no Email Sent event is sent again (docs/design.md#exactly-once-mail). */
   staleClaimMs: number;
 }
 

@@ -36,7 +36,7 @@ const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): bo
 
 /**
  * Claims still open after 15 minutes have no Email Sent event (it would have settled them): the mail
- * most likely never left, so it is sent again and recorded as a resend (DESIGN Decision 7). Mails
+ * most likely never left, so it is sent again and recorded as a resend (docs/design.md#exactly-once-mail). Mails
  * no longer wanted (outlet gone, unsubscribed or suppressed; release cancelled) are closed as failed.
  */
 export async function sweepStaleClaims(

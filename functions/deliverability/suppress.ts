@@ -11,7 +11,7 @@ import { normaliseEmail } from '#shared/outlets.ts';
  * complaint suppresses the address for good. Transient bounces (mailbox full, ...) change nothing.
  */
 
-/** Marks the delivery (a mail claim, DESIGN Decision 7) that bounced or was complained about. */
+/** Marks the delivery (a mail claim, docs/design.md#exactly-once-mail) that bounced or was complained about. */
 export interface DeliveryOutcomes {
   /** False (or nothing) when no delivery has this id: a mail Backline did not send, nothing to mark. */
   markBounced(deliveryId: string, outcome: { at: string; messageId?: string }): Promise<boolean | undefined>;

@@ -7,7 +7,7 @@ import { OutboxSweepDue } from '#shared/events/index.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import { type SweepDeps, sweepPendingWebhooks } from './sweep.ts';
 
-/** On `Outbox Sweep Due` (every minute): republishes recorded webhooks still pending after a minute (Decision 9). */
+/** On `Outbox Sweep Due` (every minute): republishes recorded webhooks still pending after a minute (docs/design.md#the-outbox). */
 export const makeHandler = (deps: SweepDeps) =>
   middy(async (event: unknown) => {
     OutboxSweepDue.event.parse(event);

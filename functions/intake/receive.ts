@@ -28,7 +28,7 @@ export interface Accepted {
   eventId: string;
 }
 
-/** A record still pending this long after it arrived is the outbox sweep's to publish (Decision 9). */
+/** A record still pending this long after it arrived is the outbox sweep's to publish (docs/design.md#the-outbox). */
 export const stalePendingMs = 60_000;
 
 const isJson = (contentType: string | undefined): boolean => {
@@ -37,8 +37,8 @@ const isJson = (contentType: string | undefined): boolean => {
 };
 
 /**
- * Takes one label webhook (Decision 12 order: 413 size, 404 label, 401 signature, 415 Content-Type, 400 body),
- * records it durably as pending, then publishes its event and marks it published (Decision 9).
+ * Takes one label webhook (in this order, see docs/design.md#routes-and-auth: 413 size, 404 label, 401 signature, 415 Content-Type, 400 body),
+ * records it durably as pending, then publishes its event and marks it published (docs/design.md#the-outbox).
  * The answer is 202 `{eventId}` once recorded, even when the bus is down: the outbox sweep publishes it later.
  * A repeated `webhook-id` gets the first answer and no second event. Rejected requests record and publish nothing.
  */

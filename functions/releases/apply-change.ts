@@ -147,7 +147,7 @@ function decideOwnEffects(
 
 /**
  * Applies one label change to a release: only if the label made it after the change applied last
- * (DESIGN Decision 8; older ones are recorded and ignored), and a cancelled release stays cancelled.
+ * (docs/design.md#ordering-by-the-labels-timestamp; older ones are recorded and ignored), and a cancelled release stays cancelled.
  * The effects are stored with the release, marked pending until performed: a redelivered event
  * (same event id) replays them, and a newer change that overtakes it carries them on (decideChange).
  * Replaying is safe because schedules are upserts and mail claims are exactly-once.

@@ -6,7 +6,7 @@ import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
 
 export interface ReleaseStore {
   get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
-  /** Stores the release only if the stored one is older (DESIGN Decision 8); false otherwise. */
+  /** Stores the release only if the stored one is older (docs/design.md#ordering-by-the-labels-timestamp); false otherwise. */
   putIfNewer(release: StoredRelease): Promise<boolean>;
   recordChange(change: ReleaseChangeRecord): Promise<void>;
   /** Clears `effectsPending`, only while `eventId` is still the change applied last (a newer one carries them on). */
@@ -23,7 +23,7 @@ export interface ReleaseDaySchedule {
 }
 
 export interface Schedules {
-  /** Creates the release's one-time release-day schedule, or moves it (DESIGN Decision 10). */
+  /** Creates the release's one-time release-day schedule, or moves it (docs/design.md#schedules). */
   upsertReleaseDay(schedule: ReleaseDaySchedule): Promise<void>;
   /** Deletes it; a schedule that is not there (fired, never made) is fine. */
   deleteReleaseDay(labelId: string, releaseId: string): Promise<void>;

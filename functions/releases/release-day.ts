@@ -6,7 +6,7 @@ import type { ReleasesDeps } from './ports.ts';
 export type ReleaseDayOutcome = { outcome: 'out-now-requested' } | { outcome: 'ignored'; reason: string };
 
 /**
- * A release-day schedule fired. It carries the moment it was set for (DESIGN Decision 10): if the
+ * A release-day schedule fired. It carries the moment it was set for (docs/design.md#schedules): if the
  * release has moved since, or was cancelled, the firing is stale and ignored. Otherwise the release
  * is out and every announced outlet still subscribed gets the out-now mail (claimed exactly once,
  * so a redelivered firing requests it again harmlessly).

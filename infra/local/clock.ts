@@ -1,4 +1,4 @@
-// The local cloud's one clock (Decision 13): wall time plus an offset that only ever grows, so time
+// The local cloud's one clock (docs/design.md#the-local-clock): wall time plus an offset that only ever grows, so time
 // runs on its own and tests can jump ahead. Handlers run in this process and read time through the
 // global `Date`, so installing the clock patches `Date.now()` and `new Date()`; nothing in handler
 // code knows it is local.

@@ -270,7 +270,7 @@ const localClientConfig = (endpoint: string) => ({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 
-/** The mail templates (Decision 14) and the configuration set publishing to the default bus, as CDK creates them on AWS. */
+/** The mail templates (docs/design.md#mail-templates) and the configuration set publishing to the default bus, as CDK creates them on AWS. */
 async function provisionSes(endpoint: string): Promise<void> {
   const ses = new SESv2Client(localClientConfig(endpoint));
   for (const template of mailTemplates) {

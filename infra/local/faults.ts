@@ -1,5 +1,5 @@
 /**
- * Faults the local cloud injects (Decision 16): handler code never fakes a failure, the
+ * Faults the local cloud injects (docs/design.md#local-faults): handler code never fakes a failure, the
  * local engines do. A fault is armed for a number of occurrences (or for ever), either from
  * BACKLINE_LOCAL_FAULTS at start or by a test through `arm()`; the engine that owns it calls
  * `take()` at the one point where the fault happens, which consumes one occurrence.

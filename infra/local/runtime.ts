@@ -12,7 +12,7 @@ export class InvocationError extends Error {}
 /**
  * Runs the topology's handler modules in this process, as Lambda would: each module is loaded once
  * and reused across invocations (module scope = a warm container), with a Lambda context and the
- * function's timeout. Faults are injected here, never in handler code (Decision 16).
+ * function's timeout. Faults are injected here, never in handler code (docs/design.md#local-faults).
  */
 export class LocalRuntime {
   readonly #root: string;

@@ -1,6 +1,6 @@
 // The local EventBridge Scheduler: the Scheduler REST API (restJson1, as @aws-sdk/client-scheduler
 // serialises it) over schedules kept in memory and in a JSON file, fired against the local cloud's
-// virtual clock (Decision 13). Only EventBridge PutEvents targets exist locally (Decision 10).
+// virtual clock (docs/design.md#the-local-clock). Only EventBridge PutEvents targets exist locally (docs/design.md#schedules).
 //
 // Firing: a one-time schedule fires once when the clock reaches it. A recurring one fires at most
 // once per jump of the clock, at its latest occurrence up to the new now, then waits for its next

@@ -11,7 +11,7 @@ import { SuppressionList } from './ses/suppression.ts';
 import { EmailTemplates } from './ses/templates.ts';
 
 /**
- * The local SES v2 endpoint (Decision 15). `aws-ses-v2-local` runs behind it on an internal
+ * The local SES v2 endpoint (docs/design.md#ses-locally). `aws-ses-v2-local` runs behind it on an internal
  * port and keeps the sent mail (its page `/` and `GET /store` are passed through); this front
  * makes the whole behave as SES does where the emulator does not:
  * - at most 50 destinations per call (BadRequestException);
@@ -21,7 +21,7 @@ import { EmailTemplates } from './ses/templates.ts';
  * - templates, the suppression list and configuration sets are held here;
  * - configuration-set events reach the local default bus through `publish`, shaped as SES
  *   sends them, with the mailbox simulator's outcomes;
- * - the `ses.accept-then-fail` fault (Decision 16).
+ * - the `ses.accept-then-fail` fault (docs/design.md#local-faults).
  */
 
 export type { SesEvent } from './ses/events.ts';

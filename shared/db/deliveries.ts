@@ -14,7 +14,7 @@ import { keyOf, keyParts, nameHash } from './keys.ts';
 
 /**
  * Deliveries: one item per mail Backline means to send, whose identity is outlet + release + kind
- * (+ revision, the new date and time, for a date change): DESIGN Decision 7. Claiming it is a
+ * (+ revision, the new date and time, for a date change): docs/design.md#exactly-once-mail. Claiming it is a
  * conditional put, so one mail is claimed once however often a mailing runs.
  *
  * Access patterns:

@@ -44,7 +44,7 @@ export async function getRelease(labelId: string, releaseId: string): Promise<St
 }
 
 /**
- * Stores `release` only if the stored one is older (DESIGN Decision 8: EventBridge keeps no order,
+ * Stores `release` only if the stored one is older (docs/design.md#ordering-by-the-labels-timestamp: EventBridge keeps no order,
  * so a change applies only when the label made it after the one applied last). False: not newer.
  */
 export async function putReleaseIfNewer(release: StoredRelease): Promise<boolean> {

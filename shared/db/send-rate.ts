@@ -3,7 +3,7 @@ import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 
 /**
- * The SES send-rate budget (DESIGN Decision 11): one token bucket for every concurrent sender, in
+ * The SES send-rate budget (docs/design.md#send-rate): one token bucket for every concurrent sender, in
  * recipients per second (SES quotas count recipients, not calls). Access pattern:
  * - the account's bucket, read and conditionally replaced by each sender before each SendBulkEmail:
  *     pk `SEND_RATE#SES`, sk `BUCKET`

@@ -38,7 +38,7 @@ export interface TourDateRecord {
   occurredAt: string;
 }
 
-/** Writes apply only when newer than what is stored (EventBridge keeps no order, DESIGN Decision 8). */
+/** Writes apply only when newer than what is stored (EventBridge keeps no order, docs/design.md#ordering-by-the-labels-timestamp). */
 const newer = 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt';
 
 export async function saveTour(

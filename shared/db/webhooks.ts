@@ -9,7 +9,7 @@ import {
 import { keyOf, keyParts } from './keys.ts';
 
 /**
- * Recorded label webhooks (the intake outbox, DESIGN Decision 9), kept with their raw body for replay.
+ * Recorded label webhooks (the intake outbox, docs/design.md#the-outbox), kept with their raw body for replay.
  *
  * Access patterns:
  * - record a webhook once per label and `webhook-id`; find it again for a repeated delivery

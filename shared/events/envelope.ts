@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 /**
  * Every Backline event's `detail` is `{ metadata, data }`. The envelope is built here and nowhere else.
- * `labelId` and `webhookId` are optional: outlets, for one, belong to no label (DESIGN Decision 2).
+ * `labelId` and `webhookId` are optional: outlets, for one, belong to no label (docs/design.md#event-catalogue).
  */
 export const Metadata = z.object({
   eventId: z.string().min(1),

@@ -14,7 +14,7 @@ export const MailingRequested = defineEvent({
     labelId: z.string().min(1),
     releaseId: z.string().min(1),
     kind: MailKind,
-    /** For a date change: the date and time being announced, part of the mail's identity (DESIGN Decision 7). */
+    /** For a date change: the date and time being announced, part of the mail's identity (docs/design.md#exactly-once-mail). */
     revision: z.string().min(1).optional(),
     cursor: z.string().min(1).optional(),
   }),

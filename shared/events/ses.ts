@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Events that SES publishes through a configuration set to the account's *default* bus
- * (source `aws.ses`; DESIGN Decision 2). They are not Backline envelopes: `detail` is SES's own
+ * (source `aws.ses`; docs/design.md#event-catalogue). They are not Backline envelopes: `detail` is SES's own
  * event record. Only the fields Backline reads are required; the rest passes through.
  */
 export const SesMail = z.looseObject({
@@ -43,5 +43,5 @@ export const SesEvent = z.looseObject({
 });
 export type SesEvent = z.infer<typeof SesEvent>;
 
-/** The per-entry tag that carries a mail claim's id (DESIGN Decision 7). */
+/** The per-entry tag that carries a mail claim's id (docs/design.md#exactly-once-mail). */
 export const deliveryTag = 'delivery';

@@ -1,7 +1,7 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
 
 /**
- * The four release mails, defined once (DESIGN Decision 14): CDK creates them as SES templates on
+ * The four release mails, defined once (docs/design.md#mail-templates): CDK creates them as SES templates on
  * AWS and the local cloud creates them at start-up.
  *
  * SES renders stored templates with Handlebars but does NOT escape HTML (SES developer guide,

@@ -6,7 +6,7 @@ import { asArray, backline, devSettings, flat, logicalIdOf, resourcesOf } from '
 
 /**
  * Every function's role, walked statement by statement, allows exactly what its topology entry's `may`
- * names plus what the AppFunction construct gives every function (Decision 17): writing to its own log
+ * names plus what the AppFunction construct gives every function (docs/design.md#topology): writing to its own log
  * group, and sending to its own on-failure queue when it is event-triggered. A grant is compared as
  * "action on resource [if condition]", so how CDK groups statements does not matter.
  */
@@ -154,7 +154,7 @@ describe('IAM follows the topology and nothing wider', () => {
     expect(actual.sort()).toEqual(expectedGrants(name, spec).sort());
   });
 
-  it('lets the Scheduler role put events on the Backline bus and do nothing else (Decision 10)', () => {
+  it('lets the Scheduler role put events on the Backline bus and do nothing else', () => {
     const role = resourcesOf(template, 'AWS::IAM::Role')[schedulerRoleId];
 
     const actual = grantsOfRole(template, schedulerRoleId);

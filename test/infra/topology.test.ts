@@ -102,7 +102,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     }
   });
 
-  it("gives every event-triggered function Lambda's async retries and an on-failure queue (Decision 4)", () => {
+  it("gives every event-triggered function Lambda's async retries and an on-failure queue", () => {
     const configs = Object.values(resourcesOf(template, 'AWS::Lambda::EventInvokeConfig'));
     const queues = resourcesOf(template, 'AWS::SQS::Queue');
     const eventTriggered = functionEntries().filter(([, spec]) => spec.on.some((t) => t.kind === 'event'));
@@ -249,7 +249,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     prod.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 
-  it('publishes SES send, delivery, bounce, complaint and reject events to the default bus (Decisions 2, 3)', () => {
+  it('publishes SES send, delivery, bounce, complaint and reject events to the default bus', () => {
     const configurationSetId = onlyId(template, 'AWS::SES::ConfigurationSet');
 
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
@@ -277,7 +277,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     });
   });
 
-  it("creates an SES template for each of shared/mail's templates (Decision 14)", () => {
+  it("creates an SES template for each of shared/mail's templates", () => {
     const names = Object.values(resourcesOf(template, 'AWS::SES::Template')).map(
       (resource) => (resource.Properties.Template as { TemplateName: string }).TemplateName,
     );

@@ -9,7 +9,7 @@ declare module 'vitest' {
 }
 
 /**
- * One local cloud per test run (DESIGN Decision 19): `npm start`'s own entry point on free ports,
+ * One local cloud per test run (docs/design.md#tests): `npm start`'s own entry point on free ports,
  * in memory, with fast retries. Tests reach it over HTTP only, as a user would.
  */
 export default async function setup(project: TestProject) {

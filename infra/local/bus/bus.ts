@@ -6,7 +6,7 @@ import { compilePattern, type EventMatcher } from './pattern.ts';
 
 /** EventBridge: at most 10 entries per PutEvents call. */
 export const maxEntriesPerCall = 10;
-/** EventBridge: 1 MB per event since 2026-01-29 (DESIGN Decision 6). */
+/** EventBridge: 1 MB per event since 2026-01-29 (docs/design.md#event-size). */
 export const maxEventBytes = 1024 * 1024;
 
 export interface PutEventsEntry {
@@ -90,7 +90,7 @@ export interface LocalBusOptions {
 /**
  * The local EventBridge: the Backline bus and the default bus, the topology's rules with EventBridge's
  * content filtering, asynchronous Lambda invocation with retries and backoff, then a dead letter with
- * the error (DESIGN Decision 4), and an archive that can be replayed.
+ * the error (docs/design.md#failures-and-retries), and an archive that can be replayed.
  */
 export class LocalBus {
   readonly #options: LocalBusOptions;

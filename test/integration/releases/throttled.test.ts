@@ -5,7 +5,7 @@ import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 
 /**
- * SES throttling means "later", never "lost" (DESIGN, limits): a cloud of its own whose SES allows
+ * SES throttling means "later", never "lost" (docs/design.md#limits): a cloud of its own whose SES allows
  * 3 recipients a second, and a release that matches more outlets than that.
  */
 let cloud: CloudProcess;
