@@ -1,6 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { WebhookRecord, WebhookRecords } from './db/webhooks.ts';
 import { PublishError } from './events/publish.ts';
+import type { Log } from './lambda/observability.ts';
 import { parseWebhookBody, webhookEntry } from './webhooks.ts';
 
 /**
@@ -10,13 +11,6 @@ import { parseWebhookBody, webhookEntry } from './webhooks.ts';
 
 /** Puts entries on the bus; throws (PublishError for refused entries) when some could not be put. */
 export type PublishEntries = (entries: PutEventsRequestEntry[]) => Promise<void>;
-
-/** Where a function logs; Powertools' Logger fits it. Never pass secrets or bodies. */
-export interface Log {
-  info(message: string, ...extra: Record<string, unknown>[]): void;
-  warn(message: string, ...extra: Record<string, unknown>[]): void;
-  error(message: string, ...extra: Record<string, unknown>[]): void;
-}
 
 export interface PublishingDeps {
   webhooks: Pick<WebhookRecords, 'markPublished' | 'markUnpublishable'>;

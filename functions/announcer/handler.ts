@@ -1,16 +1,11 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';
-import { SesEvent } from '#shared/events/ses.ts';
+import { eventHandler, on, onSes } from '#shared/lambda/event-handler.ts';
 import { liveDeps } from './adapters.ts';
 import { sendMailing } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { settleFromEmailSent, sweepStaleClaims } from './settle.ts';
-
-const AnnouncerEvent = z.union([MailingRequested.event, OutboxSweepDue.event, SesEvent]);
-type AnnouncerEvent = z.infer<typeof AnnouncerEvent>;
 
 // Work stops this long before Lambda's timeout; the rest continues in a new invocation.
 const marginMs = 30_000;
@@ -23,21 +18,12 @@ const deadlineOf = (deps: AnnouncerDeps, context: Context | undefined) => {
 
 /** Mailings (Mailing Requested), settling claims from SES (Email Sent) and the stale-claim sweep. */
 export const makeHandler = (deps: AnnouncerDeps) =>
-  middy(async (raw: unknown, context: Context) => {
-    const event: AnnouncerEvent = AnnouncerEvent.parse(raw);
-    const deadline = deadlineOf(deps, context);
-    switch (event['detail-type']) {
-      case 'Mailing Requested': {
-        const { data, metadata } = MailingRequested.detail.parse(event.detail);
-        return sendMailing(data, { correlationId: metadata.correlationId }, deps, deadline);
-      }
-      case 'Outbox Sweep Due':
-        return sweepStaleClaims(deps, deadline);
-      case 'Email Sent':
-        return { settled: await settleFromEmailSent(SesEvent.parse(event).detail, deps) };
-      default:
-        return { ignored: event['detail-type'] };
-    }
-  });
+  eventHandler('announcer', [
+    on(MailingRequested, (data, metadata, context) =>
+      sendMailing(data, { correlationId: metadata.correlationId }, deps, deadlineOf(deps, context)),
+    ),
+    on(OutboxSweepDue, (_data, _metadata, context) => sweepStaleClaims(deps, deadlineOf(deps, context))),
+    onSes(['Email Sent'], async (event) => ({ settled: await settleFromEmailSent(event.detail, deps) })),
+  ]);
 
 export const handler = makeHandler(liveDeps());

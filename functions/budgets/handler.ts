@@ -1,59 +1,17 @@
-import middy from '@middy/core';
-import type { EventBridgeEvent } from 'aws-lambda';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import {
-  type BudgetRecord,
-  budgets,
-  type ExpenseRecord,
-  ledgerTotals,
-  recordExpense,
-  saveBudget,
-  saveReconciledTotal,
-} from '#shared/db/budgets.ts';
-import { BudgetSet, ExpenseRecorded, type Metadata, ReconciliationDue } from '#shared/events/index.ts';
+import { budgets, ledgerTotals, recordExpense, saveBudget, saveReconciledTotal } from '#shared/db/budgets.ts';
+import { BudgetSet, ExpenseRecorded, ReconciliationDue } from '#shared/events/index.ts';
+import { eventHandler, on } from '#shared/lambda/event-handler.ts';
+import { addToLedger, type BudgetsDeps, reconcileBudgets, setBudget } from './budgets.ts';
 
-export interface BudgetsDeps {
-  saveBudget(budget: BudgetRecord): Promise<void>;
-  recordExpense(expense: ExpenseRecord): Promise<boolean>;
-  budgets(): AsyncIterable<BudgetRecord>;
-  ledgerTotals(labelId: string, budgetId: string): Promise<Record<string, number>>;
-  saveReconciledTotal(budget: BudgetRecord, totals: Record<string, number>, at: string): Promise<void>;
-}
-
-/**
- * Keeps budgets and the expense ledger, and on `Reconciliation Due` sets each budget's total to the
- * sum of its ledger. Threshold warnings to owners are the budgets issue's work.
- */
+/** Budgets and the expense ledger, reconciled daily on `Reconciliation Due`. */
 export const makeHandler = (deps: BudgetsDeps) =>
-  middy(async (event: EventBridgeEvent<string, unknown>) => {
-    switch (event['detail-type']) {
-      case BudgetSet.detailType: {
-        const { metadata, data } = BudgetSet.detail.parse(event.detail);
-        return deps.saveBudget({ ...data, labelId: labelOf(metadata), occurredAt: metadata.occurredAt });
-      }
-      case ExpenseRecorded.detailType: {
-        const { metadata, data } = ExpenseRecorded.detail.parse(event.detail);
-        await deps.recordExpense({ ...data, labelId: labelOf(metadata) });
-        return;
-      }
-      case ReconciliationDue.detailType: {
-        const { metadata } = ReconciliationDue.detail.parse(event.detail);
-        for await (const budget of deps.budgets()) {
-          const totals = await deps.ledgerTotals(budget.labelId, budget.budgetId);
-          await deps.saveReconciledTotal(budget, totals, metadata.occurredAt);
-        }
-        return;
-      }
-      default:
-        throw new Error(`budgets does not handle ${event['detail-type']}`);
-    }
-  });
-
-const labelOf = (metadata: Metadata): string => {
-  if (!metadata.labelId) throw new Error(`event ${metadata.eventId} has no labelId`);
-  return metadata.labelId;
-};
+  eventHandler('budgets', [
+    on(BudgetSet, (data, metadata) => setBudget(data, metadata, deps)),
+    on(ExpenseRecorded, (data, metadata) => addToLedger(data, metadata, deps)),
+    on(ReconciliationDue, (_data, metadata) => reconcileBudgets(metadata, deps)),
+  ]);
 
 const table = () => config().TABLE_NAME;
 

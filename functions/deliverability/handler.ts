@@ -1,10 +1,9 @@
-import middy from '@middy/core';
 import { eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { markDeliveryBounced, markDeliveryComplained } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { publishEvents } from '#shared/events/publish.ts';
-import { SesEvent } from '#shared/events/ses.ts';
+import { eventHandler, onSes } from '#shared/lambda/event-handler.ts';
 import { type DeliverabilityDeps, handleSesFeedback } from './suppress.ts';
 
 /**
@@ -12,7 +11,9 @@ import { type DeliverabilityDeps, handleSesFeedback } from './suppress.ts';
  * event throws: Lambda retries it and then keeps it in the on-failure queue.
  */
 export const makeHandler = (deps: DeliverabilityDeps) =>
-  middy(async (event: unknown) => handleSesFeedback(SesEvent.parse(event), deps));
+  eventHandler('deliverability', [
+    onSes(['Email Bounced', 'Email Complaint Received'], (event) => handleSesFeedback(event, deps)),
+  ]);
 
 export const liveDeps = (): DeliverabilityDeps => ({
   outlets: dynamoOutletDirectory(),

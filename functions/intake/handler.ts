@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
@@ -6,11 +5,13 @@ import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
+import { loggerFor, observability } from '#shared/lambda/observability.ts';
 import { type IntakeDeps, receiveWebhook } from './receive.ts';
 
 /** `POST /webhooks/{labelId}` (topology auth `webhook`: the signature is checked here, in receiveWebhook). */
 export const makeHandler = (deps: IntakeDeps) =>
   middy<HttpEvent, HttpResult>()
+    .use(observability('intake'))
     .use(httpErrors())
     .handler(async (event) => {
       const accepted = await receiveWebhook(
@@ -26,7 +27,7 @@ export const liveDeps = (): IntakeDeps => ({
   publish: (entries) => publishEvents(eventBridge(), entries),
   busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
-  log: new Logger({ serviceName: 'intake' }),
+  log: loggerFor('intake'),
 });
 
 export const handler = makeHandler(liveDeps());

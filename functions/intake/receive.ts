@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { activeSecrets, isLabelId, type Labels } from '#shared/db/labels.ts';
 import { type WebhookRecord, type WebhookRecords, webhookRetentionMs } from '#shared/db/webhooks.ts';
 import { notFound, payloadTooLarge, unauthorized, unsupportedMediaType } from '#shared/http/errors.ts';
-import { type Log, type PublishEntries, publishRecorded } from '#shared/webhook-publishing.ts';
+import type { Log } from '#shared/lambda/observability.ts';
+import { type PublishEntries, publishRecorded } from '#shared/webhook-publishing.ts';
 import { maxWebhookBodyBytes, parseWebhookBody } from '#shared/webhooks.ts';
 import { verifySignature } from './signature.ts';
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { releaseDeliveries } from '#shared/db/deliveries.ts';
@@ -9,6 +8,7 @@ import { promoAccessesForRelease } from '#shared/db/promo.ts';
 import { getRelease } from '#shared/db/releases.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
 import { publishEvents } from '#shared/events/publish.ts';
+import { loggerFor } from '#shared/lambda/observability.ts';
 import type { LabelRoutesDeps } from './labels.ts';
 import type { OutletRoutesDeps } from './outlets.ts';
 import type { ReleaseRoutesDeps } from './releases.ts';
@@ -21,7 +21,7 @@ export const liveLabelRoutesDeps = (): LabelRoutesDeps => ({
   publish: (entries) => publishEvents(eventBridge(), entries),
   busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
-  log: new Logger({ serviceName: 'management' }),
+  log: loggerFor('management'),
 });
 
 export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import { type HttpEvent, type HttpResult, httpErrors, requireApiKey } from '#shared/http/index.ts';
+import { observability } from '#shared/lambda/observability.ts';
 import { apiKey } from '#shared/secrets.ts';
 import { liveLabelRoutesDeps, liveOutletRoutesDeps, liveReleaseRoutesDeps } from './adapters.ts';
 import { type LabelRoutesDeps, labelRoutes } from './labels.ts';
@@ -17,6 +18,7 @@ export interface ManagementDeps {
 /** The manager's API: every route needs the bearer key (topology auth `apiKey`). */
 export const makeHandler = (deps: ManagementDeps) =>
   middy<HttpEvent, HttpResult>()
+    .use(observability('management'))
     .use(httpErrors())
     .use(requireApiKey(deps.apiKey))
     .handler(

@@ -12,7 +12,8 @@ import {
   notFound,
   ValidationError,
 } from '#shared/http/index.ts';
-import { type Log, type PublishEntries, publishRecorded } from '#shared/webhook-publishing.ts';
+import type { Log } from '#shared/lambda/observability.ts';
+import { type PublishEntries, publishRecorded } from '#shared/webhook-publishing.ts';
 import type { ManagementRoute } from './routes.ts';
 
 export interface LabelRoutesDeps {

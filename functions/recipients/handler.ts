@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import { eventBridge } from '#shared/clients.ts';
@@ -7,6 +6,7 @@ import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import { errorResponse, type HttpEvent, type HttpResult, html, rawBody } from '#shared/http/index.ts';
+import { loggerFor, observability } from '#shared/lambda/observability.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { InvalidTokenError } from '#shared/tokens.ts';
 import { confirmUnsubscribePage, invalidLinkPage, promoGonePage, unsubscribedPage } from './pages.ts';
@@ -60,6 +60,7 @@ const routes = (deps: RecipientsDeps): Route<HttpEvent, HttpResult>[] => [
 
 export const makeHandler = (deps: RecipientsDeps) =>
   middy<HttpEvent, HttpResult>()
+    .use(observability('recipients'))
     .use(recipientErrors())
     .handler(httpRouterHandler<HttpEvent, HttpResult>(routes(deps)));
 
@@ -70,7 +71,7 @@ export const liveDeps = (): RecipientsDeps => ({
   publish: (entries) => publishEvents(eventBridge(), entries),
   busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
-  log: new Logger({ serviceName: 'recipients' }),
+  log: loggerFor('recipients'),
 });
 
 export const handler = makeHandler(liveDeps());

@@ -5,6 +5,7 @@ import type { PromoCounters } from '#shared/db/promo.ts';
 import { buildEntry } from '#shared/events/envelope.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
+import type { Log } from '#shared/lambda/observability.ts';
 import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
 
 /**
@@ -12,11 +13,6 @@ import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
  * button) and open their personal promo links. Tokens are checked first; a bad one throws
  * InvalidTokenError (shared/tokens.ts), which the handler answers with a 404 page.
  */
-
-/** Powertools' Logger fits it. */
-export interface Log {
-  error(message: string, extra: Record<string, unknown>): void;
-}
 
 export interface RecipientsDeps {
   signingKey: () => Promise<string>;

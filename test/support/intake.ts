@@ -7,7 +7,7 @@ import type { Page, WebhookRecord, WebhookRecords, WebhookRef } from '#shared/db
 import { PublishError } from '#shared/events/publish.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
-import type { Log } from '#shared/webhook-publishing.ts';
+import type { Log } from '#shared/lambda/observability.ts';
 import type { WebhookBodyInput } from '#shared/webhooks.ts';
 
 /** Builders and in-memory fakes of intake's ports. */

@@ -27,7 +27,7 @@ function setup() {
     publish: bus.publish,
     busName: 'backline',
     now: () => now,
-    log: { error: (message) => errors.push(message) },
+    log: { info: () => {}, warn: () => {}, error: (message) => void errors.push(message) },
   };
   const handler = makeHandler(deps);
   const request = async (
