@@ -13,7 +13,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/config.ts';
-import type { FunctionSpec, Permission } from './topology.ts';
+import { type FunctionSpec, type Permission, settingsOf } from './topology.ts';
 
 /** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
 export const projectRoot = join(import.meta.dirname, '..');
@@ -87,12 +87,8 @@ export class AppFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const settings = settingsOf(spec);
     const eventTriggered = spec.on.some((trigger) => trigger.kind === 'event');
-    if (eventTriggered && spec.retryAttempts === undefined) {
-      throw new Error(
-        `topology: ${props.name} is event-triggered and must declare retryAttempts (docs/design.md#failures-and-retries)`,
-      );
-    }
     if (eventTriggered) this.onFailure = deadLetterQueue(this, 'OnFailure');
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -104,8 +100,8 @@ export class AppFunction extends Construct {
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: spec.memoryMb ?? 512,
-      timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
+      memorySize: settings.memoryMb,
+      timeout: Duration.seconds(settings.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
       environment: {
@@ -127,7 +123,7 @@ export class AppFunction extends Construct {
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
       ...(this.onFailure && {
-        retryAttempts: spec.retryAttempts,
+        retryAttempts: settings.retryAttempts,
         onFailure: new SqsDestination(this.onFailure),
       }),
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeZone } from '#shared/events/fields.ts';
 
 /**
  * What differs between deployments of Backline. Each setting comes from CDK context
@@ -31,15 +32,6 @@ export const settingSources = {
   publicBaseUrl: { context: 'publicBaseUrl', env: 'BACKLINE_PUBLIC_BASE_URL', fallback: undefined },
 } as const;
 
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 const SettingsSchema = z
   .object({
     // Lower-case and short: it ends up in resource names (bus, schedule group, secrets) with their length limits.
@@ -47,7 +39,7 @@ const SettingsSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case letters, digits and dashes (at most 16)'),
     senderAddress: z.email(),
-    managerTimeZone: z.string().refine(isTimeZone, 'must be an IANA time zone'),
+    managerTimeZone: TimeZone,
     publicBaseUrl: z.url().optional(),
   })
   .refine((settings) => settings.stage === 'dev' || settings.senderAddress !== placeholderSender, {

@@ -21,13 +21,7 @@ import { type EventPattern as CdkEventPattern, EventBus, type IEventBus, Rule } 
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  ContextAttribute,
-  Schedule,
-  ScheduleExpression,
-  ScheduleGroup,
-  ScheduleTargetInput,
-} from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { EventBridgePutEvents } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
@@ -42,6 +36,7 @@ import {
 import type { Construct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import { tableDefinition } from '#shared/db/table.ts';
+import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
 import { AppFunction, deadLetterQueue } from './app-function.ts';
 import type { Settings } from './settings.ts';
@@ -63,9 +58,6 @@ export interface BacklineStackProps extends StackProps {
 
 /** EventBridge's own delivery to a target: its documented maximum, after which the event goes to the rule's DLQ. */
 const ruleRetry = { maxEventAge: Duration.hours(24), retryAttempts: 185 };
-
-/** Source of the events that recurring and release-day schedules put on the bus (docs/design.md#event-catalogue). */
-export const schedulerSource = 'backline.scheduler';
 
 /**
  * Backline on AWS, built from infra/topology.ts: one function per entry, one rule per event trigger,
@@ -306,25 +298,14 @@ export class BacklineStack extends Stack {
         {
           eventBus: bus,
           source: schedulerSource,
-          detailType: schedule.detailType,
-          detail: ScheduleTargetInput.fromObject(scheduledEnvelope()),
+          detailType: schedule.event.detailType,
+          detail: ScheduleTargetInput.fromObject(recurringScheduleDetail(schedule.event)),
         },
         { role: schedulerRole },
       ),
     });
   }
 }
-
-/** The envelope of a scheduled event; Scheduler fills in the execution id and the scheduled time. */
-export const scheduledEnvelope = () => ({
-  metadata: {
-    eventId: ContextAttribute.executionId,
-    correlationId: ContextAttribute.executionId,
-    occurredAt: ContextAttribute.scheduledTime,
-    schemaVersion: 1,
-  },
-  data: {},
-});
 
 /** The topology's wire-format pattern (`detail-type`) as CDK's (`detailType`), which CDK renders back. */
 export function toCdkPattern(pattern: EventPattern): CdkEventPattern {

@@ -1,3 +1,20 @@
+import {
+  BudgetSet,
+  type EventContract,
+  ExpenseRecorded,
+  MailingRequested,
+  OutboxSweepDue,
+  ReconciliationDue,
+  ReleaseCancelled,
+  ReleaseDayReached,
+  ReleaseScheduled,
+  ReleaseUpdated,
+  TourBooked,
+  TourDateAdded,
+  TourDateCancelled,
+} from '#shared/events/index.ts';
+import type { sesDetailTypes } from '#shared/events/ses.ts';
+
 /**
  * Backline's topology: every function once, with its triggers and what it may touch.
  * The CDK stack (infra/stack.ts) and the local cloud (infra/local/) are both built from this
@@ -38,20 +55,50 @@ export interface FunctionSpec {
   memoryMb?: number;
 }
 
-/** A recurring EventBridge Scheduler schedule that puts `detailType` (source `backline.scheduler`) on the Backline bus. */
+/** What a function gets when its entry does not say: read by the CDK construct, the local runtime and the local bus alike. */
+export const functionDefaults = { timeoutSeconds: 10, memoryMb: 512, retryAttempts: 2 } as const;
+
+/** A function's settings with the defaults filled in. */
+export const settingsOf = (spec: FunctionSpec) => ({
+  timeoutSeconds: spec.timeoutSeconds ?? functionDefaults.timeoutSeconds,
+  memoryMb: spec.memoryMb ?? functionDefaults.memoryMb,
+  retryAttempts: spec.retryAttempts ?? functionDefaults.retryAttempts,
+});
+
+/** A recurring EventBridge Scheduler schedule that puts its `event` (source `backline.scheduler`) on the Backline bus. */
 export interface RecurringSchedule {
   name: string;
   expression: string;
   /** IANA zone; `manager` means the manager's time zone from configuration. */
   timeZone: 'UTC' | 'manager';
-  detailType: string;
+  event: EventContract;
   description: string;
 }
 
-const event = (bus: BusName, source: string, detailTypes: string[]): Trigger => ({
+/**
+ * Rules on the Backline bus for these events, built from their contracts so that a typo cannot route
+ * nothing: one pattern per set of sources, so each detail-type matches only from its own producers.
+ */
+export const consumes = (...contracts: EventContract[]): Trigger[] => {
+  const bySources = new Map<string, { sources: string[]; detailTypes: string[] }>();
+  for (const contract of contracts) {
+    const key = JSON.stringify(contract.sources);
+    const group = bySources.get(key) ?? { sources: [...contract.sources], detailTypes: [] };
+    group.detailTypes.push(contract.detailType);
+    bySources.set(key, group);
+  }
+  return [...bySources.values()].map(({ sources, detailTypes }) => ({
+    kind: 'event',
+    bus: 'backline',
+    pattern: { source: sources, 'detail-type': detailTypes },
+  }));
+};
+
+/** A rule on the default bus for SES's own events (docs/design.md#two-buses). */
+export const consumesSes = (...detailTypes: (typeof sesDetailTypes)[number][]): Trigger => ({
   kind: 'event',
-  bus,
-  pattern: { source: [source], 'detail-type': detailTypes },
+  bus: 'default',
+  pattern: { source: ['aws.ses'], 'detail-type': detailTypes },
 });
 
 const route = (method: HttpMethod, path: string, auth: RouteAuth): Trigger => ({
@@ -69,14 +116,14 @@ export const schedules: RecurringSchedule[] = [
     name: 'outbox-sweep',
     expression: 'rate(1 minute)',
     timeZone: 'UTC',
-    detailType: 'Outbox Sweep Due',
+    event: OutboxSweepDue,
     description: 'Republishes recorded webhooks still pending and settles mail claims left open by a crash.',
   },
   {
     name: 'daily-reconciliation',
     expression: 'cron(0 7 * * ? *)',
     timeZone: 'manager',
-    detailType: 'Reconciliation Due',
+    event: ReconciliationDue,
     description: "Reconciles every budget against the ledger at 07:00 in the manager's time zone.",
   },
 ];
@@ -91,7 +138,7 @@ export const functions = {
   'intake-outbox': {
     entry: 'functions/intake/outbox.ts',
     description: 'Republishes recorded webhooks whose events are still pending.',
-    on: [event('backline', 'backline.scheduler', ['Outbox Sweep Due'])],
+    on: consumes(OutboxSweepDue),
     may: ['table:write', 'events:put'],
     retryAttempts: 2,
   },
@@ -118,22 +165,14 @@ export const functions = {
   releases: {
     entry: 'functions/releases/handler.ts',
     description: 'Keeps releases and their release-day schedules; asks the announcer for mailings.',
-    on: [
-      event('backline', 'backline.intake', ['Release Scheduled', 'Release Updated', 'Release Cancelled']),
-      event('backline', 'backline.scheduler', ['Release Day Reached']),
-    ],
+    on: consumes(ReleaseScheduled, ReleaseUpdated, ReleaseCancelled, ReleaseDayReached),
     may: ['table:write', 'events:put', 'schedules:manage'],
     retryAttempts: 2,
   },
   announcer: {
     entry: 'functions/announcer/handler.ts',
     description: 'Sends release mailings to matching outlets exactly once each, within the SES send rate.',
-    on: [
-      event('backline', 'backline.releases', ['Mailing Requested']),
-      event('backline', 'backline.announcer', ['Mailing Requested']),
-      event('backline', 'backline.scheduler', ['Outbox Sweep Due']),
-      event('default', 'aws.ses', ['Email Sent']),
-    ],
+    on: [...consumes(MailingRequested, OutboxSweepDue), consumesSes('Email Sent')],
     may: ['table:write', 'ses:send', 'events:put', 'secrets:read'],
     retryAttempts: 2,
     timeoutSeconds: 300,
@@ -152,24 +191,21 @@ export const functions = {
   deliverability: {
     entry: 'functions/deliverability/handler.ts',
     description: 'Suppresses addresses on a permanent bounce or a complaint.',
-    on: [event('default', 'aws.ses', ['Email Bounced', 'Email Complaint Received'])],
+    on: [consumesSes('Email Bounced', 'Email Complaint Received')],
     may: ['table:write', 'events:put'],
     retryAttempts: 2,
   },
   tours: {
     entry: 'functions/tours/handler.ts',
     description: 'Keeps booked tours and their dates (briefing promoters and press follows).',
-    on: [event('backline', 'backline.intake', ['Tour Booked', 'Tour Date Added', 'Tour Date Cancelled'])],
+    on: consumes(TourBooked, TourDateAdded, TourDateCancelled),
     may: ['table:write'],
     retryAttempts: 2,
   },
   budgets: {
     entry: 'functions/budgets/handler.ts',
     description: 'Keeps budgets and the expense ledger; reconciles them daily.',
-    on: [
-      event('backline', 'backline.intake', ['Budget Set', 'Expense Recorded']),
-      event('backline', 'backline.scheduler', ['Reconciliation Due']),
-    ],
+    on: consumes(BudgetSet, ExpenseRecorded, ReconciliationDue),
     may: ['table:write'],
     retryAttempts: 2,
   },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeZone } from './events/fields.ts';
 
 /**
  * Backline's configuration, read and validated once from the environment. The CDK stack sets these
@@ -16,19 +17,10 @@ const Config = z.object({
   PUBLIC_BASE_URL: z.string().url(),
   API_KEY_SECRET_ID: z.string().min(1),
   TOKEN_KEY_SECRET_ID: z.string().min(1),
-  MANAGER_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone'),
+  MANAGER_TIME_ZONE: TimeZone,
 });
 
 export type Config = z.infer<typeof Config>;
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = Config.safeParse(env);

@@ -21,13 +21,14 @@ export const makeHandler = (deps: ManagementDeps) =>
     .use(observability('management'))
     .use(httpErrors())
     .use(requireApiKey(deps.apiKey))
-    .handler(
-      httpRouterHandler<HttpEvent, HttpResult>([
-        ...labelRoutes(deps.labels),
-        ...outletRoutes(deps.outlets),
-        ...releaseRoutes(deps.releases),
-      ]),
-    );
+    .handler(httpRouterHandler<HttpEvent, HttpResult>(managementRoutes(deps)));
+
+/** Every management route; a test holds them against the topology's routes. */
+export const managementRoutes = (deps: ManagementDeps) => [
+  ...labelRoutes(deps.labels),
+  ...outletRoutes(deps.outlets),
+  ...releaseRoutes(deps.releases),
+];
 
 export const liveDeps = (): ManagementDeps => ({
   apiKey,

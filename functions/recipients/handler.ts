@@ -32,7 +32,7 @@ const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   },
 });
 
-const routes = (deps: RecipientsDeps): Route<HttpEvent, HttpResult>[] => [
+export const recipientRoutes = (deps: RecipientsDeps): Route<HttpEvent, HttpResult>[] => [
   {
     method: 'GET',
     path: '/u/{token}',
@@ -62,7 +62,7 @@ export const makeHandler = (deps: RecipientsDeps) =>
   middy<HttpEvent, HttpResult>()
     .use(observability('recipients'))
     .use(recipientErrors())
-    .handler(httpRouterHandler<HttpEvent, HttpResult>(routes(deps)));
+    .handler(httpRouterHandler<HttpEvent, HttpResult>(recipientRoutes(deps)));
 
 export const liveDeps = (): RecipientsDeps => ({
   signingKey: tokenSigningKey,

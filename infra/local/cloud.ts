@@ -12,7 +12,9 @@ import {
   SESv2Client,
   UpdateEmailTemplateCommand,
 } from '@aws-sdk/client-sesv2';
+import { recurringScheduleDetail, schedulerContext, schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
+import { settingSources } from '../settings.ts';
 import { functionEntries, schedules as recurringSchedules } from '../topology.ts';
 import { type BusEvent, LocalBus } from './bus/bus.ts';
 import { installVirtualClock, type VirtualClock } from './clock.ts';
@@ -216,7 +218,7 @@ async function start(
     PUBLIC_BASE_URL: urls.http,
     API_KEY_SECRET_ID: names.apiKeySecret,
     TOKEN_KEY_SECRET_ID: names.tokenKeySecret,
-    MANAGER_TIME_ZONE: options.managerTimeZone ?? 'UTC',
+    MANAGER_TIME_ZONE: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
     POWERTOOLS_SERVICE_NAME: 'backline',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   };
@@ -248,8 +250,8 @@ async function start(
 /** Fills in EventBridge Scheduler's context attributes, as Scheduler does for a target's input. */
 function withSchedulerContext(detail: string): string {
   return detail
-    .replaceAll('<aws.scheduler.execution-id>', randomUUID())
-    .replaceAll('<aws.scheduler.scheduled-time>', `${new Date().toISOString().slice(0, 19)}Z`);
+    .replaceAll(schedulerContext.executionId, randomUUID())
+    .replaceAll(schedulerContext.scheduledTime, `${new Date().toISOString().slice(0, 19)}Z`);
 }
 
 /**
@@ -331,23 +333,12 @@ async function provisionSchedules(
       Target: {
         Arn: busArn,
         RoleArn: roleArn,
-        EventBridgeParameters: { Source: 'backline.scheduler', DetailType: schedule.detailType },
-        Input: recurringScheduleInput,
+        EventBridgeParameters: { Source: schedulerSource, DetailType: schedule.event.detailType },
+        Input: JSON.stringify(recurringScheduleDetail(schedule.event)),
       },
     });
   }
 }
-
-/** The detail a recurring schedule puts on the bus: a Backline envelope filled in by Scheduler's context attributes. */
-export const recurringScheduleInput = JSON.stringify({
-  metadata: {
-    eventId: '<aws.scheduler.execution-id>',
-    correlationId: '<aws.scheduler.execution-id>',
-    occurredAt: '<aws.scheduler.scheduled-time>',
-    schemaVersion: 1,
-  },
-  data: {},
-});
 
 function adminRoutes(parts: {
   clock: VirtualClock;

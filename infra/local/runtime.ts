@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import type { FunctionName, FunctionSpec } from '../topology.ts';
+import { type FunctionName, type FunctionSpec, settingsOf } from '../topology.ts';
 import type { Faults } from './faults.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -35,7 +35,8 @@ export class LocalRuntime {
     const spec = this.#functions.get(name);
     if (!spec) throw new InvocationError(`no function ${name} in the topology`);
     const handler = await this.#handler(name);
-    const timeoutMs = (spec.timeoutSeconds ?? 30) * 1000;
+    const { timeoutSeconds, memoryMb } = settingsOf(spec);
+    const timeoutMs = timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
     const requestId = randomUUID();
     const context = {
@@ -43,7 +44,7 @@ export class LocalRuntime {
       functionName: name,
       functionVersion: '$LATEST',
       invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-      memoryLimitInMB: String(spec.memoryMb ?? 512),
+      memoryLimitInMB: String(memoryMb),
       awsRequestId: requestId,
       logGroupName: `/aws/lambda/${name}`,
       logStreamName: `local/${requestId}`,
@@ -55,7 +56,7 @@ export class LocalRuntime {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new InvocationError(`Task timed out after ${spec.timeoutSeconds ?? 30} seconds`)),
+        () => reject(new InvocationError(`Task timed out after ${timeoutSeconds} seconds`)),
         timeoutMs,
       );
     });

@@ -18,7 +18,10 @@ export type Metadata = z.infer<typeof Metadata>;
 
 export interface EventContract<Data extends z.ZodType = z.ZodType> {
   detailType: string;
+  /** The source its main producer publishes with. */
   source: string;
+  /** Every source it may come from (`source` first): consumers' rules match these and no other. */
+  sources: readonly string[];
   schemaVersion: number;
   description: string;
   data: Data;
@@ -27,7 +30,7 @@ export interface EventContract<Data extends z.ZodType = z.ZodType> {
   /** The whole EventBridge event as a consumer receives it. */
   event: z.ZodObject<{
     'detail-type': z.ZodLiteral<string>;
-    source: z.ZodString;
+    source: z.ZodType<string>;
     detail: z.ZodObject<{ metadata: typeof Metadata; data: Data }>;
   }>;
   /** One realistic `data`, parsed by the contract test. */
@@ -37,18 +40,22 @@ export interface EventContract<Data extends z.ZodType = z.ZodType> {
 export function defineEvent<Data extends z.ZodType>(definition: {
   detailType: string;
   source: string;
+  /** Other producers' sources, for an event more than one context publishes. */
+  alsoFrom?: string[];
   schemaVersion: number;
   description: string;
   data: Data;
   sample: z.input<Data>;
 }): EventContract<Data> {
+  const { alsoFrom, ...rest } = definition;
+  const sources = [definition.source, ...(alsoFrom ?? [])];
   const detail = z.object({ metadata: Metadata, data: definition.data });
   const event = z.looseObject({
     'detail-type': z.literal(definition.detailType),
-    source: z.string(),
+    source: z.enum(sources as [string, ...string[]]),
     detail,
   });
-  return { ...definition, detail, event } as unknown as EventContract<Data>;
+  return { ...rest, sources, detail, event } as unknown as EventContract<Data>;
 }
 
 export type EventData<C extends EventContract> = z.infer<C['data']>;

@@ -7,6 +7,7 @@ export type MailKind = z.infer<typeof MailKind>;
 export const MailingRequested = defineEvent({
   detailType: 'Mailing Requested',
   source: 'backline.releases',
+  alsoFrom: ['backline.announcer'],
   schemaVersion: 1,
   description:
     'Releases asks the announcer to mail a release to its outlets; the announcer re-emits it with a cursor to continue a long mailing.',

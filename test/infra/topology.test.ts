@@ -1,9 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { scheduledEnvelope, schedulerSource } from '#infra/stack.ts';
 import { functionEntries, schedules } from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
 import { tableDefinition } from '#shared/db/table.ts';
+import { recurringScheduleDetail } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
 import { asArray, backline, flat, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
 
@@ -165,9 +165,9 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       Name: `backline-dev-${schedule.name}`,
       ScheduleExpression: schedule.expression,
       ScheduleExpressionTimezone: schedule.timeZone === 'manager' ? 'America/New_York' : 'Etc/UTC',
-      DetailType: schedule.detailType,
+      DetailType: schedule.event.detailType,
       Source: 'backline.scheduler',
-      Input: scheduledEnvelope(),
+      Input: recurringScheduleDetail(schedule.event),
       Arn: `<${busId}.Arn>`,
       RoleArn: `<${roleId}.Arn>`,
     }));
@@ -188,13 +188,6 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       };
     });
 
-    expect(schedulerSource).toBe('backline.scheduler');
-    expect(scheduledEnvelope().metadata).toEqual({
-      eventId: '<aws.scheduler.execution-id>',
-      correlationId: '<aws.scheduler.execution-id>',
-      occurredAt: '<aws.scheduler.scheduled-time>',
-      schemaVersion: 1,
-    });
     expect(actual).toEqual(expect.arrayContaining(expected));
     expect(actual).toHaveLength(expected.length);
   });

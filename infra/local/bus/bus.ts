@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import type { BusName, FunctionName, FunctionSpec } from '../../topology.ts';
+import { type BusName, type FunctionName, type FunctionSpec, settingsOf } from '../../topology.ts';
 import type { Faults } from '../faults.ts';
 import { compilePattern, type EventMatcher } from './pattern.ts';
 
@@ -111,7 +111,7 @@ export class LocalBus {
                 name: `${name}-${index}`,
                 bus: trigger.bus,
                 function: name,
-                retryAttempts: spec.retryAttempts ?? 2,
+                retryAttempts: settingsOf(spec).retryAttempts,
                 matches: compilePattern(trigger.pattern),
               },
             ]

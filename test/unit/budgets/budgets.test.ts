@@ -1,11 +1,9 @@
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/budgets/handler.ts';
 import type { BudgetRecord, ExpenseRecord } from '#shared/db/budgets.ts';
 import { BudgetSet, buildDetail, ExpenseRecorded, ReconciliationDue } from '#shared/events/index.ts';
-
-const anEvent = (detailType: string, detail: unknown) =>
-  ({ 'detail-type': detailType, source: 'backline.intake', detail }) as EventBridgeEvent<string, unknown>;
+import { anEvent } from '#test/support/events.ts';
 
 /** An in-memory ledger with the same invariant as the table: one entry per expense id. */
 function fakeLedger() {
@@ -51,14 +49,14 @@ describe('budgets', () => {
       { labelId: 'lbl-1' },
     );
     await handle(
-      anEvent('Budget Set', buildDetail(BudgetSet, BudgetSet.sample, { labelId: 'lbl-1' })),
+      anEvent(BudgetSet, buildDetail(BudgetSet, BudgetSet.sample, { labelId: 'lbl-1' })),
       {} as Context,
     );
-    await handle(anEvent('Expense Recorded', expense), {} as Context);
-    await handle(anEvent('Expense Recorded', expense), {} as Context);
-    await handle(anEvent('Expense Recorded', second), {} as Context);
+    await handle(anEvent(ExpenseRecorded, expense), {} as Context);
+    await handle(anEvent(ExpenseRecorded, expense), {} as Context);
+    await handle(anEvent(ExpenseRecorded, second), {} as Context);
 
-    await handle(anEvent('Reconciliation Due', buildDetail(ReconciliationDue, {})), {} as Context);
+    await handle(anEvent(ReconciliationDue, buildDetail(ReconciliationDue, {})), {} as Context);
 
     expect(ledger.reconciled.get('bud-nightdrive-promo')).toEqual({ EUR: 150_000 });
   });

@@ -1,11 +1,9 @@
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/tours/handler.ts';
 import type { TourDateRecord, TourRecord } from '#shared/db/tours.ts';
 import { buildDetail, TourBooked, TourDateCancelled } from '#shared/events/index.ts';
-
-const anEvent = (detailType: string, detail: unknown) =>
-  ({ 'detail-type': detailType, source: 'backline.intake', detail }) as EventBridgeEvent<string, unknown>;
+import { anEvent } from '#test/support/events.ts';
 
 function fakeTours() {
   const tours: TourRecord[] = [];
@@ -25,7 +23,7 @@ describe('tours', () => {
     const store = fakeTours();
     const detail = buildDetail(TourBooked, TourBooked.sample, { labelId: 'lbl-1' });
 
-    await makeHandler(store.deps)(anEvent('Tour Booked', detail), {} as Context);
+    await makeHandler(store.deps)(anEvent(TourBooked, detail), {} as Context);
 
     expect(store.tours).toEqual([expect.objectContaining({ labelId: 'lbl-1', tourId: 'tour-2027-eu' })]);
     expect(store.dates).toEqual([expect.objectContaining({ dateId: 'td-berlin-1', status: 'booked' })]);
@@ -35,7 +33,7 @@ describe('tours', () => {
     const store = fakeTours();
     const detail = buildDetail(TourDateCancelled, TourDateCancelled.sample, { labelId: 'lbl-1' });
 
-    await makeHandler(store.deps)(anEvent('Tour Date Cancelled', detail), {} as Context);
+    await makeHandler(store.deps)(anEvent(TourDateCancelled, detail), {} as Context);
 
     expect(store.dates).toEqual([expect.objectContaining({ status: 'cancelled' })]);
   });
@@ -44,7 +42,7 @@ describe('tours', () => {
     const store = fakeTours();
     const detail = buildDetail(TourBooked, TourBooked.sample);
 
-    await expect(makeHandler(store.deps)(anEvent('Tour Booked', detail), {} as Context)).rejects.toThrow(
+    await expect(makeHandler(store.deps)(anEvent(TourBooked, detail), {} as Context)).rejects.toThrow(
       /labelId/,
     );
     expect(store.tours).toEqual([]);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
+import { recipientRoutes } from '#functions/recipients/handler.ts';
+import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
+import { functionEntries, functions, schedules } from '#infra/topology.ts';
+import { catalogue } from '#shared/events/index.ts';
+import { sesDetailTypes } from '#shared/events/ses.ts';
+
+const topologyRoutes = (name: keyof typeof functions) =>
+  (functions[name].on as { kind: string; method?: string; path?: string }[])
+    .filter((trigger) => trigger.kind === 'http')
+    .map((trigger) => `${trigger.method} ${trigger.path}`)
+    .sort();
+
+const routerRoutes = (routes: { method: string; path: string }[]) =>
+  routes.map((route) => `${route.method} ${route.path}`).sort();
+
+// Building the route lists reads no dependency: the handlers use them only when a request arrives.
+const noDeps = {} as ManagementDeps & RecipientsDeps;
+
+describe('the topology and the code agree', () => {
+  it("routes in the management function's router exactly the topology's management routes", () => {
+    expect(routerRoutes(managementRoutes(noDeps))).toEqual(topologyRoutes('management'));
+  });
+
+  it("routes in the recipients function's router exactly the topology's recipient routes", () => {
+    expect(routerRoutes(recipientRoutes(noDeps))).toEqual(topologyRoutes('recipients'));
+  });
+
+  it('routes only events of the catalogue (or SES), each from a source its contract names', () => {
+    const known = new Map(catalogue.map((contract) => [contract.detailType, contract.sources]));
+    const unknown: string[] = [];
+
+    for (const [name, spec] of functionEntries()) {
+      for (const trigger of spec.on) {
+        if (trigger.kind !== 'event') continue;
+        const sources = trigger.pattern.source as string[];
+        for (const detailType of trigger.pattern['detail-type'] as string[]) {
+          const fromSes = sources.every((source) => source === 'aws.ses');
+          const ok = fromSes
+            ? (sesDetailTypes as readonly string[]).includes(detailType)
+            : sources.every((source) => known.get(detailType)?.includes(source));
+          if (!ok) unknown.push(`${name}: ${detailType} from ${sources.join('|')}`);
+        }
+      }
+    }
+
+    expect(unknown).toEqual([]);
+    for (const schedule of schedules) expect(catalogue).toContain(schedule.event);
+  });
+});
