@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 
 /**
@@ -71,7 +72,7 @@ export async function saveBudget(
       }),
     );
   } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionFailure(error)) throw error;
   }
 }
 
@@ -91,7 +92,7 @@ export async function recordExpense(
     );
     return true;
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailure(error)) return false;
     throw error;
   }
 }

@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -10,6 +9,7 @@ import {
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
+import { batchGetAll, isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 
 /**
@@ -77,8 +77,6 @@ const releaseDeliveriesSort = (identity: DeliveryIdentity) =>
 
 export const openClaimsKey = (shard: number) => keyOf('MAIL_CLAIMS', shard);
 const openClaimsSort = (claimedAt: string, deliveryId: string) => keyParts(claimedAt, deliveryId);
-
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 
 const table = () => config().TABLE_NAME;
 
@@ -241,24 +239,8 @@ export async function getDelivery(deliveryId: string): Promise<Delivery | undefi
 
 /** Deliveries by id (missing ones are absent from the map). DynamoDB: at most 100 keys per BatchGetItem. */
 export async function getDeliveries(deliveryIds: string[]): Promise<Map<string, Delivery>> {
-  const found = new Map<string, Delivery>();
-  const unique = [...new Set(deliveryIds)];
-  for (let start = 0; start < unique.length; start += 100) {
-    let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map(deliveryKey);
-    for (let attempt = 0; keys && keys.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-      const result = await dynamo().send(
-        new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }),
-      );
-      for (const item of result.Responses?.[table()] ?? []) {
-        const delivery = strip(item);
-        found.set(delivery.deliveryId, delivery);
-      }
-      keys = result.UnprocessedKeys?.[table()]?.Keys as Record<string, unknown>[] | undefined;
-      if (attempt > 10 && keys?.length) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed`);
-    }
-  }
-  return found;
+  const items = await batchGetAll(dynamo(), table(), [...new Set(deliveryIds)].map(deliveryKey));
+  return new Map(items.map((item) => [item.deliveryId as string, strip(item)]));
 }
 
 /** Claims opened before `before` and still open, oldest first per shard, at most `limit` in all. */

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './conditions.ts';
 import { keyOf } from './keys.ts';
 
 /**
@@ -67,10 +67,6 @@ export interface Labels {
   /** Replaces a label whose stored version is `label.version - 1`; false when another write came first. */
   update(label: Label): Promise<boolean>;
 }
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error as Error)?.name === 'ConditionalCheckFailedException';
 
 export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string): Labels {
   const item = (label: Label) => ({ ...labelKey(label.labelId), type: 'label', ...label });

@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -11,6 +10,7 @@ import {
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { Outlet, OutletInput } from '../outlets.ts';
+import { batchGetAll, failedConditions, isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 
 /**
@@ -154,15 +154,6 @@ function toOutlet(item: Record<string, unknown>): Outlet {
   return outlet as unknown as Outlet;
 }
 
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
-
-/** Which items of a cancelled transaction failed their condition (by position), or undefined for another error. */
-function failedConditions(error: unknown): boolean[] | undefined {
-  if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
-}
-
 const encodeCursor = (outlet: Pick<Outlet, 'id' | 'name'>) =>
   Buffer.from(JSON.stringify({ s: outletListKey(outlet).gsi1sk, i: outlet.id })).toString('base64url');
 
@@ -176,9 +167,6 @@ function decodeCursor(cursor: string): Record<string, string> {
     throw new InvalidCursorError('cursor is not one this API returned');
   }
 }
-
-// DynamoDB BatchGetItem: at most 100 keys per call.
-const maxKeysPerBatchGet = 100;
 
 export function dynamoOutletDirectory(
   db: DynamoDBDocumentClient = dynamo(),
@@ -481,24 +469,8 @@ export function dynamoOutletDirectory(
   }
 
   const getMany: OutletDirectory['getMany'] = async (outletIds) => {
-    const found = new Map<string, Outlet>();
-    const ids = [...new Set(outletIds)];
-    for (let start = 0; start < ids.length; start += maxKeysPerBatchGet) {
-      let keys: Record<string, unknown>[] | undefined = ids
-        .slice(start, start + maxKeysPerBatchGet)
-        .map(outletKey);
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0)
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
-        if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} outlet(s) unprocessed`);
-        const result = await db.send(
-          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ...projection } } }),
-        );
-        for (const item of result.Responses?.[TableName] ?? []) found.set(item.id as string, toOutlet(item));
-        keys = result.UnprocessedKeys?.[TableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return found;
+    const items = await batchGetAll(db, TableName, [...new Set(outletIds)].map(outletKey), projection);
+    return new Map(items.map((item) => [item.id as string, toOutlet(item)]));
   };
 
   /** Takes the publication lease of an item whose event is still owed; false if someone else holds it. */

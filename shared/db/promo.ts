@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
+import { isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 
 /**
@@ -69,7 +70,7 @@ export function dynamoPromoCounters(
         );
         return Attributes?.accessCount as number;
       } catch (error) {
-        if ((error as Error)?.name === 'ConditionalCheckFailedException') return undefined;
+        if (isConditionFailure(error)) return undefined;
         throw error;
       }
     },

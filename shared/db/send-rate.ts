@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import { isConditionFailure } from './conditions.ts';
 
 /**
  * The SES send-rate budget (docs/design.md#send-rate): one token bucket for every concurrent sender, in
@@ -73,7 +74,7 @@ export async function replaceBucket(bucket: Bucket, expectedVersion: number | un
     );
     return true;
   } catch (error) {
-    if ((error as Error)?.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailure(error)) return false;
     throw error;
   }
 }
