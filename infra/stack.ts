@@ -16,11 +16,14 @@ import {
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventPattern as CdkEventPattern, EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { EventBridgePutEvents } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -35,6 +38,7 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { Config } from '#shared/config.ts';
+import { overdueMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
@@ -47,6 +51,7 @@ import {
   type FunctionSpec,
   functionEntries,
   type RecurringSchedule,
+  type StreamTrigger,
   schedules,
 } from './topology.ts';
 
@@ -58,6 +63,14 @@ export interface BacklineStackProps extends StackProps {
 
 /** EventBridge's own delivery to a target: its documented maximum, after which the event goes to the rule's DLQ. */
 const ruleRetry = { maxEventAge: Duration.hours(24), retryAttempts: 185 };
+
+/** What an event source mapping needs to read the table's stream. */
+export const streamReadActions = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
 
 /**
  * Backline on AWS, built from infra/topology.ts: one function per entry, one rule per event trigger,
@@ -81,6 +94,7 @@ export class BacklineStack extends Stack {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: tableDefinition.ttlAttribute,
+      stream: StreamViewType[tableDefinition.stream],
       deletionProtection: !dev,
       removalPolicy,
     });
@@ -224,7 +238,7 @@ export class BacklineStack extends Stack {
         },
       });
       this.functions[functionName] = fn;
-      this.wireTriggers(functionName, spec, fn, api, buses);
+      this.wireTriggers(functionName, spec, fn, api, buses, table, name);
     }
 
     for (const schedule of schedules) this.recurringSchedule(schedule, settings, bus, schedulerRole, name);
@@ -245,10 +259,14 @@ export class BacklineStack extends Stack {
     fn: AppFunction,
     api: HttpApi,
     buses: Record<BusName, IEventBus>,
+    table: Table,
+    name: string,
   ): void {
     const id = pascal(functionName);
     const eventTriggers = spec.on.flatMap((trigger) => (trigger.kind === 'event' ? [trigger] : []));
     const httpTriggers = spec.on.flatMap((trigger) => (trigger.kind === 'http' ? [trigger] : []));
+    const streamTriggers = spec.on.flatMap((trigger) => (trigger.kind === 'stream' ? [trigger] : []));
+    for (const trigger of streamTriggers) this.streamMapping(id, trigger, fn, table, name);
 
     if (eventTriggers.length > 0) {
       // Events EventBridge could not hand to Lambda at all (Lambda's own failures go to fn.onFailure).
@@ -278,6 +296,60 @@ export class BacklineStack extends Stack {
         });
       }
     }
+  }
+
+  /**
+   * The table's stream through an event source mapping, and the outbox's alarms (the outbox is the
+   * stream's one consumer; see docs/design.md#the-outbox). A batch that fails every retry leaves only
+   * its position in the on-failure queue (stream records expire after 24 h): the entries themselves
+   * stay unpublished in the table, where the sweep finds them. The mapping is the one CDK's
+   * DynamoEventSource builds, without its grant of dynamodb:ListStreams on "*": reading this table's
+   * stream is all it needs.
+   */
+  private streamMapping(
+    id: string,
+    trigger: StreamTrigger,
+    fn: AppFunction,
+    table: Table,
+    name: string,
+  ): void {
+    const streamArn = table.tableStreamArn;
+    if (!streamArn) throw new Error('topology: a stream trigger needs the table stream');
+    fn.function.addEventSourceMapping('TableStream', {
+      eventSourceArn: streamArn,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: trigger.batchSize,
+      bisectBatchOnError: trigger.bisectBatchOnError,
+      retryAttempts: trigger.retryAttempts,
+      reportBatchItemFailures: true,
+      filters: [FilterCriteria.filter(trigger.filter)],
+      onFailure: new SqsDlq(deadLetterQueue(this, `${id}StreamOnFailure`)),
+    });
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: streamReadActions, resources: [streamArn] }));
+    // How far behind the stream the publisher is: every entry waits at least this long for its event.
+    new Alarm(this, `${id}IteratorAge`, {
+      alarmDescription: `${name}: the publisher is more than two minutes behind the table's stream`,
+      metric: fn.function.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+      threshold: 120_000,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const overdue = new MetricFilter(this, `${id}UnpublishedOverFiveMinutes`, {
+      logGroup: fn.logGroup,
+      metricNamespace: `Backline/${name}`,
+      metricName: 'OutboxUnpublishedOverFiveMinutes',
+      filterPattern: FilterPattern.numberValue(`$.${overdueMetric.field}`, '>', 0),
+      metricValue: `$.${overdueMetric.field}`,
+    });
+    new Alarm(this, `${id}UnpublishedAlarm`, {
+      alarmDescription: `${name}: outbox entries unpublished for more than five minutes (the stream path and the sweep both failed them)`,
+      metric: overdue.metric({ statistic: 'Maximum', period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /** A topology schedule as a Scheduler schedule putting a Backline envelope on the bus (docs/design.md#schedules). */

@@ -1,3 +1,4 @@
+import { outboxStreamFilter } from '#shared/db/outbox.ts';
 import {
   BudgetSet,
   type EventContract,
@@ -39,9 +40,24 @@ export type EventPattern = Record<string, unknown>;
 export type RouteAuth = 'apiKey' | 'webhook' | 'public';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/**
+ * The table's DynamoDB stream through a Lambda event source mapping: batches of records that pass
+ * `filter` (Lambda filter criteria: EventBridge's pattern language over the stream record), a batch
+ * retried `retryAttempts` times (split in two on a function error when `bisectBatchOnError`), then
+ * its position recorded in an on-failure queue. The function answers partial batch failures.
+ */
+export interface StreamTrigger {
+  kind: 'stream';
+  filter: EventPattern;
+  batchSize: number;
+  retryAttempts: number;
+  bisectBatchOnError: boolean;
+}
+
 export type Trigger =
   | { kind: 'event'; bus: BusName; pattern: EventPattern }
-  | { kind: 'http'; method: HttpMethod; path: string; auth: RouteAuth };
+  | { kind: 'http'; method: HttpMethod; path: string; auth: RouteAuth }
+  | StreamTrigger;
 
 export interface FunctionSpec {
   /** Module with the exported `handler`, relative to the repository root. */
@@ -117,7 +133,7 @@ export const schedules: RecurringSchedule[] = [
     expression: 'rate(1 minute)',
     timeZone: 'UTC',
     event: OutboxSweepDue,
-    description: 'Republishes recorded webhooks still pending and settles mail claims left open by a crash.',
+    description: 'Republishes outbox entries left unpublished and settles mail claims left open by a crash.',
   },
   {
     name: 'daily-reconciliation',
@@ -131,16 +147,28 @@ export const schedules: RecurringSchedule[] = [
 export const functions = {
   intake: {
     entry: 'functions/intake/handler.ts',
-    description: 'Takes signed label webhooks: records them, then publishes their events.',
+    description: 'Takes signed label webhooks: records each one, which puts it in the outbox.',
     on: [route('POST', '/webhooks/{labelId}', 'webhook')],
-    may: ['table:write', 'events:put'],
+    may: ['table:write'],
   },
-  'intake-outbox': {
-    entry: 'functions/intake/outbox.ts',
-    description: 'Republishes recorded webhooks whose events are still pending.',
-    on: consumes(OutboxSweepDue),
+  publisher: {
+    entry: 'functions/publisher/handler.ts',
+    description:
+      'Publishes outbox entries from the table stream; the sweep republishes those left unpublished.',
+    on: [
+      // Lambda: batches of up to 100 records from a DynamoDB stream would take 10 PutEvents calls of 10.
+      {
+        kind: 'stream',
+        filter: outboxStreamFilter,
+        batchSize: 100,
+        retryAttempts: 3,
+        bisectBatchOnError: true,
+      },
+      ...consumes(OutboxSweepDue),
+    ],
     may: ['table:write', 'events:put'],
     retryAttempts: 2,
+    timeoutSeconds: 30,
   },
   management: {
     entry: 'functions/management/handler.ts',
@@ -159,14 +187,14 @@ export const functions = {
       ['PUT', '/media-outlets/{outletId}'],
       ['DELETE', '/media-outlets/{outletId}'],
     ),
-    may: ['table:write', 'events:put', 'secrets:read'],
+    may: ['table:write', 'secrets:read'],
     timeoutSeconds: 60,
   },
   releases: {
     entry: 'functions/releases/handler.ts',
     description: 'Keeps releases and their release-day schedules; asks the announcer for mailings.',
     on: consumes(ReleaseScheduled, ReleaseUpdated, ReleaseCancelled, ReleaseDayReached),
-    may: ['table:write', 'events:put', 'schedules:manage'],
+    may: ['table:write', 'schedules:manage'],
     retryAttempts: 2,
   },
   announcer: {
@@ -186,13 +214,13 @@ export const functions = {
       route('POST', '/u/{token}', 'public'),
       route('GET', '/p/{token}', 'public'),
     ],
-    may: ['table:write', 'events:put', 'secrets:read'],
+    may: ['table:write', 'secrets:read'],
   },
   deliverability: {
     entry: 'functions/deliverability/handler.ts',
     description: 'Suppresses addresses on a permanent bounce or a complaint.',
     on: [consumesSes('Email Bounced', 'Email Complaint Received')],
-    may: ['table:write', 'events:put'],
+    may: ['table:write'],
     retryAttempts: 2,
   },
   tours: {

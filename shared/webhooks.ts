@@ -1,8 +1,6 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
 import {
   BudgetSet,
-  buildEntry,
   type EventContract,
   ExpenseRecorded,
   ReleaseCancelled,
@@ -12,6 +10,7 @@ import {
   TourDateAdded,
   TourDateCancelled,
 } from './events/index.ts';
+import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
 import { type Issue, ValidationError } from './http/errors.ts';
 
 /**
@@ -113,23 +112,17 @@ export interface WebhookEventIdentity {
   eventId: string;
 }
 
-/** The PutEvents entry of a webhook's event. `occurredAt` is the body's `timestamp` (when it happened at the label). */
-export function webhookEntry(
-  body: WebhookBody,
-  identity: WebhookEventIdentity,
-  eventBusName: string,
-): PutEventsRequestEntry {
+/**
+ * A webhook's event, built from its body whenever it is published (the record keeps the raw body, not
+ * the event). `occurredAt` is the body's `timestamp` (when it happened at the label).
+ */
+export function webhookEvent(body: WebhookBody, identity: WebhookEventIdentity): OutboxEntry {
   const contract: EventContract = webhookTypes[body.type];
-  return buildEntry(
-    contract,
-    body.data,
-    {
-      eventId: identity.eventId,
-      correlationId: identity.eventId,
-      occurredAt: body.timestamp,
-      labelId: identity.labelId,
-      webhookId: identity.webhookId,
-    },
-    eventBusName,
-  );
+  return outboxEntry(contract, body.data, {
+    eventId: identity.eventId,
+    correlationId: identity.eventId,
+    occurredAt: body.timestamp,
+    labelId: identity.labelId,
+    webhookId: identity.webhookId,
+  });
 }

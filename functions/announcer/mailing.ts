@@ -1,6 +1,5 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
-import { buildEntry, type EventContract } from '#shared/events/envelope.ts';
+import type { EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import {
   ReleaseAnnounced,
@@ -8,6 +7,7 @@ import {
   ReleaseDateChangeSent,
   ReleaseOutNowSent,
 } from '#shared/events/mailing-sent.ts';
+import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { isMailable, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import type { AnnouncerDeps } from './ports.ts';
@@ -25,6 +25,9 @@ export type MailingOutcome =
   | { status: 'completed'; sent: number; skipped: number }
   | { status: 'continued'; cursor: string; sent: number; skipped: number }
   | { status: 'obsolete'; reason: string };
+
+/** The announcer's own source, for the `Mailing Requested` it states itself (the contract lists it). */
+const announcerSource = 'backline.announcer';
 
 /** SES v2: at most 50 destinations per SendBulkEmail. */
 export const maxDestinationsPerCall = 50;
@@ -148,7 +151,9 @@ async function claimAll(
  * Sends one mailing: page by page through the directory, claiming each mail before sending it
  * (a mail claimed before is never sent again), in calls of at most 50 recipients within the shared
  * send rate. When time runs short it hands the rest to a new `Mailing Requested` with a cursor, and
- * when it reaches the end it states the mailing's fact (`Release Announced`, ...).
+ * when it reaches the end it states the mailing's fact (`Release Announced`, ...). Both are published
+ * directly: there is no state write to put them in the outbox with, and a failed publish fails the
+ * invocation, which Lambda retries (claims keep the retry from mailing anyone twice).
  */
 export async function sendMailing(
   request: MailingRequest,
@@ -197,13 +202,13 @@ async function continueLater(
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
   const cursor = encodeCursor(progress);
-  const entry = buildEntry(
-    MailingRequested,
-    { ...request, cursor },
-    { correlationId: meta.correlationId, labelId: request.labelId },
-    deps.eventBusName(),
-  );
-  await deps.events.publish([{ ...entry, Source: 'backline.announcer' }]);
+  await deps.events.publish([
+    outboxEntry(
+      MailingRequested,
+      { ...request, cursor },
+      { correlationId: meta.correlationId, labelId: request.labelId, source: announcerSource },
+    ),
+  ]);
   return { status: 'continued', cursor, sent: progress.sent, skipped: progress.skipped };
 }
 
@@ -214,7 +219,7 @@ async function complete(
   meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
-  const entry = buildEntry(
+  const entry = outboxEntry(
     completionEvents[request.kind],
     {
       labelId: release.labelId,
@@ -224,7 +229,6 @@ async function complete(
       ...(request.revision ? { revision: request.revision } : {}),
     },
     { correlationId: meta.correlationId, labelId: release.labelId },
-    deps.eventBusName(),
   );
   const dateChange =
     request.kind === 'announcement' && progress.asOf
@@ -246,11 +250,11 @@ export async function dateChangeIfMovedSince(
   asOf: string,
   correlationId: string | undefined,
   deps: AnnouncerDeps,
-): Promise<PutEventsRequestEntry | undefined> {
+): Promise<OutboxEntry | undefined> {
   const current = await deps.releases.get(release.labelId, release.releaseId);
   if (current?.state !== 'scheduled' || !current.details || !current.movedAt) return undefined;
   if (!(asOf < current.movedAt)) return undefined;
-  const entry = buildEntry(
+  return outboxEntry(
     MailingRequested,
     {
       labelId: current.labelId,
@@ -258,8 +262,10 @@ export async function dateChangeIfMovedSince(
       kind: 'date-change',
       revision: revisionOf(momentOf(current.details)),
     },
-    { correlationId: correlationId ?? current.lastCorrelationId, labelId: current.labelId },
-    deps.eventBusName(),
+    {
+      correlationId: correlationId ?? current.lastCorrelationId,
+      labelId: current.labelId,
+      source: announcerSource,
+    },
   );
-  return { ...entry, Source: 'backline.announcer' };
 }

@@ -1,6 +1,6 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Delivery, DeliveryIdentity } from '#shared/db/deliveries.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 
@@ -93,8 +93,9 @@ export interface RecipientLinks {
   ): Promise<{ unsubscribeUrl: string; promoLinks: { label: string; url: string }[] }>;
 }
 
+/** Puts events on the Backline bus directly (for steps with no state write to attach them to); throws if some were refused. */
 export interface EventPublisher {
-  publish(entries: PutEventsRequestEntry[]): Promise<void>;
+  publish(events: OutboxEntry[]): Promise<void>;
 }
 
 export interface AnnouncerSettings {
@@ -116,7 +117,6 @@ export interface AnnouncerDeps {
   sendRate: SendRate;
   links: RecipientLinks;
   events: EventPublisher;
-  eventBusName: () => string;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   settings: AnnouncerSettings;

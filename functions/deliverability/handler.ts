@@ -1,8 +1,5 @@
-import { eventBridge } from '#shared/clients.ts';
-import { config } from '#shared/config.ts';
 import { markDeliveryBounced, markDeliveryComplained } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
-import { publishEvents } from '#shared/events/publish.ts';
 import { eventHandler, onSes } from '#shared/lambda/event-handler.ts';
 import { type DeliverabilityDeps, handleSesFeedback } from './suppress.ts';
 
@@ -18,8 +15,6 @@ export const makeHandler = (deps: DeliverabilityDeps) =>
 export const liveDeps = (): DeliverabilityDeps => ({
   outlets: dynamoOutletDirectory(),
   deliveries: { markBounced: markDeliveryBounced, markComplained: markDeliveryComplained },
-  publish: (entries) => publishEvents(eventBridge(), entries),
-  busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
 });
 

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
-import { buildEntry } from '#shared/events/envelope.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletSuppressed } from '#shared/events/outlet-suppressed.ts';
 import { deliveryTag, type SesEvent } from '#shared/events/ses.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
@@ -22,11 +20,8 @@ export interface DeliveryOutcomes {
 }
 
 export interface DeliverabilityDeps {
-  outlets: Pick<OutletDirectory, 'suppress' | 'suppressionEventPublished' | 'releaseSuppressionEvent'>;
+  outlets: Pick<OutletDirectory, 'suppress' | 'findByEmail'>;
   deliveries: DeliveryOutcomes;
-  /** Puts entries on the Backline bus, retrying failed ones (throws when some still fail). */
-  publish: (entries: PutEventsRequestEntry[]) => Promise<void>;
-  busName: string;
   now: () => Date;
 }
 
@@ -67,9 +62,9 @@ const unique = (emails: string[]) => [...new Set(emails.map(normaliseEmail))];
 
 /**
  * Suppresses the addresses, marks their outlets and the delivery, and states `Outlet Suppressed`
- * once per address. Safe to repeat (events arrive at least once), also concurrently: the suppression
- * item records whether its event is still owed and who holds the lease to publish it, so a retry
- * after a failure publishes it rather than losing it, and two repeats never both publish.
+ * once per address: the event goes to the outbox in the same write as the suppression (see
+ * docs/design.md#the-outbox). Safe to repeat (events arrive at least once), also concurrently: only
+ * the write that suppresses the address writes its event.
  */
 export async function handleSesFeedback(
   event: SesEvent,
@@ -81,36 +76,27 @@ export async function handleSesFeedback(
     return { suppressed: [], ignored: 'transient-bounce', ...(deliveryId ? { deliveryId } : {}) };
 
   const at = deps.now().toISOString();
-  // Lambda's retries of this event share its id, so they may take over its publication lease at once.
-  const owner = typeof event.id === 'string' ? event.id : randomUUID();
   for (const email of suppression.emails) {
-    const suppressionRecord = {
-      email,
-      reason: suppression.reason,
-      ...(suppression.detail ? { detail: suppression.detail } : {}),
-      at,
-    };
-    const result = await deps.outlets.suppress(suppressionRecord, owner);
-    if (!result.mustPublish) continue;
-    try {
-      await deps.publish([
-        buildEntry(
-          OutletSuppressed,
-          {
-            email,
-            reason: result.reason,
-            ...(result.outletId ? { outletId: result.outletId } : {}),
-            ...(result.detail ? { detail: result.detail } : {}),
-          },
-          { occurredAt: at, correlationId: deliveryId ?? event.detail.mail.messageId },
-          deps.busName,
-        ),
-      ]);
-    } catch (error) {
-      await deps.outlets.releaseSuppressionEvent(email, owner);
-      throw error;
-    }
-    await deps.outlets.suppressionEventPublished(email);
+    const outlet = await deps.outlets.findByEmail(email);
+    const suppressed = outboxEntry(
+      OutletSuppressed,
+      {
+        email,
+        reason: suppression.reason,
+        ...(outlet ? { outletId: outlet.id } : {}),
+        ...(suppression.detail ? { detail: suppression.detail } : {}),
+      },
+      { occurredAt: at, correlationId: deliveryId ?? event.detail.mail.messageId },
+    );
+    await deps.outlets.suppress(
+      {
+        email,
+        reason: suppression.reason,
+        ...(suppression.detail ? { detail: suppression.detail } : {}),
+        at,
+      },
+      [suppressed],
+    );
   }
 
   if (deliveryId) {

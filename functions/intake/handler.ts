@@ -1,11 +1,10 @@
 import middy from '@middy/core';
-import { dynamo, eventBridge } from '#shared/clients.ts';
+import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
-import { publishEvents } from '#shared/events/publish.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
-import { loggerFor, observability } from '#shared/lambda/observability.ts';
+import { observability } from '#shared/lambda/observability.ts';
 import { type IntakeDeps, receiveWebhook } from './receive.ts';
 
 /** `POST /webhooks/{labelId}` (topology auth `webhook`: the signature is checked here, in receiveWebhook). */
@@ -24,10 +23,7 @@ export const makeHandler = (deps: IntakeDeps) =>
 export const liveDeps = (): IntakeDeps => ({
   labels: dynamoLabels(dynamo(), config().TABLE_NAME),
   webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
-  publish: (entries) => publishEvents(eventBridge(), entries),
-  busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
-  log: loggerFor('intake'),
 });
 
 export const handler = makeHandler(liveDeps());

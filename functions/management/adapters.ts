@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dynamo, eventBridge } from '#shared/clients.ts';
+import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { releaseDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
@@ -7,21 +7,16 @@ import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { promoAccessesForRelease } from '#shared/db/promo.ts';
 import { getRelease } from '#shared/db/releases.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
-import { publishEvents } from '#shared/events/publish.ts';
-import { loggerFor } from '#shared/lambda/observability.ts';
 import type { LabelRoutesDeps } from './labels.ts';
 import type { OutletRoutesDeps } from './outlets.ts';
 import type { ReleaseRoutesDeps } from './releases.ts';
 
-/** The management API's ports wired to DynamoDB, EventBridge and Powertools (handler.ts composes them). */
+/** The management API's ports wired to DynamoDB (handler.ts composes them). */
 
 export const liveLabelRoutesDeps = (): LabelRoutesDeps => ({
   labels: dynamoLabels(dynamo(), config().TABLE_NAME),
   webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
-  publish: (entries) => publishEvents(eventBridge(), entries),
-  busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
-  log: loggerFor('management'),
 });
 
 export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({

@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type Label, type Labels, labelIdPattern, withRotatedSecret } from '#shared/db/labels.ts';
-import type { WebhookRecord, WebhookRecords } from '#shared/db/webhooks.ts';
+import type { WebhookRecords } from '#shared/db/webhooks.ts';
 import {
   conflict,
-  HttpError,
   type HttpEvent,
   type HttpResult,
   json,
@@ -12,19 +11,14 @@ import {
   notFound,
   ValidationError,
 } from '#shared/http/index.ts';
-import type { Log } from '#shared/lambda/observability.ts';
-import { type PublishEntries, publishRecorded } from '#shared/webhook-publishing.ts';
 import type { ManagementRoute } from './routes.ts';
 
 export interface LabelRoutesDeps {
   labels: Labels;
-  webhooks: Pick<WebhookRecords, 'receivedBetween' | 'markPublished' | 'markUnpublishable'>;
-  publish: PublishEntries;
-  busName: string;
+  webhooks: Pick<WebhookRecords, 'receivedBetween' | 'requeue'>;
   now: () => Date;
   newSecret?: () => string;
   newLabelId?: () => string;
-  log: Log;
 }
 
 /** Standard Webhooks: secrets are 24-64 random bytes, `whsec_` + base64. */
@@ -100,7 +94,9 @@ export async function rotateSecret(labelId: string | undefined, deps: LabelRoute
 
 /**
  * `POST /labels/{labelId}/replays`: re-publishes the events of the label's webhooks received in [from, to],
- * oldest first, with their original eventIds (a replay is a redelivery; consumers stay idempotent).
+ * oldest first, with their original eventIds (a replay is a redelivery; consumers stay idempotent):
+ * each record goes back in the outbox, and the publisher puts its event on the bus from the table's
+ * stream, as for a new webhook (see docs/design.md#the-outbox).
  */
 export async function replayWebhooks(
   labelId: string | undefined,
@@ -119,18 +115,8 @@ export async function replayWebhooks(
       now,
       cursor,
     );
-    const republishable = page.items.filter((r: WebhookRecord) => r.status !== 'unpublishable');
-    const outcome = await publishRecorded(republishable, deps);
-    replayed += outcome.published.length;
-    if (outcome.failed.length > 0) {
-      throw new HttpError(
-        503,
-        'unavailable',
-        `the event bus refused events after ${replayed} were replayed; try again`,
-        {
-          replayed,
-        },
-      );
+    for (const record of page.items) {
+      if (record.status !== 'unpublishable' && (await deps.webhooks.requeue(record, now))) replayed++;
     }
     cursor = page.next;
   } while (cursor);

@@ -1,12 +1,9 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpRouterHandler, { type Route } from '@middy/http-router';
-import { eventBridge } from '#shared/clients.ts';
-import { config } from '#shared/config.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
-import { publishEvents } from '#shared/events/publish.ts';
 import { errorResponse, type HttpEvent, type HttpResult, html, rawBody } from '#shared/http/index.ts';
-import { loggerFor, observability } from '#shared/lambda/observability.ts';
+import { observability } from '#shared/lambda/observability.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { InvalidTokenError } from '#shared/tokens.ts';
 import { confirmUnsubscribePage, invalidLinkPage, promoGonePage, unsubscribedPage } from './pages.ts';
@@ -68,10 +65,7 @@ export const liveDeps = (): RecipientsDeps => ({
   signingKey: tokenSigningKey,
   outlets: dynamoOutletDirectory(),
   promos: dynamoPromoCounters(),
-  publish: (entries) => publishEvents(eventBridge(), entries),
-  busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
-  log: loggerFor('recipients'),
 });
 
 export const handler = makeHandler(liveDeps());

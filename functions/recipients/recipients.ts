@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import type { PromoCounters } from '#shared/db/promo.ts';
-import { buildEntry } from '#shared/events/envelope.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
-import type { Log } from '#shared/lambda/observability.ts';
 import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
 
 /**
@@ -16,20 +13,9 @@ import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
 
 export interface RecipientsDeps {
   signingKey: () => Promise<string>;
-  outlets: Pick<
-    OutletDirectory,
-    | 'get'
-    | 'markUnsubscribed'
-    | 'markAddressUnsubscribed'
-    | 'unsubscribeEventPublished'
-    | 'releaseUnsubscribeEvent'
-  >;
+  outlets: Pick<OutletDirectory, 'get' | 'markUnsubscribed' | 'markAddressUnsubscribed'>;
   promos: Pick<PromoCounters, 'countAccess'>;
-  /** Puts entries on the Backline bus, retrying failed ones (throws when some still fail). */
-  publish: (entries: PutEventsRequestEntry[]) => Promise<void>;
-  busName: string;
   now: () => Date;
-  log: Log;
 }
 
 /** What the unsubscribe page shows before the recipient confirms; a GET never unsubscribes (link scanners follow GETs). */
@@ -52,10 +38,9 @@ export const unsubscribeVia = (body: string): UnsubscribeVia =>
   /List-Unsubscribe=One-Click|name="List-Unsubscribe"\s+One-Click/i.test(body) ? 'one-click' : 'page';
 
 /**
- * Unsubscribes the outlet at once; repeating it changes nothing. `Outlet Unsubscribed` is owed once,
- * on the transition, and stays owed until the bus has it: the caller holding the publication lease
- * publishes it (shared/db/outlets.ts), so concurrent POSTs publish it once and a failed publish is
- * repaired by the next POST rather than lost.
+ * Unsubscribes the outlet at once; repeating it changes nothing. `Outlet Unsubscribed` is stated
+ * once, on the transition: it goes to the outbox in the same write (see docs/design.md#the-outbox),
+ * so concurrent POSTs state it once and a failing bus cannot lose it.
  */
 export async function unsubscribe(
   token: string,
@@ -63,33 +48,18 @@ export async function unsubscribe(
   deps: RecipientsDeps,
 ): Promise<{ outcome: 'unsubscribed' | 'already' | 'unknown-outlet' }> {
   const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
-  const owner = randomUUID();
   const at = deps.now().toISOString();
-  const result = await deps.outlets.markUnsubscribed(claims.outletId, { owner, at });
+  const unsubscribed = outboxEntry(
+    OutletUnsubscribed,
+    { outletId: claims.outletId, ...(claims.releaseId ? { releaseId: claims.releaseId } : {}), via },
+    { occurredAt: at, ...(claims.labelId ? { labelId: claims.labelId } : {}) },
+  );
+  const result = await deps.outlets.markUnsubscribed(claims.outletId, at, [unsubscribed]);
   if (result.state === 'missing') {
     // The outlet was deleted: its address stays opted out, so re-importing it brings no mail.
     // Tokens issued before they carried the address cannot do that; the recipient still sees 200.
     if (claims.email) await deps.outlets.markAddressUnsubscribed(claims.email, at);
     return { outcome: 'unknown-outlet' };
-  }
-  if (result.mustPublish) {
-    try {
-      await deps.publish([
-        buildEntry(
-          OutletUnsubscribed,
-          { outletId: claims.outletId, ...(claims.releaseId ? { releaseId: claims.releaseId } : {}), via },
-          {
-            occurredAt: result.outlet.unsubscribedAt ?? deps.now().toISOString(),
-            ...(claims.labelId ? { labelId: claims.labelId } : {}),
-          },
-          deps.busName,
-        ),
-      ]);
-    } catch (error) {
-      await deps.outlets.releaseUnsubscribeEvent(claims.outletId, owner);
-      throw error;
-    }
-    await deps.outlets.unsubscribeEventPublished(claims.outletId);
   }
   return { outcome: result.state };
 }
@@ -100,8 +70,9 @@ export type PromoOutcome =
   | { outcome: 'used-up' };
 
 /**
- * Opens a promo link: while it is valid, counts the access (never past `maxAccesses`) and answers
- * where to redirect. Everything needed is in the signed token, so no release is read.
+ * Opens a promo link: while it is valid, counts the access (never past `maxAccesses`) with its
+ * `Promo Accessed` in the same write (the outbox: see docs/design.md#the-outbox), and answers where
+ * to redirect. Everything needed is in the signed token, so no release is read.
  */
 export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
   const claims = verifyPromoToken(await deps.signingKey(), token);
@@ -114,24 +85,20 @@ export async function openPromoLink(token: string, deps: RecipientsDeps): Promis
     outletId: claims.outletId,
     assetIndex: claims.assetIndex,
   };
-  const accessCount = await deps.promos.countAccess(link, {
-    at: now.toISOString(),
-    ...(claims.maxAccesses !== undefined ? { maxAccesses: claims.maxAccesses } : {}),
-  });
-  if (accessCount === undefined) return { outcome: 'used-up' };
-  try {
-    await deps.publish([
-      buildEntry(
+  const accessCount = await deps.promos.countAccess(
+    link,
+    {
+      at: now.toISOString(),
+      ...(claims.maxAccesses !== undefined ? { maxAccesses: claims.maxAccesses } : {}),
+    },
+    (count) => [
+      outboxEntry(
         PromoAccessed,
-        { ...link, assetKind: claims.assetKind, accessCount },
+        { ...link, assetKind: claims.assetKind, accessCount: count },
         { occurredAt: now.toISOString(), labelId: claims.labelId },
-        deps.busName,
       ),
-    ]);
-  } catch (error) {
-    // The access is counted and the recipient is waiting for their file: a lost analytics event
-    // is the smaller harm than a failed download (the counter, not the event, is the record).
-    deps.log.error('Promo Accessed could not be published', { ...link, accessCount, error: String(error) });
-  }
+    ],
+  );
+  if (accessCount === undefined) return { outcome: 'used-up' };
   return { outcome: 'redirect', url: claims.url, accessCount };
 }

@@ -7,7 +7,7 @@ import {
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { eventBridge, scheduler } from '#shared/clients.ts';
+import { scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import {
@@ -18,7 +18,6 @@ import {
   recordReleaseChange,
 } from '#shared/db/releases.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
-import { publishEvents } from '#shared/events/publish.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
 import type { ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
 
@@ -105,7 +104,5 @@ export const liveDeps = (): ReleasesDeps => ({
     markEffectsPerformed: markReleaseEffectsPerformed,
   },
   schedules: schedulerSchedules(),
-  events: { publish: (entries) => publishEvents(eventBridge(), entries) },
-  eventBusName: () => config().EVENT_BUS_NAME,
   now: () => new Date(),
 });

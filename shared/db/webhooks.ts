@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -6,18 +5,21 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
+import { unpublishedKey } from './outbox.ts';
 
 /**
- * Recorded label webhooks (the intake outbox, docs/design.md#the-outbox), kept with their raw body for replay.
+ * Recorded label webhooks, kept with their raw body for replay. A record is itself intake's outbox
+ * entry (shared/db/outbox.ts): the publisher builds its event from the raw body. See docs/design.md#the-outbox.
  *
  * Access patterns:
  * - record a webhook once per label and `webhook-id`; find it again for a repeated delivery
  *     pk = WEBHOOK#<labelId>#<webhookId>, sk = WEBHOOK   (one item per partition: no hot label partition)
  * - a label's webhooks received in a time range, oldest first (replay)
  *     gsi1pk = LABEL#<labelId>#WEBHOOKS, gsi1sk = <receivedAt>#<webhookId>
- * - webhooks still pending publication, oldest first (outbox sweep); sparse: removed once published
- *     gsi2pk = WEBHOOKS#PENDING, gsi2sk = <receivedAt>#<labelId>#<webhookId>
+ * - webhooks still pending publication: the outbox's unpublished index (unpublishedKey in outbox.ts),
+ *   by receivedAt and eventId; sparse: removed once published
  *
  * Keys are built by `keyOf`/`keyParts` (see docs/design.md#unambiguous-keys); webhook ids are printable
  * ASCII (checked by intake), so `\x7f` sorts after every id.
@@ -29,11 +31,6 @@ export const webhookKey = (labelId: string, webhookId: string) => ({
 const byLabelKey = (labelId: string, receivedAt: string, webhookId: string) => ({
   gsi1pk: `${keyOf('LABEL', labelId)}#WEBHOOKS`,
   gsi1sk: keyParts(receivedAt, webhookId),
-});
-const pendingPartition = 'WEBHOOKS#PENDING';
-const pendingKey = (labelId: string, receivedAt: string, webhookId: string) => ({
-  gsi2pk: pendingPartition,
-  gsi2sk: keyParts(receivedAt, labelId, webhookId),
 });
 const afterEveryId = '\x7f';
 
@@ -70,12 +67,11 @@ export interface WebhookRecords {
     record: WebhookRecord,
     now: Date,
   ): Promise<{ recorded: true } | { recorded: false; existing: WebhookRecord }>;
-  /** Marks webhooks published (taking them off the pending queue). */
-  markPublished(refs: WebhookRef[], at: Date): Promise<void>;
-  /** Takes a webhook whose event can no longer be built off the pending queue, so the sweep stops retrying it. */
-  markUnpublishable(ref: WebhookRef, reason: string): Promise<void>;
-  /** Pending webhooks received before `before`, oldest first. */
-  pendingSince(before: Date, limit: number): Promise<WebhookRecord[]>;
+  /**
+   * Puts a recorded webhook back in the outbox, so the publisher publishes its event again (same
+   * eventId): a replay is a redelivery. False when it is gone or its event can no longer be built.
+   */
+  requeue(ref: WebhookRef & Pick<WebhookRecord, 'eventId'>, at: Date): Promise<boolean>;
   /** A label's webhooks received in [from, to], oldest first, one page at a time; expired ones are left out. */
   receivedBetween(
     labelId: string,
@@ -86,11 +82,8 @@ export interface WebhookRecords {
   ): Promise<Page<WebhookRecord>>;
 }
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error as Error)?.name === 'ConditionalCheckFailedException';
-
-const toRecord = (item: Record<string, unknown>): WebhookRecord => {
+/** A stored item as a webhook record, without its keys. */
+export const webhookRecordOf = (item: Record<string, unknown>): WebhookRecord => {
   const { labelId, webhookId, eventId, type, body, receivedAt, status, publishedAt, expiresAt } = item;
   return {
     labelId,
@@ -100,7 +93,7 @@ const toRecord = (item: Record<string, unknown>): WebhookRecord => {
     body,
     receivedAt,
     status,
-    publishedAt,
+    ...(publishedAt ? { publishedAt } : {}),
     expiresAt,
   } as WebhookRecord;
 };
@@ -111,6 +104,9 @@ const decodeCursor = (cursor: string | undefined) =>
   cursor
     ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
     : undefined;
+
+const prefixed = (values: Record<string, string>) =>
+  Object.fromEntries(Object.entries(values).map(([name, value]) => [`:${name}`, value]));
 
 export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: string): WebhookRecords {
   const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
@@ -125,9 +121,7 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
             Item: {
               ...webhookKey(record.labelId, record.webhookId),
               ...byLabelKey(record.labelId, record.receivedAt, record.webhookId),
-              ...(record.status === 'pending'
-                ? pendingKey(record.labelId, record.receivedAt, record.webhookId)
-                : {}),
+              ...(record.status === 'pending' ? unpublishedKey(record.receivedAt, record.eventId) : {}),
               entity: 'webhook',
               ...record,
             },
@@ -147,58 +141,31 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
         }),
       );
       if (!Item) throw new Error('webhook record vanished after a failed conditional put');
-      return { recorded: false, existing: toRecord(Item) };
+      return { recorded: false, existing: webhookRecordOf(Item) };
     },
 
-    async markPublished(refs, at) {
-      await Promise.all(
-        refs.map((ref) =>
-          client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: webhookKey(ref.labelId, ref.webhookId),
-              UpdateExpression: 'SET #status = :published, publishedAt = :at REMOVE gsi2pk, gsi2sk',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':published': 'published', ':at': at.toISOString() },
-            }),
-          ),
-        ),
-      );
-    },
-
-    async markUnpublishable(ref, reason) {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: webhookKey(ref.labelId, ref.webhookId),
-          UpdateExpression: 'SET #status = :status, unpublishableReason = :reason REMOVE gsi2pk, gsi2sk',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': 'unpublishable', ':reason': reason },
-        }),
-      );
-    },
-
-    async pendingSince(before, limit) {
-      const records: WebhookRecord[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
+    async requeue(ref, at) {
+      try {
+        // Back on the outbox's index: the stream brings it to the publisher, and the sweep finds it if that fails.
+        await client.send(
+          new UpdateCommand({
             TableName: tableName,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pending AND gsi2sk < :before',
-            ExpressionAttributeValues: { ':pending': pendingPartition, ':before': before.toISOString() },
-            Limit: limit - records.length,
-            ExclusiveStartKey: startKey,
+            Key: webhookKey(ref.labelId, ref.webhookId),
+            UpdateExpression: 'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+            ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':pending': 'pending',
+              ':unpublishable': 'unpublishable',
+              ...prefixed(unpublishedKey(at.toISOString(), ref.eventId)),
+            },
           }),
         );
-        records.push(...(page.Items ?? []).map(toRecord));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && records.length < limit);
-      // The index is eventually consistent: it may still list a record that was just published.
-      return records.filter((r) => r.status === 'pending');
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
     },
 
     async receivedBetween(labelId, from, to, now, cursor) {
@@ -218,7 +185,7 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
           ExclusiveStartKey: decodeCursor(cursor),
         }),
       );
-      return { items: (page.Items ?? []).map(toRecord), next: encodeCursor(page.LastEvaluatedKey) };
+      return { items: (page.Items ?? []).map(webhookRecordOf), next: encodeCursor(page.LastEvaluatedKey) };
     },
   };
 }

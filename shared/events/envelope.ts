@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
 
 /**
@@ -87,19 +86,4 @@ export function buildDetail<C extends EventContract>(
     },
     data,
   }) as EventDetail<C>;
-}
-
-/** A `PutEvents` entry for the Backline bus. */
-export function buildEntry<C extends EventContract>(
-  contract: C,
-  data: z.input<C['data']>,
-  meta: MetadataInput,
-  eventBusName: string,
-): PutEventsRequestEntry {
-  return {
-    EventBusName: eventBusName,
-    Source: contract.source,
-    DetailType: contract.detailType,
-    Detail: JSON.stringify(buildDetail(contract, data, meta)),
-  };
 }

@@ -16,6 +16,7 @@ const schemas: Record<string, Record<string, unknown>> = Object.fromEntries(
       title: contract.detailType,
       description: contract.description,
       'x-source': contract.source,
+      'x-sources': contract.sources,
       'x-schema-version': contract.schemaVersion,
       examples: [{ metadata: exampleMetadata(contract.schemaVersion), data: contract.sample }],
     },

@@ -22,6 +22,7 @@ import { TourDateAdded } from './tour-date-added.ts';
 import { TourDateCancelled } from './tour-date-cancelled.ts';
 
 export * from './envelope.ts';
+export * from './outbox.ts';
 export {
   BudgetSet,
   ExpenseRecorded,

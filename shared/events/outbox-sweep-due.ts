@@ -5,7 +5,7 @@ export const OutboxSweepDue = defineEvent({
   detailType: 'Outbox Sweep Due',
   source: 'backline.scheduler',
   schemaVersion: 1,
-  description: 'Every minute: republish pending webhooks, settle stale mail claims.',
+  description: 'Every minute: republish outbox entries left unpublished, settle stale mail claims.',
   data: z.object({}),
   sample: {},
 });

@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { streamReadActions } from '#infra/stack.ts';
 import { type FunctionSpec, functionEntries, type Permission } from '#infra/topology.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
 import { asArray, backline, devSettings, flat, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
@@ -133,6 +134,18 @@ describe('IAM follows the topology and nothing wider', () => {
     return destination ? logicalIdOf(destination) : undefined;
   };
 
+  const streamOnFailureQueueOf = (functionName: string): string | undefined => {
+    const fnId = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).find(
+      ([, fn]) => fn.Properties.FunctionName === `backline-dev-${functionName}`,
+    )?.[0];
+    const mapping = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).find(
+      (resource) => logicalIdOf(resource.Properties.FunctionName) === fnId,
+    );
+    const destination = (mapping?.Properties.DestinationConfig as { OnFailure: { Destination: unknown } })
+      ?.OnFailure.Destination;
+    return destination ? logicalIdOf(destination) : undefined;
+  };
+
   const expectedGrants = (name: string, spec: FunctionSpec): string[] => {
     const fn = functionsByName[name];
     const logGroupId = logicalIdOf((fn.LoggingConfig as { LogGroup: unknown }).LogGroup);
@@ -141,9 +154,19 @@ describe('IAM follows the topology and nothing wider', () => {
     const onFailure = queueId
       ? grants(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], [`<${queueId}.Arn>`])
       : [];
+    // A stream trigger reads the table's stream, and records a batch it gave up in its own on-failure queue.
+    const streams = spec.on.some((trigger) => trigger.kind === 'stream')
+      ? [
+          ...grants(streamReadActions, [`<${tableId}.StreamArn>`]),
+          ...grants(
+            ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+            [`<${streamOnFailureQueueOf(name)}.Arn>`],
+          ),
+        ]
+      : [];
     const may = new Set<Permission>(spec.may);
     if (may.has('table:write')) may.delete('table:read');
-    return [...own, ...onFailure, ...[...may].flatMap((permission) => expectedFor[permission])];
+    return [...own, ...onFailure, ...streams, ...[...may].flatMap((permission) => expectedFor[permission])];
   };
 
   it.each(functionEntries())('gives %s exactly the grants its topology entry names', (name, spec) => {

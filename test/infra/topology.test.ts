@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { functionEntries, schedules } from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
+import { overdueMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
@@ -123,6 +124,85 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       expect(config.MaximumRetryAttempts, name).toBe(spec.retryAttempts);
       expect(queues[logicalIdOf(config.DestinationConfig.OnFailure.Destination)], name).toBeDefined();
     }
+  });
+
+  it("has exactly one event source mapping per stream trigger, on the table's stream, with the trigger's filter and limits", () => {
+    const tableId = onlyId(template, 'AWS::DynamoDB::Table');
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    const expected = functionEntries().flatMap(([name, spec]) =>
+      spec.on.flatMap((trigger) =>
+        trigger.kind === 'stream'
+          ? [
+              {
+                function: name,
+                source: `<${tableId}.StreamArn>`,
+                filters: [canonical(trigger.filter)],
+                BatchSize: trigger.batchSize,
+                BisectBatchOnFunctionError: trigger.bisectBatchOnError,
+                MaximumRetryAttempts: trigger.retryAttempts,
+                FunctionResponseTypes: ['ReportBatchItemFailures'],
+                StartingPosition: 'TRIM_HORIZON',
+              },
+            ]
+          : [],
+      ),
+    );
+
+    const actual = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).map((resource) => {
+      const props = resource.Properties as Record<string, unknown> & {
+        FilterCriteria: { Filters: { Pattern: string }[] };
+        DestinationConfig: { OnFailure: { Destination: unknown } };
+      };
+      expect(queues[logicalIdOf(props.DestinationConfig.OnFailure.Destination)]).toBeDefined();
+      return {
+        function: Object.entries(lambdas).find(([, id]) => id === logicalIdOf(props.FunctionName))?.[0],
+        source: flat(props.EventSourceArn),
+        filters: props.FilterCriteria.Filters.map((filter) => canonical(JSON.parse(filter.Pattern))),
+        BatchSize: props.BatchSize,
+        BisectBatchOnFunctionError: props.BisectBatchOnFunctionError,
+        MaximumRetryAttempts: props.MaximumRetryAttempts,
+        FunctionResponseTypes: props.FunctionResponseTypes,
+        StartingPosition: props.StartingPosition,
+      };
+    });
+
+    expect(expected.length).toBeGreaterThan(0);
+    expect(actual).toEqual(expected);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: tableDefinition.stream },
+    });
+  });
+
+  it("alarms on outbox entries unpublished for more than five minutes and on the stream mapping's iterator age", () => {
+    const publisherLogs = resourcesOf(template, 'AWS::Logs::MetricFilter');
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties,
+    );
+
+    const [filter] = Object.values(publisherLogs).map((resource) => resource.Properties);
+    expect(filter).toMatchObject({
+      FilterPattern: `{ $.${overdueMetric.field} > 0 }`,
+      MetricTransformations: [
+        expect.objectContaining({
+          MetricName: 'OutboxUnpublishedOverFiveMinutes',
+          MetricValue: `$.${overdueMetric.field}`,
+        }),
+      ],
+    });
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          MetricName: 'OutboxUnpublishedOverFiveMinutes',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        }),
+        expect.objectContaining({
+          MetricName: 'IteratorAge',
+          Namespace: 'AWS/Lambda',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: lambdas.publisher } }],
+        }),
+      ]),
+    );
   });
 
   it('has exactly one route per HTTP trigger, each integrating its function with payload 2.0', () => {

@@ -1,4 +1,3 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import {
   type AnnouncerDeps,
   type BulkMail,
@@ -7,6 +6,7 @@ import {
   MailerError,
 } from '#functions/announcer/ports.ts';
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 
@@ -102,7 +102,7 @@ export interface FakeWorld {
   deps: AnnouncerDeps;
   deliveries: FakeDeliveries;
   mailer: FakeMailer;
-  published: PutEventsRequestEntry[];
+  published: OutboxEntry[];
   releases: Map<string, StoredRelease>;
   directory: Outlet[];
   clock: { now: number };
@@ -119,7 +119,7 @@ export function fakeWorld(
   const directory = options.outlets ?? [];
   const deliveries = new FakeDeliveries();
   const mailer = new FakeMailer();
-  const published: PutEventsRequestEntry[] = [];
+  const published: OutboxEntry[] = [];
   const clock = { now: Date.parse('2027-03-01T12:00:00Z') };
   const slept: number[] = [];
   const perCall = { value: options.perCall ?? 50 };
@@ -155,8 +155,7 @@ export function fakeWorld(
         })),
       }),
     },
-    events: { publish: async (entries) => void published.push(...entries) },
-    eventBusName: () => 'backline',
+    events: { publish: async (events) => void published.push(...events) },
     now: () => new Date(clock.now),
     sleep: async (ms) => {
       slept.push(ms);
@@ -167,4 +166,5 @@ export function fakeWorld(
   return { deps, deliveries, mailer, published, releases, directory, clock, slept, perCall, rateGrants };
 }
 
-export const detailOf = (entry: PutEventsRequestEntry) => JSON.parse(entry.Detail ?? '{}');
+/** An event's detail as a consumer reads it off the bus (JSON). */
+export const detailOf = (entry: OutboxEntry) => JSON.parse(JSON.stringify(entry.detail));

@@ -101,6 +101,19 @@ export const deadLetters = async () =>
     }>('dlq')
   ).deadLetters;
 
+/** Batches a stream mapping gave up: their positions, as its on-failure destination gets them. */
+export const streamDeadLetters = async () =>
+  (
+    await local<{
+      streamBatches: {
+        function: string;
+        attempts: number;
+        error: string;
+        DDBStreamBatchInfo: { shardId: string; startSequenceNumber: string; batchSize: number };
+      }[];
+    }>('dlq')
+  ).streamBatches;
+
 /** Resolves once no invocation is running or waiting for a retry. */
 export const busIdle = () => local<{ idle: true }>('idle');
 

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { sign } from '#functions/intake/signature.ts';
 import type { Label, Labels } from '#shared/db/labels.ts';
 import type { Page, WebhookRecord, WebhookRecords, WebhookRef } from '#shared/db/webhooks.ts';
-import { PublishError } from '#shared/events/publish.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
 import type { Log } from '#shared/lambda/observability.ts';
@@ -122,7 +120,6 @@ const refKey = (ref: WebhookRef) => `${ref.labelId}#${ref.webhookId}`;
 
 export class InMemoryWebhookRecords implements WebhookRecords {
   readonly items = new Map<string, WebhookRecord>();
-  failMarkingPublished = false;
 
   all(): WebhookRecord[] {
     return [...this.items.values()];
@@ -134,23 +131,14 @@ export class InMemoryWebhookRecords implements WebhookRecords {
     this.items.set(refKey(record), { ...record });
     return { recorded: true as const };
   }
-  async markPublished(refs: WebhookRef[], at: Date) {
-    if (this.failMarkingPublished) throw new Error('DynamoDB unavailable');
-    for (const ref of refs) {
-      const item = this.items.get(refKey(ref));
-      if (item) this.items.set(refKey(ref), { ...item, status: 'published', publishedAt: at.toISOString() });
-    }
-  }
-  async markUnpublishable(ref: WebhookRef) {
+  /** Records put back in the outbox by a replay, in order. */
+  readonly requeued: WebhookRecord[] = [];
+  async requeue(ref: WebhookRef, _at: Date) {
     const item = this.items.get(refKey(ref));
-    if (item) this.items.set(refKey(ref), { ...item, status: 'unpublishable' });
-  }
-  async pendingSince(before: Date, limit: number) {
-    return this.all()
-      .filter((r) => r.status === 'pending' && r.receivedAt < before.toISOString())
-      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))
-      .slice(0, limit)
-      .map((r) => ({ ...r }));
+    if (!item || item.status === 'unpublishable') return false;
+    this.items.set(refKey(ref), { ...item, status: 'pending' });
+    this.requeued.push({ ...item });
+    return true;
   }
   async receivedBetween(
     labelId: string,
@@ -169,27 +157,6 @@ export class InMemoryWebhookRecords implements WebhookRecords {
     const start = Number(cursor ?? 0);
     const items = matching.slice(start, start + 2).map((r) => ({ ...r }));
     return { items, next: start + 2 < matching.length ? String(start + 2) : undefined };
-  }
-}
-
-/** A bus that keeps what it was given; `failNext(n)` refuses the next n calls (every entry, as PublishError). */
-export class FakeBus {
-  readonly entries: PutEventsRequestEntry[] = [];
-  private failures = 0;
-  failNext(calls: number) {
-    this.failures = calls;
-  }
-  readonly publish = async (entries: PutEventsRequestEntry[]) => {
-    if (this.failures > 0) {
-      this.failures--;
-      throw new PublishError(
-        entries.map((entry) => ({ entry, code: 'InternalFailure', message: 'bus unavailable' })),
-      );
-    }
-    this.entries.push(...entries);
-  };
-  details(): { metadata: Record<string, string>; data: Record<string, unknown> }[] {
-    return this.entries.map((e) => JSON.parse(e.Detail ?? '{}'));
   }
 }
 

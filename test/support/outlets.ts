@@ -1,16 +1,14 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import {
   DuplicateEmailError,
   InvalidCursorError,
   type OutletDirectory,
-  type Publication,
-  publicationLeaseMs,
   type Suppression,
 } from '#shared/db/outlets.ts';
 import type { PromoCounters, PromoLink } from '#shared/db/promo.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { Outlet, OutletInput } from '#shared/outlets.ts';
 
-/** Builders and in-memory fakes for the outlet directory, promo counters and the bus. */
+/** Builders and in-memory fakes for the outlet directory, promo counters and the outbox. */
 
 export const anOutletInput = (overrides: Partial<OutletInput> = {}): OutletInput => ({
   name: 'Radio Nightshift',
@@ -29,29 +27,25 @@ export const anOutlet = (overrides: Partial<Outlet> = {}): Outlet => ({
   ...overrides,
 });
 
-interface Lease {
-  pending: boolean;
-  owner?: string;
-  leaseAt?: string;
-}
+/** The outbox entries written with the state, in order (what the publisher would put on the bus). */
+export class WrittenOutbox {
+  readonly entries: OutboxEntry[] = [];
 
-interface StoredOutlet extends Outlet {
-  unsubscribeEvent?: Lease;
-}
+  write(entries: OutboxEntry[]) {
+    this.entries.push(...structuredClone(entries));
+  }
 
-/** The publication lease rule of shared/db/outlets.ts. */
-function takeLease(lease: Lease | undefined, { owner, at }: Publication): boolean {
-  if (!lease?.pending) return false;
-  const stale = Date.parse(lease.leaseAt ?? '1970-01-01T00:00:00Z') < Date.parse(at) - publicationLeaseMs;
-  if (lease.owner !== owner && !stale) return false;
-  Object.assign(lease, { owner, leaseAt: at });
-  return true;
+  ofType(detailType: string) {
+    return this.entries
+      .filter((entry) => entry.detailType === detailType)
+      .map((entry) => entry.detail as { metadata: Record<string, unknown>; data: Record<string, unknown> });
+  }
 }
 
 /** The directory's rules (one outlet per address, suppression and unsubscribe carried over) without DynamoDB. */
 export class InMemoryOutletDirectory implements OutletDirectory {
-  readonly outlets = new Map<string, StoredOutlet>();
-  readonly suppressions = new Map<string, Suppression & { event: Lease }>();
+  readonly outlets = new Map<string, Outlet>();
+  readonly suppressions = new Map<string, Suppression>();
   /** When each address unsubscribed: it outlives the outlet. */
   readonly unsubscriptions = new Map<string, string>();
 
@@ -59,9 +53,14 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     return [...this.outlets.values()].find((outlet) => outlet.email === email);
   }
 
-  private clean(outlet: StoredOutlet): Outlet {
-    const { unsubscribeEvent: _lease, ...rest } = outlet;
-    return structuredClone(rest);
+  readonly outbox: WrittenOutbox;
+
+  constructor(outbox = new WrittenOutbox()) {
+    this.outbox = outbox;
+  }
+
+  private clean(outlet: Outlet): Outlet {
+    return structuredClone(outlet);
   }
 
   private fields(input: OutletInput) {
@@ -109,7 +108,7 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     const suppressed = this.suppressions.get(input.email);
     const { contactName: _c, suppressedAt: _s, suppressionReason: _r, ...kept } = current;
     const unsubscribedAt = current.unsubscribedAt ?? this.unsubscriptions.get(input.email);
-    const next: StoredOutlet = {
+    const next: Outlet = {
       ...kept,
       ...this.fields(input),
       ...(unsubscribedAt ? { unsubscribedAt } : {}),
@@ -165,65 +164,38 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     return found;
   }
 
-  async markUnsubscribed(outletId: string, publication: Publication) {
+  async markUnsubscribed(outletId: string, at: string, outbox: OutboxEntry[]) {
     const outlet = this.outlets.get(outletId);
     if (!outlet) return { state: 'missing' as const };
-    if (outlet.unsubscribedAt) {
-      const mustPublish = takeLease(outlet.unsubscribeEvent, publication);
-      return { state: 'already' as const, mustPublish, outlet: this.clean(outlet) };
-    }
-    outlet.unsubscribedAt = publication.at;
-    if (!this.unsubscriptions.has(outlet.email)) this.unsubscriptions.set(outlet.email, publication.at);
-    outlet.unsubscribeEvent = { pending: true, owner: publication.owner, leaseAt: publication.at };
-    return { state: 'unsubscribed' as const, mustPublish: true, outlet: this.clean(outlet) };
+    if (outlet.unsubscribedAt) return { state: 'already' as const, outlet: this.clean(outlet) };
+    outlet.unsubscribedAt = at;
+    if (!this.unsubscriptions.has(outlet.email)) this.unsubscriptions.set(outlet.email, at);
+    this.outbox.write(outbox);
+    return { state: 'unsubscribed' as const, outlet: this.clean(outlet) };
   }
 
   async markAddressUnsubscribed(email: string, at: string) {
     if (!this.unsubscriptions.has(email)) this.unsubscriptions.set(email, at);
   }
 
-  async unsubscribeEventPublished(outletId: string) {
-    const outlet = this.outlets.get(outletId);
-    if (outlet) delete outlet.unsubscribeEvent;
-  }
-
-  async releaseUnsubscribeEvent(outletId: string, owner: string) {
-    const lease = this.outlets.get(outletId)?.unsubscribeEvent;
-    if (lease?.owner === owner) lease.leaseAt = new Date(0).toISOString();
-  }
-
-  async suppress({ email, reason, detail, at }: Suppression, owner: string) {
+  async suppress({ email, reason, detail, at }: Suppression, outbox: OutboxEntry[]) {
     const existing = this.suppressions.get(email);
-    const mustPublish = existing ? takeLease(existing.event, { owner, at }) : true;
-    const suppression = existing ?? {
-      email,
-      reason,
-      ...(detail ? { detail } : {}),
-      at,
-      event: { pending: true, owner, leaseAt: at },
-    };
-    this.suppressions.set(email, suppression);
+    const suppression = existing ?? { email, reason, ...(detail ? { detail } : {}), at };
+    if (!existing) {
+      this.suppressions.set(email, suppression);
+      this.outbox.write(outbox);
+    }
     const outlet = this.ownerOf(email);
     if (outlet) {
       outlet.suppressedAt ??= suppression.at;
       outlet.suppressionReason ??= suppression.reason;
     }
     return {
-      mustPublish,
+      suppressedNow: !existing,
       reason: suppression.reason,
       ...(suppression.detail ? { detail: suppression.detail } : {}),
       ...(outlet ? { outletId: outlet.id } : {}),
     };
-  }
-
-  async suppressionEventPublished(email: string) {
-    const suppression = this.suppressions.get(email);
-    if (suppression) suppression.event = { pending: false };
-  }
-
-  async releaseSuppressionEvent(email: string, owner: string) {
-    const lease = this.suppressions.get(email)?.event;
-    if (lease?.owner === owner) lease.leaseAt = new Date(0).toISOString();
   }
 
   async isSuppressed(email: string) {
@@ -236,10 +208,21 @@ export class InMemoryPromoCounters implements PromoCounters {
   readonly counts = new Map<string, number>();
   private key = (link: PromoLink) => `${link.labelId}#${link.releaseId}#${link.outletId}#${link.assetIndex}`;
 
-  async countAccess(link: PromoLink, { maxAccesses }: { maxAccesses?: number; at: string }) {
+  readonly outbox: WrittenOutbox;
+
+  constructor(outbox = new WrittenOutbox()) {
+    this.outbox = outbox;
+  }
+
+  async countAccess(
+    link: PromoLink,
+    { maxAccesses }: { maxAccesses?: number; at: string },
+    eventsFor: (count: number) => OutboxEntry[],
+  ) {
     const count = this.counts.get(this.key(link)) ?? 0;
     if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
     this.counts.set(this.key(link), count + 1);
+    this.outbox.write(eventsFor(count + 1));
     return count + 1;
   }
 
@@ -250,31 +233,5 @@ export class InMemoryPromoCounters implements PromoCounters {
       if (l === labelId && r === releaseId) result.set(o, (result.get(o) ?? 0) + count);
     }
     return result;
-  }
-}
-
-/** A bus that records what was put on it, and can refuse the next `failures` calls. */
-export class RecordingBus {
-  readonly entries: PutEventsRequestEntry[] = [];
-  failures = 0;
-
-  publish = async (entries: PutEventsRequestEntry[]) => {
-    if (this.failures > 0) {
-      this.failures -= 1;
-      throw new Error('EventBridge refused the entries');
-    }
-    this.entries.push(...entries);
-  };
-
-  ofType(detailType: string) {
-    return this.entries
-      .filter((entry) => entry.DetailType === detailType)
-      .map(
-        (entry) =>
-          JSON.parse(entry.Detail ?? '{}') as {
-            metadata: Record<string, unknown>;
-            data: Record<string, unknown>;
-          },
-      );
   }
 }

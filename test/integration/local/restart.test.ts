@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCloudProcess } from '#test/support/cloud-process.ts';
+import { ExpenseRecorded } from '#shared/events/index.ts';
+import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
+import { signedWebhook } from '#test/support/intake.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'backline-restart-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -38,4 +40,55 @@ describe('npm start with a data folder', () => {
     expect(await label.json()).toMatchObject({ id: 'lbl-restart', name: 'Restart Records' });
     expect(sweep.ScheduleExpression).toBe('rate(1 minute)');
   }, 120_000); // two cloud processes start and stop: slow on a busy machine
+});
+
+/** Sends a signed expense webhook (its consumer only files it) and answers its webhook-id. */
+async function sendExpense(cloud: CloudProcess, label: { id: string; secret: string }) {
+  const request = signedWebhook(label.secret, {
+    type: 'expense.recorded',
+    timestamp: new Date().toISOString(),
+    data: { ...ExpenseRecorded.sample, expenseId: `exp-${Math.random()}` },
+  });
+  const response = await fetch(`${cloud.urls.http}/webhooks/${label.id}`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+  });
+  expect(response.status).toBe(202);
+  return request.headers['webhook-id'];
+}
+
+/** How many times this cloud's bus carried the webhook's event, once every stream record is handled. */
+async function published(cloud: CloudProcess, webhookId: string): Promise<number> {
+  await fetch(`${cloud.urls.http}/_local/idle`);
+  const response = await fetch(`${cloud.urls.http}/_local/events?source=backline.intake`);
+  const { events } = (await response.json()) as {
+    events: { detail: { metadata: { webhookId?: string } } }[];
+  };
+  return events.filter((event) => event.detail.metadata.webhookId === webhookId).length;
+}
+
+describe('the outbox stream across a restart', () => {
+  it('resumes the table stream where it stopped: nothing published before is published again, and what follows is', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'backline-restart-stream-'));
+    const first = await startCloudProcess({ BACKLINE_DATA_DIR: folder });
+    const created = await fetch(`${first.urls.http}/labels`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Stream Records' }),
+    });
+    const { id, webhookSecret } = (await created.json()) as { id: string; webhookSecret: string };
+    const before = await sendExpense(first, { id, secret: webhookSecret });
+    const beforeOnFirst = await published(first, before);
+    await first.stop();
+
+    const second = await startCloudProcess({ BACKLINE_DATA_DIR: folder });
+    const beforeOnSecond = await published(second, before);
+    const after = await sendExpense(second, { id, secret: webhookSecret });
+    const afterOnSecond = await published(second, after);
+    await second.stop();
+    rmSync(folder, { recursive: true, force: true });
+
+    expect([beforeOnFirst, beforeOnSecond, afterOnSecond]).toEqual([1, 0, 1]);
+  }, 120_000);
 });

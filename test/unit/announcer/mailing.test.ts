@@ -30,7 +30,7 @@ describe('announcing a release', () => {
     expect(recipients).toEqual([...matching, worldwide].map((o) => o.email).sort());
     expect(outcome).toEqual({ status: 'completed', sent: 4, skipped: 2 });
     expect(world.deliveries.of('sent')).toHaveLength(4);
-    const done = world.published.find((entry) => entry.DetailType === 'Release Announced');
+    const done = world.published.find((entry) => entry.detailType === 'Release Announced');
     expect(detailOf(done!).data).toMatchObject({ labelId: 'lbl-nightshift', sent: 4, skipped: 2 });
   });
 
@@ -135,12 +135,12 @@ describe('announcing a release', () => {
     world.mailer.script = () => new MailerError('throttled', 'TooManyRequestsException');
 
     const outcome = await sendMailing(announce, meta, world.deps, world.clock.now + 2_500);
-    const continuation = world.published.find((entry) => entry.DetailType === 'Mailing Requested');
+    const continuation = world.published.find((entry) => entry.detailType === 'Mailing Requested');
     world.mailer.script = undefined;
     await sendMailing(detailOf(continuation!).data, meta, world.deps, far());
 
     expect(outcome.status).toBe('continued');
-    expect(continuation?.Source).toBe('backline.announcer');
+    expect(continuation?.source).toBe('backline.announcer');
     expect(world.mailer.delivered).toHaveLength(5);
     expect(world.deliveries.of('sent')).toHaveLength(5);
   });
@@ -178,7 +178,7 @@ describe('announcing a release', () => {
     let outcome = await sendMailing(announce, meta, world.deps, world.clock.now + 30_000);
     const hops = [outcome];
     while (outcome.status === 'continued') {
-      const next = world.published.filter((e) => e.DetailType === 'Mailing Requested').at(-1)!;
+      const next = world.published.filter((e) => e.detailType === 'Mailing Requested').at(-1)!;
       outcome = await sendMailing(detailOf(next).data, meta, world.deps, world.clock.now + 30_000);
       hops.push(outcome);
     }
@@ -312,7 +312,7 @@ describe('an announcement still being sent when the date moves', () => {
       movedAt: '2026-02-01T10:00:00.000Z',
     });
   const runRequested = async (world: ReturnType<typeof fakeWorld>, kind: string) => {
-    for (const entry of world.published.filter((e) => e.DetailType === 'Mailing Requested')) {
+    for (const entry of world.published.filter((e) => e.detailType === 'Mailing Requested')) {
       const request = detailOf(entry).data;
       if (request.kind === kind) await sendMailing(request, meta, world.deps, far());
     }
@@ -340,7 +340,7 @@ describe('an announcement still being sent when the date moves', () => {
     };
 
     const firstHop = await sendMailing(announce, meta, world.deps, world.clock.now + 90_000);
-    const continuation = world.published.find((e) => e.DetailType === 'Mailing Requested')!;
+    const continuation = world.published.find((e) => e.detailType === 'Mailing Requested')!;
     const lastHop = await sendMailing(detailOf(continuation).data, meta, world.deps, far());
     await runRequested(world, 'date-change');
 
@@ -361,7 +361,7 @@ describe('an announcement still being sent when the date moves', () => {
 
     await sendMailing(announce, meta, world.deps, far());
 
-    expect(world.published.map((e) => e.DetailType)).toEqual(['Release Announced']);
+    expect(world.published.map((e) => e.detailType)).toEqual(['Release Announced']);
   });
 
   it('records a stale announcement resent after the move as written with the new date, so it gets no date change', async () => {

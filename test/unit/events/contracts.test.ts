@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDetail, buildEntry, catalogue } from '#shared/events/index.ts';
+import { buildDetail, catalogue, MailingRequested, outboxEntry } from '#shared/events/index.ts';
 
 describe('the event catalogue', () => {
   it.each(catalogue.map((contract) => [contract.detailType, contract] as const))(
@@ -34,16 +34,24 @@ describe('the event catalogue', () => {
     expect(() => buildDetail(releaseScheduled, { releaseId: 'x' })).toThrow();
   });
 
-  it('builds PutEvents entries for the bus it is given', () => {
+  it('builds an outbox entry with its source and eventId, and refuses a source the contract does not list', () => {
     const [contract] = catalogue;
 
-    const entry = buildEntry(contract, contract.sample, {}, 'backline');
+    const entry = outboxEntry(contract, contract.sample, { eventId: 'evt-1' });
+    const fromAnnouncer = outboxEntry(MailingRequested, MailingRequested.sample, {
+      source: 'backline.announcer',
+    });
 
     expect(entry).toMatchObject({
-      EventBusName: 'backline',
-      Source: contract.source,
-      DetailType: contract.detailType,
+      eventId: 'evt-1',
+      source: contract.source,
+      detailType: contract.detailType,
     });
-    expect(JSON.parse(entry.Detail!).data).toMatchObject({ releaseId: 'rel-2027-nightdrive' });
+    expect(entry.detail.metadata.eventId).toBe('evt-1');
+    expect(entry.detail.data).toMatchObject({ releaseId: 'rel-2027-nightdrive' });
+    expect(fromAnnouncer.source).toBe('backline.announcer');
+    expect(() => outboxEntry(contract, contract.sample, { source: 'backline.announcer' })).toThrow(
+      /does not come from backline.announcer/,
+    );
   });
 });

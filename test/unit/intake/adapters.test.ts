@@ -1,11 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoLabels } from '#shared/db/labels.ts';
@@ -32,7 +26,7 @@ const aRecord = (): WebhookRecord => ({
 beforeEach(() => documents.reset());
 
 describe('the webhook records adapter', () => {
-  it('records a webhook on the pending queue and the label timeline, once per label and webhook-id', async () => {
+  it("records a webhook in the outbox's unpublished index and on the label timeline, once per label and webhook-id", async () => {
     documents.on(PutCommand).resolves({});
 
     const outcome = await dynamoWebhookRecords(client, 't').record(aRecord(), now);
@@ -44,8 +38,8 @@ describe('the webhook records adapter', () => {
         sk: 'WEBHOOK',
         gsi1pk: 'LABEL#lbl#WEBHOOKS',
         gsi1sk: '2027-01-05T10:00:00.000Z#msg_1',
-        gsi2pk: 'WEBHOOKS#PENDING',
-        gsi2sk: '2027-01-05T10:00:00.000Z#lbl#msg_1',
+        gsi2pk: expect.stringMatching(/^OUTBOX#UNPUBLISHED#[0-3]$/),
+        gsi2sk: '2027-01-05T10:00:00.000Z#evt-1',
         status: 'pending',
       },
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
@@ -61,24 +55,17 @@ describe('the webhook records adapter', () => {
     expect(outcome).toEqual({ recorded: false, existing: { ...aRecord(), eventId: 'evt-first' } });
   });
 
-  it('takes a published webhook off the pending queue', async () => {
-    documents.on(UpdateCommand).resolves({});
+  it('puts a replayed webhook back in the outbox, unless its event can no longer be built', async () => {
+    documents.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
 
-    await dynamoWebhookRecords(client, 't').markPublished([{ labelId: 'lbl', webhookId: 'msg_1' }], now);
+    const requeued = await dynamoWebhookRecords(client, 't').requeue(aRecord(), now);
+    const unpublishable = await dynamoWebhookRecords(client, 't').requeue(aRecord(), now);
 
-    expect(documents.commandCalls(UpdateCommand)[0].args[0].input.UpdateExpression).toBe(
-      'SET #status = :published, publishedAt = :at REMOVE gsi2pk, gsi2sk',
-    );
-  });
-
-  it('lists only records still pending, since the index may lag behind', async () => {
-    documents
-      .on(QueryCommand)
-      .resolves({ Items: [aRecord(), { ...aRecord(), webhookId: 'msg_2', status: 'published' }] });
-
-    const pending = await dynamoWebhookRecords(client, 't').pendingSince(now, 10);
-
-    expect(pending.map((r) => r.webhookId)).toEqual(['msg_1']);
+    expect([requeued, unpublishable]).toEqual([true, false]);
+    expect(documents.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
+      UpdateExpression: 'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable',
+    });
   });
 });
 

@@ -9,11 +9,9 @@ import {
   aReleaseWebhook,
   aSecret,
   aWebhookEvent,
-  FakeBus,
   InMemoryLabels,
   InMemoryWebhookRecords,
   signedWebhook,
-  silentLog,
 } from '#test/support/intake.ts';
 
 const now = new Date('2027-01-05T10:00:00Z');
@@ -22,16 +20,12 @@ function intake(options: { now?: Date } = {}) {
   const label = aLabel();
   const labels = new InMemoryLabels(label);
   const webhooks = new InMemoryWebhookRecords();
-  const bus = new FakeBus();
   let ids = 0;
   const deps: IntakeDeps = {
     labels,
     webhooks,
-    publish: bus.publish,
-    busName: 'backline',
     now: () => options.now ?? now,
     newEventId: () => `evt-${++ids}`,
-    log: silentLog,
   };
   const handler = makeHandler(deps);
   const send = async (
@@ -41,12 +35,12 @@ function intake(options: { now?: Date } = {}) {
     const result = (await handler(aWebhookEvent(labelId, request), aContext())) as HttpResult;
     return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
   };
-  return { label, labels, webhooks, bus, deps, send, secret: label.secrets[0].value };
+  return { label, labels, webhooks, deps, send, secret: label.secrets[0].value };
 }
 
 describe('intake of a label webhook', () => {
-  it('answers 202 with the eventId, records the webhook and publishes its event once', async () => {
-    const { send, secret, webhooks, bus, label } = intake();
+  it('answers 202 with the eventId once the webhook is recorded as pending: the record is its outbox entry', async () => {
+    const { send, secret, webhooks, label } = intake();
     const request = signedWebhook(secret, aReleaseWebhook(), { id: 'msg_1', at: now });
 
     const response = await send(request);
@@ -57,82 +51,23 @@ describe('intake of a label webhook', () => {
         labelId: label.labelId,
         webhookId: 'msg_1',
         eventId: 'evt-1',
-        status: 'published',
+        status: 'pending',
         body: request.body,
         receivedAt: now.toISOString(),
         expiresAt: now.getTime() / 1000 + 30 * 86_400,
       }),
     ]);
-    expect(bus.entries).toHaveLength(1);
-    expect(bus.details()[0].metadata).toMatchObject({
-      eventId: 'evt-1',
-      labelId: label.labelId,
-      webhookId: 'msg_1',
-      occurredAt: '2027-01-05T10:00:00.000Z',
-    });
   });
 
-  it('still answers 202 when the bus is down, leaving the webhook pending for the outbox', async () => {
-    const { send, secret, webhooks, bus } = intake();
-    bus.failNext(1);
-
-    const response = await send(signedWebhook(secret, aReleaseWebhook(), { at: now }));
-
-    expect(response).toEqual({ status: 202, body: { eventId: 'evt-1' } });
-    expect(webhooks.all().map((r) => r.status)).toEqual(['pending']);
-    expect(bus.entries).toHaveLength(0);
-  });
-
-  it('still answers 202 when the event is published but marking it published fails', async () => {
-    const { send, secret, webhooks, bus } = intake();
-    webhooks.failMarkingPublished = true;
-
-    const response = await send(signedWebhook(secret, aReleaseWebhook(), { at: now }));
-
-    expect(response.status).toBe(202);
-    expect(bus.entries).toHaveLength(1);
-    expect(webhooks.all().map((r) => r.status)).toEqual(['pending']);
-  });
-
-  it('answers a repeated webhook-id with the first answer and publishes no second event', async () => {
-    const { send, secret, bus, webhooks } = intake();
+  it('answers a repeated webhook-id with the first answer and records it once', async () => {
+    const { send, secret, webhooks } = intake();
     const request = signedWebhook(secret, aReleaseWebhook(), { id: 'msg_1', at: now });
     const first = await send(request);
 
     const second = await send(request);
 
     expect(second).toEqual(first);
-    expect(bus.entries).toHaveLength(1);
     expect(webhooks.all()).toHaveLength(1);
-  });
-
-  it('leaves a repeated webhook-id whose first attempt is still publishing to that attempt', async () => {
-    const { send, secret, bus } = intake();
-    const request = signedWebhook(secret, aReleaseWebhook(), { id: 'msg_1', at: now });
-    bus.failNext(1);
-    await send(request);
-
-    const again = await send(request);
-
-    expect(again.body).toEqual({ eventId: 'evt-1' });
-    expect(bus.entries).toHaveLength(0);
-  });
-
-  it('publishes a repeated webhook-id whose first attempt was left pending over a minute ago, with the first eventId', async () => {
-    let clock = now;
-    const { deps, webhooks, bus, secret } = intake();
-    deps.now = () => clock;
-    const handler = makeHandler(deps);
-    const request = signedWebhook(secret, aReleaseWebhook(), { id: 'msg_1', at: now });
-    bus.failNext(1);
-    await handler(aWebhookEvent('nightshift-records', request), aContext());
-    clock = new Date(now.getTime() + 61_000);
-
-    const again = (await handler(aWebhookEvent('nightshift-records', request), aContext())) as HttpResult;
-
-    expect(JSON.parse(again.body ?? '')).toEqual({ eventId: 'evt-1' });
-    expect(bus.details().map((d) => d.metadata.eventId)).toEqual(['evt-1']);
-    expect(webhooks.all().map((r) => r.status)).toEqual(['published']);
   });
 
   it('accepts a webhook signed with the rotated-out secret within 24 hours', async () => {
@@ -258,8 +193,8 @@ describe('rejected webhooks', () => {
     expect(response.status).toBe(404);
   });
 
-  it('records and publishes nothing for a rejected webhook', async () => {
-    const { send, secret, webhooks, bus } = intake();
+  it('records nothing for a rejected webhook', async () => {
+    const { send, secret, webhooks } = intake();
 
     await send(signedWebhook(secret, oversized(), { at: now }));
     await send(signedWebhook(aSecret(), aReleaseWebhook(), { at: now }));
@@ -267,6 +202,5 @@ describe('rejected webhooks', () => {
     await send(signedWebhook(secret, aReleaseWebhook({ kind: 'mixtape' as 'single' }), { at: now }));
 
     expect(webhooks.all()).toEqual([]);
-    expect(bus.entries).toEqual([]);
   });
 });

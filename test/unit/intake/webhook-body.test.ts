@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogue } from '#shared/events/index.ts';
-import { parseWebhookBody, type WebhookType, webhookEntry, webhookTypes } from '#shared/webhooks.ts';
+import { parseWebhookBody, type WebhookType, webhookEvent, webhookTypes } from '#shared/webhooks.ts';
 import { aReleaseWebhook } from '#test/support/intake.ts';
 
 const parse = (body: unknown) => parseWebhookBody(Buffer.from(JSON.stringify(body)));
@@ -92,23 +92,19 @@ describe('parseWebhookBody', () => {
   });
 });
 
-describe('webhookEntry', () => {
+describe('webhookEvent', () => {
   it('builds the event with the webhook timestamp as occurredAt and the label and webhook ids', () => {
     const parsed = parse(aReleaseWebhook());
     if (!parsed.ok) throw parsed.error;
 
-    const entry = webhookEntry(
-      parsed.body,
-      { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' },
-      'backline',
-    );
+    const event = webhookEvent(parsed.body, { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' });
 
-    expect(entry).toMatchObject({
-      EventBusName: 'backline',
-      Source: 'backline.intake',
-      DetailType: 'Release Scheduled',
+    expect(event).toMatchObject({
+      eventId: 'evt-1',
+      source: 'backline.intake',
+      detailType: 'Release Scheduled',
     });
-    expect(JSON.parse(entry.Detail ?? '').metadata).toEqual({
+    expect(event.detail.metadata).toEqual({
       eventId: 'evt-1',
       correlationId: 'evt-1',
       occurredAt: '2027-01-05T10:00:00.000Z',
@@ -122,12 +118,8 @@ describe('webhookEntry', () => {
     const parsed = parse({ type, timestamp: '2027-01-05T10:00:00Z', data: webhookTypes[type].sample });
     if (!parsed.ok) throw parsed.error;
 
-    const entry = webhookEntry(
-      parsed.body,
-      { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' },
-      'backline',
-    );
+    const event = webhookEvent(parsed.body, { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' });
 
-    expect(webhookTypes[type].detail.safeParse(JSON.parse(entry.Detail ?? '')).success).toBe(true);
+    expect(webhookTypes[type].detail.safeParse(event.detail).success).toBe(true);
   });
 });

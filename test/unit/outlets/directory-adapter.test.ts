@@ -33,9 +33,9 @@ describe('the outlet directory adapter: unsubscribes outlive the outlet', () => 
       .on(GetCommand, { Key: outletKey('out-1') })
       .resolves({ Item: anOutlet({ id: 'out-1', email }) });
 
-    const result = await directory().markUnsubscribed('out-1', { owner: 'o-1', at: unsubscribedAt });
+    const result = await directory().markUnsubscribed('out-1', unsubscribedAt, []);
 
-    expect(result).toMatchObject({ state: 'unsubscribed', mustPublish: true, outlet: { unsubscribedAt } });
+    expect(result).toMatchObject({ state: 'unsubscribed', outlet: { unsubscribedAt } });
     const [outletUpdate, optOut] = transactItems();
     expect(outletUpdate.Update).toMatchObject({
       Key: outletKey('out-1'),
@@ -53,7 +53,7 @@ describe('the outlet directory adapter: unsubscribes outlive the outlet', () => 
       .on(GetCommand, { Key: outletKey('out-1') })
       .resolves({ Item: anOutlet({ id: 'out-1', email, unsubscribedAt }) });
 
-    const result = await directory().markUnsubscribed('out-1', { owner: 'o-2', at: now });
+    const result = await directory().markUnsubscribed('out-1', now, []);
 
     expect(result).toMatchObject({ state: 'already', outlet: { unsubscribedAt } });
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
@@ -72,7 +72,7 @@ describe('the outlet directory adapter: unsubscribes outlive the outlet', () => 
       }),
     );
 
-    const result = await directory().markUnsubscribed('out-1', { owner: 'o-1', at: unsubscribedAt });
+    const result = await directory().markUnsubscribed('out-1', unsubscribedAt, []);
 
     expect(result).toMatchObject({ state: 'unsubscribed', outlet: { email: 'moved@radio.example' } });
     expect(transactItems(1)[1].Update?.Key).toEqual(unsubscriptionKey('moved@radio.example'));

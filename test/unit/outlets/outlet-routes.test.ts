@@ -177,10 +177,7 @@ describe('media outlet routes', () => {
   it('keeps an unsubscribe when the outlet is deleted and its address imported again', async () => {
     const { call, deps } = setup();
     const first = await call('POST', '/media-outlets', { body: anOutletInput({ email: 'a@x.example' }) });
-    await deps.outlets.markUnsubscribed(first.body.id, {
-      owner: 'recipient',
-      at: '2027-01-20T08:00:00.000Z',
-    });
+    await deps.outlets.markUnsubscribed(first.body.id, '2027-01-20T08:00:00.000Z', []);
 
     await call('DELETE', `/media-outlets/${first.body.id}`);
     const imported = await call('POST', '/media-outlets/import', {

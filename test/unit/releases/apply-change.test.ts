@@ -1,8 +1,8 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { applyReleaseChange, type ChangeMeta, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleaseDaySchedule, ReleasesDeps } from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
 import { aReleaseDetails } from '#test/support/releases.ts';
@@ -11,27 +11,30 @@ function fakeReleases() {
   const stored = new Map<string, StoredRelease>();
   const changes: { eventId: string; applied: boolean }[] = [];
   const schedules: (({ op: 'upsert' } & ReleaseDaySchedule) | { op: 'delete'; releaseId: string })[] = [];
-  const published: PutEventsRequestEntry[] = [];
-  // How many of the next calls fail, as a Scheduler error or the bus still down after publishEvents' retries.
-  const failing = { publish: 0, schedules: 0 };
+  // The outbox entries written with the release, in order.
+  const published: OutboxEntry[] = [];
+  // How many of the next Scheduler calls fail.
+  const failing = { schedules: 0 };
   const key = (labelId: string, releaseId: string) => `${labelId}/${releaseId}`;
   const deps: ReleasesDeps = {
     releases: {
       get: async (labelId, releaseId) => structuredClone(stored.get(key(labelId, releaseId))),
-      putIfNewer: async (release) => {
+      putIfNewer: async (release, outbox) => {
         const current = stored.get(key(release.labelId, release.releaseId));
         if (current && !(current.occurredAt < release.occurredAt)) return false;
         stored.set(key(release.labelId, release.releaseId), structuredClone(release));
+        published.push(...outbox);
         return true;
       },
       recordChange: async (change) => void changes.push(change),
-      markOut: async (labelId, releaseId, moment, at) => {
+      markOut: async (labelId, releaseId, moment, at, outbox) => {
         const current = stored.get(key(labelId, releaseId));
         const details = current?.details;
         if (!current || !details || current.state === 'cancelled') return false;
         if (details.releaseDate !== moment.releaseDate || details.releaseTime !== moment.releaseTime)
           return false;
         Object.assign(current, { state: 'out', outAt: current.outAt ?? at });
+        published.push(...outbox);
         return true;
       },
       markEffectsPerformed: async (labelId, releaseId, eventId) => {
@@ -46,19 +49,12 @@ function fakeReleases() {
       },
       deleteReleaseDay: async (_labelId, releaseId) => void schedules.push({ op: 'delete', releaseId }),
     },
-    events: {
-      publish: async (entries) => {
-        if (failing.publish-- > 0) throw new Error('PutEvents: 1 entry still failed after retries');
-        published.push(...entries);
-      },
-    },
-    eventBusName: () => 'backline',
     now: () => new Date('2026-06-01T12:00:00Z'),
   };
   const mailings = () =>
     published
-      .filter((entry) => entry.DetailType === 'Mailing Requested')
-      .map((entry) => JSON.parse(entry.Detail!).data as { kind: string; revision?: string });
+      .filter((entry) => entry.detailType === 'Mailing Requested')
+      .map((entry) => entry.detail.data as { kind: string; revision?: string });
   /** The moment the release day is scheduled for now, if any. */
   const releaseDay = (): ReleaseMoment | undefined => {
     const last = schedules.at(-1);
@@ -134,7 +130,7 @@ describe('applying release changes', () => {
     expect(result.outcome).toBe('ignored');
   });
 
-  it('replays the effects of a redelivered event instead of ignoring it', async () => {
+  it('replays the schedule of a redelivered event, and asks for its announcement once: it went with the release', async () => {
     const world = fakeReleases();
     const meta = metaAt('2026-06-01T10:00:00Z');
     await applyReleaseChange(scheduled(), meta, world.deps);
@@ -143,7 +139,7 @@ describe('applying release changes', () => {
 
     expect(result.outcome).toBe('replayed');
     expect(world.schedules.filter((s) => s.op === 'upsert')).toHaveLength(2);
-    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'announcement']);
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
   });
 
   it('moves the schedule and asks for a date-change mail when the date or time changes', async () => {
@@ -304,16 +300,16 @@ describe('a change whose side effects failed, overtaken by a newer change before
     for (const [change, meta] of steps) await applyReleaseChange(change, meta, world.deps);
   };
 
-  it('still announces and schedules the release day when the bus was down for Release Scheduled and a title change came first', async () => {
+  it('still announces and schedules the release day when the Scheduler failed for Release Scheduled and a title change came first', async () => {
     const schedule: Step = [scheduled(), metaAt('2026-06-01T10:00:00Z')];
     const retitle: Step = [titleOnly, metaAt('2026-06-02T10:00:00Z')];
     const unfailed = fakeReleases();
     await applyAll(unfailed, [schedule, retitle]);
     const world = fakeReleases();
-    world.failing.publish = 1;
+    world.failing.schedules = 1;
 
     const failed = applyReleaseChange(...schedule, world.deps);
-    await expect(failed).rejects.toThrow(/PutEvents/);
+    await expect(failed).rejects.toThrow(/Scheduler/);
     await applyReleaseChange(...retitle, world.deps);
     const retried = await applyReleaseChange(...schedule, world.deps);
 
@@ -355,15 +351,15 @@ describe('a change whose side effects failed, overtaken by a newer change before
     expect(releaseDay).toEqual({ outcome: 'out-now-requested' });
   });
 
-  it('still announces when the bus was down for Release Scheduled and a date move came first', async () => {
+  it('still announces when the Scheduler failed for Release Scheduled and a date move came first', async () => {
     const schedule: Step = [scheduled(), metaAt('2026-06-01T10:00:00Z')];
     const move: Step = [moved, metaAt('2026-06-02T10:00:00Z')];
     const unfailed = fakeReleases();
     await applyAll(unfailed, [schedule, move]);
     const world = fakeReleases();
-    world.failing.publish = 1;
+    world.failing.schedules = 1;
 
-    await expect(applyReleaseChange(...schedule, world.deps)).rejects.toThrow(/PutEvents/);
+    await expect(applyReleaseChange(...schedule, world.deps)).rejects.toThrow(/Scheduler/);
     await applyReleaseChange(...move, world.deps);
     const retried = await applyReleaseChange(...schedule, world.deps);
 
@@ -376,10 +372,10 @@ describe('a change whose side effects failed, overtaken by a newer change before
     const schedule: Step = [scheduled(), metaAt('2026-06-01T10:00:00Z')];
     const retitle: Step = [titleOnly, metaAt('2026-06-02T10:00:00Z')];
     const world = fakeReleases();
-    world.failing.publish = 2;
+    world.failing.schedules = 2;
 
-    await expect(applyReleaseChange(...schedule, world.deps)).rejects.toThrow(/PutEvents/);
-    await expect(applyReleaseChange(...retitle, world.deps)).rejects.toThrow(/PutEvents/);
+    await expect(applyReleaseChange(...schedule, world.deps)).rejects.toThrow(/Scheduler/);
+    await expect(applyReleaseChange(...retitle, world.deps)).rejects.toThrow(/Scheduler/);
     const retriedOld = await applyReleaseChange(...schedule, world.deps);
     const retriedNew = await applyReleaseChange(...retitle, world.deps);
 
@@ -389,16 +385,30 @@ describe('a change whose side effects failed, overtaken by a newer change before
     expect(world.stored.get('lbl-nightshift/rel-night-drive')?.effectsPending).toBeUndefined();
   });
 
-  it('carries nothing into a cancellation: the release day is deleted and no announcement is asked for', async () => {
+  it('carries no release day into a cancellation: it is deleted, and the cancellation follows the announcement', async () => {
     const world = fakeReleases();
-    world.failing.publish = 1;
+    world.failing.schedules = 1;
     await expect(applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps)).rejects.toThrow(
-      /PutEvents/,
+      /Scheduler/,
     );
 
     await applyReleaseChange(cancelled, metaAt('2026-06-02T10:00:00Z'), world.deps);
 
     expect(world.releaseDay()).toBeUndefined();
-    expect(world.mailings().map((m) => m.kind)).toEqual(['cancellation']);
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'cancellation']);
+  });
+
+  it('asks for its mailings in the same write as the release, so nothing but the store can lose them', async () => {
+    const world = fakeReleases();
+    world.failing.schedules = 1;
+
+    await expect(applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps)).rejects.toThrow(
+      /Scheduler/,
+    );
+
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.effectsPending).toBe(true);
+    expect(world.published.map((entry) => [entry.source, entry.detailType])).toEqual([
+      ['backline.releases', 'Mailing Requested'],
+    ]);
   });
 });

@@ -1,0 +1,106 @@
+import type { Outbox, StoredOutboxEntry } from '#shared/db/outbox.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
+import type { Log } from '#shared/lambda/observability.ts';
+import { parseWebhookBody, webhookEvent } from '#shared/webhooks.ts';
+
+/** Puts events on the Backline bus (ten per call, retrying failed entries) and answers those it refused. */
+export interface EventBus {
+  put(events: OutboxEntry[]): Promise<{ event: OutboxEntry; code: string; message?: string }[]>;
+}
+
+export interface PublisherDeps {
+  outbox: Outbox;
+  bus: EventBus;
+  now: () => Date;
+  log: Log;
+}
+
+export interface PublishOutcome {
+  published: StoredOutboxEntry[];
+  /** Refused by the bus: still unpublished, for a retry of the batch or the sweep. */
+  refused: StoredOutboxEntry[];
+  /** Their event can no longer be built: taken off the outbox's index, logged. */
+  unpublishable: StoredOutboxEntry[];
+}
+
+/** The event an entry stands for: stored as such, or built from a recorded webhook's raw body. */
+function eventOf(entry: StoredOutboxEntry): { event: OutboxEntry } | { problem: string } {
+  if (entry.kind === 'event') return { event: entry.event };
+  const parsed = parseWebhookBody(entry.webhook.body);
+  if (!parsed.ok) return { problem: parsed.error.message };
+  try {
+    return { event: webhookEvent(parsed.body, entry.webhook) };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+}
+
+/**
+ * Publishes outbox entries and marks each one the bus took as published (a conditional update that
+ * takes it off the unpublished index). An entry the bus refused stays unpublished: the caller retries
+ * it, and the sweep republishes it if all else fails. Publishing twice is harmless: the event keeps
+ * its eventId, and every consumer is idempotent. See docs/design.md#the-outbox.
+ */
+export async function publishEntries(
+  entries: StoredOutboxEntry[],
+  deps: PublisherDeps,
+): Promise<PublishOutcome> {
+  const outcome: PublishOutcome = { published: [], refused: [], unpublishable: [] };
+  const ready: { entry: StoredOutboxEntry; event: OutboxEntry }[] = [];
+  for (const entry of entries) {
+    const built = eventOf(entry);
+    if ('event' in built) {
+      ready.push({ entry, event: built.event });
+      continue;
+    }
+    // Only possible if a schema changed incompatibly after the webhook was accepted: keep the
+    // record, but stop retrying it (a poison entry must not block every later batch and sweep).
+    deps.log.error('an outbox entry no longer makes a valid event', {
+      key: entry.key,
+      problem: built.problem,
+    });
+    await deps.outbox.markUnpublishable(entry.key, built.problem);
+    outcome.unpublishable.push(entry);
+  }
+  if (ready.length === 0) return outcome;
+
+  const refused = await deps.bus.put(ready.map((r) => r.event));
+  const refusedIds = new Set(refused.map((r) => r.event.eventId));
+  if (refused.length > 0) {
+    deps.log.warn('the bus refused outbox events; they stay unpublished', {
+      refused: refused.map((r) => ({ eventId: r.event.eventId, code: r.code, message: r.message })),
+    });
+  }
+  const at = deps.now();
+  for (const { entry, event } of ready) {
+    if (refusedIds.has(event.eventId)) outcome.refused.push(entry);
+    else outcome.published.push(entry);
+  }
+  await Promise.all(outcome.published.map((entry) => deps.outbox.markPublished(entry.key, at)));
+  return outcome;
+}
+
+/** One stream record that passed the filter: its sequence number and the entry in its new image. */
+export interface StreamedEntry {
+  sequenceNumber: string;
+  entry: StoredOutboxEntry | undefined;
+}
+
+/**
+ * A batch from the table's stream. Answers Lambda's partial batch response: the records whose
+ * events the bus refused, so the event source mapping retries from the first of them (and, when
+ * its retries run out, records the batch on its on-failure queue; the sweep still has the entries).
+ */
+export async function publishStreamed(
+  records: StreamedEntry[],
+  deps: PublisherDeps,
+): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+  const entries = records.flatMap((record) => (record.entry ? [record.entry] : []));
+  const { refused } = await publishEntries(entries, deps);
+  const failed = new Set(refused);
+  return {
+    batchItemFailures: records
+      .filter((record) => record.entry && failed.has(record.entry))
+      .map((record) => ({ itemIdentifier: record.sequenceNumber })),
+  };
+}

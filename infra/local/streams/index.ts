@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { FunctionName, FunctionSpec } from '../../topology.ts';
+import { type LambdaStreamRecord, type StreamDeadLetter, StreamMapping } from './mapping.ts';
+
+export type { StreamDeadLetter } from './mapping.ts';
+
+export interface LocalStreams {
+  /** Resolves once every mapping has handled what the stream held at the call; answers how many records were read. */
+  caughtUp(): Promise<number>;
+  deadLetters(): StreamDeadLetter[];
+  stop(): Promise<void>;
+}
+
+/** The topology's stream triggers as event source mappings on the local table's stream, polling from now on. */
+export function startStreamMappings(options: {
+  functions: [FunctionName, FunctionSpec][];
+  streamArn: string;
+  endpoint: string;
+  region: string;
+  invoke: (name: FunctionName, event: { Records: LambdaStreamRecord[] }) => Promise<unknown>;
+  retryBaseMs: number;
+  dataDir?: string;
+}): LocalStreams {
+  const client = new DynamoDBStreamsClient({
+    endpoint: options.endpoint,
+    region: options.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const deadLetters: StreamDeadLetter[] = [];
+  const mappings = options.functions.flatMap(([functionName, spec]) =>
+    spec.on.flatMap((trigger, index) =>
+      trigger.kind === 'stream'
+        ? [
+            new StreamMapping({
+              functionName,
+              trigger,
+              streamArn: options.streamArn,
+              region: options.region,
+              client,
+              invoke: options.invoke,
+              retryBaseMs: options.retryBaseMs,
+              positionsFile: options.dataDir
+                ? join(options.dataDir, `stream-positions-${functionName}-${index}.json`)
+                : undefined,
+              onFailure: (deadLetter) => deadLetters.push(deadLetter),
+            }),
+          ]
+        : [],
+    ),
+  );
+  for (const mapping of mappings) mapping.start();
+  return {
+    caughtUp: async () =>
+      (await Promise.all(mappings.map((mapping) => mapping.caughtUp()))).reduce((a, b) => a + b, 0),
+    deadLetters: () => deadLetters,
+    stop: async () => {
+      await Promise.all(mappings.map((mapping) => mapping.stop()));
+      client.destroy();
+    },
+  };
+}

@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { OutboxEntry } from '../events/outbox.ts';
+import { failedConditions, isConditionFailure } from './conditions.ts';
+import { type WebhookRecord, webhookRecordOf } from './webhooks.ts';
+
+/**
+ * The outbox: the events a write must lead to, stored by that same write (or TransactWriteItems),
+ * published by the publisher from the table's stream and marked published; the sweep republishes
+ * entries left unmarked. See docs/design.md#the-outbox.
+ *
+ * Two kinds of item are outbox entries: an outbox item (below), and a label webhook record
+ * (shared/db/webhooks.ts: its event is built from its raw body, so no item nears 400 KB).
+ *
+ * Access patterns:
+ * - an event to publish, by its id: written with the state change, marked published by the publisher
+ *     pk = OUTBOX#<eventId>, sk = OUTBOX   (one item per partition; event ids are ours, never a label's)
+ * - entries still unpublished, oldest first (the outbox sweep), both kinds; sparse: removed once published
+ *     gsi2pk = OUTBOX#UNPUBLISHED#<0-3>, gsi2sk = <createdAt>#<eventId>
+ *   Every entry is written to this index once; four partitions, picked by the event id's hash, keep
+ *   a burst of writes off one index partition (1,000 WCU each), and the sweep queries all four.
+ * - the table stream's filter (`outboxStreamFilter`) selects new images in that index: unpublished entries.
+ */
+export const outboxKey = (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' });
+
+const unpublishedPrefix = 'OUTBOX#UNPUBLISHED#';
+const unpublishedShards = 4;
+const shardOf = (eventId: string) =>
+  createHash('sha256').update(eventId).digest().readUInt8(0) % unpublishedShards;
+
+export const unpublishedKey = (createdAt: string, eventId: string) => ({
+  gsi2pk: `${unpublishedPrefix}${shardOf(eventId)}`,
+  gsi2sk: `${createdAt}#${eventId}`,
+});
+
+/**
+ * The event source mapping's filter (Lambda filter criteria use EventBridge's pattern language, over
+ * the stream record in DynamoDB JSON): inserts and updates whose new image is an unpublished entry.
+ * Marking an entry published removes its index keys, so that update does not come back.
+ */
+export const outboxStreamFilter = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { NewImage: { gsi2pk: { S: [{ prefix: unpublishedPrefix }] } } },
+};
+
+/** A published outbox item is kept this long, for questions about what was published, then expires (TTL). */
+const publishedRetentionSeconds = 7 * 24 * 3600;
+
+/**
+ * The item that stores `entry` in the outbox, for a Put in the same write or transaction as the
+ * state it follows from. Unconditional: the event id is new, and a repeated write only publishes
+ * the same event (same eventId) again, which consumers ignore.
+ */
+export function outboxItem(entry: OutboxEntry, createdAt: string): Record<string, unknown> {
+  return {
+    ...outboxKey(entry.eventId),
+    ...unpublishedKey(createdAt, entry.eventId),
+    entity: 'outbox',
+    eventId: entry.eventId,
+    source: entry.source,
+    detailType: entry.detailType,
+    // The envelope as JSON, byte for byte what is put on the bus.
+    detail: JSON.stringify(entry.detail),
+    createdAt,
+  };
+}
+
+/** A TransactWriteItems element putting `entry` in the outbox (see outboxItem). */
+export const outboxPut = (tableName: string, entry: OutboxEntry, createdAt: string) => ({
+  Put: { TableName: tableName, Item: outboxItem(entry, createdAt) },
+});
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A write of state: a Put or an Update, with its condition. */
+export type StateWrite = Required<Pick<TransactItem, 'Put'>> | Required<Pick<TransactItem, 'Update'>>;
+
+/**
+ * Writes state and the outbox entries it leads to, all or nothing: one TransactWriteItems (at most
+ * 100 items), or the plain write alone when there is no entry (a transaction costs twice the write
+ * units). False when a condition of the state failed: then nothing was written, no event either.
+ */
+export async function writeWithOutbox(
+  client: Pick<DynamoDBDocumentClient, 'send'>,
+  writes: StateWrite[],
+  entries: OutboxEntry[],
+  createdAt: string,
+): Promise<boolean> {
+  try {
+    if (entries.length === 0 && writes.length === 1) {
+      const [write] = writes;
+      if ('Put' in write) await client.send(new PutCommand(write.Put));
+      else await client.send(new UpdateCommand(write.Update));
+      return true;
+    }
+    const tableName = ('Put' in writes[0] ? writes[0].Put : writes[0].Update).TableName;
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [...writes, ...entries.map((entry) => outboxPut(String(tableName), entry, createdAt))],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error) || failedConditions(error)?.some(Boolean)) return false;
+    throw error;
+  }
+}
+
+/** An unpublished entry as the publisher reads it from the stream or the sweep. */
+export type StoredOutboxEntry =
+  | { kind: 'event'; key: ItemKey; createdAt: string; event: OutboxEntry }
+  | { kind: 'webhook'; key: ItemKey; createdAt: string; webhook: WebhookRecord };
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** Reads an item (a stream image, unmarshalled, or a query result) as an outbox entry; undefined if it is none. */
+export function storedOutboxEntryOf(item: Record<string, unknown>): StoredOutboxEntry | undefined {
+  const key = { pk: String(item.pk), sk: String(item.sk) };
+  if (item.entity === 'outbox') {
+    return {
+      kind: 'event',
+      key,
+      createdAt: String(item.createdAt),
+      event: {
+        eventId: String(item.eventId),
+        source: String(item.source),
+        detailType: String(item.detailType),
+        detail: JSON.parse(String(item.detail)),
+      },
+    };
+  }
+  if (item.entity === 'webhook') {
+    const webhook = webhookRecordOf(item);
+    return { kind: 'webhook', key, createdAt: webhook.receivedAt, webhook };
+  }
+  return undefined;
+}
+
+/** The publisher's port over outbox entries. */
+export interface Outbox {
+  /** Entries still unpublished that were written before `before`, oldest first per index partition. */
+  unpublishedBefore(before: Date, limit: number): Promise<StoredOutboxEntry[]>;
+  /** Marks an entry published, taking it off the unpublished index; an entry marked before (or gone) is left alone. */
+  markPublished(key: ItemKey, at: Date): Promise<void>;
+  /** Takes an entry whose event can no longer be built off the index, so no one retries it again. */
+  markUnpublishable(key: ItemKey, reason: string): Promise<void>;
+}
+
+export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string): Outbox {
+  const takeOff = async (key: ItemKey, update: string, values: Record<string, unknown>) => {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: `${update} REMOVE gsi2pk, gsi2sk`,
+          // Only while it is unpublished: marking twice changes nothing (and streams nothing the filter selects).
+          ConditionExpression: 'begins_with(gsi2pk, :unpublished)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':unpublished': unpublishedPrefix, ...values },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  };
+  return {
+    async unpublishedBefore(before, limit) {
+      const perShard = await Promise.all(
+        Array.from({ length: unpublishedShards }, async (_, shard) => {
+          const { Items = [] } = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :shard AND gsi2sk < :before',
+              ExpressionAttributeValues: {
+                ':shard': `${unpublishedPrefix}${shard}`,
+                ':before': before.toISOString(),
+              },
+              Limit: Math.ceil(limit / unpublishedShards),
+            }),
+          );
+          return Items;
+        }),
+      );
+      return (
+        perShard
+          .flat()
+          // The index is eventually consistent: it may still list an entry that was just marked.
+          .filter((item) => item.status !== 'published' && item.status !== 'unpublishable')
+          .flatMap((item) => {
+            const entry = storedOutboxEntryOf(item);
+            return entry ? [entry] : [];
+          })
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      );
+    },
+
+    markPublished: (key, at) =>
+      takeOff(
+        key,
+        'SET #status = :published, publishedAt = :at, expiresAt = if_not_exists(expiresAt, :ttl)',
+        {
+          ':published': 'published',
+          ':at': at.toISOString(),
+          ':ttl': Math.floor(at.getTime() / 1000) + publishedRetentionSeconds,
+        },
+      ),
+
+    markUnpublishable: (key, reason) =>
+      takeOff(key, 'SET #status = :status, unpublishableReason = :reason', {
+        ':status': 'unpublishable',
+        ':reason': reason,
+      }),
+  };
+}
+
+/**
+ * The alarm's metric: each sweep logs how many entries it found unpublished for more than five
+ * minutes under this field (a log metric filter in infra/stack.ts reads it).
+ */
+export const overdueMetric = { field: 'unpublishedOverFiveMinutes', afterMs: 5 * 60_000 } as const;

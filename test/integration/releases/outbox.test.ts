@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { Outlet } from '#shared/outlets.ts';
+import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
+import {
+  advanceClock,
+  armFault,
+  busIdle,
+  clearFaults,
+  clockNow,
+  streamDeadLetters,
+  uniqueId,
+} from '#test/support/cloud.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+
+/**
+ * The outbox end to end: a release's effects are written with the release and published from the
+ * table's stream, so a bus that keeps refusing them delays the announcement but cannot lose it.
+ */
+async function world(outletCount: number) {
+  const genre = uniqueId('genre');
+  const label = await aLabel();
+  const outlets: Outlet[] = await Promise.all(
+    Array.from({ length: outletCount }, (_, i) =>
+      createOutlet({ name: `Radio ${i}`, genres: [genre], territories: ['GB'] }),
+    ),
+  );
+  const release = aRelease({
+    genres: [genre],
+    territories: ['GB'],
+    releaseDate: await daysFromNow(30),
+    releaseTime: '09:00',
+    timeZone: 'Europe/London',
+  });
+  return { label, outlets, release };
+}
+
+const scheduledNow = async (release: ReturnType<typeof aRelease>) => ({
+  type: 'release.scheduled',
+  timestamp: (await clockNow()).toISOString(),
+  data: release,
+});
+
+/** Past the age at which the sweep republishes an entry left unpublished. */
+const afterTheSweep = async () =>
+  advanceClock(new Date((await clockNow()).getTime() + 4 * 60_000).toISOString());
+
+describe('the outbox on the local cloud', () => {
+  it('still announces a release to all 60 outlets when PutEvents fails for the releases source 12 times', async () => {
+    const { label, outlets, release } = await world(60);
+    await armFault('events.put-fail:backline.releases', 12);
+
+    const response = await sendWebhook(label, await scheduledNow(release));
+    await busIdle();
+    await afterTheSweep();
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
+
+    expect(response.status).toBe(202);
+    for (const outlet of outlets) expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
+    await clearFaults();
+  }, 90_000);
+
+  it('republishes from the sweep what the stream path gave up on, once the bus takes events again', async () => {
+    const { label, outlets, release } = await world(3);
+    const deadBefore = (await streamDeadLetters()).length;
+    await armFault('events.put-fail:backline.releases', 'inf');
+
+    await sendWebhook(label, await scheduledNow(release));
+    await busIdle();
+    const dead = (await streamDeadLetters()).slice(deadBefore);
+    const mailedWhileRefused = await mailTo(outlets[0].email);
+    await clearFaults();
+    await afterTheSweep();
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
+
+    expect(mailedWhileRefused).toEqual([]);
+    expect(dead).toEqual([
+      expect.objectContaining({
+        function: 'publisher',
+        attempts: 4,
+        DDBStreamBatchInfo: expect.objectContaining({ batchSize: 1 }),
+      }),
+    ]);
+    for (const outlet of outlets) expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
+  });
+});

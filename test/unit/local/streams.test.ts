@@ -1,0 +1,127 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compilePattern } from '#infra/local/bus/pattern.ts';
+import { deliverBatch } from '#infra/local/streams/batch.ts';
+import { ShardPositions } from '#infra/local/streams/positions.ts';
+import { outboxItem, outboxStreamFilter } from '#shared/db/outbox.ts';
+import { OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
+
+const record = (seq: number) => ({ dynamodb: { SequenceNumber: String(seq) } });
+const records = (count: number) => Array.from({ length: count }, (_, i) => record(i + 1));
+const seqs = (batch: { dynamodb: { SequenceNumber: string } }[]) =>
+  batch.map((r) => Number(r.dynamodb.SequenceNumber));
+const policy = { retryAttempts: 2, bisectBatchOnError: true, retryBaseMs: 1 };
+const noWait = async () => {};
+
+/** A stream record as Lambda's filter sees it, with its new image in DynamoDB JSON. */
+const streamRecord = (eventName: string, image?: Record<string, string>) => ({
+  eventName,
+  eventSource: 'aws:dynamodb',
+  dynamodb: {
+    SequenceNumber: '1',
+    ...(image ? { NewImage: Object.fromEntries(Object.entries(image).map(([k, v]) => [k, { S: v }])) } : {}),
+  },
+});
+
+describe('the local event source mapping', () => {
+  it("selects only unpublished outbox entries with the topology's filter, in the record shape Lambda filters", () => {
+    const matches = compilePattern(outboxStreamFilter);
+    const item = outboxItem(outboxEntry(OutletSuppressed, OutletSuppressed.sample), '2027-03-05T12:00:00Z');
+    const image = Object.fromEntries(Object.entries(item).map(([k, v]) => [k, String(v)]));
+    const { gsi2pk: _pk, gsi2sk: _sk, ...published } = image;
+
+    expect(matches(streamRecord('INSERT', image))).toBe(true);
+    expect(matches(streamRecord('MODIFY', image))).toBe(true);
+    expect(matches(streamRecord('MODIFY', { ...published, status: 'published' }))).toBe(false);
+    expect(
+      matches(streamRecord('INSERT', { pk: 'DELIVERY#1', sk: 'DELIVERY', gsi2pk: 'MAIL_CLAIMS#3' })),
+    ).toBe(false);
+    expect(matches(streamRecord('REMOVE'))).toBe(false);
+  });
+
+  it('hands a batch over once when the function succeeds', async () => {
+    const seen: number[][] = [];
+
+    const failed = await deliverBatch(
+      records(3),
+      async (batch) => void seen.push(seqs(batch)),
+      policy,
+      noWait,
+    );
+
+    expect(failed).toEqual([]);
+    expect(seen).toEqual([[1, 2, 3]]);
+  });
+
+  it('retries from the first record the function reported failed, keeping the checkpoint before it', async () => {
+    const seen: number[][] = [];
+    let calls = 0;
+
+    const failed = await deliverBatch(
+      records(4),
+      async (batch) => {
+        seen.push(seqs(batch));
+        return ++calls === 1 ? { batchItemFailures: [{ itemIdentifier: '3' }] } : { batchItemFailures: [] };
+      },
+      policy,
+      noWait,
+    );
+
+    expect(failed).toEqual([]);
+    expect(seen).toEqual([
+      [1, 2, 3, 4],
+      [3, 4],
+    ]);
+  });
+
+  it('splits a batch in two when the function throws, so one poison record fails alone', async () => {
+    const seen: number[][] = [];
+
+    const failed = await deliverBatch(
+      records(4),
+      async (batch) => {
+        seen.push(seqs(batch));
+        if (seqs(batch).includes(3)) throw new Error('poison');
+      },
+      policy,
+      noWait,
+    );
+
+    expect(failed.map((f) => [seqs(f.records), f.attempts])).toEqual([[[3], 5]]);
+    expect(failed[0].error).toBe('Error: poison');
+    expect(seen).toEqual([[1, 2, 3, 4], [1, 2], [3, 4], [3], [3], [3], [4]]);
+  });
+
+  it('gives a batch up after its retries, without bisecting when that is off', async () => {
+    let calls = 0;
+
+    const failed = await deliverBatch(
+      records(2),
+      async () => {
+        calls++;
+        throw new Error('down');
+      },
+      { ...policy, bisectBatchOnError: false },
+      noWait,
+    );
+
+    expect(calls).toBe(3);
+    expect(failed.map((f) => [seqs(f.records), f.attempts])).toEqual([[[1, 2], 3]]);
+  });
+
+  it('keeps shard positions in the data folder, so a restart resumes after the last record handled', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'backline-streams-')), 'positions.json');
+    const before = new ShardPositions('arn:stream/1', file);
+    before.advance('shard-1', '000120');
+    before.finish('shard-0');
+
+    const after = new ShardPositions('arn:stream/1', file);
+    const otherTable = new ShardPositions('arn:stream/2', file);
+
+    expect(after.get('shard-1')).toEqual({ after: '000120' });
+    expect(after.get('shard-0')).toEqual({ finished: true });
+    expect(otherTable.get('shard-1')).toEqual({});
+  });
+});
