@@ -1,13 +1,7 @@
-import type { BudgetRecord, ExpenseRecord } from '#shared/db/budgets.ts';
+import type { BudgetLedger } from '#shared/db/budgets.ts';
 import type { BudgetSet, EventData, ExpenseRecorded, Metadata } from '#shared/events/index.ts';
 
-export interface BudgetsDeps {
-  saveBudget(budget: BudgetRecord): Promise<void>;
-  recordExpense(expense: ExpenseRecord): Promise<boolean>;
-  budgets(): AsyncIterable<BudgetRecord>;
-  ledgerTotals(labelId: string, budgetId: string): Promise<Record<string, number>>;
-  saveReconciledTotal(budget: BudgetRecord, totals: Record<string, number>, at: string): Promise<void>;
-}
+export type BudgetsDeps = BudgetLedger;
 
 /** A label set (or reset) a budget: the plan changes, the ledger stays. */
 export const setBudget = (data: EventData<typeof BudgetSet>, metadata: Metadata, deps: BudgetsDeps) =>

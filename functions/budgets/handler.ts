@@ -1,6 +1,6 @@
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { budgets, ledgerTotals, recordExpense, saveBudget, saveReconciledTotal } from '#shared/db/budgets.ts';
+import { dynamoBudgetLedger } from '#shared/db/budgets.ts';
 import { BudgetSet, ExpenseRecorded, ReconciliationDue } from '#shared/events/index.ts';
 import { eventHandler, on } from '#shared/lambda/event-handler.ts';
 import { addToLedger, type BudgetsDeps, reconcileBudgets, setBudget } from './budgets.ts';
@@ -13,14 +13,6 @@ export const makeHandler = (deps: BudgetsDeps) =>
     on(ReconciliationDue, (_data, metadata) => reconcileBudgets(metadata, deps)),
   ]);
 
-const table = () => config().TABLE_NAME;
-
-export const liveDeps = (): BudgetsDeps => ({
-  saveBudget: (budget) => saveBudget(dynamo(), table(), budget),
-  recordExpense: (expense) => recordExpense(dynamo(), table(), expense),
-  budgets: () => budgets(dynamo(), table()),
-  ledgerTotals: (labelId, budgetId) => ledgerTotals(dynamo(), table(), labelId, budgetId),
-  saveReconciledTotal: (budget, totals, at) => saveReconciledTotal(dynamo(), table(), budget, totals, at),
-});
+export const liveDeps = (): BudgetsDeps => dynamoBudgetLedger(dynamo(), config().TABLE_NAME);
 
 export const handler = makeHandler(liveDeps());

@@ -1,6 +1,6 @@
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { saveTour, saveTourDate } from '#shared/db/tours.ts';
+import { dynamoTours } from '#shared/db/tours.ts';
 import { TourBooked, TourDateAdded, TourDateCancelled } from '#shared/events/index.ts';
 import { eventHandler, on } from '#shared/lambda/event-handler.ts';
 import { bookTour, changeTourDate, type ToursDeps } from './tours.ts';
@@ -13,9 +13,6 @@ export const makeHandler = (deps: ToursDeps) =>
     on(TourDateCancelled, (data, metadata) => changeTourDate(data, 'cancelled', metadata, deps)),
   ]);
 
-export const liveDeps = (): ToursDeps => ({
-  saveTour: (tour) => saveTour(dynamo(), config().TABLE_NAME, tour),
-  saveTourDate: (date) => saveTourDate(dynamo(), config().TABLE_NAME, date),
-});
+export const liveDeps = (): ToursDeps => dynamoTours(dynamo(), config().TABLE_NAME);
 
 export const handler = makeHandler(liveDeps());

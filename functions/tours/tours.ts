@@ -1,10 +1,7 @@
-import type { TourDateRecord, TourRecord } from '#shared/db/tours.ts';
+import type { TourDateRecord, Tours } from '#shared/db/tours.ts';
 import type { EventData, Metadata, TourBooked, TourDateAdded } from '#shared/events/index.ts';
 
-export interface ToursDeps {
-  saveTour(tour: TourRecord): Promise<boolean>;
-  saveTourDate(date: TourDateRecord): Promise<boolean>;
-}
+export type ToursDeps = Tours;
 
 /**
  * Keeps a booked tour and each of its dates, newest change wins (see

@@ -50,12 +50,34 @@ export interface ExpenseRecord {
   vendor?: string;
 }
 
+/** Budgets and their ledger, as the budgets function sees them. */
+export interface BudgetLedger {
+  /** The budget's terms; the newest change (by `occurredAt`) wins, an older or equal one is ignored. */
+  saveBudget(budget: BudgetRecord): Promise<void>;
+  /** Adds an expense to its budget's ledger; false when that expense id is already in it (counted once). */
+  recordExpense(expense: ExpenseRecord): Promise<boolean>;
+  /** Every budget. */
+  budgets(): AsyncIterable<BudgetRecord>;
+  /** The sum of one budget's ledger, per currency. */
+  ledgerTotals(labelId: string, budgetId: string): Promise<Record<string, number>>;
+  /** Stores the reconciled total on an existing budget (written only by the reconciliation). */
+  saveReconciledTotal(
+    budget: Pick<BudgetRecord, 'labelId' | 'budgetId'>,
+    totals: Record<string, number>,
+    reconciledAt: string,
+  ): Promise<void>;
+}
+
+export const dynamoBudgetLedger = (db: DynamoDBDocumentClient, table: string): BudgetLedger => ({
+  saveBudget: (budget) => saveBudget(db, table, budget),
+  recordExpense: (expense) => recordExpense(db, table, expense),
+  budgets: () => budgets(db, table),
+  ledgerTotals: (labelId, budgetId) => ledgerTotals(db, table, labelId, budgetId),
+  saveReconciledTotal: (budget, totals, at) => saveReconciledTotal(db, table, budget, totals, at),
+});
+
 /** The budget's terms; the newest change wins (EventBridge keeps no order). The running total is the ledger's. */
-export async function saveBudget(
-  db: DynamoDBDocumentClient,
-  table: string,
-  budget: BudgetRecord,
-): Promise<void> {
+async function saveBudget(db: DynamoDBDocumentClient, table: string, budget: BudgetRecord): Promise<void> {
   const fields = { ...budget, ...allBudgets(budget.labelId, budget.budgetId) };
   const names = Object.keys(fields);
   try {
@@ -77,7 +99,7 @@ export async function saveBudget(
 }
 
 /** A ledger entry is written once per expense id, so a repeated event cannot count an expense twice. */
-export async function recordExpense(
+async function recordExpense(
   db: DynamoDBDocumentClient,
   table: string,
   expense: ExpenseRecord,
@@ -97,7 +119,23 @@ export async function recordExpense(
   }
 }
 
-export async function* budgets(db: DynamoDBDocumentClient, table: string): AsyncGenerator<BudgetRecord> {
+/** The stored budget without its keys and the reconciliation's bookkeeping. */
+const budgetOf = (item: Record<string, unknown>): BudgetRecord => {
+  const { labelId, budgetId, scope, limit, startsOn, endsOn, thresholds, ownerEmail, occurredAt } = item;
+  return {
+    labelId,
+    budgetId,
+    scope,
+    limit,
+    startsOn,
+    endsOn,
+    thresholds,
+    ownerEmail,
+    occurredAt,
+  } as BudgetRecord;
+};
+
+async function* budgets(db: DynamoDBDocumentClient, table: string): AsyncGenerator<BudgetRecord> {
   for await (const page of paginateQuery(
     { client: db },
     {
@@ -107,12 +145,12 @@ export async function* budgets(db: DynamoDBDocumentClient, table: string): Async
       ExpressionAttributeValues: { ':all': 'BUDGETS' },
     },
   )) {
-    for (const item of page.Items ?? []) yield item as BudgetRecord;
+    for (const item of page.Items ?? []) yield budgetOf(item);
   }
 }
 
 /** The sum of a budget's ledger, per currency. */
-export async function ledgerTotals(
+async function ledgerTotals(
   db: DynamoDBDocumentClient,
   table: string,
   labelId: string,
@@ -136,7 +174,7 @@ export async function ledgerTotals(
 }
 
 /** Stores the reconciled total on the budget (written only by the reconciliation). */
-export async function saveReconciledTotal(
+async function saveReconciledTotal(
   db: DynamoDBDocumentClient,
   table: string,
   budget: Pick<BudgetRecord, 'labelId' | 'budgetId'>,

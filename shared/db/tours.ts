@@ -42,11 +42,20 @@ export interface TourDateRecord {
 /** Writes apply only when newer than what is stored (EventBridge keeps no order, docs/design.md#ordering-by-the-labels-timestamp). */
 const newer = 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt';
 
-export async function saveTour(
-  db: DynamoDBDocumentClient,
-  table: string,
-  tour: TourRecord,
-): Promise<boolean> {
+/** Tours and their dates; each write applies only when newer than what is stored. */
+export interface Tours {
+  /** False when the stored tour is as new or newer (by `occurredAt`): the write is ignored. */
+  saveTour(tour: TourRecord): Promise<boolean>;
+  /** False when the stored date is as new or newer (by `occurredAt`): the write is ignored. */
+  saveTourDate(date: TourDateRecord): Promise<boolean>;
+}
+
+export const dynamoTours = (db: DynamoDBDocumentClient, table: string): Tours => ({
+  saveTour: (tour) => saveTour(db, table, tour),
+  saveTourDate: (date) => saveTourDate(db, table, date),
+});
+
+async function saveTour(db: DynamoDBDocumentClient, table: string, tour: TourRecord): Promise<boolean> {
   return conditional(() =>
     db.send(
       new PutCommand({
@@ -59,7 +68,7 @@ export async function saveTour(
   );
 }
 
-export async function saveTourDate(
+async function saveTourDate(
   db: DynamoDBDocumentClient,
   table: string,
   date: TourDateRecord,

@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { Fired } from '#infra/local/scheduler.ts';
 
@@ -46,6 +48,12 @@ export const sdkConfig = (endpoint: keyof ReturnType<typeof cloud>['endpoints'])
   region,
   credentials,
 });
+
+/** A document client on the local cloud's DynamoDB, marshalling as the functions' client does (shared/clients.ts). */
+export const documentClient = (): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig('dynamodb')), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 
 /** A request to the local HTTP API with the management key (unless `authorization` is given). */
 export function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {

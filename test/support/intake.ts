@@ -116,7 +116,9 @@ export class InMemoryLabels implements Labels {
   }
 }
 
-const refKey = (ref: WebhookRef) => `${ref.labelId}#${ref.webhookId}`;
+const refKey = (ref: WebhookRef) => JSON.stringify([ref.labelId, ref.webhookId]);
+/** Whole seconds, as the table compares expiry (TTL is in epoch seconds). */
+const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
 export class InMemoryWebhookRecords implements WebhookRecords {
   readonly items = new Map<string, WebhookRecord>();
@@ -126,7 +128,7 @@ export class InMemoryWebhookRecords implements WebhookRecords {
   }
   async record(record: WebhookRecord, now: Date) {
     const existing = this.items.get(refKey(record));
-    if (existing && existing.expiresAt >= now.getTime() / 1000)
+    if (existing && existing.expiresAt >= epochSeconds(now))
       return { recorded: false as const, existing: { ...existing } };
     this.items.set(refKey(record), { ...record });
     return { recorded: true as const };
@@ -152,7 +154,7 @@ export class InMemoryWebhookRecords implements WebhookRecords {
         (r) =>
           r.labelId === labelId && r.receivedAt >= from.toISOString() && r.receivedAt <= to.toISOString(),
       )
-      .filter((r) => r.expiresAt > now.getTime() / 1000)
+      .filter((r) => r.expiresAt > epochSeconds(now))
       .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
     const start = Number(cursor ?? 0);
     const items = matching.slice(start, start + 2).map((r) => ({ ...r }));

@@ -1,10 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoOutletDirectory, type OutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters, type PromoCounters } from '#shared/db/promo.ts';
 import type { Outlet, OutletInput } from '#shared/outlets.ts';
-import { api, cloud, sdkConfig, uniqueId } from './cloud.ts';
+import { api, cloud, documentClient, sdkConfig, uniqueId } from './cloud.ts';
 
 /** Integration helpers for outlets, recipients and deliverability, against the test run's local cloud. */
 
@@ -16,11 +14,6 @@ export async function localTokenKey(): Promise<string> {
   );
   return SecretString!;
 }
-
-const documentClient = () =>
-  DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig('dynamodb')), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
 
 export const localOutletDirectory = (): OutletDirectory =>
   dynamoOutletDirectory(documentClient(), cloud().tableName);

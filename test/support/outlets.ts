@@ -2,6 +2,7 @@ import {
   DuplicateEmailError,
   InvalidCursorError,
   type OutletDirectory,
+  outletListKey,
   type Suppression,
 } from '#shared/db/outlets.ts';
 import type { PromoCounters, PromoLink } from '#shared/db/promo.ts';
@@ -42,7 +43,22 @@ export class WrittenOutbox {
   }
 }
 
-/** The directory's rules (one outlet per address, suppression and unsubscribe carried over) without DynamoDB. */
+const sortKeyOf = (outlet: Pick<Outlet, 'id' | 'name'>) => outletListKey(outlet).gsi1sk;
+const compareKeys = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const encodeCursor = (outlet: Outlet) =>
+  Buffer.from(JSON.stringify({ after: sortKeyOf(outlet) })).toString('base64url');
+function decodeCursor(cursor: string): string {
+  try {
+    const { after } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof after === 'string') return after;
+  } catch {}
+  throw new InvalidCursorError('cursor is not one this API returned');
+}
+
+/**
+ * The directory's rules (one outlet per address, suppression and unsubscribe carried over) without
+ * DynamoDB; test/contracts/outlet-directory.contract.ts holds it to the table's behaviour.
+ */
 export class InMemoryOutletDirectory implements OutletDirectory {
   readonly outlets = new Map<string, Outlet>();
   readonly suppressions = new Map<string, Suppression>();
@@ -105,9 +121,16 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     if (!current) return undefined;
     const owner = this.ownerOf(input.email);
     if (owner && owner.id !== outletId) throw new DuplicateEmailError(input.email);
-    const suppressed = this.suppressions.get(input.email);
-    const { contactName: _c, suppressedAt: _s, suppressionReason: _r, ...kept } = current;
-    const unsubscribedAt = current.unsubscribedAt ?? this.unsubscriptions.get(input.email);
+    const emailChanges = input.email !== current.email;
+    const { contactName: _c, suppressedAt, suppressionReason, unsubscribedAt: _u, ...kept } = current;
+    const suppressed = emailChanges
+      ? this.suppressions.get(input.email)
+      : suppressedAt
+        ? { at: suppressedAt, reason: suppressionReason ?? 'bounce' }
+        : undefined;
+    // The address's own opt-out is carried over only onto an outlet that moves to it.
+    const unsubscribedAt =
+      current.unsubscribedAt ?? (emailChanges ? this.unsubscriptions.get(input.email) : undefined);
     const next: Outlet = {
       ...kept,
       ...this.fields(input),
@@ -129,6 +152,11 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     return { outcome: 'created' as const, outlet: await this.create(input, { id: newId(), now }) };
   }
 
+  /** In the table's order: the bytes of the lower-case name, then the id (a DynamoDB sort key, not a locale's order). */
+  private sorted(): Outlet[] {
+    return [...this.outlets.values()].sort((a, b) => compareKeys(sortKeyOf(a), sortKeyOf(b)));
+  }
+
   async list({
     limit,
     cursor,
@@ -138,21 +166,22 @@ export class InMemoryOutletDirectory implements OutletDirectory {
     cursor?: string;
     where?: (o: Outlet) => boolean;
   }) {
-    const sorted = [...this.outlets.values()]
-      .map((outlet) => this.clean(outlet))
-      .sort((a, b) => `${a.name.toLowerCase()}#${a.id}`.localeCompare(`${b.name.toLowerCase()}#${b.id}`));
-    let start = 0;
-    if (cursor) {
-      start = sorted.findIndex((outlet) => outlet.id === cursor) + 1;
-      if (start === 0) throw new InvalidCursorError('cursor is not one this API returned');
+    const sorted = this.sorted();
+    // The cursor names the sort key to continue after, so it outlives the outlet it was taken from.
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const rest = after === undefined ? sorted : sorted.filter((o) => compareKeys(sortKeyOf(o), after) > 0);
+    const outlets: Outlet[] = [];
+    for (const [index, outlet] of rest.entries()) {
+      if (!where(this.clean(outlet))) continue;
+      outlets.push(this.clean(outlet));
+      if (outlets.length === limit)
+        return { outlets, ...(index < rest.length - 1 ? { nextCursor: encodeCursor(outlet) } : {}) };
     }
-    const matching = sorted.slice(start).filter(where);
-    const outlets = matching.slice(0, limit);
-    return { outlets, ...(matching.length > limit ? { nextCursor: outlets.at(-1)!.id } : {}) };
+    return { outlets };
   }
 
   async *pages() {
-    yield [...this.outlets.values()].map((outlet) => this.clean(outlet));
+    yield this.sorted().map((outlet) => this.clean(outlet));
   }
 
   async getMany(outletIds: readonly string[]) {
@@ -205,8 +234,10 @@ export class InMemoryOutletDirectory implements OutletDirectory {
 
 /** Promo counters with DynamoDB's conditional-update rule: the count never passes maxAccesses. */
 export class InMemoryPromoCounters implements PromoCounters {
+  /** Counts by link, keyed by the JSON of its ids (so no id can split differently). */
   readonly counts = new Map<string, number>();
-  private key = (link: PromoLink) => `${link.labelId}#${link.releaseId}#${link.outletId}#${link.assetIndex}`;
+  private key = (link: PromoLink) =>
+    JSON.stringify([link.labelId, link.releaseId, link.outletId, link.assetIndex]);
 
   readonly outbox: WrittenOutbox;
 
@@ -229,7 +260,7 @@ export class InMemoryPromoCounters implements PromoCounters {
   async accessesForRelease(labelId: string, releaseId: string) {
     const result = new Map<string, number>();
     for (const [key, count] of this.counts) {
-      const [l, r, o] = key.split('#');
+      const [l, r, o] = JSON.parse(key) as [string, string, string, number];
       if (l === labelId && r === releaseId) result.set(o, (result.get(o) ?? 0) + count);
     }
     return result;

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import type { DeliveryStore } from '#functions/announcer/ports.ts';
+import { type Delivery, type DeliveryIdentity, deliveryIdOf } from '#shared/db/deliveries.ts';
+import { uniqueId } from '#test/support/cloud.ts';
+
+/**
+ * What every DeliveryStore does (the claim protocol of docs/design.md#exactly-once-mail), on the
+ * fake and on DynamoDB Local (see outlet-directory.contract.ts).
+ */
+export function describeDeliveryStoreContract(name: string, makeStore: () => DeliveryStore) {
+  const minute = 60_000;
+  const t0 = Date.parse('2027-03-01T12:00:00.000Z');
+  const at = (m: number) => new Date(t0 + m * minute).toISOString();
+  /**
+   * Open claims are one queue for the whole table: each test that reads it takes its own era, earlier
+   * than every era before it (and than any claim the rest of the run makes), so it sees only its own.
+   */
+  let eras = 0;
+  const anEra = () => {
+    const era = Date.UTC(1990, 0, 1) - ++eras * 24 * 60 * minute;
+    return (m: number) => new Date(era + m * minute).toISOString();
+  };
+
+  const anIdentity = (overrides: Partial<DeliveryIdentity> = {}) => ({
+    labelId: uniqueId('lbl'),
+    releaseId: uniqueId('rel'),
+    outletId: uniqueId('out'),
+    kind: 'announcement' as const,
+    email: `${uniqueId('to')}@contract.example`,
+    releaseAsOf: at(-60),
+    ...overrides,
+  });
+
+  const read = async (store: DeliveryStore, deliveryId: string) =>
+    (await store.getMany([deliveryId])).get(deliveryId);
+
+  describe(`DeliveryStore contract: ${name}`, () => {
+    it('claims a mail once: the claim is open under the identity’s id, and a second claim gets nothing', async () => {
+      const store = makeStore();
+      const identity = anIdentity();
+
+      const claim = await store.claim(identity, at(0));
+      const again = await store.claim({ ...identity, email: 'other@contract.example' }, at(1));
+
+      const expected: Delivery = {
+        ...identity,
+        deliveryId: deliveryIdOf(identity),
+        status: 'claimed',
+        claimedAt: at(0),
+        updatedAt: at(0),
+      };
+      expect(claim).toEqual(expected);
+      expect(again).toBeUndefined();
+      expect(await read(store, expected.deliveryId)).toEqual(expected);
+    });
+
+    it('tells a date-change mail of another revision from the first', async () => {
+      const store = makeStore();
+      const identity = anIdentity({ kind: 'date-change', revision: '2027-04-01T00:00' });
+
+      await store.claim(identity, at(0));
+
+      expect(await store.claim({ ...identity, revision: '2027-05-01T00:00' }, at(0))).toBeDefined();
+    });
+
+    it('settles an open claim as sent once; a resend is counted', async () => {
+      const store = makeStore();
+      const claim = (await store.claim(anIdentity(), at(0)))!;
+
+      expect(await store.markSent(claim.deliveryId, 'msg-1', at(1))).toBe(true);
+      expect(await store.markSent(claim.deliveryId, 'msg-2', at(2))).toBe(false);
+
+      expect(await read(store, claim.deliveryId)).toEqual({
+        ...claim,
+        status: 'sent',
+        messageId: 'msg-1',
+        sentAt: at(1),
+        updatedAt: at(1),
+      });
+      const resent = (await store.claim(anIdentity(), at(0)))!;
+      expect(await store.markSent(resent.deliveryId, 'msg-3', at(1), { resend: true })).toBe(true);
+      expect((await read(store, resent.deliveryId))?.resends).toBe(1);
+      expect(await store.markSent(uniqueId('nothing'), 'msg-4', at(1))).toBe(false);
+    });
+
+    it('gives back only the claim the caller made, so the mail can be claimed again', async () => {
+      const store = makeStore();
+      const identity = anIdentity();
+      const claim = (await store.claim(identity, at(0)))!;
+
+      await store.release(claim.deliveryId, at(5)); // not this claim
+      expect(await read(store, claim.deliveryId)).toEqual(claim);
+
+      await store.release(claim.deliveryId, claim.claimedAt);
+      expect(await read(store, claim.deliveryId)).toBeUndefined();
+      expect(await store.claim(identity, at(1))).toMatchObject({ claimedAt: at(1) });
+    });
+
+    it('never gives back or fails a settled mail', async () => {
+      const store = makeStore();
+      const claim = (await store.claim(anIdentity(), at(0)))!;
+      await store.markSent(claim.deliveryId, 'msg-1', at(1));
+
+      await store.release(claim.deliveryId, claim.claimedAt);
+      await store.markFailed(claim.deliveryId, 'MESSAGE_REJECTED', at(2));
+
+      expect(await read(store, claim.deliveryId)).toMatchObject({ status: 'sent', messageId: 'msg-1' });
+    });
+
+    it('fails an open claim for good', async () => {
+      const store = makeStore();
+      const claim = (await store.claim(anIdentity(), at(0)))!;
+
+      await store.markFailed(claim.deliveryId, 'MESSAGE_REJECTED', at(1));
+
+      expect(await read(store, claim.deliveryId)).toEqual({
+        ...claim,
+        status: 'failed',
+        failure: 'MESSAGE_REJECTED',
+        updatedAt: at(1),
+      });
+      expect(await store.markSent(claim.deliveryId, 'msg-1', at(2))).toBe(false);
+    });
+
+    it('gets many deliveries by id, leaving out unknown ones', async () => {
+      const store = makeStore();
+      const a = (await store.claim(anIdentity(), at(0)))!;
+      const b = (await store.claim(anIdentity(), at(0)))!;
+
+      expect(await store.getMany([a.deliveryId, uniqueId('nothing'), b.deliveryId, a.deliveryId])).toEqual(
+        new Map([
+          [a.deliveryId, a],
+          [b.deliveryId, b],
+        ]),
+      );
+    });
+
+    it('lists the claims opened before a time and still open, at most `limit`', async () => {
+      const store = makeStore();
+      const era = anEra();
+      const open = [];
+      for (const m of [1, 2, 3]) open.push((await store.claim(anIdentity(), era(m)))!);
+      const settled = (await store.claim(anIdentity(), era(0)))!;
+      await store.markSent(settled.deliveryId, 'msg-1', era(4));
+      const failed = (await store.claim(anIdentity(), era(0)))!;
+      await store.markFailed(failed.deliveryId, 'MESSAGE_REJECTED', era(4));
+      await store.claim(anIdentity(), era(10)); // too recent
+
+      const stale = await store.stale(era(5), 10);
+      const capped = await store.stale(era(5), 2);
+
+      const ids = (deliveries: Delivery[]) => deliveries.map((d) => d.deliveryId).sort();
+      expect(ids(stale)).toEqual(ids(open));
+      expect(capped).toHaveLength(2);
+      expect(ids(open)).toEqual(expect.arrayContaining(ids(capped)));
+    });
+
+    it('lets one sweeper take over a stale claim: it moves to the new time and leaves the stale queue until then', async () => {
+      const store = makeStore();
+      const era = anEra();
+      const claim = (await store.claim(anIdentity(), era(0)))!;
+
+      const taken = await store.reclaim(claim, era(20), era(19));
+      const second = await store.reclaim(claim, era(21), era(19));
+
+      expect(taken).toEqual({ ...claim, claimedAt: era(20), updatedAt: era(20), releaseAsOf: era(19) });
+      expect(second).toBeUndefined();
+      expect(await read(store, claim.deliveryId)).toEqual(taken);
+      expect(await store.stale(era(15), 10)).toEqual([]);
+      expect((await store.stale(era(25), 10)).map((d) => d.deliveryId)).toEqual([claim.deliveryId]);
+    });
+
+    it('takes over no settled mail', async () => {
+      const store = makeStore();
+      const claim = (await store.claim(anIdentity(), at(0)))!;
+      await store.markSent(claim.deliveryId, 'msg-1', at(1));
+
+      expect(await store.reclaim(claim, at(20), at(19))).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,376 @@
+import { describe, expect, it } from 'vitest';
+import { DuplicateEmailError, InvalidCursorError, type OutletDirectory } from '#shared/db/outlets.ts';
+import { OutletSuppressed, OutletUnsubscribed, outboxEntry } from '#shared/events/index.ts';
+import type { Outlet, OutletInput } from '#shared/outlets.ts';
+import { uniqueId } from '#test/support/cloud.ts';
+import { anOutletInput } from '#test/support/outlets.ts';
+
+/**
+ * What every OutletDirectory does, whichever store is behind it: run against the in-memory fake
+ * (test/unit/contracts) and against DynamoDB Local (test/integration/contracts), so the fake cannot
+ * drift from the table. Every id and address is unique, so the suite shares a table with other tests.
+ * `outboxHolds` tells whether the store's write put an outbox entry (by event id) in the outbox.
+ */
+export function describeOutletDirectoryContract<S extends OutletDirectory>(
+  name: string,
+  makeStore: () => S,
+  outboxHolds: (store: S, eventId: string) => Promise<boolean>,
+) {
+  const unsubscribedEvent = (outletId: string) =>
+    outboxEntry(OutletUnsubscribed, { outletId, releaseId: 'rel-contract', via: 'page' });
+  const suppressedEvent = (email: string) =>
+    outboxEntry(OutletSuppressed, { email, reason: 'bounce', detail: 'Permanent/General' });
+  const email = (label = 'outlet') => `${uniqueId(label)}@contract.example`;
+  const input = (overrides: Partial<OutletInput> = {}) => anOutletInput({ email: email(), ...overrides });
+  const t0 = '2027-03-01T12:00:00.000Z';
+  const later = (ms: number) => new Date(Date.parse(t0) + ms).toISOString();
+
+  /** Every outlet `list` returns for `where`, following its cursors. */
+  async function listAll(store: OutletDirectory, where: (outlet: Outlet) => boolean, limit = 1) {
+    const seen: Outlet[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit, ...(cursor ? { cursor } : {}), where });
+      expect(page.outlets.length).toBeLessThanOrEqual(limit);
+      seen.push(...page.outlets);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return seen;
+  }
+
+  describe(`OutletDirectory contract: ${name}`, () => {
+    it('keeps an outlet as created, found by id and by address', async () => {
+      const store = makeStore();
+      const id = uniqueId('out');
+      const given = input({ contactName: 'Ann Lee', genres: ['synthpop', 'techno'] });
+
+      const created = await store.create(given, { id, now: t0 });
+
+      const expected: Outlet = { id, ...given, createdAt: t0, updatedAt: t0 };
+      expect(created).toEqual(expected);
+      expect(await store.get(id)).toEqual(expected);
+      expect(await store.findByEmail(given.email)).toEqual(expected);
+      expect(await store.get(uniqueId('out'))).toBeUndefined();
+      expect(await store.findByEmail(email('nobody'))).toBeUndefined();
+    });
+
+    it('keeps one outlet per address: a second create with the address is refused and changes nothing', async () => {
+      const store = makeStore();
+      const first = await store.create(input(), { id: uniqueId('out'), now: t0 });
+      const secondId = uniqueId('out');
+
+      await expect(
+        store.create(input({ email: first.email, name: 'Other' }), { id: secondId, now: t0 }),
+      ).rejects.toBeInstanceOf(DuplicateEmailError);
+
+      expect(await store.get(secondId)).toBeUndefined();
+      expect(await store.findByEmail(first.email)).toEqual(first);
+    });
+
+    it('replaces the manager fields, keeps createdAt, drops a contact name no longer given', async () => {
+      const store = makeStore();
+      const id = uniqueId('out');
+      const created = await store.create(input({ contactName: 'Ann Lee' }), { id, now: t0 });
+      const { contactName: _dropped, ...without } = input({ email: created.email, name: 'Renamed' });
+
+      const replaced = await store.replace(id, without, later(1000));
+
+      const expected: Outlet = { id, ...without, createdAt: t0, updatedAt: later(1000) };
+      expect(replaced).toEqual(expected);
+      expect(await store.get(id)).toEqual(expected);
+      expect(await store.replace(uniqueId('out'), input(), t0)).toBeUndefined();
+    });
+
+    it('moves an outlet to a free address and frees the old one; a move onto a taken address is refused', async () => {
+      const store = makeStore();
+      const moving = await store.create(input(), { id: uniqueId('out'), now: t0 });
+      const other = await store.create(input(), { id: uniqueId('out'), now: t0 });
+      const fresh = email('moved');
+
+      await expect(store.replace(moving.id, input({ email: other.email }), later(1))).rejects.toBeInstanceOf(
+        DuplicateEmailError,
+      );
+      expect(await store.get(moving.id)).toEqual(moving);
+
+      const moved = await store.replace(moving.id, input({ email: fresh }), later(2));
+
+      expect(moved?.email).toBe(fresh);
+      expect((await store.findByEmail(fresh))?.id).toBe(moving.id);
+      expect(await store.findByEmail(moving.email)).toBeUndefined();
+      const reuse = await store.create(input({ email: moving.email }), {
+        id: uniqueId('out'),
+        now: later(3),
+      });
+      expect((await store.findByEmail(moving.email))?.id).toBe(reuse.id);
+    });
+
+    it('removes an outlet and frees its address; removing an unknown outlet answers false', async () => {
+      const store = makeStore();
+      const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+
+      expect(await store.remove(outlet.id)).toBe(true);
+
+      expect(await store.get(outlet.id)).toBeUndefined();
+      expect(await store.findByEmail(outlet.email)).toBeUndefined();
+      expect(await store.remove(outlet.id)).toBe(false);
+      const again = await store.create(input({ email: outlet.email }), { id: uniqueId('out'), now: t0 });
+      expect(await store.findByEmail(outlet.email)).toEqual(again);
+    });
+
+    it('upserts by address: creates the first time, then replaces the same outlet', async () => {
+      const store = makeStore();
+      const given = input();
+      const newId = uniqueId('out');
+
+      const first = await store.upsertByEmail(given, { newId: () => newId, now: t0 });
+      const second = await store.upsertByEmail(
+        { ...given, name: 'Renamed' },
+        { newId: () => uniqueId('never'), now: later(1) },
+      );
+
+      expect(first).toEqual({
+        outcome: 'created',
+        outlet: { id: newId, ...given, createdAt: t0, updatedAt: t0 },
+      });
+      expect(second).toEqual({
+        outcome: 'updated',
+        outlet: { id: newId, ...given, name: 'Renamed', createdAt: t0, updatedAt: later(1) },
+      });
+    });
+
+    it('lists in name order by the table sort key (byte order of the lower-case name, then the id), each outlet once across pages', async () => {
+      const store = makeStore();
+      const tag = uniqueId('list');
+      // Byte order, not a locale's: `~` (0x7e) after letters, `é` (0xc3 0xa9) after `~`, `_` before letters.
+      const names = ['Zeta', 'émile', 'alpha', '~tilde', '_under', 'Alpha'].map((n) => `${tag} ${n}`);
+      const ids = new Set<string>();
+      for (const outletName of names) {
+        const outlet = await store.create(input({ name: outletName }), { id: uniqueId('out'), now: t0 });
+        ids.add(outlet.id);
+      }
+
+      for (const limit of [1, 2, 4]) {
+        const listed = await listAll(store, (outlet) => ids.has(outlet.id), limit);
+        const order = listed.map((outlet) => outlet.name.slice(tag.length + 1));
+        expect(order[0]).toBe('_under');
+        expect(order.slice(1, 3).sort()).toEqual(['Alpha', 'alpha']);
+        expect(order.slice(3)).toEqual(['Zeta', '~tilde', 'émile']);
+      }
+    });
+
+    it('refuses a cursor it did not make', async () => {
+      const store = makeStore();
+
+      await expect(store.list({ limit: 1, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+        InvalidCursorError,
+      );
+    });
+
+    it('continues after a cursor whose outlet was deleted meanwhile', async () => {
+      const store = makeStore();
+      const tag = uniqueId('gone');
+      const ids = new Set<string>();
+      for (const suffix of ['a', 'b', 'c']) {
+        const outlet = await store.create(input({ name: `${tag} ${suffix}` }), {
+          id: uniqueId('out'),
+          now: t0,
+        });
+        ids.add(outlet.id);
+      }
+      const where = (outlet: Outlet) => ids.has(outlet.id);
+      const first = await store.list({ limit: 1, where });
+      await store.remove(first.outlets[0].id);
+
+      const rest: Outlet[] = [];
+      let cursor = first.nextCursor;
+      while (cursor) {
+        const page = await store.list({ limit: 1, cursor, where });
+        rest.push(...page.outlets);
+        cursor = page.nextCursor;
+      }
+
+      expect(first.outlets.map((o) => o.name)).toEqual([`${tag} a`]);
+      expect(rest.map((o) => o.name)).toEqual([`${tag} b`, `${tag} c`]);
+    });
+
+    it('reads every outlet page by page, in name order', async () => {
+      const store = makeStore();
+      const tag = uniqueId('pages');
+      const ids: string[] = [];
+      for (const suffix of ['c', 'a', 'b']) {
+        const outlet = await store.create(input({ name: `${tag} ${suffix}` }), {
+          id: uniqueId('out'),
+          now: t0,
+        });
+        ids.push(outlet.id);
+      }
+
+      const seen: Outlet[] = [];
+      for await (const page of store.pages()) seen.push(...page.filter((outlet) => ids.includes(outlet.id)));
+
+      expect(seen.map((outlet) => outlet.name)).toEqual([`${tag} a`, `${tag} b`, `${tag} c`]);
+    });
+
+    it('gets many outlets by id, leaving out the ones that do not exist', async () => {
+      const store = makeStore();
+      const a = await store.create(input(), { id: uniqueId('out'), now: t0 });
+      const b = await store.create(input(), { id: uniqueId('out'), now: t0 });
+      const missing = uniqueId('out');
+
+      const found = await store.getMany([a.id, missing, b.id, a.id]);
+
+      expect(found).toEqual(
+        new Map([
+          [a.id, a],
+          [b.id, b],
+        ]),
+      );
+    });
+
+    describe('unsubscribing', () => {
+      it('unsubscribes once: the transition writes its events with it, a repeat writes nothing', async () => {
+        const store = makeStore();
+        const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+        const [first, repeat] = [unsubscribedEvent(outlet.id), unsubscribedEvent(outlet.id)];
+
+        const unsubscribed = await store.markUnsubscribed(outlet.id, later(1), [first]);
+        const again = await store.markUnsubscribed(outlet.id, later(2), [repeat]);
+
+        expect(unsubscribed).toEqual({
+          state: 'unsubscribed',
+          outlet: { ...outlet, unsubscribedAt: later(1) },
+        });
+        expect(again).toEqual({ state: 'already', outlet: { ...outlet, unsubscribedAt: later(1) } });
+        expect(await outboxHolds(store, first.eventId)).toBe(true);
+        expect(await outboxHolds(store, repeat.eventId)).toBe(false);
+        expect((await store.get(outlet.id))?.unsubscribedAt).toBe(later(1));
+      });
+
+      it('answers missing for an outlet that does not exist, and writes nothing', async () => {
+        const store = makeStore();
+        const outletId = uniqueId('out');
+        const event = unsubscribedEvent(outletId);
+
+        expect(await store.markUnsubscribed(outletId, t0, [event])).toEqual({ state: 'missing' });
+        expect(await outboxHolds(store, event.eventId)).toBe(false);
+      });
+
+      it('keeps the address opted out after its outlet is gone: a new outlet on the address starts unsubscribed', async () => {
+        const store = makeStore();
+        const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+        await store.markUnsubscribed(outlet.id, later(1), []);
+        await store.remove(outlet.id);
+
+        const again = await store.create(input({ email: outlet.email }), {
+          id: uniqueId('out'),
+          now: later(2),
+        });
+
+        expect(again.unsubscribedAt).toBe(later(1));
+        expect((await store.get(again.id))?.unsubscribedAt).toBe(later(1));
+      });
+
+      it('opts out an address on its own, keeping the first time; outlets created on it or moved onto it start unsubscribed', async () => {
+        const store = makeStore();
+        const address = email('optout');
+        await store.markAddressUnsubscribed(address, later(1));
+        await store.markAddressUnsubscribed(address, later(2));
+
+        const created = await store.create(input({ email: address }), { id: uniqueId('out'), now: later(3) });
+        await store.remove(created.id);
+        const mover = await store.create(input(), { id: uniqueId('out'), now: later(4) });
+        const moved = await store.replace(mover.id, input({ email: address }), later(5));
+
+        expect(created.unsubscribedAt).toBe(later(1));
+        expect(moved?.unsubscribedAt).toBe(later(1));
+        expect((await store.get(mover.id))?.unsubscribedAt).toBe(later(1));
+      });
+
+      it('keeps an outlet unsubscribed through a replace', async () => {
+        const store = makeStore();
+        const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+        await store.markUnsubscribed(outlet.id, later(1), []);
+
+        const replaced = await store.replace(outlet.id, input({ email: email('elsewhere') }), later(2));
+
+        expect(replaced?.unsubscribedAt).toBe(later(1));
+      });
+
+      it('leaves the outlet that already has an address alone when the address is opted out on its own, even through a replace', async () => {
+        const store = makeStore();
+        const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+        await store.markAddressUnsubscribed(outlet.email, later(1));
+
+        const replaced = await store.replace(
+          outlet.id,
+          input({ email: outlet.email, name: 'Renamed' }),
+          later(2),
+        );
+
+        expect(replaced?.unsubscribedAt).toBeUndefined();
+        expect((await store.get(outlet.id))?.unsubscribedAt).toBeUndefined();
+      });
+    });
+
+    describe('suppressing', () => {
+      it('suppresses an address once: the first suppression is kept, marks its outlet and writes its events', async () => {
+        const store = makeStore();
+        const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+        const [first, repeat] = [suppressedEvent(outlet.email), suppressedEvent(outlet.email)];
+
+        const suppressed = await store.suppress(
+          { email: outlet.email, reason: 'complaint', detail: 'abuse', at: later(1) },
+          [first],
+        );
+        const again = await store.suppress({ email: outlet.email, reason: 'bounce', at: later(2) }, [repeat]);
+
+        expect(suppressed).toEqual({
+          suppressedNow: true,
+          reason: 'complaint',
+          detail: 'abuse',
+          outletId: outlet.id,
+        });
+        expect(again).toEqual({
+          suppressedNow: false,
+          reason: 'complaint',
+          detail: 'abuse',
+          outletId: outlet.id,
+        });
+        expect(await outboxHolds(store, first.eventId)).toBe(true);
+        expect(await outboxHolds(store, repeat.eventId)).toBe(false);
+        expect(await store.isSuppressed(outlet.email)).toBe(true);
+        expect(await store.get(outlet.id)).toEqual({
+          ...outlet,
+          suppressedAt: later(1),
+          suppressionReason: 'complaint',
+        });
+      });
+
+      it('suppresses an address no outlet has, and an outlet created on it later starts suppressed', async () => {
+        const store = makeStore();
+        const address = email('bounced');
+
+        const result = await store.suppress({ email: address, reason: 'bounce', at: later(1) }, []);
+        const created = await store.create(input({ email: address }), { id: uniqueId('out'), now: later(2) });
+
+        expect(result).toEqual({ suppressedNow: true, reason: 'bounce' });
+        expect(created).toMatchObject({ suppressedAt: later(1), suppressionReason: 'bounce' });
+        expect(await store.isSuppressed(email('clean'))).toBe(false);
+      });
+
+      it('moving an outlet onto a suppressed address suppresses it; moving off it clears the mark', async () => {
+        const store = makeStore();
+        const address = email('bounced');
+        await store.suppress({ email: address, reason: 'bounce', at: later(1) }, []);
+        const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+
+        const onto = await store.replace(outlet.id, input({ email: address }), later(2));
+        const off = await store.replace(outlet.id, input({ email: email('clean') }), later(3));
+
+        expect(onto).toMatchObject({ suppressedAt: later(1), suppressionReason: 'bounce' });
+        expect(off?.suppressedAt).toBeUndefined();
+        expect(off?.suppressionReason).toBeUndefined();
+      });
+    });
+  });
+}

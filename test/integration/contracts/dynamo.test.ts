@@ -1,0 +1,46 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, vi } from 'vitest';
+import { deliveryStore } from '#functions/announcer/adapters.ts';
+import { dynamoBudgetLedger } from '#shared/db/budgets.ts';
+import { dynamoLabels } from '#shared/db/labels.ts';
+import { outboxKey } from '#shared/db/outbox.ts';
+import { dynamoTours } from '#shared/db/tours.ts';
+import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
+import { describeBudgetLedgerContract } from '#test/contracts/budget-ledger.contract.ts';
+import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
+import { describeLabelsContract } from '#test/contracts/labels.contract.ts';
+import { describeOutletDirectoryContract } from '#test/contracts/outlet-directory.contract.ts';
+import { describePromoCountersContract } from '#test/contracts/promo-counters.contract.ts';
+import { describeToursContract } from '#test/contracts/tours.contract.ts';
+import { describeWebhookRecordsContract } from '#test/contracts/webhook-records.contract.ts';
+import { cloud, documentClient } from '#test/support/cloud.ts';
+import { localOutletDirectory, localPromoCounters } from '#test/support/outlets-cloud.ts';
+
+/**
+ * The DynamoDB stores on the test run's DynamoDB Local hold the contracts the unit tests' fakes hold
+ * (test/unit/contracts/fakes.test.ts), so a fake cannot say something of the table that is not so.
+ */
+
+// The delivery store reads the process's shared client and configuration, as a function does:
+// point them at the local table before its first call (this file's modules are its own).
+beforeAll(() => {
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', cloud().endpoints.dynamodb);
+  vi.stubEnv('TABLE_NAME', cloud().tableName);
+});
+afterAll(() => vi.unstubAllEnvs());
+
+/** Whether the outbox holds the entry: written, whether or not the local publisher has published it yet. */
+const inTableOutbox = async (_store: unknown, eventId: string) => {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: cloud().tableName, Key: outboxKey(eventId), ConsistentRead: true }),
+  );
+  return Item !== undefined;
+};
+
+describeOutletDirectoryContract('DynamoDB', localOutletDirectory, inTableOutbox);
+describePromoCountersContract('DynamoDB', localPromoCounters, inTableOutbox);
+describeLabelsContract('DynamoDB', () => dynamoLabels(documentClient(), cloud().tableName));
+describeWebhookRecordsContract('DynamoDB', () => dynamoWebhookRecords(documentClient(), cloud().tableName));
+describeDeliveryStoreContract('DynamoDB', deliveryStore);
+describeBudgetLedgerContract('DynamoDB', () => dynamoBudgetLedger(documentClient(), cloud().tableName));
+describeToursContract('DynamoDB', () => dynamoTours(documentClient(), cloud().tableName));

@@ -1,0 +1,27 @@
+import { describeBudgetLedgerContract } from '#test/contracts/budget-ledger.contract.ts';
+import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
+import { describeLabelsContract } from '#test/contracts/labels.contract.ts';
+import { describeOutletDirectoryContract } from '#test/contracts/outlet-directory.contract.ts';
+import { describePromoCountersContract } from '#test/contracts/promo-counters.contract.ts';
+import { describeToursContract } from '#test/contracts/tours.contract.ts';
+import { describeWebhookRecordsContract } from '#test/contracts/webhook-records.contract.ts';
+import { FakeDeliveries } from '#test/support/announcer-fakes.ts';
+import { InMemoryBudgetLedger } from '#test/support/budgets.ts';
+import { InMemoryLabels, InMemoryWebhookRecords } from '#test/support/intake.ts';
+import { InMemoryOutletDirectory, InMemoryPromoCounters, type WrittenOutbox } from '#test/support/outlets.ts';
+import { InMemoryTours } from '#test/support/tours.ts';
+
+/**
+ * The in-memory fakes the unit tests use hold the same contracts as the DynamoDB stores
+ * (test/integration/contracts/dynamo.test.ts runs the same suites on DynamoDB Local).
+ */
+const inWrittenOutbox = async (store: { outbox: WrittenOutbox }, eventId: string) =>
+  store.outbox.entries.some((entry) => entry.eventId === eventId);
+
+describeOutletDirectoryContract('in memory', () => new InMemoryOutletDirectory(), inWrittenOutbox);
+describePromoCountersContract('in memory', () => new InMemoryPromoCounters(), inWrittenOutbox);
+describeLabelsContract('in memory', () => new InMemoryLabels());
+describeWebhookRecordsContract('in memory', () => new InMemoryWebhookRecords());
+describeDeliveryStoreContract('in memory', () => new FakeDeliveries());
+describeBudgetLedgerContract('in memory', () => new InMemoryBudgetLedger());
+describeToursContract('in memory', () => new InMemoryTours());
