@@ -228,13 +228,32 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     expect(actual.sort()).toEqual(expected.sort());
   });
 
-  it('writes access logs of the API to a log group with retention', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      StageName: '$default',
-      AutoDeploy: true,
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
-    });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+  it('keeps every log a week in dev and three months in every other stage: each function’s and the API’s access logs', () => {
+    const prod = backline({ stage: 'prod', senderAddress: 'press@label.example' }).template;
+
+    for (const [stage, stack, days] of [
+      ['dev', template, 7],
+      ['prod', prod, 90],
+    ] as const) {
+      const logGroups = resourcesOf(stack, 'AWS::Logs::LogGroup');
+      const retentionOf = (reference: unknown) => logGroups[logicalIdOf(reference)]?.Properties.RetentionInDays;
+      const functions = Object.values(resourcesOf(stack, 'AWS::Lambda::Function'));
+      const stages = Object.values(resourcesOf(stack, 'AWS::ApiGatewayV2::Stage'));
+
+      expect(functions).toHaveLength(functionEntries().length);
+      for (const { Properties: fn } of functions)
+        expect(
+          retentionOf((fn.LoggingConfig as { LogGroup: unknown }).LogGroup),
+          `${stage} ${fn.FunctionName}`,
+        ).toBe(days);
+      expect(stages).toHaveLength(1);
+      for (const { Properties: apiStage } of stages) {
+        expect(apiStage).toMatchObject({ StageName: '$default', AutoDeploy: true });
+        const access = apiStage.AccessLogSettings as { DestinationArn: unknown; Format: string };
+        expect(access.Format, `${stage} access log format`).toMatch(/requestId/);
+        expect(retentionOf(access.DestinationArn), `${stage} access logs`).toBe(days);
+      }
+    }
   });
 
   it('has exactly one Scheduler schedule per recurring schedule, putting a Backline envelope on the bus', () => {
