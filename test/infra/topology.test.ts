@@ -236,7 +236,8 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       ['prod', prod, 90],
     ] as const) {
       const logGroups = resourcesOf(stack, 'AWS::Logs::LogGroup');
-      const retentionOf = (reference: unknown) => logGroups[logicalIdOf(reference)]?.Properties.RetentionInDays;
+      const retentionOf = (reference: unknown) =>
+        logGroups[logicalIdOf(reference)]?.Properties.RetentionInDays;
       const functions = Object.values(resourcesOf(stack, 'AWS::Lambda::Function'));
       const stages = Object.values(resourcesOf(stack, 'AWS::ApiGatewayV2::Stage'));
 

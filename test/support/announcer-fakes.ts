@@ -49,6 +49,7 @@ export class FakeDeliveries {
   stale = async (before: string, limit: number) =>
     [...this.items.values()]
       .filter((d) => d.status === 'claimed' && d.claimedAt < before)
+      .sort((a, b) => a.claimedAt.localeCompare(b.claimedAt))
       .slice(0, limit)
       .map((d) => ({ ...d }));
   reclaim = async (delivery: Delivery, at: string, releaseAsOf: string) => {

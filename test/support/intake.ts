@@ -116,7 +116,7 @@ export class InMemoryLabels implements Labels {
   }
 }
 
-const refKey = (ref: WebhookRef) => JSON.stringify([ref.labelId, ref.webhookId]);
+const refKey = (ref: WebhookRef) => `${ref.labelId}#${ref.webhookId}`;
 /** Whole seconds, as the table compares expiry (TTL is in epoch seconds). */
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
