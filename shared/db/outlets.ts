@@ -93,8 +93,12 @@ export interface OutletDirectory {
     input: OutletInput,
     meta: { newId: () => string; now: string },
   ): Promise<{ outcome: 'created' | 'updated'; outlet: Outlet }>;
+  /**
+   * The outlets `where` accepts, in name order (the bytes of the lower-case name, then the id: the
+   * index's sort key), `limit` at most per page. A cursor outlives the outlet it was taken after.
+   */
   list(options: { limit: number; cursor?: string; where?: (outlet: Outlet) => boolean }): Promise<OutletPage>;
-  /** Every outlet, one DynamoDB page at a time (up to 1 MB each). */
+  /** Every outlet in name order, one DynamoDB page at a time (up to 1 MB each). */
   pages(): AsyncIterable<Outlet[]>;
   /** The outlets with these ids that exist. */
   getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
