@@ -21,7 +21,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installVirtualClock } from '#infra/local/clock.ts';
 import { createLocalScheduler, type LocalScheduler, type ScheduledTarget } from '#infra/local/scheduler.ts';
-import { wallTimeAt } from '#infra/local/scheduler-expressions.ts';
+import { wallTimeAt } from '#infra/local/scheduler/expressions.ts';
 
 const clock = installVirtualClock();
 const MINUTE = 60_000;

@@ -5,7 +5,7 @@ import {
   type Recurrence,
   ScheduleExpressionError,
   wallTimeAt,
-} from '#infra/local/scheduler-expressions.ts';
+} from '#infra/local/scheduler/expressions.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

@@ -1,0 +1,161 @@
+// Firing against the local cloud's virtual clock (see docs/design.md#the-local-clock).
+//
+// A one-time schedule fires once when the clock reaches it. A recurring one fires at most once per
+// jump of the clock, at its latest occurrence up to the new now, then waits for its next
+// occurrence. Everything due fires in time order (ties by name), one putEvents at a time, with the
+// clock raised to each occurrence before it fires, so handlers see the time they were scheduled for.
+
+import type { VirtualClock } from '../clock.ts';
+import { type LiveSchedule, ScheduleStore, type StoredSchedule } from './store.ts';
+import type { Json } from './validation.ts';
+
+export interface ScheduledTarget {
+  /** From the target's event bus ARN. */
+  busName: string;
+  source: string;
+  detailType: string;
+  /** Target.Input, the event's detail JSON. */
+  detail: string;
+}
+
+export interface Fired {
+  name: string;
+  groupName: string;
+  /** The occurrence that fired, ISO 8601 UTC. */
+  scheduledFor: string;
+  detailType: string;
+  /** Set when putEvents failed; the occurrence still counts as fired. */
+  error?: string;
+}
+
+// A guard against a handler that keeps creating schedules already due while they fire.
+const MAX_FIRINGS_PER_PASS = 10_000;
+
+export function scheduleFiring(options: {
+  store: ScheduleStore;
+  clock: VirtualClock;
+  /** Resolves once the events' invocations have finished. */
+  putEvents: (target: ScheduledTarget) => Promise<void>;
+}) {
+  const { store, clock, putEvents } = options;
+  const nowMs = () => clock.now().getTime();
+
+  /** The occurrence a schedule owes at `limit`, if any. */
+  function dueAt(live: LiveSchedule, limit: number): number | undefined {
+    const s = live.stored;
+    if (s.state !== 'ENABLED') return undefined;
+    if (live.expression.kind === 'at') {
+      // StartDate and EndDate do not apply to one-time schedules.
+      const at = live.expression.at;
+      return at <= limit && s.lastFiredFor === undefined ? at : undefined;
+    }
+    let notBefore = Math.max(s.windowStart, s.startDate ?? s.windowStart);
+    if (s.lastFiredFor !== undefined) notBefore = Math.max(notBefore, s.lastFiredFor + 1);
+    const until = Math.min(limit, s.endDate ?? limit);
+    return live.recurrence!.latestBetween(notBefore, until);
+  }
+
+  function nextDue(limit: number): { live: LiveSchedule; due: number } | undefined {
+    let best: { live: LiveSchedule; due: number } | undefined;
+    for (const live of store.schedules.values()) {
+      const due = dueAt(live, limit);
+      if (due === undefined) continue;
+      if (!best || due < best.due || (due === best.due && compareNames(live.stored, best.live.stored) < 0)) {
+        best = { live, due };
+      }
+    }
+    return best;
+  }
+
+  async function fireDue(limit: number): Promise<Fired[]> {
+    const fired: Fired[] = [];
+    for (let count = 0; count < MAX_FIRINGS_PER_PASS; count++) {
+      const next = nextDue(limit);
+      if (!next) return fired;
+      const { live, due } = next;
+      const s = live.stored;
+      clock.raiseTo(new Date(due));
+      // Recorded before putEvents, so the occurrence cannot fire twice even if a handler it runs
+      // changes schedules meanwhile.
+      s.lastFiredFor = due;
+      store.persist();
+      const parameters = s.target.EventBridgeParameters as Json;
+      const entry: Fired = {
+        name: s.name,
+        groupName: s.groupName,
+        scheduledFor: new Date(due).toISOString(),
+        detailType: String(parameters.DetailType),
+      };
+      try {
+        await putEvents({
+          busName: live.bus,
+          source: String(parameters.Source),
+          detailType: entry.detailType,
+          detail: typeof s.target.Input === 'string' ? s.target.Input : '{}',
+        });
+      } catch (error) {
+        entry.error = error instanceof Error ? error.message : String(error);
+      }
+      fired.push(entry);
+      const key = ScheduleStore.key(s.groupName, s.name);
+      // Only this very schedule: a handler may have replaced it while its event ran.
+      if (
+        live.expression.kind === 'at' &&
+        s.actionAfterCompletion === 'DELETE' &&
+        store.schedules.get(key) === live
+      ) {
+        store.schedules.delete(key);
+        store.persist();
+      }
+    }
+    throw new Error(
+      `Local scheduler: more than ${MAX_FIRINGS_PER_PASS} firings in one pass; a schedule loop?`,
+    );
+  }
+
+  // advanceTo and the timer take turns, so no occurrence is looked at by both at once.
+  let turn: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = turn.then(task);
+    turn = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Raises the clock to t, fires every due occurrence in time order, awaiting each putEvents. */
+  function advanceTo(t: Date): Promise<Fired[]> {
+    return exclusive(async () => {
+      const limit = Math.max(t.getTime(), nowMs());
+      const fired = await fireDue(limit);
+      clock.raiseTo(t);
+      return fired;
+    });
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+  /** Fires what falls due as the clock runs on its own, checking every second. */
+  function start(): void {
+    if (timer) return;
+    timer = setInterval(() => {
+      if (ticking) return;
+      ticking = true;
+      exclusive(() => fireDue(nowMs()))
+        .catch((error: unknown) => console.error('Local scheduler:', error))
+        .finally(() => {
+          ticking = false;
+        });
+    }, 1000);
+    timer.unref();
+  }
+  function stop(): void {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  }
+
+  return { advanceTo, start, stop };
+}
+
+function compareNames(a: StoredSchedule, b: StoredSchedule): number {
+  const byName = a.name.localeCompare(b.name, 'en');
+  return byName !== 0 ? byName : a.groupName.localeCompare(b.groupName, 'en');
+}
