@@ -1,4 +1,7 @@
-// The local cloud's one clock (docs/design.md#the-local-clock): wall time plus an offset that only ever grows, so time
+import { existsSync, readFileSync } from 'node:fs';
+import { writeJsonAtomically } from './jsonl.ts';
+
+// The local cloud's one clock (see docs/design.md#the-local-clock): wall time plus an offset that only ever grows, so time
 // runs on its own and tests can jump ahead. Handlers run in this process and read time through the
 // global `Date`, so installing the clock patches `Date.now()` and `new Date()`; nothing in handler
 // code knows it is local.
@@ -10,6 +13,18 @@ export interface VirtualClock {
   offsetMs(): number;
   /** Moves the clock forward to `t`; never lowers it, so a `t` at or before now changes nothing. */
   raiseTo(t: Date): void;
+  /**
+   * Keeps the clock in `file` (the data folder): restores it from there now, never to an earlier
+   * time than it last showed, and writes it there whenever it is raised, so that time never runs
+   * backwards across a restart (see docs/design.md#the-local-clock).
+   */
+  keepIn(file: string): void;
+}
+
+/** What `keepIn` writes: the offset, and the clock's now when it was written. */
+interface KeptClock {
+  offsetMs: number;
+  now: string;
 }
 
 interface InstalledClock {
@@ -55,6 +70,12 @@ export function installVirtualClock(): VirtualClock {
     configurable: true,
   });
 
+  let keptIn: string | undefined;
+  const keep = () => {
+    if (!keptIn) return;
+    const kept: KeptClock = { offsetMs: offset, now: new RealDate(virtualNow()).toISOString() };
+    writeJsonAtomically(keptIn, kept);
+  };
   const clock: VirtualClock = {
     now: () => new RealDate(virtualNow()),
     offsetMs: () => offset,
@@ -62,7 +83,25 @@ export function installVirtualClock(): VirtualClock {
       const target = t.getTime();
       if (Number.isNaN(target)) throw new RangeError('raiseTo needs a valid date');
       const wall = realNow();
-      if (target > wall + offset) offset = target - wall;
+      if (target > wall + offset) {
+        offset = target - wall;
+        keep();
+      }
+    },
+    keepIn(file: string): void {
+      keptIn = file;
+      if (existsSync(file)) {
+        let kept: KeptClock;
+        try {
+          kept = JSON.parse(readFileSync(file, 'utf8')) as KeptClock;
+        } catch (error) {
+          throw new Error(`The local clock cannot read ${file}: ${(error as Error).message}`);
+        }
+        const wall = realNow();
+        // The offset as it was, or more if the machine's own clock went back meanwhile.
+        offset = Math.max(offset, Number(kept.offsetMs) || 0, RealDate.parse(kept.now) - wall || 0);
+      }
+      keep();
     },
   };
 

@@ -16,17 +16,19 @@ import { recurringScheduleDetail, schedulerContext, schedulerSource } from '#sha
 import { mailTemplates } from '#shared/mail/templates.ts';
 import { settingSources } from '../settings.ts';
 import { functionEntries, schedules as recurringSchedules } from '../topology.ts';
-import { type BusEvent, LocalBus } from './bus/bus.ts';
-import { installVirtualClock, type VirtualClock } from './clock.ts';
+import { adminRoutes } from './admin.ts';
+import { LocalBus } from './bus/bus.ts';
+import { installVirtualClock } from './clock.ts';
 import { dynamoClient, ensureTable, type LocalDynamo, startLocalDynamo } from './dynamodb.ts';
 import { createEndpoint } from './endpoint.ts';
 import { Faults } from './faults.ts';
-import { type AdminHandler, createGateway } from './gateway.ts';
+import { createGateway } from './gateway.ts';
+import { InFlight } from './in-flight.ts';
 import { listen } from './ports.ts';
 import { LocalRuntime } from './runtime.ts';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.ts';
 import { type LocalSes, startLocalSes } from './ses.ts';
-import { type LocalStreams, type StreamDeadLetter, startStreamMappings } from './streams/index.ts';
+import { type LocalStreams, startStreamMappings } from './streams/index.ts';
 
 export interface LocalCloudOptions {
   ports: { http: number; bus: number; dynamodb: number; ses: number };
@@ -108,7 +110,10 @@ async function start(
   const clock = installVirtualClock();
   const faults = new Faults(options.faults);
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    clock.keepIn(join(dataDir, 'clock.json'));
+  }
   let ready = false;
   let streams: LocalStreams | undefined;
   // Idle: no invocation running or retrying, and every stream record handled (an outbox entry
@@ -122,15 +127,23 @@ async function start(
 
   // Servers that need no handler first, so that a taken port fails fast.
   const runtime = new LocalRuntime({ root, functions: functionEntries(), faults });
+  const inFlight = new InFlight();
   const bus = new LocalBus({
     functions: functionEntries(),
-    invoke: (name, event) => runtime.invoke(name, event),
+    invoke: (name, event) => inFlight.track(name, event['detail-type'], () => runtime.invoke(name, event)),
     faults,
     account,
     region,
     retryBaseMs: options.retryBaseMs ?? 500,
     archiveFile: dataDir ? join(dataDir, 'event-archive.jsonl') : undefined,
+    journalFiles: dataDir
+      ? {
+          journal: join(dataDir, 'bus', 'deliveries.jsonl'),
+          deadLetters: join(dataDir, 'bus', 'dead-letters.jsonl'),
+        }
+      : undefined,
   });
+  stops.push(async () => bus.close());
   const scheduler = createLocalScheduler({
     clock,
     file: dataDir ? join(dataDir, 'schedules.json') : undefined,
@@ -160,12 +173,13 @@ async function start(
 
   const gateway = createGateway({
     functions: functionEntries(),
-    invoke: (name, event) => runtime.invoke(name, event),
+    invoke: (name, event) => inFlight.track(name, event.routeKey, () => runtime.invoke(name, event)),
     admin: adminRoutes({
       clock,
       scheduler,
       bus,
       faults,
+      inFlight,
       isReady: () => ready,
       whenIdle,
       streamDeadLetters: () => streams?.deadLetters() ?? [],
@@ -178,6 +192,7 @@ async function start(
   const ses: LocalSes = await startLocalSes({
     port: options.ports.ses,
     sendRatePerSecond: options.sesSendRate,
+    storeFile: dataDir ? join(dataDir, 'ses', 'sent-mail.jsonl') : undefined,
     faults,
     account,
     region,
@@ -257,11 +272,14 @@ async function start(
     streamArn,
     endpoint: urls.dynamodb,
     region,
-    invoke: (name, event) => runtime.invoke(name, event),
+    invoke: (name, event) => inFlight.track(name, 'DynamoDB stream batch', () => runtime.invoke(name, event)),
     retryBaseMs: options.retryBaseMs ?? 500,
     dataDir,
   });
   stops.push(() => streams!.stop());
+  // What the last run accepted and never finished (a kill -9 mid-mailing) is delivered again.
+  const resumed = bus.resume();
+  if (resumed > 0) console.error(`local bus: resuming ${resumed} unfinished deliveries from the journal`);
   scheduler.start();
   stops.push(async () => scheduler.stop());
   ready = true;
@@ -368,122 +386,16 @@ async function provisionSchedules(
   }
 }
 
-function adminRoutes(parts: {
-  clock: VirtualClock;
-  scheduler: LocalScheduler;
-  bus: LocalBus;
-  faults: Faults;
-  isReady: () => boolean;
-  whenIdle: () => Promise<void>;
-  streamDeadLetters: () => StreamDeadLetter[];
-}): AdminHandler {
-  const { clock, scheduler, bus, faults, whenIdle } = parts;
-  const jsonBody = (body: Buffer): Record<string, unknown> => {
-    try {
-      const parsed = JSON.parse(body.toString('utf8') || '{}');
-      return parsed && typeof parsed === 'object' ? parsed : {};
-    } catch {
-      return {};
-    }
-  };
-  const summary = (event: BusEvent) => ({
-    id: event.id,
-    source: event.source,
-    detailType: event['detail-type'],
-    time: event.time,
-    detail: event.detail,
-    ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
-  });
-
-  return async (req, url, body) => {
-    const route = `${req.method} ${url.pathname}`;
-    switch (route) {
-      case 'GET /health':
-        // Healthy only when every part is up; then the topology's health function answers.
-        return parts.isReady() ? { status: 0, body: null } : { status: 503, body: { status: 'starting' } };
-      case 'GET /_local/clock':
-        return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs() } };
-      case 'POST /_local/clock': {
-        const advanceTo = jsonBody(body).advanceTo;
-        const target = typeof advanceTo === 'string' ? new Date(advanceTo) : undefined;
-        if (!target || Number.isNaN(target.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(advanceTo))) {
-          return {
-            status: 400,
-            body: {
-              error: 'validation',
-              issues: [{ path: 'advanceTo', message: 'must be an ISO 8601 date-time' }],
-            },
-          };
-        }
-        const fired = await scheduler.advanceTo(target);
-        await whenIdle();
-        return { status: 200, body: { now: clock.now().toISOString(), fired } };
-      }
-      case 'GET /_local/events': {
-        const detailType = url.searchParams.get('detailType');
-        const source = url.searchParams.get('source');
-        const limit = Number(url.searchParams.get('limit') ?? 1000);
-        const events = bus
-          .recentEvents()
-          .filter(
-            (r) =>
-              (!detailType || r.event['detail-type'] === detailType) &&
-              (!source || r.event.source === source),
-          )
-          .slice(-limit)
-          .map((r) => ({ bus: r.bus, ...summary(r.event), invocations: r.invocations }));
-        return { status: 200, body: { events } };
-      }
-      case 'GET /_local/dlq':
-        return {
-          status: 200,
-          body: {
-            deadLetters: bus.deadLetters().map((d) => ({ ...d, event: summary(d.event) })),
-            // A stream mapping's on-failure destination gets the batch's position, not its records.
-            streamBatches: parts.streamDeadLetters(),
-          },
-        };
-      case 'GET /_local/idle':
-        await whenIdle();
-        return { status: 200, body: { idle: true } };
-      case 'GET /_local/faults':
-        return { status: 200, body: { armed: faults.list() } };
-      case 'POST /_local/faults': {
-        const { name, times } = jsonBody(body);
-        try {
-          faults.arm(
-            String(name),
-            times === undefined ? 1 : times === 'inf' ? Number.POSITIVE_INFINITY : Number(times),
-          );
-        } catch (error) {
-          return { status: 400, body: { error: 'validation', message: (error as Error).message } };
-        }
-        return { status: 200, body: { armed: faults.list() } };
-      }
-      case 'DELETE /_local/faults':
-        faults.clear();
-        return { status: 200, body: { armed: {} } };
-      case 'POST /_local/replay': {
-        const { bus: busName = 'backline', from, to } = jsonBody(body);
-        const range = [new Date(String(from)), new Date(String(to))];
-        if (
-          (busName !== 'backline' && busName !== 'default') ||
-          range.some((d) => Number.isNaN(d.getTime()))
-        ) {
-          return {
-            status: 400,
-            body: { error: 'validation', message: 'needs bus (backline|default), from and to' },
-          };
-        }
-        const replayed = bus.replay({ bus: busName, from: range[0], to: range[1] });
-        await whenIdle();
-        return { status: 200, body: { replayed } };
-      }
-      default:
-        return { status: 404, body: { message: `no local admin route ${route}` } };
-    }
-  };
-}
+/** The detail a recurring schedule puts on the bus: a Backline envelope filled in by Scheduler's context attributes. */
+export const recurringScheduleInput = JSON.stringify({
+  metadata: {
+    eventId: '<aws.scheduler.execution-id>',
+    correlationId: '<aws.scheduler.execution-id>',
+    occurredAt: '<aws.scheduler.scheduled-time>',
+    schemaVersion: 1,
+  },
+  data: {},
+});
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {

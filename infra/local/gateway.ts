@@ -50,6 +50,14 @@ export function createGateway(options: {
       }
       const method = (req.method ?? 'GET').toUpperCase();
       const match = findRoute(routes, method, url.pathname);
+      if (match === 'malformed') {
+        return send(res, {
+          statusCode: 400,
+          body: JSON.stringify({
+            message: `Bad Request: the path ${url.pathname} has malformed percent-encoding`,
+          }),
+        });
+      }
       if (!match) return send(res, { statusCode: 404, body: '{"message":"Not Found"}' });
       const event = toEvent(req, url, body, match.route, match.params, options.account);
       let result: unknown;
@@ -103,15 +111,24 @@ function buildRoutes(functions: [FunctionName, FunctionSpec][]): Route[] {
   return routes.sort((a, b) => b.specificity - a.specificity);
 }
 
-function findRoute(routes: Route[], method: string, path: string) {
+/** The route and its decoded path parameters; `malformed` when a parameter is not valid percent-encoding. */
+function findRoute(
+  routes: Route[],
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | 'malformed' | undefined {
   for (const route of routes) {
     if (route.method !== method) continue;
     const match = route.pattern.exec(path);
     if (!match) continue;
     const params: Record<string, string> = {};
-    route.names.forEach((name, i) => {
-      params[name] = decodeURIComponent(match[i + 1]);
-    });
+    for (const [i, name] of route.names.entries()) {
+      try {
+        params[name] = decodeURIComponent(match[i + 1]);
+      } catch {
+        return 'malformed';
+      }
+    }
     return { route, params };
   }
   return undefined;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Faults } from './faults.ts';
 import { listen } from './ports.ts';
+import { crossSiteRefusal } from './same-origin.ts';
 import { ConfigurationSets } from './ses/configuration-sets.ts';
 import { close, startEmulator } from './ses/emulator.ts';
 import type { SesEvent } from './ses/events.ts';
@@ -38,6 +39,8 @@ export interface LocalSesOptions {
   region?: string;
   /** The local cloud's clock (epoch ms) for ids, event times and the rate; default Date.now. */
   now?: () => number;
+  /** Where sent mail is kept across restarts (in the data folder); none = in memory. */
+  storeFile?: string;
 }
 
 export interface LocalSes {
@@ -49,7 +52,7 @@ export interface LocalSes {
 export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes> {
   const now = options.now ?? Date.now;
   const sendRate = new SendRate(options.sendRatePerSecond, now);
-  const emulator = await startEmulator();
+  const emulator = await startEmulator({ storeFile: options.storeFile });
   try {
     const mirror = (method: string, path: string, body?: unknown) => {
       // Only so that the emulator's page lists the templates; the front's copy is what counts.
@@ -84,7 +87,11 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
     ];
 
     const server = createServer((req, res) => {
-      handle(req, res, routes, emulator.url, () => templates.mirrorAll()).catch((error: unknown) => {
+      const afterClear = () => {
+        emulator.cleared();
+        templates.mirrorAll();
+      };
+      handle(req, res, routes, emulator.url, afterClear).catch((error: unknown) => {
         console.error('local SES: request failed', error);
         if (!res.headersSent) sendError(res, new SesError(500, 'InternalFailure', String(error)));
         else res.destroy();
@@ -116,6 +123,10 @@ async function handle(
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
 
+  if (method === 'POST' && url.pathname === '/clear-store') {
+    const refusal = crossSiteRefusal(method, req.headers);
+    if (refusal) return sendJson(res, 403, { message: refusal });
+  }
   // The emulator's page and what it reads (the store, one mail as .eml, clearing it).
   if (
     (method === 'GET' && ['/', '/store', '/get-emlContent', '/health-check'].includes(url.pathname)) ||

@@ -67,8 +67,11 @@ export function api(path: string, init: RequestInit & { json?: unknown } = {}): 
   return fetch(`${cloud().baseUrl}${path}`, { ...init, headers, body });
 }
 
-async function local<T>(path: string, init?: RequestInit & { json?: unknown }): Promise<T> {
-  const response = await api(`/_local/${path}`, init);
+/** A request to the local cloud's own routes, as a tool sends it (state changes need `x-backline-local: 1`). */
+async function local<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set('x-backline-local', '1');
+  const response = await api(`/_local/${path}`, { ...init, headers });
   if (!response.ok) throw new Error(`/_local/${path} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
 }

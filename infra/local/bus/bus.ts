@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { type BusName, type FunctionName, type FunctionSpec, settingsOf } from '../../topology.ts';
 import type { Faults } from '../faults.ts';
+import { DeliveryJournal, type UnfinishedDelivery } from './journal.ts';
 import { compilePattern, type EventMatcher } from './pattern.ts';
 
 /** EventBridge: at most 10 entries per PutEvents call. */
@@ -83,6 +84,8 @@ export interface LocalBusOptions {
   retryBaseMs: number;
   /** Where every event is archived (JSON lines), so it can be replayed after a restart. */
   archiveFile?: string;
+  /** Where accepted deliveries and dead letters are journalled, so a restart resumes them; none = in memory. */
+  journalFiles?: { journal: string; deadLetters: string };
   /** How many recent events `/_local/events` keeps. */
   keepRecent?: number;
 }
@@ -98,6 +101,8 @@ export class LocalBus {
   readonly #recent: EventRecord[] = [];
   readonly #deadLetters: DeadLetter[] = [];
   readonly #archive: { bus: BusName; event: BusEvent }[] = [];
+  readonly #journal: DeliveryJournal;
+  #unfinished: UnfinishedDelivery[];
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
 
@@ -123,6 +128,40 @@ export class LocalBus {
         if (line.trim()) this.#archive.push(JSON.parse(line));
       }
     }
+    this.#journal = new DeliveryJournal(options.journalFiles);
+    const { unfinished, deadLetters } = this.#journal.open();
+    this.#unfinished = unfinished;
+    this.#deadLetters.push(...deadLetters);
+  }
+
+  /**
+   * Delivers again what the last run accepted and did not finish (a crash, a `kill -9`), with the
+   * attempts already spent; called once the functions can run. Answers how many deliveries resumed.
+   */
+  resume(): number {
+    const byEvent = new Map<string, UnfinishedDelivery[]>();
+    for (const delivery of this.#unfinished) {
+      byEvent.set(delivery.event.id, [...(byEvent.get(delivery.event.id) ?? []), delivery]);
+    }
+    this.#unfinished = [];
+    let resumed = 0;
+    for (const deliveries of byEvent.values()) {
+      const { bus, event } = deliveries[0];
+      const known = deliveries.flatMap((delivery) => {
+        const rule = this.#rules.find((candidate) => candidate.name === delivery.rule);
+        if (!rule)
+          console.warn(`local bus: rule ${delivery.rule} is gone; event ${event.id} not resumed for it`);
+        return rule ? [{ rule, delivery }] : [];
+      });
+      resumed += known.length;
+      void this.#deliverAll(bus, event, known);
+    }
+    return resumed;
+  }
+
+  /** Closes the journal's files. */
+  close(): void {
+    this.#journal.close();
   }
 
   /** The PutEvents API: validates the call, then each entry; accepted entries are routed asynchronously. */
@@ -139,14 +178,45 @@ export class LocalBus {
         `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${maxEntriesPerCall}`,
       );
     }
-    const results = entries.map((entry) => this.#accept(entry));
+    const accepted: { bus: BusName; event: BusEvent }[] = [];
+    const results = entries.map((entry) => {
+      const result = this.#accept(entry);
+      if ('event' in result) {
+        accepted.push(result);
+        return { EventId: result.event.id };
+      }
+      return result;
+    });
+    // Journalled (one fsync for the call) before the answer says the entries were accepted.
+    const routed = this.#journalAccepted(accepted);
+    for (const { bus, event, rules } of routed)
+      void this.#deliverAll(
+        bus,
+        event,
+        rules.map((rule) => ({ rule })),
+      );
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
-  /** Puts an event from inside the local cloud (SES, Scheduler) and resolves once its invocations have finished. */
+  /**
+   * Puts an event from inside the local cloud (SES, Scheduler) and resolves once its invocations
+   * have finished. The event is journalled at once, in the caller's turn, and delivered from the
+   * next one: the SES front hands over a mail's events before it answers, and they reach the
+   * functions once the answer is out, as SES publishes them.
+   */
   async publish(bus: BusName, entry: Omit<PutEventsEntry, 'EventBusName'>): Promise<EventRecord> {
-    const event = this.#envelope(entry);
-    return this.#route(bus, event);
+    const [routed] = this.#journalAccepted([{ bus, event: this.#envelope(entry) }]);
+    this.#begin();
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      return this.#deliverAll(
+        routed.bus,
+        routed.event,
+        routed.rules.map((rule) => ({ rule })),
+      );
+    } finally {
+      this.#end();
+    }
   }
 
   testEventPattern(pattern: string | undefined, event: string | undefined): boolean {
@@ -184,7 +254,16 @@ export class LocalBus {
         Date.parse(event.time) >= options.from.getTime() &&
         Date.parse(event.time) <= options.to.getTime(),
     );
-    for (const { bus, event } of chosen) void this.#route(bus, { ...event, 'replay-name': name }, false);
+    const routed = this.#journalAccepted(
+      chosen.map(({ bus, event }) => ({ bus, event: { ...event, 'replay-name': name } })),
+      false,
+    );
+    for (const { bus, event, rules } of routed)
+      void this.#deliverAll(
+        bus,
+        event,
+        rules.map((rule) => ({ rule })),
+      );
     return chosen.length;
   }
 
@@ -202,7 +281,9 @@ export class LocalBus {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  #accept(entry: PutEventsEntry): PutEventsResultEntry {
+  #accept(
+    entry: PutEventsEntry,
+  ): { bus: BusName; event: BusEvent } | Exclude<PutEventsResultEntry, { EventId: string }> {
     const bus = this.#busName(entry.EventBusName);
     if (!bus) {
       return {
@@ -233,9 +314,7 @@ export class LocalBus {
     if (this.#options.faults.takeFor('events.put-fail', entry.Source!)) {
       return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected fault events.put-fail.' };
     }
-    const event = this.#envelope(entry, detail);
-    void this.#route(bus, event);
-    return { EventId: event.id };
+    return { bus, event: this.#envelope(entry, detail) };
   }
 
   #busName(name: string | undefined): BusName | undefined {
@@ -262,34 +341,63 @@ export class LocalBus {
     };
   }
 
-  async #route(bus: BusName, event: BusEvent, archive = true): Promise<EventRecord> {
+  /** Archives the events, finds the rules each matches, and journals them (synced) as accepted. */
+  #journalAccepted(
+    accepted: { bus: BusName; event: BusEvent }[],
+    archive = true,
+  ): { bus: BusName; event: BusEvent; rules: Rule[] }[] {
+    const routed = accepted.map(({ bus, event }) => ({
+      bus,
+      event,
+      rules: this.#rules.filter((rule) => rule.bus === bus && rule.matches(event)),
+    }));
     if (archive) {
-      this.#archive.push({ bus, event });
-      if (this.#options.archiveFile)
-        appendFileSync(this.#options.archiveFile, `${JSON.stringify({ bus, event })}\n`);
+      for (const { bus, event } of accepted) this.#archive.push({ bus, event });
+      if (this.#options.archiveFile && accepted.length > 0) {
+        appendFileSync(
+          this.#options.archiveFile,
+          accepted.map(({ bus, event }) => `${JSON.stringify({ bus, event })}\n`).join(''),
+        );
+      }
     }
-    const rules = this.#rules.filter((rule) => rule.bus === bus && rule.matches(event));
+    this.#journal.accepted(
+      routed.map(({ bus, event, rules }) => ({ bus, event, rules: rules.map((rule) => rule.name) })),
+    );
+    return routed;
+  }
+
+  /** Delivers one event to its rules' targets (resumed ones carry the attempts they already spent). */
+  async #deliverAll(
+    bus: BusName,
+    event: BusEvent,
+    targets: { rule: Rule; delivery?: UnfinishedDelivery }[],
+  ): Promise<EventRecord> {
     const record: EventRecord = {
       bus,
       event,
-      invocations: rules.map((rule) => ({
+      invocations: targets.map(({ rule, delivery }) => ({
         rule: rule.name,
         function: rule.function,
-        status: 'running',
-        attempts: 0,
+        status: delivery?.nextAt === undefined ? 'running' : 'retrying',
+        attempts: delivery?.attempts ?? 0,
       })),
     };
     this.#recent.push(record);
     const keep = this.#options.keepRecent ?? 10_000;
     if (this.#recent.length > keep) this.#recent.splice(0, this.#recent.length - keep);
-    await Promise.all(rules.map((rule, i) => this.#deliver(rule, event, record.invocations[i])));
+    await Promise.all(
+      targets.map(({ rule, delivery }, i) =>
+        this.#deliver(rule, event, record.invocations[i], delivery?.nextAt),
+      ),
+    );
     return record;
   }
 
   /** Lambda's asynchronous invocation: the first attempt, `retryAttempts` retries with backoff, then the on-failure destination. */
-  async #deliver(rule: Rule, event: BusEvent, invocation: Invocation): Promise<void> {
-    this.#inFlight++;
+  async #deliver(rule: Rule, event: BusEvent, invocation: Invocation, nextAt?: number): Promise<void> {
+    this.#begin();
     try {
+      if (nextAt !== undefined) await sleep(nextAt - Date.now());
       for (;;) {
         invocation.attempts++;
         invocation.status = 'running';
@@ -297,40 +405,54 @@ export class LocalBus {
           await this.#options.invoke(rule.function, event);
           invocation.status = 'succeeded';
           delete invocation.error;
+          this.#journal.done(event.id, rule.name);
           return;
         } catch (error) {
           invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
           if (invocation.attempts > rule.retryAttempts) {
             invocation.status = 'dead-lettered';
-            this.#deadLetters.push({
+            const letter: DeadLetter = {
               rule: rule.name,
               function: rule.function,
               attempts: invocation.attempts,
               error: invocation.error,
               at: new Date().toISOString(),
               event,
-            });
+            };
+            this.#deadLetters.push(letter);
+            this.#journal.deadLettered(letter);
             return;
           }
           invocation.status = 'retrying';
           const delay = this.#options.retryBaseMs * 2 ** (invocation.attempts - 1);
-          await new Promise((resolve) => setTimeout(resolve, delay));
+          this.#journal.retrying(event.id, rule.name, invocation.attempts, Date.now() + delay);
+          await sleep(delay);
         }
       }
     } finally {
-      this.#inFlight--;
-      if (this.#inFlight === 0) {
-        // Let invocations that were just started by this one register first.
-        setImmediate(() => {
-          if (this.#inFlight !== 0) return;
-          const waiters = this.#idleWaiters;
-          this.#idleWaiters = [];
-          for (const resolve of waiters) resolve();
-        });
-      }
+      this.#end();
+    }
+  }
+
+  #begin(): void {
+    this.#inFlight++;
+  }
+
+  #end(): void {
+    this.#inFlight--;
+    if (this.#inFlight === 0) {
+      // Let invocations that were just started by this one register first.
+      setImmediate(() => {
+        if (this.#inFlight !== 0) return;
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      });
     }
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** EventBridge's documented entry size: Time (14 bytes if set) + Source + DetailType + Detail + Resources, in UTF-8. */
 function entrySize(entry: PutEventsEntry): number {

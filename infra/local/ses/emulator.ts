@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
 import type { Email as StoredEmail } from 'aws-ses-v2-local/dist/store.js';
+import { JsonLines } from '../jsonl.ts';
 
 /**
  * The npm package `aws-ses-v2-local`, run in-process on an internal port behind the SES
@@ -44,13 +45,22 @@ export interface Emulator {
   store(mail: SimpleMail, messageId: string): Promise<void>;
   /** Stores a raw MIME mail (base64) under `messageId`; returns what the emulator parsed. */
   storeRaw(rawBase64: string, destination: unknown, messageId: string): Promise<StoredEmail>;
+  /** After `/clear-store`: the kept copy is emptied too. */
+  cleared(): void;
   stop(): Promise<void>;
 }
 
 // The emulator only checks that some AWS Authorization header is present.
 const INTERNAL_AUTH = 'AWS4-HMAC-SHA256 Credential=local/ses-front';
 
-export async function startEmulator(): Promise<Emulator> {
+/**
+ * `storeFile`: where the sent mail is kept (JSON lines, one per stored mail), so that a restart of
+ * the local cloud does not erase the evidence of what was sent; it is loaded back into the store at
+ * start. Without it the mail lives in memory only.
+ */
+export async function startEmulator(options: { storeFile?: string } = {}): Promise<Emulator> {
+  const kept = options.storeFile ? new JsonLines<StoredEmail>(options.storeFile) : undefined;
+  if (kept) restore(kept.read());
   const { server, url } = await listenOnFreePort();
 
   async function post(body: unknown): Promise<string> {
@@ -69,6 +79,8 @@ export async function startEmulator(): Promise<Emulator> {
     for (let i = emails.length - 1; i >= 0; i--) {
       if (emails[i].messageId === emulatorId) {
         emails[i].messageId = messageId;
+        // Written before SES answers: a mail the client was told about is on disk.
+        kept?.append([emails[i]]);
         return emails[i];
       }
     }
@@ -100,8 +112,19 @@ export async function startEmulator(): Promise<Emulator> {
       const emulatorId = await post({ Destination: destination, Content: { Raw: { Data: rawBase64 } } });
       return adopt(emulatorId, messageId);
     },
-    stop: () => close(server),
+    cleared: () => kept?.rewrite([]),
+    async stop() {
+      await close(server);
+      kept?.close();
+    },
   };
+}
+
+/** Puts kept mail back into the emulator's store (mail already there, by id, is not doubled). */
+function restore(emails: StoredEmail[]): void {
+  const store = emulatorStore.getStoreReadonly().emails;
+  const known = new Set(store.map((email) => email.messageId));
+  for (const email of emails) if (!known.has(email.messageId)) store.push(email);
 }
 
 /**

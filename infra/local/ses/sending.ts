@@ -344,14 +344,14 @@ export class Sending {
       )
       .filter((events) => events.length > 0);
     if (batches.length > 0) {
-      this.#publishing = this.#publishing.then(async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        for (const events of batches) {
-          await this.#deps.publish(events).catch((error: unknown) => {
-            console.error('local SES: publishing events to the default bus failed', error);
-          });
-        }
-      });
+      // Handed over before the answer: the local bus journals them at once (a crash after the
+      // answer loses no event) and delivers them once the answer is out.
+      const handedOver = batches.map((events) =>
+        this.#deps.publish(events).catch((error: unknown) => {
+          console.error('local SES: publishing events to the default bus failed', error);
+        }),
+      );
+      this.#publishing = Promise.all([this.#publishing, ...handedOver]).then(() => undefined);
     }
     if (this.#deps.faults.take('ses.accept-then-fail')) throw internalFailure();
   }

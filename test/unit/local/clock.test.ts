@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installVirtualClock } from '#infra/local/clock.ts';
 
@@ -80,5 +83,20 @@ describe('virtual clock', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
 
     expect(clock.now().getTime()).toBeGreaterThan(first);
+  });
+
+  it('keeps its time in a file: restored from there, never earlier than it last showed, and written when raised', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'backline-clock-')), 'clock.json');
+    const lastShown = Date.now() + 400 * 24 * HOUR;
+    writeFileSync(file, JSON.stringify({ offsetMs: 0, now: new RealDate(lastShown).toISOString() }));
+
+    clock.keepIn(file);
+    const restored = Date.now();
+    clock.raiseTo(new Date(restored + HOUR));
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { offsetMs: number; now: string };
+
+    expect(restored).toBeGreaterThanOrEqual(lastShown);
+    expect(kept.offsetMs).toBe(clock.offsetMs());
+    expect(RealDate.parse(kept.now)).toBeGreaterThanOrEqual(restored + HOUR);
   });
 });

@@ -120,4 +120,14 @@ describe('the local HTTP gateway', () => {
     expect(inferred.status).toBe(200);
     expect(await inferred.json()).toEqual({ hello: 'world' });
   });
+
+  it('answers 400 naming the path, without invoking anything, when a path parameter is malformed percent-encoding', async () => {
+    const before = received.length;
+
+    const response = await fetch(`${base}/media-outlets/%E0%A4%A`);
+
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toContain('malformed percent-encoding');
+    expect(received.length).toBe(before);
+  });
 });

@@ -1,0 +1,187 @@
+import type { BusEvent, LocalBus } from './bus/bus.ts';
+import type { VirtualClock } from './clock.ts';
+import type { Faults } from './faults.ts';
+import type { AdminHandler } from './gateway.ts';
+import type { InFlight, RunningInvocation } from './in-flight.ts';
+import { crossSiteRefusal } from './same-origin.ts';
+import type { LocalScheduler } from './scheduler.ts';
+import type { StreamDeadLetter } from './streams/index.ts';
+
+/** How long `POST /_local/clock` lets running invocations finish before it refuses to move the clock. */
+export const clockSettleMs = 60_000;
+
+export interface AdminParts {
+  clock: Pick<VirtualClock, 'now' | 'offsetMs'>;
+  scheduler: Pick<LocalScheduler, 'advanceTo'>;
+  bus: Pick<LocalBus, 'recentEvents' | 'deadLetters' | 'replay'>;
+  faults: Faults;
+  inFlight: InFlight;
+  isReady: () => boolean;
+  /** No invocation running or retrying, and every stream record handled. */
+  whenIdle: () => Promise<void>;
+  streamDeadLetters: () => StreamDeadLetter[];
+  /** Overrides clockSettleMs (tests). */
+  settleMs?: number;
+}
+
+/**
+ * The local cloud's own routes on the HTTP port: `/health` while starting, and `/_local/*` (the
+ * clock, recent events, dead letters, faults, replay). Every state-changing request must come from
+ * a tool, not a web page (see same-origin.ts).
+ */
+export function adminRoutes(parts: AdminParts): AdminHandler {
+  const { clock, scheduler, bus, faults, whenIdle } = parts;
+
+  return async (req, url, body) => {
+    const method = req.method ?? 'GET';
+    const route = `${method} ${url.pathname}`;
+    const refusal = url.pathname.startsWith('/_local/') ? crossSiteRefusal(method, req.headers) : undefined;
+    if (refusal) return { status: 403, body: { error: 'forbidden', message: refusal } };
+    switch (route) {
+      case 'GET /health':
+        // Healthy only when every part is up; then the topology's health function answers.
+        return parts.isReady() ? { status: 0, body: null } : { status: 503, body: { status: 'starting' } };
+      case 'GET /_local/clock':
+        return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs() } };
+      case 'POST /_local/clock': {
+        const advanceTo = jsonBody(body).advanceTo;
+        const target = typeof advanceTo === 'string' ? new Date(advanceTo) : undefined;
+        if (!target || Number.isNaN(target.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(advanceTo))) {
+          return {
+            status: 400,
+            body: {
+              error: 'validation',
+              issues: [{ path: 'advanceTo', message: 'must be an ISO 8601 date-time' }],
+            },
+          };
+        }
+        // A jump must not overtake work in flight: a running mailing's open claims would look
+        // stale to the sweep the jump fires (see docs/design.md#exactly-once-mail).
+        const stillRunning = await settle(parts, parts.settleMs ?? clockSettleMs);
+        if (stillRunning.length > 0) {
+          return {
+            status: 409,
+            body: {
+              error: 'busy',
+              message: `The clock was not moved: ${stillRunning.length} invocation(s) still running after ${Math.round((parts.settleMs ?? clockSettleMs) / 1000)} s: ${describe(stillRunning)}. Try again once they have finished.`,
+              running: stillRunning,
+            },
+          };
+        }
+        const fired = await scheduler.advanceTo(target);
+        await whenIdle();
+        return { status: 200, body: { now: clock.now().toISOString(), fired } };
+      }
+      case 'GET /_local/events': {
+        const detailType = url.searchParams.get('detailType');
+        const source = url.searchParams.get('source');
+        const limit = Number(url.searchParams.get('limit') ?? 1000);
+        const events = bus
+          .recentEvents()
+          .filter(
+            (r) =>
+              (!detailType || r.event['detail-type'] === detailType) &&
+              (!source || r.event.source === source),
+          )
+          .slice(-limit)
+          .map((r) => ({ bus: r.bus, ...summary(r.event), invocations: r.invocations }));
+        return { status: 200, body: { events } };
+      }
+      case 'GET /_local/dlq':
+        return {
+          status: 200,
+          body: {
+            deadLetters: bus.deadLetters().map((d) => ({ ...d, event: summary(d.event) })),
+            // A stream mapping's on-failure destination gets the batch's position, not its records.
+            streamBatches: parts.streamDeadLetters(),
+          },
+        };
+      case 'GET /_local/idle':
+        await whenIdle();
+        return { status: 200, body: { idle: true } };
+      case 'GET /_local/faults':
+        return { status: 200, body: { armed: faults.list() } };
+      case 'POST /_local/faults': {
+        const { name, times } = jsonBody(body);
+        try {
+          faults.arm(
+            String(name),
+            times === undefined ? 1 : times === 'inf' ? Number.POSITIVE_INFINITY : Number(times),
+          );
+        } catch (error) {
+          return { status: 400, body: { error: 'validation', message: (error as Error).message } };
+        }
+        return { status: 200, body: { armed: faults.list() } };
+      }
+      case 'DELETE /_local/faults':
+        faults.clear();
+        return { status: 200, body: { armed: {} } };
+      case 'POST /_local/replay': {
+        const { bus: busName = 'backline', from, to } = jsonBody(body);
+        const range = [new Date(String(from)), new Date(String(to))];
+        if (
+          (busName !== 'backline' && busName !== 'default') ||
+          range.some((d) => Number.isNaN(d.getTime()))
+        ) {
+          return {
+            status: 400,
+            body: { error: 'validation', message: 'needs bus (backline|default), from and to' },
+          };
+        }
+        const replayed = bus.replay({ bus: busName, from: range[0], to: range[1] });
+        await whenIdle();
+        return { status: 200, body: { replayed } };
+      }
+      default:
+        return { status: 404, body: { message: `no local admin route ${route}` } };
+    }
+  };
+}
+
+/**
+ * Waits, up to `limitMs`, until no invocation runs and the bus has nothing left to deliver (an
+ * invocation may start another: a long mailing continues itself). Answers what still runs.
+ */
+async function settle(parts: AdminParts, limitMs: number): Promise<RunningInvocation[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), limitMs);
+  });
+  try {
+    for (;;) {
+      const quiet = Promise.all([parts.inFlight.whenIdle(), parts.whenIdle()]).then(() => 'quiet' as const);
+      if ((await Promise.race([quiet, timedOut])) === 'timeout') return parts.inFlight.running();
+      if (parts.inFlight.running().length === 0) return [];
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describe(running: RunningInvocation[]): string {
+  const listed = running
+    .slice(0, 5)
+    .map((r) => `${r.function} (${r.trigger}, since ${r.since})`)
+    .join(', ');
+  return running.length > 5 ? `${listed} and ${running.length - 5} more` : listed;
+}
+
+function jsonBody(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(body.toString('utf8') || '{}');
+    return parsed && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+function summary(event: BusEvent) {
+  return {
+    id: event.id,
+    source: event.source,
+    detailType: event['detail-type'],
+    time: event.time,
+    detail: event.detail,
+    ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
+  };
+}

@@ -1,0 +1,42 @@
+/** One handler invocation running now. */
+export interface RunningInvocation {
+  function: string;
+  /** What it runs for: an event's detail-type or an HTTP route. */
+  trigger: string;
+  /** When it started (the local clock), ISO 8601. */
+  since: string;
+}
+
+/**
+ * The invocations running in the local cloud, whatever started them (the bus, the gateway), so that
+ * a jump of the clock can wait for them first (see docs/design.md#the-local-clock).
+ */
+export class InFlight {
+  readonly #running = new Set<RunningInvocation>();
+  #waiters: (() => void)[] = [];
+
+  async track<T>(fn: string, trigger: string, work: () => Promise<T>): Promise<T> {
+    const entry: RunningInvocation = { function: fn, trigger, since: new Date().toISOString() };
+    this.#running.add(entry);
+    try {
+      return await work();
+    } finally {
+      this.#running.delete(entry);
+      if (this.#running.size === 0) {
+        const waiters = this.#waiters;
+        this.#waiters = [];
+        for (const resolve of waiters) resolve();
+      }
+    }
+  }
+
+  running(): RunningInvocation[] {
+    return [...this.#running];
+  }
+
+  /** Resolves once nothing runs. */
+  whenIdle(): Promise<void> {
+    if (this.#running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}

@@ -1,0 +1,86 @@
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * An append-only file of JSON lines in the data folder: what the local cloud must not lose when it
+ * is killed (the bus's journal, dead letters, sent mail). `append` writes with one `write(2)`, so a
+ * record reaches the kernel whole before the call returns (a `kill -9` cannot lose it); `sync: true`
+ * also waits for the disk (fsync), for records whose loss would break a promise already given (an
+ * accepted PutEvents entry). A torn last line (a crash of the machine mid-write) is skipped on read.
+ */
+export class JsonLines<T> {
+  readonly file: string;
+  #fd: number | undefined;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  /** Every whole record in the file, in order (none when it does not exist). */
+  read(): T[] {
+    if (!existsSync(this.file)) return [];
+    const records: T[] = [];
+    for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        records.push(JSON.parse(line) as T);
+      } catch {
+        // a torn line: the write it belonged to never completed, so nothing relied on it
+      }
+    }
+    return records;
+  }
+
+  append(records: T[], options: { sync?: boolean } = {}): void {
+    if (records.length === 0) return;
+    const fd = this.#open();
+    writeSync(fd, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+    if (options.sync) fsyncSync(fd);
+  }
+
+  /** Replaces the whole file with `records` (temporary file, fsync, rename: the old or the new, never half). */
+  rewrite(records: T[]): void {
+    this.close();
+    mkdirSync(dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    const fd = openSync(temporary, 'w');
+    try {
+      writeSync(fd, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, this.file);
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  #open(): number {
+    if (this.#fd === undefined) {
+      mkdirSync(dirname(this.file), { recursive: true });
+      this.#fd = openSync(this.file, 'a');
+    }
+    return this.#fd;
+  }
+}
+
+/** A small JSON document replaced atomically (temporary file, fsync, rename). */
+export function writeJsonAtomically(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(value)}\n`, { flush: true });
+  renameSync(temporary, file);
+}

@@ -1,0 +1,138 @@
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { adminRoutes } from '#infra/local/admin.ts';
+import { LocalBus } from '#infra/local/bus/bus.ts';
+import { Faults } from '#infra/local/faults.ts';
+import { InFlight } from '#infra/local/in-flight.ts';
+
+function aCloud(settleMs = 200) {
+  let now = Date.parse('2030-01-01T00:00:00Z');
+  const clock = {
+    now: () => new Date(now),
+    offsetMs: () => 0,
+    raiseTo: (t: Date) => {
+      now = Math.max(now, t.getTime());
+    },
+  };
+  const inFlight = new InFlight();
+  const bus = new LocalBus({
+    functions: [],
+    invoke: async () => undefined,
+    faults: new Faults(),
+    account: '000000000000',
+    region: 'us-east-1',
+    retryBaseMs: 1,
+  });
+  const moves: string[] = [];
+  const admin = adminRoutes({
+    clock,
+    scheduler: {
+      advanceTo: async (t) => {
+        moves.push(t.toISOString());
+        clock.raiseTo(t);
+        return [];
+      },
+    },
+    bus,
+    faults: new Faults(),
+    inFlight,
+    isReady: () => true,
+    whenIdle: () => bus.whenIdle(),
+    streamDeadLetters: () => [],
+    settleMs,
+  });
+  const request = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+    admin(
+      { method, headers: { host: 'localhost:3000', ...headers } } as unknown as IncomingMessage,
+      new URL(path, 'http://localhost:3000'),
+      Buffer.from(body === undefined ? '' : JSON.stringify(body)),
+    );
+  return { clock, inFlight, moves, request };
+}
+
+const local = { 'x-backline-local': '1' };
+
+describe('the local admin routes', () => {
+  it('refuse a state-changing request without the x-backline-local header, and change nothing', async () => {
+    const cloud = aCloud();
+
+    const answer = await cloud.request('POST', '/_local/clock', {}, { advanceTo: '2031-01-01T00:00:00Z' });
+
+    expect(answer.status).toBe(403);
+    expect(JSON.stringify(answer.body)).toContain('x-backline-local: 1');
+    expect(cloud.moves).toEqual([]);
+  });
+
+  it('refuse a request from a foreign web page even with the header', async () => {
+    const cloud = aCloud();
+
+    const answer = await cloud.request('DELETE', '/_local/faults', {
+      ...local,
+      origin: 'https://evil.example',
+    });
+
+    expect(answer.status).toBe(403);
+    expect(JSON.stringify(answer.body)).toContain('https://evil.example');
+  });
+
+  it('take a request from a tool with the header, or from their own origin, and keep GET pages open', async () => {
+    const cloud = aCloud();
+
+    const fromTool = await cloud.request('DELETE', '/_local/faults', local);
+    const sameOrigin = await cloud.request('DELETE', '/_local/faults', {
+      ...local,
+      origin: 'http://localhost:3000',
+    });
+    const page = await cloud.request('GET', '/_local/clock', { origin: 'https://elsewhere.example' });
+
+    expect([fromTool.status, sameOrigin.status, page.status]).toEqual([200, 200, 200]);
+  });
+
+  it('move the clock only after the invocations in flight have finished', async () => {
+    const cloud = aCloud(5_000);
+    const order: string[] = [];
+    let finish = () => {};
+    const running = cloud.inFlight.track('announcer', 'Mailing Requested', async () => {
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      order.push('invocation finished');
+    });
+
+    const answer = cloud
+      .request('POST', '/_local/clock', local, { advanceTo: '2030-01-01T00:16:00Z' })
+      .then((a) => {
+        order.push('clock moved');
+        return a;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    finish();
+    await running;
+
+    expect((await answer).status).toBe(200);
+    expect(order).toEqual(['invocation finished', 'clock moved']);
+    expect(cloud.moves).toEqual(['2030-01-01T00:16:00.000Z']);
+  });
+
+  it('answer 409 naming what still runs, and leave the clock, when an invocation does not finish in time', async () => {
+    const cloud = aCloud(100);
+    let finish = () => {};
+    const running = cloud.inFlight.track(
+      'announcer',
+      'Mailing Requested',
+      () =>
+        new Promise<void>((resolve) => {
+          finish = resolve;
+        }),
+    );
+
+    const answer = await cloud.request('POST', '/_local/clock', local, { advanceTo: '2030-01-01T00:16:00Z' });
+    finish();
+    await running;
+
+    expect(answer.status).toBe(409);
+    expect((answer.body as { message: string }).message).toContain('announcer (Mailing Requested');
+    expect(cloud.moves).toEqual([]);
+    expect(cloud.clock.now().toISOString()).toBe('2030-01-01T00:00:00.000Z');
+  });
+});
