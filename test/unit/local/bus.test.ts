@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BusError, type BusEvent, LocalBus } from '#infra/local/bus/bus.ts';
 import { Faults } from '#infra/local/faults.ts';
@@ -19,6 +22,7 @@ function aBus(
   functions: [string, FunctionSpec][],
   invoke: (name: string, event: BusEvent) => Promise<unknown>,
   faults = new Faults(),
+  options: { journalDir?: string; retryBaseMs?: number } = {},
 ) {
   return new LocalBus({
     functions: functions as [FunctionName, FunctionSpec][],
@@ -26,9 +30,19 @@ function aBus(
     faults,
     account: '000000000000',
     region: 'us-east-1',
-    retryBaseMs: 1,
+    retryBaseMs: options.retryBaseMs ?? 1,
+    ...(options.journalDir
+      ? {
+          journalFiles: {
+            journal: join(options.journalDir, 'deliveries.jsonl'),
+            deadLetters: join(options.journalDir, 'dead-letters.jsonl'),
+          },
+        }
+      : {}),
   });
 }
+
+const never = () => new Promise<never>(() => {});
 
 const entry = (detailType: string, detail: unknown = { n: 1 }, EventBusName = 'backline') => ({
   EventBusName,
@@ -180,5 +194,116 @@ describe('the local bus', () => {
     expect(bus.testEventPattern('{"detail":{"n":[{"numeric":[">",3]}]}}', event)).toBe(true);
     expect(bus.testEventPattern('{"detail":{"n":[{"numeric":["<",3]}]}}', event)).toBe(false);
     expect(() => bus.testEventPattern('{"detail":{"n":5}}', event)).toThrow(/InvalidEventPattern|not valid/);
+  });
+});
+
+describe('the local bus across a restart (its journal)', () => {
+  const functions: [string, FunctionSpec][] = [
+    ['a', spec({ 'detail-type': ['One'] })],
+    ['b', spec({ 'detail-type': ['One'] })],
+  ];
+
+  it('delivers again, after a restart, what was accepted and not finished, and nothing that was', async () => {
+    const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
+    const killed = aBus(functions, async (name) => (name === 'a' ? undefined : never()), new Faults(), {
+      journalDir,
+    });
+    killed.putEvents([entry('One', { n: 1 })]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const calls: string[] = [];
+
+    const restarted = aBus(
+      functions,
+      async (name, event) => {
+        calls.push(`${name}:${JSON.stringify(event.detail)}`);
+      },
+      new Faults(),
+      { journalDir },
+    );
+    const resumed = restarted.resume();
+    await restarted.whenIdle();
+    const third = aBus(functions, async () => undefined, new Faults(), { journalDir });
+
+    expect(resumed).toBe(1);
+    expect(calls).toEqual(['b:{"n":1}']);
+    expect(third.resume()).toBe(0);
+  });
+
+  it('resumes a retrying delivery with the attempts it spent, and keeps its dead letter across a restart', async () => {
+    const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
+    const single: [string, FunctionSpec][] = [['a', spec({ 'detail-type': ['One'] }, 2)]];
+    const killed = aBus(
+      single,
+      async () => {
+        throw new Error('down');
+      },
+      new Faults(),
+      { journalDir, retryBaseMs: 60_000 },
+    );
+    killed.putEvents([entry('One')]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    let attempts = 0;
+
+    const restarted = aBus(
+      single,
+      async () => {
+        attempts++;
+        throw new Error('still down');
+      },
+      new Faults(),
+      { journalDir, retryBaseMs: 1 },
+    );
+    // The retry was due a minute after the failure: the restarted bus waits for it, as it would have.
+    restarted.resume();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const after = aBus(single, async () => undefined, new Faults(), { journalDir });
+
+    expect(attempts).toBe(0);
+    expect(restarted.recentEvents()[0].invocations[0]).toMatchObject({ status: 'retrying', attempts: 1 });
+    expect(after.deadLetters()).toEqual([]);
+  });
+
+  it('dead-letters a resumed delivery after the attempts left, and the dead letter outlives a restart', async () => {
+    const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
+    const single: [string, FunctionSpec][] = [['a', spec({ 'detail-type': ['One'] }, 2)]];
+    const killed = aBus(
+      single,
+      async () => {
+        throw new Error('down');
+      },
+      new Faults(),
+      { journalDir, retryBaseMs: 10 },
+    );
+    killed.putEvents([entry('One')]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    let attempts = 0;
+
+    const restarted = aBus(
+      single,
+      async () => {
+        attempts++;
+        throw new Error('still down');
+      },
+      new Faults(),
+      { journalDir },
+    );
+    restarted.resume();
+    await restarted.whenIdle();
+    const after = aBus(single, async () => undefined, new Faults(), { journalDir });
+
+    expect(attempts).toBe(2);
+    expect(after.deadLetters()).toEqual([
+      expect.objectContaining({ function: 'a', attempts: 3, error: 'Error: still down' }),
+    ]);
+    expect(after.resume()).toBe(0);
+  });
+
+  it('keeps nothing without a journal', async () => {
+    const forgetful = aBus(functions, never);
+    forgetful.putEvents([entry('One')]);
+
+    const restarted = aBus(functions, async () => undefined);
+
+    expect(restarted.resume()).toBe(0);
   });
 });
