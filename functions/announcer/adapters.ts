@@ -12,7 +12,13 @@ import {
 } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { getRelease } from '#shared/db/releases.ts';
-import { readBucket, replaceBucket, takeTokens } from '#shared/db/send-rate.ts';
+import {
+  type Bucket,
+  readBucket,
+  replaceBucket,
+  type StoredBucket,
+  takeTokens,
+} from '#shared/db/send-rate.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import { deliveryTag } from '#shared/events/ses.ts';
 import { assetLabel, unsubscribeHeaders } from '#shared/mail/data.ts';
@@ -99,26 +105,54 @@ export async function accountSendRate(client: () => SESv2Client = ses): Promise<
   return perSecond;
 }
 
-/** The shared token bucket in the table (shared/db/send-rate.ts), refilled at the account's rate. */
+/** Where the shared bucket is kept: the table (shared/db/send-rate.ts); fakes in tests. */
+export interface BucketStore {
+  read(): Promise<StoredBucket>;
+  replace(bucket: Bucket, expectedVersion: number | undefined): Promise<boolean>;
+}
+
+/**
+ * How long one `acquire` may wait for the shared budget. Past it the sender gives its claims back
+ * and the mailing continues through a new invocation (a `Mailing Requested` with a cursor), rather
+ * than one invocation polling the table until its timeout (see docs/design.md#send-rate).
+ */
+export const maxSendRateWaitMs = 30_000;
+// Between reads of a bucket that did not grant: the refill time it names, and never less than this,
+// doubling (capped) while it keeps refusing, so a sender that keeps losing backs off.
+const firstPollPauseMs = 50;
+const maxPollPauseMs = 5_000;
+
+/** The shared token bucket in the table, refilled at the account's rate. */
 export function tableSendRate(
-  rate: () => Promise<number> = () => accountSendRate(),
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  options: {
+    rate?: () => Promise<number>;
+    bucket?: BucketStore;
+    now?: () => number;
+    sleep?: (ms: number) => Promise<void>;
+    maxWaitMs?: number;
+  } = {},
 ): SendRate {
+  const rate = options.rate ?? (() => accountSendRate());
+  const bucket = options.bucket ?? { read: readBucket, replace: replaceBucket };
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxWaitMs = options.maxWaitMs ?? maxSendRateWaitMs;
   return {
     recipientsPerCall: async () => Math.max(1, Math.floor(await rate())),
     async acquire(count, deadline) {
-      for (;;) {
+      const giveUpAt = Math.min(deadline, now() + maxWaitMs);
+      for (let refusals = 0; ; refusals++) {
         const perSecond = await rate();
-        const stored = await readBucket();
-        const now = Date.now();
-        const take = takeTokens(stored.bucket, now, count, perSecond, Math.max(1, perSecond));
-        if (take.granted) {
-          if (await replaceBucket(take.bucket, stored.version)) return true;
-          await sleep(Math.random() * 20); // another sender spent them first: read again
-          continue;
-        }
-        if (now + take.waitMs > deadline) return false;
-        await sleep(take.waitMs + Math.random() * 20);
+        const stored = await bucket.read();
+        const at = now();
+        const take = takeTokens(stored.bucket, at, count, perSecond, Math.max(1, perSecond));
+        // Another sender spent them first: the same backoff as a refusal.
+        if (take.granted && (await bucket.replace(take.bucket, stored.version))) return true;
+        if (!take.granted && take.restamped) await bucket.replace(take.restamped, stored.version);
+        const backoff = Math.min(maxPollPauseMs, firstPollPauseMs * 2 ** refusals);
+        const pause = Math.max(take.granted ? 0 : take.waitMs, backoff) * (1 + Math.random() * 0.1);
+        if (at + pause > giveUpAt) return false;
+        await sleep(pause);
       }
     },
   };

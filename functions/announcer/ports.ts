@@ -1,3 +1,4 @@
+import { functions } from '#infra/topology.ts';
 import type { Delivery, DeliveryIdentity } from '#shared/db/deliveries.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
@@ -63,7 +64,7 @@ export interface EntryResult {
  * - `throttled`: SES refused it for the rate or quota; nothing was sent: wait and try again.
  * - `refused`: SES answered a 4xx before sending (a bug or a configuration problem); nothing was sent.
  * - `unknown`: no answer, or a 5xx: SES may have accepted the mail. The claims stay, and the mail is
- *   settled from SES's Email Sent events or, after 15 minutes without one, resent by the sweep.
+ *   settled from SES's Email Sent events or, once stale (staleClaimMs) without one, resent by the sweep.
  */
 export class MailerError extends Error {
   readonly kind: 'throttled' | 'refused' | 'unknown';
@@ -105,7 +106,7 @@ export interface AnnouncerSettings {
   claimConcurrency: number;
   /** First wait after SES throttled a call (doubles, capped at 20 s). */
   throttleBackoffMs: number;
-  /** A claim still open after this long with no Email Sent event is sent again (docs/design.md#exactly-once-mail). */
+  /** A claim still open after this long with no Email Sent event is sent again (see staleClaimMs). */
   staleClaimMs: number;
 }
 
@@ -122,9 +123,24 @@ export interface AnnouncerDeps {
   settings: AnnouncerSettings;
 }
 
+/**
+ * How long SES's events for a sent mail are given to arrive before a claim counts as stale: they come
+ * within seconds, but best effort, through a second bus; the margin keeps a late Email Sent from
+ * racing the sweep's resend.
+ */
+export const sesEventMarginMs = 10 * 60_000;
+
+/**
+ * A claim counts as stale (the sweep resends it) only once the invocation that made it cannot still
+ * be running, that is after the announcer's timeout, plus the time SES's events take to arrive:
+ * before that, the sender may yet send the mail or its Email Sent may yet settle it, and a resend
+ * would be a second mail (see docs/design.md#exactly-once-mail). With a 300 s timeout: 15 minutes.
+ */
+export const staleClaimMs = functions.announcer.timeoutSeconds * 1000 + sesEventMarginMs;
+
 export const defaultSettings: AnnouncerSettings = {
   pageSize: 500,
   claimConcurrency: 25,
   throttleBackoffMs: 1_000,
-  staleClaimMs: 15 * 60_000,
+  staleClaimMs,
 };

@@ -35,8 +35,10 @@ const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): bo
   (delivery.kind === 'cancellation' ? release.state === 'cancelled' : release.state !== 'cancelled');
 
 /**
- * Claims still open after 15 minutes have no Email Sent event (it would have settled them): the mail
- * most likely never left, so it is sent again and recorded as a resend (docs/design.md#exactly-once-mail). Mails
+ * Claims still open once stale (the announcer's timeout plus a margin for SES's events, see
+ * staleClaimMs) have no Email Sent event (it would have settled them) and no sender that may still
+ * send them: the mail most likely never left, so it is sent again and recorded as a resend (see
+ * docs/design.md#exactly-once-mail). Mails
  * no longer wanted (outlet gone, unsubscribed or suppressed; release cancelled) are closed as failed.
  */
 export async function sweepStaleClaims(

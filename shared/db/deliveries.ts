@@ -24,8 +24,8 @@ import { keyOf, keyParts, nameHash } from './keys.ts';
  * - a release's deliveries (management views, counts): gsi1pk `RELEASE_DELIVERIES#<labelId>#<releaseId>#<shard>`,
  *   gsi1sk `<outletId>#<kind>#<revision>`; `deliveryShards` shards, so a mailing's burst of claims does
  *   not pile onto one index partition (1,000 WCU per partition).
- * - claims still open (the sweep settles those older than 15 minutes): sparse gsi2pk `MAIL_CLAIMS#<shard>`,
- *   gsi2sk `<claimedAt>#<deliveryId>`; set while `claimed`, removed when settled.
+ * - claims still open (the sweep settles those older than the stale window, `staleClaimMs` in
+ *   functions/announcer/ports.ts): sparse gsi2pk `MAIL_CLAIMS#<shard>`, gsi2sk `<claimedAt>#<deliveryId>`; set while `claimed`, removed when settled.
  */
 export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'bounced' | 'complained';
 
@@ -268,7 +268,7 @@ export async function staleClaims(before: string, limit: number): Promise<Delive
 
 /**
  * Takes over a stale claim for a resend: only one sweeper wins (the condition names the claim it saw),
- * and the claim is moved to `at`, so a crash during the resend is swept again 15 minutes later.
+ * and the claim is moved to `at`, so a crash during the resend is swept again once stale.
  * The resend is written from the release as of `releaseAsOf`, which replaces the version the claim had.
  */
 export async function reclaimStaleDelivery(

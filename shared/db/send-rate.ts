@@ -18,7 +18,12 @@ export interface Bucket {
   at: number;
 }
 
-export type Take = { granted: true; bucket: Bucket } | { granted: false; waitMs: number };
+/**
+ * `restamped`: the stored bucket was stamped ahead of `now` (a clock that ran back, senders' clocks
+ * apart) and would not refill before `now` caught up with it; this is the same bucket stamped `now`,
+ * for the caller to store, so that it refills from here on.
+ */
+export type Take = { granted: true; bucket: Bucket } | { granted: false; waitMs: number; restamped?: Bucket };
 
 /**
  * The token bucket itself, pure: refill at `ratePerSecond` up to `capacity`, then take `count` if
@@ -26,17 +31,20 @@ export type Take = { granted: true; bucket: Bucket } | { granted: false; waitMs:
  * granted once the bucket is full, so a call of more recipients than one second's worth still runs.
  */
 export function takeTokens(
-  bucket: Bucket | undefined,
+  stored: Bucket | undefined,
   now: number,
   count: number,
   ratePerSecond: number,
   capacity: number,
 ): Take {
-  const elapsed = bucket ? Math.max(0, now - bucket.at) : Number.POSITIVE_INFINITY;
+  const ahead = stored !== undefined && stored.at > now;
+  const bucket = ahead ? { tokens: Math.min(stored.tokens, capacity), at: now } : stored;
+  const elapsed = bucket ? now - bucket.at : Number.POSITIVE_INFINITY;
   const available = Math.min(capacity, (bucket?.tokens ?? capacity) + (elapsed * ratePerSecond) / 1000);
   const needed = Math.min(count, capacity);
   if (available >= needed) return { granted: true, bucket: { tokens: available - count, at: now } };
-  return { granted: false, waitMs: Math.ceil(((needed - available) * 1000) / ratePerSecond) };
+  const waitMs = Math.ceil(((needed - available) * 1000) / ratePerSecond);
+  return ahead ? { granted: false, waitMs, restamped: bucket } : { granted: false, waitMs };
 }
 
 export interface StoredBucket {

@@ -145,6 +145,22 @@ describe('announcing a release', () => {
     expect(world.deliveries.of('sent')).toHaveLength(5);
   });
 
+  it('continues through a new invocation, claims given back, when the shared send rate cannot be had in time', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(5) });
+    const acquire = world.deps.sendRate.acquire;
+    world.deps.sendRate.acquire = async () => false;
+
+    const outcome = await sendMailing(announce, meta, world.deps, far());
+    const continuation = world.published.find((entry) => entry.DetailType === 'Mailing Requested');
+    world.deps.sendRate.acquire = acquire;
+    await sendMailing(detailOf(continuation!).data, meta, world.deps, far());
+
+    expect(outcome.status).toBe('continued');
+    expect(detailOf(continuation!).data.cursor).toEqual(expect.any(String));
+    expect(world.mailer.delivered).toHaveLength(5);
+    expect(world.deliveries.of('sent')).toHaveLength(5);
+  });
+
   it('retries entries SES failed transiently and records those it rejected', async () => {
     const [ok, transient, rejected] = outlets(3);
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [ok, transient, rejected] });
