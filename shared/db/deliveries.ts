@@ -25,7 +25,8 @@ import { keyOf, keyParts, nameHash } from './keys.ts';
  *   gsi1sk `<outletId>#<kind>#<revision>`; `deliveryShards` shards, so a mailing's burst of claims does
  *   not pile onto one index partition (1,000 WCU per partition).
  * - claims still open (the sweep settles those older than the stale window, `staleClaimMs` in
- *   functions/announcer/ports.ts): sparse gsi2pk `MAIL_CLAIMS#<shard>`, gsi2sk `<claimedAt>#<deliveryId>`; set while `claimed`, removed when settled.
+ *   functions/announcer/ports.ts): sparse gsi2pk `MAIL_CLAIMS#<shard>`, gsi2sk
+ *   `<claimedAt>#<deliveryId>`; set while `claimed`, removed when settled.
  */
 export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'bounced' | 'complained';
 
