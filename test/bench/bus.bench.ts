@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { LocalBus } from '#infra/local/bus/bus.ts';
 import { compilePattern } from '#infra/local/bus/pattern.ts';
-import { functionEntries } from '#infra/topology.ts';
+import { Faults } from '#infra/local/faults.ts';
+import { type FunctionName, type FunctionSpec, functionEntries, functions } from '#infra/topology.ts';
 import { startCloudProcess } from '#test/support/cloud-process.ts';
 
 /** The local bus: pattern matching per event, and PutEvents round trips through the real SDK client. */
@@ -28,6 +33,47 @@ for (let i = 0; i < rounds; i++) for (const rule of rules) if (rule(event)) matc
 const perEvent = ((performance.now() - started) * 1000) / rounds;
 console.log(
   `matching: ${rules.length} topology rules per event, ${perEvent.toFixed(2)} µs per event (${matched / rounds} matched)`,
+);
+
+// The journal (infra/local/bus/journal.ts): PutEvents in process, with and without a data folder.
+async function putEventsInProcess(journalDir?: string): Promise<number> {
+  const bus = new LocalBus({
+    functions: [['announcer', { ...functions.announcer }]] as [FunctionName, FunctionSpec][],
+    invoke: async () => undefined,
+    faults: new Faults(),
+    account: '000000000000',
+    region: 'us-east-1',
+    retryBaseMs: 1,
+    ...(journalDir
+      ? {
+          journalFiles: {
+            journal: join(journalDir, 'deliveries.jsonl'),
+            deadLetters: join(journalDir, 'dead-letters.jsonl'),
+          },
+        }
+      : {}),
+  });
+  const entries = Array.from({ length: 10 }, (_, i) => ({
+    EventBusName: 'backline',
+    Source: 'backline.releases',
+    DetailType: 'Mailing Requested',
+    Detail: JSON.stringify({
+      metadata: { eventId: `e${i}` },
+      data: { releaseId: 'r', kind: 'announcement' },
+    }),
+  }));
+  const calls = 500;
+  const begun = performance.now();
+  for (let i = 0; i < calls; i++) bus.putEvents(entries);
+  await bus.whenIdle();
+  const perEntry = ((performance.now() - begun) * 1000) / (calls * 10);
+  bus.close();
+  return perEntry;
+}
+const inMemory = await putEventsInProcess();
+const journalled = await putEventsInProcess(mkdtempSync(join(tmpdir(), 'backline-bench-')));
+console.log(
+  `journal: ${inMemory.toFixed(1)} µs per delivered PutEvents entry in memory, ${journalled.toFixed(1)} µs with the journal (one fsync per call of 10, plus a done line per delivery)`,
 );
 
 const cloud = await startCloudProcess();

@@ -9,6 +9,8 @@ export interface CloudProcess {
   apiKey: string;
   env: Record<string, string>;
   stop(): Promise<void>;
+  /** `kill -9` of the local cloud and what it started (DynamoDB Local's JVM): a crash, nothing cleaned up. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -16,9 +18,14 @@ export interface CloudProcess {
  * says otherwise, and resolves when it reports that it is ready. Used by the integration tests'
  * global setup, by tests of restarts, and by benchmarks.
  */
-export async function startCloudProcess(env: Record<string, string> = {}): Promise<CloudProcess> {
+export async function startCloudProcess(
+  env: Record<string, string> = {},
+  options: { killable?: boolean } = {},
+): Promise<CloudProcess> {
   const child: ChildProcess = spawn(process.execPath, ['infra/local/start.ts', '--json'], {
     cwd: resolve(import.meta.dirname, '../..'),
+    // `killable`: its own process group, so that `kill` reaches DynamoDB Local's JVM too, as a crash would.
+    detached: options.killable === true,
     env: {
       ...process.env,
       BACKLINE_HTTP_PORT: '0',
@@ -47,6 +54,13 @@ export async function startCloudProcess(env: Record<string, string> = {}): Promi
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+    },
+    kill: async () => {
+      if (!options.killable) throw new Error('start the cloud with { killable: true } to kill it');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
     },
   };
 }

@@ -20,8 +20,8 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installVirtualClock } from '#infra/local/clock.ts';
-import { createLocalScheduler, type LocalScheduler, type ScheduledTarget } from '#infra/local/scheduler.ts';
 import { wallTimeAt } from '#infra/local/scheduler/expressions.ts';
+import { createLocalScheduler, type LocalScheduler, type ScheduledTarget } from '#infra/local/scheduler.ts';
 
 const clock = installVirtualClock();
 const MINUTE = 60_000;
