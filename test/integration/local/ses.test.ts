@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   AlreadyExistsException,
   BadRequestException,
@@ -32,6 +36,11 @@ interface StoredMail {
   body: { html?: string; text?: string };
   headers?: { name: string; value: string }[];
 }
+
+// The emulator's in-process store (the same module instance the front uses).
+const emulatorStore = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as {
+  getStoreReadonly: () => { emails: StoredMail[] };
+};
 
 const FROM = 'Backline <announce@backline.example>';
 const CONFIGURATION_SET = 'backline-mail';
@@ -440,6 +449,41 @@ describe('local SES', () => {
       'Email Delivered',
     ]);
     expect(faults.list()).toEqual({});
+  });
+
+  it('refuses to clear the store for a request without x-backline-local: 1 or from a web page, and keeps the mail', async () => {
+    const { MessageId } = await client.send(aSimpleSend([anAddress('kept')]));
+
+    const bare = await fetch(`${ses.url}/clear-store`, { method: 'POST' });
+    const fromPage = await fetch(`${ses.url}/clear-store`, {
+      method: 'POST',
+      headers: { 'x-backline-local': '1', origin: 'https://evil.example' },
+    });
+
+    expect([bare.status, fromPage.status]).toEqual([403, 403]);
+    expect(((await bare.json()) as { message: string }).message).toContain('x-backline-local: 1');
+    expect((await storedMail(ses.url)).some((mail) => mail.messageId === MessageId)).toBe(true);
+  });
+
+  it('keeps sent mail in its store file, so that a restarted front still shows mail sent before', async () => {
+    const storeFile = join(mkdtempSync(join(tmpdir(), 'backline-ses-')), 'sent-mail.jsonl');
+    const before = await startLocalSes({ port: 0, publish: async () => {}, faults: new Faults(), storeFile });
+    const { MessageId } = await clientOf(before.url).send(
+      aSimpleSend([anAddress('evidence')], { ConfigurationSetName: undefined }),
+    );
+    await before.stop();
+    // What a restart loses: the emulator's memory.
+    const memory = emulatorStore.getStoreReadonly().emails;
+    memory.splice(
+      memory.findIndex((mail) => mail.messageId === MessageId),
+      1,
+    );
+
+    const after = await startLocalSes({ port: 0, publish: async () => {}, faults: new Faults(), storeFile });
+    const stored = await storedMail(after.url);
+    await after.stop();
+
+    expect(stored.filter((mail) => mail.messageId === MessageId)).toHaveLength(1);
   });
 
   it('rejects start-up when the public port is taken', async () => {
