@@ -1,4 +1,4 @@
-import { functions } from '#infra/topology.ts';
+import { functions, settingsOf } from '#infra/topology.ts';
 import type { Delivery, DeliveryIdentity } from '#shared/db/deliveries.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
@@ -136,7 +136,7 @@ export const sesEventMarginMs = 10 * 60_000;
  * before that, the sender may yet send the mail or its Email Sent may yet settle it, and a resend
  * would be a second mail (see docs/design.md#exactly-once-mail). With a 300 s timeout: 15 minutes.
  */
-export const staleClaimMs = functions.announcer.timeoutSeconds * 1000 + sesEventMarginMs;
+export const staleClaimMs = settingsOf(functions.announcer).timeoutSeconds * 1000 + sesEventMarginMs;
 
 export const defaultSettings: AnnouncerSettings = {
   pageSize: 500,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings, sesEventMarginMs } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
-import { functions } from '#infra/topology.ts';
+import { functions, settingsOf } from '#infra/topology.ts';
 import { fakeWorld } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aStoredRelease } from '#test/support/releases.ts';
 
-const announcerTimeoutMs = functions.announcer.timeoutSeconds * 1000;
+const announcerTimeoutMs = settingsOf(functions.announcer).timeoutSeconds * 1000;
 const far = () => Date.parse('2100-01-01T00:00:00Z');
 
 describe('the stale-claim window', () => {
