@@ -151,7 +151,7 @@ describe('announcing a release', () => {
     world.deps.sendRate.acquire = async () => false;
 
     const outcome = await sendMailing(announce, meta, world.deps, far());
-    const continuation = world.published.find((entry) => entry.DetailType === 'Mailing Requested');
+    const continuation = world.published.find((entry) => entry.detailType === 'Mailing Requested');
     world.deps.sendRate.acquire = acquire;
     await sendMailing(detailOf(continuation!).data, meta, world.deps, far());
 
