@@ -1,5 +1,5 @@
 import { GetAccountCommand, type SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
-import { eventBridge, ses } from '#shared/clients.ts';
+import { dynamo, eventBridge, ses } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import {
   claimDelivery,
@@ -11,7 +11,7 @@ import {
   staleClaims,
 } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
-import { getRelease } from '#shared/db/releases.ts';
+import { dynamoReleases } from '#shared/db/releases.ts';
 import {
   type Bucket,
   readBucket,
@@ -220,7 +220,7 @@ export const signedLinks = (): RecipientLinks => ({
 });
 
 export const liveDeps = (): AnnouncerDeps => ({
-  releases: { get: getRelease },
+  releases: dynamoReleases(dynamo(), config().TABLE_NAME),
   outlets: outletReader(),
   deliveries: deliveryStore(),
   mailer: sesMailer(),

@@ -5,7 +5,7 @@ import { releaseDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { promoAccessesForRelease } from '#shared/db/promo.ts';
-import { getRelease } from '#shared/db/releases.ts';
+import { dynamoReleases } from '#shared/db/releases.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
 import type { LabelRoutesDeps } from './labels.ts';
 import type { OutletRoutesDeps } from './outlets.ts';
@@ -26,7 +26,7 @@ export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({
 });
 
 export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
-  getRelease,
+  getRelease: dynamoReleases(dynamo(), config().TABLE_NAME).get,
   deliveries: releaseDeliveries,
   promoAccesses: promoAccessesForRelease,
 });

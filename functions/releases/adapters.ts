@@ -7,16 +7,10 @@ import {
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { scheduler } from '#shared/clients.ts';
+import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
-import {
-  getRelease,
-  markReleaseEffectsPerformed,
-  markReleaseOut,
-  putReleaseIfNewer,
-  recordReleaseChange,
-} from '#shared/db/releases.ts';
+import { dynamoReleases } from '#shared/db/releases.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
 import type { ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
@@ -96,13 +90,7 @@ export function schedulerSchedules(client: () => SchedulerClient = scheduler): S
 }
 
 export const liveDeps = (): ReleasesDeps => ({
-  releases: {
-    get: getRelease,
-    putIfNewer: putReleaseIfNewer,
-    recordChange: recordReleaseChange,
-    markOut: markReleaseOut,
-    markEffectsPerformed: markReleaseEffectsPerformed,
-  },
+  releases: dynamoReleases(dynamo(), config().TABLE_NAME),
   schedules: schedulerSchedules(),
   now: () => new Date(),
 });

@@ -1,29 +1,7 @@
-import type { ReleaseChangeRecord } from '#shared/db/releases.ts';
-import type { OutboxEntry } from '#shared/events/outbox.ts';
-import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+import type { ReleaseStore } from '#shared/db/releases.ts';
+import type { ReleaseMoment } from '#shared/releases.ts';
 
 /** What releases needs from the world: small ports, adapters in adapters.ts, fakes in tests. */
-
-export interface ReleaseStore {
-  get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
-  /**
-   * Stores the release only if the stored one is older, with the events it leads to in the same
-   * write (see docs/design.md#ordering-by-the-labels-timestamp and docs/design.md#the-outbox);
-   * false otherwise, and then neither is written.
-   */
-  putIfNewer(release: StoredRelease, outbox: OutboxEntry[]): Promise<boolean>;
-  recordChange(change: ReleaseChangeRecord): Promise<void>;
-  /** Clears `effectsPending`, only while `eventId` is still the change applied last (a newer one carries them on). */
-  markEffectsPerformed(labelId: string, releaseId: string, eventId: string): Promise<void>;
-  /** Marks the release out while it is scheduled (or already out) for exactly `moment`, with the events it leads to. */
-  markOut(
-    labelId: string,
-    releaseId: string,
-    moment: ReleaseMoment,
-    at: string,
-    outbox: OutboxEntry[],
-  ): Promise<boolean>;
-}
 
 export interface ReleaseDaySchedule {
   labelId: string;

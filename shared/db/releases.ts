@@ -1,6 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '#shared/clients.ts';
-import { config } from '#shared/config.ts';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
 import { isConditionFailure } from './conditions.ts';
@@ -31,42 +29,6 @@ export const releaseChangeKey = (
 
 const changeRetentionSeconds = 90 * 24 * 3600;
 
-export async function getRelease(labelId: string, releaseId: string): Promise<StoredRelease | undefined> {
-  const { Item } = await dynamo().send(
-    new GetCommand({
-      TableName: config().TABLE_NAME,
-      Key: releaseKey(labelId, releaseId),
-      ConsistentRead: true,
-    }),
-  );
-  if (!Item) return undefined;
-  const { pk: _pk, sk: _sk, ...release } = Item;
-  return release as StoredRelease;
-}
-
-/**
- * Stores `release` only if the stored one is older (see docs/design.md#ordering-by-the-labels-timestamp:
- * EventBridge keeps no order, so a change applies only when the label made it after the one applied
- * last), with the events it leads to in the same transaction (docs/design.md#the-outbox). False: not newer.
- */
-export async function putReleaseIfNewer(release: StoredRelease, outbox: OutboxEntry[]): Promise<boolean> {
-  return writeWithOutbox(
-    dynamo(),
-    [
-      {
-        Put: {
-          TableName: config().TABLE_NAME,
-          Item: { ...releaseKey(release.labelId, release.releaseId), ...release },
-          ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :occurredAt',
-          ExpressionAttributeValues: { ':occurredAt': release.occurredAt },
-        },
-      },
-    ],
-    outbox,
-    release.updatedAt,
-  );
-}
-
 /** One change a label made to a release, as received: kept whether it applied or was older than the stored one. */
 export interface ReleaseChangeRecord {
   labelId: string;
@@ -78,86 +40,136 @@ export interface ReleaseChangeRecord {
   receivedAt: string;
 }
 
-export async function recordReleaseChange(change: ReleaseChangeRecord): Promise<void> {
-  await dynamo().send(
-    new PutCommand({
-      TableName: config().TABLE_NAME,
-      Item: {
-        ...releaseChangeKey(change.labelId, change.releaseId, change.occurredAt, change.eventId),
-        ...change,
-        expiresAt: Math.floor(Date.parse(change.receivedAt) / 1000) + changeRetentionSeconds,
-      },
-    }),
-  );
+/** Releases as the releases function keeps them; the announcer and management read them. */
+export interface ReleaseStore {
+  get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
+  /**
+   * Stores the release only if the stored one is older, with the events it leads to in the same
+   * write (see docs/design.md#ordering-by-the-labels-timestamp and docs/design.md#the-outbox);
+   * false otherwise, and then neither is written.
+   */
+  putIfNewer(release: StoredRelease, outbox: OutboxEntry[]): Promise<boolean>;
+  recordChange(change: ReleaseChangeRecord): Promise<void>;
+  /** Clears `effectsPending`, only while `eventId` is still the change applied last (a newer one carries them on). */
+  markEffectsPerformed(labelId: string, releaseId: string, eventId: string): Promise<void>;
+  /** Marks the release out while it is scheduled (or already out) for exactly `moment`, with the events it leads to. */
+  markOut(
+    labelId: string,
+    releaseId: string,
+    moment: ReleaseMoment,
+    at: string,
+    outbox: OutboxEntry[],
+  ): Promise<boolean>;
 }
 
-/**
- * The effects of change `eventId` happened: clears `effectsPending`. Only while that change is still
- * the one applied last: a newer change stored meanwhile owns the flag (with these effects merged in).
- */
-export async function markReleaseEffectsPerformed(
-  labelId: string,
-  releaseId: string,
-  eventId: string,
-): Promise<void> {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: config().TABLE_NAME,
+export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): ReleaseStore => ({
+  async get(labelId, releaseId) {
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: table,
         Key: releaseKey(labelId, releaseId),
-        UpdateExpression: 'REMOVE effectsPending',
-        ConditionExpression: 'lastEventId = :eventId',
-        ExpressionAttributeValues: { ':eventId': eventId },
+        ConsistentRead: true,
       }),
     );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-}
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...release } = Item;
+    return release as StoredRelease;
+  },
 
-/**
- * Marks the release out, only while it is scheduled for exactly `moment` (a release-day schedule
- * set for an older date must not do it), with the events it leads to in the same transaction.
- * True also when it is already out for that moment, so a redelivered `Release Day Reached` asks for
- * the (exactly-once) out-now mailing again.
- */
-export async function markReleaseOut(
-  labelId: string,
-  releaseId: string,
-  moment: ReleaseMoment,
-  at: string,
-  outbox: OutboxEntry[],
-): Promise<boolean> {
-  return writeWithOutbox(
-    dynamo(),
-    [
-      {
-        Update: {
-          TableName: config().TABLE_NAME,
-          Key: releaseKey(labelId, releaseId),
-          UpdateExpression: 'SET #state = :out, outAt = if_not_exists(outAt, :at), updatedAt = :at',
-          ConditionExpression:
-            '#state IN (:scheduled, :out) AND #details.#date = :date AND #details.#time = :time AND #details.#zone = :zone',
-          // `timeZone` (and more) are DynamoDB reserved words: every name goes through a placeholder.
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            '#details': 'details',
-            '#date': 'releaseDate',
-            '#time': 'releaseTime',
-            '#zone': 'timeZone',
-          },
-          ExpressionAttributeValues: {
-            ':out': 'out',
-            ':scheduled': 'scheduled',
-            ':at': at,
-            ':date': moment.releaseDate,
-            ':time': moment.releaseTime,
-            ':zone': moment.timeZone,
+  /**
+   * Stores `release` only if the stored one is older (see docs/design.md#ordering-by-the-labels-timestamp:
+   * EventBridge keeps no order, so a change applies only when the label made it after the one applied
+   * last), with the events it leads to in the same transaction (docs/design.md#the-outbox). False: not newer.
+   */
+  putIfNewer(release, outbox) {
+    return writeWithOutbox(
+      db,
+      [
+        {
+          Put: {
+            TableName: table,
+            Item: { ...releaseKey(release.labelId, release.releaseId), ...release },
+            ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :occurredAt',
+            ExpressionAttributeValues: { ':occurredAt': release.occurredAt },
           },
         },
-      },
-    ],
-    outbox,
-    at,
-  );
-}
+      ],
+      outbox,
+      release.updatedAt,
+    );
+  },
+
+  async recordChange(change) {
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...releaseChangeKey(change.labelId, change.releaseId, change.occurredAt, change.eventId),
+          ...change,
+          expiresAt: Math.floor(Date.parse(change.receivedAt) / 1000) + changeRetentionSeconds,
+        },
+      }),
+    );
+  },
+
+  /**
+   * The effects of change `eventId` happened: clears `effectsPending`. Only while that change is still
+   * the one applied last: a newer change stored meanwhile owns the flag (with these effects merged in).
+   */
+  async markEffectsPerformed(labelId, releaseId, eventId) {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: releaseKey(labelId, releaseId),
+          UpdateExpression: 'REMOVE effectsPending',
+          ConditionExpression: 'lastEventId = :eventId',
+          ExpressionAttributeValues: { ':eventId': eventId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  },
+
+  /**
+   * Marks the release out, only while it is scheduled for exactly `moment` (a release-day schedule
+   * set for an older date must not do it), with the events it leads to in the same transaction.
+   * True also when it is already out for that moment, so a redelivered `Release Day Reached` asks for
+   * the (exactly-once) out-now mailing again.
+   */
+  markOut(labelId, releaseId, moment, at, outbox) {
+    return writeWithOutbox(
+      db,
+      [
+        {
+          Update: {
+            TableName: table,
+            Key: releaseKey(labelId, releaseId),
+            UpdateExpression: 'SET #state = :out, outAt = if_not_exists(outAt, :at), updatedAt = :at',
+            ConditionExpression:
+              '#state IN (:scheduled, :out) AND #details.#date = :date AND #details.#time = :time AND #details.#zone = :zone',
+            // `timeZone` (and more) are DynamoDB reserved words: every name goes through a placeholder.
+            ExpressionAttributeNames: {
+              '#state': 'state',
+              '#details': 'details',
+              '#date': 'releaseDate',
+              '#time': 'releaseTime',
+              '#zone': 'timeZone',
+            },
+            ExpressionAttributeValues: {
+              ':out': 'out',
+              ':scheduled': 'scheduled',
+              ':at': at,
+              ':date': moment.releaseDate,
+              ':time': moment.releaseTime,
+              ':zone': moment.timeZone,
+            },
+          },
+        },
+      ],
+      outbox,
+      at,
+    );
+  },
+});
