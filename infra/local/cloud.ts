@@ -19,6 +19,7 @@ import { functionEntries, schedules as recurringSchedules } from '../topology.ts
 import { type BusEvent, LocalBus } from './bus/bus.ts';
 import { installVirtualClock, type VirtualClock } from './clock.ts';
 import { dynamoClient, ensureTable, type LocalDynamo, startLocalDynamo } from './dynamodb.ts';
+import { createDynamoFaultProxy } from './dynamodb-faults.ts';
 import { createEndpoint } from './endpoint.ts';
 import { Faults } from './faults.ts';
 import { type AdminHandler, createGateway } from './gateway.ts';
@@ -37,6 +38,8 @@ export interface LocalCloudOptions {
   sesSendRate?: number;
   /** BACKLINE_LOCAL_FAULTS. */
   faults?: string;
+  /** BACKLINE_LOCAL_FAULTS_SEED: the seed of the fault rates; unset = a random one (GET /_local/faults shows it). */
+  faultsSeed?: number;
   /** First retry delay of a failed asynchronous invocation, doubled per retry. */
   retryBaseMs?: number;
   managerTimeZone?: string;
@@ -106,7 +109,7 @@ async function start(
   stopAll: () => Promise<void>,
 ): Promise<LocalCloud> {
   const clock = installVirtualClock();
-  const faults = new Faults(options.faults);
+  const faults = new Faults(options.faults, options.faultsSeed);
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   let ready = false;
@@ -175,6 +178,16 @@ async function start(
   const httpPort = await listen(gateway, options.ports.http, 'The local HTTP gateway', 'BACKLINE_HTTP_PORT');
   stops.push(() => closeServer(gateway));
 
+  // The DynamoDB port is the fault proxy; DynamoDB Local itself listens on an internal port behind it.
+  const dynamoProxy = createDynamoFaultProxy(faults);
+  const dynamoPort = await listen(
+    dynamoProxy.server,
+    options.ports.dynamodb,
+    'The local DynamoDB endpoint',
+    'BACKLINE_DYNAMODB_PORT',
+  );
+  stops.push(() => closeServer(dynamoProxy.server));
+
   const ses: LocalSes = await startLocalSes({
     port: options.ports.ses,
     sendRatePerSecond: options.sesSendRate,
@@ -197,15 +210,16 @@ async function start(
   stops.push(() => ses.stop());
 
   const dynamo: LocalDynamo = await startLocalDynamo({
-    port: options.ports.dynamodb,
+    port: 0,
     dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined,
   });
   stops.push(() => dynamo.stop());
+  dynamoProxy.setUpstream(dynamo.port);
 
   const urls = {
     http: `http://localhost:${httpPort}`,
     bus: `http://127.0.0.1:${busPort}`,
-    dynamodb: dynamo.endpoint,
+    dynamodb: `http://127.0.0.1:${dynamoPort}`,
     ses: ses.url,
   };
   const apiKey =
@@ -242,7 +256,8 @@ async function start(
   };
   Object.assign(process.env, env);
 
-  const streamArn = await ensureTable(dynamoClient(urls.dynamodb), names.table);
+  // The local cloud's own set-up goes straight to DynamoDB Local: faults are for the system, not for start-up.
+  const streamArn = await ensureTable(dynamoClient(dynamo.endpoint), names.table);
   await provisionSes(urls.ses);
   await provisionSchedules(
     urls.bus,
@@ -267,7 +282,7 @@ async function start(
   ready = true;
 
   return {
-    ports: { http: httpPort, bus: busPort, dynamodb: dynamo.port, ses: ses.port },
+    ports: { http: httpPort, bus: busPort, dynamodb: dynamoPort, ses: ses.port },
     urls,
     apiKey,
     env,
@@ -447,22 +462,20 @@ function adminRoutes(parts: {
         await whenIdle();
         return { status: 200, body: { idle: true } };
       case 'GET /_local/faults':
-        return { status: 200, body: { armed: faults.list() } };
+        return { status: 200, body: faults.list() };
       case 'POST /_local/faults': {
-        const { name, times } = jsonBody(body);
         try {
-          faults.arm(
-            String(name),
-            times === undefined ? 1 : times === 'inf' ? Number.POSITIVE_INFINITY : Number(times),
-          );
+          armFaults(faults, jsonBody(body));
         } catch (error) {
           return { status: 400, body: { error: 'validation', message: (error as Error).message } };
         }
-        return { status: 200, body: { armed: faults.list() } };
+        return { status: 200, body: faults.list() };
       }
       case 'DELETE /_local/faults':
         faults.clear();
-        return { status: 200, body: { armed: {} } };
+        return { status: 200, body: faults.list() };
+      case 'POST /_local/dlq/redrive':
+        return { status: 200, body: await bus.redrive() };
       case 'POST /_local/replay': {
         const { bus: busName = 'backline', from, to } = jsonBody(body);
         const range = [new Date(String(from)), new Date(String(to))];
@@ -483,6 +496,25 @@ function adminRoutes(parts: {
         return { status: 404, body: { message: `no local admin route ${route}` } };
     }
   };
+}
+
+/**
+ * `POST /_local/faults`: `{"name", "times"}` (times a count or "inf", default 1), `{"name", "rate"}`,
+ * or `{"spec": "a@0.2,b=3"}` as in BACKLINE_LOCAL_FAULTS; `"seed"` restarts the rates from that seed.
+ */
+function armFaults(faults: Faults, input: Record<string, unknown>): void {
+  const { name, times, rate, spec, seed } = input;
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error('seed must be an integer');
+  const entries =
+    spec !== undefined
+      ? String(spec)
+      : name !== undefined
+        ? `${name}${rate !== undefined ? `@${rate}` : times !== undefined ? `=${times}` : ''}`
+        : undefined;
+  if (entries === undefined && seed === undefined) throw new Error('needs name, spec or seed');
+  // The whole spec is read before anything is armed, so a bad entry changes nothing.
+  if (entries !== undefined) faults.armSpec(entries);
+  if (seed !== undefined) faults.reseed(seed as number);
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -53,15 +53,26 @@ export class LocalRuntime {
       fail: () => {},
       succeed: () => {},
     } satisfies Context;
+    const timedOut = () =>
+      new InvocationError(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+    if (this.#faults.takeFor('invoke.crash-before', name)) {
+      throw new InvocationError(`injected fault invoke.crash-before: ${name} crashed before its handler ran`);
+    }
+    // invoke.timeout: the deadline comes mid-run (a few milliseconds in) instead of at the function's timeout.
+    const abandonAfterMs = this.#faults.takeFor('invoke.timeout', name)
+      ? Math.floor(this.#faults.draw('invoke.timeout') * 50)
+      : undefined;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new InvocationError(`Task timed out after ${timeoutSeconds} seconds`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(timedOut()), abandonAfterMs ?? timeoutMs);
     });
     try {
-      const result = await Promise.race([handler(structuredClone(event), context), timeout]);
+      const running = handler(structuredClone(event), context);
+      // An abandoned handler's promise is no longer awaited; its rejection must not crash the process.
+      running.catch(() => {});
+      const result = await Promise.race([running, timeout]);
+      // The handler returned before the injected deadline: Lambda would still have cut it off, so its answer is lost.
+      if (abandonAfterMs !== undefined) throw timedOut();
       if (this.#faults.takeFor('invoke.crash-after-return', name)) {
         throw new InvocationError(
           `injected fault invoke.crash-after-return: ${name} crashed after its handler returned`,
