@@ -9,6 +9,8 @@ export interface CloudProcess {
   apiKey: string;
   env: Record<string, string>;
   stop(): Promise<void>;
+  /** SIGKILL to the whole local cloud at once (it and its DynamoDB Local), as a machine crash; needs `ownProcessGroup`. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -16,8 +18,13 @@ export interface CloudProcess {
  * says otherwise, and resolves when it reports that it is ready. Used by the integration tests'
  * global setup, by tests of restarts, and by benchmarks.
  */
-export async function startCloudProcess(env: Record<string, string> = {}): Promise<CloudProcess> {
+export async function startCloudProcess(
+  env: Record<string, string> = {},
+  options: { ownProcessGroup?: boolean } = {},
+): Promise<CloudProcess> {
   const child: ChildProcess = spawn(process.execPath, ['infra/local/start.ts', '--json'], {
+    // Its own process group, so that kill() reaches DynamoDB Local too rather than orphaning it.
+    detached: options.ownProcessGroup ?? false,
     cwd: resolve(import.meta.dirname, '../..'),
     env: {
       ...process.env,
@@ -30,7 +37,7 @@ export async function startCloudProcess(env: Record<string, string> = {}): Promi
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const info = await new Promise<Omit<CloudProcess, 'stop'>>((ready, fail) => {
+  const info = await new Promise<Omit<CloudProcess, 'stop' | 'kill'>>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error('the local cloud did not start within 120 s')), 120_000);
     child.once('exit', (code) => fail(new Error(`the local cloud exited with ${code} before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -42,11 +49,18 @@ export async function startCloudProcess(env: Record<string, string> = {}): Promi
   return {
     ...info,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+    },
+    kill: async () => {
+      if (!options.ownProcessGroup) throw new Error('kill() needs a cloud started with ownProcessGroup');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
     },
   };
 }
