@@ -36,6 +36,8 @@ export interface ChaosRow {
   scenario: string;
   seed: number;
   faults: string;
+  /** How many injected faults fired during the scenario. */
+  faultsFired: number;
   eventsIn: number;
   mailsExpected: number;
   sent: number;
@@ -54,6 +56,8 @@ export interface StoredMail {
   subject: string;
   at?: number;
 }
+
+const totalFired = (report: FaultsReport) => Object.values(report.fired).reduce((sum, n) => sum + n, 0);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -85,8 +89,16 @@ export class ChaosClient {
     return (await response.json()) as T;
   }
 
-  armFaults = (spec: string, seed: number) =>
-    this.json<FaultsReport>('/_local/faults', { method: 'POST', json: { spec, seed } });
+  #firedWhenArmed = 0;
+
+  async armFaults(spec: string, seed: number): Promise<FaultsReport> {
+    const report = await this.json<FaultsReport>('/_local/faults', { method: 'POST', json: { spec, seed } });
+    this.#firedWhenArmed = totalFired(report);
+    return report;
+  }
+
+  /** How many faults fired since `armFaults`. */
+  firedSinceArmed = async () => totalFired(await this.faults()) - this.#firedWhenArmed;
   faults = () => this.json<FaultsReport>('/_local/faults');
   clearFaults = () => this.json<FaultsReport>('/_local/faults', { method: 'DELETE' });
   idle = () => this.json<{ idle: true }>('/_local/idle');
@@ -181,8 +193,9 @@ export class ChaosClient {
    * After the traffic: waits for the bus, clears the faults, redrives the dead letters, and lets the
    * sweeps run twice (each clock jump of 16 minutes is past the 15 minutes after which a claim is stale).
    */
-  async settle(): Promise<{ deadLettered: number; replayed: number }> {
+  async settle(): Promise<{ deadLettered: number; replayed: number; fired: number }> {
     await this.idle();
+    const fired = await this.firedSinceArmed();
     await this.clearFaults();
     await this.idle();
     const deadLettered = (await this.deadLetters()).length;
@@ -198,7 +211,7 @@ export class ChaosClient {
     }
     replayed += (await this.redrive()).succeeded;
     await this.idle();
-    return { deadLettered, replayed };
+    return { deadLettered, replayed, fired };
   }
 }
 
@@ -283,7 +296,7 @@ export async function releaseMovedTwice(client: ChaosClient, options: ScenarioOp
       data: { ...release, releaseDate: dates[2] },
     }),
   );
-  const { deadLettered, replayed } = await client.settle();
+  const { deadLettered, replayed, fired } = await client.settle();
 
   const findings: string[] = [];
   let expected = 0;
@@ -314,6 +327,7 @@ export async function releaseMovedTwice(client: ChaosClient, options: ScenarioOp
     scenario: `${options.outlets} outlets, date moved twice`,
     seed: options.seed,
     faults: options.faults,
+    faultsFired: fired,
     eventsIn: sent.length,
     mailsExpected: expected,
     sent: total,
@@ -359,7 +373,7 @@ export async function releaseCancelledMidMailing(
       data: { releaseId: release.releaseId, reason: 'The artist withdrew the single.' },
     }),
   );
-  const { deadLettered, replayed } = await client.settle();
+  const { deadLettered, replayed, fired } = await client.settle();
 
   const findings: string[] = [];
   let expected = 0;
@@ -388,6 +402,7 @@ export async function releaseCancelledMidMailing(
     scenario: `${options.outlets} outlets, cancelled mid-mailing`,
     seed: options.seed,
     faults: options.faults,
+    faultsFired: fired,
     eventsIn: sent.length,
     mailsExpected: expected,
     sent: total,
@@ -447,7 +462,7 @@ export async function webhookFlood(
       }
     }),
   );
-  const { deadLettered, replayed } = await client.settle();
+  const { deadLettered, replayed, fired } = await client.settle();
 
   const findings: string[] = [];
   const acknowledged = new Set(
@@ -498,6 +513,7 @@ export async function webhookFlood(
     scenario: `${options.webhooks} webhooks, 3 labels, duplicates`,
     seed: options.seed,
     faults: options.faults,
+    faultsFired: fired,
     eventsIn: all.length,
     mailsExpected: expectedReleases.length * emails.length,
     sent: total,
@@ -518,7 +534,7 @@ export async function webhookFlood(
  */
 export async function killedMidMailing(
   start: () => Promise<CloudProcess>,
-  options: ScenarioOptions & { killWithinMs: number },
+  options: ScenarioOptions,
 ): Promise<ChaosRow> {
   let cloud = await start();
   const client = new ChaosClient(cloud);
@@ -535,14 +551,23 @@ export async function killedMidMailing(
       timestamp: now.toISOString(),
       data: aRelease(title, genre, daysAfter(now, 30)),
     });
-    const killAfterMs = Math.floor(uniformFloat64(xoroshiro128plus(options.seed)) * options.killWithinMs);
-    await pause(killAfterMs);
+    // The moment: when a share of the mailing drawn from the seed (5 % to 90 %) is in the store.
+    const share = 0.05 + 0.85 * uniformFloat64(xoroshiro128plus(options.seed));
+    const started = Date.now();
+    await client.until(
+      async () =>
+        (await client.mail()).filter((mail) => mail.subject.includes(title)).length >=
+        share * options.outlets,
+      options.waitMs ?? 60_000,
+    );
+    const firedBeforeKill = await client.firedSinceArmed();
     const beforeKill = await client.mail();
     await cloud.kill();
+    const killedAfterMs = Date.now() - started;
     cloud = await start();
     client.cloud = cloud;
     await client.armFaults(options.faults, options.seed + 1);
-    const { deadLettered, replayed } = await client.settle();
+    const { deadLettered, replayed, fired } = await client.settle();
 
     const byId = new Map([...beforeKill, ...(await client.mail())].map((mail) => [mail.messageId, mail]));
     let lost = 0;
@@ -555,13 +580,14 @@ export async function killedMidMailing(
       if (mails.length !== 1) findings.push(`${email}: ${mails.length} announcements`);
     }
     findings = [
-      `killed ${killAfterMs} ms after the webhook was acknowledged, ${beforeKill.filter((m) => m.subject.includes(title)).length} of its mails in the store then`,
+      `killed ${killedAfterMs} ms after the webhook was acknowledged, ${beforeKill.filter((m) => m.subject.includes(title)).length} of its ${options.outlets} mails in the store then`,
       ...findings.slice(0, 9),
     ];
     return {
       scenario: `${options.outlets} outlets, local cloud killed (SIGKILL) and restarted`,
       seed: options.seed,
       faults: options.faults,
+      faultsFired: firedBeforeKill + fired,
       eventsIn: 1,
       mailsExpected: emails.length,
       sent: total,
@@ -596,7 +622,7 @@ export function chaosTable(rows: ChaosRow[]): string {
     [
       row.scenario,
       row.seed,
-      row.faults === '' ? 'none' : 'mix',
+      row.faults === '' ? 'none' : `mix, ${row.faultsFired} fired`,
       row.eventsIn,
       row.mailsExpected,
       row.sent,
