@@ -109,6 +109,18 @@ export class ChaosClient {
       method: 'POST',
     });
 
+  /** For a finding: the release's state and the outlet's deliveries (kind: status, resends), as the management API shows them. */
+  async deliveryStates(labelId: string, releaseId: string, email: string): Promise<string> {
+    const view = await this.request(`/labels/${labelId}/releases/${releaseId}`);
+    if (view.status !== 200) return `release view ${view.status}`;
+    const { state } = (await view.json()) as { state: string };
+    const { deliveries } = await this.json<{ deliveries: { email: string; kind: string; status: string }[] }>(
+      `/labels/${labelId}/releases/${releaseId}/deliveries`,
+    );
+    const mine = deliveries.filter((delivery) => delivery.email === email);
+    return `release ${state}, deliveries: ${mine.map((d) => `${d.kind} ${d.status}`).join(', ') || 'none'}`;
+  }
+
   async mail(): Promise<StoredMail[]> {
     const response = await fetch(`${this.cloud.urls.ses}/store`);
     return ((await response.json()) as { emails: StoredMail[] }).emails;
@@ -391,7 +403,11 @@ export async function releaseCancelledMidMailing(
     }
     if (announcements.length > 0 && cancellations.length === 0) {
       lost++;
-      findings.push(`${email}: announced, never told of the cancellation`);
+      if (findings.length < 10) {
+        findings.push(
+          `${email}: announced, never told of the cancellation; ${await client.deliveryStates(label.id, release.releaseId, email)}`,
+        );
+      }
     }
     if (announcements.length === 0 && cancellations.length > 0) {
       duplicates++;
@@ -505,7 +521,9 @@ export async function webhookFlood(
       if (n === 0) lost++;
       if (n > 1) repeated += n - 1;
       if ((n === 0 || n > 1) && findings.length < 10) {
-        findings.push(`${email}: ${n} announcements of ${original.body.data.title}`);
+        findings.push(
+          `${email}: ${n} announcements of ${original.body.data.title}; ${await client.deliveryStates(original.label.id, original.body.data.releaseId, email)}`,
+        );
       }
     }
   }
