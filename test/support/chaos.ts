@@ -328,6 +328,12 @@ export async function releaseMovedTwice(client: ChaosClient, options: ScenarioOp
       findings.push(`${email}: no announcement`);
     }
     if (announcements.length > 1) findings.push(`${email}: ${announcements.length} announcements`);
+    const others = mails.filter((mail) => !announcements.includes(mail));
+    if (repeats(others) > 0 && findings.length < 10) {
+      findings.push(
+        `${email}: the same mail twice (${others.map((m) => m.subject.replace(/^(.{12}).*( out .*)$/, '$1…$2')).join(' | ')}); ${await client.deliveryStates(label.id, release.releaseId, email)}`,
+      );
+    }
     if (announcements.length > 0 && !toldFinal) {
       lost++;
       findings.push(
