@@ -13,11 +13,13 @@ declare module 'vitest' {
  * in memory, with fast retries. Tests reach it over HTTP only, as a user would.
  */
 export default async function setup(project: TestProject) {
-  const { stop, ...info } = await startCloudProcess({
+  const cloud = await startCloudProcess({
     BACKLINE_RETRY_BASE_MS: '50',
     BACKLINE_API_KEY: 'test-api-key-0123456789',
     BACKLINE_MANAGER_TIME_ZONE: 'Europe/London',
   });
-  project.provide('cloud', info);
-  return stop;
+  // Only what serialises reaches the tests (not stop or kill).
+  const { ready, ports, urls, apiKey, env } = cloud;
+  project.provide('cloud', { ready, ports, urls, apiKey, env });
+  return cloud.stop;
 }
