@@ -92,6 +92,7 @@ export class ChaosClient {
   #firedWhenArmed = 0;
 
   async armFaults(spec: string, seed: number): Promise<FaultsReport> {
+    this.phase('set-up');
     const report = await this.json<FaultsReport>('/_local/faults', { method: 'POST', json: { spec, seed } });
     this.#firedWhenArmed = totalFired(report);
     return report;
@@ -205,8 +206,21 @@ export class ChaosClient {
    * After the traffic: waits for the bus, clears the faults, redrives the dead letters, and lets the
    * sweeps run twice (each clock jump of 16 minutes is past the 15 minutes after which a claim is stale).
    */
+  /** Milliseconds spent per phase of the last scenario (printed, to see where a slow run spends its time). */
+  timings: Record<string, number> = {};
+  #phaseStart = Date.now();
+
+  /** Ends the current phase under `name`. */
+  phase(name: string): void {
+    const now = Date.now();
+    this.timings[name] = (this.timings[name] ?? 0) + (now - this.#phaseStart);
+    this.#phaseStart = now;
+  }
+
   async settle(): Promise<{ deadLettered: number; replayed: number; fired: number }> {
+    this.phase('traffic');
     await this.idle();
+    this.phase('waiting for the bus under faults');
     const fired = await this.firedSinceArmed();
     await this.clearFaults();
     await this.idle();
@@ -223,6 +237,7 @@ export class ChaosClient {
     }
     replayed += (await this.redrive()).succeeded;
     await this.idle();
+    this.phase('redrive and sweeps');
     return { deadLettered, replayed, fired };
   }
 }

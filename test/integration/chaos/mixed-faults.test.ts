@@ -16,9 +16,14 @@ describe('under mixed faults at rates', () => {
     });
     const before = await client.faults();
 
-    const row = await releaseMovedTwice(client, { outlets: 60, seed: 20261130, faults: faultMix });
+    const row = await releaseMovedTwice(client, {
+      outlets: 60,
+      seed: 20261130,
+      faults: faultMix,
+      waitMs: 4_000,
+    });
 
-    console.log(chaosTable([row]));
+    console.log(`${chaosTable([row])}\n${JSON.stringify(client.timings)}`);
     const fired = (await client.faults()).fired;
     const firedNow = Object.entries(fired).filter(([name, n]) => n > (before.fired[name] ?? 0));
     expect(firedNow.length).toBeGreaterThan(3);
