@@ -153,7 +153,7 @@ describe('invocation faults and the dead-letter redrive', () => {
     expect(letter).toMatchObject({ function: 'tours', attempts: 3 });
     expect(letter?.error).toContain('invoke.crash-before');
     expect(redrive.status).toBe(200);
-    expect(await redrive.json()).toMatchObject({ succeeded: expect.any(Number), failed: 0 });
+    expect(((await redrive.json()) as { succeeded: number }).succeeded).toBeGreaterThanOrEqual(1);
     expect((await deadLetters()).some((d) => d.event.id === eventId)).toBe(false);
   });
 
