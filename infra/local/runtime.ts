@@ -71,8 +71,7 @@ export class LocalRuntime {
       fail: () => {},
       succeed: () => {},
     } satisfies Context;
-    const timedOut = () =>
-      new InvocationError(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+    const timedOut = () => new InvocationError(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
     if (this.#faults.takeFor('invoke.crash-before', name)) {
       throw new InvocationError(`injected fault invoke.crash-before: ${name} crashed before its handler ran`);
     }
