@@ -31,6 +31,7 @@ const cloudEnv = {
 
 const check = (row: ChaosRow) => {
   rows.push(row);
+  console.log(chaosTable([row]).split('\n')[2]);
   if (row.findings.length > 0)
     console.log(`${row.scenario} (seed ${row.seed}):\n  ${row.findings.join('\n  ')}`);
   expect({ lost: row.lost, duplicates: row.duplicates, unrecorded: row.unrecorded }).toEqual({
