@@ -45,6 +45,9 @@ export interface AppFunctionProps {
   removalPolicy: RemovalPolicy;
 }
 
+/** A topology function's name on AWS; the redrive command finds the deployed function by it. */
+export const deployedFunctionName = (stage: string, name: string) => `backline-${stage}-${name}`;
+
 /** Actions that `schedules:manage` allows, on schedules in the release-day group only. */
 export const scheduleActions = [
   'scheduler:CreateSchedule',
@@ -72,7 +75,7 @@ export class AppFunction extends Construct {
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
     const { spec, resources } = props;
-    const functionName = `backline-${props.stage}-${props.name}`;
+    const functionName = deployedFunctionName(props.stage, props.name);
 
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${functionName}`,

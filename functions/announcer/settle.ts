@@ -1,7 +1,7 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
 import { isMailable } from '#shared/outlets.ts';
-import type { StoredRelease } from '#shared/releases.ts';
+import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { dateChangeIfMovedSince, maxDestinationsPerCall } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { type Claimed, sendClaimed } from './send.ts';
@@ -30,9 +30,14 @@ async function dateChangeForLateAnnouncement(deliveryId: string, deps: Announcer
   if (dateChange) await deps.events.publish([dateChange]);
 }
 
+/**
+ * A resend is written from the release as it is now, so a date change for a date since superseded
+ * would state the newest date a second time: the newer date change reaches the outlet instead.
+ */
 const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): boolean =>
   release?.details !== undefined &&
-  (delivery.kind === 'cancellation' ? release.state === 'cancelled' : release.state !== 'cancelled');
+  (delivery.kind === 'cancellation' ? release.state === 'cancelled' : release.state !== 'cancelled') &&
+  (delivery.kind !== 'date-change' || delivery.revision === revisionOf(momentOf(release.details)));
 
 /**
  * Claims still open once stale (the announcer's timeout plus a margin for SES's events, see

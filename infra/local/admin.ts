@@ -13,7 +13,7 @@ export const clockSettleMs = 60_000;
 export interface AdminParts {
   clock: Pick<VirtualClock, 'now' | 'offsetMs'>;
   scheduler: Pick<LocalScheduler, 'advanceTo'>;
-  bus: Pick<LocalBus, 'recentEvents' | 'deadLetters' | 'replay'>;
+  bus: Pick<LocalBus, 'recentEvents' | 'deadLetters' | 'replay' | 'redrive'>;
   faults: Faults;
   inFlight: InFlight;
   isReady: () => boolean;
@@ -100,22 +100,20 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
         await whenIdle();
         return { status: 200, body: { idle: true } };
       case 'GET /_local/faults':
-        return { status: 200, body: { armed: faults.list() } };
+        return { status: 200, body: faults.list() };
       case 'POST /_local/faults': {
-        const { name, times } = jsonBody(body);
         try {
-          faults.arm(
-            String(name),
-            times === undefined ? 1 : times === 'inf' ? Number.POSITIVE_INFINITY : Number(times),
-          );
+          armFaults(faults, jsonBody(body));
         } catch (error) {
           return { status: 400, body: { error: 'validation', message: (error as Error).message } };
         }
-        return { status: 200, body: { armed: faults.list() } };
+        return { status: 200, body: faults.list() };
       }
       case 'DELETE /_local/faults':
         faults.clear();
-        return { status: 200, body: { armed: {} } };
+        return { status: 200, body: faults.list() };
+      case 'POST /_local/dlq/redrive':
+        return { status: 200, body: await bus.redrive() };
       case 'POST /_local/replay': {
         const { bus: busName = 'backline', from, to } = jsonBody(body);
         const range = [new Date(String(from)), new Date(String(to))];
@@ -184,4 +182,23 @@ function summary(event: BusEvent) {
     detail: event.detail,
     ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
   };
+}
+
+/**
+ * `POST /_local/faults`: `{"name", "times"}` (times a count or "inf", default 1), `{"name", "rate"}`,
+ * or `{"spec": "a@0.2,b=3"}` as in BACKLINE_LOCAL_FAULTS; `"seed"` restarts the rates from that seed.
+ */
+function armFaults(faults: Faults, input: Record<string, unknown>): void {
+  const { name, times, rate, spec, seed } = input;
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error('seed must be an integer');
+  const entries =
+    spec !== undefined
+      ? String(spec)
+      : name !== undefined
+        ? `${name}${rate !== undefined ? `@${rate}` : times !== undefined ? `=${times}` : ''}`
+        : undefined;
+  if (entries === undefined && seed === undefined) throw new Error('needs name, spec or seed');
+  // The whole spec is read before anything is armed, so a bad entry changes nothing.
+  if (entries !== undefined) faults.armSpec(entries);
+  if (seed !== undefined) faults.reseed(seed as number);
 }

@@ -20,6 +20,7 @@ import { adminRoutes } from './admin.ts';
 import { LocalBus } from './bus/bus.ts';
 import { installVirtualClock } from './clock.ts';
 import { dynamoClient, ensureTable, type LocalDynamo, startLocalDynamo } from './dynamodb.ts';
+import { createDynamoFaultProxy } from './dynamodb-faults.ts';
 import { createEndpoint } from './endpoint.ts';
 import { Faults } from './faults.ts';
 import { createGateway } from './gateway.ts';
@@ -39,6 +40,8 @@ export interface LocalCloudOptions {
   sesSendRate?: number;
   /** BACKLINE_LOCAL_FAULTS. */
   faults?: string;
+  /** BACKLINE_LOCAL_FAULTS_SEED: the seed of the fault rates; unset = a random one (GET /_local/faults shows it). */
+  faultsSeed?: number;
   /** First retry delay of a failed asynchronous invocation, doubled per retry. */
   retryBaseMs?: number;
   managerTimeZone?: string;
@@ -108,7 +111,7 @@ async function start(
   stopAll: () => Promise<void>,
 ): Promise<LocalCloud> {
   const clock = installVirtualClock();
-  const faults = new Faults(options.faults);
+  const faults = new Faults(options.faults, options.faultsSeed);
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
@@ -189,6 +192,16 @@ async function start(
   const httpPort = await listen(gateway, options.ports.http, 'The local HTTP gateway', 'BACKLINE_HTTP_PORT');
   stops.push(() => closeServer(gateway));
 
+  // The DynamoDB port is the fault proxy; DynamoDB Local itself listens on an internal port behind it.
+  const dynamoProxy = createDynamoFaultProxy(faults);
+  const dynamoPort = await listen(
+    dynamoProxy.server,
+    options.ports.dynamodb,
+    'The local DynamoDB endpoint',
+    'BACKLINE_DYNAMODB_PORT',
+  );
+  stops.push(() => closeServer(dynamoProxy.server));
+
   const ses: LocalSes = await startLocalSes({
     port: options.ports.ses,
     sendRatePerSecond: options.sesSendRate,
@@ -212,15 +225,16 @@ async function start(
   stops.push(() => ses.stop());
 
   const dynamo: LocalDynamo = await startLocalDynamo({
-    port: options.ports.dynamodb,
+    port: 0,
     dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined,
   });
   stops.push(() => dynamo.stop());
+  dynamoProxy.setUpstream(dynamo.port);
 
   const urls = {
     http: `http://localhost:${httpPort}`,
     bus: `http://127.0.0.1:${busPort}`,
-    dynamodb: dynamo.endpoint,
+    dynamodb: `http://127.0.0.1:${dynamoPort}`,
     ses: ses.url,
   };
   const apiKey =
@@ -257,7 +271,8 @@ async function start(
   };
   Object.assign(process.env, env);
 
-  const streamArn = await ensureTable(dynamoClient(urls.dynamodb), names.table);
+  // The local cloud's own set-up goes straight to DynamoDB Local: faults are for the system, not for start-up.
+  const streamArn = await ensureTable(dynamoClient(dynamo.endpoint), names.table);
   await provisionSes(urls.ses);
   await provisionSchedules(
     urls.bus,
@@ -285,7 +300,7 @@ async function start(
   ready = true;
 
   return {
-    ports: { http: httpPort, bus: busPort, dynamodb: dynamo.port, ses: ses.port },
+    ports: { http: httpPort, bus: busPort, dynamodb: dynamoPort, ses: ses.port },
     urls,
     apiKey,
     env,
@@ -385,17 +400,6 @@ async function provisionSchedules(
     });
   }
 }
-
-/** The detail a recurring schedule puts on the bus: a Backline envelope filled in by Scheduler's context attributes. */
-export const recurringScheduleInput = JSON.stringify({
-  metadata: {
-    eventId: '<aws.scheduler.execution-id>',
-    correlationId: '<aws.scheduler.execution-id>',
-    occurredAt: '<aws.scheduler.scheduled-time>',
-    schemaVersion: 1,
-  },
-  data: {},
-});
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {

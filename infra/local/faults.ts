@@ -1,55 +1,138 @@
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+
 /**
- * Faults the local cloud injects (docs/design.md#local-faults): handler code never fakes a failure, the
- * local engines do. A fault is armed for a number of occurrences (or for ever), either from
- * BACKLINE_LOCAL_FAULTS at start or by a test through `arm()`; the engine that owns it calls
- * `take()` at the one point where the fault happens, which consumes one occurrence.
+ * Faults the local cloud injects (see docs/design.md#local-faults): handler code never fakes a
+ * failure, the local engines do, each at the one point where the fault happens in AWS. A fault is
+ * armed for a number of occurrences, for ever, or at a rate (a share of the calls that reach it),
+ * either from BACKLINE_LOCAL_FAULTS at start or through `POST /_local/faults`; the engine that owns
+ * it calls `take()` there, which consumes one occurrence or draws against the rate.
  *
  * Names are `area.what`, optionally narrowed to one target with `:target`:
  *
+ *   ses.throttle                      the SES front refuses a send before accepting it with 429
+ *                                     TooManyRequestsException, as above the account's sending rate
+ *   ses.error                         the SES front refuses a send before accepting it with 500 InternalFailure
  *   ses.accept-then-fail              the SES front accepts a send (mail stored, events published)
  *                                     and then answers HTTP 500 InternalFailure, as if the response was lost
+ *   ses.event-drop[:eventType]        the SES front loses one configuration-set event (`:Send`, `:Delivery`,
+ *                                     `:Bounce`, `:Complaint`), as SES's best-effort events may be lost
+ *   invoke.crash-before[:fn]          the runtime fails an invocation before the handler runs
+ *   invoke.timeout[:fn]               the runtime abandons the handler mid-run, as Lambda does at the
+ *                                     function's timeout: its promise is no longer awaited and the
+ *                                     invocation fails with "Task timed out" (work it already has in
+ *                                     flight may still land, as calls a Lambda sent before its timeout do)
  *   invoke.crash-after-return[:fn]    the runtime fails an invocation after the handler returned,
  *                                     i.e. a crash after its side effects (`:fn` = one function)
- *   events.put-fail[:source]          the local bus answers one PutEvents entry (of that source) with ErrorCode InternalFailure
+ *   events.put-fail[:source]          the local bus answers one PutEvents entry (of that source) with
+ *                                     ErrorCode InternalFailure; for `aws.ses` events the SES front
+ *                                     retries a failed put twice, then loses the event, as SES does
+ *   dynamodb.throughput-exceeded[:op] the DynamoDB port answers 400 ProvisionedThroughputExceededException
+ *   dynamodb.throttle[:op]            the DynamoDB port answers 400 ThrottlingException
+ *   dynamodb.error[:op]               the DynamoDB port answers 500 InternalServerError
+ *   dynamodb.transaction-conflict[:op] a TransactWriteItems or TransactGetItems is cancelled with
+ *                                     TransactionCanceledException, one item's reason TransactionConflict
+ *                                     (DynamoDB Local never raises it by itself)
+ *   dynamodb.accept-then-fail[:op]    a write (PutItem, UpdateItem, DeleteItem, BatchWriteItem,
+ *                                     TransactWriteItems) is applied and then answered 500 InternalServerError,
+ *                                     so the caller does not know it was applied
  *
- * Spec syntax (BACKLINE_LOCAL_FAULTS): comma-separated `name[=times]`, times a positive
- * integer or `inf`; a bare name means once. Example:
- *   ses.accept-then-fail=2,invoke.crash-after-return:announcer=1
+ * `:op` is a DynamoDB operation (`dynamodb.error:TransactWriteItems`). The SDK retries the
+ * throttling errors and the 500s by itself (with backoff), not TransactionCanceledException.
+ * DynamoDB Streams calls pass through untouched.
+ *
+ * Spec syntax (BACKLINE_LOCAL_FAULTS): comma-separated `name[=times]` or `name@rate`: times is a
+ * positive integer or `inf` (a bare name means once), rate a share of calls in (0, 1]. Example:
+ *   ses.throttle@0.3,dynamodb.error:TransactWriteItems@0.05,invoke.crash-after-return:announcer=1
+ * Rates are drawn from a seeded generator (BACKLINE_LOCAL_FAULTS_SEED, else a random seed that
+ * `GET /_local/faults` shows), one stream per fault name, so the n-th call that reaches a fault
+ * gets the same answer in every run with that seed, whatever other faults are doing.
  */
 
 const FAULT_NAME = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*(:[A-Za-z0-9_.-]+)?$/;
 
-export class Faults {
-  readonly #armed = new Map<string, number>();
+/** What is armed under one name: occurrences left (consumed first), then a rate. */
+export interface Armed {
+  times?: number;
+  rate?: number;
+}
 
-  constructor(spec?: string) {
-    for (const entry of (spec ?? '').split(',')) {
-      const trimmed = entry.trim();
-      if (trimmed === '') continue;
-      const [name, times, ...rest] = trimmed.split('=').map((part) => part.trim());
-      if (rest.length > 0) throw new Error(`BACKLINE_LOCAL_FAULTS: "${trimmed}" is not name[=times]`);
-      this.arm(name, times === undefined ? 1 : parseTimes(times, trimmed));
+export interface FaultsReport {
+  seed: number;
+  armed: Record<string, Armed>;
+  /** Per armed name (with its target, as armed): how often the fault fired, and how often it was consulted. */
+  fired: Record<string, number>;
+  checked: Record<string, number>;
+}
+
+export class Faults {
+  readonly #armed = new Map<string, Armed>();
+  readonly #streams = new Map<string, RandomGenerator>();
+  readonly #fired = new Map<string, number>();
+  readonly #checked = new Map<string, number>();
+  #seed: number;
+
+  constructor(spec?: string, seed?: number) {
+    this.#seed = seed ?? randomSeed();
+    this.armSpec(spec ?? '');
+  }
+
+  /** Arms every entry of a spec (`name[=times]` or `name@rate`, comma-separated). */
+  armSpec(spec: string): void {
+    const parsed = spec
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .map(parseEntry);
+    for (const { name, times, rate } of parsed) {
+      if (rate !== undefined) this.armRate(name, rate);
+      else this.arm(name, times);
     }
   }
 
   /** Arms `name` for `times` more occurrences (added to what is already armed). */
   arm(name: string, times = 1): void {
-    if (!FAULT_NAME.test(name)) {
-      throw new Error(`fault name "${name}" must look like area.what or area.what:target`);
-    }
+    checkName(name);
     if (!(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && times > 0))) {
       throw new Error(`fault "${name}": times must be a positive integer or Infinity, got ${times}`);
     }
-    this.#armed.set(name, (this.#armed.get(name) ?? 0) + times);
+    const armed = this.#armed.get(name) ?? {};
+    this.#armed.set(name, { ...armed, times: (armed.times ?? 0) + times });
   }
 
-  /** True, consuming one occurrence, when `name` is armed. */
+  /** Arms `name` to fire on that share of the calls that reach it (replacing an earlier rate). */
+  armRate(name: string, rate: number): void {
+    checkName(name);
+    if (!(typeof rate === 'number' && rate > 0 && rate <= 1)) {
+      throw new Error(`fault "${name}": rate must be a number in (0, 1], got ${rate}`);
+    }
+    this.#armed.set(name, { ...this.#armed.get(name), rate });
+  }
+
+  /** Restarts every rate's stream from `seed`: the same calls fail again. */
+  reseed(seed: number): void {
+    if (!Number.isSafeInteger(seed)) throw new Error(`fault seed must be an integer, got ${seed}`);
+    this.#seed = seed;
+    this.#streams.clear();
+  }
+
+  /** True when `name` fires for this call: consumes one occurrence, or draws against its rate. */
   take(name: string): boolean {
-    const left = this.#armed.get(name);
-    if (left === undefined) return false;
-    if (left <= 1) this.#armed.delete(name);
-    else this.#armed.set(name, left - 1);
-    return true;
+    const armed = this.#armed.get(name);
+    if (armed === undefined) return false;
+    this.#checked.set(name, (this.#checked.get(name) ?? 0) + 1);
+    let fires = false;
+    if (armed.times !== undefined) {
+      fires = true;
+      if (armed.times > 1) armed.times -= 1;
+      else if (armed.rate === undefined) this.#armed.delete(name);
+      else delete armed.times;
+    } else if (armed.rate !== undefined) {
+      fires = uniformFloat64(this.#stream(name)) < armed.rate;
+    }
+    if (fires) this.#fired.set(name, (this.#fired.get(name) ?? 0) + 1);
+    return fires;
   }
 
   /** `take` for a fault aimed at one target (`name:target`) or at every target (`name`). */
@@ -57,20 +140,80 @@ export class Faults {
     return this.take(`${name}:${target}`) || this.take(name);
   }
 
-  list(): Record<string, number> {
-    return Object.fromEntries(this.#armed);
+  /** True when anything is armed under `name` or `name:<target>` (engines skip work for faults never armed). */
+  isArmed(name: string): boolean {
+    for (const armed of this.#armed.keys()) {
+      if (armed === name || armed.startsWith(`${name}:`)) return true;
+    }
+    return false;
   }
 
+  /** A draw in [0, 1) from `name`'s stream, for choices a fault makes when it fires (which item conflicts). */
+  draw(name: string): number {
+    return uniformFloat64(this.#stream(name));
+  }
+
+  list(): FaultsReport {
+    return {
+      seed: this.#seed,
+      armed: Object.fromEntries([...this.#armed].map(([name, armed]) => [name, { ...armed }])),
+      fired: Object.fromEntries(this.#fired),
+      checked: Object.fromEntries(this.#checked),
+    };
+  }
+
+  /** Disarms everything; what fired stays counted. */
   clear(): void {
     this.#armed.clear();
   }
+
+  #stream(name: string): RandomGenerator {
+    let stream = this.#streams.get(name);
+    if (!stream) {
+      stream = xoroshiro128plus((this.#seed ^ fnv1a(name)) | 0);
+      this.#streams.set(name, stream);
+    }
+    return stream;
+  }
 }
 
-function parseTimes(text: string, entry: string): number {
-  if (text === 'inf' || text === 'Infinity') return Number.POSITIVE_INFINITY;
-  const times = Number(text);
+function checkName(name: string): void {
+  if (!FAULT_NAME.test(name)) {
+    throw new Error(`fault name "${name}" must look like area.what or area.what:target`);
+  }
+}
+
+function parseEntry(entry: string): { name: string; times?: number; rate?: number } {
+  const match = /^([^=@]+?)\s*(?:([=@])\s*(.+))?$/.exec(entry);
+  if (!match) throw new Error(`BACKLINE_LOCAL_FAULTS: "${entry}" is not name[=times] or name@rate`);
+  const [, name, operator, value] = match;
+  checkName(name);
+  if (operator === undefined) return { name, times: 1 };
+  if (operator === '@') {
+    const rate = Number(value);
+    if (!(rate > 0 && rate <= 1)) {
+      throw new Error(`BACKLINE_LOCAL_FAULTS: "${entry}": rate must be a number in (0, 1]`);
+    }
+    return { name, rate };
+  }
+  if (value === 'inf' || value === 'Infinity') return { name, times: Number.POSITIVE_INFINITY };
+  const times = Number(value);
   if (!Number.isInteger(times) || times < 1) {
     throw new Error(`BACKLINE_LOCAL_FAULTS: "${entry}": times must be a positive integer or inf`);
   }
-  return times;
+  return { name, times };
+}
+
+/** FNV-1a over the name: gives each fault its own stream from the one seed. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
 }

@@ -1,4 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
@@ -8,6 +11,21 @@ import type { Faults } from './faults.ts';
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 export class InvocationError extends Error {}
+
+/**
+ * Lambda freezes and then discards the sandbox of an invocation that timed out: requests it already
+ * sent may still land, but it starts no new ones. Handlers here share this process, so an abandoned
+ * invocation is marked in its async context, and every HTTP request it starts afterwards (the AWS
+ * SDK's, through node:http) is destroyed before it is sent.
+ */
+const invocation = new AsyncLocalStorage<{ abandoned: boolean }>();
+subscribe('http.client.request.created', (message) => {
+  if (invocation.getStore()?.abandoned) {
+    (message as { request: ClientRequest }).request.destroy(
+      new InvocationError('the invocation timed out: its sandbox no longer runs'),
+    );
+  }
+});
 
 /**
  * Runs the topology's handler modules in this process, as Lambda would: each module is loaded once
@@ -53,15 +71,29 @@ export class LocalRuntime {
       fail: () => {},
       succeed: () => {},
     } satisfies Context;
+    const timedOut = () => new InvocationError(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+    if (this.#faults.takeFor('invoke.crash-before', name)) {
+      throw new InvocationError(`injected fault invoke.crash-before: ${name} crashed before its handler ran`);
+    }
+    // invoke.timeout: the deadline comes mid-run (a few milliseconds in) instead of at the function's timeout.
+    const abandonAfterMs = this.#faults.takeFor('invoke.timeout', name)
+      ? Math.floor(this.#faults.draw('invoke.timeout') * 50)
+      : undefined;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new InvocationError(`Task timed out after ${timeoutSeconds} seconds`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(timedOut()), abandonAfterMs ?? timeoutMs);
     });
     try {
-      const result = await Promise.race([handler(structuredClone(event), context), timeout]);
+      const scope = { abandoned: false };
+      const running = invocation.run(scope, () => handler(structuredClone(event), context));
+      timeout.catch(() => {
+        scope.abandoned = true;
+      });
+      // An abandoned handler's promise is no longer awaited; its rejection must not crash the process.
+      running.catch(() => {});
+      const result = await Promise.race([running, timeout]);
+      // The handler returned before the injected deadline: Lambda would still have cut it off, so its answer is lost.
+      if (abandonAfterMs !== undefined) throw timedOut();
       if (this.#faults.takeFor('invoke.crash-after-return', name)) {
         throw new InvocationError(
           `injected fault invoke.crash-after-return: ${name} crashed after its handler returned`,

@@ -32,6 +32,9 @@ try {
     apiKey: process.env.BACKLINE_API_KEY || undefined,
     sesSendRate: process.env.BACKLINE_SES_SEND_RATE ? Number(process.env.BACKLINE_SES_SEND_RATE) : undefined,
     faults: process.env.BACKLINE_LOCAL_FAULTS,
+    faultsSeed: process.env.BACKLINE_LOCAL_FAULTS_SEED
+      ? Number(process.env.BACKLINE_LOCAL_FAULTS_SEED)
+      : undefined,
     retryBaseMs: process.env.BACKLINE_RETRY_BASE_MS ? Number(process.env.BACKLINE_RETRY_BASE_MS) : undefined,
     managerTimeZone: process.env.BACKLINE_MANAGER_TIME_ZONE,
     senderAddress: process.env.BACKLINE_SENDER_ADDRESS,

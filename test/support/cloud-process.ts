@@ -37,7 +37,7 @@ export async function startCloudProcess(
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const info = await new Promise<Omit<CloudProcess, 'stop'>>((ready, fail) => {
+  const info = await new Promise<Omit<CloudProcess, 'stop' | 'kill'>>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error('the local cloud did not start within 120 s')), 120_000);
     child.once('exit', (code) => fail(new Error(`the local cloud exited with ${code} before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -49,7 +49,7 @@ export async function startCloudProcess(
   return {
     ...info,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);

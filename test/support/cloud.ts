@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import type { FaultsReport } from '#infra/local/faults.ts';
 import type { Fired } from '#infra/local/scheduler.ts';
 
 /*
@@ -128,10 +129,15 @@ export const streamDeadLetters = async () =>
 /** Resolves once no invocation is running or waiting for a retry. */
 export const busIdle = () => local<{ idle: true }>('idle');
 
-export const armFault = (name: string, times: number | 'inf' = 1) =>
-  local<{ armed: Record<string, number> }>('faults', { method: 'POST', json: { name, times } });
+export type { FaultsReport } from '#infra/local/faults.ts';
 
-export const clearFaults = () => local<{ armed: Record<string, number> }>('faults', { method: 'DELETE' });
+export const armFault = (name: string, times: number | 'inf' = 1) =>
+  local<FaultsReport>('faults', { method: 'POST', json: { name, times } });
+
+/** What is armed, what fired and the seed of the rates (GET /_local/faults). */
+export const faultsReport = () => local<FaultsReport>('faults');
+
+export const clearFaults = () => local<FaultsReport>('faults', { method: 'DELETE' });
 
 export interface SentMail {
   messageId: string;

@@ -18,6 +18,7 @@ export default async function setup(project: TestProject) {
     BACKLINE_API_KEY: 'test-api-key-0123456789',
     BACKLINE_MANAGER_TIME_ZONE: 'Europe/London',
   });
+  // Only what serialises reaches the tests (not stop or kill).
   const { ready, ports, urls, apiKey, env } = cloud;
   project.provide('cloud', { ready, ports, urls, apiKey, env });
   return cloud.stop;

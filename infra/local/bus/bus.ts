@@ -275,6 +275,40 @@ export class LocalBus {
     return this.#deadLetters;
   }
 
+  /**
+   * Re-invokes each dead-lettered event's function with the original event, as a new asynchronous
+   * invocation (with its retries); one that succeeds leaves the dead letters, one that fails again
+   * is dead-lettered again with its new error.
+   */
+  async redrive(): Promise<{ redriven: number; succeeded: number; failed: number }> {
+    const letters = this.#deadLetters.splice(0);
+    const redriven = letters.flatMap((letter) => {
+      const rule = this.#rules.find((candidate) => candidate.name === letter.rule);
+      if (!rule) this.#deadLetters.push(letter);
+      return rule ? [{ letter, rule }] : [];
+    });
+    // Journalled as accepted before the dead letters are dropped, so a crash mid-redrive loses none.
+    this.#journal.accepted(
+      redriven.map(({ letter, rule }) => ({ bus: rule.bus, event: letter.event, rules: [rule.name] })),
+    );
+    this.#journal.keepDeadLetters(this.#deadLetters);
+    const outcomes = await Promise.all(
+      redriven.map(async ({ letter, rule }) => {
+        const invocation: Invocation = {
+          rule: rule.name,
+          function: rule.function,
+          status: 'running',
+          attempts: 0,
+        };
+        this.#recent.push({ bus: rule.bus, event: letter.event, invocations: [invocation] });
+        await this.#deliver(rule, letter.event, invocation);
+        return invocation.status === 'succeeded';
+      }),
+    );
+    const succeeded = outcomes.filter(Boolean).length;
+    return { redriven: redriven.length, succeeded, failed: letters.length - succeeded };
+  }
+
   /** Resolves when no invocation is running or waiting to be retried. */
   whenIdle(): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();

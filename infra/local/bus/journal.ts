@@ -106,6 +106,11 @@ export class DeliveryJournal {
     this.#journal?.append([{ op: 'dead', id: letter.event.id, rule: letter.rule }]);
   }
 
+  /** The dead letters now (after a redrive took some out): rewrites their file to exactly these. */
+  keepDeadLetters(letters: DeadLetter[]): void {
+    this.#deadLetters?.rewrite(letters);
+  }
+
   close(): void {
     this.#journal?.close();
     this.#deadLetters?.close();

@@ -126,6 +126,7 @@ export class Sending {
   }
 
   async #sendEmail(body: unknown) {
+    this.#refuseByFault();
     const request = parseRequest(SendEmailRequest, body);
     const configurationSet = this.#configurationSet(request.ConfigurationSetName);
     const tags = tagsOf(request.EmailTags);
@@ -194,6 +195,7 @@ export class Sending {
   }
 
   async #sendBulkEmail(body: unknown) {
+    this.#refuseByFault();
     const request = parseRequest(SendBulkEmailRequest, body);
     if (request.BulkEmailEntries.length > MAX_DESTINATIONS) {
       throw badRequest(
@@ -289,6 +291,12 @@ export class Sending {
     return name;
   }
 
+  /** The faults that refuse a send before SES accepts it: nothing is stored, no event is published. */
+  #refuseByFault(): void {
+    if (this.#deps.faults.take('ses.throttle')) throw sendingRateExceeded();
+    if (this.#deps.faults.take('ses.error')) throw internalFailure();
+  }
+
   #throttle(recipients: number): void {
     if (!this.#deps.sendRate.tryTake(recipients)) throw sendingRateExceeded();
   }
@@ -331,8 +339,9 @@ export class Sending {
 
   /**
    * After a send was accepted: its events go to the default bus once the answer is out
-   * (SES publishes asynchronously, best effort); then the `ses.accept-then-fail` fault
-   * may turn the answer into a 500, as if it had been lost on the way back.
+   * (SES publishes asynchronously, best effort: `ses.event-drop` loses one, and a put failed
+   * by `events.put-fail:aws.ses` is retried twice, then lost); then the `ses.accept-then-fail`
+   * fault may turn the answer into a 500, as if it had been lost on the way back.
    */
   #accepted(messages: AcceptedMessage[]): void {
     const batches = messages
@@ -345,17 +354,39 @@ export class Sending {
       .filter((events) => events.length > 0);
     if (batches.length > 0) {
       // Handed over before the answer: the local bus journals them at once (a crash after the
-      // answer loses no event) and delivers them once the answer is out.
-      const handedOver = batches.map((events) =>
-        this.#deps.publish(events).catch((error: unknown) => {
+      // answer loses no event) and delivers them once the answer is out. The event faults decide
+      // first which of them SES loses.
+      const handedOver = batches.map((events) => {
+        const delivered = this.#survivingFaults(events);
+        if (delivered.length === 0) return Promise.resolve();
+        return this.#deps.publish(delivered).catch((error: unknown) => {
           console.error('local SES: publishing events to the default bus failed', error);
-        }),
-      );
+        });
+      });
       this.#publishing = Promise.all([this.#publishing, ...handedOver]).then(() => undefined);
     }
     if (this.#deps.faults.take('ses.accept-then-fail')) throw internalFailure();
   }
+
+  /** The events that the event faults let through: each dropped, or failed on every put attempt, is lost. */
+  #survivingFaults(events: SesEvent[]): SesEvent[] {
+    const { faults } = this.#deps;
+    const surviving: SesEvent[] = [];
+    for (const event of events) {
+      const eventType = (event.detail as { eventType: string }).eventType;
+      if (faults.takeFor('ses.event-drop', eventType)) continue;
+      let put = false;
+      for (let attempt = 0; attempt < PUT_ATTEMPTS && !put; attempt++) {
+        put = !faults.takeFor('events.put-fail', event.source);
+      }
+      if (put) surviving.push(event);
+    }
+    return surviving;
+  }
 }
+
+/** Attempts at putting one SES event on the bus under `events.put-fail` before it is lost. */
+const PUT_ATTEMPTS = 3;
 
 function requireFrom(from: string | undefined): string {
   if (!from) throw badRequest('Missing FromEmailAddress.');

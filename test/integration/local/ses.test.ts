@@ -448,7 +448,52 @@ describe('local SES', () => {
       'Email Sent',
       'Email Delivered',
     ]);
-    expect(faults.list()).toEqual({});
+    expect(faults.list().armed).toEqual({});
+  });
+
+  it('with ses.throttle armed, refuses the send with TooManyRequestsException and stores nothing', async () => {
+    const outlet = anAddress('throttled');
+    faults.arm('ses.throttle');
+
+    const error = await clientOf(ses.url, 1)
+      .send(aSimpleSend([outlet]))
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(TooManyRequestsException);
+    expect((await storedMail(ses.url)).some((mail) => mail.destination.to.includes(outlet))).toBe(false);
+    expect(faults.list().fired['ses.throttle']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('with ses.error armed, answers 500 before accepting, and the SDK retry then sends the mail once', async () => {
+    const outlet = anAddress('retried');
+    faults.arm('ses.error');
+
+    const result = await clientOf(ses.url, 2).send(aSimpleSend([outlet]));
+
+    const stored = (await storedMail(ses.url)).filter((mail) => mail.destination.to.includes(outlet));
+    expect(stored.map((mail) => mail.messageId)).toEqual([result.MessageId]);
+  });
+
+  it('loses the events ses.event-drop names, and an event whose put fails three times under events.put-fail', async () => {
+    faults.arm('ses.event-drop:Delivery');
+    const dropped = await client.send(aSimpleSend([anAddress('drop')]));
+    faults.arm('events.put-fail:aws.ses', 3);
+    const lost = await client.send(aSimpleSend([anAddress('lost')]));
+    faults.arm('events.put-fail:aws.ses', 2);
+
+    const retried = await client.send(aSimpleSend([anAddress('retried-put')]));
+
+    expect((await eventsFor(dropped.MessageId ?? '', 1)).map((event) => event.detailType)).toEqual([
+      'Email Sent',
+    ]);
+    expect((await eventsFor(retried.MessageId ?? '', 2)).map((event) => event.detailType)).toEqual([
+      'Email Sent',
+      'Email Delivered',
+    ]);
+    expect((await eventsFor(lost.MessageId ?? '', 1)).map((event) => event.detailType)).toEqual([
+      'Email Delivered',
+    ]);
+    expect(faults.list().armed).toEqual({});
   });
 
   it('refuses to clear the store for a request without x-backline-local: 1 or from a web page, and keeps the mail', async () => {

@@ -305,6 +305,28 @@ describe('settling stale claims', () => {
     expect(world.deliveries.of('sent')[0]).toMatchObject({ resends: 1 });
   });
 
+  it('closes a stale date-change claim for a date moved again since, instead of resending it with the newest date', async () => {
+    const outlet = anOutlet();
+    const superseded = aReleaseDetails({ releaseDate: '2027-04-02' });
+    const newest = aReleaseDetails({ releaseDate: '2027-05-07' });
+    const world = fakeWorld({ releases: [aStoredRelease({ details: newest })], outlets: [outlet] });
+    await world.deliveries.claim(
+      {
+        ...announce,
+        kind: 'date-change',
+        revision: revisionOf(momentOf(superseded)),
+        outletId: outlet.id,
+        email: outlet.email,
+      },
+      '2027-03-01T11:00:00.000Z',
+    );
+
+    const result = await sweepStaleClaims(world.deps, far());
+
+    expect(result).toEqual({ resent: 0, closed: 1 });
+    expect(world.mailer.delivered).toHaveLength(0);
+  });
+
   it('closes a stale claim instead of resending when the outlet has unsubscribed meanwhile', async () => {
     const outlet = anOutlet({ unsubscribedAt: '2027-03-01T12:05:00Z' });
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });

@@ -5,10 +5,10 @@ describe('Faults', () => {
   it('arms the faults named in BACKLINE_LOCAL_FAULTS, once when no count is given', () => {
     const faults = new Faults('ses.accept-then-fail=2, invoke.crash-after-return:announcer, ses.other=inf');
 
-    expect(faults.list()).toEqual({
-      'ses.accept-then-fail': 2,
-      'invoke.crash-after-return:announcer': 1,
-      'ses.other': Number.POSITIVE_INFINITY,
+    expect(faults.list().armed).toEqual({
+      'ses.accept-then-fail': { times: 2 },
+      'invoke.crash-after-return:announcer': { times: 1 },
+      'ses.other': { times: Number.POSITIVE_INFINITY },
     });
   });
 
@@ -23,7 +23,7 @@ describe('Faults', () => {
     ];
 
     expect(taken).toEqual([true, true, false]);
-    expect(faults.list()).toEqual({});
+    expect(faults.list().armed).toEqual({});
   });
 
   it('takes a targeted fault for its target only, and an untargeted one for any target', () => {
@@ -39,6 +39,74 @@ describe('Faults', () => {
   it('refuses a spec it cannot read, naming the entry', () => {
     expect(() => new Faults('ses.accept-then-fail=0')).toThrow('ses.accept-then-fail=0');
     expect(() => new Faults('not a fault')).toThrow('area.what');
+  });
+
+  it('fails about that share of calls for a fault armed at a rate', () => {
+    const faults = new Faults('ses.throttle@0.2', 7);
+
+    const fired = Array.from({ length: 10_000 }, () => faults.take('ses.throttle')).filter(Boolean).length;
+
+    expect(fired).toBeGreaterThan(1_800);
+    expect(fired).toBeLessThan(2_200);
+    expect(faults.list()).toMatchObject({
+      seed: 7,
+      armed: { 'ses.throttle': { rate: 0.2 } },
+      fired: { 'ses.throttle': fired },
+      checked: { 'ses.throttle': 10_000 },
+    });
+  });
+
+  it('gives the n-th call of a fault the same answer for the same seed, whatever other faults are asked in between', () => {
+    const alone = new Faults('ses.throttle@0.3', 42);
+    const mixed = new Faults('ses.throttle@0.3,dynamodb.error@0.5', 42);
+
+    const aloneAnswers = Array.from({ length: 200 }, () => alone.take('ses.throttle'));
+    const mixedAnswers = Array.from({ length: 200 }, (_, i) => {
+      if (i % 3 === 0) mixed.take('dynamodb.error');
+      return mixed.take('ses.throttle');
+    });
+    const otherSeed = Array.from(
+      { length: 200 },
+      (() => {
+        const faults = new Faults('ses.throttle@0.3', 43);
+        return () => faults.take('ses.throttle');
+      })(),
+    );
+
+    expect(mixedAnswers).toEqual(aloneAnswers);
+    expect(otherSeed).not.toEqual(aloneAnswers);
+  });
+
+  it('starts the rates over when reseeded', () => {
+    const faults = new Faults('invoke.crash-before@0.5', 1);
+    const first = Array.from({ length: 50 }, () => faults.take('invoke.crash-before'));
+
+    faults.reseed(1);
+
+    expect(Array.from({ length: 50 }, () => faults.take('invoke.crash-before'))).toEqual(first);
+  });
+
+  it('spends counted occurrences before drawing against a rate armed under the same name', () => {
+    const faults = new Faults('dynamodb.error@0.000001', 3);
+    faults.arm('dynamodb.error', 2);
+
+    const taken = [
+      faults.take('dynamodb.error'),
+      faults.take('dynamodb.error'),
+      faults.take('dynamodb.error'),
+    ];
+
+    expect(taken).toEqual([true, true, false]);
+    expect(faults.list().armed).toEqual({ 'dynamodb.error': { rate: 0.000001 } });
+  });
+
+  it('refuses a rate outside (0, 1] and a bad name anywhere in a spec, arming nothing of it', () => {
+    const faults = new Faults();
+
+    expect(() => faults.armSpec('ses.throttle@0.3,ses.error@0')).toThrow('ses.error@0');
+    expect(() => faults.armSpec('ses.throttle@1.5')).toThrow('rate');
+    expect(() => faults.armSpec('ses.throttle@0.3,bad name=2')).toThrow('area.what');
+    expect(faults.list().armed).toEqual({});
   });
 
   it('clears everything armed', () => {

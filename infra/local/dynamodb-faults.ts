@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Agent,
+  createServer,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { Faults } from './faults.ts';
+
+/**
+ * The DynamoDB port of the local cloud: a thin HTTP proxy in front of DynamoDB Local (which listens
+ * on an internal port), so that the `dynamodb.*` faults reach every caller as DynamoDB answers them
+ * (see docs/design.md#local-faults). When no fault fires, the request and the answer stream through
+ * untouched; DynamoDB Streams calls (`DynamoDBStreams_20120810.*`) always do.
+ */
+
+const DYNAMODB_TARGET = 'DynamoDB_20120810.';
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+const TRANSACTIONS = new Set(['TransactWriteItems', 'TransactGetItems']);
+
+/** DynamoDB's answers, with the `__type` from which the SDK names (and classifies as retryable) the error. */
+const refusals = [
+  {
+    fault: 'dynamodb.throughput-exceeded',
+    status: 400,
+    type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+    message:
+      'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+  },
+  {
+    fault: 'dynamodb.throttle',
+    status: 400,
+    type: 'com.amazon.coral.availability#ThrottlingException',
+    message: 'Rate of requests exceeds the allowed throughput.',
+  },
+  {
+    fault: 'dynamodb.error',
+    status: 500,
+    type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+    message: 'Internal server error',
+  },
+] as const;
+const internalServerError = refusals[2];
+
+export interface DynamoFaultProxy {
+  server: Server;
+  /** Where DynamoDB Local listens; requests wait for it. */
+  setUpstream(port: number): void;
+}
+
+export function createDynamoFaultProxy(faults: Faults): DynamoFaultProxy {
+  // Keep-alive connections to DynamoDB Local, so that the proxy adds no connection set-up per request.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  let setUpstream!: (port: number) => void;
+  const upstream = new Promise<number>((resolve) => {
+    setUpstream = resolve;
+  });
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) reply(res, internalServerError.status, internalServerError.type, String(error));
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const port = await upstream;
+    const target = req.headers['x-amz-target'];
+    const operation =
+      typeof target === 'string' && target.startsWith(DYNAMODB_TARGET)
+        ? target.slice(DYNAMODB_TARGET.length)
+        : undefined;
+    if (operation === undefined) return forward(req, res, port);
+
+    if (WRITES.has(operation) && faults.takeFor('dynamodb.accept-then-fail', operation)) {
+      const answered = await forwardAndWait(req, port);
+      return reply(
+        res,
+        internalServerError.status,
+        internalServerError.type,
+        `${internalServerError.message} (injected fault dynamodb.accept-then-fail: the write was ${answered === 200 ? 'applied' : `answered ${answered}`})`,
+      );
+    }
+    for (const refusal of refusals) {
+      if (faults.takeFor(refusal.fault, operation)) {
+        req.resume();
+        return reply(res, refusal.status, refusal.type, refusal.message);
+      }
+    }
+    if (TRANSACTIONS.has(operation) && faults.takeFor('dynamodb.transaction-conflict', operation)) {
+      const body = await readAll(req);
+      const items =
+        (JSON.parse(body.toString('utf8') || '{}') as { TransactItems?: unknown[] }).TransactItems ?? [];
+      const conflicting = Math.floor(faults.draw('dynamodb.transaction-conflict') * items.length);
+      const reasons = items.map((_, index) =>
+        index === conflicting
+          ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }
+          : { Code: 'None' },
+      );
+      return reply(
+        res,
+        400,
+        'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+        `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+        // DynamoDB spells this one's message `Message`, beside its cancellation reasons.
+        { Message: 'Transaction cancelled', CancellationReasons: reasons },
+      );
+    }
+    return forward(req, res, port);
+  }
+
+  /** Streams the request to DynamoDB Local and its answer back. */
+  function forward(req: IncomingMessage, res: ServerResponse, port: number): void {
+    const outgoing = request(
+      { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent },
+      (incoming) => {
+        res.writeHead(incoming.statusCode ?? 502, incoming.headers);
+        incoming.pipe(res);
+      },
+    );
+    outgoing.on('error', (error) => {
+      if (!res.headersSent) reply(res, 500, internalServerError.type, `DynamoDB Local: ${error.message}`);
+      else res.destroy();
+    });
+    req.pipe(outgoing);
+  }
+
+  /** Sends the request to DynamoDB Local, reads its answer to the end and resolves with the status. */
+  function forwardAndWait(req: IncomingMessage, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const outgoing = request(
+        { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent },
+        (incoming) => {
+          incoming.resume();
+          incoming.on('end', () => resolve(incoming.statusCode ?? 0));
+          incoming.on('error', reject);
+        },
+      );
+      outgoing.on('error', reject);
+      req.pipe(outgoing);
+    });
+  }
+
+  server.on('close', () => agent.destroy());
+  return { server, setUpstream };
+}
+
+function reply(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
+  const text = JSON.stringify({ __type: type, message, ...extra });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(text);
+}
+
+async function readAll(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

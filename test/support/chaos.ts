@@ -1,0 +1,685 @@
+import { randomBytes } from 'node:crypto';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { Webhook } from 'standardwebhooks';
+import type { FaultsReport } from '#infra/local/faults.ts';
+import { sampleRelease } from '#shared/events/release-scheduled.ts';
+import type { CloudProcess } from './cloud-process.ts';
+
+/**
+ * The chaos scenarios (`npm run test:chaos`, and a small one in `npm test`): real traffic against a
+ * local cloud whose engines fail at rates, then faults cleared, dead letters redriven and the sweeps
+ * run, then the mail read back from the SES store and checked: every mail exactly once, every
+ * acknowledged webhook recorded. Each scenario returns one row of the table the suite prints.
+ */
+
+/** The mix of faults at rates the scenarios run under (see infra/local/faults.ts for each). */
+export const faultMix = [
+  'ses.throttle@0.3',
+  'ses.error@0.05',
+  'ses.event-drop@0.1',
+  'dynamodb.error@0.05',
+  'dynamodb.transaction-conflict@0.05',
+  'dynamodb.accept-then-fail@0.02',
+  'invoke.crash-before@0.05',
+  'invoke.crash-after-return@0.1',
+  'invoke.timeout@0.02',
+  'events.put-fail@0.2',
+].join(',');
+
+export interface Endpoints {
+  urls: { http: string; ses: string };
+  apiKey: string;
+}
+
+export interface ChaosRow {
+  scenario: string;
+  seed: number;
+  faults: string;
+  /** How many injected faults fired during the scenario. */
+  faultsFired: number;
+  eventsIn: number;
+  mailsExpected: number;
+  sent: number;
+  duplicates: number;
+  lost: number;
+  unrecorded: number;
+  deadLettered: number;
+  replayed: number;
+  /** Why a figure is not zero, per outlet or webhook (the first few). */
+  findings: string[];
+}
+
+export interface StoredMail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  at?: number;
+}
+
+const totalFired = (report: FaultsReport) => Object.values(report.fired).reduce((sum, n) => sum + n, 0);
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A test's hands on one local cloud, over HTTP only, as a user would. */
+export class ChaosClient {
+  cloud: Endpoints;
+
+  constructor(cloud: Endpoints) {
+    this.cloud = cloud;
+  }
+
+  async request(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${this.cloud.apiKey}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(`${this.cloud.urls.http}${path}`, { ...init, headers, body });
+  }
+
+  async json<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+    const response = await this.request(path, init);
+    if (!response.ok)
+      throw new Error(
+        `${init.method ?? 'GET'} ${path} answered ${response.status}: ${await response.text()}`,
+      );
+    return (await response.json()) as T;
+  }
+
+  #firedWhenArmed = 0;
+
+  async armFaults(spec: string, seed: number): Promise<FaultsReport> {
+    this.phase('set-up');
+    const report = await this.json<FaultsReport>('/_local/faults', { method: 'POST', json: { spec, seed } });
+    this.#firedWhenArmed = totalFired(report);
+    return report;
+  }
+
+  /** How many faults fired since `armFaults`. */
+  firedSinceArmed = async () => totalFired(await this.faults()) - this.#firedWhenArmed;
+  faults = () => this.json<FaultsReport>('/_local/faults');
+  clearFaults = () => this.json<FaultsReport>('/_local/faults', { method: 'DELETE' });
+  idle = () => this.json<{ idle: true }>('/_local/idle');
+  now = async () => new Date((await this.json<{ now: string }>('/_local/clock')).now);
+  deadLetters = async () => (await this.json<{ deadLetters: unknown[] }>('/_local/dlq')).deadLetters;
+  redrive = () =>
+    this.json<{ redriven: number; succeeded: number; failed: number }>('/_local/dlq/redrive', {
+      method: 'POST',
+    });
+
+  /** For a finding: the release's state and the outlet's deliveries (kind: status, resends), as the management API shows them. */
+  async deliveryStates(labelId: string, releaseId: string, email: string): Promise<string> {
+    const view = await this.request(`/labels/${labelId}/releases/${releaseId}`);
+    if (view.status !== 200) return `release view ${view.status}`;
+    const { state } = (await view.json()) as { state: string };
+    const { deliveries } = await this.json<{ deliveries: { email: string; kind: string; status: string }[] }>(
+      `/labels/${labelId}/releases/${releaseId}/deliveries`,
+    );
+    const mine = deliveries.filter((delivery) => delivery.email === email);
+    return `release ${state}, deliveries: ${mine.map((d) => `${d.kind} ${d.status}`).join(', ') || 'none'}`;
+  }
+
+  async mail(): Promise<StoredMail[]> {
+    const response = await fetch(`${this.cloud.urls.ses}/store`);
+    return ((await response.json()) as { emails: StoredMail[] }).emails;
+  }
+
+  async label(name: string): Promise<{ id: string; secret: string }> {
+    const id = `chaos-${randomBytes(4).toString('hex')}`;
+    const created = await this.json<{ webhookSecret: string }>('/labels', {
+      method: 'POST',
+      json: { name, id },
+    });
+    return { id, secret: created.webhookSecret };
+  }
+
+  /** `count` radio outlets in one genre and territory GB, imported as CSV (50 rows a request); resolves with their addresses. */
+  async outlets(genre: string, count: number): Promise<string[]> {
+    const emails = Array.from({ length: count }, (_, i) => `${genre}-${i}@outlet.example`);
+    // Small imports: each request stays far inside the management function's timeout on a busy machine.
+    for (let start = 0; start < count; start += 50) {
+      const chunk = emails.slice(start, start + 50);
+      const csv = [
+        'name,email,kind,genres,territories,contactName',
+        ...chunk.map((email, i) => `Radio ${start + i},${email},radio,${genre},GB,Host ${start + i}`),
+      ].join('\n');
+      const response = await this.request('/media-outlets/import', {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: csv,
+      });
+      const text = await response.text();
+      const result = response.status === 200 ? (JSON.parse(text) as { created: number }) : undefined;
+      if (result?.created !== chunk.length) {
+        throw new Error(`outlet import answered ${response.status}: ${text.slice(0, 300)}`);
+      }
+    }
+    return emails;
+  }
+
+  /**
+   * Sends a signed webhook as a label system does: answers other than 2xx and 4xx, and lost
+   * connections, are retried with the same webhook id (Standard Webhooks senders retry), up to 8 times.
+   */
+  async webhook(
+    label: { id: string; secret: string },
+    body: unknown,
+    webhookId = `msg_${randomBytes(9).toString('hex')}`,
+  ): Promise<{ status: number; webhookId: string; attempts: number }> {
+    const payload = JSON.stringify(body);
+    let status = 0;
+    let attempts = 0;
+    while (attempts < 8) {
+      attempts++;
+      const at = await this.now().catch(() => new Date());
+      try {
+        const response = await fetch(`${this.cloud.urls.http}/webhooks/${label.id}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': webhookId,
+            'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+            'webhook-signature': new Webhook(label.secret).sign(webhookId, at, payload),
+          },
+          body: payload,
+        });
+        status = response.status;
+        await response.arrayBuffer();
+      } catch {
+        status = 0;
+      }
+      if (status >= 200 && status < 500) break;
+      await pause(50 * 2 ** Math.min(attempts, 5));
+    }
+    return { status, webhookId, attempts };
+  }
+
+  /** Waits until `check` holds or `timeoutMs` passes; resolves with whether it held. */
+  async until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await check().catch(() => false)) return true;
+      if (Date.now() > deadline) return false;
+      await pause(100);
+    }
+  }
+
+  /**
+   * After the traffic: waits for the bus, clears the faults, redrives the dead letters, and lets the
+   * sweeps run twice (each clock jump of 16 minutes is past the 15 minutes after which a claim is stale).
+   */
+  /** Milliseconds spent per phase of the last scenario (printed, to see where a slow run spends its time). */
+  timings: Record<string, number> = {};
+  #phaseStart = Date.now();
+
+  /** Ends the current phase under `name`. */
+  phase(name: string): void {
+    const now = Date.now();
+    this.timings[name] = (this.timings[name] ?? 0) + (now - this.#phaseStart);
+    this.#phaseStart = now;
+  }
+
+  async settle(): Promise<{ deadLettered: number; replayed: number; fired: number }> {
+    this.phase('traffic');
+    await this.idle();
+    this.phase('waiting for the bus under faults');
+    const fired = await this.firedSinceArmed();
+    await this.clearFaults();
+    await this.idle();
+    const deadLettered = (await this.deadLetters()).length;
+    let replayed = 0;
+    for (let round = 0; round < 2; round++) {
+      replayed += (await this.redrive()).succeeded;
+      const now = await this.now();
+      await this.json('/_local/clock', {
+        method: 'POST',
+        json: { advanceTo: new Date(now.getTime() + 16 * 60_000).toISOString() },
+      });
+      await this.idle();
+    }
+    replayed += (await this.redrive()).succeeded;
+    await this.idle();
+    this.phase('redrive and sweeps');
+    return { deadLettered, replayed, fired };
+  }
+}
+
+/** How the mail templates write a release date in a subject (`5 March 2027`). */
+export const dateInSubject = (isoDate: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(`${isoDate}T00:00:00Z`));
+
+const daysAfter = (now: Date, days: number) =>
+  new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+
+const aRelease = (title: string, genre: string, releaseDate: string) => ({
+  ...sampleRelease,
+  releaseId: `rel-${title}`,
+  title,
+  genres: [genre],
+  territories: ['GB'],
+  releaseDate,
+  releaseTime: '09:00',
+  timeZone: 'Europe/London',
+});
+
+/** Mail in the store to one of `emails` whose subject names `title`, grouped by address. */
+function mailByOutlet(all: StoredMail[], emails: string[], title: string): Map<string, StoredMail[]> {
+  const byOutlet = new Map(emails.map((email) => [email, [] as StoredMail[]]));
+  for (const mail of all) {
+    if (!mail.subject.includes(title)) continue;
+    for (const to of mail.destination.to) byOutlet.get(to)?.push(mail);
+  }
+  return byOutlet;
+}
+
+/** Mails beyond the first with the same subject to the same address. */
+const repeats = (mails: StoredMail[]) => mails.length - new Set(mails.map((mail) => mail.subject)).size;
+
+export interface ScenarioOptions {
+  outlets: number;
+  seed: number;
+  faults: string;
+  /** Per scenario, how long to wait for the mailing to reach a point before moving on anyway. */
+  waitMs?: number;
+}
+
+/**
+ * A release announced to `outlets` outlets, its date moved twice while the announcement is going
+ * out. Every outlet gets one announcement, and learns the final date (from the announcement or a
+ * date-change mail), and no mail twice.
+ */
+export async function releaseMovedTwice(client: ChaosClient, options: ScenarioOptions): Promise<ChaosRow> {
+  const genre = `moved${randomBytes(3).toString('hex')}`;
+  const label = await client.label('Moving Dates Records');
+  const emails = await client.outlets(genre, options.outlets);
+  const now = await client.now();
+  const dates = [daysAfter(now, 30), daysAfter(now, 40), daysAfter(now, 50)];
+  const title = `Moved ${genre}`;
+  const release = aRelease(title, genre, dates[0]);
+  const labelTime = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
+  await client.armFaults(options.faults, options.seed);
+
+  const sent = [
+    await client.webhook(label, { type: 'release.scheduled', timestamp: labelTime(0), data: release }),
+  ];
+  const mailed = async (atLeast: number) =>
+    (await client.mail()).filter((mail) => mail.subject.includes(title)).length >= atLeast;
+  await client.until(() => mailed(Math.ceil(options.outlets * 0.15)), options.waitMs ?? 60_000);
+  sent.push(
+    await client.webhook(label, {
+      type: 'release.updated',
+      timestamp: labelTime(1),
+      data: { ...release, releaseDate: dates[1] },
+    }),
+  );
+  await client.until(() => mailed(Math.ceil(options.outlets * 0.5)), options.waitMs ?? 60_000);
+  sent.push(
+    await client.webhook(label, {
+      type: 'release.updated',
+      timestamp: labelTime(2),
+      data: { ...release, releaseDate: dates[2] },
+    }),
+  );
+  const { deadLettered, replayed, fired } = await client.settle();
+
+  const findings: string[] = [];
+  let expected = 0;
+  let duplicates = 0;
+  let lost = 0;
+  let total = 0;
+  const finalDate = dateInSubject(dates[2]);
+  for (const [email, mails] of mailByOutlet(await client.mail(), emails, title)) {
+    total += mails.length;
+    const announcements = mails.filter((mail) => mail.subject.startsWith('New single:'));
+    const toldFinal = mails.some((mail) => mail.subject.endsWith(finalDate));
+    expected += 1 + (announcements[0] && !announcements[0].subject.endsWith(finalDate) ? 1 : 0);
+    duplicates +=
+      Math.max(0, announcements.length - 1) + repeats(mails.filter((mail) => !announcements.includes(mail)));
+    if (announcements.length === 0) {
+      lost++;
+      findings.push(`${email}: no announcement`);
+    }
+    if (announcements.length > 1) findings.push(`${email}: ${announcements.length} announcements`);
+    const others = mails.filter((mail) => !announcements.includes(mail));
+    if (repeats(others) > 0 && findings.length < 10) {
+      findings.push(
+        `${email}: the same mail twice (${others.map((m) => m.subject.replace(/^(.{12}).*( out .*)$/, '$1…$2')).join(' | ')}); ${await client.deliveryStates(label.id, release.releaseId, email)}`,
+      );
+    }
+    if (announcements.length > 0 && !toldFinal) {
+      lost++;
+      findings.push(
+        `${email}: never told the final date (got: ${mails.map((m) => m.subject.slice(-16)).join(' | ')})`,
+      );
+    }
+  }
+  return {
+    scenario: `${options.outlets} outlets, date moved twice`,
+    seed: options.seed,
+    faults: options.faults,
+    faultsFired: fired,
+    eventsIn: sent.length,
+    mailsExpected: expected,
+    sent: total,
+    duplicates,
+    lost,
+    unrecorded: sent.filter((s) => s.status < 200 || s.status >= 300).length,
+    deadLettered,
+    replayed,
+    findings: findings.slice(0, 10),
+  };
+}
+
+/**
+ * A release cancelled while its announcement is going out: every outlet announced gets one
+ * cancellation, none gets a mail twice, and none is announced after the cancellation went out.
+ */
+export async function releaseCancelledMidMailing(
+  client: ChaosClient,
+  options: ScenarioOptions,
+): Promise<ChaosRow> {
+  const genre = `cancel${randomBytes(3).toString('hex')}`;
+  const label = await client.label('Cancelling Records');
+  const emails = await client.outlets(genre, options.outlets);
+  const now = await client.now();
+  const title = `Cancelled ${genre}`;
+  const release = aRelease(title, genre, daysAfter(now, 30));
+  const labelTime = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
+  await client.armFaults(options.faults, options.seed);
+
+  const sent = [
+    await client.webhook(label, { type: 'release.scheduled', timestamp: labelTime(0), data: release }),
+  ];
+  await client.until(
+    async () =>
+      (await client.mail()).filter((mail) => mail.subject.includes(title)).length >=
+      Math.ceil(options.outlets * 0.3),
+    options.waitMs ?? 60_000,
+  );
+  sent.push(
+    await client.webhook(label, {
+      type: 'release.cancelled',
+      timestamp: labelTime(1),
+      data: { releaseId: release.releaseId, reason: 'The artist withdrew the single.' },
+    }),
+  );
+  const { deadLettered, replayed, fired } = await client.settle();
+
+  const findings: string[] = [];
+  let expected = 0;
+  let duplicates = 0;
+  let lost = 0;
+  let total = 0;
+  for (const [email, mails] of mailByOutlet(await client.mail(), emails, title)) {
+    total += mails.length;
+    const announcements = mails.filter((mail) => mail.subject.startsWith('New single:'));
+    const cancellations = mails.filter((mail) => mail.subject.startsWith('Cancelled:'));
+    expected += announcements.length > 0 ? 2 : 0;
+    duplicates += Math.max(0, announcements.length - 1) + Math.max(0, cancellations.length - 1);
+    if (announcements.length > 1 || cancellations.length > 1) {
+      findings.push(`${email}: ${announcements.length} announcements, ${cancellations.length} cancellations`);
+    }
+    if (announcements.length > 0 && cancellations.length === 0) {
+      lost++;
+      if (findings.length < 10) {
+        findings.push(
+          `${email}: announced, never told of the cancellation; ${await client.deliveryStates(label.id, release.releaseId, email)}`,
+        );
+      }
+    }
+    if (announcements.length === 0 && cancellations.length > 0) {
+      duplicates++;
+      findings.push(`${email}: a cancellation without an announcement`);
+    }
+  }
+  return {
+    scenario: `${options.outlets} outlets, cancelled mid-mailing`,
+    seed: options.seed,
+    faults: options.faults,
+    faultsFired: fired,
+    eventsIn: sent.length,
+    mailsExpected: expected,
+    sent: total,
+    duplicates,
+    lost,
+    unrecorded: sent.filter((s) => s.status < 200 || s.status >= 300).length,
+    deadLettered,
+    replayed,
+    findings: findings.slice(0, 10),
+  };
+}
+
+/**
+ * `webhooks` webhooks from 3 labels, a fifth of them duplicates (the same webhook again, or the
+ * same release under a new webhook id), each release mailed to `outlets` outlets: every
+ * acknowledged webhook's release is recorded, every outlet gets each release's announcement once.
+ */
+export async function webhookFlood(
+  client: ChaosClient,
+  options: ScenarioOptions & { webhooks: number },
+): Promise<ChaosRow> {
+  const genre = `flood${randomBytes(3).toString('hex')}`;
+  const labels = [
+    await client.label('Flood One'),
+    await client.label('Flood Two'),
+    await client.label('Flood Three'),
+  ];
+  const emails = await client.outlets(genre, options.outlets);
+  const now = await client.now();
+  const distinct = Math.round(options.webhooks * 0.8);
+  const originals = Array.from({ length: distinct }, (_, i) => ({
+    label: labels[i % 3],
+    body: {
+      type: 'release.scheduled',
+      timestamp: now.toISOString(),
+      data: aRelease(`Flood ${genre} n${i} x`, genre, daysAfter(now, 30 + (i % 20))),
+    },
+    webhookId: `msg_${randomBytes(9).toString('hex')}`,
+  }));
+  const duplicates = Array.from({ length: options.webhooks - distinct }, (_, i) => {
+    const original = originals[(i * 7) % distinct];
+    // Half resend the same webhook, half send the same release under a new webhook id.
+    return i % 2 === 0 ? original : { ...original, webhookId: `msg_${randomBytes(9).toString('hex')}` };
+  });
+  const all = [...originals, ...duplicates];
+  await client.armFaults(options.faults, options.seed);
+
+  const results: { status: number; index: number }[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < all.length) {
+        const index = next++;
+        const { label, body, webhookId } = all[index];
+        const { status } = await client.webhook(label, body, webhookId);
+        results.push({ status, index });
+      }
+    }),
+  );
+  const { deadLettered, replayed, fired } = await client.settle();
+
+  const findings: string[] = [];
+  const acknowledged = new Set(
+    results.filter((r) => r.status >= 200 && r.status < 300).map((r) => all[r.index].body.data.releaseId),
+  );
+  for (const r of results.filter((r) => r.status < 200 || r.status >= 300).slice(0, 5)) {
+    findings.push(`webhook ${r.index}: never acknowledged after 8 attempts (last answer ${r.status})`);
+  }
+  const expectedReleases = originals.filter((original) => acknowledged.has(original.body.data.releaseId));
+  let unrecorded = 0;
+  for (const original of expectedReleases) {
+    const view = await client.request(
+      `/labels/${original.label.id}/releases/${original.body.data.releaseId}`,
+    );
+    await view.arrayBuffer();
+    if (view.status !== 200) {
+      unrecorded++;
+      findings.push(`${original.body.data.releaseId}: acknowledged, but its view answered ${view.status}`);
+    }
+  }
+
+  // Announcements per outlet and title ("New single: <title> by ...").
+  const count = new Map<string, number>();
+  const targets = new Set(emails);
+  let total = 0;
+  for (const mail of await client.mail()) {
+    if (!mail.subject.startsWith(`New single: Flood ${genre} `)) continue;
+    const title = mail.subject.slice('New single: '.length, mail.subject.indexOf(' by '));
+    for (const to of mail.destination.to) {
+      if (!targets.has(to)) continue;
+      total++;
+      count.set(`${to}|${title}`, (count.get(`${to}|${title}`) ?? 0) + 1);
+    }
+  }
+  let lost = 0;
+  let repeated = 0;
+  for (const original of expectedReleases) {
+    for (const email of emails) {
+      const n = count.get(`${email}|${original.body.data.title}`) ?? 0;
+      if (n === 0) lost++;
+      if (n > 1) repeated += n - 1;
+      if ((n === 0 || n > 1) && findings.length < 10) {
+        findings.push(
+          `${email}: ${n} announcements of ${original.body.data.title}; ${await client.deliveryStates(original.label.id, original.body.data.releaseId, email)}`,
+        );
+      }
+    }
+  }
+  return {
+    scenario: `${options.webhooks} webhooks, 3 labels, duplicates`,
+    seed: options.seed,
+    faults: options.faults,
+    faultsFired: fired,
+    eventsIn: all.length,
+    mailsExpected: expectedReleases.length * emails.length,
+    sent: total,
+    duplicates: repeated,
+    lost,
+    unrecorded,
+    deadLettered,
+    replayed,
+    findings,
+  };
+}
+
+/**
+ * A release announced to `outlets` outlets, and the whole local cloud killed (SIGKILL) at a moment
+ * drawn from the seed while the announcement goes out, then started again on the same data folder:
+ * every outlet still gets its announcement exactly once. Mail the SES store held just before the
+ * kill counts too (the store may not survive the kill).
+ */
+export async function killedMidMailing(
+  start: () => Promise<CloudProcess>,
+  options: ScenarioOptions,
+): Promise<ChaosRow> {
+  let cloud = await start();
+  const client = new ChaosClient(cloud);
+  const genre = `killed${randomBytes(3).toString('hex')}`;
+  const title = `Killed ${genre}`;
+  let findings: string[] = [];
+  try {
+    const label = await client.label('Crash Test Records');
+    const emails = await client.outlets(genre, options.outlets);
+    const now = await client.now();
+    await client.armFaults(options.faults, options.seed);
+    const sent = await client.webhook(label, {
+      type: 'release.scheduled',
+      timestamp: now.toISOString(),
+      data: aRelease(title, genre, daysAfter(now, 30)),
+    });
+    // The moment: when a share of the mailing drawn from the seed (5 % to 90 %) is in the store.
+    const share = 0.05 + 0.85 * uniformFloat64(xoroshiro128plus(options.seed));
+    const started = Date.now();
+    await client.until(
+      async () =>
+        (await client.mail()).filter((mail) => mail.subject.includes(title)).length >=
+        share * options.outlets,
+      options.waitMs ?? 60_000,
+    );
+    const firedBeforeKill = await client.firedSinceArmed();
+    const beforeKill = await client.mail();
+    await cloud.kill();
+    const killedAfterMs = Date.now() - started;
+    cloud = await start();
+    client.cloud = cloud;
+    await client.armFaults(options.faults, options.seed + 1);
+    const { deadLettered, replayed, fired } = await client.settle();
+
+    const byId = new Map([...beforeKill, ...(await client.mail())].map((mail) => [mail.messageId, mail]));
+    let lost = 0;
+    let duplicates = 0;
+    let total = 0;
+    for (const [email, mails] of mailByOutlet([...byId.values()], emails, title)) {
+      total += mails.length;
+      if (mails.length === 0) lost++;
+      if (mails.length > 1) duplicates += mails.length - 1;
+      if (mails.length !== 1) findings.push(`${email}: ${mails.length} announcements`);
+    }
+    findings = [
+      `killed ${killedAfterMs} ms after the webhook was acknowledged, ${beforeKill.filter((m) => m.subject.includes(title)).length} of its ${options.outlets} mails in the store then`,
+      ...findings.slice(0, 9),
+    ];
+    return {
+      scenario: `${options.outlets} outlets, local cloud killed (SIGKILL) and restarted`,
+      seed: options.seed,
+      faults: options.faults,
+      faultsFired: firedBeforeKill + fired,
+      eventsIn: 1,
+      mailsExpected: emails.length,
+      sent: total,
+      duplicates,
+      lost,
+      unrecorded: sent.status >= 200 && sent.status < 300 ? 0 : 1,
+      deadLettered,
+      replayed,
+      findings,
+    };
+  } finally {
+    await cloud.stop();
+  }
+}
+
+/** The table the chaos suite prints, as Markdown (the README shows the latest). */
+export function chaosTable(rows: ChaosRow[]): string {
+  const header = [
+    'scenario',
+    'seed',
+    'faults',
+    'events in',
+    'mails expected',
+    'sent',
+    'duplicates',
+    'lost',
+    'unrecorded webhooks',
+    'dead-lettered',
+    'replayed from the DLQ',
+  ];
+  const lines = rows.map((row) =>
+    [
+      row.scenario,
+      row.seed,
+      row.faults === '' ? 'none' : `mix, ${row.faultsFired} fired`,
+      row.eventsIn,
+      row.mailsExpected,
+      row.sent,
+      row.duplicates,
+      row.lost,
+      row.unrecorded,
+      row.deadLettered,
+      row.replayed,
+    ].join(' | '),
+  );
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...lines.map((l) => `| ${l} |`),
+  ].join('\n');
+}

@@ -1,0 +1,120 @@
+import {
+  GetFunctionEventInvokeConfigCommand,
+  InvokeCommand,
+  LambdaClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { redrive } from '#infra/redrive.ts';
+
+const lambda = mockClient(LambdaClient);
+const sqs = mockClient(SQSClient);
+const deps = () => ({
+  lambda: lambda as unknown as LambdaClient,
+  sqs: sqs as unknown as SQSClient,
+  log: () => {},
+});
+const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:Backline-prod-AnnouncerOnFailure1A2B3C';
+const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/Backline-prod-AnnouncerOnFailure1A2B3C';
+const record = (eventId: string) =>
+  JSON.stringify({
+    version: '1.0',
+    timestamp: '2027-01-05T10:00:00.000Z',
+    requestContext: {
+      requestId: 'r',
+      functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:backline-prod-announcer:$LATEST',
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 3,
+    },
+    requestPayload: { id: eventId, 'detail-type': 'Mailing Requested', detail: { data: {} } },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: { errorType: 'Error', errorMessage: 'boom' },
+  });
+
+beforeEach(() => {
+  lambda.reset();
+  sqs.reset();
+  lambda
+    .on(GetFunctionEventInvokeConfigCommand)
+    .rejects(new ResourceNotFoundException({ message: 'no config', $metadata: {} }));
+  lambda
+    .on(GetFunctionEventInvokeConfigCommand, { FunctionName: 'backline-prod-announcer' })
+    .resolves({ DestinationConfig: { OnFailure: { Destination: queueArn } } });
+  sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: queueUrl });
+});
+
+describe('redrive on AWS', () => {
+  it("re-invokes a function asynchronously with each dead letter's original event and deletes the ones Lambda accepted", async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          { MessageId: 'm1', ReceiptHandle: 'h1', Body: record('evt-1') },
+          { MessageId: 'm2', ReceiptHandle: 'h2', Body: record('evt-2') },
+        ],
+      })
+      .resolves({ Messages: [] });
+    lambda.on(InvokeCommand).resolvesOnce({ StatusCode: 202 }).rejects(new Error('TooManyRequestsException'));
+
+    const results = await redrive({ stage: 'prod' }, deps());
+
+    expect(results.find((r) => r.function === 'announcer')).toMatchObject({
+      found: 2,
+      redriven: 1,
+      failed: 1,
+    });
+    const invokes = lambda.commandCalls(InvokeCommand).map((call) => call.args[0].input);
+    expect(invokes.map((input) => input.FunctionName)).toEqual([
+      'backline-prod-announcer',
+      'backline-prod-announcer',
+    ]);
+    expect(invokes.every((input) => input.InvocationType === 'Event')).toBe(true);
+    expect(JSON.parse(new TextDecoder().decode(invokes[0].Payload as Uint8Array))).toMatchObject({
+      id: 'evt-1',
+    });
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: queueUrl, ReceiptHandle: 'h1' },
+    ]);
+    expect(sqs.commandCalls(GetQueueUrlCommand)[0].args[0].input).toEqual({
+      QueueName: 'Backline-prod-AnnouncerOnFailure1A2B3C',
+      QueueOwnerAWSAccountId: '123456789012',
+    });
+  });
+
+  it('keeps a message that is not a destination record, and stops when the queue gives back only messages it has seen', async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolves({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'h1', Body: 'not json' }] });
+
+    const results = await redrive({ stage: 'prod', only: 'announcer' }, deps());
+
+    expect(results).toEqual([{ function: 'announcer', queue: queueUrl, found: 1, redriven: 0, failed: 1 }]);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
+
+  it('only counts on a dry run, and skips functions without an on-failure queue', async () => {
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '4' } });
+
+    const results = await redrive({ stage: 'prod', dryRun: true }, deps());
+
+    expect(results.find((r) => r.function === 'announcer')?.found).toBe(4);
+    expect(results.find((r) => r.function === 'releases')).toEqual({
+      function: 'releases',
+      found: 0,
+      redriven: 0,
+      failed: 0,
+    });
+    expect(results.map((r) => r.function)).not.toContain('intake');
+    expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+});
