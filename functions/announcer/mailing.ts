@@ -163,9 +163,9 @@ export async function sendMailing(
 ): Promise<MailingOutcome> {
   const release = await deps.releases.get(request.labelId, request.releaseId);
   const reason = obsolete(release, request);
-  if (reason || !release) return { status: 'obsolete', reason: reason ?? 'release unknown' };
-
   const progress = decodeCursor(request.cursor);
+  if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
+
   const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
   let pageCursor = progress.outlets;
   for (;;) {
@@ -190,9 +190,27 @@ export async function sendMailing(
     progress.skipped += skipped;
     if (!page.next) return complete(release, request, progress, meta, deps);
     pageCursor = page.next;
+    // A release cancelled while its mailing runs: no page after the cancel is mailed.
+    const changed = obsolete(await deps.releases.get(request.labelId, request.releaseId), request);
+    if (changed) return stop(request, progress, changed, meta, deps);
     if (deps.now().getTime() >= deadline)
       return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
   }
+}
+
+/** A mailing that no longer applies stops; an announcement stopped by a cancellation has what it sent told of it. */
+async function stop(
+  request: MailingRequest,
+  progress: Progress,
+  reason: string,
+  meta: { correlationId: string },
+  deps: AnnouncerDeps,
+): Promise<MailingOutcome> {
+  if (request.kind === 'announcement' && progress.asOf) {
+    const followUp = await followUpIfChangedSince(request, progress.asOf, meta.correlationId, deps);
+    if (followUp) await deps.events.publish([followUp]);
+  }
+  return { status: 'obsolete', reason };
 }
 
 async function continueLater(
@@ -230,28 +248,44 @@ async function complete(
     },
     { correlationId: meta.correlationId, labelId: release.labelId },
   );
-  const dateChange =
+  const followUp =
     request.kind === 'announcement' && progress.asOf
-      ? await dateChangeIfMovedSince(release, progress.asOf, meta.correlationId, deps)
+      ? await followUpIfChangedSince(release, progress.asOf, meta.correlationId, deps)
       : undefined;
-  await deps.events.publish(dateChange ? [entry, dateChange] : [entry]);
+  await deps.events.publish(followUp ? [entry, followUp] : [entry]);
   return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
 }
 
 /**
- * The date-change request an announcement written from the release as of `asOf` still needs, if the
- * release has moved since (as stored now). The date-change mailing skips announcements still being
- * sent, and a mailing that read the release before the move goes on writing the old date, so once
- * such announcements are sent the date change is asked for again: claims keep it to one mail per
- * outlet (docs/design.md#exactly-once-mail), and it goes only to outlets announced before the move.
+ * The follow-up an announcement written from the release as of `asOf` still needs, if the release
+ * changed since (as stored now):
+ * - cancelled: the cancellation mailing skips announcements still being sent, and a mailing already
+ *   under way goes on announcing, so once such announcements are sent the cancellation is asked for
+ *   again;
+ * - moved: the date-change mailing skips announcements still being sent, and a mailing that read the
+ *   release before the move goes on writing the old date, so once such announcements are sent the
+ *   date change is asked for again, and it goes only to outlets announced before the move.
+ * Claims keep either to one mail per outlet (docs/design.md#exactly-once-mail).
  */
-export async function dateChangeIfMovedSince(
+export async function followUpIfChangedSince(
   release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
   asOf: string,
   correlationId: string | undefined,
   deps: AnnouncerDeps,
 ): Promise<OutboxEntry | undefined> {
   const current = await deps.releases.get(release.labelId, release.releaseId);
+  const meta = {
+    correlationId: correlationId ?? current?.lastCorrelationId,
+    labelId: release.labelId,
+    source: announcerSource,
+  };
+  if (current?.state === 'cancelled') {
+    return outboxEntry(
+      MailingRequested,
+      { labelId: current.labelId, releaseId: current.releaseId, kind: 'cancellation' },
+      meta,
+    );
+  }
   if (current?.state !== 'scheduled' || !current.details || !current.movedAt) return undefined;
   if (!(asOf < current.movedAt)) return undefined;
   return outboxEntry(
@@ -262,10 +296,6 @@ export async function dateChangeIfMovedSince(
       kind: 'date-change',
       revision: revisionOf(momentOf(current.details)),
     },
-    {
-      correlationId: correlationId ?? current.lastCorrelationId,
-      labelId: current.labelId,
-      source: announcerSource,
-    },
+    meta,
   );
 }

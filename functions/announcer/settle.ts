@@ -2,7 +2,7 @@ import type { Delivery } from '#shared/db/deliveries.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
 import { isMailable } from '#shared/outlets.ts';
 import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
-import { dateChangeIfMovedSince, maxDestinationsPerCall } from './mailing.ts';
+import { followUpIfChangedSince, maxDestinationsPerCall } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { type Claimed, sendClaimed } from './send.ts';
 
@@ -18,16 +18,20 @@ export async function settleFromEmailSent(detail: SesEventDetail, deps: Announce
     detail.mail.messageId,
     new Date(detail.mail.timestamp).toISOString(),
   );
-  if (settled) await dateChangeForLateAnnouncement(deliveryId, deps);
+  if (settled) await followUpForLateAnnouncement(deliveryId, deps);
   return settled;
 }
 
-/** An announcement settled only now may have been passed by the date-change mailing while still claimed. */
-async function dateChangeForLateAnnouncement(deliveryId: string, deps: AnnouncerDeps): Promise<void> {
+/**
+ * An announcement settled only now may have been passed, while still claimed, by the cancellation
+ * or date-change mailing.
+ */
+async function followUpForLateAnnouncement(deliveryId: string, deps: AnnouncerDeps): Promise<void> {
   const delivery = (await deps.deliveries.getMany([deliveryId])).get(deliveryId);
-  if (delivery?.kind !== 'announcement' || !delivery.releaseAsOf) return;
-  const dateChange = await dateChangeIfMovedSince(delivery, delivery.releaseAsOf, undefined, deps);
-  if (dateChange) await deps.events.publish([dateChange]);
+  if (delivery?.kind !== 'announcement') return;
+  // Deliveries from before `releaseAsOf` was kept: assume they stated the date before any move.
+  const followUp = await followUpIfChangedSince(delivery, delivery.releaseAsOf ?? '', undefined, deps);
+  if (followUp) await deps.events.publish([followUp]);
 }
 
 /**
@@ -104,8 +108,8 @@ export async function sweepStaleClaims(
     }
     if (kind === 'announcement' && resend.length > 0) {
       // As for a mailing: the date may have moved while these were resent with the date read above.
-      const dateChange = await dateChangeIfMovedSince(release!, release!.occurredAt, undefined, deps);
-      if (dateChange) await deps.events.publish([dateChange]);
+      const followUp = await followUpIfChangedSince(release!, release!.occurredAt, undefined, deps);
+      if (followUp) await deps.events.publish([followUp]);
     }
   }
   return result;

@@ -394,6 +394,67 @@ describe('an announcement still being sent when the date moves', () => {
     }
   });
 
+  it('gets the cancellation to every outlet announced by a mailing the cancel caught under way, and to no other', async () => {
+    const [first, second] = [outlets(2), outlets(2)];
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [...first, ...second], pageSize: 2 });
+    const cancelled = aStoredRelease({ state: 'cancelled', occurredAt: '2026-02-01T10:00:00.000Z' });
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      const results = await send(mail);
+      world.clock.now += 60_000;
+      if (mail.kind === 'announcement' && world.mailer.calls.length === 1) {
+        // While the first page is in flight, the label cancels and the cancellation is mailed.
+        world.releases.set('lbl-nightshift/rel-night-drive', cancelled);
+        await sendMailing({ ...announce, kind: 'cancellation' }, meta, world.deps, far());
+      }
+      return results;
+    };
+
+    const outcome = await sendMailing(announce, meta, world.deps, far());
+    await runRequested(world, 'cancellation');
+
+    expect(outcome).toMatchObject({ status: 'obsolete', reason: 'release cancelled' });
+    for (const outlet of first) {
+      expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual([
+        'announcement',
+        'cancellation',
+      ]);
+    }
+    for (const outlet of second) expect(world.mailer.receivedBy(outlet.email)).toHaveLength(0);
+  });
+
+  it('asks for the cancellation again when an announcement claimed before the cancel is settled from Email Sent', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      aStoredRelease({ state: 'cancelled', occurredAt: '2026-02-01T10:00:00.000Z' }),
+    );
+    await sendMailing({ ...announce, kind: 'cancellation' }, meta, world.deps, far());
+    const [mail] = world.mailer.delivered;
+
+    await settleFromEmailSent(
+      {
+        eventType: 'Send',
+        mail: {
+          messageId: mail.messageId,
+          timestamp: '2027-03-01T12:00:01Z',
+          destination: [mail.email],
+          tags: { delivery: [mail.deliveryId] },
+        },
+      },
+      world.deps,
+    );
+    await runRequested(world, 'cancellation');
+
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+    ]);
+  });
+
   it('asks for no date change when every announcement was written after the move', async () => {
     const world = fakeWorld({ releases: [moveTo('2027-04-02')], outlets: outlets(3) });
 
