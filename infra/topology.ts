@@ -214,6 +214,7 @@ export const functions = {
       ['POST', '/labels'],
       ['GET', '/labels/{labelId}'],
       ['POST', '/labels/{labelId}/secrets/rotate'],
+      ['POST', '/labels/{labelId}/secrets/revoke'],
       ['POST', '/labels/{labelId}/replays'],
       ['GET', '/labels/{labelId}/releases/{releaseId}'],
       ['GET', '/labels/{labelId}/releases/{releaseId}/deliveries'],

@@ -68,13 +68,12 @@ export function withRotatedSecret(label: Label, secret: string, now: Date): Labe
   };
 }
 
-/** The label with every rotated-out secret retired at once; the current secret stays. */
-export function withRevokedSecrets(label: Label, now: Date): Label {
-  const active = label.secrets.filter(
-    (s) => s.retiresAt === undefined || Date.parse(s.retiresAt) > now.getTime(),
-  );
-  return { ...label, version: label.version + 1, secrets: active.filter((s) => s.retiresAt === undefined) };
-}
+/** The label with every rotated-out secret retired at once (none keeps its grace period); the current one stays. */
+export const withRevokedSecrets = (label: Label): Label => ({
+  ...label,
+  version: label.version + 1,
+  secrets: label.secrets.filter((s) => s.retiresAt === undefined),
+});
 
 /** The port over stored labels. */
 export interface Labels {
