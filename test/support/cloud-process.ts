@@ -16,7 +16,11 @@ export interface CloudProcess {
  * says otherwise, and resolves when it reports that it is ready. Used by the integration tests'
  * global setup, by tests of restarts, and by benchmarks.
  */
-export async function startCloudProcess(env: Record<string, string> = {}): Promise<CloudProcess> {
+export async function startCloudProcess(
+  env: Record<string, string> = {},
+  /** Receives every line the cloud prints (stdout and stderr) instead of this process's stdout. */
+  onOutput?: (line: string) => void,
+): Promise<CloudProcess> {
   const child: ChildProcess = spawn(process.execPath, ['infra/local/start.ts', '--json'], {
     cwd: resolve(import.meta.dirname, '../..'),
     env: {
@@ -28,13 +32,17 @@ export async function startCloudProcess(env: Record<string, string> = {}): Promi
       BACKLINE_DATA_DIR: 'memory',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', onOutput ? 'pipe' : 'inherit'],
   });
+  if (onOutput) createInterface({ input: child.stderr! }).on('line', onOutput);
   const info = await new Promise<Omit<CloudProcess, 'stop'>>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error('the local cloud did not start within 120 s')), 120_000);
     child.once('exit', (code) => fail(new Error(`the local cloud exited with ${code} before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('{"ready"')) return process.stdout.write(`[cloud] ${line}\n`);
+      if (!line.startsWith('{"ready"')) {
+        if (onOutput) return onOutput(line);
+        return process.stdout.write(`[cloud] ${line}\n`);
+      }
       clearTimeout(timer);
       ready(JSON.parse(line));
     });
