@@ -3,14 +3,7 @@ import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
-import {
-  type HttpEvent,
-  type HttpResult,
-  httpErrors,
-  json,
-  pathIdLimits,
-  rawBody,
-} from '#shared/http/index.ts';
+import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { type IntakeDeps, receiveWebhook } from './receive.ts';
@@ -20,7 +13,6 @@ export const makeHandler = (deps: IntakeDeps) =>
   middy<HttpEvent, HttpResult>()
     .use(observability('intake'))
     .use(httpErrors())
-    .use(pathIdLimits())
     .handler(async (event) => {
       const accepted = await receiveWebhook(
         { labelId: event.pathParameters?.labelId, headers: event.headers ?? {}, body: rawBody(event) },
