@@ -10,7 +10,8 @@ import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { Outlet, OutletInput } from '../outlets.ts';
-import { batchGetAll, failedConditions, isConditionFailure } from './conditions.ts';
+import { batchGetAll } from './batch-get.ts';
+import { failedConditions, isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
