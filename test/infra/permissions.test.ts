@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { eventSourcesOf, secretsOf, tableActionsOf } from '#infra/app-function.ts';
 import { streamReadActions } from '#infra/stack.ts';
 import { type FunctionSpec, functionEntries } from '#infra/topology.ts';
+import { catalogue } from '#shared/events/index.ts';
+import { schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
 import { asArray, backline, devSettings, flat, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
 
@@ -219,14 +221,18 @@ describe('IAM follows the topology and nothing wider', () => {
     expect(table.filter((grant) => /^dynamodb:(Scan|DeleteItem|BatchWriteItem) /.test(grant))).toEqual([]);
   });
 
-  it('grants no function a DynamoDB wildcard, Scan, or the stream and table-description reads', () => {
+  it('grants no function a DynamoDB wildcard, Scan or DescribeTable, and only the publisher the stream', () => {
     const table = functionNames.flatMap((name) =>
-      grantsOf(name).filter((grant) => grant.startsWith('dynamodb:')),
+      grantsOf(name)
+        .filter((grant) => grant.startsWith('dynamodb:'))
+        .map((grant) => ({ name, grant })),
     );
 
-    expect(
-      table.filter((grant) => /^dynamodb:(\*|Scan|GetRecords|GetShardIterator|DescribeTable) /.test(grant)),
-    ).toEqual([]);
+    const wide = table.filter(({ grant }) => /^dynamodb:(\*|Scan|DescribeTable) /.test(grant));
+    const streamReaders = table.filter(({ grant }) => /StreamArn>/.test(grant)).map(({ name }) => name);
+
+    expect(wide).toEqual([]);
+    expect([...new Set(streamReaders)]).toEqual(['publisher']);
   });
 
   it('lets only intake and the management function use the webhook-secrets key, and only intake to decrypt', () => {
@@ -263,8 +269,14 @@ describe('IAM follows the topology and nothing wider', () => {
       putEvents
         .filter((put) => put.name === name)
         .flatMap((put) => JSON.parse(/if (.*)$/.exec(put.grant)![1]).StringEquals['events:source']);
-    expect(sourcesOf('recipients')).toEqual(['backline.recipients']);
-    expect(sourcesOf('releases')).toEqual(['backline.releases']);
+    // The publisher puts the outbox's events, on behalf of every context that writes outbox entries; the
+    // scheduler's events come from Scheduler itself, so no function may put events with its source.
+    const outboxSources = [...new Set(catalogue.flatMap((contract) => contract.sources))]
+      .filter((source) => source !== schedulerSource)
+      .sort();
+    expect(sourcesOf('publisher').sort()).toEqual(outboxSources);
+    expect(sourcesOf('announcer')).toEqual(['backline.announcer']);
+    expect(putEvents.map(({ name }) => name).sort()).toEqual(['announcer', 'publisher']);
   });
 
   it('lets the Scheduler role put events on the Backline bus and do nothing else', () => {
