@@ -15,6 +15,7 @@ const env = {
   PUBLIC_BASE_URL: 'http://localhost:3000',
   API_KEY_SECRET_ID: 'backline/api-key',
   TOKEN_KEY_SECRET_ID: 'backline/token-signing-key',
+  WEBHOOK_SECRETS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/backline-webhook-secrets',
   MANAGER_TIME_ZONE: 'Europe/London',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
 };

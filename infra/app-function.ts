@@ -3,6 +3,7 @@ import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -13,7 +14,15 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/config.ts';
-import { type FunctionSpec, type Permission, settingsOf } from './topology.ts';
+import { webhookSecretContext } from '#shared/sealing.ts';
+import {
+  type FunctionSpec,
+  type Permission,
+  type SecretName,
+  settingsOf,
+  type TableAction,
+  tableReadActions,
+} from './topology.ts';
 
 /** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
 export const projectRoot = join(import.meta.dirname, '..');
@@ -27,8 +36,10 @@ export interface GrantableResources {
   releaseDaySchedules: IScheduleGroup;
   /** The role Scheduler assumes to put a schedule's event on the bus (passed by `schedules:manage`). */
   schedulerRole: IRole;
-  /** The management API key and the token-signing key. */
-  secrets: ISecret[];
+  /** The management API key and the token-signing key, each granted only to the functions naming it. */
+  secrets: Record<SecretName, ISecret>;
+  /** The KMS key that seals label webhook secrets (envelope encryption). */
+  webhookSecretsKey: IKey;
   /** What `ses:send` may send through: the sender's identities, the configuration set, the templates. */
   mail: { identityArns: string[]; configurationSetArn: string; templateArns: string[] };
 }
@@ -131,85 +142,147 @@ export class AppFunction extends Construct {
       }),
     });
 
-    const permissions = new Set<Permission>(spec.may);
-    if (permissions.has('table:write')) permissions.delete('table:read');
-    for (const permission of permissions) grant(permission, this, resources);
+    grantAll(spec.may, this, resources);
   }
 }
 
 const tableIndexesReason =
   "<table>/index/* names the Backline table's own global secondary indexes (gsi1, gsi2), which Query needs; it reaches no other table.";
 
-/** The narrowest IAM grant for each topology permission. */
-function grant(permission: Permission, fn: AppFunction, resources: GrantableResources): void {
+/** The DynamoDB actions a function's `table:` permissions name (`table:read` is GetItem, Query, BatchGetItem). */
+export function tableActionsOf(may: readonly Permission[]): TableAction[] {
+  const actions = may.flatMap((permission): TableAction[] => {
+    if (permission === 'table:read') return tableReadActions;
+    return permission.startsWith('table:') ? [permission.slice('table:'.length) as TableAction] : [];
+  });
+  return [...new Set(actions)];
+}
+
+/** The `backline.<context>` sources a function may put events with. */
+export const eventSourcesOf = (may: readonly Permission[]): string[] =>
+  may.flatMap((permission) =>
+    permission.startsWith('events:put:') ? [permission.slice('events:put:'.length)] : [],
+  );
+
+/** The named secrets a function may read. */
+export const secretsOf = (may: readonly Permission[]): SecretName[] =>
+  may.flatMap((permission) =>
+    permission.startsWith('secrets:read:') ? [permission.slice('secrets:read:'.length) as SecretName] : [],
+  );
+
+/** Actions that only make sense on the table's indexes as well as on the table. */
+const indexActions = new Set<TableAction>(['Query', 'Scan']);
+
+/** The narrowest IAM grants for a topology entry's permissions. */
+function grantAll(may: readonly Permission[], fn: AppFunction, resources: GrantableResources): void {
   const { role } = fn;
-  const stack = Stack.of(role);
-  switch (permission) {
-    case 'table:read':
-      resources.table.grantReadData(role);
-      acknowledgeWildcard(role, `${resources.table.tableArn}/index/*`, tableIndexesReason);
-      return;
-    case 'table:write':
-      resources.table.grantReadWriteData(role);
-      acknowledgeWildcard(role, `${resources.table.tableArn}/index/*`, tableIndexesReason);
-      return;
-    case 'events:put':
-      resources.bus.grantPutEventsTo(role);
-      return;
-    case 'ses:send': {
-      const { identityArns, configurationSetArn, templateArns } = resources.mail;
+  const table = tableActionsOf(may);
+  if (table.length > 0) {
+    const onTable = table.filter((action) => !indexActions.has(action));
+    const onIndexes = table.filter((action) => indexActions.has(action));
+    if (onTable.length > 0) {
       role.addToPrincipalPolicy(
         new PolicyStatement({
-          actions: sendActions,
-          resources: [...identityArns, configurationSetArn, ...templateArns],
+          actions: onTable.map((action) => `dynamodb:${action}`),
+          resources: [resources.table.tableArn],
         }),
       );
-      // SES v2 GetAccount (the send rate, docs/design.md#send-rate) has no resource type: IAM accepts only "*". It gets a
-      // policy of its own, so that acknowledging its "*" cannot hide another "*" in the role's default policy.
-      const getAccount = new Policy(fn, 'SesGetAccount', {
-        roles: [role],
-        statements: [new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] })],
-      });
-      fn.function.node.addDependency(getAccount);
-      Validations.of(getAccount).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'This policy holds only ses:GetAccount (the account send rate and quota, docs/design.md#send-rate), which has no resource type: IAM accepts no narrower resource than "*".',
-      });
-      return;
     }
-    case 'schedules:manage': {
-      const releaseDaySchedules = stack.formatArn({
-        service: 'scheduler',
-        resource: 'schedule',
-        resourceName: `${resources.releaseDaySchedules.scheduleGroupName}/*`,
-      });
-      role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: scheduleActions, resources: [releaseDaySchedules] }),
-      );
-      acknowledgeWildcard(
-        role,
-        releaseDaySchedules,
-        'Release-day schedules are created at run time, one per release (release-day- and a hash of the label and release ids, see docs/design.md#unambiguous-keys), so their names are unknown at deploy time; the wildcard stays inside the release-day schedule group, which holds nothing else.',
-      );
+    if (onIndexes.length > 0) {
+      const indexes = `${resources.table.tableArn}/index/*`;
       role.addToPrincipalPolicy(
         new PolicyStatement({
-          actions: ['iam:PassRole'],
-          resources: [resources.schedulerRole.roleArn],
-          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+          actions: onIndexes.map((action) => `dynamodb:${action}`),
+          resources: [resources.table.tableArn, indexes],
         }),
       );
-      return;
+      acknowledgeWildcard(role, indexes, tableIndexesReason);
     }
-    case 'secrets:read':
-      role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: resources.secrets.map((secret) => secret.secretArn),
-        }),
-      );
-      return;
   }
+  const sources = eventSourcesOf(may);
+  if (sources.length > 0) {
+    // IAM's events:source condition: a function can put only the events of its own context on the bus.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [resources.bus.eventBusArn],
+        conditions: { StringEquals: { 'events:source': sources } },
+      }),
+    );
+  }
+  const secrets = secretsOf(may);
+  if (secrets.length > 0) {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: secrets.map((name) => resources.secrets[name].secretArn),
+      }),
+    );
+  }
+  const keyActions = [
+    ...(may.includes('webhook-secrets:decrypt') ? ['kms:Decrypt'] : []),
+    ...(may.includes('webhook-secrets:encrypt') ? ['kms:GenerateDataKey'] : []),
+  ];
+  if (keyActions.length > 0) {
+    // Only for webhook secrets: the encryption context every sealed secret carries (see docs/design.md#secrets).
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: keyActions,
+        resources: [resources.webhookSecretsKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:EncryptionContext:purpose': webhookSecretContext.purpose },
+        },
+      }),
+    );
+  }
+  if (may.includes('ses:send')) grantSend(fn, resources);
+  if (may.includes('schedules:manage')) grantSchedules(role, resources);
+}
+
+function grantSend(fn: AppFunction, resources: GrantableResources): void {
+  const { role } = fn;
+  const { identityArns, configurationSetArn, templateArns } = resources.mail;
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: sendActions,
+      resources: [...identityArns, configurationSetArn, ...templateArns],
+    }),
+  );
+  // SES v2 GetAccount (the send rate, see docs/design.md#send-rate) has no resource type: IAM accepts only "*". It gets a
+  // policy of its own, so that acknowledging its "*" cannot hide another "*" in the role's default policy.
+  const getAccount = new Policy(fn, 'SesGetAccount', {
+    roles: [role],
+    statements: [new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] })],
+  });
+  fn.function.node.addDependency(getAccount);
+  Validations.of(getAccount).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'This policy holds only ses:GetAccount (the account send rate and quota, docs/design.md#send-rate), which has no resource type: IAM accepts no narrower resource than "*".',
+  });
+}
+
+function grantSchedules(role: IRole, resources: GrantableResources): void {
+  const releaseDaySchedules = Stack.of(role).formatArn({
+    service: 'scheduler',
+    resource: 'schedule',
+    resourceName: `${resources.releaseDaySchedules.scheduleGroupName}/*`,
+  });
+  role.addToPrincipalPolicy(
+    new PolicyStatement({ actions: scheduleActions, resources: [releaseDaySchedules] }),
+  );
+  acknowledgeWildcard(
+    role,
+    releaseDaySchedules,
+    'Release-day schedules are created at run time, one per release (release-day- and a hash of the label and release ids, see docs/design.md#unambiguous-keys), so their names are unknown at deploy time; the wildcard stays inside the release-day schedule group, which holds nothing else.',
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [resources.schedulerRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    }),
+  );
 }
 
 /**

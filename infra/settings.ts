@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TimeZone } from '#shared/events/fields.ts';
+import type { RouteAuth } from './topology.ts';
 
 /**
  * What differs between deployments of Backline. Each setting comes from CDK context
@@ -16,7 +17,35 @@ export interface Settings {
   managerTimeZone: string;
   /** Base of unsubscribe and promo links; by default the HTTP API's own URL. */
   publicBaseUrl?: string;
+  /** Where the stack's alarms are mailed (an SNS email subscription); none = the topic only. */
+  alarmEmail?: string;
 }
+
+/** API Gateway throttling of one route: steady requests per second, and the burst its bucket holds. */
+export interface RouteThrottle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/**
+ * Per-route throttling of the HTTP API stage, by the route's auth in the topology. Each route gets its own
+ * bucket (API Gateway route settings), so a flood of `GET /health` or `/p/{token}` spends only that route's
+ * allowance, never the webhooks' or the manager's. Public routes are limited more tightly: anyone can call them.
+ */
+export const routeThrottles = {
+  public: { rateLimit: 20, burstLimit: 40 },
+  webhook: { rateLimit: 100, burstLimit: 200 },
+  apiKey: { rateLimit: 50, burstLimit: 100 },
+} as const satisfies Record<RouteAuth, RouteThrottle>;
+
+/** The stage's default for a route without settings of its own (every topology route has its own). */
+export const defaultRouteThrottle: RouteThrottle = { rateLimit: 10, burstLimit: 20 };
+
+/**
+ * SES reputation alarms, well below the rates at which SES reviews an account (5 % bounces, 0.1 % complaints).
+ * CloudWatch reports them as fractions (`Reputation.BounceRate` 0.02 = 2 %).
+ */
+export const sesReputationAlarms = { bounceRate: 0.02, complaintRate: 0.0005 } as const;
 
 export const placeholderSender = 'press@backline.example';
 
@@ -30,6 +59,7 @@ export const settingSources = {
     fallback: 'Europe/London',
   },
   publicBaseUrl: { context: 'publicBaseUrl', env: 'BACKLINE_PUBLIC_BASE_URL', fallback: undefined },
+  alarmEmail: { context: 'alarmEmail', env: 'BACKLINE_ALARM_EMAIL', fallback: undefined },
 } as const;
 
 const SettingsSchema = z
@@ -41,6 +71,7 @@ const SettingsSchema = z
     senderAddress: z.email(),
     managerTimeZone: TimeZone,
     publicBaseUrl: z.url().optional(),
+    alarmEmail: z.email().optional(),
   })
   .refine((settings) => settings.stage === 'dev' || settings.senderAddress !== placeholderSender, {
     path: ['senderAddress'],

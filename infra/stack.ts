@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpStage,
@@ -16,11 +17,20 @@ import {
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { type EventPattern as CdkEventPattern, EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -36,14 +46,17 @@ import {
   EventDestination,
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
-import type { Construct } from 'constructs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct, IConstruct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import { overdueMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
 import { AppFunction, deadLetterQueue } from './app-function.ts';
-import type { Settings } from './settings.ts';
+import { defaultRouteThrottle, routeThrottles, type Settings, sesReputationAlarms } from './settings.ts';
 import {
   type BusName,
   type EventPattern,
@@ -79,6 +92,13 @@ export const streamReadActions = [
  */
 export class BacklineStack extends Stack {
   readonly functions: Record<string, AppFunction> = {};
+  /** Every dead-letter and on-failure queue: each has a depth alarm. */
+  readonly deadLetterQueues: Queue[] = [];
+  /** The routes' keys (`GET /health`) and their throttles, for the stage's route settings. */
+  private readonly routeSettings: Record<
+    string,
+    { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+  > = {};
 
   constructor(scope: Construct, id: string, props: BacklineStackProps) {
     super(scope, id, props);
@@ -95,6 +115,8 @@ export class BacklineStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: tableDefinition.ttlAttribute,
       stream: StreamViewType[tableDefinition.stream],
+      // Encrypted with KMS (the AWS managed key), stated rather than left to the default.
+      encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: !dev,
       removalPolicy,
     });
@@ -181,13 +203,21 @@ export class BacklineStack extends Stack {
         'Unsubscribe links (RFC 8058) and promo links sent in mail are signed with this key and must keep working; an automatic rotation would break every link already delivered.',
     });
 
+    // Seals label webhook secrets (envelope encryption, see docs/design.md#secrets); only intake and the
+    // management function may use it, through their topology permissions.
+    const webhookSecretsKey = new Key(this, 'WebhookSecretsKey', {
+      description: 'Seals label webhook secrets (data keys per secret)',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
     const api = new HttpApi(this, 'Api', {
       apiName: name,
       description: 'Label webhooks, the management API, recipient links',
       createDefaultStage: false,
     });
-    new HttpStage(this, 'ApiStage', {
+    const stage = new HttpStage(this, 'ApiStage', {
       httpApi: api,
       stageName: '$default',
       autoDeploy: true,
@@ -195,7 +225,8 @@ export class BacklineStack extends Stack {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.jsonWithStandardFields(),
       },
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      // Each topology route gets its own throttle below (route settings); this is the default for any other.
+      throttle: defaultRouteThrottle,
     });
 
     const environment: Record<keyof Config, string> = {
@@ -209,6 +240,7 @@ export class BacklineStack extends Stack {
       PUBLIC_BASE_URL: settings.publicBaseUrl ?? api.apiEndpoint,
       API_KEY_SECRET_ID: apiKeySecret.secretArn,
       TOKEN_KEY_SECRET_ID: tokenKeySecret.secretArn,
+      WEBHOOK_SECRETS_KEY_ID: webhookSecretsKey.keyArn,
       MANAGER_TIME_ZONE: settings.managerTimeZone,
     };
     const senderDomain = settings.senderAddress.split('@')[1];
@@ -228,7 +260,8 @@ export class BacklineStack extends Stack {
           bus,
           releaseDaySchedules,
           schedulerRole,
-          secrets: [apiKeySecret, tokenKeySecret],
+          secrets: { 'api-key': apiKeySecret, 'token-signing-key': tokenKeySecret },
+          webhookSecretsKey,
           mail: {
             // SES authorizes a send against the verified identity: the address, or its domain.
             identityArns: [sesArn('identity', settings.senderAddress), sesArn('identity', senderDomain)],
@@ -238,8 +271,11 @@ export class BacklineStack extends Stack {
         },
       });
       this.functions[functionName] = fn;
+      if (fn.onFailure) this.deadLetterQueues.push(fn.onFailure);
       this.wireTriggers(functionName, spec, fn, api, buses, table, name);
     }
+    this.throttleRoutes(stage);
+    this.alarms(settings);
 
     for (const schedule of schedules) this.recurringSchedule(schedule, settings, bus, schedulerRole, name);
 
@@ -271,6 +307,7 @@ export class BacklineStack extends Stack {
     if (eventTriggers.length > 0) {
       // Events EventBridge could not hand to Lambda at all (Lambda's own failures go to fn.onFailure).
       const deliveryDlq = deadLetterQueue(this, `${id}DeliveryDlq`);
+      this.deadLetterQueues.push(deliveryDlq);
       eventTriggers.forEach((trigger, index) => {
         new Rule(this, `${id}Rule${index + 1}`, {
           eventBus: buses[trigger.bus],
@@ -288,6 +325,14 @@ export class BacklineStack extends Stack {
       const routes = httpTriggers.flatMap((trigger) =>
         api.addRoutes({ path: trigger.path, methods: [HttpMethod[trigger.method]], integration }),
       );
+      for (const trigger of httpTriggers) {
+        const throttle = routeThrottles[trigger.auth];
+        this.routeSettings[`${trigger.method} ${trigger.path}`] = {
+          ThrottlingRateLimit: throttle.rateLimit,
+          ThrottlingBurstLimit: throttle.burstLimit,
+        };
+      }
+      this.routes.push(...routes);
       for (const route of routes) {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
@@ -315,6 +360,8 @@ export class BacklineStack extends Stack {
   ): void {
     const streamArn = table.tableStreamArn;
     if (!streamArn) throw new Error('topology: a stream trigger needs the table stream');
+    const streamOnFailure = deadLetterQueue(this, `${id}StreamOnFailure`);
+    this.deadLetterQueues.push(streamOnFailure);
     fn.function.addEventSourceMapping('TableStream', {
       eventSourceArn: streamArn,
       startingPosition: StartingPosition.TRIM_HORIZON,
@@ -323,7 +370,7 @@ export class BacklineStack extends Stack {
       retryAttempts: trigger.retryAttempts,
       reportBatchItemFailures: true,
       filters: [FilterCriteria.filter(trigger.filter)],
-      onFailure: new SqsDlq(deadLetterQueue(this, `${id}StreamOnFailure`)),
+      onFailure: new SqsDlq(streamOnFailure),
     });
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: streamReadActions, resources: [streamArn] }));
     // How far behind the stream the publisher is: every entry waits at least this long for its event.
@@ -350,6 +397,97 @@ export class BacklineStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+  }
+
+  private readonly routes: IConstruct[] = [];
+
+  /**
+   * One throttle per route (the stage's RouteSettings, which CDK's HttpStage does not expose), so that
+   * public routes cannot spend the webhooks' or the manager's allowance. The stage waits for its routes:
+   * API Gateway refuses settings for a route key that does not exist yet.
+   */
+  private throttleRoutes(stage: HttpStage): void {
+    const cfnStage = stage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = this.routeSettings;
+    for (const route of this.routes) cfnStage.node.addDependency(route);
+  }
+
+  /**
+   * Alarms to an SNS topic (mailed to `alarmEmail` when set): any message in a dead-letter or on-failure
+   * queue, any function error or throttle, and SES reputation well below where SES reviews the account;
+   * the outbox's own alarms go to the same topic.
+   */
+  private alarms(settings: Settings): void {
+    // CloudWatch publishes to an encrypted topic only with a customer managed key that lets it.
+    const alarmsKey = new Key(this, 'AlarmsKey', {
+      description: 'Encrypts the Backline alarms topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    alarmsKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new Topic(this, 'Alarms', {
+      displayName: `Backline ${settings.stage} alarms`,
+      masterKey: alarmsKey,
+      enforceSSL: true,
+    });
+    if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
+    const notify = new SnsAction(topic);
+    const alarm = (id: string, metric: Metric, threshold: number, description: string) =>
+      new Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator:
+          threshold === 1
+            ? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+            : ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+
+    for (const queue of this.deadLetterQueues) {
+      const id = queue.node.path.split('/').slice(1).join('');
+      alarm(
+        `${id}DepthAlarm`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        1,
+        `Failed events wait in ${queue.node.path}: inspect and redrive them.`,
+      );
+    }
+    for (const [name, fn] of Object.entries(this.functions)) {
+      const id = pascal(name);
+      alarm(
+        `${id}ErrorsAlarm`,
+        fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        1,
+        `${name} failed (see its log group).`,
+      );
+      alarm(
+        `${id}ThrottlesAlarm`,
+        fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        1,
+        `${name} was throttled by Lambda.`,
+      );
+    }
+    const reputation = (metricName: string) =>
+      new Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: 'Maximum' });
+    alarm(
+      'SesBounceRateAlarm',
+      reputation('Reputation.BounceRate'),
+      sesReputationAlarms.bounceRate,
+      'SES bounce rate over 2 % (SES reviews an account at 5 %).',
+    );
+    alarm(
+      'SesComplaintRateAlarm',
+      reputation('Reputation.ComplaintRate'),
+      sesReputationAlarms.complaintRate,
+      'SES complaint rate over 0.05 % (SES reviews an account at 0.1 %).',
+    );
+    // Every alarm in the stack goes to the topic, the outbox's (made with its stream mapping) included.
+    for (const construct of this.node.findAll()) {
+      if (construct instanceof Alarm) construct.addAlarmAction(notify);
+    }
+    new CfnOutput(this, 'AlarmsTopicArn', { value: topic.topicArn, description: 'Where alarms are sent' });
   }
 
   /** A topology schedule as a Scheduler schedule putting a Backline envelope on the bus (docs/design.md#schedules). */

@@ -22,14 +22,41 @@ import type { sesDetailTypes } from '#shared/events/ses.ts';
  * module, and test/infra holds the synthesized template against it, so the two cannot drift.
  */
 
-/** What a function may touch. The CDK stack turns each into the narrowest IAM grant. */
+/**
+ * DynamoDB actions on the Backline table and its indexes, as IAM names them. IAM has no action for a
+ * transaction: each item in a `TransactWriteItems` is authorized as PutItem, UpdateItem, DeleteItem or
+ * ConditionCheckItem, so a function that writes transactions names the item actions it uses.
+ */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'Scan'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem';
+
+/** `table:read` is short for these. */
+export const tableReadActions: TableAction[] = ['GetItem', 'Query', 'BatchGetItem'];
+
+/** The secrets in Secrets Manager a function can be granted, by name. */
+export type SecretName = 'api-key' | 'token-signing-key';
+
+/**
+ * What a function may touch. The CDK stack turns each into the narrowest IAM grant; test/infra holds
+ * the template to it, and a unit test holds each function's code to its `table:` grants.
+ */
 export type Permission =
-  | 'table:read'
-  | 'table:write' // implies table:read
+  | 'table:read' // GetItem, Query, BatchGetItem
+  | `table:${TableAction}`
   | 'ses:send'
-  | 'events:put' // on the Backline bus only
+  | `events:put:backline.${string}` // PutEvents on the Backline bus, with this `source` only (IAM events:source)
   | 'schedules:manage' // release-day schedules in Backline's schedule group, and passing the Scheduler role
-  | 'secrets:read'; // the management API key and the token-signing key
+  | `secrets:read:${SecretName}`
+  | 'webhook-secrets:decrypt' // kms:Decrypt with the key that seals label webhook secrets
+  | 'webhook-secrets:encrypt'; // kms:GenerateDataKey with that key: a data key per secret written
 
 /** Backline's own bus, or the account's default bus (where SES publishes, docs/design.md#two-buses). */
 export type BusName = 'backline' | 'default';
@@ -149,7 +176,7 @@ export const functions = {
     entry: 'functions/intake/handler.ts',
     description: 'Takes signed label webhooks: records each one, which puts it in the outbox.',
     on: [route('POST', '/webhooks/{labelId}', 'webhook')],
-    may: ['table:write'],
+    may: ['table:GetItem', 'table:Query', 'table:PutItem', 'table:UpdateItem', 'webhook-secrets:decrypt'],
   },
   publisher: {
     entry: 'functions/publisher/handler.ts',
@@ -166,7 +193,17 @@ export const functions = {
       },
       ...consumes(OutboxSweepDue),
     ],
-    may: ['table:write', 'events:put'],
+    may: [
+      'table:GetItem',
+      'table:Query',
+      'table:PutItem',
+      'table:UpdateItem',
+      'events:put:backline.intake',
+      'events:put:backline.releases',
+      'events:put:backline.announcer',
+      'events:put:backline.recipients',
+      'events:put:backline.deliverability',
+    ],
     retryAttempts: 2,
     timeoutSeconds: 30,
   },
@@ -177,6 +214,7 @@ export const functions = {
       ['POST', '/labels'],
       ['GET', '/labels/{labelId}'],
       ['POST', '/labels/{labelId}/secrets/rotate'],
+      ['POST', '/labels/{labelId}/secrets/revoke'],
       ['POST', '/labels/{labelId}/replays'],
       ['GET', '/labels/{labelId}/releases/{releaseId}'],
       ['GET', '/labels/{labelId}/releases/{releaseId}/deliveries'],
@@ -187,21 +225,37 @@ export const functions = {
       ['PUT', '/media-outlets/{outletId}'],
       ['DELETE', '/media-outlets/{outletId}'],
     ),
-    may: ['table:write', 'secrets:read'],
+    may: [
+      'table:read',
+      'table:PutItem',
+      'table:UpdateItem',
+      'table:DeleteItem',
+      'secrets:read:api-key',
+      'webhook-secrets:decrypt',
+      'webhook-secrets:encrypt',
+    ],
     timeoutSeconds: 60,
   },
   releases: {
     entry: 'functions/releases/handler.ts',
     description: 'Keeps releases and their release-day schedules; asks the announcer for mailings.',
     on: consumes(ReleaseScheduled, ReleaseUpdated, ReleaseCancelled, ReleaseDayReached),
-    may: ['table:write', 'schedules:manage'],
+    may: ['table:GetItem', 'table:Query', 'table:PutItem', 'table:UpdateItem', 'schedules:manage'],
     retryAttempts: 2,
   },
   announcer: {
     entry: 'functions/announcer/handler.ts',
     description: 'Sends release mailings to matching outlets exactly once each, within the SES send rate.',
     on: [...consumes(MailingRequested, OutboxSweepDue), consumesSes('Email Sent')],
-    may: ['table:write', 'ses:send', 'events:put', 'secrets:read'],
+    may: [
+      'table:read',
+      'table:PutItem',
+      'table:UpdateItem',
+      'table:DeleteItem',
+      'ses:send',
+      'events:put:backline.announcer',
+      'secrets:read:token-signing-key',
+    ],
     retryAttempts: 2,
     timeoutSeconds: 300,
     memoryMb: 1024,
@@ -214,27 +268,27 @@ export const functions = {
       route('POST', '/u/{token}', 'public'),
       route('GET', '/p/{token}', 'public'),
     ],
-    may: ['table:write', 'secrets:read'],
+    may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'secrets:read:token-signing-key'],
   },
   deliverability: {
     entry: 'functions/deliverability/handler.ts',
     description: 'Suppresses addresses on a permanent bounce or a complaint.',
     on: [consumesSes('Email Bounced', 'Email Complaint Received')],
-    may: ['table:write'],
+    may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem'],
     retryAttempts: 2,
   },
   tours: {
     entry: 'functions/tours/handler.ts',
     description: 'Keeps booked tours and their dates (briefing promoters and press follows).',
     on: consumes(TourBooked, TourDateAdded, TourDateCancelled),
-    may: ['table:write'],
+    may: ['table:PutItem', 'table:UpdateItem'],
     retryAttempts: 2,
   },
   budgets: {
     entry: 'functions/budgets/handler.ts',
     description: 'Keeps budgets and the expense ledger; reconciles them daily.',
     on: consumes(BudgetSet, ExpenseRecorded, ReconciliationDue),
-    may: ['table:write'],
+    may: ['table:Query', 'table:PutItem', 'table:UpdateItem'],
     retryAttempts: 2,
   },
   health: {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -30,3 +31,4 @@ export const scheduler = once(() => new SchedulerClient({}));
  * the claim protocol instead (docs/design.md#exactly-once-mail).
  */
 export const ses = once(() => new SESv2Client({ maxAttempts: 1 }));
+export const kms = once(() => new KMSClient({}));

@@ -17,6 +17,8 @@ const Config = z.object({
   PUBLIC_BASE_URL: z.string().url(),
   API_KEY_SECRET_ID: z.string().min(1),
   TOKEN_KEY_SECRET_ID: z.string().min(1),
+  /** The KMS key that seals label webhook secrets (its id or ARN; not a secret itself). */
+  WEBHOOK_SECRETS_KEY_ID: z.string().min(1),
   MANAGER_TIME_ZONE: TimeZone,
 });
 

@@ -4,6 +4,7 @@ import { config } from '#shared/config.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
+import { webhookSecretSealer } from '#shared/kms.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { type IntakeDeps, receiveWebhook } from './receive.ts';
 
@@ -21,7 +22,7 @@ export const makeHandler = (deps: IntakeDeps) =>
     });
 
 export const liveDeps = (): IntakeDeps => ({
-  labels: dynamoLabels(dynamo(), config().TABLE_NAME),
+  labels: dynamoLabels(dynamo(), config().TABLE_NAME, webhookSecretSealer()),
   webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
 });

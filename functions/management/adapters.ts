@@ -3,10 +3,11 @@ import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { releaseDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
-import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { promoAccessesForRelease } from '#shared/db/promo.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
+import { webhookSecretSealer } from '#shared/kms.ts';
 import type { LabelRoutesDeps } from './labels.ts';
 import type { OutletRoutesDeps } from './outlets.ts';
 import type { ReleaseRoutesDeps } from './releases.ts';
@@ -14,13 +15,13 @@ import type { ReleaseRoutesDeps } from './releases.ts';
 /** The management API's ports wired to DynamoDB (handler.ts composes them). */
 
 export const liveLabelRoutesDeps = (): LabelRoutesDeps => ({
-  labels: dynamoLabels(dynamo(), config().TABLE_NAME),
+  labels: dynamoLabels(dynamo(), config().TABLE_NAME, webhookSecretSealer()),
   webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
 });
 
 export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({
-  outlets: dynamoOutletDirectory(),
+  outlets: dynamoOutletManagement(),
   now: () => new Date(),
   newOutletId: () => `out-${randomUUID()}`,
 });

@@ -1,6 +1,12 @@
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
-import { type HttpEvent, type HttpResult, httpErrors, requireApiKey } from '#shared/http/index.ts';
+import {
+  type HttpEvent,
+  type HttpResult,
+  httpErrors,
+  pathIdLimits,
+  requireApiKey,
+} from '#shared/http/index.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { apiKey } from '#shared/secrets.ts';
 import { liveLabelRoutesDeps, liveOutletRoutesDeps, liveReleaseRoutesDeps } from './adapters.ts';
@@ -21,6 +27,7 @@ export const makeHandler = (deps: ManagementDeps) =>
     .use(observability('management'))
     .use(httpErrors())
     .use(requireApiKey(deps.apiKey))
+    .use(pathIdLimits())
     .handler(httpRouterHandler<HttpEvent, HttpResult>(managementRoutes(deps)));
 
 /** Every management route; a test holds them against the topology's routes. */

@@ -1,6 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type Label, type Labels, labelIdPattern, withRotatedSecret } from '#shared/db/labels.ts';
+import {
+  activeSecrets,
+  type Label,
+  type Labels,
+  labelIdPattern,
+  maxActiveSecrets,
+  withRevokedSecrets,
+  withRotatedSecret,
+} from '#shared/db/labels.ts';
 import type { WebhookRecords } from '#shared/db/webhooks.ts';
 import {
   conflict,
@@ -76,11 +84,28 @@ export const describeLabel = (label: Label) => ({
   })),
 });
 
-/** `POST /labels/{labelId}/secrets/rotate`: a new current secret; the previous one verifies for 24 more hours. */
+/**
+ * `POST /labels/{labelId}/secrets/rotate`: a new current secret; the previous one verifies for 24 more hours.
+ * At most `maxActiveSecrets` verify at once: past that, 409 until rotated-out ones are revoked or retire.
+ */
 export async function rotateSecret(labelId: string | undefined, deps: LabelRoutesDeps) {
   for (let attempt = 0; attempt < 3; attempt++) {
     const label = await labelOf(deps, labelId);
-    const rotated = withRotatedSecret(label, (deps.newSecret ?? newWebhookSecret)(), deps.now());
+    const now = deps.now();
+    const active = label.secrets.filter(
+      (s) => s.retiresAt === undefined || Date.parse(s.retiresAt) > now.getTime(),
+    );
+    if (activeSecrets(label, now).length >= maxActiveSecrets) {
+      const nextRetirement = active
+        .flatMap((s) => (s.retiresAt ? [s.retiresAt] : []))
+        .sort()
+        .at(0);
+      throw conflict(
+        `label ${label.labelId} already has ${maxActiveSecrets} active secrets (the current one and ${maxActiveSecrets - 1} rotated out); ` +
+          `revoke the rotated-out ones (POST /labels/${label.labelId}/secrets/revoke) or wait until ${nextRetirement}`,
+      );
+    }
+    const rotated = withRotatedSecret(label, (deps.newSecret ?? newWebhookSecret)(), now);
     if (await deps.labels.update(rotated)) {
       return {
         id: rotated.labelId,
@@ -90,6 +115,22 @@ export async function rotateSecret(labelId: string | undefined, deps: LabelRoute
     }
   }
   throw conflict('the secret was rotated concurrently; try again');
+}
+
+/**
+ * `POST /labels/{labelId}/secrets/revoke`: every rotated-out secret stops verifying now, without its grace
+ * period (a leaked secret); the current one stays. To revoke the current secret, rotate, then revoke.
+ */
+export async function revokeSecrets(labelId: string | undefined, deps: LabelRoutesDeps) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const label = await labelOf(deps, labelId);
+    const now = deps.now();
+    const revoked = withRevokedSecrets(label);
+    const count = activeSecrets(label, now).length - activeSecrets(revoked, now).length;
+    if (count === 0) return { id: label.labelId, revoked: 0 };
+    if (await deps.labels.update(revoked)) return { id: label.labelId, revoked: count };
+  }
+  throw conflict('the secrets changed concurrently; try again');
 }
 
 /**
@@ -141,6 +182,12 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
     path: '/labels/{labelId}/secrets/rotate',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
       json(201, await rotateSecret(event.pathParameters?.labelId, deps)),
+  },
+  {
+    method: 'POST',
+    path: '/labels/{labelId}/secrets/revoke',
+    handler: async (event: HttpEvent): Promise<HttpResult> =>
+      json(200, await revokeSecrets(event.pathParameters?.labelId, deps)),
   },
   {
     method: 'POST',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DuplicateEmailError, InvalidCursorError, type OutletDirectory } from '#shared/db/outlets.ts';
+import type { OutletManagement } from '#shared/db/outlet-changes.ts';
+import { DuplicateEmailError, InvalidCursorError } from '#shared/db/outlets.ts';
 import {
   conflict,
   type HttpEvent,
@@ -20,7 +21,7 @@ import type { ManagementRoute } from './routes.ts';
 /** The media outlet directory: `/media-outlets` (management API, bearer key). */
 
 export interface OutletRoutesDeps {
-  outlets: OutletDirectory;
+  outlets: OutletManagement;
   now: () => Date;
   newOutletId: () => string;
 }

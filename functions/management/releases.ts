@@ -1,6 +1,7 @@
+import { toCsv } from '#shared/csv.ts';
 import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
-import { type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
+import { type HttpEvent, type HttpResult, header, json, notFound } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 import type { ManagementRoute } from './routes.ts';
 
@@ -51,6 +52,32 @@ export function deliveryRows(deliveries: Delivery[], accesses: Map<string, numbe
     );
 }
 
+const deliveryColumns = [
+  'outletId',
+  'email',
+  'kind',
+  'revision',
+  'status',
+  'messageId',
+  'at',
+  'claimedAt',
+  'resends',
+  'failure',
+  'promoAccesses',
+] as const;
+
+/** The deliveries as CSV (`Accept: text/csv`), for a spreadsheet: every cell neutralised against formulas. */
+export const deliveriesCsv = (rows: ReturnType<typeof deliveryRows>): HttpResult => ({
+  statusCode: 200,
+  headers: {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': 'attachment; filename="deliveries.csv"',
+  },
+  body: toCsv(deliveryColumns, rows as Partial<Record<(typeof deliveryColumns)[number], string | number>>[]),
+});
+
+const wantsCsv = (event: HttpEvent) => /\btext\/csv\b/i.test(header(event, 'accept') ?? '');
+
 const idsOf = (event: HttpEvent) => ({
   labelId: event.pathParameters?.labelId ?? '',
   releaseId: event.pathParameters?.releaseId ?? '',
@@ -92,7 +119,8 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
         deps.deliveries(release.labelId, release.releaseId),
         deps.promoAccesses(release.labelId, release.releaseId),
       ]);
-      return json(200, { deliveries: deliveryRows(deliveries, accesses) });
+      const rows = deliveryRows(deliveries, accesses);
+      return wantsCsv(event) ? deliveriesCsv(rows) : json(200, { deliveries: rows });
     },
   },
 ];

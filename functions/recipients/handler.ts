@@ -2,7 +2,14 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
-import { errorResponse, type HttpEvent, type HttpResult, html, rawBody } from '#shared/http/index.ts';
+import {
+  errorResponse,
+  type HttpEvent,
+  type HttpResult,
+  html,
+  pathIdLimits,
+  rawBody,
+} from '#shared/http/index.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { InvalidTokenError } from '#shared/tokens.ts';
@@ -59,6 +66,7 @@ export const makeHandler = (deps: RecipientsDeps) =>
   middy<HttpEvent, HttpResult>()
     .use(observability('recipients'))
     .use(recipientErrors())
+    .use(pathIdLimits())
     .handler(httpRouterHandler<HttpEvent, HttpResult>(recipientRoutes(deps)));
 
 export const liveDeps = (): RecipientsDeps => ({

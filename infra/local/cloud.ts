@@ -25,6 +25,7 @@ import { createEndpoint } from './endpoint.ts';
 import { Faults } from './faults.ts';
 import { createGateway } from './gateway.ts';
 import { InFlight } from './in-flight.ts';
+import { LocalKms } from './kms.ts';
 import { listen } from './ports.ts';
 import { LocalRuntime } from './runtime.ts';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.ts';
@@ -66,6 +67,7 @@ const names = {
   configurationSet: 'backline',
   apiKeySecret: 'backline/api-key',
   tokenKeySecret: 'backline/token-signing-key',
+  webhookSecretsKey: '6f1c3a52-8e0b-4d1e-9a47-0b5c1a9e0001',
 };
 
 export class MissingJavaError extends Error {
@@ -165,7 +167,11 @@ async function start(
     },
   });
   const secrets = new Map<string, string>();
-  const endpoint = createEndpoint({ bus, scheduler, secrets, account, region });
+  const kms = new LocalKms({
+    keyArn: `arn:aws:kms:${region}:${account}:key/${names.webhookSecretsKey}`,
+    file: dataDir ? join(dataDir, 'kms-master-key') : undefined,
+  });
+  const endpoint = createEndpoint({ bus, scheduler, secrets, kms, account, region });
   const busPort = await listen(
     endpoint,
     options.ports.bus,
@@ -255,6 +261,7 @@ async function start(
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.bus,
     AWS_ENDPOINT_URL_SCHEDULER: urls.bus,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: urls.bus,
+    AWS_ENDPOINT_URL_KMS: urls.bus,
     TABLE_NAME: names.table,
     EVENT_BUS_NAME: names.bus,
     EVENT_BUS_ARN: `arn:aws:events:${region}:${account}:event-bus/${names.bus}`,
@@ -265,6 +272,7 @@ async function start(
     PUBLIC_BASE_URL: urls.http,
     API_KEY_SECRET_ID: names.apiKeySecret,
     TOKEN_KEY_SECRET_ID: names.tokenKeySecret,
+    WEBHOOK_SECRETS_KEY_ID: kms.keyArn,
     MANAGER_TIME_ZONE: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
     POWERTOOLS_SERVICE_NAME: 'backline',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',

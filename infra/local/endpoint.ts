@@ -1,20 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BusError, type LocalBus } from './bus/bus.ts';
+import type { LocalKms } from './kms.ts';
 import type { LocalScheduler } from './scheduler.ts';
 
 /**
  * One port (default 4010) for the AWS JSON services of the local cloud, routed as AWS routes them:
- * EventBridge and Secrets Manager by `X-Amz-Target` (AWS JSON 1.1), the Scheduler by REST path.
- * Unmodified SDK clients reach it through AWS_ENDPOINT_URL_EVENTBRIDGE / _SCHEDULER / _SECRETS_MANAGER.
+ * EventBridge, Secrets Manager and KMS by `X-Amz-Target` (AWS JSON 1.1), the Scheduler by REST path.
+ * Unmodified SDK clients reach it through AWS_ENDPOINT_URL_EVENTBRIDGE / _SCHEDULER / _SECRETS_MANAGER / _KMS.
  */
 export function createEndpoint(options: {
   bus: LocalBus;
   scheduler: LocalScheduler;
   secrets: Map<string, string>;
+  kms: LocalKms;
   account: string;
   region: string;
 }): Server {
-  const { bus, scheduler, secrets, account, region } = options;
+  const { bus, scheduler, secrets, kms, account, region } = options;
 
   const awsJson: Record<string, (input: Record<string, unknown>) => unknown> = {
     'AWSEvents.PutEvents': (input) => bus.putEvents(input.Entries as never),
@@ -37,6 +39,7 @@ export function createEndpoint(options: {
         CreatedDate: 0,
       };
     },
+    ...kms.operations(),
   };
 
   return createServer(async (req: IncomingMessage, res: ServerResponse) => {

@@ -9,7 +9,8 @@ import {
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
-import { batchGetAll, isConditionFailure } from './conditions.ts';
+import { batchGetAll } from './batch-get.ts';
+import { isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 
 /**

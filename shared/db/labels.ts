@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type SealedSecret, type Sealer, webhookSecretContext } from '../sealing.ts';
 import { isConditionFailure } from './conditions.ts';
 import { keyOf } from './keys.ts';
 
@@ -9,7 +10,12 @@ import { keyOf } from './keys.ts';
  * - get a label by id (intake: the secrets that verify its webhooks; management: `GET /labels/{labelId}`)
  *     pk = LABEL#<labelId>, sk = LABEL
  * - create a label once (`POST /labels`): conditional put, attribute_not_exists(pk)
- * - rotate its secret (`POST /labels/{labelId}/secrets/rotate`): conditional put on `version` (optimistic lock)
+ * - rotate its secret (`POST /labels/{labelId}/secrets/rotate`) or revoke rotated-out ones
+ *   (`POST /labels/{labelId}/secrets/revoke`): conditional put on `version` (optimistic lock)
+ *
+ * Secrets are stored sealed (envelope encryption under the webhook-secrets KMS key, bound to the label id:
+ * see docs/design.md#secrets); each write seals every secret afresh with a new data key. An item written
+ * before sealing existed holds `value` in plain text: it is read as it is and sealed on its next write.
  *
  * Label ids are restricted to `labelIdPattern`, so they never contain the key separator `#`.
  */
@@ -21,6 +27,9 @@ export const isLabelId = (value: string): boolean => labelIdPattern.test(value);
 
 /** A rotated-out secret keeps verifying for 24 hours so a label can roll over without losing deliveries. */
 export const secretGraceMs = 24 * 60 * 60 * 1000;
+
+/** At most this many secrets verify a label's webhooks at once: the current one and two rotated-out ones. */
+export const maxActiveSecrets = 3;
 
 export interface LabelSecret {
   /** `whsec_` + base64 of the key. Never logged, never returned after creation or rotation. */
@@ -59,6 +68,13 @@ export function withRotatedSecret(label: Label, secret: string, now: Date): Labe
   };
 }
 
+/** The label with every rotated-out secret retired at once (none keeps its grace period); the current one stays. */
+export const withRevokedSecrets = (label: Label): Label => ({
+  ...label,
+  version: label.version + 1,
+  secrets: label.secrets.filter((s) => s.retiresAt === undefined),
+});
+
 /** The port over stored labels. */
 export interface Labels {
   get(labelId: string): Promise<Label | undefined>;
@@ -68,8 +84,30 @@ export interface Labels {
   update(label: Label): Promise<boolean>;
 }
 
-export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string): Labels {
-  const item = (label: Label) => ({ ...labelKey(label.labelId), type: 'label', ...label });
+/** A secret as stored: sealed, or (written before sealing) its plain `value`. */
+type StoredSecret = Omit<LabelSecret, 'value'> & { sealed?: SealedSecret; value?: string };
+
+export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string, sealer: Sealer): Labels {
+  const contextOf = (labelId: string) => ({ ...webhookSecretContext, labelId });
+  const item = async (label: Label) => ({
+    ...labelKey(label.labelId),
+    type: 'label',
+    ...label,
+    secrets: await Promise.all(
+      label.secrets.map(
+        async ({ value, ...rest }): Promise<StoredSecret> => ({
+          ...rest,
+          sealed: await sealer.seal(value, contextOf(label.labelId)),
+        }),
+      ),
+    ),
+  });
+  const open = async (labelId: string, stored: StoredSecret): Promise<LabelSecret> => {
+    const { sealed, value, ...rest } = stored;
+    if (sealed) return { ...rest, value: await sealer.open(sealed, contextOf(labelId)) };
+    if (value === undefined) throw new Error(`label ${labelId} holds a secret neither sealed nor plain`);
+    return { ...rest, value };
+  };
   return {
     async get(labelId) {
       if (!isLabelId(labelId)) return undefined;
@@ -78,7 +116,13 @@ export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string):
       );
       if (!Item) return undefined;
       const { labelId: id, name, createdAt, version, secrets } = Item;
-      return { labelId: id, name, createdAt, version, secrets } as Label;
+      return {
+        labelId: id,
+        name,
+        createdAt,
+        version,
+        secrets: await Promise.all((secrets as StoredSecret[]).map((secret) => open(id, secret))),
+      } as Label;
     },
     async create(label) {
       try {
@@ -86,7 +130,7 @@ export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string):
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: item(label),
+            Item: await item(label),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -102,7 +146,7 @@ export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string):
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: item(label),
+            Item: await item(label),
             ConditionExpression: 'attribute_exists(pk) AND version = :previous',
             ExpressionAttributeValues: { ':previous': label.version - 1 },
           }),

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import { unauthorized } from './errors.ts';
+import { unauthorized, ValidationError } from './errors.ts';
 import { errorResponse, type HttpEvent, type HttpResult } from './responses.ts';
 
 /** Turns typed HttpErrors into their 4xx response; unexpected errors still throw. */
@@ -24,5 +24,25 @@ export const requireApiKey = (expectedKey: () => Promise<string>): MiddlewareObj
   before: async (request) => {
     const given = /^Bearer\s+(.+)$/i.exec(request.event.headers?.authorization ?? '')?.[1]?.trim();
     if (!given || !sameSecret(given, await expectedKey())) throw unauthorized('missing or invalid API key');
+  },
+});
+
+/**
+ * Path ids longer than any id Backline makes are refused before they reach a key: DynamoDB answers a key
+ * over 2,048 bytes with a 500-class error. Ids are at most 128 characters (label ids 64, release and tour
+ * ids 128, outlet ids `out-<uuid>`); signed recipient tokens are longer, and capped on their own.
+ */
+export const maxPathIdLength = 128;
+export const maxPathTokenLength = 2048;
+
+export const pathIdLimits = (): MiddlewareObj<HttpEvent, HttpResult> => ({
+  before: async (request) => {
+    const issues = Object.entries(request.event.pathParameters ?? {}).flatMap(([name, value]) => {
+      const limit = name === 'token' ? maxPathTokenLength : maxPathIdLength;
+      return value !== undefined && value.length > limit
+        ? [{ path: name, message: `must be at most ${limit} characters` }]
+        : [];
+    });
+    if (issues.length > 0) throw new ValidationError(issues);
   },
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { DuplicateEmailError, InvalidCursorError, type OutletDirectory } from '#shared/db/outlets.ts';
 import { OutletSuppressed, OutletUnsubscribed, outboxEntry } from '#shared/events/index.ts';
 import type { Outlet, OutletInput } from '#shared/outlets.ts';
@@ -11,7 +12,7 @@ import { anOutletInput } from '#test/support/outlets.ts';
  * drift from the table. Every id and address is unique, so the suite shares a table with other tests.
  * `outboxHolds` tells whether the store's write put an outbox entry (by event id) in the outbox.
  */
-export function describeOutletDirectoryContract<S extends OutletDirectory>(
+export function describeOutletDirectoryContract<S extends OutletManagement>(
   name: string,
   makeStore: () => S,
   outboxHolds: (store: S, eventId: string) => Promise<boolean>,

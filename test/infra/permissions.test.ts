@@ -1,7 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { eventSourcesOf, secretsOf, tableActionsOf } from '#infra/app-function.ts';
 import { streamReadActions } from '#infra/stack.ts';
-import { type FunctionSpec, functionEntries, type Permission } from '#infra/topology.ts';
+import { type FunctionSpec, functionEntries } from '#infra/topology.ts';
+import { catalogue } from '#shared/events/index.ts';
+import { schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
 import { asArray, backline, devSettings, flat, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
 
@@ -42,23 +45,6 @@ function grantsOfRole(template: Template, roleId: string): string[] {
   });
 }
 
-const dynamoRead = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:Query',
-  'dynamodb:GetItem',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-const dynamoWrite = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-];
-
 describe('IAM follows the topology and nothing wider', () => {
   const { template } = backline();
   const idOf = (
@@ -71,48 +57,82 @@ describe('IAM follows the topology and nothing wider', () => {
   const [tableId] = idOf('AWS::DynamoDB::Table');
   const [busId] = idOf('AWS::Events::EventBus');
   const [configurationSetId] = idOf('AWS::SES::ConfigurationSet');
-  const secretIds = idOf('AWS::SecretsManager::Secret');
   const [schedulerRoleId] = idOf('AWS::IAM::Role', (props) =>
     JSON.stringify(props.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
   );
   const arn = (service: string, resource: string) =>
     `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
-  const table = [`<${tableId}.Arn>`, `<${tableId}.Arn>/index/*`];
+  const [webhookSecretsKeyId] = idOf('AWS::KMS::Key', (props) =>
+    String(props.Description).includes('webhook secrets'),
+  );
+  const secretIdByName = Object.fromEntries(
+    Object.entries(resourcesOf(template, 'AWS::SecretsManager::Secret')).map(([id, secret]) => [
+      String(secret.Properties.Name).replace(/^backline-dev\//, ''),
+      id,
+    ]),
+  );
+  const tableArn = `<${tableId}.Arn>`;
+  const indexes = `<${tableId}.Arn>/index/*`;
 
-  const expectedFor: Record<Permission, string[]> = {
-    'table:read': grants(dynamoRead, table),
-    'table:write': grants([...dynamoRead, ...dynamoWrite], table),
-    'events:put': grants(['events:PutEvents'], [`<${busId}.Arn>`]),
-    'ses:send': [
+  /** The grants a topology entry's `may` stands for, spelled out here independently of app-function.ts. */
+  const expectedFor = (may: FunctionSpec['may']): string[] => {
+    const table = tableActionsOf(may);
+    const onIndexes: string[] = table.filter((action) => action === 'Query' || action === 'Scan');
+    const sources = eventSourcesOf(may);
+    const keyActions = [
+      ...(may.includes('webhook-secrets:decrypt') ? ['kms:Decrypt'] : []),
+      ...(may.includes('webhook-secrets:encrypt') ? ['kms:GenerateDataKey'] : []),
+    ];
+    return [
       ...grants(
-        ['ses:SendBulkEmail', 'ses:SendEmail'],
-        [
-          arn('ses', `identity/${devSettings.senderAddress}`),
-          arn('ses', `identity/${devSettings.senderAddress.split('@')[1]}`),
-          arn('ses', `configuration-set/<${configurationSetId}>`),
-          ...mailTemplates.map((mail) => arn('ses', `template/${mail.name}`)),
-        ],
+        table.filter((action) => !onIndexes.includes(action)).map((action) => `dynamodb:${action}`),
+        [tableArn],
       ),
-      ...grants(['ses:GetAccount'], ['*']),
-    ],
-    'schedules:manage': [
       ...grants(
-        [
-          'scheduler:CreateSchedule',
-          'scheduler:UpdateSchedule',
-          'scheduler:DeleteSchedule',
-          'scheduler:GetSchedule',
-        ],
-        [arn('scheduler', 'schedule/backline-dev-release-day/*')],
+        onIndexes.map((action) => `dynamodb:${action}`),
+        [tableArn, indexes],
       ),
-      ...grants(['iam:PassRole'], [`<${schedulerRoleId}.Arn>`], {
-        StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      ...(sources.length > 0
+        ? grants(['events:PutEvents'], [`<${busId}.Arn>`], { StringEquals: { 'events:source': sources } })
+        : []),
+      ...grants(
+        ['secretsmanager:GetSecretValue'],
+        secretsOf(may).map((name) => `<${secretIdByName[name]}>`),
+      ),
+      ...grants(keyActions, [`<${webhookSecretsKeyId}.Arn>`], {
+        StringEquals: { 'kms:EncryptionContext:purpose': 'webhook-secret' },
       }),
-    ],
-    'secrets:read': grants(
-      ['secretsmanager:GetSecretValue'],
-      secretIds.map((id) => `<${id}>`),
-    ),
+      ...(may.includes('ses:send')
+        ? [
+            ...grants(
+              ['ses:SendBulkEmail', 'ses:SendEmail'],
+              [
+                arn('ses', `identity/${devSettings.senderAddress}`),
+                arn('ses', `identity/${devSettings.senderAddress.split('@')[1]}`),
+                arn('ses', `configuration-set/<${configurationSetId}>`),
+                ...mailTemplates.map((mail) => arn('ses', `template/${mail.name}`)),
+              ],
+            ),
+            ...grants(['ses:GetAccount'], ['*']),
+          ]
+        : []),
+      ...(may.includes('schedules:manage')
+        ? [
+            ...grants(
+              [
+                'scheduler:CreateSchedule',
+                'scheduler:UpdateSchedule',
+                'scheduler:DeleteSchedule',
+                'scheduler:GetSchedule',
+              ],
+              [arn('scheduler', 'schedule/backline-dev-release-day/*')],
+            ),
+            ...grants(['iam:PassRole'], [`<${schedulerRoleId}.Arn>`], {
+              StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+            }),
+          ]
+        : []),
+    ];
   };
 
   const functionsByName = Object.fromEntries(
@@ -164,9 +184,7 @@ describe('IAM follows the topology and nothing wider', () => {
           ),
         ]
       : [];
-    const may = new Set<Permission>(spec.may);
-    if (may.has('table:write')) may.delete('table:read');
-    return [...own, ...onFailure, ...streams, ...[...may].flatMap((permission) => expectedFor[permission])];
+    return [...own, ...onFailure, ...streams, ...expectedFor(spec.may)];
   };
 
   it.each(functionEntries())('gives %s exactly the grants its topology entry names', (name, spec) => {
@@ -175,6 +193,90 @@ describe('IAM follows the topology and nothing wider', () => {
     const actual = grantsOfRole(template, roleId);
 
     expect(actual.sort()).toEqual(expectedGrants(name, spec).sort());
+  });
+
+  const grantsOf = (name: string) => grantsOfRole(template, logicalIdOf(functionsByName[name].Role));
+  const functionNames = functionEntries().map(([name]) => name);
+
+  it('lets only the management function read the management API key', () => {
+    const apiKey = `secretsmanager:GetSecretValue on <${secretIdByName['api-key']}>`;
+
+    const readers = functionNames.filter((name) => grantsOf(name).includes(apiKey));
+
+    expect(readers).toEqual(['management']);
+  });
+
+  it('lets the public recipients function read the token-signing key and no other secret', () => {
+    const secretReads = grantsOf('recipients').filter((grant) => grant.startsWith('secretsmanager:'));
+
+    expect(secretReads).toEqual([
+      `secretsmanager:GetSecretValue on <${secretIdByName['token-signing-key']}>`,
+    ]);
+  });
+
+  it.each(['intake', 'recipients'])('lets the public %s function neither Scan nor DeleteItem', (name) => {
+    const table = grantsOf(name).filter((grant) => grant.startsWith('dynamodb:'));
+
+    expect(table.length).toBeGreaterThan(0);
+    expect(table.filter((grant) => /^dynamodb:(Scan|DeleteItem|BatchWriteItem) /.test(grant))).toEqual([]);
+  });
+
+  it('grants no function a DynamoDB wildcard, Scan or DescribeTable, and only the publisher the stream', () => {
+    const table = functionNames.flatMap((name) =>
+      grantsOf(name)
+        .filter((grant) => grant.startsWith('dynamodb:'))
+        .map((grant) => ({ name, grant })),
+    );
+
+    const wide = table.filter(({ grant }) => /^dynamodb:(\*|Scan|DescribeTable) /.test(grant));
+    const streamReaders = table.filter(({ grant }) => /StreamArn>/.test(grant)).map(({ name }) => name);
+
+    expect(wide).toEqual([]);
+    expect([...new Set(streamReaders)]).toEqual(['publisher']);
+  });
+
+  it('lets only intake and the management function use the webhook-secrets key, and only intake to decrypt', () => {
+    const keyGrants = Object.fromEntries(
+      functionNames.map((name) => [name, grantsOf(name).filter((grant) => grant.startsWith('kms:'))]),
+    );
+
+    const users = functionNames.filter((name) => keyGrants[name].length > 0);
+
+    expect(users.sort()).toEqual(['intake', 'management']);
+    expect(keyGrants.intake.map((grant) => grant.split(' ')[0])).toEqual(['kms:Decrypt']);
+    expect(keyGrants.management.map((grant) => grant.split(' ')[0]).sort()).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    ]);
+  });
+
+  it("allows PutEvents only with an events:source condition naming the function's own backline.<context>", () => {
+    const putEvents = functionNames.flatMap((name) =>
+      grantsOf(name)
+        .filter((grant) => grant.startsWith('events:PutEvents'))
+        .map((grant) => ({ name, grant })),
+    );
+
+    expect(putEvents.length).toBeGreaterThan(0);
+    for (const { name, grant } of putEvents) {
+      const condition = /if (.*)$/.exec(grant)?.[1];
+      expect(condition, `${name}: ${grant}`).toBeDefined();
+      const sources = JSON.parse(condition!).StringEquals['events:source'] as string[];
+      expect(sources.length).toBeGreaterThan(0);
+      for (const source of sources) expect(source).toMatch(/^backline\.[a-z]+$/);
+    }
+    const sourcesOf = (name: string) =>
+      putEvents
+        .filter((put) => put.name === name)
+        .flatMap((put) => JSON.parse(/if (.*)$/.exec(put.grant)![1]).StringEquals['events:source']);
+    // The publisher puts the outbox's events, on behalf of every context that writes outbox entries; the
+    // scheduler's events come from Scheduler itself, so no function may put events with its source.
+    const outboxSources = [...new Set(catalogue.flatMap((contract) => contract.sources))]
+      .filter((source) => source !== schedulerSource)
+      .sort();
+    expect(sourcesOf('publisher').sort()).toEqual(outboxSources);
+    expect(sourcesOf('announcer')).toEqual(['backline.announcer']);
+    expect(putEvents.map(({ name }) => name).sort()).toEqual(['announcer', 'publisher']);
   });
 
   it('lets the Scheduler role put events on the Backline bus and do nothing else', () => {

@@ -20,8 +20,13 @@ export interface CloudProcess {
  */
 export async function startCloudProcess(
   env: Record<string, string> = {},
-  options: { killable?: boolean } = {},
+  options: {
+    killable?: boolean;
+    /** Receives every line the cloud prints (stdout and stderr) instead of this process's stdout. */
+    onOutput?: (line: string) => void;
+  } = {},
 ): Promise<CloudProcess> {
+  const { onOutput } = options;
   const child: ChildProcess = spawn(process.execPath, ['infra/local/start.ts', '--json'], {
     cwd: resolve(import.meta.dirname, '../..'),
     // `killable`: its own process group, so that `kill` reaches DynamoDB Local's JVM too, as a crash would.
@@ -35,13 +40,17 @@ export async function startCloudProcess(
       BACKLINE_DATA_DIR: 'memory',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', onOutput ? 'pipe' : 'inherit'],
   });
+  if (onOutput) createInterface({ input: child.stderr! }).on('line', onOutput);
   const info = await new Promise<Omit<CloudProcess, 'stop' | 'kill'>>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error('the local cloud did not start within 120 s')), 120_000);
     child.once('exit', (code) => fail(new Error(`the local cloud exited with ${code} before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('{"ready"')) return process.stdout.write(`[cloud] ${line}\n`);
+      if (!line.startsWith('{"ready"')) {
+        if (onOutput) return onOutput(line);
+        return process.stdout.write(`[cloud] ${line}\n`);
+      }
       clearTimeout(timer);
       ready(JSON.parse(line));
     });

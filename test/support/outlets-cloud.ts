@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { dynamoOutletDirectory, type OutletDirectory } from '#shared/db/outlets.ts';
+import { dynamoOutletManagement, type OutletManagement } from '#shared/db/outlet-changes.ts';
 import { dynamoPromoCounters, type PromoCounters } from '#shared/db/promo.ts';
 import type { Outlet, OutletInput } from '#shared/outlets.ts';
 import { api, cloud, documentClient, sdkConfig, uniqueId } from './cloud.ts';
@@ -15,8 +15,9 @@ export async function localTokenKey(): Promise<string> {
   return SecretString!;
 }
 
-export const localOutletDirectory = (): OutletDirectory =>
-  dynamoOutletDirectory(documentClient(), cloud().tableName);
+/** The directory as the management function has it (with replace and remove), on the local cloud's table. */
+export const localOutletDirectory = (): OutletManagement =>
+  dynamoOutletManagement(documentClient(), cloud().tableName);
 export const localPromoCounters = (): PromoCounters =>
   dynamoPromoCounters(documentClient(), cloud().tableName);
 

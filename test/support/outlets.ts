@@ -1,7 +1,7 @@
+import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import {
   DuplicateEmailError,
   InvalidCursorError,
-  type OutletDirectory,
   outletListKey,
   type Suppression,
 } from '#shared/db/outlets.ts';
@@ -59,7 +59,7 @@ function decodeCursor(cursor: string): string {
  * The directory's rules (one outlet per address, suppression and unsubscribe carried over) without
  * DynamoDB; test/contracts/outlet-directory.contract.ts holds it to the table's behaviour.
  */
-export class InMemoryOutletDirectory implements OutletDirectory {
+export class InMemoryOutletDirectory implements OutletManagement {
   readonly outlets = new Map<string, Outlet>();
   readonly suppressions = new Map<string, Suppression>();
   /** When each address unsubscribed: it outlives the outlet. */

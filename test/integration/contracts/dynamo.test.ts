@@ -15,6 +15,7 @@ import { describeToursContract } from '#test/contracts/tours.contract.ts';
 import { describeWebhookRecordsContract } from '#test/contracts/webhook-records.contract.ts';
 import { cloud, documentClient } from '#test/support/cloud.ts';
 import { localOutletDirectory, localPromoCounters } from '#test/support/outlets-cloud.ts';
+import { aSealer } from '#test/support/sealing.ts';
 
 /**
  * The DynamoDB stores on the test run's DynamoDB Local hold the contracts the unit tests' fakes hold
@@ -39,7 +40,7 @@ const inTableOutbox = async (_store: unknown, eventId: string) => {
 
 describeOutletDirectoryContract('DynamoDB', localOutletDirectory, inTableOutbox);
 describePromoCountersContract('DynamoDB', localPromoCounters, inTableOutbox);
-describeLabelsContract('DynamoDB', () => dynamoLabels(documentClient(), cloud().tableName));
+describeLabelsContract('DynamoDB', () => dynamoLabels(documentClient(), cloud().tableName, aSealer()));
 describeWebhookRecordsContract('DynamoDB', () => dynamoWebhookRecords(documentClient(), cloud().tableName));
 describeDeliveryStoreContract('DynamoDB', deliveryStore);
 describeBudgetLedgerContract('DynamoDB', () => dynamoBudgetLedger(documentClient(), cloud().tableName));

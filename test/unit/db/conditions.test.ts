@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { batchGetAll, failedConditions, isConditionFailure } from '#shared/db/conditions.ts';
+import { batchGetAll } from '#shared/db/batch-get.ts';
+import { failedConditions, isConditionFailure } from '#shared/db/conditions.ts';
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: `K#${i}`, sk: 'K' }));
 

@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoWebhookRecords, type WebhookRecord } from '#shared/db/webhooks.ts';
 import { aLabel } from '#test/support/intake.ts';
+import { aSealer } from '#test/support/sealing.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const client = documents as unknown as DynamoDBDocumentClient;
@@ -73,7 +74,7 @@ describe('the labels adapter', () => {
   it('answers false instead of overwriting an existing label', async () => {
     documents.on(PutCommand).rejects(conditionFailed());
 
-    const created = await dynamoLabels(client, 't').create(aLabel());
+    const created = await dynamoLabels(client, 't', aSealer()).create(aLabel());
 
     expect(created).toBe(false);
   });
@@ -81,7 +82,7 @@ describe('the labels adapter', () => {
   it('updates only the version it read', async () => {
     documents.on(PutCommand).resolves({});
 
-    await dynamoLabels(client, 't').update(aLabel({ version: 3 }));
+    await dynamoLabels(client, 't', aSealer()).update(aLabel({ version: 3 }));
 
     expect(documents.commandCalls(PutCommand)[0].args[0].input).toMatchObject({
       ConditionExpression: 'attribute_exists(pk) AND version = :previous',
@@ -90,9 +91,51 @@ describe('the labels adapter', () => {
   });
 
   it('looks up no label id that cannot exist', async () => {
-    const label = await dynamoLabels(client, 't').get('a#b');
+    const label = await dynamoLabels(client, 't', aSealer()).get('a#b');
 
     expect(label).toBeUndefined();
     expect(documents.calls()).toHaveLength(0);
+  });
+
+  it('stores webhook secrets sealed, so the table never holds one in plain text', async () => {
+    documents.on(PutCommand).resolves({});
+    const label = aLabel();
+
+    await dynamoLabels(client, 't', aSealer()).create(label);
+
+    const item = documents.commandCalls(PutCommand)[0].args[0].input.Item!;
+    expect(JSON.stringify(item)).not.toContain(label.secrets[0].value);
+    expect(JSON.stringify(item)).not.toContain(label.secrets[0].value.slice('whsec_'.length));
+    expect(item.secrets[0]).toMatchObject({
+      sealed: { dataKey: expect.any(String), ciphertext: expect.any(String) },
+    });
+  });
+
+  it('opens the secrets it sealed when it reads the label back', async () => {
+    documents.on(PutCommand).resolves({});
+    const sealer = aSealer();
+    const label = aLabel();
+    await dynamoLabels(client, 't', sealer).create(label);
+    const stored = documents.commandCalls(PutCommand)[0].args[0].input.Item!;
+    documents.on(GetCommand).resolves({ Item: stored });
+
+    const read = await dynamoLabels(client, 't', sealer).get(label.labelId);
+
+    expect(read?.secrets.map((s) => s.value)).toEqual(label.secrets.map((s) => s.value));
+  });
+
+  it('reads a secret stored in plain text before sealing, and seals it on the next write', async () => {
+    const label = aLabel();
+    documents.on(GetCommand).resolves({ Item: { pk: 'LABEL#x', sk: 'LABEL', ...label } });
+    documents.on(PutCommand).resolves({});
+    const labels = dynamoLabels(client, 't', aSealer());
+
+    const read = (await labels.get(label.labelId))!;
+    await labels.update({ ...read, version: read.version + 1 });
+
+    expect(read.secrets[0].value).toBe(label.secrets[0].value);
+    expect(JSON.stringify(documents.commandCalls(PutCommand)[0].args[0].input.Item)).not.toContain(
+      label.secrets[0].value,
+    );
   });
 });

@@ -155,6 +155,63 @@ describe('label routes', () => {
   });
 });
 
+describe('revoking and capping webhook secrets', () => {
+  const rotate = (call: ReturnType<typeof management>['call']) =>
+    call('POST', '/labels/nightshift-records/secrets/rotate', '/labels/{labelId}/secrets/rotate', {
+      labelId: 'nightshift-records',
+    });
+  const revoke = (call: ReturnType<typeof management>['call']) =>
+    call('POST', '/labels/nightshift-records/secrets/revoke', '/labels/{labelId}/secrets/revoke', {
+      labelId: 'nightshift-records',
+    });
+
+  it('refuses a rotation past three active secrets with 409, keeping the secrets as they were', async () => {
+    const { call, labels } = management();
+    await rotate(call);
+    await rotate(call);
+    const before = labels.items.get('nightshift-records')?.secrets;
+
+    const response = await rotate(call);
+
+    expect(response.status).toBe(409);
+    expect(String(response.body.message)).toMatch(/already has 3 active secrets.*secrets\/revoke/);
+    expect(labels.items.get('nightshift-records')?.secrets).toEqual(before);
+  });
+
+  it('revokes every rotated-out secret at once and keeps the current one', async () => {
+    const { call, labels } = management();
+    await rotate(call);
+    await rotate(call);
+
+    const response = await revoke(call);
+
+    expect(response).toEqual({ status: 200, body: { id: 'nightshift-records', revoked: 2 } });
+    expect(labels.items.get('nightshift-records')?.secrets.map((s) => s.value)).toEqual(['whsec_secret2']);
+  });
+
+  it('lets a label rotate again once the rotated-out secrets are revoked', async () => {
+    const { call } = management();
+    await rotate(call);
+    await rotate(call);
+    await revoke(call);
+
+    const response = await rotate(call);
+
+    expect(response.status).toBe(201);
+  });
+
+  it('counts retired secrets as inactive: rotating once a day never hits the cap', async () => {
+    const { call, setNow } = management();
+    await rotate(call);
+    setNow(new Date(now.getTime() + 25 * 3_600_000));
+    await rotate(call);
+
+    const response = await rotate(call);
+
+    expect(response.status).toBe(201);
+  });
+});
+
 describe('webhook replay', () => {
   it('puts the label webhooks received in the range back in the outbox, oldest first, with their eventIds', async () => {
     const { call, webhooks } = management();

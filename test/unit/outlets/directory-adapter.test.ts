@@ -7,12 +7,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dynamoOutletDirectory, outletKey, unsubscriptionKey } from '#shared/db/outlets.ts';
+import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
+import { outletKey, unsubscriptionKey } from '#shared/db/outlets.ts';
 import { isMailable } from '#shared/outlets.ts';
 import { anOutlet, anOutletInput } from '#test/support/outlets.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
-const directory = () => dynamoOutletDirectory(documents as unknown as DynamoDBDocumentClient, 't');
+const directory = () => dynamoOutletManagement(documents as unknown as DynamoDBDocumentClient, 't');
 const email = 'news@radio.example';
 const unsubscribedAt = '2027-03-01T12:00:00.000Z';
 const now = '2027-03-05T12:00:00.000Z';

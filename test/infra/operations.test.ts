@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRouteThrottle, routeThrottles, sesReputationAlarms } from '#infra/settings.ts';
+import { functionEntries } from '#infra/topology.ts';
+import { backline, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
+
+type RouteSettings = Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+
+const httpRoutes = functionEntries().flatMap(([, spec]) =>
+  spec.on.flatMap((trigger) => (trigger.kind === 'http' ? [trigger] : [])),
+);
+
+describe('the HTTP API throttles each route on its own', () => {
+  const { template } = backline();
+  const [stageId, stage] = Object.entries(resourcesOf(template, 'AWS::ApiGatewayV2::Stage'))[0];
+  const settings = stage.Properties.RouteSettings as RouteSettings;
+
+  it('gives every topology route its own throttle, by its auth', () => {
+    const keys = httpRoutes.map((route) => `${route.method} ${route.path}`);
+
+    expect(Object.keys(settings).sort()).toEqual(keys.sort());
+    for (const route of httpRoutes) {
+      const limits = routeThrottles[route.auth];
+      expect(settings[`${route.method} ${route.path}`]).toEqual({
+        ThrottlingRateLimit: limits.rateLimit,
+        ThrottlingBurstLimit: limits.burstLimit,
+      });
+    }
+  });
+
+  it('limits the public routes separately and more tightly than webhooks and management', () => {
+    const publicKeys = ['GET /health', 'GET /u/{token}', 'POST /u/{token}', 'GET /p/{token}'];
+    const webhook = settings['POST /webhooks/{labelId}'];
+    const management = settings['POST /labels'];
+
+    for (const key of publicKeys) {
+      expect(settings[key].ThrottlingRateLimit).toBeLessThan(webhook.ThrottlingRateLimit);
+      expect(settings[key].ThrottlingBurstLimit).toBeLessThan(webhook.ThrottlingBurstLimit);
+      expect(settings[key].ThrottlingRateLimit).toBeLessThanOrEqual(management.ThrottlingRateLimit);
+    }
+  });
+
+  it('keeps no stage-wide bucket wider than a route of its own, and creates the routes before their settings', () => {
+    const routeIds = Object.keys(resourcesOf(template, 'AWS::ApiGatewayV2::Route'));
+    const stageResource = template.toJSON().Resources[stageId] as { DependsOn?: string[] };
+
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: defaultRouteThrottle.rateLimit,
+      ThrottlingBurstLimit: defaultRouteThrottle.burstLimit,
+    });
+    expect(stageResource.DependsOn ?? []).toEqual(expect.arrayContaining(routeIds));
+  });
+});
+
+describe('alarms on AWS', () => {
+  const { template } = backline({ alarmEmail: 'ops@label.example' });
+  const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
+    (alarm) => alarm.Properties,
+  );
+  const [topicId, topic] = Object.entries(resourcesOf(template, 'AWS::SNS::Topic'))[0];
+  const notifiesTopic = (alarm: Record<string, unknown>) =>
+    (alarm.AlarmActions as unknown[]).map(logicalIdOf).includes(topicId);
+
+  it('sends every alarm to one encrypted SNS topic, mailed to the configured address', () => {
+    const subscriptions = Object.values(resourcesOf(template, 'AWS::SNS::Subscription')).map(
+      (s) => s.Properties,
+    );
+
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(notifiesTopic(alarm)).toBe(true);
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    expect(subscriptions).toEqual([
+      expect.objectContaining({
+        Protocol: 'email',
+        Endpoint: 'ops@label.example',
+        TopicArn: { Ref: topicId },
+      }),
+    ]);
+  });
+
+  it('watches the depth of every dead-letter and on-failure queue', () => {
+    const queueIds = Object.keys(resourcesOf(template, 'AWS::SQS::Queue'));
+
+    const watched = alarms
+      .filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible')
+      .map((alarm) => logicalIdOf((alarm.Dimensions as { Value: unknown }[])[0].Value));
+
+    expect(watched.sort()).toEqual(queueIds.sort());
+  });
+
+  it('watches every function for errors and throttles', () => {
+    const functionIds = Object.keys(resourcesOf(template, 'AWS::Lambda::Function'));
+    const watchedFor = (metric: string) =>
+      alarms
+        .filter((alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === metric)
+        .map((alarm) => logicalIdOf((alarm.Dimensions as { Value: unknown }[])[0].Value))
+        .sort();
+
+    expect(watchedFor('Errors')).toEqual(functionIds.sort());
+    expect(watchedFor('Throttles')).toEqual(functionIds.sort());
+  });
+
+  it('alarms on an SES bounce rate over 2 % and a complaint rate over 0.05 %', () => {
+    const ses = Object.fromEntries(
+      alarms.filter((alarm) => alarm.Namespace === 'AWS/SES').map((alarm) => [alarm.MetricName, alarm]),
+    );
+
+    expect(ses['Reputation.BounceRate']).toMatchObject({
+      Threshold: sesReputationAlarms.bounceRate,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(ses['Reputation.ComplaintRate']).toMatchObject({
+      Threshold: sesReputationAlarms.complaintRate,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(sesReputationAlarms).toEqual({ bounceRate: 0.02, complaintRate: 0.0005 });
+  });
+
+  it('subscribes nobody when no alarm address is configured', () => {
+    const { template: withoutEmail } = backline();
+
+    expect(Object.keys(resourcesOf(withoutEmail, 'AWS::SNS::Subscription'))).toEqual([]);
+  });
+});
+
+describe('data at rest and configuration', () => {
+  const { template } = backline();
+
+  it('encrypts the table and every SQS queue', () => {
+    const tables = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'));
+    const queues = Object.values(resourcesOf(template, 'AWS::SQS::Queue'));
+
+    for (const table of tables) expect(table.Properties.SSESpecification).toMatchObject({ SSEEnabled: true });
+    expect(queues.length).toBeGreaterThan(0);
+    for (const queue of queues) {
+      const sse =
+        queue.Properties.SqsManagedSseEnabled === true || queue.Properties.KmsMasterKeyId !== undefined;
+      expect(sse).toBe(true);
+    }
+  });
+
+  it('seals webhook secrets under a KMS key that rotates', () => {
+    const keys = Object.values(resourcesOf(template, 'AWS::KMS::Key')).map((key) => key.Properties);
+
+    expect(keys.find((key) => String(key.Description).includes('webhook secrets'))).toMatchObject({
+      EnableKeyRotation: true,
+    });
+  });
+
+  it('puts no secret in any function environment: only the names and ARNs to fetch them by', () => {
+    const environments = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map(
+      (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    );
+    const secretIds = Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'));
+
+    for (const variables of environments) {
+      const text = JSON.stringify(variables);
+      expect(text).not.toMatch(/resolve:secretsmanager|SecretString|whsec_/);
+      expect(secretIds.map((id) => ({ Ref: id }))).toEqual(
+        expect.arrayContaining([variables.API_KEY_SECRET_ID, variables.TOKEN_KEY_SECRET_ID]),
+      );
+    }
+  });
+});

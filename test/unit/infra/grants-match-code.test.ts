@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { secretsOf, tableActionsOf } from '#infra/app-function.ts';
+import { functionEntries } from '#infra/topology.ts';
+import { dynamoActionsOf, namesImportedFrom } from '#test/support/imports.ts';
+
+/**
+ * Each function's topology grants against its code, read statically: the DynamoDB commands (and the item
+ * actions of its transactions) that the modules reachable from its entry import, and the secrets it reads.
+ * A function that starts calling an action it was not granted fails here, not with AccessDenied on AWS;
+ * a grant its code no longer uses fails here too.
+ */
+describe('each function is granted exactly what its code calls', () => {
+  it.each(functionEntries())('grants %s the DynamoDB actions its modules call, and no others', (_, spec) => {
+    const used = dynamoActionsOf(spec.entry);
+
+    const granted = tableActionsOf(spec.may).sort();
+
+    expect(granted).toEqual(used);
+  });
+
+  const secretReaders: Record<string, string> = { apiKey: 'api-key', tokenSigningKey: 'token-signing-key' };
+
+  it.each(functionEntries())('grants %s the secrets its modules read, and no others', (_, spec) => {
+    const read = namesImportedFrom(spec.entry, 'shared/secrets.ts').map((name) => secretReaders[name]);
+
+    const granted = secretsOf(spec.may).sort();
+
+    expect(granted).toEqual(read.sort());
+  });
+
+  it('reads the item actions of a transaction, which IAM authorizes one by one', () => {
+    const actions = dynamoActionsOf('shared/db/outlet-changes.ts');
+
+    expect(actions).toEqual(expect.arrayContaining(['DeleteItem', 'PutItem', 'UpdateItem']));
+  });
+
+  it('keeps the DeleteItem of moving and deleting outlets out of reach of the public recipients function', () => {
+    const actions = dynamoActionsOf('functions/recipients/handler.ts');
+
+    expect(actions).not.toContain('DeleteItem');
+    expect(actions).not.toContain('Scan');
+  });
+});

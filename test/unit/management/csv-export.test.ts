@@ -1,0 +1,83 @@
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { releaseRoutes } from '#functions/management/releases.ts';
+import { csvCell, toCsv } from '#shared/csv.ts';
+import type { Delivery } from '#shared/db/deliveries.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import type { StoredRelease } from '#shared/releases.ts';
+
+const formulaStart = /^[=+\-@\t\r]/;
+
+describe('CSV cells', () => {
+  it.each([
+    ['=HYPERLINK("http://evil.example","x")', `"'=HYPERLINK(""http://evil.example"",""x"")"`],
+    ['+1+1', "'+1+1"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tcmd', "'\tcmd"],
+    ['\rcmd', `"'\rcmd"`],
+    ['Nightshift Records', 'Nightshift Records'],
+  ])('writes %j as a cell a spreadsheet reads as text', (value, cell) => {
+    const written = csvCell(value);
+
+    expect(written).toBe(cell);
+  });
+
+  it('reads back every text as itself, or with a leading quote when it would start a formula', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string(), { minLength: 1, maxLength: 5 }), (cells) => {
+        const columns = cells.map((_, index) => `c${index}`);
+        const row = Object.fromEntries(cells.map((cell, index) => [`c${index}`, cell]));
+
+        const [, parsed] = parse(toCsv(columns, [row]), { relaxColumnCount: false }) as string[][];
+
+        parsed.forEach((cell, index) => {
+          expect(formulaStart.test(cell)).toBe(false);
+          expect(cell).toBe(formulaStart.test(cells[index]) ? `'${cells[index]}` : cells[index]);
+        });
+      }),
+    );
+  });
+});
+
+describe('the deliveries export', () => {
+  const release = { labelId: 'nightshift', releaseId: 'rel-1', state: 'scheduled' } as StoredRelease;
+  const delivery: Delivery = {
+    deliveryId: 'd1',
+    labelId: 'nightshift',
+    releaseId: 'rel-1',
+    outletId: 'out-1',
+    kind: 'announcement',
+    email: 'editor@magazine.example',
+    status: 'failed',
+    claimedAt: '2027-01-05T10:00:00.000Z',
+    updatedAt: '2027-01-05T10:00:01.000Z',
+    failure: '=cmd|"/c calc"!A1',
+  };
+  const route = releaseRoutes({
+    getRelease: async () => release,
+    deliveries: async () => [delivery],
+    promoAccesses: async () => new Map(),
+  }).find((r) => r.path.endsWith('/deliveries'))!;
+  const get = (accept: string) =>
+    (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+      headers: { accept },
+      pathParameters: { labelId: 'nightshift', releaseId: 'rel-1' },
+    } as unknown as HttpEvent);
+
+  it('answers CSV to Accept: text/csv, with text from outside neutralised', async () => {
+    const response = await get('text/csv');
+
+    const [header, row] = parse(response.body!) as string[][];
+    expect(response.headers?.['content-type']).toBe('text/csv; charset=utf-8');
+    expect(row[header.indexOf('failure')]).toBe(`'=cmd|"/c calc"!A1`);
+    expect(row[header.indexOf('email')]).toBe('editor@magazine.example');
+  });
+
+  it('still answers JSON by default, with the text as it is', async () => {
+    const response = await get('application/json');
+
+    expect(JSON.parse(response.body!).deliveries[0].failure).toBe('=cmd|"/c calc"!A1');
+  });
+});
