@@ -72,6 +72,8 @@ export class ChaosClient {
   async request(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${this.cloud.apiKey}`);
+    // The local cloud's own routes take state changes only from tools that say so.
+    if (path.startsWith('/_local/')) headers.set('x-backline-local', '1');
     let body = init.body;
     if (init.json !== undefined) {
       headers.set('content-type', 'application/json');

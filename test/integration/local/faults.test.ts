@@ -22,6 +22,9 @@ import {
   uniqueId,
 } from '#test/support/cloud.ts';
 
+/** State changes on the local cloud's own routes must say they come from a tool. */
+const local = { 'x-backline-local': '1' };
+
 /** Faults the local cloud injects into its engines, seen from ordinary SDK clients and from the bus. */
 const dynamo = (maxAttempts: number) => new DynamoDBClient({ ...sdkConfig('dynamodb'), maxAttempts });
 const key = (id: string) => ({ pk: { S: `FAULTS#${id}` }, sk: { S: 'ITEM' } });
@@ -148,7 +151,7 @@ describe('invocation faults and the dead-letter redrive', () => {
     const eventId = await putTourBooked(tourId);
     const letter = (await deadLetters()).find((d) => d.event.id === eventId);
     await clearFaults();
-    const redrive = await api('/_local/dlq/redrive', { method: 'POST' });
+    const redrive = await api('/_local/dlq/redrive', { method: 'POST', headers: local });
 
     expect(letter).toMatchObject({ function: 'tours', attempts: 3 });
     expect(letter?.error).toContain('invoke.crash-before');
@@ -169,10 +172,15 @@ describe('invocation faults and the dead-letter redrive', () => {
 
   it('arms faults at a rate with a seed and lists what is armed and what fired', async () => {
     const armed = await api('/_local/faults', {
+      headers: local,
       method: 'POST',
       json: { spec: 'invoke.crash-before:health@0.5,ses.throttle=2', seed: 11 },
     });
-    const refused = await api('/_local/faults', { method: 'POST', json: { name: 'ses.error', rate: 2 } });
+    const refused = await api('/_local/faults', {
+      method: 'POST',
+      headers: local,
+      json: { name: 'ses.error', rate: 2 },
+    });
 
     expect(armed.status).toBe(200);
     expect(await armed.json()).toMatchObject({
