@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { z } from 'zod';
 import { tokenSigningKey } from './secrets.ts';
 
@@ -153,7 +160,10 @@ function openSealed(key: string, body: string): unknown {
   decipher.setAuthTag(bytes.subarray(bytes.length - tagBytes));
   let plaintext: Buffer;
   try {
-    plaintext = Buffer.concat([decipher.update(bytes.subarray(ivBytes, bytes.length - tagBytes)), decipher.final()]);
+    plaintext = Buffer.concat([
+      decipher.update(bytes.subarray(ivBytes, bytes.length - tagBytes)),
+      decipher.final(),
+    ]);
   } catch {
     // GCM's tag check failed: changed, or sealed under another key.
     throw new InvalidTokenError('bad-signature');
@@ -168,7 +178,8 @@ function open(key: string, token: string): unknown {
   const [tokenVersion, body, signature] = parts;
   if (tokenVersion === signedVersion && parts.length === 3) return openSigned(key, body, signature);
   if (tokenVersion === sealedVersion && parts.length === 2) return openSealed(key, body);
-  if (tokenVersion === signedVersion || tokenVersion === sealedVersion) throw new InvalidTokenError('malformed');
+  if (tokenVersion === signedVersion || tokenVersion === sealedVersion)
+    throw new InvalidTokenError('malformed');
   throw new InvalidTokenError(parts.length >= 2 ? 'unsupported-version' : 'malformed');
 }
 
