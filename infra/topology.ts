@@ -172,7 +172,8 @@ export const functions = {
   },
   management: {
     entry: 'functions/management/handler.ts',
-    description: "The manager's API: labels, media outlets, CSV import, release views, webhook replay.",
+    description:
+      "The manager's API: labels, media outlets, release views; starts CSV imports and webhook replays as jobs.",
     on: apiKey(
       ['POST', '/labels'],
       ['GET', '/labels/{labelId}'],
@@ -186,9 +187,22 @@ export const functions = {
       ['GET', '/media-outlets/{outletId}'],
       ['PUT', '/media-outlets/{outletId}'],
       ['DELETE', '/media-outlets/{outletId}'],
+      ['GET', '/jobs/{jobId}'],
     ),
     may: ['table:write', 'secrets:read'],
     timeoutSeconds: 60,
+  },
+  jobs: {
+    entry: 'functions/jobs/handler.ts',
+    description:
+      'Runs long work (CSV imports, webhook replays) one page per invocation, continuing through events.',
+    on: [
+      event('backline', 'backline.management', ['Job Requested']),
+      event('backline', 'backline.jobs', ['Job Page Due']),
+    ],
+    may: ['table:write', 'events:put'],
+    retryAttempts: 2,
+    timeoutSeconds: 120,
   },
   releases: {
     entry: 'functions/releases/handler.ts',

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseOutletCsv } from '#functions/management/outlet-csv.ts';
+import { parseOutletCsv } from '#shared/outlet-csv.ts';
 
 const header = 'name,email,kind,genres,territories,contactName';
 const csv = (...lines: string[]) => [header, ...lines].join('\n');

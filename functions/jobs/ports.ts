@@ -1,0 +1,24 @@
+import type { Job, JobStore, PageCompletion } from '#shared/db/jobs.ts';
+import type { Labels } from '#shared/db/labels.ts';
+import type { OutletDirectory } from '#shared/db/outlets.ts';
+import type { WebhookRecords } from '#shared/db/webhooks.ts';
+import type { Log, PublishEntries } from '#shared/webhook-publishing.ts';
+
+/** The jobs function's view of the world: small ports, wired in adapters.ts, faked in tests. */
+export interface JobsDeps {
+  jobs: JobStore;
+  outlets: Pick<OutletDirectory, 'upsertByEmail'>;
+  labels: Pick<Labels, 'get'>;
+  webhooks: Pick<WebhookRecords, 'receivedBetween' | 'markPublished' | 'markUnpublishable'>;
+  /** Puts entries on the Backline bus, retrying failed ones (throws PublishError when some still fail). */
+  publish: PublishEntries;
+  busName: string;
+  now: () => Date;
+  log: Log;
+}
+
+/** What a page did, short of recording it; `fail` ends the job (it cannot go on, whatever is retried). */
+export type PageWork = Omit<PageCompletion, 'at'> | { fail: string };
+
+/** One kind of job: how one of its pages is done. */
+export type PageWorker = (job: Job, page: number, deps: JobsDeps) => Promise<PageWork>;
