@@ -9,6 +9,7 @@ import {
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { CsvRejection } from '../outlet-csv.ts';
+import { keyOf } from './keys.ts';
 
 /**
  * Jobs: long work (a CSV import, a webhook replay) that answers `202 {jobId}` at once and is done by
@@ -38,13 +39,18 @@ export const jobRetentionMs = 30 * 24 * 60 * 60 * 1000;
 
 export const jobIdPattern = /^job-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+export const jobKey = (jobId: string) => ({ pk: keyOf('JOB', jobId), sk: 'JOB' });
+// Zero-padded, so a job's chunks and page results read back in page order.
 const pad = (page: number) => String(page).padStart(6, '0');
 export const jobInputKey = (jobId: string, page: number) => ({
-  pk: `JOB#${jobId}`,
-  sk: `INPUT#${pad(page)}`,
+  pk: keyOf('JOB', jobId),
+  sk: keyOf('INPUT', pad(page)),
 });
-export const jobPageKey = (jobId: string, page: number) => ({ pk: `JOB#${jobId}`, sk: `PAGE#${pad(page)}` });
+export const jobPageKey = (jobId: string, page: number) => ({
+  pk: keyOf('JOB', jobId),
+  sk: keyOf('PAGE', pad(page)),
+});
+const jobPagesPrefix = keyOf('PAGE', '');
 
 /** What a job works on, besides its chunks. */
 export type JobInput =
@@ -361,7 +367,7 @@ export function dynamoJobStore(
         new QueryCommand({
           TableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
-          ExpressionAttributeValues: { ':pk': jobKey(jobId).pk, ':page': 'PAGE#' },
+          ExpressionAttributeValues: { ':pk': jobKey(jobId).pk, ':page': jobPagesPrefix },
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),
