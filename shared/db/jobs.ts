@@ -263,8 +263,8 @@ export function dynamoJobStore(
       set.push('#cursor = :cursor');
       values[':cursor'] = completion.cursor;
     }
+    names['#cursor'] = 'cursor';
     const remove = completion.cursor ? [] : ['#cursor'];
-    if (!completion.cursor) names['#cursor'] = 'cursor';
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Update: {
