@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
@@ -6,6 +5,7 @@ import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
 import { publishEvents } from '#shared/events/publish.ts';
+import { loggerFor } from '#shared/lambda/observability.ts';
 import type { JobsDeps } from './ports.ts';
 
 /** The jobs function's ports wired to DynamoDB, EventBridge and Powertools. */
@@ -17,5 +17,5 @@ export const liveDeps = (): JobsDeps => ({
   publish: (entries) => publishEvents(eventBridge(), entries),
   busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
-  log: new Logger({ serviceName: 'jobs' }),
+  log: loggerFor('jobs'),
 });

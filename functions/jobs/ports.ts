@@ -2,7 +2,8 @@ import type { Job, JobStore, PageCompletion } from '#shared/db/jobs.ts';
 import type { Labels } from '#shared/db/labels.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import type { WebhookRecords } from '#shared/db/webhooks.ts';
-import type { Log, PublishEntries } from '#shared/webhook-publishing.ts';
+import type { Log } from '#shared/lambda/observability.ts';
+import type { PublishEntries } from '#shared/webhook-publishing.ts';
 
 /** The jobs function's view of the world: small ports, wired in adapters.ts, faked in tests. */
 export interface JobsDeps {
