@@ -3,6 +3,8 @@ import {
   BudgetSet,
   type EventContract,
   ExpenseRecorded,
+  JobPageDue,
+  JobRequested,
   MailingRequested,
   OutboxSweepDue,
   ReconciliationDue,
@@ -196,10 +198,7 @@ export const functions = {
     entry: 'functions/jobs/handler.ts',
     description:
       'Runs long work (CSV imports, webhook replays) one page per invocation, continuing through events.',
-    on: [
-      event('backline', 'backline.management', ['Job Requested']),
-      event('backline', 'backline.jobs', ['Job Page Due']),
-    ],
+    on: consumes(JobRequested, JobPageDue),
     may: ['table:write', 'events:put'],
     retryAttempts: 2,
     timeoutSeconds: 120,
