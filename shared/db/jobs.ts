@@ -9,6 +9,7 @@ import {
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { CsvRejection } from '../outlet-csv.ts';
+import { failedConditions, isConditionFailure } from './conditions.ts';
 import { keyOf } from './keys.ts';
 
 /**
@@ -124,13 +125,6 @@ export interface JobStore {
   /** Rows rejected so far, in line order, at most `limit`. */
   rejectedRows(jobId: string, limit: number): Promise<CsvRejection[]>;
 }
-
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
-const cancelledByCondition = (error: unknown) =>
-  (error as Error)?.name === 'TransactionCanceledException' &&
-  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
-    (reason) => reason.Code === 'ConditionalCheckFailed',
-  );
 
 const jobFields = [
   'jobId',
@@ -295,7 +289,7 @@ export function dynamoJobStore(
       await db.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
     } catch (error) {
-      if (cancelledByCondition(error)) return false;
+      if (failedConditions(error)?.[0]) return false;
       throw error;
     }
   };
