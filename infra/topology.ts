@@ -199,7 +199,7 @@ export const functions = {
     description:
       'Runs long work (CSV imports, webhook replays) one page per invocation, continuing through events.',
     on: consumes(JobRequested, JobPageDue),
-    may: ['table:write', 'events:put'],
+    may: ['table:write'],
     retryAttempts: 2,
     timeoutSeconds: 120,
   },

@@ -1,21 +1,18 @@
-import { dynamo, eventBridge } from '#shared/clients.ts';
+import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
-import { publishEvents } from '#shared/events/publish.ts';
 import { loggerFor } from '#shared/lambda/observability.ts';
 import type { JobsDeps } from './ports.ts';
 
-/** The jobs function's ports wired to DynamoDB, EventBridge and Powertools. */
+/** The jobs function's ports wired to DynamoDB and Powertools (its events go through the outbox). */
 export const liveDeps = (): JobsDeps => ({
   jobs: dynamoJobStore(),
   outlets: dynamoOutletDirectory(),
   labels: dynamoLabels(dynamo(), config().TABLE_NAME),
   webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
-  publish: (entries) => publishEvents(eventBridge(), entries),
-  busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
   log: loggerFor('jobs'),
 });

@@ -3,17 +3,13 @@ import type { Labels } from '#shared/db/labels.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import type { WebhookRecords } from '#shared/db/webhooks.ts';
 import type { Log } from '#shared/lambda/observability.ts';
-import type { PublishEntries } from '#shared/webhook-publishing.ts';
 
 /** The jobs function's view of the world: small ports, wired in adapters.ts, faked in tests. */
 export interface JobsDeps {
   jobs: JobStore;
   outlets: Pick<OutletDirectory, 'upsertByEmail'>;
   labels: Pick<Labels, 'get'>;
-  webhooks: Pick<WebhookRecords, 'receivedBetween' | 'markPublished' | 'markUnpublishable'>;
-  /** Puts entries on the Backline bus, retrying failed ones (throws PublishError when some still fail). */
-  publish: PublishEntries;
-  busName: string;
+  webhooks: Pick<WebhookRecords, 'receivedBetween' | 'requeue'>;
   now: () => Date;
   log: Log;
 }

@@ -7,7 +7,6 @@ import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { promoAccessesForRelease } from '#shared/db/promo.ts';
 import { getRelease } from '#shared/db/releases.ts';
-import { publishEvents } from '#shared/events/publish.ts';
 import type { JobRoutesDeps } from './jobs.ts';
 import type { LabelRoutesDeps } from './labels.ts';
 import type { OutletRoutesDeps } from './outlets.ts';
@@ -17,8 +16,6 @@ import type { ReleaseRoutesDeps } from './releases.ts';
 
 export const liveJobRoutesDeps = (): JobRoutesDeps => ({
   jobs: dynamoJobStore(),
-  publish: (entries) => publishEvents(eventBridge(), entries),
-  busName: config().EVENT_BUS_NAME,
   now: () => new Date(),
 });
 

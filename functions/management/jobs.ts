@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, type JobChunk, type JobInput, type JobStore, jobIdPattern } from '#shared/db/jobs.ts';
-import { buildEntry } from '#shared/events/envelope.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
-import { HttpError, type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
-import type { PublishEntries } from '#shared/webhook-publishing.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
+import { type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
 import type { ManagementRoute } from './routes.ts';
 
 /** Long work as jobs: started by the routes that need one, watched at `GET /jobs/{jobId}` (see docs/design.md#jobs). */
 
 export interface JobRoutesDeps {
-  jobs: Pick<JobStore, 'create' | 'get' | 'rejectedRows' | 'fail'>;
-  publish: PublishEntries;
-  busName: string;
+  jobs: Pick<JobStore, 'create' | 'get' | 'rejectedRows'>;
   now: () => Date;
   newJobId?: () => string;
 }
@@ -25,11 +22,9 @@ const initialCounts: Record<JobInput['kind'], Record<string, number>> = {
 };
 
 /**
- * Stores the job and its input, then asks the jobs function to run it. Answers the job; the caller
- * answers 202 with its id at once.
- *
- * The `Job Requested` event is published after the write, as every producer publishes today: if
- * the bus refuses it, the job is marked failed and the manager gets a 503 to try again.
+ * Stores the job and its input, with its `Job Requested` in the outbox in the same write, so the
+ * jobs function is certain to be asked to run it (see docs/design.md#jobs). Answers the job; the
+ * caller answers 202 with its id at once.
  */
 export async function startJob(
   input: JobInput,
@@ -53,19 +48,11 @@ export async function startJob(
     createdAt: now,
     updatedAt: now,
   };
-  await deps.jobs.create(job, chunks);
-  try {
-    await deps.publish([
-      buildEntry(JobRequested, { jobId, kind: job.kind }, { correlationId: jobId }, deps.busName),
-    ]);
-  } catch (error) {
-    await deps.jobs.fail(
-      jobId,
-      `could not be started: ${(error as Error).message}`,
-      deps.now().toISOString(),
-    );
-    throw new HttpError(503, 'unavailable', 'the job could not be started; try again', { jobId });
-  }
+  await deps.jobs.create(
+    job,
+    chunks,
+    outboxEntry(JobRequested, { jobId, kind: job.kind }, { correlationId: jobId, occurredAt: now }),
+  );
   return job;
 }
 

@@ -8,9 +8,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
+import type { OutboxEntry } from '../events/outbox.ts';
 import type { CsvRejection } from '../outlet-csv.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
 import { keyOf } from './keys.ts';
+import { outboxPut, writeWithOutbox } from './outbox.ts';
 
 /**
  * Jobs: long work (a CSV import, a webhook replay) that answers `202 {jobId}` at once and is done by
@@ -74,8 +76,6 @@ export interface Job {
   counts: Record<string, number>;
   /** Where the next page starts reading, for work paged by a cursor (a replay). */
   cursor?: string;
-  /** The last page whose `Job Page Due` is known to be on the bus. */
-  continued?: number;
   /** Failed attempts at the current page. */
   failures?: number;
   lastError?: string;
@@ -93,7 +93,7 @@ export interface JobChunk {
   rejected: CsvRejection[];
 }
 
-/** What one page did: recorded once, with the job's progress, in one transaction. */
+/** What one page did: recorded once, with the job's progress and the next page's event, in one transaction. */
 export interface PageCompletion {
   rows: number;
   counts: Record<string, number>;
@@ -102,12 +102,17 @@ export interface PageCompletion {
   last: boolean;
   /** Where the next page starts (a replay); absent for the last page or work paged by chunk. */
   cursor?: string;
+  /** The next page's `Job Page Due`, put in the outbox by the same transaction; absent on the last page. */
+  next?: OutboxEntry;
   at: string;
 }
 
 export interface JobStore {
-  /** Stores the input chunks, then the job (its existence means the input is complete). */
-  create(job: Job, chunks: JobChunk[]): Promise<void>;
+  /**
+   * Stores the input chunks, then the job with its `Job Requested` in the outbox, in one transaction
+   * (the job's existence means its input is complete, and the event cannot be lost).
+   */
+  create(job: Job, chunks: JobChunk[], requested: OutboxEntry): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
   chunk(jobId: string, page: number): Promise<JobChunk | undefined>;
   markRunning(jobId: string, at: string): Promise<void>;
@@ -117,8 +122,6 @@ export interface JobStore {
     page: number,
     completion: PageCompletion,
   ): Promise<boolean>;
-  /** The next page's `Job Page Due` is on the bus. */
-  markContinued(jobId: string, page: number): Promise<void>;
   /** Counts a failed attempt at `page`; answers how many attempts at it have failed. */
   recordFailure(jobId: string, page: number, error: string, at: string): Promise<number>;
   fail(jobId: string, error: string, at: string): Promise<void>;
@@ -137,7 +140,6 @@ const jobFields = [
   'total',
   'counts',
   'cursor',
-  'continued',
   'failures',
   'lastError',
   'error',
@@ -163,7 +165,7 @@ export function dynamoJobStore(
   const TableName = tableName;
   const expiry = (createdAt: string) => Math.floor((Date.parse(createdAt) + jobRetentionMs) / 1000);
 
-  const create: JobStore['create'] = async (job, chunks) => {
+  const create: JobStore['create'] = async (job, chunks, requested) => {
     const expiresAt = expiry(job.createdAt);
     let next = 0;
     await Promise.all(
@@ -180,13 +182,21 @@ export function dynamoJobStore(
       }),
     );
     // Invariant: a job is created once (its id is new); its chunks are all stored before it exists.
-    await db.send(
-      new PutCommand({
-        TableName,
-        Item: { ...jobKey(job.jobId), type: 'job', ...job, expiresAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+    const created = await writeWithOutbox(
+      db,
+      [
+        {
+          Put: {
+            TableName,
+            Item: { ...jobKey(job.jobId), type: 'job', ...job, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ],
+      [requested],
+      job.createdAt,
     );
+    if (!created) throw new Error(`job ${job.jobId} exists already`);
   };
 
   const get: JobStore['get'] = async (jobId) => {
@@ -285,28 +295,13 @@ export function dynamoJobStore(
         },
       });
     }
+    if (completion.next) items.push(outboxPut(TableName, completion.next, completion.at));
     try {
       await db.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
     } catch (error) {
       if (failedConditions(error)?.[0]) return false;
       throw error;
-    }
-  };
-
-  const markContinued: JobStore['markContinued'] = async (jobId, page) => {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName,
-          Key: jobKey(jobId),
-          UpdateExpression: 'SET continued = :page',
-          ConditionExpression: 'attribute_not_exists(continued) OR continued < :page',
-          ExpressionAttributeValues: { ':page': page },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
     }
   };
 
@@ -372,5 +367,5 @@ export function dynamoJobStore(
     return rejected.slice(0, limit);
   };
 
-  return { create, get, chunk, markRunning, completePage, markContinued, recordFailure, fail, rejectedRows };
+  return { create, get, chunk, markRunning, completePage, recordFailure, fail, rejectedRows };
 }

@@ -2,8 +2,9 @@ import type { JobsDeps } from '#functions/jobs/ports.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
 import type { JobRoutesDeps } from '#functions/management/jobs.ts';
 import type { Job, JobChunk, JobStore, PageCompletion } from '#shared/db/jobs.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { CsvRejection } from '#shared/outlet-csv.ts';
-import { FakeBus, InMemoryLabels, InMemoryWebhookRecords, silentLog } from './intake.ts';
+import { InMemoryLabels, InMemoryWebhookRecords, silentLog } from './intake.ts';
 import { InMemoryOutletDirectory } from './outlets.ts';
 
 /**
@@ -14,12 +15,15 @@ export class InMemoryJobStore implements JobStore {
   readonly jobs = new Map<string, Job>();
   readonly chunks = new Map<string, JobChunk>();
   readonly pages = new Map<string, CsvRejection[]>();
+  /** The events this store's writes put in the outbox, in order. */
+  readonly outbox: OutboxEntry[] = [];
 
-  create = async (job: Job, chunks: JobChunk[]) => {
+  create = async (job: Job, chunks: JobChunk[], requested: OutboxEntry) => {
     for (const [page, chunk] of chunks.entries())
       this.chunks.set(`${job.jobId}/${page}`, structuredClone(chunk));
     if (this.jobs.has(job.jobId)) throw new Error('ConditionalCheckFailedException');
     this.jobs.set(job.jobId, structuredClone(job));
+    this.outbox.push(requested);
   };
   get = async (jobId: string) => {
     const job = this.jobs.get(jobId);
@@ -45,11 +49,8 @@ export class InMemoryJobStore implements JobStore {
     else delete job.cursor;
     if (completion.rejected.length > 0)
       this.pages.set(`${jobId}/${page}`, structuredClone(completion.rejected));
+    if (completion.next) this.outbox.push(completion.next);
     return true;
-  };
-  markContinued = async (jobId: string, page: number) => {
-    const job = this.jobs.get(jobId);
-    if (job && (job.continued ?? 0) < page) job.continued = page;
   };
   recordFailure = async (jobId: string, page: number, error: string, at: string) => {
     const job = this.jobs.get(jobId);
@@ -70,10 +71,9 @@ export class InMemoryJobStore implements JobStore {
       .slice(0, limit);
 }
 
-/** The management side and the jobs function over one store and one bus; `drain` plays the bus's part. */
+/** The management side and the jobs function over one store; `drain` plays the publisher's and the bus's part. */
 export function jobWorld(options: { outlets?: InMemoryOutletDirectory; labels?: InMemoryLabels } = {}) {
   const store = new InMemoryJobStore();
-  const bus = new FakeBus();
   const outlets = options.outlets ?? new InMemoryOutletDirectory();
   const labels = options.labels ?? new InMemoryLabels();
   const webhooks = new InMemoryWebhookRecords();
@@ -81,8 +81,6 @@ export function jobWorld(options: { outlets?: InMemoryOutletDirectory; labels?: 
   let jobs = 0;
   const routes: JobRoutesDeps = {
     jobs: store,
-    publish: bus.publish,
-    busName: 'backline',
     now: () => clock.now,
     newJobId: () => `job-00000000-0000-4000-8000-${String(++jobs).padStart(12, '0')}`,
   };
@@ -91,20 +89,17 @@ export function jobWorld(options: { outlets?: InMemoryOutletDirectory; labels?: 
     outlets,
     labels,
     webhooks,
-    publish: bus.publish,
-    busName: 'backline',
     now: () => clock.now,
     log: silentLog,
   };
   let delivered = 0;
-  /** Delivers every job event put on the bus so far (and those they lead to) to the jobs function. */
+  /** Delivers every job event put in the outbox so far (and those they lead to) to the jobs function. */
   const drain = async () => {
-    while (delivered < bus.entries.length) {
-      const entry = bus.entries[delivered++];
-      if (entry.DetailType !== 'Job Requested' && entry.DetailType !== 'Job Page Due') continue;
-      const { data } = JSON.parse(entry.Detail ?? '{}');
+    while (delivered < store.outbox.length) {
+      const entry = store.outbox[delivered++];
+      const data = entry.detail.data as { jobId: string; page?: number };
       await runJobPage({ jobId: data.jobId, page: data.page ?? 0 }, runner);
     }
   };
-  return { store, bus, outlets, labels, webhooks, routes, runner, drain, clock };
+  return { store, outlets, labels, webhooks, routes, runner, drain, clock };
 }

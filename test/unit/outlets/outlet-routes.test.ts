@@ -255,7 +255,7 @@ describe('media outlet routes', () => {
     const job = await finished(response);
 
     expect(stored).toMatchObject({ status: 'queued', pages: 3, total: 1_200, done: 0 });
-    expect(world.bus.entries.map((e) => e.DetailType)).toEqual([
+    expect(world.store.outbox.map((e) => e.detailType)).toEqual([
       'Job Requested',
       'Job Page Due',
       'Job Page Due',
