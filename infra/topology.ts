@@ -3,6 +3,8 @@ import {
   BudgetSet,
   type EventContract,
   ExpenseRecorded,
+  JobPageDue,
+  JobRequested,
   MailingRequested,
   OutboxSweepDue,
   ReconciliationDue,
@@ -203,13 +205,16 @@ export const functions = {
       'events:put:backline.announcer',
       'events:put:backline.recipients',
       'events:put:backline.deliverability',
+      'events:put:backline.management',
+      'events:put:backline.jobs',
     ],
     retryAttempts: 2,
     timeoutSeconds: 30,
   },
   management: {
     entry: 'functions/management/handler.ts',
-    description: "The manager's API: labels, media outlets, CSV import, release views, webhook replay.",
+    description:
+      "The manager's API: labels, media outlets, release views; starts CSV imports and webhook replays as jobs.",
     on: apiKey(
       ['POST', '/labels'],
       ['GET', '/labels/{labelId}'],
@@ -224,6 +229,7 @@ export const functions = {
       ['GET', '/media-outlets/{outletId}'],
       ['PUT', '/media-outlets/{outletId}'],
       ['DELETE', '/media-outlets/{outletId}'],
+      ['GET', '/jobs/{jobId}'],
     ),
     may: [
       'table:read',
@@ -235,6 +241,15 @@ export const functions = {
       'webhook-secrets:encrypt',
     ],
     timeoutSeconds: 60,
+  },
+  jobs: {
+    entry: 'functions/jobs/handler.ts',
+    description:
+      'Runs long work (CSV imports, webhook replays) one page per invocation, continuing through events.',
+    on: consumes(JobRequested, JobPageDue),
+    may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem'],
+    retryAttempts: 2,
+    timeoutSeconds: 120,
   },
   releases: {
     entry: 'functions/releases/handler.ts',

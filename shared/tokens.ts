@@ -1,20 +1,36 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { z } from 'zod';
 import { tokenSigningKey } from './secrets.ts';
 
 /**
- * Signed tokens for the links in campaign mail: `/u/{token}` (unsubscribe) and `/p/{token}` (promo).
+ * Tokens for the links in campaign mail: `/u/{token}` (unsubscribe) and `/p/{token}` (promo).
+ * The payload is compact JSON whose `t` names the purpose, so an unsubscribe token never opens a
+ * promo link. Without the token-signing key a token can be neither read, guessed nor forged.
  *
- * Format: `v1.<payload>.<signature>`, both parts base64url. The payload is compact JSON whose `t`
- * names the purpose, so an unsubscribe token never opens a promo link; the signature is
- * HMAC-SHA256 over `v1.<payload>` with the token-signing key, truncated to 128 bits (RFC 2104
- * section 5 allows truncation to half the hash length), and checked in constant time. Without the
- * key a token can be neither guessed nor forged; a later format gets `v2` and this one keeps
- * verifying until its links have gone out of use.
+ * - `v1.<payload>.<signature>` (promo links): the payload base64url, readable (ids and the asset's URL,
+ *   which the redirect shows anyway); the signature is HMAC-SHA256 over `v1.<payload>` with the
+ *   token-signing key, truncated to 128 bits (RFC 2104 section 5 allows truncation to half the hash
+ *   length), and checked in constant time.
+ * - `v2.<sealed>` (unsubscribe links, which carry the recipient's address): the payload encrypted with
+ *   AES-256-GCM under a key derived from the token-signing key (HKDF-SHA256), `sealed` =
+ *   base64url(12-byte random IV | ciphertext | 16-byte tag). The tag authenticates it, so a changed
+ *   token fails as a forged one does, and nothing in it is readable.
+ * Unsubscribe tokens mailed as `v1` before tokens were sealed keep verifying: an opt-out must still
+ * work from an old mail (RFC 8058), and their address has been readable since they were sent.
  */
 
-const version = 'v1';
+const signedVersion = 'v1';
+const sealedVersion = 'v2';
 const signatureBytes = 16;
+const ivBytes = 12;
+const tagBytes = 16;
 
 export interface UnsubscribeClaims {
   outletId: string;
@@ -87,36 +103,89 @@ export class InvalidTokenError extends Error {
 const sign = (key: string, signed: string): Buffer =>
   createHmac('sha256', key).update(signed).digest().subarray(0, signatureBytes);
 
-function seal(key: string, payload: object): string {
+/** The AES-256 key for sealed tokens: derived, so the signing key itself never encrypts anything. */
+const sealingKeys = new Map<string, Buffer>();
+const sealingKey = (key: string): Buffer => {
+  let derived = sealingKeys.get(key);
+  if (!derived) {
+    derived = Buffer.from(hkdfSync('sha256', key, '', 'backline token v2 aes-256-gcm', 32));
+    sealingKeys.set(key, derived);
+  }
+  return derived;
+};
+
+function signed(key: string, payload: object): string {
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const signed = `${version}.${body}`;
-  return `${signed}.${sign(key, signed).toString('base64url')}`;
+  const content = `${signedVersion}.${body}`;
+  return `${content}.${sign(key, content).toString('base64url')}`;
 }
 
-/** The verified payload of a token, or InvalidTokenError. */
-function open(key: string, token: string): unknown {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part))) {
-    throw new InvalidTokenError('malformed');
-  }
-  const [tokenVersion, body, signature] = parts;
-  if (tokenVersion !== version) throw new InvalidTokenError('unsupported-version');
-  const given = Buffer.from(signature, 'base64url');
-  const expected = sign(key, `${tokenVersion}.${body}`);
-  // The canonical encoding only: base64url's last character has spare bits, which must not make a second valid token.
-  const canonical = given.toString('base64url') === signature;
-  if (given.length !== expected.length || !timingSafeEqual(given, expected) || !canonical) {
-    throw new InvalidTokenError('bad-signature');
-  }
+function sealed(key: string, payload: object): string {
+  const iv = randomBytes(ivBytes);
+  const cipher = createCipheriv('aes-256-gcm', sealingKey(key), iv);
+  cipher.setAAD(Buffer.from(sealedVersion));
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+  return `${sealedVersion}.${Buffer.concat([iv, ciphertext, cipher.getAuthTag()]).toString('base64url')}`;
+}
+
+// The canonical encoding only: base64url's last character has spare bits, which must not make a second valid token.
+const decodeCanonical = (part: string): Buffer | undefined => {
+  const bytes = Buffer.from(part, 'base64url');
+  return bytes.toString('base64url') === part ? bytes : undefined;
+};
+
+const parseJson = (text: string): unknown => {
   try {
-    return JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new InvalidTokenError('malformed');
   }
+};
+
+function openSigned(key: string, body: string, signature: string): unknown {
+  const given = decodeCanonical(signature);
+  const expected = sign(key, `${signedVersion}.${body}`);
+  if (!given || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new InvalidTokenError('bad-signature');
+  }
+  return parseJson(Buffer.from(body, 'base64url').toString('utf8'));
 }
 
+function openSealed(key: string, body: string): unknown {
+  const bytes = decodeCanonical(body);
+  if (!bytes) throw new InvalidTokenError('bad-signature');
+  if (bytes.length <= ivBytes + tagBytes) throw new InvalidTokenError('malformed');
+  const decipher = createDecipheriv('aes-256-gcm', sealingKey(key), bytes.subarray(0, ivBytes));
+  decipher.setAAD(Buffer.from(sealedVersion));
+  decipher.setAuthTag(bytes.subarray(bytes.length - tagBytes));
+  let plaintext: Buffer;
+  try {
+    plaintext = Buffer.concat([
+      decipher.update(bytes.subarray(ivBytes, bytes.length - tagBytes)),
+      decipher.final(),
+    ]);
+  } catch {
+    // GCM's tag check failed: changed, or sealed under another key.
+    throw new InvalidTokenError('bad-signature');
+  }
+  return parseJson(plaintext.toString('utf8'));
+}
+
+/** The verified payload of a token (either version), or InvalidTokenError. */
+function open(key: string, token: string): unknown {
+  const parts = token.split('.');
+  if (parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part))) throw new InvalidTokenError('malformed');
+  const [tokenVersion, body, signature] = parts;
+  if (tokenVersion === signedVersion && parts.length === 3) return openSigned(key, body, signature);
+  if (tokenVersion === sealedVersion && parts.length === 2) return openSealed(key, body);
+  if (tokenVersion === signedVersion || tokenVersion === sealedVersion)
+    throw new InvalidTokenError('malformed');
+  throw new InvalidTokenError(parts.length >= 2 ? 'unsupported-version' : 'malformed');
+}
+
+/** A sealed (`v2`) unsubscribe token: the address in it cannot be read from the link. */
 export function signUnsubscribeToken(key: string, claims: UnsubscribeClaims): string {
-  return seal(key, {
+  return sealed(key, {
     t: 'u',
     o: claims.outletId,
     ...(claims.labelId ? { l: claims.labelId } : {}),
@@ -126,7 +195,7 @@ export function signUnsubscribeToken(key: string, claims: UnsubscribeClaims): st
 }
 
 export function signPromoToken(key: string, claims: PromoClaims): string {
-  return seal(key, {
+  return signed(key, {
     t: 'p',
     l: claims.labelId,
     r: claims.releaseId,

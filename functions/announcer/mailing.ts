@@ -8,7 +8,7 @@ import {
   ReleaseOutNowSent,
 } from '#shared/events/mailing-sent.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
-import { isMailable, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
+import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { type Claimed, mapBounded, sendClaimed } from './send.ts';
@@ -102,11 +102,13 @@ async function recipientsOn(
   if (request.kind === 'announcement') {
     audience = outlets.filter((outlet) => outletMatchesRelease(outlet, release.details!));
   } else {
+    // The announcement to the address, whichever outlet had it then (an outlet deleted and
+    // imported again is the same person, and was announced to).
     const announcementOf = (outlet: Outlet) =>
       deliveryIdOf({
         labelId: release.labelId,
         releaseId: release.releaseId,
-        outletId: outlet.id,
+        email: normaliseEmail(outlet.email),
         kind: 'announcement',
       });
     const announced = await deps.deliveries.getMany(outlets.map(announcementOf));
@@ -134,10 +136,10 @@ async function claimAll(
       {
         labelId: release.labelId,
         releaseId: release.releaseId,
-        outletId: outlet.id,
+        email: normaliseEmail(outlet.email),
         kind: request.kind,
         ...(request.revision ? { revision: request.revision } : {}),
-        email: outlet.email,
+        outletId: outlet.id,
         releaseAsOf: release.occurredAt,
       },
       at,

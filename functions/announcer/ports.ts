@@ -20,20 +20,16 @@ export interface OutletReader {
 export interface DeliveryStore {
   /** The claim (conditional put); undefined when this mail was claimed before. */
   claim(
-    identity: DeliveryIdentity & Pick<Delivery, 'email' | 'releaseAsOf'>,
+    identity: DeliveryIdentity & Pick<Delivery, 'outletId' | 'releaseAsOf'>,
     at: string,
   ): Promise<Delivery | undefined>;
-  markSent(
-    deliveryId: string,
-    messageId: string,
-    at: string,
-    options?: { resend?: boolean },
-  ): Promise<boolean>;
+  /** Settles an open claim as sent, counting a resend under way; false if it was not open. */
+  markSent(deliveryId: string, messageId: string, at: string): Promise<boolean>;
   release(deliveryId: string, claimedAt: string): Promise<void>;
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
   getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;
   stale(before: string, limit: number): Promise<Delivery[]>;
-  /** Takes over a stale claim for a resend written from the release as of `releaseAsOf`. */
+  /** Takes over a stale claim for a resend written from the release as of `releaseAsOf`; marks the resend under way. */
   reclaim(delivery: Delivery, at: string, releaseAsOf: string): Promise<Delivery | undefined>;
 }
 

@@ -154,7 +154,7 @@ export async function sendClaimed(
         if (!result) {
           outcome.unsettled++; // no answer for this entry: as good as a lost answer
         } else if (result.status === 'SUCCESS' && result.messageId) {
-          await deps.deliveries.markSent(id, result.messageId, at, options);
+          await deps.deliveries.markSent(id, result.messageId, at);
           outcome.sent++;
         } else if (later.has(result.status)) {
           retry.push(id);

@@ -1,6 +1,6 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
-import { isMailable } from '#shared/outlets.ts';
+import { isMailable, normaliseEmail } from '#shared/outlets.ts';
 import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { followUpIfChangedSince, maxDestinationsPerCall } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
@@ -46,8 +46,8 @@ const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): bo
 /**
  * Claims still open once stale (the announcer's timeout plus a margin for SES's events, see
  * staleClaimMs) have no Email Sent event (it would have settled them) and no sender that may still
- * send them: the mail most likely never left, so it is sent again and recorded as a resend (see
- * docs/design.md#exactly-once-mail). Mails
+ * send them: the mail most likely never left, so it is sent again, and the resend is counted when it
+ * settles, by the sender or by its Email Sent event (see docs/design.md#exactly-once-mail). Mails
  * no longer wanted (outlet gone, unsubscribed or suppressed; release cancelled) are closed as failed.
  */
 export async function sweepStaleClaims(
@@ -78,7 +78,9 @@ export async function sweepStaleClaims(
     const resend: Claimed[] = [];
     for (const delivery of deliveries) {
       const outlet = outlets.get(delivery.outletId);
-      if (!stillWanted(release, delivery) || !outlet || !isMailable(outlet)) {
+      // The mail is the address's: an outlet that has moved to another address no longer wants it there.
+      const atAddress = outlet && normaliseEmail(outlet.email) === delivery.email ? outlet : undefined;
+      if (!stillWanted(release, delivery) || !atAddress || !isMailable(atAddress)) {
         await deps.deliveries.markFailed(
           delivery.deliveryId,
           'no longer wanted when resending',
@@ -89,7 +91,7 @@ export async function sweepStaleClaims(
       }
       // The resend is written from the release as it is now: it states the current date.
       const reclaimed = await deps.deliveries.reclaim(delivery, now.toISOString(), release!.occurredAt);
-      if (reclaimed) resend.push({ delivery: reclaimed, outlet });
+      if (reclaimed) resend.push({ delivery: reclaimed, outlet: atAddress });
     }
     const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
     for (let start = 0; start < resend.length; start += perCall) {

@@ -9,7 +9,13 @@ import {
 } from '#shared/http/index.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { apiKey } from '#shared/secrets.ts';
-import { liveLabelRoutesDeps, liveOutletRoutesDeps, liveReleaseRoutesDeps } from './adapters.ts';
+import {
+  liveJobRoutesDeps,
+  liveLabelRoutesDeps,
+  liveOutletRoutesDeps,
+  liveReleaseRoutesDeps,
+} from './adapters.ts';
+import { type JobRoutesDeps, jobRoutes } from './jobs.ts';
 import { type LabelRoutesDeps, labelRoutes } from './labels.ts';
 import { type OutletRoutesDeps, outletRoutes } from './outlets.ts';
 import { type ReleaseRoutesDeps, releaseRoutes } from './releases.ts';
@@ -17,6 +23,7 @@ import { type ReleaseRoutesDeps, releaseRoutes } from './releases.ts';
 export interface ManagementDeps {
   apiKey: () => Promise<string>;
   labels: LabelRoutesDeps;
+  jobs: JobRoutesDeps;
   outlets: OutletRoutesDeps;
   releases: ReleaseRoutesDeps;
 }
@@ -35,11 +42,13 @@ export const managementRoutes = (deps: ManagementDeps) => [
   ...labelRoutes(deps.labels),
   ...outletRoutes(deps.outlets),
   ...releaseRoutes(deps.releases),
+  ...jobRoutes(deps.jobs),
 ];
 
 export const liveDeps = (): ManagementDeps => ({
   apiKey,
   labels: liveLabelRoutesDeps(),
+  jobs: liveJobRoutesDeps(),
   outlets: liveOutletRoutesDeps(),
   releases: liveReleaseRoutesDeps(),
 });

@@ -9,7 +9,6 @@ import {
   withRevokedSecrets,
   withRotatedSecret,
 } from '#shared/db/labels.ts';
-import type { WebhookRecords } from '#shared/db/webhooks.ts';
 import {
   conflict,
   type HttpEvent,
@@ -19,11 +18,13 @@ import {
   notFound,
   ValidationError,
 } from '#shared/http/index.ts';
+import { accepted, type JobRoutesDeps, startJob } from './jobs.ts';
 import type { ManagementRoute } from './routes.ts';
 
 export interface LabelRoutesDeps {
   labels: Labels;
-  webhooks: Pick<WebhookRecords, 'receivedBetween' | 'requeue'>;
+  /** Replays run as jobs. */
+  jobs: JobRoutesDeps;
   now: () => Date;
   newSecret?: () => string;
   newLabelId?: () => string;
@@ -134,34 +135,28 @@ export async function revokeSecrets(labelId: string | undefined, deps: LabelRout
 }
 
 /**
- * `POST /labels/{labelId}/replays`: re-publishes the events of the label's webhooks received in [from, to],
- * oldest first, with their original eventIds (a replay is a redelivery; consumers stay idempotent):
- * each record goes back in the outbox, and the publisher puts its event on the bus from the table's
- * stream, as for a new webhook (see docs/design.md#the-outbox).
+ * `POST /labels/{labelId}/replays`: starts a job that re-publishes the events of the label's webhooks
+ * received in [from, to], oldest first, with their original eventIds (a replay is a redelivery;
+ * consumers stay idempotent). A range may hold any number of webhooks, so it is paged by the jobs
+ * function and watched at `GET /jobs/{jobId}` (see docs/design.md#jobs).
  */
-export async function replayWebhooks(
+export async function startReplay(
   labelId: string | undefined,
   range: z.infer<typeof ReplayRange>,
   deps: LabelRoutesDeps,
 ) {
   const label = await labelOf(deps, labelId);
-  const now = deps.now();
-  let replayed = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.webhooks.receivedBetween(
-      label.labelId,
-      new Date(range.from),
-      new Date(range.to),
-      now,
-      cursor,
-    );
-    for (const record of page.items) {
-      if (record.status !== 'unpublishable' && (await deps.webhooks.requeue(record, now))) replayed++;
-    }
-    cursor = page.next;
-  } while (cursor);
-  return { replayed };
+  return startJob(
+    {
+      kind: 'webhook-replay',
+      labelId: label.labelId,
+      from: new Date(range.from).toISOString(),
+      to: new Date(range.to).toISOString(),
+    },
+    [],
+    {},
+    deps.jobs,
+  );
 }
 
 export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
@@ -193,6 +188,6 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
     method: 'POST',
     path: '/labels/{labelId}/replays',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
-      json(200, await replayWebhooks(event.pathParameters?.labelId, parse(ReplayRange, event), deps)),
+      accepted(await startReplay(event.pathParameters?.labelId, parse(ReplayRange, event), deps)),
   },
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxChunkBytes, rowsPerPage } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { DuplicateEmailError, InvalidCursorError } from '#shared/db/outlets.ts';
 import {
@@ -14,22 +15,29 @@ import {
   unsupportedMediaType,
   ValidationError,
 } from '#shared/http/index.ts';
+import { chunkOutletCsv, readOutletCsv } from '#shared/outlet-csv.ts';
 import { type Outlet, OutletInput, OutletKind, outletMatchesRelease } from '#shared/outlets.ts';
-import { type CsvRejection, type CsvRow, parseOutletCsv } from './outlet-csv.ts';
+import { accepted, type JobRoutesDeps, startJob } from './jobs.ts';
 import type { ManagementRoute } from './routes.ts';
 
 /** The media outlet directory: `/media-outlets` (management API, bearer key). */
 
 export interface OutletRoutesDeps {
   outlets: OutletManagement;
+  /** CSV imports run as jobs. */
+  jobs: JobRoutesDeps;
   now: () => Date;
   newOutletId: () => string;
 }
 
-/** The import's limit: with its event envelope, a 5 MB text body stays under Lambda's 6 MB synchronous payload. */
+/**
+ * The import's limit: with its event envelope, a 5 MB text body stays under Lambda's 6 MB synchronous
+ * payload, the tighter of that and API Gateway's 10 MB.
+ */
 export const maxImportBytes = 5 * 1024 * 1024;
-/** Rows of one import written at the same time (rows with the same address run one after another). */
-const importConcurrency = 8;
+
+/** How an import's input is cut into items: one chunk is one page of the job (see shared/db/jobs.ts). */
+export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes, maxLineBytes: 32 * 1024 };
 
 const ListQuery = z.object({
   genre: z.string().trim().min(1).max(60).optional(),
@@ -112,39 +120,22 @@ export async function listOutlets(query: z.infer<typeof ListQuery>, deps: Outlet
   }
 }
 
-export interface ImportResult {
-  created: number;
-  updated: number;
-  rejected: CsvRejection[];
-}
-
-/** Upserts every good row by its address; a row that fails (even unexpectedly) is reported, not fatal. */
-export async function importOutlets(csv: string, deps: OutletRoutesDeps): Promise<ImportResult> {
-  const parsed = parseOutletCsv(csv);
-  if (!parsed.ok) throw new ValidationError([{ path: 'body', message: parsed.error }]);
-  const result: ImportResult = { created: 0, updated: 0, rejected: [...parsed.rejected] };
-
-  // Rows naming the same address run in file order, so the last one wins.
-  const byEmail = new Map<string, CsvRow[]>();
-  for (const row of parsed.rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);
-  const groups = [...byEmail.values()];
-  const now = deps.now().toISOString();
-
-  const worker = async () => {
-    for (let group = groups.shift(); group; group = groups.shift()) {
-      for (const row of group) {
-        try {
-          const { outcome } = await deps.outlets.upsertByEmail(row.input, { newId: deps.newOutletId, now });
-          result[outcome] += 1;
-        } catch (error) {
-          result.rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: importConcurrency }, worker));
-  result.rejected.sort((a, b) => a.line - b.line);
-  return result;
+/**
+ * Starts an import job: the header is checked now (a file that cannot be read is a 400 and changes
+ * nothing), the lines after it are stored in chunks, and the rows are upserted by the jobs function,
+ * one chunk a page. `GET /jobs/{jobId}` reports created, updated and rejected rows with their lines.
+ */
+export async function startImport(csv: string, deps: OutletRoutesDeps) {
+  const read = readOutletCsv(csv);
+  if (!read.ok) throw new ValidationError([{ path: 'body', message: read.error }]);
+  const chunks = chunkOutletCsv(read.lines, read.firstLine, importChunkLimits);
+  const total = chunks.reduce((sum, chunk) => sum + chunk.rows, 0);
+  return startJob(
+    { kind: 'outlet-import', columns: read.columns },
+    chunks,
+    { pages: chunks.length, total },
+    deps.jobs,
+  );
 }
 
 const isCsv = (contentType: string | undefined) =>
@@ -175,7 +166,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       const body = rawBody(event);
       if (body.length > maxImportBytes) throw payloadTooLarge(maxImportBytes);
       if (!isCsv(header(event, 'content-type'))) throw unsupportedMediaType('text/csv');
-      return json(200, await importOutlets(body.toString('utf8'), deps));
+      return accepted(await startImport(body.toString('utf8'), deps));
     },
   },
   {

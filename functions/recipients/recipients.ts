@@ -24,7 +24,9 @@ export async function unsubscribePage(
   deps: RecipientsDeps,
 ): Promise<{ outletName?: string; alreadyUnsubscribed: boolean }> {
   const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
-  const outlet = await deps.outlets.get(claims.outletId);
+  const found = await deps.outlets.get(claims.outletId);
+  // An outlet that has moved to another address is not what this link unsubscribes.
+  const outlet = found && (claims.email === undefined || found.email === claims.email) ? found : undefined;
   return {
     ...(outlet ? { outletName: outlet.name } : {}),
     alreadyUnsubscribed: Boolean(outlet?.unsubscribedAt),
@@ -38,15 +40,18 @@ export const unsubscribeVia = (body: string): UnsubscribeVia =>
   /List-Unsubscribe=One-Click|name="List-Unsubscribe"\s+One-Click/i.test(body) ? 'one-click' : 'page';
 
 /**
- * Unsubscribes the outlet at once; repeating it changes nothing. `Outlet Unsubscribed` is stated
- * once, on the transition: it goes to the outbox in the same write (see docs/design.md#the-outbox),
- * so concurrent POSTs state it once and a failing bus cannot lose it.
+ * Unsubscribes the address the mail went to (the one in the token) at once, and the outlet with it
+ * while the outlet still has that address; repeating it changes nothing. An outlet that has moved to
+ * a new address since keeps getting mail there: the old mail's link opts out the old address only.
+ * `Outlet Unsubscribed` is stated once, on the outlet's transition: it goes to the outbox in the
+ * same write (see docs/design.md#the-outbox), so concurrent POSTs state it once and a failing bus
+ * cannot lose it.
  */
 export async function unsubscribe(
   token: string,
   via: UnsubscribeVia,
   deps: RecipientsDeps,
-): Promise<{ outcome: 'unsubscribed' | 'already' | 'unknown-outlet' }> {
+): Promise<{ outcome: 'unsubscribed' | 'already' | 'unknown-outlet' | 'address-only' }> {
   const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
   const at = deps.now().toISOString();
   const unsubscribed = outboxEntry(
@@ -54,12 +59,13 @@ export async function unsubscribe(
     { outletId: claims.outletId, ...(claims.releaseId ? { releaseId: claims.releaseId } : {}), via },
     { occurredAt: at, ...(claims.labelId ? { labelId: claims.labelId } : {}) },
   );
-  const result = await deps.outlets.markUnsubscribed(claims.outletId, at, [unsubscribed]);
-  if (result.state === 'missing') {
-    // The outlet was deleted: its address stays opted out, so re-importing it brings no mail.
-    // Tokens issued before they carried the address cannot do that; the recipient still sees 200.
+  const result = await deps.outlets.markUnsubscribed(claims.outletId, at, [unsubscribed], claims.email);
+  if (result.state === 'missing' || result.state === 'moved') {
+    // The outlet was deleted, or moved to another address: the mailed address stays opted out, so
+    // re-importing it brings no mail. Tokens issued before they carried the address cannot do that
+    // (and, without an address, never report `moved`); the recipient still sees 200.
     if (claims.email) await deps.outlets.markAddressUnsubscribed(claims.email, at);
-    return { outcome: 'unknown-outlet' };
+    return { outcome: result.state === 'moved' ? 'address-only' : 'unknown-outlet' };
   }
   return { outcome: result.state };
 }

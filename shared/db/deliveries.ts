@@ -9,39 +9,45 @@ import {
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
 import { batchGetAll } from './batch-get.ts';
 import { isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 
 /**
- * Deliveries: one item per mail Backline means to send, whose identity is outlet + release + kind
- * (+ revision, the new date and time, for a date change): docs/design.md#exactly-once-mail. Claiming it is a
- * conditional put, so one mail is claimed once however often a mailing runs.
+ * Deliveries: one item per mail Backline means to send, whose identity is the person, not the
+ * outlet: the recipient's normalised address + label + release + kind (+ revision, the new date and
+ * time, for a date change). Deleting an outlet and importing its address again therefore finds the
+ * mails that address already had (see docs/design.md#exactly-once-mail). Claiming it is a
+ * conditional put, so one mail is claimed once however often a mailing runs or is replayed. The
+ * outlet the mail went to is kept on the item for the views.
  *
  * Access patterns:
  * - a delivery by its id (claim, mark sent; SES events carry it back as the tag `delivery=<id>`;
  *   deliverability marks bounces and complaints): pk `DELIVERY#<deliveryId>`, sk `DELIVERY`.
  *   The id is a hash, so one release's thousands of deliveries spread over as many partitions.
  * - a release's deliveries (management views, counts): gsi1pk `RELEASE_DELIVERIES#<labelId>#<releaseId>#<shard>`,
- *   gsi1sk `<outletId>#<kind>#<revision>`; `deliveryShards` shards, so a mailing's burst of claims does
- *   not pile onto one index partition (1,000 WCU per partition).
+ *   gsi1sk `<email>#<kind>#<revision>` (escaped by keyParts: an address may hold `#`); `deliveryShards` shards,
+ *   so a mailing's burst of claims does not pile onto one index partition (1,000 WCU per partition).
  * - claims still open (the sweep settles those older than the stale window, `staleClaimMs` in
  *   functions/announcer/ports.ts): sparse gsi2pk `MAIL_CLAIMS#<shard>`, gsi2sk
  *   `<claimedAt>#<deliveryId>`; set while `claimed`, removed when settled.
  */
 export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'bounced' | 'complained';
 
+/** What makes a mail the same mail. `email` is normalised (trimmed, lower-case). */
 export interface DeliveryIdentity {
   labelId: string;
   releaseId: string;
-  outletId: string;
+  email: string;
   kind: MailKind;
   revision?: string;
 }
 
 export interface Delivery extends DeliveryIdentity {
   deliveryId: string;
-  email: string;
+  /** The outlet that had the address when the mail was claimed (for the views; not part of the identity). */
+  outletId: string;
   status: DeliveryStatus;
   claimedAt: string;
   sentAt?: string;
@@ -51,8 +57,13 @@ export interface Delivery extends DeliveryIdentity {
    * written before the release day moved stated the old date. Absent on deliveries claimed before it was kept.
    */
   releaseAsOf?: string;
-  /** How many times the sweep sent it again after a claim stayed open with no evidence of sending. */
+  /**
+   * How many times the sweep sent it again after a claim stayed open with no evidence of sending:
+   * counted when the resend is settled, by the sender or by SES's Email Sent event, whichever comes first.
+   */
   resends?: number;
+  /** Set while a resend of this claim is under way; settling it adds it to `resends`. */
+  resendPending?: number;
   failure?: string;
   updatedAt: string;
 }
@@ -60,10 +71,20 @@ export interface Delivery extends DeliveryIdentity {
 export const deliveryShards = 8;
 const claimShards = 8;
 
-/** Hex only: usable as an SES message tag value (letters, digits, `_`, `-`). */
+/**
+ * Hex only: usable as an SES message tag value (letters, digits, `_`, `-`). The hash is of a JSON
+ * tuple, so no choice of ids can make two identities meet (see docs/design.md#unambiguous-keys).
+ */
 export const deliveryIdOf = (identity: DeliveryIdentity): string =>
   nameHash(
-    [identity.labelId, identity.releaseId, identity.outletId, identity.kind, identity.revision ?? ''],
+    [
+      'delivery',
+      identity.labelId,
+      identity.releaseId,
+      normaliseEmail(identity.email),
+      identity.kind,
+      identity.revision ?? '',
+    ],
     32,
   );
 
@@ -75,7 +96,7 @@ export const releaseDeliveriesKey = (labelId: string, releaseId: string, shard: 
   keyOf('RELEASE_DELIVERIES', labelId, releaseId, shard);
 
 const releaseDeliveriesSort = (identity: DeliveryIdentity) =>
-  keyParts(identity.outletId, identity.kind, identity.revision ?? '');
+  keyParts(normaliseEmail(identity.email), identity.kind, identity.revision ?? '');
 
 export const openClaimsKey = (shard: number) => keyOf('MAIL_CLAIMS', shard);
 const openClaimsSort = (claimedAt: string, deliveryId: string) => keyParts(claimedAt, deliveryId);
@@ -92,11 +113,18 @@ const strip = (item: Record<string, unknown>): Delivery => {
  * retry, a duplicate event, a concurrent sender): that mail is sent or being sent, never again.
  */
 export async function claimDelivery(
-  identity: DeliveryIdentity & Pick<Delivery, 'email' | 'releaseAsOf'>,
+  identity: DeliveryIdentity & Pick<Delivery, 'outletId' | 'releaseAsOf'>,
   at: string,
 ): Promise<Delivery | undefined> {
   const deliveryId = deliveryIdOf(identity);
-  const delivery: Delivery = { ...identity, deliveryId, status: 'claimed', claimedAt: at, updatedAt: at };
+  const delivery: Delivery = {
+    ...identity,
+    email: normaliseEmail(identity.email),
+    deliveryId,
+    status: 'claimed',
+    claimedAt: at,
+    updatedAt: at,
+  };
   try {
     await dynamo().send(
       new PutCommand({
@@ -123,19 +151,18 @@ export async function claimDelivery(
   }
 }
 
-/** Settles a claim as sent (by the sender, or from SES's Email Sent event). False if it was not open. */
-export async function markDeliverySent(
-  deliveryId: string,
-  messageId: string,
-  at: string,
-  options: { resend?: boolean } = {},
-): Promise<boolean> {
+/**
+ * Settles a claim as sent (by the sender, or from SES's Email Sent event). False if it was not open.
+ * A resend under way (`resendPending`) is counted here, whichever of the two settles it first.
+ */
+export async function markDeliverySent(deliveryId: string, messageId: string, at: string): Promise<boolean> {
   try {
     await dynamo().send(
       new UpdateCommand({
         TableName: table(),
         Key: deliveryKey(deliveryId),
-        UpdateExpression: `SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at${options.resend ? ', resends = if_not_exists(resends, :zero) + :one' : ''} REMOVE gsi2pk, gsi2sk`,
+        UpdateExpression:
+          'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
         ConditionExpression: '#status = :claimed',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -143,7 +170,7 @@ export async function markDeliverySent(
           ':claimed': 'claimed',
           ':messageId': messageId,
           ':at': at,
-          ...(options.resend ? { ':zero': 0, ':one': 1 } : {}),
+          ':zero': 0,
         },
       }),
     );
@@ -283,8 +310,10 @@ export async function reclaimStaleDelivery(
       new UpdateCommand({
         TableName: table(),
         Key: deliveryKey(delivery.deliveryId),
+        // resendPending is set, not added: a resend that never reached SES (a crash) and is taken over
+        // again is still one resend when it is finally settled.
         UpdateExpression:
-          'SET claimedAt = :at, updatedAt = :at, releaseAsOf = :releaseAsOf, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+          'SET claimedAt = :at, updatedAt = :at, releaseAsOf = :releaseAsOf, resendPending = :one, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
         ConditionExpression: '#status = :claimed AND claimedAt = :previous',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -292,12 +321,13 @@ export async function reclaimStaleDelivery(
           ':previous': delivery.claimedAt,
           ':at': at,
           ':releaseAsOf': releaseAsOf,
+          ':one': 1,
           ':gsi2pk': openClaimsKey(shardOf(delivery.deliveryId, claimShards)),
           ':gsi2sk': openClaimsSort(at, delivery.deliveryId),
         },
       }),
     );
-    return { ...delivery, claimedAt: at, updatedAt: at, releaseAsOf };
+    return { ...delivery, claimedAt: at, updatedAt: at, releaseAsOf, resendPending: 1 };
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw error;

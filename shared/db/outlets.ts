@@ -64,7 +64,11 @@ export interface OutletPage {
 /** Thrown for a cursor this adapter did not make. */
 export class InvalidCursorError extends Error {}
 
-export type UnsubscribeResult = { state: 'missing' } | { state: 'unsubscribed' | 'already'; outlet: Outlet };
+export type UnsubscribeResult =
+  | { state: 'missing' }
+  /** The outlet has another address now than the one that was mailed: the outlet itself stays subscribed. */
+  | { state: 'moved' }
+  | { state: 'unsubscribed' | 'already'; outlet: Outlet };
 
 export interface SuppressionResult {
   /** True when this call suppressed the address (and wrote its outbox entries); false when it was suppressed before. */
@@ -97,9 +101,16 @@ export interface OutletDirectory {
   getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
   /**
    * Unsubscribes the outlet and opts out its address, with `outbox` (the events the transition leads
-   * to) in the same transaction; when it was unsubscribed before, nothing is written.
+   * to) in the same transaction; when it was unsubscribed before, nothing is written. With `mailedTo`
+   * (the address the mail went to), only while the outlet still has that address: an opt-out follows
+   * the address that was mailed.
    */
-  markUnsubscribed(outletId: string, at: string, outbox: OutboxEntry[]): Promise<UnsubscribeResult>;
+  markUnsubscribed(
+    outletId: string,
+    at: string,
+    outbox: OutboxEntry[],
+    mailedTo?: string,
+  ): Promise<UnsubscribeResult>;
   /** Keeps the address's opt-out on its own (its outlet is gone): an outlet later given the address starts unsubscribed. */
   markAddressUnsubscribed(email: string, at: string): Promise<void>;
   /**
@@ -345,10 +356,12 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
       at,
     );
 
-  const markUnsubscribed: OutletDirectory['markUnsubscribed'] = async (outletId, at, outbox) => {
+  const markUnsubscribed: OutletDirectory['markUnsubscribed'] = async (outletId, at, outbox, mailedTo) => {
     for (let attempt = 1; ; attempt++) {
       const current = await get(outletId);
       if (!current) return { state: 'missing' };
+      // unsubscribeOnce's condition holds the outlet to this address, so a move meanwhile is seen on retry.
+      if (mailedTo !== undefined && current.email !== mailedTo) return { state: 'moved' };
       if (current.unsubscribedAt) return { state: 'already', outlet: current };
       if (await unsubscribeOnce(current, at, outbox))
         return { state: 'unsubscribed', outlet: { ...current, unsubscribedAt: at } };

@@ -1,6 +1,8 @@
 import { BudgetSet } from './budget-set.ts';
 import type { EventContract } from './envelope.ts';
 import { ExpenseRecorded } from './expense-recorded.ts';
+import { JobPageDue } from './job-page-due.ts';
+import { JobRequested } from './job-requested.ts';
 import { MailingRequested } from './mailing-requested.ts';
 import {
   ReleaseAnnounced,
@@ -26,6 +28,8 @@ export * from './outbox.ts';
 export {
   BudgetSet,
   ExpenseRecorded,
+  JobPageDue,
+  JobRequested,
   MailingRequested,
   OutboxSweepDue,
   OutletSuppressed,
@@ -66,4 +70,6 @@ export const catalogue: EventContract[] = [
   OutletUnsubscribed,
   PromoAccessed,
   OutletSuppressed,
+  JobRequested,
+  JobPageDue,
 ];

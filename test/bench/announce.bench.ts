@@ -91,22 +91,25 @@ try {
     { length: outletCount },
     (_, i) => `Outlet ${i},outlet-${i}@bench.example,radio,${genre},GB;IE,Host ${i}`,
   );
-  // The CSV import, in parts small enough for one management call each.
-  const parts: string[][] = [];
-  for (let start = 0; start < rows.length; start += 500) parts.push(rows.slice(start, start + 500));
+  // The CSV import, as one job, watched until it is done.
+  const imported = await api('/media-outlets/import', {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv' },
+    body: ['name,email,kind,genres,territories,contactName', ...rows].join('\n'),
+  });
+  const { jobId } = (await imported.json()) as { jobId: string };
   let created = 0;
-  for (let start = 0; start < parts.length; start += 4) {
-    const results = await Promise.all(
-      parts.slice(start, start + 4).map(async (part) => {
-        const imported = await api('/media-outlets/import', {
-          method: 'POST',
-          headers: { 'content-type': 'text/csv' },
-          body: ['name,email,kind,genres,territories,contactName', ...part].join('\n'),
-        });
-        return (await imported.json()) as { created: number };
-      }),
-    );
-    created += results.reduce((sum, result) => sum + (result.created ?? 0), 0);
+  for (;;) {
+    const job = (await (await api(`/jobs/${jobId}`)).json()) as {
+      status: string;
+      result: { created: number };
+    };
+    if (job.status === 'failed') throw new Error(`import job failed: ${JSON.stringify(job)}`);
+    if (job.status === 'done') {
+      created = job.result.created;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
   if (created !== outletCount) throw new Error(`import created ${created} of ${outletCount} outlets`);
   console.log(`  (imported ${created} outlets)`);

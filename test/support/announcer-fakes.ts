@@ -21,7 +21,7 @@ export class FakeDeliveries {
   claim = async (
     identity: Omit<Delivery, 'deliveryId' | 'status' | 'claimedAt' | 'updatedAt'>,
     at: string,
-  ) => {
+  ): Promise<Delivery | undefined> => {
     this.claims++;
     const deliveryId = deliveryIdOf(identity);
     if (this.items.has(deliveryId)) return undefined;
@@ -29,11 +29,12 @@ export class FakeDeliveries {
     this.items.set(deliveryId, delivery);
     return { ...delivery };
   };
-  markSent = async (id: string, messageId: string, at: string, options: { resend?: boolean } = {}) => {
+  markSent = async (id: string, messageId: string, at: string) => {
     const item = this.items.get(id);
     if (item?.status !== 'claimed') return false;
     Object.assign(item, { status: 'sent', messageId, sentAt: at, updatedAt: at });
-    if (options.resend) item.resends = (item.resends ?? 0) + 1;
+    item.resends = (item.resends ?? 0) + (item.resendPending ?? 0);
+    delete item.resendPending;
     return true;
   };
   release = async (id: string, claimedAt: string) => {
@@ -55,7 +56,7 @@ export class FakeDeliveries {
   reclaim = async (delivery: Delivery, at: string, releaseAsOf: string) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return undefined;
-    Object.assign(item, { claimedAt: at, updatedAt: at, releaseAsOf });
+    Object.assign(item, { claimedAt: at, updatedAt: at, releaseAsOf, resendPending: 1 });
     return { ...item };
   };
 

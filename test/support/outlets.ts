@@ -193,9 +193,10 @@ export class InMemoryOutletDirectory implements OutletManagement {
     return found;
   }
 
-  async markUnsubscribed(outletId: string, at: string, outbox: OutboxEntry[]) {
+  async markUnsubscribed(outletId: string, at: string, outbox: OutboxEntry[], mailedTo?: string) {
     const outlet = this.outlets.get(outletId);
     if (!outlet) return { state: 'missing' as const };
+    if (mailedTo !== undefined && outlet.email !== mailedTo) return { state: 'moved' as const };
     if (outlet.unsubscribedAt) return { state: 'already' as const, outlet: this.clean(outlet) };
     outlet.unsubscribedAt = at;
     if (!this.unsubscriptions.has(outlet.email)) this.unsubscriptions.set(outlet.email, at);

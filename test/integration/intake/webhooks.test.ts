@@ -16,6 +16,7 @@ import {
   waitFor,
 } from '#test/support/cloud.ts';
 import { aReleaseWebhook, aSecret, signedWebhook } from '#test/support/intake.ts';
+import { runJob } from '#test/support/jobs-cloud.ts';
 
 /** Expense webhooks: their consumer (budgets) only files them, so these tests send no mail. */
 const anExpenseWebhook = (overrides: Record<string, unknown> = {}) => ({
@@ -211,7 +212,7 @@ describe('labels on the management API', () => {
 });
 
 describe('replay and the outbox', () => {
-  it('replays the label webhooks received in a range, oldest first, with their eventIds', async () => {
+  it('replays the label webhooks received in a range as a job, oldest first, with their eventIds', async () => {
     const label = await aLabel();
     const from = await clockNow();
     const first = await signedNow(label.secret, anExpenseWebhook());
@@ -221,16 +222,18 @@ describe('replay and the outbox', () => {
     const to = await clockNow();
     await busIdle();
 
-    const response = await api(`/labels/${label.id}/replays`, {
-      method: 'POST',
-      json: {
-        from: new Date(from.getTime() - 1000).toISOString(),
-        to: new Date(to.getTime() + 1000).toISOString(),
-      },
-    });
+    const { status, job } = await runJob(
+      api(`/labels/${label.id}/replays`, {
+        method: 'POST',
+        json: {
+          from: new Date(from.getTime() - 1000).toISOString(),
+          to: new Date(to.getTime() + 1000).toISOString(),
+        },
+      }),
+    );
 
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ replayed: 2 });
+    expect(status).toBe(202);
+    expect(job).toMatchObject({ kind: 'webhook-replay', status: 'done', result: { replayed: 2 } });
     await busIdle();
     const replayedFirst = await eventsOf(first.headers['webhook-id']);
     expect(replayedFirst).toHaveLength(2);

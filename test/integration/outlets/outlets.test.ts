@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Outlet } from '#shared/outlets.ts';
 import { api, uniqueId } from '#test/support/cloud.ts';
+import { csvImport, runJob, waitForJob } from '#test/support/jobs-cloud.ts';
 import { createOutlet, localOutletDirectory, uniqueEmail } from '#test/support/outlets-cloud.ts';
-
-const csvImport = (body: string, contentType = 'text/csv') =>
-  api('/media-outlets/import', { method: 'POST', body, headers: { 'content-type': contentType } });
 
 describe('the media outlet directory', () => {
   it('creates, reads, replaces and deletes an outlet through the gateway', async () => {
@@ -149,24 +147,67 @@ describe('the media outlet directory', () => {
       `Bad territory,${uniqueEmail()},blog,,XX,`,
     ].join('\r\n');
 
-    const response = await csvImport(body, 'text/csv; charset=utf-8');
-    const result = (await response.json()) as {
-      created: number;
-      updated: number;
-      rejected: { line: number }[];
-    };
+    const { status, job } = await runJob(csvImport(body, 'text/csv; charset=utf-8'));
     const updated = (await (await api(`/media-outlets/${existing.id}`)).json()) as Outlet;
     const created = await localOutletDirectory().findByEmail(fresh);
 
-    expect(response.status).toBe(200);
-    expect(result).toMatchObject({ created: 1, updated: 1 });
-    expect(result.rejected.map((rejection) => rejection.line)).toEqual([4, 5]);
+    expect(status).toBe(202);
+    expect(job).toMatchObject({ status: 'done', result: { created: 1, updated: 1, rejectedCount: 2 } });
+    expect(job.result.rejected?.map((rejection) => rejection.line)).toEqual([4, 5]);
     expect(updated).toMatchObject({
       name: 'After import',
       genres: ['house', 'techno'],
       territories: ['GB', 'IE'],
     });
     expect(created).toMatchObject({ name: 'Fresh', contactName: 'Lee, Ann', territories: ['WW'] });
+  });
+
+  it('imports 2,000 rows as a job to completion, reporting the rejected rows with their line numbers', async () => {
+    const prefix = uniqueId('bulk');
+    // Names after every letter: 2,000 outlets must not fill the first pages of the shared directory other tests read.
+    const badLines = new Set([2, 501, 1_000, 1_502, 2_001]);
+    const lines = Array.from({ length: 2_000 }, (_, index) => {
+      const line = index + 2;
+      return badLines.has(line)
+        ? `Bad ${line},not-an-address-${line},radio,,GB`
+        : `~${prefix} ${line},${prefix}-${line}@bulk.example,radio,techno,GB`;
+    });
+    const started = Date.now();
+
+    const accepted = await csvImport(['name,email,kind,genres,territories', ...lines].join('\n'));
+    const answeredInMs = Date.now() - started;
+    const { jobId } = (await accepted.json()) as { jobId: string };
+    const job = await waitForJob(jobId, 170_000);
+    const tookMs = Date.now() - started;
+    const sample = await localOutletDirectory().findByEmail(`${prefix}-1234@bulk.example`);
+
+    expect(accepted.status).toBe(202);
+    expect(accepted.headers.get('location')).toBe(`/jobs/${jobId}`);
+    expect(job).toMatchObject({
+      status: 'done',
+      progress: { done: 2_000, total: 2_000 },
+      result: { created: 1_995, updated: 0, rejectedCount: 5 },
+    });
+    expect(job.result.rejected?.map((rejection) => rejection.line)).toEqual([...badLines]);
+    expect(job.result.rejected?.[0].error).toMatch(/^email/);
+    expect(sample).toMatchObject({ name: `~${prefix} 1234`, genres: ['techno'] });
+    console.info(
+      `import job: 2,000 rows answered 202 in ${answeredInMs} ms, done in ${tookMs} ms (${Math.round(2_000 / (tookMs / 1000))} rows/s)`,
+    );
+  }, 180_000);
+
+  it('answers 400 naming the header for an import it cannot read, and starts no job', async () => {
+    const response = await csvImport('name,mail\nA,a@x.example');
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ issues: [{ path: 'body' }] });
+  });
+
+  it('answers 404 for a job that does not exist', async () => {
+    const unknown = await api('/jobs/job-00000000-0000-4000-8000-000000000000');
+    const malformed = await api(`/jobs/${'x'.repeat(2_000)}`);
+
+    expect([unknown.status, malformed.status]).toEqual([404, 404]);
   });
 
   it('answers 415 for an import that is not CSV', async () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { isMailable, type Outlet } from '#shared/outlets.ts';
 import { signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
+import {
+  aLabel,
+  aRelease,
+  daysFromNow,
+  header,
+  mailTo,
+  sendWebhook,
+  waitForMail,
+} from '#test/support/announcing.ts';
 import { advanceClock, api, busEvents, clockNow, cloud, uniqueId, waitFor } from '#test/support/cloud.ts';
+import { importOutlets } from '#test/support/jobs-cloud.ts';
 import {
   createOutlet,
   localOutletDirectory,
@@ -58,17 +68,14 @@ describe('one-click unsubscribe', () => {
 
     const unsubscribed = await oneClick(`/u/${token}`);
     const deleted = await api(`/media-outlets/${outlet.id}`, { method: 'DELETE' });
-    const imported = await api('/media-outlets/import', {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv' },
-      body: `name,email,kind,territories\nBack again,${outlet.email.toUpperCase()},radio,GB`,
-    });
-    const importResult = await imported.json();
+    const imported = await importOutlets(
+      `name,email,kind,territories\nBack again,${outlet.email.toUpperCase()},radio,GB`,
+    );
     const again = await localOutletDirectory().findByEmail(outlet.email);
     const shown = (await (await api(`/media-outlets/${again?.id}`)).json()) as Outlet;
 
-    expect([unsubscribed.status, deleted.status, imported.status]).toEqual([200, 204, 200]);
-    expect(importResult).toMatchObject({ created: 1, updated: 0 });
+    expect([unsubscribed.status, deleted.status]).toEqual([200, 204]);
+    expect(imported.result).toMatchObject({ created: 1, updated: 0 });
     expect(shown.id).not.toBe(outlet.id);
     expect(shown).toMatchObject({ name: 'Back again', email: outlet.email });
     expect(shown.unsubscribedAt).toBeDefined();
@@ -101,6 +108,41 @@ describe('one-click unsubscribe', () => {
     expect(moved.unsubscribedAt).toBeDefined();
     expect(isMailable(moved)).toBe(false);
     expect(isMailable((await localOutletDirectory().get(other.id))!)).toBe(false);
+  });
+
+  it('opts out the address the mail went to when the outlet has moved to a new address since', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
+    const release = aRelease({ genres: [genre], territories: ['GB'], releaseDate: await daysFromNow(30) });
+    await sendWebhook(label, {
+      type: 'release.scheduled',
+      timestamp: (await clockNow()).toISOString(),
+      data: release,
+    });
+    await waitForMail([outlet.email], 'New single:');
+    const [announcement] = await mailTo(outlet.email, 'New single:');
+    const link = header(announcement, 'List-Unsubscribe')!.slice(1, -1);
+    const newAddress = `moved-${outlet.email}`;
+    await api(`/media-outlets/${outlet.id}`, {
+      method: 'PUT',
+      json: { name: outlet.name, email: newAddress, kind: outlet.kind, genres: [genre], territories: ['GB'] },
+    });
+
+    const unsubscribed = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    const moved = (await (await api(`/media-outlets/${outlet.id}`)).json()) as Outlet;
+    const onOldAddress = await createOutlet({ email: outlet.email });
+
+    expect(unsubscribed.status).toBe(200);
+    expect(moved).toMatchObject({ email: newAddress });
+    expect(moved.unsubscribedAt).toBeUndefined();
+    expect(isMailable(moved)).toBe(true);
+    expect(onOldAddress.unsubscribedAt).toBeDefined();
+    expect(isMailable(onOldAddress)).toBe(false);
   });
 
   it('answers 404 with a clear message for a forged token', async () => {

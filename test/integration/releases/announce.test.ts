@@ -21,6 +21,7 @@ import {
   deadLetters,
   uniqueId,
 } from '#test/support/cloud.ts';
+import { importOutlets, replayWebhooks } from '#test/support/jobs-cloud.ts';
 import { createOutlet, localOutletDirectory } from '#test/support/outlets-cloud.ts';
 
 /**
@@ -92,7 +93,10 @@ describe('announcing releases on the local cloud', () => {
       const [mail, ...more] = await mailTo(outlet.email);
       expect(more).toHaveLength(0);
       expect(mail.subject).toContain(release.title);
-      expect(header(mail, 'List-Unsubscribe')).toMatch(/^<http:\/\/.+\/u\/v1\..+>$/);
+      expect(header(mail, 'List-Unsubscribe')).toMatch(/^<http:\/\/.+\/u\/v2\.[A-Za-z0-9_-]+>$/);
+      expect(header(mail, 'List-Unsubscribe')).not.toContain(
+        Buffer.from(outlet.email).toString('base64url').slice(0, 12),
+      );
       expect(header(mail, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
       expect(mail.body.text).toContain(`Hello ${outlet.contactName}`);
       expect(mail.body.html).toContain('/p/v1.');
@@ -124,6 +128,42 @@ describe('announcing releases on the local cloud', () => {
     expect(rows).toHaveLength(outlets.length);
     const announced = await busEvents({ detailType: 'Release Announced' });
     expect(announced.some((e) => e.detail.data?.releaseId === release.releaseId)).toBe(true);
+  });
+
+  it('mails an address once when its outlet is deleted, imported again in other case and spacing, the release replayed and announced again', async () => {
+    const { label, outlets, release, genre } = await world({ outlets: 1 });
+    const [outlet] = outlets;
+    const from = new Date((await clockNow()).getTime() - 1_000).toISOString();
+    await sendWebhook(label, scheduled(release, await labelTime()));
+    await waitForMail([outlet.email], 'New single:');
+
+    const deleted = await api(`/media-outlets/${outlet.id}`, { method: 'DELETE' });
+    const recreated = await api('/media-outlets', {
+      method: 'POST',
+      json: {
+        name: 'Re-created',
+        email: `  ${outlet.email.toUpperCase()} `,
+        kind: 'radio',
+        genres: [genre],
+        territories: ['GB'],
+      },
+    });
+    const replay = await replayWebhooks(label.id, {
+      from,
+      to: new Date((await clockNow()).getTime() + 1_000).toISOString(),
+    });
+    // Widening the release asks for the announcement again, for every matching outlet.
+    const irish = await createOutlet({ genres: [genre], territories: ['IE'] });
+    await sendWebhook(label, {
+      type: 'release.updated',
+      timestamp: await labelTime(1),
+      data: { ...release, territories: ['GB', 'IE'] },
+    });
+    await waitForMail([irish.email], 'New single:');
+
+    expect([deleted.status, recreated.status]).toEqual([204, 201]);
+    expect(replay).toMatchObject({ status: 'done', result: { replayed: 1 } });
+    expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
   });
 
   it('sends one announcement for the same webhook twice and for the same release under two webhook ids', async () => {
@@ -284,16 +324,13 @@ describe('announcing releases on the local cloud', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'List-Unsubscribe=One-Click',
     });
-    const imported = await api('/media-outlets/import', {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv' },
-      body: `name,email,kind,territories\nBack again,${outlet.email.toUpperCase()},radio,GB`,
-    });
-    const importResult = await imported.json();
+    const imported = await importOutlets(
+      `name,email,kind,territories\nBack again,${outlet.email.toUpperCase()},radio,GB`,
+    );
     const again = (await localOutletDirectory().findByEmail(outlet.email))!;
 
-    expect([deleted.status, unsubscribed.status, imported.status]).toEqual([204, 200, 200]);
-    expect(importResult).toMatchObject({ created: 1, updated: 0 });
+    expect([deleted.status, unsubscribed.status]).toEqual([204, 200]);
+    expect(imported.result).toMatchObject({ created: 1, updated: 0 });
     expect(again.id).not.toBe(outlet.id);
     expect(again.unsubscribedAt).toBeDefined();
     expect(isMailable(again)).toBe(false);

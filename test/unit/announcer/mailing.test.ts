@@ -58,11 +58,48 @@ describe('announcing a release', () => {
     await sendMailing(announce, meta, world.deps, far());
 
     const [entry] = world.mailer.calls[0].entries;
-    expect(entry.deliveryId).toBe(deliveryIdOf({ ...announce, outletId: outlet.id }));
+    expect(entry.deliveryId).toBe(deliveryIdOf({ ...announce, email: outlet.email }));
     expect(entry.unsubscribeUrl).toBe(`https://backline.example/u/${outlet.id}`);
     expect(entry.data).toMatchObject({
       text: { outletName: outlet.name, promoLinks: [{ label: 'stream 0' }] },
     });
+  });
+
+  it('sends no second announcement to an address whose outlet was deleted and re-created, in any case or spacing', async () => {
+    const outlet = anOutlet({ email: 'editor@radio.example' });
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    await sendMailing(announce, meta, world.deps, far());
+    world.directory.splice(0, 1, anOutlet({ id: 'out-recreated', email: ' Editor@Radio.Example ' }));
+
+    const again = await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.mailer.delivered).toHaveLength(1);
+    expect(again).toMatchObject({ status: 'completed', sent: 0 });
+    expect(world.deliveries.of('sent')[0]).toMatchObject({
+      email: 'editor@radio.example',
+      outletId: outlet.id,
+    });
+  });
+
+  it('tells the re-created outlet of a date change, since its address was announced to', async () => {
+    const outlet = anOutlet({ email: 'editor@radio.example' });
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    await sendMailing(announce, meta, world.deps, far());
+    world.directory.splice(0, 1, anOutlet({ id: 'out-recreated', email: 'editor@radio.example' }));
+    const moved = aStoredRelease({
+      movedAt: '2027-03-02T00:00:00.000Z',
+      occurredAt: '2027-03-02T00:00:00.000Z',
+    });
+    world.releases.set('lbl-nightshift/rel-night-drive', moved);
+
+    await sendMailing(
+      { ...announce, kind: 'date-change', revision: revisionOf(momentOf(moved.details!)) },
+      meta,
+      world.deps,
+      far(),
+    );
+
+    expect(world.mailer.receivedBy('editor@radio.example', 'date-change')).toHaveLength(1);
   });
 
   it('sends nothing twice when the same mailing is requested again', async () => {
@@ -325,6 +362,38 @@ describe('settling stale claims', () => {
 
     expect(result).toEqual({ resent: 0, closed: 1 });
     expect(world.mailer.delivered).toHaveLength(0);
+  });
+
+  it('counts a resend that SES’s Email Sent event settles before the sender hears back', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    await world.deliveries.claim(
+      { ...announce, outletId: outlet.id, email: outlet.email },
+      new Date(world.clock.now).toISOString(),
+    );
+    world.clock.now += 16 * 60_000;
+    // SES accepts the resend, and its Email Sent event is handled before SendBulkEmail's answer arrives.
+    world.mailer.script = (mail) => {
+      const [entry] = mail.entries;
+      void settleFromEmailSent(
+        {
+          eventType: 'Send',
+          mail: {
+            messageId: 'msg-from-event',
+            timestamp: new Date(world.clock.now).toISOString(),
+            destination: [entry.email],
+            tags: { delivery: [entry.deliveryId] },
+          },
+        },
+        world.deps,
+      );
+      return [{ status: 'SUCCESS' }];
+    };
+
+    await sweepStaleClaims(world.deps, far());
+
+    expect(world.mailer.delivered).toHaveLength(1);
+    expect(world.deliveries.of('sent')[0]).toMatchObject({ messageId: 'msg-from-event', resends: 1 });
   });
 
   it('closes a stale claim instead of resending when the outlet has unsubscribed meanwhile', async () => {

@@ -1,25 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { runJobPage } from '#functions/jobs/run.ts';
+import { describeJob } from '#functions/management/jobs.ts';
 import { type LabelRoutesDeps, labelRoutes } from '#functions/management/labels.ts';
 import type { WebhookRecord } from '#shared/db/webhooks.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import {
-  aContext,
-  aLabel,
-  aReleaseWebhook,
-  InMemoryLabels,
-  InMemoryWebhookRecords,
-} from '#test/support/intake.ts';
+import { aContext, aLabel, aReleaseWebhook, InMemoryLabels } from '#test/support/intake.ts';
+import { jobWorld } from '#test/support/jobs.ts';
 
 const now = new Date('2027-01-05T10:00:00Z');
 
 function management() {
   const labels = new InMemoryLabels(aLabel());
-  const webhooks = new InMemoryWebhookRecords();
+  const world = jobWorld({ labels });
+  const { webhooks } = world;
   let secrets = 0;
   let clock = now;
+  world.clock.now = now;
   const deps: LabelRoutesDeps = {
     labels,
-    webhooks,
+    jobs: world.routes,
     now: () => clock,
     newSecret: () => `whsec_secret${++secrets}`,
     newLabelId: () => 'generated-id',
@@ -52,7 +51,7 @@ function management() {
       throw error;
     }
   };
-  return { labels, webhooks, call, setNow: (at: Date) => (clock = at) };
+  return { labels, webhooks, world, call, setNow: (at: Date) => (clock = at) };
 }
 
 const aRecord = (
@@ -213,8 +212,17 @@ describe('revoking and capping webhook secrets', () => {
 });
 
 describe('webhook replay', () => {
-  it('puts the label webhooks received in the range back in the outbox, oldest first, with their eventIds', async () => {
-    const { call, webhooks } = management();
+  const replay = (call: ReturnType<typeof management>['call'], range: { from: string; to: string }) =>
+    call(
+      'POST',
+      '/labels/nightshift-records/replays',
+      '/labels/{labelId}/replays',
+      { labelId: 'nightshift-records' },
+      range,
+    );
+
+  it('answers 202 with a job at once, which puts the webhooks in the range back in the outbox, oldest first', async () => {
+    const { call, webhooks, world } = management();
     for (const record of [
       aRecord('before', '2027-01-01T00:00:00.000Z'),
       aRecord('second', '2027-01-03T00:00:00.000Z'),
@@ -225,37 +233,69 @@ describe('webhook replay', () => {
     ])
       webhooks.items.set(`${record.labelId}#${record.webhookId}`, record);
 
-    const response = await call(
-      'POST',
-      '/labels/nightshift-records/replays',
-      '/labels/{labelId}/replays',
-      { labelId: 'nightshift-records' },
-      {
-        from: '2027-01-02T00:00:00Z',
-        to: '2027-01-04T00:00:00Z',
-      },
-    );
+    const response = await replay(call, { from: '2027-01-02T00:00:00Z', to: '2027-01-04T00:00:00Z' });
+    const requeuedAtOnce = webhooks.requeued.length;
+    const outboxAtOnce = world.store.outbox.map((entry) => entry.detailType);
+    await world.drain();
+    const job = await describeJob(response.body.jobId, world.routes);
 
-    expect(response).toEqual({ status: 200, body: { replayed: 3 } });
+    expect(response).toEqual({
+      status: 202,
+      body: { jobId: expect.stringMatching(/^job-/), status: 'queued' },
+    });
+    expect(requeuedAtOnce).toBe(0);
+    expect(outboxAtOnce).toEqual(['Job Requested']);
+    expect(job).toMatchObject({ kind: 'webhook-replay', status: 'done', result: { replayed: 3 } });
     expect(webhooks.requeued.map((r) => r.eventId)).toEqual(['evt-first', 'evt-second', 'evt-third']);
     expect(webhooks.items.get('nightshift-records#second')?.status).toBe('pending');
   });
 
-  it('answers 400 for a range that ends before it starts', async () => {
+  it('answers 400 for a range that ends before it starts, and starts no job', async () => {
+    const { call, world } = management();
+
+    const response = await replay(call, { from: '2027-01-04T00:00:00Z', to: '2027-01-02T00:00:00Z' });
+
+    expect(response.status).toBe(400);
+    expect(response.body.issues[0].path).toBe('to');
+    expect(world.store.jobs.size).toBe(0);
+  });
+
+  it('answers 404 for an unknown label', async () => {
     const { call } = management();
 
     const response = await call(
       'POST',
-      '/labels/nightshift-records/replays',
+      '/labels/nobody/replays',
       '/labels/{labelId}/replays',
-      { labelId: 'nightshift-records' },
-      {
-        from: '2027-01-04T00:00:00Z',
-        to: '2027-01-02T00:00:00Z',
-      },
+      { labelId: 'nobody' },
+      { from: '2027-01-01T00:00:00Z', to: '2027-01-04T00:00:00Z' },
     );
 
-    expect(response.status).toBe(400);
-    expect(response.body.issues[0].path).toBe('to');
+    expect(response.status).toBe(404);
+  });
+
+  it('retries a page that failed, and fails the job, saying why, when it keeps failing', async () => {
+    const { call, webhooks, world } = management();
+    webhooks.items.set('nightshift-records#a', aRecord('a', '2027-01-02T00:00:00.000Z'));
+    const response = await replay(call, { from: '2027-01-01T00:00:00Z', to: '2027-01-04T00:00:00Z' });
+    webhooks.receivedBetween = async () => {
+      throw new Error('DynamoDB is unavailable');
+    };
+
+    const outcomes = [];
+    for (let attempt = 0; attempt < 3; attempt++)
+      outcomes.push(
+        await runJobPage({ jobId: response.body.jobId, page: 0 }, world.runner).catch(() => 'thrown'),
+      );
+
+    expect(outcomes.map((o) => (typeof o === 'string' ? o : o.outcome))).toEqual([
+      'thrown',
+      'thrown',
+      'failed',
+    ]);
+    expect(await describeJob(response.body.jobId, world.routes)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/page 0 failed 3 times: DynamoDB is unavailable/),
+    });
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseOutletCsv } from '#functions/management/outlet-csv.ts';
+import { chunkOutletCsv, parseOutletCsv, parseOutletRows } from '#shared/outlet-csv.ts';
 
 const header = 'name,email,kind,genres,territories,contactName';
 const csv = (...lines: string[]) => [header, ...lines].join('\n');
@@ -108,6 +108,64 @@ describe('parseOutletCsv', () => {
           );
           const expected = rows.flatMap((row, i) => (row.trim() ? [i + 2] : []));
           expect(seen).toEqual(expected);
+        },
+      ),
+    );
+  });
+});
+
+describe('chunkOutletCsv', () => {
+  const limits = { maxRows: 3, maxBytes: 200, maxLineBytes: 60 };
+  const row = (i: number) => `Outlet ${i},o${i}@x.example,radio,,GB`;
+
+  it('cuts the lines after the header into chunks by rows and bytes, keeping their line numbers', () => {
+    const lines = [row(1), '', row(2), row(3), row(4), row(5), row(6), row(7)];
+
+    const chunks = chunkOutletCsv(lines, 2, limits);
+
+    expect(chunks.map((chunk) => [chunk.firstLine, chunk.rows])).toEqual([
+      [2, 3],
+      [6, 3],
+      [9, 1],
+    ]);
+    expect(chunks.every((chunk) => Buffer.byteLength(chunk.text) <= limits.maxBytes)).toBe(true);
+    const reread = chunks.flatMap(
+      (chunk) =>
+        parseOutletRows(
+          ['name', 'email', 'kind', 'genres', 'territories'],
+          chunk.text.split('\n'),
+          chunk.firstLine,
+        ).rows,
+    );
+    expect(reread.map((r) => [r.line, r.input.name])).toEqual(
+      [2, 4, 5, 6, 7, 8, 9].map((line, i) => [line, `Outlet ${i + 1}`]),
+    );
+  });
+
+  it('rejects a line too long to be an outlet without storing it', () => {
+    const long = `Long,l@x.example,radio,,${'GB;'.repeat(40)}GB`;
+
+    const [chunk] = chunkOutletCsv([row(1), long, row(2)], 2, limits);
+
+    expect(chunk.rows).toBe(3);
+    expect(chunk.text).not.toContain('Long');
+    expect(chunk.rejected).toEqual([{ line: 3, error: 'is longer than 60 bytes' }]);
+  });
+
+  it('accounts for every non-empty line exactly once, whatever the limits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(''), fc.string({ maxLength: 80 })), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 20, max: 400 }),
+        (lines, maxRows, maxBytes) => {
+          const chunks = chunkOutletCsv(lines, 2, { maxRows, maxBytes, maxLineBytes: 100 });
+
+          expect(chunks.reduce((sum, chunk) => sum + chunk.rows, 0)).toBe(
+            lines.filter((line) => line.trim().length > 0).length,
+          );
+          expect(chunks.flatMap((chunk) => chunk.text.split('\n')).length).toBe(Math.max(1, lines.length));
+          expect(chunks.every((chunk) => chunk.rows <= maxRows)).toBe(true);
         },
       ),
     );

@@ -2,15 +2,21 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { importPage } from '#functions/jobs/outlet-import.ts';
+import { runJobPage } from '#functions/jobs/run.ts';
+import { describeJob } from '#functions/management/jobs.ts';
 import { maxImportBytes, type OutletRoutesDeps, outletRoutes } from '#functions/management/outlets.ts';
 import { type HttpEvent, type HttpResult, httpErrors } from '#shared/http/index.ts';
 import { isMailable } from '#shared/outlets.ts';
-import { anOutletInput, InMemoryOutletDirectory } from '#test/support/outlets.ts';
+import { jobWorld } from '#test/support/jobs.ts';
+import { anOutletInput, type InMemoryOutletDirectory } from '#test/support/outlets.ts';
 
 function setup() {
   let next = 0;
+  const world = jobWorld();
   const deps: OutletRoutesDeps = {
-    outlets: new InMemoryOutletDirectory(),
+    outlets: world.outlets,
+    jobs: world.routes,
     now: () => new Date('2027-02-01T10:00:00Z'),
     newOutletId: () => `out-${++next}`,
   };
@@ -42,7 +48,12 @@ function setup() {
     const result = await handler(event, {} as Context);
     return { status: result.statusCode, body: result.body ? JSON.parse(result.body) : undefined };
   };
-  return { deps, call };
+  /** Runs the import job the response started to its end, and answers what GET /jobs/{jobId} shows. */
+  const finished = async (response: { body: { jobId: string } }) => {
+    await world.drain();
+    return describeJob(response.body.jobId, world.routes);
+  };
+  return { deps, call, world, finished };
 }
 
 describe('media outlet routes', () => {
@@ -148,8 +159,8 @@ describe('media outlet routes', () => {
     expect(badCursor.body.issues[0].path).toBe('cursor');
   });
 
-  it('imports a CSV, upserting by address and reporting the bad rows', async () => {
-    const { call, deps } = setup();
+  it('imports a CSV as a job, upserting by address and reporting the bad rows by line', async () => {
+    const { call, deps, finished } = setup();
     await call('POST', '/media-outlets', { body: anOutletInput({ name: 'Old name', email: 'a@x.example' }) });
     const body = [
       'name,email,kind,genres,territories,contactName',
@@ -164,18 +175,25 @@ describe('media outlet routes', () => {
       contentType: 'text/csv; charset=utf-8',
     });
 
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({
-      created: 1,
-      updated: 2,
-      rejected: [{ line: 4, error: expect.stringMatching(/^email/) }],
+    const job = await finished(response);
+
+    expect(response.status).toBe(202);
+    expect(job).toMatchObject({
+      status: 'done',
+      progress: { done: 4, total: 4 },
+      result: {
+        created: 1,
+        updated: 2,
+        rejectedCount: 1,
+        rejected: [{ line: 4, error: expect.stringMatching(/^email/) }],
+      },
     });
     expect((await deps.outlets.findByEmail('a@x.example'))?.name).toBe('New name');
     expect((await deps.outlets.findByEmail('f@x.example'))?.contactName).toBe('Bob');
   });
 
   it('keeps an unsubscribe when the outlet is deleted and its address imported again', async () => {
-    const { call, deps } = setup();
+    const { call, deps, finished } = setup();
     const first = await call('POST', '/media-outlets', { body: anOutletInput({ email: 'a@x.example' }) });
     await deps.outlets.markUnsubscribed(first.body.id, '2027-01-20T08:00:00.000Z', []);
 
@@ -184,9 +202,10 @@ describe('media outlet routes', () => {
       body: 'name,email,kind,territories\nBack again,a@x.example,radio,GB',
       contentType: 'text/csv',
     });
+    const job = await finished(imported);
     const again = await deps.outlets.findByEmail('a@x.example');
 
-    expect(imported.body).toMatchObject({ created: 1, updated: 0 });
+    expect(job.result).toMatchObject({ created: 1, updated: 0 });
     expect(again).toMatchObject({ name: 'Back again', unsubscribedAt: '2027-01-20T08:00:00.000Z' });
     expect(again?.id).not.toBe(first.body.id);
     expect(isMailable(again!)).toBe(false);
@@ -208,8 +227,8 @@ describe('media outlet routes', () => {
     expect(tooLarge.status).toBe(413);
   });
 
-  it('answers 400 for an import whose header is wrong and imports nothing', async () => {
-    const { call, deps } = setup();
+  it('answers 400 for an import whose header is wrong, and starts no job', async () => {
+    const { call, deps, world } = setup();
 
     const response = await call('POST', '/media-outlets/import', {
       body: 'name,mail\nA,a@x.example',
@@ -217,6 +236,65 @@ describe('media outlet routes', () => {
     });
 
     expect(response.status).toBe(400);
+    expect(response.body.issues[0]).toMatchObject({ path: 'body', message: expect.stringMatching(/header/) });
     expect((deps.outlets as InMemoryOutletDirectory).outlets.size).toBe(0);
+    expect(world.store.jobs.size).toBe(0);
+  });
+
+  it('works through a long import one page of 500 rows per run, with line numbers across pages', async () => {
+    const { call, world, finished } = setup();
+    const lines = Array.from({ length: 1_200 }, (_, i) =>
+      i === 700 ? 'Broken,not-an-address,radio,,GB' : `Outlet ${i},o${i}@x.example,radio,,GB`,
+    );
+
+    const response = await call('POST', '/media-outlets/import', {
+      body: ['name,email,kind,genres,territories', ...lines].join('\n'),
+      contentType: 'text/csv',
+    });
+    const stored = await world.store.get(response.body.jobId);
+    const job = await finished(response);
+
+    expect(stored).toMatchObject({ status: 'queued', pages: 3, total: 1_200, done: 0 });
+    expect(world.store.outbox.map((e) => e.detailType)).toEqual([
+      'Job Requested',
+      'Job Page Due',
+      'Job Page Due',
+    ]);
+    expect(job).toMatchObject({
+      status: 'done',
+      progress: { done: 1_200, total: 1_200 },
+      result: { created: 1_199, updated: 0, rejectedCount: 1, rejected: [{ line: 702 }] },
+    });
+  });
+
+  it('counts a page once when it runs again after a crash, and changes nothing twice', async () => {
+    const { call, world, finished } = setup();
+    const response = await call('POST', '/media-outlets/import', {
+      body: 'name,email,kind,territories\nA,a@x.example,radio,GB\nB,b@x.example,radio,GB',
+      contentType: 'text/csv',
+    });
+    const { jobId } = response.body;
+    // The first run does the work and crashes before recording the page.
+    const job = (await world.store.get(jobId))!;
+    await importPage(job, 0, world.runner);
+
+    const run = await runJobPage({ jobId, page: 0 }, world.runner);
+    const again = await runJobPage({ jobId, page: 0 }, world.runner);
+    const shown = await finished(response);
+
+    expect([run.outcome, again.outcome]).toEqual(['done', 'finished']);
+    expect(shown.result).toMatchObject({ created: 2, updated: 0, rejectedCount: 0 });
+    expect(world.outlets.outlets.size).toBe(2);
+  });
+
+  it('answers 404 for a job that does not exist', async () => {
+    const { world } = setup();
+
+    await expect(describeJob('job-00000000-0000-4000-8000-999999999999', world.routes)).rejects.toMatchObject(
+      {
+        status: 404,
+      },
+    );
+    await expect(describeJob('../../etc', world.routes)).rejects.toMatchObject({ status: 404 });
   });
 });

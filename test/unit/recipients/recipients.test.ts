@@ -161,6 +161,27 @@ describe('unsubscribe', () => {
     expect(recreated.unsubscribedAt).toBe(now.toISOString());
     expect(bus.entries).toHaveLength(0);
   });
+
+  it('opts out the address that was mailed, not the one the outlet has moved to since', async () => {
+    const { request, outlets } = setup();
+    const mailedTo = outlets.outlets.get('out-1')!.email;
+    const token = signUnsubscribeToken(key, { outletId: 'out-1', email: mailedTo });
+    await outlets.replace(
+      'out-1',
+      { name: 'Radio Night', email: 'new@radio.example', kind: 'radio', genres: [], territories: ['GB'] },
+      now.toISOString(),
+    );
+
+    const response = await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
+    const onOldAddress = await outlets.create(
+      { name: 'Old address', email: mailedTo, kind: 'radio', genres: [], territories: ['GB'] },
+      { id: 'out-old', now: now.toISOString() },
+    );
+
+    expect(response.status).toBe(200);
+    expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
+    expect(onOldAddress.unsubscribedAt).toBe(now.toISOString());
+  });
 });
 
 describe('promo links', () => {

@@ -48,7 +48,7 @@ describe('tokens', () => {
 
           const token = signUnsubscribeToken(key, claims);
 
-          expect(token).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+          expect(token).toMatch(/^v2\.[A-Za-z0-9_-]+$/);
           expect(verifyUnsubscribeToken(key, token)).toEqual(claims);
         },
       ),
@@ -61,6 +61,49 @@ describe('tokens', () => {
     const token = signUnsubscribeToken(key, claims);
 
     expect(verifyUnsubscribeToken(key, token)).toEqual(claims);
+  });
+
+  it('seals an unsubscribe token: neither the address nor the ids can be read from it', () => {
+    const claims = { outletId: 'out-7f3a', releaseId: 'rel-1', email: 'editor@radio.example' };
+
+    const token = signUnsubscribeToken(key, claims);
+    const decoded = Buffer.from(token.slice('v2.'.length), 'base64url').toString('latin1');
+
+    expect(token.startsWith('v2.')).toBe(true);
+    for (const secret of ['editor', 'radio.example', 'out-7f3a', 'rel-1']) {
+      expect(token).not.toContain(secret);
+      expect(decoded).not.toContain(secret);
+    }
+    expect(signUnsubscribeToken(key, claims)).not.toBe(token);
+  });
+
+  it('refuses a sealed unsubscribe token changed in any one character, or sealed with another key', () => {
+    const token = signUnsubscribeToken(key, { outletId: 'out-7f3a', email: 'editor@radio.example' });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: token.length - 1 }),
+        fc.constantFrom(...alphabet),
+        (position, replacement) => {
+          fc.pre(token[position] !== replacement);
+          const tampered = token.slice(0, position) + replacement + token.slice(position + 1);
+
+          expect(failure(() => verifyUnsubscribeToken(key, tampered))).not.toBe('verified');
+        },
+      ),
+      { examples: [[token.length - 1, token.at(-1) === 'A' ? 'B' : 'A']] },
+    );
+    expect(failure(() => verifyUnsubscribeToken('someone-elses-key', token))).toBe('bad-signature');
+  });
+
+  it('still verifies a readable v1 unsubscribe token mailed before tokens were sealed', () => {
+    const mailedEarlier =
+      'v1.eyJ0IjoidSIsIm8iOiJvdXQtN2YzYSIsInIiOiJyZWwtMSIsImUiOiJlZGl0b3JAcmFkaW8uZXhhbXBsZSJ9.Uq-J4vc6PSPpsLYLrkTlNQ';
+
+    const claims = verifyUnsubscribeToken(key, mailedEarlier);
+
+    expect(claims).toEqual({ outletId: 'out-7f3a', releaseId: 'rel-1', email: 'editor@radio.example' });
   });
 
   it('still verifies an unsubscribe token issued before tokens carried the address', () => {

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { OutletInput } from '#shared/outlets.ts';
+import { OutletInput } from './outlets.ts';
 
 /**
  * The outlet import's CSV: a header row naming `name,email,kind,genres,territories,contactName` (any
@@ -58,33 +58,51 @@ function headerOf(line: string): { columns: string[] } | { error: string } {
   return { columns };
 }
 
-export function parseOutletCsv(text: string): ParsedCsv {
+/** The file's header, and the lines after it with the line number of the first (1-based). */
+export type OutletCsvText =
+  | { ok: true; columns: string[]; firstLine: number; lines: string[] }
+  | { ok: false; error: string };
+
+export function readOutletCsv(text: string): OutletCsvText {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const headerIndex = lines.findIndex((line) => line.trim().length > 0);
   if (headerIndex < 0) return { ok: false, error: 'the CSV is empty: expected a header row' };
   const header = headerOf(lines[headerIndex]);
   if ('error' in header) return { ok: false, error: header.error };
+  return {
+    ok: true,
+    columns: header.columns,
+    firstLine: headerIndex + 2,
+    lines: lines.slice(headerIndex + 1),
+  };
+}
 
+/** The outlets on `lines` (the first is line `firstLine` of the file), under the header's columns. */
+export function parseOutletRows(
+  columns: string[],
+  lines: string[],
+  firstLine: number,
+): { rows: CsvRow[]; rejected: CsvRejection[] } {
   const rows: CsvRow[] = [];
   const rejected: CsvRejection[] = [];
-  for (let index = headerIndex + 1; index < lines.length; index++) {
-    const line = index + 1;
-    if (lines[index].trim().length === 0) continue;
+  for (const [index, text] of lines.entries()) {
+    const line = firstLine + index;
+    if (text.trim().length === 0) continue;
     let fields: string[];
     try {
-      fields = fieldsOf(lines[index]);
+      fields = fieldsOf(text);
     } catch (error) {
       rejected.push({ line, error: (error as Error).message.replace(/ at line \d+/, '') });
       continue;
     }
-    if (fields.length > header.columns.length) {
+    if (fields.length > columns.length) {
       rejected.push({
         line,
-        error: `has ${fields.length} fields, the header names ${header.columns.length}`,
+        error: `has ${fields.length} fields, the header names ${columns.length}`,
       });
       continue;
     }
-    const cell = Object.fromEntries(header.columns.map((column, i) => [column, fields[i] ?? '']));
+    const cell = Object.fromEntries(columns.map((column, i) => [column, fields[i] ?? '']));
     const parsed = OutletInput.safeParse({
       name: cell.name,
       email: cell.email,
@@ -101,5 +119,70 @@ export function parseOutletCsv(text: string): ParsedCsv {
       rejected.push({ line, error });
     }
   }
-  return { ok: true, rows, rejected };
+  return { rows, rejected };
+}
+
+export function parseOutletCsv(text: string): ParsedCsv {
+  const read = readOutletCsv(text);
+  if (!read.ok) return read;
+  return { ok: true, ...parseOutletRows(read.columns, read.lines, read.firstLine) };
+}
+
+/** Consecutive lines of the file, stored as one item of an import job's input. */
+export interface CsvChunk {
+  /** The line number of the chunk's first line. */
+  firstLine: number;
+  /** The lines, joined by `\n`; a line too long to be an outlet is left empty and rejected instead. */
+  text: string;
+  /** Non-empty lines: the rows this chunk accounts for, rejected ones included. */
+  rows: number;
+  rejected: CsvRejection[];
+}
+
+export interface ChunkLimits {
+  maxRows: number;
+  maxBytes: number;
+  /** Longer than any valid outlet (names, an address, 50 genres, 250 territories): rejected unread. */
+  maxLineBytes: number;
+}
+
+/** Splits the lines after the header into chunks of at most `maxRows` rows and `maxBytes` bytes of UTF-8. */
+export function chunkOutletCsv(lines: string[], firstLine: number, limits: ChunkLimits): CsvChunk[] {
+  const chunks: CsvChunk[] = [];
+  let current: { firstLine: number; lines: string[]; bytes: number; rows: number; rejected: CsvRejection[] } =
+    {
+      firstLine,
+      lines: [],
+      bytes: 0,
+      rows: 0,
+      rejected: [],
+    };
+  const close = () => {
+    chunks.push({
+      firstLine: current.firstLine,
+      text: current.lines.join('\n'),
+      rows: current.rows,
+      rejected: current.rejected,
+    });
+  };
+  for (const [index, text] of lines.entries()) {
+    const line = firstLine + index;
+    const tooLong = Buffer.byteLength(text, 'utf8') > limits.maxLineBytes;
+    const kept = tooLong ? '' : text;
+    const bytes = Buffer.byteLength(kept, 'utf8') + 1;
+    const isRow = text.trim().length > 0;
+    if (
+      current.lines.length > 0 &&
+      (current.bytes + bytes > limits.maxBytes || (isRow && current.rows >= limits.maxRows))
+    ) {
+      close();
+      current = { firstLine: line, lines: [], bytes: 0, rows: 0, rejected: [] };
+    }
+    current.lines.push(kept);
+    current.bytes += bytes;
+    if (isRow) current.rows++;
+    if (tooLong) current.rejected.push({ line, error: `is longer than ${limits.maxLineBytes} bytes` });
+  }
+  close();
+  return chunks;
 }

@@ -1,0 +1,19 @@
+import type { Job, JobStore, PageCompletion } from '#shared/db/jobs.ts';
+import type { OutletManagement } from '#shared/db/outlet-changes.ts';
+import type { WebhookRecords } from '#shared/db/webhooks.ts';
+import type { Log } from '#shared/lambda/observability.ts';
+
+/** The jobs function's view of the world: small ports, wired in adapters.ts, faked in tests. */
+export interface JobsDeps {
+  jobs: JobStore;
+  outlets: Pick<OutletManagement, 'upsertByEmail'>;
+  webhooks: Pick<WebhookRecords, 'receivedBetween' | 'requeue'>;
+  now: () => Date;
+  log: Log;
+}
+
+/** What a page did, short of recording it; `fail` ends the job (it cannot go on, whatever is retried). */
+export type PageWork = Omit<PageCompletion, 'at'> | { fail: string };
+
+/** One kind of job: how one of its pages is done. */
+export type PageWorker = (job: Job, page: number, deps: JobsDeps) => Promise<PageWork>;

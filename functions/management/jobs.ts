@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { type Job, type JobChunk, type JobInput, type JobStore, jobIdPattern } from '#shared/db/jobs.ts';
+import { JobRequested } from '#shared/events/job-requested.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
+import { type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
+import type { ManagementRoute } from './routes.ts';
+
+/** Long work as jobs: started by the routes that need one, watched at `GET /jobs/{jobId}` (see docs/design.md#jobs). */
+
+export interface JobRoutesDeps {
+  jobs: Pick<JobStore, 'create' | 'get' | 'rejectedRows'>;
+  now: () => Date;
+  newJobId?: () => string;
+}
+
+/** Rejected rows listed by `GET /jobs/{jobId}` (all are counted): the answer stays far below Lambda's 6 MB. */
+export const maxRejectedListed = 1_000;
+
+const initialCounts: Record<JobInput['kind'], Record<string, number>> = {
+  'outlet-import': { created: 0, updated: 0, rejected: 0 },
+  'webhook-replay': { replayed: 0 },
+};
+
+/**
+ * Stores the job and its input, with its `Job Requested` in the outbox in the same write, so the
+ * jobs function is certain to be asked to run it (see docs/design.md#jobs). Answers the job; the
+ * caller answers 202 with its id at once.
+ */
+export async function startJob(
+  input: JobInput,
+  chunks: JobChunk[],
+  shape: { pages?: number; total?: number },
+  deps: JobRoutesDeps,
+): Promise<Job> {
+  const now = deps.now().toISOString();
+  const jobId = (deps.newJobId ?? (() => `job-${randomUUID()}`))();
+  const job: Job = {
+    jobId,
+    kind: input.kind,
+    status: 'queued',
+    input,
+    pagesDone: 0,
+    ...(shape.pages !== undefined ? { pages: shape.pages } : {}),
+    done: 0,
+    ...(shape.total !== undefined ? { total: shape.total } : {}),
+    counts: { ...initialCounts[input.kind] },
+    correlationId: jobId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.jobs.create(
+    job,
+    chunks,
+    outboxEntry(JobRequested, { jobId, kind: job.kind }, { correlationId: jobId, occurredAt: now }),
+  );
+  return job;
+}
+
+export const accepted = (job: Job): HttpResult =>
+  json(202, { jobId: job.jobId, status: job.status }, { location: `/jobs/${job.jobId}` });
+
+/** `GET /jobs/{jobId}`: status, progress and the result so far. */
+export async function describeJob(jobId: string | undefined, deps: JobRoutesDeps) {
+  const job = jobId && jobIdPattern.test(jobId) ? await deps.jobs.get(jobId) : undefined;
+  if (!job) throw notFound('job');
+  const progress = { done: job.done, ...(job.total !== undefined ? { total: job.total } : {}) };
+  const result =
+    job.kind === 'outlet-import'
+      ? {
+          created: job.counts.created ?? 0,
+          updated: job.counts.updated ?? 0,
+          rejectedCount: job.counts.rejected ?? 0,
+          rejected: job.counts.rejected ? await deps.jobs.rejectedRows(job.jobId, maxRejectedListed) : [],
+        }
+      : { replayed: job.counts.replayed ?? 0 };
+  return {
+    jobId: job.jobId,
+    kind: job.kind,
+    status: job.status,
+    progress,
+    result,
+    ...(job.error ? { error: job.error } : {}),
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+  };
+}
+
+export const jobRoutes = (deps: JobRoutesDeps): ManagementRoute[] => [
+  {
+    method: 'GET',
+    path: '/jobs/{jobId}',
+    handler: async (event: HttpEvent): Promise<HttpResult> =>
+      json(200, await describeJob(event.pathParameters?.jobId, deps)),
+  },
+];

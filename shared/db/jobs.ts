@@ -1,0 +1,371 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../clients.ts';
+import { config } from '../config.ts';
+import type { OutboxEntry } from '../events/outbox.ts';
+import type { CsvRejection } from '../outlet-csv.ts';
+import { failedConditions, isConditionFailure } from './conditions.ts';
+import { keyOf } from './keys.ts';
+import { outboxPut, writeWithOutbox } from './outbox.ts';
+
+/**
+ * Jobs: long work (a CSV import, a webhook replay) that answers `202 {jobId}` at once and is done by
+ * the jobs function one page per invocation (see docs/design.md#jobs).
+ *
+ * Access patterns and the keys that serve them (all of one job in one partition; job ids are made
+ * by Backline, `job-<uuid>`, never supplied by a label):
+ * - a job by id (`GET /jobs/{jobId}`; each page reads it and records its completion on it)
+ *     pk `JOB#<jobId>`, sk `JOB`
+ * - a job's input, one chunk per page (the page reads its own chunk)
+ *     pk `JOB#<jobId>`, sk `INPUT#<page, 6 digits>`; at most `maxChunkBytes` of text each (DynamoDB: 400 KB an item)
+ * - a job's page results in page order (`GET /jobs/{jobId}` lists the rejected rows)
+ *     pk `JOB#<jobId>`, sk `PAGE#<page, 6 digits>`; written only by a page that rejected rows
+ * Every item expires `jobRetentionMs` after the job was created (TTL `expiresAt`).
+ */
+
+export const jobKinds = ['outlet-import', 'webhook-replay'] as const;
+export type JobKind = (typeof jobKinds)[number];
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** DynamoDB: 400 KB an item; a chunk's text stays well under it with its attributes. */
+export const maxChunkBytes = 256 * 1024;
+/** Rows (CSV lines, recorded webhooks) one invocation works through. */
+export const rowsPerPage = 500;
+/** Jobs and their input are kept for 30 days. */
+export const jobRetentionMs = 30 * 24 * 60 * 60 * 1000;
+
+export const jobIdPattern = /^job-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const jobKey = (jobId: string) => ({ pk: keyOf('JOB', jobId), sk: 'JOB' });
+// Zero-padded, so a job's chunks and page results read back in page order.
+const pad = (page: number) => String(page).padStart(6, '0');
+export const jobInputKey = (jobId: string, page: number) => ({
+  pk: keyOf('JOB', jobId),
+  sk: keyOf('INPUT', pad(page)),
+});
+export const jobPageKey = (jobId: string, page: number) => ({
+  pk: keyOf('JOB', jobId),
+  sk: keyOf('PAGE', pad(page)),
+});
+const jobPagesPrefix = keyOf('PAGE', '');
+
+/** What a job works on, besides its chunks. */
+export type JobInput =
+  | { kind: 'outlet-import'; columns: string[] }
+  | { kind: 'webhook-replay'; labelId: string; from: string; to: string };
+
+export interface Job {
+  jobId: string;
+  kind: JobKind;
+  status: JobStatus;
+  input: JobInput;
+  /** Pages completed; the next page to run has this number. */
+  pagesDone: number;
+  /** How many pages the job has, when that is known up front (an import: one per input chunk). */
+  pages?: number;
+  /** Rows done (and, when known, of how many). */
+  done: number;
+  total?: number;
+  /** Running totals: created/updated/rejected for an import, replayed for a replay. */
+  counts: Record<string, number>;
+  /** Where the next page starts reading, for work paged by a cursor (a replay). */
+  cursor?: string;
+  /** Failed attempts at the current page. */
+  failures?: number;
+  lastError?: string;
+  error?: string;
+  correlationId: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+}
+
+export interface JobChunk {
+  firstLine: number;
+  text: string;
+  rows: number;
+  rejected: CsvRejection[];
+}
+
+/** What one page did: recorded once, with the job's progress and the next page's event, in one transaction. */
+export interface PageCompletion {
+  rows: number;
+  counts: Record<string, number>;
+  rejected: CsvRejection[];
+  /** The last page: the job is done. */
+  last: boolean;
+  /** Where the next page starts (a replay); absent for the last page or work paged by chunk. */
+  cursor?: string;
+  /** The next page's `Job Page Due`, put in the outbox by the same transaction; absent on the last page. */
+  next?: OutboxEntry;
+  at: string;
+}
+
+export interface JobStore {
+  /**
+   * Stores the input chunks, then the job with its `Job Requested` in the outbox, in one transaction
+   * (the job's existence means its input is complete, and the event cannot be lost).
+   */
+  create(job: Job, chunks: JobChunk[], requested: OutboxEntry): Promise<void>;
+  get(jobId: string): Promise<Job | undefined>;
+  chunk(jobId: string, page: number): Promise<JobChunk | undefined>;
+  markRunning(jobId: string, at: string): Promise<void>;
+  /** False when the page was recorded before (a re-run after a crash, or a duplicate event). */
+  completePage(
+    job: Pick<Job, 'jobId' | 'createdAt'>,
+    page: number,
+    completion: PageCompletion,
+  ): Promise<boolean>;
+  /** Counts a failed attempt at `page`; answers how many attempts at it have failed. */
+  recordFailure(jobId: string, page: number, error: string, at: string): Promise<number>;
+  fail(jobId: string, error: string, at: string): Promise<void>;
+  /** Rows rejected so far, in line order, at most `limit`. */
+  rejectedRows(jobId: string, limit: number): Promise<CsvRejection[]>;
+}
+
+const jobFields = [
+  'jobId',
+  'kind',
+  'status',
+  'input',
+  'pagesDone',
+  'pages',
+  'done',
+  'total',
+  'counts',
+  'cursor',
+  'failures',
+  'lastError',
+  'error',
+  'correlationId',
+  'createdAt',
+  'updatedAt',
+  'finishedAt',
+] as const satisfies readonly (keyof Job)[];
+
+function toJob(item: Record<string, unknown>): Job {
+  const job: Record<string, unknown> = {};
+  for (const field of jobFields) if (item[field] !== undefined) job[field] = item[field];
+  return job as unknown as Job;
+}
+
+// Writes of a job's chunks in flight at once.
+const chunkWriteConcurrency = 8;
+
+export function dynamoJobStore(
+  db: DynamoDBDocumentClient = dynamo(),
+  tableName: string = config().TABLE_NAME,
+): JobStore {
+  const TableName = tableName;
+  const expiry = (createdAt: string) => Math.floor((Date.parse(createdAt) + jobRetentionMs) / 1000);
+
+  const create: JobStore['create'] = async (job, chunks, requested) => {
+    const expiresAt = expiry(job.createdAt);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(chunkWriteConcurrency, chunks.length) }, async () => {
+        while (next < chunks.length) {
+          const page = next++;
+          await db.send(
+            new PutCommand({
+              TableName,
+              Item: { ...jobInputKey(job.jobId, page), type: 'jobInput', ...chunks[page], expiresAt },
+            }),
+          );
+        }
+      }),
+    );
+    // Invariant: a job is created once (its id is new); its chunks are all stored before it exists.
+    const created = await writeWithOutbox(
+      db,
+      [
+        {
+          Put: {
+            TableName,
+            Item: { ...jobKey(job.jobId), type: 'job', ...job, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ],
+      [requested],
+      job.createdAt,
+    );
+    if (!created) throw new Error(`job ${job.jobId} exists already`);
+  };
+
+  const get: JobStore['get'] = async (jobId) => {
+    const { Item } = await db.send(new GetCommand({ TableName, Key: jobKey(jobId), ConsistentRead: true }));
+    return Item ? toJob(Item) : undefined;
+  };
+
+  const chunk: JobStore['chunk'] = async (jobId, page) => {
+    const { Item } = await db.send(
+      new GetCommand({ TableName, Key: jobInputKey(jobId, page), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return {
+      firstLine: Item.firstLine as number,
+      text: Item.text as string,
+      rows: Item.rows as number,
+      rejected: (Item.rejected as CsvRejection[] | undefined) ?? [],
+    };
+  };
+
+  const markRunning: JobStore['markRunning'] = async (jobId, at) => {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: jobKey(jobId),
+          UpdateExpression: 'SET #status = :running, updatedAt = :at',
+          ConditionExpression: '#status = :queued',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  };
+
+  const completePage: JobStore['completePage'] = async ({ jobId, createdAt }, page, completion) => {
+    const names: Record<string, string> = { '#status': 'status', '#counts': 'counts' };
+    const values: Record<string, unknown> = {
+      ':page': page,
+      ':next': page + 1,
+      ':rows': completion.rows,
+      ':at': completion.at,
+      ':status': completion.last ? 'done' : 'running',
+      ':queued': 'queued',
+      ':running': 'running',
+      ':zero': 0,
+    };
+    const set = [
+      'pagesDone = :next',
+      '#done = #done + :rows',
+      '#status = :status',
+      'updatedAt = :at',
+      'failures = :zero',
+    ];
+    names['#done'] = 'done';
+    for (const [index, [name, count]] of Object.entries(completion.counts).entries()) {
+      names[`#c${index}`] = name;
+      values[`:c${index}`] = count;
+      set.push(`#counts.#c${index} = if_not_exists(#counts.#c${index}, :zero) + :c${index}`);
+    }
+    if (completion.last) {
+      set.push('finishedAt = :at', '#total = #done + :rows');
+      names['#total'] = 'total';
+    }
+    if (completion.cursor) {
+      set.push('#cursor = :cursor');
+      values[':cursor'] = completion.cursor;
+    }
+    names['#cursor'] = 'cursor';
+    const remove = completion.cursor ? [] : ['#cursor'];
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Update: {
+          TableName,
+          Key: jobKey(jobId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          // Invariant: each page is recorded once, in order; a re-run of a recorded page changes nothing.
+          ConditionExpression: 'pagesDone = :page AND #status IN (:queued, :running)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (completion.rejected.length > 0) {
+      items.push({
+        Put: {
+          TableName,
+          Item: {
+            ...jobPageKey(jobId, page),
+            type: 'jobPage',
+            rejected: completion.rejected,
+            expiresAt: expiry(createdAt),
+          },
+        },
+      });
+    }
+    if (completion.next) items.push(outboxPut(TableName, completion.next, completion.at));
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (failedConditions(error)?.[0]) return false;
+      throw error;
+    }
+  };
+
+  const recordFailure: JobStore['recordFailure'] = async (jobId, page, error, at) => {
+    try {
+      const { Attributes } = await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: jobKey(jobId),
+          UpdateExpression:
+            'SET failures = if_not_exists(failures, :zero) + :one, lastError = :error, updatedAt = :at',
+          ConditionExpression: 'pagesDone = :page',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':error': error, ':at': at, ':page': page },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return (Attributes?.failures as number | undefined) ?? 1;
+    } catch (failure) {
+      if (isConditionFailure(failure)) return 0;
+      throw failure;
+    }
+  };
+
+  const fail: JobStore['fail'] = async (jobId, error, at) => {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: jobKey(jobId),
+          UpdateExpression: 'SET #status = :failed, #error = :error, updatedAt = :at, finishedAt = :at',
+          ConditionExpression: '#status IN (:queued, :running)',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':error': error,
+            ':at': at,
+            ':queued': 'queued',
+            ':running': 'running',
+          },
+        }),
+      );
+    } catch (failure) {
+      if (!isConditionFailure(failure)) throw failure;
+    }
+  };
+
+  const rejectedRows: JobStore['rejectedRows'] = async (jobId, limit) => {
+    const rejected: CsvRejection[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
+          ExpressionAttributeValues: { ':pk': jobKey(jobId).pk, ':page': jobPagesPrefix },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) rejected.push(...((item.rejected as CsvRejection[]) ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && rejected.length < limit);
+    return rejected.slice(0, limit);
+  };
+
+  return { create, get, chunk, markRunning, completePage, recordFailure, fail, rejectedRows };
+}

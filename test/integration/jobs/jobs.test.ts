@@ -1,0 +1,204 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { dynamoJobStore, type Job } from '#shared/db/jobs.ts';
+import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
+import { ExpenseRecorded, JobRequested } from '#shared/events/index.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
+import { api, busEvents, busIdle, clockNow, cloud, sdkConfig, uniqueId } from '#test/support/cloud.ts';
+import { replayWebhooks } from '#test/support/jobs-cloud.ts';
+
+/** Jobs on the local cloud: the store's conditional writes on DynamoDB Local, and a replay of several pages. */
+
+const documents = () =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig('dynamodb')), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+
+// The store's create puts a Job Requested in the outbox; here it names no stored job, so the jobs
+// function leaves these jobs to the test.
+const requestedForNobody = () =>
+  outboxEntry(JobRequested, { jobId: `job-${crypto.randomUUID()}`, kind: 'webhook-replay' });
+
+const aJob = (overrides: Partial<Job> = {}): Job => ({
+  jobId: `job-${crypto.randomUUID()}`,
+  kind: 'webhook-replay',
+  status: 'queued',
+  input: {
+    kind: 'webhook-replay',
+    labelId: 'lbl',
+    from: '2027-01-01T00:00:00.000Z',
+    to: '2027-01-02T00:00:00.000Z',
+  },
+  pagesDone: 0,
+  done: 0,
+  counts: { replayed: 0 },
+  correlationId: 'corr',
+  createdAt: '2027-01-01T00:00:00.000Z',
+  updatedAt: '2027-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+describe('the job store on DynamoDB', () => {
+  it('records each page once and in order, carrying the cursor, and finishes the job on the last page', async () => {
+    const store = dynamoJobStore(documents(), cloud().tableName);
+    const job = aJob();
+    await store.create(job, [], requestedForNobody());
+    const at = '2027-01-01T00:01:00.000Z';
+
+    const first = await store.completePage(job, 0, {
+      rows: 100,
+      counts: { replayed: 98 },
+      rejected: [],
+      last: false,
+      cursor: 'c1',
+      at,
+    });
+    const again = await store.completePage(job, 0, {
+      rows: 100,
+      counts: { replayed: 98 },
+      rejected: [],
+      last: false,
+      cursor: 'c1',
+      at,
+    });
+    const outOfOrder = await store.completePage(job, 2, {
+      rows: 1,
+      counts: { replayed: 1 },
+      rejected: [],
+      last: true,
+      at,
+    });
+    const midway = await store.get(job.jobId);
+    const last = await store.completePage(job, 1, {
+      rows: 20,
+      counts: { replayed: 20 },
+      rejected: [],
+      last: true,
+      at,
+    });
+    const done = await store.get(job.jobId);
+
+    expect([first, again, outOfOrder, last]).toEqual([true, false, false, true]);
+    expect(midway).toMatchObject({
+      status: 'running',
+      pagesDone: 1,
+      done: 100,
+      cursor: 'c1',
+      counts: { replayed: 98 },
+    });
+    expect(done).toMatchObject({
+      status: 'done',
+      pagesDone: 2,
+      done: 120,
+      total: 120,
+      counts: { replayed: 118 },
+      finishedAt: at,
+    });
+    expect(done?.cursor).toBeUndefined();
+  });
+
+  it('keeps an import’s chunks and its rejected rows in page order, and fails a job only once', async () => {
+    const store = dynamoJobStore(documents(), cloud().tableName);
+    const job = aJob({
+      kind: 'outlet-import',
+      input: { kind: 'outlet-import', columns: ['name', 'email', 'kind', 'territories'] },
+      pages: 3,
+      total: 3,
+      counts: { created: 0, updated: 0, rejected: 0 },
+    });
+    const chunk = (line: number) => ({
+      firstLine: line,
+      text: `A,a${line}@x.example,radio,GB`,
+      rows: 1,
+      rejected: [],
+    });
+    await store.create(job, [chunk(2), chunk(3), chunk(4)], requestedForNobody());
+    const at = '2027-01-01T00:01:00.000Z';
+
+    await store.completePage(job, 0, {
+      rows: 1,
+      counts: { rejected: 1 },
+      rejected: [{ line: 2, error: 'email: bad' }],
+      last: false,
+      at,
+    });
+    await store.completePage(job, 1, {
+      rows: 1,
+      counts: { rejected: 1 },
+      rejected: [{ line: 3, error: 'kind: bad' }],
+      last: false,
+      at,
+    });
+    const failures = [
+      await store.recordFailure(job.jobId, 2, 'boom', at),
+      await store.recordFailure(job.jobId, 2, 'boom', at),
+    ];
+    await store.fail(job.jobId, 'gave up', at);
+    await store.fail(job.jobId, 'again', at);
+
+    expect(await store.chunk(job.jobId, 1)).toEqual(chunk(3));
+    expect(await store.rejectedRows(job.jobId, 10)).toEqual([
+      { line: 2, error: 'email: bad' },
+      { line: 3, error: 'kind: bad' },
+    ]);
+    expect(await store.rejectedRows(job.jobId, 1)).toHaveLength(1);
+    expect(failures).toEqual([1, 2]);
+    expect(await store.get(job.jobId)).toMatchObject({
+      status: 'failed',
+      error: 'gave up',
+      lastError: 'boom',
+      counts: { created: 0, updated: 0, rejected: 2 },
+    });
+  });
+});
+
+describe('a replay job', () => {
+  it('replays a range of more than one page, each webhook once', async () => {
+    const labelId = uniqueId('label');
+    await api('/labels', { method: 'POST', json: { name: 'Replay Records', id: labelId } });
+    const records = dynamoWebhookRecords(documents(), cloud().tableName);
+    const start = await clockNow();
+    const webhookIds: string[] = [];
+    for (let i = 0; i < 130; i++) {
+      const webhookId = `msg_${String(i).padStart(3, '0')}_${uniqueId('r')}`;
+      const receivedAt = new Date(start.getTime() - 60_000 + i * 10);
+      webhookIds.push(webhookId);
+      await records.record(
+        {
+          labelId,
+          webhookId,
+          eventId: `evt-${webhookId}`,
+          type: 'expense.recorded',
+          body: JSON.stringify({
+            type: 'expense.recorded',
+            timestamp: receivedAt.toISOString(),
+            data: { ...ExpenseRecorded.sample, expenseId: `exp-${webhookId}` },
+          }),
+          receivedAt: receivedAt.toISOString(),
+          status: 'published',
+          expiresAt: Math.floor(start.getTime() / 1000) + 86_400,
+        },
+        receivedAt,
+      );
+    }
+
+    const job = await replayWebhooks(labelId, {
+      from: new Date(start.getTime() - 120_000).toISOString(),
+      to: new Date(start.getTime() + 1_000).toISOString(),
+    });
+    await busIdle();
+    const replayed = (await busEvents({ source: 'backline.intake' })).filter(
+      (event) => event.detail.metadata?.labelId === labelId,
+    );
+
+    expect(job).toMatchObject({
+      status: 'done',
+      progress: { done: 130, total: 130 },
+      result: { replayed: 130 },
+    });
+    const replayedIds = replayed.map((event) => event.detail.metadata?.webhookId as string);
+    expect(replayedIds).toHaveLength(webhookIds.length);
+    expect(replayedIds.sort()).toEqual([...webhookIds].sort());
+  }, 120_000);
+});
