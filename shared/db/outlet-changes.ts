@@ -10,6 +10,7 @@ import {
   outletEmailKey,
   outletKey,
   outletListKey,
+  outletOf,
 } from './outlets.ts';
 
 /**
@@ -47,19 +48,12 @@ export function dynamoOutletManagement(
     const addressUnsubscribed =
       emailChanges && !current.unsubscribedAt ? await unsubscriptionOf(input.email) : undefined;
     const unsubscribedAt = current.unsubscribedAt ?? addressUnsubscribed?.at;
-    const next: Outlet = {
-      id: current.id,
-      name: input.name,
-      email: input.email,
-      kind: input.kind,
-      genres: input.genres,
-      territories: input.territories,
-      ...(input.contactName ? { contactName: input.contactName } : {}),
-      ...(unsubscribedAt ? { unsubscribedAt } : {}),
-      ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
+    const next = outletOf(current.id, input, {
+      unsubscribedAt,
+      suppressed,
       createdAt: current.createdAt,
       updatedAt: now,
-    };
+    });
     const set: Record<string, unknown> = {
       name: next.name,
       email: next.email,

@@ -163,6 +163,33 @@ function decodeCursor(cursor: string): Record<string, string> {
 }
 
 /** The directory every function reads and unsubscribes through; no address ever moves or goes through it. */
+/** An outlet as stored: what the manager entered, with the opt-outs its address carries. */
+export function outletOf(
+  id: string,
+  input: OutletInput,
+  state: {
+    unsubscribedAt?: string;
+    suppressed?: { at: string; reason: string };
+    createdAt: string;
+    updatedAt: string;
+  },
+): Outlet {
+  const { unsubscribedAt, suppressed } = state;
+  return {
+    id,
+    name: input.name,
+    email: input.email,
+    kind: input.kind,
+    genres: input.genres,
+    territories: input.territories,
+    ...(input.contactName ? { contactName: input.contactName } : {}),
+    ...(unsubscribedAt ? { unsubscribedAt } : {}),
+    ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+  } as Outlet;
+}
+
 export function dynamoOutletDirectory(
   db: DynamoDBDocumentClient = dynamo(),
   tableName: string = config().TABLE_NAME,
@@ -221,19 +248,12 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
       suppressionOf(input.email),
       unsubscriptionOf(input.email),
     ]);
-    const outlet: Outlet = {
-      id,
-      name: input.name,
-      email: input.email,
-      kind: input.kind,
-      genres: input.genres,
-      territories: input.territories,
-      ...(input.contactName ? { contactName: input.contactName } : {}),
-      ...(unsubscribed ? { unsubscribedAt: unsubscribed.at } : {}),
-      ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
+    const outlet = outletOf(id, input, {
+      unsubscribedAt: unsubscribed?.at,
+      suppressed,
       createdAt: now,
       updatedAt: now,
-    };
+    });
     try {
       await db.send(
         new TransactWriteCommand({

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { describe, expect, it } from 'vitest';
 import { deliveryKey } from '#shared/db/deliveries.ts';
 import type { Outlet } from '#shared/outlets.ts';
-import { api, busEvents, cloud, sdkConfig, waitFor } from '#test/support/cloud.ts';
+import { api, busEvents, busIdle, cloud, sdkConfig, waitFor } from '#test/support/cloud.ts';
 import { createOutlet, localOutletDirectory, uniqueEmail } from '#test/support/outlets-cloud.ts';
 
 const suppressedEventsFor = async (email: string) =>
@@ -105,6 +105,8 @@ describe('deliverability', () => {
       },
       { what: 'deliverability to handle the three bounces' },
     );
+    // Outlet Suppressed goes out through the outbox: idle waits until the stream is caught up.
+    await busIdle();
 
     expect(await suppressedEventsFor(hard.email)).toHaveLength(1);
     expect((await outletNow(hard.id)).suppressionReason).toBe('bounce');
