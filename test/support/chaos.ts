@@ -138,26 +138,30 @@ export class ChaosClient {
     return { id, secret: created.webhookSecret };
   }
 
-  /** `count` radio outlets in one genre and territory GB, imported as CSV (50 rows a request); resolves with their addresses. */
+  /** `count` radio outlets in one genre and territory GB, imported as a CSV import job; resolves with their addresses. */
   async outlets(genre: string, count: number): Promise<string[]> {
     const emails = Array.from({ length: count }, (_, i) => `${genre}-${i}@outlet.example`);
-    // Small imports: each request stays far inside the management function's timeout on a busy machine.
-    for (let start = 0; start < count; start += 50) {
-      const chunk = emails.slice(start, start + 50);
-      const csv = [
-        'name,email,kind,genres,territories,contactName',
-        ...chunk.map((email, i) => `Radio ${start + i},${email},radio,${genre},GB,Host ${start + i}`),
-      ].join('\n');
-      const response = await this.request('/media-outlets/import', {
-        method: 'POST',
-        headers: { 'content-type': 'text/csv' },
-        body: csv,
-      });
-      const text = await response.text();
-      const result = response.status === 200 ? (JSON.parse(text) as { created: number }) : undefined;
-      if (result?.created !== chunk.length) {
-        throw new Error(`outlet import answered ${response.status}: ${text.slice(0, 300)}`);
+    const csv = [
+      'name,email,kind,genres,territories,contactName',
+      ...emails.map((email, i) => `Radio ${i},${email},radio,${genre},GB,Host ${i}`),
+    ].join('\n');
+    const response = await this.request('/media-outlets/import', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    const text = await response.text();
+    if (response.status !== 202)
+      throw new Error(`outlet import answered ${response.status}: ${text.slice(0, 300)}`);
+    const { jobId } = JSON.parse(text) as { jobId: string };
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const job = await this.json<{ status: string; result?: { created?: number } }>(`/jobs/${jobId}`);
+      if (job.status === 'done' && job.result?.created === count) break;
+      if (job.status === 'done' || job.status === 'failed' || Date.now() > deadline) {
+        throw new Error(`outlet import job ${jobId} ended ${JSON.stringify(job).slice(0, 300)}`);
       }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
     return emails;
   }

@@ -203,11 +203,11 @@ describe('the media outlet directory', () => {
     expect(await response.json()).toMatchObject({ issues: [{ path: 'body' }] });
   });
 
-  it('answers 404 for a job that does not exist', async () => {
+  it('answers 404 for a job that does not exist, and 400 naming the id for one too long to be one', async () => {
     const unknown = await api('/jobs/job-00000000-0000-4000-8000-000000000000');
     const malformed = await api(`/jobs/${'x'.repeat(2_000)}`);
 
-    expect([unknown.status, malformed.status]).toEqual([404, 404]);
+    expect([unknown.status, malformed.status]).toEqual([404, 400]);
   });
 
   it('answers 415 for an import that is not CSV', async () => {
