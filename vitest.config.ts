@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit tests read configuration like a function would; these are fixed dummies.
-const env = {
+export const env = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
@@ -34,6 +34,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // The small chaos scenario runs with `npm run test:chaos`: see vitest.chaos.config.ts.
+          exclude: ['test/integration/chaos/**'],
           // One local cloud for the whole run, started by the same entry point as `npm start`.
           globalSetup: ['test/support/global-setup.ts'],
           // The files share that cloud and its forward-only clock, so they run one after another.
