@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { Webhook } from 'standardwebhooks';
 import { releaseDayScheduleName } from '#functions/releases/adapters.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import {
@@ -14,6 +13,7 @@ import {
   uniqueId,
   waitFor,
 } from './cloud.ts';
+import { postSignedWebhook } from './signing.ts';
 
 /** Integration helpers for releases and the announcer, against the test run's local cloud. */
 
@@ -40,16 +40,7 @@ export async function sendWebhook(
   const webhookId = options.id ?? `msg_${randomBytes(9).toString('hex')}`;
   const at = await clockNow();
   const payload = JSON.stringify(body);
-  const response = await fetch(`${cloud().baseUrl}/webhooks/${label.id}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': webhookId,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new Webhook(label.secret).sign(webhookId, at, payload),
-    },
-    body: payload,
-  });
+  const response = await postSignedWebhook(cloud().baseUrl, label, webhookId, at, payload);
   await response.text();
   return { status: response.status, webhookId };
 }

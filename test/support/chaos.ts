@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { Webhook } from 'standardwebhooks';
 import type { FaultsReport } from '#infra/local/faults.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { CloudProcess } from './cloud-process.ts';
+import { postSignedWebhook } from './signing.ts';
 
 /**
  * The chaos scenarios (`npm run test:chaos`, and a small one in `npm test`): real traffic against a
@@ -182,16 +182,7 @@ export class ChaosClient {
       attempts++;
       const at = await this.now().catch(() => new Date());
       try {
-        const response = await fetch(`${this.cloud.urls.http}/webhooks/${label.id}`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'webhook-id': webhookId,
-            'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-            'webhook-signature': new Webhook(label.secret).sign(webhookId, at, payload),
-          },
-          body: payload,
-        });
+        const response = await postSignedWebhook(this.cloud.urls.http, label, webhookId, at, payload);
         status = response.status;
         await response.arrayBuffer();
       } catch {

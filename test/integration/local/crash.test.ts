@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
+import { postSignedWebhook } from '#test/support/signing.ts';
 
 /**
  * The local cloud is as durable as AWS: `kill -9` in the middle of an announcement and a restart on
@@ -105,16 +105,13 @@ describe('the local cloud killed mid-mailing', () => {
       },
     });
     const webhookId = `msg_${randomBytes(8).toString('hex')}`;
-    const accepted = await fetch(`${first.urls.http}/webhooks/${label.id}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': webhookId,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': new Webhook(label.webhookSecret).sign(webhookId, now, payload),
-      },
-      body: payload,
-    });
+    const accepted = await postSignedWebhook(
+      first.urls.http,
+      { id: label.id, secret: label.webhookSecret },
+      webhookId,
+      now,
+      payload,
+    );
 
     const beforeKill = await until('the mailing to be under way', 60_000, async () => {
       const counts = await announcementsTo(first, emails);
