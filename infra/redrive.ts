@@ -12,6 +12,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { buildDetail, OutboxSweepDue } from '#shared/events/index.ts';
 import { deployedFunctionName } from './app-function.ts';
 import { type FunctionName, functionEntries } from './topology.ts';
 
@@ -22,7 +23,10 @@ import { type FunctionName, functionEntries } from './topology.ts';
  * For each function this finds that queue from the function's own event-invoke configuration, re-invokes
  * the function with each record's original event (asynchronously, so it gets its retries again) and
  * deletes the message once Lambda has accepted the invocation. A message whose invocation is refused
- * stays in the queue for the next run. `--dry-run` only counts; `--function name` limits it to one.
+ * stays in the queue for the next run. Then it has the publisher sweep the outbox now, round after
+ * round, so entries left unpublished (the stream path gave up on them) go out without waiting for the
+ * next minute's sweep (see docs/design.md#the-outbox). `--dry-run` only counts; `--function name`
+ * limits it to one.
  */
 
 export interface RedriveDeps {
@@ -75,7 +79,47 @@ export async function redrive(
     );
     results.push(result);
   }
+  if (!options.dryRun && (!options.only || options.only === 'publisher')) {
+    await sweepOutboxNow(deployedFunctionName(options.stage, 'publisher'), deps);
+  }
   return results;
+}
+
+/** At most this many sweeps of up to 500 entries each in one redrive. */
+const maxSweepRounds = 20;
+
+/**
+ * Invokes the publisher synchronously with the same `Outbox Sweep Due` its schedule sends, until a
+ * sweep republishes nothing. A sweep takes only entries unpublished for three minutes or more, so
+ * this never races the stream path for an entry it is still publishing.
+ */
+export async function sweepOutboxNow(functionName: string, deps: RedriveDeps): Promise<number> {
+  let republished = 0;
+  for (let round = 0; round < maxSweepRounds; round++) {
+    const event = {
+      version: '0',
+      'detail-type': OutboxSweepDue.detailType,
+      source: OutboxSweepDue.source,
+      detail: buildDetail(OutboxSweepDue, {}),
+    };
+    const answer = await deps.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(JSON.stringify(event)),
+      }),
+    );
+    const payload = answer.Payload ? new TextDecoder().decode(answer.Payload) : '';
+    if (answer.FunctionError) {
+      deps.log(`${functionName}: outbox sweep failed: ${payload}`);
+      throw new Error(`${functionName}: outbox sweep failed (${answer.FunctionError})`);
+    }
+    const swept = Number((JSON.parse(payload || '{}') as { republished?: number }).republished ?? 0);
+    republished += swept;
+    if (swept === 0) break;
+  }
+  deps.log(`${functionName}: ${republished} unpublished outbox entries republished`);
+  return republished;
 }
 
 async function onFailureQueue(functionName: string, deps: RedriveDeps): Promise<string | undefined> {

@@ -49,7 +49,18 @@ beforeEach(() => {
     .on(GetFunctionEventInvokeConfigCommand, { FunctionName: 'backline-prod-announcer' })
     .resolves({ DestinationConfig: { OnFailure: { Destination: queueArn } } });
   sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: queueUrl });
+  lambda.on(InvokeCommand, { FunctionName: 'backline-prod-publisher' }).resolves(sweepAnswer(0));
 });
+
+const sweepAnswer = (republished: number) => ({
+  StatusCode: 200,
+  Payload: new TextEncoder().encode(JSON.stringify({ republished, stillUnpublished: 0 })),
+});
+const asyncInvokes = () =>
+  lambda
+    .commandCalls(InvokeCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => input.InvocationType === 'Event');
 
 describe('redrive on AWS', () => {
   it("re-invokes a function asynchronously with each dead letter's original event and deletes the ones Lambda accepted", async () => {
@@ -62,7 +73,10 @@ describe('redrive on AWS', () => {
         ],
       })
       .resolves({ Messages: [] });
-    lambda.on(InvokeCommand).resolvesOnce({ StatusCode: 202 }).rejects(new Error('TooManyRequestsException'));
+    lambda
+      .on(InvokeCommand, { FunctionName: 'backline-prod-announcer' })
+      .resolvesOnce({ StatusCode: 202 })
+      .rejects(new Error('TooManyRequestsException'));
 
     const results = await redrive({ stage: 'prod' }, deps());
 
@@ -71,12 +85,11 @@ describe('redrive on AWS', () => {
       redriven: 1,
       failed: 1,
     });
-    const invokes = lambda.commandCalls(InvokeCommand).map((call) => call.args[0].input);
+    const invokes = asyncInvokes();
     expect(invokes.map((input) => input.FunctionName)).toEqual([
       'backline-prod-announcer',
       'backline-prod-announcer',
     ]);
-    expect(invokes.every((input) => input.InvocationType === 'Event')).toBe(true);
     expect(JSON.parse(new TextDecoder().decode(invokes[0].Payload as Uint8Array))).toMatchObject({
       id: 'evt-1',
     });
@@ -116,5 +129,38 @@ describe('redrive on AWS', () => {
     expect(results.map((r) => r.function)).not.toContain('intake');
     expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+
+  it('then has the publisher sweep the outbox now, round after round, until a sweep republishes nothing', async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    lambda
+      .on(InvokeCommand, { FunctionName: 'backline-prod-publisher' })
+      .resolvesOnce(sweepAnswer(500))
+      .resolvesOnce(sweepAnswer(12))
+      .resolves(sweepAnswer(0));
+    const lines: string[] = [];
+
+    await redrive({ stage: 'prod' }, { ...deps(), log: (line: string) => lines.push(line) });
+
+    const sweeps = lambda.commandCalls(InvokeCommand).map((call) => call.args[0].input);
+    expect(sweeps).toHaveLength(3);
+    expect(sweeps.every((input) => input.InvocationType === 'RequestResponse')).toBe(true);
+    expect(JSON.parse(new TextDecoder().decode(sweeps[0].Payload as Uint8Array))).toMatchObject({
+      'detail-type': 'Outbox Sweep Due',
+      source: 'backline.scheduler',
+      detail: { data: {} },
+    });
+    expect(lines).toContain('backline-prod-publisher: 512 unpublished outbox entries republished');
+  });
+
+  it('fails when the sweep fails, so the operator sees the outbox was not emptied', async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    lambda.on(InvokeCommand, { FunctionName: 'backline-prod-publisher' }).resolves({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: new TextEncoder().encode('{"errorMessage":"the bus refused 3 of 3"}'),
+    });
+
+    await expect(redrive({ stage: 'prod' }, deps())).rejects.toThrow(/outbox sweep failed/);
   });
 });
