@@ -11,6 +11,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { Uint8ArrayBlobAdapter } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { redrive } from '#infra/redrive.ts';
@@ -52,9 +53,10 @@ beforeEach(() => {
   lambda.on(InvokeCommand, { FunctionName: 'backline-prod-publisher' }).resolves(sweepAnswer(0));
 });
 
+const payload = (text: string) => Uint8ArrayBlobAdapter.fromString(text);
 const sweepAnswer = (republished: number) => ({
   StatusCode: 200,
-  Payload: new TextEncoder().encode(JSON.stringify({ republished, stillUnpublished: 0 })),
+  Payload: payload(JSON.stringify({ republished, stillUnpublished: 0 })),
 });
 const asyncInvokes = () =>
   lambda
@@ -158,7 +160,7 @@ describe('redrive on AWS', () => {
     lambda.on(InvokeCommand, { FunctionName: 'backline-prod-publisher' }).resolves({
       StatusCode: 200,
       FunctionError: 'Unhandled',
-      Payload: new TextEncoder().encode('{"errorMessage":"the bus refused 3 of 3"}'),
+      Payload: payload('{"errorMessage":"the bus refused 3 of 3"}'),
     });
 
     await expect(redrive({ stage: 'prod' }, deps())).rejects.toThrow(/outbox sweep failed/);
