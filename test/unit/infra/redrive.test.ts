@@ -1,6 +1,7 @@
 import {
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
+  type InvokeCommandOutput,
   LambdaClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
@@ -11,7 +12,6 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { Uint8ArrayBlobAdapter } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { redrive } from '#infra/redrive.ts';
@@ -53,7 +53,8 @@ beforeEach(() => {
   lambda.on(InvokeCommand, { FunctionName: 'backline-prod-publisher' }).resolves(sweepAnswer(0));
 });
 
-const payload = (text: string) => Uint8ArrayBlobAdapter.fromString(text);
+// The SDK types a payload as its blob adapter; the code under test only decodes the bytes.
+const payload = (text: string) => new TextEncoder().encode(text) as InvokeCommandOutput['Payload'];
 const sweepAnswer = (republished: number) => ({
   StatusCode: 200,
   Payload: payload(JSON.stringify({ republished, stillUnpublished: 0 })),
