@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { maxChunkBytes, rowsPerPage } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
-import { DuplicateEmailError, InvalidCursorError } from '#shared/db/outlets.ts';
+import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
+import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import {
   conflict,
   type HttpEvent,

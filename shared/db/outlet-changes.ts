@@ -3,15 +3,8 @@ import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { Outlet, OutletInput } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
-import {
-  DuplicateEmailError,
-  type OutletDirectory,
-  outletDirectoryParts,
-  outletEmailKey,
-  outletKey,
-  outletListKey,
-  outletOf,
-} from './outlets.ts';
+import { outletEmailKey, outletKey, outletListKey } from './outlet-items.ts';
+import { DuplicateEmailError, type OutletDirectory, outletDirectoryParts, outletOf } from './outlets.ts';
 
 /**
  * The management API's view of the outlet directory: everything in shared/db/outlets.ts, plus the writes

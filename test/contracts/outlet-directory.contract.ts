@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
-import { DuplicateEmailError, InvalidCursorError, type OutletDirectory } from '#shared/db/outlets.ts';
+import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
+import { DuplicateEmailError, type OutletDirectory } from '#shared/db/outlets.ts';
 import { OutletSuppressed, OutletUnsubscribed, outboxEntry } from '#shared/events/index.ts';
 import type { Outlet, OutletInput } from '#shared/outlets.ts';
 import { uniqueId } from '#test/support/cloud.ts';

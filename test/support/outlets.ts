@@ -1,10 +1,8 @@
+import type { Suppression } from '#shared/db/opt-outs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
-import {
-  DuplicateEmailError,
-  InvalidCursorError,
-  outletListKey,
-  type Suppression,
-} from '#shared/db/outlets.ts';
+import { outletListKey } from '#shared/db/outlet-items.ts';
+import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
+import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import type { PromoCounters, PromoLink } from '#shared/db/promo.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { Outlet, OutletInput } from '#shared/outlets.ts';

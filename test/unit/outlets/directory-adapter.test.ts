@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
-import { outletKey, unsubscriptionKey } from '#shared/db/outlets.ts';
+import { outletKey, unsubscriptionKey } from '#shared/db/outlet-items.ts';
 import { isMailable } from '#shared/outlets.ts';
 import { anOutlet, anOutletInput } from '#test/support/outlets.ts';
 
