@@ -3,8 +3,7 @@ import { env } from './vitest.config.ts';
 
 // `npm run test:chaos`: the chaos scenarios, minutes long, not part of `npm test`.
 // - chaos: each scenario on local clouds of its own.
-// - chaos-small: 60 outlets and a fixed seed on one shared local cloud. It left `npm test` when it
-//   found one outlet announced twice in one of two runs (see the README's chaos section).
+// - chaos-small: 60 outlets and a fixed seed on one shared local cloud (also part of `npm test`).
 export default defineConfig({
   test: {
     env,

@@ -34,8 +34,6 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // The small chaos scenario runs with `npm run test:chaos`: see vitest.chaos.config.ts.
-          exclude: ['test/integration/chaos/**'],
           // One local cloud for the whole run, started by the same entry point as `npm start`.
           globalSetup: ['test/support/global-setup.ts'],
           // The files share that cloud and its forward-only clock, so they run one after another.

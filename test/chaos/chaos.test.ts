@@ -10,6 +10,7 @@ import {
   killedMidMailing,
   releaseCancelledMidMailing,
   releaseMovedTwice,
+  unknownOutcomeMix,
   webhookFlood,
 } from '#test/support/chaos.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
@@ -42,7 +43,9 @@ const check = (row: ChaosRow) => {
 };
 
 afterAll(() => {
-  console.log(`\nChaos table (faults: ${faultMix}; random seed ${randomSeed})\n\n${chaosTable(rows)}\n`);
+  console.log(
+    `\nChaos table (mix: ${faultMix}; unknown outcomes: ${unknownOutcomeMix}; random seed ${randomSeed})\n\n${chaosTable(rows)}\n`,
+  );
 });
 
 describe.each([
@@ -60,6 +63,10 @@ describe.each([
 
   it('announces a release to 200 outlets whose date moves twice during the mailing', async () => {
     check(await releaseMovedTwice(client, { outlets: 200, seed, faults: faultMix }));
+  });
+
+  it('announces a release to 200 outlets when sends end with their outcome unknown, settled by their SES events', async () => {
+    check(await releaseMovedTwice(client, { outlets: 200, seed, faults: unknownOutcomeMix }));
   });
 
   it('cancels a release in the middle of its mailing', async () => {

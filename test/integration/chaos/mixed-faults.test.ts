@@ -8,7 +8,8 @@ import { cloud } from '#test/support/cloud.ts';
  */
 describe('under mixed faults at rates', () => {
   it('announces a release whose date moves twice to 60 outlets, each mail exactly once', {
-    timeout: 180_000,
+    // Minutes of faults, retries and sweeps; more on a busy machine.
+    timeout: 420_000,
   }, async () => {
     const client = new ChaosClient({
       urls: { http: cloud().baseUrl, ses: cloud().sesUrl },
