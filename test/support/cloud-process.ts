@@ -9,7 +9,7 @@ export interface CloudProcess {
   apiKey: string;
   env: Record<string, string>;
   stop(): Promise<void>;
-  /** `kill -9` of the local cloud and what it started (DynamoDB Local's JVM): a crash, nothing cleaned up. */
+  /** `kill -9` of the local cloud's process: a crash, nothing cleaned up (DynamoDB Local's JVM dies with it). */
   kill(): Promise<void>;
 }
 
@@ -29,8 +29,6 @@ export async function startCloudProcess(
   const { onOutput } = options;
   const child: ChildProcess = spawn(process.execPath, ['infra/local/start.ts', '--json'], {
     cwd: resolve(import.meta.dirname, '../..'),
-    // `killable`: its own process group, so that `kill` reaches DynamoDB Local's JVM too, as a crash would.
-    detached: options.killable === true,
     env: {
       ...process.env,
       BACKLINE_HTTP_PORT: '0',
@@ -68,7 +66,7 @@ export async function startCloudProcess(
       if (!options.killable) throw new Error('start the cloud with { killable: true } to kill it');
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((done) => child.once('exit', done));
-      process.kill(-child.pid!, 'SIGKILL');
+      child.kill('SIGKILL');
       await exited;
     },
   };

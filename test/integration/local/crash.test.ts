@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,16 @@ afterAll(async () => {
   for (const cloud of running) await cloud.kill().catch(() => undefined);
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** Whether a DynamoDB Local JVM runs on this data folder (its command line names the folder). */
+const jvmRunsOn = (folder: string): boolean => {
+  try {
+    execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.*${folder}`]);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function start(): Promise<CloudProcess> {
   const cloud = await startCloudProcess(env, { killable: true });
@@ -119,7 +130,12 @@ describe('the local cloud killed mid-mailing', () => {
       return sent >= 6 ? sent : undefined;
     });
     const clockAtKill = await clockOf(first);
+    const jvmBeforeKill = jvmRunsOn(dataDir);
     await first.kill();
+    // DynamoDB Local's JVM goes with the process that started it, so it holds neither its port nor the data folder.
+    const jvmGone = await until('DynamoDB Local to stop with the killed cloud', 15_000, async () =>
+      jvmRunsOn(dataDir) ? undefined : true,
+    ).catch(() => false);
     const restartedAt = performance.now();
     const second = await start();
     const restartMs = performance.now() - restartedAt;
@@ -147,6 +163,7 @@ describe('the local cloud killed mid-mailing', () => {
       `crash test: ${beforeKill} of ${outletCount} announced before kill -9, restart ${Math.round(restartMs)} ms, ${total} announcements sent for ${outletCount} outlets`,
     );
 
+    expect({ jvmBeforeKill, jvmGone }).toEqual({ jvmBeforeKill: true, jvmGone: true });
     expect(accepted.status).toBe(202);
     expect(beforeKill).toBeLessThan(outletCount);
     expect(clockAfterRestart).toBeGreaterThanOrEqual(clockAtKill);
