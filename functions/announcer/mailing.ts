@@ -1,4 +1,4 @@
-import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
 import type { EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import {
@@ -8,10 +8,13 @@ import {
   ReleaseOutNowSent,
 } from '#shared/events/mailing-sent.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
-import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
+import { recipientTemplateData, releaseTemplateData } from '#shared/mail/data.ts';
+import type { OutgoingMail } from '#shared/mail/ports.ts';
+import { mapBounded, sendMails } from '#shared/mail/send.ts';
+import { templateNames } from '#shared/mail/templates.ts';
+import { isMailable, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import type { AnnouncerDeps } from './ports.ts';
-import { type Claimed, mapBounded, sendClaimed } from './send.ts';
 
 export interface MailingRequest {
   labelId: string;
@@ -28,9 +31,6 @@ export type MailingOutcome =
 
 /** The announcer's own source, for the `Mailing Requested` it states itself (the contract lists it). */
 const announcerSource = 'backline.announcer';
-
-/** SES v2: at most 50 destinations per SendBulkEmail. */
-export const maxDestinationsPerCall = 50;
 
 const completionEvents: Record<MailKind, EventContract> = {
   announcement: ReleaseAnnounced,
@@ -83,7 +83,7 @@ function obsolete(release: StoredRelease | undefined, request: MailingRequest): 
  * label's (a release's changes are ordered by them, see docs/design.md#ordering-by-the-labels-timestamp). Deliveries from before `releaseAsOf` was kept: assume so.
  */
 const writtenBeforeMove = (announcement: Delivery, release: StoredRelease) =>
-  !release.movedAt || !announcement.releaseAsOf || announcement.releaseAsOf < release.movedAt;
+  !release.movedAt || !announcement.asOf || announcement.asOf < release.movedAt;
 
 /**
  * Who gets this mail on one page of the directory: for an announcement, matching outlets; for the
@@ -107,8 +107,8 @@ async function recipientsOn(
     const announcementOf = (outlet: Outlet) =>
       deliveryIdOf({
         labelId: release.labelId,
-        releaseId: release.releaseId,
-        email: normaliseEmail(outlet.email),
+        subject: mailSubjects.release(release.releaseId),
+        email: outlet.email,
         kind: 'announcement',
       });
     const announced = await deps.deliveries.getMany(outlets.map(announcementOf));
@@ -124,29 +124,39 @@ async function recipientsOn(
   return { recipients, skipped: audience.length - recipients.length };
 }
 
-async function claimAll(
-  recipients: Outlet[],
+/**
+ * The release mail for one outlet, written from the release as stored now: campaign mail, with the
+ * outlet's one-click unsubscribe link and personal promo links.
+ */
+export async function releaseMail(
   release: StoredRelease,
-  request: MailingRequest,
+  kind: MailKind,
+  revision: string | undefined,
+  outlet: Outlet,
   deps: AnnouncerDeps,
-): Promise<Claimed[]> {
-  const at = deps.now().toISOString();
-  const claims = await mapBounded(recipients, deps.settings.claimConcurrency, async (outlet) => {
-    const delivery = await deps.deliveries.claim(
-      {
-        labelId: release.labelId,
-        releaseId: release.releaseId,
-        email: normaliseEmail(outlet.email),
-        kind: request.kind,
-        ...(request.revision ? { revision: request.revision } : {}),
-        outletId: outlet.id,
-        releaseAsOf: release.occurredAt,
-      },
-      at,
-    );
-    return delivery ? { delivery, outlet } : undefined;
-  });
-  return claims.filter((claim): claim is Claimed => claim !== undefined);
+): Promise<OutgoingMail> {
+  const links = await deps.links.forRecipient(outlet, release, deps.now());
+  return {
+    identity: {
+      labelId: release.labelId,
+      subject: mailSubjects.release(release.releaseId),
+      email: outlet.email,
+      kind,
+      ...(revision ? { revision } : {}),
+    },
+    stream: 'campaign',
+    template: templateNames[kind],
+    sharedData: releaseTemplateData(release, kind),
+    data: recipientTemplateData({
+      outletName: outlet.name,
+      contactName: outlet.contactName,
+      unsubscribeUrl: links.unsubscribeUrl,
+      promoLinks: links.promoLinks,
+    }),
+    unsubscribeUrl: links.unsubscribeUrl,
+    context: { outletId: outlet.id },
+    asOf: release.occurredAt,
+  };
 }
 
 /**
@@ -168,23 +178,17 @@ export async function sendMailing(
   const progress = decodeCursor(request.cursor);
   if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
 
-  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
   let pageCursor = progress.outlets;
   for (;;) {
     const page = await deps.outlets.page(pageCursor, deps.settings.pageSize);
     const { recipients, skipped } = await recipientsOn(page.outlets, release, request, deps);
-    let unfinished = false;
-    for (let start = 0; start < recipients.length && !unfinished; start += perCall) {
-      if (deps.now().getTime() >= deadline) {
-        unfinished = true;
-        break;
-      }
-      const claimed = await claimAll(recipients.slice(start, start + perCall), release, request, deps);
-      if (claimed.length > 0) progress.asOf = oldest(progress.asOf, release.occurredAt);
-      const outcome = await sendClaimed(release, request.kind, claimed, deps, deadline);
-      progress.sent += outcome.sent + outcome.unsettled;
-      unfinished = outcome.unfinished;
-    }
+    const mails = await mapBounded(recipients, deps.settings.claimConcurrency, (outlet) =>
+      releaseMail(release, request.kind, request.revision, outlet, deps),
+    );
+    const outcome = await sendMails(deps, mails, deadline);
+    if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, release.occurredAt);
+    progress.sent += outcome.sent + outcome.unsettled;
+    const unfinished = outcome.unfinished;
     if (unfinished) {
       // Start again at this page: what was claimed on it is skipped by its claim.
       return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);

@@ -1,4 +1,6 @@
-import { markDeliveryBounced, markDeliveryComplained } from '#shared/db/deliveries.ts';
+import { dynamo } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { eventHandler, onSes } from '#shared/lambda/event-handler.ts';
 import { type DeliverabilityDeps, handleSesFeedback } from './suppress.ts';
@@ -12,10 +14,18 @@ export const makeHandler = (deps: DeliverabilityDeps) =>
     onSes(['Email Bounced', 'Email Complaint Received'], (event) => handleSesFeedback(event, deps)),
   ]);
 
-export const liveDeps = (): DeliverabilityDeps => ({
-  outlets: dynamoOutletDirectory(),
-  deliveries: { markBounced: markDeliveryBounced, markComplained: markDeliveryComplained },
-  now: () => new Date(),
-});
+export const liveDeps = (): DeliverabilityDeps => {
+  const deliveries = dynamoDeliveries(dynamo(), config().TABLE_NAME);
+  return {
+    outlets: dynamoOutletDirectory(),
+    deliveries: {
+      markBounced: async (id, outcome) =>
+        (await deliveries.markOutcome(id, 'bounced', outcome)) !== undefined,
+      markComplained: async (id, outcome) =>
+        (await deliveries.markOutcome(id, 'complained', outcome)) !== undefined,
+    },
+    now: () => new Date(),
+  };
+};
 
 export const handler = makeHandler(liveDeps());

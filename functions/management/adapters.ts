@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { releaseDeliveries } from '#shared/db/deliveries.ts';
+import { dynamoDeliveries, mailSubjects } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
@@ -35,6 +35,7 @@ export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({
 
 export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
   getRelease: dynamoReleases(dynamo(), config().TABLE_NAME).get,
-  deliveries: releaseDeliveries,
+  deliveries: (labelId, releaseId) =>
+    dynamoDeliveries(dynamo(), config().TABLE_NAME).ofSubject(labelId, mailSubjects.release(releaseId)),
   promoAccesses: promoAccessesForRelease,
 });

@@ -22,7 +22,7 @@ export function countMail(deliveries: Delivery[]): MailCounts {
     MailKind.options.map((kind) => [kind, { ...Object.fromEntries(statuses.map((s) => [s, 0])), resent: 0 }]),
   ) as MailCounts;
   for (const delivery of deliveries) {
-    const forKind = counts[delivery.kind];
+    const forKind = counts[delivery.kind as MailKind];
     forKind[delivery.status]++;
     if (delivery.resends) forKind.resent++;
   }
@@ -32,7 +32,7 @@ export function countMail(deliveries: Delivery[]): MailCounts {
 export function deliveryRows(deliveries: Delivery[], accesses: Map<string, number>) {
   return deliveries
     .map((delivery) => ({
-      outletId: delivery.outletId,
+      outletId: delivery.context.outletId ?? '',
       email: delivery.email,
       kind: delivery.kind,
       ...(delivery.revision ? { revision: delivery.revision } : {}),
@@ -42,7 +42,7 @@ export function deliveryRows(deliveries: Delivery[], accesses: Map<string, numbe
       claimedAt: delivery.claimedAt,
       ...(delivery.resends ? { resends: delivery.resends } : {}),
       ...(delivery.failure ? { failure: delivery.failure } : {}),
-      promoAccesses: accesses.get(delivery.outletId) ?? 0,
+      promoAccesses: accesses.get(delivery.context.outletId ?? '') ?? 0,
     }))
     .sort(
       (a, b) =>

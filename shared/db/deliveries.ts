@@ -1,62 +1,105 @@
 import {
   DeleteCommand,
-  GetCommand,
+  type DynamoDBDocumentClient,
   PutCommand,
   paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '#shared/clients.ts';
-import { config } from '#shared/config.ts';
-import type { MailKind } from '#shared/events/mailing-requested.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { batchGetAll } from './batch-get.ts';
 import { isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 
 /**
- * Deliveries: one item per mail Backline means to send, whose identity is the person, not the
- * outlet: the recipient's normalised address + label + release + kind (+ revision, the new date and
- * time, for a date change). Deleting an outlet and importing its address again therefore finds the
- * mails that address already had (see docs/design.md#exactly-once-mail). Claiming it is a
- * conditional put, so one mail is claimed once however often a mailing runs or is replayed. The
- * outlet the mail went to is kept on the item for the views.
+ * Deliveries: one item per mail Backline means to send, for every sender (releases, tours, budgets).
+ * A mail's identity is the person, not the outlet or contact record: the recipient's normalised
+ * address + label + subject (what the mail is about) + kind (+ the territory moment it is about,
+ * + the new date and time of a date change). Deleting an outlet and importing its address again
+ * therefore finds the mails that address already had (see docs/design.md#exactly-once-mail).
+ * Claiming it is a conditional put, so one mail is claimed once however often a sender runs or is
+ * replayed. Who the mail concerns (the outlet, the tour and show, the budget) is kept on the item as
+ * its `context`, for the views and for tracing a bounce back to who must be told.
  *
  * Access patterns:
  * - a delivery by its id (claim, mark sent; SES events carry it back as the tag `delivery=<id>`;
  *   deliverability marks bounces and complaints): pk `DELIVERY#<deliveryId>`, sk `DELIVERY`.
- *   The id is a hash, so one release's thousands of deliveries spread over as many partitions.
- * - a release's deliveries (management views, counts): gsi1pk `RELEASE_DELIVERIES#<labelId>#<releaseId>#<shard>`,
- *   gsi1sk `<email>#<kind>#<revision>` (escaped by keyParts: an address may hold `#`); `deliveryShards` shards,
- *   so a mailing's burst of claims does not pile onto one index partition (1,000 WCU per partition).
- * - claims still open (the sweep settles those older than the stale window, `staleClaimMs` in
- *   functions/announcer/ports.ts): sparse gsi2pk `MAIL_CLAIMS#<shard>`, gsi2sk
- *   `<claimedAt>#<deliveryId>`; set while `claimed`, removed when settled.
+ *   The id is a hash, so one subject's thousands of deliveries spread over as many partitions.
+ * - a subject's deliveries (management views, counts): gsi1pk
+ *   `RELEASE_DELIVERIES#<labelId>#<releaseId>#<shard>` for a release, `SUBJECT_DELIVERIES#<labelId>#<type>#<ids...>#<shard>`
+ *   for the others, gsi1sk `<email>#<kind>#<revision>[#<moment>]` (escaped by keyParts: an address may
+ *   hold `#`); `deliveryShards` shards, so a mailing's burst of claims does not pile onto one index
+ *   partition (1,000 WCU per partition).
+ * - claims still open, per subject type (each sender's sweep settles its own older than the stale
+ *   window): sparse gsi2pk `MAIL_CLAIMS#<shard>` for releases, `MAIL_CLAIMS#<type>#<shard>` for the
+ *   others, gsi2sk `<claimedAt>#<deliveryId>`; set while `claimed`, removed when settled.
+ * Release mails keep the ids and keys they had before the other senders shared this store, so the
+ * mails claimed then are still found.
  */
 export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'bounced' | 'complained';
 
-/** What makes a mail the same mail. `email` is normalised (trimmed, lower-case). */
-export interface DeliveryIdentity {
+/**
+ * Campaign mail (release announcements, tour press) carries one-click unsubscribe and honours
+ * opt-outs; operational mail (advancing, day sheets, budget alerts and reports) is sent to people
+ * Backline works with, on its own configuration set (see docs/design.md#two-mail-streams).
+ */
+export type MailStream = 'campaign' | 'operational';
+
+/** What a mail is about: its type, then the label's ids that name it (a fixed number per type). */
+export type MailSubject = readonly [type: string, ...ids: string[]];
+
+/** The subjects every sender uses, so each is spelled once. */
+export const mailSubjects = {
+  /** A release's mails (announcement, date change, cancellation, out now). */
+  release: (releaseId: string): MailSubject => ['release', releaseId],
+  /** Press for a tour: the set of announced shows (by its version) one mail lists. */
+  tourShows: (tourId: string, showSetVersion: string): MailSubject => ['tour-shows', tourId, showSetVersion],
+  /** One show's operational mail (advance request, reminders, escalation, day sheet, guest list). */
+  show: (tourId: string, showId: string): MailSubject => ['show', tourId, showId],
+  /** A budget alert, once per budget, threshold (or alert name) and period. */
+  budgetAlert: (budgetId: string, threshold: string, period: string): MailSubject => [
+    'budget-alert',
+    budgetId,
+    threshold,
+    period,
+  ],
+  /** The daily report of one owner (normalised address) for one day (YYYY-MM-DD). */
+  ownerReport: (ownerEmail: string, day: string): MailSubject => [
+    'owner-report',
+    normaliseEmail(ownerEmail),
+    day,
+  ],
+} as const;
+
+/** What makes a mail the same mail. `email` is normalised (trimmed, lower-case) when claimed. */
+export interface MailIdentity {
   labelId: string;
-  releaseId: string;
+  subject: MailSubject;
   email: string;
-  kind: MailKind;
+  /** The mail's purpose within its subject (`announcement`, `advance-request`, `threshold-crossed`, ...). */
+  kind: string;
+  /** The territory moment the mail is about (a release out at different times per territory). */
+  moment?: string;
+  /** For a date change: the new date and time, so each move is mailed once. */
   revision?: string;
 }
 
-export interface Delivery extends DeliveryIdentity {
+/** A claim to make: the identity and what the delivery keeps beside it. */
+export interface NewClaim extends MailIdentity {
+  stream: MailStream;
+  /** Who the mail concerns, for views and to trace a bounce back (`{outletId}`, `{tourId, showId}`, `{budgetId}`). */
+  context?: Record<string, string>;
+  /** The version of the subject (its label `occurredAt`) the mail was written from. */
+  asOf?: string;
+}
+
+export interface Delivery extends NewClaim {
   deliveryId: string;
-  /** The outlet that had the address when the mail was claimed (for the views; not part of the identity). */
-  outletId: string;
+  context: Record<string, string>;
   status: DeliveryStatus;
   claimedAt: string;
   sentAt?: string;
   messageId?: string;
-  /**
-   * The release as of which label change (its `occurredAt`) the mail was written: an announcement
-   * written before the release day moved stated the old date. Absent on deliveries claimed before it was kept.
-   */
-  releaseAsOf?: string;
   /**
    * How many times the sweep sent it again after a claim stayed open with no evidence of sending:
    * counted when the resend is settled, by the sender or by SES's Email Sent event, whichever comes first.
@@ -68,99 +111,155 @@ export interface Delivery extends DeliveryIdentity {
   updatedAt: string;
 }
 
+/** The claim protocol's store (see docs/design.md#exactly-once-mail); `dynamoDeliveries` and a fake in tests. */
+export interface DeliveryStore {
+  /** The claim (conditional put); undefined when this mail was claimed before. */
+  claim(claim: NewClaim, at: string): Promise<Delivery | undefined>;
+  /** Settles an open claim as sent, counting a resend under way; false if it was not open. */
+  markSent(deliveryId: string, messageId: string, at: string): Promise<boolean>;
+  /** Gives back the claim this caller made (same claimedAt) when SES certainly did not take the mail. */
+  release(deliveryId: string, claimedAt: string): Promise<void>;
+  /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
+  markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
+  /** SES reported a bounce or complaint for the mail: the delivery as it now stands, undefined for an unknown id. */
+  markOutcome(
+    deliveryId: string,
+    status: 'bounced' | 'complained',
+    detail: { at: string; messageId?: string },
+  ): Promise<Delivery | undefined>;
+  getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;
+  /** Claims of one subject type opened before `before` and still open, oldest first per shard, at most `limit`. */
+  stale(subjectType: string, before: string, limit: number): Promise<Delivery[]>;
+  /** Takes over a stale claim for a resend written from the subject as of `asOf`; marks the resend under way. */
+  reclaim(delivery: Delivery, at: string, asOf?: string): Promise<Delivery | undefined>;
+  /** Every delivery of a subject (all kinds), for the management views. */
+  ofSubject(labelId: string, subject: MailSubject): Promise<Delivery[]>;
+}
+
 export const deliveryShards = 8;
 const claimShards = 8;
 
+const isLegacyRelease = (identity: Pick<MailIdentity, 'subject' | 'moment'>) =>
+  identity.subject[0] === 'release' && identity.moment === undefined;
+
 /**
  * Hex only: usable as an SES message tag value (letters, digits, `_`, `-`). The hash is of a JSON
- * tuple, so no choice of ids can make two identities meet (see docs/design.md#unambiguous-keys).
+ * tuple, so no choice of ids can make two identities meet (see docs/design.md#unambiguous-keys);
+ * release mails hash the tuple they always had (tagged `delivery`), every other one a tuple tagged `mail`.
  */
-export const deliveryIdOf = (identity: DeliveryIdentity): string =>
-  nameHash(
-    [
-      'delivery',
-      identity.labelId,
-      identity.releaseId,
-      normaliseEmail(identity.email),
-      identity.kind,
-      identity.revision ?? '',
-    ],
+export const deliveryIdOf = (identity: MailIdentity): string => {
+  const email = normaliseEmail(identity.email);
+  const revision = identity.revision ?? '';
+  if (isLegacyRelease(identity)) {
+    return nameHash(['delivery', identity.labelId, identity.subject[1], email, identity.kind, revision], 32);
+  }
+  return nameHash(
+    ['mail', identity.labelId, email, identity.kind, revision, identity.moment ?? '', ...identity.subject],
     32,
   );
+};
 
 const shardOf = (deliveryId: string, shards: number) => Number.parseInt(deliveryId.slice(0, 4), 16) % shards;
 
 export const deliveryKey = (deliveryId: string) => ({ pk: keyOf('DELIVERY', deliveryId), sk: 'DELIVERY' });
 
-export const releaseDeliveriesKey = (labelId: string, releaseId: string, shard: number) =>
-  keyOf('RELEASE_DELIVERIES', labelId, releaseId, shard);
+export const subjectDeliveriesKey = (labelId: string, subject: MailSubject, shard: number) =>
+  subject[0] === 'release'
+    ? keyOf('RELEASE_DELIVERIES', labelId, subject[1], shard)
+    : keyOf('SUBJECT_DELIVERIES', labelId, ...subject, shard);
 
-const releaseDeliveriesSort = (identity: DeliveryIdentity) =>
-  keyParts(normaliseEmail(identity.email), identity.kind, identity.revision ?? '');
+const subjectDeliveriesSort = (identity: MailIdentity) =>
+  identity.moment === undefined
+    ? keyParts(normaliseEmail(identity.email), identity.kind, identity.revision ?? '')
+    : keyParts(normaliseEmail(identity.email), identity.kind, identity.revision ?? '', identity.moment);
 
-export const openClaimsKey = (shard: number) => keyOf('MAIL_CLAIMS', shard);
+export const openClaimsKey = (subjectType: string, shard: number) =>
+  subjectType === 'release' ? keyOf('MAIL_CLAIMS', shard) : keyOf('MAIL_CLAIMS', subjectType, shard);
 const openClaimsSort = (claimedAt: string, deliveryId: string) => keyParts(claimedAt, deliveryId);
+const openClaimsOf = (delivery: Pick<Delivery, 'subject' | 'deliveryId'>, at: string) => ({
+  gsi2pk: openClaimsKey(delivery.subject[0], shardOf(delivery.deliveryId, claimShards)),
+  gsi2sk: openClaimsSort(at, delivery.deliveryId),
+});
 
-const table = () => config().TABLE_NAME;
-
-const strip = (item: Record<string, unknown>): Delivery => {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...delivery } = item;
-  return delivery as unknown as Delivery;
+/** The delivery an item holds; items claimed before other senders shared the store name the release and outlet themselves. */
+const deliveryOf = (item: Record<string, unknown>): Delivery => {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    releaseId,
+    outletId,
+    releaseAsOf,
+    ...rest
+  } = item;
+  if (releaseId === undefined) return rest as unknown as Delivery;
+  return {
+    ...(rest as unknown as Delivery),
+    subject: mailSubjects.release(releaseId as string),
+    stream: 'campaign',
+    context: outletId ? { outletId: outletId as string } : {},
+    ...(releaseAsOf ? { asOf: releaseAsOf as string } : {}),
+  };
 };
 
-/**
- * Claims one mail: true if this caller now owns sending it, false if it was claimed before (by a
- * retry, a duplicate event, a concurrent sender): that mail is sent or being sent, never again.
- */
-export async function claimDelivery(
-  identity: DeliveryIdentity & Pick<Delivery, 'outletId' | 'releaseAsOf'>,
-  at: string,
-): Promise<Delivery | undefined> {
-  const deliveryId = deliveryIdOf(identity);
-  const delivery: Delivery = {
-    ...identity,
-    email: normaliseEmail(identity.email),
-    deliveryId,
-    status: 'claimed',
-    claimedAt: at,
-    updatedAt: at,
+export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): DeliveryStore {
+  const settle = async (
+    deliveryId: string,
+    update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+  ): Promise<boolean> => {
+    try {
+      await db.send(new UpdateCommand({ TableName: table, Key: deliveryKey(deliveryId), ...update }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   };
-  try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: table(),
-        Item: {
-          ...deliveryKey(deliveryId),
-          ...delivery,
-          gsi1pk: releaseDeliveriesKey(
-            identity.labelId,
-            identity.releaseId,
-            shardOf(deliveryId, deliveryShards),
-          ),
-          gsi1sk: releaseDeliveriesSort(identity),
-          gsi2pk: openClaimsKey(shardOf(deliveryId, claimShards)),
-          gsi2sk: openClaimsSort(at, deliveryId),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return delivery;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
-}
 
-/**
- * Settles a claim as sent (by the sender, or from SES's Email Sent event). False if it was not open.
- * A resend under way (`resendPending`) is counted here, whichever of the two settles it first.
- */
-export async function markDeliverySent(deliveryId: string, messageId: string, at: string): Promise<boolean> {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: deliveryKey(deliveryId),
+  return {
+    /**
+     * True if this caller now owns sending the mail, undefined if it was claimed before (by a retry,
+     * a duplicate event, a concurrent sender): that mail is sent or being sent, never again.
+     */
+    async claim(claim, at) {
+      const deliveryId = deliveryIdOf(claim);
+      const delivery: Delivery = {
+        ...claim,
+        subject: [...claim.subject] as unknown as MailSubject,
+        email: normaliseEmail(claim.email),
+        context: claim.context ?? {},
+        deliveryId,
+        status: 'claimed',
+        claimedAt: at,
+        updatedAt: at,
+      };
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: table,
+            Item: {
+              ...deliveryKey(deliveryId),
+              ...delivery,
+              gsi1pk: subjectDeliveriesKey(claim.labelId, claim.subject, shardOf(deliveryId, deliveryShards)),
+              gsi1sk: subjectDeliveriesSort(claim),
+              ...openClaimsOf(delivery, at),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return delivery;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    /** By the sender, or from SES's Email Sent event; a resend under way is counted by whichever settles it first. */
+    markSent: (deliveryId, messageId, at) =>
+      settle(deliveryId, {
         UpdateExpression:
           'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
         ConditionExpression: '#status = :claimed',
@@ -173,41 +272,25 @@ export async function markDeliverySent(deliveryId: string, messageId: string, at
           ':zero': 0,
         },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
 
-/**
- * Gives a claim back when SES certainly did not take the mail (throttled, refused before sending),
- * so a later run claims and sends it. Only the claim this caller made (same claimedAt) is removed.
- */
-export async function releaseDeliveryClaim(deliveryId: string, claimedAt: string): Promise<void> {
-  try {
-    await dynamo().send(
-      new DeleteCommand({
-        TableName: table(),
-        Key: deliveryKey(deliveryId),
-        ConditionExpression: '#status = :claimed AND claimedAt = :claimedAt',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':claimed': 'claimed', ':claimedAt': claimedAt },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-}
+    async release(deliveryId, claimedAt) {
+      try {
+        await db.send(
+          new DeleteCommand({
+            TableName: table,
+            Key: deliveryKey(deliveryId),
+            ConditionExpression: '#status = :claimed AND claimedAt = :claimedAt',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':claimed': 'claimed', ':claimedAt': claimedAt },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
 
-/** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
-export async function markDeliveryFailed(deliveryId: string, failure: string, at: string): Promise<void> {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: deliveryKey(deliveryId),
+    async markFailed(deliveryId, failure, at) {
+      await settle(deliveryId, {
         UpdateExpression: 'SET #status = :failed, failure = :failure, updatedAt = :at REMOVE gsi2pk, gsi2sk',
         ConditionExpression: '#status = :claimed',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -217,140 +300,102 @@ export async function markDeliveryFailed(deliveryId: string, failure: string, at
           ':failure': failure,
           ':at': at,
         },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-}
+      });
+    },
 
-async function markOutcome(
-  deliveryId: string,
-  status: 'bounced' | 'complained',
-  detail: { at: string; messageId?: string },
-): Promise<boolean> {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: deliveryKey(deliveryId),
-        UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':status': status,
-          ':at': detail.at,
-          ...(detail.messageId ? { ':messageId': detail.messageId } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
+    async markOutcome(deliveryId, status, detail) {
+      try {
+        const { Attributes } = await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: deliveryKey(deliveryId),
+            UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': status,
+              ':at': detail.at,
+              ...(detail.messageId ? { ':messageId': detail.messageId } : {}),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes ? deliveryOf(Attributes) : undefined;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
 
-/** For deliverability: SES reported a bounce for the mail tagged `delivery=<deliveryId>`. False: unknown id. */
-export const markDeliveryBounced = (deliveryId: string, detail: { at: string; messageId?: string }) =>
-  markOutcome(deliveryId, 'bounced', detail);
+    async getMany(deliveryIds) {
+      const items = await batchGetAll(db, table, [...new Set(deliveryIds)].map(deliveryKey));
+      return new Map(items.map((item) => [item.deliveryId as string, deliveryOf(item)]));
+    },
 
-/** For deliverability: SES reported a complaint for the mail tagged `delivery=<deliveryId>`. False: unknown id. */
-export const markDeliveryComplained = (deliveryId: string, detail: { at: string; messageId?: string }) =>
-  markOutcome(deliveryId, 'complained', detail);
+    async stale(subjectType, before, limit) {
+      const stale: Delivery[] = [];
+      for (let shard = 0; shard < claimShards && stale.length < limit; shard++) {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await db.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+              ExpressionAttributeValues: { ':pk': openClaimsKey(subjectType, shard), ':before': before },
+              ExclusiveStartKey: startKey,
+              Limit: limit - stale.length,
+            }),
+          );
+          for (const item of page.Items ?? []) stale.push(deliveryOf(item));
+          startKey = page.LastEvaluatedKey;
+        } while (startKey && stale.length < limit);
+      }
+      return stale;
+    },
 
-export async function getDelivery(deliveryId: string): Promise<Delivery | undefined> {
-  const { Item } = await dynamo().send(
-    new GetCommand({ TableName: table(), Key: deliveryKey(deliveryId), ConsistentRead: true }),
-  );
-  return Item ? strip(Item) : undefined;
-}
-
-/** Deliveries by id (missing ones are absent from the map). DynamoDB: at most 100 keys per BatchGetItem. */
-export async function getDeliveries(deliveryIds: string[]): Promise<Map<string, Delivery>> {
-  const items = await batchGetAll(dynamo(), table(), [...new Set(deliveryIds)].map(deliveryKey));
-  return new Map(items.map((item) => [item.deliveryId as string, strip(item)]));
-}
-
-/** Claims opened before `before` and still open, oldest first per shard, at most `limit` in all. */
-export async function staleClaims(before: string, limit: number): Promise<Delivery[]> {
-  const stale: Delivery[] = [];
-  for (let shard = 0; shard < claimShards && stale.length < limit; shard++) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo().send(
-        new QueryCommand({
-          TableName: table(),
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
-          ExpressionAttributeValues: { ':pk': openClaimsKey(shard), ':before': before },
-          ExclusiveStartKey: startKey,
-          Limit: limit - stale.length,
-        }),
-      );
-      for (const item of page.Items ?? []) stale.push(strip(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && stale.length < limit);
-  }
-  return stale;
-}
-
-/**
- * Takes over a stale claim for a resend: only one sweeper wins (the condition names the claim it saw),
- * and the claim is moved to `at`, so a crash during the resend is swept again once stale.
- * The resend is written from the release as of `releaseAsOf`, which replaces the version the claim had.
- */
-export async function reclaimStaleDelivery(
-  delivery: Delivery,
-  at: string,
-  releaseAsOf: string,
-): Promise<Delivery | undefined> {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: deliveryKey(delivery.deliveryId),
+    /**
+     * Only one sweeper wins (the condition names the claim it saw), and the claim is moved to `at`, so
+     * a crash during the resend is swept again once stale. `asOf` replaces the version the claim had.
+     */
+    async reclaim(delivery, at, asOf) {
+      const taken = await settle(delivery.deliveryId, {
         // resendPending is set, not added: a resend that never reached SES (a crash) and is taken over
         // again is still one resend when it is finally settled.
-        UpdateExpression:
-          'SET claimedAt = :at, updatedAt = :at, releaseAsOf = :releaseAsOf, resendPending = :one, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+        UpdateExpression: `SET claimedAt = :at, updatedAt = :at, resendPending = :one, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk${asOf ? ', asOf = :asOf REMOVE releaseAsOf' : ''}`,
         ConditionExpression: '#status = :claimed AND claimedAt = :previous',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':claimed': 'claimed',
           ':previous': delivery.claimedAt,
           ':at': at,
-          ':releaseAsOf': releaseAsOf,
           ':one': 1,
-          ':gsi2pk': openClaimsKey(shardOf(delivery.deliveryId, claimShards)),
-          ':gsi2sk': openClaimsSort(at, delivery.deliveryId),
+          ...(asOf ? { ':asOf': asOf } : {}),
+          ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
         },
-      }),
-    );
-    return { ...delivery, claimedAt: at, updatedAt: at, releaseAsOf, resendPending: 1 };
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
-}
+      });
+      if (!taken) return undefined;
+      return { ...delivery, claimedAt: at, updatedAt: at, ...(asOf ? { asOf } : {}), resendPending: 1 };
+    },
 
-/** Every delivery of a release (all kinds), for the management views. */
-export async function releaseDeliveries(labelId: string, releaseId: string): Promise<Delivery[]> {
-  const shards = await Promise.all(
-    Array.from({ length: deliveryShards }, async (_, shard) => {
-      const items: Delivery[] = [];
-      const pages = paginateQuery(
-        { client: dynamo() },
-        {
-          TableName: table(),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': releaseDeliveriesKey(labelId, releaseId, shard) },
-        },
+    async ofSubject(labelId, subject) {
+      const shards = await Promise.all(
+        Array.from({ length: deliveryShards }, async (_, shard) => {
+          const items: Delivery[] = [];
+          const pages = paginateQuery(
+            { client: db },
+            {
+              TableName: table,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk',
+              ExpressionAttributeValues: { ':pk': subjectDeliveriesKey(labelId, subject, shard) },
+            },
+          );
+          for await (const page of pages) for (const item of page.Items ?? []) items.push(deliveryOf(item));
+          return items;
+        }),
       );
-      for await (const page of pages) for (const item of page.Items ?? []) items.push(strip(item));
-      return items;
-    }),
-  );
-  return shards.flat();
+      return shards.flat();
+    },
+  };
 }

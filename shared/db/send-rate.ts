@@ -1,6 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '#shared/clients.ts';
-import { config } from '#shared/config.ts';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from './conditions.ts';
 
 /**
@@ -53,36 +51,45 @@ export interface StoredBucket {
   version?: number;
 }
 
-export async function readBucket(): Promise<StoredBucket> {
-  const { Item } = await dynamo().send(
-    new GetCommand({ TableName: config().TABLE_NAME, Key: sendRateKey(), ConsistentRead: true }),
-  );
-  if (!Item) return {};
-  return {
-    bucket: { tokens: Item.tokens as number, at: Item.at as number },
-    version: Item.version as number,
-  };
+/** Where the shared bucket is kept: `dynamoSendRateBucket`, and fakes in tests. */
+export interface BucketStore {
+  read(): Promise<StoredBucket>;
+  /**
+   * Replaces the bucket only if nobody else changed it since `expectedVersion` was read (optimistic
+   * concurrency: two senders can never both spend the same tokens). False: lost the race, read again.
+   */
+  replace(bucket: Bucket, expectedVersion: number | undefined): Promise<boolean>;
 }
 
-/**
- * Replaces the bucket only if nobody else changed it since `expectedVersion` was read (optimistic
- * concurrency: two senders can never both spend the same tokens). False: lost the race, read again.
- */
-export async function replaceBucket(bucket: Bucket, expectedVersion: number | undefined): Promise<boolean> {
-  try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: config().TABLE_NAME,
-        Item: { ...sendRateKey(), ...bucket, version: (expectedVersion ?? 0) + 1 },
-        ConditionExpression:
-          expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
-        ExpressionAttributeValues:
-          expectedVersion === undefined ? undefined : { ':version': expectedVersion },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string): BucketStore {
+  return {
+    async read() {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: table, Key: sendRateKey(), ConsistentRead: true }),
+      );
+      if (!Item) return {};
+      return {
+        bucket: { tokens: Item.tokens as number, at: Item.at as number },
+        version: Item.version as number,
+      };
+    },
+    async replace(bucket, expectedVersion) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...sendRateKey(), ...bucket, version: (expectedVersion ?? 0) + 1 },
+            ConditionExpression:
+              expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
+            ExpressionAttributeValues:
+              expectedVersion === undefined ? undefined : { ':version': expectedVersion },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+  };
 }

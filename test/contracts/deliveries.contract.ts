@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { DeliveryStore } from '#functions/announcer/ports.ts';
-import { type Delivery, type DeliveryIdentity, deliveryIdOf } from '#shared/db/deliveries.ts';
+import {
+  type Delivery,
+  type DeliveryStore,
+  deliveryIdOf,
+  mailSubjects,
+  type NewClaim,
+} from '#shared/db/deliveries.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 
 /**
@@ -21,15 +26,24 @@ export function describeDeliveryStoreContract(name: string, makeStore: () => Del
     return (m: number) => new Date(era + m * minute).toISOString();
   };
 
-  const anIdentity = (overrides: Partial<DeliveryIdentity> = {}) => ({
+  const anIdentity = (overrides: Partial<NewClaim> = {}): NewClaim => ({
     labelId: uniqueId('lbl'),
-    releaseId: uniqueId('rel'),
-    outletId: uniqueId('out'),
-    kind: 'announcement' as const,
+    subject: mailSubjects.release(uniqueId('rel')),
+    kind: 'announcement',
     email: `${uniqueId('to')}@contract.example`,
-    releaseAsOf: at(-60),
+    stream: 'campaign',
+    context: { outletId: uniqueId('out') },
+    asOf: at(-60),
     ...overrides,
   });
+  const aShowMail = (overrides: Partial<NewClaim> = {}): NewClaim =>
+    anIdentity({
+      subject: mailSubjects.show(uniqueId('tour'), uniqueId('show')),
+      kind: 'advance-request',
+      stream: 'operational',
+      context: { tourId: 't', showId: 's' },
+      ...overrides,
+    });
 
   const read = async (store: DeliveryStore, deliveryId: string) =>
     (await store.getMany([deliveryId])).get(deliveryId);
@@ -42,12 +56,13 @@ export function describeDeliveryStoreContract(name: string, makeStore: () => Del
       const claim = await store.claim(identity, at(0));
       // The same address through another outlet (deleted and imported again) is the same mail.
       const again = await store.claim(
-        { ...identity, outletId: uniqueId('out'), email: ` ${identity.email.toUpperCase()} ` },
+        { ...identity, context: { outletId: uniqueId('out') }, email: ` ${identity.email.toUpperCase()} ` },
         at(1),
       );
 
       const expected: Delivery = {
         ...identity,
+        context: identity.context ?? {},
         deliveryId: deliveryIdOf(identity),
         status: 'claimed',
         claimedAt: at(0),
@@ -154,8 +169,9 @@ export function describeDeliveryStoreContract(name: string, makeStore: () => Del
       await store.markFailed(failed.deliveryId, 'MESSAGE_REJECTED', era(4));
       await store.claim(anIdentity(), era(10)); // too recent
 
-      const stale = await store.stale(era(5), 10);
-      const capped = await store.stale(era(5), 2);
+      await store.claim(aShowMail(), era(1)); // another sender's
+      const stale = await store.stale('release', era(5), 10);
+      const capped = await store.stale('release', era(5), 2);
 
       const ids = (deliveries: Delivery[]) => deliveries.map((d) => d.deliveryId).sort();
       expect(ids(stale)).toEqual(ids(open));
@@ -175,13 +191,15 @@ export function describeDeliveryStoreContract(name: string, makeStore: () => Del
         ...claim,
         claimedAt: era(20),
         updatedAt: era(20),
-        releaseAsOf: era(19),
+        asOf: era(19),
         resendPending: 1,
       });
       expect(second).toBeUndefined();
       expect(await read(store, claim.deliveryId)).toEqual(taken);
-      expect(await store.stale(era(15), 10)).toEqual([]);
-      expect((await store.stale(era(25), 10)).map((d) => d.deliveryId)).toEqual([claim.deliveryId]);
+      expect(await store.stale('release', era(15), 10)).toEqual([]);
+      expect((await store.stale('release', era(25), 10)).map((d) => d.deliveryId)).toEqual([
+        claim.deliveryId,
+      ]);
     });
 
     it('takes over no settled mail', async () => {
@@ -190,6 +208,73 @@ export function describeDeliveryStoreContract(name: string, makeStore: () => Del
       await store.markSent(claim.deliveryId, 'msg-1', at(1));
 
       expect(await store.reclaim(claim, at(20), at(19))).toBeUndefined();
+    });
+
+    it('keeps every sender’s mails apart: a show’s, a budget alert’s and a release’s, each with its context and stream', async () => {
+      const store = makeStore();
+      const era = anEra();
+      const email = `${uniqueId('to')}@contract.example`;
+      const labelId = uniqueId('lbl');
+      const show = aShowMail({ labelId, email });
+      const alert = anIdentity({
+        labelId,
+        email,
+        subject: mailSubjects.budgetAlert(uniqueId('budget'), '80', '2027-03'),
+        kind: 'threshold-crossed',
+        stream: 'operational',
+        context: { budgetId: 'b-1' },
+      });
+
+      const claimed = await Promise.all([show, alert].map((claim) => store.claim(claim, era(0))));
+      const inTerritory = await store.claim({ ...show, moment: 'GB 2027-04-01T00:00' }, era(0));
+
+      expect(claimed.map((d) => d?.deliveryId)).toEqual([deliveryIdOf(show), deliveryIdOf(alert)]);
+      expect(new Set(claimed.map((d) => d?.deliveryId)).size).toBe(2);
+      expect(inTerritory).toBeDefined();
+      expect(await read(store, deliveryIdOf(show))).toMatchObject({
+        subject: show.subject,
+        stream: 'operational',
+        context: { tourId: 't', showId: 's' },
+      });
+      expect((await store.stale('show', era(1), 10)).map((d) => d.deliveryId).sort()).toEqual(
+        [deliveryIdOf(show), inTerritory!.deliveryId].sort(),
+      );
+      expect((await store.stale('budget-alert', era(1), 10)).map((d) => d.deliveryId)).toEqual([
+        deliveryIdOf(alert),
+      ]);
+    });
+
+    it('lists a subject’s deliveries, and no other subject’s', async () => {
+      const store = makeStore();
+      const release = anIdentity();
+      const other = anIdentity({ labelId: release.labelId });
+      const a = (await store.claim(release, at(0)))!;
+      const b = (await store.claim({ ...release, email: `${uniqueId('to')}@contract.example` }, at(0)))!;
+      await store.claim(other, at(0));
+
+      const listed = await store.ofSubject(release.labelId, release.subject);
+
+      expect(listed.map((d) => d.deliveryId).sort()).toEqual([a.deliveryId, b.deliveryId].sort());
+    });
+
+    it('records a bounce or complaint on any delivery and gives it back as it now stands; an unknown id gives nothing', async () => {
+      const store = makeStore();
+      const claim = (await store.claim(aShowMail(), at(0)))!;
+      await store.markSent(claim.deliveryId, 'msg-1', at(1));
+
+      const bounced = await store.markOutcome(claim.deliveryId, 'bounced', { at: at(2), messageId: 'msg-2' });
+      const unknown = await store.markOutcome(uniqueId('nothing'), 'complained', { at: at(2) });
+
+      expect(bounced).toMatchObject({
+        deliveryId: claim.deliveryId,
+        status: 'bounced',
+        messageId: 'msg-1',
+        stream: 'operational',
+        context: claim.context,
+        updatedAt: at(2),
+      });
+      expect(unknown).toBeUndefined();
+      expect(await read(store, claim.deliveryId)).toEqual(bounced);
     });
   });
 }

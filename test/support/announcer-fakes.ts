@@ -1,33 +1,40 @@
+import { type AnnouncerDeps, defaultSettings } from '#functions/announcer/ports.ts';
 import {
-  type AnnouncerDeps,
-  type BulkMail,
-  defaultSettings,
-  type EntryResult,
-  MailerError,
-} from '#functions/announcer/ports.ts';
-import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+  type Delivery,
+  type DeliveryStore,
+  deliveryIdOf,
+  type MailSubject,
+  mailSubjects,
+  type NewClaim,
+} from '#shared/db/deliveries.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import type { Outlet } from '#shared/outlets.ts';
+import { type BulkMail, type EntryResult, MailerError } from '#shared/mail/ports.ts';
+import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 
 /**
  * In-memory fakes of the announcer's ports. The delivery store keeps the claim protocol's
  * conditions (claim once; settle only an open claim), so tests exercise the real invariants.
  */
-export class FakeDeliveries {
+export class FakeDeliveries implements DeliveryStore {
   readonly items = new Map<string, Delivery>();
   claims = 0;
 
-  claim = async (
-    identity: Omit<Delivery, 'deliveryId' | 'status' | 'claimedAt' | 'updatedAt'>,
-    at: string,
-  ): Promise<Delivery | undefined> => {
+  claim = async (claim: NewClaim, at: string): Promise<Delivery | undefined> => {
     this.claims++;
-    const deliveryId = deliveryIdOf(identity);
+    const deliveryId = deliveryIdOf(claim);
     if (this.items.has(deliveryId)) return undefined;
-    const delivery: Delivery = { ...identity, deliveryId, status: 'claimed', claimedAt: at, updatedAt: at };
+    const delivery: Delivery = {
+      ...claim,
+      email: normaliseEmail(claim.email),
+      context: claim.context ?? {},
+      deliveryId,
+      status: 'claimed',
+      claimedAt: at,
+      updatedAt: at,
+    };
     this.items.set(deliveryId, delivery);
-    return { ...delivery };
+    return structuredClone(delivery);
   };
   markSent = async (id: string, messageId: string, at: string) => {
     const item = this.items.get(id);
@@ -45,25 +52,55 @@ export class FakeDeliveries {
     const item = this.items.get(id);
     if (item?.status === 'claimed') Object.assign(item, { status: 'failed', failure, updatedAt: at });
   };
+  markOutcome = async (
+    id: string,
+    status: 'bounced' | 'complained',
+    detail: { at: string; messageId?: string },
+  ): Promise<Delivery | undefined> => {
+    const item = this.items.get(id);
+    if (!item) return undefined;
+    Object.assign(item, { status, updatedAt: detail.at });
+    if (detail.messageId) item.messageId ??= detail.messageId;
+    return structuredClone(item);
+  };
   getMany = async (ids: string[]) =>
-    new Map(ids.filter((id) => this.items.has(id)).map((id) => [id, { ...this.items.get(id)! }]));
-  stale = async (before: string, limit: number) =>
+    new Map(ids.filter((id) => this.items.has(id)).map((id) => [id, structuredClone(this.items.get(id)!)]));
+  stale = async (subjectType: string, before: string, limit: number) =>
     [...this.items.values()]
-      .filter((d) => d.status === 'claimed' && d.claimedAt < before)
+      .filter((d) => d.subject[0] === subjectType && d.status === 'claimed' && d.claimedAt < before)
       .sort((a, b) => a.claimedAt.localeCompare(b.claimedAt))
       .slice(0, limit)
-      .map((d) => ({ ...d }));
-  reclaim = async (delivery: Delivery, at: string, releaseAsOf: string) => {
+      .map((d) => structuredClone(d));
+  reclaim = async (delivery: Delivery, at: string, asOf?: string) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return undefined;
-    Object.assign(item, { claimedAt: at, updatedAt: at, releaseAsOf, resendPending: 1 });
-    return { ...item };
+    Object.assign(item, { claimedAt: at, updatedAt: at, resendPending: 1, ...(asOf ? { asOf } : {}) });
+    return structuredClone(item);
   };
+  ofSubject = async (labelId: string, subject: MailSubject) =>
+    [...this.items.values()]
+      .filter((d) => d.labelId === labelId && JSON.stringify(d.subject) === JSON.stringify(subject))
+      .map((d) => structuredClone(d));
 
   of(status: Delivery['status']) {
     return [...this.items.values()].filter((d) => d.status === status);
   }
 }
+
+/** A release mail's claim for `outlet`, as the announcer makes it (the release of aStoredRelease by default). */
+export const aReleaseClaim = (
+  outlet: Pick<Outlet, 'id' | 'email'>,
+  overrides: { labelId?: string; releaseId?: string; kind?: string; revision?: string; asOf?: string } = {},
+): NewClaim => ({
+  labelId: overrides.labelId ?? 'lbl-nightshift',
+  subject: mailSubjects.release(overrides.releaseId ?? 'rel-night-drive'),
+  email: outlet.email,
+  kind: overrides.kind ?? 'announcement',
+  stream: 'campaign',
+  context: { outletId: outlet.id },
+  ...(overrides.revision ? { revision: overrides.revision } : {}),
+  ...(overrides.asOf ? { asOf: overrides.asOf } : {}),
+});
 
 type Script = (mail: BulkMail, call: number) => EntryResult[] | MailerError | 'accept-then-fail';
 

@@ -1,7 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, vi } from 'vitest';
-import { deliveryStore } from '#functions/announcer/adapters.ts';
 import { dynamoBudgetLedger } from '#shared/db/budgets.ts';
+import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
@@ -22,14 +21,6 @@ import { aSealer } from '#test/support/sealing.ts';
  * (test/unit/contracts/fakes.test.ts), so a fake cannot say something of the table that is not so.
  */
 
-// The delivery store reads the process's shared client and configuration, as a function does:
-// point them at the local table before its first call (this file's modules are its own).
-beforeAll(() => {
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', cloud().endpoints.dynamodb);
-  vi.stubEnv('TABLE_NAME', cloud().tableName);
-});
-afterAll(() => vi.unstubAllEnvs());
-
 /** Whether the outbox holds the entry: written, whether or not the local publisher has published it yet. */
 const inTableOutbox = async (_store: unknown, eventId: string) => {
   const { Item } = await documentClient().send(
@@ -42,6 +33,6 @@ describeOutletDirectoryContract('DynamoDB', localOutletDirectory, inTableOutbox)
 describePromoCountersContract('DynamoDB', localPromoCounters, inTableOutbox);
 describeLabelsContract('DynamoDB', () => dynamoLabels(documentClient(), cloud().tableName, aSealer()));
 describeWebhookRecordsContract('DynamoDB', () => dynamoWebhookRecords(documentClient(), cloud().tableName));
-describeDeliveryStoreContract('DynamoDB', deliveryStore);
+describeDeliveryStoreContract('DynamoDB', () => dynamoDeliveries(documentClient(), cloud().tableName));
 describeBudgetLedgerContract('DynamoDB', () => dynamoBudgetLedger(documentClient(), cloud().tableName));
 describeToursContract('DynamoDB', () => dynamoTours(documentClient(), cloud().tableName));

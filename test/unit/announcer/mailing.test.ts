@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { MailerError } from '#functions/announcer/ports.ts';
 import { settleFromEmailSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
-import { deliveryIdOf } from '#shared/db/deliveries.ts';
+import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
+import { MailerError } from '#shared/mail/ports.ts';
 import { momentOf, revisionOf } from '#shared/releases.ts';
-import { detailOf, fakeWorld } from '#test/support/announcer-fakes.ts';
+import { aReleaseClaim, detailOf, fakeWorld } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease, outlets } from '#test/support/releases.ts';
 
 const far = () => Date.parse('2100-01-01T00:00:00Z');
@@ -58,7 +58,9 @@ describe('announcing a release', () => {
     await sendMailing(announce, meta, world.deps, far());
 
     const [entry] = world.mailer.calls[0].entries;
-    expect(entry.deliveryId).toBe(deliveryIdOf({ ...announce, email: outlet.email }));
+    expect(entry.deliveryId).toBe(
+      deliveryIdOf({ ...announce, subject: mailSubjects.release(announce.releaseId), email: outlet.email }),
+    );
     expect(entry.unsubscribeUrl).toBe(`https://backline.example/u/${outlet.id}`);
     expect(entry.data).toMatchObject({
       text: { outletName: outlet.name, promoLinks: [{ label: 'stream 0' }] },
@@ -77,7 +79,7 @@ describe('announcing a release', () => {
     expect(again).toMatchObject({ status: 'completed', sent: 0 });
     expect(world.deliveries.of('sent')[0]).toMatchObject({
       email: 'editor@radio.example',
-      outletId: outlet.id,
+      context: { outletId: outlet.id },
     });
   });
 
@@ -215,7 +217,7 @@ describe('announcing a release', () => {
     expect(world.mailer.receivedBy(ok.email)).toHaveLength(1);
     expect(world.mailer.receivedBy(transient.email)).toHaveLength(1);
     expect(world.mailer.receivedBy(rejected.email)).toHaveLength(0);
-    expect(world.deliveries.of('failed').map((d) => d.outletId)).toEqual([rejected.id]);
+    expect(world.deliveries.of('failed').map((d) => d.context.outletId)).toEqual([rejected.id]);
   });
 
   it('continues a long mailing through Mailing Requested with a cursor and counts across invocations', async () => {
@@ -325,10 +327,7 @@ describe('settling stale claims', () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
     // a sender claimed the mail and crashed before SendBulkEmail reached SES
-    await world.deliveries.claim(
-      { ...announce, outletId: outlet.id, email: outlet.email },
-      new Date(world.clock.now).toISOString(),
-    );
+    await world.deliveries.claim(aReleaseClaim(outlet), new Date(world.clock.now).toISOString());
 
     const early = await sweepStaleClaims(world.deps, far());
     world.clock.now += 16 * 60_000;
@@ -348,13 +347,7 @@ describe('settling stale claims', () => {
     const newest = aReleaseDetails({ releaseDate: '2027-05-07' });
     const world = fakeWorld({ releases: [aStoredRelease({ details: newest })], outlets: [outlet] });
     await world.deliveries.claim(
-      {
-        ...announce,
-        kind: 'date-change',
-        revision: revisionOf(momentOf(superseded)),
-        outletId: outlet.id,
-        email: outlet.email,
-      },
+      aReleaseClaim(outlet, { kind: 'date-change', revision: revisionOf(momentOf(superseded)) }),
       '2027-03-01T11:00:00.000Z',
     );
 
@@ -367,10 +360,7 @@ describe('settling stale claims', () => {
   it('counts a resend that SES’s Email Sent event settles before the sender hears back', async () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    await world.deliveries.claim(
-      { ...announce, outletId: outlet.id, email: outlet.email },
-      new Date(world.clock.now).toISOString(),
-    );
+    await world.deliveries.claim(aReleaseClaim(outlet), new Date(world.clock.now).toISOString());
     world.clock.now += 16 * 60_000;
     // SES accepts the resend, and its Email Sent event is handled before SendBulkEmail's answer arrives.
     world.mailer.script = (mail) => {
@@ -399,10 +389,7 @@ describe('settling stale claims', () => {
   it('closes a stale claim instead of resending when the outlet has unsubscribed meanwhile', async () => {
     const outlet = anOutlet({ unsubscribedAt: '2027-03-01T12:05:00Z' });
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    await world.deliveries.claim(
-      { ...announce, outletId: outlet.id, email: outlet.email },
-      '2027-03-01T11:00:00.000Z',
-    );
+    await world.deliveries.claim(aReleaseClaim(outlet), '2027-03-01T11:00:00.000Z');
 
     const result = await sweepStaleClaims(world.deps, far());
 
@@ -536,7 +523,7 @@ describe('an announcement still being sent when the date moves', () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
     await world.deliveries.claim(
-      { ...announce, outletId: outlet.id, email: outlet.email, releaseAsOf: '2026-01-01T10:00:00.000Z' },
+      aReleaseClaim(outlet, { asOf: '2026-01-01T10:00:00.000Z' }),
       new Date(world.clock.now).toISOString(),
     );
     const moved = moveTo('2027-04-02');
@@ -553,7 +540,7 @@ describe('an announcement still being sent when the date moves', () => {
     await sendMailing(dateChange, meta, world.deps, far());
 
     expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement']);
-    expect(world.deliveries.of('sent')[0]).toMatchObject({ releaseAsOf: moved.occurredAt, resends: 1 });
+    expect(world.deliveries.of('sent')[0]).toMatchObject({ asOf: moved.occurredAt, resends: 1 });
   });
 
   it('asks for the date change again when an announcement claimed before the move is settled from Email Sent', async () => {
@@ -588,7 +575,7 @@ describe('an announcement still being sent when the date moves', () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
     await world.deliveries.claim(
-      { ...announce, outletId: outlet.id, email: outlet.email, releaseAsOf: '2026-01-01T10:00:00.000Z' },
+      aReleaseClaim(outlet, { asOf: '2026-01-01T10:00:00.000Z' }),
       new Date(world.clock.now).toISOString(),
     );
     world.clock.now += 16 * 60_000;

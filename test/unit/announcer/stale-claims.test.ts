@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, sesEventMarginMs } from '#functions/announcer/ports.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { functions, settingsOf } from '#infra/topology.ts';
-import { fakeWorld } from '#test/support/announcer-fakes.ts';
+import { sesEventMarginMs } from '#shared/mail/ports.ts';
+import { aReleaseClaim, fakeWorld } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aStoredRelease } from '#test/support/releases.ts';
 
 const announcerTimeoutMs = settingsOf(functions.announcer).timeoutSeconds * 1000;
@@ -17,16 +18,7 @@ describe('the stale-claim window', () => {
   it('never resends a claim whose sending invocation may still be running or whose Email Sent may still come', async () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    await world.deliveries.claim(
-      {
-        labelId: 'lbl-nightshift',
-        releaseId: 'rel-night-drive',
-        kind: 'announcement',
-        outletId: outlet.id,
-        email: outlet.email,
-      },
-      new Date(world.clock.now).toISOString(),
-    );
+    await world.deliveries.claim(aReleaseClaim(outlet), new Date(world.clock.now).toISOString());
 
     world.clock.now += announcerTimeoutMs + sesEventMarginMs - 1_000;
     const tooEarly = await sweepStaleClaims(world.deps, far());

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { releaseRoutes } from '#functions/management/releases.ts';
 import { csvCell, toCsv } from '#shared/csv.ts';
-import type { Delivery } from '#shared/db/deliveries.ts';
+import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 
@@ -46,8 +46,9 @@ describe('the deliveries export', () => {
   const delivery: Delivery = {
     deliveryId: 'd1',
     labelId: 'nightshift',
-    releaseId: 'rel-1',
-    outletId: 'out-1',
+    subject: mailSubjects.release('rel-1'),
+    stream: 'campaign',
+    context: { outletId: 'out-1' },
     kind: 'announcement',
     email: 'editor@magazine.example',
     status: 'failed',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type BucketStore, maxSendRateWaitMs, tableSendRate } from '#functions/announcer/adapters.ts';
-import type { Bucket, StoredBucket } from '#shared/db/send-rate.ts';
+import type { Bucket, BucketStore, StoredBucket } from '#shared/db/send-rate.ts';
+import { maxSendRateWaitMs, tableSendRate } from '#shared/mail/ses.ts';
 
 /** A bucket in memory with the table's conditional replace, on a fake clock that sleeping moves. */
 function aBucket(initial?: Bucket, options: { othersAlwaysWin?: boolean } = {}) {

@@ -1,0 +1,126 @@
+import type { DeliveryStore, MailIdentity, MailStream } from '#shared/db/deliveries.ts';
+
+/** The mail module's view of the world: small ports, adapters in ses.ts, fakes in tests. */
+
+/** A file sent with a mail (SES v2 `Attachments`: no raw MIME needed). */
+export interface MailAttachment {
+  fileName: string;
+  contentType: string;
+  /** The file's bytes; a string is taken as UTF-8 text. */
+  content: string | Uint8Array;
+}
+
+/** One mail a sender wants sent exactly once (see send.ts for how to send it). */
+export interface OutgoingMail {
+  /** What makes it the same mail; built with `mailSubjects` from shared/db/deliveries.ts. */
+  identity: MailIdentity;
+  stream: MailStream;
+  /** A template `name` from shared/mail/templates.ts (`templateNames`). */
+  template: string;
+  /** This recipient's template data (JSON-ready; merged by SES over `sharedData`). */
+  data: unknown;
+  /**
+   * Template data every recipient of the same template and attachments shares: sent once per SES call
+   * (SendBulkEmail's default data) instead of once per recipient. Mails are grouped into calls by it.
+   */
+  sharedData?: unknown;
+  /** The recipient's signed one-click unsubscribe link: required on campaign mail, refused on operational. */
+  unsubscribeUrl?: string;
+  attachments?: MailAttachment[];
+  /** Who the mail concerns, stored on the delivery so a bounce can be traced back (`{tourId, showId}`, `{budgetId}`). */
+  context?: Record<string, string>;
+  /** The version of the subject (its label `occurredAt`) the mail was written from. */
+  asOf?: string;
+}
+
+/** One recipient of a bulk call. */
+export interface BulkEntry {
+  deliveryId: string;
+  email: string;
+  unsubscribeUrl?: string;
+  data: unknown;
+}
+
+/** One SendBulkEmail call: mails of one stream, template, kind, shared data and attachments. */
+export interface BulkMail {
+  stream: MailStream;
+  template: string;
+  kind: string;
+  defaultData: unknown;
+  attachments?: MailAttachment[];
+  entries: BulkEntry[];
+}
+
+/** SES's per-entry status (BulkEmailStatus) and message id, in the order of the entries. */
+export interface EntryResult {
+  status: string;
+  messageId?: string;
+  error?: string;
+}
+
+/**
+ * Why a whole SendBulkEmail call failed, which decides what happens to its claims:
+ * - `throttled`: SES refused it for the rate or quota; nothing was sent: wait and try again.
+ * - `refused`: SES answered a 4xx before sending (a bug or a configuration problem); nothing was sent.
+ * - `unknown`: no answer, or a 5xx: SES may have accepted the mail. The claims stay, and the mail is
+ *   settled from SES's Email Sent events or, once stale (staleClaimMs) without one, resent by the sweep.
+ */
+export class MailerError extends Error {
+  readonly kind: 'throttled' | 'refused' | 'unknown';
+  constructor(kind: MailerError['kind'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
+export interface Mailer {
+  /** One SendBulkEmail call (the caller keeps to 50 entries); throws MailerError. */
+  sendBulk(mail: BulkMail): Promise<EntryResult[]>;
+}
+
+export interface SendRate {
+  /** Recipients per SendBulkEmail call that the account's rate allows (1 to 50). */
+  recipientsPerCall(): Promise<number>;
+  /** Waits for `count` recipients of the shared budget; false if they cannot be had before `deadline`. */
+  acquire(count: number, deadline: number): Promise<boolean>;
+}
+
+export interface MailSettings {
+  /** Conditional writes in flight at once when claiming and settling. */
+  claimConcurrency: number;
+  /** First wait after SES throttled a call (doubles, capped at 20 s). */
+  throttleBackoffMs: number;
+  /** A claim still open after this long with no Email Sent event is sent again (see staleClaimMsFor). */
+  staleClaimMs: number;
+}
+
+export interface MailDeps {
+  deliveries: DeliveryStore;
+  mailer: Mailer;
+  sendRate: SendRate;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  settings: MailSettings;
+}
+
+/**
+ * How long SES's events for a sent mail are given to arrive before a claim counts as stale: they come
+ * within seconds, but best effort, through a second bus; the margin keeps a late Email Sent from
+ * racing the sweep's resend.
+ */
+export const sesEventMarginMs = 10 * 60_000;
+
+/**
+ * A claim counts as stale (the sweep resends it) only once the invocation that made it cannot still
+ * be running, that is after the sending function's timeout, plus the time SES's events take to
+ * arrive: before that, the sender may yet send the mail or its Email Sent may yet settle it, and a
+ * resend would be a second mail (see docs/design.md#exactly-once-mail). With a 300 s timeout: 15 minutes.
+ */
+export const staleClaimMsFor = (senderTimeoutSeconds: number) =>
+  senderTimeoutSeconds * 1000 + sesEventMarginMs;
+
+export const defaultMailSettings = (senderTimeoutSeconds: number): MailSettings => ({
+  claimConcurrency: 25,
+  throttleBackoffMs: 1_000,
+  staleClaimMs: staleClaimMsFor(senderTimeoutSeconds),
+});

@@ -1,0 +1,281 @@
+/**
+ * The mail module: every sender (releases, tours, budgets) sends a mail exactly once with one call.
+ *   const deps = liveMailDeps(timeoutSeconds);                       // shared/mail/ses.ts, at module scope
+ *   await sendMails(deps, [{
+ *     identity: { labelId, subject: mailSubjects.show(tourId, showId), email, kind: 'advance-request' },
+ *     stream: 'operational', template: templateNames.advanceRequest, data: { text, html },
+ *     context: { tourId, showId }, attachments: [{ fileName: 'show.ics', contentType: 'text/calendar', content }],
+ *   }], deadline);
+ * The identity says what the mail is about, never when it is sent: the same identity again (a retry, a replay)
+ * sends nothing. Campaign mail needs `unsubscribeUrl`. `unfinished` in the outcome: call again later. Stale
+ * claims: give `sweepStaleClaims` (settle.ts) a Resender for your subject type on `Outbox Sweep Due`.
+ */
+import type { Delivery } from '#shared/db/deliveries.ts';
+import type { BulkEntry, BulkMail, EntryResult, MailDeps, OutgoingMail } from './ports.ts';
+import { MailerError } from './ports.ts';
+
+/** SES v2: at most 50 destinations per SendBulkEmail. */
+export const maxDestinationsPerCall = 50;
+
+export interface SendOutcome {
+  /** Claimed by this call (the others were claimed before: sent or being sent, never again). */
+  claimed: number;
+  /** Accepted by SES (marked sent). */
+  sent: number;
+  /** Claims left open because SES's answer was lost: settled later from Email Sent events or the sweep. */
+  unsettled: number;
+  /** Refused for good by SES for these recipients (marked failed). */
+  failed: number;
+  /** Some mails were neither sent nor claimed because time ran out (throttling, deadline): call again later. */
+  unfinished: boolean;
+}
+
+/** A mail this invocation has claimed and now must send (or give back). */
+export interface ClaimedMail {
+  delivery: Delivery;
+  mail: OutgoingMail;
+}
+
+const noOutcome = (): SendOutcome => ({ claimed: 0, sent: 0, unsettled: 0, failed: 0, unfinished: false });
+
+const add = (total: SendOutcome, more: SendOutcome) => {
+  total.claimed += more.claimed;
+  total.sent += more.sent;
+  total.unsettled += more.unsettled;
+  total.failed += more.failed;
+  total.unfinished ||= more.unfinished;
+};
+
+// Per-entry statuses that mean "not sent now, try later" (the claim is given back and retried).
+const later = new Set([
+  'ACCOUNT_THROTTLED',
+  'TRANSIENT_FAILURE',
+  'ACCOUNT_DAILY_QUOTA_EXCEEDED',
+  'ACCOUNT_SENDING_PAUSED',
+  'CONFIGURATION_SET_SENDING_PAUSED',
+]);
+// Per-entry statuses that are about this recipient's mail: recorded as failed, never retried.
+const recipientFailures = new Set(['MESSAGE_REJECTED', 'INVALID_PARAMETER', 'FAILED']);
+// Anything else (TEMPLATE_NOT_FOUND, MAIL_FROM_DOMAIN_NOT_VERIFIED, ...) is a configuration problem:
+// the claims are given back and the invocation fails, so Lambda retries and then dead-letters it.
+
+const maxBackoffMs = 20_000;
+
+async function forEachBounded<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(workers);
+}
+
+export async function mapBounded<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  const indexed = items.map((item, index) => ({ item, index }));
+  await forEachBounded(indexed, limit, async ({ item, index }) => {
+    results[index] = await work(item);
+  });
+  return results;
+}
+
+/** Mails that can share one SendBulkEmail call: same stream, template, kind, shared data and attachments. */
+const callShapeOf = (mail: OutgoingMail) =>
+  JSON.stringify([
+    mail.stream,
+    mail.template,
+    mail.identity.kind,
+    mail.sharedData ?? null,
+    (mail.attachments ?? []).map((a) => [
+      a.fileName,
+      a.contentType,
+      typeof a.content === 'string' ? a.content : Buffer.from(a.content).toString('base64'),
+    ]),
+  ]);
+
+/** Groups keyed by call shape, in the order their first mail came. */
+export function byCallShape<T>(items: T[], mailOf: (item: T) => OutgoingMail): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const shape = callShapeOf(mailOf(item));
+    groups.set(shape, [...(groups.get(shape) ?? []), item]);
+  }
+  return [...groups.values()];
+}
+
+function checkStream(mail: OutgoingMail): void {
+  // RFC 8058 one-click unsubscribe on every campaign mail; none on operational mail (see docs/design.md#two-mail-streams).
+  if (mail.stream === 'campaign' && !mail.unsubscribeUrl)
+    throw new Error(`a campaign mail (${mail.identity.kind}) needs an unsubscribeUrl`);
+  if (mail.stream === 'operational' && mail.unsubscribeUrl)
+    throw new Error(`an operational mail (${mail.identity.kind}) carries no unsubscribe link`);
+}
+
+/**
+ * Sends each mail exactly once (see docs/design.md#exactly-once-mail): claims it (a mail claimed
+ * before is skipped), sends the claimed ones in SendBulkEmail calls of at most 50 recipients within
+ * the shared send rate, and settles each claim from SES's answer. A claim is given back only when
+ * SES certainly did not send the mail; when SES's answer is lost the claim stays open, to be settled
+ * from SES's Email Sent event or resent by the sender's stale-claim sweep.
+ */
+export async function sendMails(
+  deps: MailDeps,
+  mails: OutgoingMail[],
+  deadline: number,
+): Promise<SendOutcome> {
+  mails.forEach(checkStream);
+  const outcome = noOutcome();
+  if (mails.length === 0) return outcome;
+  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
+  for (const group of byCallShape(mails, (mail) => mail)) {
+    for (let start = 0; start < group.length; start += perCall) {
+      if (deps.now().getTime() >= deadline) {
+        outcome.unfinished = true;
+        return outcome;
+      }
+      const claimed = await claimMails(deps, group.slice(start, start + perCall));
+      outcome.claimed += claimed.length;
+      add(outcome, await sendClaimed(deps, claimed, deadline));
+      if (outcome.unfinished) return outcome;
+    }
+  }
+  return outcome;
+}
+
+async function claimMails(deps: MailDeps, mails: OutgoingMail[]): Promise<ClaimedMail[]> {
+  const at = deps.now().toISOString();
+  const claims = await mapBounded(mails, deps.settings.claimConcurrency, async (mail) => {
+    const delivery = await deps.deliveries.claim(
+      {
+        ...mail.identity,
+        stream: mail.stream,
+        ...(mail.context ? { context: mail.context } : {}),
+        ...(mail.asOf ? { asOf: mail.asOf } : {}),
+      },
+      at,
+    );
+    return delivery ? { delivery, mail } : undefined;
+  });
+  return claims.filter((claim): claim is ClaimedMail => claim !== undefined);
+}
+
+/**
+ * Sends mails already claimed, of one call shape, in one SendBulkEmail call (the caller keeps to
+ * 50), inside the shared send rate, and settles each claim from SES's per-entry result. A resend's
+ * claim (`resend`) is kept when unsent: only the next sweep can send it.
+ */
+export async function sendClaimed(
+  deps: MailDeps,
+  claimed: ClaimedMail[],
+  deadline: number,
+  options: { resend?: boolean } = {},
+): Promise<SendOutcome> {
+  const outcome = noOutcome();
+  if (claimed.length === 0) return outcome;
+  const first = claimed[0].mail;
+  const entries = new Map<string, { claim: ClaimedMail; entry: BulkEntry }>();
+  for (const claim of claimed) {
+    entries.set(claim.delivery.deliveryId, {
+      claim,
+      entry: {
+        deliveryId: claim.delivery.deliveryId,
+        email: claim.mail.identity.email,
+        ...(claim.mail.unsubscribeUrl ? { unsubscribeUrl: claim.mail.unsubscribeUrl } : {}),
+        data: claim.mail.data,
+      },
+    });
+  }
+
+  const giveBack = async (ids: string[]) => {
+    if (options.resend) return;
+    await forEachBounded(ids, deps.settings.claimConcurrency, async (id) => {
+      const { claim } = entries.get(id)!;
+      await deps.deliveries.release(id, claim.delivery.claimedAt);
+    });
+  };
+
+  let pending = [...entries.keys()];
+  let backoff = deps.settings.throttleBackoffMs;
+  const waitOrGiveUp = async (): Promise<boolean> => {
+    if (deps.now().getTime() + backoff > deadline) {
+      await giveBack(pending);
+      outcome.unfinished = true;
+      return false;
+    }
+    await deps.sleep(backoff);
+    backoff = Math.min(backoff * 2, maxBackoffMs);
+    return true;
+  };
+
+  while (pending.length > 0) {
+    if (!(await deps.sendRate.acquire(pending.length, deadline))) {
+      await giveBack(pending);
+      outcome.unfinished = true;
+      return outcome;
+    }
+    let results: EntryResult[];
+    try {
+      const call: BulkMail = {
+        stream: first.stream,
+        template: first.template,
+        kind: first.identity.kind,
+        defaultData: first.sharedData ?? {},
+        ...(first.attachments ? { attachments: first.attachments } : {}),
+        entries: pending.map((id) => entries.get(id)!.entry),
+      };
+      results = await deps.mailer.sendBulk(call);
+    } catch (error) {
+      if (error instanceof MailerError && error.kind === 'throttled') {
+        if (await waitOrGiveUp()) continue;
+        return outcome;
+      }
+      if (error instanceof MailerError && error.kind === 'unknown') {
+        // SES may have accepted these mails: never send them again from here.
+        outcome.unsettled += pending.length;
+        return outcome;
+      }
+      await giveBack(pending);
+      throw error;
+    }
+
+    const retry: string[] = [];
+    let configurationProblem: string | undefined;
+    const at = deps.now().toISOString();
+    await forEachBounded(
+      pending.map((id, index) => ({ id, result: results[index] })),
+      deps.settings.claimConcurrency,
+      async ({ id, result }) => {
+        if (!result) {
+          outcome.unsettled++; // no answer for this entry: as good as a lost answer
+        } else if (result.status === 'SUCCESS' && result.messageId) {
+          await deps.deliveries.markSent(id, result.messageId, at);
+          outcome.sent++;
+        } else if (later.has(result.status)) {
+          retry.push(id);
+        } else if (recipientFailures.has(result.status)) {
+          await deps.deliveries.markFailed(
+            id,
+            `${result.status}${result.error ? `: ${result.error}` : ''}`,
+            at,
+          );
+          outcome.failed++;
+        } else {
+          retry.push(id);
+          configurationProblem ??= result.status;
+        }
+      },
+    );
+    pending = retry;
+    if (configurationProblem) {
+      await giveBack(pending);
+      throw new Error(
+        `SES refused the ${first.identity.kind} mail of ${JSON.stringify(first.identity.subject)}: ${configurationProblem}`,
+      );
+    }
+    if (pending.length > 0 && !(await waitOrGiveUp())) return outcome;
+  }
+  return outcome;
+}

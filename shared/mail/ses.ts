@@ -1,0 +1,156 @@
+import { GetAccountCommand, type SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
+import { dynamo, ses } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import { dynamoDeliveries } from '#shared/db/deliveries.ts';
+import { type BucketStore, dynamoSendRateBucket, takeTokens } from '#shared/db/send-rate.ts';
+import { deliveryTag } from '#shared/events/ses.ts';
+import { unsubscribeHeaders } from './data.ts';
+import {
+  defaultMailSettings,
+  type MailAttachment,
+  type MailDeps,
+  type Mailer,
+  MailerError,
+  type SendRate,
+} from './ports.ts';
+
+const throttlingErrors = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+  'SendingPausedException',
+]);
+
+export function classifySesError(error: unknown): MailerError {
+  const name = (error as Error)?.name ?? 'Error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const message = `SendBulkEmail failed: ${name}: ${(error as Error)?.message ?? String(error)}`;
+  if (throttlingErrors.has(name) || status === 429)
+    return new MailerError('throttled', message, { cause: error });
+  if (status !== undefined && status >= 400 && status < 500)
+    return new MailerError('refused', message, { cause: error });
+  return new MailerError('unknown', message, { cause: error });
+}
+
+const sesAttachments = (attachments: MailAttachment[] | undefined) =>
+  attachments?.map((attachment) => ({
+    FileName: attachment.fileName,
+    ContentType: attachment.contentType,
+    RawContent:
+      typeof attachment.content === 'string'
+        ? new TextEncoder().encode(attachment.content)
+        : attachment.content,
+  }));
+
+export function sesMailer(client: () => SESv2Client = ses): Mailer {
+  return {
+    async sendBulk(mail) {
+      const attachments = sesAttachments(mail.attachments);
+      try {
+        const result = await client().send(
+          new SendBulkEmailCommand({
+            FromEmailAddress: config().SENDER_ADDRESS,
+            ConfigurationSetName: config().SES_CONFIGURATION_SET,
+            DefaultContent: {
+              Template: {
+                TemplateName: mail.template,
+                TemplateData: JSON.stringify(mail.defaultData ?? {}),
+                ...(attachments ? { Attachments: attachments } : {}),
+              },
+            },
+            // SES v2: at most 50 destinations per SendBulkEmail (the caller chunks)
+            BulkEmailEntries: mail.entries.map((entry) => ({
+              Destination: { ToAddresses: [entry.email] },
+              ReplacementEmailContent: {
+                ReplacementTemplate: { ReplacementTemplateData: JSON.stringify(entry.data) },
+              },
+              ...(entry.unsubscribeUrl
+                ? { ReplacementHeaders: unsubscribeHeaders(entry.unsubscribeUrl) }
+                : {}),
+              ReplacementTags: [{ Name: deliveryTag, Value: entry.deliveryId }],
+            })),
+          }),
+        );
+        return (result.BulkEmailEntryResults ?? []).map((entry) => ({
+          status: entry.Status ?? 'FAILED',
+          ...(entry.MessageId ? { messageId: entry.MessageId } : {}),
+          ...(entry.Error ? { error: entry.Error } : {}),
+        }));
+      } catch (error) {
+        throw classifySesError(error);
+      }
+    },
+  };
+}
+
+/** The account's send rate from GetAccount, cached for five minutes per container. */
+const rateCacheMs = 5 * 60_000;
+let cachedRate: { perSecond: number; at: number } | undefined;
+
+export async function accountSendRate(client: () => SESv2Client = ses): Promise<number> {
+  if (cachedRate && Date.now() - cachedRate.at < rateCacheMs) return cachedRate.perSecond;
+  const account = await client().send(new GetAccountCommand({}));
+  const perSecond = account.SendQuota?.MaxSendRate;
+  if (!perSecond || perSecond <= 0) throw new Error('SES GetAccount reported no MaxSendRate');
+  cachedRate = { perSecond, at: Date.now() };
+  return perSecond;
+}
+
+/**
+ * How long one `acquire` may wait for the shared budget. Past it the sender gives its claims back
+ * and continues through a new invocation (a mailing's `Mailing Requested` with a cursor), rather
+ * than one invocation polling the table until its timeout (see docs/design.md#send-rate).
+ */
+export const maxSendRateWaitMs = 30_000;
+// Between reads of a bucket that did not grant: the refill time it names, and never less than this,
+// doubling (capped) while it keeps refusing, so a sender that keeps losing backs off.
+const firstPollPauseMs = 50;
+const maxPollPauseMs = 5_000;
+
+/** The shared token bucket in the table, refilled at the account's rate: one budget for every sender. */
+export function tableSendRate(options: {
+  bucket: BucketStore;
+  rate?: () => Promise<number>;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  maxWaitMs?: number;
+}): SendRate {
+  const rate = options.rate ?? (() => accountSendRate());
+  const bucket = options.bucket;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxWaitMs = options.maxWaitMs ?? maxSendRateWaitMs;
+  return {
+    recipientsPerCall: async () => Math.max(1, Math.floor(await rate())),
+    async acquire(count, deadline) {
+      const giveUpAt = Math.min(deadline, now() + maxWaitMs);
+      for (let refusals = 0; ; refusals++) {
+        const perSecond = await rate();
+        const stored = await bucket.read();
+        const at = now();
+        const take = takeTokens(stored.bucket, at, count, perSecond, Math.max(1, perSecond));
+        // Another sender spent them first: the same backoff as a refusal.
+        if (take.granted && (await bucket.replace(take.bucket, stored.version))) return true;
+        if (!take.granted && take.restamped) await bucket.replace(take.restamped, stored.version);
+        const backoff = Math.min(maxPollPauseMs, firstPollPauseMs * 2 ** refusals);
+        const pause = Math.max(take.granted ? 0 : take.waitMs, backoff) * (1 + Math.random() * 0.1);
+        if (at + pause > giveUpAt) return false;
+        await sleep(pause);
+      }
+    },
+  };
+}
+
+/** The mail module wired to DynamoDB and SES, for a sending function with this timeout. */
+export const liveMailDeps = (senderTimeoutSeconds: number): MailDeps => {
+  const table = config().TABLE_NAME;
+  return {
+    deliveries: dynamoDeliveries(dynamo(), table),
+    mailer: sesMailer(),
+    sendRate: tableSendRate({ bucket: dynamoSendRateBucket(dynamo(), table) }),
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    settings: defaultMailSettings(senderTimeoutSeconds),
+  };
+};

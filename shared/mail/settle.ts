@@ -1,0 +1,103 @@
+import type { Delivery } from '#shared/db/deliveries.ts';
+import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
+import type { MailDeps, OutgoingMail } from './ports.ts';
+import { byCallShape, type ClaimedMail, maxDestinationsPerCall, sendClaimed } from './send.ts';
+
+/**
+ * SES's Email Sent event is the evidence that a claimed mail went out, even when the sender never
+ * heard SES's answer (a crash, a lost response): the claim is settled as sent from it. The id of the
+ * delivery it settled, or undefined when there was no open claim to settle.
+ */
+export async function settleFromEmailSent(
+  detail: SesEventDetail,
+  deps: MailDeps,
+): Promise<string | undefined> {
+  const deliveryId = detail.mail.tags[deliveryTag]?.[0];
+  if (!deliveryId) return undefined;
+  const settled = await deps.deliveries.markSent(
+    deliveryId,
+    detail.mail.messageId,
+    new Date(detail.mail.timestamp).toISOString(),
+  );
+  return settled ? deliveryId : undefined;
+}
+
+/** What a sender gives the sweep for its own subject type: how to write its stale mails again. */
+export interface Resender {
+  /** The subject type whose claims this sender settles (`release`, `show`, `budget-alert`, ...). */
+  subjectType: string;
+  /**
+   * For stale claims of one mail (same label, subject, kind, revision and moment), the mail to send
+   * again, written from the subject as it is now, per delivery id; a delivery left out is no longer
+   * wanted (recipient gone, opted out or suppressed; subject cancelled) and is closed as failed.
+   * `asOf`: the version of the subject the resends are written from.
+   */
+  rebuild(stale: Delivery[]): Promise<{ mails: Map<string, OutgoingMail>; asOf?: string }>;
+  /** Runs after some of a group were resent (the announcer asks again for a follow-up the release may need). */
+  afterResend?(resent: Delivery[], asOf: string | undefined): Promise<void>;
+}
+
+/**
+ * Claims still open once stale (the sender's timeout plus a margin for SES's events, see
+ * staleClaimMsFor) have no Email Sent event (it would have settled them) and no sender that may
+ * still send them: the mail most likely never left, so it is sent again, and the resend is counted
+ * when it settles, by the sender or by its Email Sent event (see docs/design.md#exactly-once-mail).
+ */
+export async function sweepStaleClaims(
+  deps: MailDeps,
+  resender: Resender,
+  deadline: number,
+  limit = 500,
+): Promise<{ resent: number; closed: number }> {
+  const now = deps.now();
+  const before = new Date(now.getTime() - deps.settings.staleClaimMs).toISOString();
+  const stale = await deps.deliveries.stale(resender.subjectType, before, limit);
+  const result = { resent: 0, closed: 0 };
+  if (stale.length === 0) return result;
+
+  const groups = new Map<string, Delivery[]>();
+  for (const delivery of stale) {
+    const key = JSON.stringify([
+      delivery.labelId,
+      delivery.subject,
+      delivery.kind,
+      delivery.revision ?? '',
+      delivery.moment ?? '',
+    ]);
+    groups.set(key, [...(groups.get(key) ?? []), delivery]);
+  }
+  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
+  for (const deliveries of groups.values()) {
+    const { mails, asOf } = await resender.rebuild(deliveries);
+    const resend: ClaimedMail[] = [];
+    for (const delivery of deliveries) {
+      const mail = mails.get(delivery.deliveryId);
+      if (!mail) {
+        await deps.deliveries.markFailed(
+          delivery.deliveryId,
+          'no longer wanted when resending',
+          now.toISOString(),
+        );
+        result.closed++;
+        continue;
+      }
+      const reclaimed = await deps.deliveries.reclaim(delivery, now.toISOString(), asOf);
+      if (reclaimed) resend.push({ delivery: reclaimed, mail });
+    }
+    for (const shape of byCallShape(resend, (claim) => claim.mail)) {
+      for (let start = 0; start < shape.length; start += perCall) {
+        if (deps.now().getTime() >= deadline) return result;
+        const outcome = await sendClaimed(deps, shape.slice(start, start + perCall), deadline, {
+          resend: true,
+        });
+        result.resent += outcome.sent;
+      }
+    }
+    if (resend.length > 0)
+      await resender.afterResend?.(
+        resend.map((claim) => claim.delivery),
+        asOf,
+      );
+  }
+  return result;
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { mailSubjects } from '#shared/db/deliveries.ts';
+import type { OutgoingMail } from '#shared/mail/ports.ts';
+import { sendMails } from '#shared/mail/send.ts';
+import { fakeWorld } from '#test/support/announcer-fakes.ts';
+
+const far = () => Date.parse('2100-01-01T00:00:00Z');
+
+const anAdvanceRequest = (overrides: Partial<OutgoingMail> = {}): OutgoingMail => ({
+  identity: {
+    labelId: 'lbl-nightshift',
+    subject: mailSubjects.show('tour-1', 'show-1'),
+    email: 'promoter@venue.example',
+    kind: 'advance-request',
+  },
+  stream: 'operational',
+  template: 'backline-advance-request',
+  data: { text: { name: 'Pat' }, html: { name: 'Pat' } },
+  context: { tourId: 'tour-1', showId: 'show-1' },
+  ...overrides,
+});
+
+describe('sending mail through the mail module', () => {
+  it('sends a mail once however often a sender asks, and keeps its context on the delivery', async () => {
+    const world = fakeWorld();
+
+    const first = await sendMails(world.deps, [anAdvanceRequest()], far());
+    const again = await sendMails(world.deps, [anAdvanceRequest()], far());
+
+    expect(first).toMatchObject({ claimed: 1, sent: 1, unfinished: false });
+    expect(again).toMatchObject({ claimed: 0, sent: 0 });
+    expect(world.mailer.delivered.map((mail) => mail.email)).toEqual(['promoter@venue.example']);
+    expect(world.deliveries.of('sent')[0]).toMatchObject({
+      stream: 'operational',
+      subject: ['show', 'tour-1', 'show-1'],
+      context: { tourId: 'tour-1', showId: 'show-1' },
+    });
+  });
+
+  it('sends operational mail with no unsubscribe link, and refuses campaign mail without one', async () => {
+    const world = fakeWorld();
+    const press = anAdvanceRequest({ stream: 'campaign', template: 'backline-tour-press' });
+
+    await sendMails(world.deps, [anAdvanceRequest()], far());
+
+    expect(world.mailer.calls[0]).toMatchObject({
+      stream: 'operational',
+      template: 'backline-advance-request',
+    });
+    expect(world.mailer.calls[0].entries[0].unsubscribeUrl).toBeUndefined();
+    await expect(sendMails(world.deps, [press], far())).rejects.toThrow(/needs an unsubscribeUrl/);
+    await expect(
+      sendMails(world.deps, [anAdvanceRequest({ unsubscribeUrl: 'https://backline.example/u/x' })], far()),
+    ).rejects.toThrow(/carries no unsubscribe link/);
+    expect(world.deliveries.items.size).toBe(1);
+  });
+
+  it('puts mails with different attachments in different SES calls, each with its own files', async () => {
+    const world = fakeWorld();
+    const ics = (show: string) => [
+      { fileName: `${show}.ics`, contentType: 'text/calendar', content: `BEGIN:VCALENDAR ${show}` },
+    ];
+    const mails = ['a', 'b', 'c'].map((who, index) =>
+      anAdvanceRequest({
+        identity: { ...anAdvanceRequest().identity, email: `${who}@venue.example` },
+        attachments: ics(index < 2 ? 'show-1' : 'show-2'),
+      }),
+    );
+
+    await sendMails(world.deps, mails, far());
+
+    expect(world.mailer.calls.map((call) => [call.attachments?.[0].fileName, call.entries.length])).toEqual([
+      ['show-1.ics', 2],
+      ['show-2.ics', 1],
+    ]);
+  });
+});
