@@ -229,69 +229,60 @@ describe('the local bus across a restart (its journal)', () => {
     expect(third.resume()).toBe(0);
   });
 
-  it('resumes a retrying delivery with the attempts it spent, and keeps its dead letter across a restart', async () => {
+  const single: [string, FunctionSpec][] = [['a', spec({ 'detail-type': ['One'] }, 2)]];
+  /** A bus whose one function keeps failing, killed after its first failure, and a bus restarted on its journal. */
+  async function killedWhileRetrying(options: {
+    retryBaseMs: number;
+    waitMs: number;
+    restartedRetryBaseMs?: number;
+  }) {
     const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
-    const single: [string, FunctionSpec][] = [['a', spec({ 'detail-type': ['One'] }, 2)]];
     const killed = aBus(
       single,
       async () => {
         throw new Error('down');
       },
       new Faults(),
-      { journalDir, retryBaseMs: 60_000 },
+      { journalDir, retryBaseMs: options.retryBaseMs },
     );
     killed.putEvents([entry('One')]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    let attempts = 0;
-
+    await new Promise((resolve) => setTimeout(resolve, options.waitMs));
+    const attempts = { count: 0 };
     const restarted = aBus(
       single,
       async () => {
-        attempts++;
+        attempts.count++;
         throw new Error('still down');
       },
       new Faults(),
-      { journalDir, retryBaseMs: 1 },
+      { journalDir, ...(options.restartedRetryBaseMs ? { retryBaseMs: options.restartedRetryBaseMs } : {}) },
     );
+    return { journalDir, restarted, attempts };
+  }
+
+  it('resumes a retrying delivery with the attempts it spent, and keeps its dead letter across a restart', async () => {
+    const { journalDir, restarted, attempts } = await killedWhileRetrying({
+      retryBaseMs: 60_000,
+      waitMs: 20,
+      restartedRetryBaseMs: 1,
+    });
     // The retry was due a minute after the failure: the restarted bus waits for it, as it would have.
     restarted.resume();
     await new Promise((resolve) => setTimeout(resolve, 20));
     const after = aBus(single, async () => undefined, new Faults(), { journalDir });
 
-    expect(attempts).toBe(0);
+    expect(attempts.count).toBe(0);
     expect(restarted.recentEvents()[0].invocations[0]).toMatchObject({ status: 'retrying', attempts: 1 });
     expect(after.deadLetters()).toEqual([]);
   });
 
   it('dead-letters a resumed delivery after the attempts left, and the dead letter outlives a restart', async () => {
-    const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
-    const single: [string, FunctionSpec][] = [['a', spec({ 'detail-type': ['One'] }, 2)]];
-    const killed = aBus(
-      single,
-      async () => {
-        throw new Error('down');
-      },
-      new Faults(),
-      { journalDir, retryBaseMs: 10 },
-    );
-    killed.putEvents([entry('One')]);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    let attempts = 0;
-
-    const restarted = aBus(
-      single,
-      async () => {
-        attempts++;
-        throw new Error('still down');
-      },
-      new Faults(),
-      { journalDir },
-    );
+    const { journalDir, restarted, attempts } = await killedWhileRetrying({ retryBaseMs: 10, waitMs: 5 });
     restarted.resume();
     await restarted.whenIdle();
     const after = aBus(single, async () => undefined, new Faults(), { journalDir });
 
-    expect(attempts).toBe(2);
+    expect(attempts.count).toBe(2);
     expect(after.deadLetters()).toEqual([
       expect.objectContaining({ function: 'a', attempts: 3, error: 'Error: still down' }),
     ]);
