@@ -46,22 +46,10 @@ describe('the job store on DynamoDB', () => {
     await store.create(job, [], requestedForNobody());
     const at = '2027-01-01T00:01:00.000Z';
 
-    const first = await store.completePage(job, 0, {
-      rows: 100,
-      counts: { replayed: 98 },
-      rejected: [],
-      last: false,
-      cursor: 'c1',
-      at,
-    });
-    const again = await store.completePage(job, 0, {
-      rows: 100,
-      counts: { replayed: 98 },
-      rejected: [],
-      last: false,
-      cursor: 'c1',
-      at,
-    });
+    const firstPage = { rows: 100, counts: { replayed: 98 }, rejected: [], last: false, cursor: 'c1', at };
+
+    const first = await store.completePage(job, 0, firstPage);
+    const again = await store.completePage(job, 0, firstPage);
     const outOfOrder = await store.completePage(job, 2, {
       rows: 1,
       counts: { replayed: 1 },
