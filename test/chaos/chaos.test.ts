@@ -8,6 +8,7 @@ import {
   chaosTable,
   faultMix,
   killedMidMailing,
+  killMix,
   releaseCancelledMidMailing,
   releaseMovedTwice,
   unknownOutcomeMix,
@@ -81,7 +82,7 @@ describe.each([
     const dataDir = mkdtempSync(join(tmpdir(), 'backline-chaos-'));
     try {
       const start = () => startCloudProcess({ ...cloudEnv, BACKLINE_DATA_DIR: dataDir }, { killable: true });
-      check(await killedMidMailing(start, { outlets: 200, seed, faults: faultMix }));
+      check(await killedMidMailing(start, { outlets: 200, seed, faults: killMix }));
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

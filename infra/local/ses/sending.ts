@@ -245,7 +245,6 @@ export class Sending {
 
     this.#throttle(prepared.reduce((total, entry) => total + ('Status' in entry ? 0 : count(entry)), 0));
     const results: BulkEntryResult[] = [];
-    const accepted: AcceptedMessage[] = [];
     for (const entry of prepared) {
       if ('Status' in entry) {
         results.push(entry);
@@ -253,10 +252,13 @@ export class Sending {
       }
       const { tags, ...mail } = entry;
       const message = await this.#store(mail, 'SendBulkEmail', configurationSet, tags);
-      accepted.push(message);
+      // Each stored mail's events are handed over at once, not after the whole call: a local cloud
+      // killed halfway through a bulk call must not keep mails whose events it never journalled
+      // (their claims would look unsent, and be sent again after a restart).
+      this.#handOverEvents([message]);
       results.push({ Status: 'SUCCESS', MessageId: message.messageId });
     }
-    this.#accepted(accepted);
+    this.#failAfterAccepting();
     return { BulkEmailEntryResults: results };
   }
 
@@ -344,6 +346,15 @@ export class Sending {
    * fault may turn the answer into a 500, as if it had been lost on the way back.
    */
   #accepted(messages: AcceptedMessage[]): void {
+    this.#handOverEvents(messages);
+    this.#failAfterAccepting();
+  }
+
+  #failAfterAccepting(): void {
+    if (this.#deps.faults.take('ses.accept-then-fail')) throw internalFailure();
+  }
+
+  #handOverEvents(messages: AcceptedMessage[]): void {
     const batches = messages
       .filter((message) => message.configurationSet !== '')
       .flatMap((message) =>
@@ -365,7 +376,6 @@ export class Sending {
       });
       this.#publishing = Promise.all([this.#publishing, ...handedOver]).then(() => undefined);
     }
-    if (this.#deps.faults.take('ses.accept-then-fail')) throw internalFailure();
   }
 
   /** The events that the event faults let through: each dropped, or failed on every put attempt, is lost. */
