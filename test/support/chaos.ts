@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { get } from 'node:http';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { FaultsReport } from '#infra/local/faults.ts';
@@ -127,7 +128,21 @@ export class ChaosClient {
   firedSinceArmed = async () => totalFired(await this.faults()) - this.#firedWhenArmed;
   faults = () => this.json<FaultsReport>('/_local/faults');
   clearFaults = () => this.json<FaultsReport>('/_local/faults', { method: 'DELETE' });
-  idle = () => this.json<{ idle: true }>('/_local/idle');
+  /**
+   * Waits until the local cloud has nothing in flight. Under heavy faults that can take longer than
+   * fetch's 300 s limit on an answer's headers, so this uses node:http, which has none.
+   */
+  idle = () =>
+    new Promise<void>((done, fail) => {
+      get(`${this.cloud.urls.http}/_local/idle`, (response) => {
+        response.resume();
+        response.on('end', () =>
+          response.statusCode === 200
+            ? done()
+            : fail(new Error(`/_local/idle answered ${response.statusCode}`)),
+        );
+      }).on('error', fail);
+    });
   now = async () => new Date((await this.json<{ now: string }>('/_local/clock')).now);
   deadLetters = async () => (await this.json<{ deadLetters: unknown[] }>('/_local/dlq')).deadLetters;
   redrive = () =>
