@@ -62,7 +62,8 @@ export async function startLocalDynamo(options: { port: number; dataDir?: string
     ),
   );
   exited.catch(() => {});
-  await Promise.race([waitForPort(port, 60_000, 'DynamoDB Local'), exited]);
+  // The JVM starts in seconds on a quiet machine, and took over a minute on 2 busy cores.
+  await Promise.race([waitForPort(port, 180_000, 'DynamoDB Local'), exited]);
   return {
     port,
     endpoint: `http://127.0.0.1:${port}`,
