@@ -42,7 +42,7 @@ export async function startCloudProcess(
   });
   if (onOutput) createInterface({ input: child.stderr! }).on('line', onOutput);
   const info = await new Promise<Omit<CloudProcess, 'stop' | 'kill'>>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error('the local cloud did not start within 120 s')), 120_000);
+    const timer = setTimeout(() => fail(new Error('the local cloud did not start within 240 s')), 240_000);
     child.once('exit', (code) => fail(new Error(`the local cloud exited with ${code} before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{"ready"')) {
