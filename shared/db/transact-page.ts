@@ -9,7 +9,7 @@ import type { StateWrite } from './outbox.ts';
 
 /** DynamoDB: at most 100 items per TransactWriteItems. */
 const maxItemsPerTransaction = 100;
-const maxAttempts = 8;
+const maxStalls = 8;
 
 /**
  * Writes a page of independent conditional writes (a page of mail claims, the marks of one SES call)
@@ -30,9 +30,8 @@ export async function writeEachIfAllowed(
       write,
       index: start + offset,
     }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= maxAttempts)
-        throw new Error(`TransactWriteItems kept being cancelled for ${pending.length} item(s)`);
+    // Dropping refused items always makes progress; only cancellations that refused nothing count.
+    for (let stalled = 0; pending.length > 0; ) {
       if (pending.length === 1) {
         written[pending[0].index] = await writeOne(client, pending[0].write);
         break;
@@ -45,11 +44,14 @@ export async function writeEachIfAllowed(
         const refused = failedConditions(error);
         if (!refused) throw error;
         const retried = pending.filter((_, position) => !refused[position]);
-        // Nothing refused: cancelled by a conflict or throttling, so wait before trying again.
-        if (retried.length === pending.length)
+        if (retried.length === pending.length) {
+          // Cancelled by a conflict with a concurrent write, or throttling: wait, then try again.
+          if (++stalled >= maxStalls)
+            throw new Error(`TransactWriteItems kept being cancelled for ${pending.length} item(s)`);
           await new Promise((resolve) =>
-            setTimeout(resolve, Math.random() * Math.min(1_000, 20 * 2 ** attempt)),
+            setTimeout(resolve, Math.random() * Math.min(1_000, 20 * 2 ** stalled)),
           );
+        }
         pending = retried;
       }
     }
