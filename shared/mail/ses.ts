@@ -2,8 +2,8 @@ import { GetAccountCommand, type SESv2Client, SendBulkEmailCommand } from '@aws-
 import { dynamo, ses } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
-import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { type BucketStore, dynamoSendRateBucket, takeTokens } from '#shared/db/send-rate.ts';
+import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { deliveryTag } from '#shared/events/ses.ts';
 import { unsubscribeHeaders } from './data.ts';
 import {

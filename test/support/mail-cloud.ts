@@ -1,7 +1,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
-import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoSendRateBucket } from '#shared/db/send-rate.ts';
+import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { noticeTemplateData } from '#shared/mail/data.ts';
 import { defaultMailSettings, type MailDeps } from '#shared/mail/ports.ts';
 import { accountSendRate, sesMailer, tableSendRate } from '#shared/mail/ses.ts';
