@@ -11,6 +11,7 @@ export const env = {
   SCHEDULE_GROUP: 'backline',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/backline-scheduler',
   SES_CONFIGURATION_SET: 'backline',
+  SES_OPERATIONAL_CONFIGURATION_SET: 'backline-operational',
   SENDER_ADDRESS: 'press@backline.example',
   PUBLIC_BASE_URL: 'http://localhost:3000',
   API_KEY_SECRET_ID: 'backline/api-key',

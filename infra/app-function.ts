@@ -40,8 +40,8 @@ export interface GrantableResources {
   secrets: Record<SecretName, ISecret>;
   /** The KMS key that seals label webhook secrets (envelope encryption). */
   webhookSecretsKey: IKey;
-  /** What `ses:send` may send through: the sender's identities, the configuration set, the templates. */
-  mail: { identityArns: string[]; configurationSetArn: string; templateArns: string[] };
+  /** What `ses:send` may send through: the sender's identities, the configuration sets (one per mail stream), the templates. */
+  mail: { identityArns: string[]; configurationSetArns: string[]; templateArns: string[] };
 }
 
 export interface AppFunctionProps {
@@ -241,11 +241,11 @@ function grantAll(may: readonly Permission[], fn: AppFunction, resources: Granta
 
 function grantSend(fn: AppFunction, resources: GrantableResources): void {
   const { role } = fn;
-  const { identityArns, configurationSetArn, templateArns } = resources.mail;
+  const { identityArns, configurationSetArns, templateArns } = resources.mail;
   role.addToPrincipalPolicy(
     new PolicyStatement({
       actions: sendActions,
-      resources: [...identityArns, configurationSetArn, ...templateArns],
+      resources: [...identityArns, ...configurationSetArns, ...templateArns],
     }),
   );
   // SES v2 GetAccount (the send rate, see docs/design.md#send-rate) has no resource type: IAM accepts only "*". It gets a

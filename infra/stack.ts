@@ -51,9 +51,11 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import type { Config } from '#shared/config.ts';
+import type { MailStream } from '#shared/db/deliveries.ts';
 import { overdueMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
+import { configurationSetVariable } from '#shared/mail/ports.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
 import { AppFunction, deadLetterQueue } from './app-function.ts';
 import { defaultRouteThrottle, routeThrottles, type Settings, sesReputationAlarms } from './settings.ts';
@@ -63,6 +65,7 @@ import {
   type FunctionName,
   type FunctionSpec,
   functionEntries,
+  mailStreams,
   type RecurringSchedule,
   type StreamTrigger,
   schedules,
@@ -152,23 +155,32 @@ export class BacklineStack extends Stack {
       removalPolicy,
     });
 
-    const configurationSet = new ConfigurationSet(this, 'MailConfiguration', {
-      configurationSetName: name,
-      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
-      reputationMetrics: true,
-      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
-    });
-    new ConfigurationSetEventDestination(this, 'MailEventsToDefaultBus', {
-      configurationSet,
-      destination: EventDestination.eventBus(defaultBus),
-      events: [
-        EmailSendingEvent.SEND,
-        EmailSendingEvent.DELIVERY,
-        EmailSendingEvent.BOUNCE,
-        EmailSendingEvent.COMPLAINT,
-        EmailSendingEvent.REJECT,
-      ],
-    });
+    // One configuration set per mail stream (docs/design.md#two-mail-streams); the campaign one keeps
+    // the construct ids it had before the operational stream, so deploying does not replace it.
+    const configurationSets = Object.fromEntries(
+      Object.entries(mailStreams).map(([stream, { suffix }]) => {
+        const id = stream === 'campaign' ? '' : pascal(stream);
+        const configurationSet = new ConfigurationSet(this, `${id}MailConfiguration`, {
+          configurationSetName: `${name}${suffix}`,
+          tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+          reputationMetrics: true,
+          // A hard bounce or complaint suppresses the address for both streams.
+          suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+        });
+        new ConfigurationSetEventDestination(this, `${id}MailEventsToDefaultBus`, {
+          configurationSet,
+          destination: EventDestination.eventBus(defaultBus),
+          events: [
+            EmailSendingEvent.SEND,
+            EmailSendingEvent.DELIVERY,
+            EmailSendingEvent.BOUNCE,
+            EmailSendingEvent.COMPLAINT,
+            EmailSendingEvent.REJECT,
+          ],
+        });
+        return [stream, configurationSet];
+      }),
+    ) as Record<MailStream, ConfigurationSet>;
     for (const template of props.mailTemplates) {
       new CfnTemplate(this, `MailTemplate-${template.name}`, {
         template: {
@@ -235,7 +247,12 @@ export class BacklineStack extends Stack {
       EVENT_BUS_ARN: bus.eventBusArn,
       SCHEDULE_GROUP: releaseDaySchedules.scheduleGroupName,
       SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
-      SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+      ...(Object.fromEntries(
+        Object.entries(configurationSetVariable).map(([stream, variable]) => [
+          variable,
+          configurationSets[stream as MailStream].configurationSetName,
+        ]),
+      ) as Record<(typeof configurationSetVariable)[MailStream], string>),
       SENDER_ADDRESS: settings.senderAddress,
       PUBLIC_BASE_URL: settings.publicBaseUrl ?? api.apiEndpoint,
       API_KEY_SECRET_ID: apiKeySecret.secretArn,
@@ -265,7 +282,9 @@ export class BacklineStack extends Stack {
           mail: {
             // SES authorizes a send against the verified identity: the address, or its domain.
             identityArns: [sesArn('identity', settings.senderAddress), sesArn('identity', senderDomain)],
-            configurationSetArn: sesArn('configuration-set', configurationSet.configurationSetName),
+            configurationSetArns: Object.values(configurationSets).map((set) =>
+              sesArn('configuration-set', set.configurationSetName),
+            ),
             templateArns: props.mailTemplates.map((template) => sesArn('template', template.name)),
           },
         },

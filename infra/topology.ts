@@ -1,3 +1,4 @@
+import type { MailStream } from '#shared/db/deliveries.ts';
 import { outboxStreamFilter } from '#shared/db/outbox.ts';
 import {
   BudgetSet,
@@ -287,7 +288,8 @@ export const functions = {
   },
   deliverability: {
     entry: 'functions/deliverability/handler.ts',
-    description: 'Suppresses addresses on a permanent bounce or a complaint.',
+    description:
+      'Suppresses addresses on a permanent bounce or a complaint; states Mail Undeliverable for operational mail.',
     on: [consumesSes('Email Bounced', 'Email Complaint Received')],
     may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem'],
     retryAttempts: 2,
@@ -320,3 +322,14 @@ export const functionEntries = (): [FunctionName, FunctionSpec][] =>
   Object.entries(functions) as [FunctionName, FunctionSpec][];
 
 export const busNames: Record<BusName, string> = { backline: 'backline', default: 'default' };
+
+/**
+ * One SES configuration set per mail stream (see docs/design.md#two-mail-streams), each publishing
+ * SES's send, delivery, bounce, complaint and reject events to the default bus: named after the
+ * stack (or the local cloud) plus `suffix`, and given to every function in the variable
+ * `configurationSetVariable` (shared/mail/ports.ts) names.
+ */
+export const mailStreams: Record<MailStream, { suffix: string }> = {
+  campaign: { suffix: '' },
+  operational: { suffix: '-operational' },
+};

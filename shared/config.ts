@@ -12,7 +12,10 @@ const Config = z.object({
   EVENT_BUS_ARN: z.string().startsWith('arn:'),
   SCHEDULE_GROUP: z.string().min(1),
   SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
+  /** The configuration set of campaign mail (see infra/topology.ts `mailStreams`). */
   SES_CONFIGURATION_SET: z.string().min(1),
+  /** The configuration set of operational mail. */
+  SES_OPERATIONAL_CONFIGURATION_SET: z.string().min(1),
   SENDER_ADDRESS: z.string().email(),
   PUBLIC_BASE_URL: z.string().url(),
   API_KEY_SECRET_ID: z.string().min(1),

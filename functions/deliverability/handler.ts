@@ -14,18 +14,10 @@ export const makeHandler = (deps: DeliverabilityDeps) =>
     onSes(['Email Bounced', 'Email Complaint Received'], (event) => handleSesFeedback(event, deps)),
   ]);
 
-export const liveDeps = (): DeliverabilityDeps => {
-  const deliveries = dynamoDeliveries(dynamo(), config().TABLE_NAME);
-  return {
-    outlets: dynamoOutletDirectory(),
-    deliveries: {
-      markBounced: async (id, outcome) =>
-        (await deliveries.markOutcome(id, 'bounced', outcome)) !== undefined,
-      markComplained: async (id, outcome) =>
-        (await deliveries.markOutcome(id, 'complained', outcome)) !== undefined,
-    },
-    now: () => new Date(),
-  };
-};
+export const liveDeps = (): DeliverabilityDeps => ({
+  outlets: dynamoOutletDirectory(),
+  deliveries: dynamoDeliveries(dynamo(), config().TABLE_NAME),
+  now: () => new Date(),
+});
 
 export const handler = makeHandler(liveDeps());

@@ -1,4 +1,6 @@
+import type { Delivery, DeliveryStore } from '#shared/db/deliveries.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
+import { MailUndeliverable } from '#shared/events/mail-undeliverable.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletSuppressed } from '#shared/events/outlet-suppressed.ts';
 import { deliveryTag, type SesEvent } from '#shared/events/ses.ts';
@@ -9,19 +11,10 @@ import { normaliseEmail } from '#shared/outlets.ts';
  * complaint suppresses the address for good. Transient bounces (mailbox full, ...) change nothing.
  */
 
-/** Marks the delivery (a mail claim, docs/design.md#exactly-once-mail) that bounced or was complained about. */
-export interface DeliveryOutcomes {
-  /** False (or nothing) when no delivery has this id: a mail Backline did not send, nothing to mark. */
-  markBounced(deliveryId: string, outcome: { at: string; messageId?: string }): Promise<boolean | undefined>;
-  markComplained(
-    deliveryId: string,
-    outcome: { at: string; messageId?: string },
-  ): Promise<boolean | undefined>;
-}
-
 export interface DeliverabilityDeps {
   outlets: Pick<OutletDirectory, 'suppress' | 'findByEmail'>;
-  deliveries: DeliveryOutcomes;
+  /** Marks the delivery (a mail claim, docs/design.md#exactly-once-mail) that bounced or was complained about. */
+  deliveries: Pick<DeliveryStore, 'markOutcome'>;
   now: () => Date;
 }
 
@@ -61,9 +54,9 @@ export function suppressionsOf(
 const unique = (emails: string[]) => [...new Set(emails.map(normaliseEmail))];
 
 /**
- * Suppresses the addresses, marks their outlets and the delivery, and states `Outlet Suppressed`
- * once per address: the event goes to the outbox in the same write as the suppression (see
- * docs/design.md#the-outbox). Safe to repeat (events arrive at least once), also concurrently: only
+ * Suppresses the addresses (for both mail streams), marks their outlets and the delivery, and states
+ * `Outlet Suppressed` once per address and, for operational mail, `Mail Undeliverable` once per mail:
+ * each event goes to the outbox in the same write as its state (see docs/design.md#the-outbox). Safe to repeat (events arrive at least once), also concurrently: only
  * the write that suppresses the address writes its event.
  */
 export async function handleSesFeedback(
@@ -100,9 +93,34 @@ export async function handleSesFeedback(
   }
 
   if (deliveryId) {
-    const outcome = { at, messageId: event.detail.mail.messageId };
-    if (suppression.reason === 'bounce') await deps.deliveries.markBounced(deliveryId, outcome);
-    else await deps.deliveries.markComplained(deliveryId, outcome);
+    // Operational mail is relied on (an advance request, a budget alert): whoever relies on it is told,
+    // once per mail, in the same write that marks it (see docs/design.md#two-mail-streams).
+    const undeliverable = (delivery: Delivery) =>
+      delivery.stream === 'operational'
+        ? [
+            outboxEntry(
+              MailUndeliverable,
+              {
+                deliveryId: delivery.deliveryId,
+                address: delivery.email,
+                stream: delivery.stream,
+                labelId: delivery.labelId,
+                subject: [...delivery.subject],
+                kind: delivery.kind,
+                reason: suppression.reason,
+                ...(suppression.detail ? { detail: suppression.detail } : {}),
+                context: delivery.context,
+              },
+              { occurredAt: at, correlationId: deliveryId, labelId: delivery.labelId },
+            ),
+          ]
+        : [];
+    await deps.deliveries.markOutcome(
+      deliveryId,
+      suppression.reason === 'bounce' ? 'bounced' : 'complained',
+      { at, messageId: event.detail.mail.messageId },
+      undeliverable,
+    );
   }
   return { suppressed: suppression.emails, ...(deliveryId ? { deliveryId } : {}) };
 }

@@ -12,10 +12,11 @@ import {
   SESv2Client,
   UpdateEmailTemplateCommand,
 } from '@aws-sdk/client-sesv2';
+import type { MailStream } from '#shared/db/deliveries.ts';
 import { recurringScheduleDetail, schedulerContext, schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
 import { settingSources } from '../settings.ts';
-import { functionEntries, schedules as recurringSchedules } from '../topology.ts';
+import { functionEntries, mailStreams, schedules as recurringSchedules } from '../topology.ts';
 import { adminRoutes } from './admin.ts';
 import { LocalBus } from './bus/bus.ts';
 import { installVirtualClock } from './clock.ts';
@@ -69,6 +70,7 @@ const names = {
   tokenKeySecret: 'backline/token-signing-key',
   webhookSecretsKey: '6f1c3a52-8e0b-4d1e-9a47-0b5c1a9e0001',
 };
+const configurationSetOf = (stream: MailStream) => `${names.configurationSet}${mailStreams[stream].suffix}`;
 
 export class MissingJavaError extends Error {
   constructor() {
@@ -267,7 +269,8 @@ async function start(
     EVENT_BUS_ARN: `arn:aws:events:${region}:${account}:event-bus/${names.bus}`,
     SCHEDULE_GROUP: names.scheduleGroup,
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/backline-scheduler`,
-    SES_CONFIGURATION_SET: names.configurationSet,
+    SES_CONFIGURATION_SET: configurationSetOf('campaign'),
+    SES_OPERATIONAL_CONFIGURATION_SET: configurationSetOf('operational'),
     SENDER_ADDRESS: options.senderAddress ?? 'press@backline.example',
     PUBLIC_BASE_URL: urls.http,
     API_KEY_SECRET_ID: names.apiKeySecret,
@@ -341,7 +344,7 @@ const localClientConfig = (endpoint: string) => ({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 
-/** The mail templates (docs/design.md#mail-templates) and the configuration set publishing to the default bus, as CDK creates them on AWS. */
+/** The mail templates (docs/design.md#mail-templates) and one configuration set per mail stream publishing to the default bus, as CDK creates them on AWS. */
 async function provisionSes(endpoint: string): Promise<void> {
   const ses = new SESv2Client(localClientConfig(endpoint));
   for (const template of mailTemplates) {
@@ -357,21 +360,23 @@ async function provisionSes(endpoint: string): Promise<void> {
       );
     }
   }
-  try {
-    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: names.configurationSet }));
-    await ses.send(
-      new CreateConfigurationSetEventDestinationCommand({
-        ConfigurationSetName: names.configurationSet,
-        EventDestinationName: 'default-bus',
-        EventDestination: {
-          Enabled: true,
-          MatchingEventTypes: ['SEND', 'DELIVERY', 'BOUNCE', 'COMPLAINT', 'REJECT'],
-          EventBridgeDestination: { EventBusArn: `arn:aws:events:${region}:${account}:event-bus/default` },
-        },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsException)) throw error;
+  for (const stream of Object.keys(mailStreams) as MailStream[]) {
+    try {
+      await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: configurationSetOf(stream) }));
+      await ses.send(
+        new CreateConfigurationSetEventDestinationCommand({
+          ConfigurationSetName: configurationSetOf(stream),
+          EventDestinationName: 'default-bus',
+          EventDestination: {
+            Enabled: true,
+            MatchingEventTypes: ['SEND', 'DELIVERY', 'BOUNCE', 'COMPLAINT', 'REJECT'],
+            EventBridgeDestination: { EventBusArn: `arn:aws:events:${region}:${account}:event-bus/default` },
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsException)) throw error;
+    }
   }
   ses.destroy();
 }

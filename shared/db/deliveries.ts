@@ -1,15 +1,18 @@
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
-  PutCommand,
+  GetCommand,
   paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { batchGetAll } from './batch-get.ts';
 import { isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
+import { writeWithOutbox } from './outbox.ts';
+import { writeEachIfAllowed } from './transact-page.ts';
 
 /**
  * Deliveries: one item per mail Backline means to send, for every sender (releases, tours, budgets).
@@ -115,17 +118,29 @@ export interface Delivery extends NewClaim {
 export interface DeliveryStore {
   /** The claim (conditional put); undefined when this mail was claimed before. */
   claim(claim: NewClaim, at: string): Promise<Delivery | undefined>;
+  /**
+   * Claims a page of mails (a sender's next SES call) in one request: the deliveries claimed now, in
+   * the order given; mails claimed before (or twice in the page) are left out.
+   */
+  claimMany(claims: NewClaim[], at: string): Promise<Delivery[]>;
   /** Settles an open claim as sent, counting a resend under way; false if it was not open. */
   markSent(deliveryId: string, messageId: string, at: string): Promise<boolean>;
+  /** Settles the claims one SES call sent, in one request: the ids it settled (those still open). */
+  markSentMany(sent: { deliveryId: string; messageId: string }[], at: string): Promise<Set<string>>;
   /** Gives back the claim this caller made (same claimedAt) when SES certainly did not take the mail. */
   release(deliveryId: string, claimedAt: string): Promise<void>;
   /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
-  /** SES reported a bounce or complaint for the mail: the delivery as it now stands, undefined for an unknown id. */
+  /**
+   * SES reported a bounce or complaint for the mail: the delivery as it now stands, undefined for an
+   * unknown id. `events` (built from the marked delivery) go to the outbox in the same write, and
+   * only from the call that first marks the mail bounced or complained (SES repeats its events).
+   */
   markOutcome(
     deliveryId: string,
     status: 'bounced' | 'complained',
     detail: { at: string; messageId?: string },
+    events?: (delivery: Delivery) => OutboxEntry[],
   ): Promise<Delivery | undefined>;
   getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;
   /** Claims of one subject type opened before `before` and still open, oldest first per shard, at most `limit`. */
@@ -219,14 +234,12 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
     }
   };
 
-  return {
-    /**
-     * True if this caller now owns sending the mail, undefined if it was claimed before (by a retry,
-     * a duplicate event, a concurrent sender): that mail is sent or being sent, never again.
-     */
-    async claim(claim, at) {
+  const claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
+    const page = new Map<string, Delivery>();
+    for (const claim of claims) {
       const deliveryId = deliveryIdOf(claim);
-      const delivery: Delivery = {
+      if (page.has(deliveryId)) continue; // one transaction may not write an item twice
+      page.set(deliveryId, {
         ...claim,
         subject: [...claim.subject] as unknown as MailSubject,
         email: normaliseEmail(claim.email),
@@ -235,43 +248,77 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
         status: 'claimed',
         claimedAt: at,
         updatedAt: at,
-      };
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: table,
-            Item: {
-              ...deliveryKey(deliveryId),
-              ...delivery,
-              gsi1pk: subjectDeliveriesKey(claim.labelId, claim.subject, shardOf(deliveryId, deliveryShards)),
-              gsi1sk: subjectDeliveriesSort(claim),
-              ...openClaimsOf(delivery, at),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return delivery;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+      });
+    }
+    const deliveries = [...page.values()];
+    const written = await writeEachIfAllowed(
+      db,
+      deliveries.map((delivery) => ({
+        Put: {
+          TableName: table,
+          Item: {
+            ...deliveryKey(delivery.deliveryId),
+            ...delivery,
+            gsi1pk: subjectDeliveriesKey(
+              delivery.labelId,
+              delivery.subject,
+              shardOf(delivery.deliveryId, deliveryShards),
+            ),
+            gsi1sk: subjectDeliveriesSort(delivery),
+            ...openClaimsOf(delivery, at),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      })),
+    );
+    return deliveries.filter((_, index) => written[index]);
+  };
+
+  const markSentMany = async (
+    sent: { deliveryId: string; messageId: string }[],
+    at: string,
+  ): Promise<Set<string>> => {
+    const page = [...new Map(sent.map((mail) => [mail.deliveryId, mail])).values()];
+    const written = await writeEachIfAllowed(
+      db,
+      page.map(({ deliveryId, messageId }) => ({
+        Update: {
+          TableName: table,
+          Key: deliveryKey(deliveryId),
+          UpdateExpression:
+            'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
+          // Only an open claim: a mail settled, failed or bounced meanwhile keeps what it has.
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sent': 'sent',
+            ':claimed': 'claimed',
+            ':messageId': messageId,
+            ':at': at,
+            ':zero': 0,
+          },
+        },
+      })),
+    );
+    return new Set(page.filter((_, index) => written[index]).map((mail) => mail.deliveryId));
+  };
+
+  return {
+    claimMany,
+    markSentMany,
+
+    /**
+     * A claim written means this caller now owns sending the mail; one refused means it was claimed
+     * before (by a retry, a duplicate event, a concurrent sender): sent or being sent, never again.
+     */
+    async claim(claim, at) {
+      return (await claimMany([claim], at))[0];
     },
 
     /** By the sender, or from SES's Email Sent event; a resend under way is counted by whichever settles it first. */
-    markSent: (deliveryId, messageId, at) =>
-      settle(deliveryId, {
-        UpdateExpression:
-          'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
-        ConditionExpression: '#status = :claimed',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':sent': 'sent',
-          ':claimed': 'claimed',
-          ':messageId': messageId,
-          ':at': at,
-          ':zero': 0,
-        },
-      }),
+    async markSent(deliveryId, messageId, at) {
+      return (await markSentMany([{ deliveryId, messageId }], at)).has(deliveryId);
+    },
 
     async release(deliveryId, claimedAt) {
       try {
@@ -303,28 +350,47 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
       });
     },
 
-    async markOutcome(deliveryId, status, detail) {
-      try {
-        const { Attributes } = await db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: deliveryKey(deliveryId),
-            UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':status': status,
-              ':at': detail.at,
-              ...(detail.messageId ? { ':messageId': detail.messageId } : {}),
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
+    async markOutcome(deliveryId, status, detail, events) {
+      // Read, then write on the condition that the status is still the one read: the call that
+      // turns a mail bounced or complained is the one that writes its events.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const { Item } = await db.send(
+          new GetCommand({ TableName: table, Key: deliveryKey(deliveryId), ConsistentRead: true }),
         );
-        return Attributes ? deliveryOf(Attributes) : undefined;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
+        if (!Item) return undefined;
+        const seen = deliveryOf(Item);
+        const marked: Delivery = {
+          ...seen,
+          status,
+          updatedAt: detail.at,
+          ...(seen.messageId || !detail.messageId ? {} : { messageId: detail.messageId }),
+        };
+        const first = seen.status !== 'bounced' && seen.status !== 'complained';
+        const written = await writeWithOutbox(
+          db,
+          [
+            {
+              Update: {
+                TableName: table,
+                Key: deliveryKey(deliveryId),
+                UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
+                ConditionExpression: '#status = :seen',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':status': status,
+                  ':seen': seen.status,
+                  ':at': detail.at,
+                  ...(detail.messageId ? { ':messageId': detail.messageId } : {}),
+                },
+              },
+            },
+          ],
+          first && events ? events(marked) : [],
+          detail.at,
+        );
+        if (written) return marked;
       }
+      throw new Error(`delivery ${deliveryId} kept changing while its ${status} was recorded`);
     },
 
     async getMany(deliveryIds) {

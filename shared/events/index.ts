@@ -3,6 +3,7 @@ import type { EventContract } from './envelope.ts';
 import { ExpenseRecorded } from './expense-recorded.ts';
 import { JobPageDue } from './job-page-due.ts';
 import { JobRequested } from './job-requested.ts';
+import { MailUndeliverable } from './mail-undeliverable.ts';
 import { MailingRequested } from './mailing-requested.ts';
 import {
   ReleaseAnnounced,
@@ -31,6 +32,7 @@ export {
   JobPageDue,
   JobRequested,
   MailingRequested,
+  MailUndeliverable,
   OutboxSweepDue,
   OutletSuppressed,
   OutletUnsubscribed,
@@ -70,6 +72,7 @@ export const catalogue: EventContract[] = [
   OutletUnsubscribed,
   PromoAccessed,
   OutletSuppressed,
+  MailUndeliverable,
   JobRequested,
   JobPageDue,
 ];

@@ -213,3 +213,22 @@ export const unsubscribeHeaders = (unsubscribeUrl: string): { Name: string; Valu
   { Name: 'List-Unsubscribe', Value: `<${singleLine(unsubscribeUrl)}>` },
   { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
 ];
+
+/** An operational notice (template `notice`): a subject, a heading and lines of plain text. */
+export interface Notice {
+  subject: string;
+  heading: string;
+  lines: string[];
+  recipientName?: string;
+}
+
+/** The notice's template data, in the same two views as the release mails. */
+export function noticeTemplateData(notice: Notice): { text: Notice; html: Notice } {
+  const view = (line: (value: string) => string): Notice => ({
+    subject: singleLine(notice.subject),
+    heading: line(singleLine(notice.heading)),
+    lines: notice.lines.map((text) => line(singleLine(text))),
+    ...(notice.recipientName ? { recipientName: line(singleLine(notice.recipientName)) } : {}),
+  });
+  return { text: view((value) => value), html: view(escapeHtml) };
+}

@@ -1,4 +1,6 @@
+import type { Config } from '#shared/config.ts';
 import type { DeliveryStore, MailIdentity, MailStream } from '#shared/db/deliveries.ts';
+import type { SuppressionList } from '#shared/db/suppression-list.ts';
 
 /** The mail module's view of the world: small ports, adapters in ses.ts, fakes in tests. */
 
@@ -32,6 +34,12 @@ export interface OutgoingMail {
   /** The version of the subject (its label `occurredAt`) the mail was written from. */
   asOf?: string;
 }
+
+/** The configuration variable naming each stream's SES configuration set (see docs/design.md#two-mail-streams). */
+export const configurationSetVariable = {
+  campaign: 'SES_CONFIGURATION_SET',
+  operational: 'SES_OPERATIONAL_CONFIGURATION_SET',
+} as const satisfies Record<MailStream, keyof Config>;
 
 /** One recipient of a bulk call. */
 export interface BulkEntry {
@@ -96,6 +104,8 @@ export interface MailSettings {
 
 export interface MailDeps {
   deliveries: DeliveryStore;
+  /** Addresses suppressed by a hard bounce or complaint: checked for operational mail (campaign senders filter their outlets). */
+  suppressions: SuppressionList;
   mailer: Mailer;
   sendRate: SendRate;
   now: () => Date;

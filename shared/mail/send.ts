@@ -10,7 +10,8 @@
  * sends nothing. Campaign mail needs `unsubscribeUrl`. `unfinished` in the outcome: call again later. Stale
  * claims: give `sweepStaleClaims` (settle.ts) a Resender for your subject type on `Outbox Sweep Due`.
  */
-import type { Delivery } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
 import type { BulkEntry, BulkMail, EntryResult, MailDeps, OutgoingMail } from './ports.ts';
 import { MailerError } from './ports.ts';
 
@@ -20,6 +21,8 @@ export const maxDestinationsPerCall = 50;
 export interface SendOutcome {
   /** Claimed by this call (the others were claimed before: sent or being sent, never again). */
   claimed: number;
+  /** Operational mails not sent because their address is suppressed (a hard bounce or complaint). */
+  suppressed: number;
   /** Accepted by SES (marked sent). */
   sent: number;
   /** Claims left open because SES's answer was lost: settled later from Email Sent events or the sweep. */
@@ -36,10 +39,18 @@ export interface ClaimedMail {
   mail: OutgoingMail;
 }
 
-const noOutcome = (): SendOutcome => ({ claimed: 0, sent: 0, unsettled: 0, failed: 0, unfinished: false });
+const noOutcome = (): SendOutcome => ({
+  claimed: 0,
+  suppressed: 0,
+  sent: 0,
+  unsettled: 0,
+  failed: 0,
+  unfinished: false,
+});
 
 const add = (total: SendOutcome, more: SendOutcome) => {
   total.claimed += more.claimed;
+  total.suppressed += more.suppressed;
   total.sent += more.sent;
   total.unsettled += more.unsettled;
   total.failed += more.failed;
@@ -136,7 +147,9 @@ export async function sendMails(
         outcome.unfinished = true;
         return outcome;
       }
-      const claimed = await claimMails(deps, group.slice(start, start + perCall));
+      const chunk = await withoutSuppressed(deps, group.slice(start, start + perCall));
+      outcome.suppressed += chunk.suppressed;
+      const claimed = await claimMails(deps, chunk.mails);
       outcome.claimed += claimed.length;
       add(outcome, await sendClaimed(deps, claimed, deadline));
       if (outcome.unfinished) return outcome;
@@ -145,21 +158,37 @@ export async function sendMails(
   return outcome;
 }
 
+/**
+ * Operational mail goes to people outside the outlet directory, so the suppression list is asked
+ * here; a campaign sender's outlets already carry their suppression and opt-out, and an opt-out
+ * never silences operational mail (see docs/design.md#two-mail-streams).
+ */
+async function withoutSuppressed(
+  deps: MailDeps,
+  mails: OutgoingMail[],
+): Promise<{ mails: OutgoingMail[]; suppressed: number }> {
+  const operational = mails.filter((mail) => mail.stream === 'operational');
+  if (operational.length === 0) return { mails, suppressed: 0 };
+  const suppressed = await deps.suppressions.suppressedAmong(operational.map((mail) => mail.identity.email));
+  const kept = mails.filter(
+    (mail) => mail.stream !== 'operational' || !suppressed.has(normaliseEmail(mail.identity.email)),
+  );
+  return { mails: kept, suppressed: mails.length - kept.length };
+}
+
+/** Claims a page of mails (the next SES call) in one request; those claimed before are left out. */
 async function claimMails(deps: MailDeps, mails: OutgoingMail[]): Promise<ClaimedMail[]> {
-  const at = deps.now().toISOString();
-  const claims = await mapBounded(mails, deps.settings.claimConcurrency, async (mail) => {
-    const delivery = await deps.deliveries.claim(
-      {
-        ...mail.identity,
-        stream: mail.stream,
-        ...(mail.context ? { context: mail.context } : {}),
-        ...(mail.asOf ? { asOf: mail.asOf } : {}),
-      },
-      at,
-    );
-    return delivery ? { delivery, mail } : undefined;
-  });
-  return claims.filter((claim): claim is ClaimedMail => claim !== undefined);
+  const deliveries = await deps.deliveries.claimMany(
+    mails.map((mail) => ({
+      ...mail.identity,
+      stream: mail.stream,
+      ...(mail.context ? { context: mail.context } : {}),
+      ...(mail.asOf ? { asOf: mail.asOf } : {}),
+    })),
+    deps.now().toISOString(),
+  );
+  const mailOf = new Map(mails.map((mail) => [deliveryIdOf(mail.identity), mail]));
+  return deliveries.map((delivery) => ({ delivery, mail: mailOf.get(delivery.deliveryId)! }));
 }
 
 /**
@@ -242,6 +271,7 @@ export async function sendClaimed(
     }
 
     const retry: string[] = [];
+    const accepted: { deliveryId: string; messageId: string }[] = [];
     let configurationProblem: string | undefined;
     const at = deps.now().toISOString();
     await forEachBounded(
@@ -251,8 +281,7 @@ export async function sendClaimed(
         if (!result) {
           outcome.unsettled++; // no answer for this entry: as good as a lost answer
         } else if (result.status === 'SUCCESS' && result.messageId) {
-          await deps.deliveries.markSent(id, result.messageId, at);
-          outcome.sent++;
+          accepted.push({ deliveryId: id, messageId: result.messageId });
         } else if (later.has(result.status)) {
           retry.push(id);
         } else if (recipientFailures.has(result.status)) {
@@ -268,6 +297,9 @@ export async function sendClaimed(
         }
       },
     );
+    // One request marks what the call sent; a claim its Email Sent event settled first stays as that made it.
+    await deps.deliveries.markSentMany(accepted, at);
+    outcome.sent += accepted.length;
     pending = retry;
     if (configurationProblem) {
       await giveBack(pending);

@@ -3,9 +3,11 @@ import { dynamo, ses } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { type BucketStore, dynamoSendRateBucket, takeTokens } from '#shared/db/send-rate.ts';
+import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { deliveryTag } from '#shared/events/ses.ts';
 import { unsubscribeHeaders } from './data.ts';
 import {
+  configurationSetVariable,
   defaultMailSettings,
   type MailAttachment,
   type MailDeps,
@@ -51,7 +53,8 @@ export function sesMailer(client: () => SESv2Client = ses): Mailer {
         const result = await client().send(
           new SendBulkEmailCommand({
             FromEmailAddress: config().SENDER_ADDRESS,
-            ConfigurationSetName: config().SES_CONFIGURATION_SET,
+            // Each stream has its own configuration set (see docs/design.md#two-mail-streams).
+            ConfigurationSetName: config()[configurationSetVariable[mail.stream]],
             DefaultContent: {
               Template: {
                 TemplateName: mail.template,
@@ -147,6 +150,7 @@ export const liveMailDeps = (senderTimeoutSeconds: number): MailDeps => {
   const table = config().TABLE_NAME;
   return {
     deliveries: dynamoDeliveries(dynamo(), table),
+    suppressions: dynamoSuppressionList(dynamo(), table),
     mailer: sesMailer(),
     sendRate: tableSendRate({ bucket: dynamoSendRateBucket(dynamo(), table) }),
     now: () => new Date(),

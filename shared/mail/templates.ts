@@ -1,7 +1,7 @@
-import type { MailKind } from '#shared/events/mailing-requested.ts';
+import type { MailStream } from '#shared/db/deliveries.ts';
 
 /**
- * The four release mails, defined once (docs/design.md#mail-templates): CDK creates them as SES templates on
+ * Every mail's template, defined once (docs/design.md#mail-templates): CDK creates them as SES templates on
  * AWS and the local cloud creates them at start-up.
  *
  * SES renders stored templates with Handlebars but does NOT escape HTML (SES developer guide,
@@ -12,17 +12,24 @@ import type { MailKind } from '#shared/events/mailing-requested.ts';
  */
 export interface MailTemplate {
   name: string;
+  /**
+   * Campaign templates end with the one-click unsubscribe footer; operational ones carry none
+   * (see docs/design.md#two-mail-streams).
+   */
+  stream: MailStream;
   subject: string;
   html: string;
   text: string;
 }
 
-export const templateNames: Record<MailKind, string> = {
+/** SES template names, by the key senders use (the release mails by their mail kind). */
+export const templateNames = {
   announcement: 'backline-release-announcement',
   'date-change': 'backline-release-date-change',
   cancellation: 'backline-release-cancellation',
   'out-now': 'backline-release-out-now',
-};
+  notice: 'backline-notice',
+} as const;
 
 const htmlPage = (heading: string, body: string): string =>
   [
@@ -83,9 +90,45 @@ const textPage = (heading: string, body: string): string =>
     'Unsubscribe: {{text.unsubscribeUrl}}',
   ].join('\n');
 
+/**
+ * The page of an operational mail: no unsubscribe footer, since a press opt-out never silences it
+ * (see docs/design.md#two-mail-streams). Greets `html.recipientName` when given.
+ */
+export const operationalHtmlPage = (heading: string, body: string): string =>
+  [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8"></head>',
+    '<body style="font-family: Helvetica, Arial, sans-serif; line-height: 1.5; color: #1a1a1a">',
+    '<p>{{#if html.recipientName}}Hello {{html.recipientName}},{{else}}Hello,{{/if}}</p>',
+    `<h1 style="font-size: 20px">${heading}</h1>`,
+    body,
+    '<p style="font-size: 12px; color: #666">A service message about work we do together, sent whatever your press-list preferences.</p>',
+    '</body></html>',
+  ].join('\n');
+
+export const operationalTextPage = (heading: string, body: string): string =>
+  [
+    '{{#if text.recipientName}}Hello {{text.recipientName}},{{else}}Hello,{{/if}}',
+    '',
+    heading,
+    '',
+    body,
+    '',
+    '--',
+    'A service message about work we do together, sent whatever your press-list preferences.',
+  ].join('\n');
+
 export const mailTemplates: MailTemplate[] = [
   {
+    name: templateNames.notice,
+    stream: 'operational',
+    subject: '{{text.subject}}',
+    html: operationalHtmlPage('{{html.heading}}', '{{#each html.lines}}<p>{{this}}</p>{{/each}}'),
+    text: operationalTextPage('{{text.heading}}', '{{#each text.lines}}{{this}}\n{{/each}}'),
+  },
+  {
     name: templateNames.announcement,
+    stream: 'campaign',
     subject: 'New {{text.kind}}: {{text.title}} by {{text.artistLine}}, out {{text.releaseDateShort}}',
     html: htmlPage('{{html.title}} by {{html.artistLine}}', [htmlFacts, htmlPress, htmlPromo].join('\n')),
     text: textPage(
@@ -95,6 +138,7 @@ export const mailTemplates: MailTemplate[] = [
   },
   {
     name: templateNames['date-change'],
+    stream: 'campaign',
     subject: 'New date: {{text.title}} by {{text.artistLine}} is now out {{text.releaseDateShort}}',
     html: htmlPage(
       'New release date for {{html.title}}',
@@ -117,6 +161,7 @@ export const mailTemplates: MailTemplate[] = [
   },
   {
     name: templateNames.cancellation,
+    stream: 'campaign',
     subject: 'Cancelled: {{text.title}} by {{text.artistLine}}',
     html: htmlPage(
       '{{html.title}} is cancelled',
@@ -136,6 +181,7 @@ export const mailTemplates: MailTemplate[] = [
   },
   {
     name: templateNames['out-now'],
+    stream: 'campaign',
     subject: 'Out now: {{text.title}} by {{text.artistLine}}',
     html: htmlPage(
       '{{html.title}} by {{html.artistLine}} is out now',

@@ -20,7 +20,17 @@ interface Counter {
   byOperation: Map<string, number>;
 }
 
-async function countingProxy(target: string, operationOf: (request: IncomingMessage) => string) {
+/** What a proxy may do to a request body on its way, and learn from the answer. */
+interface Inspector {
+  request(operation: string, body: Buffer): Buffer;
+  response(operation: string, body: Buffer): void;
+}
+
+async function countingProxy(
+  target: string,
+  operationOf: (request: IncomingMessage) => string,
+  inspector?: Inspector,
+) {
   const counter: Counter = { total: 0, byOperation: new Map() };
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -38,9 +48,12 @@ async function countingProxy(target: string, operationOf: (request: IncomingMess
       const upstream = await fetch(`${target}${request.url}`, {
         method: request.method,
         headers,
-        body: ['GET', 'HEAD'].includes(request.method ?? 'GET') ? undefined : Buffer.concat(chunks),
+        body: ['GET', 'HEAD'].includes(request.method ?? 'GET')
+          ? undefined
+          : (inspector?.request(operation, Buffer.concat(chunks)) ?? Buffer.concat(chunks)),
       });
       const body = Buffer.from(await upstream.arrayBuffer());
+      if (upstream.ok) inspector?.response(operation, body);
       const outgoing: Record<string, string> = {};
       upstream.headers.forEach((value, name) => {
         if (!['content-encoding', 'transfer-encoding', 'content-length', 'connection'].includes(name))
@@ -63,13 +76,49 @@ const difference = (after: Counter, before: Counter) =>
     .filter(([, count]) => count > 0)
     .sort((a, b) => b[1] - a[1]);
 
+/**
+ * DynamoDB write units and item writes (an item put, updated or deleted, alone, in a batch or in a
+ * transaction). DynamoDB Local does not check signatures, so the proxy can ask each write for its
+ * consumed capacity (`ReturnConsumedCapacity: INDEXES`) without the handlers asking for it.
+ */
+const writes = { units: 0, items: 0, unitsByOperation: new Map<string, number>() };
+const writeOperations = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+const writeCounter: Inspector = {
+  request(operation, body) {
+    if (!writeOperations.has(operation)) return body;
+    const input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    if (operation === 'TransactWriteItems') writes.items += (input.TransactItems as unknown[]).length;
+    else if (operation === 'BatchWriteItem')
+      writes.items += Object.values(input.RequestItems as Record<string, unknown[]>).flat().length;
+    else writes.items++;
+    return Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'INDEXES' }));
+  },
+  response(operation, body) {
+    if (!writeOperations.has(operation)) return;
+    const { ConsumedCapacity } = JSON.parse(body.toString('utf8') || '{}') as {
+      ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+    };
+    const units = [ConsumedCapacity ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+    writes.units += units;
+    writes.unitsByOperation.set(operation, (writes.unitsByOperation.get(operation) ?? 0) + units);
+  },
+};
+
 const cloud = await startLocalCloud({
   ports: { http: 0, bus: 0, dynamodb: 0, ses: 0 },
   apiKey: 'bench-api-key-0123456789',
   ...(sendRate ? { sesSendRate: sendRate } : {}),
 });
-const dynamo = await countingProxy(cloud.urls.dynamodb, (request) =>
-  String(request.headers['x-amz-target'] ?? 'unknown').replace('DynamoDB_20120810.', ''),
+const dynamo = await countingProxy(
+  cloud.urls.dynamodb,
+  (request) => String(request.headers['x-amz-target'] ?? 'unknown').replace('DynamoDB_20120810.', ''),
+  writeCounter,
 );
 const ses = await countingProxy(
   cloud.urls.ses,
@@ -122,6 +171,11 @@ try {
   const { webhookSecret } = (await labelResponse.json()) as { webhookSecret: string };
 
   const dynamoBefore = snapshot(dynamo.counter);
+  const writesBefore = {
+    units: writes.units,
+    items: writes.items,
+    byOperation: new Map(writes.unitsByOperation),
+  };
   const sesBefore = snapshot(ses.counter);
   const releaseId = `rel-bench-${Date.now()}`;
   const now = new Date();
@@ -190,6 +244,16 @@ try {
   console.log(`  SES calls in all: ${sesCalls.map(([op, n]) => `${op} ${n}`).join(', ')}`);
   console.log(`  DynamoDB requests: ${dynamoTotal} (${(dynamoTotal / outletCount).toFixed(2)} per outlet)`);
   console.log(`    ${dynamoCalls.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  const items = writes.items - writesBefore.items;
+  const units = writes.units - writesBefore.units;
+  console.log(
+    `  DynamoDB item writes: ${items} (${(items / outletCount).toFixed(2)} per outlet); write units: ${units.toFixed(0)} (${(units / outletCount).toFixed(2)} per outlet)`,
+  );
+  console.log(
+    `    write units by operation: ${[...writes.unitsByOperation]
+      .map(([op, n]) => `${op} ${(n - (writesBefore.byOperation.get(op) ?? 0)).toFixed(0)}`)
+      .join(', ')}`,
+  );
 } finally {
   await cloud.stop();
   await dynamo.close();

@@ -276,5 +276,48 @@ export function describeDeliveryStoreContract(name: string, makeStore: () => Del
       expect(unknown).toBeUndefined();
       expect(await read(store, claim.deliveryId)).toEqual(bounced);
     });
+
+    it('claims a page at once, leaving out the mails claimed before and the repeats within the page', async () => {
+      const store = makeStore();
+      const before = anIdentity();
+      await store.claim(before, at(0));
+      const fresh = [anIdentity(), anIdentity(), anIdentity()];
+
+      const claimed = await store.claimMany(
+        [fresh[0], before, fresh[1], { ...fresh[1], email: fresh[1].email.toUpperCase() }, fresh[2]],
+        at(1),
+      );
+
+      expect(claimed.map((d) => d.deliveryId)).toEqual(fresh.map(deliveryIdOf));
+      expect(claimed.every((d) => d.status === 'claimed' && d.claimedAt === at(1))).toBe(true);
+      expect(await read(store, deliveryIdOf(before))).toMatchObject({ claimedAt: at(0) });
+      expect(await store.claimMany(fresh, at(2))).toEqual([]);
+    });
+
+    it('marks a page sent at once, settling only the claims still open', async () => {
+      const store = makeStore();
+      const [a, b, c] = await store.claimMany([anIdentity(), anIdentity(), anIdentity()], at(0));
+      await store.markSent(b.deliveryId, 'msg-from-event', at(1));
+      await store.markFailed(c.deliveryId, 'MESSAGE_REJECTED', at(1));
+
+      const settled = await store.markSentMany(
+        [
+          { deliveryId: a.deliveryId, messageId: 'msg-a' },
+          { deliveryId: b.deliveryId, messageId: 'msg-b' },
+          { deliveryId: c.deliveryId, messageId: 'msg-c' },
+          { deliveryId: uniqueId('nothing'), messageId: 'msg-d' },
+        ],
+        at(2),
+      );
+
+      expect(settled).toEqual(new Set([a.deliveryId]));
+      expect(await read(store, a.deliveryId)).toMatchObject({
+        status: 'sent',
+        messageId: 'msg-a',
+        sentAt: at(2),
+      });
+      expect(await read(store, b.deliveryId)).toMatchObject({ status: 'sent', messageId: 'msg-from-event' });
+      expect(await read(store, c.deliveryId)).toMatchObject({ status: 'failed' });
+    });
   });
 }

@@ -56,7 +56,7 @@ describe('IAM follows the topology and nothing wider', () => {
       .map(([id]) => id);
   const [tableId] = idOf('AWS::DynamoDB::Table');
   const [busId] = idOf('AWS::Events::EventBus');
-  const [configurationSetId] = idOf('AWS::SES::ConfigurationSet');
+  const configurationSetIds = idOf('AWS::SES::ConfigurationSet');
   const [schedulerRoleId] = idOf('AWS::IAM::Role', (props) =>
     JSON.stringify(props.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
   );
@@ -109,7 +109,7 @@ describe('IAM follows the topology and nothing wider', () => {
               [
                 arn('ses', `identity/${devSettings.senderAddress}`),
                 arn('ses', `identity/${devSettings.senderAddress.split('@')[1]}`),
-                arn('ses', `configuration-set/<${configurationSetId}>`),
+                ...configurationSetIds.map((id) => arn('ses', `configuration-set/<${id}>`)),
                 ...mailTemplates.map((mail) => arn('ses', `template/${mail.name}`)),
               ],
             ),

@@ -342,32 +342,36 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     prod.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 
-  it('publishes SES send, delivery, bounce, complaint and reject events to the default bus', () => {
-    const configurationSetId = onlyId(template, 'AWS::SES::ConfigurationSet');
+  it('has one configuration set per mail stream, each publishing SES send, delivery, bounce, complaint and reject events to the default bus', () => {
+    const configurationSets = resourcesOf(template, 'AWS::SES::ConfigurationSet');
+    const names = Object.values(configurationSets).map((set) => set.Properties.Name);
 
-    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
-      ConfigurationSetName: { Ref: configurationSetId },
-      EventDestination: {
-        Enabled: true,
-        MatchingEventTypes: ['send', 'delivery', 'bounce', 'complaint', 'reject'],
-        EventBridgeDestination: {
-          EventBusArn: {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':events:',
-                { Ref: 'AWS::Region' },
-                ':',
-                { Ref: 'AWS::AccountId' },
-                ':event-bus/default',
+    expect(names.sort()).toEqual(['backline-dev', 'backline-dev-operational']);
+    for (const configurationSetId of Object.keys(configurationSets)) {
+      template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+        ConfigurationSetName: { Ref: configurationSetId },
+        EventDestination: {
+          Enabled: true,
+          MatchingEventTypes: ['send', 'delivery', 'bounce', 'complaint', 'reject'],
+          EventBridgeDestination: {
+            EventBusArn: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':events:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':event-bus/default',
+                ],
               ],
-            ],
+            },
           },
         },
-      },
-    });
+      });
+    }
   });
 
   it("creates an SES template for each of shared/mail's templates", () => {

@@ -19,6 +19,9 @@ import type { StoredRelease } from '#shared/releases.ts';
 export class FakeDeliveries implements DeliveryStore {
   readonly items = new Map<string, Delivery>();
   claims = 0;
+  /** Requests a batched store would make: pages claimed, pages marked sent. */
+  claimPages = 0;
+  markPages = 0;
 
   claim = async (claim: NewClaim, at: string): Promise<Delivery | undefined> => {
     this.claims++;
@@ -36,6 +39,22 @@ export class FakeDeliveries implements DeliveryStore {
     this.items.set(deliveryId, delivery);
     return structuredClone(delivery);
   };
+  claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
+    this.claimPages++;
+    const claimed: Delivery[] = [];
+    for (const claim of claims) {
+      const delivery = await this.claim(claim, at);
+      if (delivery) claimed.push(delivery);
+    }
+    return claimed;
+  };
+  markSentMany = async (sent: { deliveryId: string; messageId: string }[], at: string) => {
+    this.markPages++;
+    const settled = new Set<string>();
+    for (const { deliveryId, messageId } of sent)
+      if (await this.markSent(deliveryId, messageId, at)) settled.add(deliveryId);
+    return settled;
+  };
   markSent = async (id: string, messageId: string, at: string) => {
     const item = this.items.get(id);
     if (item?.status !== 'claimed') return false;
@@ -52,15 +71,20 @@ export class FakeDeliveries implements DeliveryStore {
     const item = this.items.get(id);
     if (item?.status === 'claimed') Object.assign(item, { status: 'failed', failure, updatedAt: at });
   };
+  /** Events written with a first bounce or complaint (the store's outbox). */
+  readonly outbox: OutboxEntry[] = [];
   markOutcome = async (
     id: string,
     status: 'bounced' | 'complained',
     detail: { at: string; messageId?: string },
+    events?: (delivery: Delivery) => OutboxEntry[],
   ): Promise<Delivery | undefined> => {
     const item = this.items.get(id);
     if (!item) return undefined;
+    const first = item.status !== 'bounced' && item.status !== 'complained';
     Object.assign(item, { status, updatedAt: detail.at });
     if (detail.messageId) item.messageId ??= detail.messageId;
+    if (first && events) this.outbox.push(...events(structuredClone(item)));
     return structuredClone(item);
   };
   getMany = async (ids: string[]) =>
@@ -148,6 +172,8 @@ export interface FakeWorld {
   slept: number[];
   perCall: { value: number };
   rateGrants: number[];
+  /** Suppressed addresses (normalised), as the suppression list holds them. */
+  suppressed: Set<string>;
 }
 
 /** A world of fakes: a release store, a directory paged `pageSize` at a time, SES, a clock that sleeping advances. */
@@ -163,7 +189,11 @@ export function fakeWorld(
   const slept: number[] = [];
   const perCall = { value: options.perCall ?? 50 };
   const rateGrants: number[] = [];
+  const suppressed = new Set<string>();
   const deps: AnnouncerDeps = {
+    suppressions: {
+      suppressedAmong: async (emails) => new Set(emails.map(normaliseEmail).filter((e) => suppressed.has(e))),
+    },
     releases: { get: async (labelId, releaseId) => releases.get(`${labelId}/${releaseId}`) },
     outlets: {
       page: async (cursor, limit) => {
@@ -202,7 +232,19 @@ export function fakeWorld(
     },
     settings: { ...defaultSettings, pageSize: options.pageSize ?? defaultSettings.pageSize },
   };
-  return { deps, deliveries, mailer, published, releases, directory, clock, slept, perCall, rateGrants };
+  return {
+    deps,
+    deliveries,
+    mailer,
+    published,
+    releases,
+    directory,
+    clock,
+    slept,
+    perCall,
+    rateGrants,
+    suppressed,
+  };
 }
 
 /** An event's detail as a consumer reads it off the bus (JSON). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type DeliverabilityDeps, handleSesFeedback } from '#functions/deliverability/suppress.ts';
+import { mailSubjects } from '#shared/db/deliveries.ts';
 import { SesEvent } from '#shared/events/ses.ts';
+import { detailOf, FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import { anOutlet, InMemoryOutletDirectory } from '#test/support/outlets.ts';
 
 const now = new Date('2027-03-05T12:00:00Z');
@@ -9,22 +11,19 @@ function setup() {
   const outlets = new InMemoryOutletDirectory();
   outlets.outlets.set('out-1', anOutlet({ id: 'out-1', email: 'news@radio.example' }));
   const bus = outlets.outbox;
+  const deliveries = new FakeDeliveries();
   const marked: [string, string][] = [];
   const deps: DeliverabilityDeps = {
     outlets,
     deliveries: {
-      markBounced: async (deliveryId) => {
-        marked.push(['bounced', deliveryId]);
-        return true;
-      },
-      markComplained: async (deliveryId) => {
-        marked.push(['complained', deliveryId]);
-        return true;
+      markOutcome: async (deliveryId, status, detail, events) => {
+        marked.push([status, deliveryId]);
+        return deliveries.markOutcome(deliveryId, status, detail, events);
       },
     },
     now: () => now,
   };
-  return { outlets, bus, marked, deps };
+  return { outlets, bus, marked, deps, deliveries };
 }
 
 const mail = (to = 'News@Radio.example') => ({
@@ -152,5 +151,63 @@ describe('handleSesFeedback', () => {
       detail: 'Permanent/General',
     });
     expect(created.suppressedAt).toBe(now.toISOString());
+  });
+
+  describe('for operational mail', () => {
+    const aShowMailBouncing = async (deliveries: FakeDeliveries, stream: 'operational' | 'campaign') => {
+      const delivery = (await deliveries.claim(
+        {
+          labelId: 'lbl-nightshift',
+          subject: mailSubjects.show('tour-eu', 'show-paris'),
+          email: 'advance@venue.example',
+          kind: 'advance-request',
+          stream,
+          context: { tourId: 'tour-eu', showId: 'show-paris' },
+        },
+        '2027-03-05T11:00:00.000Z',
+      ))!;
+      await deliveries.markSent(delivery.deliveryId, 'msg-1', '2027-03-05T11:00:01.000Z');
+      const bounce = aBounce('Permanent', 'advance@venue.example');
+      bounce.detail.mail.tags = { delivery: [delivery.deliveryId] };
+      return { delivery, bounce };
+    };
+
+    it('states Mail Undeliverable once, with what the mail was about and whom it concerns, however often SES repeats the bounce', async () => {
+      const { deps, deliveries } = setup();
+      const { delivery, bounce } = await aShowMailBouncing(deliveries, 'operational');
+
+      await handleSesFeedback(bounce, deps);
+      await handleSesFeedback(bounce, deps);
+
+      expect(deliveries.outbox.map((entry) => [entry.source, entry.detailType])).toEqual([
+        ['backline.deliverability', 'Mail Undeliverable'],
+      ]);
+      expect(detailOf(deliveries.outbox[0])).toMatchObject({
+        metadata: { labelId: 'lbl-nightshift', correlationId: delivery.deliveryId },
+        data: {
+          deliveryId: delivery.deliveryId,
+          address: 'advance@venue.example',
+          stream: 'operational',
+          labelId: 'lbl-nightshift',
+          subject: ['show', 'tour-eu', 'show-paris'],
+          kind: 'advance-request',
+          reason: 'bounce',
+          context: { tourId: 'tour-eu', showId: 'show-paris' },
+        },
+      });
+      expect((await deliveries.getMany([delivery.deliveryId])).get(delivery.deliveryId)?.status).toBe(
+        'bounced',
+      );
+    });
+
+    it('states nothing of the kind for a campaign mail: the outlet is suppressed and that is all', async () => {
+      const { deps, deliveries, bus } = setup();
+      const { bounce } = await aShowMailBouncing(deliveries, 'campaign');
+
+      await handleSesFeedback(bounce, deps);
+
+      expect(deliveries.outbox).toEqual([]);
+      expect(bus.ofType('Outlet Suppressed')).toHaveLength(1);
+    });
   });
 });

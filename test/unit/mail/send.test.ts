@@ -74,4 +74,37 @@ describe('sending mail through the mail module', () => {
       ['show-2.ics', 1],
     ]);
   });
+
+  it('claims and sends no operational mail to an address suppressed by a bounce or complaint', async () => {
+    const world = fakeWorld();
+    world.suppressed.add('promoter@venue.example');
+    const other = anAdvanceRequest({
+      identity: { ...anAdvanceRequest().identity, email: 'crew@venue.example' },
+    });
+
+    const outcome = await sendMails(
+      world.deps,
+      [
+        anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: ' Promoter@Venue.example' } }),
+        other,
+      ],
+      far(),
+    );
+
+    expect(outcome).toMatchObject({ suppressed: 1, claimed: 1, sent: 1 });
+    expect(world.mailer.delivered.map((mail) => mail.email)).toEqual(['crew@venue.example']);
+  });
+
+  it('claims the page of each SES call in one request and marks it sent in one', async () => {
+    const world = fakeWorld();
+    const mails = Array.from({ length: 120 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+
+    const outcome = await sendMails(world.deps, mails, far());
+
+    expect(outcome).toMatchObject({ claimed: 120, sent: 120 });
+    expect(world.mailer.calls.map((call) => call.entries.length)).toEqual([50, 50, 20]);
+    expect([world.deliveries.claimPages, world.deliveries.markPages]).toEqual([3, 3]);
+  });
 });

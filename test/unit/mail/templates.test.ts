@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import { templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
+import { noticeTemplateData, templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
 import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
@@ -26,14 +26,39 @@ const recipient = {
 };
 
 describe('release mail templates', () => {
-  it('defines the four mails once, each with subject, HTML and text', () => {
+  it('defines every mail once, each with subject, HTML and text; campaign mail offers unsubscribe, operational mail never', () => {
     expect(mailTemplates.map((t) => t.name).sort()).toEqual(Object.values(templateNames).sort());
     for (const template of mailTemplates) {
+      const whole = `${template.subject}${template.html}${template.text}`;
       expect(template.subject).not.toBe('');
-      expect(template.html).toContain('{{html.unsubscribeUrl}}');
-      expect(template.text).toContain('{{text.unsubscribeUrl}}');
-      expect(`${template.subject}${template.html}${template.text}`).not.toContain('{{{');
+      expect(whole).not.toContain('{{{');
+      if (template.stream === 'campaign') {
+        expect(template.html).toContain('{{html.unsubscribeUrl}}');
+        expect(template.text).toContain('{{text.unsubscribeUrl}}');
+      } else {
+        expect(whole).not.toMatch(/unsubscribe/i);
+      }
     }
+    expect(mailTemplates.filter((t) => t.stream === 'operational').map((t) => t.name)).toContain(
+      templateNames.notice,
+    );
+  });
+
+  it('renders an operational notice escaped in HTML and on single lines in text', () => {
+    const data = noticeTemplateData({
+      subject: 'Cannot reach\r\nBcc: x',
+      heading: 'Mail to <Pat> bounced',
+      lines: ['Show: Paris & Lyon', 'Second line'],
+      recipientName: 'Alex',
+    });
+
+    const mail = renderMail(templateNames.notice, data);
+
+    expect(mail.subject).toBe('Cannot reach Bcc: x');
+    expect(mail.html).toContain('Mail to &lt;Pat&gt; bounced');
+    expect(mail.html).toContain('<p>Show: Paris &amp; Lyon</p>');
+    expect(mail.text).toContain('Hello Alex,');
+    expect(mail.text).toContain('Show: Paris & Lyon\nSecond line');
   });
 
   it('says title, artists, kind, date with its zone, territories, press text, embargo, promo links and unsubscribe', () => {

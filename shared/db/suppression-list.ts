@@ -1,0 +1,26 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { normaliseEmail } from '../outlets.ts';
+import { batchGetAll } from './batch-get.ts';
+import { suppressionKey } from './outlet-items.ts';
+
+/**
+ * Which addresses are suppressed (a hard bounce or a complaint, on either mail stream; opt-outs.ts
+ * writes them). Operational mail goes to people outside the outlet directory (promoters, tour
+ * managers, budget owners), so the mail module asks this list before claiming it, in one batch read
+ * per SES call (see docs/design.md#two-mail-streams).
+ */
+export interface SuppressionList {
+  /** The normalised addresses among `emails` that are suppressed. */
+  suppressedAmong(emails: readonly string[]): Promise<Set<string>>;
+}
+
+export const dynamoSuppressionList = (db: DynamoDBDocumentClient, tableName: string): SuppressionList => ({
+  async suppressedAmong(emails) {
+    const addresses = [...new Set(emails.map(normaliseEmail))];
+    if (addresses.length === 0) return new Set();
+    const items = await batchGetAll(db, tableName, addresses.map(suppressionKey), {
+      ProjectionExpression: 'email',
+    });
+    return new Set(items.map((item) => normaliseEmail(String(item.email))));
+  },
+});

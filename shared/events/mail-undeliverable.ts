@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+
+export const MailUndeliverable = defineEvent({
+  detailType: 'Mail Undeliverable',
+  source: 'backline.deliverability',
+  schemaVersion: 1,
+  description:
+    'An operational mail (advance request, day sheet, budget alert, ...) bounced permanently or drew a complaint: its address now gets no mail, and whoever relies on that mail (the tour manager, the budget owner) must be told. Once per mail.',
+  data: z.object({
+    deliveryId: z.string().min(1),
+    address: z.string().min(3),
+    stream: z.enum(['campaign', 'operational']),
+    labelId: z.string().min(1),
+    /** What the mail was about: its type, then the ids that name it (`["show", tourId, showId]`). */
+    subject: z.array(z.string()).min(1),
+    kind: z.string().min(1),
+    reason: z.enum(['bounce', 'complaint']),
+    detail: z.string().optional(),
+    /** Who the mail concerns, as its sender stored it (`{tourId, showId}`, `{budgetId}`). */
+    context: z.record(z.string(), z.string()),
+  }),
+  sample: {
+    deliveryId: '3f9c2a7be1d04c5a9e8f7a6b5c4d3e2f',
+    address: 'advance@venue.example',
+    stream: 'operational',
+    labelId: 'lbl-nightshift',
+    subject: ['show', 'tour-2027-eu', 'show-paris'],
+    kind: 'advance-request',
+    reason: 'bounce',
+    detail: 'Permanent/General',
+    context: { tourId: 'tour-2027-eu', showId: 'show-paris' },
+  },
+});
