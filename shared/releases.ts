@@ -17,7 +17,7 @@ export interface ReleaseMoment {
 export type ReleaseEffect =
   | { type: 'schedule-release-day'; moment: ReleaseMoment }
   | { type: 'unschedule-release-day' }
-  | { type: 'request-mailing'; kind: MailKind; revision?: string };
+  | { type: 'request-mailing'; kind: MailKind; revision?: string; territories?: string[] };
 
 export interface StoredRelease {
   labelId: string;

@@ -21,6 +21,8 @@ export interface MailingRequest {
   releaseId: string;
   kind: MailKind;
   revision?: string;
+  /** A cancellation in these territories only. */
+  territories?: string[];
   cursor?: string;
 }
 
@@ -69,6 +71,7 @@ export function decodeCursor(cursor: string | undefined): Progress {
 /** Why a request no longer applies to the release as it stands, or undefined if it does. */
 function obsolete(release: StoredRelease | undefined, request: MailingRequest): string | undefined {
   if (!release?.details) return 'release unknown or never described';
+  if (request.territories) return undefined;
   if (request.kind !== 'cancellation' && release.state === 'cancelled') return 'release cancelled';
   if (request.kind === 'cancellation' && release.state !== 'cancelled') return 'release not cancelled';
   if (request.kind === 'out-now' && release.state !== 'out') return 'release not out';
@@ -116,13 +119,28 @@ async function recipientsOn(
       const announcement = announced.get(announcementOf(outlet));
       return (
         announcement?.status === 'sent' &&
-        (request.kind !== 'date-change' || writtenBeforeMove(announcement, release))
+        (request.kind !== 'date-change' || writtenBeforeMove(announcement, release)) &&
+        (!request.territories || withdrawnFor(outlet, release, request.territories))
       );
     });
   }
   const recipients = audience.filter(isMailable);
   return { recipients, skipped: audience.length - recipients.length };
 }
+
+/**
+ * Whether a withdrawal from `territories` concerns the outlet: it covers one of them, and the release
+ * no longer reaches it through another (an outlet in GB and DE keeps the release while GB does).
+ */
+const withdrawnFor = (outlet: Outlet, release: StoredRelease, territories: string[]) =>
+  outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW') &&
+  !outletMatchesRelease(outlet, release.details!);
+
+/** The release as a territory's cancellation states it: withdrawn there, with the label's reason if any. */
+const asWithdrawn = (release: StoredRelease, territories: string[] | undefined): StoredRelease =>
+  territories
+    ? { ...release, cancellationReason: `It is withdrawn in ${territories.join(', ')}.` }
+    : release;
 
 /**
  * The release mail for one outlet, written from the release as stored now: campaign mail, with the
@@ -183,7 +201,7 @@ export async function sendMailing(
     const page = await deps.outlets.page(pageCursor, deps.settings.pageSize);
     const { recipients, skipped } = await recipientsOn(page.outlets, release, request, deps);
     const mails = await mapBounded(recipients, deps.settings.claimConcurrency, (outlet) =>
-      releaseMail(release, request.kind, request.revision, outlet, deps),
+      releaseMail(asWithdrawn(release, request.territories), request.kind, request.revision, outlet, deps),
     );
     const outcome = await sendMails(deps, mails, deadline);
     if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, release.occurredAt);

@@ -14,7 +14,7 @@ import type { ReleasesDeps } from './ports.ts';
 
 export type ReleaseChange =
   | { type: 'Release Scheduled' | 'Release Updated'; details: ReleaseDetails }
-  | { type: 'Release Cancelled'; releaseId: string; reason?: string };
+  | { type: 'Release Cancelled'; releaseId: string; reason?: string; territories?: string[] };
 
 export interface ChangeMeta {
   labelId: string;
@@ -36,6 +36,24 @@ const widened = (before: readonly string[], after: readonly string[]) => {
   return after.some((value) => !known.has(value.toLowerCase()));
 };
 
+/** The territories `before` lists and `after` no longer does. */
+const dropped = (before: readonly string[], after: readonly string[]) =>
+  before.filter((territory) => !after.includes(territory));
+
+/** The release without `territories` (and their street dates): what stays when it is withdrawn there. */
+function withdrawnFrom(details: ReleaseDetails, territories: readonly string[]): ReleaseDetails {
+  const stays = (territory: string) => !territories.includes(territory);
+  const territoryDates = details.territoryDates
+    ?.map((entry) => ({ ...entry, territories: entry.territories.filter(stays) }))
+    .filter((entry) => entry.territories.length > 0);
+  const { territoryDates: _before, ...rest } = details;
+  return {
+    ...rest,
+    territories: details.territories.filter(stays),
+    ...(territoryDates && territoryDates.length > 0 ? { territoryDates } : {}),
+  };
+}
+
 /**
  * The effects of the change applied before, if they may not have happened (its schedule failed and
  * this newer change overtook its retry, which will now be ignored as older), restated for the
@@ -52,7 +70,9 @@ function carriedForward(stored: StoredRelease | undefined, next: Omit<StoredRele
 }
 
 const effectKey = (effect: ReleaseEffect) =>
-  effect.type === 'request-mailing' ? `${effect.type} ${effect.kind} ${effect.revision ?? ''}` : effect.type;
+  effect.type === 'request-mailing'
+    ? JSON.stringify([effect.type, effect.kind, effect.revision ?? '', effect.territories ?? []])
+    : effect.type;
 
 /**
  * The release after the change, and what it asks of the world: its own effects plus those of an
@@ -93,6 +113,15 @@ function decideOwnEffects(
     updatedAt: now,
   };
 
+  if (change.type === 'Release Cancelled' && change.territories && stored?.details) {
+    // Withdrawn from some territories: a change like any other, narrowing the release (below). If
+    // none stays, it is cancelled as a whole.
+    const details = withdrawnFrom(stored.details, change.territories);
+    if (details.territories.length > 0) {
+      return decideOwnEffects(stored, { type: 'Release Updated', details }, meta, now);
+    }
+  }
+
   if (change.type === 'Release Cancelled') {
     const effects: ReleaseEffect[] = [{ type: 'unschedule-release-day' }];
     // Only outlets that were told about the release hear that it is cancelled.
@@ -130,6 +159,12 @@ function decideOwnEffects(
     if (widened(before.territories, details.territories) || widened(before.genres, details.genres)) {
       effects.push({ type: 'request-mailing', kind: 'announcement' });
     }
+  }
+  // The label's description is the whole release as it now stands (an ERN message replaces what earlier
+  // ones said): a territory it no longer lists is withdrawn there, and that territory's outlets are told.
+  const withdrawn = dropped(before.territories, details.territories);
+  if (stored.state !== 'cancelled' && withdrawn.length > 0) {
+    effects.push({ type: 'request-mailing', kind: 'cancellation', territories: withdrawn });
   }
   const previousMoment: ReleaseMoment | undefined = moved ? momentOf(before) : stored.previousMoment;
   return {
@@ -185,6 +220,10 @@ export async function applyReleaseChange(
     await record(false);
     return { outcome: 'ignored', reason: 'the release is cancelled' };
   }
+  if (change.type === 'Release Cancelled' && change.territories && !stored?.details) {
+    await record(false);
+    return { outcome: 'ignored', reason: 'withdrawn from territories of a release never described' };
+  }
 
   const { next, effects } = decideChange(stored, change, { ...meta, occurredAt }, now);
   if (!(await deps.releases.putIfNewer(next, mailingRequests(next, meta)))) {
@@ -208,6 +247,7 @@ function mailingRequests(release: StoredRelease, meta: Pick<ChangeMeta, 'correla
               releaseId: release.releaseId,
               kind: effect.kind,
               ...(effect.revision ? { revision: effect.revision } : {}),
+              ...(effect.territories ? { territories: effect.territories } : {}),
             },
             { correlationId: meta.correlationId, labelId: release.labelId },
           ),

@@ -6,6 +6,7 @@ import type { Page, WebhookRecord, WebhookRecords, WebhookRef } from '#shared/db
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
 import type { Log } from '#shared/lambda/observability.ts';
+import type { StoredRelease } from '#shared/releases.ts';
 import type { WebhookBodyInput } from '#shared/webhooks.ts';
 
 /** Builders and in-memory fakes of intake's ports. */
@@ -116,7 +117,7 @@ export class InMemoryLabels implements Labels {
   }
 }
 
-const refKey = (ref: WebhookRef) => `${ref.labelId}#${ref.webhookId}`;
+const refKey = (ref: WebhookRef) => JSON.stringify([ref.labelId, ref.webhookId, ref.format ?? 'json']);
 /** Whole seconds, as the table compares expiry (TTL is in epoch seconds). */
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
@@ -163,3 +164,11 @@ export class InMemoryWebhookRecords implements WebhookRecords {
 }
 
 export const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** The releases intake asks about (is an ERN message's release known?): those given, by label and id. */
+export const knownReleases = (...releases: Pick<StoredRelease, 'labelId' | 'releaseId' | 'details'>[]) => ({
+  async get(labelId: string, releaseId: string) {
+    const found = releases.find((r) => r.labelId === labelId && r.releaseId === releaseId);
+    return found ? (structuredClone(found) as StoredRelease) : undefined;
+  },
+});

@@ -267,6 +267,33 @@ describe('follow-up mailings', () => {
     expect(outcome).toMatchObject({ status: 'completed', sent: 1, skipped: 1 });
   });
 
+  it('tells of a withdrawal from a territory only the outlets announced there that the release no longer reaches', async () => {
+    const german = anOutlet({ territories: ['DE'] });
+    const britishAndGerman = anOutlet({ territories: ['GB', 'DE'] });
+    const british = anOutlet({ territories: ['GB'] });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: aReleaseDetails({ territories: ['GB', 'DE'] }) })],
+      outlets: [german, britishAndGerman, british],
+    });
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      aStoredRelease({ details: aReleaseDetails({ territories: ['GB'] }) }),
+    );
+
+    const outcome = await sendMailing(
+      { ...announce, kind: 'cancellation', territories: ['DE'] },
+      meta,
+      world.deps,
+      far(),
+    );
+
+    expect(world.mailer.delivered.filter((m) => m.kind === 'cancellation').map((m) => m.email)).toEqual([
+      german.email,
+    ]);
+    expect(outcome).toMatchObject({ status: 'completed', sent: 1 });
+  });
+
   it('mails one date change per new date, and nothing for a date already superseded', async () => {
     const { world } = setup();
     await sendMailing(announce, meta, world.deps, far());

@@ -10,6 +10,7 @@ import {
   aWebhookEvent,
   InMemoryLabels,
   InMemoryWebhookRecords,
+  knownReleases,
 } from '#test/support/intake.ts';
 
 /**
@@ -152,7 +153,7 @@ describe('intake under random and mutated requests', () => {
   it('never answers 5xx, and records only what it accepts, as a valid event', async () => {
     const labels = new InMemoryLabels(label);
     const webhooks = new InMemoryWebhookRecords();
-    const handler = makeHandler({ labels, webhooks, now: () => now });
+    const handler = makeHandler({ labels, webhooks, releases: knownReleases(), now: () => now });
     const statuses = new Map<number, number>();
 
     await fc.assert(

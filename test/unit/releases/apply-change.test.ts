@@ -184,7 +184,7 @@ describe('applying release changes', () => {
     await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
 
     await applyReleaseChange(
-      updated(aReleaseDetails({ title: 'Night Drive (Radio Edit)', territories: ['GB'] })),
+      updated(aReleaseDetails({ title: 'Night Drive (Radio Edit)' })),
       metaAt('2026-06-02T10:00:00Z'),
       world.deps,
     );
@@ -193,6 +193,74 @@ describe('applying release changes', () => {
       'Night Drive (Radio Edit)',
     );
     expect(world.mailings()).toHaveLength(1);
+  });
+
+  it('withdraws the release from a territory an update no longer lists: a cancellation for that territory only', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ territories: ['GB', 'IE', 'DE'] })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    await applyReleaseChange(
+      updated(aReleaseDetails({ territories: ['GB', 'DE'] })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.mailings().at(-1)).toEqual({
+      labelId: 'lbl-nightshift',
+      releaseId: 'rel-night-drive',
+      kind: 'cancellation',
+      territories: ['IE'],
+    });
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.state).toBe('scheduled');
+    expect(world.schedules.filter((s) => s.op === 'delete')).toHaveLength(0);
+  });
+
+  it('withdraws the territories a cancellation names, their street dates with them, and cancels as a whole when none stays', async () => {
+    const world = fakeReleases();
+    const details = aReleaseDetails({
+      territories: ['GB', 'IE', 'DE'],
+      territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-12' }],
+    });
+    await applyReleaseChange(scheduled(details), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    await applyReleaseChange(
+      { ...cancelled, territories: ['DE'] },
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+    const partly = structuredClone(world.stored.get('lbl-nightshift/rel-night-drive'));
+    await applyReleaseChange(
+      { ...cancelled, territories: ['GB', 'IE'] },
+      metaAt('2026-06-03T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(partly?.state).toBe('scheduled');
+    expect(partly?.details?.territories).toEqual(['GB', 'IE']);
+    expect(partly?.details?.territoryDates).toBeUndefined();
+    expect(world.mailings().map((m) => [m.kind, (m as { territories?: string[] }).territories])).toEqual([
+      ['announcement', undefined],
+      ['cancellation', ['DE']],
+      ['cancellation', undefined],
+    ]);
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.state).toBe('cancelled');
+  });
+
+  it('ignores a withdrawal from territories of a release it never heard of, leaving no tombstone', async () => {
+    const world = fakeReleases();
+
+    const result = await applyReleaseChange(
+      { ...cancelled, territories: ['DE'] },
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(result.outcome).toBe('ignored');
+    expect(world.stored.size).toBe(0);
   });
 
   it('deletes the schedule and asks for a cancellation mail, and a cancelled release stays cancelled', async () => {
