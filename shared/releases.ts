@@ -17,6 +17,8 @@ export interface ReleaseMoment {
 export type ReleaseEffect =
   | { type: 'schedule-release-day'; moment: ReleaseMoment }
   | { type: 'unschedule-release-day' }
+  | { type: 'schedule-announcement'; announceAt: string }
+  | { type: 'unschedule-announcement' }
   | { type: 'request-mailing'; kind: MailKind; revision?: string; territories?: string[] };
 
 export interface StoredRelease {
@@ -41,6 +43,8 @@ export interface StoredRelease {
   movedAt?: string;
   cancellationReason?: string;
   outAt?: string;
+  /** When the schedule set for the release's `announceAt` fired and asked for the announcement. */
+  embargoLiftedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -59,3 +63,17 @@ export const sameMoment = (a: ReleaseMoment, b: ReleaseMoment): boolean =>
 /** A date change's revision: the new date, time and zone, part of the mail's identity (docs/design.md#exactly-once-mail). */
 export const revisionOf = (moment: ReleaseMoment): string =>
   `${moment.releaseDate}T${moment.releaseTime} ${moment.timeZone}`;
+
+/** The instant before which the release may not be announced (`announceAt`, or its older name `embargoUntil`). */
+export const announceAtOf = (
+  details: Pick<ReleaseDetails, 'announceAt' | 'embargoUntil'>,
+): string | undefined => details.announceAt ?? details.embargoUntil;
+
+/** Whether the release is still under embargo at `now` (an ISO instant or a Date). */
+export const embargoed = (
+  details: Pick<ReleaseDetails, 'announceAt' | 'embargoUntil'>,
+  now: string | Date,
+): boolean => {
+  const until = announceAtOf(details);
+  return until !== undefined && Date.parse(until) > new Date(now).getTime();
+};

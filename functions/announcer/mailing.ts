@@ -13,7 +13,7 @@ import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { mapBounded, sendMails } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { isMailable, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
-import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
+import { announceAtOf, embargoed, momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 export interface MailingRequest {
@@ -68,9 +68,17 @@ export function decodeCursor(cursor: string | undefined): Progress {
   };
 }
 
-/** Why a request no longer applies to the release as it stands, or undefined if it does. */
-function obsolete(release: StoredRelease | undefined, request: MailingRequest): string | undefined {
+/** Why a request no longer applies to the release as it stands at `now`, or undefined if it does. */
+function obsolete(
+  release: StoredRelease | undefined,
+  request: MailingRequest,
+  now: Date,
+): string | undefined {
   if (!release?.details) return 'release unknown or never described';
+  // The embargo holds whoever asks: the schedule at its end asks again (see docs/design.md#embargoes).
+  if (request.kind === 'announcement' && embargoed(release.details, now)) {
+    return `under embargo until ${announceAtOf(release.details)}`;
+  }
   if (request.territories) return undefined;
   if (request.kind !== 'cancellation' && release.state === 'cancelled') return 'release cancelled';
   if (request.kind === 'cancellation' && release.state !== 'cancelled') return 'release not cancelled';
@@ -192,7 +200,7 @@ export async function sendMailing(
   deadline: number,
 ): Promise<MailingOutcome> {
   const release = await deps.releases.get(request.labelId, request.releaseId);
-  const reason = obsolete(release, request);
+  const reason = obsolete(release, request, deps.now());
   const progress = decodeCursor(request.cursor);
   if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
 
@@ -215,7 +223,11 @@ export async function sendMailing(
     if (!page.next) return complete(release, request, progress, meta, deps);
     pageCursor = page.next;
     // A release cancelled while its mailing runs: no page after the cancel is mailed.
-    const changed = obsolete(await deps.releases.get(request.labelId, request.releaseId), request);
+    const changed = obsolete(
+      await deps.releases.get(request.labelId, request.releaseId),
+      request,
+      deps.now(),
+    );
     if (changed) return stop(request, progress, changed, meta, deps);
     if (deps.now().getTime() >= deadline)
       return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);

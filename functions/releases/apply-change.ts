@@ -3,6 +3,8 @@ import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
+  announceAtOf,
+  embargoed,
   momentOf,
   type ReleaseEffect,
   type ReleaseMoment,
@@ -61,13 +63,37 @@ function withdrawnFrom(details: ReleaseDetails, territories: readonly string[]):
  * carrying: they were asked for in the outbox, in the same write as that change. A cancellation
  * supersedes them.
  */
-function carriedForward(stored: StoredRelease | undefined, next: Omit<StoredRelease, 'lastEffects'>) {
+function carriedForward(
+  stored: StoredRelease | undefined,
+  next: Omit<StoredRelease, 'lastEffects'>,
+  now: string,
+): ReleaseEffect[] {
   if (!stored?.effectsPending || next.state !== 'scheduled' || !next.details) return [];
-  const moment = momentOf(next.details);
-  return stored.lastEffects.some((effect) => effect.type === 'schedule-release-day')
-    ? [{ type: 'schedule-release-day', moment } satisfies ReleaseEffect]
-    : [];
+  const carried: ReleaseEffect[] = [];
+  if (stored.lastEffects.some((effect) => effect.type === 'schedule-release-day')) {
+    carried.push({ type: 'schedule-release-day', moment: momentOf(next.details) });
+  }
+  const announceAt = announceAtOf(next.details);
+  if (
+    announceAt &&
+    embargoed(next.details, now) &&
+    stored.lastEffects.some((effect) => effect.type === 'schedule-announcement')
+  ) {
+    carried.push({ type: 'schedule-announcement', announceAt });
+  }
+  return carried;
 }
+
+/**
+ * Announcing the release: at once, or, under embargo, by a schedule at its `announceAt` (see
+ * docs/design.md#embargoes). The announcer holds any announcement asked for earlier as well.
+ */
+const announcement = (details: ReleaseDetails, now: string): ReleaseEffect => {
+  const announceAt = announceAtOf(details);
+  return announceAt && embargoed(details, now)
+    ? { type: 'schedule-announcement', announceAt }
+    : { type: 'request-mailing', kind: 'announcement' };
+};
 
 const effectKey = (effect: ReleaseEffect) =>
   effect.type === 'request-mailing'
@@ -86,7 +112,7 @@ export function decideChange(
 ): { next: StoredRelease; effects: ReleaseEffect[] } {
   const { next, effects: own } = decideOwnEffects(stored, change, meta, now);
   const byKey = new Map(
-    [...carriedForward(stored, next), ...own].map((effect) => [effectKey(effect), effect]),
+    [...carriedForward(stored, next, now), ...own].map((effect) => [effectKey(effect), effect]),
   );
   const effects = [...byKey.values()];
   const { effectsPending: _earlier, ...release } = next;
@@ -123,7 +149,10 @@ function decideOwnEffects(
   }
 
   if (change.type === 'Release Cancelled') {
-    const effects: ReleaseEffect[] = [{ type: 'unschedule-release-day' }];
+    const effects: ReleaseEffect[] = [
+      { type: 'unschedule-release-day' },
+      { type: 'unschedule-announcement' },
+    ];
     // Only outlets that were told about the release hear that it is cancelled.
     if (stored?.details) effects.push({ type: 'request-mailing', kind: 'cancellation' });
     return {
@@ -140,10 +169,7 @@ function decideOwnEffects(
   const details = change.details;
   const moment = momentOf(details);
   if (!stored?.details) {
-    const effects: ReleaseEffect[] = [
-      { type: 'schedule-release-day', moment },
-      { type: 'request-mailing', kind: 'announcement' },
-    ];
+    const effects: ReleaseEffect[] = [{ type: 'schedule-release-day', moment }, announcement(details, now)];
     return { next: { ...base, state: 'scheduled', details }, effects };
   }
 
@@ -156,9 +182,11 @@ function decideOwnEffects(
       effects.push({ type: 'request-mailing', kind: 'date-change', revision: revisionOf(moment) });
     }
     // Newly matching outlets get the first announcement; claims keep the others from a second one.
-    if (widened(before.territories, details.territories) || widened(before.genres, details.genres)) {
-      effects.push({ type: 'request-mailing', kind: 'announcement' });
-    }
+    const wider = widened(before.territories, details.territories) || widened(before.genres, details.genres);
+    // A new or moved embargo reschedules the announcement; one lifted early announces now.
+    const embargoChanged = announceAtOf(before) !== announceAtOf(details);
+    if (wider || embargoChanged) effects.push(announcement(details, now));
+    if (embargoChanged && !embargoed(details, now)) effects.push({ type: 'unschedule-announcement' });
   }
   // The label's description is the whole release as it now stands (an ERN message replaces what earlier
   // ones said): a territory it no longer lists is withdrawn there, and that territory's outlets are told.
@@ -275,6 +303,15 @@ async function perform(
       });
     } else if (effect.type === 'unschedule-release-day') {
       await deps.schedules.deleteReleaseDay(release.labelId, release.releaseId);
+    } else if (effect.type === 'schedule-announcement') {
+      await deps.schedules.upsertAnnouncement({
+        labelId: release.labelId,
+        releaseId: release.releaseId,
+        announceAt: effect.announceAt,
+        correlationId: meta.correlationId,
+      });
+    } else if (effect.type === 'unschedule-announcement') {
+      await deps.schedules.deleteAnnouncement(release.labelId, release.releaseId);
     }
   }
   if (release.effectsPending)

@@ -60,6 +60,17 @@ export interface ReleaseStore {
     at: string,
     outbox: OutboxEntry[],
   ): Promise<boolean>;
+  /**
+   * Records that the release's embargo ended, only while it is scheduled or out with exactly
+   * `announceAt` (a schedule set for an older one must not end it), with the events it leads to.
+   */
+  markEmbargoLifted(
+    labelId: string,
+    releaseId: string,
+    announceAt: string,
+    at: string,
+    outbox: OutboxEntry[],
+  ): Promise<boolean>;
 }
 
 export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): ReleaseStore => ({
@@ -164,6 +175,43 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
               ':date': moment.releaseDate,
               ':time': moment.releaseTime,
               ':zone': moment.timeZone,
+            },
+          },
+        },
+      ],
+      outbox,
+      at,
+    );
+  },
+
+  /**
+   * Records when the embargo ended, only while the release is scheduled or out with exactly
+   * `announceAt` (or, lacking that, the older `embargoUntil`), with the announcement's request in the
+   * same transaction. True also when it was recorded before, so a redelivered firing asks again (claims
+   * keep the mail to one per outlet).
+   */
+  markEmbargoLifted(labelId, releaseId, announceAt, at, outbox) {
+    return writeWithOutbox(
+      db,
+      [
+        {
+          Update: {
+            TableName: table,
+            Key: releaseKey(labelId, releaseId),
+            UpdateExpression: 'SET embargoLiftedAt = if_not_exists(embargoLiftedAt, :at), updatedAt = :at',
+            ConditionExpression:
+              '#state IN (:scheduled, :out) AND (#details.#announceAt = :announceAt OR (attribute_not_exists(#details.#announceAt) AND #details.#embargoUntil = :announceAt))',
+            ExpressionAttributeNames: {
+              '#state': 'state',
+              '#details': 'details',
+              '#announceAt': 'announceAt',
+              '#embargoUntil': 'embargoUntil',
+            },
+            ExpressionAttributeValues: {
+              ':out': 'out',
+              ':scheduled': 'scheduled',
+              ':at': at,
+              ':announceAt': announceAt,
             },
           },
         },

@@ -294,6 +294,19 @@ describe('follow-up mailings', () => {
     expect(outcome).toMatchObject({ status: 'completed', sent: 1 });
   });
 
+  it('sends no announcement before the release may be announced, whoever asks', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: aReleaseDetails({ announceAt: '2100-01-01T00:00:00Z' }) })],
+      outlets: [outlet],
+    });
+
+    const outcome = await sendMailing(announce, meta, world.deps, far());
+
+    expect(outcome).toEqual({ status: 'obsolete', reason: 'under embargo until 2100-01-01T00:00:00Z' });
+    expect(world.mailer.delivered).toHaveLength(0);
+  });
+
   it('mails one date change per new date, and nothing for a date already superseded', async () => {
     const { world } = setup();
     await sendMailing(announce, meta, world.deps, far());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyReleaseChange, type ChangeMeta, type ReleaseChange } from '#functions/releases/apply-change.ts';
-import type { ReleaseDaySchedule, ReleasesDeps } from '#functions/releases/ports.ts';
+import { endEmbargo } from '#functions/releases/embargo.ts';
+import type { AnnouncementSchedule, ReleaseDaySchedule, ReleasesDeps } from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
@@ -11,6 +12,8 @@ function fakeReleases() {
   const stored = new Map<string, StoredRelease>();
   const changes: { eventId: string; applied: boolean }[] = [];
   const schedules: (({ op: 'upsert' } & ReleaseDaySchedule) | { op: 'delete'; releaseId: string })[] = [];
+  const announcements: (({ op: 'upsert' } & AnnouncementSchedule) | { op: 'delete'; releaseId: string })[] =
+    [];
   // The outbox entries written with the release, in order.
   const published: OutboxEntry[] = [];
   // How many of the next Scheduler calls fail.
@@ -37,6 +40,15 @@ function fakeReleases() {
         published.push(...outbox);
         return true;
       },
+      markEmbargoLifted: async (labelId, releaseId, announceAt, at, outbox) => {
+        const current = stored.get(key(labelId, releaseId));
+        const details = current?.details;
+        if (!current || !details || current.state === 'cancelled') return false;
+        if ((details.announceAt ?? details.embargoUntil) !== announceAt) return false;
+        current.embargoLiftedAt ??= at;
+        published.push(...outbox);
+        return true;
+      },
       markEffectsPerformed: async (labelId, releaseId, eventId) => {
         const current = stored.get(key(labelId, releaseId));
         if (current?.lastEventId === eventId) delete current.effectsPending;
@@ -48,6 +60,8 @@ function fakeReleases() {
         schedules.push({ op: 'upsert', ...schedule });
       },
       deleteReleaseDay: async (_labelId, releaseId) => void schedules.push({ op: 'delete', releaseId }),
+      upsertAnnouncement: async (schedule) => void announcements.push({ op: 'upsert', ...schedule }),
+      deleteAnnouncement: async (_labelId, releaseId) => void announcements.push({ op: 'delete', releaseId }),
     },
     now: () => new Date('2026-06-01T12:00:00Z'),
   };
@@ -60,7 +74,7 @@ function fakeReleases() {
     const last = schedules.at(-1);
     return last?.op === 'upsert' ? last.moment : undefined;
   };
-  return { deps, stored, changes, schedules, published, mailings, releaseDay, failing };
+  return { deps, stored, changes, schedules, announcements, published, mailings, releaseDay, failing };
 }
 
 let eventCounter = 0;
@@ -261,6 +275,101 @@ describe('applying release changes', () => {
 
     expect(result.outcome).toBe('ignored');
     expect(world.stored.size).toBe(0);
+  });
+
+  it('holds the announcement of a release under embargo: it is scheduled for announceAt instead', async () => {
+    const world = fakeReleases();
+
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ announceAt: '2026-07-01T09:00:00+02:00' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.mailings()).toEqual([]);
+    expect(world.announcements).toEqual([
+      expect.objectContaining({
+        op: 'upsert',
+        releaseId: 'rel-night-drive',
+        announceAt: '2026-07-01T09:00:00+02:00',
+      }),
+    ]);
+    expect(world.schedules).toHaveLength(1);
+  });
+
+  it('takes embargoUntil as the older name of announceAt', async () => {
+    const world = fakeReleases();
+
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ embargoUntil: '2026-07-01T09:00:00Z' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.mailings()).toEqual([]);
+    expect(world.announcements).toEqual([expect.objectContaining({ announceAt: '2026-07-01T09:00:00Z' })]);
+  });
+
+  it('announces when the embargo schedule fires, and ignores a firing for an embargo moved since', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ announceAt: '2026-07-01T09:00:00Z' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+    await applyReleaseChange(
+      updated(aReleaseDetails({ announceAt: '2026-07-08T09:00:00Z' })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+    const fired = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive' };
+
+    const stale = await endEmbargo(
+      { ...fired, announceAt: '2026-07-01T09:00:00Z' },
+      { correlationId: 'c' },
+      world.deps,
+    );
+    const current = await endEmbargo(
+      { ...fired, announceAt: '2026-07-08T09:00:00Z' },
+      { correlationId: 'c' },
+      world.deps,
+    );
+
+    expect(stale).toEqual({ outcome: 'ignored', reason: 'embargo changed since' });
+    expect(current).toEqual({ outcome: 'announcement-requested' });
+    expect(world.announcements.map((a) => a.op === 'upsert' && a.announceAt)).toEqual([
+      '2026-07-01T09:00:00Z',
+      '2026-07-08T09:00:00Z',
+    ]);
+    expect(world.mailings()).toEqual([expect.objectContaining({ kind: 'announcement' })]);
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.embargoLiftedAt).toBeDefined();
+  });
+
+  it('announces at once when an update lifts the embargo, deleting its schedule', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ announceAt: '2026-07-01T09:00:00Z' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    await applyReleaseChange(updated(aReleaseDetails()), metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+    expect(world.mailings()).toEqual([expect.objectContaining({ kind: 'announcement' })]);
+    expect(world.announcements.at(-1)).toEqual({ op: 'delete', releaseId: 'rel-night-drive' });
+  });
+
+  it('deletes the embargo schedule of a release cancelled under embargo', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ announceAt: '2026-07-01T09:00:00Z' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    await applyReleaseChange(cancelled, metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+    expect(world.announcements.at(-1)).toEqual({ op: 'delete', releaseId: 'rel-night-drive' });
   });
 
   it('deletes the schedule and asks for a cancellation mail, and a cancelled release stays cancelled', async () => {
