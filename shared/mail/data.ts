@@ -95,7 +95,8 @@ const formatShort = (moment: ReleaseMoment): string => {
   }).format(new Date(Date.UTC(year, month - 1, day)));
 };
 
-function formatInstant(iso: string, timeZone: string): string {
+/** "26 February 2027 at 10:00 (Europe/London)": an instant as the clock in `timeZone` shows it. */
+export function formatInstant(iso: string, timeZone: string): string {
   const formatted = new Intl.DateTimeFormat('en-GB', {
     day: 'numeric',
     month: 'long',

@@ -6,7 +6,6 @@ import type { Page, WebhookRecord, WebhookRecords, WebhookRef } from '#shared/db
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
 import type { Log } from '#shared/lambda/observability.ts';
-import type { StoredRelease } from '#shared/releases.ts';
 import type { WebhookBodyInput } from '#shared/webhooks.ts';
 
 /** Builders and in-memory fakes of intake's ports. */
@@ -165,11 +164,3 @@ export class InMemoryWebhookRecords implements WebhookRecords {
 }
 
 export const silentLog: Log = { info: () => {}, warn: () => {}, error: () => {} };
-
-/** The releases intake asks about (is an ERN message's release known?): those given, by label and id. */
-export const knownReleases = (...releases: Pick<StoredRelease, 'labelId' | 'releaseId' | 'details'>[]) => ({
-  async get(labelId: string, releaseId: string) {
-    const found = releases.find((r) => r.labelId === labelId && r.releaseId === releaseId);
-    return found ? (structuredClone(found) as StoredRelease) : undefined;
-  },
-});

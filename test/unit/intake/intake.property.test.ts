@@ -10,8 +10,8 @@ import {
   aWebhookEvent,
   InMemoryLabels,
   InMemoryWebhookRecords,
-  knownReleases,
 } from '#test/support/intake.ts';
+import { knownReleases } from '#test/support/releases.ts';
 
 /**
  * Throws thousands of random and mutated requests at the intake handler (with in-memory ports) and holds

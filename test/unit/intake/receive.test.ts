@@ -12,10 +12,9 @@ import {
   aWebhookEvent,
   InMemoryLabels,
   InMemoryWebhookRecords,
-  knownReleases,
   signedWebhook,
 } from '#test/support/intake.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
+import { aReleaseDetails, knownReleases } from '#test/support/releases.ts';
 
 const now = new Date('2027-01-05T10:00:00Z');
 
