@@ -146,9 +146,7 @@ const withdrawnFor = (outlet: Outlet, release: StoredRelease, territories: strin
 
 /** The release as a territory's cancellation states it: withdrawn there, with the label's reason if any. */
 const asWithdrawn = (release: StoredRelease, territories: string[] | undefined): StoredRelease =>
-  territories
-    ? { ...release, cancellationReason: `It is withdrawn in ${territories.join(', ')}.` }
-    : release;
+  territories ? { ...release, cancellationReason: `It is withdrawn in ${territories.join(', ')}.` } : release;
 
 /**
  * The release mail for one outlet, written from the release as stored now: campaign mail, with the

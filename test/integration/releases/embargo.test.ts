@@ -117,7 +117,7 @@ describe('embargoes on the local cloud', () => {
 
       expect(response?.status()).toBe(403);
       expect(await page.locator('h1').textContent()).toBe('This promo is not available yet');
-      expect(await page.locator('body').innerText()).toContain(
+      expect(await page.locator('p').first().textContent()).toContain(
         'The promo is available from 1 June 2099 at 12:00 (Europe/London).',
       );
     } finally {
