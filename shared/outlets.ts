@@ -75,7 +75,8 @@ function genresMatch(outletGenres: readonly string[], releaseGenres: readonly st
   return outletGenres.some((genre) => wanted.has(genre.trim().toLowerCase()));
 }
 
-function territoriesMatch(
+/** Whether an outlet's territories and a release's (or some of its territories) meet; `WW` meets every one. */
+export function territoriesMatch(
   outletTerritories: readonly string[],
   releaseTerritories: readonly string[],
 ): boolean {

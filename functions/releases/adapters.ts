@@ -14,15 +14,17 @@ import { dynamoReleases } from '#shared/db/releases.ts';
 import { AnnouncementDue } from '#shared/events/announcement-due.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
+import { type ReleaseMoment, revisionOf } from '#shared/releases.ts';
 import type { AnnouncementSchedule, ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
 
 /**
- * The release-day schedule's name: a hash of the JSON tuple [labelId, releaseId], so that two labels'
+ * The release-day schedule's name: a hash of the JSON tuple [labelId, releaseId] (with street dates
+ * per territory, [labelId, releaseId, moment], one per moment), so that two labels'
  * release ids can never meet, whatever characters they hold (see docs/design.md#unambiguous-keys).
  * Scheduler names are 1-64 characters of `[0-9a-zA-Z-_.]`: 12 + 40 fit. The ids travel in the target input.
  */
-export const releaseDayScheduleName = (labelId: string, releaseId: string): string =>
-  `release-day-${nameHash([labelId, releaseId])}`;
+export const releaseDayScheduleName = (labelId: string, releaseId: string, moment?: ReleaseMoment): string =>
+  `release-day-${nameHash(moment ? [labelId, releaseId, revisionOf(moment)] : [labelId, releaseId])}`;
 
 /** The CreateSchedule/UpdateSchedule request: a one-time `at()` in the release's zone that puts an event on the bus. */
 export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateScheduleCommandInput {
@@ -33,7 +35,7 @@ export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateSch
     { correlationId: schedule.correlationId, labelId },
   );
   return {
-    Name: releaseDayScheduleName(labelId, releaseId),
+    Name: releaseDayScheduleName(labelId, releaseId, schedule.perMoment ? moment : undefined),
     GroupName: config().SCHEDULE_GROUP,
     Description: `Release day of ${labelId}/${releaseId}`.slice(0, 512),
     ScheduleExpression: `at(${moment.releaseDate}T${moment.releaseTime}:00)`,
@@ -116,7 +118,7 @@ export function schedulerSchedules(client: () => SchedulerClient = scheduler): S
   };
   return {
     upsertReleaseDay: (schedule) => upsert(releaseDayScheduleInput(schedule)),
-    deleteReleaseDay: (labelId, releaseId) => remove(releaseDayScheduleName(labelId, releaseId)),
+    deleteReleaseDay: (labelId, releaseId, moment) => remove(releaseDayScheduleName(labelId, releaseId, moment)),
     upsertAnnouncement: (schedule) => upsert(announcementScheduleInput(schedule)),
     deleteAnnouncement: (labelId, releaseId) => remove(announcementScheduleName(labelId, releaseId)),
   };

@@ -5,12 +5,15 @@ import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   announceAtOf,
   embargoed,
+  hasTerritoryDates,
+  momentKeyByTerritory,
   momentOf,
   type ReleaseEffect,
   type ReleaseMoment,
   revisionOf,
   type StoredRelease,
   sameMoment,
+  territoryMomentsOf,
 } from '#shared/releases.ts';
 import type { ReleasesDeps } from './ports.ts';
 
@@ -56,6 +59,9 @@ function withdrawnFrom(details: ReleaseDetails, territories: readonly string[]):
   };
 }
 
+/** The keys of the release's current moments, stored with it so a per-moment schedule can check it still applies. */
+const momentKeysOf = (details: ReleaseDetails): string[] => territoryMomentsOf(details).map((group) => group.key);
+
 /**
  * The effects of the change applied before, if they may not have happened (its schedule failed and
  * this newer change overtook its retry, which will now be ignored as older), restated for the
@@ -71,7 +77,7 @@ function carriedForward(
   if (!stored?.effectsPending || next.state !== 'scheduled' || !next.details) return [];
   const carried: ReleaseEffect[] = [];
   if (stored.lastEffects.some((effect) => effect.type === 'schedule-release-day')) {
-    carried.push({ type: 'schedule-release-day', moment: momentOf(next.details) });
+    carried.push(...releaseDays(next.details, next.outMoments));
   }
   const announceAt = announceAtOf(next.details);
   if (
@@ -95,10 +101,73 @@ const announcement = (details: ReleaseDetails, now: string): ReleaseEffect => {
     : { type: 'request-mailing', kind: 'announcement' };
 };
 
-const effectKey = (effect: ReleaseEffect) =>
-  effect.type === 'request-mailing'
-    ? JSON.stringify([effect.type, effect.kind, effect.revision ?? '', effect.territories ?? []])
-    : effect.type;
+const effectKey = (effect: ReleaseEffect) => {
+  if (effect.type === 'request-mailing') {
+    return JSON.stringify([
+      effect.type,
+      effect.kind,
+      effect.revision ?? '',
+      effect.territories ?? [],
+      effect.moment ?? '',
+    ]);
+  }
+  // The release's one schedule is one effect, whatever its moment; per-moment schedules one each.
+  const perMoment =
+    (effect.type === 'schedule-release-day' && effect.perMoment) ||
+    (effect.type === 'unschedule-release-day' && effect.moment);
+  return perMoment ? JSON.stringify([effect.type, revisionOf(effect.moment!)]) : effect.type;
+};
+
+/**
+ * The release-day schedules a release needs (see docs/design.md#street-dates-per-territory): one at
+ * its date, or, with street dates per territory, one per distinct moment still to come, not per
+ * territory or outlet.
+ */
+function releaseDays(details: ReleaseDetails, outMoments: readonly string[] = []): ReleaseEffect[] {
+  if (!hasTerritoryDates(details)) return [{ type: 'schedule-release-day', moment: momentOf(details) }];
+  return territoryMomentsOf(details)
+    .filter((group) => !outMoments.includes(group.key))
+    .map((group) => ({ type: 'schedule-release-day', moment: group.moment, perMoment: true }));
+}
+
+/** The schedules `before` had that `after` no longer needs, as deletions (the one left is moved, not deleted). */
+function staleReleaseDays(before: ReleaseDetails, after: ReleaseDetails | undefined): ReleaseEffect[] {
+  if (!hasTerritoryDates(before)) {
+    return after && !hasTerritoryDates(after) ? [] : [{ type: 'unschedule-release-day' }];
+  }
+  const kept = new Set(after && hasTerritoryDates(after) ? territoryMomentsOf(after).map((g) => g.key) : []);
+  return territoryMomentsOf(before)
+    .filter((group) => !kept.has(group.key))
+    .map((group) => ({ type: 'unschedule-release-day', moment: group.moment }));
+}
+
+/**
+ * The date changes a change of territory dates makes: per territory whose moment moved and had not
+ * come yet, grouped by old and new moment, so each goes to that territory's outlets only.
+ */
+function territoryDateChanges(
+  before: ReleaseDetails,
+  after: ReleaseDetails,
+  outMoments: readonly string[],
+): ReleaseEffect[] {
+  const was = momentKeyByTerritory(before);
+  const changes = new Map<string, Extract<ReleaseEffect, { type: 'request-mailing' }>>();
+  for (const [territory, key] of momentKeyByTerritory(after)) {
+    const old = was.get(territory);
+    if (!old || old === key || outMoments.includes(old)) continue;
+    const id = JSON.stringify([old, key]);
+    const change = changes.get(id) ?? {
+      type: 'request-mailing',
+      kind: 'date-change',
+      revision: key,
+      moment: old,
+      territories: [],
+    };
+    change.territories?.push(territory);
+    changes.set(id, change);
+  }
+  return [...changes.values()];
+}
 
 /**
  * The release after the change, and what it asks of the world: its own effects plus those of an
@@ -150,7 +219,9 @@ function decideOwnEffects(
 
   if (change.type === 'Release Cancelled') {
     const effects: ReleaseEffect[] = [
-      { type: 'unschedule-release-day' },
+      ...(stored?.details
+        ? staleReleaseDays(stored.details, undefined)
+        : [{ type: 'unschedule-release-day' as const }]),
       { type: 'unschedule-announcement' },
     ];
     // Only outlets that were told about the release hear that it is cancelled.
@@ -169,15 +240,25 @@ function decideOwnEffects(
   const details = change.details;
   const moment = momentOf(details);
   if (!stored?.details) {
-    const effects: ReleaseEffect[] = [{ type: 'schedule-release-day', moment }, announcement(details, now)];
-    return { next: { ...base, state: 'scheduled', details }, effects };
+    const effects: ReleaseEffect[] = [...releaseDays(details), announcement(details, now)];
+    return { next: { ...base, state: 'scheduled', details, momentKeys: momentKeysOf(details) }, effects };
   }
 
   const before = stored.details;
   const effects: ReleaseEffect[] = [];
-  const moved = !sameMoment(momentOf(before), moment);
+  const perTerritory = hasTerritoryDates(before) || hasTerritoryDates(details);
+  const outMoments = stored.outMoments ?? [];
+  const moved = perTerritory
+    ? momentKeysOf(before).join('|') !== momentKeysOf(details).join('|') ||
+      territoryDateChanges(before, details, []).length > 0
+    : !sameMoment(momentOf(before), moment);
+  if (perTerritory && moved && stored.state !== 'cancelled') {
+    // Some territories can be out while others are still to come: each moment moves on its own.
+    effects.push(...staleReleaseDays(before, details), ...releaseDays(details, outMoments));
+    effects.push(...territoryDateChanges(before, details, outMoments));
+  }
   if (stored.state === 'scheduled') {
-    if (moved) {
+    if (moved && !perTerritory) {
       effects.push({ type: 'schedule-release-day', moment });
       effects.push({ type: 'request-mailing', kind: 'date-change', revision: revisionOf(moment) });
     }
@@ -200,6 +281,7 @@ function decideOwnEffects(
       ...stored,
       ...base,
       details,
+      momentKeys: momentKeysOf(details),
       ...(previousMoment ? { previousMoment } : {}),
       ...(moved ? { movedAt: meta.occurredAt } : {}),
     },
@@ -276,6 +358,7 @@ function mailingRequests(release: StoredRelease, meta: Pick<ChangeMeta, 'correla
               kind: effect.kind,
               ...(effect.revision ? { revision: effect.revision } : {}),
               ...(effect.territories ? { territories: effect.territories } : {}),
+              ...(effect.moment ? { moment: effect.moment } : {}),
             },
             { correlationId: meta.correlationId, labelId: release.labelId },
           ),
@@ -299,10 +382,11 @@ async function perform(
         labelId: release.labelId,
         releaseId: release.releaseId,
         moment: effect.moment,
+        ...(effect.perMoment ? { perMoment: true as const } : {}),
         correlationId: meta.correlationId,
       });
     } else if (effect.type === 'unschedule-release-day') {
-      await deps.schedules.deleteReleaseDay(release.labelId, release.releaseId);
+      await deps.schedules.deleteReleaseDay(release.labelId, release.releaseId, effect.moment);
     } else if (effect.type === 'schedule-announcement') {
       await deps.schedules.upsertAnnouncement({
         labelId: release.labelId,

@@ -7,6 +7,8 @@ export interface ReleaseDaySchedule {
   labelId: string;
   releaseId: string;
   moment: ReleaseMoment;
+  /** One of the release's street dates per territory: the schedule is named by the moment as well. */
+  perMoment?: true;
   correlationId: string;
 }
 
@@ -21,8 +23,8 @@ export interface AnnouncementSchedule {
 export interface Schedules {
   /** Creates the release's one-time release-day schedule, or moves it (docs/design.md#schedules). */
   upsertReleaseDay(schedule: ReleaseDaySchedule): Promise<void>;
-  /** Deletes it; a schedule that is not there (fired, never made) is fine. */
-  deleteReleaseDay(labelId: string, releaseId: string): Promise<void>;
+  /** Deletes it (with `moment`, that moment's); a schedule that is not there (fired, never made) is fine. */
+  deleteReleaseDay(labelId: string, releaseId: string, moment?: ReleaseMoment): Promise<void>;
   /** Creates or moves the one-time schedule that ends the release's embargo (see docs/design.md#embargoes). */
   upsertAnnouncement(schedule: AnnouncementSchedule): Promise<void>;
   /** Deletes it; one that is not there is fine. */

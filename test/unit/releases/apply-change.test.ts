@@ -5,7 +5,7 @@ import type { AnnouncementSchedule, ReleaseDaySchedule, ReleasesDeps } from '#fu
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { aReleaseDetails } from '#test/support/releases.ts';
 
 function fakeReleases() {
@@ -34,9 +34,10 @@ function fakeReleases() {
         const current = stored.get(key(labelId, releaseId));
         const details = current?.details;
         if (!current || !details || current.state === 'cancelled') return false;
-        if (details.releaseDate !== moment.releaseDate || details.releaseTime !== moment.releaseTime)
-          return false;
-        Object.assign(current, { state: 'out', outAt: current.outAt ?? at });
+        const isDate = details.releaseDate === moment.releaseDate && details.releaseTime === moment.releaseTime;
+        if (!isDate && !current.momentKeys?.includes(revisionOf(moment))) return false;
+        const outMoments = [...new Set([...(current.outMoments ?? []), revisionOf(moment)])].sort();
+        Object.assign(current, { state: 'out', outAt: current.outAt ?? at, outMoments });
         published.push(...outbox);
         return true;
       },
