@@ -11,7 +11,10 @@ import { aReleaseDetails } from '#test/support/releases.ts';
 function fakeReleases() {
   const stored = new Map<string, StoredRelease>();
   const changes: { eventId: string; applied: boolean }[] = [];
-  const schedules: (({ op: 'upsert' } & ReleaseDaySchedule) | { op: 'delete'; releaseId: string })[] = [];
+  const schedules: (
+    | ({ op: 'upsert' } & ReleaseDaySchedule)
+    | { op: 'delete'; releaseId: string; moment?: ReleaseMoment }
+  )[] = [];
   const announcements: (({ op: 'upsert' } & AnnouncementSchedule) | { op: 'delete'; releaseId: string })[] =
     [];
   // The outbox entries written with the release, in order.
@@ -34,7 +37,8 @@ function fakeReleases() {
         const current = stored.get(key(labelId, releaseId));
         const details = current?.details;
         if (!current || !details || current.state === 'cancelled') return false;
-        const isDate = details.releaseDate === moment.releaseDate && details.releaseTime === moment.releaseTime;
+        const isDate =
+          details.releaseDate === moment.releaseDate && details.releaseTime === moment.releaseTime;
         if (!isDate && !current.momentKeys?.includes(revisionOf(moment))) return false;
         const outMoments = [...new Set([...(current.outMoments ?? []), revisionOf(moment)])].sort();
         Object.assign(current, { state: 'out', outAt: current.outAt ?? at, outMoments });
@@ -60,7 +64,8 @@ function fakeReleases() {
         if (failing.schedules-- > 0) throw new Error('Scheduler: InternalServerException');
         schedules.push({ op: 'upsert', ...schedule });
       },
-      deleteReleaseDay: async (_labelId, releaseId) => void schedules.push({ op: 'delete', releaseId }),
+      deleteReleaseDay: async (_labelId, releaseId, moment) =>
+        void schedules.push({ op: 'delete', releaseId, ...(moment ? { moment } : {}) }),
       upsertAnnouncement: async (schedule) => void announcements.push({ op: 'upsert', ...schedule }),
       deleteAnnouncement: async (_labelId, releaseId) => void announcements.push({ op: 'delete', releaseId }),
     },
@@ -371,6 +376,137 @@ describe('applying release changes', () => {
     await applyReleaseChange(cancelled, metaAt('2026-06-02T10:00:00Z'), world.deps);
 
     expect(world.announcements.at(-1)).toEqual({ op: 'delete', releaseId: 'rel-night-drive' });
+  });
+
+  describe('with street dates per territory', () => {
+    const threeDates = (overrides: Partial<ReleaseDetails> = {}) =>
+      aReleaseDetails({
+        territories: ['GB', 'DE', 'US'],
+        releaseDate: '2027-03-05',
+        releaseTime: '00:00',
+        timeZone: 'Europe/London',
+        territoryDates: [
+          { territories: ['DE'], releaseDate: '2027-03-05', timeZone: 'Europe/Berlin' },
+          {
+            territories: ['US'],
+            releaseDate: '2027-03-05',
+            releaseTime: '09:00',
+            timeZone: 'America/New_York',
+          },
+        ],
+        ...overrides,
+      });
+    const keys = (world: ReturnType<typeof fakeReleases>, op: 'upsert' | 'delete') =>
+      world.schedules.flatMap((s) => (s.op === op && s.moment ? [revisionOf(s.moment)] : []));
+
+    it('schedules one release day per distinct moment, and one for territories sharing a moment', async () => {
+      const world = fakeReleases();
+      const details = threeDates({ territories: ['GB', 'IE', 'DE', 'AT', 'US'] });
+      details.territoryDates![0].territories = ['DE', 'AT'];
+
+      await applyReleaseChange(scheduled(details), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+      expect(keys(world, 'upsert')).toEqual([
+        '2027-03-05T00:00 Europe/Berlin',
+        '2027-03-05T00:00 Europe/London',
+        '2027-03-05T09:00 America/New_York',
+      ]);
+      expect(world.schedules.every((s) => s.op !== 'upsert' || s.perMoment)).toBe(true);
+      expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
+    });
+
+    it('moving one territory moves its schedule and asks for a date change for that territory only', async () => {
+      const world = fakeReleases();
+      await applyReleaseChange(scheduled(threeDates()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+      const moved = threeDates();
+      moved.territoryDates![0] = {
+        territories: ['DE'],
+        releaseDate: '2027-03-12',
+        timeZone: 'Europe/Berlin',
+      };
+
+      await applyReleaseChange(updated(moved), metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+      expect(keys(world, 'delete')).toEqual(['2027-03-05T00:00 Europe/Berlin']);
+      expect(keys(world, 'upsert')).toContain('2027-03-12T00:00 Europe/Berlin');
+      expect(world.mailings().at(-1)).toEqual({
+        labelId: 'lbl-nightshift',
+        releaseId: 'rel-night-drive',
+        kind: 'date-change',
+        revision: '2027-03-12T00:00 Europe/Berlin',
+        moment: '2027-03-05T00:00 Europe/Berlin',
+        territories: ['DE'],
+      });
+    });
+
+    it('asks for out-now at each moment that comes, naming it, and ignores a moment moved since', async () => {
+      const world = fakeReleases();
+      await applyReleaseChange(scheduled(threeDates()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+      const fired = (moment: ReleaseMoment) =>
+        reachReleaseDay(
+          { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...moment },
+          { correlationId: 'c' },
+          world.deps,
+        );
+
+      const berlin = await fired({
+        releaseDate: '2027-03-05',
+        releaseTime: '00:00',
+        timeZone: 'Europe/Berlin',
+      });
+      const stale = await fired({
+        releaseDate: '2027-03-04',
+        releaseTime: '00:00',
+        timeZone: 'Europe/Berlin',
+      });
+      const london = await fired({
+        releaseDate: '2027-03-05',
+        releaseTime: '00:00',
+        timeZone: 'Europe/London',
+      });
+
+      expect([berlin.outcome, stale.outcome, london.outcome]).toEqual([
+        'out-now-requested',
+        'ignored',
+        'out-now-requested',
+      ]);
+      expect(world.mailings().filter((m) => m.kind === 'out-now')).toEqual([
+        expect.objectContaining({ moment: '2027-03-05T00:00 Europe/Berlin' }),
+        expect.objectContaining({ moment: '2027-03-05T00:00 Europe/London' }),
+      ]);
+      expect(world.stored.get('lbl-nightshift/rel-night-drive')?.outMoments).toEqual([
+        '2027-03-05T00:00 Europe/Berlin',
+        '2027-03-05T00:00 Europe/London',
+      ]);
+    });
+
+    it('still moves a territory to come when another is already out', async () => {
+      const world = fakeReleases();
+      await applyReleaseChange(scheduled(threeDates()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+      await reachReleaseDay(
+        {
+          labelId: 'lbl-nightshift',
+          releaseId: 'rel-night-drive',
+          releaseDate: '2027-03-05',
+          releaseTime: '00:00',
+          timeZone: 'Europe/Berlin',
+        },
+        { correlationId: 'c' },
+        world.deps,
+      );
+      const moved = threeDates();
+      moved.territoryDates![1] = {
+        territories: ['US'],
+        releaseDate: '2027-03-19',
+        releaseTime: '09:00',
+        timeZone: 'America/New_York',
+      };
+
+      await applyReleaseChange(updated(moved), metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+      expect(world.mailings().at(-1)).toMatchObject({ kind: 'date-change', territories: ['US'] });
+      expect(keys(world, 'upsert').filter((k) => k.includes('Berlin'))).toHaveLength(1);
+    });
   });
 
   it('deletes the schedule and asks for a cancellation mail, and a cancelled release stays cancelled', async () => {
