@@ -101,9 +101,12 @@ export interface TerritoryMoment {
 
 /** The instant a moment (a calendar date and time in a zone) falls on; a time skipped by DST moves forward. */
 export const instantOf = (moment: ReleaseMoment): number =>
-  Temporal.PlainDateTime.from(`${moment.releaseDate}T${moment.releaseTime}`).toZonedDateTime(moment.timeZone, {
-    disambiguation: 'compatible',
-  }).epochMilliseconds;
+  Temporal.PlainDateTime.from(`${moment.releaseDate}T${moment.releaseTime}`).toZonedDateTime(
+    moment.timeZone,
+    {
+      disambiguation: 'compatible',
+    },
+  ).epochMilliseconds;
 
 /** Whether the release comes out at different moments in different territories (see docs/design.md#street-dates-per-territory). */
 export const hasTerritoryDates = (details: Pick<ReleaseDetails, 'territoryDates'>): boolean =>
@@ -135,16 +138,23 @@ export function territoryMomentsOf(details: ReleaseDetails): TerritoryMoment[] {
       timeZone: entry.timeZone ?? details.timeZone,
     });
   }
-  return [...groups.values()].sort((a, b) => instantOf(a.moment) - instantOf(b.moment) || a.key.localeCompare(b.key));
+  return [...groups.values()].sort(
+    (a, b) => instantOf(a.moment) - instantOf(b.moment) || a.key.localeCompare(b.key),
+  );
 }
 
 /** The street dates that apply to an outlet in `outletTerritories`, earliest first. */
-export const momentsForOutlet = (outletTerritories: readonly string[], details: ReleaseDetails): TerritoryMoment[] =>
+export const momentsForOutlet = (
+  outletTerritories: readonly string[],
+  details: ReleaseDetails,
+): TerritoryMoment[] =>
   territoryMomentsOf(details).filter((group) => territoriesMatch(outletTerritories, group.territories));
 
 /** Each territory's moment key. */
 export const momentKeyByTerritory = (details: ReleaseDetails): Map<string, string> =>
-  new Map(territoryMomentsOf(details).flatMap((group) => group.territories.map((t) => [t, group.key] as const)));
+  new Map(
+    territoryMomentsOf(details).flatMap((group) => group.territories.map((t) => [t, group.key] as const)),
+  );
 
 /** The moment a key names (`2027-03-05T00:00 Europe/London`, as revisionOf writes it). */
 export function momentOfKey(key: string): ReleaseMoment {

@@ -207,7 +207,9 @@ function statedDates(
   const all = territoryMomentsOf(details);
   if (mail.kind === 'date-change' && mail.moment && mail.revision) {
     const moved = all.filter((group) => group.key === mail.revision);
-    return moved.length > 0 ? datesTemplateData({ moments: moved, previous: momentOfKey(mail.moment) }) : undefined;
+    return moved.length > 0
+      ? datesTemplateData({ moments: moved, previous: momentOfKey(mail.moment) })
+      : undefined;
   }
   if (mail.kind === 'out-now' && mail.moment) {
     const now = all.filter((group) => group.key === mail.moment);

@@ -118,7 +118,8 @@ export function schedulerSchedules(client: () => SchedulerClient = scheduler): S
   };
   return {
     upsertReleaseDay: (schedule) => upsert(releaseDayScheduleInput(schedule)),
-    deleteReleaseDay: (labelId, releaseId, moment) => remove(releaseDayScheduleName(labelId, releaseId, moment)),
+    deleteReleaseDay: (labelId, releaseId, moment) =>
+      remove(releaseDayScheduleName(labelId, releaseId, moment)),
     upsertAnnouncement: (schedule) => upsert(announcementScheduleInput(schedule)),
     deleteAnnouncement: (labelId, releaseId) => remove(announcementScheduleName(labelId, releaseId)),
   };

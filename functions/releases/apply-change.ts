@@ -60,7 +60,8 @@ function withdrawnFrom(details: ReleaseDetails, territories: readonly string[]):
 }
 
 /** The keys of the release's current moments, stored with it so a per-moment schedule can check it still applies. */
-const momentKeysOf = (details: ReleaseDetails): string[] => territoryMomentsOf(details).map((group) => group.key);
+const momentKeysOf = (details: ReleaseDetails): string[] =>
+  territoryMomentsOf(details).map((group) => group.key);
 
 /**
  * The effects of the change applied before, if they may not have happened (its schedule failed and

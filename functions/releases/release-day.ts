@@ -29,7 +29,9 @@ export async function reachReleaseDay(
   // With street dates per territory, each moment has its schedule and its out-now (see
   // docs/design.md#street-dates-per-territory); the mail names the moment it is about.
   const perTerritory = hasTerritoryDates(release.details);
-  const moments = perTerritory ? territoryMomentsOf(release.details).map((g) => g.moment) : [momentOf(release.details)];
+  const moments = perTerritory
+    ? territoryMomentsOf(release.details).map((g) => g.moment)
+    : [momentOf(release.details)];
   if (!moments.some((moment) => sameMoment(moment, fired)))
     return { outcome: 'ignored', reason: 'release moved since' };
   const outNow = outboxEntry(

@@ -88,7 +88,10 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, outMoments, ...release } = Item;
     // A string set in the table, a list in the release.
-    return { ...release, ...(outMoments ? { outMoments: [...(outMoments as Set<string>)].sort() } : {}) } as StoredRelease;
+    return {
+      ...release,
+      ...(outMoments ? { outMoments: [...(outMoments as Set<string>)].sort() } : {}),
+    } as StoredRelease;
   },
 
   /**

@@ -235,7 +235,9 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
   if (!earliest) throw new Error('no date to state');
   const text: DatesView = withoutUndefined({
     releaseDate: moments
-      .map(({ moment, territories }) => `${formatMoment(moment)} in ${territories.map(singleLine).join(', ')}`)
+      .map(
+        ({ moment, territories }) => `${formatMoment(moment)} in ${territories.map(singleLine).join(', ')}`,
+      )
       .join('; '),
     releaseDateShort: formatShort(earliest.moment),
     previousReleaseDate: previous ? formatMoment(previous) : undefined,
@@ -245,7 +247,8 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
     html: withoutUndefined({
       releaseDate: escapeHtml(text.releaseDate),
       releaseDateShort: escapeHtml(text.releaseDateShort),
-      previousReleaseDate: text.previousReleaseDate === undefined ? undefined : escapeHtml(text.previousReleaseDate),
+      previousReleaseDate:
+        text.previousReleaseDate === undefined ? undefined : escapeHtml(text.previousReleaseDate),
     }),
   };
 }
