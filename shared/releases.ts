@@ -20,7 +20,8 @@ export type ReleaseEffect =
   /** `perMoment`: one of a release's street dates per territory, its schedule named by its moment too. */
   | { type: 'schedule-release-day'; moment: ReleaseMoment; perMoment?: true }
   | { type: 'unschedule-release-day'; moment?: ReleaseMoment }
-  | { type: 'schedule-announcement'; announceAt: string }
+  /** `perInstant`: a `territoryDates` entry's embargo, its schedule named by the instant too. */
+  | { type: 'schedule-announcement'; announceAt: string; perInstant?: true }
   | { type: 'unschedule-announcement' }
   | {
       type: 'request-mailing';
@@ -55,6 +56,8 @@ export interface StoredRelease {
   outAt?: string;
   /** The territory moments (keys) whose street date has come, for a release with street dates per territory. */
   outMoments?: string[];
+  /** Every `announceAt` of the release and its territory entries: what an embargo schedule must still find. */
+  announceAts?: string[];
   /** The release's current territory moments (keys): what a per-moment release-day schedule must still find. */
   momentKeys?: string[];
   /** When the schedule set for the release's `announceAt` fired and asked for the announcement. */
@@ -162,3 +165,23 @@ export function momentOfKey(key: string): ReleaseMoment {
   const [releaseDate = '', releaseTime = ''] = dateTime.split('T');
   return { releaseDate, releaseTime, timeZone };
 }
+
+/** Every embargo instant the release states: its own and its territory entries'. */
+export const announceAtsOf = (details: ReleaseDetails): string[] => [
+  ...new Set([
+    ...(announceAtOf(details) ? [announceAtOf(details) as string] : []),
+    ...(details.territoryDates ?? []).flatMap((entry) => (entry.announceAt ? [entry.announceAt] : [])),
+  ]),
+];
+
+/**
+ * Until when an outlet may not be announced to (epoch ms; 0 when it may): the latest embargo among the
+ * territory entries that apply to it, since its one announcement states each of their dates.
+ */
+export const outletEmbargoedUntil = (outletTerritories: readonly string[], details: ReleaseDetails): number =>
+  Math.max(
+    0,
+    ...(details.territoryDates ?? [])
+      .filter((entry) => entry.announceAt && territoriesMatch(outletTerritories, entry.territories))
+      .map((entry) => Date.parse(entry.announceAt as string)),
+  );

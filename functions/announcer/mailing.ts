@@ -21,6 +21,7 @@ import {
   momentOf,
   momentOfKey,
   momentsForOutlet,
+  outletEmbargoedUntil,
   revisionOf,
   type StoredRelease,
   territoryMomentsOf,
@@ -152,7 +153,12 @@ async function recipientsOn(
 ): Promise<{ recipients: Outlet[]; skipped: number }> {
   let audience: Outlet[];
   if (request.kind === 'announcement') {
-    audience = outlets.filter((outlet) => outletMatchesRelease(outlet, release.details!));
+    // An outlet in a territory still under its own embargo hears at that embargo's end.
+    audience = outlets.filter(
+      (outlet) =>
+        outletMatchesRelease(outlet, release.details!) &&
+        outletEmbargoedUntil(outlet.territories, release.details!) <= deps.now().getTime(),
+    );
   } else {
     // The announcement to the address, whichever outlet had it then (an outlet deleted and
     // imported again is the same person, and was announced to).

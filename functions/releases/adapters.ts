@@ -53,8 +53,8 @@ export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateSch
 }
 
 /** The embargo's schedule: `announce-` + the same kind of hash, for the same reasons. */
-export const announcementScheduleName = (labelId: string, releaseId: string): string =>
-  `announce-${nameHash([labelId, releaseId])}`;
+export const announcementScheduleName = (labelId: string, releaseId: string, announceAt?: string): string =>
+  `announce-${nameHash(announceAt ? [labelId, releaseId, announceAt] : [labelId, releaseId])}`;
 
 /**
  * A one-time `at()` in UTC at `announceAt` rounded up to the whole minute: Scheduler fires within the
@@ -69,7 +69,7 @@ export function announcementScheduleInput(schedule: AnnouncementSchedule): Creat
     { correlationId: schedule.correlationId, labelId },
   );
   return {
-    Name: announcementScheduleName(labelId, releaseId),
+    Name: announcementScheduleName(labelId, releaseId, schedule.perInstant ? announceAt : undefined),
     GroupName: config().SCHEDULE_GROUP,
     Description: `End of the embargo of ${labelId}/${releaseId}`.slice(0, 512),
     ScheduleExpression: `at(${at.toISOString().slice(0, 19)})`,

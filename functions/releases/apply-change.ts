@@ -4,6 +4,7 @@ import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   announceAtOf,
+  announceAtsOf,
   embargoed,
   hasTerritoryDates,
   momentKeyByTerritory,
@@ -80,26 +81,29 @@ function carriedForward(
   if (stored.lastEffects.some((effect) => effect.type === 'schedule-release-day')) {
     carried.push(...releaseDays(next.details, next.outMoments));
   }
-  const announceAt = announceAtOf(next.details);
-  if (
-    announceAt &&
-    embargoed(next.details, now) &&
-    stored.lastEffects.some((effect) => effect.type === 'schedule-announcement')
-  ) {
-    carried.push({ type: 'schedule-announcement', announceAt });
+  if (stored.lastEffects.some((effect) => effect.type === 'schedule-announcement')) {
+    carried.push(
+      ...announcement(next.details, now).filter((effect) => effect.type === 'schedule-announcement'),
+    );
   }
   return carried;
 }
 
 /**
  * Announcing the release: at once, or, under embargo, by a schedule at its `announceAt` (see
- * docs/design.md#embargoes). The announcer holds any announcement asked for earlier as well.
+ * docs/design.md#embargoes); a territory entry's embargo still to come has a schedule of its own, at
+ * which the outlets it held are announced. The announcer holds any announcement asked for earlier.
  */
-const announcement = (details: ReleaseDetails, now: string): ReleaseEffect => {
+const announcement = (details: ReleaseDetails, now: string): ReleaseEffect[] => {
   const announceAt = announceAtOf(details);
-  return announceAt && embargoed(details, now)
-    ? { type: 'schedule-announcement', announceAt }
-    : { type: 'request-mailing', kind: 'announcement' };
+  const own: ReleaseEffect =
+    announceAt && embargoed(details, now)
+      ? { type: 'schedule-announcement', announceAt }
+      : { type: 'request-mailing', kind: 'announcement' };
+  const territorial = announceAtsOf(details)
+    .filter((at) => at !== announceAt && Date.parse(at) > Date.parse(now))
+    .map((at): ReleaseEffect => ({ type: 'schedule-announcement', announceAt: at, perInstant: true }));
+  return [own, ...territorial];
 };
 
 const effectKey = (effect: ReleaseEffect) => {
@@ -111,6 +115,9 @@ const effectKey = (effect: ReleaseEffect) => {
       effect.territories ?? [],
       effect.moment ?? '',
     ]);
+  }
+  if (effect.type === 'schedule-announcement' && effect.perInstant) {
+    return JSON.stringify([effect.type, effect.announceAt]);
   }
   // The release's one schedule is one effect, whatever its moment; per-moment schedules one each.
   const perMoment =
@@ -241,8 +248,17 @@ function decideOwnEffects(
   const details = change.details;
   const moment = momentOf(details);
   if (!stored?.details) {
-    const effects: ReleaseEffect[] = [...releaseDays(details), announcement(details, now)];
-    return { next: { ...base, state: 'scheduled', details, momentKeys: momentKeysOf(details) }, effects };
+    const effects: ReleaseEffect[] = [...releaseDays(details), ...announcement(details, now)];
+    return {
+      next: {
+        ...base,
+        state: 'scheduled',
+        details,
+        momentKeys: momentKeysOf(details),
+        announceAts: announceAtsOf(details),
+      },
+      effects,
+    };
   }
 
   const before = stored.details;
@@ -266,8 +282,10 @@ function decideOwnEffects(
     // Newly matching outlets get the first announcement; claims keep the others from a second one.
     const wider = widened(before.territories, details.territories) || widened(before.genres, details.genres);
     // A new or moved embargo reschedules the announcement; one lifted early announces now.
-    const embargoChanged = announceAtOf(before) !== announceAtOf(details);
-    if (wider || embargoChanged) effects.push(announcement(details, now));
+    const embargoChanged =
+      announceAtOf(before) !== announceAtOf(details) ||
+      announceAtsOf(before).join('|') !== announceAtsOf(details).join('|');
+    if (wider || embargoChanged) effects.push(...announcement(details, now));
     if (embargoChanged && !embargoed(details, now)) effects.push({ type: 'unschedule-announcement' });
   }
   // The label's description is the whole release as it now stands (an ERN message replaces what earlier
@@ -283,6 +301,7 @@ function decideOwnEffects(
       ...base,
       details,
       momentKeys: momentKeysOf(details),
+      announceAts: announceAtsOf(details),
       ...(previousMoment ? { previousMoment } : {}),
       ...(moved ? { movedAt: meta.occurredAt } : {}),
     },
@@ -393,6 +412,7 @@ async function perform(
         labelId: release.labelId,
         releaseId: release.releaseId,
         announceAt: effect.announceAt,
+        ...(effect.perInstant ? { perInstant: true as const } : {}),
         correlationId: meta.correlationId,
       });
     } else if (effect.type === 'unschedule-announcement') {

@@ -1,6 +1,6 @@
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
-import { announceAtOf } from '#shared/releases.ts';
+import { announceAtsOf } from '#shared/releases.ts';
 import type { ReleasesDeps } from './ports.ts';
 
 export type EmbargoOutcome = { outcome: 'announcement-requested' } | { outcome: 'ignored'; reason: string };
@@ -19,8 +19,9 @@ export async function endEmbargo(
   const release = await deps.releases.get(fired.labelId, fired.releaseId);
   if (!release?.details) return { outcome: 'ignored', reason: 'unknown release' };
   if (release.state === 'cancelled') return { outcome: 'ignored', reason: 'release cancelled' };
-  if (announceAtOf(release.details) !== fired.announceAt)
+  if (!announceAtsOf(release.details).includes(fired.announceAt)) {
     return { outcome: 'ignored', reason: 'embargo changed since' };
+  }
   const announce = outboxEntry(
     MailingRequested,
     { labelId: fired.labelId, releaseId: fired.releaseId, kind: 'announcement' },

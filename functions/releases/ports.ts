@@ -17,6 +17,8 @@ export interface AnnouncementSchedule {
   releaseId: string;
   /** The release's `announceAt` as the label gave it: the firing carries it, and is stale once it changed. */
   announceAt: string;
+  /** A territory entry's embargo: the schedule is named by the instant as well. */
+  perInstant?: true;
   correlationId: string;
 }
 

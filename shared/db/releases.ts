@@ -215,7 +215,7 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
             Key: releaseKey(labelId, releaseId),
             UpdateExpression: 'SET embargoLiftedAt = if_not_exists(embargoLiftedAt, :at), updatedAt = :at',
             ConditionExpression:
-              '#state IN (:scheduled, :out) AND (#details.#announceAt = :announceAt OR (attribute_not_exists(#details.#announceAt) AND #details.#embargoUntil = :announceAt))',
+              '#state IN (:scheduled, :out) AND (#details.#announceAt = :announceAt OR (attribute_not_exists(#details.#announceAt) AND #details.#embargoUntil = :announceAt) OR contains(announceAts, :announceAt))',
             ExpressionAttributeNames: {
               '#state': 'state',
               '#details': 'details',

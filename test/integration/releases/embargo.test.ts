@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook } from '#test/support/announcing.ts';
+import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
 import { browserOrSkip } from '#test/support/browser.ts';
 import { advanceClock, api, busIdle, clockNow, cloud, uniqueId, waitFor } from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
@@ -90,6 +90,39 @@ describe('embargoes on the local cloud', () => {
     expect(Date.parse(counted?.promoLastAccessAt ?? '')).toBeGreaterThan(
       Date.parse(counted?.promoFirstAccessAt ?? ''),
     );
+  });
+
+  it('announces at once where no embargo holds, and a territory under its own embargo at its end', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const [gb, de] = await Promise.all(
+      ['GB', 'DE'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
+    );
+    const germanAnnounceAt = await at(24 * 60);
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB', 'DE'],
+      releaseDate: await daysFromNow(30),
+      timeZone: 'Europe/London',
+      territoryDates: [
+        {
+          territories: ['DE'],
+          releaseDate: await daysFromNow(31),
+          timeZone: 'Europe/Berlin',
+          announceAt: germanAnnounceAt,
+        },
+      ],
+    });
+
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await at(0), data: release });
+    await waitForMail([gb.email], 'New single:');
+    const germanBefore = await mailTo(de.email);
+    await advanceClock(new Date(Date.parse(germanAnnounceAt) + 60_000).toISOString());
+    await waitForMail([de.email], 'New single:');
+
+    expect(germanBefore).toHaveLength(0);
+    expect(await mailTo(gb.email, 'New single:')).toHaveLength(1);
+    expect(await mailTo(de.email, 'New single:')).toHaveLength(1);
   });
 
   it('shows a person opening a promo link too early when it opens, in a browser', async (context) => {

@@ -766,6 +766,19 @@ describe('a release out at different moments in different territories', () => {
     });
   });
 
+  it('holds the announcement to an outlet in a territory under its own embargo until it ends', async () => {
+    const { world, gb, de, deAndUs, us } = setup();
+    const release = threeDates();
+    release.details!.territoryDates![0].announceAt = '2100-01-01T00:00:00Z';
+    world.releases.set('lbl-nightshift/rel-night-drive', release);
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.mailer.delivered.map((m) => m.email).sort()).toEqual([gb.email, us.email].sort());
+    expect(world.mailer.delivered.map((m) => m.email)).not.toContain(de.email);
+    expect(world.mailer.delivered.map((m) => m.email)).not.toContain(deAndUs.email);
+  });
+
   it('keeps a second territory’s out-now apart from the first’s: the moment is part of the mail’s identity', async () => {
     const { world, deAndUs } = setup();
     await sendMailing(announce, meta, world.deps, far());

@@ -49,7 +49,8 @@ function fakeReleases() {
         const current = stored.get(key(labelId, releaseId));
         const details = current?.details;
         if (!current || !details || current.state === 'cancelled') return false;
-        if ((details.announceAt ?? details.embargoUntil) !== announceAt) return false;
+        const announceAts = [details.announceAt ?? details.embargoUntil, ...(current.announceAts ?? [])];
+        if (!announceAts.includes(announceAt)) return false;
         current.embargoLiftedAt ??= at;
         published.push(...outbox);
         return true;
@@ -349,6 +350,29 @@ describe('applying release changes', () => {
     ]);
     expect(world.mailings()).toEqual([expect.objectContaining({ kind: 'announcement' })]);
     expect(world.stored.get('lbl-nightshift/rel-night-drive')?.embargoLiftedAt).toBeDefined();
+  });
+
+  it('announces at once where no embargo holds, and schedules a territory entry’s own embargo end', async () => {
+    const world = fakeReleases();
+    const details = aReleaseDetails({
+      territories: ['GB', 'DE'],
+      territoryDates: [
+        { territories: ['DE'], releaseDate: '2027-03-12', announceAt: '2026-07-01T08:00:00Z' },
+      ],
+    });
+
+    await applyReleaseChange(scheduled(details), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    const ended = await endEmbargo(
+      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', announceAt: '2026-07-01T08:00:00Z' },
+      { correlationId: 'c' },
+      world.deps,
+    );
+
+    expect(world.announcements).toEqual([
+      expect.objectContaining({ op: 'upsert', announceAt: '2026-07-01T08:00:00Z', perInstant: true }),
+    ]);
+    expect(ended).toEqual({ outcome: 'announcement-requested' });
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'announcement']);
   });
 
   it('announces at once when an update lifts the embargo, deleting its schedule', async () => {
