@@ -85,6 +85,7 @@ export class InMemoryOutletDirectory implements OutletManagement {
       genres: input.genres,
       territories: input.territories,
       ...(input.contactName ? { contactName: input.contactName } : {}),
+      ...(input.formats?.length ? { formats: input.formats } : {}),
     };
   }
 
@@ -120,7 +121,14 @@ export class InMemoryOutletDirectory implements OutletManagement {
     const owner = this.ownerOf(input.email);
     if (owner && owner.id !== outletId) throw new DuplicateEmailError(input.email);
     const emailChanges = input.email !== current.email;
-    const { contactName: _c, suppressedAt, suppressionReason, unsubscribedAt: _u, ...kept } = current;
+    const {
+      contactName: _c,
+      formats: _f,
+      suppressedAt,
+      suppressionReason,
+      unsubscribedAt: _u,
+      ...kept
+    } = current;
     const suppressed = emailChanges
       ? this.suppressions.get(input.email)
       : suppressedAt
