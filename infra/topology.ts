@@ -1,6 +1,7 @@
 import type { MailStream } from '#shared/db/deliveries.ts';
 import { outboxStreamFilter } from '#shared/db/outbox.ts';
 import {
+  AnnouncementDue,
   BudgetSet,
   type EventContract,
   ExpenseRecorded,
@@ -254,8 +255,9 @@ export const functions = {
   },
   releases: {
     entry: 'functions/releases/handler.ts',
-    description: 'Keeps releases and their release-day schedules; asks the announcer for mailings.',
-    on: consumes(ReleaseScheduled, ReleaseUpdated, ReleaseCancelled, ReleaseDayReached),
+    description:
+      'Keeps releases and their release-day and embargo schedules; asks the announcer for mailings.',
+    on: consumes(ReleaseScheduled, ReleaseUpdated, ReleaseCancelled, ReleaseDayReached, AnnouncementDue),
     may: ['table:GetItem', 'table:Query', 'table:PutItem', 'table:UpdateItem', 'schedules:manage'],
     retryAttempts: 2,
   },

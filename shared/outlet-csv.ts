@@ -2,8 +2,9 @@ import { parse } from 'csv-parse/sync';
 import { OutletInput } from './outlets.ts';
 
 /**
- * The outlet import's CSV: a header row naming `name,email,kind,genres,territories,contactName` (any
- * order; `genres` and `contactName` may be left out), then one outlet per line, lists separated by `;`.
+ * The outlet import's CSV: a header row naming `name,email,kind,genres,territories,contactName,formats` (any
+ * order; `genres`, `contactName` and `formats` (radio only) may be left out), then one outlet per line, lists
+ * separated by `;`.
  *
  * Each line is parsed on its own, so a broken quote on one line cannot swallow the lines after it
  * (csv-parse, reading the whole text, resynchronises only at the next quote): a bad row never stops
@@ -26,7 +27,7 @@ export type ParsedCsv =
   | { ok: false; error: string };
 
 const required = ['name', 'email', 'kind', 'territories'] as const;
-const known = new Set<string>([...required, 'genres', 'contactName']);
+const known = new Set<string>([...required, 'genres', 'contactName', 'formats']);
 const byLowerCase = new Map([...known].map((column) => [column.toLowerCase(), column]));
 
 const list = (value: string | undefined): string[] =>
@@ -110,6 +111,7 @@ export function parseOutletRows(
       genres: list(cell.genres),
       territories: list(cell.territories),
       ...(cell.contactName ? { contactName: cell.contactName } : {}),
+      ...(cell.formats ? { formats: list(cell.formats) } : {}),
     });
     if (parsed.success) rows.push({ line, input: parsed.data });
     else {

@@ -17,23 +17,33 @@ export const normaliseEmail = (address: string): string => address.trim().toLowe
 
 const Territory = z.string().trim().toUpperCase().pipe(CountryOrWorldwide);
 const Genre = z.string().trim().min(1, 'must not be empty').max(60);
+/** A radio format, as stations name them (`AAA`, `CHR`, `specialist`). */
+const Format = z.string().trim().min(1, 'must not be empty').max(40);
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 /** What a manager sends to create or replace an outlet (JSON body or one CSV row). */
-export const OutletInput = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(200),
-  email: OutletEmail,
-  kind: OutletKind,
-  /** Empty: the outlet covers every genre. */
-  genres: z.array(Genre).max(50).default([]).transform(unique),
-  territories: z
-    .array(Territory)
-    .min(1, 'must name at least one territory (or WW)')
-    .max(250)
-    .transform(unique),
-  contactName: z.string().trim().min(1).max(200).optional(),
-});
+export const OutletInput = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200),
+    email: OutletEmail,
+    kind: OutletKind,
+    /** Empty: the outlet covers every genre. */
+    genres: z.array(Genre).max(50).default([]).transform(unique),
+    territories: z
+      .array(Territory)
+      .min(1, 'must name at least one territory (or WW)')
+      .max(250)
+      .transform(unique),
+    contactName: z.string().trim().min(1).max(200).optional(),
+    /** Radio outlets only: the formats the station programmes, for radio servicing. */
+    formats: z.array(Format).max(20).transform(unique).optional(),
+  })
+  .superRefine((outlet, context) => {
+    if (outlet.formats?.length && outlet.kind !== 'radio') {
+      context.addIssue({ code: 'custom', path: ['formats'], message: 'only radio outlets have formats' });
+    }
+  });
 export type OutletInput = z.infer<typeof OutletInput>;
 
 export interface Outlet {
@@ -44,6 +54,7 @@ export interface Outlet {
   genres: string[];
   territories: string[];
   contactName?: string;
+  formats?: string[];
   unsubscribedAt?: string;
   suppressedAt?: string;
   suppressionReason?: 'bounce' | 'complaint';
@@ -75,7 +86,8 @@ function genresMatch(outletGenres: readonly string[], releaseGenres: readonly st
   return outletGenres.some((genre) => wanted.has(genre.trim().toLowerCase()));
 }
 
-function territoriesMatch(
+/** Whether an outlet's territories and a release's (or some of its territories) meet; `WW` meets every one. */
+export function territoriesMatch(
   outletTerritories: readonly string[],
   releaseTerritories: readonly string[],
 ): boolean {

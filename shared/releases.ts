@@ -1,5 +1,7 @@
+import { Temporal } from 'temporal-polyfill';
 import type { MailKind } from './events/mailing-requested.ts';
 import type { ReleaseDetails } from './events/release-scheduled.ts';
+import { territoriesMatch } from './outlets.ts';
 
 /**
  * A release as Backline keeps it: the label's latest description plus what Backline did with it.
@@ -15,9 +17,20 @@ export interface ReleaseMoment {
 
 /** What applying one label change asks of the world; kept with the release so a retry can redo it. */
 export type ReleaseEffect =
-  | { type: 'schedule-release-day'; moment: ReleaseMoment }
-  | { type: 'unschedule-release-day' }
-  | { type: 'request-mailing'; kind: MailKind; revision?: string };
+  /** `perMoment`: one of a release's street dates per territory, its schedule named by its moment too. */
+  | { type: 'schedule-release-day'; moment: ReleaseMoment; perMoment?: true }
+  | { type: 'unschedule-release-day'; moment?: ReleaseMoment }
+  /** `perInstant`: a `territoryDates` entry's embargo, its schedule named by the instant too. */
+  | { type: 'schedule-announcement'; announceAt: string; perInstant?: true }
+  | { type: 'unschedule-announcement' }
+  | {
+      type: 'request-mailing';
+      kind: MailKind;
+      revision?: string;
+      territories?: string[];
+      /** The territory moment the mail is about (its key): out-now at it, or a date change from it. */
+      moment?: string;
+    };
 
 export interface StoredRelease {
   labelId: string;
@@ -41,6 +54,14 @@ export interface StoredRelease {
   movedAt?: string;
   cancellationReason?: string;
   outAt?: string;
+  /** The territory moments (keys) whose street date has come, for a release with street dates per territory. */
+  outMoments?: string[];
+  /** Every `announceAt` of the release and its territory entries: what an embargo schedule must still find. */
+  announceAts?: string[];
+  /** The release's current territory moments (keys): what a per-moment release-day schedule must still find. */
+  momentKeys?: string[];
+  /** When the schedule set for the release's `announceAt` fired and asked for the announcement. */
+  embargoLiftedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -59,3 +80,108 @@ export const sameMoment = (a: ReleaseMoment, b: ReleaseMoment): boolean =>
 /** A date change's revision: the new date, time and zone, part of the mail's identity (docs/design.md#exactly-once-mail). */
 export const revisionOf = (moment: ReleaseMoment): string =>
   `${moment.releaseDate}T${moment.releaseTime} ${moment.timeZone}`;
+
+/** The instant before which the release may not be announced (`announceAt`, or its older name `embargoUntil`). */
+export const announceAtOf = (
+  details: Pick<ReleaseDetails, 'announceAt' | 'embargoUntil'>,
+): string | undefined => details.announceAt ?? details.embargoUntil;
+
+/** Whether the release is still under embargo at `now` (an ISO instant or a Date). */
+export const embargoed = (
+  details: Pick<ReleaseDetails, 'announceAt' | 'embargoUntil'>,
+  now: string | Date,
+): boolean => {
+  const until = announceAtOf(details);
+  return until !== undefined && Date.parse(until) > new Date(now).getTime();
+};
+
+/** A street date and the territories it applies to; `key` names the moment in schedules and mail identities. */
+export interface TerritoryMoment {
+  key: string;
+  moment: ReleaseMoment;
+  territories: string[];
+}
+
+/** The instant a moment (a calendar date and time in a zone) falls on; a time skipped by DST moves forward. */
+export const instantOf = (moment: ReleaseMoment): number =>
+  Temporal.PlainDateTime.from(`${moment.releaseDate}T${moment.releaseTime}`).toZonedDateTime(
+    moment.timeZone,
+    {
+      disambiguation: 'compatible',
+    },
+  ).epochMilliseconds;
+
+/** Whether the release comes out at different moments in different territories (see docs/design.md#street-dates-per-territory). */
+export const hasTerritoryDates = (details: Pick<ReleaseDetails, 'territoryDates'>): boolean =>
+  (details.territoryDates?.length ?? 0) > 0;
+
+/**
+ * The release's street dates, one per distinct moment (date, time, zone), earliest first, each with
+ * the territories it applies to: a `territoryDates` entry's territories at its date (its time and zone,
+ * or else the release's), every other territory at the release's own date.
+ */
+export function territoryMomentsOf(details: ReleaseDetails): TerritoryMoment[] {
+  const groups = new Map<string, TerritoryMoment>();
+  const add = (territories: string[], moment: ReleaseMoment) => {
+    if (territories.length === 0) return;
+    const key = revisionOf(moment);
+    const group = groups.get(key) ?? { key, moment, territories: [] };
+    group.territories.push(...territories.filter((territory) => !group.territories.includes(territory)));
+    groups.set(key, group);
+  };
+  const dated = new Set(details.territoryDates?.flatMap((entry) => entry.territories) ?? []);
+  add(
+    details.territories.filter((territory) => !dated.has(territory)),
+    momentOf(details),
+  );
+  for (const entry of details.territoryDates ?? []) {
+    add(entry.territories, {
+      releaseDate: entry.releaseDate,
+      releaseTime: entry.releaseTime ?? details.releaseTime,
+      timeZone: entry.timeZone ?? details.timeZone,
+    });
+  }
+  return [...groups.values()].sort(
+    (a, b) => instantOf(a.moment) - instantOf(b.moment) || a.key.localeCompare(b.key),
+  );
+}
+
+/** The street dates that apply to an outlet in `outletTerritories`, earliest first. */
+export const momentsForOutlet = (
+  outletTerritories: readonly string[],
+  details: ReleaseDetails,
+): TerritoryMoment[] =>
+  territoryMomentsOf(details).filter((group) => territoriesMatch(outletTerritories, group.territories));
+
+/** Each territory's moment key. */
+export const momentKeyByTerritory = (details: ReleaseDetails): Map<string, string> =>
+  new Map(
+    territoryMomentsOf(details).flatMap((group) => group.territories.map((t) => [t, group.key] as const)),
+  );
+
+/** The moment a key names (`2027-03-05T00:00 Europe/London`, as revisionOf writes it). */
+export function momentOfKey(key: string): ReleaseMoment {
+  const [dateTime = '', timeZone = ''] = key.split(' ');
+  const [releaseDate = '', releaseTime = ''] = dateTime.split('T');
+  return { releaseDate, releaseTime, timeZone };
+}
+
+/** Every embargo instant the release states: its own and its territory entries'. */
+export const announceAtsOf = (details: ReleaseDetails): string[] => [
+  ...new Set([
+    ...(announceAtOf(details) ? [announceAtOf(details) as string] : []),
+    ...(details.territoryDates ?? []).flatMap((entry) => (entry.announceAt ? [entry.announceAt] : [])),
+  ]),
+];
+
+/**
+ * Until when an outlet may not be announced to (epoch ms; 0 when it may): the latest embargo among the
+ * territory entries that apply to it, since its one announcement states each of their dates.
+ */
+export const outletEmbargoedUntil = (outletTerritories: readonly string[], details: ReleaseDetails): number =>
+  Math.max(
+    0,
+    ...(details.territoryDates ?? [])
+      .filter((entry) => entry.announceAt && territoriesMatch(outletTerritories, entry.territories))
+      .map((entry) => Date.parse(entry.announceAt as string)),
+  );

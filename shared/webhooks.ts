@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { WebhookFormat } from './db/webhooks.ts';
+import { type ErnRelease, parseErn } from './ern.ts';
 import {
   BudgetSet,
   type EventContract,
@@ -103,6 +105,42 @@ export function parseWebhookBody(raw: Buffer | string): ParsedWebhook {
   const parsed = WebhookBody.safeParse(json);
   if (!parsed.success) return { ok: false, error: new ValidationError(parsed.error.issues.map(issueOf)) };
   return { ok: true, body: parsed.data, contract: webhookTypes[parsed.data.type] };
+}
+
+/** The webhook type an ERN message stands for: a cancellation when taken down everywhere, else new or an update. */
+export const ernWebhookType = (release: ErnRelease, known: boolean): WebhookType =>
+  !release.details ? 'release.cancelled' : known ? 'release.updated' : 'release.scheduled';
+
+/** An ERN message as the webhook body a label would have sent in JSON, checked by the same schema. */
+export function ernWebhookBody(release: ErnRelease, type: WebhookType): ParsedWebhook {
+  const body =
+    type === 'release.cancelled'
+      ? { releaseId: release.releaseId, reason: 'Taken down in every territory (DDEX ERN).' }
+      : release.details;
+  const parsed = WebhookBody.safeParse({ type, timestamp: release.createdAt, data: body });
+  if (!parsed.success) return { ok: false, error: new ValidationError(parsed.error.issues.map(issueOf)) };
+  return { ok: true, body: parsed.data, contract: webhookTypes[parsed.data.type] };
+}
+
+/**
+ * A recorded webhook's body, read again to build its event (first publication, sweep, replay): JSON
+ * as the label sent it, or the ERN message with the type intake decided when it arrived.
+ */
+export function parseRecordedBody(record: {
+  body: string;
+  type: string;
+  format?: WebhookFormat;
+}): ParsedWebhook {
+  if (record.format !== 'ern') return parseWebhookBody(record.body);
+  const parsed = parseErn(record.body);
+  if (!parsed.ok) return parsed;
+  if (!(record.type in webhookTypes)) {
+    return {
+      ok: false,
+      error: new ValidationError([{ path: 'type', message: `unknown type ${record.type}` }]),
+    };
+  }
+  return ernWebhookBody(parsed.release, record.type as WebhookType);
 }
 
 /** What identifies a recorded webhook's event: the same on the first publication, the outbox's and a replay's. */

@@ -8,12 +8,24 @@ import {
   ReleaseOutNowSent,
 } from '#shared/events/mailing-sent.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
-import { recipientTemplateData, releaseTemplateData } from '#shared/mail/data.ts';
+import { datesTemplateData, recipientTemplateData, releaseTemplateData } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { mapBounded, sendMails } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/templates.ts';
-import { isMailable, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
-import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
+import { isMailable, type Outlet, outletMatchesRelease, territoriesMatch } from '#shared/outlets.ts';
+import {
+  announceAtOf,
+  embargoed,
+  hasTerritoryDates,
+  momentKeyByTerritory,
+  momentOf,
+  momentOfKey,
+  momentsForOutlet,
+  outletEmbargoedUntil,
+  revisionOf,
+  type StoredRelease,
+  territoryMomentsOf,
+} from '#shared/releases.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 export interface MailingRequest {
@@ -21,6 +33,10 @@ export interface MailingRequest {
   releaseId: string;
   kind: MailKind;
   revision?: string;
+  /** A cancellation, or a date change, in these territories only. */
+  territories?: string[];
+  /** The territory moment the mail is about: out-now at it, a date change from it. */
+  moment?: string;
   cursor?: string;
 }
 
@@ -66,16 +82,53 @@ export function decodeCursor(cursor: string | undefined): Progress {
   };
 }
 
-/** Why a request no longer applies to the release as it stands, or undefined if it does. */
-function obsolete(release: StoredRelease | undefined, request: MailingRequest): string | undefined {
+/** Why a request no longer applies to the release as it stands at `now`, or undefined if it does. */
+function obsolete(
+  release: StoredRelease | undefined,
+  request: MailingRequest,
+  now: Date,
+): string | undefined {
   if (!release?.details) return 'release unknown or never described';
+  // The embargo holds whoever asks: the schedule at its end asks again (see docs/design.md#embargoes).
+  if (request.kind === 'announcement' && embargoed(release.details, now)) {
+    return `under embargo until ${announceAtOf(release.details)}`;
+  }
+  if (request.kind === 'cancellation' && request.territories) return undefined;
   if (request.kind !== 'cancellation' && release.state === 'cancelled') return 'release cancelled';
+  if (request.moment) return obsoleteForMoment(release, request);
   if (request.kind === 'cancellation' && release.state !== 'cancelled') return 'release not cancelled';
   if (request.kind === 'out-now' && release.state !== 'out') return 'release not out';
   if (request.kind === 'date-change' && request.revision !== revisionOf(momentOf(release.details))) {
     return 'date changed again since';
   }
   return undefined;
+}
+
+/** For a mail about one territory moment: whether that moment has come (out-now) or still stands (date change). */
+function obsoleteForMoment(release: StoredRelease, request: MailingRequest): string | undefined {
+  if (request.kind === 'out-now' && !release.outMoments?.includes(request.moment ?? '')) {
+    return 'that street date has not come';
+  }
+  if (request.kind === 'date-change') {
+    const now = momentKeyByTerritory(release.details!);
+    if (!request.territories?.every((territory) => now.get(territory) === request.revision)) {
+      return 'date changed again since';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether a mail about one territory moment concerns the outlet: out-now goes at the earliest street
+ * date among the outlet's territories, so once; a date change goes to the outlets of the territories
+ * whose date moved.
+ */
+function concernsOutlet(outlet: Outlet, release: StoredRelease, request: MailingRequest): boolean {
+  if (request.kind === 'out-now') {
+    return momentsForOutlet(outlet.territories, release.details!)[0]?.key === request.moment;
+  }
+  if (request.kind === 'date-change') return territoriesMatch(outlet.territories, request.territories ?? []);
+  return true;
 }
 
 /**
@@ -100,7 +153,12 @@ async function recipientsOn(
 ): Promise<{ recipients: Outlet[]; skipped: number }> {
   let audience: Outlet[];
   if (request.kind === 'announcement') {
-    audience = outlets.filter((outlet) => outletMatchesRelease(outlet, release.details!));
+    // An outlet in a territory still under its own embargo hears at that embargo's end.
+    audience = outlets.filter(
+      (outlet) =>
+        outletMatchesRelease(outlet, release.details!) &&
+        outletEmbargoedUntil(outlet.territories, release.details!) <= deps.now().getTime(),
+    );
   } else {
     // The announcement to the address, whichever outlet had it then (an outlet deleted and
     // imported again is the same person, and was announced to).
@@ -116,7 +174,11 @@ async function recipientsOn(
       const announcement = announced.get(announcementOf(outlet));
       return (
         announcement?.status === 'sent' &&
-        (request.kind !== 'date-change' || writtenBeforeMove(announcement, release))
+        (request.kind !== 'date-change' || writtenBeforeMove(announcement, release)) &&
+        (request.kind !== 'cancellation' ||
+          !request.territories ||
+          withdrawnFor(outlet, release, request.territories)) &&
+        (!request.moment || concernsOutlet(outlet, release, request))
       );
     });
   }
@@ -125,17 +187,63 @@ async function recipientsOn(
 }
 
 /**
+ * Whether a withdrawal from `territories` concerns the outlet: it covers one of them, and the release
+ * no longer reaches it through another (an outlet in GB and DE keeps the release while GB does).
+ */
+const withdrawnFor = (outlet: Outlet, release: StoredRelease, territories: string[]) =>
+  outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW') &&
+  !outletMatchesRelease(outlet, release.details!);
+
+/** The release as a territory's cancellation states it: withdrawn there, with the label's reason if any. */
+const asWithdrawn = (release: StoredRelease, territories: string[] | undefined): StoredRelease =>
+  territories ? { ...release, cancellationReason: `It is withdrawn in ${territories.join(', ')}.` } : release;
+
+/**
+ * The dates a mail to the outlet states when the release comes out at different moments in different
+ * territories (see docs/design.md#street-dates-per-territory): every date that applies to the outlet
+ * with its territories, the moment an out-now is about, or a moved territory's new and old date.
+ */
+function statedDates(
+  release: StoredRelease,
+  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
+  outlet: Outlet,
+) {
+  const details = release.details!;
+  if (!hasTerritoryDates(details)) return undefined;
+  const all = territoryMomentsOf(details);
+  if (mail.kind === 'date-change' && mail.moment && mail.revision) {
+    const moved = all.filter((group) => group.key === mail.revision);
+    return moved.length > 0
+      ? datesTemplateData({ moments: moved, previous: momentOfKey(mail.moment) })
+      : undefined;
+  }
+  if (mail.kind === 'out-now' && mail.moment) {
+    const now = all.filter((group) => group.key === mail.moment);
+    return now.length > 0 ? datesTemplateData({ moments: now }) : undefined;
+  }
+  const applicable = momentsForOutlet(outlet.territories, details);
+  return applicable.length > 0 ? datesTemplateData({ moments: applicable }) : undefined;
+}
+
+/**
  * The release mail for one outlet, written from the release as stored now: campaign mail, with the
  * outlet's one-click unsubscribe link and personal promo links.
  */
 export async function releaseMail(
   release: StoredRelease,
-  kind: MailKind,
-  revision: string | undefined,
+  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
   outlet: Outlet,
   deps: AnnouncerDeps,
 ): Promise<OutgoingMail> {
+  const { kind, revision, moment } = mail;
   const links = await deps.links.forRecipient(outlet, release, deps.now());
+  const recipient = recipientTemplateData({
+    outletName: outlet.name,
+    contactName: outlet.contactName,
+    unsubscribeUrl: links.unsubscribeUrl,
+    promoLinks: links.promoLinks,
+  });
+  const dates = statedDates(release, mail, outlet);
   return {
     identity: {
       labelId: release.labelId,
@@ -143,16 +251,15 @@ export async function releaseMail(
       email: outlet.email,
       kind,
       ...(revision ? { revision } : {}),
+      ...(moment ? { moment } : {}),
     },
     stream: 'campaign',
     template: templateNames[kind],
     sharedData: releaseTemplateData(release, kind),
-    data: recipientTemplateData({
-      outletName: outlet.name,
-      contactName: outlet.contactName,
-      unsubscribeUrl: links.unsubscribeUrl,
-      promoLinks: links.promoLinks,
-    }),
+    // The dates this outlet is told (street dates per territory) go with its own data, over the release's.
+    data: dates
+      ? { text: { ...recipient.text, ...dates.text }, html: { ...recipient.html, ...dates.html } }
+      : recipient,
     unsubscribeUrl: links.unsubscribeUrl,
     context: { outletId: outlet.id },
     asOf: release.occurredAt,
@@ -174,7 +281,7 @@ export async function sendMailing(
   deadline: number,
 ): Promise<MailingOutcome> {
   const release = await deps.releases.get(request.labelId, request.releaseId);
-  const reason = obsolete(release, request);
+  const reason = obsolete(release, request, deps.now());
   const progress = decodeCursor(request.cursor);
   if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
 
@@ -183,7 +290,7 @@ export async function sendMailing(
     const page = await deps.outlets.page(pageCursor, deps.settings.pageSize);
     const { recipients, skipped } = await recipientsOn(page.outlets, release, request, deps);
     const mails = await mapBounded(recipients, deps.settings.claimConcurrency, (outlet) =>
-      releaseMail(release, request.kind, request.revision, outlet, deps),
+      releaseMail(asWithdrawn(release, request.territories), request, outlet, deps),
     );
     const outcome = await sendMails(deps, mails, deadline);
     if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, release.occurredAt);
@@ -197,7 +304,11 @@ export async function sendMailing(
     if (!page.next) return complete(release, request, progress, meta, deps);
     pageCursor = page.next;
     // A release cancelled while its mailing runs: no page after the cancel is mailed.
-    const changed = obsolete(await deps.releases.get(request.labelId, request.releaseId), request);
+    const changed = obsolete(
+      await deps.releases.get(request.labelId, request.releaseId),
+      request,
+      deps.now(),
+    );
     if (changed) return stop(request, progress, changed, meta, deps);
     if (deps.now().getTime() >= deadline)
       return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);

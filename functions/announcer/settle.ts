@@ -8,7 +8,7 @@ import {
   sweepStaleClaims as sweep,
 } from '#shared/mail/settle.ts';
 import { isMailable, normaliseEmail } from '#shared/outlets.ts';
-import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
+import { momentOf, revisionOf, type StoredRelease, territoryMomentsOf } from '#shared/releases.ts';
 import { followUpIfChangedSince, releaseMail } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
@@ -40,7 +40,11 @@ const releaseOf = (delivery: Delivery) => ({ labelId: delivery.labelId, releaseI
 const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): release is StoredRelease =>
   release?.details !== undefined &&
   (delivery.kind === 'cancellation' ? release.state === 'cancelled' : release.state !== 'cancelled') &&
-  (delivery.kind !== 'date-change' || delivery.revision === revisionOf(momentOf(release.details)));
+  (delivery.kind !== 'date-change' ||
+    // A territory's date change is wanted while some territory still has the date it announced.
+    (delivery.moment
+      ? territoryMomentsOf(release.details).some((group) => group.key === delivery.revision)
+      : delivery.revision === revisionOf(momentOf(release.details))));
 
 /**
  * How the stale-claim sweep writes release mails again: from the release as it is now (it states the
@@ -62,7 +66,16 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       if (!stillWanted(release, delivery) || !atAddress || !isMailable(atAddress)) continue;
       mails.set(
         delivery.deliveryId,
-        await releaseMail(release, delivery.kind as MailKind, delivery.revision, atAddress, deps),
+        await releaseMail(
+          release,
+          {
+            kind: delivery.kind as MailKind,
+            ...(delivery.revision ? { revision: delivery.revision } : {}),
+            ...(delivery.moment ? { moment: delivery.moment } : {}),
+          },
+          atAddress,
+          deps,
+        ),
       );
     }
     return { mails, ...(release ? { asOf: release.occurredAt } : {}) };

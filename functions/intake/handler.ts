@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
+import { dynamoReleases } from '#shared/db/releases.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
@@ -24,6 +25,7 @@ export const makeHandler = (deps: IntakeDeps) =>
 export const liveDeps = (): IntakeDeps => ({
   labels: dynamoLabels(dynamo(), config().TABLE_NAME, webhookSecretSealer()),
   webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
+  releases: dynamoReleases(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
 });
 

@@ -1,9 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { activeSecrets, isLabelId, type Labels } from '#shared/db/labels.ts';
+import type { ReleaseStore } from '#shared/db/releases.ts';
 import { type WebhookRecord, type WebhookRecords, webhookRetentionMs } from '#shared/db/webhooks.ts';
-import { notFound, payloadTooLarge, unauthorized, unsupportedMediaType } from '#shared/http/errors.ts';
-import { maxWebhookBodyBytes, parseWebhookBody } from '#shared/webhooks.ts';
-import { verifySignature } from './signature.ts';
+import { isXmlMediaType, parseErn } from '#shared/ern.ts';
+import {
+  notFound,
+  payloadTooLarge,
+  unauthorized,
+  unsupportedMediaType,
+  ValidationError,
+} from '#shared/http/errors.ts';
+import {
+  ernWebhookBody,
+  ernWebhookType,
+  maxWebhookBodyBytes,
+  type ParsedWebhook,
+  parseWebhookBody,
+} from '#shared/webhooks.ts';
+import { verifySignature, webhookIdPattern } from './signature.ts';
 
 /** A webhook request as intake sees it, free of API Gateway types. */
 export interface WebhookRequest {
@@ -16,6 +30,8 @@ export interface WebhookRequest {
 export interface IntakeDeps {
   labels: Pick<Labels, 'get'>;
   webhooks: Pick<WebhookRecords, 'record'>;
+  /** Whether an ERN message's release is known already (then it is an update). */
+  releases: Pick<ReleaseStore, 'get'>;
   now: () => Date;
   newEventId?: () => string;
 }
@@ -56,14 +72,21 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   );
   if (!verification.ok) throw unauthorized(`webhook signature rejected: ${verification.reason}`);
 
-  if (!isJson(request.headers['content-type'])) throw unsupportedMediaType('application/json');
+  const contentType = request.headers['content-type'];
+  const xml = isXmlMediaType(contentType);
+  if (!xml && !isJson(contentType)) {
+    throw unsupportedMediaType('application/json, or application/xml for a DDEX ERN 4.x message');
+  }
 
-  const parsed = parseWebhookBody(request.body);
+  const { parsed, recordId } = xml
+    ? await readErn(labelId, request.body, deps)
+    : { parsed: parseWebhookBody(request.body), recordId: verification.webhookId };
   if (!parsed.ok) throw parsed.error;
 
   const record: WebhookRecord = {
     labelId,
-    webhookId: verification.webhookId,
+    webhookId: recordId,
+    ...(xml ? { format: 'ern' as const } : {}),
     eventId: (deps.newEventId ?? randomUUID)(),
     type: parsed.body.type,
     body: request.body.toString('utf8'),
@@ -73,4 +96,26 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   };
   const outcome = await deps.webhooks.record(record, now);
   return { eventId: outcome.recorded ? record.eventId : outcome.existing.eventId };
+}
+
+/**
+ * An ERN message as a webhook: its type is an update when Backline knows the release already (ERN 4
+ * has no update indicator; each message replaces what earlier ones said), and it is recorded under its
+ * MessageId, so a message received before is a duplicate however it is delivered (see docs/design.md#ddex-ern).
+ */
+async function readErn(
+  labelId: string,
+  body: Buffer,
+  deps: IntakeDeps,
+): Promise<{ parsed: ParsedWebhook; recordId: string }> {
+  const read = parseErn(body);
+  if (!read.ok) return { parsed: read, recordId: '' };
+  const { release } = read;
+  if (!webhookIdPattern.test(release.messageId)) {
+    const path = 'NewReleaseMessage/MessageHeader/MessageId';
+    const error = new ValidationError([{ path, message: 'must be 1 to 256 printable ASCII characters' }]);
+    return { parsed: { ok: false, error }, recordId: '' };
+  }
+  const known = (await deps.releases.get(labelId, release.releaseId))?.details !== undefined;
+  return { parsed: ernWebhookBody(release, ernWebhookType(release, known)), recordId: release.messageId };
 }

@@ -14,7 +14,7 @@ export const timestampToleranceSeconds = 5 * 60;
 /** Bounds the work one request can cause; rotation needs two or three. */
 const maxSignatures = 10;
 /** Printable ASCII, so ids are safe in keys and logs (see shared/db/webhooks.ts). */
-const webhookIdPattern = /^[\x21-\x7e]{1,256}$/;
+export const webhookIdPattern = /^[\x21-\x7e]{1,256}$/;
 const timestampPattern = /^\d{1,12}$/;
 const hmacBytes = 32;
 

@@ -1,5 +1,6 @@
 import { toCsv } from '#shared/csv.ts';
 import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
+import type { PromoAccess } from '#shared/db/promo.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
 import { type HttpEvent, type HttpResult, header, json, notFound } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
@@ -10,7 +11,7 @@ import type { ManagementRoute } from './routes.ts';
 export interface ReleaseRoutesDeps {
   getRelease(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
   deliveries(labelId: string, releaseId: string): Promise<Delivery[]>;
-  promoAccesses(labelId: string, releaseId: string): Promise<Map<string, number>>;
+  promoAccesses(labelId: string, releaseId: string): Promise<Map<string, PromoAccess>>;
 }
 
 const statuses: DeliveryStatus[] = ['claimed', 'sent', 'failed', 'bounced', 'complained'];
@@ -29,9 +30,10 @@ export function countMail(deliveries: Delivery[]): MailCounts {
   return counts;
 }
 
-export function deliveryRows(deliveries: Delivery[], accesses: Map<string, number>) {
+export function deliveryRows(deliveries: Delivery[], accesses: Map<string, PromoAccess>) {
   return deliveries
-    .map((delivery) => ({
+    .map((delivery) => ({ delivery, access: accesses.get(delivery.context.outletId ?? '') }))
+    .map(({ delivery, access }) => ({
       outletId: delivery.context.outletId ?? '',
       email: delivery.email,
       kind: delivery.kind,
@@ -42,7 +44,10 @@ export function deliveryRows(deliveries: Delivery[], accesses: Map<string, numbe
       claimedAt: delivery.claimedAt,
       ...(delivery.resends ? { resends: delivery.resends } : {}),
       ...(delivery.failure ? { failure: delivery.failure } : {}),
-      promoAccesses: accesses.get(delivery.context.outletId ?? '') ?? 0,
+      // Each outlet's links are its own: who opened them, and when first and last, traces a leak.
+      promoAccesses: access?.count ?? 0,
+      ...(access?.firstAccessAt ? { promoFirstAccessAt: access.firstAccessAt } : {}),
+      ...(access?.lastAccessAt ? { promoLastAccessAt: access.lastAccessAt } : {}),
     }))
     .sort(
       (a, b) =>
@@ -64,6 +69,8 @@ const deliveryColumns = [
   'resends',
   'failure',
   'promoAccesses',
+  'promoFirstAccessAt',
+  'promoLastAccessAt',
 ] as const;
 
 /** The deliveries as CSV (`Accept: text/csv`), for a spreadsheet: every cell neutralised against formulas. */

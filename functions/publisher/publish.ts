@@ -1,7 +1,7 @@
 import type { Outbox, StoredOutboxEntry } from '#shared/db/outbox.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { Log } from '#shared/lambda/observability.ts';
-import { parseWebhookBody, webhookEvent } from '#shared/webhooks.ts';
+import { parseRecordedBody, webhookEvent } from '#shared/webhooks.ts';
 
 /** Puts events on the Backline bus (ten per call, retrying failed entries) and answers those it refused. */
 export interface EventBus {
@@ -26,7 +26,7 @@ export interface PublishOutcome {
 /** The event an entry stands for: stored as such, or built from a recorded webhook's raw body. */
 function eventOf(entry: StoredOutboxEntry): { event: OutboxEntry } | { problem: string } {
   if (entry.kind === 'event') return { event: entry.event };
-  const parsed = parseWebhookBody(entry.webhook.body);
+  const parsed = parseRecordedBody(entry.webhook);
   if (!parsed.ok) return { problem: parsed.error.message };
   try {
     return { event: webhookEvent(parsed.body, entry.webhook) };

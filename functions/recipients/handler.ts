@@ -1,7 +1,10 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpRouterHandler, { type Route } from '@middy/http-router';
+import { dynamo } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
+import { dynamoReleases } from '#shared/db/releases.ts';
 import {
   errorResponse,
   type HttpEvent,
@@ -13,7 +16,13 @@ import {
 import { observability } from '#shared/lambda/observability.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { InvalidTokenError } from '#shared/tokens.ts';
-import { confirmUnsubscribePage, invalidLinkPage, promoGonePage, unsubscribedPage } from './pages.ts';
+import {
+  confirmUnsubscribePage,
+  invalidLinkPage,
+  promoGonePage,
+  promoNotYetPage,
+  unsubscribedPage,
+} from './pages.ts';
 import {
   openPromoLink,
   type RecipientsDeps,
@@ -56,6 +65,8 @@ export const recipientRoutes = (deps: RecipientsDeps): Route<HttpEvent, HttpResu
     path: '/p/{token}',
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const opened = await openPromoLink(token(event), deps);
+      if (opened.outcome === 'not-yet')
+        return html(403, promoNotYetPage(opened.availableFrom, opened.timeZone));
       if (opened.outcome !== 'redirect') return html(410, promoGonePage(opened.outcome));
       return { statusCode: 302, headers: { location: opened.url, 'cache-control': 'no-store' }, body: '' };
     },
@@ -73,6 +84,7 @@ export const liveDeps = (): RecipientsDeps => ({
   signingKey: tokenSigningKey,
   outlets: dynamoOutletDirectory(),
   promos: dynamoPromoCounters(),
+  releases: dynamoReleases(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
 });
 

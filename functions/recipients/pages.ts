@@ -1,3 +1,5 @@
+import { formatInstant } from '#shared/mail/data.ts';
+
 /** The small HTML pages a mail recipient sees. Everything interpolated is escaped. */
 
 const escapeHtml = (value: string): string =>
@@ -48,4 +50,11 @@ export const promoGonePage = (reason: 'expired' | 'used-up'): string =>
     reason === 'expired'
       ? '<p>The link has expired. Please ask the label for a new one.</p>'
       : '<p>The link has been opened as many times as it allows. Please ask the label for a new one.</p>',
+  );
+
+/** Before the release's promo may be opened: when it can, in the release's time zone. */
+export const promoNotYetPage = (availableFrom: string, timeZone: string): string =>
+  page(
+    'This promo is not available yet',
+    `<p>The promo is available from <strong>${escapeHtml(formatInstant(availableFrom, timeZone))}</strong>. Please open this link again then.</p>`,
   );

@@ -1,5 +1,6 @@
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import type { PromoCounters } from '#shared/db/promo.ts';
+import type { ReleaseStore } from '#shared/db/releases.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
@@ -15,6 +16,7 @@ export interface RecipientsDeps {
   signingKey: () => Promise<string>;
   outlets: Pick<OutletDirectory, 'get' | 'markUnsubscribed' | 'markAddressUnsubscribed'>;
   promos: Pick<PromoCounters, 'countAccess'>;
+  releases: Pick<ReleaseStore, 'get'>;
   now: () => Date;
 }
 
@@ -72,19 +74,26 @@ export async function unsubscribe(
 
 export type PromoOutcome =
   | { outcome: 'redirect'; url: string; accessCount: number }
+  | { outcome: 'not-yet'; availableFrom: string; timeZone: string }
   | { outcome: 'expired' }
   | { outcome: 'used-up' };
 
 /**
  * Opens a promo link: while it is valid, counts the access (never past `maxAccesses`) with its
  * `Promo Accessed` in the same write (the outbox: see docs/design.md#the-outbox), and answers where
- * to redirect. Everything needed is in the signed token, so no release is read.
+ * to redirect. Before the release's `promoAvailableAt` it answers when the promo opens instead, and
+ * counts nothing (see docs/design.md#embargoes): that is read from the release, not the token, since
+ * the label can move it after the mail went out.
  */
 export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
   const claims = verifyPromoToken(await deps.signingKey(), token);
   const now = deps.now();
   if (claims.expiresAt !== undefined && now.getTime() >= claims.expiresAt * 1000)
     return { outcome: 'expired' };
+  const details = (await deps.releases.get(claims.labelId, claims.releaseId))?.details;
+  if (details?.promoAvailableAt && now.getTime() < Date.parse(details.promoAvailableAt)) {
+    return { outcome: 'not-yet', availableFrom: details.promoAvailableAt, timeZone: details.timeZone };
+  }
   const link = {
     labelId: claims.labelId,
     releaseId: claims.releaseId,

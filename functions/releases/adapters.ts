@@ -11,17 +11,20 @@ import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
+import { AnnouncementDue } from '#shared/events/announcement-due.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
-import type { ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
+import { type ReleaseMoment, revisionOf } from '#shared/releases.ts';
+import type { AnnouncementSchedule, ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
 
 /**
- * The release-day schedule's name: a hash of the JSON tuple [labelId, releaseId], so that two labels'
+ * The release-day schedule's name: a hash of the JSON tuple [labelId, releaseId] (with street dates
+ * per territory, [labelId, releaseId, moment], one per moment), so that two labels'
  * release ids can never meet, whatever characters they hold (see docs/design.md#unambiguous-keys).
  * Scheduler names are 1-64 characters of `[0-9a-zA-Z-_.]`: 12 + 40 fit. The ids travel in the target input.
  */
-export const releaseDayScheduleName = (labelId: string, releaseId: string): string =>
-  `release-day-${nameHash([labelId, releaseId])}`;
+export const releaseDayScheduleName = (labelId: string, releaseId: string, moment?: ReleaseMoment): string =>
+  `release-day-${nameHash(moment ? [labelId, releaseId, revisionOf(moment)] : [labelId, releaseId])}`;
 
 /** The CreateSchedule/UpdateSchedule request: a one-time `at()` in the release's zone that puts an event on the bus. */
 export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateScheduleCommandInput {
@@ -32,7 +35,7 @@ export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateSch
     { correlationId: schedule.correlationId, labelId },
   );
   return {
-    Name: releaseDayScheduleName(labelId, releaseId),
+    Name: releaseDayScheduleName(labelId, releaseId, schedule.perMoment ? moment : undefined),
     GroupName: config().SCHEDULE_GROUP,
     Description: `Release day of ${labelId}/${releaseId}`.slice(0, 512),
     ScheduleExpression: `at(${moment.releaseDate}T${moment.releaseTime}:00)`,
@@ -49,43 +52,76 @@ export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateSch
   };
 }
 
+/** The embargo's schedule: `announce-` + the same kind of hash, for the same reasons. */
+export const announcementScheduleName = (labelId: string, releaseId: string, announceAt?: string): string =>
+  `announce-${nameHash(announceAt ? [labelId, releaseId, announceAt] : [labelId, releaseId])}`;
+
+/**
+ * A one-time `at()` in UTC at `announceAt` rounded up to the whole minute: Scheduler fires within the
+ * minute it names, so a schedule for 09:00:30 could fire at 09:00:00, still under embargo.
+ */
+export function announcementScheduleInput(schedule: AnnouncementSchedule): CreateScheduleCommandInput {
+  const { labelId, releaseId, announceAt } = schedule;
+  const at = new Date(Math.ceil(Date.parse(announceAt) / 60_000) * 60_000);
+  const detail = buildDetail(
+    AnnouncementDue,
+    { labelId, releaseId, announceAt },
+    { correlationId: schedule.correlationId, labelId },
+  );
+  return {
+    Name: announcementScheduleName(labelId, releaseId, schedule.perInstant ? announceAt : undefined),
+    GroupName: config().SCHEDULE_GROUP,
+    Description: `End of the embargo of ${labelId}/${releaseId}`.slice(0, 512),
+    ScheduleExpression: `at(${at.toISOString().slice(0, 19)})`,
+    ScheduleExpressionTimezone: 'UTC',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    State: 'ENABLED',
+    Target: {
+      Arn: config().EVENT_BUS_ARN,
+      RoleArn: config().SCHEDULER_ROLE_ARN,
+      Input: JSON.stringify(detail),
+      EventBridgeParameters: { DetailType: AnnouncementDue.detailType, Source: AnnouncementDue.source },
+    },
+  };
+}
+
 const isNamed = (error: unknown, type: { name: string }, name: string) =>
   error instanceof (type as unknown as new () => Error) || (error as Error)?.name === name;
 
 export function schedulerSchedules(client: () => SchedulerClient = scheduler): Schedules {
-  return {
-    async upsertReleaseDay(schedule) {
-      const input = releaseDayScheduleInput(schedule);
-      // Create; on ConflictException it exists: update it. An update can find it gone (it fired
-      // and deleted itself meanwhile): then create again. Bounded, in case of a race with a delete.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await client().send(new CreateScheduleCommand(input));
-          return;
-        } catch (error) {
-          if (!isNamed(error, ConflictException, 'ConflictException')) throw error;
-        }
-        try {
-          await client().send(new UpdateScheduleCommand(input));
-          return;
-        } catch (error) {
-          if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException') || attempt >= 3)
-            throw error;
-        }
-      }
-    },
-    async deleteReleaseDay(labelId, releaseId) {
+  // Create; on ConflictException it exists: update it. An update can find it gone (it fired and
+  // deleted itself meanwhile): then create again. Bounded, in case of a race with a delete.
+  const upsert = async (input: CreateScheduleCommandInput) => {
+    for (let attempt = 1; ; attempt++) {
       try {
-        await client().send(
-          new DeleteScheduleCommand({
-            Name: releaseDayScheduleName(labelId, releaseId),
-            GroupName: config().SCHEDULE_GROUP,
-          }),
-        );
+        await client().send(new CreateScheduleCommand(input));
+        return;
       } catch (error) {
-        if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException')) throw error;
+        if (!isNamed(error, ConflictException, 'ConflictException')) throw error;
       }
-    },
+      try {
+        await client().send(new UpdateScheduleCommand(input));
+        return;
+      } catch (error) {
+        if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException') || attempt >= 3)
+          throw error;
+      }
+    }
+  };
+  const remove = async (name: string) => {
+    try {
+      await client().send(new DeleteScheduleCommand({ Name: name, GroupName: config().SCHEDULE_GROUP }));
+    } catch (error) {
+      if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException')) throw error;
+    }
+  };
+  return {
+    upsertReleaseDay: (schedule) => upsert(releaseDayScheduleInput(schedule)),
+    deleteReleaseDay: (labelId, releaseId, moment) =>
+      remove(releaseDayScheduleName(labelId, releaseId, moment)),
+    upsertAnnouncement: (schedule) => upsert(announcementScheduleInput(schedule)),
+    deleteAnnouncement: (labelId, releaseId) => remove(announcementScheduleName(labelId, releaseId)),
   };
 }
 

@@ -3,18 +3,24 @@ import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
+  announceAtOf,
+  announceAtsOf,
+  embargoed,
+  hasTerritoryDates,
+  momentKeyByTerritory,
   momentOf,
   type ReleaseEffect,
   type ReleaseMoment,
   revisionOf,
   type StoredRelease,
   sameMoment,
+  territoryMomentsOf,
 } from '#shared/releases.ts';
 import type { ReleasesDeps } from './ports.ts';
 
 export type ReleaseChange =
   | { type: 'Release Scheduled' | 'Release Updated'; details: ReleaseDetails }
-  | { type: 'Release Cancelled'; releaseId: string; reason?: string };
+  | { type: 'Release Cancelled'; releaseId: string; reason?: string; territories?: string[] };
 
 export interface ChangeMeta {
   labelId: string;
@@ -36,6 +42,28 @@ const widened = (before: readonly string[], after: readonly string[]) => {
   return after.some((value) => !known.has(value.toLowerCase()));
 };
 
+/** The territories `before` lists and `after` no longer does. */
+const dropped = (before: readonly string[], after: readonly string[]) =>
+  before.filter((territory) => !after.includes(territory));
+
+/** The release without `territories` (and their street dates): what stays when it is withdrawn there. */
+function withdrawnFrom(details: ReleaseDetails, territories: readonly string[]): ReleaseDetails {
+  const stays = (territory: string) => !territories.includes(territory);
+  const territoryDates = details.territoryDates
+    ?.map((entry) => ({ ...entry, territories: entry.territories.filter(stays) }))
+    .filter((entry) => entry.territories.length > 0);
+  const { territoryDates: _before, ...rest } = details;
+  return {
+    ...rest,
+    territories: details.territories.filter(stays),
+    ...(territoryDates && territoryDates.length > 0 ? { territoryDates } : {}),
+  };
+}
+
+/** The keys of the release's current moments, stored with it so a per-moment schedule can check it still applies. */
+const momentKeysOf = (details: ReleaseDetails): string[] =>
+  territoryMomentsOf(details).map((group) => group.key);
+
 /**
  * The effects of the change applied before, if they may not have happened (its schedule failed and
  * this newer change overtook its retry, which will now be ignored as older), restated for the
@@ -43,16 +71,111 @@ const widened = (before: readonly string[], after: readonly string[]) => {
  * carrying: they were asked for in the outbox, in the same write as that change. A cancellation
  * supersedes them.
  */
-function carriedForward(stored: StoredRelease | undefined, next: Omit<StoredRelease, 'lastEffects'>) {
+function carriedForward(
+  stored: StoredRelease | undefined,
+  next: Omit<StoredRelease, 'lastEffects'>,
+  now: string,
+): ReleaseEffect[] {
   if (!stored?.effectsPending || next.state !== 'scheduled' || !next.details) return [];
-  const moment = momentOf(next.details);
-  return stored.lastEffects.some((effect) => effect.type === 'schedule-release-day')
-    ? [{ type: 'schedule-release-day', moment } satisfies ReleaseEffect]
-    : [];
+  const carried: ReleaseEffect[] = [];
+  if (stored.lastEffects.some((effect) => effect.type === 'schedule-release-day')) {
+    carried.push(...releaseDays(next.details, next.outMoments));
+  }
+  if (stored.lastEffects.some((effect) => effect.type === 'schedule-announcement')) {
+    carried.push(
+      ...announcement(next.details, now).filter((effect) => effect.type === 'schedule-announcement'),
+    );
+  }
+  return carried;
 }
 
-const effectKey = (effect: ReleaseEffect) =>
-  effect.type === 'request-mailing' ? `${effect.type} ${effect.kind} ${effect.revision ?? ''}` : effect.type;
+/**
+ * Announcing the release: at once, or, under embargo, by a schedule at its `announceAt` (see
+ * docs/design.md#embargoes); a territory entry's embargo still to come has a schedule of its own, at
+ * which the outlets it held are announced. The announcer holds any announcement asked for earlier.
+ */
+const announcement = (details: ReleaseDetails, now: string): ReleaseEffect[] => {
+  const announceAt = announceAtOf(details);
+  const own: ReleaseEffect =
+    announceAt && embargoed(details, now)
+      ? { type: 'schedule-announcement', announceAt }
+      : { type: 'request-mailing', kind: 'announcement' };
+  const territorial = announceAtsOf(details)
+    .filter((at) => at !== announceAt && Date.parse(at) > Date.parse(now))
+    .map((at): ReleaseEffect => ({ type: 'schedule-announcement', announceAt: at, perInstant: true }));
+  return [own, ...territorial];
+};
+
+const effectKey = (effect: ReleaseEffect) => {
+  if (effect.type === 'request-mailing') {
+    return JSON.stringify([
+      effect.type,
+      effect.kind,
+      effect.revision ?? '',
+      effect.territories ?? [],
+      effect.moment ?? '',
+    ]);
+  }
+  if (effect.type === 'schedule-announcement' && effect.perInstant) {
+    return JSON.stringify([effect.type, effect.announceAt]);
+  }
+  // The release's one schedule is one effect, whatever its moment; per-moment schedules one each.
+  const perMoment =
+    (effect.type === 'schedule-release-day' && effect.perMoment) ||
+    (effect.type === 'unschedule-release-day' && effect.moment);
+  return perMoment ? JSON.stringify([effect.type, revisionOf(effect.moment!)]) : effect.type;
+};
+
+/**
+ * The release-day schedules a release needs (see docs/design.md#street-dates-per-territory): one at
+ * its date, or, with street dates per territory, one per distinct moment still to come, not per
+ * territory or outlet.
+ */
+function releaseDays(details: ReleaseDetails, outMoments: readonly string[] = []): ReleaseEffect[] {
+  if (!hasTerritoryDates(details)) return [{ type: 'schedule-release-day', moment: momentOf(details) }];
+  return territoryMomentsOf(details)
+    .filter((group) => !outMoments.includes(group.key))
+    .map((group) => ({ type: 'schedule-release-day', moment: group.moment, perMoment: true }));
+}
+
+/** The schedules `before` had that `after` no longer needs, as deletions (the one left is moved, not deleted). */
+function staleReleaseDays(before: ReleaseDetails, after: ReleaseDetails | undefined): ReleaseEffect[] {
+  if (!hasTerritoryDates(before)) {
+    return after && !hasTerritoryDates(after) ? [] : [{ type: 'unschedule-release-day' }];
+  }
+  const kept = new Set(after && hasTerritoryDates(after) ? territoryMomentsOf(after).map((g) => g.key) : []);
+  return territoryMomentsOf(before)
+    .filter((group) => !kept.has(group.key))
+    .map((group) => ({ type: 'unschedule-release-day', moment: group.moment }));
+}
+
+/**
+ * The date changes a change of territory dates makes: per territory whose moment moved and had not
+ * come yet, grouped by old and new moment, so each goes to that territory's outlets only.
+ */
+function territoryDateChanges(
+  before: ReleaseDetails,
+  after: ReleaseDetails,
+  outMoments: readonly string[],
+): ReleaseEffect[] {
+  const was = momentKeyByTerritory(before);
+  const changes = new Map<string, Extract<ReleaseEffect, { type: 'request-mailing' }>>();
+  for (const [territory, key] of momentKeyByTerritory(after)) {
+    const old = was.get(territory);
+    if (!old || old === key || outMoments.includes(old)) continue;
+    const id = JSON.stringify([old, key]);
+    const change = changes.get(id) ?? {
+      type: 'request-mailing',
+      kind: 'date-change',
+      revision: key,
+      moment: old,
+      territories: [],
+    };
+    change.territories?.push(territory);
+    changes.set(id, change);
+  }
+  return [...changes.values()];
+}
 
 /**
  * The release after the change, and what it asks of the world: its own effects plus those of an
@@ -66,7 +189,7 @@ export function decideChange(
 ): { next: StoredRelease; effects: ReleaseEffect[] } {
   const { next, effects: own } = decideOwnEffects(stored, change, meta, now);
   const byKey = new Map(
-    [...carriedForward(stored, next), ...own].map((effect) => [effectKey(effect), effect]),
+    [...carriedForward(stored, next, now), ...own].map((effect) => [effectKey(effect), effect]),
   );
   const effects = [...byKey.values()];
   const { effectsPending: _earlier, ...release } = next;
@@ -93,8 +216,22 @@ function decideOwnEffects(
     updatedAt: now,
   };
 
+  if (change.type === 'Release Cancelled' && change.territories && stored?.details) {
+    // Withdrawn from some territories: a change like any other, narrowing the release (below). If
+    // none stays, it is cancelled as a whole.
+    const details = withdrawnFrom(stored.details, change.territories);
+    if (details.territories.length > 0) {
+      return decideOwnEffects(stored, { type: 'Release Updated', details }, meta, now);
+    }
+  }
+
   if (change.type === 'Release Cancelled') {
-    const effects: ReleaseEffect[] = [{ type: 'unschedule-release-day' }];
+    const effects: ReleaseEffect[] = [
+      ...(stored?.details
+        ? staleReleaseDays(stored.details, undefined)
+        : [{ type: 'unschedule-release-day' as const }]),
+      { type: 'unschedule-announcement' },
+    ];
     // Only outlets that were told about the release hear that it is cancelled.
     if (stored?.details) effects.push({ type: 'request-mailing', kind: 'cancellation' });
     return {
@@ -111,25 +248,51 @@ function decideOwnEffects(
   const details = change.details;
   const moment = momentOf(details);
   if (!stored?.details) {
-    const effects: ReleaseEffect[] = [
-      { type: 'schedule-release-day', moment },
-      { type: 'request-mailing', kind: 'announcement' },
-    ];
-    return { next: { ...base, state: 'scheduled', details }, effects };
+    const effects: ReleaseEffect[] = [...releaseDays(details), ...announcement(details, now)];
+    return {
+      next: {
+        ...base,
+        state: 'scheduled',
+        details,
+        momentKeys: momentKeysOf(details),
+        announceAts: announceAtsOf(details),
+      },
+      effects,
+    };
   }
 
   const before = stored.details;
   const effects: ReleaseEffect[] = [];
-  const moved = !sameMoment(momentOf(before), moment);
+  const perTerritory = hasTerritoryDates(before) || hasTerritoryDates(details);
+  const outMoments = stored.outMoments ?? [];
+  const moved = perTerritory
+    ? momentKeysOf(before).join('|') !== momentKeysOf(details).join('|') ||
+      territoryDateChanges(before, details, []).length > 0
+    : !sameMoment(momentOf(before), moment);
+  if (perTerritory && moved && stored.state !== 'cancelled') {
+    // Some territories can be out while others are still to come: each moment moves on its own.
+    effects.push(...staleReleaseDays(before, details), ...releaseDays(details, outMoments));
+    effects.push(...territoryDateChanges(before, details, outMoments));
+  }
   if (stored.state === 'scheduled') {
-    if (moved) {
+    if (moved && !perTerritory) {
       effects.push({ type: 'schedule-release-day', moment });
       effects.push({ type: 'request-mailing', kind: 'date-change', revision: revisionOf(moment) });
     }
     // Newly matching outlets get the first announcement; claims keep the others from a second one.
-    if (widened(before.territories, details.territories) || widened(before.genres, details.genres)) {
-      effects.push({ type: 'request-mailing', kind: 'announcement' });
-    }
+    const wider = widened(before.territories, details.territories) || widened(before.genres, details.genres);
+    // A new or moved embargo reschedules the announcement; one lifted early announces now.
+    const embargoChanged =
+      announceAtOf(before) !== announceAtOf(details) ||
+      announceAtsOf(before).join('|') !== announceAtsOf(details).join('|');
+    if (wider || embargoChanged) effects.push(...announcement(details, now));
+    if (embargoChanged && !embargoed(details, now)) effects.push({ type: 'unschedule-announcement' });
+  }
+  // The label's description is the whole release as it now stands (an ERN message replaces what earlier
+  // ones said): a territory it no longer lists is withdrawn there, and that territory's outlets are told.
+  const withdrawn = dropped(before.territories, details.territories);
+  if (stored.state !== 'cancelled' && withdrawn.length > 0) {
+    effects.push({ type: 'request-mailing', kind: 'cancellation', territories: withdrawn });
   }
   const previousMoment: ReleaseMoment | undefined = moved ? momentOf(before) : stored.previousMoment;
   return {
@@ -137,6 +300,8 @@ function decideOwnEffects(
       ...stored,
       ...base,
       details,
+      momentKeys: momentKeysOf(details),
+      announceAts: announceAtsOf(details),
       ...(previousMoment ? { previousMoment } : {}),
       ...(moved ? { movedAt: meta.occurredAt } : {}),
     },
@@ -185,6 +350,10 @@ export async function applyReleaseChange(
     await record(false);
     return { outcome: 'ignored', reason: 'the release is cancelled' };
   }
+  if (change.type === 'Release Cancelled' && change.territories && !stored?.details) {
+    await record(false);
+    return { outcome: 'ignored', reason: 'withdrawn from territories of a release never described' };
+  }
 
   const { next, effects } = decideChange(stored, change, { ...meta, occurredAt }, now);
   if (!(await deps.releases.putIfNewer(next, mailingRequests(next, meta)))) {
@@ -208,6 +377,8 @@ function mailingRequests(release: StoredRelease, meta: Pick<ChangeMeta, 'correla
               releaseId: release.releaseId,
               kind: effect.kind,
               ...(effect.revision ? { revision: effect.revision } : {}),
+              ...(effect.territories ? { territories: effect.territories } : {}),
+              ...(effect.moment ? { moment: effect.moment } : {}),
             },
             { correlationId: meta.correlationId, labelId: release.labelId },
           ),
@@ -231,10 +402,21 @@ async function perform(
         labelId: release.labelId,
         releaseId: release.releaseId,
         moment: effect.moment,
+        ...(effect.perMoment ? { perMoment: true as const } : {}),
         correlationId: meta.correlationId,
       });
     } else if (effect.type === 'unschedule-release-day') {
-      await deps.schedules.deleteReleaseDay(release.labelId, release.releaseId);
+      await deps.schedules.deleteReleaseDay(release.labelId, release.releaseId, effect.moment);
+    } else if (effect.type === 'schedule-announcement') {
+      await deps.schedules.upsertAnnouncement({
+        labelId: release.labelId,
+        releaseId: release.releaseId,
+        announceAt: effect.announceAt,
+        ...(effect.perInstant ? { perInstant: true as const } : {}),
+        correlationId: meta.correlationId,
+      });
+    } else if (effect.type === 'unschedule-announcement') {
+      await deps.schedules.deleteAnnouncement(release.labelId, release.releaseId);
     }
   }
   if (release.effectsPending)

@@ -1,3 +1,4 @@
+import { AnnouncementDue } from '#shared/events/announcement-due.ts';
 import { ReleaseCancelled } from '#shared/events/release-cancelled.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
 import { ReleaseScheduled } from '#shared/events/release-scheduled.ts';
@@ -5,10 +6,11 @@ import { ReleaseUpdated } from '#shared/events/release-updated.ts';
 import { eventHandler, on } from '#shared/lambda/event-handler.ts';
 import { liveDeps } from './adapters.ts';
 import { applyReleaseChange, changeMetaOf } from './apply-change.ts';
+import { endEmbargo } from './embargo.ts';
 import type { ReleasesDeps } from './ports.ts';
 import { reachReleaseDay } from './release-day.ts';
 
-/** Label changes to releases (from intake) and release days (from their schedules). */
+/** Label changes to releases (from intake), release days and embargo ends (from their schedules). */
 export const makeHandler = (deps: ReleasesDeps) =>
   eventHandler('releases', [
     on(ReleaseScheduled, (data, metadata) =>
@@ -22,6 +24,9 @@ export const makeHandler = (deps: ReleasesDeps) =>
     ),
     on(ReleaseDayReached, (data, metadata) =>
       reachReleaseDay(data, { correlationId: metadata.correlationId }, deps),
+    ),
+    on(AnnouncementDue, (data, metadata) =>
+      endEmbargo(data, { correlationId: metadata.correlationId }, deps),
     ),
   ]);
 

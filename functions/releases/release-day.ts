@@ -1,6 +1,13 @@
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
-import { momentOf, type ReleaseMoment, sameMoment } from '#shared/releases.ts';
+import {
+  hasTerritoryDates,
+  momentOf,
+  type ReleaseMoment,
+  revisionOf,
+  sameMoment,
+  territoryMomentsOf,
+} from '#shared/releases.ts';
 import type { ReleasesDeps } from './ports.ts';
 
 export type ReleaseDayOutcome = { outcome: 'out-now-requested' } | { outcome: 'ignored'; reason: string };
@@ -19,11 +26,22 @@ export async function reachReleaseDay(
   const release = await deps.releases.get(fired.labelId, fired.releaseId);
   if (!release?.details) return { outcome: 'ignored', reason: 'unknown release' };
   if (release.state === 'cancelled') return { outcome: 'ignored', reason: 'release cancelled' };
-  if (!sameMoment(momentOf(release.details), fired))
+  // With street dates per territory, each moment has its schedule and its out-now (see
+  // docs/design.md#street-dates-per-territory); the mail names the moment it is about.
+  const perTerritory = hasTerritoryDates(release.details);
+  const moments = perTerritory
+    ? territoryMomentsOf(release.details).map((g) => g.moment)
+    : [momentOf(release.details)];
+  if (!moments.some((moment) => sameMoment(moment, fired)))
     return { outcome: 'ignored', reason: 'release moved since' };
   const outNow = outboxEntry(
     MailingRequested,
-    { labelId: fired.labelId, releaseId: fired.releaseId, kind: 'out-now' },
+    {
+      labelId: fired.labelId,
+      releaseId: fired.releaseId,
+      kind: 'out-now',
+      ...(perTerritory ? { moment: revisionOf(fired) } : {}),
+    },
     { correlationId: meta.correlationId, labelId: fired.labelId },
   );
   const marked = await deps.releases.markOut(

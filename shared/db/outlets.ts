@@ -52,6 +52,7 @@ export function outletOf(
     genres: input.genres,
     territories: input.territories,
     ...(input.contactName ? { contactName: input.contactName } : {}),
+    ...(input.formats?.length ? { formats: input.formats } : {}),
     ...(unsubscribedAt ? { unsubscribedAt } : {}),
     ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
     createdAt: state.createdAt,

@@ -31,6 +31,13 @@ export const promoReleaseKey = (link: PromoLink) => ({
   gsi1sk: keyParts(link.outletId, link.assetIndex),
 });
 
+/** One outlet's accesses to a release's promo links, over its assets: how many, first and last (to trace a leak). */
+export interface PromoAccess {
+  count: number;
+  firstAccessAt?: string;
+  lastAccessAt?: string;
+}
+
 export interface PromoCounters {
   /**
    * Counts one access, with the events of that access (`eventsFor(newCount)`) in the same write,
@@ -42,7 +49,22 @@ export interface PromoCounters {
     options: { maxAccesses?: number; at: string },
     eventsFor: (count: number) => OutboxEntry[],
   ): Promise<number | undefined>;
-  accessesForRelease(labelId: string, releaseId: string): Promise<Map<string, number>>;
+  accessesForRelease(labelId: string, releaseId: string): Promise<Map<string, PromoAccess>>;
+}
+
+/** Two outlets' (or assets') accesses as one: counts add up, the first is the earliest and the last the latest. */
+export function mergeAccess(a: PromoAccess | undefined, b: PromoAccess): PromoAccess {
+  if (!a) return b;
+  const first = [a.firstAccessAt, b.firstAccessAt].filter((at): at is string => at !== undefined).sort()[0];
+  const last = [a.lastAccessAt, b.lastAccessAt]
+    .filter((at): at is string => at !== undefined)
+    .sort()
+    .at(-1);
+  return {
+    count: a.count + b.count,
+    ...(first ? { firstAccessAt: first } : {}),
+    ...(last ? { lastAccessAt: last } : {}),
+  };
 }
 
 export function dynamoPromoCounters(
@@ -93,7 +115,7 @@ export function dynamoPromoCounters(
     },
 
     async accessesForRelease(labelId, releaseId) {
-      const counts = new Map<string, number>();
+      const accesses = new Map<string, PromoAccess>();
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await db.send(
@@ -104,25 +126,33 @@ export function dynamoPromoCounters(
             ExpressionAttributeValues: {
               ':p': promoReleaseKey({ labelId, releaseId, outletId: '', assetIndex: 0 }).gsi1pk,
             },
-            ProjectionExpression: 'outletId, accessCount',
+            ProjectionExpression: 'outletId, accessCount, firstAccessAt, lastAccessAt',
             ExclusiveStartKey: startKey,
           }),
         );
         for (const item of page.Items ?? []) {
           const outletId = item.outletId as string;
-          counts.set(outletId, (counts.get(outletId) ?? 0) + Number(item.accessCount ?? 0));
+          const access: PromoAccess = {
+            count: Number(item.accessCount ?? 0),
+            ...(item.firstAccessAt ? { firstAccessAt: String(item.firstAccessAt) } : {}),
+            ...(item.lastAccessAt ? { lastAccessAt: String(item.lastAccessAt) } : {}),
+          };
+          accesses.set(outletId, mergeAccess(accesses.get(outletId), access));
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);
-      return counts;
+      return accesses;
     },
   };
 }
 
 let live: PromoCounters | undefined;
 
-/** Promo-link accesses per outlet for one release, summed over its assets (for the release view). */
-export function promoAccessesForRelease(labelId: string, releaseId: string): Promise<Map<string, number>> {
+/** Promo-link accesses per outlet for one release, over its assets (for the release view). */
+export function promoAccessesForRelease(
+  labelId: string,
+  releaseId: string,
+): Promise<Map<string, PromoAccess>> {
   live ??= dynamoPromoCounters();
   return live.accessesForRelease(labelId, releaseId);
 }

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { isConditionFailure } from './conditions.ts';
 import { keyOf } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
@@ -52,11 +52,25 @@ export interface ReleaseStore {
   recordChange(change: ReleaseChangeRecord): Promise<void>;
   /** Clears `effectsPending`, only while `eventId` is still the change applied last (a newer one carries them on). */
   markEffectsPerformed(labelId: string, releaseId: string, eventId: string): Promise<void>;
-  /** Marks the release out while it is scheduled (or already out) for exactly `moment`, with the events it leads to. */
+  /**
+   * Marks the release out while it is scheduled (or already out) for exactly `moment` (its date, or one
+   * of its territory moments), recording that moment as come, with the events it leads to.
+   */
   markOut(
     labelId: string,
     releaseId: string,
     moment: ReleaseMoment,
+    at: string,
+    outbox: OutboxEntry[],
+  ): Promise<boolean>;
+  /**
+   * Records that the release's embargo ended, only while it is scheduled or out with exactly
+   * `announceAt` (a schedule set for an older one must not end it), with the events it leads to.
+   */
+  markEmbargoLifted(
+    labelId: string,
+    releaseId: string,
+    announceAt: string,
     at: string,
     outbox: OutboxEntry[],
   ): Promise<boolean>;
@@ -72,8 +86,12 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
       }),
     );
     if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...release } = Item;
-    return release as StoredRelease;
+    const { pk: _pk, sk: _sk, outMoments, ...release } = Item;
+    // A string set in the table, a list in the release.
+    return {
+      ...release,
+      ...(outMoments ? { outMoments: [...(outMoments as Set<string>)].sort() } : {}),
+    } as StoredRelease;
   },
 
   /**
@@ -88,7 +106,12 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
         {
           Put: {
             TableName: table,
-            Item: { ...releaseKey(release.labelId, release.releaseId), ...release },
+            Item: {
+              ...releaseKey(release.labelId, release.releaseId),
+              ...release,
+              // A string set, as markOut adds to it.
+              ...(release.outMoments?.length ? { outMoments: new Set(release.outMoments) } : {}),
+            },
             ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :occurredAt',
             ExpressionAttributeValues: { ':occurredAt': release.occurredAt },
           },
@@ -146,9 +169,10 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
           Update: {
             TableName: table,
             Key: releaseKey(labelId, releaseId),
-            UpdateExpression: 'SET #state = :out, outAt = if_not_exists(outAt, :at), updatedAt = :at',
+            UpdateExpression:
+              'SET #state = :out, outAt = if_not_exists(outAt, :at), updatedAt = :at ADD outMoments :moments',
             ConditionExpression:
-              '#state IN (:scheduled, :out) AND #details.#date = :date AND #details.#time = :time AND #details.#zone = :zone',
+              '#state IN (:scheduled, :out) AND ((#details.#date = :date AND #details.#time = :time AND #details.#zone = :zone) OR contains(momentKeys, :key))',
             // `timeZone` (and more) are DynamoDB reserved words: every name goes through a placeholder.
             ExpressionAttributeNames: {
               '#state': 'state',
@@ -164,6 +188,45 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
               ':date': moment.releaseDate,
               ':time': moment.releaseTime,
               ':zone': moment.timeZone,
+              ':key': revisionOf(moment),
+              ':moments': new Set([revisionOf(moment)]),
+            },
+          },
+        },
+      ],
+      outbox,
+      at,
+    );
+  },
+
+  /**
+   * Records when the embargo ended, only while the release is scheduled or out with exactly
+   * `announceAt` (or, lacking that, the older `embargoUntil`), with the announcement's request in the
+   * same transaction. True also when it was recorded before, so a redelivered firing asks again (claims
+   * keep the mail to one per outlet).
+   */
+  markEmbargoLifted(labelId, releaseId, announceAt, at, outbox) {
+    return writeWithOutbox(
+      db,
+      [
+        {
+          Update: {
+            TableName: table,
+            Key: releaseKey(labelId, releaseId),
+            UpdateExpression: 'SET embargoLiftedAt = if_not_exists(embargoLiftedAt, :at), updatedAt = :at',
+            ConditionExpression:
+              '#state IN (:scheduled, :out) AND (#details.#announceAt = :announceAt OR (attribute_not_exists(#details.#announceAt) AND #details.#embargoUntil = :announceAt) OR contains(announceAts, :announceAt))',
+            ExpressionAttributeNames: {
+              '#state': 'state',
+              '#details': 'details',
+              '#announceAt': 'announceAt',
+              '#embargoUntil': 'embargoUntil',
+            },
+            ExpressionAttributeValues: {
+              ':out': 'out',
+              ':scheduled': 'scheduled',
+              ':at': at,
+              ':announceAt': announceAt,
             },
           },
         },

@@ -9,6 +9,9 @@ import { isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { unpublishedKey } from './outbox.ts';
 
+/** How the body is written (shared/webhooks.ts): JSON, or a DDEX ERN message. */
+export type WebhookFormat = 'json' | 'ern';
+
 /**
  * Recorded label webhooks, kept with their raw body for replay. A record is itself intake's outbox
  * entry (shared/db/outbox.ts): the publisher builds its event from the raw body. See docs/design.md#the-outbox.
@@ -16,6 +19,8 @@ import { unpublishedKey } from './outbox.ts';
  * Access patterns:
  * - record a webhook once per label and `webhook-id`; find it again for a repeated delivery
  *     pk = WEBHOOK#<labelId>#<webhookId>, sk = WEBHOOK   (one item per partition: no hot label partition)
+ * - record a DDEX ERN message once per label and `MessageId`, whatever webhook-id it came under
+ *     pk = WEBHOOK#<labelId>#<messageId>, sk = ERN       (its own sort key: a webhook-id can never meet a MessageId)
  * - a label's webhooks received in a time range, oldest first (replay)
  *     gsi1pk = LABEL#<labelId>#WEBHOOKS, gsi1sk = <receivedAt>#<webhookId>
  * - webhooks still pending publication: the outbox's unpublished index (unpublishedKey in outbox.ts),
@@ -24,9 +29,9 @@ import { unpublishedKey } from './outbox.ts';
  * Keys are built by `keyOf`/`keyParts` (see docs/design.md#unambiguous-keys); webhook ids are printable
  * ASCII (checked by intake), so `\x7f` sorts after every id.
  */
-export const webhookKey = (labelId: string, webhookId: string) => ({
+export const webhookKey = (labelId: string, webhookId: string, format?: WebhookFormat) => ({
   pk: keyOf('WEBHOOK', labelId, webhookId),
-  sk: 'WEBHOOK',
+  sk: format === 'ern' ? 'ERN' : 'WEBHOOK',
 });
 const byLabelKey = (labelId: string, receivedAt: string, webhookId: string) => ({
   gsi1pk: `${keyOf('LABEL', labelId)}#WEBHOOKS`,
@@ -41,10 +46,13 @@ export type WebhookStatus = 'pending' | 'published' | 'unpublishable';
 
 export interface WebhookRecord {
   labelId: string;
+  /** The `webhook-id`; for an ERN message, its MessageId (a resend under a new webhook-id is the same message). */
   webhookId: string;
+  /** Absent for JSON. */
+  format?: 'ern';
   eventId: string;
   type: string;
-  /** The body as the label sent it (valid UTF-8 JSON, at most 256 KB). */
+  /** The body as the label sent it (valid UTF-8 JSON or ERN XML, at most 256 KB). */
   body: string;
   receivedAt: string;
   status: WebhookStatus;
@@ -53,7 +61,7 @@ export interface WebhookRecord {
   expiresAt: number;
 }
 
-export type WebhookRef = Pick<WebhookRecord, 'labelId' | 'webhookId'>;
+export type WebhookRef = Pick<WebhookRecord, 'labelId' | 'webhookId' | 'format'>;
 
 export interface Page<T> {
   items: T[];
@@ -84,10 +92,12 @@ export interface WebhookRecords {
 
 /** A stored item as a webhook record, without its keys. */
 export const webhookRecordOf = (item: Record<string, unknown>): WebhookRecord => {
-  const { labelId, webhookId, eventId, type, body, receivedAt, status, publishedAt, expiresAt } = item;
+  const { labelId, webhookId, format, eventId, type, body, receivedAt, status, publishedAt, expiresAt } =
+    item;
   return {
     labelId,
     webhookId,
+    ...(format === 'ern' ? { format } : {}),
     eventId,
     type,
     body,
@@ -119,7 +129,7 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
           new PutCommand({
             TableName: tableName,
             Item: {
-              ...webhookKey(record.labelId, record.webhookId),
+              ...webhookKey(record.labelId, record.webhookId, record.format),
               ...byLabelKey(record.labelId, record.receivedAt, record.webhookId),
               ...(record.status === 'pending' ? unpublishedKey(record.receivedAt, record.eventId) : {}),
               entity: 'webhook',
@@ -136,7 +146,7 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
       const { Item } = await client.send(
         new GetCommand({
           TableName: tableName,
-          Key: webhookKey(record.labelId, record.webhookId),
+          Key: webhookKey(record.labelId, record.webhookId, record.format),
           ConsistentRead: true,
         }),
       );
@@ -150,7 +160,7 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
         await client.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: webhookKey(ref.labelId, ref.webhookId),
+            Key: webhookKey(ref.labelId, ref.webhookId, ref.format),
             UpdateExpression: 'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
             ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable',
             ExpressionAttributeNames: { '#status': 'status' },

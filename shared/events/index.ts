@@ -1,3 +1,4 @@
+import { AnnouncementDue } from './announcement-due.ts';
 import { BudgetSet } from './budget-set.ts';
 import type { EventContract } from './envelope.ts';
 import { ExpenseRecorded } from './expense-recorded.ts';
@@ -27,6 +28,7 @@ import { TourDateCancelled } from './tour-date-cancelled.ts';
 export * from './envelope.ts';
 export * from './outbox.ts';
 export {
+  AnnouncementDue,
   BudgetSet,
   ExpenseRecorded,
   JobPageDue,
@@ -63,6 +65,7 @@ export const catalogue: EventContract[] = [
   ExpenseRecorded,
   MailingRequested,
   ReleaseDayReached,
+  AnnouncementDue,
   OutboxSweepDue,
   ReconciliationDue,
   ReleaseAnnounced,

@@ -17,6 +17,13 @@ export const MailingRequested = defineEvent({
     kind: MailKind,
     /** For a date change: the date and time being announced, part of the mail's identity (docs/design.md#exactly-once-mail). */
     revision: z.string().min(1).optional(),
+    /**
+     * For a cancellation: only in these territories (the release stays elsewhere); for a date change:
+     * these territories' date moved. Their outlets are told.
+     */
+    territories: z.array(z.string().min(1)).min(1).optional(),
+    /** The territory moment the mail is about (out-now at it, a date change from it), part of its identity. */
+    moment: z.string().min(1).optional(),
     cursor: z.string().min(1).optional(),
   }),
   sample: { labelId: 'lbl-nightshift', releaseId: 'rel-2027-nightdrive', kind: 'announcement' },

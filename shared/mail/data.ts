@@ -95,7 +95,8 @@ const formatShort = (moment: ReleaseMoment): string => {
   }).format(new Date(Date.UTC(year, month - 1, day)));
 };
 
-function formatInstant(iso: string, timeZone: string): string {
+/** "26 February 2027 at 10:00 (Europe/London)": an instant as the clock in `timeZone` shows it. */
+export function formatInstant(iso: string, timeZone: string): string {
   const formatted = new Intl.DateTimeFormat('en-GB', {
     day: 'numeric',
     month: 'long',
@@ -231,4 +232,42 @@ export function noticeTemplateData(notice: Notice): { text: Notice; html: Notice
     ...(notice.recipientName ? { recipientName: line(singleLine(notice.recipientName)) } : {}),
   });
   return { text: view((value) => value), html: view(escapeHtml) };
+}
+
+/** The dates a mail states when a release comes out at different moments in different territories. */
+export interface StatedDates {
+  /** The moments that apply, earliest first, each with the territories it applies to. */
+  moments: { moment: ReleaseMoment; territories: string[] }[];
+  /** For a date change: the moment it replaces. */
+  previous?: ReleaseMoment;
+}
+
+type DatesView = Pick<MailView, 'releaseDate' | 'releaseDateShort' | 'previousReleaseDate'>;
+
+/**
+ * Template data overriding the release's one date (merged over it, as SES merges an entry's data):
+ * each date with its territories ("Friday 5 March 2027, 00:00 (UTC) in GB; ..."), the short date of
+ * the earliest for the subject, and for a date change the date replaced.
+ */
+export function datesTemplateData({ moments, previous }: StatedDates): { text: DatesView; html: DatesView } {
+  const [earliest] = moments;
+  if (!earliest) throw new Error('no date to state');
+  const text: DatesView = withoutUndefined({
+    releaseDate: moments
+      .map(
+        ({ moment, territories }) => `${formatMoment(moment)} in ${territories.map(singleLine).join(', ')}`,
+      )
+      .join('; '),
+    releaseDateShort: formatShort(earliest.moment),
+    previousReleaseDate: previous ? formatMoment(previous) : undefined,
+  });
+  return {
+    text,
+    html: withoutUndefined({
+      releaseDate: escapeHtml(text.releaseDate),
+      releaseDateShort: escapeHtml(text.releaseDateShort),
+      previousReleaseDate:
+        text.previousReleaseDate === undefined ? undefined : escapeHtml(text.previousReleaseDate),
+    }),
+  };
 }

@@ -83,6 +83,18 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       expect(await store.replace(uniqueId('out'), input(), t0)).toBeUndefined();
     });
 
+    it('keeps a radio outlet’s formats, and drops them when a replacement gives none', async () => {
+      const store = makeStore();
+      const id = uniqueId('out');
+      const created = await store.create(input({ kind: 'radio', formats: ['AAA', 'CHR'] }), { id, now: t0 });
+
+      const replaced = await store.replace(id, input({ email: created.email, kind: 'radio' }), later(1000));
+
+      expect(created.formats).toEqual(['AAA', 'CHR']);
+      expect((await store.get(id))?.formats).toBeUndefined();
+      expect(replaced?.formats).toBeUndefined();
+    });
+
     it('moves an outlet to a free address and frees the old one; a move onto a taken address is refused', async () => {
       const store = makeStore();
       const moving = await store.create(input(), { id: uniqueId('out'), now: t0 });

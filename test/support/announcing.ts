@@ -45,6 +45,25 @@ export async function sendWebhook(
   return { status: response.status, webhookId };
 }
 
+/** Sends a DDEX ERN message as a label webhook, signed as JSON ones are, dated by the cloud's clock. */
+export async function sendErn(
+  label: { id: string; secret: string },
+  xml: string,
+  options: { id?: string; contentType?: string } = {},
+): Promise<{ status: number; webhookId: string; body: { eventId?: string; message?: string } }> {
+  const webhookId = options.id ?? `msg_${randomBytes(9).toString('hex')}`;
+  const at = await clockNow();
+  const response = await postSignedWebhook(
+    cloud().baseUrl,
+    label,
+    webhookId,
+    at,
+    xml,
+    options.contentType ?? 'application/xml',
+  );
+  return { status: response.status, webhookId, body: (await response.json()) as { eventId?: string } };
+}
+
 /** Mail the SES store holds for `email`, optionally only subjects starting with `prefix`. */
 export async function mailTo(email: string, prefix?: string): Promise<SentMail[]> {
   return (await sentMail()).filter(

@@ -116,7 +116,8 @@ export class InMemoryLabels implements Labels {
   }
 }
 
-const refKey = (ref: WebhookRef) => `${ref.labelId}#${ref.webhookId}`;
+// An ERN record has its own key space (its MessageId never meets a webhook-id), as in the table.
+const refKey = (ref: WebhookRef) => `${ref.format === 'ern' ? 'ERN ' : ''}${ref.labelId}#${ref.webhookId}`;
 /** Whole seconds, as the table compares expiry (TTL is in epoch seconds). */
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 

@@ -3,7 +3,7 @@ import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { outletListKey } from '#shared/db/outlet-items.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
-import type { PromoCounters, PromoLink } from '#shared/db/promo.ts';
+import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } from '#shared/db/promo.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { Outlet, OutletInput } from '#shared/outlets.ts';
 
@@ -85,6 +85,7 @@ export class InMemoryOutletDirectory implements OutletManagement {
       genres: input.genres,
       territories: input.territories,
       ...(input.contactName ? { contactName: input.contactName } : {}),
+      ...(input.formats?.length ? { formats: input.formats } : {}),
     };
   }
 
@@ -120,7 +121,14 @@ export class InMemoryOutletDirectory implements OutletManagement {
     const owner = this.ownerOf(input.email);
     if (owner && owner.id !== outletId) throw new DuplicateEmailError(input.email);
     const emailChanges = input.email !== current.email;
-    const { contactName: _c, suppressedAt, suppressionReason, unsubscribedAt: _u, ...kept } = current;
+    const {
+      contactName: _c,
+      formats: _f,
+      suppressedAt,
+      suppressionReason,
+      unsubscribedAt: _u,
+      ...kept
+    } = current;
     const suppressed = emailChanges
       ? this.suppressions.get(input.email)
       : suppressedAt
@@ -235,6 +243,7 @@ export class InMemoryOutletDirectory implements OutletManagement {
 export class InMemoryPromoCounters implements PromoCounters {
   /** Counts by link, keyed by the JSON of its ids (so no id can split differently). */
   readonly counts = new Map<string, number>();
+  private readonly accessTimes = new Map<string, { first: string; last: string }>();
   private key = (link: PromoLink) =>
     JSON.stringify([link.labelId, link.releaseId, link.outletId, link.assetIndex]);
 
@@ -246,22 +255,45 @@ export class InMemoryPromoCounters implements PromoCounters {
 
   async countAccess(
     link: PromoLink,
-    { maxAccesses }: { maxAccesses?: number; at: string },
+    { maxAccesses, at }: { maxAccesses?: number; at: string },
     eventsFor: (count: number) => OutboxEntry[],
   ) {
     const count = this.counts.get(this.key(link)) ?? 0;
     if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
     this.counts.set(this.key(link), count + 1);
+    this.accessTimes.set(this.key(link), {
+      first: this.accessTimes.get(this.key(link))?.first ?? at,
+      last: at,
+    });
     this.outbox.write(eventsFor(count + 1));
     return count + 1;
   }
 
   async accessesForRelease(labelId: string, releaseId: string) {
-    const result = new Map<string, number>();
+    const result = new Map<string, PromoAccess>();
     for (const [key, count] of this.counts) {
       const [l, r, o] = JSON.parse(key) as [string, string, string, number];
-      if (l === labelId && r === releaseId) result.set(o, (result.get(o) ?? 0) + count);
+      const times = this.accessTimes.get(key);
+      if (l === labelId && r === releaseId) {
+        result.set(
+          o,
+          mergeAccess(result.get(o), { count, firstAccessAt: times?.first, lastAccessAt: times?.last }),
+        );
+      }
     }
     return result;
   }
 }
+
+/** A release's promo accesses per outlet as counts only. */
+export const countsOf = async (
+  counters: Pick<PromoCounters, 'accessesForRelease'>,
+  labelId: string,
+  releaseId: string,
+): Promise<Map<string, number>> =>
+  new Map(
+    [...(await counters.accessesForRelease(labelId, releaseId))].map(([outlet, access]) => [
+      outlet,
+      access.count,
+    ]),
+  );

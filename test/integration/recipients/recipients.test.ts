@@ -12,6 +12,7 @@ import {
 } from '#test/support/announcing.ts';
 import { advanceClock, api, busEvents, clockNow, cloud, uniqueId, waitFor } from '#test/support/cloud.ts';
 import { importOutlets } from '#test/support/jobs-cloud.ts';
+import { countsOf } from '#test/support/outlets.ts';
 import {
   createOutlet,
   localOutletDirectory,
@@ -177,7 +178,7 @@ describe('promo links', () => {
 
     const responses = [];
     for (let i = 0; i < 3; i++) responses.push(await publicRequest(`/p/${token}`));
-    const counts = await localPromoCounters().accessesForRelease(promo.labelId, promo.releaseId);
+    const counts = await countsOf(localPromoCounters(), promo.labelId, promo.releaseId);
 
     expect(responses.map((response) => response.status)).toEqual([302, 302, 410]);
     expect(responses[0].headers.get('location')).toBe(promo.url);

@@ -267,6 +267,46 @@ describe('follow-up mailings', () => {
     expect(outcome).toMatchObject({ status: 'completed', sent: 1, skipped: 1 });
   });
 
+  it('tells of a withdrawal from a territory only the outlets announced there that the release no longer reaches', async () => {
+    const german = anOutlet({ territories: ['DE'] });
+    const britishAndGerman = anOutlet({ territories: ['GB', 'DE'] });
+    const british = anOutlet({ territories: ['GB'] });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: aReleaseDetails({ territories: ['GB', 'DE'] }) })],
+      outlets: [german, britishAndGerman, british],
+    });
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      aStoredRelease({ details: aReleaseDetails({ territories: ['GB'] }) }),
+    );
+
+    const outcome = await sendMailing(
+      { ...announce, kind: 'cancellation', territories: ['DE'] },
+      meta,
+      world.deps,
+      far(),
+    );
+
+    expect(world.mailer.delivered.filter((m) => m.kind === 'cancellation').map((m) => m.email)).toEqual([
+      german.email,
+    ]);
+    expect(outcome).toMatchObject({ status: 'completed', sent: 1 });
+  });
+
+  it('sends no announcement before the release may be announced, whoever asks', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: aReleaseDetails({ announceAt: '2100-01-01T00:00:00Z' }) })],
+      outlets: [outlet],
+    });
+
+    const outcome = await sendMailing(announce, meta, world.deps, far());
+
+    expect(outcome).toEqual({ status: 'obsolete', reason: 'under embargo until 2100-01-01T00:00:00Z' });
+    expect(world.mailer.delivered).toHaveLength(0);
+  });
+
   it('mails one date change per new date, and nothing for a date already superseded', async () => {
     const { world } = setup();
     await sendMailing(announce, meta, world.deps, far());
@@ -595,5 +635,168 @@ describe('an announcement still being sent when the date moves', () => {
     await runRequested(world, 'date-change');
 
     expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+  });
+});
+
+describe('a release out at different moments in different territories', () => {
+  const london = '2027-03-05T00:00 Europe/London';
+  const berlin = '2027-03-12T00:00 Europe/Berlin';
+  const newYork = '2027-03-19T09:00 America/New_York';
+  const threeDates = (overrides: Parameters<typeof aStoredRelease>[0] = {}) =>
+    aStoredRelease({
+      details: aReleaseDetails({
+        territories: ['GB', 'DE', 'US'],
+        releaseDate: '2027-03-05',
+        timeZone: 'Europe/London',
+        territoryDates: [
+          { territories: ['DE'], releaseDate: '2027-03-12', timeZone: 'Europe/Berlin' },
+          {
+            territories: ['US'],
+            releaseDate: '2027-03-19',
+            releaseTime: '09:00',
+            timeZone: 'America/New_York',
+          },
+        ],
+      }),
+      ...overrides,
+    });
+  const setup = () => {
+    const gb = anOutlet({ territories: ['GB'] });
+    const de = anOutlet({ territories: ['DE'] });
+    const deAndUs = anOutlet({ territories: ['DE', 'US'] });
+    const us = anOutlet({ territories: ['US'] });
+    const world = fakeWorld({ releases: [threeDates()], outlets: [gb, de, deAndUs, us] });
+    const textOf = (email: string, kind: string) => {
+      for (const call of world.mailer.calls) {
+        const entry = call.entries.find((e) => e.email === email);
+        if (entry && call.kind === kind) {
+          return {
+            ...(call.defaultData as { text: object }).text,
+            ...(entry.data as { text: object }).text,
+          } as {
+            releaseDate: string;
+            releaseDateShort: string;
+            previousReleaseDate?: string;
+          };
+        }
+      }
+      return undefined;
+    };
+    return { world, gb, de, deAndUs, us, textOf };
+  };
+  const outNow = (moment: string) => ({ ...announce, kind: 'out-now' as const, moment });
+
+  it('announces to each outlet the date of its territory, and each date to an outlet in several', async () => {
+    const { world, gb, deAndUs, textOf } = setup();
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    expect(textOf(gb.email, 'announcement')).toMatchObject({
+      releaseDate: 'Friday, 5 March 2027, 00:00 (Europe/London) in GB',
+      releaseDateShort: '5 March 2027',
+    });
+    expect(textOf(deAndUs.email, 'announcement')?.releaseDate).toBe(
+      'Friday, 12 March 2027, 00:00 (Europe/Berlin) in DE; Friday, 19 March 2027, 09:00 (America/New_York) in US',
+    );
+    expect(world.mailer.delivered.filter((m) => m.kind === 'announcement')).toHaveLength(4);
+  });
+
+  it('sends out-now to an outlet once, at the earliest street date among its territories', async () => {
+    const { world, de, deAndUs, us } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      threeDates({ state: 'out', outMoments: [london, berlin] }),
+    );
+
+    await sendMailing(outNow(berlin), meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      threeDates({ state: 'out', outMoments: [london, berlin, newYork] }),
+    );
+    await sendMailing(outNow(newYork), meta, world.deps, far());
+
+    const outNowTo = (moment: string) =>
+      world.mailer.delivered
+        .filter((m) => m.kind === 'out-now' && world.deliveries.items.get(m.deliveryId)?.moment === moment)
+        .map((m) => m.email);
+    expect(outNowTo(berlin).sort()).toEqual([de.email, deAndUs.email].sort());
+    expect(outNowTo(newYork)).toEqual([us.email]);
+  });
+
+  it('sends no out-now for a moment that has not come', async () => {
+    const { world } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set('lbl-nightshift/rel-night-drive', threeDates({ state: 'out', outMoments: [london] }));
+
+    const outcome = await sendMailing(outNow(berlin), meta, world.deps, far());
+
+    expect(outcome).toEqual({ status: 'obsolete', reason: 'that street date has not come' });
+  });
+
+  it('mails a territory’s date change to its outlets only, stating its new and old date', async () => {
+    const { world, de, deAndUs, textOf } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    const moved = threeDates({ movedAt: '2027-01-02T00:00:00Z', occurredAt: '2027-01-02T00:00:00Z' });
+    moved.details!.territoryDates![0] = {
+      territories: ['DE'],
+      releaseDate: '2027-03-26',
+      timeZone: 'Europe/Berlin',
+    };
+    world.releases.set('lbl-nightshift/rel-night-drive', moved);
+
+    await sendMailing(
+      {
+        ...announce,
+        kind: 'date-change',
+        revision: '2027-03-26T00:00 Europe/Berlin',
+        moment: berlin,
+        territories: ['DE'],
+      },
+      meta,
+      world.deps,
+      far(),
+    );
+
+    const changed = world.mailer.delivered.filter((m) => m.kind === 'date-change').map((m) => m.email);
+    expect(changed.sort()).toEqual([de.email, deAndUs.email].sort());
+    expect(textOf(de.email, 'date-change')).toMatchObject({
+      releaseDate: 'Friday, 26 March 2027, 00:00 (Europe/Berlin) in DE',
+      previousReleaseDate: 'Friday, 12 March 2027, 00:00 (Europe/Berlin)',
+    });
+  });
+
+  it('holds the announcement to an outlet in a territory under its own embargo until it ends', async () => {
+    const { world, gb, de, deAndUs, us } = setup();
+    const release = threeDates();
+    release.details!.territoryDates![0].announceAt = '2100-01-01T00:00:00Z';
+    world.releases.set('lbl-nightshift/rel-night-drive', release);
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.mailer.delivered.map((m) => m.email).sort()).toEqual([gb.email, us.email].sort());
+    expect(world.mailer.delivered.map((m) => m.email)).not.toContain(de.email);
+    expect(world.mailer.delivered.map((m) => m.email)).not.toContain(deAndUs.email);
+  });
+
+  it('keeps a second territory’s out-now apart from the first’s: the moment is part of the mail’s identity', async () => {
+    const { world, deAndUs } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      threeDates({ state: 'out', outMoments: [london, berlin, newYork] }),
+    );
+    // Say US's date came first for this outlet once (its earliest then): the claim for Berlin is another mail.
+    const first = await world.deps.deliveries.claim(
+      { ...aReleaseClaim(deAndUs, { kind: 'out-now' }), moment: newYork },
+      '2027-03-19T14:00:00Z',
+    );
+
+    await sendMailing(outNow(berlin), meta, world.deps, far());
+
+    expect(first).toBeDefined();
+    expect(world.mailer.delivered.filter((m) => m.kind === 'out-now').map((m) => m.email)).toContain(
+      deAndUs.email,
+    );
   });
 });

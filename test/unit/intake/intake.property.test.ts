@@ -11,6 +11,7 @@ import {
   InMemoryLabels,
   InMemoryWebhookRecords,
 } from '#test/support/intake.ts';
+import { knownReleases } from '#test/support/releases.ts';
 
 /**
  * Throws thousands of random and mutated requests at the intake handler (with in-memory ports) and holds
@@ -152,7 +153,7 @@ describe('intake under random and mutated requests', () => {
   it('never answers 5xx, and records only what it accepts, as a valid event', async () => {
     const labels = new InMemoryLabels(label);
     const webhooks = new InMemoryWebhookRecords();
-    const handler = makeHandler({ labels, webhooks, now: () => now });
+    const handler = makeHandler({ labels, webhooks, releases: knownReleases(), now: () => now });
     const statuses = new Map<number, number>();
 
     await fc.assert(

@@ -3,6 +3,7 @@ import { makeHandler } from '#functions/intake/handler.ts';
 import type { IntakeDeps } from '#functions/intake/receive.ts';
 import { withRotatedSecret } from '#shared/db/labels.ts';
 import type { HttpResult } from '#shared/http/index.ts';
+import { ernMessage } from '#test/support/ern.ts';
 import {
   aContext,
   aLabel,
@@ -13,10 +14,11 @@ import {
   InMemoryWebhookRecords,
   signedWebhook,
 } from '#test/support/intake.ts';
+import { aReleaseDetails, knownReleases } from '#test/support/releases.ts';
 
 const now = new Date('2027-01-05T10:00:00Z');
 
-function intake(options: { now?: Date } = {}) {
+function intake(options: { now?: Date; releases?: IntakeDeps['releases'] } = {}) {
   const label = aLabel();
   const labels = new InMemoryLabels(label);
   const webhooks = new InMemoryWebhookRecords();
@@ -24,6 +26,7 @@ function intake(options: { now?: Date } = {}) {
   const deps: IntakeDeps = {
     labels,
     webhooks,
+    releases: options.releases ?? knownReleases(),
     now: () => options.now ?? now,
     newEventId: () => `evt-${++ids}`,
   };
@@ -90,6 +93,102 @@ describe('intake of a label webhook', () => {
     );
 
     expect([withCharset.status, suffixed.status]).toEqual([202, 202]);
+  });
+});
+
+const ern = (values: Partial<Record<string, string>> = {}) =>
+  ernMessage('single', {
+    messageId: 'MSG-2027-0001',
+    createdAt: '2027-01-05T09:59:00Z',
+    icpn: '5012345678900',
+    genre: 'Synthpop',
+    date: '2027-03-05',
+    ...values,
+  } as Record<string, string>);
+
+describe('intake of a DDEX ERN message', () => {
+  it('records an ERN 4.3 message sent as application/xml or text/xml, signed as JSON webhooks are, raw XML kept', async () => {
+    const { send, secret, webhooks, label } = intake();
+    const body = ern();
+
+    const first = await send(
+      signedWebhook(secret, body, { at: now, contentType: 'application/xml; charset=utf-8' }),
+    );
+    const second = await send(
+      signedWebhook(secret, ern({ messageId: 'MSG-2027-0002' }), { at: now, contentType: 'text/xml' }),
+    );
+
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect(webhooks.all()[0]).toEqual(
+      expect.objectContaining({
+        labelId: label.labelId,
+        webhookId: 'MSG-2027-0001',
+        format: 'ern',
+        type: 'release.scheduled',
+        body,
+        status: 'pending',
+      }),
+    );
+  });
+
+  it('takes a message for a release it knows as release.updated: ERN 4 messages replace what came before', async () => {
+    const known = knownReleases({
+      labelId: aLabel().labelId,
+      releaseId: '5012345678900',
+      details: aReleaseDetails({ releaseId: '5012345678900' }),
+    });
+    const { send, secret, webhooks } = intake({ releases: known });
+
+    await send(signedWebhook(secret, ern(), { at: now, contentType: 'application/xml' }));
+
+    expect(webhooks.all().map((record) => record.type)).toEqual(['release.updated']);
+  });
+
+  it('answers a MessageId received before with the first answer, under any webhook-id, and records it once', async () => {
+    const { send, secret, webhooks } = intake();
+    const first = await send(
+      signedWebhook(secret, ern(), { id: 'msg_a', at: now, contentType: 'application/xml' }),
+    );
+
+    const again = await send(
+      signedWebhook(secret, ern(), { id: 'msg_b', at: now, contentType: 'application/xml' }),
+    );
+
+    expect(again).toEqual(first);
+    expect(webhooks.all()).toHaveLength(1);
+  });
+
+  it('answers 400 naming the element path, and records nothing, for an ERN message lacking what Backline needs', async () => {
+    const { send, secret, webhooks } = intake();
+    const noDeals = ern().replace(/<DealList>[\s\S]*<\/DealList>/, '');
+
+    const response = await send(signedWebhook(secret, noDeals, { at: now, contentType: 'application/xml' }));
+
+    expect(response).toEqual({
+      status: 400,
+      body: {
+        error: 'validation',
+        message: expect.stringContaining('NewReleaseMessage/DealList'),
+        issues: [{ path: 'NewReleaseMessage/DealList', message: expect.stringContaining('is missing') }],
+      },
+    });
+    expect(webhooks.all()).toHaveLength(0);
+  });
+
+  it('keeps the check order for XML: 401 before 415, 415 for a type neither JSON nor XML, then 400', async () => {
+    const { send, secret } = intake();
+
+    const badSignature = await send(
+      signedWebhook(aSecret(), 'not xml', { at: now, contentType: 'application/xml' }),
+    );
+    const wrongType = await send(signedWebhook(secret, ern(), { at: now, contentType: 'text/html' }));
+    const malformed = await send(
+      signedWebhook(secret, '<NewReleaseMessage>', { at: now, contentType: 'text/xml' }),
+    );
+
+    expect([badSignature.status, wrongType.status, malformed.status]).toEqual([401, 415, 400]);
+    expect(wrongType.body.message).toContain('application/xml');
+    expect(malformed.body.message).toContain('not well-formed XML');
   });
 });
 

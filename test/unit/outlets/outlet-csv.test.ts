@@ -37,6 +37,25 @@ describe('parseOutletCsv', () => {
     });
   });
 
+  it('reads a radio outlet’s formats from a formats column separated by semicolons, and refuses them on press', () => {
+    const parsed = parseOutletCsv(
+      [
+        'name,email,kind,territories,formats',
+        'Radio X,x@radio.example,radio,GB,AAA; CHR;specialist',
+        'Paper Y,y@paper.example,press,GB,AAA',
+        'Radio Z,z@radio.example,radio,GB,',
+      ].join('\n'),
+    );
+
+    expect(parsed.ok && parsed.rows.map((row) => row.input.formats)).toEqual([
+      ['AAA', 'CHR', 'specialist'],
+      undefined,
+    ]);
+    expect(parsed.ok && parsed.rejected).toEqual([
+      { line: 3, error: 'formats: only radio outlets have formats' },
+    ]);
+  });
+
   it('rejects bad rows with their line and keeps reading the good ones after them', () => {
     const parsed = parseOutletCsv(
       csv(

@@ -73,6 +73,21 @@ describe('media outlet routes', () => {
     });
   });
 
+  it('keeps a radio outlet’s formats, and answers 400 on formats for an outlet that is not radio', async () => {
+    const { call } = setup();
+
+    const radio = await call('POST', '/media-outlets', {
+      body: { ...anOutletInput({ kind: 'radio' }), formats: ['AAA', ' CHR ', 'AAA'] },
+    });
+    const press = await call('POST', '/media-outlets', {
+      body: { ...anOutletInput({ kind: 'press', email: 'desk@paper.example' }), formats: ['AAA'] },
+    });
+
+    expect((await call('GET', `/media-outlets/${radio.body.id}`)).body.formats).toEqual(['AAA', 'CHR']);
+    expect(press.status).toBe(400);
+    expect(press.body.issues).toEqual([{ path: 'formats', message: 'only radio outlets have formats' }]);
+  });
+
   it('answers 409 for a second outlet with the same address in another case', async () => {
     const { call } = setup();
     await call('POST', '/media-outlets', { body: anOutletInput({ email: 'a@x.example' }) });

@@ -6,15 +6,17 @@ import type { HttpEvent } from '#shared/http/index.ts';
 import { type PromoClaims, signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
 import {
   anOutlet,
+  countsOf,
   InMemoryOutletDirectory,
   InMemoryPromoCounters,
   WrittenOutbox,
 } from '#test/support/outlets.ts';
+import { aReleaseDetails, knownReleases } from '#test/support/releases.ts';
 
 const key = 'test-signing-key';
 const now = new Date('2027-03-05T12:00:00Z');
 
-function setup() {
+function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
   const bus = new WrittenOutbox();
   const outlets = new InMemoryOutletDirectory(bus);
   outlets.outlets.set('out-1', anOutlet({ id: 'out-1', name: 'Radio <Night> & "Day"' }));
@@ -23,6 +25,7 @@ function setup() {
     signingKey: async () => key,
     outlets,
     promos,
+    releases: options.releases ?? knownReleases(),
     now: () => now,
   };
   const handler = makeHandler(deps);
@@ -197,6 +200,41 @@ describe('promo links', () => {
     expect(bus.ofType('Promo Accessed').map((event) => event.data.accessCount)).toEqual([1, 2]);
   });
 
+  it('answers 403 with a readable "available from" page in the release’s zone before promoAvailableAt, counting nothing', async () => {
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({
+        releaseId: 'rel-1',
+        timeZone: 'Europe/Berlin',
+        promoAvailableAt: '2027-03-06T08:00:00Z',
+      }),
+    });
+    const { request, promos, bus } = setup({ releases });
+
+    const early = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(early.status).toBe(403);
+    expect(early.headers['content-type']).toMatch(/^text\/html/);
+    expect(early.body).toContain('available from <strong>6 March 2027 at 09:00 (Europe/Berlin)</strong>');
+    expect(early.body).not.toContain('promo.example.com');
+    expect(promos.counts.size).toBe(0);
+    expect(bus.ofType('Promo Accessed')).toHaveLength(0);
+  });
+
+  it('opens the promo from promoAvailableAt on', async () => {
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({ releaseId: 'rel-1', promoAvailableAt: now.toISOString() }),
+    });
+    const { request } = setup({ releases });
+
+    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(response.status).toBe(302);
+  });
+
   it('answers 410 past maxAccesses without counting further', async () => {
     const { request, promos } = setup();
     const token = signPromoToken(key, aPromo({ maxAccesses: 1 }));
@@ -205,7 +243,7 @@ describe('promo links', () => {
     const over = await request('GET', `/p/${token}`);
 
     expect(over.status).toBe(410);
-    expect((await promos.accessesForRelease('lbl-1', 'rel-1')).get('out-1')).toBe(1);
+    expect((await countsOf(promos, 'lbl-1', 'rel-1')).get('out-1')).toBe(1);
   });
 
   it('answers 410 once expired, without counting', async () => {
@@ -233,7 +271,7 @@ describe('promo links', () => {
     );
 
     expect([otherAsset.status, otherOutlet.status]).toEqual([302, 302]);
-    expect(Object.fromEntries(await promos.accessesForRelease('lbl-1', 'rel-1'))).toEqual({
+    expect(Object.fromEntries(await countsOf(promos, 'lbl-1', 'rel-1'))).toEqual({
       'out-1': 2,
       'out-2': 1,
     });

@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { applyReleaseChange, type ChangeMeta, type ReleaseChange } from '#functions/releases/apply-change.ts';
-import type { ReleaseDaySchedule, ReleasesDeps } from '#functions/releases/ports.ts';
+import { endEmbargo } from '#functions/releases/embargo.ts';
+import type { AnnouncementSchedule, ReleaseDaySchedule, ReleasesDeps } from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { aReleaseDetails } from '#test/support/releases.ts';
 
 function fakeReleases() {
   const stored = new Map<string, StoredRelease>();
   const changes: { eventId: string; applied: boolean }[] = [];
-  const schedules: (({ op: 'upsert' } & ReleaseDaySchedule) | { op: 'delete'; releaseId: string })[] = [];
+  const schedules: (
+    | ({ op: 'upsert' } & ReleaseDaySchedule)
+    | { op: 'delete'; releaseId: string; moment?: ReleaseMoment }
+  )[] = [];
+  const announcements: (({ op: 'upsert' } & AnnouncementSchedule) | { op: 'delete'; releaseId: string })[] =
+    [];
   // The outbox entries written with the release, in order.
   const published: OutboxEntry[] = [];
   // How many of the next Scheduler calls fail.
@@ -31,9 +37,21 @@ function fakeReleases() {
         const current = stored.get(key(labelId, releaseId));
         const details = current?.details;
         if (!current || !details || current.state === 'cancelled') return false;
-        if (details.releaseDate !== moment.releaseDate || details.releaseTime !== moment.releaseTime)
-          return false;
-        Object.assign(current, { state: 'out', outAt: current.outAt ?? at });
+        const isDate =
+          details.releaseDate === moment.releaseDate && details.releaseTime === moment.releaseTime;
+        if (!isDate && !current.momentKeys?.includes(revisionOf(moment))) return false;
+        const outMoments = [...new Set([...(current.outMoments ?? []), revisionOf(moment)])].sort();
+        Object.assign(current, { state: 'out', outAt: current.outAt ?? at, outMoments });
+        published.push(...outbox);
+        return true;
+      },
+      markEmbargoLifted: async (labelId, releaseId, announceAt, at, outbox) => {
+        const current = stored.get(key(labelId, releaseId));
+        const details = current?.details;
+        if (!current || !details || current.state === 'cancelled') return false;
+        const announceAts = [details.announceAt ?? details.embargoUntil, ...(current.announceAts ?? [])];
+        if (!announceAts.includes(announceAt)) return false;
+        current.embargoLiftedAt ??= at;
         published.push(...outbox);
         return true;
       },
@@ -47,7 +65,10 @@ function fakeReleases() {
         if (failing.schedules-- > 0) throw new Error('Scheduler: InternalServerException');
         schedules.push({ op: 'upsert', ...schedule });
       },
-      deleteReleaseDay: async (_labelId, releaseId) => void schedules.push({ op: 'delete', releaseId }),
+      deleteReleaseDay: async (_labelId, releaseId, moment) =>
+        void schedules.push({ op: 'delete', releaseId, ...(moment ? { moment } : {}) }),
+      upsertAnnouncement: async (schedule) => void announcements.push({ op: 'upsert', ...schedule }),
+      deleteAnnouncement: async (_labelId, releaseId) => void announcements.push({ op: 'delete', releaseId }),
     },
     now: () => new Date('2026-06-01T12:00:00Z'),
   };
@@ -60,7 +81,7 @@ function fakeReleases() {
     const last = schedules.at(-1);
     return last?.op === 'upsert' ? last.moment : undefined;
   };
-  return { deps, stored, changes, schedules, published, mailings, releaseDay, failing };
+  return { deps, stored, changes, schedules, announcements, published, mailings, releaseDay, failing };
 }
 
 let eventCounter = 0;
@@ -184,7 +205,7 @@ describe('applying release changes', () => {
     await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
 
     await applyReleaseChange(
-      updated(aReleaseDetails({ title: 'Night Drive (Radio Edit)', territories: ['GB'] })),
+      updated(aReleaseDetails({ title: 'Night Drive (Radio Edit)' })),
       metaAt('2026-06-02T10:00:00Z'),
       world.deps,
     );
@@ -193,6 +214,323 @@ describe('applying release changes', () => {
       'Night Drive (Radio Edit)',
     );
     expect(world.mailings()).toHaveLength(1);
+  });
+
+  it('withdraws the release from a territory an update no longer lists: a cancellation for that territory only', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ territories: ['GB', 'IE', 'DE'] })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    await applyReleaseChange(
+      updated(aReleaseDetails({ territories: ['GB', 'DE'] })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.mailings().at(-1)).toEqual({
+      labelId: 'lbl-nightshift',
+      releaseId: 'rel-night-drive',
+      kind: 'cancellation',
+      territories: ['IE'],
+    });
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.state).toBe('scheduled');
+    expect(world.schedules.filter((s) => s.op === 'delete')).toHaveLength(0);
+  });
+
+  it('withdraws the territories a cancellation names, their street dates with them, and cancels as a whole when none stays', async () => {
+    const world = fakeReleases();
+    const details = aReleaseDetails({
+      territories: ['GB', 'IE', 'DE'],
+      territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-12' }],
+    });
+    await applyReleaseChange(scheduled(details), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    await applyReleaseChange(
+      { ...cancelled, territories: ['DE'] },
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+    const partly = structuredClone(world.stored.get('lbl-nightshift/rel-night-drive'));
+    await applyReleaseChange(
+      { ...cancelled, territories: ['GB', 'IE'] },
+      metaAt('2026-06-03T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(partly?.state).toBe('scheduled');
+    expect(partly?.details?.territories).toEqual(['GB', 'IE']);
+    expect(partly?.details?.territoryDates).toBeUndefined();
+    expect(world.mailings().map((m) => [m.kind, (m as { territories?: string[] }).territories])).toEqual([
+      ['announcement', undefined],
+      ['cancellation', ['DE']],
+      ['cancellation', undefined],
+    ]);
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.state).toBe('cancelled');
+  });
+
+  it('ignores a withdrawal from territories of a release it never heard of, leaving no tombstone', async () => {
+    const world = fakeReleases();
+
+    const result = await applyReleaseChange(
+      { ...cancelled, territories: ['DE'] },
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(result.outcome).toBe('ignored');
+    expect(world.stored.size).toBe(0);
+  });
+
+  it('holds the announcement of a release under embargo: it is scheduled for announceAt instead', async () => {
+    const world = fakeReleases();
+
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ announceAt: '2026-07-01T09:00:00+02:00' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.mailings()).toEqual([]);
+    expect(world.announcements).toEqual([
+      expect.objectContaining({
+        op: 'upsert',
+        releaseId: 'rel-night-drive',
+        announceAt: '2026-07-01T09:00:00+02:00',
+      }),
+    ]);
+    expect(world.schedules).toHaveLength(1);
+  });
+
+  it('takes embargoUntil as the older name of announceAt', async () => {
+    const world = fakeReleases();
+
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ embargoUntil: '2026-07-01T09:00:00Z' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.mailings()).toEqual([]);
+    expect(world.announcements).toEqual([expect.objectContaining({ announceAt: '2026-07-01T09:00:00Z' })]);
+  });
+
+  it('announces when the embargo schedule fires, and ignores a firing for an embargo moved since', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ announceAt: '2026-07-01T09:00:00Z' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+    await applyReleaseChange(
+      updated(aReleaseDetails({ announceAt: '2026-07-08T09:00:00Z' })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+    const fired = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive' };
+
+    const stale = await endEmbargo(
+      { ...fired, announceAt: '2026-07-01T09:00:00Z' },
+      { correlationId: 'c' },
+      world.deps,
+    );
+    const current = await endEmbargo(
+      { ...fired, announceAt: '2026-07-08T09:00:00Z' },
+      { correlationId: 'c' },
+      world.deps,
+    );
+
+    expect(stale).toEqual({ outcome: 'ignored', reason: 'embargo changed since' });
+    expect(current).toEqual({ outcome: 'announcement-requested' });
+    expect(world.announcements.map((a) => a.op === 'upsert' && a.announceAt)).toEqual([
+      '2026-07-01T09:00:00Z',
+      '2026-07-08T09:00:00Z',
+    ]);
+    expect(world.mailings()).toEqual([expect.objectContaining({ kind: 'announcement' })]);
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.embargoLiftedAt).toBeDefined();
+  });
+
+  it('announces at once where no embargo holds, and schedules a territory entry’s own embargo end', async () => {
+    const world = fakeReleases();
+    const details = aReleaseDetails({
+      territories: ['GB', 'DE'],
+      territoryDates: [
+        { territories: ['DE'], releaseDate: '2027-03-12', announceAt: '2026-07-01T08:00:00Z' },
+      ],
+    });
+
+    await applyReleaseChange(scheduled(details), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    const ended = await endEmbargo(
+      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', announceAt: '2026-07-01T08:00:00Z' },
+      { correlationId: 'c' },
+      world.deps,
+    );
+
+    expect(world.announcements).toEqual([
+      expect.objectContaining({ op: 'upsert', announceAt: '2026-07-01T08:00:00Z', perInstant: true }),
+    ]);
+    expect(ended).toEqual({ outcome: 'announcement-requested' });
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'announcement']);
+  });
+
+  it('announces at once when an update lifts the embargo, deleting its schedule', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ announceAt: '2026-07-01T09:00:00Z' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    await applyReleaseChange(updated(aReleaseDetails()), metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+    expect(world.mailings()).toEqual([expect.objectContaining({ kind: 'announcement' })]);
+    expect(world.announcements.at(-1)).toEqual({ op: 'delete', releaseId: 'rel-night-drive' });
+  });
+
+  it('deletes the embargo schedule of a release cancelled under embargo', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ announceAt: '2026-07-01T09:00:00Z' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    await applyReleaseChange(cancelled, metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+    expect(world.announcements.at(-1)).toEqual({ op: 'delete', releaseId: 'rel-night-drive' });
+  });
+
+  describe('with street dates per territory', () => {
+    const threeDates = (overrides: Partial<ReleaseDetails> = {}) =>
+      aReleaseDetails({
+        territories: ['GB', 'DE', 'US'],
+        releaseDate: '2027-03-05',
+        releaseTime: '00:00',
+        timeZone: 'Europe/London',
+        territoryDates: [
+          { territories: ['DE'], releaseDate: '2027-03-05', timeZone: 'Europe/Berlin' },
+          {
+            territories: ['US'],
+            releaseDate: '2027-03-05',
+            releaseTime: '09:00',
+            timeZone: 'America/New_York',
+          },
+        ],
+        ...overrides,
+      });
+    const keys = (world: ReturnType<typeof fakeReleases>, op: 'upsert' | 'delete') =>
+      world.schedules.flatMap((s) => (s.op === op && s.moment ? [revisionOf(s.moment)] : []));
+
+    it('schedules one release day per distinct moment, and one for territories sharing a moment', async () => {
+      const world = fakeReleases();
+      const details = threeDates({ territories: ['GB', 'IE', 'DE', 'AT', 'US'] });
+      details.territoryDates![0].territories = ['DE', 'AT'];
+
+      await applyReleaseChange(scheduled(details), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+      expect(keys(world, 'upsert')).toEqual([
+        '2027-03-05T00:00 Europe/Berlin',
+        '2027-03-05T00:00 Europe/London',
+        '2027-03-05T09:00 America/New_York',
+      ]);
+      expect(world.schedules.every((s) => s.op !== 'upsert' || s.perMoment)).toBe(true);
+      expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
+    });
+
+    it('moving one territory moves its schedule and asks for a date change for that territory only', async () => {
+      const world = fakeReleases();
+      await applyReleaseChange(scheduled(threeDates()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+      const moved = threeDates();
+      moved.territoryDates![0] = {
+        territories: ['DE'],
+        releaseDate: '2027-03-12',
+        timeZone: 'Europe/Berlin',
+      };
+
+      await applyReleaseChange(updated(moved), metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+      expect(keys(world, 'delete')).toEqual(['2027-03-05T00:00 Europe/Berlin']);
+      expect(keys(world, 'upsert')).toContain('2027-03-12T00:00 Europe/Berlin');
+      expect(world.mailings().at(-1)).toEqual({
+        labelId: 'lbl-nightshift',
+        releaseId: 'rel-night-drive',
+        kind: 'date-change',
+        revision: '2027-03-12T00:00 Europe/Berlin',
+        moment: '2027-03-05T00:00 Europe/Berlin',
+        territories: ['DE'],
+      });
+    });
+
+    it('asks for out-now at each moment that comes, naming it, and ignores a moment moved since', async () => {
+      const world = fakeReleases();
+      await applyReleaseChange(scheduled(threeDates()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+      const fired = (moment: ReleaseMoment) =>
+        reachReleaseDay(
+          { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...moment },
+          { correlationId: 'c' },
+          world.deps,
+        );
+
+      const berlin = await fired({
+        releaseDate: '2027-03-05',
+        releaseTime: '00:00',
+        timeZone: 'Europe/Berlin',
+      });
+      const stale = await fired({
+        releaseDate: '2027-03-04',
+        releaseTime: '00:00',
+        timeZone: 'Europe/Berlin',
+      });
+      const london = await fired({
+        releaseDate: '2027-03-05',
+        releaseTime: '00:00',
+        timeZone: 'Europe/London',
+      });
+
+      expect([berlin.outcome, stale.outcome, london.outcome]).toEqual([
+        'out-now-requested',
+        'ignored',
+        'out-now-requested',
+      ]);
+      expect(world.mailings().filter((m) => m.kind === 'out-now')).toEqual([
+        expect.objectContaining({ moment: '2027-03-05T00:00 Europe/Berlin' }),
+        expect.objectContaining({ moment: '2027-03-05T00:00 Europe/London' }),
+      ]);
+      expect(world.stored.get('lbl-nightshift/rel-night-drive')?.outMoments).toEqual([
+        '2027-03-05T00:00 Europe/Berlin',
+        '2027-03-05T00:00 Europe/London',
+      ]);
+    });
+
+    it('still moves a territory to come when another is already out', async () => {
+      const world = fakeReleases();
+      await applyReleaseChange(scheduled(threeDates()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+      await reachReleaseDay(
+        {
+          labelId: 'lbl-nightshift',
+          releaseId: 'rel-night-drive',
+          releaseDate: '2027-03-05',
+          releaseTime: '00:00',
+          timeZone: 'Europe/Berlin',
+        },
+        { correlationId: 'c' },
+        world.deps,
+      );
+      const moved = threeDates();
+      moved.territoryDates![1] = {
+        territories: ['US'],
+        releaseDate: '2027-03-19',
+        releaseTime: '09:00',
+        timeZone: 'America/New_York',
+      };
+
+      await applyReleaseChange(updated(moved), metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+      expect(world.mailings().at(-1)).toMatchObject({ kind: 'date-change', territories: ['US'] });
+      expect(keys(world, 'upsert').filter((k) => k.includes('Berlin'))).toHaveLength(1);
+    });
   });
 
   it('deletes the schedule and asks for a cancellation mail, and a cancelled release stays cancelled', async () => {

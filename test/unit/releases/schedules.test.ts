@@ -8,7 +8,11 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { releaseDayScheduleName, schedulerSchedules } from '#functions/releases/adapters.ts';
+import {
+  announcementScheduleName,
+  releaseDayScheduleName,
+  schedulerSchedules,
+} from '#functions/releases/adapters.ts';
 
 const client = new SchedulerClient({ region: 'us-east-1' });
 const mock = mockClient(client);
@@ -116,5 +120,45 @@ describe('release-day schedules', () => {
     const names = pairs.map(([labelId, releaseId]) => releaseDayScheduleName(labelId, releaseId));
 
     expect(new Set(names).size).toBe(pairs.length);
+  });
+});
+
+describe('embargo schedules', () => {
+  it('creates a one-time UTC schedule at announceAt rounded up to the minute that puts Announcement Due on the bus', async () => {
+    mock.on(CreateScheduleCommand).resolves({});
+
+    await schedules.upsertAnnouncement({
+      labelId: 'lbl-nightshift',
+      releaseId: 'rel-night-drive',
+      announceAt: '2027-02-26T10:00:30+01:00',
+      correlationId: 'corr-1',
+    });
+
+    const input = mock.commandCalls(CreateScheduleCommand)[0].args[0].input;
+    expect(input).toMatchObject({
+      Name: announcementScheduleName('lbl-nightshift', 'rel-night-drive'),
+      ScheduleExpression: 'at(2027-02-26T09:01:00)',
+      ScheduleExpressionTimezone: 'UTC',
+      ActionAfterCompletion: 'DELETE',
+      Target: { EventBridgeParameters: { DetailType: 'Announcement Due', Source: 'backline.scheduler' } },
+    });
+    expect(JSON.parse(input.Target!.Input!).data).toEqual({
+      labelId: 'lbl-nightshift',
+      releaseId: 'rel-night-drive',
+      announceAt: '2027-02-26T10:00:30+01:00',
+    });
+    expect(announcementScheduleName('acme', 'rec-r3')).not.toBe(announcementScheduleName('acme-rec', 'r3'));
+  });
+
+  it('deletes the schedule, and a schedule already gone is fine', async () => {
+    mock
+      .on(DeleteScheduleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
+
+    await schedules.deleteAnnouncement('lbl-nightshift', 'rel-night-drive');
+
+    expect(mock.commandCalls(DeleteScheduleCommand)[0].args[0].input.Name).toBe(
+      announcementScheduleName('lbl-nightshift', 'rel-night-drive'),
+    );
   });
 });

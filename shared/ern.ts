@@ -1,0 +1,434 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { TerritoryDate } from './events/release-scheduled.ts';
+import { type Issue, ValidationError } from './http/errors.ts';
+
+/**
+ * DDEX ERN 4.x `NewReleaseMessage` bodies, read into what a label would have sent as JSON
+ * (see docs/design.md#ddex-ern). The standard's structure, as far as Backline reads it:
+ *
+ *   NewReleaseMessage (namespace http://ddex.net/xml/ern/4x)
+ *     MessageHeader/MessageId, MessageCreatedDateTime
+ *     PartyList/Party: PartyReference, PartyName/FullName
+ *     ResourceList/SoundRecording: ResourceReference, SoundRecordingEdition/ResourceId/ISRC,
+ *       DisplayTitleText, Duration
+ *     ReleaseList/Release (the main release): ReleaseReference, ReleaseType, ReleaseId/ICPN|GRid|ProprietaryId|CatalogNumber,
+ *       DisplayTitleText, DisplayArtist/ArtistPartyReference (else DisplayArtistName), Genre/GenreText,
+ *       ResourceGroup/.../ResourceGroupContentItem/ReleaseResourceReference, ReleaseVisibilityReference
+ *     DealList/ReleaseDeal: DealReleaseReference, Deal/DealTerms: TerritoryCode, ValidityPeriod
+ *       StartDate|StartDateTime (EndDate|EndDateTime), IsPreOrderDeal, CommercialModelType, UseType
+ *     DealList/ReleaseVisibility: VisibilityReference, TerritoryCode, ClipPreviewStartDateTime
+ *
+ * ERN 4 has no update indicator: each message states everything about its release. A territory whose
+ * deals have all ended by the message's creation (ERN 4's territorial takedown), or that carries
+ * `TakeDown` true, is left out, so the release is withdrawn there. Unknown elements are ignored.
+ */
+
+export interface ErnRelease {
+  messageId: string;
+  /** When the label's system created the message: orders it against the release's other changes. */
+  createdAt: string;
+  releaseId: string;
+  /** The release as Backline's JSON describes it; absent when it was taken down everywhere. */
+  details?: ErnDetails;
+}
+
+export interface ErnDetails {
+  releaseId: string;
+  title: string;
+  artists: { name: string }[];
+  kind: 'single' | 'ep' | 'album';
+  releaseDate: string;
+  releaseTime: string;
+  timeZone: string;
+  territories: string[];
+  genres: string[];
+  upc?: string;
+  tracks: { title: string; isrc?: string; durationSeconds?: number }[];
+  territoryDates?: TerritoryDate[];
+}
+
+export type ParsedErn = { ok: true; release: ErnRelease } | { ok: false; error: ValidationError };
+
+/** Media types that carry an ERN message. */
+export const isXmlMediaType = (contentType: string | undefined): boolean => {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaType === 'application/xml' || mediaType === 'text/xml';
+};
+
+type Node = Record<string, unknown>;
+
+class ErnProblem extends Error {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(message);
+    this.path = path;
+  }
+}
+
+const root = 'NewReleaseMessage';
+
+// Entities are never expanded (no billion laughs) and external ones never fetched; values stay
+// strings, so an ICPN or ISRC keeps its leading zeros; every element is a list, as most may repeat.
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  processEntities: false,
+  htmlEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  isArray: (_name, _path, _isLeaf, isAttribute) => !isAttribute,
+});
+
+const children = (node: Node | undefined, name: string): Node[] => {
+  const value = node?.[name];
+  if (!Array.isArray(value)) return [];
+  return value.map((item) =>
+    typeof item === 'object' && item !== null ? (item as Node) : { '#text': item },
+  );
+};
+const child = (node: Node | undefined, name: string): Node | undefined => children(node, name)[0];
+const textOf = (node: Node | undefined): string | undefined => {
+  const text = node?.['#text'];
+  return text === undefined || text === '' ? undefined : String(text).trim() || undefined;
+};
+const texts = (node: Node | undefined, name: string): string[] =>
+  children(node, name).flatMap((item) => textOf(item) ?? []);
+const text = (node: Node | undefined, name: string) => texts(node, name)[0];
+
+function required(node: Node | undefined, name: string, path: string): Node {
+  const found = child(node, name);
+  if (!found) throw new ErnProblem(`${path}/${name}`, 'is missing: Backline needs it');
+  return found;
+}
+function requiredText(node: Node | undefined, name: string, path: string): string {
+  const found = text(node, name);
+  if (!found) throw new ErnProblem(`${path}/${name}`, 'is missing or empty: Backline needs it');
+  return found;
+}
+
+/** The default (or first) of a repeated, territory-specific text such as DisplayTitleText. */
+const preferred = (node: Node | undefined, name: string): string | undefined => {
+  const all = children(node, name);
+  const chosen = all.find((item) => item['@IsDefault'] === 'true') ?? all[0];
+  return textOf(chosen);
+};
+
+/** ISO 8601 duration (PT3M45S) in whole seconds; undefined when it is not one. */
+export function durationSeconds(duration: string | undefined): number | undefined {
+  const match = duration?.match(/^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/);
+  if (!match || duration === 'PT') return undefined;
+  const [, hours = '0', minutes = '0', seconds = '0'] = match;
+  return Number(hours) * 3600 + Number(minutes) * 60 + Math.round(Number(seconds));
+}
+
+const kinds: Record<string, ErnDetails['kind']> = { Single: 'single', EP: 'ep', Album: 'album' };
+
+/** The release's root element and namespace, or why the body is not an ERN 4 NewReleaseMessage. */
+function messageOf(document: Node): Node {
+  const rootName = Object.keys(document).find((name) => !name.startsWith('?') && !name.startsWith('#'));
+  if (!rootName) throw new ErnProblem('', 'body holds no XML element');
+  const [prefix, local] = rootName.includes(':') ? rootName.split(':', 2) : [undefined, rootName];
+  const message = child(document, rootName) ?? {};
+  const namespace = String(message[prefix ? `@xmlns:${prefix}` : '@xmlns'] ?? '');
+  const version = namespace.match(/^http:\/\/ddex\.net\/xml\/ern\/(\d+)$/)?.[1];
+  const schemaVersion = String(message['@MessageSchemaVersionId'] ?? '');
+  if (version?.startsWith('3') || /^ern\/3/.test(schemaVersion)) {
+    throw new ErnProblem(
+      local ?? rootName,
+      `is ERN ${version ?? schemaVersion.slice(4)} (ERN 3.x): Backline takes ERN 4.x NewReleaseMessage only`,
+    );
+  }
+  if (!version?.startsWith('4')) {
+    throw new ErnProblem(
+      local ?? rootName,
+      `is not in an ERN 4.x namespace (http://ddex.net/xml/ern/4x): found "${namespace}"`,
+    );
+  }
+  if (local !== root) {
+    throw new ErnProblem(
+      local ?? rootName,
+      `is not a NewReleaseMessage: Backline takes ERN 4.x NewReleaseMessage only`,
+    );
+  }
+  return message;
+}
+
+/** The release's display artists, in their sequence, by their party's name; else its DisplayArtistName. */
+function artistsOf(release: Node, parties: Map<string, string>, path: string): { name: string }[] {
+  const listed = children(release, 'DisplayArtist')
+    .map((artist, index) => ({
+      order: Number(artist['@SequenceNumber'] ?? index + 1),
+      name: parties.get(text(artist, 'ArtistPartyReference') ?? ''),
+    }))
+    .filter((artist): artist is { order: number; name: string } => artist.name !== undefined)
+    .sort((a, b) => a.order - b.order)
+    .map(({ name }) => ({ name }));
+  if (listed.length > 0) return listed;
+  const name = preferred(release, 'DisplayArtistName');
+  if (!name) throw new ErnProblem(`${path}/DisplayArtist`, 'is missing: Backline needs the display artists');
+  return [{ name }];
+}
+
+/** The release's resource references in track order, through nested ResourceGroups. */
+function trackReferences(group: Node | undefined): string[] {
+  if (!group) return [];
+  const items = [
+    ...children(group, 'ResourceGroupContentItem').map((item, index) => ({
+      order: Number(text(item, 'SequenceNumber') ?? index + 1),
+      refs: texts(item, 'ReleaseResourceReference'),
+    })),
+    ...children(group, 'ResourceGroup').map((sub, index) => ({
+      order: Number(text(sub, 'SequenceNumber') ?? index + 1) + 1_000_000,
+      refs: trackReferences(sub),
+    })),
+  ];
+  return items.sort((a, b) => a.order - b.order).flatMap((item) => item.refs);
+}
+
+interface TerritoryTerms {
+  streetDate?: string;
+  streetTime?: string;
+  preOrderDate?: string;
+  ended: boolean;
+  live: boolean;
+}
+
+const dateOf = (value: string | undefined) => value?.slice(0, 10);
+
+/** Per territory: the earliest commercial start (street date), any pre-order start, and whether it was taken down. */
+function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: string, path: string) {
+  const byTerritory = new Map<string, TerritoryTerms>();
+  const dealPath = `${path}/DealList/ReleaseDeal/Deal/DealTerms`;
+  for (const releaseDeal of children(dealList, 'ReleaseDeal')) {
+    if (!texts(releaseDeal, 'DealReleaseReference').includes(releaseRef)) continue;
+    for (const deal of children(releaseDeal, 'Deal')) {
+      const terms = child(deal, 'DealTerms');
+      if (!terms) continue;
+      if (children(terms, 'ExcludedTerritoryCode').length > 0) {
+        throw new ErnProblem(
+          `${dealPath}/ExcludedTerritoryCode`,
+          'is not supported: list the territories with TerritoryCode',
+        );
+      }
+      const territories = texts(terms, 'TerritoryCode');
+      if (territories.length === 0) throw new ErnProblem(`${dealPath}/TerritoryCode`, 'is missing');
+      const periods = children(terms, 'ValidityPeriod');
+      if (periods.length === 0) throw new ErnProblem(`${dealPath}/ValidityPeriod`, 'is missing');
+      const preOrder = text(terms, 'IsPreOrderDeal') === 'true';
+      const takenDown = text(terms, 'TakeDown') === 'true';
+      for (const period of periods) {
+        const startDateTime = text(period, 'StartDateTime');
+        const start = text(period, 'StartDate') ?? startDateTime;
+        if (!start || !/^\d{4}-\d{2}-\d{2}/.test(start)) {
+          throw new ErnProblem(`${dealPath}/ValidityPeriod/StartDate`, 'is missing or not an ISO 8601 date');
+        }
+        const end = text(period, 'EndDateTime') ?? text(period, 'EndDate');
+        const ended = takenDown || (end !== undefined && dateOf(end)! <= dateOf(createdAt)!);
+        for (const territory of territories) {
+          const code = territory === 'Worldwide' ? 'WW' : territory;
+          const known = byTerritory.get(code) ?? { ended: false, live: false };
+          if (ended) known.ended = true;
+          else if (preOrder) {
+            if (!known.preOrderDate || dateOf(start)! < known.preOrderDate)
+              known.preOrderDate = dateOf(start);
+          } else {
+            known.live = true;
+            if (!known.streetDate || dateOf(start)! < known.streetDate) {
+              known.streetDate = dateOf(start);
+              known.streetTime =
+                startDateTime && !text(period, 'StartDate') ? startDateTime.slice(11, 16) : undefined;
+            }
+          }
+          byTerritory.set(code, known);
+        }
+      }
+    }
+  }
+  return byTerritory;
+}
+
+/** Clip preview starts per territory, from the ReleaseVisibility the release refers to. */
+function previewStarts(dealList: Node | undefined, release: Node): Map<string, string> {
+  const refs = new Set(texts(release, 'ReleaseVisibilityReference'));
+  const starts = new Map<string, string>();
+  for (const visibility of children(dealList, 'ReleaseVisibility')) {
+    if (!refs.has(text(visibility, 'VisibilityReference') ?? '')) continue;
+    const start =
+      text(visibility, 'ClipPreviewStartDateTime') ?? text(visibility, 'ReleaseDisplayStartDateTime');
+    if (!start) continue;
+    const instant = new Date(/[zZ]|[+-]\d{2}:\d{2}$/.test(start) ? start : `${start}Z`);
+    if (Number.isNaN(instant.getTime())) continue;
+    for (const territory of texts(visibility, 'TerritoryCode')) {
+      starts.set(territory === 'Worldwide' ? 'WW' : territory, instant.toISOString());
+    }
+  }
+  return starts;
+}
+
+/**
+ * The territories that stay, each with its street date, grouped by equal dates: the release's date
+ * is the earliest, and entries differing from it become `territoryDates`. Dates are calendar dates at
+ * midnight UTC unless a deal gives StartDateTime: ERN names no time zone.
+ */
+function territoryDatesOf(terms: Map<string, TerritoryTerms>, previews: Map<string, string>) {
+  const groups = new Map<string, TerritoryDate>();
+  for (const [territory, known] of [...terms].sort(([a], [b]) => a.localeCompare(b))) {
+    if (known.ended || !known.live || !known.streetDate) continue;
+    const entry: TerritoryDate = {
+      territories: [],
+      releaseDate: known.streetDate,
+      releaseTime: known.streetTime ?? '00:00',
+      timeZone: 'UTC',
+      ...(known.preOrderDate ? { preOrderDate: known.preOrderDate } : {}),
+      ...(previews.get(territory) ? { previewAt: previews.get(territory) } : {}),
+    };
+    const key = JSON.stringify({ ...entry, territories: [] });
+    const group = groups.get(key) ?? entry;
+    group.territories.push(territory);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) =>
+    `${a.releaseDate}T${a.releaseTime}`.localeCompare(`${b.releaseDate}T${b.releaseTime}`),
+  );
+}
+
+function readMessage(document: Node): ErnRelease {
+  const message = messageOf(document);
+  const header = required(message, 'MessageHeader', root);
+  const messageId = requiredText(header, 'MessageId', `${root}/MessageHeader`);
+  const createdText = requiredText(header, 'MessageCreatedDateTime', `${root}/MessageHeader`);
+  const created = new Date(createdText);
+  if (Number.isNaN(created.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(createdText)) {
+    throw new ErnProblem(`${root}/MessageHeader/MessageCreatedDateTime`, 'is not an ISO 8601 date-time');
+  }
+  const createdAt = created.toISOString();
+
+  const releasePath = `${root}/ReleaseList/Release`;
+  const release = required(required(message, 'ReleaseList', root), 'Release', `${root}/ReleaseList`);
+  const releaseRef = requiredText(release, 'ReleaseReference', releasePath);
+  const ids = required(release, 'ReleaseId', releasePath);
+  const icpn = text(ids, 'ICPN');
+  const releaseId = icpn ?? text(ids, 'GRid') ?? text(ids, 'ProprietaryId') ?? text(ids, 'CatalogNumber');
+  if (!releaseId) {
+    throw new ErnProblem(`${releasePath}/ReleaseId`, 'holds no ICPN, GRid, ProprietaryId or CatalogNumber');
+  }
+
+  const dealList = child(message, 'DealList');
+  if (!dealList)
+    throw new ErnProblem(`${root}/DealList`, 'is missing: Backline needs the deals for the street dates');
+  const terms = dealTerms(dealList, releaseRef, createdAt, root);
+  if (terms.size === 0) {
+    throw new ErnProblem(`${root}/DealList/ReleaseDeal`, `has no deal for the release ${releaseRef}`);
+  }
+  const territoryDates = territoryDatesOf(terms, previewStarts(dealList, release));
+  if (territoryDates.length === 0) return { messageId, createdAt, releaseId };
+
+  const type = text(release, 'ReleaseType');
+  const kind = kinds[type ?? ''];
+  if (!kind) {
+    throw new ErnProblem(
+      `${releasePath}/ReleaseType`,
+      `is "${type ?? ''}": Backline announces Single, EP and Album`,
+    );
+  }
+  const title = preferred(release, 'DisplayTitleText');
+  if (!title)
+    throw new ErnProblem(`${releasePath}/DisplayTitleText`, 'is missing or empty: Backline needs it');
+
+  const parties = new Map(
+    children(child(message, 'PartyList'), 'Party').flatMap((party) => {
+      const reference = text(party, 'PartyReference');
+      const name = text(child(party, 'PartyName'), 'FullName');
+      return reference && name ? [[reference, name] as const] : [];
+    }),
+  );
+  const recordings = new Map(
+    children(child(message, 'ResourceList'), 'SoundRecording').map((recording) => [
+      text(recording, 'ResourceReference') ?? '',
+      recording,
+    ]),
+  );
+  const tracks = trackReferences(child(release, 'ResourceGroup')).flatMap((reference) => {
+    const recording = recordings.get(reference);
+    if (!recording) return [];
+    const trackTitle = preferred(recording, 'DisplayTitleText');
+    if (!trackTitle) {
+      throw new ErnProblem(
+        `${root}/ResourceList/SoundRecording/DisplayTitleText`,
+        `is missing for ${reference}`,
+      );
+    }
+    const isrc = children(recording, 'SoundRecordingEdition')
+      .flatMap((edition) => children(edition, 'ResourceId'))
+      .flatMap((id) => texts(id, 'ISRC'))[0];
+    const seconds = durationSeconds(text(recording, 'Duration'));
+    return [
+      {
+        title: trackTitle,
+        ...(isrc ? { isrc } : {}),
+        ...(seconds !== undefined ? { durationSeconds: seconds } : {}),
+      },
+    ];
+  });
+  if (tracks.length === 0) {
+    throw new ErnProblem(
+      `${releasePath}/ResourceGroup/ResourceGroupContentItem/ReleaseResourceReference`,
+      'refers to no SoundRecording in the ResourceList: Backline needs the tracks',
+    );
+  }
+
+  const [first, ...later] = territoryDates;
+  return {
+    messageId,
+    createdAt,
+    releaseId,
+    details: {
+      releaseId,
+      title,
+      artists: artistsOf(release, parties, releasePath),
+      kind,
+      releaseDate: first!.releaseDate,
+      releaseTime: first!.releaseTime ?? '00:00',
+      timeZone: 'UTC',
+      territories: territoryDates.flatMap((entry) => entry.territories),
+      genres: [...new Set(children(release, 'Genre').flatMap((genre) => texts(genre, 'GenreText')))],
+      ...(icpn ? { upc: icpn } : {}),
+      tracks,
+      ...(later.length > 0 || first!.preOrderDate || first!.previewAt ? { territoryDates } : {}),
+    },
+  };
+}
+
+const problem = (path: string, message: string): ParsedErn => ({
+  ok: false,
+  error: new ValidationError([{ path, message } satisfies Issue]),
+});
+
+/**
+ * Reads an ERN 4.x NewReleaseMessage from its raw bytes: UTF-8, well-formed XML without a DOCTYPE
+ * (no entity can be declared, so none is expanded or fetched), then the elements Backline needs.
+ * Never throws for anything a client sends: every failure names the element path and what is wrong.
+ */
+export function parseErn(raw: Buffer | string): ParsedErn {
+  let xml: string;
+  try {
+    xml = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return problem('', 'body is not valid UTF-8 (ERN messages must be sent as UTF-8)');
+  }
+  if (/<!DOCTYPE/i.test(xml))
+    return problem('', 'body declares a DOCTYPE: ERN messages need none, and none is read');
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    return problem('', `body is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
+  }
+  try {
+    return { ok: true, release: readMessage(parser.parse(xml) as Node) };
+  } catch (error) {
+    if (error instanceof ErnProblem) return problem(error.path, error.message);
+    return problem('', `body could not be read as XML (${(error as Error).message})`);
+  }
+}

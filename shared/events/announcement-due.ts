@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+
+export const AnnouncementDue = defineEvent({
+  detailType: 'Announcement Due',
+  source: 'backline.scheduler',
+  schemaVersion: 1,
+  description:
+    "A release's embargo ended: the one-time schedule set for its `announceAt` fired; it carries the instant it was set for.",
+  data: z.object({
+    labelId: z.string().min(1),
+    releaseId: z.string().min(1),
+    announceAt: z.string().min(1),
+  }),
+  sample: { labelId: 'lbl-nightshift', releaseId: 'rel-2027-nightdrive', announceAt: '2027-02-26T09:00:00Z' },
+});

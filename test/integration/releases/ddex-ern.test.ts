@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import type { Outlet } from '#shared/outlets.ts';
+import { aLabel, daysFromNow, mailTo, sendErn, sendWebhook, waitForMail } from '#test/support/announcing.ts';
+import { api, busIdle, clockNow, type SentMail, uniqueId } from '#test/support/cloud.ts';
+import { anIcpn, ernMessage } from '#test/support/ern.ts';
+import { replayWebhooks } from '#test/support/jobs-cloud.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+
+/**
+ * DDEX ERN 4.3 messages end to end on the local cloud: signed XML in, mail read back from the SES
+ * store. Each test has its own genre, so only its own outlets match.
+ */
+const labelTime = async (minutesAfter = 0) =>
+  new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const releaseView = async (labelId: string, releaseId: string) =>
+  (await (await api(`/labels/${labelId}/releases/${releaseId}`)).json()) as {
+    state: string;
+    release: { title: string; territories: string[]; tracks: { title: string; isrc?: string }[] } | null;
+  };
+
+/** A mail's text with what differs per recipient (greeting, outlet name, personal links) taken out. */
+const sharedText = (mail: SentMail, outlet: Outlet) =>
+  (mail.body.text ?? '')
+    .replaceAll(outlet.contactName ?? '\u0000', 'CONTACT')
+    .replaceAll(outlet.name, 'OUTLET')
+    .replace(/http:\/\/\S+/g, 'LINK');
+
+describe('DDEX ERN intake on the local cloud', () => {
+  it('announces a release an ERN 4.3 single describes, and a MessageId received again, under a new webhook-id, is a duplicate', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
+    const icpn = anIcpn();
+    const xml = ernMessage('single', {
+      messageId: uniqueId('MSG'),
+      createdAt: await labelTime(),
+      icpn,
+      genre,
+      date: await daysFromNow(30),
+    });
+
+    const first = await sendErn(label, xml);
+    const again = await sendErn(label, xml, { contentType: 'text/xml' });
+    await waitForMail([outlet.email], 'New single:');
+
+    expect([first.status, again.status]).toEqual([202, 202]);
+    expect(again.body.eventId).toBe(first.body.eventId);
+    const [mail, ...more] = await mailTo(outlet.email);
+    expect(more).toHaveLength(0);
+    expect(mail.subject).toContain('Night Drive');
+    expect(mail.body.text).toContain('The Midnight Echoes');
+    const view = await releaseView(label.id, icpn);
+    expect(view.release?.tracks).toEqual([
+      { title: 'Night Drive', isrc: 'GBAYE2700001', durationSeconds: 225 },
+    ]);
+  });
+
+  it('takes an album of twelve tracks released worldwide', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['JP'] });
+    const icpn = anIcpn();
+
+    const sent = await sendErn(
+      label,
+      ernMessage('album-12-tracks', {
+        messageId: uniqueId('MSG'),
+        createdAt: await labelTime(),
+        icpn,
+        genre,
+        date: await daysFromNow(40),
+      }),
+    );
+    await waitForMail([outlet.email], 'New album:');
+
+    expect(sent.status).toBe(202);
+    const view = await releaseView(label.id, icpn);
+    expect(view.release?.tracks).toHaveLength(12);
+    expect(view.release?.territories).toEqual(['WW']);
+    expect((await mailTo(outlet.email))[0].body.text).toContain('The Midnight Echoes, Ada Vale');
+  });
+
+  it('withdraws a territory taken down and one a later message leaves out, telling only their outlets', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const [gb, de, us] = await Promise.all(
+      ['GB', 'DE', 'US'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
+    );
+    const icpn = anIcpn();
+    const dates = {
+      dateGB: await daysFromNow(30),
+      dateDE: await daysFromNow(31),
+      dateUS: await daysFromNow(32),
+      preOrderDate: await daysFromNow(10),
+    };
+    await sendErn(
+      label,
+      ernMessage('three-territories', {
+        messageId: uniqueId('MSG'),
+        createdAt: await labelTime(),
+        icpn,
+        genre,
+        ...dates,
+      }),
+    );
+    await waitForMail([gb.email, de.email, us.email], 'New single:');
+
+    const takedown = await sendErn(
+      label,
+      ernMessage('takedown', {
+        messageId: uniqueId('MSG'),
+        createdAt: await labelTime(1),
+        icpn,
+        genre,
+        ...dates,
+        takenDownOn: (await labelTime()).slice(0, 10),
+      }),
+    );
+    await waitForMail([de.email, us.email], 'Cancelled:');
+
+    expect(takedown.status).toBe(202);
+    for (const outlet of [de, us]) {
+      const [cancellation, ...more] = await mailTo(outlet.email, 'Cancelled:');
+      expect(more).toHaveLength(0);
+      expect(cancellation.body.text).toMatch(/withdrawn in (DE, US|DE|US)/);
+    }
+    expect(await mailTo(gb.email, 'Cancelled:')).toHaveLength(0);
+    const view = await releaseView(label.id, icpn);
+    expect(view).toMatchObject({ state: 'scheduled', release: { territories: ['GB'] } });
+  });
+
+  it('answers 400 naming the element an ERN message lacks, 400 for ERN 3.x, and takes neither', async () => {
+    const label = await aLabel();
+    const icpn = anIcpn();
+    const xml = ernMessage('single', {
+      messageId: uniqueId('MSG'),
+      createdAt: await labelTime(),
+      icpn,
+      genre: 'synthpop',
+      date: await daysFromNow(30),
+    });
+
+    const noTitle = await sendErn(
+      label,
+      xml.replace(
+        /<DisplayTitleText>Night Drive<\/DisplayTitleText>\s*<DisplayTitle>.*<\/DisplayTitle>\s*<DisplayArtistName>The Midnight Echoes<\/DisplayArtistName>\s*<DisplayArtist SequenceNumber="1">\s*<ArtistPartyReference>PMidnightEchoes<\/ArtistPartyReference>\s*<DisplayArtistRole>MainArtist<\/DisplayArtistRole>\s*<\/DisplayArtist>\s*<ReleaseLabelReference>/,
+        '<ReleaseLabelReference>',
+      ),
+    );
+    const ern3 = await sendErn(
+      label,
+      xml.replace('http://ddex.net/xml/ern/43', 'http://ddex.net/xml/ern/382'),
+    );
+
+    expect(noTitle).toMatchObject({ status: 400 });
+    expect(noTitle.body.message).toContain('NewReleaseMessage/ReleaseList/Release/DisplayTitleText');
+    expect(ern3.status).toBe(400);
+    expect(ern3.body.message).toContain('ERN 3.x');
+    await busIdle();
+    expect((await api(`/labels/${label.id}/releases/${icpn}`)).status).toBe(404);
+  });
+
+  it('replays a recorded ERN message from its raw XML, announcing nobody twice', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['IE'] });
+    const from = new Date((await clockNow()).getTime() - 1_000).toISOString();
+    await sendErn(
+      label,
+      ernMessage('single', {
+        messageId: uniqueId('MSG'),
+        createdAt: await labelTime(),
+        icpn: anIcpn(),
+        genre,
+        date: await daysFromNow(30),
+      }),
+    );
+    await waitForMail([outlet.email], 'New single:');
+
+    const replay = await replayWebhooks(label.id, {
+      from,
+      to: new Date((await clockNow()).getTime() + 1_000).toISOString(),
+    });
+    await busIdle();
+
+    expect(replay).toMatchObject({ status: 'done', result: { replayed: 1 } });
+    expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
+  });
+
+  it('gives the same announcement for a release described in ERN and in JSON', async () => {
+    const genre = uniqueId('genre');
+    const [ernLabel, jsonLabel] = [await aLabel(), await aLabel()];
+    const [ernOutlet, jsonOutlet] = [
+      await createOutlet({ genres: [`${genre}-ern`], territories: ['GB'], contactName: 'Sam' }),
+      await createOutlet({ genres: [`${genre}-json`], territories: ['GB'], contactName: 'Sam' }),
+    ];
+    const date = await daysFromNow(30);
+    const icpn = anIcpn();
+
+    await sendErn(
+      ernLabel,
+      ernMessage('single', {
+        messageId: uniqueId('MSG'),
+        createdAt: await labelTime(),
+        icpn,
+        genre: `${genre}-ern`,
+        date,
+      }),
+    );
+    await sendWebhook(jsonLabel, {
+      type: 'release.scheduled',
+      timestamp: await labelTime(),
+      data: {
+        releaseId: icpn,
+        title: 'Night Drive',
+        artists: [{ name: 'The Midnight Echoes' }],
+        kind: 'single',
+        releaseDate: date,
+        releaseTime: '00:00',
+        timeZone: 'UTC',
+        territories: ['GB', 'IE'],
+        genres: [`${genre}-json`],
+        upc: icpn,
+        tracks: [{ title: 'Night Drive', isrc: 'GBAYE2700001', durationSeconds: 225 }],
+      },
+    });
+    await waitForMail([ernOutlet.email, jsonOutlet.email], 'New single:');
+
+    const [fromErn] = await mailTo(ernOutlet.email);
+    const [fromJson] = await mailTo(jsonOutlet.email);
+    expect(fromErn.subject).toBe(fromJson.subject);
+    expect(sharedText(fromErn, ernOutlet)).toBe(sharedText(fromJson, jsonOutlet));
+  });
+});

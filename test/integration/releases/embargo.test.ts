@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
+import { browserOrSkip } from '#test/support/browser.ts';
+import { advanceClock, api, busIdle, clockNow, cloud, uniqueId, waitFor } from '#test/support/cloud.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+
+/** Embargoes end to end on the local cloud, advancing its clock across them. */
+const at = async (minutesFromNow: number) =>
+  new Date((await clockNow()).getTime() + minutesFromNow * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const promoPath = (text: string) => {
+  const url = text.match(/https?:\/\/\S+\/p\/v1\.[A-Za-z0-9._-]+/)?.[0];
+  if (!url) throw new Error(`no promo link in: ${text}`);
+  return new URL(url).pathname;
+};
+
+const openPromo = (path: string) => fetch(`${cloud().baseUrl}${path}`, { redirect: 'manual' });
+
+const deliveryOf = async (labelId: string, releaseId: string, outletId: string) => {
+  const { deliveries } = (await (
+    await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)
+  ).json()) as {
+    deliveries: {
+      outletId: string;
+      kind: string;
+      promoAccesses: number;
+      promoFirstAccessAt?: string;
+      promoLastAccessAt?: string;
+    }[];
+  };
+  return deliveries.find((row) => row.outletId === outletId && row.kind === 'announcement');
+};
+
+describe('embargoes on the local cloud', () => {
+  it('holds the announcement until announceAt and the promo until promoAvailableAt, counting only accesses after it', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
+    const announceAt = await at(2 * 24 * 60);
+    const promoAvailableAt = await at(3 * 24 * 60 + 30);
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB'],
+      releaseDate: await daysFromNow(30),
+      timeZone: 'Europe/London',
+      announceAt,
+      promoAvailableAt,
+    });
+
+    const sent = await sendWebhook(label, {
+      type: 'release.scheduled',
+      timestamp: await at(0),
+      data: release,
+    });
+    await busIdle();
+    const beforeEmbargoEnds = await mailTo(outlet.email);
+    await advanceClock(new Date(Date.parse(announceAt) - 5 * 60_000).toISOString());
+    await busIdle();
+    const justBefore = await mailTo(outlet.email);
+    const { fired } = await advanceClock(new Date(Date.parse(announceAt) + 60_000).toISOString());
+    const [announcement] = await waitFor(async () => {
+      const mails = await mailTo(outlet.email, 'New single:');
+      return mails.length > 0 && mails;
+    });
+    await busIdle();
+
+    expect(sent.status).toBe(202);
+    expect(beforeEmbargoEnds).toHaveLength(0);
+    expect(justBefore).toHaveLength(0);
+    expect(fired.some((f) => f.name.startsWith('announce-'))).toBe(true);
+    expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
+
+    const path = promoPath(announcement.body.text ?? '');
+    const early = await openPromo(path);
+    const earlyPage = await early.text();
+    const uncounted = await deliveryOf(label.id, release.releaseId, outlet.id);
+    await advanceClock(new Date(Date.parse(promoAvailableAt) + 60_000).toISOString());
+    const opened = await openPromo(path);
+    await advanceClock(new Date(Date.parse(promoAvailableAt) + 2 * 3_600_000).toISOString());
+    const openedAgain = await openPromo(path);
+    const counted = await deliveryOf(label.id, release.releaseId, outlet.id);
+
+    expect(early.status).toBe(403);
+    expect(earlyPage).toContain('available from');
+    expect(earlyPage).toContain('(Europe/London)');
+    expect(uncounted?.promoAccesses).toBe(0);
+    expect([opened.status, openedAgain.status]).toEqual([302, 302]);
+    expect(counted).toMatchObject({ promoAccesses: 2 });
+    expect(Date.parse(counted?.promoFirstAccessAt ?? '')).toBeGreaterThan(Date.parse(promoAvailableAt));
+    expect(Date.parse(counted?.promoLastAccessAt ?? '')).toBeGreaterThan(
+      Date.parse(counted?.promoFirstAccessAt ?? ''),
+    );
+  });
+
+  it('announces at once where no embargo holds, and a territory under its own embargo at its end', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const [gb, de] = await Promise.all(
+      ['GB', 'DE'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
+    );
+    const germanAnnounceAt = await at(24 * 60);
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB', 'DE'],
+      releaseDate: await daysFromNow(30),
+      timeZone: 'Europe/London',
+      territoryDates: [
+        {
+          territories: ['DE'],
+          releaseDate: await daysFromNow(31),
+          timeZone: 'Europe/Berlin',
+          announceAt: germanAnnounceAt,
+        },
+      ],
+    });
+
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await at(0), data: release });
+    await waitForMail([gb.email], 'New single:');
+    const germanBefore = await mailTo(de.email);
+    await advanceClock(new Date(Date.parse(germanAnnounceAt) + 60_000).toISOString());
+    await waitForMail([de.email], 'New single:');
+
+    expect(germanBefore).toHaveLength(0);
+    expect(await mailTo(gb.email, 'New single:')).toHaveLength(1);
+    expect(await mailTo(de.email, 'New single:')).toHaveLength(1);
+  });
+
+  it('shows a person opening a promo link too early when it opens, in a browser', async (context) => {
+    const found = await browserOrSkip();
+    if ('skip' in found) return context.skip(found.skip);
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB'],
+      releaseDate: await daysFromNow(30),
+      timeZone: 'Europe/London',
+      promoAvailableAt: '2099-06-01T11:00:00Z',
+    });
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await at(0), data: release });
+    const [announcement] = await waitFor(async () => {
+      const mails = await mailTo(outlet.email, 'New single:');
+      return mails.length > 0 && mails;
+    });
+
+    const page = await found.browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      const response = await page.goto(`${cloud().baseUrl}${promoPath(announcement.body.text ?? '')}`);
+
+      expect(response?.status()).toBe(403);
+      expect(await page.locator('h1').textContent()).toBe('This promo is not available yet');
+      expect(await page.locator('p').first().textContent()).toContain(
+        'The promo is available from 1 June 2099 at 12:00 (Europe/London).',
+      );
+    } finally {
+      await found.browser.close();
+    }
+  });
+});

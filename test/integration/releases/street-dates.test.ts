@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { instantOf, type ReleaseMoment } from '#shared/releases.ts';
+import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
+import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+
+/**
+ * Street dates per territory end to end on the local cloud, advancing its clock across three dates in
+ * three time zones: outlets in one territory and in several.
+ */
+const labelTime = async (minutesAfter = 0) =>
+  new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString();
+
+const justAfter = (moment: ReleaseMoment) => new Date(instantOf(moment) + 60_000).toISOString();
+
+describe('street dates per territory on the local cloud', () => {
+  it('announces each outlet its dates, mails a moved territory’s outlets only, and out-now once per outlet at its earliest date', {
+    timeout: 120_000,
+  }, async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const [gb, de, deAndUs, us] = await Promise.all(
+      [['GB'], ['DE'], ['DE', 'US'], ['US']].map((territories) =>
+        createOutlet({ genres: [genre], territories }),
+      ),
+    );
+    const gbMoment = { releaseDate: await daysFromNow(10), releaseTime: '09:00', timeZone: 'Europe/London' };
+    const deMoment = { releaseDate: await daysFromNow(12), releaseTime: '09:00', timeZone: 'Europe/Berlin' };
+    const deMoved = { ...deMoment, releaseDate: await daysFromNow(13) };
+    const usMoment = {
+      releaseDate: await daysFromNow(14),
+      releaseTime: '09:00',
+      timeZone: 'America/New_York',
+    };
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB', 'DE', 'US'],
+      ...gbMoment,
+      territoryDates: [
+        { territories: ['DE'], releaseDate: deMoment.releaseDate, timeZone: 'Europe/Berlin' },
+        { territories: ['US'], ...usMoment },
+      ],
+    });
+
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await labelTime(), data: release });
+    await waitForMail(
+      [gb, de, deAndUs, us].map((o) => o.email),
+      'New single:',
+    );
+    await sendWebhook(label, {
+      type: 'release.updated',
+      timestamp: await labelTime(1),
+      data: {
+        ...release,
+        territoryDates: [
+          { territories: ['DE'], releaseDate: deMoved.releaseDate, timeZone: 'Europe/Berlin' },
+          { territories: ['US'], ...usMoment },
+        ],
+      },
+    });
+    await waitForMail([de.email, deAndUs.email], 'New date:');
+
+    const [toBoth] = await mailTo(deAndUs.email, 'New single:');
+    expect(toBoth.body.text).toMatch(/in DE; .* in US/);
+    expect((await mailTo(gb.email, 'New single:'))[0].body.text).not.toContain(' in DE');
+    expect(await mailTo(gb.email, 'New date:')).toHaveLength(0);
+    expect(await mailTo(us.email, 'New date:')).toHaveLength(0);
+    expect((await mailTo(de.email, 'New date:'))[0].body.text).toContain('in DE');
+
+    await advanceClock(justAfter(gbMoment));
+    await waitForMail([gb.email], 'Out now:');
+    const afterGb = await Promise.all([de, deAndUs, us].map((o) => mailTo(o.email, 'Out now:')));
+    await advanceClock(justAfter(deMoment));
+    await busIdle();
+    const atOldGermanDate = await Promise.all([de, deAndUs].map((o) => mailTo(o.email, 'Out now:')));
+    await advanceClock(justAfter(deMoved));
+    await waitForMail([de.email, deAndUs.email], 'Out now:');
+    await advanceClock(justAfter(usMoment));
+    await waitForMail([us.email], 'Out now:');
+
+    expect(afterGb.map((mails) => mails.length)).toEqual([0, 0, 0]);
+    expect(atOldGermanDate.map((mails) => mails.length)).toEqual([0, 0]);
+    for (const outlet of [gb, de, deAndUs, us])
+      expect(await mailTo(outlet.email, 'Out now:')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+
+/** The DDEX ERN 4.3 messages in test/fixtures/ern, written from the standard's structure. */
+export type ErnFixture = 'single' | 'album-12-tracks' | 'three-territories' | 'takedown';
+
+/**
+ * A fixture with its `{{placeholders}}` filled (message id, creation time, ICPN, genre, dates), so each
+ * test sends its own release on dates relative to the cloud's clock. A placeholder left unfilled throws.
+ */
+export function ernMessage(name: ErnFixture, values: Record<string, string>): string {
+  const template = readFileSync(new URL(`../fixtures/ern/${name}.xml`, import.meta.url), 'utf8');
+  return template.replace(/\{\{(\w+)\}\}/g, (_match, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`ERN fixture ${name} needs a value for {{${key}}}`);
+    return value;
+  });
+}
+
+/** A 13-digit ICPN (EAN-13 shape) unique enough for one test run. */
+export const anIcpn = (): string =>
+  `50${String(Date.now()).slice(-8)}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;

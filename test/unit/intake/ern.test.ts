@@ -1,0 +1,238 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { durationSeconds, parseErn } from '#shared/ern.ts';
+import { ernWebhookBody, ernWebhookType, parseRecordedBody } from '#shared/webhooks.ts';
+import { ernMessage } from '#test/support/ern.ts';
+
+const base = {
+  messageId: 'MSG-2027-0001',
+  createdAt: '2027-01-05T10:00:00Z',
+  icpn: '5012345678900',
+  genre: 'Synthpop',
+};
+
+const issuesOf = (raw: string) => {
+  const parsed = parseErn(raw);
+  if (parsed.ok) throw new Error('expected a rejection');
+  return parsed.error.issues;
+};
+
+describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
+  it('reads a single: title, display artists, type, ICPN, track with ISRC and duration, genre, street date per deal', () => {
+    const parsed = parseErn(ernMessage('single', { ...base, date: '2027-03-05' }));
+
+    expect(parsed).toEqual({
+      ok: true,
+      release: {
+        messageId: 'MSG-2027-0001',
+        createdAt: '2027-01-05T10:00:00.000Z',
+        releaseId: '5012345678900',
+        details: {
+          releaseId: '5012345678900',
+          title: 'Night Drive',
+          artists: [{ name: 'The Midnight Echoes' }],
+          kind: 'single',
+          releaseDate: '2027-03-05',
+          releaseTime: '00:00',
+          timeZone: 'UTC',
+          territories: ['GB', 'IE'],
+          genres: ['Synthpop'],
+          upc: '5012345678900',
+          tracks: [{ title: 'Night Drive', isrc: 'GBAYE2700001', durationSeconds: 225 }],
+        },
+      },
+    });
+  });
+
+  it('reads an album of twelve tracks in sequence, through nested resource groups, artists in their sequence', () => {
+    const parsed = parseErn(ernMessage('album-12-tracks', { ...base, date: '2027-04-02' }));
+
+    if (!parsed.ok) throw parsed.error;
+    const details = parsed.release.details!;
+    expect(details.kind).toBe('album');
+    expect(details.tracks).toHaveLength(12);
+    expect(details.tracks[0]).toEqual({ title: 'Neon Harbour', isrc: 'GBAYE2700101', durationSeconds: 183 });
+    expect(details.tracks[11].title).toBe('Last Train Home');
+    expect(details.artists).toEqual([{ name: 'The Midnight Echoes' }, { name: 'Ada Vale' }]);
+    expect(details.territories).toEqual(['WW']);
+    expect(details.releaseDate).toBe('2027-04-02');
+  });
+
+  it('gives each territory its street date, with pre-order and preview starts, earliest first', () => {
+    const parsed = parseErn(
+      ernMessage('three-territories', {
+        ...base,
+        dateGB: '2027-03-05',
+        dateDE: '2027-03-12',
+        dateUS: '2027-03-19',
+        preOrderDate: '2027-02-05',
+      }),
+    );
+
+    if (!parsed.ok) throw parsed.error;
+    const details = parsed.release.details!;
+    expect(details.releaseDate).toBe('2027-03-05');
+    expect(details.territories).toEqual(['GB', 'DE', 'US']);
+    const common = {
+      releaseTime: '00:00',
+      timeZone: 'UTC',
+      preOrderDate: '2027-02-05',
+      previewAt: '2027-02-05T00:00:00.000Z',
+    };
+    expect(details.territoryDates).toEqual([
+      { territories: ['GB'], releaseDate: '2027-03-05', ...common },
+      { territories: ['DE'], releaseDate: '2027-03-12', ...common },
+      { territories: ['US'], releaseDate: '2027-03-19', ...common },
+    ]);
+  });
+
+  it('leaves out a territory whose deal ended by the message (a takedown) and one no longer listed', () => {
+    const parsed = parseErn(
+      ernMessage('takedown', {
+        ...base,
+        dateGB: '2027-03-05',
+        dateDE: '2027-03-12',
+        takenDownOn: '2027-01-05',
+      }),
+    );
+
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.release.details?.territories).toEqual(['GB']);
+    expect(parsed.release.details?.territoryDates).toBeUndefined();
+  });
+
+  it('becomes a release.cancelled when taken down in every territory, and an update when the release is known', () => {
+    const allDown = parseErn(
+      ernMessage('single', { ...base, date: '2027-03-05' }).replace(
+        /<\/ValidityPeriod>/g,
+        '</ValidityPeriod><TakeDown>true</TakeDown>',
+      ),
+    );
+    const single = parseErn(ernMessage('single', { ...base, date: '2027-03-05' }));
+
+    if (!allDown.ok || !single.ok) throw new Error('expected both to parse');
+    expect(ernWebhookType(allDown.release, true)).toBe('release.cancelled');
+    expect(ernWebhookBody(allDown.release, 'release.cancelled')).toMatchObject({
+      ok: true,
+      body: { type: 'release.cancelled', data: { releaseId: '5012345678900' } },
+    });
+    expect(ernWebhookType(single.release, false)).toBe('release.scheduled');
+    expect(ernWebhookType(single.release, true)).toBe('release.updated');
+  });
+
+  it('builds the same webhook body again from the recorded XML and the type decided at intake (replay)', () => {
+    const body = ernMessage('single', { ...base, date: '2027-03-05' });
+
+    const rebuilt = parseRecordedBody({ body, type: 'release.updated', format: 'ern' });
+
+    expect(rebuilt).toMatchObject({
+      ok: true,
+      body: {
+        type: 'release.updated',
+        timestamp: '2027-01-05T10:00:00.000Z',
+        data: { title: 'Night Drive' },
+      },
+    });
+  });
+
+  it('rejects ERN 3.x saying so', () => {
+    const ern382 =
+      '<?xml version="1.0"?><ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/382" MessageSchemaVersionId="ern/382"><MessageHeader/></ern:NewReleaseMessage>';
+
+    expect(issuesOf(ern382)).toEqual([
+      { path: 'NewReleaseMessage', message: expect.stringMatching(/ERN 3\.x.*ERN 4\.x/) },
+    ]);
+  });
+
+  it('rejects a body that is not well-formed XML, with the line', () => {
+    expect(issuesOf('<ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/43"><MessageHeader>')).toEqual(
+      [{ path: '', message: expect.stringMatching(/^body is not well-formed XML \(line 1: /) }],
+    );
+  });
+
+  it('expands no entity: a DOCTYPE (billion laughs, external entities) is refused before parsing', () => {
+    const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/43">&lol2;</ern:NewReleaseMessage>`;
+    const external = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><x>&xxe;</x>`;
+
+    expect(issuesOf(laughs)[0].message).toMatch(/DOCTYPE/);
+    expect(issuesOf(external)[0].message).toMatch(/DOCTYPE/);
+  });
+
+  it('names the element path of what Backline needs and the message lacks', () => {
+    const message = ernMessage('single', { ...base, date: '2027-03-05' });
+
+    expect(issuesOf(message.replace(/<DealList>[\s\S]*<\/DealList>/, ''))).toEqual([
+      { path: 'NewReleaseMessage/DealList', message: expect.stringContaining('is missing') },
+    ]);
+    expect(issuesOf(message.replace(/<MessageId>.*<\/MessageId>/, ''))[0].path).toBe(
+      'NewReleaseMessage/MessageHeader/MessageId',
+    );
+    expect(
+      issuesOf(
+        message.replace('<ReleaseType>Single</ReleaseType>', '<ReleaseType>RingtoneRelease</ReleaseType>'),
+      )[0],
+    ).toEqual({
+      path: 'NewReleaseMessage/ReleaseList/Release/ReleaseType',
+      message: expect.stringContaining('Single, EP and Album'),
+    });
+    expect(issuesOf(message.replace(/<ICPN>.*<\/ICPN>/, ''))[0].path).toBe(
+      'NewReleaseMessage/ReleaseList/Release/ReleaseId',
+    );
+  });
+
+  it('ignores unknown extra elements', () => {
+    const message = ernMessage('single', { ...base, date: '2027-03-05' }).replace(
+      '<ReleaseType>',
+      '<FutureElement><Nested>x</Nested></FutureElement><ReleaseType>',
+    );
+
+    expect(parseErn(message).ok).toBe(true);
+  });
+
+  it('rejects a root that is not a NewReleaseMessage', () => {
+    expect(issuesOf('<ern:PurgeReleaseMessage xmlns:ern="http://ddex.net/xml/ern/43"/>')[0]).toEqual({
+      path: 'PurgeReleaseMessage',
+      message: expect.stringContaining('not a NewReleaseMessage'),
+    });
+  });
+
+  it('reads ISO 8601 durations in seconds', () => {
+    expect([
+      durationSeconds('PT3M45S'),
+      durationSeconds('PT1H2M3S'),
+      durationSeconds('PT59.6S'),
+      durationSeconds('3:45'),
+    ]).toEqual([225, 3723, 60, undefined]);
+  });
+});
+
+describe('reading ERN from outside input', () => {
+  it('never throws: any truncation or element removal of a valid message is read or rejected with a path', () => {
+    const message = ernMessage('three-territories', {
+      ...base,
+      dateGB: '2027-03-05',
+      dateDE: '2027-03-12',
+      dateUS: '2027-03-19',
+      preOrderDate: '2027-02-05',
+    });
+    const elements = [...message.matchAll(/<([A-Za-z]+)[ >][\s\S]*?<\/\1>/g)].map((m) => m[0]);
+
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.nat(message.length).map((end) => message.slice(0, end)),
+          fc.constantFrom(...elements).map((element) => message.replace(element, '')),
+          fc.string().map((noise) => message.replace('<ReleaseType>', `<ReleaseType>${noise}`)),
+        ),
+        (raw) => {
+          const parsed = parseErn(raw);
+          expect(parsed.ok || parsed.error.issues.length === 1).toBe(true);
+          if (parsed.ok && parsed.release.details) {
+            expect(parsed.release.details.territories.length).toBeGreaterThan(0);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
