@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   BudgetSet,
   type EventContract,
+  ExpenseAmended,
   ExpenseRecorded,
+  ExpenseVoided,
   ReleaseCancelled,
   ReleaseScheduled,
   ReleaseUpdated,
@@ -10,6 +12,7 @@ import {
   TourDateAdded,
   TourDateCancelled,
 } from './events/index.ts';
+import { BudgetSetWebhookData } from './events/budget-set.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
 import { type Issue, ValidationError } from './http/errors.ts';
 
@@ -27,6 +30,8 @@ export const webhookTypes = {
   'tour.date.cancelled': TourDateCancelled,
   'budget.set': BudgetSet,
   'expense.recorded': ExpenseRecorded,
+  'expense.amended': ExpenseAmended,
+  'expense.voided': ExpenseVoided,
 } as const satisfies Record<string, EventContract>;
 
 export type WebhookType = keyof typeof webhookTypes;
@@ -51,8 +56,14 @@ const bodyOf = <T extends WebhookType>(type: T) =>
   z.object({
     type: z.literal(type),
     timestamp: WebhookTimestamp,
-    data: webhookTypes[type].data as (typeof webhookTypes)[T]['data'],
+    data: (webhookData[type as string] ?? webhookTypes[type].data) as (typeof webhookTypes)[T]['data'],
   });
+
+/**
+ * A webhook's `data` where it differs from its event's: an older schema version, recognised by its
+ * shape and upgraded here at intake, so that a replay of a recorded body upgrades too.
+ */
+const webhookData: Partial<Record<string, z.ZodType>> = { 'budget.set': BudgetSetWebhookData };
 
 export const WebhookBody = z.discriminatedUnion('type', [
   bodyOf('release.scheduled'),
@@ -63,6 +74,8 @@ export const WebhookBody = z.discriminatedUnion('type', [
   bodyOf('tour.date.cancelled'),
   bodyOf('budget.set'),
   bodyOf('expense.recorded'),
+  bodyOf('expense.amended'),
+  bodyOf('expense.voided'),
 ]);
 export type WebhookBody = z.infer<typeof WebhookBody>;
 export type WebhookBodyInput = z.input<typeof WebhookBody>;

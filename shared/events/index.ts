@@ -1,6 +1,14 @@
+import {
+  BudgetDriftRepaired,
+  BudgetForecastOver,
+  BudgetLineOverPlan,
+  BudgetReconciled,
+  BudgetReconciliationDue,
+  BudgetThresholdCrossed,
+} from './budget-outcomes.ts';
 import { BudgetSet } from './budget-set.ts';
 import type { EventContract } from './envelope.ts';
-import { ExpenseRecorded } from './expense-recorded.ts';
+import { ExpenseAmended, ExpenseRecorded, ExpenseVoided } from './expense-recorded.ts';
 import { JobPageDue } from './job-page-due.ts';
 import { JobRequested } from './job-requested.ts';
 import { MailingRequested } from './mailing-requested.ts';
@@ -14,7 +22,7 @@ import { OutboxSweepDue } from './outbox-sweep-due.ts';
 import { OutletSuppressed } from './outlet-suppressed.ts';
 import { OutletUnsubscribed } from './outlet-unsubscribed.ts';
 import { PromoAccessed } from './promo-accessed.ts';
-import { ReconciliationDue } from './reconciliation-due.ts';
+import { BudgetReportDue, ReconciliationDue } from './reconciliation-due.ts';
 import { ReleaseCancelled } from './release-cancelled.ts';
 import { ReleaseDayReached } from './release-day-reached.ts';
 import { ReleaseScheduled } from './release-scheduled.ts';
@@ -26,8 +34,17 @@ import { TourDateCancelled } from './tour-date-cancelled.ts';
 export * from './envelope.ts';
 export * from './outbox.ts';
 export {
+  BudgetDriftRepaired,
+  BudgetForecastOver,
+  BudgetLineOverPlan,
+  BudgetReconciled,
+  BudgetReconciliationDue,
+  BudgetReportDue,
   BudgetSet,
+  BudgetThresholdCrossed,
+  ExpenseAmended,
   ExpenseRecorded,
+  ExpenseVoided,
   JobPageDue,
   JobRequested,
   MailingRequested,
@@ -59,10 +76,19 @@ export const catalogue: EventContract[] = [
   TourDateCancelled,
   BudgetSet,
   ExpenseRecorded,
+  ExpenseAmended,
+  ExpenseVoided,
   MailingRequested,
   ReleaseDayReached,
   OutboxSweepDue,
   ReconciliationDue,
+  BudgetReportDue,
+  BudgetReconciliationDue,
+  BudgetReconciled,
+  BudgetThresholdCrossed,
+  BudgetForecastOver,
+  BudgetLineOverPlan,
+  BudgetDriftRepaired,
   ReleaseAnnounced,
   ReleaseOutNowSent,
   ReleaseDateChangeSent,
