@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BudgetSetWebhookData } from './events/budget-set.ts';
 import {
   BudgetSet,
   type EventContract,
@@ -12,7 +13,6 @@ import {
   TourDateAdded,
   TourDateCancelled,
 } from './events/index.ts';
-import { BudgetSetWebhookData } from './events/budget-set.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
 import { type Issue, ValidationError } from './http/errors.ts';
 

@@ -20,10 +20,20 @@ export const makeHandler = (deps: BudgetsDeps) => {
   return eventHandler('budgets', [
     on(BudgetSet, (data, metadata) => setBudget(data, metadata, deps)),
     on(ExpenseRecorded, (data, metadata) =>
-      receiveVersion(labelOf(metadata), data.budgetId, recordedVersion('recorded', data, metadata, receivedAt()), deps),
+      receiveVersion(
+        labelOf(metadata),
+        data.budgetId,
+        recordedVersion('recorded', data, metadata, receivedAt()),
+        deps,
+      ),
     ),
     on(ExpenseAmended, (data, metadata) =>
-      receiveVersion(labelOf(metadata), data.budgetId, recordedVersion('amended', data, metadata, receivedAt()), deps),
+      receiveVersion(
+        labelOf(metadata),
+        data.budgetId,
+        recordedVersion('amended', data, metadata, receivedAt()),
+        deps,
+      ),
     ),
     on(ExpenseVoided, (data, metadata) =>
       receiveVersion(labelOf(metadata), data.budgetId, voidedVersion(data, metadata, receivedAt()), deps),

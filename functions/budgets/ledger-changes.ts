@@ -2,9 +2,9 @@ import {
   type Budget,
   type Counters,
   difference,
-  emptyState,
   type ExpenseState,
   type ExpenseVersion,
+  emptyState,
   evaluate,
   type RateTable,
   sameState,
@@ -37,7 +37,9 @@ export async function ratesFor(
       .filter((s) => budget && s.data && !s.data.rate && s.data.amount.currency !== budget.currency)
       .map((s) => s.data?.date as string),
   );
-  const tables = new Map(await Promise.all([...dates].map(async (date) => [date, await store.rates(date)] as const)));
+  const tables = new Map(
+    await Promise.all([...dates].map(async (date) => [date, await store.rates(date)] as const)),
+  );
   return (date) => tables.get(date);
 }
 
@@ -50,7 +52,12 @@ export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Met
   const stored = await deps.store.saveBudget({ ...data, labelId, occurredAt: metadata.occurredAt });
   if (!stored) return;
   const ledger = await deps.store.ledger(labelId, data.budgetId, { consistent: true });
-  await reevaluate(labelId, data.budgetId, ledger.states.map((s) => s.expenseId), deps);
+  await reevaluate(
+    labelId,
+    data.budgetId,
+    ledger.states.map((s) => s.expenseId),
+    deps,
+  );
 }
 
 /** One version of an expense (recorded, amended or voided), whatever order they arrive in. */
@@ -68,7 +75,11 @@ export async function receiveVersion(
     const found = await store.expenseStates(labelId, budgetId, [version.expenseId]);
     const before = found.get(version.expenseId) ?? emptyState(version.expenseId, version.receivedAt);
     const changed = await withSettlements(store, labelId, budgetId, [[before, withVersion(before, version)]]);
-    const rates = await ratesFor(store, changed.map(([, after]) => after), budget);
+    const rates = await ratesFor(
+      store,
+      changed.map(([, after]) => after),
+      budget,
+    );
     const states = changed.map(([, after]) => evaluate(after, budget, rates));
     const delta = sum(...changed.map(([b], i) => difference(b.contribution, states[i].contribution)));
     if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) return;

@@ -88,7 +88,8 @@ export function bar(usedPercent: number, status: DayResult['status']) {
 export const worthReporting = (results: DayResult[], held: unknown[]) =>
   held.length > 0 ||
   results.some(
-    (r) => r.changed || r.status !== 'on-track' || r.unconverted.length > 0 || r.possibleDuplicates.length > 0,
+    (r) =>
+      r.changed || r.status !== 'on-track' || r.unconverted.length > 0 || r.possibleDuplicates.length > 0,
   );
 
 /** The owner's daily report: one row per budget they hold, then what needs their attention. */
@@ -131,15 +132,20 @@ export function reportMail(
       summary: `${sorted.length} budget${sorted.length === 1 ? '' : 's'}, ${atRisk} at risk or over`,
       rows,
       linesOver: sorted.flatMap((r) =>
-        r.linesOver.map((l) => `${r.budgetId}: ${l.lineId} ${money(r, l.spent)} spent of ${money(r, l.planned)} planned`),
+        r.linesOver.map(
+          (l) => `${r.budgetId}: ${l.lineId} ${money(r, l.spent)} spent of ${money(r, l.planned)} planned`,
+        ),
       ),
       unconverted: sorted.flatMap((r) =>
         r.unconverted.map(
-          (u) => `${r.budgetId}: ${u.expenseId} (${u.vendor}, ${u.date}) ${formatMoney(u.amount)}: no ${u.amount.currency}/${r.currency} rate for ${u.date}`,
+          (u) =>
+            `${r.budgetId}: ${u.expenseId} (${u.vendor}, ${u.date}) ${formatMoney(u.amount)}: no ${u.amount.currency}/${r.currency} rate for ${u.date}`,
         ),
       ),
       duplicates: sorted.flatMap((r) =>
-        r.possibleDuplicates.map((d) => `${r.budgetId}: ${d.vendor} invoice ${d.invoiceNumber} under ${d.expenseIds.join(', ')}`),
+        r.possibleDuplicates.map(
+          (d) => `${r.budgetId}: ${d.vendor} invoice ${d.invoiceNumber} under ${d.expenseIds.join(', ')}`,
+        ),
       ),
       drift: sorted.flatMap((r) =>
         r.drift.map((d) => {
@@ -148,7 +154,9 @@ export function reportMail(
           return `${r.budgetId}: ${d.total} was ${show(d.was)}, the ledger says ${show(d.ledger)}`;
         }),
       ),
-      held: held.map((h) => `${h.expenseId} for budget ${h.budgetId}, first seen ${h.firstSeenAt.slice(0, 10)}`),
+      held: held.map(
+        (h) => `${h.expenseId} for budget ${h.budgetId}, first seen ${h.firstSeenAt.slice(0, 10)}`,
+      ),
     }),
   };
 }

@@ -3,8 +3,8 @@ import {
   type Counters,
   counterParts,
   difference,
-  emptyState,
   type ExpenseState,
+  emptyState,
   evaluate,
   type Figures,
   figuresOf,
@@ -74,7 +74,8 @@ export function statesFromLedger(ledger: Ledger): Map<string, ExpenseState> {
   }
   // A commitment named by an actual may have no version yet: it keeps a state saying who settles it.
   for (const state of ledger.states)
-    if (!rebuilt.has(state.expenseId)) rebuilt.set(state.expenseId, emptyState(state.expenseId, state.firstSeenAt));
+    if (!rebuilt.has(state.expenseId))
+      rebuilt.set(state.expenseId, emptyState(state.expenseId, state.firstSeenAt));
   for (const state of rebuilt.values()) state.settledBy = [];
   for (const state of rebuilt.values()) {
     const target = isCounted(state) && state.data.kind === 'actual' ? state.data.settles : undefined;
@@ -137,7 +138,12 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
 }
 
 /** The alerts a day's figures call for; each has an id that is the same every day of the period. */
-function alertsOf(budget: Budget, figures: Figures, day: ReturnType<typeof dayFigures>, date: string): BudgetAlert[] {
+function alertsOf(
+  budget: Budget,
+  figures: Figures,
+  day: ReturnType<typeof dayFigures>,
+  date: string,
+): BudgetAlert[] {
   const { start, end } = budget.period;
   const alerts: BudgetAlert[] = [];
   for (const threshold of [...new Set(budget.thresholds)].sort((a, b) => a - b))
@@ -151,20 +157,37 @@ function alertsOf(budget: Budget, figures: Figures, day: ReturnType<typeof dayFi
   return alerts;
 }
 
-function alertEvent(budget: Budget, figures: Figures, day: ReturnType<typeof dayFigures>, alert: BudgetAlert, date: string) {
+function alertEvent(
+  budget: Budget,
+  figures: Figures,
+  day: ReturnType<typeof dayFigures>,
+  alert: BudgetAlert,
+  date: string,
+) {
   const money = (minor: number) => ({ minor, currency: budget.currency });
   const ref = { labelId: budget.labelId, budgetId: budget.budgetId, date, period: budget.period };
   const meta = { source, labelId: budget.labelId };
   if (alert.kind === 'threshold')
     return outboxEntry(
       BudgetThresholdCrossed,
-      { ...ref, threshold: alert.threshold, usedPercent: figures.usedPercent, used: money(figures.used), planned: money(figures.planned) },
+      {
+        ...ref,
+        threshold: alert.threshold,
+        usedPercent: figures.usedPercent,
+        used: money(figures.used),
+        planned: money(figures.planned),
+      },
       meta,
     );
   if (alert.kind === 'forecast')
     return outboxEntry(
       BudgetForecastOver,
-      { ...ref, forecastAtEnd: money(day.forecastAtEnd), planned: money(figures.planned), runsOutOn: alert.runsOutOn },
+      {
+        ...ref,
+        forecastAtEnd: money(day.forecastAtEnd),
+        planned: money(figures.planned),
+        runsOutOn: alert.runsOutOn,
+      },
       meta,
     );
   return outboxEntry(
@@ -190,7 +213,8 @@ export async function reconcileBudget(
   const now = deps.now().toISOString();
   let drift: DayResult['drift'] = [];
   for (let attempt = 0; ; attempt++) {
-    if (attempt >= maxAttempts) throw new Error(`budget ${budgetId}: its ledger kept changing while reconciled`);
+    if (attempt >= maxAttempts)
+      throw new Error(`budget ${budgetId}: its ledger kept changing while reconciled`);
     // Eventually consistent first (half the read units); a difference is checked again with a strong read.
     const ledger = await deps.store.ledger(labelId, budgetId, { consistent: attempt > 0 });
     const budget = ledger.budget;
@@ -204,7 +228,13 @@ export async function reconcileBudget(
       return !before || !sameState(state, before);
     });
     if (recount.length > 0 && attempt < maxAttempts - 1) {
-      await reevaluate(labelId, budgetId, recount.map((s) => s.expenseId), deps, evaluated);
+      await reevaluate(
+        labelId,
+        budgetId,
+        recount.map((s) => s.expenseId),
+        deps,
+        evaluated,
+      );
       continue;
     }
     const ledgerTotals = sum(...[...evaluated.values()].map((s) => s.contribution));
@@ -221,7 +251,13 @@ export async function reconcileBudget(
         ledger.totalsRevision,
         ledgerTotals,
         { date, at: now, differences },
-        [outboxEntry(BudgetDriftRepaired, { labelId, budgetId, date, differences }, { source, labelId, correlationId: metadata.correlationId })],
+        [
+          outboxEntry(
+            BudgetDriftRepaired,
+            { labelId, budgetId, date, differences },
+            { source, labelId, correlationId: metadata.correlationId },
+          ),
+        ],
       );
       if (!repaired) continue;
       drift = differences;

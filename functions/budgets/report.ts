@@ -14,7 +14,11 @@ const heldReportAfterDays = 7;
  * budget owner and label, built from that day's results, a page of owners per invocation; the next
  * page follows through the outbox with a cursor. No mail when nothing changed and nothing is at risk.
  */
-export async function sendReports(data: EventData<typeof BudgetReportDue>, metadata: Metadata, deps: BudgetsDeps) {
+export async function sendReports(
+  data: EventData<typeof BudgetReportDue>,
+  metadata: Metadata,
+  deps: BudgetsDeps,
+) {
   const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
   const page = await deps.store.reportOwnersPage(date, data.cursor, ownersPerPage);
   const heldBefore = `${addDays(date, -heldReportAfterDays)}T23:59:59.999Z`;
@@ -27,6 +31,10 @@ export async function sendReports(data: EventData<typeof BudgetReportDue>, metad
   }
   if (page.cursor)
     await deps.store.putFanOutPage('report', date, data.cursor, [
-      outboxEntry(BudgetReportDue, { date, cursor: page.cursor }, { source: 'backline.budgets', correlationId: metadata.correlationId }),
+      outboxEntry(
+        BudgetReportDue,
+        { date, cursor: page.cursor },
+        { source: 'backline.budgets', correlationId: metadata.correlationId },
+      ),
     ]);
 }

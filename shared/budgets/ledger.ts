@@ -141,7 +141,9 @@ export function contributionOf(
   const same = expense.amount.currency === budget.currency;
   const conversion = same ? undefined : conversionOf(expense, budget.currency, rates);
   const home = (money: Money): number =>
-    same || !conversion ? money.minor : convert(money, budget.currency, conversion.rate, conversion.inverse).minor;
+    same || !conversion
+      ? money.minor
+      : convert(money, budget.currency, conversion.rate, conversion.inverse).minor;
   if (!same && !conversion) {
     if (!settled) add(counter.unconverted(expense.amount.currency, kind), expense.amount.minor);
     return { contribution: counters };
@@ -152,12 +154,19 @@ export function contributionOf(
   else if (!settled) add(counter.committed(expense.lineId), net);
   if (kind === 'actual' && expense.vat) add(counter.vat(), home(expense.vat));
   if (expense.recoupable && kind !== incomeKind && !settled)
-    add(counter.recoupable(expense.recoupable.artist.artistId), percentOf(net, expense.recoupable.sharePercent));
+    add(
+      counter.recoupable(expense.recoupable.artist.artistId),
+      percentOf(net, expense.recoupable.sharePercent),
+    );
   return { contribution: counters, ...(conversion ? { conversion } : {}) };
 }
 
 /** The state with what it counts under `budget` (absent: held) at these rates. */
-export function evaluate(state: ExpenseState, budget: Pick<Budget, 'currency'> | undefined, rates: RateTable): ExpenseState {
+export function evaluate(
+  state: ExpenseState,
+  budget: Pick<Budget, 'currency'> | undefined,
+  rates: RateTable,
+): ExpenseState {
   const { contribution, conversion } = contributionOf(state, budget, rates);
   const { conversion: _c, held: _h, recoupable: _r, ...rest } = state;
   const share = state.data?.recoupable;
@@ -204,7 +213,8 @@ export function difference(a: Counters, b: Counters): Counters {
 export function sum(...all: Counters[]): Counters {
   const total: Counters = {};
   for (const counters of all)
-    for (const [name, value] of Object.entries(counters)) if (value !== 0) total[name] = (total[name] ?? 0) + value;
+    for (const [name, value] of Object.entries(counters))
+      if (value !== 0) total[name] = (total[name] ?? 0) + value;
   for (const name of Object.keys(total)) if (total[name] === 0) delete total[name];
   return total;
 }
@@ -232,7 +242,8 @@ export function figuresOf(budget: Budget, totals: Counters) {
     if (kind === 'committed' || kind === 'actual' || kind === 'income') line(a)[kind] += value;
     else if (kind === 'vat') vat += value;
     else if (kind === 'recoupable') recoupable[a] = (recoupable[a] ?? 0) + value;
-    else if (kind === 'unconverted') unconverted[a] = { ...unconverted[a], [b]: (unconverted[a]?.[b] ?? 0) + value };
+    else if (kind === 'unconverted')
+      unconverted[a] = { ...unconverted[a], [b]: (unconverted[a]?.[b] ?? 0) + value };
   }
   const lines = [...byLine].map(([lineId, figures]) => {
     const planned = budget.lines.find((l) => l.lineId === lineId)?.planned.minor ?? 0;
@@ -266,7 +277,10 @@ export function possibleDuplicates(states: ExpenseState[]) {
   const byInvoice = new Map<string, { vendor: string; invoiceNumber: string; expenseIds: string[] }>();
   for (const state of states) {
     if (!isCounted(state) || !state.data.invoiceNumber) continue;
-    const key = JSON.stringify([state.data.vendor.trim().toLowerCase(), state.data.invoiceNumber.trim().toLowerCase()]);
+    const key = JSON.stringify([
+      state.data.vendor.trim().toLowerCase(),
+      state.data.invoiceNumber.trim().toLowerCase(),
+    ]);
     const group = byInvoice.get(key) ?? {
       vendor: state.data.vendor,
       invoiceNumber: state.data.invoiceNumber,
@@ -281,7 +295,9 @@ export function possibleDuplicates(states: ExpenseState[]) {
 /** Expenses counted apart because no rate converts them yet. */
 export const unconvertedExpenses = (states: ExpenseState[]) =>
   states
-    .filter((state) => Object.keys(state.contribution).some((name) => counterParts(name)[0] === 'unconverted'))
+    .filter((state) =>
+      Object.keys(state.contribution).some((name) => counterParts(name)[0] === 'unconverted'),
+    )
     .map((state) => ({
       expenseId: state.expenseId,
       date: state.data?.date ?? '',

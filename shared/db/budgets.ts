@@ -37,8 +37,14 @@ import { writeWithOutbox } from './outbox.ts';
  * - exchange rates of a day: pk = FX#<date>, sk = FX
  */
 const partition = (labelId: string, budgetId: string) => keyOf('BUDGET', labelId, budgetId);
-export const budgetKey = (labelId: string, budgetId: string) => ({ pk: partition(labelId, budgetId), sk: 'BUDGET' });
-export const totalsKey = (labelId: string, budgetId: string) => ({ pk: partition(labelId, budgetId), sk: 'TOTALS' });
+export const budgetKey = (labelId: string, budgetId: string) => ({
+  pk: partition(labelId, budgetId),
+  sk: 'BUDGET',
+});
+export const totalsKey = (labelId: string, budgetId: string) => ({
+  pk: partition(labelId, budgetId),
+  sk: 'TOTALS',
+});
 export const expenseKey = (labelId: string, budgetId: string, expenseId: string) => ({
   pk: partition(labelId, budgetId),
   sk: keyOf('EXPENSE', expenseId),
@@ -157,10 +163,18 @@ export interface BudgetStore {
     entries: OutboxEntry[],
   ): Promise<boolean>;
   /** Every budget, a page at a time. */
-  budgetsPage(cursor: string | undefined, limit: number): Promise<Page<{ labelId: string; budgetId: string }>>;
+  budgetsPage(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<{ labelId: string; budgetId: string }>>;
   labelBudgets(labelId: string, scope?: { kind: string; id?: string }): Promise<StoredBudget[]>;
   /** Puts one page of a fan-out's events once: false when that page was put before. */
-  putFanOutPage(run: string, date: string, cursor: string | undefined, entries: OutboxEntry[]): Promise<boolean>;
+  putFanOutPage(
+    run: string,
+    date: string,
+    cursor: string | undefined,
+    entries: OutboxEntry[],
+  ): Promise<boolean>;
   /** Raises an alert once, with its event; answers whether its mail is still to be sent. */
   raiseAlert(
     labelId: string,
@@ -179,8 +193,14 @@ export interface BudgetStore {
   ): Promise<Page<{ labelId: string; ownerEmail: string }>>;
   dayResults(date: string, labelId: string, ownerEmail: string): Promise<DayResult[]>;
   /** Expenses held for budgets not known yet, first seen before `before`. */
-  heldExpenses(labelId: string, before: string): Promise<{ budgetId: string; expenseId: string; firstSeenAt: string }[]>;
-  recoupable(labelId: string, artistId: string): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
+  heldExpenses(
+    labelId: string,
+    before: string,
+  ): Promise<{ budgetId: string; expenseId: string; firstSeenAt: string }[]>;
+  recoupable(
+    labelId: string,
+    artistId: string,
+  ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
   rates(date: string): Promise<Record<string, string> | undefined>;
   putRates(date: string, rates: Record<string, string>, at: string): Promise<void>;
 }
@@ -188,7 +208,9 @@ export interface BudgetStore {
 const cursorOf = (key: Record<string, unknown> | undefined) =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 const startOf = (cursor: string | undefined) =>
-  cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+  cursor
+    ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
+    : undefined;
 
 const budgetOf = (item: Record<string, unknown>): StoredBudget => {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, entity: _e, ...budget } = item;
@@ -296,7 +318,11 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
               ...write.versions.map((version) => ({
                 Put: {
                   TableName: table,
-                  Item: { ...versionKey(labelId, budgetId, version.expenseId, version.at), entity: 'version', ...version },
+                  Item: {
+                    ...versionKey(labelId, budgetId, version.expenseId, version.at),
+                    entity: 'version',
+                    ...version,
+                  },
                   // A version is kept once: the same event again changes nothing.
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
@@ -308,7 +334,9 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
                   // Optimistic lock: the state is the one this change was computed from.
                   ConditionExpression:
                     state.revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
-                  ...(state.revision === 0 ? {} : { ExpressionAttributeValues: { ':revision': state.revision } }),
+                  ...(state.revision === 0
+                    ? {}
+                    : { ExpressionAttributeValues: { ':revision': state.revision } }),
                 },
               })),
               // The running totals change in the same transaction as the ledger: they always equal it.
@@ -336,7 +364,14 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async ledger(labelId, budgetId, options = {}) {
-      const ledger: Ledger = { totals: {}, totalsRevision: 0, states: [], versions: [], alerts: [], drift: [] };
+      const ledger: Ledger = {
+        totals: {},
+        totalsRevision: 0,
+        states: [],
+        versions: [],
+        alerts: [],
+        drift: [],
+      };
       for await (const page of paginateQuery(
         { client: db },
         {
@@ -356,7 +391,11 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
             const { pk: _p, sk: _s, entity: _e, ...version } = item;
             ledger.versions.push(version as ExpenseVersion);
           } else if (item.entity === 'alert')
-            ledger.alerts.push({ alertId: item.alertId, raisedAt: item.raisedAt, mailed: item.mailed === true });
+            ledger.alerts.push({
+              alertId: item.alertId,
+              raisedAt: item.raisedAt,
+              mailed: item.mailed === true,
+            });
           else if (item.entity === 'drift')
             ledger.drift.push({ date: item.date, at: item.at, differences: item.differences });
         }
@@ -385,7 +424,9 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
               UpdateExpression: expression,
               // Only the totals that were compared with the ledger: a change since then retries the reconciliation.
               ConditionExpression:
-                revision === 0 ? 'attribute_not_exists(revision) OR revision = :revision' : 'revision = :revision',
+                revision === 0
+                  ? 'attribute_not_exists(revision) OR revision = :revision'
+                  : 'revision = :revision',
               ExpressionAttributeNames: attributeNames,
               ExpressionAttributeValues: {
                 ...Object.fromEntries(set.map((name) => [`:c${names.indexOf(name)}`, totals[name]])),
@@ -425,7 +466,11 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async labelBudgets(labelId, scope) {
-      const prefix = scope ? (scope.id ? `${keyParts(scope.kind, scope.id)}#` : `${keyParts(scope.kind)}#`) : '';
+      const prefix = scope
+        ? scope.id
+          ? `${keyParts(scope.kind, scope.id)}#`
+          : `${keyParts(scope.kind)}#`
+        : '';
       const found: StoredBudget[] = [];
       for await (const page of paginateQuery(
         { client: db },
@@ -521,7 +566,11 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       await db.send(
         new PutCommand({
           TableName: table,
-          Item: { ...ownersKey(result.date, result.labelId, result.owner.email), labelId: result.labelId, ownerEmail: result.owner.email },
+          Item: {
+            ...ownersKey(result.date, result.labelId, result.owner.email),
+            labelId: result.labelId,
+            ownerEmail: result.owner.email,
+          },
         }),
       );
     },
@@ -570,8 +619,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           ExpressionAttributeValues: { ':held': keyOf('HELD', labelId), ':before': before },
         },
       ))
+        // The index is eventually consistent: an expense counted a moment ago may still be listed.
         for (const item of page.Items ?? [])
-          // The index is eventually consistent: an expense counted a moment ago may still be listed.
           if (item.held === true)
             found.push({
               budgetId: String(item.data?.budgetId ?? ''),
@@ -607,7 +656,12 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async putRates(date, rates, at) {
-      await db.send(new PutCommand({ TableName: table, Item: { ...ratesKey(date), entity: 'fx-rates', date, rates, updatedAt: at } }));
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...ratesKey(date), entity: 'fx-rates', date, rates, updatedAt: at },
+        }),
+      );
     },
   };
 }

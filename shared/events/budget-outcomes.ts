@@ -22,7 +22,8 @@ export const BudgetReconciled = defineEvent({
   detailType: 'Budget Reconciled',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description: "A budget's day: totals from the ledger, burn rate, forecast at the end, the day the money runs out.",
+  description:
+    "A budget's day: totals from the ledger, burn rate, forecast at the end, the day the money runs out.",
   data: z.object({
     ...budgetRef,
     planned: Money,
@@ -55,8 +56,16 @@ export const BudgetThresholdCrossed = defineEvent({
   detailType: 'Budget Threshold Crossed',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description: 'Spend (committed and actual) reached a threshold of the plan; once per budget, threshold and period.',
-  data: z.object({ ...budgetRef, period: Period, threshold: z.number(), usedPercent: z.number(), used: Money, planned: Money }),
+  description:
+    'Spend (committed and actual) reached a threshold of the plan; once per budget, threshold and period.',
+  data: z.object({
+    ...budgetRef,
+    period: Period,
+    threshold: z.number(),
+    usedPercent: z.number(),
+    used: Money,
+    planned: Money,
+  }),
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',
@@ -73,7 +82,8 @@ export const BudgetForecastOver = defineEvent({
   detailType: 'Budget Forecast Over',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description: 'At the recent burn rate the plan runs out before the end of the period; once per budget and period.',
+  description:
+    'At the recent burn rate the plan runs out before the end of the period; once per budget and period.',
   data: z.object({ ...budgetRef, period: Period, forecastAtEnd: Money, planned: Money, runsOutOn: IsoDate }),
   sample: {
     labelId: 'lbl-nightshift',

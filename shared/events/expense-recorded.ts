@@ -22,8 +22,10 @@ export const Expense = z
     /** Net of VAT, in the currency of the invoice or order. */
     amount: Money.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] }),
     /** VAT, kept apart from the net amount, in the same currency. */
-    vat: Money.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] })
-      .optional(),
+    vat: Money.refine((money) => money.minor >= 0, {
+      message: 'must not be negative',
+      path: ['minor'],
+    }).optional(),
     kind: z.enum(['commitment', 'actual']),
     /** For an actual: the expense id of the commitment (purchase order) it settles. */
     settles: Id.optional(),
@@ -78,7 +80,8 @@ export const ExpenseAmended = defineEvent({
   detailType: 'Expense Amended',
   source: 'backline.intake',
   schemaVersion: 1,
-  description: 'An expense was corrected: the body restates it whole; the latest by the label’s timestamp counts.',
+  description:
+    'An expense was corrected: the body restates it whole; the latest by the label’s timestamp counts.',
   data: Expense,
   sample: { ...sample, amount: { minor: 110_000, currency: 'EUR' }, vat: { minor: 22_000, currency: 'EUR' } },
 });

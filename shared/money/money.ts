@@ -81,7 +81,9 @@ export function convert(amount: Money, currency: string, rate: string, inverse =
     ? divideHalfEven(minor * scaled * target, numerator * source)
     : divideHalfEven(minor * numerator * target, source * scaled);
   if (converted > BigInt(Number.MAX_SAFE_INTEGER) || converted < -BigInt(Number.MAX_SAFE_INTEGER))
-    throw new RangeError(`${amount.minor} ${amount.currency} at ${rate} is beyond the amounts Backline keeps`);
+    throw new RangeError(
+      `${amount.minor} ${amount.currency} at ${rate} is beyond the amounts Backline keeps`,
+    );
   return { minor: Number(converted), currency };
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Budget, counter, emptyState, type ExpenseState, type ExpenseVersion } from '#shared/budgets/ledger.ts';
+import {
+  type Budget,
+  counter,
+  type ExpenseState,
+  type ExpenseVersion,
+  emptyState,
+} from '#shared/budgets/ledger.ts';
 import type { BudgetStore, DayResult } from '#shared/db/budgets.ts';
 import { BudgetReconciled, BudgetSet, ExpenseRecorded, outboxEntry } from '#shared/events/index.ts';
 import { uniqueId } from '#test/support/cloud.ts';
@@ -58,13 +64,21 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
     reconciledAt: `${date}T07:00:00.000Z`,
   });
   const reconciled = (budget: Budget, date: string) =>
-    outboxEntry(BudgetReconciled, { ...BudgetReconciled.sample, labelId: budget.labelId, budgetId: budget.budgetId, date }, { source: 'backline.budgets' });
+    outboxEntry(
+      BudgetReconciled,
+      { ...BudgetReconciled.sample, labelId: budget.labelId, budgetId: budget.budgetId, date },
+      { source: 'backline.budgets' },
+    );
 
   describe(`BudgetStore contract: ${name}`, () => {
     it('writes a version, its state and the totals together, and a repeated version changes nothing', async () => {
       const store = makeStore();
       const budget = aBudget();
-      const write = { versions: [aVersion('exp-1')], states: [aState('exp-1')], delta: { [counter.actual('radio')]: 1_000 } };
+      const write = {
+        versions: [aVersion('exp-1')],
+        states: [aState('exp-1')],
+        delta: { [counter.actual('radio')]: 1_000 },
+      };
 
       expect(await store.writeLedger(budget.labelId, budget.budgetId, write)).toBe(true);
       expect(await store.writeLedger(budget.labelId, budget.budgetId, write)).toBe(false);
@@ -73,13 +87,19 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(ledger.totals).toEqual({ [counter.actual('radio')]: 1_000 });
       expect(ledger.versions).toHaveLength(1);
       expect(ledger.states.map((s) => [s.expenseId, s.revision])).toEqual([['exp-1', 1]]);
-      expect(await store.hasVersion(budget.labelId, budget.budgetId, 'exp-1', aVersion('exp-1').at)).toBe(true);
+      expect(await store.hasVersion(budget.labelId, budget.budgetId, 'exp-1', aVersion('exp-1').at)).toBe(
+        true,
+      );
     });
 
     it('refuses the whole write when a state changed since it was read: no version, no totals', async () => {
       const store = makeStore();
       const budget = aBudget();
-      await store.writeLedger(budget.labelId, budget.budgetId, { versions: [], states: [aState('exp-1')], delta: { [counter.actual('radio')]: 1_000 } });
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [aState('exp-1')],
+        delta: { [counter.actual('radio')]: 1_000 },
+      });
 
       const stale = await store.writeLedger(budget.labelId, budget.budgetId, {
         versions: [aVersion('exp-1', '2027-02-02T00:00:00.000Z#e2')],
@@ -99,7 +119,11 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       const store = makeStore();
       const budget = aBudget();
       const otherLabel = aBudget({ budgetId: budget.budgetId });
-      const write = { versions: [aVersion('exp-1')], states: [aState('exp-1')], delta: { [counter.actual('radio')]: 1_000 } };
+      const write = {
+        versions: [aVersion('exp-1')],
+        states: [aState('exp-1')],
+        delta: { [counter.actual('radio')]: 1_000 },
+      };
 
       await store.writeLedger(budget.labelId, budget.budgetId, write);
 
@@ -138,22 +162,54 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         cursor = page.cursor;
       } while (cursor);
 
-      expect((await store.labelBudgets(labelId)).map((b) => b.budgetId).sort()).toEqual([tour.budgetId, release.budgetId].sort());
-      expect((await store.labelBudgets(labelId, { kind: 'tour', id: 'tour-1' })).map((b) => b.budgetId)).toEqual([tour.budgetId]);
-      expect((await store.labelBudgets(labelId, { kind: 'tour', id: 'tour' })).map((b) => b.budgetId)).toEqual([]);
+      expect((await store.labelBudgets(labelId)).map((b) => b.budgetId).sort()).toEqual(
+        [tour.budgetId, release.budgetId].sort(),
+      );
+      expect(
+        (await store.labelBudgets(labelId, { kind: 'tour', id: 'tour-1' })).map((b) => b.budgetId),
+      ).toEqual([tour.budgetId]);
+      expect(
+        (await store.labelBudgets(labelId, { kind: 'tour', id: 'tour' })).map((b) => b.budgetId),
+      ).toEqual([]);
       expect(seen.sort()).toEqual([tour.budgetId, release.budgetId].sort());
     });
 
     it('repairs the totals only while they are still at the revision read, with the drift and its event', async () => {
       const store = makeStore();
       const budget = aBudget();
-      await store.writeLedger(budget.labelId, budget.budgetId, { versions: [], states: [aState('exp-1')], delta: { [counter.actual('radio')]: 1_500, [counter.vat()]: 3 } });
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [aState('exp-1')],
+        delta: { [counter.actual('radio')]: 1_500, [counter.vat()]: 3 },
+      });
       const { totalsRevision } = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
-      const drift = { date: '2027-02-02', at: '2027-02-02T07:00:00.000Z', differences: [{ total: 'actual radio', was: 1_500, ledger: 1_000 }] };
+      const drift = {
+        date: '2027-02-02',
+        at: '2027-02-02T07:00:00.000Z',
+        differences: [{ total: 'actual radio', was: 1_500, ledger: 1_000 }],
+      };
       const event = reconciled(budget, '2027-02-02');
 
-      expect(await store.repairTotals(budget.labelId, budget.budgetId, totalsRevision - 1, { [counter.actual('radio')]: 1 }, drift, [])).toBe(false);
-      expect(await store.repairTotals(budget.labelId, budget.budgetId, totalsRevision, { [counter.actual('radio')]: 1_000 }, drift, [event])).toBe(true);
+      expect(
+        await store.repairTotals(
+          budget.labelId,
+          budget.budgetId,
+          totalsRevision - 1,
+          { [counter.actual('radio')]: 1 },
+          drift,
+          [],
+        ),
+      ).toBe(false);
+      expect(
+        await store.repairTotals(
+          budget.labelId,
+          budget.budgetId,
+          totalsRevision,
+          { [counter.actual('radio')]: 1_000 },
+          drift,
+          [event],
+        ),
+      ).toBe(true);
 
       const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
       expect(ledger.totals).toEqual({ [counter.actual('radio')]: 1_000 });
@@ -178,11 +234,35 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       const budget = aBudget();
       const event = reconciled(budget, '2027-02-02');
 
-      expect(await store.raiseAlert(budget.labelId, budget.budgetId, 'threshold#80', '2027-02-02T07:00:00.000Z', event)).toEqual({ mailed: false });
-      expect(await store.raiseAlert(budget.labelId, budget.budgetId, 'threshold#80', '2027-02-03T07:00:00.000Z', reconciled(budget, '2027-02-03'))).toEqual({ mailed: false });
+      expect(
+        await store.raiseAlert(
+          budget.labelId,
+          budget.budgetId,
+          'threshold#80',
+          '2027-02-02T07:00:00.000Z',
+          event,
+        ),
+      ).toEqual({ mailed: false });
+      expect(
+        await store.raiseAlert(
+          budget.labelId,
+          budget.budgetId,
+          'threshold#80',
+          '2027-02-03T07:00:00.000Z',
+          reconciled(budget, '2027-02-03'),
+        ),
+      ).toEqual({ mailed: false });
       await store.markAlertMailed(budget.labelId, budget.budgetId, 'threshold#80');
 
-      expect(await store.raiseAlert(budget.labelId, budget.budgetId, 'threshold#80', '2027-02-04T07:00:00.000Z', reconciled(budget, '2027-02-04'))).toEqual({ mailed: true });
+      expect(
+        await store.raiseAlert(
+          budget.labelId,
+          budget.budgetId,
+          'threshold#80',
+          '2027-02-04T07:00:00.000Z',
+          reconciled(budget, '2027-02-04'),
+        ),
+      ).toEqual({ mailed: true });
       expect((await store.ledger(budget.labelId, budget.budgetId, { consistent: true })).alerts).toEqual([
         { alertId: 'threshold#80', raisedAt: '2027-02-02T07:00:00.000Z', mailed: true },
       ]);
@@ -198,7 +278,9 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       await store.saveDayResult(aResult(budget, date), reconciled(budget, date));
       await store.saveDayResult({ ...aResult(budget, date), actual: 99 }, reconciled(budget, date));
 
-      expect(await store.dayResults(date, budget.labelId, budget.owner.email)).toEqual([aResult(budget, date)]);
+      expect(await store.dayResults(date, budget.labelId, budget.owner.email)).toEqual([
+        aResult(budget, date),
+      ]);
       const owners: { labelId: string; ownerEmail: string }[] = [];
       let cursor: string | undefined;
       do {
@@ -207,7 +289,9 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         cursor = page.cursor;
       } while (cursor);
       expect(owners).toContainEqual({ labelId: budget.labelId, ownerEmail: budget.owner.email });
-      expect((await store.getBudget(budget.labelId, budget.budgetId))?.lastResult).toEqual(aResult(budget, date));
+      expect((await store.getBudget(budget.labelId, budget.budgetId))?.lastResult).toEqual(
+        aResult(budget, date),
+      );
     });
 
     it('finds held expenses by label and recoupable ones by artist, and forgets both once counted elsewhere', async () => {
@@ -218,7 +302,11 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         data: aVersion('exp-r').data,
         recoupable: { artistId: 'art-1', name: 'Night Drive', amount: { minor: 500, currency: 'EUR' } },
       });
-      await store.writeLedger(budget.labelId, budget.budgetId, { versions: [], states: [held, recoupable], delta: {} });
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [held, recoupable],
+        delta: {},
+      });
 
       expect(await store.heldExpenses(budget.labelId, '2999-01-01')).toEqual([
         { budgetId: budget.budgetId, expenseId: 'exp-held', firstSeenAt: held.firstSeenAt },
@@ -230,7 +318,14 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
 
       const { held: _h, ...counted } = held;
       const { recoupable: _r, ...voided } = recoupable;
-      await store.writeLedger(budget.labelId, budget.budgetId, { versions: [], states: [{ ...counted, revision: 1 }, { ...voided, revision: 1 }], delta: {} });
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [
+          { ...counted, revision: 1 },
+          { ...voided, revision: 1 },
+        ],
+        delta: {},
+      });
 
       expect(await store.heldExpenses(budget.labelId, '2999-01-01')).toEqual([]);
       expect(await store.recoupable(budget.labelId, 'art-1')).toEqual([]);

@@ -36,7 +36,11 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
   let now = new Date(options.now ?? '2027-01-01T08:00:00.000Z');
   const handle = makeHandler({ store, mailer, now: () => now, timeZone: options.timeZone ?? 'UTC' });
   let sequence = 0;
-  const deliver = async <C extends EventContract>(contract: C, data: Input<C>, meta: { occurredAt?: string; eventId?: string } = {}) => {
+  const deliver = async <C extends EventContract>(
+    contract: C,
+    data: Input<C>,
+    meta: { occurredAt?: string; eventId?: string } = {},
+  ) => {
     const detail = buildDetail(contract, data, {
       labelId,
       eventId: meta.eventId ?? `evt-${++sequence}`,
@@ -49,10 +53,15 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
   const delivered = new Set<string>();
   const drain = async (...detailTypes: string[]) => {
     for (;;) {
-      const next = store.published.find((e) => detailTypes.includes(e.detailType) && !delivered.has(e.eventId));
+      const next = store.published.find(
+        (e) => detailTypes.includes(e.detailType) && !delivered.has(e.eventId),
+      );
       if (!next) return;
       delivered.add(next.eventId);
-      await handle({ 'detail-type': next.detailType, source: next.source, detail: next.detail } as never, {} as Context);
+      await handle(
+        { 'detail-type': next.detailType, source: next.source, detail: next.detail } as never,
+        {} as Context,
+      );
     }
   };
   return {
@@ -62,7 +71,8 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
     setNow: (at: string) => {
       now = new Date(at);
     },
-    budget: (data: Input<typeof BudgetSet>, occurredAt?: string) => deliver(BudgetSet, data, { occurredAt }),
+    budget: (data: Input<typeof BudgetSet>, occurredAt?: string) =>
+      deliver(BudgetSet, data, occurredAt ? { occurredAt } : {}),
     expense: (data: Input<typeof ExpenseRecorded>, meta?: { occurredAt?: string; eventId?: string }) =>
       deliver(ExpenseRecorded, data, meta),
     amend: (data: Input<typeof ExpenseAmended>, meta?: { occurredAt?: string; eventId?: string }) =>

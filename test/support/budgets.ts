@@ -24,7 +24,10 @@ export class InMemoryBudgets implements BudgetStore {
     const k = key(budget.labelId, budget.budgetId);
     const current = this.budgets.get(k);
     if (current && current.occurredAt >= budget.occurredAt) return false;
-    this.budgets.set(k, { ...clone(budget), ...(current?.lastResult ? { lastResult: current.lastResult } : {}) });
+    this.budgets.set(k, {
+      ...clone(budget),
+      ...(current?.lastResult ? { lastResult: current.lastResult } : {}),
+    });
     return true;
   }
 
@@ -45,18 +48,27 @@ export class InMemoryBudgets implements BudgetStore {
     return this.versions.has(key(labelId, budgetId, expenseId, at));
   }
 
-  async writeLedger(labelId: string, budgetId: string, write: { versions: ExpenseVersion[]; states: ExpenseState[]; delta: Counters }) {
-    if (write.versions.some((v) => this.versions.has(key(labelId, budgetId, v.expenseId, v.at)))) return false;
+  async writeLedger(
+    labelId: string,
+    budgetId: string,
+    write: { versions: ExpenseVersion[]; states: ExpenseState[]; delta: Counters },
+  ) {
+    if (write.versions.some((v) => this.versions.has(key(labelId, budgetId, v.expenseId, v.at))))
+      return false;
     for (const state of write.states) {
       const stored = this.states.get(key(labelId, budgetId, state.expenseId));
       if ((stored?.revision ?? 0) !== state.revision) return false;
     }
     for (const v of write.versions) this.versions.set(key(labelId, budgetId, v.expenseId, v.at), clone(v));
     for (const state of write.states)
-      this.states.set(key(labelId, budgetId, state.expenseId), { ...clone(state), revision: state.revision + 1 });
+      this.states.set(key(labelId, budgetId, state.expenseId), {
+        ...clone(state),
+        revision: state.revision + 1,
+      });
     if (Object.keys(write.delta).length > 0) {
       const totals = this.totalsOf(labelId, budgetId);
-      for (const [name, value] of Object.entries(write.delta)) totals.counters[name] = (totals.counters[name] ?? 0) + value;
+      for (const [name, value] of Object.entries(write.delta))
+        totals.counters[name] = (totals.counters[name] ?? 0) + value;
       totals.revision++;
     }
     return true;
@@ -90,7 +102,14 @@ export class InMemoryBudgets implements BudgetStore {
     };
   }
 
-  async repairTotals(labelId: string, budgetId: string, revision: number, counters: Counters, drift: DriftRecord, entries: OutboxEntry[]) {
+  async repairTotals(
+    labelId: string,
+    budgetId: string,
+    revision: number,
+    counters: Counters,
+    drift: DriftRecord,
+    entries: OutboxEntry[],
+  ) {
     const totals = this.totalsOf(labelId, budgetId);
     if (totals.revision !== revision) return false;
     totals.counters = { ...counters };
@@ -157,7 +176,10 @@ export class InMemoryBudgets implements BudgetStore {
       return { labelId, ownerEmail };
     });
     const start = cursor ? Number(cursor) : 0;
-    return { items: all.slice(start, start + limit), ...(start + limit < all.length ? { cursor: String(start + limit) } : {}) };
+    return {
+      items: all.slice(start, start + limit),
+      ...(start + limit < all.length ? { cursor: String(start + limit) } : {}),
+    };
   }
 
   async dayResults(date: string, labelId: string, ownerEmail: string) {
@@ -168,20 +190,28 @@ export class InMemoryBudgets implements BudgetStore {
   async heldExpenses(labelId: string, before: string) {
     return [...this.states]
       .filter(([k, s]) => JSON.parse(k)[0] === labelId && s.held && s.firstSeenAt < before)
-      .map(([k, s]) => ({ budgetId: JSON.parse(k)[1] as string, expenseId: s.expenseId, firstSeenAt: s.firstSeenAt }));
+      .map(([k, s]) => ({
+        budgetId: JSON.parse(k)[1] as string,
+        expenseId: s.expenseId,
+        firstSeenAt: s.firstSeenAt,
+      }));
   }
 
   async recoupable(labelId: string, artistId: string) {
     return [...this.states]
       .filter(([k, s]) => JSON.parse(k)[0] === labelId && s.recoupable?.artistId === artistId)
-      .map(([k, s]) => ({ budgetId: JSON.parse(k)[1] as string, expenseId: s.expenseId, amount: clone(s.recoupable?.amount ?? { minor: 0, currency: '' }) }));
+      .map(([k, s]) => ({
+        budgetId: JSON.parse(k)[1] as string,
+        expenseId: s.expenseId,
+        amount: clone(s.recoupable?.amount ?? { minor: 0, currency: '' }),
+      }));
   }
 
   async rates(date: string) {
     return clone(this.fx.get(date));
   }
 
-  async putRates(date: string, rates: Record<string, string>) {
+  async putRates(date: string, rates: Record<string, string>, _at: string) {
     this.fx.set(date, { ...rates });
   }
 }

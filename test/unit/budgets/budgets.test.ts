@@ -2,7 +2,13 @@ import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { fanOutReconciliation } from '#functions/budgets/reconcile.ts';
 import { counter } from '#shared/budgets/ledger.ts';
-import { BudgetReconciliationDue, BudgetSet, buildDetail, ExpenseRecorded, ReconciliationDue } from '#shared/events/index.ts';
+import {
+  BudgetReconciliationDue,
+  BudgetSet,
+  buildDetail,
+  type ExpenseRecorded,
+  ReconciliationDue,
+} from '#shared/events/index.ts';
 import { budgetTemplates } from '#shared/mail/budget-templates.ts';
 import { parseWebhookBody } from '#shared/webhooks.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
@@ -30,7 +36,8 @@ const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}) => ({
   kind: 'actual' as const,
   ...overrides,
 });
-const totalsOf = async (h: ReturnType<typeof budgetsHarness>, budgetId = 'bud-1') => (await h.ledger(budgetId)).totals;
+const totalsOf = async (h: ReturnType<typeof budgetsHarness>, budgetId = 'bud-1') =>
+  (await h.ledger(budgetId)).totals;
 
 describe('the budget ledger', () => {
   it('upgrades a version 1 budget.set at intake into one line of category other', () => {
@@ -49,7 +56,11 @@ describe('the budget ledger', () => {
       }),
     );
     const broken = parseWebhookBody(
-      JSON.stringify({ type: 'budget.set', timestamp: '2027-01-05T10:00:00Z', data: { ...aBudget(), currency: 'EURO' } }),
+      JSON.stringify({
+        type: 'budget.set',
+        timestamp: '2027-01-05T10:00:00Z',
+        data: { ...aBudget(), currency: 'EURO' },
+      }),
     );
 
     expect(parsed.ok && BudgetSet.data.parse(parsed.body.data)).toMatchObject({
@@ -66,12 +77,20 @@ describe('the budget ledger', () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
 
-    await h.voidExpense({ expenseId: 'exp-2', budgetId: 'bud-1' }, { occurredAt: '2027-03-03T12:00:00.000Z' });
-    await h.amend(anExpense({ amount: { minor: 12_000, currency: 'EUR' } }), { occurredAt: '2027-03-02T12:00:00.000Z', eventId: 'a1' });
+    await h.voidExpense(
+      { expenseId: 'exp-2', budgetId: 'bud-1' },
+      { occurredAt: '2027-03-03T12:00:00.000Z' },
+    );
+    await h.amend(anExpense({ amount: { minor: 12_000, currency: 'EUR' } }), {
+      occurredAt: '2027-03-02T12:00:00.000Z',
+      eventId: 'a1',
+    });
     const recorded = { occurredAt: '2027-03-02T10:00:00.000Z', eventId: 'r1' };
     await h.expense(anExpense(), recorded);
     await h.expense(anExpense(), recorded);
-    await h.expense(anExpense({ expenseId: 'exp-2', amount: { minor: 7_000, currency: 'EUR' } }), { occurredAt: '2027-03-02T11:00:00.000Z' });
+    await h.expense(anExpense({ expenseId: 'exp-2', amount: { minor: 7_000, currency: 'EUR' } }), {
+      occurredAt: '2027-03-02T11:00:00.000Z',
+    });
 
     expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 12_000 });
     expect((await h.ledger('bud-1')).versions).toHaveLength(4);
@@ -80,8 +99,17 @@ describe('the budget ledger', () => {
   it('closes a commitment when an actual settles it, in either order, and reopens it when that actual is voided', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
-    const po = anExpense({ expenseId: 'po-1', kind: 'commitment', amount: { minor: 20_000, currency: 'EUR' } });
-    const invoice = anExpense({ expenseId: 'inv-1', settles: 'po-1', amount: { minor: 19_000, currency: 'EUR' }, vat: { minor: 3_800, currency: 'EUR' } });
+    const po = anExpense({
+      expenseId: 'po-1',
+      kind: 'commitment',
+      amount: { minor: 20_000, currency: 'EUR' },
+    });
+    const invoice = anExpense({
+      expenseId: 'inv-1',
+      settles: 'po-1',
+      amount: { minor: 19_000, currency: 'EUR' },
+      vat: { minor: 3_800, currency: 'EUR' },
+    });
 
     await h.expense(invoice);
     const settledFirst = await totalsOf(h);
@@ -112,8 +140,16 @@ describe('the budget ledger', () => {
     await h.store.putRates('2027-03-05', { 'EUR/GBP': '0.8' }, '2027-03-05T00:00:00.000Z');
 
     await h.expense(anExpense({ expenseId: 'gbp-1', amount: { minor: 10_000, currency: 'GBP' } }));
-    await h.expense(anExpense({ expenseId: 'jpy-1', amount: { minor: 1_000, currency: 'JPY' }, rate: { value: '0.00625', date: '2027-03-02', source: 'ECB' } }));
-    await h.expense(anExpense({ expenseId: 'gbp-2', date: '2027-03-05', amount: { minor: 10_001, currency: 'GBP' } }));
+    await h.expense(
+      anExpense({
+        expenseId: 'jpy-1',
+        amount: { minor: 1_000, currency: 'JPY' },
+        rate: { value: '0.00625', date: '2027-03-02', source: 'ECB' },
+      }),
+    );
+    await h.expense(
+      anExpense({ expenseId: 'gbp-2', date: '2027-03-05', amount: { minor: 10_001, currency: 'GBP' } }),
+    );
 
     expect(await totalsOf(h)).toEqual({
       [counter.unconverted('GBP', 'actual')]: 10_000,
@@ -127,11 +163,21 @@ describe('the budget ledger', () => {
     await h.budget(aBudget());
 
     await h.expense(
-      anExpense({ amount: { minor: 10_001, currency: 'EUR' }, vat: { minor: 2_000, currency: 'EUR' }, recoupable: { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 50 } }),
+      anExpense({
+        amount: { minor: 10_001, currency: 'EUR' },
+        vat: { minor: 2_000, currency: 'EUR' },
+        recoupable: { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 50 },
+      }),
     );
 
-    expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 10_001, [counter.vat()]: 2_000, [counter.recoupable('art-1')]: 5_000 });
-    expect(await h.store.recoupable('lbl-1', 'art-1')).toEqual([{ budgetId: 'bud-1', expenseId: 'exp-1', amount: { minor: 5_000, currency: 'EUR' } }]);
+    expect(await totalsOf(h)).toEqual({
+      [counter.actual('radio')]: 10_001,
+      [counter.vat()]: 2_000,
+      [counter.recoupable('art-1')]: 5_000,
+    });
+    expect(await h.store.recoupable('lbl-1', 'art-1')).toEqual([
+      { budgetId: 'bud-1', expenseId: 'exp-1', amount: { minor: 5_000, currency: 'EUR' } },
+    ]);
   });
 
   it('keeps the ledger when the budget is sent again with a new plan', async () => {
@@ -150,7 +196,11 @@ describe('the daily reconciliation', () => {
   it('fans out one Budget Reconciliation Due per budget, a page per invocation, each page once', async () => {
     const store = new InMemoryBudgets();
     for (let i = 0; i < 5; i++)
-      await store.saveBudget({ ...BudgetSet.data.parse(aBudget({ budgetId: `bud-${i}` })), labelId: 'lbl-1', occurredAt: '2027-01-01T00:00:00.000Z' });
+      await store.saveBudget({
+        ...BudgetSet.data.parse(aBudget({ budgetId: `bud-${i}` })),
+        labelId: 'lbl-1',
+        occurredAt: '2027-01-01T00:00:00.000Z',
+      });
     const deps = { store, timeZone: 'Europe/London' };
     const due = buildDetail(ReconciliationDue, {}, { occurredAt: '2027-03-02T07:00:00.000Z' });
 
@@ -164,7 +214,13 @@ describe('the daily reconciliation', () => {
     }
 
     const perBudget = store.published.filter((e) => e.detailType === BudgetReconciliationDue.detailType);
-    expect(perBudget.map((e) => (e.detail.data as { budgetId: string }).budgetId).sort()).toEqual(['bud-0', 'bud-1', 'bud-2', 'bud-3', 'bud-4']);
+    expect(perBudget.map((e) => (e.detail.data as { budgetId: string }).budgetId).sort()).toEqual([
+      'bud-0',
+      'bud-1',
+      'bud-2',
+      'bud-3',
+      'bud-4',
+    ]);
     expect(perBudget.every((e) => (e.detail.data as { date: string }).date === '2027-03-02')).toBe(true);
   });
 
@@ -179,7 +235,12 @@ describe('the daily reconciliation', () => {
 
     expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 10_000 });
     expect(h.events('Budget Drift Repaired').map((e) => e.detail.data)).toEqual([
-      { labelId: 'lbl-1', budgetId: 'bud-1', date: '2027-03-03', differences: [{ total: 'actual radio', was: 10_500, ledger: 10_000 }] },
+      {
+        labelId: 'lbl-1',
+        budgetId: 'bud-1',
+        date: '2027-03-03',
+        differences: [{ total: 'actual radio', was: 10_500, ledger: 10_000 }],
+      },
     ]);
     expect((await h.ledger('bud-1')).drift).toHaveLength(1);
   });
@@ -206,11 +267,16 @@ describe('the daily reconciliation', () => {
     // 6,000 EUR a day against 100,000 EUR for 30 days: the forecast goes over long before the spend does.
     for (let day = 1; day <= 20; day++) {
       const date = `2027-03-${String(day).padStart(2, '0')}`;
-      await h.expense(anExpense({ expenseId: `exp-${day}`, date, amount: { minor: 6_000, currency: 'EUR' } }));
+      await h.expense(
+        anExpense({ expenseId: `exp-${day}`, date, amount: { minor: 6_000, currency: 'EUR' } }),
+      );
       const before = h.mailer.sent.length;
       await h.reconcile(date);
       await h.reconcile(date);
-      alertsOn.set(date, h.mailer.sent.slice(before).map((m) => (m.data as { text: { headline: string } }).text.headline));
+      alertsOn.set(
+        date,
+        h.mailer.sent.slice(before).map((m) => (m.data as { text: { headline: string } }).text.headline),
+      );
     }
 
     const days = [...alertsOn].filter(([, alerts]) => alerts.length > 0);
@@ -229,13 +295,35 @@ describe('the daily reconciliation', () => {
     expect(h.events('Budget Reconciled')).toHaveLength(20);
   });
 
-  it("mails each owner one report a day, only when something changed or is at risk, with a bar of table cells", async () => {
+  it('mails each owner one report a day, only when something changed or is at risk, with a bar of table cells', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
-    await h.budget(aBudget({ budgetId: 'bud-2', currency: 'JPY', lines: [{ lineId: 'ads', category: 'advertising', planned: { minor: 1_000_000, currency: 'JPY' } }] }));
+    await h.budget(
+      aBudget({
+        budgetId: 'bud-2',
+        currency: 'JPY',
+        lines: [{ lineId: 'ads', category: 'advertising', planned: { minor: 1_000_000, currency: 'JPY' } }],
+      }),
+    );
     await h.expense(anExpense());
-    await h.expense(anExpense({ expenseId: 'exp-2', invoiceNumber: 'INV-7', budgetId: 'bud-2', lineId: 'ads', amount: { minor: 1_000, currency: 'JPY' } }));
-    await h.expense(anExpense({ expenseId: 'exp-3', invoiceNumber: 'INV-7', budgetId: 'bud-2', lineId: 'ads', amount: { minor: 1_000, currency: 'JPY' } }));
+    await h.expense(
+      anExpense({
+        expenseId: 'exp-2',
+        invoiceNumber: 'INV-7',
+        budgetId: 'bud-2',
+        lineId: 'ads',
+        amount: { minor: 1_000, currency: 'JPY' },
+      }),
+    );
+    await h.expense(
+      anExpense({
+        expenseId: 'exp-3',
+        invoiceNumber: 'INV-7',
+        budgetId: 'bud-2',
+        lineId: 'ads',
+        amount: { minor: 1_000, currency: 'JPY' },
+      }),
+    );
     await h.reconcile('2027-03-03');
 
     await h.report('2027-03-03');

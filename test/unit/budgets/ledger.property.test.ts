@@ -21,7 +21,15 @@ const budget = {
 };
 
 type Change =
-  | { change: 'recorded' | 'amended'; expenseId: string; at: number; line: 'a' | 'b'; minor: number; kind: 'commitment' | 'actual'; settles?: string }
+  | {
+      change: 'recorded' | 'amended';
+      expenseId: string;
+      at: number;
+      line: 'a' | 'b';
+      minor: number;
+      kind: 'commitment' | 'actual';
+      settles?: string;
+    }
   | { change: 'voided'; expenseId: string; at: number };
 
 const ids = ['e1', 'e2', 'e3', 'e4'];
@@ -35,7 +43,11 @@ const aChange: fc.Arbitrary<Change> = fc.oneof(
     kind: fc.constantFrom('commitment' as const, 'actual' as const),
     settles: fc.option(fc.constantFrom(...ids), { nil: undefined }),
   }),
-  fc.record({ change: fc.constant('voided' as const), expenseId: fc.constantFrom(...ids), at: fc.integer({ min: 0, max: 50 }) }),
+  fc.record({
+    change: fc.constant('voided' as const),
+    expenseId: fc.constantFrom(...ids),
+    at: fc.integer({ min: 0, max: 50 }),
+  }),
 );
 
 /** The totals a plain reading of the changes gives: the latest of each expense by the label's time, unless voided later. */
@@ -51,8 +63,12 @@ function model(changes: (Change & { eventId: string })[]): Counters {
   }
   const counted = [...latest.values()].flatMap(({ data, voidAt }) =>
     data && data.change !== 'voided' && !(voidAt && voidAt > key(data)) ? [data] : [],
-  ) as Extract<Change, { change: 'recorded' }>[];
-  const settled = new Set(counted.filter((c) => c.kind === 'actual' && c.settles && c.settles !== c.expenseId).map((c) => c.settles));
+  ) as Exclude<Change, { change: 'voided' }>[];
+  const settled = new Set(
+    counted
+      .filter((c) => c.kind === 'actual' && c.settles && c.settles !== c.expenseId)
+      .map((c) => c.settles),
+  );
   const totals: Counters = {};
   for (const c of counted) {
     if (c.kind === 'commitment' && settled.has(c.expenseId)) continue;
@@ -74,15 +90,22 @@ describe('budget totals (property)', () => {
           await h.budget(budget);
           const events = changes.map((c, i) => ({ ...c, eventId: `evt-${i}` }));
           // Deliveries: each event once or twice (at-least-once), in any order.
-          const deliveries = [...events, ...events.filter((_, i) => order[i] !== undefined && order[i] % 3 === 0)];
+          const deliveries = [
+            ...events,
+            ...events.filter((_, i) => order[i] !== undefined && order[i] % 3 === 0),
+          ];
           const shuffled = deliveries
             .map((d, i) => ({ d, rank: order[i % Math.max(1, order.length)] ?? i, i }))
             .sort((x, y) => x.rank - y.rank || x.i - y.i)
             .map(({ d }) => d);
           let day = 1;
           for (const [i, c] of shuffled.entries()) {
-            const meta = { eventId: c.eventId, occurredAt: new Date(Date.UTC(2027, 1, 1, 0, c.at)).toISOString() };
-            if (c.change === 'voided') await h.voidExpense({ expenseId: c.expenseId, budgetId: 'bud-p' }, meta);
+            const meta = {
+              eventId: c.eventId,
+              occurredAt: new Date(Date.UTC(2027, 1, 1, 0, c.at)).toISOString(),
+            };
+            if (c.change === 'voided')
+              await h.voidExpense({ expenseId: c.expenseId, budgetId: 'bud-p' }, meta);
             else {
               const data = {
                 expenseId: c.expenseId,
@@ -92,18 +115,28 @@ describe('budget totals (property)', () => {
                 date: '2027-03-01',
                 amount: { minor: c.minor, currency: 'EUR' },
                 kind: c.kind,
-                ...(c.kind === 'actual' && c.settles && c.settles !== c.expenseId ? { settles: c.settles } : {}),
+                ...(c.kind === 'actual' && c.settles && c.settles !== c.expenseId
+                  ? { settles: c.settles }
+                  : {}),
               };
               if (c.change === 'amended') await h.amend(data, meta);
               else await h.expense(data, meta);
             }
             if (reconcileAfter[i] && day < 28) await h.reconcile(`2027-03-${String(++day).padStart(2, '0')}`);
           }
-          const expected = model(events.map((e) => (e.change === 'voided' ? e : { ...e, settles: e.kind === 'actual' && e.settles !== e.expenseId ? e.settles : undefined })));
+          const expected = model(
+            events.map((e) =>
+              e.change === 'voided'
+                ? e
+                : { ...e, settles: e.kind === 'actual' && e.settles !== e.expenseId ? e.settles : undefined },
+            ),
+          );
 
           const ledger = await h.ledger('bud-p');
           const fromLedger = sum(
-            ...[...statesFromLedger(ledger).values()].map((s) => evaluate(s, ledger.budget, () => undefined).contribution),
+            ...[...statesFromLedger(ledger).values()].map(
+              (s) => evaluate(s, ledger.budget, () => undefined).contribution,
+            ),
           );
           expect(ledger.totals).toEqual(expected);
           expect(fromLedger).toEqual(expected);
@@ -114,7 +147,9 @@ describe('budget totals (property)', () => {
           const used = Object.values(expected).reduce((t, v) => t + v, 0);
           const crossed = budget.thresholds.filter((t) => used * 100 >= t * 100_000 && used > 0);
           const thresholdMails = h.mailer.asked.filter((m) => m.subjectId.includes('threshold'));
-          const alerted = h.events('Budget Threshold Crossed').map((e) => (e.detail.data as { threshold: number }).threshold);
+          const alerted = h
+            .events('Budget Threshold Crossed')
+            .map((e) => (e.detail.data as { threshold: number }).threshold);
           expect(new Set(thresholdMails.map((m) => m.subjectId)).size).toBe(thresholdMails.length);
           expect(new Set(alerted).size).toBe(alerted.length);
           expect(thresholdMails).toHaveLength(alerted.length);

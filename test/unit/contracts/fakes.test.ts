@@ -23,7 +23,9 @@ describePromoCountersContract('in memory', () => new InMemoryPromoCounters(), in
 describeLabelsContract('in memory', () => new InMemoryLabels());
 describeWebhookRecordsContract('in memory', () => new InMemoryWebhookRecords());
 describeDeliveryStoreContract('in memory', () => new FakeDeliveries());
-describeBudgetStoreContract('in memory', () => new InMemoryBudgets(), async (store, eventId) =>
-  store.published.some((entry) => entry.eventId === eventId),
+describeBudgetStoreContract(
+  'in memory',
+  () => new InMemoryBudgets(),
+  async (store, eventId) => store.published.some((entry) => entry.eventId === eventId),
 );
 describeToursContract('in memory', () => new InMemoryTours());
