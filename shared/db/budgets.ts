@@ -619,8 +619,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           ExpressionAttributeValues: { ':held': keyOf('HELD', labelId), ':before': before },
         },
       ))
-        // The index is eventually consistent: an expense counted a moment ago may still be listed.
         for (const item of page.Items ?? [])
+          // The index is eventually consistent: an expense counted a moment ago may still be listed.
           if (item.held === true)
             found.push({
               budgetId: String(item.data?.budgetId ?? ''),
