@@ -619,14 +619,15 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           ExpressionAttributeValues: { ':held': keyOf('HELD', labelId), ':before': before },
         },
       ))
-        for (const item of page.Items ?? [])
+        for (const item of page.Items ?? []) {
           // The index is eventually consistent: an expense counted a moment ago may still be listed.
-          if (item.held === true)
-            found.push({
-              budgetId: String(item.data?.budgetId ?? ''),
-              expenseId: item.expenseId,
-              firstSeenAt: item.firstSeenAt,
-            });
+          if (item.held !== true) continue;
+          found.push({
+            budgetId: String(item.data?.budgetId ?? ''),
+            expenseId: item.expenseId,
+            firstSeenAt: item.firstSeenAt,
+          });
+        }
       return found;
     },
 
