@@ -218,7 +218,18 @@ const budgetOf = (item: Record<string, unknown>): StoredBudget => {
 };
 
 const stateOf = (item: Record<string, unknown>): ExpenseState => {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, entity: _e, ...state } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    entity: _e,
+    labelId: _l,
+    budgetId: _g,
+    ...state
+  } = item;
   return state as unknown as ExpenseState;
 };
 
@@ -247,6 +258,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     ...expenseKey(labelId, budgetId, state.expenseId),
     entity: 'expense',
     ...state,
+    labelId,
+    budgetId,
     revision: state.revision + 1,
     ...(state.recoupable
       ? {
@@ -623,7 +636,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           // The index is eventually consistent: an expense counted a moment ago may still be listed.
           if (item.held !== true) continue;
           found.push({
-            budgetId: String(item.data?.budgetId ?? ''),
+            budgetId: item.budgetId,
             expenseId: item.expenseId,
             firstSeenAt: item.firstSeenAt,
           });
@@ -645,7 +658,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         for (const item of page.Items ?? [])
           if (item.recoupable?.artistId === artistId)
             found.push({
-              budgetId: String(item.data?.budgetId ?? ''),
+              budgetId: item.budgetId,
               expenseId: item.expenseId,
               amount: item.recoupable.amount,
             });
