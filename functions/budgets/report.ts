@@ -1,5 +1,5 @@
 import { BudgetReportDue, type EventData, type Metadata, outboxEntry } from '#shared/events/index.ts';
-import { addDays, dateIn } from './days.ts';
+import { dateIn } from './days.ts';
 import { reportMail, worthReporting } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 
@@ -21,7 +21,9 @@ export async function sendReports(
 ) {
   const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
   const page = await deps.store.reportOwnersPage(date, data.cursor, ownersPerPage);
-  const heldBefore = `${addDays(date, -heldReportAfterDays)}T23:59:59.999Z`;
+  const heldBefore = new Date(
+    Date.parse(metadata.occurredAt) - heldReportAfterDays * 86_400_000,
+  ).toISOString();
   for (const { labelId, ownerEmail } of page.items) {
     const results = await deps.store.dayResults(date, labelId, ownerEmail);
     if (results.length === 0) continue;
