@@ -1,15 +1,32 @@
-import type { Budget, Figures } from '#shared/budgets/ledger.ts';
+import { type Budget, type Figures, figuresOf } from '#shared/budgets/ledger.ts';
 import type { DayResult } from '#shared/db/budgets.ts';
-import { keyParts } from '#shared/db/keys.ts';
+import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import { budgetTemplateNames } from '#shared/mail/budget-templates.ts';
 import { escapeHtml, singleLine } from '#shared/mail/data.ts';
+import type { OutgoingMail } from '#shared/mail/ports.ts';
+import { sendMails } from '#shared/mail/send.ts';
+import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
 import { formatMoney } from '#shared/money/money.ts';
-import type { BudgetMail } from './ports.ts';
+import type { BudgetsDeps } from './ports.ts';
 
 export type BudgetAlert =
   | { kind: 'threshold'; alertId: string; threshold: number }
   | { kind: 'forecast'; alertId: string; runsOutOn: string }
   | { kind: 'line'; alertId: string; line: { lineId: string; planned: number; spent: number } };
+
+/** The alert's name in its mail's identity: with the budget and the period, it is mailed once. */
+const alertName = (alert: BudgetAlert) =>
+  alert.kind === 'threshold'
+    ? `threshold:${alert.threshold}`
+    : alert.kind === 'forecast'
+      ? 'forecast'
+      : `line:${alert.line.lineId}`;
+const periodOf = (budget: Pick<Budget, 'period'>) => `${budget.period.start}/${budget.period.end}`;
+const alertKinds = {
+  threshold: 'threshold-crossed',
+  forecast: 'forecast-over',
+  line: 'line-over-plan',
+} as const;
 
 type View = string | number | boolean | null | undefined | View[] | { [key: string]: View };
 
@@ -34,7 +51,7 @@ export function alertMail(
   day: { forecastAtEnd: number; runsOutOn: string | null },
   alert: BudgetAlert,
   date: string,
-): BudgetMail {
+): OutgoingMail {
   const money = (minor: number) => formatMoney({ minor, currency: budget.currency });
   const { headline, detail } =
     alert.kind === 'threshold'
@@ -52,10 +69,14 @@ export function alertMail(
             detail: `Line ${alert.line.lineId} has ${money(alert.line.spent)} spent against ${money(alert.line.planned)} planned.`,
           };
   return {
-    labelId: budget.labelId,
-    to: budget.owner,
-    subjectId: keyParts(budget.budgetId, alert.alertId),
-    kind: 'budget-alert',
+    identity: {
+      labelId: budget.labelId,
+      subject: mailSubjects.budgetAlert(budget.budgetId, alertName(alert), periodOf(budget)),
+      email: budget.owner.email,
+      kind: alertKinds[alert.kind],
+    },
+    stream: 'operational',
+    context: { budgetId: budget.budgetId },
     template: budgetTemplateNames.alert,
     data: views({
       ownerName: budget.owner.name,
@@ -98,7 +119,7 @@ export function reportMail(
   date: string,
   results: DayResult[],
   held: { budgetId: string; expenseId: string; firstSeenAt: string }[],
-): BudgetMail {
+): OutgoingMail {
   const sorted = [...results].sort((a, b) => a.budgetId.localeCompare(b.budgetId));
   const owner = sorted[0].owner;
   const money = (r: DayResult, minor: number) => formatMoney({ minor, currency: r.currency });
@@ -121,10 +142,14 @@ export function reportMail(
   });
   const atRisk = sorted.filter((r) => r.status !== 'on-track').length;
   return {
-    labelId,
-    to: owner,
-    subjectId: keyParts('budget-report', date),
-    kind: 'budget-report',
+    identity: {
+      labelId,
+      subject: mailSubjects.ownerReport(owner.email, date),
+      email: owner.email,
+      kind: 'budget-report',
+    },
+    stream: 'operational',
+    context: { budgetIds: sorted.map((r) => r.budgetId).join(',') },
     template: budgetTemplateNames.report,
     data: views({
       ownerName: owner.name,
@@ -160,3 +185,74 @@ export function reportMail(
     }),
   };
 }
+
+/** Mail leaves this long before the function's timeout at the latest; what is left is retried. */
+const sendingMs = 30_000;
+
+/**
+ * Sends budget mail through the mail module: each identity once, whatever retries. Mail left unsent
+ * (the send rate, a throttled SES) fails the invocation, and Lambda's retry sends only what is left.
+ */
+export async function sendBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now'>, mails: OutgoingMail[]) {
+  const outcome = await sendMails(deps.mail, mails, deps.now().getTime() + sendingMs);
+  if (outcome.unfinished)
+    throw new Error(`budget mail: ${mails.length - outcome.claimed} left to send; retried`);
+}
+
+/** Claims of budget mail left open by a crash are sent again, once stale, on the outbox sweep. */
+export async function sweepBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now' | 'store'>) {
+  for (const resender of budgetResenders(deps))
+    await sweepStaleClaims(deps.mail, resender, deps.now().getTime() + sendingMs);
+}
+
+/**
+ * The budgets' share of the stale-claim sweep: an alert or report whose claim stayed open (a crash
+ * between claiming and SES's answer, and no Email Sent event) is written again from the budget as it
+ * is now and sent again (see shared/mail/settle.ts).
+ */
+export const budgetResenders = (deps: Pick<BudgetsDeps, 'store'>): Resender[] => [
+  {
+    subjectType: 'budget-alert',
+    async rebuild(stale: Delivery[]) {
+      const mails = new Map<string, OutgoingMail>();
+      for (const delivery of stale) {
+        const [, budgetId, name, period] = delivery.subject;
+        const ledger = await deps.store.ledger(delivery.labelId, budgetId);
+        const budget = ledger.budget;
+        if (!budget || periodOf(budget) !== period || budget.owner.email !== delivery.email) continue;
+        const figures = figuresOf(budget, ledger.totals);
+        const last = budget.lastResult;
+        const day = {
+          forecastAtEnd: last?.forecastAtEnd ?? figures.used,
+          runsOutOn: last?.runsOutOn ?? null,
+        };
+        const alert: BudgetAlert | undefined = name.startsWith('threshold:')
+          ? { kind: 'threshold', alertId: '', threshold: Number(name.slice('threshold:'.length)) }
+          : name === 'forecast'
+            ? { kind: 'forecast', alertId: '', runsOutOn: last?.runsOutOn ?? budget.period.end }
+            : figures.lines
+                .filter((line) => `line:${line.lineId}` === name)
+                .map((line): BudgetAlert => ({ kind: 'line', alertId: '', line }))[0];
+        if (alert)
+          mails.set(
+            delivery.deliveryId,
+            alertMail(budget, figures, day, alert, last?.date ?? delivery.claimedAt.slice(0, 10)),
+          );
+      }
+      return { mails };
+    },
+  },
+  {
+    subjectType: 'owner-report',
+    async rebuild(stale: Delivery[]) {
+      const mails = new Map<string, OutgoingMail>();
+      for (const delivery of stale) {
+        const [, email, date] = delivery.subject;
+        const results = await deps.store.dayResults(date, delivery.labelId, email);
+        if (results.length === 0) continue;
+        mails.set(delivery.deliveryId, reportMail(delivery.labelId, date, results, []));
+      }
+      return { mails };
+    },
+  },
+];

@@ -34,7 +34,7 @@ import {
 import { divideHalfEven } from '#shared/money/money.ts';
 import { addDays, dateIn, daysBetween } from './days.ts';
 import { ratesFor, reevaluate } from './ledger-changes.ts';
-import { alertMail, type BudgetAlert } from './mail.ts';
+import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 
 const source = 'backline.budgets';
@@ -290,8 +290,8 @@ async function concludeDay(
     );
     if (mailed) continue;
     raised.push(alert.alertId);
-    // The mail's identity (owner, label, budget and alert) is its claim: a retry mails nothing twice.
-    await deps.mailer.send(alertMail(budget, figures, day, alert, date));
+    // The mail's identity (owner, label, budget, alert and period) is its claim: a retry mails nothing twice.
+    await sendBudgetMail(deps, [alertMail(budget, figures, day, alert, date)]);
     await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
   }
   const unconverted = unconvertedExpenses(states);

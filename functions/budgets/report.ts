@@ -1,6 +1,6 @@
 import { BudgetReportDue, type EventData, type Metadata, outboxEntry } from '#shared/events/index.ts';
 import { dateIn } from './days.ts';
-import { reportMail, worthReporting } from './mail.ts';
+import { reportMail, sendBudgetMail, worthReporting } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 
 /** Owners reported per invocation: each is one query and one mail, well inside the function's timeout. */
@@ -29,7 +29,7 @@ export async function sendReports(
     if (results.length === 0) continue;
     const held = await deps.store.heldExpenses(labelId, heldBefore);
     if (!worthReporting(results, held)) continue;
-    await deps.mailer.send(reportMail(labelId, date, results, held));
+    await sendBudgetMail(deps, [reportMail(labelId, date, results, held)]);
   }
   if (page.cursor)
     await deps.store.putFanOutPage('report', date, data.cursor, [

@@ -1,4 +1,5 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
+import { budgetTemplates } from './budget-templates.ts';
 
 /**
  * The four release mails, defined once (docs/design.md#mail-templates): CDK creates them as SES templates on
@@ -84,6 +85,7 @@ const textPage = (heading: string, body: string): string =>
   ].join('\n');
 
 export const mailTemplates: MailTemplate[] = [
+  ...budgetTemplates,
   {
     name: templateNames.announcement,
     subject: 'New {{text.kind}}: {{text.title}} by {{text.artistLine}}, out {{text.releaseDateShort}}',

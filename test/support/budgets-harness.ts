@@ -1,6 +1,5 @@
 import type { Context } from 'aws-lambda';
 import { makeHandler } from '#functions/budgets/handler.ts';
-import type { BudgetMail, BudgetMailer } from '#functions/budgets/ports.ts';
 import {
   BudgetReconciliationDue,
   BudgetReportDue,
@@ -12,18 +11,18 @@ import {
   ExpenseVoided,
   ReconciliationDue,
 } from '#shared/events/index.ts';
+import type { MailDeps } from '#shared/mail/ports.ts';
+import { FakeDeliveries, FakeMailer } from './announcer-fakes.ts';
 import { InMemoryBudgets } from './budgets.ts';
 import { anEvent } from './events.ts';
 
-/** Records every mail asked for and, like the mail module, sends each identity once. */
-export class FakeBudgetMailer implements BudgetMailer {
-  readonly asked: BudgetMail[] = [];
-  readonly sent: BudgetMail[] = [];
-  async send(mail: BudgetMail) {
-    this.asked.push(mail);
-    const identity = (m: BudgetMail) => JSON.stringify([m.to.email, m.labelId, m.subjectId, m.kind]);
-    if (!this.sent.some((m) => identity(m) === identity(mail))) this.sent.push(mail);
-  }
+/** A mail SES accepted, as the budget's owner receives it. */
+export interface ReceivedMail {
+  email: string;
+  kind: string;
+  template: string;
+  data: unknown;
+  subject: readonly string[];
 }
 
 type Input<C extends EventContract> = Parameters<typeof buildDetail<C>>[1];
@@ -31,10 +30,33 @@ type Input<C extends EventContract> = Parameters<typeof buildDetail<C>>[1];
 /** The budgets function on fakes, driven by events as the bus delivers them. */
 export function budgetsHarness(options: { labelId?: string; timeZone?: string; now?: string } = {}) {
   const store = new InMemoryBudgets();
-  const mailer = new FakeBudgetMailer();
+  const deliveries = new FakeDeliveries();
+  const mailer = new FakeMailer();
   const labelId = options.labelId ?? 'lbl-1';
   let now = new Date(options.now ?? '2027-01-01T08:00:00.000Z');
-  const handle = makeHandler({ store, mailer, now: () => now, timeZone: options.timeZone ?? 'UTC' });
+  // The real mail module (claim, send, settle) on a fake delivery store and a fake SES.
+  const mail: MailDeps = {
+    deliveries,
+    mailer,
+    sendRate: { recipientsPerCall: async () => 50, acquire: async () => true },
+    now: () => now,
+    sleep: async () => {},
+    settings: { claimConcurrency: 4, throttleBackoffMs: 1_000, staleClaimMs: 15 * 60_000 },
+  };
+  const handle = makeHandler({ store, mail, now: () => now, timeZone: options.timeZone ?? 'UTC' });
+  /** Every mail SES accepted, in order. */
+  const received = (): ReceivedMail[] =>
+    mailer.calls.flatMap((call) =>
+      call.entries
+        .filter((entry) => mailer.delivered.some((d) => d.deliveryId === entry.deliveryId))
+        .map((entry) => ({
+          email: entry.email,
+          kind: call.kind,
+          template: call.template,
+          data: entry.data,
+          subject: deliveries.items.get(entry.deliveryId)?.subject ?? [],
+        })),
+    );
   let sequence = 0;
   const deliver = async <C extends EventContract>(
     contract: C,
@@ -67,6 +89,8 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
   return {
     store,
     mailer,
+    deliveries,
+    received,
     labelId,
     setNow: (at: string) => {
       now = new Date(at);

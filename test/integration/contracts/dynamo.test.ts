@@ -33,15 +33,10 @@ describeOutletDirectoryContract('DynamoDB', localOutletDirectory, inTableOutbox)
 describePromoCountersContract('DynamoDB', localPromoCounters, inTableOutbox);
 describeLabelsContract('DynamoDB', () => dynamoLabels(documentClient(), cloud().tableName, aSealer()));
 describeWebhookRecordsContract('DynamoDB', () => dynamoWebhookRecords(documentClient(), cloud().tableName));
-<<<<<<< HEAD
 describeDeliveryStoreContract('DynamoDB', () => dynamoDeliveries(documentClient(), cloud().tableName));
-describeBudgetStoreContract('DynamoDB', () => dynamoBudgets(documentClient(), cloud().tableName), inTableOutbox);
-=======
-describeDeliveryStoreContract('DynamoDB', deliveryStore);
 describeBudgetStoreContract(
   'DynamoDB',
   () => dynamoBudgets(documentClient(), cloud().tableName),
   inTableOutbox,
 );
->>>>>>> f848cbd (Budgets: management routes under /labels/{labelId} (budgets by scope, budget with totals, forecast and drift history, ledger as JSON or neutralised CSV, recoupable per artist) and /fx-rates/{date}; topology: budget events, the 07:30 report schedule, publisher may put backline.budgets)
 describeToursContract('DynamoDB', () => dynamoTours(documentClient(), cloud().tableName));

@@ -270,12 +270,15 @@ describe('the daily reconciliation', () => {
       await h.expense(
         anExpense({ expenseId: `exp-${day}`, date, amount: { minor: 6_000, currency: 'EUR' } }),
       );
-      const before = h.mailer.sent.length;
+      const before = h.received().length;
       await h.reconcile(date);
       await h.reconcile(date);
       alertsOn.set(
         date,
-        h.mailer.sent.slice(before).map((m) => (m.data as { text: { headline: string } }).text.headline),
+        h
+          .received()
+          .slice(before)
+          .map((m) => (m.data as { text: { headline: string } }).text.headline),
       );
     }
 
@@ -288,7 +291,7 @@ describe('the daily reconciliation', () => {
       ['2027-03-14', ['80 % of the plan is spent']],
       ['2027-03-17', ['100 % of the plan is spent']],
     ]);
-    expect(h.mailer.asked).toHaveLength(5);
+    expect(h.deliveries.claims).toBe(5);
     expect(h.events('Budget Threshold Crossed')).toHaveLength(3);
     expect(h.events('Budget Forecast Over')).toHaveLength(1);
     expect(h.events('Budget Line Over Plan')).toHaveLength(1);
@@ -328,18 +331,18 @@ describe('the daily reconciliation', () => {
 
     await h.report('2027-03-03');
     await h.report('2027-03-03');
-    const quietDay = h.mailer.sent.length;
+    const quietDay = h.received().length;
     await h.voidExpense({ expenseId: 'exp-3', budgetId: 'bud-2' });
     await h.reconcile('2027-03-04');
     await h.reconcile('2027-03-05');
     await h.report('2027-03-05');
 
-    const reports = h.mailer.sent.filter((m) => m.kind === 'budget-report');
+    const reports = h.received().filter((m) => m.kind === 'budget-report');
     const [template] = budgetTemplates.filter((t) => t.name === reports[0].template);
     const html = Handlebars.compile(template.html)(reports[0].data);
     const text = Handlebars.compile(template.text)(reports[0].data);
     expect(reports).toHaveLength(1);
-    expect(quietDay).toBe(h.mailer.sent.length);
+    expect(quietDay).toBe(h.received().length);
     expect(html).toContain('100.00 EUR');
     expect(html).toContain('2,000 JPY');
     expect(html.match(/bgcolor="#2e7d32"/g)).toHaveLength(2);

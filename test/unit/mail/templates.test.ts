@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
+import { budgetTemplateNames } from '#shared/mail/budget-templates.ts';
 import { templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
 import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
@@ -26,14 +27,23 @@ const recipient = {
 };
 
 describe('release mail templates', () => {
-  it('defines the four mails once, each with subject, HTML and text', () => {
-    expect(mailTemplates.map((t) => t.name).sort()).toEqual(Object.values(templateNames).sort());
+  it('defines the four release mails and the budget mails once, each with subject, HTML and text', () => {
+    const release = mailTemplates.filter((t) => Object.values(templateNames).includes(t.name));
+    const budget = mailTemplates.filter((t) => Object.values(budgetTemplateNames).includes(t.name as never));
+
+    expect(mailTemplates.map((t) => t.name).sort()).toEqual(
+      [...Object.values(templateNames), ...Object.values(budgetTemplateNames)].sort(),
+    );
     for (const template of mailTemplates) {
       expect(template.subject).not.toBe('');
-      expect(template.html).toContain('{{html.unsubscribeUrl}}');
-      expect(template.text).toContain('{{text.unsubscribeUrl}}');
       expect(`${template.subject}${template.html}${template.text}`).not.toContain('{{{');
     }
+    for (const template of release) {
+      expect(template.html).toContain('{{html.unsubscribeUrl}}');
+      expect(template.text).toContain('{{text.unsubscribeUrl}}');
+    }
+    // Operational mail: no campaign unsubscribe link.
+    for (const template of budget) expect(`${template.html}${template.text}`).not.toContain('unsubscribe');
   });
 
   it('says title, artists, kind, date with its zone, territories, press text, embargo, promo links and unsubscribe', () => {
