@@ -490,8 +490,14 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         {
           TableName: table,
           IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :label AND begins_with(gsi1sk, :prefix)',
-          ExpressionAttributeValues: { ':label': keyOf('BUDGETS', labelId), ':prefix': prefix },
+          // DynamoDB refuses an empty begins_with: every budget of the label is the whole partition.
+          KeyConditionExpression: prefix
+            ? 'gsi1pk = :label AND begins_with(gsi1sk, :prefix)'
+            : 'gsi1pk = :label',
+          ExpressionAttributeValues: {
+            ':label': keyOf('BUDGETS', labelId),
+            ...(prefix ? { ':prefix': prefix } : {}),
+          },
         },
       ))
         for (const item of page.Items ?? []) found.push(budgetOf(item));
