@@ -39,6 +39,8 @@ import type { BudgetsDeps } from './ports.ts';
 
 const source = 'backline.budgets';
 
+const reconciledAfterEndDays = 31;
+
 /**
  * The daily `Reconciliation Due` fans out: each invocation puts one page of `Budget Reconciliation
  * Due` events (one per budget) and, when there are more budgets, `Reconciliation Due` again with the
@@ -54,8 +56,10 @@ export async function fanOutReconciliation(
   const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
   const page = await deps.store.budgetsPage(data.cursor, pageSize);
   const meta = { source, correlationId: metadata.correlationId };
-  const entries: OutboxEntry[] = page.items.map((budget) =>
-    outboxEntry(BudgetReconciliationDue, { ...budget, date }, { ...meta, labelId: budget.labelId }),
+  // A budget is reconciled until a month after its period ends (late invoices still arrive), then left alone.
+  const active = page.items.filter((budget) => budget.endsOn >= addDays(date, -reconciledAfterEndDays));
+  const entries: OutboxEntry[] = active.map(({ labelId, budgetId }) =>
+    outboxEntry(BudgetReconciliationDue, { labelId, budgetId, date }, { ...meta, labelId }),
   );
   if (page.cursor) entries.push(outboxEntry(ReconciliationDue, { date, cursor: page.cursor }, meta));
   if (entries.length === 0) return;

@@ -166,7 +166,7 @@ export interface BudgetStore {
   budgetsPage(
     cursor: string | undefined,
     limit: number,
-  ): Promise<Page<{ labelId: string; budgetId: string }>>;
+  ): Promise<Page<{ labelId: string; budgetId: string; endsOn: string }>>;
   labelBudgets(labelId: string, scope?: { kind: string; id?: string }): Promise<StoredBudget[]>;
   /** Puts one page of a fan-out's events once: false when that page was put before. */
   putFanOutPage(
@@ -467,13 +467,18 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           IndexName: 'gsi2',
           KeyConditionExpression: 'gsi2pk = :all',
           ExpressionAttributeValues: { ':all': 'BUDGETS#ALL' },
-          ProjectionExpression: 'labelId, budgetId',
+          ProjectionExpression: 'labelId, budgetId, #period',
+          ExpressionAttributeNames: { '#period': 'period' },
           Limit: limit,
           ExclusiveStartKey: startOf(cursor),
         }),
       );
       return {
-        items: (result.Items ?? []).map((item) => ({ labelId: item.labelId, budgetId: item.budgetId })),
+        items: (result.Items ?? []).map((item) => ({
+          labelId: item.labelId,
+          budgetId: item.budgetId,
+          endsOn: item.period?.end,
+        })),
         ...(result.LastEvaluatedKey ? { cursor: cursorOf(result.LastEvaluatedKey) } : {}),
       };
     },

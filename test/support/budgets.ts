@@ -121,7 +121,7 @@ export class InMemoryBudgets implements BudgetStore {
 
   async budgetsPage(cursor: string | undefined, limit: number) {
     const all = [...this.budgets.values()]
-      .map((b) => ({ labelId: b.labelId, budgetId: b.budgetId }))
+      .map((b) => ({ labelId: b.labelId, budgetId: b.budgetId, endsOn: b.period.end }))
       .sort((a, b) => key(a.labelId, a.budgetId).localeCompare(key(b.labelId, b.budgetId)));
     const start = cursor ? Number(cursor) : 0;
     const items = all.slice(start, start + limit);

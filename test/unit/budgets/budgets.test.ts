@@ -193,7 +193,7 @@ describe('the budget ledger', () => {
 });
 
 describe('the daily reconciliation', () => {
-  it('fans out one Budget Reconciliation Due per budget, a page per invocation, each page once', async () => {
+  it('fans out one Budget Reconciliation Due per active budget, a page per invocation, each page once', async () => {
     const store = new InMemoryBudgets();
     for (let i = 0; i < 5; i++)
       await store.saveBudget({
@@ -201,6 +201,13 @@ describe('the daily reconciliation', () => {
         labelId: 'lbl-1',
         occurredAt: '2027-01-01T00:00:00.000Z',
       });
+    await store.saveBudget({
+      ...BudgetSet.data.parse(
+        aBudget({ budgetId: 'bud-ended', period: { start: '2026-01-01', end: '2026-12-31' } }),
+      ),
+      labelId: 'lbl-1',
+      occurredAt: '2027-01-01T00:00:00.000Z',
+    });
     const deps = { store, timeZone: 'Europe/London' };
     const due = buildDetail(ReconciliationDue, {}, { occurredAt: '2027-03-02T07:00:00.000Z' });
 
