@@ -5,6 +5,8 @@ import { reconcileBudget } from '#functions/budgets/reconcile.ts';
 import {
   type Budget,
   difference,
+  type ExpenseState,
+  type ExpenseVersion,
   emptyState,
   evaluate,
   sum,
@@ -61,6 +63,23 @@ async function inParallel<T>(items: T[], run: (item: T) => Promise<void>, width 
   );
 }
 
+/**
+ * DynamoDB Local answers a transaction that waited too long for its table lock with a 500 ("This request
+ * will succeed in actual DynamoDB API"); on a busy machine that happens. Tried again, as Lambda would.
+ */
+let lockRetries = 0;
+async function withLockRetries<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 20 || !String((error as Error).message).includes('waiting for a lock')) throw error;
+      lockRetries++;
+      await new Promise((resolve) => setTimeout(resolve, 200 * (1 + Math.random())));
+    }
+  }
+}
+
 try {
   const labelId = 'lbl-bench';
   const ids = Array.from({ length: budgets }, (_, i) => `bud-${String(i).padStart(5, '0')}`);
@@ -78,8 +97,8 @@ try {
     await store.saveBudget(budget);
     // Two transactions of 25 expenses (each a version and a state, and the totals: 51 of 100 items).
     for (let start = 0; start < expenses; start += 25) {
-      const states = [];
-      const versions = [];
+      const states: ExpenseState[] = [];
+      const versions: ExpenseVersion[] = [];
       for (let e = start; e < Math.min(expenses, start + 25); e++) {
         const data = ExpenseRecorded.data.parse({
           ...ExpenseRecorded.sample,
@@ -105,7 +124,7 @@ try {
         );
       }
       const delta = sum(...states.map((s) => difference({}, s.contribution)));
-      if (!(await store.writeLedger(labelId, budgetId, { versions, states, delta })))
+      if (!(await withLockRetries(() => store.writeLedger(labelId, budgetId, { versions, states, delta }))))
         throw new Error('seed write refused');
     }
   });
@@ -150,11 +169,11 @@ try {
   const started = performance.now();
   await inParallel(ids, async (budgetId) => {
     const due = buildDetail(BudgetReconciliationDue, { labelId, budgetId, date: '2027-02-11' });
-    await reconcileBudget(due.data, due.metadata, deps);
+    await withLockRetries(() => reconcileBudget(due.data, due.metadata, deps));
   });
   const ms = performance.now() - started;
   console.log(
-    `reconciled ${budgets} budgets x ${expenses} expenses, ${concurrency} at a time: ${(ms / 1000).toFixed(1)} s wall (${(ms / budgets).toFixed(1)} ms per budget of work), ${units.read.toFixed(1)} read units, ${units.write.toFixed(1)} write units`,
+    `reconciled ${budgets} budgets x ${expenses} expenses, ${concurrency} at a time: ${(ms / 1000).toFixed(1)} s wall (${(ms / budgets).toFixed(1)} ms per budget of work), ${units.read.toFixed(1)} read units, ${units.write.toFixed(1)} write units, ${lockRetries} DynamoDB Local lock timeouts retried`,
   );
   console.log(
     `floor, each ledger read once (one Query per budget, eventually consistent): ${floorUnits.toFixed(1)} read units (${(ledgerBytes / budgets / 1024).toFixed(1)} KB of JSON per ledger), ${(floorMs / 1000).toFixed(1)} s; the reconciliation read ${(units.read / Math.max(floorUnits, 1)).toFixed(2)} x the floor`,
