@@ -2,9 +2,13 @@ import type { MailStream } from '#shared/db/deliveries.ts';
 import { outboxStreamFilter } from '#shared/db/outbox.ts';
 import {
   AnnouncementDue,
+  BudgetReconciliationDue,
+  BudgetReportDue,
   BudgetSet,
   type EventContract,
+  ExpenseAmended,
   ExpenseRecorded,
+  ExpenseVoided,
   JobPageDue,
   JobRequested,
   MailingRequested,
@@ -171,7 +175,15 @@ export const schedules: RecurringSchedule[] = [
     expression: 'cron(0 7 * * ? *)',
     timeZone: 'manager',
     event: ReconciliationDue,
-    description: "Reconciles every budget against the ledger at 07:00 in the manager's time zone.",
+    description: "Fans out the reconciliation of every budget at 07:00 in the manager's time zone.",
+  },
+  {
+    name: 'daily-budget-report',
+    expression: 'cron(30 7 * * ? *)',
+    timeZone: 'manager',
+    event: BudgetReportDue,
+    description:
+      "Mails each budget owner the day's report at 07:30 in the manager's time zone, after the reconciliation.",
   },
 ];
 
@@ -209,6 +221,7 @@ export const functions = {
       'events:put:backline.deliverability',
       'events:put:backline.management',
       'events:put:backline.jobs',
+      'events:put:backline.budgets',
     ],
     retryAttempts: 2,
     timeoutSeconds: 30,
@@ -232,6 +245,12 @@ export const functions = {
       ['PUT', '/media-outlets/{outletId}'],
       ['DELETE', '/media-outlets/{outletId}'],
       ['GET', '/jobs/{jobId}'],
+      ['GET', '/labels/{labelId}/budgets'],
+      ['GET', '/labels/{labelId}/budgets/{budgetId}'],
+      ['GET', '/labels/{labelId}/budgets/{budgetId}/ledger'],
+      ['GET', '/labels/{labelId}/artists/{artistId}/recoupable'],
+      ['PUT', '/fx-rates/{date}'],
+      ['GET', '/fx-rates/{date}'],
     ),
     may: [
       'table:read',
@@ -305,10 +324,21 @@ export const functions = {
   },
   budgets: {
     entry: 'functions/budgets/handler.ts',
-    description: 'Keeps budgets and the expense ledger; reconciles them daily.',
-    on: consumes(BudgetSet, ExpenseRecorded, ReconciliationDue),
-    may: ['table:Query', 'table:PutItem', 'table:UpdateItem'],
+    description:
+      'Keeps budgets and the expense ledger with running totals; reconciles each budget daily, alerts and reports to owners.',
+    on: consumes(
+      BudgetSet,
+      ExpenseRecorded,
+      ExpenseAmended,
+      ExpenseVoided,
+      ReconciliationDue,
+      BudgetReconciliationDue,
+      BudgetReportDue,
+      OutboxSweepDue,
+    ),
+    may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem', 'ses:send'],
     retryAttempts: 2,
+    timeoutSeconds: 60,
   },
   health: {
     entry: 'functions/health/handler.ts',

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import type { WebhookFormat } from './db/webhooks.ts';
 import { type ErnRelease, parseErn } from './ern.ts';
+import { BudgetSetWebhookData } from './events/budget-set.ts';
 import {
   BudgetSet,
   type EventContract,
+  ExpenseAmended,
   ExpenseRecorded,
+  ExpenseVoided,
   ReleaseCancelled,
   ReleaseScheduled,
   ReleaseUpdated,
@@ -29,6 +32,8 @@ export const webhookTypes = {
   'tour.date.cancelled': TourDateCancelled,
   'budget.set': BudgetSet,
   'expense.recorded': ExpenseRecorded,
+  'expense.amended': ExpenseAmended,
+  'expense.voided': ExpenseVoided,
 } as const satisfies Record<string, EventContract>;
 
 export type WebhookType = keyof typeof webhookTypes;
@@ -53,8 +58,14 @@ const bodyOf = <T extends WebhookType>(type: T) =>
   z.object({
     type: z.literal(type),
     timestamp: WebhookTimestamp,
-    data: webhookTypes[type].data as (typeof webhookTypes)[T]['data'],
+    data: (webhookData[type as string] ?? webhookTypes[type].data) as (typeof webhookTypes)[T]['data'],
   });
+
+/**
+ * A webhook's `data` where it differs from its event's: an older schema version, recognised by its
+ * shape and upgraded here at intake, so that a replay of a recorded body upgrades too.
+ */
+const webhookData: Partial<Record<string, z.ZodType>> = { 'budget.set': BudgetSetWebhookData };
 
 export const WebhookBody = z.discriminatedUnion('type', [
   bodyOf('release.scheduled'),
@@ -65,6 +76,8 @@ export const WebhookBody = z.discriminatedUnion('type', [
   bodyOf('tour.date.cancelled'),
   bodyOf('budget.set'),
   bodyOf('expense.recorded'),
+  bodyOf('expense.amended'),
+  bodyOf('expense.voided'),
 ]);
 export type WebhookBody = z.infer<typeof WebhookBody>;
 export type WebhookBodyInput = z.input<typeof WebhookBody>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import { dynamoBudgets } from '#shared/db/budgets.ts';
 import { dynamoDeliveries, mailSubjects } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
@@ -8,6 +9,7 @@ import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { promoAccessesForRelease } from '#shared/db/promo.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
+import type { BudgetRoutesDeps } from './budgets.ts';
 import type { JobRoutesDeps } from './jobs.ts';
 import type { LabelRoutesDeps } from './labels.ts';
 import type { OutletRoutesDeps } from './outlets.ts';
@@ -38,4 +40,9 @@ export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
   deliveries: (labelId, releaseId) =>
     dynamoDeliveries(dynamo(), config().TABLE_NAME).ofSubject(labelId, mailSubjects.release(releaseId)),
   promoAccesses: promoAccessesForRelease,
+});
+
+export const liveBudgetRoutesDeps = (): BudgetRoutesDeps => ({
+  budgets: dynamoBudgets(dynamo(), config().TABLE_NAME),
+  now: () => new Date(),
 });

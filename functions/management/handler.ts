@@ -10,11 +10,13 @@ import {
 import { observability } from '#shared/lambda/observability.ts';
 import { apiKey } from '#shared/secrets.ts';
 import {
+  liveBudgetRoutesDeps,
   liveJobRoutesDeps,
   liveLabelRoutesDeps,
   liveOutletRoutesDeps,
   liveReleaseRoutesDeps,
 } from './adapters.ts';
+import { type BudgetRoutesDeps, budgetRoutes } from './budgets.ts';
 import { type JobRoutesDeps, jobRoutes } from './jobs.ts';
 import { type LabelRoutesDeps, labelRoutes } from './labels.ts';
 import { type OutletRoutesDeps, outletRoutes } from './outlets.ts';
@@ -22,6 +24,7 @@ import { type ReleaseRoutesDeps, releaseRoutes } from './releases.ts';
 
 export interface ManagementDeps {
   apiKey: () => Promise<string>;
+  budgets: BudgetRoutesDeps;
   labels: LabelRoutesDeps;
   jobs: JobRoutesDeps;
   outlets: OutletRoutesDeps;
@@ -43,10 +46,12 @@ export const managementRoutes = (deps: ManagementDeps) => [
   ...outletRoutes(deps.outlets),
   ...releaseRoutes(deps.releases),
   ...jobRoutes(deps.jobs),
+  ...budgetRoutes(deps.budgets),
 ];
 
 export const liveDeps = (): ManagementDeps => ({
   apiKey,
+  budgets: liveBudgetRoutesDeps(),
   labels: liveLabelRoutesDeps(),
   jobs: liveJobRoutesDeps(),
   outlets: liveOutletRoutesDeps(),

@@ -1,193 +1,695 @@
-import { type DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './conditions.ts';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Budget, Counters, ExpenseState, ExpenseVersion } from '../budgets/ledger.ts';
+import { isCounterName } from '../budgets/ledger.ts';
+import type { OutboxEntry } from '../events/outbox.ts';
+import type { Money } from '../money/money.ts';
+import { failedConditions, isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
+import { writeWithOutbox } from './outbox.ts';
 
 /**
- * Budgets and their expense ledger.
+ * Budgets, their ledger and running totals, the daily reconciliation's results, and exchange rates.
  *
- * Access patterns:
- * - a budget and its ledger: pk = BUDGET#<labelId>#<budgetId>, sk = BUDGET (the budget), sk = EXPENSE#<expenseId> (entries)
- * - every budget, for the daily reconciliation: gsi1pk = BUDGETS, gsi1sk = <labelId>#<budgetId>
+ * Access patterns (one partition per budget holds everything the reconciliation reads, so it reads
+ * each ledger with one paged Query):
+ * - a budget's partition: pk = BUDGET#<labelId>#<budgetId>, with
+ *     sk = BUDGET                         the terms (newest by the label's timestamp) and the last day's result
+ *     sk = TOTALS                         running totals (one attribute per counter) and their revision
+ *     sk = EXPENSE#<expenseId>            an expense as it stands (latest data, void, what it counts)
+ *     sk = VERSION#<expenseId>#<at>       every version received (recorded, amended, voided), kept
+ *     sk = ALERT#<alertId>                an alert raised (once per budget, threshold or line, and period)
+ *     sk = DRIFT#<date>                   a drift found and repaired by the reconciliation
+ * - a label's budgets by scope: gsi1pk = BUDGETS#<labelId>, gsi1sk = <scopeKind>#<scopeId>#<budgetId>
+ * - every budget, for the daily fan-out: gsi2pk = BUDGETS#ALL, gsi2sk = <labelId>#<budgetId>
+ * - an artist's recoupable expenses: gsi1pk = RECOUPABLE#<labelId>#<artistId>, gsi1sk = <budgetId>#<expenseId>
+ * - expenses held for a budget not known yet (sparse): gsi2pk = HELD#<labelId>, gsi2sk = <firstSeenAt>#<budgetId>#<expenseId>
+ * - a day's results per owner: pk = BUDGET-DAY#<date>#<labelId>#<ownerEmail>, sk = BUDGET#<budgetId>
+ * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
+ * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
+ * - exchange rates of a day: pk = FX#<date>, sk = FX
  */
+const partition = (labelId: string, budgetId: string) => keyOf('BUDGET', labelId, budgetId);
 export const budgetKey = (labelId: string, budgetId: string) => ({
-  pk: keyOf('BUDGET', labelId, budgetId),
+  pk: partition(labelId, budgetId),
   sk: 'BUDGET',
 });
+export const totalsKey = (labelId: string, budgetId: string) => ({
+  pk: partition(labelId, budgetId),
+  sk: 'TOTALS',
+});
 export const expenseKey = (labelId: string, budgetId: string, expenseId: string) => ({
-  pk: keyOf('BUDGET', labelId, budgetId),
+  pk: partition(labelId, budgetId),
   sk: keyOf('EXPENSE', expenseId),
 });
-const allBudgets = (labelId: string, budgetId: string) => ({
-  gsi1pk: 'BUDGETS',
-  gsi1sk: keyParts(labelId, budgetId),
+const versionKey = (labelId: string, budgetId: string, expenseId: string, at: string) => ({
+  pk: partition(labelId, budgetId),
+  sk: keyOf('VERSION', expenseId, at),
 });
+const alertKey = (labelId: string, budgetId: string, alertId: string) => ({
+  pk: partition(labelId, budgetId),
+  sk: keyOf('ALERT', alertId),
+});
+const driftKey = (labelId: string, budgetId: string, date: string, at: string) => ({
+  pk: partition(labelId, budgetId),
+  sk: keyOf('DRIFT', date, at),
+});
+const dayKey = (date: string, labelId: string, ownerEmail: string, budgetId: string) => ({
+  pk: keyOf('BUDGET-DAY', date, labelId, ownerEmail),
+  sk: keyOf('BUDGET', budgetId),
+});
+const ownersKey = (date: string, labelId: string, ownerEmail: string) => ({
+  pk: keyOf('BUDGET-OWNERS', date),
+  sk: keyParts(labelId, ownerEmail),
+});
+const runPageKey = (run: string, date: string, cursor: string | undefined) => ({
+  pk: keyOf('BUDGET-RUN', run, date),
+  sk: keyOf('PAGE', cursor ?? '-'),
+});
+const ratesKey = (date: string) => ({ pk: keyOf('FX', date), sk: 'FX' });
 
-export interface Money {
-  minor: number;
-  currency: string;
-}
-
-export interface BudgetRecord {
+/** A budget's reconciled day, kept for the owner's report and shown on the budget. */
+export interface DayResult {
   labelId: string;
   budgetId: string;
+  date: string;
+  owner: { name: string; email: string };
   scope: { kind: string; id: string };
-  limit: Money;
-  startsOn: string;
-  endsOn: string;
-  thresholds: number[];
-  ownerEmail: string;
-  occurredAt: string;
+  currency: string;
+  planned: number;
+  committed: number;
+  actual: number;
+  income: number;
+  remaining: number;
+  usedPercent: number;
+  vat: number;
+  burnRate7: number;
+  burnRate30: number;
+  forecastAtEnd: number;
+  runsOutOn: string | null;
+  /** Spend minus the straight line from start to end, as of the day. */
+  variance: number;
+  status: 'on-track' | 'at-risk' | 'over';
+  linesOver: { lineId: string; planned: number; spent: number }[];
+  unconverted: { expenseId: string; date: string; amount: Money; vendor: string }[];
+  possibleDuplicates: { vendor: string; invoiceNumber: string; expenseIds: string[] }[];
+  drift: { total: string; was: number; ledger: number }[];
+  alerts: string[];
+  /** Anything differs from the day before (totals, drift, a new alert). */
+  changed: boolean;
+  reconciledAt: string;
 }
 
-export interface ExpenseRecord {
-  labelId: string;
-  budgetId: string;
-  expenseId: string;
-  amount: Money;
-  category: string;
-  incurredOn: string;
-  description: string;
-  vendor?: string;
+export interface DriftRecord {
+  date: string;
+  at: string;
+  differences: { total: string; was: number; ledger: number }[];
 }
 
-/** Budgets and their ledger, as the budgets function sees them. */
-export interface BudgetLedger {
-  /** The budget's terms; the newest change (by `occurredAt`) wins, an older or equal one is ignored. */
-  saveBudget(budget: BudgetRecord): Promise<void>;
-  /** Adds an expense to its budget's ledger; false when that expense id is already in it (counted once). */
-  recordExpense(expense: ExpenseRecord): Promise<boolean>;
-  /** Every budget. */
-  budgets(): AsyncIterable<BudgetRecord>;
-  /** The sum of one budget's ledger, per currency. */
-  ledgerTotals(labelId: string, budgetId: string): Promise<Record<string, number>>;
-  /** Stores the reconciled total on an existing budget (written only by the reconciliation). */
-  saveReconciledTotal(
-    budget: Pick<BudgetRecord, 'labelId' | 'budgetId'>,
-    totals: Record<string, number>,
-    reconciledAt: string,
-  ): Promise<void>;
+export interface StoredBudget extends Budget {
+  lastResult?: DayResult;
 }
 
-export const dynamoBudgetLedger = (db: DynamoDBDocumentClient, table: string): BudgetLedger => ({
-  saveBudget: (budget) => saveBudget(db, table, budget),
-  recordExpense: (expense) => recordExpense(db, table, expense),
-  budgets: () => budgets(db, table),
-  ledgerTotals: (labelId, budgetId) => ledgerTotals(db, table, labelId, budgetId),
-  saveReconciledTotal: (budget, totals, at) => saveReconciledTotal(db, table, budget, totals, at),
-});
-
-/** The budget's terms; the newest change wins (EventBridge keeps no order). The running total is the ledger's. */
-async function saveBudget(db: DynamoDBDocumentClient, table: string, budget: BudgetRecord): Promise<void> {
-  const fields = { ...budget, ...allBudgets(budget.labelId, budget.budgetId) };
-  const names = Object.keys(fields);
-  try {
-    await db.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: budgetKey(budget.labelId, budget.budgetId),
-        UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
-        ConditionExpression: 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt',
-        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: Object.fromEntries(
-          names.map((n) => [`:${n}`, fields[n as keyof typeof fields]]),
-        ),
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+/** A budget's partition, as the reconciliation and the budget view read it. */
+export interface Ledger {
+  budget?: StoredBudget;
+  totals: Counters;
+  totalsRevision: number;
+  states: ExpenseState[];
+  versions: ExpenseVersion[];
+  alerts: { alertId: string; raisedAt: string; mailed: boolean }[];
+  drift: DriftRecord[];
 }
 
-/** A ledger entry is written once per expense id, so a repeated event cannot count an expense twice. */
-async function recordExpense(
-  db: DynamoDBDocumentClient,
-  table: string,
-  expense: ExpenseRecord,
-): Promise<boolean> {
-  try {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...expenseKey(expense.labelId, expense.budgetId, expense.expenseId), ...expense },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+/** What one change of the ledger writes, all or nothing. */
+export interface LedgerWrite {
+  /** New versions: each is written once (a repeated one fails the write). */
+  versions: ExpenseVersion[];
+  /** States to store; each `revision` is the one read (0: none stored), stored as revision + 1. */
+  states: ExpenseState[];
+  /** Added to the running totals in the same transaction, so that they always equal the ledger. */
+  delta: Counters;
 }
 
-/** The stored budget without its keys and the reconciliation's bookkeeping. */
-const budgetOf = (item: Record<string, unknown>): BudgetRecord => {
-  const { labelId, budgetId, scope, limit, startsOn, endsOn, thresholds, ownerEmail, occurredAt } = item;
-  return {
-    labelId,
-    budgetId,
-    scope,
-    limit,
-    startsOn,
-    endsOn,
-    thresholds,
-    ownerEmail,
-    occurredAt,
-  } as BudgetRecord;
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface BudgetStore {
+  /** Stores the terms if newer (by the label's timestamp) than the stored ones; keeps the ledger. True if stored. */
+  saveBudget(budget: Budget): Promise<boolean>;
+  getBudget(labelId: string, budgetId: string): Promise<StoredBudget | undefined>;
+  /** The stored states of these expenses (strongly consistent), absent ones left out. */
+  expenseStates(labelId: string, budgetId: string, expenseIds: string[]): Promise<Map<string, ExpenseState>>;
+  hasVersion(labelId: string, budgetId: string, expenseId: string, at: string): Promise<boolean>;
+  /** False when a condition failed (a version already there, a state changed since it was read): nothing written. */
+  writeLedger(labelId: string, budgetId: string, write: LedgerWrite): Promise<boolean>;
+  ledger(labelId: string, budgetId: string, options?: { consistent?: boolean }): Promise<Ledger>;
+  /** Sets the running totals to the ledger's while they are still at `revision`; records the drift and its event. */
+  repairTotals(
+    labelId: string,
+    budgetId: string,
+    revision: number,
+    totals: Counters,
+    drift: DriftRecord,
+    entries: OutboxEntry[],
+  ): Promise<boolean>;
+  /** Every budget, a page at a time. */
+  budgetsPage(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<{ labelId: string; budgetId: string; endsOn: string }>>;
+  labelBudgets(labelId: string, scope?: { kind: string; id?: string }): Promise<StoredBudget[]>;
+  /** Puts one page of a fan-out's events once: false when that page was put before. */
+  putFanOutPage(
+    run: string,
+    date: string,
+    cursor: string | undefined,
+    entries: OutboxEntry[],
+  ): Promise<boolean>;
+  /** Raises an alert once, with its event; answers whether its mail is still to be sent. */
+  raiseAlert(
+    labelId: string,
+    budgetId: string,
+    alertId: string,
+    at: string,
+    entry: OutboxEntry,
+  ): Promise<{ mailed: boolean }>;
+  markAlertMailed(labelId: string, budgetId: string, alertId: string): Promise<void>;
+  /** Keeps the day's result (for the report and the budget), once per budget and day, with its event. */
+  saveDayResult(result: DayResult, entry: OutboxEntry): Promise<void>;
+  reportOwnersPage(
+    date: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<{ labelId: string; ownerEmail: string }>>;
+  dayResults(date: string, labelId: string, ownerEmail: string): Promise<DayResult[]>;
+  /** Expenses held for budgets not known yet, first seen before `before`. */
+  heldExpenses(
+    labelId: string,
+    before: string,
+  ): Promise<{ budgetId: string; expenseId: string; firstSeenAt: string }[]>;
+  recoupable(
+    labelId: string,
+    artistId: string,
+  ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
+  rates(date: string): Promise<Record<string, string> | undefined>;
+  putRates(date: string, rates: Record<string, string>, at: string): Promise<void>;
+}
+
+const cursorOf = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+const startOf = (cursor: string | undefined) =>
+  cursor
+    ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
+    : undefined;
+
+const budgetOf = (item: Record<string, unknown>): StoredBudget => {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, entity: _e, ...budget } = item;
+  return budget as unknown as StoredBudget;
 };
 
-async function* budgets(db: DynamoDBDocumentClient, table: string): AsyncGenerator<BudgetRecord> {
-  for await (const page of paginateQuery(
-    { client: db },
-    {
-      TableName: table,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :all',
-      ExpressionAttributeValues: { ':all': 'BUDGETS' },
-    },
-  )) {
-    for (const item of page.Items ?? []) yield budgetOf(item);
-  }
+const stateOf = (item: Record<string, unknown>): ExpenseState => {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    entity: _e,
+    labelId: _l,
+    budgetId: _g,
+    ...state
+  } = item;
+  return state as unknown as ExpenseState;
+};
+
+const countersOf = (item: Record<string, unknown> | undefined): Counters =>
+  Object.fromEntries(
+    Object.entries(item ?? {}).filter(([name, value]) => isCounterName(name) && value !== 0),
+  ) as Counters;
+
+/** Names and values of an update that adds `delta` to the counters (ADD creates a missing counter). */
+function addCounters(delta: Counters) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':one': 1 };
+  const adds = Object.entries(delta).map(([name, value], i) => {
+    names[`#c${i}`] = name;
+    values[`:c${i}`] = value;
+    return `#c${i} :c${i}`;
+  });
+  return { expression: `ADD ${[...adds, 'revision :one'].join(', ')}`, names, values };
 }
 
-/** The sum of a budget's ledger, per currency. */
-async function ledgerTotals(
-  db: DynamoDBDocumentClient,
-  table: string,
-  labelId: string,
-  budgetId: string,
-): Promise<Record<string, number>> {
-  const totals: Record<string, number> = {};
-  for await (const page of paginateQuery(
-    { client: db },
-    {
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :expense)',
-      ExpressionAttributeValues: { ':pk': budgetKey(labelId, budgetId).pk, ':expense': 'EXPENSE#' },
+export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): BudgetStore {
+  const get = async (key: Record<string, unknown>, consistent = false) =>
+    (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: consistent }))).Item;
+
+  const stateItem = (labelId: string, budgetId: string, state: ExpenseState) => ({
+    ...expenseKey(labelId, budgetId, state.expenseId),
+    entity: 'expense',
+    ...state,
+    labelId,
+    budgetId,
+    revision: state.revision + 1,
+    ...(state.recoupable
+      ? {
+          gsi1pk: keyOf('RECOUPABLE', labelId, state.recoupable.artistId),
+          gsi1sk: keyParts(budgetId, state.expenseId),
+        }
+      : {}),
+    ...(state.held
+      ? { gsi2pk: keyOf('HELD', labelId), gsi2sk: keyParts(state.firstSeenAt, budgetId, state.expenseId) }
+      : {}),
+  });
+
+  return {
+    async saveBudget(budget) {
+      const item = {
+        ...budgetKey(budget.labelId, budget.budgetId),
+        entity: 'budget',
+        ...budget,
+        gsi1pk: keyOf('BUDGETS', budget.labelId),
+        gsi1sk: keyParts(budget.scope.kind, budget.scope.id, budget.budgetId),
+        gsi2pk: 'BUDGETS#ALL',
+        gsi2sk: keyParts(budget.labelId, budget.budgetId),
+      };
+      const names = Object.keys(item).filter((name) => name !== 'pk' && name !== 'sk');
+      try {
+        // The terms only: the last result and the ledger stay (sending a budget again keeps its ledger).
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: budgetKey(budget.labelId, budget.budgetId),
+            UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(', ')}`,
+            ConditionExpression: 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt',
+            ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#n${i}`, name])),
+            ExpressionAttributeValues: {
+              ...Object.fromEntries(names.map((name, i) => [`:v${i}`, item[name as keyof typeof item]])),
+              ':occurredAt': budget.occurredAt,
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
     },
-  )) {
-    for (const item of page.Items ?? []) {
-      const { amount } = item as ExpenseRecord;
-      totals[amount.currency] = (totals[amount.currency] ?? 0) + amount.minor;
-    }
-  }
-  return totals;
+
+    async getBudget(labelId, budgetId) {
+      const item = await get(budgetKey(labelId, budgetId), true);
+      return item ? budgetOf(item) : undefined;
+    },
+
+    async expenseStates(labelId, budgetId, expenseIds) {
+      const found = await Promise.all(expenseIds.map((id) => get(expenseKey(labelId, budgetId, id), true)));
+      return new Map(
+        found.flatMap((item) => (item ? [[String(item.expenseId), stateOf(item)] as const] : [])),
+      );
+    },
+
+    async hasVersion(labelId, budgetId, expenseId, at) {
+      return (await get(versionKey(labelId, budgetId, expenseId, at), true)) !== undefined;
+    },
+
+    async writeLedger(labelId, budgetId, write) {
+      const update = addCounters(write.delta);
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...write.versions.map((version) => ({
+                Put: {
+                  TableName: table,
+                  Item: {
+                    ...versionKey(labelId, budgetId, version.expenseId, version.at),
+                    entity: 'version',
+                    ...version,
+                  },
+                  // A version is kept once: the same event again changes nothing.
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+              ...write.states.map((state) => ({
+                Put: {
+                  TableName: table,
+                  Item: stateItem(labelId, budgetId, state),
+                  // Optimistic lock: the state is the one this change was computed from.
+                  ConditionExpression:
+                    state.revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
+                  ...(state.revision === 0
+                    ? {}
+                    : { ExpressionAttributeValues: { ':revision': state.revision } }),
+                },
+              })),
+              // The running totals change in the same transaction as the ledger: they always equal it.
+              ...(Object.keys(write.delta).length > 0
+                ? [
+                    {
+                      Update: {
+                        TableName: table,
+                        Key: totalsKey(labelId, budgetId),
+                        UpdateExpression: update.expression,
+                        ExpressionAttributeNames: update.names,
+                        ExpressionAttributeValues: update.values,
+                      },
+                    },
+                  ]
+                : []),
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (failedConditions(error)?.some(Boolean)) return false;
+        throw error;
+      }
+    },
+
+    async ledger(labelId, budgetId, options = {}) {
+      const ledger: Ledger = {
+        totals: {},
+        totalsRevision: 0,
+        states: [],
+        versions: [],
+        alerts: [],
+        drift: [],
+      };
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': partition(labelId, budgetId) },
+          ConsistentRead: options.consistent ?? false,
+        },
+      )) {
+        for (const item of page.Items ?? []) {
+          if (item.entity === 'budget') ledger.budget = budgetOf(item);
+          else if (item.sk === 'TOTALS') {
+            ledger.totals = countersOf(item);
+            ledger.totalsRevision = Number(item.revision ?? 0);
+          } else if (item.entity === 'expense') ledger.states.push(stateOf(item));
+          else if (item.entity === 'version') {
+            const { pk: _p, sk: _s, entity: _e, ...version } = item;
+            ledger.versions.push(version as ExpenseVersion);
+          } else if (item.entity === 'alert')
+            ledger.alerts.push({
+              alertId: item.alertId,
+              raisedAt: item.raisedAt,
+              mailed: item.mailed === true,
+            });
+          else if (item.entity === 'drift')
+            ledger.drift.push({ date: item.date, at: item.at, differences: item.differences });
+        }
+      }
+      return ledger;
+    },
+
+    async repairTotals(labelId, budgetId, revision, totals, drift, entries) {
+      const current = await get(totalsKey(labelId, budgetId), true);
+      const names = [...new Set([...Object.keys(countersOf(current)), ...Object.keys(totals)])];
+      const set = names.filter((name) => totals[name]);
+      const remove = names.filter((name) => !totals[name]);
+      const attributeNames = Object.fromEntries(names.map((name, i) => [`#c${i}`, name]));
+      const nameOf = (name: string) => `#c${names.indexOf(name)}`;
+      const expression = [
+        `SET ${[...set.map((name) => `${nameOf(name)} = :c${names.indexOf(name)}`), 'revision = :next'].join(', ')}`,
+        remove.length > 0 ? `REMOVE ${remove.map(nameOf).join(', ')}` : '',
+      ].join(' ');
+      return writeWithOutbox(
+        db,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: totalsKey(labelId, budgetId),
+              UpdateExpression: expression,
+              // Only the totals that were compared with the ledger: a change since then retries the reconciliation.
+              ConditionExpression:
+                revision === 0
+                  ? 'attribute_not_exists(revision) OR revision = :revision'
+                  : 'revision = :revision',
+              ExpressionAttributeNames: attributeNames,
+              ExpressionAttributeValues: {
+                ...Object.fromEntries(set.map((name) => [`:c${names.indexOf(name)}`, totals[name]])),
+                ':revision': revision,
+                ':next': revision + 1,
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: table,
+              Item: { ...driftKey(labelId, budgetId, drift.date, drift.at), entity: 'drift', ...drift },
+            },
+          },
+        ],
+        entries,
+        drift.at,
+      );
+    },
+
+    async budgetsPage(cursor, limit) {
+      const result = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :all',
+          ExpressionAttributeValues: { ':all': 'BUDGETS#ALL' },
+          ProjectionExpression: 'labelId, budgetId, #period',
+          ExpressionAttributeNames: { '#period': 'period' },
+          Limit: limit,
+          ExclusiveStartKey: startOf(cursor),
+        }),
+      );
+      return {
+        items: (result.Items ?? []).map((item) => ({
+          labelId: item.labelId,
+          budgetId: item.budgetId,
+          endsOn: item.period?.end,
+        })),
+        ...(result.LastEvaluatedKey ? { cursor: cursorOf(result.LastEvaluatedKey) } : {}),
+      };
+    },
+
+    async labelBudgets(labelId, scope) {
+      const prefix = scope
+        ? scope.id
+          ? `${keyParts(scope.kind, scope.id)}#`
+          : `${keyParts(scope.kind)}#`
+        : '';
+      const found: StoredBudget[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          IndexName: 'gsi1',
+          // DynamoDB refuses an empty begins_with: every budget of the label is the whole partition.
+          KeyConditionExpression: prefix
+            ? 'gsi1pk = :label AND begins_with(gsi1sk, :prefix)'
+            : 'gsi1pk = :label',
+          ExpressionAttributeValues: {
+            ':label': keyOf('BUDGETS', labelId),
+            ...(prefix ? { ':prefix': prefix } : {}),
+          },
+        },
+      ))
+        for (const item of page.Items ?? []) found.push(budgetOf(item));
+      return found;
+    },
+
+    putFanOutPage: (run, date, cursor, entries) =>
+      writeWithOutbox(
+        db,
+        [
+          {
+            Put: {
+              TableName: table,
+              Item: { ...runPageKey(run, date, cursor), entity: 'fan-out-page', events: entries.length },
+              // Once per page: a repeated schedule event or a retried page puts no second set of events.
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+        entries,
+        new Date().toISOString(),
+      ),
+
+    async raiseAlert(labelId, budgetId, alertId, at, entry) {
+      const raised = await writeWithOutbox(
+        db,
+        [
+          {
+            Put: {
+              TableName: table,
+              Item: { ...alertKey(labelId, budgetId, alertId), entity: 'alert', alertId, raisedAt: at },
+              // Each alert once per budget, threshold (or line) and period: its event goes out with it, once.
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+        [entry],
+        at,
+      );
+      if (raised) return { mailed: false };
+      return { mailed: (await get(alertKey(labelId, budgetId, alertId), true))?.mailed === true };
+    },
+
+    async markAlertMailed(labelId, budgetId, alertId) {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: alertKey(labelId, budgetId, alertId),
+          UpdateExpression: 'SET mailed = :yes',
+          ExpressionAttributeValues: { ':yes': true },
+        }),
+      );
+    },
+
+    async saveDayResult(result, entry) {
+      const written = await writeWithOutbox(
+        db,
+        [
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...dayKey(result.date, result.labelId, result.owner.email, result.budgetId),
+                entity: 'budget-day',
+                ...result,
+              },
+              // One result (and one Budget Reconciled) per budget and day.
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: table,
+              Key: budgetKey(result.labelId, result.budgetId),
+              UpdateExpression: 'SET lastResult = :result',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':result': result },
+            },
+          },
+        ],
+        [entry],
+        result.reconciledAt,
+      );
+      if (!written) return;
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            ...ownersKey(result.date, result.labelId, result.owner.email),
+            labelId: result.labelId,
+            ownerEmail: result.owner.email,
+          },
+        }),
+      );
+    },
+
+    async reportOwnersPage(date, cursor, limit) {
+      const result = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keyOf('BUDGET-OWNERS', date) },
+          Limit: limit,
+          ExclusiveStartKey: startOf(cursor),
+        }),
+      );
+      return {
+        items: (result.Items ?? []).map((item) => ({ labelId: item.labelId, ownerEmail: item.ownerEmail })),
+        ...(result.LastEvaluatedKey ? { cursor: cursorOf(result.LastEvaluatedKey) } : {}),
+      };
+    },
+
+    async dayResults(date, labelId, ownerEmail) {
+      const found: DayResult[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keyOf('BUDGET-DAY', date, labelId, ownerEmail) },
+        },
+      ))
+        for (const item of page.Items ?? []) {
+          const { pk: _p, sk: _s, entity: _e, ...result } = item;
+          found.push(result as DayResult);
+        }
+      return found;
+    },
+
+    async heldExpenses(labelId, before) {
+      const found: { budgetId: string; expenseId: string; firstSeenAt: string }[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :held AND gsi2sk < :before',
+          ExpressionAttributeValues: { ':held': keyOf('HELD', labelId), ':before': before },
+        },
+      ))
+        for (const item of page.Items ?? []) {
+          // The index is eventually consistent: an expense counted a moment ago may still be listed.
+          if (item.held !== true) continue;
+          found.push({
+            budgetId: item.budgetId,
+            expenseId: item.expenseId,
+            firstSeenAt: item.firstSeenAt,
+          });
+        }
+      return found;
+    },
+
+    async recoupable(labelId, artistId) {
+      const found: { budgetId: string; expenseId: string; amount: Money }[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :artist',
+          ExpressionAttributeValues: { ':artist': keyOf('RECOUPABLE', labelId, artistId) },
+        },
+      ))
+        for (const item of page.Items ?? [])
+          if (item.recoupable?.artistId === artistId)
+            found.push({
+              budgetId: item.budgetId,
+              expenseId: item.expenseId,
+              amount: item.recoupable.amount,
+            });
+      return found;
+    },
+
+    async rates(date) {
+      return (await get(ratesKey(date)))?.rates;
+    },
+
+    async putRates(date, rates, at) {
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...ratesKey(date), entity: 'fx-rates', date, rates, updatedAt: at },
+        }),
+      );
+    },
+  };
 }
 
-/** Stores the reconciled total on the budget (written only by the reconciliation). */
-async function saveReconciledTotal(
-  db: DynamoDBDocumentClient,
-  table: string,
-  budget: Pick<BudgetRecord, 'labelId' | 'budgetId'>,
-  totals: Record<string, number>,
-  reconciledAt: string,
-): Promise<void> {
-  await db.send(
-    new UpdateCommand({
-      TableName: table,
-      Key: budgetKey(budget.labelId, budget.budgetId),
-      UpdateExpression: 'SET reconciledTotals = :totals, reconciledAt = :at',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':totals': totals, ':at': reconciledAt },
-    }),
-  );
-}
+/** DynamoDB: TransactWriteItems takes 100 items; a fan-out page is its marker and at most 99 events. */
+export const maxFanOutEntries = 99;

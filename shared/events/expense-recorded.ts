@@ -1,28 +1,96 @@
 import { z } from 'zod';
+import { isRate } from '../money/money.ts';
 import { defineEvent } from './envelope.ts';
 import { IsoDate, Money } from './fields.ts';
+
+const Id = z.string().min(1).max(128);
+
+/** A decimal string rate such as "1.2534" (at most 10 significant digits): never a float. */
+export const Rate = z
+  .string()
+  .refine(isRate, 'must be a positive decimal string such as "1.2534", at most 10 significant digits');
+
+/** One expense as the label states it; an amendment restates it whole. */
+export const Expense = z
+  .object({
+    expenseId: Id,
+    budgetId: Id,
+    lineId: Id,
+    vendor: z.string().trim().min(1).max(200),
+    invoiceNumber: z.string().trim().min(1).max(100).optional(),
+    date: IsoDate,
+    /** Net of VAT, in the currency of the invoice or order. */
+    amount: Money.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] }),
+    /** VAT, kept apart from the net amount, in the same currency. */
+    vat: Money.refine((money) => money.minor >= 0, {
+      message: 'must not be negative',
+      path: ['minor'],
+    }).optional(),
+    kind: z.enum(['commitment', 'actual']),
+    /** For an actual: the expense id of the commitment (purchase order) it settles. */
+    settles: Id.optional(),
+    recoupable: z
+      .object({
+        artist: z.object({ artistId: Id, name: z.string().trim().min(1).max(200) }),
+        sharePercent: z.number().min(0).max(100).multipleOf(0.01),
+      })
+      .optional(),
+    /** The rate to the budget's currency the label used: units of the budget's currency per unit of `amount`'s. */
+    rate: z.object({ value: Rate, date: IsoDate, source: z.string().trim().min(1).max(100) }).optional(),
+    description: z.string().trim().min(1).max(1000).optional(),
+  })
+  .superRefine((expense, context) => {
+    if (expense.vat && expense.vat.currency !== expense.amount.currency)
+      context.addIssue({
+        code: 'custom',
+        path: ['vat', 'currency'],
+        message: `must be the amount's currency ${expense.amount.currency}`,
+      });
+    if (expense.settles && expense.kind !== 'actual')
+      context.addIssue({ code: 'custom', path: ['settles'], message: 'only an actual settles a commitment' });
+    if (expense.settles === expense.expenseId)
+      context.addIssue({ code: 'custom', path: ['settles'], message: 'an expense cannot settle itself' });
+  });
+export type Expense = z.infer<typeof Expense>;
+
+const sample: z.input<typeof Expense> = {
+  expenseId: 'exp-0001',
+  budgetId: 'bud-nightdrive-promo',
+  lineId: 'radio',
+  vendor: 'Airplay Partners',
+  invoiceNumber: 'AP-2027-114',
+  date: '2027-02-10',
+  amount: { minor: 120_000, currency: 'EUR' },
+  vat: { minor: 24_000, currency: 'EUR' },
+  kind: 'actual',
+  recoupable: { artist: { artistId: 'art-nightdrive', name: 'Night Drive' }, sharePercent: 50 },
+  description: 'Radio plugging, two weeks',
+};
 
 export const ExpenseRecorded = defineEvent({
   detailType: 'Expense Recorded',
   source: 'backline.intake',
+  schemaVersion: 2,
+  description: 'An expense (a commitment or an actual) was booked against a budget line.',
+  data: Expense,
+  sample,
+});
+
+export const ExpenseAmended = defineEvent({
+  detailType: 'Expense Amended',
+  source: 'backline.intake',
   schemaVersion: 1,
-  description: 'An expense was booked against a budget.',
-  data: z.object({
-    expenseId: z.string().min(1).max(128),
-    budgetId: z.string().min(1).max(128),
-    amount: Money,
-    category: z.enum(['promotion', 'distribution', 'tour', 'production', 'other']),
-    incurredOn: IsoDate,
-    description: z.string().trim().min(1).max(1000),
-    vendor: z.string().trim().min(1).max(200).optional(),
-  }),
-  sample: {
-    expenseId: 'exp-0001',
-    budgetId: 'bud-nightdrive-promo',
-    amount: { minor: 120_000, currency: 'EUR' },
-    category: 'promotion',
-    incurredOn: '2027-02-10',
-    description: 'Radio plugging, two weeks',
-    vendor: 'Airplay Partners',
-  },
+  description:
+    'An expense was corrected: the body restates it whole; the latest by the label’s timestamp counts.',
+  data: Expense,
+  sample: { ...sample, amount: { minor: 110_000, currency: 'EUR' }, vat: { minor: 22_000, currency: 'EUR' } },
+});
+
+export const ExpenseVoided = defineEvent({
+  detailType: 'Expense Voided',
+  source: 'backline.intake',
+  schemaVersion: 1,
+  description: 'An expense was cancelled; kept in the ledger, no longer counted.',
+  data: z.object({ expenseId: Id, budgetId: Id, reason: z.string().trim().min(1).max(500).optional() }),
+  sample: { expenseId: 'exp-0001', budgetId: 'bud-nightdrive-promo', reason: 'Booked twice' },
 });

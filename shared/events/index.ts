@@ -1,7 +1,15 @@
 import { AnnouncementDue } from './announcement-due.ts';
+import {
+  BudgetDriftRepaired,
+  BudgetForecastOver,
+  BudgetLineOverPlan,
+  BudgetReconciled,
+  BudgetReconciliationDue,
+  BudgetThresholdCrossed,
+} from './budget-outcomes.ts';
 import { BudgetSet } from './budget-set.ts';
 import type { EventContract } from './envelope.ts';
-import { ExpenseRecorded } from './expense-recorded.ts';
+import { ExpenseAmended, ExpenseRecorded, ExpenseVoided } from './expense-recorded.ts';
 import { JobPageDue } from './job-page-due.ts';
 import { JobRequested } from './job-requested.ts';
 import { MailUndeliverable } from './mail-undeliverable.ts';
@@ -16,7 +24,7 @@ import { OutboxSweepDue } from './outbox-sweep-due.ts';
 import { OutletSuppressed } from './outlet-suppressed.ts';
 import { OutletUnsubscribed } from './outlet-unsubscribed.ts';
 import { PromoAccessed } from './promo-accessed.ts';
-import { ReconciliationDue } from './reconciliation-due.ts';
+import { BudgetReportDue, ReconciliationDue } from './reconciliation-due.ts';
 import { ReleaseCancelled } from './release-cancelled.ts';
 import { ReleaseDayReached } from './release-day-reached.ts';
 import { ReleaseScheduled } from './release-scheduled.ts';
@@ -29,8 +37,17 @@ export * from './envelope.ts';
 export * from './outbox.ts';
 export {
   AnnouncementDue,
+  BudgetDriftRepaired,
+  BudgetForecastOver,
+  BudgetLineOverPlan,
+  BudgetReconciled,
+  BudgetReconciliationDue,
+  BudgetReportDue,
   BudgetSet,
+  BudgetThresholdCrossed,
+  ExpenseAmended,
   ExpenseRecorded,
+  ExpenseVoided,
   JobPageDue,
   JobRequested,
   MailingRequested,
@@ -63,11 +80,20 @@ export const catalogue: EventContract[] = [
   TourDateCancelled,
   BudgetSet,
   ExpenseRecorded,
+  ExpenseAmended,
+  ExpenseVoided,
   MailingRequested,
   ReleaseDayReached,
   AnnouncementDue,
   OutboxSweepDue,
   ReconciliationDue,
+  BudgetReportDue,
+  BudgetReconciliationDue,
+  BudgetReconciled,
+  BudgetThresholdCrossed,
+  BudgetForecastOver,
+  BudgetLineOverPlan,
+  BudgetDriftRepaired,
   ReleaseAnnounced,
   ReleaseOutNowSent,
   ReleaseDateChangeSent,

@@ -1,11 +1,29 @@
 import { z } from 'zod';
 import { defineEvent } from './envelope.ts';
+import { IsoDate } from './fields.ts';
 
 export const ReconciliationDue = defineEvent({
   detailType: 'Reconciliation Due',
   source: 'backline.scheduler',
+  alsoFrom: ['backline.budgets'],
   schemaVersion: 1,
-  description: "Daily, in the manager's time zone: reconcile budgets against the ledger.",
-  data: z.object({}),
+  description:
+    "Daily at 07:00 in the manager's time zone: fan out one Budget Reconciliation Due per budget. Budgets re-emits it with a cursor for the next page.",
+  data: z.object({
+    /** The manager's calendar day being reconciled (set on continuation pages). */
+    date: IsoDate.optional(),
+    cursor: z.string().min(1).optional(),
+  }),
+  sample: {},
+});
+
+export const BudgetReportDue = defineEvent({
+  detailType: 'Budget Report Due',
+  source: 'backline.scheduler',
+  alsoFrom: ['backline.budgets'],
+  schemaVersion: 1,
+  description:
+    "Daily at 07:30 in the manager's time zone: mail each budget owner the day's report. Budgets re-emits it with a cursor for the next page of owners.",
+  data: z.object({ date: IsoDate.optional(), cursor: z.string().min(1).optional() }),
   sample: {},
 });

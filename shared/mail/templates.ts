@@ -1,4 +1,5 @@
 import type { MailStream } from '#shared/db/deliveries.ts';
+import { budgetTemplates } from './budget-templates.ts';
 
 /**
  * Every mail's template, defined once (docs/design.md#mail-templates): CDK creates them as SES templates on
@@ -119,6 +120,7 @@ export const operationalTextPage = (heading: string, body: string): string =>
   ].join('\n');
 
 export const mailTemplates: MailTemplate[] = [
+  ...budgetTemplates,
   {
     name: templateNames.notice,
     stream: 'operational',

@@ -1,46 +1,217 @@
-import type { BudgetLedger, BudgetRecord, ExpenseRecord } from '#shared/db/budgets.ts';
+import type { Budget, Counters, ExpenseState, ExpenseVersion } from '#shared/budgets/ledger.ts';
+import type { BudgetStore, DayResult, DriftRecord, Ledger, StoredBudget } from '#shared/db/budgets.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 
-/** Budgets and their ledger in memory, with the table's rules (see test/contracts/budget-ledger.contract.ts). */
-export class InMemoryBudgetLedger implements BudgetLedger {
-  readonly stored = new Map<string, BudgetRecord>();
-  readonly expenses = new Map<string, ExpenseRecord>();
-  /** The reconciled totals per budget (`labelId`/`budgetId` as a JSON pair). */
-  readonly reconciled = new Map<string, Record<string, number>>();
+const key = (...parts: string[]) => JSON.stringify(parts);
+const clone = <T>(value: T): T => structuredClone(value);
 
-  static key = (labelId: string, budgetId: string) => JSON.stringify([labelId, budgetId]);
+/** Budgets, ledger and totals in memory, with the table's conditions (see test/contracts/budget-store.contract.ts). */
+export class InMemoryBudgets implements BudgetStore {
+  readonly budgets = new Map<string, StoredBudget>();
+  readonly totals = new Map<string, { counters: Counters; revision: number }>();
+  readonly states = new Map<string, ExpenseState>();
+  readonly versions = new Map<string, ExpenseVersion>();
+  readonly alerts = new Map<string, { alertId: string; raisedAt: string; mailed: boolean }>();
+  readonly drift = new Map<string, DriftRecord[]>();
+  readonly days = new Map<string, DayResult>();
+  readonly owners = new Map<string, Set<string>>();
+  readonly pages = new Set<string>();
+  readonly fx = new Map<string, Record<string, string>>();
+  /** Every outbox entry written, in order. */
+  readonly published: OutboxEntry[] = [];
 
-  async saveBudget(budget: BudgetRecord) {
-    const key = InMemoryBudgetLedger.key(budget.labelId, budget.budgetId);
-    const current = this.stored.get(key);
-    if (current && current.occurredAt >= budget.occurredAt) return;
-    this.stored.set(key, structuredClone(budget));
-  }
-
-  async recordExpense(expense: ExpenseRecord) {
-    const key = JSON.stringify([expense.labelId, expense.budgetId, expense.expenseId]);
-    if (this.expenses.has(key)) return false;
-    this.expenses.set(key, structuredClone(expense));
+  async saveBudget(budget: Budget) {
+    const k = key(budget.labelId, budget.budgetId);
+    const current = this.budgets.get(k);
+    if (current && current.occurredAt >= budget.occurredAt) return false;
+    this.budgets.set(k, {
+      ...clone(budget),
+      ...(current?.lastResult ? { lastResult: current.lastResult } : {}),
+    });
     return true;
   }
 
-  async *budgets() {
-    for (const budget of this.stored.values()) yield structuredClone(budget);
+  async getBudget(labelId: string, budgetId: string) {
+    return clone(this.budgets.get(key(labelId, budgetId)));
   }
 
-  async ledgerTotals(labelId: string, budgetId: string) {
-    const totals: Record<string, number> = {};
-    for (const { amount, ...expense } of this.expenses.values())
-      if (expense.labelId === labelId && expense.budgetId === budgetId)
-        totals[amount.currency] = (totals[amount.currency] ?? 0) + amount.minor;
+  async expenseStates(labelId: string, budgetId: string, expenseIds: string[]) {
+    const found = new Map<string, ExpenseState>();
+    for (const id of expenseIds) {
+      const state = this.states.get(key(labelId, budgetId, id));
+      if (state) found.set(id, clone(state));
+    }
+    return found;
+  }
+
+  async hasVersion(labelId: string, budgetId: string, expenseId: string, at: string) {
+    return this.versions.has(key(labelId, budgetId, expenseId, at));
+  }
+
+  async writeLedger(
+    labelId: string,
+    budgetId: string,
+    write: { versions: ExpenseVersion[]; states: ExpenseState[]; delta: Counters },
+  ) {
+    if (write.versions.some((v) => this.versions.has(key(labelId, budgetId, v.expenseId, v.at))))
+      return false;
+    for (const state of write.states) {
+      const stored = this.states.get(key(labelId, budgetId, state.expenseId));
+      if ((stored?.revision ?? 0) !== state.revision) return false;
+    }
+    for (const v of write.versions) this.versions.set(key(labelId, budgetId, v.expenseId, v.at), clone(v));
+    for (const state of write.states)
+      this.states.set(key(labelId, budgetId, state.expenseId), {
+        ...clone(state),
+        revision: state.revision + 1,
+      });
+    if (Object.keys(write.delta).length > 0) {
+      const totals = this.totalsOf(labelId, budgetId);
+      for (const [name, value] of Object.entries(write.delta))
+        totals.counters[name] = (totals.counters[name] ?? 0) + value;
+      totals.revision++;
+    }
+    return true;
+  }
+
+  private totalsOf(labelId: string, budgetId: string) {
+    const k = key(labelId, budgetId);
+    let totals = this.totals.get(k);
+    if (!totals) {
+      totals = { counters: {}, revision: 0 };
+      this.totals.set(k, totals);
+    }
     return totals;
   }
 
-  async saveReconciledTotal(
-    budget: Pick<BudgetRecord, 'labelId' | 'budgetId'>,
-    totals: Record<string, number>,
+  private inBudget<T>(map: Map<string, T>, labelId: string, budgetId: string): T[] {
+    const prefix = key(labelId, budgetId).slice(0, -1);
+    return [...map].filter(([k]) => k.startsWith(`${prefix},`)).map(([, v]) => clone(v));
+  }
+
+  async ledger(labelId: string, budgetId: string): Promise<Ledger> {
+    const totals = this.totals.get(key(labelId, budgetId));
+    return {
+      budget: clone(this.budgets.get(key(labelId, budgetId))),
+      totals: Object.fromEntries(Object.entries(totals?.counters ?? {}).filter(([, v]) => v !== 0)),
+      totalsRevision: totals?.revision ?? 0,
+      states: this.inBudget(this.states, labelId, budgetId),
+      versions: this.inBudget(this.versions, labelId, budgetId),
+      alerts: this.inBudget(this.alerts, labelId, budgetId),
+      drift: clone(this.drift.get(key(labelId, budgetId)) ?? []),
+    };
+  }
+
+  async repairTotals(
+    labelId: string,
+    budgetId: string,
+    revision: number,
+    counters: Counters,
+    drift: DriftRecord,
+    entries: OutboxEntry[],
   ) {
-    const key = InMemoryBudgetLedger.key(budget.labelId, budget.budgetId);
-    if (!this.stored.has(key)) throw new Error(`no budget ${key} to reconcile`);
-    this.reconciled.set(key, { ...totals });
+    const totals = this.totalsOf(labelId, budgetId);
+    if (totals.revision !== revision) return false;
+    totals.counters = { ...counters };
+    totals.revision++;
+    this.drift.set(key(labelId, budgetId), [...(this.drift.get(key(labelId, budgetId)) ?? []), clone(drift)]);
+    this.published.push(...entries);
+    return true;
+  }
+
+  async budgetsPage(cursor: string | undefined, limit: number) {
+    const all = [...this.budgets.values()]
+      .map((b) => ({ labelId: b.labelId, budgetId: b.budgetId, endsOn: b.period.end }))
+      .sort((a, b) => key(a.labelId, a.budgetId).localeCompare(key(b.labelId, b.budgetId)));
+    const start = cursor ? Number(cursor) : 0;
+    const items = all.slice(start, start + limit);
+    return { items, ...(start + limit < all.length ? { cursor: String(start + limit) } : {}) };
+  }
+
+  async labelBudgets(labelId: string, scope?: { kind: string; id?: string }) {
+    return [...this.budgets.values()]
+      .filter((b) => b.labelId === labelId)
+      .filter((b) => !scope || (b.scope.kind === scope.kind && (!scope.id || b.scope.id === scope.id)))
+      .map(clone);
+  }
+
+  async putFanOutPage(run: string, date: string, cursor: string | undefined, entries: OutboxEntry[]) {
+    const k = key(run, date, cursor ?? '-');
+    if (this.pages.has(k)) return false;
+    this.pages.add(k);
+    this.published.push(...entries);
+    return true;
+  }
+
+  async raiseAlert(labelId: string, budgetId: string, alertId: string, at: string, entry: OutboxEntry) {
+    const k = key(labelId, budgetId, alertId);
+    const existing = this.alerts.get(k);
+    if (existing) return { mailed: existing.mailed };
+    this.alerts.set(k, { alertId, raisedAt: at, mailed: false });
+    this.published.push(entry);
+    return { mailed: false };
+  }
+
+  async markAlertMailed(labelId: string, budgetId: string, alertId: string) {
+    const alert = this.alerts.get(key(labelId, budgetId, alertId));
+    if (alert) alert.mailed = true;
+  }
+
+  async saveDayResult(result: DayResult, entry: OutboxEntry) {
+    const k = key(result.date, result.labelId, result.owner.email, result.budgetId);
+    if (this.days.has(k)) return;
+    const budget = this.budgets.get(key(result.labelId, result.budgetId));
+    if (!budget) throw new Error('no such budget');
+    this.days.set(k, clone(result));
+    budget.lastResult = clone(result);
+    this.published.push(entry);
+    const owners = this.owners.get(result.date) ?? new Set();
+    owners.add(key(result.labelId, result.owner.email));
+    this.owners.set(result.date, owners);
+  }
+
+  async reportOwnersPage(date: string, cursor: string | undefined, limit: number) {
+    const all = [...(this.owners.get(date) ?? [])].sort().map((k) => {
+      const [labelId, ownerEmail] = JSON.parse(k) as string[];
+      return { labelId, ownerEmail };
+    });
+    const start = cursor ? Number(cursor) : 0;
+    return {
+      items: all.slice(start, start + limit),
+      ...(start + limit < all.length ? { cursor: String(start + limit) } : {}),
+    };
+  }
+
+  async dayResults(date: string, labelId: string, ownerEmail: string) {
+    const prefix = key(date, labelId, ownerEmail).slice(0, -1);
+    return [...this.days].filter(([k]) => k.startsWith(`${prefix},`)).map(([, v]) => clone(v));
+  }
+
+  async heldExpenses(labelId: string, before: string) {
+    return [...this.states]
+      .filter(([k, s]) => JSON.parse(k)[0] === labelId && s.held && s.firstSeenAt < before)
+      .map(([k, s]) => ({
+        budgetId: JSON.parse(k)[1] as string,
+        expenseId: s.expenseId,
+        firstSeenAt: s.firstSeenAt,
+      }));
+  }
+
+  async recoupable(labelId: string, artistId: string) {
+    return [...this.states]
+      .filter(([k, s]) => JSON.parse(k)[0] === labelId && s.recoupable?.artistId === artistId)
+      .map(([k, s]) => ({
+        budgetId: JSON.parse(k)[1] as string,
+        expenseId: s.expenseId,
+        amount: clone(s.recoupable?.amount ?? { minor: 0, currency: '' }),
+      }));
+  }
+
+  async rates(date: string) {
+    return clone(this.fx.get(date));
+  }
+
+  async putRates(date: string, rates: Record<string, string>, _at: string) {
+    this.fx.set(date, { ...rates });
   }
 }

@@ -1,11 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoBudgetLedger } from '#shared/db/budgets.ts';
+import { dynamoBudgets } from '#shared/db/budgets.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
-import { describeBudgetLedgerContract } from '#test/contracts/budget-ledger.contract.ts';
+import { describeBudgetStoreContract } from '#test/contracts/budget-store.contract.ts';
 import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
 import { describeLabelsContract } from '#test/contracts/labels.contract.ts';
 import { describeOutletDirectoryContract } from '#test/contracts/outlet-directory.contract.ts';
@@ -34,5 +34,9 @@ describePromoCountersContract('DynamoDB', localPromoCounters, inTableOutbox);
 describeLabelsContract('DynamoDB', () => dynamoLabels(documentClient(), cloud().tableName, aSealer()));
 describeWebhookRecordsContract('DynamoDB', () => dynamoWebhookRecords(documentClient(), cloud().tableName));
 describeDeliveryStoreContract('DynamoDB', () => dynamoDeliveries(documentClient(), cloud().tableName));
-describeBudgetLedgerContract('DynamoDB', () => dynamoBudgetLedger(documentClient(), cloud().tableName));
+describeBudgetStoreContract(
+  'DynamoDB',
+  () => dynamoBudgets(documentClient(), cloud().tableName),
+  inTableOutbox,
+);
 describeToursContract('DynamoDB', () => dynamoTours(documentClient(), cloud().tableName));

@@ -1,32 +1,360 @@
-import type { Context } from 'aws-lambda';
+import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import { makeHandler } from '#functions/budgets/handler.ts';
-import { BudgetSet, buildDetail, ExpenseRecorded, ReconciliationDue } from '#shared/events/index.ts';
-import { InMemoryBudgetLedger } from '#test/support/budgets.ts';
-import { anEvent } from '#test/support/events.ts';
+import { fanOutReconciliation } from '#functions/budgets/reconcile.ts';
+import { counter } from '#shared/budgets/ledger.ts';
+import {
+  BudgetReconciliationDue,
+  BudgetSet,
+  buildDetail,
+  type ExpenseRecorded,
+  ReconciliationDue,
+} from '#shared/events/index.ts';
+import { budgetTemplates } from '#shared/mail/budget-templates.ts';
+import { parseWebhookBody } from '#shared/webhooks.ts';
+import { InMemoryBudgets } from '#test/support/budgets.ts';
+import { budgetsHarness } from '#test/support/budgets-harness.ts';
 
-describe('budgets', () => {
-  it('reconciles each budget to the sum of its ledger, counting a repeated expense once', async () => {
-    const ledger = new InMemoryBudgetLedger();
-    const handle = makeHandler(ledger);
-    const expense = buildDetail(ExpenseRecorded, ExpenseRecorded.sample, { labelId: 'lbl-1' });
-    const second = buildDetail(
-      ExpenseRecorded,
-      { ...ExpenseRecorded.sample, expenseId: 'exp-0002', amount: { minor: 30_000, currency: 'EUR' } },
-      { labelId: 'lbl-1' },
+const aBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
+  ...BudgetSet.sample,
+  budgetId: 'bud-1',
+  period: { start: '2027-03-01', end: '2027-03-30' },
+  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+  thresholds: [50, 80, 100],
+  lines: [
+    { lineId: 'radio', category: 'radio-plugging' as const, planned: { minor: 60_000, currency: 'EUR' } },
+    { lineId: 'ads', category: 'advertising' as const, planned: { minor: 40_000, currency: 'EUR' } },
+  ],
+  ...overrides,
+});
+const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}) => ({
+  expenseId: 'exp-1',
+  budgetId: 'bud-1',
+  lineId: 'radio',
+  vendor: 'Airplay Partners',
+  date: '2027-03-02',
+  amount: { minor: 10_000, currency: 'EUR' },
+  kind: 'actual' as const,
+  ...overrides,
+});
+const totalsOf = async (h: ReturnType<typeof budgetsHarness>, budgetId = 'bud-1') =>
+  (await h.ledger(budgetId)).totals;
+
+describe('the budget ledger', () => {
+  it('upgrades a version 1 budget.set at intake into one line of category other', () => {
+    const parsed = parseWebhookBody(
+      JSON.stringify({
+        type: 'budget.set',
+        timestamp: '2027-01-05T10:00:00Z',
+        data: {
+          budgetId: 'bud-v1',
+          scope: { kind: 'release', id: 'rel-1' },
+          limit: { minor: 500_000, currency: 'EUR' },
+          startsOn: '2027-01-01',
+          endsOn: '2027-06-30',
+          ownerEmail: 'Owner@Label.example',
+        },
+      }),
     );
-    await handle(
-      anEvent(BudgetSet, buildDetail(BudgetSet, BudgetSet.sample, { labelId: 'lbl-1' })),
-      {} as Context,
+    const broken = parseWebhookBody(
+      JSON.stringify({
+        type: 'budget.set',
+        timestamp: '2027-01-05T10:00:00Z',
+        data: { ...aBudget(), currency: 'EURO' },
+      }),
     );
-    await handle(anEvent(ExpenseRecorded, expense), {} as Context);
-    await handle(anEvent(ExpenseRecorded, expense), {} as Context);
-    await handle(anEvent(ExpenseRecorded, second), {} as Context);
 
-    await handle(anEvent(ReconciliationDue, buildDetail(ReconciliationDue, {})), {} as Context);
-
-    expect(ledger.reconciled.get(InMemoryBudgetLedger.key('lbl-1', 'bud-nightdrive-promo'))).toEqual({
-      EUR: 150_000,
+    expect(parsed.ok && BudgetSet.data.parse(parsed.body.data)).toMatchObject({
+      currency: 'EUR',
+      period: { start: '2027-01-01', end: '2027-06-30' },
+      owner: { email: 'owner@label.example' },
+      thresholds: [80, 100],
+      lines: [{ lineId: 'budget', category: 'other', planned: { minor: 500_000, currency: 'EUR' } }],
     });
+    expect(broken.ok ? [] : broken.error.issues.map((i) => i.path)).toContain('data.currency');
+  });
+
+  it('counts a repeated expense once, and a correction and a void by the label’s timestamp whatever order they arrive in', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+
+    await h.voidExpense(
+      { expenseId: 'exp-2', budgetId: 'bud-1' },
+      { occurredAt: '2027-03-03T12:00:00.000Z' },
+    );
+    await h.amend(anExpense({ amount: { minor: 12_000, currency: 'EUR' } }), {
+      occurredAt: '2027-03-02T12:00:00.000Z',
+      eventId: 'a1',
+    });
+    const recorded = { occurredAt: '2027-03-02T10:00:00.000Z', eventId: 'r1' };
+    await h.expense(anExpense(), recorded);
+    await h.expense(anExpense(), recorded);
+    await h.expense(anExpense({ expenseId: 'exp-2', amount: { minor: 7_000, currency: 'EUR' } }), {
+      occurredAt: '2027-03-02T11:00:00.000Z',
+    });
+
+    expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 12_000 });
+    expect((await h.ledger('bud-1')).versions).toHaveLength(4);
+  });
+
+  it('closes a commitment when an actual settles it, in either order, and reopens it when that actual is voided', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    const po = anExpense({
+      expenseId: 'po-1',
+      kind: 'commitment',
+      amount: { minor: 20_000, currency: 'EUR' },
+    });
+    const invoice = anExpense({
+      expenseId: 'inv-1',
+      settles: 'po-1',
+      amount: { minor: 19_000, currency: 'EUR' },
+      vat: { minor: 3_800, currency: 'EUR' },
+    });
+
+    await h.expense(invoice);
+    const settledFirst = await totalsOf(h);
+    await h.expense(po);
+    const both = await totalsOf(h);
+    await h.voidExpense({ expenseId: 'inv-1', budgetId: 'bud-1' });
+
+    expect(settledFirst).toEqual({ [counter.actual('radio')]: 19_000, [counter.vat()]: 3_800 });
+    expect(both).toEqual(settledFirst);
+    expect(await totalsOf(h)).toEqual({ [counter.committed('radio')]: 20_000 });
+  });
+
+  it('holds an expense for an unknown budget and counts it when the budget arrives', async () => {
+    const h = budgetsHarness();
+
+    await h.expense(anExpense({ budgetId: 'bud-later' }));
+    const held = await h.store.heldExpenses('lbl-1', '2999-01-01');
+    await h.budget(aBudget({ budgetId: 'bud-later' }));
+
+    expect(held.map((e) => e.expenseId)).toEqual(['exp-1']);
+    expect(await totalsOf(h, 'bud-later')).toEqual({ [counter.actual('radio')]: 10_000 });
+    expect(await h.store.heldExpenses('lbl-1', '2999-01-01')).toEqual([]);
+  });
+
+  it('keeps an amount without a rate unconverted, converts it with the rate it carries or the rate table of its date, half-even', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.store.putRates('2027-03-05', { 'EUR/GBP': '0.8' }, '2027-03-05T00:00:00.000Z');
+
+    await h.expense(anExpense({ expenseId: 'gbp-1', amount: { minor: 10_000, currency: 'GBP' } }));
+    await h.expense(
+      anExpense({
+        expenseId: 'jpy-1',
+        amount: { minor: 1_000, currency: 'JPY' },
+        rate: { value: '0.00625', date: '2027-03-02', source: 'ECB' },
+      }),
+    );
+    await h.expense(
+      anExpense({ expenseId: 'gbp-2', date: '2027-03-05', amount: { minor: 10_001, currency: 'GBP' } }),
+    );
+
+    expect(await totalsOf(h)).toEqual({
+      [counter.unconverted('GBP', 'actual')]: 10_000,
+      // 1,000 JPY at 0.00625 = 6.25 EUR; 100.01 GBP / 0.8 = 125.0125 EUR.
+      [counter.actual('radio')]: 625 + 12_501,
+    });
+  });
+
+  it('counts the recoupable share per artist and VAT apart from the net', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+
+    await h.expense(
+      anExpense({
+        amount: { minor: 10_001, currency: 'EUR' },
+        vat: { minor: 2_000, currency: 'EUR' },
+        recoupable: { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 50 },
+      }),
+    );
+
+    expect(await totalsOf(h)).toEqual({
+      [counter.actual('radio')]: 10_001,
+      [counter.vat()]: 2_000,
+      [counter.recoupable('art-1')]: 5_000,
+    });
+    expect(await h.store.recoupable('lbl-1', 'art-1')).toEqual([
+      { budgetId: 'bud-1', expenseId: 'exp-1', amount: { minor: 5_000, currency: 'EUR' } },
+    ]);
+  });
+
+  it('keeps the ledger when the budget is sent again with a new plan', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense());
+
+    await h.budget(aBudget({ thresholds: [90] }), '2027-03-02T00:00:00.000Z');
+
+    expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 10_000 });
+    expect((await h.store.getBudget('lbl-1', 'bud-1'))?.thresholds).toEqual([90]);
+  });
+});
+
+describe('the daily reconciliation', () => {
+  it('fans out one Budget Reconciliation Due per active budget, a page per invocation, each page once', async () => {
+    const store = new InMemoryBudgets();
+    for (let i = 0; i < 5; i++)
+      await store.saveBudget({
+        ...BudgetSet.data.parse(aBudget({ budgetId: `bud-${i}` })),
+        labelId: 'lbl-1',
+        occurredAt: '2027-01-01T00:00:00.000Z',
+      });
+    await store.saveBudget({
+      ...BudgetSet.data.parse(
+        aBudget({ budgetId: 'bud-ended', period: { start: '2026-01-01', end: '2026-12-31' } }),
+      ),
+      labelId: 'lbl-1',
+      occurredAt: '2027-01-01T00:00:00.000Z',
+    });
+    const deps = { store, timeZone: 'Europe/London' };
+    const due = buildDetail(ReconciliationDue, {}, { occurredAt: '2027-03-02T07:00:00.000Z' });
+
+    await fanOutReconciliation(due.data, due.metadata, deps, 2);
+    await fanOutReconciliation(due.data, due.metadata, deps, 2);
+    for (;;) {
+      const next = store.published.filter((e) => e.detailType === 'Reconciliation Due').at(-1);
+      const before = store.published.length;
+      if (next) await fanOutReconciliation(next.detail.data as never, next.detail.metadata, deps, 2);
+      if (store.published.length === before) break;
+    }
+
+    const perBudget = store.published.filter((e) => e.detailType === BudgetReconciliationDue.detailType);
+    expect(perBudget.map((e) => (e.detail.data as { budgetId: string }).budgetId).sort()).toEqual([
+      'bud-0',
+      'bud-1',
+      'bud-2',
+      'bud-3',
+      'bud-4',
+    ]);
+    expect(perBudget.every((e) => (e.detail.data as { date: string }).date === '2027-03-02')).toBe(true);
+  });
+
+  it('repairs drift in the running totals from the ledger and reports it', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anExpense());
+    const totals = h.store.totals.get(JSON.stringify(['lbl-1', 'bud-1']));
+    if (totals) totals.counters[counter.actual('radio')] += 500;
+
+    await h.reconcile('2027-03-03');
+
+    expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 10_000 });
+    expect(h.events('Budget Drift Repaired').map((e) => e.detail.data)).toEqual([
+      {
+        labelId: 'lbl-1',
+        budgetId: 'bud-1',
+        date: '2027-03-03',
+        differences: [{ total: 'actual radio', was: 10_500, ledger: 10_000 }],
+      },
+    ]);
+    expect((await h.ledger('bud-1')).drift).toHaveLength(1);
+  });
+
+  it('counts an unconverted expense once a rate for its date is added', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anExpense({ amount: { minor: 10_000, currency: 'USD' } }));
+    await h.reconcile('2027-03-03');
+    const before = h.store.budgets.get(JSON.stringify(['lbl-1', 'bud-1']))?.lastResult?.unconverted;
+
+    await h.store.putRates('2027-03-02', { 'USD/EUR': '0.9' }, '2027-03-03T09:00:00.000Z');
+    await h.reconcile('2027-03-04');
+
+    expect(before?.map((u) => u.expenseId)).toEqual(['exp-1']);
+    expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 9_000 });
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
+  it('alerts once per threshold, warns of the forecast before the money runs out, and names a line over plan', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    const alertsOn = new Map<string, string[]>();
+    // 6,000 EUR a day against 100,000 EUR for 30 days: the forecast goes over long before the spend does.
+    for (let day = 1; day <= 20; day++) {
+      const date = `2027-03-${String(day).padStart(2, '0')}`;
+      await h.expense(
+        anExpense({ expenseId: `exp-${day}`, date, amount: { minor: 6_000, currency: 'EUR' } }),
+      );
+      const before = h.received().length;
+      await h.reconcile(date);
+      await h.reconcile(date);
+      alertsOn.set(
+        date,
+        h
+          .received()
+          .slice(before)
+          .map((m) => (m.data as { text: { headline: string } }).text.headline),
+      );
+    }
+
+    const days = [...alertsOn].filter(([, alerts]) => alerts.length > 0);
+    expect(days).toEqual([
+      // Day 4: 24,000 spent, 24,000 in the last 7 days; 76,000 left lasts 23 days at that rate.
+      ['2027-03-04', ['at this rate the money runs out on 2027-03-27']],
+      ['2027-03-09', ['50 % of the plan is spent']],
+      ['2027-03-11', ['line radio is over its plan']],
+      ['2027-03-14', ['80 % of the plan is spent']],
+      ['2027-03-17', ['100 % of the plan is spent']],
+    ]);
+    expect(h.deliveries.claims).toBe(5);
+    expect(h.events('Budget Threshold Crossed')).toHaveLength(3);
+    expect(h.events('Budget Forecast Over')).toHaveLength(1);
+    expect(h.events('Budget Line Over Plan')).toHaveLength(1);
+    expect(h.events('Budget Reconciled')).toHaveLength(20);
+  });
+
+  it('mails each owner one report a day, only when something changed or is at risk, with a bar of table cells', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(
+      aBudget({
+        budgetId: 'bud-2',
+        currency: 'JPY',
+        lines: [{ lineId: 'ads', category: 'advertising', planned: { minor: 1_000_000, currency: 'JPY' } }],
+      }),
+    );
+    await h.expense(anExpense());
+    await h.expense(
+      anExpense({
+        expenseId: 'exp-2',
+        invoiceNumber: 'INV-7',
+        budgetId: 'bud-2',
+        lineId: 'ads',
+        amount: { minor: 1_000, currency: 'JPY' },
+      }),
+    );
+    await h.expense(
+      anExpense({
+        expenseId: 'exp-3',
+        invoiceNumber: 'INV-7',
+        budgetId: 'bud-2',
+        lineId: 'ads',
+        amount: { minor: 1_000, currency: 'JPY' },
+      }),
+    );
+    await h.reconcile('2027-03-03');
+
+    await h.report('2027-03-03');
+    await h.report('2027-03-03');
+    const quietDay = h.received().length;
+    await h.voidExpense({ expenseId: 'exp-3', budgetId: 'bud-2' });
+    await h.reconcile('2027-03-04');
+    await h.reconcile('2027-03-05');
+    await h.report('2027-03-05');
+
+    const reports = h.received().filter((m) => m.kind === 'budget-report');
+    const [template] = budgetTemplates.filter((t) => t.name === reports[0].template);
+    const html = Handlebars.compile(template.html)(reports[0].data);
+    const text = Handlebars.compile(template.text)(reports[0].data);
+    expect(reports).toHaveLength(1);
+    expect(quietDay).toBe(h.received().length);
+    expect(html).toContain('100.00 EUR');
+    expect(html).toContain('2,000 JPY');
+    expect(html.match(/bgcolor="#2e7d32"/g)).toHaveLength(2);
+    expect(html).toContain('Airplay Partners invoice INV-7 under exp-2, exp-3');
+    expect(text).toContain('bud-1 (release rel-2027-nightdrive): planned 1,000.00 EUR');
+    expect(text).toContain('[##..................]');
   });
 });

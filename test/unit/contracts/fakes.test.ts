@@ -1,4 +1,4 @@
-import { describeBudgetLedgerContract } from '#test/contracts/budget-ledger.contract.ts';
+import { describeBudgetStoreContract } from '#test/contracts/budget-store.contract.ts';
 import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
 import { describeLabelsContract } from '#test/contracts/labels.contract.ts';
 import { describeOutletDirectoryContract } from '#test/contracts/outlet-directory.contract.ts';
@@ -6,7 +6,7 @@ import { describePromoCountersContract } from '#test/contracts/promo-counters.co
 import { describeToursContract } from '#test/contracts/tours.contract.ts';
 import { describeWebhookRecordsContract } from '#test/contracts/webhook-records.contract.ts';
 import { FakeDeliveries } from '#test/support/announcer-fakes.ts';
-import { InMemoryBudgetLedger } from '#test/support/budgets.ts';
+import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels, InMemoryWebhookRecords } from '#test/support/intake.ts';
 import { InMemoryOutletDirectory, InMemoryPromoCounters, type WrittenOutbox } from '#test/support/outlets.ts';
 import { InMemoryTours } from '#test/support/tours.ts';
@@ -23,5 +23,9 @@ describePromoCountersContract('in memory', () => new InMemoryPromoCounters(), in
 describeLabelsContract('in memory', () => new InMemoryLabels());
 describeWebhookRecordsContract('in memory', () => new InMemoryWebhookRecords());
 describeDeliveryStoreContract('in memory', () => new FakeDeliveries());
-describeBudgetLedgerContract('in memory', () => new InMemoryBudgetLedger());
+describeBudgetStoreContract(
+  'in memory',
+  () => new InMemoryBudgets(),
+  async (store, eventId) => store.published.some((entry) => entry.eventId === eventId),
+);
 describeToursContract('in memory', () => new InMemoryTours());

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
+import { budgetTemplateNames } from '#shared/mail/budget-templates.ts';
 import { noticeTemplateData, templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
 import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
@@ -27,7 +28,9 @@ const recipient = {
 
 describe('release mail templates', () => {
   it('defines every mail once, each with subject, HTML and text; campaign mail offers unsubscribe, operational mail never', () => {
-    expect(mailTemplates.map((t) => t.name).sort()).toEqual(Object.values(templateNames).sort());
+    expect(mailTemplates.map((t) => t.name).sort()).toEqual(
+      [...Object.values(templateNames), ...Object.values(budgetTemplateNames)].sort(),
+    );
     for (const template of mailTemplates) {
       const whole = `${template.subject}${template.html}${template.text}`;
       expect(template.subject).not.toBe('');

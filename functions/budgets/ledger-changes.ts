@@ -1,0 +1,191 @@
+import {
+  type Budget,
+  type Counters,
+  difference,
+  type ExpenseState,
+  type ExpenseVersion,
+  emptyState,
+  evaluate,
+  type RateTable,
+  sameState,
+  settlesOf,
+  sum,
+  versionAt,
+  withVersion,
+} from '#shared/budgets/ledger.ts';
+import type { BudgetStore } from '#shared/db/budgets.ts';
+import type { BudgetSet, EventData, ExpenseRecorded, ExpenseVoided, Metadata } from '#shared/events/index.ts';
+import type { BudgetsDeps } from './ports.ts';
+
+/** A write lost to a concurrent one (its condition failed) is computed again from what is stored now, this many times. */
+const maxAttempts = 8;
+
+/** Budgets come from a label's webhook; events without a label cannot be filed and are retried, then dead-lettered. */
+export const labelOf = (metadata: Metadata): string => {
+  if (!metadata.labelId) throw new Error(`event ${metadata.eventId} has no labelId`);
+  return metadata.labelId;
+};
+
+/** Reads the rates of the dates these states need (their own rate or the same currency need none). */
+export async function ratesFor(
+  store: Pick<BudgetStore, 'rates'>,
+  states: ExpenseState[],
+  budget: Pick<Budget, 'currency'> | undefined,
+): Promise<RateTable> {
+  const dates = new Set(
+    states
+      .filter((s) => budget && s.data && !s.data.rate && s.data.amount.currency !== budget.currency)
+      .map((s) => s.data?.date as string),
+  );
+  const tables = new Map(
+    await Promise.all([...dates].map(async (date) => [date, await store.rates(date)] as const)),
+  );
+  return (date) => tables.get(date);
+}
+
+/**
+ * A label set (or reset) a budget: the plan changes, the ledger stays. Expenses held for it (they
+ * arrived first) and every expense whose conversion depends on its currency are counted again.
+ */
+export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Metadata, deps: BudgetsDeps) {
+  const labelId = labelOf(metadata);
+  const stored = await deps.store.saveBudget({ ...data, labelId, occurredAt: metadata.occurredAt });
+  if (!stored) return;
+  const ledger = await deps.store.ledger(labelId, data.budgetId, { consistent: true });
+  await reevaluate(
+    labelId,
+    data.budgetId,
+    ledger.states.map((s) => s.expenseId),
+    deps,
+  );
+}
+
+/** One version of an expense (recorded, amended or voided), whatever order they arrive in. */
+export async function receiveVersion(
+  labelId: string,
+  budgetId: string,
+  version: ExpenseVersion,
+  deps: Pick<BudgetsDeps, 'store'>,
+) {
+  const { store } = deps;
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    // Each expense counts once per version: the same event again (a retry, a duplicate) changes nothing.
+    if (await store.hasVersion(labelId, budgetId, version.expenseId, version.at)) return;
+    const budget = await store.getBudget(labelId, budgetId);
+    const found = await store.expenseStates(labelId, budgetId, [version.expenseId]);
+    const before = found.get(version.expenseId) ?? emptyState(version.expenseId, version.receivedAt);
+    const changed = await withSettlements(store, labelId, budgetId, [[before, withVersion(before, version)]]);
+    const rates = await ratesFor(
+      store,
+      changed.map(([, after]) => after),
+      budget,
+    );
+    const states = changed.map(([, after]) => evaluate(after, budget, rates));
+    const delta = sum(...changed.map(([b], i) => difference(b.contribution, states[i].contribution)));
+    if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) return;
+  }
+  throw new Error(`expense ${version.expenseId} of budget ${budgetId}: too many concurrent changes`);
+}
+
+/**
+ * Adds to `changes` the commitments whose settlement changes with them: an actual that starts (or
+ * stops) settling a commitment closes (or reopens) it in the same write. A commitment not received
+ * yet gets a state that only says who settles it.
+ */
+async function withSettlements(
+  store: BudgetStore,
+  labelId: string,
+  budgetId: string,
+  changes: [ExpenseState, ExpenseState][],
+): Promise<[ExpenseState, ExpenseState][]> {
+  const edits = new Map<string, { add: string[]; remove: string[] }>();
+  for (const [before, after] of changes) {
+    const was = settlesOf(before);
+    const is = settlesOf(after);
+    if (was === is) continue;
+    const edit = (id: string) => {
+      const found = edits.get(id) ?? { add: [], remove: [] };
+      edits.set(id, found);
+      return found;
+    };
+    if (was) edit(was).remove.push(after.expenseId);
+    if (is) edit(is).add.push(after.expenseId);
+  }
+  const ids = [...edits.keys()].filter((id) => !changes.some(([, after]) => after.expenseId === id));
+  if (ids.length === 0) return changes;
+  const found = await store.expenseStates(labelId, budgetId, ids);
+  const firstSeenAt = changes[0][1].firstSeenAt;
+  return [
+    ...changes,
+    ...ids.map((id): [ExpenseState, ExpenseState] => {
+      const before = found.get(id) ?? emptyState(id, firstSeenAt);
+      const { add, remove } = edits.get(id) ?? { add: [], remove: [] };
+      const settledBy = [...new Set([...before.settledBy.filter((a) => !remove.includes(a)), ...add])].sort();
+      return [before, { ...before, settledBy }];
+    }),
+  ];
+}
+
+export const recordedVersion = (
+  change: 'recorded' | 'amended',
+  data: EventData<typeof ExpenseRecorded>,
+  metadata: Metadata,
+  receivedAt: string,
+): ExpenseVersion => ({
+  expenseId: data.expenseId,
+  at: versionAt(metadata.occurredAt, metadata.eventId),
+  change,
+  data,
+  receivedAt,
+});
+
+export const voidedVersion = (
+  data: EventData<typeof ExpenseVoided>,
+  metadata: Metadata,
+  receivedAt: string,
+): ExpenseVersion => ({
+  expenseId: data.expenseId,
+  at: versionAt(metadata.occurredAt, metadata.eventId),
+  change: 'voided',
+  ...(data.reason ? { reason: data.reason } : {}),
+  receivedAt,
+});
+
+/** At most this many states per transaction (DynamoDB: 100 items), with the totals' update. */
+const statesPerWrite = 50;
+
+/**
+ * Counts these expenses again under the budget and rates as they are now (a budget arrived, a rate
+ * was added): each changed state and the totals' difference in one write.
+ */
+export async function reevaluate(
+  labelId: string,
+  budgetId: string,
+  expenseIds: string[],
+  deps: Pick<BudgetsDeps, 'store'>,
+  rebuilt?: Map<string, ExpenseState>,
+): Promise<number> {
+  let written = 0;
+  for (let start = 0; start < expenseIds.length; start += statesPerWrite) {
+    const ids = expenseIds.slice(start, start + statesPerWrite);
+    for (let attempt = 0; ; attempt++) {
+      if (attempt >= maxAttempts) throw new Error(`budget ${budgetId}: too many concurrent changes`);
+      const budget = await deps.store.getBudget(labelId, budgetId);
+      const stored = await deps.store.expenseStates(labelId, budgetId, ids);
+      const befores = [...stored.values()];
+      const afters = befores.map((b) => ({ ...(rebuilt?.get(b.expenseId) ?? b), revision: b.revision }));
+      const rates = await ratesFor(deps.store, afters, budget);
+      const states = afters.map((a) => evaluate(a, budget, rates));
+      const changed = states.filter((s, i) => !sameState(s, befores[i]));
+      if (changed.length === 0) break;
+      const delta: Counters = sum(
+        ...changed.map((s) => difference(stored.get(s.expenseId)?.contribution ?? {}, s.contribution)),
+      );
+      if (await deps.store.writeLedger(labelId, budgetId, { versions: [], states: changed, delta })) {
+        written += changed.length;
+        break;
+      }
+    }
+  }
+  return written;
+}

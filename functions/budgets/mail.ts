@@ -1,0 +1,258 @@
+import { type Budget, type Figures, figuresOf } from '#shared/budgets/ledger.ts';
+import type { DayResult } from '#shared/db/budgets.ts';
+import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
+import { budgetTemplateNames } from '#shared/mail/budget-templates.ts';
+import { escapeHtml, singleLine } from '#shared/mail/data.ts';
+import type { OutgoingMail } from '#shared/mail/ports.ts';
+import { sendMails } from '#shared/mail/send.ts';
+import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
+import { formatMoney } from '#shared/money/money.ts';
+import type { BudgetsDeps } from './ports.ts';
+
+export type BudgetAlert =
+  | { kind: 'threshold'; alertId: string; threshold: number }
+  | { kind: 'forecast'; alertId: string; runsOutOn: string }
+  | { kind: 'line'; alertId: string; line: { lineId: string; planned: number; spent: number } };
+
+/** The alert's name in its mail's identity: with the budget and the period, it is mailed once. */
+const alertName = (alert: BudgetAlert) =>
+  alert.kind === 'threshold'
+    ? `threshold:${alert.threshold}`
+    : alert.kind === 'forecast'
+      ? 'forecast'
+      : `line:${alert.line.lineId}`;
+const periodOf = (budget: Pick<Budget, 'period'>) => `${budget.period.start}/${budget.period.end}`;
+const alertKinds = {
+  threshold: 'threshold-crossed',
+  forecast: 'forecast-over',
+  line: 'line-over-plan',
+} as const;
+
+type View = string | number | boolean | null | undefined | View[] | { [key: string]: View };
+
+/** Both views of the template data: `text` plain and single-line, `html` escaped (SES does not escape). */
+function views(view: View): { text: View; html: View } {
+  const map = (value: View, each: (s: string) => string): View => {
+    if (typeof value === 'string') return each(value);
+    if (Array.isArray(value)) return value.map((v) => map(v, each));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, map(v, each)]));
+    return value;
+  };
+  return { text: map(view, singleLine), html: map(view, (s) => escapeHtml(singleLine(s))) };
+}
+
+const scopeText = (scope: { kind: string; id: string }) => `${scope.kind} ${scope.id}`;
+
+/** One alert to the budget's owner; its identity is the budget and the alert (threshold or line, and period). */
+export function alertMail(
+  budget: Budget,
+  figures: Figures,
+  day: { forecastAtEnd: number; runsOutOn: string | null },
+  alert: BudgetAlert,
+  date: string,
+): OutgoingMail {
+  const money = (minor: number) => formatMoney({ minor, currency: budget.currency });
+  const { headline, detail } =
+    alert.kind === 'threshold'
+      ? {
+          headline: `${alert.threshold} % of the plan is spent`,
+          detail: `On ${date} committed and actual spend reached ${figures.usedPercent} % of the plan.`,
+        }
+      : alert.kind === 'forecast'
+        ? {
+            headline: `at this rate the money runs out on ${alert.runsOutOn}`,
+            detail: `At the last 7 days' rate the budget is spent on ${alert.runsOutOn}, before its end on ${budget.period.end}; the forecast at the end is ${money(day.forecastAtEnd)} against ${money(figures.planned)} planned.`,
+          }
+        : {
+            headline: `line ${alert.line.lineId} is over its plan`,
+            detail: `Line ${alert.line.lineId} has ${money(alert.line.spent)} spent against ${money(alert.line.planned)} planned.`,
+          };
+  return {
+    identity: {
+      labelId: budget.labelId,
+      subject: mailSubjects.budgetAlert(budget.budgetId, alertName(alert), periodOf(budget)),
+      email: budget.owner.email,
+      kind: alertKinds[alert.kind],
+    },
+    stream: 'operational',
+    context: { budgetId: budget.budgetId },
+    template: budgetTemplateNames.alert,
+    data: views({
+      ownerName: budget.owner.name,
+      budgetId: budget.budgetId,
+      scope: scopeText(budget.scope),
+      headline,
+      detail,
+      planned: money(figures.planned),
+      used: money(figures.used),
+      usedPercent: String(figures.usedPercent),
+      forecastAtEnd: money(day.forecastAtEnd),
+      runsOutOn: day.runsOutOn ?? 'not at the current rate',
+    }),
+  };
+}
+
+const barCells = 20;
+const barColours = { 'on-track': '#2e7d32', 'at-risk': '#f9a825', over: '#c62828' } as const;
+
+/** The report's bar: 20 cells, filled in proportion to the share used (capped at the whole bar). */
+export function bar(usedPercent: number, status: DayResult['status']) {
+  const filled = Math.max(0, Math.min(barCells, Math.round((usedPercent * barCells) / 100)));
+  return {
+    cells: Array.from({ length: barCells }, (_, i) => (i < filled ? barColours[status] : '#e0e0e0')),
+    text: `${'#'.repeat(filled)}${'.'.repeat(barCells - filled)}`,
+  };
+}
+
+/** Worth a report: something changed since yesterday, or something is at risk. */
+export const worthReporting = (results: DayResult[], held: unknown[]) =>
+  held.length > 0 ||
+  results.some(
+    (r) =>
+      r.changed || r.status !== 'on-track' || r.unconverted.length > 0 || r.possibleDuplicates.length > 0,
+  );
+
+/** The owner's daily report: one row per budget they hold, then what needs their attention. */
+export function reportMail(
+  labelId: string,
+  date: string,
+  results: DayResult[],
+  held: { budgetId: string; expenseId: string; firstSeenAt: string }[],
+): OutgoingMail {
+  const sorted = [...results].sort((a, b) => a.budgetId.localeCompare(b.budgetId));
+  const owner = sorted[0].owner;
+  const money = (r: DayResult, minor: number) => formatMoney({ minor, currency: r.currency });
+  const rows = sorted.map((r) => {
+    const { cells, text } = bar(r.usedPercent, r.status);
+    return {
+      budgetId: r.budgetId,
+      scope: scopeText(r.scope),
+      planned: money(r, r.planned),
+      committed: money(r, r.committed),
+      actual: money(r, r.actual),
+      remaining: money(r, r.remaining),
+      usedPercent: String(r.usedPercent),
+      forecastAtEnd: money(r, r.forecastAtEnd),
+      runsOutOn: r.runsOutOn ?? '-',
+      status: r.status,
+      bar: cells,
+      barText: text,
+    };
+  });
+  const atRisk = sorted.filter((r) => r.status !== 'on-track').length;
+  return {
+    identity: {
+      labelId,
+      subject: mailSubjects.ownerReport(owner.email, date),
+      email: owner.email,
+      kind: 'budget-report',
+    },
+    stream: 'operational',
+    context: { budgetIds: sorted.map((r) => r.budgetId).join(',') },
+    template: budgetTemplateNames.report,
+    data: views({
+      ownerName: owner.name,
+      date,
+      summary: `${sorted.length} budget${sorted.length === 1 ? '' : 's'}, ${atRisk} at risk or over`,
+      rows,
+      linesOver: sorted.flatMap((r) =>
+        r.linesOver.map(
+          (l) => `${r.budgetId}: ${l.lineId} ${money(r, l.spent)} spent of ${money(r, l.planned)} planned`,
+        ),
+      ),
+      unconverted: sorted.flatMap((r) =>
+        r.unconverted.map(
+          (u) =>
+            `${r.budgetId}: ${u.expenseId} (${u.vendor}, ${u.date}) ${formatMoney(u.amount)}: no ${u.amount.currency}/${r.currency} rate for ${u.date}`,
+        ),
+      ),
+      duplicates: sorted.flatMap((r) =>
+        r.possibleDuplicates.map(
+          (d) => `${r.budgetId}: ${d.vendor} invoice ${d.invoiceNumber} under ${d.expenseIds.join(', ')}`,
+        ),
+      ),
+      drift: sorted.flatMap((r) =>
+        r.drift.map((d) => {
+          const currency = d.total.startsWith('unconverted') ? d.total.split(' ')[1] : r.currency;
+          const show = (minor: number) => formatMoney({ minor, currency });
+          return `${r.budgetId}: ${d.total} was ${show(d.was)}, the ledger says ${show(d.ledger)}`;
+        }),
+      ),
+      held: held.map(
+        (h) => `${h.expenseId} for budget ${h.budgetId}, first seen ${h.firstSeenAt.slice(0, 10)}`,
+      ),
+    }),
+  };
+}
+
+/** Mail leaves this long before the function's timeout at the latest; what is left is retried. */
+const sendingMs = 30_000;
+
+/**
+ * Sends budget mail through the mail module: each identity once, whatever retries. Mail left unsent
+ * (the send rate, a throttled SES) fails the invocation, and Lambda's retry sends only what is left.
+ */
+export async function sendBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now'>, mails: OutgoingMail[]) {
+  const outcome = await sendMails(deps.mail, mails, deps.now().getTime() + sendingMs);
+  if (outcome.unfinished)
+    throw new Error(`budget mail: ${mails.length - outcome.claimed} left to send; retried`);
+}
+
+/** Claims of budget mail left open by a crash are sent again, once stale, on the outbox sweep. */
+export async function sweepBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now' | 'store'>) {
+  for (const resender of budgetResenders(deps))
+    await sweepStaleClaims(deps.mail, resender, deps.now().getTime() + sendingMs);
+}
+
+/**
+ * The budgets' share of the stale-claim sweep: an alert or report whose claim stayed open (a crash
+ * between claiming and SES's answer, and no Email Sent event) is written again from the budget as it
+ * is now and sent again (see shared/mail/settle.ts).
+ */
+export const budgetResenders = (deps: Pick<BudgetsDeps, 'store'>): Resender[] => [
+  {
+    subjectType: 'budget-alert',
+    async rebuild(stale: Delivery[]) {
+      const mails = new Map<string, OutgoingMail>();
+      for (const delivery of stale) {
+        const [, budgetId, name, period] = delivery.subject;
+        const ledger = await deps.store.ledger(delivery.labelId, budgetId);
+        const budget = ledger.budget;
+        if (!budget || periodOf(budget) !== period || budget.owner.email !== delivery.email) continue;
+        const figures = figuresOf(budget, ledger.totals);
+        const last = budget.lastResult;
+        const day = {
+          forecastAtEnd: last?.forecastAtEnd ?? figures.used,
+          runsOutOn: last?.runsOutOn ?? null,
+        };
+        const alert: BudgetAlert | undefined = name.startsWith('threshold:')
+          ? { kind: 'threshold', alertId: '', threshold: Number(name.slice('threshold:'.length)) }
+          : name === 'forecast'
+            ? { kind: 'forecast', alertId: '', runsOutOn: last?.runsOutOn ?? budget.period.end }
+            : figures.lines
+                .filter((line) => `line:${line.lineId}` === name)
+                .map((line): BudgetAlert => ({ kind: 'line', alertId: '', line }))[0];
+        if (alert)
+          mails.set(
+            delivery.deliveryId,
+            alertMail(budget, figures, day, alert, last?.date ?? delivery.claimedAt.slice(0, 10)),
+          );
+      }
+      return { mails };
+    },
+  },
+  {
+    subjectType: 'owner-report',
+    async rebuild(stale: Delivery[]) {
+      const mails = new Map<string, OutgoingMail>();
+      for (const delivery of stale) {
+        const [, email, date] = delivery.subject;
+        const results = await deps.store.dayResults(date, delivery.labelId, email);
+        if (results.length === 0) continue;
+        mails.set(delivery.deliveryId, reportMail(delivery.labelId, date, results, []));
+      }
+      return { mails };
+    },
+  },
+];

@@ -1,0 +1,363 @@
+import {
+  type Budget,
+  type Counters,
+  counterParts,
+  difference,
+  type ExpenseState,
+  emptyState,
+  evaluate,
+  type Figures,
+  figuresOf,
+  isCounted,
+  possibleDuplicates,
+  sameCounters,
+  sameState,
+  sum,
+  unconvertedExpenses,
+  withVersion,
+} from '#shared/budgets/ledger.ts';
+import { type DayResult, type Ledger, maxFanOutEntries } from '#shared/db/budgets.ts';
+import { keyParts } from '#shared/db/keys.ts';
+import {
+  BudgetDriftRepaired,
+  BudgetForecastOver,
+  BudgetLineOverPlan,
+  BudgetReconciled,
+  BudgetReconciliationDue,
+  BudgetThresholdCrossed,
+  type EventData,
+  type Metadata,
+  type OutboxEntry,
+  outboxEntry,
+  ReconciliationDue,
+} from '#shared/events/index.ts';
+import { divideHalfEven } from '#shared/money/money.ts';
+import { addDays, dateIn, daysBetween } from './days.ts';
+import { ratesFor, reevaluate } from './ledger-changes.ts';
+import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
+import type { BudgetsDeps } from './ports.ts';
+
+const source = 'backline.budgets';
+
+const reconciledAfterEndDays = 31;
+
+/**
+ * The daily `Reconciliation Due` fans out: each invocation puts one page of `Budget Reconciliation
+ * Due` events (one per budget) and, when there are more budgets, `Reconciliation Due` again with the
+ * cursor of the next page, all through the outbox with the page's marker, so a repeated page puts
+ * nothing twice. No invocation reconciles more than one budget (see docs/design.md#budgets).
+ */
+export async function fanOutReconciliation(
+  data: EventData<typeof ReconciliationDue>,
+  metadata: Metadata,
+  deps: Pick<BudgetsDeps, 'store' | 'timeZone'>,
+  pageSize = maxFanOutEntries - 1,
+) {
+  const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
+  const page = await deps.store.budgetsPage(data.cursor, pageSize);
+  const meta = { source, correlationId: metadata.correlationId };
+  // A budget is reconciled until a month after its period ends (late invoices still arrive), then left alone.
+  const active = page.items.filter((budget) => budget.endsOn >= addDays(date, -reconciledAfterEndDays));
+  const entries: OutboxEntry[] = active.map(({ labelId, budgetId }) =>
+    outboxEntry(BudgetReconciliationDue, { labelId, budgetId, date }, { ...meta, labelId }),
+  );
+  if (page.cursor) entries.push(outboxEntry(ReconciliationDue, { date, cursor: page.cursor }, meta));
+  if (entries.length === 0) return;
+  await deps.store.putFanOutPage('reconciliation', date, data.cursor, entries);
+}
+
+/** Every expense's state rebuilt from its versions alone, and who settles which commitment. */
+export function statesFromLedger(ledger: Ledger): Map<string, ExpenseState> {
+  const stored = new Map(ledger.states.map((s) => [s.expenseId, s]));
+  const rebuilt = new Map<string, ExpenseState>();
+  for (const version of [...ledger.versions].sort((a, b) => a.at.localeCompare(b.at))) {
+    const before =
+      rebuilt.get(version.expenseId) ??
+      emptyState(version.expenseId, stored.get(version.expenseId)?.firstSeenAt ?? version.receivedAt);
+    rebuilt.set(version.expenseId, withVersion(before, version));
+  }
+  // A commitment named by an actual may have no version yet: it keeps a state saying who settles it.
+  for (const state of ledger.states)
+    if (!rebuilt.has(state.expenseId))
+      rebuilt.set(state.expenseId, emptyState(state.expenseId, state.firstSeenAt));
+  for (const state of rebuilt.values()) state.settledBy = [];
+  for (const state of rebuilt.values()) {
+    const target = isCounted(state) && state.data.kind === 'actual' ? state.data.settles : undefined;
+    if (!target) continue;
+    const commitment = rebuilt.get(target) ?? emptyState(target, state.firstSeenAt);
+    commitment.settledBy = [...commitment.settledBy, state.expenseId].sort();
+    rebuilt.set(target, commitment);
+  }
+  return rebuilt;
+}
+
+const spendOf = (contribution: Counters) =>
+  Object.entries(contribution)
+    .filter(([name]) => ['committed', 'actual'].includes(counterParts(name)[0]))
+    .reduce((total, [, value]) => total + value, 0);
+
+/** Burn rate, forecast, the day the money runs out and the straight line, from the day's states. */
+export function dayFigures(budget: Budget, figures: Figures, states: ExpenseState[], date: string) {
+  let spent7 = 0;
+  let spent30 = 0;
+  for (const state of states) {
+    if (!isCounted(state)) continue;
+    const age = daysBetween(state.data.date, date);
+    if (age < 0) continue;
+    const spent = spendOf(state.contribution);
+    if (age < 7) spent7 += spent;
+    if (age < 30) spent30 += spent;
+  }
+  const available = figures.planned + figures.income;
+  const daysLeft = Math.max(0, daysBetween(date, budget.period.end));
+  const forecastAtEnd = figures.used + Number(divideHalfEven(BigInt(spent7) * BigInt(daysLeft), 7n));
+  const remaining = available - figures.used;
+  const runsOutOn =
+    remaining <= 0
+      ? date
+      : spent7 > 0
+        ? addDays(date, Number((BigInt(remaining) * 7n + BigInt(spent7) - 1n) / BigInt(spent7)))
+        : null;
+  const totalDays = daysBetween(budget.period.start, budget.period.end) + 1;
+  const elapsed = Math.min(totalDays, Math.max(0, daysBetween(budget.period.start, date) + 1));
+  const straightLine = Number(divideHalfEven(BigInt(figures.planned) * BigInt(elapsed), BigInt(totalDays)));
+  const forecastOver = forecastAtEnd > available && date <= budget.period.end && runsOutOn !== null;
+  const linesOver = figures.lines
+    .filter((line) => line.over)
+    .map(({ lineId, planned, spent }) => ({ lineId, planned, spent }));
+  return {
+    burnRate7: Number(divideHalfEven(BigInt(spent7), 7n)),
+    burnRate30: Number(divideHalfEven(BigInt(spent30), 30n)),
+    forecastAtEnd,
+    runsOutOn,
+    variance: figures.used - straightLine,
+    forecastOver,
+    linesOver,
+    status: (figures.used > available
+      ? 'over'
+      : forecastOver || linesOver.length > 0
+        ? 'at-risk'
+        : 'on-track') as DayResult['status'],
+  };
+}
+
+/** The alerts a day's figures call for; each has an id that is the same every day of the period. */
+function alertsOf(
+  budget: Budget,
+  figures: Figures,
+  day: ReturnType<typeof dayFigures>,
+  date: string,
+): BudgetAlert[] {
+  const { start, end } = budget.period;
+  const alerts: BudgetAlert[] = [];
+  for (const threshold of [...new Set(budget.thresholds)].sort((a, b) => a - b))
+    if (figures.used * 100 >= threshold * figures.planned && figures.used > 0)
+      alerts.push({ kind: 'threshold', alertId: keyParts('threshold', threshold, start, end), threshold });
+  if (day.forecastOver && day.runsOutOn)
+    alerts.push({ kind: 'forecast', alertId: keyParts('forecast', start, end), runsOutOn: day.runsOutOn });
+  for (const line of day.linesOver)
+    alerts.push({ kind: 'line', alertId: keyParts('line', line.lineId, start, end), line });
+  void date;
+  return alerts;
+}
+
+function alertEvent(
+  budget: Budget,
+  figures: Figures,
+  day: ReturnType<typeof dayFigures>,
+  alert: BudgetAlert,
+  date: string,
+) {
+  const money = (minor: number) => ({ minor, currency: budget.currency });
+  const ref = { labelId: budget.labelId, budgetId: budget.budgetId, date, period: budget.period };
+  const meta = { source, labelId: budget.labelId };
+  if (alert.kind === 'threshold')
+    return outboxEntry(
+      BudgetThresholdCrossed,
+      {
+        ...ref,
+        threshold: alert.threshold,
+        usedPercent: figures.usedPercent,
+        used: money(figures.used),
+        planned: money(figures.planned),
+      },
+      meta,
+    );
+  if (alert.kind === 'forecast')
+    return outboxEntry(
+      BudgetForecastOver,
+      {
+        ...ref,
+        forecastAtEnd: money(day.forecastAtEnd),
+        planned: money(figures.planned),
+        runsOutOn: alert.runsOutOn,
+      },
+      meta,
+    );
+  return outboxEntry(
+    BudgetLineOverPlan,
+    { ...ref, lineId: alert.line.lineId, planned: money(alert.line.planned), spent: money(alert.line.spent) },
+    meta,
+  );
+}
+
+const maxAttempts = 4;
+
+/**
+ * One budget's day: totals recomputed from the ledger (expenses whose count changed, a rate added
+ * since, are counted again; running totals that differ from the ledger are drift, repaired and
+ * reported), then burn rate, forecast, runs-out date, alerts once each, and the day's result.
+ */
+export async function reconcileBudget(
+  data: EventData<typeof BudgetReconciliationDue>,
+  metadata: Metadata,
+  deps: BudgetsDeps,
+) {
+  const { labelId, budgetId, date } = data;
+  const now = deps.now().toISOString();
+  let drift: DayResult['drift'] = [];
+  for (let attempt = 0; ; attempt++) {
+    if (attempt >= maxAttempts)
+      throw new Error(`budget ${budgetId}: its ledger kept changing while reconciled`);
+    // Eventually consistent first (half the read units); a difference is checked again with a strong read.
+    const ledger = await deps.store.ledger(labelId, budgetId, { consistent: attempt > 0 });
+    const budget = ledger.budget;
+    if (!budget) return;
+    const rebuilt = statesFromLedger(ledger);
+    const rates = await ratesFor(deps.store, [...rebuilt.values()], budget);
+    const evaluated = new Map([...rebuilt].map(([id, state]) => [id, evaluate(state, budget, rates)]));
+    const stored = new Map(ledger.states.map((s) => [s.expenseId, s]));
+    const recount = [...evaluated.values()].filter((state) => {
+      const before = stored.get(state.expenseId);
+      return !before || !sameState(state, before);
+    });
+    if (recount.length > 0 && attempt < maxAttempts - 1) {
+      await reevaluate(
+        labelId,
+        budgetId,
+        recount.map((s) => s.expenseId),
+        deps,
+        evaluated,
+      );
+      continue;
+    }
+    const ledgerTotals = sum(...[...evaluated.values()].map((s) => s.contribution));
+    if (!sameCounters(ledger.totals, ledgerTotals)) {
+      if (attempt === 0) continue;
+      const differences = Object.keys(difference(ledger.totals, ledgerTotals)).map((total) => ({
+        total: counterParts(total).join(' '),
+        was: ledger.totals[total] ?? 0,
+        ledger: ledgerTotals[total] ?? 0,
+      }));
+      const repaired = await deps.store.repairTotals(
+        labelId,
+        budgetId,
+        ledger.totalsRevision,
+        ledgerTotals,
+        { date, at: now, differences },
+        [
+          outboxEntry(
+            BudgetDriftRepaired,
+            { labelId, budgetId, date, differences },
+            { source, labelId, correlationId: metadata.correlationId },
+          ),
+        ],
+      );
+      if (!repaired) continue;
+      drift = differences;
+    }
+    await concludeDay(budget, ledgerTotals, [...evaluated.values()], drift, date, now, metadata, deps);
+    return;
+  }
+}
+
+async function concludeDay(
+  budget: Ledger['budget'] & {},
+  totals: Counters,
+  states: ExpenseState[],
+  drift: DayResult['drift'],
+  date: string,
+  now: string,
+  metadata: Metadata,
+  deps: BudgetsDeps,
+) {
+  const figures = figuresOf(budget, totals);
+  const day = dayFigures(budget, figures, states, date);
+  const raised: string[] = [];
+  for (const alert of alertsOf(budget, figures, day, date)) {
+    const { mailed } = await deps.store.raiseAlert(
+      budget.labelId,
+      budget.budgetId,
+      alert.alertId,
+      now,
+      alertEvent(budget, figures, day, alert, date),
+    );
+    if (mailed) continue;
+    raised.push(alert.alertId);
+    // The mail's identity (owner, label, budget, alert and period) is its claim: a retry mails nothing twice.
+    await sendBudgetMail(deps, [alertMail(budget, figures, day, alert, date)]);
+    await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
+  }
+  const unconverted = unconvertedExpenses(states);
+  const duplicates = possibleDuplicates(states);
+  const previous = budget.lastResult;
+  const result: DayResult = {
+    labelId: budget.labelId,
+    budgetId: budget.budgetId,
+    date,
+    owner: budget.owner,
+    scope: budget.scope,
+    currency: budget.currency,
+    planned: figures.planned,
+    committed: figures.committed,
+    actual: figures.actual,
+    income: figures.income,
+    remaining: figures.remaining,
+    usedPercent: figures.usedPercent,
+    vat: figures.vat,
+    burnRate7: day.burnRate7,
+    burnRate30: day.burnRate30,
+    forecastAtEnd: day.forecastAtEnd,
+    runsOutOn: day.runsOutOn,
+    variance: day.variance,
+    status: day.status,
+    linesOver: day.linesOver,
+    unconverted,
+    possibleDuplicates: duplicates,
+    drift,
+    alerts: raised,
+    changed:
+      !previous ||
+      drift.length > 0 ||
+      raised.length > 0 ||
+      previous.planned !== figures.planned ||
+      previous.committed !== figures.committed ||
+      previous.actual !== figures.actual ||
+      previous.income !== figures.income ||
+      previous.unconverted.length !== unconverted.length ||
+      previous.possibleDuplicates.length !== duplicates.length,
+    reconciledAt: now,
+  };
+  const money = (minor: number) => ({ minor, currency: budget.currency });
+  await deps.store.saveDayResult(
+    result,
+    outboxEntry(
+      BudgetReconciled,
+      {
+        labelId: budget.labelId,
+        budgetId: budget.budgetId,
+        date,
+        planned: money(figures.planned),
+        committed: money(figures.committed),
+        actual: money(figures.actual),
+        income: money(figures.income),
+        remaining: money(figures.remaining),
+        usedPercent: figures.usedPercent,
+        forecastAtEnd: money(day.forecastAtEnd),
+        runsOutOn: day.runsOutOn,
+        status: day.status,
+      },
+      { source, labelId: budget.labelId, correlationId: metadata.correlationId },
+    ),
+  );
+}

@@ -1,0 +1,265 @@
+import { z } from 'zod';
+import { figuresOf, isCounted, possibleDuplicates, unconvertedExpenses } from '#shared/budgets/ledger.ts';
+import { toCsv } from '#shared/csv.ts';
+import type { BudgetStore, StoredBudget } from '#shared/db/budgets.ts';
+import { Rate } from '#shared/events/expense-recorded.ts';
+import { IsoDate } from '#shared/events/fields.ts';
+import {
+  type HttpEvent,
+  type HttpResult,
+  header,
+  json,
+  jsonBody,
+  notFound,
+  ValidationError,
+} from '#shared/http/index.ts';
+import { isCurrency } from '#shared/money/money.ts';
+import type { ManagementRoute } from './routes.ts';
+
+/** Budgets, their ledgers and recoupable spend under `/labels/{labelId}/...`, and the manager's rate table `/fx-rates/{date}`. */
+
+export interface BudgetRoutesDeps {
+  budgets: BudgetStore;
+  now: () => Date;
+}
+
+const parse = <T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.infer<T> => {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ValidationError(
+      result.error.issues.map((issue) => ({
+        path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+        message: issue.message,
+      })),
+    );
+  }
+  return result.data;
+};
+
+const ListQuery = z.object({
+  scope: z.enum(['release', 'tour', 'campaign']).optional(),
+  scopeId: z.string().min(1).max(128).optional(),
+});
+
+const LedgerQuery = z
+  .object({ from: IsoDate.optional(), to: IsoDate.optional() })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be before from', path: ['to'] });
+
+const pair = /^([A-Z]{3})\/([A-Z]{3})$/;
+export const RatesBody = z.object({
+  rates: z
+    .record(z.string(), Rate)
+    .superRefine((rates, context) => {
+      for (const name of Object.keys(rates)) {
+        const match = pair.exec(name);
+        if (!match || !isCurrency(match[1]) || !isCurrency(match[2]) || match[1] === match[2])
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'must be a pair of two ISO 4217 codes such as GBP/USD',
+          });
+      }
+    })
+    .refine(
+      (rates) => Object.keys(rates).length > 0 && Object.keys(rates).length <= 500,
+      'must hold between 1 and 500 pairs',
+    ),
+});
+
+const summary = (budget: StoredBudget) => ({
+  budgetId: budget.budgetId,
+  scope: budget.scope,
+  currency: budget.currency,
+  period: budget.period,
+  owner: budget.owner,
+  planned: budget.lines.reduce((total, line) => total + line.planned.minor, 0),
+  lastReconciled: budget.lastResult
+    ? {
+        date: budget.lastResult.date,
+        committed: budget.lastResult.committed,
+        actual: budget.lastResult.actual,
+        remaining: budget.lastResult.remaining,
+        usedPercent: budget.lastResult.usedPercent,
+        status: budget.lastResult.status,
+      }
+    : null,
+});
+
+const ids = (event: HttpEvent) => ({
+  labelId: event.pathParameters?.labelId ?? '',
+  budgetId: event.pathParameters?.budgetId ?? '',
+  artistId: event.pathParameters?.artistId ?? '',
+  date: event.pathParameters?.date ?? '',
+});
+
+const ledgerColumns = [
+  'expenseId',
+  'version',
+  'change',
+  'counted',
+  'kind',
+  'lineId',
+  'vendor',
+  'invoiceNumber',
+  'date',
+  'amount',
+  'currency',
+  'vat',
+  'settles',
+  'recoupableArtist',
+  'recoupableShare',
+  'description',
+  'receivedAt',
+] as const;
+
+export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
+  {
+    method: 'GET',
+    path: '/labels/{labelId}/budgets',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const query = parse(ListQuery, event.queryStringParameters ?? {});
+      if (query.scopeId && !query.scope)
+        throw new ValidationError([{ path: 'scope', message: 'is required with scopeId' }]);
+      const found = await deps.budgets.labelBudgets(
+        ids(event).labelId,
+        query.scope ? { kind: query.scope, id: query.scopeId } : undefined,
+      );
+      return json(200, { budgets: found.map(summary) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/labels/{labelId}/budgets/{budgetId}',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const { labelId, budgetId } = ids(event);
+      const ledger = await deps.budgets.ledger(labelId, budgetId);
+      const budget = ledger.budget;
+      if (!budget) throw notFound('budget');
+      const figures = figuresOf(budget, ledger.totals);
+      const last = budget.lastResult;
+      return json(200, {
+        ...summary(budget),
+        thresholds: budget.thresholds,
+        lines: figures.lines.map((line) => ({
+          ...line,
+          category: budget.lines.find((l) => l.lineId === line.lineId)?.category ?? null,
+        })),
+        totals: {
+          currency: figures.currency,
+          planned: figures.planned,
+          committed: figures.committed,
+          actual: figures.actual,
+          income: figures.income,
+          remaining: figures.remaining,
+          usedPercent: figures.usedPercent,
+          vat: figures.vat,
+          recoupable: figures.recoupable,
+          unconverted: figures.unconverted,
+        },
+        thresholdsCrossed: ledger.alerts
+          .filter((alert) => alert.alertId.startsWith('threshold#'))
+          .map((alert) => ({ threshold: Number(alert.alertId.split('#')[1]), on: alert.raisedAt })),
+        forecastAtEnd: last?.forecastAtEnd ?? null,
+        runsOutOn: last?.runsOutOn ?? null,
+        burnRate: last ? { last7Days: last.burnRate7, last30Days: last.burnRate30 } : null,
+        variance: last?.variance ?? null,
+        lastReconciled: last ? { date: last.date, at: last.reconciledAt, status: last.status } : null,
+        driftHistory: ledger.drift,
+        unconverted: unconvertedExpenses(ledger.states),
+        possibleDuplicates: possibleDuplicates(ledger.states),
+        expenses: ledger.states.filter(isCounted).length,
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/labels/{labelId}/budgets/{budgetId}/ledger',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const { labelId, budgetId } = ids(event);
+      const query = parse(LedgerQuery, event.queryStringParameters ?? {});
+      const ledger = await deps.budgets.ledger(labelId, budgetId);
+      if (!ledger.budget) throw notFound('budget');
+      const current = new Map(ledger.states.map((s) => [s.expenseId, s]));
+      const rows = [...ledger.versions]
+        .sort((a, b) => a.expenseId.localeCompare(b.expenseId) || a.at.localeCompare(b.at))
+        .map((version) => {
+          const state = current.get(version.expenseId);
+          const data = version.data ?? state?.data;
+          const inForce = state && isCounted(state) && state.dataAt === version.at;
+          return { version, data, counted: Boolean(inForce) };
+        })
+        .filter(
+          ({ data }) =>
+            (!query.from || (data?.date ?? '') >= query.from) &&
+            (!query.to || (data?.date ?? '') <= query.to),
+        )
+        .map(({ version, data, counted }) => ({
+          expenseId: version.expenseId,
+          version: version.at,
+          change: version.change,
+          counted,
+          kind: data?.kind,
+          lineId: data?.lineId,
+          vendor: data?.vendor,
+          invoiceNumber: data?.invoiceNumber,
+          date: data?.date,
+          amount: data?.amount.minor,
+          currency: data?.amount.currency,
+          vat: data?.vat?.minor,
+          settles: data?.settles,
+          recoupableArtist: data?.recoupable?.artist.artistId,
+          recoupableShare: data?.recoupable?.sharePercent,
+          description: version.change === 'voided' ? version.reason : data?.description,
+          receivedAt: version.receivedAt,
+        }));
+      if (/\btext\/csv\b/i.test(header(event, 'accept') ?? ''))
+        return {
+          statusCode: 200,
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': 'attachment; filename="ledger.csv"',
+          },
+          body: toCsv(ledgerColumns, rows),
+        };
+      return json(200, { budgetId, currency: ledger.budget.currency, entries: rows });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/labels/{labelId}/artists/{artistId}/recoupable',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const { labelId, artistId } = ids(event);
+      const found = await deps.budgets.recoupable(labelId, artistId);
+      const byCurrency: Record<string, number> = {};
+      for (const { amount } of found)
+        byCurrency[amount.currency] = (byCurrency[amount.currency] ?? 0) + amount.minor;
+      return json(200, {
+        artistId,
+        recoupable: Object.entries(byCurrency)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([currency, minor]) => ({ currency, minor })),
+        expenses: found,
+      });
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/fx-rates/{date}',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const date = parse(IsoDate, ids(event).date, 'date');
+      const { rates } = parse(RatesBody, jsonBody(event));
+      await deps.budgets.putRates(date, rates, deps.now().toISOString());
+      return json(200, { date, rates });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/fx-rates/{date}',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const date = parse(IsoDate, ids(event).date, 'date');
+      const rates = await deps.budgets.rates(date);
+      if (!rates) throw notFound('rates for that date');
+      return json(200, { date, rates });
+    },
+  },
+];

@@ -1,0 +1,306 @@
+import type { z } from 'zod';
+import type { BudgetSet } from '../events/budget-set.ts';
+import type { Expense } from '../events/expense-recorded.ts';
+import { convert, type Money, percentOf } from '../money/money.ts';
+
+/**
+ * The budget ledger as plain data: what each expense counts towards the running totals, derived from
+ * its versions. The budgets function writes with it and the management API reads with it, so the
+ * totals and every view of them are computed one way (see docs/design.md#budgets).
+ */
+
+export type BudgetTerms = z.infer<typeof BudgetSet.data>;
+
+export interface Budget extends BudgetTerms {
+  labelId: string;
+  /** The label's timestamp of the terms in force; older terms arriving later are ignored. */
+  occurredAt: string;
+}
+
+/** One version of an expense as the ledger keeps it: every one is kept, the latest by `at` counts. */
+export interface ExpenseVersion {
+  expenseId: string;
+  /** Orders versions: the label's timestamp, then the event id (ties broken the same way everywhere). */
+  at: string;
+  change: 'recorded' | 'amended' | 'voided';
+  /** The whole expense, for a recorded or amended version. */
+  data?: Expense;
+  reason?: string;
+  receivedAt: string;
+}
+
+export const versionAt = (occurredAt: string, eventId: string) => `${occurredAt}#${eventId}`;
+
+/** Running totals by name, in integer minor units (the budget's currency, or the named one for unconverted amounts). */
+export type Counters = Record<string, number>;
+
+/** How an expense's amount reached the budget's currency. */
+export interface Conversion {
+  rate: string;
+  /** True when the rate was quoted the other way round (budget currency per expense currency). */
+  inverse: boolean;
+  date: string;
+  source: string;
+}
+
+/** An expense as it stands: its latest data and void, what it counts, and which actuals settle it. */
+export interface ExpenseState {
+  expenseId: string;
+  dataAt?: string;
+  data?: Expense;
+  voidAt?: string;
+  voidReason?: string;
+  /** Actuals (by expense id) that settle this commitment; a settled commitment is no longer committed. */
+  settledBy: string[];
+  /** What it adds to the running totals now. */
+  contribution: Counters;
+  conversion?: Conversion;
+  firstSeenAt: string;
+  /** Held: its budget is not known yet; counted when the budget arrives. */
+  held?: boolean;
+  /** Its recoupable share while counted, in the currency it counts in. */
+  recoupable?: { artistId: string; name: string; amount: Money };
+  /** Optimistic lock: each write of the state raises it (0: not stored yet). */
+  revision: number;
+}
+
+export const emptyState = (expenseId: string, firstSeenAt: string): ExpenseState => ({
+  expenseId,
+  settledBy: [],
+  contribution: {},
+  firstSeenAt,
+  revision: 0,
+});
+
+/** The state after one more version, whatever order versions arrive in: the latest data and the latest void are kept. */
+export function withVersion(state: ExpenseState, version: ExpenseVersion): ExpenseState {
+  if (version.change === 'voided') {
+    if (state.voidAt && state.voidAt >= version.at) return state;
+    return { ...state, voidAt: version.at, voidReason: version.reason };
+  }
+  if (state.dataAt && state.dataAt >= version.at) return state;
+  return { ...state, dataAt: version.at, data: version.data };
+}
+
+/** Counted: it has data and no later void. */
+export const isCounted = (state: ExpenseState): state is ExpenseState & { data: Expense } =>
+  state.data !== undefined && !(state.voidAt && state.dataAt && state.voidAt > state.dataAt);
+
+/** The commitment an expense settles while it is counted. */
+export const settlesOf = (state: ExpenseState): string | undefined =>
+  isCounted(state) && state.data.kind === 'actual' ? state.data.settles : undefined;
+
+/** Counter names: a JSON tuple, so that no line id or currency can make two names meet. */
+export const counter = {
+  committed: (lineId: string) => JSON.stringify(['committed', lineId]),
+  actual: (lineId: string) => JSON.stringify(['actual', lineId]),
+  income: (lineId: string) => JSON.stringify(['income', lineId]),
+  vat: () => JSON.stringify(['vat']),
+  recoupable: (artistId: string) => JSON.stringify(['recoupable', artistId]),
+  unconverted: (currency: string, kind: string) => JSON.stringify(['unconverted', currency, kind]),
+};
+export const isCounterName = (name: string) => name.startsWith('["');
+export const counterParts = (name: string): string[] => JSON.parse(name);
+
+/** Rates by date: `{"GBP/USD": "1.2534"}` = 1.2534 USD per GBP. */
+export type RateTable = (date: string) => Record<string, string> | undefined;
+
+/** The rate for one expense: the one it carries, else the manager's table for its date, else none. */
+export function conversionOf(expense: Expense, currency: string, rates: RateTable): Conversion | undefined {
+  if (expense.rate) return { rate: expense.rate.value, inverse: false, ...expense.rate };
+  const table = rates(expense.date);
+  const from = expense.amount.currency;
+  const direct = table?.[`${from}/${currency}`];
+  if (direct) return { rate: direct, inverse: false, date: expense.date, source: 'rate table' };
+  const inverse = table?.[`${currency}/${from}`];
+  if (inverse) return { rate: inverse, inverse: true, date: expense.date, source: 'rate table' };
+  return undefined;
+}
+
+/** An income line (a show's settlement) is an expense-shaped entry of this kind. */
+export const incomeKind = 'income';
+
+/**
+ * What one expense counts, in the budget's currency: committed (an open purchase order), actual (an
+ * invoice), VAT apart, the recoupable share per artist; income apart. An amount with no rate counts
+ * only under `unconverted`, in its own currency, never as if it were the budget's.
+ */
+export function contributionOf(
+  state: ExpenseState,
+  budget: Pick<Budget, 'currency'> | undefined,
+  rates: RateTable,
+): { contribution: Counters; conversion?: Conversion } {
+  if (!budget || !isCounted(state)) return { contribution: {} };
+  const expense = state.data;
+  const kind = expense.kind as string;
+  const settled = kind === 'commitment' && state.settledBy.length > 0;
+  const counters: Counters = {};
+  const add = (name: string, minor: number) => {
+    if (minor !== 0) counters[name] = (counters[name] ?? 0) + minor;
+  };
+  const same = expense.amount.currency === budget.currency;
+  const conversion = same ? undefined : conversionOf(expense, budget.currency, rates);
+  const home = (money: Money): number =>
+    same || !conversion
+      ? money.minor
+      : convert(money, budget.currency, conversion.rate, conversion.inverse).minor;
+  if (!same && !conversion) {
+    if (!settled) add(counter.unconverted(expense.amount.currency, kind), expense.amount.minor);
+    return { contribution: counters };
+  }
+  const net = home(expense.amount);
+  if (kind === incomeKind) add(counter.income(expense.lineId), net);
+  else if (kind === 'actual') add(counter.actual(expense.lineId), net);
+  else if (!settled) add(counter.committed(expense.lineId), net);
+  if (kind === 'actual' && expense.vat) add(counter.vat(), home(expense.vat));
+  if (expense.recoupable && kind !== incomeKind && !settled)
+    add(
+      counter.recoupable(expense.recoupable.artist.artistId),
+      percentOf(net, expense.recoupable.sharePercent),
+    );
+  return { contribution: counters, ...(conversion ? { conversion } : {}) };
+}
+
+/** The state with what it counts under `budget` (absent: held) at these rates. */
+export function evaluate(
+  state: ExpenseState,
+  budget: Pick<Budget, 'currency'> | undefined,
+  rates: RateTable,
+): ExpenseState {
+  const { contribution, conversion } = contributionOf(state, budget, rates);
+  const { conversion: _c, held: _h, recoupable: _r, ...rest } = state;
+  const share = state.data?.recoupable;
+  const recoupableMinor = share ? contribution[counter.recoupable(share.artist.artistId)] : undefined;
+  return {
+    ...rest,
+    contribution,
+    ...(conversion ? { conversion } : {}),
+    ...(budget ? {} : { held: true }),
+    ...(share && recoupableMinor
+      ? {
+          recoupable: {
+            artistId: share.artist.artistId,
+            name: share.artist.name,
+            amount: { minor: recoupableMinor, currency: budget?.currency ?? '' },
+          },
+        }
+      : {}),
+  };
+}
+
+/** JSON with keys sorted: two states compare equal however the table ordered their attributes. */
+export const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+
+/** The same state apart from its revision. */
+export const sameState = (a: ExpenseState, b: ExpenseState) =>
+  canonical({ ...a, revision: 0 }) === canonical({ ...b, revision: 0 });
+
+/** b - a, counter by counter, without zeros. */
+export function difference(a: Counters, b: Counters): Counters {
+  const delta: Counters = {};
+  for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const d = (b[name] ?? 0) - (a[name] ?? 0);
+    if (d !== 0) delta[name] = d;
+  }
+  return delta;
+}
+
+export function sum(...all: Counters[]): Counters {
+  const total: Counters = {};
+  for (const counters of all)
+    for (const [name, value] of Object.entries(counters))
+      if (value !== 0) total[name] = (total[name] ?? 0) + value;
+  for (const name of Object.keys(total)) if (total[name] === 0) delete total[name];
+  return total;
+}
+
+export const sameCounters = (a: Counters, b: Counters) => Object.keys(difference(a, b)).length === 0;
+
+/** The budget's figures from its counters, in its currency. */
+export function figuresOf(budget: Budget, totals: Counters) {
+  const lineIds = new Set(budget.lines.map((line) => line.lineId));
+  const byLine = new Map<string, { committed: number; actual: number; income: number }>();
+  const line = (lineId: string) => {
+    let figures = byLine.get(lineId);
+    if (!figures) {
+      figures = { committed: 0, actual: 0, income: 0 };
+      byLine.set(lineId, figures);
+    }
+    return figures;
+  };
+  for (const l of budget.lines) line(l.lineId);
+  let vat = 0;
+  const recoupable: Record<string, number> = {};
+  const unconverted: Record<string, Record<string, number>> = {};
+  for (const [name, value] of Object.entries(totals)) {
+    const [kind, a, b] = counterParts(name);
+    if (kind === 'committed' || kind === 'actual' || kind === 'income') line(a)[kind] += value;
+    else if (kind === 'vat') vat += value;
+    else if (kind === 'recoupable') recoupable[a] = (recoupable[a] ?? 0) + value;
+    else if (kind === 'unconverted')
+      unconverted[a] = { ...unconverted[a], [b]: (unconverted[a]?.[b] ?? 0) + value };
+  }
+  const lines = [...byLine].map(([lineId, figures]) => {
+    const planned = budget.lines.find((l) => l.lineId === lineId)?.planned.minor ?? 0;
+    const spent = figures.committed + figures.actual;
+    return { lineId, planned, ...figures, spent, planned_: lineIds.has(lineId), over: spent > planned };
+  });
+  const planned = budget.lines.reduce((total, l) => total + l.planned.minor, 0);
+  const committed = lines.reduce((t, l) => t + l.committed, 0);
+  const actual = lines.reduce((t, l) => t + l.actual, 0);
+  const income = lines.reduce((t, l) => t + l.income, 0);
+  const used = committed + actual;
+  return {
+    currency: budget.currency,
+    planned,
+    committed,
+    actual,
+    income,
+    used,
+    remaining: planned + income - used,
+    usedPercent: planned > 0 ? Math.round((used * 1000) / planned) / 10 : used > 0 ? 100 : 0,
+    vat,
+    recoupable,
+    unconverted,
+    lines: lines.map(({ planned_, ...rest }) => ({ ...rest, inPlan: planned_ })),
+  };
+}
+export type Figures = ReturnType<typeof figuresOf>;
+
+/** Expenses of the same vendor invoice under more than one expense id: possible duplicates, counted but flagged. */
+export function possibleDuplicates(states: ExpenseState[]) {
+  const byInvoice = new Map<string, { vendor: string; invoiceNumber: string; expenseIds: string[] }>();
+  for (const state of states) {
+    if (!isCounted(state) || !state.data.invoiceNumber) continue;
+    const key = JSON.stringify([
+      state.data.vendor.trim().toLowerCase(),
+      state.data.invoiceNumber.trim().toLowerCase(),
+    ]);
+    const group = byInvoice.get(key) ?? {
+      vendor: state.data.vendor,
+      invoiceNumber: state.data.invoiceNumber,
+      expenseIds: [],
+    };
+    group.expenseIds.push(state.expenseId);
+    byInvoice.set(key, group);
+  }
+  return [...byInvoice.values()].filter((group) => group.expenseIds.length > 1);
+}
+
+/** Expenses counted apart because no rate converts them yet. */
+export const unconvertedExpenses = (states: ExpenseState[]) =>
+  states
+    .filter((state) =>
+      Object.keys(state.contribution).some((name) => counterParts(name)[0] === 'unconverted'),
+    )
+    .map((state) => ({
+      expenseId: state.expenseId,
+      date: state.data?.date ?? '',
+      amount: state.data?.amount as Money,
+      vendor: state.data?.vendor ?? '',
+    }));

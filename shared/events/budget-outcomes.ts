@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+import { IsoDate, Money } from './fields.ts';
+
+/** What the daily reconciliation of budgets produces (source `backline.budgets`). */
+
+const budgetRef = { labelId: z.string().min(1), budgetId: z.string().min(1), date: IsoDate };
+const Period = z.object({ start: IsoDate, end: IsoDate });
+
+export const BudgetReconciliationDue = defineEvent({
+  detailType: 'Budget Reconciliation Due',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  description: 'One budget is due its daily reconciliation (the fan-out of Reconciliation Due).',
+  data: z.object(budgetRef),
+  sample: { labelId: 'lbl-nightshift', budgetId: 'bud-nightdrive-promo', date: '2027-02-11' },
+});
+
+export const BudgetStatus = z.enum(['on-track', 'at-risk', 'over']);
+
+export const BudgetReconciled = defineEvent({
+  detailType: 'Budget Reconciled',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  description:
+    "A budget's day: totals from the ledger, burn rate, forecast at the end, the day the money runs out.",
+  data: z.object({
+    ...budgetRef,
+    planned: Money,
+    committed: Money,
+    actual: Money,
+    income: Money,
+    remaining: Money,
+    usedPercent: z.number(),
+    forecastAtEnd: Money,
+    runsOutOn: IsoDate.nullable(),
+    status: BudgetStatus,
+  }),
+  sample: {
+    labelId: 'lbl-nightshift',
+    budgetId: 'bud-nightdrive-promo',
+    date: '2027-02-11',
+    planned: { minor: 500_000, currency: 'EUR' },
+    committed: { minor: 50_000, currency: 'EUR' },
+    actual: { minor: 120_000, currency: 'EUR' },
+    income: { minor: 0, currency: 'EUR' },
+    remaining: { minor: 330_000, currency: 'EUR' },
+    usedPercent: 34,
+    forecastAtEnd: { minor: 460_000, currency: 'EUR' },
+    runsOutOn: null,
+    status: 'on-track',
+  },
+});
+
+export const BudgetThresholdCrossed = defineEvent({
+  detailType: 'Budget Threshold Crossed',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  description:
+    'Spend (committed and actual) reached a threshold of the plan; once per budget, threshold and period.',
+  data: z.object({
+    ...budgetRef,
+    period: Period,
+    threshold: z.number(),
+    usedPercent: z.number(),
+    used: Money,
+    planned: Money,
+  }),
+  sample: {
+    labelId: 'lbl-nightshift',
+    budgetId: 'bud-nightdrive-promo',
+    date: '2027-04-02',
+    period: { start: '2027-01-01', end: '2027-06-30' },
+    threshold: 80,
+    usedPercent: 81.2,
+    used: { minor: 406_000, currency: 'EUR' },
+    planned: { minor: 500_000, currency: 'EUR' },
+  },
+});
+
+export const BudgetForecastOver = defineEvent({
+  detailType: 'Budget Forecast Over',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  description:
+    'At the recent burn rate the plan runs out before the end of the period; once per budget and period.',
+  data: z.object({ ...budgetRef, period: Period, forecastAtEnd: Money, planned: Money, runsOutOn: IsoDate }),
+  sample: {
+    labelId: 'lbl-nightshift',
+    budgetId: 'bud-nightdrive-promo',
+    date: '2027-03-01',
+    period: { start: '2027-01-01', end: '2027-06-30' },
+    forecastAtEnd: { minor: 640_000, currency: 'EUR' },
+    planned: { minor: 500_000, currency: 'EUR' },
+    runsOutOn: '2027-05-20',
+  },
+});
+
+export const BudgetLineOverPlan = defineEvent({
+  detailType: 'Budget Line Over Plan',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  description: "A line's spend went over its plan; once per budget, line and period.",
+  data: z.object({ ...budgetRef, period: Period, lineId: z.string().min(1), planned: Money, spent: Money }),
+  sample: {
+    labelId: 'lbl-nightshift',
+    budgetId: 'bud-nightdrive-promo',
+    date: '2027-03-01',
+    period: { start: '2027-01-01', end: '2027-06-30' },
+    lineId: 'radio',
+    planned: { minor: 300_000, currency: 'EUR' },
+    spent: { minor: 310_000, currency: 'EUR' },
+  },
+});
+
+export const BudgetDriftRepaired = defineEvent({
+  detailType: 'Budget Drift Repaired',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  description: "A budget's running totals differed from its ledger; they were set to the ledger's.",
+  data: z.object({
+    ...budgetRef,
+    /** Per running total that was wrong: what it held and what the ledger says. */
+    differences: z.array(z.object({ total: z.string(), was: z.number().int(), ledger: z.number().int() })),
+  }),
+  sample: {
+    labelId: 'lbl-nightshift',
+    budgetId: 'bud-nightdrive-promo',
+    date: '2027-02-11',
+    differences: [{ total: 'actual radio', was: 120_500, ledger: 120_000 }],
+  },
+});

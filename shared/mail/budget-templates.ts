@@ -1,0 +1,112 @@
+import type { MailTemplate } from './templates.ts';
+
+/**
+ * The budget mails (operational stream): an alert, and the owner's daily report. Defined once like
+ * every template (docs/design.md#mail-templates); the data carries `text.*` (plain, single-line where
+ * it reaches the subject) and `html.*` (escaped), because SES does not escape.
+ *
+ * The report's bars are table cells, 20 per budget, filled in proportion to the share used: they
+ * render in mail clients that show no images and no CSS widths.
+ */
+export const budgetTemplateNames = {
+  alert: 'backline-budget-alert',
+  report: 'backline-budget-report',
+} as const;
+
+const page = (body: string) =>
+  [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8"></head>',
+    '<body style="font-family: Helvetica, Arial, sans-serif; line-height: 1.5; color: #1a1a1a">',
+    '<p>Hello {{html.ownerName}},</p>',
+    body,
+    '<p style="font-size: 12px; color: #666">Backline sends this to the owner of the budget.</p>',
+    '</body></html>',
+  ].join('\n');
+
+const reportRow = [
+  '<tr>',
+  '<td>{{budgetId}}</td><td>{{scope}}</td>',
+  '<td align="right">{{planned}}</td><td align="right">{{committed}}</td><td align="right">{{actual}}</td>',
+  '<td align="right">{{remaining}}</td><td align="right">{{usedPercent}} %</td>',
+  '<td align="right">{{forecastAtEnd}}</td><td>{{runsOutOn}}</td><td>{{status}}</td>',
+  '<td><table cellpadding="0" cellspacing="0" border="0"><tr>',
+  '{{#each bar}}<td width="5" height="10" bgcolor="{{this}}" style="background-color: {{this}}; width: 5px; height: 10px; font-size: 1px; line-height: 1px">&nbsp;</td>{{/each}}',
+  '</tr></table></td>',
+  '</tr>',
+].join('');
+
+export const budgetTemplates: MailTemplate[] = [
+  {
+    name: budgetTemplateNames.alert,
+    stream: 'operational',
+    subject: 'Budget {{text.budgetId}}: {{text.headline}}',
+    html: page(
+      [
+        '<h1 style="font-size: 20px">{{html.headline}}</h1>',
+        '<p>{{html.detail}}</p>',
+        '<table cellpadding="4">',
+        '<tr><th align="left">Budget</th><td>{{html.budgetId}} ({{html.scope}})</td></tr>',
+        '<tr><th align="left">Planned</th><td>{{html.planned}}</td></tr>',
+        '<tr><th align="left">Spent (committed and actual)</th><td>{{html.used}} ({{html.usedPercent}} %)</td></tr>',
+        '<tr><th align="left">Forecast at the end</th><td>{{html.forecastAtEnd}}</td></tr>',
+        '<tr><th align="left">Runs out on</th><td>{{html.runsOutOn}}</td></tr>',
+        '</table>',
+      ].join('\n'),
+    ),
+    text: [
+      'Hello {{text.ownerName}},',
+      '',
+      '{{text.headline}}',
+      '{{text.detail}}',
+      '',
+      'Budget: {{text.budgetId}} ({{text.scope}})',
+      'Planned: {{text.planned}}',
+      'Spent (committed and actual): {{text.used}} ({{text.usedPercent}} %)',
+      'Forecast at the end: {{text.forecastAtEnd}}',
+      'Runs out on: {{text.runsOutOn}}',
+    ].join('\n'),
+  },
+  {
+    name: budgetTemplateNames.report,
+    stream: 'operational',
+    subject: 'Budgets on {{text.date}}: {{text.summary}}',
+    html: page(
+      [
+        '<h1 style="font-size: 20px">Your budgets on {{html.date}}</h1>',
+        '<table cellpadding="4" cellspacing="0" border="1" style="border-collapse: collapse; font-size: 13px">',
+        '<tr><th>Budget</th><th>Scope</th><th>Planned</th><th>Committed</th><th>Actual</th><th>Remaining</th><th>% used</th><th>Forecast at end</th><th>Runs out on</th><th>Status</th><th>Used</th></tr>',
+        `{{#each html.rows}}${reportRow}{{/each}}`,
+        '</table>',
+        '{{#if html.linesOver.length}}<h2 style="font-size: 16px">Lines over plan</h2><ul>{{#each html.linesOver}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',
+        '{{#if html.unconverted.length}}<h2 style="font-size: 16px">Expenses that need a rate</h2><ul>{{#each html.unconverted}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',
+        '{{#if html.duplicates.length}}<h2 style="font-size: 16px">Possible duplicates</h2><ul>{{#each html.duplicates}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',
+        '{{#if html.drift.length}}<h2 style="font-size: 16px">Running totals repaired</h2><ul>{{#each html.drift}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',
+        '{{#if html.held.length}}<h2 style="font-size: 16px">Expenses for unknown budgets (over 7 days)</h2><ul>{{#each html.held}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',
+      ].join('\n'),
+    ),
+    text: [
+      'Hello {{text.ownerName}},',
+      '',
+      'Your budgets on {{text.date}}:',
+      '',
+      '{{#each text.rows}}{{budgetId}} ({{scope}}): planned {{planned}}, committed {{committed}}, actual {{actual}}, remaining {{remaining}}, {{usedPercent}} % used [{{barText}}], forecast at end {{forecastAtEnd}}, runs out on {{runsOutOn}}, {{status}}',
+      '{{/each}}',
+      '{{#if text.linesOver.length}}Lines over plan:',
+      '{{#each text.linesOver}}- {{this}}',
+      '{{/each}}{{/if}}',
+      '{{#if text.unconverted.length}}Expenses that need a rate:',
+      '{{#each text.unconverted}}- {{this}}',
+      '{{/each}}{{/if}}',
+      '{{#if text.duplicates.length}}Possible duplicates:',
+      '{{#each text.duplicates}}- {{this}}',
+      '{{/each}}{{/if}}',
+      '{{#if text.drift.length}}Running totals repaired:',
+      '{{#each text.drift}}- {{this}}',
+      '{{/each}}{{/if}}',
+      '{{#if text.held.length}}Expenses for unknown budgets (over 7 days):',
+      '{{#each text.held}}- {{this}}',
+      '{{/each}}{{/if}}',
+    ].join('\n'),
+  },
+];

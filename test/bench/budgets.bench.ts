@@ -1,0 +1,183 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import type { BudgetsDeps } from '#functions/budgets/ports.ts';
+import { reconcileBudget } from '#functions/budgets/reconcile.ts';
+import {
+  type Budget,
+  difference,
+  type ExpenseState,
+  type ExpenseVersion,
+  emptyState,
+  evaluate,
+  sum,
+  versionAt,
+  withVersion,
+} from '#shared/budgets/ledger.ts';
+import { budgetKey, dynamoBudgets } from '#shared/db/budgets.ts';
+import { BudgetReconciliationDue, BudgetSet, buildDetail, ExpenseRecorded } from '#shared/events/index.ts';
+import { startCloudProcess } from '#test/support/cloud-process.ts';
+
+/**
+ * The daily reconciliation of `BENCH_BUDGETS` budgets (2,000) with `BENCH_EXPENSES` expenses each (50)
+ * on DynamoDB Local: wall time with `BENCH_CONCURRENCY` budgets reconciled at once (as Lambda would run
+ * the fanned-out events side by side), and the read units every request reported
+ * (`ReturnConsumedCapacity: TOTAL`) beside the floor: one eventually consistent Query of each ledger.
+ */
+const budgets = Number(process.env.BENCH_BUDGETS ?? 2_000);
+const expenses = Number(process.env.BENCH_EXPENSES ?? 50);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+const cloud = await startCloudProcess();
+const units = { read: 0, write: 0 };
+const db = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    endpoint: cloud.urls.dynamodb,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  }),
+  { marshallOptions: { removeUndefinedValues: true } },
+);
+const readCommands = new Set(['GetCommand', 'QueryCommand', 'BatchGetCommand', 'ScanCommand']);
+db.middlewareStack.add(
+  (next, context) => async (args) => {
+    (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+    const result = await next(args);
+    const output = result.output as { ConsumedCapacity?: unknown };
+    const consumed = [output.ConsumedCapacity ?? []].flat() as { CapacityUnits?: number }[];
+    const total = consumed.reduce((t, c) => t + (c.CapacityUnits ?? 0), 0);
+    if (readCommands.has(context.commandName ?? '')) units.read += total;
+    else units.write += total;
+    return result;
+  },
+  { step: 'initialize', name: 'consumedCapacity' },
+);
+const table = cloud.env.TABLE_NAME;
+const store = dynamoBudgets(db, table);
+
+async function inParallel<T>(items: T[], run: (item: T) => Promise<void>, width = concurrency) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await run(items[next++]);
+    }),
+  );
+}
+
+/**
+ * DynamoDB Local answers a transaction that waited too long for its table lock with a 500 ("This request
+ * will succeed in actual DynamoDB API"); on a busy machine that happens. Tried again, as Lambda would.
+ */
+let lockRetries = 0;
+async function withLockRetries<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 20 || !String((error as Error).message).includes('waiting for a lock')) throw error;
+      lockRetries++;
+      await new Promise((resolve) => setTimeout(resolve, 200 * (1 + Math.random())));
+    }
+  }
+}
+
+try {
+  const labelId = 'lbl-bench';
+  const ids = Array.from({ length: budgets }, (_, i) => `bud-${String(i).padStart(5, '0')}`);
+  const seeded = performance.now();
+  await inParallel(ids, async (budgetId) => {
+    const budget: Budget = {
+      ...BudgetSet.data.parse({ ...BudgetSet.sample, budgetId }),
+      labelId,
+      occurredAt: '2027-01-01T00:00:00.000Z',
+    };
+    budget.lines = budget.lines.map((line) => ({
+      ...line,
+      planned: { ...line.planned, minor: 1_000_000_000 },
+    }));
+    await store.saveBudget(budget);
+    // Two transactions of 25 expenses (each a version and a state, and the totals: 51 of 100 items).
+    for (let start = 0; start < expenses; start += 25) {
+      const states: ExpenseState[] = [];
+      const versions: ExpenseVersion[] = [];
+      for (let e = start; e < Math.min(expenses, start + 25); e++) {
+        const data = ExpenseRecorded.data.parse({
+          ...ExpenseRecorded.sample,
+          budgetId,
+          expenseId: `exp-${e}`,
+          invoiceNumber: `INV-${e}`,
+          date: '2027-02-10',
+        });
+        const version = {
+          expenseId: data.expenseId,
+          at: versionAt('2027-02-10T10:00:00.000Z', `evt-${e}`),
+          change: 'recorded' as const,
+          data,
+          receivedAt: '2027-02-10T10:00:01.000Z',
+        };
+        versions.push(version);
+        states.push(
+          evaluate(
+            withVersion(emptyState(data.expenseId, version.receivedAt), version),
+            budget,
+            () => undefined,
+          ),
+        );
+      }
+      const delta = sum(...states.map((s) => difference({}, s.contribution)));
+      if (!(await withLockRetries(() => store.writeLedger(labelId, budgetId, { versions, states, delta }))))
+        throw new Error('seed write refused');
+    }
+  });
+  console.log(
+    `seeded ${budgets} budgets x ${expenses} expenses in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
+  );
+
+  units.read = 0;
+  units.write = 0;
+  let floorUnits = 0;
+  let ledgerBytes = 0;
+  const floorStarted = performance.now();
+  await inParallel(ids, async (budgetId) => {
+    for await (const page of paginateQuery(
+      { client: db },
+      {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': budgetKey(labelId, budgetId).pk },
+        ReturnConsumedCapacity: 'TOTAL',
+      },
+    ))
+      ledgerBytes += JSON.stringify(page.Items ?? []).length;
+  });
+  floorUnits = units.read;
+  const floorMs = performance.now() - floorStarted;
+
+  units.read = 0;
+  units.write = 0;
+  // Budgets planned far above their spend: no alert, so only the reconciliation's own reads and writes count.
+  const mail = new Proxy({} as BudgetsDeps['mail'], {
+    get: () => {
+      throw new Error('the benchmark sends no mail');
+    },
+  });
+  const deps: BudgetsDeps = {
+    store,
+    mail,
+    now: () => new Date('2027-02-11T07:00:05.000Z'),
+    timeZone: 'Europe/London',
+  };
+  const started = performance.now();
+  await inParallel(ids, async (budgetId) => {
+    const due = buildDetail(BudgetReconciliationDue, { labelId, budgetId, date: '2027-02-11' });
+    await withLockRetries(() => reconcileBudget(due.data, due.metadata, deps));
+  });
+  const ms = performance.now() - started;
+  console.log(
+    `reconciled ${budgets} budgets x ${expenses} expenses, ${concurrency} at a time: ${(ms / 1000).toFixed(1)} s wall (${(ms / budgets).toFixed(1)} ms per budget of work), ${units.read.toFixed(1)} read units, ${units.write.toFixed(1)} write units, ${lockRetries} DynamoDB Local lock timeouts retried`,
+  );
+  console.log(
+    `floor, each ledger read once (one Query per budget, eventually consistent): ${floorUnits.toFixed(1)} read units (${(ledgerBytes / budgets / 1024).toFixed(1)} KB of JSON per ledger), ${(floorMs / 1000).toFixed(1)} s; the reconciliation read ${(units.read / Math.max(floorUnits, 1)).toFixed(2)} x the floor`,
+  );
+} finally {
+  await cloud.stop();
+}

@@ -1,0 +1,345 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type Budget,
+  counter,
+  type ExpenseState,
+  type ExpenseVersion,
+  emptyState,
+} from '#shared/budgets/ledger.ts';
+import type { BudgetStore, DayResult } from '#shared/db/budgets.ts';
+import { BudgetReconciled, BudgetSet, ExpenseRecorded, outboxEntry } from '#shared/events/index.ts';
+import { uniqueId } from '#test/support/cloud.ts';
+
+/** What every BudgetStore does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts). */
+export function describeBudgetStoreContract<S extends BudgetStore>(
+  name: string,
+  makeStore: () => S,
+  inOutbox: (store: S, eventId: string) => Promise<boolean>,
+) {
+  const aBudget = (overrides: Partial<Budget> = {}): Budget => ({
+    ...BudgetSet.data.parse(BudgetSet.sample),
+    labelId: uniqueId('lbl'),
+    budgetId: uniqueId('bud'),
+    occurredAt: '2027-01-05T10:00:00.000Z',
+    ...overrides,
+  });
+  const aVersion = (expenseId: string, at = '2027-02-01T10:00:00.000Z#e1'): ExpenseVersion => ({
+    expenseId,
+    at,
+    change: 'recorded',
+    data: { ...ExpenseRecorded.data.parse(ExpenseRecorded.sample), expenseId },
+    receivedAt: '2027-02-01T10:00:01.000Z',
+  });
+  const aState = (expenseId: string, overrides: Partial<ExpenseState> = {}): ExpenseState => ({
+    ...emptyState(expenseId, '2027-02-01T10:00:01.000Z'),
+    contribution: { [counter.actual('radio')]: 1_000 },
+    ...overrides,
+  });
+  const aResult = (budget: Budget, date: string): DayResult => ({
+    labelId: budget.labelId,
+    budgetId: budget.budgetId,
+    date,
+    owner: budget.owner,
+    scope: budget.scope,
+    currency: budget.currency,
+    planned: 500_000,
+    committed: 0,
+    actual: 1_000,
+    income: 0,
+    remaining: 499_000,
+    usedPercent: 0.2,
+    vat: 0,
+    burnRate7: 0,
+    burnRate30: 0,
+    forecastAtEnd: 1_000,
+    runsOutOn: null,
+    variance: 0,
+    status: 'on-track',
+    linesOver: [],
+    unconverted: [],
+    possibleDuplicates: [],
+    drift: [],
+    alerts: [],
+    changed: true,
+    reconciledAt: `${date}T07:00:00.000Z`,
+  });
+  const reconciled = (budget: Budget, date: string) =>
+    outboxEntry(
+      BudgetReconciled,
+      { ...BudgetReconciled.sample, labelId: budget.labelId, budgetId: budget.budgetId, date },
+      { source: 'backline.budgets' },
+    );
+
+  describe(`BudgetStore contract: ${name}`, () => {
+    it('writes a version, its state and the totals together, and a repeated version changes nothing', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const write = {
+        versions: [aVersion('exp-1')],
+        states: [aState('exp-1')],
+        delta: { [counter.actual('radio')]: 1_000 },
+      };
+
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, write)).toBe(true);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, write)).toBe(false);
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(ledger.totals).toEqual({ [counter.actual('radio')]: 1_000 });
+      expect(ledger.versions).toHaveLength(1);
+      expect(ledger.states.map((s) => [s.expenseId, s.revision])).toEqual([['exp-1', 1]]);
+      expect(await store.hasVersion(budget.labelId, budget.budgetId, 'exp-1', aVersion('exp-1').at)).toBe(
+        true,
+      );
+    });
+
+    it('refuses the whole write when a state changed since it was read: no version, no totals', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [aState('exp-1')],
+        delta: { [counter.actual('radio')]: 1_000 },
+      });
+
+      const stale = await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [aVersion('exp-1', '2027-02-02T00:00:00.000Z#e2')],
+        states: [aState('exp-1', { revision: 0 })],
+        delta: { [counter.actual('radio')]: 5 },
+      });
+
+      expect(stale).toBe(false);
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(ledger.totals).toEqual({ [counter.actual('radio')]: 1_000 });
+      expect(ledger.versions).toEqual([]);
+      const states = await store.expenseStates(budget.labelId, budget.budgetId, ['exp-1', 'exp-none']);
+      expect([...states.keys()]).toEqual(['exp-1']);
+    });
+
+    it("keeps ledgers apart: the same expense id in another budget or another label's budget of the same id", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const otherLabel = aBudget({ budgetId: budget.budgetId });
+      const write = {
+        versions: [aVersion('exp-1')],
+        states: [aState('exp-1')],
+        delta: { [counter.actual('radio')]: 1_000 },
+      };
+
+      await store.writeLedger(budget.labelId, budget.budgetId, write);
+
+      expect(await store.writeLedger(otherLabel.labelId, otherLabel.budgetId, write)).toBe(true);
+      expect((await store.ledger(budget.labelId, 'bud-other', { consistent: true })).states).toEqual([]);
+    });
+
+    it('keeps the newest terms of a budget, and its ledger and last result when new terms arrive', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const newer = { ...budget, thresholds: [50, 90], occurredAt: '2027-01-06T10:00:00.000Z' };
+      await store.saveBudget(budget);
+      await store.saveDayResult(aResult(budget, '2027-01-05'), reconciled(budget, '2027-01-05'));
+
+      expect(await store.saveBudget(newer)).toBe(true);
+      expect(await store.saveBudget({ ...budget, thresholds: [10] })).toBe(false);
+      expect(await store.saveBudget({ ...newer, currency: 'USD' })).toBe(false);
+
+      const stored = await store.getBudget(budget.labelId, budget.budgetId);
+      expect(stored).toMatchObject({ ...newer, lastResult: { date: '2027-01-05' } });
+    });
+
+    it('lists a label’s budgets by scope, and every budget a page at a time', async () => {
+      const store = makeStore();
+      const labelId = uniqueId('lbl');
+      const tour = aBudget({ labelId, scope: { kind: 'tour', id: 'tour-1' } });
+      const release = aBudget({ labelId, scope: { kind: 'release', id: 'rel-1' } });
+      await store.saveBudget(tour);
+      await store.saveBudget(release);
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.budgetsPage(cursor, 50);
+        seen.push(...page.items.filter((b) => b.labelId === labelId).map((b) => b.budgetId));
+        cursor = page.cursor;
+      } while (cursor);
+
+      expect((await store.labelBudgets(labelId)).map((b) => b.budgetId).sort()).toEqual(
+        [tour.budgetId, release.budgetId].sort(),
+      );
+      expect(
+        (await store.labelBudgets(labelId, { kind: 'tour', id: 'tour-1' })).map((b) => b.budgetId),
+      ).toEqual([tour.budgetId]);
+      expect(
+        (await store.labelBudgets(labelId, { kind: 'tour', id: 'tour' })).map((b) => b.budgetId),
+      ).toEqual([]);
+      expect(seen.sort()).toEqual([tour.budgetId, release.budgetId].sort());
+    });
+
+    it('repairs the totals only while they are still at the revision read, with the drift and its event', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [aState('exp-1')],
+        delta: { [counter.actual('radio')]: 1_500, [counter.vat()]: 3 },
+      });
+      const { totalsRevision } = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      const drift = {
+        date: '2027-02-02',
+        at: '2027-02-02T07:00:00.000Z',
+        differences: [{ total: 'actual radio', was: 1_500, ledger: 1_000 }],
+      };
+      const event = reconciled(budget, '2027-02-02');
+
+      expect(
+        await store.repairTotals(
+          budget.labelId,
+          budget.budgetId,
+          totalsRevision - 1,
+          { [counter.actual('radio')]: 1 },
+          drift,
+          [],
+        ),
+      ).toBe(false);
+      expect(
+        await store.repairTotals(
+          budget.labelId,
+          budget.budgetId,
+          totalsRevision,
+          { [counter.actual('radio')]: 1_000 },
+          drift,
+          [event],
+        ),
+      ).toBe(true);
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(ledger.totals).toEqual({ [counter.actual('radio')]: 1_000 });
+      expect(ledger.drift).toEqual([drift]);
+      expect(await inOutbox(store, event.eventId)).toBe(true);
+    });
+
+    it('puts a page of a fan-out once', async () => {
+      const store = makeStore();
+      const date = `2027-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
+      const run = uniqueId('run');
+      const first = reconciled(aBudget(), date);
+
+      expect(await store.putFanOutPage(run, date, undefined, [first])).toBe(true);
+      expect(await store.putFanOutPage(run, date, undefined, [reconciled(aBudget(), date)])).toBe(false);
+      expect(await store.putFanOutPage(run, date, 'next', [reconciled(aBudget(), date)])).toBe(true);
+      expect(await inOutbox(store, first.eventId)).toBe(true);
+    });
+
+    it('raises an alert once, with its event, and remembers whether it was mailed', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const event = reconciled(budget, '2027-02-02');
+
+      expect(
+        await store.raiseAlert(
+          budget.labelId,
+          budget.budgetId,
+          'threshold#80',
+          '2027-02-02T07:00:00.000Z',
+          event,
+        ),
+      ).toEqual({ mailed: false });
+      expect(
+        await store.raiseAlert(
+          budget.labelId,
+          budget.budgetId,
+          'threshold#80',
+          '2027-02-03T07:00:00.000Z',
+          reconciled(budget, '2027-02-03'),
+        ),
+      ).toEqual({ mailed: false });
+      await store.markAlertMailed(budget.labelId, budget.budgetId, 'threshold#80');
+
+      expect(
+        await store.raiseAlert(
+          budget.labelId,
+          budget.budgetId,
+          'threshold#80',
+          '2027-02-04T07:00:00.000Z',
+          reconciled(budget, '2027-02-04'),
+        ),
+      ).toEqual({ mailed: true });
+      expect((await store.ledger(budget.labelId, budget.budgetId, { consistent: true })).alerts).toEqual([
+        { alertId: 'threshold#80', raisedAt: '2027-02-02T07:00:00.000Z', mailed: true },
+      ]);
+      expect(await inOutbox(store, event.eventId)).toBe(true);
+    });
+
+    it("keeps a budget's day once, lists its owner for that day's report and shows it on the budget", async () => {
+      const store = makeStore();
+      const budget = aBudget({ owner: { name: 'Owner', email: `${uniqueId('owner')}@label.example` } });
+      await store.saveBudget(budget);
+      const date = '2027-03-03';
+
+      await store.saveDayResult(aResult(budget, date), reconciled(budget, date));
+      await store.saveDayResult({ ...aResult(budget, date), actual: 99 }, reconciled(budget, date));
+
+      expect(await store.dayResults(date, budget.labelId, budget.owner.email)).toEqual([
+        aResult(budget, date),
+      ]);
+      const owners: { labelId: string; ownerEmail: string }[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.reportOwnersPage(date, cursor, 10);
+        owners.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor);
+      expect(owners).toContainEqual({ labelId: budget.labelId, ownerEmail: budget.owner.email });
+      expect((await store.getBudget(budget.labelId, budget.budgetId))?.lastResult).toEqual(
+        aResult(budget, date),
+      );
+    });
+
+    it('finds held expenses by label and recoupable ones by artist, and forgets both once counted elsewhere', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const held = aState('exp-held', { held: true, contribution: {}, data: aVersion('exp-held').data });
+      const recoupable = aState('exp-r', {
+        data: aVersion('exp-r').data,
+        recoupable: { artistId: 'art-1', name: 'Night Drive', amount: { minor: 500, currency: 'EUR' } },
+      });
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [held, recoupable],
+        delta: {},
+      });
+
+      expect(await store.heldExpenses(budget.labelId, '2999-01-01')).toEqual([
+        { budgetId: budget.budgetId, expenseId: 'exp-held', firstSeenAt: held.firstSeenAt },
+      ]);
+      expect(await store.heldExpenses(budget.labelId, '2000-01-01')).toEqual([]);
+      expect(await store.recoupable(budget.labelId, 'art-1')).toEqual([
+        { budgetId: budget.budgetId, expenseId: 'exp-r', amount: { minor: 500, currency: 'EUR' } },
+      ]);
+
+      const { held: _h, ...counted } = held;
+      const { recoupable: _r, ...voided } = recoupable;
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [
+          { ...counted, revision: 1 },
+          { ...voided, revision: 1 },
+        ],
+        delta: {},
+      });
+
+      expect(await store.heldExpenses(budget.labelId, '2999-01-01')).toEqual([]);
+      expect(await store.recoupable(budget.labelId, 'art-1')).toEqual([]);
+    });
+
+    it('keeps the rates of a day', async () => {
+      const store = makeStore();
+      const date = `2001-0${1 + Math.floor(Math.random() * 9)}-0${1 + Math.floor(Math.random() * 9)}`;
+
+      await store.putRates(date, { 'GBP/USD': '1.2534' }, '2027-01-01T00:00:00.000Z');
+      await store.putRates(date, { 'GBP/USD': '1.2600', 'EUR/USD': '1.08' }, '2027-01-01T00:00:00.000Z');
+
+      expect(await store.rates(date)).toEqual({ 'GBP/USD': '1.2600', 'EUR/USD': '1.08' });
+      expect(await store.rates('1999-01-01')).toBeUndefined();
+    });
+  });
+}

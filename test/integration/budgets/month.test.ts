@@ -1,0 +1,237 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { counter } from '#shared/budgets/ledger.ts';
+import { totalsKey } from '#shared/db/budgets.ts';
+import { aLabel, mailTo } from '#test/support/announcing.ts';
+import {
+  aBudgetBody,
+  advanceToManagerTime,
+  getJson,
+  managerDate,
+  plusDays,
+  sendLabelEvent,
+  waitForReconciled,
+} from '#test/support/budgets-cloud.ts';
+import {
+  busEvents,
+  busIdle,
+  cloud,
+  documentClient,
+  type SentMail,
+  uniqueId,
+  waitFor,
+} from '#test/support/cloud.ts';
+
+/**
+ * A month of budgets on the local cloud, one day at a time: webhooks in, the clock moved to 07:15
+ * (after the 07:00 reconciliation) and 07:45 (after the 07:30 report) in the manager's time zone,
+ * alerts and reports read back from the SES emulator.
+ */
+const eur = (minor: number) => ({ minor, currency: 'EUR' });
+
+describe('budgets across a month on the local cloud', () => {
+  it('alerts once per threshold on the day it is crossed, warns of the forecast first, repairs drift, converts once a rate is added and reports daily', async () => {
+    const label = await aLabel();
+    const owner = { name: 'Mara Quinn', email: `${uniqueId('owner')}@label.example` };
+    const day0 = await managerDate();
+    const main = aBudgetBody({
+      currency: 'EUR',
+      period: { start: day0, end: plusDays(day0, 29) },
+      owner,
+      thresholds: [50, 80, 100],
+      lines: [
+        { lineId: 'radio', category: 'radio-plugging', planned: eur(200_000) },
+        { lineId: 'ads', category: 'advertising', planned: eur(100_000) },
+      ],
+    });
+    const period = { start: day0, end: plusDays(day0, 29) };
+    const jpy = aBudgetBody({
+      currency: 'JPY',
+      period,
+      owner,
+      lines: [{ lineId: 'pr', category: 'pr', planned: { minor: 1_000_000, currency: 'JPY' } }],
+    });
+    const usd = aBudgetBody({
+      currency: 'USD',
+      period,
+      owner,
+      lines: [{ lineId: 'pr', category: 'pr', planned: { minor: 1_000_000, currency: 'USD' } }],
+    });
+    const bhd = aBudgetBody({
+      currency: 'BHD',
+      period,
+      owner,
+      lines: [{ lineId: 'pr', category: 'pr', planned: { minor: 1_000_000, currency: 'BHD' } }],
+    });
+    const budgets = [main, jpy, usd, bhd];
+    const expense = (
+      budgetId: string,
+      expenseId: string,
+      date: string,
+      overrides: Record<string, unknown> = {},
+    ) => ({
+      expenseId,
+      budgetId,
+      lineId: 'radio',
+      vendor: 'Airplay Partners',
+      date,
+      amount: eur(12_000),
+      kind: 'actual',
+      ...overrides,
+    });
+    for (const budget of budgets) await sendLabelEvent(label, 'budget.set', budget);
+    for (const [budget, minor] of [
+      [jpy, 1_234],
+      [usd, 1_234],
+      [bhd, 1_234],
+    ] as const)
+      await sendLabelEvent(
+        label,
+        'expense.recorded',
+        expense(budget.budgetId, uniqueId('exp'), day0, {
+          lineId: 'pr',
+          amount: { minor, currency: budget.currency },
+        }),
+      );
+    const heldId = uniqueId('exp-held');
+    await sendLabelEvent(label, 'expense.recorded', expense(uniqueId('bud-unknown'), heldId, day0));
+
+    const alertsOn = new Map<number, string[]>();
+    const reportOn = new Map<number, SentMail>();
+    const totalsOn = new Map<number, { actual: number; committed: number }>();
+    let seenAlerts = 0;
+    for (let d = 0; d < 29; d++) {
+      const today = plusDays(day0, d);
+      await sendLabelEvent(label, 'expense.recorded', expense(main.budgetId, `daily-${d}`, today));
+      if (d === 0)
+        await sendLabelEvent(
+          label,
+          'expense.recorded',
+          expense(main.budgetId, 'po-1', today, { kind: 'commitment', lineId: 'ads', amount: eur(30_000) }),
+        );
+      if (d === 1)
+        await sendLabelEvent(
+          label,
+          'expense.recorded',
+          expense(main.budgetId, 'usd-1', today, {
+            lineId: 'ads',
+            amount: { minor: 5_000, currency: 'USD' },
+          }),
+        );
+      if (d === 2)
+        await sendLabelEvent(
+          label,
+          'expense.recorded',
+          expense(main.budgetId, 'wrong-1', today, { lineId: 'ads', amount: eur(20_000) }),
+        );
+      if (d === 3) {
+        await sendLabelEvent(
+          label,
+          'expense.recorded',
+          expense(main.budgetId, 'inv-1', today, {
+            lineId: 'ads',
+            amount: eur(28_000),
+            settles: 'po-1',
+            vat: eur(5_600),
+          }),
+        );
+        await sendLabelEvent(label, 'expense.voided', {
+          expenseId: 'wrong-1',
+          budgetId: main.budgetId,
+          reason: 'Booked on the wrong budget',
+        });
+      }
+      if (d === 4) {
+        const put = await getJson(`/fx-rates/${plusDays(day0, 1)}`, {
+          method: 'PUT',
+          json: { rates: { 'USD/EUR': '0.9' } },
+        });
+        expect(put.status).toBe(200);
+      }
+      if (d === 12)
+        await documentClient().send(
+          new UpdateCommand({
+            TableName: cloud().tableName,
+            Key: totalsKey(label.id, main.budgetId),
+            UpdateExpression: 'ADD #c :drift',
+            ExpressionAttributeNames: { '#c': counter.actual('radio') },
+            ExpressionAttributeValues: { ':drift': 777 },
+          }),
+        );
+      await busIdle();
+
+      const date = plusDays(day0, d + 1);
+      await advanceToManagerTime(date, '07:15');
+      await waitForReconciled(
+        label.id,
+        budgets.map((b) => b.budgetId),
+        date,
+      );
+      await busIdle();
+      await advanceToManagerTime(date, '07:45');
+      reportOn.set(
+        d + 1,
+        await waitFor(async () => (await mailTo(owner.email, `Budgets on ${date}`))[0], {
+          timeoutMs: 20_000,
+          what: `report of ${date}`,
+        }),
+      );
+      const alerts = (await mailTo(owner.email, `Budget ${main.budgetId}:`)).map((m) => m.subject);
+      alertsOn.set(d + 1, alerts.slice(seenAlerts));
+      seenAlerts = alerts.length;
+      const { body } = await getJson<{ totals: { actual: number; committed: number } }>(
+        `/labels/${label.id}/budgets/${main.budgetId}`,
+      );
+      totalsOn.set(d + 1, body.totals);
+    }
+
+    // Spend reconciled on day n (expenses dated before it): 120 EUR a day, an order of 300 EUR settled
+    // by an invoice of 280 EUR from day 4, 200 EUR counted on day 3 only (voided), 50 USD at 0.9 from
+    // day 5. Day 3: 860 EUR spent, all in the last 7 days: 2,140 EUR left lasts 18 days at that rate.
+    const days = [...alertsOn].filter(([, subjects]) => subjects.length > 0);
+    expect(days).toEqual([
+      [3, [`Budget ${main.budgetId}: at this rate the money runs out on ${plusDays(day0, 21)}`]],
+      [10, [`Budget ${main.budgetId}: 50 % of the plan is spent`]],
+      [17, [`Budget ${main.budgetId}: line radio is over its plan`]],
+      [18, [`Budget ${main.budgetId}: 80 % of the plan is spent`]],
+      [23, [`Budget ${main.budgetId}: 100 % of the plan is spent`]],
+    ]);
+    expect(totalsOn.get(3)).toMatchObject({ committed: 30_000, actual: 3 * 12_000 + 20_000 });
+    expect(totalsOn.get(4)).toMatchObject({ committed: 0, actual: 4 * 12_000 + 28_000 });
+    expect(totalsOn.get(5)).toMatchObject({ committed: 0, actual: 5 * 12_000 + 28_000 + 4_500 });
+    expect(totalsOn.get(13)).toMatchObject({ actual: 13 * 12_000 + 28_000 + 4_500 });
+    expect(await busEvents({ detailType: 'Budget Drift Repaired' })).toContainEqual(
+      expect.objectContaining({
+        detail: expect.objectContaining({
+          data: {
+            labelId: label.id,
+            budgetId: main.budgetId,
+            date: plusDays(day0, 13),
+            differences: [{ total: 'actual radio', was: 13 * 12_000 + 777, ledger: 13 * 12_000 }],
+          },
+        }),
+      }),
+    );
+
+    const first = reportOn.get(2) as SentMail;
+    expect(first.body.html).toContain('1,234 JPY');
+    expect(first.body.html).toContain('12.34 USD');
+    expect(first.body.html).toContain('1.234 BHD');
+    expect(first.body.text).toContain(`${main.budgetId} (release rel-2027-nightdrive): planned 3,000.00 EUR`);
+    expect(first.body.html).toContain('usd-1');
+    expect(reportOn.get(5)?.body.html).not.toContain('usd-1');
+    expect(reportOn.get(6)?.body.html).not.toContain(heldId);
+    expect(reportOn.get(9)?.body.html).toContain(heldId);
+    expect(await mailTo(owner.email, 'Budgets on ')).toHaveLength(29);
+
+    const ledger = await getJson<{ entries: { expenseId: string; change: string; counted: boolean }[] }>(
+      `/labels/${label.id}/budgets/${main.budgetId}/ledger`,
+    );
+    expect(
+      ledger.body.entries.filter((e) => e.expenseId === 'wrong-1').map((e) => [e.change, e.counted]),
+    ).toEqual([
+      ['recorded', false],
+      ['voided', false],
+    ]);
+  }, 600_000);
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { aLabel } from '#test/support/announcing.ts';
+import { aBudgetBody, getJson, managerDate, sendLabelEvent } from '#test/support/budgets-cloud.ts';
+import { api, uniqueId, waitFor } from '#test/support/cloud.ts';
+
+/** The manager's reads of budgets and the rate table, on the local cloud. */
+describe('budget routes on the local cloud', () => {
+  it('lists budgets by scope, shows totals and flagged expenses, exports the ledger as neutralised CSV and sums recoupable spend', async () => {
+    const label = await aLabel();
+    const today = await managerDate();
+    const tourId = uniqueId('tour');
+    const budget = aBudgetBody({
+      scope: { kind: 'tour', id: tourId },
+      currency: 'GBP',
+      lines: [{ lineId: 'travel', category: 'travel', planned: { minor: 500_000, currency: 'GBP' } }],
+    });
+    const other = aBudgetBody({
+      currency: 'GBP',
+      lines: [{ lineId: 'travel', category: 'travel', planned: { minor: 100_000, currency: 'GBP' } }],
+    });
+    const expense = (expenseId: string, overrides: Record<string, unknown> = {}) => ({
+      expenseId,
+      budgetId: budget.budgetId,
+      lineId: 'travel',
+      vendor: '=HYPERLINK("http://evil.example")',
+      invoiceNumber: 'INV-1',
+      date: today,
+      amount: { minor: 10_000, currency: 'GBP' },
+      kind: 'actual',
+      recoupable: { artist: { artistId: 'art-night', name: 'Night Drive' }, sharePercent: 50 },
+      ...overrides,
+    });
+    await sendLabelEvent(label, 'budget.set', budget);
+    await sendLabelEvent(label, 'budget.set', other);
+    await sendLabelEvent(label, 'expense.recorded', expense('exp-1'));
+    await sendLabelEvent(
+      label,
+      'expense.recorded',
+      expense('exp-2', { amount: { minor: 2_000, currency: 'GBP' } }),
+    );
+    await sendLabelEvent(
+      label,
+      'expense.recorded',
+      expense('exp-3', { invoiceNumber: 'INV-3', amount: { minor: 1_000, currency: 'CHF' } }),
+    );
+
+    const view = await waitFor(
+      async () => {
+        const { status, body } = await getJson<{
+          expenses: number;
+          totals: { actual: number };
+          possibleDuplicates: unknown[];
+          unconverted: { expenseId: string }[];
+        }>(`/labels/${label.id}/budgets/${budget.budgetId}`);
+        return status === 200 && body.expenses === 3 ? body : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the three expenses' },
+    );
+    const listed = await getJson<{ budgets: { budgetId: string }[] }>(
+      `/labels/${label.id}/budgets?scope=tour&scopeId=${tourId}`,
+    );
+    const all = await getJson<{ budgets: { budgetId: string }[] }>(`/labels/${label.id}/budgets`);
+    const csv = await api(`/labels/${label.id}/budgets/${budget.budgetId}/ledger`, {
+      headers: { accept: 'text/csv' },
+    });
+    const recoupable = await getJson<{ recoupable: { currency: string; minor: number }[] }>(
+      `/labels/${label.id}/artists/art-night/recoupable`,
+    );
+    const missing = await api(`/labels/${label.id}/budgets/${uniqueId('bud')}`);
+
+    expect(view.totals.actual).toBe(12_000);
+    expect(view.possibleDuplicates).toEqual([
+      { vendor: '=HYPERLINK("http://evil.example")', invoiceNumber: 'INV-1', expenseIds: ['exp-1', 'exp-2'] },
+    ]);
+    expect(view.unconverted.map((u) => u.expenseId)).toEqual(['exp-3']);
+    expect(listed.body.budgets.map((b) => b.budgetId)).toEqual([budget.budgetId]);
+    expect(all.body.budgets.map((b) => b.budgetId).sort()).toEqual([budget.budgetId, other.budgetId].sort());
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const text = await csv.text();
+    expect(text.split('\r\n')[0]).toMatch(/^expenseId,version,change,counted/);
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    expect(text).not.toMatch(/,=HYPERLINK/);
+    expect(recoupable.body.recoupable).toEqual([{ currency: 'GBP', minor: 6_000 }]);
+    expect(missing.status).toBe(404);
+  });
+
+  it('keeps the rates of a day, and refuses a bad pair or rate naming the field, changing nothing', async () => {
+    const date = '2003-04-05';
+
+    const put = await getJson(`/fx-rates/${date}`, {
+      method: 'PUT',
+      json: { rates: { 'GBP/USD': '1.2534', 'EUR/JPY': '161.5' } },
+    });
+    const badRate = await getJson<{ issues?: { path: string }[] }>(`/fx-rates/${date}`, {
+      method: 'PUT',
+      json: { rates: { 'GBP/USD': 1.3 } },
+    });
+    const badPair = await getJson<{ issues?: { path: string }[] }>(`/fx-rates/${date}`, {
+      method: 'PUT',
+      json: { rates: { 'GBP-USD': '1.3' } },
+    });
+    const badDate = await api('/fx-rates/2003-02-30');
+    const read = await getJson<{ rates: Record<string, string> }>(`/fx-rates/${date}`);
+
+    expect(put.status).toBe(200);
+    expect([badRate.status, badPair.status, badDate.status]).toEqual([400, 400, 400]);
+    expect(JSON.stringify(badRate.body)).toContain('rates.GBP/USD');
+    expect(JSON.stringify(badPair.body)).toContain('rates.GBP-USD');
+    expect(read.body.rates).toEqual({ 'GBP/USD': '1.2534', 'EUR/JPY': '161.5' });
+  });
+});

@@ -1,0 +1,71 @@
+import { Temporal } from 'temporal-polyfill';
+import { BudgetSet } from '#shared/events/index.ts';
+import { sendWebhook } from './announcing.ts';
+import { advanceClock, api, busEvents, clockNow, cloud, uniqueId, waitFor } from './cloud.ts';
+
+/** Budgets on the test run's local cloud: webhooks in, the clock moved to the manager's 07:00 and 07:30. */
+
+/** The manager's time zone the test cloud runs with (global-setup.ts). */
+export const managerTimeZone = () => cloud().env.MANAGER_TIME_ZONE ?? 'Europe/London';
+
+export const managerDate = async () =>
+  Temporal.Instant.from((await clockNow()).toISOString())
+    .toZonedDateTimeISO(managerTimeZone())
+    .toPlainDate()
+    .toString();
+
+export const plusDays = (date: string, days: number) =>
+  Temporal.PlainDate.from(date).add({ days }).toString();
+
+/** Moves the clock to `time` on `date` in the manager's time zone. */
+export async function advanceToManagerTime(date: string, time: string) {
+  const [hour, minute] = time.split(':').map(Number);
+  const at = Temporal.PlainDate.from(date)
+    .toZonedDateTime({ timeZone: managerTimeZone(), plainTime: Temporal.PlainTime.from({ hour, minute }) })
+    .toInstant()
+    .toString();
+  return advanceClock(at);
+}
+
+export const aBudgetBody = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
+  ...BudgetSet.sample,
+  budgetId: uniqueId('bud'),
+  ...overrides,
+});
+
+/** Sends a label webhook dated `secondsLater` after the cloud's clock (the label's timestamp orders changes). */
+export async function sendLabelEvent(
+  label: { id: string; secret: string },
+  type: string,
+  data: unknown,
+  secondsLater = 0,
+) {
+  const timestamp = new Date((await clockNow()).getTime() + secondsLater * 1000).toISOString();
+  const { status } = await sendWebhook(label, { type, timestamp, data });
+  if (status !== 202) throw new Error(`${type} answered ${status}`);
+}
+
+/** Waits until the day's `Budget Reconciled` of each budget is on the bus. */
+export async function waitForReconciled(labelId: string, budgetIds: string[], date: string) {
+  await waitFor(
+    async () => {
+      const events = await busEvents({ detailType: 'Budget Reconciled' });
+      const done = new Set(
+        events
+          .map((e) => e.detail.data as { labelId: string; budgetId: string; date: string })
+          .filter((d) => d.labelId === labelId && d.date === date)
+          .map((d) => d.budgetId),
+      );
+      return budgetIds.every((id) => done.has(id));
+    },
+    { timeoutMs: 30_000, what: `Budget Reconciled on ${date}` },
+  );
+}
+
+export async function getJson<T>(
+  path: string,
+  init?: RequestInit & { json?: unknown },
+): Promise<{ status: number; body: T }> {
+  const response = await api(path, init);
+  return { status: response.status, body: (await response.json()) as T };
+}

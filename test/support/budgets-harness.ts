@@ -1,0 +1,120 @@
+import type { Context } from 'aws-lambda';
+import { makeHandler } from '#functions/budgets/handler.ts';
+import {
+  BudgetReconciliationDue,
+  BudgetReportDue,
+  BudgetSet,
+  buildDetail,
+  type EventContract,
+  ExpenseAmended,
+  ExpenseRecorded,
+  ExpenseVoided,
+  ReconciliationDue,
+} from '#shared/events/index.ts';
+import type { MailDeps } from '#shared/mail/ports.ts';
+import { FakeDeliveries, FakeMailer } from './announcer-fakes.ts';
+import { InMemoryBudgets } from './budgets.ts';
+import { anEvent } from './events.ts';
+
+/** A mail SES accepted, as the budget's owner receives it. */
+export interface ReceivedMail {
+  email: string;
+  kind: string;
+  template: string;
+  data: unknown;
+  subject: readonly string[];
+}
+
+type Input<C extends EventContract> = Parameters<typeof buildDetail<C>>[1];
+
+/** The budgets function on fakes, driven by events as the bus delivers them. */
+export function budgetsHarness(options: { labelId?: string; timeZone?: string; now?: string } = {}) {
+  const store = new InMemoryBudgets();
+  const deliveries = new FakeDeliveries();
+  const mailer = new FakeMailer();
+  const labelId = options.labelId ?? 'lbl-1';
+  let now = new Date(options.now ?? '2027-01-01T08:00:00.000Z');
+  // The real mail module (claim, send, settle) on a fake delivery store and a fake SES.
+  const mail: MailDeps = {
+    suppressions: { suppressedAmong: async () => new Set<string>() },
+    deliveries,
+    mailer,
+    sendRate: { recipientsPerCall: async () => 50, acquire: async () => true },
+    now: () => now,
+    sleep: async () => {},
+    settings: { claimConcurrency: 4, throttleBackoffMs: 1_000, staleClaimMs: 15 * 60_000 },
+  };
+  const handle = makeHandler({ store, mail, now: () => now, timeZone: options.timeZone ?? 'UTC' });
+  /** Every mail SES accepted, in order. */
+  const received = (): ReceivedMail[] =>
+    mailer.calls.flatMap((call) =>
+      call.entries
+        .filter((entry) => mailer.delivered.some((d) => d.deliveryId === entry.deliveryId))
+        .map((entry) => ({
+          email: entry.email,
+          kind: call.kind,
+          template: call.template,
+          data: entry.data,
+          subject: deliveries.items.get(entry.deliveryId)?.subject ?? [],
+        })),
+    );
+  let sequence = 0;
+  const deliver = async <C extends EventContract>(
+    contract: C,
+    data: Input<C>,
+    meta: { occurredAt?: string; eventId?: string } = {},
+  ) => {
+    const detail = buildDetail(contract, data, {
+      labelId,
+      eventId: meta.eventId ?? `evt-${++sequence}`,
+      occurredAt: meta.occurredAt ?? now.toISOString(),
+    });
+    await handle(anEvent(contract, detail), {} as Context);
+    return detail;
+  };
+  /** Delivers what the outbox holds for these detail-types (as the publisher would), once each. */
+  const delivered = new Set<string>();
+  const drain = async (...detailTypes: string[]) => {
+    for (;;) {
+      const next = store.published.find(
+        (e) => detailTypes.includes(e.detailType) && !delivered.has(e.eventId),
+      );
+      if (!next) return;
+      delivered.add(next.eventId);
+      await handle(
+        { 'detail-type': next.detailType, source: next.source, detail: next.detail } as never,
+        {} as Context,
+      );
+    }
+  };
+  return {
+    store,
+    mailer,
+    deliveries,
+    received,
+    labelId,
+    setNow: (at: string) => {
+      now = new Date(at);
+    },
+    budget: (data: Input<typeof BudgetSet>, occurredAt?: string) =>
+      deliver(BudgetSet, data, occurredAt ? { occurredAt } : {}),
+    expense: (data: Input<typeof ExpenseRecorded>, meta?: { occurredAt?: string; eventId?: string }) =>
+      deliver(ExpenseRecorded, data, meta),
+    amend: (data: Input<typeof ExpenseAmended>, meta?: { occurredAt?: string; eventId?: string }) =>
+      deliver(ExpenseAmended, data, meta),
+    voidExpense: (data: Input<typeof ExpenseVoided>, meta?: { occurredAt?: string; eventId?: string }) =>
+      deliver(ExpenseVoided, data, meta),
+    deliver,
+    /** The daily run: the schedule's event, then every per-budget event it fans out to. */
+    reconcile: async (date: string) => {
+      await deliver(ReconciliationDue, { date }, { occurredAt: `${date}T07:00:00.000Z` });
+      await drain(ReconciliationDue.detailType, BudgetReconciliationDue.detailType);
+    },
+    report: async (date: string) => {
+      await deliver(BudgetReportDue, { date }, { occurredAt: `${date}T07:30:00.000Z` });
+      await drain(BudgetReportDue.detailType);
+    },
+    events: (detailType: string) => store.published.filter((e) => e.detailType === detailType),
+    ledger: (budgetId: string) => store.ledger(labelId, budgetId),
+  };
+}
