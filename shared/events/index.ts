@@ -20,8 +20,19 @@ import { ReleaseDayReached } from './release-day-reached.ts';
 import { ReleaseScheduled } from './release-scheduled.ts';
 import { ReleaseUpdated } from './release-updated.ts';
 import { TourBooked } from './tour-booked.ts';
-import { TourDateAdded } from './tour-date-added.ts';
-import { TourDateCancelled } from './tour-date-cancelled.ts';
+import {
+  AdvanceOverdue,
+  AdvanceReminderSent,
+  AdvanceRequested,
+  DaySheetSent,
+  GuestListLocked,
+  ShowAdvanced,
+  ShowAnnouncedToMedia,
+  ShowCancellationSent,
+  ShowConfirmed,
+} from './tour-progress.ts';
+import { TourShowAdded, TourShowCancelled, TourShowSettled, TourShowUpdated } from './tour-show-changes.ts';
+import { ShowStepDue } from './show-step-due.ts';
 
 export * from './envelope.ts';
 export * from './outbox.ts';
@@ -45,8 +56,20 @@ export {
   ReleaseScheduled,
   ReleaseUpdated,
   TourBooked,
-  TourDateAdded,
-  TourDateCancelled,
+  TourShowAdded,
+  TourShowUpdated,
+  TourShowCancelled,
+  TourShowSettled,
+  ShowStepDue,
+  ShowConfirmed,
+  AdvanceRequested,
+  AdvanceReminderSent,
+  AdvanceOverdue,
+  ShowAdvanced,
+  GuestListLocked,
+  DaySheetSent,
+  ShowAnnouncedToMedia,
+  ShowCancellationSent,
 };
 
 /** Every Backline event, for the contract test and the exported JSON Schema / AsyncAPI document. */
@@ -55,8 +78,10 @@ export const catalogue: EventContract[] = [
   ReleaseUpdated,
   ReleaseCancelled,
   TourBooked,
-  TourDateAdded,
-  TourDateCancelled,
+  TourShowAdded,
+  TourShowUpdated,
+  TourShowCancelled,
+  TourShowSettled,
   BudgetSet,
   ExpenseRecorded,
   MailingRequested,
@@ -72,4 +97,14 @@ export const catalogue: EventContract[] = [
   OutletSuppressed,
   JobRequested,
   JobPageDue,
+  ShowStepDue,
+  ShowConfirmed,
+  AdvanceRequested,
+  AdvanceReminderSent,
+  AdvanceOverdue,
+  ShowAdvanced,
+  GuestListLocked,
+  DaySheetSent,
+  ShowAnnouncedToMedia,
+  ShowCancellationSent,
 ];
