@@ -12,8 +12,8 @@ import {
   TourShowSettled,
   TourShowUpdated,
 } from './events/index.ts';
-import { upgradeDateAdded, upgradeDateCancelled, upgradeTourBooked } from './events/tour-booked-v1.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
+import { upgradeDateAdded, upgradeDateCancelled, upgradeTourBooked } from './events/tour-booked-v1.ts';
 import { type Issue, ValidationError } from './http/errors.ts';
 
 /**

@@ -14,11 +14,13 @@ import {
   liveLabelRoutesDeps,
   liveOutletRoutesDeps,
   liveReleaseRoutesDeps,
+  liveTourRoutesDeps,
 } from './adapters.ts';
 import { type JobRoutesDeps, jobRoutes } from './jobs.ts';
 import { type LabelRoutesDeps, labelRoutes } from './labels.ts';
 import { type OutletRoutesDeps, outletRoutes } from './outlets.ts';
 import { type ReleaseRoutesDeps, releaseRoutes } from './releases.ts';
+import { type TourRoutesDeps, tourRoutes } from './tours.ts';
 
 export interface ManagementDeps {
   apiKey: () => Promise<string>;
@@ -26,6 +28,7 @@ export interface ManagementDeps {
   jobs: JobRoutesDeps;
   outlets: OutletRoutesDeps;
   releases: ReleaseRoutesDeps;
+  tours: TourRoutesDeps;
 }
 
 /** The manager's API: every route needs the bearer key (topology auth `apiKey`). */
@@ -43,6 +46,7 @@ export const managementRoutes = (deps: ManagementDeps) => [
   ...outletRoutes(deps.outlets),
   ...releaseRoutes(deps.releases),
   ...jobRoutes(deps.jobs),
+  ...tourRoutes(deps.tours),
 ];
 
 export const liveDeps = (): ManagementDeps => ({
@@ -51,6 +55,7 @@ export const liveDeps = (): ManagementDeps => ({
   jobs: liveJobRoutesDeps(),
   outlets: liveOutletRoutesDeps(),
   releases: liveReleaseRoutesDeps(),
+  tours: liveTourRoutesDeps(),
 });
 
 export const handler = makeHandler(liveDeps());

@@ -1,18 +1,11 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  type CreateScheduleCommandInput,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  type SchedulerClient,
-  UpdateScheduleCommand,
-} from '@aws-sdk/client-scheduler';
+import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
+import { deleteSchedule, upsertSchedule } from '#shared/scheduler.ts';
 import type { ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
 
 /**
@@ -49,43 +42,11 @@ export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateSch
   };
 }
 
-const isNamed = (error: unknown, type: { name: string }, name: string) =>
-  error instanceof (type as unknown as new () => Error) || (error as Error)?.name === name;
-
 export function schedulerSchedules(client: () => SchedulerClient = scheduler): Schedules {
   return {
-    async upsertReleaseDay(schedule) {
-      const input = releaseDayScheduleInput(schedule);
-      // Create; on ConflictException it exists: update it. An update can find it gone (it fired
-      // and deleted itself meanwhile): then create again. Bounded, in case of a race with a delete.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await client().send(new CreateScheduleCommand(input));
-          return;
-        } catch (error) {
-          if (!isNamed(error, ConflictException, 'ConflictException')) throw error;
-        }
-        try {
-          await client().send(new UpdateScheduleCommand(input));
-          return;
-        } catch (error) {
-          if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException') || attempt >= 3)
-            throw error;
-        }
-      }
-    },
-    async deleteReleaseDay(labelId, releaseId) {
-      try {
-        await client().send(
-          new DeleteScheduleCommand({
-            Name: releaseDayScheduleName(labelId, releaseId),
-            GroupName: config().SCHEDULE_GROUP,
-          }),
-        );
-      } catch (error) {
-        if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException')) throw error;
-      }
-    },
+    upsertReleaseDay: (schedule) => upsertSchedule(client(), releaseDayScheduleInput(schedule)),
+    deleteReleaseDay: (labelId, releaseId) =>
+      deleteSchedule(client(), releaseDayScheduleName(labelId, releaseId), config().SCHEDULE_GROUP),
   };
 }
 

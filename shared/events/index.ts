@@ -19,6 +19,7 @@ import { ReleaseCancelled } from './release-cancelled.ts';
 import { ReleaseDayReached } from './release-day-reached.ts';
 import { ReleaseScheduled } from './release-scheduled.ts';
 import { ReleaseUpdated } from './release-updated.ts';
+import { ShowStepDue } from './show-step-due.ts';
 import { TourBooked } from './tour-booked.ts';
 import {
   AdvanceOverdue,
@@ -32,13 +33,17 @@ import {
   ShowConfirmed,
 } from './tour-progress.ts';
 import { TourShowAdded, TourShowCancelled, TourShowSettled, TourShowUpdated } from './tour-show-changes.ts';
-import { ShowStepDue } from './show-step-due.ts';
 
 export * from './envelope.ts';
 export * from './outbox.ts';
 export {
+  AdvanceOverdue,
+  AdvanceReminderSent,
+  AdvanceRequested,
   BudgetSet,
+  DaySheetSent,
   ExpenseRecorded,
+  GuestListLocked,
   JobPageDue,
   JobRequested,
   MailingRequested,
@@ -55,21 +60,16 @@ export {
   ReleaseOutNowSent,
   ReleaseScheduled,
   ReleaseUpdated,
-  TourBooked,
-  TourShowAdded,
-  TourShowUpdated,
-  TourShowCancelled,
-  TourShowSettled,
-  ShowStepDue,
-  ShowConfirmed,
-  AdvanceRequested,
-  AdvanceReminderSent,
-  AdvanceOverdue,
   ShowAdvanced,
-  GuestListLocked,
-  DaySheetSent,
   ShowAnnouncedToMedia,
   ShowCancellationSent,
+  ShowConfirmed,
+  ShowStepDue,
+  TourBooked,
+  TourShowAdded,
+  TourShowCancelled,
+  TourShowSettled,
+  TourShowUpdated,
 };
 
 /** Every Backline event, for the contract test and the exported JSON Schema / AsyncAPI document. */

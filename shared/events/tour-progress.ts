@@ -10,7 +10,12 @@ const ShowRef = z.object({
 });
 const sample = { labelId: 'lbl-nightshift', tourId: 'tour-2027-eu', showId: 'show-berlin-1' };
 
-const toursEvent = <D extends z.ZodType>(detailType: string, description: string, data: D, extra: z.input<D>) =>
+const toursEvent = <D extends z.ZodType>(
+  detailType: string,
+  description: string,
+  data: D,
+  extra: z.input<D>,
+) =>
   defineEvent({ detailType, source: 'backline.tours', schemaVersion: 1, description, data, sample: extra });
 
 export const ShowConfirmed = toursEvent(

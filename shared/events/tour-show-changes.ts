@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from './envelope.ts';
-import { sampleShow, Show } from './tour-booked.ts';
 import { Money } from './fields.ts';
+import { Show, sampleShow } from './tour-booked.ts';
 
 /** Changes to one show of a booked tour, from the label's webhooks (`tour.show.*`). */
 
@@ -30,16 +30,14 @@ export const TourShowCancelled = defineEvent({
   detailType: 'Tour Show Cancelled',
   source: 'backline.intake',
   schemaVersion: 1,
-  description: 'A show of a booked tour was cancelled (`tour.show.cancelled`, formerly `tour.date.cancelled`).',
+  description:
+    'A show of a booked tour was cancelled (`tour.show.cancelled`, formerly `tour.date.cancelled`).',
   data: z.object({ tourId, showId, reason: z.string().trim().min(1).max(1000).optional() }),
   sample: { tourId: 'tour-2027-eu', showId: 'show-berlin-1', reason: 'Venue flooded' },
 });
 
-const sameCurrency = (settlement: {
-  gross: Money;
-  deductions: { amount: Money }[];
-  artistNet: Money;
-}) =>
+type Amount = z.infer<typeof Money>;
+const sameCurrency = (settlement: { gross: Amount; deductions: { amount: Amount }[]; artistNet: Amount }) =>
   [settlement.artistNet, ...settlement.deductions.map((d) => d.amount)].every(
     (money) => money.currency === settlement.gross.currency,
   );
@@ -52,7 +50,8 @@ export const TourShowSettled = defineEvent({
   detailType: 'Tour Show Settled',
   source: 'backline.intake',
   schemaVersion: 1,
-  description: 'A show was settled: gross box office, the deductions and what the artist nets, in minor units.',
+  description:
+    'A show was settled: gross box office, the deductions and what the artist nets, in minor units.',
   data: z
     .object({
       tourId,
@@ -70,7 +69,10 @@ export const TourShowSettled = defineEvent({
         .max(100),
       artistNet: Money,
     })
-    .refine(sameCurrency, { message: 'gross, deductions and artistNet must share one currency', path: ['artistNet', 'currency'] }),
+    .refine(sameCurrency, {
+      message: 'gross, deductions and artistNet must share one currency',
+      path: ['artistNet', 'currency'],
+    }),
   sample: {
     tourId: 'tour-2027-eu',
     showId: 'show-berlin-1',

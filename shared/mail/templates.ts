@@ -1,4 +1,5 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
+import { tourTemplates } from './tour-mail.ts';
 
 /**
  * The four release mails, defined once (docs/design.md#mail-templates): CDK creates them as SES templates on
@@ -83,7 +84,7 @@ const textPage = (heading: string, body: string): string =>
     'Unsubscribe: {{text.unsubscribeUrl}}',
   ].join('\n');
 
-export const mailTemplates: MailTemplate[] = [
+export const releaseTemplates: MailTemplate[] = [
   {
     name: templateNames.announcement,
     subject: 'New {{text.kind}}: {{text.title}} by {{text.artistLine}}, out {{text.releaseDateShort}}',
@@ -147,3 +148,6 @@ export const mailTemplates: MailTemplate[] = [
     ),
   },
 ];
+
+/** Every SES template Backline sends with: the release mails and the tour mails. */
+export const mailTemplates: MailTemplate[] = [...releaseTemplates, ...tourTemplates];
