@@ -8,6 +8,7 @@ import { ShowStepDue } from '#shared/events/show-step-due.ts';
 import { deleteSchedule, upsertSchedule } from '#shared/scheduler.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { advanceUrl, signAdvanceToken, signTourManagerToken, tourManagerUrl } from '#shared/tokens.ts';
+import { interimMailer } from './interim-mailer.ts';
 import type { PagesDeps } from './links.ts';
 import type { ShowSchedules, ShowStepSchedule, TourLinks, ToursDeps } from './ports.ts';
 
@@ -63,11 +64,7 @@ export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): T
 export const liveDeps = (): ToursDeps => ({
   tours: dynamoTours(dynamo(), config().TABLE_NAME),
   schedules: schedulerShowSchedules(),
-  mailer: {
-    send: async () => {
-      throw new Error('tour mail waits for the shared mail module');
-    },
-  },
+  mailer: interimMailer(),
   links: signedTourLinks(),
   now: () => new Date(),
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
-import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
+import { mailTemplates, releaseTemplates, templateNames } from '#shared/mail/templates.ts';
 import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 // As SES renders stored templates: Handlebars, built-in helpers only, and no HTML escaping.
@@ -27,8 +27,8 @@ const recipient = {
 
 describe('release mail templates', () => {
   it('defines the four mails once, each with subject, HTML and text', () => {
-    expect(mailTemplates.map((t) => t.name).sort()).toEqual(Object.values(templateNames).sort());
-    for (const template of mailTemplates) {
+    expect(releaseTemplates.map((t) => t.name).sort()).toEqual(Object.values(templateNames).sort());
+    for (const template of releaseTemplates) {
       expect(template.subject).not.toBe('');
       expect(template.html).toContain('{{html.unsubscribeUrl}}');
       expect(template.text).toContain('{{text.unsubscribeUrl}}');
