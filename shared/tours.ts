@@ -95,7 +95,7 @@ export interface StepMoment {
   scheduledFor: string;
 }
 
-/** Days before the show and the venue's local time of each step (docs/design.md#schedules). */
+/** Days before the show and the venue's local time of each step (docs/design.md#tours). */
 const stepTimes: Record<ShowStep, { daysBefore: number; time: (show: Show) => string }> = {
   'advance-request': { daysBefore: 28, time: () => '10:00' },
   'advance-reminder-1': { daysBefore: 21, time: () => '10:00' },

@@ -3,7 +3,7 @@ import { defineEvent } from './envelope.ts';
 
 /**
  * The per-show steps of advancing a tour, each a one-time schedule in the venue's time zone
- * (docs/design.md#schedules): the advance request 28 days before at 10:00, reminders at 21 and 14
+ * (docs/design.md#tours): the advance request 28 days before at 10:00, reminders at 21 and 14
  * days, the escalation to the tour manager at 10 days, the day sheet at 18:00 the day before and the
  * guest-list cutoff on show day.
  */

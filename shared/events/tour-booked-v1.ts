@@ -5,7 +5,7 @@ import type { Show } from './tour-booked.ts';
 /**
  * Version 1 of `tour.booked` (a list of `dates`, each a venue name and a city) and its date webhooks
  * `tour.date.added` / `tour.date.cancelled`, still accepted and upgraded at intake, so a replay of an
- * old webhook upgrades too (see docs/design.md#routes-and-auth).
+ * old webhook upgrades too (see docs/design.md#tours).
  */
 export const TourDateV1 = z.object({
   dateId: z.string().min(1).max(128),

@@ -1,5 +1,5 @@
 /**
- * Server-rendered pages people open (unsubscribe, promo, the promoter's advance form, the tour
+ * Server-rendered pages people open (see docs/design.md#signed-pages: unsubscribe, promo, the promoter's advance form, the tour
  * manager's page): one small template helper that escapes by default, one inline stylesheet,
  * readable on a phone, no front-end build step.
  */
