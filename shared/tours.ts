@@ -85,6 +85,10 @@ export function advanceStatusOf(show: Pick<StoredShow, 'advance' | 'stepsDone'>)
 const advancing: ReadonlySet<ShowStatus> = new Set(['confirmed', 'announced', 'on-sale']);
 export const isAdvancing = (status: ShowStatus): boolean => advancing.has(status);
 
+/** Shows in these states are public: the press may hear of them (from `announceAt`). */
+const announced: ReadonlySet<ShowStatus> = new Set(['announced', 'on-sale']);
+export const isAnnounced = (status: ShowStatus): boolean => announced.has(status);
+
 /** A step's moment: the wall time in the venue's zone (as the schedule states it) and the instant. */
 export interface StepMoment {
   step: ShowStep;
@@ -95,8 +99,10 @@ export interface StepMoment {
   scheduledFor: string;
 }
 
+type AdvancingStep = Exclude<ShowStep, 'press-announcement' | 'press-cancellation'>;
+
 /** Days before the show and the venue's local time of each step (docs/design.md#tours). */
-const stepTimes: Record<ShowStep, { daysBefore: number; time: (show: Show) => string }> = {
+const stepTimes: Record<AdvancingStep, { daysBefore: number; time: (show: Show) => string }> = {
   'advance-request': { daysBefore: 28, time: () => '10:00' },
   'advance-reminder-1': { daysBefore: 21, time: () => '10:00' },
   'advance-reminder-2': { daysBefore: 14, time: () => '10:00' },
@@ -104,7 +110,13 @@ const stepTimes: Record<ShowStep, { daysBefore: number; time: (show: Show) => st
   'day-sheet': { daysBefore: 1, time: () => '18:00' },
   'guest-list-cutoff': { daysBefore: 0, time: (show) => show.guestListCutoff ?? '17:00' },
 };
-export const showSteps = Object.keys(stepTimes) as ShowStep[];
+const advancingSteps = Object.keys(stepTimes) as AdvancingStep[];
+
+/** Every step that has a schedule of its own (the press cancellation follows the cancellation at once). */
+export const scheduledSteps: ShowStep[] = [...advancingSteps, 'press-announcement'];
+
+/** Without an embargo a show may be announced at any time: its press step is due at once. */
+const noEmbargo = '1970-01-01T00:00:00.000Z';
 
 /**
  * A wall time in a zone as an instant. Temporal's `compatible` reading is the rule: a time a DST gap
@@ -118,6 +130,11 @@ export const zoned = (date: string, time: string, timeZone: string): Temporal.Zo
 const utcIso = (instant: Temporal.Instant): string => new Date(instant.epochMilliseconds).toISOString();
 
 export function stepMoment(show: Show, step: ShowStep): StepMoment {
+  if (step === 'press-announcement' || step === 'press-cancellation') {
+    // The embargo is an instant: its schedule is written in UTC.
+    const scheduledFor = show.announceAt ? new Date(show.announceAt).toISOString() : noEmbargo;
+    return { step, wallTime: scheduledFor.slice(0, 19), timeZone: 'UTC', scheduledFor };
+  }
   const { daysBefore, time } = stepTimes[step];
   const day = Temporal.PlainDate.from(show.date).subtract({ days: daysBefore }).toString();
   const at = zoned(day, time(show), show.venue.timeZone);
@@ -129,8 +146,11 @@ export function stepMoment(show: Show, step: ShowStep): StepMoment {
   };
 }
 
-/** Every step of a show, in time order. */
-export const stepMoments = (show: Show): StepMoment[] => showSteps.map((step) => stepMoment(show, step));
+/** The steps a show has now: the advancing steps while it is advanced, the press step once it is announced. */
+export const stepMoments = (show: Show): StepMoment[] => [
+  ...(isAdvancing(show.status) ? advancingSteps.map((step) => stepMoment(show, step)) : []),
+  ...(isAnnounced(show.status) ? [stepMoment(show, 'press-announcement')] : []),
+];
 
 /** Show day 00:00 at the venue: the advance form locks, and the tour manager's page stops taking guests for it after its cutoff. */
 export const advanceLockAt = (show: Show): string =>

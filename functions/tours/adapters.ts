@@ -2,6 +2,7 @@ import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/clien
 import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
+import { outletListing } from '#shared/db/outlet-listing.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { ShowStepDue } from '#shared/events/show-step-due.ts';
@@ -63,6 +64,7 @@ export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): T
 
 export const liveDeps = (): ToursDeps => ({
   tours: dynamoTours(dynamo(), config().TABLE_NAME),
+  outlets: outletListing(dynamo(), config().TABLE_NAME),
   schedules: schedulerShowSchedules(),
   mailer: interimMailer(),
   links: signedTourLinks(),

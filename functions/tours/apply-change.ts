@@ -3,7 +3,14 @@ import type { EventData, Metadata, TourBooked, TourShowSettled } from '#shared/e
 import { type OutboxEntry, outboxEntry, ShowConfirmed, ShowStepDue } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { isAdvancing, type StoredShow, showOverAt, stepMoments } from '#shared/tours.ts';
+import {
+  isAdvancing,
+  isAnnounced,
+  type StoredShow,
+  scheduledSteps,
+  showOverAt,
+  stepMoments,
+} from '#shared/tours.ts';
 import type { ToursDeps } from './ports.ts';
 
 export type ShowChange =
@@ -97,7 +104,12 @@ function nextShow(
  */
 function overdueAtOnce(step: ShowStep, show: Show, now: string): boolean {
   if (now >= showOverAt(show)) return false;
-  return step === 'advance-request' || step === 'day-sheet' || step === 'guest-list-cutoff';
+  return (
+    step === 'advance-request' ||
+    step === 'day-sheet' ||
+    step === 'guest-list-cutoff' ||
+    step === 'press-announcement'
+  );
 }
 
 function outboxOf(
@@ -107,10 +119,20 @@ function outboxOf(
   now: string,
 ): OutboxEntry[] {
   const show = next.show;
-  if (!show || !isAdvancing(show.status)) return [];
-  const entries: OutboxEntry[] = [];
   const eventMeta = { correlationId: meta.correlationId, labelId: meta.labelId };
   const ref = { labelId: next.labelId, tourId: next.tourId, showId: next.showId };
+  if (show?.status === 'cancelled' && stored?.show && isAnnounced(stored.show.status)) {
+    // Outlets told of the show hear that it is cancelled (press keeps who was told of what).
+    return [
+      outboxEntry(
+        ShowStepDue,
+        { ...ref, step: 'press-cancellation', scheduledFor: meta.occurredAt },
+        { ...eventMeta, source: 'backline.tours' },
+      ),
+    ];
+  }
+  if (!show || !isAdvancing(show.status)) return [];
+  const entries: OutboxEntry[] = [];
   if (!stored?.show || !isAdvancing(stored.show.status)) {
     entries.push(
       outboxEntry(ShowConfirmed, { ...ref, date: show.date, timeZone: show.venue.timeZone }, eventMeta),
@@ -177,11 +199,13 @@ async function performSchedules(show: StoredShow, meta: Pick<ChangeMeta, 'correl
   const ref = { labelId: show.labelId, tourId: show.tourId, showId: show.showId };
   const details = show.show;
   if (details) {
-    for (const moment of stepMoments(details)) {
-      if (isAdvancing(details.status) && moment.scheduledFor > now) {
+    const due = new Map(stepMoments(details).map((moment) => [moment.step, moment]));
+    for (const step of scheduledSteps) {
+      const moment = due.get(step);
+      if (moment && moment.scheduledFor > now) {
         await deps.schedules.upsert({ ...ref, moment, correlationId: meta.correlationId });
       } else {
-        await deps.schedules.delete({ ...ref, step: moment.step });
+        await deps.schedules.delete({ ...ref, step });
       }
     }
   }

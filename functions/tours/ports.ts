@@ -1,4 +1,5 @@
 import type { TourStore } from '#shared/db/tours.ts';
+import type { Outlet } from '#shared/outlets.ts';
 import type { StepMoment } from '#shared/tours.ts';
 
 /** What tours needs from the world: small ports, adapters in adapters.ts, fakes in tests. */
@@ -39,6 +40,8 @@ export interface TourMail {
   template: string;
   data: Record<string, unknown>;
   attachments?: MailAttachment[];
+  /** Campaign mail: the outlet it goes to, for its one-click unsubscribe link. */
+  outletId?: string;
 }
 
 export type MailOutcome = 'sent' | 'sent-before' | 'suppressed';
@@ -61,8 +64,14 @@ export interface TourLinks {
   tourManager(claims: { labelId: string; tourId: string; expiresAt: number }): Promise<string>;
 }
 
+/** The media directory, read page by page for a show's press. */
+export interface OutletPages {
+  pages(): AsyncIterable<Outlet[]>;
+}
+
 export interface ToursDeps {
   tours: TourStore;
+  outlets: OutletPages;
   schedules: ShowSchedules;
   mailer: TourMailer;
   links: TourLinks;

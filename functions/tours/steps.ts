@@ -16,12 +16,14 @@ import { type SheetView, sheetData, tourTemplateNames } from '#shared/mail/tour-
 import {
   advanceLinkExpiry,
   isAdvancing,
+  isAnnounced,
   type StoredShow,
   type StoredTour,
   stepMoment,
   tourManagerLinkExpiry,
 } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
+import { announceToMedia, cancelToMedia } from './press.ts';
 import { advanceRequestSheet, daySheet, escalationSheet, guestCount, guestListSheet } from './sheets.ts';
 
 export type StepOutcome = { outcome: 'taken'; mailed: number } | { outcome: 'ignored'; reason: string };
@@ -73,13 +75,28 @@ export async function takeStep(
   ]);
   if (!tour || !stored?.show) return { outcome: 'ignored', reason: 'unknown show' };
   const show = stored as LiveShow;
+  const eventMeta = { correlationId: meta.correlationId, labelId: ref.labelId };
+  if (show.stepsDone?.[due.step]) return { outcome: 'ignored', reason: 'step taken before' };
+
+  if (due.step === 'press-cancellation') {
+    if (show.show.status !== 'cancelled') return { outcome: 'ignored', reason: 'show not cancelled' };
+    const { mailed, events } = await cancelToMedia(tour, show, deps, eventMeta);
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+    return { outcome: 'taken', mailed };
+  }
   if (!isAdvancing(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
   if (stepMoment(show.show, due.step).scheduledFor !== due.scheduledFor)
     return { outcome: 'ignored', reason: 'show changed since' };
-  if (show.stepsDone?.[due.step]) return { outcome: 'ignored', reason: 'step taken before' };
+  if (due.step === 'press-announcement') {
+    if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: 'show not announced' };
+    if (due.scheduledFor > deps.now().toISOString())
+      return { outcome: 'ignored', reason: 'embargo not over' };
+    const { mailed, events } = await announceToMedia(tour, show, deps, eventMeta);
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+    return { outcome: 'taken', mailed };
+  }
   if (advanceSteps.has(due.step) && show.advance) return { outcome: 'ignored', reason: 'advance submitted' };
 
-  const eventMeta = { correlationId: meta.correlationId, labelId: ref.labelId };
   const { mails, events } = await stepWork(due.step, tour, show, deps, eventMeta);
   let mailed = 0;
   for (const mail of mails) if ((await deps.mailer.send(mail)) === 'sent') mailed++;
@@ -88,7 +105,7 @@ export async function takeStep(
 }
 
 async function stepWork(
-  step: ShowStep,
+  step: Exclude<ShowStep, 'press-announcement' | 'press-cancellation'>,
   tour: StoredTour,
   stored: LiveShow,
   deps: ToursDeps,

@@ -22,6 +22,8 @@ import { writeWithOutbox } from './outbox.ts';
  * - the promoter directory, by id: pk = PROMOTER#<promoterId>, sk = PROMOTER
  * - every promoter, by name: gsi1pk = PROMOTERS, gsi1sk = <name>#<promoterId>
  * - a promoter's shows, by date: gsi1pk = PROMOTER-SHOWS#<promoterId>, gsi1sk = <date>#<labelId>#<tourId>#<showId>
+ * - outlets told of a tour's shows in one country (press): pk = PRESS#<labelId>#<tourId>#<country>,
+ *     sk = TOLD#<address> (the outlet's normalised address, so a re-created outlet is the same reader)
  * A promoter is known by the normalised address (the id is a hash of it), so the same promoter
  * booked by two labels is one entry.
  */
@@ -45,6 +47,18 @@ const promoterShowsIndexKey = (
   gsi1pk: keyOf('PROMOTER-SHOWS', promoterId),
   gsi1sk: keyParts(show.date, show.labelId, show.tourId, show.showId),
 });
+
+export const pressToldKey = (labelId: string, tourId: string, country: string, email: string) => ({
+  pk: keyOf('PRESS', labelId, tourId, country),
+  sk: keyOf('TOLD', email),
+});
+
+/** An outlet address told of some of a tour's shows in one country. */
+export interface PressTold {
+  email: string;
+  outletId: string;
+  showIds: string[];
+}
 
 /** A promoter's id: derived from the normalised address, so every webhook naming it finds the same entry. */
 export const promoterIdOf = (email: string): string => `prm-${nameHash([email.trim().toLowerCase()], 24)}`;
@@ -99,6 +113,10 @@ export interface TourStore {
   getPromoter(promoterId: string): Promise<PromoterRecord | undefined>;
   listPromoters(): Promise<PromoterRecord[]>;
   showsOfPromoter(promoterId: string): Promise<StoredShow[]>;
+  /** The outlet addresses told of the tour's shows in `country`, with the shows each was told of. */
+  pressTold(labelId: string, tourId: string, country: string): Promise<PressTold[]>;
+  /** Adds shows to what an address was told (a set: telling it again changes nothing). */
+  recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
 }
 
 /** Writes apply only when newer than what is stored (EventBridge keeps no order, docs/design.md#ordering-by-the-labels-timestamp). */
@@ -376,6 +394,36 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
         ExpressionAttributeValues: { ':pk': 'PROMOTERS' },
       });
       return items.map((item) => stripKeys<PromoterRecord>(item));
+    },
+
+    async pressTold(labelId, tourId, country) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keyOf('PRESS', labelId, tourId, country) },
+        ConsistentRead: true,
+      });
+      return items.map((item) => ({
+        email: String(item.email),
+        outletId: String(item.outletId),
+        showIds: [...((item.showIds as Set<string> | undefined) ?? [])].sort(),
+      }));
+    },
+
+    async recordPressTold(labelId, tourId, country, told) {
+      if (told.showIds.length === 0) return;
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: pressToldKey(labelId, tourId, country, told.email),
+          UpdateExpression: 'SET email = :email, outletId = :outletId, entity = :entity ADD showIds :shows',
+          ExpressionAttributeValues: {
+            ':email': told.email,
+            ':outletId': told.outletId,
+            ':entity': 'press-told',
+            ':shows': new Set(told.showIds),
+          },
+        }),
+      );
     },
 
     async showsOfPromoter(promoterId) {

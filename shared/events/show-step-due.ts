@@ -14,6 +14,10 @@ export const ShowStep = z.enum([
   'advance-escalation',
   'day-sheet',
   'guest-list-cutoff',
+  // Press (campaign mail): outlets in the show's territory told once it is announced (at `announceAt`,
+  // the embargo), and told of its cancellation.
+  'press-announcement',
+  'press-cancellation',
 ]);
 export type ShowStep = z.infer<typeof ShowStep>;
 

@@ -56,7 +56,11 @@ export const Show = z.object({
   promoter: Contact,
   status: ShowStatus,
   /** Embargo: no press about this show before this instant. */
-  announceAt: z.iso.datetime({ offset: true }).optional(),
+  announceAt: z.iso
+    .datetime({ offset: true })
+    // In UTC, so that it orders as a string against other instants.
+    .transform((value) => new Date(value).toISOString())
+    .optional(),
   /** When the guest list closes and is mailed to the promoter, on show day; 17:00 when absent. */
   guestListCutoff: LocalTime.optional(),
   deal: Deal.optional(),

@@ -7,11 +7,19 @@ import type {
   TourMailer,
   ToursDeps,
 } from '#functions/tours/ports.ts';
-import type { AdvanceOutcome, GuestsOutcome, PromoterRecord, ShowRef, TourStore } from '#shared/db/tours.ts';
+import type {
+  AdvanceOutcome,
+  GuestsOutcome,
+  PressTold,
+  PromoterRecord,
+  ShowRef,
+  TourStore,
+} from '#shared/db/tours.ts';
 import { maxGuestsPerShow } from '#shared/db/tours.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import type { Outlet } from '#shared/outlets.ts';
 import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '#shared/tours.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
@@ -130,6 +138,21 @@ export class InMemoryTours implements TourStore {
     );
   }
 
+  readonly told = new Map<string, PressTold>();
+
+  async pressTold(labelId: string, tourId: string, country: string) {
+    const prefix = JSON.stringify([labelId, tourId, country]);
+    return [...this.told.entries()]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([, told]) => ({ ...told, showIds: [...told.showIds].sort() }));
+  }
+
+  async recordPressTold(labelId: string, tourId: string, country: string, told: PressTold) {
+    const key = `${JSON.stringify([labelId, tourId, country])}${told.email}`;
+    const current = this.told.get(key);
+    this.told.set(key, { ...told, showIds: [...new Set([...(current?.showIds ?? []), ...told.showIds])] });
+  }
+
   async showsOfPromoter(promoterId: string) {
     return [...this.shows.values()]
       .filter((show) => show.promoterId === promoterId && show.show)
@@ -178,8 +201,20 @@ export function fakeToursDeps(now: { value: Date }) {
   const tours = new InMemoryTours();
   const schedules = new InMemoryShowSchedules();
   const mailer = new InMemoryTourMailer();
-  const deps: ToursDeps = { tours, schedules, mailer, links: fakeLinks, now: () => now.value };
-  return { deps, tours, schedules, mailer };
+  const outlets: Outlet[] = [];
+  const deps: ToursDeps = {
+    tours,
+    outlets: {
+      async *pages() {
+        yield outlets;
+      },
+    },
+    schedules,
+    mailer,
+    links: fakeLinks,
+    now: () => now.value,
+  };
+  return { deps, tours, schedules, mailer, outlets };
 }
 
 /** A show with defaults, dated relative to nothing: give `date` (and the zone) per test. */

@@ -285,3 +285,102 @@ describe('tours', () => {
     expect(text).toContain('"Travel time","value":"not known"');
   });
 });
+
+describe('press for the shows', () => {
+  const anOutlet = (id: string, territories: string[], overrides: Record<string, unknown> = {}) => ({
+    id,
+    name: `Outlet ${id}`,
+    email: `${id}@press.example`,
+    kind: 'press' as const,
+    genres: ['synthpop'],
+    territories,
+    createdAt: '2027-01-01T00:00:00Z',
+    updatedAt: '2027-01-01T00:00:00Z',
+    ...overrides,
+  });
+  const hamburg = aShow({
+    showId: 'show-2',
+    date: '2027-05-16',
+    venue: { ...aShow().venue, name: 'Docks', city: 'Hamburg' },
+    status: 'announced',
+    announceAt: '2027-02-01T09:00:00.000Z',
+  });
+  const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+  it('tells matching outlets of the announced shows in their territory once the embargo is over, in one mail with a calendar', async () => {
+    const now = { value: new Date('2027-01-10T00:00:00Z') };
+    const { deps, schedules, mailer, outlets, tours } = fakeToursDeps(now);
+    outlets.push(
+      anOutlet('de', ['DE']),
+      anOutlet('ww', ['WW']),
+      anOutlet('fr', ['FR']),
+      anOutlet('jazz', ['DE'], { genres: ['jazz'] }),
+      anOutlet('gone', ['DE'], { unsubscribedAt: '2027-01-02T00:00:00Z' }),
+    );
+    await bookTour(
+      { ...tourOf([berlin, hamburg]), genres: ['Synthpop'] },
+      metaAt('2027-01-10T00:00:00Z'),
+      deps,
+    );
+    const press = schedules.forShow('show-1').find((s) => s.moment.step === 'press-announcement');
+
+    now.value = new Date('2027-02-01T09:00:00Z');
+    await takeStep(
+      { ...ref('show-1'), step: 'press-announcement', scheduledFor: press!.moment.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+    await takeStep(
+      { ...ref('show-2'), step: 'press-announcement', scheduledFor: press!.moment.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    expect(press?.moment).toMatchObject({ timeZone: 'UTC', wallTime: '2027-02-01T09:00:00' });
+    expect(mailer.sent.map((m) => [m.to.email, m.stream, m.kind.split(':')[0]])).toEqual([
+      ['de@press.example', 'campaign', 'press-announcement'],
+      ['ww@press.example', 'campaign', 'press-announcement'],
+    ]);
+    const calendar = mailer.sent[0].attachments?.[0].content ?? '';
+    expect(calendar.match(/BEGIN:VEVENT/g)).toHaveLength(2);
+    expect(mailer.sent[0].outletId).toBe('de');
+    expect(tours.outbox.filter((e) => e.detailType === 'Show Announced To Media')).toHaveLength(2);
+  });
+
+  it('sends one update for a show announced later in the same territory, and a cancellation to those told of a show', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const { deps, mailer, outlets, tours } = fakeToursDeps(now);
+    outlets.push(anOutlet('de', ['DE']));
+    await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    const pressStep = (showId: string, scheduledFor: string) =>
+      takeStep({ ...ref(showId), step: 'press-announcement', scheduledFor }, { correlationId: 'c' }, deps);
+    await pressStep('show-1', '2027-02-01T09:00:00.000Z');
+
+    await applyShowChange('tour-1', { type: 'set', show: hamburg }, metaAt('2027-02-03T00:00:00Z'), deps);
+    await pressStep('show-2', '2027-02-01T09:00:00.000Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt('2027-02-04T00:00:00Z'),
+      deps,
+    );
+    const cancellation = tours.outbox.find(
+      (e) =>
+        e.detailType === 'Show Step Due' && (e.detail.data as { step: string }).step === 'press-cancellation',
+    );
+    await takeStep(cancellation?.detail.data as never, { correlationId: 'c' }, deps);
+
+    expect(
+      mailer.sent.map((m) => [
+        m.kind.split(':')[0],
+        m.attachments?.[0].content.match(/BEGIN:VEVENT/g)?.length,
+      ]),
+    ).toEqual([
+      ['press-announcement', 1],
+      ['press-update', 1],
+      ['press-cancellation', 1],
+    ]);
+    expect(mailer.sent[1].data.text).toMatchObject({ subject: expect.stringContaining('Hamburg') });
+    expect(mailer.sent[2].attachments?.[0].content).toContain('STATUS:CANCELLED');
+  });
+});

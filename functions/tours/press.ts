@@ -1,0 +1,193 @@
+import { nameHash } from '#shared/db/keys.ts';
+import type { ShowRef } from '#shared/db/tours.ts';
+import {
+  type OutboxEntry,
+  outboxEntry,
+  ShowAnnouncedToMedia,
+  ShowCancellationSent,
+} from '#shared/events/index.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
+import { showsCalendar } from '#shared/ics.ts';
+import { type SheetView, sheetData, tourTemplateNames } from '#shared/mail/tour-mail.ts';
+import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
+import { isAnnounced, type StoredShow, type StoredTour } from '#shared/tours.ts';
+import type { TourMail, ToursDeps } from './ports.ts';
+import { scheduleRows } from './sheets.ts';
+
+/**
+ * Press for a tour's shows (campaign mail, with one-click unsubscribe). Outlets are told per country:
+ * those whose territories include the show's country (or WW) and whose genres match the tour's. The
+ * first mail to an address lists every announced show of the tour in that country; a show announced
+ * later is one update mail listing the new show; a cancelled show mails the addresses told of it. Each
+ * carries the shows as an iCalendar attachment. A mail's identity is the address, the tour and
+ * country, the kind and the set of shows it tells of, so each is sent once (docs/design.md#exactly-once-mail);
+ * what each address was told is kept as a set, so telling it again changes nothing.
+ */
+
+type LiveShow = StoredShow & { show: Show };
+
+const pressSubject = (ref: { tourId: string }, country: string) =>
+  ['tour-press', ref.tourId, country] as const;
+
+const longDate = (date: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(`${date}T00:00:00Z`));
+
+const showRows = (shows: Show[]) =>
+  shows.map((show) => ({
+    label: longDate(show.date),
+    value: `${show.venue.name}, ${show.venue.city}${scheduleRows(show).find((row) => row.label === 'Doors') ? ` (doors ${show.times.doors} local time)` : ''}`,
+  }));
+
+function pressSheet(
+  tour: StoredTour,
+  kind: 'announcement' | 'update' | 'cancellation',
+  shows: Show[],
+  country: string,
+): SheetView {
+  const where = new Intl.DisplayNames(['en'], { type: 'region' }).of(country) ?? country;
+  const headline = {
+    announcement: `${tour.artist.name} live in ${where}`,
+    update: `New ${tour.artist.name} show in ${where}`,
+    cancellation: `Cancelled: ${tour.artist.name} in ${where}`,
+  }[kind];
+  const intro = {
+    announcement: `${tour.artist.name} will play ${shows.length === 1 ? 'one show' : `${shows.length} shows`} in ${where}. The dates are attached as a calendar.`,
+    update: `A new date has been added to ${tour.artist.name}'s tour in ${where}.`,
+    cancellation: `The show below is cancelled. Please disregard our earlier announcement of it.`,
+  }[kind];
+  return {
+    subject: `${headline}: ${shows.map((s) => `${s.venue.city} ${s.date}`).join(', ')}`,
+    greeting: 'Hello,',
+    intro,
+    sections: [{ title: kind === 'cancellation' ? 'Cancelled' : 'Shows', rows: showRows(shows) }],
+  };
+}
+
+const calendarFor = (tour: StoredTour, shows: Show[]) => ({
+  fileName: `${tour.artist.name.replace(/[^A-Za-z0-9]+/g, '-')}-shows.ics`,
+  contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+  content: showsCalendar(
+    `${tour.artist.name}: shows`,
+    shows.map((show) => ({ labelId: tour.labelId, tourId: tour.tourId, artist: tour.artist.name, show })),
+  ),
+});
+
+function pressMail(
+  tour: StoredTour,
+  outlet: Outlet,
+  country: string,
+  kind: string,
+  view: SheetView,
+  shows: Show[],
+): TourMail {
+  return {
+    stream: 'campaign',
+    to: { name: outlet.contactName ?? outlet.name, email: normaliseEmail(outlet.email) },
+    labelId: tour.labelId,
+    subject: pressSubject(tour, country),
+    kind,
+    template: tourTemplateNames.press,
+    data: sheetData(view),
+    attachments: [calendarFor(tour, shows)],
+    outletId: outlet.id,
+  };
+}
+
+const audienceOf = (tour: StoredTour, country: string) => ({
+  genres: tour.genres ?? [],
+  territories: [country],
+});
+
+/** Tells the matching outlets of the tour's announced shows in the show's country. */
+export async function announceToMedia(
+  tour: StoredTour,
+  stored: LiveShow,
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+): Promise<{ mailed: number; events: OutboxEntry[] }> {
+  const country = stored.show.venue.country;
+  const now = deps.now().toISOString();
+  const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
+  const inCountry = shows
+    .filter((s): s is LiveShow => Boolean(s.show))
+    .filter(
+      (s) =>
+        s.show.venue.country === country &&
+        isAnnounced(s.show.status) &&
+        (!s.show.announceAt || s.show.announceAt <= now),
+    )
+    .map((s) => s.show);
+  const told = new Map(
+    (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
+  );
+  let mailed = 0;
+  for await (const page of deps.outlets.pages()) {
+    for (const outlet of page) {
+      if (!isMailable(outlet) || !outletMatchesRelease(outlet, audienceOf(tour, country))) continue;
+      const email = normaliseEmail(outlet.email);
+      const before = new Set(told.get(email)?.showIds ?? []);
+      const fresh = inCountry.filter((show) => !before.has(show.showId));
+      if (fresh.length === 0) continue;
+      const kind = before.size === 0 ? 'announcement' : 'update';
+      const listed = kind === 'announcement' ? inCountry : fresh;
+      const identity = `press-${kind}:${nameHash(fresh.map((s) => s.showId).sort(), 24)}`;
+      const outcome = await deps.mailer.send(
+        pressMail(tour, outlet, country, identity, pressSheet(tour, kind, listed, country), listed),
+      );
+      if (outcome === 'suppressed') continue;
+      if (outcome === 'sent') mailed++;
+      await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, {
+        email,
+        outletId: outlet.id,
+        showIds: fresh.map((s) => s.showId),
+      });
+    }
+  }
+  return {
+    mailed,
+    events: [
+      outboxEntry(
+        ShowAnnouncedToMedia,
+        { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId, country },
+        eventMeta,
+      ),
+    ],
+  };
+}
+
+/** Tells the addresses told of a show that it is cancelled. */
+export async function cancelToMedia(
+  tour: StoredTour,
+  stored: LiveShow,
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+): Promise<{ mailed: number; events: OutboxEntry[] }> {
+  const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
+  const country = stored.show.venue.country;
+  const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
+    t.showIds.includes(stored.showId),
+  );
+  const cancelled = { ...stored.show, status: 'cancelled' as const };
+  let mailed = 0;
+  for (const told of toldOf) {
+    const outlet = { id: told.outletId, name: told.email, email: told.email } as Outlet;
+    const outcome = await deps.mailer.send(
+      pressMail(
+        tour,
+        outlet,
+        country,
+        `press-cancellation:${nameHash([stored.showId], 24)}`,
+        pressSheet(tour, 'cancellation', [cancelled], country),
+        [cancelled],
+      ),
+    );
+    if (outcome === 'sent') mailed++;
+  }
+  return { mailed, events: [outboxEntry(ShowCancellationSent, ref, eventMeta)] };
+}
