@@ -131,9 +131,12 @@ const utcIso = (instant: Temporal.Instant): string => new Date(instant.epochMill
 
 export function stepMoment(show: Show, step: ShowStep): StepMoment {
   if (step === 'press-announcement' || step === 'press-cancellation') {
-    // The embargo is an instant: its schedule is written in UTC.
+    // The embargo is an instant: its schedule is written in UTC, on the next whole minute (an at()
+    // has no fractions, and Scheduler's precision is about a minute), so it never fires before it.
     const scheduledFor = show.announceAt ? new Date(show.announceAt).toISOString() : noEmbargo;
-    return { step, wallTime: scheduledFor.slice(0, 19), timeZone: 'UTC', scheduledFor };
+    const minute = 60_000;
+    const firesAt = new Date(Math.ceil(Date.parse(scheduledFor) / minute) * minute).toISOString();
+    return { step, wallTime: firesAt.slice(0, 19), timeZone: 'UTC', scheduledFor };
   }
   const { daysBefore, time } = stepTimes[step];
   const day = Temporal.PlainDate.from(show.date).subtract({ days: daysBefore }).toString();

@@ -89,8 +89,9 @@ export async function takeStep(
     return { outcome: 'ignored', reason: 'show changed since' };
   if (due.step === 'press-announcement') {
     if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: 'show not announced' };
+    // Early (a clock's skew): fail, so the event is retried after the embargo rather than lost.
     if (due.scheduledFor > deps.now().toISOString())
-      return { outcome: 'ignored', reason: 'embargo not over' };
+      throw new Error(`press for ${ref.showId} fired before its embargo of ${due.scheduledFor}`);
     const { mailed, events } = await announceToMedia(tour, show, deps, eventMeta);
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
     return { outcome: 'taken', mailed };
