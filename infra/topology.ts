@@ -7,6 +7,7 @@ import {
   JobRequested,
   MailingRequested,
   OutboxSweepDue,
+  OutletSuppressed,
   ReconciliationDue,
   ReleaseCancelled,
   ReleaseDayReached,
@@ -315,6 +316,7 @@ export const functions = {
         TourShowCancelled,
         TourShowSettled,
         ShowStepDue,
+        OutletSuppressed,
       ),
       route('GET', '/a/{token}', 'public'),
       route('POST', '/a/{token}', 'public'),
@@ -323,9 +325,12 @@ export const functions = {
     ],
     may: [
       'table:GetItem',
+      'table:BatchGetItem',
       'table:Query',
       'table:PutItem',
       'table:UpdateItem',
+      // The mail module gives back a claim SES certainly did not take.
+      'table:DeleteItem',
       'schedules:manage',
       'ses:send',
       'secrets:read:token-signing-key',

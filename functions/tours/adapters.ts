@@ -1,16 +1,26 @@
 import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { functions, settingsOf } from '#infra/topology.ts';
 import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
+import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { ShowStepDue } from '#shared/events/show-step-due.ts';
+import { liveMailDeps } from '#shared/mail/ses.ts';
 import { deleteSchedule, upsertSchedule } from '#shared/scheduler.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
-import { advanceUrl, signAdvanceToken, signTourManagerToken, tourManagerUrl } from '#shared/tokens.ts';
-import { interimMailer } from './interim-mailer.ts';
+import {
+  advanceUrl,
+  signAdvanceToken,
+  signTourManagerToken,
+  tourManagerUrl,
+  unsubscribeToken,
+  unsubscribeUrl,
+} from '#shared/tokens.ts';
 import type { PagesDeps } from './links.ts';
+import { moduleTourMailer } from './mailer.ts';
 import type { ShowSchedules, ShowStepSchedule, TourLinks, ToursDeps } from './ports.ts';
 
 /**
@@ -62,11 +72,20 @@ export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): T
     tourManagerUrl(config().PUBLIC_BASE_URL, signTourManagerToken(await key(), claims)),
 });
 
+const timeoutSeconds = settingsOf(functions.tours).timeoutSeconds;
+const outletDirectory = () => dynamoOutletDirectory(dynamo(), config().TABLE_NAME);
+
 export const liveDeps = (): ToursDeps => ({
   tours: dynamoTours(dynamo(), config().TABLE_NAME),
   outlets: outletListing(dynamo(), config().TABLE_NAME),
   schedules: schedulerShowSchedules(),
-  mailer: interimMailer(),
+  mailer: moduleTourMailer(
+    liveMailDeps(timeoutSeconds),
+    async (claims) => unsubscribeUrl(config().PUBLIC_BASE_URL, await unsubscribeToken(claims)),
+    // Leaves a margin of the invocation for recording the step after the mail.
+    (timeoutSeconds - 10) * 1000,
+  ),
+  suppressions: { isSuppressed: (email) => outletDirectory().isSuppressed(email) },
   links: signedTourLinks(),
   now: () => new Date(),
 });

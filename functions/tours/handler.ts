@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import {
+  OutletSuppressed,
   ShowStepDue,
   TourBooked,
   TourShowAdded,
@@ -23,6 +24,7 @@ import {
 } from './links.ts';
 import type { ToursDeps } from './ports.ts';
 import { takeStep } from './steps.ts';
+import { alertPromoterUnreachable } from './unreachable.ts';
 
 /** Label changes to tours and shows (from intake) and the shows' steps (from their schedules). */
 export const makeEventHandler = (deps: ToursDeps) =>
@@ -41,6 +43,7 @@ export const makeEventHandler = (deps: ToursDeps) =>
       applyShowChange(data.tourId, { type: 'settle', settlement: data }, changeMetaOf(metadata), deps),
     ),
     on(ShowStepDue, (data, metadata) => takeStep(data, { correlationId: metadata.correlationId }, deps)),
+    on(OutletSuppressed, (data) => alertPromoterUnreachable(data, deps)),
   ]);
 
 const token = (event: HttpEvent) => event.pathParameters?.token ?? '';

@@ -1,4 +1,6 @@
+import type { MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { TourStore } from '#shared/db/tours.ts';
+import type { MailAttachment } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import type { StepMoment } from '#shared/tours.ts';
 
@@ -19,36 +21,38 @@ export interface ShowSchedules {
   delete(ref: { labelId: string; tourId: string; showId: string; step: StepMoment['step'] }): Promise<void>;
 }
 
-export interface MailAttachment {
-  fileName: string;
-  contentType: string;
-  content: string;
-}
-
 /**
- * One tour mail to one person. Its identity (address + label + subject + kind) makes it exactly
- * once (docs/design.md#exactly-once-mail); `stream` picks the SES configuration set and whether it
- * carries one-click unsubscribe.
+ * One tour mail to one person, sent through the mail module (shared/mail): its identity (address +
+ * label + subject + kind) makes it exactly once (docs/design.md#exactly-once-mail); `stream` picks
+ * the SES configuration set and whether it carries one-click unsubscribe.
  */
 export interface TourMail {
-  stream: 'operational' | 'campaign';
+  stream: MailStream;
   to: { name: string; email: string };
   labelId: string;
-  /** What the mail is about: the tour and show (or show set), as a tuple of ids. */
-  subject: readonly string[];
+  /** What the mail is about, from `mailSubjects` (a show, or a tour's set of announced shows). */
+  subject: MailSubject;
   kind: string;
   template: string;
-  data: Record<string, unknown>;
+  data: { text: object; html: object };
   attachments?: MailAttachment[];
+  /** Who the mail concerns (`{tourId, showId}`, `{tourId, country, outletId}`), kept on its delivery. */
+  context: Record<string, string>;
   /** Campaign mail: the outlet it goes to, for its one-click unsubscribe link. */
   outletId?: string;
 }
 
-export type MailOutcome = 'sent' | 'sent-before' | 'suppressed';
-
 export interface TourMailer {
-  /** Claims, sends and settles the mail, once per identity; throws when it could not be sent now (retry). */
-  send(mail: TourMail): Promise<MailOutcome>;
+  /**
+   * Claims, sends and settles each mail once per identity (a mail claimed before is skipped); the
+   * number sent now. Throws when some could not be sent in time (throttling): the event is retried.
+   */
+  send(mails: TourMail[]): Promise<number>;
+}
+
+/** Addresses that must get no mail at all: suppressed after a hard bounce or a complaint. */
+export interface Suppressions {
+  isSuppressed(email: string): Promise<boolean>;
 }
 
 export interface TourLinks {
@@ -74,6 +78,7 @@ export interface ToursDeps {
   outlets: OutletPages;
   schedules: ShowSchedules;
   mailer: TourMailer;
+  suppressions: Suppressions;
   links: TourLinks;
   now: () => Date;
 }

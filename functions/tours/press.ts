@@ -1,5 +1,6 @@
+import { mailSubjects } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
-import type { ShowRef } from '#shared/db/tours.ts';
+import type { PressTold, ShowRef } from '#shared/db/tours.ts';
 import {
   type OutboxEntry,
   outboxEntry,
@@ -25,9 +26,6 @@ import { scheduleRows } from './sheets.ts';
  */
 
 type LiveShow = StoredShow & { show: Show };
-
-const pressSubject = (ref: { tourId: string }, country: string) =>
-  ['tour-press', ref.tourId, country] as const;
 
 const longDate = (date: string) =>
   new Intl.DateTimeFormat('en-GB', {
@@ -78,23 +76,31 @@ const calendarFor = (tour: StoredTour, shows: Show[]) => ({
   ),
 });
 
+/**
+ * The version of a set of shows in one country: the mail's subject is the tour and this version, so
+ * each address hears of each set once (docs/design.md#exactly-once-mail).
+ */
+const showSetVersion = (country: string, shows: Show[]) =>
+  `${country}-${nameHash(shows.map((show) => show.showId).sort(), 24)}`;
+
 function pressMail(
   tour: StoredTour,
-  outlet: Outlet,
+  outlet: Pick<Outlet, 'id' | 'name' | 'email' | 'contactName'>,
   country: string,
-  kind: string,
-  view: SheetView,
-  shows: Show[],
+  kind: 'announcement' | 'update' | 'cancellation',
+  news: Show[],
+  listed: Show[],
 ): TourMail {
   return {
     stream: 'campaign',
     to: { name: outlet.contactName ?? outlet.name, email: normaliseEmail(outlet.email) },
     labelId: tour.labelId,
-    subject: pressSubject(tour, country),
-    kind,
+    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news)),
+    kind: `press-${kind}`,
     template: tourTemplateNames.press,
-    data: sheetData(view),
-    attachments: [calendarFor(tour, shows)],
+    data: sheetData(pressSheet(tour, kind, listed, country)),
+    attachments: [calendarFor(tour, listed)],
+    context: { tourId: tour.tourId, country, outletId: outlet.id },
     outletId: outlet.id,
   };
 }
@@ -128,6 +134,7 @@ export async function announceToMedia(
   );
   let mailed = 0;
   for await (const page of deps.outlets.pages()) {
+    const tell: { mail: TourMail; told: PressTold }[] = [];
     for (const outlet of page) {
       if (!isMailable(outlet) || !outletMatchesRelease(outlet, audienceOf(tour, country))) continue;
       const email = normaliseEmail(outlet.email);
@@ -135,19 +142,15 @@ export async function announceToMedia(
       const fresh = inCountry.filter((show) => !before.has(show.showId));
       if (fresh.length === 0) continue;
       const kind = before.size === 0 ? 'announcement' : 'update';
-      const listed = kind === 'announcement' ? inCountry : fresh;
-      const identity = `press-${kind}:${nameHash(fresh.map((s) => s.showId).sort(), 24)}`;
-      const outcome = await deps.mailer.send(
-        pressMail(tour, outlet, country, identity, pressSheet(tour, kind, listed, country), listed),
-      );
-      if (outcome === 'suppressed') continue;
-      if (outcome === 'sent') mailed++;
-      await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, {
-        email,
-        outletId: outlet.id,
-        showIds: fresh.map((s) => s.showId),
+      tell.push({
+        mail: pressMail(tour, outlet, country, kind, fresh, kind === 'announcement' ? inCountry : fresh),
+        told: { email, outletId: outlet.id, showIds: fresh.map((show) => show.showId) },
       });
     }
+    // One page at a time: the mail module groups the page's mails into SendBulkEmail calls.
+    mailed += await deps.mailer.send(tell.map(({ mail }) => mail));
+    for (const { told: entry } of tell)
+      await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry);
   }
   return {
     mailed,
@@ -174,20 +177,16 @@ export async function cancelToMedia(
     t.showIds.includes(stored.showId),
   );
   const cancelled = { ...stored.show, status: 'cancelled' as const };
-  let mailed = 0;
-  for (const told of toldOf) {
-    const outlet = { id: told.outletId, name: told.email, email: told.email } as Outlet;
-    const outcome = await deps.mailer.send(
-      pressMail(
-        tour,
-        outlet,
-        country,
-        `press-cancellation:${nameHash([stored.showId], 24)}`,
-        pressSheet(tour, 'cancellation', [cancelled], country),
-        [cancelled],
-      ),
-    );
-    if (outcome === 'sent') mailed++;
-  }
+  const mails = toldOf.map((told) =>
+    pressMail(
+      tour,
+      { id: told.outletId, name: told.email, email: told.email },
+      country,
+      'cancellation',
+      [cancelled],
+      [cancelled],
+    ),
+  );
+  const mailed = await deps.mailer.send(mails);
   return { mailed, events: [outboxEntry(ShowCancellationSent, ref, eventMeta)] };
 }

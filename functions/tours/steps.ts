@@ -1,3 +1,4 @@
+import { mailSubjects } from '#shared/db/deliveries.ts';
 import type { ShowRef } from '#shared/db/tours.ts';
 import {
   AdvanceOverdue,
@@ -30,10 +31,7 @@ export type StepOutcome = { outcome: 'taken'; mailed: number } | { outcome: 'ign
 
 type LiveShow = StoredShow & { show: Show };
 
-/** The subject of a show's mails, for their identity (docs/design.md#exactly-once-mail). */
-export const showSubject = (ref: ShowRef) => ['tour-show', ref.tourId, ref.showId] as const;
-
-/** An operational mail (its own stream: no unsubscribe, docs/design.md#exactly-once-mail). */
+/** An operational mail about one show (its own stream: no unsubscribe, docs/design.md#two-mail-streams). */
 export const operationalMail = (
   ref: ShowRef,
   to: { name: string; email: string },
@@ -43,11 +41,22 @@ export const operationalMail = (
   stream: 'operational',
   to,
   labelId: ref.labelId,
-  subject: showSubject(ref),
+  subject: mailSubjects.show(ref.tourId, ref.showId),
   kind,
   template: tourTemplateNames.operational,
   data: sheetData(view),
+  context: { tourId: ref.tourId, showId: ref.showId },
 });
+
+/**
+ * Sends a step's mails, except to suppressed addresses: a hard bounce or a complaint stops
+ * operational mail too (docs/design.md#two-mail-streams).
+ */
+export async function sendOperational(mails: TourMail[], deps: ToursDeps): Promise<number> {
+  const wanted: TourMail[] = [];
+  for (const mail of mails) if (!(await deps.suppressions.isSuppressed(mail.to.email))) wanted.push(mail);
+  return deps.mailer.send(wanted);
+}
 
 const advanceSteps: ReadonlySet<ShowStep> = new Set([
   'advance-request',
@@ -99,8 +108,7 @@ export async function takeStep(
   if (advanceSteps.has(due.step) && show.advance) return { outcome: 'ignored', reason: 'advance submitted' };
 
   const { mails, events } = await stepWork(due.step, tour, show, deps, eventMeta);
-  let mailed = 0;
-  for (const mail of mails) if ((await deps.mailer.send(mail)) === 'sent') mailed++;
+  const mailed = await sendOperational(mails, deps);
   await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
   return { outcome: 'taken', mailed };
 }

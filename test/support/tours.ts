@@ -1,5 +1,4 @@
 import type {
-  MailOutcome,
   ShowSchedules,
   ShowStepSchedule,
   TourLinks,
@@ -177,18 +176,20 @@ export class InMemoryShowSchedules implements ShowSchedules {
   }
 }
 
-/** A mailer that sends each identity once, as the mail module's claims do. */
+/** A mailer that sends each identity once, as the mail module's claims do (the module itself: test/unit/tours/mailer.test.ts). */
 export class InMemoryTourMailer implements TourMailer {
   readonly sent: TourMail[] = [];
-  readonly suppressed = new Set<string>();
   private readonly claimed = new Set<string>();
-  async send(mail: TourMail): Promise<MailOutcome> {
-    if (this.suppressed.has(mail.to.email)) return 'suppressed';
-    const identity = JSON.stringify([mail.to.email, mail.labelId, mail.subject, mail.kind]);
-    if (this.claimed.has(identity)) return 'sent-before';
-    this.claimed.add(identity);
-    this.sent.push(structuredClone(mail));
-    return 'sent';
+  async send(mails: TourMail[]) {
+    let sent = 0;
+    for (const mail of mails) {
+      const identity = JSON.stringify([mail.to.email, mail.labelId, mail.subject, mail.kind]);
+      if (this.claimed.has(identity)) continue;
+      this.claimed.add(identity);
+      this.sent.push(structuredClone(mail));
+      sent++;
+    }
+    return sent;
   }
 }
 
@@ -202,6 +203,7 @@ export function fakeToursDeps(now: { value: Date }) {
   const schedules = new InMemoryShowSchedules();
   const mailer = new InMemoryTourMailer();
   const outlets: Outlet[] = [];
+  const suppressed = new Set<string>();
   const deps: ToursDeps = {
     tours,
     outlets: {
@@ -211,10 +213,11 @@ export function fakeToursDeps(now: { value: Date }) {
     },
     schedules,
     mailer,
+    suppressions: { isSuppressed: async (email) => suppressed.has(email) },
     links: fakeLinks,
     now: () => now.value,
   };
-  return { deps, tours, schedules, mailer, outlets };
+  return { deps, tours, schedules, mailer, outlets, suppressed };
 }
 
 /** A show with defaults, dated relative to nothing: give `date` (and the zone) per test. */

@@ -4,7 +4,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { stepMoment } from '#shared/tours.ts';
 import { browserOrSkip } from '#test/support/browser.ts';
-import { advanceClock, api, busEvents, busIdle, uniqueId, waitFor } from '#test/support/cloud.ts';
+import { advanceClock, api, busEvents, busIdle, clockNow, uniqueId, waitFor } from '#test/support/cloud.ts';
 import {
   aLabel,
   aPromoter,
@@ -342,5 +342,43 @@ describe('advancing a tour on the local cloud', () => {
     expect(after).toBe(before);
     expect(await showStepSchedule(ref(shows.hamburg), 'day-sheet')).toBeUndefined();
     expect((await showView(label.id, tourId, shows.tokyo.showId)).body.date).toBe(shows.tokyo.date);
+  });
+});
+
+describe('a promoter who cannot be reached', () => {
+  it('alerts the tour manager at once when the advance request bounces, and sends the promoter nothing more', async () => {
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const tourManager = { name: 'Ana Ruiz', email: `${uniqueId('tm')}@tm.example` };
+    const promoter = {
+      name: 'Gone Promotions',
+      email: `bounce+${uniqueId('promoter')}@simulator.amazonses.com`,
+    };
+    const today = (await clockNow()).toISOString().slice(0, 10);
+    // Booked 20 days out: the advance request is overdue and goes at once.
+    const show = aTourShow({
+      date: plusDays(today, 20),
+      venue: aVenue('Paris', 'FR', 'Europe/Paris'),
+      promoter,
+    });
+
+    await tourWebhook(label, 'tour.booked', {
+      tourId,
+      artist: { name: 'Lowlight' },
+      tourManager,
+      shows: [show],
+    });
+
+    const [alert] = await waitForMailTo(
+      tourManager.email,
+      'Promoter cannot be reached: Lowlight at Paris Hall',
+    );
+    expect(alert.body.text).toContain(promoter.email);
+    expect(alert.body.text).toContain('the address bounced');
+    expect(await mailsTo(promoter.email, 'Advance for Lowlight')).toHaveLength(1);
+    await advanceClock(at(stepMoment(show, 'advance-escalation').scheduledFor));
+    await busIdle();
+    expect(await mailsTo(promoter.email)).toHaveLength(1);
+    expect(await mailsTo(tourManager.email, 'Advance overdue')).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange, bookTour, type ChangeMeta } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
+import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { stepMoment, stepMoments } from '#shared/tours.ts';
 import { aShow, fakeToursDeps } from '#test/support/tours.ts';
@@ -337,11 +338,11 @@ describe('press for the shows', () => {
     );
 
     expect(press?.moment).toMatchObject({ timeZone: 'UTC', wallTime: '2027-02-01T09:00:00' });
-    expect(mailer.sent.map((m) => [m.to.email, m.stream, m.kind.split(':')[0]])).toEqual([
+    expect(mailer.sent.map((m) => [m.to.email, m.stream, m.kind])).toEqual([
       ['de@press.example', 'campaign', 'press-announcement'],
       ['ww@press.example', 'campaign', 'press-announcement'],
     ]);
-    const calendar = mailer.sent[0].attachments?.[0].content ?? '';
+    const calendar = String(mailer.sent[0].attachments?.[0].content ?? '');
     expect(calendar.match(/BEGIN:VEVENT/g)).toHaveLength(2);
     expect(mailer.sent[0].outletId).toBe('de');
     expect(tours.outbox.filter((e) => e.detailType === 'Show Announced To Media')).toHaveLength(2);
@@ -371,10 +372,7 @@ describe('press for the shows', () => {
     await takeStep(cancellation?.detail.data as never, { correlationId: 'c' }, deps);
 
     expect(
-      mailer.sent.map((m) => [
-        m.kind.split(':')[0],
-        m.attachments?.[0].content.match(/BEGIN:VEVENT/g)?.length,
-      ]),
+      mailer.sent.map((m) => [m.kind, String(m.attachments?.[0].content).match(/BEGIN:VEVENT/g)?.length]),
     ).toEqual([
       ['press-announcement', 1],
       ['press-update', 1],
@@ -382,5 +380,34 @@ describe('press for the shows', () => {
     ]);
     expect(mailer.sent[1].data.text).toMatchObject({ subject: expect.stringContaining('Hamburg') });
     expect(mailer.sent[2].attachments?.[0].content).toContain('STATUS:CANCELLED');
+  });
+});
+
+describe('an unreachable promoter', () => {
+  it('gets no operational mail once suppressed, and the tour manager of each show still ahead is told once', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, mailer, suppressed, tours } = fakeToursDeps(now);
+    const past = aShow({ showId: 'show-0', date: '2026-12-01' });
+    await bookTour(
+      tourOf([aShow(), aShow({ showId: 'show-2', date: '2027-05-20' }), past]),
+      metaAt('2027-01-01T00:00:00Z'),
+      deps,
+    );
+    suppressed.add('booking@nacht.example');
+
+    await alertPromoterUnreachable({ email: 'booking@nacht.example', reason: 'bounce' }, deps);
+    await alertPromoterUnreachable({ email: 'booking@nacht.example', reason: 'bounce' }, deps);
+    now.value = new Date(stepMoment(aShow(), 'advance-request').scheduledFor);
+    await takeStep(
+      { ...ref(), step: 'advance-request', scheduledFor: now.value.toISOString() },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    expect(mailer.sent.map((m) => [m.to.email, m.kind, m.context.showId])).toEqual([
+      ['sam@tm.example', 'promoter-unreachable', 'show-1'],
+      ['sam@tm.example', 'promoter-unreachable', 'show-2'],
+    ]);
+    expect((await tours.getShow(ref()))?.stepsDone?.['advance-request']).toBeDefined();
   });
 });
