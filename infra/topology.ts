@@ -317,6 +317,7 @@ export const functions = {
         TourShowSettled,
         ShowStepDue,
         OutletSuppressed,
+        OutboxSweepDue,
       ),
       route('GET', '/a/{token}', 'public'),
       route('POST', '/a/{token}', 'public'),

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import {
+  OutboxSweepDue,
   OutletSuppressed,
   ShowStepDue,
   TourBooked,
@@ -23,8 +24,12 @@ import {
   submitAdvancePage,
 } from './links.ts';
 import type { ToursDeps } from './ports.ts';
+import { sweepStaleTourMail } from './resend.ts';
 import { takeStep } from './steps.ts';
 import { alertPromoterUnreachable } from './unreachable.ts';
+
+/** How long one stale-claim sweep may run (the tours function's timeout is 60 s). */
+const sweepBudgetMs = 40_000;
 
 /** Label changes to tours and shows (from intake) and the shows' steps (from their schedules). */
 export const makeEventHandler = (deps: ToursDeps) =>
@@ -44,6 +49,7 @@ export const makeEventHandler = (deps: ToursDeps) =>
     ),
     on(ShowStepDue, (data, metadata) => takeStep(data, { correlationId: metadata.correlationId }, deps)),
     on(OutletSuppressed, (data) => alertPromoterUnreachable(data, deps)),
+    on(OutboxSweepDue, () => sweepStaleTourMail(deps, deps.now().getTime() + sweepBudgetMs)),
   ]);
 
 const token = (event: HttpEvent) => event.pathParameters?.token ?? '';

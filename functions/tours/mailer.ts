@@ -1,6 +1,8 @@
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
+import { sweepStaleClaims } from '#shared/mail/settle.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
 import type { TourMail, TourMailer } from './ports.ts';
 
 /** An outlet's signed one-click unsubscribe link (campaign mail). */
@@ -53,5 +55,24 @@ export function moduleTourMailer(
         throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
       return outcome.sent;
     },
+    sweepStale: (subjectType, rebuild, deadline) =>
+      sweepStaleClaims(
+        deps,
+        {
+          subjectType,
+          async rebuild(stale) {
+            const mails = await rebuild(stale);
+            const byDelivery = new Map<string, OutgoingMail>();
+            for (const delivery of stale) {
+              const mail = mails.find(
+                (m) => m.kind === delivery.kind && normaliseEmail(m.to.email) === delivery.email,
+              );
+              if (mail) byDelivery.set(delivery.deliveryId, await outgoing(mail));
+            }
+            return { mails: byDelivery };
+          },
+        },
+        deadline,
+      ),
   };
 }

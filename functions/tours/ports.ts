@@ -1,4 +1,4 @@
-import type { MailStream, MailSubject } from '#shared/db/deliveries.ts';
+import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { TourStore } from '#shared/db/tours.ts';
 import type { MailAttachment } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -48,6 +48,16 @@ export interface TourMailer {
    * number sent now. Throws when some could not be sent in time (throttling): the event is retried.
    */
   send(mails: TourMail[]): Promise<number>;
+  /**
+   * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
+   * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from
+   * the tour as it is now; a claim it writes no mail for is closed (see shared/mail/settle.ts).
+   */
+  sweepStale(
+    subjectType: string,
+    rebuild: (stale: Delivery[]) => Promise<TourMail[]>,
+    deadline: number,
+  ): Promise<{ resent: number; closed: number }>;
 }
 
 /** Addresses that must get no mail at all: suppressed after a hard bounce or a complaint. */

@@ -83,7 +83,7 @@ const calendarFor = (tour: StoredTour, shows: Show[]) => ({
 const showSetVersion = (country: string, shows: Show[]) =>
   `${country}-${nameHash(shows.map((show) => show.showId).sort(), 24)}`;
 
-function pressMail(
+export function pressMail(
   tour: StoredTour,
   outlet: Pick<Outlet, 'id' | 'name' | 'email' | 'contactName'>,
   country: string,
@@ -100,7 +100,14 @@ function pressMail(
     template: tourTemplateNames.press,
     data: sheetData(pressSheet(tour, kind, listed, country)),
     attachments: [calendarFor(tour, listed)],
-    context: { tourId: tour.tourId, country, outletId: outlet.id },
+    // What the mail told of, so that a resend after a crash writes the same mail again.
+    context: {
+      tourId: tour.tourId,
+      country,
+      outletId: outlet.id,
+      news: news.map((show) => show.showId).join(','),
+      listed: listed.map((show) => show.showId).join(','),
+    },
     outletId: outlet.id,
   };
 }

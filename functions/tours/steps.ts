@@ -113,7 +113,7 @@ export async function takeStep(
   return { outcome: 'taken', mailed };
 }
 
-async function stepWork(
+export async function stepWork(
   step: Exclude<ShowStep, 'press-announcement' | 'press-cancellation'>,
   tour: StoredTour,
   stored: LiveShow,

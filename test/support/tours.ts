@@ -191,6 +191,9 @@ export class InMemoryTourMailer implements TourMailer {
     }
     return sent;
   }
+  async sweepStale() {
+    return { resent: 0, closed: 0 };
+  }
 }
 
 export const fakeLinks: TourLinks = {

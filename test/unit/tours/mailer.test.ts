@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { bookTour } from '#functions/tours/apply-change.ts';
 import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import type { TourMail } from '#functions/tours/ports.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { defaultMailSettings, type MailDeps } from '#shared/mail/ports.ts';
 import { FakeDeliveries, FakeMailer } from '#test/support/announcer-fakes.ts';
+import { aShow, fakeToursDeps } from '#test/support/tours.ts';
 
 const mailDeps = () => {
   const deliveries = new FakeDeliveries();
@@ -84,5 +87,48 @@ describe('tour mail through the mail module', () => {
       ['https://b.example/u/o1', 'https://b.example/u/o1'],
       ['https://b.example/u/o2', 'https://b.example/u/o2'],
     ]);
+  });
+});
+
+describe('stale tour mail', () => {
+  it('sends an advance request again whose claim stayed open after a crash, written from the show as it is now', async () => {
+    const { deps: mail, deliveries, mailer } = mailDeps();
+    const now = { value: new Date('2027-04-16T08:00:00Z') };
+    const world = fakeToursDeps(now);
+    const deps = {
+      ...world.deps,
+      mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', 60_000),
+    };
+    await bookTour(
+      {
+        tourId: 'tour-1',
+        artist: { name: 'The Midnight Echoes' },
+        tourManager: { name: 'Sam', email: 'sam@tm.example' },
+        shows: [aShow()],
+      },
+      { labelId: 'lbl-1', eventId: 'e1', correlationId: 'c', occurredAt: '2027-01-01T00:00:00.000Z' },
+      deps,
+    );
+    // Claimed, then the invocation died before SendBulkEmail.
+    await deliveries.claim(
+      {
+        labelId: 'lbl-1',
+        subject: mailSubjects.show('tour-1', 'show-1'),
+        email: 'booking@nacht.example',
+        kind: 'advance-request',
+        stream: 'operational',
+        context: { tourId: 'tour-1', showId: 'show-1' },
+      },
+      '2027-04-16T07:00:00.000Z',
+    );
+
+    const swept = await sweepStaleTourMail(deps, Date.parse('2027-04-16T08:01:00Z'));
+
+    expect(swept).toEqual({ resent: 1, closed: 0 });
+    expect(mailer.delivered.map((m) => [m.email, m.kind])).toEqual([
+      ['booking@nacht.example', 'advance-request'],
+    ]);
+    expect(JSON.stringify(mailer.calls[0].entries[0].data)).toContain('https://backline.example/a/show-1');
+    expect(deliveries.of('sent')).toEqual([expect.objectContaining({ resends: 1 })]);
   });
 });
