@@ -72,6 +72,23 @@ function showDetail(stored: LiveShow) {
   };
 }
 
+/** Each show with the number of outlet addresses told of it (press is kept per country). */
+async function withOutletsTold(tour: StoredTour, shows: LiveShow[], deps: TourRoutesDeps) {
+  const countries = [...new Set(shows.map((s) => s.show.venue.country))];
+  const told = new Map(
+    await Promise.all(
+      countries.map(
+        async (country) => [country, await deps.tours.pressTold(tour.labelId, tour.tourId, country)] as const,
+      ),
+    ),
+  );
+  return shows.map((stored) => ({
+    ...showSummary(stored),
+    outletsTold: (told.get(stored.show.venue.country) ?? []).filter((t) => t.showIds.includes(stored.showId))
+      .length,
+  }));
+}
+
 const ids = (event: HttpEvent) => ({
   labelId: event.pathParameters?.labelId ?? '',
   tourId: event.pathParameters?.tourId ?? '',
@@ -120,7 +137,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
           tour.tourId,
           shows.map((s) => s.show),
         ),
-        shows: shows.map(showSummary),
+        shows: await withOutletsTold(tour, shows, deps),
       });
     },
   },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { signUnsubscribeToken } from '#shared/tokens.ts';
 import { stepMoment } from '#shared/tours.ts';
-import { advanceClock, busIdle, clockNow, cloud, type SentMail, uniqueId } from '#test/support/cloud.ts';
+import { advanceClock, api, busIdle, clockNow, cloud, type SentMail, uniqueId } from '#test/support/cloud.ts';
 import { createOutlet, localTokenKey } from '#test/support/outlets-cloud.ts';
 import {
   aLabel,
@@ -143,6 +143,10 @@ describe('press for the shows of a tour', () => {
     await busIdle();
     expect(await mailsTo(jp.email)).toHaveLength(1);
     expect(await mailsTo(de.email)).toHaveLength(3);
+    const view = (await (await api(`/labels/${label.id}/tours/${tourId}`)).json()) as {
+      shows: { showId: string; outletsTold: number }[];
+    };
+    expect(view.shows.find((s) => s.showId === shows.tokyo.showId)?.outletsTold).toBe(1);
 
     await advanceClock(
       new Date(
