@@ -337,7 +337,9 @@ export const functions = {
       'secrets:read:token-signing-key',
     ],
     retryAttempts: 2,
-    timeoutSeconds: 60,
+    // Press to a large directory is sent page by page within the shared send rate; a press step that
+    // runs out of time is retried and continues (claims and what each address was told are kept).
+    timeoutSeconds: 300,
   },
   budgets: {
     entry: 'functions/budgets/handler.ts',

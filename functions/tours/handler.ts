@@ -28,8 +28,8 @@ import { sweepStaleTourMail } from './resend.ts';
 import { takeStep } from './steps.ts';
 import { alertPromoterUnreachable } from './unreachable.ts';
 
-/** How long one stale-claim sweep may run (the tours function's timeout is 60 s). */
-const sweepBudgetMs = 40_000;
+/** How long one stale-claim sweep may run (well inside the tours function's timeout). */
+const sweepBudgetMs = 60_000;
 
 /** Label changes to tours and shows (from intake) and the shows' steps (from their schedules). */
 export const makeEventHandler = (deps: ToursDeps) =>

@@ -98,13 +98,14 @@ export async function showStepSchedule(
 export const mailsTo = async (email: string, part = ''): Promise<SentMail[]> =>
   (await sentMail()).filter((mail) => mail.destination.to.includes(email) && mail.subject.includes(part));
 
-export const waitForMailTo = (email: string, part: string, count = 1) =>
+/** Press goes to every matching outlet of the shared directory (other tests' too), within the send rate: it may take a while. */
+export const waitForMailTo = (email: string, part: string, count = 1, timeoutMs = 120_000) =>
   waitFor(
     async () => {
       const mails = await mailsTo(email, part);
       return mails.length >= count ? mails : undefined;
     },
-    { timeoutMs: 20_000, what: `${count} mail(s) "${part}" to ${email}` },
+    { timeoutMs, what: `${count} mail(s) "${part}" to ${email}` },
   );
 
 /** The `/a/...` or `/tm/...` link in a mail's text. */

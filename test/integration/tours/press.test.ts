@@ -155,5 +155,5 @@ describe('press for the shows of a tour', () => {
     );
     const requests = await waitForMailTo(promoter.email, 'Advance for Glass Harbour at Berlin');
     expect(requests).toHaveLength(1);
-  }, 120_000);
+  }, 600_000);
 });
