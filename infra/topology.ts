@@ -13,14 +13,18 @@ import {
   JobRequested,
   MailingRequested,
   OutboxSweepDue,
+  OutletSuppressed,
   ReconciliationDue,
   ReleaseCancelled,
   ReleaseDayReached,
   ReleaseScheduled,
   ReleaseUpdated,
+  ShowStepDue,
   TourBooked,
-  TourDateAdded,
-  TourDateCancelled,
+  TourShowAdded,
+  TourShowCancelled,
+  TourShowSettled,
+  TourShowUpdated,
 } from '#shared/events/index.ts';
 import type { sesDetailTypes } from '#shared/events/ses.ts';
 
@@ -222,6 +226,7 @@ export const functions = {
       'events:put:backline.management',
       'events:put:backline.jobs',
       'events:put:backline.budgets',
+      'events:put:backline.tours',
     ],
     retryAttempts: 2,
     timeoutSeconds: 30,
@@ -251,6 +256,12 @@ export const functions = {
       ['GET', '/labels/{labelId}/artists/{artistId}/recoupable'],
       ['PUT', '/fx-rates/{date}'],
       ['GET', '/fx-rates/{date}'],
+      ['GET', '/labels/{labelId}/tours/{tourId}'],
+      ['GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics'],
+      ['GET', '/labels/{labelId}/tours/{tourId}/shows/{showId}'],
+      ['POST', '/labels/{labelId}/tours/{tourId}/shows/{showId}/guests'],
+      ['GET', '/promoters'],
+      ['GET', '/promoters/{promoterId}'],
     ),
     may: [
       'table:read',
@@ -258,6 +269,7 @@ export const functions = {
       'table:UpdateItem',
       'table:DeleteItem',
       'secrets:read:api-key',
+      'secrets:read:token-signing-key',
       'webhook-secrets:decrypt',
       'webhook-secrets:encrypt',
     ],
@@ -317,10 +329,40 @@ export const functions = {
   },
   tours: {
     entry: 'functions/tours/handler.ts',
-    description: 'Keeps booked tours and their dates (briefing promoters and press follows).',
-    on: consumes(TourBooked, TourDateAdded, TourDateCancelled),
-    may: ['table:PutItem', 'table:UpdateItem'],
+    description:
+      "Keeps tours and their shows in the venues' time zones, schedules each show's advancing, mails promoters and tour managers, and serves the promoter's advance form and the tour manager's page.",
+    on: [
+      ...consumes(
+        TourBooked,
+        TourShowAdded,
+        TourShowUpdated,
+        TourShowCancelled,
+        TourShowSettled,
+        ShowStepDue,
+        OutletSuppressed,
+        OutboxSweepDue,
+      ),
+      route('GET', '/a/{token}', 'public'),
+      route('POST', '/a/{token}', 'public'),
+      route('GET', '/tm/{token}', 'public'),
+      route('POST', '/tm/{token}', 'public'),
+    ],
+    may: [
+      'table:GetItem',
+      'table:BatchGetItem',
+      'table:Query',
+      'table:PutItem',
+      'table:UpdateItem',
+      // The mail module gives back a claim SES certainly did not take.
+      'table:DeleteItem',
+      'schedules:manage',
+      'ses:send',
+      'secrets:read:token-signing-key',
+    ],
     retryAttempts: 2,
+    // Press to a large directory is sent page by page within the shared send rate; a press step that
+    // runs out of time is retried and continues (claims and what each address was told are kept).
+    timeoutSeconds: 300,
   },
   budgets: {
     entry: 'functions/budgets/handler.ts',

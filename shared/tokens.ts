@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { tokenSigningKey } from './secrets.ts';
 
 /**
- * Tokens for the links in campaign mail: `/u/{token}` (unsubscribe) and `/p/{token}` (promo).
+ * Tokens for the links in mail: `/u/{token}` (unsubscribe), `/p/{token}` (promo), `/a/{token}` (a
+ * promoter's advance form) and `/tm/{token}` (a tour manager's page).
  * The payload is compact JSON whose `t` names the purpose, so an unsubscribe token never opens a
  * promo link. Without the token-signing key a token can be neither read, guessed nor forged.
  *
@@ -82,7 +83,40 @@ const PromoPayload = z.object({
   m: z.number().int().min(1).optional(),
 });
 
-export type TokenFailure = 'malformed' | 'unsupported-version' | 'bad-signature' | 'wrong-purpose';
+/** The promoter's advance link `/a/{token}`: one show of one tour, for one promoter, until after the show. */
+export interface AdvanceClaims {
+  labelId: string;
+  tourId: string;
+  showId: string;
+  promoterId: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+/** The tour manager's link `/tm/{token}`: one tour, until after its last show. */
+export interface TourManagerClaims {
+  labelId: string;
+  tourId: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+const AdvancePayload = z.object({
+  t: z.literal('a'),
+  l: id,
+  r: id,
+  s: id,
+  m: id,
+  e: z.number().int().positive(),
+});
+const TourManagerPayload = z.object({ t: z.literal('tm'), l: id, r: id, e: z.number().int().positive() });
+
+export type TokenFailure =
+  | 'malformed'
+  | 'unsupported-version'
+  | 'bad-signature'
+  | 'wrong-purpose'
+  | 'expired';
 
 /** A token that is not one Backline signed for this purpose. The message is safe to show. */
 export class InvalidTokenError extends Error {
@@ -94,6 +128,7 @@ export class InvalidTokenError extends Error {
         'unsupported-version': 'this link comes from an unknown format',
         'bad-signature': 'this link is not valid',
         'wrong-purpose': 'this link is not valid here',
+        expired: 'this link has expired',
       }[reason],
     );
     this.reason = reason;
@@ -236,6 +271,56 @@ export function verifyPromoToken(key: string, token: string): PromoClaims {
   };
 }
 
+export const signAdvanceToken = (key: string, claims: AdvanceClaims): string =>
+  signed(key, {
+    t: 'a',
+    l: claims.labelId,
+    r: claims.tourId,
+    s: claims.showId,
+    m: claims.promoterId,
+    e: claims.expiresAt,
+  });
+
+export const signTourManagerToken = (key: string, claims: TourManagerClaims): string =>
+  signed(key, { t: 'tm', l: claims.labelId, r: claims.tourId, e: claims.expiresAt });
+
+const notExpired = (expiresAt: number, now: Date) => {
+  if (now.getTime() >= expiresAt * 1000) throw new InvalidTokenError('expired');
+};
+
+export function verifyAdvanceToken(key: string, token: string, now: Date): AdvanceClaims {
+  const parsed = AdvancePayload.safeParse(open(key, token));
+  if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
+  const { l, r, s, m, e } = parsed.data;
+  notExpired(e, now);
+  return { labelId: l, tourId: r, showId: s, promoterId: m, expiresAt: e };
+}
+
+export function verifyTourManagerToken(key: string, token: string, now: Date): TourManagerClaims {
+  const parsed = TourManagerPayload.safeParse(open(key, token));
+  if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
+  const { l, r, e } = parsed.data;
+  notExpired(e, now);
+  return { labelId: l, tourId: r, expiresAt: e };
+}
+
+/**
+ * The CSRF token of a page's form: an HMAC of the link's own token, so it is bound to that link, and
+ * only a page Backline served (with the token-signing key) can carry it.
+ */
+export const csrfTokenFor = (key: string, linkToken: string): string =>
+  createHmac('sha256', key)
+    .update(`csrf.${linkToken}`)
+    .digest()
+    .subarray(0, signatureBytes)
+    .toString('base64url');
+
+export function sameCsrfToken(key: string, linkToken: string, given: string): boolean {
+  const expected = Buffer.from(csrfTokenFor(key, linkToken));
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
 /** An unsubscribe token signed with the token-signing key from Secrets Manager (cached). */
 export const unsubscribeToken = async (claims: UnsubscribeClaims): Promise<string> =>
   signUnsubscribeToken(await tokenSigningKey(), claims);
@@ -248,6 +333,8 @@ const trimSlash = (baseUrl: string) => baseUrl.replace(/\/+$/, '');
 
 export const unsubscribeUrl = (baseUrl: string, token: string): string => `${trimSlash(baseUrl)}/u/${token}`;
 export const promoUrl = (baseUrl: string, token: string): string => `${trimSlash(baseUrl)}/p/${token}`;
+export const advanceUrl = (baseUrl: string, token: string): string => `${trimSlash(baseUrl)}/a/${token}`;
+export const tourManagerUrl = (baseUrl: string, token: string): string => `${trimSlash(baseUrl)}/tm/${token}`;
 
 /** Epoch seconds `days` after `sentAt`: a promo link's expiry, fixed when the mail is sent. */
 export const promoExpiry = (sentAt: Date, days: number): number =>

@@ -12,10 +12,13 @@ import {
   ReleaseScheduled,
   ReleaseUpdated,
   TourBooked,
-  TourDateAdded,
-  TourDateCancelled,
+  TourShowAdded,
+  TourShowCancelled,
+  TourShowSettled,
+  TourShowUpdated,
 } from './events/index.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
+import { upgradeDateAdded, upgradeDateCancelled, upgradeTourBooked } from './events/tour-booked-v1.ts';
 import { type Issue, ValidationError } from './http/errors.ts';
 
 /**
@@ -28,8 +31,13 @@ export const webhookTypes = {
   'release.updated': ReleaseUpdated,
   'release.cancelled': ReleaseCancelled,
   'tour.booked': TourBooked,
-  'tour.date.added': TourDateAdded,
-  'tour.date.cancelled': TourDateCancelled,
+  'tour.show.added': TourShowAdded,
+  'tour.show.updated': TourShowUpdated,
+  'tour.show.cancelled': TourShowCancelled,
+  'tour.show.settled': TourShowSettled,
+  // Older names, kept: their bodies are upgraded to the new events' shape (webhookUpgrades).
+  'tour.date.added': TourShowAdded,
+  'tour.date.cancelled': TourShowCancelled,
   'budget.set': BudgetSet,
   'expense.recorded': ExpenseRecorded,
   'expense.amended': ExpenseAmended,
@@ -54,24 +62,41 @@ const WebhookTimestamp = z.iso
   }, 'must be between the years 1970 and 9999 in UTC')
   .transform((value) => new Date(value).toISOString());
 
-const bodyOf = <T extends WebhookType>(type: T) =>
-  z.object({
-    type: z.literal(type),
-    timestamp: WebhookTimestamp,
-    data: (webhookData[type as string] ?? webhookTypes[type].data) as (typeof webhookTypes)[T]['data'],
-  });
+/**
+ * Older body shapes, upgraded to the current one before validation. Intake and every replay read a
+ * recorded body through here, so replays upgrade too (see docs/design.md#routes-and-auth).
+ */
+const webhookUpgrades: Partial<Record<WebhookType, (data: unknown) => unknown>> = {
+  'tour.booked': upgradeTourBooked,
+  'tour.date.added': upgradeDateAdded,
+  'tour.date.cancelled': upgradeDateCancelled,
+};
 
 /**
- * A webhook's `data` where it differs from its event's: an older schema version, recognised by its
- * shape and upgraded here at intake, so that a replay of a recorded body upgrades too.
+ * A webhook's `data` schema where it differs from its event's (it accepts an older version as well,
+ * recognised by its shape, and upgrades it in its own transform).
  */
-const webhookData: Partial<Record<string, z.ZodType>> = { 'budget.set': BudgetSetWebhookData };
+const webhookData: Partial<Record<WebhookType, z.ZodType>> = { 'budget.set': BudgetSetWebhookData };
+
+const bodyOf = <T extends WebhookType>(type: T) => {
+  const data = (webhookData[type] ?? webhookTypes[type].data) as (typeof webhookTypes)[T]['data'];
+  const upgrade = webhookUpgrades[type];
+  return z.object({
+    type: z.literal(type),
+    timestamp: WebhookTimestamp,
+    data: (upgrade ? z.preprocess(upgrade, data) : data) as typeof data,
+  });
+};
 
 export const WebhookBody = z.discriminatedUnion('type', [
   bodyOf('release.scheduled'),
   bodyOf('release.updated'),
   bodyOf('release.cancelled'),
   bodyOf('tour.booked'),
+  bodyOf('tour.show.added'),
+  bodyOf('tour.show.updated'),
+  bodyOf('tour.show.cancelled'),
+  bodyOf('tour.show.settled'),
   bodyOf('tour.date.added'),
   bodyOf('tour.date.cancelled'),
   bodyOf('budget.set'),

@@ -15,12 +15,14 @@ import {
   liveLabelRoutesDeps,
   liveOutletRoutesDeps,
   liveReleaseRoutesDeps,
+  liveTourRoutesDeps,
 } from './adapters.ts';
 import { type BudgetRoutesDeps, budgetRoutes } from './budgets.ts';
 import { type JobRoutesDeps, jobRoutes } from './jobs.ts';
 import { type LabelRoutesDeps, labelRoutes } from './labels.ts';
 import { type OutletRoutesDeps, outletRoutes } from './outlets.ts';
 import { type ReleaseRoutesDeps, releaseRoutes } from './releases.ts';
+import { type TourRoutesDeps, tourRoutes } from './tours.ts';
 
 export interface ManagementDeps {
   apiKey: () => Promise<string>;
@@ -29,6 +31,7 @@ export interface ManagementDeps {
   jobs: JobRoutesDeps;
   outlets: OutletRoutesDeps;
   releases: ReleaseRoutesDeps;
+  tours: TourRoutesDeps;
 }
 
 /** The manager's API: every route needs the bearer key (topology auth `apiKey`). */
@@ -47,6 +50,7 @@ export const managementRoutes = (deps: ManagementDeps) => [
   ...releaseRoutes(deps.releases),
   ...jobRoutes(deps.jobs),
   ...budgetRoutes(deps.budgets),
+  ...tourRoutes(deps.tours),
 ];
 
 export const liveDeps = (): ManagementDeps => ({
@@ -56,6 +60,7 @@ export const liveDeps = (): ManagementDeps => ({
   jobs: liveJobRoutesDeps(),
   outlets: liveOutletRoutesDeps(),
   releases: liveReleaseRoutesDeps(),
+  tours: liveTourRoutesDeps(),
 });
 
 export const handler = makeHandler(liveDeps());

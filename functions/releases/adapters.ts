@@ -1,12 +1,4 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  type CreateScheduleCommandInput,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  type SchedulerClient,
-  UpdateScheduleCommand,
-} from '@aws-sdk/client-scheduler';
+import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
@@ -15,6 +7,7 @@ import { AnnouncementDue } from '#shared/events/announcement-due.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
 import { type ReleaseMoment, revisionOf } from '#shared/releases.ts';
+import { deleteSchedule, upsertSchedule } from '#shared/scheduler.ts';
 import type { AnnouncementSchedule, ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
 
 /**
@@ -86,41 +79,13 @@ export function announcementScheduleInput(schedule: AnnouncementSchedule): Creat
   };
 }
 
-const isNamed = (error: unknown, type: { name: string }, name: string) =>
-  error instanceof (type as unknown as new () => Error) || (error as Error)?.name === name;
-
 export function schedulerSchedules(client: () => SchedulerClient = scheduler): Schedules {
-  // Create; on ConflictException it exists: update it. An update can find it gone (it fired and
-  // deleted itself meanwhile): then create again. Bounded, in case of a race with a delete.
-  const upsert = async (input: CreateScheduleCommandInput) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client().send(new CreateScheduleCommand(input));
-        return;
-      } catch (error) {
-        if (!isNamed(error, ConflictException, 'ConflictException')) throw error;
-      }
-      try {
-        await client().send(new UpdateScheduleCommand(input));
-        return;
-      } catch (error) {
-        if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException') || attempt >= 3)
-          throw error;
-      }
-    }
-  };
-  const remove = async (name: string) => {
-    try {
-      await client().send(new DeleteScheduleCommand({ Name: name, GroupName: config().SCHEDULE_GROUP }));
-    } catch (error) {
-      if (!isNamed(error, ResourceNotFoundException, 'ResourceNotFoundException')) throw error;
-    }
-  };
+  const remove = (name: string) => deleteSchedule(client(), name, config().SCHEDULE_GROUP);
   return {
-    upsertReleaseDay: (schedule) => upsert(releaseDayScheduleInput(schedule)),
+    upsertReleaseDay: (schedule) => upsertSchedule(client(), releaseDayScheduleInput(schedule)),
     deleteReleaseDay: (labelId, releaseId, moment) =>
       remove(releaseDayScheduleName(labelId, releaseId, moment)),
-    upsertAnnouncement: (schedule) => upsert(announcementScheduleInput(schedule)),
+    upsertAnnouncement: (schedule) => upsertSchedule(client(), announcementScheduleInput(schedule)),
     deleteAnnouncement: (labelId, releaseId) => remove(announcementScheduleName(labelId, releaseId)),
   };
 }

@@ -1,18 +1,100 @@
-import { dynamo } from '#shared/clients.ts';
-import { config } from '#shared/config.ts';
-import { dynamoTours } from '#shared/db/tours.ts';
-import { TourBooked, TourDateAdded, TourDateCancelled } from '#shared/events/index.ts';
+import middy from '@middy/core';
+import httpRouterHandler from '@middy/http-router';
+import type { Context } from 'aws-lambda';
+import {
+  OutboxSweepDue,
+  OutletSuppressed,
+  ShowStepDue,
+  TourBooked,
+  TourShowAdded,
+  TourShowCancelled,
+  TourShowSettled,
+  TourShowUpdated,
+} from '#shared/events/index.ts';
+import { type HttpEvent, type HttpResult, httpErrors, pathIdLimits, rawBody } from '#shared/http/index.ts';
 import { eventHandler, on } from '#shared/lambda/event-handler.ts';
-import { bookTour, changeTourDate, type ToursDeps } from './tours.ts';
+import { observability } from '#shared/lambda/observability.ts';
+import { liveDeps, livePagesDeps } from './adapters.ts';
+import { applyShowChange, bookTour, changeMetaOf } from './apply-change.ts';
+import {
+  addGuestFromPage,
+  openAdvancePage,
+  openTourManagerPage,
+  type PagesDeps,
+  submitAdvancePage,
+} from './links.ts';
+import type { ToursDeps } from './ports.ts';
+import { sweepStaleTourMail } from './resend.ts';
+import { takeStep } from './steps.ts';
+import { alertPromoterUnreachable } from './unreachable.ts';
 
-/** Tours booked by labels, and their dates added or cancelled. */
-export const makeHandler = (deps: ToursDeps) =>
+/** How long one stale-claim sweep may run (well inside the tours function's timeout). */
+const sweepBudgetMs = 60_000;
+
+/** Label changes to tours and shows (from intake) and the shows' steps (from their schedules). */
+export const makeEventHandler = (deps: ToursDeps) =>
   eventHandler('tours', [
-    on(TourBooked, (data, metadata) => bookTour(data, metadata, deps)),
-    on(TourDateAdded, (data, metadata) => changeTourDate(data, 'booked', metadata, deps)),
-    on(TourDateCancelled, (data, metadata) => changeTourDate(data, 'cancelled', metadata, deps)),
+    on(TourBooked, (data, metadata) => bookTour(data, changeMetaOf(metadata), deps)),
+    on(TourShowAdded, (data, metadata) =>
+      applyShowChange(data.tourId, { type: 'set', show: data.show }, changeMetaOf(metadata), deps),
+    ),
+    on(TourShowUpdated, (data, metadata) =>
+      applyShowChange(data.tourId, { type: 'set', show: data.show }, changeMetaOf(metadata), deps),
+    ),
+    on(TourShowCancelled, (data, metadata) =>
+      applyShowChange(data.tourId, { type: 'cancel', ...data }, changeMetaOf(metadata), deps),
+    ),
+    on(TourShowSettled, (data, metadata) =>
+      applyShowChange(data.tourId, { type: 'settle', settlement: data }, changeMetaOf(metadata), deps),
+    ),
+    on(ShowStepDue, (data, metadata) => takeStep(data, { correlationId: metadata.correlationId }, deps)),
+    on(OutletSuppressed, (data) => alertPromoterUnreachable(data, deps)),
+    on(OutboxSweepDue, () => sweepStaleTourMail(deps, deps.now().getTime() + sweepBudgetMs)),
   ]);
 
-export const liveDeps = (): ToursDeps => dynamoTours(dynamo(), config().TABLE_NAME);
+const token = (event: HttpEvent) => event.pathParameters?.token ?? '';
+const form = (event: HttpEvent) => rawBody(event).toString('utf8');
 
-export const handler = makeHandler(liveDeps());
+/** The pages behind signed links (topology auth `public`): the promoter's advance form and the tour manager's page. */
+export const makePagesHandler = (deps: PagesDeps) =>
+  middy<HttpEvent, HttpResult>()
+    .use(observability('tours'))
+    .use(httpErrors())
+    .use(pathIdLimits())
+    .handler(
+      httpRouterHandler<HttpEvent, HttpResult>([
+        {
+          method: 'GET',
+          path: '/a/{token}',
+          handler: (event: HttpEvent) => openAdvancePage(token(event), deps),
+        },
+        {
+          method: 'POST',
+          path: '/a/{token}',
+          handler: (event: HttpEvent) => submitAdvancePage(token(event), form(event), deps),
+        },
+        {
+          method: 'GET',
+          path: '/tm/{token}',
+          handler: (event: HttpEvent) => openTourManagerPage(token(event), deps),
+        },
+        {
+          method: 'POST',
+          path: '/tm/{token}',
+          handler: (event: HttpEvent) => addGuestFromPage(token(event), form(event), deps),
+        },
+      ]),
+    );
+
+const isHttp = (event: unknown): event is HttpEvent =>
+  typeof event === 'object' && event !== null && 'requestContext' in event && 'routeKey' in event;
+
+/** One function for tours: HTTP requests go to the pages, everything else is an event. */
+export const makeHandler = (deps: ToursDeps, pagesDeps: PagesDeps) => {
+  const events = makeEventHandler(deps);
+  const pages = makePagesHandler(pagesDeps);
+  return (event: unknown, context: Context) =>
+    isHttp(event) ? pages(event, context) : events(event, context);
+};
+
+export const handler = makeHandler(liveDeps(), livePagesDeps());

@@ -1,105 +1,438 @@
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { OutboxEntry } from '../events/outbox.ts';
+import type { ShowStep } from '../events/show-step-due.ts';
+import type { Contact } from '../events/tour-booked.ts';
+import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '../tours.ts';
 import { isConditionFailure } from './conditions.ts';
-import { keyOf } from './keys.ts';
+import { keyOf, keyParts, nameHash } from './keys.ts';
+import { writeWithOutbox } from './outbox.ts';
 
 /**
- * Tours as booked by labels (briefing promoters, press and the tour manager builds on these).
+ * Tours, their shows and the promoter directory.
  *
  * Access patterns:
- * - a tour with its dates: pk = TOUR#<labelId>#<tourId>, sk = TOUR (the tour) and sk = DATE#<dateId> (each date)
+ * - a tour with its shows (the tour's view, its itinerary): pk = TOUR#<labelId>#<tourId>,
+ *     sk = TOUR (the tour) and sk = SHOW#<showId> (each show, with its advance and guest list)
+ * - the promoter directory, by id: pk = PROMOTER#<promoterId>, sk = PROMOTER
+ * - every promoter, by name: gsi1pk = PROMOTERS, gsi1sk = <name>#<promoterId>
+ * - a promoter's shows, by date: gsi1pk = PROMOTER-SHOWS#<promoterId>, gsi1sk = <date>#<labelId>#<tourId>#<showId>
+ * - outlets told of a tour's shows in one country (press): pk = PRESS#<labelId>#<tourId>#<country>,
+ *     sk = TOLD#<address> (the outlet's normalised address, so a re-created outlet is the same reader)
+ * A promoter is known by the normalised address (the id is a hash of it), so the same promoter
+ * booked by two labels is one entry.
  */
 export const tourKey = (labelId: string, tourId: string) => ({
   pk: keyOf('TOUR', labelId, tourId),
   sk: 'TOUR',
 });
-export const tourDateKey = (labelId: string, tourId: string, dateId: string) => ({
+export const showKey = (labelId: string, tourId: string, showId: string) => ({
   pk: keyOf('TOUR', labelId, tourId),
-  sk: keyOf('DATE', dateId),
+  sk: keyOf('SHOW', showId),
+});
+export const promoterKey = (promoterId: string) => ({ pk: keyOf('PROMOTER', promoterId), sk: 'PROMOTER' });
+const promotersIndexKey = (name: string, promoterId: string) => ({
+  gsi1pk: 'PROMOTERS',
+  gsi1sk: keyParts(name.toLowerCase(), promoterId),
+});
+const promoterShowsIndexKey = (
+  promoterId: string,
+  show: Pick<StoredShow, 'labelId' | 'tourId' | 'showId'> & { date: string },
+) => ({
+  gsi1pk: keyOf('PROMOTER-SHOWS', promoterId),
+  gsi1sk: keyParts(show.date, show.labelId, show.tourId, show.showId),
 });
 
-export interface TourRecord {
-  labelId: string;
-  tourId: string;
-  artist: { name: string };
-  genres?: string[];
-  tourManager: { name: string; email: string };
+export const pressToldKey = (labelId: string, tourId: string, country: string, email: string) => ({
+  pk: keyOf('PRESS', labelId, tourId, country),
+  sk: keyOf('TOLD', email),
+});
+
+/** An outlet address told of some of a tour's shows in one country. */
+export interface PressTold {
+  email: string;
+  outletId: string;
+  showIds: string[];
+}
+
+/** A promoter's id: derived from the normalised address, so every webhook naming it finds the same entry. */
+export const promoterIdOf = (email: string): string => `prm-${nameHash([email.trim().toLowerCase()], 24)}`;
+
+export interface PromoterRecord extends Contact {
+  promoterId: string;
+  /** The label's time of the webhook that described the promoter last. */
   occurredAt: string;
 }
 
-export interface TourDateRecord {
+export interface ShowRef {
   labelId: string;
   tourId: string;
-  dateId: string;
-  date: string;
-  city: string;
-  country: string;
-  venue: string;
-  promoter: { name: string; email: string };
-  status: 'booked' | 'cancelled';
-  occurredAt: string;
+  showId: string;
+}
+
+export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown';
+export type GuestsOutcome = 'added' | 'locked' | 'full' | 'unknown';
+
+/** At most this many guest entries per show: the show item stays far below DynamoDB's 400 KB. */
+export const maxGuestsPerShow = 500;
+
+export interface TourStore {
+  /** False when the stored tour is as new or newer (by `occurredAt`): the write is ignored. */
+  saveTour(tour: StoredTour): Promise<boolean>;
+  getTour(labelId: string, tourId: string): Promise<StoredTour | undefined>;
+  getShow(ref: ShowRef): Promise<StoredShow | undefined>;
+  /** The tour and its shows (one query). */
+  tourWithShows(labelId: string, tourId: string): Promise<{ tour?: StoredTour; shows: StoredShow[] }>;
+  /**
+   * The label's side of a show (its description, status and the change that set it), with `entries`
+   * in the outbox, only when newer than the stored one; what Backline did (steps, advance, guests) is kept.
+   */
+  putShowIfNewer(show: StoredShow, entries: OutboxEntry[]): Promise<boolean>;
+  /** Clears `effectsPending` once the schedules of change `eventId` are in place. */
+  markEffectsPerformed(ref: ShowRef, eventId: string): Promise<void>;
+  /** Records a step as taken, once per show, with its events; false when it was recorded before. */
+  markStepDone(ref: ShowRef, step: ShowStep, scheduledFor: string, entries: OutboxEntry[]): Promise<boolean>;
+  /** Keeps the promoter's answers (a second submission amends them), with `entries` in the outbox. */
+  saveAdvance(
+    ref: ShowRef,
+    answers: AdvanceAnswers,
+    at: string,
+    entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
+  ): Promise<AdvanceOutcome>;
+  /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
+  addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome>;
+  /** Locks the guest list; false when it was locked before. */
+  lockGuestList(ref: ShowRef, at: string): Promise<boolean>;
+  /** Keeps the newest description of a promoter (by the label's time). */
+  savePromoter(promoter: PromoterRecord): Promise<void>;
+  getPromoter(promoterId: string): Promise<PromoterRecord | undefined>;
+  listPromoters(): Promise<PromoterRecord[]>;
+  showsOfPromoter(promoterId: string): Promise<StoredShow[]>;
+  /** The outlet addresses told of the tour's shows in `country`, with the shows each was told of. */
+  pressTold(labelId: string, tourId: string, country: string): Promise<PressTold[]>;
+  /** Adds shows to what an address was told (a set: telling it again changes nothing). */
+  recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
 }
 
 /** Writes apply only when newer than what is stored (EventBridge keeps no order, docs/design.md#ordering-by-the-labels-timestamp). */
 const newer = 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt';
 
-/** Tours and their dates; each write applies only when newer than what is stored. */
-export interface Tours {
-  /** False when the stored tour is as new or newer (by `occurredAt`): the write is ignored. */
-  saveTour(tour: TourRecord): Promise<boolean>;
-  /** False when the stored date is as new or newer (by `occurredAt`): the write is ignored. */
-  saveTourDate(date: TourDateRecord): Promise<boolean>;
-}
+const stripKeys = <T>(item: Record<string, unknown>): T => {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, ...rest } = item;
+  return rest as T;
+};
 
-export const dynamoTours = (db: DynamoDBDocumentClient, table: string): Tours => ({
-  saveTour: (tour) => saveTour(db, table, tour),
-  saveTourDate: (date) => saveTourDate(db, table, date),
-});
+export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStore {
+  const conditional = async (write: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
+  const get = async <T>(key: { pk: string; sk: string }): Promise<T | undefined> => {
+    const { Item } = await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    return Item ? stripKeys<T>(Item) : undefined;
+  };
+  const queryAll = async (
+    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
+  ) => {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(new QueryCommand({ ...input, TableName: table, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
 
-async function saveTour(db: DynamoDBDocumentClient, table: string, tour: TourRecord): Promise<boolean> {
-  return conditional(() =>
-    db.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...tourKey(tour.labelId, tour.tourId), ...tour },
-        ConditionExpression: newer,
-        ExpressionAttributeValues: { ':occurredAt': tour.occurredAt },
-      }),
-    ),
-  );
-}
+  return {
+    saveTour: (tour) =>
+      conditional(() =>
+        db.send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...tourKey(tour.labelId, tour.tourId), entity: 'tour', ...tour },
+            ConditionExpression: newer,
+            ExpressionAttributeValues: { ':occurredAt': tour.occurredAt },
+          }),
+        ),
+      ),
 
-async function saveTourDate(
-  db: DynamoDBDocumentClient,
-  table: string,
-  date: TourDateRecord,
-): Promise<boolean> {
-  const { labelId, tourId, dateId, ...rest } = date;
-  const names = Object.keys(rest);
-  return conditional(() =>
-    db.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: tourDateKey(labelId, tourId, dateId),
-        UpdateExpression: `SET labelId = :labelId, tourId = :tourId, dateId = :dateId, ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
-        ConditionExpression: newer,
-        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: {
-          ':labelId': labelId,
-          ':tourId': tourId,
-          ':dateId': dateId,
-          ...Object.fromEntries(names.map((n) => [`:${n}`, rest[n as keyof typeof rest]])),
-        },
-      }),
-    ),
-  );
-}
+    getTour: (labelId, tourId) => get<StoredTour>(tourKey(labelId, tourId)),
 
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    getShow: (ref) => get<StoredShow>(showKey(ref.labelId, ref.tourId, ref.showId)),
+
+    async tourWithShows(labelId, tourId) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': tourKey(labelId, tourId).pk },
+        ConsistentRead: true,
+      });
+      const tourItem = items.find((item) => item.sk === 'TOUR');
+      return {
+        ...(tourItem ? { tour: stripKeys<StoredTour>(tourItem) } : {}),
+        shows: items
+          .filter((item) => item.entity === 'show')
+          .map((item) => stripKeys<StoredShow>(item))
+          .sort(
+            (a, b) =>
+              (a.show?.date ?? '').localeCompare(b.show?.date ?? '') || a.showId.localeCompare(b.showId),
+          ),
+      };
+    },
+
+    async putShowIfNewer(show, entries) {
+      const { labelId, tourId, showId } = show;
+      const values: Record<string, unknown> = {
+        ':entity': 'show',
+        ':labelId': labelId,
+        ':tourId': tourId,
+        ':showId': showId,
+        ':promoterId': show.promoterId,
+        ':occurredAt': show.occurredAt,
+        ':lastEventId': show.lastEventId,
+        ':lastCorrelationId': show.lastCorrelationId,
+        ':createdAt': show.createdAt,
+        ':updatedAt': show.updatedAt,
+        ':empty': {},
+      };
+      // A tombstone (a cancellation before its show) has no date: it is in no promoter's list.
+      const indexKey = show.show
+        ? promoterShowsIndexKey(show.promoterId, { ...show, date: show.show.date })
+        : undefined;
+      const sets = [
+        'entity = :entity',
+        'labelId = :labelId',
+        'tourId = :tourId',
+        'showId = :showId',
+        '#show = :show',
+        'promoterId = :promoterId',
+        'occurredAt = :occurredAt',
+        'lastEventId = :lastEventId',
+        'lastCorrelationId = :lastCorrelationId',
+        'createdAt = if_not_exists(createdAt, :createdAt)',
+        'updatedAt = :updatedAt',
+        'stepsDone = if_not_exists(stepsDone, :empty)',
+      ];
+      const removes: string[] = [];
+      if (indexKey) {
+        sets.push('gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk');
+        values[':gsi1pk'] = indexKey.gsi1pk;
+        values[':gsi1sk'] = indexKey.gsi1sk;
+      }
+      if (!show.show) sets.splice(sets.indexOf('#show = :show'), 1);
+      if (show.effectsPending) {
+        sets.push('effectsPending = :pending');
+        values[':pending'] = true;
+      } else removes.push('effectsPending');
+      if (show.show) values[':show'] = show.show;
+      if (show.cancellationReason) {
+        sets.push('cancellationReason = :reason');
+        values[':reason'] = show.cancellationReason;
+      }
+      if (show.settlement) {
+        sets.push('settlement = :settlement');
+        values[':settlement'] = show.settlement;
+      }
+      return writeWithOutbox(
+        db,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: showKey(labelId, tourId, showId),
+              UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+              ConditionExpression: newer,
+              ...(show.show ? { ExpressionAttributeNames: { '#show': 'show' } } : {}),
+              ExpressionAttributeValues: values,
+            },
+          },
+        ],
+        entries,
+        show.updatedAt,
+      );
+    },
+
+    async markEffectsPerformed(ref, eventId) {
+      await conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: showKey(ref.labelId, ref.tourId, ref.showId),
+            UpdateExpression: 'REMOVE effectsPending',
+            // Only the change that asked for them: a newer one keeps its own mark.
+            ConditionExpression: 'lastEventId = :eventId',
+            ExpressionAttributeValues: { ':eventId': eventId },
+          }),
+        ),
+      );
+    },
+
+    markStepDone: (ref, step, scheduledFor, entries) =>
+      writeWithOutbox(
+        db,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: showKey(ref.labelId, ref.tourId, ref.showId),
+              UpdateExpression: 'SET stepsDone.#step = :scheduledFor',
+              // Each step is taken once per show: a redelivered or moved firing states nothing twice.
+              ConditionExpression: 'attribute_exists(stepsDone) AND attribute_not_exists(stepsDone.#step)',
+              ExpressionAttributeNames: { '#step': step },
+              ExpressionAttributeValues: { ':scheduledFor': scheduledFor },
+            },
+          },
+        ],
+        entries,
+        new Date().toISOString(),
+      ),
+
+    async saveAdvance(ref, answers, at, entries) {
+      const key = showKey(ref.labelId, ref.tourId, ref.showId);
+      // Twice at most: a submission racing another finds it stored and becomes an amendment.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const stored = await get<StoredShow>(key);
+        if (!stored) return 'unknown';
+        const advance = stored.advance
+          ? { answers, submittedAt: stored.advance.submittedAt, amendedAt: at }
+          : { answers, submittedAt: at };
+        const written = await writeWithOutbox(
+          db,
+          [
+            {
+              Update: {
+                TableName: table,
+                Key: key,
+                UpdateExpression: 'SET advance = :advance',
+                ConditionExpression: stored.advance
+                  ? 'attribute_exists(advance)'
+                  : 'attribute_exists(pk) AND attribute_not_exists(advance)',
+                ExpressionAttributeValues: { ':advance': advance },
+              },
+            },
+          ],
+          entries(stored.advance ? 'amended' : 'submitted'),
+          at,
+        );
+        if (written) return stored.advance ? 'amended' : 'submitted';
+      }
+      throw new Error(`the advance of ${ref.showId} changed twice while it was being saved`);
+    },
+
+    async addGuests(ref, guests) {
+      const key = showKey(ref.labelId, ref.tourId, ref.showId);
+      const added = await conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: key,
+            UpdateExpression: 'SET guests = list_append(if_not_exists(guests, :none), :guests)',
+            // The cutoff locks the list: nothing is added after it was mailed to the promoter.
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room)',
+            ExpressionAttributeValues: {
+              ':none': [],
+              ':guests': guests,
+              ':room': maxGuestsPerShow - guests.length,
+            },
+          }),
+        ),
+      );
+      if (added) return 'added';
+      const stored = await get<StoredShow>(key);
+      if (!stored) return 'unknown';
+      return stored.guestListLockedAt ? 'locked' : 'full';
+    },
+
+    lockGuestList: (ref, at) =>
+      conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: showKey(ref.labelId, ref.tourId, ref.showId),
+            UpdateExpression: 'SET guestListLockedAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt)',
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      ),
+
+    async savePromoter(promoter) {
+      await conditional(() =>
+        db.send(
+          new PutCommand({
+            TableName: table,
+            Item: {
+              ...promoterKey(promoter.promoterId),
+              ...promotersIndexKey(promoter.name, promoter.promoterId),
+              entity: 'promoter',
+              ...promoter,
+            },
+            ConditionExpression: newer,
+            ExpressionAttributeValues: { ':occurredAt': promoter.occurredAt },
+          }),
+        ),
+      );
+    },
+
+    getPromoter: (promoterId) => get<PromoterRecord>(promoterKey(promoterId)),
+
+    async listPromoters() {
+      const items = await queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'PROMOTERS' },
+      });
+      return items.map((item) => stripKeys<PromoterRecord>(item));
+    },
+
+    async pressTold(labelId, tourId, country) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keyOf('PRESS', labelId, tourId, country) },
+        ConsistentRead: true,
+      });
+      return items.map((item) => ({
+        email: String(item.email),
+        outletId: String(item.outletId),
+        showIds: [...((item.showIds as Set<string> | undefined) ?? [])].sort(),
+      }));
+    },
+
+    async recordPressTold(labelId, tourId, country, told) {
+      if (told.showIds.length === 0) return;
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: pressToldKey(labelId, tourId, country, told.email),
+          UpdateExpression: 'SET email = :email, outletId = :outletId, entity = :entity ADD showIds :shows',
+          ExpressionAttributeValues: {
+            ':email': told.email,
+            ':outletId': told.outletId,
+            ':entity': 'press-told',
+            ':shows': new Set(told.showIds),
+          },
+        }),
+      );
+    },
+
+    async showsOfPromoter(promoterId) {
+      const items = await queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keyOf('PROMOTER-SHOWS', promoterId) },
+      });
+      return items.map((item) => stripKeys<StoredShow>(item));
+    },
+  };
 }

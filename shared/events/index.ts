@@ -29,13 +29,27 @@ import { ReleaseCancelled } from './release-cancelled.ts';
 import { ReleaseDayReached } from './release-day-reached.ts';
 import { ReleaseScheduled } from './release-scheduled.ts';
 import { ReleaseUpdated } from './release-updated.ts';
+import { ShowStepDue } from './show-step-due.ts';
 import { TourBooked } from './tour-booked.ts';
-import { TourDateAdded } from './tour-date-added.ts';
-import { TourDateCancelled } from './tour-date-cancelled.ts';
+import {
+  AdvanceOverdue,
+  AdvanceReminderSent,
+  AdvanceRequested,
+  DaySheetSent,
+  GuestListLocked,
+  ShowAdvanced,
+  ShowAnnouncedToMedia,
+  ShowCancellationSent,
+  ShowConfirmed,
+} from './tour-progress.ts';
+import { TourShowAdded, TourShowCancelled, TourShowSettled, TourShowUpdated } from './tour-show-changes.ts';
 
 export * from './envelope.ts';
 export * from './outbox.ts';
 export {
+  AdvanceOverdue,
+  AdvanceReminderSent,
+  AdvanceRequested,
   AnnouncementDue,
   BudgetDriftRepaired,
   BudgetForecastOver,
@@ -45,9 +59,11 @@ export {
   BudgetReportDue,
   BudgetSet,
   BudgetThresholdCrossed,
+  DaySheetSent,
   ExpenseAmended,
   ExpenseRecorded,
   ExpenseVoided,
+  GuestListLocked,
   JobPageDue,
   JobRequested,
   MailingRequested,
@@ -65,9 +81,16 @@ export {
   ReleaseOutNowSent,
   ReleaseScheduled,
   ReleaseUpdated,
+  ShowAdvanced,
+  ShowAnnouncedToMedia,
+  ShowCancellationSent,
+  ShowConfirmed,
+  ShowStepDue,
   TourBooked,
-  TourDateAdded,
-  TourDateCancelled,
+  TourShowAdded,
+  TourShowCancelled,
+  TourShowSettled,
+  TourShowUpdated,
 };
 
 /** Every Backline event, for the contract test and the exported JSON Schema / AsyncAPI document. */
@@ -76,8 +99,10 @@ export const catalogue: EventContract[] = [
   ReleaseUpdated,
   ReleaseCancelled,
   TourBooked,
-  TourDateAdded,
-  TourDateCancelled,
+  TourShowAdded,
+  TourShowUpdated,
+  TourShowCancelled,
+  TourShowSettled,
   BudgetSet,
   ExpenseRecorded,
   ExpenseAmended,
@@ -104,4 +129,14 @@ export const catalogue: EventContract[] = [
   MailUndeliverable,
   JobRequested,
   JobPageDue,
+  ShowStepDue,
+  ShowConfirmed,
+  AdvanceRequested,
+  AdvanceReminderSent,
+  AdvanceOverdue,
+  ShowAdvanced,
+  GuestListLocked,
+  DaySheetSent,
+  ShowAnnouncedToMedia,
+  ShowCancellationSent,
 ];

@@ -1,5 +1,6 @@
 import type { MailStream } from '#shared/db/deliveries.ts';
 import { budgetTemplates } from './budget-templates.ts';
+import { tourTemplates } from './tour-mail.ts';
 
 /**
  * Every mail's template, defined once (docs/design.md#mail-templates): CDK creates them as SES templates on
@@ -119,8 +120,7 @@ export const operationalTextPage = (heading: string, body: string): string =>
     'A service message about work we do together, sent whatever your press-list preferences.',
   ].join('\n');
 
-export const mailTemplates: MailTemplate[] = [
-  ...budgetTemplates,
+export const releaseTemplates: MailTemplate[] = [
   {
     name: templateNames.notice,
     stream: 'operational',
@@ -195,3 +195,6 @@ export const mailTemplates: MailTemplate[] = [
     ),
   },
 ];
+
+/** Every SES template Backline sends with: the release mails and the tour mails. */
+export const mailTemplates: MailTemplate[] = [...releaseTemplates, ...tourTemplates, ...budgetTemplates];

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { TourDateRecord, TourRecord, Tours } from '#shared/db/tours.ts';
+import { promoterIdOf, type TourStore } from '#shared/db/tours.ts';
+import { outboxEntry, ShowConfirmed } from '#shared/events/index.ts';
+import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
 import { uniqueId } from '#test/support/cloud.ts';
+import { aShow } from '#test/support/tours.ts';
 
-/** What every Tours store does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts). */
-export function describeToursContract(name: string, makeStore: () => Tours) {
+/** What every tour store does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts). */
+export function describeToursContract(name: string, makeStore: () => TourStore) {
   const at = (day: number) => `2027-01-${String(day).padStart(2, '0')}T10:00:00.000Z`;
-  const aTour = (overrides: Partial<TourRecord> = {}): TourRecord => ({
+  const aTour = (overrides: Partial<StoredTour> = {}): StoredTour => ({
     labelId: uniqueId('lbl'),
     tourId: uniqueId('tour'),
     artist: { name: 'The Midnight Echoes' },
@@ -13,19 +16,42 @@ export function describeToursContract(name: string, makeStore: () => Tours) {
     occurredAt: at(5),
     ...overrides,
   });
-  const aDate = (tour: TourRecord, overrides: Partial<TourDateRecord> = {}): TourDateRecord => ({
-    labelId: tour.labelId,
-    tourId: tour.tourId,
-    dateId: uniqueId('td'),
-    date: '2027-05-01',
-    city: 'Berlin',
-    country: 'DE',
-    venue: 'Astra',
-    promoter: { name: 'Promo GmbH', email: 'promo@promoter.example' },
-    status: 'booked',
-    occurredAt: at(5),
-    ...overrides,
-  });
+  const aStoredShow = (tour: StoredTour, overrides: Partial<StoredShow> = {}): StoredShow => {
+    const show = aShow({
+      showId: uniqueId('show'),
+      promoter: { name: 'P', email: `${uniqueId('p')}@promoter.example` },
+    });
+    return {
+      labelId: tour.labelId,
+      tourId: tour.tourId,
+      showId: show.showId,
+      show,
+      promoterId: promoterIdOf(show.promoter.email),
+      occurredAt: at(5),
+      lastEventId: uniqueId('evt'),
+      lastCorrelationId: 'corr',
+      effectsPending: true,
+      createdAt: at(5),
+      updatedAt: at(5),
+      ...overrides,
+    };
+  };
+  const answers: AdvanceAnswers = {
+    loadInAccess: 'Back door, Columbiadamm',
+    parking: 'Two spaces',
+    power: '63 A CEE',
+    backline: 'None',
+    wifi: 'venue-guest',
+    hospitality: 'Dinner for 8 at 18:00',
+    dressingRooms: 'Two',
+    merchSplit: '80/20',
+    merchSeller: 'Venue',
+    guestListAllotment: 20,
+    localCrewCall: '4 loaders at 14:00',
+    settlementMethod: 'Bank transfer',
+    settlementCurrency: 'EUR',
+    dayContact: { name: 'Kim', phone: '+49 30 1' },
+  };
 
   describe(`Tours contract: ${name}`, () => {
     it('keeps the newest change of a tour: an older or equally old one is ignored', async () => {
@@ -36,31 +62,173 @@ export function describeToursContract(name: string, makeStore: () => Tours) {
       expect(await store.saveTour({ ...tour, occurredAt: at(4) })).toBe(false);
       expect(await store.saveTour({ ...tour, artist: { name: 'Other' } })).toBe(false);
       expect(await store.saveTour({ ...tour, occurredAt: at(6) })).toBe(true);
-      expect(await store.saveTour({ ...tour, occurredAt: at(5) })).toBe(false);
+      expect((await store.getTour(tour.labelId, tour.tourId))?.occurredAt).toBe(at(6));
     });
 
-    it('keeps the newest change of each date: a cancellation that arrives before the booking it follows wins', async () => {
+    it('keeps the newest change of each show: a cancellation that arrives before the booking it follows wins', async () => {
       const store = makeStore();
       const tour = aTour();
-      const date = aDate(tour);
+      const show = aStoredShow(tour);
+      const cancelled = { ...show, show: { ...show.show!, status: 'cancelled' as const }, occurredAt: at(7) };
 
-      expect(await store.saveTourDate({ ...date, status: 'cancelled', occurredAt: at(7) })).toBe(true);
-      expect(await store.saveTourDate({ ...date, status: 'booked', occurredAt: at(6) })).toBe(false);
-      expect(await store.saveTourDate({ ...date, status: 'booked', occurredAt: at(7) })).toBe(false);
-      expect(await store.saveTourDate({ ...date, status: 'booked', occurredAt: at(8) })).toBe(true);
+      expect(await store.putShowIfNewer(cancelled, [])).toBe(true);
+      expect(await store.putShowIfNewer({ ...show, occurredAt: at(6) }, [])).toBe(false);
+      expect(await store.putShowIfNewer({ ...show, occurredAt: at(7) }, [])).toBe(false);
+      expect((await store.getShow(show))?.show?.status).toBe('cancelled');
+      expect(await store.putShowIfNewer({ ...show, occurredAt: at(8) }, [])).toBe(true);
     });
 
-    it('orders each tour and each date on its own', async () => {
+    it("keeps Backline's side of a show (steps, advance, guests) when the label changes it", async () => {
       const store = makeStore();
-      const tour = aTour({ occurredAt: at(9) });
-      const date = aDate(tour, { occurredAt: at(9) });
-      await store.saveTour(tour);
-      await store.saveTourDate(date);
+      const tour = aTour();
+      const show = aStoredShow(tour);
+      await store.putShowIfNewer(show, []);
+      await store.markStepDone(show, 'advance-request', at(1), []);
+      await store.saveAdvance(show, answers, at(2), () => []);
+      await store.addGuests(show, [{ name: 'Alex', plusOnes: 1, addedAt: at(2) }]);
 
-      expect(await store.saveTourDate(aDate(tour, { occurredAt: at(1) }))).toBe(true);
-      expect(await store.saveTour(aTour({ labelId: tour.labelId, occurredAt: at(1) }))).toBe(true);
-      expect(await store.saveTour(aTour({ tourId: tour.tourId, occurredAt: at(1) }))).toBe(true);
-      expect(await store.saveTourDate({ ...date, labelId: uniqueId('lbl'), occurredAt: at(1) })).toBe(true);
+      await store.putShowIfNewer(
+        { ...show, show: { ...show.show!, date: '2027-05-21' }, occurredAt: at(9) },
+        [],
+      );
+
+      const stored = await store.getShow(show);
+      expect(stored).toMatchObject({
+        stepsDone: { 'advance-request': at(1) },
+        advance: { submittedAt: at(2) },
+      });
+      expect(stored?.guests).toHaveLength(1);
+      expect(stored?.show?.date).toBe('2027-05-21');
+    });
+
+    it('takes each step once per show', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+
+      expect(await store.markStepDone(show, 'day-sheet', at(3), [])).toBe(true);
+      expect(await store.markStepDone(show, 'day-sheet', at(4), [])).toBe(false);
+      expect(await store.markStepDone(show, 'guest-list-cutoff', at(4), [])).toBe(true);
+      expect((await store.getShow(show))?.stepsDone).toEqual({
+        'day-sheet': at(3),
+        'guest-list-cutoff': at(4),
+      });
+    });
+
+    it('clears the pending schedules mark only for the change that set it', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+
+      await store.markEffectsPerformed(show, 'another-event');
+      const before = await store.getShow(show);
+      await store.markEffectsPerformed(show, show.lastEventId);
+      const after = await store.getShow(show);
+
+      expect(before?.effectsPending).toBe(true);
+      expect(after?.effectsPending).toBeUndefined();
+    });
+
+    it('records an advance once and later submissions as amendments', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+
+      const first = await store.saveAdvance(show, answers, at(2), () => []);
+      const second = await store.saveAdvance(show, { ...answers, power: '125 A' }, at(3), () => []);
+      const unknown = await store.saveAdvance(
+        { ...show, showId: uniqueId('nope') },
+        answers,
+        at(3),
+        () => [],
+      );
+
+      expect([first, second, unknown]).toEqual(['submitted', 'amended', 'unknown']);
+      expect((await store.getShow(show))?.advance).toEqual({
+        answers: { ...answers, power: '125 A' },
+        submittedAt: at(2),
+        amendedAt: at(3),
+      });
+    });
+
+    it('refuses guests once the list is locked, and for a show it does not know', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+
+      const added = await store.addGuests(show, [{ name: 'Alex', plusOnes: 0, addedAt: at(1) }]);
+      const locked = await store.lockGuestList(show, at(2));
+      const lockedAgain = await store.lockGuestList(show, at(3));
+      const late = await store.addGuests(show, [{ name: 'Late', plusOnes: 0, addedAt: at(4) }]);
+      const unknown = await store.addGuests({ ...show, showId: uniqueId('nope') }, [
+        { name: 'X', plusOnes: 0, addedAt: at(4) },
+      ]);
+
+      expect([added, locked, lockedAgain, late, unknown]).toEqual([
+        'added',
+        true,
+        false,
+        'locked',
+        'unknown',
+      ]);
+      expect((await store.getShow(show))?.guests?.map((g) => g.name)).toEqual(['Alex']);
+    });
+
+    it("lists a tour's shows by date, and a promoter's shows across labels", async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const email = `${uniqueId('promo')}@promoter.example`;
+      const promoterId = promoterIdOf(email);
+      const late = aStoredShow(tour, {
+        show: aShow({ showId: 'b-late', date: '2027-06-01', promoter: { name: 'P', email } }),
+        showId: 'b-late',
+        promoterId,
+      });
+      const early = aStoredShow(tour, {
+        show: aShow({ showId: 'a-early', date: '2027-05-01', promoter: { name: 'P', email } }),
+        showId: 'a-early',
+        promoterId,
+      });
+      const otherLabel = aStoredShow(aTour(), {
+        promoterId,
+        show: aShow({ date: '2027-05-15', promoter: { name: 'P', email } }),
+      });
+      await store.saveTour(tour);
+      for (const show of [late, early, otherLabel]) await store.putShowIfNewer(show, []);
+      await store.savePromoter({ promoterId, name: 'Promo Berlin', email, occurredAt: at(5) });
+      await store.savePromoter({ promoterId, name: 'Older name', email, occurredAt: at(4) });
+
+      const { tour: read, shows } = await store.tourWithShows(tour.labelId, tour.tourId);
+      const ofPromoter = await store.showsOfPromoter(promoterId);
+
+      expect(read?.tourId).toBe(tour.tourId);
+      expect(shows.map((s) => s.showId)).toEqual(['a-early', 'b-late']);
+      expect(ofPromoter.map((s) => s.show?.date)).toEqual(['2027-05-01', '2027-05-15', '2027-06-01']);
+      expect((await store.getPromoter(promoterId))?.name).toBe('Promo Berlin');
+      expect((await store.listPromoters()).some((p) => p.promoterId === promoterId)).toBe(true);
+    });
+
+    it('writes the outbox entries of a show change with it', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      const entry = outboxEntry(ShowConfirmed, {
+        labelId: show.labelId,
+        tourId: show.tourId,
+        showId: show.showId,
+        date: '2027-05-14',
+        timeZone: 'Europe/Berlin',
+      });
+
+      expect(await store.putShowIfNewer(show, [entry])).toBe(true);
+      expect(await store.putShowIfNewer(show, [entry])).toBe(false);
+    });
+
+    it('keeps ids apart that would meet if joined: label "a" + tour "b#c" is not label "a#b" + tour "c"', async () => {
+      const store = makeStore();
+      const suffix = uniqueId('x');
+      await store.saveTour(aTour({ labelId: `a${suffix}`, tourId: 'b#c' }));
+
+      expect(await store.getTour(`a${suffix}#b`, 'c')).toBeUndefined();
     });
   });
 }

@@ -1,22 +1,241 @@
-import type { TourDateRecord, TourRecord, Tours } from '#shared/db/tours.ts';
+import type {
+  ShowSchedules,
+  ShowStepSchedule,
+  TourLinks,
+  TourMail,
+  TourMailer,
+  ToursDeps,
+} from '#functions/tours/ports.ts';
+import type {
+  AdvanceOutcome,
+  GuestsOutcome,
+  PressTold,
+  PromoterRecord,
+  ShowRef,
+  TourStore,
+} from '#shared/db/tours.ts';
+import { maxGuestsPerShow } from '#shared/db/tours.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
+import type { ShowStep } from '#shared/events/show-step-due.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
+import type { Outlet } from '#shared/outlets.ts';
+import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '#shared/tours.ts';
 
-/** Tours in memory, with the table's rule: a write applies only when newer (see test/contracts/tours.contract.ts). */
-export class InMemoryTours implements Tours {
-  readonly tours = new Map<string, TourRecord>();
-  readonly dates = new Map<string, TourDateRecord>();
+/** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
+export class InMemoryTours implements TourStore {
+  readonly tours = new Map<string, StoredTour>();
+  readonly shows = new Map<string, StoredShow>();
+  readonly promoters = new Map<string, PromoterRecord>();
+  readonly outbox: OutboxEntry[] = [];
 
-  async saveTour(tour: TourRecord) {
-    return newer(this.tours, JSON.stringify([tour.labelId, tour.tourId]), tour);
+  private showKey = (ref: ShowRef) => JSON.stringify([ref.labelId, ref.tourId, ref.showId]);
+
+  async saveTour(tour: StoredTour) {
+    const key = JSON.stringify([tour.labelId, tour.tourId]);
+    const current = this.tours.get(key);
+    if (current && current.occurredAt >= tour.occurredAt) return false;
+    this.tours.set(key, structuredClone(tour));
+    return true;
   }
 
-  async saveTourDate(date: TourDateRecord) {
-    return newer(this.dates, JSON.stringify([date.labelId, date.tourId, date.dateId]), date);
+  async getTour(labelId: string, tourId: string) {
+    return structuredClone(this.tours.get(JSON.stringify([labelId, tourId])));
+  }
+
+  async getShow(ref: ShowRef) {
+    return structuredClone(this.shows.get(this.showKey(ref)));
+  }
+
+  async tourWithShows(labelId: string, tourId: string) {
+    const tour = await this.getTour(labelId, tourId);
+    const shows = [...this.shows.values()]
+      .filter((show) => show.labelId === labelId && show.tourId === tourId)
+      .map((show) => structuredClone(show))
+      .sort(
+        (a, b) => (a.show?.date ?? '').localeCompare(b.show?.date ?? '') || a.showId.localeCompare(b.showId),
+      );
+    return { ...(tour ? { tour } : {}), shows };
+  }
+
+  async putShowIfNewer(show: StoredShow, entries: OutboxEntry[]) {
+    const current = this.shows.get(this.showKey(show));
+    if (current && current.occurredAt >= show.occurredAt) return false;
+    const { effectsPending, ...rest } = structuredClone(show);
+    this.shows.set(this.showKey(show), {
+      ...current,
+      ...rest,
+      createdAt: current?.createdAt ?? show.createdAt,
+      stepsDone: current?.stepsDone ?? {},
+      ...(effectsPending ? { effectsPending } : {}),
+      ...(current?.advance ? { advance: current.advance } : {}),
+      ...(current?.guests ? { guests: current.guests } : {}),
+      ...(current?.guestListLockedAt ? { guestListLockedAt: current.guestListLockedAt } : {}),
+    });
+    if (!effectsPending) delete this.shows.get(this.showKey(show))?.effectsPending;
+    this.outbox.push(...entries);
+    return true;
+  }
+
+  async markEffectsPerformed(ref: ShowRef, eventId: string) {
+    const show = this.shows.get(this.showKey(ref));
+    if (show?.lastEventId === eventId) delete show.effectsPending;
+  }
+
+  async markStepDone(ref: ShowRef, step: ShowStep, scheduledFor: string, entries: OutboxEntry[]) {
+    const show = this.shows.get(this.showKey(ref));
+    if (!show?.stepsDone || show.stepsDone[step]) return false;
+    show.stepsDone[step] = scheduledFor;
+    this.outbox.push(...entries);
+    return true;
+  }
+
+  async saveAdvance(
+    ref: ShowRef,
+    answers: AdvanceAnswers,
+    at: string,
+    entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
+  ): Promise<AdvanceOutcome> {
+    const show = this.shows.get(this.showKey(ref));
+    if (!show) return 'unknown';
+    const outcome = show.advance ? 'amended' : 'submitted';
+    show.advance = show.advance
+      ? { answers, submittedAt: show.advance.submittedAt, amendedAt: at }
+      : { answers, submittedAt: at };
+    this.outbox.push(...entries(outcome));
+    return outcome;
+  }
+
+  async addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome> {
+    const show = this.shows.get(this.showKey(ref));
+    if (!show) return 'unknown';
+    if (show.guestListLockedAt) return 'locked';
+    if ((show.guests?.length ?? 0) + guests.length > maxGuestsPerShow) return 'full';
+    show.guests = [...(show.guests ?? []), ...structuredClone(guests)];
+    return 'added';
+  }
+
+  async lockGuestList(ref: ShowRef, at: string) {
+    const show = this.shows.get(this.showKey(ref));
+    if (!show || show.guestListLockedAt) return false;
+    show.guestListLockedAt = at;
+    return true;
+  }
+
+  async savePromoter(promoter: PromoterRecord) {
+    const current = this.promoters.get(promoter.promoterId);
+    if (current && current.occurredAt >= promoter.occurredAt) return;
+    this.promoters.set(promoter.promoterId, structuredClone(promoter));
+  }
+
+  async getPromoter(promoterId: string) {
+    return structuredClone(this.promoters.get(promoterId));
+  }
+
+  async listPromoters() {
+    return [...this.promoters.values()].sort((a, b) =>
+      a.name.toLowerCase().localeCompare(b.name.toLowerCase()),
+    );
+  }
+
+  readonly told = new Map<string, PressTold>();
+
+  async pressTold(labelId: string, tourId: string, country: string) {
+    const prefix = JSON.stringify([labelId, tourId, country]);
+    return [...this.told.entries()]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([, told]) => ({ ...told, showIds: [...told.showIds].sort() }));
+  }
+
+  async recordPressTold(labelId: string, tourId: string, country: string, told: PressTold) {
+    const key = `${JSON.stringify([labelId, tourId, country])}${told.email}`;
+    const current = this.told.get(key);
+    this.told.set(key, { ...told, showIds: [...new Set([...(current?.showIds ?? []), ...told.showIds])] });
+  }
+
+  async showsOfPromoter(promoterId: string) {
+    return [...this.shows.values()]
+      .filter((show) => show.promoterId === promoterId && show.show)
+      .sort((a, b) => (a.show?.date ?? '').localeCompare(b.show?.date ?? ''));
   }
 }
 
-function newer<T extends { occurredAt: string }>(items: Map<string, T>, key: string, item: T): boolean {
-  const current = items.get(key);
-  if (current && current.occurredAt >= item.occurredAt) return false;
-  items.set(key, structuredClone(item));
-  return true;
+/** Schedules in memory: by name-free identity [labelId, tourId, showId, step]. */
+export class InMemoryShowSchedules implements ShowSchedules {
+  readonly schedules = new Map<string, ShowStepSchedule>();
+  readonly log: string[] = [];
+  async upsert(schedule: ShowStepSchedule) {
+    const key = JSON.stringify([schedule.labelId, schedule.tourId, schedule.showId, schedule.moment.step]);
+    this.schedules.set(key, structuredClone(schedule));
+    this.log.push(`upsert ${schedule.showId} ${schedule.moment.step}`);
+  }
+  async delete(ref: { labelId: string; tourId: string; showId: string; step: ShowStep }) {
+    this.schedules.delete(JSON.stringify([ref.labelId, ref.tourId, ref.showId, ref.step]));
+  }
+  forShow(showId: string) {
+    return [...this.schedules.values()].filter((s) => s.showId === showId);
+  }
 }
+
+/** A mailer that sends each identity once, as the mail module's claims do (the module itself: test/unit/tours/mailer.test.ts). */
+export class InMemoryTourMailer implements TourMailer {
+  readonly sent: TourMail[] = [];
+  private readonly claimed = new Set<string>();
+  async send(mails: TourMail[]) {
+    let sent = 0;
+    for (const mail of mails) {
+      const identity = JSON.stringify([mail.to.email, mail.labelId, mail.subject, mail.kind]);
+      if (this.claimed.has(identity)) continue;
+      this.claimed.add(identity);
+      this.sent.push(structuredClone(mail));
+      sent++;
+    }
+    return sent;
+  }
+  async sweepStale() {
+    return { resent: 0, closed: 0 };
+  }
+}
+
+export const fakeLinks: TourLinks = {
+  advance: async (claims) => `https://backline.example/a/${claims.showId}`,
+  tourManager: async (claims) => `https://backline.example/tm/${claims.tourId}`,
+};
+
+export function fakeToursDeps(now: { value: Date }) {
+  const tours = new InMemoryTours();
+  const schedules = new InMemoryShowSchedules();
+  const mailer = new InMemoryTourMailer();
+  const outlets: Outlet[] = [];
+  const suppressed = new Set<string>();
+  const deps: ToursDeps = {
+    tours,
+    outlets: {
+      async *pages() {
+        yield outlets;
+      },
+    },
+    schedules,
+    mailer,
+    suppressions: { isSuppressed: async (email) => suppressed.has(email) },
+    links: fakeLinks,
+    now: () => now.value,
+  };
+  return { deps, tours, schedules, mailer, outlets, suppressed };
+}
+
+/** A show with defaults, dated relative to nothing: give `date` (and the zone) per test. */
+export const aShow = (overrides: Partial<Show> = {}): Show => ({
+  showId: 'show-1',
+  date: '2027-05-14',
+  venue: {
+    name: 'Columbiahalle',
+    address: 'Columbiadamm 13',
+    city: 'Berlin',
+    country: 'DE',
+    timeZone: 'Europe/Berlin',
+  },
+  times: { loadIn: '14:00', soundcheck: '16:30', doors: '19:00', set: '21:00', curfew: '23:00' },
+  promoter: { name: 'Nachtkonzerte', email: 'booking@nacht.example' },
+  status: 'confirmed',
+  ...overrides,
+});

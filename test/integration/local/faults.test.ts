@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
+import { functions, settingsOf } from '#infra/topology.ts';
 import { buildDetail, TourBooked } from '#shared/events/index.ts';
 import {
   api,
@@ -166,7 +167,9 @@ describe('invocation faults and the dead-letter redrive', () => {
     const eventId = await putTourBooked(uniqueId('tour'));
 
     const letter = (await deadLetters()).find((d) => d.event.id === eventId);
-    expect(letter?.error).toContain('Task timed out after 10.00 seconds');
+    expect(letter?.error).toContain(
+      `Task timed out after ${settingsOf(functions.tours).timeoutSeconds.toFixed(2)} seconds`,
+    );
     expect((await faultsReport()).fired['invoke.timeout:tours']).toBeGreaterThanOrEqual(3);
   });
 

@@ -4,7 +4,7 @@ import { budgetKey, expenseKey } from '#shared/db/budgets.ts';
 import { keyOf, keyParts, nameHash } from '#shared/db/keys.ts';
 import { promoCounterKey } from '#shared/db/promo.ts';
 import { releaseChangeKey, releaseKey } from '#shared/db/releases.ts';
-import { tourDateKey, tourKey } from '#shared/db/tours.ts';
+import { showKey, tourKey } from '#shared/db/tours.ts';
 import { webhookKey } from '#shared/db/webhooks.ts';
 
 const id = fc.string({
@@ -40,7 +40,7 @@ describe('keys built from several ids', () => {
       keyText(releaseChangeKey(labelId, otherId, '2027-01-01T00:00:00.000Z', 'e1')),
       keyText(webhookKey(labelId, otherId)),
       keyText(tourKey(labelId, otherId)),
-      keyText(tourDateKey('acme', labelId, otherId)),
+      keyText(showKey('acme', labelId, otherId)),
       keyText(budgetKey(labelId, otherId)),
       keyText(expenseKey('acme', labelId, otherId)),
       keyText(promoCounterKey({ labelId: 'acme', releaseId: labelId, outletId: otherId, assetIndex: 0 })),

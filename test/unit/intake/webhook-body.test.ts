@@ -24,7 +24,7 @@ describe('parseWebhookBody', () => {
 
     const mapped = Object.values(webhookTypes).map((c) => c.detailType);
 
-    expect(mapped.sort()).toEqual(intakeEvents.sort());
+    expect([...new Set(mapped)].sort()).toEqual(intakeEvents.sort());
   });
 
   it('applies the release defaults: 00:00 in UTC', () => {
@@ -121,5 +121,90 @@ describe('webhookEvent', () => {
     const event = webhookEvent(parsed.body, { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' });
 
     expect(webhookTypes[type].detail.safeParse(event.detail).success).toBe(true);
+  });
+});
+
+describe('tour webhooks of version 1, upgraded at intake', () => {
+  const v1Date = {
+    dateId: 'td-chicago',
+    date: '2027-05-14',
+    city: 'Chicago',
+    country: 'US',
+    venue: 'Metro',
+    promoter: { name: 'Jam', email: 'Booking@Jam.example' },
+  };
+
+  it('reads a tour.booked body with `dates` as version 2 shows, in the zone of the city', () => {
+    const parsed = parse({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: {
+        tourId: 'tour-1',
+        artist: { name: 'A' },
+        tourManager: { name: 'Sam', email: 'sam@tm.example' },
+        dates: [v1Date, { ...v1Date, dateId: 'td-berlin', city: 'Berlin', country: 'DE' }],
+      },
+    });
+
+    expect(parsed.ok && parsed.body.data).toMatchObject({
+      shows: [
+        {
+          showId: 'td-chicago',
+          status: 'confirmed',
+          venue: { name: 'Metro', city: 'Chicago', timeZone: 'America/Chicago' },
+          promoter: { email: 'booking@jam.example' },
+        },
+        { showId: 'td-berlin', venue: { timeZone: 'Europe/Berlin' } },
+      ],
+    });
+  });
+
+  it('reads tour.date.added as Tour Show Added and tour.date.cancelled as Tour Show Cancelled', () => {
+    const added = parse({
+      type: 'tour.date.added',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { tourId: 't', date: v1Date },
+    });
+    const cancelled = parse({
+      type: 'tour.date.cancelled',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { tourId: 't', date: v1Date },
+    });
+
+    expect(added.ok && [added.contract.detailType, added.body.data]).toEqual([
+      'Tour Show Added',
+      expect.objectContaining({ show: expect.objectContaining({ showId: 'td-chicago' }) }),
+    ]);
+    expect(cancelled.ok && [cancelled.contract.detailType, cancelled.body.data]).toEqual([
+      'Tour Show Cancelled',
+      { tourId: 't', showId: 'td-chicago' },
+    ]);
+  });
+
+  it('names the missing field of a body that is neither version', () => {
+    const issues = issuesOf({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { tourId: 't', artist: { name: 'A' }, tourManager: { name: 'S', email: 's@x.example' } },
+    });
+
+    expect(issues).toEqual([expect.objectContaining({ path: 'data.shows' })]);
+  });
+
+  it('refuses a settlement whose amounts are not in one currency', () => {
+    const issues = issuesOf({
+      type: 'tour.show.settled',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: {
+        tourId: 't',
+        showId: 's',
+        settledAt: '2027-05-15T01:00:00Z',
+        gross: { minor: 100, currency: 'EUR' },
+        deductions: [],
+        artistNet: { minor: 100, currency: 'USD' },
+      },
+    });
+
+    expect(issues).toEqual([expect.objectContaining({ path: 'data.artistNet.currency' })]);
   });
 });

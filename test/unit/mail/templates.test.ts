@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetTemplateNames } from '#shared/mail/budget-templates.ts';
 import { noticeTemplateData, templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
+import { tourTemplateNames } from '#shared/mail/tour-mail.ts';
 import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 // As SES renders stored templates: Handlebars, built-in helpers only, and no HTML escaping.
@@ -29,7 +30,11 @@ const recipient = {
 describe('release mail templates', () => {
   it('defines every mail once, each with subject, HTML and text; campaign mail offers unsubscribe, operational mail never', () => {
     expect(mailTemplates.map((t) => t.name).sort()).toEqual(
-      [...Object.values(templateNames), ...Object.values(budgetTemplateNames)].sort(),
+      [
+        ...Object.values(templateNames),
+        ...Object.values(tourTemplateNames),
+        ...Object.values(budgetTemplateNames),
+      ].sort(),
     );
     for (const template of mailTemplates) {
       const whole = `${template.subject}${template.html}${template.text}`;

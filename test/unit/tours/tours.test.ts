@@ -1,39 +1,413 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { makeHandler } from '#functions/tours/handler.ts';
-import { buildDetail, TourBooked, TourDateCancelled } from '#shared/events/index.ts';
-import { anEvent } from '#test/support/events.ts';
-import { InMemoryTours } from '#test/support/tours.ts';
+import { applyShowChange, bookTour, type ChangeMeta } from '#functions/tours/apply-change.ts';
+import { takeStep } from '#functions/tours/steps.ts';
+import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
+import { stepMoment, stepMoments } from '#shared/tours.ts';
+import { aShow, fakeToursDeps } from '#test/support/tours.ts';
+
+const tourOf = (shows: Show[]) => ({
+  tourId: 'tour-1',
+  artist: { name: 'The Midnight Echoes' },
+  tourManager: { name: 'Sam Reyes', email: 'sam@tm.example' },
+  crew: [{ name: 'Jo Kim', email: 'jo@crew.example' }],
+  shows,
+});
+
+let events = 0;
+const metaAt = (occurredAt: string): ChangeMeta => ({
+  labelId: 'lbl-1',
+  eventId: `evt-${++events}`,
+  correlationId: 'corr-1',
+  occurredAt,
+});
+
+const ref = (showId = 'show-1') => ({ labelId: 'lbl-1', tourId: 'tour-1', showId });
+
+describe('show steps in the venue time zone', () => {
+  it('puts each step at its local time in the venue zone, however far the zone is from UTC', () => {
+    const show = aShow({
+      date: '2027-05-14',
+      venue: { ...aShow().venue, timeZone: 'America/Los_Angeles', city: 'Los Angeles', country: 'US' },
+    });
+
+    const moments = stepMoments(show);
+
+    expect(moments.map((m) => [m.step, m.wallTime, m.scheduledFor])).toEqual([
+      ['advance-request', '2027-04-16T10:00:00', '2027-04-16T17:00:00.000Z'],
+      ['advance-reminder-1', '2027-04-23T10:00:00', '2027-04-23T17:00:00.000Z'],
+      ['advance-reminder-2', '2027-04-30T10:00:00', '2027-04-30T17:00:00.000Z'],
+      ['advance-escalation', '2027-05-04T10:00:00', '2027-05-04T17:00:00.000Z'],
+      ['day-sheet', '2027-05-13T18:00:00', '2027-05-14T01:00:00.000Z'],
+      ['guest-list-cutoff', '2027-05-14T17:00:00', '2027-05-15T00:00:00.000Z'],
+    ]);
+  });
+
+  it('keeps 10:00 local across a DST change between two steps', () => {
+    // Europe/Berlin moves to summer time on 28 March 2027: the request is in winter time, the reminder in summer time.
+    const show = aShow({ date: '2027-04-15' });
+
+    expect(stepMoment(show, 'advance-request').scheduledFor).toBe('2027-03-18T09:00:00.000Z');
+    expect(stepMoment(show, 'advance-reminder-1').scheduledFor).toBe('2027-03-25T09:00:00.000Z');
+    expect(stepMoment(show, 'advance-reminder-2').scheduledFor).toBe('2027-04-01T08:00:00.000Z');
+  });
+
+  it('moves a time that does not exist forward, and takes the first of a time that occurs twice', () => {
+    const gap = aShow({ date: '2027-03-28', guestListCutoff: '02:30' });
+    const overlap = aShow({ date: '2027-10-31', guestListCutoff: '02:30' });
+
+    expect(stepMoment(gap, 'guest-list-cutoff')).toMatchObject({
+      wallTime: '2027-03-28T03:30:00',
+      scheduledFor: '2027-03-28T01:30:00.000Z',
+    });
+    expect(stepMoment(overlap, 'guest-list-cutoff')).toMatchObject({
+      wallTime: '2027-10-31T02:30:00',
+      scheduledFor: '2027-10-31T00:30:00.000Z',
+    });
+  });
+});
 
 describe('tours', () => {
-  it('keeps a booked tour and each of its dates under its label', async () => {
-    const store = new InMemoryTours();
-    const detail = buildDetail(TourBooked, TourBooked.sample, { labelId: 'lbl-1' });
+  it('keeps a booked tour, its shows and promoters, and schedules every step of each confirmed show', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, tours, schedules } = fakeToursDeps(now);
+    const held = aShow({ showId: 'show-2', status: 'hold', date: '2027-05-20' });
 
-    await makeHandler(store)(anEvent(TourBooked, detail), {} as Context);
+    await bookTour(tourOf([aShow(), held]), metaAt('2027-01-01T00:00:00Z'), deps);
 
-    expect([...store.tours.values()]).toEqual([
-      expect.objectContaining({ labelId: 'lbl-1', tourId: 'tour-2027-eu' }),
+    expect(tours.tours.size).toBe(1);
+    expect(tours.shows.size).toBe(2);
+    expect([...tours.promoters.values()].map((p) => p.email)).toEqual(['booking@nacht.example']);
+    expect(schedules.forShow('show-1').map((s) => s.moment.step)).toHaveLength(6);
+    expect(schedules.forShow('show-2')).toEqual([]);
+    expect(tours.outbox.map((e) => e.detailType)).toEqual(['Show Confirmed']);
+    expect((await tours.getShow(ref()))?.effectsPending).toBeUndefined();
+  });
+
+  it('sends the advance request at once for a show booked after its moment, and skips the past reminders', async () => {
+    const now = { value: new Date('2027-05-01T12:00:00Z') };
+    const { deps, tours, schedules } = fakeToursDeps(now);
+
+    await bookTour(tourOf([aShow({ date: '2027-05-14' })]), metaAt('2027-05-01T12:00:00Z'), deps);
+
+    const due = tours.outbox.filter((e) => e.detailType === 'Show Step Due').map((e) => e.detail.data);
+    expect(due).toEqual([
+      expect.objectContaining({ step: 'advance-request', scheduledFor: '2027-04-16T08:00:00.000Z' }),
     ]);
-    expect([...store.dates.values()]).toEqual([
-      expect.objectContaining({ dateId: 'td-berlin-1', status: 'booked' }),
+    expect(schedules.forShow('show-1').map((s) => s.moment.step)).toEqual([
+      'advance-escalation',
+      'day-sheet',
+      'guest-list-cutoff',
     ]);
   });
 
-  it('marks a cancelled date cancelled', async () => {
-    const store = new InMemoryTours();
-    const detail = buildDetail(TourDateCancelled, TourDateCancelled.sample, { labelId: 'lbl-1' });
+  it('moves the schedules of a show moved by a week, and ignores a step set for the old date', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, schedules, mailer } = fakeToursDeps(now);
+    await bookTour(tourOf([aShow({ date: '2027-05-14' })]), metaAt('2027-01-01T00:00:00Z'), deps);
+    const old = stepMoment(aShow({ date: '2027-05-14' }), 'advance-request');
 
-    await makeHandler(store)(anEvent(TourDateCancelled, detail), {} as Context);
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: aShow({ date: '2027-05-21' }) },
+      metaAt('2027-01-02T00:00:00Z'),
+      deps,
+    );
+    now.value = new Date(old.scheduledFor);
+    const outcome = await takeStep(
+      { ...ref(), step: 'advance-request', scheduledFor: old.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
 
-    expect([...store.dates.values()]).toEqual([expect.objectContaining({ status: 'cancelled' })]);
+    expect(
+      schedules.forShow('show-1').find((s) => s.moment.step === 'advance-request')?.moment.wallTime,
+    ).toBe('2027-04-23T10:00:00');
+    expect(outcome).toEqual({ outcome: 'ignored', reason: 'show changed since' });
+    expect(mailer.sent).toEqual([]);
   });
 
-  it('refuses a tour without a label, so it is retried and dead-lettered rather than filed nowhere', async () => {
-    const store = new InMemoryTours();
-    const detail = buildDetail(TourBooked, TourBooked.sample);
+  it('deletes the schedules of a cancelled show and ignores its steps', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, schedules } = fakeToursDeps(now);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    const request = stepMoment(aShow(), 'advance-request');
 
-    await expect(makeHandler(store)(anEvent(TourBooked, detail), {} as Context)).rejects.toThrow(/labelId/);
-    expect(store.tours.size).toBe(0);
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1', reason: 'Flood' },
+      metaAt('2027-01-03T00:00:00Z'),
+      deps,
+    );
+    const outcome = await takeStep(
+      { ...ref(), step: 'advance-request', scheduledFor: request.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    expect(schedules.forShow('show-1')).toEqual([]);
+    expect(outcome).toEqual({ outcome: 'ignored', reason: 'show is cancelled' });
+  });
+
+  it("ignores a change older than the show's last one: a late booking does not undo a cancellation", async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, tours } = fakeToursDeps(now);
+
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt('2027-01-05T00:00:00Z'),
+      deps,
+    );
+    const late = await applyShowChange(
+      'tour-1',
+      { type: 'set', show: aShow() },
+      metaAt('2027-01-04T00:00:00Z'),
+      deps,
+    );
+
+    expect(late.outcome).toBe('ignored');
+    expect((await tours.getShow(ref()))?.show).toBeUndefined();
+  });
+
+  it('sends nothing new for a repeated booking', async () => {
+    const now = { value: new Date('2027-05-01T12:00:00Z') };
+    const { deps, tours } = fakeToursDeps(now);
+    const booking = tourOf([aShow()]);
+    await bookTour(booking, metaAt('2027-05-01T12:00:00Z'), deps);
+    const published = tours.outbox.length;
+
+    await bookTour(booking, metaAt('2027-05-01T12:00:00Z'), deps);
+
+    expect(tours.outbox.length).toBe(published);
+  });
+
+  it('mails the promoter the advance link, reminds twice, escalates to the tour manager, and stops once the advance is in', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, tours, mailer } = fakeToursDeps(now);
+    await bookTour(
+      tourOf([
+        aShow(),
+        aShow({
+          showId: 'show-2',
+          date: '2027-05-15',
+          promoter: { name: 'Other', email: 'o@promo.example' },
+        }),
+      ]),
+      metaAt('2027-01-01T00:00:00Z'),
+      deps,
+    );
+    const step = async (showId: string, name: Parameters<typeof stepMoment>[1]) =>
+      takeStep(
+        {
+          ...ref(showId),
+          step: name,
+          scheduledFor: stepMoment((await tours.getShow(ref(showId)))!.show!, name).scheduledFor,
+        },
+        { correlationId: 'c' },
+        deps,
+      );
+
+    await step('show-1', 'advance-request');
+    await step('show-2', 'advance-request');
+    await tours.saveAdvance(ref('show-2'), {} as never, '2027-04-20T00:00:00Z', () => []);
+    for (const name of ['advance-reminder-1', 'advance-reminder-2', 'advance-escalation'] as const) {
+      await step('show-1', name);
+      await step('show-2', name);
+    }
+
+    expect(mailer.sent.map((m) => [m.to.email, m.kind, m.stream])).toEqual([
+      ['booking@nacht.example', 'advance-request', 'operational'],
+      ['o@promo.example', 'advance-request', 'operational'],
+      ['booking@nacht.example', 'advance-reminder-1', 'operational'],
+      ['booking@nacht.example', 'advance-reminder-2', 'operational'],
+      ['sam@tm.example', 'advance-escalation', 'operational'],
+    ]);
+    expect(JSON.stringify(mailer.sent[0].data)).toContain('https://backline.example/a/show-1');
+    expect(tours.outbox.map((e) => e.detailType)).toEqual(
+      expect.arrayContaining(['Advance Requested', 'Advance Reminder Sent', 'Advance Overdue']),
+    );
+  });
+
+  it('locks the guest list at the cutoff, mails it to the promoter once, and refuses later guests', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, tours, mailer } = fakeToursDeps(now);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    await tours.addGuests(ref(), [{ name: 'Alex Doe', plusOnes: 1, addedAt: '2027-05-01T00:00:00Z' }]);
+    const cutoff = stepMoment(aShow(), 'guest-list-cutoff');
+
+    await takeStep(
+      { ...ref(), step: 'guest-list-cutoff', scheduledFor: cutoff.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+    await takeStep(
+      { ...ref(), step: 'guest-list-cutoff', scheduledFor: cutoff.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+    const late = await tours.addGuests(ref(), [
+      { name: 'Late', plusOnes: 0, addedAt: '2027-05-14T16:00:00Z' },
+    ]);
+
+    expect(mailer.sent.map((m) => m.kind)).toEqual(['guest-list-cutoff']);
+    expect(JSON.stringify(mailer.sent[0].data)).toContain('Alex Doe');
+    expect(late).toBe('locked');
+    expect(
+      tours.outbox
+        .filter((e) => e.detailType === 'Guest List Locked')
+        .map((e) => (e.detail.data as { guests: number }).guests),
+    ).toEqual([2]);
+  });
+
+  it('mails the day sheet to the tour manager and crew: local times, contacts, advance, guests, travel to the next city', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, tours, mailer } = fakeToursDeps(now);
+    const hamburg = aShow({
+      showId: 'show-2',
+      date: '2027-05-15',
+      venue: { ...aShow().venue, name: 'Docks', city: 'Hamburg' },
+    });
+    await bookTour(tourOf([aShow(), hamburg]), metaAt('2027-01-01T00:00:00Z'), deps);
+    await tours.addGuests(ref(), [{ name: 'Alex', plusOnes: 2, addedAt: '2027-05-01T00:00:00Z' }]);
+
+    await takeStep(
+      { ...ref(), step: 'day-sheet', scheduledFor: stepMoment(aShow(), 'day-sheet').scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    expect(mailer.sent.map((m) => m.to.email)).toEqual(['sam@tm.example', 'jo@crew.example']);
+    const text = JSON.stringify(mailer.sent[0].data.text);
+    expect(text).toContain('Doors","value":"19:00 Europe/Berlin');
+    expect(text).toContain('booking@nacht.example');
+    expect(text).toContain('not submitted by the promoter');
+    expect(text).toContain('"Guests","value":"3"');
+    expect(text).toContain('"Travel time","value":"not known"');
+  });
+});
+
+describe('press for the shows', () => {
+  const anOutlet = (id: string, territories: string[], overrides: Record<string, unknown> = {}) => ({
+    id,
+    name: `Outlet ${id}`,
+    email: `${id}@press.example`,
+    kind: 'press' as const,
+    genres: ['synthpop'],
+    territories,
+    createdAt: '2027-01-01T00:00:00Z',
+    updatedAt: '2027-01-01T00:00:00Z',
+    ...overrides,
+  });
+  const hamburg = aShow({
+    showId: 'show-2',
+    date: '2027-05-16',
+    venue: { ...aShow().venue, name: 'Docks', city: 'Hamburg' },
+    status: 'announced',
+    announceAt: '2027-02-01T09:00:00.000Z',
+  });
+  const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+  it('tells matching outlets of the announced shows in their territory once the embargo is over, in one mail with a calendar', async () => {
+    const now = { value: new Date('2027-01-10T00:00:00Z') };
+    const { deps, schedules, mailer, outlets, tours } = fakeToursDeps(now);
+    outlets.push(
+      anOutlet('de', ['DE']),
+      anOutlet('ww', ['WW']),
+      anOutlet('fr', ['FR']),
+      anOutlet('jazz', ['DE'], { genres: ['jazz'] }),
+      anOutlet('gone', ['DE'], { unsubscribedAt: '2027-01-02T00:00:00Z' }),
+    );
+    await bookTour(
+      { ...tourOf([berlin, hamburg]), genres: ['Synthpop'] },
+      metaAt('2027-01-10T00:00:00Z'),
+      deps,
+    );
+    const press = schedules.forShow('show-1').find((s) => s.moment.step === 'press-announcement');
+
+    now.value = new Date('2027-02-01T09:00:00Z');
+    await takeStep(
+      { ...ref('show-1'), step: 'press-announcement', scheduledFor: press!.moment.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+    await takeStep(
+      { ...ref('show-2'), step: 'press-announcement', scheduledFor: press!.moment.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    expect(press?.moment).toMatchObject({ timeZone: 'UTC', wallTime: '2027-02-01T09:00:00' });
+    expect(mailer.sent.map((m) => [m.to.email, m.stream, m.kind])).toEqual([
+      ['de@press.example', 'campaign', 'press-announcement'],
+      ['ww@press.example', 'campaign', 'press-announcement'],
+    ]);
+    const calendar = String(mailer.sent[0].attachments?.[0].content ?? '');
+    expect(calendar.match(/BEGIN:VEVENT/g)).toHaveLength(2);
+    expect(mailer.sent[0].outletId).toBe('de');
+    expect(tours.outbox.filter((e) => e.detailType === 'Show Announced To Media')).toHaveLength(2);
+  });
+
+  it('sends one update for a show announced later in the same territory, and a cancellation to those told of a show', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const { deps, mailer, outlets, tours } = fakeToursDeps(now);
+    outlets.push(anOutlet('de', ['DE']));
+    await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    const pressStep = (showId: string, scheduledFor: string) =>
+      takeStep({ ...ref(showId), step: 'press-announcement', scheduledFor }, { correlationId: 'c' }, deps);
+    await pressStep('show-1', '2027-02-01T09:00:00.000Z');
+
+    await applyShowChange('tour-1', { type: 'set', show: hamburg }, metaAt('2027-02-03T00:00:00Z'), deps);
+    await pressStep('show-2', '2027-02-01T09:00:00.000Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt('2027-02-04T00:00:00Z'),
+      deps,
+    );
+    const cancellation = tours.outbox.find(
+      (e) =>
+        e.detailType === 'Show Step Due' && (e.detail.data as { step: string }).step === 'press-cancellation',
+    );
+    await takeStep(cancellation?.detail.data as never, { correlationId: 'c' }, deps);
+
+    expect(
+      mailer.sent.map((m) => [m.kind, String(m.attachments?.[0].content).match(/BEGIN:VEVENT/g)?.length]),
+    ).toEqual([
+      ['press-announcement', 1],
+      ['press-update', 1],
+      ['press-cancellation', 1],
+    ]);
+    expect(mailer.sent[1].data.text).toMatchObject({ subject: expect.stringContaining('Hamburg') });
+    expect(mailer.sent[2].attachments?.[0].content).toContain('STATUS:CANCELLED');
+  });
+});
+
+describe('an unreachable promoter', () => {
+  it('gets no operational mail once suppressed, and the tour manager of each show still ahead is told once', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, mailer, suppressed, tours } = fakeToursDeps(now);
+    const past = aShow({ showId: 'show-0', date: '2026-12-01' });
+    await bookTour(
+      tourOf([aShow(), aShow({ showId: 'show-2', date: '2027-05-20' }), past]),
+      metaAt('2027-01-01T00:00:00Z'),
+      deps,
+    );
+    suppressed.add('booking@nacht.example');
+
+    await alertPromoterUnreachable({ email: 'booking@nacht.example', reason: 'bounce' }, deps);
+    await alertPromoterUnreachable({ email: 'booking@nacht.example', reason: 'bounce' }, deps);
+    now.value = new Date(stepMoment(aShow(), 'advance-request').scheduledFor);
+    await takeStep(
+      { ...ref(), step: 'advance-request', scheduledFor: now.value.toISOString() },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    expect(mailer.sent.map((m) => [m.to.email, m.kind, m.context.showId])).toEqual([
+      ['sam@tm.example', 'promoter-unreachable', 'show-1'],
+      ['sam@tm.example', 'promoter-unreachable', 'show-2'],
+    ]);
+    expect((await tours.getShow(ref()))?.stepsDone?.['advance-request']).toBeDefined();
   });
 });

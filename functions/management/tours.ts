@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import type { TourStore } from '#shared/db/tours.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
+import {
+  conflict,
+  type HttpEvent,
+  type HttpResult,
+  json,
+  jsonBody,
+  notFound,
+  ValidationError,
+} from '#shared/http/index.ts';
+import { icsContentType, showsCalendar } from '#shared/ics.ts';
+import {
+  advanceStatusOf,
+  GuestInput,
+  guestRefusals,
+  type StoredShow,
+  type StoredTour,
+  stepMoments,
+} from '#shared/tours.ts';
+import type { ManagementRoute } from './routes.ts';
+
+/** Tour views, calendars, guest lists and the promoter directory (management API, bearer key). */
+
+export interface TourRoutesDeps {
+  tours: TourStore;
+  /** The tour manager's page for the tour (a signed link), so the tour manager needs no API key. */
+  tourManagerLink(labelId: string, tourId: string, shows: Show[]): Promise<string>;
+  now: () => Date;
+}
+
+type LiveShow = StoredShow & { show: Show };
+const live = (shows: StoredShow[]): LiveShow[] => shows.filter((s): s is LiveShow => Boolean(s.show));
+
+const guestTotal = (show: StoredShow) => (show.guests ?? []).reduce((n, g) => n + 1 + g.plusOnes, 0);
+
+function showSummary(stored: LiveShow) {
+  const { show } = stored;
+  return {
+    showId: stored.showId,
+    date: show.date,
+    status: show.status,
+    venue: show.venue,
+    times: show.times ?? {},
+    promoter: { promoterId: stored.promoterId, ...show.promoter },
+    advance: advanceStatusOf(stored),
+    guests: guestTotal(stored),
+    guestListLocked: Boolean(stored.guestListLockedAt),
+    ...(show.deal ? { deal: show.deal } : {}),
+    ...(stored.cancellationReason ? { cancellationReason: stored.cancellationReason } : {}),
+    changedAt: stored.occurredAt,
+  };
+}
+
+function showDetail(stored: LiveShow) {
+  return {
+    ...showSummary(stored),
+    ...(stored.show.announceAt ? { announceAt: stored.show.announceAt } : {}),
+    advanceAnswers: stored.advance?.answers ?? null,
+    ...(stored.advance ? { advanceSubmittedAt: stored.advance.submittedAt } : {}),
+    ...(stored.advance?.amendedAt ? { advanceAmendedAt: stored.advance.amendedAt } : {}),
+    guestList: stored.guests ?? [],
+    ...(stored.guestListLockedAt ? { guestListLockedAt: stored.guestListLockedAt } : {}),
+    steps: stepMoments(stored.show).map((moment) => ({
+      step: moment.step,
+      at: moment.scheduledFor,
+      localTime: `${moment.wallTime} ${moment.timeZone}`,
+      ...(stored.stepsDone?.[moment.step] ? { done: true } : {}),
+    })),
+    ...(stored.settlement ? { settlement: stored.settlement } : {}),
+  };
+}
+
+/** Each show with the number of outlet addresses told of it (press is kept per country). */
+async function withOutletsTold(tour: StoredTour, shows: LiveShow[], deps: TourRoutesDeps) {
+  const countries = [...new Set(shows.map((s) => s.show.venue.country))];
+  const told = new Map(
+    await Promise.all(
+      countries.map(
+        async (country) => [country, await deps.tours.pressTold(tour.labelId, tour.tourId, country)] as const,
+      ),
+    ),
+  );
+  return shows.map((stored) => ({
+    ...showSummary(stored),
+    outletsTold: (told.get(stored.show.venue.country) ?? []).filter((t) => t.showIds.includes(stored.showId))
+      .length,
+  }));
+}
+
+const ids = (event: HttpEvent) => ({
+  labelId: event.pathParameters?.labelId ?? '',
+  tourId: event.pathParameters?.tourId ?? '',
+  showId: event.pathParameters?.showId ?? '',
+});
+
+async function requireTour(
+  event: HttpEvent,
+  deps: TourRoutesDeps,
+): Promise<{ tour: StoredTour; shows: LiveShow[] }> {
+  const { labelId, tourId } = ids(event);
+  const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
+  if (!tour) throw notFound('tour');
+  return { tour, shows: live(shows) };
+}
+
+const ics = (fileName: string, body: string): HttpResult => ({
+  statusCode: 200,
+  headers: { 'content-type': icsContentType, 'content-disposition': `attachment; filename="${fileName}"` },
+  body,
+});
+
+const calendarOf = (tour: StoredTour, shows: LiveShow[]) =>
+  showsCalendar(
+    `${tour.artist.name}: ${tour.tourId}`,
+    shows.map((stored) => ({
+      labelId: tour.labelId,
+      tourId: tour.tourId,
+      artist: tour.artist.name,
+      show: stored.show,
+    })),
+  );
+
+const GuestsBody = z.object({ guests: z.array(GuestInput).min(1).max(50) });
+
+export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
+  {
+    method: 'GET',
+    path: '/labels/{labelId}/tours/{tourId}',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const { tour, shows } = await requireTour(event, deps);
+      return json(200, {
+        ...tour,
+        tourManagerPage: await deps.tourManagerLink(
+          tour.labelId,
+          tour.tourId,
+          shows.map((s) => s.show),
+        ),
+        shows: await withOutletsTold(tour, shows, deps),
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/labels/{labelId}/tours/{tourId}/itinerary.ics',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const { tour, shows } = await requireTour(event, deps);
+      return ics('itinerary.ics', calendarOf(tour, shows));
+    },
+  },
+  {
+    // `{showId}.ics` is this route too: an HTTP API path variable is a whole segment.
+    method: 'GET',
+    path: '/labels/{labelId}/tours/{tourId}/shows/{showId}',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const { tour, shows } = await requireTour(event, deps);
+      const { showId } = ids(event);
+      const wantsIcs = showId.endsWith('.ics');
+      const id = wantsIcs ? showId.slice(0, -'.ics'.length) : showId;
+      const stored = shows.find((s) => s.showId === id) ?? shows.find((s) => s.showId === showId);
+      if (!stored) throw notFound('show');
+      if (wantsIcs && stored.showId !== showId)
+        return ics(`${stored.showId}.ics`, calendarOf(tour, [stored]));
+      return json(200, { labelId: tour.labelId, tourId: tour.tourId, ...showDetail(stored) });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/labels/{labelId}/tours/{tourId}/shows/{showId}/guests',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const parsed = GuestsBody.safeParse(jsonBody(event));
+      if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+      const ref = ids(event);
+      const addedAt = deps.now().toISOString();
+      const outcome = await deps.tours.addGuests(
+        ref,
+        parsed.data.guests.map((guest) => ({ ...guest, addedAt })),
+      );
+      if (outcome === 'unknown') throw notFound('show');
+      if (outcome !== 'added') throw conflict(guestRefusals[outcome]);
+      const stored = await deps.tours.getShow(ref);
+      return json(201, {
+        showId: ref.showId,
+        guests: stored?.guests ?? [],
+        total: stored ? guestTotal(stored) : 0,
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/promoters',
+    handler: async (): Promise<HttpResult> => json(200, { promoters: await deps.tours.listPromoters() }),
+  },
+  {
+    method: 'GET',
+    path: '/promoters/{promoterId}',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const promoterId = event.pathParameters?.promoterId ?? '';
+      const promoter = await deps.tours.getPromoter(promoterId);
+      if (!promoter) throw notFound('promoter');
+      const shows = live(await deps.tours.showsOfPromoter(promoterId));
+      return json(200, {
+        ...promoter,
+        shows: shows.map((stored) => ({
+          labelId: stored.labelId,
+          tourId: stored.tourId,
+          ...showSummary(stored),
+        })),
+      });
+    },
+  },
+];

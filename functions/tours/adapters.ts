@@ -1,0 +1,97 @@
+import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { functions, settingsOf } from '#infra/topology.ts';
+import { dynamo, scheduler } from '#shared/clients.ts';
+import { config } from '#shared/config.ts';
+import { nameHash } from '#shared/db/keys.ts';
+import { outletListing } from '#shared/db/outlet-listing.ts';
+import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { dynamoTours } from '#shared/db/tours.ts';
+import { buildDetail } from '#shared/events/envelope.ts';
+import { ShowStepDue } from '#shared/events/show-step-due.ts';
+import { liveMailDeps } from '#shared/mail/ses.ts';
+import { deleteSchedule, upsertSchedule } from '#shared/scheduler.ts';
+import { tokenSigningKey } from '#shared/secrets.ts';
+import {
+  advanceUrl,
+  signAdvanceToken,
+  signTourManagerToken,
+  tourManagerUrl,
+  unsubscribeToken,
+  unsubscribeUrl,
+} from '#shared/tokens.ts';
+import type { PagesDeps } from './links.ts';
+import { moduleTourMailer } from './mailer.ts';
+import type { ShowSchedules, ShowStepSchedule, TourLinks, ToursDeps } from './ports.ts';
+
+/**
+ * A show step's schedule name: a hash of the JSON tuple [labelId, tourId, showId, step], so no two
+ * labels' or tours' ids can meet (see docs/design.md#unambiguous-keys). `show-step-` + 40 hex
+ * characters fit Scheduler's 64; the ids travel in the target input.
+ */
+export const showStepScheduleName = (ref: {
+  labelId: string;
+  tourId: string;
+  showId: string;
+  step: string;
+}) => `show-step-${nameHash([ref.labelId, ref.tourId, ref.showId, ref.step])}`;
+
+/** A one-time `at()` in the venue's zone that puts Show Step Due (with the instant it is for) on the bus. */
+export function showStepScheduleInput(schedule: ShowStepSchedule): CreateScheduleCommandInput {
+  const { labelId, tourId, showId, moment } = schedule;
+  const detail = buildDetail(
+    ShowStepDue,
+    { labelId, tourId, showId, step: moment.step, scheduledFor: moment.scheduledFor },
+    { correlationId: schedule.correlationId, labelId },
+  );
+  return {
+    Name: showStepScheduleName({ labelId, tourId, showId, step: moment.step }),
+    GroupName: config().SCHEDULE_GROUP,
+    Description: `${moment.step} of ${labelId}/${tourId}/${showId}`.slice(0, 512),
+    ScheduleExpression: `at(${moment.wallTime})`,
+    ScheduleExpressionTimezone: moment.timeZone,
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    State: 'ENABLED',
+    Target: {
+      Arn: config().EVENT_BUS_ARN,
+      RoleArn: config().SCHEDULER_ROLE_ARN,
+      Input: JSON.stringify(detail),
+      EventBridgeParameters: { DetailType: ShowStepDue.detailType, Source: ShowStepDue.source },
+    },
+  };
+}
+
+export const schedulerShowSchedules = (client: () => SchedulerClient = scheduler): ShowSchedules => ({
+  upsert: (schedule) => upsertSchedule(client(), showStepScheduleInput(schedule)),
+  delete: (ref) => deleteSchedule(client(), showStepScheduleName(ref), config().SCHEDULE_GROUP),
+});
+
+export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): TourLinks => ({
+  advance: async (claims) => advanceUrl(config().PUBLIC_BASE_URL, signAdvanceToken(await key(), claims)),
+  tourManager: async (claims) =>
+    tourManagerUrl(config().PUBLIC_BASE_URL, signTourManagerToken(await key(), claims)),
+});
+
+const timeoutSeconds = settingsOf(functions.tours).timeoutSeconds;
+const outletDirectory = () => dynamoOutletDirectory(dynamo(), config().TABLE_NAME);
+
+export const liveDeps = (): ToursDeps => ({
+  tours: dynamoTours(dynamo(), config().TABLE_NAME),
+  outlets: outletListing(dynamo(), config().TABLE_NAME),
+  schedules: schedulerShowSchedules(),
+  mailer: moduleTourMailer(
+    liveMailDeps(timeoutSeconds),
+    async (claims) => unsubscribeUrl(config().PUBLIC_BASE_URL, await unsubscribeToken(claims)),
+    // Leaves a margin of the invocation for recording the step after the mail.
+    (timeoutSeconds - 10) * 1000,
+  ),
+  suppressions: { isSuppressed: (email) => outletDirectory().isSuppressed(email) },
+  links: signedTourLinks(),
+  now: () => new Date(),
+});
+
+export const livePagesDeps = (): PagesDeps => ({
+  signingKey: tokenSigningKey,
+  tours: dynamoTours(dynamo(), config().TABLE_NAME),
+  now: () => new Date(),
+});

@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import type { TourStore } from '#shared/db/tours.ts';
+import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
+import { type HttpResult, html } from '#shared/http/index.ts';
+import {
+  csrfTokenFor,
+  InvalidTokenError,
+  sameCsrfToken,
+  verifyAdvanceToken,
+  verifyTourManagerToken,
+} from '#shared/tokens.ts';
+import {
+  type AdvanceAnswers,
+  advanceLockAt,
+  GuestInput,
+  guestRefusals,
+  type StoredShow,
+} from '#shared/tours.ts';
+import {
+  advanceFormPage,
+  advanceReadOnlyPage,
+  advanceSavedPage,
+  type FieldErrors,
+  formExpiredPage,
+  formValuesOf,
+  tourLinkInvalidPage,
+  tourManagerPage,
+} from './pages.ts';
+
+/** The promoter's advance page and the tour manager's page, behind their signed links. */
+
+export interface PagesDeps {
+  signingKey: () => Promise<string>;
+  tours: TourStore;
+  now: () => Date;
+}
+
+const text = z.string().trim().min(1, 'please fill this in').max(2000);
+
+/** The advance form's fields, named as the form names them. */
+const AdvanceForm = z.object({
+  loadInAccess: text,
+  parking: text,
+  power: text,
+  backline: text,
+  wifi: text,
+  hospitality: text,
+  dressingRooms: text,
+  merchSplit: text,
+  merchSeller: text,
+  guestListAllotment: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0)
+    .max(1000),
+  localCrewCall: text,
+  settlementMethod: text,
+  settlementCurrency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'must be a currency code such as EUR'),
+  dayContactName: text,
+  dayContactPhone: z.string().trim().min(3, 'please give a phone number').max(40),
+});
+
+export const formFields = (body: string): Record<string, string> =>
+  Object.fromEntries(new URLSearchParams(body));
+
+const invalid = (error: unknown): HttpResult | undefined =>
+  error instanceof InvalidTokenError
+    ? html(error.reason === 'expired' ? 410 : 404, tourLinkInvalidPage(error.message))
+    : undefined;
+
+const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on the tour'));
+
+async function advanceContext(token: string, deps: PagesDeps) {
+  const key = await deps.signingKey();
+  const claims = verifyAdvanceToken(key, token, deps.now());
+  const [tour, stored] = await Promise.all([
+    deps.tours.getTour(claims.labelId, claims.tourId),
+    deps.tours.getShow(claims),
+  ]);
+  // Scoped to one promoter: a link mailed to a promoter since replaced opens nothing.
+  if (!tour || !stored?.show || stored.promoterId !== claims.promoterId || stored.show.status === 'cancelled')
+    return { key, claims };
+  return { key, claims, tour, stored: stored as StoredShow & { show: Show } };
+}
+
+/** GET /a/{token}: the form, prefilled with the show and any earlier answers; read-only after the lock. */
+export async function openAdvancePage(token: string, deps: PagesDeps): Promise<HttpResult> {
+  try {
+    const { key, tour, stored } = await advanceContext(token, deps);
+    if (!tour || !stored) return showGone();
+    const lockAt = advanceLockAt(stored.show);
+    if (deps.now().toISOString() >= lockAt)
+      return html(200, advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers }));
+    return html(
+      200,
+      advanceFormPage({
+        tour,
+        show: stored.show,
+        values: formValuesOf(stored.advance?.answers),
+        errors: {},
+        csrf: csrfTokenFor(key, token),
+        submittedAt: stored.advance?.submittedAt,
+        lockAt,
+      }),
+    );
+  } catch (error) {
+    const page = invalid(error);
+    if (page) return page;
+    throw error;
+  }
+}
+
+/**
+ * POST /a/{token}: records the advance (or amends it) with its Show Advanced event, which stops the
+ * reminders. Refused with a readable page after the lock, without the link's CSRF token, or with
+ * the fields that need an answer marked.
+ */
+export async function submitAdvancePage(token: string, body: string, deps: PagesDeps): Promise<HttpResult> {
+  try {
+    const { key, claims, tour, stored } = await advanceContext(token, deps);
+    if (!tour || !stored) return showGone();
+    const fields = formFields(body);
+    if (!sameCsrfToken(key, token, fields.csrf ?? '')) return html(403, formExpiredPage());
+    const now = deps.now().toISOString();
+    const lockAt = advanceLockAt(stored.show);
+    if (now >= lockAt)
+      return html(409, advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers }));
+    const parsed = AdvanceForm.safeParse(fields);
+    if (!parsed.success) {
+      const errors: FieldErrors = Object.fromEntries(
+        parsed.error.issues.map((issue) => [String(issue.path[0]), issue.message]),
+      );
+      return html(
+        400,
+        advanceFormPage({
+          tour,
+          show: stored.show,
+          values: fields,
+          errors,
+          csrf: csrfTokenFor(key, token),
+          submittedAt: stored.advance?.submittedAt,
+          lockAt,
+        }),
+      );
+    }
+    const { dayContactName, dayContactPhone, ...rest } = parsed.data;
+    const answers: AdvanceAnswers = { ...rest, dayContact: { name: dayContactName, phone: dayContactPhone } };
+    const outcome = await deps.tours.saveAdvance(claims, answers, now, (kind) => [
+      outboxEntry(
+        ShowAdvanced,
+        {
+          labelId: claims.labelId,
+          tourId: claims.tourId,
+          showId: claims.showId,
+          promoterId: claims.promoterId,
+          submittedAt: now,
+          amended: kind === 'amended',
+        },
+        { labelId: claims.labelId },
+      ),
+    ]);
+    if (outcome === 'unknown') return showGone();
+    return html(200, advanceSavedPage({ tour, show: stored.show, answers, amended: outcome === 'amended' }));
+  } catch (error) {
+    const page = invalid(error);
+    if (page) return page;
+    throw error;
+  }
+}
+
+async function tourManagerContext(token: string, deps: PagesDeps) {
+  const key = await deps.signingKey();
+  const claims = verifyTourManagerToken(key, token, deps.now());
+  const { tour, shows } = await deps.tours.tourWithShows(claims.labelId, claims.tourId);
+  return { key, claims, tour, shows: shows.filter((s): s is StoredShow & { show: Show } => Boolean(s.show)) };
+}
+
+/** GET /tm/{token}: the tour's shows with their guest lists, and a form per show still open. */
+export async function openTourManagerPage(
+  token: string,
+  deps: PagesDeps,
+  message?: { kind: 'note' | 'error'; text: string },
+  status = 200,
+): Promise<HttpResult> {
+  try {
+    const { key, tour, shows } = await tourManagerContext(token, deps);
+    if (!tour) return html(404, tourLinkInvalidPage('this tour is not known'));
+    return html(status, tourManagerPage({ tour, shows, csrf: csrfTokenFor(key, token), message }));
+  } catch (error) {
+    const page = invalid(error);
+    if (page) return page;
+    throw error;
+  }
+}
+
+/** POST /tm/{token}: adds a guest to one show of the tour, unless its list is closed. */
+export async function addGuestFromPage(token: string, body: string, deps: PagesDeps): Promise<HttpResult> {
+  try {
+    const { key, claims, tour, shows } = await tourManagerContext(token, deps);
+    if (!tour) return html(404, tourLinkInvalidPage('this tour is not known'));
+    const fields = formFields(body);
+    if (!sameCsrfToken(key, token, fields.csrf ?? '')) return html(403, formExpiredPage());
+    const stored = shows.find((s) => s.showId === fields.showId);
+    if (!stored)
+      return openTourManagerPage(token, deps, { kind: 'error', text: 'That show is not on this tour.' }, 400);
+    const parsed = GuestInput.safeParse(fields);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return openTourManagerPage(
+        token,
+        deps,
+        { kind: 'error', text: `Guest ${String(issue.path[0])}: ${issue.message}.` },
+        400,
+      );
+    }
+    const outcome = await deps.tours.addGuests(
+      { labelId: claims.labelId, tourId: claims.tourId, showId: stored.showId },
+      [{ ...parsed.data, addedAt: deps.now().toISOString() }],
+    );
+    if (outcome !== 'added')
+      return openTourManagerPage(
+        token,
+        deps,
+        { kind: 'error', text: `Not added: ${guestRefusals[outcome]}.` },
+        409,
+      );
+    return openTourManagerPage(token, deps, {
+      kind: 'note',
+      text: `${parsed.data.name} is on the guest list for ${stored.show.date}.`,
+    });
+  } catch (error) {
+    const page = invalid(error);
+    if (page) return page;
+    throw error;
+  }
+}

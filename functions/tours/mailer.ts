@@ -1,0 +1,78 @@
+import { escapeHtml } from '#shared/mail/data.ts';
+import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
+import { sendMails } from '#shared/mail/send.ts';
+import { sweepStaleClaims } from '#shared/mail/settle.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
+import type { TourMail, TourMailer } from './ports.ts';
+
+/** An outlet's signed one-click unsubscribe link (campaign mail). */
+export type UnsubscribeLink = (claims: {
+  outletId: string;
+  email: string;
+  labelId: string;
+}) => Promise<string>;
+
+/**
+ * Tour mail through the one mail module (shared/mail): the same claims, send rate and settlement
+ * as release mail (docs/design.md#exactly-once-mail). Campaign mail gets its unsubscribe link in
+ * its headers (RFC 8058) and in its footer. `budgetMs`: how long one send may take (throttling).
+ */
+export function moduleTourMailer(
+  deps: MailDeps,
+  unsubscribeLink: UnsubscribeLink,
+  budgetMs: number,
+): TourMailer {
+  const outgoing = async (mail: TourMail): Promise<OutgoingMail> => {
+    const unsubscribeUrl =
+      mail.stream === 'campaign' && mail.outletId
+        ? await unsubscribeLink({ outletId: mail.outletId, email: mail.to.email, labelId: mail.labelId })
+        : undefined;
+    return {
+      identity: { labelId: mail.labelId, subject: mail.subject, email: mail.to.email, kind: mail.kind },
+      stream: mail.stream,
+      template: mail.template,
+      data: unsubscribeUrl
+        ? {
+            text: { ...mail.data.text, unsubscribeUrl },
+            html: { ...mail.data.html, unsubscribeUrl: escapeHtml(unsubscribeUrl) },
+          }
+        : mail.data,
+      ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
+      ...(mail.attachments ? { attachments: mail.attachments } : {}),
+      context: mail.context,
+    };
+  };
+  return {
+    async send(mails) {
+      if (mails.length === 0) return 0;
+      const outcome = await sendMails(
+        deps,
+        await Promise.all(mails.map(outgoing)),
+        deps.now().getTime() + budgetMs,
+      );
+      // Claims given back unsent: fail, so the event is retried and sends the rest (claims keep the sent ones).
+      if (outcome.unfinished)
+        throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
+      return outcome.sent;
+    },
+    sweepStale: (subjectType, rebuild, deadline) =>
+      sweepStaleClaims(
+        deps,
+        {
+          subjectType,
+          async rebuild(stale) {
+            const mails = await rebuild(stale);
+            const byDelivery = new Map<string, OutgoingMail>();
+            for (const delivery of stale) {
+              const mail = mails.find(
+                (m) => m.kind === delivery.kind && normaliseEmail(m.to.email) === delivery.email,
+              );
+              if (mail) byDelivery.set(delivery.deliveryId, await outgoing(mail));
+            }
+            return { mails: byDelivery };
+          },
+        },
+        deadline,
+      ),
+  };
+}

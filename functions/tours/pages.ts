@@ -1,0 +1,178 @@
+import type { Show } from '#shared/events/tour-booked.ts';
+import { type Markup, markup, page } from '#shared/http/page.ts';
+import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
+import { advanceFieldLabels, guestCount, scheduleRows } from './sheets.ts';
+
+/**
+ * The pages a promoter (`/a/{token}`) and a tour manager (`/tm/{token}`) open: server-rendered, one
+ * inline stylesheet, readable on a phone; each form posts to its own link (empty action) with a CSRF
+ * token bound to that link.
+ */
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+const showFacts = (show: Show) => markup`<dl>
+<dt>Date</dt><dd>${show.date}</dd>
+<dt>Venue</dt><dd>${show.venue.name}</dd>
+<dt>Address</dt><dd>${show.venue.address}, ${show.venue.city}, ${show.venue.country}</dd>
+${show.venue.capacity ? markup`<dt>Capacity</dt><dd>${show.venue.capacity}</dd>` : ''}
+${scheduleRows(show).map((row) => markup`<dt>${row.label}</dt><dd>${row.value}</dd>`)}
+</dl>`;
+
+type TextField = Exclude<keyof AdvanceAnswers, 'guestListAllotment' | 'dayContact'>;
+const longFields: TextField[] = [
+  'loadInAccess',
+  'parking',
+  'power',
+  'backline',
+  'hospitality',
+  'dressingRooms',
+];
+const shortFields: TextField[] = [
+  'wifi',
+  'merchSplit',
+  'merchSeller',
+  'localCrewCall',
+  'settlementMethod',
+  'settlementCurrency',
+];
+
+export type AdvanceFormValues = Partial<Record<string, string>>;
+
+export const formValuesOf = (answers: AdvanceAnswers | undefined): AdvanceFormValues =>
+  answers
+    ? {
+        ...Object.fromEntries([...longFields, ...shortFields].map((key) => [key, answers[key]])),
+        guestListAllotment: String(answers.guestListAllotment),
+        dayContactName: answers.dayContact.name,
+        dayContactPhone: answers.dayContact.phone,
+      }
+    : {};
+
+const fieldError = (errors: FieldErrors, name: string) =>
+  errors[name] ? markup`<span class="error" id="${name}-error">${errors[name]}</span>` : '';
+
+const textArea = (name: TextField, values: AdvanceFormValues, errors: FieldErrors) => markup`
+<label for="${name}">${advanceFieldLabels[name]}</label>
+<textarea id="${name}" name="${name}" rows="2" required>${values[name] ?? ''}</textarea>${fieldError(errors, name)}`;
+
+const input = (
+  name: string,
+  label: string,
+  values: AdvanceFormValues,
+  errors: FieldErrors,
+  type = 'text',
+  extra: Markup | string = '',
+) => markup`
+<label for="${name}">${label}</label>
+<input id="${name}" name="${name}" type="${type}" value="${values[name] ?? ''}" required ${extra}>${fieldError(errors, name)}`;
+
+export function advanceFormPage(view: {
+  tour: StoredTour;
+  show: Show;
+  values: AdvanceFormValues;
+  errors: FieldErrors;
+  csrf: string;
+  submittedAt?: string;
+  lockAt: string;
+}): string {
+  const { show, values, errors } = view;
+  return page(
+    `Advance: ${view.tour.artist.name} at ${show.venue.name}`,
+    markup`${view.submittedAt ? markup`<p class="note">Thank you: your advance is recorded (first submitted ${view.submittedAt}). You can amend it until ${view.lockAt} (show day 00:00 at the venue).</p>` : markup`<p>Please tell us how the show day works at your venue. You can come back to this page and amend it until show day.</p>`}
+${Object.keys(errors).length ? markup`<p class="error" role="alert">Please check the fields marked below.</p>` : ''}
+<h2>The show</h2>
+${showFacts(show)}
+<form method="post" action="">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<h2>Your answers</h2>
+${longFields.map((name) => textArea(name, values, errors))}
+${input('wifi', advanceFieldLabels.wifi, values, errors)}
+${input('merchSplit', advanceFieldLabels.merchSplit, values, errors)}
+${input('merchSeller', advanceFieldLabels.merchSeller, values, errors)}
+${input('guestListAllotment', advanceFieldLabels.guestListAllotment, values, errors, 'number', markup`min="0" max="1000" inputmode="numeric"`)}
+${input('localCrewCall', advanceFieldLabels.localCrewCall, values, errors)}
+${input('settlementMethod', advanceFieldLabels.settlementMethod, values, errors)}
+${input('settlementCurrency', advanceFieldLabels.settlementCurrency, values, errors, 'text', markup`maxlength="3" autocapitalize="characters"`)}
+${input('dayContactName', 'Contact on the day: name', values, errors)}
+${input('dayContactPhone', 'Contact on the day: phone', values, errors, 'tel')}
+<button type="submit">${view.submittedAt ? 'Save changes' : 'Submit the advance'}</button>
+</form>`,
+  );
+}
+
+const answersList = (answers: AdvanceAnswers) =>
+  markup`<dl>${(Object.keys(advanceFieldLabels) as (keyof AdvanceAnswers)[]).map((key) => {
+    const value = answers[key];
+    return markup`<dt>${advanceFieldLabels[key]}</dt><dd>${typeof value === 'object' ? `${value.name}, ${value.phone}` : value}</dd>`;
+  })}</dl>`;
+
+export function advanceReadOnlyPage(view: {
+  tour: StoredTour;
+  show: Show;
+  answers?: AdvanceAnswers;
+}): string {
+  return page(
+    `Advance: ${view.tour.artist.name} at ${view.show.venue.name}`,
+    markup`<p class="note">The advance is closed: it locked at the start of show day.${view.answers ? '' : ' No advance was submitted.'}</p>
+<h2>The show</h2>
+${showFacts(view.show)}
+${view.answers ? markup`<h2>Your answers</h2>${answersList(view.answers)}` : ''}`,
+  );
+}
+
+export function advanceSavedPage(view: {
+  tour: StoredTour;
+  show: Show;
+  answers: AdvanceAnswers;
+  amended: boolean;
+}): string {
+  return page(
+    view.amended ? 'Advance updated' : 'Advance received',
+    markup`<p class="note">Thank you. ${view.amended ? 'Your changes are saved.' : 'The tour manager has your answers.'} You can open your link again to amend them until show day.</p>
+<h2>${view.tour.artist.name} at ${view.show.venue.name}, ${view.show.date}</h2>
+${answersList(view.answers)}`,
+  );
+}
+
+export function tourManagerPage(view: {
+  tour: StoredTour;
+  shows: (StoredShow & { show: Show })[];
+  csrf: string;
+  message?: { kind: 'note' | 'error'; text: string };
+}): string {
+  return page(
+    `${view.tour.artist.name}: tour ${view.tour.tourId}`,
+    markup`${view.message ? markup`<p class="${view.message.kind}" role="${view.message.kind === 'error' ? 'alert' : 'status'}">${view.message.text}</p>` : ''}
+${view.shows.map(
+  (stored) => markup`<section id="show-${stored.showId}">
+<h2>${stored.show.date}: ${stored.show.venue.name}, ${stored.show.venue.city} (${stored.show.status})</h2>
+<p>Guest list: ${guestCount(stored.guests ?? [])} guests${stored.guestListLockedAt ? ' (closed, sent to the promoter)' : ''}</p>
+<ul>${(stored.guests ?? []).map((guest) => markup`<li>${guest.name}${guest.plusOnes ? ` +${guest.plusOnes}` : ''}</li>`)}</ul>
+${
+  stored.guestListLockedAt || stored.show.status === 'cancelled'
+    ? ''
+    : markup`<form method="post" action="">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<input type="hidden" name="showId" value="${stored.showId}">
+<label for="name-${stored.showId}">Guest name</label><input id="name-${stored.showId}" name="name" required maxlength="200">
+<label for="plus-${stored.showId}">Plus-ones</label><input id="plus-${stored.showId}" name="plusOnes" type="number" min="0" max="10" value="0" inputmode="numeric">
+<button type="submit">Add to the guest list</button>
+</form>`
+}
+</section>`,
+)}`,
+  );
+}
+
+export const tourLinkInvalidPage = (message: string): string =>
+  page(
+    'This link does not work',
+    markup`<p>${message}. Please use the link from the mail exactly as it was sent, or ask the tour manager for a new one.</p>`,
+  );
+
+export const formExpiredPage = (): string =>
+  page(
+    'Please reload the page',
+    markup`<p>This form could not be checked: open the link from the mail again and resubmit.</p>`,
+  );

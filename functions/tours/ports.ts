@@ -1,0 +1,94 @@
+import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
+import type { TourStore } from '#shared/db/tours.ts';
+import type { MailAttachment } from '#shared/mail/ports.ts';
+import type { Outlet } from '#shared/outlets.ts';
+import type { StepMoment } from '#shared/tours.ts';
+
+/** What tours needs from the world: small ports, adapters in adapters.ts, fakes in tests. */
+
+export interface ShowStepSchedule {
+  labelId: string;
+  tourId: string;
+  showId: string;
+  moment: StepMoment;
+  correlationId: string;
+}
+
+export interface ShowSchedules {
+  /** Creates the step's one-time schedule in the venue's zone, or moves it (docs/design.md#schedules). */
+  upsert(schedule: ShowStepSchedule): Promise<void>;
+  /** Deletes it; a schedule that is not there (fired, never made) is fine. */
+  delete(ref: { labelId: string; tourId: string; showId: string; step: StepMoment['step'] }): Promise<void>;
+}
+
+/**
+ * One tour mail to one person, sent through the mail module (shared/mail): its identity (address +
+ * label + subject + kind) makes it exactly once (docs/design.md#exactly-once-mail); `stream` picks
+ * the SES configuration set and whether it carries one-click unsubscribe.
+ */
+export interface TourMail {
+  stream: MailStream;
+  to: { name: string; email: string };
+  labelId: string;
+  /** What the mail is about, from `mailSubjects` (a show, or a tour's set of announced shows). */
+  subject: MailSubject;
+  kind: string;
+  template: string;
+  data: { text: object; html: object };
+  attachments?: MailAttachment[];
+  /** Who the mail concerns (`{tourId, showId}`, `{tourId, country, outletId}`), kept on its delivery. */
+  context: Record<string, string>;
+  /** Campaign mail: the outlet it goes to, for its one-click unsubscribe link. */
+  outletId?: string;
+}
+
+export interface TourMailer {
+  /**
+   * Claims, sends and settles each mail once per identity (a mail claimed before is skipped); the
+   * number sent now. Throws when some could not be sent in time (throttling): the event is retried.
+   */
+  send(mails: TourMail[]): Promise<number>;
+  /**
+   * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
+   * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from
+   * the tour as it is now; a claim it writes no mail for is closed (see shared/mail/settle.ts).
+   */
+  sweepStale(
+    subjectType: string,
+    rebuild: (stale: Delivery[]) => Promise<TourMail[]>,
+    deadline: number,
+  ): Promise<{ resent: number; closed: number }>;
+}
+
+/** Addresses that must get no mail at all: suppressed after a hard bounce or a complaint. */
+export interface Suppressions {
+  isSuppressed(email: string): Promise<boolean>;
+}
+
+export interface TourLinks {
+  /** The promoter's advance page for a show, valid until after the show. */
+  advance(claims: {
+    labelId: string;
+    tourId: string;
+    showId: string;
+    promoterId: string;
+    expiresAt: number;
+  }): Promise<string>;
+  /** The tour manager's page for a tour, valid until after its last show. */
+  tourManager(claims: { labelId: string; tourId: string; expiresAt: number }): Promise<string>;
+}
+
+/** The media directory, read page by page for a show's press. */
+export interface OutletPages {
+  pages(): AsyncIterable<Outlet[]>;
+}
+
+export interface ToursDeps {
+  tours: TourStore;
+  outlets: OutletPages;
+  schedules: ShowSchedules;
+  mailer: TourMailer;
+  suppressions: Suppressions;
+  links: TourLinks;
+  now: () => Date;
+}

@@ -1,0 +1,199 @@
+import { mailSubjects } from '#shared/db/deliveries.ts';
+import { nameHash } from '#shared/db/keys.ts';
+import type { PressTold, ShowRef } from '#shared/db/tours.ts';
+import {
+  type OutboxEntry,
+  outboxEntry,
+  ShowAnnouncedToMedia,
+  ShowCancellationSent,
+} from '#shared/events/index.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
+import { showsCalendar } from '#shared/ics.ts';
+import { type SheetView, sheetData, tourTemplateNames } from '#shared/mail/tour-mail.ts';
+import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
+import { isAnnounced, type StoredShow, type StoredTour } from '#shared/tours.ts';
+import type { TourMail, ToursDeps } from './ports.ts';
+import { scheduleRows } from './sheets.ts';
+
+/**
+ * Press for a tour's shows (campaign mail, with one-click unsubscribe). Outlets are told per country:
+ * those whose territories include the show's country (or WW) and whose genres match the tour's. The
+ * first mail to an address lists every announced show of the tour in that country; a show announced
+ * later is one update mail listing the new show; a cancelled show mails the addresses told of it. Each
+ * carries the shows as an iCalendar attachment. A mail's identity is the address, the tour and
+ * country, the kind and the set of shows it tells of, so each is sent once (docs/design.md#exactly-once-mail);
+ * what each address was told is kept as a set, so telling it again changes nothing.
+ */
+
+type LiveShow = StoredShow & { show: Show };
+
+const longDate = (date: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(`${date}T00:00:00Z`));
+
+const showRows = (shows: Show[]) =>
+  shows.map((show) => ({
+    label: longDate(show.date),
+    value: `${show.venue.name}, ${show.venue.city}${scheduleRows(show).find((row) => row.label === 'Doors') ? ` (doors ${show.times.doors} local time)` : ''}`,
+  }));
+
+function pressSheet(
+  tour: StoredTour,
+  kind: 'announcement' | 'update' | 'cancellation',
+  shows: Show[],
+  country: string,
+): SheetView {
+  const where = new Intl.DisplayNames(['en'], { type: 'region' }).of(country) ?? country;
+  const headline = {
+    announcement: `${tour.artist.name} live in ${where}`,
+    update: `New ${tour.artist.name} show in ${where}`,
+    cancellation: `Cancelled: ${tour.artist.name} in ${where}`,
+  }[kind];
+  const intro = {
+    announcement: `${tour.artist.name} will play ${shows.length === 1 ? 'one show' : `${shows.length} shows`} in ${where}. The dates are attached as a calendar.`,
+    update: `A new date has been added to ${tour.artist.name}'s tour in ${where}.`,
+    cancellation: `The show below is cancelled. Please disregard our earlier announcement of it.`,
+  }[kind];
+  return {
+    subject: `${headline}: ${shows.map((s) => `${s.venue.city} ${s.date}`).join(', ')}`,
+    greeting: 'Hello,',
+    intro,
+    sections: [{ title: kind === 'cancellation' ? 'Cancelled' : 'Shows', rows: showRows(shows) }],
+  };
+}
+
+const calendarFor = (tour: StoredTour, shows: Show[]) => ({
+  fileName: `${tour.artist.name.replace(/[^A-Za-z0-9]+/g, '-')}-shows.ics`,
+  contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+  content: showsCalendar(
+    `${tour.artist.name}: shows`,
+    shows.map((show) => ({ labelId: tour.labelId, tourId: tour.tourId, artist: tour.artist.name, show })),
+  ),
+});
+
+/**
+ * The version of a set of shows in one country: the mail's subject is the tour and this version, so
+ * each address hears of each set once (docs/design.md#exactly-once-mail).
+ */
+const showSetVersion = (country: string, shows: Show[]) =>
+  `${country}-${nameHash(shows.map((show) => show.showId).sort(), 24)}`;
+
+export function pressMail(
+  tour: StoredTour,
+  outlet: Pick<Outlet, 'id' | 'name' | 'email' | 'contactName'>,
+  country: string,
+  kind: 'announcement' | 'update' | 'cancellation',
+  news: Show[],
+  listed: Show[],
+): TourMail {
+  return {
+    stream: 'campaign',
+    to: { name: outlet.contactName ?? outlet.name, email: normaliseEmail(outlet.email) },
+    labelId: tour.labelId,
+    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news)),
+    kind: `press-${kind}`,
+    template: tourTemplateNames.press,
+    data: sheetData(pressSheet(tour, kind, listed, country)),
+    attachments: [calendarFor(tour, listed)],
+    // What the mail told of, so that a resend after a crash writes the same mail again.
+    context: {
+      tourId: tour.tourId,
+      country,
+      outletId: outlet.id,
+      news: news.map((show) => show.showId).join(','),
+      listed: listed.map((show) => show.showId).join(','),
+    },
+    outletId: outlet.id,
+  };
+}
+
+const audienceOf = (tour: StoredTour, country: string) => ({
+  genres: tour.genres ?? [],
+  territories: [country],
+});
+
+/** Tells the matching outlets of the tour's announced shows in the show's country. */
+export async function announceToMedia(
+  tour: StoredTour,
+  stored: LiveShow,
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+): Promise<{ mailed: number; events: OutboxEntry[] }> {
+  const country = stored.show.venue.country;
+  const now = deps.now().toISOString();
+  const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
+  const inCountry = shows
+    .filter((s): s is LiveShow => Boolean(s.show))
+    .filter(
+      (s) =>
+        s.show.venue.country === country &&
+        isAnnounced(s.show.status) &&
+        (!s.show.announceAt || s.show.announceAt <= now),
+    )
+    .map((s) => s.show);
+  const told = new Map(
+    (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
+  );
+  let mailed = 0;
+  for await (const page of deps.outlets.pages()) {
+    const tell: { mail: TourMail; told: PressTold }[] = [];
+    for (const outlet of page) {
+      if (!isMailable(outlet) || !outletMatchesRelease(outlet, audienceOf(tour, country))) continue;
+      const email = normaliseEmail(outlet.email);
+      const before = new Set(told.get(email)?.showIds ?? []);
+      const fresh = inCountry.filter((show) => !before.has(show.showId));
+      if (fresh.length === 0) continue;
+      const kind = before.size === 0 ? 'announcement' : 'update';
+      tell.push({
+        mail: pressMail(tour, outlet, country, kind, fresh, kind === 'announcement' ? inCountry : fresh),
+        told: { email, outletId: outlet.id, showIds: fresh.map((show) => show.showId) },
+      });
+    }
+    // One page at a time: the mail module groups the page's mails into SendBulkEmail calls.
+    mailed += await deps.mailer.send(tell.map(({ mail }) => mail));
+    for (const { told: entry } of tell)
+      await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry);
+  }
+  return {
+    mailed,
+    events: [
+      outboxEntry(
+        ShowAnnouncedToMedia,
+        { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId, country },
+        eventMeta,
+      ),
+    ],
+  };
+}
+
+/** Tells the addresses told of a show that it is cancelled. */
+export async function cancelToMedia(
+  tour: StoredTour,
+  stored: LiveShow,
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+): Promise<{ mailed: number; events: OutboxEntry[] }> {
+  const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
+  const country = stored.show.venue.country;
+  const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
+    t.showIds.includes(stored.showId),
+  );
+  const cancelled = { ...stored.show, status: 'cancelled' as const };
+  const mails = toldOf.map((told) =>
+    pressMail(
+      tour,
+      { id: told.outletId, name: told.email, email: told.email },
+      country,
+      'cancellation',
+      [cancelled],
+      [cancelled],
+    ),
+  );
+  const mailed = await deps.mailer.send(mails);
+  return { mailed, events: [outboxEntry(ShowCancellationSent, ref, eventMeta)] };
+}

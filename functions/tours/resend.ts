@@ -1,0 +1,85 @@
+import type { Delivery } from '#shared/db/deliveries.ts';
+import type { ShowStep } from '#shared/events/show-step-due.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
+import type { StoredShow } from '#shared/tours.ts';
+import type { TourMail, ToursDeps } from './ports.ts';
+import { pressMail } from './press.ts';
+import { unreachableSheet } from './sheets.ts';
+import { operationalMail, stepWork } from './steps.ts';
+
+type LiveShow = StoredShow & { show: Show };
+
+const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
+  'advance-request',
+  'advance-reminder-1',
+  'advance-reminder-2',
+  'advance-escalation',
+  'day-sheet',
+  'guest-list-cutoff',
+]);
+
+/** A show's operational mail, written again from the show as it is now (none once it is cancelled). */
+async function rebuildShowMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]> {
+  const { labelId, subject, kind } = stale[0];
+  const [, tourId, showId] = subject;
+  const ref = { labelId, tourId, showId };
+  const [tour, stored] = await Promise.all([deps.tours.getTour(labelId, tourId), deps.tours.getShow(ref)]);
+  if (!tour || !stored?.show || stored.show.status === 'cancelled') return [];
+  const show = stored as LiveShow;
+  if (kind === 'promoter-unreachable')
+    return [
+      operationalMail(
+        ref,
+        tour.tourManager,
+        kind,
+        unreachableSheet(tour, show.show, 'it bounced or complained'),
+      ),
+    ];
+  if (!stepKinds.has(kind)) return [];
+  const { mails } = await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, {
+    correlationId: `resend-${stale[0].deliveryId}`,
+    labelId,
+  });
+  const wanted: TourMail[] = [];
+  for (const mail of mails) if (!(await deps.suppressions.isSuppressed(mail.to.email))) wanted.push(mail);
+  return wanted;
+}
+
+/** Press mail, written again from what its delivery says it told of (its shows as they are now). */
+async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]> {
+  const { labelId, kind } = stale[0];
+  const tourId = stale[0].subject[1];
+  const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
+  if (!tour) return [];
+  const byId = new Map(shows.flatMap((s) => (s.show ? [[s.showId, s.show] as const] : [])));
+  const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
+  const mails: TourMail[] = [];
+  for (const delivery of stale) {
+    const { country, outletId, news, listed } = delivery.context;
+    if (!country || !outletId) continue;
+    if (await deps.suppressions.isSuppressed(delivery.email)) continue;
+    const pressKind = kind.replace(/^press-/, '') as 'announcement' | 'update' | 'cancellation';
+    mails.push(
+      pressMail(
+        tour,
+        { id: outletId, name: delivery.email, email: delivery.email },
+        country,
+        pressKind,
+        showsOf(news),
+        showsOf(listed),
+      ),
+    );
+  }
+  return mails;
+}
+
+/** Tours' share of the stale-claim sweep (Outbox Sweep Due): show mail and press. */
+export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
+  const show = await deps.mailer.sweepStale('show', (stale) => rebuildShowMails(stale, deps), deadline);
+  const press = await deps.mailer.sweepStale(
+    'tour-shows',
+    (stale) => rebuildPressMails(stale, deps),
+    deadline,
+  );
+  return { resent: show.resent + press.resent, closed: show.closed + press.closed };
+}

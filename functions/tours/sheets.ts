@@ -1,0 +1,211 @@
+import type { Contact, Show } from '#shared/events/tour-booked.ts';
+import type { SheetView } from '#shared/mail/tour-mail.ts';
+import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '#shared/tours.ts';
+
+/** What each tour mail says: plain views, rendered by the tour templates (shared/mail/tour-mail.ts). */
+
+const longDate = (date: string): string => {
+  const [year, month, day] = date.split('-').map(Number);
+  return new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(year, month - 1, day)));
+};
+
+const showLine = (tour: StoredTour, show: Show) =>
+  `${tour.artist.name} at ${show.venue.name}, ${show.venue.city}, ${longDate(show.date)}`;
+
+const contactLine = (contact: Contact) =>
+  [contact.name, contact.email, contact.phone].filter(Boolean).join(', ');
+
+const timeLabels: [keyof Show['times'], string][] = [
+  ['loadIn', 'Load-in'],
+  ['soundcheck', 'Soundcheck'],
+  ['doors', 'Doors'],
+  ['set', 'Set'],
+  ['curfew', 'Curfew'],
+];
+
+/** The show's times in venue local time, with its zone; a time after midnight says so. */
+export const scheduleRows = (show: Show) =>
+  timeLabels.flatMap(([key, label]) => {
+    const time = show.times?.[key];
+    if (!time) return [];
+    const afterMidnight = time < '06:00' ? ' (after midnight)' : '';
+    return [{ label, value: `${time}${afterMidnight} ${show.venue.timeZone}` }];
+  });
+
+const showSection = (show: Show) => ({
+  title: 'Show',
+  rows: [
+    { label: 'Date', value: longDate(show.date) },
+    { label: 'Venue', value: show.venue.name },
+    { label: 'Address', value: `${show.venue.address}, ${show.venue.city}, ${show.venue.country}` },
+    ...(show.venue.capacity ? [{ label: 'Capacity', value: String(show.venue.capacity) }] : []),
+    ...scheduleRows(show),
+  ],
+});
+
+export const advanceFieldLabels: Record<keyof AdvanceAnswers, string> = {
+  loadInAccess: 'Load-in access',
+  parking: 'Parking',
+  power: 'Power',
+  backline: 'Backline provided',
+  wifi: 'Wi-Fi',
+  hospitality: 'Hospitality and catering',
+  dressingRooms: 'Dressing rooms',
+  merchSplit: 'Merch split',
+  merchSeller: 'Merch seller',
+  guestListAllotment: 'Guest-list allotment',
+  localCrewCall: 'Local crew call',
+  settlementMethod: 'Settlement method',
+  settlementCurrency: 'Settlement currency',
+  dayContact: 'Contact on the day',
+};
+
+export const advanceRows = (answers: AdvanceAnswers) =>
+  (Object.keys(advanceFieldLabels) as (keyof AdvanceAnswers)[]).map((key) => {
+    const value = answers[key];
+    return {
+      label: advanceFieldLabels[key],
+      value: typeof value === 'object' ? `${value.name}, ${value.phone}` : String(value),
+    };
+  });
+
+export function advanceRequestSheet(
+  tour: StoredTour,
+  show: Show,
+  link: string,
+  reminder?: number,
+): SheetView {
+  return {
+    subject: `${reminder ? 'Reminder: advance' : 'Advance'} for ${showLine(tour, show)}`,
+    greeting: `Hello ${show.promoter.name},`,
+    intro: reminder
+      ? `We have not yet received the advance for ${showLine(tour, show)}. Please fill in the form at the link below; you can amend it until show day.`
+      : `Please advance ${showLine(tour, show)} with the form at the link below: load-in, power, hospitality, merch, guest list and settlement. You can amend it until show day.`,
+    link,
+    linkLabel: 'Open the advance form',
+    sections: [
+      showSection(show),
+      { title: 'Tour manager', rows: [{ label: 'Contact', value: contactLine(tour.tourManager) }] },
+    ],
+  };
+}
+
+export function escalationSheet(tour: StoredTour, show: Show): SheetView {
+  return {
+    subject: `Advance overdue: ${showLine(tour, show)}`,
+    greeting: `Hello ${tour.tourManager.name},`,
+    intro: `${show.promoter.name} has not submitted the advance for ${showLine(tour, show)}, ten days before the show, after a request and two reminders. Please call them.`,
+    sections: [
+      showSection(show),
+      { title: 'Promoter', rows: [{ label: 'Contact', value: contactLine(show.promoter) }] },
+    ],
+  };
+}
+
+export function unreachableSheet(tour: StoredTour, show: Show, reason: string): SheetView {
+  return {
+    subject: `Promoter cannot be reached: ${showLine(tour, show)}`,
+    greeting: `Hello ${tour.tourManager.name},`,
+    intro: `Mail to ${show.promoter.email} for ${showLine(tour, show)} could not be delivered (${reason}). Backline will send nothing more to this address; please reach the promoter another way.`,
+    sections: [
+      showSection(show),
+      { title: 'Promoter', rows: [{ label: 'Contact', value: contactLine(show.promoter) }] },
+    ],
+  };
+}
+
+/** Travel to the next show when it is in another city: Backline has no travel data, so it says so. */
+const travelRows = (show: Show, next: Show | undefined) => {
+  if (!next) return [{ label: 'Next show', value: 'none: last show of the tour' }];
+  const rows = [
+    { label: 'Next show', value: `${longDate(next.date)}, ${next.venue.name}, ${next.venue.city}` },
+  ];
+  if (next.venue.city.toLowerCase() !== show.venue.city.toLowerCase()) {
+    rows.push({ label: 'Travel time', value: 'not known' });
+  }
+  return rows;
+};
+
+export function daySheet(
+  tour: StoredTour,
+  stored: StoredShow & { show: Show },
+  next: Show | undefined,
+  recipient: Contact,
+  link: string,
+): SheetView {
+  const show = stored.show;
+  const guests = guestCount(stored.guests ?? []);
+  return {
+    subject: `Day sheet: ${showLine(tour, show)}`,
+    greeting: `Hello ${recipient.name},`,
+    intro: `Tomorrow: ${showLine(tour, show)}. All times are venue local time (${show.venue.timeZone}).`,
+    link,
+    linkLabel: 'Guest list and tour page',
+    sections: [
+      {
+        title: 'Schedule',
+        rows: scheduleRows(show).length ? scheduleRows(show) : [{ label: 'Times', value: 'not given yet' }],
+      },
+      {
+        title: 'Venue',
+        rows: [
+          { label: 'Venue', value: show.venue.name },
+          { label: 'Address', value: `${show.venue.address}, ${show.venue.city}, ${show.venue.country}` },
+          ...(show.venue.capacity ? [{ label: 'Capacity', value: String(show.venue.capacity) }] : []),
+        ],
+      },
+      {
+        title: 'Contacts',
+        rows: [
+          { label: 'Promoter', value: contactLine(show.promoter) },
+          ...(stored.advance
+            ? [
+                {
+                  label: 'On the day',
+                  value: `${stored.advance.answers.dayContact.name}, ${stored.advance.answers.dayContact.phone}`,
+                },
+              ]
+            : []),
+          { label: 'Tour manager', value: contactLine(tour.tourManager) },
+        ],
+      },
+      {
+        title: 'Advance',
+        rows: stored.advance
+          ? advanceRows(stored.advance.answers)
+          : [{ label: 'Status', value: 'not submitted by the promoter' }],
+      },
+      { title: 'Guest list', rows: [{ label: 'Guests', value: String(guests) }] },
+      { title: 'Travel', rows: travelRows(show, next) },
+    ],
+  };
+}
+
+/** Names plus their plus-ones. */
+export const guestCount = (guests: Guest[]): number =>
+  guests.reduce((total, guest) => total + 1 + guest.plusOnes, 0);
+
+export function guestListSheet(tour: StoredTour, show: Show, guests: Guest[]): SheetView {
+  return {
+    subject: `Guest list: ${showLine(tour, show)}`,
+    greeting: `Hello ${show.promoter.name},`,
+    intro: `The guest list for ${showLine(tour, show)} is closed: ${guestCount(guests)} guests in all. Please give it to the box office.`,
+    sections: [
+      {
+        title: 'Guests',
+        rows: guests.length
+          ? guests.map((guest) => ({
+              label: guest.name,
+              value: `${guest.plusOnes ? `+${guest.plusOnes}` : 'no plus-one'}${guest.note ? ` (${guest.note})` : ''}`,
+            }))
+          : [{ label: 'Guests', value: 'none' }],
+      },
+    ],
+  };
+}

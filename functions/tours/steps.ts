@@ -1,0 +1,177 @@
+import { mailSubjects } from '#shared/db/deliveries.ts';
+import type { ShowRef } from '#shared/db/tours.ts';
+import {
+  AdvanceOverdue,
+  AdvanceReminderSent,
+  AdvanceRequested,
+  DaySheetSent,
+  type EventData,
+  GuestListLocked,
+  type OutboxEntry,
+  outboxEntry,
+  type ShowStepDue,
+} from '#shared/events/index.ts';
+import type { ShowStep } from '#shared/events/show-step-due.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
+import { type SheetView, sheetData, tourTemplateNames } from '#shared/mail/tour-mail.ts';
+import {
+  advanceLinkExpiry,
+  isAdvancing,
+  isAnnounced,
+  type StoredShow,
+  type StoredTour,
+  stepMoment,
+  tourManagerLinkExpiry,
+} from '#shared/tours.ts';
+import type { TourMail, ToursDeps } from './ports.ts';
+import { announceToMedia, cancelToMedia } from './press.ts';
+import { advanceRequestSheet, daySheet, escalationSheet, guestCount, guestListSheet } from './sheets.ts';
+
+export type StepOutcome = { outcome: 'taken'; mailed: number } | { outcome: 'ignored'; reason: string };
+
+type LiveShow = StoredShow & { show: Show };
+
+/** An operational mail about one show (its own stream: no unsubscribe, docs/design.md#two-mail-streams). */
+export const operationalMail = (
+  ref: ShowRef,
+  to: { name: string; email: string },
+  kind: string,
+  view: SheetView,
+): TourMail => ({
+  stream: 'operational',
+  to,
+  labelId: ref.labelId,
+  subject: mailSubjects.show(ref.tourId, ref.showId),
+  kind,
+  template: tourTemplateNames.operational,
+  data: sheetData(view),
+  context: { tourId: ref.tourId, showId: ref.showId },
+});
+
+/**
+ * Sends a step's mails, except to suppressed addresses: a hard bounce or a complaint stops
+ * operational mail too (docs/design.md#two-mail-streams).
+ */
+export async function sendOperational(mails: TourMail[], deps: ToursDeps): Promise<number> {
+  const wanted: TourMail[] = [];
+  for (const mail of mails) if (!(await deps.suppressions.isSuppressed(mail.to.email))) wanted.push(mail);
+  return deps.mailer.send(wanted);
+}
+
+const advanceSteps: ReadonlySet<ShowStep> = new Set([
+  'advance-request',
+  'advance-reminder-1',
+  'advance-reminder-2',
+  'advance-escalation',
+]);
+
+/**
+ * A show's step fell due (its schedule fired, or it was overdue when the show was booked). The step
+ * is ignored when the show changed since (it carries the instant it was set for, as release days do),
+ * is no longer being advanced, or was taken before; advance steps stop once the promoter submitted.
+ * Otherwise its mail is sent exactly once (claims) and then the step is recorded with its event, so a
+ * retry after a crash between the two sends nothing twice and still states the step.
+ */
+export async function takeStep(
+  due: EventData<typeof ShowStepDue>,
+  meta: { correlationId: string },
+  deps: ToursDeps,
+): Promise<StepOutcome> {
+  const ref = { labelId: due.labelId, tourId: due.tourId, showId: due.showId };
+  const [tour, stored] = await Promise.all([
+    deps.tours.getTour(ref.labelId, ref.tourId),
+    deps.tours.getShow(ref),
+  ]);
+  if (!tour || !stored?.show) return { outcome: 'ignored', reason: 'unknown show' };
+  const show = stored as LiveShow;
+  const eventMeta = { correlationId: meta.correlationId, labelId: ref.labelId };
+  if (show.stepsDone?.[due.step]) return { outcome: 'ignored', reason: 'step taken before' };
+
+  if (due.step === 'press-cancellation') {
+    if (show.show.status !== 'cancelled') return { outcome: 'ignored', reason: 'show not cancelled' };
+    const { mailed, events } = await cancelToMedia(tour, show, deps, eventMeta);
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+    return { outcome: 'taken', mailed };
+  }
+  if (!isAdvancing(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
+  if (stepMoment(show.show, due.step).scheduledFor !== due.scheduledFor)
+    return { outcome: 'ignored', reason: 'show changed since' };
+  if (due.step === 'press-announcement') {
+    if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: 'show not announced' };
+    // Early (a clock's skew): fail, so the event is retried after the embargo rather than lost.
+    if (due.scheduledFor > deps.now().toISOString())
+      throw new Error(`press for ${ref.showId} fired before its embargo of ${due.scheduledFor}`);
+    const { mailed, events } = await announceToMedia(tour, show, deps, eventMeta);
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+    return { outcome: 'taken', mailed };
+  }
+  if (advanceSteps.has(due.step) && show.advance) return { outcome: 'ignored', reason: 'advance submitted' };
+
+  const { mails, events } = await stepWork(due.step, tour, show, deps, eventMeta);
+  const mailed = await sendOperational(mails, deps);
+  await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+  return { outcome: 'taken', mailed };
+}
+
+export async function stepWork(
+  step: Exclude<ShowStep, 'press-announcement' | 'press-cancellation'>,
+  tour: StoredTour,
+  stored: LiveShow,
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+): Promise<{ mails: TourMail[]; events: OutboxEntry[] }> {
+  const ref = { labelId: stored.labelId, tourId: stored.tourId, showId: stored.showId };
+  const show = stored.show;
+  const promoterId = stored.promoterId;
+  const advanceLink = () => deps.links.advance({ ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
+  switch (step) {
+    case 'advance-request':
+      return {
+        mails: [
+          operationalMail(ref, show.promoter, step, advanceRequestSheet(tour, show, await advanceLink())),
+        ],
+        events: [outboxEntry(AdvanceRequested, { ...ref, promoterId }, eventMeta)],
+      };
+    case 'advance-reminder-1':
+    case 'advance-reminder-2': {
+      const reminder = step === 'advance-reminder-1' ? 1 : 2;
+      return {
+        mails: [
+          operationalMail(
+            ref,
+            show.promoter,
+            step,
+            advanceRequestSheet(tour, show, await advanceLink(), reminder),
+          ),
+        ],
+        events: [outboxEntry(AdvanceReminderSent, { ...ref, promoterId, reminder }, eventMeta)],
+      };
+    }
+    case 'advance-escalation':
+      return {
+        mails: [operationalMail(ref, tour.tourManager, step, escalationSheet(tour, show))],
+        events: [outboxEntry(AdvanceOverdue, { ...ref, promoterId }, eventMeta)],
+      };
+    case 'day-sheet': {
+      const { shows } = await deps.tours.tourWithShows(ref.labelId, ref.tourId);
+      const live = shows.flatMap((s) => (s.show && isAdvancing(s.show.status) ? [s.show] : []));
+      const next = live.filter((s) => s.date > show.date).sort((a, b) => a.date.localeCompare(b.date))[0];
+      const link = await deps.links.tourManager({ ...ref, expiresAt: tourManagerLinkExpiry(live) });
+      const recipients = [tour.tourManager, ...(tour.crew ?? [])];
+      return {
+        mails: recipients.map((to) => operationalMail(ref, to, step, daySheet(tour, stored, next, to, link))),
+        events: [outboxEntry(DaySheetSent, { ...ref, recipients: recipients.length }, eventMeta)],
+      };
+    }
+    case 'guest-list-cutoff': {
+      // Locked first: from here on no name is added, so the mail lists every guest there will be.
+      await deps.tours.lockGuestList(ref, deps.now().toISOString());
+      const locked = (await deps.tours.getShow(ref)) ?? stored;
+      const guests = locked.guests ?? [];
+      return {
+        mails: [operationalMail(ref, show.promoter, step, guestListSheet(tour, show, guests))],
+        events: [outboxEntry(GuestListLocked, { ...ref, guests: guestCount(guests) }, eventMeta)],
+      };
+    }
+  }
+}

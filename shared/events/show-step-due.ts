@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+
+/**
+ * The per-show steps of advancing a tour, each a one-time schedule in the venue's time zone
+ * (docs/design.md#tours): the advance request 28 days before at 10:00, reminders at 21 and 14
+ * days, the escalation to the tour manager at 10 days, the day sheet at 18:00 the day before and the
+ * guest-list cutoff on show day.
+ */
+export const ShowStep = z.enum([
+  'advance-request',
+  'advance-reminder-1',
+  'advance-reminder-2',
+  'advance-escalation',
+  'day-sheet',
+  'guest-list-cutoff',
+  // Press (campaign mail): outlets in the show's territory told once it is announced (at `announceAt`,
+  // the embargo), and told of its cancellation.
+  'press-announcement',
+  'press-cancellation',
+]);
+export type ShowStep = z.infer<typeof ShowStep>;
+
+export const ShowStepDue = defineEvent({
+  detailType: 'Show Step Due',
+  source: 'backline.scheduler',
+  // Tours itself puts an overdue step on the bus at once (in its outbox) when a show is booked late.
+  alsoFrom: ['backline.tours'],
+  schemaVersion: 1,
+  description:
+    "A show's step fell due; it carries the instant it was set for, and tours ignores it when the show changed since.",
+  data: z.object({
+    labelId: z.string().min(1),
+    tourId: z.string().min(1),
+    showId: z.string().min(1),
+    step: ShowStep,
+    scheduledFor: z.iso.datetime(),
+  }),
+  sample: {
+    labelId: 'lbl-nightshift',
+    tourId: 'tour-2027-eu',
+    showId: 'show-berlin-1',
+    step: 'advance-request',
+    scheduledFor: '2027-04-16T08:00:00.000Z',
+  },
+});

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.ts';
+import { Money } from './fields.ts';
+import { Show, sampleShow } from './tour-booked.ts';
+
+/** Changes to one show of a booked tour, from the label's webhooks (`tour.show.*`). */
+
+const tourId = z.string().min(1).max(128);
+const showId = z.string().min(1).max(128);
+
+export const TourShowAdded = defineEvent({
+  detailType: 'Tour Show Added',
+  source: 'backline.intake',
+  schemaVersion: 1,
+  description: 'A show was added to a booked tour (`tour.show.added`, formerly `tour.date.added`).',
+  data: z.object({ tourId, show: Show }),
+  sample: { tourId: 'tour-2027-eu', show: { ...sampleShow, showId: 'show-hamburg-1' } },
+});
+
+export const TourShowUpdated = defineEvent({
+  detailType: 'Tour Show Updated',
+  source: 'backline.intake',
+  schemaVersion: 1,
+  description: "A show's times, venue, status or promoter changed: the show as it now is.",
+  data: z.object({ tourId, show: Show }),
+  sample: { tourId: 'tour-2027-eu', show: { ...sampleShow, date: '2027-05-21' } },
+});
+
+export const TourShowCancelled = defineEvent({
+  detailType: 'Tour Show Cancelled',
+  source: 'backline.intake',
+  schemaVersion: 1,
+  description:
+    'A show of a booked tour was cancelled (`tour.show.cancelled`, formerly `tour.date.cancelled`).',
+  data: z.object({ tourId, showId, reason: z.string().trim().min(1).max(1000).optional() }),
+  sample: { tourId: 'tour-2027-eu', showId: 'show-berlin-1', reason: 'Venue flooded' },
+});
+
+type Amount = z.infer<typeof Money>;
+const sameCurrency = (settlement: { gross: Amount; deductions: { amount: Amount }[]; artistNet: Amount }) =>
+  [settlement.artistNet, ...settlement.deductions.map((d) => d.amount)].every(
+    (money) => money.currency === settlement.gross.currency,
+  );
+
+/**
+ * A show settled with the promoter: money in integer minor units of one ISO 4217 currency. The tour's
+ * budget takes `artistNet` as an income line (and may show `gross` and `deductions` beside it).
+ */
+export const TourShowSettled = defineEvent({
+  detailType: 'Tour Show Settled',
+  source: 'backline.intake',
+  schemaVersion: 1,
+  description:
+    'A show was settled: gross box office, the deductions and what the artist nets, in minor units.',
+  data: z
+    .object({
+      tourId,
+      showId,
+      settledAt: z.iso.datetime({ offset: true }),
+      gross: Money,
+      deductions: z
+        .array(
+          z.object({
+            kind: z.enum(['tax', 'venue', 'production', 'marketing', 'promoter', 'commission', 'other']),
+            description: z.string().trim().min(1).max(200).optional(),
+            amount: Money,
+          }),
+        )
+        .max(100),
+      artistNet: Money,
+    })
+    .refine(sameCurrency, {
+      message: 'gross, deductions and artistNet must share one currency',
+      path: ['artistNet', 'currency'],
+    }),
+  sample: {
+    tourId: 'tour-2027-eu',
+    showId: 'show-berlin-1',
+    settledAt: '2027-05-15T01:30:00Z',
+    gross: { minor: 9_450_000, currency: 'EUR' },
+    deductions: [
+      { kind: 'tax', description: 'VAT 7 %', amount: { minor: 618_224, currency: 'EUR' } },
+      { kind: 'venue', amount: { minor: 1_200_000, currency: 'EUR' } },
+    ],
+    artistNet: { minor: 6_105_421, currency: 'EUR' },
+  },
+});

@@ -1,0 +1,61 @@
+/**
+ * Server-rendered pages people open (see docs/design.md#signed-pages: unsubscribe, promo, the promoter's advance form, the tour
+ * manager's page): one small template helper that escapes by default, one inline stylesheet,
+ * readable on a phone, no front-end build step.
+ */
+
+export const escapeHtml = (value: string): string =>
+  value.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string,
+  );
+
+/** HTML that is already safe: only `markup` makes one, so an unescaped string cannot slip in. */
+export class Markup {
+  readonly value: string;
+  constructor(value: string) {
+    this.value = value;
+  }
+  toString(): string {
+    return this.value;
+  }
+}
+
+type Interpolated = Markup | string | number | boolean | null | undefined | Interpolated[];
+
+const render = (value: Interpolated): string => {
+  if (value instanceof Markup) return value.value;
+  if (Array.isArray(value)) return value.map(render).join('');
+  if (value === null || value === undefined || value === false) return '';
+  return escapeHtml(String(value));
+};
+
+/** A template literal whose values are escaped unless they are Markup themselves. */
+export const markup = (strings: TemplateStringsArray, ...values: Interpolated[]): Markup =>
+  new Markup(
+    strings.reduce(
+      (out, part, index) => out + part + (index < values.length ? render(values[index]) : ''),
+      '',
+    ),
+  );
+
+const style = [
+  'body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}',
+  'h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.5rem}',
+  'label{display:block;margin-top:.75rem;font-weight:600}',
+  'input,textarea,select{display:block;width:100%;box-sizing:border-box;font-size:1rem;padding:.5rem;margin-top:.25rem}',
+  'button{font-size:1rem;padding:.6rem 1.2rem;margin-top:1rem}',
+  'dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}',
+  '.note{background:#f3f3f3;padding:.5rem 1rem;border-radius:.25rem}.error{background:#fde8e8;padding:.5rem 1rem;border-radius:.25rem}',
+].join('');
+
+export const page = (title: string, body: Markup): string => `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style></head>
+<body><h1>${escapeHtml(title)}</h1>
+${body.value}
+</body>
+</html>
+`;

@@ -1,0 +1,198 @@
+import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
+import type { ShowStep } from './events/show-step-due.ts';
+import type { Contact, Show, ShowStatus } from './events/tour-booked.ts';
+
+/**
+ * Tours and shows as Backline keeps them: the label's latest description plus what Backline did with
+ * them. Shared by tours (which writes them), the management API and the pages promoters and tour
+ * managers open.
+ */
+
+export interface StoredTour {
+  labelId: string;
+  tourId: string;
+  artist: { name: string };
+  genres?: string[];
+  tourManager: Contact;
+  crew?: Contact[];
+  currency?: string;
+  /** The label's time of the change applied last (UTC ISO 8601, docs/design.md#ordering-by-the-labels-timestamp). */
+  occurredAt: string;
+}
+
+export interface Guest {
+  name: string;
+  plusOnes: number;
+  note?: string;
+  addedAt: string;
+}
+
+/** What a promoter answers on the advance form. */
+export interface AdvanceAnswers {
+  loadInAccess: string;
+  parking: string;
+  power: string;
+  backline: string;
+  wifi: string;
+  hospitality: string;
+  dressingRooms: string;
+  merchSplit: string;
+  merchSeller: string;
+  guestListAllotment: number;
+  localCrewCall: string;
+  settlementMethod: string;
+  settlementCurrency: string;
+  dayContact: { name: string; phone: string };
+}
+
+export interface StoredShow {
+  labelId: string;
+  tourId: string;
+  showId: string;
+  /** Absent only for a cancellation that arrived before the show itself (a tombstone). */
+  show?: Show;
+  promoterId: string;
+  occurredAt: string;
+  /** The event that applied the change last, so a redelivered event redoes its schedules. */
+  lastEventId: string;
+  lastCorrelationId: string;
+  /** Set while the schedules of the last change may not be in place yet (cleared once they are). */
+  effectsPending?: true;
+  /** The steps taken, with the instant each was scheduled for. */
+  stepsDone?: Partial<Record<ShowStep, string>>;
+  advance?: { answers: AdvanceAnswers; submittedAt: string; amendedAt?: string };
+  guests?: Guest[];
+  guestListLockedAt?: string;
+  cancellationReason?: string;
+  settlement?: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type AdvanceStatus = 'not-requested' | 'requested' | 'reminded' | 'submitted' | 'overdue';
+
+export function advanceStatusOf(show: Pick<StoredShow, 'advance' | 'stepsDone'>): AdvanceStatus {
+  const done = show.stepsDone ?? {};
+  if (show.advance) return 'submitted';
+  if (done['advance-escalation']) return 'overdue';
+  if (done['advance-reminder-1'] || done['advance-reminder-2']) return 'reminded';
+  if (done['advance-request']) return 'requested';
+  return 'not-requested';
+}
+
+/** Shows in these states are being advanced; a hold is not yet, a cancelled or settled show no longer. */
+const advancing: ReadonlySet<ShowStatus> = new Set(['confirmed', 'announced', 'on-sale']);
+export const isAdvancing = (status: ShowStatus): boolean => advancing.has(status);
+
+/** Shows in these states are public: the press may hear of them (from `announceAt`). */
+const announced: ReadonlySet<ShowStatus> = new Set(['announced', 'on-sale']);
+export const isAnnounced = (status: ShowStatus): boolean => announced.has(status);
+
+/** A step's moment: the wall time in the venue's zone (as the schedule states it) and the instant. */
+export interface StepMoment {
+  step: ShowStep;
+  /** `YYYY-MM-DDTHH:MM:SS` in `timeZone`, already moved past a DST gap. */
+  wallTime: string;
+  timeZone: string;
+  /** The instant, UTC ISO 8601: what the schedule's event carries, and what a firing is checked against. */
+  scheduledFor: string;
+}
+
+type AdvancingStep = Exclude<ShowStep, 'press-announcement' | 'press-cancellation'>;
+
+/** Days before the show and the venue's local time of each step (docs/design.md#tours). */
+const stepTimes: Record<AdvancingStep, { daysBefore: number; time: (show: Show) => string }> = {
+  'advance-request': { daysBefore: 28, time: () => '10:00' },
+  'advance-reminder-1': { daysBefore: 21, time: () => '10:00' },
+  'advance-reminder-2': { daysBefore: 14, time: () => '10:00' },
+  'advance-escalation': { daysBefore: 10, time: () => '10:00' },
+  'day-sheet': { daysBefore: 1, time: () => '18:00' },
+  'guest-list-cutoff': { daysBefore: 0, time: (show) => show.guestListCutoff ?? '17:00' },
+};
+const advancingSteps = Object.keys(stepTimes) as AdvancingStep[];
+
+/** Every step that has a schedule of its own (the press cancellation follows the cancellation at once). */
+export const scheduledSteps: ShowStep[] = [...advancingSteps, 'press-announcement'];
+
+/** Without an embargo a show may be announced at any time: its press step is due at once. */
+const noEmbargo = '1970-01-01T00:00:00.000Z';
+
+/**
+ * A wall time in a zone as an instant. Temporal's `compatible` reading is the rule: a time a DST gap
+ * skips moves forward by the gap, a time an overlap repeats is the first of the two.
+ */
+export const zoned = (date: string, time: string, timeZone: string): Temporal.ZonedDateTime =>
+  Temporal.PlainDate.from(date)
+    .toPlainDateTime(Temporal.PlainTime.from(time))
+    .toZonedDateTime(timeZone, { disambiguation: 'compatible' });
+
+const utcIso = (instant: Temporal.Instant): string => new Date(instant.epochMilliseconds).toISOString();
+
+export function stepMoment(show: Show, step: ShowStep): StepMoment {
+  if (step === 'press-announcement' || step === 'press-cancellation') {
+    // The embargo is an instant: its schedule is written in UTC, on the next whole minute (an at()
+    // has no fractions, and Scheduler's precision is about a minute), so it never fires before it.
+    const scheduledFor = show.announceAt ? new Date(show.announceAt).toISOString() : noEmbargo;
+    const minute = 60_000;
+    const firesAt = new Date(Math.ceil(Date.parse(scheduledFor) / minute) * minute).toISOString();
+    return { step, wallTime: firesAt.slice(0, 19), timeZone: 'UTC', scheduledFor };
+  }
+  const { daysBefore, time } = stepTimes[step];
+  const day = Temporal.PlainDate.from(show.date).subtract({ days: daysBefore }).toString();
+  const at = zoned(day, time(show), show.venue.timeZone);
+  return {
+    step,
+    wallTime: at.toPlainDateTime().toString({ smallestUnit: 'second' }),
+    timeZone: show.venue.timeZone,
+    scheduledFor: utcIso(at.toInstant()),
+  };
+}
+
+/** The steps a show has now: the advancing steps while it is advanced, the press step once it is announced. */
+export const stepMoments = (show: Show): StepMoment[] => [
+  ...(isAdvancing(show.status) ? advancingSteps.map((step) => stepMoment(show, step)) : []),
+  ...(isAnnounced(show.status) ? [stepMoment(show, 'press-announcement')] : []),
+];
+
+/** Show day 00:00 at the venue: the advance form locks, and the tour manager's page stops taking guests for it after its cutoff. */
+export const advanceLockAt = (show: Show): string =>
+  utcIso(zoned(show.date, '00:00', show.venue.timeZone).toInstant());
+
+/** The end of show day at the venue (the next day 06:00, since a set after midnight belongs to the day before). */
+export const showOverAt = (show: Show): string =>
+  utcIso(
+    zoned(
+      Temporal.PlainDate.from(show.date).add({ days: 1 }).toString(),
+      '06:00',
+      show.venue.timeZone,
+    ).toInstant(),
+  );
+
+const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
+/** An advance link stays valid a day past the show's end at the venue (epoch seconds). */
+export const advanceLinkExpiry = (show: Show): number => epochSeconds(showOverAt(show)) + 24 * 3600;
+/** The tour manager's link, a day past the last show (now + 30 days for a tour with no shows yet). */
+export const tourManagerLinkExpiry = (shows: Show[], now = new Date()): number =>
+  shows.length ? Math.max(...shows.map(advanceLinkExpiry)) : epochSeconds(now.toISOString()) + 30 * 24 * 3600;
+
+/** The show's times as instants (a time before 06:00 is after midnight, on the next calendar day). */
+export function showInstant(show: Show, time: string): string {
+  const nextDay = time < '06:00';
+  const day = nextDay ? Temporal.PlainDate.from(show.date).add({ days: 1 }).toString() : show.date;
+  return utcIso(zoned(day, time, show.venue.timeZone).toInstant());
+}
+
+/** A guest as the tour manager adds one (API or tour-manager page). */
+export const GuestInput = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  plusOnes: z.coerce.number().int('must be a whole number').min(0).max(10).default(0),
+  note: z.string().trim().max(500).optional(),
+});
+
+/** Why guests could not be added, as the manager reads it. */
+export const guestRefusals = {
+  locked: 'the guest list is closed: it was sent to the promoter at its cutoff and can no longer change',
+  full: 'the guest list is full',
+  unknown: 'show not found',
+} as const;

@@ -1,0 +1,159 @@
+import ICAL from 'ical.js';
+import { Temporal } from 'temporal-polyfill';
+import { describe, expect, it } from 'vitest';
+import type { Show } from '#shared/events/tour-booked.ts';
+import { signUnsubscribeToken } from '#shared/tokens.ts';
+import { stepMoment } from '#shared/tours.ts';
+import { advanceClock, api, busIdle, clockNow, cloud, type SentMail, uniqueId } from '#test/support/cloud.ts';
+import { createOutlet, localTokenKey } from '#test/support/outlets-cloud.ts';
+import {
+  aLabel,
+  aPromoter,
+  aTourShow,
+  aVenue,
+  mailsTo,
+  plusDays,
+  tourWebhook,
+  waitForMailTo,
+} from '#test/support/tours-cloud.ts';
+
+/** Press for a tour's shows on the local cloud: outlets per territory, calendars read back with a parser. */
+
+const calendarOf = (mail: SentMail) => {
+  const attachment = (mail.attachments as { filename: string; content: string }[] | undefined)?.find((a) =>
+    a.filename.endsWith('.ics'),
+  );
+  if (!attachment) throw new Error(`no .ics on "${mail.subject}"`);
+  const calendar = new ICAL.Component(ICAL.parse(Buffer.from(attachment.content, 'base64').toString('utf8')));
+  return calendar.getAllSubcomponents('vevent').map((vevent) => {
+    const event = new ICAL.Event(vevent);
+    return {
+      summary: event.summary,
+      start: event.startDate.toJSDate(),
+      status: vevent.getFirstPropertyValue('status'),
+    };
+  });
+};
+
+/** An instant as the wall time of a zone, `YYYY-MM-DDTHH:MM`. */
+const localTime = (instant: Date, timeZone: string) =>
+  Temporal.Instant.fromEpochMilliseconds(instant.getTime())
+    .toZonedDateTimeISO(timeZone)
+    .toPlainDateTime()
+    .toString()
+    .slice(0, 16);
+
+describe('press for the shows of a tour', () => {
+  it('tells outlets in two territories once the embargo is over, each with a calendar of its shows; updates and cancels; an opt-out does not stop the advance request', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const now = await clockNow();
+    const today = now.toISOString().slice(0, 10);
+    // Not on a whole minute: the press must still wait for it.
+    const announceAt = new Date(now.getTime() + 2 * 86_400_000 + 12_345).toISOString();
+    const promoter = aPromoter('Press');
+    const shows: Record<string, Show> = {
+      berlin: aTourShow({
+        date: plusDays(today, 40),
+        venue: aVenue('Berlin', 'DE', 'Europe/Berlin'),
+        promoter,
+        status: 'announced',
+        announceAt,
+      }),
+      munich: aTourShow({
+        date: plusDays(today, 42),
+        venue: aVenue('Munich', 'DE', 'Europe/Berlin'),
+        promoter,
+        status: 'announced',
+        announceAt,
+      }),
+      tokyo: aTourShow({
+        date: plusDays(today, 45),
+        venue: aVenue('Tokyo', 'JP', 'Asia/Tokyo'),
+        promoter,
+        status: 'announced',
+        announceAt,
+      }),
+    };
+    const de = await createOutlet({ name: 'Musikexpress', genres: [genre], territories: ['DE'] });
+    const jp = await createOutlet({ name: 'Rockin On', genres: [genre], territories: ['JP'] });
+    const fr = await createOutlet({ name: 'Les Inrocks', genres: [genre], territories: ['FR'] });
+    // The promoter is also in the media list, and has opted out of press mail.
+    const optedOut = await createOutlet({
+      name: 'Promoter zine',
+      email: promoter.email,
+      genres: [genre],
+      territories: ['DE'],
+    });
+    const token = signUnsubscribeToken(await localTokenKey(), {
+      outletId: optedOut.id,
+      email: promoter.email,
+    });
+    const unsubscribed = await fetch(`${cloud().baseUrl}/u/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(unsubscribed.status).toBe(200);
+
+    await tourWebhook(label, 'tour.booked', {
+      tourId,
+      artist: { name: 'Glass Harbour' },
+      genres: [genre],
+      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
+      shows: Object.values(shows),
+    });
+    await busIdle();
+    const beforeEmbargo = await mailsTo(de.email);
+    await advanceClock(new Date(new Date(announceAt).getTime() + 60_000).toISOString());
+
+    const [toDe] = await waitForMailTo(de.email, 'Glass Harbour live in Germany');
+    const [toJp] = await waitForMailTo(jp.email, 'Glass Harbour live in Japan');
+    expect(beforeEmbargo).toEqual([]);
+    expect(await mailsTo(fr.email)).toEqual([]);
+    expect(await mailsTo(promoter.email, 'live in')).toEqual([]);
+    expect(toDe.headers?.some((h) => h.name === 'List-Unsubscribe-Post')).toBe(true);
+    const deCalendar = calendarOf(toDe);
+    expect(deCalendar.map((e) => e.summary).sort()).toEqual([
+      'Glass Harbour at Berlin Hall, Berlin',
+      'Glass Harbour at Munich Hall, Munich',
+    ]);
+    expect(deCalendar.map((e) => localTime(e.start, 'Europe/Berlin')).sort()).toEqual([
+      `${shows.berlin.date}T19:00`,
+      `${shows.munich.date}T19:00`,
+    ]);
+    expect(calendarOf(toJp).map((e) => localTime(e.start, 'Asia/Tokyo'))).toEqual([
+      `${shows.tokyo.date}T19:00`,
+    ]);
+
+    const hamburg = aTourShow({
+      date: plusDays(today, 44),
+      venue: aVenue('Hamburg', 'DE', 'Europe/Berlin'),
+      promoter,
+      status: 'announced',
+    });
+    await tourWebhook(label, 'tour.show.added', { tourId, show: hamburg }, 1);
+    const [update] = await waitForMailTo(de.email, 'New Glass Harbour show in Germany');
+    expect(calendarOf(update).map((e) => e.summary)).toEqual(['Glass Harbour at Hamburg Hall, Hamburg']);
+
+    await tourWebhook(label, 'tour.show.cancelled', { tourId, showId: shows.munich.showId }, 2);
+    const [cancelled] = await waitForMailTo(de.email, 'Cancelled: Glass Harbour in Germany');
+    expect(calendarOf(cancelled)).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
+    await busIdle();
+    expect(await mailsTo(jp.email)).toHaveLength(1);
+    expect(await mailsTo(de.email)).toHaveLength(3);
+    const view = (await (await api(`/labels/${label.id}/tours/${tourId}`)).json()) as {
+      shows: { showId: string; outletsTold: number }[];
+    };
+    expect(view.shows.find((s) => s.showId === shows.tokyo.showId)?.outletsTold).toBe(1);
+
+    await advanceClock(
+      new Date(
+        new Date(stepMoment(shows.berlin, 'advance-request').scheduledFor).getTime() + 60_000,
+      ).toISOString(),
+    );
+    const requests = await waitForMailTo(promoter.email, 'Advance for Glass Harbour at Berlin');
+    expect(requests).toHaveLength(1);
+  }, 600_000);
+});

@@ -1,0 +1,116 @@
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { Temporal } from 'temporal-polyfill';
+import { showStepScheduleName } from '#functions/tours/adapters.ts';
+import type { ShowStep } from '#shared/events/show-step-due.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
+import { aLabel, sendWebhook } from './announcing.ts';
+import { api, clockNow, cloud, type SentMail, sdkConfig, sentMail, uniqueId, waitFor } from './cloud.ts';
+
+/** Integration helpers for tours, against the test run's local cloud. */
+
+export { aLabel, sendWebhook };
+
+/** `days` after `date` (ISO dates). */
+export const plusDays = (date: string, days: number) =>
+  Temporal.PlainDate.from(date).add({ days }).toString();
+
+/** The date of the first DST change in `timeZone` at least `afterDays` after the cloud's clock. */
+export async function nextDstChange(timeZone: string, afterDays: number): Promise<string> {
+  const now = await clockNow();
+  const from = Temporal.Instant.fromEpochMilliseconds(
+    now.getTime() + afterDays * 86_400_000,
+  ).toZonedDateTimeISO(timeZone);
+  const transition = from.getTimeZoneTransition('next');
+  if (!transition) throw new Error(`${timeZone} has no DST change ahead`);
+  return transition.toPlainDate().toString();
+}
+
+export const aVenue = (city: string, country: string, timeZone: string) => ({
+  name: `${city} Hall`,
+  address: `1 Main Street`,
+  city,
+  country,
+  timeZone,
+  capacity: 1200,
+});
+
+export const aPromoter = (name: string) => ({
+  name,
+  email: `${uniqueId(name.toLowerCase())}@promoter.example`,
+});
+
+export const aTourShow = (overrides: Partial<Show> & Pick<Show, 'date' | 'venue' | 'promoter'>): Show => ({
+  showId: uniqueId('show'),
+  times: { loadIn: '14:00', soundcheck: '16:30', doors: '19:00', set: '21:00', curfew: '23:00' },
+  status: 'confirmed',
+  ...overrides,
+});
+
+export async function tourWebhook(
+  label: { id: string; secret: string },
+  type: string,
+  data: unknown,
+  minutesAfter = 0,
+) {
+  const timestamp = new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString();
+  const sent = await sendWebhook(label, { type, timestamp, data });
+  if (sent.status !== 202) throw new Error(`${type} answered ${sent.status}`);
+  return { ...sent, timestamp };
+}
+
+export async function tourView(labelId: string, tourId: string) {
+  const response = await api(`/labels/${labelId}/tours/${tourId}`);
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown> & {
+      shows: Record<string, unknown>[];
+      tourManagerPage: string;
+    },
+  };
+}
+
+export async function showView(labelId: string, tourId: string, showId: string) {
+  const response = await api(`/labels/${labelId}/tours/${tourId}/shows/${showId}`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+export async function showStepSchedule(
+  ref: { labelId: string; tourId: string; showId: string },
+  step: ShowStep,
+) {
+  const client = new SchedulerClient(sdkConfig('scheduler'));
+  try {
+    return await client.send(
+      new GetScheduleCommand({
+        Name: showStepScheduleName({ ...ref, step }),
+        GroupName: cloud().env.SCHEDULE_GROUP,
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Mail to `email` whose subject contains `part`. */
+export const mailsTo = async (email: string, part = ''): Promise<SentMail[]> =>
+  (await sentMail()).filter((mail) => mail.destination.to.includes(email) && mail.subject.includes(part));
+
+/** Press goes to every matching outlet of the shared directory (other tests' too), within the send rate: it may take a while. */
+export const waitForMailTo = (email: string, part: string, count = 1, timeoutMs = 120_000) =>
+  waitFor(
+    async () => {
+      const mails = await mailsTo(email, part);
+      return mails.length >= count ? mails : undefined;
+    },
+    { timeoutMs, what: `${count} mail(s) "${part}" to ${email}` },
+  );
+
+/** The `/a/...` or `/tm/...` link in a mail's text. */
+export const linkIn = (mail: SentMail, path: 'a' | 'tm'): string => {
+  const match = new RegExp(`https?://\\S+/${path}/[A-Za-z0-9._-]+`).exec(mail.body.text ?? '');
+  if (!match) throw new Error(`no /${path}/ link in "${mail.subject}"`);
+  return match[0];
+};

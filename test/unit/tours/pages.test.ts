@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { addGuestFromPage, openAdvancePage, submitAdvancePage } from '#functions/tours/links.ts';
+import { promoterIdOf } from '#shared/db/tours.ts';
+import { csrfTokenFor, signAdvanceToken, signPromoToken, signTourManagerToken } from '#shared/tokens.ts';
+import { advanceLinkExpiry } from '#shared/tours.ts';
+import { aShow, InMemoryTours } from '#test/support/tours.ts';
+
+const key = 'k'.repeat(48);
+const show = aShow();
+const ref = { labelId: 'lbl-1', tourId: 'tour-1', showId: show.showId };
+const promoterId = promoterIdOf(show.promoter.email);
+
+async function world(now: string) {
+  const tours = new InMemoryTours();
+  await tours.saveTour({
+    labelId: 'lbl-1',
+    tourId: 'tour-1',
+    artist: { name: 'The Midnight Echoes' },
+    tourManager: { name: 'Sam', email: 'sam@tm.example' },
+    occurredAt: '2027-01-01T00:00:00.000Z',
+  });
+  await tours.putShowIfNewer(
+    {
+      ...ref,
+      show,
+      promoterId,
+      occurredAt: '2027-01-01T00:00:00.000Z',
+      lastEventId: 'e',
+      lastCorrelationId: 'c',
+      createdAt: now,
+      updatedAt: now,
+    },
+    [],
+  );
+  const deps = { signingKey: async () => key, tours, now: () => new Date(now) };
+  const token = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
+  return { tours, deps, token };
+}
+
+const filled = (csrf: string, overrides: Record<string, string> = {}) =>
+  new URLSearchParams({
+    csrf,
+    loadInAccess: 'Back door',
+    parking: 'Two spaces',
+    power: '63 A',
+    backline: 'None',
+    wifi: 'guest',
+    hospitality: 'Dinner',
+    dressingRooms: 'Two',
+    merchSplit: '80/20',
+    merchSeller: 'Venue',
+    guestListAllotment: '20',
+    localCrewCall: '4 at 14:00',
+    settlementMethod: 'Transfer',
+    settlementCurrency: 'eur',
+    dayContactName: 'Kim',
+    dayContactPhone: '+49 30 1',
+    ...overrides,
+  }).toString();
+
+describe("the promoter's advance page", () => {
+  it('opens the form prefilled with the show, escaping what the label wrote', async () => {
+    const { deps, token } = await world('2027-04-20T10:00:00Z');
+    await deps.tours.putShowIfNewer(
+      {
+        ...(await deps.tours.getShow(ref))!,
+        show: { ...show, venue: { ...show.venue, name: '<script>alert(1)</script>' } },
+        occurredAt: '2027-01-02T00:00:00.000Z',
+      },
+      [],
+    );
+
+    const page = await openAdvancePage(token, deps);
+
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('&lt;script&gt;');
+    expect(page.body).not.toContain('<script>');
+    expect(page.body).toContain(`name="csrf" value="${csrfTokenFor(key, token)}"`);
+  });
+
+  it('records the advance with Show Advanced, and marks the fields that need an answer', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+
+    const incomplete = await submitAdvancePage(
+      token,
+      filled(csrfTokenFor(key, token), { power: ' ', settlementCurrency: 'euro' }),
+      deps,
+    );
+    const saved = await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps);
+
+    expect(incomplete.statusCode).toBe(400);
+    expect(incomplete.body).toContain('id="power-error"');
+    expect(incomplete.body).toContain('must be a currency code such as EUR');
+    expect(saved.statusCode).toBe(200);
+    expect((await tours.getShow(ref))?.advance?.answers).toMatchObject({
+      settlementCurrency: 'EUR',
+      guestListAllotment: 20,
+    });
+    expect(tours.outbox.map((e) => [e.detailType, e.detail.data])).toEqual([
+      ['Show Advanced', expect.objectContaining({ amended: false, promoterId })],
+    ]);
+  });
+
+  it('refuses a post without the CSRF token of this link, and changes nothing', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const other = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) + 1 });
+
+    const missing = await submitAdvancePage(token, filled(''), deps);
+    const another = await submitAdvancePage(token, filled(csrfTokenFor(key, other)), deps);
+
+    expect([missing.statusCode, another.statusCode]).toEqual([403, 403]);
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+  });
+
+  it('shows the advance read-only from show day 00:00 at the venue, and refuses changes', async () => {
+    // 2027-05-14 00:00 in Berlin is 2027-05-13T22:00Z.
+    const { deps, token, tours } = await world('2027-05-13T22:00:00Z');
+
+    const page = await openAdvancePage(token, deps);
+    const post = await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps);
+
+    expect(page.body).toContain('The advance is closed');
+    expect(page.body).not.toContain('<form');
+    expect(post.statusCode).toBe(409);
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+  });
+
+  it('answers a forged, expired, misused or replaced-promoter link with a readable page', async () => {
+    const { deps, token } = await world('2027-04-20T10:00:00Z');
+    const expired = signAdvanceToken(key, {
+      ...ref,
+      promoterId,
+      expiresAt: Date.parse('2027-04-01T00:00:00Z') / 1000,
+    });
+    const promo = signPromoToken(key, {
+      labelId: 'l',
+      releaseId: 'r',
+      outletId: 'o',
+      assetIndex: 0,
+      assetKind: 'stream',
+      url: 'https://x.example',
+    });
+    const otherPromoter = signAdvanceToken(key, {
+      ...ref,
+      promoterId: 'prm-other',
+      expiresAt: advanceLinkExpiry(show),
+    });
+
+    const pages = await Promise.all(
+      [`${token.slice(0, -2)}xx`, expired, promo, otherPromoter, 'nonsense'].map((t) =>
+        openAdvancePage(t, deps),
+      ),
+    );
+
+    expect(pages.map((p) => p.statusCode)).toEqual([404, 410, 404, 404, 404]);
+    for (const page of pages) expect(page.body).toContain('This link does not work');
+    expect(pages[1].body).toContain('this link has expired');
+  });
+});
+
+describe("the tour manager's page", () => {
+  it('adds a guest until the list is locked, then says why it cannot', async () => {
+    const { deps, tours } = await world('2027-05-01T10:00:00Z');
+    const token = signTourManagerToken(key, {
+      labelId: 'lbl-1',
+      tourId: 'tour-1',
+      expiresAt: advanceLinkExpiry(show),
+    });
+    const form = (name: string) =>
+      new URLSearchParams({
+        csrf: csrfTokenFor(key, token),
+        showId: show.showId,
+        name,
+        plusOnes: '1',
+      }).toString();
+
+    const added = await addGuestFromPage(token, form('Alex'), deps);
+    await tours.lockGuestList(ref, '2027-05-14T15:00:00Z');
+    const late = await addGuestFromPage(token, form('Late'), deps);
+
+    expect(added.body).toContain('Alex is on the guest list');
+    expect(late.statusCode).toBe(409);
+    expect(late.body).toContain('the guest list is closed');
+    expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
+  });
+});
