@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventContract, EventData, Metadata } from '#shared/events/envelope.ts';
 import { SesEvent, type sesDetailTypes } from '#shared/events/ses.ts';
 import { observability } from './observability.ts';
