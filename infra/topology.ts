@@ -58,7 +58,8 @@ export type Permission =
   | 'schedules:manage' // release-day schedules in Backline's schedule group, and passing the Scheduler role
   | `secrets:read:${SecretName}`
   | 'webhook-secrets:decrypt' // kms:Decrypt with the key that seals label webhook secrets
-  | 'webhook-secrets:encrypt'; // kms:GenerateDataKey with that key: a data key per secret written
+  | 'webhook-secrets:encrypt' // kms:GenerateDataKey with that key: a data key per secret written
+  | `queue:consume:${string}`; // receive, delete and change the visibility of messages of this queue trigger's queue
 
 /** Backline's own bus, or the account's default bus (where SES publishes, docs/design.md#two-buses). */
 export type BusName = 'backline' | 'default';
@@ -83,10 +84,35 @@ export interface StreamTrigger {
   bisectBatchOnError: boolean;
 }
 
+/**
+ * An SQS queue between a bus and a function (see docs/design.md#queues): a rule on `bus` puts the events
+ * matching `pattern` in the queue, and Lambda's SQS event source mapping hands them to the function in
+ * batches of up to `batchSize`, gathering for at most `batchingWindowSeconds`. A message the function
+ * does not finish (it throws, or names it in `batchItemFailures`) comes back after
+ * `visibilityTimeoutSeconds`; after `maxReceiveCount` receives it goes to the queue's dead-letter queue.
+ * The function needs the grant `queue:consume:<queue>`.
+ */
+export interface QueueTrigger {
+  kind: 'queue';
+  /** Unique in the topology; names the queue (`backline-<stage>-<queue>`) and its local journal. */
+  queue: string;
+  bus: BusName;
+  pattern: EventPattern;
+  /** SQS event source: 1-10,000; above 10 needs a batching window. */
+  batchSize: number;
+  /** 0-300 s. */
+  batchingWindowSeconds: number;
+  /** At least the function's timeout (Lambda refuses a mapping otherwise). */
+  visibilityTimeoutSeconds: number;
+  /** Receives before the dead-letter queue (the queue's redrive policy). */
+  maxReceiveCount: number;
+}
+
 export type Trigger =
   | { kind: 'event'; bus: BusName; pattern: EventPattern }
   | { kind: 'http'; method: HttpMethod; path: string; auth: RouteAuth }
-  | StreamTrigger;
+  | StreamTrigger
+  | QueueTrigger;
 
 export interface FunctionSpec {
   /** Module with the exported `handler`, relative to the repository root. */
@@ -138,6 +164,16 @@ export const consumes = (...contracts: EventContract[]): Trigger[] => {
     pattern: { source: sources, 'detail-type': detailTypes },
   }));
 };
+
+/**
+ * The longest an event can take from the bus to its queue trigger's function finishing with it: the
+ * batching window, then every receive but the last ending in a visibility timeout, then the last
+ * receive running for the function's whole timeout. Past that it is in the dead-letter queue.
+ */
+export const queueLatencySeconds = (trigger: QueueTrigger, spec: FunctionSpec): number =>
+  trigger.batchingWindowSeconds +
+  (trigger.maxReceiveCount - 1) * trigger.visibilityTimeoutSeconds +
+  settingsOf(spec).timeoutSeconds;
 
 /** A rule on the default bus for SES's own events (docs/design.md#two-buses). */
 export const consumesSes = (...detailTypes: (typeof sesDetailTypes)[number][]): Trigger => ({
