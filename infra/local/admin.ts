@@ -101,6 +101,8 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
             queueDepths: parts.queues?.depths() ?? {},
           },
         };
+      case 'GET /_local/invocations':
+        return { status: 200, body: { started: parts.inFlight.started() } };
       case 'GET /_local/idle':
         await whenIdle();
         return { status: 200, body: { idle: true } };
