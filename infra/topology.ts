@@ -192,6 +192,23 @@ const route = (method: HttpMethod, path: string, auth: RouteAuth): Trigger => ({
 const apiKey = (...routes: [HttpMethod, string][]): Trigger[] =>
   routes.map(([method, path]) => route(method, path, 'apiKey'));
 
+/**
+ * SES's Email Sent events, on their way to settle mail claims, gathered through a queue: one
+ * invocation settles up to 100 of them (one BatchGetItem, a write only for claims still open) instead
+ * of one invocation each (see docs/design.md#exactly-once-mail). The visibility timeout is the
+ * announcer's timeout, the least Lambda accepts.
+ */
+export const mailSettlement: QueueTrigger = {
+  kind: 'queue',
+  queue: 'mail-settlement',
+  bus: 'default',
+  pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
+  batchSize: 100,
+  batchingWindowSeconds: 5,
+  visibilityTimeoutSeconds: 300,
+  maxReceiveCount: 3,
+};
+
 export const schedules: RecurringSchedule[] = [
   {
     name: 'outbox-sweep',
@@ -297,7 +314,7 @@ export const functions = {
   announcer: {
     entry: 'functions/announcer/handler.ts',
     description: 'Sends release mailings to matching outlets exactly once each, within the SES send rate.',
-    on: [...consumes(MailingRequested, OutboxSweepDue), consumesSes('Email Sent')],
+    on: [...consumes(MailingRequested, OutboxSweepDue), mailSettlement],
     may: [
       'table:read',
       'table:PutItem',
@@ -306,6 +323,7 @@ export const functions = {
       'ses:send',
       'events:put:backline.announcer',
       'secrets:read:token-signing-key',
+      `queue:consume:${mailSettlement.queue}`,
     ],
     retryAttempts: 2,
     timeoutSeconds: 300,
@@ -356,3 +374,10 @@ export const functionEntries = (): [FunctionName, FunctionSpec][] =>
   Object.entries(functions) as [FunctionName, FunctionSpec][];
 
 export const busNames: Record<BusName, string> = { backline: 'backline', default: 'default' };
+
+/**
+ * The longest an Email Sent event can take from the default bus to a settled claim: through the
+ * settlement queue (its batching window and retries) and the announcer that reads it.
+ */
+export const mailSettlementLatencySeconds = (): number =>
+  queueLatencySeconds(mailSettlement, functions.announcer);
