@@ -64,6 +64,7 @@ import {
   type FunctionSpec,
   functionEntries,
   type QueueTrigger,
+  queueLatencySeconds,
   type RecurringSchedule,
   type StreamTrigger,
   schedules,
@@ -439,6 +440,18 @@ export class BacklineStack extends Stack {
       description: `${functionName} (queue ${trigger.queue}): ${JSON.stringify(trigger.pattern)}`,
       eventPattern: toCdkPattern(trigger.pattern),
       targets: [new SqsQueue(queue, { deadLetterQueue: deliveryDlq, ...ruleRetry })],
+    });
+    // Messages waiting longer than the queue's own worst case (retries included) mean the function is behind.
+    new Alarm(this, `${queueId}QueueAge`, {
+      alarmDescription: `${name}: messages wait in the ${trigger.queue} queue longer than its batching and retries explain`,
+      metric: queue.metricApproximateAgeOfOldestMessage({
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
+      }),
+      threshold: queueLatencySeconds(trigger, spec),
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     fn.function.addEventSource(
       new SqsEventSource(queue, {
