@@ -12,6 +12,17 @@ const far = () => Date.parse('2100-01-01T00:00:00Z');
 const announce = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', kind: 'announcement' as const };
 const meta = { correlationId: 'corr-1' };
 
+/** SES's Email Sent event for one mail, as the settlement queue hands it over. */
+const emailSent = (mail: { messageId: string; email: string; deliveryId: string; at?: string }) => ({
+  eventType: 'Send',
+  mail: {
+    messageId: mail.messageId,
+    timestamp: mail.at ?? '2027-03-01T12:00:01Z',
+    destination: [mail.email],
+    tags: { delivery: [mail.deliveryId] },
+  },
+});
+
 describe('announcing a release', () => {
   it('mails every matching, mailable outlet once and no other', async () => {
     const matching = outlets(3, { territories: ['GB'] });
@@ -136,17 +147,7 @@ describe('announcing a release', () => {
     await sendMailing(announce, meta, world.deps, far()); // Lambda's retry, or a duplicate event
     for (const mail of world.mailer.delivered) {
       await settleFromEmailsSent(
-        [
-          {
-            eventType: 'Send',
-            mail: {
-              messageId: mail.messageId,
-              timestamp: '2027-03-01T12:00:01Z',
-              destination: [mail.email],
-              tags: { delivery: [mail.deliveryId] },
-            },
-          },
-        ],
+        [emailSent({ messageId: mail.messageId, email: mail.email, deliveryId: mail.deliveryId })],
         world.deps,
       );
     }
@@ -370,15 +371,12 @@ describe('settling stale claims', () => {
       const [entry] = mail.entries;
       void settleFromEmailsSent(
         [
-          {
-            eventType: 'Send',
-            mail: {
-              messageId: 'msg-from-event',
-              timestamp: new Date(world.clock.now).toISOString(),
-              destination: [entry.email],
-              tags: { delivery: [entry.deliveryId] },
-            },
-          },
+          emailSent({
+            messageId: 'msg-from-event',
+            email: entry.email,
+            deliveryId: entry.deliveryId,
+            at: new Date(world.clock.now).toISOString(),
+          }),
         ],
         world.deps,
       );
@@ -497,17 +495,7 @@ describe('an announcement still being sent when the date moves', () => {
     const [mail] = world.mailer.delivered;
 
     await settleFromEmailsSent(
-      [
-        {
-          eventType: 'Send',
-          mail: {
-            messageId: mail.messageId,
-            timestamp: '2027-03-01T12:00:01Z',
-            destination: [mail.email],
-            tags: { delivery: [mail.deliveryId] },
-          },
-        },
-      ],
+      [emailSent({ messageId: mail.messageId, email: mail.email, deliveryId: mail.deliveryId })],
       world.deps,
     );
     await runRequested(world, 'cancellation');
@@ -562,17 +550,7 @@ describe('an announcement still being sent when the date moves', () => {
     const [mail] = world.mailer.delivered;
 
     await settleFromEmailsSent(
-      [
-        {
-          eventType: 'Send',
-          mail: {
-            messageId: mail.messageId,
-            timestamp: '2027-03-01T12:00:01Z',
-            destination: [mail.email],
-            tags: { delivery: [mail.deliveryId] },
-          },
-        },
-      ],
+      [emailSent({ messageId: mail.messageId, email: mail.email, deliveryId: mail.deliveryId })],
       world.deps,
     );
     await runRequested(world, 'date-change');
