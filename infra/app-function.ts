@@ -15,6 +15,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { Construct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import { webhookSecretContext } from '#shared/sealing.ts';
+import { bundling, projectRoot } from './bundles.ts';
 import {
   type FunctionSpec,
   type Permission,
@@ -23,9 +24,6 @@ import {
   type TableAction,
   tableReadActions,
 } from './topology.ts';
-
-/** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
-export const projectRoot = join(import.meta.dirname, '..');
 
 /** The stack's resources that a topology permission can grant access to. */
 export interface GrantableResources {
@@ -123,18 +121,18 @@ export class AppFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: `backline-${props.name}`,
       },
+      // The settings test/infra/bundles.test.ts checks each bundle with (see docs/design.md#bundles).
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
+        target: bundling.target,
+        minify: bundling.minify,
         sourceMap: true,
         sourcesContent: false,
-        mainFields: ['module', 'main'],
+        mainFields: [...bundling.mainFields],
         // The SDK versions the lock file pins, not whichever the runtime happens to ship.
         bundleAwsSDK: true,
-        // CommonJS dependencies inside an ESM bundle still call require().
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        externalModules: [...bundling.externalModules],
+        banner: bundling.banner,
       },
       ...(this.onFailure && {
         retryAttempts: settings.retryAttempts,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TimeZone } from '#shared/events/fields.ts';
 import type { RouteAuth } from './topology.ts';
 

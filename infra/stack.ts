@@ -28,11 +28,11 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventPattern as CdkEventPattern, EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { EventBridgePutEvents } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -48,7 +48,7 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import type { MailStream } from '#shared/db/deliveries.ts';
@@ -66,6 +66,8 @@ import {
   type FunctionSpec,
   functionEntries,
   mailStreams,
+  type QueueTrigger,
+  queueLatencySeconds,
   type RecurringSchedule,
   type StreamTrigger,
   schedules,
@@ -322,6 +324,9 @@ export class BacklineStack extends Stack {
     const httpTriggers = spec.on.flatMap((trigger) => (trigger.kind === 'http' ? [trigger] : []));
     const streamTriggers = spec.on.flatMap((trigger) => (trigger.kind === 'stream' ? [trigger] : []));
     for (const trigger of streamTriggers) this.streamMapping(id, trigger, fn, table, name);
+    for (const trigger of spec.on.flatMap((t) => (t.kind === 'queue' ? [t] : []))) {
+      this.queueMapping(id, functionName, spec, trigger, fn, buses, name);
+    }
 
     if (eventTriggers.length > 0) {
       // Events EventBridge could not hand to Lambda at all (Lambda's own failures go to fn.onFailure).
@@ -416,6 +421,64 @@ export class BacklineStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+  }
+
+  /**
+   * A queue trigger (see docs/design.md#queues): an encrypted, TLS-only queue with its dead-letter
+   * queue, a rule that fills it from the bus (events it cannot deliver go to a dead-letter queue too),
+   * and the SQS event source mapping with the trigger's batching, reporting partial batch failures.
+   * The mapping grants the function what it needs of this queue, which the topology names as
+   * `queue:consume:<queue>`.
+   */
+  private queueMapping(
+    id: string,
+    functionName: FunctionName,
+    spec: FunctionSpec,
+    trigger: QueueTrigger,
+    fn: AppFunction,
+    buses: Record<BusName, IEventBus>,
+    name: string,
+  ): void {
+    if (!spec.may.includes(`queue:consume:${trigger.queue}`)) {
+      throw new Error(`topology: ${functionName} has a queue trigger but not queue:consume:${trigger.queue}`);
+    }
+    const queueId = pascal(trigger.queue);
+    const deadLetters = deadLetterQueue(this, `${queueId}QueueDlq`);
+    this.deadLetterQueues.push(deadLetters);
+    const queue = new Queue(this, `${queueId}Queue`, {
+      queueName: `${name}-${trigger.queue}`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(trigger.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: trigger.maxReceiveCount },
+    });
+    const deliveryDlq = deadLetterQueue(this, `${queueId}QueueDeliveryDlq`);
+    this.deadLetterQueues.push(deliveryDlq);
+    new Rule(this, `${id}${queueId}QueueRule`, {
+      eventBus: buses[trigger.bus],
+      description: `${functionName} (queue ${trigger.queue}): ${JSON.stringify(trigger.pattern)}`,
+      eventPattern: toCdkPattern(trigger.pattern),
+      targets: [new SqsQueue(queue, { deadLetterQueue: deliveryDlq, ...ruleRetry })],
+    });
+    // Messages waiting longer than the queue's own worst case (retries included) mean the function is behind.
+    new Alarm(this, `${queueId}QueueAge`, {
+      alarmDescription: `${name}: messages wait in the ${trigger.queue} queue longer than its batching and retries explain`,
+      metric: queue.metricApproximateAgeOfOldestMessage({
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
+      }),
+      threshold: queueLatencySeconds(trigger, spec),
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    fn.function.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: trigger.batchSize,
+        maxBatchingWindow: Duration.seconds(trigger.batchingWindowSeconds),
+        reportBatchItemFailures: true,
+      }),
+    );
   }
 
   private readonly routes: IConstruct[] = [];

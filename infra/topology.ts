@@ -68,7 +68,8 @@ export type Permission =
   | 'schedules:manage' // release-day schedules in Backline's schedule group, and passing the Scheduler role
   | `secrets:read:${SecretName}`
   | 'webhook-secrets:decrypt' // kms:Decrypt with the key that seals label webhook secrets
-  | 'webhook-secrets:encrypt'; // kms:GenerateDataKey with that key: a data key per secret written
+  | 'webhook-secrets:encrypt' // kms:GenerateDataKey with that key: a data key per secret written
+  | `queue:consume:${string}`; // receive, delete and change the visibility of messages of this queue trigger's queue
 
 /** Backline's own bus, or the account's default bus (where SES publishes, docs/design.md#two-buses). */
 export type BusName = 'backline' | 'default';
@@ -93,10 +94,35 @@ export interface StreamTrigger {
   bisectBatchOnError: boolean;
 }
 
+/**
+ * An SQS queue between a bus and a function (see docs/design.md#queues): a rule on `bus` puts the events
+ * matching `pattern` in the queue, and Lambda's SQS event source mapping hands them to the function in
+ * batches of up to `batchSize`, gathering for at most `batchingWindowSeconds`. A message the function
+ * does not finish (it throws, or names it in `batchItemFailures`) comes back after
+ * `visibilityTimeoutSeconds`; after `maxReceiveCount` receives it goes to the queue's dead-letter queue.
+ * The function needs the grant `queue:consume:<queue>`.
+ */
+export interface QueueTrigger {
+  kind: 'queue';
+  /** Unique in the topology; names the queue (`backline-<stage>-<queue>`) and its local journal. */
+  queue: string;
+  bus: BusName;
+  pattern: EventPattern;
+  /** SQS event source: 1-10,000; above 10 needs a batching window. */
+  batchSize: number;
+  /** 0-300 s. */
+  batchingWindowSeconds: number;
+  /** At least the function's timeout (Lambda refuses a mapping otherwise). */
+  visibilityTimeoutSeconds: number;
+  /** Receives before the dead-letter queue (the queue's redrive policy). */
+  maxReceiveCount: number;
+}
+
 export type Trigger =
   | { kind: 'event'; bus: BusName; pattern: EventPattern }
   | { kind: 'http'; method: HttpMethod; path: string; auth: RouteAuth }
-  | StreamTrigger;
+  | StreamTrigger
+  | QueueTrigger;
 
 export interface FunctionSpec {
   /** Module with the exported `handler`, relative to the repository root. */
@@ -149,6 +175,16 @@ export const consumes = (...contracts: EventContract[]): Trigger[] => {
   }));
 };
 
+/**
+ * The longest an event can take from the bus to its queue trigger's function finishing with it: the
+ * batching window, then every receive but the last ending in a visibility timeout, then the last
+ * receive running for the function's whole timeout. Past that it is in the dead-letter queue.
+ */
+export const queueLatencySeconds = (trigger: QueueTrigger, spec: FunctionSpec): number =>
+  trigger.batchingWindowSeconds +
+  (trigger.maxReceiveCount - 1) * trigger.visibilityTimeoutSeconds +
+  settingsOf(spec).timeoutSeconds;
+
 /** A rule on the default bus for SES's own events (docs/design.md#two-buses). */
 export const consumesSes = (...detailTypes: (typeof sesDetailTypes)[number][]): Trigger => ({
   kind: 'event',
@@ -165,6 +201,23 @@ const route = (method: HttpMethod, path: string, auth: RouteAuth): Trigger => ({
 
 const apiKey = (...routes: [HttpMethod, string][]): Trigger[] =>
   routes.map(([method, path]) => route(method, path, 'apiKey'));
+
+/**
+ * SES's Email Sent events, on their way to settle mail claims, gathered through a queue: one
+ * invocation settles up to 100 of them (one BatchGetItem, a write only for claims still open) instead
+ * of one invocation each (see docs/design.md#exactly-once-mail). The visibility timeout is the
+ * announcer's timeout, the least Lambda accepts.
+ */
+export const mailSettlement: QueueTrigger = {
+  kind: 'queue',
+  queue: 'mail-settlement',
+  bus: 'default',
+  pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
+  batchSize: 100,
+  batchingWindowSeconds: 5,
+  visibilityTimeoutSeconds: 300,
+  maxReceiveCount: 3,
+};
 
 export const schedules: RecurringSchedule[] = [
   {
@@ -295,7 +348,7 @@ export const functions = {
   announcer: {
     entry: 'functions/announcer/handler.ts',
     description: 'Sends release mailings to matching outlets exactly once each, within the SES send rate.',
-    on: [...consumes(MailingRequested, OutboxSweepDue), consumesSes('Email Sent')],
+    on: [...consumes(MailingRequested, OutboxSweepDue), mailSettlement],
     may: [
       'table:read',
       'table:PutItem',
@@ -304,6 +357,7 @@ export const functions = {
       'ses:send',
       'events:put:backline.announcer',
       'secrets:read:token-signing-key',
+      `queue:consume:${mailSettlement.queue}`,
     ],
     retryAttempts: 2,
     timeoutSeconds: 300,
@@ -407,3 +461,10 @@ export const mailStreams: Record<MailStream, { suffix: string }> = {
   campaign: { suffix: '' },
   operational: { suffix: '-operational' },
 };
+
+/**
+ * The longest an Email Sent event can take from the default bus to a settled claim: through the
+ * settlement queue (its batching window and retries) and the announcer that reads it.
+ */
+export const mailSettlementLatencySeconds = (): number =>
+  queueLatencySeconds(mailSettlement, functions.announcer);

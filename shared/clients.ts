@@ -7,7 +7,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
  * AWS SDK v3 clients, built once per process (Lambda reuses module scope across invocations) and
- * only when a function first needs them. Endpoints come from the SDK's standard variables
+ * only when a function first needs them. Each is marked pure, so a bundle holds only the SDK clients
+ * its function uses (esbuild drops the others, see infra/bundles.ts). Endpoints come from the SDK's standard variables
  * (AWS_ENDPOINT_URL_DYNAMODB, ...), which is how the local cloud points them at its emulators.
  */
 const once = <T>(make: () => T): (() => T) => {
@@ -18,17 +19,17 @@ const once = <T>(make: () => T): (() => T) => {
   };
 };
 
-export const dynamo = once(() =>
+export const dynamo = /* @__PURE__ */ once(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   }),
 );
-export const eventBridge = once(() => new EventBridgeClient({}));
-export const scheduler = once(() => new SchedulerClient({}));
+export const eventBridge = /* @__PURE__ */ once(() => new EventBridgeClient({}));
+export const scheduler = /* @__PURE__ */ once(() => new SchedulerClient({}));
 /**
  * SES with the SDK's retries off: a retried SendBulkEmail after a lost answer (a 5xx after SES
  * accepted) would send every mail of the call twice. Whether and when to try again is decided by
  * the claim protocol instead (docs/design.md#exactly-once-mail).
  */
-export const ses = once(() => new SESv2Client({ maxAttempts: 1 }));
-export const kms = once(() => new KMSClient({}));
+export const ses = /* @__PURE__ */ once(() => new SESv2Client({ maxAttempts: 1 }));
+export const kms = /* @__PURE__ */ once(() => new KMSClient({}));

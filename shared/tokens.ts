@@ -6,7 +6,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { tokenSigningKey } from './secrets.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ShowStep } from './events/show-step-due.ts';
 import type { Contact, Show, ShowStatus } from './events/tour-booked.ts';
 

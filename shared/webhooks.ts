@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WebhookFormat } from './db/webhooks.ts';
 import { type ErnRelease, parseErn } from './ern.ts';
 import { BudgetSetWebhookData } from './events/budget-set.ts';

@@ -1,11 +1,13 @@
 import type { Context } from 'aws-lambda';
+import { mailSettlement } from '#infra/topology.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';
-import { eventHandler, on, onSes } from '#shared/lambda/event-handler.ts';
+import { SesEvent } from '#shared/events/ses.ts';
+import { eventHandler, on, onQueue } from '#shared/lambda/event-handler.ts';
 import { liveDeps } from './adapters.ts';
 import { sendMailing } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
-import { settleFromEmailSent, sweepStaleClaims } from './settle.ts';
+import { settleFromEmailsSent, sweepStaleClaims } from './settle.ts';
 
 // Work stops this long before Lambda's timeout; the rest continues in a new invocation.
 const marginMs = 30_000;
@@ -16,14 +18,20 @@ const deadlineOf = (deps: AnnouncerDeps, context: Context | undefined) => {
   return deps.now().getTime() + (remaining ? Math.max(1_000, remaining - marginMs) : fallbackBudgetMs);
 };
 
-/** Mailings (Mailing Requested), settling claims from SES (Email Sent) and the stale-claim sweep. */
+/** Mailings (Mailing Requested), settling claims from SES's Email Sent events in batches (the settlement queue) and the stale-claim sweep. */
 export const makeHandler = (deps: AnnouncerDeps) =>
   eventHandler('announcer', [
     on(MailingRequested, (data, metadata, context) =>
       sendMailing(data, { correlationId: metadata.correlationId }, deps, deadlineOf(deps, context)),
     ),
     on(OutboxSweepDue, (_data, _metadata, context) => sweepStaleClaims(deps, deadlineOf(deps, context))),
-    onSes(['Email Sent'], async (event) => ({ settled: await settleFromEmailSent(event.detail, deps) })),
+    onQueue(mailSettlement.queue, SesEvent, async (events) => {
+      const failed = await settleFromEmailsSent(
+        events.map(({ event }) => event.detail),
+        deps,
+      );
+      return failed.map((index) => events[index].messageId);
+    }),
   ]);
 
 export const handler = makeHandler(liveDeps());

@@ -4,7 +4,7 @@ import type { SesEventDetail } from '#shared/events/ses.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import {
   type Resender,
-  settleFromEmailSent as settleSent,
+  settleFromEmailsSent as settleSent,
   sweepStaleClaims as sweep,
 } from '#shared/mail/settle.ts';
 import { isMailable, normaliseEmail } from '#shared/outlets.ts';
@@ -12,11 +12,17 @@ import { momentOf, revisionOf, type StoredRelease, territoryMomentsOf } from '#s
 import { followUpIfChangedSince, releaseMail } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
-/** Settles a claim from SES's Email Sent event (shared/mail/settle.ts), then the follow-up a late announcement may need. */
-export async function settleFromEmailSent(detail: SesEventDetail, deps: AnnouncerDeps): Promise<boolean> {
-  const settled = await settleSent(detail, deps);
-  if (settled) await followUpForLateAnnouncement(settled, deps);
-  return settled !== undefined;
+/**
+ * Settles claims from a batch of SES's Email Sent events (shared/mail/settle.ts), then the follow-up
+ * a late announcement may need. Answers the indexes of the events to try again.
+ */
+export async function settleFromEmailsSent(
+  details: SesEventDetail[],
+  deps: AnnouncerDeps,
+): Promise<number[]> {
+  const { settled, failed } = await settleSent(details, deps);
+  for (const deliveryId of settled) await followUpForLateAnnouncement(deliveryId, deps);
+  return failed;
 }
 
 /**

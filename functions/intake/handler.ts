@@ -7,6 +7,7 @@ import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
 import { observability } from '#shared/lambda/observability.ts';
+import { cachedLabels } from './label-cache.ts';
 import { type IntakeDeps, receiveWebhook } from './receive.ts';
 
 /** `POST /webhooks/{labelId}` (topology auth `webhook`: the signature is checked here, in receiveWebhook). */
@@ -23,7 +24,7 @@ export const makeHandler = (deps: IntakeDeps) =>
     });
 
 export const liveDeps = (): IntakeDeps => ({
-  labels: dynamoLabels(dynamo(), config().TABLE_NAME, webhookSecretSealer()),
+  labels: cachedLabels(dynamoLabels(dynamo(), config().TABLE_NAME, webhookSecretSealer())),
   webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
   releases: dynamoReleases(dynamo(), config().TABLE_NAME),
   now: () => new Date(),

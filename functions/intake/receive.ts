@@ -17,7 +17,8 @@ import {
   type ParsedWebhook,
   parseWebhookBody,
 } from '#shared/webhooks.ts';
-import { verifySignature, webhookIdPattern } from './signature.ts';
+import type { CachedLabels } from './label-cache.ts';
+import { type SignedRequest, verifySignature, webhookIdPattern } from './signature.ts';
 
 /** A webhook request as intake sees it, free of API Gateway types. */
 export interface WebhookRequest {
@@ -28,7 +29,8 @@ export interface WebhookRequest {
 }
 
 export interface IntakeDeps {
-  labels: Pick<Labels, 'get'>;
+  /** With `reread` when labels are cached (label-cache.ts): a signature no cached secret matches reads the label again. */
+  labels: Pick<Labels, 'get'> & Partial<Pick<CachedLabels, 'reread'>>;
   webhooks: Pick<WebhookRecords, 'record'>;
   /** Whether an ERN message's release is known already (then it is an update). */
   releases: Pick<ReleaseStore, 'get'>;
@@ -47,7 +49,7 @@ const isJson = (contentType: string | undefined): boolean => {
 
 /**
  * Takes one label webhook (in this order, see docs/design.md#routes-and-auth: 413 size, 404 label, 401
- * signature, 415 Content-Type, 400 body), then records it with one conditional write. The record is itself an outbox entry: the publisher
+ * signature, 415 Content-Type, 400 body), then records it with one conditional write (the label itself is usually in memory: label-cache.ts). The record is itself an outbox entry: the publisher
  * builds its event from the raw body and puts it on the bus from the table's stream, so the answer,
  * 202 `{eventId}`, never waits for the bus (see docs/design.md#the-outbox). A repeated `webhook-id`
  * gets the first answer and no second event. Rejected requests record and publish nothing.
@@ -60,16 +62,18 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   if (!label) throw notFound('label');
 
   const now = deps.now();
-  const verification = verifySignature(
-    {
-      webhookId: request.headers['webhook-id'],
-      timestamp: request.headers['webhook-timestamp'],
-      signature: request.headers['webhook-signature'],
-      body: request.body,
-    },
-    activeSecrets(label, now),
-    now,
-  );
+  const signed: SignedRequest = {
+    webhookId: request.headers['webhook-id'],
+    timestamp: request.headers['webhook-timestamp'],
+    signature: request.headers['webhook-signature'],
+    body: request.body,
+  };
+  let verification = verifySignature(signed, activeSecrets(label, now), now);
+  if (!verification.ok && verification.reason === 'no matching signature' && deps.labels.reread) {
+    // Perhaps signed with a secret rotated in since the label was cached.
+    const fresh = await deps.labels.reread(labelId);
+    if (fresh) verification = verifySignature(signed, activeSecrets(fresh, now), now);
+  }
   if (!verification.ok) throw unauthorized(`webhook signature rejected: ${verification.reason}`);
 
   const contentType = request.headers['content-type'];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { figuresOf, isCounted, possibleDuplicates, unconvertedExpenses } from '#shared/budgets/ledger.ts';
 import { toCsv } from '#shared/csv.ts';
 import type { BudgetStore, StoredBudget } from '#shared/db/budgets.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { maxChunkBytes, rowsPerPage } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TourStore } from '#shared/db/tours.ts';
 import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';

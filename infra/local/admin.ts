@@ -3,6 +3,7 @@ import type { VirtualClock } from './clock.ts';
 import type { Faults } from './faults.ts';
 import type { AdminHandler } from './gateway.ts';
 import type { InFlight, RunningInvocation } from './in-flight.ts';
+import type { QueueDeadLetter } from './queues/index.ts';
 import { crossSiteRefusal } from './same-origin.ts';
 import type { LocalScheduler } from './scheduler.ts';
 import type { StreamDeadLetter } from './streams/index.ts';
@@ -20,6 +21,8 @@ export interface AdminParts {
   /** No invocation running or retrying, and every stream record handled. */
   whenIdle: () => Promise<void>;
   streamDeadLetters: () => StreamDeadLetter[];
+  /** Messages queue triggers' queues moved to their dead-letter queues, and how deep each queue is. */
+  queues?: { deadLetters: () => QueueDeadLetter[]; depths: () => Record<string, unknown> };
   /** Overrides clockSettleMs (tests). */
   settleMs?: number;
 }
@@ -94,8 +97,12 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
             deadLetters: bus.deadLetters().map((d) => ({ ...d, event: summary(d.event) })),
             // A stream mapping's on-failure destination gets the batch's position, not its records.
             streamBatches: parts.streamDeadLetters(),
+            queueMessages: parts.queues?.deadLetters() ?? [],
+            queueDepths: parts.queues?.depths() ?? {},
           },
         };
+      case 'GET /_local/invocations':
+        return { status: 200, body: { started: parts.inFlight.started() } };
       case 'GET /_local/idle':
         await whenIdle();
         return { status: 200, body: { idle: true } };

@@ -28,6 +28,7 @@ import { createGateway } from './gateway.ts';
 import { InFlight } from './in-flight.ts';
 import { LocalKms } from './kms.ts';
 import { listen } from './ports.ts';
+import { localQueues } from './queues/index.ts';
 import { LocalRuntime } from './runtime.ts';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.ts';
 import { type LocalSes, startLocalSes } from './ses.ts';
@@ -128,16 +129,34 @@ async function start(
   const whenIdle = async () => {
     for (;;) {
       await bus.whenIdle();
-      if (!streams || (await streams.caughtUp()) === 0) return;
+      await queues.whenIdle();
+      if (!streams || (await streams.caughtUp()) === 0) {
+        // Nothing new on the stream: idle once the bus and the queues stayed so.
+        await bus.whenIdle();
+        await queues.whenIdle();
+        if (!streams || (await streams.caughtUp()) === 0) return;
+      }
     }
   };
 
   // Servers that need no handler first, so that a taken port fails fast.
   const runtime = new LocalRuntime({ root, functions: functionEntries(), faults });
   const inFlight = new InFlight();
+  const queues = localQueues({
+    functions: functionEntries(),
+    invoke: (name, event) => inFlight.track(name, 'SQS batch', () => runtime.invoke(name, event)),
+    faults,
+    account,
+    region,
+    dataDir,
+  });
+  stops.push(async () => queues.stop());
   const bus = new LocalBus({
     functions: functionEntries(),
     invoke: (name, event) => inFlight.track(name, event['detail-type'], () => runtime.invoke(name, event)),
+    enqueue: (queue, event) => {
+      queues.send(queue, JSON.stringify(event));
+    },
     faults,
     account,
     region,
@@ -194,6 +213,7 @@ async function start(
       isReady: () => ready,
       whenIdle,
       streamDeadLetters: () => streams?.deadLetters() ?? [],
+      queues,
     }),
     account,
   });
@@ -304,6 +324,7 @@ async function start(
   });
   stops.push(() => streams!.stop());
   // What the last run accepted and never finished (a kill -9 mid-mailing) is delivered again.
+  queues.start();
   const resumed = bus.resume();
   if (resumed > 0) console.error(`local bus: resuming ${resumed} unfinished deliveries from the journal`);
   scheduler.start();

@@ -28,6 +28,9 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *   events.put-fail[:source]          the local bus answers one PutEvents entry (of that source) with
  *                                     ErrorCode InternalFailure; for `aws.ses` events the SES front
  *                                     retries a failed put twice, then loses the event, as SES does
+ *   sqs.send-fail[:queue]             a queue refuses a message from its bus rule (the rule retries it)
+ *   sqs.redeliver[:queue]             the deletion of a handled batch is lost: it comes back after its
+ *                                     visibility timeout, as when DeleteMessage fails or the timeout ran out
  *   dynamodb.throughput-exceeded[:op] the DynamoDB port answers 400 ProvisionedThroughputExceededException
  *   dynamodb.throttle[:op]            the DynamoDB port answers 400 ThrottlingException
  *   dynamodb.error[:op]               the DynamoDB port answers 500 InternalServerError

@@ -13,10 +13,12 @@ export interface RunningInvocation {
  */
 export class InFlight {
   readonly #running = new Set<RunningInvocation>();
+  readonly #started = new Map<string, number>();
   #waiters: (() => void)[] = [];
 
   async track<T>(fn: string, trigger: string, work: () => Promise<T>): Promise<T> {
     const entry: RunningInvocation = { function: fn, trigger, since: new Date().toISOString() };
+    this.#started.set(fn, (this.#started.get(fn) ?? 0) + 1);
     this.#running.add(entry);
     try {
       return await work();
@@ -28,6 +30,11 @@ export class InFlight {
         for (const resolve of waiters) resolve();
       }
     }
+  }
+
+  /** Invocations started since the local cloud started, by function (what Lambda would bill as requests). */
+  started(): Record<string, number> {
+    return Object.fromEntries(this.#started);
   }
 
   running(): RunningInvocation[] {

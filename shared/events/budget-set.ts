@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCurrency } from '../money/money.ts';
 import { defineEvent } from './envelope.ts';
 import { Email, IsoDate, Money } from './fields.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every Backline event's `detail` is `{ metadata, data }`. The envelope is built here and nowhere else.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope.ts';
 
 /** The four facts the announcer states when a mailing completes, one detail-type per kind of mail. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { buildDetail, type EventContract, type EventDetail, type MetadataInput } from './envelope.ts';
 
 /**

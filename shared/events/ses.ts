@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Events that SES publishes through a configuration set to the account's *default* bus

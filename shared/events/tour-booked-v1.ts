@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Country, Email, IsoDate } from './fields.ts';
 import type { Show } from './tour-booked.ts';
 

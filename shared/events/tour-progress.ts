@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope.ts';
 
 /** What tours states as it advances a show (source `backline.tours`). Ids and facts only, never mail bodies. */

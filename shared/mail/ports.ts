@@ -1,3 +1,4 @@
+import { mailSettlementLatencySeconds } from '#infra/topology.ts';
 import type { Config } from '#shared/config.ts';
 import type { DeliveryStore, MailIdentity, MailStream } from '#shared/db/deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
@@ -123,11 +124,13 @@ export const sesEventMarginMs = 10 * 60_000;
 /**
  * A claim counts as stale (the sweep resends it) only once the invocation that made it cannot still
  * be running, that is after the sending function's timeout, plus the time SES's events take to
- * arrive: before that, the sender may yet send the mail or its Email Sent may yet settle it, and a
- * resend would be a second mail (see docs/design.md#exactly-once-mail). With a 300 s timeout: 15 minutes.
+ * arrive, plus the longest the settlement queue can take to settle from one (its batching window,
+ * its retries, the settling invocation): before that, the sender may yet send the mail or its Email
+ * Sent may yet settle it, and a resend would be a second mail (see docs/design.md#exactly-once-mail).
+ * With a 300 s sender: 300 + 600 + 905 s, about 30 minutes.
  */
 export const staleClaimMsFor = (senderTimeoutSeconds: number) =>
-  senderTimeoutSeconds * 1000 + sesEventMarginMs;
+  senderTimeoutSeconds * 1000 + sesEventMarginMs + mailSettlementLatencySeconds() * 1000;
 
 export const defaultMailSettings = (senderTimeoutSeconds: number): MailSettings => ({
   claimConcurrency: 25,

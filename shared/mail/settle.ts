@@ -3,23 +3,48 @@ import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
 import type { MailDeps, OutgoingMail } from './ports.ts';
 import { byCallShape, type ClaimedMail, maxDestinationsPerCall, sendClaimed } from './send.ts';
 
+/** What settling a batch of Email Sent events came to. */
+export interface Settled {
+  /** Delivery ids whose open claim these events settled as sent. */
+  settled: string[];
+  /** Indexes (in the batch) of the events whose settling failed: to be tried again. */
+  failed: number[];
+}
+
 /**
  * SES's Email Sent event is the evidence that a claimed mail went out, even when the sender never
- * heard SES's answer (a crash, a lost response): the claim is settled as sent from it. The id of the
- * delivery it settled, or undefined when there was no open claim to settle.
+ * heard SES's answer (a crash, a lost response): the claim is settled as sent from it. Events come
+ * in batches (the settlement queue, see docs/design.md#exactly-once-mail), and nearly all of them find
+ * their delivery already marked sent by its sender: one BatchGetItem reads the batch's deliveries,
+ * and only claims still open get a (conditional) write.
  */
-export async function settleFromEmailSent(
-  detail: SesEventDetail,
-  deps: MailDeps,
-): Promise<string | undefined> {
-  const deliveryId = detail.mail.tags[deliveryTag]?.[0];
-  if (!deliveryId) return undefined;
-  const settled = await deps.deliveries.markSent(
-    deliveryId,
-    detail.mail.messageId,
-    new Date(detail.mail.timestamp).toISOString(),
-  );
-  return settled ? deliveryId : undefined;
+export async function settleFromEmailsSent(details: SesEventDetail[], deps: MailDeps): Promise<Settled> {
+  const tagged = details.flatMap((detail, index) => {
+    const deliveryId = detail.mail.tags[deliveryTag]?.[0];
+    return deliveryId ? [{ index, deliveryId, detail }] : [];
+  });
+  const result: Settled = { settled: [], failed: [] };
+  if (tagged.length === 0) return result;
+  let deliveries: Map<string, Delivery>;
+  try {
+    deliveries = await deps.deliveries.getMany(tagged.map(({ deliveryId }) => deliveryId));
+  } catch {
+    return { settled: [], failed: tagged.map(({ index }) => index) };
+  }
+  for (const { index, deliveryId, detail } of tagged) {
+    if (deliveries.get(deliveryId)?.status !== 'claimed') continue;
+    try {
+      const settled = await deps.deliveries.markSent(
+        deliveryId,
+        detail.mail.messageId,
+        new Date(detail.mail.timestamp).toISOString(),
+      );
+      if (settled) result.settled.push(deliveryId);
+    } catch {
+      result.failed.push(index);
+    }
+  }
+  return result;
 }
 
 /** What a sender gives the sweep for its own subject type: how to write its stale mails again. */

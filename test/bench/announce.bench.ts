@@ -1,43 +1,76 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
 import { Webhook } from 'standardwebhooks';
 import { startLocalCloud } from '#infra/local/cloud.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
+import { templateNames } from '#shared/mail/templates.ts';
+import { type BenchRow, reportRows, row, targets } from './rows.ts';
 
 /**
- * Announces one release to 5,000 matching outlets on the local cloud (in this process) and reports
- * wall time, SES calls (the floor is 5,000 / 50 = 100 SendBulkEmail calls) and DynamoDB requests.
- * Not a timed test: it prints figures. `BENCH_OUTLETS` and `BACKLINE_SES_SEND_RATE` change the run.
+ * Fan-out: one release announced to N matching outlets (`BENCH_OUTLETS`, default 1,000 and 5,000) on
+ * the local cloud (in this process), from the webhook's 202 until the last mail and until idle (every
+ * SES event settled), with what it cost: SES calls, DynamoDB requests, item writes and write units,
+ * Lambda invocations. Its floor, measured in the same run against the same emulators: ceil(N/25)
+ * BatchWriteItem of delivery records and ceil(N/50) SendBulkEmail, one after another.
  *
- * Requests are counted by small pass-through proxies in front of DynamoDB Local and the SES front:
- * the handlers' SDK clients are pointed at them with the SDK's own AWS_ENDPOINT_URL_* variables.
+ * Requests are counted by pass-through proxies in front of DynamoDB Local and the SES front (the
+ * handlers' SDK clients are pointed at them with AWS_ENDPOINT_URL_*). Every DynamoDB write asks for
+ * its consumed capacity (ReturnConsumedCapacity), which DynamoDB Local reports as on-demand AWS bills
+ * it, except that it does not double transactions: the proxy doubles them, as AWS does.
  */
-const outletCount = Number(process.env.BENCH_OUTLETS ?? 5_000);
+const sizes = (process.env.BENCH_OUTLETS ?? '1000,5000').split(',').map(Number);
 const sendRate = process.env.BACKLINE_SES_SEND_RATE ? Number(process.env.BACKLINE_SES_SEND_RATE) : undefined;
 
-interface Counter {
-  total: number;
-  byOperation: Map<string, number>;
+interface Counts {
+  requests: Map<string, number>;
+  /** Items put, updated or deleted (a BatchWriteItem or transaction counts each of its items). */
+  itemWrites: number;
+  writeUnits: number;
 }
 
-/** What a proxy may do to a request body on its way, and learn from the answer. */
-interface Inspector {
-  request(operation: string, body: Buffer): Buffer;
-  response(operation: string, body: Buffer): void;
+const writeOperations = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+
+function itemsWritten(operation: string, body: Record<string, unknown>): number {
+  if (operation === 'BatchWriteItem') {
+    return Object.values((body.RequestItems ?? {}) as Record<string, unknown[]>).reduce(
+      (sum, requests) => sum + requests.length,
+      0,
+    );
+  }
+  if (operation === 'TransactWriteItems') {
+    return ((body.TransactItems ?? []) as Record<string, unknown>[]).filter((item) => !item.ConditionCheck)
+      .length;
+  }
+  return writeOperations.has(operation) ? 1 : 0;
 }
 
 async function countingProxy(
   target: string,
   operationOf: (request: IncomingMessage) => string,
-  inspector?: Inspector,
+  dynamo: boolean,
 ) {
-  const counter: Counter = { total: 0, byOperation: new Map() };
+  const counts: Counts = { requests: new Map(), itemWrites: 0, writeUnits: 0 };
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    let body: Buffer = Buffer.concat(chunks);
     const operation = operationOf(request);
-    counter.total++;
-    counter.byOperation.set(operation, (counter.byOperation.get(operation) ?? 0) + 1);
+    counts.requests.set(operation, (counts.requests.get(operation) ?? 0) + 1);
+    const writes = dynamo && writeOperations.has(operation);
+    if (writes) {
+      const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      counts.itemWrites += itemsWritten(operation, parsed);
+      body = Buffer.from(JSON.stringify({ ...parsed, ReturnConsumedCapacity: 'TOTAL' }));
+    }
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined && !['host', 'connection', 'content-length'].includes(name)) {
@@ -48,66 +81,45 @@ async function countingProxy(
       const upstream = await fetch(`${target}${request.url}`, {
         method: request.method,
         headers,
-        body: ['GET', 'HEAD'].includes(request.method ?? 'GET')
-          ? undefined
-          : (inspector?.request(operation, Buffer.concat(chunks)) ?? Buffer.concat(chunks)),
+        body: ['GET', 'HEAD'].includes(request.method ?? 'GET') ? undefined : body,
       });
-      const body = Buffer.from(await upstream.arrayBuffer());
-      if (upstream.ok) inspector?.response(operation, body);
+      const answer = Buffer.from(await upstream.arrayBuffer());
+      if (writes && upstream.ok) {
+        const consumed = (JSON.parse(answer.toString('utf8')) as { ConsumedCapacity?: unknown })
+          .ConsumedCapacity;
+        const units = [consumed ?? []]
+          .flat()
+          .reduce((sum: number, c) => sum + ((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
+        // DynamoDB: a transactional write costs two write units per KB (DynamoDB Local reports one).
+        counts.writeUnits += operation === 'TransactWriteItems' ? 2 * units : units;
+      }
       const outgoing: Record<string, string> = {};
       upstream.headers.forEach((value, name) => {
         if (!['content-encoding', 'transfer-encoding', 'content-length', 'connection'].includes(name))
           outgoing[name] = value;
       });
-      response.writeHead(upstream.status, outgoing).end(body);
+      response.writeHead(upstream.status, outgoing).end(answer);
     } catch (error) {
       response.writeHead(502).end(String(error));
     }
   });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, counter, close: () => new Promise<void>((closed) => server.close(() => closed())) };
+  return { url, counts, close: () => new Promise<void>((closed) => server.close(() => closed())) };
 }
 
-const snapshot = (counter: Counter) => ({ total: counter.total, byOperation: new Map(counter.byOperation) });
-const difference = (after: Counter, before: Counter) =>
-  [...after.byOperation.entries()]
-    .map(([operation, count]) => [operation, count - (before.byOperation.get(operation) ?? 0)] as const)
+const snapshot = (counts: Counts): Counts => ({ ...counts, requests: new Map(counts.requests) });
+const since = (after: Counts, before: Counts) => {
+  const requests = [...after.requests.entries()]
+    .map(([operation, count]) => [operation, count - (before.requests.get(operation) ?? 0)] as const)
     .filter(([, count]) => count > 0)
     .sort((a, b) => b[1] - a[1]);
-
-/**
- * DynamoDB write units and item writes (an item put, updated or deleted, alone, in a batch or in a
- * transaction). DynamoDB Local does not check signatures, so the proxy can ask each write for its
- * consumed capacity (`ReturnConsumedCapacity: INDEXES`) without the handlers asking for it.
- */
-const writes = { units: 0, items: 0, unitsByOperation: new Map<string, number>() };
-const writeOperations = new Set([
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'BatchWriteItem',
-  'TransactWriteItems',
-]);
-const writeCounter: Inspector = {
-  request(operation, body) {
-    if (!writeOperations.has(operation)) return body;
-    const input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    if (operation === 'TransactWriteItems') writes.items += (input.TransactItems as unknown[]).length;
-    else if (operation === 'BatchWriteItem')
-      writes.items += Object.values(input.RequestItems as Record<string, unknown[]>).flat().length;
-    else writes.items++;
-    return Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'INDEXES' }));
-  },
-  response(operation, body) {
-    if (!writeOperations.has(operation)) return;
-    const { ConsumedCapacity } = JSON.parse(body.toString('utf8') || '{}') as {
-      ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
-    };
-    const units = [ConsumedCapacity ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-    writes.units += units;
-    writes.unitsByOperation.set(operation, (writes.unitsByOperation.get(operation) ?? 0) + units);
-  },
+  return {
+    requests,
+    total: requests.reduce((sum, [, count]) => sum + count, 0),
+    itemWrites: after.itemWrites - before.itemWrites,
+    writeUnits: after.writeUnits - before.writeUnits,
+  };
 };
 
 const cloud = await startLocalCloud({
@@ -118,11 +130,12 @@ const cloud = await startLocalCloud({
 const dynamo = await countingProxy(
   cloud.urls.dynamodb,
   (request) => String(request.headers['x-amz-target'] ?? 'unknown').replace('DynamoDB_20120810.', ''),
-  writeCounter,
+  true,
 );
 const ses = await countingProxy(
   cloud.urls.ses,
   (request) => `${request.method} ${request.url?.split('?')[0]}`,
+  false,
 );
 // The handlers' clients are made on first use, so from here on they go through the proxies.
 process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
@@ -131,23 +144,27 @@ process.env.AWS_ENDPOINT_URL_SESV2 = ses.url;
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${cloud.urls.http}${path}`, {
     ...init,
-    headers: { authorization: `Bearer ${cloud.apiKey}`, ...(init.headers as Record<string, string>) },
+    headers: {
+      authorization: `Bearer ${cloud.apiKey}`,
+      'x-backline-local': '1',
+      ...(init.headers as Record<string, string>),
+    },
   });
+const invocations = async () =>
+  ((await (await api('/_local/invocations')).json()) as { started: Record<string, number> }).started;
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-try {
-  const genre = `bench-${Date.now()}`;
+async function importOutlets(count: number, genre: string): Promise<void> {
   const rows = Array.from(
-    { length: outletCount },
-    (_, i) => `Outlet ${i},outlet-${i}@bench.example,radio,${genre},GB;IE,Host ${i}`,
+    { length: count },
+    (_, i) => `Outlet ${i},outlet-${i}@${genre}.bench.example,radio,${genre},GB;IE,Host ${i}`,
   );
-  // The CSV import, as one job, watched until it is done.
   const imported = await api('/media-outlets/import', {
     method: 'POST',
     headers: { 'content-type': 'text/csv' },
     body: ['name,email,kind,genres,territories,contactName', ...rows].join('\n'),
   });
   const { jobId } = (await imported.json()) as { jobId: string };
-  let created = 0;
   for (;;) {
     const job = (await (await api(`/jobs/${jobId}`)).json()) as {
       status: string;
@@ -155,29 +172,84 @@ try {
     };
     if (job.status === 'failed') throw new Error(`import job failed: ${JSON.stringify(job)}`);
     if (job.status === 'done') {
-      created = job.result.created;
-      break;
+      if (job.result.created !== count) throw new Error(`import created ${job.result.created} of ${count}`);
+      return;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  if (created !== outletCount) throw new Error(`import created ${created} of ${outletCount} outlets`);
-  console.log(`  (imported ${created} outlets)`);
+}
 
+/** The floor: ceil(N/25) BatchWriteItem of delivery-sized records, then ceil(N/50) SendBulkEmail, in turn. */
+async function floor(count: number, genre: string): Promise<number> {
+  const client = {
+    endpoint: '',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+  };
+  const documents = new DynamoDBClient({ ...client, endpoint: dynamo.url });
+  const mail = new SESv2Client({ ...client, endpoint: ses.url, maxAttempts: 1 });
+  const started = performance.now();
+  for (let page = 0; page < count; page += 50) {
+    const ids = Array.from({ length: Math.min(50, count - page) }, (_, i) => page + i);
+    const records = ids.map((i) => {
+      const id = createHash('sha256').update(`${genre}/${i}`).digest('hex');
+      const now = new Date().toISOString();
+      return {
+        PutRequest: {
+          Item: {
+            pk: { S: `FLOOR#${id}` },
+            sk: { S: 'DELIVERY' },
+            deliveryId: { S: id },
+            email: { S: `outlet-${i}@${genre}.bench.example` },
+            labelId: { S: 'bench-records' },
+            releaseId: { S: `floor-${genre}` },
+            outletId: { S: `outlet-${i}` },
+            kind: { S: 'announcement' },
+            status: { S: 'sent' },
+            claimedAt: { S: now },
+            updatedAt: { S: now },
+          },
+        },
+      };
+    });
+    for (let start = 0; start < records.length; start += 25) {
+      await documents.send(
+        new BatchWriteItemCommand({ RequestItems: { backline: records.slice(start, start + 25) } }),
+      );
+    }
+    await mail.send(
+      new SendBulkEmailCommand({
+        FromEmailAddress: 'press@backline.example',
+        DefaultContent: { Template: { TemplateName: templateNames.announcement, TemplateData: '{}' } },
+        BulkEmailEntries: ids.map((i) => ({
+          Destination: { ToAddresses: [`outlet-${i}@${genre}.bench.example`] },
+          ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: '{}' } },
+        })),
+      }),
+    );
+  }
+  const elapsed = performance.now() - started;
+  documents.destroy();
+  mail.destroy();
+  return elapsed;
+}
+
+async function announce(count: number): Promise<BenchRow[]> {
+  const genre = `bench${count}x${Date.now().toString(36)}`;
+  await importOutlets(count, genre);
+  await api('/_local/idle');
+  const labelId = `bench-${genre}`;
   const labelResponse = await api('/labels', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Bench Records', id: 'bench-records' }),
+    body: JSON.stringify({ name: 'Bench Records', id: labelId }),
   });
   const { webhookSecret } = (await labelResponse.json()) as { webhookSecret: string };
 
-  const dynamoBefore = snapshot(dynamo.counter);
-  const writesBefore = {
-    units: writes.units,
-    items: writes.items,
-    byOperation: new Map(writes.unitsByOperation),
-  };
-  const sesBefore = snapshot(ses.counter);
-  const releaseId = `rel-bench-${Date.now()}`;
+  const dynamoBefore = snapshot(dynamo.counts);
+  const sesBefore = snapshot(ses.counts);
+  const invokedBefore = await invocations();
+  const releaseId = `rel-${genre}`;
   const now = new Date();
   const body = JSON.stringify({
     type: 'release.scheduled',
@@ -185,75 +257,124 @@ try {
     data: { ...sampleRelease, releaseId, genres: [genre], releaseDate: '2030-01-01' },
   });
   const started = performance.now();
-  const webhook = await fetch(`${cloud.urls.http}/webhooks/bench-records`, {
+  const webhook = await fetch(`${cloud.urls.http}/webhooks/${labelId}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'webhook-id': 'msg_bench',
+      'webhook-id': `msg_${genre}`,
       'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'webhook-signature': new Webhook(webhookSecret).sign('msg_bench', now, body),
+      'webhook-signature': new Webhook(webhookSecret).sign(`msg_${genre}`, now, body),
     },
     body,
   });
   if (webhook.status !== 202) throw new Error(`webhook answered ${webhook.status}: ${await webhook.text()}`);
 
   let announcedAt: number | undefined;
-  let summary: Record<string, unknown> | undefined;
   while (announcedAt === undefined) {
     const { events } = (await (await api('/_local/events?detailType=Release%20Announced')).json()) as {
       events: { detail: { data?: Record<string, unknown> } }[];
     };
-    const done = events.find((event) => event.detail.data?.releaseId === releaseId);
-    if (done) {
-      announcedAt = performance.now();
-      summary = done.detail.data;
-    } else if (performance.now() - started > 10 * 60_000) {
-      const { deadLetters } = (await (await api('/_local/dlq')).json()) as {
-        deadLetters: { error: string }[];
-      };
-      throw new Error(
-        `the announcement did not complete within 10 minutes: ${JSON.stringify(deadLetters.slice(-3))}`,
-      );
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    if (events.some((event) => event.detail.data?.releaseId === releaseId)) announcedAt = performance.now();
+    else if (performance.now() - started > 15 * 60_000) {
+      const dlq = await (await api('/_local/dlq')).json();
+      throw new Error(`no Release Announced within 15 minutes: ${JSON.stringify(dlq).slice(0, 2000)}`);
+    } else await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await api('/_local/idle');
   const settledAt = performance.now();
 
-  const { deliveries } = (await (
-    await api(`/labels/bench-records/releases/${releaseId}/deliveries`)
-  ).json()) as {
+  const deliveries = (await (await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)).json()) as {
     deliveries: { status: string }[];
   };
-  const sesCalls = difference(ses.counter, sesBefore);
-  const bulkCalls = sesCalls.find(([operation]) => operation.includes('outbound-bulk-emails'))?.[1] ?? 0;
-  const dynamoCalls = difference(dynamo.counter, dynamoBefore);
-  const dynamoTotal = dynamoCalls.reduce((sum, [, count]) => sum + count, 0);
+  const sent = deliveries.deliveries.filter((d) => d.status === 'sent').length;
+  const sesCalls = since(ses.counts, sesBefore);
+  const bulkCalls =
+    sesCalls.requests.find(([operation]) => operation.includes('outbound-bulk-emails'))?.[1] ?? 0;
+  const db = since(dynamo.counts, dynamoBefore);
+  const invokedAfter = await invocations();
+  const invoked = Object.fromEntries(
+    Object.entries(invokedAfter)
+      .map(([name, n]) => [name, n - (invokedBefore[name] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
 
-  console.log(`announce ${outletCount} matching outlets (SES rate: ${sendRate ?? 'unthrottled'}/s)`);
-  console.log(`  wall time to Release Announced: ${((announcedAt - started) / 1000).toFixed(2)} s`);
+  const floorDb = snapshot(dynamo.counts);
+  const floorMs = await floor(count, genre);
+  const floorWrites = since(dynamo.counts, floorDb);
+  await api('/_local/idle');
+
+  console.log(`announce ${count} matching outlets (SES rate: ${sendRate ?? 'unthrottled'}/s)`);
+  console.log(`  deliveries: ${deliveries.deliveries.length}, sent: ${sent}`);
   console.log(
-    `  wall time until idle (Email Sent events settled): ${((settledAt - started) / 1000).toFixed(2)} s`,
+    `  wall to Release Announced ${((announcedAt - started) / 1000).toFixed(2)} s, to idle ${((settledAt - started) / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s`,
   );
-  console.log(`  Release Announced: ${JSON.stringify(summary)}`);
-  console.log(
-    `  deliveries: ${deliveries.length}, sent: ${deliveries.filter((d) => d.status === 'sent').length}`,
-  );
-  console.log(`  SES SendBulkEmail calls: ${bulkCalls} (floor ${Math.ceil(outletCount / 50)})`);
-  console.log(`  SES calls in all: ${sesCalls.map(([op, n]) => `${op} ${n}`).join(', ')}`);
-  console.log(`  DynamoDB requests: ${dynamoTotal} (${(dynamoTotal / outletCount).toFixed(2)} per outlet)`);
-  console.log(`    ${dynamoCalls.map(([op, n]) => `${op} ${n}`).join(', ')}`);
-  const items = writes.items - writesBefore.items;
-  const units = writes.units - writesBefore.units;
-  console.log(
-    `  DynamoDB item writes: ${items} (${(items / outletCount).toFixed(2)} per outlet); write units: ${units.toFixed(0)} (${(units / outletCount).toFixed(2)} per outlet)`,
-  );
-  console.log(
-    `    write units by operation: ${[...writes.unitsByOperation]
-      .map(([op, n]) => `${op} ${(n - (writesBefore.byOperation.get(op) ?? 0)).toFixed(0)}`)
-      .join(', ')}`,
-  );
+  console.log(`  SES calls: ${sesCalls.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  console.log(`  DynamoDB: ${db.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  console.log(`  invocations: ${JSON.stringify(invoked)}`);
+  const perOutlet = (n: number) => n / count;
+  const ops = db.requests.map(([op, n]) => `${op} ${perOutlet(n).toFixed(3)}`).join(', ');
+  return [
+    row(
+      `fanout-${count}-wall`,
+      `announce to ${count} outlets, webhook 202 to last mail`,
+      (announcedAt - started) / 1000,
+      's',
+      floorMs / 1000,
+      targets.ratioAtMost(2),
+      `until idle (every SES event settled): ${((settledAt - started) / 1000).toFixed(2)} s; floor: ${Math.ceil(count / 25)} BatchWriteItem + ${Math.ceil(count / 50)} SendBulkEmail in turn; ${sent} of ${count} sent`,
+    ),
+    row(
+      `fanout-${count}-ses-calls`,
+      `SES calls, ${count} outlets`,
+      sesCalls.total,
+      'calls',
+      Math.ceil(count / 50),
+      targets.ratioAtMost(1.1),
+      `SendBulkEmail ${bulkCalls}; ${sesCalls.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`,
+    ),
+    row(
+      `fanout-${count}-dynamodb-requests`,
+      `DynamoDB requests per outlet, ${count} outlets`,
+      perOutlet(db.total),
+      'requests/outlet',
+      perOutlet(floorWrites.total),
+      targets.atMost(0.1),
+      ops,
+    ),
+    row(
+      `fanout-${count}-item-writes`,
+      `DynamoDB item writes per outlet, ${count} outlets`,
+      perOutlet(db.itemWrites),
+      'items/outlet',
+      2,
+      targets.atMost(2.2),
+      `write units ${perOutlet(db.writeUnits).toFixed(2)} per outlet (floor's ${perOutlet(floorWrites.writeUnits).toFixed(2)}); the floor of 2 item writes is what an exactly-once claim + mark needs`,
+    ),
+    row(
+      `fanout-${count}-write-units`,
+      `DynamoDB write units per outlet, ${count} outlets`,
+      perOutlet(db.writeUnits),
+      'WCU/outlet',
+      perOutlet(floorWrites.writeUnits),
+      targets.none,
+      'transactions counted twice, as AWS bills them',
+    ),
+    row(
+      `fanout-${count}-invocations`,
+      `Lambda invocations per outlet, ${count} outlets`,
+      perOutlet(sum(invoked)),
+      'invocations/outlet',
+      perOutlet(1 + Math.ceil(count / 100)),
+      targets.none,
+      `${JSON.stringify(invoked)}; floor: one sending invocation and one per 100 SES events`,
+    ),
+  ];
+}
+
+try {
+  const rows: BenchRow[] = [];
+  for (const count of sizes) rows.push(...(await announce(count)));
+  reportRows(rows);
 } finally {
   await cloud.stop();
   await dynamo.close();

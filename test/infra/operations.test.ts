@@ -77,14 +77,29 @@ describe('alarms on AWS', () => {
     ]);
   });
 
-  it('watches the depth of every dead-letter and on-failure queue', () => {
-    const queueIds = Object.keys(resourcesOf(template, 'AWS::SQS::Queue'));
-
-    const watched = alarms
-      .filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible')
+  // The queues of queue triggers carry work; every other queue holds only what failed.
+  const queues = Object.entries(resourcesOf(template, 'AWS::SQS::Queue'));
+  const workQueueIds = queues
+    .filter(([, queue]) => queue.Properties.RedrivePolicy !== undefined)
+    .map(([id]) => id);
+  const watchedFor = (metric: string) =>
+    alarms
+      .filter((alarm) => alarm.MetricName === metric)
       .map((alarm) => logicalIdOf((alarm.Dimensions as { Value: unknown }[])[0].Value));
 
-    expect(watched.sort()).toEqual(queueIds.sort());
+  it('watches the depth of every dead-letter and on-failure queue', () => {
+    const deadLetterQueueIds = queues.map(([id]) => id).filter((id) => !workQueueIds.includes(id));
+
+    const watched = watchedFor('ApproximateNumberOfMessagesVisible');
+
+    expect(watched.sort()).toEqual(deadLetterQueueIds.sort());
+  });
+
+  it("watches how long the oldest message of each queue trigger's queue has waited", () => {
+    const watched = watchedFor('ApproximateAgeOfOldestMessage');
+
+    expect(workQueueIds.length).toBeGreaterThan(0);
+    expect(watched.sort()).toEqual(workQueueIds.sort());
   });
 
   it('watches every function for errors and throttles', () => {

@@ -166,6 +166,11 @@ describe('IAM follows the topology and nothing wider', () => {
     return destination ? logicalIdOf(destination) : undefined;
   };
 
+  const queueIdByName = (queue: string) =>
+    Object.entries(resourcesOf(template, 'AWS::SQS::Queue')).find(
+      ([, resource]) => resource.Properties.QueueName === `backline-dev-${queue}`,
+    )?.[0];
+
   const expectedGrants = (name: string, spec: FunctionSpec): string[] => {
     const fn = functionsByName[name];
     const logGroupId = logicalIdOf((fn.LoggingConfig as { LogGroup: unknown }).LogGroup);
@@ -184,7 +189,22 @@ describe('IAM follows the topology and nothing wider', () => {
           ),
         ]
       : [];
-    return [...own, ...onFailure, ...streams, ...expectedFor(spec.may)];
+    // A queue trigger's event source mapping receives, deletes and hides messages of its queue (queue:consume).
+    const queues = spec.on.flatMap((trigger) =>
+      trigger.kind === 'queue'
+        ? grants(
+            [
+              'sqs:ReceiveMessage',
+              'sqs:ChangeMessageVisibility',
+              'sqs:GetQueueUrl',
+              'sqs:DeleteMessage',
+              'sqs:GetQueueAttributes',
+            ],
+            [`<${queueIdByName(trigger.queue)}.Arn>`],
+          )
+        : [],
+    );
+    return [...own, ...onFailure, ...streams, ...queues, ...expectedFor(spec.may)];
   };
 
   it.each(functionEntries())('gives %s exactly the grants its topology entry names', (name, spec) => {

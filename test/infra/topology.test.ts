@@ -56,19 +56,26 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
 
   it('has exactly one rule per event trigger, on the bus it names, with its pattern and its function as the only target', () => {
     const expected = functionEntries().flatMap(([name, spec]) =>
-      spec.on.flatMap((trigger) =>
-        trigger.kind === 'event' ? [`${name} | ${trigger.bus} | ${canonical(trigger.pattern)}`] : [],
-      ),
+      spec.on.flatMap((trigger) => {
+        if (trigger.kind === 'event') return [`${name} | ${trigger.bus} | ${canonical(trigger.pattern)}`];
+        // A queue trigger's rule targets its queue (docs/design.md#queues).
+        if (trigger.kind === 'queue')
+          return [`queue ${trigger.queue} | ${trigger.bus} | ${canonical(trigger.pattern)}`];
+        return [];
+      }),
     );
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
 
     const actual = Object.values(resourcesOf(template, 'AWS::Events::Rule')).map((rule) => {
       const props = rule.Properties;
       const targets = props.Targets as { Arn: unknown }[];
       expect(targets).toHaveLength(1);
       const functionName = Object.entries(lambdas).find(([, id]) => id === logicalIdOf(targets[0].Arn))?.[0];
+      const queueName = String(queues[logicalIdOf(targets[0].Arn)]?.Properties.QueueName ?? '');
+      const target = functionName ?? `queue ${queueName.replace(/^backline-dev-/, '')}`;
       const bus =
         canonical(props.EventBusName) === canonical({ Ref: busId }) ? 'backline' : props.EventBusName;
-      return `${functionName} | ${bus} | ${canonical(props.EventPattern)}`;
+      return `${target} | ${bus} | ${canonical(props.EventPattern)}`;
     });
 
     expect(actual.sort()).toEqual(expected.sort());
@@ -148,7 +155,10 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       ),
     );
 
-    const actual = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).map((resource) => {
+    const streamMappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).filter(
+      (resource) => flat(resource.Properties.EventSourceArn).endsWith('.StreamArn>'),
+    );
+    const actual = streamMappings.map((resource) => {
       const props = resource.Properties as Record<string, unknown> & {
         FilterCriteria: { Filters: { Pattern: string }[] };
         DestinationConfig: { OnFailure: { Destination: unknown } };
@@ -171,6 +181,50 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       StreamSpecification: { StreamViewType: tableDefinition.stream },
     });
+  });
+
+  it("has one queue per queue trigger, read by its function in batches with the trigger's window, timeout and redrive", () => {
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    const expected = functionEntries().flatMap(([name, spec]) =>
+      spec.on.flatMap((trigger) =>
+        trigger.kind === 'queue'
+          ? [
+              {
+                function: name,
+                queue: `backline-dev-${trigger.queue}`,
+                BatchSize: trigger.batchSize,
+                MaximumBatchingWindowInSeconds: trigger.batchingWindowSeconds,
+                FunctionResponseTypes: ['ReportBatchItemFailures'],
+                VisibilityTimeout: trigger.visibilityTimeoutSeconds,
+                maxReceiveCount: trigger.maxReceiveCount,
+                deadLetterQueue: true,
+              },
+            ]
+          : [],
+      ),
+    );
+
+    const actual = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'))
+      .filter((resource) => !flat(resource.Properties.EventSourceArn).endsWith('.StreamArn>'))
+      .map((resource) => {
+        const props = resource.Properties as Record<string, unknown>;
+        const queue = queues[logicalIdOf(props.EventSourceArn)].Properties as Record<string, unknown> & {
+          RedrivePolicy: { deadLetterTargetArn: unknown; maxReceiveCount: number };
+        };
+        return {
+          function: Object.entries(lambdas).find(([, id]) => id === logicalIdOf(props.FunctionName))?.[0],
+          queue: queue.QueueName,
+          BatchSize: props.BatchSize,
+          MaximumBatchingWindowInSeconds: props.MaximumBatchingWindowInSeconds,
+          FunctionResponseTypes: props.FunctionResponseTypes,
+          VisibilityTimeout: queue.VisibilityTimeout,
+          maxReceiveCount: queue.RedrivePolicy.maxReceiveCount,
+          deadLetterQueue: queues[logicalIdOf(queue.RedrivePolicy.deadLetterTargetArn)] !== undefined,
+        };
+      });
+
+    expect(expected.length).toBeGreaterThan(0);
+    expect(actual).toEqual(expected);
   });
 
   it("alarms on outbox entries unpublished for more than five minutes and on the stream mapping's iterator age", () => {

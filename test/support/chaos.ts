@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { get } from 'node:http';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { defaultSettings } from '#functions/announcer/ports.ts';
 import type { FaultsReport } from '#infra/local/faults.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { CloudProcess } from './cloud-process.ts';
@@ -244,7 +245,8 @@ export class ChaosClient {
 
   /**
    * After the traffic: waits for the bus, clears the faults, redrives the dead letters, and lets the
-   * sweeps run twice (each clock jump of 16 minutes is past the 15 minutes after which a claim is stale).
+   * sweeps run twice (each clock jump passes the window after which a claim is stale, and the
+   * visibility timeout after which a settlement message that failed comes back).
    */
   /** Milliseconds spent per phase of the last scenario (printed, to see where a slow run spends its time). */
   timings: Record<string, number> = {};
@@ -271,7 +273,7 @@ export class ChaosClient {
       const now = await this.now();
       await this.json('/_local/clock', {
         method: 'POST',
-        json: { advanceTo: new Date(now.getTime() + 16 * 60_000).toISOString() },
+        json: { advanceTo: new Date(now.getTime() + defaultSettings.staleClaimMs + 60_000).toISOString() },
       });
       await this.idle();
     }

@@ -62,6 +62,8 @@ interface Rule {
   name: string;
   bus: BusName;
   function: FunctionName;
+  /** A queue trigger's rule: its target is this queue, read by `function` (see docs/design.md#queues). */
+  queue?: string;
   retryAttempts: number;
   matches: EventMatcher;
 }
@@ -77,6 +79,8 @@ export class BusError extends Error {
 export interface LocalBusOptions {
   functions: [FunctionName, FunctionSpec][];
   invoke: (name: FunctionName, event: BusEvent) => Promise<unknown>;
+  /** SendMessage to a queue trigger's queue, the event as the body (as EventBridge sends it); throws when refused. */
+  enqueue?: (queue: string, event: BusEvent) => void;
   faults: Faults;
   account: string;
   region: string;
@@ -110,12 +114,13 @@ export class LocalBus {
     this.#options = options;
     this.#rules = options.functions.flatMap(([name, spec]) =>
       spec.on.flatMap((trigger, index) =>
-        trigger.kind === 'event'
+        trigger.kind === 'event' || trigger.kind === 'queue'
           ? [
               {
                 name: `${name}-${index}`,
                 bus: trigger.bus,
                 function: name,
+                ...(trigger.kind === 'queue' ? { queue: trigger.queue } : {}),
                 retryAttempts: settingsOf(spec).retryAttempts,
                 matches: compilePattern(trigger.pattern),
               },
@@ -436,7 +441,10 @@ export class LocalBus {
         invocation.attempts++;
         invocation.status = 'running';
         try {
-          await this.#options.invoke(rule.function, event);
+          if (rule.queue) {
+            if (!this.#options.enqueue) throw new Error(`no queues: cannot deliver to ${rule.queue}`);
+            this.#options.enqueue(rule.queue, event);
+          } else await this.#options.invoke(rule.function, event);
           invocation.status = 'succeeded';
           delete invocation.error;
           this.#journal.done(event.id, rule.name);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Faults } from '../faults.ts';
 import type { ConfigurationSets } from './configuration-sets.ts';
 import type { Emulator, SimpleMail } from './emulator.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest, notFound, parseRequest, type Route } from './http.ts';
 
 /**

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { z } from 'zod';
+import * as z from 'zod';
 import { alreadyExists, badRequest, notFound, parseRequest, type Route } from './http.ts';
 
 /**

@@ -137,6 +137,32 @@ describe('webhook intake on the local cloud', () => {
     expect([withOld.status, withNew.status, withOther.status]).toEqual([202, 202, 401]);
   });
 
+  it('accepts a secret rotated in after intake has the label in memory, at once', async () => {
+    const label = await aLabel();
+    const before = await send(label.id, await signedNow(label.secret, anExpenseWebhook()));
+    const rotation = await api(`/labels/${label.id}/secrets/rotate`, { method: 'POST' });
+    const { webhookSecret: newSecret } = (await rotation.json()) as { webhookSecret: string };
+
+    const withNew = await send(label.id, await signedNow(newSecret, anExpenseWebhook()));
+
+    expect([before.status, withNew.status]).toEqual([202, 202]);
+  });
+
+  it('refuses a revoked secret once 30 seconds have passed, and keeps taking the current one', async () => {
+    const label = await aLabel();
+    const rotation = await api(`/labels/${label.id}/secrets/rotate`, { method: 'POST' });
+    const { webhookSecret: newSecret } = (await rotation.json()) as { webhookSecret: string };
+    const withOld = await send(label.id, await signedNow(label.secret, anExpenseWebhook()));
+    const revocation = await api(`/labels/${label.id}/secrets/revoke`, { method: 'POST' });
+
+    await advanceClock(new Date((await clockNow()).getTime() + 31_000).toISOString());
+    const oldAfter = await send(label.id, await signedNow(label.secret, anExpenseWebhook()));
+    const newAfter = await send(label.id, await signedNow(newSecret, anExpenseWebhook()));
+
+    expect([withOld.status, revocation.status]).toEqual([202, 200]);
+    expect([oldAfter.status, newAfter.status]).toEqual([401, 202]);
+  });
+
   it('answers 413 to a body over 256 KB', async () => {
     const label = await aLabel();
     const request = await signedNow(label.secret, anExpenseWebhook({ description: 'x'.repeat(256 * 1024) }));

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 import { postSignedWebhook } from '#test/support/signing.ts';
@@ -151,7 +152,9 @@ describe('the local cloud killed mid-mailing', () => {
     // Claims taken but never sent when the process died are resent by the sweep once stale.
     await call(second, '/_local/clock', {
       method: 'POST',
-      body: JSON.stringify({ advanceTo: new Date((await clockOf(second)) + 16 * 60_000).toISOString() }),
+      body: JSON.stringify({
+        advanceTo: new Date((await clockOf(second)) + defaultSettings.staleClaimMs + 60_000).toISOString(),
+      }),
     });
     await call(second, '/_local/idle');
     const counts = await until('every outlet to have its announcement', 30_000, async () => {

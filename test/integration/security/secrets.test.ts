@@ -102,7 +102,6 @@ describe('secrets stay out of logs and out of the table', () => {
         })
       ).status,
       (await api(`/labels/${labelId}/secrets/revoke`, { method: 'POST' })).status,
-      (await webhook(labelId, first, expense())).status,
       (
         await api('/media-outlets', {
           method: 'POST',
@@ -113,6 +112,8 @@ describe('secrets stay out of logs and out of the table', () => {
     await api('/_local/faults', { method: 'DELETE' });
     const later = new Date((await now()).getTime() + 2 * 60_000).toISOString();
     await api('/_local/clock', { method: 'POST', json: { advanceTo: later } });
+    // Intake keeps a label in memory for 30 s: the revoked secret is refused once that has passed.
+    statuses.push((await webhook(labelId, first, expense())).status);
     await api('/_local/idle');
     await cloud.stop();
 
@@ -123,7 +124,7 @@ describe('secrets stay out of logs and out of the table', () => {
       ...(secret.startsWith('whsec_') ? [secret.slice('whsec_'.length)] : []),
     ]);
     const printed = lines.join('\n');
-    expect(statuses).toEqual([202, 202, 401, 400, 200, 401, 202, 200, 401, 201]);
+    expect(statuses).toEqual([202, 202, 401, 400, 200, 401, 202, 200, 201, 401]);
     // The capture did see the functions' own (Powertools) logs.
     expect(printed).toMatch(/"level":"(WARN|INFO|ERROR)"/);
     for (const form of forms) expect(printed).not.toContain(form);

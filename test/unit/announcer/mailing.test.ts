@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
 import { MailerError } from '#shared/mail/ports.ts';
 import { momentOf, revisionOf } from '#shared/releases.ts';
@@ -10,6 +11,17 @@ import { anOutlet, aReleaseDetails, aStoredRelease, outlets } from '#test/suppor
 const far = () => Date.parse('2100-01-01T00:00:00Z');
 const announce = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', kind: 'announcement' as const };
 const meta = { correlationId: 'corr-1' };
+
+/** SES's Email Sent event for one mail, as the settlement queue hands it over. */
+const emailSent = (mail: { messageId: string; email: string; deliveryId: string; at?: string }) => ({
+  eventType: 'Send',
+  mail: {
+    messageId: mail.messageId,
+    timestamp: mail.at ?? '2027-03-01T12:00:01Z',
+    destination: [mail.email],
+    tags: { delivery: [mail.deliveryId] },
+  },
+});
 
 describe('announcing a release', () => {
   it('mails every matching, mailable outlet once and no other', async () => {
@@ -134,16 +146,8 @@ describe('announcing a release', () => {
     await sendMailing(announce, meta, world.deps, far());
     await sendMailing(announce, meta, world.deps, far()); // Lambda's retry, or a duplicate event
     for (const mail of world.mailer.delivered) {
-      await settleFromEmailSent(
-        {
-          eventType: 'Send',
-          mail: {
-            messageId: mail.messageId,
-            timestamp: '2027-03-01T12:00:01Z',
-            destination: [mail.email],
-            tags: { delivery: [mail.deliveryId] },
-          },
-        },
+      await settleFromEmailsSent(
+        [emailSent({ messageId: mail.messageId, email: mail.email, deliveryId: mail.deliveryId })],
         world.deps,
       );
     }
@@ -370,7 +374,7 @@ describe('settling stale claims', () => {
     await world.deliveries.claim(aReleaseClaim(outlet), new Date(world.clock.now).toISOString());
 
     const early = await sweepStaleClaims(world.deps, far());
-    world.clock.now += 16 * 60_000;
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
     const due = await sweepStaleClaims(world.deps, far());
     const again = await sweepStaleClaims(world.deps, far());
 
@@ -401,20 +405,19 @@ describe('settling stale claims', () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
     await world.deliveries.claim(aReleaseClaim(outlet), new Date(world.clock.now).toISOString());
-    world.clock.now += 16 * 60_000;
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
     // SES accepts the resend, and its Email Sent event is handled before SendBulkEmail's answer arrives.
     world.mailer.script = (mail) => {
       const [entry] = mail.entries;
-      void settleFromEmailSent(
-        {
-          eventType: 'Send',
-          mail: {
+      void settleFromEmailsSent(
+        [
+          emailSent({
             messageId: 'msg-from-event',
-            timestamp: new Date(world.clock.now).toISOString(),
-            destination: [entry.email],
-            tags: { delivery: [entry.deliveryId] },
-          },
-        },
+            email: entry.email,
+            deliveryId: entry.deliveryId,
+            at: new Date(world.clock.now).toISOString(),
+          }),
+        ],
         world.deps,
       );
       return [{ status: 'SUCCESS' }];
@@ -531,16 +534,8 @@ describe('an announcement still being sent when the date moves', () => {
     await sendMailing({ ...announce, kind: 'cancellation' }, meta, world.deps, far());
     const [mail] = world.mailer.delivered;
 
-    await settleFromEmailSent(
-      {
-        eventType: 'Send',
-        mail: {
-          messageId: mail.messageId,
-          timestamp: '2027-03-01T12:00:01Z',
-          destination: [mail.email],
-          tags: { delivery: [mail.deliveryId] },
-        },
-      },
+    await settleFromEmailsSent(
+      [emailSent({ messageId: mail.messageId, email: mail.email, deliveryId: mail.deliveryId })],
       world.deps,
     );
     await runRequested(world, 'cancellation');
@@ -574,7 +569,7 @@ describe('an announcement still being sent when the date moves', () => {
       revision: revisionOf(momentOf(moved.details!)),
     };
     await sendMailing(dateChange, meta, world.deps, far());
-    world.clock.now += 16 * 60_000;
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
 
     await sweepStaleClaims(world.deps, far());
     await sendMailing(dateChange, meta, world.deps, far());
@@ -594,16 +589,8 @@ describe('an announcement still being sent when the date moves', () => {
     await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
     const [mail] = world.mailer.delivered;
 
-    await settleFromEmailSent(
-      {
-        eventType: 'Send',
-        mail: {
-          messageId: mail.messageId,
-          timestamp: '2027-03-01T12:00:01Z',
-          destination: [mail.email],
-          tags: { delivery: [mail.deliveryId] },
-        },
-      },
+    await settleFromEmailsSent(
+      [emailSent({ messageId: mail.messageId, email: mail.email, deliveryId: mail.deliveryId })],
       world.deps,
     );
     await runRequested(world, 'date-change');
@@ -618,7 +605,7 @@ describe('an announcement still being sent when the date moves', () => {
       aReleaseClaim(outlet, { asOf: '2026-01-01T10:00:00.000Z' }),
       new Date(world.clock.now).toISOString(),
     );
-    world.clock.now += 16 * 60_000;
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
     const moved = moveTo('2027-04-02');
     const revision = revisionOf(momentOf(moved.details!));
     const send = world.deps.mailer.sendBulk;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
-import { functions, settingsOf } from '#infra/topology.ts';
-import { sesEventMarginMs } from '#shared/mail/ports.ts';
+import { functions, mailSettlement, settingsOf } from '#infra/topology.ts';
+import { sesEventMarginMs, staleClaimMsFor } from '#shared/mail/ports.ts';
 import { aReleaseClaim, fakeWorld } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aStoredRelease } from '#test/support/releases.ts';
 
@@ -15,12 +15,26 @@ describe('the stale-claim window', () => {
     expect(defaultSettings.staleClaimMs).toBeGreaterThanOrEqual(announcerTimeoutMs + sesEventMarginMs);
   });
 
+  it("is longer than the sender's timeout plus the settlement queue's batching window and retries", () => {
+    const { batchingWindowSeconds, maxReceiveCount, visibilityTimeoutSeconds } = mailSettlement;
+    const settlingTimeoutMs = settingsOf(functions.announcer).timeoutSeconds * 1000;
+    const queueMs =
+      batchingWindowSeconds * 1000 +
+      (maxReceiveCount - 1) * visibilityTimeoutSeconds * 1000 +
+      settlingTimeoutMs;
+
+    expect(defaultSettings.staleClaimMs).toBeGreaterThanOrEqual(
+      announcerTimeoutMs + sesEventMarginMs + queueMs,
+    );
+    expect(staleClaimMsFor(60)).toBeGreaterThanOrEqual(60_000 + sesEventMarginMs + queueMs);
+  });
+
   it('never resends a claim whose sending invocation may still be running or whose Email Sent may still come', async () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
     await world.deliveries.claim(aReleaseClaim(outlet), new Date(world.clock.now).toISOString());
 
-    world.clock.now += announcerTimeoutMs + sesEventMarginMs - 1_000;
+    world.clock.now += defaultSettings.staleClaimMs - 1_000;
     const tooEarly = await sweepStaleClaims(world.deps, far());
     world.clock.now += 2_000;
     const stale = await sweepStaleClaims(world.deps, far());

@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { buildDetail, ReleaseCancelled, ReleaseUpdated } from '#shared/events/index.ts';
-import { eventHandler, on, onSes } from '#shared/lambda/event-handler.ts';
+import { SesEvent } from '#shared/events/ses.ts';
+import { eventHandler, on, onQueue, onSes } from '#shared/lambda/event-handler.ts';
 import { correlationIdOf } from '#shared/lambda/observability.ts';
 
 const anEvent = (detailType: string, detail: unknown, source = 'backline.intake') => ({
@@ -78,5 +79,53 @@ describe('event handlers', () => {
     expect(correlationIdOf(anEvent('Release Cancelled', detail))).toBe('corr-1');
     expect(correlationIdOf({ requestContext: { requestId: 'req-1' } })).toBe('req-1');
     expect(correlationIdOf({ detail: { mail: { messageId: 'm-1' } } })).toBe('m-1');
+  });
+});
+
+describe('a queue route', () => {
+  const record = (messageId: string, body: unknown) => ({
+    messageId,
+    receiptHandle: `${messageId}#1`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    eventSource: 'aws:sqs',
+  });
+  const sent = (messageId: string) => ({
+    version: '0',
+    id: `evt-${messageId}`,
+    'detail-type': 'Email Sent',
+    source: 'aws.ses',
+    account: '000000000000',
+    time: '2027-03-01T12:00:01Z',
+    region: 'us-east-1',
+    resources: [],
+    detail: {
+      eventType: 'Send',
+      mail: { messageId, timestamp: '2027-03-01T12:00:01Z', destination: ['a@b.example'], tags: {} },
+    },
+  });
+
+  it('hands the batch over at once and reports as failed only what the logic could not finish and what is no such event', async () => {
+    const batches: string[][] = [];
+    const handle = eventHandler('test', [
+      onQueue('mail-settlement', SesEvent, async (events) => {
+        batches.push(events.map(({ event }) => event.detail.mail.messageId));
+        return [events[1].messageId];
+      }),
+    ]);
+
+    const answer = await handle(
+      {
+        Records: [
+          record('m1', sent('a')),
+          record('m2', sent('b')),
+          record('m3', 'not json'),
+          record('m4', sent('c')),
+        ],
+      },
+      {} as Context,
+    );
+
+    expect(batches).toEqual([['a', 'b', 'c']]);
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm3' }, { itemIdentifier: 'm2' }] });
   });
 });

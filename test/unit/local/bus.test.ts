@@ -298,3 +298,51 @@ describe('the local bus across a restart (its journal)', () => {
     expect(restarted.resume()).toBe(0);
   });
 });
+
+describe('the local bus and queue triggers', () => {
+  it("puts the events a queue trigger's pattern matches in its queue, whole, instead of invoking the function", async () => {
+    const invoked: string[] = [];
+    const queued: { queue: string; event: BusEvent }[] = [];
+    const queueSpec: FunctionSpec = {
+      entry: 'functions/x/handler.ts',
+      description: 'test',
+      on: [
+        {
+          kind: 'queue',
+          queue: 'mail-events',
+          bus: 'default',
+          pattern: { 'detail-type': ['Email Sent'] },
+          batchSize: 10,
+          batchingWindowSeconds: 1,
+          visibilityTimeoutSeconds: 30,
+          maxReceiveCount: 3,
+        },
+      ],
+      may: ['queue:consume:mail-events'],
+    };
+    const bus = new LocalBus({
+      functions: [['announcer', queueSpec]],
+      invoke: async (name) => {
+        invoked.push(name);
+      },
+      enqueue: (queue, event) => {
+        queued.push({ queue, event });
+      },
+      faults: new Faults(),
+      account: '000000000000',
+      region: 'us-east-1',
+      retryBaseMs: 1,
+    });
+
+    await bus.publish('default', { Source: 'aws.ses', DetailType: 'Email Sent', Detail: '{"mail":{}}' });
+    await bus.publish('default', { Source: 'aws.ses', DetailType: 'Email Delivered', Detail: '{}' });
+
+    expect(invoked).toEqual([]);
+    expect(queued).toEqual([
+      {
+        queue: 'mail-events',
+        event: expect.objectContaining({ 'detail-type': 'Email Sent', detail: { mail: {} } }),
+      },
+    ]);
+  });
+});

@@ -1,0 +1,139 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * How each function is bundled (see docs/design.md#bundles). CDK's NodejsFunction (app-function.ts)
+ * bundles with these settings; `bundleFunctions` runs esbuild with the same ones and reads its
+ * metafile, so a test can hold each bundle to what its function needs and the bench can weigh it.
+ */
+export const bundling = {
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  mainFields: ['module', 'main'],
+  // CommonJS dependencies inside an ESM bundle still call require().
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  /**
+   * Never loaded on Lambda, so left out of every bundle: the SDK's default credential chain takes the
+   * role's credentials from the environment first and only imports these (dynamically) when that fails.
+   */
+  externalModules: [
+    '@aws-sdk/credential-provider-ini',
+    '@aws-sdk/credential-provider-login',
+    '@aws-sdk/credential-provider-process',
+    '@aws-sdk/credential-provider-sso',
+    '@aws-sdk/credential-provider-web-identity',
+    '@aws-sdk/credential-provider-http',
+    '@aws-sdk/nested-clients',
+    '@aws-sdk/token-providers',
+    '@smithy/credential-provider-imds',
+  ],
+} as const;
+
+/** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
+export const projectRoot = join(import.meta.dirname, '..');
+
+export interface FunctionBundle {
+  name: string;
+  bytes: number;
+  /** What the bundle holds, by npm package (`zod`, `@aws-sdk/client-dynamodb`) or project file, with the bytes each adds. */
+  parts: Record<string, number>;
+  /** Every module in it: project files relative to the root, package files as `node_modules/...`. */
+  modules: string[];
+  /** What the bundle still imports when it runs (node built-ins, externals), and how. */
+  imports: { path: string; kind: string }[];
+  /** The bundle's file, when written. */
+  file?: string;
+}
+
+/** The npm package a bundled module belongs to, or the project file itself. */
+export function partOf(modulePath: string): string {
+  const inPackage = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(modulePath);
+  return inPackage ? inPackage[1] : modulePath;
+}
+
+/**
+ * Bundles every given entry in one esbuild run (shared parsing), as CDK would, and answers what each
+ * bundle holds. With `outdir`, the bundles are written there as `<name>.mjs` (to load them).
+ */
+export async function bundleFunctions(
+  entries: { name: string; entry: string }[],
+  options: { outdir?: string } = {},
+): Promise<FunctionBundle[]> {
+  const outdir = options.outdir ?? join(projectRoot, 'node_modules', '.cache', 'backline-bundles');
+  const result = await build({
+    entryPoints: Object.fromEntries(entries.map(({ name, entry }) => [name, join(projectRoot, entry)])),
+    absWorkingDir: projectRoot,
+    bundle: true,
+    platform: 'node',
+    format: bundling.format,
+    target: bundling.target,
+    minify: bundling.minify,
+    mainFields: [...bundling.mainFields],
+    banner: { js: bundling.banner },
+    external: [...bundling.externalModules],
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    write: false,
+    logLevel: 'error',
+  });
+  if (options.outdir) {
+    mkdirSync(options.outdir, { recursive: true });
+    for (const file of result.outputFiles) writeFileSync(file.path, file.contents);
+  }
+  return entries.map(({ name }) => {
+    const path = relative(projectRoot, join(outdir, `${name}.mjs`));
+    const output = result.metafile.outputs[path];
+    if (!output) throw new Error(`esbuild wrote no ${path}`);
+    const parts: Record<string, number> = {};
+    for (const [module, input] of Object.entries(output.inputs)) {
+      parts[partOf(module)] = (parts[partOf(module)] ?? 0) + input.bytesInOutput;
+    }
+    return {
+      name,
+      bytes: output.bytes,
+      parts,
+      modules: Object.keys(output.inputs),
+      imports: output.imports.map(({ path, kind }) => ({ path, kind })),
+      ...(options.outdir ? { file: join(options.outdir, `${name}.mjs`) } : {}),
+    };
+  });
+}
+
+/** The SDK client class each client package exports. */
+const clientClasses: Record<string, string> = {
+  '@aws-sdk/client-dynamodb': 'DynamoDBClient',
+  '@aws-sdk/client-eventbridge': 'EventBridgeClient',
+  '@aws-sdk/client-kms': 'KMSClient',
+  '@aws-sdk/client-scheduler': 'SchedulerClient',
+  '@aws-sdk/client-secrets-manager': 'SecretsManagerClient',
+  '@aws-sdk/client-sesv2': 'SESv2Client',
+  '@aws-sdk/client-sqs': 'SQSClient',
+};
+
+/** The SDK client packages a bundle holds. */
+export const sdkClientsOf = (bundle: FunctionBundle): string[] =>
+  Object.keys(bundle.parts)
+    .filter((part) => part in clientClasses)
+    .sort();
+
+/**
+ * The floor a function's bundle is weighed against: a module that only builds the same SDK clients
+ * (and the document client, when it uses DynamoDB) and does nothing else.
+ */
+export function sdkOnlySource(clients: string[]): string {
+  const lines = clients.flatMap((client) => [
+    `import { ${clientClasses[client]} } from '${client}';`,
+    `export const ${clientClasses[client]}Instance = new ${clientClasses[client]}({});`,
+  ]);
+  if (clients.includes('@aws-sdk/client-dynamodb')) {
+    lines.push(
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+      'export const documents = DynamoDBDocumentClient.from(DynamoDBClientInstance);',
+    );
+  }
+  lines.push('export const handler = async () => ({});');
+  return `${lines.join('\n')}\n`;
+}

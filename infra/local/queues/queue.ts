@@ -1,0 +1,329 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FunctionName, QueueTrigger } from '../../topology.ts';
+import type { Faults } from '../faults.ts';
+import { JsonLines } from '../jsonl.ts';
+
+/**
+ * One SQS queue and the Lambda event source mapping that reads it, for the local cloud (see
+ * docs/design.md#queues). As on AWS:
+ * - the mapping gathers visible messages for up to the trigger's batching window, or until it has a
+ *   full batch, then invokes the function with `{Records}` shaped as Lambda's SQS records; a few
+ *   batches run at once;
+ * - a received message is invisible for the visibility timeout; the function's success deletes the
+ *   batch, except the messages it names in `batchItemFailures` (an identifier not in the batch fails
+ *   the whole batch); a throw deletes nothing; what is not deleted comes back once its timeout ends;
+ * - a message received `maxReceiveCount` times is moved to the dead-letter queue at its next receive.
+ * Times are the local clock's (`Date.now()`), so moving the clock brings back waiting messages. While
+ * something waits for the queue to be idle (`/_local/idle`, a jump of the clock), a batch goes without
+ * waiting out the batching window: only the wait is shorter, every batch is one AWS could make.
+ * Everything is journalled in the data folder (sent synced before `send` returns), so a `kill -9`
+ * loses no message: what was in flight comes back after its visibility timeout, as on SQS.
+ *
+ * Faults (docs/design.md#local-faults): `sqs.send-fail[:queue]` refuses a message from the bus (its
+ * rule retries), `sqs.redeliver[:queue]` loses the deletion of a handled batch, so it comes back.
+ */
+
+/** A record of Lambda's SQS event. */
+export interface SqsRecord {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: {
+    ApproximateReceiveCount: string;
+    SentTimestamp: string;
+    SenderId: string;
+    ApproximateFirstReceiveTimestamp: string;
+  };
+  messageAttributes: Record<string, never>;
+  md5OfBody: string;
+  eventSource: 'aws:sqs';
+  eventSourceARN: string;
+  awsRegion: string;
+}
+
+interface Message {
+  id: string;
+  body: string;
+  sentAt: number;
+  receiveCount: number;
+  firstReceivedAt?: number;
+  /** When it can be received (again); 0 = now. */
+  visibleAt: number;
+}
+
+export interface QueueDeadLetter {
+  queue: string;
+  function: FunctionName;
+  messageId: string;
+  receiveCount: number;
+  body: string;
+  at: string;
+}
+
+type Entry =
+  | { op: 'sent'; id: string; body: string; sentAt: number }
+  | { op: 'received'; id: string; receiveCount: number; visibleAt: number; firstReceivedAt: number }
+  | { op: 'deleted' | 'dead'; id: string };
+
+/** Lambda starts this many batches of one SQS event source at once. */
+export const concurrentBatches = 5;
+
+export interface LocalQueueOptions {
+  functionName: FunctionName;
+  trigger: QueueTrigger;
+  invoke: (name: FunctionName, event: { Records: SqsRecord[] }) => Promise<unknown>;
+  faults: Faults;
+  account: string;
+  region: string;
+  /** Where the queue is journalled (and its dead letters kept); none = in memory. */
+  files?: { journal: string; deadLetters: string };
+  /** How often the mapping looks for visible messages. */
+  pollIntervalMs?: number;
+}
+
+export class LocalQueue {
+  readonly #options: LocalQueueOptions;
+  readonly #messages = new Map<string, Message>();
+  readonly #inFlight = new Set<string>();
+  readonly #deadLetters: QueueDeadLetter[] = [];
+  readonly #journal: JsonLines<Entry> | undefined;
+  readonly #deadLetterFile: JsonLines<QueueDeadLetter> | undefined;
+  readonly #arn: string;
+  #batches = 0;
+  #gatheringSince: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: LocalQueueOptions) {
+    this.#options = options;
+    this.#arn = `arn:aws:sqs:${options.region}:${options.account}:${options.trigger.queue}`;
+    this.#journal = options.files ? new JsonLines(options.files.journal) : undefined;
+    this.#deadLetterFile = options.files ? new JsonLines(options.files.deadLetters) : undefined;
+    this.#open();
+  }
+
+  get name(): string {
+    return this.#options.trigger.queue;
+  }
+
+  /** SendMessage (what the bus's rule does with each matching event): durable before it returns. */
+  send(body: string): string {
+    if (this.#options.faults.takeFor('sqs.send-fail', this.name)) {
+      throw new Error(`injected fault sqs.send-fail: queue ${this.name} refused the message`);
+    }
+    const message: Message = { id: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, visibleAt: 0 };
+    this.#messages.set(message.id, message);
+    this.#journal?.append([{ op: 'sent', id: message.id, body, sentAt: message.sentAt }], { sync: true });
+    queueMicrotask(() => this.#poll());
+    return message.id;
+  }
+
+  start(): void {
+    this.#running = true;
+    const tick = () => {
+      this.#poll();
+      if (this.#running) this.#timer = setTimeout(tick, this.#options.pollIntervalMs ?? 100);
+    };
+    this.#timer = setTimeout(tick, 0);
+  }
+
+  stop(): void {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    this.#journal?.close();
+    this.#deadLetterFile?.close();
+  }
+
+  /** Messages waiting (visible or not) and in flight, and the dead letters. */
+  depth(): { visible: number; invisible: number; inFlight: number; deadLetters: number } {
+    const now = Date.now();
+    const waiting = [...this.#messages.values()].filter((m) => !this.#inFlight.has(m.id));
+    return {
+      visible: waiting.filter((m) => m.visibleAt <= now).length,
+      invisible: waiting.filter((m) => m.visibleAt > now).length,
+      inFlight: this.#inFlight.size,
+      deadLetters: this.#deadLetters.length,
+    };
+  }
+
+  deadLetters(): QueueDeadLetter[] {
+    return this.#deadLetters;
+  }
+
+  /**
+   * Resolves once no message is visible and no batch runs. A message waiting out its visibility
+   * timeout does not count: it comes back when the clock reaches it.
+   */
+  whenIdle(): Promise<void> {
+    if (this.#idle()) return Promise.resolve();
+    const idle = new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    this.#poll();
+    return idle;
+  }
+
+  #idle(): boolean {
+    const { visible, inFlight } = this.depth();
+    return visible === 0 && inFlight === 0 && this.#batches === 0;
+  }
+
+  #notifyIdle(): void {
+    if (!this.#idle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Starts the batches that are due: full, or gathered for the whole batching window. */
+  #poll(): void {
+    const { batchSize, batchingWindowSeconds } = this.#options.trigger;
+    const now = Date.now();
+    while (this.#batches < concurrentBatches) {
+      const visible = [...this.#messages.values()]
+        .filter((m) => !this.#inFlight.has(m.id) && m.visibleAt <= now)
+        .sort((a, b) => a.sentAt - b.sentAt);
+      if (visible.length === 0) {
+        this.#gatheringSince = undefined;
+        break;
+      }
+      this.#gatheringSince ??= now;
+      const full = visible.length >= batchSize;
+      // Someone waits for the queue to be idle (a test, a jump of the clock): what has gathered goes now.
+      const flush = this.#idleWaiters.length > 0;
+      if (!full && !flush && now - this.#gatheringSince < batchingWindowSeconds * 1000) break;
+      this.#gatheringSince = undefined;
+      void this.#run(visible.slice(0, batchSize), now);
+    }
+    this.#notifyIdle();
+  }
+
+  async #run(candidates: Message[], now: number): Promise<void> {
+    const { trigger, functionName, invoke, faults } = this.#options;
+    const batch: Message[] = [];
+    for (const message of candidates) {
+      // SQS moves a message to the dead-letter queue when a receive would exceed maxReceiveCount.
+      if (message.receiveCount >= trigger.maxReceiveCount) {
+        this.#deadLetter(message);
+        continue;
+      }
+      message.receiveCount++;
+      message.firstReceivedAt ??= now;
+      message.visibleAt = now + trigger.visibilityTimeoutSeconds * 1000;
+      this.#inFlight.add(message.id);
+      batch.push(message);
+    }
+    this.#journal?.append(
+      batch.map((m) => ({
+        op: 'received' as const,
+        id: m.id,
+        receiveCount: m.receiveCount,
+        visibleAt: m.visibleAt,
+        firstReceivedAt: m.firstReceivedAt!,
+      })),
+    );
+    if (batch.length === 0) return;
+    this.#batches++;
+    try {
+      let handled: Message[] = [];
+      try {
+        const response = await invoke(functionName, { Records: batch.map((m) => this.#record(m)) });
+        handled = this.#handled(batch, response);
+      } catch {
+        // A throw or a crash: nothing is deleted; the batch comes back after its visibility timeout.
+      }
+      if (handled.length > 0 && faults.takeFor('sqs.redeliver', this.name)) handled = [];
+      for (const message of handled) this.#messages.delete(message.id);
+      this.#journal?.append(handled.map((m) => ({ op: 'deleted' as const, id: m.id })));
+    } finally {
+      for (const message of batch) this.#inFlight.delete(message.id);
+      this.#batches--;
+      queueMicrotask(() => this.#poll());
+    }
+  }
+
+  /** The messages a successful invocation finished: all but those named in `batchItemFailures`. */
+  #handled(batch: Message[], response: unknown): Message[] {
+    const failures = (response as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null)
+      ?.batchItemFailures;
+    if (!Array.isArray(failures) || failures.length === 0) return batch;
+    const failed = new Set(failures.map((failure) => String(failure?.itemIdentifier ?? '')));
+    // Lambda: an identifier that is not in the batch makes the whole batch failed.
+    if ([...failed].some((id) => !batch.some((m) => m.id === id))) return [];
+    return batch.filter((m) => !failed.has(m.id));
+  }
+
+  #deadLetter(message: Message): void {
+    const letter: QueueDeadLetter = {
+      queue: this.name,
+      function: this.#options.functionName,
+      messageId: message.id,
+      receiveCount: message.receiveCount,
+      body: message.body,
+      at: new Date().toISOString(),
+    };
+    this.#messages.delete(message.id);
+    this.#deadLetters.push(letter);
+    this.#deadLetterFile?.append([letter], { sync: true });
+    this.#journal?.append([{ op: 'dead', id: message.id }]);
+  }
+
+  #record(message: Message): SqsRecord {
+    return {
+      messageId: message.id,
+      receiptHandle: `${message.id}#${message.receiveCount}`,
+      body: message.body,
+      attributes: {
+        ApproximateReceiveCount: String(message.receiveCount),
+        SentTimestamp: String(message.sentAt),
+        SenderId: 'events.amazonaws.com',
+        ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
+      },
+      messageAttributes: {},
+      md5OfBody: createHash('md5').update(message.body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.#arn,
+      awsRegion: this.#options.region,
+    };
+  }
+
+  /** Reads what the last run left in the queue and compacts the journal to exactly that. */
+  #open(): void {
+    if (!this.#journal) return;
+    for (const entry of this.#journal.read()) {
+      if (entry.op === 'sent') {
+        this.#messages.set(entry.id, {
+          id: entry.id,
+          body: entry.body,
+          sentAt: entry.sentAt,
+          receiveCount: 0,
+          visibleAt: 0,
+        });
+        continue;
+      }
+      const message = this.#messages.get(entry.id);
+      if (!message) continue;
+      if (entry.op === 'received') {
+        message.receiveCount = entry.receiveCount;
+        message.visibleAt = entry.visibleAt;
+        message.firstReceivedAt = entry.firstReceivedAt;
+      } else this.#messages.delete(entry.id);
+    }
+    this.#journal.rewrite(
+      [...this.#messages.values()].flatMap((m): Entry[] => [
+        { op: 'sent', id: m.id, body: m.body, sentAt: m.sentAt },
+        ...(m.receiveCount > 0
+          ? [
+              {
+                op: 'received' as const,
+                id: m.id,
+                receiveCount: m.receiveCount,
+                visibleAt: m.visibleAt,
+                firstReceivedAt: m.firstReceivedAt ?? m.sentAt,
+              },
+            ]
+          : []),
+      ]),
+    );
+    this.#deadLetters.push(...(this.#deadLetterFile?.read() ?? []));
+  }
+}

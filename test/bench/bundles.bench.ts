@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleFunctions, projectRoot, sdkClientsOf, sdkOnlySource } from '#infra/bundles.ts';
+import { functionEntries } from '#infra/topology.ts';
+import { configKeys } from '#shared/config.ts';
+import { reportRows, row, targets } from './rows.ts';
+
+/**
+ * Each function's bundle, built as CDK builds it (infra/bundles.ts): what it holds, its size, and its
+ * module init time (a fresh node importing it, the least of `BENCH_INIT_RUNS` runs), each against
+ * its floor: a bundle that only builds the same SDK clients. Prints the largest parts of each bundle.
+ */
+const runs = Number(process.env.BENCH_INIT_RUNS ?? 7);
+const outdir = mkdtempSync(join(tmpdir(), 'backline-bundles-'));
+const floorsDir = join(projectRoot, 'node_modules', '.cache', 'backline-sdk-only');
+
+/** What a deployed function finds in its environment; nothing is called at init, so dummies do. */
+const environment: Record<string, string> = {
+  ...Object.fromEntries(configKeys.map((key) => [key, 'x'])),
+  EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:000000000000:event-bus/backline',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/scheduler',
+  SENDER_ADDRESS: 'press@backline.example',
+  PUBLIC_BASE_URL: 'https://backline.example',
+  MANAGER_TIME_ZONE: 'Europe/London',
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+};
+
+/** Milliseconds a fresh node spends importing `file`. */
+function importMs(file: string): number {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      'const t = performance.now(); await import(process.env.BUNDLE); process.stdout.write(String(performance.now() - t));',
+    ],
+    { env: { ...process.env, ...environment, BUNDLE: file }, encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`importing ${file} failed: ${run.stderr}`);
+  return Number(run.stdout);
+}
+
+/**
+ * Init of a bundle and of its floor, taken in turns (so both see the same load), the least of `runs`
+ * each: on a shared machine other work only ever adds time.
+ */
+function initMs(file: string, floorFile: string): { ms: number; floorMs: number } {
+  let ms = Number.POSITIVE_INFINITY;
+  let floorMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    floorMs = Math.min(floorMs, importMs(floorFile));
+    ms = Math.min(ms, importMs(file));
+  }
+  return { ms, floorMs };
+}
+
+try {
+  const bundles = await bundleFunctions(
+    functionEntries().map(([name, spec]) => ({ name, entry: spec.entry })),
+    { outdir },
+  );
+  // One floor per set of SDK clients.
+  const clientSets = [...new Set(bundles.map((bundle) => sdkClientsOf(bundle).join(',')))];
+  mkdirSync(floorsDir, { recursive: true });
+  const floorEntries = clientSets.map((set, index) => {
+    const entry = join(floorsDir, `sdk-only-${index}.ts`);
+    writeFileSync(entry, sdkOnlySource(set === '' ? [] : set.split(',')));
+    return { name: `sdk-only-${index}`, entry: entry.slice(projectRoot.length + 1) };
+  });
+  const floors = await bundleFunctions(floorEntries, { outdir });
+  const floorOf = (clients: string[]) => floors[clientSets.indexOf(clients.join(','))];
+
+  const kb = (bytes: number) => bytes / 1024;
+  const rows = [];
+  let largest = { name: '', bytes: 0, floor: 0 };
+  let slowest = { name: '', ms: 0, floor: 0 };
+  for (const bundle of bundles) {
+    const floor = floorOf(sdkClientsOf(bundle));
+    const { ms, floorMs } = initMs(bundle.file!, floor.file!);
+    const clients = sdkClientsOf(bundle)
+      .map((client) => client.replace('@aws-sdk/client-', ''))
+      .join(', ');
+    console.log(
+      `${bundle.name}: ${kb(bundle.bytes).toFixed(0)} KB (SDK only ${kb(floor.bytes).toFixed(0)} KB: ${clients || 'no clients'})`,
+    );
+    const parts = Object.entries(bundle.parts)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10);
+    console.log(`    ${parts.map(([part, bytes]) => `${part} ${kb(bytes).toFixed(1)}`).join(', ')}`);
+    rows.push(
+      row(
+        `bundle-size-${bundle.name}`,
+        `bundle size, ${bundle.name}`,
+        kb(bundle.bytes),
+        'KB',
+        kb(floor.bytes),
+        targets.overFloorAtMost(150, 'KB'),
+        `floor: SDK only (${clients || 'no clients'})`,
+      ),
+      row(
+        `init-${bundle.name}`,
+        `module init, ${bundle.name}`,
+        ms,
+        'ms',
+        floorMs,
+        targets.ratioAtMost(1.3),
+        `least of ${runs} fresh node processes importing the bundle, taken in turns with its floor`,
+      ),
+    );
+    if (bundle.bytes > largest.bytes)
+      largest = { name: bundle.name, bytes: bundle.bytes, floor: floor.bytes };
+    if (ms / floorMs > slowest.ms / (slowest.floor || 1)) slowest = { name: bundle.name, ms, floor: floorMs };
+  }
+  rows.unshift(
+    row(
+      'init-worst',
+      `module init, worst function (${slowest.name})`,
+      slowest.ms,
+      'ms',
+      slowest.floor,
+      targets.ratioAtMost(1.3),
+      'the function whose init is furthest above its SDK-only floor',
+    ),
+    row(
+      'bundle-size-largest',
+      `largest bundle (${largest.name})`,
+      kb(largest.bytes),
+      'KB',
+      kb(largest.floor),
+      targets.overFloorAtMost(150, 'KB'),
+    ),
+  );
+  reportRows(rows);
+} finally {
+  rmSync(outdir, { recursive: true, force: true });
+}

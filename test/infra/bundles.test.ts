@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleFunctions, bundling, type FunctionBundle, projectRoot, sdkClientsOf } from '#infra/bundles.ts';
+import { type FunctionSpec, functionEntries } from '#infra/topology.ts';
+
+/**
+ * Each function's bundle, built as CDK builds it, read through esbuild's metafile: it holds what its
+ * function needs and nothing that only another function, the infrastructure or the tests need
+ * (see docs/design.md#bundles). `npm run bench bundles` prints what each one holds and weighs it.
+ */
+const { dependencies, devDependencies } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
+
+/** The SDK client each kind of grant needs: a bundle holding a client its grants never use carries dead weight. */
+const clientsFor = (may: FunctionSpec['may']): string[] => {
+  const clients = new Set<string>();
+  for (const permission of may) {
+    if (permission.startsWith('table:')) clients.add('@aws-sdk/client-dynamodb');
+    if (permission === 'ses:send') clients.add('@aws-sdk/client-sesv2');
+    if (permission.startsWith('events:put:')) clients.add('@aws-sdk/client-eventbridge');
+    if (permission === 'schedules:manage') clients.add('@aws-sdk/client-scheduler');
+    if (permission.startsWith('secrets:read:')) clients.add('@aws-sdk/client-secrets-manager');
+    if (permission.startsWith('webhook-secrets:')) clients.add('@aws-sdk/client-kms');
+  }
+  return [...clients].sort();
+};
+
+describe('function bundles', () => {
+  const specs = new Map(functionEntries());
+  let bundles: FunctionBundle[];
+  beforeAll(async () => {
+    bundles = await bundleFunctions(functionEntries().map(([name, spec]) => ({ name, entry: spec.entry })));
+  });
+  const each = (check: (bundle: FunctionBundle, spec: FunctionSpec) => void) => () => {
+    for (const bundle of bundles) check(bundle, specs.get(bundle.name as never)!);
+  };
+
+  it(
+    'holds exactly the SDK clients that its function is granted the use of',
+    each((bundle, spec) => {
+      expect({ [bundle.name]: sdkClientsOf(bundle) }).toEqual({ [bundle.name]: clientsFor(spec.may) });
+    }),
+  );
+
+  it(
+    'holds only what runs on Lambda: no dev dependency, no CDK, no local cloud or test module',
+    each((bundle) => {
+      const buildOnly = new Set(['aws-cdk-lib', 'constructs', 'cdk-nag', 'esbuild']);
+      const packages = Object.keys(bundle.parts).filter(
+        (part) => !/^(functions|shared|infra|test)\//.test(part),
+      );
+      const notForRuntime = packages.filter(
+        (name) => buildOnly.has(name) || (name in devDependencies && !(name in dependencies)),
+      );
+      // The topology is the one infrastructure module code may read (a function's own settings).
+      const outsideCode = bundle.modules.filter(
+        (module) =>
+          !module.includes('node_modules/') &&
+          !/^(functions|shared)\//.test(module) &&
+          module !== 'infra/topology.ts',
+      );
+      expect({ [bundle.name]: [...notForRuntime, ...outsideCode] }).toEqual({ [bundle.name]: [] });
+    }),
+  );
+
+  it(
+    'keeps the mail templates out of every function that sends no mail',
+    each((bundle, spec) => {
+      const templates = bundle.modules.filter((m) => m.startsWith('shared/mail/templates'));
+      if (!spec.may.includes('ses:send')) expect({ [bundle.name]: templates }).toEqual({ [bundle.name]: [] });
+    }),
+  );
+
+  it(
+    "keeps zod's translations of its messages out (only the English ones are used)",
+    each((bundle) => {
+      const locales = bundle.modules.filter((m) => /zod\/v4\/locales\/(?!en\.js|index\.js)/.test(m));
+      expect({ [bundle.name]: locales }).toEqual({ [bundle.name]: [] });
+    }),
+  );
+
+  it(
+    'imports what it leaves out (credential providers Lambda never needs) only on demand, never at load',
+    each((bundle) => {
+      const atLoad = bundle.imports.filter(
+        (i) => !i.path.startsWith('node:') && i.kind !== 'dynamic-import' && i.kind !== 'require-call',
+      );
+      expect({ [bundle.name]: atLoad }).toEqual({ [bundle.name]: [] });
+      for (const external of bundle.imports.filter((i) => !i.path.startsWith('node:'))) {
+        expect(bundling.externalModules).toContain(external.path);
+      }
+    }),
+  );
+});

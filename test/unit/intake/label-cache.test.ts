@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { cachedLabels, labelCacheMs, rereadIntervalMs } from '#functions/intake/label-cache.ts';
+import { receiveWebhook } from '#functions/intake/receive.ts';
+import { type Label, withRevokedSecrets, withRotatedSecret } from '#shared/db/labels.ts';
+import {
+  aLabel,
+  aReleaseWebhook,
+  aSecret,
+  InMemoryLabels,
+  InMemoryWebhookRecords,
+  signedWebhook,
+} from '#test/support/intake.ts';
+import { knownReleases } from '#test/support/releases.ts';
+
+const start = Date.parse('2027-01-05T10:00:00Z');
+
+/** Intake with cached labels on a fake clock, counting the reads that reach the table. */
+function cachedIntake() {
+  const clock = { at: start };
+  const label = aLabel();
+  const stored = new InMemoryLabels(label);
+  let reads = 0;
+  const labels = cachedLabels(
+    {
+      get: (labelId) => {
+        reads++;
+        return stored.get(labelId);
+      },
+    },
+    () => clock.at,
+  );
+  const deps = {
+    labels,
+    webhooks: new InMemoryWebhookRecords(),
+    releases: knownReleases(),
+    now: () => new Date(clock.at),
+  };
+  const send = async (secret: string, labelId = label.labelId) => {
+    const request = signedWebhook(secret, aReleaseWebhook(), { at: new Date(clock.at) });
+    try {
+      await receiveWebhook({ labelId, headers: request.headers, body: Buffer.from(request.body) }, deps);
+      return 202;
+    } catch (error) {
+      return (error as { status: number }).status;
+    }
+  };
+  const change = (next: (label: Label) => Label) => {
+    const current = stored.items.get(label.labelId) as Label;
+    stored.items.set(label.labelId, next(current));
+  };
+  return {
+    clock,
+    label,
+    stored,
+    send,
+    change,
+    reads: () => reads,
+    secret: label.secrets[0].value,
+    tick: (ms: number) => {
+      clock.at += ms;
+    },
+  };
+}
+
+describe('labels cached by intake', () => {
+  it('reads a label once for every webhook it takes within 30 seconds', async () => {
+    const intake = cachedIntake();
+
+    const statuses = [];
+    for (let i = 0; i < 10; i++) {
+      statuses.push(await intake.send(intake.secret));
+      intake.tick(2_000);
+    }
+
+    expect(statuses).toEqual(Array(10).fill(202));
+    expect(intake.reads()).toBe(1);
+  });
+
+  it('reads the label again once its entry is 30 seconds old', async () => {
+    const intake = cachedIntake();
+    await intake.send(intake.secret);
+
+    intake.tick(labelCacheMs);
+    await intake.send(intake.secret);
+
+    expect(intake.reads()).toBe(2);
+  });
+
+  it('accepts a secret rotated in after the label was cached, at once', async () => {
+    const intake = cachedIntake();
+    await intake.send(intake.secret);
+    const rotated = aSecret();
+    intake.tick(10);
+    intake.change((label) => withRotatedSecret(label, rotated, new Date(intake.clock.at)));
+
+    const status = await intake.send(rotated);
+
+    expect(status).toBe(202);
+    expect(intake.reads()).toBe(2);
+  });
+
+  it('reads a label at most once a second however many bad signatures arrive', async () => {
+    const intake = cachedIntake();
+    await intake.send(intake.secret);
+
+    const statuses = [];
+    for (let i = 0; i < 50; i++) {
+      statuses.push(await intake.send(aSecret()));
+      intake.tick(100);
+    }
+
+    expect(statuses).toEqual(Array(50).fill(401));
+    // 5 seconds of bad signatures: the first read, then one re-read per second.
+    expect(intake.reads()).toBe(1 + (50 * 100) / rereadIntervalMs);
+  });
+
+  it('keeps accepting a revoked secret for less than 30 seconds, and refuses it after', async () => {
+    const intake = cachedIntake();
+    const rotated = aSecret();
+    intake.change((label) => withRotatedSecret(label, rotated, new Date(intake.clock.at)));
+    await intake.send(rotated);
+    intake.change(withRevokedSecrets);
+
+    intake.tick(labelCacheMs - 1);
+    const justBefore = await intake.send(intake.secret);
+    intake.tick(1);
+    const after = await intake.send(intake.secret);
+
+    expect([justBefore, after]).toEqual([202, 401]);
+  });
+
+  it('keeps no unknown label, so a label created after a 404 is found at once', async () => {
+    const intake = cachedIntake();
+    const unknown = await intake.send(intake.secret, 'label-to-come');
+
+    intake.stored.items.set('label-to-come', { ...intake.label, labelId: 'label-to-come' });
+    const known = await intake.send(intake.secret, 'label-to-come');
+
+    expect([unknown, known]).toEqual([404, 202]);
+  });
+
+  it('shares one read between requests that arrive while it is under way', async () => {
+    const intake = cachedIntake();
+
+    const statuses = await Promise.all(Array.from({ length: 5 }, () => intake.send(intake.secret)));
+
+    expect(statuses).toEqual(Array(5).fill(202));
+    expect(intake.reads()).toBe(1);
+  });
+});

@@ -1,0 +1,198 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Faults } from '#infra/local/faults.ts';
+import { LocalQueue, type SqsRecord } from '#infra/local/queues/queue.ts';
+import type { QueueTrigger } from '#infra/topology.ts';
+
+const aTrigger = (overrides: Partial<QueueTrigger> = {}): QueueTrigger => ({
+  kind: 'queue',
+  queue: 'mail-events',
+  bus: 'default',
+  pattern: { source: ['aws.ses'] },
+  batchSize: 10,
+  batchingWindowSeconds: 0.05,
+  visibilityTimeoutSeconds: 0.2,
+  maxReceiveCount: 3,
+  ...overrides,
+});
+
+const started: LocalQueue[] = [];
+afterEach(() => {
+  for (const queue of started.splice(0)) queue.stop();
+});
+
+/** A queue whose function records each batch and answers what `answer` says. */
+function aQueue(
+  options: {
+    trigger?: Partial<QueueTrigger>;
+    answer?: (records: SqsRecord[], call: number) => unknown;
+    faults?: Faults;
+    files?: { journal: string; deadLetters: string };
+    start?: boolean;
+  } = {},
+) {
+  const batches: SqsRecord[][] = [];
+  const queue = new LocalQueue({
+    functionName: 'announcer',
+    trigger: aTrigger(options.trigger),
+    invoke: async (_, event) => {
+      batches.push(event.Records);
+      return options.answer?.(event.Records, batches.length) ?? {};
+    },
+    faults: options.faults ?? new Faults(),
+    account: '000000000000',
+    region: 'us-east-1',
+    files: options.files,
+    pollIntervalMs: 10,
+  });
+  started.push(queue);
+  if (options.start !== false) queue.start();
+  return { queue, batches, bodies: () => batches.map((batch) => batch.map((record) => record.body)) };
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const dataFiles = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'queue-'));
+  return { journal: join(dir, 'q.jsonl'), deadLetters: join(dir, 'q-dead.jsonl') };
+};
+
+describe('the local SQS queue and its event source mapping', () => {
+  it('hands messages over in batches of at most the batch size, after gathering for the batching window', async () => {
+    const { queue, bodies } = aQueue({ trigger: { batchSize: 4, batchingWindowSeconds: 1 } });
+
+    for (let i = 1; i <= 6; i++) queue.send(`m${i}`);
+    await wait(30);
+    const beforeTheWindow = bodies();
+    await queue.whenIdle();
+
+    expect(beforeTheWindow).toEqual([['m1', 'm2', 'm3', 'm4']]);
+    expect(bodies()).toEqual([
+      ['m1', 'm2', 'm3', 'm4'],
+      ['m5', 'm6'],
+    ]);
+  });
+
+  it('shapes each record as Lambda does, with the receive count', async () => {
+    const { queue, batches } = aQueue();
+
+    const id = queue.send('{"detail-type":"Email Sent"}');
+    await queue.whenIdle();
+
+    expect(batches[0][0]).toMatchObject({
+      messageId: id,
+      body: '{"detail-type":"Email Sent"}',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:mail-events',
+      attributes: { ApproximateReceiveCount: '1' },
+    });
+  });
+
+  it('brings back only the messages named in batchItemFailures, once their visibility timeout ends', async () => {
+    const { queue, bodies } = aQueue({
+      answer: (records, call) =>
+        call === 1 ? { batchItemFailures: [{ itemIdentifier: records[1].messageId }] } : {},
+    });
+
+    queue.send('a');
+    queue.send('b');
+    queue.send('c');
+    await queue.whenIdle();
+    const right = bodies();
+    await wait(300);
+    await queue.whenIdle();
+
+    expect(right).toEqual([['a', 'b', 'c']]);
+    expect(bodies()).toEqual([['a', 'b', 'c'], ['b']]);
+  });
+
+  it('brings back the whole batch when the function throws, or names a message not in the batch', async () => {
+    const { queue, batches } = aQueue({
+      answer: (_, call) => {
+        if (call === 1) throw new Error('boom');
+        if (call === 2) return { batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] };
+        return {};
+      },
+    });
+
+    queue.send('a');
+    queue.send('b');
+    for (let i = 0; i < 3; i++) {
+      await queue.whenIdle();
+      await wait(250);
+    }
+    await queue.whenIdle();
+
+    expect(batches.map((batch) => batch.map((r) => r.attributes.ApproximateReceiveCount))).toEqual([
+      ['1', '1'],
+      ['2', '2'],
+      ['3', '3'],
+    ]);
+    expect(queue.depth()).toMatchObject({ visible: 0, invisible: 0, inFlight: 0 });
+  });
+
+  it('moves a message to the dead-letter queue once it was received maxReceiveCount times', async () => {
+    const { queue, batches } = aQueue({
+      trigger: { maxReceiveCount: 2 },
+      answer: () => {
+        throw new Error('always');
+      },
+    });
+
+    queue.send('poison');
+    for (let i = 0; i < 3; i++) {
+      await queue.whenIdle();
+      await wait(250);
+    }
+    await queue.whenIdle();
+
+    expect(batches).toHaveLength(2);
+    expect(queue.deadLetters()).toEqual([
+      expect.objectContaining({ queue: 'mail-events', body: 'poison', receiveCount: 2 }),
+    ]);
+  });
+
+  it('keeps what it was sent across a restart, and brings back what was in flight after its visibility timeout', async () => {
+    const files = dataFiles();
+    const first = aQueue({ files, answer: () => new Promise(() => {}) });
+    first.queue.send('in flight when killed');
+    await wait(150);
+    first.queue.stop();
+    const unstarted = aQueue({ files, start: false });
+    unstarted.queue.send('never received');
+    unstarted.queue.stop();
+
+    const second = aQueue({ files, trigger: { visibilityTimeoutSeconds: 0.2 } });
+    await second.queue.whenIdle();
+    const atOnce = second.bodies();
+    await wait(250);
+    await second.queue.whenIdle();
+
+    expect(first.bodies()).toEqual([['in flight when killed']]);
+    expect(atOnce).toEqual([['never received']]);
+    expect(second.bodies()).toEqual([['never received'], ['in flight when killed']]);
+    expect(second.batches[1][0].attributes.ApproximateReceiveCount).toBe('2');
+  });
+
+  it('delivers a handled batch again when its deletion is lost (sqs.redeliver), and refuses a send on sqs.send-fail', async () => {
+    const faults = new Faults('sqs.redeliver:mail-events=1,sqs.send-fail=1');
+    const { queue, bodies } = aQueue({ faults });
+
+    const refused = (() => {
+      try {
+        queue.send('refused');
+        return false;
+      } catch {
+        return true;
+      }
+    })();
+    queue.send('handled twice');
+    await queue.whenIdle();
+    await wait(250);
+    await queue.whenIdle();
+
+    expect(refused).toBe(true);
+    expect(bodies()).toEqual([['handled twice'], ['handled twice']]);
+  });
+});
