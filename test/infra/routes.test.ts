@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
 import { healthRoutes } from '#functions/health/handler.ts';
+import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
 import { recipientRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import { functionEntries, functions, schedules } from '#infra/topology.ts';

@@ -29,9 +29,15 @@ describe('generated documents', () => {
 
 describe('the API document', () => {
   const document = JSON.parse(read('docs/openapi.json')) as {
-    paths: Record<string, Record<string, { 'x-backline-auth': string; security: Record<string, string[]>[] }>>;
+    paths: Record<
+      string,
+      Record<string, { 'x-backline-auth': string; security: Record<string, string[]>[] }>
+    >;
   };
-  const schemeOf = { apiKey: ['apiKey'], webhook: ['webhookSignature'], public: [] } as Record<string, string[]>;
+  const schemeOf = { apiKey: ['apiKey'], webhook: ['webhookSignature'], public: [] } as Record<
+    string,
+    string[]
+  >;
 
   it('documents every route of the topology with the auth the topology declares', () => {
     const missing: string[] = [];
