@@ -26,6 +26,7 @@ import { Faults } from './faults.ts';
 import { createGateway } from './gateway.ts';
 import { InFlight } from './in-flight.ts';
 import { LocalKms } from './kms.ts';
+import { logFormatOf } from './logs.ts';
 import { listen } from './ports.ts';
 import { LocalRuntime } from './runtime.ts';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.ts';
@@ -276,6 +277,8 @@ async function start(
     MANAGER_TIME_ZONE: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
     POWERTOOLS_SERVICE_NAME: 'backline',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // EMF metric lines only with JSON logs; the readable log has no use for them (infra/local/logs.ts).
+    POWERTOOLS_METRICS_DISABLED: logFormatOf() === 'json' ? 'false' : 'true',
   };
   Object.assign(process.env, env);
 

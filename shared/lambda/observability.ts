@@ -1,4 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 
@@ -19,6 +21,17 @@ export const loggerFor = (service: string): Logger => {
     loggers.set(service, logger);
   }
   return logger;
+};
+
+let tracer: Tracer | undefined;
+
+/**
+ * X-Ray tracing through Powertools Tracer: one per process, also wrapping the AWS SDK clients
+ * (shared/clients.ts). It traces only on Lambda with active tracing; elsewhere it does nothing.
+ */
+export const tracerOf = (): Tracer => {
+  tracer ??= new Tracer();
+  return tracer;
 };
 
 /**
@@ -54,8 +67,10 @@ const describe = (event: unknown): Record<string, unknown> => {
  */
 export const observability = (service: string): MiddlewareObj<unknown, unknown, Error, Context> => {
   const logger = loggerFor(service);
+  const tracing = captureLambdaHandler(tracerOf()) as MiddlewareObj<unknown, unknown, Error, Context>;
   return {
     before: async (request) => {
+      await tracing.before?.(request);
       logger.resetKeys();
       logger.addContext(request.context);
       const correlationId = correlationIdOf(request.event);
@@ -64,6 +79,7 @@ export const observability = (service: string): MiddlewareObj<unknown, unknown, 
     after: async (request) => {
       const status = (request.response as { statusCode?: unknown } | undefined)?.statusCode;
       logger.info('invocation done', { ...describe(request.event), ...(status ? { status } : {}) });
+      await tracing.after?.(request);
     },
     onError: async (request) => {
       const status = (request.response as { statusCode?: unknown } | undefined)?.statusCode;
@@ -75,6 +91,7 @@ export const observability = (service: string): MiddlewareObj<unknown, unknown, 
           reason: request.error?.message,
         });
       else logger.error('invocation failed', { ...describe(request.event), error: request.error });
+      await tracing.onError?.(request);
     },
   };
 };
