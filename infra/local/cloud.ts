@@ -193,6 +193,12 @@ async function start(
       isReady: () => ready,
       whenIdle,
       streamDeadLetters: () => streams?.deadLetters() ?? [],
+      console: {
+        managerTimeZone: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
+        sesUrl: () => urls.ses,
+        api: (path) => fetch(`${urls.http}${path}`, { headers: { authorization: `Bearer ${apiKey}` } }),
+      },
+      urls: () => urls,
     }),
     account,
   });
