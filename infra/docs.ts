@@ -11,7 +11,7 @@ import { env as placeholderConfig } from '../vitest.config.ts';
 for (const [name, value] of Object.entries(placeholderConfig)) process.env[name] ??= value;
 const { renderOpenApi } = await import('./openapi.ts');
 const { eventDocuments } = await import('#shared/events/export.ts');
-const { withDiagram } = await import('./diagram.ts');
+const { withGeneratedSections } = await import('./readme.ts');
 
 const root = resolve(import.meta.dirname, '..');
 const write = (path: string, text: string) => {
@@ -21,4 +21,4 @@ const write = (path: string, text: string) => {
 write('docs/openapi.json', renderOpenApi());
 for (const [file, document] of Object.entries(eventDocuments()))
   write(`docs/${file}`, `${JSON.stringify(document, null, 2)}\n`);
-write('README.md', withDiagram(readFileSync(resolve(root, 'README.md'), 'utf8')));
+write('README.md', withGeneratedSections(readFileSync(resolve(root, 'README.md'), 'utf8')));

@@ -60,6 +60,15 @@ const describe = (event: unknown): Record<string, unknown> => {
 };
 
 /**
+ * The invocation's own correlation id on its outcome line: where invocations of one function overlap
+ * in one process (the local cloud), the logger's appended keys may already be the next invocation's.
+ */
+const ownCorrelation = (event: unknown) => {
+  const correlationId = correlationIdOf(event);
+  return correlationId ? { correlationId } : {};
+};
+
+/**
  * Every function's middleware: the correlation id on every log line of the invocation, the outcome
  * logged once at info, and an error logged once with its cause before it propagates (so Lambda and
  * EventBridge retry it). HTTP functions put their typed-error middleware after this one, so a 4xx is
@@ -78,7 +87,11 @@ export const observability = (service: string): MiddlewareObj<unknown, unknown, 
     },
     after: async (request) => {
       const status = (request.response as { statusCode?: unknown } | undefined)?.statusCode;
-      logger.info('invocation done', { ...describe(request.event), ...(status ? { status } : {}) });
+      logger.info('invocation done', {
+        ...describe(request.event),
+        ...(status ? { status } : {}),
+        ...ownCorrelation(request.event),
+      });
       await tracing.after?.(request);
     },
     onError: async (request) => {
@@ -89,8 +102,14 @@ export const observability = (service: string): MiddlewareObj<unknown, unknown, 
           ...describe(request.event),
           status,
           reason: request.error?.message,
+          ...ownCorrelation(request.event),
         });
-      else logger.error('invocation failed', { ...describe(request.event), error: request.error });
+      else
+        logger.error('invocation failed', {
+          ...describe(request.event),
+          error: request.error,
+          ...ownCorrelation(request.event),
+        });
       await tracing.onError?.(request);
     },
   };

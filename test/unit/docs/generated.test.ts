@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withDiagram } from '#infra/diagram.ts';
 import { renderOpenApi } from '#infra/openapi.ts';
+import { withGeneratedSections } from '#infra/readme.ts';
 import { functionEntries } from '#infra/topology.ts';
 import { eventDocuments } from '#shared/events/export.ts';
 
@@ -20,10 +20,10 @@ describe('generated documents', () => {
       expect(read(`docs/${file}`), `docs/${file} ${stale}`).toBe(`${JSON.stringify(document, null, 2)}\n`);
   });
 
-  it("keeps the README's architecture diagram drawn from the current topology", () => {
+  it("keeps the README's architecture diagram and event catalogue drawn from the current code", () => {
     const readme = read('README.md');
 
-    expect(readme, stale).toBe(withDiagram(readme));
+    expect(readme, stale).toBe(withGeneratedSections(readme));
   });
 });
 

@@ -1,9 +1,10 @@
+import { catalogue } from '#shared/events/index.ts';
 import { type FunctionSpec, functionEntries, type Permission, schedules } from './topology.ts';
 
 /**
  * The architecture as a mermaid flowchart, drawn from the topology: who calls each function (HTTP
  * routes with their auth, bus rules, the table's stream) and what each may touch. `npm run docs`
- * puts it in the README between its markers; a test fails when it is stale.
+ * writes it and the event catalogue into the README between their markers; a test fails when stale.
  */
 export function architectureDiagram(): string {
   const lines = [
@@ -52,13 +53,36 @@ function touches(spec: FunctionSpec): string[] {
   return edges;
 }
 
-const start = '<!-- architecture diagram: written by npm run docs from infra/topology.ts -->';
-const end = '<!-- end of architecture diagram -->';
+/** The event catalogue as a table: each event, who publishes it, who takes it (from the topology's rules). */
+export function eventCatalogueTable(): string {
+  const consumers = (detailType: string) =>
+    functionEntries()
+      .filter(([, spec]) =>
+        spec.on.some(
+          (t) => t.kind === 'event' && (t.pattern['detail-type'] as string[]).includes(detailType),
+        ),
+      )
+      .map(([name]) => name);
+  const rows = catalogue.map(
+    (contract) =>
+      `| ${contract.detailType} | ${contract.sources.map((s) => `\`${s}\``).join(', ')} | ${consumers(contract.detailType).join(', ') || '(outside consumers)'} | ${contract.description.replaceAll('|', '\\|').replaceAll('\n', ' ')} |`,
+  );
+  return ['| event | source | taken by | what it says |', '|---|---|---|---|', ...rows].join('\n');
+}
 
-/** The README with its diagram section replaced by the topology's diagram. */
-export function withDiagram(readme: string): string {
+const section = (readme: string, name: string, content: string): string => {
+  const start = `<!-- ${name}: written by npm run docs -->`;
+  const end = `<!-- end of ${name} -->`;
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no diagram section (${start} ... ${end})`);
-  return `${readme.slice(0, from)}${start}\n\`\`\`mermaid\n${architectureDiagram()}\n\`\`\`\n${readme.slice(to)}`;
-}
+  if (from < 0 || to < from) throw new Error(`README.md has no ${name} section (${start} ... ${end})`);
+  return `${readme.slice(0, from)}${start}\n${content}\n${readme.slice(to)}`;
+};
+
+/** The README with its generated sections (the architecture diagram, the event catalogue) written from the code. */
+export const withGeneratedSections = (readme: string): string =>
+  section(
+    section(readme, 'architecture diagram', `\`\`\`mermaid\n${architectureDiagram()}\n\`\`\``),
+    'event catalogue',
+    eventCatalogueTable(),
+  );
