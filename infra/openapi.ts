@@ -12,7 +12,8 @@ import { type FunctionName, functionEntries, type RouteAuth } from './topology.t
  * The API document (OpenAPI 3.1) of every HTTP route in the topology, with its auth as the topology
  * declares it and its request schemas converted from the zod schemas that validate the requests
  * (zod's JSON Schema export). `npm run openapi` writes it to docs/openapi.json, which the health
- * function serves at `GET /openapi.json`; a test fails when the file is stale.
+ * function serves at `GET /openapi.json`; a test fails when the file is stale
+ * (see docs/design.md#generated-documents).
  */
 
 type Documented = { method: string; path: string; doc: RouteDoc };

@@ -7,7 +7,8 @@ import type { Pending } from './scheduler.ts';
  * local cloud is doing: the clock with an "advance to" control, the event flow with each invocation's
  * outcome, dead letters with a redrive button, pending schedules, sent mail, and the releases, tours
  * and budgets seen on the bus as the management API shows them. It reloads itself when anything
- * changes (it polls `GET /_local/console/state`), so it follows work in progress.
+ * changes (it polls `GET /_local/console/state`), so it follows work in progress
+ * (see docs/design.md#the-local-console).
  */
 
 export interface ConsoleSources {

@@ -2,7 +2,7 @@
  * The handlers' log lines as the local cloud prints them. On AWS every line is Powertools' JSON (with
  * the correlation id) and metrics are EMF lines; here, by default, each JSON line becomes one
  * readable line (`BACKLINE_LOG_FORMAT=json` keeps the JSON and the EMF lines). At info, a function
- * logs one line per invocation.
+ * logs one line per invocation (see docs/design.md#observability).
  */
 export type LogFormat = 'text' | 'json';
 

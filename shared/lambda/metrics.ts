@@ -5,7 +5,8 @@ export const metricsNamespace = 'Backline';
 
 /**
  * Backline's business metrics, named once with their unit and dimensions (every one also carries
- * `service`, the function). The dashboard in infra/stack.ts reads the same names.
+ * `service`, the function). The dashboard in infra/stack.ts reads the same names
+ * (see docs/design.md#observability).
  */
 export const businessMetrics = {
   WebhooksAccepted: { unit: MetricUnit.Count, dimensions: [] },
