@@ -19,6 +19,7 @@ export const env = {
   WEBHOOK_SECRETS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/backline-webhook-secrets',
   MANAGER_TIME_ZONE: 'Europe/London',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
+  POWERTOOLS_METRICS_DISABLED: 'true',
 };
 
 export default defineConfig({

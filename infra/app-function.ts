@@ -4,7 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -141,8 +141,30 @@ export class AppFunction extends Construct {
     });
 
     grantAll(spec.may, this, resources);
+    this.traceWithXRay();
+  }
+
+  /**
+   * Active X-Ray tracing (Powertools Tracer writes the segments). Its grant gets a policy of its own,
+   * so that acknowledging its "*" cannot hide another "*" in the role's default policy.
+   */
+  private traceWithXRay(): void {
+    (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };
+    const xray = new Policy(this, 'XRay', {
+      roles: [this.role],
+      statements: [new PolicyStatement({ actions: xrayActions, resources: ['*'] })],
+    });
+    this.function.node.addDependency(xray);
+    Validations.of(xray).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'This policy holds only xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource type: IAM accepts no narrower resource than "*".',
+    });
   }
 }
+
+/** What a function needs to send its traces to X-Ray. */
+export const xrayActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
 const tableIndexesReason =
   "<table>/index/* names the Backline table's own global secondary indexes (gsi1, gsi2), which Query needs; it reaches no other table.";

@@ -17,7 +17,16 @@ import {
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AttributeType,
@@ -55,6 +64,7 @@ import type { MailStream } from '#shared/db/deliveries.ts';
 import { overdueMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
+import { businessMetrics, type MetricName, metricsNamespace } from '#shared/lambda/metrics.ts';
 import { configurationSetVariable } from '#shared/mail/ports.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
 import { AppFunction, deadLetterQueue } from './app-function.ts';
@@ -297,6 +307,7 @@ export class BacklineStack extends Stack {
     }
     this.throttleRoutes(stage);
     this.alarms(settings);
+    this.dashboard(settings);
 
     for (const schedule of schedules) this.recurringSchedule(schedule, settings, bus, schedulerRole, name);
 
@@ -570,6 +581,47 @@ export class BacklineStack extends Stack {
       if (construct instanceof Alarm) construct.addAlarmAction(notify);
     }
     new CfnOutput(this, 'AlarmsTopicArn', { value: topic.topicArn, description: 'Where alarms are sent' });
+  }
+
+  /**
+   * One CloudWatch dashboard: each business metric (shared/lambda/metrics.ts) as a graph, split by its
+   * dimensions through a SEARCH, so a new reason or kind shows up without a change here; the
+   * functions' errors; and the state of every alarm in the stack.
+   */
+  private dashboard(settings: Settings): void {
+    const graph = (name: MetricName) => {
+      const { dimensions } = businessMetrics[name];
+      const statistic = name === 'OutboxLag' ? 'Maximum' : 'Sum';
+      const keys = [metricsNamespace, 'service', ...dimensions].join(',');
+      return new GraphWidget({
+        title: `${name}${dimensions.length ? ` by ${dimensions.join(' and ')}` : ''} (${statistic.toLowerCase()})`,
+        width: 8,
+        left: [
+          new MathExpression({
+            expression: `SEARCH('{${keys}} MetricName="${name}"', '${statistic}', 300)`,
+            label: name,
+            period: Duration.minutes(5),
+          }),
+        ],
+      });
+    };
+    const alarms = this.node.findAll().filter((construct): construct is Alarm => construct instanceof Alarm);
+    new Dashboard(this, 'Dashboard', {
+      dashboardName: `Backline-${settings.stage}`,
+      widgets: [
+        [new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 })],
+        (Object.keys(businessMetrics) as MetricName[]).map(graph),
+        [
+          new GraphWidget({
+            title: 'Function errors',
+            width: 24,
+            left: Object.entries(this.functions).map(([name, fn]) =>
+              fn.function.metricErrors({ label: name, period: Duration.minutes(5), statistic: 'Sum' }),
+            ),
+          }),
+        ],
+      ],
+    });
   }
 
   /** A topology schedule as a Scheduler schedule putting a Backline envelope on the bus (docs/design.md#schedules). */

@@ -438,8 +438,8 @@ export const functions = {
   },
   health: {
     entry: 'functions/health/handler.ts',
-    description: 'Answers that the API is up.',
-    on: [route('GET', '/health', 'public')],
+    description: 'Answers that the API is up, and serves the API document (OpenAPI).',
+    on: [route('GET', '/health', 'public'), route('GET', '/openapi.json', 'public')],
     may: [],
   },
 } satisfies Record<string, FunctionSpec>;

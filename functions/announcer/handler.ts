@@ -4,8 +4,9 @@ import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';
 import { SesEvent } from '#shared/events/ses.ts';
 import { eventHandler, on, onQueue } from '#shared/lambda/event-handler.ts';
+import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { liveDeps } from './adapters.ts';
-import { sendMailing } from './mailing.ts';
+import { decodeCursor, sendMailing } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { settleFromEmailsSent, sweepStaleClaims } from './settle.ts';
 
@@ -19,11 +20,20 @@ const deadlineOf = (deps: AnnouncerDeps, context: Context | undefined) => {
 };
 
 /** Mailings (Mailing Requested), settling claims from SES's Email Sent events in batches (the settlement queue) and the stale-claim sweep. */
-export const makeHandler = (deps: AnnouncerDeps) =>
+export const makeHandler = (deps: AnnouncerDeps, measure: Measure = measureFor('announcer')) =>
   eventHandler('announcer', [
-    on(MailingRequested, (data, metadata, context) =>
-      sendMailing(data, { correlationId: metadata.correlationId }, deps, deadlineOf(deps, context)),
-    ),
+    on(MailingRequested, async (data, metadata, context) => {
+      const outcome = await sendMailing(
+        data,
+        { correlationId: metadata.correlationId },
+        deps,
+        deadlineOf(deps, context),
+      );
+      // The outcome counts the whole mailing so far; this invocation sent the part after its cursor.
+      const sent = 'sent' in outcome ? outcome.sent - decodeCursor(data.cursor).sent : 0;
+      if (sent > 0) measure.record('MailsSent', { kind: data.kind, stream: 'campaign' }, sent);
+      return outcome;
+    }),
     on(OutboxSweepDue, (_data, _metadata, context) => sweepStaleClaims(deps, deadlineOf(deps, context))),
     onQueue(mailSettlement.queue, SesEvent, async (events) => {
       const failed = await settleFromEmailsSent(

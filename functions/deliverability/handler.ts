@@ -3,15 +3,22 @@ import { config } from '#shared/config.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { eventHandler, onSes } from '#shared/lambda/event-handler.ts';
-import { type DeliverabilityDeps, handleSesFeedback } from './suppress.ts';
+import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
+import { type DeliverabilityDeps, handleSesFeedback, suppressionsOf } from './suppress.ts';
 
 /**
  * `Email Bounced` and `Email Complaint Received` from SES (default bus, source `aws.ses`). A malformed
  * event throws: Lambda retries it and then keeps it in the on-failure queue.
  */
-export const makeHandler = (deps: DeliverabilityDeps) =>
+export const makeHandler = (deps: DeliverabilityDeps, measure: Measure = measureFor('deliverability')) =>
   eventHandler('deliverability', [
-    onSes(['Email Bounced', 'Email Complaint Received'], (event) => handleSesFeedback(event, deps)),
+    onSes(['Email Bounced', 'Email Complaint Received'], async (event) => {
+      const outcome = await handleSesFeedback(event, deps);
+      const reason = suppressionsOf(event)?.reason;
+      if (reason && outcome.suppressed.length > 0)
+        measure.record('Suppressions', { reason }, outcome.suppressed.length);
+      return outcome;
+    }),
   ]);
 
 export const liveDeps = (): DeliverabilityDeps => ({

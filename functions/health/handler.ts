@@ -1,12 +1,28 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import httpRouterHandler from '@middy/http-router';
+import { type DocumentedRoute, type HttpEvent, type HttpResult, json } from '#shared/http/index.ts';
 import { observability } from '#shared/lambda/observability.ts';
+import apiDocument from '../../docs/openapi.json' with { type: 'json' };
 
-/** `GET /health`: the API answers. (Locally, the gateway first checks that every emulator is ready.) */
-export const handler = middy(
-  async (): Promise<APIGatewayProxyStructuredResultV2> => ({
-    statusCode: 200,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: JSON.stringify({ status: 'ok' }),
-  }),
-).use(observability('health'));
+/**
+ * `GET /health`: the API answers (locally, the gateway first checks that every emulator is ready).
+ * `GET /openapi.json`: the API document (docs/openapi.json, bundled with the function).
+ */
+export const healthRoutes: DocumentedRoute[] = [
+  {
+    method: 'GET',
+    path: '/health',
+    handler: async (): Promise<HttpResult> => json(200, { status: 'ok' }, { 'cache-control': 'no-store' }),
+    doc: { summary: 'The API answers', responses: { 200: { description: '`{"status": "ok"}`' } } },
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    handler: async (): Promise<HttpResult> => json(200, apiDocument),
+    doc: { summary: 'This document (OpenAPI 3.1)', responses: { 200: { description: 'the API document' } } },
+  },
+];
+
+export const handler = middy<HttpEvent, HttpResult>()
+  .use(observability('health'))
+  .handler(httpRouterHandler<HttpEvent, HttpResult>(healthRoutes));

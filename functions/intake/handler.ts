@@ -4,23 +4,33 @@ import { config } from '#shared/config.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
-import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
+import { HttpError, type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
+import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { cachedLabels } from './label-cache.ts';
-import { type IntakeDeps, receiveWebhook } from './receive.ts';
+import { type IntakeDeps, receiveWebhook, rejectionReasons } from './receive.ts';
 
 /** `POST /webhooks/{labelId}` (topology auth `webhook`: the signature is checked here, in receiveWebhook). */
-export const makeHandler = (deps: IntakeDeps) =>
+export const makeHandler = (deps: IntakeDeps, measure: Measure = measureFor('intake')) =>
   middy<HttpEvent, HttpResult>()
     .use(observability('intake'))
     .use(httpErrors())
     .handler(async (event) => {
-      const accepted = await receiveWebhook(
-        { labelId: event.pathParameters?.labelId, headers: event.headers ?? {}, body: rawBody(event) },
-        deps,
-      );
-      return json(202, accepted);
+      try {
+        const accepted = await receiveWebhook(
+          { labelId: event.pathParameters?.labelId, headers: event.headers ?? {}, body: rawBody(event) },
+          deps,
+        );
+        measure.record('WebhooksAccepted', {});
+        return json(202, accepted);
+      } catch (error) {
+        if (error instanceof HttpError)
+          measure.record('WebhooksRejected', {
+            reason: rejectionReasons[error.status] ?? String(error.status),
+          });
+        throw error;
+      }
     });
 
 export const liveDeps = (): IntakeDeps => ({

@@ -42,6 +42,15 @@ export interface Accepted {
   eventId: string;
 }
 
+/** Why a webhook was refused, by its answer's status (the order of the checks below), as the metrics name it. */
+export const rejectionReasons: Record<number, string> = {
+  413: 'too-large',
+  404: 'unknown-label',
+  401: 'signature',
+  415: 'content-type',
+  400: 'invalid-body',
+};
+
 const isJson = (contentType: string | undefined): boolean => {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
   return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);

@@ -4,6 +4,7 @@ import { toCsv } from '#shared/csv.ts';
 import type { BudgetStore, StoredBudget } from '#shared/db/budgets.ts';
 import { Rate } from '#shared/events/expense-recorded.ts';
 import { IsoDate } from '#shared/events/fields.ts';
+import { failure } from '#shared/http/docs.ts';
 import {
   type HttpEvent,
   type HttpResult,
@@ -116,6 +117,14 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/labels/{labelId}/budgets',
+    doc: {
+      summary: "The label's budgets, optionally of one scope",
+      query: ListQuery,
+      responses: {
+        200: { description: 'the budgets with their totals' },
+        400: failure('a query parameter is invalid'),
+      },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const query = parse(ListQuery, event.queryStringParameters ?? {});
       if (query.scopeId && !query.scope)
@@ -130,6 +139,11 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/labels/{labelId}/budgets/{budgetId}',
+    doc: {
+      summary:
+        'A budget: totals, lines, thresholds crossed, forecast, runs-out date, drift history, unconverted and flagged expenses',
+      responses: { 200: { description: 'the budget' }, 404: failure('no such budget') },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, budgetId } = ids(event);
       const ledger = await deps.budgets.ledger(labelId, budgetId);
@@ -174,6 +188,14 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/labels/{labelId}/budgets/{budgetId}/ledger',
+    doc: {
+      summary: "A budget's ledger, as JSON or (with `Accept: text/csv`) CSV",
+      description:
+        "CSV cells starting with =, +, -, @, tab or CR get a leading ', so a spreadsheet shows them as text.",
+      query: LedgerQuery,
+      headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
+      responses: { 200: { description: 'the ledger lines' }, 404: failure('no such budget') },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, budgetId } = ids(event);
       const query = parse(LedgerQuery, event.queryStringParameters ?? {});
@@ -227,6 +249,10 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/labels/{labelId}/artists/{artistId}/recoupable',
+    doc: {
+      summary: "An artist's recoupable spend across the label's budgets, per currency",
+      responses: { 200: { description: 'recoupable totals per currency and the expenses behind them' } },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, artistId } = ids(event);
       const found = await deps.budgets.recoupable(labelId, artistId);
@@ -245,6 +271,14 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
   {
     method: 'PUT',
     path: '/fx-rates/{date}',
+    doc: {
+      summary: "The manager's exchange rates for a date",
+      body: { schema: RatesBody },
+      responses: {
+        200: { description: 'the rates kept', schema: RatesBody },
+        400: failure('a rate or the date is invalid'),
+      },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const date = parse(IsoDate, ids(event).date, 'date');
       const { rates } = parse(RatesBody, jsonBody(event));
@@ -255,6 +289,13 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/fx-rates/{date}',
+    doc: {
+      summary: "The manager's exchange rates for a date",
+      responses: {
+        200: { description: 'the rates', schema: RatesBody },
+        404: failure('no rates for that date'),
+      },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const date = parse(IsoDate, ids(event).date, 'date');
       const rates = await deps.budgets.rates(date);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { type Job, type JobChunk, type JobInput, type JobStore, jobIdPattern } from '#shared/db/jobs.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
-import { type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
+import { failure, type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
 import type { ManagementRoute } from './routes.ts';
 
 /** Long work as jobs: started by the routes that need one, watched at `GET /jobs/{jobId}` (see docs/design.md#jobs). */
@@ -59,6 +60,28 @@ export async function startJob(
 export const accepted = (job: Job): HttpResult =>
   json(202, { jobId: job.jobId, status: job.status }, { location: `/jobs/${job.jobId}` });
 
+const JobView = z.object({
+  jobId: z.string(),
+  kind: z.enum(['outlet-import', 'webhook-replay']),
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  progress: z.object({ done: z.number().int(), total: z.number().int().optional() }),
+  result: z.union([
+    z.object({
+      created: z.number().int(),
+      updated: z.number().int(),
+      rejectedCount: z.number().int(),
+      rejected: z
+        .array(z.object({ line: z.number().int(), error: z.string() }))
+        .describe(`at most ${maxRejectedListed} listed; all are counted`),
+    }),
+    z.object({ replayed: z.number().int() }),
+  ]),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().optional(),
+});
+
 /** `GET /jobs/{jobId}`: status, progress and the result so far. */
 export async function describeJob(jobId: string | undefined, deps: JobRoutesDeps) {
   const job = jobId && jobIdPattern.test(jobId) ? await deps.jobs.get(jobId) : undefined;
@@ -92,5 +115,9 @@ export const jobRoutes = (deps: JobRoutesDeps): ManagementRoute[] => [
     path: '/jobs/{jobId}',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
       json(200, await describeJob(event.pathParameters?.jobId, deps)),
+    doc: {
+      summary: "A job's status, progress and result so far",
+      responses: { 200: { description: 'the job', schema: JobView }, 404: failure('no such job') },
+    },
   },
 ];

@@ -11,8 +11,10 @@ import {
 } from '#shared/db/labels.ts';
 import {
   conflict,
+  failure,
   type HttpEvent,
   type HttpResult,
+  JobAccepted,
   json,
   jsonBody,
   notFound,
@@ -33,7 +35,7 @@ export interface LabelRoutesDeps {
 /** Standard Webhooks: secrets are 24-64 random bytes, `whsec_` + base64. */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-const NewLabel = z.object({
+export const NewLabel = z.object({
   name: z.string().trim().min(1).max(200),
   id: z
     .string()
@@ -41,7 +43,7 @@ const NewLabel = z.object({
     .optional(),
 });
 
-const ReplayRange = z
+export const ReplayRange = z
   .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
   .refine((range) => Date.parse(range.from) <= Date.parse(range.to), {
     message: 'must not be before from',
@@ -53,6 +55,21 @@ const parse = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> => 
   if (!result.success) throw ValidationError.fromZod(result.error);
   return result.data;
 };
+
+const CreatedLabel = z.object({
+  id: z.string(),
+  name: z.string(),
+  webhookSecret: z.string().describe('whsec_ + base64: shown once, never again'),
+});
+
+const LabelView = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  secrets: z.array(z.object({ createdAt: z.string(), retiresAt: z.string().optional() })),
+});
+
+const noLabel = failure('no such label');
 
 const labelOf = async (deps: LabelRoutesDeps, labelId: string | undefined): Promise<Label> => {
   const label = labelId ? await deps.labels.get(labelId) : undefined;
@@ -165,29 +182,79 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
     path: '/labels',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
       json(201, await createLabel(parse(NewLabel, event), deps)),
+    doc: {
+      summary: 'Add a label',
+      description: 'Answers the webhook secret the label signs its webhooks with, once.',
+      body: { schema: NewLabel },
+      responses: {
+        201: { description: 'the label and its webhook secret', schema: CreatedLabel },
+        400: failure('a field is invalid'),
+        409: failure('a label with this id exists'),
+      },
+    },
   },
   {
     method: 'GET',
     path: '/labels/{labelId}',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
       json(200, describeLabel(await labelOf(deps, event.pathParameters?.labelId))),
+    doc: {
+      summary: 'A label (never its secrets)',
+      responses: { 200: { description: 'the label', schema: LabelView }, 404: noLabel },
+    },
   },
   {
     method: 'POST',
     path: '/labels/{labelId}/secrets/rotate',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
       json(201, await rotateSecret(event.pathParameters?.labelId, deps)),
+    doc: {
+      summary: "Rotate a label's webhook secret",
+      description: 'The previous secret keeps verifying for 24 hours; at most 3 verify at once.',
+      responses: {
+        201: {
+          description: 'the new secret',
+          schema: z.object({
+            id: z.string(),
+            webhookSecret: z.string(),
+            previousSecretRetiresAt: z.string().optional(),
+          }),
+        },
+        404: noLabel,
+        409: failure('3 secrets are active already: revoke the rotated-out ones first'),
+      },
+    },
   },
   {
     method: 'POST',
     path: '/labels/{labelId}/secrets/revoke',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
       json(200, await revokeSecrets(event.pathParameters?.labelId, deps)),
+    doc: {
+      summary: 'Revoke every rotated-out webhook secret now',
+      responses: {
+        200: {
+          description: 'how many secrets stopped working',
+          schema: z.object({ id: z.string(), revoked: z.number().int() }),
+        },
+        404: noLabel,
+      },
+    },
   },
   {
     method: 'POST',
     path: '/labels/{labelId}/replays',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
       accepted(await startReplay(event.pathParameters?.labelId, parse(ReplayRange, event), deps)),
+    doc: {
+      summary: "Replay a label's recorded webhooks received in a time range",
+      description: 'A job: watch it at GET /jobs/{jobId}; its result is {replayed}.',
+      body: { schema: ReplayRange },
+      responses: {
+        202: { description: 'the job, started', schema: JobAccepted },
+        400: failure('from or to is invalid'),
+        404: noLabel,
+      },
+    },
   },
 ];

@@ -5,9 +5,11 @@ import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import {
   conflict,
+  failure,
   type HttpEvent,
   type HttpResult,
   header,
+  JobAccepted,
   json,
   jsonBody,
   notFound,
@@ -40,7 +42,7 @@ export const maxImportBytes = 5 * 1024 * 1024;
 /** How an import's input is cut into items: one chunk is one page of the job (see shared/db/jobs.ts). */
 export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes, maxLineBytes: 32 * 1024 };
 
-const ListQuery = z.object({
+export const ListQuery = z.object({
   genre: z.string().trim().min(1).max(60).optional(),
   territory: z
     .string()
@@ -52,6 +54,24 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().min(1).max(1000).optional(),
 });
+
+const OutletView = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  kind: OutletKind,
+  genres: z.array(z.string()),
+  territories: z.array(z.string()),
+  contactName: z.string().optional(),
+  unsubscribedAt: z.string().optional(),
+  suppressedAt: z.string().optional(),
+  suppressionReason: z.enum(['bounce', 'complaint']).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const noOutlet = failure('no such outlet');
+const sameEmail = failure('another outlet has this email address');
 
 /** The outlet as the API shows it (no keys, no bookkeeping). */
 const view = (outlet: Outlet) => outlet;
@@ -150,6 +170,15 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       const outlet = await createOutlet(parseJson(OutletInput, event), deps);
       return json(201, view(outlet), { location: `/media-outlets/${outlet.id}` });
     },
+    doc: {
+      summary: 'Add a media outlet',
+      body: { schema: OutletInput },
+      responses: {
+        201: { description: 'the outlet', schema: OutletView },
+        400: failure('a field is invalid'),
+        409: sameEmail,
+      },
+    },
   },
   {
     method: 'GET',
@@ -158,6 +187,19 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       const query = ListQuery.safeParse(event.queryStringParameters ?? {});
       if (!query.success) throw ValidationError.fromZod(query.error, ['query']);
       return json(200, await listOutlets(query.data, deps));
+    },
+    doc: {
+      summary: 'Media outlets, filtered and paginated',
+      description:
+        '`genre` lists the outlets a release of that genre would reach (those naming it and those with no genres); `territory` those covering it or WW. Follow `nextCursor` for the next page.',
+      query: ListQuery,
+      responses: {
+        200: {
+          description: 'a page of outlets',
+          schema: z.object({ outlets: z.array(OutletView), nextCursor: z.string().optional() }),
+        },
+        400: failure('a query parameter is invalid'),
+      },
     },
   },
   {
@@ -169,6 +211,18 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       if (!isCsv(header(event, 'content-type'))) throw unsupportedMediaType('text/csv');
       return accepted(await startImport(body.toString('utf8'), deps));
     },
+    doc: {
+      summary: 'Import outlets from CSV (a job)',
+      description:
+        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName (lists separated by `;`). Watch the job at GET /jobs/{jobId}.',
+      body: { mediaType: 'text/csv', description: `CSV with a header line, up to ${maxImportBytes} bytes` },
+      responses: {
+        202: { description: 'the job, started (Location: /jobs/{jobId})', schema: JobAccepted },
+        400: failure('the header cannot be read'),
+        413: failure('the file is too large'),
+        415: failure('Content-Type is not text/csv'),
+      },
+    },
   },
   {
     method: 'GET',
@@ -178,12 +232,26 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       if (!outlet) throw notFound('outlet');
       return json(200, view(outlet));
     },
+    doc: {
+      summary: 'A media outlet',
+      responses: { 200: { description: 'the outlet', schema: OutletView }, 404: noOutlet },
+    },
   },
   {
     method: 'PUT',
     path: '/media-outlets/{outletId}',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
       json(200, view(await replaceOutlet(outletIdOf(event), parseJson(OutletInput, event), deps))),
+    doc: {
+      summary: 'Replace a media outlet',
+      body: { schema: OutletInput },
+      responses: {
+        200: { description: 'the outlet', schema: OutletView },
+        400: failure('a field is invalid'),
+        404: noOutlet,
+        409: sameEmail,
+      },
+    },
   },
   {
     method: 'DELETE',
@@ -192,5 +260,6 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       if (!(await deps.outlets.remove(outletIdOf(event)))) throw notFound('outlet');
       return { statusCode: 204, body: '' };
     },
+    doc: { summary: 'Delete a media outlet', responses: { 204: { description: 'deleted' }, 404: noOutlet } },
   },
 ];

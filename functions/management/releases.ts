@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import { toCsv } from '#shared/csv.ts';
 import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
 import type { PromoAccess } from '#shared/db/promo.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
-import { type HttpEvent, type HttpResult, header, json, notFound } from '#shared/http/index.ts';
+import { failure, type HttpEvent, type HttpResult, header, json, notFound } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 import type { ManagementRoute } from './routes.ts';
 
@@ -83,6 +84,38 @@ export const deliveriesCsv = (rows: ReturnType<typeof deliveryRows>): HttpResult
   body: toCsv(deliveryColumns, rows as Partial<Record<(typeof deliveryColumns)[number], string | number>>[]),
 });
 
+const counts = z.object(
+  Object.fromEntries([...statuses, 'resent'].map((status) => [status, z.number().int()])),
+);
+
+const ReleaseView = z.object({
+  labelId: z.string(),
+  releaseId: z.string(),
+  state: z.string(),
+  release: z.record(z.string(), z.unknown()).nullable().describe('the release as the label last sent it'),
+  changedAt: z.string(),
+  outAt: z.string().optional(),
+  cancellationReason: z.string().optional(),
+  previousReleaseMoment: z.record(z.string(), z.unknown()).optional(),
+  mail: z.object(Object.fromEntries(MailKind.options.map((kind) => [kind, counts]))),
+});
+
+const DeliveryRow = z.object({
+  outletId: z.string(),
+  email: z.string(),
+  kind: MailKind,
+  revision: z.string().optional(),
+  status: z.enum(statuses as [DeliveryStatus, ...DeliveryStatus[]]),
+  messageId: z.string().nullable(),
+  at: z.string(),
+  claimedAt: z.string(),
+  resends: z.number().int().optional(),
+  failure: z.string().optional(),
+  promoAccesses: z.number().int(),
+});
+
+const noRelease = failure('no such release');
+
 const wantsCsv = (event: HttpEvent) => /\btext\/csv\b/i.test(header(event, 'accept') ?? '');
 
 const idsOf = (event: HttpEvent) => ({
@@ -116,6 +149,10 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
         mail: countMail(deliveries),
       });
     },
+    doc: {
+      summary: 'A release, its state and its mail counts per kind and status',
+      responses: { 200: { description: 'the release', schema: ReleaseView }, 404: noRelease },
+    },
   },
   {
     method: 'GET',
@@ -128,6 +165,16 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
       ]);
       const rows = deliveryRows(deliveries, accesses);
       return wantsCsv(event) ? deliveriesCsv(rows) : json(200, { deliveries: rows });
+    },
+    doc: {
+      summary: "A release's mail: one row per address and kind",
+      description:
+        "As CSV with `Accept: text/csv` (cells starting with =, +, -, @, tab or CR get a leading ', so a spreadsheet shows them as text).",
+      headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
+      responses: {
+        200: { description: 'the deliveries', schema: z.object({ deliveries: z.array(DeliveryRow) }) },
+        404: noRelease,
+      },
     },
   },
 ];

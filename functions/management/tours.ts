@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { TourStore } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { failure } from '#shared/http/docs.ts';
 import {
   conflict,
   type HttpEvent,
@@ -128,6 +129,10 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/labels/{labelId}/tours/{tourId}',
+    doc: {
+      summary: 'A tour: its shows with status, advance status, guest counts and outlets told',
+      responses: { 200: { description: 'the tour' }, 404: failure('no such tour') },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { tour, shows } = await requireTour(event, deps);
       return json(200, {
@@ -144,6 +149,13 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/labels/{labelId}/tours/{tourId}/itinerary.ics',
+    doc: {
+      summary: "Every show of the tour as an iCalendar file, for the tour manager's calendar",
+      responses: {
+        200: { description: 'the itinerary', mediaType: 'text/calendar' },
+        404: failure('no such tour'),
+      },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { tour, shows } = await requireTour(event, deps);
       return ics('itinerary.ics', calendarOf(tour, shows));
@@ -153,6 +165,11 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     // `{showId}.ics` is this route too: an HTTP API path variable is a whole segment.
     method: 'GET',
     path: '/labels/{labelId}/tours/{tourId}/shows/{showId}',
+    doc: {
+      summary:
+        'A show with its advance answers, steps and guests (`.ics` at the end of the path for its calendar entry)',
+      responses: { 200: { description: 'the show' }, 404: failure('no such show') },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { tour, shows } = await requireTour(event, deps);
       const { showId } = ids(event);
@@ -168,6 +185,16 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
   {
     method: 'POST',
     path: '/labels/{labelId}/tours/{tourId}/shows/{showId}/guests',
+    doc: {
+      summary: "Adds names to a show's guest list until its cutoff",
+      body: { schema: GuestsBody },
+      responses: {
+        200: { description: 'the guest list' },
+        400: failure('a guest is invalid'),
+        404: failure('no such show'),
+        409: failure('the guest list is locked'),
+      },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const parsed = GuestsBody.safeParse(jsonBody(event));
       if (!parsed.success) throw ValidationError.fromZod(parsed.error);
@@ -190,11 +217,19 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
     path: '/promoters',
+    doc: {
+      summary: 'The promoter directory, kept from the tour webhooks',
+      responses: { 200: { description: 'the promoters' } },
+    },
     handler: async (): Promise<HttpResult> => json(200, { promoters: await deps.tours.listPromoters() }),
   },
   {
     method: 'GET',
     path: '/promoters/{promoterId}',
+    doc: {
+      summary: "A promoter: their shows and each show's advance status",
+      responses: { 200: { description: 'the promoter' }, 404: failure('no such promoter') },
+    },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const promoterId = event.pathParameters?.promoterId ?? '';
       const promoter = await deps.tours.getPromoter(promoterId);

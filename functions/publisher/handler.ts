@@ -8,6 +8,7 @@ import { dynamoOutbox, storedOutboxEntryOf } from '#shared/db/outbox.ts';
 import { OutboxSweepDue } from '#shared/events/index.ts';
 import { putEvents } from '#shared/events/publish.ts';
 import { on } from '#shared/lambda/event-handler.ts';
+import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { loggerFor, observability } from '#shared/lambda/observability.ts';
 import { type PublisherDeps, publishStreamed } from './publish.ts';
 import { sweepOutbox } from './sweep.ts';
@@ -20,7 +21,7 @@ const StreamBatch = z.looseObject({
  * Outbox entries from the table's stream (an event source mapping whose filter selects them), and
  * `Outbox Sweep Due` (every minute). See docs/design.md#the-outbox.
  */
-export const makeHandler = (deps: PublisherDeps) => {
+export const makeHandler = (deps: PublisherDeps, measure: Measure = measureFor('publisher')) => {
   const sweep = on(OutboxSweepDue, () => sweepOutbox(deps));
   return middy(async (event: unknown, context: Context) => {
     if (!StreamBatch.safeParse(event).success) return sweep.run(event, context);
@@ -31,7 +32,14 @@ export const makeHandler = (deps: PublisherDeps) => {
         entry: image ? storedOutboxEntryOf(unmarshall(image as Parameters<typeof unmarshall>[0])) : undefined,
       };
     });
-    return publishStreamed(records, deps);
+    const answer = await publishStreamed(records, deps);
+    // Outbox lag: from the oldest entry's write (its stream record's creation time) to now.
+    const written = (event as DynamoDBStreamEvent).Records.flatMap((r) =>
+      r.dynamodb?.ApproximateCreationDateTime ? [r.dynamodb.ApproximateCreationDateTime * 1000] : [],
+    );
+    if (written.length > 0)
+      measure.record('OutboxLag', {}, Math.max(0, deps.now().getTime() - Math.min(...written)));
+    return answer;
   }).use(observability('publisher'));
 };
 

@@ -6,6 +6,7 @@ import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import {
+  type DocumentedRoute,
   errorResponse,
   type HttpEvent,
   type HttpResult,
@@ -45,12 +46,18 @@ const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   },
 });
 
-export const recipientRoutes = (deps: RecipientsDeps): Route<HttpEvent, HttpResult>[] => [
+const page = (description: string) => ({ description, mediaType: 'text/html' });
+
+export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
   {
     method: 'GET',
     path: '/u/{token}',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
       html(200, confirmUnsubscribePage(await unsubscribePage(token(event), deps))),
+    doc: {
+      summary: 'The unsubscribe page of a mail recipient',
+      responses: { 200: page('asks to confirm'), 404: page('the link is not valid') },
+    },
   },
   {
     method: 'POST',
@@ -58,6 +65,11 @@ export const recipientRoutes = (deps: RecipientsDeps): Route<HttpEvent, HttpResu
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       await unsubscribe(token(event), unsubscribeVia(rawBody(event).toString('utf8')), deps);
       return html(200, unsubscribedPage());
+    },
+    doc: {
+      summary: 'Unsubscribe (RFC 8058 one-click, or the confirm form)',
+      body: { mediaType: 'application/x-www-form-urlencoded', description: '`List-Unsubscribe=One-Click`' },
+      responses: { 200: page('unsubscribed'), 404: page('the link is not valid') },
     },
   },
   {
@@ -69,6 +81,14 @@ export const recipientRoutes = (deps: RecipientsDeps): Route<HttpEvent, HttpResu
         return html(403, promoNotYetPage(opened.availableFrom, opened.timeZone));
       if (opened.outcome !== 'redirect') return html(410, promoGonePage(opened.outcome));
       return { statusCode: 302, headers: { location: opened.url, 'cache-control': 'no-store' }, body: '' };
+    },
+    doc: {
+      summary: "A recipient's promo link",
+      responses: {
+        302: { description: 'to the promo asset, while the link is valid' },
+        404: page('the link is not valid'),
+        410: page('expired or used up'),
+      },
     },
   },
 ];

@@ -1,5 +1,6 @@
 import type { BusEvent, LocalBus } from './bus/bus.ts';
 import type { VirtualClock } from './clock.ts';
+import { type ConsoleSources, consolePage, consoleState } from './console.ts';
 import type { Faults } from './faults.ts';
 import type { AdminHandler } from './gateway.ts';
 import type { InFlight, RunningInvocation } from './in-flight.ts';
@@ -13,7 +14,7 @@ export const clockSettleMs = 60_000;
 
 export interface AdminParts {
   clock: Pick<VirtualClock, 'now' | 'offsetMs'>;
-  scheduler: Pick<LocalScheduler, 'advanceTo'>;
+  scheduler: Pick<LocalScheduler, 'advanceTo' | 'pending'>;
   bus: Pick<LocalBus, 'recentEvents' | 'deadLetters' | 'replay' | 'redrive'>;
   faults: Faults;
   inFlight: InFlight;
@@ -23,6 +24,10 @@ export interface AdminParts {
   streamDeadLetters: () => StreamDeadLetter[];
   /** Messages queue triggers' queues moved to their dead-letter queues, and how deep each queue is. */
   queues?: { deadLetters: () => QueueDeadLetter[]; depths: () => Record<string, unknown> };
+  /** What the console reads besides the parts above. */
+  console: Omit<ConsoleSources, 'clock' | 'bus' | 'scheduler'>;
+  /** The local cloud's addresses (`GET /_local/info`). */
+  urls: () => Record<string, string>;
   /** Overrides clockSettleMs (tests). */
   settleMs?: number;
 }
@@ -40,10 +45,27 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
     const route = `${method} ${url.pathname}`;
     const refusal = url.pathname.startsWith('/_local/') ? crossSiteRefusal(method, req.headers) : undefined;
     if (refusal) return { status: 403, body: { error: 'forbidden', message: refusal } };
+    // The console and the addresses read parts that exist only once the local cloud is up.
+    if (/^\/_local\/(console|info)/.test(url.pathname) && !parts.isReady())
+      return { status: 503, body: { status: 'starting' } };
     switch (route) {
       case 'GET /health':
         // Healthy only when every part is up; then the topology's health function answers.
         return parts.isReady() ? { status: 0, body: null } : { status: 503, body: { status: 'starting' } };
+      case 'GET /_local/console':
+        return {
+          status: 200,
+          contentType: 'text/html; charset=utf-8',
+          body: await consolePage({ ...parts.console, clock, bus, scheduler }),
+        };
+      case 'GET /_local/console/state':
+        return {
+          status: 200,
+          contentType: 'text/plain; charset=utf-8',
+          body: consoleState({ ...parts.console, clock, bus, scheduler }),
+        };
+      case 'GET /_local/info':
+        return { status: 200, body: { urls: parts.urls() } };
       case 'GET /_local/clock':
         return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs() } };
       case 'POST /_local/clock': {

@@ -27,6 +27,7 @@ import { Faults } from './faults.ts';
 import { createGateway } from './gateway.ts';
 import { InFlight } from './in-flight.ts';
 import { LocalKms } from './kms.ts';
+import { logFormatOf } from './logs.ts';
 import { listen } from './ports.ts';
 import { localQueues } from './queues/index.ts';
 import { LocalRuntime } from './runtime.ts';
@@ -214,6 +215,12 @@ async function start(
       whenIdle,
       streamDeadLetters: () => streams?.deadLetters() ?? [],
       queues,
+      console: {
+        managerTimeZone: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
+        sesUrl: () => urls.ses,
+        api: (path) => fetch(`${urls.http}${path}`, { headers: { authorization: `Bearer ${apiKey}` } }),
+      },
+      urls: () => urls,
     }),
     account,
   });
@@ -299,6 +306,8 @@ async function start(
     MANAGER_TIME_ZONE: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
     POWERTOOLS_SERVICE_NAME: 'backline',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // EMF metric lines only with JSON logs; the readable log has no use for them (infra/local/logs.ts).
+    POWERTOOLS_METRICS_DISABLED: logFormatOf() === 'json' ? 'false' : 'true',
   };
   Object.assign(process.env, env);
 

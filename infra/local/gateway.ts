@@ -17,11 +17,12 @@ interface Route {
   specificity: number;
 }
 
+/** An admin answer: JSON, or text of `contentType` (the console's HTML); status 0 passes the request on. */
 export type AdminHandler = (
   req: IncomingMessage,
   url: URL,
   body: Buffer,
-) => Promise<{ status: number; body: unknown }>;
+) => Promise<{ status: number; body: unknown; contentType?: string }>;
 
 /**
  * The local HTTP API: turns requests into API Gateway HTTP API payload 2.0 events for the topology's
@@ -45,7 +46,16 @@ export function createGateway(options: {
       if (url.pathname.startsWith('/_local/') || url.pathname === '/health') {
         const answer = await options.admin(req, url, body);
         if (answer.status !== 0) {
-          return send(res, { statusCode: answer.status, body: JSON.stringify(answer.body) });
+          return send(
+            res,
+            answer.contentType
+              ? {
+                  statusCode: answer.status,
+                  headers: { 'content-type': answer.contentType, 'cache-control': 'no-store' },
+                  body: String(answer.body),
+                }
+              : { statusCode: answer.status, body: JSON.stringify(answer.body) },
+          );
         }
       }
       const method = (req.method ?? 'GET').toUpperCase();

@@ -7,12 +7,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateScheduleInput } from '@aws-sdk/client-scheduler';
 import type { VirtualClock } from './clock.ts';
-import { type Fired, type ScheduledTarget, scheduleFiring } from './scheduler/firing.ts';
+import { type Fired, type Pending, type ScheduledTarget, scheduleFiring } from './scheduler/firing.ts';
 import { schedulerHttp } from './scheduler/http.ts';
 import { scheduleOperations } from './scheduler/operations.ts';
 import { ScheduleStore } from './scheduler/store.ts';
 
-export type { Fired, ScheduledTarget } from './scheduler/firing.ts';
+export type { Fired, Pending, ScheduledTarget } from './scheduler/firing.ts';
 
 export interface LocalSchedulerOptions {
   clock: VirtualClock;
@@ -32,6 +32,8 @@ export interface LocalScheduler {
   /** Fires what falls due as the clock runs on its own, checking every second. */
   start(): void;
   stop(): void;
+  /** Every enabled schedule's next occurrence after now, soonest first. */
+  pending(): Pending[];
   /** Creates the schedule, or updates it when one of that name exists (no-op when unchanged). */
   ensureSchedule(input: CreateScheduleInput): { ScheduleArn: string };
 }
@@ -52,6 +54,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
     advanceTo: firing.advanceTo,
     start: firing.start,
     stop: firing.stop,
+    pending: firing.pending,
     ensureSchedule: operations.ensureSchedule,
   };
 }

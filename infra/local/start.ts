@@ -1,4 +1,5 @@
 import { type LocalCloud, MissingJavaError, startLocalCloud } from './cloud.ts';
+import { installLogFormat, logFormatOf } from './logs.ts';
 import { PortTakenError } from './ports.ts';
 
 /**
@@ -17,6 +18,9 @@ const port = (name: string, fallback: number): number => {
 };
 
 const json = process.argv.includes('--json');
+// Info by default: one line per invocation (tests start the cloud at WARN).
+process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+installLogFormat(logFormatOf());
 const startedAt = performance.now();
 let cloud: LocalCloud;
 try {

@@ -5,66 +5,72 @@ import { catalogue } from './index.ts';
 import { SesEvent } from './ses.ts';
 
 /**
- * `npm run docs:events`: the event catalogue as JSON Schema and an AsyncAPI 3 document under docs/,
- * so consumers outside the code can read the contracts.
+ * The event catalogue as JSON Schema and an AsyncAPI 3 document, so consumers outside the code can
+ * read the contracts. `npm run docs` writes them under docs/ (infra/docs.ts); a test holds them fresh.
  */
-const schemas: Record<string, Record<string, unknown>> = Object.fromEntries(
-  catalogue.map((contract) => [
-    contract.detailType.replaceAll(' ', ''),
-    {
-      ...z.toJSONSchema(contract.detail, { io: 'output', unrepresentable: 'any' }),
-      title: contract.detailType,
-      description: contract.description,
-      'x-source': contract.source,
-      'x-sources': contract.sources,
-      'x-schema-version': contract.schemaVersion,
-      examples: [{ metadata: exampleMetadata(contract.schemaVersion), data: contract.sample }],
-    },
-  ]),
-);
-schemas.SesEvent = {
-  ...z.toJSONSchema(SesEvent, { unrepresentable: 'any' }),
-  title: 'SES event (aws.ses, default bus)',
-};
+export function eventDocuments() {
+  const schemas: Record<string, Record<string, unknown>> = Object.fromEntries(
+    catalogue.map((contract) => [
+      contract.detailType.replaceAll(' ', ''),
+      {
+        ...z.toJSONSchema(contract.detail, { io: 'output', unrepresentable: 'any' }),
+        title: contract.detailType,
+        description: contract.description,
+        'x-source': contract.source,
+        'x-sources': contract.sources,
+        'x-schema-version': contract.schemaVersion,
+        examples: [{ metadata: exampleMetadata(contract.schemaVersion), data: contract.sample }],
+      },
+    ]),
+  );
+  schemas.SesEvent = {
+    ...z.toJSONSchema(SesEvent, { unrepresentable: 'any' }),
+    title: 'SES event (aws.ses, default bus)',
+  };
 
-const asyncApi = {
-  asyncapi: '3.0.0',
-  info: {
-    title: 'Backline events',
-    version: '1.0.0',
-    description:
-      'Events on the Backline EventBridge bus. Each `detail` is `{ metadata, data }`; delivery is at least once and unordered.',
-  },
-  channels: Object.fromEntries(
-    catalogue.map((contract) => {
-      const id = contract.detailType.replaceAll(' ', '');
-      return [
-        id,
-        {
-          address: `${contract.source}/${contract.detailType}`,
-          messages: { [id]: { $ref: `#/components/messages/${id}` } },
-        },
-      ];
-    }),
-  ),
-  operations: Object.fromEntries(
-    catalogue.map((contract) => {
-      const id = contract.detailType.replaceAll(' ', '');
-      return [
-        `publish${id}`,
-        { action: 'send', channel: { $ref: `#/channels/${id}` }, summary: contract.description },
-      ];
-    }),
-  ),
-  components: {
-    messages: Object.fromEntries(
+  const asyncApi = {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Backline events',
+      version: '1.0.0',
+      description:
+        'Events on the Backline EventBridge bus. Each `detail` is `{ metadata, data }`; delivery is at least once and unordered.',
+    },
+    channels: Object.fromEntries(
       catalogue.map((contract) => {
         const id = contract.detailType.replaceAll(' ', '');
-        return [id, { name: contract.detailType, title: contract.detailType, payload: schemas[id] }];
+        return [
+          id,
+          {
+            address: `${contract.source}/${contract.detailType}`,
+            messages: { [id]: { $ref: `#/components/messages/${id}` } },
+          },
+        ];
       }),
     ),
-  },
-};
+    operations: Object.fromEntries(
+      catalogue.map((contract) => {
+        const id = contract.detailType.replaceAll(' ', '');
+        return [
+          `publish${id}`,
+          { action: 'send', channel: { $ref: `#/channels/${id}` }, summary: contract.description },
+        ];
+      }),
+    ),
+    components: {
+      messages: Object.fromEntries(
+        catalogue.map((contract) => {
+          const id = contract.detailType.replaceAll(' ', '');
+          return [id, { name: contract.detailType, title: contract.detailType, payload: schemas[id] }];
+        }),
+      ),
+    },
+  };
+  return {
+    'events.schema.json': schemas,
+    'events.asyncapi.json': asyncApi,
+  };
+}
 
 function exampleMetadata(schemaVersion: number) {
   return {
@@ -74,11 +80,3 @@ function exampleMetadata(schemaVersion: number) {
     schemaVersion,
   };
 }
-
-const out = resolve(import.meta.dirname, '../../docs');
-mkdirSync(out, { recursive: true });
-writeFileSync(resolve(out, 'events.schema.json'), `${JSON.stringify(schemas, null, 2)}\n`);
-writeFileSync(resolve(out, 'events.asyncapi.json'), `${JSON.stringify(asyncApi, null, 2)}\n`);
-console.log(
-  `wrote ${catalogue.length} event schemas to docs/events.schema.json and docs/events.asyncapi.json`,
-);

@@ -1,3 +1,4 @@
+export * from './docs.ts';
 export * from './errors.ts';
 export * from './middleware.ts';
 export * from './responses.ts';

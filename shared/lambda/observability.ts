@@ -1,4 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 
@@ -19,6 +21,17 @@ export const loggerFor = (service: string): Logger => {
     loggers.set(service, logger);
   }
   return logger;
+};
+
+let tracer: Tracer | undefined;
+
+/**
+ * X-Ray tracing through Powertools Tracer: one per process, also wrapping the AWS SDK clients
+ * (shared/clients.ts). It traces only on Lambda with active tracing; elsewhere it does nothing.
+ */
+export const tracerOf = (): Tracer => {
+  tracer ??= new Tracer();
+  return tracer;
 };
 
 /**
@@ -47,6 +60,15 @@ const describe = (event: unknown): Record<string, unknown> => {
 };
 
 /**
+ * The invocation's own correlation id on its outcome line: where invocations of one function overlap
+ * in one process (the local cloud), the logger's appended keys may already be the next invocation's.
+ */
+const ownCorrelation = (event: unknown) => {
+  const correlationId = correlationIdOf(event);
+  return correlationId ? { correlationId } : {};
+};
+
+/**
  * Every function's middleware: the correlation id on every log line of the invocation, the outcome
  * logged once at info, and an error logged once with its cause before it propagates (so Lambda and
  * EventBridge retry it). HTTP functions put their typed-error middleware after this one, so a 4xx is
@@ -54,8 +76,10 @@ const describe = (event: unknown): Record<string, unknown> => {
  */
 export const observability = (service: string): MiddlewareObj<unknown, unknown, Error, Context> => {
   const logger = loggerFor(service);
+  const tracing = captureLambdaHandler(tracerOf()) as MiddlewareObj<unknown, unknown, Error, Context>;
   return {
     before: async (request) => {
+      await tracing.before?.(request);
       logger.resetKeys();
       logger.addContext(request.context);
       const correlationId = correlationIdOf(request.event);
@@ -63,7 +87,12 @@ export const observability = (service: string): MiddlewareObj<unknown, unknown, 
     },
     after: async (request) => {
       const status = (request.response as { statusCode?: unknown } | undefined)?.statusCode;
-      logger.info('invocation done', { ...describe(request.event), ...(status ? { status } : {}) });
+      logger.info('invocation done', {
+        ...describe(request.event),
+        ...(status ? { status } : {}),
+        ...ownCorrelation(request.event),
+      });
+      await tracing.after?.(request);
     },
     onError: async (request) => {
       const status = (request.response as { statusCode?: unknown } | undefined)?.statusCode;
@@ -73,8 +102,15 @@ export const observability = (service: string): MiddlewareObj<unknown, unknown, 
           ...describe(request.event),
           status,
           reason: request.error?.message,
+          ...ownCorrelation(request.event),
         });
-      else logger.error('invocation failed', { ...describe(request.event), error: request.error });
+      else
+        logger.error('invocation failed', {
+          ...describe(request.event),
+          error: request.error,
+          ...ownCorrelation(request.event),
+        });
+      await tracing.onError?.(request);
     },
   };
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRouteThrottle, routeThrottles, sesReputationAlarms } from '#infra/settings.ts';
 import { functionEntries } from '#infra/topology.ts';
+import { businessMetrics } from '#shared/lambda/metrics.ts';
 import { backline, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
 
 type RouteSettings = Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
@@ -174,5 +175,28 @@ describe('data at rest and configuration', () => {
         expect.arrayContaining([variables.API_KEY_SECRET_ID, variables.TOKEN_KEY_SECRET_ID]),
       );
     }
+  });
+});
+
+describe('observability on AWS', () => {
+  const { template } = backline();
+
+  it('traces every function with X-Ray', () => {
+    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).filter((fn) =>
+      String(fn.Properties.FunctionName ?? '').startsWith('backline-'),
+    );
+
+    expect(functions.length).toBe(functionEntries().length);
+    for (const fn of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+  });
+
+  it('has a dashboard with every business metric and every alarm of the stack', () => {
+    const [dashboard] = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    const alarmIds = Object.keys(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
+
+    for (const name of Object.keys(businessMetrics))
+      expect(body).toContain(`MetricName=\\\\\\"${name}\\\\\\"`);
+    for (const id of alarmIds) expect(body).toContain(id);
   });
 });

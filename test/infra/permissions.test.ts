@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { eventSourcesOf, secretsOf, tableActionsOf } from '#infra/app-function.ts';
+import { eventSourcesOf, secretsOf, tableActionsOf, xrayActions } from '#infra/app-function.ts';
 import { streamReadActions } from '#infra/stack.ts';
 import { type FunctionSpec, functionEntries } from '#infra/topology.ts';
 import { catalogue } from '#shared/events/index.ts';
@@ -204,7 +204,8 @@ describe('IAM follows the topology and nothing wider', () => {
           )
         : [],
     );
-    return [...own, ...onFailure, ...streams, ...queues, ...expectedFor(spec.may)];
+    const tracing = grants(xrayActions, ['*']);
+    return [...own, ...onFailure, ...streams, ...queues, ...tracing, ...expectedFor(spec.may)];
   };
 
   it.each(functionEntries())('gives %s exactly the grants its topology entry names', (name, spec) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { healthRoutes } from '#functions/health/handler.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
 import { recipientRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
@@ -25,6 +26,10 @@ describe('the topology and the code agree', () => {
 
   it("routes in the recipients function's router exactly the topology's recipient routes", () => {
     expect(routerRoutes(recipientRoutes(noDeps))).toEqual(topologyRoutes('recipients'));
+  });
+
+  it("routes in the health function's router exactly the topology's health routes", () => {
+    expect(routerRoutes(healthRoutes)).toEqual(topologyRoutes('health'));
   });
 
   it('routes only events of the catalogue (or SES), each from a source its contract names', () => {

@@ -36,6 +36,8 @@ export async function startCloudProcess(
       BACKLINE_DYNAMODB_PORT: '0',
       BACKLINE_SES_PORT: '0',
       BACKLINE_DATA_DIR: 'memory',
+      // npm start logs every invocation at info; tests want only what goes wrong.
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       ...env,
     },
     stdio: ['ignore', 'pipe', onOutput ? 'pipe' : 'inherit'],

@@ -26,6 +26,8 @@ const sideEffectImport = /\bimport\s*['"]([^'"]+)['"]/g;
 const dynamicImport = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function resolveModule(from: string, specifier: string): string | undefined {
+  // A JSON module (the API document the health function serves) is data: it imports and calls nothing.
+  if (specifier.endsWith('.json')) return undefined;
   const alias = Object.keys(aliases).find((prefix) => specifier.startsWith(prefix));
   const path = alias
     ? join(root, aliases[alias], specifier.slice(alias.length))

@@ -18,6 +18,18 @@ export interface ScheduledTarget {
   detail: string;
 }
 
+/** A schedule's next occurrence, as the local console lists them. */
+export interface Pending {
+  name: string;
+  groupName: string;
+  /** ISO 8601 UTC. */
+  next: string;
+  /** The schedule's time zone (its expression's). */
+  timeZone: string;
+  detailType: string;
+  recurring: boolean;
+}
+
 export interface Fired {
   name: string;
   groupName: string;
@@ -152,7 +164,33 @@ export function scheduleFiring(options: {
     timer = undefined;
   }
 
-  return { advanceTo, start, stop };
+  /** Every enabled schedule's next occurrence after now, soonest first. */
+  function pending(): Pending[] {
+    const now = nowMs();
+    const list: Pending[] = [];
+    for (const live of store.schedules.values()) {
+      const s = live.stored;
+      if (s.state !== 'ENABLED') continue;
+      const next =
+        live.expression.kind === 'at'
+          ? s.lastFiredFor === undefined
+            ? live.expression.at
+            : undefined
+          : live.recurrence?.nextAfter(Math.max(now, s.lastFiredFor ?? now));
+      if (next === undefined || (s.endDate !== undefined && next > s.endDate)) continue;
+      list.push({
+        name: s.name,
+        groupName: s.groupName,
+        next: new Date(next).toISOString(),
+        timeZone: s.timeZone ?? 'UTC',
+        detailType: String((s.target.EventBridgeParameters as Json | undefined)?.DetailType ?? ''),
+        recurring: live.expression.kind !== 'at',
+      });
+    }
+    return list.sort((a, b) => a.next.localeCompare(b.next) || a.name.localeCompare(b.name));
+  }
+
+  return { advanceTo, start, stop, pending };
 }
 
 function compareNames(a: StoredSchedule, b: StoredSchedule): number {

@@ -21,7 +21,13 @@ describe('secrets stay out of logs and out of the table', () => {
 
   beforeAll(async () => {
     cloud = await startCloudProcess(
-      { BACKLINE_API_KEY: apiKey, BACKLINE_RETRY_BASE_MS: '50', POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+      // JSON logs, with the metric lines, as the functions print them on AWS.
+      {
+        BACKLINE_API_KEY: apiKey,
+        BACKLINE_RETRY_BASE_MS: '50',
+        POWERTOOLS_LOG_LEVEL: 'DEBUG',
+        BACKLINE_LOG_FORMAT: 'json',
+      },
       { onOutput: (line) => lines.push(line) },
     );
   }, 180_000);

@@ -32,6 +32,7 @@ function aCloud(settleMs = 200) {
         clock.raiseTo(t);
         return [];
       },
+      pending: () => [],
     },
     bus,
     faults: new Faults(),
@@ -39,6 +40,12 @@ function aCloud(settleMs = 200) {
     isReady: () => true,
     whenIdle: () => bus.whenIdle(),
     streamDeadLetters: () => [],
+    console: {
+      managerTimeZone: 'Europe/London',
+      sesUrl: () => 'http://127.0.0.1:9',
+      api: async () => new Response('{}', { status: 404 }),
+    },
+    urls: () => ({}),
     settleMs,
   });
   const request = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { failure, type RouteDoc } from '#shared/http/index.ts';
+import { maxWebhookBodyBytes, WebhookBody } from '#shared/webhooks.ts';
+
+/** Intake's one route, as the API document shows it (the handler reads no router). */
+export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [
+  {
+    method: 'POST',
+    path: '/webhooks/{labelId}',
+    doc: {
+      summary: "A label's webhook (Standard Webhooks)",
+      description:
+        'Signed with one of the label\'s secrets: `webhook-signature` is `v1,` + base64(HMAC-SHA256(secret, "<webhook-id>.<webhook-timestamp>.<body>")), where the secret is the base64 after `whsec_`. Checked in this order: 413 size, 404 label, 401 signature, 415 Content-Type, 400 body. A repeated `webhook-id` gets the first answer and no second event. Each `type` becomes the event of the same name in docs/events.asyncapi.json.',
+      body: { schema: WebhookBody, description: `JSON, up to ${maxWebhookBodyBytes} bytes` },
+      headers: {
+        'webhook-id': { description: 'unique per webhook; repeats are answered once', required: true },
+        'webhook-timestamp': {
+          description: 'Unix seconds; within 5 minutes of the server clock',
+          required: true,
+        },
+        'webhook-signature': {
+          description: 'space-separated `v1,<base64>` signatures (several during a secret rotation)',
+          required: true,
+        },
+      },
+      responses: {
+        202: { description: 'recorded', schema: z.object({ eventId: z.string() }) },
+        400: failure('the body is not JSON or not a valid webhook of its type'),
+        401: failure('the signature or timestamp is rejected'),
+        404: failure('no such label'),
+        413: failure(`the body exceeds ${maxWebhookBodyBytes} bytes`),
+        415: failure('Content-Type is not application/json'),
+      },
+    },
+  },
+];

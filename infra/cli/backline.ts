@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Presets, SingleBar } from 'cli-progress';
+import { Command } from 'commander';
+import { CliError, getJson, type Login, readLogin, request, saveLogin, table } from './client.ts';
+
+/**
+ * `backline`: the production manager's command line, against `npm start` or a deployed stack alike
+ * (the same management API). `backline --help` lists the commands.
+ */
+
+interface JobView {
+  jobId: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: { done: number; total?: number };
+  result: {
+    created?: number;
+    updated?: number;
+    rejectedCount?: number;
+    rejected?: { line: number; error: string }[];
+  };
+  error?: string;
+}
+
+const out = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+const enc = encodeURIComponent;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Scalars as `key: value` lines, each list of records as a table: enough for views whose shape may grow. */
+export function render(view: Record<string, unknown>): string {
+  const scalars: string[] = [];
+  const tables: string[] = [];
+  for (const [key, value] of Object.entries(view)) {
+    if (Array.isArray(value) && value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
+      const rows = value as Record<string, unknown>[];
+      const columns = [
+        ...new Set(
+          rows.flatMap((row) =>
+            Object.keys(row).filter((k) => typeof row[k] !== 'object' || row[k] === null),
+          ),
+        ),
+      ];
+      tables.push(`\n${key} (${rows.length})\n${rows.length ? table(rows, columns) : '(none)'}`);
+    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      scalars.push(`${key}: ${JSON.stringify(value)}`);
+    } else {
+      scalars.push(`${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+    }
+  }
+  return [...scalars, ...tables].join('\n');
+}
+
+async function importOutlets(login: Login, file: string): Promise<void> {
+  let csv: Buffer;
+  try {
+    csv = readFileSync(file);
+  } catch (error) {
+    throw new CliError(
+      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  const started = (await (
+    await request(login, '/media-outlets/import', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    })
+  ).json()) as { jobId: string };
+  // A bar on a terminal; on a pipe or in CI, one line per change of progress.
+  const bar = process.stderr.isTTY
+    ? new SingleBar(
+        { format: 'importing [{bar}] {value}/{total} rows', hideCursor: true },
+        Presets.shades_classic,
+      )
+    : undefined;
+  let job: JobView;
+  let shown = '';
+  for (;;) {
+    job = await getJson<JobView>(login, `/jobs/${enc(started.jobId)}`);
+    const total = job.progress.total ?? 0;
+    if (bar) {
+      if (shown === '') bar.start(total, job.progress.done);
+      bar.setTotal(total);
+      bar.update(job.progress.done);
+      shown = 'bar';
+    } else if (`${job.progress.done}/${total}` !== shown) {
+      shown = `${job.progress.done}/${total}`;
+      process.stderr.write(`importing: ${shown} rows\n`);
+    }
+    if (job.status === 'done' || job.status === 'failed') break;
+    await sleep(300);
+  }
+  bar?.stop();
+  if (job.status === 'failed')
+    throw new CliError(`The import failed: ${job.error ?? 'no reason given'} (job ${job.jobId})`);
+  const { created = 0, updated = 0, rejectedCount = 0, rejected = [] } = job.result;
+  out(
+    `Imported ${file}: ${created} created, ${updated} updated, ${rejectedCount} rejected (job ${job.jobId})`,
+  );
+  if (rejected.length) {
+    out(`\n${table(rejected, ['line', 'error'])}`);
+    if (rejectedCount > rejected.length)
+      out(`(${rejectedCount - rejected.length} more rejected lines not listed)`);
+  }
+}
+
+async function listOutlets(login: Login, options: { genre?: string; territory?: string; kind?: string }) {
+  const outlets: Record<string, unknown>[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: '100' });
+    for (const [name, value] of Object.entries(options)) if (value) query.set(name, value);
+    if (cursor) query.set('cursor', cursor);
+    const page = await getJson<{ outlets: Record<string, unknown>[]; nextCursor?: string }>(
+      login,
+      `/media-outlets?${query}`,
+    );
+    outlets.push(...page.outlets);
+    cursor = page.nextCursor;
+  } while (cursor);
+  out(table(outlets, ['name', 'email', 'kind', 'genres', 'territories', 'id']));
+  out(`${outlets.length} outlet${outlets.length === 1 ? '' : 's'}`);
+}
+
+async function releaseStatus(login: Login, labelId: string, releaseId: string) {
+  const release = await getJson<{
+    state: string;
+    release: { title?: string; releaseDate?: string; releaseTime?: string; timeZone?: string } | null;
+    outAt?: string;
+    mail: Record<string, Record<string, number>>;
+  }>(login, `/labels/${enc(labelId)}/releases/${enc(releaseId)}`);
+  const details = release.release ?? {};
+  out(`${details.title ?? releaseId} (${labelId}/${releaseId}): ${release.state}`);
+  if (details.releaseDate)
+    out(
+      `release day: ${details.releaseDate} ${details.releaseTime ?? ''} ${details.timeZone ?? ''}`.trimEnd(),
+    );
+  if (release.outAt) out(`out since: ${release.outAt}`);
+  const rows = Object.entries(release.mail).map(([kind, counts]) => ({ kind, ...counts }));
+  const statuses = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => k !== 'kind')))];
+  out(`\n${table(rows, ['kind', ...statuses])}`);
+}
+
+async function releaseDeliveries(login: Login, labelId: string, releaseId: string, csv: boolean) {
+  const path = `/labels/${enc(labelId)}/releases/${enc(releaseId)}/deliveries`;
+  if (csv) {
+    process.stdout.write(await (await request(login, path, { headers: { accept: 'text/csv' } })).text());
+    return;
+  }
+  const { deliveries } = await getJson<{ deliveries: Record<string, unknown>[] }>(login, path);
+  out(table(deliveries, ['email', 'kind', 'status', 'at', 'promoAccesses', 'messageId']));
+}
+
+export function program(): Command {
+  const cli = new Command('backline')
+    .description('Backline for the production manager: labels, media outlets, releases, tours and budgets')
+    .showHelpAfterError('(run backline --help for the commands)');
+
+  cli
+    .command('login')
+    .description('keep the API URL and key in your config directory (file mode 0600)')
+    .option(
+      '--url <url>',
+      'the API URL (npm start: http://localhost:3000; on AWS: the ApiUrl output)',
+      'http://localhost:3000',
+    )
+    .requiredOption(
+      '--key <apiKey>',
+      'the management API key (npm start prints it; on AWS: secret backline-<stage>/api-key)',
+    )
+    .action(async (options: { url: string; key: string }) => {
+      const login = { url: options.url.replace(/\/+$/, ''), apiKey: options.key };
+      await request(login, '/media-outlets?limit=1');
+      out(`Logged in to ${login.url}; kept in ${saveLogin(login)}`);
+    });
+
+  const labels = cli.command('labels').description('labels');
+  labels
+    .command('add <name>')
+    .description('add a label; prints its webhook secret (shown once)')
+    .option('--id <labelId>', "the label's id (default: generated)")
+    .action(async (name: string, options: { id?: string }) => {
+      const label = (await (
+        await request(readLogin(), '/labels', {
+          method: 'POST',
+          json: { name, ...(options.id ? { id: options.id } : {}) },
+        })
+      ).json()) as { id: string; name: string; webhookSecret: string };
+      out(
+        `Label ${label.name}: id ${label.id}\nwebhook secret (shown once, give it to the label): ${label.webhookSecret}`,
+      );
+    });
+
+  const outlets = cli.command('outlets').description('the media outlet directory');
+  outlets
+    .command('import <file>')
+    .description(
+      'import outlets from CSV (name,email,kind,genres,territories,contactName); shows progress, then rejected lines',
+    )
+    .action(async (file: string) => importOutlets(readLogin(), file));
+  outlets
+    .command('list')
+    .description('list outlets, filtered as a release would match them')
+    .option('--genre <genre>', 'outlets a release of this genre reaches')
+    .option('--territory <code>', 'outlets covering this territory (two letters, e.g. GB)')
+    .option('--kind <kind>', 'radio, press, blog, playlist, tv or podcast')
+    .action(async (options: { genre?: string; territory?: string; kind?: string }) =>
+      listOutlets(readLogin(), options),
+    );
+
+  const release = cli.command('release').description('releases');
+  release
+    .command('status <labelId> <releaseId>')
+    .description("a release's state and its mail counts per kind")
+    .action(async (labelId: string, releaseId: string) => releaseStatus(readLogin(), labelId, releaseId));
+  release
+    .command('deliveries <labelId> <releaseId>')
+    .description("a release's mail, one row per address and kind")
+    .option('--csv', 'as CSV, for a spreadsheet')
+    .action(async (labelId: string, releaseId: string, options: { csv?: boolean }) =>
+      releaseDeliveries(readLogin(), labelId, releaseId, options.csv === true),
+    );
+
+  cli
+    .command('tour')
+    .description('tours')
+    .command('status <labelId> <tourId>')
+    .description("a tour's shows and their advance status")
+    .action(async (labelId: string, tourId: string) =>
+      out(render(await getJson(readLogin(), `/labels/${enc(labelId)}/tours/${enc(tourId)}`))),
+    );
+
+  cli
+    .command('budget')
+    .description('budgets')
+    .command('status <labelId> <budgetId>')
+    .description("a budget's totals, lines and thresholds")
+    .action(async (labelId: string, budgetId: string) =>
+      out(render(await getJson(readLogin(), `/labels/${enc(labelId)}/budgets/${enc(budgetId)}`))),
+    );
+  return cli;
+}
+
+if (import.meta.main) {
+  try {
+    await program().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`backline: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,130 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** An error the CLI prints as it is (no stack): it says what went wrong and what to do. */
+export class CliError extends Error {}
+
+export interface Login {
+  url: string;
+  apiKey: string;
+}
+
+/**
+ * Where `backline login` keeps the API URL and key: `$BACKLINE_CONFIG_DIR`, else the user's config
+ * directory (`$XDG_CONFIG_HOME` or `~/.config` on Linux and macOS, `%APPDATA%` on Windows) + `backline`.
+ */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BACKLINE_CONFIG_DIR) return env.BACKLINE_CONFIG_DIR;
+  const base =
+    process.platform === 'win32'
+      ? (env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'))
+      : (env.XDG_CONFIG_HOME ?? join(homedir(), '.config'));
+  return join(base, 'backline');
+}
+
+export const configFile = (env: NodeJS.ProcessEnv = process.env) => join(configDir(env), 'config.json');
+
+/** The key is a credential: the file is readable by its owner only (0600), in a 0700 directory. */
+export function saveLogin(login: Login, env: NodeJS.ProcessEnv = process.env): string {
+  const file = configFile(env);
+  mkdirSync(configDir(env), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
+const notLoggedIn = () =>
+  new CliError(
+    'Not logged in. Run `backline login --url http://localhost:3000 --key <API key>` (npm start prints the key; on AWS it is in the secret backline-<stage>/api-key), or set BACKLINE_API_URL and BACKLINE_API_KEY.',
+  );
+
+/** The login: BACKLINE_API_URL and BACKLINE_API_KEY when both are set (CI), else the config file. */
+export function readLogin(env: NodeJS.ProcessEnv = process.env): Login {
+  if (env.BACKLINE_API_URL && env.BACKLINE_API_KEY)
+    return { url: env.BACKLINE_API_URL, apiKey: env.BACKLINE_API_KEY };
+  const file = configFile(env);
+  if (!existsSync(file)) throw notLoggedIn();
+  try {
+    const login = JSON.parse(readFileSync(file, 'utf8')) as Partial<Login>;
+    if (typeof login.url === 'string' && typeof login.apiKey === 'string')
+      return { url: login.url, apiKey: login.apiKey };
+  } catch {
+    // an unreadable file is treated like a missing one
+  }
+  throw notLoggedIn();
+}
+
+export interface ApiError {
+  error?: string;
+  message?: string;
+  issues?: { path: string; message: string }[];
+}
+
+/** A request to the Backline API with the login's key; every failure becomes a CliError saying what to do. */
+export async function request(
+  login: Login,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${login.apiKey}`);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set('content-type', 'application/json');
+    body = JSON.stringify(init.json);
+  }
+  const url = `${login.url.replace(/\/+$/, '')}${path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, headers, body });
+  } catch (error) {
+    throw new CliError(
+      `Cannot reach Backline at ${login.url} (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}). Is it running (npm start)? If it runs elsewhere, run \`backline login --url <its URL> --key <API key>\`.`,
+    );
+  }
+  if (response.ok) return response;
+  const text = await response.text();
+  let problem: ApiError = {};
+  try {
+    problem = JSON.parse(text) as ApiError;
+  } catch {
+    problem = { message: text.slice(0, 200) };
+  }
+  if (response.status === 401)
+    throw new CliError(
+      `${login.url} refused the API key. Run \`backline login --key <API key>\` with the key npm start printed (on AWS: the secret backline-<stage>/api-key).`,
+    );
+  if (response.status === 404 && problem.error === undefined)
+    throw new CliError(
+      `${login.url} has no route ${init.method ?? 'GET'} ${path.split('?')[0]}: this Backline may be older than this CLI (update and deploy it).`,
+    );
+  const issues = (problem.issues ?? [])
+    .map((issue) => `\n  ${issue.path || '(body)'}: ${issue.message}`)
+    .join('');
+  throw new CliError(
+    `${response.status} ${problem.message ?? problem.error ?? response.statusText}${issues}`,
+  );
+}
+
+export const getJson = async <T>(login: Login, path: string): Promise<T> =>
+  (await (await request(login, path)).json()) as T;
+
+/** A plain-text table: a header, a rule, one row per record; missing cells empty. */
+export function table(rows: Record<string, unknown>[], columns: string[]): string {
+  const cell = (value: unknown) =>
+    value === undefined || value === null ? '' : Array.isArray(value) ? value.join(';') : String(value);
+  const widths = columns.map((column) =>
+    Math.max(column.length, ...rows.map((row) => cell(row[column]).length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((text, i) => text.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(columns),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((row) => line(columns.map((c) => cell(row[c])))),
+  ].join('\n');
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
+
+/**
+ * Signs a label webhook per Standard Webhooks and prints the headers for `curl -H @file`:
+ *
+ *   npm run --silent sign -- --secret whsec_... --file release.json > headers.txt
+ *   curl -X POST http://localhost:3000/webhooks/<labelId> -H @headers.txt --data-binary @release.json
+ *
+ * The timestamp is the local cloud's clock (`GET /_local/clock`), not this machine's: once the clock
+ * has been advanced, a signature dated by the wall clock is more than 5 minutes old and refused.
+ * Against a deployed stack (no `/_local/clock`), the wall clock is the right one.
+ */
+
+/** The local cloud's now, or the wall clock when `baseUrl` has no local clock (a deployed stack). */
+export async function clockNow(baseUrl: string): Promise<Date> {
+  try {
+    const response = await fetch(`${baseUrl}/_local/clock`);
+    if (response.ok) return new Date(((await response.json()) as { now: string }).now);
+  } catch {
+    // no local cloud there: a deployed stack's clock is the wall clock
+  }
+  return new Date();
+}
+
+/** Standard Webhooks headers for `payload`, signed with the label's secret as of `at`. */
+export function signedHeaders(secret: string, payload: string, at: Date, webhookId = newWebhookId()) {
+  return {
+    'content-type': 'application/json',
+    'webhook-id': webhookId,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(webhookId, at, payload),
+  };
+}
+
+const newWebhookId = () => `msg_${crypto.randomUUID().replaceAll('-', '')}`;
+
+if (import.meta.main) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const secret = arg('secret') ?? process.env.BACKLINE_WEBHOOK_SECRET;
+  const file = arg('file');
+  if (!secret || !file) {
+    process.stderr.write(
+      'usage: npm run --silent sign -- --secret whsec_... --file body.json [--url http://localhost:3000] > headers.txt\n',
+    );
+    process.exit(2);
+  }
+  const url = arg('url') ?? process.env.BACKLINE_API_URL ?? 'http://localhost:3000';
+  const headers = signedHeaders(secret, readFileSync(file, 'utf8'), await clockNow(url));
+  for (const [name, value] of Object.entries(headers)) process.stdout.write(`${name}: ${value}\n`);
+}

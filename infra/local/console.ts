@@ -1,0 +1,299 @@
+import { type Markup, markup, trusted } from '#shared/http/markup.ts';
+import type { EventRecord, LocalBus } from './bus/bus.ts';
+import type { Pending } from './scheduler.ts';
+
+/**
+ * The local console, `GET /_local/console`: one server-rendered page (no build step) showing what the
+ * local cloud is doing: the clock with an "advance to" control, the event flow with each invocation's
+ * outcome, dead letters with a redrive button, pending schedules, sent mail, and the releases, tours
+ * and budgets seen on the bus as the management API shows them. It reloads itself when anything
+ * changes (it polls `GET /_local/console/state`), so it follows work in progress
+ * (see docs/design.md#the-local-console).
+ */
+
+export interface ConsoleSources {
+  clock: { now(): Date; offsetMs(): number };
+  managerTimeZone: string;
+  bus: Pick<LocalBus, 'recentEvents' | 'deadLetters'>;
+  scheduler: { pending(): Pending[] };
+  /** The SES front's URL (its page lists sent mail; `/store` as JSON). */
+  sesUrl: () => string;
+  /** A request to the management API with its key. */
+  api: (path: string) => Promise<Response>;
+}
+
+interface SentMail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  /** Unix seconds. */
+  at: number;
+}
+
+/** What changes when work happens: the page reloads when this does. */
+export function consoleState(sources: ConsoleSources): string {
+  const events = sources.bus.recentEvents();
+  const last = events.at(-1);
+  const statuses = events
+    .slice(-50)
+    .flatMap((record) => record.invocations.map((i) => `${i.status}${i.attempts}`))
+    .join(',');
+  return [
+    events.length,
+    last?.event.id,
+    statuses.length,
+    hash(statuses),
+    sources.bus.deadLetters().length,
+    sources.clock.offsetMs(),
+  ].join(':');
+}
+
+function hash(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
+}
+
+const recentFirst = <T>(list: readonly T[], limit: number): T[] => list.slice(-limit).reverse();
+
+/** Distinct (labelId, id) pairs of the subjects these events are about, most recent first. */
+function subjectsOf(
+  events: EventRecord[],
+  detailTypes: string[],
+  idField: string,
+): { labelId: string; id: string }[] {
+  const seen = new Map<string, { labelId: string; id: string }>();
+  for (const { event } of recentFirst(events, events.length)) {
+    if (!detailTypes.includes(event['detail-type'])) continue;
+    const detail = event.detail as { metadata?: { labelId?: unknown }; data?: Record<string, unknown> };
+    const labelId = detail.metadata?.labelId;
+    const id = detail.data?.[idField];
+    if (typeof labelId !== 'string' || typeof id !== 'string') continue;
+    const key = JSON.stringify([labelId, id]);
+    if (!seen.has(key)) seen.set(key, { labelId, id });
+    if (seen.size >= 20) break;
+  }
+  return [...seen.values()];
+}
+
+/** A view from the management API, or why there is none (a route this version does not have). */
+async function view(sources: ConsoleSources, path: string): Promise<Record<string, unknown> | string> {
+  try {
+    const response = await sources.api(path);
+    const body = (await response.json()) as Record<string, unknown>;
+    if (response.ok) return body;
+    if (response.status === 404 && body.error === undefined)
+      return 'no such route in this version of Backline';
+    return `${response.status}: ${String(body.message ?? body.error ?? '')}`;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+async function sentMail(sources: ConsoleSources): Promise<SentMail[]> {
+  try {
+    return ((await (await fetch(`${sources.sesUrl()}/store`)).json()) as { emails: SentMail[] }).emails;
+  } catch {
+    return [];
+  }
+}
+
+const enc = encodeURIComponent;
+
+function times(iso: string, timeZone: string): Markup {
+  const date = new Date(iso);
+  const local = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(date);
+  return markup`${local} <small>${timeZone}</small><br><small>${iso.slice(0, 16).replace('T', ' ')} UTC</small>`;
+}
+
+const idsOf = (record: EventRecord): string => {
+  const data = (record.event.detail as { data?: Record<string, unknown> }).data ?? {};
+  return Object.entries(data)
+    .filter(([key, value]) => /Id$/.test(key) && typeof value === 'string')
+    .map(([key, value]) => `${key}=${value}`)
+    .slice(0, 3)
+    .join(' ');
+};
+
+const badge = (status: string): Markup => markup`<span class="badge ${status}">${status}</span>`;
+
+function eventRows(events: EventRecord[], timeZone: string): Markup[] {
+  return recentFirst(events, 60).map(
+    (record) => markup`<tr>
+<td>${times(record.event.time, timeZone)}</td>
+<td><strong>${record.event['detail-type']}</strong><br><small>${record.event.source} · ${record.bus} bus</small></td>
+<td><small>${idsOf(record)}</small></td>
+<td>${record.invocations.length === 0 ? markup`<small>no rule matched</small>` : ''}${record.invocations.map(
+      (invocation) =>
+        markup`<div>${invocation.function} ${badge(invocation.status)}${invocation.attempts > 1 ? markup` <small>${invocation.attempts} attempts</small>` : ''}${invocation.error ? markup`<br><small class="error">${invocation.error}</small>` : ''}</div>`,
+    )}</td>
+</tr>`,
+  );
+}
+
+function mailCounts(view: Record<string, unknown>): Markup {
+  const mail = (view.mail ?? {}) as Record<string, Record<string, number>>;
+  const kinds = Object.entries(mail).filter(([, counts]) => Object.values(counts).some((n) => n > 0));
+  if (kinds.length === 0) return markup`<small>no mail yet</small>`;
+  return markup`${kinds.map(
+    ([kind, counts]) =>
+      markup`<div>${kind}: <strong>${counts.sent ?? 0}</strong> sent${counts.claimed ? `, ${counts.claimed} sending` : ''}${counts.bounced ? `, ${counts.bounced} bounced` : ''}${counts.failed ? `, ${counts.failed} failed` : ''}</div>`,
+  )}`;
+}
+
+/** A tour's shows with their advance status, whatever else its view holds. */
+function tourShows(view: Record<string, unknown>): Markup {
+  const shows = Array.isArray(view.shows) ? (view.shows as Record<string, unknown>[]) : [];
+  if (shows.length === 0) return markup`<small>no shows listed</small>`;
+  return markup`<ul>${shows.map((show) => {
+    const advance = show.advance as { status?: unknown } | string | undefined;
+    const status =
+      typeof advance === 'string' ? advance : (advance?.status ?? show.advanceStatus ?? show.status);
+    return markup`<li>${String(show.date ?? show.showDate ?? '')} ${String(show.venue ?? show.city ?? show.showId ?? '')} ${status ? badge(String(status)) : ''}</li>`;
+  })}</ul>`;
+}
+
+/** A budget's spend against its total as a bar, from the first pair of amounts its view names. */
+function budgetBar(view: Record<string, unknown>): Markup {
+  const totals = (view.totals ?? view) as Record<string, unknown>;
+  const minor = (value: unknown): number | undefined =>
+    typeof value === 'number'
+      ? value
+      : typeof (value as { minor?: unknown })?.minor === 'number'
+        ? (value as { minor: number }).minor
+        : undefined;
+  const planned = minor(totals.planned ?? totals.budget ?? totals.total ?? view.amount);
+  const spent = minor(totals.actual ?? totals.spent ?? totals.actuals);
+  if (planned === undefined || spent === undefined || planned <= 0)
+    return markup`<small>no totals yet</small>`;
+  const percent = Math.round((spent / planned) * 100);
+  return markup`<div class="bar" role="img" aria-label="${percent} % spent"><div class="fill${percent > 100 ? ' over' : ''}" style="width:${Math.min(percent, 100)}%"></div></div><small>${percent} % spent</small>`;
+}
+
+const style = trusted(`
+body{font-family:system-ui,sans-serif;margin:0;padding:0 1rem 3rem;line-height:1.4;color:#1d1d1f;background:#fafafa}
+header{position:sticky;top:0;background:#fafafa;padding:.75rem 0;border-bottom:1px solid #ddd;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
+h1{font-size:1.2rem;margin:0}h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
+section{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:.25rem .75rem .75rem;margin-top:1rem;overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #eee;vertical-align:top}
+small{color:#666}.error{color:#b00020}
+.badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;background:#eee}
+.badge.succeeded,.badge.submitted,.badge.advanced{background:#d7f5dd}.badge.running,.badge.retrying,.badge.requested,.badge.reminded{background:#fff3c4}
+.badge.dead-lettered,.badge.overdue{background:#ffd6d6}
+.bar{height:.8rem;background:#eee;border-radius:4px;overflow:hidden;max-width:20rem}.fill{height:100%;background:#3a7bd5}.fill.over{background:#d53a3a}
+form{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}input{font:inherit;padding:.25rem}button{font:inherit;padding:.25rem .75rem;cursor:pointer}
+`);
+
+/** Posts to the local cloud's own routes as a tool would (the header proves it is not a foreign page), then reloads. */
+const script = trusted(`
+async function post(path, body) {
+  const status = document.getElementById('status');
+  status.textContent = 'working...';
+  const response = await fetch(path, { method: 'POST', headers: { 'x-backline-local': '1', 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  status.textContent = response.ok ? '' : 'failed: ' + (await response.text());
+  if (response.ok) location.reload();
+}
+document.getElementById('advance').addEventListener('submit', (e) => { e.preventDefault(); post('/_local/clock', { advanceTo: new Date(document.getElementById('advanceTo').value).toISOString() }); });
+for (const button of document.querySelectorAll('[data-advance-days]')) button.addEventListener('click', () => { const t = new Date(document.body.dataset.now); t.setUTCDate(t.getUTCDate() + Number(button.dataset.advanceDays)); post('/_local/clock', { advanceTo: t.toISOString() }); });
+const redrive = document.getElementById('redrive'); if (redrive) redrive.addEventListener('click', () => post('/_local/dlq/redrive'));
+const tomorrow = new Date(Date.parse(document.body.dataset.now) + 86400000);
+document.getElementById('advanceTo').value = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+const state = document.body.dataset.state;
+setInterval(async () => { try { const next = await (await fetch('/_local/console/state')).text(); if (next !== state) location.reload(); } catch {} }, 1500);
+`);
+
+export async function consolePage(sources: ConsoleSources): Promise<string> {
+  const now = sources.clock.now();
+  const zone = sources.managerTimeZone;
+  const events = sources.bus.recentEvents();
+  const deadLetters = sources.bus.deadLetters();
+  const pending = sources.scheduler.pending();
+  const mail = recentFirst(await sentMail(sources), 30);
+  const releases = await Promise.all(
+    subjectsOf(events, ['Release Scheduled', 'Release Updated', 'Release Cancelled'], 'releaseId').map(
+      async (s) => ({ ...s, view: await view(sources, `/labels/${enc(s.labelId)}/releases/${enc(s.id)}`) }),
+    ),
+  );
+  const tours = await Promise.all(
+    subjectsOf(events, ['Tour Booked'], 'tourId').map(async (s) => ({
+      ...s,
+      view: await view(sources, `/labels/${enc(s.labelId)}/tours/${enc(s.id)}`),
+    })),
+  );
+  const budgets = await Promise.all(
+    subjectsOf(events, ['Budget Set'], 'budgetId').map(async (s) => ({
+      ...s,
+      view: await view(sources, `/labels/${enc(s.labelId)}/budgets/${enc(s.id)}`),
+    })),
+  );
+  const ses = sources.sesUrl();
+
+  const page = markup`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Backline local console</title><style>${style}</style></head>
+<body data-state="${consoleState(sources)}" data-now="${now.toISOString()}">
+<header>
+<h1>Backline local console</h1>
+<div id="clock"><strong>Clock</strong> ${times(now.toISOString(), zone)}</div>
+<form id="advance"><label>Advance to <input id="advanceTo" type="datetime-local" required> <small>(your browser's time)</small></label><button type="submit">Advance</button>
+<button type="button" data-advance-days="1">+1 day</button><button type="button" data-advance-days="7">+7 days</button></form>
+<span id="status" role="status"></span>
+</header>
+
+<section id="releases"><h2>Releases (${releases.length})</h2>
+${releases.length === 0 ? markup`<p><small>No release seen on the bus yet.</small></p>` : ''}
+<table>${releases.map(
+    (
+      r,
+    ) => markup`<tr><td><strong>${typeof r.view === 'string' ? r.id : String((r.view.release as { title?: string } | null)?.title ?? r.id)}</strong><br><small>${r.labelId} / ${r.id}</small></td>
+<td>${typeof r.view === 'string' ? markup`<small>${r.view}</small>` : badge(String(r.view.state))}</td>
+<td>${typeof r.view === 'string' ? '' : mailCounts(r.view)}</td></tr>`,
+  )}</table></section>
+
+<section id="tours"><h2>Tours (${tours.length})</h2>
+${tours.length === 0 ? markup`<p><small>No tour seen on the bus yet.</small></p>` : ''}
+<table>${tours.map(
+    (t) =>
+      markup`<tr><td><strong>${t.id}</strong><br><small>${t.labelId}</small></td><td>${typeof t.view === 'string' ? markup`<small>${t.view}</small>` : tourShows(t.view)}</td></tr>`,
+  )}</table></section>
+
+<section id="budgets"><h2>Budgets (${budgets.length})</h2>
+${budgets.length === 0 ? markup`<p><small>No budget seen on the bus yet.</small></p>` : ''}
+<table>${budgets.map(
+    (b) =>
+      markup`<tr><td><strong>${b.id}</strong><br><small>${b.labelId}</small></td><td>${typeof b.view === 'string' ? markup`<small>${b.view}</small>` : budgetBar(b.view)}</td></tr>`,
+  )}</table></section>
+
+<section id="mail"><h2>Mail sent (${mail.length === 30 ? 'latest 30' : mail.length})</h2>
+<p><a href="${ses}/">Open the mail viewer</a> <small>(${ses})</small></p>
+<table>${mail.map(
+    (
+      m,
+    ) => markup`<tr><td>${times(new Date(m.at * 1000).toISOString(), zone)}</td><td>${m.destination.to.join(', ')}</td>
+<td><a href="${ses}/get-emlContent?messageId=${enc(m.messageId)}">${m.subject}</a></td></tr>`,
+  )}</table></section>
+
+<section id="schedules"><h2>Pending schedules (${pending.length})</h2>
+<table><tr><th>next</th><th>event</th><th>schedule</th></tr>${pending.map(
+    (p) =>
+      markup`<tr><td>${times(p.next, p.timeZone === 'UTC' ? zone : p.timeZone)}</td><td>${p.detailType}${p.recurring ? markup` <small>recurring</small>` : ''}</td><td><small>${p.groupName}/${p.name}</small></td></tr>`,
+  )}</table></section>
+
+<section id="dead-letters"><h2>Dead letters (${deadLetters.length})</h2>
+${deadLetters.length ? markup`<button id="redrive" type="button">Redrive all</button>` : markup`<p><small>None.</small></p>`}
+<table>${deadLetters.map(
+    (d) =>
+      markup`<tr><td>${times(d.at, zone)}</td><td><strong>${d.event['detail-type']}</strong> → ${d.function}<br><small>${d.attempts} attempts</small></td><td><small class="error">${d.error}</small></td></tr>`,
+  )}</table></section>
+
+<section id="events"><h2>Event flow (latest ${Math.min(events.length, 60)} of ${events.length})</h2>
+<table><tr><th>time</th><th>event</th><th>ids</th><th>invocations</th></tr>${eventRows(events, zone)}</table></section>
+<script>${script}</script>
+</body></html>
+`;
+  return page.text;
+}

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { healthRoutes } from '#functions/health/handler.ts';
+import { intakeRoutes } from '#functions/intake/routes.ts';
+import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
+import { recipientRoutes } from '#functions/recipients/handler.ts';
+import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
+import { ErrorBody, type RouteDoc } from '#shared/http/docs.ts';
+import { maxPathIdLength, maxPathTokenLength } from '#shared/http/middleware.ts';
+import { type FunctionName, functionEntries, type RouteAuth } from './topology.ts';
+
+/**
+ * The API document (OpenAPI 3.1) of every HTTP route in the topology, with its auth as the topology
+ * declares it and its request schemas converted from the zod schemas that validate the requests
+ * (zod's JSON Schema export). `npm run openapi` writes it to docs/openapi.json, which the health
+ * function serves at `GET /openapi.json`; a test fails when the file is stale
+ * (see docs/design.md#generated-documents).
+ */
+
+type Documented = { method: string; path: string; doc: RouteDoc };
+
+// Building the route lists reads no dependency: the handlers use them only when a request arrives.
+const noDeps = {} as ManagementDeps & RecipientsDeps;
+
+/** Each HTTP function's routes with their document entries. */
+const documentedRoutes = (): Partial<Record<FunctionName, Documented[]>> => ({
+  intake: intakeRoutes,
+  management: managementRoutes(noDeps),
+  recipients: recipientRoutes(noDeps),
+  health: healthRoutes,
+});
+
+const securitySchemes = {
+  apiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'The management API key: printed by `npm start`, on AWS in the secret `backline-<stage>/api-key`.',
+  },
+  webhookSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'webhook-signature',
+    description:
+      'Standard Webhooks (https://www.standardwebhooks.com/): `webhook-id`, `webhook-timestamp` and `webhook-signature`, signed with a secret the label got from `POST /labels`.',
+  },
+} as const;
+
+const securityOf: Record<RouteAuth, Record<string, string[]>[]> = {
+  apiKey: [{ apiKey: [] }],
+  webhook: [{ webhookSignature: [] }],
+  public: [],
+};
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+};
+
+function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionName) {
+  const parameters: Record<string, unknown>[] = [];
+  for (const [, name] of path.matchAll(/\{(\w+)\+?\}/g))
+    parameters.push({
+      name,
+      in: 'path',
+      required: true,
+      schema: { type: 'string', maxLength: name === 'token' ? maxPathTokenLength : maxPathIdLength },
+    });
+  if (doc.query) {
+    const query = jsonSchema(doc.query, 'input') as {
+      properties?: Record<string, unknown>;
+      required?: string[];
+    };
+    for (const [name, schema] of Object.entries(query.properties ?? {}))
+      parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
+  }
+  for (const [name, header] of Object.entries(doc.headers ?? {}))
+    parameters.push({
+      name,
+      in: 'header',
+      required: header.required ?? false,
+      description: header.description,
+      schema: { type: 'string' },
+    });
+  const body = doc.body
+    ? 'schema' in doc.body
+      ? {
+          required: true,
+          ...(doc.body.description ? { description: doc.body.description } : {}),
+          content: { 'application/json': { schema: jsonSchema(doc.body.schema, 'input') } },
+        }
+      : {
+          required: true,
+          description: doc.body.description,
+          content: { [doc.body.mediaType]: { schema: { type: 'string' } } },
+        }
+    : undefined;
+  const responses = Object.fromEntries(
+    Object.entries(doc.responses).map(([status, response]) => [
+      status,
+      {
+        description: response.description,
+        ...(response.schema
+          ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
+          : response.mediaType
+            ? { content: { [response.mediaType]: { schema: { type: 'string' } } } }
+            : {}),
+      },
+    ]),
+  );
+  if (auth === 'apiKey')
+    responses['401'] ??= {
+      description: 'missing or invalid API key',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
+  return {
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    operationId: `${fn}.${doc.summary
+      .replaceAll(/[^A-Za-z0-9]+/g, ' ')
+      .trim()
+      .replaceAll(' ', '_')}`,
+    tags: [fn],
+    'x-backline-auth': auth,
+    security: securityOf[auth],
+    ...(parameters.length ? { parameters } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses,
+  };
+}
+
+export function openApiDocument() {
+  const documented = documentedRoutes();
+  const paths: Record<string, Record<string, unknown>> = {};
+  const undocumented: string[] = [];
+  for (const [fn, spec] of functionEntries()) {
+    for (const trigger of spec.on) {
+      if (trigger.kind !== 'http') continue;
+      const route = documented[fn]?.find((r) => r.method === trigger.method && r.path === trigger.path);
+      if (!route) {
+        undocumented.push(`${trigger.method} ${trigger.path} (${fn})`);
+        continue;
+      }
+      paths[trigger.path] ??= {};
+      paths[trigger.path][trigger.method.toLowerCase()] = operation(
+        route.doc,
+        trigger.path,
+        trigger.auth,
+        fn,
+      );
+    }
+  }
+  if (undocumented.length)
+    throw new Error(
+      `routes without a document entry (add a doc next to the route): ${undocumented.join(', ')}`,
+    );
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Backline API',
+      version: '1.0.0',
+      description:
+        "The manager's API (bearer API key), the labels' signed webhooks and the public routes for mail recipients. The events these lead to are documented as AsyncAPI in events.asyncapi.json (JSON Schema: events.schema.json).",
+    },
+    externalDocs: { description: 'Events (AsyncAPI 3)', url: 'events.asyncapi.json' },
+    paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
+    components: {
+      securitySchemes,
+      schemas: { Error: jsonSchema(ErrorBody, 'output') },
+    },
+  };
+}
+
+/** The file `npm run openapi` writes. */
+export const renderOpenApi = (): string => `${JSON.stringify(openApiDocument(), null, 2)}\n`;

@@ -1,0 +1,48 @@
+import type { Route } from '@middy/http-router';
+import { z } from 'zod';
+import type { HttpEvent, HttpResult } from './responses.ts';
+
+/**
+ * What the API document says about one route, next to the route itself: the request's schemas are
+ * the zod schemas that validate it, so the document cannot drift from what is checked. infra/openapi.ts
+ * turns these into docs/openapi.json, with each route's auth taken from the topology.
+ */
+export interface RouteDoc {
+  summary: string;
+  description?: string;
+  /** The request body: JSON validated by a zod schema, or another media type described in words. */
+  body?: { schema: z.ZodType; description?: string } | { mediaType: string; description: string };
+  /** Query parameters, validated by a zod object. */
+  query?: z.ZodObject;
+  /** Request headers the route reads (beyond auth), by name. */
+  headers?: Record<string, { description: string; required?: boolean }>;
+  /** Answers by status: a description, and a zod schema or another media type when there is a body. */
+  responses: Record<number, ResponseDoc>;
+}
+
+export interface ResponseDoc {
+  description: string;
+  schema?: z.ZodType;
+  mediaType?: string;
+}
+
+/** The body of every 4xx (shared/http/errors.ts builds it). */
+export const ErrorBody = z.object({
+  error: z.string().describe('a short code: validation, not_found, unauthorized, conflict, ...'),
+  message: z.string().describe('what is wrong, naming the field'),
+  issues: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('one entry per invalid field (validation errors)'),
+});
+
+/** A 4xx answer in a RouteDoc. */
+export const failure = (description: string): ResponseDoc => ({ description, schema: ErrorBody });
+
+export const JobAccepted = z.object({
+  jobId: z.string(),
+  status: z.literal('queued'),
+});
+
+/** A route of a function's router with its entry in the API document. */
+export type DocumentedRoute = Route<HttpEvent, HttpResult> & { doc: RouteDoc };

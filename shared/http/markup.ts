@@ -1,0 +1,37 @@
+/**
+ * Server-rendered HTML that escapes by default: every value interpolated in `markup\`...\`` is
+ * escaped unless it is itself Markup (built by `markup` or, for trusted text, `trusted`). Arrays
+ * are joined, and `undefined`, `null` and `false` render as nothing.
+ */
+export class Markup {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+export const escapeHtml = (value: string): string =>
+  value.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string,
+  );
+
+type Value = Markup | string | number | boolean | null | undefined | Value[];
+
+const render = (value: Value): string => {
+  if (value === undefined || value === null || value === false) return '';
+  if (value instanceof Markup) return value.text;
+  if (Array.isArray(value)) return value.map(render).join('');
+  return escapeHtml(String(value));
+};
+
+export const markup = (strings: TemplateStringsArray, ...values: Value[]): Markup =>
+  new Markup(
+    strings.reduce((out, string, i) => out + string + (i < values.length ? render(values[i]) : ''), ''),
+  );
+
+/** Text the code itself wrote (a stylesheet, a script): never anything a person or a label sent. */
+export const trusted = (text: string): Markup => new Markup(text);

@@ -1,0 +1,64 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/** CloudWatch namespace of Backline's own metrics (EMF lines in the functions' logs). */
+export const metricsNamespace = 'Backline';
+
+/**
+ * Backline's business metrics, named once with their unit and dimensions (every one also carries
+ * `service`, the function). The dashboard in infra/stack.ts reads the same names
+ * (see docs/design.md#observability).
+ */
+export const businessMetrics = {
+  WebhooksAccepted: { unit: MetricUnit.Count, dimensions: [] },
+  /** reason: too-large, unknown-label, signature, content-type, invalid-body */
+  WebhooksRejected: { unit: MetricUnit.Count, dimensions: ['reason'] },
+  /** kind: the mail kind (announcement, out-now, ...); stream: campaign or operational */
+  MailsSent: { unit: MetricUnit.Count, dimensions: ['kind', 'stream'] },
+  /** reason: bounce or complaint */
+  Suppressions: { unit: MetricUnit.Count, dimensions: ['reason'] },
+  /** How long outbox entries waited between their write and their publication. */
+  OutboxLag: { unit: MetricUnit.Milliseconds, dimensions: [] },
+  AdvancesSubmitted: { unit: MetricUnit.Count, dimensions: [] },
+  AdvancesOverdue: { unit: MetricUnit.Count, dimensions: [] },
+  /** threshold: the percentage crossed */
+  BudgetThresholdAlerts: { unit: MetricUnit.Count, dimensions: ['threshold'] },
+  /** The drift a reconciliation repaired, in minor units of its currency. */
+  ReconciliationDrift: { unit: MetricUnit.Count, dimensions: ['currency'] },
+} as const;
+
+export type MetricName = keyof typeof businessMetrics;
+export type DimensionsOf<N extends MetricName> = Record<
+  (typeof businessMetrics)[N]['dimensions'][number],
+  string
+>;
+
+/** Where code records a business metric: a small port that tests fake. */
+export interface Measure {
+  record<N extends MetricName>(name: N, dimensions: DimensionsOf<N>, value?: number): void;
+}
+
+const instances = new Map<string, Metrics>();
+
+/**
+ * A function's metrics as Powertools EMF: each record is flushed at once as its own EMF line, so
+ * metrics with different dimensions never share a line. Locally the local cloud turns them off
+ * (POWERTOOLS_METRICS_DISABLED) unless logs are JSON.
+ */
+export const measureFor = (service: string): Measure => {
+  let metrics = instances.get(service);
+  if (!metrics) {
+    metrics = new Metrics({ namespace: metricsNamespace, serviceName: service });
+    instances.set(service, metrics);
+  }
+  const of = metrics;
+  return {
+    record(name, dimensions, value = 1) {
+      const single = of.singleMetric();
+      single.addDimensions(dimensions as Record<string, string>);
+      single.addMetric(name, businessMetrics[name].unit, value);
+    },
+  };
+};
+
+/** A Measure that records nothing, for deps that do not care. */
+export const noMeasure: Measure = { record: () => {} };

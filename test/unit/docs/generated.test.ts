@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderOpenApi } from '#infra/openapi.ts';
+import { withGeneratedSections } from '#infra/readme.ts';
+import { functionEntries } from '#infra/topology.ts';
+import { eventDocuments } from '#shared/events/export.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
+const stale = 'stale: run `npm run docs` and commit the result';
+
+describe('generated documents', () => {
+  it('checks in the API document that npm run docs writes from the code', () => {
+    expect(read('docs/openapi.json'), stale).toBe(renderOpenApi());
+  });
+
+  it('checks in the event catalogue (JSON Schema and AsyncAPI) that npm run docs writes', () => {
+    for (const [file, document] of Object.entries(eventDocuments()))
+      expect(read(`docs/${file}`), `docs/${file} ${stale}`).toBe(`${JSON.stringify(document, null, 2)}\n`);
+  });
+
+  it("keeps the README's architecture diagram and event catalogue drawn from the current code", () => {
+    const readme = read('README.md');
+
+    expect(readme, stale).toBe(withGeneratedSections(readme));
+  });
+});
+
+describe('the API document', () => {
+  const document = JSON.parse(read('docs/openapi.json')) as {
+    paths: Record<
+      string,
+      Record<string, { 'x-backline-auth': string; security: Record<string, string[]>[] }>
+    >;
+  };
+  const schemeOf = { apiKey: ['apiKey'], webhook: ['webhookSignature'], public: [] } as Record<
+    string,
+    string[]
+  >;
+
+  it('documents every route of the topology with the auth the topology declares', () => {
+    const missing: string[] = [];
+
+    for (const [name, spec] of functionEntries())
+      for (const trigger of spec.on) {
+        if (trigger.kind !== 'http') continue;
+        const operation = document.paths[trigger.path]?.[trigger.method.toLowerCase()];
+        if (!operation) missing.push(`${trigger.method} ${trigger.path} (${name})`);
+        else {
+          expect(operation['x-backline-auth'], `${trigger.method} ${trigger.path}`).toBe(trigger.auth);
+          expect(operation.security.flatMap(Object.keys)).toEqual(schemeOf[trigger.auth]);
+        }
+      }
+
+    expect(missing).toEqual([]);
+  });
+
+  it("documents a webhook's body with the schema of every webhook type", () => {
+    const body = JSON.stringify(document.paths['/webhooks/{labelId}'].post);
+
+    for (const type of ['release.scheduled', 'tour.booked', 'expense.recorded']) expect(body).toContain(type);
+  });
+
+  it('documents what the outlet list filters by, from the schema that validates the query', () => {
+    const operation = document.paths['/media-outlets'].get as unknown as { parameters: { name: string }[] };
+
+    expect(operation.parameters.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['genre', 'territory', 'kind', 'limit', 'cursor']),
+    );
+  });
+});

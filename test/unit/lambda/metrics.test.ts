@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { makeHandler } from '#functions/intake/handler.ts';
+import type { HttpResult } from '#shared/http/index.ts';
+import { type Measure, type MetricName, measureFor } from '#shared/lambda/metrics.ts';
+import {
+  aContext,
+  aLabel,
+  aReleaseWebhook,
+  aWebhookEvent,
+  InMemoryLabels,
+  InMemoryWebhookRecords,
+  signedWebhook,
+} from '#test/support/intake.ts';
+import { knownReleases } from '#test/support/releases.ts';
+
+class RecordedMeasure implements Measure {
+  readonly records: { name: MetricName; dimensions: Record<string, string>; value: number }[] = [];
+  record(name: MetricName, dimensions: Record<string, string>, value = 1) {
+    this.records.push({ name, dimensions, value });
+  }
+}
+
+const now = new Date('2027-01-05T10:00:00Z');
+
+function intake() {
+  const label = aLabel();
+  const measure = new RecordedMeasure();
+  const handler = makeHandler(
+    {
+      labels: new InMemoryLabels(label),
+      webhooks: new InMemoryWebhookRecords(),
+      releases: knownReleases(),
+      now: () => now,
+    },
+    measure,
+  );
+  const send = async (secret: string) =>
+    (await handler(
+      aWebhookEvent(label.labelId, signedWebhook(secret, aReleaseWebhook(), { at: now })),
+      aContext(),
+    )) as HttpResult;
+  return { label, measure, send };
+}
+
+describe('business metrics', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  });
+
+  it('counts an accepted webhook, and a rejected one by the reason it was refused', async () => {
+    const { label, measure, send } = intake();
+
+    await send(label.secrets[0].value);
+    await send('whsec_aW52YWxpZC1zZWNyZXQtdGhhdC1pcy1sb25nLWVub3VnaA==');
+
+    expect(measure.records).toEqual([
+      { name: 'WebhooksAccepted', dimensions: {}, value: 1 },
+      { name: 'WebhooksRejected', dimensions: { reason: 'signature' }, value: 1 },
+    ]);
+  });
+
+  it('writes each record as a CloudWatch EMF line in the Backline namespace with its dimensions', () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false'; // the unit tests' configuration turns them off
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+
+    measureFor('deliverability').record('Suppressions', { reason: 'bounce' }, 2);
+
+    const emf = JSON.parse(written.join('').trim().split('\n').at(-1)!);
+    expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'Backline',
+      Dimensions: [expect.arrayContaining(['service', 'reason'])],
+      Metrics: [{ Name: 'Suppressions', Unit: 'Count' }],
+    });
+    expect(emf).toMatchObject({ service: 'deliverability', reason: 'bounce', Suppressions: 2 });
+  });
+});
