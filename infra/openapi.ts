@@ -4,6 +4,8 @@ import { intakeRoutes } from '#functions/intake/routes.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
 import { recipientRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
+import { tourPageRoutes } from '#functions/tours/handler.ts';
+import type { PagesDeps } from '#functions/tours/links.ts';
 import { ErrorBody, type RouteDoc } from '#shared/http/docs.ts';
 import { maxPathIdLength, maxPathTokenLength } from '#shared/http/middleware.ts';
 import { type FunctionName, functionEntries, type RouteAuth } from './topology.ts';
@@ -26,6 +28,7 @@ const documentedRoutes = (): Partial<Record<FunctionName, Documented[]>> => ({
   intake: intakeRoutes,
   management: managementRoutes(noDeps),
   recipients: recipientRoutes(noDeps),
+  tours: tourPageRoutes({} as PagesDeps),
   health: healthRoutes,
 });
 
