@@ -1,4 +1,5 @@
-import { markup, page } from '#shared/http/page.ts';
+import { markup } from '#shared/http/markup.ts';
+import { page } from '#shared/http/page.ts';
 import { formatInstant } from '#shared/mail/data.ts';
 
 /** The small HTML pages a mail recipient sees. Everything interpolated is escaped. */

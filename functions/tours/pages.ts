@@ -1,5 +1,6 @@
 import type { Show } from '#shared/events/tour-booked.ts';
-import { type Markup, markup, page } from '#shared/http/page.ts';
+import { type Markup, markup } from '#shared/http/markup.ts';
+import { page } from '#shared/http/page.ts';
 import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
 import { advanceFieldLabels, guestCount, scheduleRows } from './sheets.ts';
 

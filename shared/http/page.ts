@@ -1,43 +1,9 @@
 /**
  * Server-rendered pages people open (see docs/design.md#signed-pages: unsubscribe, promo, the promoter's advance form, the tour
  * manager's page): one small template helper that escapes by default, one inline stylesheet,
- * readable on a phone, no front-end build step.
+ * readable on a phone, no front-end build step. Escaping is markup.ts's.
  */
-
-export const escapeHtml = (value: string): string =>
-  value.replace(
-    /[&<>"']/g,
-    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string,
-  );
-
-/** HTML that is already safe: only `markup` makes one, so an unescaped string cannot slip in. */
-export class Markup {
-  readonly value: string;
-  constructor(value: string) {
-    this.value = value;
-  }
-  toString(): string {
-    return this.value;
-  }
-}
-
-type Interpolated = Markup | string | number | boolean | null | undefined | Interpolated[];
-
-const render = (value: Interpolated): string => {
-  if (value instanceof Markup) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
-  if (value === null || value === undefined || value === false) return '';
-  return escapeHtml(String(value));
-};
-
-/** A template literal whose values are escaped unless they are Markup themselves. */
-export const markup = (strings: TemplateStringsArray, ...values: Interpolated[]): Markup =>
-  new Markup(
-    strings.reduce(
-      (out, part, index) => out + part + (index < values.length ? render(values[index]) : ''),
-      '',
-    ),
-  );
+import { escapeHtml, type Markup } from './markup.ts';
 
 const style = [
   'body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}',
@@ -55,7 +21,7 @@ export const page = (title: string, body: Markup): string => `<!doctype html>
 <title>${escapeHtml(title)}</title>
 <style>${style}</style></head>
 <body><h1>${escapeHtml(title)}</h1>
-${body.value}
+${body.text}
 </body>
 </html>
 `;

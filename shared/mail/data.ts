@@ -1,5 +1,6 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
 import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+import { escapeHtml } from '../http/markup.ts';
 
 /**
  * Template data for the release mails (templates.ts). Every value exists twice: `text`, plain and
@@ -53,13 +54,8 @@ const multiLine = (value: string): string =>
     .replace(controlCharactersButNewline, ' ')
     .trim();
 
-export const escapeHtml = (value: string): string =>
-  value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+// One escaping function for pages and mail (SES templates do not escape).
+export { escapeHtml };
 
 const kindNames: Record<string, string> = { single: 'single', ep: 'EP', album: 'album' };
 const assetNames: Record<string, string> = {
