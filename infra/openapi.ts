@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { healthRoutes } from '#functions/health/handler.ts';
 import { intakeRoutes } from '#functions/intake/routes.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { failure, type RouteDoc } from '#shared/http/index.ts';
 import { maxWebhookBodyBytes, WebhookBody } from '#shared/webhooks.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Job, type JobChunk, type JobInput, type JobStore, jobIdPattern } from '#shared/db/jobs.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { toCsv } from '#shared/csv.ts';
 import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
 import type { PromoAccess } from '#shared/db/promo.ts';

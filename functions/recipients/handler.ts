@@ -1,5 +1,5 @@
 import middy, { type MiddlewareObj } from '@middy/core';
-import httpRouterHandler, { type Route } from '@middy/http-router';
+import httpRouterHandler from '@middy/http-router';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { BudgetSet } from '../events/budget-set.ts';
 import type { Expense } from '../events/expense-recorded.ts';
 import { convert, type Money, percentOf } from '../money/money.ts';

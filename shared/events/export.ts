@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import * as z from 'zod';
 import { catalogue } from './index.ts';
 import { SesEvent } from './ses.ts';

@@ -1,5 +1,5 @@
 import type { Route } from '@middy/http-router';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpEvent, HttpResult } from './responses.ts';
 
 /**
