@@ -7,8 +7,41 @@ import {
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
+import { config } from './config.ts';
+import type { EventContract } from './events/envelope.ts';
 
 /** One-time EventBridge Scheduler schedules, created, moved and deleted the one way (docs/design.md#schedules). */
+
+/**
+ * A one-time schedule that puts one event on the Backline bus at a wall time in a zone (Scheduler's
+ * templated target for PutEvents), deleting itself after it fired.
+ */
+export function oneTimeSchedule(schedule: {
+  name: string;
+  description: string;
+  /** `YYYY-MM-DDTHH:MM:SS`, a wall time in `timeZone`. */
+  at: string;
+  timeZone: string;
+  contract: Pick<EventContract, 'detailType' | 'source'>;
+  detail: unknown;
+}): CreateScheduleCommandInput {
+  return {
+    Name: schedule.name,
+    GroupName: config().SCHEDULE_GROUP,
+    Description: schedule.description.slice(0, 512),
+    ScheduleExpression: `at(${schedule.at})`,
+    ScheduleExpressionTimezone: schedule.timeZone,
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    State: 'ENABLED',
+    Target: {
+      Arn: config().EVENT_BUS_ARN,
+      RoleArn: config().SCHEDULER_ROLE_ARN,
+      Input: JSON.stringify(schedule.detail),
+      EventBridgeParameters: { DetailType: schedule.contract.detailType, Source: schedule.contract.source },
+    },
+  };
+}
 
 const isNamed = (error: unknown, type: { name: string }, name: string) =>
   error instanceof (type as unknown as new () => Error) || (error as Error)?.name === name;

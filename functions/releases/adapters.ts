@@ -7,7 +7,7 @@ import { AnnouncementDue } from '#shared/events/announcement-due.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
 import { type ReleaseMoment, revisionOf } from '#shared/releases.ts';
-import { deleteSchedule, upsertSchedule } from '#shared/scheduler.ts';
+import { deleteSchedule, oneTimeSchedule, upsertSchedule } from '#shared/scheduler.ts';
 import type { AnnouncementSchedule, ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
 
 /**
@@ -27,22 +27,14 @@ export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateSch
     { labelId, releaseId, ...moment },
     { correlationId: schedule.correlationId, labelId },
   );
-  return {
-    Name: releaseDayScheduleName(labelId, releaseId, schedule.perMoment ? moment : undefined),
-    GroupName: config().SCHEDULE_GROUP,
-    Description: `Release day of ${labelId}/${releaseId}`.slice(0, 512),
-    ScheduleExpression: `at(${moment.releaseDate}T${moment.releaseTime}:00)`,
-    ScheduleExpressionTimezone: moment.timeZone,
-    FlexibleTimeWindow: { Mode: 'OFF' },
-    ActionAfterCompletion: 'DELETE',
-    State: 'ENABLED',
-    Target: {
-      Arn: config().EVENT_BUS_ARN,
-      RoleArn: config().SCHEDULER_ROLE_ARN,
-      Input: JSON.stringify(detail),
-      EventBridgeParameters: { DetailType: ReleaseDayReached.detailType, Source: ReleaseDayReached.source },
-    },
-  };
+  return oneTimeSchedule({
+    name: releaseDayScheduleName(labelId, releaseId, schedule.perMoment ? moment : undefined),
+    description: `Release day of ${labelId}/${releaseId}`,
+    at: `${moment.releaseDate}T${moment.releaseTime}:00`,
+    timeZone: moment.timeZone,
+    contract: ReleaseDayReached,
+    detail,
+  });
 }
 
 /** The embargo's schedule: `announce-` + the same kind of hash, for the same reasons. */
@@ -61,22 +53,14 @@ export function announcementScheduleInput(schedule: AnnouncementSchedule): Creat
     { labelId, releaseId, announceAt },
     { correlationId: schedule.correlationId, labelId },
   );
-  return {
-    Name: announcementScheduleName(labelId, releaseId, schedule.perInstant ? announceAt : undefined),
-    GroupName: config().SCHEDULE_GROUP,
-    Description: `End of the embargo of ${labelId}/${releaseId}`.slice(0, 512),
-    ScheduleExpression: `at(${at.toISOString().slice(0, 19)})`,
-    ScheduleExpressionTimezone: 'UTC',
-    FlexibleTimeWindow: { Mode: 'OFF' },
-    ActionAfterCompletion: 'DELETE',
-    State: 'ENABLED',
-    Target: {
-      Arn: config().EVENT_BUS_ARN,
-      RoleArn: config().SCHEDULER_ROLE_ARN,
-      Input: JSON.stringify(detail),
-      EventBridgeParameters: { DetailType: AnnouncementDue.detailType, Source: AnnouncementDue.source },
-    },
-  };
+  return oneTimeSchedule({
+    name: announcementScheduleName(labelId, releaseId, schedule.perInstant ? announceAt : undefined),
+    description: `End of the embargo of ${labelId}/${releaseId}`,
+    at: at.toISOString().slice(0, 19),
+    timeZone: 'UTC',
+    contract: AnnouncementDue,
+    detail,
+  });
 }
 
 export function schedulerSchedules(client: () => SchedulerClient = scheduler): Schedules {

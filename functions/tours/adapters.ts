@@ -9,7 +9,7 @@ import { dynamoTours } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { ShowStepDue } from '#shared/events/show-step-due.ts';
 import { liveMailDeps } from '#shared/mail/ses.ts';
-import { deleteSchedule, upsertSchedule } from '#shared/scheduler.ts';
+import { deleteSchedule, oneTimeSchedule, upsertSchedule } from '#shared/scheduler.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import {
   advanceUrl,
@@ -43,22 +43,14 @@ export function showStepScheduleInput(schedule: ShowStepSchedule): CreateSchedul
     { labelId, tourId, showId, step: moment.step, scheduledFor: moment.scheduledFor },
     { correlationId: schedule.correlationId, labelId },
   );
-  return {
-    Name: showStepScheduleName({ labelId, tourId, showId, step: moment.step }),
-    GroupName: config().SCHEDULE_GROUP,
-    Description: `${moment.step} of ${labelId}/${tourId}/${showId}`.slice(0, 512),
-    ScheduleExpression: `at(${moment.wallTime})`,
-    ScheduleExpressionTimezone: moment.timeZone,
-    FlexibleTimeWindow: { Mode: 'OFF' },
-    ActionAfterCompletion: 'DELETE',
-    State: 'ENABLED',
-    Target: {
-      Arn: config().EVENT_BUS_ARN,
-      RoleArn: config().SCHEDULER_ROLE_ARN,
-      Input: JSON.stringify(detail),
-      EventBridgeParameters: { DetailType: ShowStepDue.detailType, Source: ShowStepDue.source },
-    },
-  };
+  return oneTimeSchedule({
+    name: showStepScheduleName({ labelId, tourId, showId, step: moment.step }),
+    description: `${moment.step} of ${labelId}/${tourId}/${showId}`,
+    at: moment.wallTime,
+    timeZone: moment.timeZone,
+    contract: ShowStepDue,
+    detail,
+  });
 }
 
 export const schedulerShowSchedules = (client: () => SchedulerClient = scheduler): ShowSchedules => ({
