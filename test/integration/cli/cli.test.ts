@@ -1,37 +1,20 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aLabel, aRelease, daysFromNow, sendWebhook, waitForMail } from '#test/support/announcing.ts';
 import { api, clockNow, cloud, uniqueId, waitFor } from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
+import { runScript, type ScriptRun } from '#test/support/run-script.ts';
 
 /** `backline` run as a person runs it, against the test run's local cloud. */
 
-const root = resolve(import.meta.dirname, '../../..');
-
-function backline(
-  args: string[],
-  configDir: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['infra/cli/backline.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, BACKLINE_CONFIG_DIR: configDir, BACKLINE_API_URL: '', BACKLINE_API_KEY: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+const backline = (args: string[], configDir: string): Promise<ScriptRun> =>
+  runScript('infra/cli/backline.ts', args, {
+    BACKLINE_CONFIG_DIR: configDir,
+    BACKLINE_API_URL: '',
+    BACKLINE_API_KEY: '',
   });
-}
 
 const freshConfigDir = () => mkdtempSync(join(tmpdir(), 'backline-cli-'));
 

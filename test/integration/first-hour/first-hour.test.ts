@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -8,6 +7,7 @@ import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { browserOrSkip } from '#test/support/browser.ts';
 import { cloud, waitFor } from '#test/support/cloud.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
+import { runScript, type ScriptRun } from '#test/support/run-script.ts';
 
 /**
  * What a newcomer does in the first hour: the demo against `npm start`, the console in a browser, the
@@ -40,21 +40,7 @@ const ownJson = async <T>(path: string, init: RequestInit & { json?: unknown } =
 const ownClock = async () => new Date((await ownJson<{ now: string }>('/_local/clock')).now);
 const ownDeadLetters = async () => (await ownJson<{ deadLetters: unknown[] }>('/_local/dlq')).deadLetters;
 
-function demo(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['infra/demo.ts'], { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const demo = (env: Record<string, string>): Promise<ScriptRun> => runScript('infra/demo.ts', [], env);
 
 const againstOwnCloud = () => ({ BACKLINE_API_URL: own.urls.http, BACKLINE_API_KEY: own.apiKey });
 
