@@ -8,7 +8,13 @@ import {
   type NewClaim,
 } from '#shared/db/deliveries.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import { type BulkMail, type EntryResult, MailerError } from '#shared/mail/ports.ts';
+import {
+  type BulkMail,
+  type EntryResult,
+  type MailDeps,
+  MailerError,
+  type MailSettings,
+} from '#shared/mail/ports.ts';
 import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 
@@ -177,6 +183,22 @@ export interface FakeWorld {
 }
 
 /** A world of fakes: a release store, a directory paged `pageSize` at a time, SES, a clock that sleeping advances. */
+/** The real mail module's dependencies on a fake delivery store and a fake SES, unthrottled, suppressing nobody. */
+export function fakeMailDeps(now: () => Date, settings: MailSettings) {
+  const deliveries = new FakeDeliveries();
+  const mailer = new FakeMailer();
+  const deps: MailDeps = {
+    suppressions: { suppressedAmong: async () => new Set<string>() },
+    deliveries,
+    mailer,
+    sendRate: { recipientsPerCall: async () => 50, acquire: async () => true },
+    now,
+    sleep: async () => {},
+    settings,
+  };
+  return { deps, deliveries, mailer };
+}
+
 export function fakeWorld(
   options: { releases?: StoredRelease[]; outlets?: Outlet[]; pageSize?: number; perCall?: number } = {},
 ): FakeWorld {

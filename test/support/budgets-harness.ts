@@ -11,8 +11,7 @@ import {
   ExpenseVoided,
   ReconciliationDue,
 } from '#shared/events/index.ts';
-import type { MailDeps } from '#shared/mail/ports.ts';
-import { FakeDeliveries, FakeMailer } from './announcer-fakes.ts';
+import { fakeMailDeps } from './announcer-fakes.ts';
 import { InMemoryBudgets } from './budgets.ts';
 import { anEvent } from './events.ts';
 
@@ -30,20 +29,14 @@ type Input<C extends EventContract> = Parameters<typeof buildDetail<C>>[1];
 /** The budgets function on fakes, driven by events as the bus delivers them. */
 export function budgetsHarness(options: { labelId?: string; timeZone?: string; now?: string } = {}) {
   const store = new InMemoryBudgets();
-  const deliveries = new FakeDeliveries();
-  const mailer = new FakeMailer();
   const labelId = options.labelId ?? 'lbl-1';
   let now = new Date(options.now ?? '2027-01-01T08:00:00.000Z');
   // The real mail module (claim, send, settle) on a fake delivery store and a fake SES.
-  const mail: MailDeps = {
-    suppressions: { suppressedAmong: async () => new Set<string>() },
+  const {
+    deps: mail,
     deliveries,
     mailer,
-    sendRate: { recipientsPerCall: async () => 50, acquire: async () => true },
-    now: () => now,
-    sleep: async () => {},
-    settings: { claimConcurrency: 4, throttleBackoffMs: 1_000, staleClaimMs: 15 * 60_000 },
-  };
+  } = fakeMailDeps(() => now, { claimConcurrency: 4, throttleBackoffMs: 1_000, staleClaimMs: 15 * 60_000 });
   const handle = makeHandler({ store, mail, now: () => now, timeZone: options.timeZone ?? 'UTC' });
   /** Every mail SES accepted, in order. */
   const received = (): ReceivedMail[] =>

@@ -4,24 +4,11 @@ import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import type { TourMail } from '#functions/tours/ports.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
-import { defaultMailSettings, type MailDeps } from '#shared/mail/ports.ts';
-import { FakeDeliveries, FakeMailer } from '#test/support/announcer-fakes.ts';
+import { defaultMailSettings } from '#shared/mail/ports.ts';
+import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
 import { aShow, fakeToursDeps } from '#test/support/tours.ts';
 
-const mailDeps = () => {
-  const deliveries = new FakeDeliveries();
-  const mailer = new FakeMailer();
-  const deps: MailDeps = {
-    suppressions: { suppressedAmong: async () => new Set<string>() },
-    deliveries,
-    mailer,
-    sendRate: { recipientsPerCall: async () => 50, acquire: async () => true },
-    now: () => new Date('2027-04-16T08:00:00Z'),
-    sleep: async () => {},
-    settings: defaultMailSettings(60),
-  };
-  return { deps, deliveries, mailer };
-};
+const mailDeps = () => fakeMailDeps(() => new Date('2027-04-16T08:00:00Z'), defaultMailSettings(60));
 
 const aMail = (overrides: Partial<TourMail> = {}): TourMail => ({
   stream: 'operational',
