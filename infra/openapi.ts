@@ -6,6 +6,7 @@ import { recipientRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import { tourPageRoutes } from '#functions/tours/handler.ts';
 import type { PagesDeps } from '#functions/tours/links.ts';
+import { acceptedShapes } from '#shared/events/older-version.ts';
 import { ErrorBody, type RouteDoc } from '#shared/http/docs.ts';
 import { maxPathIdLength, maxPathTokenLength } from '#shared/http/middleware.ts';
 import { type FunctionName, functionEntries, type RouteAuth } from './topology.ts';
@@ -54,11 +55,19 @@ const securityOf: Record<RouteAuth, Record<string, string[]>[]> = {
   public: [],
 };
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    // A webhook's data that also accepts an older version documents both shapes.
+    override: (context) => {
+      const shapes = acceptedShapes.get(context.zodSchema as unknown as z.ZodType);
+      if (shapes && io === 'input')
+        Object.assign(context.jsonSchema, {
+          anyOf: [jsonSchema(shapes.current, io), jsonSchema(shapes.older, io)],
+        });
+    },
+  }) as Record<string, unknown>;
   return rest;
 };
 

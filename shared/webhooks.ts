@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { WebhookFormat } from './db/webhooks.ts';
 import { type ErnRelease, parseErn } from './ern.ts';
-import { BudgetSetWebhookData } from './events/budget-set.ts';
+import { BudgetSetV1 } from './events/budget-set.ts';
 import {
   BudgetSet,
   type EventContract,
@@ -17,8 +17,9 @@ import {
   TourShowSettled,
   TourShowUpdated,
 } from './events/index.ts';
+import { acceptingOlder, type OlderVersion } from './events/older-version.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
-import { upgradeDateAdded, upgradeDateCancelled, upgradeTourBooked } from './events/tour-booked-v1.ts';
+import { TourBookedV1, TourDateAddedV1, TourDateCancelledV1 } from './events/tour-booked-v1.ts';
 import { type Issue, ValidationError } from './http/errors.ts';
 
 /**
@@ -35,7 +36,7 @@ export const webhookTypes = {
   'tour.show.updated': TourShowUpdated,
   'tour.show.cancelled': TourShowCancelled,
   'tour.show.settled': TourShowSettled,
-  // Older names, kept: their bodies are upgraded to the new events' shape (webhookUpgrades).
+  // Older names, kept: their bodies are upgraded to the new events' shape (olderVersions).
   'tour.date.added': TourShowAdded,
   'tour.date.cancelled': TourShowCancelled,
   'budget.set': BudgetSet,
@@ -62,29 +63,21 @@ const WebhookTimestamp = z.iso
   }, 'must be between the years 1970 and 9999 in UTC')
   .transform((value) => new Date(value).toISOString());
 
-/**
- * Older body shapes, upgraded to the current one before validation. Intake and every replay read a
- * recorded body through here, so replays upgrade too (see docs/design.md#routes-and-auth).
- */
-const webhookUpgrades: Partial<Record<WebhookType, (data: unknown) => unknown>> = {
-  'tour.booked': upgradeTourBooked,
-  'tour.date.added': upgradeDateAdded,
-  'tour.date.cancelled': upgradeDateCancelled,
+/** Older body shapes still accepted, each upgraded to its type's current shape (docs/design.md#routes-and-auth). */
+const olderVersions: Partial<Record<WebhookType, OlderVersion>> = {
+  'tour.booked': TourBookedV1,
+  'tour.date.added': TourDateAddedV1,
+  'tour.date.cancelled': TourDateCancelledV1,
+  'budget.set': BudgetSetV1,
 };
 
-/**
- * A webhook's `data` schema where it differs from its event's (it accepts an older version as well,
- * recognised by its shape, and upgrades it in its own transform).
- */
-const webhookData: Partial<Record<WebhookType, z.ZodType>> = { 'budget.set': BudgetSetWebhookData };
-
 const bodyOf = <T extends WebhookType>(type: T) => {
-  const data = (webhookData[type] ?? webhookTypes[type].data) as (typeof webhookTypes)[T]['data'];
-  const upgrade = webhookUpgrades[type];
+  const data: (typeof webhookTypes)[T]['data'] = webhookTypes[type].data;
+  const older = olderVersions[type];
   return z.object({
     type: z.literal(type),
     timestamp: WebhookTimestamp,
-    data: (upgrade ? z.preprocess(upgrade, data) : data) as typeof data,
+    data: older ? acceptingOlder(data, older) : data,
   });
 };
 

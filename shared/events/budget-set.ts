@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { isCurrency } from '../money/money.ts';
 import { defineEvent } from './envelope.ts';
 import { Email, IsoDate, Money } from './fields.ts';
+import { olderVersion } from './older-version.ts';
 
 /** ISO 4217, as ICU knows it. */
 export const Currency = z
@@ -84,44 +85,30 @@ export const BudgetSet = defineEvent({
   },
 });
 
-/** Version 1 of `budget.set`: one `limit` where version 2 has `lines`. */
-const BudgetSetV1 = z
-  .object({
-    budgetId: Id,
-    scope: z.object({ kind: z.enum(['release', 'tour', 'campaign']), id: Id }),
-    limit: Money.refine((money) => money.minor > 0, { message: 'must be positive', path: ['minor'] }),
-    startsOn: IsoDate,
-    endsOn: IsoDate,
-    thresholds: z.array(z.number().int().min(1).max(100)).min(1).default([80, 100]),
-    ownerEmail: Email,
-  })
-  .refine((budget) => budget.endsOn >= budget.startsOn, {
-    message: 'must not be before startsOn',
-    path: ['endsOn'],
-  });
-
-/** A version 1 budget as version 2: its limit becomes one line of category `other`. */
-export const upgradeBudgetSetV1 = (v1: z.infer<typeof BudgetSetV1>): z.input<typeof BudgetSetV2> => ({
-  budgetId: v1.budgetId,
-  scope: v1.scope,
-  currency: v1.limit.currency,
-  period: { start: v1.startsOn, end: v1.endsOn },
-  owner: { name: v1.ownerEmail, email: v1.ownerEmail },
-  thresholds: v1.thresholds,
-  lines: [{ lineId: 'budget', category: 'other', planned: v1.limit }],
-});
-
-/**
- * What a label may send as `budget.set`: version 2, or version 1, recognised by its `limit` where
- * version 2 has `lines`, upgraded here at intake so that replays upgrade too (docs/design.md#routes-and-auth).
- */
-export const BudgetSetWebhookData = z.unknown().transform((body, context) => {
-  const v1 = typeof body === 'object' && body !== null && 'limit' in body && !('lines' in body);
-  const parsed = v1
-    ? BudgetSetV1.transform(upgradeBudgetSetV1).pipe(BudgetSetV2).safeParse(body)
-    : BudgetSetV2.safeParse(body);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues)
-    context.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  return z.NEVER;
+/** Version 1 of `budget.set`: one `limit` where version 2 has `lines`, upgraded into one line of category `other`. */
+export const BudgetSetV1 = olderVersion({
+  recognise: (data) => 'limit' in data && !('lines' in data),
+  schema: z
+    .object({
+      budgetId: Id,
+      scope: z.object({ kind: z.enum(['release', 'tour', 'campaign']), id: Id }),
+      limit: Money.refine((money) => money.minor > 0, { message: 'must be positive', path: ['minor'] }),
+      startsOn: IsoDate,
+      endsOn: IsoDate,
+      thresholds: z.array(z.number().int().min(1).max(100)).min(1).default([80, 100]),
+      ownerEmail: Email,
+    })
+    .refine((budget) => budget.endsOn >= budget.startsOn, {
+      message: 'must not be before startsOn',
+      path: ['endsOn'],
+    }),
+  upgrade: (v1): z.input<typeof BudgetSetV2> => ({
+    budgetId: v1.budgetId,
+    scope: v1.scope,
+    currency: v1.limit.currency,
+    period: { start: v1.startsOn, end: v1.endsOn },
+    owner: { name: v1.ownerEmail, email: v1.ownerEmail },
+    thresholds: v1.thresholds,
+    lines: [{ lineId: 'budget', category: 'other', planned: v1.limit }],
+  }),
 });

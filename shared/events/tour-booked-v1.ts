@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Country, Email, IsoDate } from './fields.ts';
+import { olderVersion } from './older-version.ts';
 import type { Show } from './tour-booked.ts';
 
 /**
@@ -44,31 +45,23 @@ export const showOfDate = (date: TourDateV1): z.input<typeof Show> => ({
   status: 'confirmed',
 });
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** A `tour.booked` body's data: version 1 is recognised by its `dates` (version 2 has `shows`). */
-export function upgradeTourBooked(data: unknown): unknown {
-  if (!isObject(data) || !('dates' in data) || 'shows' in data) return data;
-  const { dates, ...tour } = data;
-  const parsed = z.array(TourDateV1).min(1).safeParse(dates);
-  // Left as it is, the version 2 schema names what is missing.
-  if (!parsed.success) return data;
-  return { ...tour, shows: parsed.data.map(showOfDate) };
-}
+/** `tour.booked` version 1: its `dates` (version 2 has `shows`) become confirmed shows. */
+export const TourBookedV1 = olderVersion({
+  recognise: (data) => 'dates' in data && !('shows' in data),
+  schema: z.looseObject({ dates: z.array(TourDateV1).min(1) }),
+  upgrade: ({ dates, ...tour }) => ({ ...tour, shows: dates.map(showOfDate) }),
+});
 
 /** `tour.date.added` as `tour.show.added`: `{tourId, date}` becomes `{tourId, show}`. */
-export function upgradeDateAdded(data: unknown): unknown {
-  if (!isObject(data) || !('date' in data) || 'show' in data) return data;
-  const parsed = TourDateV1.safeParse(data.date);
-  if (!parsed.success) return data;
-  const { date: _date, ...rest } = data;
-  return { ...rest, show: showOfDate(parsed.data) };
-}
+export const TourDateAddedV1 = olderVersion({
+  recognise: (data) => 'date' in data && !('show' in data),
+  schema: z.looseObject({ date: TourDateV1 }),
+  upgrade: ({ date, ...rest }) => ({ ...rest, show: showOfDate(date) }),
+});
 
 /** `tour.date.cancelled` as `tour.show.cancelled`: `{tourId, date}` becomes `{tourId, showId}`. */
-export function upgradeDateCancelled(data: unknown): unknown {
-  if (!isObject(data) || !isObject(data.date) || 'showId' in data) return data;
-  const { date, ...rest } = data;
-  return { ...rest, showId: date.dateId };
-}
+export const TourDateCancelledV1 = olderVersion({
+  recognise: (data) => 'date' in data && !('showId' in data),
+  schema: z.looseObject({ date: z.looseObject({ dateId: TourDateV1.shape.dateId }) }),
+  upgrade: ({ date, ...rest }) => ({ ...rest, showId: date.dateId }),
+});

@@ -62,6 +62,14 @@ describe('the API document', () => {
     for (const type of ['release.scheduled', 'tour.booked', 'expense.recorded']) expect(body).toContain(type);
   });
 
+  it('documents both shapes a webhook type accepts when it still takes an older version', () => {
+    const body = JSON.stringify(document.paths['/webhooks/{labelId}'].post);
+    const budgetSet = body.slice(body.indexOf('"const":"budget.set"'));
+
+    // Version 2's `lines` and version 1's `limit`, not an empty schema.
+    expect(budgetSet.slice(0, budgetSet.indexOf('"const":"expense.recorded"'))).toMatch(/"lines".*"limit"/);
+  });
+
   it('documents what the outlet list filters by, from the schema that validates the query', () => {
     const operation = document.paths['/media-outlets'].get as unknown as { parameters: { name: string }[] };
 

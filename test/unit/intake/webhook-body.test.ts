@@ -181,6 +181,34 @@ describe('tour webhooks of version 1, upgraded at intake', () => {
     ]);
   });
 
+  it('names the field of a version 1 body in version 1 terms', () => {
+    const tour = issuesOf({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: {
+        tourId: 't',
+        artist: { name: 'A' },
+        tourManager: { name: 'S', email: 's@x.example' },
+        dates: [{ ...v1Date, city: undefined }],
+      },
+    });
+    const budget = issuesOf({
+      type: 'budget.set',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: {
+        budgetId: 'bud-v1',
+        scope: { kind: 'release', id: 'rel-1' },
+        limit: { minor: -5, currency: 'EUR' },
+        startsOn: '2027-01-01',
+        endsOn: '2027-06-30',
+        ownerEmail: 'owner@label.example',
+      },
+    });
+
+    expect(tour.map((issue) => issue.path)).toEqual(['data.dates.0.city']);
+    expect(budget.map((issue) => issue.path)).toEqual(['data.limit.minor']);
+  });
+
   it('names the missing field of a body that is neither version', () => {
     const issues = issuesOf({
       type: 'tour.booked',
