@@ -79,18 +79,24 @@ const textPromo = [
   '{{/each}}{{/if}}',
 ].join('\n');
 
-const textPage = (heading: string, body: string): string =>
+/** A mail's text part: a greeting (`name` is the field that holds whom it greets), the heading, the body and a footer. */
+const plainPage = (name: string, heading: string, body: string, footer: string[]): string =>
   [
-    '{{#if text.contactName}}Hello {{text.contactName}},{{else}}Hello,{{/if}}',
+    `{{#if text.${name}}}Hello {{text.${name}}},{{else}}Hello,{{/if}}`,
     '',
     heading,
     '',
     body,
     '',
     '--',
+    ...footer,
+  ].join('\n');
+
+const textPage = (heading: string, body: string): string =>
+  plainPage('contactName', heading, body, [
     'You receive this because {{text.outletName}} is in our media list.',
     'Unsubscribe: {{text.unsubscribeUrl}}',
-  ].join('\n');
+  ]);
 
 /**
  * The page of an operational mail: no unsubscribe footer, since a press opt-out never silences it
@@ -109,16 +115,9 @@ export const operationalHtmlPage = (heading: string, body: string): string =>
   ].join('\n');
 
 export const operationalTextPage = (heading: string, body: string): string =>
-  [
-    '{{#if text.recipientName}}Hello {{text.recipientName}},{{else}}Hello,{{/if}}',
-    '',
-    heading,
-    '',
-    body,
-    '',
-    '--',
+  plainPage('recipientName', heading, body, [
     'A service message about work we do together, sent whatever your press-list preferences.',
-  ].join('\n');
+  ]);
 
 export const releaseTemplates: MailTemplate[] = [
   {
