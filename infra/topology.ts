@@ -14,6 +14,7 @@ import {
   MailingRequested,
   OutboxSweepDue,
   OutletSuppressed,
+  RadioServicingDue,
   ReconciliationDue,
   ReleaseCancelled,
   ReleaseDayReached,
@@ -340,8 +341,15 @@ export const functions = {
   releases: {
     entry: 'functions/releases/handler.ts',
     description:
-      'Keeps releases and their release-day and embargo schedules; asks the announcer for mailings.',
-    on: consumes(ReleaseScheduled, ReleaseUpdated, ReleaseCancelled, ReleaseDayReached, AnnouncementDue),
+      'Keeps releases and their release-day, embargo and radio servicing schedules; asks the announcer for mailings.',
+    on: consumes(
+      ReleaseScheduled,
+      ReleaseUpdated,
+      ReleaseCancelled,
+      ReleaseDayReached,
+      AnnouncementDue,
+      RadioServicingDue,
+    ),
     may: ['table:GetItem', 'table:Query', 'table:PutItem', 'table:UpdateItem', 'schedules:manage'],
     retryAttempts: 2,
   },

@@ -23,6 +23,9 @@ export type ReleaseEffect =
   /** `perInstant`: a `territoryDates` entry's embargo, its schedule named by the instant too. */
   | { type: 'schedule-announcement'; announceAt: string; perInstant?: true }
   | { type: 'unschedule-announcement' }
+  /** A radio servicing moment (docs/design.md#radio-servicing), its schedule named by the moment. */
+  | { type: 'schedule-radio-servicing'; moment: ReleaseMoment }
+  | { type: 'unschedule-radio-servicing'; moment: ReleaseMoment }
   | {
       type: 'request-mailing';
       kind: MailKind;
@@ -60,6 +63,10 @@ export interface StoredRelease {
   announceAts?: string[];
   /** The release's current territory moments (keys): what a per-moment release-day schedule must still find. */
   momentKeys?: string[];
+  /** The release's current radio servicing moments (keys): what a servicing schedule must still find. */
+  servicingKeys?: string[];
+  /** The servicing moments (keys) whose schedule fired and asked for the servicing mailing. */
+  servicedMoments?: string[];
   /** When the schedule set for the release's `announceAt` fired and asked for the announcement. */
   embargoLiftedAt?: string;
   createdAt: string;

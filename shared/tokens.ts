@@ -44,7 +44,8 @@ export interface UnsubscribeClaims {
   email?: string;
 }
 
-export const promoAssetKinds = ['stream', 'download', 'artwork', 'epk'] as const;
+/** The release's promo assets' kinds, and its radio edits' (see docs/design.md#radio-servicing). */
+export const promoAssetKinds = ['stream', 'download', 'artwork', 'epk', 'radio-edit', 'clean'] as const;
 export type PromoAssetKind = (typeof promoAssetKinds)[number];
 
 export interface PromoClaims {

@@ -6,6 +6,7 @@ import { publishEvents } from '#shared/events/publish.ts';
 import { assetLabel } from '#shared/mail/data.ts';
 import { liveMailDeps } from '#shared/mail/ses.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
+import type { StoredRelease } from '#shared/releases.ts';
 import { promoExpiry, promoToken, promoUrl, unsubscribeToken, unsubscribeUrl } from '#shared/tokens.ts';
 import {
   type AnnouncerDeps,
@@ -30,9 +31,28 @@ export function outletReader(): OutletReader {
   };
 }
 
+/** A release's promo assets have indexes from 0 (at most 20), its radio edits from here: their access counts never meet. */
+const radioEditIndexes = 100;
+
+/** The assets a mail links to: the release's promo assets, or for radio its edits when it has any. */
+function promoAssetsOf(release: StoredRelease, radio: boolean) {
+  const edits = radio ? (release.details?.radioServicing?.edits ?? []) : [];
+  if (edits.length > 0) {
+    return edits.map((edit, at) => ({
+      kind: edit.kind,
+      url: edit.assetUrl,
+      index: radioEditIndexes + at,
+      position: at,
+      expiresInDays: undefined,
+      maxAccesses: undefined,
+    }));
+  }
+  return (release.details?.promoAssets ?? []).map((asset, index) => ({ ...asset, index, position: index }));
+}
+
 /** Personal links: the signed one-click unsubscribe link and one promo link per asset. */
 export const signedLinks = (): RecipientLinks => ({
-  async forRecipient(outlet, release, sentAt) {
+  async forRecipient(outlet, release, sentAt, options = {}) {
     const baseUrl = config().PUBLIC_BASE_URL;
     const unsubscribe = unsubscribeUrl(
       baseUrl,
@@ -43,17 +63,17 @@ export const signedLinks = (): RecipientLinks => ({
         email: normaliseEmail(outlet.email),
       }),
     );
-    const assets = release.details?.promoAssets ?? [];
+    const assets = promoAssetsOf(release, options.radio === true);
     const promoLinks = await Promise.all(
-      assets.map(async (asset, index) => ({
-        label: assetLabel(asset.kind, index),
+      assets.map(async (asset) => ({
+        label: assetLabel(asset.kind, asset.position),
         url: promoUrl(
           baseUrl,
           await promoToken({
             labelId: release.labelId,
             releaseId: release.releaseId,
             outletId: outlet.id,
-            assetIndex: index,
+            assetIndex: asset.index,
             assetKind: asset.kind,
             url: asset.url,
             ...(asset.expiresInDays ? { expiresAt: promoExpiry(sentAt, asset.expiresInDays) } : {}),

@@ -2,21 +2,37 @@ import { type Delivery, deliveryIdOf, mailSubjects } from '#shared/db/deliveries
 import type { EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import {
+  ReleaseAddDateChangeSent,
   ReleaseAnnounced,
   ReleaseCancellationSent,
   ReleaseDateChangeSent,
   ReleaseOutNowSent,
+  ReleaseRadioServiced,
 } from '#shared/events/mailing-sent.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
-import { datesTemplateData, recipientTemplateData, releaseTemplateData } from '#shared/mail/data.ts';
+import {
+  datesTemplateData,
+  radioTemplateData,
+  recipientTemplateData,
+  releaseTemplateData,
+} from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { mapBounded, sendMails } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { isMailable, type Outlet, outletMatchesRelease, territoriesMatch } from '#shared/outlets.ts';
 import {
+  addDateConcerns,
+  addDateOf,
+  addDatesFor,
+  isServiced,
+  servicesRadio,
+  servicingMomentOf,
+} from '#shared/radio.ts';
+import {
   announceAtOf,
   embargoed,
   hasTerritoryDates,
+  instantOf,
   momentKeyByTerritory,
   momentOf,
   momentOfKey,
@@ -53,7 +69,11 @@ const completionEvents: Record<MailKind, EventContract> = {
   'date-change': ReleaseDateChangeSent,
   cancellation: ReleaseCancellationSent,
   'out-now': ReleaseOutNowSent,
+  'radio-servicing': ReleaseRadioServiced,
+  'radio-add-date-change': ReleaseAddDateChangeSent,
 };
+
+const radioKinds: readonly MailKind[] = ['radio-servicing', 'radio-add-date-change'];
 
 /**
  * Where a long mailing stands: the directory page to start from, the counts so far, and the oldest
@@ -95,11 +115,31 @@ function obsolete(
   }
   if (request.kind === 'cancellation' && request.territories) return undefined;
   if (request.kind !== 'cancellation' && release.state === 'cancelled') return 'release cancelled';
+  if (radioKinds.includes(request.kind)) return obsoleteForRadio(release, request, now);
   if (request.moment) return obsoleteForMoment(release, request);
   if (request.kind === 'cancellation' && release.state !== 'cancelled') return 'release not cancelled';
   if (request.kind === 'out-now' && release.state !== 'out') return 'release not out';
   if (request.kind === 'date-change' && request.revision !== revisionOf(momentOf(release.details))) {
     return 'date changed again since';
+  }
+  return undefined;
+}
+
+/**
+ * Radio servicing is held by the release's embargo like its announcement (the schedule at the
+ * embargo's end asks again); an add-date change stands while the add date is still the one it states.
+ */
+function obsoleteForRadio(release: StoredRelease, request: MailingRequest, now: Date): string | undefined {
+  const details = release.details!;
+  if (!servicesRadio(details)) return 'no radio servicing';
+  if (request.kind === 'radio-servicing' && embargoed(details, now)) {
+    return `under embargo until ${announceAtOf(details)}`;
+  }
+  if (
+    request.kind === 'radio-add-date-change' &&
+    addDateOf(details, request.moment ?? '')?.date !== request.revision
+  ) {
+    return 'add date changed again since';
   }
   return undefined;
 }
@@ -151,34 +191,60 @@ async function recipientsOn(
   request: MailingRequest,
   deps: AnnouncerDeps,
 ): Promise<{ recipients: Outlet[]; skipped: number }> {
+  const details = release.details!;
   let audience: Outlet[];
   if (request.kind === 'announcement') {
-    // An outlet in a territory still under its own embargo hears at that embargo's end.
+    // An outlet in a territory still under its own embargo hears at that embargo's end; radio
+    // outlets of a release serviced to radio hear through its servicing instead.
     audience = outlets.filter(
       (outlet) =>
-        outletMatchesRelease(outlet, release.details!) &&
-        outletEmbargoedUntil(outlet.territories, release.details!) <= deps.now().getTime(),
+        outletMatchesRelease(outlet, details) &&
+        !isServiced(outlet, details) &&
+        outletEmbargoedUntil(outlet.territories, details) <= deps.now().getTime(),
     );
+  } else if (request.kind === 'radio-servicing') {
+    // Every radio outlet whose servicing moment has come (the earliest among its territories), so a
+    // firing at one moment also serves an outlet held until now by its territory's embargo.
+    audience = outlets.filter((outlet) => {
+      const moment = servicingMomentOf(outlet.territories, details);
+      return (
+        isServiced(outlet, details) &&
+        outletMatchesRelease(outlet, details) &&
+        moment !== undefined &&
+        instantOf(moment.moment) <= deps.now().getTime() &&
+        outletEmbargoedUntil(outlet.territories, details) <= deps.now().getTime()
+      );
+    });
   } else {
-    // The announcement to the address, whichever outlet had it then (an outlet deleted and
-    // imported again is the same person, and was announced to).
-    const announcementOf = (outlet: Outlet) =>
+    // Told of the release: its announcement, or for radio its servicing, sent to the address,
+    // whichever outlet had it then (an outlet deleted and imported again is the same person).
+    const toldOf = (outlet: Outlet, kind: 'announcement' | 'radio-servicing') =>
       deliveryIdOf({
         labelId: release.labelId,
         subject: mailSubjects.release(release.releaseId),
         email: outlet.email,
-        kind: 'announcement',
+        kind,
       });
-    const announced = await deps.deliveries.getMany(outlets.map(announcementOf));
+    const told = await deps.deliveries.getMany(
+      outlets.flatMap((outlet) => [toldOf(outlet, 'announcement'), toldOf(outlet, 'radio-servicing')]),
+    );
+    const firstMail = (outlet: Outlet) => {
+      const announcement = told.get(toldOf(outlet, 'announcement'));
+      const servicing = told.get(toldOf(outlet, 'radio-servicing'));
+      if (request.kind === 'radio-add-date-change') return servicing;
+      return announcement?.status === 'sent' ? announcement : servicing;
+    };
+    const addDate = request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
     audience = outlets.filter((outlet) => {
-      const announcement = announced.get(announcementOf(outlet));
+      const first = firstMail(outlet);
       return (
-        announcement?.status === 'sent' &&
-        (request.kind !== 'date-change' || writtenBeforeMove(announcement, release)) &&
+        first?.status === 'sent' &&
+        (request.kind !== 'date-change' || writtenBeforeMove(first, release)) &&
         (request.kind !== 'cancellation' ||
           !request.territories ||
           withdrawnFor(outlet, release, request.territories)) &&
-        (!request.moment || concernsOutlet(outlet, release, request))
+        (request.kind !== 'radio-add-date-change' || (addDate !== undefined && addDateConcerns(outlet, addDate))) &&
+        (!request.moment || request.kind === 'radio-add-date-change' || concernsOutlet(outlet, release, request))
       );
     });
   }
@@ -225,6 +291,23 @@ function statedDates(
   return applicable.length > 0 ? datesTemplateData({ moments: applicable }) : undefined;
 }
 
+/** What a radio mail tells the outlet: the servicing date, its formats' and territories' add dates, the one moved. */
+function radioData(
+  release: StoredRelease,
+  mail: Pick<MailingRequest, 'kind' | 'moment'>,
+  outlet: Outlet,
+) {
+  const details = release.details!;
+  const servicing = details.radioServicing;
+  if (!servicing) return undefined;
+  const moved = mail.kind === 'radio-add-date-change' ? addDateOf(details, mail.moment ?? '') : undefined;
+  return radioTemplateData({
+    servicingDate: servicing.servicingDate,
+    addDates: addDatesFor(outlet, details),
+    ...(moved ? { moved } : {}),
+  });
+}
+
 /**
  * The release mail for one outlet, written from the release as stored now: campaign mail, with the
  * outlet's one-click unsubscribe link and personal promo links.
@@ -236,7 +319,8 @@ export async function releaseMail(
   deps: AnnouncerDeps,
 ): Promise<OutgoingMail> {
   const { kind, revision, moment } = mail;
-  const links = await deps.links.forRecipient(outlet, release, deps.now());
+  const radio = radioKinds.includes(kind);
+  const links = await deps.links.forRecipient(outlet, release, deps.now(), { radio });
   const recipient = recipientTemplateData({
     outletName: outlet.name,
     contactName: outlet.contactName,
@@ -244,6 +328,12 @@ export async function releaseMail(
     promoLinks: links.promoLinks,
   });
   const dates = statedDates(release, mail, outlet);
+  const own = radio ? radioData(release, mail, outlet) : undefined;
+  const data = [dates, own].reduce<{ text: object; html: object }>(
+    (merged, extra) =>
+      extra ? { text: { ...merged.text, ...extra.text }, html: { ...merged.html, ...extra.html } } : merged,
+    recipient,
+  );
   return {
     identity: {
       labelId: release.labelId,
@@ -251,15 +341,15 @@ export async function releaseMail(
       email: outlet.email,
       kind,
       ...(revision ? { revision } : {}),
-      ...(moment ? { moment } : {}),
+      // A radio outlet is serviced once, whichever of its moments asked: the servicing's moment is
+      // not part of its identity (see docs/design.md#radio-servicing).
+      ...(moment && kind !== 'radio-servicing' ? { moment } : {}),
     },
     stream: 'campaign',
     template: templateNames[kind],
     sharedData: releaseTemplateData(release, kind),
-    // The dates this outlet is told (street dates per territory) go with its own data, over the release's.
-    data: dates
-      ? { text: { ...recipient.text, ...dates.text }, html: { ...recipient.html, ...dates.html } }
-      : recipient,
+    // The dates this outlet is told (street dates per territory, its add dates) go with its own data, over the release's.
+    data,
     unsubscribeUrl: links.unsubscribeUrl,
     context: { outletId: outlet.id },
     asOf: release.occurredAt,

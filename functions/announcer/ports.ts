@@ -20,10 +20,12 @@ export interface OutletReader {
 }
 
 export interface RecipientLinks {
+  /** With `radio`, the promo links are the release's radio edits (its promo assets if it has none). */
   forRecipient(
     outlet: Outlet,
     release: StoredRelease,
     sentAt: Date,
+    options?: { radio?: boolean },
   ): Promise<{ unsubscribeUrl: string; promoLinks: { label: string; url: string }[] }>;
 }
 

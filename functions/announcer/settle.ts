@@ -8,6 +8,7 @@ import {
   sweepStaleClaims as sweep,
 } from '#shared/mail/settle.ts';
 import { isMailable, normaliseEmail } from '#shared/outlets.ts';
+import { addDateOf } from '#shared/radio.ts';
 import { momentOf, revisionOf, type StoredRelease, territoryMomentsOf } from '#shared/releases.ts';
 import { followUpIfChangedSince, releaseMail } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
@@ -46,6 +47,8 @@ const releaseOf = (delivery: Delivery) => ({ labelId: delivery.labelId, releaseI
 const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): release is StoredRelease =>
   release?.details !== undefined &&
   (delivery.kind === 'cancellation' ? release.state === 'cancelled' : release.state !== 'cancelled') &&
+  (delivery.kind !== 'radio-add-date-change' ||
+    addDateOf(release.details, delivery.moment ?? '')?.date === delivery.revision) &&
   (delivery.kind !== 'date-change' ||
     // A territory's date change is wanted while some territory still has the date it announced.
     (delivery.moment

@@ -5,10 +5,17 @@ import { nameHash } from '#shared/db/keys.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { AnnouncementDue } from '#shared/events/announcement-due.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
+import { RadioServicingDue } from '#shared/events/radio-servicing-due.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
 import { type ReleaseMoment, revisionOf } from '#shared/releases.ts';
 import { deleteSchedule, oneTimeSchedule, upsertSchedule } from '#shared/scheduler.ts';
-import type { AnnouncementSchedule, ReleaseDaySchedule, ReleasesDeps, Schedules } from './ports.ts';
+import type {
+  AnnouncementSchedule,
+  RadioServicingSchedule,
+  ReleaseDaySchedule,
+  ReleasesDeps,
+  Schedules,
+} from './ports.ts';
 
 /**
  * The release-day schedule's name: a hash of the JSON tuple [labelId, releaseId] (with street dates
@@ -63,6 +70,28 @@ export function announcementScheduleInput(schedule: AnnouncementSchedule): Creat
   });
 }
 
+/** A radio servicing moment's schedule: `radio-` + a hash of [labelId, releaseId, moment], for the same reasons. */
+export const radioServicingScheduleName = (labelId: string, releaseId: string, moment: ReleaseMoment): string =>
+  `radio-${nameHash([labelId, releaseId, revisionOf(moment)])}`;
+
+/** A one-time `at()` at 09:00 on the servicing date in the moment's zone (see docs/design.md#radio-servicing). */
+export function radioServicingScheduleInput(schedule: RadioServicingSchedule): CreateScheduleCommandInput {
+  const { labelId, releaseId, moment } = schedule;
+  const detail = buildDetail(
+    RadioServicingDue,
+    { labelId, releaseId, ...moment },
+    { correlationId: schedule.correlationId, labelId },
+  );
+  return oneTimeSchedule({
+    name: radioServicingScheduleName(labelId, releaseId, moment),
+    description: `Radio servicing of ${labelId}/${releaseId}`,
+    at: `${moment.releaseDate}T${moment.releaseTime}:00`,
+    timeZone: moment.timeZone,
+    contract: RadioServicingDue,
+    detail,
+  });
+}
+
 export function schedulerSchedules(client: () => SchedulerClient = scheduler): Schedules {
   const remove = (name: string) => deleteSchedule(client(), name, config().SCHEDULE_GROUP);
   return {
@@ -71,6 +100,9 @@ export function schedulerSchedules(client: () => SchedulerClient = scheduler): S
       remove(releaseDayScheduleName(labelId, releaseId, moment)),
     upsertAnnouncement: (schedule) => upsertSchedule(client(), announcementScheduleInput(schedule)),
     deleteAnnouncement: (labelId, releaseId) => remove(announcementScheduleName(labelId, releaseId)),
+    upsertRadioServicing: (schedule) => upsertSchedule(client(), radioServicingScheduleInput(schedule)),
+    deleteRadioServicing: (labelId, releaseId, moment) =>
+      remove(radioServicingScheduleName(labelId, releaseId, moment)),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   announceAtsOf,
   embargoed,
   hasTerritoryDates,
+  instantOf,
   momentKeyByTerritory,
   momentOf,
   type ReleaseEffect,
@@ -16,6 +17,7 @@ import {
   sameMoment,
   territoryMomentsOf,
 } from '#shared/releases.ts';
+import { addDateKey, changedAddDates, servicingMomentsOf } from '#shared/radio.ts';
 import type { ReleasesDeps } from './ports.ts';
 
 export type ReleaseChange =
@@ -81,6 +83,9 @@ function carriedForward(
   if (stored.lastEffects.some((effect) => effect.type === 'schedule-release-day')) {
     carried.push(...releaseDays(next.details, next.outMoments));
   }
+  if (stored.lastEffects.some((effect) => effect.type === 'schedule-radio-servicing')) {
+    carried.push(...radioServicing(next.details, now));
+  }
   if (stored.lastEffects.some((effect) => effect.type === 'schedule-announcement')) {
     carried.push(
       ...announcement(next.details, now).filter((effect) => effect.type === 'schedule-announcement'),
@@ -115,6 +120,9 @@ const effectKey = (effect: ReleaseEffect) => {
       effect.territories ?? [],
       effect.moment ?? '',
     ]);
+  }
+  if (effect.type === 'schedule-radio-servicing' || effect.type === 'unschedule-radio-servicing') {
+    return JSON.stringify([effect.type, revisionOf(effect.moment)]);
   }
   if (effect.type === 'schedule-announcement' && effect.perInstant) {
     return JSON.stringify([effect.type, effect.announceAt]);
@@ -178,6 +186,50 @@ function territoryDateChanges(
 }
 
 /**
+ * Servicing radio (see docs/design.md#radio-servicing): a schedule per servicing moment still to
+ * come, and for moments already past (a servicing date set late) the servicing mailing at once.
+ */
+function radioServicing(details: ReleaseDetails, now: string): ReleaseEffect[] {
+  const moments = servicingMomentsOf(details);
+  const due = moments.some((group) => instantOf(group.moment) <= Date.parse(now));
+  return [
+    ...moments
+      .filter((group) => instantOf(group.moment) > Date.parse(now))
+      .map((group): ReleaseEffect => ({ type: 'schedule-radio-servicing', moment: group.moment })),
+    ...(due ? [{ type: 'request-mailing' as const, kind: 'radio-servicing' as const }] : []),
+  ];
+}
+
+/** The servicing schedules `before` had that `after` no longer needs (cancelled: all of them). */
+function staleServicing(before: ReleaseDetails, after: ReleaseDetails | undefined): ReleaseEffect[] {
+  const kept = new Set(after ? servicingMomentsOf(after).map((group) => group.key) : []);
+  return servicingMomentsOf(before)
+    .filter((group) => !kept.has(group.key))
+    .map((group) => ({ type: 'unschedule-radio-servicing', moment: group.moment }));
+}
+
+/** What changing radio servicing asks: schedules moved with its moments, each moved add date mailed to its format and territory. */
+function servicingChanges(before: ReleaseDetails, after: ReleaseDetails, now: string): ReleaseEffect[] {
+  const keys = (details: ReleaseDetails) => servicingMomentsOf(details).map((group) => group.key).join('|');
+  const moved = keys(before) !== keys(after);
+  return [
+    ...(moved ? [...staleServicing(before, after), ...radioServicing(after, now)] : []),
+    ...changedAddDates(before, after).map(
+      (addDate): ReleaseEffect => ({
+        type: 'request-mailing',
+        kind: 'radio-add-date-change',
+        revision: addDate.date,
+        moment: addDateKey(addDate),
+        territories: [addDate.territory],
+      }),
+    ),
+  ];
+}
+
+const servicingKeysOf = (details: ReleaseDetails): string[] =>
+  servicingMomentsOf(details).map((group) => group.key);
+
+/**
  * The release after the change, and what it asks of the world: its own effects plus those of an
  * earlier change still pending. Merging is safe: schedules are upserts and mail claims exactly once. Pure.
  */
@@ -230,6 +282,7 @@ function decideOwnEffects(
       ...(stored?.details
         ? staleReleaseDays(stored.details, undefined)
         : [{ type: 'unschedule-release-day' as const }]),
+      ...(stored?.details ? staleServicing(stored.details, undefined) : []),
       { type: 'unschedule-announcement' },
     ];
     // Only outlets that were told about the release hear that it is cancelled.
@@ -248,7 +301,11 @@ function decideOwnEffects(
   const details = change.details;
   const moment = momentOf(details);
   if (!stored?.details) {
-    const effects: ReleaseEffect[] = [...releaseDays(details), ...announcement(details, now)];
+    const effects: ReleaseEffect[] = [
+      ...releaseDays(details),
+      ...announcement(details, now),
+      ...radioServicing(details, now),
+    ];
     return {
       next: {
         ...base,
@@ -256,6 +313,7 @@ function decideOwnEffects(
         details,
         momentKeys: momentKeysOf(details),
         announceAts: announceAtsOf(details),
+        servicingKeys: servicingKeysOf(details),
       },
       effects,
     };
@@ -288,6 +346,7 @@ function decideOwnEffects(
     if (wider || embargoChanged) effects.push(...announcement(details, now));
     if (embargoChanged && !embargoed(details, now)) effects.push({ type: 'unschedule-announcement' });
   }
+  if (stored.state !== 'cancelled') effects.push(...servicingChanges(before, details, now));
   // The label's description is the whole release as it now stands (an ERN message replaces what earlier
   // ones said): a territory it no longer lists is withdrawn there, and that territory's outlets are told.
   const withdrawn = dropped(before.territories, details.territories);
@@ -302,6 +361,7 @@ function decideOwnEffects(
       details,
       momentKeys: momentKeysOf(details),
       announceAts: announceAtsOf(details),
+      servicingKeys: servicingKeysOf(details),
       ...(previousMoment ? { previousMoment } : {}),
       ...(moved ? { movedAt: meta.occurredAt } : {}),
     },
@@ -417,6 +477,15 @@ async function perform(
       });
     } else if (effect.type === 'unschedule-announcement') {
       await deps.schedules.deleteAnnouncement(release.labelId, release.releaseId);
+    } else if (effect.type === 'schedule-radio-servicing') {
+      await deps.schedules.upsertRadioServicing({
+        labelId: release.labelId,
+        releaseId: release.releaseId,
+        moment: effect.moment,
+        correlationId: meta.correlationId,
+      });
+    } else if (effect.type === 'unschedule-radio-servicing') {
+      await deps.schedules.deleteRadioServicing(release.labelId, release.releaseId, effect.moment);
     }
   }
   if (release.effectsPending)

@@ -1,6 +1,7 @@
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
-import { announceAtsOf } from '#shared/releases.ts';
+import { servicingMomentsOf } from '#shared/radio.ts';
+import { announceAtsOf, instantOf } from '#shared/releases.ts';
 import type { ReleasesDeps } from './ports.ts';
 
 export type EmbargoOutcome = { outcome: 'announcement-requested' } | { outcome: 'ignored'; reason: string };
@@ -22,17 +23,24 @@ export async function endEmbargo(
   if (!announceAtsOf(release.details).includes(fired.announceAt)) {
     return { outcome: 'ignored', reason: 'embargo changed since' };
   }
-  const announce = outboxEntry(
-    MailingRequested,
-    { labelId: fired.labelId, releaseId: fired.releaseId, kind: 'announcement' },
-    { correlationId: meta.correlationId, labelId: fired.labelId },
+  const now = deps.now();
+  const request = (kind: 'announcement' | 'radio-servicing') =>
+    outboxEntry(
+      MailingRequested,
+      { labelId: fired.labelId, releaseId: fired.releaseId, kind },
+      { correlationId: meta.correlationId, labelId: fired.labelId },
+    );
+  // Radio outlets whose servicing moment came while the embargo held are serviced now (see
+  // docs/design.md#radio-servicing).
+  const servicingDue = servicingMomentsOf(release.details).some(
+    (group) => instantOf(group.moment) <= now.getTime(),
   );
   const lifted = await deps.releases.markEmbargoLifted(
     fired.labelId,
     fired.releaseId,
     fired.announceAt,
-    deps.now().toISOString(),
-    [announce],
+    now.toISOString(),
+    servicingDue ? [request('announcement'), request('radio-servicing')] : [request('announcement')],
   );
   if (!lifted) return { outcome: 'ignored', reason: 'release changed meanwhile' };
   return { outcome: 'announcement-requested' };

@@ -1,4 +1,5 @@
 import { AnnouncementDue } from '#shared/events/announcement-due.ts';
+import { RadioServicingDue } from '#shared/events/radio-servicing-due.ts';
 import { ReleaseCancelled } from '#shared/events/release-cancelled.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
 import { ReleaseScheduled } from '#shared/events/release-scheduled.ts';
@@ -8,9 +9,10 @@ import { liveDeps } from './adapters.ts';
 import { applyReleaseChange, changeMetaOf } from './apply-change.ts';
 import { endEmbargo } from './embargo.ts';
 import type { ReleasesDeps } from './ports.ts';
+import { reachRadioServicing } from './radio-servicing.ts';
 import { reachReleaseDay } from './release-day.ts';
 
-/** Label changes to releases (from intake), release days and embargo ends (from their schedules). */
+/** Label changes to releases (from intake), release days, embargo ends and radio servicing moments (from their schedules). */
 export const makeHandler = (deps: ReleasesDeps) =>
   eventHandler('releases', [
     on(ReleaseScheduled, (data, metadata) =>
@@ -27,6 +29,9 @@ export const makeHandler = (deps: ReleasesDeps) =>
     ),
     on(AnnouncementDue, (data, metadata) =>
       endEmbargo(data, { correlationId: metadata.correlationId }, deps),
+    ),
+    on(RadioServicingDue, (data, metadata) =>
+      reachRadioServicing(data, { correlationId: metadata.correlationId }, deps),
     ),
   ]);
 

@@ -22,6 +22,14 @@ export interface AnnouncementSchedule {
   correlationId: string;
 }
 
+/** One of a release's radio servicing moments (see docs/design.md#radio-servicing). */
+export interface RadioServicingSchedule {
+  labelId: string;
+  releaseId: string;
+  moment: ReleaseMoment;
+  correlationId: string;
+}
+
 export interface Schedules {
   /** Creates the release's one-time release-day schedule, or moves it (docs/design.md#schedules). */
   upsertReleaseDay(schedule: ReleaseDaySchedule): Promise<void>;
@@ -31,6 +39,10 @@ export interface Schedules {
   upsertAnnouncement(schedule: AnnouncementSchedule): Promise<void>;
   /** Deletes it; one that is not there is fine. */
   deleteAnnouncement(labelId: string, releaseId: string): Promise<void>;
+  /** Creates (or updates) the one-time schedule of one radio servicing moment. */
+  upsertRadioServicing(schedule: RadioServicingSchedule): Promise<void>;
+  /** Deletes that moment's schedule; one that is not there is fine. */
+  deleteRadioServicing(labelId: string, releaseId: string, moment: ReleaseMoment): Promise<void>;
 }
 
 export interface ReleasesDeps {

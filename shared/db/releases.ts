@@ -74,6 +74,17 @@ export interface ReleaseStore {
     at: string,
     outbox: OutboxEntry[],
   ): Promise<boolean>;
+  /**
+   * Records that radio servicing moment `key` came, only while the release is scheduled or out and
+   * still has that moment (see docs/design.md#radio-servicing), with the events it leads to.
+   */
+  markServiced(
+    labelId: string,
+    releaseId: string,
+    key: string,
+    at: string,
+    outbox: OutboxEntry[],
+  ): Promise<boolean>;
 }
 
 export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): ReleaseStore => ({
@@ -86,11 +97,12 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
       }),
     );
     if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, outMoments, ...release } = Item;
-    // A string set in the table, a list in the release.
+    const { pk: _pk, sk: _sk, outMoments, servicedMoments, ...release } = Item;
+    // String sets in the table, lists in the release.
     return {
       ...release,
       ...(outMoments ? { outMoments: [...(outMoments as Set<string>)].sort() } : {}),
+      ...(servicedMoments ? { servicedMoments: [...(servicedMoments as Set<string>)].sort() } : {}),
     } as StoredRelease;
   },
 
@@ -109,8 +121,9 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
             Item: {
               ...releaseKey(release.labelId, release.releaseId),
               ...release,
-              // A string set, as markOut adds to it.
+              // String sets, as markOut and markServiced add to them.
               ...(release.outMoments?.length ? { outMoments: new Set(release.outMoments) } : {}),
+              ...(release.servicedMoments?.length ? { servicedMoments: new Set(release.servicedMoments) } : {}),
             },
             ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :occurredAt',
             ExpressionAttributeValues: { ':occurredAt': release.occurredAt },
@@ -227,6 +240,38 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
               ':scheduled': 'scheduled',
               ':at': at,
               ':announceAt': announceAt,
+            },
+          },
+        },
+      ],
+      outbox,
+      at,
+    );
+  },
+
+  /**
+   * Records that a servicing moment came, only while the release is scheduled or out and lists it
+   * (a schedule set for an older servicing date must not), with the servicing mailing's request in the
+   * same transaction. True also when it was recorded before: a redelivered firing asks again, and
+   * claims keep the mail to one per outlet.
+   */
+  markServiced(labelId, releaseId, key, at, outbox) {
+    return writeWithOutbox(
+      db,
+      [
+        {
+          Update: {
+            TableName: table,
+            Key: releaseKey(labelId, releaseId),
+            UpdateExpression: 'SET updatedAt = :at ADD servicedMoments :keys',
+            ConditionExpression: '#state IN (:scheduled, :out) AND contains(servicingKeys, :key)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':out': 'out',
+              ':scheduled': 'scheduled',
+              ':at': at,
+              ':key': key,
+              ':keys': new Set([key]),
             },
           },
         },

@@ -15,15 +15,18 @@ import { JobRequested } from './job-requested.ts';
 import { MailUndeliverable } from './mail-undeliverable.ts';
 import { MailingRequested } from './mailing-requested.ts';
 import {
+  ReleaseAddDateChangeSent,
   ReleaseAnnounced,
   ReleaseCancellationSent,
   ReleaseDateChangeSent,
   ReleaseOutNowSent,
+  ReleaseRadioServiced,
 } from './mailing-sent.ts';
 import { OutboxSweepDue } from './outbox-sweep-due.ts';
 import { OutletSuppressed } from './outlet-suppressed.ts';
 import { OutletUnsubscribed } from './outlet-unsubscribed.ts';
 import { PromoAccessed } from './promo-accessed.ts';
+import { RadioServicingDue } from './radio-servicing-due.ts';
 import { BudgetReportDue, ReconciliationDue } from './reconciliation-due.ts';
 import { ReleaseCancelled } from './release-cancelled.ts';
 import { ReleaseDayReached } from './release-day-reached.ts';
@@ -72,13 +75,16 @@ export {
   OutletSuppressed,
   OutletUnsubscribed,
   PromoAccessed,
+  RadioServicingDue,
   ReconciliationDue,
+  ReleaseAddDateChangeSent,
   ReleaseAnnounced,
   ReleaseCancellationSent,
   ReleaseCancelled,
   ReleaseDateChangeSent,
   ReleaseDayReached,
   ReleaseOutNowSent,
+  ReleaseRadioServiced,
   ReleaseScheduled,
   ReleaseUpdated,
   ShowAdvanced,
@@ -110,6 +116,7 @@ export const catalogue: EventContract[] = [
   MailingRequested,
   ReleaseDayReached,
   AnnouncementDue,
+  RadioServicingDue,
   OutboxSweepDue,
   ReconciliationDue,
   BudgetReportDue,
@@ -123,6 +130,8 @@ export const catalogue: EventContract[] = [
   ReleaseOutNowSent,
   ReleaseDateChangeSent,
   ReleaseCancellationSent,
+  ReleaseRadioServiced,
+  ReleaseAddDateChangeSent,
   OutletUnsubscribed,
   PromoAccessed,
   OutletSuppressed,

@@ -1,7 +1,14 @@
 import * as z from 'zod';
 import { defineEvent } from './envelope.ts';
 
-export const MailKind = z.enum(['announcement', 'date-change', 'cancellation', 'out-now']);
+export const MailKind = z.enum([
+  'announcement',
+  'date-change',
+  'cancellation',
+  'out-now',
+  'radio-servicing',
+  'radio-add-date-change',
+]);
 export type MailKind = z.infer<typeof MailKind>;
 
 export const MailingRequested = defineEvent({
@@ -15,14 +22,20 @@ export const MailingRequested = defineEvent({
     labelId: z.string().min(1),
     releaseId: z.string().min(1),
     kind: MailKind,
-    /** For a date change: the date and time being announced, part of the mail's identity (docs/design.md#exactly-once-mail). */
+    /**
+     * For a date change: the date and time being announced, part of the mail's identity
+     * (docs/design.md#exactly-once-mail); for a radio add-date change, the new add date.
+     */
     revision: z.string().min(1).optional(),
     /**
      * For a cancellation: only in these territories (the release stays elsewhere); for a date change:
      * these territories' date moved. Their outlets are told.
      */
     territories: z.array(z.string().min(1)).min(1).optional(),
-    /** The territory moment the mail is about (out-now at it, a date change from it), part of its identity. */
+    /**
+     * The territory moment the mail is about (out-now at it, a date change from it, radio servicing
+     * at it), or for a radio add-date change the add date's format and territory; part of its identity.
+     */
     moment: z.string().min(1).optional(),
     cursor: z.string().min(1).optional(),
   }),

@@ -49,3 +49,22 @@ export const ReleaseCancellationSent = defineEvent({
   data: MailingSummary,
   sample,
 });
+
+export const ReleaseRadioServiced = defineEvent({
+  detailType: 'Release Radio Serviced',
+  source: 'backline.announcer',
+  schemaVersion: 1,
+  description:
+    'Every radio outlet whose servicing moment has come has been sent the release’s servicing mail (see docs/design.md#radio-servicing).',
+  data: MailingSummary,
+  sample,
+});
+
+export const ReleaseAddDateChangeSent = defineEvent({
+  detailType: 'Release Add Date Change Sent',
+  source: 'backline.announcer',
+  schemaVersion: 1,
+  description: 'Every serviced radio outlet of the format and territory has been told its new add date.',
+  data: MailingSummary,
+  sample: { ...sample, revision: '2027-03-08' },
+});

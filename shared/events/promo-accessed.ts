@@ -11,7 +11,7 @@ export const PromoAccessed = defineEvent({
     releaseId: z.string().min(1),
     outletId: z.string().min(1),
     assetIndex: z.number().int().min(0),
-    assetKind: z.enum(['stream', 'download', 'artwork', 'epk']),
+    assetKind: z.enum(['stream', 'download', 'artwork', 'epk', 'radio-edit', 'clean']),
     accessCount: z.number().int().min(1),
   }),
   sample: {

@@ -31,6 +31,33 @@ export const TerritoryDate = z.object({
 });
 export type TerritoryDate = z.infer<typeof TerritoryDate>;
 
+/** The kinds of edit a release services radio with; promo links to them count as promo assets do. */
+export const radioEditKinds = ['radio-edit', 'clean'] as const;
+
+/**
+ * Servicing a release to radio (see docs/design.md#radio-servicing): radio outlets get the servicing
+ * mail at 09:00 on `servicingDate` in their territory's zone instead of the press announcement, with
+ * the edits' promo links and the add date for their format and territory.
+ */
+export const RadioServicing = z.object({
+  servicingDate: IsoDate,
+  addDates: z
+    .array(
+      z.object({
+        format: z.string().trim().min(1, 'must not be empty').max(40),
+        territory: CountryOrWorldwide,
+        date: IsoDate,
+      }),
+    )
+    .max(500)
+    .default([]),
+  edits: z
+    .array(z.object({ kind: z.enum(radioEditKinds), assetUrl: z.url({ protocol: /^https?$/ }) }))
+    .max(10)
+    .default([]),
+});
+export type RadioServicing = z.infer<typeof RadioServicing>;
+
 /** A release as a label describes it (webhook types `release.scheduled` and `release.updated`). */
 export const ReleaseDetails = z
   .object({
@@ -71,6 +98,8 @@ export const ReleaseDetails = z
     promoAvailableAt: Instant.optional(),
     /** Street dates that differ by territory; territories not listed here come out on `releaseDate`. */
     territoryDates: z.array(TerritoryDate).max(250).optional(),
+    /** When and how radio hears of the release; without it radio outlets get the announcement as press does. */
+    radioServicing: RadioServicing.optional(),
   })
   .superRefine((release, context) => {
     const listed = new Set(release.territories);
@@ -93,6 +122,25 @@ export const ReleaseDetails = z
         }
         dated.add(territory);
       });
+    });
+    const addDates = new Set<string>();
+    release.radioServicing?.addDates.forEach((entry, index) => {
+      const path = ['radioServicing', 'addDates', index];
+      const same = JSON.stringify([entry.format.toLowerCase(), entry.territory]);
+      if (entry.territory !== 'WW' && !listed.has(entry.territory) && !listed.has('WW')) {
+        context.addIssue({
+          code: 'custom',
+          path: [...path, 'territory'],
+          message: `${entry.territory} is not one of the release's territories`,
+        });
+      } else if (addDates.has(same)) {
+        context.addIssue({
+          code: 'custom',
+          path,
+          message: `${entry.format} in ${entry.territory} has an add date in an earlier entry`,
+        });
+      }
+      addDates.add(same);
     });
   });
 export type ReleaseDetails = z.infer<typeof ReleaseDetails>;

@@ -63,6 +63,8 @@ const assetNames: Record<string, string> = {
   download: 'Download',
   artwork: 'Artwork',
   epk: 'Press kit (EPK)',
+  'radio-edit': 'Radio edit',
+  clean: 'Clean edit',
 };
 
 export const assetLabel = (kind: string, index: number): string =>
@@ -267,3 +269,42 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
     }),
   };
 }
+
+/** What a radio mail states beyond the release (see docs/design.md#radio-servicing). */
+export interface RadioStatement {
+  servicingDate: string;
+  /** The add dates of the outlet's formats and territories. */
+  addDates: { format: string; territory: string; date: string }[];
+  /** For an add-date change: the add date that moved, as it now stands. */
+  moved?: { format: string; territory: string; date: string };
+}
+
+interface RadioView {
+  servicingDate: string;
+  addDates: string[];
+  movedAddDate?: string;
+}
+
+const formatDay = (date: string) =>
+  formatMoment({ releaseDate: date, releaseTime: '00:00', timeZone: 'UTC' }).replace(/, 00:00 \(UTC\)$/, '');
+
+const addDateLine = (addDate: { format: string; territory: string; date: string }) =>
+  `${singleLine(addDate.format)} in ${singleLine(addDate.territory)}: ${formatDay(addDate.date)}`;
+
+/** The radio mail's own template data (merged over the recipient's, as SES merges an entry's data). */
+export function radioTemplateData(statement: RadioStatement): { text: RadioView; html: RadioView } {
+  const text: RadioView = withoutUndefined({
+    servicingDate: formatDay(statement.servicingDate),
+    addDates: statement.addDates.map(addDateLine),
+    movedAddDate: statement.moved ? addDateLine(statement.moved) : undefined,
+  });
+  return {
+    text,
+    html: withoutUndefined({
+      servicingDate: escapeHtml(text.servicingDate),
+      addDates: text.addDates.map(escapeHtml),
+      movedAddDate: text.movedAddDate === undefined ? undefined : escapeHtml(text.movedAddDate),
+    }),
+  };
+}
+

@@ -30,6 +30,8 @@ export const templateNames = {
   'date-change': 'backline-release-date-change',
   cancellation: 'backline-release-cancellation',
   'out-now': 'backline-release-out-now',
+  'radio-servicing': 'backline-radio-servicing',
+  'radio-add-date-change': 'backline-radio-add-date-change',
   notice: 'backline-notice',
 } as const;
 
@@ -195,5 +197,80 @@ export const releaseTemplates: MailTemplate[] = [
   },
 ];
 
+const htmlAddDates = [
+  '{{#if html.addDates.length}}<p>Add dates for your station:</p>',
+  '<ul>{{#each html.addDates}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',
+].join('\n');
+
+const textAddDates = [
+  '{{#if text.addDates.length}}Add dates for your station:',
+  '{{#each text.addDates}}- {{this}}',
+  '{{/each}}{{/if}}',
+].join('\n');
+
+/** Radio servicing (see docs/design.md#radio-servicing): campaign mail to radio outlets, instead of the announcement. */
+export const radioTemplates: MailTemplate[] = [
+  {
+    name: templateNames['radio-servicing'],
+    stream: 'campaign',
+    subject: 'For radio: {{text.title}} by {{text.artistLine}}',
+    html: htmlPage(
+      '{{html.title}} by {{html.artistLine}}, for radio',
+      [
+        '<p>We are servicing {{html.title}} to radio from {{html.servicingDate}}.</p>',
+        htmlFacts,
+        htmlAddDates,
+        htmlPress,
+        htmlPromo,
+      ].join('\n'),
+    ),
+    text: textPage(
+      '{{text.title}} by {{text.artistLine}}, for radio',
+      [
+        'We are servicing {{text.title}} to radio from {{text.servicingDate}}.',
+        '',
+        textFacts,
+        '',
+        textAddDates,
+        '',
+        '{{text.pressText}}',
+        '',
+        textPromo,
+      ].join('\n'),
+    ),
+  },
+  {
+    name: templateNames['radio-add-date-change'],
+    stream: 'campaign',
+    subject: 'New add date: {{text.title}} by {{text.artistLine}}',
+    html: htmlPage(
+      'New add date for {{html.title}}',
+      [
+        '<p>The add date has changed. It is now <strong>{{html.movedAddDate}}</strong>.</p>',
+        htmlFacts,
+        htmlAddDates,
+        htmlPromo,
+      ].join('\n'),
+    ),
+    text: textPage(
+      'New add date for {{text.title}}',
+      [
+        'The add date has changed. It is now {{text.movedAddDate}}.',
+        '',
+        textFacts,
+        '',
+        textAddDates,
+        '',
+        textPromo,
+      ].join('\n'),
+    ),
+  },
+];
+
 /** Every SES template Backline sends with: the release mails and the tour mails. */
-export const mailTemplates: MailTemplate[] = [...releaseTemplates, ...tourTemplates, ...budgetTemplates];
+export const mailTemplates: MailTemplate[] = [
+  ...releaseTemplates,
+  ...radioTemplates,
+  ...tourTemplates,
+  ...budgetTemplates,
+];

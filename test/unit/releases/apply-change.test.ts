@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyReleaseChange, type ChangeMeta, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import { endEmbargo } from '#functions/releases/embargo.ts';
-import type { AnnouncementSchedule, ReleaseDaySchedule, ReleasesDeps } from '#functions/releases/ports.ts';
+import type {
+  AnnouncementSchedule,
+  RadioServicingSchedule,
+  ReleaseDaySchedule,
+  ReleasesDeps,
+} from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
@@ -17,6 +22,10 @@ function fakeReleases() {
   )[] = [];
   const announcements: (({ op: 'upsert' } & AnnouncementSchedule) | { op: 'delete'; releaseId: string })[] =
     [];
+  const radio: (
+    | ({ op: 'upsert' } & RadioServicingSchedule)
+    | { op: 'delete'; releaseId: string; moment: ReleaseMoment }
+  )[] = [];
   // The outbox entries written with the release, in order.
   const published: OutboxEntry[] = [];
   // How many of the next Scheduler calls fail.
@@ -55,6 +64,14 @@ function fakeReleases() {
         published.push(...outbox);
         return true;
       },
+      markServiced: async (labelId, releaseId, servicingKey, _at, outbox) => {
+        const current = stored.get(key(labelId, releaseId));
+        if (!current || current.state === 'cancelled' || !current.servicingKeys?.includes(servicingKey))
+          return false;
+        current.servicedMoments = [...new Set([...(current.servicedMoments ?? []), servicingKey])].sort();
+        published.push(...outbox);
+        return true;
+      },
       markEffectsPerformed: async (labelId, releaseId, eventId) => {
         const current = stored.get(key(labelId, releaseId));
         if (current?.lastEventId === eventId) delete current.effectsPending;
@@ -69,6 +86,9 @@ function fakeReleases() {
         void schedules.push({ op: 'delete', releaseId, ...(moment ? { moment } : {}) }),
       upsertAnnouncement: async (schedule) => void announcements.push({ op: 'upsert', ...schedule }),
       deleteAnnouncement: async (_labelId, releaseId) => void announcements.push({ op: 'delete', releaseId }),
+      upsertRadioServicing: async (schedule) => void radio.push({ op: 'upsert', ...schedule }),
+      deleteRadioServicing: async (_labelId, releaseId, moment) =>
+        void radio.push({ op: 'delete', releaseId, moment }),
     },
     now: () => new Date('2026-06-01T12:00:00Z'),
   };
@@ -81,7 +101,7 @@ function fakeReleases() {
     const last = schedules.at(-1);
     return last?.op === 'upsert' ? last.moment : undefined;
   };
-  return { deps, stored, changes, schedules, announcements, published, mailings, releaseDay, failing };
+  return { deps, stored, changes, schedules, announcements, radio, published, mailings, releaseDay, failing };
 }
 
 let eventCounter = 0;

@@ -1,0 +1,104 @@
+import type { ReleaseDetails } from './events/release-scheduled.ts';
+import { type Outlet, territoriesMatch } from './outlets.ts';
+import { instantOf, type ReleaseMoment, revisionOf, type TerritoryMoment } from './releases.ts';
+
+/**
+ * Radio servicing (see docs/design.md#radio-servicing): when radio outlets hear of a release, and
+ * which add dates each is told. Shared by releases (which schedules the servicing moments) and the
+ * announcer (which mails each radio outlet at its own).
+ */
+
+/** The wall time the servicing mail goes at, on the servicing date in the territory's zone. */
+export const servicingTime = '09:00';
+
+/** Whether radio outlets are serviced for this release rather than announced to. */
+export const servicesRadio = (details: Pick<ReleaseDetails, 'radioServicing'>): boolean =>
+  details.radioServicing !== undefined;
+
+/** Whether the outlet gets the release's radio mails (servicing, add-date changes) instead of the announcement. */
+export const isServiced = (outlet: Pick<Outlet, 'kind'>, details: Pick<ReleaseDetails, 'radioServicing'>) =>
+  outlet.kind === 'radio' && servicesRadio(details);
+
+/**
+ * The zone a territory keeps on `date`: the country's own when all its zones (as ICU lists them for
+ * the region) show the same wall time then, so Germany is Europe/Berlin; the release's zone for a
+ * territory with several (the United States) and for worldwide.
+ */
+export function territoryZone(territory: string, date: string, releaseZone: string): string {
+  if (territory === 'WW') return releaseZone;
+  const locale = new Intl.Locale(`und-${territory}`) as Intl.Locale & {
+    getTimeZones?: () => string[] | undefined;
+    timeZones?: string[];
+  };
+  const zones = [...(locale.getTimeZones?.() ?? locale.timeZones ?? [])].sort();
+  if (zones.length === 0) return releaseZone;
+  const at = new Set(
+    zones.map((timeZone) => instantOf({ releaseDate: date, releaseTime: servicingTime, timeZone })),
+  );
+  return at.size === 1 ? (zones[0] as string) : releaseZone;
+}
+
+/**
+ * The release's servicing moments, one per distinct moment (09:00 on the servicing date in a
+ * territory's zone), earliest first, each with the release territories it applies to: what releases
+ * schedules, one schedule per moment, not per outlet.
+ */
+export function servicingMomentsOf(details: ReleaseDetails): TerritoryMoment[] {
+  const servicing = details.radioServicing;
+  if (!servicing) return [];
+  const groups = new Map<string, TerritoryMoment>();
+  for (const territory of details.territories) {
+    const moment: ReleaseMoment = {
+      releaseDate: servicing.servicingDate,
+      releaseTime: servicingTime,
+      timeZone: territoryZone(territory, servicing.servicingDate, details.timeZone),
+    };
+    const key = revisionOf(moment);
+    const group = groups.get(key) ?? { key, moment, territories: [] };
+    group.territories.push(territory);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort(
+    (a, b) => instantOf(a.moment) - instantOf(b.moment) || a.key.localeCompare(b.key),
+  );
+}
+
+/** The outlet's servicing moment: the earliest among the release territories it covers, so it is serviced once. */
+export const servicingMomentOf = (
+  outletTerritories: readonly string[],
+  details: ReleaseDetails,
+): TerritoryMoment | undefined =>
+  servicingMomentsOf(details).find((group) => territoriesMatch(outletTerritories, group.territories));
+
+const sameFormat = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export interface AddDate {
+  format: string;
+  territory: string;
+  date: string;
+}
+
+/** Whether an add date concerns the outlet: one of its formats (any, if it names none) in one of its territories. */
+export const addDateConcerns = (outlet: Pick<Outlet, 'formats' | 'territories'>, addDate: AddDate): boolean =>
+  (!outlet.formats?.length || outlet.formats.some((format) => sameFormat(format, addDate.format))) &&
+  territoriesMatch(outlet.territories, [addDate.territory]);
+
+/** The add dates a radio outlet is told: those of its formats and territories. */
+export const addDatesFor = (outlet: Pick<Outlet, 'formats' | 'territories'>, details: ReleaseDetails): AddDate[] =>
+  (details.radioServicing?.addDates ?? []).filter((addDate) => addDateConcerns(outlet, addDate));
+
+/** What names one add date (its format, any case, and territory) in a mail's identity: unambiguous, as JSON. */
+export const addDateKey = (addDate: Pick<AddDate, 'format' | 'territory'>): string =>
+  JSON.stringify([addDate.format.trim().toLowerCase(), addDate.territory]);
+
+/** The add date a key names, as the release states it now (undefined once it has none). */
+export const addDateOf = (details: ReleaseDetails, key: string): AddDate | undefined =>
+  details.radioServicing?.addDates.find((addDate) => addDateKey(addDate) === key);
+
+/** The add dates `after` states and `before` did not (moved, or new): each mailed to its format and territory. */
+export function changedAddDates(before: ReleaseDetails, after: ReleaseDetails): AddDate[] {
+  // Before any servicing was planned nobody was serviced: there is no one to tell.
+  if (!before.radioServicing) return [];
+  const was = new Map((before.radioServicing?.addDates ?? []).map((a) => [addDateKey(a), a.date]));
+  return (after.radioServicing?.addDates ?? []).filter((addDate) => was.get(addDateKey(addDate)) !== addDate.date);
+}
