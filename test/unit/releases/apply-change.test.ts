@@ -7,6 +7,7 @@ import type {
   ReleaseDaySchedule,
   ReleasesDeps,
 } from '#functions/releases/ports.ts';
+import { reachRadioServicing } from '#functions/releases/radio-servicing.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
@@ -768,5 +769,148 @@ describe('a change whose side effects failed, overtaken by a newer change before
     expect(world.published.map((entry) => [entry.source, entry.detailType])).toEqual([
       ['backline.releases', 'Mailing Requested'],
     ]);
+  });
+});
+
+describe('radio servicing', () => {
+  const serviced = (overrides: Partial<ReleaseDetails> = {}) =>
+    aReleaseDetails({
+      territories: ['GB', 'DE', 'US'],
+      timeZone: 'America/Los_Angeles',
+      radioServicing: {
+        servicingDate: '2027-02-22',
+        addDates: [
+          { format: 'AAA', territory: 'GB', date: '2027-03-01' },
+          { format: 'CHR', territory: 'GB', date: '2027-03-02' },
+        ],
+        edits: [{ kind: 'radio-edit', assetUrl: 'https://promo.example.com/radio-edit' }],
+      },
+      ...overrides,
+    });
+  const radioKeys = (world: ReturnType<typeof fakeReleases>, op: 'upsert' | 'delete') =>
+    world.radio.flatMap((s) => (s.op === op ? [revisionOf(s.moment)] : []));
+  const moment = (timeZone: string, releaseDate = '2027-02-22') => ({
+    releaseDate,
+    releaseTime: '09:00',
+    timeZone,
+  });
+
+  it('schedules one servicing per distinct moment: 09:00 in each territory’s zone, the release’s where a territory has several', async () => {
+    const world = fakeReleases();
+
+    await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    expect(radioKeys(world, 'upsert')).toEqual([
+      '2027-02-22T09:00 Europe/Berlin',
+      '2027-02-22T09:00 Europe/London',
+      '2027-02-22T09:00 America/Los_Angeles',
+    ]);
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
+  });
+
+  it('moves the servicing schedules with the servicing date, and mails nobody for it', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    const later = serviced();
+    later.radioServicing!.servicingDate = '2027-02-24';
+
+    await applyReleaseChange(updated(later), metaAt('2026-06-01T10:01:00Z'), world.deps);
+
+    expect(radioKeys(world, 'delete').sort()).toEqual([
+      '2027-02-22T09:00 America/Los_Angeles',
+      '2027-02-22T09:00 Europe/Berlin',
+      '2027-02-22T09:00 Europe/London',
+    ]);
+    expect(radioKeys(world, 'upsert').slice(3)).toEqual([
+      '2027-02-24T09:00 Europe/Berlin',
+      '2027-02-24T09:00 Europe/London',
+      '2027-02-24T09:00 America/Los_Angeles',
+    ]);
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
+  });
+
+  it('asks for an add-date change for the moved add date’s format and territory only', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    const moved = serviced();
+    moved.radioServicing!.addDates[0].date = '2027-03-08';
+
+    await applyReleaseChange(updated(moved), metaAt('2026-06-01T10:01:00Z'), world.deps);
+
+    expect(world.mailings().slice(1)).toEqual([
+      {
+        labelId: 'lbl-nightshift',
+        releaseId: 'rel-night-drive',
+        kind: 'radio-add-date-change',
+        revision: '2027-03-08',
+        moment: JSON.stringify(['aaa', 'GB']),
+        territories: ['GB'],
+      },
+    ]);
+    expect(world.radio.filter((s) => s.op === 'delete')).toEqual([]);
+  });
+
+  it('asks for the servicing at once when its date has passed, instead of scheduling it', async () => {
+    const world = fakeReleases();
+    const late = serviced();
+    late.radioServicing!.servicingDate = '2026-05-30';
+
+    await applyReleaseChange(scheduled(late), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    expect(world.radio).toEqual([]);
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'radio-servicing']);
+  });
+
+  it('deletes the servicing schedules when the release is cancelled', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    await applyReleaseChange(cancelled, metaAt('2026-06-01T10:01:00Z'), world.deps);
+
+    expect(radioKeys(world, 'delete')).toHaveLength(3);
+    expect(world.mailings().at(-1)).toMatchObject({ kind: 'cancellation' });
+  });
+
+  it('asks for the servicing when its moment comes, and ignores a firing for a moment the release moved from', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    const fired = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive' };
+
+    const current = await reachRadioServicing(
+      { ...fired, ...moment('Europe/London') },
+      { correlationId: 'c' },
+      world.deps,
+    );
+    const stale = await reachRadioServicing(
+      { ...fired, ...moment('Europe/London', '2027-02-21') },
+      { correlationId: 'c' },
+      world.deps,
+    );
+
+    expect(current).toEqual({ outcome: 'servicing-requested' });
+    expect(stale).toEqual({ outcome: 'ignored', reason: 'servicing moved since' });
+    expect(world.mailings().at(-1)).toMatchObject({
+      kind: 'radio-servicing',
+      moment: '2027-02-22T09:00 Europe/London',
+    });
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.servicedMoments).toEqual([
+      '2027-02-22T09:00 Europe/London',
+    ]);
+  });
+
+  it('asks for the servicing held by an embargo when the embargo ends after its moment', async () => {
+    const world = fakeReleases();
+    const held = serviced({ announceAt: '2026-06-10T00:00:00Z' });
+    held.radioServicing!.servicingDate = '2026-06-05';
+    await applyReleaseChange(scheduled(held), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    world.deps.now = () => new Date('2026-06-10T00:00:30Z');
+
+    await endEmbargo(
+      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', announceAt: '2026-06-10T00:00:00Z' },
+      { correlationId: 'c' },
+      world.deps,
+    );
+
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'radio-servicing']);
   });
 });

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import { addDateKey } from '#shared/radio.ts';
+import { fakeWorld } from '#test/support/announcer-fakes.ts';
+import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
+
+const far = () => Date.parse('2100-01-01T00:00:00Z');
+const meta = { correlationId: 'corr-1' };
+const request = (kind: 'announcement' | 'radio-servicing' | 'cancellation', extra = {}) => ({
+  labelId: 'lbl-nightshift',
+  releaseId: 'rel-night-drive',
+  kind,
+  ...extra,
+});
+
+/** Serviced to radio on 1 March 2027 at 09:00 in each territory's zone; the fake clock stands at 12:00 UTC that day. */
+const serviced = (overrides: Partial<ReleaseDetails> = {}) =>
+  aReleaseDetails({
+    territories: ['GB', 'DE', 'US'],
+    timeZone: 'America/Los_Angeles',
+    radioServicing: {
+      servicingDate: '2027-03-01',
+      addDates: [
+        { format: 'AAA', territory: 'GB', date: '2027-03-08' },
+        { format: 'CHR', territory: 'GB', date: '2027-03-09' },
+        { format: 'AAA', territory: 'US', date: '2027-03-10' },
+      ],
+      edits: [{ kind: 'clean', assetUrl: 'https://promo.example.com/clean' }],
+    },
+    ...overrides,
+  });
+
+const textOf = (entry: { data: unknown }) => (entry.data as { text: Record<string, unknown> }).text;
+
+describe('radio servicing', () => {
+  it('announces to press outlets only, and services radio outlets instead, with the add dates of their formats and territories', async () => {
+    const press = anOutlet({ kind: 'press', territories: ['GB'] });
+    const aaa = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['AAA'] });
+    const chr = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['chr'] });
+    const optedOut = anOutlet({ kind: 'radio', territories: ['GB'], unsubscribedAt: '2027-01-01T00:00:00Z' });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: serviced() })],
+      outlets: [press, aaa, chr, optedOut],
+    });
+
+    await sendMailing(request('announcement'), meta, world.deps, far());
+    const servicing = await sendMailing(request('radio-servicing'), meta, world.deps, far());
+
+    expect(world.mailer.receivedBy(press.email).map((m) => m.kind)).toEqual(['announcement']);
+    expect(world.mailer.receivedBy(aaa.email).map((m) => m.kind)).toEqual(['radio-servicing']);
+    expect(world.mailer.receivedBy(chr.email).map((m) => m.kind)).toEqual(['radio-servicing']);
+    expect(world.mailer.receivedBy(optedOut.email)).toEqual([]);
+    expect(servicing).toEqual({ status: 'completed', sent: 2, skipped: 1 });
+    const entries = world.mailer.calls.filter((call) => call.kind === 'radio-servicing').flatMap((c) => c.entries);
+    const toAaa = textOf(entries.find((entry) => entry.email === aaa.email)!);
+    expect(toAaa.addDates).toEqual(['AAA in GB: Monday, 8 March 2027']);
+    expect(toAaa.servicingDate).toBe('Monday, 1 March 2027');
+    expect(textOf(entries.find((entry) => entry.email === chr.email)!).addDates).toEqual([
+      'CHR in GB: Tuesday, 9 March 2027',
+    ]);
+    expect(world.published.map((entry) => entry.detailType)).toContain('Release Radio Serviced');
+  });
+
+  it('services each radio outlet once, when 09:00 comes in its territory’s zone', async () => {
+    const gb = anOutlet({ kind: 'radio', territories: ['GB'] });
+    const de = anOutlet({ kind: 'radio', territories: ['DE'] });
+    const us = anOutlet({ kind: 'radio', territories: ['US'] });
+    const world = fakeWorld({ releases: [aStoredRelease({ details: serviced() })], outlets: [gb, de, us] });
+
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+    const atNoonUtc = world.mailer.delivered.map((mail) => mail.email).sort();
+    world.clock.now = Date.parse('2027-03-01T17:00:00Z'); // 09:00 in Los Angeles, the release's zone
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+
+    expect(atNoonUtc).toEqual([de.email, gb.email].sort());
+    expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual([de.email, gb.email, us.email].sort());
+  });
+
+  it('holds the servicing while the release or the outlet’s territory is under embargo', async () => {
+    const gb = anOutlet({ kind: 'radio', territories: ['GB'] });
+    const de = anOutlet({ kind: 'radio', territories: ['DE'] });
+    const embargoedRelease = fakeWorld({
+      releases: [aStoredRelease({ details: serviced({ announceAt: '2027-03-02T00:00:00Z' }) })],
+      outlets: [gb],
+    });
+    const embargoedTerritory = fakeWorld({
+      releases: [
+        aStoredRelease({
+          details: serviced({
+            territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-05', announceAt: '2027-03-03T00:00:00Z' }],
+          }),
+        }),
+      ],
+      outlets: [gb, de],
+    });
+
+    const held = await sendMailing(request('radio-servicing'), meta, embargoedRelease.deps, far());
+    await sendMailing(request('radio-servicing'), meta, embargoedTerritory.deps, far());
+
+    expect(held).toMatchObject({ status: 'obsolete', reason: 'under embargo until 2027-03-02T00:00:00Z' });
+    expect(embargoedRelease.mailer.delivered).toEqual([]);
+    expect(embargoedTerritory.mailer.delivered.map((mail) => mail.email)).toEqual([gb.email]);
+  });
+
+  it('tells a moved add date only to serviced radio outlets of its format and territory, once', async () => {
+    const aaaGb = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['AAA'] });
+    const chrGb = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['CHR'] });
+    const aaaUs = anOutlet({ kind: 'radio', territories: ['US'], formats: ['AAA'] });
+    const release = aStoredRelease({ details: serviced() });
+    const world = fakeWorld({ releases: [release], outlets: [aaaGb, chrGb, aaaUs] });
+    world.clock.now = Date.parse('2027-03-01T18:00:00Z');
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+    release.details!.radioServicing!.addDates[0].date = '2027-03-15';
+    const change = {
+      ...request('announcement'),
+      kind: 'radio-add-date-change' as const,
+      revision: '2027-03-15',
+      moment: addDateKey({ format: 'AAA', territory: 'GB' }),
+      territories: ['GB'],
+    };
+
+    await sendMailing(change, meta, world.deps, far());
+    await sendMailing(change, meta, world.deps, far());
+
+    const changes = world.mailer.calls.filter((call) => call.kind === 'radio-add-date-change');
+    expect(changes.flatMap((call) => call.entries.map((entry) => entry.email))).toEqual([aaaGb.email]);
+    expect(textOf(changes[0].entries[0]).movedAddDate).toBe('AAA in GB: Monday, 15 March 2027');
+    release.details!.radioServicing!.addDates[0].date = '2027-03-16';
+    expect(await sendMailing(change, meta, world.deps, far())).toMatchObject({
+      status: 'obsolete',
+      reason: 'add date changed again since',
+    });
+  });
+
+  it('tells serviced radio outlets of a cancellation, as announced press outlets are', async () => {
+    const press = anOutlet({ kind: 'press', territories: ['GB'] });
+    const radio = anOutlet({ kind: 'radio', territories: ['GB'] });
+    const neverServiced = anOutlet({ kind: 'radio', territories: ['US'] });
+    const release = aStoredRelease({ details: serviced() });
+    const world = fakeWorld({ releases: [release], outlets: [press, radio, neverServiced] });
+    await sendMailing(request('announcement'), meta, world.deps, far());
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+    release.state = 'cancelled';
+
+    await sendMailing(request('cancellation'), meta, world.deps, far());
+
+    const cancelled = world.mailer.delivered.filter((mail) => mail.kind === 'cancellation');
+    expect(cancelled.map((mail) => mail.email).sort()).toEqual([press.email, radio.email].sort());
+  });
+});
