@@ -84,7 +84,10 @@ export const addDateConcerns = (outlet: Pick<Outlet, 'formats' | 'territories'>,
   territoriesMatch(outlet.territories, [addDate.territory]);
 
 /** The add dates a radio outlet is told: those of its formats and territories. */
-export const addDatesFor = (outlet: Pick<Outlet, 'formats' | 'territories'>, details: ReleaseDetails): AddDate[] =>
+export const addDatesFor = (
+  outlet: Pick<Outlet, 'formats' | 'territories'>,
+  details: ReleaseDetails,
+): AddDate[] =>
   (details.radioServicing?.addDates ?? []).filter((addDate) => addDateConcerns(outlet, addDate));
 
 /** What names one add date (its format, any case, and territory) in a mail's identity: unambiguous, as JSON. */
@@ -100,5 +103,7 @@ export function changedAddDates(before: ReleaseDetails, after: ReleaseDetails): 
   // Before any servicing was planned nobody was serviced: there is no one to tell.
   if (!before.radioServicing) return [];
   const was = new Map((before.radioServicing?.addDates ?? []).map((a) => [addDateKey(a), a.date]));
-  return (after.radioServicing?.addDates ?? []).filter((addDate) => was.get(addDateKey(addDate)) !== addDate.date);
+  return (after.radioServicing?.addDates ?? []).filter(
+    (addDate) => was.get(addDateKey(addDate)) !== addDate.date,
+  );
 }

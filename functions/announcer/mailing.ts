@@ -234,7 +234,8 @@ async function recipientsOn(
       if (request.kind === 'radio-add-date-change') return servicing;
       return announcement?.status === 'sent' ? announcement : servicing;
     };
-    const addDate = request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
+    const addDate =
+      request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
     audience = outlets.filter((outlet) => {
       const first = firstMail(outlet);
       return (
@@ -243,8 +244,11 @@ async function recipientsOn(
         (request.kind !== 'cancellation' ||
           !request.territories ||
           withdrawnFor(outlet, release, request.territories)) &&
-        (request.kind !== 'radio-add-date-change' || (addDate !== undefined && addDateConcerns(outlet, addDate))) &&
-        (!request.moment || request.kind === 'radio-add-date-change' || concernsOutlet(outlet, release, request))
+        (request.kind !== 'radio-add-date-change' ||
+          (addDate !== undefined && addDateConcerns(outlet, addDate))) &&
+        (!request.moment ||
+          request.kind === 'radio-add-date-change' ||
+          concernsOutlet(outlet, release, request))
       );
     });
   }
@@ -292,11 +296,7 @@ function statedDates(
 }
 
 /** What a radio mail tells the outlet: the servicing date, its formats' and territories' add dates, the one moved. */
-function radioData(
-  release: StoredRelease,
-  mail: Pick<MailingRequest, 'kind' | 'moment'>,
-  outlet: Outlet,
-) {
+function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | 'moment'>, outlet: Outlet) {
   const details = release.details!;
   const servicing = details.radioServicing;
   if (!servicing) return undefined;

@@ -71,8 +71,11 @@ export function announcementScheduleInput(schedule: AnnouncementSchedule): Creat
 }
 
 /** A radio servicing moment's schedule: `radio-` + a hash of [labelId, releaseId, moment], for the same reasons. */
-export const radioServicingScheduleName = (labelId: string, releaseId: string, moment: ReleaseMoment): string =>
-  `radio-${nameHash([labelId, releaseId, revisionOf(moment)])}`;
+export const radioServicingScheduleName = (
+  labelId: string,
+  releaseId: string,
+  moment: ReleaseMoment,
+): string => `radio-${nameHash([labelId, releaseId, revisionOf(moment)])}`;
 
 /** A one-time `at()` at 09:00 on the servicing date in the moment's zone (see docs/design.md#radio-servicing). */
 export function radioServicingScheduleInput(schedule: RadioServicingSchedule): CreateScheduleCommandInput {

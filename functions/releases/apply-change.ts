@@ -2,6 +2,7 @@ import type { Metadata } from '#shared/events/envelope.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import { addDateKey, changedAddDates, servicingMomentsOf } from '#shared/radio.ts';
 import {
   announceAtOf,
   announceAtsOf,
@@ -17,7 +18,6 @@ import {
   sameMoment,
   territoryMomentsOf,
 } from '#shared/releases.ts';
-import { addDateKey, changedAddDates, servicingMomentsOf } from '#shared/radio.ts';
 import type { ReleasesDeps } from './ports.ts';
 
 export type ReleaseChange =
@@ -210,7 +210,10 @@ function staleServicing(before: ReleaseDetails, after: ReleaseDetails | undefine
 
 /** What changing radio servicing asks: schedules moved with its moments, each moved add date mailed to its format and territory. */
 function servicingChanges(before: ReleaseDetails, after: ReleaseDetails, now: string): ReleaseEffect[] {
-  const keys = (details: ReleaseDetails) => servicingMomentsOf(details).map((group) => group.key).join('|');
+  const keys = (details: ReleaseDetails) =>
+    servicingMomentsOf(details)
+      .map((group) => group.key)
+      .join('|');
   const moved = keys(before) !== keys(after);
   return [
     ...(moved ? [...staleServicing(before, after), ...radioServicing(after, now)] : []),

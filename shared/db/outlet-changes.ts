@@ -57,10 +57,12 @@ export function dynamoOutletManagement(
       gsi1sk: outletListKey(next).gsi1sk,
     };
     if (next.contactName) set.contactName = next.contactName;
+    if (next.formats?.length) set.formats = next.formats;
     if (next.suppressedAt)
       Object.assign(set, { suppressedAt: next.suppressedAt, suppressionReason: next.suppressionReason });
     const remove = [
       ...(next.contactName ? [] : ['contactName']),
+      ...(next.formats?.length ? [] : ['formats']),
       ...(next.suppressedAt ? [] : ['suppressedAt', 'suppressionReason']),
     ];
     // unsubscribedAt is only ever added (an unsubscribe may land while the manager edits the outlet).

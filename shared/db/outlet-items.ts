@@ -39,6 +39,7 @@ const outletFields = [
   'genres',
   'territories',
   'contactName',
+  'formats',
   'unsubscribedAt',
   'suppressedAt',
   'suppressionReason',

@@ -123,7 +123,9 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
               ...release,
               // String sets, as markOut and markServiced add to them.
               ...(release.outMoments?.length ? { outMoments: new Set(release.outMoments) } : {}),
-              ...(release.servicedMoments?.length ? { servicedMoments: new Set(release.servicedMoments) } : {}),
+              ...(release.servicedMoments?.length
+                ? { servicedMoments: new Set(release.servicedMoments) }
+                : {}),
             },
             ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :occurredAt',
             ExpressionAttributeValues: { ':occurredAt': release.occurredAt },

@@ -307,4 +307,3 @@ export function radioTemplateData(statement: RadioStatement): { text: RadioView;
     }),
   };
 }
-

@@ -95,6 +95,29 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       expect(replaced?.formats).toBeUndefined();
     });
 
+    it('reads a radio outlet’s formats back by id, by many ids and in its listing, as a replacement gives them', async () => {
+      const store = makeStore();
+      const id = uniqueId('out');
+      const tag = uniqueId('formats');
+      const created = await store.create(
+        input({ name: tag, kind: 'radio', formats: ['AAA', 'specialist'] }),
+        {
+          id,
+          now: t0,
+        },
+      );
+
+      const byId = await store.get(id);
+      const byMany = (await store.getMany([id])).get(id);
+      const listed = await listAll(store, (outlet) => outlet.name === tag, 10);
+      await store.replace(id, input({ email: created.email, kind: 'radio', formats: ['CHR'] }), later(1000));
+
+      expect(byId?.formats).toEqual(['AAA', 'specialist']);
+      expect(byMany?.formats).toEqual(['AAA', 'specialist']);
+      expect(listed.map((outlet) => outlet.formats)).toEqual([['AAA', 'specialist']]);
+      expect((await store.get(id))?.formats).toEqual(['CHR']);
+    });
+
     it('moves an outlet to a free address and frees the old one; a move onto a taken address is refused', async () => {
       const store = makeStore();
       const moving = await store.create(input(), { id: uniqueId('out'), now: t0 });

@@ -52,7 +52,9 @@ describe('radio servicing', () => {
     expect(world.mailer.receivedBy(chr.email).map((m) => m.kind)).toEqual(['radio-servicing']);
     expect(world.mailer.receivedBy(optedOut.email)).toEqual([]);
     expect(servicing).toEqual({ status: 'completed', sent: 2, skipped: 1 });
-    const entries = world.mailer.calls.filter((call) => call.kind === 'radio-servicing').flatMap((c) => c.entries);
+    const entries = world.mailer.calls
+      .filter((call) => call.kind === 'radio-servicing')
+      .flatMap((c) => c.entries);
     const toAaa = textOf(entries.find((entry) => entry.email === aaa.email)!);
     expect(toAaa.addDates).toEqual(['AAA in GB: Monday, 8 March 2027']);
     expect(toAaa.servicingDate).toBe('Monday, 1 March 2027');
@@ -74,7 +76,9 @@ describe('radio servicing', () => {
     await sendMailing(request('radio-servicing'), meta, world.deps, far());
 
     expect(atNoonUtc).toEqual([de.email, gb.email].sort());
-    expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual([de.email, gb.email, us.email].sort());
+    expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual(
+      [de.email, gb.email, us.email].sort(),
+    );
   });
 
   it('holds the servicing while the release or the outlet’s territory is under embargo', async () => {
@@ -88,7 +92,9 @@ describe('radio servicing', () => {
       releases: [
         aStoredRelease({
           details: serviced({
-            territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-05', announceAt: '2027-03-03T00:00:00Z' }],
+            territoryDates: [
+              { territories: ['DE'], releaseDate: '2027-03-05', announceAt: '2027-03-03T00:00:00Z' },
+            ],
           }),
         }),
       ],

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { instantOf, type ReleaseMoment } from '#shared/releases.ts';
+import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
+import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+
+/**
+ * Radio servicing end to end on the local cloud, advancing its clock to 09:00 on the servicing date
+ * in London, then in Los Angeles (the release's zone, for the United States with its several zones).
+ */
+const labelTime = async (minutesAfter = 0) =>
+  new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString();
+
+const justAfter = (moment: ReleaseMoment) => new Date(instantOf(moment) + 60_000).toISOString();
+
+const promoLinkIn = (text: string) => /(http:\/\/\S+\/p\/\S+)/.exec(text)?.[1];
+
+describe('radio servicing on the local cloud', () => {
+  it('services radio outlets at 09:00 in their territory’s zone instead of announcing them, tells a moved add date to its format and territory only, and a cancellation to all', {
+    timeout: 120_000,
+  }, async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const press = await createOutlet({ kind: 'press', genres: [genre], territories: ['GB'] });
+    const [aaaGb, chrGb, aaaUs] = await Promise.all(
+      [
+        { territories: ['GB'], formats: ['AAA'] },
+        { territories: ['GB'], formats: ['CHR'] },
+        { territories: ['US'], formats: ['AAA'] },
+      ].map((outlet) => createOutlet({ kind: 'radio', genres: [genre], ...outlet })),
+    );
+    const servicingDate = await daysFromNow(5);
+    const london = { releaseDate: servicingDate, releaseTime: '09:00', timeZone: 'Europe/London' };
+    const losAngeles = { ...london, timeZone: 'America/Los_Angeles' };
+    const addDates = [
+      { format: 'AAA', territory: 'GB', date: await daysFromNow(10) },
+      { format: 'CHR', territory: 'GB', date: await daysFromNow(11) },
+      { format: 'AAA', territory: 'US', date: await daysFromNow(12) },
+    ];
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB', 'US'],
+      releaseDate: await daysFromNow(20),
+      timeZone: 'America/Los_Angeles',
+      radioServicing: {
+        servicingDate,
+        addDates,
+        edits: [{ kind: 'radio-edit', assetUrl: 'https://promo.example.com/night-drive-radio-edit' }],
+      },
+    });
+
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await labelTime(), data: release });
+    await waitForMail([press.email], 'New single:');
+    const beforeServicing = await Promise.all([aaaGb, chrGb, aaaUs].map((o) => mailTo(o.email)));
+    await advanceClock(justAfter(london));
+    await waitForMail([aaaGb.email, chrGb.email], 'For radio:');
+    const usAtLondonMoment = await mailTo(aaaUs.email);
+    await advanceClock(justAfter(losAngeles));
+    await waitForMail([aaaUs.email], 'For radio:');
+
+    expect(beforeServicing.map((mails) => mails.length)).toEqual([0, 0, 0]);
+    expect(usAtLondonMoment).toHaveLength(0);
+    expect(await mailTo(press.email, 'For radio:')).toHaveLength(0);
+    const [toAaaGb] = await mailTo(aaaGb.email, 'For radio:');
+    expect(toAaaGb.body.text).toMatch(/AAA in GB: /);
+    expect(toAaaGb.body.text).not.toMatch(/CHR in GB|AAA in US/);
+    expect(toAaaGb.body.text).toContain('Radio edit #1');
+    const promo = await fetch(promoLinkIn(toAaaGb.body.text ?? '') ?? 'missing', { redirect: 'manual' });
+    expect(promo.status).toBe(302);
+    expect(promo.headers.get('location')).toBe('https://promo.example.com/night-drive-radio-edit');
+
+    const moved = { ...addDates[0], date: await daysFromNow(15) };
+    await sendWebhook(label, {
+      type: 'release.updated',
+      timestamp: await labelTime(1),
+      data: {
+        ...release,
+        radioServicing: { ...release.radioServicing, addDates: [moved, ...addDates.slice(1)] },
+      },
+    });
+    await waitForMail([aaaGb.email], 'New add date:');
+
+    expect((await mailTo(aaaGb.email, 'New add date:'))[0].body.text).toMatch(/It is now AAA in GB: /);
+    expect(await mailTo(chrGb.email, 'New add date:')).toHaveLength(0);
+    expect(await mailTo(aaaUs.email, 'New add date:')).toHaveLength(0);
+
+    await sendWebhook(label, {
+      type: 'release.cancelled',
+      timestamp: await labelTime(2),
+      data: { releaseId: release.releaseId, reason: 'Artist withdrew the single.' },
+    });
+    await waitForMail([press.email, aaaGb.email, chrGb.email, aaaUs.email], 'Cancelled:');
+    await busIdle();
+
+    for (const outlet of [aaaGb, chrGb, aaaUs]) {
+      expect(await mailTo(outlet.email, 'For radio:')).toHaveLength(1);
+      expect(await mailTo(outlet.email, 'New single:')).toHaveLength(0);
+      expect(await mailTo(outlet.email, 'Cancelled:')).toHaveLength(1);
+    }
+  });
+});
