@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Outlet } from '#shared/outlets.ts';
+import { instantOf } from '#shared/releases.ts';
 import { aLabel, daysFromNow, mailTo, sendErn, sendWebhook, waitForMail } from '#test/support/announcing.ts';
-import { api, busIdle, clockNow, type SentMail, uniqueId } from '#test/support/cloud.ts';
+import { advanceClock, api, busIdle, clockNow, type SentMail, uniqueId } from '#test/support/cloud.ts';
 import { anIcpn, ernMessage } from '#test/support/ern.ts';
 import { replayWebhooks } from '#test/support/jobs-cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
@@ -128,6 +129,64 @@ describe('DDEX ERN intake on the local cloud', () => {
     expect(await mailTo(gb.email, 'Cancelled:')).toHaveLength(0);
     const view = await releaseView(label.id, icpn);
     expect(view).toMatchObject({ state: 'scheduled', release: { territories: ['GB'] } });
+  });
+
+  it('moves one territory’s street date on a later message: only its outlets hear, and its out-now goes at the new moment', {
+    timeout: 120_000,
+  }, async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const [gb, de, us] = await Promise.all(
+      ['GB', 'DE', 'US'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
+    );
+    const icpn = anIcpn();
+    const dates = {
+      dateGB: await daysFromNow(30),
+      dateDE: await daysFromNow(31),
+      dateUS: await daysFromNow(32),
+      preOrderDate: await daysFromNow(10),
+    };
+    const movedDE = await daysFromNow(34);
+    const message = async (values: typeof dates, minutesAfter: number) =>
+      ernMessage('three-territories', {
+        messageId: uniqueId('MSG'),
+        createdAt: await labelTime(minutesAfter),
+        icpn,
+        genre,
+        ...values,
+      });
+    // ERN deals carry calendar dates: each street date is midnight UTC.
+    const justAfter = (date: string) =>
+      new Date(
+        instantOf({ releaseDate: date, releaseTime: '00:00', timeZone: 'UTC' }) + 60_000,
+      ).toISOString();
+    await sendErn(label, await message(dates, 0));
+    await waitForMail([gb.email, de.email, us.email], 'New single:');
+
+    const update = await sendErn(label, await message({ ...dates, dateDE: movedDE }, 1));
+    await waitForMail([de.email], 'New date:');
+    await advanceClock(justAfter(dates.dateGB));
+    await waitForMail([gb.email], 'Out now:');
+    await advanceClock(justAfter(dates.dateDE));
+    await busIdle();
+    const deAtItsOldDate = await mailTo(de.email, 'Out now:');
+    await advanceClock(justAfter(dates.dateUS));
+    await waitForMail([us.email], 'Out now:');
+    await advanceClock(justAfter(movedDE));
+    await waitForMail([de.email], 'Out now:');
+
+    expect(update.status).toBe(202);
+    const [dateChange, ...moreChanges] = await mailTo(de.email, 'New date:');
+    expect(moreChanges).toHaveLength(0);
+    expect(dateChange.body.text).toContain('in DE');
+    expect(await mailTo(gb.email, 'New date:')).toHaveLength(0);
+    expect(await mailTo(us.email, 'New date:')).toHaveLength(0);
+    expect(deAtItsOldDate).toHaveLength(0);
+    for (const outlet of [gb, de, us]) {
+      expect(await mailTo(outlet.email, 'Out now:')).toHaveLength(1);
+      expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
+    }
+    expect(await releaseView(label.id, icpn)).toMatchObject({ state: 'out' });
   });
 
   it('answers 400 naming the element an ERN message lacks, 400 for ERN 3.x, and takes neither', async () => {
