@@ -55,7 +55,7 @@ export const ReleaseRadioServiced = defineEvent({
   source: 'backline.announcer',
   schemaVersion: 1,
   description:
-    'Every radio outlet whose servicing moment has come has been sent the release’s servicing mail (see docs/design.md#radio-servicing).',
+    'Every radio outlet whose servicing moment has come has been sent the release’s servicing mail.',
   data: MailingSummary,
   sample,
 });
