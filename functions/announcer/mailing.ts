@@ -76,6 +76,13 @@ const completionEvents: Record<MailKind, EventContract> = {
 const radioKinds: readonly MailKind[] = ['radio-servicing', 'radio-add-date-change'];
 
 /**
+ * The mails that first tell an outlet of a release (the announcement, or radio servicing): the
+ * follow-ups (date change, out now, cancellation) go to those told, so a first mail still being sent
+ * when the release changed needs its follow-up asked for again (followUpIfChangedSince).
+ */
+export const isFirstMail = (kind: string): boolean => kind === 'announcement' || kind === 'radio-servicing';
+
+/**
  * Where a long mailing stands: the directory page to start from, the counts so far, and the oldest
  * release version (its `occurredAt`) any of its mails were written from.
  */
@@ -413,7 +420,7 @@ async function stop(
   meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
-  if (request.kind === 'announcement' && progress.asOf) {
+  if (isFirstMail(request.kind) && progress.asOf) {
     const followUp = await followUpIfChangedSince(request, progress.asOf, meta.correlationId, deps);
     if (followUp) await deps.events.publish([followUp]);
   }
@@ -456,7 +463,7 @@ async function complete(
     { correlationId: meta.correlationId, labelId: release.labelId },
   );
   const followUp =
-    request.kind === 'announcement' && progress.asOf
+    isFirstMail(request.kind) && progress.asOf
       ? await followUpIfChangedSince(release, progress.asOf, meta.correlationId, deps)
       : undefined;
   await deps.events.publish(followUp ? [entry, followUp] : [entry]);

@@ -10,7 +10,7 @@ import {
 import { isMailable, normaliseEmail } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import { momentOf, revisionOf, type StoredRelease, territoryMomentsOf } from '#shared/releases.ts';
-import { followUpIfChangedSince, releaseMail } from './mailing.ts';
+import { followUpIfChangedSince, isFirstMail, releaseMail } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 /**
@@ -32,7 +32,7 @@ export async function settleFromEmailsSent(
  */
 async function followUpForLateAnnouncement(deliveryId: string, deps: AnnouncerDeps): Promise<void> {
   const delivery = (await deps.deliveries.getMany([deliveryId])).get(deliveryId);
-  if (delivery?.subject[0] !== 'release' || delivery.kind !== 'announcement') return;
+  if (delivery?.subject[0] !== 'release' || !isFirstMail(delivery.kind)) return;
   // Deliveries from before the version was kept: assume they stated the date before any move.
   const followUp = await followUpIfChangedSince(releaseOf(delivery), delivery.asOf ?? '', undefined, deps);
   if (followUp) await deps.events.publish([followUp]);
@@ -91,7 +91,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
   },
   async afterResend(resent, asOf) {
     // As for a mailing: the date may have moved while these were resent with the date read before.
-    if (resent[0].kind !== 'announcement' || !asOf) return;
+    if (!isFirstMail(resent[0].kind) || !asOf) return;
     const followUp = await followUpIfChangedSince(releaseOf(resent[0]), asOf, undefined, deps);
     if (followUp) await deps.events.publish([followUp]);
   },

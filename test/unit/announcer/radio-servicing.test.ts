@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { addDateKey } from '#shared/radio.ts';
-import { fakeWorld } from '#test/support/announcer-fakes.ts';
+import { detailOf, fakeWorld } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 const far = () => Date.parse('2100-01-01T00:00:00Z');
@@ -153,5 +153,41 @@ describe('radio servicing', () => {
 
     const cancelled = world.mailer.delivered.filter((mail) => mail.kind === 'cancellation');
     expect(cancelled.map((mail) => mail.email).sort()).toEqual([press.email, radio.email].sort());
+  });
+
+  it('gets the cancellation to every radio outlet serviced by a mailing the cancel caught under way', async () => {
+    const first = [anOutlet({ territories: ['GB'] }), anOutlet({ territories: ['GB'] })];
+    const second = [anOutlet({ territories: ['GB'] }), anOutlet({ territories: ['GB'] })];
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: serviced() })],
+      outlets: [...first, ...second],
+      pageSize: 2,
+    });
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      const results = await send(mail);
+      if (mail.kind === 'radio-servicing' && world.mailer.calls.length === 1) {
+        // While the first page is in flight, the label cancels and the cancellation is mailed.
+        world.releases.set(
+          'lbl-nightshift/rel-night-drive',
+          aStoredRelease({ state: 'cancelled', details: serviced(), occurredAt: '2026-02-01T10:00:00.000Z' }),
+        );
+        await sendMailing(request('cancellation'), meta, world.deps, far());
+      }
+      return results;
+    };
+
+    const outcome = await sendMailing(request('radio-servicing'), meta, world.deps, far());
+    for (const entry of world.published.filter((e) => e.detailType === 'Mailing Requested'))
+      await sendMailing(detailOf(entry).data, meta, world.deps, far());
+
+    expect(outcome).toMatchObject({ status: 'obsolete', reason: 'release cancelled' });
+    for (const outlet of first) {
+      expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual([
+        'radio-servicing',
+        'cancellation',
+      ]);
+    }
+    for (const outlet of second) expect(world.mailer.receivedBy(outlet.email)).toHaveLength(0);
   });
 });
