@@ -73,6 +73,41 @@ describe('parseWebhookBody', () => {
     ]);
   });
 
+  it('names the radio servicing field that is wrong: an add date outside the release or twice for one format, an unknown edit', () => {
+    const servicing = (overrides: object) => ({
+      servicingDate: '2027-02-22',
+      addDates: [],
+      edits: [],
+      ...overrides,
+    });
+
+    const addDates = issuesOf(
+      aReleaseWebhook({
+        territories: ['GB'],
+        radioServicing: servicing({
+          addDates: [
+            { format: 'AAA', territory: 'US', date: '2027-03-01' },
+            { format: 'AAA', territory: 'GB', date: '2027-03-01' },
+            { format: 'aaa', territory: 'GB', date: '2027-03-02' },
+          ],
+        }),
+      }),
+    );
+    const edits = issuesOf(
+      aReleaseWebhook({
+        radioServicing: servicing({
+          edits: [{ kind: 'extended-mix', assetUrl: 'https://promo.example.com/x' }],
+        }),
+      }),
+    );
+
+    expect(addDates.map((i) => i.path)).toEqual([
+      'data.radioServicing.addDates.0.territory',
+      'data.radioServicing.addDates.2',
+    ]);
+    expect(edits.map((i) => i.path)).toEqual(['data.radioServicing.edits.0.kind']);
+  });
+
   it('normalises the timestamp to UTC so that timestamps order as strings', () => {
     const parsed = parse(aReleaseWebhook({}, { timestamp: '2027-01-05T12:00:00+02:00' }));
 
