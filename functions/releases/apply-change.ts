@@ -346,7 +346,8 @@ function decideOwnEffects(
     const embargoChanged =
       announceAtOf(before) !== announceAtOf(details) ||
       announceAtsOf(before).join('|') !== announceAtsOf(details).join('|');
-    if (wider || embargoChanged) effects.push(...announcement(details, now));
+    // Radio outlets it newly reaches, or that an embargo lifted early frees, are serviced alike once their moment has come.
+    if (wider || embargoChanged) effects.push(...announcement(details, now), ...radioServicing(details, now));
     if (embargoChanged && !embargoed(details, now)) effects.push({ type: 'unschedule-announcement' });
   }
   if (stored.state !== 'cancelled') effects.push(...servicingChanges(before, details, now));

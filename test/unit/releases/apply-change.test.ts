@@ -861,6 +861,26 @@ describe('radio servicing', () => {
     expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'radio-servicing']);
   });
 
+  it('asks for the servicing again when a change widens a release whose servicing moment has passed, for the radio outlets it now reaches', async () => {
+    const world = fakeReleases();
+    const late = serviced();
+    late.radioServicing!.servicingDate = '2026-05-30';
+    await applyReleaseChange(scheduled(late), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    await applyReleaseChange(
+      updated({ ...late, genres: [...late.genres, 'darkwave'] }),
+      metaAt('2026-06-01T10:01:00Z'),
+      world.deps,
+    );
+
+    expect(world.mailings().map((m) => m.kind)).toEqual([
+      'announcement',
+      'radio-servicing',
+      'announcement',
+      'radio-servicing',
+    ]);
+  });
+
   it('deletes the servicing schedules when the release is cancelled', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
