@@ -36,7 +36,7 @@ export const ReleaseDateChangeSent = defineEvent({
   detailType: 'Release Date Change Sent',
   source: 'backline.announcer',
   schemaVersion: 1,
-  description: 'Every announced outlet has been told the new release date.',
+  description: 'Every outlet announced or serviced (radio) has been told the new release date.',
   data: MailingSummary,
   sample: { ...sample, revision: '2027-03-12T00:00 Europe/London' },
 });
@@ -45,7 +45,7 @@ export const ReleaseCancellationSent = defineEvent({
   detailType: 'Release Cancellation Sent',
   source: 'backline.announcer',
   schemaVersion: 1,
-  description: 'Every announced outlet has been told the release is cancelled.',
+  description: 'Every outlet announced or serviced (radio) has been told the release is cancelled.',
   data: MailingSummary,
   sample,
 });
