@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { figuresOf, isCounted, possibleDuplicates, unconvertedExpenses } from '#shared/budgets/ledger.ts';
 import { toCsv } from '#shared/csv.ts';
-import type { BudgetStore, StoredBudget } from '#shared/db/budgets.ts';
+import type { BudgetStore, Ledger, StoredBudget } from '#shared/db/budgets.ts';
 import { Rate } from '#shared/events/expense-recorded.ts';
 import { IsoDate } from '#shared/events/fields.ts';
 import { failure } from '#shared/http/docs.ts';
@@ -86,6 +86,47 @@ const summary = (budget: StoredBudget) => ({
     : null,
 });
 
+/** `GET /labels/{labelId}/budgets/{budgetId}`: totals, lines, alerts and the last reconciliation. */
+function budgetView(budget: StoredBudget, ledger: Ledger) {
+  const figures = figuresOf(budget, ledger.totals);
+  const last = budget.lastResult;
+  return {
+    ...summary(budget),
+    thresholds: budget.thresholds,
+    lines: figures.lines.map((line) => ({
+      ...line,
+      category: budget.lines.find((l) => l.lineId === line.lineId)?.category ?? null,
+    })),
+    totals: {
+      currency: figures.currency,
+      planned: figures.planned,
+      committed: figures.committed,
+      actual: figures.actual,
+      income: figures.income,
+      remaining: figures.remaining,
+      usedPercent: figures.usedPercent,
+      vat: figures.vat,
+      recoupable: figures.recoupable,
+      unconverted: figures.unconverted,
+    },
+    thresholdsCrossed: ledger.alerts
+      .filter((alert) => alert.alertId.startsWith('threshold#'))
+      .map((alert) => ({ threshold: Number(alert.alertId.split('#')[1]), on: alert.raisedAt })),
+    forecastAtEnd: last?.forecastAtEnd ?? null,
+    runsOutOn: last?.runsOutOn ?? null,
+    burnRate: last ? { last7Days: last.burnRate7, last30Days: last.burnRate30 } : null,
+    variance: last?.variance ?? null,
+    lastReconciled: last ? { date: last.date, at: last.reconciledAt, status: last.status } : null,
+    driftHistory: ledger.drift,
+    unconverted: unconvertedExpenses(ledger.states),
+    possibleDuplicates: possibleDuplicates(ledger.states),
+    expenses: ledger.states.filter(isCounted).length,
+  };
+}
+
+/** A budget as the management API answers it (read by the CLI and the local console). */
+export type BudgetView = ReturnType<typeof budgetView>;
+
 const ids = (event: HttpEvent) => ({
   labelId: event.pathParameters?.labelId ?? '',
   budgetId: event.pathParameters?.budgetId ?? '',
@@ -149,40 +190,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       const ledger = await deps.budgets.ledger(labelId, budgetId);
       const budget = ledger.budget;
       if (!budget) throw notFound('budget');
-      const figures = figuresOf(budget, ledger.totals);
-      const last = budget.lastResult;
-      return json(200, {
-        ...summary(budget),
-        thresholds: budget.thresholds,
-        lines: figures.lines.map((line) => ({
-          ...line,
-          category: budget.lines.find((l) => l.lineId === line.lineId)?.category ?? null,
-        })),
-        totals: {
-          currency: figures.currency,
-          planned: figures.planned,
-          committed: figures.committed,
-          actual: figures.actual,
-          income: figures.income,
-          remaining: figures.remaining,
-          usedPercent: figures.usedPercent,
-          vat: figures.vat,
-          recoupable: figures.recoupable,
-          unconverted: figures.unconverted,
-        },
-        thresholdsCrossed: ledger.alerts
-          .filter((alert) => alert.alertId.startsWith('threshold#'))
-          .map((alert) => ({ threshold: Number(alert.alertId.split('#')[1]), on: alert.raisedAt })),
-        forecastAtEnd: last?.forecastAtEnd ?? null,
-        runsOutOn: last?.runsOutOn ?? null,
-        burnRate: last ? { last7Days: last.burnRate7, last30Days: last.burnRate30 } : null,
-        variance: last?.variance ?? null,
-        lastReconciled: last ? { date: last.date, at: last.reconciledAt, status: last.status } : null,
-        driftHistory: ledger.drift,
-        unconverted: unconvertedExpenses(ledger.states),
-        possibleDuplicates: possibleDuplicates(ledger.states),
-        expenses: ledger.states.filter(isCounted).length,
-      });
+      return json(200, budgetView(budget, ledger));
     },
   },
   {

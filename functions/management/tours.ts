@@ -90,6 +90,22 @@ async function withOutletsTold(tour: StoredTour, shows: LiveShow[], deps: TourRo
   }));
 }
 
+/** `GET /labels/{labelId}/tours/{tourId}`: the tour, its manager's page and its shows. */
+async function tourView(tour: StoredTour, shows: LiveShow[], deps: TourRoutesDeps) {
+  return {
+    ...tour,
+    tourManagerPage: await deps.tourManagerLink(
+      tour.labelId,
+      tour.tourId,
+      shows.map((s) => s.show),
+    ),
+    shows: await withOutletsTold(tour, shows, deps),
+  };
+}
+
+/** A tour as the management API answers it (read by the CLI and the local console). */
+export type TourView = Awaited<ReturnType<typeof tourView>>;
+
 const ids = (event: HttpEvent) => ({
   labelId: event.pathParameters?.labelId ?? '',
   tourId: event.pathParameters?.tourId ?? '',
@@ -135,15 +151,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { tour, shows } = await requireTour(event, deps);
-      return json(200, {
-        ...tour,
-        tourManagerPage: await deps.tourManagerLink(
-          tour.labelId,
-          tour.tourId,
-          shows.map((s) => s.show),
-        ),
-        shows: await withOutletsTold(tour, shows, deps),
-      });
+      return json(200, await tourView(tour, shows, deps));
     },
   },
   {

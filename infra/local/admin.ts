@@ -26,7 +26,7 @@ export interface AdminParts {
   queues?: { deadLetters: () => QueueDeadLetter[]; depths: () => Record<string, unknown> };
   /** What the console reads besides the parts above. */
   console: Omit<ConsoleSources, 'clock' | 'bus' | 'scheduler'>;
-  /** The local cloud's addresses (`GET /_local/info`). */
+  /** The local cloud's addresses (`GET /_local/info`, with the manager's time zone). */
   urls: () => Record<string, string>;
   /** Overrides clockSettleMs (tests). */
   settleMs?: number;
@@ -65,7 +65,10 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
           body: consoleState({ ...parts.console, clock, bus, scheduler }),
         };
       case 'GET /_local/info':
-        return { status: 200, body: { urls: parts.urls() } };
+        return {
+          status: 200,
+          body: { urls: parts.urls(), managerTimeZone: parts.console.managerTimeZone },
+        };
       case 'GET /_local/clock':
         return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs() } };
       case 'POST /_local/clock': {

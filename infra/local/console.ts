@@ -1,4 +1,7 @@
+import type { BudgetView } from '#functions/management/budgets.ts';
+import type { TourView } from '#functions/management/tours.ts';
 import { type Markup, markup, trusted } from '#shared/http/markup.ts';
+import { formatMoney } from '#shared/money/money.ts';
 import type { EventRecord, LocalBus } from './bus/bus.ts';
 import type { Pending } from './scheduler.ts';
 
@@ -54,6 +57,10 @@ function hash(text: string): number {
   return h;
 }
 
+/** The events that name a tour or a budget: the console lists each subject once, most recent first. */
+const tourEvents = ['Tour Booked', 'Tour Show Added', 'Tour Show Updated', 'Tour Show Cancelled'];
+const budgetEvents = ['Budget Set', 'Expense Recorded', 'Expense Amended', 'Expense Voided'];
+
 const recentFirst = <T>(list: readonly T[], limit: number): T[] => list.slice(-limit).reverse();
 
 /** Distinct (labelId, id) pairs of the subjects these events are about, most recent first. */
@@ -76,12 +83,12 @@ function subjectsOf(
   return [...seen.values()];
 }
 
-/** A view from the management API, or why there is none (a route this version does not have). */
-async function view(sources: ConsoleSources, path: string): Promise<Record<string, unknown> | string> {
+/** A view from the management API (typed as its route answers), or why there is none. */
+async function view<T = Record<string, unknown>>(sources: ConsoleSources, path: string): Promise<T | string> {
   try {
     const response = await sources.api(path);
     const body = (await response.json()) as Record<string, unknown>;
-    if (response.ok) return body;
+    if (response.ok) return body as T;
     if (response.status === 404 && body.error === undefined)
       return 'no such route in this version of Backline';
     return `${response.status}: ${String(body.message ?? body.error ?? '')}`;
@@ -145,33 +152,29 @@ function mailCounts(view: Record<string, unknown>): Markup {
   )}`;
 }
 
-/** A tour's shows with their advance status, whatever else its view holds. */
-function tourShows(view: Record<string, unknown>): Markup {
-  const shows = Array.isArray(view.shows) ? (view.shows as Record<string, unknown>[]) : [];
-  if (shows.length === 0) return markup`<small>no shows listed</small>`;
-  return markup`<ul>${shows.map((show) => {
-    const advance = show.advance as { status?: unknown } | string | undefined;
-    const status =
-      typeof advance === 'string' ? advance : (advance?.status ?? show.advanceStatus ?? show.status);
-    return markup`<li>${String(show.date ?? show.showDate ?? '')} ${String(show.venue ?? show.city ?? show.showId ?? '')} ${status ? badge(String(status)) : ''}</li>`;
-  })}</ul>`;
+/** A tour's shows, each with its date and venue, its status and its advance status. */
+function tourShows(view: TourView): Markup {
+  if (view.shows.length === 0) return markup`<small>no shows</small>`;
+  return markup`<ul class="shows">${view.shows.map(
+    (show) =>
+      markup`<li data-show-id="${show.showId}">${show.date} ${show.venue.city}, ${show.venue.name} ${badge(show.status)} advance ${badge(show.advance)}<br><small>promoter ${show.promoter.name}${show.guests ? ` · ${show.guests} on the guest list` : ''}</small></li>`,
+  )}</ul>`;
 }
 
-/** A budget's spend against its total as a bar, from the first pair of amounts its view names. */
-function budgetBar(view: Record<string, unknown>): Markup {
-  const totals = (view.totals ?? view) as Record<string, unknown>;
-  const minor = (value: unknown): number | undefined =>
-    typeof value === 'number'
-      ? value
-      : typeof (value as { minor?: unknown })?.minor === 'number'
-        ? (value as { minor: number }).minor
-        : undefined;
-  const planned = minor(totals.planned ?? totals.budget ?? totals.total ?? view.amount);
-  const spent = minor(totals.actual ?? totals.spent ?? totals.actuals);
-  if (planned === undefined || spent === undefined || planned <= 0)
-    return markup`<small>no totals yet</small>`;
-  const percent = Math.round((spent / planned) * 100);
-  return markup`<div class="bar" role="img" aria-label="${percent} % spent"><div class="fill${percent > 100 ? ' over' : ''}" style="width:${Math.min(percent, 100)}%"></div></div><small>${percent} % spent</small>`;
+/** A budget's spend (committed and actual) against its plan as a bar, with the amounts and alerts. */
+function budgetBar(view: BudgetView): Markup {
+  const { totals } = view;
+  const money = (minor: number) => formatMoney({ minor, currency: totals.currency });
+  const used = totals.committed + totals.actual;
+  const over = used > totals.planned + totals.income;
+  const unconverted = Object.entries(totals.unconverted).flatMap(([, byCurrency]) =>
+    Object.entries(byCurrency).map(([currency, minor]) => formatMoney({ minor, currency })),
+  );
+  return markup`<div class="bar" role="img" aria-label="${totals.usedPercent} % of the plan used"><div class="fill${over ? ' over' : ''}" style="width:${Math.min(totals.usedPercent, 100)}%"></div></div>
+<div><strong>${totals.usedPercent} %</strong> used: ${money(used)} of ${money(totals.planned)} <small>(${money(totals.actual)} spent, ${money(totals.committed)} committed; ${money(totals.remaining)} left)</small></div>
+${view.thresholdsCrossed.length ? markup`<div class="alerts">${view.thresholdsCrossed.map((crossed) => markup`${badge('alert')} ${crossed.threshold} % crossed <small>${crossed.on.slice(0, 10)}</small> `)}</div>` : ''}
+${unconverted.length ? markup`<div><small>not converted yet: ${unconverted.join(', ')}</small></div>` : ''}
+<small>${view.expenses} expense${view.expenses === 1 ? '' : 's'}; ${view.lastReconciled ? markup`reconciled ${view.lastReconciled.date}: ${badge(view.lastReconciled.status)}` : 'not reconciled yet'}</small>`;
 }
 
 const style = trusted(`
@@ -183,7 +186,8 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;
 small{color:#666}.error{color:#b00020}
 .badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;background:#eee}
 .badge.succeeded,.badge.submitted,.badge.advanced{background:#d7f5dd}.badge.running,.badge.retrying,.badge.requested,.badge.reminded{background:#fff3c4}
-.badge.dead-lettered,.badge.overdue{background:#ffd6d6}
+.badge.dead-lettered,.badge.overdue,.badge.over,.badge.alert,.badge.cancelled{background:#ffd6d6}.badge.at-risk{background:#fff3c4}.badge.on-track,.badge.confirmed{background:#d7f5dd}
+ul.shows{margin:0;padding-left:1rem}
 .bar{height:.8rem;background:#eee;border-radius:4px;overflow:hidden;max-width:20rem}.fill{height:100%;background:#3a7bd5}.fill.over{background:#d53a3a}
 form{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}input{font:inherit;padding:.25rem}button{font:inherit;padding:.25rem .75rem;cursor:pointer}
 `);
@@ -219,15 +223,15 @@ export async function consolePage(sources: ConsoleSources): Promise<string> {
     ),
   );
   const tours = await Promise.all(
-    subjectsOf(events, ['Tour Booked'], 'tourId').map(async (s) => ({
+    subjectsOf(events, tourEvents, 'tourId').map(async (s) => ({
       ...s,
-      view: await view(sources, `/labels/${enc(s.labelId)}/tours/${enc(s.id)}`),
+      view: await view<TourView>(sources, `/labels/${enc(s.labelId)}/tours/${enc(s.id)}`),
     })),
   );
   const budgets = await Promise.all(
-    subjectsOf(events, ['Budget Set'], 'budgetId').map(async (s) => ({
+    subjectsOf(events, budgetEvents, 'budgetId').map(async (s) => ({
       ...s,
-      view: await view(sources, `/labels/${enc(s.labelId)}/budgets/${enc(s.id)}`),
+      view: await view<BudgetView>(sources, `/labels/${enc(s.labelId)}/budgets/${enc(s.id)}`),
     })),
   );
   const ses = sources.sesUrl();
@@ -256,16 +260,18 @@ ${releases.length === 0 ? markup`<p><small>No release seen on the bus yet.</smal
 
 <section id="tours"><h2>Tours (${tours.length})</h2>
 ${tours.length === 0 ? markup`<p><small>No tour seen on the bus yet.</small></p>` : ''}
-<table>${tours.map(
-    (t) =>
-      markup`<tr><td><strong>${t.id}</strong><br><small>${t.labelId}</small></td><td>${typeof t.view === 'string' ? markup`<small>${t.view}</small>` : tourShows(t.view)}</td></tr>`,
+<table>${tours.map((t) =>
+    typeof t.view === 'string'
+      ? markup`<tr data-tour-id="${t.id}"><td><strong>${t.id}</strong><br><small>${t.labelId}</small></td><td><small>${t.view}</small></td></tr>`
+      : markup`<tr data-tour-id="${t.id}"><td><strong>${t.view.artist.name}</strong><br><small>${t.labelId} / ${t.id}</small><br><small>tour manager ${t.view.tourManager.name}</small> <a href="${t.view.tourManagerPage}">page</a></td><td>${tourShows(t.view)}</td></tr>`,
   )}</table></section>
 
 <section id="budgets"><h2>Budgets (${budgets.length})</h2>
 ${budgets.length === 0 ? markup`<p><small>No budget seen on the bus yet.</small></p>` : ''}
-<table>${budgets.map(
-    (b) =>
-      markup`<tr><td><strong>${b.id}</strong><br><small>${b.labelId}</small></td><td>${typeof b.view === 'string' ? markup`<small>${b.view}</small>` : budgetBar(b.view)}</td></tr>`,
+<table>${budgets.map((b) =>
+    typeof b.view === 'string'
+      ? markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId}</small></td><td><small>${b.view}</small></td></tr>`
+      : markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId} · ${b.view.scope.kind} ${b.view.scope.id}</small><br><small>owner ${b.view.owner.name}</small></td><td>${budgetBar(b.view)}</td></tr>`,
   )}</table></section>
 
 <section id="mail"><h2>Mail sent (${mail.length === 30 ? 'latest 30' : mail.length})</h2>
