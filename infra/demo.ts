@@ -469,9 +469,7 @@ async function demo(): Promise<void> {
   );
   say(`   the release is ${out.state}; "out now" mail went to ${sent(out.mail, 'out-now')} outlets`);
   const advancing = await api<TourView>(key, tourPath);
-  say(
-    `   advance status so far: ${advancing.shows.map((s) => `${s.venue.city} ${s.advance}`).join(', ')}\n`,
-  );
+  say(`   advance status so far: ${advancing.shows.map((s) => `${s.venue.city} ${s.advance}`).join(', ')}\n`);
 
   say("11. The clock moves to the day before Manchester's show, 18:00 there: the day sheet");
   const sheetAt = Temporal.PlainDate.from(shows[0].date)

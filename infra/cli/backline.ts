@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import type { BudgetView } from '#functions/management/budgets.ts';
+import type { TourView } from '#functions/management/tours.ts';
+import { formatMoney } from '#shared/money/money.ts';
 import { CliError, getJson, type Login, readLogin, request, saveLogin, table } from './client.ts';
 
 /**
@@ -27,30 +30,6 @@ const out = (text: string): void => {
 };
 const enc = encodeURIComponent;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Scalars as `key: value` lines, each list of records as a table: enough for views whose shape may grow. */
-export function render(view: Record<string, unknown>): string {
-  const scalars: string[] = [];
-  const tables: string[] = [];
-  for (const [key, value] of Object.entries(view)) {
-    if (Array.isArray(value) && value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
-      const rows = value as Record<string, unknown>[];
-      const columns = [
-        ...new Set(
-          rows.flatMap((row) =>
-            Object.keys(row).filter((k) => typeof row[k] !== 'object' || row[k] === null),
-          ),
-        ),
-      ];
-      tables.push(`\n${key} (${rows.length})\n${rows.length ? table(rows, columns) : '(none)'}`);
-    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
-      scalars.push(`${key}: ${JSON.stringify(value)}`);
-    } else {
-      scalars.push(`${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
-    }
-  }
-  return [...scalars, ...tables].join('\n');
-}
 
 async function importOutlets(login: Login, file: string): Promise<void> {
   let csv: Buffer;
@@ -153,6 +132,56 @@ async function releaseDeliveries(login: Login, labelId: string, releaseId: strin
   out(table(deliveries, ['email', 'kind', 'status', 'at', 'promoAccesses', 'messageId']));
 }
 
+/** `backline tour status`: the tour, then one row per show with its advance status. */
+export function tourStatusText(tour: TourView): string {
+  const shows = tour.shows.map((show) => ({
+    show: show.showId,
+    date: show.date,
+    venue: `${show.venue.name}, ${show.venue.city} ${show.venue.country}`,
+    status: show.status,
+    advance: show.advance,
+    promoter: show.promoter.name,
+    guests: show.guests,
+    outletsTold: show.outletsTold,
+  }));
+  return [
+    `${tour.artist.name} (${tour.labelId}/${tour.tourId}), tour manager ${tour.tourManager.name} <${tour.tourManager.email}>`,
+    `the tour manager's page: ${tour.tourManagerPage}`,
+    '',
+    table(shows, ['show', 'date', 'venue', 'status', 'advance', 'promoter', 'guests', 'outletsTold']),
+  ].join('\n');
+}
+
+/** `backline budget status`: spend against the plan in the budget's currency, alerts, then one row per line. */
+export function budgetStatusText(budget: BudgetView): string {
+  const { totals } = budget;
+  const money = (minor: number) => formatMoney({ minor, currency: totals.currency });
+  const unconverted = Object.entries(totals.unconverted).flatMap(([line, byCurrency]) =>
+    Object.entries(byCurrency).map(
+      ([currency, minor]) => `not converted yet (line ${line}): ${formatMoney({ minor, currency })}`,
+    ),
+  );
+  const lines = budget.lines.map((line) => ({
+    line: line.lineId,
+    category: line.category ?? '',
+    planned: money(line.planned),
+    committed: money(line.committed),
+    actual: money(line.actual),
+    over: line.over ? 'over' : '',
+  }));
+  return [
+    `${budget.budgetId}: ${budget.scope.kind} ${budget.scope.id}, ${budget.period.start} to ${budget.period.end}, owner ${budget.owner.name} <${budget.owner.email}>`,
+    `${totals.usedPercent} % used: ${money(totals.committed + totals.actual)} of ${money(totals.planned)} (${money(totals.actual)} spent, ${money(totals.committed)} committed, ${money(totals.remaining)} left); ${budget.expenses} expenses`,
+    budget.lastReconciled
+      ? `reconciled ${budget.lastReconciled.date}: ${budget.lastReconciled.status}${budget.runsOutOn ? `, runs out on ${budget.runsOutOn}` : ''}`
+      : 'not reconciled yet',
+    `thresholds ${budget.thresholds.map((t) => `${t} %`).join(', ')}; crossed: ${budget.thresholdsCrossed.map((t) => `${t.threshold} % on ${t.on.slice(0, 10)}`).join(', ') || 'none'}`,
+    ...unconverted,
+    '',
+    table(lines, ['line', 'category', 'planned', 'committed', 'actual', 'over']),
+  ].join('\n');
+}
+
 export function program(): Command {
   const cli = new Command('backline')
     .description('Backline for the production manager: labels, media outlets, releases, tours and budgets')
@@ -229,7 +258,7 @@ export function program(): Command {
     .command('status <labelId> <tourId>')
     .description("a tour's shows and their advance status")
     .action(async (labelId: string, tourId: string) =>
-      out(render(await getJson(readLogin(), `/labels/${enc(labelId)}/tours/${enc(tourId)}`))),
+      out(tourStatusText(await getJson(readLogin(), `/labels/${enc(labelId)}/tours/${enc(tourId)}`))),
     );
 
   cli
@@ -238,7 +267,7 @@ export function program(): Command {
     .command('status <labelId> <budgetId>')
     .description("a budget's totals, lines and thresholds")
     .action(async (labelId: string, budgetId: string) =>
-      out(render(await getJson(readLogin(), `/labels/${enc(labelId)}/budgets/${enc(budgetId)}`))),
+      out(budgetStatusText(await getJson(readLogin(), `/labels/${enc(labelId)}/budgets/${enc(budgetId)}`))),
     );
   return cli;
 }

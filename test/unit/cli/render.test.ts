@@ -1,6 +1,107 @@
 import { describe, expect, it } from 'vitest';
-import { render } from '#infra/cli/backline.ts';
+import type { BudgetView } from '#functions/management/budgets.ts';
+import type { TourView } from '#functions/management/tours.ts';
+import { budgetStatusText, tourStatusText } from '#infra/cli/backline.ts';
 import { table } from '#infra/cli/client.ts';
+
+const aTourView = (): TourView => ({
+  labelId: 'nightshift',
+  tourId: 'spring',
+  artist: { name: 'The Midnight Echoes' },
+  tourManager: { name: 'Sam Reyes', email: 'sam@tm.example' },
+  occurredAt: '2027-01-05T10:00:00.000Z',
+  tourManagerPage: 'https://api.example/tm/v1.token',
+  shows: [
+    {
+      showId: 's1',
+      date: '2027-03-01',
+      status: 'confirmed',
+      venue: {
+        name: 'Albert Hall',
+        address: '1 High St',
+        city: 'Manchester',
+        country: 'GB',
+        timeZone: 'Europe/London',
+      },
+      times: {},
+      promoter: { promoterId: 'prm-1', name: 'Northern Nights', email: 'b@nn.example' },
+      advance: 'submitted',
+      guests: 3,
+      guestListLocked: false,
+      changedAt: '2027-01-05T10:00:00.000Z',
+      outletsTold: 0,
+    },
+    {
+      showId: 's2',
+      date: '2027-03-03',
+      status: 'confirmed',
+      venue: { name: 'La Cigale', address: '120 Bd', city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' },
+      times: {},
+      promoter: { promoterId: 'prm-2', name: 'Continental Live', email: 'a@cl.example' },
+      advance: 'overdue',
+      guests: 0,
+      guestListLocked: false,
+      changedAt: '2027-01-05T10:00:00.000Z',
+      outletsTold: 12,
+    },
+  ],
+});
+
+const aBudgetView = (): BudgetView => ({
+  budgetId: 'bud-1',
+  scope: { kind: 'release', id: 'night-drive' },
+  currency: 'EUR',
+  period: { start: '2027-01-01', end: '2027-03-31' },
+  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+  planned: 500_000,
+  thresholds: [80, 100],
+  lines: [
+    {
+      lineId: 'radio',
+      planned: 300_000,
+      committed: 0,
+      actual: 287_600,
+      income: 0,
+      spent: 287_600,
+      over: false,
+      inPlan: true,
+      category: 'radio-plugging',
+    },
+    {
+      lineId: 'ads',
+      planned: 100_000,
+      committed: 50_000,
+      actual: 71_000,
+      income: 0,
+      spent: 121_000,
+      over: true,
+      inPlan: true,
+      category: 'advertising',
+    },
+  ],
+  totals: {
+    currency: 'EUR',
+    planned: 500_000,
+    committed: 50_000,
+    actual: 358_600,
+    income: 0,
+    remaining: 91_400,
+    usedPercent: 81.7,
+    vat: 0,
+    recoupable: {},
+    unconverted: { ads: { USD: 5_000 } },
+  },
+  thresholdsCrossed: [{ threshold: 80, on: '2027-02-02T07:00:00.000Z' }],
+  forecastAtEnd: 408_600,
+  runsOutOn: null,
+  burnRate: { last7Days: 0, last30Days: 0 },
+  variance: 0,
+  lastReconciled: { date: '2027-02-02', at: '2027-02-02T07:00:00.000Z', status: 'at-risk' },
+  driftHistory: [],
+  unconverted: [],
+  possibleDuplicates: [],
+  expenses: 6,
+});
 
 describe('what the CLI prints', () => {
   it('lines up a table under its header, lists joined with ;', () => {
@@ -17,19 +118,32 @@ describe('what the CLI prints', () => {
     ]);
   });
 
-  it('shows a view of any shape: its fields as lines, each list of records as a table', () => {
-    const text = render({
-      tourId: 'spring',
-      state: 'booked',
-      shows: [
-        { showId: 's1', city: 'Leeds', advance: 'submitted' },
-        { showId: 's2', city: 'Lyon', advance: 'overdue' },
-      ],
-    });
+  it("shows a tour's shows one per row with venue, status, advance status and promoter", () => {
+    const text = tourStatusText(aTourView());
 
-    expect(text).toContain('tourId: spring');
-    expect(text).toMatch(
-      /shows \(2\)\nshowId\s+city\s+advance\n[- ]+\ns1\s+Leeds\s+submitted\ns2\s+Lyon\s+overdue/,
+    expect(text).toContain(
+      'The Midnight Echoes (nightshift/spring), tour manager Sam Reyes <sam@tm.example>',
     );
+    expect(text).toContain("the tour manager's page: https://api.example/tm/v1.token");
+    expect(text).toMatch(
+      /s1\s+2027-03-01\s+Albert Hall, Manchester GB\s+confirmed\s+submitted\s+Northern Nights\s+3/,
+    );
+    expect(text).toMatch(
+      /s2\s+2027-03-03\s+La Cigale, Paris FR\s+confirmed\s+overdue\s+Continental Live\s+0\s+12/,
+    );
+  });
+
+  it("shows a budget's spend in its currency's digits, the thresholds crossed, the unconverted amounts and each line", () => {
+    const text = budgetStatusText(aBudgetView());
+
+    expect(text).toContain('bud-1: release night-drive, 2027-01-01 to 2027-03-31, owner Mara Quinn');
+    expect(text).toContain(
+      '81.7 % used: 4,086.00 EUR of 5,000.00 EUR (3,586.00 EUR spent, 500.00 EUR committed, 914.00 EUR left); 6 expenses',
+    );
+    expect(text).toContain('reconciled 2027-02-02: at-risk');
+    expect(text).toContain('thresholds 80 %, 100 %; crossed: 80 % on 2027-02-02');
+    expect(text).toContain('not converted yet (line ads): 50.00 USD');
+    expect(text).toMatch(/radio\s+radio-plugging\s+3,000.00 EUR\s+0.00 EUR\s+2,876.00 EUR\n/);
+    expect(text).toMatch(/ads\s+advertising\s+1,000.00 EUR\s+500.00 EUR\s+710.00 EUR\s+over/);
   });
 });
