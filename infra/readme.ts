@@ -1,4 +1,6 @@
 import { catalogue } from '#shared/events/index.ts';
+import { webhookTypes } from '#shared/webhooks.ts';
+import { openApiDocument } from './openapi.ts';
 import { type FunctionSpec, functionEntries, type Permission, schedules } from './topology.ts';
 
 /**
@@ -70,6 +72,35 @@ export function eventCatalogueTable(): string {
   return ['| event | source | taken by | what it says |', '|---|---|---|---|', ...rows].join('\n');
 }
 
+const authNames: Record<string, string> = {
+  apiKey: 'API key',
+  webhook: "label's signature",
+  public: 'public',
+};
+
+/**
+ * Every route of the API document (so every route of the topology) as a table: method and path, its
+ * auth, and what it does; the webhook's row names every body type intake takes.
+ */
+export function routeTable(): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  const rows = Object.entries(openApiDocument().paths).flatMap(([path, operations]) =>
+    Object.entries(
+      operations as Record<string, { summary: string; description?: string; 'x-backline-auth': string }>,
+    ).map(([method, operation]) => {
+      const types =
+        path === '/webhooks/{labelId}'
+          ? ` Types: ${Object.keys(webhookTypes)
+              .map((type) => `\`${type}\``)
+              .join(', ')}.`
+          : '';
+      const what = `${operation.summary}${operation.description ? `. ${operation.description}` : ''}${types}`;
+      return `| \`${method.toUpperCase()} ${path}\` | ${authNames[operation['x-backline-auth']]} | ${cell(what)} |`;
+    }),
+  );
+  return ['| route | auth | what it does |', '|---|---|---|', ...rows].join('\n');
+}
+
 const section = (readme: string, name: string, content: string): string => {
   const start = `<!-- ${name}: written by npm run docs -->`;
   const end = `<!-- end of ${name} -->`;
@@ -79,10 +110,14 @@ const section = (readme: string, name: string, content: string): string => {
   return `${readme.slice(0, from)}${start}\n${content}\n${readme.slice(to)}`;
 };
 
-/** The README with its generated sections (the architecture diagram, the event catalogue) written from the code. */
+/** The README with its generated sections (the architecture diagram, the event catalogue, the routes) written from the code. */
 export const withGeneratedSections = (readme: string): string =>
   section(
-    section(readme, 'architecture diagram', `\`\`\`mermaid\n${architectureDiagram()}\n\`\`\``),
-    'event catalogue',
-    eventCatalogueTable(),
+    section(
+      section(readme, 'architecture diagram', `\`\`\`mermaid\n${architectureDiagram()}\n\`\`\``),
+      'event catalogue',
+      eventCatalogueTable(),
+    ),
+    'api routes',
+    routeTable(),
   );

@@ -48,7 +48,11 @@ if (import.meta.main) {
     );
     process.exit(2);
   }
-  const url = arg('url') ?? process.env.BACKLINE_API_URL ?? 'http://localhost:3000';
+  // Where npm start runs, as npm run demo finds it: the clock to sign with is that local cloud's.
+  const url =
+    arg('url') ??
+    process.env.BACKLINE_API_URL ??
+    `http://localhost:${process.env.BACKLINE_HTTP_PORT || 3000}`;
   const headers = signedHeaders(secret, readFileSync(file, 'utf8'), await clockNow(url));
   for (const [name, value] of Object.entries(headers)) process.stdout.write(`${name}: ${value}\n`);
 }

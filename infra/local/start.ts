@@ -67,6 +67,7 @@ if (json) {
   console.log(`Backline is running locally (ready in ${seconds} s)
 
   HTTP API        ${cloud.urls.http}   (GET /health, /_local/events, /_local/dlq, POST /_local/clock)
+  Console         ${cloud.urls.http}/_local/console   (events, schedules, mail, releases, tours, budgets; the clock)
   Sent mail       ${cloud.urls.ses}   (web page; JSON at /store)
   EventBridge     ${cloud.urls.bus}   (also Scheduler and Secrets Manager)
   DynamoDB Local  ${cloud.urls.dynamodb}

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedHeaders } from '#infra/cli/sign-webhook.ts';
@@ -63,6 +64,7 @@ describe('the first hour', () => {
   });
 
   let lastRun = '';
+  const runs = { first: '', second: '' };
 
   it('runs the demo twice in a row, each run announcing its release and mailing it out on release day', async () => {
     const first = await demo(againstOwnCloud());
@@ -83,7 +85,92 @@ describe('the first hour', () => {
       /label (demo-\S+) added/.exec(second.stdout)?.[1],
     );
     lastRun = second.stdout;
+    runs.first = first.stdout;
+    runs.second = second.stdout;
   }, 420_000);
+
+  it("books each run's tour, has its promoter answer the advance request's form and mails the day sheet", () => {
+    for (const run of [runs.first, runs.second]) {
+      expect(run).toMatch(/Manchester\s+confirmed, advance not-requested/);
+      expect(run).toMatch(/advance request to bookings\.\S+@northern-nights\.example: "/);
+      expect(run).toMatch(/the promoter's form \(a signed link, bound to this show\): http:\S+\/a\/\S+/);
+      expect(run).toContain("submitted it (200); Manchester's advance is submitted");
+      expect(run).toMatch(/to the tour manager tm\.\S+@nightshift\.example: "/);
+      expect(run).toMatch(
+        /advance status: Manchester submitted, Glasgow overdue, Berlin overdue, Paris overdue/,
+      );
+    }
+  });
+
+  it("keeps each run's budget to its ledger in two currencies and alerts its owner once 80 % is crossed", () => {
+    for (const run of [runs.first, runs.second]) {
+      expect(run).toContain("3 expenses counted, 300.00 USD at the label's rate 0.92: 45.5 % used");
+      expect(run).toMatch(/reconciled on \S+: on-track, 45\.5 % used/);
+      expect(run).toContain('6 expenses counted (the invoice closed its order;');
+      expect(run).toContain('81.7 % used (4,086.00 EUR spent, 0.00 EUR committed, 914.00 EUR left)');
+      expect(run).toContain('thresholds crossed: 80 %');
+      expect(run).toMatch(/alert to owner\.\S+@nightshift\.example: "/);
+      expect(run).toMatch(/the owner's daily report \(07:30\): "/);
+    }
+  });
+
+  it('signs a webhook as the README shows (npm run sign on the port npm start took), dated by the local clock the demo moved', async () => {
+    const label = await ownJson<{ id: string; webhookSecret: string }>('/labels', {
+      method: 'POST',
+      json: { name: 'By Hand Records' },
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'backline-sign-')), 'release.json');
+    const body = JSON.stringify({
+      type: 'release.scheduled',
+      timestamp: (await ownClock()).toISOString(),
+      data: { ...sampleRelease, releaseId: 'by-hand', releaseDate: '2099-01-01' },
+    });
+    writeFileSync(file, body);
+
+    const signed = await runScript(
+      'infra/cli/sign-webhook.ts',
+      ['--secret', label.webhookSecret, '--file', file],
+      {
+        BACKLINE_HTTP_PORT: new URL(own.urls.http).port,
+      },
+    );
+    const headers = Object.fromEntries(
+      signed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(': ') as [string, string]),
+    );
+    const sent = await fetch(`${own.urls.http}/webhooks/${label.id}`, { method: 'POST', headers, body });
+
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(Number(headers['webhook-timestamp']) * 1000).toBeGreaterThan(Date.now() + 7 * 86_400_000);
+    expect(sent.status).toBe(202);
+  });
+
+  it("prints the demo's tour and budget with the CLI", async () => {
+    const labelId = /label (demo-\S+) added/.exec(lastRun)?.[1] ?? 'no demo run';
+    const tourId = /tour (tour-\S+)$/m.exec(lastRun)?.[1] ?? 'no demo run';
+    const budgetId = /budget (bud-\S+):/.exec(lastRun)?.[1] ?? 'no demo run';
+
+    const tour = await runScript(
+      'infra/cli/backline.ts',
+      ['tour', 'status', labelId, tourId],
+      againstOwnCloud(),
+    );
+    const budget = await runScript(
+      'infra/cli/backline.ts',
+      ['budget', 'status', labelId, budgetId],
+      againstOwnCloud(),
+    );
+
+    expect(tour.code, tour.stderr).toBe(0);
+    expect(tour.stdout).toMatch(/show-1\s+\S+\s+Albert Hall, Manchester GB\s+confirmed\s+submitted/);
+    expect(tour.stdout).toMatch(/show-4\s+\S+\s+La Cigale, Paris FR\s+confirmed\s+overdue/);
+    expect(budget.code, budget.stderr).toBe(0);
+    expect(budget.stdout).toContain('81.7 % used: 4,086.00 EUR of 5,000.00 EUR');
+    expect(budget.stdout).toMatch(/crossed: 80 % on \d{4}-\d{2}-\d{2}/);
+    expect(budget.stdout).toMatch(/radio\s+radio-plugging\s+3,000.00 EUR\s+0.00 EUR\s+2,876.00 EUR/);
+  });
 
   describe('the local console in a browser', () => {
     let browser: Browser | undefined;
@@ -119,6 +206,30 @@ describe('the first hour', () => {
       expect(await page.locator('#events').textContent()).toMatch(/Email Sent[\s\S]*announcer\s*succeeded/);
       if (process.env.BACKLINE_CONSOLE_SCREENSHOT)
         await page.screenshot({ path: resolve(root, process.env.BACKLINE_CONSOLE_SCREENSHOT) });
+      await page.close();
+    });
+
+    it("shows the demo's tour with each show's advance status and its budget as a bar with the alert", async (context) => {
+      if (skip) return context.skip(skip);
+      const tourId = /tour (tour-\S+)$/m.exec(lastRun)?.[1] ?? 'no demo run';
+      const budgetId = /budget (bud-\S+):/.exec(lastRun)?.[1] ?? 'no demo run';
+
+      const page = await open();
+
+      const tour = page.locator(`#tours tr[data-tour-id="${tourId}"]`);
+      expect(await tour.locator('strong').first().textContent()).toBe('The Midnight Echoes');
+      const shows = await tour.locator('li').allTextContents();
+      expect(shows).toHaveLength(4);
+      expect(shows[0]).toMatch(/Manchester, Albert Hall\s*confirmed\s*advance\s*submitted/);
+      expect(shows[0]).toContain('promoter Northern Nights Promotions');
+      expect(shows[3]).toMatch(/Paris, La Cigale\s*confirmed\s*advance\s*overdue/);
+      expect(await tour.getByRole('link', { name: 'page' }).getAttribute('href')).toContain('/tm/');
+      const budget = page.locator(`#budgets tr[data-budget-id="${budgetId}"]`);
+      expect(await budget.getByRole('img').getAttribute('aria-label')).toBe('81.7 % of the plan used');
+      expect(await budget.locator('.fill').getAttribute('style')).toBe('width:81.7%');
+      expect(await budget.textContent()).toContain('4,086.00 EUR of 5,000.00 EUR');
+      expect(await budget.textContent()).toMatch(/alert\s*80 % crossed/);
+      expect(await budget.textContent()).toMatch(/6 expenses; reconciled \d{4}-\d{2}-\d{2}: on-track/);
       await page.close();
     });
 
