@@ -87,7 +87,7 @@ describe('the first hour', () => {
     lastRun = second.stdout;
     runs.first = first.stdout;
     runs.second = second.stdout;
-  }, 420_000);
+  }, 900_000);
 
   it("books each run's tour, has its promoter answer the advance request's form and mails the day sheet", () => {
     for (const run of [runs.first, runs.second]) {
