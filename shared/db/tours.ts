@@ -122,8 +122,9 @@ export interface TourStore {
 /** Writes apply only when newer than what is stored (EventBridge keeps no order, docs/design.md#ordering-by-the-labels-timestamp). */
 const newer = 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt';
 
+/** An item as the domain knows it: without its keys and the `entity` marker queries filter on. */
 const stripKeys = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, entity: _entity, ...rest } = item;
   return rest as T;
 };
 

@@ -208,6 +208,16 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect((await store.listPromoters()).some((p) => p.promoterId === promoterId)).toBe(true);
     });
 
+    it('reads a tour back as it was saved, with none of its storage attributes', async () => {
+      const store = makeStore();
+      const tour = aTour();
+
+      await store.saveTour(tour);
+
+      expect(await store.getTour(tour.labelId, tour.tourId)).toEqual(tour);
+      expect((await store.tourWithShows(tour.labelId, tour.tourId)).tour).toEqual(tour);
+    });
+
     it('writes the outbox entries of a show change with it', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());
