@@ -143,7 +143,9 @@ async function advanceClock(to: Temporal.ZonedDateTime): Promise<Fired[]> {
   const counts = new Map<string, number>();
   for (const fired of advanced.fired) counts.set(fired.detailType, (counts.get(fired.detailType) ?? 0) + 1);
   const list = [...counts].map(([type, n]) => (n > 1 ? `${n} x ${type}` : type)).join(', ');
-  say(`   clock now ${advanced.now} (${wall(to)}); fired on the way: ${list || 'nothing'}`);
+  // A target already passed leaves the clock where it is (it never runs back): say where it is.
+  const now = Temporal.Instant.from(advanced.now).toZonedDateTimeISO(to.timeZoneId);
+  say(`   clock now ${advanced.now} (${wall(now)}); fired on the way: ${list || 'nothing'}`);
   return advanced.fired;
 }
 
