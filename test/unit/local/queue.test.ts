@@ -53,6 +53,10 @@ function aQueue(
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits for `check` to hold (a busy machine may take long; the test's own timeout bounds it). */
+const until = async (check: () => boolean) => {
+  while (!check()) await wait(10);
+};
 const dataFiles = () => {
   const dir = mkdtempSync(join(tmpdir(), 'queue-'));
   return { journal: join(dir, 'q.jsonl'), deadLetters: join(dir, 'q-dead.jsonl') };
@@ -60,10 +64,11 @@ const dataFiles = () => {
 
 describe('the local SQS queue and its event source mapping', () => {
   it('hands messages over in batches of at most the batch size, after gathering for the batching window', async () => {
-    const { queue, bodies } = aQueue({ trigger: { batchSize: 4, batchingWindowSeconds: 1 } });
+    // A window long enough that a busy machine cannot let it pass before the first batch is seen.
+    const { queue, bodies } = aQueue({ trigger: { batchSize: 4, batchingWindowSeconds: 3 } });
 
     for (let i = 1; i <= 6; i++) queue.send(`m${i}`);
-    await wait(30);
+    await until(() => bodies().length > 0);
     const beforeTheWindow = bodies();
     await queue.whenIdle();
 
@@ -155,18 +160,20 @@ describe('the local SQS queue and its event source mapping', () => {
 
   it('keeps what it was sent across a restart, and brings back what was in flight after its visibility timeout', async () => {
     const files = dataFiles();
-    const first = aQueue({ files, answer: () => new Promise(() => {}) });
+    // A visibility timeout long enough that a busy machine reaches the restart before it ends.
+    const trigger = { visibilityTimeoutSeconds: 2 };
+    const first = aQueue({ files, trigger, answer: () => new Promise(() => {}) });
     first.queue.send('in flight when killed');
-    await wait(150);
+    await until(() => first.bodies().length > 0);
     first.queue.stop();
-    const unstarted = aQueue({ files, start: false });
+    const unstarted = aQueue({ files, trigger, start: false });
     unstarted.queue.send('never received');
     unstarted.queue.stop();
 
-    const second = aQueue({ files, trigger: { visibilityTimeoutSeconds: 0.2 } });
+    const second = aQueue({ files, trigger });
     await second.queue.whenIdle();
     const atOnce = second.bodies();
-    await wait(250);
+    await until(() => second.bodies().length > 1);
     await second.queue.whenIdle();
 
     expect(first.bodies()).toEqual([['in flight when killed']]);
