@@ -435,6 +435,7 @@ export const functions = {
       ExpenseRecorded,
       ExpenseAmended,
       ExpenseVoided,
+      TourShowSettled,
       ReconciliationDue,
       BudgetReconciliationDue,
       BudgetReportDue,

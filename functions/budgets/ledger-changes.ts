@@ -126,24 +126,20 @@ async function withSettlements(
   ];
 }
 
-export const recordedVersion = (
-  change: 'recorded' | 'amended',
-  data: EventData<typeof ExpenseRecorded>,
-  metadata: Metadata,
-  receivedAt: string,
-): ExpenseVersion => ({
-  expenseId: data.expenseId,
-  at: versionAt(metadata.occurredAt, metadata.eventId),
-  change,
-  data,
-  receivedAt,
-});
+/** How one webhook event becomes a version of an expense (or of a show's settlement). */
+export type VersionOf<D> = (data: D, metadata: Metadata, receivedAt: string) => ExpenseVersion;
 
-export const voidedVersion = (
-  data: EventData<typeof ExpenseVoided>,
-  metadata: Metadata,
-  receivedAt: string,
-): ExpenseVersion => ({
+export const recordedVersion =
+  (change: 'recorded' | 'amended'): VersionOf<EventData<typeof ExpenseRecorded>> =>
+  (data, metadata, receivedAt) => ({
+    expenseId: data.expenseId,
+    at: versionAt(metadata.occurredAt, metadata.eventId),
+    change,
+    data,
+    receivedAt,
+  });
+
+export const voidedVersion: VersionOf<EventData<typeof ExpenseVoided>> = (data, metadata, receivedAt) => ({
   expenseId: data.expenseId,
   at: versionAt(metadata.occurredAt, metadata.eventId),
   change: 'voided',

@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { figuresOf, isCounted, possibleDuplicates, unconvertedExpenses } from '#shared/budgets/ledger.ts';
+import {
+  figuresOf,
+  isCounted,
+  possibleDuplicates,
+  settlementLine,
+  totalsOf,
+  unconvertedExpenses,
+} from '#shared/budgets/ledger.ts';
 import { toCsv } from '#shared/csv.ts';
 import type { BudgetStore, StoredBudget } from '#shared/db/budgets.ts';
 import { Rate } from '#shared/events/expense-recorded.ts';
@@ -156,17 +163,12 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
         thresholds: budget.thresholds,
         lines: figures.lines.map((line) => ({
           ...line,
-          category: budget.lines.find((l) => l.lineId === line.lineId)?.category ?? null,
+          category:
+            budget.lines.find((l) => l.lineId === line.lineId)?.category ??
+            (line.income !== 0 ? settlementLine.category : null),
         })),
         totals: {
-          currency: figures.currency,
-          planned: figures.planned,
-          committed: figures.committed,
-          actual: figures.actual,
-          income: figures.income,
-          remaining: figures.remaining,
-          usedPercent: figures.usedPercent,
-          vat: figures.vat,
+          ...totalsOf(figures),
           recoupable: figures.recoupable,
           unconverted: figures.unconverted,
         },

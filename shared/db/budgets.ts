@@ -9,7 +9,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Budget, Counters, ExpenseState, ExpenseVersion } from '../budgets/ledger.ts';
 import { isCounterName } from '../budgets/ledger.ts';
+import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
+import type { TourShowSettled } from '../events/tour-show-changes.ts';
 import type { Money } from '../money/money.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
@@ -35,6 +37,8 @@ import { writeWithOutbox } from './outbox.ts';
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
  * - exchange rates of a day: pk = FX#<date>, sk = FX
+ * - a tour's show settlements, every version (for a tour budget set after them): pk = TOUR-SETTLEMENTS#<labelId>#<tourId>,
+ *     sk = SHOW#<showId>#<at>
  */
 const partition = (labelId: string, budgetId: string) => keyOf('BUDGET', labelId, budgetId);
 export const budgetKey = (labelId: string, budgetId: string) => ({
@@ -74,6 +78,24 @@ const runPageKey = (run: string, date: string, cursor: string | undefined) => ({
   sk: keyOf('PAGE', cursor ?? '-'),
 });
 const ratesKey = (date: string) => ({ pk: keyOf('FX', date), sk: 'FX' });
+const settlementsPartition = (labelId: string, tourId: string) => keyOf('TOUR-SETTLEMENTS', labelId, tourId);
+const settlementKey = (labelId: string, tourId: string, showId: string, at: string) => ({
+  pk: settlementsPartition(labelId, tourId),
+  sk: keyOf('SHOW', showId, at),
+});
+
+/**
+ * A show's settlement is one line of each budget of its tour, under this id. Label expense ids may not
+ * start with `settlementIdPrefix` (intake refuses them), so no expense of the label can meet it.
+ */
+export const settlementEntryId = (tourId: string, showId: string) => keyOf('show-settlement', tourId, showId);
+
+/** One version of a show's settlement as the label sent it, ordered by `at` like an expense's versions. */
+export interface SettlementVersion {
+  at: string;
+  receivedAt: string;
+  settlement: EventData<typeof TourShowSettled>;
+}
 
 /** A budget's reconciled day, kept for the owner's report and shown on the budget. */
 export interface DayResult {
@@ -202,6 +224,10 @@ export interface BudgetStore {
     artistId: string,
   ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
   rates(date: string): Promise<Record<string, string> | undefined>;
+  /** Keeps one version of a show's settlement (the same version again changes nothing). */
+  saveSettlement(labelId: string, version: SettlementVersion): Promise<void>;
+  /** Every settlement version of the tour's shows (strongly consistent). */
+  tourSettlements(labelId: string, tourId: string): Promise<SettlementVersion[]>;
   putRates(date: string, rates: Record<string, string>, at: string): Promise<void>;
 }
 
@@ -678,6 +704,32 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
 
     async rates(date) {
       return (await get(ratesKey(date)))?.rates;
+    },
+
+    async saveSettlement(labelId, version) {
+      const { tourId, showId } = version.settlement;
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...settlementKey(labelId, tourId, showId, version.at), entity: 'settlement', ...version },
+        }),
+      );
+    },
+
+    async tourSettlements(labelId, tourId) {
+      const found: SettlementVersion[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': settlementsPartition(labelId, tourId) },
+          ConsistentRead: true,
+        },
+      ))
+        for (const { at, receivedAt, settlement } of page.Items ?? [])
+          found.push({ at, receivedAt, settlement } as SettlementVersion);
+      return found;
     },
 
     async putRates(date, rates, at) {

@@ -7,7 +7,13 @@ import {
   emptyState,
 } from '#shared/budgets/ledger.ts';
 import type { BudgetStore, DayResult } from '#shared/db/budgets.ts';
-import { BudgetReconciled, BudgetSet, ExpenseRecorded, outboxEntry } from '#shared/events/index.ts';
+import {
+  BudgetReconciled,
+  BudgetSet,
+  ExpenseRecorded,
+  outboxEntry,
+  TourShowSettled,
+} from '#shared/events/index.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 
 /** What every BudgetStore does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts). */
@@ -340,6 +346,39 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
 
       expect(await store.rates(date)).toEqual({ 'GBP/USD': '1.2600', 'EUR/USD': '1.08' });
       expect(await store.rates('1999-01-01')).toBeUndefined();
+    });
+
+    it("keeps each version of a show's settlement once and gives back the tour's, and no other tour's", async () => {
+      const store = makeStore();
+      const labelId = uniqueId('lbl');
+      const tourId = uniqueId('tour');
+      const version = (showId: string, at: string, minor: number) => ({
+        at,
+        receivedAt: '2027-05-15T08:00:01.000Z',
+        settlement: TourShowSettled.data.parse({
+          ...TourShowSettled.sample,
+          tourId,
+          showId,
+          artistNet: { minor, currency: 'EUR' },
+        }),
+      });
+
+      await store.saveSettlement(labelId, version('show-1', '2027-05-15T08:00:00.000Z#e1', 100));
+      await store.saveSettlement(labelId, version('show-1', '2027-05-15T08:00:00.000Z#e1', 100));
+      await store.saveSettlement(labelId, version('show-1', '2027-05-16T08:00:00.000Z#e2', 200));
+      await store.saveSettlement(labelId, version('show-2', '2027-05-15T08:00:00.000Z#e3', 300));
+      await store.saveSettlement(labelId, {
+        ...version('show-1', 'x#e4', 400),
+        settlement: { ...version('show-1', 'x', 400).settlement, tourId: `${tourId}#x` },
+      });
+
+      const kept = await store.tourSettlements(labelId, tourId);
+      expect(kept.map((v) => [v.settlement.showId, v.at, v.settlement.artistNet.minor]).sort()).toEqual([
+        ['show-1', '2027-05-15T08:00:00.000Z#e1', 100],
+        ['show-1', '2027-05-16T08:00:00.000Z#e2', 200],
+        ['show-2', '2027-05-15T08:00:00.000Z#e3', 300],
+      ]);
+      expect(kept[0]).toEqual(expect.objectContaining({ receivedAt: '2027-05-15T08:00:01.000Z' }));
     });
   });
 }

@@ -1,5 +1,12 @@
 import type { Budget, Counters, ExpenseState, ExpenseVersion } from '#shared/budgets/ledger.ts';
-import type { BudgetStore, DayResult, DriftRecord, Ledger, StoredBudget } from '#shared/db/budgets.ts';
+import type {
+  BudgetStore,
+  DayResult,
+  DriftRecord,
+  Ledger,
+  SettlementVersion,
+  StoredBudget,
+} from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 
 const key = (...parts: string[]) => JSON.stringify(parts);
@@ -17,6 +24,7 @@ export class InMemoryBudgets implements BudgetStore {
   readonly owners = new Map<string, Set<string>>();
   readonly pages = new Set<string>();
   readonly fx = new Map<string, Record<string, string>>();
+  readonly settlements = new Map<string, SettlementVersion>();
   /** Every outbox entry written, in order. */
   readonly published: OutboxEntry[] = [];
 
@@ -209,6 +217,16 @@ export class InMemoryBudgets implements BudgetStore {
 
   async rates(date: string) {
     return clone(this.fx.get(date));
+  }
+
+  async saveSettlement(labelId: string, version: SettlementVersion) {
+    const { tourId, showId } = version.settlement;
+    this.settlements.set(key(labelId, tourId, showId, version.at), clone(version));
+  }
+
+  async tourSettlements(labelId: string, tourId: string) {
+    const prefix = key(labelId, tourId).slice(0, -1);
+    return [...this.settlements].filter(([k]) => k.startsWith(`${prefix},`)).map(([, v]) => clone(v));
   }
 
   async putRates(date: string, rates: Record<string, string>, _at: string) {
