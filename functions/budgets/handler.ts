@@ -5,6 +5,7 @@ import {
   ExpenseAmended,
   ExpenseRecorded,
   ExpenseVoided,
+  MailUndeliverable,
   type Metadata,
   OutboxSweepDue,
   ReconciliationDue,
@@ -25,6 +26,7 @@ import type { BudgetsDeps } from './ports.ts';
 import { fanOutReconciliation, reconcileBudget } from './reconcile.ts';
 import { sendReports } from './report.ts';
 import { receiveSettlement, takeTourSettlements } from './settlements.ts';
+import { markOwnerUnreachable } from './unreachable.ts';
 
 /** Budgets and their ledger; the daily reconciliation, fanned out per budget, the owners' reports, and their mail's stale claims. */
 export const makeHandler = (deps: BudgetsDeps) => {
@@ -47,6 +49,7 @@ export const makeHandler = (deps: BudgetsDeps) => {
     on(ExpenseAmended, receive(recordedVersion('amended'))),
     on(ExpenseVoided, receive(voidedVersion)),
     on(TourShowSettled, (data, metadata) => receiveSettlement(data, metadata, deps)),
+    on(MailUndeliverable, (data, metadata) => markOwnerUnreachable(data, metadata, deps)),
     on(ReconciliationDue, (data, metadata) => fanOutReconciliation(data, metadata, deps)),
     on(BudgetReconciliationDue, (data, metadata) => reconcileBudget(data, metadata, deps)),
     on(BudgetReportDue, (data, metadata) => sendReports(data, metadata, deps)),

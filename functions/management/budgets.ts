@@ -22,6 +22,7 @@ import {
   ValidationError,
 } from '#shared/http/index.ts';
 import { isCurrency } from '#shared/money/money.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
 import type { ManagementRoute } from './routes.ts';
 
 /** Budgets, their ledgers and recoupable spend under `/labels/{labelId}/...`, and the manager's rate table `/fx-rates/{date}`. */
@@ -81,6 +82,16 @@ const summary = (budget: StoredBudget) => ({
   period: budget.period,
   owner: budget.owner,
   planned: budget.lines.reduce((total, line) => total + line.planned.minor, 0),
+  // Mail to the owner's address bounced or drew a complaint; a new owner (budget.set) clears it.
+  ownerUnreachable:
+    budget.ownerUnreachable && budget.ownerUnreachable.address === normaliseEmail(budget.owner.email)
+      ? {
+          reason: budget.ownerUnreachable.reason,
+          ...(budget.ownerUnreachable.detail ? { detail: budget.ownerUnreachable.detail } : {}),
+          mail: budget.ownerUnreachable.kind,
+          since: budget.ownerUnreachable.at,
+        }
+      : null,
   lastReconciled: budget.lastResult
     ? {
         date: budget.lastResult.date,

@@ -37,6 +37,7 @@ import { writeWithOutbox } from './outbox.ts';
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
  * - exchange rates of a day: pk = FX#<date>, sk = FX
+ * - a budget mail that bounced or drew a complaint, stated once: pk = BUDGET-MAIL-UNDELIVERABLE#<deliveryId>, sk = MAIL
  * - a tour's show settlements, every version (for a tour budget set after them): pk = TOUR-SETTLEMENTS#<labelId>#<tourId>,
  *     sk = SHOW#<showId>#<at>
  */
@@ -90,6 +91,21 @@ const settlementKey = (labelId: string, tourId: string, showId: string, at: stri
  */
 export const settlementEntryId = (tourId: string, showId: string) => keyOf('show-settlement', tourId, showId);
 
+const undeliverableKey = (deliveryId: string) => ({
+  pk: keyOf('BUDGET-MAIL-UNDELIVERABLE', deliveryId),
+  sk: 'MAIL',
+});
+
+/** The owner's address bounced or complained on a budget mail: it gets no more mail (see docs/design.md#two-mail-streams). */
+export interface OwnerUnreachable {
+  address: string;
+  reason: 'bounce' | 'complaint';
+  detail?: string;
+  deliveryId: string;
+  kind: string;
+  at: string;
+}
+
 /** One version of a show's settlement as the label sent it, ordered by `at` like an expense's versions. */
 export interface SettlementVersion {
   at: string;
@@ -137,6 +153,8 @@ export interface DriftRecord {
 
 export interface StoredBudget extends Budget {
   lastResult?: DayResult;
+  /** Set when mail to an owner's address could not be delivered; it concerns the owner while `address` is theirs. */
+  ownerUnreachable?: OwnerUnreachable;
 }
 
 /** A budget's partition, as the reconciliation and the budget view read it. */
@@ -224,6 +242,16 @@ export interface BudgetStore {
     artistId: string,
   ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
   rates(date: string): Promise<Record<string, string> | undefined>;
+  /**
+   * Marks these budgets' owner unreachable (each budget, idempotently), then keeps the mark of the
+   * mail with its event, once per mail: false when this mail was marked before (no second event).
+   */
+  markOwnerUnreachable(
+    labelId: string,
+    budgetIds: string[],
+    mark: OwnerUnreachable,
+    entry: OutboxEntry,
+  ): Promise<boolean>;
   /** Keeps one version of a show's settlement (the same version again changes nothing). */
   saveSettlement(labelId: string, version: SettlementVersion): Promise<void>;
   /** Every settlement version of the tour's shows (strongly consistent). */
@@ -704,6 +732,43 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
 
     async rates(date) {
       return (await get(ratesKey(date)))?.rates;
+    },
+
+    async markOwnerUnreachable(labelId, budgetIds, mark, entry) {
+      for (const budgetId of budgetIds)
+        try {
+          await db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: budgetKey(labelId, budgetId),
+              UpdateExpression: 'SET ownerUnreachable = :mark',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':mark': mark },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      return writeWithOutbox(
+        db,
+        [
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...undeliverableKey(mark.deliveryId),
+                entity: 'budget-mail-undeliverable',
+                labelId,
+                ...mark,
+              },
+              // Once per mail: SES and the bus may repeat a bounce, the owner's watchers hear of it once.
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+        [entry],
+        mark.at,
+      );
     },
 
     async saveSettlement(labelId, version) {

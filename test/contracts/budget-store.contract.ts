@@ -8,6 +8,7 @@ import {
 } from '#shared/budgets/ledger.ts';
 import type { BudgetStore, DayResult } from '#shared/db/budgets.ts';
 import {
+  BudgetOwnerUnreachable,
   BudgetReconciled,
   BudgetSet,
   ExpenseRecorded,
@@ -379,6 +380,41 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         ['show-2', '2027-05-15T08:00:00.000Z#e3', 300],
       ]);
       expect(kept[0]).toEqual(expect.objectContaining({ receivedAt: '2027-05-15T08:00:01.000Z' }));
+    });
+
+    it("marks the owner's budgets unreachable and keeps the mail's event once", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      await store.saveBudget(budget);
+      const mark = {
+        address: 'manager@backline.example',
+        reason: 'bounce' as const,
+        deliveryId: uniqueId('dlv'),
+        kind: 'budget-report',
+        at: '2027-01-06T07:31:00.000Z',
+      };
+      const entry = () =>
+        outboxEntry(
+          BudgetOwnerUnreachable,
+          { ...BudgetOwnerUnreachable.sample, deliveryId: mark.deliveryId },
+          { source: 'backline.budgets' },
+        );
+      const first = entry();
+      const again = entry();
+
+      const stated = await store.markOwnerUnreachable(
+        budget.labelId,
+        [budget.budgetId, 'bud-gone'],
+        mark,
+        first,
+      );
+      const repeated = await store.markOwnerUnreachable(budget.labelId, [budget.budgetId], mark, again);
+
+      expect([stated, repeated]).toEqual([true, false]);
+      expect((await store.getBudget(budget.labelId, budget.budgetId))?.ownerUnreachable).toEqual(mark);
+      expect(await store.getBudget(budget.labelId, 'bud-gone')).toBeUndefined();
+      expect(await inOutbox(store, first.eventId)).toBe(true);
+      expect(await inOutbox(store, again.eventId)).toBe(false);
     });
   });
 }

@@ -4,6 +4,7 @@ import type {
   DayResult,
   DriftRecord,
   Ledger,
+  OwnerUnreachable,
   SettlementVersion,
   StoredBudget,
 } from '#shared/db/budgets.ts';
@@ -25,6 +26,7 @@ export class InMemoryBudgets implements BudgetStore {
   readonly pages = new Set<string>();
   readonly fx = new Map<string, Record<string, string>>();
   readonly settlements = new Map<string, SettlementVersion>();
+  readonly undeliverable = new Set<string>();
   /** Every outbox entry written, in order. */
   readonly published: OutboxEntry[] = [];
 
@@ -217,6 +219,22 @@ export class InMemoryBudgets implements BudgetStore {
 
   async rates(date: string) {
     return clone(this.fx.get(date));
+  }
+
+  async markOwnerUnreachable(
+    labelId: string,
+    budgetIds: string[],
+    mark: OwnerUnreachable,
+    entry: OutboxEntry,
+  ) {
+    for (const budgetId of budgetIds) {
+      const budget = this.budgets.get(key(labelId, budgetId));
+      if (budget) budget.ownerUnreachable = clone(mark);
+    }
+    if (this.undeliverable.has(mark.deliveryId)) return false;
+    this.undeliverable.add(mark.deliveryId);
+    this.published.push(entry);
+    return true;
   }
 
   async saveSettlement(labelId: string, version: SettlementVersion) {
