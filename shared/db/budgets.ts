@@ -304,27 +304,35 @@ function addCounters(delta: Counters) {
   return { expression: `ADD ${[...adds, 'revision :one'].join(', ')}`, names, values };
 }
 
+/** The item of one version of an expense (kept once: a repeated one is refused by its condition). */
+export const versionItem = (labelId: string, budgetId: string, version: ExpenseVersion) => ({
+  ...versionKey(labelId, budgetId, version.expenseId, version.at),
+  entity: 'version',
+  ...version,
+});
+
+/** The item of an expense as it stands, stored as revision + 1, with the sparse index keys it needs. */
+export const stateItem = (labelId: string, budgetId: string, state: ExpenseState) => ({
+  ...expenseKey(labelId, budgetId, state.expenseId),
+  entity: 'expense',
+  ...state,
+  labelId,
+  budgetId,
+  revision: state.revision + 1,
+  ...(state.recoupable
+    ? {
+        gsi1pk: keyOf('RECOUPABLE', labelId, state.recoupable.artistId),
+        gsi1sk: keyParts(budgetId, state.expenseId),
+      }
+    : {}),
+  ...(state.held
+    ? { gsi2pk: keyOf('HELD', labelId), gsi2sk: keyParts(state.firstSeenAt, budgetId, state.expenseId) }
+    : {}),
+});
+
 export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): BudgetStore {
   const get = async (key: Record<string, unknown>, consistent = false) =>
     (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: consistent }))).Item;
-
-  const stateItem = (labelId: string, budgetId: string, state: ExpenseState) => ({
-    ...expenseKey(labelId, budgetId, state.expenseId),
-    entity: 'expense',
-    ...state,
-    labelId,
-    budgetId,
-    revision: state.revision + 1,
-    ...(state.recoupable
-      ? {
-          gsi1pk: keyOf('RECOUPABLE', labelId, state.recoupable.artistId),
-          gsi1sk: keyParts(budgetId, state.expenseId),
-        }
-      : {}),
-    ...(state.held
-      ? { gsi2pk: keyOf('HELD', labelId), gsi2sk: keyParts(state.firstSeenAt, budgetId, state.expenseId) }
-      : {}),
-  });
 
   return {
     async saveBudget(budget) {
@@ -385,11 +393,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
               ...write.versions.map((version) => ({
                 Put: {
                   TableName: table,
-                  Item: {
-                    ...versionKey(labelId, budgetId, version.expenseId, version.at),
-                    entity: 'version',
-                    ...version,
-                  },
+                  Item: versionItem(labelId, budgetId, version),
                   // A version is kept once: the same event again changes nothing.
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
