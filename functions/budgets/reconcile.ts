@@ -267,7 +267,18 @@ export async function reconcileBudget(
       if (!repaired) continue;
       drift = differences;
     }
-    await concludeDay(budget, ledgerTotals, [...evaluated.values()], drift, date, now, metadata, deps);
+    const duplicates = possibleDuplicates([...evaluated.values()], ledger.flagged, budgetId);
+    await concludeDay(
+      budget,
+      ledgerTotals,
+      [...evaluated.values()],
+      duplicates,
+      drift,
+      date,
+      now,
+      metadata,
+      deps,
+    );
     return;
   }
 }
@@ -276,6 +287,7 @@ async function concludeDay(
   budget: Ledger['budget'] & {},
   totals: Counters,
   states: ExpenseState[],
+  duplicates: DayResult['possibleDuplicates'],
   drift: DayResult['drift'],
   date: string,
   now: string,
@@ -300,7 +312,6 @@ async function concludeDay(
     await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
   }
   const unconverted = unconvertedExpenses(states);
-  const duplicates = possibleDuplicates(states);
   const previous = budget.lastResult;
   const result: DayResult = {
     labelId: budget.labelId,

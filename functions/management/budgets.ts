@@ -193,7 +193,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
         lastReconciled: last ? { date: last.date, at: last.reconciledAt, status: last.status } : null,
         driftHistory: ledger.drift,
         unconverted: unconvertedExpenses(ledger.states),
-        possibleDuplicates: possibleDuplicates(ledger.states),
+        possibleDuplicates: possibleDuplicates(ledger.states, ledger.flagged, budgetId),
         expenses: ledger.states.filter(isCounted).length,
       });
     },

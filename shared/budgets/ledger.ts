@@ -308,15 +308,39 @@ export const totalsOf = (figures: Figures) => ({
   vat: figures.vat,
 });
 
-/** Expenses of the same vendor invoice under more than one expense id: possible duplicates, counted but flagged. */
-export function possibleDuplicates(states: ExpenseState[]) {
-  const byInvoice = new Map<string, { vendor: string; invoiceNumber: string; expenseIds: string[] }>();
+/** What makes two expenses the same vendor invoice: vendor and invoice number, trimmed, case ignored. */
+export const invoiceOf = (vendor: string, invoiceNumber: string) => ({
+  vendor: vendor.trim().toLowerCase(),
+  invoiceNumber: invoiceNumber.trim().toLowerCase(),
+});
+
+/** A vendor invoice found under expenses of more than one of a label's budgets. */
+export interface FlaggedInvoice {
+  vendor: string;
+  invoiceNumber: string;
+  expenses: { budgetId: string; expenseId: string }[];
+}
+
+/**
+ * Expenses of the same vendor invoice under more than one expense id: possible duplicates, counted
+ * but flagged. Within the budget from its states; across the label's budgets from the invoices
+ * flagged at intake (`flagged`), as long as one of this budget's counted expenses still carries it.
+ */
+export function possibleDuplicates(states: ExpenseState[], flagged: FlaggedInvoice[] = [], budgetId = '') {
+  const byInvoice = new Map<
+    string,
+    {
+      vendor: string;
+      invoiceNumber: string;
+      expenseIds: string[];
+      elsewhere?: { budgetId: string; expenseId: string }[];
+    }
+  >();
+  const keyOfInvoice = (vendor: string, invoiceNumber: string) =>
+    JSON.stringify(Object.values(invoiceOf(vendor, invoiceNumber)));
   for (const state of states) {
     if (!isCounted(state) || !state.data.invoiceNumber) continue;
-    const key = JSON.stringify([
-      state.data.vendor.trim().toLowerCase(),
-      state.data.invoiceNumber.trim().toLowerCase(),
-    ]);
+    const key = keyOfInvoice(state.data.vendor, state.data.invoiceNumber);
     const group = byInvoice.get(key) ?? {
       vendor: state.data.vendor,
       invoiceNumber: state.data.invoiceNumber,
@@ -325,7 +349,16 @@ export function possibleDuplicates(states: ExpenseState[]) {
     group.expenseIds.push(state.expenseId);
     byInvoice.set(key, group);
   }
-  return [...byInvoice.values()].filter((group) => group.expenseIds.length > 1);
+  for (const invoice of flagged) {
+    const group = byInvoice.get(keyOfInvoice(invoice.vendor, invoice.invoiceNumber));
+    const elsewhere = invoice.expenses
+      .filter((e) => e.budgetId !== budgetId)
+      .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId));
+    if (group && elsewhere.length > 0) group.elsewhere = elsewhere;
+  }
+  return [...byInvoice.values()].filter(
+    (group) => group.expenseIds.length + (group.elsewhere?.length ?? 0) > 1,
+  );
 }
 
 /** Expenses counted apart because no rate converts them yet. */

@@ -7,8 +7,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Budget, Counters, ExpenseState, ExpenseVersion } from '../budgets/ledger.ts';
-import { isCounterName } from '../budgets/ledger.ts';
+import type { Budget, Counters, ExpenseState, ExpenseVersion, FlaggedInvoice } from '../budgets/ledger.ts';
+import { invoiceOf, isCounterName } from '../budgets/ledger.ts';
 import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
@@ -37,6 +37,9 @@ import { writeWithOutbox } from './outbox.ts';
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
  * - exchange rates of a day: pk = FX#<date>, sk = FX
+ *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also under expenses of other budgets of the label
+ * - a label's expenses by vendor invoice (possible duplicates across budgets): pk = INVOICE#<labelId>#<vendor>#<invoice>,
+ *     sk = <budgetId>#<expenseId>   (vendor and invoice number trimmed and lower-cased)
  * - a budget mail that bounced or drew a complaint, stated once: pk = BUDGET-MAIL-UNDELIVERABLE#<deliveryId>, sk = MAIL
  * - a tour's show settlements, every version (for a tour budget set after them): pk = TOUR-SETTLEMENTS#<labelId>#<tourId>,
  *     sk = SHOW#<showId>#<at>
@@ -91,6 +94,23 @@ const settlementKey = (labelId: string, tourId: string, showId: string, at: stri
  */
 export const settlementEntryId = (tourId: string, showId: string) => keyOf('show-settlement', tourId, showId);
 
+const invoiceKey = (
+  labelId: string,
+  vendor: string,
+  invoiceNumber: string,
+  budgetId: string,
+  expenseId: string,
+) => {
+  const invoice = invoiceOf(vendor, invoiceNumber);
+  return {
+    pk: keyOf('INVOICE', labelId, invoice.vendor, invoice.invoiceNumber),
+    sk: keyParts(budgetId, expenseId),
+  };
+};
+const duplicateKey = (labelId: string, budgetId: string, vendor: string, invoiceNumber: string) => {
+  const invoice = invoiceOf(vendor, invoiceNumber);
+  return { pk: partition(labelId, budgetId), sk: keyOf('DUPLICATE', invoice.vendor, invoice.invoiceNumber) };
+};
 const undeliverableKey = (deliveryId: string) => ({
   pk: keyOf('BUDGET-MAIL-UNDELIVERABLE', deliveryId),
   sk: 'MAIL',
@@ -137,7 +157,13 @@ export interface DayResult {
   status: 'on-track' | 'at-risk' | 'over';
   linesOver: { lineId: string; planned: number; spent: number }[];
   unconverted: { expenseId: string; date: string; amount: Money; vendor: string }[];
-  possibleDuplicates: { vendor: string; invoiceNumber: string; expenseIds: string[] }[];
+  possibleDuplicates: {
+    vendor: string;
+    invoiceNumber: string;
+    expenseIds: string[];
+    /** The same invoice under expenses of the label's other budgets. */
+    elsewhere?: { budgetId: string; expenseId: string }[];
+  }[];
   drift: { total: string; was: number; ledger: number }[];
   alerts: string[];
   /** Anything differs from the day before (totals, drift, a new alert). */
@@ -166,6 +192,8 @@ export interface Ledger {
   versions: ExpenseVersion[];
   alerts: { alertId: string; raisedAt: string; mailed: boolean }[];
   drift: DriftRecord[];
+  /** Vendor invoices of this budget's expenses also found under other budgets of the label. */
+  flagged: FlaggedInvoice[];
 }
 
 /** What one change of the ledger writes, all or nothing. */
@@ -242,6 +270,16 @@ export interface BudgetStore {
     artistId: string,
   ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
   rates(date: string): Promise<Record<string, string> | undefined>;
+  /** Files an expense under its vendor invoice; answers every expense of the label filed under it (strongly consistent). */
+  fileInvoice(
+    labelId: string,
+    vendor: string,
+    invoiceNumber: string,
+    budgetId: string,
+    expenseId: string,
+  ): Promise<{ budgetId: string; expenseId: string }[]>;
+  /** Flags the invoice on each budget it names (a flag naming fewer expenses is replaced, never one naming more). */
+  flagInvoice(labelId: string, invoice: FlaggedInvoice): Promise<void>;
   /**
    * Marks these budgets' owner unreachable (each budget, idempotently), then keeps the mark of the
    * mail with its event, once per mail: false when this mail was marked before (no second event).
@@ -442,6 +480,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         versions: [],
         alerts: [],
         drift: [],
+        flagged: [],
       };
       for await (const page of paginateQuery(
         { client: db },
@@ -469,6 +508,12 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
             });
           else if (item.entity === 'drift')
             ledger.drift.push({ date: item.date, at: item.at, differences: item.differences });
+          else if (item.entity === 'duplicate')
+            ledger.flagged.push({
+              vendor: item.vendor,
+              invoiceNumber: item.invoiceNumber,
+              expenses: item.expenses,
+            });
         }
       }
       return ledger;
@@ -736,6 +781,49 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
 
     async rates(date) {
       return (await get(ratesKey(date)))?.rates;
+    },
+
+    async fileInvoice(labelId, vendor, invoiceNumber, budgetId, expenseId) {
+      const key = invoiceKey(labelId, vendor, invoiceNumber, budgetId, expenseId);
+      await db.send(
+        new PutCommand({ TableName: table, Item: { ...key, entity: 'invoice', budgetId, expenseId } }),
+      );
+      const found: { budgetId: string; expenseId: string }[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': key.pk },
+          ConsistentRead: true,
+        },
+      ))
+        for (const item of page.Items ?? [])
+          found.push({ budgetId: item.budgetId, expenseId: item.expenseId });
+      return found;
+    },
+
+    async flagInvoice(labelId, invoice) {
+      for (const budgetId of new Set(invoice.expenses.map((e) => e.budgetId)))
+        try {
+          await db.send(
+            new PutCommand({
+              TableName: table,
+              Item: {
+                ...duplicateKey(labelId, budgetId, invoice.vendor, invoice.invoiceNumber),
+                entity: 'duplicate',
+                ...invoice,
+                count: invoice.expenses.length,
+              },
+              // Two expenses filed at once both flag: the flag that names more of them stays.
+              ConditionExpression: 'attribute_not_exists(pk) OR #count < :count',
+              ExpressionAttributeNames: { '#count': 'count' },
+              ExpressionAttributeValues: { ':count': invoice.expenses.length },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
     },
 
     async markOwnerUnreachable(labelId, budgetIds, mark, entry) {

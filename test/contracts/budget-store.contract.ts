@@ -416,5 +416,36 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await inOutbox(store, first.eventId)).toBe(true);
       expect(await inOutbox(store, again.eventId)).toBe(false);
     });
+
+    it("files expenses by the label's vendor invoice and keeps on each budget the flag that names the most", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const other = aBudget({ labelId: budget.labelId });
+      await store.saveBudget(budget);
+      await store.saveBudget(other);
+
+      await store.fileInvoice(budget.labelId, 'Airplay Partners', 'AP-1', budget.budgetId, 'exp-1');
+      await store.fileInvoice(uniqueId('lbl'), 'Airplay Partners', 'AP-1', 'bud-x', 'exp-x');
+      const filed = await store.fileInvoice(
+        budget.labelId,
+        ' airplay PARTNERS',
+        'ap-1',
+        other.budgetId,
+        'exp-2',
+      );
+      const both = { vendor: 'Airplay Partners', invoiceNumber: 'AP-1', expenses: filed };
+      await store.flagInvoice(budget.labelId, both);
+      await store.flagInvoice(budget.labelId, { ...both, expenses: filed.slice(0, 1) });
+
+      expect(filed).toEqual(
+        expect.arrayContaining([
+          { budgetId: budget.budgetId, expenseId: 'exp-1' },
+          { budgetId: other.budgetId, expenseId: 'exp-2' },
+        ]),
+      );
+      expect(filed).toHaveLength(2);
+      expect((await store.ledger(budget.labelId, budget.budgetId)).flagged).toEqual([both]);
+      expect((await store.ledger(budget.labelId, other.budgetId)).flagged).toEqual([both]);
+    });
   });
 }

@@ -1,4 +1,11 @@
-import type { Budget, Counters, ExpenseState, ExpenseVersion } from '#shared/budgets/ledger.ts';
+import {
+  type Budget,
+  type Counters,
+  type ExpenseState,
+  type ExpenseVersion,
+  type FlaggedInvoice,
+  invoiceOf,
+} from '#shared/budgets/ledger.ts';
 import type {
   BudgetStore,
   DayResult,
@@ -27,6 +34,8 @@ export class InMemoryBudgets implements BudgetStore {
   readonly fx = new Map<string, Record<string, string>>();
   readonly settlements = new Map<string, SettlementVersion>();
   readonly undeliverable = new Set<string>();
+  readonly invoices = new Map<string, { budgetId: string; expenseId: string }[]>();
+  readonly flags = new Map<string, FlaggedInvoice>();
   /** Every outbox entry written, in order. */
   readonly published: OutboxEntry[] = [];
 
@@ -109,6 +118,7 @@ export class InMemoryBudgets implements BudgetStore {
       versions: this.inBudget(this.versions, labelId, budgetId),
       alerts: this.inBudget(this.alerts, labelId, budgetId),
       drift: clone(this.drift.get(key(labelId, budgetId)) ?? []),
+      flagged: this.inBudget(this.flags, labelId, budgetId),
     };
   }
 
@@ -219,6 +229,31 @@ export class InMemoryBudgets implements BudgetStore {
 
   async rates(date: string) {
     return clone(this.fx.get(date));
+  }
+
+  async fileInvoice(
+    labelId: string,
+    vendor: string,
+    invoiceNumber: string,
+    budgetId: string,
+    expenseId: string,
+  ) {
+    const invoice = invoiceOf(vendor, invoiceNumber);
+    const k = key(labelId, invoice.vendor, invoice.invoiceNumber);
+    const filed = this.invoices.get(k) ?? [];
+    if (!filed.some((e) => e.budgetId === budgetId && e.expenseId === expenseId))
+      filed.push({ budgetId, expenseId });
+    this.invoices.set(k, filed);
+    return clone(filed);
+  }
+
+  async flagInvoice(labelId: string, flagged: FlaggedInvoice) {
+    const invoice = invoiceOf(flagged.vendor, flagged.invoiceNumber);
+    for (const budgetId of new Set(flagged.expenses.map((e) => e.budgetId))) {
+      const k = key(labelId, budgetId, invoice.vendor, invoice.invoiceNumber);
+      const stored = this.flags.get(k);
+      if (!stored || stored.expenses.length < flagged.expenses.length) this.flags.set(k, clone(flagged));
+    }
   }
 
   async markOwnerUnreachable(
