@@ -2,14 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { BudgetsDeps } from '#functions/budgets/ports.ts';
 import { reconcileBudget } from '#functions/budgets/reconcile.ts';
-import {
-  type Budget,
-  emptyState,
-  evaluate,
-  sum,
-  versionAt,
-  withVersion,
-} from '#shared/budgets/ledger.ts';
+import { type Budget, emptyState, evaluate, sum, versionAt, withVersion } from '#shared/budgets/ledger.ts';
 import { budgetKey, dynamoBudgets, stateItem, totalsKey, versionItem } from '#shared/db/budgets.ts';
 import { BudgetReconciliationDue, BudgetSet, buildDetail, ExpenseRecorded } from '#shared/events/index.ts';
 import { startCloudProcess } from '#test/support/cloud-process.ts';
