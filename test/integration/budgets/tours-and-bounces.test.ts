@@ -5,6 +5,7 @@ import { aLabel } from '#test/support/announcing.ts';
 import {
   aBudgetBody,
   advanceToManagerTime,
+  aTourBudgetBody,
   getJson,
   managerDate,
   plusDays,
@@ -31,11 +32,7 @@ describe('budgets and the rest of Backline on the local cloud', () => {
     const label = await aLabel();
     const today = await managerDate();
     const tourId = uniqueId('tour');
-    const budget = aBudgetBody({
-      scope: { kind: 'tour', id: tourId },
-      currency: 'GBP',
-      lines: [{ lineId: 'travel', category: 'travel', planned: { minor: 500_000, currency: 'GBP' } }],
-    });
+    const budget = aTourBudgetBody(tourId);
     const settled = {
       ...TourShowSettled.sample,
       tourId,
