@@ -37,6 +37,7 @@ import { addDays, dateIn, daysBetween } from './days.ts';
 import { ratesFor, reevaluate } from './ledger-changes.ts';
 import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
+import { takeTourSettlements } from './settlements.ts';
 
 const source = 'backline.budgets';
 
@@ -224,6 +225,7 @@ export async function reconcileBudget(
     const ledger = await deps.store.ledger(labelId, budgetId, { consistent: attempt > 0 });
     const budget = ledger.budget;
     if (!budget) return;
+    if (attempt === 0 && (await takeTourSettlements(labelId, budget, deps, ledger.versions)) > 0) continue;
     const rebuilt = statesFromLedger(ledger);
     const rates = await ratesFor(deps.store, [...rebuilt.values()], budget);
     const evaluated = new Map([...rebuilt].map(([id, state]) => [id, evaluate(state, budget, rates)]));

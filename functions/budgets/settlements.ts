@@ -64,13 +64,22 @@ export async function receiveSettlement(
     await receiveVersion(labelId, budget.budgetId, settlementVersion(budget.budgetId, version), deps);
 }
 
-/** A tour budget takes the settlements of its tour's shows that arrived before it (each version once). */
+/**
+ * A tour budget takes the settlements of its tour's shows it lacks (each version once): when it is set
+ * (settlements that came first) and at each daily reconciliation (a settlement filed while the budget
+ * was being set, before the label's budgets listed it). Answers how many it took.
+ */
 export async function takeTourSettlements(
   labelId: string,
   budget: { budgetId: string; scope: { kind: string; id: string } },
   deps: BudgetsDeps,
-) {
-  if (budget.scope.kind !== 'tour') return;
-  for (const version of await deps.store.tourSettlements(labelId, budget.scope.id))
-    await receiveVersion(labelId, budget.budgetId, settlementVersion(budget.budgetId, version), deps);
+  has: Pick<ExpenseVersion, 'expenseId' | 'at'>[] = [],
+): Promise<number> {
+  if (budget.scope.kind !== 'tour') return 0;
+  const kept = new Set(has.map((v) => JSON.stringify([v.expenseId, v.at])));
+  const missing = (await deps.store.tourSettlements(labelId, budget.scope.id))
+    .map((version) => settlementVersion(budget.budgetId, version))
+    .filter((version) => !kept.has(JSON.stringify([version.expenseId, version.at])));
+  for (const version of missing) await receiveVersion(labelId, budget.budgetId, version, deps);
+  return missing.length;
 }

@@ -125,6 +125,21 @@ describe("a tour's show settlements", () => {
     expect((await h.ledger('bud-release')).totals).toEqual({});
   });
 
+  it('missed by a tour budget set while they were being filed are taken at its next reconciliation', async () => {
+    const h = budgetsHarness();
+    await h.budget(aTourBudget());
+    await h.store.saveSettlement('lbl-1', {
+      at: '2027-05-15T08:00:00.000Z#set-1',
+      receivedAt: '2027-05-15T08:00:01.000Z',
+      settlement: TourShowSettled.data.parse(aSettlement()),
+    });
+
+    await h.reconcile('2027-05-16');
+
+    expect((await h.ledger('bud-tour')).totals).toEqual({ [counter.income('show-settlement')]: 50_000 });
+    expect((await h.store.getBudget('lbl-1', 'bud-tour'))?.lastResult?.income).toBe(50_000);
+  });
+
   it('keep their ledger ids apart from the label’s expense ids: intake refuses an expense id that could meet one', () => {
     const expense = ExpenseRecorded.data.safeParse({ ...ExpenseRecorded.sample, expenseId: berlin });
     const voided = ExpenseVoided.data.safeParse({ ...ExpenseVoided.sample, expenseId: berlin });
