@@ -430,7 +430,7 @@ export const functions = {
   budgets: {
     entry: 'functions/budgets/handler.ts',
     description:
-      'Keeps budgets and the expense ledger with running totals; reconciles each budget daily, alerts and reports to owners.',
+      "Keeps budgets and the expense ledger with running totals (a tour budget takes its shows' settlements as income); reconciles each budget daily, alerts and reports to owners, and marks owners whose address bounced.",
     on: [
       ...consumes(
         BudgetSet,

@@ -28,7 +28,11 @@ import { sendReports } from './report.ts';
 import { receiveSettlement, takeTourSettlements } from './settlements.ts';
 import { markOwnerUnreachable } from './unreachable.ts';
 
-/** Budgets and their ledger; the daily reconciliation, fanned out per budget, the owners' reports, and their mail's stale claims. */
+/**
+ * Budgets and their ledger (expenses, and the shows' settlements of a tour budget); the daily
+ * reconciliation, fanned out per budget, the owners' reports, their mail's stale claims, and owners
+ * whose address stopped taking that mail.
+ */
 export const makeHandler = (deps: BudgetsDeps) => {
   /** One version of an expense, into the ledger of the budget the event names. */
   const receive =
