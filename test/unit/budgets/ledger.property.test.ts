@@ -95,7 +95,7 @@ function model(changes: (Change & { eventId: string })[]): Counters {
 }
 
 describe('budget totals (property)', () => {
-  it('equal the ledger for any order, duplication and amendment of expense events, and each threshold alert goes out once', async () => {
+  it('equal the ledger for any order, duplication and amendment of expense events and show settlements, and each threshold alert goes out once', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(aChange, { minLength: 1, maxLength: 14 }),
