@@ -1,4 +1,4 @@
-import type { MailStream } from '#shared/db/deliveries.ts';
+import { budgetMailSubjectTypes, type MailStream } from '#shared/db/deliveries.ts';
 import { outboxStreamFilter } from '#shared/db/outbox.ts';
 import {
   AnnouncementDue,
@@ -12,6 +12,7 @@ import {
   JobPageDue,
   JobRequested,
   MailingRequested,
+  MailUndeliverable,
   OutboxSweepDue,
   OutletSuppressed,
   RadioServicingDue,
@@ -429,17 +430,30 @@ export const functions = {
   budgets: {
     entry: 'functions/budgets/handler.ts',
     description:
-      'Keeps budgets and the expense ledger with running totals; reconciles each budget daily, alerts and reports to owners.',
-    on: consumes(
-      BudgetSet,
-      ExpenseRecorded,
-      ExpenseAmended,
-      ExpenseVoided,
-      ReconciliationDue,
-      BudgetReconciliationDue,
-      BudgetReportDue,
-      OutboxSweepDue,
-    ),
+      "Keeps budgets and the expense ledger with running totals (a tour budget takes its shows' settlements as income); reconciles each budget daily, alerts and reports to owners, and marks owners whose address bounced.",
+    on: [
+      ...consumes(
+        BudgetSet,
+        ExpenseRecorded,
+        ExpenseAmended,
+        ExpenseVoided,
+        TourShowSettled,
+        ReconciliationDue,
+        BudgetReconciliationDue,
+        BudgetReportDue,
+        OutboxSweepDue,
+      ),
+      // Only budget mail that could not be delivered: a bounced advance request is the tours' business.
+      {
+        kind: 'event',
+        bus: 'backline',
+        pattern: {
+          source: [...MailUndeliverable.sources],
+          'detail-type': [MailUndeliverable.detailType],
+          detail: { data: { subject: budgetMailSubjectTypes } },
+        },
+      },
+    ],
     may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem', 'ses:send'],
     retryAttempts: 2,
     timeoutSeconds: 60,

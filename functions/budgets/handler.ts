@@ -5,41 +5,55 @@ import {
   ExpenseAmended,
   ExpenseRecorded,
   ExpenseVoided,
+  MailUndeliverable,
+  type Metadata,
   OutboxSweepDue,
   ReconciliationDue,
+  TourShowSettled,
 } from '#shared/events/index.ts';
 import { eventHandler, on } from '#shared/lambda/event-handler.ts';
 import { liveDeps } from './adapters.ts';
-import { labelOf, receiveVersion, recordedVersion, setBudget, voidedVersion } from './ledger-changes.ts';
+import {
+  labelOf,
+  receiveVersion,
+  recordedVersion,
+  setBudget,
+  type VersionOf,
+  voidedVersion,
+} from './ledger-changes.ts';
 import { sweepBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 import { fanOutReconciliation, reconcileBudget } from './reconcile.ts';
 import { sendReports } from './report.ts';
+import { receiveSettlement, takeTourSettlements } from './settlements.ts';
+import { markOwnerUnreachable } from './unreachable.ts';
 
-/** Budgets and their ledger; the daily reconciliation, fanned out per budget, the owners' reports, and their mail's stale claims. */
+/**
+ * Budgets and their ledger (expenses, and the shows' settlements of a tour budget); the daily
+ * reconciliation, fanned out per budget, the owners' reports, their mail's stale claims, and owners
+ * whose address stopped taking that mail.
+ */
 export const makeHandler = (deps: BudgetsDeps) => {
-  const receivedAt = () => deps.now().toISOString();
+  /** One version of an expense, into the ledger of the budget the event names. */
+  const receive =
+    <D extends { budgetId: string }>(versionOf: VersionOf<D>) =>
+    (data: D, metadata: Metadata) =>
+      receiveVersion(
+        labelOf(metadata),
+        data.budgetId,
+        versionOf(data, metadata, deps.now().toISOString()),
+        deps,
+      );
   return eventHandler('budgets', [
-    on(BudgetSet, (data, metadata) => setBudget(data, metadata, deps)),
-    on(ExpenseRecorded, (data, metadata) =>
-      receiveVersion(
-        labelOf(metadata),
-        data.budgetId,
-        recordedVersion('recorded', data, metadata, receivedAt()),
-        deps,
-      ),
-    ),
-    on(ExpenseAmended, (data, metadata) =>
-      receiveVersion(
-        labelOf(metadata),
-        data.budgetId,
-        recordedVersion('amended', data, metadata, receivedAt()),
-        deps,
-      ),
-    ),
-    on(ExpenseVoided, (data, metadata) =>
-      receiveVersion(labelOf(metadata), data.budgetId, voidedVersion(data, metadata, receivedAt()), deps),
-    ),
+    on(BudgetSet, async (data, metadata) => {
+      await setBudget(data, metadata, deps);
+      await takeTourSettlements(labelOf(metadata), data, deps);
+    }),
+    on(ExpenseRecorded, receive(recordedVersion('recorded'))),
+    on(ExpenseAmended, receive(recordedVersion('amended'))),
+    on(ExpenseVoided, receive(voidedVersion)),
+    on(TourShowSettled, (data, metadata) => receiveSettlement(data, metadata, deps)),
+    on(MailUndeliverable, (data, metadata) => markOwnerUnreachable(data, metadata, deps)),
     on(ReconciliationDue, (data, metadata) => fanOutReconciliation(data, metadata, deps)),
     on(BudgetReconciliationDue, (data, metadata) => reconcileBudget(data, metadata, deps)),
     on(BudgetReportDue, (data, metadata) => sendReports(data, metadata, deps)),

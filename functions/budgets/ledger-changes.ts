@@ -60,14 +60,46 @@ export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Met
   );
 }
 
-/** One version of an expense (recorded, amended or voided), whatever order they arrive in. */
+/** One version of an expense (recorded, amended, voided or settled), whatever order they arrive in. */
 export async function receiveVersion(
   labelId: string,
   budgetId: string,
   version: ExpenseVersion,
   deps: Pick<BudgetsDeps, 'store'>,
 ) {
-  const { store } = deps;
+  await writeVersion(labelId, budgetId, version, deps.store);
+  // After the ledger's write, and again when the version is redelivered: a crash between the two loses no flag.
+  await flagInvoiceAcrossBudgets(labelId, budgetId, version, deps.store);
+}
+
+/**
+ * The same vendor invoice under expenses of two or more of the label's budgets: each of them is
+ * flagged with all the expenses, as possible duplicates (counted, never silently twice).
+ */
+async function flagInvoiceAcrossBudgets(
+  labelId: string,
+  budgetId: string,
+  version: ExpenseVersion,
+  store: BudgetStore,
+) {
+  const data = version.data;
+  if (!data?.invoiceNumber) return;
+  const filed = await store.fileInvoice(
+    labelId,
+    data.vendor,
+    data.invoiceNumber,
+    budgetId,
+    version.expenseId,
+  );
+  if (new Set(filed.map((e) => e.budgetId)).size < 2) return;
+  await store.flagInvoice(labelId, {
+    vendor: data.vendor,
+    invoiceNumber: data.invoiceNumber,
+    expenses: filed,
+  });
+}
+
+async function writeVersion(labelId: string, budgetId: string, version: ExpenseVersion, store: BudgetStore) {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     // Each expense counts once per version: the same event again (a retry, a duplicate) changes nothing.
     if (await store.hasVersion(labelId, budgetId, version.expenseId, version.at)) return;
@@ -126,24 +158,20 @@ async function withSettlements(
   ];
 }
 
-export const recordedVersion = (
-  change: 'recorded' | 'amended',
-  data: EventData<typeof ExpenseRecorded>,
-  metadata: Metadata,
-  receivedAt: string,
-): ExpenseVersion => ({
-  expenseId: data.expenseId,
-  at: versionAt(metadata.occurredAt, metadata.eventId),
-  change,
-  data,
-  receivedAt,
-});
+/** How one webhook event becomes a version of an expense (or of a show's settlement). */
+export type VersionOf<D> = (data: D, metadata: Metadata, receivedAt: string) => ExpenseVersion;
 
-export const voidedVersion = (
-  data: EventData<typeof ExpenseVoided>,
-  metadata: Metadata,
-  receivedAt: string,
-): ExpenseVersion => ({
+export const recordedVersion =
+  (change: 'recorded' | 'amended'): VersionOf<EventData<typeof ExpenseRecorded>> =>
+  (data, metadata, receivedAt) => ({
+    expenseId: data.expenseId,
+    at: versionAt(metadata.occurredAt, metadata.eventId),
+    change,
+    data,
+    receivedAt,
+  });
+
+export const voidedVersion: VersionOf<EventData<typeof ExpenseVoided>> = (data, metadata, receivedAt) => ({
   expenseId: data.expenseId,
   at: versionAt(metadata.occurredAt, metadata.eventId),
   change: 'voided',

@@ -169,7 +169,11 @@ export function reportMail(
       ),
       duplicates: sorted.flatMap((r) =>
         r.possibleDuplicates.map(
-          (d) => `${r.budgetId}: ${d.vendor} invoice ${d.invoiceNumber} under ${d.expenseIds.join(', ')}`,
+          (d) =>
+            `${r.budgetId}: ${d.vendor} invoice ${d.invoiceNumber} under ${[
+              ...d.expenseIds,
+              ...(d.elsewhere ?? []).map((e) => `${e.expenseId} of budget ${e.budgetId}`),
+            ].join(', ')}`,
         ),
       ),
       drift: sorted.flatMap((r) =>

@@ -13,6 +13,7 @@ import {
   sameCounters,
   sameState,
   sum,
+  totalsOf,
   unconvertedExpenses,
   withVersion,
 } from '#shared/budgets/ledger.ts';
@@ -36,6 +37,7 @@ import { addDays, dateIn, daysBetween } from './days.ts';
 import { ratesFor, reevaluate } from './ledger-changes.ts';
 import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
+import { takeTourSettlements } from './settlements.ts';
 
 const source = 'backline.budgets';
 
@@ -223,6 +225,7 @@ export async function reconcileBudget(
     const ledger = await deps.store.ledger(labelId, budgetId, { consistent: attempt > 0 });
     const budget = ledger.budget;
     if (!budget) return;
+    if (attempt === 0 && (await takeTourSettlements(labelId, budget, deps, ledger.versions)) > 0) continue;
     const rebuilt = statesFromLedger(ledger);
     const rates = await ratesFor(deps.store, [...rebuilt.values()], budget);
     const evaluated = new Map([...rebuilt].map(([id, state]) => [id, evaluate(state, budget, rates)]));
@@ -266,7 +269,18 @@ export async function reconcileBudget(
       if (!repaired) continue;
       drift = differences;
     }
-    await concludeDay(budget, ledgerTotals, [...evaluated.values()], drift, date, now, metadata, deps);
+    const duplicates = possibleDuplicates([...evaluated.values()], ledger.flagged, budgetId);
+    await concludeDay(
+      budget,
+      ledgerTotals,
+      [...evaluated.values()],
+      duplicates,
+      drift,
+      date,
+      now,
+      metadata,
+      deps,
+    );
     return;
   }
 }
@@ -275,6 +289,7 @@ async function concludeDay(
   budget: Ledger['budget'] & {},
   totals: Counters,
   states: ExpenseState[],
+  duplicates: DayResult['possibleDuplicates'],
   drift: DayResult['drift'],
   date: string,
   now: string,
@@ -299,7 +314,6 @@ async function concludeDay(
     await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
   }
   const unconverted = unconvertedExpenses(states);
-  const duplicates = possibleDuplicates(states);
   const previous = budget.lastResult;
   const result: DayResult = {
     labelId: budget.labelId,
@@ -307,14 +321,7 @@ async function concludeDay(
     date,
     owner: budget.owner,
     scope: budget.scope,
-    currency: budget.currency,
-    planned: figures.planned,
-    committed: figures.committed,
-    actual: figures.actual,
-    income: figures.income,
-    remaining: figures.remaining,
-    usedPercent: figures.usedPercent,
-    vat: figures.vat,
+    ...totalsOf(figures),
     burnRate7: day.burnRate7,
     burnRate30: day.burnRate30,
     forecastAtEnd: day.forecastAtEnd,

@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { figuresOf, isCounted, possibleDuplicates, unconvertedExpenses } from '#shared/budgets/ledger.ts';
+import {
+  figuresOf,
+  isCounted,
+  possibleDuplicates,
+  settlementLine,
+  totalsOf,
+  unconvertedExpenses,
+} from '#shared/budgets/ledger.ts';
 import { toCsv } from '#shared/csv.ts';
 import type { BudgetStore, Ledger, StoredBudget } from '#shared/db/budgets.ts';
 import { Rate } from '#shared/events/expense-recorded.ts';
@@ -15,6 +22,7 @@ import {
   ValidationError,
 } from '#shared/http/index.ts';
 import { isCurrency } from '#shared/money/money.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
 import type { ManagementRoute } from './routes.ts';
 
 /** Budgets, their ledgers and recoupable spend under `/labels/{labelId}/...`, and the manager's rate table `/fx-rates/{date}`. */
@@ -74,6 +82,16 @@ const summary = (budget: StoredBudget) => ({
   period: budget.period,
   owner: budget.owner,
   planned: budget.lines.reduce((total, line) => total + line.planned.minor, 0),
+  // Mail to the owner's address bounced or drew a complaint; a new owner (budget.set) clears it.
+  ownerUnreachable:
+    budget.ownerUnreachable && budget.ownerUnreachable.address === normaliseEmail(budget.owner.email)
+      ? {
+          reason: budget.ownerUnreachable.reason,
+          ...(budget.ownerUnreachable.detail ? { detail: budget.ownerUnreachable.detail } : {}),
+          mail: budget.ownerUnreachable.kind,
+          since: budget.ownerUnreachable.at,
+        }
+      : null,
   lastReconciled: budget.lastResult
     ? {
         date: budget.lastResult.date,
@@ -95,17 +113,12 @@ function budgetView(budget: StoredBudget, ledger: Ledger) {
     thresholds: budget.thresholds,
     lines: figures.lines.map((line) => ({
       ...line,
-      category: budget.lines.find((l) => l.lineId === line.lineId)?.category ?? null,
+      category:
+        budget.lines.find((l) => l.lineId === line.lineId)?.category ??
+        (line.income !== 0 ? settlementLine.category : null),
     })),
     totals: {
-      currency: figures.currency,
-      planned: figures.planned,
-      committed: figures.committed,
-      actual: figures.actual,
-      income: figures.income,
-      remaining: figures.remaining,
-      usedPercent: figures.usedPercent,
-      vat: figures.vat,
+      ...totalsOf(figures),
       recoupable: figures.recoupable,
       unconverted: figures.unconverted,
     },
@@ -119,7 +132,7 @@ function budgetView(budget: StoredBudget, ledger: Ledger) {
     lastReconciled: last ? { date: last.date, at: last.reconciledAt, status: last.status } : null,
     driftHistory: ledger.drift,
     unconverted: unconvertedExpenses(ledger.states),
-    possibleDuplicates: possibleDuplicates(ledger.states),
+    possibleDuplicates: possibleDuplicates(ledger.states, ledger.flagged, budget.budgetId),
     expenses: ledger.states.filter(isCounted).length,
   };
 }

@@ -17,14 +17,41 @@ export interface Budget extends BudgetTerms {
   occurredAt: string;
 }
 
+/** An income line (a show's settlement) is an expense-shaped entry of this kind. */
+export const incomeKind = 'income';
+
+/** The line of a tour's budget that the shows' settlements are income of (never a planned line). */
+export const settlementLine = { lineId: 'show-settlement', category: 'show-settlement' } as const;
+
+/**
+ * A show's settlement as a line of a tour's budget: income (the artist's net), never spend. Shaped like
+ * an expense so that the ledger keeps, orders, converts and totals it the same way.
+ */
+export interface Income extends Omit<Expense, 'kind' | 'settles' | 'recoupable' | 'vat'> {
+  kind: typeof incomeKind;
+  settles?: undefined;
+  recoupable?: undefined;
+  vat?: undefined;
+  settlement: {
+    tourId: string;
+    showId: string;
+    settledAt: string;
+    gross: Money;
+    deductions: { kind: string; description?: string; amount: Money }[];
+  };
+}
+
+/** What a ledger line states: an expense, or a show's settlement (income). */
+export type Entry = Expense | Income;
+
 /** One version of an expense as the ledger keeps it: every one is kept, the latest by `at` counts. */
 export interface ExpenseVersion {
   expenseId: string;
   /** Orders versions: the label's timestamp, then the event id (ties broken the same way everywhere). */
   at: string;
-  change: 'recorded' | 'amended' | 'voided';
-  /** The whole expense, for a recorded or amended version. */
-  data?: Expense;
+  change: 'recorded' | 'amended' | 'voided' | 'settled';
+  /** The whole expense, for a recorded, amended or settled version. */
+  data?: Entry;
   reason?: string;
   receivedAt: string;
 }
@@ -47,7 +74,7 @@ export interface Conversion {
 export interface ExpenseState {
   expenseId: string;
   dataAt?: string;
-  data?: Expense;
+  data?: Entry;
   voidAt?: string;
   voidReason?: string;
   /** Actuals (by expense id) that settle this commitment; a settled commitment is no longer committed. */
@@ -83,7 +110,7 @@ export function withVersion(state: ExpenseState, version: ExpenseVersion): Expen
 }
 
 /** Counted: it has data and no later void. */
-export const isCounted = (state: ExpenseState): state is ExpenseState & { data: Expense } =>
+export const isCounted = (state: ExpenseState): state is ExpenseState & { data: Entry } =>
   state.data !== undefined && !(state.voidAt && state.dataAt && state.voidAt > state.dataAt);
 
 /** The commitment an expense settles while it is counted. */
@@ -106,7 +133,7 @@ export const counterParts = (name: string): string[] => JSON.parse(name);
 export type RateTable = (date: string) => Record<string, string> | undefined;
 
 /** The rate for one expense: the one it carries, else the manager's table for its date, else none. */
-export function conversionOf(expense: Expense, currency: string, rates: RateTable): Conversion | undefined {
+export function conversionOf(expense: Entry, currency: string, rates: RateTable): Conversion | undefined {
   if (expense.rate) return { rate: expense.rate.value, inverse: false, ...expense.rate };
   const table = rates(expense.date);
   const from = expense.amount.currency;
@@ -116,9 +143,6 @@ export function conversionOf(expense: Expense, currency: string, rates: RateTabl
   if (inverse) return { rate: inverse, inverse: true, date: expense.date, source: 'rate table' };
   return undefined;
 }
-
-/** An income line (a show's settlement) is an expense-shaped entry of this kind. */
-export const incomeKind = 'income';
 
 /**
  * What one expense counts, in the budget's currency: committed (an open purchase order), actual (an
@@ -132,7 +156,7 @@ export function contributionOf(
 ): { contribution: Counters; conversion?: Conversion } {
   if (!budget || !isCounted(state)) return { contribution: {} };
   const expense = state.data;
-  const kind = expense.kind as string;
+  const kind = expense.kind;
   const settled = kind === 'commitment' && state.settledBy.length > 0;
   const counters: Counters = {};
   const add = (name: string, minor: number) => {
@@ -272,15 +296,51 @@ export function figuresOf(budget: Budget, totals: Counters) {
 }
 export type Figures = ReturnType<typeof figuresOf>;
 
-/** Expenses of the same vendor invoice under more than one expense id: possible duplicates, counted but flagged. */
-export function possibleDuplicates(states: ExpenseState[]) {
-  const byInvoice = new Map<string, { vendor: string; invoiceNumber: string; expenseIds: string[] }>();
+/** The budget-wide totals of its figures (no lines), as the day's result and the budget view show them. */
+export const totalsOf = (figures: Figures) => ({
+  currency: figures.currency,
+  planned: figures.planned,
+  committed: figures.committed,
+  actual: figures.actual,
+  income: figures.income,
+  remaining: figures.remaining,
+  usedPercent: figures.usedPercent,
+  vat: figures.vat,
+});
+
+/** What makes two expenses the same vendor invoice: vendor and invoice number, trimmed, case ignored. */
+export const invoiceOf = (vendor: string, invoiceNumber: string) => ({
+  vendor: vendor.trim().toLowerCase(),
+  invoiceNumber: invoiceNumber.trim().toLowerCase(),
+});
+
+/** A vendor invoice found under expenses of more than one of a label's budgets. */
+export interface FlaggedInvoice {
+  vendor: string;
+  invoiceNumber: string;
+  expenses: { budgetId: string; expenseId: string }[];
+}
+
+/**
+ * Expenses of the same vendor invoice under more than one expense id: possible duplicates, counted
+ * but flagged. Within the budget from its states; across the label's budgets from the invoices
+ * flagged at intake (`flagged`), as long as one of this budget's counted expenses still carries it.
+ */
+export function possibleDuplicates(states: ExpenseState[], flagged: FlaggedInvoice[] = [], budgetId = '') {
+  const byInvoice = new Map<
+    string,
+    {
+      vendor: string;
+      invoiceNumber: string;
+      expenseIds: string[];
+      elsewhere?: { budgetId: string; expenseId: string }[];
+    }
+  >();
+  const keyOfInvoice = (vendor: string, invoiceNumber: string) =>
+    JSON.stringify(Object.values(invoiceOf(vendor, invoiceNumber)));
   for (const state of states) {
     if (!isCounted(state) || !state.data.invoiceNumber) continue;
-    const key = JSON.stringify([
-      state.data.vendor.trim().toLowerCase(),
-      state.data.invoiceNumber.trim().toLowerCase(),
-    ]);
+    const key = keyOfInvoice(state.data.vendor, state.data.invoiceNumber);
     const group = byInvoice.get(key) ?? {
       vendor: state.data.vendor,
       invoiceNumber: state.data.invoiceNumber,
@@ -289,7 +349,16 @@ export function possibleDuplicates(states: ExpenseState[]) {
     group.expenseIds.push(state.expenseId);
     byInvoice.set(key, group);
   }
-  return [...byInvoice.values()].filter((group) => group.expenseIds.length > 1);
+  for (const invoice of flagged) {
+    const group = byInvoice.get(keyOfInvoice(invoice.vendor, invoice.invoiceNumber));
+    const elsewhere = invoice.expenses
+      .filter((e) => e.budgetId !== budgetId)
+      .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId));
+    if (group && elsewhere.length > 0) group.elsewhere = elsewhere;
+  }
+  return [...byInvoice.values()].filter(
+    (group) => group.expenseIds.length + (group.elsewhere?.length ?? 0) > 1,
+  );
 }
 
 /** Expenses counted apart because no rate converts them yet. */

@@ -7,9 +7,11 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Budget, Counters, ExpenseState, ExpenseVersion } from '../budgets/ledger.ts';
-import { isCounterName } from '../budgets/ledger.ts';
+import type { Budget, Counters, ExpenseState, ExpenseVersion, FlaggedInvoice } from '../budgets/ledger.ts';
+import { invoiceOf, isCounterName } from '../budgets/ledger.ts';
+import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
+import type { TourShowSettled } from '../events/tour-show-changes.ts';
 import type { Money } from '../money/money.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
@@ -35,6 +37,12 @@ import { writeWithOutbox } from './outbox.ts';
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
  * - exchange rates of a day: pk = FX#<date>, sk = FX
+ *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also under expenses of other budgets of the label
+ * - a label's expenses by vendor invoice (possible duplicates across budgets): pk = INVOICE#<labelId>#<vendor>#<invoice>,
+ *     sk = <budgetId>#<expenseId>   (vendor and invoice number trimmed and lower-cased)
+ * - a budget mail that bounced or drew a complaint, stated once: pk = BUDGET-MAIL-UNDELIVERABLE#<deliveryId>, sk = MAIL
+ * - a tour's show settlements, every version (for a tour budget set after them): pk = TOUR-SETTLEMENTS#<labelId>#<tourId>,
+ *     sk = SHOW#<showId>#<at>
  */
 const partition = (labelId: string, budgetId: string) => keyOf('BUDGET', labelId, budgetId);
 export const budgetKey = (labelId: string, budgetId: string) => ({
@@ -74,6 +82,56 @@ const runPageKey = (run: string, date: string, cursor: string | undefined) => ({
   sk: keyOf('PAGE', cursor ?? '-'),
 });
 const ratesKey = (date: string) => ({ pk: keyOf('FX', date), sk: 'FX' });
+const settlementsPartition = (labelId: string, tourId: string) => keyOf('TOUR-SETTLEMENTS', labelId, tourId);
+const settlementKey = (labelId: string, tourId: string, showId: string, at: string) => ({
+  pk: settlementsPartition(labelId, tourId),
+  sk: keyOf('SHOW', showId, at),
+});
+
+/**
+ * A show's settlement is one line of each budget of its tour, under this id. Label expense ids may not
+ * start with `settlementIdPrefix` (intake refuses them), so no expense of the label can meet it.
+ */
+export const settlementEntryId = (tourId: string, showId: string) => keyOf('show-settlement', tourId, showId);
+
+const invoiceKey = (
+  labelId: string,
+  vendor: string,
+  invoiceNumber: string,
+  budgetId: string,
+  expenseId: string,
+) => {
+  const invoice = invoiceOf(vendor, invoiceNumber);
+  return {
+    pk: keyOf('INVOICE', labelId, invoice.vendor, invoice.invoiceNumber),
+    sk: keyParts(budgetId, expenseId),
+  };
+};
+const duplicateKey = (labelId: string, budgetId: string, vendor: string, invoiceNumber: string) => {
+  const invoice = invoiceOf(vendor, invoiceNumber);
+  return { pk: partition(labelId, budgetId), sk: keyOf('DUPLICATE', invoice.vendor, invoice.invoiceNumber) };
+};
+const undeliverableKey = (deliveryId: string) => ({
+  pk: keyOf('BUDGET-MAIL-UNDELIVERABLE', deliveryId),
+  sk: 'MAIL',
+});
+
+/** The owner's address bounced or complained on a budget mail: it gets no more mail (see docs/design.md#two-mail-streams). */
+export interface OwnerUnreachable {
+  address: string;
+  reason: 'bounce' | 'complaint';
+  detail?: string;
+  deliveryId: string;
+  kind: string;
+  at: string;
+}
+
+/** One version of a show's settlement as the label sent it, ordered by `at` like an expense's versions. */
+export interface SettlementVersion {
+  at: string;
+  receivedAt: string;
+  settlement: EventData<typeof TourShowSettled>;
+}
 
 /** A budget's reconciled day, kept for the owner's report and shown on the budget. */
 export interface DayResult {
@@ -99,7 +157,13 @@ export interface DayResult {
   status: 'on-track' | 'at-risk' | 'over';
   linesOver: { lineId: string; planned: number; spent: number }[];
   unconverted: { expenseId: string; date: string; amount: Money; vendor: string }[];
-  possibleDuplicates: { vendor: string; invoiceNumber: string; expenseIds: string[] }[];
+  possibleDuplicates: {
+    vendor: string;
+    invoiceNumber: string;
+    expenseIds: string[];
+    /** The same invoice under expenses of the label's other budgets. */
+    elsewhere?: { budgetId: string; expenseId: string }[];
+  }[];
   drift: { total: string; was: number; ledger: number }[];
   alerts: string[];
   /** Anything differs from the day before (totals, drift, a new alert). */
@@ -115,6 +179,8 @@ export interface DriftRecord {
 
 export interface StoredBudget extends Budget {
   lastResult?: DayResult;
+  /** Set when mail to an owner's address could not be delivered; it concerns the owner while `address` is theirs. */
+  ownerUnreachable?: OwnerUnreachable;
 }
 
 /** A budget's partition, as the reconciliation and the budget view read it. */
@@ -126,6 +192,8 @@ export interface Ledger {
   versions: ExpenseVersion[];
   alerts: { alertId: string; raisedAt: string; mailed: boolean }[];
   drift: DriftRecord[];
+  /** Vendor invoices of this budget's expenses also found under other budgets of the label. */
+  flagged: FlaggedInvoice[];
 }
 
 /** What one change of the ledger writes, all or nothing. */
@@ -202,6 +270,30 @@ export interface BudgetStore {
     artistId: string,
   ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
   rates(date: string): Promise<Record<string, string> | undefined>;
+  /** Files an expense under its vendor invoice; answers every expense of the label filed under it (strongly consistent). */
+  fileInvoice(
+    labelId: string,
+    vendor: string,
+    invoiceNumber: string,
+    budgetId: string,
+    expenseId: string,
+  ): Promise<{ budgetId: string; expenseId: string }[]>;
+  /** Flags the invoice on each budget it names (a flag naming fewer expenses is replaced, never one naming more). */
+  flagInvoice(labelId: string, invoice: FlaggedInvoice): Promise<void>;
+  /**
+   * Marks these budgets' owner unreachable (each budget, idempotently), then keeps the mark of the
+   * mail with its event, once per mail: false when this mail was marked before (no second event).
+   */
+  markOwnerUnreachable(
+    labelId: string,
+    budgetIds: string[],
+    mark: OwnerUnreachable,
+    entry: OutboxEntry,
+  ): Promise<boolean>;
+  /** Keeps one version of a show's settlement (the same version again changes nothing). */
+  saveSettlement(labelId: string, version: SettlementVersion): Promise<void>;
+  /** Every settlement version of the tour's shows (strongly consistent). */
+  tourSettlements(labelId: string, tourId: string): Promise<SettlementVersion[]>;
   putRates(date: string, rates: Record<string, string>, at: string): Promise<void>;
 }
 
@@ -250,27 +342,35 @@ function addCounters(delta: Counters) {
   return { expression: `ADD ${[...adds, 'revision :one'].join(', ')}`, names, values };
 }
 
+/** The item of one version of an expense (kept once: a repeated one is refused by its condition). */
+export const versionItem = (labelId: string, budgetId: string, version: ExpenseVersion) => ({
+  ...versionKey(labelId, budgetId, version.expenseId, version.at),
+  entity: 'version',
+  ...version,
+});
+
+/** The item of an expense as it stands, stored as revision + 1, with the sparse index keys it needs. */
+export const stateItem = (labelId: string, budgetId: string, state: ExpenseState) => ({
+  ...expenseKey(labelId, budgetId, state.expenseId),
+  entity: 'expense',
+  ...state,
+  labelId,
+  budgetId,
+  revision: state.revision + 1,
+  ...(state.recoupable
+    ? {
+        gsi1pk: keyOf('RECOUPABLE', labelId, state.recoupable.artistId),
+        gsi1sk: keyParts(budgetId, state.expenseId),
+      }
+    : {}),
+  ...(state.held
+    ? { gsi2pk: keyOf('HELD', labelId), gsi2sk: keyParts(state.firstSeenAt, budgetId, state.expenseId) }
+    : {}),
+});
+
 export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): BudgetStore {
   const get = async (key: Record<string, unknown>, consistent = false) =>
     (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: consistent }))).Item;
-
-  const stateItem = (labelId: string, budgetId: string, state: ExpenseState) => ({
-    ...expenseKey(labelId, budgetId, state.expenseId),
-    entity: 'expense',
-    ...state,
-    labelId,
-    budgetId,
-    revision: state.revision + 1,
-    ...(state.recoupable
-      ? {
-          gsi1pk: keyOf('RECOUPABLE', labelId, state.recoupable.artistId),
-          gsi1sk: keyParts(budgetId, state.expenseId),
-        }
-      : {}),
-    ...(state.held
-      ? { gsi2pk: keyOf('HELD', labelId), gsi2sk: keyParts(state.firstSeenAt, budgetId, state.expenseId) }
-      : {}),
-  });
 
   return {
     async saveBudget(budget) {
@@ -331,11 +431,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
               ...write.versions.map((version) => ({
                 Put: {
                   TableName: table,
-                  Item: {
-                    ...versionKey(labelId, budgetId, version.expenseId, version.at),
-                    entity: 'version',
-                    ...version,
-                  },
+                  Item: versionItem(labelId, budgetId, version),
                   // A version is kept once: the same event again changes nothing.
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
@@ -384,6 +480,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         versions: [],
         alerts: [],
         drift: [],
+        flagged: [],
       };
       for await (const page of paginateQuery(
         { client: db },
@@ -411,6 +508,12 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
             });
           else if (item.entity === 'drift')
             ledger.drift.push({ date: item.date, at: item.at, differences: item.differences });
+          else if (item.entity === 'duplicate')
+            ledger.flagged.push({
+              vendor: item.vendor,
+              invoiceNumber: item.invoiceNumber,
+              expenses: item.expenses,
+            });
         }
       }
       return ledger;
@@ -678,6 +781,112 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
 
     async rates(date) {
       return (await get(ratesKey(date)))?.rates;
+    },
+
+    async fileInvoice(labelId, vendor, invoiceNumber, budgetId, expenseId) {
+      const key = invoiceKey(labelId, vendor, invoiceNumber, budgetId, expenseId);
+      await db.send(
+        new PutCommand({ TableName: table, Item: { ...key, entity: 'invoice', budgetId, expenseId } }),
+      );
+      const found: { budgetId: string; expenseId: string }[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': key.pk },
+          ConsistentRead: true,
+        },
+      ))
+        for (const item of page.Items ?? [])
+          found.push({ budgetId: item.budgetId, expenseId: item.expenseId });
+      return found;
+    },
+
+    async flagInvoice(labelId, invoice) {
+      for (const budgetId of new Set(invoice.expenses.map((e) => e.budgetId)))
+        try {
+          await db.send(
+            new PutCommand({
+              TableName: table,
+              Item: {
+                ...duplicateKey(labelId, budgetId, invoice.vendor, invoice.invoiceNumber),
+                entity: 'duplicate',
+                ...invoice,
+                count: invoice.expenses.length,
+              },
+              // Two expenses filed at once both flag: the flag that names more of them stays.
+              ConditionExpression: 'attribute_not_exists(pk) OR #count < :count',
+              ExpressionAttributeNames: { '#count': 'count' },
+              ExpressionAttributeValues: { ':count': invoice.expenses.length },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+    },
+
+    async markOwnerUnreachable(labelId, budgetIds, mark, entry) {
+      for (const budgetId of budgetIds)
+        try {
+          await db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: budgetKey(labelId, budgetId),
+              UpdateExpression: 'SET ownerUnreachable = :mark',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':mark': mark },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      return writeWithOutbox(
+        db,
+        [
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...undeliverableKey(mark.deliveryId),
+                entity: 'budget-mail-undeliverable',
+                labelId,
+                ...mark,
+              },
+              // Once per mail: SES and the bus may repeat a bounce, the owner's watchers hear of it once.
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+        [entry],
+        mark.at,
+      );
+    },
+
+    async saveSettlement(labelId, version) {
+      const { tourId, showId } = version.settlement;
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...settlementKey(labelId, tourId, showId, version.at), entity: 'settlement', ...version },
+        }),
+      );
+    },
+
+    async tourSettlements(labelId, tourId) {
+      const found: SettlementVersion[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': settlementsPartition(labelId, tourId) },
+          ConsistentRead: true,
+        },
+      ))
+        for (const { at, receivedAt, settlement } of page.Items ?? [])
+          found.push({ at, receivedAt, settlement } as SettlementVersion);
+      return found;
     },
 
     async putRates(date, rates, at) {

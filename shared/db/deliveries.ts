@@ -74,6 +74,9 @@ export const mailSubjects = {
   ],
 } as const;
 
+/** The subject types of budget mail (an alert, an owner's daily report), as the first part of their subjects. */
+export const budgetMailSubjectTypes: string[] = ['budget-alert', 'owner-report'];
+
 /** What makes a mail the same mail. `email` is normalised (trimmed, lower-case) when claimed. */
 export interface MailIdentity {
   labelId: string;

@@ -130,3 +130,31 @@ export const BudgetDriftRepaired = defineEvent({
     differences: [{ total: 'actual radio', was: 120_500, ledger: 120_000 }],
   },
 });
+
+export const BudgetOwnerUnreachable = defineEvent({
+  detailType: 'Budget Owner Unreachable',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  description:
+    "A budget alert or report bounced permanently or drew a complaint: the owner's address gets no more mail, so the budgets it holds are marked and whoever watches them must reach the owner another way. Once per mail.",
+  data: z.object({
+    labelId: z.string().min(1),
+    address: z.string().min(3),
+    reason: z.enum(['bounce', 'complaint']),
+    detail: z.string().optional(),
+    /** The mail that did not arrive: its delivery id and kind (`threshold-crossed`, `budget-report`, ...). */
+    deliveryId: z.string().min(1),
+    kind: z.string().min(1),
+    /** The label's budgets this address owns, now marked unreachable. */
+    budgetIds: z.array(z.string().min(1)),
+  }),
+  sample: {
+    labelId: 'lbl-nightshift',
+    address: 'manager@backline.example',
+    reason: 'bounce',
+    detail: 'Permanent/General',
+    deliveryId: '3f9c2a7be1d04c5a9e8f7a6b5c4d3e2f',
+    kind: 'threshold-crossed',
+    budgetIds: ['bud-nightdrive-promo'],
+  },
+});

@@ -5,6 +5,13 @@ import { IsoDate, Money } from './fields.ts';
 
 const Id = z.string().min(1).max(128);
 
+/** A show's settlement is a line of its tour's budgets under an id with this prefix, so no expense id may have it. */
+export const settlementIdPrefix = 'show-settlement#';
+const ExpenseId = Id.refine(
+  (id) => !id.startsWith(settlementIdPrefix),
+  `must not start with ${settlementIdPrefix} (kept for show settlements)`,
+);
+
 /** A decimal string rate such as "1.2534" (at most 10 significant digits): never a float. */
 export const Rate = z
   .string()
@@ -13,7 +20,7 @@ export const Rate = z
 /** One expense as the label states it; an amendment restates it whole. */
 export const Expense = z
   .object({
-    expenseId: Id,
+    expenseId: ExpenseId,
     budgetId: Id,
     lineId: Id,
     vendor: z.string().trim().min(1).max(200),
@@ -28,7 +35,7 @@ export const Expense = z
     }).optional(),
     kind: z.enum(['commitment', 'actual']),
     /** For an actual: the expense id of the commitment (purchase order) it settles. */
-    settles: Id.optional(),
+    settles: ExpenseId.optional(),
     recoupable: z
       .object({
         artist: z.object({ artistId: Id, name: z.string().trim().min(1).max(200) }),
@@ -91,6 +98,10 @@ export const ExpenseVoided = defineEvent({
   source: 'backline.intake',
   schemaVersion: 1,
   description: 'An expense was cancelled; kept in the ledger, no longer counted.',
-  data: z.object({ expenseId: Id, budgetId: Id, reason: z.string().trim().min(1).max(500).optional() }),
+  data: z.object({
+    expenseId: ExpenseId,
+    budgetId: Id,
+    reason: z.string().trim().min(1).max(500).optional(),
+  }),
   sample: { expenseId: 'exp-0001', budgetId: 'bud-nightdrive-promo', reason: 'Booked twice' },
 });

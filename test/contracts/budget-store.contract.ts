@@ -7,7 +7,14 @@ import {
   emptyState,
 } from '#shared/budgets/ledger.ts';
 import type { BudgetStore, DayResult } from '#shared/db/budgets.ts';
-import { BudgetReconciled, BudgetSet, ExpenseRecorded, outboxEntry } from '#shared/events/index.ts';
+import {
+  BudgetOwnerUnreachable,
+  BudgetReconciled,
+  BudgetSet,
+  ExpenseRecorded,
+  outboxEntry,
+  TourShowSettled,
+} from '#shared/events/index.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 
 /** What every BudgetStore does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts). */
@@ -340,6 +347,105 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
 
       expect(await store.rates(date)).toEqual({ 'GBP/USD': '1.2600', 'EUR/USD': '1.08' });
       expect(await store.rates('1999-01-01')).toBeUndefined();
+    });
+
+    it("keeps each version of a show's settlement once and gives back the tour's, and no other tour's", async () => {
+      const store = makeStore();
+      const labelId = uniqueId('lbl');
+      const tourId = uniqueId('tour');
+      const version = (showId: string, at: string, minor: number) => ({
+        at,
+        receivedAt: '2027-05-15T08:00:01.000Z',
+        settlement: TourShowSettled.data.parse({
+          ...TourShowSettled.sample,
+          tourId,
+          showId,
+          artistNet: { minor, currency: 'EUR' },
+        }),
+      });
+
+      await store.saveSettlement(labelId, version('show-1', '2027-05-15T08:00:00.000Z#e1', 100));
+      await store.saveSettlement(labelId, version('show-1', '2027-05-15T08:00:00.000Z#e1', 100));
+      await store.saveSettlement(labelId, version('show-1', '2027-05-16T08:00:00.000Z#e2', 200));
+      await store.saveSettlement(labelId, version('show-2', '2027-05-15T08:00:00.000Z#e3', 300));
+      await store.saveSettlement(labelId, {
+        ...version('show-1', 'x#e4', 400),
+        settlement: { ...version('show-1', 'x', 400).settlement, tourId: `${tourId}#x` },
+      });
+
+      const kept = await store.tourSettlements(labelId, tourId);
+      expect(kept.map((v) => [v.settlement.showId, v.at, v.settlement.artistNet.minor]).sort()).toEqual([
+        ['show-1', '2027-05-15T08:00:00.000Z#e1', 100],
+        ['show-1', '2027-05-16T08:00:00.000Z#e2', 200],
+        ['show-2', '2027-05-15T08:00:00.000Z#e3', 300],
+      ]);
+      expect(kept[0]).toEqual(expect.objectContaining({ receivedAt: '2027-05-15T08:00:01.000Z' }));
+    });
+
+    it("marks the owner's budgets unreachable and keeps the mail's event once", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      await store.saveBudget(budget);
+      const mark = {
+        address: 'manager@backline.example',
+        reason: 'bounce' as const,
+        deliveryId: uniqueId('dlv'),
+        kind: 'budget-report',
+        at: '2027-01-06T07:31:00.000Z',
+      };
+      const entry = () =>
+        outboxEntry(
+          BudgetOwnerUnreachable,
+          { ...BudgetOwnerUnreachable.sample, deliveryId: mark.deliveryId },
+          { source: 'backline.budgets' },
+        );
+      const first = entry();
+      const again = entry();
+
+      const stated = await store.markOwnerUnreachable(
+        budget.labelId,
+        [budget.budgetId, 'bud-gone'],
+        mark,
+        first,
+      );
+      const repeated = await store.markOwnerUnreachable(budget.labelId, [budget.budgetId], mark, again);
+
+      expect([stated, repeated]).toEqual([true, false]);
+      expect((await store.getBudget(budget.labelId, budget.budgetId))?.ownerUnreachable).toEqual(mark);
+      expect(await store.getBudget(budget.labelId, 'bud-gone')).toBeUndefined();
+      expect(await inOutbox(store, first.eventId)).toBe(true);
+      expect(await inOutbox(store, again.eventId)).toBe(false);
+    });
+
+    it("files expenses by the label's vendor invoice and keeps on each budget the flag that names the most", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const other = aBudget({ labelId: budget.labelId });
+      await store.saveBudget(budget);
+      await store.saveBudget(other);
+
+      await store.fileInvoice(budget.labelId, 'Airplay Partners', 'AP-1', budget.budgetId, 'exp-1');
+      await store.fileInvoice(uniqueId('lbl'), 'Airplay Partners', 'AP-1', 'bud-x', 'exp-x');
+      const filed = await store.fileInvoice(
+        budget.labelId,
+        ' airplay PARTNERS',
+        'ap-1',
+        other.budgetId,
+        'exp-2',
+      );
+      const both = { vendor: 'Airplay Partners', invoiceNumber: 'AP-1', expenses: filed };
+      await store.flagInvoice(budget.labelId, both);
+      await store.flagInvoice(budget.labelId, { ...both, expenses: filed.slice(0, 1) });
+
+      expect(filed).toEqual(
+        expect.arrayContaining([
+          { budgetId: budget.budgetId, expenseId: 'exp-1' },
+          { budgetId: other.budgetId, expenseId: 'exp-2' },
+        ]),
+      );
+      expect(filed).toHaveLength(2);
+      expect((await store.ledger(budget.labelId, budget.budgetId)).flagged).toEqual([both]);
+      expect((await store.ledger(budget.labelId, other.budgetId)).flagged).toEqual([both]);
     });
   });
 }

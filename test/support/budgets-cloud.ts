@@ -33,6 +33,14 @@ export const aBudgetBody = (overrides: Partial<typeof BudgetSet.sample> = {}) =>
   ...overrides,
 });
 
+/** A budget of a tour with one travel line of 5,000.00 GBP. */
+export const aTourBudgetBody = (tourId: string) =>
+  aBudgetBody({
+    scope: { kind: 'tour', id: tourId },
+    currency: 'GBP',
+    lines: [{ lineId: 'travel', category: 'travel', planned: { minor: 500_000, currency: 'GBP' } }],
+  });
+
 /** Sends a label webhook dated `secondsLater` after the cloud's clock (the label's timestamp orders changes). */
 export async function sendLabelEvent(
   label: { id: string; secret: string },

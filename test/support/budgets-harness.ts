@@ -10,6 +10,7 @@ import {
   ExpenseRecorded,
   ExpenseVoided,
   ReconciliationDue,
+  TourShowSettled,
 } from '#shared/events/index.ts';
 import { fakeMailDeps } from './announcer-fakes.ts';
 import { InMemoryBudgets } from './budgets.ts';
@@ -97,6 +98,8 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
       deliver(ExpenseAmended, data, meta),
     voidExpense: (data: Input<typeof ExpenseVoided>, meta?: { occurredAt?: string; eventId?: string }) =>
       deliver(ExpenseVoided, data, meta),
+    settle: (data: Input<typeof TourShowSettled>, meta?: { occurredAt?: string; eventId?: string }) =>
+      deliver(TourShowSettled, data, meta),
     deliver,
     /** The daily run: the schedule's event, then every per-budget event it fans out to. */
     reconcile: async (date: string) => {

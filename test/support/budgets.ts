@@ -1,5 +1,20 @@
-import type { Budget, Counters, ExpenseState, ExpenseVersion } from '#shared/budgets/ledger.ts';
-import type { BudgetStore, DayResult, DriftRecord, Ledger, StoredBudget } from '#shared/db/budgets.ts';
+import {
+  type Budget,
+  type Counters,
+  type ExpenseState,
+  type ExpenseVersion,
+  type FlaggedInvoice,
+  invoiceOf,
+} from '#shared/budgets/ledger.ts';
+import type {
+  BudgetStore,
+  DayResult,
+  DriftRecord,
+  Ledger,
+  OwnerUnreachable,
+  SettlementVersion,
+  StoredBudget,
+} from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 
 const key = (...parts: string[]) => JSON.stringify(parts);
@@ -17,6 +32,10 @@ export class InMemoryBudgets implements BudgetStore {
   readonly owners = new Map<string, Set<string>>();
   readonly pages = new Set<string>();
   readonly fx = new Map<string, Record<string, string>>();
+  readonly settlements = new Map<string, SettlementVersion>();
+  readonly undeliverable = new Set<string>();
+  readonly invoices = new Map<string, { budgetId: string; expenseId: string }[]>();
+  readonly flags = new Map<string, FlaggedInvoice>();
   /** Every outbox entry written, in order. */
   readonly published: OutboxEntry[] = [];
 
@@ -99,6 +118,7 @@ export class InMemoryBudgets implements BudgetStore {
       versions: this.inBudget(this.versions, labelId, budgetId),
       alerts: this.inBudget(this.alerts, labelId, budgetId),
       drift: clone(this.drift.get(key(labelId, budgetId)) ?? []),
+      flagged: this.inBudget(this.flags, labelId, budgetId),
     };
   }
 
@@ -209,6 +229,57 @@ export class InMemoryBudgets implements BudgetStore {
 
   async rates(date: string) {
     return clone(this.fx.get(date));
+  }
+
+  async fileInvoice(
+    labelId: string,
+    vendor: string,
+    invoiceNumber: string,
+    budgetId: string,
+    expenseId: string,
+  ) {
+    const invoice = invoiceOf(vendor, invoiceNumber);
+    const k = key(labelId, invoice.vendor, invoice.invoiceNumber);
+    const filed = this.invoices.get(k) ?? [];
+    if (!filed.some((e) => e.budgetId === budgetId && e.expenseId === expenseId))
+      filed.push({ budgetId, expenseId });
+    this.invoices.set(k, filed);
+    return clone(filed);
+  }
+
+  async flagInvoice(labelId: string, flagged: FlaggedInvoice) {
+    const invoice = invoiceOf(flagged.vendor, flagged.invoiceNumber);
+    for (const budgetId of new Set(flagged.expenses.map((e) => e.budgetId))) {
+      const k = key(labelId, budgetId, invoice.vendor, invoice.invoiceNumber);
+      const stored = this.flags.get(k);
+      if (!stored || stored.expenses.length < flagged.expenses.length) this.flags.set(k, clone(flagged));
+    }
+  }
+
+  async markOwnerUnreachable(
+    labelId: string,
+    budgetIds: string[],
+    mark: OwnerUnreachable,
+    entry: OutboxEntry,
+  ) {
+    for (const budgetId of budgetIds) {
+      const budget = this.budgets.get(key(labelId, budgetId));
+      if (budget) budget.ownerUnreachable = clone(mark);
+    }
+    if (this.undeliverable.has(mark.deliveryId)) return false;
+    this.undeliverable.add(mark.deliveryId);
+    this.published.push(entry);
+    return true;
+  }
+
+  async saveSettlement(labelId: string, version: SettlementVersion) {
+    const { tourId, showId } = version.settlement;
+    this.settlements.set(key(labelId, tourId, showId, version.at), clone(version));
+  }
+
+  async tourSettlements(labelId: string, tourId: string) {
+    const prefix = key(labelId, tourId).slice(0, -1);
+    return [...this.settlements].filter(([k]) => k.startsWith(`${prefix},`)).map(([, v]) => clone(v));
   }
 
   async putRates(date: string, rates: Record<string, string>, _at: string) {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { aLabel } from '#test/support/announcing.ts';
-import { aBudgetBody, getJson, managerDate, sendLabelEvent } from '#test/support/budgets-cloud.ts';
+import {
+  aBudgetBody,
+  aTourBudgetBody,
+  getJson,
+  managerDate,
+  sendLabelEvent,
+} from '#test/support/budgets-cloud.ts';
 import { api, uniqueId, waitFor } from '#test/support/cloud.ts';
 
 /** The manager's reads of budgets and the rate table, on the local cloud. */
@@ -9,11 +15,7 @@ describe('budget routes on the local cloud', () => {
     const label = await aLabel();
     const today = await managerDate();
     const tourId = uniqueId('tour');
-    const budget = aBudgetBody({
-      scope: { kind: 'tour', id: tourId },
-      currency: 'GBP',
-      lines: [{ lineId: 'travel', category: 'travel', planned: { minor: 500_000, currency: 'GBP' } }],
-    });
+    const budget = aTourBudgetBody(tourId);
     const other = aBudgetBody({
       currency: 'GBP',
       lines: [{ lineId: 'travel', category: 'travel', planned: { minor: 100_000, currency: 'GBP' } }],

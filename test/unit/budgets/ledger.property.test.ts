@@ -2,16 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { statesFromLedger } from '#functions/budgets/reconcile.ts';
 import { type Counters, counter, evaluate, sum } from '#shared/budgets/ledger.ts';
+import { settlementEntryId } from '#shared/db/budgets.ts';
 import { BudgetSet } from '#shared/events/index.ts';
 import { budgetsHarness } from '#test/support/budgets-harness.ts';
 
 /**
- * For any order, duplication and amendment of expense events: the running totals equal the ledger
- * (and a plain model of it), and each threshold alert goes out once.
+ * For any order, duplication and amendment of expense events and show settlements: the running totals
+ * equal the ledger (and a plain model of it), and each threshold alert goes out once.
  */
 const budget = {
   ...BudgetSet.sample,
   budgetId: 'bud-p',
+  scope: { kind: 'tour' as const, id: 'tour-p' },
   period: { start: '2027-03-01', end: '2027-03-31' },
   thresholds: [25, 50, 100],
   lines: [
@@ -30,7 +32,8 @@ type Change =
       kind: 'commitment' | 'actual';
       settles?: string;
     }
-  | { change: 'voided'; expenseId: string; at: number };
+  | { change: 'voided'; expenseId: string; at: number }
+  | { change: 'settled'; expenseId: string; showId: string; at: number; minor: number; kind: 'income' };
 
 const ids = ['e1', 'e2', 'e3', 'e4'];
 const aChange: fc.Arbitrary<Change> = fc.oneof(
@@ -48,6 +51,18 @@ const aChange: fc.Arbitrary<Change> = fc.oneof(
     expenseId: fc.constantFrom(...ids),
     at: fc.integer({ min: 0, max: 50 }),
   }),
+  fc
+    .record({
+      showId: fc.constantFrom('s1', 's2'),
+      at: fc.integer({ min: 0, max: 50 }),
+      minor: fc.integer({ min: -5_000, max: 40_000 }),
+    })
+    .map((s) => ({
+      ...s,
+      change: 'settled' as const,
+      expenseId: settlementEntryId('tour-p', s.showId),
+      kind: 'income' as const,
+    })),
 );
 
 /** The totals a plain reading of the changes gives: the latest of each expense by the label's time, unless voided later. */
@@ -64,13 +79,14 @@ function model(changes: (Change & { eventId: string })[]): Counters {
   const counted = [...latest.values()].flatMap(({ data, voidAt }) =>
     data && data.change !== 'voided' && !(voidAt && voidAt > key(data)) ? [data] : [],
   ) as Exclude<Change, { change: 'voided' }>[];
-  const settled = new Set(
-    counted
-      .filter((c) => c.kind === 'actual' && c.settles && c.settles !== c.expenseId)
-      .map((c) => c.settles),
-  );
   const totals: Counters = {};
-  for (const c of counted) {
+  const income = counter.income('show-settlement');
+  for (const c of counted) if (c.kind === 'income') totals[income] = (totals[income] ?? 0) + c.minor;
+  const spend = counted.filter((c) => c.change !== 'settled');
+  const settled = new Set(
+    spend.filter((c) => c.kind === 'actual' && c.settles && c.settles !== c.expenseId).map((c) => c.settles),
+  );
+  for (const c of spend) {
     if (c.kind === 'commitment' && settled.has(c.expenseId)) continue;
     const name = c.kind === 'actual' ? counter.actual(c.line) : counter.committed(c.line);
     totals[name] = (totals[name] ?? 0) + c.minor;
@@ -79,7 +95,7 @@ function model(changes: (Change & { eventId: string })[]): Counters {
 }
 
 describe('budget totals (property)', () => {
-  it('equal the ledger for any order, duplication and amendment of expense events, and each threshold alert goes out once', async () => {
+  it('equal the ledger for any order, duplication and amendment of expense events and show settlements, and each threshold alert goes out once', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(aChange, { minLength: 1, maxLength: 14 }),
@@ -106,7 +122,20 @@ describe('budget totals (property)', () => {
             };
             if (c.change === 'voided')
               await h.voidExpense({ expenseId: c.expenseId, budgetId: 'bud-p' }, meta);
-            else {
+            else if (c.change === 'settled') {
+              const net = { minor: c.minor, currency: 'EUR' };
+              await h.settle(
+                {
+                  tourId: 'tour-p',
+                  showId: c.showId,
+                  settledAt: '2027-03-01T23:00:00Z',
+                  gross: net,
+                  deductions: [],
+                  artistNet: net,
+                },
+                meta,
+              );
+            } else {
               const data = {
                 expenseId: c.expenseId,
                 budgetId: 'bud-p',
@@ -126,7 +155,7 @@ describe('budget totals (property)', () => {
           }
           const expected = model(
             events.map((e) =>
-              e.change === 'voided'
+              e.change === 'voided' || e.change === 'settled'
                 ? e
                 : { ...e, settles: e.kind === 'actual' && e.settles !== e.expenseId ? e.settles : undefined },
             ),
@@ -144,7 +173,9 @@ describe('budget totals (property)', () => {
 
           await h.reconcile('2027-03-29');
           await h.reconcile('2027-03-30');
-          const used = Object.values(expected).reduce((t, v) => t + v, 0);
+          const used = Object.entries(expected)
+            .filter(([name]) => name !== counter.income('show-settlement'))
+            .reduce((t, [, v]) => t + v, 0);
           const crossed = budget.thresholds.filter((t) => used * 100 >= t * 100_000 && used > 0);
           const thresholdMails = h.received().filter((m) => m.kind === 'threshold-crossed');
           const alerted = h

@@ -53,6 +53,7 @@ const aBudgetView = (): BudgetView => ({
   currency: 'EUR',
   period: { start: '2027-01-01', end: '2027-03-31' },
   owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+  ownerUnreachable: null,
   planned: 500_000,
   thresholds: [80, 100],
   lines: [

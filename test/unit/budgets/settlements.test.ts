@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { counter, figuresOf, settlementLine } from '#shared/budgets/ledger.ts';
+import { settlementEntryId } from '#shared/db/budgets.ts';
+import { BudgetSet, ExpenseRecorded, ExpenseVoided, TourShowSettled } from '#shared/events/index.ts';
+import { budgetsHarness } from '#test/support/budgets-harness.ts';
+
+const aTourBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
+  ...BudgetSet.sample,
+  budgetId: 'bud-tour',
+  scope: { kind: 'tour' as const, id: 'tour-eu' },
+  currency: 'EUR',
+  period: { start: '2027-05-01', end: '2027-05-31' },
+  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+  thresholds: [80, 100],
+  lines: [{ lineId: 'travel', category: 'travel' as const, planned: { minor: 100_000, currency: 'EUR' } }],
+  ...overrides,
+});
+const aSettlement = (overrides: Partial<typeof TourShowSettled.sample> = {}) => ({
+  ...TourShowSettled.sample,
+  tourId: 'tour-eu',
+  showId: 'show-berlin',
+  settledAt: '2027-05-15T01:30:00+02:00',
+  gross: { minor: 90_000, currency: 'EUR' },
+  deductions: [{ kind: 'venue' as const, amount: { minor: 40_000, currency: 'EUR' } }],
+  artistNet: { minor: 50_000, currency: 'EUR' },
+  ...overrides,
+});
+const inGbp = (net: number) =>
+  aSettlement({
+    showId: 'show-london',
+    gross: { minor: 80_000, currency: 'GBP' },
+    deductions: [],
+    artistNet: { minor: net, currency: 'GBP' },
+  });
+const berlin = settlementEntryId('tour-eu', 'show-berlin');
+
+describe("a tour's show settlements", () => {
+  it('become an income line of the tour’s budget: shown apart, adding to what remains, never spend', async () => {
+    const h = budgetsHarness();
+    await h.budget(aTourBudget());
+    await h.expense({
+      expenseId: 'exp-1',
+      budgetId: 'bud-tour',
+      lineId: 'travel',
+      vendor: 'Nightliner GmbH',
+      date: '2027-05-10',
+      amount: { minor: 30_000, currency: 'EUR' },
+      kind: 'actual',
+    });
+
+    await h.settle(aSettlement());
+    await h.reconcile('2027-05-16');
+
+    const ledger = await h.ledger('bud-tour');
+    const figures = figuresOf(ledger.budget!, ledger.totals);
+    expect(ledger.totals).toEqual({
+      [counter.actual('travel')]: 30_000,
+      [counter.income(settlementLine.lineId)]: 50_000,
+    });
+    expect(figures).toMatchObject({ used: 30_000, income: 50_000, remaining: 100_000 + 50_000 - 30_000 });
+    expect(ledger.states.find((s) => s.expenseId === berlin)?.data).toMatchObject({
+      kind: 'income',
+      lineId: 'show-settlement',
+      date: '2027-05-15',
+      amount: { minor: 50_000, currency: 'EUR' },
+      settlement: { showId: 'show-berlin', gross: { minor: 90_000, currency: 'EUR' } },
+    });
+    expect(ledger.budget?.lastResult).toMatchObject({ actual: 30_000, income: 50_000, remaining: 120_000 });
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
+  it('count once however often the settlement is redelivered, and by the label’s timestamp when a show is settled again', async () => {
+    const h = budgetsHarness();
+    await h.budget(aTourBudget());
+    const first = { occurredAt: '2027-05-15T08:00:00.000Z', eventId: 'set-1' };
+
+    await h.settle(aSettlement(), first);
+    await h.settle(aSettlement(), first);
+    const once = (await h.ledger('bud-tour')).totals;
+    await h.settle(aSettlement({ artistNet: { minor: 55_000, currency: 'EUR' } }), {
+      occurredAt: '2027-05-16T08:00:00.000Z',
+      eventId: 'set-3',
+    });
+    await h.settle(aSettlement({ artistNet: { minor: 1, currency: 'EUR' } }), {
+      occurredAt: '2027-05-15T09:00:00.000Z',
+      eventId: 'set-2',
+    });
+
+    expect(once).toEqual({ [counter.income('show-settlement')]: 50_000 });
+    expect((await h.ledger('bud-tour')).totals).toEqual({ [counter.income('show-settlement')]: 55_000 });
+    expect((await h.ledger('bud-tour')).versions.map((v) => v.change)).toEqual([
+      'settled',
+      'settled',
+      'settled',
+    ]);
+  });
+
+  it('in another currency are converted at the rate of the day they were settled, or kept unconverted until there is one', async () => {
+    const h = budgetsHarness();
+    await h.budget(aTourBudget());
+    await h.store.putRates('2027-05-15', { 'GBP/EUR': '1.2' }, '2027-05-15T00:00:00.000Z');
+
+    await h.settle(inGbp(10_001));
+    await h.settle({ ...inGbp(20_000), showId: 'show-leeds', settledAt: '2027-05-20T23:30:00Z' });
+
+    expect((await h.ledger('bud-tour')).totals).toEqual({
+      // 100.01 GBP at 1.2 = 120.012 EUR, half-even on the cent.
+      [counter.income('show-settlement')]: 12_001,
+      [counter.unconverted('GBP', 'income')]: 20_000,
+    });
+  });
+
+  it('reach a tour budget set after the shows were settled, and only the budgets of that tour', async () => {
+    const h = budgetsHarness();
+    await h.budget(aTourBudget({ budgetId: 'bud-other', scope: { kind: 'tour', id: 'tour-us' } }));
+    await h.budget(aTourBudget({ budgetId: 'bud-release', scope: { kind: 'release', id: 'tour-eu' } }));
+
+    await h.settle(aSettlement());
+    await h.budget(aTourBudget());
+    await h.budget(aTourBudget(), '2027-05-20T00:00:00.000Z');
+
+    expect((await h.ledger('bud-tour')).totals).toEqual({ [counter.income('show-settlement')]: 50_000 });
+    expect((await h.ledger('bud-tour')).versions).toHaveLength(1);
+    expect((await h.ledger('bud-other')).totals).toEqual({});
+    expect((await h.ledger('bud-release')).totals).toEqual({});
+  });
+
+  it('missed by a tour budget set while they were being filed are taken at its next reconciliation', async () => {
+    const h = budgetsHarness();
+    await h.budget(aTourBudget());
+    await h.store.saveSettlement('lbl-1', {
+      at: '2027-05-15T08:00:00.000Z#set-1',
+      receivedAt: '2027-05-15T08:00:01.000Z',
+      settlement: TourShowSettled.data.parse(aSettlement()),
+    });
+
+    await h.reconcile('2027-05-16');
+
+    expect((await h.ledger('bud-tour')).totals).toEqual({ [counter.income('show-settlement')]: 50_000 });
+    expect((await h.store.getBudget('lbl-1', 'bud-tour'))?.lastResult?.income).toBe(50_000);
+  });
+
+  it('keep their ledger ids apart from the label’s expense ids: intake refuses an expense id that could meet one', () => {
+    const expense = ExpenseRecorded.data.safeParse({ ...ExpenseRecorded.sample, expenseId: berlin });
+    const voided = ExpenseVoided.data.safeParse({ ...ExpenseVoided.sample, expenseId: berlin });
+
+    expect(expense.success ? [] : expense.error.issues.map((i) => i.path.join('.'))).toEqual(['expenseId']);
+    expect(voided.success ? [] : voided.error.issues.map((i) => i.path.join('.'))).toEqual(['expenseId']);
+  });
+});
