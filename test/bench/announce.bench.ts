@@ -342,6 +342,9 @@ async function announce(count: number): Promise<BenchRow[]> {
   console.log('  DynamoDB requests by caller:');
   for (const [caller, n] of byCaller) console.log(`    ${n}\t${caller}`);
   const perOutlet = (n: number) => n / count;
+  const sweeps = byCaller
+    .filter(([caller]) => /^sweep(StaleClaims|Outbox) /.test(caller))
+    .reduce((sum, [, n]) => sum + n, 0);
   const ops = db.requests.map(([op, n]) => `${op} ${perOutlet(n).toFixed(3)}`).join(', ');
   return [
     row(
@@ -369,7 +372,7 @@ async function announce(count: number): Promise<BenchRow[]> {
       'requests/outlet',
       perOutlet(floorWrites.total),
       targets.atMost(0.1),
-      ops,
+      `${ops}; of which ${sweeps} by the once-a-minute sweeps (stale claims of every sender, the outbox), which run whatever is sent`,
     ),
     row(
       `fanout-${count}-item-writes`,
