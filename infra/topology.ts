@@ -29,6 +29,7 @@ import {
   TourShowUpdated,
 } from '#shared/events/index.ts';
 import type { sesDetailTypes } from '#shared/events/ses.ts';
+import { mailSettlement, timeoutSeconds } from './function-settings.ts';
 
 /**
  * Backline's topology: every function once, with its triggers and what it may touch.
@@ -138,16 +139,6 @@ export interface FunctionSpec {
   memoryMb?: number;
 }
 
-/** What a function gets when its entry does not say: read by the CDK construct, the local runtime and the local bus alike. */
-export const functionDefaults = { timeoutSeconds: 10, memoryMb: 512, retryAttempts: 2 } as const;
-
-/** A function's settings with the defaults filled in. */
-export const settingsOf = (spec: FunctionSpec) => ({
-  timeoutSeconds: spec.timeoutSeconds ?? functionDefaults.timeoutSeconds,
-  memoryMb: spec.memoryMb ?? functionDefaults.memoryMb,
-  retryAttempts: spec.retryAttempts ?? functionDefaults.retryAttempts,
-});
-
 /** A recurring EventBridge Scheduler schedule that puts its `event` (source `backline.scheduler`) on the Backline bus. */
 export interface RecurringSchedule {
   name: string;
@@ -177,16 +168,6 @@ export const consumes = (...contracts: EventContract[]): Trigger[] => {
   }));
 };
 
-/**
- * The longest an event can take from the bus to its queue trigger's function finishing with it: the
- * batching window, then every receive but the last ending in a visibility timeout, then the last
- * receive running for the function's whole timeout. Past that it is in the dead-letter queue.
- */
-export const queueLatencySeconds = (trigger: QueueTrigger, spec: FunctionSpec): number =>
-  trigger.batchingWindowSeconds +
-  (trigger.maxReceiveCount - 1) * trigger.visibilityTimeoutSeconds +
-  settingsOf(spec).timeoutSeconds;
-
 /** A rule on the default bus for SES's own events (docs/design.md#two-buses). */
 export const consumesSes = (...detailTypes: (typeof sesDetailTypes)[number][]): Trigger => ({
   kind: 'event',
@@ -203,23 +184,6 @@ const route = (method: HttpMethod, path: string, auth: RouteAuth): Trigger => ({
 
 const apiKey = (...routes: [HttpMethod, string][]): Trigger[] =>
   routes.map(([method, path]) => route(method, path, 'apiKey'));
-
-/**
- * SES's Email Sent events, on their way to settle mail claims, gathered through a queue: one
- * invocation settles up to 100 of them (one BatchGetItem, a write only for claims still open) instead
- * of one invocation each (see docs/design.md#exactly-once-mail). The visibility timeout is the
- * announcer's timeout, the least Lambda accepts.
- */
-export const mailSettlement: QueueTrigger = {
-  kind: 'queue',
-  queue: 'mail-settlement',
-  bus: 'default',
-  pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
-  batchSize: 100,
-  batchingWindowSeconds: 5,
-  visibilityTimeoutSeconds: 300,
-  maxReceiveCount: 3,
-};
 
 export const schedules: RecurringSchedule[] = [
   {
@@ -369,7 +333,7 @@ export const functions = {
       `queue:consume:${mailSettlement.queue}`,
     ],
     retryAttempts: 2,
-    timeoutSeconds: 300,
+    timeoutSeconds: timeoutSeconds.announcer,
     memoryMb: 1024,
   },
   recipients: {
@@ -423,9 +387,8 @@ export const functions = {
       'secrets:read:token-signing-key',
     ],
     retryAttempts: 2,
-    // Press to a large directory is sent page by page within the shared send rate; a press step that
-    // runs out of time is retried and continues (claims and what each address was told are kept).
-    timeoutSeconds: 300,
+    // Press is sent page by page within the shared send rate (see function-settings.ts).
+    timeoutSeconds: timeoutSeconds.tours,
   },
   budgets: {
     entry: 'functions/budgets/handler.ts',
@@ -484,9 +447,11 @@ export const mailStreams: Record<MailStream, { suffix: string }> = {
   operational: { suffix: '-operational' },
 };
 
-/**
- * The longest an Email Sent event can take from the default bus to a settled claim: through the
- * settlement queue (its batching window and retries) and the announcer that reads it.
- */
-export const mailSettlementLatencySeconds = (): number =>
-  queueLatencySeconds(mailSettlement, functions.announcer);
+// What running code reads is declared in function-settings.ts (see there); the topology is where to find it.
+export {
+  functionDefaults,
+  mailSettlement,
+  mailSettlementLatencySeconds,
+  queueLatencySeconds,
+  settingsOf,
+} from './function-settings.ts';

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { mailSettlement } from '#infra/topology.ts';
+import { mailSettlement } from '#infra/function-settings.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';
 import { SesEvent } from '#shared/events/ses.ts';

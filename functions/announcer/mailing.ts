@@ -18,7 +18,7 @@ import {
 } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { mapBounded, sendMails } from '#shared/mail/send.ts';
-import { templateNames } from '#shared/mail/templates.ts';
+import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, type Outlet, outletMatchesRelease, territoriesMatch } from '#shared/outlets.ts';
 import {
   addDateConcerns,

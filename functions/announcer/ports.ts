@@ -1,4 +1,4 @@
-import { functions, settingsOf } from '#infra/topology.ts';
+import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -48,7 +48,7 @@ export interface AnnouncerDeps extends MailDeps {
 }
 
 /** The announcer's timeout bounds how long one of its claims may stay open before the sweep resends it. */
-export const announcerTimeoutSeconds = settingsOf(functions.announcer).timeoutSeconds;
+export const announcerTimeoutSeconds = timeoutSeconds.announcer;
 
 export const defaultSettings: AnnouncerSettings = {
   ...defaultMailSettings(announcerTimeoutSeconds),

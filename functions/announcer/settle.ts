@@ -22,20 +22,29 @@ export async function settleFromEmailsSent(
   deps: AnnouncerDeps,
 ): Promise<number[]> {
   const { settled, failed } = await settleSent(details, deps);
-  for (const deliveryId of settled) await followUpForLateAnnouncement(deliveryId, deps);
+  await followUpForLateAnnouncements(settled, deps);
   return failed;
 }
 
 /**
- * An announcement settled only now may have been passed, while still claimed, by the cancellation
- * or date-change mailing.
+ * First mails (announcements, radio servicing) settled only now may have been passed, while still
+ * claimed, by the cancellation or date-change mailing. The follow-up is the release's, so it is asked once per release of the batch,
+ * for the oldest version its settled announcements were written from.
  */
-async function followUpForLateAnnouncement(deliveryId: string, deps: AnnouncerDeps): Promise<void> {
-  const delivery = (await deps.deliveries.getMany([deliveryId])).get(deliveryId);
-  if (delivery?.subject[0] !== 'release' || !isFirstMail(delivery.kind)) return;
-  // Deliveries from before the version was kept: assume they stated the date before any move.
-  const followUp = await followUpIfChangedSince(releaseOf(delivery), delivery.asOf ?? '', undefined, deps);
-  if (followUp) await deps.events.publish([followUp]);
+async function followUpForLateAnnouncements(settled: Delivery[], deps: AnnouncerDeps): Promise<void> {
+  const oldestByRelease = new Map<string, { delivery: Delivery; asOf: string }>();
+  for (const delivery of settled) {
+    if (delivery.subject[0] !== 'release' || !isFirstMail(delivery.kind)) continue;
+    const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
+    // Deliveries from before the version was kept: assume they stated the date before any move.
+    const asOf = delivery.asOf ?? '';
+    const known = oldestByRelease.get(key);
+    if (!known || asOf < known.asOf) oldestByRelease.set(key, { delivery, asOf });
+  }
+  for (const { delivery, asOf } of oldestByRelease.values()) {
+    const followUp = await followUpIfChangedSince(releaseOf(delivery), asOf, undefined, deps);
+    if (followUp) await deps.events.publish([followUp]);
+  }
 }
 
 const releaseOf = (delivery: Delivery) => ({ labelId: delivery.labelId, releaseId: delivery.subject[1] });

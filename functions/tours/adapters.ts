@@ -1,5 +1,5 @@
 import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { functions, settingsOf } from '#infra/topology.ts';
+import { timeoutSeconds as timeouts } from '#infra/function-settings.ts';
 import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
@@ -64,7 +64,7 @@ export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): T
     tourManagerUrl(config().PUBLIC_BASE_URL, signTourManagerToken(await key(), claims)),
 });
 
-const timeoutSeconds = settingsOf(functions.tours).timeoutSeconds;
+const timeoutSeconds = timeouts.tours;
 const outletDirectory = () => dynamoOutletDirectory(dynamo(), config().TABLE_NAME);
 
 export const liveDeps = (): ToursDeps => ({

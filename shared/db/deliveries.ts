@@ -128,8 +128,14 @@ export interface DeliveryStore {
   claimMany(claims: NewClaim[], at: string): Promise<Delivery[]>;
   /** Settles an open claim as sent, counting a resend under way; false if it was not open. */
   markSent(deliveryId: string, messageId: string, at: string): Promise<boolean>;
-  /** Settles the claims one SES call sent, in one request: the ids it settled (those still open). */
-  markSentMany(sent: { deliveryId: string; messageId: string }[], at: string): Promise<Set<string>>;
+  /**
+   * Settles the claims one SES call sent (or one batch of Email Sent events told of), in one request:
+   * the ids it settled (those still open). A mail's own `at` (when SES sent it) goes before `at`.
+   */
+  markSentMany(
+    sent: { deliveryId: string; messageId: string; at?: string }[],
+    at: string,
+  ): Promise<Set<string>>;
   /** Gives back the claim this caller made (same claimedAt) when SES certainly did not take the mail. */
   release(deliveryId: string, claimedAt: string): Promise<void>;
   /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
@@ -277,14 +283,11 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
     return deliveries.filter((_, index) => written[index]);
   };
 
-  const markSentMany = async (
-    sent: { deliveryId: string; messageId: string }[],
-    at: string,
-  ): Promise<Set<string>> => {
+  const markSentMany: DeliveryStore['markSentMany'] = async (sent, at) => {
     const page = [...new Map(sent.map((mail) => [mail.deliveryId, mail])).values()];
     const written = await writeEachIfAllowed(
       db,
-      page.map(({ deliveryId, messageId }) => ({
+      page.map(({ deliveryId, messageId, at: sentAt }) => ({
         Update: {
           TableName: table,
           Key: deliveryKey(deliveryId),
@@ -297,7 +300,7 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
             ':sent': 'sent',
             ':claimed': 'claimed',
             ':messageId': messageId,
-            ':at': at,
+            ':at': sentAt ?? at,
             ':zero': 0,
           },
         },

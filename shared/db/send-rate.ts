@@ -4,7 +4,8 @@ import { isConditionFailure } from './conditions.ts';
 /**
  * The SES send-rate budget (docs/design.md#send-rate): one token bucket for every concurrent sender, in
  * recipients per second (SES quotas count recipients, not calls). Access pattern:
- * - the account's bucket, read and conditionally replaced by each sender before each SendBulkEmail:
+ * - the account's bucket, conditionally replaced by each sender before each SendBulkEmail (read first
+ *   only when the sender does not know it from its own last replace):
  *     pk `SEND_RATE#SES`, sk `BUCKET`
  */
 export const sendRateKey = () => ({ pk: 'SEND_RATE#SES', sk: 'BUCKET' });
@@ -56,9 +57,10 @@ export interface BucketStore {
   read(): Promise<StoredBucket>;
   /**
    * Replaces the bucket only if nobody else changed it since `expectedVersion` was read (optimistic
-   * concurrency: two senders can never both spend the same tokens). False: lost the race, read again.
+   * concurrency: two senders can never both spend the same tokens): the bucket as now stored, or
+   * undefined when another sender changed it first (read again).
    */
-  replace(bucket: Bucket, expectedVersion: number | undefined): Promise<boolean>;
+  replace(bucket: Bucket, expectedVersion: number | undefined): Promise<StoredBucket | undefined>;
 }
 
 export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string): BucketStore {
@@ -74,20 +76,21 @@ export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string):
       };
     },
     async replace(bucket, expectedVersion) {
+      const version = (expectedVersion ?? 0) + 1;
       try {
         await db.send(
           new PutCommand({
             TableName: table,
-            Item: { ...sendRateKey(), ...bucket, version: (expectedVersion ?? 0) + 1 },
+            Item: { ...sendRateKey(), ...bucket, version },
             ConditionExpression:
               expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
             ExpressionAttributeValues:
               expectedVersion === undefined ? undefined : { ':version': expectedVersion },
           }),
         );
-        return true;
+        return { bucket, version };
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (isConditionFailure(error)) return undefined;
         throw error;
       }
     },

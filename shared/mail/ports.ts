@@ -1,4 +1,4 @@
-import { mailSettlementLatencySeconds } from '#infra/topology.ts';
+import { mailSettlementLatencySeconds } from '#infra/function-settings.ts';
 import type { Config } from '#shared/config.ts';
 import type { DeliveryStore, MailIdentity, MailStream } from '#shared/db/deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';

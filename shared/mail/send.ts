@@ -141,21 +141,50 @@ export async function sendMails(
   const outcome = noOutcome();
   if (mails.length === 0) return outcome;
   const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
+  // The claims of as many calls as one transaction holds are made in one request.
+  const perRound = perCall * Math.max(1, Math.floor(maxClaimsPerRequest / perCall));
   for (const group of byCallShape(mails, (mail) => mail)) {
-    for (let start = 0; start < group.length; start += perCall) {
+    for (let start = 0; start < group.length; start += perRound) {
       if (deps.now().getTime() >= deadline) {
         outcome.unfinished = true;
         return outcome;
       }
-      const chunk = await withoutSuppressed(deps, group.slice(start, start + perCall));
-      outcome.suppressed += chunk.suppressed;
-      const claimed = await claimMails(deps, chunk.mails);
+      const round = await withoutSuppressed(deps, group.slice(start, start + perRound));
+      outcome.suppressed += round.suppressed;
+      const claimed = await claimMails(deps, round.mails);
       outcome.claimed += claimed.length;
-      add(outcome, await sendClaimed(deps, claimed, deadline));
-      if (outcome.unfinished) return outcome;
+      for (let call = 0; call < claimed.length; call += perCall) {
+        const rest = claimed.slice(call);
+        if (deps.now().getTime() >= deadline) {
+          await giveBack(deps, rest);
+          outcome.unfinished = true;
+          return outcome;
+        }
+        try {
+          add(outcome, await sendClaimed(deps, rest.slice(0, perCall), deadline));
+        } catch (error) {
+          await giveBack(deps, rest.slice(perCall));
+          throw error;
+        }
+        if (outcome.unfinished) {
+          // Claimed in this round but not sent: given back, so the next invocation sends them.
+          await giveBack(deps, rest.slice(perCall));
+          return outcome;
+        }
+      }
     }
   }
   return outcome;
+}
+
+/** DynamoDB: at most 100 items per TransactWriteItems, so at most 100 claims per request. */
+const maxClaimsPerRequest = 100;
+
+/** Gives back claims this caller made, for mails SES certainly did not take. */
+async function giveBack(deps: MailDeps, claims: ClaimedMail[]): Promise<void> {
+  await forEachBounded(claims, deps.settings.claimConcurrency, ({ delivery }) =>
+    deps.deliveries.release(delivery.deliveryId, delivery.claimedAt),
+  );
 }
 
 /**
@@ -176,7 +205,7 @@ async function withoutSuppressed(
   return { mails: kept, suppressed: mails.length - kept.length };
 }
 
-/** Claims a page of mails (the next SES call) in one request; those claimed before are left out. */
+/** Claims a page of mails (the next SES calls) in one request; those claimed before are left out. */
 async function claimMails(deps: MailDeps, mails: OutgoingMail[]): Promise<ClaimedMail[]> {
   const deliveries = await deps.deliveries.claimMany(
     mails.map((mail) => ({
@@ -218,19 +247,19 @@ export async function sendClaimed(
     });
   }
 
-  const giveBack = async (ids: string[]) => {
+  const giveBackPending = async (ids: string[]) => {
     if (options.resend) return;
-    await forEachBounded(ids, deps.settings.claimConcurrency, async (id) => {
-      const { claim } = entries.get(id)!;
-      await deps.deliveries.release(id, claim.delivery.claimedAt);
-    });
+    await giveBack(
+      deps,
+      ids.map((id) => entries.get(id)!.claim),
+    );
   };
 
   let pending = [...entries.keys()];
   let backoff = deps.settings.throttleBackoffMs;
   const waitOrGiveUp = async (): Promise<boolean> => {
     if (deps.now().getTime() + backoff > deadline) {
-      await giveBack(pending);
+      await giveBackPending(pending);
       outcome.unfinished = true;
       return false;
     }
@@ -241,7 +270,7 @@ export async function sendClaimed(
 
   while (pending.length > 0) {
     if (!(await deps.sendRate.acquire(pending.length, deadline))) {
-      await giveBack(pending);
+      await giveBackPending(pending);
       outcome.unfinished = true;
       return outcome;
     }
@@ -266,7 +295,7 @@ export async function sendClaimed(
         outcome.unsettled += pending.length;
         return outcome;
       }
-      await giveBack(pending);
+      await giveBackPending(pending);
       throw error;
     }
 
@@ -302,7 +331,7 @@ export async function sendClaimed(
     outcome.sent += accepted.length;
     pending = retry;
     if (configurationProblem) {
-      await giveBack(pending);
+      await giveBackPending(pending);
       throw new Error(
         `SES refused the ${first.identity.kind} mail of ${JSON.stringify(first.identity.subject)}: ${configurationProblem}`,
       );

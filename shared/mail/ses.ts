@@ -2,7 +2,12 @@ import { GetAccountCommand, type SESv2Client, SendBulkEmailCommand } from '@aws-
 import { dynamo, ses } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
-import { type BucketStore, dynamoSendRateBucket, takeTokens } from '#shared/db/send-rate.ts';
+import {
+  type BucketStore,
+  dynamoSendRateBucket,
+  type StoredBucket,
+  takeTokens,
+} from '#shared/db/send-rate.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { deliveryTag } from '#shared/events/ses.ts';
 import { unsubscribeHeaders } from './data.ts';
@@ -124,18 +129,28 @@ export function tableSendRate(options: {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxWaitMs = options.maxWaitMs ?? maxSendRateWaitMs;
+  // The bucket as this sender last stored it: while no other sender changes it, the next acquire
+  // replaces it without reading it first (the replace's condition finds out when another did).
+  let known: StoredBucket | undefined;
   return {
     recipientsPerCall: async () => Math.max(1, Math.floor(await rate())),
     async acquire(count, deadline) {
       const giveUpAt = Math.min(deadline, now() + maxWaitMs);
       for (let refusals = 0; ; refusals++) {
         const perSecond = await rate();
-        const stored = await bucket.read();
+        const stored = known ?? (await bucket.read());
+        known = undefined;
         const at = now();
         const take = takeTokens(stored.bucket, at, count, perSecond, Math.max(1, perSecond));
         // Another sender spent them first: the same backoff as a refusal.
-        if (take.granted && (await bucket.replace(take.bucket, stored.version))) return true;
-        if (!take.granted && take.restamped) await bucket.replace(take.restamped, stored.version);
+        if (take.granted) {
+          known = await bucket.replace(take.bucket, stored.version);
+          if (known) return true;
+        }
+        if (!take.granted) {
+          // Refused: what was read still stands, unless another sender changes it meanwhile.
+          known = take.restamped ? await bucket.replace(take.restamped, stored.version) : stored;
+        }
         const backoff = Math.min(maxPollPauseMs, firstPollPauseMs * 2 ** refusals);
         const pause = Math.max(take.granted ? 0 : take.waitMs, backoff) * (1 + Math.random() * 0.1);
         if (at + pause > giveUpAt) return false;

@@ -5,46 +5,77 @@ import { byCallShape, type ClaimedMail, maxDestinationsPerCall, sendClaimed } fr
 
 /** What settling a batch of Email Sent events came to. */
 export interface Settled {
-  /** Delivery ids whose open claim these events settled as sent. */
-  settled: string[];
+  /** The deliveries whose open claim these events settled as sent (as read before settling). */
+  settled: Delivery[];
   /** Indexes (in the batch) of the events whose settling failed: to be tried again. */
   failed: number[];
 }
+
+/**
+ * How long after SES accepted a mail its sender may still be marking it: the sender marks the claims
+ * of a call in one write as soon as SES answers. An Email Sent younger than this that finds its claim
+ * open is most likely racing that write, so the batch waits until its youngest such event is this old
+ * and reads those claims again: the sender's write settles them, and the batch writes only what is
+ * still open (otherwise both write every such claim). Waiting changes nothing else: a claim still
+ * open is settled as before (see docs/design.md#exactly-once-mail).
+ */
+export const senderMarkGraceMs = 3_000;
 
 /**
  * SES's Email Sent event is the evidence that a claimed mail went out, even when the sender never
  * heard SES's answer (a crash, a lost response): the claim is settled as sent from it. Events come
  * in batches (the settlement queue, see docs/design.md#exactly-once-mail), and nearly all of them find
  * their delivery already marked sent by its sender: one BatchGetItem reads the batch's deliveries,
- * and only claims still open get a (conditional) write.
+ * and the claims still open are settled together in one batched conditional write.
  */
 export async function settleFromEmailsSent(details: SesEventDetail[], deps: MailDeps): Promise<Settled> {
   const tagged = details.flatMap((detail, index) => {
     const deliveryId = detail.mail.tags[deliveryTag]?.[0];
     return deliveryId ? [{ index, deliveryId, detail }] : [];
   });
-  const result: Settled = { settled: [], failed: [] };
-  if (tagged.length === 0) return result;
-  let deliveries: Map<string, Delivery>;
+  if (tagged.length === 0) return { settled: [], failed: [] };
+  const stillOpen = async (events: typeof tagged) => {
+    const deliveries = await deps.deliveries.getMany([...new Set(events.map((e) => e.deliveryId))]);
+    return {
+      deliveries,
+      events: events.filter(({ deliveryId }) => deliveries.get(deliveryId)?.status === 'claimed'),
+    };
+  };
+  let open: Awaited<ReturnType<typeof stillOpen>>;
   try {
-    deliveries = await deps.deliveries.getMany(tagged.map(({ deliveryId }) => deliveryId));
+    open = await stillOpen(tagged);
+    const youngest = Math.max(...open.events.map(({ detail }) => Date.parse(detail.mail.timestamp)));
+    const wait = youngest + senderMarkGraceMs - deps.now().getTime();
+    if (open.events.length > 0 && wait > 0 && wait <= senderMarkGraceMs) {
+      await deps.sleep(wait);
+      open = await stillOpen(open.events);
+    }
   } catch {
     return { settled: [], failed: tagged.map(({ index }) => index) };
   }
-  for (const { index, deliveryId, detail } of tagged) {
-    if (deliveries.get(deliveryId)?.status !== 'claimed') continue;
-    try {
-      const settled = await deps.deliveries.markSent(
+  if (open.events.length === 0) return { settled: [], failed: [] };
+  // The first event of a mail settles it (SES may repeat one); each mail is marked at its own send time.
+  const firsts = new Map<string, (typeof tagged)[number]>();
+  for (const event of open.events) if (!firsts.has(event.deliveryId)) firsts.set(event.deliveryId, event);
+  const first = [...firsts.values()];
+  try {
+    const marked = await deps.deliveries.markSentMany(
+      first.map(({ deliveryId, detail }) => ({
         deliveryId,
-        detail.mail.messageId,
-        new Date(detail.mail.timestamp).toISOString(),
-      );
-      if (settled) result.settled.push(deliveryId);
-    } catch {
-      result.failed.push(index);
-    }
+        messageId: detail.mail.messageId,
+        at: new Date(detail.mail.timestamp).toISOString(),
+      })),
+      deps.now().toISOString(),
+    );
+    return {
+      settled: first
+        .filter(({ deliveryId }) => marked.has(deliveryId))
+        .map(({ deliveryId }) => open.deliveries.get(deliveryId)!),
+      failed: [],
+    };
+  } catch {
+    return { settled: [], failed: open.events.map(({ index }) => index) };
   }
-  return result;
 }
 
 /** What a sender gives the sweep for its own subject type: how to write its stale mails again. */

@@ -1,6 +1,9 @@
 import type { MailStream } from '#shared/db/deliveries.ts';
 import { budgetTemplates } from './budget-templates.ts';
+import { templateNames } from './template-names.ts';
 import { tourTemplates } from './tour-mail.ts';
+
+export { templateNames };
 
 /**
  * Every mail's template, defined once (docs/design.md#mail-templates): CDK creates them as SES templates on
@@ -23,17 +26,6 @@ export interface MailTemplate {
   html: string;
   text: string;
 }
-
-/** SES template names, by the key senders use (the release mails by their mail kind). */
-export const templateNames = {
-  announcement: 'backline-release-announcement',
-  'date-change': 'backline-release-date-change',
-  cancellation: 'backline-release-cancellation',
-  'out-now': 'backline-release-out-now',
-  'radio-servicing': 'backline-radio-servicing',
-  'radio-add-date-change': 'backline-radio-add-date-change',
-  notice: 'backline-notice',
-} as const;
 
 const htmlPage = (heading: string, body: string): string =>
   [

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -137,6 +139,29 @@ const ses = await countingProxy(
   (request) => `${request.method} ${request.url?.split('?')[0]}`,
   false,
 );
+/**
+ * Who makes each DynamoDB request: the handlers run in this process, so the request's creation
+ * (node:http's diagnostics channel) carries the caller's async stack. Each request is counted under
+ * its operation and the first project function on that stack outside the store adapters
+ * (shared/db/), with the store method beside it: `settleFromEmailsSent > getMany BatchGetItem`.
+ */
+const callers = new Map<string, number>();
+const dynamoPort = new URL(dynamo.url).port;
+Error.stackTraceLimit = 60;
+subscribe('http.client.request.created', (message) => {
+  const request = (message as { request: ClientRequest }).request;
+  if (!String(request.getHeader('host') ?? '').endsWith(`:${dynamoPort}`)) return;
+  const operation = String(request.getHeader('x-amz-target') ?? '?').replace('DynamoDB_20120810.', '');
+  const frames = (new Error().stack ?? '')
+    .split('\n')
+    .map((line) => /at (?:async )?(?:Object\.)?([\w.<>]+) \(.*\/(shared|functions|infra)\/([^:]+)/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null);
+  const store = frames.find((m) => m[2] === 'shared' && m[3].startsWith('db/'));
+  const caller = frames.find((m) => !(m[2] === 'shared' && m[3].startsWith('db/')));
+  const key = `${caller ? `${caller[1]} (${caller[2]}/${caller[3]})` : 'unknown'} > ${store ? `${store[1]} ` : ''}${operation}`;
+  callers.set(key, (callers.get(key) ?? 0) + 1);
+});
+
 // The handlers' clients are made on first use, so from here on they go through the proxies.
 process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
 process.env.AWS_ENDPOINT_URL_SESV2 = ses.url;
@@ -246,6 +271,7 @@ async function announce(count: number): Promise<BenchRow[]> {
   });
   const { webhookSecret } = (await labelResponse.json()) as { webhookSecret: string };
 
+  callers.clear();
   const dynamoBefore = snapshot(dynamo.counts);
   const sesBefore = snapshot(ses.counts);
   const invokedBefore = await invocations();
@@ -283,14 +309,16 @@ async function announce(count: number): Promise<BenchRow[]> {
   await api('/_local/idle');
   const settledAt = performance.now();
 
-  const deliveries = (await (await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)).json()) as {
-    deliveries: { status: string }[];
-  };
-  const sent = deliveries.deliveries.filter((d) => d.status === 'sent').length;
+  // Counted before the bench reads the deliveries back (through the management API, also counted).
   const sesCalls = since(ses.counts, sesBefore);
   const bulkCalls =
     sesCalls.requests.find(([operation]) => operation.includes('outbound-bulk-emails'))?.[1] ?? 0;
   const db = since(dynamo.counts, dynamoBefore);
+  const byCaller = [...callers.entries()].sort((a, b) => b[1] - a[1]);
+  const deliveries = (await (await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)).json()) as {
+    deliveries: { status: string }[];
+  };
+  const sent = deliveries.deliveries.filter((d) => d.status === 'sent').length;
   const invokedAfter = await invocations();
   const invoked = Object.fromEntries(
     Object.entries(invokedAfter)
@@ -311,7 +339,12 @@ async function announce(count: number): Promise<BenchRow[]> {
   console.log(`  SES calls: ${sesCalls.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
   console.log(`  DynamoDB: ${db.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
   console.log(`  invocations: ${JSON.stringify(invoked)}`);
+  console.log('  DynamoDB requests by caller:');
+  for (const [caller, n] of byCaller) console.log(`    ${n}\t${caller}`);
   const perOutlet = (n: number) => n / count;
+  const sweeps = byCaller
+    .filter(([caller]) => /^sweep(StaleClaims|Outbox) /.test(caller))
+    .reduce((sum, [, n]) => sum + n, 0);
   const ops = db.requests.map(([op, n]) => `${op} ${perOutlet(n).toFixed(3)}`).join(', ');
   return [
     row(
@@ -339,7 +372,7 @@ async function announce(count: number): Promise<BenchRow[]> {
       'requests/outlet',
       perOutlet(floorWrites.total),
       targets.atMost(0.1),
-      ops,
+      `${ops}; of which ${sweeps} by the once-a-minute sweeps (stale claims of every sender, the outbox), which run whatever is sent`,
     ),
     row(
       `fanout-${count}-item-writes`,

@@ -28,12 +28,6 @@ const expectedRows: Pick<BenchRow, 'id' | 'measure' | 'unit' | 'target'>[] = [
     unit: 'RCU',
     target: '',
   },
-  {
-    id: 'tours-advance',
-    measure: 'tour advancing, 200 shows (schedules created, invocations)',
-    unit: 'invocations',
-    target: '',
-  },
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), 'backline-bench-'));

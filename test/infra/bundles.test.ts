@@ -53,12 +53,13 @@ describe('function bundles', () => {
       const notForRuntime = packages.filter(
         (name) => buildOnly.has(name) || (name in devDependencies && !(name in dependencies)),
       );
-      // The topology is the one infrastructure module code may read (a function's own settings).
+      // The topology and the settings it declares for running code are the infrastructure modules code may read.
       const outsideCode = bundle.modules.filter(
         (module) =>
           !module.includes('node_modules/') &&
           !/^(functions|shared)\//.test(module) &&
           module !== 'infra/topology.ts' &&
+          module !== 'infra/function-settings.ts' &&
           // The health function serves the API document (GET /openapi.json) from its bundle.
           !(bundle.name === 'health' && module === 'docs/openapi.json'),
       );

@@ -54,11 +54,11 @@ export class FakeDeliveries implements DeliveryStore {
     }
     return claimed;
   };
-  markSentMany = async (sent: { deliveryId: string; messageId: string }[], at: string) => {
+  markSentMany = async (sent: { deliveryId: string; messageId: string; at?: string }[], at: string) => {
     this.markPages++;
     const settled = new Set<string>();
-    for (const { deliveryId, messageId } of sent)
-      if (await this.markSent(deliveryId, messageId, at)) settled.add(deliveryId);
+    for (const { deliveryId, messageId, at: sentAt } of sent)
+      if (await this.markSent(deliveryId, messageId, sentAt ?? at)) settled.add(deliveryId);
     return settled;
   };
   markSent = async (id: string, messageId: string, at: string) => {

@@ -546,6 +546,36 @@ describe('an announcement still being sent when the date moves', () => {
     ]);
   });
 
+  it('asks for the cancellation once, reading the release once, for a whole batch of late announcements', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(120) });
+    world.mailer.script = () => 'accept-then-fail';
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      aStoredRelease({ state: 'cancelled', occurredAt: '2026-02-01T10:00:00.000Z' }),
+    );
+    let releaseReads = 0;
+    const { get } = world.deps.releases;
+    world.deps.releases.get = async (...args) => {
+      releaseReads++;
+      return get(...args);
+    };
+    world.published.length = 0;
+
+    await settleFromEmailsSent(
+      world.mailer.delivered.map((mail) =>
+        emailSent({ messageId: mail.messageId, email: mail.email, deliveryId: mail.deliveryId }),
+      ),
+      world.deps,
+    );
+
+    expect(world.deliveries.of('sent')).toHaveLength(120);
+    expect(releaseReads).toBe(1);
+    expect(world.published.map((e) => [e.detailType, (e.detail.data as { kind: string }).kind])).toEqual([
+      ['Mailing Requested', 'cancellation'],
+    ]);
+  });
+
   it('asks for no date change when every announcement was written after the move', async () => {
     const world = fakeWorld({ releases: [moveTo('2027-04-02')], outlets: outlets(3) });
 

@@ -12,9 +12,9 @@ function aBucket(initial?: Bucket, options: { othersAlwaysWin?: boolean } = {}) 
       return stored;
     },
     replace: async (bucket, expectedVersion) => {
-      if (options.othersAlwaysWin || expectedVersion !== stored.version) return false;
+      if (options.othersAlwaysWin || expectedVersion !== stored.version) return undefined;
       stored = { bucket, version: (expectedVersion ?? 0) + 1 };
-      return true;
+      return stored;
     },
   };
   const sendRate = (ratePerSecond: number) =>
@@ -27,7 +27,14 @@ function aBucket(initial?: Bucket, options: { othersAlwaysWin?: boolean } = {}) 
         time.now += ms;
       },
     });
-  return { time, sendRate, stored: () => stored };
+  /** Another sender replaces the bucket (spends `tokens` of it). */
+  const otherSenderSpends = (tokens: number) => {
+    stored = {
+      bucket: { tokens: (stored.bucket?.tokens ?? 0) - tokens, at: time.now },
+      version: (stored.version ?? 0) + 1,
+    };
+  };
+  return { time, sendRate, stored: () => stored, otherSenderSpends };
 }
 
 const farAway = Number.MAX_SAFE_INTEGER;
@@ -72,5 +79,30 @@ describe('waiting for the shared send rate', () => {
 
     expect(granted).toBe(false);
     expect(bucket.time.slept).toBe(0);
+  });
+
+  it('reads the bucket once for a run of calls while no other sender changes it', async () => {
+    const bucket = aBucket({ tokens: 100, at: 1_000_000 });
+    const rate = bucket.sendRate(100);
+
+    for (let call = 0; call < 10; call++) expect(await rate.acquire(50, farAway)).toBe(true);
+
+    expect(bucket.time.reads).toBe(1);
+    expect(bucket.stored().version).toBe(11);
+  });
+
+  it('reads the bucket again when another sender changed it, and never spends the same tokens twice', async () => {
+    const bucket = aBucket({ tokens: 50, at: 1_000_000 });
+    const rate = bucket.sendRate(50);
+    await rate.acquire(50, farAway);
+
+    bucket.otherSenderSpends(50);
+    const granted = await rate.acquire(50, farAway);
+
+    expect(granted).toBe(true);
+    expect(bucket.time.reads).toBe(2);
+    // The other sender's 50 and these 50 both had to refill (2 s at 50 a second): nothing spent twice.
+    expect(bucket.time.slept).toBeGreaterThanOrEqual(2_000);
+    expect(bucket.stored().bucket?.tokens).toBeLessThanOrEqual(0);
   });
 });

@@ -95,7 +95,7 @@ describe('sending mail through the mail module', () => {
     expect(world.mailer.delivered.map((mail) => mail.email)).toEqual(['crew@venue.example']);
   });
 
-  it('claims the page of each SES call in one request and marks it sent in one', async () => {
+  it('claims the mails of two SES calls in one request and marks each call sent in one', async () => {
     const world = fakeWorld();
     const mails = Array.from({ length: 120 }, (_, index) =>
       anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
@@ -105,6 +105,38 @@ describe('sending mail through the mail module', () => {
 
     expect(outcome).toMatchObject({ claimed: 120, sent: 120 });
     expect(world.mailer.calls.map((call) => call.entries.length)).toEqual([50, 50, 20]);
-    expect([world.deliveries.claimPages, world.deliveries.markPages]).toEqual([3, 3]);
+    expect([world.deliveries.claimPages, world.deliveries.markPages]).toEqual([2, 3]);
+  });
+
+  it('gives back the claims of a round it could not send before its deadline, so the next run sends them', async () => {
+    const world = fakeWorld();
+    const mails = Array.from({ length: 100 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    const deadline = world.clock.now + 1_000;
+    world.mailer.script = (_mail, call) => {
+      if (call === 1) world.clock.now = deadline; // the first call takes what time was left
+      return undefined as never;
+    };
+
+    const outcome = await sendMails(world.deps, mails, deadline);
+    const next = await sendMails(world.deps, mails, far());
+
+    expect(outcome).toMatchObject({ claimed: 100, sent: 50, unfinished: true });
+    expect(world.deliveries.of('claimed')).toEqual([]);
+    expect(next).toMatchObject({ claimed: 50, sent: 50 });
+    expect(world.mailer.delivered).toHaveLength(100);
+  });
+
+  it('gives back the rest of a round when SES refuses a call for a configuration problem', async () => {
+    const world = fakeWorld();
+    const mails = Array.from({ length: 100 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    world.mailer.script = (mail) => mail.entries.map(() => ({ status: 'TEMPLATE_NOT_FOUND' }));
+
+    await expect(sendMails(world.deps, mails, far())).rejects.toThrow(/TEMPLATE_NOT_FOUND/);
+
+    expect(world.deliveries.items.size).toBe(0);
   });
 });

@@ -1,20 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { SesEventDetail } from '#shared/events/ses.ts';
-import { settleFromEmailsSent } from '#shared/mail/settle.ts';
+import { senderMarkGraceMs, settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { aReleaseClaim, fakeWorld } from '#test/support/announcer-fakes.ts';
 import { anOutlet } from '#test/support/releases.ts';
 
-const emailSent = (deliveryId: string | undefined, messageId = `msg-${deliveryId}`): SesEventDetail => ({
+const sentAt = '2027-03-01T12:00:01Z';
+
+const emailSent = (
+  deliveryId: string | undefined,
+  messageId = `msg-${deliveryId}`,
+  timestamp = sentAt,
+): SesEventDetail => ({
   eventType: 'Send',
   mail: {
     messageId,
-    timestamp: '2027-03-01T12:00:01Z',
+    timestamp,
     destination: ['someone@magazine.example'],
     tags: deliveryId ? { delivery: [deliveryId] } : {},
   },
 });
 
-/** A world with `open` claims still open and `sent` ones already marked sent by their sender; reads and writes counted. */
+/**
+ * A world with `open` claims still open and `sent` ones already marked sent by their sender, a minute
+ * after SES sent them (no sender can still be marking them); reads and batched writes counted.
+ */
 async function aBatch(open: number, sent: number) {
   const world = fakeWorld();
   const ids: string[] = [];
@@ -24,23 +33,26 @@ async function aBatch(open: number, sent: number) {
       '2027-03-01T12:00:00Z',
     );
     ids.push(claim!.deliveryId);
-    if (i >= open) await world.deliveries.markSent(claim!.deliveryId, `sender-${i}`, '2027-03-01T12:00:01Z');
+    if (i >= open) await world.deliveries.markSent(claim!.deliveryId, `sender-${i}`, sentAt);
   }
+  world.clock.now = Date.parse(sentAt) + 60_000;
   const counted = { reads: 0, writes: 0 };
-  const { getMany, markSent } = world.deliveries;
+  const { getMany, markSentMany } = world.deliveries;
   world.deliveries.getMany = async (deliveryIds) => {
     counted.reads++;
     return getMany(deliveryIds);
   };
-  world.deliveries.markSent = async (...args) => {
+  world.deliveries.markSentMany = async (...args) => {
     counted.writes++;
-    return markSent(...args);
+    return markSentMany(...args);
   };
   return { world, ids, counted };
 }
 
+const idsOf = (result: { settled: { deliveryId: string }[] }) => result.settled.map((d) => d.deliveryId);
+
 describe('settling claims from a batch of Email Sent events', () => {
-  it('reads the whole batch at once and writes only the claims still open', async () => {
+  it('reads the whole batch at once and settles the claims still open in one batched write', async () => {
     const { world, ids, counted } = await aBatch(2, 98);
 
     const result = await settleFromEmailsSent(
@@ -48,10 +60,14 @@ describe('settling claims from a batch of Email Sent events', () => {
       world.deps,
     );
 
-    expect(counted).toEqual({ reads: 1, writes: 2 });
-    expect(result).toEqual({ settled: ids.slice(0, 2), failed: [] });
+    expect(counted).toEqual({ reads: 1, writes: 1 });
+    expect(idsOf(result)).toEqual(ids.slice(0, 2));
+    expect(result.failed).toEqual([]);
     expect(world.deliveries.of('claimed')).toEqual([]);
-    expect(world.deliveries.items.get(ids[0])?.messageId).toBe(`msg-${ids[0]}`);
+    expect(world.deliveries.items.get(ids[0])).toMatchObject({
+      messageId: `msg-${ids[0]}`,
+      sentAt: new Date(sentAt).toISOString(),
+    });
     expect(world.deliveries.items.get(ids[50])?.messageId).toBe('sender-50');
   });
 
@@ -63,17 +79,15 @@ describe('settling claims from a batch of Email Sent events', () => {
       world.deps,
     );
 
-    expect(result).toEqual({ settled: [ids[0]], failed: [] });
-    expect(counted.writes).toBe(2);
+    expect(idsOf(result)).toEqual([ids[0]]);
+    expect(counted.writes).toBe(1);
     expect(world.deliveries.items.get(ids[0])?.messageId).toBe(`msg-${ids[0]}`);
   });
 
-  it('answers the events whose settling failed, so that only they are tried again', async () => {
-    const { world, ids } = await aBatch(3, 0);
-    const { markSent } = world.deliveries;
-    world.deliveries.markSent = async (id, ...rest) => {
-      if (id === ids[1]) throw new Error('ProvisionedThroughputExceededException');
-      return markSent(id, ...rest);
+  it('answers the events of the open claims when their write fails, so that only they are tried again', async () => {
+    const { world, ids } = await aBatch(2, 1);
+    world.deliveries.markSentMany = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
     };
 
     const result = await settleFromEmailsSent(
@@ -81,6 +95,45 @@ describe('settling claims from a batch of Email Sent events', () => {
       world.deps,
     );
 
-    expect(result).toEqual({ settled: [ids[0], ids[2]], failed: [1] });
+    expect(result).toEqual({ settled: [], failed: [0, 1] });
+  });
+
+  it('leaves a claim its sender marks within moments of SES sending it to that sender, writing nothing itself', async () => {
+    const { world, ids, counted } = await aBatch(2, 0);
+    world.clock.now = Date.parse(sentAt) + 500;
+    const { sleep } = world.deps;
+    // The sender's own mark lands while the batch waits: it heard SES's answer for the first mail only.
+    world.deps.sleep = async (ms) => {
+      await sleep(ms);
+      await world.deliveries.markSent(ids[0], 'sender-0', sentAt);
+    };
+
+    const result = await settleFromEmailsSent(
+      ids.map((id) => emailSent(id)),
+      world.deps,
+    );
+
+    expect(world.slept).toEqual([senderMarkGraceMs - 500]);
+    expect(counted).toEqual({ reads: 2, writes: 1 });
+    expect(idsOf(result)).toEqual([ids[1]]);
+    expect(world.deliveries.items.get(ids[0])?.messageId).toBe('sender-0');
+    expect(world.deliveries.items.get(ids[1])?.messageId).toBe(`msg-${ids[1]}`);
+  });
+
+  it('does not wait for events older than the grace, nor for batches whose claims are all settled', async () => {
+    const { world, ids, counted } = await aBatch(1, 1);
+
+    await settleFromEmailsSent(
+      ids.map((id) => emailSent(id)),
+      world.deps,
+    );
+    world.clock.now = Date.parse(sentAt) + 100;
+    await settleFromEmailsSent(
+      ids.map((id) => emailSent(id)),
+      world.deps,
+    );
+
+    expect(world.slept).toEqual([]);
+    expect(counted).toEqual({ reads: 2, writes: 1 });
   });
 });

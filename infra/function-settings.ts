@@ -1,0 +1,63 @@
+import type { FunctionSpec, QueueTrigger } from './topology.ts';
+
+/**
+ * The parts of the topology (topology.ts) that running code reads: function settings and the mail
+ * settlement queue. Kept apart from the topology's triggers, which name every event contract, so that
+ * a function reading its own timeout does not bundle every other context's event schemas (see
+ * docs/design.md#bundles). The topology is still where they are declared: it takes them from here.
+ */
+
+/** What a function gets when its entry does not say: read by the CDK construct, the local runtime and the local bus alike. */
+export const functionDefaults = { timeoutSeconds: 10, memoryMb: 512, retryAttempts: 2 } as const;
+
+/** A function's settings with the defaults filled in. */
+export const settingsOf = (spec: Pick<FunctionSpec, 'timeoutSeconds' | 'memoryMb' | 'retryAttempts'>) => ({
+  timeoutSeconds: spec.timeoutSeconds ?? functionDefaults.timeoutSeconds,
+  memoryMb: spec.memoryMb ?? functionDefaults.memoryMb,
+  retryAttempts: spec.retryAttempts ?? functionDefaults.retryAttempts,
+});
+
+/** The timeouts that running code reads: how long one sending invocation may hold its mail claims open. */
+export const timeoutSeconds = {
+  announcer: 300,
+  // Press to a large directory is sent page by page within the shared send rate; a press step that
+  // runs out of time is retried and continues (claims and what each address was told are kept).
+  tours: 300,
+} as const;
+
+/**
+ * The longest an event can take from the bus to its queue trigger's function finishing with it: the
+ * batching window, then every receive but the last ending in a visibility timeout, then the last
+ * receive running for the function's whole timeout. Past that it is in the dead-letter queue.
+ */
+export const queueLatencySeconds = (
+  trigger: QueueTrigger,
+  spec: Pick<FunctionSpec, 'timeoutSeconds'>,
+): number =>
+  trigger.batchingWindowSeconds +
+  (trigger.maxReceiveCount - 1) * trigger.visibilityTimeoutSeconds +
+  settingsOf(spec).timeoutSeconds;
+
+/**
+ * SES's Email Sent events, on their way to settle mail claims, gathered through a queue: one
+ * invocation settles up to 100 of them (one BatchGetItem, one batched write for the claims still
+ * open) instead of one invocation each (see docs/design.md#exactly-once-mail). The visibility timeout
+ * is the announcer's timeout, the least Lambda accepts.
+ */
+export const mailSettlement: QueueTrigger = {
+  kind: 'queue',
+  queue: 'mail-settlement',
+  bus: 'default',
+  pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
+  batchSize: 100,
+  batchingWindowSeconds: 5,
+  visibilityTimeoutSeconds: timeoutSeconds.announcer,
+  maxReceiveCount: 3,
+};
+
+/**
+ * The longest an Email Sent event can take from the default bus to a settled claim: through the
+ * settlement queue (its batching window and retries) and the announcer that reads it.
+ */
+export const mailSettlementLatencySeconds = (): number =>
+  queueLatencySeconds(mailSettlement, { timeoutSeconds: timeoutSeconds.announcer });

@@ -1,0 +1,14 @@
+/**
+ * SES template names, by the key senders use (the release mails by their mail kind). Apart from the
+ * templates themselves (templates.ts), which only their creation needs (CDK, the local cloud): a
+ * sender names its template and SES renders it (see docs/design.md#bundles).
+ */
+export const templateNames = {
+  announcement: 'backline-release-announcement',
+  'date-change': 'backline-release-date-change',
+  cancellation: 'backline-release-cancellation',
+  'out-now': 'backline-release-out-now',
+  'radio-servicing': 'backline-radio-servicing',
+  'radio-add-date-change': 'backline-radio-add-date-change',
+  notice: 'backline-notice',
+} as const;
