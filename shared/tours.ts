@@ -176,12 +176,15 @@ export const advanceLinkExpiry = (show: Show): number => epochSeconds(showOverAt
 export const tourManagerLinkExpiry = (shows: Show[], now = new Date()): number =>
   shows.length ? Math.max(...shows.map(advanceLinkExpiry)) : epochSeconds(now.toISOString()) + 30 * 24 * 3600;
 
-/** The show's times as instants (a time before 06:00 is after midnight, on the next calendar day). */
-export function showInstant(show: Show, time: string): string {
+/** A show's time at the venue (a time before 06:00 is after midnight, on the next calendar day). */
+export function showZoned(show: Show, time: string): Temporal.ZonedDateTime {
   const nextDay = time < '06:00';
   const day = nextDay ? Temporal.PlainDate.from(show.date).add({ days: 1 }).toString() : show.date;
-  return utcIso(zoned(day, time, show.venue.timeZone).toInstant());
+  return zoned(day, time, show.venue.timeZone);
 }
+
+/** The show's times as instants (UTC ISO 8601). */
+export const showInstant = (show: Show, time: string): string => utcIso(showZoned(show, time).toInstant());
 
 /** A guest as the tour manager adds one (API or tour-manager page). */
 export const GuestInput = z.object({

@@ -2,8 +2,8 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import {
+  MailUndeliverable,
   OutboxSweepDue,
-  OutletSuppressed,
   ShowStepDue,
   TourBooked,
   TourShowAdded,
@@ -49,7 +49,7 @@ export const makeEventHandler = (deps: ToursDeps) =>
       applyShowChange(data.tourId, { type: 'settle', settlement: data }, changeMetaOf(metadata), deps),
     ),
     on(ShowStepDue, (data, metadata) => takeStep(data, { correlationId: metadata.correlationId }, deps)),
-    on(OutletSuppressed, (data) => alertPromoterUnreachable(data, deps)),
+    on(MailUndeliverable, (data) => alertPromoterUnreachable(data, deps)),
     on(OutboxSweepDue, () => sweepStaleTourMail(deps, deps.now().getTime() + sweepBudgetMs)),
   ]);
 

@@ -9,7 +9,8 @@ import {
 } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { showsCalendar } from '#shared/ics.ts';
-import { type SheetView, sheetData, tourTemplateNames } from '#shared/mail/tour-mail.ts';
+import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
+import { templateNames } from '#shared/mail/templates.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { isAnnounced, type StoredShow, type StoredTour } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
@@ -47,7 +48,7 @@ function pressSheet(
   kind: 'announcement' | 'update' | 'cancellation',
   shows: Show[],
   country: string,
-): SheetView {
+): Notice {
   const where = new Intl.DisplayNames(['en'], { type: 'region' }).of(country) ?? country;
   const headline = {
     announcement: `${tour.artist.name} live in ${where}`,
@@ -61,8 +62,8 @@ function pressSheet(
   }[kind];
   return {
     subject: `${headline}: ${shows.map((s) => `${s.venue.city} ${s.date}`).join(', ')}`,
-    greeting: 'Hello,',
-    intro,
+    heading: headline,
+    lines: [intro],
     sections: [{ title: kind === 'cancellation' ? 'Cancelled' : 'Shows', rows: showRows(shows) }],
   };
 }
@@ -97,8 +98,8 @@ export function pressMail(
     labelId: tour.labelId,
     subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news)),
     kind: `press-${kind}`,
-    template: tourTemplateNames.press,
-    data: sheetData(pressSheet(tour, kind, listed, country)),
+    template: templateNames['tour-press'],
+    data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
     attachments: [calendarFor(tour, listed)],
     // What the mail told of, so that a resend after a crash writes the same mail again.
     context: {

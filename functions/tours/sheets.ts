@@ -1,8 +1,8 @@
 import type { Contact, Show } from '#shared/events/tour-booked.ts';
-import type { SheetView } from '#shared/mail/tour-mail.ts';
+import type { Notice } from '#shared/mail/data.ts';
 import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '#shared/tours.ts';
 
-/** What each tour mail says: plain views, rendered by the tour templates (shared/mail/tour-mail.ts). */
+/** What each tour mail says: plain notices, rendered by the mail module's `notice` template. */
 
 const longDate = (date: string): string => {
   const [year, month, day] = date.split('-').map(Number);
@@ -75,20 +75,17 @@ export const advanceRows = (answers: AdvanceAnswers) =>
     };
   });
 
-export function advanceRequestSheet(
-  tour: StoredTour,
-  show: Show,
-  link: string,
-  reminder?: number,
-): SheetView {
+export function advanceRequestSheet(tour: StoredTour, show: Show, link: string, reminder?: number): Notice {
   return {
     subject: `${reminder ? 'Reminder: advance' : 'Advance'} for ${showLine(tour, show)}`,
-    greeting: `Hello ${show.promoter.name},`,
-    intro: reminder
-      ? `We have not yet received the advance for ${showLine(tour, show)}. Please fill in the form at the link below; you can amend it until show day.`
-      : `Please advance ${showLine(tour, show)} with the form at the link below: load-in, power, hospitality, merch, guest list and settlement. You can amend it until show day.`,
-    link,
-    linkLabel: 'Open the advance form',
+    heading: `${reminder ? 'Reminder: advance' : 'Advance'} for ${showLine(tour, show)}`,
+    recipientName: show.promoter.name,
+    lines: [
+      reminder
+        ? `We have not yet received the advance for ${showLine(tour, show)}. Please fill in the form at the link below; you can amend it until show day.`
+        : `Please advance ${showLine(tour, show)} with the form at the link below: load-in, power, hospitality, merch, guest list and settlement. You can amend it until show day.`,
+    ],
+    link: { url: link, label: 'Open the advance form' },
     sections: [
       showSection(show),
       { title: 'Tour manager', rows: [{ label: 'Contact', value: contactLine(tour.tourManager) }] },
@@ -96,11 +93,14 @@ export function advanceRequestSheet(
   };
 }
 
-export function escalationSheet(tour: StoredTour, show: Show): SheetView {
+export function escalationSheet(tour: StoredTour, show: Show): Notice {
   return {
     subject: `Advance overdue: ${showLine(tour, show)}`,
-    greeting: `Hello ${tour.tourManager.name},`,
-    intro: `${show.promoter.name} has not submitted the advance for ${showLine(tour, show)}, ten days before the show, after a request and two reminders. Please call them.`,
+    heading: `Advance overdue: ${showLine(tour, show)}`,
+    recipientName: tour.tourManager.name,
+    lines: [
+      `${show.promoter.name} has not submitted the advance for ${showLine(tour, show)}, ten days before the show, after a request and two reminders. Please call them.`,
+    ],
     sections: [
       showSection(show),
       { title: 'Promoter', rows: [{ label: 'Contact', value: contactLine(show.promoter) }] },
@@ -108,11 +108,14 @@ export function escalationSheet(tour: StoredTour, show: Show): SheetView {
   };
 }
 
-export function unreachableSheet(tour: StoredTour, show: Show, reason: string): SheetView {
+export function unreachableSheet(tour: StoredTour, show: Show, reason: string): Notice {
   return {
     subject: `Promoter cannot be reached: ${showLine(tour, show)}`,
-    greeting: `Hello ${tour.tourManager.name},`,
-    intro: `Mail to ${show.promoter.email} for ${showLine(tour, show)} could not be delivered (${reason}). Backline will send nothing more to this address; please reach the promoter another way.`,
+    heading: `Promoter cannot be reached: ${showLine(tour, show)}`,
+    recipientName: tour.tourManager.name,
+    lines: [
+      `Mail to ${show.promoter.email} for ${showLine(tour, show)} could not be delivered (${reason}). Backline will send nothing more to this address; please reach the promoter another way.`,
+    ],
     sections: [
       showSection(show),
       { title: 'Promoter', rows: [{ label: 'Contact', value: contactLine(show.promoter) }] },
@@ -138,15 +141,15 @@ export function daySheet(
   next: Show | undefined,
   recipient: Contact,
   link: string,
-): SheetView {
+): Notice {
   const show = stored.show;
   const guests = guestCount(stored.guests ?? []);
   return {
     subject: `Day sheet: ${showLine(tour, show)}`,
-    greeting: `Hello ${recipient.name},`,
-    intro: `Tomorrow: ${showLine(tour, show)}. All times are venue local time (${show.venue.timeZone}).`,
-    link,
-    linkLabel: 'Guest list and tour page',
+    heading: `Day sheet: ${showLine(tour, show)}`,
+    recipientName: recipient.name,
+    lines: [`Tomorrow: ${showLine(tour, show)}. All times are venue local time (${show.venue.timeZone}).`],
+    link: { url: link, label: 'Guest list and tour page' },
     sections: [
       {
         title: 'Schedule',
@@ -191,11 +194,14 @@ export function daySheet(
 export const guestCount = (guests: Guest[]): number =>
   guests.reduce((total, guest) => total + 1 + guest.plusOnes, 0);
 
-export function guestListSheet(tour: StoredTour, show: Show, guests: Guest[]): SheetView {
+export function guestListSheet(tour: StoredTour, show: Show, guests: Guest[]): Notice {
   return {
     subject: `Guest list: ${showLine(tour, show)}`,
-    greeting: `Hello ${show.promoter.name},`,
-    intro: `The guest list for ${showLine(tour, show)} is closed: ${guestCount(guests)} guests in all. Please give it to the box office.`,
+    heading: `Guest list: ${showLine(tour, show)}`,
+    recipientName: show.promoter.name,
+    lines: [
+      `The guest list for ${showLine(tour, show)} is closed: ${guestCount(guests)} guests in all. Please give it to the box office.`,
+    ],
     sections: [
       {
         title: 'Guests',

@@ -13,7 +13,8 @@ import {
 } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { type SheetView, sheetData, tourTemplateNames } from '#shared/mail/tour-mail.ts';
+import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
+import { templateNames } from '#shared/mail/templates.ts';
 import {
   advanceLinkExpiry,
   isAdvancing,
@@ -25,7 +26,14 @@ import {
 } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { announceToMedia, cancelToMedia } from './press.ts';
-import { advanceRequestSheet, daySheet, escalationSheet, guestCount, guestListSheet } from './sheets.ts';
+import {
+  advanceRequestSheet,
+  daySheet,
+  escalationSheet,
+  guestCount,
+  guestListSheet,
+  unreachableSheet,
+} from './sheets.ts';
 
 export type StepOutcome = { outcome: 'taken'; mailed: number } | { outcome: 'ignored'; reason: string };
 
@@ -36,15 +44,15 @@ export const operationalMail = (
   ref: ShowRef,
   to: { name: string; email: string },
   kind: string,
-  view: SheetView,
+  notice: Notice,
 ): TourMail => ({
   stream: 'operational',
   to,
   labelId: ref.labelId,
   subject: mailSubjects.show(ref.tourId, ref.showId),
   kind,
-  template: tourTemplateNames.operational,
-  data: sheetData(view),
+  template: templateNames.notice,
+  data: noticeTemplateData(notice),
   context: { tourId: ref.tourId, showId: ref.showId },
 });
 
@@ -56,6 +64,33 @@ export async function sendOperational(mails: TourMail[], deps: ToursDeps): Promi
   const wanted: TourMail[] = [];
   for (const mail of mails) if (!(await deps.suppressions.isSuppressed(mail.to.email))) wanted.push(mail);
   return deps.mailer.send(wanted);
+}
+
+/**
+ * A step's mail to a promoter whose address is suppressed (a bounce or complaint on any mail, press
+ * included) becomes the tour manager's alert that the promoter cannot be reached: someone must call
+ * them. Once per show, by the alert's identity.
+ */
+async function alertInsteadOfSuppressed(
+  mails: TourMail[],
+  tour: StoredTour,
+  stored: LiveShow,
+  deps: ToursDeps,
+): Promise<TourMail[]> {
+  const ref = { labelId: stored.labelId, tourId: stored.tourId, showId: stored.showId };
+  const promoter = stored.show.promoter.email.toLowerCase();
+  return Promise.all(
+    mails.map(async (mail) =>
+      mail.to.email.toLowerCase() === promoter && (await deps.suppressions.isSuppressed(mail.to.email))
+        ? operationalMail(
+            ref,
+            tour.tourManager,
+            'promoter-unreachable',
+            unreachableSheet(tour, stored.show, 'the address was suppressed after a bounce or a complaint'),
+          )
+        : mail,
+    ),
+  );
 }
 
 const advanceSteps: ReadonlySet<ShowStep> = new Set([
@@ -108,7 +143,7 @@ export async function takeStep(
   if (advanceSteps.has(due.step) && show.advance) return { outcome: 'ignored', reason: 'advance submitted' };
 
   const { mails, events } = await stepWork(due.step, tour, show, deps, eventMeta);
-  const mailed = await sendOperational(mails, deps);
+  const mailed = await sendOperational(await alertInsteadOfSuppressed(mails, tour, show, deps), deps);
   await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
   return { outcome: 'taken', mailed };
 }

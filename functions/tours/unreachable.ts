@@ -1,27 +1,37 @@
 import { promoterIdOf } from '#shared/db/tours.ts';
+import type { EventData, MailUndeliverable } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { isAdvancing, type StoredShow, showOverAt } from '#shared/tours.ts';
 import type { ToursDeps } from './ports.ts';
 import { unreachableSheet } from './sheets.ts';
 import { operationalMail, sendOperational } from './steps.ts';
 
+type LiveShow = StoredShow & { show: Show };
+
+const reasons = { bounce: 'the address bounced', complaint: 'the recipient complained' } as const;
+
 /**
- * A promoter's address was suppressed (a hard bounce or a complaint, on any mail): from now on it
- * gets nothing, operational mail included, so the tour manager of each show it promotes that is
- * still ahead is told at once, once per show (docs/design.md#two-mail-streams).
+ * An operational mail about a show bounced or drew a complaint (Mail Undeliverable, once per mail).
+ * When it went to the show's promoter, the address now gets nothing, so the tour manager of that
+ * show, and of every other show the promoter still has ahead, is told at once: once per show, by
+ * the alert's identity (docs/design.md#two-mail-streams). A mail to the tour manager or the crew
+ * that bounced tells nobody (there is no one else to tell).
  */
 export async function alertPromoterUnreachable(
-  suppressed: { email: string; reason: 'bounce' | 'complaint' },
+  undeliverable: EventData<typeof MailUndeliverable>,
   deps: ToursDeps,
 ): Promise<{ alerted: number }> {
+  const { tourId, showId } = undeliverable.context;
+  if (undeliverable.subject[0] !== 'show' || !tourId || !showId) return { alerted: 0 };
+  const bounced = await deps.tours.getShow({ labelId: undeliverable.labelId, tourId, showId });
+  const promoterId = promoterIdOf(undeliverable.address);
+  if (bounced?.promoterId !== promoterId) return { alerted: 0 };
   const now = deps.now().toISOString();
-  const shows = (await deps.tours.showsOfPromoter(promoterIdOf(suppressed.email))).filter(
-    (s): s is StoredShow & { show: Show } =>
-      Boolean(s.show) && isAdvancing(s.show!.status) && now < showOverAt(s.show!),
+  const ahead = (await deps.tours.showsOfPromoter(promoterId)).filter(
+    (s): s is LiveShow => Boolean(s.show) && isAdvancing(s.show!.status) && now < showOverAt(s.show!),
   );
-  const why = suppressed.reason === 'bounce' ? 'the address bounced' : 'the recipient complained';
   const mails = [];
-  for (const stored of shows) {
+  for (const stored of ahead) {
     const tour = await deps.tours.getTour(stored.labelId, stored.tourId);
     if (!tour) continue;
     const ref = { labelId: stored.labelId, tourId: stored.tourId, showId: stored.showId };
@@ -30,7 +40,7 @@ export async function alertPromoterUnreachable(
         ref,
         tour.tourManager,
         'promoter-unreachable',
-        unreachableSheet(tour, stored.show, why),
+        unreachableSheet(tour, stored.show, reasons[undeliverable.reason]),
       ),
     );
   }

@@ -213,22 +213,40 @@ export const unsubscribeHeaders = (unsubscribeUrl: string): { Name: string; Valu
   { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
 ];
 
-/** An operational notice (template `notice`): a subject, a heading and lines of plain text. */
+/**
+ * A notice (template `notice`, and the press of tours on the campaign stream): a subject, a heading,
+ * lines of plain text, an optional link, and optional sections of labelled rows (a day sheet's
+ * schedule, a show's venue and contacts).
+ */
 export interface Notice {
   subject: string;
   heading: string;
   lines: string[];
   recipientName?: string;
+  link?: { url: string; label: string };
+  sections?: { title: string; rows: { label: string; value: string }[] }[];
 }
 
 /** The notice's template data, in the same two views as the release mails. */
 export function noticeTemplateData(notice: Notice): { text: Notice; html: Notice } {
-  const view = (line: (value: string) => string): Notice => ({
-    subject: singleLine(notice.subject),
-    heading: line(singleLine(notice.heading)),
-    lines: notice.lines.map((text) => line(singleLine(text))),
-    ...(notice.recipientName ? { recipientName: line(singleLine(notice.recipientName)) } : {}),
-  });
+  const view = (line: (value: string) => string): Notice => {
+    const value = (text: string) => line(singleLine(text));
+    return {
+      subject: singleLine(notice.subject),
+      heading: value(notice.heading),
+      lines: notice.lines.map(value),
+      ...(notice.recipientName ? { recipientName: value(notice.recipientName) } : {}),
+      ...(notice.link ? { link: { url: value(notice.link.url), label: value(notice.link.label) } } : {}),
+      ...(notice.sections
+        ? {
+            sections: notice.sections.map((section) => ({
+              title: value(section.title),
+              rows: section.rows.map((row) => ({ label: value(row.label), value: value(row.value) })),
+            })),
+          }
+        : {}),
+    };
+  };
   return { text: view((value) => value), html: view(escapeHtml) };
 }
 

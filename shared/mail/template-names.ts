@@ -11,4 +11,6 @@ export const templateNames = {
   'radio-servicing': 'backline-radio-servicing',
   'radio-add-date-change': 'backline-radio-add-date-change',
   notice: 'backline-notice',
+  /** Press for a tour's shows: a notice on the campaign stream, with its calendar attached. */
+  'tour-press': 'backline-tour-press',
 } as const;

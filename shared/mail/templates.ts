@@ -1,7 +1,6 @@
 import type { MailStream } from '#shared/db/deliveries.ts';
 import { budgetTemplates } from './budget-templates.ts';
 import { templateNames } from './template-names.ts';
-import { tourTemplates } from './tour-mail.ts';
 
 export { templateNames };
 
@@ -27,18 +26,26 @@ export interface MailTemplate {
   text: string;
 }
 
-const htmlPage = (heading: string, body: string): string =>
+/** A mail's HTML part: a greeting (`name` is the field that holds whom it greets), the heading, the body and a footer. */
+const htmlLayout = (name: string, heading: string, body: string, footer: string): string =>
   [
     '<!doctype html>',
     '<html><head><meta charset="utf-8"></head>',
     '<body style="font-family: Helvetica, Arial, sans-serif; line-height: 1.5; color: #1a1a1a">',
-    '<p>{{#if html.contactName}}Hello {{html.contactName}},{{else}}Hello,{{/if}}</p>',
+    `<p>{{#if html.${name}}}Hello {{html.${name}}},{{else}}Hello,{{/if}}</p>`,
     `<h1 style="font-size: 20px">${heading}</h1>`,
     body,
-    '<p style="font-size: 12px; color: #666">You receive this because {{html.outletName}} is in our media list. ',
-    '<a href="{{html.unsubscribeUrl}}">Unsubscribe</a> with one click.</p>',
+    `<p style="font-size: 12px; color: #666">${footer}</p>`,
     '</body></html>',
   ].join('\n');
+
+const htmlPage = (heading: string, body: string): string =>
+  htmlLayout(
+    'contactName',
+    heading,
+    body,
+    'You receive this because {{html.outletName}} is in our media list. \n<a href="{{html.unsubscribeUrl}}">Unsubscribe</a> with one click.',
+  );
 
 const htmlFacts = [
   '<table cellpadding="4">',
@@ -96,31 +103,64 @@ const textPage = (heading: string, body: string): string =>
  * The page of an operational mail: no unsubscribe footer, since a press opt-out never silences it
  * (see docs/design.md#two-mail-streams). Greets `html.recipientName` when given.
  */
-export const operationalHtmlPage = (heading: string, body: string): string =>
-  [
-    '<!doctype html>',
-    '<html><head><meta charset="utf-8"></head>',
-    '<body style="font-family: Helvetica, Arial, sans-serif; line-height: 1.5; color: #1a1a1a">',
-    '<p>{{#if html.recipientName}}Hello {{html.recipientName}},{{else}}Hello,{{/if}}</p>',
-    `<h1 style="font-size: 20px">${heading}</h1>`,
+const operationalHtmlPage = (heading: string, body: string): string =>
+  htmlLayout(
+    'recipientName',
+    heading,
     body,
-    '<p style="font-size: 12px; color: #666">A service message about work we do together, sent whatever your press-list preferences.</p>',
-    '</body></html>',
-  ].join('\n');
+    'A service message about work we do together, sent whatever your press-list preferences.',
+  );
 
-export const operationalTextPage = (heading: string, body: string): string =>
+const operationalTextPage = (heading: string, body: string): string =>
   plainPage('recipientName', heading, body, [
     'A service message about work we do together, sent whatever your press-list preferences.',
   ]);
 
+/** The body of a notice (data from `noticeTemplateData`): its lines, its link, its sections of rows. */
+const noticeHtmlBody = [
+  '{{#each html.lines}}<p>{{this}}</p>{{/each}}',
+  '{{#if html.link}}<p><a href="{{html.link.url}}">{{html.link.label}}</a></p>{{/if}}',
+  '{{#each html.sections}}<h2 style="font-size: 16px">{{title}}</h2>',
+  '<table cellpadding="4">{{#each rows}}<tr><th align="left" valign="top">{{label}}</th><td>{{value}}</td></tr>{{/each}}</table>{{/each}}',
+].join('\n');
+
+const noticeTextBody = [
+  '{{#each text.lines}}{{this}}',
+  '{{/each}}{{#if text.link}}',
+  '{{text.link.label}}: {{text.link.url}}',
+  '{{/if}}{{#each text.sections}}',
+  '== {{title}} ==',
+  '{{#each rows}}{{label}}: {{value}}',
+  '{{/each}}{{/each}}',
+].join('\n');
+
+/** Every operational mail without a layout of its own (tour advancing, alerts) is a notice. */
+const noticeTemplate: MailTemplate = {
+  name: templateNames.notice,
+  stream: 'operational',
+  subject: '{{text.subject}}',
+  html: operationalHtmlPage('{{html.heading}}', noticeHtmlBody),
+  text: operationalTextPage('{{text.heading}}', noticeTextBody),
+};
+
+/** A notice to the media list: the same body, the campaign footer with one-click unsubscribe. */
+const tourPressTemplate: MailTemplate = {
+  name: templateNames['tour-press'],
+  stream: 'campaign',
+  subject: '{{text.subject}}',
+  html: htmlLayout(
+    'recipientName',
+    '{{html.heading}}',
+    noticeHtmlBody,
+    'You receive this because you are in our media list. <a href="{{html.unsubscribeUrl}}">Unsubscribe</a> with one click.',
+  ),
+  text: plainPage('recipientName', '{{text.heading}}', noticeTextBody, [
+    'You receive this because you are in our media list.',
+    'Unsubscribe: {{text.unsubscribeUrl}}',
+  ]),
+};
+
 export const releaseTemplates: MailTemplate[] = [
-  {
-    name: templateNames.notice,
-    stream: 'operational',
-    subject: '{{text.subject}}',
-    html: operationalHtmlPage('{{html.heading}}', '{{#each html.lines}}<p>{{this}}</p>{{/each}}'),
-    text: operationalTextPage('{{text.heading}}', '{{#each text.lines}}{{this}}\n{{/each}}'),
-  },
   {
     name: templateNames.announcement,
     stream: 'campaign',
@@ -259,10 +299,11 @@ export const radioTemplates: MailTemplate[] = [
   },
 ];
 
-/** Every SES template Backline sends with: the release mails and the tour mails. */
+/** Every SES template Backline sends with: notices, the release and radio mails, tour press and the budget mails. */
 export const mailTemplates: MailTemplate[] = [
+  noticeTemplate,
   ...releaseTemplates,
   ...radioTemplates,
-  ...tourTemplates,
+  tourPressTemplate,
   ...budgetTemplates,
 ];

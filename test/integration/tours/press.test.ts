@@ -1,9 +1,9 @@
-import ICAL from 'ical.js';
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { signUnsubscribeToken } from '#shared/tokens.ts';
 import { stepMoment } from '#shared/tours.ts';
+import { readCalendar } from '#test/support/calendar.ts';
 import {
   advanceClock,
   api,
@@ -33,15 +33,10 @@ const calendarOf = (mail: SentMail) => {
     a.filename.endsWith('.ics'),
   );
   if (!attachment) throw new Error(`no .ics on "${mail.subject}"`);
-  const calendar = new ICAL.Component(ICAL.parse(Buffer.from(attachment.content, 'base64').toString('utf8')));
-  return calendar.getAllSubcomponents('vevent').map((vevent) => {
-    const event = new ICAL.Event(vevent);
-    return {
-      summary: event.summary,
-      start: event.startDate.toJSDate(),
-      status: vevent.getFirstPropertyValue('status'),
-    };
-  });
+  return readCalendar(Buffer.from(attachment.content, 'base64').toString('utf8')).map((event) => ({
+    ...event,
+    start: new Date(event.start),
+  }));
 };
 
 /** An instant as the wall time of a zone, `YYYY-MM-DDTHH:MM`. */
@@ -127,6 +122,10 @@ describe('press for the shows of a tour', () => {
     expect(deCalendar.map((e) => e.summary).sort()).toEqual([
       'Glass Harbour at Berlin Hall, Berlin',
       'Glass Harbour at Munich Hall, Munich',
+    ]);
+    expect(deCalendar.map((e) => [e.zone, e.localStart]).sort()).toEqual([
+      ['Europe/Berlin', `${shows.berlin.date}T19:00:00`],
+      ['Europe/Berlin', `${shows.munich.date}T19:00:00`],
     ]);
     expect(deCalendar.map((e) => localTime(e.start, 'Europe/Berlin')).sort()).toEqual([
       `${shows.berlin.date}T19:00`,

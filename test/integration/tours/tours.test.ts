@@ -376,9 +376,21 @@ describe('a promoter who cannot be reached', () => {
     expect(alert.body.text).toContain(promoter.email);
     expect(alert.body.text).toContain('the address bounced');
     expect(await mailsTo(promoter.email, 'Advance for Lowlight')).toHaveLength(1);
+    const undeliverable = await busEvents({ detailType: 'Mail Undeliverable' });
+    expect(undeliverable.filter((e) => e.detail.data?.address === promoter.email.toLowerCase())).toEqual([
+      expect.objectContaining({
+        detail: expect.objectContaining({
+          data: expect.objectContaining({
+            kind: 'advance-request',
+            context: { tourId, showId: show.showId },
+          }),
+        }),
+      }),
+    ]);
     await advanceClock(at(stepMoment(show, 'advance-escalation').scheduledFor));
     await busIdle();
     expect(await mailsTo(promoter.email)).toHaveLength(1);
     expect(await mailsTo(tourManager.email, 'Advance overdue')).toHaveLength(1);
+    expect(await mailsTo(tourManager.email, 'Promoter cannot be reached')).toHaveLength(1);
   });
 });

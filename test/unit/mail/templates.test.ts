@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { budgetTemplateNames } from '#shared/mail/budget-templates.ts';
 import { noticeTemplateData, templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
-import { tourTemplateNames } from '#shared/mail/tour-mail.ts';
 import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 // As SES renders stored templates: Handlebars, built-in helpers only, and no HTML escaping.
@@ -32,7 +31,6 @@ describe('release mail templates', () => {
     expect(mailTemplates.map((t) => t.name).sort()).toEqual(
       [
         ...Object.values(templateNames),
-        ...Object.values(tourTemplateNames),
         ...Object.values(budgetTemplateNames),
       ].sort(),
     );
@@ -67,6 +65,24 @@ describe('release mail templates', () => {
     expect(mail.html).toContain('<p>Show: Paris &amp; Lyon</p>');
     expect(mail.text).toContain('Hello Alex,');
     expect(mail.text).toContain('Show: Paris & Lyon\nSecond line');
+  });
+
+  it('renders a notice with its link and its sections of labelled rows, escaped in HTML', () => {
+    const data = noticeTemplateData({
+      subject: 'Day sheet: Paris',
+      heading: 'Day sheet: Paris',
+      lines: ['Tomorrow: Paris.'],
+      link: { url: 'https://b.example/tm/x?a=1&b=2', label: 'Guest list' },
+      sections: [{ title: 'Schedule', rows: [{ label: 'Doors', value: '19:00 <Europe/Paris>' }] }],
+    });
+
+    const mail = renderMail(templateNames.notice, data);
+
+    expect(mail.html).toContain('<a href="https://b.example/tm/x?a=1&amp;b=2">Guest list</a>');
+    expect(mail.html).toContain('<th align="left" valign="top">Doors</th><td>19:00 &lt;Europe/Paris&gt;</td>');
+    expect(mail.text).toContain('Guest list: https://b.example/tm/x?a=1&b=2');
+    expect(mail.text).toContain('== Schedule ==\nDoors: 19:00 <Europe/Paris>');
+    expect(mail.text).not.toMatch(/unsubscribe/i);
   });
 
   it('says title, artists, kind, date with its zone, territories, press text, embargo, promo links and unsubscribe', () => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange, bookTour, type ChangeMeta } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
+import { type EventData, MailUndeliverable } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { templateNames } from '#shared/mail/templates.ts';
 import { stepMoment, stepMoments } from '#shared/tours.ts';
 import { aShow, fakeToursDeps } from '#test/support/tours.ts';
 
@@ -384,7 +386,17 @@ describe('press for the shows', () => {
 });
 
 describe('an unreachable promoter', () => {
-  it('gets no operational mail once suppressed, and the tour manager of each show still ahead is told once', async () => {
+  const undeliverable = (overrides: Partial<EventData<typeof MailUndeliverable>> = {}) => ({
+    ...MailUndeliverable.sample,
+    labelId: 'lbl-1',
+    address: 'booking@nacht.example',
+    subject: ['show', 'tour-1', 'show-1'],
+    kind: 'advance-request',
+    context: { tourId: 'tour-1', showId: 'show-1' },
+    ...overrides,
+  });
+
+  it('tells the tour manager of each show still ahead once when a mail to the promoter is undeliverable, and mails the promoter nothing more', async () => {
     const now = { value: new Date('2027-01-01T00:00:00Z') };
     const { deps, mailer, suppressed, tours } = fakeToursDeps(now);
     const past = aShow({ showId: 'show-0', date: '2026-12-01' });
@@ -395,8 +407,8 @@ describe('an unreachable promoter', () => {
     );
     suppressed.add('booking@nacht.example');
 
-    await alertPromoterUnreachable({ email: 'booking@nacht.example', reason: 'bounce' }, deps);
-    await alertPromoterUnreachable({ email: 'booking@nacht.example', reason: 'bounce' }, deps);
+    await alertPromoterUnreachable(undeliverable(), deps);
+    await alertPromoterUnreachable(undeliverable(), deps);
     now.value = new Date(stepMoment(aShow(), 'advance-request').scheduledFor);
     await takeStep(
       { ...ref(), step: 'advance-request', scheduledFor: now.value.toISOString() },
@@ -408,6 +420,41 @@ describe('an unreachable promoter', () => {
       ['sam@tm.example', 'promoter-unreachable', 'show-1'],
       ['sam@tm.example', 'promoter-unreachable', 'show-2'],
     ]);
+    expect(mailer.sent[0].template).toBe(templateNames.notice);
+    expect(mailer.sent[0].data.text).toMatchObject({
+      lines: [expect.stringContaining('the address bounced')],
+    });
     expect((await tours.getShow(ref()))?.stepsDone?.['advance-request']).toBeDefined();
+  });
+
+  it("tells nobody when the undeliverable mail went to the tour manager or was not a show's", async () => {
+    const { deps, mailer } = fakeToursDeps({ value: new Date('2027-01-01T00:00:00Z') });
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+
+    await alertPromoterUnreachable(undeliverable({ address: 'sam@tm.example', kind: 'day-sheet' }), deps);
+    await alertPromoterUnreachable(
+      undeliverable({ subject: ['budget', 'b-1'], context: { budgetId: 'b-1' } }),
+      deps,
+    );
+
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('alerts the tour manager instead when a step finds its promoter suppressed (a bounce on press mail)', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, mailer, suppressed } = fakeToursDeps(now);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    suppressed.add('booking@nacht.example');
+    now.value = new Date(stepMoment(aShow(), 'advance-request').scheduledFor);
+
+    await takeStep(
+      { ...ref(), step: 'advance-request', scheduledFor: now.value.toISOString() },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    expect(mailer.sent.map((m) => [m.to.email, m.kind])).toEqual([
+      ['sam@tm.example', 'promoter-unreachable'],
+    ]);
   });
 });
