@@ -33,8 +33,7 @@ function eventOf(item: IcsShow) {
   const times = show.times ?? {};
   const start = showZoned(show, times.doors ?? times.set ?? times.soundcheck ?? '20:00');
   const curfew = times.curfew ? showZoned(show, times.curfew) : undefined;
-  const end =
-    curfew && curfew.epochMilliseconds > start.epochMilliseconds ? curfew : start.add({ hours: 4 });
+  const end = curfew && curfew.epochMilliseconds > start.epochMilliseconds ? curfew : start.add({ hours: 4 });
   const inZone = vtimezone(show.venue.timeZone) !== undefined;
   const at = (time: Temporal.ZonedDateTime) =>
     (inZone ? time : new Date(time.epochMilliseconds)) as unknown as Date;

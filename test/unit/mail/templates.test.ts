@@ -29,10 +29,7 @@ const recipient = {
 describe('release mail templates', () => {
   it('defines every mail once, each with subject, HTML and text; campaign mail offers unsubscribe, operational mail never', () => {
     expect(mailTemplates.map((t) => t.name).sort()).toEqual(
-      [
-        ...Object.values(templateNames),
-        ...Object.values(budgetTemplateNames),
-      ].sort(),
+      [...Object.values(templateNames), ...Object.values(budgetTemplateNames)].sort(),
     );
     for (const template of mailTemplates) {
       const whole = `${template.subject}${template.html}${template.text}`;
@@ -79,7 +76,9 @@ describe('release mail templates', () => {
     const mail = renderMail(templateNames.notice, data);
 
     expect(mail.html).toContain('<a href="https://b.example/tm/x?a=1&amp;b=2">Guest list</a>');
-    expect(mail.html).toContain('<th align="left" valign="top">Doors</th><td>19:00 &lt;Europe/Paris&gt;</td>');
+    expect(mail.html).toContain(
+      '<th align="left" valign="top">Doors</th><td>19:00 &lt;Europe/Paris&gt;</td>',
+    );
     expect(mail.text).toContain('Guest list: https://b.example/tm/x?a=1&b=2');
     expect(mail.text).toContain('== Schedule ==\nDoors: 19:00 <Europe/Paris>');
     expect(mail.text).not.toMatch(/unsubscribe/i);
