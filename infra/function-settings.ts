@@ -20,8 +20,9 @@ export const settingsOf = (spec: Pick<FunctionSpec, 'timeoutSeconds' | 'memoryMb
 /** The timeouts that running code reads: how long one sending invocation may hold its mail claims open. */
 export const timeoutSeconds = {
   announcer: 300,
-  // Press to a large directory is sent page by page within the shared send rate; a press step that
-  // runs out of time is retried and continues (claims and what each address was told are kept).
+  // Press to a large directory is sent page by page within the shared send rate; a press step near its
+  // timeout puts itself on the bus again with the cursor of the next page (claims and what each address
+  // was told are kept, so a retried page tells nobody twice).
   tours: 300,
 } as const;
 

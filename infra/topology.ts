@@ -383,6 +383,7 @@ export const functions = {
       'table:DeleteItem',
       'schedules:manage',
       'ses:send',
+      'events:put:backline.tours',
       'secrets:read:token-signing-key',
     ],
     retryAttempts: 2,

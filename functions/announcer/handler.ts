@@ -3,6 +3,7 @@ import { mailSettlement } from '#infra/function-settings.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';
 import { SesEvent } from '#shared/events/ses.ts';
+import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { eventHandler, on, onQueue } from '#shared/lambda/event-handler.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { liveDeps } from './adapters.ts';
@@ -10,14 +11,8 @@ import { decodeCursor, sendMailing } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { settleFromEmailsSent, sweepStaleClaims } from './settle.ts';
 
-// Work stops this long before Lambda's timeout; the rest continues in a new invocation.
-const marginMs = 30_000;
-const fallbackBudgetMs = 240_000;
-
-const deadlineOf = (deps: AnnouncerDeps, context: Context | undefined) => {
-  const remaining = context?.getRemainingTimeInMillis?.();
-  return deps.now().getTime() + (remaining ? Math.max(1_000, remaining - marginMs) : fallbackBudgetMs);
-};
+const deadlineOf = (deps: AnnouncerDeps, context: Context | undefined) =>
+  invocationDeadline(deps.now, context);
 
 /** Mailings (Mailing Requested), settling claims from SES's Email Sent events in batches (the settlement queue) and the stale-claim sweep. */
 export const makeHandler = (deps: AnnouncerDeps, measure: Measure = measureFor('announcer')) =>

@@ -1,5 +1,5 @@
 import { timeoutSeconds } from '#infra/function-settings.ts';
-import type { OutboxEntry } from '#shared/events/outbox.ts';
+import type { EventPublisher } from '#shared/events/publish.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
@@ -27,11 +27,6 @@ export interface RecipientLinks {
     sentAt: Date,
     options?: { radio?: boolean },
   ): Promise<{ unsubscribeUrl: string; promoLinks: { label: string; url: string }[] }>;
-}
-
-/** Puts events on the Backline bus directly (for steps with no state write to attach them to); throws if some were refused. */
-export interface EventPublisher {
-  publish(events: OutboxEntry[]): Promise<void>;
 }
 
 export interface AnnouncerSettings extends MailSettings {

@@ -1,12 +1,13 @@
 import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { timeoutSeconds as timeouts } from '#infra/function-settings.ts';
-import { dynamo, scheduler } from '#shared/clients.ts';
+import { dynamo, eventBridge, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
+import { publishEvents } from '#shared/events/publish.ts';
 import { ShowStepDue } from '#shared/events/show-step-due.ts';
 import { liveMailDeps } from '#shared/mail/ses.ts';
 import { deleteSchedule, oneTimeSchedule, upsertSchedule } from '#shared/scheduler.ts';
@@ -21,7 +22,13 @@ import {
 } from '#shared/tokens.ts';
 import type { PagesDeps } from './links.ts';
 import { moduleTourMailer } from './mailer.ts';
-import type { ShowSchedules, ShowStepSchedule, TourLinks, ToursDeps } from './ports.ts';
+import {
+  defaultToursSettings,
+  type ShowSchedules,
+  type ShowStepSchedule,
+  type TourLinks,
+  type ToursDeps,
+} from './ports.ts';
 
 /**
  * A show step's schedule name: a hash of the JSON tuple [labelId, tourId, showId, step], so no two
@@ -79,6 +86,8 @@ export const liveDeps = (): ToursDeps => ({
   ),
   suppressions: { isSuppressed: (email) => outletDirectory().isSuppressed(email) },
   links: signedTourLinks(),
+  events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },
+  settings: defaultToursSettings,
   now: () => new Date(),
 });
 

@@ -54,9 +54,21 @@ const showIdOf = (change: ShowChange) =>
 export async function bookTour(data: EventData<typeof TourBooked>, meta: ChangeMeta, deps: ToursDeps) {
   const { shows, ...tour } = data;
   await deps.tours.saveTour({ ...tour, labelId: meta.labelId, occurredAt: meta.occurredAt });
+  // Shows of one country announced together are one press mail: the press steps due at once are
+  // held back and written with the country's last show of the booking, so the first of them to run
+  // finds every show of the booking stored (docs/design.md#tours).
+  const lastOfCountry = new Map(shows.map((show) => [show.venue.country, show.showId]));
+  const held = new Map<string, OutboxEntry[]>();
   const outcomes: ChangeOutcome[] = [];
   for (const show of shows) {
-    outcomes.push(await applyShowChange(tour.tourId, { type: 'set', show }, meta, deps));
+    const country = show.venue.country;
+    const pressWith = (press: OutboxEntry[]) => {
+      const waiting = [...(held.get(country) ?? []), ...press];
+      if (lastOfCountry.get(country) === show.showId) return waiting;
+      held.set(country, waiting);
+      return [];
+    };
+    outcomes.push(await applyShowChange(tour.tourId, { type: 'set', show }, meta, deps, pressWith));
   }
   return outcomes;
 }
@@ -112,11 +124,35 @@ function overdueAtOnce(step: ShowStep, show: Show, now: string): boolean {
   );
 }
 
+/** The Show Step Due entries of the steps that are due at once: the press step, and the others. */
+function stepsDueAtOnce(show: StoredShow, meta: ChangeMeta, now: string) {
+  const ref = { labelId: show.labelId, tourId: show.tourId, showId: show.showId };
+  const press: OutboxEntry[] = [];
+  const others: OutboxEntry[] = [];
+  if (!show.show || !isAdvancing(show.show.status)) return { press, others };
+  for (const moment of stepMoments(show.show)) {
+    if (moment.scheduledFor > now || show.stepsDone?.[moment.step]) continue;
+    if (!overdueAtOnce(moment.step, show.show, now)) continue;
+    (moment.step === 'press-announcement' ? press : others).push(
+      outboxEntry(
+        ShowStepDue,
+        { ...ref, step: moment.step, scheduledFor: moment.scheduledFor },
+        { correlationId: meta.correlationId, labelId: meta.labelId, source: 'backline.tours' },
+      ),
+    );
+  }
+  return { press, others };
+}
+
+/** Which of a show's press entries due at once to write with it now (a booking holds some back). */
+export type PressWith = (press: OutboxEntry[]) => OutboxEntry[];
+
 function outboxOf(
   next: StoredShow,
   stored: StoredShow | undefined,
   meta: ChangeMeta,
   now: string,
+  pressWith: PressWith,
 ): OutboxEntry[] {
   const show = next.show;
   const eventMeta = { correlationId: meta.correlationId, labelId: meta.labelId };
@@ -138,18 +174,8 @@ function outboxOf(
       outboxEntry(ShowConfirmed, { ...ref, date: show.date, timeZone: show.venue.timeZone }, eventMeta),
     );
   }
-  for (const moment of stepMoments(show)) {
-    if (moment.scheduledFor > now || next.stepsDone?.[moment.step]) continue;
-    if (!overdueAtOnce(moment.step, show, now)) continue;
-    entries.push(
-      outboxEntry(
-        ShowStepDue,
-        { ...ref, step: moment.step, scheduledFor: moment.scheduledFor },
-        { ...eventMeta, source: 'backline.tours' },
-      ),
-    );
-  }
-  return entries;
+  const { press, others } = stepsDueAtOnce(next, meta, now);
+  return [...entries, ...others, ...pressWith(press)];
 }
 
 /**
@@ -163,11 +189,14 @@ export async function applyShowChange(
   change: ShowChange,
   meta: ChangeMeta,
   deps: ToursDeps,
+  pressWith: PressWith = (press) => press,
 ): Promise<ChangeOutcome> {
   const ref = { labelId: meta.labelId, tourId, showId: showIdOf(change) };
   const now = deps.now().toISOString();
   const stored = await deps.tours.getShow(ref);
   if (stored?.lastEventId === meta.eventId) {
+    // Written before: a press step it held back for a later show of the booking is held again.
+    pressWith(stepsDueAtOnce(stored, meta, now).press);
     await performSchedules(stored, meta, deps);
     return { outcome: 'replayed' };
   }
@@ -175,7 +204,7 @@ export async function applyShowChange(
     return { outcome: 'ignored', reason: `not newer than the change of ${stored.occurredAt}` };
   }
   const next = nextShow(stored, ref, change, meta, now);
-  if (!(await deps.tours.putShowIfNewer(next, outboxOf(next, stored, meta, now)))) {
+  if (!(await deps.tours.putShowIfNewer(next, outboxOf(next, stored, meta, now, pressWith)))) {
     return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
   }
   if (change.type === 'set') {

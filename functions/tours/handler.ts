@@ -13,6 +13,7 @@ import {
 } from '#shared/events/index.ts';
 import type { DocumentedRoute, RouteDoc } from '#shared/http/docs.ts';
 import { type HttpEvent, type HttpResult, httpErrors, pathIdLimits, rawBody } from '#shared/http/index.ts';
+import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { eventHandler, on } from '#shared/lambda/event-handler.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { liveDeps, livePagesDeps } from './adapters.ts';
@@ -48,7 +49,9 @@ export const makeEventHandler = (deps: ToursDeps) =>
     on(TourShowSettled, (data, metadata) =>
       applyShowChange(data.tourId, { type: 'settle', settlement: data }, changeMetaOf(metadata), deps),
     ),
-    on(ShowStepDue, (data, metadata) => takeStep(data, { correlationId: metadata.correlationId }, deps)),
+    on(ShowStepDue, (data, metadata, context) =>
+      takeStep(data, { correlationId: metadata.correlationId }, deps, invocationDeadline(deps.now, context)),
+    ),
     on(MailUndeliverable, (data) => alertPromoterUnreachable(data, deps)),
     on(OutboxSweepDue, () => sweepStaleTourMail(deps, deps.now().getTime() + sweepBudgetMs)),
   ]);

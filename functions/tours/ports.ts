@@ -1,7 +1,8 @@
 import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
+import type { OutletListing } from '#shared/db/outlet-listing.ts';
 import type { TourStore } from '#shared/db/tours.ts';
+import type { EventPublisher } from '#shared/events/publish.ts';
 import type { MailAttachment } from '#shared/mail/ports.ts';
-import type { Outlet } from '#shared/outlets.ts';
 import type { StepMoment } from '#shared/tours.ts';
 
 /** What tours needs from the world: small ports, adapters in adapters.ts, fakes in tests. */
@@ -78,10 +79,15 @@ export interface TourLinks {
   tourManager(claims: { labelId: string; tourId: string; expiresAt: number }): Promise<string>;
 }
 
-/** The media directory, read page by page for a show's press. */
-export interface OutletPages {
-  pages(): AsyncIterable<Outlet[]>;
+/** The media directory, read page by page for a show's press (a page's cursor goes on to the next). */
+export type OutletPages = Pick<OutletListing, 'list'>;
+
+export interface ToursSettings {
+  /** Outlets read per page of the directory for press. */
+  pressPageSize: number;
 }
+
+export const defaultToursSettings: ToursSettings = { pressPageSize: 500 };
 
 export interface ToursDeps {
   tours: TourStore;
@@ -90,5 +96,8 @@ export interface ToursDeps {
   mailer: TourMailer;
   suppressions: Suppressions;
   links: TourLinks;
+  /** For a step that continues itself in a new invocation (press to a large directory). */
+  events: EventPublisher;
+  settings: ToursSettings;
   now: () => Date;
 }

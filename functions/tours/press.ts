@@ -118,13 +118,20 @@ const audienceOf = (tour: StoredTour, country: string) => ({
   territories: [country],
 });
 
-/** Tells the matching outlets of the tour's announced shows in the show's country. */
+/**
+ * Tells the matching outlets of the tour's announced shows in the show's country, page by page of
+ * the directory from `cursor`. When `deadline` passes with pages left, it stops and gives the cursor
+ * of the next page (`next`): the caller puts the step on the bus again with it, as a long release
+ * mailing continues itself. Each page's mails are claimed and what each address was told is kept,
+ * so a page sent again tells nobody twice.
+ */
 export async function announceToMedia(
   tour: StoredTour,
   stored: LiveShow,
   deps: ToursDeps,
   eventMeta: { correlationId: string; labelId: string },
-): Promise<{ mailed: number; events: OutboxEntry[] }> {
+  page: { cursor?: string; deadline: number },
+): Promise<{ mailed: number; events: OutboxEntry[]; next?: string }> {
   const country = stored.show.venue.country;
   const now = deps.now().toISOString();
   const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
@@ -140,11 +147,17 @@ export async function announceToMedia(
   const told = new Map(
     (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
   );
+  const audience = audienceOf(tour, country);
   let mailed = 0;
-  for await (const page of deps.outlets.pages()) {
+  let cursor = page.cursor;
+  for (;;) {
+    const { outlets, nextCursor } = await deps.outlets.list({
+      limit: deps.settings.pressPageSize,
+      ...(cursor ? { cursor } : {}),
+      where: (outlet) => isMailable(outlet) && outletMatchesRelease(outlet, audience),
+    });
     const tell: { mail: TourMail; told: PressTold }[] = [];
-    for (const outlet of page) {
-      if (!isMailable(outlet) || !outletMatchesRelease(outlet, audienceOf(tour, country))) continue;
+    for (const outlet of outlets) {
       const email = normaliseEmail(outlet.email);
       const before = new Set(told.get(email)?.showIds ?? []);
       const fresh = inCountry.filter((show) => !before.has(show.showId));
@@ -159,6 +172,9 @@ export async function announceToMedia(
     mailed += await deps.mailer.send(tell.map(({ mail }) => mail));
     for (const { told: entry } of tell)
       await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry);
+    if (!nextCursor) break;
+    cursor = nextCursor;
+    if (deps.now().getTime() >= page.deadline) return { mailed, events: [], next: cursor };
   }
   return {
     mailed,

@@ -9,10 +9,11 @@ import {
   GuestListLocked,
   type OutboxEntry,
   outboxEntry,
-  type ShowStepDue,
+  ShowStepDue,
 } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import {
@@ -35,7 +36,10 @@ import {
   unreachableSheet,
 } from './sheets.ts';
 
-export type StepOutcome = { outcome: 'taken'; mailed: number } | { outcome: 'ignored'; reason: string };
+export type StepOutcome =
+  | { outcome: 'taken'; mailed: number }
+  | { outcome: 'continued'; mailed: number; cursor: string }
+  | { outcome: 'ignored'; reason: string };
 
 type LiveShow = StoredShow & { show: Show };
 
@@ -111,6 +115,7 @@ export async function takeStep(
   due: EventData<typeof ShowStepDue>,
   meta: { correlationId: string },
   deps: ToursDeps,
+  deadline = invocationDeadline(deps.now, undefined),
 ): Promise<StepOutcome> {
   const ref = { labelId: due.labelId, tourId: due.tourId, showId: due.showId };
   const [tour, stored] = await Promise.all([
@@ -136,7 +141,18 @@ export async function takeStep(
     // Early (a clock's skew): fail, so the event is retried after the embargo rather than lost.
     if (due.scheduledFor > deps.now().toISOString())
       throw new Error(`press for ${ref.showId} fired before its embargo of ${due.scheduledFor}`);
-    const { mailed, events } = await announceToMedia(tour, show, deps, eventMeta);
+    const { mailed, events, next } = await announceToMedia(tour, show, deps, eventMeta, {
+      ...(due.cursor ? { cursor: due.cursor } : {}),
+      deadline,
+    });
+    if (next) {
+      // The rest of the directory in a new invocation: the same step, on from the next page. Published
+      // directly, as a long release mailing continues itself (no state write to put it in).
+      await deps.events.publish([
+        outboxEntry(ShowStepDue, { ...due, cursor: next }, { ...eventMeta, source: 'backline.tours' }),
+      ]);
+      return { outcome: 'continued', mailed, cursor: next };
+    }
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
     return { outcome: 'taken', mailed };
   }

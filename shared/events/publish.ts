@@ -15,6 +15,11 @@ export const maxEntriesPerCall = 10;
  */
 const retryableCodes = new Set(['InternalFailure', 'ThrottlingException']);
 
+/** Puts events on the Backline bus directly (for steps with no state write to attach them to); throws if some were refused. */
+export interface EventPublisher {
+  publish(events: OutboxEntry[]): Promise<void>;
+}
+
 export interface RefusedEvent {
   event: OutboxEntry;
   code: string;

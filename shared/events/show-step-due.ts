@@ -35,6 +35,8 @@ export const ShowStepDue = defineEvent({
     showId: z.string().min(1),
     step: ShowStep,
     scheduledFor: z.iso.datetime(),
+    /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
+    cursor: z.string().min(1).optional(),
   }),
   sample: {
     labelId: 'lbl-nightshift',

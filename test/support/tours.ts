@@ -1,10 +1,11 @@
-import type {
-  ShowSchedules,
-  ShowStepSchedule,
-  TourLinks,
-  TourMail,
-  TourMailer,
-  ToursDeps,
+import {
+  defaultToursSettings,
+  type ShowSchedules,
+  type ShowStepSchedule,
+  type TourLinks,
+  type TourMail,
+  type TourMailer,
+  type ToursDeps,
 } from '#functions/tours/ports.ts';
 import type {
   AdvanceOutcome,
@@ -207,20 +208,31 @@ export function fakeToursDeps(now: { value: Date }) {
   const mailer = new InMemoryTourMailer();
   const outlets: Outlet[] = [];
   const suppressed = new Set<string>();
+  const published: OutboxEntry[] = [];
   const deps: ToursDeps = {
     tours,
+    // The directory in pages of `settings.pressPageSize`, in insertion order; the cursor is an index.
     outlets: {
-      async *pages() {
-        yield outlets;
+      async list({ limit, cursor, where = () => true }) {
+        const from = cursor ? Number(cursor) : 0;
+        const page = outlets.slice(from, from + limit);
+        const next = from + limit < outlets.length ? String(from + limit) : undefined;
+        return { outlets: page.filter(where), ...(next ? { nextCursor: next } : {}) };
       },
     },
+    events: {
+      async publish(events) {
+        published.push(...events);
+      },
+    },
+    settings: { ...defaultToursSettings },
     schedules,
     mailer,
     suppressions: { isSuppressed: async (email) => suppressed.has(email) },
     links: fakeLinks,
     now: () => now.value,
   };
-  return { deps, tours, schedules, mailer, outlets, suppressed };
+  return { deps, tours, schedules, mailer, outlets, suppressed, published };
 }
 
 /** A show with defaults, dated relative to nothing: give `date` (and the zone) per test. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange, bookTour, type ChangeMeta } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
-import { type EventData, MailUndeliverable } from '#shared/events/index.ts';
+import { type EventData, MailUndeliverable, type ShowStepDue } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { stepMoment, stepMoments } from '#shared/tours.ts';
@@ -348,6 +348,69 @@ describe('press for the shows', () => {
     expect(calendar.match(/BEGIN:VEVENT/g)).toHaveLength(2);
     expect(mailer.sent[0].outletId).toBe('de');
     expect(tours.outbox.filter((e) => e.detailType === 'Show Announced To Media')).toHaveLength(2);
+  });
+
+  it('tells an outlet of two shows booked together in one country in one mail, even when each press step runs as soon as it is written', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const { deps, mailer, outlets, tours } = fakeToursDeps(now);
+    outlets.push(anOutlet('de', ['DE']));
+    // A publisher faster than the booking: every press step runs the moment its entry is written.
+    const put = tours.putShowIfNewer.bind(tours);
+    tours.putShowIfNewer = async (show, entries) => {
+      const written = await put(show, entries);
+      for (const entry of entries.filter((e) => e.detailType === 'Show Step Due'))
+        await takeStep(entry.detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
+      return written;
+    };
+
+    await bookTour(
+      { ...tourOf([berlin, hamburg, aShow({ showId: 'show-3', date: '2027-05-20' })]), genres: ['synthpop'] },
+      metaAt('2027-02-02T00:00:00Z'),
+      deps,
+    );
+
+    const press = mailer.sent.filter((m) => m.stream === 'campaign');
+    expect(press.map((m) => [m.to.email, m.kind, m.context.listed])).toEqual([
+      ['de@press.example', 'press-announcement', 'show-1,show-2'],
+    ]);
+    expect(String(press[0].attachments?.[0].content).match(/BEGIN:VEVENT/g)).toHaveLength(2);
+    const done = async (showId: string) =>
+      (await tours.getShow(ref(showId)))?.stepsDone?.['press-announcement'];
+    expect([await done('show-1'), await done('show-2')]).toEqual([expect.any(String), expect.any(String)]);
+  });
+
+  it('continues press to a large directory page by page in new invocations (the step on the bus again with a cursor), telling each outlet once', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const { deps, mailer, outlets, tours, published } = fakeToursDeps(now);
+    deps.settings.pressPageSize = 2;
+    outlets.push(...['a', 'b', 'c', 'd', 'e'].map((id) => anOutlet(id, ['DE'])));
+    await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    const first = tours.outbox.find((e) => e.detailType === 'Show Step Due')!.detail.data as EventData<
+      typeof ShowStepDue
+    >;
+
+    // Every invocation is out of time after its first page.
+    const hops = [await takeStep(first, { correlationId: 'c' }, deps, now.value.getTime())];
+    while (hops.at(-1)?.outcome === 'continued') {
+      const next = published.at(-1)!.detail.data as EventData<typeof ShowStepDue>;
+      if (hops.length === 1) await takeStep(next, { correlationId: 'c' }, deps, now.value.getTime());
+      hops.push(await takeStep(next, { correlationId: 'c' }, deps, now.value.getTime()));
+    }
+
+    expect(hops.map((hop) => hop.outcome)).toEqual(['continued', 'continued', 'taken']);
+    // The second hop ran twice (a redelivery): it continued twice, and told nobody twice.
+    expect(
+      published.map((e) => [e.source, e.detailType, (e.detail.data as { cursor?: string }).cursor]),
+    ).toEqual([
+      ['backline.tours', 'Show Step Due', '2'],
+      ['backline.tours', 'Show Step Due', '4'],
+      ['backline.tours', 'Show Step Due', '4'],
+    ]);
+    expect(mailer.sent.map((m) => m.to.email).sort()).toEqual(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => `${id}@press.example`),
+    );
+    expect(tours.outbox.filter((e) => e.detailType === 'Show Announced To Media')).toHaveLength(1);
+    expect((await tours.getShow(ref()))?.stepsDone?.['press-announcement']).toBeDefined();
   });
 
   it('sends one update for a show announced later in the same territory, and a cancellation to those told of a show', async () => {
