@@ -99,7 +99,7 @@ export interface StepMoment {
   scheduledFor: string;
 }
 
-type AdvancingStep = Exclude<ShowStep, 'press-announcement' | 'press-cancellation'>;
+type AdvancingStep = Exclude<ShowStep, 'press-announcement' | 'press-cancellation' | 'press-change'>;
 
 /** Days before the show and the venue's local time of each step (docs/design.md#tours). */
 const stepTimes: Record<AdvancingStep, { daysBefore: number; time: (show: Show) => string }> = {
@@ -130,7 +130,7 @@ export const zoned = (date: string, time: string, timeZone: string): Temporal.Zo
 const utcIso = (instant: Temporal.Instant): string => new Date(instant.epochMilliseconds).toISOString();
 
 export function stepMoment(show: Show, step: ShowStep): StepMoment {
-  if (step === 'press-announcement' || step === 'press-cancellation') {
+  if (step === 'press-announcement' || step === 'press-cancellation' || step === 'press-change') {
     // The embargo is an instant: its schedule is written in UTC, on the next whole minute (an at()
     // has no fractions, and Scheduler's precision is about a minute), so it never fires before it.
     const scheduledFor = show.announceAt ? new Date(show.announceAt).toISOString() : noEmbargo;
@@ -148,6 +148,33 @@ export function stepMoment(show: Show, step: ShowStep): StepMoment {
     scheduledFor: utcIso(at.toInstant()),
   };
 }
+
+/**
+ * Steps taken again when the moment they are due for changes: a moved show's day sheet states the
+ * new day, and the press hears of each change. The others are taken once per show.
+ */
+const takenAgainWhenMoved: ReadonlySet<ShowStep> = new Set(['day-sheet', 'press-change']);
+
+/** Whether `step` was taken already for a firing set for `scheduledFor`. */
+export function stepTaken(
+  show: Pick<StoredShow, 'stepsDone'>,
+  step: ShowStep,
+  scheduledFor: string,
+): boolean {
+  const done = show.stepsDone?.[step];
+  return done !== undefined && (done === scheduledFor || !takenAgainWhenMoved.has(step));
+}
+
+/** What a calendar and a day sheet state of a show: a change to any of it is news for those told. */
+export const showFacts = (show: Show): string =>
+  JSON.stringify([
+    show.date,
+    show.times ?? {},
+    show.venue.name,
+    show.venue.address,
+    show.venue.city,
+    show.venue.timeZone,
+  ]);
 
 /** The steps a show has now: the advancing steps while it is advanced, the press step once it is announced. */
 export const stepMoments = (show: Show): StepMoment[] => [

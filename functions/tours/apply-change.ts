@@ -8,8 +8,10 @@ import {
   isAnnounced,
   type StoredShow,
   scheduledSteps,
+  showFacts,
   showOverAt,
   stepMoments,
+  stepTaken,
 } from '#shared/tours.ts';
 import type { ToursDeps } from './ports.ts';
 
@@ -131,7 +133,7 @@ function stepsDueAtOnce(show: StoredShow, meta: ChangeMeta, now: string) {
   const others: OutboxEntry[] = [];
   if (!show.show || !isAdvancing(show.show.status)) return { press, others };
   for (const moment of stepMoments(show.show)) {
-    if (moment.scheduledFor > now || show.stepsDone?.[moment.step]) continue;
+    if (moment.scheduledFor > now || stepTaken(show, moment.step, moment.scheduledFor)) continue;
     if (!overdueAtOnce(moment.step, show.show, now)) continue;
     (moment.step === 'press-announcement' ? press : others).push(
       outboxEntry(
@@ -172,6 +174,21 @@ function outboxOf(
   if (!stored?.show || !isAdvancing(stored.show.status)) {
     entries.push(
       outboxEntry(ShowConfirmed, { ...ref, date: show.date, timeZone: show.venue.timeZone }, eventMeta),
+    );
+  }
+  if (
+    stored?.show &&
+    isAnnounced(stored.show.status) &&
+    isAnnounced(show.status) &&
+    showFacts(stored.show) !== showFacts(show)
+  ) {
+    // Outlets told of the show hear of its new date, times or venue, with the calendar that replaces theirs.
+    entries.push(
+      outboxEntry(
+        ShowStepDue,
+        { ...ref, step: 'press-change', scheduledFor: meta.occurredAt },
+        { ...eventMeta, source: 'backline.tours' },
+      ),
     );
   }
   const { press, others } = stepsDueAtOnce(next, meta, now);

@@ -12,7 +12,7 @@ import { showsCalendar } from '#shared/ics.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
-import { isAnnounced, type StoredShow, type StoredTour } from '#shared/tours.ts';
+import { isAnnounced, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { scheduleRows } from './sheets.ts';
 
@@ -27,6 +27,16 @@ import { scheduleRows } from './sheets.ts';
  */
 
 type LiveShow = StoredShow & { show: Show };
+
+/** What a press mail tells: the shows of a country, a show added, one cancelled, one moved or retimed. */
+export type PressKind = 'announcement' | 'update' | 'cancellation' | 'change';
+
+const sectionTitles: Record<PressKind, string> = {
+  announcement: 'Shows',
+  update: 'Shows',
+  cancellation: 'Cancelled',
+  change: 'Now',
+};
 
 const longDate = (date: string) =>
   new Intl.DateTimeFormat('en-GB', {
@@ -43,28 +53,25 @@ const showRows = (shows: Show[]) =>
     value: `${show.venue.name}, ${show.venue.city}${scheduleRows(show).find((row) => row.label === 'Doors') ? ` (doors ${show.times.doors} local time)` : ''}`,
   }));
 
-function pressSheet(
-  tour: StoredTour,
-  kind: 'announcement' | 'update' | 'cancellation',
-  shows: Show[],
-  country: string,
-): Notice {
+function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: string): Notice {
   const where = new Intl.DisplayNames(['en'], { type: 'region' }).of(country) ?? country;
   const headline = {
     announcement: `${tour.artist.name} live in ${where}`,
     update: `New ${tour.artist.name} show in ${where}`,
     cancellation: `Cancelled: ${tour.artist.name} in ${where}`,
+    change: `Changed: ${tour.artist.name} in ${where}`,
   }[kind];
   const intro = {
     announcement: `${tour.artist.name} will play ${shows.length === 1 ? 'one show' : `${shows.length} shows`} in ${where}. The dates are attached as a calendar.`,
     update: `A new date has been added to ${tour.artist.name}'s tour in ${where}.`,
     cancellation: `The show below is cancelled. Please disregard our earlier announcement of it.`,
+    change: `The show below has a new date, times or venue. The calendar attached replaces the one we sent before.`,
   }[kind];
   return {
     subject: `${headline}: ${shows.map((s) => `${s.venue.city} ${s.date}`).join(', ')}`,
     heading: headline,
     lines: [intro],
-    sections: [{ title: kind === 'cancellation' ? 'Cancelled' : 'Shows', rows: showRows(shows) }],
+    sections: [{ title: sectionTitles[kind], rows: showRows(shows) }],
   };
 }
 
@@ -81,14 +88,17 @@ const calendarFor = (tour: StoredTour, shows: Show[]) => ({
  * The version of a set of shows in one country: the mail's subject is the tour and this version, so
  * each address hears of each set once (docs/design.md#exactly-once-mail).
  */
-const showSetVersion = (country: string, shows: Show[]) =>
-  `${country}-${nameHash(shows.map((show) => show.showId).sort(), 24)}`;
+const showSetVersion = (country: string, shows: Show[], kind: PressKind) =>
+  kind === 'change'
+    ? // Each change of a show is news of its own: its facts are part of the version.
+      `${country}-${nameHash(shows.map((show) => `${show.showId} ${showFacts(show)}`).sort(), 24)}`
+    : `${country}-${nameHash(shows.map((show) => show.showId).sort(), 24)}`;
 
 export function pressMail(
   tour: StoredTour,
   outlet: Pick<Outlet, 'id' | 'name' | 'email' | 'contactName'>,
   country: string,
-  kind: 'announcement' | 'update' | 'cancellation',
+  kind: PressKind,
   news: Show[],
   listed: Show[],
 ): TourMail {
@@ -96,7 +106,7 @@ export function pressMail(
     stream: 'campaign',
     to: { name: outlet.contactName ?? outlet.name, email: normaliseEmail(outlet.email) },
     labelId: tour.labelId,
-    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news)),
+    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news, kind)),
     kind: `press-${kind}`,
     template: templateNames['tour-press'],
     data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
@@ -213,4 +223,31 @@ export async function cancelToMedia(
   );
   const mailed = await deps.mailer.send(mails);
   return { mailed, events: [outboxEntry(ShowCancellationSent, ref, eventMeta)] };
+}
+
+/** Tells the addresses told of a show of its new date, times or venue, with its calendar. */
+export async function changeToMedia(
+  tour: StoredTour,
+  stored: LiveShow,
+  deps: ToursDeps,
+): Promise<{ mailed: number }> {
+  const country = stored.show.venue.country;
+  const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
+    t.showIds.includes(stored.showId),
+  );
+  const mails = [];
+  for (const told of toldOf) {
+    if (await deps.suppressions.isSuppressed(told.email)) continue;
+    mails.push(
+      pressMail(
+        tour,
+        { id: told.outletId, name: told.email, email: told.email },
+        country,
+        'change',
+        [stored.show],
+        [stored.show],
+      ),
+    );
+  }
+  return { mailed: await deps.mailer.send(mails) };
 }

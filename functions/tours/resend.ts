@@ -3,7 +3,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { pressMail } from './press.ts';
+import { type PressKind, pressMail } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
 import { operationalMail, stepWork } from './steps.ts';
 
@@ -58,7 +58,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
     const { country, outletId, news, listed } = delivery.context;
     if (!country || !outletId) continue;
     if (await deps.suppressions.isSuppressed(delivery.email)) continue;
-    const pressKind = kind.replace(/^press-/, '') as 'announcement' | 'update' | 'cancellation';
+    const pressKind = kind.replace(/^press-/, '') as PressKind;
     mails.push(
       pressMail(
         tour,

@@ -23,10 +23,11 @@ import {
   type StoredShow,
   type StoredTour,
   stepMoment,
+  stepTaken,
   tourManagerLinkExpiry,
 } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { announceToMedia, cancelToMedia } from './press.ts';
+import { announceToMedia, cancelToMedia, changeToMedia } from './press.ts';
 import {
   advanceRequestSheet,
   daySheet,
@@ -49,11 +50,12 @@ export const operationalMail = (
   to: { name: string; email: string },
   kind: string,
   notice: Notice,
+  moment?: string,
 ): TourMail => ({
   stream: 'operational',
   to,
   labelId: ref.labelId,
-  subject: mailSubjects.show(ref.tourId, ref.showId),
+  subject: mailSubjects.show(ref.tourId, ref.showId, moment),
   kind,
   template: templateNames.notice,
   data: noticeTemplateData(notice),
@@ -125,12 +127,19 @@ export async function takeStep(
   if (!tour || !stored?.show) return { outcome: 'ignored', reason: 'unknown show' };
   const show = stored as LiveShow;
   const eventMeta = { correlationId: meta.correlationId, labelId: ref.labelId };
-  if (show.stepsDone?.[due.step]) return { outcome: 'ignored', reason: 'step taken before' };
+  if (stepTaken(show, due.step, due.scheduledFor)) return { outcome: 'ignored', reason: 'step taken before' };
 
   if (due.step === 'press-cancellation') {
     if (show.show.status !== 'cancelled') return { outcome: 'ignored', reason: 'show not cancelled' };
     const { mailed, events } = await cancelToMedia(tour, show, deps, eventMeta);
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+    return { outcome: 'taken', mailed };
+  }
+  if (due.step === 'press-change') {
+    if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
+    if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
+    const { mailed } = await changeToMedia(tour, show, deps);
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return { outcome: 'taken', mailed };
   }
   if (!isAdvancing(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
@@ -165,7 +174,7 @@ export async function takeStep(
 }
 
 export async function stepWork(
-  step: Exclude<ShowStep, 'press-announcement' | 'press-cancellation'>,
+  step: Exclude<ShowStep, 'press-announcement' | 'press-cancellation' | 'press-change'>,
   tour: StoredTour,
   stored: LiveShow,
   deps: ToursDeps,
@@ -210,7 +219,16 @@ export async function stepWork(
       const link = await deps.links.tourManager({ ...ref, expiresAt: tourManagerLinkExpiry(live) });
       const recipients = [tour.tourManager, ...(tour.crew ?? [])];
       return {
-        mails: recipients.map((to) => operationalMail(ref, to, step, daySheet(tour, stored, next, to, link))),
+        // The day it states is part of its identity: a show moved after its sheet went out gets a new one.
+        mails: recipients.map((to) =>
+          operationalMail(
+            ref,
+            to,
+            step,
+            daySheet(tour, stored, next, to, link),
+            stepMoment(show, step).scheduledFor,
+          ),
+        ),
         events: [outboxEntry(DaySheetSent, { ...ref, recipients: recipients.length }, eventMeta)],
       };
     }

@@ -57,8 +57,12 @@ export const mailSubjects = {
   release: (releaseId: string): MailSubject => ['release', releaseId],
   /** Press for a tour: the set of announced shows (by its version) one mail lists. */
   tourShows: (tourId: string, showSetVersion: string): MailSubject => ['tour-shows', tourId, showSetVersion],
-  /** One show's operational mail (advance request, reminders, escalation, day sheet, guest list). */
-  show: (tourId: string, showId: string): MailSubject => ['show', tourId, showId],
+  /**
+   * One show's operational mail (advance request, reminders, escalation, day sheet, guest list);
+   * `moment` for a mail sent again when the show moves (the day sheet, for the day it states).
+   */
+  show: (tourId: string, showId: string, moment?: string): MailSubject =>
+    moment ? ['show', tourId, showId, moment] : ['show', tourId, showId],
   /** A budget alert, once per budget, threshold (or alert name) and period. */
   budgetAlert: (budgetId: string, threshold: string, period: string): MailSubject => [
     'budget-alert',

@@ -95,7 +95,10 @@ export interface TourStore {
   putShowIfNewer(show: StoredShow, entries: OutboxEntry[]): Promise<boolean>;
   /** Clears `effectsPending` once the schedules of change `eventId` are in place. */
   markEffectsPerformed(ref: ShowRef, eventId: string): Promise<void>;
-  /** Records a step as taken, once per show, with its events; false when it was recorded before. */
+  /**
+   * Records a step as taken for the moment it was set for, with its events; false when it was
+   * recorded for that moment before. A new moment (the show moved) replaces the old one.
+   */
   markStepDone(ref: ShowRef, step: ShowStep, scheduledFor: string, entries: OutboxEntry[]): Promise<boolean>;
   /** Keeps the promoter's answers (a second submission amends them), with `entries` in the outbox. */
   saveAdvance(
@@ -287,8 +290,10 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
               TableName: table,
               Key: showKey(ref.labelId, ref.tourId, ref.showId),
               UpdateExpression: 'SET stepsDone.#step = :scheduledFor',
-              // Each step is taken once per show: a redelivered or moved firing states nothing twice.
-              ConditionExpression: 'attribute_exists(stepsDone) AND attribute_not_exists(stepsDone.#step)',
+              // Once per moment: a redelivered firing states nothing twice (tours takes a step again
+              // for a new moment only where that is wanted, as a moved show's day sheet).
+              ConditionExpression:
+                'attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)',
               ExpressionAttributeNames: { '#step': step },
               ExpressionAttributeValues: { ':scheduledFor': scheduledFor },
             },

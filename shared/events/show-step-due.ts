@@ -18,6 +18,8 @@ export const ShowStep = z.enum([
   // the embargo), and told of its cancellation.
   'press-announcement',
   'press-cancellation',
+  // Outlets told of a show hear of its new date, times or venue (at once, when it changes).
+  'press-change',
 ]);
 export type ShowStep = z.infer<typeof ShowStep>;
 

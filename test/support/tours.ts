@@ -84,7 +84,7 @@ export class InMemoryTours implements TourStore {
 
   async markStepDone(ref: ShowRef, step: ShowStep, scheduledFor: string, entries: OutboxEntry[]) {
     const show = this.shows.get(this.showKey(ref));
-    if (!show?.stepsDone || show.stepsDone[step]) return false;
+    if (!show?.stepsDone || show.stepsDone[step] === scheduledFor) return false;
     show.stepsDone[step] = scheduledFor;
     this.outbox.push(...entries);
     return true;

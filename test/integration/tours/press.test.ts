@@ -172,4 +172,44 @@ describe('press for the shows of a tour', () => {
     const requests = await waitForMailTo(promoter.email, 'Advance for Glass Harbour at Berlin');
     expect(requests).toHaveLength(1);
   }, 600_000);
+
+  it('tells an outlet of two shows booked together in one country, already past their embargo, in one mail with both in its calendar', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const today = (await clockNow()).toISOString().slice(0, 10);
+    const promoter = aPromoter('Together');
+    const lyon = aTourShow({
+      date: plusDays(today, 50),
+      venue: aVenue('Lyon', 'FR', 'Europe/Paris'),
+      promoter,
+      status: 'announced',
+    });
+    const lille = aTourShow({
+      date: plusDays(today, 52),
+      venue: aVenue('Lille', 'FR', 'Europe/Paris'),
+      promoter,
+      status: 'on-sale',
+    });
+    const fr = await createOutlet({ name: 'Tsugi', genres: [genre], territories: ['FR'] });
+
+    await tourWebhook(label, 'tour.booked', {
+      tourId,
+      artist: { name: 'Paper Lanterns' },
+      genres: [genre],
+      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
+      shows: [lyon, lille],
+    });
+
+    const [told] = await waitForMailTo(fr.email, 'Paper Lanterns live in France');
+    await busIdle();
+    expect(await mailsTo(fr.email)).toHaveLength(1);
+    expect(told.subject).toContain('Lyon');
+    expect(told.subject).toContain('Lille');
+    expect(
+      calendarOf(told)
+        .map((e) => e.localStart)
+        .sort(),
+    ).toEqual([`${lyon.date}T19:00:00`, `${lille.date}T19:00:00`]);
+  }, 300_000);
 });
