@@ -3,9 +3,11 @@ import { applyShowChange, bookTour, type ChangeMeta } from '#functions/tours/app
 import { takeStep } from '#functions/tours/steps.ts';
 import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
 import { type EventData, MailUndeliverable, type ShowStepDue } from '#shared/events/index.ts';
+import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { stepMoment, stepMoments } from '#shared/tours.ts';
+import { readCalendar } from '#test/support/calendar.ts';
 import { aShow, fakeToursDeps } from '#test/support/tours.ts';
 
 const tourOf = (shows: Show[]) => ({
@@ -127,6 +129,40 @@ describe('tours', () => {
     ).toBe('2027-04-23T10:00:00');
     expect(outcome).toEqual({ outcome: 'ignored', reason: 'show changed since' });
     expect(mailer.sent).toEqual([]);
+  });
+
+  it('sends the day sheet again for the new day of a show moved after its sheet went out, and keeps the advance request done', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, schedules, mailer } = fakeToursDeps(now);
+    await bookTour(tourOf([aShow({ date: '2027-05-14' })]), metaAt('2027-01-01T00:00:00Z'), deps);
+    const step = (moment: { step: ShowStep; scheduledFor: string }) => {
+      now.value = new Date(moment.scheduledFor);
+      return takeStep(
+        { ...ref(), step: moment.step, scheduledFor: moment.scheduledFor },
+        { correlationId: 'c' },
+        deps,
+      );
+    };
+    await step(stepMoment(aShow({ date: '2027-05-14' }), 'advance-request'));
+    await step(stepMoment(aShow({ date: '2027-05-14' }), 'day-sheet'));
+
+    // Postponed by a week the evening the sheet went out.
+    const moved = aShow({ date: '2027-05-21', venue: { ...aShow().venue, timeZone: 'Europe/Lisbon' } });
+    await applyShowChange('tour-1', { type: 'set', show: moved }, metaAt('2027-05-13T19:00:00Z'), deps);
+    const sheet = stepMoment(moved, 'day-sheet');
+    const outcomes = [await step(stepMoment(moved, 'advance-request')), await step(sheet), await step(sheet)];
+
+    expect(schedules.forShow('show-1').find((s) => s.moment.step === 'day-sheet')?.moment).toMatchObject({
+      wallTime: '2027-05-20T18:00:00',
+      timeZone: 'Europe/Lisbon',
+    });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['ignored', 'taken', 'ignored']);
+    const sheets = mailer.sent.filter((m) => m.kind === 'day-sheet' && m.to.email === 'sam@tm.example');
+    expect(sheets.map((m) => (m.data.text as { subject: string }).subject)).toEqual([
+      expect.stringContaining('Friday, 14 May 2027'),
+      expect.stringContaining('Friday, 21 May 2027'),
+    ]);
+    expect(mailer.sent.filter((m) => m.kind === 'advance-request')).toHaveLength(1);
   });
 
   it('deletes the schedules of a cancelled show and ignores its steps', async () => {
@@ -445,6 +481,57 @@ describe('press for the shows', () => {
     ]);
     expect(mailer.sent[1].data.text).toMatchObject({ subject: expect.stringContaining('Hamburg') });
     expect(mailer.sent[2].attachments?.[0].content).toContain('STATUS:CANCELLED');
+  });
+});
+
+describe('a moved show in the press', () => {
+  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+  it('tells the outlets told of a show its new date and times once per change, with the calendar that replaces theirs', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const { deps, mailer, outlets, tours } = fakeToursDeps(now);
+    outlets.push({
+      id: 'de',
+      name: 'de',
+      email: 'de@press.example',
+      kind: 'press',
+      genres: ['synthpop'],
+      territories: ['DE'],
+      createdAt: '2027-01-01T00:00:00Z',
+      updatedAt: '2027-01-01T00:00:00Z',
+    });
+    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    const runDue = async () => {
+      for (const entry of tours.outbox.splice(0).filter((e) => e.detailType === 'Show Step Due'))
+        await takeStep(entry.detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
+    };
+    await runDue();
+    const change = async (show: Show, at: string) => {
+      await applyShowChange('tour-1', { type: 'set', show }, metaAt(at), deps);
+      const due = tours.outbox.filter((e) => e.detailType === 'Show Step Due');
+      await runDue();
+      return due;
+    };
+
+    const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
+    const dueFirst = await change(retimed, '2027-02-03T00:00:00Z');
+    await change(
+      { ...retimed, promoter: { ...retimed.promoter, phone: '+49 30 1234' } },
+      '2027-02-04T00:00:00Z',
+    );
+    await change({ ...retimed, date: '2027-05-15' }, '2027-02-05T00:00:00Z');
+    // A redelivery of the first change's step finds the show changed since: nothing.
+    await takeStep(dueFirst[0].detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
+
+    const press = mailer.sent.filter((m) => m.to.email === 'de@press.example');
+    expect(press.map((m) => m.kind)).toEqual(['press-announcement', 'press-change', 'press-change']);
+    expect(readCalendar(String(press[1].attachments?.[0].content)).map((e) => e.localStart)).toEqual([
+      '2027-05-14T20:00:00',
+    ]);
+    expect(readCalendar(String(press[2].attachments?.[0].content)).map((e) => e.localStart)).toEqual([
+      '2027-05-15T20:00:00',
+    ]);
+    expect(new Set(press.map((m) => readCalendar(String(m.attachments?.[0].content))[0].uid)).size).toBe(1);
   });
 });
 
