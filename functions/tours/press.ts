@@ -75,14 +75,27 @@ function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: s
   };
 }
 
-const calendarFor = (tour: StoredTour, shows: Show[]) => ({
+const calendarFor = (tour: StoredTour, shows: Show[], sequence: number) => ({
   fileName: `${tour.artist.name.replace(/[^A-Za-z0-9]+/g, '-')}-shows.ics`,
   contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
   content: showsCalendar(
     `${tour.artist.name}: shows`,
-    shows.map((show) => ({ labelId: tour.labelId, tourId: tour.tourId, artist: tour.artist.name, show })),
+    shows.map((show) => ({
+      labelId: tour.labelId,
+      tourId: tour.tourId,
+      artist: tour.artist.name,
+      show,
+      sequence,
+    })),
   ),
 });
+
+/**
+ * A show's calendar SEQUENCE (RFC 5545): seconds from 2020 to the label's time of its last change,
+ * so each change outranks the copy a calendar has of it (same UID), and a replay writes the same.
+ */
+export const calendarSequence = (stored: Pick<StoredShow, 'occurredAt'>): number =>
+  Math.max(0, Math.floor((Date.parse(stored.occurredAt) - Date.UTC(2020, 0, 1)) / 1000));
 
 /**
  * The version of a set of shows in one country: the mail's subject is the tour and this version, so
@@ -101,6 +114,7 @@ export function pressMail(
   kind: PressKind,
   news: Show[],
   listed: Show[],
+  sequence = 0,
 ): TourMail {
   return {
     stream: 'campaign',
@@ -110,7 +124,7 @@ export function pressMail(
     kind: `press-${kind}`,
     template: templateNames['tour-press'],
     data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
-    attachments: [calendarFor(tour, listed)],
+    attachments: [calendarFor(tour, listed, sequence)],
     // What the mail told of, so that a resend after a crash writes the same mail again.
     context: {
       tourId: tour.tourId,
@@ -198,6 +212,27 @@ export async function announceToMedia(
   };
 }
 
+/** Tells the addresses told of a show (in its country) that it is cancelled or changed, with its calendar. */
+async function tellThoseToldOf(
+  tour: StoredTour,
+  stored: LiveShow,
+  kind: 'cancellation' | 'change',
+  deps: ToursDeps,
+): Promise<number> {
+  const country = stored.show.venue.country;
+  const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
+    t.showIds.includes(stored.showId),
+  );
+  const show = kind === 'cancellation' ? { ...stored.show, status: 'cancelled' as const } : stored.show;
+  const mails: TourMail[] = [];
+  for (const told of toldOf) {
+    if (await deps.suppressions.isSuppressed(told.email)) continue;
+    const outlet = { id: told.outletId, name: told.email, email: told.email };
+    mails.push(pressMail(tour, outlet, country, kind, [show], [show], calendarSequence(stored)));
+  }
+  return deps.mailer.send(mails);
+}
+
 /** Tells the addresses told of a show that it is cancelled. */
 export async function cancelToMedia(
   tour: StoredTour,
@@ -206,48 +241,11 @@ export async function cancelToMedia(
   eventMeta: { correlationId: string; labelId: string },
 ): Promise<{ mailed: number; events: OutboxEntry[] }> {
   const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
-  const country = stored.show.venue.country;
-  const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
-    t.showIds.includes(stored.showId),
-  );
-  const cancelled = { ...stored.show, status: 'cancelled' as const };
-  const mails = toldOf.map((told) =>
-    pressMail(
-      tour,
-      { id: told.outletId, name: told.email, email: told.email },
-      country,
-      'cancellation',
-      [cancelled],
-      [cancelled],
-    ),
-  );
-  const mailed = await deps.mailer.send(mails);
+  const mailed = await tellThoseToldOf(tour, stored, 'cancellation', deps);
   return { mailed, events: [outboxEntry(ShowCancellationSent, ref, eventMeta)] };
 }
 
-/** Tells the addresses told of a show of its new date, times or venue, with its calendar. */
-export async function changeToMedia(
-  tour: StoredTour,
-  stored: LiveShow,
-  deps: ToursDeps,
-): Promise<{ mailed: number }> {
-  const country = stored.show.venue.country;
-  const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
-    t.showIds.includes(stored.showId),
-  );
-  const mails = [];
-  for (const told of toldOf) {
-    if (await deps.suppressions.isSuppressed(told.email)) continue;
-    mails.push(
-      pressMail(
-        tour,
-        { id: told.outletId, name: told.email, email: told.email },
-        country,
-        'change',
-        [stored.show],
-        [stored.show],
-      ),
-    );
-  }
-  return { mailed: await deps.mailer.send(mails) };
-}
+/** Tells the addresses told of a show of its new date, times or venue. */
+export const changeToMedia = async (tour: StoredTour, stored: LiveShow, deps: ToursDeps) => ({
+  mailed: await tellThoseToldOf(tour, stored, 'change', deps),
+});

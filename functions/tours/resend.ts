@@ -3,7 +3,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { type PressKind, pressMail } from './press.ts';
+import { calendarSequence, type PressKind, pressMail } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
 import { operationalMail, stepWork } from './steps.ts';
 
@@ -52,6 +52,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
   const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
   if (!tour) return [];
   const byId = new Map(shows.flatMap((s) => (s.show ? [[s.showId, s.show] as const] : [])));
+  const storedById = new Map(shows.map((s) => [s.showId, s]));
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
   const mails: TourMail[] = [];
   for (const delivery of stale) {
@@ -67,6 +68,10 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
         pressKind,
         showsOf(news),
         showsOf(listed),
+        // A cancellation or change tells of one show, at the calendar sequence of its last change.
+        pressKind === 'cancellation' || pressKind === 'change'
+          ? calendarSequence(storedById.get(news ?? '') ?? { occurredAt: '2020-01-01T00:00:00Z' })
+          : 0,
       ),
     );
   }

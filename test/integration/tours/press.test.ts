@@ -145,12 +145,20 @@ describe('press for the shows of a tour', () => {
     const [update] = await waitForMailTo(de.email, 'New Glass Harbour show in Germany');
     expect(calendarOf(update).map((e) => e.summary)).toEqual(['Glass Harbour at Hamburg Hall, Hamburg']);
 
+    const later = { ...shows.berlin, times: { ...shows.berlin.times, doors: '20:00' } };
+    await tourWebhook(label, 'tour.show.updated', { tourId, show: later }, 1.5);
+    const [changed] = await waitForMailTo(de.email, 'Changed: Glass Harbour in Germany');
+    expect(calendarOf(changed).map((e) => [e.summary, e.localStart])).toEqual([
+      ['Glass Harbour at Berlin Hall, Berlin', `${shows.berlin.date}T20:00:00`],
+    ]);
+    expect(calendarOf(changed)[0].uid).toBe(deCalendar.find((e) => e.summary.includes('Berlin'))?.uid);
+
     await tourWebhook(label, 'tour.show.cancelled', { tourId, showId: shows.munich.showId }, 2);
     const [cancelled] = await waitForMailTo(de.email, 'Cancelled: Glass Harbour in Germany');
     expect(calendarOf(cancelled)).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
     await busIdle();
     expect(await mailsTo(jp.email)).toHaveLength(1);
-    expect(await mailsTo(de.email)).toHaveLength(3);
+    expect(await mailsTo(de.email)).toHaveLength(4);
     const view = (await (await api(`/labels/${label.id}/tours/${tourId}`)).json()) as {
       shows: { showId: string; outletsTold: number }[];
     };

@@ -532,6 +532,10 @@ describe('a moved show in the press', () => {
       '2027-05-15T20:00:00',
     ]);
     expect(new Set(press.map((m) => readCalendar(String(m.attachments?.[0].content))[0].uid)).size).toBe(1);
+    const sequences = press.map((m) => readCalendar(String(m.attachments?.[0].content))[0].sequence);
+    expect(sequences[0]).toBe(0);
+    expect(sequences[1]).toBeGreaterThan(sequences[0]);
+    expect(sequences[2]).toBeGreaterThan(sequences[1]);
   });
 });
 
