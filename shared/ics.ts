@@ -62,4 +62,11 @@ export function showsCalendar(name: string, shows: IcsShow[]): string {
   return calendar.toString();
 }
 
+/**
+ * A show's calendar SEQUENCE (RFC 5545) from the label's time of its last change: seconds since 2020,
+ * so each change outranks the copy a calendar has (same UID), and a replay writes the same number.
+ */
+export const calendarSequence = (occurredAt: string): number =>
+  Math.max(0, Math.floor((Date.parse(occurredAt) - Date.UTC(2020, 0, 1)) / 1000));
+
 export const icsContentType = 'text/calendar; charset=utf-8';

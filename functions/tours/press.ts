@@ -8,7 +8,7 @@ import {
   ShowCancellationSent,
 } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { showsCalendar } from '#shared/ics.ts';
+import { calendarSequence, showsCalendar } from '#shared/ics.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
@@ -89,13 +89,6 @@ const calendarFor = (tour: StoredTour, shows: Show[], sequence: number) => ({
     })),
   ),
 });
-
-/**
- * A show's calendar SEQUENCE (RFC 5545): seconds from 2020 to the label's time of its last change,
- * so each change outranks the copy a calendar has of it (same UID), and a replay writes the same.
- */
-export const calendarSequence = (stored: Pick<StoredShow, 'occurredAt'>): number =>
-  Math.max(0, Math.floor((Date.parse(stored.occurredAt) - Date.UTC(2020, 0, 1)) / 1000));
 
 /**
  * The version of a set of shows in one country: the mail's subject is the tour and this version, so
@@ -228,7 +221,7 @@ async function tellThoseToldOf(
   for (const told of toldOf) {
     if (await deps.suppressions.isSuppressed(told.email)) continue;
     const outlet = { id: told.outletId, name: told.email, email: told.email };
-    mails.push(pressMail(tour, outlet, country, kind, [show], [show], calendarSequence(stored)));
+    mails.push(pressMail(tour, outlet, country, kind, [show], [show], calendarSequence(stored.occurredAt)));
   }
   return deps.mailer.send(mails);
 }

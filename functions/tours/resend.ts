@@ -1,9 +1,10 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { calendarSequence } from '#shared/ics.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { calendarSequence, type PressKind, pressMail } from './press.ts';
+import { type PressKind, pressMail } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
 import { operationalMail, stepWork } from './steps.ts';
 
@@ -70,7 +71,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
         showsOf(listed),
         // A cancellation or change tells of one show, at the calendar sequence of its last change.
         pressKind === 'cancellation' || pressKind === 'change'
-          ? calendarSequence(storedById.get(news ?? '') ?? { occurredAt: '2020-01-01T00:00:00Z' })
+          ? calendarSequence(storedById.get(news ?? '')?.occurredAt ?? '2020-01-01T00:00:00Z')
           : 0,
       ),
     );

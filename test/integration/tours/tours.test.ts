@@ -2,8 +2,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { stepMoment } from '#shared/tours.ts';
+import { showInstant, stepMoment } from '#shared/tours.ts';
 import { browserOrSkip } from '#test/support/browser.ts';
+import { readCalendar } from '#test/support/calendar.ts';
 import { advanceClock, api, busEvents, busIdle, clockNow, uniqueId, waitFor } from '#test/support/cloud.ts';
 import {
   aLabel,
@@ -305,6 +306,22 @@ describe('advancing a tour on the local cloud', () => {
     const text = await itinerary.text();
     expect(itinerary.headers.get('content-type')).toContain('text/calendar');
     expect(text.match(/BEGIN:VEVENT/g)).toHaveLength(4);
+    // Each show at its venue's local time and the right instant (one across a DST change).
+    expect(
+      readCalendar(text)
+        .map((e) => [e.zone, e.localStart, e.start])
+        .sort(),
+    ).toEqual(
+      Object.values(shows)
+        .map((s) => [
+          s.venue.timeZone,
+          `${s.date}T${s.times.doors}:00`,
+          showInstant(s, s.times.doors ?? '')
+            .replace('Z', '.000Z')
+            .replace('.000.000Z', '.000Z'),
+        ])
+        .sort(),
+    );
     expect(await one.text()).toContain('SUMMARY:The Midnight Echoes at Berlin Hall\\, Berlin');
   });
 
