@@ -1,0 +1,56 @@
+import type { DocumentedRoute, RouteDoc } from '#shared/http/docs.ts';
+import { type HttpEvent, rawBody } from '#shared/http/index.ts';
+import {
+  addGuestFromPage,
+  openAdvancePage,
+  openTourManagerPage,
+  type PagesDeps,
+  submitAdvancePage,
+} from './links.ts';
+
+const token = (event: HttpEvent) => event.pathParameters?.token ?? '';
+const form = (event: HttpEvent) => rawBody(event).toString('utf8');
+
+const page = (summary: string): RouteDoc => ({
+  summary,
+  responses: {
+    200: { description: 'the page (HTML)', mediaType: 'text/html' },
+    404: { description: 'a forged or damaged link: a page saying so', mediaType: 'text/html' },
+    410: { description: 'an expired link: a page saying so', mediaType: 'text/html' },
+  },
+});
+const formPost = (summary: string): RouteDoc => ({
+  ...page(summary),
+  body: {
+    mediaType: 'application/x-www-form-urlencoded',
+    description: "the page's form, with the CSRF token bound to the link",
+  },
+});
+
+/** The pages behind signed links (topology auth `public`): the promoter's advance form and the tour manager's page. */
+export const tourPageRoutes = (deps: PagesDeps): DocumentedRoute[] => [
+  {
+    method: 'GET',
+    path: '/a/{token}',
+    handler: (event: HttpEvent) => openAdvancePage(token(event), deps),
+    doc: page("The promoter's advance form for one show, prefilled (read-only after show day 00:00)"),
+  },
+  {
+    method: 'POST',
+    path: '/a/{token}',
+    handler: (event: HttpEvent) => submitAdvancePage(token(event), form(event), deps),
+    doc: formPost('Submits or amends the advance'),
+  },
+  {
+    method: 'GET',
+    path: '/tm/{token}',
+    handler: (event: HttpEvent) => openTourManagerPage(token(event), deps),
+    doc: page("The tour manager's page for one tour: shows, advance status, guest lists"),
+  },
+  {
+    method: 'POST',
+    path: '/tm/{token}',
+    handler: (event: HttpEvent) => addGuestFromPage(token(event), form(event), deps),
+    doc: formPost("Adds a name to a show's guest list until its cutoff"),
+  },
+];
