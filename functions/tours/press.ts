@@ -10,7 +10,7 @@ import {
 import type { Show } from '#shared/events/tour-booked.ts';
 import { calendarSequence, showsCalendar } from '#shared/ics.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
-import { templateNames } from '#shared/mail/templates.ts';
+import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { isAnnounced, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';

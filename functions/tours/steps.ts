@@ -15,7 +15,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
-import { templateNames } from '#shared/mail/templates.ts';
+import { templateNames } from '#shared/mail/template-names.ts';
 import {
   advanceLinkExpiry,
   isAdvancing,
