@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { powertoolsLayer } from './settings.ts';
 
 /**
  * How each function is bundled (see docs/design.md#bundles). CDK's NodejsFunction (app-function.ts)
@@ -18,7 +19,7 @@ export const bundling = {
    * Never loaded on Lambda, so left out of every bundle: the SDK's default credential chain takes the
    * role's credentials from the environment first and only imports these (dynamically) when that fails.
    */
-  externalModules: [
+  onDemandModules: [
     '@aws-sdk/credential-provider-ini',
     '@aws-sdk/credential-provider-login',
     '@aws-sdk/credential-provider-process',
@@ -29,7 +30,12 @@ export const bundling = {
     '@aws-sdk/token-providers',
     '@smithy/credential-provider-imds',
   ],
+  /** Provided by the Powertools layer that every function carries (infra/settings.ts), with their dependencies. */
+  layerModules: [powertoolsLayer.packages],
 } as const;
+
+/** What every bundle leaves out: on Lambda it is either never loaded or found in the layer. */
+export const externalModules: readonly string[] = [...bundling.onDemandModules, ...bundling.layerModules];
 
 /** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
 export const projectRoot = join(import.meta.dirname, '..');
@@ -55,11 +61,12 @@ export function partOf(modulePath: string): string {
 
 /**
  * Bundles every given entry in one esbuild run (shared parsing), as CDK would, and answers what each
- * bundle holds. With `outdir`, the bundles are written there as `<name>.mjs` (to load them).
+ * bundle holds. With `outdir`, the bundles are written there as `<name>.mjs` (to load them). With
+ * `inline`, the layer's modules are bundled too: what each function would weigh without the layer.
  */
 export async function bundleFunctions(
   entries: { name: string; entry: string }[],
-  options: { outdir?: string } = {},
+  options: { outdir?: string; inline?: boolean } = {},
 ): Promise<FunctionBundle[]> {
   const outdir = options.outdir ?? join(projectRoot, 'node_modules', '.cache', 'backline-bundles');
   const result = await build({
@@ -72,7 +79,7 @@ export async function bundleFunctions(
     minify: bundling.minify,
     mainFields: [...bundling.mainFields],
     banner: { js: bundling.banner },
-    external: [...bundling.externalModules],
+    external: options.inline ? [...bundling.onDemandModules] : [...externalModules],
     outdir,
     outExtension: { '.js': '.mjs' },
     metafile: true,

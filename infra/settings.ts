@@ -49,6 +49,34 @@ export const sesReputationAlarms = { bounceRate: 0.02, complaintRate: 0.0005 } a
 
 export const placeholderSender = 'press@backline.example';
 
+/**
+ * Powertools for AWS Lambda (logger, metrics, tracer, parameters, and what they depend on, such as
+ * aws-xray-sdk-core and the Secrets Manager client) reaches every function through its public Lambda
+ * layer, not through each bundle: bundles leave `@aws-lambda-powertools/*` out, as the layer's page
+ * says (https://docs.aws.amazon.com/powertools/typescript/latest/getting-started/lambda-layers).
+ * The layer of a release is found by its version through the public SSM parameter that page documents,
+ * in every commercial region. The version is the one package-lock.json installs (test/infra/bundles.test.ts
+ * checks it), so what runs locally from node_modules is what the layer holds. See docs/design.md#bundles.
+ */
+export const powertoolsLayer = {
+  version: '2.35.0',
+  /** The packages the layer provides under /opt/nodejs/node_modules, as esbuild externals. */
+  packages: '@aws-lambda-powertools/*',
+  /** The Powertools utilities the layer holds, each with its dependencies (Parameters with its SDK clients). */
+  utilities: [
+    'commons',
+    'jmespath',
+    'logger',
+    'metrics',
+    'tracer',
+    'parameters',
+    'idempotency',
+    'batch',
+    'parser',
+  ],
+  ssmParameter: (version: string) => `/aws/service/powertools/typescript/generic/all/${version}`,
+} as const;
+
 /** The context keys and environment variables the README documents. */
 export const settingSources = {
   stage: { context: 'stage', env: 'BACKLINE_STAGE', fallback: 'dev' },

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleFunctions, bundling, type FunctionBundle, projectRoot, sdkClientsOf } from '#infra/bundles.ts';
+import {
+  bundleFunctions,
+  bundling,
+  type FunctionBundle,
+  partOf,
+  projectRoot,
+  sdkClientsOf,
+} from '#infra/bundles.ts';
+import { powertoolsLayer } from '#infra/settings.ts';
 import { type FunctionSpec, functionEntries } from '#infra/topology.ts';
 
 /**
@@ -11,6 +19,15 @@ import { type FunctionSpec, functionEntries } from '#infra/topology.ts';
  * (see docs/design.md#bundles). `npm run bench bundles` prints what each one holds and weighs it.
  */
 const { dependencies, devDependencies } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
+const lock = JSON.parse(readFileSync(join(projectRoot, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, { version: string }>;
+};
+
+/** The npm package an import names (`@aws-lambda-powertools/tracer/middleware` is `@aws-lambda-powertools/tracer`). */
+const packageOf = (path: string) => partOf(`node_modules/${path}`);
+const layerPackages = new Set(
+  powertoolsLayer.utilities.map((utility) => `@aws-lambda-powertools/${utility}`),
+);
 
 /** The SDK client each kind of grant needs: a bundle holding a client its grants never use carries dead weight. */
 const clientsFor = (may: FunctionSpec['may']): string[] => {
@@ -20,7 +37,7 @@ const clientsFor = (may: FunctionSpec['may']): string[] => {
     if (permission === 'ses:send') clients.add('@aws-sdk/client-sesv2');
     if (permission.startsWith('events:put:')) clients.add('@aws-sdk/client-eventbridge');
     if (permission === 'schedules:manage') clients.add('@aws-sdk/client-scheduler');
-    if (permission.startsWith('secrets:read:')) clients.add('@aws-sdk/client-secrets-manager');
+    // Secrets are read through Powertools Parameters, which the layer provides with its Secrets Manager client.
     if (permission.startsWith('webhook-secrets:')) clients.add('@aws-sdk/client-kms');
   }
   return [...clients].sort();
@@ -84,15 +101,49 @@ describe('function bundles', () => {
   );
 
   it(
-    'imports what it leaves out (credential providers Lambda never needs) only on demand, never at load',
+    'leaves Powertools and what it depends on (the X-Ray SDK) to the layer: none of it is bundled',
     each((bundle) => {
-      const atLoad = bundle.imports.filter(
-        (i) => !isBuiltin(i.path) && i.kind !== 'dynamic-import' && i.kind !== 'require-call',
+      const layered = bundle.modules.filter((module) =>
+        /node_modules\/(@aws-lambda-powertools\/|aws-xray-sdk-core\/)/.test(module),
       );
-      expect({ [bundle.name]: atLoad }).toEqual({ [bundle.name]: [] });
-      for (const external of bundle.imports.filter((i) => !isBuiltin(i.path))) {
-        expect(bundling.externalModules).toContain(external.path);
-      }
+      expect({ [bundle.name]: layered }).toEqual({ [bundle.name]: [] });
     }),
   );
+
+  it(
+    'reads its secrets through Powertools Parameters from the layer when it is granted any',
+    each((bundle, spec) => {
+      const readsSecrets = spec.may.some((permission) => permission.startsWith('secrets:read:'));
+      const importsParameters = bundle.imports.some(
+        (i) => i.path === '@aws-lambda-powertools/parameters/secrets',
+      );
+      expect({ [bundle.name]: importsParameters }).toEqual({ [bundle.name]: readsSecrets });
+    }),
+  );
+
+  it(
+    'imports at load only what Lambda provides: node built-ins and the layer; what Lambda never needs only on demand',
+    each((bundle) => {
+      const atLoad = bundle.imports.filter(
+        (i) =>
+          !isBuiltin(i.path) &&
+          i.kind !== 'dynamic-import' &&
+          i.kind !== 'require-call' &&
+          !layerPackages.has(packageOf(i.path)),
+      );
+      expect({ [bundle.name]: atLoad }).toEqual({ [bundle.name]: [] });
+      const onDemand = bundle.imports.filter(
+        (i) => !isBuiltin(i.path) && !layerPackages.has(packageOf(i.path)),
+      );
+      for (const external of onDemand) expect(bundling.onDemandModules).toContain(external.path);
+    }),
+  );
+
+  it('pins the Powertools layer to the version the lock file installs, so local runs load what Lambda loads', () => {
+    const installed = Object.entries(lock.packages)
+      .filter(([path]) => partOf(path).startsWith('@aws-lambda-powertools/'))
+      .map(([path, { version }]) => `${partOf(path)}@${version}`);
+    expect(installed.length).toBeGreaterThan(0);
+    expect(installed.filter((p) => !p.endsWith(`@${powertoolsLayer.version}`))).toEqual([]);
+  });
 });
