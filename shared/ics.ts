@@ -1,9 +1,9 @@
 import ical, { ICalEventStatus } from 'ical-generator';
-import type { Temporal } from 'temporal-polyfill';
+import { Temporal } from 'temporal-polyfill';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import { nameHash } from './db/keys.ts';
 import type { Show } from './events/tour-booked.ts';
-import { showZoned } from './tours.ts';
+import { showTime } from './tours.ts';
 
 /**
  * Shows as iCalendar (RFC 5545), through ical-generator. Each show's times are written in its
@@ -27,6 +27,12 @@ function vtimezone(timeZone: string): string | undefined {
   const block = tzlib_get_ical_block(timeZone);
   return Array.isArray(block) && block[0]?.includes(`TZID:${timeZone}\r\n`) ? block[0] : undefined;
 }
+
+/** A show's time as the Temporal object ical-generator writes in the venue's zone. */
+const showZoned = (show: Show, time: string): Temporal.ZonedDateTime =>
+  Temporal.Instant.fromEpochMilliseconds(showTime(show, time).epochMs).toZonedDateTimeISO(
+    show.venue.timeZone,
+  );
 
 function eventOf(item: IcsShow) {
   const { show } = item;

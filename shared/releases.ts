@@ -1,4 +1,4 @@
-import { Temporal } from 'temporal-polyfill';
+import { wallTimeIn } from './calendar.ts';
 import type { MailKind } from './events/mailing-requested.ts';
 import type { ReleaseDetails } from './events/release-scheduled.ts';
 import { territoriesMatch } from './outlets.ts';
@@ -111,12 +111,7 @@ export interface TerritoryMoment {
 
 /** The instant a moment (a calendar date and time in a zone) falls on; a time skipped by DST moves forward. */
 export const instantOf = (moment: ReleaseMoment): number =>
-  Temporal.PlainDateTime.from(`${moment.releaseDate}T${moment.releaseTime}`).toZonedDateTime(
-    moment.timeZone,
-    {
-      disambiguation: 'compatible',
-    },
-  ).epochMilliseconds;
+  wallTimeIn(moment.releaseDate, moment.releaseTime, moment.timeZone).epochMs;
 
 /** Whether the release comes out at different moments in different territories (see docs/design.md#street-dates-per-territory). */
 export const hasTerritoryDates = (details: Pick<ReleaseDetails, 'territoryDates'>): boolean =>

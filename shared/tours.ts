@@ -1,5 +1,5 @@
-import { Temporal } from 'temporal-polyfill';
 import * as z from 'zod';
+import { addDays, wallTimeIn } from './calendar.ts';
 import type { ShowStep } from './events/show-step-due.ts';
 import type { Contact, Show, ShowStatus } from './events/tour-booked.ts';
 
@@ -118,16 +118,7 @@ export const scheduledSteps: ShowStep[] = [...advancingSteps, 'press-announcemen
 /** Without an embargo a show may be announced at any time: its press step is due at once. */
 const noEmbargo = '1970-01-01T00:00:00.000Z';
 
-/**
- * A wall time in a zone as an instant. Temporal's `compatible` reading is the rule: a time a DST gap
- * skips moves forward by the gap, a time an overlap repeats is the first of the two.
- */
-export const zoned = (date: string, time: string, timeZone: string): Temporal.ZonedDateTime =>
-  Temporal.PlainDate.from(date)
-    .toPlainDateTime(Temporal.PlainTime.from(time))
-    .toZonedDateTime(timeZone, { disambiguation: 'compatible' });
-
-const utcIso = (instant: Temporal.Instant): string => new Date(instant.epochMilliseconds).toISOString();
+const utcIso = (epochMs: number): string => new Date(epochMs).toISOString();
 
 export function stepMoment(show: Show, step: ShowStep): StepMoment {
   if (step === 'press-announcement' || step === 'press-cancellation' || step === 'press-change') {
@@ -139,14 +130,8 @@ export function stepMoment(show: Show, step: ShowStep): StepMoment {
     return { step, wallTime: firesAt.slice(0, 19), timeZone: 'UTC', scheduledFor };
   }
   const { daysBefore, time } = stepTimes[step];
-  const day = Temporal.PlainDate.from(show.date).subtract({ days: daysBefore }).toString();
-  const at = zoned(day, time(show), show.venue.timeZone);
-  return {
-    step,
-    wallTime: at.toPlainDateTime().toString({ smallestUnit: 'second' }),
-    timeZone: show.venue.timeZone,
-    scheduledFor: utcIso(at.toInstant()),
-  };
+  const at = wallTimeIn(addDays(show.date, -daysBefore), time(show), show.venue.timeZone);
+  return { step, wallTime: at.wallTime, timeZone: show.venue.timeZone, scheduledFor: utcIso(at.epochMs) };
 }
 
 /**
@@ -184,17 +169,11 @@ export const stepMoments = (show: Show): StepMoment[] => [
 
 /** Show day 00:00 at the venue: the advance form locks, and the tour manager's page stops taking guests for it after its cutoff. */
 export const advanceLockAt = (show: Show): string =>
-  utcIso(zoned(show.date, '00:00', show.venue.timeZone).toInstant());
+  utcIso(wallTimeIn(show.date, '00:00', show.venue.timeZone).epochMs);
 
 /** The end of show day at the venue (the next day 06:00, since a set after midnight belongs to the day before). */
 export const showOverAt = (show: Show): string =>
-  utcIso(
-    zoned(
-      Temporal.PlainDate.from(show.date).add({ days: 1 }).toString(),
-      '06:00',
-      show.venue.timeZone,
-    ).toInstant(),
-  );
+  utcIso(wallTimeIn(addDays(show.date, 1), '06:00', show.venue.timeZone).epochMs);
 
 const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 /** An advance link stays valid a day past the show's end at the venue (epoch seconds). */
@@ -204,14 +183,13 @@ export const tourManagerLinkExpiry = (shows: Show[], now = new Date()): number =
   shows.length ? Math.max(...shows.map(advanceLinkExpiry)) : epochSeconds(now.toISOString()) + 30 * 24 * 3600;
 
 /** A show's time at the venue (a time before 06:00 is after midnight, on the next calendar day). */
-export function showZoned(show: Show, time: string): Temporal.ZonedDateTime {
+export function showTime(show: Show, time: string): { epochMs: number; wallTime: string } {
   const nextDay = time < '06:00';
-  const day = nextDay ? Temporal.PlainDate.from(show.date).add({ days: 1 }).toString() : show.date;
-  return zoned(day, time, show.venue.timeZone);
+  return wallTimeIn(nextDay ? addDays(show.date, 1) : show.date, time, show.venue.timeZone);
 }
 
 /** The show's times as instants (UTC ISO 8601). */
-export const showInstant = (show: Show, time: string): string => utcIso(showZoned(show, time).toInstant());
+export const showInstant = (show: Show, time: string): string => utcIso(showTime(show, time).epochMs);
 
 /** A guest as the tour manager adds one (API or tour-manager page). */
 export const GuestInput = z.object({

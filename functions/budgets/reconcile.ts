@@ -17,6 +17,7 @@ import {
   unconvertedExpenses,
   withVersion,
 } from '#shared/budgets/ledger.ts';
+import { addDays, dateIn, daysBetween } from '#shared/calendar.ts';
 import { type DayResult, type Ledger, maxFanOutEntries } from '#shared/db/budgets.ts';
 import { keyParts } from '#shared/db/keys.ts';
 import {
@@ -33,7 +34,6 @@ import {
   ReconciliationDue,
 } from '#shared/events/index.ts';
 import { divideHalfEven } from '#shared/money/money.ts';
-import { addDays, dateIn, daysBetween } from './days.ts';
 import { ratesFor, reevaluate } from './ledger-changes.ts';
 import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';

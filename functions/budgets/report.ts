@@ -1,5 +1,5 @@
+import { dateIn } from '#shared/calendar.ts';
 import { BudgetReportDue, type EventData, type Metadata, outboxEntry } from '#shared/events/index.ts';
-import { dateIn } from './days.ts';
 import { reportMail, sendBudgetMail, worthReporting } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 
