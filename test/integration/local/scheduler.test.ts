@@ -20,6 +20,8 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installVirtualClock } from '#infra/local/clock.ts';
+import { Faults } from '#infra/local/faults.ts';
+import { LocalQueue } from '#infra/local/queues/queue.ts';
 import { wallTimeAt } from '#infra/local/scheduler/expressions.ts';
 import { createLocalScheduler, type LocalScheduler, type ScheduledTarget } from '#infra/local/scheduler.ts';
 
@@ -50,7 +52,10 @@ afterEach(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-async function startScheduler(putEvents?: (target: ScheduledTarget) => Promise<void>): Promise<Running> {
+async function startScheduler(
+  putEvents?: (target: ScheduledTarget) => Promise<void>,
+  catchUp?: () => Promise<void>,
+): Promise<Running> {
   const sent: ScheduledTarget[] = [];
   const scheduler = createLocalScheduler({
     clock,
@@ -59,6 +64,7 @@ async function startScheduler(putEvents?: (target: ScheduledTarget) => Promise<v
       sent.push(target);
       await putEvents?.(target);
     },
+    ...(catchUp ? { catchUp } : {}),
   });
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -363,6 +369,54 @@ describe('firing on the virtual clock', () => {
     expect((firedAt - Math.floor(created.getTime() / 1000) * 1000) % MINUTE).toBe(0);
     expect(nothingYet).toEqual([]);
     expect(nextMinute).toHaveLength(1);
+  });
+
+  it('on a jump, lets a queue message whose visibility timeout ended before an occurrence be handled before that occurrence fires', async () => {
+    const handled: string[] = [];
+    const queue = new LocalQueue({
+      functionName: 'announcer',
+      trigger: {
+        kind: 'queue',
+        queue: 'mail-settlement',
+        bus: 'default',
+        pattern: { source: ['aws.ses'] },
+        batchSize: 10,
+        batchingWindowSeconds: 0,
+        visibilityTimeoutSeconds: 120,
+        maxReceiveCount: 5,
+      },
+      // The first receive fails, so the message waits out its visibility timeout (2 minutes).
+      invoke: async (_, event) => {
+        if (event.Records[0].attributes.ApproximateReceiveCount === '1') throw new Error('first try fails');
+        handled.push(event.Records[0].body);
+        return {};
+      },
+      faults: new Faults(),
+      account: '000000000000',
+      region: 'us-east-1',
+      pollIntervalMs: 10,
+    });
+    queue.start();
+    try {
+      const seenBySweep: string[][] = [];
+      const { client, scheduler } = await startScheduler(
+        async () => {
+          seenBySweep.push([...handled]);
+        },
+        () => queue.whenIdle(),
+      );
+      queue.send('Email Sent');
+      await queue.whenIdle();
+      await client.send(
+        new CreateScheduleCommand(aSchedule({ Name: 'stale-sweep', ScheduleExpression: 'rate(1 minute)' })),
+      );
+
+      await scheduler.advanceTo(new Date(clock.now().getTime() + 30 * MINUTE));
+
+      expect(seenBySweep).toEqual([['Email Sent']]);
+    } finally {
+      queue.stop();
+    }
   });
 
   it('fires everything due in time order, ties by name, with the clock at each occurrence', async () => {
