@@ -156,11 +156,12 @@ export class ChaosClient {
     const view = await this.request(`/labels/${labelId}/releases/${releaseId}`);
     if (view.status !== 200) return `release view ${view.status}`;
     const { state } = (await view.json()) as { state: string };
-    const { deliveries } = await this.json<{ deliveries: { email: string; kind: string; status: string }[] }>(
-      `/labels/${labelId}/releases/${releaseId}/deliveries`,
-    );
+    const { deliveries } = await this.json<{
+      deliveries: ({ email: string; kind: string; status: string } & Record<string, unknown>)[];
+    }>(`/labels/${labelId}/releases/${releaseId}/deliveries`);
     const mine = deliveries.filter((delivery) => delivery.email === email);
-    return `release ${state}, deliveries: ${mine.map((d) => `${d.kind} ${d.status}`).join(', ') || 'none'}`;
+    // The whole record (resends, message id, times), to tell a resend from a second send of one claim.
+    return `release ${state}, deliveries: ${mine.map(({ email: _, ...d }) => JSON.stringify(d)).join(', ') || 'none'}`;
   }
 
   async mail(): Promise<StoredMail[]> {
