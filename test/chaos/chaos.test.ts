@@ -18,11 +18,17 @@ import { type CloudProcess, startCloudProcess } from '#test/support/cloud-proces
 
 /**
  * `npm run test:chaos`: Backline's main scenarios under a mix of faults at rates, once with a fixed
- * seed and once with a random one (printed, and BACKLINE_CHAOS_SEED replays it), then the table.
+ * seed and once with a random one (printed, and BACKLINE_CHAOS_SEED replays it), or with
+ * BACKLINE_CHAOS_RUNS random ones in a row, then the table.
  * Fails on any lost or duplicated mail and on any acknowledged webhook not recorded.
  */
 const fixedSeed = 20261130;
-const randomSeed = Number(process.env.BACKLINE_CHAOS_SEED) || Math.floor(Math.random() * 2 ** 31);
+const newSeed = () => Math.floor(Math.random() * 2 ** 31);
+// BACKLINE_CHAOS_RUNS=N runs the scenarios with N random seeds in a row (after the fixed one).
+const runs = Math.max(1, Number(process.env.BACKLINE_CHAOS_RUNS) || 1);
+const randomSeeds = Array.from({ length: runs }, (_, run) =>
+  run === 0 && Number(process.env.BACKLINE_CHAOS_SEED) ? Number(process.env.BACKLINE_CHAOS_SEED) : newSeed(),
+);
 const rows: ChaosRow[] = [];
 const cloudEnv = {
   BACKLINE_RETRY_BASE_MS: '50',
@@ -45,13 +51,13 @@ const check = (row: ChaosRow) => {
 
 afterAll(() => {
   console.log(
-    `\nChaos table (mix: ${faultMix}; unknown outcomes: ${unknownOutcomeMix}; random seed ${randomSeed})\n\n${chaosTable(rows)}\n`,
+    `\nChaos table (mix: ${faultMix}; unknown outcomes: ${unknownOutcomeMix}; random seeds ${randomSeeds.join(', ')})\n\n${chaosTable(rows)}\n`,
   );
 });
 
-describe.each([
+describe.each<[string, number]>([
   ['a fixed seed', fixedSeed],
-  ['a random seed', randomSeed],
+  ...randomSeeds.map((seed, run): [string, number] => [`random seed ${run + 1} of ${runs}`, seed]),
 ])('under mixed faults with %s', (_, seed) => {
   let cloud: CloudProcess;
   let client: ChaosClient;
