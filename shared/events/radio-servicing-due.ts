@@ -1,6 +1,5 @@
-import * as z from 'zod';
 import { defineEvent } from './envelope.ts';
-import { IsoDate, LocalTime, TimeZone } from './fields.ts';
+import { ReleaseMoment } from './release-day-reached.ts';
 
 export const RadioServicingDue = defineEvent({
   detailType: 'Radio Servicing Due',
@@ -8,13 +7,7 @@ export const RadioServicingDue = defineEvent({
   schemaVersion: 1,
   description:
     "One of a release's radio servicing moments came (09:00 on the servicing date in a territory's zone): its one-time schedule fired, carrying the moment it was set for.",
-  data: z.object({
-    labelId: z.string().min(1),
-    releaseId: z.string().min(1),
-    releaseDate: IsoDate,
-    releaseTime: LocalTime,
-    timeZone: TimeZone,
-  }),
+  data: ReleaseMoment,
   sample: {
     labelId: 'lbl-nightshift',
     releaseId: 'rel-2027-nightdrive',

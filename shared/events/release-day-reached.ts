@@ -2,18 +2,21 @@ import * as z from 'zod';
 import { defineEvent } from './envelope.ts';
 import { IsoDate, LocalTime, TimeZone } from './fields.ts';
 
+/** A release's moment a one-time schedule was set for: the date and time in a zone. */
+export const ReleaseMoment = z.object({
+  labelId: z.string().min(1),
+  releaseId: z.string().min(1),
+  releaseDate: IsoDate,
+  releaseTime: LocalTime,
+  timeZone: TimeZone,
+});
+
 export const ReleaseDayReached = defineEvent({
   detailType: 'Release Day Reached',
   source: 'backline.scheduler',
   schemaVersion: 1,
   description: "A release's one-time schedule fired; it carries the date and time it was set for.",
-  data: z.object({
-    labelId: z.string().min(1),
-    releaseId: z.string().min(1),
-    releaseDate: IsoDate,
-    releaseTime: LocalTime,
-    timeZone: TimeZone,
-  }),
+  data: ReleaseMoment,
   sample: {
     labelId: 'lbl-nightshift',
     releaseId: 'rel-2027-nightdrive',
