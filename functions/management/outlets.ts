@@ -214,7 +214,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: 'Import outlets from CSV (a job)',
       description:
-        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName (lists separated by `;`). Watch the job at GET /jobs/{jobId}.',
+        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). Watch the job at GET /jobs/{jobId}.',
       body: { mediaType: 'text/csv', description: `CSV with a header line, up to ${maxImportBytes} bytes` },
       responses: {
         202: { description: 'the job, started (Location: /jobs/{jobId})', schema: JobAccepted },
