@@ -23,7 +23,11 @@ export interface AdminParts {
   whenIdle: () => Promise<void>;
   streamDeadLetters: () => StreamDeadLetter[];
   /** Messages queue triggers' queues moved to their dead-letter queues, and how deep each queue is. */
-  queues?: { deadLetters: () => QueueDeadLetter[]; depths: () => Record<string, unknown> };
+  queues?: {
+    deadLetters: () => QueueDeadLetter[];
+    depths: () => Record<string, unknown>;
+    redrive: () => number;
+  };
   /** What the console reads besides the parts above. */
   console: Omit<ConsoleSources, 'clock' | 'bus' | 'scheduler'>;
   /** The local cloud's addresses (`GET /_local/info`, with the manager's time zone). */
@@ -144,8 +148,13 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
       case 'DELETE /_local/faults':
         faults.clear();
         return { status: 200, body: faults.list() };
-      case 'POST /_local/dlq/redrive':
-        return { status: 200, body: await bus.redrive() };
+      case 'POST /_local/dlq/redrive': {
+        // The queues' dead letters go back to their queues, then run like any message.
+        const queueMessages = parts.queues?.redrive() ?? 0;
+        const fromTheBus = await bus.redrive();
+        await whenIdle();
+        return { status: 200, body: { ...fromTheBus, queueMessages } };
+      }
       case 'POST /_local/replay': {
         const { bus: busName = 'backline', from, to } = jsonBody(body);
         const range = [new Date(String(from)), new Date(String(to))];

@@ -145,11 +145,18 @@ export class ChaosClient {
       }).on('error', fail);
     });
   now = async () => new Date((await this.json<{ now: string }>('/_local/clock')).now);
-  deadLetters = async () => (await this.json<{ deadLetters: unknown[] }>('/_local/dlq')).deadLetters;
+  /** The bus's dead letters and the queues' (a settlement message that failed every receive). */
+  deadLetters = async () => {
+    const dlq = await this.json<{ deadLetters: unknown[]; queueMessages: unknown[] }>('/_local/dlq');
+    return [...dlq.deadLetters, ...dlq.queueMessages];
+  };
   redrive = () =>
-    this.json<{ redriven: number; succeeded: number; failed: number }>('/_local/dlq/redrive', {
-      method: 'POST',
-    });
+    this.json<{ redriven: number; succeeded: number; failed: number; queueMessages: number }>(
+      '/_local/dlq/redrive',
+      {
+        method: 'POST',
+      },
+    );
 
   /** For a finding: the release's state and the outlet's deliveries (kind: status, resends), as the management API shows them. */
   async deliveryStates(labelId: string, releaseId: string, email: string): Promise<string> {
@@ -270,7 +277,7 @@ export class ChaosClient {
     const deadLettered = (await this.deadLetters()).length;
     let replayed = 0;
     for (let round = 0; round < 2; round++) {
-      replayed += (await this.redrive()).succeeded;
+      replayed += replayedBy(await this.redrive());
       const now = await this.now();
       await this.json('/_local/clock', {
         method: 'POST',
@@ -278,12 +285,16 @@ export class ChaosClient {
       });
       await this.idle();
     }
-    replayed += (await this.redrive()).succeeded;
+    replayed += replayedBy(await this.redrive());
     await this.idle();
     this.phase('redrive and sweeps');
     return { deadLettered, replayed, fired };
   }
 }
+
+/** What a redrive replayed: the bus's dead letters that then succeeded, and the queues' moved back. */
+const replayedBy = (redrive: { succeeded: number; queueMessages: number }) =>
+  redrive.succeeded + redrive.queueMessages;
 
 /** How the mail templates write a release date in a subject (`5 March 2027`). */
 export const dateInSubject = (isoDate: string) =>

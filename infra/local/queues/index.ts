@@ -11,6 +11,8 @@ export interface LocalQueues {
   /** Resolves once no queue has a visible message or a running batch. */
   whenIdle(): Promise<void>;
   deadLetters(): QueueDeadLetter[];
+  /** Moves each queue's dead letters back to it (SQS dead-letter queue redrive); answers how many. */
+  redrive(): number;
   depths(): Record<string, ReturnType<LocalQueue['depth']>>;
   /** Starts reading the queues (once the functions can run): what the last run left is delivered again. */
   start(): void;
@@ -61,6 +63,7 @@ export function localQueues(options: {
       await Promise.all([...queues.values()].map((queue) => queue.whenIdle()));
     },
     deadLetters: () => [...queues.values()].flatMap((queue) => queue.deadLetters()),
+    redrive: () => [...queues.values()].reduce((moved, queue) => moved + queue.redrive(), 0),
     depths: () => Object.fromEntries([...queues].map(([name, queue]) => [name, queue.depth()])),
     start: () => {
       for (const queue of queues.values()) queue.start();

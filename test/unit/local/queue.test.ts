@@ -158,6 +158,27 @@ describe('the local SQS queue and its event source mapping', () => {
     ]);
   });
 
+  it('moves its dead letters back on a redrive, where they run like any message', async () => {
+    let failing = true;
+    const { queue, bodies } = aQueue({
+      trigger: { maxReceiveCount: 1 },
+      answer: () => {
+        if (failing) throw new Error('down');
+        return {};
+      },
+    });
+    queue.send('Email Sent');
+    await until(() => queue.deadLetters().length === 1);
+
+    failing = false;
+    const moved = queue.redrive();
+    await queue.whenIdle();
+
+    expect(moved).toBe(1);
+    expect(queue.deadLetters()).toEqual([]);
+    expect(bodies()).toEqual([['Email Sent'], ['Email Sent']]);
+  });
+
   it('keeps what it was sent across a restart, and brings back what was in flight after its visibility timeout', async () => {
     const files = dataFiles();
     // A visibility timeout long enough that a busy machine reaches the restart before it ends.
