@@ -11,6 +11,7 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SQSClient,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { buildDetail, OutboxSweepDue } from '#shared/events/index.ts';
 import { deployedFunctionName } from './app-function.ts';
@@ -25,7 +26,8 @@ import { type FunctionName, functionEntries } from './topology.ts';
  * deletes the message once Lambda has accepted the invocation. A message whose invocation is refused
  * stays in the queue for the next run. Then it has the publisher sweep the outbox now, round after
  * round, so entries left unpublished (the stream path gave up on them) go out without waiting for the
- * next minute's sweep (see docs/design.md#the-outbox). `--dry-run` only counts; `--function name`
+ * next minute's sweep (see docs/design.md#the-outbox). Each queue trigger's dead letters are moved back
+ * to their queue. `--dry-run` only counts; `--function name`
  * limits it to one.
  */
 
@@ -79,10 +81,49 @@ export async function redrive(
     );
     results.push(result);
   }
+  if (!options.dryRun) {
+    for (const [name, spec] of functionEntries()) {
+      if (options.only && options.only !== name) continue;
+      for (const trigger of spec.on) {
+        if (trigger.kind === 'queue')
+          await moveDeadLettersBack(`backline-${options.stage}-${trigger.queue}`, deps);
+      }
+    }
+  }
   if (!options.dryRun && (!options.only || options.only === 'publisher')) {
     await sweepOutboxNow(deployedFunctionName(options.stage, 'publisher'), deps);
   }
   return results;
+}
+
+/**
+ * A queue trigger's dead letters go back to its queue through SQS's own dead-letter redrive
+ * (StartMessageMoveTask, to the queue they came from). A settlement message left there keeps its
+ * claim open, and the stale-claim sweep would send that mail again once the stale window passes
+ * (see docs/design.md#queues). Answers whether a move was started.
+ */
+export async function moveDeadLettersBack(queueName: string, deps: RedriveDeps): Promise<boolean> {
+  const { QueueUrl } = await deps.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+  const { Attributes } = await deps.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }),
+  );
+  const policy = Attributes?.RedrivePolicy;
+  const deadLetters = policy
+    ? (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn
+    : undefined;
+  if (!deadLetters) {
+    deps.log(`${queueName}: no dead-letter queue, skipped`);
+    return false;
+  }
+  try {
+    await deps.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetters }));
+  } catch (error) {
+    // One move task at a time per queue: one already running will move these too.
+    deps.log(`${queueName}: dead letters not moved back: ${(error as Error).message}`);
+    return false;
+  }
+  deps.log(`${queueName}: moving its dead letters back to it`);
+  return true;
 }
 
 /** At most this many sweeps of up to 500 entries each in one redrive. */

@@ -11,6 +11,7 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SQSClient,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -50,6 +51,7 @@ beforeEach(() => {
     .on(GetFunctionEventInvokeConfigCommand, { FunctionName: 'backline-prod-announcer' })
     .resolves({ DestinationConfig: { OnFailure: { Destination: queueArn } } });
   sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: queueUrl });
+  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
   lambda.on(InvokeCommand, { FunctionName: 'backline-prod-publisher' }).resolves(sweepAnswer(0));
 });
 
@@ -165,5 +167,25 @@ describe('redrive on AWS', () => {
     });
 
     await expect(redrive({ stage: 'prod' }, deps())).rejects.toThrow(/outbox sweep failed/);
+  });
+  it("moves each queue trigger's dead letters back to its queue, so no dead-lettered settlement waits for the stale-claim sweep", async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    const settlementDlq = 'arn:aws:sqs:eu-west-1:123456789012:Backline-prod-MailSettlementQueueDlq';
+    sqs.on(GetQueueAttributesCommand).resolves({
+      Attributes: {
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: settlementDlq, maxReceiveCount: 5 }),
+      },
+    });
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'h' });
+
+    await redrive({ stage: 'prod' }, deps());
+    await redrive({ stage: 'prod', dryRun: true }, deps());
+
+    expect(sqs.commandCalls(GetQueueUrlCommand).map((call) => call.args[0].input.QueueName)).toContain(
+      'backline-prod-mail-settlement',
+    );
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand).map((call) => call.args[0].input)).toEqual([
+      { SourceArn: settlementDlq },
+    ]);
   });
 });
