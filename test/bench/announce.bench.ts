@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { startLocalCloud } from '#infra/local/cloud.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { templateNames } from '#shared/mail/templates.ts';
-import { type BenchRow, reportRows, row, targets } from './rows.ts';
+import { type BenchRow, localApi, reportRows, row, targets } from './rows.ts';
 
 /**
  * Fan-out: one release announced to N matching outlets (`BENCH_OUTLETS`, default 1,000 and 5,000) on
@@ -166,17 +166,7 @@ subscribe('http.client.request.created', (message) => {
 process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
 process.env.AWS_ENDPOINT_URL_SESV2 = ses.url;
 
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${cloud.urls.http}${path}`, {
-    ...init,
-    headers: {
-      authorization: `Bearer ${cloud.apiKey}`,
-      'x-backline-local': '1',
-      ...(init.headers as Record<string, string>),
-    },
-  });
-const invocations = async () =>
-  ((await (await api('/_local/invocations')).json()) as { started: Record<string, number> }).started;
+const { api, invocations } = localApi(cloud);
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 async function importOutlets(count: number, genre: string): Promise<void> {

@@ -82,3 +82,19 @@ export function reportRows(rows: BenchRow[]): void {
   const file = process.env.BENCH_ROWS_FILE;
   if (file) appendFileSync(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
+
+/** The local cloud's management API (as the manager, with the local admin header) and its invocation counts, for a bench. */
+export function localApi(cloud: { urls: { http: string }; apiKey: string }) {
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${cloud.urls.http}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${cloud.apiKey}`,
+        'x-backline-local': '1',
+        ...(init.headers as Record<string, string>),
+      },
+    });
+  const invocations = async () =>
+    ((await (await api('/_local/invocations')).json()) as { started: Record<string, number> }).started;
+  return { api, invocations };
+}

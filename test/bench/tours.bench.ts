@@ -5,7 +5,7 @@ import { Temporal } from 'temporal-polyfill';
 import { startLocalCloud } from '#infra/local/cloud.ts';
 import { type Show, sampleShow } from '#shared/events/tour-booked.ts';
 import { stepMoments } from '#shared/tours.ts';
-import { type BenchRow, reportRows, row, targets } from './rows.ts';
+import { type BenchRow, localApi, reportRows, row, targets } from './rows.ts';
 
 /**
  * Tour advancing: one tour of `BENCH_SHOWS` shows (200, the most one Tour Booked holds) booked by a
@@ -35,17 +35,7 @@ subscribe('http.client.request.created', (message) => {
   schedulerRequests.set(operation, (schedulerRequests.get(operation) ?? 0) + 1);
 });
 
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${cloud.urls.http}${path}`, {
-    ...init,
-    headers: {
-      authorization: `Bearer ${cloud.apiKey}`,
-      'x-backline-local': '1',
-      ...(init.headers as Record<string, string>),
-    },
-  });
-const invocations = async () =>
-  ((await (await api('/_local/invocations')).json()) as { started: Record<string, number> }).started;
+const { api, invocations } = localApi(cloud);
 const since = (after: Record<string, number>, before: Record<string, number>) =>
   Object.fromEntries(
     Object.entries(after)
