@@ -27,6 +27,23 @@ const sharedText = (mail: SentMail, outlet: Outlet) =>
     .replaceAll(outlet.name, 'OUTLET')
     .replace(/http:\/\/\S+/g, 'LINK');
 
+/** A label, one outlet each in GB, DE and US of a new genre, and street dates 30 to 32 days out (the three-territories fixture). */
+async function threeTerritories() {
+  const genre = uniqueId('genre');
+  const label = await aLabel();
+  const [gb, de, us] = await Promise.all(
+    ['GB', 'DE', 'US'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
+  );
+  const icpn = anIcpn();
+  const dates = {
+    dateGB: await daysFromNow(30),
+    dateDE: await daysFromNow(31),
+    dateUS: await daysFromNow(32),
+    preOrderDate: await daysFromNow(10),
+  };
+  return { genre, label, gb, de, us, icpn, dates };
+}
+
 describe('DDEX ERN intake on the local cloud', () => {
   it('announces a release an ERN 4.3 single describes, and a MessageId received again, under a new webhook-id, is a duplicate', async () => {
     const genre = uniqueId('genre');
@@ -83,18 +100,7 @@ describe('DDEX ERN intake on the local cloud', () => {
   });
 
   it('withdraws a territory taken down and one a later message leaves out, telling only their outlets', async () => {
-    const genre = uniqueId('genre');
-    const label = await aLabel();
-    const [gb, de, us] = await Promise.all(
-      ['GB', 'DE', 'US'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
-    );
-    const icpn = anIcpn();
-    const dates = {
-      dateGB: await daysFromNow(30),
-      dateDE: await daysFromNow(31),
-      dateUS: await daysFromNow(32),
-      preOrderDate: await daysFromNow(10),
-    };
+    const { genre, label, gb, de, us, icpn, dates } = await threeTerritories();
     await sendErn(
       label,
       ernMessage('three-territories', {
@@ -134,18 +140,7 @@ describe('DDEX ERN intake on the local cloud', () => {
   it('moves one territory’s street date on a later message: only its outlets hear, and its out-now goes at the new moment', {
     timeout: 120_000,
   }, async () => {
-    const genre = uniqueId('genre');
-    const label = await aLabel();
-    const [gb, de, us] = await Promise.all(
-      ['GB', 'DE', 'US'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
-    );
-    const icpn = anIcpn();
-    const dates = {
-      dateGB: await daysFromNow(30),
-      dateDE: await daysFromNow(31),
-      dateUS: await daysFromNow(32),
-      preOrderDate: await daysFromNow(10),
-    };
+    const { genre, label, gb, de, us, icpn, dates } = await threeTerritories();
     const movedDE = await daysFromNow(34);
     const message = async (values: typeof dates, minutesAfter: number) =>
       ernMessage('three-territories', {
