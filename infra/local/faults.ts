@@ -27,7 +27,8 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *                                     i.e. a crash after its side effects (`:fn` = one function)
  *   events.put-fail[:source]          the local bus answers one PutEvents entry (of that source) with
  *                                     ErrorCode InternalFailure; for `aws.ses` events the SES front
- *                                     retries a failed put twice, then loses the event, as SES does
+ *                                     tries a failed put again (AWS services retry event delivery
+ *                                     when EventBridge fails them), losing it only after 10 failures
  *   sqs.send-fail[:queue]             a queue refuses a message from its bus rule (the rule retries it)
  *   sqs.redeliver[:queue]             the deletion of a handled batch is lost: it comes back after its
  *                                     visibility timeout, as when DeleteMessage fails or the timeout ran out

@@ -80,6 +80,26 @@ async function forEachBounded<T>(items: T[], limit: number, work: (item: T) => P
   await Promise.all(workers);
 }
 
+/** Attempts at recording what SES accepted, 0.2 s to 3.2 s apart (about 6 s in all). */
+const persistAttempts = 5;
+const persistFirstBackoffMs = 200;
+
+/**
+ * Tries a write again after a failure the SDK's own retries did not get past (a run of DynamoDB
+ * errors), with a doubling pause: for the one write whose loss would send a mail twice.
+ */
+async function persist(deps: Pick<MailDeps, 'sleep'>, write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (attempt >= persistAttempts) throw error;
+      await deps.sleep(persistFirstBackoffMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
 export async function mapBounded<T, R>(
   items: T[],
   limit: number,
@@ -301,33 +321,34 @@ export async function sendClaimed(
 
     const retry: string[] = [];
     const accepted: { deliveryId: string; messageId: string }[] = [];
+    const refused: { deliveryId: string; failure: string }[] = [];
     let configurationProblem: string | undefined;
     const at = deps.now().toISOString();
-    await forEachBounded(
-      pending.map((id, index) => ({ id, result: results[index] })),
-      deps.settings.claimConcurrency,
-      async ({ id, result }) => {
-        if (!result) {
-          outcome.unsettled++; // no answer for this entry: as good as a lost answer
-        } else if (result.status === 'SUCCESS' && result.messageId) {
-          accepted.push({ deliveryId: id, messageId: result.messageId });
-        } else if (later.has(result.status)) {
-          retry.push(id);
-        } else if (recipientFailures.has(result.status)) {
-          await deps.deliveries.markFailed(
-            id,
-            `${result.status}${result.error ? `: ${result.error}` : ''}`,
-            at,
-          );
-          outcome.failed++;
-        } else {
-          retry.push(id);
-          configurationProblem ??= result.status;
-        }
-      },
+    pending.forEach((id, index) => {
+      const result = results[index];
+      if (!result) {
+        outcome.unsettled++; // no answer for this entry: as good as a lost answer
+      } else if (result.status === 'SUCCESS' && result.messageId) {
+        accepted.push({ deliveryId: id, messageId: result.messageId });
+      } else if (later.has(result.status)) {
+        retry.push(id);
+      } else if (recipientFailures.has(result.status)) {
+        refused.push({
+          deliveryId: id,
+          failure: `${result.status}${result.error ? `: ${result.error}` : ''}`,
+        });
+      } else {
+        retry.push(id);
+        configurationProblem ??= result.status;
+      }
+    });
+    // What SES accepted is recorded first, and held on to: a mark lost here leaves the claim to SES's
+    // best-effort Email Sent alone (docs/design.md#exactly-once-mail).
+    await persist(deps, () => deps.deliveries.markSentMany(accepted, at));
+    await forEachBounded(refused, deps.settings.claimConcurrency, ({ deliveryId, failure }) =>
+      deps.deliveries.markFailed(deliveryId, failure, at),
     );
-    // One request marks what the call sent; a claim its Email Sent event settled first stays as that made it.
-    await deps.deliveries.markSentMany(accepted, at);
+    outcome.failed += refused.length;
     outcome.sent += accepted.length;
     pending = retry;
     if (configurationProblem) {

@@ -474,12 +474,12 @@ describe('local SES', () => {
     expect(stored.map((mail) => mail.messageId)).toEqual([result.MessageId]);
   });
 
-  it('loses the events ses.event-drop names, and an event whose put fails three times under events.put-fail', async () => {
+  it('loses the events ses.event-drop names, and an event whose put fails ten times under events.put-fail', async () => {
     faults.arm('ses.event-drop:Delivery');
     const dropped = await client.send(aSimpleSend([anAddress('drop')]));
-    faults.arm('events.put-fail:aws.ses', 3);
+    faults.arm('events.put-fail:aws.ses', 10);
     const lost = await client.send(aSimpleSend([anAddress('lost')]));
-    faults.arm('events.put-fail:aws.ses', 2);
+    faults.arm('events.put-fail:aws.ses', 9);
 
     const retried = await client.send(aSimpleSend([anAddress('retried-put')]));
 

@@ -139,4 +139,42 @@ describe('sending mail through the mail module', () => {
 
     expect(world.deliveries.items.size).toBe(0);
   });
+  it('holds on to what SES accepted: a mark that fails a few times running is written all the same', async () => {
+    const world = fakeWorld();
+    const mails = Array.from({ length: 3 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    const { markSentMany } = world.deliveries;
+    let failures = 3;
+    world.deliveries.markSentMany = async (...args) => {
+      if (failures-- > 0) throw new Error('InternalServerError');
+      return markSentMany(...args);
+    };
+
+    const outcome = await sendMails(world.deps, mails, far());
+
+    expect(outcome).toMatchObject({ claimed: 3, sent: 3 });
+    expect(world.deliveries.of('claimed')).toEqual([]);
+    expect(world.deliveries.of('sent')).toHaveLength(3);
+  });
+
+  it('marks what SES accepted before recording what it refused, so a failed refusal loses no mark', async () => {
+    const world = fakeWorld();
+    const mails = Array.from({ length: 2 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    world.mailer.script = (mail) =>
+      mail.entries.map((entry, index) =>
+        index === 0
+          ? { status: 'MESSAGE_REJECTED', error: 'rejected' }
+          : { status: 'SUCCESS', messageId: `m-${entry.deliveryId}` },
+      );
+    world.deliveries.markFailed = async () => {
+      throw new Error('InternalServerError');
+    };
+
+    await expect(sendMails(world.deps, mails, far())).rejects.toThrow(/InternalServerError/);
+
+    expect(world.deliveries.of('sent')).toHaveLength(1);
+  });
 });
