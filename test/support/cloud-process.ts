@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { spawnTiedToParent } from '#infra/local/tied-spawn.ts';
 
 export interface CloudProcess {
   ready: true;
@@ -27,7 +28,8 @@ export async function startCloudProcess(
   } = {},
 ): Promise<CloudProcess> {
   const { onOutput } = options;
-  const child: ChildProcess = spawn(process.execPath, ['infra/local/start.ts', '--json'], {
+  // Tied to this process: a test run killed midway leaves no local cloud behind.
+  const child: ChildProcess = spawnTiedToParent(process.execPath, ['infra/local/start.ts', '--json'], {
     cwd: resolve(import.meta.dirname, '../..'),
     env: {
       ...process.env,
