@@ -155,7 +155,8 @@ export class AppFunction extends Construct {
   }
 
   /**
-   * Active X-Ray tracing (Powertools Tracer writes the segments). Its grant gets a policy of its own,
+   * Active X-Ray tracing: Lambda records a segment per invocation (see docs/design.md#observability for
+   * why no tracer runs inside the function). Its grant gets a policy of its own,
    * so that acknowledging its "*" cannot hide another "*" in the role's default policy.
    */
   private traceWithXRay(): void {

@@ -50,8 +50,8 @@ export const sesReputationAlarms = { bounceRate: 0.02, complaintRate: 0.0005 } a
 export const placeholderSender = 'press@backline.example';
 
 /**
- * Powertools for AWS Lambda (logger, metrics, tracer, parameters, and what they depend on, such as
- * aws-xray-sdk-core and the Secrets Manager client) reaches every function through its public Lambda
+ * Powertools for AWS Lambda (logger, metrics, parameters, and what they depend on, such as the
+ * Secrets Manager client) reaches every function through its public Lambda
  * layer, not through each bundle: bundles leave `@aws-lambda-powertools/*` out, as the layer's page
  * says (https://docs.aws.amazon.com/powertools/typescript/latest/getting-started/lambda-layers).
  * The layer of a release is found by its version through the public SSM parameter that page documents,

@@ -4,19 +4,17 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracerOf } from './lambda/observability.ts';
 
 /**
  * AWS SDK v3 clients, built once per process (Lambda reuses module scope across invocations) and
  * only when a function first needs them. Each is marked pure, so a bundle holds only the SDK clients
  * its function uses (esbuild drops the others, see infra/bundles.ts). Endpoints come from the SDK's standard variables
  * (AWS_ENDPOINT_URL_DYNAMODB, ...), which is how the local cloud points them at its emulators.
- * Each is traced (a subsegment per call) when the function runs with tracing on.
  */
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => {
-    value ??= tracerOf().captureAWSv3Client(make());
+    value ??= make();
     return value;
   };
 };

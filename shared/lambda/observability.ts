@@ -1,6 +1,4 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 
@@ -21,17 +19,6 @@ export const loggerFor = (service: string): Logger => {
     loggers.set(service, logger);
   }
   return logger;
-};
-
-let tracer: Tracer | undefined;
-
-/**
- * X-Ray tracing through Powertools Tracer: one per process, also wrapping the AWS SDK clients
- * (shared/clients.ts). It traces only on Lambda with active tracing; elsewhere it does nothing.
- */
-export const tracerOf = (): Tracer => {
-  tracer ??= new Tracer();
-  return tracer;
 };
 
 /**
@@ -76,10 +63,8 @@ const ownCorrelation = (event: unknown) => {
  */
 export const observability = (service: string): MiddlewareObj<unknown, unknown, Error, Context> => {
   const logger = loggerFor(service);
-  const tracing = captureLambdaHandler(tracerOf()) as MiddlewareObj<unknown, unknown, Error, Context>;
   return {
     before: async (request) => {
-      await tracing.before?.(request);
       logger.resetKeys();
       logger.addContext(request.context);
       const correlationId = correlationIdOf(request.event);
@@ -92,7 +77,6 @@ export const observability = (service: string): MiddlewareObj<unknown, unknown, 
         ...(status ? { status } : {}),
         ...ownCorrelation(request.event),
       });
-      await tracing.after?.(request);
     },
     onError: async (request) => {
       const status = (request.response as { statusCode?: unknown } | undefined)?.statusCode;
@@ -110,7 +94,6 @@ export const observability = (service: string): MiddlewareObj<unknown, unknown, 
           error: request.error,
           ...ownCorrelation(request.event),
         });
-      await tracing.onError?.(request);
     },
   };
 };
