@@ -173,7 +173,7 @@ async function start(
   stops.push(async () => bus.close());
   const scheduler = createLocalScheduler({
     clock,
-    file: dataDir ? join(dataDir, 'schedules.json') : undefined,
+    file: dataDir ? join(dataDir, 'schedules.jsonl') : undefined,
     account,
     region,
     putEvents: async (target) => {

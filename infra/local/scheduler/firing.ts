@@ -102,7 +102,7 @@ export function scheduleFiring(options: {
       // Recorded before putEvents, so the occurrence cannot fire twice even if a handler it runs
       // changes schedules meanwhile.
       s.lastFiredFor = due;
-      store.persist();
+      store.saved(live);
       const parameters = s.target.EventBridgeParameters as Json;
       const entry: Fired = {
         name: s.name,
@@ -128,8 +128,7 @@ export function scheduleFiring(options: {
         s.actionAfterCompletion === 'DELETE' &&
         store.schedules.get(key) === live
       ) {
-        store.schedules.delete(key);
-        store.persist();
+        store.deleteSchedule(key);
       }
     }
     throw new Error(

@@ -85,8 +85,7 @@ export function scheduleOperations(options: {
 
   function deleteSchedule(name: string, groupName: string): void {
     getLive(name, groupName);
-    schedules.delete(ScheduleStore.key(groupName, name));
-    store.persist();
+    store.deleteSchedule(ScheduleStore.key(groupName, name));
   }
 
   function scheduleOutput(live: LiveSchedule): Json {
@@ -164,17 +163,14 @@ export function scheduleOperations(options: {
     if (groups.has(name))
       throw new SchedulerError('ConflictException', `Schedule group ${name} already exists.`);
     const now = nowMs();
-    groups.set(name, { name, creationDate: now, lastModificationDate: now, tags: validTags(input.Tags) });
-    store.persist();
+    store.putGroup({ name, creationDate: now, lastModificationDate: now, tags: validTags(input.Tags) });
     return { ScheduleGroupArn: groupArn(name) };
   }
 
   function deleteGroup(name: string): void {
     if (name === DEFAULT_GROUP) throw invalid('The default schedule group cannot be deleted');
     getGroup(name);
-    groups.delete(name);
-    for (const [key, live] of schedules) if (live.stored.groupName === name) schedules.delete(key);
-    store.persist();
+    store.deleteGroup(name);
   }
 
   function groupOfArn(arn: string): StoredGroup {
@@ -189,14 +185,15 @@ export function scheduleOperations(options: {
   }
 
   function tagResource(arn: string, tags: unknown): void {
-    Object.assign(groupOfArn(arn).tags, validTags(tags));
-    store.persist();
+    const group = groupOfArn(arn);
+    Object.assign(group.tags, validTags(tags));
+    store.putGroup(group);
   }
 
   function untagResource(arn: string, keys: string[]): void {
     const group = groupOfArn(arn);
     for (const key of keys) delete group.tags[key];
-    store.persist();
+    store.putGroup(group);
   }
 
   return {

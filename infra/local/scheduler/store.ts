@@ -1,10 +1,10 @@
-// Persistence of the local scheduler: groups and schedules in memory and, with a data folder, the
-// whole state in one JSON file, written to a temporary file and renamed over the old one, so a
-// crash leaves either the old or the new file, never half of one.
+// Persistence of the local scheduler: groups and schedules in memory and, with a data folder, a
+// journal of changes (JSON lines, one append per change, so a change costs the size of one schedule
+// however many there are), compacted into a snapshot of the live state when the cloud starts and when
+// the journal has grown to several times that state.
 
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { JsonLines } from '../jsonl.ts';
 import { type ParsedScheduleExpression, parseScheduleExpression, type Recurrence } from './expressions.ts';
 import { DEFAULT_GROUP, EVENT_BUS_ARN, type ScheduleDefinition } from './validation.ts';
 
@@ -33,21 +33,26 @@ export interface LiveSchedule {
   bus: string;
 }
 
-interface StateFile {
-  version: 1;
-  groups: StoredGroup[];
-  schedules: StoredSchedule[];
-}
+/** One line of the journal: a schedule or group as it now is, or its deletion. */
+type Change =
+  | { schedule: StoredSchedule }
+  | { deleteSchedule: string }
+  | { group: StoredGroup }
+  | { deleteGroup: string };
+
+/** The journal is compacted once it holds this many times more lines than the live state (and at least 1,000). */
+const compactionFactor = 4;
 
 export class ScheduleStore {
   readonly groups = new Map<string, StoredGroup>();
   readonly schedules = new Map<string, LiveSchedule>();
-  readonly #file: string | undefined;
+  readonly #journal: JsonLines<Change> | undefined;
+  #lines = 0;
 
-  /** Loads `file` if it exists; the default group always exists. */
+  /** Loads `file` (a journal of JSON lines) if it exists; the default group always exists. */
   constructor(file: string | undefined, now: number) {
-    this.#file = file;
-    this.#load();
+    this.#journal = file ? new JsonLines<Change>(file) : undefined;
+    if (file) this.#load(file);
     if (!this.groups.has(DEFAULT_GROUP)) {
       this.groups.set(DEFAULT_GROUP, {
         name: DEFAULT_GROUP,
@@ -56,6 +61,7 @@ export class ScheduleStore {
         tags: {},
       });
     }
+    this.#compact();
   }
 
   static key(groupName: string, name: string): string {
@@ -66,38 +72,81 @@ export class ScheduleStore {
     return this.schedules.get(ScheduleStore.key(groupName, name));
   }
 
-  /** Stores (or replaces) a schedule and persists. */
+  /** Stores (or replaces) a schedule and journals it. */
   put(stored: StoredSchedule): void {
     this.schedules.set(ScheduleStore.key(stored.groupName, stored.name), compile(stored));
-    this.persist();
+    this.#record({ schedule: stored });
   }
 
-  persist(): void {
-    const file = this.#file;
-    if (!file) return;
-    const state: StateFile = {
-      version: 1,
-      groups: [...this.groups.values()],
-      schedules: [...this.schedules.values()].map((live) => live.stored),
-    };
-    mkdirSync(dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
-    renameSync(temporary, file);
+  /** Journals a change made to a stored schedule in place (its firing state). */
+  saved(live: LiveSchedule): void {
+    this.#record({ schedule: live.stored });
   }
 
-  #load(): void {
-    const file = this.#file;
-    if (!file || !existsSync(file)) return;
-    let state: StateFile;
-    try {
-      state = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
-    } catch (error) {
-      throw new Error(`Local scheduler: cannot read ${file}: ${(error as Error).message}`);
+  deleteSchedule(key: string): void {
+    this.schedules.delete(key);
+    this.#record({ deleteSchedule: key });
+  }
+
+  /** Stores (or replaces) a group, or journals a change made to it in place (its tags). */
+  putGroup(group: StoredGroup): void {
+    this.groups.set(group.name, group);
+    this.#record({ group });
+  }
+
+  /** Deletes a group and every schedule in it. */
+  deleteGroup(name: string): void {
+    this.groups.delete(name);
+    for (const [key, live] of this.schedules) if (live.stored.groupName === name) this.schedules.delete(key);
+    this.#record({ deleteGroup: name });
+  }
+
+  #record(change: Change): void {
+    if (!this.#journal) return;
+    // One write(2) before the operation answers: a kill -9 after the answer cannot lose it.
+    this.#journal.append([change]);
+    if (++this.#lines > Math.max(1_000, compactionFactor * (this.groups.size + this.schedules.size))) {
+      this.#compact();
     }
-    for (const group of state.groups ?? []) this.groups.set(group.name, group);
-    for (const stored of state.schedules ?? []) {
-      this.schedules.set(ScheduleStore.key(stored.groupName, stored.name), compile(stored));
+  }
+
+  /** Replaces the journal with the live state, one line per group and schedule. */
+  #compact(): void {
+    if (!this.#journal) return;
+    const snapshot: Change[] = [
+      ...[...this.groups.values()].map((group) => ({ group })),
+      ...[...this.schedules.values()].map((live) => ({ schedule: live.stored })),
+    ];
+    this.#journal.rewrite(snapshot);
+    this.#lines = snapshot.length;
+  }
+
+  #load(file: string): void {
+    // A data folder from before the journal kept the whole state in one JSON document beside it.
+    const document = file.replace(/\.jsonl$/, '.json');
+    if (document !== file && existsSync(document)) {
+      const state = JSON.parse(readFileSync(document, 'utf8')) as {
+        groups?: StoredGroup[];
+        schedules?: StoredSchedule[];
+      };
+      for (const group of state.groups ?? []) this.groups.set(group.name, group);
+      for (const stored of state.schedules ?? []) {
+        this.schedules.set(ScheduleStore.key(stored.groupName, stored.name), compile(stored));
+      }
+      rmSync(document);
+    }
+    for (const change of this.#journal!.read()) {
+      if ('schedule' in change) {
+        const { schedule } = change;
+        this.schedules.set(ScheduleStore.key(schedule.groupName, schedule.name), compile(schedule));
+      } else if ('deleteSchedule' in change) this.schedules.delete(change.deleteSchedule);
+      else if ('group' in change) this.groups.set(change.group.name, change.group);
+      else {
+        this.groups.delete(change.deleteGroup);
+        for (const [key, live] of this.schedules) {
+          if (live.stored.groupName === change.deleteGroup) this.schedules.delete(key);
+        }
+      }
     }
   }
 }

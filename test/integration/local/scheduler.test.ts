@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,7 +43,7 @@ let running: Running[] = [];
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'backline-scheduler-'));
-  file = join(directory, 'schedules.json');
+  file = join(directory, 'schedules.jsonl');
 });
 
 afterEach(async () => {
@@ -540,7 +540,62 @@ describe('persistence', () => {
     ]);
     expect(group.Name).toBe('releases');
     expect(fired.map((f) => f.name)).toEqual(['pending']);
-    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
+  });
+
+  const linesOf = () => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+
+  it('writes one line per change, however many schedules there are, and starts again from a compact file', async () => {
+    const first = await startScheduler();
+    const before = linesOf();
+    for (let i = 0; i < 30; i++) {
+      await first.client.send(
+        new CreateScheduleCommand(
+          aSchedule({ Name: `s${i}`, ScheduleExpression: `at(${minutesAhead(60).wall})` }),
+        ),
+      );
+    }
+    const afterCreates = linesOf();
+    await first.client.send(new DeleteScheduleCommand({ Name: 's0' }));
+    const afterDelete = linesOf();
+    await first.close();
+
+    const second = await startScheduler();
+    const listed = await second.client.send(new ListSchedulesCommand({}));
+
+    expect([afterCreates - before, afterDelete - afterCreates]).toEqual([30, 1]);
+    expect(listed.Schedules).toHaveLength(29);
+    // The default group and 29 schedules, one line each.
+    expect(linesOf()).toBe(30);
+  });
+
+  it('carries over a data folder written before the journal (one JSON document of the whole state)', async () => {
+    const stored = {
+      name: 'old',
+      groupName: 'default',
+      scheduleExpression: `at(${minutesAhead(60).wall})`,
+      timeZone: 'UTC',
+      state: 'ENABLED',
+      target: {
+        Arn: BUS_ARN,
+        RoleArn: 'arn:aws:iam::000000000000:role/scheduler',
+        EventBridgeParameters: { DetailType: 'Release Day', Source: 'backline.scheduler' },
+      },
+      flexibleTimeWindow: { Mode: 'OFF' },
+      actionAfterCompletion: 'NONE',
+      creationDate: clock.now().getTime(),
+      lastModificationDate: clock.now().getTime(),
+      windowStart: clock.now().getTime(),
+    };
+    writeFileSync(
+      join(directory, 'schedules.json'),
+      JSON.stringify({ version: 1, groups: [], schedules: [stored] }),
+    );
+
+    const { client } = await startScheduler();
+    const fetched = await client.send(new GetScheduleCommand({ Name: 'old' }));
+
+    expect(fetched.Name).toBe('old');
+    expect(existsSync(join(directory, 'schedules.json'))).toBe(false);
   });
 });
 
