@@ -8,3 +8,17 @@ export function failedConditions(error: unknown): boolean[] | undefined {
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
   return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
 }
+
+/**
+ * Awaits a conditional write: true when it was written, false when its condition refused it (the
+ * invariant it guards said no); any other error is thrown.
+ */
+export async function writtenUnlessRefused(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}

@@ -9,7 +9,7 @@ import {
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { batchGetAll } from './batch-get.ts';
-import { isConditionFailure } from './conditions.ts';
+import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 import { writeEachIfAllowed } from './transact-page.ts';
@@ -238,13 +238,9 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
     deliveryId: string,
     update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
   ): Promise<boolean> => {
-    try {
-      await db.send(new UpdateCommand({ TableName: table, Key: deliveryKey(deliveryId), ...update }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writtenUnlessRefused(
+      db.send(new UpdateCommand({ TableName: table, Key: deliveryKey(deliveryId), ...update })),
+    );
   };
 
   const claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
@@ -331,8 +327,8 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
     },
 
     async release(deliveryId, claimedAt) {
-      try {
-        await db.send(
+      await writtenUnlessRefused(
+        db.send(
           new DeleteCommand({
             TableName: table,
             Key: deliveryKey(deliveryId),
@@ -340,10 +336,8 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':claimed': 'claimed', ':claimedAt': claimedAt },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
 
     async markFailed(deliveryId, failure, at) {

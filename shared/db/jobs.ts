@@ -10,7 +10,7 @@ import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { CsvRejection } from '../outlet-csv.ts';
-import { failedConditions, isConditionFailure } from './conditions.ts';
+import { failedConditions, isConditionFailure, writtenUnlessRefused } from './conditions.ts';
 import { keyOf } from './keys.ts';
 import { outboxPut, writeWithOutbox } from './outbox.ts';
 
@@ -218,8 +218,8 @@ export function dynamoJobStore(
   };
 
   const markRunning: JobStore['markRunning'] = async (jobId, at) => {
-    try {
-      await db.send(
+    await writtenUnlessRefused(
+      db.send(
         new UpdateCommand({
           TableName,
           Key: jobKey(jobId),
@@ -228,10 +228,8 @@ export function dynamoJobStore(
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': at },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   };
 
   const completePage: JobStore['completePage'] = async ({ jobId, createdAt }, page, completion) => {

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type SealedSecret, type Sealer, webhookSecretContext } from '../sealing.ts';
-import { isConditionFailure } from './conditions.ts';
+import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf } from './keys.ts';
 
 /**
@@ -125,37 +125,29 @@ export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string, 
       } as Label;
     },
     async create(label) {
-      try {
-        // Invariant: one label per id; a second create never overwrites the first one's secret.
-        await client.send(
+      // Invariant: one label per id; a second create never overwrites the first one's secret.
+      return writtenUnlessRefused(
+        client.send(
           new PutCommand({
             TableName: tableName,
             Item: await item(label),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
     async update(label) {
-      try {
-        // Invariant: two concurrent rotations cannot both win and drop each other's secret.
-        await client.send(
+      // Invariant: two concurrent rotations cannot both win and drop each other's secret.
+      return writtenUnlessRefused(
+        client.send(
           new PutCommand({
             TableName: tableName,
             Item: await item(label),
             ConditionExpression: 'attribute_exists(pk) AND version = :previous',
             ExpressionAttributeValues: { ':previous': label.version - 1 },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
   };
 }

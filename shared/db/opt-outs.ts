@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { Outlet } from '../outlets.ts';
-import { isConditionFailure } from './conditions.ts';
+import { writtenUnlessRefused } from './conditions.ts';
 import { writeWithOutbox } from './outbox.ts';
 import { outletKey, suppressionKey, unsubscriptionKey } from './outlet-items.ts';
 
@@ -169,8 +169,8 @@ export function optOuts(db: DynamoDBDocumentClient, TableName: string, { get, ow
     // Marked every time (not only on the transition), so a retry after a crash here completes it.
     const outletId = await ownerOf(email);
     if (outletId) {
-      try {
-        await db.send(
+      const marked = await writtenUnlessRefused(
+        db.send(
           new UpdateCommand({
             TableName,
             Key: outletKey(outletId),
@@ -180,11 +180,9 @@ export function optOuts(db: DynamoDBDocumentClient, TableName: string, { get, ow
             ExpressionAttributeNames: { '#email': 'email' },
             ExpressionAttributeValues: { ':at': at, ':reason': result.reason, ':email': email },
           }),
-        );
-        result.outletId = outletId;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
+      if (marked) result.outletId = outletId;
     }
     return result;
   };

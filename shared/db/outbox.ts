@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
-import { failedConditions, isConditionFailure } from './conditions.ts';
+import { failedConditions, isConditionFailure, writtenUnlessRefused } from './conditions.ts';
 import { type WebhookRecord, webhookRecordOf } from './webhooks.ts';
 
 /**
@@ -158,8 +158,8 @@ export interface Outbox {
 
 export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string): Outbox {
   const takeOff = async (key: ItemKey, update: string, values: Record<string, unknown>) => {
-    try {
-      await client.send(
+    await writtenUnlessRefused(
+      client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: key,
@@ -169,10 +169,8 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':unpublished': unpublishedPrefix, ...values },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   };
   return {
     async unpublishedBefore(before, limit) {

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
-import { isConditionFailure } from './conditions.ts';
+import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -155,8 +155,8 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
    * the one applied last: a newer change stored meanwhile owns the flag (with these effects merged in).
    */
   async markEffectsPerformed(labelId, releaseId, eventId) {
-    try {
-      await db.send(
+    await writtenUnlessRefused(
+      db.send(
         new UpdateCommand({
           TableName: table,
           Key: releaseKey(labelId, releaseId),
@@ -164,10 +164,8 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
           ConditionExpression: 'lastEventId = :eventId',
           ExpressionAttributeValues: { ':eventId': eventId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   },
 
   /**

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './conditions.ts';
+import { writtenUnlessRefused } from './conditions.ts';
 
 /**
  * The SES send-rate budget (docs/design.md#send-rate): one token bucket for every concurrent sender, in
@@ -77,8 +77,8 @@ export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string):
     },
     async replace(bucket, expectedVersion) {
       const version = (expectedVersion ?? 0) + 1;
-      try {
-        await db.send(
+      const written = await writtenUnlessRefused(
+        db.send(
           new PutCommand({
             TableName: table,
             Item: { ...sendRateKey(), ...bucket, version },
@@ -87,12 +87,9 @@ export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string):
             ExpressionAttributeValues:
               expectedVersion === undefined ? undefined : { ':version': expectedVersion },
           }),
-        );
-        return { bucket, version };
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+        ),
+      );
+      return written ? { bucket, version } : undefined;
     },
   };
 }

@@ -4,7 +4,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { failedConditions, isConditionFailure } from './conditions.ts';
+import { failedConditions, writtenUnlessRefused } from './conditions.ts';
 import type { StateWrite } from './outbox.ts';
 
 /** DynamoDB: at most 100 items per TransactWriteItems. */
@@ -60,12 +60,7 @@ export async function writeEachIfAllowed(
 }
 
 async function writeOne(client: Pick<DynamoDBDocumentClient, 'send'>, write: StateWrite): Promise<boolean> {
-  try {
-    if ('Put' in write) await client.send(new PutCommand(write.Put));
-    else await client.send(new UpdateCommand(write.Update));
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writtenUnlessRefused(
+    'Put' in write ? client.send(new PutCommand(write.Put)) : client.send(new UpdateCommand(write.Update)),
+  );
 }

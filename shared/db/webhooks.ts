@@ -5,7 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './conditions.ts';
+import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { unpublishedKey } from './outbox.ts';
 
@@ -122,10 +122,10 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
   const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
   return {
     async record(record, now) {
-      try {
-        // Invariant: one record (hence one eventId, one event) per label and webhook-id. An expired record
-        // (DynamoDB deletes late, DynamoDB Local never) no longer counts.
-        await client.send(
+      // Invariant: one record (hence one eventId, one event) per label and webhook-id. An expired record
+      // (DynamoDB deletes late, DynamoDB Local never) no longer counts.
+      const recorded = await writtenUnlessRefused(
+        client.send(
           new PutCommand({
             TableName: tableName,
             Item: {
@@ -138,11 +138,9 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
             ExpressionAttributeValues: { ':now': epochSeconds(now) },
           }),
-        );
-        return { recorded: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
+      if (recorded) return { recorded: true };
       const { Item } = await client.send(
         new GetCommand({
           TableName: tableName,
@@ -155,9 +153,9 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
     },
 
     async requeue(ref, at) {
-      try {
-        // Back on the outbox's index: the stream brings it to the publisher, and the sweep finds it if that fails.
-        await client.send(
+      // Back on the outbox's index: the stream brings it to the publisher, and the sweep finds it if that fails.
+      return writtenUnlessRefused(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: webhookKey(ref.labelId, ref.webhookId, ref.format),
@@ -170,12 +168,8 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
               ...prefixed(unpublishedKey(at.toISOString(), ref.eventId)),
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     async receivedBetween(labelId, from, to, now, cursor) {
