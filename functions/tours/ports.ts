@@ -1,3 +1,4 @@
+import { functionEnvironment } from '#infra/function-settings.ts';
 import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
 import type { TourStore } from '#shared/db/tours.ts';
@@ -85,9 +86,32 @@ export type OutletPages = Pick<OutletListing, 'list'>;
 export interface ToursSettings {
   /** Outlets read per page of the directory for press. */
   pressPageSize: number;
+  /** Pages one press invocation reads before it continues in a new one; unset: until its deadline. */
+  pressPagesPerInvocation?: number;
 }
 
 export const defaultToursSettings: ToursSettings = { pressPageSize: 500 };
+
+/**
+ * The settings from the function's environment (infra/function-settings.ts names the variables),
+ * the defaults where unset. A value that is not a whole number from 1 stops the function at start.
+ */
+export function toursSettingsFrom(env: Record<string, string | undefined>): ToursSettings {
+  const whole = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${name} must be a whole number from 1, not "${raw}"`);
+    return value;
+  };
+  const pageSize = whole(functionEnvironment.tours.pressPageSize);
+  const pagesPerInvocation = whole(functionEnvironment.tours.pressPagesPerInvocation);
+  return {
+    pressPageSize: pageSize ?? defaultToursSettings.pressPageSize,
+    ...(pagesPerInvocation ? { pressPagesPerInvocation: pagesPerInvocation } : {}),
+  };
+}
 
 export interface ToursDeps {
   tours: TourStore;

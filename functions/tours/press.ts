@@ -137,7 +137,8 @@ const audienceOf = (tour: StoredTour, country: string) => ({
 
 /**
  * Tells the matching outlets of the tour's announced shows in the show's country, page by page of
- * the directory from `cursor`. When `deadline` passes with pages left, it stops and gives the cursor
+ * the directory from `cursor`. When `deadline` passes (or the invocation read its
+ * `pressPagesPerInvocation`) with pages left, it stops and gives the cursor
  * of the next page (`next`): the caller puts the step on the bus again with it, as a long release
  * mailing continues itself. Each page's mails are claimed and what each address was told is kept,
  * so a page sent again tells nobody twice.
@@ -167,7 +168,7 @@ export async function announceToMedia(
   const audience = audienceOf(tour, country);
   let mailed = 0;
   let cursor = page.cursor;
-  for (;;) {
+  for (let pages = 1; ; pages++) {
     const { outlets, nextCursor } = await deps.outlets.list({
       limit: deps.settings.pressPageSize,
       ...(cursor ? { cursor } : {}),
@@ -191,7 +192,8 @@ export async function announceToMedia(
       await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry);
     if (!nextCursor) break;
     cursor = nextCursor;
-    if (deps.now().getTime() >= page.deadline) return { mailed, events: [], next: cursor };
+    const outOfPages = pages >= (deps.settings.pressPagesPerInvocation ?? Number.POSITIVE_INFINITY);
+    if (outOfPages || deps.now().getTime() >= page.deadline) return { mailed, events: [], next: cursor };
   }
   return {
     mailed,
