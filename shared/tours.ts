@@ -99,7 +99,10 @@ export interface StepMoment {
   scheduledFor: string;
 }
 
-type AdvancingStep = Exclude<ShowStep, 'press-announcement' | 'press-cancellation' | 'press-change'>;
+type AdvancingStep = Exclude<
+  ShowStep,
+  'press-announcement' | 'press-cancellation' | 'press-change' | 'day-sheet-update'
+>;
 
 /** Days before the show and the venue's local time of each step (docs/design.md#tours). */
 const stepTimes: Record<AdvancingStep, { daysBefore: number; time: (show: Show) => string }> = {
@@ -129,16 +132,18 @@ export function stepMoment(show: Show, step: ShowStep): StepMoment {
     const firesAt = new Date(Math.ceil(Date.parse(scheduledFor) / minute) * minute).toISOString();
     return { step, wallTime: firesAt.slice(0, 19), timeZone: 'UTC', scheduledFor };
   }
-  const { daysBefore, time } = stepTimes[step];
+  // An updated day sheet belongs to the day sheet's day.
+  const { daysBefore, time } = stepTimes[step === 'day-sheet-update' ? 'day-sheet' : step];
   const at = wallTimeIn(addDays(show.date, -daysBefore), time(show), show.venue.timeZone);
   return { step, wallTime: at.wallTime, timeZone: show.venue.timeZone, scheduledFor: utcIso(at.epochMs) };
 }
 
 /**
  * Steps taken again when the moment they are due for changes: a moved show's day sheet states the
- * new day, and the press hears of each change. The others are taken once per show.
+ * new day, the day sheet goes again for each change of the show on its day, and the press hears of
+ * each change. The others are taken once per show.
  */
-const takenAgainWhenMoved: ReadonlySet<ShowStep> = new Set(['day-sheet', 'press-change']);
+const takenAgainWhenMoved: ReadonlySet<ShowStep> = new Set(['day-sheet', 'day-sheet-update', 'press-change']);
 
 /** Whether `step` was taken already for a firing set for `scheduledFor`. */
 export function stepTaken(
@@ -149,6 +154,10 @@ export function stepTaken(
   const done = show.stepsDone?.[step];
   return done !== undefined && (done === scheduledFor || !takenAgainWhenMoved.has(step));
 }
+
+/** Whether the day sheet went out for the show's day as it is now (not for a day it was moved from). */
+export const daySheetWent = (show: Pick<StoredShow, 'stepsDone'> & { show: Show }): boolean =>
+  show.stepsDone?.['day-sheet'] === stepMoment(show.show, 'day-sheet').scheduledFor;
 
 /** What a calendar and a day sheet state of a show: a change to any of it is news for those told. */
 export const showFacts = (show: Show): string =>

@@ -4,6 +4,7 @@ import { type OutboxEntry, outboxEntry, ShowConfirmed, ShowStepDue } from '#shar
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import {
+  daySheetWent,
   isAdvancing,
   isAnnounced,
   type StoredShow,
@@ -187,6 +188,23 @@ function outboxOf(
       outboxEntry(
         ShowStepDue,
         { ...ref, step: 'press-change', scheduledFor: meta.occurredAt },
+        { ...eventMeta, source: 'backline.tours' },
+      ),
+    );
+  }
+  if (
+    stored?.show &&
+    stored.show.date === show.date &&
+    showFacts(stored.show) !== showFacts(show) &&
+    daySheetWent({ ...next, show }) &&
+    now < showOverAt(show)
+  ) {
+    // The tour manager and crew have the day sheet of this very day: they get it again with the new
+    // times or venue (before it went, the scheduled sheet reads the show as it is then).
+    entries.push(
+      outboxEntry(
+        ShowStepDue,
+        { ...ref, step: 'day-sheet-update', scheduledFor: meta.occurredAt },
         { ...eventMeta, source: 'backline.tours' },
       ),
     );

@@ -20,6 +20,9 @@ export const ShowStep = z.enum([
   'press-cancellation',
   // Outlets told of a show hear of its new date, times or venue (at once, when it changes).
   'press-change',
+  // The tour manager and crew get the day sheet again when the show's times or venue change on the
+  // same show day after the sheet went (at once, when it changes).
+  'day-sheet-update',
 ]);
 export type ShowStep = z.infer<typeof ShowStep>;
 

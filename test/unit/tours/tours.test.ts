@@ -325,6 +325,99 @@ describe('tours', () => {
   });
 });
 
+describe('a show retimed on its own day', () => {
+  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+  const laterDoors = { ...announced, times: { ...announced.times, doors: '20:00' } };
+  const pressOutlet = {
+    id: 'de',
+    name: 'de',
+    email: 'de@press.example',
+    kind: 'press' as const,
+    genres: ['synthpop'],
+    territories: ['DE'],
+    createdAt: '2027-01-01T00:00:00Z',
+    updatedAt: '2027-01-01T00:00:00Z',
+  };
+  const doorsIn = (mail: { data: { text: object } }) =>
+    /"Doors","value":"(\d\d:\d\d)/.exec(JSON.stringify(mail.data.text))?.[1];
+
+  async function world() {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    fakes.outlets.push(pressOutlet);
+    const runDue = async () => {
+      const due = fakes.tours.outbox.splice(0).filter((e) => e.detailType === 'Show Step Due');
+      for (const entry of due)
+        await takeStep(
+          entry.detail.data as EventData<typeof ShowStepDue>,
+          { correlationId: 'c' },
+          fakes.deps,
+        );
+      return due;
+    };
+    await bookTour(
+      { ...tourOf([announced]), genres: ['synthpop'] },
+      metaAt('2027-02-02T00:00:00Z'),
+      fakes.deps,
+    );
+    await runDue();
+    const daySheet = stepMoment(announced, 'day-sheet');
+    const sheetStep = async () => {
+      now.value = new Date(daySheet.scheduledFor);
+      return takeStep(
+        { ...ref(), step: 'day-sheet', scheduledFor: daySheet.scheduledFor },
+        { correlationId: 'c' },
+        fakes.deps,
+      );
+    };
+    return { ...fakes, now, runDue, sheetStep };
+  }
+
+  it('mails the tour manager and crew an updated day sheet once per change when the doors move after the sheet went, and tells the press once', async () => {
+    const { deps, mailer, now, runDue, sheetStep } = await world();
+    await sheetStep();
+
+    now.value = new Date('2027-05-13T17:00:00Z');
+    await applyShowChange('tour-1', { type: 'set', show: laterDoors }, metaAt('2027-05-13T17:00:00Z'), deps);
+    const due = await runDue();
+    // The same change again (a redelivered step), then the doors back to 19:00: a change of its own.
+    for (const entry of due)
+      await takeStep(entry.detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
+    await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt('2027-05-13T18:30:00Z'), deps);
+    await runDue();
+
+    const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
+    expect(sheets.map((m) => [m.kind, doorsIn(m)])).toEqual([
+      ['day-sheet', '19:00'],
+      ['day-sheet-update', '20:00'],
+      ['day-sheet-update', '19:00'],
+    ]);
+    expect(JSON.stringify(sheets[1].data.text)).toContain('this one replaces it');
+    expect(mailer.sent.filter((m) => m.to.email === 'jo@crew.example')).toHaveLength(3);
+    expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+      'press-change',
+    ]);
+    // The promoter, who agreed the times with the label, gets no mail of the change.
+    expect(
+      mailer.sent.filter((m) => m.to.email === 'booking@nacht.example' && m.kind.startsWith('day-sheet')),
+    ).toEqual([]);
+  });
+
+  it('sends no update when the doors move before the sheet went: the scheduled sheet carries the new times', async () => {
+    const { deps, mailer, now, runDue, sheetStep } = await world();
+
+    now.value = new Date('2027-05-12T09:00:00Z');
+    await applyShowChange('tour-1', { type: 'set', show: laterDoors }, metaAt('2027-05-12T09:00:00Z'), deps);
+    await runDue();
+    await sheetStep();
+
+    const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
+    expect(sheets.map((m) => [m.kind, doorsIn(m)])).toEqual([['day-sheet', '20:00']]);
+  });
+});
+
 describe('press for the shows', () => {
   const anOutlet = (id: string, territories: string[], overrides: Record<string, unknown> = {}) => ({
     id,
