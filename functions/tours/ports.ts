@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { functionEnvironment } from '#infra/function-settings.ts';
 import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
@@ -92,24 +93,30 @@ export interface ToursSettings {
 
 export const defaultToursSettings: ToursSettings = { pressPageSize: 500 };
 
+const { pressPageSize, pressPagesPerInvocation } = functionEnvironment.tours;
+const wholeFromOne = z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more');
+const ToursEnvironment = z.object({
+  [pressPageSize]: wholeFromOne.optional(),
+  [pressPagesPerInvocation]: wholeFromOne.optional(),
+});
+
 /**
  * The settings from the function's environment (infra/function-settings.ts names the variables),
- * the defaults where unset. A value that is not a whole number from 1 stops the function at start.
+ * the defaults where unset. A malformed value stops the function at start with its name.
  */
 export function toursSettingsFrom(env: Record<string, string | undefined>): ToursSettings {
-  const whole = (name: string): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return undefined;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`${name} must be a whole number from 1, not "${raw}"`);
-    return value;
-  };
-  const pageSize = whole(functionEnvironment.tours.pressPageSize);
-  const pagesPerInvocation = whole(functionEnvironment.tours.pressPagesPerInvocation);
+  const set = Object.fromEntries(
+    [pressPageSize, pressPagesPerInvocation].flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
+  );
+  const parsed = ToursEnvironment.safeParse(set);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Tours settings are malformed: ${problems.join('; ')}`);
+  }
+  const pages = parsed.data[pressPagesPerInvocation];
   return {
-    pressPageSize: pageSize ?? defaultToursSettings.pressPageSize,
-    ...(pagesPerInvocation ? { pressPagesPerInvocation: pagesPerInvocation } : {}),
+    pressPageSize: parsed.data[pressPageSize] ?? defaultToursSettings.pressPageSize,
+    ...(pages ? { pressPagesPerInvocation: pages } : {}),
   };
 }
 

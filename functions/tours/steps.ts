@@ -141,7 +141,7 @@ export async function takeStep(
   if (due.step === 'press-change') {
     if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
     if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
-    const { mailed } = await changeToMedia(tour, show, deps);
+    const { mailed } = await changeToMedia(tour, show, deps, due.fromCountry);
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return { outcome: 'taken', mailed };
   }
@@ -191,7 +191,7 @@ export async function takeStep(
  * label's time of the change) adds the change and what the show now is, so a redelivered change is
  * mailed once and each new change once more.
  */
-async function daySheetWork(
+export async function daySheetWork(
   tour: StoredTour,
   stored: LiveShow,
   deps: ToursDeps,
@@ -208,15 +208,17 @@ async function daySheetWork(
   const day = stepMoment(show, 'day-sheet').scheduledFor;
   const moment = change ? keyParts(day, change, nameHash([showFacts(show)], 16)) : day;
   return {
-    mails: recipients.map((to) =>
-      operationalMail(
+    mails: recipients.map((to) => {
+      const mail = operationalMail(
         ref,
         to,
         change ? 'day-sheet-update' : 'day-sheet',
         daySheet(tour, stored, next, to, link, Boolean(change)),
         moment,
-      ),
-    ),
+      );
+      // The change it tells of, so that a resend after a crash writes the same mail again.
+      return change ? { ...mail, context: { ...mail.context, change } } : mail;
+    }),
     events: [outboxEntry(DaySheetSent, { ...ref, recipients: recipients.length }, eventMeta)],
   };
 }

@@ -87,6 +87,8 @@ describe('press to a directory of several pages', () => {
     const accepted = await postSignedWebhook(cloud.urls.http, label, id('msg'), new Date(now), payload);
     expect(accepted.status).toBe(202);
 
+    // Press waits for its gathering window (a schedule); then the clock moves past it.
+    await call('/_local/idle');
     await call('/_local/clock', {
       method: 'POST',
       json: { advanceTo: new Date(Date.parse(now) + 5 * 60_000).toISOString() },
