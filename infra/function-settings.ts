@@ -27,6 +27,21 @@ export const timeoutSeconds = {
 } as const;
 
 /**
+ * Settings a function reads from its environment, each named by its variable. The stack sets none, so
+ * the defaults in the function's ports apply; the local cloud hands its own environment to the handlers
+ * it runs, so a cloud started for a test can set them (press in pages of two, one page per invocation,
+ * to see press continue by cursor on DynamoDB Local).
+ */
+export const functionEnvironment = {
+  tours: {
+    /** Outlets read per page of the directory for press. */
+    pressPageSize: 'BACKLINE_TOURS_PRESS_PAGE_SIZE',
+    /** Pages one press invocation reads before it continues in a new one (unset: until its deadline). */
+    pressPagesPerInvocation: 'BACKLINE_TOURS_PRESS_PAGES_PER_INVOCATION',
+  },
+} as const;
+
+/**
  * The longest an event can take from the bus to its queue trigger's function finishing with it: the
  * batching window, then every receive but the last ending in a visibility timeout, then the last
  * receive running for the function's whole timeout. Past that it is in the dead-letter queue.

@@ -99,7 +99,10 @@ export interface StepMoment {
   scheduledFor: string;
 }
 
-type AdvancingStep = Exclude<ShowStep, 'press-announcement' | 'press-cancellation' | 'press-change'>;
+type AdvancingStep = Exclude<
+  ShowStep,
+  'press-announcement' | 'press-cancellation' | 'press-change' | 'day-sheet-update'
+>;
 
 /** Days before the show and the venue's local time of each step (docs/design.md#tours). */
 const stepTimes: Record<AdvancingStep, { daysBefore: number; time: (show: Show) => string }> = {
@@ -120,25 +123,45 @@ const noEmbargo = '1970-01-01T00:00:00.000Z';
 
 const utcIso = (epochMs: number): string => new Date(epochMs).toISOString();
 
+/** The first whole minute at or after an instant, as a UTC wall time `YYYY-MM-DDTHH:MM:SS`. */
+const wholeMinuteFrom = (epochMs: number): string =>
+  utcIso(Math.ceil(epochMs / 60_000) * 60_000).slice(0, 19);
+
 export function stepMoment(show: Show, step: ShowStep): StepMoment {
   if (step === 'press-announcement' || step === 'press-cancellation' || step === 'press-change') {
     // The embargo is an instant: its schedule is written in UTC, on the next whole minute (an at()
     // has no fractions, and Scheduler's precision is about a minute), so it never fires before it.
     const scheduledFor = show.announceAt ? new Date(show.announceAt).toISOString() : noEmbargo;
-    const minute = 60_000;
-    const firesAt = new Date(Math.ceil(Date.parse(scheduledFor) / minute) * minute).toISOString();
-    return { step, wallTime: firesAt.slice(0, 19), timeZone: 'UTC', scheduledFor };
+    return { step, wallTime: wholeMinuteFrom(Date.parse(scheduledFor)), timeZone: 'UTC', scheduledFor };
   }
-  const { daysBefore, time } = stepTimes[step];
+  // An updated day sheet belongs to the day sheet's day.
+  const { daysBefore, time } = stepTimes[step === 'day-sheet-update' ? 'day-sheet' : step];
   const at = wallTimeIn(addDays(show.date, -daysBefore), time(show), show.venue.timeZone);
   return { step, wallTime: at.wallTime, timeZone: show.venue.timeZone, scheduledFor: utcIso(at.epochMs) };
 }
 
 /**
- * Steps taken again when the moment they are due for changes: a moved show's day sheet states the
- * new day, and the press hears of each change. The others are taken once per show.
+ * Press that is due at once (no embargo, or one already over) waits this long, to the whole minute
+ * after: shows of one country added together, in one webhook or in several landing within it, are
+ * then one mail (docs/design.md#tours).
  */
-const takenAgainWhenMoved: ReadonlySet<ShowStep> = new Set(['day-sheet', 'press-change']);
+export const pressGatherSeconds = 60;
+
+/**
+ * The press step of a show past its embargo: a schedule on the first whole minute at least
+ * `pressGatherSeconds` after `now`, carrying the embargo's instant (what a firing is checked against).
+ */
+export function pressGatherMoment(show: Show, now: string): StepMoment {
+  const wallTime = wholeMinuteFrom(Date.parse(now) + pressGatherSeconds * 1000);
+  return { ...stepMoment(show, 'press-announcement'), wallTime };
+}
+
+/**
+ * Steps taken again when the moment they are due for changes: a moved show's day sheet states the
+ * new day, the day sheet goes again for each change of the show on its day, and the press hears of
+ * each change. The others are taken once per show.
+ */
+const takenAgainWhenMoved: ReadonlySet<ShowStep> = new Set(['day-sheet', 'day-sheet-update', 'press-change']);
 
 /** Whether `step` was taken already for a firing set for `scheduledFor`. */
 export function stepTaken(
@@ -150,6 +173,10 @@ export function stepTaken(
   return done !== undefined && (done === scheduledFor || !takenAgainWhenMoved.has(step));
 }
 
+/** Whether the day sheet went out for the show's day as it is now (not for a day it was moved from). */
+export const daySheetWent = (show: Pick<StoredShow, 'stepsDone'> & { show: Show }): boolean =>
+  show.stepsDone?.['day-sheet'] === stepMoment(show.show, 'day-sheet').scheduledFor;
+
 /** What a calendar and a day sheet state of a show: a change to any of it is news for those told. */
 export const showFacts = (show: Show): string =>
   JSON.stringify([
@@ -158,6 +185,7 @@ export const showFacts = (show: Show): string =>
     show.venue.name,
     show.venue.address,
     show.venue.city,
+    show.venue.country,
     show.venue.timeZone,
   ]);
 

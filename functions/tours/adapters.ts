@@ -23,11 +23,11 @@ import {
 import type { PagesDeps } from './links.ts';
 import { moduleTourMailer } from './mailer.ts';
 import {
-  defaultToursSettings,
   type ShowSchedules,
   type ShowStepSchedule,
   type TourLinks,
   type ToursDeps,
+  toursSettingsFrom,
 } from './ports.ts';
 
 /**
@@ -87,7 +87,7 @@ export const liveDeps = (): ToursDeps => ({
   suppressions: { isSuppressed: (email) => outletDirectory().isSuppressed(email) },
   links: signedTourLinks(),
   events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },
-  settings: defaultToursSettings,
+  settings: toursSettingsFrom(process.env),
   now: () => new Date(),
 });
 

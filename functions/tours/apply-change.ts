@@ -4,8 +4,11 @@ import { type OutboxEntry, outboxEntry, ShowConfirmed, ShowStepDue } from '#shar
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import {
+  daySheetWent,
   isAdvancing,
   isAnnounced,
+  pressGatherMoment,
+  type StepMoment,
   type StoredShow,
   scheduledSteps,
   showFacts,
@@ -56,24 +59,20 @@ const showIdOf = (change: ShowChange) =>
 export async function bookTour(data: EventData<typeof TourBooked>, meta: ChangeMeta, deps: ToursDeps) {
   const { shows, ...tour } = data;
   await deps.tours.saveTour({ ...tour, labelId: meta.labelId, occurredAt: meta.occurredAt });
-  // Shows of one country announced together are one press mail: the press steps due at once are
-  // held back and written with the country's last show of the booking, so the first of them to run
-  // finds every show of the booking stored (docs/design.md#tours).
-  const lastOfCountry = new Map(shows.map((show) => [show.venue.country, show.showId]));
-  const held = new Map<string, OutboxEntry[]>();
+  // Shows of one country announced together are one press mail: no press step runs before the
+  // gathering window after the booking (pressGatherMoment), so the first to run finds them all.
   const outcomes: ChangeOutcome[] = [];
-  for (const show of shows) {
-    const country = show.venue.country;
-    const pressWith = (press: OutboxEntry[]) => {
-      const waiting = [...(held.get(country) ?? []), ...press];
-      if (lastOfCountry.get(country) === show.showId) return waiting;
-      held.set(country, waiting);
-      return [];
-    };
-    outcomes.push(await applyShowChange(tour.tourId, { type: 'set', show }, meta, deps, pressWith));
-  }
+  for (const show of shows)
+    outcomes.push(await applyShowChange(tour.tourId, { type: 'set', show }, meta, deps));
   return outcomes;
 }
+
+const withoutSteps = (show: StoredShow, steps: ShowStep[]): StoredShow => {
+  if (!steps.length || !show.stepsDone) return show;
+  const stepsDone = { ...show.stepsDone };
+  for (const step of steps) delete stepsDone[step];
+  return { ...show, stepsDone };
+};
 
 /** The show after the change. Pure. */
 function nextShow(
@@ -114,28 +113,23 @@ function nextShow(
  * Steps that fell due before the show was booked (or moved) are taken at once, through the same
  * Show Step Due event a schedule would put: the advance request while the show is still ahead, the
  * day sheet and guest-list cutoff until the show is over. Reminders and the escalation that are
- * already past are skipped: the request that goes out at once is the promoter's first word.
+ * already past are skipped: the request that goes out at once is the promoter's first word. (Press
+ * past its embargo is not at once: it waits for the gathering window, see performSchedules.)
  */
 function overdueAtOnce(step: ShowStep, show: Show, now: string): boolean {
   if (now >= showOverAt(show)) return false;
-  return (
-    step === 'advance-request' ||
-    step === 'day-sheet' ||
-    step === 'guest-list-cutoff' ||
-    step === 'press-announcement'
-  );
+  return step === 'advance-request' || step === 'day-sheet' || step === 'guest-list-cutoff';
 }
 
-/** The Show Step Due entries of the steps that are due at once: the press step, and the others. */
-function stepsDueAtOnce(show: StoredShow, meta: ChangeMeta, now: string) {
+/** The Show Step Due entries of the steps that are due at once. */
+function stepsDueAtOnce(show: StoredShow, meta: ChangeMeta, now: string): OutboxEntry[] {
   const ref = { labelId: show.labelId, tourId: show.tourId, showId: show.showId };
-  const press: OutboxEntry[] = [];
-  const others: OutboxEntry[] = [];
-  if (!show.show || !isAdvancing(show.show.status)) return { press, others };
+  if (!show.show || !isAdvancing(show.show.status)) return [];
+  const entries: OutboxEntry[] = [];
   for (const moment of stepMoments(show.show)) {
     if (moment.scheduledFor > now || stepTaken(show, moment.step, moment.scheduledFor)) continue;
     if (!overdueAtOnce(moment.step, show.show, now)) continue;
-    (moment.step === 'press-announcement' ? press : others).push(
+    entries.push(
       outboxEntry(
         ShowStepDue,
         { ...ref, step: moment.step, scheduledFor: moment.scheduledFor },
@@ -143,18 +137,14 @@ function stepsDueAtOnce(show: StoredShow, meta: ChangeMeta, now: string) {
       ),
     );
   }
-  return { press, others };
+  return entries;
 }
-
-/** Which of a show's press entries due at once to write with it now (a booking holds some back). */
-export type PressWith = (press: OutboxEntry[]) => OutboxEntry[];
 
 function outboxOf(
   next: StoredShow,
   stored: StoredShow | undefined,
   meta: ChangeMeta,
   now: string,
-  pressWith: PressWith,
 ): OutboxEntry[] {
   const show = next.show;
   const eventMeta = { correlationId: meta.correlationId, labelId: meta.labelId };
@@ -182,17 +172,40 @@ function outboxOf(
     isAnnounced(show.status) &&
     showFacts(stored.show) !== showFacts(show)
   ) {
-    // Outlets told of the show hear of its new date, times or venue, with the calendar that replaces theirs.
+    // Outlets told of the show hear of its new date, times or venue, with the calendar that replaces
+    // theirs; moved to another country, those of the country it left hear that it moved.
+    const from = stored.show.venue.country;
     entries.push(
       outboxEntry(
         ShowStepDue,
-        { ...ref, step: 'press-change', scheduledFor: meta.occurredAt },
+        {
+          ...ref,
+          step: 'press-change',
+          scheduledFor: meta.occurredAt,
+          ...(from !== show.venue.country ? { fromCountry: from } : {}),
+        },
         { ...eventMeta, source: 'backline.tours' },
       ),
     );
   }
-  const { press, others } = stepsDueAtOnce(next, meta, now);
-  return [...entries, ...others, ...pressWith(press)];
+  if (
+    stored?.show &&
+    stored.show.date === show.date &&
+    showFacts(stored.show) !== showFacts(show) &&
+    daySheetWent({ ...next, show }) &&
+    now < showOverAt(show)
+  ) {
+    // The tour manager and crew have the day sheet of this very day: they get it again with the new
+    // times or venue (before it went, the scheduled sheet reads the show as it is then).
+    entries.push(
+      outboxEntry(
+        ShowStepDue,
+        { ...ref, step: 'day-sheet-update', scheduledFor: meta.occurredAt },
+        { ...eventMeta, source: 'backline.tours' },
+      ),
+    );
+  }
+  return [...entries, ...stepsDueAtOnce(next, meta, now)];
 }
 
 /**
@@ -206,22 +219,27 @@ export async function applyShowChange(
   change: ShowChange,
   meta: ChangeMeta,
   deps: ToursDeps,
-  pressWith: PressWith = (press) => press,
 ): Promise<ChangeOutcome> {
   const ref = { labelId: meta.labelId, tourId, showId: showIdOf(change) };
   const now = deps.now().toISOString();
   const stored = await deps.tours.getShow(ref);
   if (stored?.lastEventId === meta.eventId) {
-    // Written before: a press step it held back for a later show of the booking is held again.
-    pressWith(stepsDueAtOnce(stored, meta, now).press);
-    await performSchedules(stored, meta, deps);
+    // Written before: what the show was before this change is not known any more, so any of its
+    // schedules may exist.
+    await performSchedules(stored, stored, meta, deps);
     return { outcome: 'replayed' };
   }
   if (stored && !(meta.occurredAt > stored.occurredAt)) {
     return { outcome: 'ignored', reason: `not newer than the change of ${stored.occurredAt}` };
   }
-  const next = nextShow(stored, ref, change, meta, now);
-  if (!(await deps.tours.putShowIfNewer(next, outboxOf(next, stored, meta, now, pressWith)))) {
+  // Moved to another country, the show is news for that country's press: its announcement is due
+  // again there (what each address was told is kept per country, so nobody hears of it twice).
+  const forget: ShowStep[] =
+    change.type === 'set' && stored?.show && stored.show.venue.country !== change.show.venue.country
+      ? ['press-announcement']
+      : [];
+  const next = withoutSteps(nextShow(stored, ref, change, meta, now), forget);
+  if (!(await deps.tours.putShowIfNewer(next, outboxOf(next, stored, meta, now), forget))) {
     return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
   }
   if (change.type === 'set') {
@@ -231,28 +249,45 @@ export async function applyShowChange(
       occurredAt: meta.occurredAt,
     });
   }
-  await performSchedules(next, meta, deps);
+  await performSchedules(next, stored, meta, deps);
   return { outcome: 'applied' };
+}
+
+/**
+ * Where a step's schedule fires now: at its moment while that is ahead; press past its embargo (or
+ * without one) and not yet taken, at the end of the gathering window, so that shows of one country
+ * added together (in one webhook or several) are one mail (docs/design.md#tours); else nowhere.
+ */
+function firingOf(show: StoredShow & { show: Show }, step: ShowStep, now: string): StepMoment | undefined {
+  const moment = stepMoments(show.show).find((m) => m.step === step);
+  if (!moment) return undefined;
+  if (moment.scheduledFor > now) return moment;
+  if (step === 'press-announcement' && !stepTaken(show, step, moment.scheduledFor))
+    return pressGatherMoment(show.show, now);
+  return undefined;
 }
 
 /**
  * Puts the show's step schedules where its current date and times say: a step still ahead is
  * created or moved; a step already past, or every step of a show that is not being advanced
- * (on hold, cancelled, settled), is deleted. Then clears the pending mark.
+ * (on hold, cancelled, settled), is deleted if it may exist: if the show as it was `before` had the
+ * step (a new show has no schedules, so it costs no DeleteSchedule call). Then clears the pending mark.
  */
-async function performSchedules(show: StoredShow, meta: Pick<ChangeMeta, 'correlationId'>, deps: ToursDeps) {
+async function performSchedules(
+  show: StoredShow,
+  before: StoredShow | undefined,
+  meta: Pick<ChangeMeta, 'correlationId'>,
+  deps: ToursDeps,
+) {
   const now = deps.now().toISOString();
   const ref = { labelId: show.labelId, tourId: show.tourId, showId: show.showId };
   const details = show.show;
+  const mayExist = new Set(before?.show ? stepMoments(before.show).map((moment) => moment.step) : []);
   if (details) {
-    const due = new Map(stepMoments(details).map((moment) => [moment.step, moment]));
     for (const step of scheduledSteps) {
-      const moment = due.get(step);
-      if (moment && moment.scheduledFor > now) {
-        await deps.schedules.upsert({ ...ref, moment, correlationId: meta.correlationId });
-      } else {
-        await deps.schedules.delete({ ...ref, step });
-      }
+      const moment = firingOf({ ...show, show: details }, step, now);
+      if (moment) await deps.schedules.upsert({ ...ref, moment, correlationId: meta.correlationId });
+      else if (mayExist.has(step)) await deps.schedules.delete({ ...ref, step });
     }
   }
   if (show.effectsPending) await deps.tours.markEffectsPerformed(ref, show.lastEventId);

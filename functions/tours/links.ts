@@ -6,12 +6,14 @@ import { type HttpResult, html } from '#shared/http/index.ts';
 import {
   csrfTokenFor,
   InvalidTokenError,
+  notExpired,
+  openAdvanceToken,
   sameCsrfToken,
-  verifyAdvanceToken,
   verifyTourManagerToken,
 } from '#shared/tokens.ts';
 import {
   type AdvanceAnswers,
+  advanceLinkExpiry,
   advanceLockAt,
   GuestInput,
   guestRefusals,
@@ -77,11 +79,14 @@ const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on 
 
 async function advanceContext(token: string, deps: PagesDeps) {
   const key = await deps.signingKey();
-  const claims = verifyAdvanceToken(key, token, deps.now());
+  const claims = openAdvanceToken(key, token);
   const [tour, stored] = await Promise.all([
     deps.tours.getTour(claims.labelId, claims.tourId),
     deps.tours.getShow(claims),
   ]);
+  // The link lives until a day after the show as it is now, not as it was when the link was mailed:
+  // a postponed show's link keeps working until after the new date, one brought forward expires sooner.
+  notExpired(stored?.show ? advanceLinkExpiry(stored.show) : claims.expiresAt, deps.now());
   // Scoped to one promoter: a link mailed to a promoter since replaced opens nothing.
   if (!tour || !stored?.show || stored.promoterId !== claims.promoterId || stored.show.status === 'cancelled')
     return { key, claims };

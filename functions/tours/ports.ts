@@ -1,3 +1,5 @@
+import * as z from 'zod';
+import { functionEnvironment } from '#infra/function-settings.ts';
 import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
 import type { TourStore } from '#shared/db/tours.ts';
@@ -85,9 +87,38 @@ export type OutletPages = Pick<OutletListing, 'list'>;
 export interface ToursSettings {
   /** Outlets read per page of the directory for press. */
   pressPageSize: number;
+  /** Pages one press invocation reads before it continues in a new one; unset: until its deadline. */
+  pressPagesPerInvocation?: number;
 }
 
 export const defaultToursSettings: ToursSettings = { pressPageSize: 500 };
+
+const { pressPageSize, pressPagesPerInvocation } = functionEnvironment.tours;
+const wholeFromOne = z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more');
+const ToursEnvironment = z.object({
+  [pressPageSize]: wholeFromOne.optional(),
+  [pressPagesPerInvocation]: wholeFromOne.optional(),
+});
+
+/**
+ * The settings from the function's environment (infra/function-settings.ts names the variables),
+ * the defaults where unset. A malformed value stops the function at start with its name.
+ */
+export function toursSettingsFrom(env: Record<string, string | undefined>): ToursSettings {
+  const set = Object.fromEntries(
+    [pressPageSize, pressPagesPerInvocation].flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
+  );
+  const parsed = ToursEnvironment.safeParse(set);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Tours settings are malformed: ${problems.join('; ')}`);
+  }
+  const pages = parsed.data[pressPagesPerInvocation];
+  return {
+    pressPageSize: parsed.data[pressPageSize] ?? defaultToursSettings.pressPageSize,
+    ...(pages ? { pressPagesPerInvocation: pages } : {}),
+  };
+}
 
 export interface ToursDeps {
   tours: TourStore;

@@ -28,14 +28,15 @@ import { scheduleRows } from './sheets.ts';
 
 type LiveShow = StoredShow & { show: Show };
 
-/** What a press mail tells: the shows of a country, a show added, one cancelled, one moved or retimed. */
-export type PressKind = 'announcement' | 'update' | 'cancellation' | 'change';
+/** What a press mail tells: the shows of a country, a show added, one cancelled, one moved or retimed, one moved to another country. */
+export type PressKind = 'announcement' | 'update' | 'cancellation' | 'change' | 'moved';
 
 const sectionTitles: Record<PressKind, string> = {
   announcement: 'Shows',
   update: 'Shows',
   cancellation: 'Cancelled',
   change: 'Now',
+  moved: 'Now',
 };
 
 const longDate = (date: string) =>
@@ -53,19 +54,25 @@ const showRows = (shows: Show[]) =>
     value: `${show.venue.name}, ${show.venue.city}${scheduleRows(show).find((row) => row.label === 'Doors') ? ` (doors ${show.times.doors} local time)` : ''}`,
   }));
 
+const regionName = (country: string) =>
+  new Intl.DisplayNames(['en'], { type: 'region' }).of(country) ?? country;
+
 function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: string): Notice {
-  const where = new Intl.DisplayNames(['en'], { type: 'region' }).of(country) ?? country;
+  const where = regionName(country);
   const headline = {
     announcement: `${tour.artist.name} live in ${where}`,
     update: `New ${tour.artist.name} show in ${where}`,
     cancellation: `Cancelled: ${tour.artist.name} in ${where}`,
     change: `Changed: ${tour.artist.name} in ${where}`,
+    moved: `Moved: ${tour.artist.name} no longer in ${where}`,
   }[kind];
+  const movedTo = shows.map((show) => `${show.venue.city}, ${regionName(show.venue.country)}`).join('; ');
   const intro = {
     announcement: `${tour.artist.name} will play ${shows.length === 1 ? 'one show' : `${shows.length} shows`} in ${where}. The dates are attached as a calendar.`,
     update: `A new date has been added to ${tour.artist.name}'s tour in ${where}.`,
     cancellation: `The show below is cancelled. Please disregard our earlier announcement of it.`,
     change: `The show below has a new date, times or venue. The calendar attached replaces the one we sent before.`,
+    moved: `The show below has moved to ${movedTo}: please disregard our announcement of it in ${where}. The calendar attached replaces the one we sent before.`,
   }[kind];
   return {
     subject: `${headline}: ${shows.map((s) => `${s.venue.city} ${s.date}`).join(', ')}`,
@@ -95,7 +102,7 @@ const calendarFor = (tour: StoredTour, shows: Show[], sequence: number) => ({
  * each address hears of each set once (docs/design.md#exactly-once-mail).
  */
 const showSetVersion = (country: string, shows: Show[], kind: PressKind) =>
-  kind === 'change'
+  kind === 'change' || kind === 'moved'
     ? // Each change of a show is news of its own: its facts are part of the version.
       `${country}-${nameHash(shows.map((show) => `${show.showId} ${showFacts(show)}`).sort(), 24)}`
     : `${country}-${nameHash(shows.map((show) => show.showId).sort(), 24)}`;
@@ -137,7 +144,8 @@ const audienceOf = (tour: StoredTour, country: string) => ({
 
 /**
  * Tells the matching outlets of the tour's announced shows in the show's country, page by page of
- * the directory from `cursor`. When `deadline` passes with pages left, it stops and gives the cursor
+ * the directory from `cursor`. When `deadline` passes (or the invocation read its
+ * `pressPagesPerInvocation`) with pages left, it stops and gives the cursor
  * of the next page (`next`): the caller puts the step on the bus again with it, as a long release
  * mailing continues itself. Each page's mails are claimed and what each address was told is kept,
  * so a page sent again tells nobody twice.
@@ -167,7 +175,7 @@ export async function announceToMedia(
   const audience = audienceOf(tour, country);
   let mailed = 0;
   let cursor = page.cursor;
-  for (;;) {
+  for (let pages = 1; ; pages++) {
     const { outlets, nextCursor } = await deps.outlets.list({
       limit: deps.settings.pressPageSize,
       ...(cursor ? { cursor } : {}),
@@ -191,7 +199,8 @@ export async function announceToMedia(
       await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry);
     if (!nextCursor) break;
     cursor = nextCursor;
-    if (deps.now().getTime() >= page.deadline) return { mailed, events: [], next: cursor };
+    const outOfPages = pages >= (deps.settings.pressPagesPerInvocation ?? Number.POSITIVE_INFINITY);
+    if (outOfPages || deps.now().getTime() >= page.deadline) return { mailed, events: [], next: cursor };
   }
   return {
     mailed,
@@ -205,14 +214,17 @@ export async function announceToMedia(
   };
 }
 
-/** Tells the addresses told of a show (in its country) that it is cancelled or changed, with its calendar. */
+/**
+ * Tells the addresses told of a show in `country` (its own, unless it left it) that it is cancelled,
+ * changed or moved away, with its calendar.
+ */
 async function tellThoseToldOf(
   tour: StoredTour,
   stored: LiveShow,
-  kind: 'cancellation' | 'change',
+  kind: 'cancellation' | 'change' | 'moved',
   deps: ToursDeps,
-): Promise<number> {
-  const country = stored.show.venue.country;
+  country = stored.show.venue.country,
+): Promise<TourMail[]> {
   const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
     t.showIds.includes(stored.showId),
   );
@@ -223,7 +235,7 @@ async function tellThoseToldOf(
     const outlet = { id: told.outletId, name: told.email, email: told.email };
     mails.push(pressMail(tour, outlet, country, kind, [show], [show], calendarSequence(stored.occurredAt)));
   }
-  return deps.mailer.send(mails);
+  return mails;
 }
 
 /** Tells the addresses told of a show that it is cancelled. */
@@ -234,11 +246,23 @@ export async function cancelToMedia(
   eventMeta: { correlationId: string; labelId: string },
 ): Promise<{ mailed: number; events: OutboxEntry[] }> {
   const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
-  const mailed = await tellThoseToldOf(tour, stored, 'cancellation', deps);
+  const mailed = await deps.mailer.send(await tellThoseToldOf(tour, stored, 'cancellation', deps));
   return { mailed, events: [outboxEntry(ShowCancellationSent, ref, eventMeta)] };
 }
 
-/** Tells the addresses told of a show of its new date, times or venue. */
-export const changeToMedia = async (tour: StoredTour, stored: LiveShow, deps: ToursDeps) => ({
-  mailed: await tellThoseToldOf(tour, stored, 'change', deps),
+/**
+ * Tells the addresses told of a show of its new date, times or venue; for a show moved from
+ * `fromCountry`, also those told of it there, that it moved (the new country's outlets hear of it
+ * as a new show from its press announcement, due again).
+ */
+export const changeToMedia = async (
+  tour: StoredTour,
+  stored: LiveShow,
+  deps: ToursDeps,
+  fromCountry?: string,
+) => ({
+  mailed: await deps.mailer.send([
+    ...(await tellThoseToldOf(tour, stored, 'change', deps)),
+    ...(fromCountry ? await tellThoseToldOf(tour, stored, 'moved', deps, fromCountry) : []),
+  ]),
 });

@@ -6,7 +6,7 @@ import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { type PressKind, pressMail } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
-import { operationalMail, stepWork } from './steps.ts';
+import { daySheetWork, operationalMail, stepWork } from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
 
@@ -36,11 +36,14 @@ async function rebuildShowMails(stale: Delivery[], deps: ToursDeps): Promise<Tou
         unreachableSheet(tour, show.show, 'it bounced or complained'),
       ),
     ];
-  if (!stepKinds.has(kind)) return [];
-  const { mails } = await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, {
-    correlationId: `resend-${stale[0].deliveryId}`,
-    labelId,
-  });
+  const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
+  const change = stale[0].context?.change;
+  if (kind === 'day-sheet-update' && !change) return [];
+  if (kind !== 'day-sheet-update' && !stepKinds.has(kind)) return [];
+  const { mails } =
+    kind === 'day-sheet-update'
+      ? await daySheetWork(tour, show, deps, meta, change)
+      : await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, meta);
   const wanted: TourMail[] = [];
   for (const mail of mails) if (!(await deps.suppressions.isSuppressed(mail.to.email))) wanted.push(mail);
   return wanted;
@@ -70,7 +73,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
         showsOf(news),
         showsOf(listed),
         // A cancellation or change tells of one show, at the calendar sequence of its last change.
-        pressKind === 'cancellation' || pressKind === 'change'
+        pressKind === 'cancellation' || pressKind === 'change' || pressKind === 'moved'
           ? calendarSequence(storedById.get(news ?? '')?.occurredAt ?? '2020-01-01T00:00:00Z')
           : 0,
       ),

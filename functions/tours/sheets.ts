@@ -141,14 +141,21 @@ export function daySheet(
   next: Show | undefined,
   recipient: Contact,
   link: string,
+  updated = false,
 ): Notice {
   const show = stored.show;
   const guests = guestCount(stored.guests ?? []);
+  const title = `${updated ? 'Updated day sheet' : 'Day sheet'}: ${showLine(tour, show)}`;
   return {
-    subject: `Day sheet: ${showLine(tour, show)}`,
-    heading: `Day sheet: ${showLine(tour, show)}`,
+    subject: title,
+    heading: title,
     recipientName: recipient.name,
-    lines: [`Tomorrow: ${showLine(tour, show)}. All times are venue local time (${show.venue.timeZone}).`],
+    lines: [
+      ...(updated
+        ? ['The times or the venue changed since the day sheet we sent: this one replaces it.']
+        : []),
+      `Show day: ${showLine(tour, show)}. All times are venue local time (${show.venue.timeZone}).`,
+    ],
     link: { url: link, label: 'Guest list and tour page' },
     sections: [
       {

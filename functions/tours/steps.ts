@@ -1,4 +1,5 @@
 import { mailSubjects } from '#shared/db/deliveries.ts';
+import { keyParts, nameHash } from '#shared/db/keys.ts';
 import type { ShowRef } from '#shared/db/tours.ts';
 import {
   AdvanceOverdue,
@@ -18,10 +19,12 @@ import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import {
   advanceLinkExpiry,
+  daySheetWent,
   isAdvancing,
   isAnnounced,
   type StoredShow,
   type StoredTour,
+  showFacts,
   stepMoment,
   stepTaken,
   tourManagerLinkExpiry,
@@ -138,11 +141,20 @@ export async function takeStep(
   if (due.step === 'press-change') {
     if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
     if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
-    const { mailed } = await changeToMedia(tour, show, deps);
+    const { mailed } = await changeToMedia(tour, show, deps, due.fromCountry);
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return { outcome: 'taken', mailed };
   }
   if (!isAdvancing(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
+  if (due.step === 'day-sheet-update') {
+    // For the change it was put on the bus for: a later change sends its own.
+    if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
+    if (!daySheetWent(show)) return { outcome: 'ignored', reason: 'no day sheet went for this day' };
+    const { mails, events } = await daySheetWork(tour, show, deps, eventMeta, due.scheduledFor);
+    const mailed = await sendOperational(mails, deps);
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+    return { outcome: 'taken', mailed };
+  }
   if (stepMoment(show.show, due.step).scheduledFor !== due.scheduledFor)
     return { outcome: 'ignored', reason: 'show changed since' };
   if (due.step === 'press-announcement') {
@@ -173,8 +185,46 @@ export async function takeStep(
   return { outcome: 'taken', mailed };
 }
 
+/**
+ * The day sheet to the tour manager and the crew. Its identity is the day it states, so a show moved
+ * after its sheet went out gets a new one; an update after a change on the same day (`change`, the
+ * label's time of the change) adds the change and what the show now is, so a redelivered change is
+ * mailed once and each new change once more.
+ */
+export async function daySheetWork(
+  tour: StoredTour,
+  stored: LiveShow,
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+  change?: string,
+): Promise<{ mails: TourMail[]; events: OutboxEntry[] }> {
+  const ref = { labelId: stored.labelId, tourId: stored.tourId, showId: stored.showId };
+  const show = stored.show;
+  const { shows } = await deps.tours.tourWithShows(ref.labelId, ref.tourId);
+  const live = shows.flatMap((s) => (s.show && isAdvancing(s.show.status) ? [s.show] : []));
+  const next = live.filter((s) => s.date > show.date).sort((a, b) => a.date.localeCompare(b.date))[0];
+  const link = await deps.links.tourManager({ ...ref, expiresAt: tourManagerLinkExpiry(live) });
+  const recipients = [tour.tourManager, ...(tour.crew ?? [])];
+  const day = stepMoment(show, 'day-sheet').scheduledFor;
+  const moment = change ? keyParts(day, change, nameHash([showFacts(show)], 16)) : day;
+  return {
+    mails: recipients.map((to) => {
+      const mail = operationalMail(
+        ref,
+        to,
+        change ? 'day-sheet-update' : 'day-sheet',
+        daySheet(tour, stored, next, to, link, Boolean(change)),
+        moment,
+      );
+      // The change it tells of, so that a resend after a crash writes the same mail again.
+      return change ? { ...mail, context: { ...mail.context, change } } : mail;
+    }),
+    events: [outboxEntry(DaySheetSent, { ...ref, recipients: recipients.length }, eventMeta)],
+  };
+}
+
 export async function stepWork(
-  step: Exclude<ShowStep, 'press-announcement' | 'press-cancellation' | 'press-change'>,
+  step: Exclude<ShowStep, 'press-announcement' | 'press-cancellation' | 'press-change' | 'day-sheet-update'>,
   tour: StoredTour,
   stored: LiveShow,
   deps: ToursDeps,
@@ -212,26 +262,8 @@ export async function stepWork(
         mails: [operationalMail(ref, tour.tourManager, step, escalationSheet(tour, show))],
         events: [outboxEntry(AdvanceOverdue, { ...ref, promoterId }, eventMeta)],
       };
-    case 'day-sheet': {
-      const { shows } = await deps.tours.tourWithShows(ref.labelId, ref.tourId);
-      const live = shows.flatMap((s) => (s.show && isAdvancing(s.show.status) ? [s.show] : []));
-      const next = live.filter((s) => s.date > show.date).sort((a, b) => a.date.localeCompare(b.date))[0];
-      const link = await deps.links.tourManager({ ...ref, expiresAt: tourManagerLinkExpiry(live) });
-      const recipients = [tour.tourManager, ...(tour.crew ?? [])];
-      return {
-        // The day it states is part of its identity: a show moved after its sheet went out gets a new one.
-        mails: recipients.map((to) =>
-          operationalMail(
-            ref,
-            to,
-            step,
-            daySheet(tour, stored, next, to, link),
-            stepMoment(show, step).scheduledFor,
-          ),
-        ),
-        events: [outboxEntry(DaySheetSent, { ...ref, recipients: recipients.length }, eventMeta)],
-      };
-    }
+    case 'day-sheet':
+      return daySheetWork(tour, stored, deps, eventMeta);
     case 'guest-list-cutoff': {
       // Locked first: from here on no name is added, so the mail lists every guest there will be.
       await deps.tours.lockGuestList(ref, deps.now().toISOString());

@@ -90,9 +90,10 @@ export interface TourStore {
   tourWithShows(labelId: string, tourId: string): Promise<{ tour?: StoredTour; shows: StoredShow[] }>;
   /**
    * The label's side of a show (its description, status and the change that set it), with `entries`
-   * in the outbox, only when newer than the stored one; what Backline did (steps, advance, guests) is kept.
+   * in the outbox, only when newer than the stored one; what Backline did (steps, advance, guests) is
+   * kept, except the steps in `forgetSteps` (of a show stored before), which are due again.
    */
-  putShowIfNewer(show: StoredShow, entries: OutboxEntry[]): Promise<boolean>;
+  putShowIfNewer(show: StoredShow, entries: OutboxEntry[], forgetSteps?: ShowStep[]): Promise<boolean>;
   /** Clears `effectsPending` once the schedules of change `eventId` are in place. */
   markEffectsPerformed(ref: ShowRef, eventId: string): Promise<void>;
   /**
@@ -194,7 +195,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
       };
     },
 
-    async putShowIfNewer(show, entries) {
+    async putShowIfNewer(show, entries, forgetSteps = []) {
       const { labelId, tourId, showId } = show;
       const values: Record<string, unknown> = {
         ':entity': 'show',
@@ -228,6 +229,16 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
         'stepsDone = if_not_exists(stepsDone, :empty)',
       ];
       const removes: string[] = [];
+      const names: Record<string, string> = show.show ? { '#show': 'show' } : {};
+      if (forgetSteps.length) {
+        // The show exists (its steps were taken): its stepsDone map is there to remove from.
+        sets.splice(sets.indexOf('stepsDone = if_not_exists(stepsDone, :empty)'), 1);
+        delete values[':empty'];
+        forgetSteps.forEach((step, i) => {
+          names[`#forget${i}`] = step;
+          removes.push(`stepsDone.#forget${i}`);
+        });
+      }
       if (indexKey) {
         sets.push('gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk');
         values[':gsi1pk'] = indexKey.gsi1pk;
@@ -256,7 +267,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
               Key: showKey(labelId, tourId, showId),
               UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
               ConditionExpression: newer,
-              ...(show.show ? { ExpressionAttributeNames: { '#show': 'show' } } : {}),
+              ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
               ExpressionAttributeValues: values,
             },
           },

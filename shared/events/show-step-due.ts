@@ -20,6 +20,9 @@ export const ShowStep = z.enum([
   'press-cancellation',
   // Outlets told of a show hear of its new date, times or venue (at once, when it changes).
   'press-change',
+  // The tour manager and crew get the day sheet again when the show's times or venue change on the
+  // same show day after the sheet went (at once, when it changes).
+  'day-sheet-update',
 ]);
 export type ShowStep = z.infer<typeof ShowStep>;
 
@@ -39,6 +42,8 @@ export const ShowStepDue = defineEvent({
     scheduledFor: z.iso.datetime(),
     /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
     cursor: z.string().min(1).optional(),
+    /** `press-change` of a show moved to another country: the country it left, whose outlets told of it hear that it moved. */
+    fromCountry: z.string().length(2).optional(),
   }),
   sample: {
     labelId: 'lbl-nightshift',

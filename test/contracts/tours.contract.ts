@@ -101,6 +101,20 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect(stored?.show?.date).toBe('2027-05-21');
     });
 
+    it('forgets the steps a change names (a show moved to another country is news there again), and keeps the rest', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      await store.markStepDone(show, 'press-announcement', at(1), []);
+      await store.markStepDone(show, 'advance-request', at(1), []);
+
+      const moved = { ...show, occurredAt: at(9) };
+      expect(await store.putShowIfNewer(moved, [], ['press-announcement'])).toBe(true);
+
+      expect((await store.getShow(show))?.stepsDone).toEqual({ 'advance-request': at(1) });
+      expect(await store.markStepDone(show, 'press-announcement', at(1), [])).toBe(true);
+    });
+
     it('takes each step once per moment, and again for the new moment of a moved show', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

@@ -3,8 +3,20 @@ import { Temporal } from 'temporal-polyfill';
 import { showStepScheduleName } from '#functions/tours/adapters.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { pressGatherSeconds } from '#shared/tours.ts';
 import { aLabel, sendWebhook } from './announcing.ts';
-import { api, clockNow, cloud, type SentMail, sdkConfig, sentMail, uniqueId, waitFor } from './cloud.ts';
+import {
+  advanceClock,
+  api,
+  busIdle,
+  clockNow,
+  cloud,
+  type SentMail,
+  sdkConfig,
+  sentMail,
+  uniqueId,
+  waitFor,
+} from './cloud.ts';
 
 /** Integration helpers for tours, against the test run's local cloud. */
 
@@ -45,6 +57,16 @@ export const aTourShow = (overrides: Partial<Show> & Pick<Show, 'date' | 'venue'
   status: 'confirmed',
   ...overrides,
 });
+
+/**
+ * Lets the press gathering window pass (press past its embargo, or without one, waits for it): once
+ * the cloud is idle (the schedules are in place), its clock moves on by the window and a minute.
+ */
+export async function afterPressWindow() {
+  await busIdle();
+  const now = await clockNow();
+  await advanceClock(new Date(now.getTime() + (pressGatherSeconds + 60) * 1000).toISOString());
+}
 
 export async function tourWebhook(
   label: { id: string; secret: string },

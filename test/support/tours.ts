@@ -7,6 +7,7 @@ import {
   type TourMailer,
   type ToursDeps,
 } from '#functions/tours/ports.ts';
+import { takeStep } from '#functions/tours/steps.ts';
 import type {
   AdvanceOutcome,
   GuestsOutcome,
@@ -16,11 +17,18 @@ import type {
   TourStore,
 } from '#shared/db/tours.ts';
 import { maxGuestsPerShow } from '#shared/db/tours.ts';
+import type { EventData } from '#shared/events/envelope.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import type { ShowStep } from '#shared/events/show-step-due.ts';
+import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { Outlet } from '#shared/outlets.ts';
-import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '#shared/tours.ts';
+import {
+  type AdvanceAnswers,
+  type Guest,
+  pressGatherSeconds,
+  type StoredShow,
+  type StoredTour,
+} from '#shared/tours.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
 export class InMemoryTours implements TourStore {
@@ -58,15 +66,17 @@ export class InMemoryTours implements TourStore {
     return { ...(tour ? { tour } : {}), shows };
   }
 
-  async putShowIfNewer(show: StoredShow, entries: OutboxEntry[]) {
+  async putShowIfNewer(show: StoredShow, entries: OutboxEntry[], forgetSteps: ShowStep[] = []) {
     const current = this.shows.get(this.showKey(show));
     if (current && current.occurredAt >= show.occurredAt) return false;
     const { effectsPending, ...rest } = structuredClone(show);
+    const stepsDone = { ...(current?.stepsDone ?? {}) };
+    for (const step of forgetSteps) delete stepsDone[step];
     this.shows.set(this.showKey(show), {
       ...current,
       ...rest,
       createdAt: current?.createdAt ?? show.createdAt,
-      stepsDone: current?.stepsDone ?? {},
+      stepsDone,
       ...(effectsPending ? { effectsPending } : {}),
       ...(current?.advance ? { advance: current.advance } : {}),
       ...(current?.guests ? { guests: current.guests } : {}),
@@ -171,10 +181,53 @@ export class InMemoryShowSchedules implements ShowSchedules {
   }
   async delete(ref: { labelId: string; tourId: string; showId: string; step: ShowStep }) {
     this.schedules.delete(JSON.stringify([ref.labelId, ref.tourId, ref.showId, ref.step]));
+    this.log.push(`delete ${ref.showId} ${ref.step}`);
   }
   forShow(showId: string) {
     return [...this.schedules.values()].filter((s) => s.showId === showId);
   }
+  /** The Show Step Due of each schedule that fires by `now` (removed, as a fired one-time schedule is), soonest first. */
+  firing(now: Date): EventData<typeof ShowStepDue>[] {
+    const firesAt = ({ moment }: ShowStepSchedule) =>
+      moment.timeZone === 'UTC' ? `${moment.wallTime}.000Z` : moment.scheduledFor;
+    const fired = [...this.schedules.entries()]
+      .filter(([, schedule]) => firesAt(schedule) <= now.toISOString())
+      .sort(([, a], [, b]) => firesAt(a).localeCompare(firesAt(b)));
+    for (const [key] of fired) this.schedules.delete(key);
+    return fired.map(([, { labelId, tourId, showId, moment }]) => ({
+      labelId,
+      tourId,
+      showId,
+      step: moment.step,
+      scheduledFor: moment.scheduledFor,
+    }));
+  }
+}
+
+/**
+ * Takes the steps due: the Show Step Due entries written so far, then, after the press gathering
+ * window (the clock moved on by it), the press schedules that fire by then.
+ */
+export async function runDueSteps(
+  fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours' | 'schedules'>,
+  now: { value: Date },
+): Promise<EventData<typeof ShowStepDue>[]> {
+  const taken: EventData<typeof ShowStepDue>[] = [];
+  const take = async (due: EventData<typeof ShowStepDue>) => {
+    taken.push(due);
+    await takeStep(due, { correlationId: 'c' }, fakes.deps);
+  };
+  const written = () =>
+    fakes.tours.outbox
+      .splice(0)
+      .filter((e) => e.detailType === 'Show Step Due')
+      .map((e) => e.detail.data as EventData<typeof ShowStepDue>);
+  for (const due of written()) await take(due);
+  now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
+  const press = fakes.schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
+  for (const due of press) await take(due);
+  for (const due of written()) await take(due);
+  return taken;
 }
 
 /** A mailer that sends each identity once, as the mail module's claims do (the module itself: test/unit/tours/mailer.test.ts). */

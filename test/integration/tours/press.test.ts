@@ -16,6 +16,7 @@ import {
 } from '#test/support/cloud.ts';
 import { createOutlet, localTokenKey } from '#test/support/outlets-cloud.ts';
 import {
+  afterPressWindow,
   aLabel,
   aPromoter,
   aTourShow,
@@ -142,6 +143,7 @@ describe('press for the shows of a tour', () => {
       status: 'announced',
     });
     await tourWebhook(label, 'tour.show.added', { tourId, show: hamburg }, 1);
+    await afterPressWindow();
     const [update] = await waitForMailTo(de.email, 'New Glass Harbour show in Germany');
     expect(calendarOf(update).map((e) => e.summary)).toEqual(['Glass Harbour at Hamburg Hall, Hamburg']);
 
@@ -208,6 +210,7 @@ describe('press for the shows of a tour', () => {
       tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
       shows: [lyon, lille],
     });
+    await afterPressWindow();
 
     const [told] = await waitForMailTo(fr.email, 'Paper Lanterns live in France');
     await busIdle();
@@ -219,5 +222,83 @@ describe('press for the shows of a tour', () => {
         .map((e) => e.localStart)
         .sort(),
     ).toEqual([`${lyon.date}T19:00:00`, `${lille.date}T19:00:00`]);
+  }, 300_000);
+  it('tells an outlet of two shows added by separate webhooks at the same moment in one announcement', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const today = (await clockNow()).toISOString().slice(0, 10);
+    const promoter = aPromoter('Apart');
+    const nl = await createOutlet({ name: 'OOR', genres: [genre], territories: ['NL'] });
+    const show = (city: string, days: number) =>
+      aTourShow({
+        date: plusDays(today, days),
+        venue: aVenue(city, 'NL', 'Europe/Amsterdam'),
+        promoter,
+        status: 'announced',
+      });
+    const [utrecht, tilburg] = [show('Utrecht', 40), show('Tilburg', 41)];
+    await tourWebhook(label, 'tour.booked', {
+      tourId,
+      artist: { name: 'Two Webhooks' },
+      genres: [genre],
+      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
+      shows: [aTourShow({ date: plusDays(today, 39), venue: aVenue('Oslo', 'NO', 'Europe/Oslo'), promoter })],
+    });
+
+    await Promise.all(
+      [utrecht, tilburg].map((added) => tourWebhook(label, 'tour.show.added', { tourId, show: added })),
+    );
+    await afterPressWindow();
+
+    const [told] = await waitForMailTo(nl.email, 'Two Webhooks live in Netherlands');
+    await busIdle();
+    expect(await mailsTo(nl.email)).toHaveLength(1);
+    expect(
+      calendarOf(told)
+        .map((e) => e.summary)
+        .sort(),
+    ).toEqual(['Two Webhooks at Tilburg Hall, Tilburg', 'Two Webhooks at Utrecht Hall, Utrecht']);
+  }, 300_000);
+
+  it('tells the outlets of the country a show left that it moved, once, and announces it in its new country', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const today = (await clockNow()).toISOString().slice(0, 10);
+    const be = await createOutlet({ name: 'Focus Knack', genres: [genre], territories: ['BE'] });
+    const lu = await createOutlet({ name: 'Lëtzebuerger Land', genres: [genre], territories: ['LU'] });
+    const brussels = aTourShow({
+      date: plusDays(today, 45),
+      venue: aVenue('Brussels', 'BE', 'Europe/Brussels'),
+      promoter: aPromoter('Moving'),
+      status: 'announced',
+    });
+    await tourWebhook(label, 'tour.booked', {
+      tourId,
+      artist: { name: 'Border Run' },
+      genres: [genre],
+      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
+      shows: [brussels],
+    });
+    await afterPressWindow();
+    await waitForMailTo(be.email, 'Border Run live in Belgium');
+
+    const luxembourg = { ...brussels, venue: aVenue('Luxembourg', 'LU', 'Europe/Luxembourg') };
+    await tourWebhook(label, 'tour.show.updated', { tourId, show: luxembourg }, 1);
+    await afterPressWindow();
+
+    const [moved] = await waitForMailTo(be.email, 'Moved: Border Run no longer in Belgium');
+    const [announced] = await waitForMailTo(lu.email, 'Border Run live in Luxembourg');
+    await busIdle();
+    expect(moved.body.text).toContain('moved to Luxembourg, Luxembourg');
+    expect(calendarOf(announced).map((e) => e.summary)).toEqual([
+      'Border Run at Luxembourg Hall, Luxembourg',
+    ]);
+    expect((await mailsTo(be.email)).map((m) => m.subject.split(':')[0])).toEqual([
+      'Border Run live in Belgium',
+      'Moved',
+    ]);
+    expect(await mailsTo(lu.email)).toHaveLength(1);
   }, 300_000);
 });

@@ -127,11 +127,6 @@ describe("the promoter's advance page", () => {
 
   it('answers a forged, expired, misused or replaced-promoter link with a readable page', async () => {
     const { deps, token } = await world('2027-04-20T10:00:00Z');
-    const expired = signAdvanceToken(key, {
-      ...ref,
-      promoterId,
-      expiresAt: Date.parse('2027-04-01T00:00:00Z') / 1000,
-    });
     const promo = signPromoToken(key, {
       labelId: 'l',
       releaseId: 'r',
@@ -147,14 +142,43 @@ describe("the promoter's advance page", () => {
     });
 
     const pages = await Promise.all(
-      [`${token.slice(0, -2)}xx`, expired, promo, otherPromoter, 'nonsense'].map((t) =>
-        openAdvancePage(t, deps),
-      ),
+      [`${token.slice(0, -2)}xx`, promo, otherPromoter, 'nonsense'].map((t) => openAdvancePage(t, deps)),
     );
+    const late = await world('2027-05-16T10:00:00Z');
+    const expired = await openAdvancePage(late.token, late.deps);
 
-    expect(pages.map((p) => p.statusCode)).toEqual([404, 410, 404, 404, 404]);
-    for (const page of pages) expect(page.body).toContain('This link does not work');
-    expect(pages[1].body).toContain('this link has expired');
+    expect(pages.map((p) => p.statusCode)).toEqual([404, 404, 404, 404]);
+    for (const page of [...pages, expired]) expect(page.body).toContain('This link does not work');
+    expect(expired.statusCode).toBe(410);
+    expect(expired.body).toContain('this link has expired');
+  });
+
+  it("keeps a postponed show's link open until a day after its new date, and ends that of a show brought forward a day after its new date", async () => {
+    const moveTo = async (tours: InMemoryTours, date: string) =>
+      tours.putShowIfNewer(
+        { ...(await tours.getShow(ref))!, show: { ...show, date }, occurredAt: '2027-01-02T00:00:00.000Z' },
+        [],
+      );
+    // The link was mailed for 14 May (valid until 16 May 04:00 UTC); the show moved to 28 May.
+    const postponed = await world('2027-05-20T10:00:00Z');
+    await moveTo(postponed.tours, '2027-05-28');
+    // The show moved forward to 1 May: its link ends on 3 May 04:00 UTC, not on 16 May.
+    const earlier = await world('2027-05-03T10:00:00Z');
+    await moveTo(earlier.tours, '2027-05-01');
+
+    const open = await openAdvancePage(postponed.token, postponed.deps);
+    const saved = await submitAdvancePage(
+      postponed.token,
+      filled(csrfTokenFor(key, postponed.token)),
+      postponed.deps,
+    );
+    const ended = await openAdvancePage(earlier.token, earlier.deps);
+
+    expect(open.statusCode).toBe(200);
+    expect(open.body).toContain('<form');
+    expect(saved.statusCode).toBe(200);
+    expect(ended.statusCode).toBe(410);
+    expect(ended.body).toContain('this link has expired');
   });
 });
 

@@ -8,7 +8,7 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { stepMoment, stepMoments } from '#shared/tours.ts';
 import { readCalendar } from '#test/support/calendar.ts';
-import { aShow, fakeToursDeps } from '#test/support/tours.ts';
+import { aShow, fakeToursDeps, runDueSteps } from '#test/support/tours.ts';
 
 const tourOf = (shows: Show[]) => ({
   tourId: 'tour-1',
@@ -187,6 +187,30 @@ describe('tours', () => {
     expect(outcome).toEqual({ outcome: 'ignored', reason: 'show is cancelled' });
   });
 
+  it('deletes no schedule a new show never had, and every one a show had when it is cancelled', async () => {
+    const now = { value: new Date('2027-04-20T00:00:00Z') };
+    const { deps, schedules } = fakeToursDeps(now);
+    // Booked late (its request and reminders are past) and announced with no embargo.
+    await bookTour(
+      tourOf([aShow({ status: 'announced' }), aShow({ showId: 'show-2', date: '2027-05-20' })]),
+      metaAt('2027-04-20T00:00:00Z'),
+      deps,
+    );
+    const booked = [...schedules.log];
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt('2027-04-21T00:00:00Z'),
+      deps,
+    );
+
+    expect(booked.filter((entry) => entry.startsWith('delete'))).toEqual([]);
+    expect(schedules.log.slice(booked.length).filter((entry) => entry.startsWith('delete'))).toEqual(
+      [...stepMoments(aShow({ status: 'announced' }))].map((moment) => `delete show-1 ${moment.step}`),
+    );
+    expect(schedules.forShow('show-1')).toEqual([]);
+  });
+
   it("ignores a change older than the show's last one: a late booking does not undo a cancellation", async () => {
     const now = { value: new Date('2027-01-01T00:00:00Z') };
     const { deps, tours } = fakeToursDeps(now);
@@ -325,6 +349,89 @@ describe('tours', () => {
   });
 });
 
+describe('a show retimed on its own day', () => {
+  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+  const laterDoors = { ...announced, times: { ...announced.times, doors: '20:00' } };
+  const pressOutlet = {
+    id: 'de',
+    name: 'de',
+    email: 'de@press.example',
+    kind: 'press' as const,
+    genres: ['synthpop'],
+    territories: ['DE'],
+    createdAt: '2027-01-01T00:00:00Z',
+    updatedAt: '2027-01-01T00:00:00Z',
+  };
+  const doorsIn = (mail: { data: { text: object } }) =>
+    /"Doors","value":"(\d\d:\d\d)/.exec(JSON.stringify(mail.data.text))?.[1];
+
+  async function world() {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    fakes.outlets.push(pressOutlet);
+    const runDue = () => runDueSteps(fakes, now);
+    await bookTour(
+      { ...tourOf([announced]), genres: ['synthpop'] },
+      metaAt('2027-02-02T00:00:00Z'),
+      fakes.deps,
+    );
+    await runDue();
+    const daySheet = stepMoment(announced, 'day-sheet');
+    const sheetStep = async () => {
+      now.value = new Date(daySheet.scheduledFor);
+      return takeStep(
+        { ...ref(), step: 'day-sheet', scheduledFor: daySheet.scheduledFor },
+        { correlationId: 'c' },
+        fakes.deps,
+      );
+    };
+    return { ...fakes, now, runDue, sheetStep };
+  }
+
+  it('mails the tour manager and crew an updated day sheet once per change when the doors move after the sheet went, and tells the press once', async () => {
+    const { deps, mailer, now, runDue, sheetStep } = await world();
+    await sheetStep();
+
+    now.value = new Date('2027-05-13T17:00:00Z');
+    await applyShowChange('tour-1', { type: 'set', show: laterDoors }, metaAt('2027-05-13T17:00:00Z'), deps);
+    const due = await runDue();
+    // The same change again (a redelivered step), then the doors back to 19:00: a change of its own.
+    for (const step of due) await takeStep(step, { correlationId: 'c' }, deps);
+    await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt('2027-05-13T18:30:00Z'), deps);
+    await runDue();
+
+    const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
+    expect(sheets.map((m) => [m.kind, doorsIn(m)])).toEqual([
+      ['day-sheet', '19:00'],
+      ['day-sheet-update', '20:00'],
+      ['day-sheet-update', '19:00'],
+    ]);
+    expect(JSON.stringify(sheets[1].data.text)).toContain('this one replaces it');
+    expect(mailer.sent.filter((m) => m.to.email === 'jo@crew.example')).toHaveLength(3);
+    expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+      'press-change',
+    ]);
+    // The promoter, who agreed the times with the label, gets no mail of the change.
+    expect(
+      mailer.sent.filter((m) => m.to.email === 'booking@nacht.example' && m.kind.startsWith('day-sheet')),
+    ).toEqual([]);
+  });
+
+  it('sends no update when the doors move before the sheet went: the scheduled sheet carries the new times', async () => {
+    const { deps, mailer, now, runDue, sheetStep } = await world();
+
+    now.value = new Date('2027-05-12T09:00:00Z');
+    await applyShowChange('tour-1', { type: 'set', show: laterDoors }, metaAt('2027-05-12T09:00:00Z'), deps);
+    await runDue();
+    await sheetStep();
+
+    const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
+    expect(sheets.map((m) => [m.kind, doorsIn(m)])).toEqual([['day-sheet', '20:00']]);
+  });
+});
+
 describe('press for the shows', () => {
   const anOutlet = (id: string, territories: string[], overrides: Record<string, unknown> = {}) => ({
     id,
@@ -386,44 +493,76 @@ describe('press for the shows', () => {
     expect(tours.outbox.filter((e) => e.detailType === 'Show Announced To Media')).toHaveLength(2);
   });
 
-  it('tells an outlet of two shows booked together in one country in one mail, even when each press step runs as soon as it is written', async () => {
+  it('tells an outlet of two shows booked together in one country in one mail', async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const { deps, mailer, outlets, tours } = fakeToursDeps(now);
-    outlets.push(anOutlet('de', ['DE']));
-    // A publisher faster than the booking: every press step runs the moment its entry is written.
-    const put = tours.putShowIfNewer.bind(tours);
-    tours.putShowIfNewer = async (show, entries) => {
-      const written = await put(show, entries);
-      for (const entry of entries.filter((e) => e.detailType === 'Show Step Due'))
-        await takeStep(entry.detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
-      return written;
-    };
+    const fakes = fakeToursDeps(now);
+    fakes.outlets.push(anOutlet('de', ['DE']));
 
     await bookTour(
       { ...tourOf([berlin, hamburg, aShow({ showId: 'show-3', date: '2027-05-20' })]), genres: ['synthpop'] },
       metaAt('2027-02-02T00:00:00Z'),
-      deps,
+      fakes.deps,
     );
+    await runDueSteps(fakes, now);
 
-    const press = mailer.sent.filter((m) => m.stream === 'campaign');
+    const press = fakes.mailer.sent.filter((m) => m.stream === 'campaign');
     expect(press.map((m) => [m.to.email, m.kind, m.context.listed])).toEqual([
       ['de@press.example', 'press-announcement', 'show-1,show-2'],
     ]);
     expect(String(press[0].attachments?.[0].content).match(/BEGIN:VEVENT/g)).toHaveLength(2);
     const done = async (showId: string) =>
-      (await tours.getShow(ref(showId)))?.stepsDone?.['press-announcement'];
+      (await fakes.tours.getShow(ref(showId)))?.stepsDone?.['press-announcement'];
     expect([await done('show-1'), await done('show-2')]).toEqual([expect.any(String), expect.any(String)]);
+  });
+
+  it('tells an outlet of two shows added by separate webhooks within the gathering window in one announcement, and of a show added after it in an update', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    fakes.outlets.push(anOutlet('de', ['DE']));
+    const cologne = aShow({
+      showId: 'show-3',
+      date: '2027-05-18',
+      venue: { ...aShow().venue, city: 'Cologne' },
+      status: 'announced',
+    });
+    await bookTour({ ...tourOf([]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), fakes.deps);
+
+    // Two webhooks at about the same moment, each with a show past its embargo, 20 s apart; what
+    // each writes is delivered at once.
+    for (const show of [berlin, hamburg]) {
+      await applyShowChange('tour-1', { type: 'set', show }, metaAt(now.value.toISOString()), fakes.deps);
+      for (const entry of fakes.tours.outbox.splice(0).filter((e) => e.detailType === 'Show Step Due'))
+        await takeStep(
+          entry.detail.data as EventData<typeof ShowStepDue>,
+          { correlationId: 'c' },
+          fakes.deps,
+        );
+      now.value = new Date(now.value.getTime() + 20_000);
+    }
+    await runDueSteps(fakes, now);
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: cologne },
+      metaAt(now.value.toISOString()),
+      fakes.deps,
+    );
+    await runDueSteps(fakes, now);
+
+    const press = fakes.mailer.sent.filter((m) => m.stream === 'campaign');
+    expect(press.map((m) => [m.kind, m.context.news])).toEqual([
+      ['press-announcement', 'show-1,show-2'],
+      ['press-update', 'show-3'],
+    ]);
   });
 
   it('continues press to a large directory page by page in new invocations (the step on the bus again with a cursor), telling each outlet once', async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const { deps, mailer, outlets, tours, published } = fakeToursDeps(now);
+    const { deps, mailer, outlets, tours, published, schedules } = fakeToursDeps(now);
     deps.settings.pressPageSize = 2;
     outlets.push(...['a', 'b', 'c', 'd', 'e'].map((id) => anOutlet(id, ['DE'])));
     await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
-    const first = tours.outbox.find((e) => e.detailType === 'Show Step Due')!.detail.data as EventData<
-      typeof ShowStepDue
-    >;
+    now.value = new Date('2027-02-02T00:05:00Z');
+    const [first] = schedules.firing(now.value);
 
     // Every invocation is out of time after its first page.
     const hops = [await takeStep(first, { correlationId: 'c' }, deps, now.value.getTime())];
@@ -489,7 +628,8 @@ describe('a moved show in the press', () => {
 
   it('tells the outlets told of a show its new date and times once per change, with the calendar that replaces theirs', async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const { deps, mailer, outlets, tours } = fakeToursDeps(now);
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, outlets } = fakes;
     outlets.push({
       id: 'de',
       name: 'de',
@@ -501,16 +641,11 @@ describe('a moved show in the press', () => {
       updatedAt: '2027-01-01T00:00:00Z',
     });
     await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
-    const runDue = async () => {
-      for (const entry of tours.outbox.splice(0).filter((e) => e.detailType === 'Show Step Due'))
-        await takeStep(entry.detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
-    };
+    const runDue = () => runDueSteps(fakes, now);
     await runDue();
     const change = async (show: Show, at: string) => {
       await applyShowChange('tour-1', { type: 'set', show }, metaAt(at), deps);
-      const due = tours.outbox.filter((e) => e.detailType === 'Show Step Due');
-      await runDue();
-      return due;
+      return runDue();
     };
 
     const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
@@ -521,7 +656,7 @@ describe('a moved show in the press', () => {
     );
     await change({ ...retimed, date: '2027-05-15' }, '2027-02-05T00:00:00Z');
     // A redelivery of the first change's step finds the show changed since: nothing.
-    await takeStep(dueFirst[0].detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
+    await takeStep(dueFirst[0], { correlationId: 'c' }, deps);
 
     const press = mailer.sent.filter((m) => m.to.email === 'de@press.example');
     expect(press.map((m) => m.kind)).toEqual(['press-announcement', 'press-change', 'press-change']);
@@ -536,6 +671,47 @@ describe('a moved show in the press', () => {
     expect(sequences[0]).toBe(0);
     expect(sequences[1]).toBeGreaterThan(sequences[0]);
     expect(sequences[2]).toBeGreaterThan(sequences[1]);
+  });
+});
+
+describe('a show moved to another country', () => {
+  it('tells the outlets of the country it left that it moved, once, and announces it to the new country as a new show', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, outlets } = fakes;
+    const outlet = (id: string, country: string) => ({
+      id,
+      name: id,
+      email: `${id}@press.example`,
+      kind: 'press' as const,
+      genres: ['synthpop'],
+      territories: [country],
+      createdAt: '2027-01-01T00:00:00Z',
+      updatedAt: '2027-01-01T00:00:00Z',
+    });
+    outlets.push(outlet('de', 'DE'), outlet('fr', 'FR'));
+    const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+    const runDue = () => runDueSteps(fakes, now);
+    await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    await runDue();
+
+    const paris = {
+      ...berlin,
+      venue: { ...berlin.venue, name: 'Olympia', city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' },
+    };
+    await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt('2027-02-03T00:00:00Z'), deps);
+    const due = await runDue();
+    // Each step delivered again: nobody hears twice.
+    for (const step of due) await takeStep(step, { correlationId: 'c' }, deps);
+
+    const to = (id: string) => mailer.sent.filter((m) => m.to.email === `${id}@press.example`);
+    expect(to('de').map((m) => m.kind)).toEqual(['press-announcement', 'press-moved']);
+    expect(JSON.stringify(to('de')[1].data.text)).toContain('moved to Paris, France');
+    expect(readCalendar(String(to('de')[1].attachments?.[0].content))[0].localStart).toBe(
+      '2027-05-14T19:00:00',
+    );
+    expect(to('fr').map((m) => [m.kind, m.context.listed])).toEqual([['press-announcement', 'show-1']]);
+    expect((to('fr')[0].data.text as { subject: string }).subject).toContain('live in France');
   });
 });
 

@@ -1,0 +1,74 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advanceLinkExpiry } from '#shared/tours.ts';
+import { browserOrSkip } from '#test/support/browser.ts';
+import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
+import {
+  aLabel,
+  aPromoter,
+  aTourShow,
+  aVenue,
+  linkIn,
+  plusDays,
+  tourWebhook,
+  waitForMailTo,
+} from '#test/support/tours-cloud.ts';
+
+/**
+ * The promoter's advance link after the show moved, opened in headless Chromium on the local cloud:
+ * its expiry follows the show's date as it is now, not the date the link was mailed for.
+ */
+let browser: Browser | undefined;
+let skipBrowser: string | undefined;
+beforeAll(async () => {
+  const found = await browserOrSkip();
+  if ('browser' in found) browser = found.browser;
+  else skipBrowser = found.skip;
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("a postponed show's advance link", () => {
+  it('opens the form after the old date has long passed, until a day after the new date', async (context) => {
+    if (!browser) return context.skip(skipBrowser);
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const promoter = aPromoter('Postponed');
+    const today = (await clockNow()).toISOString().slice(0, 10);
+    // Three days out: the advance request is overdue and goes at once.
+    const show = aTourShow({
+      date: plusDays(today, 3),
+      venue: aVenue('Vienna', 'AT', 'Europe/Vienna'),
+      promoter,
+    });
+    await tourWebhook(label, 'tour.booked', {
+      tourId,
+      artist: { name: 'Late Bloom' },
+      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
+      shows: [show],
+    });
+    const link = linkIn((await waitForMailTo(promoter.email, 'Advance for Late Bloom'))[0], 'a');
+
+    const postponed = { ...show, date: plusDays(show.date, 14) };
+    await tourWebhook(label, 'tour.show.updated', { tourId, show: postponed }, 1);
+    await busIdle();
+    // Two hours past the day after the old date, when the link as mailed would have expired.
+    await advanceClock(new Date((advanceLinkExpiry(show) + 7200) * 1000).toISOString());
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const open = await page.goto(link);
+    const heading = await page.textContent('h1');
+    const hasForm = (await page.locator('form').count()) > 0;
+
+    await advanceClock(new Date((advanceLinkExpiry(postponed) + 60) * 1000).toISOString());
+    const ended = await page.goto(link);
+    const endedHeading = await page.textContent('h1');
+    await page.close();
+
+    expect(open?.status()).toBe(200);
+    expect(heading).toContain('Advance: Late Bloom at Vienna Hall');
+    expect(hasForm).toBe(true);
+    expect(ended?.status()).toBe(410);
+    expect(endedHeading).toBe('This link does not work');
+  }, 300_000);
+});

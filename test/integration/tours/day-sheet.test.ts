@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { stepMoment } from '#shared/tours.ts';
+import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+import {
+  afterPressWindow,
+  aLabel,
+  aPromoter,
+  aTourShow,
+  aVenue,
+  mailsTo,
+  plusDays,
+  sendWebhook,
+  waitForMailTo,
+} from '#test/support/tours-cloud.ts';
+
+/** A show retimed on its own day on the local cloud: the tour manager's day sheet follows. */
+describe('doors moved after the day sheet went', () => {
+  it('mails the tour manager one updated day sheet with the new doors, once for a redelivered webhook, and tells the press once', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const tourManager = { name: 'Tam', email: `${uniqueId('tm')}@tm.example` };
+    const promoter = aPromoter('Retimed');
+    const today = (await clockNow()).toISOString().slice(0, 10);
+    const show = aTourShow({
+      date: plusDays(today, 5),
+      venue: aVenue('Oslo', 'NO', 'Europe/Oslo'),
+      promoter,
+      status: 'announced',
+    });
+    const no = await createOutlet({ name: 'Natt&Dag', genres: [genre], territories: ['NO'] });
+    const webhook = async (type: string, data: unknown, id?: string) => {
+      const sent = await sendWebhook(
+        label,
+        { type, timestamp: (await clockNow()).toISOString(), data },
+        { id },
+      );
+      expect(sent.status).toBe(202);
+    };
+    await webhook('tour.booked', {
+      tourId,
+      artist: { name: 'Door Change' },
+      genres: [genre],
+      tourManager,
+      shows: [show],
+    });
+    await afterPressWindow();
+    await waitForMailTo(no.email, 'Door Change live in Norway');
+    await advanceClock(
+      new Date(Date.parse(stepMoment(show, 'day-sheet').scheduledFor) + 60_000).toISOString(),
+    );
+    await waitForMailTo(tourManager.email, 'Day sheet: Door Change at Oslo Hall');
+
+    const later = { ...show, times: { ...show.times, doors: '20:00' } };
+    const webhookId = `msg_${uniqueId('retime')}`;
+    await webhook('tour.show.updated', { tourId, show: later }, webhookId);
+    const [updated] = await waitForMailTo(tourManager.email, 'Updated day sheet: Door Change at Oslo Hall');
+    await waitForMailTo(no.email, 'Changed: Door Change in Norway');
+    await webhook('tour.show.updated', { tourId, show: later }, webhookId);
+    await busIdle();
+
+    expect(updated.body.text).toContain('20:00');
+    expect(await mailsTo(tourManager.email, 'Updated day sheet')).toHaveLength(1);
+    expect(await mailsTo(no.email, 'Changed:')).toHaveLength(1);
+    expect(await mailsTo(promoter.email, 'day sheet')).toHaveLength(0);
+  }, 300_000);
+});
