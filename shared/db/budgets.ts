@@ -29,6 +29,7 @@ import { writeWithOutbox } from './outbox.ts';
  *     sk = VERSION#<expenseId>#<at>       every version received (recorded, amended, voided), kept
  *     sk = ALERT#<alertId>                an alert raised (once per budget, threshold or line, and period)
  *     sk = DRIFT#<date>                   a drift found and repaired by the reconciliation
+ *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also carried by expenses of other budgets of the label
  * - a label's budgets by scope: gsi1pk = BUDGETS#<labelId>, gsi1sk = <scopeKind>#<scopeId>#<budgetId>
  * - every budget, for the daily fan-out: gsi2pk = BUDGETS#ALL, gsi2sk = <labelId>#<budgetId>
  * - an artist's recoupable expenses: gsi1pk = RECOUPABLE#<labelId>#<artistId>, gsi1sk = <budgetId>#<expenseId>
@@ -37,9 +38,10 @@ import { writeWithOutbox } from './outbox.ts';
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
  * - exchange rates of a day: pk = FX#<date>, sk = FX
- *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also under expenses of other budgets of the label
- * - a label's expenses by vendor invoice (possible duplicates across budgets): pk = INVOICE#<labelId>#<vendor>#<invoice>,
- *     sk = <budgetId>#<expenseId>   (vendor and invoice number trimmed and lower-cased)
+ * - a label's expenses by vendor invoice (possible duplicates across budgets): pk = INVOICE#<labelId>#<vendor>#<invoice>
+ *   (vendor and invoice number trimmed and lower-cased), with
+ *     sk = <budgetId>#<expenseId>   whether the expense carries it, as of its state's revision
+ *     sk = GENERATION               raised by each filing, so the flags computed from the filings keep the latest
  * - a budget mail that bounced or drew a complaint, stated once: pk = BUDGET-MAIL-UNDELIVERABLE#<deliveryId>, sk = MAIL
  * - a tour's show settlements, every version (for a tour budget set after them): pk = TOUR-SETTLEMENTS#<labelId>#<tourId>,
  *     sk = SHOW#<showId>#<at>
@@ -94,19 +96,19 @@ const settlementKey = (labelId: string, tourId: string, showId: string, at: stri
  */
 export const settlementEntryId = (tourId: string, showId: string) => keyOf('show-settlement', tourId, showId);
 
-const invoiceKey = (
-  labelId: string,
-  vendor: string,
-  invoiceNumber: string,
-  budgetId: string,
-  expenseId: string,
-) => {
-  const invoice = invoiceOf(vendor, invoiceNumber);
-  return {
-    pk: keyOf('INVOICE', labelId, invoice.vendor, invoice.invoiceNumber),
-    sk: keyParts(budgetId, expenseId),
-  };
+const invoiceKey = (labelId: string, invoice: InvoiceRef, budgetId: string, expenseId: string) => ({
+  pk: invoicePartition(labelId, invoice),
+  sk: keyParts(budgetId, expenseId),
+});
+const invoicePartition = (labelId: string, invoice: InvoiceRef) => {
+  const { vendor, invoiceNumber } = invoiceOf(invoice.vendor, invoice.invoiceNumber);
+  return keyOf('INVOICE', labelId, vendor, invoiceNumber);
 };
+/** The invoice's generation: no filing's sort key (two escaped parts) can be this one. */
+const invoiceGenerationKey = (labelId: string, invoice: InvoiceRef) => ({
+  pk: invoicePartition(labelId, invoice),
+  sk: 'GENERATION',
+});
 const duplicateKey = (labelId: string, budgetId: string, vendor: string, invoiceNumber: string) => {
   const invoice = invoiceOf(vendor, invoiceNumber);
   return { pk: partition(labelId, budgetId), sk: keyOf('DUPLICATE', invoice.vendor, invoice.invoiceNumber) };
@@ -206,6 +208,20 @@ export interface LedgerWrite {
   delta: Counters;
 }
 
+/** A vendor invoice as an expense names it. */
+export interface InvoiceRef {
+  vendor: string;
+  invoiceNumber: string;
+}
+
+/** One expense filed under a vendor invoice: whether it carries it as of its state's revision. */
+export interface InvoiceFiling {
+  budgetId: string;
+  expenseId: string;
+  revision: number;
+  carries: boolean;
+}
+
 export interface Page<T> {
   items: T[];
   cursor?: string;
@@ -270,16 +286,24 @@ export interface BudgetStore {
     artistId: string,
   ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
   rates(date: string): Promise<Record<string, string> | undefined>;
-  /** Files an expense under its vendor invoice; answers every expense of the label filed under it (strongly consistent). */
-  fileInvoice(
+  /** Every version of one expense (strongly consistent): what it carried before its latest version. */
+  expenseVersions(labelId: string, budgetId: string, expenseId: string): Promise<ExpenseVersion[]>;
+  /**
+   * Files one expense under a vendor invoice as of its state's `revision`: whether it carries the
+   * invoice now (counted, with that vendor and number). A filing of an older revision than the one
+   * stored changes nothing; a newer one raises the invoice's generation in the same write.
+   */
+  fileInvoice(labelId: string, invoice: InvoiceRef, filing: InvoiceFiling): Promise<void>;
+  /** Every expense of the label filed under the invoice, and its generation (strongly consistent). */
+  invoiceFilings(
     labelId: string,
-    vendor: string,
-    invoiceNumber: string,
-    budgetId: string,
-    expenseId: string,
-  ): Promise<{ budgetId: string; expenseId: string }[]>;
-  /** Flags the invoice on each budget it names (a flag naming fewer expenses is replaced, never one naming more). */
-  flagInvoice(labelId: string, invoice: FlaggedInvoice): Promise<void>;
+    invoice: InvoiceRef,
+  ): Promise<{ generation: number; filings: InvoiceFiling[] }>;
+  /**
+   * Sets the invoice's flag on one budget as computed from the filings of `generation`: the expenses
+   * (of this and other budgets) that carry it, or none (no flag). A flag of a later generation stays.
+   */
+  flagInvoice(labelId: string, budgetId: string, invoice: FlaggedInvoice, generation: number): Promise<void>;
   /**
    * Marks these budgets' owner unreachable (each budget, idempotently), then keeps the mark of the
    * mail with its event, once per mail: false when this mail was marked before (no second event).
@@ -508,7 +532,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
             });
           else if (item.entity === 'drift')
             ledger.drift.push({ date: item.date, at: item.at, differences: item.differences });
-          else if (item.entity === 'duplicate')
+          // A flag whose expenses all stopped carrying the invoice elsewhere names none: no flag.
+          else if (item.entity === 'duplicate' && item.expenses?.length > 0)
             ledger.flagged.push({
               vendor: item.vendor,
               invoiceNumber: item.invoiceNumber,
@@ -783,47 +808,106 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       return (await get(ratesKey(date)))?.rates;
     },
 
-    async fileInvoice(labelId, vendor, invoiceNumber, budgetId, expenseId) {
-      const key = invoiceKey(labelId, vendor, invoiceNumber, budgetId, expenseId);
-      await db.send(
-        new PutCommand({ TableName: table, Item: { ...key, entity: 'invoice', budgetId, expenseId } }),
-      );
-      const found: { budgetId: string; expenseId: string }[] = [];
+    async expenseVersions(labelId, budgetId, expenseId) {
+      const found: ExpenseVersion[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': partition(labelId, budgetId),
+            ':prefix': `${keyOf('VERSION', expenseId)}#`,
+          },
+          ConsistentRead: true,
+        },
+      ))
+        for (const item of page.Items ?? []) {
+          const { pk: _p, sk: _s, entity: _e, ...version } = item;
+          found.push(version as ExpenseVersion);
+        }
+      return found;
+    },
+
+    async fileInvoice(labelId, invoice, filing) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: {
+                    ...invoiceKey(labelId, invoice, filing.budgetId, filing.expenseId),
+                    entity: 'invoice',
+                    ...filing,
+                  },
+                  // The expense's state orders its filings: one read before a later change arrives late.
+                  ConditionExpression: 'attribute_not_exists(pk) OR revision < :revision',
+                  ExpressionAttributeValues: { ':revision': filing.revision },
+                },
+              },
+              {
+                Update: {
+                  TableName: table,
+                  Key: invoiceGenerationKey(labelId, invoice),
+                  UpdateExpression: 'ADD generation :one',
+                  ExpressionAttributeValues: { ':one': 1 },
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!failedConditions(error)?.some(Boolean)) throw error;
+      }
+    },
+
+    async invoiceFilings(labelId, invoice) {
+      // The generation first: the filings read after it are at least that generation's.
+      const head = await get(invoiceGenerationKey(labelId, invoice), true);
+      const filings: InvoiceFiling[] = [];
       for await (const page of paginateQuery(
         { client: db },
         {
           TableName: table,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': key.pk },
+          ExpressionAttributeValues: { ':pk': invoicePartition(labelId, invoice) },
           ConsistentRead: true,
         },
       ))
         for (const item of page.Items ?? [])
-          found.push({ budgetId: item.budgetId, expenseId: item.expenseId });
-      return found;
+          if (item.entity === 'invoice')
+            filings.push({
+              budgetId: item.budgetId,
+              expenseId: item.expenseId,
+              revision: Number(item.revision ?? 0),
+              // Filed before filings said whether they carry it: as they were then, carrying it.
+              carries: item.carries !== false,
+            });
+      return { generation: Number(head?.generation ?? 0), filings };
     },
 
-    async flagInvoice(labelId, invoice) {
-      for (const budgetId of new Set(invoice.expenses.map((e) => e.budgetId)))
-        try {
-          await db.send(
-            new PutCommand({
-              TableName: table,
-              Item: {
-                ...duplicateKey(labelId, budgetId, invoice.vendor, invoice.invoiceNumber),
-                entity: 'duplicate',
-                ...invoice,
-                count: invoice.expenses.length,
-              },
-              // Two expenses filed at once both flag: the flag that names more of them stays.
-              ConditionExpression: 'attribute_not_exists(pk) OR #count < :count',
-              ExpressionAttributeNames: { '#count': 'count' },
-              ExpressionAttributeValues: { ':count': invoice.expenses.length },
-            }),
-          );
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
+    async flagInvoice(labelId, budgetId, invoice, generation) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: table,
+            Item: {
+              ...duplicateKey(labelId, budgetId, invoice.vendor, invoice.invoiceNumber),
+              entity: 'duplicate',
+              ...invoice,
+              generation,
+            },
+            // Flags computed from filings of different moments: the latest generation's stays.
+            ConditionExpression:
+              'attribute_not_exists(pk) OR attribute_not_exists(generation) OR generation < :generation',
+            ExpressionAttributeValues: { ':generation': generation },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     },
 
     async markOwnerUnreachable(labelId, budgetIds, mark, entry) {

@@ -417,35 +417,87 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await inOutbox(store, again.eventId)).toBe(false);
     });
 
-    it("files expenses by the label's vendor invoice and keeps on each budget the flag that names the most", async () => {
+    it("files expenses by the label's vendor invoice in the order of their state's revision, raising the invoice's generation", async () => {
+      const store = makeStore();
+      const labelId = uniqueId('lbl');
+      const invoice = { vendor: 'Airplay Partners', invoiceNumber: 'AP-1' };
+      const filing = { budgetId: 'bud-1', expenseId: 'exp-1', revision: 2, carries: true };
+
+      await store.fileInvoice(labelId, invoice, filing);
+      await store.fileInvoice(uniqueId('lbl'), invoice, { ...filing, budgetId: 'bud-x' });
+      await store.fileInvoice(
+        labelId,
+        { vendor: ' airplay PARTNERS', invoiceNumber: 'ap-1 ' },
+        { budgetId: 'bud-2', expenseId: 'exp-2', revision: 1, carries: true },
+      );
+      const before = await store.invoiceFilings(labelId, invoice);
+      await store.fileInvoice(labelId, invoice, { ...filing, revision: 1, carries: false });
+      await store.fileInvoice(labelId, invoice, filing);
+      const late = await store.invoiceFilings(labelId, invoice);
+      await store.fileInvoice(labelId, invoice, { ...filing, revision: 3, carries: false });
+      const after = await store.invoiceFilings(labelId, invoice);
+
+      expect(before.filings).toHaveLength(2);
+      expect(before.filings).toEqual(
+        expect.arrayContaining([
+          filing,
+          { budgetId: 'bud-2', expenseId: 'exp-2', revision: 1, carries: true },
+        ]),
+      );
+      expect(late).toEqual(before);
+      expect(after.generation).toBeGreaterThan(before.generation);
+      expect(after.filings).toContainEqual({ ...filing, revision: 3, carries: false });
+      expect(
+        await store.invoiceFilings(labelId, { vendor: 'Airplay Partners', invoiceNumber: 'AP-2' }),
+      ).toEqual({
+        generation: 0,
+        filings: [],
+      });
+    });
+
+    it("keeps on each budget the invoice's flag of the latest generation, and none once it names no expense", async () => {
       const store = makeStore();
       const budget = aBudget();
       const other = aBudget({ labelId: budget.labelId });
       await store.saveBudget(budget);
       await store.saveBudget(other);
-
-      await store.fileInvoice(budget.labelId, 'Airplay Partners', 'AP-1', budget.budgetId, 'exp-1');
-      await store.fileInvoice(uniqueId('lbl'), 'Airplay Partners', 'AP-1', 'bud-x', 'exp-x');
-      const filed = await store.fileInvoice(
-        budget.labelId,
-        ' airplay PARTNERS',
-        'ap-1',
-        other.budgetId,
-        'exp-2',
-      );
-      const both = { vendor: 'Airplay Partners', invoiceNumber: 'AP-1', expenses: filed };
-      await store.flagInvoice(budget.labelId, both);
-      await store.flagInvoice(budget.labelId, { ...both, expenses: filed.slice(0, 1) });
-
-      expect(filed).toEqual(
-        expect.arrayContaining([
+      const both = {
+        vendor: 'Airplay Partners',
+        invoiceNumber: 'AP-1',
+        expenses: [
           { budgetId: budget.budgetId, expenseId: 'exp-1' },
           { budgetId: other.budgetId, expenseId: 'exp-2' },
-        ]),
-      );
-      expect(filed).toHaveLength(2);
-      expect((await store.ledger(budget.labelId, budget.budgetId)).flagged).toEqual([both]);
-      expect((await store.ledger(budget.labelId, other.budgetId)).flagged).toEqual([both]);
+        ],
+      };
+
+      await store.flagInvoice(budget.labelId, budget.budgetId, both, 2);
+      await store.flagInvoice(budget.labelId, other.budgetId, both, 2);
+      await store.flagInvoice(budget.labelId, budget.budgetId, { ...both, expenses: [] }, 1);
+      const flagged = (await store.ledger(budget.labelId, budget.budgetId)).flagged;
+      await store.flagInvoice(budget.labelId, other.budgetId, { ...both, expenses: [] }, 3);
+      await store.flagInvoice(budget.labelId, other.budgetId, both, 2);
+
+      expect(flagged).toEqual([both]);
+      expect((await store.ledger(budget.labelId, other.budgetId)).flagged).toEqual([]);
+    });
+
+    it('reads the versions of one expense, not those of an expense whose id starts the same', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      await store.saveBudget(budget);
+      const first = aVersion('exp-1', '2027-02-01T10:00:00.000Z#e1');
+      const second = { ...aVersion('exp-1', '2027-02-02T10:00:00.000Z#e2'), change: 'amended' as const };
+      const other = aVersion('exp-1#2');
+
+      for (const version of [first, second, other])
+        await store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [version],
+          states: [],
+          delta: {},
+        });
+
+      const versions = await store.expenseVersions(budget.labelId, budget.budgetId, 'exp-1');
+      expect(versions.sort((a, b) => a.at.localeCompare(b.at))).toEqual([first, second]);
     });
   });
 }

@@ -10,6 +10,8 @@ import type {
   BudgetStore,
   DayResult,
   DriftRecord,
+  InvoiceFiling,
+  InvoiceRef,
   Ledger,
   OwnerUnreachable,
   SettlementVersion,
@@ -34,8 +36,8 @@ export class InMemoryBudgets implements BudgetStore {
   readonly fx = new Map<string, Record<string, string>>();
   readonly settlements = new Map<string, SettlementVersion>();
   readonly undeliverable = new Set<string>();
-  readonly invoices = new Map<string, { budgetId: string; expenseId: string }[]>();
-  readonly flags = new Map<string, FlaggedInvoice>();
+  readonly invoices = new Map<string, { generation: number; filings: InvoiceFiling[] }>();
+  readonly flags = new Map<string, FlaggedInvoice & { generation: number }>();
   /** Every outbox entry written, in order. */
   readonly published: OutboxEntry[] = [];
 
@@ -118,7 +120,9 @@ export class InMemoryBudgets implements BudgetStore {
       versions: this.inBudget(this.versions, labelId, budgetId),
       alerts: this.inBudget(this.alerts, labelId, budgetId),
       drift: clone(this.drift.get(key(labelId, budgetId)) ?? []),
-      flagged: this.inBudget(this.flags, labelId, budgetId),
+      flagged: this.inBudget(this.flags, labelId, budgetId)
+        .filter((flag) => flag.expenses.length > 0)
+        .map(({ generation: _g, ...flag }) => flag),
     };
   }
 
@@ -231,29 +235,36 @@ export class InMemoryBudgets implements BudgetStore {
     return clone(this.fx.get(date));
   }
 
-  async fileInvoice(
-    labelId: string,
-    vendor: string,
-    invoiceNumber: string,
-    budgetId: string,
-    expenseId: string,
-  ) {
-    const invoice = invoiceOf(vendor, invoiceNumber);
-    const k = key(labelId, invoice.vendor, invoice.invoiceNumber);
-    const filed = this.invoices.get(k) ?? [];
-    if (!filed.some((e) => e.budgetId === budgetId && e.expenseId === expenseId))
-      filed.push({ budgetId, expenseId });
-    this.invoices.set(k, filed);
-    return clone(filed);
+  async expenseVersions(labelId: string, budgetId: string, expenseId: string) {
+    return this.inBudget(this.versions, labelId, budgetId).filter((v) => v.expenseId === expenseId);
   }
 
-  async flagInvoice(labelId: string, flagged: FlaggedInvoice) {
+  private invoiceKey(labelId: string, invoice: InvoiceRef) {
+    const { vendor, invoiceNumber } = invoiceOf(invoice.vendor, invoice.invoiceNumber);
+    return key(labelId, vendor, invoiceNumber);
+  }
+
+  async fileInvoice(labelId: string, invoice: InvoiceRef, filing: InvoiceFiling) {
+    const k = this.invoiceKey(labelId, invoice);
+    const filed = this.invoices.get(k) ?? { generation: 0, filings: [] };
+    const same = (f: InvoiceFiling) => f.budgetId === filing.budgetId && f.expenseId === filing.expenseId;
+    const stored = filed.filings.find(same);
+    if (stored && stored.revision >= filing.revision) return;
+    filed.filings = [...filed.filings.filter((f) => !same(f)), clone(filing)];
+    filed.generation++;
+    this.invoices.set(k, filed);
+  }
+
+  async invoiceFilings(labelId: string, invoice: InvoiceRef) {
+    return clone(this.invoices.get(this.invoiceKey(labelId, invoice)) ?? { generation: 0, filings: [] });
+  }
+
+  async flagInvoice(labelId: string, budgetId: string, flagged: FlaggedInvoice, generation: number) {
     const invoice = invoiceOf(flagged.vendor, flagged.invoiceNumber);
-    for (const budgetId of new Set(flagged.expenses.map((e) => e.budgetId))) {
-      const k = key(labelId, budgetId, invoice.vendor, invoice.invoiceNumber);
-      const stored = this.flags.get(k);
-      if (!stored || stored.expenses.length < flagged.expenses.length) this.flags.set(k, clone(flagged));
-    }
+    const k = key(labelId, budgetId, invoice.vendor, invoice.invoiceNumber);
+    const stored = this.flags.get(k);
+    if (stored && stored.generation >= generation) return;
+    this.flags.set(k, { ...clone(flagged), generation });
   }
 
   async markOwnerUnreachable(

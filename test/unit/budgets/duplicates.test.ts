@@ -82,4 +82,89 @@ describe('possible duplicates across budgets', () => {
     expect(flagged).toHaveLength(1);
     expect((await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult?.possibleDuplicates).toEqual([]);
   });
+
+  const duplicatesOf = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) =>
+    (await h.store.getBudget('lbl-1', budgetId))?.lastResult?.possibleDuplicates;
+
+  it("clears this budget's flag when the expense of the other budget is voided, though nothing changed here", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget('bud-1'));
+    await h.budget(aBudget('bud-2'));
+    await h.expense(anInvoice({}));
+    await h.expense(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' }));
+    await h.reconcile('2027-03-03');
+    const before = await duplicatesOf(h, 'bud-1');
+
+    await h.voidExpense({ expenseId: 'exp-9', budgetId: 'bud-2', reason: 'entered twice' });
+    await h.reconcile('2027-03-04');
+
+    expect(before).toHaveLength(1);
+    expect(await duplicatesOf(h, 'bud-1')).toEqual([]);
+    expect(await duplicatesOf(h, 'bud-2')).toEqual([]);
+    expect((await h.ledger('bud-1')).flagged).toEqual([]);
+  });
+
+  it('clears the flag of both budgets when one of the expenses is amended to another invoice number, and flags the new one if shared', async () => {
+    const h = budgetsHarness();
+    for (const id of ['bud-1', 'bud-2', 'bud-3']) await h.budget(aBudget(id));
+    await h.expense(anInvoice({}));
+    await h.expense(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' }));
+    await h.expense(anInvoice({ expenseId: 'exp-5', budgetId: 'bud-3', invoiceNumber: 'AP-115' }));
+
+    await h.amend(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2', invoiceNumber: 'AP-115' }));
+    await h.reconcile('2027-03-03');
+
+    expect(await duplicatesOf(h, 'bud-1')).toEqual([]);
+    expect(await duplicatesOf(h, 'bud-2')).toMatchObject([
+      {
+        invoiceNumber: 'AP-115',
+        expenseIds: ['exp-9'],
+        elsewhere: [{ budgetId: 'bud-3', expenseId: 'exp-5' }],
+      },
+    ]);
+    expect(await duplicatesOf(h, 'bud-3')).toMatchObject([
+      { invoiceNumber: 'AP-115', elsewhere: [{ budgetId: 'bud-2', expenseId: 'exp-9' }] },
+    ]);
+  });
+
+  it('ends with no flag whatever order the void and the expenses arrive in, and however often each is redelivered', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget('bud-1'));
+    await h.budget(aBudget('bud-2'));
+    const recorded = { occurredAt: '2027-03-02T10:00:00.000Z', eventId: 'rec-9' };
+    const voided = { occurredAt: '2027-03-02T12:00:00.000Z', eventId: 'void-9' };
+    const other = anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' });
+
+    await h.voidExpense({ expenseId: 'exp-9', budgetId: 'bud-2' }, voided);
+    await h.expense(anInvoice({}));
+    await h.expense(other, recorded);
+    await h.voidExpense({ expenseId: 'exp-9', budgetId: 'bud-2' }, voided);
+    await h.expense(other, recorded);
+    await h.reconcile('2027-03-03');
+
+    expect(await duplicatesOf(h, 'bud-1')).toEqual([]);
+    expect((await h.ledger('bud-1')).flagged).toEqual([]);
+  });
+
+  it('flags the invoice again when the voided expense is recorded anew under a later version', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget('bud-1'));
+    await h.budget(aBudget('bud-2'));
+    await h.expense(anInvoice({}));
+    await h.expense(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' }), {
+      occurredAt: '2027-03-02T10:00:00.000Z',
+    });
+    await h.voidExpense(
+      { expenseId: 'exp-9', budgetId: 'bud-2' },
+      { occurredAt: '2027-03-02T11:00:00.000Z' },
+    );
+    await h.amend(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' }), {
+      occurredAt: '2027-03-02T12:00:00.000Z',
+    });
+    await h.reconcile('2027-03-03');
+
+    expect(await duplicatesOf(h, 'bud-1')).toMatchObject([
+      { expenseIds: ['exp-1'], elsewhere: [{ budgetId: 'bud-2', expenseId: 'exp-9' }] },
+    ]);
+  });
 });
