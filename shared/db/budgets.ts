@@ -7,7 +7,14 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Budget, Counters, ExpenseState, ExpenseVersion, FlaggedInvoice } from '../budgets/ledger.ts';
+import type {
+  Budget,
+  Counters,
+  Entry,
+  ExpenseState,
+  ExpenseVersion,
+  FlaggedInvoice,
+} from '../budgets/ledger.ts';
 import { invoiceOf, isCounterName } from '../budgets/ledger.ts';
 import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
@@ -33,7 +40,10 @@ import { writeWithOutbox } from './outbox.ts';
  * - a label's budgets by scope: gsi1pk = BUDGETS#<labelId>, gsi1sk = <scopeKind>#<scopeId>#<budgetId>
  * - every budget, for the daily fan-out: gsi2pk = BUDGETS#ALL, gsi2sk = <labelId>#<budgetId>
  * - an artist's recoupable expenses: gsi1pk = RECOUPABLE#<labelId>#<artistId>, gsi1sk = <budgetId>#<expenseId>
- * - expenses held for a budget not known yet (sparse): gsi2pk = HELD#<labelId>, gsi2sk = <firstSeenAt>#<budgetId>#<expenseId>
+ * - expenses held for a budget not known yet, every label's (sparse): gsi2pk = HELD, gsi2sk = <firstSeenAt>#<labelId>#<budgetId>#<expenseId>
+ * - a held expense reported (once): pk = BUDGET-HELD#<labelId>#<budgetId>#<expenseId>, sk = REPORTED
+ * - the held expenses a label's reports of a day list: pk = BUDGET-HELD-DAY#<date>#<labelId>, sk = <budgetId>#<expenseId>
+ * - how far the daily sweep of held expenses got: pk = BUDGET-HELD-SWEEP, sk = SWEEP
  * - a day's results per owner: pk = BUDGET-DAY#<date>#<labelId>#<ownerEmail>, sk = BUDGET#<budgetId>
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
@@ -112,6 +122,26 @@ const invoiceGenerationKey = (labelId: string, invoice: InvoiceRef) => ({
 const duplicateKey = (labelId: string, budgetId: string, vendor: string, invoiceNumber: string) => {
   const invoice = invoiceOf(vendor, invoiceNumber);
   return { pk: partition(labelId, budgetId), sk: keyOf('DUPLICATE', invoice.vendor, invoice.invoiceNumber) };
+};
+const heldIndexKey = keyOf('HELD');
+const heldReportedKey = (labelId: string, budgetId: string, expenseId: string) => ({
+  pk: keyOf('BUDGET-HELD', labelId, budgetId, expenseId),
+  sk: 'REPORTED',
+});
+const heldDayKey = (date: string, labelId: string, budgetId: string, expenseId: string) => ({
+  pk: keyOf('BUDGET-HELD-DAY', date, labelId),
+  sk: keyParts(budgetId, expenseId),
+});
+const heldSweepKey = { pk: 'BUDGET-HELD-SWEEP', sk: 'SWEEP' };
+const heldOf = (item: Record<string, unknown>): HeldExpense => {
+  const data = item.data as Entry | undefined;
+  return {
+    labelId: String(item.labelId),
+    budgetId: String(item.budgetId),
+    expenseId: String(item.expenseId),
+    firstSeenAt: String(item.firstSeenAt),
+    ...(data ? { expense: { vendor: data.vendor, date: data.date, amount: data.amount } } : {}),
+  };
 };
 const undeliverableKey = (deliveryId: string) => ({
   pk: keyOf('BUDGET-MAIL-UNDELIVERABLE', deliveryId),
@@ -208,6 +238,16 @@ export interface LedgerWrite {
   delta: Counters;
 }
 
+/** An expense held for a budget the label never sent (yet). */
+export interface HeldExpense {
+  labelId: string;
+  budgetId: string;
+  expenseId: string;
+  firstSeenAt: string;
+  /** What it states (absent for one known only by its void). */
+  expense?: { vendor: string; date: string; amount: Money };
+}
+
 /** A vendor invoice as an expense names it. */
 export interface InvoiceRef {
   vendor: string;
@@ -276,11 +316,16 @@ export interface BudgetStore {
     limit: number,
   ): Promise<Page<{ labelId: string; ownerEmail: string }>>;
   dayResults(date: string, labelId: string, ownerEmail: string): Promise<DayResult[]>;
-  /** Expenses held for budgets not known yet, first seen before `before`. */
-  heldExpenses(
-    labelId: string,
-    before: string,
-  ): Promise<{ budgetId: string; expenseId: string; firstSeenAt: string }[]>;
+  /** Expenses held for budgets not known yet, every label's, first seen at or after `from` and before `before`. */
+  heldExpenses(from: string | undefined, before: string): Promise<HeldExpense[]>;
+  /** Where the last sweep of held expenses stopped: those first seen before it were reported. */
+  heldSweptBefore(): Promise<string | undefined>;
+  /** Moves the sweep's mark on to `before` (never back). */
+  markHeldSwept(before: string): Promise<void>;
+  /** Reports a held expense once, with its event, in the label's list of `date`: false when reported before. */
+  reportHeld(date: string, held: HeldExpense, entry: OutboxEntry): Promise<boolean>;
+  /** The held expenses the label's reports of `date` list. */
+  heldReported(date: string, labelId: string): Promise<HeldExpense[]>;
   recoupable(
     labelId: string,
     artistId: string,
@@ -388,7 +433,7 @@ export const stateItem = (labelId: string, budgetId: string, state: ExpenseState
       }
     : {}),
   ...(state.held
-    ? { gsi2pk: keyOf('HELD', labelId), gsi2sk: keyParts(state.firstSeenAt, budgetId, state.expenseId) }
+    ? { gsi2pk: heldIndexKey, gsi2sk: keyParts(state.firstSeenAt, labelId, budgetId, state.expenseId) }
     : {}),
 });
 
@@ -760,25 +805,96 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       return found;
     },
 
-    async heldExpenses(labelId, before) {
-      const found: { budgetId: string; expenseId: string; firstSeenAt: string }[] = [];
+    async heldExpenses(from, before) {
+      const found: HeldExpense[] = [];
       for await (const page of paginateQuery(
         { client: db },
         {
           TableName: table,
           IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :held AND gsi2sk < :before',
-          ExpressionAttributeValues: { ':held': keyOf('HELD', labelId), ':before': before },
+          // A sort key starts with the first-seen time: BETWEEN takes those from `from` up to `before`, not at it.
+          KeyConditionExpression: from
+            ? 'gsi2pk = :held AND gsi2sk BETWEEN :from AND :before'
+            : 'gsi2pk = :held AND gsi2sk < :before',
+          ExpressionAttributeValues: {
+            ':held': heldIndexKey,
+            ':before': before,
+            ...(from ? { ':from': from } : {}),
+          },
         },
       ))
         for (const item of page.Items ?? []) {
           // The index is eventually consistent: an expense counted a moment ago may still be listed.
-          if (item.held !== true) continue;
-          found.push({
-            budgetId: item.budgetId,
-            expenseId: item.expenseId,
-            firstSeenAt: item.firstSeenAt,
-          });
+          if (item.held === true) found.push(heldOf(item));
+        }
+      return found;
+    },
+
+    async heldSweptBefore() {
+      return (await get(heldSweepKey, true))?.before;
+    },
+
+    async markHeldSwept(before) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: heldSweepKey,
+            UpdateExpression: 'SET #before = :before',
+            ConditionExpression: 'attribute_not_exists(#before) OR #before < :before',
+            ExpressionAttributeNames: { '#before': 'before' },
+            ExpressionAttributeValues: { ':before': before },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+
+    reportHeld: (date, held, entry) =>
+      writeWithOutbox(
+        db,
+        [
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...heldReportedKey(held.labelId, held.budgetId, held.expenseId),
+                entity: 'held-reported',
+                reportedOn: date,
+              },
+              // Once per expense: a later sweep, or this one again, reports it no more.
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...heldDayKey(date, held.labelId, held.budgetId, held.expenseId),
+                entity: 'held-day',
+                ...held,
+              },
+            },
+          },
+        ],
+        [entry],
+        new Date().toISOString(),
+      ),
+
+    async heldReported(date, labelId) {
+      const found: HeldExpense[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keyOf('BUDGET-HELD-DAY', date, labelId) },
+        },
+      ))
+        for (const item of page.Items ?? []) {
+          const { pk: _p, sk: _s, entity: _e, ...held } = item;
+          found.push(held as HeldExpense);
         }
       return found;
     },

@@ -301,10 +301,18 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       );
     });
 
-    it('finds held expenses by label and recoupable ones by artist, and forgets both once counted elsewhere', async () => {
+    it('finds held expenses by when they were first seen and recoupable ones by artist, and forgets both once counted elsewhere', async () => {
       const store = makeStore();
       const budget = aBudget();
-      const held = aState('exp-held', { held: true, contribution: {}, data: aVersion('exp-held').data });
+      // Held expenses are every label's: a first-seen time of this test's own keeps others' out of the window.
+      const firstSeenAt = new Date(Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 1e11)).toISOString();
+      const after = new Date(Date.parse(firstSeenAt) + 1).toISOString();
+      const held = aState('exp-held', {
+        held: true,
+        contribution: {},
+        data: aVersion('exp-held').data,
+        firstSeenAt,
+      });
       const recoupable = aState('exp-r', {
         data: aVersion('exp-r').data,
         recoupable: { artistId: 'art-1', name: 'Night Drive', amount: { minor: 500, currency: 'EUR' } },
@@ -315,10 +323,22 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         delta: {},
       });
 
-      expect(await store.heldExpenses(budget.labelId, '2999-01-01')).toEqual([
-        { budgetId: budget.budgetId, expenseId: 'exp-held', firstSeenAt: held.firstSeenAt },
+      const { vendor, date, amount } = aVersion('exp-held').data ?? ExpenseRecorded.sample;
+      expect(await store.heldExpenses(firstSeenAt, after)).toEqual([
+        {
+          labelId: budget.labelId,
+          budgetId: budget.budgetId,
+          expenseId: 'exp-held',
+          firstSeenAt,
+          expense: { vendor, date, amount },
+        },
       ]);
-      expect(await store.heldExpenses(budget.labelId, '2000-01-01')).toEqual([]);
+      expect(await store.heldExpenses(after, '2999-01-01')).not.toContainEqual(
+        expect.objectContaining({ labelId: budget.labelId }),
+      );
+      expect(await store.heldExpenses(undefined, firstSeenAt)).not.toContainEqual(
+        expect.objectContaining({ labelId: budget.labelId }),
+      );
       expect(await store.recoupable(budget.labelId, 'art-1')).toEqual([
         { budgetId: budget.budgetId, expenseId: 'exp-r', amount: { minor: 500, currency: 'EUR' } },
       ]);
@@ -334,8 +354,49 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         delta: {},
       });
 
-      expect(await store.heldExpenses(budget.labelId, '2999-01-01')).toEqual([]);
+      expect(await store.heldExpenses(firstSeenAt, after)).toEqual([]);
       expect(await store.recoupable(budget.labelId, 'art-1')).toEqual([]);
+    });
+
+    it('reports a held expense once, with its event, in the list of the day it was reported on', async () => {
+      const store = makeStore();
+      const labelId = uniqueId('lbl');
+      const held = {
+        labelId,
+        budgetId: 'bud-typo',
+        expenseId: 'exp-1',
+        firstSeenAt: '2027-02-01T10:00:01.000Z',
+      };
+      const entry = (eventId: string) => ({
+        ...outboxEntry(BudgetReconciled, BudgetReconciled.data.parse(BudgetReconciled.sample), {
+          source: 'backline.budgets',
+          labelId,
+        }),
+        eventId,
+      });
+      const first = entry(uniqueId('evt'));
+      const again = entry(uniqueId('evt'));
+
+      const reported = await store.reportHeld('2027-02-09', held, first);
+      const twice = await store.reportHeld('2027-02-10', held, again);
+
+      expect([reported, twice]).toEqual([true, false]);
+      expect(await store.heldReported('2027-02-09', labelId)).toEqual([held]);
+      expect(await store.heldReported('2027-02-10', labelId)).toEqual([]);
+      expect(await inOutbox(store, first.eventId)).toBe(true);
+      expect(await inOutbox(store, again.eventId)).toBe(false);
+    });
+
+    it('moves the mark of the held expenses swept on, never back', async () => {
+      const store = makeStore();
+      // The mark is every label's (the local cloud's sweep uses it too): moved on by a millisecond only.
+      const before = await store.heldSweptBefore();
+      const next = before ? new Date(Date.parse(before) + 1).toISOString() : '2000-01-01T00:00:00.000Z';
+
+      await store.markHeldSwept(next);
+      await store.markHeldSwept('1999-01-01T00:00:00.000Z');
+
+      expect(((await store.heldSweptBefore()) ?? '') >= next).toBe(true);
     });
 
     it('keeps the rates of a day', async () => {

@@ -10,6 +10,7 @@ import type {
   BudgetStore,
   DayResult,
   DriftRecord,
+  HeldExpense,
   InvoiceFiling,
   InvoiceRef,
   Ledger,
@@ -38,6 +39,9 @@ export class InMemoryBudgets implements BudgetStore {
   readonly undeliverable = new Set<string>();
   readonly invoices = new Map<string, { generation: number; filings: InvoiceFiling[] }>();
   readonly flags = new Map<string, FlaggedInvoice & { generation: number }>();
+  readonly heldReportedOn = new Map<string, string>();
+  readonly heldDays = new Map<string, HeldExpense>();
+  heldSwept: string | undefined;
   /** Every outbox entry written, in order. */
   readonly published: OutboxEntry[] = [];
 
@@ -211,14 +215,43 @@ export class InMemoryBudgets implements BudgetStore {
     return [...this.days].filter(([k]) => k.startsWith(`${prefix},`)).map(([, v]) => clone(v));
   }
 
-  async heldExpenses(labelId: string, before: string) {
+  async heldExpenses(from: string | undefined, before: string) {
     return [...this.states]
-      .filter(([k, s]) => JSON.parse(k)[0] === labelId && s.held && s.firstSeenAt < before)
-      .map(([k, s]) => ({
-        budgetId: JSON.parse(k)[1] as string,
-        expenseId: s.expenseId,
-        firstSeenAt: s.firstSeenAt,
-      }));
+      .filter(([, s]) => s.held && s.firstSeenAt >= (from ?? '') && s.firstSeenAt < before)
+      .map(([k, s]): HeldExpense => {
+        const [labelId, budgetId] = JSON.parse(k) as string[];
+        return {
+          labelId,
+          budgetId,
+          expenseId: s.expenseId,
+          firstSeenAt: s.firstSeenAt,
+          ...(s.data
+            ? { expense: { vendor: s.data.vendor, date: s.data.date, amount: clone(s.data.amount) } }
+            : {}),
+        };
+      });
+  }
+
+  async heldSweptBefore() {
+    return this.heldSwept;
+  }
+
+  async markHeldSwept(before: string) {
+    if (!this.heldSwept || this.heldSwept < before) this.heldSwept = before;
+  }
+
+  async reportHeld(date: string, held: HeldExpense, entry: OutboxEntry) {
+    const k = key(held.labelId, held.budgetId, held.expenseId);
+    if (this.heldReportedOn.has(k)) return false;
+    this.heldReportedOn.set(k, date);
+    this.heldDays.set(key(date, held.labelId, held.budgetId, held.expenseId), clone(held));
+    this.published.push(entry);
+    return true;
+  }
+
+  async heldReported(date: string, labelId: string) {
+    const prefix = key(date, labelId).slice(0, -1);
+    return [...this.heldDays].filter(([k]) => k.startsWith(`${prefix},`)).map(([, v]) => clone(v));
   }
 
   async recoupable(labelId: string, artistId: string) {
