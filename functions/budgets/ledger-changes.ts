@@ -110,7 +110,10 @@ async function fileInvoices(labelId: string, budgetId: string, expenseId: string
       .map((f) => ({ budgetId: f.budgetId, expenseId: f.expenseId }))
       .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId));
     const budgets = new Set(carrying.map((e) => e.budgetId));
-    for (const filed of new Set(filings.map((f) => f.budgetId)))
+    const filedUnder = new Set(filings.map((f) => f.budgetId));
+    // Filed under one budget only, ever (filings are kept): no budget was ever flagged, none is to clear.
+    if (filedUnder.size < 2) continue;
+    for (const filed of filedUnder)
       await store.flagInvoice(
         labelId,
         filed,
