@@ -316,7 +316,7 @@ export interface BudgetStore {
     limit: number,
   ): Promise<Page<{ labelId: string; ownerEmail: string }>>;
   dayResults(date: string, labelId: string, ownerEmail: string): Promise<DayResult[]>;
-  /** Expenses held for budgets not known yet, every label's, first seen at or after `from` and before `before`. */
+  /** Expenses held for budgets not known yet, every label's, first seen at or after `from` and before `before` (none if `from` is not before it). */
   heldExpenses(from: string | undefined, before: string): Promise<HeldExpense[]>;
   /** Where the last sweep of held expenses stopped: those first seen before it were reported. */
   heldSweptBefore(): Promise<string | undefined>;
@@ -807,6 +807,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
 
     async heldExpenses(from, before) {
       const found: HeldExpense[] = [];
+      // An empty window (a report of an earlier day delivered late): DynamoDB refuses a BETWEEN upside down.
+      if (from && from >= before) return found;
       for await (const page of paginateQuery(
         { client: db },
         {

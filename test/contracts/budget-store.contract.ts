@@ -339,6 +339,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await store.heldExpenses(undefined, firstSeenAt)).not.toContainEqual(
         expect.objectContaining({ labelId: budget.labelId }),
       );
+      expect(await store.heldExpenses(after, firstSeenAt)).toEqual([]);
       expect(await store.recoupable(budget.labelId, 'art-1')).toEqual([
         { budgetId: budget.budgetId, expenseId: 'exp-r', amount: { minor: 500, currency: 'EUR' } },
       ]);

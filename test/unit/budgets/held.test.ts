@@ -106,6 +106,8 @@ describe('expenses held for a budget that never arrives', () => {
     h.setNow(`${day(13)}T07:30:00.000Z`);
     await h.reconcile(day(13));
     await h.report(day(13));
+    // The report of an earlier day, delivered late (a redrive): its days were swept.
+    await h.deliver(BudgetReportDue, { date: day(11) }, { occurredAt: `${day(11)}T07:30:00.000Z` });
 
     expect(heldData(h).map((e) => [e.expenseId, e.date])).toEqual([
       ['exp-held', day(12)],
