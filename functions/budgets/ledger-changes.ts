@@ -6,6 +6,8 @@ import {
   type ExpenseVersion,
   emptyState,
   evaluate,
+  invoiceId,
+  isCounted,
   type RateTable,
   sameState,
   settlesOf,
@@ -13,7 +15,7 @@ import {
   versionAt,
   withVersion,
 } from '#shared/budgets/ledger.ts';
-import type { BudgetStore } from '#shared/db/budgets.ts';
+import type { BudgetStore, InvoiceRef } from '#shared/db/budgets.ts';
 import type { BudgetSet, EventData, ExpenseRecorded, ExpenseVoided, Metadata } from '#shared/events/index.ts';
 import type { BudgetsDeps } from './ports.ts';
 
@@ -69,34 +71,60 @@ export async function receiveVersion(
 ) {
   await writeVersion(labelId, budgetId, version, deps.store);
   // After the ledger's write, and again when the version is redelivered: a crash between the two loses no flag.
-  await flagInvoiceAcrossBudgets(labelId, budgetId, version, deps.store);
+  await fileInvoices(labelId, budgetId, version.expenseId, deps.store);
 }
 
 /**
- * The same vendor invoice under expenses of two or more of the label's budgets: each of them is
- * flagged with all the expenses, as possible duplicates (counted, never silently twice).
+ * Files the expense under every vendor invoice any of its versions named, saying which one it
+ * carries now (counted, latest data), then flags each of those invoices again on every budget filed
+ * under it: a budget keeps the flag while it and another of the label's budgets carry the invoice, so
+ * a void or an amendment to another number elsewhere clears it here too. Filings are ordered by the
+ * expense's state revision and flags by the invoice's generation, so any order of arrival, and any
+ * redelivery, ends with the flags of the latest filings.
  */
-async function flagInvoiceAcrossBudgets(
-  labelId: string,
-  budgetId: string,
-  version: ExpenseVersion,
-  store: BudgetStore,
-) {
-  const data = version.data;
-  if (!data?.invoiceNumber) return;
-  const filed = await store.fileInvoice(
-    labelId,
-    data.vendor,
-    data.invoiceNumber,
-    budgetId,
-    version.expenseId,
-  );
-  if (new Set(filed.map((e) => e.budgetId)).size < 2) return;
-  await store.flagInvoice(labelId, {
-    vendor: data.vendor,
-    invoiceNumber: data.invoiceNumber,
-    expenses: filed,
-  });
+async function fileInvoices(labelId: string, budgetId: string, expenseId: string, store: BudgetStore) {
+  const state = (await store.expenseStates(labelId, budgetId, [expenseId])).get(expenseId);
+  if (!state) return;
+  const named = new Map<string, InvoiceRef>();
+  for (const { data } of await store.expenseVersions(labelId, budgetId, expenseId))
+    if (data?.invoiceNumber)
+      named.set(invoiceId(data.vendor, data.invoiceNumber), {
+        vendor: data.vendor,
+        invoiceNumber: data.invoiceNumber,
+      });
+  if (named.size === 0) return;
+  const carried =
+    isCounted(state) && state.data.invoiceNumber
+      ? invoiceId(state.data.vendor, state.data.invoiceNumber)
+      : undefined;
+  for (const [id, invoice] of named) {
+    await store.fileInvoice(labelId, invoice, {
+      budgetId,
+      expenseId,
+      revision: state.revision,
+      carries: id === carried,
+    });
+    const { generation, filings } = await store.invoiceFilings(labelId, invoice);
+    const carrying = filings
+      .filter((f) => f.carries)
+      .map((f) => ({ budgetId: f.budgetId, expenseId: f.expenseId }))
+      .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId));
+    const budgets = new Set(carrying.map((e) => e.budgetId));
+    const filedUnder = new Set(filings.map((f) => f.budgetId));
+    // Filed under one budget only, ever (filings are kept): no budget was ever flagged, none is to clear.
+    if (filedUnder.size < 2) continue;
+    for (const filed of filedUnder)
+      await store.flagInvoice(
+        labelId,
+        filed,
+        {
+          vendor: invoice.vendor,
+          invoiceNumber: invoice.invoiceNumber,
+          expenses: budgets.size > 1 && budgets.has(filed) ? carrying : [],
+        },
+        generation,
+      );
+  }
 }
 
 async function writeVersion(labelId: string, budgetId: string, version: ExpenseVersion, store: BudgetStore) {

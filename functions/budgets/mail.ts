@@ -1,5 +1,5 @@
 import { type Budget, type Figures, figuresOf } from '#shared/budgets/ledger.ts';
-import type { DayResult } from '#shared/db/budgets.ts';
+import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import { budgetTemplateNames } from '#shared/mail/budget-templates.ts';
 import { escapeHtml, singleLine } from '#shared/mail/data.ts';
@@ -118,7 +118,7 @@ export function reportMail(
   labelId: string,
   date: string,
   results: DayResult[],
-  held: { budgetId: string; expenseId: string; firstSeenAt: string }[],
+  held: HeldExpense[],
 ): OutgoingMail {
   const sorted = [...results].sort((a, b) => a.budgetId.localeCompare(b.budgetId));
   const owner = sorted[0].owner;
@@ -183,9 +183,12 @@ export function reportMail(
           return `${r.budgetId}: ${d.total} was ${show(d.was)}, the ledger says ${show(d.ledger)}`;
         }),
       ),
-      held: held.map(
-        (h) => `${h.expenseId} for budget ${h.budgetId}, first seen ${h.firstSeenAt.slice(0, 10)}`,
-      ),
+      held: [...held]
+        .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId))
+        .map(
+          (h) =>
+            `${h.expenseId}${h.expense ? ` (${h.expense.vendor}, ${h.expense.date}) ${formatMoney(h.expense.amount)}` : ''} for budget ${h.budgetId}, which never arrived; first seen ${h.firstSeenAt.slice(0, 10)}`,
+        ),
     }),
   };
 }
@@ -254,7 +257,8 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store'>): Resender[] =>
         const [, email, date] = delivery.subject;
         const results = await deps.store.dayResults(date, delivery.labelId, email);
         if (results.length === 0) continue;
-        mails.set(delivery.deliveryId, reportMail(delivery.labelId, date, results, []));
+        const held = await deps.store.heldReported(date, delivery.labelId);
+        mails.set(delivery.deliveryId, reportMail(delivery.labelId, date, results, held));
       }
       return { mails };
     },

@@ -43,6 +43,9 @@ const source = 'backline.budgets';
 
 const reconciledAfterEndDays = 31;
 
+/** A budget is reconciled (and its owner reported to) until a month after its period ends: late invoices still arrive. */
+export const isActive = (endsOn: string, date: string) => endsOn >= addDays(date, -reconciledAfterEndDays);
+
 /**
  * The daily `Reconciliation Due` fans out: each invocation puts one page of `Budget Reconciliation
  * Due` events (one per budget) and, when there are more budgets, `Reconciliation Due` again with the
@@ -58,8 +61,7 @@ export async function fanOutReconciliation(
   const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
   const page = await deps.store.budgetsPage(data.cursor, pageSize);
   const meta = { source, correlationId: metadata.correlationId };
-  // A budget is reconciled until a month after its period ends (late invoices still arrive), then left alone.
-  const active = page.items.filter((budget) => budget.endsOn >= addDays(date, -reconciledAfterEndDays));
+  const active = page.items.filter((budget) => isActive(budget.endsOn, date));
   const entries: OutboxEntry[] = active.map(({ labelId, budgetId }) =>
     outboxEntry(BudgetReconciliationDue, { labelId, budgetId, date }, { ...meta, labelId }),
   );

@@ -1,7 +1,17 @@
 import { dateIn } from '#shared/calendar.ts';
-import { BudgetReportDue, type EventData, type Metadata, outboxEntry } from '#shared/events/index.ts';
+import type { HeldExpense } from '#shared/db/budgets.ts';
+import {
+  BudgetReportDue,
+  type EventData,
+  ExpenseHeldTooLong,
+  type Metadata,
+  outboxEntry,
+} from '#shared/events/index.ts';
 import { reportMail, sendBudgetMail, worthReporting } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
+import { isActive } from './reconcile.ts';
+
+const source = 'backline.budgets';
 
 /** Owners reported per invocation: each is one query and one mail, well inside the function's timeout. */
 export const ownersPerPage = 25;
@@ -13,6 +23,7 @@ const heldReportAfterDays = 7;
  * The daily report (07:30 in the manager's time zone, after the 07:00 reconciliation): one mail per
  * budget owner and label, built from that day's results, a page of owners per invocation; the next
  * page follows through the outbox with a cursor. No mail when nothing changed and nothing is at risk.
+ * The first page first reports the expenses that passed 7 days held (see reportHeldExpenses).
  */
 export async function sendReports(
   data: EventData<typeof BudgetReportDue>,
@@ -20,14 +31,12 @@ export async function sendReports(
   deps: BudgetsDeps,
 ) {
   const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
+  if (!data.cursor) await reportHeldExpenses(date, metadata, deps);
   const page = await deps.store.reportOwnersPage(date, data.cursor, ownersPerPage);
-  const heldBefore = new Date(
-    Date.parse(metadata.occurredAt) - heldReportAfterDays * 86_400_000,
-  ).toISOString();
   for (const { labelId, ownerEmail } of page.items) {
     const results = await deps.store.dayResults(date, labelId, ownerEmail);
     if (results.length === 0) continue;
-    const held = await deps.store.heldExpenses(labelId, heldBefore);
+    const held = await deps.store.heldReported(date, labelId);
     if (!worthReporting(results, held)) continue;
     await sendBudgetMail(deps, [reportMail(labelId, date, results, held)]);
   }
@@ -36,7 +45,50 @@ export async function sendReports(
       outboxEntry(
         BudgetReportDue,
         { date, cursor: page.cursor },
-        { source: 'backline.budgets', correlationId: metadata.correlationId },
+        { source, correlationId: metadata.correlationId },
       ),
     ]);
 }
+
+/**
+ * Expenses still held 7 days after they arrived (their budget never came), each reported once: listed
+ * in the day's report of every owner of the label's active budgets, and stated on the bus as `Expense
+ * Held Too Long` (the only word of it when the label has no active budget). The sweep reads the held
+ * expenses first seen since its last run up to 7 days ago, so none is read twice, and a missed day is
+ * caught up on the next.
+ */
+async function reportHeldExpenses(date: string, metadata: Metadata, deps: BudgetsDeps) {
+  const before = new Date(Date.parse(metadata.occurredAt) - heldReportAfterDays * 86_400_000).toISOString();
+  const held = await deps.store.heldExpenses(await deps.store.heldSweptBefore(), before);
+  const byLabel = Map.groupBy(held, (h) => h.labelId);
+  for (const [labelId, expenses] of byLabel) {
+    const owners = await activeOwners(labelId, date, deps);
+    for (const expense of expenses)
+      await deps.store.reportHeld(date, expense, heldEvent(expense, date, owners, metadata));
+  }
+  await deps.store.markHeldSwept(before);
+}
+
+const activeOwners = async (labelId: string, date: string, deps: Pick<BudgetsDeps, 'store'>) =>
+  [
+    ...new Set(
+      (await deps.store.labelBudgets(labelId))
+        .filter((budget) => isActive(budget.period.end, date))
+        .map((budget) => budget.owner.email),
+    ),
+  ].sort();
+
+const heldEvent = (held: HeldExpense, date: string, owners: string[], metadata: Metadata) =>
+  outboxEntry(
+    ExpenseHeldTooLong,
+    {
+      labelId: held.labelId,
+      budgetId: held.budgetId,
+      expenseId: held.expenseId,
+      date,
+      firstSeenAt: held.firstSeenAt,
+      ...(held.expense ? { expense: held.expense } : {}),
+      owners,
+    },
+    { source, labelId: held.labelId, correlationId: metadata.correlationId },
+  );

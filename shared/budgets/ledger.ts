@@ -314,6 +314,10 @@ export const invoiceOf = (vendor: string, invoiceNumber: string) => ({
   invoiceNumber: invoiceNumber.trim().toLowerCase(),
 });
 
+/** One string per vendor invoice: two expenses carry the same invoice when theirs are equal. */
+export const invoiceId = (vendor: string, invoiceNumber: string) =>
+  JSON.stringify(Object.values(invoiceOf(vendor, invoiceNumber)));
+
 /** A vendor invoice found under expenses of more than one of a label's budgets. */
 export interface FlaggedInvoice {
   vendor: string;
@@ -336,11 +340,9 @@ export function possibleDuplicates(states: ExpenseState[], flagged: FlaggedInvoi
       elsewhere?: { budgetId: string; expenseId: string }[];
     }
   >();
-  const keyOfInvoice = (vendor: string, invoiceNumber: string) =>
-    JSON.stringify(Object.values(invoiceOf(vendor, invoiceNumber)));
   for (const state of states) {
     if (!isCounted(state) || !state.data.invoiceNumber) continue;
-    const key = keyOfInvoice(state.data.vendor, state.data.invoiceNumber);
+    const key = invoiceId(state.data.vendor, state.data.invoiceNumber);
     const group = byInvoice.get(key) ?? {
       vendor: state.data.vendor,
       invoiceNumber: state.data.invoiceNumber,
@@ -350,7 +352,7 @@ export function possibleDuplicates(states: ExpenseState[], flagged: FlaggedInvoi
     byInvoice.set(key, group);
   }
   for (const invoice of flagged) {
-    const group = byInvoice.get(keyOfInvoice(invoice.vendor, invoice.invoiceNumber));
+    const group = byInvoice.get(invoiceId(invoice.vendor, invoice.invoiceNumber));
     const elsewhere = invoice.expenses
       .filter((e) => e.budgetId !== budgetId)
       .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId));

@@ -7,7 +7,14 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Budget, Counters, ExpenseState, ExpenseVersion, FlaggedInvoice } from '../budgets/ledger.ts';
+import type {
+  Budget,
+  Counters,
+  Entry,
+  ExpenseState,
+  ExpenseVersion,
+  FlaggedInvoice,
+} from '../budgets/ledger.ts';
 import { invoiceOf, isCounterName } from '../budgets/ledger.ts';
 import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
@@ -29,17 +36,22 @@ import { writeWithOutbox } from './outbox.ts';
  *     sk = VERSION#<expenseId>#<at>       every version received (recorded, amended, voided), kept
  *     sk = ALERT#<alertId>                an alert raised (once per budget, threshold or line, and period)
  *     sk = DRIFT#<date>                   a drift found and repaired by the reconciliation
+ *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also carried by expenses of other budgets of the label
  * - a label's budgets by scope: gsi1pk = BUDGETS#<labelId>, gsi1sk = <scopeKind>#<scopeId>#<budgetId>
  * - every budget, for the daily fan-out: gsi2pk = BUDGETS#ALL, gsi2sk = <labelId>#<budgetId>
  * - an artist's recoupable expenses: gsi1pk = RECOUPABLE#<labelId>#<artistId>, gsi1sk = <budgetId>#<expenseId>
- * - expenses held for a budget not known yet (sparse): gsi2pk = HELD#<labelId>, gsi2sk = <firstSeenAt>#<budgetId>#<expenseId>
+ * - expenses held for a budget not known yet, every label's (sparse): gsi2pk = HELD, gsi2sk = <firstSeenAt>#<labelId>#<budgetId>#<expenseId>
+ * - a held expense reported (once): pk = BUDGET-HELD#<labelId>#<budgetId>#<expenseId>, sk = REPORTED
+ * - the held expenses a label's reports of a day list: pk = BUDGET-HELD-DAY#<date>#<labelId>, sk = <budgetId>#<expenseId>
+ * - how far the daily sweep of held expenses got: pk = BUDGET-HELD-SWEEP, sk = SWEEP
  * - a day's results per owner: pk = BUDGET-DAY#<date>#<labelId>#<ownerEmail>, sk = BUDGET#<budgetId>
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
  * - exchange rates of a day: pk = FX#<date>, sk = FX
- *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also under expenses of other budgets of the label
- * - a label's expenses by vendor invoice (possible duplicates across budgets): pk = INVOICE#<labelId>#<vendor>#<invoice>,
- *     sk = <budgetId>#<expenseId>   (vendor and invoice number trimmed and lower-cased)
+ * - a label's expenses by vendor invoice (possible duplicates across budgets): pk = INVOICE#<labelId>#<vendor>#<invoice>
+ *   (vendor and invoice number trimmed and lower-cased), with
+ *     sk = <budgetId>#<expenseId>   whether the expense carries it, as of its state's revision
+ *     sk = GENERATION               raised by each filing, so the flags computed from the filings keep the latest
  * - a budget mail that bounced or drew a complaint, stated once: pk = BUDGET-MAIL-UNDELIVERABLE#<deliveryId>, sk = MAIL
  * - a tour's show settlements, every version (for a tour budget set after them): pk = TOUR-SETTLEMENTS#<labelId>#<tourId>,
  *     sk = SHOW#<showId>#<at>
@@ -94,22 +106,42 @@ const settlementKey = (labelId: string, tourId: string, showId: string, at: stri
  */
 export const settlementEntryId = (tourId: string, showId: string) => keyOf('show-settlement', tourId, showId);
 
-const invoiceKey = (
-  labelId: string,
-  vendor: string,
-  invoiceNumber: string,
-  budgetId: string,
-  expenseId: string,
-) => {
-  const invoice = invoiceOf(vendor, invoiceNumber);
-  return {
-    pk: keyOf('INVOICE', labelId, invoice.vendor, invoice.invoiceNumber),
-    sk: keyParts(budgetId, expenseId),
-  };
+const invoiceKey = (labelId: string, invoice: InvoiceRef, budgetId: string, expenseId: string) => ({
+  pk: invoicePartition(labelId, invoice),
+  sk: keyParts(budgetId, expenseId),
+});
+const invoicePartition = (labelId: string, invoice: InvoiceRef) => {
+  const { vendor, invoiceNumber } = invoiceOf(invoice.vendor, invoice.invoiceNumber);
+  return keyOf('INVOICE', labelId, vendor, invoiceNumber);
 };
+/** The invoice's generation: no filing's sort key (two escaped parts) can be this one. */
+const invoiceGenerationKey = (labelId: string, invoice: InvoiceRef) => ({
+  pk: invoicePartition(labelId, invoice),
+  sk: 'GENERATION',
+});
 const duplicateKey = (labelId: string, budgetId: string, vendor: string, invoiceNumber: string) => {
   const invoice = invoiceOf(vendor, invoiceNumber);
   return { pk: partition(labelId, budgetId), sk: keyOf('DUPLICATE', invoice.vendor, invoice.invoiceNumber) };
+};
+const heldIndexKey = keyOf('HELD');
+const heldReportedKey = (labelId: string, budgetId: string, expenseId: string) => ({
+  pk: keyOf('BUDGET-HELD', labelId, budgetId, expenseId),
+  sk: 'REPORTED',
+});
+const heldDayKey = (date: string, labelId: string, budgetId: string, expenseId: string) => ({
+  pk: keyOf('BUDGET-HELD-DAY', date, labelId),
+  sk: keyParts(budgetId, expenseId),
+});
+const heldSweepKey = { pk: 'BUDGET-HELD-SWEEP', sk: 'SWEEP' };
+const heldOf = (item: Record<string, unknown>): HeldExpense => {
+  const data = item.data as Entry | undefined;
+  return {
+    labelId: String(item.labelId),
+    budgetId: String(item.budgetId),
+    expenseId: String(item.expenseId),
+    firstSeenAt: String(item.firstSeenAt),
+    ...(data ? { expense: { vendor: data.vendor, date: data.date, amount: data.amount } } : {}),
+  };
 };
 const undeliverableKey = (deliveryId: string) => ({
   pk: keyOf('BUDGET-MAIL-UNDELIVERABLE', deliveryId),
@@ -206,6 +238,30 @@ export interface LedgerWrite {
   delta: Counters;
 }
 
+/** An expense held for a budget the label never sent (yet). */
+export interface HeldExpense {
+  labelId: string;
+  budgetId: string;
+  expenseId: string;
+  firstSeenAt: string;
+  /** What it states (absent for one known only by its void). */
+  expense?: { vendor: string; date: string; amount: Money };
+}
+
+/** A vendor invoice as an expense names it. */
+export interface InvoiceRef {
+  vendor: string;
+  invoiceNumber: string;
+}
+
+/** One expense filed under a vendor invoice: whether it carries it as of its state's revision. */
+export interface InvoiceFiling {
+  budgetId: string;
+  expenseId: string;
+  revision: number;
+  carries: boolean;
+}
+
 export interface Page<T> {
   items: T[];
   cursor?: string;
@@ -260,26 +316,39 @@ export interface BudgetStore {
     limit: number,
   ): Promise<Page<{ labelId: string; ownerEmail: string }>>;
   dayResults(date: string, labelId: string, ownerEmail: string): Promise<DayResult[]>;
-  /** Expenses held for budgets not known yet, first seen before `before`. */
-  heldExpenses(
-    labelId: string,
-    before: string,
-  ): Promise<{ budgetId: string; expenseId: string; firstSeenAt: string }[]>;
+  /** Expenses held for budgets not known yet, every label's, first seen at or after `from` and before `before` (none if `from` is not before it). */
+  heldExpenses(from: string | undefined, before: string): Promise<HeldExpense[]>;
+  /** Where the last sweep of held expenses stopped: those first seen before it were reported. */
+  heldSweptBefore(): Promise<string | undefined>;
+  /** Moves the sweep's mark on to `before` (never back). */
+  markHeldSwept(before: string): Promise<void>;
+  /** Reports a held expense once, with its event, in the label's list of `date`: false when reported before. */
+  reportHeld(date: string, held: HeldExpense, entry: OutboxEntry): Promise<boolean>;
+  /** The held expenses the label's reports of `date` list. */
+  heldReported(date: string, labelId: string): Promise<HeldExpense[]>;
   recoupable(
     labelId: string,
     artistId: string,
   ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
   rates(date: string): Promise<Record<string, string> | undefined>;
-  /** Files an expense under its vendor invoice; answers every expense of the label filed under it (strongly consistent). */
-  fileInvoice(
+  /** Every version of one expense (strongly consistent): what it carried before its latest version. */
+  expenseVersions(labelId: string, budgetId: string, expenseId: string): Promise<ExpenseVersion[]>;
+  /**
+   * Files one expense under a vendor invoice as of its state's `revision`: whether it carries the
+   * invoice now (counted, with that vendor and number). A filing of an older revision than the one
+   * stored changes nothing; a newer one raises the invoice's generation in the same write.
+   */
+  fileInvoice(labelId: string, invoice: InvoiceRef, filing: InvoiceFiling): Promise<void>;
+  /** Every expense of the label filed under the invoice, and its generation (strongly consistent). */
+  invoiceFilings(
     labelId: string,
-    vendor: string,
-    invoiceNumber: string,
-    budgetId: string,
-    expenseId: string,
-  ): Promise<{ budgetId: string; expenseId: string }[]>;
-  /** Flags the invoice on each budget it names (a flag naming fewer expenses is replaced, never one naming more). */
-  flagInvoice(labelId: string, invoice: FlaggedInvoice): Promise<void>;
+    invoice: InvoiceRef,
+  ): Promise<{ generation: number; filings: InvoiceFiling[] }>;
+  /**
+   * Sets the invoice's flag on one budget as computed from the filings of `generation`: the expenses
+   * (of this and other budgets) that carry it, or none (no flag). A flag of a later generation stays.
+   */
+  flagInvoice(labelId: string, budgetId: string, invoice: FlaggedInvoice, generation: number): Promise<void>;
   /**
    * Marks these budgets' owner unreachable (each budget, idempotently), then keeps the mark of the
    * mail with its event, once per mail: false when this mail was marked before (no second event).
@@ -364,7 +433,7 @@ export const stateItem = (labelId: string, budgetId: string, state: ExpenseState
       }
     : {}),
   ...(state.held
-    ? { gsi2pk: keyOf('HELD', labelId), gsi2sk: keyParts(state.firstSeenAt, budgetId, state.expenseId) }
+    ? { gsi2pk: heldIndexKey, gsi2sk: keyParts(state.firstSeenAt, labelId, budgetId, state.expenseId) }
     : {}),
 });
 
@@ -508,7 +577,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
             });
           else if (item.entity === 'drift')
             ledger.drift.push({ date: item.date, at: item.at, differences: item.differences });
-          else if (item.entity === 'duplicate')
+          // A flag whose expenses all stopped carrying the invoice elsewhere names none: no flag.
+          else if (item.entity === 'duplicate' && item.expenses?.length > 0)
             ledger.flagged.push({
               vendor: item.vendor,
               invoiceNumber: item.invoiceNumber,
@@ -735,25 +805,98 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       return found;
     },
 
-    async heldExpenses(labelId, before) {
-      const found: { budgetId: string; expenseId: string; firstSeenAt: string }[] = [];
+    async heldExpenses(from, before) {
+      const found: HeldExpense[] = [];
+      // An empty window (a report of an earlier day delivered late): DynamoDB refuses a BETWEEN upside down.
+      if (from && from >= before) return found;
       for await (const page of paginateQuery(
         { client: db },
         {
           TableName: table,
           IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :held AND gsi2sk < :before',
-          ExpressionAttributeValues: { ':held': keyOf('HELD', labelId), ':before': before },
+          // A sort key starts with the first-seen time: BETWEEN takes those from `from` up to `before`, not at it.
+          KeyConditionExpression: from
+            ? 'gsi2pk = :held AND gsi2sk BETWEEN :from AND :before'
+            : 'gsi2pk = :held AND gsi2sk < :before',
+          ExpressionAttributeValues: {
+            ':held': heldIndexKey,
+            ':before': before,
+            ...(from ? { ':from': from } : {}),
+          },
         },
       ))
         for (const item of page.Items ?? []) {
           // The index is eventually consistent: an expense counted a moment ago may still be listed.
-          if (item.held !== true) continue;
-          found.push({
-            budgetId: item.budgetId,
-            expenseId: item.expenseId,
-            firstSeenAt: item.firstSeenAt,
-          });
+          if (item.held === true) found.push(heldOf(item));
+        }
+      return found;
+    },
+
+    async heldSweptBefore() {
+      return (await get(heldSweepKey, true))?.before;
+    },
+
+    async markHeldSwept(before) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: heldSweepKey,
+            UpdateExpression: 'SET #before = :before',
+            ConditionExpression: 'attribute_not_exists(#before) OR #before < :before',
+            ExpressionAttributeNames: { '#before': 'before' },
+            ExpressionAttributeValues: { ':before': before },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+
+    reportHeld: (date, held, entry) =>
+      writeWithOutbox(
+        db,
+        [
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...heldReportedKey(held.labelId, held.budgetId, held.expenseId),
+                entity: 'held-reported',
+                reportedOn: date,
+              },
+              // Once per expense: a later sweep, or this one again, reports it no more.
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...heldDayKey(date, held.labelId, held.budgetId, held.expenseId),
+                entity: 'held-day',
+                ...held,
+              },
+            },
+          },
+        ],
+        [entry],
+        new Date().toISOString(),
+      ),
+
+    async heldReported(date, labelId) {
+      const found: HeldExpense[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keyOf('BUDGET-HELD-DAY', date, labelId) },
+        },
+      ))
+        for (const item of page.Items ?? []) {
+          const { pk: _p, sk: _s, entity: _e, ...held } = item;
+          found.push(held as HeldExpense);
         }
       return found;
     },
@@ -783,47 +926,106 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       return (await get(ratesKey(date)))?.rates;
     },
 
-    async fileInvoice(labelId, vendor, invoiceNumber, budgetId, expenseId) {
-      const key = invoiceKey(labelId, vendor, invoiceNumber, budgetId, expenseId);
-      await db.send(
-        new PutCommand({ TableName: table, Item: { ...key, entity: 'invoice', budgetId, expenseId } }),
-      );
-      const found: { budgetId: string; expenseId: string }[] = [];
+    async expenseVersions(labelId, budgetId, expenseId) {
+      const found: ExpenseVersion[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': partition(labelId, budgetId),
+            ':prefix': `${keyOf('VERSION', expenseId)}#`,
+          },
+          ConsistentRead: true,
+        },
+      ))
+        for (const item of page.Items ?? []) {
+          const { pk: _p, sk: _s, entity: _e, ...version } = item;
+          found.push(version as ExpenseVersion);
+        }
+      return found;
+    },
+
+    async fileInvoice(labelId, invoice, filing) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: {
+                    ...invoiceKey(labelId, invoice, filing.budgetId, filing.expenseId),
+                    entity: 'invoice',
+                    ...filing,
+                  },
+                  // The expense's state orders its filings: one read before a later change arrives late.
+                  ConditionExpression: 'attribute_not_exists(pk) OR revision < :revision',
+                  ExpressionAttributeValues: { ':revision': filing.revision },
+                },
+              },
+              {
+                Update: {
+                  TableName: table,
+                  Key: invoiceGenerationKey(labelId, invoice),
+                  UpdateExpression: 'ADD generation :one',
+                  ExpressionAttributeValues: { ':one': 1 },
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!failedConditions(error)?.some(Boolean)) throw error;
+      }
+    },
+
+    async invoiceFilings(labelId, invoice) {
+      // The generation first: the filings read after it are at least that generation's.
+      const head = await get(invoiceGenerationKey(labelId, invoice), true);
+      const filings: InvoiceFiling[] = [];
       for await (const page of paginateQuery(
         { client: db },
         {
           TableName: table,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': key.pk },
+          ExpressionAttributeValues: { ':pk': invoicePartition(labelId, invoice) },
           ConsistentRead: true,
         },
       ))
         for (const item of page.Items ?? [])
-          found.push({ budgetId: item.budgetId, expenseId: item.expenseId });
-      return found;
+          if (item.entity === 'invoice')
+            filings.push({
+              budgetId: item.budgetId,
+              expenseId: item.expenseId,
+              revision: Number(item.revision ?? 0),
+              // Filed before filings said whether they carry it: as they were then, carrying it.
+              carries: item.carries !== false,
+            });
+      return { generation: Number(head?.generation ?? 0), filings };
     },
 
-    async flagInvoice(labelId, invoice) {
-      for (const budgetId of new Set(invoice.expenses.map((e) => e.budgetId)))
-        try {
-          await db.send(
-            new PutCommand({
-              TableName: table,
-              Item: {
-                ...duplicateKey(labelId, budgetId, invoice.vendor, invoice.invoiceNumber),
-                entity: 'duplicate',
-                ...invoice,
-                count: invoice.expenses.length,
-              },
-              // Two expenses filed at once both flag: the flag that names more of them stays.
-              ConditionExpression: 'attribute_not_exists(pk) OR #count < :count',
-              ExpressionAttributeNames: { '#count': 'count' },
-              ExpressionAttributeValues: { ':count': invoice.expenses.length },
-            }),
-          );
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
+    async flagInvoice(labelId, budgetId, invoice, generation) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: table,
+            Item: {
+              ...duplicateKey(labelId, budgetId, invoice.vendor, invoice.invoiceNumber),
+              entity: 'duplicate',
+              ...invoice,
+              generation,
+            },
+            // Flags computed from filings of different moments: the latest generation's stays.
+            ConditionExpression:
+              'attribute_not_exists(pk) OR attribute_not_exists(generation) OR generation < :generation',
+            ExpressionAttributeValues: { ':generation': generation },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     },
 
     async markOwnerUnreachable(labelId, budgetIds, mark, entry) {

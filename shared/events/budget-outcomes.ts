@@ -158,3 +158,32 @@ export const BudgetOwnerUnreachable = defineEvent({
     budgetIds: ['bud-nightdrive-promo'],
   },
 });
+
+export const ExpenseHeldTooLong = defineEvent({
+  detailType: 'Expense Held Too Long',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  description:
+    "An expense has waited 7 days for a budget that never arrived (held, counted nowhere). Stated once per expense, on the day of the report that lists it to the owners of the label's active budgets; `owners` is empty when the label has none, so only the bus tells.",
+  data: z.object({
+    labelId: z.string().min(1),
+    /** The budget id the expense named, which no budget of the label has. */
+    budgetId: z.string().min(1),
+    expenseId: z.string().min(1),
+    /** The report's day (the manager's calendar). */
+    date: IsoDate,
+    firstSeenAt: z.iso.datetime({ offset: true }),
+    expense: z.object({ vendor: z.string(), date: IsoDate, amount: Money }).optional(),
+    /** The owners whose report of `date` lists it. */
+    owners: z.array(z.string().min(1)),
+  }),
+  sample: {
+    labelId: 'lbl-nightshift',
+    budgetId: 'bud-nightdrive-promo-typo',
+    expenseId: 'exp-4471',
+    date: '2027-02-11',
+    firstSeenAt: '2027-02-03T14:22:05.000Z',
+    expense: { vendor: 'Airplay Partners', date: '2027-02-02', amount: { minor: 45_000, currency: 'EUR' } },
+    owners: ['manager@backline.example'],
+  },
+});

@@ -43,7 +43,12 @@ export const Expense = z
       })
       .optional(),
     /** The rate to the budget's currency the label used: units of the budget's currency per unit of `amount`'s. */
-    rate: z.object({ value: Rate, date: IsoDate, source: z.string().trim().min(1).max(100) }).optional(),
+    rate: z
+      .object({ value: Rate, date: IsoDate, source: z.string().trim().min(1).max(100) })
+      .optional()
+      .describe(
+        "units of the budget's currency per unit of the amount's; the converted amount is rounded half-even on the budget currency's minor unit",
+      ),
     description: z.string().trim().min(1).max(1000).optional(),
   })
   .superRefine((expense, context) => {

@@ -7,6 +7,7 @@ import {
   BudgetReconciled,
   BudgetReconciliationDue,
   BudgetThresholdCrossed,
+  ExpenseHeldTooLong,
 } from './budget-outcomes.ts';
 import { BudgetSet } from './budget-set.ts';
 import type { EventContract } from './envelope.ts';
@@ -66,6 +67,7 @@ export {
   BudgetThresholdCrossed,
   DaySheetSent,
   ExpenseAmended,
+  ExpenseHeldTooLong,
   ExpenseRecorded,
   ExpenseVoided,
   GuestListLocked,
@@ -129,6 +131,7 @@ export const catalogue: EventContract[] = [
   BudgetLineOverPlan,
   BudgetDriftRepaired,
   BudgetOwnerUnreachable,
+  ExpenseHeldTooLong,
   ReleaseAnnounced,
   ReleaseOutNowSent,
   ReleaseDateChangeSent,

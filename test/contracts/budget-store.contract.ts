@@ -301,10 +301,18 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       );
     });
 
-    it('finds held expenses by label and recoupable ones by artist, and forgets both once counted elsewhere', async () => {
+    it('finds held expenses by when they were first seen and recoupable ones by artist, and forgets both once counted elsewhere', async () => {
       const store = makeStore();
       const budget = aBudget();
-      const held = aState('exp-held', { held: true, contribution: {}, data: aVersion('exp-held').data });
+      // Held expenses are every label's: a first-seen time of this test's own keeps others' out of the window.
+      const firstSeenAt = new Date(Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 1e11)).toISOString();
+      const after = new Date(Date.parse(firstSeenAt) + 1).toISOString();
+      const held = aState('exp-held', {
+        held: true,
+        contribution: {},
+        data: aVersion('exp-held').data,
+        firstSeenAt,
+      });
       const recoupable = aState('exp-r', {
         data: aVersion('exp-r').data,
         recoupable: { artistId: 'art-1', name: 'Night Drive', amount: { minor: 500, currency: 'EUR' } },
@@ -315,10 +323,23 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         delta: {},
       });
 
-      expect(await store.heldExpenses(budget.labelId, '2999-01-01')).toEqual([
-        { budgetId: budget.budgetId, expenseId: 'exp-held', firstSeenAt: held.firstSeenAt },
+      const { vendor, date, amount } = aVersion('exp-held').data ?? ExpenseRecorded.sample;
+      expect(await store.heldExpenses(firstSeenAt, after)).toEqual([
+        {
+          labelId: budget.labelId,
+          budgetId: budget.budgetId,
+          expenseId: 'exp-held',
+          firstSeenAt,
+          expense: { vendor, date, amount },
+        },
       ]);
-      expect(await store.heldExpenses(budget.labelId, '2000-01-01')).toEqual([]);
+      expect(await store.heldExpenses(after, '2999-01-01')).not.toContainEqual(
+        expect.objectContaining({ labelId: budget.labelId }),
+      );
+      expect(await store.heldExpenses(undefined, firstSeenAt)).not.toContainEqual(
+        expect.objectContaining({ labelId: budget.labelId }),
+      );
+      expect(await store.heldExpenses(after, firstSeenAt)).toEqual([]);
       expect(await store.recoupable(budget.labelId, 'art-1')).toEqual([
         { budgetId: budget.budgetId, expenseId: 'exp-r', amount: { minor: 500, currency: 'EUR' } },
       ]);
@@ -334,8 +355,49 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         delta: {},
       });
 
-      expect(await store.heldExpenses(budget.labelId, '2999-01-01')).toEqual([]);
+      expect(await store.heldExpenses(firstSeenAt, after)).toEqual([]);
       expect(await store.recoupable(budget.labelId, 'art-1')).toEqual([]);
+    });
+
+    it('reports a held expense once, with its event, in the list of the day it was reported on', async () => {
+      const store = makeStore();
+      const labelId = uniqueId('lbl');
+      const held = {
+        labelId,
+        budgetId: 'bud-typo',
+        expenseId: 'exp-1',
+        firstSeenAt: '2027-02-01T10:00:01.000Z',
+      };
+      const entry = (eventId: string) => ({
+        ...outboxEntry(BudgetReconciled, BudgetReconciled.data.parse(BudgetReconciled.sample), {
+          source: 'backline.budgets',
+          labelId,
+        }),
+        eventId,
+      });
+      const first = entry(uniqueId('evt'));
+      const again = entry(uniqueId('evt'));
+
+      const reported = await store.reportHeld('2027-02-09', held, first);
+      const twice = await store.reportHeld('2027-02-10', held, again);
+
+      expect([reported, twice]).toEqual([true, false]);
+      expect(await store.heldReported('2027-02-09', labelId)).toEqual([held]);
+      expect(await store.heldReported('2027-02-10', labelId)).toEqual([]);
+      expect(await inOutbox(store, first.eventId)).toBe(true);
+      expect(await inOutbox(store, again.eventId)).toBe(false);
+    });
+
+    it('moves the mark of the held expenses swept on, never back', async () => {
+      const store = makeStore();
+      // The mark is every label's (the local cloud's sweep uses it too): moved on by a millisecond only.
+      const before = await store.heldSweptBefore();
+      const next = before ? new Date(Date.parse(before) + 1).toISOString() : '2000-01-01T00:00:00.000Z';
+
+      await store.markHeldSwept(next);
+      await store.markHeldSwept('1999-01-01T00:00:00.000Z');
+
+      expect(((await store.heldSweptBefore()) ?? '') >= next).toBe(true);
     });
 
     it('keeps the rates of a day', async () => {
@@ -417,35 +479,87 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await inOutbox(store, again.eventId)).toBe(false);
     });
 
-    it("files expenses by the label's vendor invoice and keeps on each budget the flag that names the most", async () => {
+    it("files expenses by the label's vendor invoice in the order of their state's revision, raising the invoice's generation", async () => {
+      const store = makeStore();
+      const labelId = uniqueId('lbl');
+      const invoice = { vendor: 'Airplay Partners', invoiceNumber: 'AP-1' };
+      const filing = { budgetId: 'bud-1', expenseId: 'exp-1', revision: 2, carries: true };
+
+      await store.fileInvoice(labelId, invoice, filing);
+      await store.fileInvoice(uniqueId('lbl'), invoice, { ...filing, budgetId: 'bud-x' });
+      await store.fileInvoice(
+        labelId,
+        { vendor: ' airplay PARTNERS', invoiceNumber: 'ap-1 ' },
+        { budgetId: 'bud-2', expenseId: 'exp-2', revision: 1, carries: true },
+      );
+      const before = await store.invoiceFilings(labelId, invoice);
+      await store.fileInvoice(labelId, invoice, { ...filing, revision: 1, carries: false });
+      await store.fileInvoice(labelId, invoice, filing);
+      const late = await store.invoiceFilings(labelId, invoice);
+      await store.fileInvoice(labelId, invoice, { ...filing, revision: 3, carries: false });
+      const after = await store.invoiceFilings(labelId, invoice);
+
+      expect(before.filings).toHaveLength(2);
+      expect(before.filings).toEqual(
+        expect.arrayContaining([
+          filing,
+          { budgetId: 'bud-2', expenseId: 'exp-2', revision: 1, carries: true },
+        ]),
+      );
+      expect(late).toEqual(before);
+      expect(after.generation).toBeGreaterThan(before.generation);
+      expect(after.filings).toContainEqual({ ...filing, revision: 3, carries: false });
+      expect(
+        await store.invoiceFilings(labelId, { vendor: 'Airplay Partners', invoiceNumber: 'AP-2' }),
+      ).toEqual({
+        generation: 0,
+        filings: [],
+      });
+    });
+
+    it("keeps on each budget the invoice's flag of the latest generation, and none once it names no expense", async () => {
       const store = makeStore();
       const budget = aBudget();
       const other = aBudget({ labelId: budget.labelId });
       await store.saveBudget(budget);
       await store.saveBudget(other);
-
-      await store.fileInvoice(budget.labelId, 'Airplay Partners', 'AP-1', budget.budgetId, 'exp-1');
-      await store.fileInvoice(uniqueId('lbl'), 'Airplay Partners', 'AP-1', 'bud-x', 'exp-x');
-      const filed = await store.fileInvoice(
-        budget.labelId,
-        ' airplay PARTNERS',
-        'ap-1',
-        other.budgetId,
-        'exp-2',
-      );
-      const both = { vendor: 'Airplay Partners', invoiceNumber: 'AP-1', expenses: filed };
-      await store.flagInvoice(budget.labelId, both);
-      await store.flagInvoice(budget.labelId, { ...both, expenses: filed.slice(0, 1) });
-
-      expect(filed).toEqual(
-        expect.arrayContaining([
+      const both = {
+        vendor: 'Airplay Partners',
+        invoiceNumber: 'AP-1',
+        expenses: [
           { budgetId: budget.budgetId, expenseId: 'exp-1' },
           { budgetId: other.budgetId, expenseId: 'exp-2' },
-        ]),
-      );
-      expect(filed).toHaveLength(2);
-      expect((await store.ledger(budget.labelId, budget.budgetId)).flagged).toEqual([both]);
-      expect((await store.ledger(budget.labelId, other.budgetId)).flagged).toEqual([both]);
+        ],
+      };
+
+      await store.flagInvoice(budget.labelId, budget.budgetId, both, 2);
+      await store.flagInvoice(budget.labelId, other.budgetId, both, 2);
+      await store.flagInvoice(budget.labelId, budget.budgetId, { ...both, expenses: [] }, 1);
+      const flagged = (await store.ledger(budget.labelId, budget.budgetId)).flagged;
+      await store.flagInvoice(budget.labelId, other.budgetId, { ...both, expenses: [] }, 3);
+      await store.flagInvoice(budget.labelId, other.budgetId, both, 2);
+
+      expect(flagged).toEqual([both]);
+      expect((await store.ledger(budget.labelId, other.budgetId)).flagged).toEqual([]);
+    });
+
+    it('reads the versions of one expense, not those of an expense whose id starts the same', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      await store.saveBudget(budget);
+      const first = aVersion('exp-1', '2027-02-01T10:00:00.000Z#e1');
+      const second = { ...aVersion('exp-1', '2027-02-02T10:00:00.000Z#e2'), change: 'amended' as const };
+      const other = aVersion('exp-1#2');
+
+      for (const version of [first, second, other])
+        await store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [version],
+          states: [],
+          delta: {},
+        });
+
+      const versions = await store.expenseVersions(budget.labelId, budget.budgetId, 'exp-1');
+      expect(versions.sort((a, b) => a.at.localeCompare(b.at))).toEqual([first, second]);
     });
   });
 }

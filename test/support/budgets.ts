@@ -10,6 +10,9 @@ import type {
   BudgetStore,
   DayResult,
   DriftRecord,
+  HeldExpense,
+  InvoiceFiling,
+  InvoiceRef,
   Ledger,
   OwnerUnreachable,
   SettlementVersion,
@@ -34,8 +37,11 @@ export class InMemoryBudgets implements BudgetStore {
   readonly fx = new Map<string, Record<string, string>>();
   readonly settlements = new Map<string, SettlementVersion>();
   readonly undeliverable = new Set<string>();
-  readonly invoices = new Map<string, { budgetId: string; expenseId: string }[]>();
-  readonly flags = new Map<string, FlaggedInvoice>();
+  readonly invoices = new Map<string, { generation: number; filings: InvoiceFiling[] }>();
+  readonly flags = new Map<string, FlaggedInvoice & { generation: number }>();
+  readonly heldReportedOn = new Map<string, string>();
+  readonly heldDays = new Map<string, HeldExpense>();
+  heldSwept: string | undefined;
   /** Every outbox entry written, in order. */
   readonly published: OutboxEntry[] = [];
 
@@ -118,7 +124,9 @@ export class InMemoryBudgets implements BudgetStore {
       versions: this.inBudget(this.versions, labelId, budgetId),
       alerts: this.inBudget(this.alerts, labelId, budgetId),
       drift: clone(this.drift.get(key(labelId, budgetId)) ?? []),
-      flagged: this.inBudget(this.flags, labelId, budgetId),
+      flagged: this.inBudget(this.flags, labelId, budgetId)
+        .filter((flag) => flag.expenses.length > 0)
+        .map(({ generation: _g, ...flag }) => flag),
     };
   }
 
@@ -207,14 +215,43 @@ export class InMemoryBudgets implements BudgetStore {
     return [...this.days].filter(([k]) => k.startsWith(`${prefix},`)).map(([, v]) => clone(v));
   }
 
-  async heldExpenses(labelId: string, before: string) {
+  async heldExpenses(from: string | undefined, before: string) {
     return [...this.states]
-      .filter(([k, s]) => JSON.parse(k)[0] === labelId && s.held && s.firstSeenAt < before)
-      .map(([k, s]) => ({
-        budgetId: JSON.parse(k)[1] as string,
-        expenseId: s.expenseId,
-        firstSeenAt: s.firstSeenAt,
-      }));
+      .filter(([, s]) => s.held && s.firstSeenAt >= (from ?? '') && s.firstSeenAt < before)
+      .map(([k, s]): HeldExpense => {
+        const [labelId, budgetId] = JSON.parse(k) as string[];
+        return {
+          labelId,
+          budgetId,
+          expenseId: s.expenseId,
+          firstSeenAt: s.firstSeenAt,
+          ...(s.data
+            ? { expense: { vendor: s.data.vendor, date: s.data.date, amount: clone(s.data.amount) } }
+            : {}),
+        };
+      });
+  }
+
+  async heldSweptBefore() {
+    return this.heldSwept;
+  }
+
+  async markHeldSwept(before: string) {
+    if (!this.heldSwept || this.heldSwept < before) this.heldSwept = before;
+  }
+
+  async reportHeld(date: string, held: HeldExpense, entry: OutboxEntry) {
+    const k = key(held.labelId, held.budgetId, held.expenseId);
+    if (this.heldReportedOn.has(k)) return false;
+    this.heldReportedOn.set(k, date);
+    this.heldDays.set(key(date, held.labelId, held.budgetId, held.expenseId), clone(held));
+    this.published.push(entry);
+    return true;
+  }
+
+  async heldReported(date: string, labelId: string) {
+    const prefix = key(date, labelId).slice(0, -1);
+    return [...this.heldDays].filter(([k]) => k.startsWith(`${prefix},`)).map(([, v]) => clone(v));
   }
 
   async recoupable(labelId: string, artistId: string) {
@@ -231,29 +268,36 @@ export class InMemoryBudgets implements BudgetStore {
     return clone(this.fx.get(date));
   }
 
-  async fileInvoice(
-    labelId: string,
-    vendor: string,
-    invoiceNumber: string,
-    budgetId: string,
-    expenseId: string,
-  ) {
-    const invoice = invoiceOf(vendor, invoiceNumber);
-    const k = key(labelId, invoice.vendor, invoice.invoiceNumber);
-    const filed = this.invoices.get(k) ?? [];
-    if (!filed.some((e) => e.budgetId === budgetId && e.expenseId === expenseId))
-      filed.push({ budgetId, expenseId });
-    this.invoices.set(k, filed);
-    return clone(filed);
+  async expenseVersions(labelId: string, budgetId: string, expenseId: string) {
+    return this.inBudget(this.versions, labelId, budgetId).filter((v) => v.expenseId === expenseId);
   }
 
-  async flagInvoice(labelId: string, flagged: FlaggedInvoice) {
+  private invoiceKey(labelId: string, invoice: InvoiceRef) {
+    const { vendor, invoiceNumber } = invoiceOf(invoice.vendor, invoice.invoiceNumber);
+    return key(labelId, vendor, invoiceNumber);
+  }
+
+  async fileInvoice(labelId: string, invoice: InvoiceRef, filing: InvoiceFiling) {
+    const k = this.invoiceKey(labelId, invoice);
+    const filed = this.invoices.get(k) ?? { generation: 0, filings: [] };
+    const same = (f: InvoiceFiling) => f.budgetId === filing.budgetId && f.expenseId === filing.expenseId;
+    const stored = filed.filings.find(same);
+    if (stored && stored.revision >= filing.revision) return;
+    filed.filings = [...filed.filings.filter((f) => !same(f)), clone(filing)];
+    filed.generation++;
+    this.invoices.set(k, filed);
+  }
+
+  async invoiceFilings(labelId: string, invoice: InvoiceRef) {
+    return clone(this.invoices.get(this.invoiceKey(labelId, invoice)) ?? { generation: 0, filings: [] });
+  }
+
+  async flagInvoice(labelId: string, budgetId: string, flagged: FlaggedInvoice, generation: number) {
     const invoice = invoiceOf(flagged.vendor, flagged.invoiceNumber);
-    for (const budgetId of new Set(flagged.expenses.map((e) => e.budgetId))) {
-      const k = key(labelId, budgetId, invoice.vendor, invoice.invoiceNumber);
-      const stored = this.flags.get(k);
-      if (!stored || stored.expenses.length < flagged.expenses.length) this.flags.set(k, clone(flagged));
-    }
+    const k = key(labelId, budgetId, invoice.vendor, invoice.invoiceNumber);
+    const stored = this.flags.get(k);
+    if (stored && stored.generation >= generation) return;
+    this.flags.set(k, { ...clone(flagged), generation });
   }
 
   async markOwnerUnreachable(

@@ -126,12 +126,12 @@ describe('the budget ledger', () => {
     const h = budgetsHarness();
 
     await h.expense(anExpense({ budgetId: 'bud-later' }));
-    const held = await h.store.heldExpenses('lbl-1', '2999-01-01');
+    const held = await h.store.heldExpenses(undefined, '2999-01-01');
     await h.budget(aBudget({ budgetId: 'bud-later' }));
 
     expect(held.map((e) => e.expenseId)).toEqual(['exp-1']);
     expect(await totalsOf(h, 'bud-later')).toEqual({ [counter.actual('radio')]: 10_000 });
-    expect(await h.store.heldExpenses('lbl-1', '2999-01-01')).toEqual([]);
+    expect(await h.store.heldExpenses(undefined, '2999-01-01')).toEqual([]);
   });
 
   it('keeps an amount without a rate unconverted, converts it with the rate it carries or the rate table of its date, half-even', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BudgetSet, type ExpenseRecorded } from '#shared/events/index.ts';
 import { budgetsHarness } from '#test/support/budgets-harness.ts';
@@ -81,5 +82,158 @@ describe('possible duplicates across budgets', () => {
 
     expect(flagged).toHaveLength(1);
     expect((await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult?.possibleDuplicates).toEqual([]);
+  });
+
+  const duplicatesOf = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) =>
+    (await h.store.getBudget('lbl-1', budgetId))?.lastResult?.possibleDuplicates;
+
+  it("clears this budget's flag when the expense of the other budget is voided, though nothing changed here", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget('bud-1'));
+    await h.budget(aBudget('bud-2'));
+    await h.expense(anInvoice({}));
+    await h.expense(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' }));
+    await h.reconcile('2027-03-03');
+    const before = await duplicatesOf(h, 'bud-1');
+
+    await h.voidExpense({ expenseId: 'exp-9', budgetId: 'bud-2', reason: 'entered twice' });
+    await h.reconcile('2027-03-04');
+
+    expect(before).toHaveLength(1);
+    expect(await duplicatesOf(h, 'bud-1')).toEqual([]);
+    expect(await duplicatesOf(h, 'bud-2')).toEqual([]);
+    expect((await h.ledger('bud-1')).flagged).toEqual([]);
+  });
+
+  it('clears the flag of both budgets when one of the expenses is amended to another invoice number, and flags the new one if shared', async () => {
+    const h = budgetsHarness();
+    for (const id of ['bud-1', 'bud-2', 'bud-3']) await h.budget(aBudget(id));
+    await h.expense(anInvoice({}));
+    await h.expense(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' }));
+    await h.expense(anInvoice({ expenseId: 'exp-5', budgetId: 'bud-3', invoiceNumber: 'AP-115' }));
+
+    await h.amend(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2', invoiceNumber: 'AP-115' }));
+    await h.reconcile('2027-03-03');
+
+    expect(await duplicatesOf(h, 'bud-1')).toEqual([]);
+    expect(await duplicatesOf(h, 'bud-2')).toMatchObject([
+      {
+        invoiceNumber: 'AP-115',
+        expenseIds: ['exp-9'],
+        elsewhere: [{ budgetId: 'bud-3', expenseId: 'exp-5' }],
+      },
+    ]);
+    expect(await duplicatesOf(h, 'bud-3')).toMatchObject([
+      { invoiceNumber: 'AP-115', elsewhere: [{ budgetId: 'bud-2', expenseId: 'exp-9' }] },
+    ]);
+  });
+
+  it('ends with no flag whatever order the void and the expenses arrive in, and however often each is redelivered', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget('bud-1'));
+    await h.budget(aBudget('bud-2'));
+    const recorded = { occurredAt: '2027-03-02T10:00:00.000Z', eventId: 'rec-9' };
+    const voided = { occurredAt: '2027-03-02T12:00:00.000Z', eventId: 'void-9' };
+    const other = anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' });
+
+    await h.voidExpense({ expenseId: 'exp-9', budgetId: 'bud-2' }, voided);
+    await h.expense(anInvoice({}));
+    await h.expense(other, recorded);
+    await h.voidExpense({ expenseId: 'exp-9', budgetId: 'bud-2' }, voided);
+    await h.expense(other, recorded);
+    await h.reconcile('2027-03-03');
+
+    expect(await duplicatesOf(h, 'bud-1')).toEqual([]);
+    expect((await h.ledger('bud-1')).flagged).toEqual([]);
+  });
+
+  it('flags the invoice again when the voided expense is recorded anew under a later version', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget('bud-1'));
+    await h.budget(aBudget('bud-2'));
+    await h.expense(anInvoice({}));
+    await h.expense(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' }), {
+      occurredAt: '2027-03-02T10:00:00.000Z',
+    });
+    await h.voidExpense(
+      { expenseId: 'exp-9', budgetId: 'bud-2' },
+      { occurredAt: '2027-03-02T11:00:00.000Z' },
+    );
+    await h.amend(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' }), {
+      occurredAt: '2027-03-02T12:00:00.000Z',
+    });
+    await h.reconcile('2027-03-03');
+
+    expect(await duplicatesOf(h, 'bud-1')).toMatchObject([
+      { expenseIds: ['exp-1'], elsewhere: [{ budgetId: 'bud-2', expenseId: 'exp-9' }] },
+    ]);
+  });
+
+  it('ends with the flags the latest versions call for, for any order and duplication of records, amendments and voids (property)', async () => {
+    const budgetOf = { e1: 'bud-1', e2: 'bud-2', e3: 'bud-2', e4: 'bud-3' } as const;
+    type Id = keyof typeof budgetOf;
+    const aChange = fc.record({
+      expenseId: fc.constantFrom<Id>('e1', 'e2', 'e3', 'e4'),
+      change: fc.constantFrom('recorded' as const, 'amended' as const, 'voided' as const),
+      invoice: fc.constantFrom('INV-1', 'inv-1 ', 'INV-2', undefined),
+      at: fc.integer({ min: 0, max: 30 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(aChange, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 24 }),
+        async (changes, order) => {
+          const h = budgetsHarness();
+          for (const id of ['bud-1', 'bud-2', 'bud-3']) await h.budget(aBudget(id));
+          const events = changes.map((c, i) => ({ ...c, eventId: `evt-${String(i).padStart(2, '0')}` }));
+          const deliveries = [...events, ...events.filter((_, i) => (order[i] ?? 1) % 3 === 0)]
+            .map((e, i) => ({ e, rank: order[i] ?? i, i }))
+            .sort((x, y) => x.rank - y.rank || x.i - y.i)
+            .map(({ e }) => e);
+          for (const c of deliveries) {
+            const meta = {
+              eventId: c.eventId,
+              occurredAt: new Date(Date.UTC(2027, 2, 2, 0, c.at)).toISOString(),
+            };
+            const budgetId = budgetOf[c.expenseId];
+            if (c.change === 'voided') await h.voidExpense({ expenseId: c.expenseId, budgetId }, meta);
+            else {
+              const { invoiceNumber: _n, ...plain } = anInvoice({ expenseId: c.expenseId, budgetId });
+              const data = c.invoice ? { ...plain, invoiceNumber: c.invoice } : plain;
+              if (c.change === 'amended') await h.amend(data, meta);
+              else await h.expense(data, meta);
+            }
+          }
+          // The model: each expense's latest data by the label's time, unless a later void; the invoice it carries.
+          const key = (c: { at: number; eventId: string }) => `${String(c.at).padStart(2, '0')}#${c.eventId}`;
+          const carried = new Map<string, { budgetId: string; expenseId: string }[]>();
+          for (const id of Object.keys(budgetOf) as Id[]) {
+            const own = events.filter((e) => e.expenseId === id);
+            const data = own
+              .filter((e) => e.change !== 'voided')
+              .sort((a, b) => key(b).localeCompare(key(a)))[0];
+            const voided = own.filter((e) => e.change === 'voided').some((v) => data && key(v) > key(data));
+            if (!data?.invoice || voided) continue;
+            const invoice = data.invoice.trim().toLowerCase();
+            carried.set(invoice, [
+              ...(carried.get(invoice) ?? []),
+              { budgetId: budgetOf[id], expenseId: id },
+            ]);
+          }
+          for (const budgetId of ['bud-1', 'bud-2', 'bud-3']) {
+            const expected = [...carried]
+              .filter(([, expenses]) => new Set(expenses.map((e) => e.budgetId)).size > 1)
+              .filter(([, expenses]) => expenses.some((e) => e.budgetId === budgetId))
+              .map(([invoice, expenses]) => [invoice, expenses.map((e) => e.expenseId).sort()]);
+            const flagged = (await h.ledger(budgetId)).flagged.map((f) => [
+              f.invoiceNumber.trim().toLowerCase(),
+              f.expenses.map((e) => e.expenseId).sort(),
+            ]);
+            expect(flagged.sort(), budgetId).toEqual(expected.sort());
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
   });
 });

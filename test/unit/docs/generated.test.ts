@@ -77,4 +77,12 @@ describe('the API document', () => {
       expect.arrayContaining(['genre', 'territory', 'kind', 'limit', 'cursor']),
     );
   });
+
+  it('states how an amount in another currency is rounded, where rates are put and where an expense carries its own', () => {
+    const rates = JSON.stringify(document.paths['/fx-rates/{date}'].put);
+    const webhook = JSON.stringify(document.paths['/webhooks/{labelId}'].post);
+
+    expect(rates).toContain('rounded half-even on the minor unit');
+    expect(webhook).toContain('rounded half-even');
+  });
 });
