@@ -132,7 +132,9 @@ export const aReleaseClaim = (
   ...(overrides.asOf ? { asOf: overrides.asOf } : {}),
 });
 
-type Script = (mail: BulkMail, call: number) => EntryResult[] | MailerError | 'accept-then-fail';
+type Scripted = EntryResult[] | MailerError | 'accept-then-fail';
+/** What SES does with a call; a promise lets other work (an Email Sent event handled) finish before SES answers. */
+type Script = (mail: BulkMail, call: number) => Scripted | Promise<Scripted>;
 
 /** A fake SES: records every accepted mail; a script can throttle, fail entries or lose the answer. */
 export class FakeMailer {
@@ -144,7 +146,7 @@ export class FakeMailer {
 
   sendBulk = async (mail: BulkMail): Promise<EntryResult[]> => {
     this.calls.push(mail);
-    const scripted = this.script?.(mail, this.calls.length);
+    const scripted = await this.script?.(mail, this.calls.length);
     if (scripted instanceof MailerError) throw scripted;
     const accept = (index: number) => {
       const entry = mail.entries[index];

@@ -407,9 +407,9 @@ describe('settling stale claims', () => {
     await world.deliveries.claim(aReleaseClaim(outlet), new Date(world.clock.now).toISOString());
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     // SES accepts the resend, and its Email Sent event is handled before SendBulkEmail's answer arrives.
-    world.mailer.script = (mail) => {
+    world.mailer.script = async (mail) => {
       const [entry] = mail.entries;
-      void settleFromEmailsSent(
+      await settleFromEmailsSent(
         [
           emailSent({
             messageId: 'msg-from-event',

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -231,22 +231,28 @@ describe('the local bus across a restart (its journal)', () => {
 
   const single: [string, FunctionSpec][] = [['a', spec({ 'detail-type': ['One'] }, 2)]];
   /** A bus whose one function keeps failing, killed after its first failure, and a bus restarted on its journal. */
-  async function killedWhileRetrying(options: {
-    retryBaseMs: number;
-    waitMs: number;
-    restartedRetryBaseMs?: number;
-  }) {
+  /**
+   * A bus whose first delivery failed and was journalled as retrying, then "killed": it does nothing
+   * more (its next attempt never ends, as in a dead process), however long the test takes to go on.
+   */
+  async function killedWhileRetrying(options: { retryBaseMs: number; restartedRetryBaseMs?: number }) {
     const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
+    let calls = 0;
     const killed = aBus(
       single,
       async () => {
+        if (calls++ > 0) await new Promise(() => undefined);
         throw new Error('down');
       },
       new Faults(),
       { journalDir, retryBaseMs: options.retryBaseMs },
     );
     killed.putEvents([entry('One')]);
-    await new Promise((resolve) => setTimeout(resolve, options.waitMs));
+    const journal = join(journalDir, 'deliveries.jsonl');
+    for (const end = Date.now() + 5_000; Date.now() < end; ) {
+      if (existsSync(journal) && readFileSync(journal, 'utf8').includes('"retrying"')) break;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
     const attempts = { count: 0 };
     const restarted = aBus(
       single,
@@ -263,7 +269,6 @@ describe('the local bus across a restart (its journal)', () => {
   it('resumes a retrying delivery with the attempts it spent, and keeps its dead letter across a restart', async () => {
     const { journalDir, restarted, attempts } = await killedWhileRetrying({
       retryBaseMs: 60_000,
-      waitMs: 20,
       restartedRetryBaseMs: 1,
     });
     // The retry was due a minute after the failure: the restarted bus waits for it, as it would have.
@@ -277,7 +282,7 @@ describe('the local bus across a restart (its journal)', () => {
   });
 
   it('dead-letters a resumed delivery after the attempts left, and the dead letter outlives a restart', async () => {
-    const { journalDir, restarted, attempts } = await killedWhileRetrying({ retryBaseMs: 10, waitMs: 5 });
+    const { journalDir, restarted, attempts } = await killedWhileRetrying({ retryBaseMs: 10 });
     restarted.resume();
     await restarted.whenIdle();
     const after = aBus(single, async () => undefined, new Faults(), { journalDir });
