@@ -28,6 +28,7 @@ import {
   stepMoment,
   stepTaken,
   tourManagerLinkExpiry,
+  tourManagerLinkWithoutShows,
 } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { announceToMedia, cancelToMedia, changeToMedia } from './press.ts';
@@ -203,7 +204,13 @@ export async function daySheetWork(
   const { shows } = await deps.tours.tourWithShows(ref.labelId, ref.tourId);
   const live = shows.flatMap((s) => (s.show && isAdvancing(s.show.status) ? [s.show] : []));
   const next = live.filter((s) => s.date > show.date).sort((a, b) => a.date.localeCompare(b.date))[0];
-  const link = await deps.links.tourManager({ ...ref, expiresAt: tourManagerLinkExpiry(live) });
+  const link = await deps.links.tourManager({
+    ...ref,
+    expiresAt: tourManagerLinkExpiry(
+      shows.flatMap((s) => (s.show ? [s.show] : [])),
+      tourManagerLinkWithoutShows(deps.now()),
+    ),
+  });
   const recipients = [tour.tourManager, ...(tour.crew ?? [])];
   const day = stepMoment(show, 'day-sheet').scheduledFor;
   const moment = change ? keyParts(day, change, nameHash([showFacts(show)], 16)) : day;
