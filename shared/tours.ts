@@ -59,6 +59,11 @@ export interface StoredShow {
   lastCorrelationId: string;
   /** Set while the schedules of the last change may not be in place yet (cleared once they are). */
   effectsPending?: true;
+  /**
+   * The countries whose outlets were told of the show, each with when press first went out about it
+   * there: written before the press mail goes, removed once those outlets heard that it moved away.
+   */
+  pressCountries?: Record<string, string>;
   /** The steps taken, with the instant each was scheduled for. */
   stepsDone?: Partial<Record<ShowStep, string>>;
   advance?: { answers: AdvanceAnswers; submittedAt: string; amendedAt?: string };

@@ -31,7 +31,7 @@ import {
   tourManagerLinkWithoutShows,
 } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { announceToMedia, cancelToMedia, changeToMedia } from './press.ts';
+import { announceToMedia, cancelToMedia, changeToMedia, countriesLeft } from './press.ts';
 import {
   advanceRequestSheet,
   daySheet,
@@ -141,9 +141,13 @@ export async function takeStep(
   }
   if (due.step === 'press-change') {
     if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
-    if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
-    const { mailed } = await changeToMedia(tour, show, deps, due.fromCountry);
-    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
+    // A step for an earlier change still tells the countries the show left (the change since may
+    // send no step of its own); the news of its date, times or venue is the latest change's.
+    const current = show.occurredAt === due.scheduledFor;
+    if (!current && countriesLeft(show).length === 0)
+      return { outcome: 'ignored', reason: 'show changed since' };
+    const { mailed } = await changeToMedia(tour, show, deps, current);
+    if (current) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return { outcome: 'taken', mailed };
   }
   if (!isAdvancing(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
