@@ -201,8 +201,9 @@ export async function announceToMedia(
         told: { email, outletId: outlet.id, showIds: fresh.map((show) => show.showId) },
       });
     }
-    // Each show told of here notes the country first: should it move away, whoever hears of it now
-    // hears that it moved (a note with nobody told costs one mail query, a missing one a lost mail).
+    // Each show told of here notes the country before the mail goes: should it move away, whoever
+    // hears of it now hears that it moved (a crash before the send leaves a note that costs one query
+    // later; noted after the send, a crash would lose that mail).
     for (const showId of new Set(tell.flatMap(({ told: entry }) => entry.showIds))) {
       if (noted.has(showId)) continue;
       await deps.tours.recordPressCountry(
