@@ -59,6 +59,11 @@ export interface StoredShow {
   lastCorrelationId: string;
   /** Set while the schedules of the last change may not be in place yet (cleared once they are). */
   effectsPending?: true;
+  /**
+   * The countries whose outlets were told of the show, each with when press first went out about it
+   * there: written before the press mail goes, removed once those outlets heard that it moved away.
+   */
+  pressCountries?: Record<string, string>;
   /** The steps taken, with the instant each was scheduled for. */
   stepsDone?: Partial<Record<ShowStep, string>>;
   advance?: { answers: AdvanceAnswers; submittedAt: string; amendedAt?: string };
@@ -206,9 +211,17 @@ export const showOverAt = (show: Show): string =>
 const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 /** An advance link stays valid a day past the show's end at the venue (epoch seconds). */
 export const advanceLinkExpiry = (show: Show): number => epochSeconds(showOverAt(show)) + 24 * 3600;
-/** The tour manager's link, a day past the last show (now + 30 days for a tour with no shows yet). */
-export const tourManagerLinkExpiry = (shows: Show[], now = new Date()): number =>
-  shows.length ? Math.max(...shows.map(advanceLinkExpiry)) : epochSeconds(now.toISOString()) + 30 * 24 * 3600;
+/**
+ * The tour manager's link: the advance link's rule for the tour's last show still on (not cancelled),
+ * so it follows the shows as they are now; `withoutShows` when no show is on (epoch seconds).
+ */
+export const tourManagerLinkExpiry = (shows: Show[], withoutShows: number): number => {
+  const on = shows.filter((show) => show.status !== 'cancelled');
+  return on.length ? Math.max(...on.map(advanceLinkExpiry)) : withoutShows;
+};
+/** A tour manager's link mailed for a tour with no show on yet lasts 30 days from `now`. */
+export const tourManagerLinkWithoutShows = (now: Date): number =>
+  epochSeconds(now.toISOString()) + 30 * 24 * 3600;
 
 /** A show's time at the venue (a time before 06:00 is after midnight, on the next calendar day). */
 export function showTime(show: Show, time: string): { epochMs: number; wallTime: string } {

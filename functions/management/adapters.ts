@@ -12,7 +12,7 @@ import { dynamoTours } from '#shared/db/tours.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { signTourManagerToken, tourManagerUrl } from '#shared/tokens.ts';
-import { tourManagerLinkExpiry } from '#shared/tours.ts';
+import { tourManagerLinkExpiry, tourManagerLinkWithoutShows } from '#shared/tours.ts';
 import type { BudgetRoutesDeps } from './budgets.ts';
 import type { JobRoutesDeps } from './jobs.ts';
 import type { LabelRoutesDeps } from './labels.ts';
@@ -60,7 +60,7 @@ export const liveTourRoutesDeps = (): TourRoutesDeps => ({
       signTourManagerToken(await tokenSigningKey(), {
         labelId,
         tourId,
-        expiresAt: tourManagerLinkExpiry(shows),
+        expiresAt: tourManagerLinkExpiry(shows, tourManagerLinkWithoutShows(new Date())),
       }),
     ),
   now: () => new Date(),

@@ -173,17 +173,12 @@ function outboxOf(
     showFacts(stored.show) !== showFacts(show)
   ) {
     // Outlets told of the show hear of its new date, times or venue, with the calendar that replaces
-    // theirs; moved to another country, those of the country it left hear that it moved.
-    const from = stored.show.venue.country;
+    // theirs; moved to another country, those of each country it left hear that it moved (the show
+    // keeps which countries' press was told of it).
     entries.push(
       outboxEntry(
         ShowStepDue,
-        {
-          ...ref,
-          step: 'press-change',
-          scheduledFor: meta.occurredAt,
-          ...(from !== show.venue.country ? { fromCountry: from } : {}),
-        },
+        { ...ref, step: 'press-change', scheduledFor: meta.occurredAt },
         { ...eventMeta, source: 'backline.tours' },
       ),
     );

@@ -8,8 +8,8 @@ import {
   InvalidTokenError,
   notExpired,
   openAdvanceToken,
+  openTourManagerToken,
   sameCsrfToken,
-  verifyTourManagerToken,
 } from '#shared/tokens.ts';
 import {
   type AdvanceAnswers,
@@ -18,6 +18,7 @@ import {
   GuestInput,
   guestRefusals,
   type StoredShow,
+  tourManagerLinkExpiry,
 } from '#shared/tours.ts';
 import {
   advanceFormPage,
@@ -180,9 +181,19 @@ export async function submitAdvancePage(token: string, body: string, deps: Pages
 
 async function tourManagerContext(token: string, deps: PagesDeps) {
   const key = await deps.signingKey();
-  const claims = verifyTourManagerToken(key, token, deps.now());
-  const { tour, shows } = await deps.tours.tourWithShows(claims.labelId, claims.tourId);
-  return { key, claims, tour, shows: shows.filter((s): s is StoredShow & { show: Show } => Boolean(s.show)) };
+  const claims = openTourManagerToken(key, token);
+  const { tour, shows: stored } = await deps.tours.tourWithShows(claims.labelId, claims.tourId);
+  const shows = stored.filter((s): s is StoredShow & { show: Show } => Boolean(s.show));
+  // As the advance link: a day after the tour's last show as it is now, not as it was when the link
+  // was mailed (postponed shows keep it open, shows brought forward end it sooner).
+  notExpired(
+    tourManagerLinkExpiry(
+      shows.map((s) => s.show),
+      claims.expiresAt,
+    ),
+    deps.now(),
+  );
+  return { key, claims, tour, shows };
 }
 
 /** GET /tm/{token}: the tour's shows with their guest lists, and a form per show still open. */

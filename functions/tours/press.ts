@@ -101,11 +101,15 @@ const calendarFor = (tour: StoredTour, shows: Show[], sequence: number) => ({
  * The version of a set of shows in one country: the mail's subject is the tour and this version, so
  * each address hears of each set once (docs/design.md#exactly-once-mail).
  */
-const showSetVersion = (country: string, shows: Show[], kind: PressKind) =>
-  kind === 'change' || kind === 'moved'
-    ? // Each change of a show is news of its own: its facts are part of the version.
-      `${country}-${nameHash(shows.map((show) => `${show.showId} ${showFacts(show)}`).sort(), 24)}`
-    : `${country}-${nameHash(shows.map((show) => show.showId).sort(), 24)}`;
+const showSetVersion = (country: string, shows: Show[], kind: PressKind, toldSince = '') =>
+  kind === 'moved'
+    ? // Once per country the show left, for each time its press there was told of it, however
+      // the show changed since (docs/design.md#tours).
+      `${country}-${nameHash([...shows.map((show) => show.showId).sort(), toldSince], 24)}`
+    : kind === 'change'
+      ? // Each change of a show is news of its own: its facts are part of the version.
+        `${country}-${nameHash(shows.map((show) => `${show.showId} ${showFacts(show)}`).sort(), 24)}`
+      : `${country}-${nameHash(shows.map((show) => show.showId).sort(), 24)}`;
 
 export function pressMail(
   tour: StoredTour,
@@ -115,12 +119,14 @@ export function pressMail(
   news: Show[],
   listed: Show[],
   sequence = 0,
+  /** A "moved" mail: since when the country's press knew of the show there (its identity). */
+  toldSince?: string,
 ): TourMail {
   return {
     stream: 'campaign',
     to: { name: outlet.contactName ?? outlet.name, email: normaliseEmail(outlet.email) },
     labelId: tour.labelId,
-    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news, kind)),
+    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news, kind, toldSince)),
     kind: `press-${kind}`,
     template: templateNames['tour-press'],
     data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
@@ -132,6 +138,7 @@ export function pressMail(
       outletId: outlet.id,
       news: news.map((show) => show.showId).join(','),
       listed: listed.map((show) => show.showId).join(','),
+      ...(toldSince ? { toldSince } : {}),
     },
     outletId: outlet.id,
   };
@@ -160,15 +167,16 @@ export async function announceToMedia(
   const country = stored.show.venue.country;
   const now = deps.now().toISOString();
   const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
-  const inCountry = shows
+  const announcedHere = shows
     .filter((s): s is LiveShow => Boolean(s.show))
     .filter(
       (s) =>
         s.show.venue.country === country &&
         isAnnounced(s.show.status) &&
         (!s.show.announceAt || s.show.announceAt <= now),
-    )
-    .map((s) => s.show);
+    );
+  const inCountry = announcedHere.map((s) => s.show);
+  const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
   const told = new Map(
     (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
   );
@@ -192,6 +200,18 @@ export async function announceToMedia(
         mail: pressMail(tour, outlet, country, kind, fresh, kind === 'announcement' ? inCountry : fresh),
         told: { email, outletId: outlet.id, showIds: fresh.map((show) => show.showId) },
       });
+    }
+    // Each show told of here notes the country before the mail goes: should it move away, whoever
+    // hears of it now hears that it moved (a crash before the send leaves a note that costs one query
+    // later; noted after the send, a crash would lose that mail).
+    for (const showId of new Set(tell.flatMap(({ told: entry }) => entry.showIds))) {
+      if (noted.has(showId)) continue;
+      await deps.tours.recordPressCountry(
+        { labelId: tour.labelId, tourId: tour.tourId, showId },
+        country,
+        now,
+      );
+      noted.add(showId);
     }
     // One page at a time: the mail module groups the page's mails into SendBulkEmail calls.
     mailed += await deps.mailer.send(tell.map(({ mail }) => mail));
@@ -224,6 +244,7 @@ async function tellThoseToldOf(
   kind: 'cancellation' | 'change' | 'moved',
   deps: ToursDeps,
   country = stored.show.venue.country,
+  toldSince?: string,
 ): Promise<TourMail[]> {
   const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
     t.showIds.includes(stored.showId),
@@ -233,12 +254,21 @@ async function tellThoseToldOf(
   for (const told of toldOf) {
     if (await deps.suppressions.isSuppressed(told.email)) continue;
     const outlet = { id: told.outletId, name: told.email, email: told.email };
-    mails.push(pressMail(tour, outlet, country, kind, [show], [show], calendarSequence(stored.occurredAt)));
+    mails.push(
+      pressMail(tour, outlet, country, kind, [show], [show], calendarSequence(stored.occurredAt), toldSince),
+    );
   }
   return mails;
 }
 
-/** Tells the addresses told of a show that it is cancelled. */
+/** The countries a show left whose press was told of it there and has not heard that it moved. */
+export const countriesLeft = (stored: LiveShow): [country: string, toldSince: string][] =>
+  Object.entries(stored.pressCountries ?? {}).filter(([country]) => country !== stored.show.venue.country);
+
+/**
+ * Tells the addresses told of a show that it is cancelled: in its country, and in each country it
+ * left whose press has not heard that it moved.
+ */
 export async function cancelToMedia(
   tour: StoredTour,
   stored: LiveShow,
@@ -246,23 +276,32 @@ export async function cancelToMedia(
   eventMeta: { correlationId: string; labelId: string },
 ): Promise<{ mailed: number; events: OutboxEntry[] }> {
   const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
-  const mailed = await deps.mailer.send(await tellThoseToldOf(tour, stored, 'cancellation', deps));
+  const countries = [stored.show.venue.country, ...countriesLeft(stored).map(([country]) => country)];
+  const mails: TourMail[] = [];
+  for (const country of countries)
+    mails.push(...(await tellThoseToldOf(tour, stored, 'cancellation', deps, country)));
+  const mailed = await deps.mailer.send(mails);
   return { mailed, events: [outboxEntry(ShowCancellationSent, ref, eventMeta)] };
 }
 
 /**
- * Tells the addresses told of a show of its new date, times or venue; for a show moved from
- * `fromCountry`, also those told of it there, that it moved (the new country's outlets hear of it
- * as a new show from its press announcement, due again).
+ * Tells the addresses told of a show in each country it left that it moved, once per country
+ * (whatever changed between the move and now), then forgets those countries; with `change`, also
+ * those told of it in its country of its new date, times or venue. The new country's outlets hear of
+ * it as a new show from its press announcement, due again.
  */
-export const changeToMedia = async (
+export async function changeToMedia(
   tour: StoredTour,
   stored: LiveShow,
   deps: ToursDeps,
-  fromCountry?: string,
-) => ({
-  mailed: await deps.mailer.send([
-    ...(await tellThoseToldOf(tour, stored, 'change', deps)),
-    ...(fromCountry ? await tellThoseToldOf(tour, stored, 'moved', deps, fromCountry) : []),
-  ]),
-});
+  change: boolean,
+): Promise<{ mailed: number }> {
+  const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
+  const left = countriesLeft(stored);
+  const mails = change ? await tellThoseToldOf(tour, stored, 'change', deps) : [];
+  for (const [country, toldSince] of left)
+    mails.push(...(await tellThoseToldOf(tour, stored, 'moved', deps, country, toldSince)));
+  const mailed = await deps.mailer.send(mails);
+  for (const [country, toldSince] of left) await deps.tours.forgetPressCountry(ref, country, toldSince);
+  return { mailed };
+}

@@ -60,7 +60,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
   const mails: TourMail[] = [];
   for (const delivery of stale) {
-    const { country, outletId, news, listed } = delivery.context;
+    const { country, outletId, news, listed, toldSince } = delivery.context;
     if (!country || !outletId) continue;
     if (await deps.suppressions.isSuppressed(delivery.email)) continue;
     const pressKind = kind.replace(/^press-/, '') as PressKind;
@@ -76,6 +76,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
         pressKind === 'cancellation' || pressKind === 'change' || pressKind === 'moved'
           ? calendarSequence(storedById.get(news ?? '')?.occurredAt ?? '2020-01-01T00:00:00Z')
           : 0,
+        toldSince,
       ),
     );
   }

@@ -28,9 +28,10 @@ import {
   stepMoment,
   stepTaken,
   tourManagerLinkExpiry,
+  tourManagerLinkWithoutShows,
 } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { announceToMedia, cancelToMedia, changeToMedia } from './press.ts';
+import { announceToMedia, cancelToMedia, changeToMedia, countriesLeft } from './press.ts';
 import {
   advanceRequestSheet,
   daySheet,
@@ -140,9 +141,13 @@ export async function takeStep(
   }
   if (due.step === 'press-change') {
     if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
-    if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
-    const { mailed } = await changeToMedia(tour, show, deps, due.fromCountry);
-    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
+    // A step for an earlier change still tells the countries the show left (the change since may
+    // send no step of its own); the news of its date, times or venue is the latest change's.
+    const current = show.occurredAt === due.scheduledFor;
+    if (!current && countriesLeft(show).length === 0)
+      return { outcome: 'ignored', reason: 'show changed since' };
+    const { mailed } = await changeToMedia(tour, show, deps, current);
+    if (current) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return { outcome: 'taken', mailed };
   }
   if (!isAdvancing(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
@@ -203,7 +208,13 @@ export async function daySheetWork(
   const { shows } = await deps.tours.tourWithShows(ref.labelId, ref.tourId);
   const live = shows.flatMap((s) => (s.show && isAdvancing(s.show.status) ? [s.show] : []));
   const next = live.filter((s) => s.date > show.date).sort((a, b) => a.date.localeCompare(b.date))[0];
-  const link = await deps.links.tourManager({ ...ref, expiresAt: tourManagerLinkExpiry(live) });
+  const link = await deps.links.tourManager({
+    ...ref,
+    expiresAt: tourManagerLinkExpiry(
+      shows.flatMap((s) => (s.show ? [s.show] : [])),
+      tourManagerLinkWithoutShows(deps.now()),
+    ),
+  });
   const recipients = [tour.tourManager, ...(tour.crew ?? [])];
   const day = stepMoment(show, 'day-sheet').scheduledFor;
   const moment = change ? keyParts(day, change, nameHash([showFacts(show)], 16)) : day;

@@ -121,6 +121,13 @@ export interface TourStore {
   pressTold(labelId: string, tourId: string, country: string): Promise<PressTold[]>;
   /** Adds shows to what an address was told (a set: telling it again changes nothing). */
   recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
+  /**
+   * Notes on the show that `country`'s outlets are being told of it, from `since`; a country noted
+   * already keeps its first `since`.
+   */
+  recordPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
+  /** Forgets `country` on the show once its outlets heard it moved away: only the note from `since`. */
+  forgetPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
 }
 
 /** Writes apply only when newer than what is stored (EventBridge keeps no order, docs/design.md#ordering-by-the-labels-timestamp). */
@@ -440,6 +447,58 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
             ':shows': new Set(told.showIds),
           },
         }),
+      );
+    },
+
+    async recordPressCountry(ref, country, since) {
+      const key = showKey(ref.labelId, ref.tourId, ref.showId);
+      // Into the show's map of countries, or as its first entry: a show stored before the map existed
+      // has none, and DynamoDB sets no path inside a map that is not there. Twice at most: a writer
+      // racing this one makes the map between the two attempts.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const added = await conditional(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key,
+              UpdateExpression:
+                'SET pressCountries.#country = if_not_exists(pressCountries.#country, :since)',
+              ConditionExpression: 'attribute_exists(pressCountries)',
+              ExpressionAttributeNames: { '#country': country },
+              ExpressionAttributeValues: { ':since': since },
+            }),
+          ),
+        );
+        if (added) return;
+        const made = await conditional(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key,
+              UpdateExpression: 'SET pressCountries = :countries',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(pressCountries)',
+              ExpressionAttributeValues: { ':countries': { [country]: since } },
+            }),
+          ),
+        );
+        if (made) return;
+      }
+      throw new Error(`show ${ref.showId} is not stored: its press countries cannot be noted`);
+    },
+
+    async forgetPressCountry(ref, country, since) {
+      await conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: showKey(ref.labelId, ref.tourId, ref.showId),
+            UpdateExpression: 'REMOVE pressCountries.#country',
+            // A show back in that country and announced there again keeps its new note.
+            ConditionExpression: 'pressCountries.#country = :since',
+            ExpressionAttributeNames: { '#country': country },
+            ExpressionAttributeValues: { ':since': since },
+          }),
+        ),
       );
     },
 

@@ -42,8 +42,6 @@ export const ShowStepDue = defineEvent({
     scheduledFor: z.iso.datetime(),
     /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
     cursor: z.string().min(1).optional(),
-    /** `press-change` of a show moved to another country: the country it left, whose outlets told of it hear that it moved. */
-    fromCountry: z.string().length(2).optional(),
   }),
   sample: {
     labelId: 'lbl-nightshift',

@@ -115,6 +115,26 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect(await store.markStepDone(show, 'press-announcement', at(1), [])).toBe(true);
     });
 
+    it('notes the countries whose press was told of a show, keeps the first time of each through changes, and forgets one only for that time', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+
+      await store.recordPressCountry(show, 'DE', at(1));
+      await store.recordPressCountry(show, 'DE', at(2));
+      await store.recordPressCountry(show, 'FR', at(3));
+      await store.putShowIfNewer({ ...show, occurredAt: at(9) }, []);
+      const noted = (await store.getShow(show))?.pressCountries;
+      await store.forgetPressCountry(show, 'DE', at(2));
+      await store.forgetPressCountry(show, 'FR', at(3));
+      const afterForget = (await store.getShow(show))?.pressCountries;
+      await store.recordPressCountry(show, 'FR', at(4));
+
+      expect(noted).toEqual({ DE: at(1), FR: at(3) });
+      expect(afterForget).toEqual({ DE: at(1) });
+      expect((await store.getShow(show))?.pressCountries).toEqual({ DE: at(1), FR: at(4) });
+    });
+
     it('takes each step once per moment, and again for the new moment of a moved show', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

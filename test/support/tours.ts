@@ -69,7 +69,7 @@ export class InMemoryTours implements TourStore {
   async putShowIfNewer(show: StoredShow, entries: OutboxEntry[], forgetSteps: ShowStep[] = []) {
     const current = this.shows.get(this.showKey(show));
     if (current && current.occurredAt >= show.occurredAt) return false;
-    const { effectsPending, ...rest } = structuredClone(show);
+    const { effectsPending, pressCountries: _told, ...rest } = structuredClone(show);
     const stepsDone = { ...(current?.stepsDone ?? {}) };
     for (const step of forgetSteps) delete stepsDone[step];
     this.shows.set(this.showKey(show), {
@@ -161,6 +161,17 @@ export class InMemoryTours implements TourStore {
     const key = `${JSON.stringify([labelId, tourId, country])}${told.email}`;
     const current = this.told.get(key);
     this.told.set(key, { ...told, showIds: [...new Set([...(current?.showIds ?? []), ...told.showIds])] });
+  }
+
+  async recordPressCountry(ref: ShowRef, country: string, since: string) {
+    const show = this.shows.get(this.showKey(ref));
+    if (!show) throw new Error(`show ${ref.showId} is not stored: its press countries cannot be noted`);
+    show.pressCountries = { [country]: since, ...show.pressCountries };
+  }
+
+  async forgetPressCountry(ref: ShowRef, country: string, since: string) {
+    const show = this.shows.get(this.showKey(ref));
+    if (show?.pressCountries?.[country] === since) delete show.pressCountries[country];
   }
 
   async showsOfPromoter(promoterId: string) {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { addGuestFromPage, openAdvancePage, submitAdvancePage } from '#functions/tours/links.ts';
+import {
+  addGuestFromPage,
+  openAdvancePage,
+  openTourManagerPage,
+  submitAdvancePage,
+} from '#functions/tours/links.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import { csrfTokenFor, signAdvanceToken, signPromoToken, signTourManagerToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
@@ -206,5 +211,35 @@ describe("the tour manager's page", () => {
     expect(late.statusCode).toBe(409);
     expect(late.body).toContain('the guest list is closed');
     expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
+  });
+
+  it("keeps the link open until a day after the tour's last show as it is now, postponed or brought forward", async () => {
+    const moveTo = async (tours: InMemoryTours, date: string) =>
+      tours.putShowIfNewer(
+        { ...(await tours.getShow(ref))!, show: { ...show, date }, occurredAt: '2027-01-02T00:00:00.000Z' },
+        [],
+      );
+    // Mailed for a tour ending on 14 May (valid until 16 May 04:00 UTC): the show moved to 28 May.
+    const postponed = await world('2027-05-20T10:00:00Z');
+    await moveTo(postponed.tours, '2027-05-28');
+    // The show moved forward to 1 May: the link ends on 3 May 04:00 UTC, not on 16 May.
+    const earlier = await world('2027-05-03T10:00:00Z');
+    await moveTo(earlier.tours, '2027-05-01');
+    const token = signTourManagerToken(key, {
+      labelId: 'lbl-1',
+      tourId: 'tour-1',
+      expiresAt: advanceLinkExpiry(show),
+    });
+    const guest = new URLSearchParams({ csrf: csrfTokenFor(key, token), showId: show.showId, name: 'Alex' });
+
+    const open = await openTourManagerPage(token, postponed.deps);
+    const added = await addGuestFromPage(token, guest.toString(), postponed.deps);
+    const ended = await openTourManagerPage(token, earlier.deps);
+
+    expect(open.statusCode).toBe(200);
+    expect(open.body).toContain('2027-05-28');
+    expect(added.body).toContain('Alex is on the guest list');
+    expect(ended.statusCode).toBe(410);
+    expect(ended.body).toContain('this link has expired');
   });
 });

@@ -715,6 +715,93 @@ describe('a show moved to another country', () => {
   });
 });
 
+describe('a show that moved country and changed again before its press heard', () => {
+  const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+  const paris = {
+    ...berlin,
+    venue: { ...berlin.venue, name: 'Olympia', city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' },
+  };
+  const outlet = (id: string, country: string) => ({
+    id,
+    name: id,
+    email: `${id}@press.example`,
+    kind: 'press' as const,
+    genres: ['synthpop'],
+    territories: [country],
+    createdAt: '2027-01-01T00:00:00Z',
+    updatedAt: '2027-01-01T00:00:00Z',
+  });
+
+  /** A tour whose Berlin show the German press was told of; then `changes` land before any step runs. */
+  async function toldInGermanyThen(changes: [Show | 'cancel', string][]) {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, tours, outlets } = fakes;
+    outlets.push(outlet('de', 'DE'), outlet('fr', 'FR'));
+    await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    for (const [change, at] of changes)
+      await applyShowChange(
+        'tour-1',
+        change === 'cancel' ? { type: 'cancel', showId: 'show-1' } : { type: 'set', show: change },
+        metaAt(at),
+        deps,
+      );
+    const due = tours.outbox
+      .splice(0)
+      .filter((e) => e.detailType === 'Show Step Due')
+      .map((e) => e.detail.data as EventData<typeof ShowStepDue>);
+    return { ...fakes, now, due };
+  }
+  const kindsTo = (sent: { to: { email: string }; kind: string }[], id: string) =>
+    sent.filter((m) => m.to.email === `${id}@press.example`).map((m) => m.kind);
+
+  it('tells the country it left that it moved once, whichever of the two steps runs first and however often', async () => {
+    const retimed = { ...paris, times: { ...paris.times, doors: '20:00' } };
+    const { deps, mailer, due } = await toldInGermanyThen([
+      [paris, '2027-02-03T00:00:00Z'],
+      [retimed, '2027-02-04T00:00:00Z'],
+    ]);
+
+    // EventBridge keeps no order: the later change's step first, then the earlier one, each twice.
+    for (const step of [...due].reverse()) await takeStep(step, { correlationId: 'c' }, deps);
+    for (const step of due) await takeStep(step, { correlationId: 'c' }, deps);
+
+    expect(due.map((d) => d.step)).toEqual(['press-change', 'press-change']);
+    expect(kindsTo(mailer.sent, 'de')).toEqual(['press-announcement', 'press-moved']);
+    const moved = mailer.sent.find((m) => m.kind === 'press-moved');
+    expect(JSON.stringify(moved?.data.text)).toContain('moved to Paris, France');
+    expect(readCalendar(String(moved?.attachments?.[0].content))[0].localStart).toBe('2027-05-14T20:00:00');
+  });
+
+  it('tells the country it left that it moved when the change since sends no press step of its own', async () => {
+    const newPhone = { ...paris, promoter: { ...paris.promoter, phone: '+33 1 2345' } };
+    const { deps, mailer, due, tours } = await toldInGermanyThen([
+      [paris, '2027-02-03T00:00:00Z'],
+      [newPhone, '2027-02-04T00:00:00Z'],
+    ]);
+
+    for (const step of due) await takeStep(step, { correlationId: 'c' }, deps);
+
+    expect(due.map((d) => d.step)).toEqual(['press-change']);
+    expect(kindsTo(mailer.sent, 'de')).toEqual(['press-announcement', 'press-moved']);
+    expect(kindsTo(mailer.sent, 'fr')).toEqual([]);
+    expect((await tours.getShow(ref()))?.pressCountries).toEqual({});
+  });
+
+  it('tells the country it left of a cancellation that came before its press heard of the move', async () => {
+    const { deps, mailer, due } = await toldInGermanyThen([
+      [paris, '2027-02-03T00:00:00Z'],
+      ['cancel', '2027-02-04T00:00:00Z'],
+    ]);
+
+    for (const step of due) await takeStep(step, { correlationId: 'c' }, deps);
+
+    expect(due.map((d) => d.step)).toEqual(['press-change', 'press-cancellation']);
+    expect(kindsTo(mailer.sent, 'de')).toEqual(['press-announcement', 'press-cancellation']);
+  });
+});
+
 describe('an unreachable promoter', () => {
   const undeliverable = (overrides: Partial<EventData<typeof MailUndeliverable>> = {}) => ({
     ...MailUndeliverable.sample,
