@@ -20,7 +20,7 @@ import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
 import type { Money } from '../money/money.ts';
-import { failedConditions, isConditionFailure } from './conditions.ts';
+import { failedConditions, writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -453,9 +453,9 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         gsi2sk: keyParts(budget.labelId, budget.budgetId),
       };
       const names = Object.keys(item).filter((name) => name !== 'pk' && name !== 'sk');
-      try {
-        // The terms only: the last result and the ledger stay (sending a budget again keeps its ledger).
-        await db.send(
+      // The terms only: the last result and the ledger stay (sending a budget again keeps its ledger).
+      return writtenUnlessRefused(
+        db.send(
           new UpdateCommand({
             TableName: table,
             Key: budgetKey(budget.labelId, budget.budgetId),
@@ -467,12 +467,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
               ':occurredAt': budget.occurredAt,
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     async getBudget(labelId, budgetId) {
@@ -837,8 +833,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async markHeldSwept(before) {
-      try {
-        await db.send(
+      await writtenUnlessRefused(
+        db.send(
           new UpdateCommand({
             TableName: table,
             Key: heldSweepKey,
@@ -847,10 +843,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
             ExpressionAttributeNames: { '#before': 'before' },
             ExpressionAttributeValues: { ':before': before },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
 
     reportHeld: (date, held, entry) =>
@@ -1007,8 +1001,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async flagInvoice(labelId, budgetId, invoice, generation) {
-      try {
-        await db.send(
+      await writtenUnlessRefused(
+        db.send(
           new PutCommand({
             TableName: table,
             Item: {
@@ -1022,16 +1016,14 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
               'attribute_not_exists(pk) OR attribute_not_exists(generation) OR generation < :generation',
             ExpressionAttributeValues: { ':generation': generation },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
 
     async markOwnerUnreachable(labelId, budgetIds, mark, entry) {
       for (const budgetId of budgetIds)
-        try {
-          await db.send(
+        await writtenUnlessRefused(
+          db.send(
             new UpdateCommand({
               TableName: table,
               Key: budgetKey(labelId, budgetId),
@@ -1039,10 +1031,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
               ConditionExpression: 'attribute_exists(pk)',
               ExpressionAttributeValues: { ':mark': mark },
             }),
-          );
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
+          ),
+        );
       return writeWithOutbox(
         db,
         [

@@ -9,7 +9,7 @@ import type { OutboxEntry } from '../events/outbox.ts';
 import type { ShowStep } from '../events/show-step-due.ts';
 import type { Contact } from '../events/tour-booked.ts';
 import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '../tours.ts';
-import { isConditionFailure } from './conditions.ts';
+import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -140,15 +140,6 @@ const stripKeys = <T>(item: Record<string, unknown>): T => {
 };
 
 export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStore {
-  const conditional = async (write: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await write();
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  };
   const get = async <T>(key: { pk: string; sk: string }): Promise<T | undefined> => {
     const { Item } = await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
     return Item ? stripKeys<T>(Item) : undefined;
@@ -168,7 +159,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
 
   return {
     saveTour: (tour) =>
-      conditional(() =>
+      writtenUnlessRefused(
         db.send(
           new PutCommand({
             TableName: table,
@@ -285,7 +276,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
     },
 
     async markEffectsPerformed(ref, eventId) {
-      await conditional(() =>
+      await writtenUnlessRefused(
         db.send(
           new UpdateCommand({
             TableName: table,
@@ -355,7 +346,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
 
     async addGuests(ref, guests) {
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
-      const added = await conditional(() =>
+      const added = await writtenUnlessRefused(
         db.send(
           new UpdateCommand({
             TableName: table,
@@ -379,7 +370,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
     },
 
     lockGuestList: (ref, at) =>
-      conditional(() =>
+      writtenUnlessRefused(
         db.send(
           new UpdateCommand({
             TableName: table,
@@ -392,7 +383,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
       ),
 
     async savePromoter(promoter) {
-      await conditional(() =>
+      await writtenUnlessRefused(
         db.send(
           new PutCommand({
             TableName: table,
@@ -456,7 +447,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
       // has none, and DynamoDB sets no path inside a map that is not there. Twice at most: a writer
       // racing this one makes the map between the two attempts.
       for (let attempt = 1; attempt <= 2; attempt++) {
-        const added = await conditional(() =>
+        const added = await writtenUnlessRefused(
           db.send(
             new UpdateCommand({
               TableName: table,
@@ -470,7 +461,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
           ),
         );
         if (added) return;
-        const made = await conditional(() =>
+        const made = await writtenUnlessRefused(
           db.send(
             new UpdateCommand({
               TableName: table,
@@ -487,7 +478,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
     },
 
     async forgetPressCountry(ref, country, since) {
-      await conditional(() =>
+      await writtenUnlessRefused(
         db.send(
           new UpdateCommand({
             TableName: table,
