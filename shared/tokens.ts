@@ -2,7 +2,9 @@ import {
   createCipheriv,
   createDecipheriv,
   createHmac,
+  createSecretKey,
   hkdfSync,
+  type KeyObject,
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
@@ -136,15 +138,29 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/**
+ * The signing key as a KeyObject, made once per key: building one from the string for each token cost
+ * more than the HMAC itself when a mailing signs a link for every recipient.
+ */
+const signingKeys = new Map<string, KeyObject>();
+const signingKey = (key: string): KeyObject => {
+  let object = signingKeys.get(key);
+  if (!object) {
+    object = createSecretKey(Buffer.from(key, 'utf8'));
+    signingKeys.set(key, object);
+  }
+  return object;
+};
+
 const sign = (key: string, signed: string): Buffer =>
-  createHmac('sha256', key).update(signed).digest().subarray(0, signatureBytes);
+  createHmac('sha256', signingKey(key)).update(signed).digest().subarray(0, signatureBytes);
 
 /** The AES-256 key for sealed tokens: derived, so the signing key itself never encrypts anything. */
-const sealingKeys = new Map<string, Buffer>();
-const sealingKey = (key: string): Buffer => {
+const sealingKeys = new Map<string, KeyObject>();
+const sealingKey = (key: string): KeyObject => {
   let derived = sealingKeys.get(key);
   if (!derived) {
-    derived = Buffer.from(hkdfSync('sha256', key, '', 'backline token v2 aes-256-gcm', 32));
+    derived = createSecretKey(Buffer.from(hkdfSync('sha256', key, '', 'backline token v2 aes-256-gcm', 32)));
     sealingKeys.set(key, derived);
   }
   return derived;
@@ -319,7 +335,7 @@ export function openTourManagerToken(key: string, token: string): TourManagerCla
  * only a page Backline served (with the token-signing key) can carry it.
  */
 export const csrfTokenFor = (key: string, linkToken: string): string =>
-  createHmac('sha256', key)
+  createHmac('sha256', signingKey(key))
     .update(`csrf.${linkToken}`)
     .digest()
     .subarray(0, signatureBytes)

@@ -70,32 +70,44 @@ const assetNames: Record<string, string> = {
 export const assetLabel = (kind: string, index: number): string =>
   `${assetNames[kind] ?? 'Promo'} #${index + 1}`;
 
+/**
+ * Date formats, each built once per container on first use and reused: an Intl.DateTimeFormat costs
+ * far more to build than to use, and a mailing formats the same dates for every recipient.
+ */
+const formats = new Map<string, Intl.DateTimeFormat>();
+const formatOf = (options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat => {
+  const key = JSON.stringify(options);
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', options);
+    formats.set(key, format);
+  }
+  return format;
+};
+
+const calendarDay = (moment: ReleaseMoment): Date => {
+  const [year, month, day] = moment.releaseDate.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, day));
+};
+
 /** "Friday 5 March 2027, 00:00 (Europe/London)": the calendar date as the label set it, with its zone. */
 export function formatMoment(moment: ReleaseMoment): string {
-  const [year, month, day] = moment.releaseDate.split('-').map(Number);
-  const date = new Intl.DateTimeFormat('en-GB', {
+  const date = formatOf({
     weekday: 'long',
     day: 'numeric',
     month: 'long',
     year: 'numeric',
     timeZone: 'UTC',
-  }).format(new Date(Date.UTC(year, month - 1, day)));
+  }).format(calendarDay(moment));
   return `${date}, ${moment.releaseTime} (${moment.timeZone})`;
 }
 
-const formatShort = (moment: ReleaseMoment): string => {
-  const [year, month, day] = moment.releaseDate.split('-').map(Number);
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(Date.UTC(year, month - 1, day)));
-};
+const formatShort = (moment: ReleaseMoment): string =>
+  formatOf({ day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(calendarDay(moment));
 
 /** "26 February 2027 at 10:00 (Europe/London)": an instant as the clock in `timeZone` shows it. */
 export function formatInstant(iso: string, timeZone: string): string {
-  const formatted = new Intl.DateTimeFormat('en-GB', {
+  const formatted = formatOf({
     day: 'numeric',
     month: 'long',
     year: 'numeric',
