@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Pages people open are tested in a real browser: Debian's headless Chromium driven by
@@ -36,4 +37,23 @@ export async function browserOrSkip(): Promise<BrowserOrSkip> {
   }
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   return { browser };
+}
+
+/**
+ * One browser for the test file or `describe` block that calls it: launched before its tests, closed
+ * after them. `browser` is undefined when there is none, and `skip` then says why:
+ *   const chromium = withBrowser();
+ *   it('...', async (context) => { if (!chromium.browser) return context.skip(chromium.skip); ... });
+ */
+export function withBrowser(): { browser?: Browser; skip?: string } {
+  const state: { browser?: Browser; skip?: string } = {};
+  beforeAll(async () => {
+    const found = await browserOrSkip();
+    if ('browser' in found) state.browser = found.browser;
+    else state.skip = found.skip;
+  });
+  afterAll(async () => {
+    await state.browser?.close();
+  });
+  return state;
 }

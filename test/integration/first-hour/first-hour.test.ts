@@ -1,11 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedHeaders } from '#infra/cli/sign-webhook.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
-import { browserOrSkip } from '#test/support/browser.ts';
+import { withBrowser } from '#test/support/browser.ts';
 import { cloud, waitFor } from '#test/support/cloud.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 import { runScript, type ScriptRun } from '#test/support/run-script.ts';
@@ -173,24 +172,16 @@ describe('the first hour', () => {
   });
 
   describe('the local console in a browser', () => {
-    let browser: Browser | undefined;
-    let skip: string | undefined;
-
-    beforeAll(async () => {
-      const found = await browserOrSkip();
-      if ('skip' in found) skip = found.skip;
-      else browser = found.browser;
-    });
-    afterAll(async () => browser?.close());
+    const chromium = withBrowser();
 
     const open = async () => {
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 1000 } });
+      const page = await chromium.browser!.newPage({ viewport: { width: 1280, height: 1000 } });
       await page.goto(`${own.urls.http}/_local/console`);
       return page;
     };
 
     it("shows the demo's release with its mail, the sent mail linked to the viewer, schedules and the event flow", async (context) => {
-      if (skip) return context.skip(skip);
+      if (!chromium.browser) return context.skip(chromium.skip);
       const releaseId = /release (rel-\S+) on/.exec(lastRun)?.[1] ?? 'no demo run';
 
       const page = await open();
@@ -210,7 +201,7 @@ describe('the first hour', () => {
     });
 
     it("shows the demo's tour with each show's advance status and its budget as a bar with the alert", async (context) => {
-      if (skip) return context.skip(skip);
+      if (!chromium.browser) return context.skip(chromium.skip);
       const tourId = /tour (tour-\S+)$/m.exec(lastRun)?.[1] ?? 'no demo run';
       const budgetId = /budget (bud-\S+):/.exec(lastRun)?.[1] ?? 'no demo run';
 
@@ -234,7 +225,7 @@ describe('the first hour', () => {
     });
 
     it('moves the clock forward with "advance to" and shows the new time', async (context) => {
-      if (skip) return context.skip(skip);
+      if (!chromium.browser) return context.skip(chromium.skip);
       const before = await ownClock();
       const page = await open();
 
@@ -250,7 +241,7 @@ describe('the first hour', () => {
     });
 
     it('redrives dead letters with its button once the fault is gone', async (context) => {
-      if (skip) return context.skip(skip);
+      if (!chromium.browser) return context.skip(chromium.skip);
       const label = await ownJson<{ id: string; webhookSecret: string }>('/labels', {
         method: 'POST',
         json: { name: 'Dead Letter Records' },

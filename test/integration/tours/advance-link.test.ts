@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { advanceLinkExpiry } from '#shared/tours.ts';
-import { browserOrSkip } from '#test/support/browser.ts';
+import { withBrowser } from '#test/support/browser.ts';
 import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
 import {
   aLabel,
@@ -18,20 +17,11 @@ import {
  * The promoter's advance link after the show moved, opened in headless Chromium on the local cloud:
  * its expiry follows the show's date as it is now, not the date the link was mailed for.
  */
-let browser: Browser | undefined;
-let skipBrowser: string | undefined;
-beforeAll(async () => {
-  const found = await browserOrSkip();
-  if ('browser' in found) browser = found.browser;
-  else skipBrowser = found.skip;
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = withBrowser();
 
 describe("a postponed show's advance link", () => {
   it('opens the form after the old date has long passed, until a day after the new date', async (context) => {
-    if (!browser) return context.skip(skipBrowser);
+    if (!chromium.browser) return context.skip(chromium.skip);
     const label = await aLabel();
     const tourId = uniqueId('tour');
     const promoter = aPromoter('Postponed');
@@ -55,7 +45,7 @@ describe("a postponed show's advance link", () => {
     await busIdle();
     // Two hours past the day after the old date, when the link as mailed would have expired.
     await advanceClock(new Date((advanceLinkExpiry(show) + 7200) * 1000).toISOString());
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
     const open = await page.goto(link);
     const heading = await page.textContent('h1');
     const hasForm = (await page.locator('form').count()) > 0;

@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { advanceLinkExpiry } from '#shared/tours.ts';
-import { browserOrSkip } from '#test/support/browser.ts';
+import { withBrowser } from '#test/support/browser.ts';
 import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
 import {
   aLabel,
@@ -17,20 +16,11 @@ import {
  * The tour manager's link after the tour's last show moved, opened in headless Chromium on the local
  * cloud: its expiry follows the tour's shows as they are now, not the ones the link was issued for.
  */
-let browser: Browser | undefined;
-let skipBrowser: string | undefined;
-beforeAll(async () => {
-  const found = await browserOrSkip();
-  if ('browser' in found) browser = found.browser;
-  else skipBrowser = found.skip;
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = withBrowser();
 
 describe("the tour manager's link of a postponed tour", () => {
   it('takes guests after the old last show has long passed, until a day after the new one', async (context) => {
-    if (!browser) return context.skip(skipBrowser);
+    if (!chromium.browser) return context.skip(chromium.skip);
     const label = await aLabel();
     const tourId = uniqueId('tour');
     const today = (await clockNow()).toISOString().slice(0, 10);
@@ -53,7 +43,7 @@ describe("the tour manager's link of a postponed tour", () => {
     await busIdle();
     // Two hours past the day after the old date, when the link as issued would have expired.
     await advanceClock(new Date((advanceLinkExpiry(show) + 7200) * 1000).toISOString());
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
     const open = await page.goto(link);
     const heading = await page.textContent(`#show-${show.showId} h2`, { timeout: 5_000 });
     await page.fill(`#name-${show.showId}`, 'Robin Roe');

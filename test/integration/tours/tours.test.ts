@@ -1,9 +1,8 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { showInstant, stepMoment } from '#shared/tours.ts';
-import { browserOrSkip } from '#test/support/browser.ts';
+import { withBrowser } from '#test/support/browser.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import { advanceClock, api, busEvents, busIdle, clockNow, uniqueId, waitFor } from '#test/support/cloud.ts';
 import {
@@ -32,17 +31,7 @@ import {
 const at = (instant: string, minutes = 1) =>
   new Date(new Date(instant).getTime() + minutes * 60_000).toISOString();
 
-let browser: Browser | undefined;
-let skipBrowser: string | undefined;
-
-beforeAll(async () => {
-  const found = await browserOrSkip();
-  if ('browser' in found) browser = found.browser;
-  else skipBrowser = found.skip;
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = withBrowser();
 
 describe('advancing a tour on the local cloud', () => {
   const promoterA = aPromoter('Quiet');
@@ -164,10 +153,10 @@ describe('advancing a tour on the local cloud', () => {
   });
 
   it('takes the advance through the form in headless Chromium, amends it, and shows a clear page for a forged link', async (context) => {
-    if (!browser) return context.skip(skipBrowser);
+    if (!chromium.browser) return context.skip(chromium.skip);
     const [request] = await mailsTo(promoterB.email, 'Advance for');
     const link = linkIn(request, 'a');
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
 
     await page.goto(link);
     expect(await page.textContent('h1')).toContain('Advance: The Midnight Echoes at New York Hall');
@@ -261,9 +250,9 @@ describe('advancing a tour on the local cloud', () => {
       json: { guests: [{ name: 'Alex Doe', plusOnes: 1 }] },
     });
     expect(added.status).toBe(201);
-    if (browser) {
+    if (chromium.browser) {
       const view = await tourView(label.id, tourId);
-      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
       await page.goto(view.body.tourManagerPage);
       await page.fill(`#name-${shows.berlin.showId}`, 'Robin Roe');
       await Promise.all([page.waitForLoadState('load'), page.click(`#show-${shows.berlin.showId} button`)]);
@@ -296,7 +285,7 @@ describe('advancing a tour on the local cloud', () => {
     });
     expect(late.status).toBe(409);
     expect(((await late.json()) as { message: string }).message).toContain('the guest list is closed');
-    if (!browser) context.skip(skipBrowser);
+    if (!chromium.browser) return context.skip(chromium.skip);
   });
 
   it('serves the itinerary and one show as iCalendar', async () => {
