@@ -639,10 +639,11 @@ export async function killedMidMailing(
     const emails = await client.outlets(genre, options.outlets);
     const now = await client.now();
     await client.armFaults(options.faults, options.seed);
+    const release = aRelease(title, genre, daysAfter(now, 30));
     const sent = await client.webhook(label, {
       type: 'release.scheduled',
       timestamp: now.toISOString(),
-      data: aRelease(title, genre, daysAfter(now, 30)),
+      data: release,
     });
     // The moment: when a share of the mailing drawn from the seed (5 % to 90 %) is in the store.
     const share = 0.05 + 0.85 * uniformFloat64(xoroshiro128plus(options.seed));
@@ -670,7 +671,16 @@ export async function killedMidMailing(
       total += mails.length;
       if (mails.length === 0) lost++;
       if (mails.length > 1) duplicates += mails.length - 1;
-      if (mails.length !== 1) findings.push(`${email}: ${mails.length} announcements`);
+      if (mails.length > 1) {
+        // Which copies the store held before the kill, and the delivery record: a resend, or one claim sent twice.
+        const copies = mails.map(
+          (mail) =>
+            `${mail.messageId}${beforeKill.some((m) => m.messageId === mail.messageId) ? ' (before the kill)' : ''}`,
+        );
+        findings.push(
+          `${email}: ${mails.length} announcements: ${copies.join(', ')}; ${await client.deliveryStates(label.id, release.releaseId, email)}`,
+        );
+      } else if (mails.length === 0) findings.push(`${email}: no announcement`);
     }
     findings = [
       `killed ${killedAfterMs} ms after the webhook was acknowledged, ${beforeKill.filter((m) => m.subject.includes(title)).length} of its ${options.outlets} mails in the store then`,
