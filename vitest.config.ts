@@ -40,6 +40,9 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           // The files share that cloud and its forward-only clock, so they run one after another.
           fileParallelism: false,
+          // A test here waits on a whole cloud (functions, DynamoDB Local, the bus) that a busy
+          // 2-core machine slows several times over; the limit is for a hung test, not a slow one.
+          testTimeout: 90_000,
         },
       },
     ],
