@@ -3,7 +3,7 @@ import type { Faults } from './faults.ts';
 import { listen } from './ports.ts';
 import { crossSiteRefusal } from './same-origin.ts';
 import { ConfigurationSets } from './ses/configuration-sets.ts';
-import { close, startEmulator } from './ses/emulator.ts';
+import { acceptedOnly, close, startEmulator } from './ses/emulator.ts';
 import type { SesEvent } from './ses/events.ts';
 import { parseJson, type Route, readBody, SesError, sendError, sendJson } from './ses/http.ts';
 import { SendRate } from './ses/send-rate.ts';
@@ -128,7 +128,15 @@ async function handle(
     const refusal = crossSiteRefusal(method, req.headers);
     if (refusal) return sendJson(res, 403, { message: refusal });
   }
-  // The emulator's page and what it reads (the store, one mail as .eml, clearing it).
+  if (method === 'GET' && url.pathname === '/store') {
+    const response = await fetch(`${emulatorUrl}/store${url.search}`);
+    return sendJson(
+      res,
+      response.status,
+      acceptedOnly((await response.json()) as { emails?: { messageId: string }[] }),
+    );
+  }
+  // The emulator's page and what it reads (one mail as .eml, clearing it).
   if (
     (method === 'GET' && ['/', '/store', '/get-emlContent', '/health-check'].includes(url.pathname)) ||
     (method === 'POST' && url.pathname === '/clear-store')
