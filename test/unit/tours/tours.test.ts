@@ -432,18 +432,27 @@ describe('a show retimed on its own day', () => {
   });
 });
 
+/** A press outlet for the tour's genre in `territories`. */
+const aPressOutlet = (id: string, territories: string[], overrides: Record<string, unknown> = {}) => ({
+  id,
+  name: `Outlet ${id}`,
+  email: `${id}@press.example`,
+  kind: 'press' as const,
+  genres: ['synthpop'],
+  territories,
+  createdAt: '2027-01-01T00:00:00Z',
+  updatedAt: '2027-01-01T00:00:00Z',
+  ...overrides,
+});
+
+/** The Berlin show, announced, and the same show moved to Paris. */
+const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const paris = {
+  ...berlin,
+  venue: { ...berlin.venue, name: 'Olympia', city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' },
+};
+
 describe('press for the shows', () => {
-  const anOutlet = (id: string, territories: string[], overrides: Record<string, unknown> = {}) => ({
-    id,
-    name: `Outlet ${id}`,
-    email: `${id}@press.example`,
-    kind: 'press' as const,
-    genres: ['synthpop'],
-    territories,
-    createdAt: '2027-01-01T00:00:00Z',
-    updatedAt: '2027-01-01T00:00:00Z',
-    ...overrides,
-  });
   const hamburg = aShow({
     showId: 'show-2',
     date: '2027-05-16',
@@ -451,17 +460,16 @@ describe('press for the shows', () => {
     status: 'announced',
     announceAt: '2027-02-01T09:00:00.000Z',
   });
-  const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
   it('tells matching outlets of the announced shows in their territory once the embargo is over, in one mail with a calendar', async () => {
     const now = { value: new Date('2027-01-10T00:00:00Z') };
     const { deps, schedules, mailer, outlets, tours } = fakeToursDeps(now);
     outlets.push(
-      anOutlet('de', ['DE']),
-      anOutlet('ww', ['WW']),
-      anOutlet('fr', ['FR']),
-      anOutlet('jazz', ['DE'], { genres: ['jazz'] }),
-      anOutlet('gone', ['DE'], { unsubscribedAt: '2027-01-02T00:00:00Z' }),
+      aPressOutlet('de', ['DE']),
+      aPressOutlet('ww', ['WW']),
+      aPressOutlet('fr', ['FR']),
+      aPressOutlet('jazz', ['DE'], { genres: ['jazz'] }),
+      aPressOutlet('gone', ['DE'], { unsubscribedAt: '2027-01-02T00:00:00Z' }),
     );
     await bookTour(
       { ...tourOf([berlin, hamburg]), genres: ['Synthpop'] },
@@ -496,7 +504,7 @@ describe('press for the shows', () => {
   it('tells an outlet of two shows booked together in one country in one mail', async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
-    fakes.outlets.push(anOutlet('de', ['DE']));
+    fakes.outlets.push(aPressOutlet('de', ['DE']));
 
     await bookTour(
       { ...tourOf([berlin, hamburg, aShow({ showId: 'show-3', date: '2027-05-20' })]), genres: ['synthpop'] },
@@ -518,7 +526,7 @@ describe('press for the shows', () => {
   it('tells an outlet of two shows added by separate webhooks within the gathering window in one announcement, and of a show added after it in an update', async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
-    fakes.outlets.push(anOutlet('de', ['DE']));
+    fakes.outlets.push(aPressOutlet('de', ['DE']));
     const cologne = aShow({
       showId: 'show-3',
       date: '2027-05-18',
@@ -559,7 +567,7 @@ describe('press for the shows', () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const { deps, mailer, outlets, tours, published, schedules } = fakeToursDeps(now);
     deps.settings.pressPageSize = 2;
-    outlets.push(...['a', 'b', 'c', 'd', 'e'].map((id) => anOutlet(id, ['DE'])));
+    outlets.push(...['a', 'b', 'c', 'd', 'e'].map((id) => aPressOutlet(id, ['DE'])));
     await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
     now.value = new Date('2027-02-02T00:05:00Z');
     const [first] = schedules.firing(now.value);
@@ -591,7 +599,7 @@ describe('press for the shows', () => {
   it('sends one update for a show announced later in the same territory, and a cancellation to those told of a show', async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const { deps, mailer, outlets, tours } = fakeToursDeps(now);
-    outlets.push(anOutlet('de', ['DE']));
+    outlets.push(aPressOutlet('de', ['DE']));
     await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
     const pressStep = (showId: string, scheduledFor: string) =>
       takeStep({ ...ref(showId), step: 'press-announcement', scheduledFor }, { correlationId: 'c' }, deps);
@@ -679,26 +687,11 @@ describe('a show moved to another country', () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
     const { deps, mailer, outlets } = fakes;
-    const outlet = (id: string, country: string) => ({
-      id,
-      name: id,
-      email: `${id}@press.example`,
-      kind: 'press' as const,
-      genres: ['synthpop'],
-      territories: [country],
-      createdAt: '2027-01-01T00:00:00Z',
-      updatedAt: '2027-01-01T00:00:00Z',
-    });
-    outlets.push(outlet('de', 'DE'), outlet('fr', 'FR'));
-    const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+    outlets.push(aPressOutlet('de', ['DE']), aPressOutlet('fr', ['FR']));
     const runDue = () => runDueSteps(fakes, now);
     await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
     await runDue();
 
-    const paris = {
-      ...berlin,
-      venue: { ...berlin.venue, name: 'Olympia', city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' },
-    };
     await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt('2027-02-03T00:00:00Z'), deps);
     const due = await runDue();
     // Each step delivered again: nobody hears twice.
@@ -716,28 +709,12 @@ describe('a show moved to another country', () => {
 });
 
 describe('a show that moved country and changed again before its press heard', () => {
-  const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-  const paris = {
-    ...berlin,
-    venue: { ...berlin.venue, name: 'Olympia', city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' },
-  };
-  const outlet = (id: string, country: string) => ({
-    id,
-    name: id,
-    email: `${id}@press.example`,
-    kind: 'press' as const,
-    genres: ['synthpop'],
-    territories: [country],
-    createdAt: '2027-01-01T00:00:00Z',
-    updatedAt: '2027-01-01T00:00:00Z',
-  });
-
   /** A tour whose Berlin show the German press was told of; then `changes` land before any step runs. */
   async function toldInGermanyThen(changes: [Show | 'cancel', string][]) {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
     const { deps, tours, outlets } = fakes;
-    outlets.push(outlet('de', 'DE'), outlet('fr', 'FR'));
+    outlets.push(aPressOutlet('de', ['DE']), aPressOutlet('fr', ['FR']));
     await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
     await runDueSteps(fakes, now);
     for (const [change, at] of changes)
