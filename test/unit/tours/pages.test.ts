@@ -63,6 +63,17 @@ const filled = (csrf: string, overrides: Record<string, string> = {}) =>
     ...overrides,
   }).toString();
 
+/** The show moved to `date` (a later change than the booking's). */
+const moveShowTo = async (tours: InMemoryTours, date: string) =>
+  tours.putShowIfNewer(
+    { ...(await tours.getShow(ref))!, show: { ...show, date }, occurredAt: '2027-01-02T00:00:00.000Z' },
+    [],
+  );
+
+/** The tour manager's link, signed for the show as booked. */
+const tourManagerToken = () =>
+  signTourManagerToken(key, { labelId: 'lbl-1', tourId: 'tour-1', expiresAt: advanceLinkExpiry(show) });
+
 describe("the promoter's advance page", () => {
   it('opens the form prefilled with the show, escaping what the label wrote', async () => {
     const { deps, token } = await world('2027-04-20T10:00:00Z');
@@ -159,17 +170,12 @@ describe("the promoter's advance page", () => {
   });
 
   it("keeps a postponed show's link open until a day after its new date, and ends that of a show brought forward a day after its new date", async () => {
-    const moveTo = async (tours: InMemoryTours, date: string) =>
-      tours.putShowIfNewer(
-        { ...(await tours.getShow(ref))!, show: { ...show, date }, occurredAt: '2027-01-02T00:00:00.000Z' },
-        [],
-      );
     // The link was mailed for 14 May (valid until 16 May 04:00 UTC); the show moved to 28 May.
     const postponed = await world('2027-05-20T10:00:00Z');
-    await moveTo(postponed.tours, '2027-05-28');
+    await moveShowTo(postponed.tours, '2027-05-28');
     // The show moved forward to 1 May: its link ends on 3 May 04:00 UTC, not on 16 May.
     const earlier = await world('2027-05-03T10:00:00Z');
-    await moveTo(earlier.tours, '2027-05-01');
+    await moveShowTo(earlier.tours, '2027-05-01');
 
     const open = await openAdvancePage(postponed.token, postponed.deps);
     const saved = await submitAdvancePage(
@@ -190,11 +196,7 @@ describe("the promoter's advance page", () => {
 describe("the tour manager's page", () => {
   it('adds a guest until the list is locked, then says why it cannot', async () => {
     const { deps, tours } = await world('2027-05-01T10:00:00Z');
-    const token = signTourManagerToken(key, {
-      labelId: 'lbl-1',
-      tourId: 'tour-1',
-      expiresAt: advanceLinkExpiry(show),
-    });
+    const token = tourManagerToken();
     const form = (name: string) =>
       new URLSearchParams({
         csrf: csrfTokenFor(key, token),
@@ -214,22 +216,13 @@ describe("the tour manager's page", () => {
   });
 
   it("keeps the link open until a day after the tour's last show as it is now, postponed or brought forward", async () => {
-    const moveTo = async (tours: InMemoryTours, date: string) =>
-      tours.putShowIfNewer(
-        { ...(await tours.getShow(ref))!, show: { ...show, date }, occurredAt: '2027-01-02T00:00:00.000Z' },
-        [],
-      );
     // Mailed for a tour ending on 14 May (valid until 16 May 04:00 UTC): the show moved to 28 May.
     const postponed = await world('2027-05-20T10:00:00Z');
-    await moveTo(postponed.tours, '2027-05-28');
+    await moveShowTo(postponed.tours, '2027-05-28');
     // The show moved forward to 1 May: the link ends on 3 May 04:00 UTC, not on 16 May.
     const earlier = await world('2027-05-03T10:00:00Z');
-    await moveTo(earlier.tours, '2027-05-01');
-    const token = signTourManagerToken(key, {
-      labelId: 'lbl-1',
-      tourId: 'tour-1',
-      expiresAt: advanceLinkExpiry(show),
-    });
+    await moveShowTo(earlier.tours, '2027-05-01');
+    const token = tourManagerToken();
     const guest = new URLSearchParams({ csrf: csrfTokenFor(key, token), showId: show.showId, name: 'Alex' });
 
     const open = await openTourManagerPage(token, postponed.deps);
