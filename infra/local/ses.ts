@@ -138,7 +138,7 @@ async function handle(
   }
   // The emulator's page and what it reads (one mail as .eml, clearing it).
   if (
-    (method === 'GET' && ['/', '/store', '/get-emlContent', '/health-check'].includes(url.pathname)) ||
+    (method === 'GET' && ['/', '/get-emlContent', '/health-check'].includes(url.pathname)) ||
     (method === 'POST' && url.pathname === '/clear-store')
   ) {
     await passThrough(req, res, `${emulatorUrl}${url.pathname}${url.search}`);
