@@ -139,9 +139,11 @@ export class AppFunction extends Construct {
         mainFields: [...bundling.mainFields],
         // The SDK versions the lock file pins, not whichever the runtime happens to ship.
         bundleAwsSDK: true,
-        // Left out: what Lambda never loads, and Powertools, which the layer below provides.
+        // Left out: what Lambda never loads, and the Powertools modules the layer below provides.
         externalModules: [...externalModules],
         banner: bundling.banner,
+        // esbuild runs in the project root, where the aliases' paths start.
+        esbuildArgs: { '--alias': Object.entries(bundling.alias).map(([from, to]) => `${from}=${to}`) },
       },
       layers: [powertoolsLayerOf(this)],
       ...(this.onFailure && {

@@ -31,7 +31,14 @@ export const bundling = {
     '@smithy/credential-provider-imds',
   ],
   /** Provided by the Powertools layer that every function carries (infra/settings.ts), with their dependencies. */
-  layerModules: [powertoolsLayer.packages],
+  layerModules: powertoolsLayer.packages,
+  /**
+   * Static imports of `node:http` (middy's util takes `STATUS_CODES` from it) go through `require`: an
+   * ESM import builds the module's namespace, which reads every export, and `node:http`'s lazy
+   * `WebSocket` getter then loads undici, about 50 ms of init on Node 24 for a function that never
+   * opens a socket with it. With `require`, an export is read only when used (see docs/design.md#bundles).
+   */
+  alias: { 'node:http': './infra/node-http.cjs' },
 } as const;
 
 /** What every bundle leaves out: on Lambda it is either never loaded or found in the layer. */
@@ -79,6 +86,7 @@ export async function bundleFunctions(
     minify: bundling.minify,
     mainFields: [...bundling.mainFields],
     banner: { js: bundling.banner },
+    alias: { ...bundling.alias },
     external: options.inline ? [...bundling.onDemandModules] : [...externalModules],
     outdir,
     outExtension: { '.js': '.mjs' },

@@ -60,8 +60,16 @@ export const placeholderSender = 'press@backline.example';
  */
 export const powertoolsLayer = {
   version: '2.35.0',
-  /** The packages the layer provides under /opt/nodejs/node_modules, as esbuild externals. */
-  packages: '@aws-lambda-powertools/*',
+  /**
+   * The layer's packages the functions load from /opt/nodejs/node_modules (esbuild externals).
+   * Parameters is bundled instead: the layer's copy loads its own CommonJS Secrets Manager client and
+   * SDK core beside the bundle's (see docs/design.md#bundles).
+   */
+  packages: [
+    '@aws-lambda-powertools/commons',
+    '@aws-lambda-powertools/logger',
+    '@aws-lambda-powertools/metrics',
+  ],
   /** The Powertools utilities the layer holds, each with its dependencies (Parameters with its SDK clients). */
   utilities: [
     'commons',

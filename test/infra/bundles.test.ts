@@ -25,9 +25,8 @@ const lock = JSON.parse(readFileSync(join(projectRoot, 'package-lock.json'), 'ut
 
 /** The npm package an import names (`@aws-lambda-powertools/parameters/secrets` is `@aws-lambda-powertools/parameters`). */
 const packageOf = (path: string) => partOf(`node_modules/${path}`);
-const layerPackages = new Set(
-  powertoolsLayer.utilities.map((utility) => `@aws-lambda-powertools/${utility}`),
-);
+/** What a function loads from the Powertools layer (the rest of Powertools it uses is bundled). */
+const layerPackages = new Set<string>(powertoolsLayer.packages);
 
 /** The SDK client each kind of grant needs: a bundle holding a client its grants never use carries dead weight. */
 const clientsFor = (may: FunctionSpec['may']): string[] => {
@@ -37,7 +36,7 @@ const clientsFor = (may: FunctionSpec['may']): string[] => {
     if (permission === 'ses:send') clients.add('@aws-sdk/client-sesv2');
     if (permission.startsWith('events:put:')) clients.add('@aws-sdk/client-eventbridge');
     if (permission === 'schedules:manage') clients.add('@aws-sdk/client-scheduler');
-    // Secrets are read through Powertools Parameters, which the layer provides with its Secrets Manager client.
+    if (permission.startsWith('secrets:read:')) clients.add('@aws-sdk/client-secrets-manager');
     if (permission.startsWith('webhook-secrets:')) clients.add('@aws-sdk/client-kms');
   }
   return [...clients].sort();
@@ -77,6 +76,7 @@ describe('function bundles', () => {
           !/^(functions|shared)\//.test(module) &&
           module !== 'infra/topology.ts' &&
           module !== 'infra/function-settings.ts' &&
+          module !== 'infra/node-http.cjs' &&
           // The health function serves the API document (GET /openapi.json) from its bundle.
           !(bundle.name === 'health' && module === 'docs/openapi.json'),
       );
@@ -101,10 +101,12 @@ describe('function bundles', () => {
   );
 
   it(
-    'leaves Powertools to the layer and loads no X-Ray SDK: none of it is bundled',
+    "leaves Powertools' logger and metrics to the layer and loads no X-Ray SDK",
     each((bundle) => {
-      const layered = bundle.modules.filter((module) =>
-        /node_modules\/(@aws-lambda-powertools\/|aws-xray-sdk-core\/)/.test(module),
+      const layered = bundle.modules.filter(
+        (module) =>
+          layerPackages.has(partOf(module)) ||
+          /node_modules\/(@aws-lambda-powertools\/tracer|aws-xray-sdk)/.test(module),
       );
       const tracers = bundle.imports.filter((i) =>
         /^(@aws-lambda-powertools\/tracer|aws-xray-sdk)/.test(i.path),
@@ -114,13 +116,26 @@ describe('function bundles', () => {
   );
 
   it(
-    'reads its secrets through Powertools Parameters from the layer when it is granted any',
+    'bundles Powertools Parameters when it reads secrets, so it builds its Secrets Manager client on the SDK core the bundle holds',
     each((bundle, spec) => {
       const readsSecrets = spec.may.some((permission) => permission.startsWith('secrets:read:'));
+      const bundlesParameters = bundle.modules.some((m) => partOf(m) === '@aws-lambda-powertools/parameters');
       const importsParameters = bundle.imports.some(
-        (i) => i.path === '@aws-lambda-powertools/parameters/secrets',
+        (i) => packageOf(i.path) === '@aws-lambda-powertools/parameters',
       );
-      expect({ [bundle.name]: importsParameters }).toEqual({ [bundle.name]: readsSecrets });
+      expect({ [bundle.name]: [bundlesParameters, importsParameters] }).toEqual({
+        [bundle.name]: [readsSecrets, false],
+      });
+    }),
+  );
+
+  it(
+    'never imports node:http as a module namespace, whose lazy WebSocket getter would load undici at init',
+    each((bundle) => {
+      const namespaceImports = bundle.imports.filter(
+        (i) => (i.path === 'node:http' || i.path === 'http') && i.kind === 'import-statement',
+      );
+      expect({ [bundle.name]: namespaceImports }).toEqual({ [bundle.name]: [] });
     }),
   );
 
