@@ -69,6 +69,8 @@ export const mailSettlement: QueueTrigger = {
   batchingWindowSeconds: 5,
   visibilityTimeoutSeconds: timeoutSeconds.announcer,
   maxReceiveCount: 3,
+  // 5 batches of 100 settle far more than any SES send rate the account is granted.
+  maxConcurrency: 5,
 };
 
 /**

@@ -487,6 +487,7 @@ export class BacklineStack extends Stack {
       new SqsEventSource(queue, {
         batchSize: trigger.batchSize,
         maxBatchingWindow: Duration.seconds(trigger.batchingWindowSeconds),
+        maxConcurrency: trigger.maxConcurrency,
         reportBatchItemFailures: true,
       }),
     );

@@ -118,6 +118,12 @@ export interface QueueTrigger {
   visibilityTimeoutSeconds: number;
   /** Receives before the dead-letter queue (the queue's redrive policy). */
   maxReceiveCount: number;
+  /**
+   * The most batches Lambda runs at once for this queue (the event source's `maxConcurrency`, 2-1,000):
+   * it caps what the queue takes of the account's concurrency without a reserved concurrency, which
+   * would make SQS count throttled receives towards `maxReceiveCount` (see docs/capacity.md).
+   */
+  maxConcurrency: number;
 }
 
 export type Trigger =

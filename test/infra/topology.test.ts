@@ -196,7 +196,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     });
   });
 
-  it("has one queue per queue trigger, read by its function in batches with the trigger's window, timeout and redrive", () => {
+  it("has one queue per queue trigger, read by its function in batches with the trigger's window, concurrency, timeout and redrive", () => {
     const queues = resourcesOf(template, 'AWS::SQS::Queue');
     const expected = functionEntries().flatMap(([name, spec]) =>
       spec.on.flatMap((trigger) =>
@@ -207,6 +207,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
                 queue: `backline-dev-${trigger.queue}`,
                 BatchSize: trigger.batchSize,
                 MaximumBatchingWindowInSeconds: trigger.batchingWindowSeconds,
+                ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency },
                 FunctionResponseTypes: ['ReportBatchItemFailures'],
                 VisibilityTimeout: trigger.visibilityTimeoutSeconds,
                 maxReceiveCount: trigger.maxReceiveCount,
@@ -229,6 +230,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
           queue: queue.QueueName,
           BatchSize: props.BatchSize,
           MaximumBatchingWindowInSeconds: props.MaximumBatchingWindowInSeconds,
+          ScalingConfig: props.ScalingConfig,
           FunctionResponseTypes: props.FunctionResponseTypes,
           VisibilityTimeout: queue.VisibilityTimeout,
           maxReceiveCount: queue.RedrivePolicy.maxReceiveCount,

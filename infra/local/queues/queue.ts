@@ -65,9 +65,6 @@ type Entry =
   | { op: 'received'; id: string; receiveCount: number; visibleAt: number; firstReceivedAt: number }
   | { op: 'deleted' | 'dead'; id: string };
 
-/** Lambda starts this many batches of one SQS event source at once. */
-export const concurrentBatches = 5;
-
 export interface LocalQueueOptions {
   functionName: FunctionName;
   trigger: QueueTrigger;
@@ -178,7 +175,7 @@ export class LocalQueue {
   #poll(): void {
     const { batchSize, batchingWindowSeconds } = this.#options.trigger;
     const now = Date.now();
-    while (this.#batches < concurrentBatches) {
+    while (this.#batches < this.#options.trigger.maxConcurrency) {
       const visible = [...this.#messages.values()]
         .filter((m) => !this.#inFlight.has(m.id) && m.visibleAt <= now)
         .sort((a, b) => a.sentAt - b.sentAt);

@@ -384,6 +384,7 @@ describe('firing on the virtual clock', () => {
         batchingWindowSeconds: 0,
         visibilityTimeoutSeconds: 120,
         maxReceiveCount: 5,
+        maxConcurrency: 5,
       },
       // The first receive fails, so the message waits out its visibility timeout (2 minutes).
       invoke: async (_, event) => {

@@ -321,6 +321,7 @@ describe('the local bus and queue triggers', () => {
           batchingWindowSeconds: 1,
           visibilityTimeoutSeconds: 30,
           maxReceiveCount: 3,
+          maxConcurrency: 5,
         },
       ],
       may: ['queue:consume:mail-events'],

@@ -15,6 +15,7 @@ const aTrigger = (overrides: Partial<QueueTrigger> = {}): QueueTrigger => ({
   batchingWindowSeconds: 0.05,
   visibilityTimeoutSeconds: 0.2,
   maxReceiveCount: 3,
+  maxConcurrency: 5,
   ...overrides,
 });
 
@@ -77,6 +78,33 @@ describe('the local SQS queue and its event source mapping', () => {
       ['m1', 'm2', 'm3', 'm4'],
       ['m5', 'm6'],
     ]);
+  });
+
+  it('runs at most maxConcurrency batches at once, as the event source mapping does', async () => {
+    let running = 0;
+    let most = 0;
+    const queue = new LocalQueue({
+      functionName: 'announcer',
+      trigger: aTrigger({ batchSize: 1, batchingWindowSeconds: 0, maxConcurrency: 2 }),
+      invoke: async () => {
+        most = Math.max(most, ++running);
+        await wait(30);
+        running--;
+        return {};
+      },
+      faults: new Faults(),
+      account: '000000000000',
+      region: 'us-east-1',
+      pollIntervalMs: 10,
+    });
+    started.push(queue);
+    queue.start();
+
+    for (let i = 1; i <= 8; i++) queue.send(`m${i}`);
+    await until(() => most > 0);
+    await queue.whenIdle();
+
+    expect(most).toBe(2);
   });
 
   it('shapes each record as Lambda does, with the receive count', async () => {
