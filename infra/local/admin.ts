@@ -7,7 +7,7 @@ import type { InFlight, RunningInvocation } from './in-flight.ts';
 import type { QueueDeadLetter } from './queues/index.ts';
 import { crossSiteRefusal } from './same-origin.ts';
 import type { LocalScheduler } from './scheduler.ts';
-import type { StreamDeadLetter } from './streams/index.ts';
+import type { LocalStreams, StreamDeadLetter } from './streams/index.ts';
 
 /** How long `POST /_local/clock` lets running invocations finish before it refuses to move the clock. */
 export const clockSettleMs = 60_000;
@@ -22,6 +22,8 @@ export interface AdminParts {
   /** No invocation running or retrying, and every stream record handled. */
   whenIdle: () => Promise<void>;
   streamDeadLetters: () => StreamDeadLetter[];
+  /** The table stream's event source mappings (the outbox relay): whether they read the stream. */
+  streams?: Pick<LocalStreams, 'enabled' | 'setEnabled'>;
   /** Messages queue triggers' queues moved to their dead-letter queues, and how deep each queue is. */
   queues?: {
     deadLetters: () => QueueDeadLetter[];
@@ -135,6 +137,22 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
       case 'GET /_local/idle':
         await whenIdle();
         return { status: 200, body: { idle: true } };
+      case 'GET /_local/streams':
+        return { status: 200, body: { enabled: parts.streams?.enabled() ?? true } };
+      case 'POST /_local/streams': {
+        const { enabled } = jsonBody(body);
+        if (typeof enabled !== 'boolean') {
+          return {
+            status: 400,
+            body: {
+              error: 'validation',
+              issues: [{ path: 'enabled', message: 'must be true or false' }],
+            },
+          };
+        }
+        parts.streams?.setEnabled(enabled);
+        return { status: 200, body: { enabled: parts.streams?.enabled() ?? true } };
+      }
       case 'GET /_local/faults':
         return { status: 200, body: faults.list() };
       case 'POST /_local/faults': {

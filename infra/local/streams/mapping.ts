@@ -76,6 +76,7 @@ export class StreamMapping {
   #chain: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
+  #enabled = true;
 
   constructor(options: StreamMappingOptions) {
     this.#options = options;
@@ -86,9 +87,10 @@ export class StreamMapping {
   start(): void {
     this.#running = true;
     const tick = async () => {
-      await this.poll().catch((error) =>
-        console.error(`stream mapping ${this.#options.functionName}:`, error),
-      );
+      if (this.#enabled)
+        await this.poll().catch((error) =>
+          console.error(`stream mapping ${this.#options.functionName}:`, error),
+        );
       if (this.#running) this.#timer = setTimeout(tick, this.#options.pollIntervalMs ?? 250);
     };
     this.#timer = setTimeout(tick, 0);
@@ -107,10 +109,26 @@ export class StreamMapping {
     return next;
   }
 
-  /** Resolves once the stream has no record this mapping has not handled (what was written before the call). */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /**
+   * `UpdateEventSourceMapping`'s `Enabled`: a disabled mapping reads nothing (a batch under way
+   * finishes); its records wait in the stream, and once enabled again it reads on from where it stood.
+   */
+  setEnabled(enabled: boolean): void {
+    this.#enabled = enabled;
+  }
+
+  /**
+   * Resolves once the stream has no record this mapping has not handled (what was written before the
+   * call); at once while the mapping is disabled, since it handles nothing then.
+   */
   async caughtUp(): Promise<number> {
     let total = 0;
     for (;;) {
+      if (!this.#enabled) return total;
       const read = await this.poll();
       if (read === 0) return total;
       total += read;

@@ -24,6 +24,7 @@ function aCloud(settleMs = 200) {
     retryBaseMs: 1,
   });
   const moves: string[] = [];
+  let streamsEnabled = true;
   const admin = adminRoutes({
     clock,
     scheduler: {
@@ -40,6 +41,12 @@ function aCloud(settleMs = 200) {
     isReady: () => true,
     whenIdle: () => bus.whenIdle(),
     streamDeadLetters: () => [],
+    streams: {
+      enabled: () => streamsEnabled,
+      setEnabled: (enabled) => {
+        streamsEnabled = enabled;
+      },
+    },
     console: {
       managerTimeZone: 'Europe/London',
       sesUrl: () => 'http://127.0.0.1:9',
@@ -54,7 +61,7 @@ function aCloud(settleMs = 200) {
       new URL(path, 'http://localhost:3000'),
       Buffer.from(body === undefined ? '' : JSON.stringify(body)),
     );
-  return { clock, inFlight, moves, request };
+  return { clock, inFlight, moves, request, streamsEnabled: () => streamsEnabled };
 }
 
 const local = { 'x-backline-local': '1' };
@@ -93,6 +100,18 @@ describe('the local admin routes', () => {
     const page = await cloud.request('GET', '/_local/clock', { origin: 'https://elsewhere.example' });
 
     expect([fromTool.status, sameOrigin.status, page.status]).toEqual([200, 200, 200]);
+  });
+
+  it('disable and enable the outbox relay, and refuse an enabled that is not true or false', async () => {
+    const cloud = aCloud();
+
+    const disabled = await cloud.request('POST', '/_local/streams', local, { enabled: false });
+    const shown = await cloud.request('GET', '/_local/streams');
+    const refused = await cloud.request('POST', '/_local/streams', local, { enabled: 'no' });
+
+    expect([disabled.body, shown.body]).toEqual([{ enabled: false }, { enabled: false }]);
+    expect(refused).toMatchObject({ status: 400, body: { issues: [{ path: 'enabled' }] } });
+    expect(cloud.streamsEnabled()).toBe(false);
   });
 
   it('move the clock only after the invocations in flight have finished', async () => {

@@ -1,9 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as SdkRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { describe, expect, it, vi } from 'vitest';
 import { compilePattern } from '#infra/local/bus/pattern.ts';
 import { deliverBatch } from '#infra/local/streams/batch.ts';
+import { type LambdaStreamRecord, StreamMapping } from '#infra/local/streams/mapping.ts';
 import { ShardPositions } from '#infra/local/streams/positions.ts';
 import { outboxItem, outboxStreamFilter } from '#shared/db/outbox.ts';
 import { OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
@@ -25,7 +33,80 @@ const streamRecord = (eventName: string, image?: Record<string, string>) => ({
   },
 });
 
+/**
+ * One shard of a table stream holding unpublished outbox entries, read through a fake of the SDK
+ * client (an iterator is the index of the next record), and a mapping on it that notes the
+ * sequence numbers each invocation gets.
+ */
+function aMappedStream() {
+  const written: SdkRecord[] = [];
+  const client = {
+    send: async (command: unknown) => {
+      if (command instanceof DescribeStreamCommand)
+        return { StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } };
+      if (command instanceof GetShardIteratorCommand)
+        return { ShardIterator: String(Number(command.input.SequenceNumber ?? 0)) };
+      if (command instanceof GetRecordsCommand) {
+        const from = Number(command.input.ShardIterator);
+        return { Records: written.slice(from), NextShardIterator: String(written.length) };
+      }
+      throw new Error('unexpected command');
+    },
+  } as unknown as DynamoDBStreamsClient;
+  const handed: number[][] = [];
+  const mapping = new StreamMapping({
+    functionName: 'publisher',
+    trigger: {
+      kind: 'stream',
+      filter: outboxStreamFilter,
+      batchSize: 100,
+      retryAttempts: 0,
+      bisectBatchOnError: false,
+    },
+    streamArn: 'arn:stream/1',
+    region: 'us-east-1',
+    client,
+    invoke: async (_name, event: { Records: LambdaStreamRecord[] }) => {
+      handed.push(seqs(event.Records));
+    },
+    retryBaseMs: 1,
+    pollIntervalMs: 5,
+    onFailure: () => {},
+  });
+  const write = (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const seq = String(written.length + 1);
+      written.push({
+        eventName: 'INSERT',
+        dynamodb: { SequenceNumber: seq, NewImage: { gsi2pk: { S: 'OUTBOX#UNPUBLISHED#0' } } },
+      });
+    }
+  };
+  return { mapping, handed, write };
+}
+
 describe('the local event source mapping', () => {
+  it('reads nothing while disabled, and once enabled again hands over what was written meanwhile, once', async () => {
+    const { mapping, handed, write } = aMappedStream();
+    mapping.start();
+    write(2);
+    await vi.waitFor(() => expect(handed).toEqual([[1, 2]]));
+
+    mapping.setEnabled(false);
+    write(3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const whileDisabled = { handed: handed.length, caughtUp: await mapping.caughtUp() };
+    mapping.setEnabled(true);
+    await vi.waitFor(() => expect(handed).toHaveLength(2));
+    await mapping.stop();
+
+    expect(whileDisabled).toEqual({ handed: 1, caughtUp: 0 });
+    expect(handed).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+  });
+
   it("selects only unpublished outbox entries with the topology's filter, in the record shape Lambda filters", () => {
     const matches = compilePattern(outboxStreamFilter);
     const item = outboxItem(outboxEntry(OutletSuppressed, OutletSuppressed.sample), '2027-03-05T12:00:00Z');
