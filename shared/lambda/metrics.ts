@@ -51,9 +51,13 @@ export const measureFor = (service: string): Measure => {
     instances.set(service, metrics);
   }
   const of = metrics;
+  // One single-metric instance, made on first use and reused: each addMetric flushes its own line and
+  // clears its dimensions. A new one per record (a Console, the environment read again) cost about
+  // as much as checking the webhook's signature and parsing its body.
+  let single: Metrics | undefined;
   return {
     record(name, dimensions, value = 1) {
-      const single = of.singleMetric();
+      single ??= of.singleMetric();
       single.addDimensions(dimensions as Record<string, string>);
       single.addMetric(name, businessMetrics[name].unit, value);
     },

@@ -78,4 +78,30 @@ describe('business metrics', () => {
     });
     expect(emf).toMatchObject({ service: 'deliverability', reason: 'bounce', Suppressions: 2 });
   });
+
+  it('writes a line per record with only its own dimensions, however many records came before', () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const measure = measureFor('intake');
+
+    measure.record('WebhooksRejected', { reason: 'signature' });
+    measure.record('WebhooksAccepted', {});
+    measure.record('WebhooksRejected', { reason: 'too-large' });
+
+    const lines = written
+      .join('')
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .map((line) => JSON.parse(line));
+    expect(lines.map((emf) => [emf._aws.CloudWatchMetrics[0].Dimensions[0], emf.reason])).toEqual([
+      [['service', 'reason'], 'signature'],
+      [['service'], undefined],
+      [['service', 'reason'], 'too-large'],
+    ]);
+  });
 });
