@@ -5,6 +5,7 @@ import type { Faults } from './faults.ts';
 import type { AdminHandler } from './gateway.ts';
 import type { InFlight, RunningInvocation } from './in-flight.ts';
 import type { QueueDeadLetter } from './queues/index.ts';
+import type { RequestCounts } from './request-counts.ts';
 import { crossSiteRefusal } from './same-origin.ts';
 import type { LocalScheduler } from './scheduler.ts';
 import type { LocalStreams, StreamDeadLetter } from './streams/index.ts';
@@ -22,6 +23,8 @@ export interface AdminParts {
   /** No invocation running or retrying, and every stream record handled. */
   whenIdle: () => Promise<void>;
   streamDeadLetters: () => StreamDeadLetter[];
+  /** Requests the AWS endpoints answered, by service and operation. */
+  requests?: Pick<RequestCounts, 'snapshot'>;
   /** The table stream's event source mappings (the outbox relay): whether they read the stream. */
   streams?: Pick<LocalStreams, 'enabled' | 'setEnabled'>;
   /** Messages queue triggers' queues moved to their dead-letter queues, and how deep each queue is. */
@@ -137,6 +140,8 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
       case 'GET /_local/idle':
         await whenIdle();
         return { status: 200, body: { idle: true } };
+      case 'GET /_local/requests':
+        return { status: 200, body: { requests: parts.requests?.snapshot() ?? {} } };
       case 'GET /_local/streams':
         return { status: 200, body: { enabled: parts.streams?.enabled() ?? true } };
       case 'POST /_local/streams': {

@@ -30,6 +30,7 @@ import { LocalKms } from './kms.ts';
 import { logFormatOf } from './logs.ts';
 import { listen } from './ports.ts';
 import { localQueues } from './queues/index.ts';
+import { RequestCounts } from './request-counts.ts';
 import { LocalRuntime } from './runtime.ts';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.ts';
 import { type LocalSes, startLocalSes } from './ses.ts';
@@ -195,7 +196,8 @@ async function start(
     keyArn: `arn:aws:kms:${region}:${account}:key/${names.webhookSecretsKey}`,
     file: dataDir ? join(dataDir, 'kms-master-key') : undefined,
   });
-  const endpoint = createEndpoint({ bus, scheduler, secrets, kms, account, region });
+  const requests = new RequestCounts();
+  const endpoint = createEndpoint({ bus, scheduler, secrets, kms, account, region, counts: requests });
   const busPort = await listen(
     endpoint,
     options.ports.bus,
@@ -216,6 +218,7 @@ async function start(
       isReady: () => ready,
       whenIdle,
       streamDeadLetters: () => streams?.deadLetters() ?? [],
+      requests,
       streams: {
         enabled: () => streams?.enabled() ?? true,
         setEnabled: (enabled) => streams?.setEnabled(enabled),
@@ -234,7 +237,7 @@ async function start(
   stops.push(() => closeServer(gateway));
 
   // The DynamoDB port is the fault proxy; DynamoDB Local itself listens on an internal port behind it.
-  const dynamoProxy = createDynamoFaultProxy(faults);
+  const dynamoProxy = createDynamoFaultProxy(faults, requests);
   const dynamoPort = await listen(
     dynamoProxy.server,
     options.ports.dynamodb,

@@ -8,6 +8,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Faults } from './faults.ts';
+import type { RequestCounts } from './request-counts.ts';
 
 /**
  * The DynamoDB port of the local cloud: a thin HTTP proxy in front of DynamoDB Local (which listens
@@ -50,7 +51,7 @@ export interface DynamoFaultProxy {
   setUpstream(port: number): void;
 }
 
-export function createDynamoFaultProxy(faults: Faults): DynamoFaultProxy {
+export function createDynamoFaultProxy(faults: Faults, counts?: RequestCounts): DynamoFaultProxy {
   // Keep-alive connections to DynamoDB Local, so that the proxy adds no connection set-up per request.
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   let setUpstream!: (port: number) => void;
@@ -68,6 +69,7 @@ export function createDynamoFaultProxy(faults: Faults): DynamoFaultProxy {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const port = await upstream;
     const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') counts?.addTarget(target);
     const operation =
       typeof target === 'string' && target.startsWith(DYNAMODB_TARGET)
         ? target.slice(DYNAMODB_TARGET.length)

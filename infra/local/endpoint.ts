@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BusError, type LocalBus } from './bus/bus.ts';
 import type { LocalKms } from './kms.ts';
+import type { RequestCounts } from './request-counts.ts';
 import type { LocalScheduler } from './scheduler.ts';
 
 /**
@@ -15,8 +16,9 @@ export function createEndpoint(options: {
   kms: LocalKms;
   account: string;
   region: string;
+  counts?: RequestCounts;
 }): Server {
-  const { bus, scheduler, secrets, kms, account, region } = options;
+  const { bus, scheduler, secrets, kms, account, region, counts } = options;
 
   const awsJson: Record<string, (input: Record<string, unknown>) => unknown> = {
     'AWSEvents.PutEvents': (input) => bus.putEvents(input.Entries as never),
@@ -49,11 +51,13 @@ export function createEndpoint(options: {
     try {
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') {
+        counts?.addTarget(target);
         const operation = awsJson[target];
         if (!operation) throw new BusError('UnknownOperationException', `${target} is not served locally.`);
         const input = body.length ? JSON.parse(body.toString('utf8')) : {};
         return reply(res, 200, operation(input));
       }
+      counts?.add('Scheduler', req.method ?? 'GET');
       if (await scheduler.handle(req, res, body)) return;
       reply(res, 404, { message: `${req.method} ${req.url} is not served here` });
     } catch (error) {

@@ -47,6 +47,21 @@ try {
     });
     if (!answer.ok) throw new Error(`POST /_local/streams: ${answer.status} ${await answer.text()}`);
   };
+  /** Requests the local cloud's AWS endpoints answered so far, by service and operation (GET /_local/requests). */
+  const requests = async () =>
+    (
+      (await (await fetch(`${cloud.urls.http}/_local/requests`)).json()) as {
+        requests: Record<string, number>;
+      }
+    ).requests;
+  /** Requests per webhook between two counts, by operation, most first: `DynamoDB PutItem 1.00, ...`. */
+  const perWebhook = (before: Record<string, number>, after: Record<string, number>, webhooks: number) =>
+    Object.entries(after)
+      .map(([operation, count]) => [operation, (count - (before[operation] ?? 0)) / webhooks] as const)
+      .filter(([, count]) => count >= 0.005)
+      .sort((a, b) => b[1] - a[1])
+      .map(([operation, count]) => `${operation} ${count.toFixed(2)}`)
+      .join(', ');
   let n = 0;
   const load = async (url: string) => {
     const result = await autocannon({
@@ -78,14 +93,26 @@ try {
     };
   };
   // The floor first: the cloud's own work after intake (stream, publisher, budgets) cannot slow it.
+  const beforeFloor = await requests();
   const bare = await load(`http://127.0.0.1:${floorPort}/webhooks/${label.id}`);
+  const afterFloor = await requests();
   await fetch(`${cloud.urls.http}/_local/idle`);
   await relay(false);
+  const beforeIntake = await requests();
   const intake = await load(`${cloud.urls.http}/webhooks/${label.id}`);
+  const afterIntake = await requests();
   await relay(true);
   const drainStart = performance.now();
   await fetch(`${cloud.urls.http}/_local/idle`);
   const drainSeconds = (performance.now() - drainStart) / 1000;
+  const counted = {
+    floor: perWebhook(beforeFloor, afterFloor, bare.accepted),
+    intake: perWebhook(beforeIntake, afterIntake, intake.accepted),
+    drain: perWebhook(afterIntake, await requests(), intake.accepted),
+  };
+  console.log(`  requests per webhook: floor ${counted.floor}`);
+  console.log(`  requests per webhook: intake's window ${counted.intake}`);
+  console.log(`  requests per webhook: after it ${counted.drain}`);
   const how = `${connections} connections, ${seconds} s of distinct signed webhooks (autocannon)`;
   reportRows([
     row(
@@ -95,7 +122,7 @@ try {
       'req/s',
       bare.perSecond,
       targets.ratioAtLeast(0.8),
-      `${how}; intake's request path (the outbox relay disabled during the window, timed apart in intake-drain); floor: one conditional PutItem + one PutEvents per request`,
+      `${how}; intake's request path (the outbox relay disabled during the window, timed apart in intake-drain), requests per webhook: ${counted.intake}; floor: one conditional PutItem + one PutEvents per request (${counted.floor})`,
     ),
     row('intake-p50', 'intake latency p50', intake.p50, 'ms', bare.p50, targets.none, how),
     row('intake-p99', 'intake latency p99', intake.p99, 'ms', bare.p99, targets.none, how),
@@ -106,7 +133,7 @@ try {
       'webhooks/s',
       null,
       targets.none,
-      `${intake.accepted} webhooks in ${drainSeconds.toFixed(1)} s: the outbox relay enabled again until idle (publisher, bus, budgets ledger)`,
+      `${intake.accepted} webhooks in ${drainSeconds.toFixed(1)} s: the outbox relay enabled again until idle (publisher, bus, budgets ledger); requests per webhook: ${counted.drain}`,
     ),
   ]);
 } finally {

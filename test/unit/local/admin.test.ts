@@ -4,6 +4,7 @@ import { adminRoutes } from '#infra/local/admin.ts';
 import { LocalBus } from '#infra/local/bus/bus.ts';
 import { Faults } from '#infra/local/faults.ts';
 import { InFlight } from '#infra/local/in-flight.ts';
+import { RequestCounts } from '#infra/local/request-counts.ts';
 
 function aCloud(settleMs = 200) {
   let now = Date.parse('2030-01-01T00:00:00Z');
@@ -25,6 +26,7 @@ function aCloud(settleMs = 200) {
   });
   const moves: string[] = [];
   let streamsEnabled = true;
+  const requests = new RequestCounts();
   const admin = adminRoutes({
     clock,
     scheduler: {
@@ -41,6 +43,7 @@ function aCloud(settleMs = 200) {
     isReady: () => true,
     whenIdle: () => bus.whenIdle(),
     streamDeadLetters: () => [],
+    requests,
     streams: {
       enabled: () => streamsEnabled,
       setEnabled: (enabled) => {
@@ -61,7 +64,7 @@ function aCloud(settleMs = 200) {
       new URL(path, 'http://localhost:3000'),
       Buffer.from(body === undefined ? '' : JSON.stringify(body)),
     );
-  return { clock, inFlight, moves, request, streamsEnabled: () => streamsEnabled };
+  return { clock, inFlight, moves, request, requests, streamsEnabled: () => streamsEnabled };
 }
 
 const local = { 'x-backline-local': '1' };
@@ -112,6 +115,19 @@ describe('the local admin routes', () => {
     expect([disabled.body, shown.body]).toEqual([{ enabled: false }, { enabled: false }]);
     expect(refused).toMatchObject({ status: 400, body: { issues: [{ path: 'enabled' }] } });
     expect(cloud.streamsEnabled()).toBe(false);
+  });
+
+  it('count the requests the AWS endpoints answered by service and operation', async () => {
+    const cloud = aCloud();
+    for (const target of ['DynamoDB_20120810.PutItem', 'DynamoDB_20120810.PutItem', 'TrentService.Decrypt'])
+      cloud.requests.addTarget(target);
+    cloud.requests.addTarget('DynamoDBStreams_20120810.GetRecords');
+
+    const answer = await cloud.request('GET', '/_local/requests');
+
+    expect(answer.body).toEqual({
+      requests: { 'DynamoDB PutItem': 2, 'DynamoDB Streams GetRecords': 1, 'KMS Decrypt': 1 },
+    });
   });
 
   it('move the clock only after the invocations in flight have finished', async () => {
