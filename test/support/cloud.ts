@@ -139,6 +139,10 @@ export const faultsReport = () => local<FaultsReport>('faults');
 
 export const clearFaults = () => local<FaultsReport>('faults', { method: 'DELETE' });
 
+/** Disables or enables the outbox relay, the table stream's event source mapping (POST /_local/streams). */
+export const setOutboxRelay = (enabled: boolean) =>
+  local<{ enabled: boolean }>('streams', { method: 'POST', json: { enabled } });
+
 export interface SentMail {
   messageId: string;
   from: string;

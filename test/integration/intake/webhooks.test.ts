@@ -12,6 +12,7 @@ import {
   clockNow,
   cloud,
   sdkConfig,
+  setOutboxRelay,
   uniqueId,
   waitFor,
 } from '#test/support/cloud.ts';
@@ -83,6 +84,29 @@ describe('webhook intake on the local cloud', () => {
     });
     await busIdle();
     expect(await eventsOf(request.headers['webhook-id'])).toHaveLength(1);
+  });
+
+  it('accepts webhooks while the outbox relay is disabled, and publishes each once it is enabled again', async () => {
+    const label = await aLabel();
+    const requests = await Promise.all([1, 2, 3].map(() => signedNow(label.secret, anExpenseWebhook())));
+    const ids = requests.map((request) => request.headers['webhook-id']);
+    await setOutboxRelay(false);
+    let whileDisabled: { statuses: number[]; published: number };
+    try {
+      const responses = await Promise.all(requests.map((request) => send(label.id, request)));
+      await busIdle();
+      whileDisabled = {
+        statuses: responses.map((response) => response.status),
+        published: (await Promise.all(ids.map(eventsOf))).flat().length,
+      };
+    } finally {
+      await setOutboxRelay(true);
+    }
+
+    await busIdle();
+
+    expect(whileDisabled).toEqual({ statuses: [202, 202, 202], published: 0 });
+    expect((await Promise.all(ids.map(eventsOf))).map((events) => events.length)).toEqual([1, 1, 1]);
   });
 
   it('answers a repeated webhook-id with the same body and no second event', async () => {
