@@ -87,7 +87,13 @@ try {
             const signed = signedWebhook(label.webhookSecret, {
               type: 'expense.recorded',
               timestamp: new Date().toISOString(),
-              data: { ...ExpenseRecorded.sample, expenseId: `exp-bench-${++n}` },
+              // Distinct expenses on distinct vendor invoices: the sample's one invoice number would
+              // file every expense under one invoice, whose growing list of filings each then reads.
+              data: {
+                ...ExpenseRecorded.sample,
+                expenseId: `exp-bench-${++n}`,
+                invoiceNumber: `AP-2027-${n}`,
+              },
             });
             return { ...request, method: 'POST', headers: signed.headers, body: signed.body };
           },
