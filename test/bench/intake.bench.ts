@@ -20,6 +20,7 @@ import { reportRows, row, targets } from './rows.ts';
  */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const warmUpSeconds = Number(process.env.BENCH_WARM_UP_SECONDS ?? 2);
 
 const cloud = await startCloudProcess();
 const floor = spawn(process.execPath, ['test/bench/intake-floor.ts'], {
@@ -74,12 +75,12 @@ try {
       .map(([operation, count]) => `${operation} ${count.toFixed(2)}`)
       .join(', ');
   let n = 0;
-  const load = async (url: string) => {
+  const load = async (url: string, duration = seconds) => {
     const first = n;
     const result = await autocannon({
       url,
       connections,
-      duration: seconds,
+      duration,
       method: 'POST',
       requests: [
         {
@@ -111,6 +112,15 @@ try {
       p99: result.latency.p99,
     };
   };
+  // Both first warmed up, unmeasured: the JVM of DynamoDB Local and the processes' code are then
+  // compiled for this load, so that neither side pays for warming up what the other then uses.
+  if (warmUpSeconds > 0) {
+    await load(`http://127.0.0.1:${floorPort}/webhooks/${label.id}`, warmUpSeconds);
+    await relay(false);
+    await load(`${cloud.urls.http}/webhooks/${label.id}`, warmUpSeconds);
+    await relay(true);
+    await fetch(`${cloud.urls.http}/_local/idle`);
+  }
   // The floor first: the cloud's own work after intake (stream, publisher, budgets) cannot slow it.
   const beforeFloor = await requests();
   const bare = await load(`http://127.0.0.1:${floorPort}/webhooks/${label.id}`);
