@@ -64,7 +64,7 @@ export interface LocalCloud {
 export const account = '000000000000';
 export const region = 'us-east-1';
 const root = resolve(import.meta.dirname, '../..');
-const names = {
+export const names = {
   table: 'backline',
   bus: 'backline',
   scheduleGroup: 'backline',

@@ -1,7 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { BudgetsDeps } from '#functions/budgets/ports.ts';
 import { reconcileBudget } from '#functions/budgets/reconcile.ts';
+import { names } from '#infra/local/cloud.ts';
+import { dynamoClient, ensureTable, startLocalDynamo } from '#infra/local/dynamodb.ts';
 import { type Budget, emptyState, evaluate, sum, versionAt, withVersion } from '#shared/budgets/ledger.ts';
 import { budgetKey, dynamoBudgets, stateItem, totalsKey, versionItem } from '#shared/db/budgets.ts';
 import { BudgetReconciliationDue, BudgetSet, buildDetail, ExpenseRecorded } from '#shared/events/index.ts';
@@ -13,14 +18,107 @@ import { reportRows, row, targets } from './rows.ts';
  * on DynamoDB Local: wall time with `BENCH_CONCURRENCY` budgets reconciled at once (as Lambda would run
  * the fanned-out events side by side), and the read units every request reported
  * (`ReturnConsumedCapacity: TOTAL`) beside the floor: one eventually consistent Query of each ledger.
+ *
+ * The ledgers (about 200,000 items at full size) are seeded before the local cloud starts, into the
+ * table it then opens from its data folder, with the table's stream off: DynamoDB Local spends about
+ * as much again on each write's stream record, and the cloud's stream mapping would then read every
+ * one of them (none is an outbox entry) while the seeding runs. The cloud turns the stream back on
+ * when it opens the table, so the reconciliation's own writes reach the publisher as usual. The folder
+ * is on /dev/shm where there is one: DynamoDB Local on a disk-backed folder waits on every commit.
  */
 const budgets = Number(process.env.BENCH_BUDGETS ?? 2_000);
 const expenses = Number(process.env.BENCH_EXPENSES ?? 50);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 /** Each expense's net (EUR): the day's result must say budget x expenses of it, or the run counted wrong. */
 const expenseMinor = 120_000;
+const labelId = 'lbl-bench';
+const ids = Array.from({ length: budgets }, (_, i) => `bud-${String(i).padStart(5, '0')}`);
+const table = names.table;
 
-const cloud = await startCloudProcess();
+async function inParallel<T>(items: T[], run: (item: T) => Promise<void>, width = concurrency) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await run(items[next++]);
+    }),
+  );
+}
+
+const dataDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'backline-bench-budgets-'));
+const seeding = await startLocalDynamo({ port: 0, dataDir: join(dataDir, 'dynamodb') });
+try {
+  const client = dynamoClient(seeding.endpoint);
+  await ensureTable(client, table);
+  await client.send(
+    new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: false } }),
+  );
+  const seedDb = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const seedStore = dynamoBudgets(seedDb, table);
+  let requests = 0;
+  const seeded = performance.now();
+  await inParallel(ids, async (budgetId) => {
+    const budget: Budget = {
+      ...BudgetSet.data.parse({ ...BudgetSet.sample, budgetId }),
+      labelId,
+      occurredAt: '2027-01-01T00:00:00.000Z',
+    };
+    budget.lines = budget.lines.map((line) => ({
+      ...line,
+      planned: { ...line.planned, minor: 1_000_000_000 },
+    }));
+    await seedStore.saveBudget(budget);
+    requests++;
+    // The ledger's items as writeLedger stores them, seeded with BatchWriteItem (25 items, no
+    // transaction: DynamoDB Local's transactions take a table lock, and seeding is not what is measured).
+    // Each budget's own invoice numbers: invoices shared across budgets would be flagged as duplicates.
+    const items: Record<string, unknown>[] = [];
+    const contributions = [];
+    for (let e = 0; e < expenses; e++) {
+      const data = ExpenseRecorded.data.parse({
+        ...ExpenseRecorded.sample,
+        budgetId,
+        expenseId: `exp-${e}`,
+        invoiceNumber: `INV-${budgetId}-${e}`,
+        date: '2027-02-10',
+        amount: { minor: expenseMinor, currency: 'EUR' },
+      });
+      const version = {
+        expenseId: data.expenseId,
+        at: versionAt('2027-02-10T10:00:00.000Z', `evt-${e}`),
+        change: 'recorded' as const,
+        data,
+        receivedAt: '2027-02-10T10:00:01.000Z',
+      };
+      const state = evaluate(
+        withVersion(emptyState(data.expenseId, version.receivedAt), version),
+        budget,
+        () => undefined,
+      );
+      contributions.push(state.contribution);
+      items.push(versionItem(labelId, budgetId, version), stateItem(labelId, budgetId, state));
+    }
+    // The running totals after one ledger write per expense (each adds its counters and 1 to the revision).
+    items.push({ ...totalsKey(labelId, budgetId), ...sum(...contributions), revision: expenses });
+    for (let start = 0; start < items.length; start += 25) {
+      let batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (batch.length > 0) {
+        requests++;
+        const result = await seedDb.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
+        batch = (result.UnprocessedItems?.[table] ?? []) as typeof batch;
+      }
+    }
+  });
+  console.log(
+    `seeded ${budgets} budgets x ${expenses} expenses (${budgets * (2 * expenses + 2)} items, ${requests} requests) in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
+  );
+} catch (error) {
+  await seeding.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  throw error;
+}
+await seeding.stop();
+
+const cloud = await startCloudProcess({ BACKLINE_DATA_DIR: dataDir });
 const units = { read: 0, write: 0 };
 const db = DynamoDBDocumentClient.from(
   new DynamoDBClient({
@@ -44,17 +142,7 @@ db.middlewareStack.add(
   },
   { step: 'initialize', name: 'consumedCapacity' },
 );
-const table = cloud.env.TABLE_NAME;
 const store = dynamoBudgets(db, table);
-
-async function inParallel<T>(items: T[], run: (item: T) => Promise<void>, width = concurrency) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await run(items[next++]);
-    }),
-  );
-}
 
 /**
  * DynamoDB Local answers a transaction that waited too long for its table lock with a 500 ("This request
@@ -74,61 +162,6 @@ async function withLockRetries<T>(work: () => Promise<T>): Promise<T> {
 }
 
 try {
-  const labelId = 'lbl-bench';
-  const ids = Array.from({ length: budgets }, (_, i) => `bud-${String(i).padStart(5, '0')}`);
-  const seeded = performance.now();
-  await inParallel(ids, async (budgetId) => {
-    const budget: Budget = {
-      ...BudgetSet.data.parse({ ...BudgetSet.sample, budgetId }),
-      labelId,
-      occurredAt: '2027-01-01T00:00:00.000Z',
-    };
-    budget.lines = budget.lines.map((line) => ({
-      ...line,
-      planned: { ...line.planned, minor: 1_000_000_000 },
-    }));
-    await store.saveBudget(budget);
-    // The ledger's items as writeLedger stores them, seeded with BatchWriteItem (25 items, no
-    // transaction: DynamoDB Local's transactions take a table lock, and seeding is not what is measured).
-    const items: Record<string, unknown>[] = [];
-    const contributions = [];
-    for (let e = 0; e < expenses; e++) {
-      const data = ExpenseRecorded.data.parse({
-        ...ExpenseRecorded.sample,
-        budgetId,
-        expenseId: `exp-${e}`,
-        invoiceNumber: `INV-${e}`,
-        date: '2027-02-10',
-        amount: { minor: expenseMinor, currency: 'EUR' },
-      });
-      const version = {
-        expenseId: data.expenseId,
-        at: versionAt('2027-02-10T10:00:00.000Z', `evt-${e}`),
-        change: 'recorded' as const,
-        data,
-        receivedAt: '2027-02-10T10:00:01.000Z',
-      };
-      const state = evaluate(
-        withVersion(emptyState(data.expenseId, version.receivedAt), version),
-        budget,
-        () => undefined,
-      );
-      contributions.push(state.contribution);
-      items.push(versionItem(labelId, budgetId, version), stateItem(labelId, budgetId, state));
-    }
-    items.push({ ...totalsKey(labelId, budgetId), ...sum(...contributions), revision: 1 });
-    for (let start = 0; start < items.length; start += 25) {
-      let requests = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-      while (requests.length > 0) {
-        const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-        requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;
-      }
-    }
-  });
-  console.log(
-    `seeded ${budgets} budgets x ${expenses} expenses in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
-  );
-
   units.read = 0;
   units.write = 0;
   let floorUnits = 0;
@@ -211,4 +244,5 @@ try {
   ]);
 } finally {
   await cloud.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
