@@ -212,17 +212,30 @@ export function evaluate(
   };
 }
 
-/** JSON with keys sorted: two states compare equal however the table ordered their attributes. */
-export const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_, v) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
+/**
+ * Equal as JSON: the same attributes (one left undefined counts as absent, as the table drops it) in
+ * any order, the same values. Compared in place rather than through sorted JSON strings: the daily
+ * reconciliation compares every expense of every budget.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameJson(item ?? null, b[i] ?? null));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const names = Object.keys(x).filter((name) => x[name] !== undefined);
+  return (
+    names.length === Object.keys(y).filter((name) => y[name] !== undefined).length &&
+    names.every((name) => sameJson(x[name], y[name]))
   );
+}
 
 /** The same state apart from its revision. */
 export const sameState = (a: ExpenseState, b: ExpenseState) =>
-  canonical({ ...a, revision: 0 }) === canonical({ ...b, revision: 0 });
+  sameJson({ ...a, revision: 0 }, { ...b, revision: 0 });
 
 /** b - a, counter by counter, without zeros. */
 export function difference(a: Counters, b: Counters): Counters {
