@@ -146,7 +146,7 @@ try {
       'invocations',
       showCount,
       targets.none,
-      `${JSON.stringify(advanced)}; floor: one tours invocation per step due. The clock's jump waits for idle, so locally the publisher (Advance Requested) and the settlement queue (Email Sent) run once per mail instead of in batches`,
+      `${JSON.stringify(advanced)}; floor: one tours invocation per step due. The clock's jump waits for idle, so locally the publisher (Advance Requested) and the settlement queue (Email Sent) run once per mail instead of in batches; the jump also fires each recurring schedule it passes once (the outbox sweep, the budgets' daily reconciliation and report)`,
     ),
   ];
   reportRows(rows);
