@@ -7,7 +7,11 @@ import { ExpenseRecorded } from '#shared/events/index.ts';
 const sortedJson = (value: unknown): string =>
   JSON.stringify(value, (_, v) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((key) => [key, v[key]]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((key) => [key, v[key]]),
+        )
       : v,
   );
 
@@ -16,7 +20,11 @@ const reordered = (value: unknown): unknown =>
   Array.isArray(value)
     ? value.map(reordered)
     : value && typeof value === 'object'
-      ? Object.fromEntries(Object.entries(value).reverse().map(([key, v]) => [key, reordered(v)]))
+      ? Object.fromEntries(
+          Object.entries(value)
+            .reverse()
+            .map(([key, v]) => [key, reordered(v)]),
+        )
       : value;
 
 const recorded = (minor: number) => {
