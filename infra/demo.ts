@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Temporal } from 'temporal-polyfill';
-import type * as z from 'zod';
 import type { BudgetView } from '#functions/management/budgets.ts';
 import type { TourView } from '#functions/management/tours.ts';
 import type { Expense } from '#shared/events/expense-recorded.ts';
@@ -9,6 +8,7 @@ import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { WebhookBodyInput } from '#shared/webhooks.ts';
+import type * as z from '#shared/zod.ts';
 import { clockNow, signedHeaders } from './cli/sign-webhook.ts';
 
 /**

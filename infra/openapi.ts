@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { healthRoutes } from '#functions/health/handler.ts';
 import { intakeRoutes } from '#functions/intake/routes.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
@@ -9,6 +8,7 @@ import { tourPageRoutes } from '#functions/tours/routes.ts';
 import { acceptedShapes } from '#shared/events/older-version.ts';
 import { ErrorBody, type RouteDoc } from '#shared/http/docs.ts';
 import { maxPathIdLength, maxPathTokenLength } from '#shared/http/middleware.ts';
+import * as z from '#shared/zod.ts';
 import { type FunctionName, functionEntries, type RouteAuth } from './topology.ts';
 
 /**
@@ -55,13 +55,13 @@ const securityOf: Record<RouteAuth, Record<string, string[]>[]> = {
   public: [],
 };
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
+const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): Record<string, unknown> => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     io,
     unrepresentable: 'any',
     // A webhook's data that also accepts an older version documents both shapes.
     override: (context) => {
-      const shapes = acceptedShapes.get(context.zodSchema as unknown as z.ZodType);
+      const shapes = acceptedShapes.get(context.zodSchema as unknown as z.ZodMiniType);
       if (shapes && io === 'input')
         Object.assign(context.jsonSchema, {
           anyOf: [jsonSchema(shapes.current, io), jsonSchema(shapes.older, io)],

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { TimeZone } from '#shared/events/fields.ts';
+import * as z from '#shared/zod.ts';
 import type { RouteAuth } from './topology.ts';
 
 /**
@@ -103,16 +103,18 @@ const SettingsSchema = z
     // Lower-case and short: it ends up in resource names (bus, schedule group, secrets) with their length limits.
     stage: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case letters, digits and dashes (at most 16)'),
+      .check(z.regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case letters, digits and dashes (at most 16)')),
     senderAddress: z.email(),
     managerTimeZone: TimeZone,
-    publicBaseUrl: z.url().optional(),
-    alarmEmail: z.email().optional(),
+    publicBaseUrl: z.optional(z.url()),
+    alarmEmail: z.optional(z.email()),
   })
-  .refine((settings) => settings.stage === 'dev' || settings.senderAddress !== placeholderSender, {
-    path: ['senderAddress'],
-    message: `is required outside stage dev (-c senderAddress=... or BACKLINE_SENDER_ADDRESS)`,
-  });
+  .check(
+    z.refine((settings) => settings.stage === 'dev' || settings.senderAddress !== placeholderSender, {
+      path: ['senderAddress'],
+      message: `is required outside stage dev (-c senderAddress=... or BACKLINE_SENDER_ADDRESS)`,
+    }),
+  );
 
 /** Reads the settings through `context(key)` (CDK's `node.tryGetContext`) and `env`, and validates them. */
 export function readSettings(

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { TimeZone } from './events/fields.ts';
+import * as z from './zod.ts';
 
 /**
  * Backline's configuration, read and validated once from the environment. The CDK stack sets these
@@ -7,21 +7,21 @@ import { TimeZone } from './events/fields.ts';
  * variable stops the function at start with its name.
  */
 const Config = z.object({
-  TABLE_NAME: z.string().min(1),
-  EVENT_BUS_NAME: z.string().min(1),
-  EVENT_BUS_ARN: z.string().startsWith('arn:'),
-  SCHEDULE_GROUP: z.string().min(1),
-  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  EVENT_BUS_NAME: z.string().check(z.minLength(1)),
+  EVENT_BUS_ARN: z.string().check(z.startsWith('arn:')),
+  SCHEDULE_GROUP: z.string().check(z.minLength(1)),
+  SCHEDULER_ROLE_ARN: z.string().check(z.startsWith('arn:')),
   /** The configuration set of campaign mail (see infra/topology.ts `mailStreams`). */
-  SES_CONFIGURATION_SET: z.string().min(1),
+  SES_CONFIGURATION_SET: z.string().check(z.minLength(1)),
   /** The configuration set of operational mail. */
-  SES_OPERATIONAL_CONFIGURATION_SET: z.string().min(1),
-  SENDER_ADDRESS: z.string().email(),
-  PUBLIC_BASE_URL: z.string().url(),
-  API_KEY_SECRET_ID: z.string().min(1),
-  TOKEN_KEY_SECRET_ID: z.string().min(1),
+  SES_OPERATIONAL_CONFIGURATION_SET: z.string().check(z.minLength(1)),
+  SENDER_ADDRESS: z.email(),
+  PUBLIC_BASE_URL: z.url(),
+  API_KEY_SECRET_ID: z.string().check(z.minLength(1)),
+  TOKEN_KEY_SECRET_ID: z.string().check(z.minLength(1)),
   /** The KMS key that seals label webhook secrets (its id or ARN; not a secret itself). */
-  WEBHOOK_SECRETS_KEY_ID: z.string().min(1),
+  WEBHOOK_SECRETS_KEY_ID: z.string().check(z.minLength(1)),
   MANAGER_TIME_ZONE: TimeZone,
 });
 

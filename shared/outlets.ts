@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { CountryOrWorldwide } from './events/fields.ts';
+import * as z from './zod.ts';
 
 /**
  * Media outlets: who hears about releases. Shared by the management API (the directory), the
@@ -11,39 +11,43 @@ export const OutletKind = z.enum(outletKinds);
 export type OutletKind = z.infer<typeof OutletKind>;
 
 /** Trimmed and lower-cased before it is validated, so ` News@Radio.Example ` is `news@radio.example`. */
-export const OutletEmail = z.string().trim().toLowerCase().pipe(z.email('must be an email address').max(254));
+export const OutletEmail = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase()),
+  z.email('must be an email address').check(z.maxLength(254)),
+);
 
 export const normaliseEmail = (address: string): string => address.trim().toLowerCase();
 
-const Territory = z.string().trim().toUpperCase().pipe(CountryOrWorldwide);
-const Genre = z.string().trim().min(1, 'must not be empty').max(60);
+const Territory = z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide);
+const Genre = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(60));
 /** A radio format, as stations name them (`AAA`, `CHR`, `specialist`). */
-const Format = z.string().trim().min(1, 'must not be empty').max(40);
+const Format = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(40));
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 /** What a manager sends to create or replace an outlet (JSON body or one CSV row). */
 export const OutletInput = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(200),
+    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
     email: OutletEmail,
     kind: OutletKind,
     /** Empty: the outlet covers every genre. */
-    genres: z.array(Genre).max(50).default([]).transform(unique),
-    territories: z
-      .array(Territory)
-      .min(1, 'must name at least one territory (or WW)')
-      .max(250)
-      .transform(unique),
-    contactName: z.string().trim().min(1).max(200).optional(),
+    genres: z.pipe(z._default(z.array(Genre).check(z.maxLength(50)), []), z.transform(unique)),
+    territories: z.pipe(
+      z.array(Territory).check(z.minLength(1, 'must name at least one territory (or WW)'), z.maxLength(250)),
+      z.transform(unique),
+    ),
+    contactName: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
     /** Radio outlets only: the formats the station programmes, for radio servicing. */
-    formats: z.array(Format).max(20).transform(unique).optional(),
+    formats: z.optional(z.pipe(z.array(Format).check(z.maxLength(20)), z.transform(unique))),
   })
-  .superRefine((outlet, context) => {
-    if (outlet.formats?.length && outlet.kind !== 'radio') {
-      context.addIssue({ code: 'custom', path: ['formats'], message: 'only radio outlets have formats' });
-    }
-  });
+  .check(
+    z.superRefine((outlet, context) => {
+      if (outlet.formats?.length && outlet.kind !== 'radio') {
+        context.addIssue({ code: 'custom', path: ['formats'], message: 'only radio outlets have formats' });
+      }
+    }),
+  );
 export type OutletInput = z.infer<typeof OutletInput>;
 
 export interface Outlet {

@@ -8,8 +8,8 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import * as z from 'zod';
 import { tokenSigningKey } from './secrets.ts';
+import * as z from './zod.ts';
 
 /**
  * Tokens for the links in mail: `/u/{token}` (unsubscribe), `/p/{token}` (promo), `/a/{token}` (a
@@ -63,15 +63,15 @@ export interface PromoClaims {
   maxAccesses?: number;
 }
 
-const id = z.string().min(1).max(256);
+const id = z.string().check(z.minLength(1), z.maxLength(256));
 
 const UnsubscribePayload = z.object({
   t: z.literal('u'),
   o: id,
-  l: id.optional(),
-  r: id.optional(),
+  l: z.optional(id),
+  r: z.optional(id),
   // RFC 5321: a path is at most 256 octets with its angle brackets, so an address at most 254.
-  e: z.string().min(3).max(254).optional(),
+  e: z.optional(z.string().check(z.minLength(3), z.maxLength(254))),
 });
 
 const PromoPayload = z.object({
@@ -79,11 +79,11 @@ const PromoPayload = z.object({
   l: id,
   r: id,
   o: id,
-  i: z.number().int().min(0),
+  i: z.int().check(z.gte(0)),
   k: z.enum(promoAssetKinds),
   u: z.url({ protocol: /^https?$/ }),
-  e: z.number().int().positive().optional(),
-  m: z.number().int().min(1).optional(),
+  e: z.optional(z.int().check(z.positive())),
+  m: z.optional(z.int().check(z.gte(1))),
 });
 
 /** The promoter's advance link `/a/{token}`: one show of one tour, for one promoter, until after the show. */
@@ -110,9 +110,9 @@ const AdvancePayload = z.object({
   r: id,
   s: id,
   m: id,
-  e: z.number().int().positive(),
+  e: z.int().check(z.positive()),
 });
-const TourManagerPayload = z.object({ t: z.literal('tm'), l: id, r: id, e: z.number().int().positive() });
+const TourManagerPayload = z.object({ t: z.literal('tm'), l: id, r: id, e: z.int().check(z.positive()) });
 
 export type TokenFailure =
   | 'malformed'

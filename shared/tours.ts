@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { addDays, wallTimeIn } from './calendar.ts';
 import type { ShowStep } from './events/show-step-due.ts';
 import type { Contact, Show, ShowStatus } from './events/tour-booked.ts';
+import * as z from './zod.ts';
 
 /**
  * Tours and shows as Backline keeps them: the label's latest description plus what Backline did with
@@ -234,9 +234,9 @@ export const showInstant = (show: Show, time: string): string => utcIso(showTime
 
 /** A guest as the tour manager adds one (API or tour-manager page). */
 export const GuestInput = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(200),
-  plusOnes: z.coerce.number().int('must be a whole number').min(0).max(10).default(0),
-  note: z.string().trim().max(500).optional(),
+  name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+  plusOnes: z._default(z.coerce.number().check(z.int('must be a whole number'), z.gte(0), z.lte(10)), 0),
+  note: z.optional(z.string().check(z.trim(), z.maxLength(500))),
 });
 
 /** Why guests could not be added, as the manager reads it. */

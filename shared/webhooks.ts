@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { WebhookFormat } from './db/webhooks.ts';
 import { type ErnRelease, parseErn } from './ern.ts';
 import { BudgetSetV1 } from './events/budget-set.ts';
@@ -21,6 +20,7 @@ import { acceptingOlder, type OlderVersion } from './events/older-version.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
 import { TourBookedV1, TourDateAddedV1, TourDateCancelledV1 } from './events/tour-booked-v1.ts';
 import { type Issue, ValidationError } from './http/errors.ts';
+import * as z from './zod.ts';
 
 /**
  * What a label sends to `POST /webhooks/{labelId}` (Standard Webhooks body): `{type, timestamp, data}`.
@@ -51,17 +51,20 @@ export type WebhookType = keyof typeof webhookTypes;
 export const maxWebhookBodyBytes = 256 * 1024;
 
 /** When the change happened at the label, normalised to UTC so that it orders as a string (docs/design.md#ordering-by-the-labels-timestamp). */
-const WebhookTimestamp = z.iso
-  .datetime({
-    offset: true,
-    message: 'must be an ISO 8601 date-time with a time zone, such as 2027-01-05T10:00:00Z',
-  })
-  // In UTC, 9999-12-31T23:59-01:00 falls in year 10000, which ISO 8601's four-digit form (and the event envelope) cannot hold.
-  .refine((value) => {
-    const year = new Date(value).getUTCFullYear();
-    return year >= 1970 && year <= 9999;
-  }, 'must be between the years 1970 and 9999 in UTC')
-  .transform((value) => new Date(value).toISOString());
+const WebhookTimestamp = z.pipe(
+  z.iso
+    .datetime({
+      offset: true,
+      message: 'must be an ISO 8601 date-time with a time zone, such as 2027-01-05T10:00:00Z',
+    })
+    .check(
+      z.refine((value) => {
+        const year = new Date(value).getUTCFullYear();
+        return year >= 1970 && year <= 9999;
+      }, 'must be between the years 1970 and 9999 in UTC'),
+    ),
+  z.transform((value) => new Date(value).toISOString()),
+);
 
 /** Older body shapes still accepted, each upgraded to its type's current shape (docs/design.md#routes-and-auth). */
 const olderVersions: Partial<Record<WebhookType, OlderVersion>> = {

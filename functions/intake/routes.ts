@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { failure, type RouteDoc } from '#shared/http/index.ts';
 import { maxWebhookBodyBytes, WebhookBody } from '#shared/webhooks.ts';
+import * as z from '#shared/zod.ts';
 
 /** Intake's one route, as the API document shows it (the handler reads no router). */
 export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   figuresOf,
   isCounted,
@@ -23,6 +22,7 @@ import {
 } from '#shared/http/index.ts';
 import { isCurrency } from '#shared/money/money.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
+import * as z from '#shared/zod.ts';
 import type { ManagementRoute } from './routes.ts';
 
 /** Budgets, their ledgers and recoupable spend under `/labels/{labelId}/...`, and the manager's rate table `/fx-rates/{date}`. */
@@ -32,7 +32,7 @@ export interface BudgetRoutesDeps {
   now: () => Date;
 }
 
-const parse = <T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.infer<T> => {
+const parse = <T extends z.ZodMiniType>(schema: T, value: unknown, prefix = ''): z.infer<T> => {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new ValidationError(
@@ -46,13 +46,15 @@ const parse = <T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.i
 };
 
 const ListQuery = z.object({
-  scope: z.enum(['release', 'tour', 'campaign']).optional(),
-  scopeId: z.string().min(1).max(128).optional(),
+  scope: z.optional(z.enum(['release', 'tour', 'campaign'])),
+  scopeId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 
 const LedgerQuery = z
-  .object({ from: IsoDate.optional(), to: IsoDate.optional() })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be before from', path: ['to'] });
+  .object({ from: z.optional(IsoDate), to: z.optional(IsoDate) })
+  .check(
+    z.refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be before from', path: ['to'] }),
+  );
 
 const pair = /^([A-Z]{3})\/([A-Z]{3})$/;
 /** How an amount reaches a budget's currency, as the API document states it. */
@@ -60,9 +62,8 @@ const conversionRule =
   '`"GBP/USD": "1.2534"` is 1.2534 USD per GBP; the pair serves both directions. An expense in another currency than its budget\'s is converted at the rate it carries, else at the rates of its own date, with integer arithmetic: the result is rounded half-even on the minor unit of the budget\'s currency (a tie goes to the even minor unit: 12.5 cents become 12, 13.5 cents become 14). An expense with no rate for its date stays unconverted, shown apart and listed in the next report, until a rate is put; then it is counted.';
 
 export const RatesBody = z.object({
-  rates: z
-    .record(z.string(), Rate)
-    .superRefine((rates, context) => {
+  rates: z.record(z.string(), Rate).check(
+    z.superRefine((rates, context) => {
       for (const name of Object.keys(rates)) {
         const match = pair.exec(name);
         if (!match || !isCurrency(match[1]) || !isCurrency(match[2]) || match[1] === match[2])
@@ -72,11 +73,12 @@ export const RatesBody = z.object({
             message: 'must be a pair of two ISO 4217 codes such as GBP/USD',
           });
       }
-    })
-    .refine(
+    }),
+    z.refine(
       (rates) => Object.keys(rates).length > 0 && Object.keys(rates).length <= 500,
       'must hold between 1 and 500 pairs',
     ),
+  ),
 });
 
 const summary = (budget: StoredBudget) => ({

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import { type Job, type JobChunk, type JobInput, type JobStore, jobIdPattern } from '#shared/db/jobs.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { failure, type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
+import * as z from '#shared/zod.ts';
 import type { ManagementRoute } from './routes.ts';
 
 /** Long work as jobs: started by the routes that need one, watched at `GET /jobs/{jobId}` (see docs/design.md#jobs). */
@@ -64,22 +64,22 @@ const JobView = z.object({
   jobId: z.string(),
   kind: z.enum(['outlet-import', 'webhook-replay']),
   status: z.enum(['queued', 'running', 'done', 'failed']),
-  progress: z.object({ done: z.number().int(), total: z.number().int().optional() }),
+  progress: z.object({ done: z.int(), total: z.optional(z.int()) }),
   result: z.union([
     z.object({
-      created: z.number().int(),
-      updated: z.number().int(),
-      rejectedCount: z.number().int(),
+      created: z.int(),
+      updated: z.int(),
+      rejectedCount: z.int(),
       rejected: z
-        .array(z.object({ line: z.number().int(), error: z.string() }))
-        .describe(`at most ${maxRejectedListed} listed; all are counted`),
+        .array(z.object({ line: z.int(), error: z.string() }))
+        .check(z.describe(`at most ${maxRejectedListed} listed; all are counted`)),
     }),
-    z.object({ replayed: z.number().int() }),
+    z.object({ replayed: z.int() }),
   ]),
-  error: z.string().optional(),
+  error: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
-  finishedAt: z.string().optional(),
+  finishedAt: z.optional(z.string()),
 });
 
 /** `GET /jobs/{jobId}`: status, progress and the result so far. */

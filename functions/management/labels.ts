@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import {
   activeSecrets,
   type Label,
@@ -20,6 +19,7 @@ import {
   notFound,
   ValidationError,
 } from '#shared/http/index.ts';
+import * as z from '#shared/zod.ts';
 import { accepted, type JobRoutesDeps, startJob } from './jobs.ts';
 import type { ManagementRoute } from './routes.ts';
 
@@ -36,21 +36,29 @@ export interface LabelRoutesDeps {
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 export const NewLabel = z.object({
-  name: z.string().trim().min(1).max(200),
-  id: z
-    .string()
-    .regex(labelIdPattern, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit')
-    .optional(),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  id: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          labelIdPattern,
+          'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+        ),
+      ),
+  ),
 });
 
 export const ReplayRange = z
   .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
-  .refine((range) => Date.parse(range.from) <= Date.parse(range.to), {
-    message: 'must not be before from',
-    path: ['to'],
-  });
+  .check(
+    z.refine((range) => Date.parse(range.from) <= Date.parse(range.to), {
+      message: 'must not be before from',
+      path: ['to'],
+    }),
+  );
 
-const parse = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> => {
+const parse = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
   const result = schema.safeParse(jsonBody(event));
   if (!result.success) throw ValidationError.fromZod(result.error);
   return result.data;
@@ -59,14 +67,14 @@ const parse = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> => 
 const CreatedLabel = z.object({
   id: z.string(),
   name: z.string(),
-  webhookSecret: z.string().describe('whsec_ + base64: shown once, never again'),
+  webhookSecret: z.string().check(z.describe('whsec_ + base64: shown once, never again')),
 });
 
 const LabelView = z.object({
   id: z.string(),
   name: z.string(),
   createdAt: z.string(),
-  secrets: z.array(z.object({ createdAt: z.string(), retiresAt: z.string().optional() })),
+  secrets: z.array(z.object({ createdAt: z.string(), retiresAt: z.optional(z.string()) })),
 });
 
 const noLabel = failure('no such label');
@@ -217,7 +225,7 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
           schema: z.object({
             id: z.string(),
             webhookSecret: z.string(),
-            previousSecretRetiresAt: z.string().optional(),
+            previousSecretRetiresAt: z.optional(z.string()),
           }),
         },
         404: noLabel,
@@ -235,7 +243,7 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
       responses: {
         200: {
           description: 'how many secrets stopped working',
-          schema: z.object({ id: z.string(), revoked: z.number().int() }),
+          schema: z.object({ id: z.string(), revoked: z.int() }),
         },
         404: noLabel,
       },

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { maxChunkBytes, rowsPerPage } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
@@ -20,6 +19,7 @@ import {
 } from '#shared/http/index.ts';
 import { chunkOutletCsv, readOutletCsv } from '#shared/outlet-csv.ts';
 import { type Outlet, OutletInput, OutletKind, outletMatchesRelease } from '#shared/outlets.ts';
+import * as z from '#shared/zod.ts';
 import { accepted, type JobRoutesDeps, startJob } from './jobs.ts';
 import type { ManagementRoute } from './routes.ts';
 
@@ -43,16 +43,15 @@ export const maxImportBytes = 5 * 1024 * 1024;
 export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes, maxLineBytes: 32 * 1024 };
 
 export const ListQuery = z.object({
-  genre: z.string().trim().min(1).max(60).optional(),
-  territory: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{2}$/, 'must be a two-letter code such as GB, or WW')
-    .optional(),
-  kind: OutletKind.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(1000).optional(),
+  genre: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))),
+  territory: z.optional(
+    z
+      .string()
+      .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'must be a two-letter code such as GB, or WW')),
+  ),
+  kind: z.optional(OutletKind),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
 });
 
 const OutletView = z.object({
@@ -62,10 +61,10 @@ const OutletView = z.object({
   kind: OutletKind,
   genres: z.array(z.string()),
   territories: z.array(z.string()),
-  contactName: z.string().optional(),
-  unsubscribedAt: z.string().optional(),
-  suppressedAt: z.string().optional(),
-  suppressionReason: z.enum(['bounce', 'complaint']).optional(),
+  contactName: z.optional(z.string()),
+  unsubscribedAt: z.optional(z.string()),
+  suppressedAt: z.optional(z.string()),
+  suppressionReason: z.optional(z.enum(['bounce', 'complaint'])),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -76,7 +75,7 @@ const sameEmail = failure('another outlet has this email address');
 /** The outlet as the API shows it (no keys, no bookkeeping). */
 const view = (outlet: Outlet) => outlet;
 
-const parseJson = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> => {
+const parseJson = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
   const result = schema.safeParse(jsonBody(event));
   if (!result.success) throw ValidationError.fromZod(result.error);
   return result.data;
@@ -196,7 +195,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       responses: {
         200: {
           description: 'a page of outlets',
-          schema: z.object({ outlets: z.array(OutletView), nextCursor: z.string().optional() }),
+          schema: z.object({ outlets: z.array(OutletView), nextCursor: z.optional(z.string()) }),
         },
         400: failure('a query parameter is invalid'),
       },

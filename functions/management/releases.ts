@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import { toCsv } from '#shared/csv.ts';
 import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
 import type { PromoAccess } from '#shared/db/promo.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
 import { failure, type HttpEvent, type HttpResult, header, json, notFound } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
+import * as z from '#shared/zod.ts';
 import type { ManagementRoute } from './routes.ts';
 
 /** Release views: `/labels/{labelId}/releases/{releaseId}` and its deliveries (management API, bearer key). */
@@ -84,19 +84,19 @@ export const deliveriesCsv = (rows: ReturnType<typeof deliveryRows>): HttpResult
   body: toCsv(deliveryColumns, rows as Partial<Record<(typeof deliveryColumns)[number], string | number>>[]),
 });
 
-const counts = z.object(
-  Object.fromEntries([...statuses, 'resent'].map((status) => [status, z.number().int()])),
-);
+const counts = z.object(Object.fromEntries([...statuses, 'resent'].map((status) => [status, z.int()])));
 
 const ReleaseView = z.object({
   labelId: z.string(),
   releaseId: z.string(),
   state: z.string(),
-  release: z.record(z.string(), z.unknown()).nullable().describe('the release as the label last sent it'),
+  release: z
+    .nullable(z.record(z.string(), z.unknown()))
+    .check(z.describe('the release as the label last sent it')),
   changedAt: z.string(),
-  outAt: z.string().optional(),
-  cancellationReason: z.string().optional(),
-  previousReleaseMoment: z.record(z.string(), z.unknown()).optional(),
+  outAt: z.optional(z.string()),
+  cancellationReason: z.optional(z.string()),
+  previousReleaseMoment: z.optional(z.record(z.string(), z.unknown())),
   mail: z.object(Object.fromEntries(MailKind.options.map((kind) => [kind, counts]))),
 });
 
@@ -104,14 +104,14 @@ const DeliveryRow = z.object({
   outletId: z.string(),
   email: z.string(),
   kind: MailKind,
-  revision: z.string().optional(),
+  revision: z.optional(z.string()),
   status: z.enum(statuses as [DeliveryStatus, ...DeliveryStatus[]]),
-  messageId: z.string().nullable(),
+  messageId: z.nullable(z.string()),
   at: z.string(),
   claimedAt: z.string(),
-  resends: z.number().int().optional(),
-  failure: z.string().optional(),
-  promoAccesses: z.number().int(),
+  resends: z.optional(z.int()),
+  failure: z.optional(z.string()),
+  promoAccesses: z.int(),
 });
 
 const noRelease = failure('no such release');

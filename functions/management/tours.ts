@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { TourStore } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { failure } from '#shared/http/docs.ts';
@@ -20,6 +19,7 @@ import {
   type StoredTour,
   stepMoments,
 } from '#shared/tours.ts';
+import * as z from '#shared/zod.ts';
 import type { ManagementRoute } from './routes.ts';
 
 /** Tour views, calendars, guest lists and the promoter directory (management API, bearer key). */
@@ -140,7 +140,7 @@ const calendarOf = (tour: StoredTour, shows: LiveShow[]) =>
     })),
   );
 
-const GuestsBody = z.object({ guests: z.array(GuestInput).min(1).max(50) });
+const GuestsBody = z.object({ guests: z.array(GuestInput).check(z.minLength(1), z.maxLength(50)) });
 
 export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
   {

@@ -1,7 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoOutbox, storedOutboxEntryOf } from '#shared/db/outbox.ts';
@@ -10,6 +9,7 @@ import { putEvents } from '#shared/events/publish.ts';
 import { on } from '#shared/lambda/event-handler.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { loggerFor, observability } from '#shared/lambda/observability.ts';
+import * as z from '#shared/zod.ts';
 import { type PublisherDeps, publishStreamed } from './publish.ts';
 import { sweepOutbox } from './sweep.ts';
 

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { TourStore } from '#shared/db/tours.ts';
 import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
@@ -20,6 +19,7 @@ import {
   type StoredShow,
   tourManagerLinkExpiry,
 } from '#shared/tours.ts';
+import * as z from '#shared/zod.ts';
 import {
   advanceFormPage,
   advanceReadOnlyPage,
@@ -39,7 +39,7 @@ export interface PagesDeps {
   now: () => Date;
 }
 
-const text = z.string().trim().min(1, 'please fill this in').max(2000);
+const text = z.string().check(z.trim(), z.minLength(1, 'please fill this in'), z.maxLength(2000));
 
 /** The advance form's fields, named as the form names them. */
 const AdvanceForm = z.object({
@@ -54,18 +54,14 @@ const AdvanceForm = z.object({
   merchSeller: text,
   guestListAllotment: z.coerce
     .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(0)
-    .max(1000),
+    .check(z.int('must be a whole number'), z.gte(0), z.lte(1000)),
   localCrewCall: text,
   settlementMethod: text,
   settlementCurrency: z
     .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{3}$/, 'must be a currency code such as EUR'),
+    .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{3}$/, 'must be a currency code such as EUR')),
   dayContactName: text,
-  dayContactPhone: z.string().trim().min(3, 'please give a phone number').max(40),
+  dayContactPhone: z.string().check(z.trim(), z.minLength(3, 'please give a phone number'), z.maxLength(40)),
 });
 
 export const formFields = (body: string): Record<string, string> =>

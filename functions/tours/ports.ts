@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { functionEnvironment } from '#infra/function-settings.ts';
 import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
@@ -6,6 +5,7 @@ import type { TourStore } from '#shared/db/tours.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import type { MailAttachment } from '#shared/mail/ports.ts';
 import type { StepMoment } from '#shared/tours.ts';
+import * as z from '#shared/zod.ts';
 
 /** What tours needs from the world: small ports, adapters in adapters.ts, fakes in tests. */
 
@@ -94,10 +94,10 @@ export interface ToursSettings {
 export const defaultToursSettings: ToursSettings = { pressPageSize: 500 };
 
 const { pressPageSize, pressPagesPerInvocation } = functionEnvironment.tours;
-const wholeFromOne = z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more');
+const wholeFromOne = z.coerce.number().check(z.int('must be a whole number'), z.gte(1, 'must be 1 or more'));
 const ToursEnvironment = z.object({
-  [pressPageSize]: wholeFromOne.optional(),
-  [pressPagesPerInvocation]: wholeFromOne.optional(),
+  [pressPageSize]: z.optional(wholeFromOne),
+  [pressPagesPerInvocation]: z.optional(wholeFromOne),
 });
 
 /**

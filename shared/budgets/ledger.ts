@@ -1,7 +1,7 @@
-import type * as z from 'zod';
 import type { BudgetSet } from '../events/budget-set.ts';
 import type { Expense } from '../events/expense-recorded.ts';
 import { convert, type Money, percentOf } from '../money/money.ts';
+import type * as z from '../zod.ts';
 
 /**
  * The budget ledger as plain data: what each expense counts towards the running totals, derived from

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 
 export const AnnouncementDue = defineEvent({
@@ -8,9 +8,9 @@ export const AnnouncementDue = defineEvent({
   description:
     "A release's embargo ended: the one-time schedule set for its `announceAt` fired; it carries the instant it was set for.",
   data: z.object({
-    labelId: z.string().min(1),
-    releaseId: z.string().min(1),
-    announceAt: z.string().min(1),
+    labelId: z.string().check(z.minLength(1)),
+    releaseId: z.string().check(z.minLength(1)),
+    announceAt: z.string().check(z.minLength(1)),
   }),
   sample: { labelId: 'lbl-nightshift', releaseId: 'rel-2027-nightdrive', announceAt: '2027-02-26T09:00:00Z' },
 });

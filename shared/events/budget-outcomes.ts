@@ -1,10 +1,14 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { IsoDate, Money } from './fields.ts';
 
 /** What the daily reconciliation of budgets produces (source `backline.budgets`). */
 
-const budgetRef = { labelId: z.string().min(1), budgetId: z.string().min(1), date: IsoDate };
+const budgetRef = {
+  labelId: z.string().check(z.minLength(1)),
+  budgetId: z.string().check(z.minLength(1)),
+  date: IsoDate,
+};
 const Period = z.object({ start: IsoDate, end: IsoDate });
 
 export const BudgetReconciliationDue = defineEvent({
@@ -33,7 +37,7 @@ export const BudgetReconciled = defineEvent({
     remaining: Money,
     usedPercent: z.number(),
     forecastAtEnd: Money,
-    runsOutOn: IsoDate.nullable(),
+    runsOutOn: z.nullable(IsoDate),
     status: BudgetStatus,
   }),
   sample: {
@@ -101,7 +105,13 @@ export const BudgetLineOverPlan = defineEvent({
   source: 'backline.budgets',
   schemaVersion: 1,
   description: "A line's spend went over its plan; once per budget, line and period.",
-  data: z.object({ ...budgetRef, period: Period, lineId: z.string().min(1), planned: Money, spent: Money }),
+  data: z.object({
+    ...budgetRef,
+    period: Period,
+    lineId: z.string().check(z.minLength(1)),
+    planned: Money,
+    spent: Money,
+  }),
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',
@@ -121,7 +131,7 @@ export const BudgetDriftRepaired = defineEvent({
   data: z.object({
     ...budgetRef,
     /** Per running total that was wrong: what it held and what the ledger says. */
-    differences: z.array(z.object({ total: z.string(), was: z.number().int(), ledger: z.number().int() })),
+    differences: z.array(z.object({ total: z.string(), was: z.int(), ledger: z.int() })),
   }),
   sample: {
     labelId: 'lbl-nightshift',
@@ -138,15 +148,15 @@ export const BudgetOwnerUnreachable = defineEvent({
   description:
     "A budget alert or report bounced permanently or drew a complaint: the owner's address gets no more mail, so the budgets it holds are marked and whoever watches them must reach the owner another way. Once per mail.",
   data: z.object({
-    labelId: z.string().min(1),
-    address: z.string().min(3),
+    labelId: z.string().check(z.minLength(1)),
+    address: z.string().check(z.minLength(3)),
     reason: z.enum(['bounce', 'complaint']),
-    detail: z.string().optional(),
+    detail: z.optional(z.string()),
     /** The mail that did not arrive: its delivery id and kind (`threshold-crossed`, `budget-report`, ...). */
-    deliveryId: z.string().min(1),
-    kind: z.string().min(1),
+    deliveryId: z.string().check(z.minLength(1)),
+    kind: z.string().check(z.minLength(1)),
     /** The label's budgets this address owns, now marked unreachable. */
-    budgetIds: z.array(z.string().min(1)),
+    budgetIds: z.array(z.string().check(z.minLength(1))),
   }),
   sample: {
     labelId: 'lbl-nightshift',
@@ -166,16 +176,16 @@ export const ExpenseHeldTooLong = defineEvent({
   description:
     "An expense has waited 7 days for a budget that never arrived (held, counted nowhere). Stated once per expense, on the day of the report that lists it to the owners of the label's active budgets; `owners` is empty when the label has none, so only the bus tells.",
   data: z.object({
-    labelId: z.string().min(1),
+    labelId: z.string().check(z.minLength(1)),
     /** The budget id the expense named, which no budget of the label has. */
-    budgetId: z.string().min(1),
-    expenseId: z.string().min(1),
+    budgetId: z.string().check(z.minLength(1)),
+    expenseId: z.string().check(z.minLength(1)),
     /** The report's day (the manager's calendar). */
     date: IsoDate,
     firstSeenAt: z.iso.datetime({ offset: true }),
-    expense: z.object({ vendor: z.string(), date: IsoDate, amount: Money }).optional(),
+    expense: z.optional(z.object({ vendor: z.string(), date: IsoDate, amount: Money })),
     /** The owners whose report of `date` lists it. */
-    owners: z.array(z.string().min(1)),
+    owners: z.array(z.string().check(z.minLength(1))),
   }),
   sample: {
     labelId: 'lbl-nightshift',

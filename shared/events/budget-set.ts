@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { isCurrency } from '../money/money.ts';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { Email, IsoDate, Money } from './fields.ts';
 import { olderVersion } from './older-version.ts';
@@ -7,7 +7,7 @@ import { olderVersion } from './older-version.ts';
 /** ISO 4217, as ICU knows it. */
 export const Currency = z
   .string()
-  .refine(isCurrency, 'must be an ISO 4217 currency code such as EUR, JPY or BHD');
+  .check(z.refine(isCurrency, 'must be an ISO 4217 currency code such as EUR, JPY or BHD'));
 
 export const BudgetCategory = z.enum([
   'recording',
@@ -23,7 +23,7 @@ export const BudgetCategory = z.enum([
   'other',
 ]);
 
-const Id = z.string().min(1).max(128);
+const Id = z.string().check(z.minLength(1), z.maxLength(128));
 
 const BudgetSetV2 = z
   .object({
@@ -31,38 +31,44 @@ const BudgetSetV2 = z
     scope: z.object({ kind: z.enum(['release', 'tour', 'campaign']), id: Id }),
     currency: Currency,
     period: z.object({ start: IsoDate, end: IsoDate }),
-    owner: z.object({ name: z.string().trim().min(1).max(200), email: Email }),
-    thresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(10).default([80, 100]),
+    owner: z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), email: Email }),
+    thresholds: z._default(
+      z.array(z.int().check(z.gte(1), z.lte(1000))).check(z.minLength(1), z.maxLength(10)),
+      [80, 100],
+    ),
     lines: z
       .array(
         z.object({
           lineId: Id,
           category: BudgetCategory,
-          planned: Money.refine((money) => money.minor >= 0, {
-            message: 'must not be negative',
-            path: ['minor'],
-          }),
+          planned: Money.check(
+            z.refine((money) => money.minor >= 0, {
+              message: 'must not be negative',
+              path: ['minor'],
+            }),
+          ),
         }),
       )
-      .min(1)
-      .max(100),
+      .check(z.minLength(1), z.maxLength(100)),
   })
-  .superRefine((budget, context) => {
-    if (budget.period.end < budget.period.start)
-      context.addIssue({ code: 'custom', path: ['period', 'end'], message: 'must not be before start' });
-    const seen = new Set<string>();
-    budget.lines.forEach((line, index) => {
-      if (seen.has(line.lineId))
-        context.addIssue({ code: 'custom', path: ['lines', index, 'lineId'], message: 'appears twice' });
-      seen.add(line.lineId);
-      if (line.planned.currency !== budget.currency)
-        context.addIssue({
-          code: 'custom',
-          path: ['lines', index, 'planned', 'currency'],
-          message: `must be the budget's currency ${budget.currency}`,
-        });
-    });
-  });
+  .check(
+    z.superRefine((budget, context) => {
+      if (budget.period.end < budget.period.start)
+        context.addIssue({ code: 'custom', path: ['period', 'end'], message: 'must not be before start' });
+      const seen = new Set<string>();
+      budget.lines.forEach((line, index) => {
+        if (seen.has(line.lineId))
+          context.addIssue({ code: 'custom', path: ['lines', index, 'lineId'], message: 'appears twice' });
+        seen.add(line.lineId);
+        if (line.planned.currency !== budget.currency)
+          context.addIssue({
+            code: 'custom',
+            path: ['lines', index, 'planned', 'currency'],
+            message: `must be the budget's currency ${budget.currency}`,
+          });
+      });
+    }),
+  );
 
 export const BudgetSet = defineEvent({
   detailType: 'Budget Set',
@@ -92,16 +98,20 @@ export const BudgetSetV1 = olderVersion({
     .object({
       budgetId: Id,
       scope: z.object({ kind: z.enum(['release', 'tour', 'campaign']), id: Id }),
-      limit: Money.refine((money) => money.minor > 0, { message: 'must be positive', path: ['minor'] }),
+      limit: Money.check(
+        z.refine((money) => money.minor > 0, { message: 'must be positive', path: ['minor'] }),
+      ),
       startsOn: IsoDate,
       endsOn: IsoDate,
-      thresholds: z.array(z.number().int().min(1).max(100)).min(1).default([80, 100]),
+      thresholds: z._default(z.array(z.int().check(z.gte(1), z.lte(100))).check(z.minLength(1)), [80, 100]),
       ownerEmail: Email,
     })
-    .refine((budget) => budget.endsOn >= budget.startsOn, {
-      message: 'must not be before startsOn',
-      path: ['endsOn'],
-    }),
+    .check(
+      z.refine((budget) => budget.endsOn >= budget.startsOn, {
+        message: 'must not be before startsOn',
+        path: ['endsOn'],
+      }),
+    ),
   upgrade: (v1): z.input<typeof BudgetSetV2> => ({
     budgetId: v1.budgetId,
     scope: v1.scope,

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Every Backline event's `detail` is `{ metadata, data }`. The envelope is built here and nowhere else.
  * `labelId` and `webhookId` are optional: outlets, for one, belong to no label (docs/design.md#event-catalogue).
  */
 export const Metadata = z.object({
-  eventId: z.string().min(1),
-  correlationId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
+  correlationId: z.string().check(z.minLength(1)),
   occurredAt: z.iso.datetime({ offset: true }),
-  schemaVersion: z.number().int().positive(),
-  labelId: z.string().min(1).optional(),
-  webhookId: z.string().min(1).optional(),
+  schemaVersion: z.int().check(z.positive()),
+  labelId: z.optional(z.string().check(z.minLength(1))),
+  webhookId: z.optional(z.string().check(z.minLength(1))),
 });
 export type Metadata = z.infer<typeof Metadata>;
 
-export interface EventContract<Data extends z.ZodType = z.ZodType> {
+export interface EventContract<Data extends z.ZodMiniType = z.ZodMiniType> {
   detailType: string;
   /** The source its main producer publishes with. */
   source: string;
@@ -25,18 +25,18 @@ export interface EventContract<Data extends z.ZodType = z.ZodType> {
   description: string;
   data: Data;
   /** `{ metadata, data }`, the event's `detail`. */
-  detail: z.ZodObject<{ metadata: typeof Metadata; data: Data }>;
+  detail: z.ZodMiniObject<{ metadata: typeof Metadata; data: Data }>;
   /** The whole EventBridge event as a consumer receives it. */
-  event: z.ZodObject<{
-    'detail-type': z.ZodLiteral<string>;
-    source: z.ZodType<string>;
-    detail: z.ZodObject<{ metadata: typeof Metadata; data: Data }>;
+  event: z.ZodMiniObject<{
+    'detail-type': z.ZodMiniLiteral<string>;
+    source: z.ZodMiniType<string>;
+    detail: z.ZodMiniObject<{ metadata: typeof Metadata; data: Data }>;
   }>;
   /** One realistic `data`, parsed by the contract test. */
   sample: z.input<Data>;
 }
 
-export function defineEvent<Data extends z.ZodType>(definition: {
+export function defineEvent<Data extends z.ZodMiniType>(definition: {
   detailType: string;
   source: string;
   /** Other producers' sources, for an event more than one context publishes. */

@@ -1,21 +1,25 @@
-import * as z from 'zod';
 import { isRate } from '../money/money.ts';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { IsoDate, Money } from './fields.ts';
 
-const Id = z.string().min(1).max(128);
+const Id = z.string().check(z.minLength(1), z.maxLength(128));
 
 /** A show's settlement is a line of its tour's budgets under an id with this prefix, so no expense id may have it. */
 export const settlementIdPrefix = 'show-settlement#';
-const ExpenseId = Id.refine(
-  (id) => !id.startsWith(settlementIdPrefix),
-  `must not start with ${settlementIdPrefix} (kept for show settlements)`,
+const ExpenseId = Id.check(
+  z.refine(
+    (id) => !id.startsWith(settlementIdPrefix),
+    `must not start with ${settlementIdPrefix} (kept for show settlements)`,
+  ),
 );
 
 /** A decimal string rate such as "1.2534" (at most 10 significant digits): never a float. */
 export const Rate = z
   .string()
-  .refine(isRate, 'must be a positive decimal string such as "1.2534", at most 10 significant digits');
+  .check(
+    z.refine(isRate, 'must be a positive decimal string such as "1.2534", at most 10 significant digits'),
+  );
 
 /** One expense as the label states it; an amendment restates it whole. */
 export const Expense = z
@@ -23,46 +27,68 @@ export const Expense = z
     expenseId: ExpenseId,
     budgetId: Id,
     lineId: Id,
-    vendor: z.string().trim().min(1).max(200),
-    invoiceNumber: z.string().trim().min(1).max(100).optional(),
+    vendor: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    invoiceNumber: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
     date: IsoDate,
     /** Net of VAT, in the currency of the invoice or order. */
-    amount: Money.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] }),
+    amount: Money.check(
+      z.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] }),
+    ),
     /** VAT, kept apart from the net amount, in the same currency. */
-    vat: Money.refine((money) => money.minor >= 0, {
-      message: 'must not be negative',
-      path: ['minor'],
-    }).optional(),
+    vat: z.optional(
+      Money.check(
+        z.refine((money) => money.minor >= 0, {
+          message: 'must not be negative',
+          path: ['minor'],
+        }),
+      ),
+    ),
     kind: z.enum(['commitment', 'actual']),
     /** For an actual: the expense id of the commitment (purchase order) it settles. */
-    settles: ExpenseId.optional(),
-    recoupable: z
-      .object({
-        artist: z.object({ artistId: Id, name: z.string().trim().min(1).max(200) }),
-        sharePercent: z.number().min(0).max(100).multipleOf(0.01),
-      })
-      .optional(),
+    settles: z.optional(ExpenseId),
+    recoupable: z.optional(
+      z.object({
+        artist: z.object({
+          artistId: Id,
+          name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+        }),
+        sharePercent: z.number().check(z.gte(0), z.lte(100), z.multipleOf(0.01)),
+      }),
+    ),
     /** The rate to the budget's currency the label used: units of the budget's currency per unit of `amount`'s. */
     rate: z
-      .object({ value: Rate, date: IsoDate, source: z.string().trim().min(1).max(100) })
-      .optional()
-      .describe(
-        "units of the budget's currency per unit of the amount's; the converted amount is rounded half-even on the budget currency's minor unit",
+      .optional(
+        z.object({
+          value: Rate,
+          date: IsoDate,
+          source: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+        }),
+      )
+      .check(
+        z.describe(
+          "units of the budget's currency per unit of the amount's; the converted amount is rounded half-even on the budget currency's minor unit",
+        ),
       ),
-    description: z.string().trim().min(1).max(1000).optional(),
+    description: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
   })
-  .superRefine((expense, context) => {
-    if (expense.vat && expense.vat.currency !== expense.amount.currency)
-      context.addIssue({
-        code: 'custom',
-        path: ['vat', 'currency'],
-        message: `must be the amount's currency ${expense.amount.currency}`,
-      });
-    if (expense.settles && expense.kind !== 'actual')
-      context.addIssue({ code: 'custom', path: ['settles'], message: 'only an actual settles a commitment' });
-    if (expense.settles === expense.expenseId)
-      context.addIssue({ code: 'custom', path: ['settles'], message: 'an expense cannot settle itself' });
-  });
+  .check(
+    z.superRefine((expense, context) => {
+      if (expense.vat && expense.vat.currency !== expense.amount.currency)
+        context.addIssue({
+          code: 'custom',
+          path: ['vat', 'currency'],
+          message: `must be the amount's currency ${expense.amount.currency}`,
+        });
+      if (expense.settles && expense.kind !== 'actual')
+        context.addIssue({
+          code: 'custom',
+          path: ['settles'],
+          message: 'only an actual settles a commitment',
+        });
+      if (expense.settles === expense.expenseId)
+        context.addIssue({ code: 'custom', path: ['settles'], message: 'an expense cannot settle itself' });
+    }),
+  );
 export type Expense = z.infer<typeof Expense>;
 
 const sample: z.input<typeof Expense> = {
@@ -106,7 +132,7 @@ export const ExpenseVoided = defineEvent({
   data: z.object({
     expenseId: ExpenseId,
     budgetId: Id,
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
   }),
   sample: { expenseId: 'exp-0001', budgetId: 'bud-nightdrive-promo', reason: 'Booked twice' },
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { catalogue } from './index.ts';
 import { SesEvent } from './ses.ts';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { JobKind } from './job-requested.ts';
 
@@ -7,6 +7,10 @@ export const JobPageDue = defineEvent({
   source: 'backline.jobs',
   schemaVersion: 1,
   description: 'A job finished a page and continues with the next one in a new invocation.',
-  data: z.object({ jobId: z.string().min(1), kind: JobKind, page: z.number().int().positive() }),
+  data: z.object({
+    jobId: z.string().check(z.minLength(1)),
+    kind: JobKind,
+    page: z.int().check(z.positive()),
+  }),
   sample: { jobId: 'job-0b7c6f1e-5d2a-4c8e-9f3b-1a2b3c4d5e6f', kind: 'outlet-import', page: 1 },
 });

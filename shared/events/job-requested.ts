@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 
 /** The kinds of job (shared/db/jobs.ts). */
@@ -10,6 +10,6 @@ export const JobRequested = defineEvent({
   schemaVersion: 1,
   description:
     'The manager started long work (a CSV import, a webhook replay); its input is stored with the job. The jobs function runs its first page.',
-  data: z.object({ jobId: z.string().min(1), kind: JobKind }),
+  data: z.object({ jobId: z.string().check(z.minLength(1)), kind: JobKind }),
   sample: { jobId: 'job-0b7c6f1e-5d2a-4c8e-9f3b-1a2b3c4d5e6f', kind: 'outlet-import' },
 });

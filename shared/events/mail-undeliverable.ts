@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 
 export const MailUndeliverable = defineEvent({
@@ -8,15 +8,15 @@ export const MailUndeliverable = defineEvent({
   description:
     'An operational mail (advance request, day sheet, budget alert, ...) bounced permanently or drew a complaint: its address now gets no mail, and whoever relies on that mail (the tour manager, the budget owner) must be told. Once per mail.',
   data: z.object({
-    deliveryId: z.string().min(1),
-    address: z.string().min(3),
+    deliveryId: z.string().check(z.minLength(1)),
+    address: z.string().check(z.minLength(3)),
     stream: z.enum(['campaign', 'operational']),
-    labelId: z.string().min(1),
+    labelId: z.string().check(z.minLength(1)),
     /** What the mail was about: its type, then the ids that name it (`["show", tourId, showId]`). */
-    subject: z.array(z.string()).min(1),
-    kind: z.string().min(1),
+    subject: z.array(z.string()).check(z.minLength(1)),
+    kind: z.string().check(z.minLength(1)),
     reason: z.enum(['bounce', 'complaint']),
-    detail: z.string().optional(),
+    detail: z.optional(z.string()),
     /** Who the mail concerns, as its sender stored it (`{tourId, showId}`, `{budgetId}`). */
     context: z.record(z.string(), z.string()),
   }),

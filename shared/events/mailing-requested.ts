@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 
 export const MailKind = z.enum([
@@ -19,25 +19,25 @@ export const MailingRequested = defineEvent({
   description:
     'Releases asks the announcer to mail a release to its outlets; the announcer re-emits it with a cursor to continue a long mailing.',
   data: z.object({
-    labelId: z.string().min(1),
-    releaseId: z.string().min(1),
+    labelId: z.string().check(z.minLength(1)),
+    releaseId: z.string().check(z.minLength(1)),
     kind: MailKind,
     /**
      * For a date change: the date and time being announced, part of the mail's identity
      * (docs/design.md#exactly-once-mail); for a radio add-date change, the new add date.
      */
-    revision: z.string().min(1).optional(),
+    revision: z.optional(z.string().check(z.minLength(1))),
     /**
      * For a cancellation: only in these territories (the release stays elsewhere); for a date change:
      * these territories' date moved. Their outlets are told.
      */
-    territories: z.array(z.string().min(1)).min(1).optional(),
+    territories: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
     /**
      * The territory moment the mail is about (out-now at it, a date change from it, radio servicing
      * at it), or for a radio add-date change the add date's format and territory; part of its identity.
      */
-    moment: z.string().min(1).optional(),
-    cursor: z.string().min(1).optional(),
+    moment: z.optional(z.string().check(z.minLength(1))),
+    cursor: z.optional(z.string().check(z.minLength(1))),
   }),
   sample: { labelId: 'lbl-nightshift', releaseId: 'rel-2027-nightdrive', kind: 'announcement' },
 });

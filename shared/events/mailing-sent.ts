@@ -1,15 +1,15 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 
 /** The four facts the announcer states when a mailing completes, one detail-type per kind of mail. */
 const MailingSummary = z.object({
-  labelId: z.string().min(1),
-  releaseId: z.string().min(1),
+  labelId: z.string().check(z.minLength(1)),
+  releaseId: z.string().check(z.minLength(1)),
   /** Outlets mailed by this mailing (a repeated mailing counts only new sends). */
-  sent: z.number().int().min(0),
+  sent: z.int().check(z.gte(0)),
   /** Matching outlets skipped because they unsubscribed or are suppressed. */
-  skipped: z.number().int().min(0),
-  revision: z.string().optional(),
+  skipped: z.int().check(z.gte(0)),
+  revision: z.optional(z.string()),
 });
 
 const sample = { labelId: 'lbl-nightshift', releaseId: 'rel-2027-nightdrive', sent: 42, skipped: 3 };

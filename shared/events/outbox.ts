@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../zod.ts';
 import { buildDetail, type EventContract, type EventDetail, type MetadataInput } from './envelope.ts';
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 
 export const OutletSuppressed = defineEvent({
@@ -7,10 +7,10 @@ export const OutletSuppressed = defineEvent({
   schemaVersion: 1,
   description: 'An address bounced permanently or complained; nothing more is sent to it.',
   data: z.object({
-    email: z.string().min(3),
-    outletId: z.string().min(1).optional(),
+    email: z.string().check(z.minLength(3)),
+    outletId: z.optional(z.string().check(z.minLength(1))),
     reason: z.enum(['bounce', 'complaint']),
-    detail: z.string().optional(),
+    detail: z.optional(z.string()),
   }),
   sample: {
     email: 'news@radio.example',

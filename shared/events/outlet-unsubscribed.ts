@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 
 export const OutletUnsubscribed = defineEvent({
@@ -7,8 +7,8 @@ export const OutletUnsubscribed = defineEvent({
   schemaVersion: 1,
   description: 'A media outlet unsubscribed (one-click or the unsubscribe page).',
   data: z.object({
-    outletId: z.string().min(1),
-    releaseId: z.string().min(1).optional(),
+    outletId: z.string().check(z.minLength(1)),
+    releaseId: z.optional(z.string().check(z.minLength(1))),
     via: z.enum(['one-click', 'page']),
   }),
   sample: { outletId: 'out-7f3a', releaseId: 'rel-2027-nightdrive', via: 'one-click' },

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 
 export const PromoAccessed = defineEvent({
@@ -7,12 +7,12 @@ export const PromoAccessed = defineEvent({
   schemaVersion: 1,
   description: 'A recipient opened one of their personal promo links.',
   data: z.object({
-    labelId: z.string().min(1),
-    releaseId: z.string().min(1),
-    outletId: z.string().min(1),
-    assetIndex: z.number().int().min(0),
+    labelId: z.string().check(z.minLength(1)),
+    releaseId: z.string().check(z.minLength(1)),
+    outletId: z.string().check(z.minLength(1)),
+    assetIndex: z.int().check(z.gte(0)),
     assetKind: z.enum(['stream', 'download', 'artwork', 'epk', 'radio-edit', 'clean']),
-    accessCount: z.number().int().min(1),
+    accessCount: z.int().check(z.gte(1)),
   }),
   sample: {
     labelId: 'lbl-nightshift',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { IsoDate } from './fields.ts';
 
@@ -11,8 +11,8 @@ export const ReconciliationDue = defineEvent({
     "Daily at 07:00 in the manager's time zone: fan out one Budget Reconciliation Due per budget. Budgets re-emits it with a cursor for the next page.",
   data: z.object({
     /** The manager's calendar day being reconciled (set on continuation pages). */
-    date: IsoDate.optional(),
-    cursor: z.string().min(1).optional(),
+    date: z.optional(IsoDate),
+    cursor: z.optional(z.string().check(z.minLength(1))),
   }),
   sample: {},
 });
@@ -24,6 +24,6 @@ export const BudgetReportDue = defineEvent({
   schemaVersion: 1,
   description:
     "Daily at 07:30 in the manager's time zone: mail each budget owner the day's report. Budgets re-emits it with a cursor for the next page of owners.",
-  data: z.object({ date: IsoDate.optional(), cursor: z.string().min(1).optional() }),
+  data: z.object({ date: z.optional(IsoDate), cursor: z.optional(z.string().check(z.minLength(1))) }),
   sample: {},
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { CountryOrWorldwide } from './fields.ts';
 
@@ -9,9 +9,9 @@ export const ReleaseCancelled = defineEvent({
   description:
     'A label cancelled a release, or with `territories` withdrew it from those territories only (it stays scheduled elsewhere).',
   data: z.object({
-    releaseId: z.string().min(1).max(128),
-    reason: z.string().max(2000).optional(),
-    territories: z.array(CountryOrWorldwide).min(1).optional(),
+    releaseId: z.string().check(z.minLength(1), z.maxLength(128)),
+    reason: z.optional(z.string().check(z.maxLength(2000))),
+    territories: z.optional(z.array(CountryOrWorldwide).check(z.minLength(1))),
   }),
   sample: { releaseId: 'rel-2027-nightdrive', reason: 'Artist withdrew the single.' },
 });

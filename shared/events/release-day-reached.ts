@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { IsoDate, LocalTime, TimeZone } from './fields.ts';
 
 /** A release's moment a one-time schedule was set for: the date and time in a zone. */
 export const ReleaseMoment = z.object({
-  labelId: z.string().min(1),
-  releaseId: z.string().min(1),
+  labelId: z.string().check(z.minLength(1)),
+  releaseId: z.string().check(z.minLength(1)),
   releaseDate: IsoDate,
   releaseTime: LocalTime,
   timeZone: TimeZone,

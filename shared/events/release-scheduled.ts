@@ -1,12 +1,12 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { CountryOrWorldwide, IsoDate, LocalTime, TimeZone } from './fields.ts';
 
 export const PromoAsset = z.object({
   kind: z.enum(['stream', 'download', 'artwork', 'epk']),
   url: z.url({ protocol: /^https?$/ }),
-  expiresInDays: z.number().int().min(1).max(365).optional(),
-  maxAccesses: z.number().int().min(1).optional(),
+  expiresInDays: z.optional(z.int().check(z.gte(1), z.lte(365))),
+  maxAccesses: z.optional(z.int().check(z.gte(1))),
 });
 
 const Instant = z.iso.datetime({
@@ -21,13 +21,13 @@ const Instant = z.iso.datetime({
  * says about pre-orders and previews there.
  */
 export const TerritoryDate = z.object({
-  territories: z.array(CountryOrWorldwide).min(1),
+  territories: z.array(CountryOrWorldwide).check(z.minLength(1)),
   releaseDate: IsoDate,
-  releaseTime: LocalTime.optional(),
-  timeZone: TimeZone.optional(),
-  announceAt: Instant.optional(),
-  preOrderDate: IsoDate.optional(),
-  previewAt: Instant.optional(),
+  releaseTime: z.optional(LocalTime),
+  timeZone: z.optional(TimeZone),
+  announceAt: z.optional(Instant),
+  preOrderDate: z.optional(IsoDate),
+  previewAt: z.optional(Instant),
 });
 export type TerritoryDate = z.infer<typeof TerritoryDate>;
 
@@ -41,108 +41,115 @@ export const radioEditKinds = ['radio-edit', 'clean'] as const;
  */
 export const RadioServicing = z.object({
   servicingDate: IsoDate,
-  addDates: z
-    .array(
-      z.object({
-        format: z.string().trim().min(1, 'must not be empty').max(40),
-        territory: CountryOrWorldwide,
-        date: IsoDate,
-      }),
-    )
-    .max(500)
-    .default([]),
-  edits: z
-    .array(z.object({ kind: z.enum(radioEditKinds), assetUrl: z.url({ protocol: /^https?$/ }) }))
-    .max(10)
-    .default([]),
+  addDates: z._default(
+    z
+      .array(
+        z.object({
+          format: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(40)),
+          territory: CountryOrWorldwide,
+          date: IsoDate,
+        }),
+      )
+      .check(z.maxLength(500)),
+    [],
+  ),
+  edits: z._default(
+    z
+      .array(z.object({ kind: z.enum(radioEditKinds), assetUrl: z.url({ protocol: /^https?$/ }) }))
+      .check(z.maxLength(10)),
+    [],
+  ),
 });
 export type RadioServicing = z.infer<typeof RadioServicing>;
 
 /** A release as a label describes it (webhook types `release.scheduled` and `release.updated`). */
 export const ReleaseDetails = z
   .object({
-    releaseId: z.string().min(1).max(128),
-    title: z.string().trim().min(1).max(300),
-    artists: z.array(z.object({ name: z.string().trim().min(1).max(200) })).min(1),
+    releaseId: z.string().check(z.minLength(1), z.maxLength(128)),
+    title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+    artists: z
+      .array(z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) }))
+      .check(z.minLength(1)),
     kind: z.enum(['single', 'ep', 'album']),
     releaseDate: IsoDate,
-    releaseTime: LocalTime.default('00:00'),
-    timeZone: TimeZone.default('UTC'),
-    territories: z.array(CountryOrWorldwide).min(1),
-    genres: z.array(z.string().trim().min(1).max(60)),
-    upc: z
-      .string()
-      .regex(/^\d{12,13}$/, 'must be a 12 or 13 digit UPC/EAN')
-      .optional(),
+    releaseTime: z._default(LocalTime, '00:00'),
+    timeZone: z._default(TimeZone, 'UTC'),
+    territories: z.array(CountryOrWorldwide).check(z.minLength(1)),
+    genres: z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))),
+    upc: z.optional(z.string().check(z.regex(/^\d{12,13}$/, 'must be a 12 or 13 digit UPC/EAN'))),
     tracks: z
       .array(
         z.object({
-          title: z.string().trim().min(1).max(300),
-          isrc: z
-            .string()
-            .regex(/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/, 'must be an ISRC such as GBAYE2600001')
-            .optional(),
-          durationSeconds: z.number().int().min(0).max(86_400).optional(),
+          title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+          isrc: z.optional(
+            z.string().check(z.regex(/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/, 'must be an ISRC such as GBAYE2600001')),
+          ),
+          durationSeconds: z.optional(z.int().check(z.gte(0), z.lte(86_400))),
         }),
       )
-      .min(1),
-    pressRelease: z
-      .object({ subject: z.string().trim().min(1).max(200).optional(), text: z.string().min(1).max(20_000) })
-      .optional(),
-    promoAssets: z.array(PromoAsset).max(20).optional(),
+      .check(z.minLength(1)),
+    pressRelease: z.optional(
+      z.object({
+        subject: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+        text: z.string().check(z.minLength(1), z.maxLength(20_000)),
+      }),
+    ),
+    promoAssets: z.optional(z.array(PromoAsset).check(z.maxLength(20))),
     /** No announcement before this instant: it is scheduled for then instead. */
-    announceAt: Instant.optional(),
+    announceAt: z.optional(Instant),
     /** The older name of `announceAt`, still accepted; `announceAt` wins when both are given. */
-    embargoUntil: Instant.optional(),
+    embargoUntil: z.optional(Instant),
     /** Promo links opened before this instant answer "available from" instead of the asset. */
-    promoAvailableAt: Instant.optional(),
+    promoAvailableAt: z.optional(Instant),
     /** Street dates that differ by territory; territories not listed here come out on `releaseDate`. */
-    territoryDates: z.array(TerritoryDate).max(250).optional(),
+    territoryDates: z.optional(z.array(TerritoryDate).check(z.maxLength(250))),
     /** When and how radio hears of the release; without it radio outlets get the announcement as press does. */
-    radioServicing: RadioServicing.optional(),
+    radioServicing: z.optional(RadioServicing),
   })
-  .superRefine((release, context) => {
-    const listed = new Set(release.territories);
-    const dated = new Set<string>();
-    release.territoryDates?.forEach((entry, index) => {
-      entry.territories.forEach((territory, at) => {
-        const path = ['territoryDates', index, 'territories', at];
-        if (!listed.has(territory)) {
+  .check(
+    z.superRefine((release, context) => {
+      const listed = new Set(release.territories);
+      const dated = new Set<string>();
+      release.territoryDates?.forEach((entry, index) => {
+        entry.territories.forEach((territory, at) => {
+          const path = ['territoryDates', index, 'territories', at];
+          if (!listed.has(territory)) {
+            context.addIssue({
+              code: 'custom',
+              path,
+              message: `${territory} is not one of the release's territories`,
+            });
+          } else if (dated.has(territory)) {
+            context.addIssue({
+              code: 'custom',
+              path,
+              message: `${territory} has a street date in an earlier entry`,
+            });
+          }
+          dated.add(territory);
+        });
+      });
+      const addDates = new Set<string>();
+      release.radioServicing?.addDates.forEach((entry, index) => {
+        const path = ['radioServicing', 'addDates', index];
+        const same = JSON.stringify([entry.format.toLowerCase(), entry.territory]);
+        if (entry.territory !== 'WW' && !listed.has(entry.territory) && !listed.has('WW')) {
           context.addIssue({
             code: 'custom',
-            path,
-            message: `${territory} is not one of the release's territories`,
+            path: [...path, 'territory'],
+            message: `${entry.territory} is not one of the release's territories`,
           });
-        } else if (dated.has(territory)) {
+        } else if (addDates.has(same)) {
           context.addIssue({
             code: 'custom',
             path,
-            message: `${territory} has a street date in an earlier entry`,
+            message: `${entry.format} in ${entry.territory} has an add date in an earlier entry`,
           });
         }
-        dated.add(territory);
+        addDates.add(same);
       });
-    });
-    const addDates = new Set<string>();
-    release.radioServicing?.addDates.forEach((entry, index) => {
-      const path = ['radioServicing', 'addDates', index];
-      const same = JSON.stringify([entry.format.toLowerCase(), entry.territory]);
-      if (entry.territory !== 'WW' && !listed.has(entry.territory) && !listed.has('WW')) {
-        context.addIssue({
-          code: 'custom',
-          path: [...path, 'territory'],
-          message: `${entry.territory} is not one of the release's territories`,
-        });
-      } else if (addDates.has(same)) {
-        context.addIssue({
-          code: 'custom',
-          path,
-          message: `${entry.format} in ${entry.territory} has an add date in an earlier entry`,
-        });
-      }
-      addDates.add(same);
-    });
-  });
+    }),
+  );
 export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
 
 export const sampleRelease: z.input<typeof ReleaseDetails> = {

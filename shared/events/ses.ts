@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Events that SES publishes through a configuration set to the account's *default* bus
@@ -9,22 +9,22 @@ export const SesMail = z.looseObject({
   messageId: z.string(),
   timestamp: z.string(),
   destination: z.array(z.string()),
-  tags: z.record(z.string(), z.array(z.string())).default({}),
+  tags: z._default(z.record(z.string(), z.array(z.string())), {}),
 });
 
 export const SesEventDetail = z.looseObject({
   eventType: z.string(),
   mail: SesMail,
-  bounce: z
-    .looseObject({
+  bounce: z.optional(
+    z.looseObject({
       bounceType: z.string(),
-      bounceSubType: z.string().optional(),
+      bounceSubType: z.optional(z.string()),
       bouncedRecipients: z.array(z.looseObject({ emailAddress: z.string() })),
-    })
-    .optional(),
-  complaint: z
-    .looseObject({ complainedRecipients: z.array(z.looseObject({ emailAddress: z.string() })) })
-    .optional(),
+    }),
+  ),
+  complaint: z.optional(
+    z.looseObject({ complainedRecipients: z.array(z.looseObject({ emailAddress: z.string() })) }),
+  ),
 });
 export type SesEventDetail = z.infer<typeof SesEventDetail>;
 

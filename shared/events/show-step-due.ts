@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 
 /**
@@ -35,13 +35,13 @@ export const ShowStepDue = defineEvent({
   description:
     "A show's step fell due; it carries the instant it was set for, and tours ignores it when the show changed since.",
   data: z.object({
-    labelId: z.string().min(1),
-    tourId: z.string().min(1),
-    showId: z.string().min(1),
+    labelId: z.string().check(z.minLength(1)),
+    tourId: z.string().check(z.minLength(1)),
+    showId: z.string().check(z.minLength(1)),
     step: ShowStep,
     scheduledFor: z.iso.datetime(),
     /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
-    cursor: z.string().min(1).optional(),
+    cursor: z.optional(z.string().check(z.minLength(1))),
   }),
   sample: {
     labelId: 'lbl-nightshift',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { Country, Email, IsoDate } from './fields.ts';
 import { olderVersion } from './older-version.ts';
 import type { Show } from './tour-booked.ts';
@@ -9,12 +9,12 @@ import type { Show } from './tour-booked.ts';
  * old webhook upgrades too (see docs/design.md#tours).
  */
 export const TourDateV1 = z.object({
-  dateId: z.string().min(1).max(128),
+  dateId: z.string().check(z.minLength(1), z.maxLength(128)),
   date: IsoDate,
-  city: z.string().trim().min(1).max(200),
+  city: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
   country: Country,
-  venue: z.string().trim().min(1).max(200),
-  promoter: z.object({ name: z.string().trim().min(1).max(200), email: Email }),
+  venue: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  promoter: z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), email: Email }),
 });
 export type TourDateV1 = z.infer<typeof TourDateV1>;
 
@@ -48,7 +48,7 @@ export const showOfDate = (date: TourDateV1): z.input<typeof Show> => ({
 /** `tour.booked` version 1: its `dates` (version 2 has `shows`) become confirmed shows. */
 export const TourBookedV1 = olderVersion({
   recognise: (data) => 'dates' in data && !('shows' in data),
-  schema: z.looseObject({ dates: z.array(TourDateV1).min(1) }),
+  schema: z.looseObject({ dates: z.array(TourDateV1).check(z.minLength(1)) }),
   upgrade: ({ dates, ...tour }) => ({ ...tour, shows: dates.map(showOfDate) }),
 });
 

@@ -1,22 +1,22 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { Country, Email, IsoDate, LocalTime, TimeZone } from './fields.ts';
 
 /** Someone Backline works with on a tour: a tour manager, a promoter, a crew member. */
 export const Contact = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
   email: Email,
-  phone: z.string().trim().min(3).max(40).optional(),
+  phone: z.optional(z.string().check(z.trim(), z.minLength(3), z.maxLength(40))),
 });
 export type Contact = z.infer<typeof Contact>;
 
 export const Venue = z.object({
-  name: z.string().trim().min(1).max(200),
-  address: z.string().trim().min(1).max(500),
-  city: z.string().trim().min(1).max(200),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  address: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  city: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
   country: Country,
   timeZone: TimeZone,
-  capacity: z.number().int().positive().optional(),
+  capacity: z.optional(z.int().check(z.positive())),
 });
 export type Venue = z.infer<typeof Venue>;
 
@@ -25,45 +25,46 @@ export type Venue = z.infer<typeof Venue>;
  * show day before it: `set: "00:30"` on a show dated the 14th is played in the night to the 15th.
  */
 export const ShowTimes = z.object({
-  loadIn: LocalTime.optional(),
-  soundcheck: LocalTime.optional(),
-  doors: LocalTime.optional(),
-  set: LocalTime.optional(),
-  curfew: LocalTime.optional(),
+  loadIn: z.optional(LocalTime),
+  soundcheck: z.optional(LocalTime),
+  doors: z.optional(LocalTime),
+  set: z.optional(LocalTime),
+  curfew: z.optional(LocalTime),
 });
 export type ShowTimes = z.infer<typeof ShowTimes>;
 
 export const ShowStatus = z.enum(['hold', 'confirmed', 'announced', 'on-sale', 'cancelled', 'settled']);
 export type ShowStatus = z.infer<typeof ShowStatus>;
 
-const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+const Currency = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'));
 
 /** The deal with the promoter: amounts in integer minor units of `currency`, never floats. */
 export const Deal = z.object({
   type: z.enum(['flat', 'versus', 'door']),
-  guarantee: z.number().int('must be an integer amount of minor units').min(0).optional(),
+  guarantee: z.optional(z.int('must be an integer amount of minor units').check(z.gte(0))),
   /** The artist's share of the door (or of the net, for a versus deal), in percent. */
-  percentage: z.number().min(0).max(100).optional(),
+  percentage: z.optional(z.number().check(z.gte(0), z.lte(100))),
   currency: Currency,
 });
 
 export const Show = z.object({
-  showId: z.string().min(1).max(128),
+  showId: z.string().check(z.minLength(1), z.maxLength(128)),
   /** The show day, in the venue's calendar. */
   date: IsoDate,
   venue: Venue,
-  times: ShowTimes.default({}),
+  times: z._default(ShowTimes, {}),
   promoter: Contact,
   status: ShowStatus,
   /** Embargo: no press about this show before this instant. */
-  announceAt: z.iso
-    .datetime({ offset: true })
-    // In UTC, so that it orders as a string against other instants.
-    .transform((value) => new Date(value).toISOString())
-    .optional(),
+  announceAt: z.optional(
+    z.pipe(
+      z.iso.datetime({ offset: true }),
+      z.transform((value) => new Date(value).toISOString()),
+    ),
+  ),
   /** When the guest list closes and is mailed to the promoter, on show day; 17:00 when absent. */
-  guestListCutoff: LocalTime.optional(),
-  deal: Deal.optional(),
+  guestListCutoff: z.optional(LocalTime),
+  deal: z.optional(Deal),
 });
 export type Show = z.infer<typeof Show>;
 
@@ -92,15 +93,15 @@ export const TourBooked = defineEvent({
   description:
     'A tour was booked with its shows, promoters and tour manager (version 1 bodies, with `dates`, are upgraded at intake).',
   data: z.object({
-    tourId: z.string().min(1).max(128),
-    artist: z.object({ name: z.string().trim().min(1).max(200) }),
-    genres: z.array(z.string().trim().min(1).max(60)).optional(),
+    tourId: z.string().check(z.minLength(1), z.maxLength(128)),
+    artist: z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) }),
+    genres: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60)))),
     tourManager: Contact,
     /** Who else gets the day sheet. */
-    crew: z.array(Contact).max(50).optional(),
+    crew: z.optional(z.array(Contact).check(z.maxLength(50))),
     /** The tour's currency (ISO 4217), for its budget; each deal names its own. */
-    currency: Currency.optional(),
-    shows: z.array(Show).min(1).max(200),
+    currency: z.optional(Currency),
+    shows: z.array(Show).check(z.minLength(1), z.maxLength(200)),
   }),
   sample: {
     tourId: 'tour-2027-eu',

@@ -1,12 +1,12 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { Money } from './fields.ts';
 import { Show, sampleShow } from './tour-booked.ts';
 
 /** Changes to one show of a booked tour, from the label's webhooks (`tour.show.*`). */
 
-const tourId = z.string().min(1).max(128);
-const showId = z.string().min(1).max(128);
+const tourId = z.string().check(z.minLength(1), z.maxLength(128));
+const showId = z.string().check(z.minLength(1), z.maxLength(128));
 
 export const TourShowAdded = defineEvent({
   detailType: 'Tour Show Added',
@@ -32,7 +32,11 @@ export const TourShowCancelled = defineEvent({
   schemaVersion: 1,
   description:
     'A show of a booked tour was cancelled (`tour.show.cancelled`, formerly `tour.date.cancelled`).',
-  data: z.object({ tourId, showId, reason: z.string().trim().min(1).max(1000).optional() }),
+  data: z.object({
+    tourId,
+    showId,
+    reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+  }),
   sample: { tourId: 'tour-2027-eu', showId: 'show-berlin-1', reason: 'Venue flooded' },
 });
 
@@ -62,17 +66,19 @@ export const TourShowSettled = defineEvent({
         .array(
           z.object({
             kind: z.enum(['tax', 'venue', 'production', 'marketing', 'promoter', 'commission', 'other']),
-            description: z.string().trim().min(1).max(200).optional(),
+            description: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
             amount: Money,
           }),
         )
-        .max(100),
+        .check(z.maxLength(100)),
       artistNet: Money,
     })
-    .refine(sameCurrency, {
-      message: 'gross, deductions and artistNet must share one currency',
-      path: ['artistNet', 'currency'],
-    }),
+    .check(
+      z.refine(sameCurrency, {
+        message: 'gross, deductions and artistNet must share one currency',
+        path: ['artistNet', 'currency'],
+      }),
+    ),
   sample: {
     tourId: 'tour-2027-eu',
     showId: 'show-berlin-1',

@@ -1,5 +1,5 @@
 import type { Route } from '@middy/http-router';
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { HttpEvent, HttpResult } from './responses.ts';
 
 /**
@@ -11,9 +11,9 @@ export interface RouteDoc {
   summary: string;
   description?: string;
   /** The request body: JSON validated by a zod schema, or another media type described in words. */
-  body?: { schema: z.ZodType; description?: string } | { mediaType: string; description: string };
+  body?: { schema: z.ZodMiniType; description?: string } | { mediaType: string; description: string };
   /** Query parameters, validated by a zod object. */
-  query?: z.ZodObject;
+  query?: z.ZodMiniObject;
   /** Request headers the route reads (beyond auth), by name. */
   headers?: Record<string, { description: string; required?: boolean }>;
   /** Answers by status: a description, and a zod schema or another media type when there is a body. */
@@ -22,18 +22,17 @@ export interface RouteDoc {
 
 export interface ResponseDoc {
   description: string;
-  schema?: z.ZodType;
+  schema?: z.ZodMiniType;
   mediaType?: string;
 }
 
 /** The body of every 4xx (shared/http/errors.ts builds it). */
 export const ErrorBody = z.object({
-  error: z.string().describe('a short code: validation, not_found, unauthorized, conflict, ...'),
-  message: z.string().describe('what is wrong, naming the field'),
+  error: z.string().check(z.describe('a short code: validation, not_found, unauthorized, conflict, ...')),
+  message: z.string().check(z.describe('what is wrong, naming the field')),
   issues: z
-    .array(z.object({ path: z.string(), message: z.string() }))
-    .optional()
-    .describe('one entry per invalid field (validation errors)'),
+    .optional(z.array(z.object({ path: z.string(), message: z.string() })))
+    .check(z.describe('one entry per invalid field (validation errors)')),
 });
 
 /** A 4xx answer in a RouteDoc. */

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../zod.ts';
 
 export interface Issue {
   path: string;
@@ -23,7 +23,7 @@ export class ValidationError extends HttpError {
     this.issues = issues;
   }
 
-  static fromZod(error: z.ZodError, prefix: (string | number)[] = []): ValidationError {
+  static fromZod(error: z.core.$ZodError, prefix: (string | number)[] = []): ValidationError {
     return new ValidationError(
       error.issues.map((issue) => ({
         path: [...prefix, ...issue.path].map(String).join('.'),

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
 import type { EventContract, EventData, Metadata } from '#shared/events/envelope.ts';
 import { SesEvent, type sesDetailTypes } from '#shared/events/ses.ts';
+import * as z from '../zod.ts';
 import { observability } from './observability.ts';
 
 /** One detail-type (or several) a function takes, with the logic it runs on the validated event. */
@@ -50,7 +50,7 @@ export interface QueueRoute {
  * that are not such events, are reported as partial batch failures, so only they come back (and
  * reach the queue's dead-letter queue once they have come back too often).
  */
-export const onQueue = <S extends z.ZodType>(
+export const onQueue = <S extends z.ZodMiniType>(
   queue: string,
   schema: S,
   handle: (events: { messageId: string; event: z.output<S> }[], context: Context) => Promise<string[]>,
@@ -75,7 +75,7 @@ const Head = z.looseObject({ 'detail-type': z.string() });
 const QueueBatch = z.object({
   Records: z
     .array(z.looseObject({ eventSource: z.literal('aws:sqs'), messageId: z.string(), body: z.string() }))
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 export class UnhandledEventError extends Error {}

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { alreadyExists, badRequest, notFound, parseRequest, type Route } from './http.ts';
 
 /**
@@ -24,19 +24,19 @@ const EVENT_TYPES = [
 // SES publishes to the account's default bus only ("Only the default bus is supported").
 const DEFAULT_BUS_ARN = /^arn:aws[a-z0-9-]*:events:[a-z0-9-]+:\d{12}:event-bus\/default$/;
 
-const EventDestinationDefinition = z
-  .object({
-    // SES leaves a destination disabled unless Enabled is true (CDK sets it to true).
-    Enabled: z.boolean().optional(),
-    MatchingEventTypes: z.array(z.enum(EVENT_TYPES)).min(1),
-    EventBridgeDestination: z.object({ EventBusArn: z.string() }).optional(),
-  })
-  .loose();
+const EventDestinationDefinition = z.looseObject({
+  // SES leaves a destination disabled unless Enabled is true (CDK sets it to true).
+  Enabled: z.optional(z.boolean()),
+  MatchingEventTypes: z.array(z.enum(EVENT_TYPES)).check(z.minLength(1)),
+  EventBridgeDestination: z.optional(z.object({ EventBusArn: z.string() })),
+});
 type EventDestinationDefinition = z.infer<typeof EventDestinationDefinition>;
 
-const CreateConfigurationSetRequest = z.object({ ConfigurationSetName: z.string().min(1) }).loose();
+const CreateConfigurationSetRequest = z.looseObject({
+  ConfigurationSetName: z.string().check(z.minLength(1)),
+});
 const CreateEventDestinationRequest = z.object({
-  EventDestinationName: z.string().min(1),
+  EventDestinationName: z.string().check(z.minLength(1)),
   EventDestination: EventDestinationDefinition,
 });
 const UpdateEventDestinationRequest = z.object({ EventDestination: EventDestinationDefinition });

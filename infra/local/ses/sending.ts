@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import type { Faults } from '../faults.ts';
 import type { ConfigurationSets } from './configuration-sets.ts';
 import type { Emulator, SimpleMail } from './emulator.ts';
@@ -23,67 +23,67 @@ import { compileTemplate, type EmailTemplates, mergeTemplateData, parseTemplateD
 // SES v2: at most 50 destinations per SendBulkEmail and 50 recipients per message.
 const MAX_DESTINATIONS = 50;
 
-const Header = z.object({ Name: z.string().min(1), Value: z.string() });
+const Header = z.object({ Name: z.string().check(z.minLength(1)), Value: z.string() });
 const Tag = z.object({ Name: z.string(), Value: z.string() });
 const Destination = z.object({
-  ToAddresses: z.array(z.string()).optional(),
-  CcAddresses: z.array(z.string()).optional(),
-  BccAddresses: z.array(z.string()).optional(),
+  ToAddresses: z.optional(z.array(z.string())),
+  CcAddresses: z.optional(z.array(z.string())),
+  BccAddresses: z.optional(z.array(z.string())),
 });
-const Body = z.object({ Data: z.string(), Charset: z.string().optional() });
-const Attachment = z.object({ FileName: z.string(), RawContent: z.string() }).loose();
+const Body = z.object({ Data: z.string(), Charset: z.optional(z.string()) });
+const Attachment = z.looseObject({ FileName: z.string(), RawContent: z.string() });
 const TemplateReference = z.object({
-  TemplateName: z.string().optional(),
-  TemplateArn: z.string().optional(),
-  TemplateContent: z
-    .object({ Subject: z.string().optional(), Html: z.string().optional(), Text: z.string().optional() })
-    .optional(),
-  TemplateData: z.string().optional(),
-  Headers: z.array(Header).optional(),
-  Attachments: z.array(Attachment).optional(),
+  TemplateName: z.optional(z.string()),
+  TemplateArn: z.optional(z.string()),
+  TemplateContent: z.optional(
+    z.object({ Subject: z.optional(z.string()), Html: z.optional(z.string()), Text: z.optional(z.string()) }),
+  ),
+  TemplateData: z.optional(z.string()),
+  Headers: z.optional(z.array(Header)),
+  Attachments: z.optional(z.array(Attachment)),
 });
 const Sender = {
-  FromEmailAddress: z.string().optional(),
-  ReplyToAddresses: z.array(z.string()).optional(),
-  ConfigurationSetName: z.string().optional(),
+  FromEmailAddress: z.optional(z.string()),
+  ReplyToAddresses: z.optional(z.array(z.string())),
+  ConfigurationSetName: z.optional(z.string()),
 };
 
 const SendEmailRequest = z.object({
   ...Sender,
-  Destination: Destination.optional(),
-  EmailTags: z.array(Tag).optional(),
+  Destination: z.optional(Destination),
+  EmailTags: z.optional(z.array(Tag)),
   Content: z.object({
-    Simple: z
-      .object({
+    Simple: z.optional(
+      z.object({
         Subject: Body,
-        Body: z.object({ Html: Body.optional(), Text: Body.optional() }),
-        Headers: z.array(Header).optional(),
-        Attachments: z.array(Attachment).optional(),
-      })
-      .optional(),
-    Raw: z.object({ Data: z.string() }).optional(),
-    Template: TemplateReference.optional(),
+        Body: z.object({ Html: z.optional(Body), Text: z.optional(Body) }),
+        Headers: z.optional(z.array(Header)),
+        Attachments: z.optional(z.array(Attachment)),
+      }),
+    ),
+    Raw: z.optional(z.object({ Data: z.string() })),
+    Template: z.optional(TemplateReference),
   }),
 });
 
 const SendBulkEmailRequest = z.object({
   ...Sender,
-  DefaultEmailTags: z.array(Tag).optional(),
+  DefaultEmailTags: z.optional(z.array(Tag)),
   DefaultContent: z.object({ Template: TemplateReference }),
   BulkEmailEntries: z
     .array(
       z.object({
         Destination: Destination,
-        ReplacementTags: z.array(Tag).optional(),
-        ReplacementEmailContent: z
-          .object({
-            ReplacementTemplate: z.object({ ReplacementTemplateData: z.string().optional() }).optional(),
-          })
-          .optional(),
-        ReplacementHeaders: z.array(Header).optional(),
+        ReplacementTags: z.optional(z.array(Tag)),
+        ReplacementEmailContent: z.optional(
+          z.object({
+            ReplacementTemplate: z.optional(z.object({ ReplacementTemplateData: z.optional(z.string()) })),
+          }),
+        ),
+        ReplacementHeaders: z.optional(z.array(Header)),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 type Recipients = Pick<SimpleMail, 'to' | 'cc' | 'bcc'>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { badRequest, notFound, parseRequest, type Route } from './http.ts';
 
 /**
@@ -16,7 +16,7 @@ interface SuppressedDestination {
 }
 
 const PutSuppressedDestinationRequest = z.object({
-  EmailAddress: z.string().min(1),
+  EmailAddress: z.string().check(z.minLength(1)),
   Reason: z.enum(['BOUNCE', 'COMPLAINT']),
 });
 

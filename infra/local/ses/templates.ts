@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { alreadyExists, badRequest, notFound, parseRequest, type Route } from './http.ts';
 
 /**
@@ -31,12 +31,12 @@ export interface RenderedContent {
 const handlebars = Handlebars.create();
 
 const TemplateContentSchema = z.object({
-  Subject: z.string().optional(),
-  Html: z.string().optional(),
-  Text: z.string().optional(),
+  Subject: z.optional(z.string()),
+  Html: z.optional(z.string()),
+  Text: z.optional(z.string()),
 });
 const CreateEmailTemplateRequest = z.object({
-  TemplateName: z.string().min(1),
+  TemplateName: z.string().check(z.minLength(1)),
   TemplateContent: TemplateContentSchema,
 });
 const UpdateEmailTemplateRequest = z.object({ TemplateContent: TemplateContentSchema });
