@@ -101,6 +101,18 @@ describe('function bundles', () => {
   );
 
   it(
+    "holds zod's functional API only, with its English messages wherever zod validates",
+    each((bundle) => {
+      const classic = bundle.modules.filter((m) => /zod\/v4\/classic\//.test(m));
+      expect({ [bundle.name]: classic }).toEqual({ [bundle.name]: [] });
+      if (bundle.modules.some((m) => /zod\/v4\/core\//.test(m)))
+        expect({ [bundle.name]: bundle.modules }).toEqual({
+          [bundle.name]: expect.arrayContaining(['node_modules/zod/v4/locales/en.js']),
+        });
+    }),
+  );
+
+  it(
     "leaves Powertools' logger and metrics to the layer and loads no X-Ray SDK",
     each((bundle) => {
       const layered = bundle.modules.filter(
