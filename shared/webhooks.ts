@@ -57,6 +57,7 @@ const WebhookTimestamp = z.pipe(
       offset: true,
       message: 'must be an ISO 8601 date-time with a time zone, such as 2027-01-05T10:00:00Z',
     })
+    // In UTC, 9999-12-31T23:59-01:00 falls in year 10000, which ISO 8601's four-digit form (and the event envelope) cannot hold.
     .check(
       z.refine((value) => {
         const year = new Date(value).getUTCFullYear();

@@ -59,6 +59,7 @@ export const Show = z.object({
   announceAt: z.optional(
     z.pipe(
       z.iso.datetime({ offset: true }),
+      // In UTC, so that it orders as a string against other instants.
       z.transform((value) => new Date(value).toISOString()),
     ),
   ),
