@@ -142,7 +142,12 @@ async function writeVersion(labelId: string, budgetId: string, version: ExpenseV
     );
     const states = changed.map(([, after]) => evaluate(after, budget, rates));
     const delta = sum(...changed.map(([b], i) => difference(b.contribution, states[i].contribution)));
-    if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) return;
+    if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) {
+      // Terms set since they were read counted the expenses stored then, which this one was not yet: count it under them.
+      if ((await store.getBudget(labelId, budgetId))?.occurredAt !== budget?.occurredAt)
+        await reevaluate(labelId, budgetId, [version.expenseId], { store });
+      return;
+    }
   }
   throw new Error(`expense ${version.expenseId} of budget ${budgetId}: too many concurrent changes`);
 }

@@ -54,9 +54,11 @@ describe('budget routes on the local cloud', () => {
           possibleDuplicates: unknown[];
           unconverted: { expenseId: string }[];
         }>(`/labels/${label.id}/budgets/${budget.budgetId}`);
-        return status === 200 && body.expenses === 3 ? body : undefined;
+        // Expenses that arrive with their budget are counted again once it is stored: wait for that too.
+        const counted = body.expenses === 3 && body.totals.actual === 12_000 && body.unconverted.length === 1;
+        return status === 200 && counted ? body : undefined;
       },
-      { timeoutMs: 20_000, what: 'the three expenses' },
+      { timeoutMs: 20_000, what: 'the three expenses, counted' },
     );
     const listed = await getJson<{ budgets: { budgetId: string }[] }>(
       `/labels/${label.id}/budgets?scope=tour&scopeId=${tourId}`,

@@ -134,6 +134,24 @@ describe('the budget ledger', () => {
     expect(await h.store.heldExpenses(undefined, '2999-01-01')).toEqual([]);
   });
 
+  it('counts an expense whose budget was set while the expense was being written', async () => {
+    const h = budgetsHarness();
+    const writeLedger = h.store.writeLedger.bind(h.store);
+    let raced = false;
+    // The expense has read the budget (none yet); the budget arrives and is counted before the expense's write lands.
+    h.store.writeLedger = async (...args) => {
+      if (!raced) {
+        raced = true;
+        await h.budget(aBudget());
+      }
+      return writeLedger(...args);
+    };
+
+    await h.expense(anExpense());
+
+    expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 10_000 });
+  });
+
   it('keeps an amount without a rate unconverted, converts it with the rate it carries or the rate table of its date, half-even', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
