@@ -170,6 +170,9 @@ describe('media outlet routes', () => {
     const badCursor = await call('GET', '/media-outlets', { query: { cursor: 'forged' } });
 
     expect(badLimit.status).toBe(400);
+    expect(badLimit.body.issues).toEqual([
+      { path: 'query.limit', message: 'Too small: expected number to be >=1' },
+    ]);
     expect(badCursor.status).toBe(400);
     expect(badCursor.body.issues[0].path).toBe('cursor');
   });
