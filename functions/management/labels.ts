@@ -240,6 +240,8 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
       json(200, await revokeSecrets(event.pathParameters?.labelId, deps)),
     doc: {
       summary: 'Revoke every rotated-out webhook secret now',
+      description:
+        "Intake keeps a label's secrets in memory for up to 30 seconds, so a revoked secret stops verifying within 30 seconds (a newly rotated-in one verifies at once).",
       responses: {
         200: {
           description: 'how many secrets stopped working',
