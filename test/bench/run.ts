@@ -20,16 +20,6 @@ const files = readdirSync(dir)
   .filter((file) => wanted.length === 0 || wanted.some((name) => file.includes(name)))
   .sort();
 
-/** Rows other benchmarks will report once their features land: listed so the table shows the gap. */
-const expectedRows: Pick<BenchRow, 'id' | 'measure' | 'unit' | 'target'>[] = [
-  {
-    id: 'budgets-reconciliation',
-    measure: 'reconciliation, 2,000 budgets x 50 expenses (read units vs one read of each ledger)',
-    unit: 'RCU',
-    target: '',
-  },
-];
-
 const scratch = mkdtempSync(join(tmpdir(), 'backline-bench-'));
 const rowsFile = join(scratch, 'rows.jsonl');
 let failed = 0;
@@ -76,9 +66,6 @@ const table = [
     (r) =>
       `| ${r.measure} | ${r.value} ${r.unit} | ${r.floor === null ? '' : `${r.floor} ${r.unit}`} | ${cell(r.ratio)} | ${r.target} | ${r.met === null ? '' : r.met ? 'yes' : 'no'} | ${r.loadAverage} |`,
   ),
-  ...expectedRows
-    .filter((expected) => !byId.has(expected.id))
-    .map((expected) => `| ${expected.measure} | not measured yet | | | ${expected.target} | | |`),
 ].join('\n');
 console.log(`\n${table}\n`);
 
