@@ -84,13 +84,7 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
         const advanceTo = jsonBody(body).advanceTo;
         const target = typeof advanceTo === 'string' ? new Date(advanceTo) : undefined;
         if (!target || Number.isNaN(target.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(advanceTo))) {
-          return {
-            status: 400,
-            body: {
-              error: 'validation',
-              issues: [{ path: 'advanceTo', message: 'must be an ISO 8601 date-time' }],
-            },
-          };
+          return invalidField('advanceTo', 'must be an ISO 8601 date-time');
         }
         // A jump must not overtake work in flight: a running mailing's open claims would look
         // stale to the sweep the jump fires (see docs/design.md#exactly-once-mail).
@@ -147,13 +141,7 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
       case 'POST /_local/streams': {
         const { enabled } = jsonBody(body);
         if (typeof enabled !== 'boolean') {
-          return {
-            status: 400,
-            body: {
-              error: 'validation',
-              issues: [{ path: 'enabled', message: 'must be true or false' }],
-            },
-          };
+          return invalidField('enabled', 'must be true or false');
         }
         parts.streams?.setEnabled(enabled);
         return { status: 200, body: { enabled: parts.streams?.enabled() ?? true } };
@@ -227,6 +215,12 @@ function describe(running: RunningInvocation[]): string {
     .join(', ');
   return running.length > 5 ? `${listed} and ${running.length - 5} more` : listed;
 }
+
+/** A 400 naming the one field of the body that is wrong, and why. */
+const invalidField = (path: string, message: string) => ({
+  status: 400,
+  body: { error: 'validation', issues: [{ path, message }] },
+});
 
 function jsonBody(body: Buffer): Record<string, unknown> {
   try {
