@@ -43,13 +43,15 @@ export const functionEnvironment = {
 
 /**
  * The longest an event can take from the bus to its queue trigger's function finishing with it: the
- * batching window, then every receive but the last ending in a visibility timeout, then the last
- * receive running for the function's whole timeout. Past that it is in the dead-letter queue.
+ * delivery delay and the batching window, then every receive but the last ending in a visibility
+ * timeout, then the last receive running for the function's whole timeout. Past that it is in the
+ * dead-letter queue.
  */
 export const queueLatencySeconds = (
   trigger: QueueTrigger,
   spec: Pick<FunctionSpec, 'timeoutSeconds'>,
 ): number =>
+  trigger.deliveryDelaySeconds +
   trigger.batchingWindowSeconds +
   (trigger.maxReceiveCount - 1) * trigger.visibilityTimeoutSeconds +
   settingsOf(spec).timeoutSeconds;
@@ -59,6 +61,12 @@ export const queueLatencySeconds = (
  * invocation settles up to 100 of them (one BatchGetItem, one batched write for the claims still
  * open) instead of one invocation each (see docs/design.md#exactly-once-mail). The visibility timeout
  * is the announcer's timeout, the least Lambda accepts.
+ *
+ * Each event waits 3 s in the queue before it can be received (its delivery delay): SES publishes
+ * Email Sent as it accepts a mail, and the sender marks the call's mails sent as soon as SES answers,
+ * so an event read at once would mostly find its claim open only because that write is under way.
+ * After the delay the batch reads each claim once and writes only those still open, and no
+ * invocation is billed for waiting.
  */
 export const mailSettlement: QueueTrigger = {
   kind: 'queue',
@@ -67,6 +75,7 @@ export const mailSettlement: QueueTrigger = {
   pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
   batchSize: 100,
   batchingWindowSeconds: 5,
+  deliveryDelaySeconds: 3,
   visibilityTimeoutSeconds: timeoutSeconds.announcer,
   maxReceiveCount: 3,
   // 5 batches of 100 settle far more than any SES send rate the account is granted.

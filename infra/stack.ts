@@ -461,6 +461,7 @@ export class BacklineStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(trigger.visibilityTimeoutSeconds),
+      deliveryDelay: Duration.seconds(trigger.deliveryDelaySeconds),
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: trigger.maxReceiveCount },
     });
     const deliveryDlq = deadLetterQueue(this, `${queueId}QueueDeliveryDlq`);

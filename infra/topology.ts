@@ -99,7 +99,8 @@ export interface StreamTrigger {
 /**
  * An SQS queue between a bus and a function (see docs/design.md#queues): a rule on `bus` puts the events
  * matching `pattern` in the queue, and Lambda's SQS event source mapping hands them to the function in
- * batches of up to `batchSize`, gathering for at most `batchingWindowSeconds`. A message the function
+ * batches of up to `batchSize`, gathering for at most `batchingWindowSeconds`; each message becomes
+ * visible `deliveryDelaySeconds` after it was sent (the queue's delivery delay). A message the function
  * does not finish (it throws, or names it in `batchItemFailures`) comes back after
  * `visibilityTimeoutSeconds`; after `maxReceiveCount` receives it goes to the queue's dead-letter queue.
  * The function needs the grant `queue:consume:<queue>`.
@@ -114,6 +115,8 @@ export interface QueueTrigger {
   batchSize: number;
   /** 0-300 s. */
   batchingWindowSeconds: number;
+  /** The queue's delivery delay: 0-900 s before a message sent to it can be received. */
+  deliveryDelaySeconds: number;
   /** At least the function's timeout (Lambda refuses a mapping otherwise). */
   visibilityTimeoutSeconds: number;
   /** Receives before the dead-letter queue (the queue's redrive policy). */

@@ -12,21 +12,12 @@ export interface Settled {
 }
 
 /**
- * How long after SES accepted a mail its sender may still be marking it: the sender marks the claims
- * of a call in one write as soon as SES answers. An Email Sent younger than this that finds its claim
- * open is most likely racing that write, so the batch waits until its youngest such event is this old
- * and reads those claims again: the sender's write settles them, and the batch writes only what is
- * still open (otherwise both write every such claim). Waiting changes nothing else: a claim still
- * open is settled as before (see docs/design.md#exactly-once-mail).
- */
-export const senderMarkGraceMs = 3_000;
-
-/**
  * SES's Email Sent event is the evidence that a claimed mail went out, even when the sender never
  * heard SES's answer (a crash, a lost response): the claim is settled as sent from it. Events come
- * in batches (the settlement queue, see docs/design.md#exactly-once-mail), and nearly all of them find
- * their delivery already marked sent by its sender: one BatchGetItem reads the batch's deliveries,
- * and the claims still open are settled together in one batched conditional write.
+ * in batches (the settlement queue, see docs/design.md#exactly-once-mail), after the queue's delivery
+ * delay has given each sender time to mark its own mails, so nearly all of them find their delivery
+ * already marked sent: one BatchGetItem reads the batch's deliveries, and the claims still open are
+ * settled together in one batched conditional write.
  */
 export async function settleFromEmailsSent(details: SesEventDetail[], deps: MailDeps): Promise<Settled> {
   const tagged = details.flatMap((detail, index) => {
@@ -34,22 +25,13 @@ export async function settleFromEmailsSent(details: SesEventDetail[], deps: Mail
     return deliveryId ? [{ index, deliveryId, detail }] : [];
   });
   if (tagged.length === 0) return { settled: [], failed: [] };
-  const stillOpen = async (events: typeof tagged) => {
-    const deliveries = await deps.deliveries.getMany([...new Set(events.map((e) => e.deliveryId))]);
-    return {
-      deliveries,
-      events: events.filter(({ deliveryId }) => deliveries.get(deliveryId)?.status === 'claimed'),
-    };
-  };
-  let open: Awaited<ReturnType<typeof stillOpen>>;
+  let open: { deliveries: Map<string, Delivery>; events: typeof tagged };
   try {
-    open = await stillOpen(tagged);
-    const youngest = Math.max(...open.events.map(({ detail }) => Date.parse(detail.mail.timestamp)));
-    const wait = youngest + senderMarkGraceMs - deps.now().getTime();
-    if (open.events.length > 0 && wait > 0 && wait <= senderMarkGraceMs) {
-      await deps.sleep(wait);
-      open = await stillOpen(open.events);
-    }
+    const deliveries = await deps.deliveries.getMany([...new Set(tagged.map((e) => e.deliveryId))]);
+    open = {
+      deliveries,
+      events: tagged.filter(({ deliveryId }) => deliveries.get(deliveryId)?.status === 'claimed'),
+    };
   } catch {
     return { settled: [], failed: tagged.map(({ index }) => index) };
   }

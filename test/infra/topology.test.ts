@@ -210,6 +210,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
                 ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency },
                 FunctionResponseTypes: ['ReportBatchItemFailures'],
                 VisibilityTimeout: trigger.visibilityTimeoutSeconds,
+                DelaySeconds: trigger.deliveryDelaySeconds,
                 maxReceiveCount: trigger.maxReceiveCount,
                 deadLetterQueue: true,
               },
@@ -233,6 +234,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
           ScalingConfig: props.ScalingConfig,
           FunctionResponseTypes: props.FunctionResponseTypes,
           VisibilityTimeout: queue.VisibilityTimeout,
+          DelaySeconds: queue.DelaySeconds,
           maxReceiveCount: queue.RedrivePolicy.maxReceiveCount,
           deadLetterQueue: queues[logicalIdOf(queue.RedrivePolicy.deadLetterTargetArn)] !== undefined,
         };

@@ -12,10 +12,13 @@ import { JsonLines } from '../jsonl.ts';
  * - a received message is invisible for the visibility timeout; the function's success deletes the
  *   batch, except the messages it names in `batchItemFailures` (an identifier not in the batch fails
  *   the whole batch); a throw deletes nothing; what is not deleted comes back once its timeout ends;
- * - a message received `maxReceiveCount` times is moved to the dead-letter queue at its next receive.
+ * - a message received `maxReceiveCount` times is moved to the dead-letter queue at its next receive;
+ * - a message sent (or moved back from the dead letters) can be received only after the trigger's
+ *   delivery delay.
  * Times are the local clock's (`Date.now()`), so moving the clock brings back waiting messages. While
  * something waits for the queue to be idle (`/_local/idle`, a jump of the clock), a batch goes without
- * waiting out the batching window: only the wait is shorter, every batch is one AWS could make.
+ * waiting out the batching window or a delivery delay: only the wait is shorter (a delay spares the
+ * function work that a sooner batch does anyway, see docs/design.md#queues).
  * Everything is journalled in the data folder (sent synced before `send` returns), so a `kill -9`
  * loses no message: what was in flight comes back after its visibility timeout, as on SQS.
  *
@@ -47,7 +50,7 @@ interface Message {
   sentAt: number;
   receiveCount: number;
   firstReceivedAt?: number;
-  /** When it can be received (again); 0 = now. */
+  /** When it can be received (again): after the delivery delay, then after each receive's visibility timeout. */
   visibleAt: number;
 }
 
@@ -91,6 +94,7 @@ export class LocalQueue {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #idleWaiters: (() => void)[] = [];
+  #pollQueued = false;
 
   constructor(options: LocalQueueOptions) {
     this.#options = options;
@@ -109,10 +113,17 @@ export class LocalQueue {
     if (this.#options.faults.takeFor('sqs.send-fail', this.name)) {
       throw new Error(`injected fault sqs.send-fail: queue ${this.name} refused the message`);
     }
-    const message: Message = { id: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, visibleAt: 0 };
+    const sentAt = Date.now();
+    const message: Message = {
+      id: randomUUID(),
+      body,
+      sentAt,
+      receiveCount: 0,
+      visibleAt: this.#delayed(sentAt),
+    };
     this.#messages.set(message.id, message);
-    this.#journal?.append([{ op: 'sent', id: message.id, body, sentAt: message.sentAt }], { sync: true });
-    queueMicrotask(() => this.#poll());
+    this.#journal?.append([{ op: 'sent', id: message.id, body, sentAt }], { sync: true });
+    this.#pollSoon();
     return message.id;
   }
 
@@ -132,13 +143,15 @@ export class LocalQueue {
     this.#deadLetterFile?.close();
   }
 
-  /** Messages waiting (visible or not) and in flight, and the dead letters. */
-  depth(): { visible: number; invisible: number; inFlight: number; deadLetters: number } {
+  /** Messages waiting (visible, delayed, or invisible after a receive) and in flight, and the dead letters. */
+  depth(): { visible: number; delayed: number; invisible: number; inFlight: number; deadLetters: number } {
     const now = Date.now();
     const waiting = [...this.#messages.values()].filter((m) => !this.#inFlight.has(m.id));
+    const hidden = waiting.filter((m) => m.visibleAt > now);
     return {
-      visible: waiting.filter((m) => m.visibleAt <= now).length,
-      invisible: waiting.filter((m) => m.visibleAt > now).length,
+      visible: waiting.length - hidden.length,
+      delayed: hidden.filter((m) => m.receiveCount === 0).length,
+      invisible: hidden.filter((m) => m.receiveCount > 0).length,
       inFlight: this.#inFlight.size,
       deadLetters: this.#deadLetters.length,
     };
@@ -149,8 +162,8 @@ export class LocalQueue {
   }
 
   /**
-   * Resolves once no message is visible and no batch runs. A message waiting out its visibility
-   * timeout does not count: it comes back when the clock reaches it.
+   * Resolves once no message is visible or delayed and no batch runs. A message waiting out its
+   * visibility timeout does not count: it comes back when the clock reaches it.
    */
   whenIdle(): Promise<void> {
     if (this.#idle()) return Promise.resolve();
@@ -160,8 +173,8 @@ export class LocalQueue {
   }
 
   #idle(): boolean {
-    const { visible, inFlight } = this.depth();
-    return visible === 0 && inFlight === 0 && this.#batches === 0;
+    const { visible, delayed, inFlight } = this.depth();
+    return visible === 0 && delayed === 0 && inFlight === 0 && this.#batches === 0;
   }
 
   #notifyIdle(): void {
@@ -171,13 +184,32 @@ export class LocalQueue {
     for (const resolve of waiters) resolve();
   }
 
+  /** When a message sent at `sentAt` can first be received. */
+  #delayed(sentAt: number): number {
+    return sentAt + this.#options.trigger.deliveryDelaySeconds * 1000;
+  }
+
+  /** One poll after the messages sent in this turn, not one per message. */
+  #pollSoon(): void {
+    if (this.#pollQueued) return;
+    this.#pollQueued = true;
+    queueMicrotask(() => {
+      this.#pollQueued = false;
+      this.#poll();
+    });
+  }
+
   /** Starts the batches that are due: full, or gathered for the whole batching window. */
   #poll(): void {
     const { batchSize, batchingWindowSeconds } = this.#options.trigger;
     const now = Date.now();
+    // Someone waits for the queue to be idle (a test, a jump of the clock): what has gathered goes
+    // now, delayed messages too.
+    const flush = this.#idleWaiters.length > 0;
+    const receivable = (m: Message) => m.visibleAt <= now || (flush && m.receiveCount === 0);
     while (this.#batches < this.#options.trigger.maxConcurrency) {
       const visible = [...this.#messages.values()]
-        .filter((m) => !this.#inFlight.has(m.id) && m.visibleAt <= now)
+        .filter((m) => !this.#inFlight.has(m.id) && receivable(m))
         .sort((a, b) => a.sentAt - b.sentAt);
       if (visible.length === 0) {
         this.#gatheringSince = undefined;
@@ -185,8 +217,6 @@ export class LocalQueue {
       }
       this.#gatheringSince ??= now;
       const full = visible.length >= batchSize;
-      // Someone waits for the queue to be idle (a test, a jump of the clock): what has gathered goes now.
-      const flush = this.#idleWaiters.length > 0;
       if (!full && !flush && now - this.#gatheringSince < batchingWindowSeconds * 1000) break;
       this.#gatheringSince = undefined;
       void this.#run(visible.slice(0, batchSize), now);
@@ -234,7 +264,7 @@ export class LocalQueue {
     } finally {
       for (const message of batch) this.#inFlight.delete(message.id);
       this.#batches--;
-      queueMicrotask(() => this.#poll());
+      this.#pollSoon();
     }
   }
 
@@ -263,7 +293,7 @@ export class LocalQueue {
         body: letter.body,
         sentAt: now,
         receiveCount: 0,
-        visibleAt: 0,
+        visibleAt: this.#delayed(now),
       }),
     );
     this.#journal?.append(
@@ -272,7 +302,7 @@ export class LocalQueue {
     );
     this.#deadLetterFile?.rewrite([]);
     for (const message of moved) this.#messages.set(message.id, message);
-    queueMicrotask(() => this.#poll());
+    this.#pollSoon();
     return moved.length;
   }
 
@@ -320,7 +350,7 @@ export class LocalQueue {
           body: entry.body,
           sentAt: entry.sentAt,
           receiveCount: 0,
-          visibleAt: 0,
+          visibleAt: this.#delayed(entry.sentAt),
         });
         continue;
       }

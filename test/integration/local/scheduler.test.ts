@@ -382,6 +382,7 @@ describe('firing on the virtual clock', () => {
         pattern: { source: ['aws.ses'] },
         batchSize: 10,
         batchingWindowSeconds: 0,
+        deliveryDelaySeconds: 0,
         visibilityTimeoutSeconds: 120,
         maxReceiveCount: 5,
         maxConcurrency: 5,

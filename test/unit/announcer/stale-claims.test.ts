@@ -15,10 +15,12 @@ describe('the stale-claim window', () => {
     expect(defaultSettings.staleClaimMs).toBeGreaterThanOrEqual(announcerTimeoutMs + sesEventMarginMs);
   });
 
-  it("is longer than the sender's timeout plus the settlement queue's batching window and retries", () => {
-    const { batchingWindowSeconds, maxReceiveCount, visibilityTimeoutSeconds } = mailSettlement;
+  it("is longer than the sender's timeout plus the settlement queue's delivery delay, batching window and retries", () => {
+    const { deliveryDelaySeconds, batchingWindowSeconds, maxReceiveCount, visibilityTimeoutSeconds } =
+      mailSettlement;
     const settlingTimeoutMs = settingsOf(functions.announcer).timeoutSeconds * 1000;
     const queueMs =
+      deliveryDelaySeconds * 1000 +
       batchingWindowSeconds * 1000 +
       (maxReceiveCount - 1) * visibilityTimeoutSeconds * 1000 +
       settlingTimeoutMs;

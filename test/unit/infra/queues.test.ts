@@ -23,6 +23,8 @@ describe('queue triggers in the topology', () => {
       (trigger.batchSize <= 10 || trigger.batchingWindowSeconds > 0) &&
       trigger.batchingWindowSeconds >= 0 &&
       trigger.batchingWindowSeconds <= 300 &&
+      trigger.deliveryDelaySeconds >= 0 &&
+      trigger.deliveryDelaySeconds <= 900 &&
       // Lambda refuses a mapping whose queue's visibility timeout is shorter than the function's timeout.
       trigger.visibilityTimeoutSeconds >= timeoutSeconds &&
       trigger.maxReceiveCount >= 1 &&

@@ -319,6 +319,7 @@ describe('the local bus and queue triggers', () => {
           pattern: { 'detail-type': ['Email Sent'] },
           batchSize: 10,
           batchingWindowSeconds: 1,
+          deliveryDelaySeconds: 0,
           visibilityTimeoutSeconds: 30,
           maxReceiveCount: 3,
           maxConcurrency: 5,

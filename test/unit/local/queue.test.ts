@@ -13,6 +13,7 @@ const aTrigger = (overrides: Partial<QueueTrigger> = {}): QueueTrigger => ({
   pattern: { source: ['aws.ses'] },
   batchSize: 10,
   batchingWindowSeconds: 0.05,
+  deliveryDelaySeconds: 0,
   visibilityTimeoutSeconds: 0.2,
   maxReceiveCount: 3,
   maxConcurrency: 5,
@@ -163,6 +164,24 @@ describe('the local SQS queue and its event source mapping', () => {
       ['3', '3'],
     ]);
     expect(queue.depth()).toMatchObject({ visible: 0, invisible: 0, inFlight: 0 });
+  });
+
+  it('hands a message over only after the delivery delay, unless something waits for the queue to be idle', async () => {
+    const { queue, batches } = aQueue({ trigger: { deliveryDelaySeconds: 0.4, batchingWindowSeconds: 0 } });
+
+    const sentAt = Date.now();
+    queue.send('late');
+    await wait(100);
+    const early = batches.length;
+    expect(queue.depth()).toMatchObject({ visible: 0, delayed: 1, invisible: 0 });
+    await until(() => batches.length === 1);
+    const receivedAt = Date.now();
+    queue.send('flushed');
+    await queue.whenIdle();
+
+    expect(early).toBe(0);
+    expect(receivedAt - sentAt).toBeGreaterThanOrEqual(400);
+    expect(batches.map((batch) => batch.map((record) => record.body))).toEqual([['late'], ['flushed']]);
   });
 
   it('moves a message to the dead-letter queue once it was received maxReceiveCount times', async () => {
