@@ -113,6 +113,14 @@ describe('function bundles', () => {
   );
 
   it(
+    "holds temporal-polyfill's function API only: no Temporal classes, which hold every type's methods",
+    each((bundle) => {
+      const classes = bundle.modules.filter((m) => /temporal-polyfill\/chunks\/classApi/.test(m));
+      expect({ [bundle.name]: classes }).toEqual({ [bundle.name]: [] });
+    }),
+  );
+
+  it(
     "leaves Powertools' logger and metrics to the layer and loads no X-Ray SDK",
     each((bundle) => {
       const layered = bundle.modules.filter(
