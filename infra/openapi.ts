@@ -1,6 +1,7 @@
 import { healthRoutes } from '#functions/health/handler.ts';
 import { intakeRoutes } from '#functions/intake/routes.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
+import { type OfficeDeps, officeRoutes } from '#functions/office/handler.ts';
 import { recipientRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import type { PagesDeps } from '#functions/tours/links.ts';
@@ -22,12 +23,13 @@ import { type FunctionName, functionEntries, type RouteAuth } from './topology.t
 type Documented = { method: string; path: string; doc: RouteDoc };
 
 // Building the route lists reads no dependency: the handlers use them only when a request arrives.
-const noDeps = {} as ManagementDeps & RecipientsDeps;
+const noDeps = {} as ManagementDeps & OfficeDeps & RecipientsDeps;
 
 /** Each HTTP function's routes with their document entries. */
 const documentedRoutes = (): Partial<Record<FunctionName, Documented[]>> => ({
   intake: intakeRoutes,
   management: managementRoutes(noDeps),
+  office: officeRoutes(noDeps),
   recipients: recipientRoutes(noDeps),
   tours: tourPageRoutes({} as PagesDeps),
   health: healthRoutes,

@@ -50,7 +50,8 @@ function fold(line: string): string {
 /** `2027-03-28T19:00:00` as iCalendar's local DATE-TIME, `20270328T190000`. */
 const localDateTime = (wallTime: string) => wallTime.replace(/[-:]/g, '');
 
-const utcDateTime = (epochMs: number) => `${new Date(epochMs).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+const utcDateTime = (epochMs: number) =>
+  `${new Date(epochMs).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 
 /** A UTC offset as `+HHMM` (`+HHMMSS` when it has seconds). */
 function utcOffset(seconds: number): string {
@@ -62,9 +63,10 @@ function utcOffset(seconds: number): string {
 
 /**
  * One observance: from its onset (written, as RFC 5545 asks, as the local time in the offset before
- * it: the instant plus that offset), the offset it sets. A change to a larger offset is daylight time, the rest standard time.
+ * it: the instant plus that offset), the offset it sets. A change to a larger offset is daylight
+ * time, the rest standard time.
  */
-function observance(change: OffsetChange, timeZone: string): string[] {
+function observance(change: OffsetChange): string[] {
   const kind = change.toSeconds > change.fromSeconds ? 'DAYLIGHT' : 'STANDARD';
   return [
     `BEGIN:${kind}`,
@@ -84,7 +86,7 @@ const yearMs = 366 * 24 * 3600_000;
 function vtimezone(timeZone: string, fromMs: number, toMs: number): string[] {
   const { offsetSeconds, inForce, changes } = offsetChanges(timeZone, fromMs - yearMs, toMs);
   const first = inForce
-    ? observance(inForce, timeZone)
+    ? observance(inForce)
     : [
         'BEGIN:STANDARD',
         'DTSTART:19700101T000000',
@@ -96,7 +98,7 @@ function vtimezone(timeZone: string, fromMs: number, toMs: number): string[] {
     'BEGIN:VTIMEZONE',
     `TZID:${timeZone}`,
     ...first,
-    ...changes.flatMap((change) => observance(change, timeZone)),
+    ...changes.flatMap((change) => observance(change)),
     'END:VTIMEZONE',
   ];
 }

@@ -11,7 +11,7 @@ import {
   sdkClientsOf,
 } from '#infra/bundles.ts';
 import { powertoolsLayer } from '#infra/settings.ts';
-import { type FunctionSpec, functionEntries } from '#infra/topology.ts';
+import { type FunctionName, type FunctionSpec, functionEntries } from '#infra/topology.ts';
 
 /**
  * Each function's bundle, built as CDK builds it, read through esbuild's metafile: it holds what its
@@ -109,6 +109,37 @@ describe('function bundles', () => {
         expect({ [bundle.name]: bundle.modules }).toEqual({
           [bundle.name]: expect.arrayContaining(['node_modules/zod/v4/locales/en.js']),
         });
+    }),
+  );
+
+  /**
+   * Another area's code, by module or package, that a function must not bundle: the manager's API is
+   * two functions so that each holds only its own areas (see docs/design.md#bundles).
+   */
+  const otherAreas: Partial<Record<FunctionName, string[]>> = {
+    management: ['shared/db/budgets.ts', 'shared/db/tours.ts', 'shared/ics.ts', 'temporal-polyfill'],
+    office: [
+      'csv-parse',
+      'shared/db/labels.ts',
+      'shared/kms.ts',
+      'shared/db/jobs.ts',
+      'shared/db/outlet-changes.ts',
+    ],
+  };
+
+  it(
+    "keeps each area of the manager's API in its own function",
+    each((bundle) => {
+      const held = (otherAreas[bundle.name as FunctionName] ?? []).filter((part) => part in bundle.parts);
+      expect({ [bundle.name]: held }).toEqual({ [bundle.name]: [] });
+    }),
+  );
+
+  it(
+    'writes calendars only in the functions that serve or mail them (office, tours)',
+    each((bundle) => {
+      const writes = 'shared/ics.ts' in bundle.parts;
+      expect({ [bundle.name]: writes }).toEqual({ [bundle.name]: ['office', 'tours'].includes(bundle.name) });
     }),
   );
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { healthRoutes } from '#functions/health/handler.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
+import { type OfficeDeps, officeRoutes } from '#functions/office/handler.ts';
 import { recipientRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import { functionEntries, functions, schedules } from '#infra/topology.ts';
@@ -17,11 +18,15 @@ const routerRoutes = (routes: { method: string; path: string }[]) =>
   routes.map((route) => `${route.method} ${route.path}`).sort();
 
 // Building the route lists reads no dependency: the handlers use them only when a request arrives.
-const noDeps = {} as ManagementDeps & RecipientsDeps;
+const noDeps = {} as ManagementDeps & OfficeDeps & RecipientsDeps;
 
 describe('the topology and the code agree', () => {
   it("routes in the management function's router exactly the topology's management routes", () => {
     expect(routerRoutes(managementRoutes(noDeps))).toEqual(topologyRoutes('management'));
+  });
+
+  it("routes in the office function's router exactly the topology's office routes", () => {
+    expect(routerRoutes(officeRoutes(noDeps))).toEqual(topologyRoutes('office'));
   });
 
   it("routes in the recipients function's router exactly the topology's recipient routes", () => {

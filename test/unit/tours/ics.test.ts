@@ -133,7 +133,9 @@ describe('show calendars', () => {
     const name = 'Große Halle; Zürich, "Süd" 東京ドーム '.repeat(4).trim();
     const show = aShow({ venue: { ...venue('Zürich', 'Europe/Zurich', 'CH'), name } });
 
-    const text = showsCalendar('Tour\nnotes', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show }]);
+    const text = showsCalendar('Tour\nnotes', [
+      { labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show },
+    ]);
 
     const octets = text.split('\r\n').map((line) => new TextEncoder().encode(line).length);
     expect(Math.max(...octets)).toBeLessThanOrEqual(75);
