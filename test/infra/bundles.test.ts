@@ -121,7 +121,7 @@ describe('function bundles', () => {
   const otherAreas: Partial<Record<FunctionName, string[]>> = {
     management: ['shared/db/budgets.ts', 'shared/db/tours.ts', 'shared/ics.ts', 'temporal-polyfill'],
     office: [
-      'csv-parse',
+      'shared/outlet-csv.ts',
       'shared/db/labels.ts',
       'shared/kms.ts',
       'shared/db/jobs.ts',
