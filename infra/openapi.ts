@@ -2,10 +2,9 @@ import { healthRoutes } from '#functions/health/handler.ts';
 import { intakeRoutes } from '#functions/intake/routes.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
 import { type OfficeDeps, officeRoutes } from '#functions/office/handler.ts';
-import { recipientRoutes } from '#functions/recipients/handler.ts';
+import { linkRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
-import type { PagesDeps } from '#functions/tours/links.ts';
-import { tourPageRoutes } from '#functions/tours/routes.ts';
+import type { PagesDeps } from '#functions/recipients/tour-links.ts';
 import { acceptedShapes } from '#shared/events/older-version.ts';
 import { ErrorBody, type RouteDoc } from '#shared/http/docs.ts';
 import { maxPathIdLength, maxPathTokenLength } from '#shared/http/middleware.ts';
@@ -30,8 +29,7 @@ const documentedRoutes = (): Partial<Record<FunctionName, Documented[]>> => ({
   intake: intakeRoutes,
   management: managementRoutes(noDeps),
   office: officeRoutes(noDeps),
-  recipients: recipientRoutes(noDeps),
-  tours: tourPageRoutes({} as PagesDeps),
+  recipients: linkRoutes(noDeps, {} as PagesDeps),
   health: healthRoutes,
 });
 

@@ -360,11 +360,18 @@ export const functions = {
   },
   recipients: {
     entry: 'functions/recipients/handler.ts',
-    description: 'One-click unsubscribe (RFC 8058) and tokenised promo links for mail recipients.',
+    description:
+      "The pages behind the signed links in Backline's mail: one-click unsubscribe (RFC 8058), promo links, the promoter's advance form and the tour manager's page.",
     on: [
       route('GET', '/u/{token}', 'public'),
       route('POST', '/u/{token}', 'public'),
       route('GET', '/p/{token}', 'public'),
+      // The tours' pages, behind the links tour mail carries: served here, so that the tours function
+      // bundles no router and no pages (see docs/design.md#bundles).
+      route('GET', '/a/{token}', 'public'),
+      route('POST', '/a/{token}', 'public'),
+      route('GET', '/tm/{token}', 'public'),
+      route('POST', '/tm/{token}', 'public'),
     ],
     may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'secrets:read:token-signing-key'],
   },
@@ -379,23 +386,17 @@ export const functions = {
   tours: {
     entry: 'functions/tours/handler.ts',
     description:
-      "Keeps tours and their shows in the venues' time zones, schedules each show's advancing, mails promoters and tour managers, and serves the promoter's advance form and the tour manager's page.",
-    on: [
-      ...consumes(
-        TourBooked,
-        TourShowAdded,
-        TourShowUpdated,
-        TourShowCancelled,
-        TourShowSettled,
-        ShowStepDue,
-        MailUndeliverable,
-        OutboxSweepDue,
-      ),
-      route('GET', '/a/{token}', 'public'),
-      route('POST', '/a/{token}', 'public'),
-      route('GET', '/tm/{token}', 'public'),
-      route('POST', '/tm/{token}', 'public'),
-    ],
+      "Keeps tours and their shows in the venues' time zones, schedules each show's advancing, and mails promoters, tour managers and the press (with the shows' calendars).",
+    on: consumes(
+      TourBooked,
+      TourShowAdded,
+      TourShowUpdated,
+      TourShowCancelled,
+      TourShowSettled,
+      ShowStepDue,
+      MailUndeliverable,
+      OutboxSweepDue,
+    ),
     may: [
       'table:GetItem',
       'table:BatchGetItem',

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { healthRoutes } from '#functions/health/handler.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
 import { type OfficeDeps, officeRoutes } from '#functions/office/handler.ts';
-import { recipientRoutes } from '#functions/recipients/handler.ts';
+import { linkRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
+import type { PagesDeps } from '#functions/recipients/tour-links.ts';
 import { functionEntries, functions, schedules } from '#infra/topology.ts';
 import { catalogue } from '#shared/events/index.ts';
 import { sesDetailTypes } from '#shared/events/ses.ts';
@@ -30,7 +31,7 @@ describe('the topology and the code agree', () => {
   });
 
   it("routes in the recipients function's router exactly the topology's recipient routes", () => {
-    expect(routerRoutes(recipientRoutes(noDeps))).toEqual(topologyRoutes('recipients'));
+    expect(routerRoutes(linkRoutes(noDeps, {} as PagesDeps))).toEqual(topologyRoutes('recipients'));
   });
 
   it("routes in the health function's router exactly the topology's health routes", () => {
