@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Temporal } from 'temporal-polyfill';
-import type { BudgetView } from '#functions/management/budgets.ts';
-import type { TourView } from '#functions/management/tours.ts';
+import type { BudgetView } from '#functions/office/budgets.ts';
+import type { TourView } from '#functions/office/tours.ts';
 import type { Expense } from '#shared/events/expense-recorded.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { Show } from '#shared/events/tour-booked.ts';

@@ -1,10 +1,10 @@
 import { healthRoutes } from '#functions/health/handler.ts';
 import { intakeRoutes } from '#functions/intake/routes.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
-import { recipientRoutes } from '#functions/recipients/handler.ts';
+import { type OfficeDeps, officeRoutes } from '#functions/office/handler.ts';
+import { linkRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
-import type { PagesDeps } from '#functions/tours/links.ts';
-import { tourPageRoutes } from '#functions/tours/routes.ts';
+import type { PagesDeps } from '#functions/recipients/tour-links.ts';
 import { acceptedShapes } from '#shared/events/older-version.ts';
 import { ErrorBody, type RouteDoc } from '#shared/http/docs.ts';
 import { maxPathIdLength, maxPathTokenLength } from '#shared/http/middleware.ts';
@@ -22,14 +22,14 @@ import { type FunctionName, functionEntries, type RouteAuth } from './topology.t
 type Documented = { method: string; path: string; doc: RouteDoc };
 
 // Building the route lists reads no dependency: the handlers use them only when a request arrives.
-const noDeps = {} as ManagementDeps & RecipientsDeps;
+const noDeps = {} as ManagementDeps & OfficeDeps & RecipientsDeps;
 
 /** Each HTTP function's routes with their document entries. */
 const documentedRoutes = (): Partial<Record<FunctionName, Documented[]>> => ({
   intake: intakeRoutes,
   management: managementRoutes(noDeps),
-  recipients: recipientRoutes(noDeps),
-  tours: tourPageRoutes({} as PagesDeps),
+  office: officeRoutes(noDeps),
+  recipients: linkRoutes(noDeps, {} as PagesDeps),
   health: healthRoutes,
 });
 

@@ -261,7 +261,7 @@ export const functions = {
   management: {
     entry: 'functions/management/handler.ts',
     description:
-      "The manager's API: labels, media outlets, release views; starts CSV imports and webhook replays as jobs.",
+      "The manager's API for labels, media outlets and release views; starts CSV imports and webhook replays as jobs.",
     on: apiKey(
       ['POST', '/labels'],
       ['GET', '/labels/{labelId}'],
@@ -277,6 +277,25 @@ export const functions = {
       ['PUT', '/media-outlets/{outletId}'],
       ['DELETE', '/media-outlets/{outletId}'],
       ['GET', '/jobs/{jobId}'],
+    ),
+    may: [
+      'table:read',
+      'table:PutItem',
+      'table:UpdateItem',
+      'table:DeleteItem',
+      'secrets:read:api-key',
+      'webhook-secrets:decrypt',
+      'webhook-secrets:encrypt',
+    ],
+    timeoutSeconds: 60,
+  },
+  // The manager's API is served by two functions behind the one HTTP API, by area, so that neither
+  // bundles the other's code (see docs/design.md#bundles).
+  office: {
+    entry: 'functions/office/handler.ts',
+    description:
+      "The manager's API for tours and money: budgets, ledgers and recoupables, FX rates, tours with their calendars, shows, guest lists and promoters.",
+    on: apiKey(
       ['GET', '/labels/{labelId}/budgets'],
       ['GET', '/labels/{labelId}/budgets/{budgetId}'],
       ['GET', '/labels/{labelId}/budgets/{budgetId}/ledger'],
@@ -291,14 +310,12 @@ export const functions = {
       ['GET', '/promoters/{promoterId}'],
     ),
     may: [
-      'table:read',
+      'table:GetItem',
+      'table:Query',
       'table:PutItem',
       'table:UpdateItem',
-      'table:DeleteItem',
       'secrets:read:api-key',
       'secrets:read:token-signing-key',
-      'webhook-secrets:decrypt',
-      'webhook-secrets:encrypt',
     ],
     timeoutSeconds: 60,
   },
@@ -346,11 +363,18 @@ export const functions = {
   },
   recipients: {
     entry: 'functions/recipients/handler.ts',
-    description: 'One-click unsubscribe (RFC 8058) and tokenised promo links for mail recipients.',
+    description:
+      "The pages behind the signed links in Backline's mail: one-click unsubscribe (RFC 8058), promo links, the promoter's advance form and the tour manager's page.",
     on: [
       route('GET', '/u/{token}', 'public'),
       route('POST', '/u/{token}', 'public'),
       route('GET', '/p/{token}', 'public'),
+      // The tours' pages, behind the links tour mail carries: served here, so that the tours function
+      // bundles no router and no pages (see docs/design.md#bundles).
+      route('GET', '/a/{token}', 'public'),
+      route('POST', '/a/{token}', 'public'),
+      route('GET', '/tm/{token}', 'public'),
+      route('POST', '/tm/{token}', 'public'),
     ],
     may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'secrets:read:token-signing-key'],
   },
@@ -365,23 +389,17 @@ export const functions = {
   tours: {
     entry: 'functions/tours/handler.ts',
     description:
-      "Keeps tours and their shows in the venues' time zones, schedules each show's advancing, mails promoters and tour managers, and serves the promoter's advance form and the tour manager's page.",
-    on: [
-      ...consumes(
-        TourBooked,
-        TourShowAdded,
-        TourShowUpdated,
-        TourShowCancelled,
-        TourShowSettled,
-        ShowStepDue,
-        MailUndeliverable,
-        OutboxSweepDue,
-      ),
-      route('GET', '/a/{token}', 'public'),
-      route('POST', '/a/{token}', 'public'),
-      route('GET', '/tm/{token}', 'public'),
-      route('POST', '/tm/{token}', 'public'),
-    ],
+      "Keeps tours and their shows in the venues' time zones, schedules each show's advancing, and mails promoters, tour managers and the press (with the shows' calendars).",
+    on: consumes(
+      TourBooked,
+      TourShowAdded,
+      TourShowUpdated,
+      TourShowCancelled,
+      TourShowSettled,
+      ShowStepDue,
+      MailUndeliverable,
+      OutboxSweepDue,
+    ),
     may: [
       'table:GetItem',
       'table:BatchGetItem',

@@ -52,3 +52,53 @@ export function wallTimeIn(
     wallTime: PlainDateTime.toString(ZonedDateTime.toPlainDateTime(at), { smallestUnit: 'second' }),
   };
 }
+
+const zonedAt = (epochMs: number, timeZone: string) =>
+  Instant.toZonedDateTimeISO(Instant.fromEpochMilliseconds(epochMs), timeZone);
+
+/** The wall time (`YYYY-MM-DDTHH:MM:SS`) in `timeZone` at an instant. */
+export const wallTimeAt = (epochMs: number, timeZone: string): string =>
+  PlainDateTime.toString(ZonedDateTime.toPlainDateTime(zonedAt(epochMs, timeZone)), {
+    smallestUnit: 'second',
+  });
+
+/** A change of a zone's UTC offset: at `epochMs`, from `fromSeconds` to `toSeconds` east of UTC. */
+export interface OffsetChange {
+  epochMs: number;
+  fromSeconds: number;
+  toSeconds: number;
+}
+
+const offsetSeconds = (zoned: ReturnType<typeof zonedAt>) =>
+  Math.round(ZonedDateTime.offsetNanoseconds(zoned) / 1e9);
+
+/**
+ * The offsets a zone has from `fromMs` to `toMs`, by its rules in Node's ICU data: the offset in
+ * force at `fromMs` and the change that set it (none if the zone never changed), then each change up
+ * to `toMs`.
+ */
+export function offsetChanges(
+  timeZone: string,
+  fromMs: number,
+  toMs: number,
+): { offsetSeconds: number; inForce: OffsetChange | undefined; changes: OffsetChange[] } {
+  const changeAt = (zoned: ReturnType<typeof zonedAt>): OffsetChange => ({
+    epochMs: zoned.epochMilliseconds,
+    fromSeconds: offsetSeconds(zonedAt(zoned.epochMilliseconds - 1, timeZone)),
+    toSeconds: offsetSeconds(zoned),
+  });
+  const start = zonedAt(fromMs, timeZone);
+  // `previous` is strictly earlier: from a millisecond on, a change exactly at `fromMs` is the one in force.
+  const inForce = ZonedDateTime.getTimeZoneTransition(zonedAt(fromMs + 1, timeZone), 'previous');
+  const changes: OffsetChange[] = [];
+  for (let next = ZonedDateTime.getTimeZoneTransition(start, 'next'); next; ) {
+    if (next.epochMilliseconds > toMs) break;
+    changes.push(changeAt(next));
+    next = ZonedDateTime.getTimeZoneTransition(next, 'next');
+  }
+  return {
+    offsetSeconds: offsetSeconds(start),
+    inForce: inForce ? changeAt(inForce) : undefined,
+    changes,
+  };
+}

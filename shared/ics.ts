@@ -1,16 +1,16 @@
-import ical, { ICalEventStatus } from 'ical-generator';
-import { Temporal } from 'temporal-polyfill';
-import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { type OffsetChange, offsetChanges, wallTimeAt } from './calendar.ts';
 import { nameHash } from './db/keys.ts';
 import type { Show } from './events/tour-booked.ts';
 import { showTime } from './tours.ts';
 
 /**
- * Shows as iCalendar (RFC 5545), through ical-generator. Each show's times are written in its
- * venue's zone (`DTSTART;TZID=Europe/Berlin:...`) with that zone's `VTIMEZONE` block from
- * timezones-ical-library (IANA data), so a calendar shows the venue's local time and the right
- * instant, across a DST change too. A zone that library does not know is written in UTC, which
- * RFC 5545 allows without a VTIMEZONE. The local times are also spelled out in the description.
+ * Shows as iCalendar (RFC 5545), written here: a calendar of events holds few properties, and a
+ * generator library with a full Temporal beside it weighed 95 KB in each bundle that writes one
+ * (see docs/design.md#bundles). Each show's times are written in its venue's zone
+ * (`DTSTART;TZID=Europe/Berlin:...`) with a `VTIMEZONE` for that zone built from the same zone rules
+ * that schedule the show's steps (Node's ICU data, through Temporal): each offset change the events
+ * span, so a calendar shows the venue's local time and the right instant, across a DST change too.
+ * The local times are also spelled out in the description.
  */
 
 export interface IcsShow {
@@ -22,50 +22,147 @@ export interface IcsShow {
   sequence?: number;
 }
 
-/** The zone's VTIMEZONE block, or undefined when the library has none for exactly this zone id. */
-function vtimezone(timeZone: string): string | undefined {
-  const block = tzlib_get_ical_block(timeZone);
-  return Array.isArray(block) && block[0]?.includes(`TZID:${timeZone}\r\n`) ? block[0] : undefined;
+/** A TEXT value (RFC 5545 3.3.11): backslashes, semicolons, commas and line breaks escaped. */
+const text = (value: string) => value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r?\n/g, '\\n');
+
+const utf8 = new TextEncoder();
+
+/** A content line folded at 75 octets (RFC 5545 3.1), never inside a character, ended by CRLF. */
+function fold(line: string): string {
+  const parts: string[] = [];
+  let part = '';
+  let octets = 0;
+  for (const char of line) {
+    const size = utf8.encode(char).length;
+    // Continuation lines start with a space, which counts towards their 75.
+    if (octets + size > 75) {
+      parts.push(part);
+      part = ' ';
+      octets = 1;
+    }
+    part += char;
+    octets += size;
+  }
+  parts.push(part);
+  return `${parts.join('\r\n')}\r\n`;
 }
 
-/** A show's time as the Temporal object ical-generator writes in the venue's zone. */
-const showZoned = (show: Show, time: string): Temporal.ZonedDateTime =>
-  Temporal.Instant.fromEpochMilliseconds(showTime(show, time).epochMs).toZonedDateTimeISO(
-    show.venue.timeZone,
-  );
+/** `2027-03-28T19:00:00` as iCalendar's local DATE-TIME, `20270328T190000`. */
+const localDateTime = (wallTime: string) => wallTime.replace(/[-:]/g, '');
 
-function eventOf(item: IcsShow) {
+const utcDateTime = (epochMs: number) =>
+  `${new Date(epochMs).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+
+/** A UTC offset as `+HHMM` (`+HHMMSS` when it has seconds). */
+function utcOffset(seconds: number): string {
+  const abs = Math.abs(seconds);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const ss = abs % 60 ? pad(abs % 60) : '';
+  return `${seconds < 0 ? '-' : '+'}${pad(Math.floor(abs / 3600))}${pad(Math.floor(abs / 60) % 60)}${ss}`;
+}
+
+/**
+ * One observance: from its onset (written, as RFC 5545 asks, as the local time in the offset before
+ * it: the instant plus that offset), the offset it sets. A change to a larger offset is daylight
+ * time, the rest standard time.
+ */
+function observance(change: OffsetChange): string[] {
+  const kind = change.toSeconds > change.fromSeconds ? 'DAYLIGHT' : 'STANDARD';
+  return [
+    `BEGIN:${kind}`,
+    `DTSTART:${utcDateTime(change.epochMs + change.fromSeconds * 1000).slice(0, -1)}`,
+    `TZOFFSETFROM:${utcOffset(change.fromSeconds)}`,
+    `TZOFFSETTO:${utcOffset(change.toSeconds)}`,
+    `END:${kind}`,
+  ];
+}
+
+const yearMs = 366 * 24 * 3600_000;
+
+/**
+ * The zone's VTIMEZONE for events from `fromMs` to `toMs`: the offset in force a year before the
+ * first (so a zone's standard and daylight times both appear) and each change from then to the last.
+ */
+function vtimezone(timeZone: string, fromMs: number, toMs: number): string[] {
+  const { offsetSeconds, inForce, changes } = offsetChanges(timeZone, fromMs - yearMs, toMs);
+  const first = inForce
+    ? observance(inForce)
+    : [
+        'BEGIN:STANDARD',
+        'DTSTART:19700101T000000',
+        `TZOFFSETFROM:${utcOffset(offsetSeconds)}`,
+        `TZOFFSETTO:${utcOffset(offsetSeconds)}`,
+        'END:STANDARD',
+      ];
+  return [
+    'BEGIN:VTIMEZONE',
+    `TZID:${timeZone}`,
+    ...first,
+    ...changes.flatMap((change) => observance(change)),
+    'END:VTIMEZONE',
+  ];
+}
+
+interface Timed {
+  item: IcsShow;
+  startMs: number;
+  endMs: number;
+}
+
+function timed(item: IcsShow): Timed {
   const { show } = item;
   const times = show.times ?? {};
-  const start = showZoned(show, times.doors ?? times.set ?? times.soundcheck ?? '20:00');
-  const curfew = times.curfew ? showZoned(show, times.curfew) : undefined;
-  const end = curfew && curfew.epochMilliseconds > start.epochMilliseconds ? curfew : start.add({ hours: 4 });
-  const inZone = vtimezone(show.venue.timeZone) !== undefined;
-  const at = (time: Temporal.ZonedDateTime) =>
-    (inZone ? time : new Date(time.epochMilliseconds)) as unknown as Date;
-  const local = Object.entries(times)
+  const startMs = showTime(show, times.doors ?? times.set ?? times.soundcheck ?? '20:00').epochMs;
+  const curfewMs = times.curfew ? showTime(show, times.curfew).epochMs : undefined;
+  const endMs = curfewMs !== undefined && curfewMs > startMs ? curfewMs : startMs + 4 * 3600_000;
+  return { item, startMs, endMs };
+}
+
+function vevent({ item, startMs, endMs }: Timed, stamp: string): string[] {
+  const { show } = item;
+  const zone = show.venue.timeZone;
+  const local = Object.entries(show.times ?? {})
     .filter(([, time]) => time)
     .map(([name, time]) => `${name} ${time}`)
     .join(', ');
-  return {
-    id: `${nameHash([item.labelId, item.tourId, show.showId], 32)}@backline`,
-    ...(item.sequence !== undefined ? { sequence: item.sequence } : {}),
-    start: at(start),
-    end: at(end),
-    ...(inZone ? { timezone: show.venue.timeZone } : {}),
-    summary: `${item.artist} at ${show.venue.name}, ${show.venue.city}`,
-    location: `${show.venue.name}, ${show.venue.address}, ${show.venue.city}, ${show.venue.country}`,
-    description: `Local times (${show.venue.timeZone}): ${local || 'not given yet'}`,
-    status: show.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-  };
+  return [
+    'BEGIN:VEVENT',
+    `UID:${nameHash([item.labelId, item.tourId, show.showId], 32)}@backline`,
+    `SEQUENCE:${item.sequence ?? 0}`,
+    `DTSTAMP:${stamp}`,
+    `DTSTART;TZID=${zone}:${localDateTime(wallTimeAt(startMs, zone))}`,
+    `DTEND;TZID=${zone}:${localDateTime(wallTimeAt(endMs, zone))}`,
+    `SUMMARY:${text(`${item.artist} at ${show.venue.name}, ${show.venue.city}`)}`,
+    `LOCATION:${text(`${show.venue.name}, ${show.venue.address}, ${show.venue.city}, ${show.venue.country}`)}`,
+    `DESCRIPTION:${text(`Local times (${zone}): ${local || 'not given yet'}`)}`,
+    `STATUS:${show.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`,
+    'END:VEVENT',
+  ];
 }
 
-export function showsCalendar(name: string, shows: IcsShow[]): string {
-  const calendar = ical({ name, prodId: { company: 'Backline', product: 'tours', language: 'EN' } });
-  // No calendar-wide zone (DTSTAMP stays UTC): the generator writes one VTIMEZONE per zone the events use.
-  calendar.timezone({ name: null, generator: (timeZone) => vtimezone(timeZone) ?? null });
-  for (const item of shows) calendar.createEvent(eventOf(item));
-  return calendar.toString();
+export function showsCalendar(name: string, shows: IcsShow[], now = new Date()): string {
+  const events = shows.map(timed);
+  const spans = new Map<string, { fromMs: number; toMs: number }>();
+  for (const { item, startMs, endMs } of events) {
+    const zone = item.show.venue.timeZone;
+    const span = spans.get(zone);
+    spans.set(zone, {
+      fromMs: Math.min(span?.fromMs ?? startMs, startMs),
+      toMs: Math.max(span?.toMs ?? endMs, endMs),
+    });
+  }
+  const stamp = utcDateTime(now.getTime());
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Backline//tours//EN',
+    `NAME:${text(name)}`,
+    `X-WR-CALNAME:${text(name)}`,
+    ...[...spans].flatMap(([zone, { fromMs, toMs }]) => vtimezone(zone, fromMs, toMs)),
+    ...events.flatMap((event) => vevent(event, stamp)),
+    'END:VCALENDAR',
+  ];
+  return lines.map(fold).join('');
 }
 
 /**

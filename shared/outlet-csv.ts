@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse/sync';
 import { OutletInput } from './outlets.ts';
 
 /**
@@ -7,8 +6,10 @@ import { OutletInput } from './outlets.ts';
  * separated by `;`.
  *
  * Each line is parsed on its own, so a broken quote on one line cannot swallow the lines after it
- * (csv-parse, reading the whole text, resynchronises only at the next quote): a bad row never stops
- * the good ones. An outlet needs no field spanning lines.
+ * (a parser reading the whole text resynchronises only at the next quote): a bad row never stops
+ * the good ones. An outlet needs no field spanning lines, so a line is split here (RFC 4180 within
+ * one line) rather than by a CSV library of 30 KB in each bundle that reads an import (see
+ * docs/design.md#bundles).
  */
 
 export interface CsvRow {
@@ -36,9 +37,42 @@ const list = (value: string | undefined): string[] =>
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
 
-function fieldsOf(line: string): string[] {
-  const records = parse(line, { trim: true, relax_column_count: true }) as string[][];
-  return records[0] ?? [];
+const blank = /\s/;
+
+/**
+ * One line's fields (RFC 4180: separated by commas, a field in double quotes may hold commas and
+ * doubled quotes), each trimmed of the white space around it. Throws on a quote inside an
+ * unquoted field, text after a closing quote, or a quote left open.
+ */
+export function fieldsOf(line: string): string[] {
+  const fields: string[] = [];
+  let at = 0;
+  for (;;) {
+    while (at < line.length && blank.test(line[at])) at++;
+    let field = '';
+    if (line[at] === '"') {
+      const opened = fields.length + 1;
+      for (at++; ; at++) {
+        if (at >= line.length) throw new Error(`field ${opened}: a quote is left open`);
+        if (line[at] !== '"') field += line[at];
+        else if (line[at + 1] === '"') field += line[at++];
+        else break;
+      }
+      at++;
+      while (at < line.length && blank.test(line[at])) at++;
+      if (at < line.length && line[at] !== ',')
+        throw new Error(`field ${opened}: text after its closing quote`);
+    } else {
+      const end = line.indexOf(',', at);
+      field = line.slice(at, end < 0 ? line.length : end).trimEnd();
+      if (field.includes('"'))
+        throw new Error(`field ${fields.length + 1}: a quote inside a field not in quotes`);
+      at = end < 0 ? line.length : end;
+    }
+    fields.push(field);
+    if (at >= line.length) return fields;
+    at++;
+  }
 }
 
 function headerOf(line: string): { columns: string[] } | { error: string } {
@@ -93,7 +127,7 @@ export function parseOutletRows(
     try {
       fields = fieldsOf(text);
     } catch (error) {
-      rejected.push({ line, error: (error as Error).message.replace(/ at line \d+/, '') });
+      rejected.push({ line, error: (error as Error).message });
       continue;
     }
     if (fields.length > columns.length) {

@@ -1,11 +1,11 @@
 import { type Budget, type Figures, figuresOf } from '#shared/budgets/ledger.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
-import { budgetTemplateNames } from '#shared/mail/budget-templates.ts';
 import { escapeHtml, singleLine } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
 import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
+import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { BudgetsDeps } from './ports.ts';
 

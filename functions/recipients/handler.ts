@@ -5,6 +5,7 @@ import { config } from '#shared/config.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
+import { dynamoTours } from '#shared/db/tours.ts';
 import {
   type DocumentedRoute,
   errorResponse,
@@ -31,8 +32,14 @@ import {
   unsubscribePage,
   unsubscribeVia,
 } from './recipients.ts';
+import type { PagesDeps } from './tour-links.ts';
+import { tourPageRoutes } from './tour-routes.ts';
 
-/** Public routes for mail recipients (topology auth `public`): `/u/{token}` and `/p/{token}`. */
+/**
+ * Public routes behind the signed links in Backline's mail (topology auth `public`): an outlet's
+ * unsubscribe (`/u/{token}`) and promo links (`/p/{token}`), a promoter's advance form (`/a/{token}`)
+ * and a tour manager's page (`/tm/{token}`).
+ */
 
 const token = (event: HttpEvent) => event.pathParameters?.token ?? '';
 
@@ -93,12 +100,18 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
   },
 ];
 
-export const makeHandler = (deps: RecipientsDeps) =>
+/** Every route the function serves: the recipients' own and the tour pages; a test holds them against the topology's. */
+export const linkRoutes = (deps: RecipientsDeps, tourPages: PagesDeps): DocumentedRoute[] => [
+  ...recipientRoutes(deps),
+  ...tourPageRoutes(tourPages),
+];
+
+export const makeHandler = (deps: RecipientsDeps, tourPages: PagesDeps) =>
   middy<HttpEvent, HttpResult>()
     .use(observability('recipients'))
     .use(recipientErrors())
     .use(pathIdLimits())
-    .handler(httpRouterHandler<HttpEvent, HttpResult>(recipientRoutes(deps)));
+    .handler(httpRouterHandler<HttpEvent, HttpResult>(linkRoutes(deps, tourPages)));
 
 export const liveDeps = (): RecipientsDeps => ({
   signingKey: tokenSigningKey,
@@ -108,4 +121,10 @@ export const liveDeps = (): RecipientsDeps => ({
   now: () => new Date(),
 });
 
-export const handler = makeHandler(liveDeps());
+export const liveTourPagesDeps = (): PagesDeps => ({
+  signingKey: tokenSigningKey,
+  tours: dynamoTours(dynamo(), config().TABLE_NAME),
+  now: () => new Date(),
+});
+
+export const handler = makeHandler(liveDeps(), liveTourPagesDeps());

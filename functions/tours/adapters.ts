@@ -4,7 +4,7 @@ import { dynamo, eventBridge, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
-import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { publishEvents } from '#shared/events/publish.ts';
@@ -20,7 +20,6 @@ import {
   unsubscribeToken,
   unsubscribeUrl,
 } from '#shared/tokens.ts';
-import type { PagesDeps } from './links.ts';
 import { moduleTourMailer } from './mailer.ts';
 import {
   type ShowSchedules,
@@ -72,7 +71,8 @@ export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): T
 });
 
 const timeoutSeconds = timeouts.tours;
-const outletDirectory = () => dynamoOutletDirectory(dynamo(), config().TABLE_NAME);
+// The suppression list the mail module reads, not the outlet directory: tours writes no opt-out.
+const suppressionList = () => dynamoSuppressionList(dynamo(), config().TABLE_NAME);
 
 export const liveDeps = (): ToursDeps => ({
   tours: dynamoTours(dynamo(), config().TABLE_NAME),
@@ -84,15 +84,11 @@ export const liveDeps = (): ToursDeps => ({
     // Leaves a margin of the invocation for recording the step after the mail.
     (timeoutSeconds - 10) * 1000,
   ),
-  suppressions: { isSuppressed: (email) => outletDirectory().isSuppressed(email) },
+  suppressions: {
+    isSuppressed: async (email) => (await suppressionList().suppressedAmong([email])).size > 0,
+  },
   links: signedTourLinks(),
   events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },
   settings: toursSettingsFrom(process.env),
-  now: () => new Date(),
-});
-
-export const livePagesDeps = (): PagesDeps => ({
-  signingKey: tokenSigningKey,
-  tours: dynamoTours(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
 });

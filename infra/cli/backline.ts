@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import type { BudgetView } from '#functions/management/budgets.ts';
-import type { TourView } from '#functions/management/tours.ts';
+import type { BudgetView } from '#functions/office/budgets.ts';
+import type { TourView } from '#functions/office/tours.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import { CliError, getJson, type Login, readLogin, request, saveLogin, table } from './client.ts';
 

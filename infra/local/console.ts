@@ -1,5 +1,5 @@
-import type { BudgetView } from '#functions/management/budgets.ts';
-import type { TourView } from '#functions/management/tours.ts';
+import type { BudgetView } from '#functions/office/budgets.ts';
+import type { TourView } from '#functions/office/tours.ts';
 import { type Markup, markup, trusted } from '#shared/http/markup.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { EventRecord, LocalBus } from './bus/bus.ts';

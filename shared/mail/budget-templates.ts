@@ -1,3 +1,4 @@
+import { budgetTemplateNames } from './template-names.ts';
 import type { MailTemplate } from './templates.ts';
 
 /**
@@ -8,11 +9,6 @@ import type { MailTemplate } from './templates.ts';
  * The report's bars are table cells, 20 per budget, filled in proportion to the share used: they
  * render in mail clients that show no images and no CSS widths.
  */
-export const budgetTemplateNames = {
-  alert: 'backline-budget-alert',
-  report: 'backline-budget-report',
-} as const;
-
 const page = (body: string) =>
   [
     '<!doctype html>',

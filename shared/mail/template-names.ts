@@ -14,3 +14,9 @@ export const templateNames = {
   /** Press for a tour's shows: a notice on the campaign stream, with its calendar attached. */
   'tour-press': 'backline-tour-press',
 } as const;
+
+/** The budget mails (operational stream): an alert, and the owner's daily report (budget-templates.ts). */
+export const budgetTemplateNames = {
+  alert: 'backline-budget-alert',
+  report: 'backline-budget-report',
+} as const;

@@ -11,7 +11,7 @@ import {
   sdkClientsOf,
 } from '#infra/bundles.ts';
 import { powertoolsLayer } from '#infra/settings.ts';
-import { type FunctionSpec, functionEntries } from '#infra/topology.ts';
+import { type FunctionName, type FunctionSpec, functionEntries } from '#infra/topology.ts';
 
 /**
  * Each function's bundle, built as CDK builds it, read through esbuild's metafile: it holds what its
@@ -85,10 +85,12 @@ describe('function bundles', () => {
   );
 
   it(
-    'keeps the mail templates out of every function that sends no mail',
-    each((bundle, spec) => {
-      const templates = bundle.modules.filter((m) => m.startsWith('shared/mail/templates'));
-      if (!spec.may.includes('ses:send')) expect({ [bundle.name]: templates }).toEqual({ [bundle.name]: [] });
+    'keeps the mail templates out of every function: a sender names its template (template-names.ts), SES renders it',
+    each((bundle) => {
+      const templates = bundle.modules.filter((m) =>
+        /^shared\/mail\/(templates|budget-templates)\.ts$/.test(m),
+      );
+      expect({ [bundle.name]: templates }).toEqual({ [bundle.name]: [] });
     }),
   );
 
@@ -109,6 +111,47 @@ describe('function bundles', () => {
         expect({ [bundle.name]: bundle.modules }).toEqual({
           [bundle.name]: expect.arrayContaining(['node_modules/zod/v4/locales/en.js']),
         });
+    }),
+  );
+
+  /**
+   * Code of another area, by module or package, that a function must not bundle (see
+   * docs/design.md#bundles): the manager's API is two functions, each with its own areas; the tours
+   * function serves no page (recipients serves the tour pages) and writes no opt-out.
+   */
+  const otherAreas: Partial<Record<FunctionName, string[]>> = {
+    management: ['shared/db/budgets.ts', 'shared/db/tours.ts', 'shared/ics.ts', 'temporal-polyfill'],
+    office: [
+      'shared/outlet-csv.ts',
+      'shared/db/labels.ts',
+      'shared/kms.ts',
+      'shared/db/jobs.ts',
+      'shared/db/outlet-changes.ts',
+    ],
+    tours: ['@middy/http-router', 'functions/recipients/tour-pages.ts', 'shared/db/opt-outs.ts'],
+  };
+
+  it(
+    'keeps the code of other areas out of each function',
+    each((bundle) => {
+      const held = (otherAreas[bundle.name as FunctionName] ?? []).filter((part) => part in bundle.parts);
+      expect({ [bundle.name]: held }).toEqual({ [bundle.name]: [] });
+    }),
+  );
+
+  it(
+    'writes calendars only in the functions that serve or mail them (office, tours)',
+    each((bundle) => {
+      const writes = 'shared/ics.ts' in bundle.parts;
+      expect({ [bundle.name]: writes }).toEqual({ [bundle.name]: ['office', 'tours'].includes(bundle.name) });
+    }),
+  );
+
+  it(
+    "holds temporal-polyfill's function API only: no Temporal classes, which hold every type's methods",
+    each((bundle) => {
+      const classes = bundle.modules.filter((m) => /temporal-polyfill\/chunks\/classApi/.test(m));
+      expect({ [bundle.name]: classes }).toEqual({ [bundle.name]: [] });
     }),
   );
 

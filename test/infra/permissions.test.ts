@@ -219,12 +219,12 @@ describe('IAM follows the topology and nothing wider', () => {
   const grantsOf = (name: string) => grantsOfRole(template, logicalIdOf(functionsByName[name].Role));
   const functionNames = functionEntries().map(([name]) => name);
 
-  it('lets only the management function read the management API key', () => {
+  it("lets only the manager's API functions read the management API key", () => {
     const apiKey = `secretsmanager:GetSecretValue on <${secretIdByName['api-key']}>`;
 
     const readers = functionNames.filter((name) => grantsOf(name).includes(apiKey));
 
-    expect(readers).toEqual(['management']);
+    expect(readers).toEqual(['management', 'office']);
   });
 
   it('lets the public recipients function read the token-signing key and no other secret', () => {

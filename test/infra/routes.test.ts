@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { healthRoutes } from '#functions/health/handler.ts';
 import { type ManagementDeps, managementRoutes } from '#functions/management/handler.ts';
-import { recipientRoutes } from '#functions/recipients/handler.ts';
+import { type OfficeDeps, officeRoutes } from '#functions/office/handler.ts';
+import { linkRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
+import type { PagesDeps } from '#functions/recipients/tour-links.ts';
 import { functionEntries, functions, schedules } from '#infra/topology.ts';
 import { catalogue } from '#shared/events/index.ts';
 import { sesDetailTypes } from '#shared/events/ses.ts';
@@ -17,15 +19,19 @@ const routerRoutes = (routes: { method: string; path: string }[]) =>
   routes.map((route) => `${route.method} ${route.path}`).sort();
 
 // Building the route lists reads no dependency: the handlers use them only when a request arrives.
-const noDeps = {} as ManagementDeps & RecipientsDeps;
+const noDeps = {} as ManagementDeps & OfficeDeps & RecipientsDeps;
 
 describe('the topology and the code agree', () => {
   it("routes in the management function's router exactly the topology's management routes", () => {
     expect(routerRoutes(managementRoutes(noDeps))).toEqual(topologyRoutes('management'));
   });
 
+  it("routes in the office function's router exactly the topology's office routes", () => {
+    expect(routerRoutes(officeRoutes(noDeps))).toEqual(topologyRoutes('office'));
+  });
+
   it("routes in the recipients function's router exactly the topology's recipient routes", () => {
-    expect(routerRoutes(recipientRoutes(noDeps))).toEqual(topologyRoutes('recipients'));
+    expect(routerRoutes(linkRoutes(noDeps, {} as PagesDeps))).toEqual(topologyRoutes('recipients'));
   });
 
   it("routes in the health function's router exactly the topology's health routes", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BudgetView } from '#functions/management/budgets.ts';
-import type { TourView } from '#functions/management/tours.ts';
+import type { BudgetView } from '#functions/office/budgets.ts';
+import type { TourView } from '#functions/office/tours.ts';
 import { budgetStatusText, tourStatusText } from '#infra/cli/backline.ts';
 import { table } from '#infra/cli/client.ts';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import { budgetTemplateNames } from '#shared/mail/budget-templates.ts';
 import { noticeTemplateData, templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
+import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
 import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 

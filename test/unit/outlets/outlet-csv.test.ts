@@ -1,6 +1,7 @@
+import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkOutletCsv, parseOutletCsv, parseOutletRows } from '#shared/outlet-csv.ts';
+import { chunkOutletCsv, fieldsOf, parseOutletCsv, parseOutletRows } from '#shared/outlet-csv.ts';
 
 const header = 'name,email,kind,genres,territories,contactName';
 const csv = (...lines: string[]) => [header, ...lines].join('\n');
@@ -188,5 +189,56 @@ describe('chunkOutletCsv', () => {
         },
       ),
     );
+  });
+});
+
+describe('fieldsOf', () => {
+  /** What csv-parse reads from one line with the options the import used before: its fields, or that it refuses it. */
+  const csvParse = (line: string) => {
+    try {
+      return (parse(line, { trim: true, relax_column_count: true }) as string[][])[0];
+    } catch {
+      return 'refused';
+    }
+  };
+  const ours = (line: string) => {
+    try {
+      return fieldsOf(line);
+    } catch {
+      return 'refused';
+    }
+  };
+
+  it('reads a line as csv-parse did (quotes, doubled quotes, white space trimmed), and refuses every line it refused', () => {
+    const line = fc
+      .array(fc.constantFrom('a', 'é', ' ', '\t', ',', '"', '""', ';'), { minLength: 1, maxLength: 16 })
+      .map((parts) => parts.join(''))
+      .filter((text) => text.trim().length > 0);
+
+    fc.assert(
+      fc.property(line, (text) => {
+        const read = ours(text);
+        // Stricter only where csv-parse let text follow a closing quote (`"" ""` read as one field).
+        if (read !== 'refused' || csvParse(text) === 'refused') expect(read).toEqual(csvParse(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads back any fields written as RFC 4180 quotes them', () => {
+    const field = fc.string({ unit: fc.constantFrom('a', 'é', ' ', ',', '"', ';'), maxLength: 8 });
+    const quoted = (value: string) => `"${value.replaceAll('"', '""')}"`;
+
+    fc.assert(
+      fc.property(fc.array(field, { minLength: 1, maxLength: 6 }), (fields) => {
+        expect(fieldsOf(fields.map(quoted).join(' , '))).toEqual(fields);
+      }),
+    );
+  });
+
+  it('names the field whose quote is wrong', () => {
+    expect(() => fieldsOf('a,"b')).toThrow('field 2: a quote is left open');
+    expect(() => fieldsOf('a,b"c')).toThrow('field 2: a quote inside a field not in quotes');
+    expect(() => fieldsOf('"a"b,c')).toThrow('field 1: text after its closing quote');
   });
 });

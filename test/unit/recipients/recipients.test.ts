@@ -12,6 +12,7 @@ import {
   WrittenOutbox,
 } from '#test/support/outlets.ts';
 import { aReleaseDetails, knownReleases } from '#test/support/releases.ts';
+import { InMemoryTours } from '#test/support/tours.ts';
 
 const key = 'test-signing-key';
 const now = new Date('2027-03-05T12:00:00Z');
@@ -28,7 +29,11 @@ function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
     releases: options.releases ?? knownReleases(),
     now: () => now,
   };
-  const handler = makeHandler(deps);
+  const handler = makeHandler(deps, {
+    signingKey: deps.signingKey,
+    tours: new InMemoryTours(),
+    now: deps.now,
+  });
   const request = async (
     method: 'GET' | 'POST',
     path: string,

@@ -87,4 +87,59 @@ describe('show calendars', () => {
       end: '2027-10-31T03:00:00.000Z',
     });
   });
+
+  it('writes a show in a zone the IANA data links to another (Amsterdam, Stockholm, Kolkata) in that zone, with its VTIMEZONE', () => {
+    const shows = [
+      aShow({ showId: 'ams', date: '2027-10-30', venue: venue('Amsterdam', 'Europe/Amsterdam', 'NL') }),
+      aShow({ showId: 'sto', date: '2027-03-27', venue: venue('Stockholm', 'Europe/Stockholm', 'SE') }),
+      aShow({ showId: 'ccu', date: '2027-01-15', venue: venue('Kolkata', 'Asia/Calcutta', 'IN') }),
+    ];
+
+    const text = showsCalendar(
+      'Tour',
+      shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show })),
+    );
+
+    expect(text).toContain('DTSTART;TZID=Europe/Amsterdam:20271030T190000');
+    expect(readBack(text).map(({ zone, localStart, start }) => ({ zone, localStart, start }))).toEqual([
+      { zone: 'Europe/Amsterdam', localStart: '2027-10-30T19:00:00', start: '2027-10-30T17:00:00.000Z' },
+      { zone: 'Europe/Stockholm', localStart: '2027-03-27T19:00:00', start: '2027-03-27T18:00:00.000Z' },
+      // India is 5:30 ahead of UTC all year.
+      { zone: 'Asia/Calcutta', localStart: '2027-01-15T19:00:00', start: '2027-01-15T13:30:00.000Z' },
+    ]);
+  });
+
+  it('follows a half-hour DST change (Lord Howe Island leaves +11:00 for +10:30 at 02:00 on 4 April 2027)', () => {
+    const show = aShow({
+      date: '2027-04-03',
+      times: { doors: '22:00', curfew: '03:00' },
+      venue: venue('Lord Howe Island', 'Australia/Lord_Howe', 'AU'),
+    });
+
+    const [event] = readBack(
+      showsCalendar('Tour', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show }]),
+    );
+
+    expect(event).toEqual({
+      zone: 'Australia/Lord_Howe',
+      localStart: '2027-04-03T22:00:00',
+      localEnd: '2027-04-04T03:00:00',
+      start: '2027-04-03T11:00:00.000Z',
+      end: '2027-04-03T16:30:00.000Z',
+    });
+  });
+
+  it('escapes and folds text (commas, semicolons, line breaks, letters of several octets) so that it reads back as written', () => {
+    const name = 'Große Halle; Zürich, "Süd" 東京ドーム '.repeat(4).trim();
+    const show = aShow({ venue: { ...venue('Zürich', 'Europe/Zurich', 'CH'), name } });
+
+    const text = showsCalendar('Tour\nnotes', [
+      { labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show },
+    ]);
+
+    const octets = text.split('\r\n').map((line) => new TextEncoder().encode(line).length);
+    expect(Math.max(...octets)).toBeLessThanOrEqual(75);
+    expect(text.endsWith('END:VCALENDAR\r\n')).toBe(true);
+    expect(readCalendar(text)[0]?.summary).toBe(`Echoes at ${name}, Zürich`);
+  });
 });

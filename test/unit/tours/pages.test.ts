@@ -4,7 +4,7 @@ import {
   openAdvancePage,
   openTourManagerPage,
   submitAdvancePage,
-} from '#functions/tours/links.ts';
+} from '#functions/recipients/tour-links.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import { csrfTokenFor, signAdvanceToken, signPromoToken, signTourManagerToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';

@@ -1,3 +1,4 @@
+import type { ManagementRoute } from '#functions/management/routes.ts';
 import {
   figuresOf,
   isCounted,
@@ -23,7 +24,6 @@ import {
 import { isCurrency } from '#shared/money/money.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
-import type { ManagementRoute } from './routes.ts';
 
 /** Budgets, their ledgers and recoupable spend under `/labels/{labelId}/...`, and the manager's rate table `/fx-rates/{date}`. */
 

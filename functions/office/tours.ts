@@ -1,3 +1,4 @@
+import type { ManagementRoute } from '#functions/management/routes.ts';
 import type { TourStore } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { failure } from '#shared/http/docs.ts';
@@ -20,7 +21,6 @@ import {
   stepMoments,
 } from '#shared/tours.ts';
 import * as z from '#shared/zod.ts';
-import type { ManagementRoute } from './routes.ts';
 
 /** Tour views, calendars, guest lists and the promoter directory (management API, bearer key). */
 

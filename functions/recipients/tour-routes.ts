@@ -6,7 +6,7 @@ import {
   openTourManagerPage,
   type PagesDeps,
   submitAdvancePage,
-} from './links.ts';
+} from './tour-links.ts';
 
 const token = (event: HttpEvent) => event.pathParameters?.token ?? '';
 const form = (event: HttpEvent) => rawBody(event).toString('utf8');

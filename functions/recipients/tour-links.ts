@@ -29,7 +29,7 @@ import {
   formValuesOf,
   tourLinkInvalidPage,
   tourManagerPage,
-} from './pages.ts';
+} from './tour-pages.ts';
 
 /** The promoter's advance page and the tour manager's page, behind their signed links. */
 
