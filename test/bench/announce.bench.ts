@@ -9,6 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { startLocalCloud } from '#infra/local/cloud.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { templateNames } from '#shared/mail/templates.ts';
+import { cpuSeconds } from './cpu.ts';
 import { type BenchRow, localApi, reportRows, row, targets } from './rows.ts';
 
 /**
@@ -277,6 +278,7 @@ async function announce(count: number): Promise<BenchRow[]> {
     timestamp: now.toISOString(),
     data: { ...sampleRelease, releaseId, genres: [genre], releaseDate: '2030-01-01' },
   });
+  const cpuBefore = cpuSeconds();
   const started = performance.now();
   const webhook = await fetch(`${cloud.urls.http}/webhooks/${labelId}`, {
     method: 'POST',
@@ -301,6 +303,7 @@ async function announce(count: number): Promise<BenchRow[]> {
       throw new Error(`no Release Announced within 15 minutes: ${JSON.stringify(dlq).slice(0, 2000)}`);
     } else await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  const cpuAnnounced = cpuSeconds();
   await api('/_local/idle');
   const settledAt = performance.now();
 
@@ -322,7 +325,9 @@ async function announce(count: number): Promise<BenchRow[]> {
   );
 
   const floorDb = snapshot(dynamo.counts);
+  const cpuFloorBefore = cpuSeconds();
   const floorMs = await floor(count, genre);
+  const cpuFloor = cpuSeconds();
   const floorWrites = since(dynamo.counts, floorDb);
   await api('/_local/idle');
 
@@ -330,6 +335,9 @@ async function announce(count: number): Promise<BenchRow[]> {
   console.log(`  deliveries: ${deliveries.deliveries.length}, sent: ${sent}`);
   console.log(
     `  wall to Release Announced ${((announcedAt - started) / 1000).toFixed(2)} s, to idle ${((settledAt - started) / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  CPU to Release Announced: DynamoDB Local ${(cpuAnnounced.dynamodb - cpuBefore.dynamodb).toFixed(2)} s, this process ${(cpuAnnounced.node - cpuBefore.node).toFixed(2)} s; floor: ${(cpuFloor.dynamodb - cpuFloorBefore.dynamodb).toFixed(2)} s, ${(cpuFloor.node - cpuFloorBefore.node).toFixed(2)} s`,
   );
   console.log(`  SES calls: ${sesCalls.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
   console.log(`  DynamoDB: ${db.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
@@ -350,6 +358,15 @@ async function announce(count: number): Promise<BenchRow[]> {
       floorMs / 1000,
       targets.ratioAtMost(2),
       `until idle (every SES event settled): ${((settledAt - started) / 1000).toFixed(2)} s; floor: ${Math.ceil(count / 25)} BatchWriteItem + ${Math.ceil(count / 50)} SendBulkEmail in turn; ${sent} of ${count} sent`,
+    ),
+    row(
+      `fanout-${count}-dynamodb-cpu`,
+      `DynamoDB Local CPU, ${count} outlets, webhook 202 to last mail`,
+      cpuAnnounced.dynamodb - cpuBefore.dynamodb,
+      's',
+      cpuFloor.dynamodb - cpuFloorBefore.dynamodb,
+      targets.none,
+      `CPU seconds of DynamoDB Local's JVM (from /proc), against the floor's; this process (handlers, bus, queues, SES front, proxies): ${(cpuAnnounced.node - cpuBefore.node).toFixed(2)} s against the floor's ${(cpuFloor.node - cpuFloorBefore.node).toFixed(2)} s`,
     ),
     row(
       `fanout-${count}-ses-calls`,
