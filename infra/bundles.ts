@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
-import { powertoolsLayer } from './settings.ts';
 
 /**
  * How each function is bundled (see docs/design.md#bundles). CDK's NodejsFunction (app-function.ts)
@@ -30,19 +29,33 @@ export const bundling = {
     '@aws-sdk/token-providers',
     '@smithy/credential-provider-imds',
   ],
-  /** Provided by the Powertools layer that every function carries (infra/settings.ts), with their dependencies. */
-  layerModules: powertoolsLayer.packages,
   /**
-   * Static imports of `node:http` (middy's util takes `STATUS_CODES` from it) go through `require`: an
-   * ESM import builds the module's namespace, which reads every export, and `node:http`'s lazy
-   * `WebSocket` getter then loads undici, about 50 ms of init on Node 24 for a function that never
-   * opens a socket with it. With `require`, an export is read only when used (see docs/design.md#bundles).
+   * Static imports of node built-ins go through `require`, each through its shim in `infra/node/`: an ESM
+   * import builds the module's namespace, which reads every export at link time, getters included
+   * (`node:http`'s lazy `WebSocket` loads undici, about 50 ms of init on Node 24). With `require`, an
+   * export is read only when used: the built-ins the bundles import took about 18 ms of CPU to load
+   * through `require` against 29 ms as ESM imports (see docs/design.md#bundles).
    */
-  alias: { 'node:http': './infra/node-http.cjs' },
+  alias: Object.fromEntries(
+    [
+      'console',
+      'crypto',
+      'fs',
+      'fs/promises',
+      'http',
+      'https',
+      'os',
+      'path',
+      'process',
+      'stream',
+      'timers',
+      'zlib',
+    ].map((name) => [`node:${name}`, `./infra/node/${name.replace('/', '-')}.cjs`]),
+  ) as Record<string, string>,
 } as const;
 
-/** What every bundle leaves out: on Lambda it is either never loaded or found in the layer. */
-export const externalModules: readonly string[] = [...bundling.onDemandModules, ...bundling.layerModules];
+/** What every bundle leaves out: on Lambda it is never loaded. Powertools is bundled, so functions carry no layer. */
+export const externalModules: readonly string[] = [...bundling.onDemandModules];
 
 /** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
 export const projectRoot = join(import.meta.dirname, '..');
@@ -68,12 +81,11 @@ export function partOf(modulePath: string): string {
 
 /**
  * Bundles every given entry in one esbuild run (shared parsing), as CDK would, and answers what each
- * bundle holds. With `outdir`, the bundles are written there as `<name>.mjs` (to load them). With
- * `inline`, the layer's modules are bundled too: what each function would weigh without the layer.
+ * bundle holds. With `outdir`, the bundles are written there as `<name>.mjs` (to load them).
  */
 export async function bundleFunctions(
   entries: { name: string; entry: string }[],
-  options: { outdir?: string; inline?: boolean } = {},
+  options: { outdir?: string } = {},
 ): Promise<FunctionBundle[]> {
   const outdir = options.outdir ?? join(projectRoot, 'node_modules', '.cache', 'backline-bundles');
   const result = await build({
@@ -87,7 +99,7 @@ export async function bundleFunctions(
     mainFields: [...bundling.mainFields],
     banner: { js: bundling.banner },
     alias: { ...bundling.alias },
-    external: options.inline ? [...bundling.onDemandModules] : [...externalModules],
+    external: [...externalModules],
     outdir,
     outExtension: { '.js': '.mjs' },
     metafile: true,

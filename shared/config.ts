@@ -1,4 +1,3 @@
-import { TimeZone } from './events/fields.ts';
 import * as z from './zod.ts';
 
 /**
@@ -22,7 +21,15 @@ const Config = z.object({
   TOKEN_KEY_SECRET_ID: z.string().check(z.minLength(1)),
   /** The KMS key that seals label webhook secrets (its id or ARN; not a secret itself). */
   WEBHOOK_SECRETS_KEY_ID: z.string().check(z.minLength(1)),
-  MANAGER_TIME_ZONE: TimeZone,
+  /**
+   * An IANA time zone. ICU is asked whether it knows the zone where the zone is set (infra/settings.ts at
+   * synth, the local cloud's schedules), not here: the first ICU date formatter a process builds costs
+   * about 25 ms, every function's init would pay it, and only the budgets function reads the zone (its
+   * Temporal calls throw on a zone ICU does not know).
+   */
+  MANAGER_TIME_ZONE: z
+    .string()
+    .check(z.regex(/^[A-Za-z][\w+-]*(\/[\w+-]+)*$/, 'must be an IANA time zone name')),
 });
 
 export type Config = z.infer<typeof Config>;

@@ -48,13 +48,27 @@ export function defineEvent<Data extends z.ZodMiniType>(definition: {
 }): EventContract<Data> {
   const { alsoFrom, ...rest } = definition;
   const sources = [definition.source, ...(alsoFrom ?? [])];
-  const detail = z.object({ metadata: Metadata, data: definition.data });
-  const event = z.looseObject({
-    'detail-type': z.literal(definition.detailType),
-    source: z.enum(sources as [string, ...string[]]),
-    detail,
-  });
-  return { ...rest, sources, detail, event } as unknown as EventContract<Data>;
+  // Built on first use: a function holds many contracts (a webhook's, an outbox's) and parses the
+  // detail or the whole event of few of them; each zod schema built at load is init time.
+  let detail: z.ZodMiniObject | undefined;
+  let event: z.ZodMiniObject | undefined;
+  const contract = {
+    ...rest,
+    sources,
+    get detail(): z.ZodMiniObject {
+      detail ??= z.object({ metadata: Metadata, data: definition.data });
+      return detail;
+    },
+    get event(): z.ZodMiniObject {
+      event ??= z.looseObject({
+        'detail-type': z.literal(definition.detailType),
+        source: z.enum(sources as [string, ...string[]]),
+        detail: contract.detail,
+      });
+      return event;
+    },
+  };
+  return contract as unknown as EventContract<Data>;
 }
 
 export type EventData<C extends EventContract> = z.infer<C['data']>;

@@ -1,4 +1,0 @@
-// What a bundle's `import ... from 'node:http'` resolves to (infra/bundles.ts `alias`): node:http through
-// require, so its exports are read when used, not all at once when the import is linked.
-// biome-ignore lint/style/useNodejsImportProtocol: 'node:http' is the aliased name and would resolve to this file.
-module.exports = require('http');
