@@ -4,18 +4,26 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  type CfnFunction,
+  type ILayerVersion,
+  LayerVersion,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import { webhookSecretContext } from '#shared/sealing.ts';
 import { bundling, externalModules, projectRoot } from './bundles.ts';
+import { powertoolsLayer } from './settings.ts';
 import {
   type FunctionSpec,
   type Permission,
@@ -131,12 +139,13 @@ export class AppFunction extends Construct {
         mainFields: [...bundling.mainFields],
         // The SDK versions the lock file pins, not whichever the runtime happens to ship.
         bundleAwsSDK: true,
-        // Left out: what Lambda never loads (Powertools is bundled, so no layer, see docs/design.md#bundles).
+        // Left out: what Lambda never loads, and the Powertools modules the layer below provides.
         externalModules: [...externalModules],
         banner: bundling.banner,
         // esbuild runs in the project root, where the aliases' paths start.
         esbuildArgs: { '--alias': Object.entries(bundling.alias).map(([from, to]) => `${from}=${to}`) },
       },
+      layers: [powertoolsLayerOf(this)],
       ...(this.onFailure && {
         retryAttempts: settings.retryAttempts,
         onFailure: new SqsDestination(this.onFailure),
@@ -165,6 +174,22 @@ export class AppFunction extends Construct {
         'This policy holds only xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource type: IAM accepts no narrower resource than "*".',
     });
   }
+}
+
+/**
+ * The Powertools layer of the pinned version (infra/settings.ts), one per stack: its ARN is the value of
+ * the public SSM parameter Powertools publishes for that version, resolved by CloudFormation at deploy.
+ */
+export function powertoolsLayerOf(scope: Construct): ILayerVersion {
+  const stack = Stack.of(scope);
+  const id = 'PowertoolsLayer';
+  const existing = stack.node.tryFindChild(id) as ILayerVersion | undefined;
+  if (existing) return existing;
+  const arn = StringParameter.valueForStringParameter(
+    stack,
+    powertoolsLayer.ssmParameter(powertoolsLayer.version),
+  );
+  return LayerVersion.fromLayerVersionArn(stack, id, arn);
 }
 
 /** What a function needs to send its traces to X-Ray. */

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { powertoolsLayer } from './settings.ts';
 
 /**
  * How each function is bundled (see docs/design.md#bundles). CDK's NodejsFunction (app-function.ts)
@@ -29,6 +30,8 @@ export const bundling = {
     '@aws-sdk/token-providers',
     '@smithy/credential-provider-imds',
   ],
+  /** Provided by the Powertools layer that every function carries (infra/settings.ts), with their dependencies. */
+  layerModules: powertoolsLayer.packages,
   /**
    * Static imports of node built-ins go through `require`, each through its shim in `infra/node/`: an ESM
    * import builds the module's namespace, which reads every export at link time, getters included
@@ -54,8 +57,8 @@ export const bundling = {
   ) as Record<string, string>,
 } as const;
 
-/** What every bundle leaves out: on Lambda it is never loaded. Powertools is bundled, so functions carry no layer. */
-export const externalModules: readonly string[] = [...bundling.onDemandModules];
+/** What every bundle leaves out: on Lambda it is either never loaded or found in the layer. */
+export const externalModules: readonly string[] = [...bundling.onDemandModules, ...bundling.layerModules];
 
 /** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
 export const projectRoot = join(import.meta.dirname, '..');
@@ -81,11 +84,12 @@ export function partOf(modulePath: string): string {
 
 /**
  * Bundles every given entry in one esbuild run (shared parsing), as CDK would, and answers what each
- * bundle holds. With `outdir`, the bundles are written there as `<name>.mjs` (to load them).
+ * bundle holds. With `outdir`, the bundles are written there as `<name>.mjs` (to load them). With
+ * `inline`, the layer's modules are bundled too: what each function would weigh without the layer.
  */
 export async function bundleFunctions(
   entries: { name: string; entry: string }[],
-  options: { outdir?: string } = {},
+  options: { outdir?: string; inline?: boolean } = {},
 ): Promise<FunctionBundle[]> {
   const outdir = options.outdir ?? join(projectRoot, 'node_modules', '.cache', 'backline-bundles');
   const result = await build({
@@ -99,7 +103,7 @@ export async function bundleFunctions(
     mainFields: [...bundling.mainFields],
     banner: { js: bundling.banner },
     alias: { ...bundling.alias },
-    external: [...externalModules],
+    external: options.inline ? [...bundling.onDemandModules] : [...externalModules],
     outdir,
     outExtension: { '.js': '.mjs' },
     metafile: true,

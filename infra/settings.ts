@@ -49,6 +49,42 @@ export const sesReputationAlarms = { bounceRate: 0.02, complaintRate: 0.0005 } a
 
 export const placeholderSender = 'press@backline.example';
 
+/**
+ * Powertools for AWS Lambda (logger, metrics, parameters, and what they depend on, such as the
+ * Secrets Manager client) reaches every function through its public Lambda
+ * layer, not through each bundle: bundles leave `@aws-lambda-powertools/*` out, as the layer's page
+ * says (https://docs.aws.amazon.com/powertools/typescript/latest/getting-started/lambda-layers).
+ * The layer of a release is found by its version through the public SSM parameter that page documents,
+ * in every commercial region. The version is the one package-lock.json installs (test/infra/bundles.test.ts
+ * checks it), so what runs locally from node_modules is what the layer holds. See docs/design.md#bundles.
+ */
+export const powertoolsLayer = {
+  version: '2.35.0',
+  /**
+   * The layer's packages the functions load from /opt/nodejs/node_modules (esbuild externals).
+   * Parameters is bundled instead: the layer's copy loads its own CommonJS Secrets Manager client and
+   * SDK core beside the bundle's (see docs/design.md#bundles).
+   */
+  packages: [
+    '@aws-lambda-powertools/commons',
+    '@aws-lambda-powertools/logger',
+    '@aws-lambda-powertools/metrics',
+  ],
+  /** The Powertools utilities the layer holds, each with its dependencies (Parameters with its SDK clients). */
+  utilities: [
+    'commons',
+    'jmespath',
+    'logger',
+    'metrics',
+    'tracer',
+    'parameters',
+    'idempotency',
+    'batch',
+    'parser',
+  ],
+  ssmParameter: (version: string) => `/aws/service/powertools/typescript/generic/all/${version}`,
+} as const;
+
 /** The context keys and environment variables the README documents. */
 export const settingSources = {
   stage: { context: 'stage', env: 'BACKLINE_STAGE', fallback: 'dev' },

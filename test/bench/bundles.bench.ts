@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleFunctions, projectRoot, sdkClientsOf, sdkOnlySource } from '#infra/bundles.ts';
@@ -11,10 +11,14 @@ import { reportRows, row, targets } from './rows.ts';
  * Each function's bundle, built as CDK builds it (infra/bundles.ts): what it holds, its size, and its
  * module init time (a fresh node importing it, the least of `BENCH_INIT_RUNS` runs), each against
  * its floor: a bundle that only builds the same SDK clients. Prints the largest parts of each bundle.
- * The size is what is deployed (Powertools is bundled; the functions carry no layer).
+ * The size is what is deployed: Powertools is left to its layer, so a row beside it says what the
+ * layer's modules would add if they were bundled. Init imports them all the same: the bundles find
+ * them in `node_modules` next to them, as a function finds the layer's in /opt/nodejs/node_modules.
  */
 const runs = Number(process.env.BENCH_INIT_RUNS ?? 7);
 const outdir = mkdtempSync(join(tmpdir(), 'backline-bundles-'));
+// The layer's modules, at the versions it carries (test/infra/bundles.test.ts holds the lock file to them).
+symlinkSync(join(projectRoot, 'node_modules'), join(outdir, 'node_modules'), 'dir');
 const floorsDir = join(projectRoot, 'node_modules', '.cache', 'backline-sdk-only');
 
 /** What a deployed function finds in its environment; nothing is called at init, so dummies do. */
@@ -65,6 +69,13 @@ try {
     functionEntries().map(([name, spec]) => ({ name, entry: spec.entry })),
     { outdir },
   );
+  const inlined = await bundleFunctions(
+    functionEntries().map(([name, spec]) => ({ name, entry: spec.entry })),
+    {
+      inline: true,
+    },
+  );
+  const layerBytes = (name: string, bytes: number) => inlined.find((b) => b.name === name)!.bytes - bytes;
   // One floor per set of SDK clients.
   const clientSets = [...new Set(bundles.map((bundle) => sdkClientsOf(bundle).join(',')))];
   mkdirSync(floorsDir, { recursive: true });
@@ -86,8 +97,9 @@ try {
     const clients = sdkClientsOf(bundle)
       .map((client) => client.replace('@aws-sdk/client-', ''))
       .join(', ');
+    const layer = layerBytes(bundle.name, bundle.bytes);
     console.log(
-      `${bundle.name}: ${kb(bundle.bytes).toFixed(0)} KB (SDK only ${kb(floor.bytes).toFixed(0)} KB: ${clients || 'no clients'})`,
+      `${bundle.name}: ${kb(bundle.bytes).toFixed(0)} KB (SDK only ${kb(floor.bytes).toFixed(0)} KB: ${clients || 'no clients'}; from the layer ${kb(layer).toFixed(0)} KB more)`,
     );
     const parts = Object.entries(bundle.parts)
       .sort((a, b) => b[1] - a[1])
@@ -104,13 +116,22 @@ try {
         `floor: SDK only (${clients || 'no clients'})`,
       ),
       row(
+        `layer-${bundle.name}`,
+        `Powertools from the layer, ${bundle.name}`,
+        kb(layer),
+        'KB',
+        null,
+        targets.none,
+        'not in the bundle: what the layer modules it imports would add if bundled (the layer is shared, deployed once)',
+      ),
+      row(
         `init-${bundle.name}`,
         `module init, ${bundle.name}`,
         ms,
         'ms',
         floorMs,
         targets.ratioAtMost(1.3),
-        `least of ${runs} fresh node processes importing the bundle, taken in turns with its floor`,
+        `least of ${runs} fresh node processes importing the bundle and the layer modules it imports, taken in turns with its floor`,
       ),
     );
     if (bundle.bytes > largest.bytes)

@@ -10,6 +10,7 @@ import {
   projectRoot,
   sdkClientsOf,
 } from '#infra/bundles.ts';
+import { powertoolsLayer } from '#infra/settings.ts';
 import { type FunctionName, type FunctionSpec, functionEntries } from '#infra/topology.ts';
 
 /**
@@ -18,9 +19,14 @@ import { type FunctionName, type FunctionSpec, functionEntries } from '#infra/to
  * (see docs/design.md#bundles). `npm run bench bundles` prints what each one holds and weighs it.
  */
 const { dependencies, devDependencies } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
+const lock = JSON.parse(readFileSync(join(projectRoot, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, { version: string }>;
+};
 
 /** The npm package an import names (`@aws-lambda-powertools/parameters/secrets` is `@aws-lambda-powertools/parameters`). */
 const packageOf = (path: string) => partOf(`node_modules/${path}`);
+/** What a function loads from the Powertools layer (the rest of Powertools it uses is bundled). */
+const layerPackages = new Set<string>(powertoolsLayer.packages);
 
 /** The SDK client each kind of grant needs: a bundle holding a client its grants never use carries dead weight. */
 const clientsFor = (may: FunctionSpec['may']): string[] => {
@@ -150,15 +156,17 @@ describe('function bundles', () => {
   );
 
   it(
-    "bundles Powertools' logger (from a layer, it and metrics cost about 25 ms more of init) and loads no X-Ray SDK",
+    "leaves Powertools' logger and metrics to the layer and loads no X-Ray SDK",
     each((bundle) => {
-      expect({ [bundle.name]: '@aws-lambda-powertools/logger' in bundle.parts }).toEqual({
-        [bundle.name]: true,
-      });
-      const tracers = [...bundle.modules, ...bundle.imports.map((i) => i.path)].filter((path) =>
-        /(^|node_modules\/)(@aws-lambda-powertools\/tracer|aws-xray-sdk)/.test(path),
+      const layered = bundle.modules.filter(
+        (module) =>
+          layerPackages.has(partOf(module)) ||
+          /node_modules\/(@aws-lambda-powertools\/tracer|aws-xray-sdk)/.test(module),
       );
-      expect({ [bundle.name]: tracers }).toEqual({ [bundle.name]: [] });
+      const tracers = bundle.imports.filter((i) =>
+        /^(@aws-lambda-powertools\/tracer|aws-xray-sdk)/.test(i.path),
+      );
+      expect({ [bundle.name]: [...layered, ...tracers] }).toEqual({ [bundle.name]: [] });
     }),
   );
 
@@ -187,14 +195,28 @@ describe('function bundles', () => {
   );
 
   it(
-    'imports at load only node built-ins; what Lambda never needs only on demand',
+    'imports at load only what Lambda provides: node built-ins and the layer; what Lambda never needs only on demand',
     each((bundle) => {
       const atLoad = bundle.imports.filter(
-        (i) => !isBuiltin(i.path) && i.kind !== 'dynamic-import' && i.kind !== 'require-call',
+        (i) =>
+          !isBuiltin(i.path) &&
+          i.kind !== 'dynamic-import' &&
+          i.kind !== 'require-call' &&
+          !layerPackages.has(packageOf(i.path)),
       );
       expect({ [bundle.name]: atLoad }).toEqual({ [bundle.name]: [] });
-      const onDemand = bundle.imports.filter((i) => !isBuiltin(i.path));
+      const onDemand = bundle.imports.filter(
+        (i) => !isBuiltin(i.path) && !layerPackages.has(packageOf(i.path)),
+      );
       for (const external of onDemand) expect(bundling.onDemandModules).toContain(external.path);
     }),
   );
+
+  it('pins the Powertools layer to the version the lock file installs, so local runs load what Lambda loads', () => {
+    const installed = Object.entries(lock.packages)
+      .filter(([path]) => partOf(path).startsWith('@aws-lambda-powertools/'))
+      .map(([path, { version }]) => `${partOf(path)}@${version}`);
+    expect(installed.length).toBeGreaterThan(0);
+    expect(installed.filter((p) => !p.endsWith(`@${powertoolsLayer.version}`))).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { powertoolsLayer } from '#infra/settings.ts';
 import { functionEntries, schedules } from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
 import { overdueMetric } from '#shared/db/outbox.ts';
@@ -54,9 +55,15 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     }
   });
 
-  it('gives no function a layer: what they load is in their bundles (docs/design.md#bundles)', () => {
+  it('gives every function the Powertools layer of the pinned version, found through its public SSM parameter', () => {
+    const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    const [layerParameter, ...others] = Object.entries(parameters).filter(
+      ([, parameter]) => parameter.Default === powertoolsLayer.ssmParameter(powertoolsLayer.version),
+    );
+    expect(others).toEqual([]);
+    expect(layerParameter?.[1].Type).toBe('AWS::SSM::Parameter::Value<String>');
     for (const resource of Object.values(resourcesOf(template, 'AWS::Lambda::Function'))) {
-      expect(resource.Properties.Layers).toBeUndefined();
+      expect(resource.Properties.Layers).toEqual([{ Ref: layerParameter[0] }]);
     }
   });
 
