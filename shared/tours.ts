@@ -28,6 +28,10 @@ export interface Guest {
   addedAt: string;
 }
 
+/** Names plus their plus-ones. */
+export const guestCount = (guests: Guest[]): number =>
+  guests.reduce((total, guest) => total + 1 + guest.plusOnes, 0);
+
 /** What a promoter answers on the advance form. */
 export interface AdvanceAnswers {
   loadInAccess: string;

@@ -15,6 +15,7 @@ import { calendarSequence, icsContentType, showsCalendar } from '#shared/ics.ts'
 import {
   advanceStatusOf,
   GuestInput,
+  guestCount,
   guestRefusals,
   type StoredShow,
   type StoredTour,
@@ -34,8 +35,6 @@ export interface TourRoutesDeps {
 type LiveShow = StoredShow & { show: Show };
 const live = (shows: StoredShow[]): LiveShow[] => shows.filter((s): s is LiveShow => Boolean(s.show));
 
-const guestTotal = (show: StoredShow) => (show.guests ?? []).reduce((n, g) => n + 1 + g.plusOnes, 0);
-
 function showSummary(stored: LiveShow) {
   const { show } = stored;
   return {
@@ -46,7 +45,7 @@ function showSummary(stored: LiveShow) {
     times: show.times ?? {},
     promoter: { promoterId: stored.promoterId, ...show.promoter },
     advance: advanceStatusOf(stored),
-    guests: guestTotal(stored),
+    guests: guestCount(stored.guests ?? []),
     guestListLocked: Boolean(stored.guestListLockedAt),
     ...(show.deal ? { deal: show.deal } : {}),
     ...(stored.cancellationReason ? { cancellationReason: stored.cancellationReason } : {}),
@@ -219,7 +218,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       return json(201, {
         showId: ref.showId,
         guests: stored?.guests ?? [],
-        total: stored ? guestTotal(stored) : 0,
+        total: guestCount(stored?.guests ?? []),
       });
     },
   },

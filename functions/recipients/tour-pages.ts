@@ -1,8 +1,9 @@
-import { advanceFieldLabels, guestCount, scheduleRows } from '#functions/tours/sheets.ts';
+import { advanceFieldLabels, scheduleRows } from '#functions/tours/sheets.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { type Markup, markup } from '#shared/http/markup.ts';
 import { page } from '#shared/http/page.ts';
 import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
+import { guestCount } from '#shared/tours.ts';
 
 /**
  * The pages a promoter (`/a/{token}`) and a tour manager (`/tm/{token}`) open: server-rendered, one

@@ -1,6 +1,12 @@
 import type { Contact, Show } from '#shared/events/tour-booked.ts';
 import type { Notice } from '#shared/mail/data.ts';
-import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '#shared/tours.ts';
+import {
+  type AdvanceAnswers,
+  type Guest,
+  guestCount,
+  type StoredShow,
+  type StoredTour,
+} from '#shared/tours.ts';
 
 /** What each tour mail says: plain notices, rendered by the mail module's `notice` template. */
 
@@ -196,10 +202,6 @@ export function daySheet(
     ],
   };
 }
-
-/** Names plus their plus-ones. */
-export const guestCount = (guests: Guest[]): number =>
-  guests.reduce((total, guest) => total + 1 + guest.plusOnes, 0);
 
 export function guestListSheet(tour: StoredTour, show: Show, guests: Guest[]): Notice {
   return {

@@ -20,6 +20,7 @@ import { templateNames } from '#shared/mail/template-names.ts';
 import {
   advanceLinkExpiry,
   daySheetWent,
+  guestCount,
   isAdvancing,
   isAnnounced,
   type StoredShow,
@@ -36,7 +37,6 @@ import {
   advanceRequestSheet,
   daySheet,
   escalationSheet,
-  guestCount,
   guestListSheet,
   unreachableSheet,
 } from './sheets.ts';
