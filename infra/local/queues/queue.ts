@@ -44,6 +44,9 @@ export interface SqsRecord {
   awsRegion: string;
 }
 
+/** Sent and never received yet, still waiting out the delivery delay (not a visibility timeout). */
+const isDelayed = (m: Message, now: number) => m.receiveCount === 0 && m.visibleAt > now;
+
 interface Message {
   id: string;
   body: string;
@@ -148,10 +151,11 @@ export class LocalQueue {
     const now = Date.now();
     const waiting = [...this.#messages.values()].filter((m) => !this.#inFlight.has(m.id));
     const hidden = waiting.filter((m) => m.visibleAt > now);
+    const delayed = hidden.filter((m) => isDelayed(m, now)).length;
     return {
       visible: waiting.length - hidden.length,
-      delayed: hidden.filter((m) => m.receiveCount === 0).length,
-      invisible: hidden.filter((m) => m.receiveCount > 0).length,
+      delayed,
+      invisible: hidden.length - delayed,
       inFlight: this.#inFlight.size,
       deadLetters: this.#deadLetters.length,
     };
@@ -206,7 +210,7 @@ export class LocalQueue {
     // Someone waits for the queue to be idle (a test, a jump of the clock): what has gathered goes
     // now, delayed messages too.
     const flush = this.#idleWaiters.length > 0;
-    const receivable = (m: Message) => m.visibleAt <= now || (flush && m.receiveCount === 0);
+    const receivable = (m: Message) => m.visibleAt <= now || (flush && isDelayed(m, now));
     while (this.#batches < this.#options.trigger.maxConcurrency) {
       const visible = [...this.#messages.values()]
         .filter((m) => !this.#inFlight.has(m.id) && receivable(m))
