@@ -1,28 +1,22 @@
 import { join } from 'node:path';
-import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PT_VERSION } from '@aws-lambda-powertools/commons';
+import { AssetHashType, DockerImage, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  Architecture,
-  type CfnFunction,
-  type ILayerVersion,
-  LayerVersion,
-  Runtime,
-} from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import { webhookSecretContext } from '#shared/sealing.ts';
-import { bundling, externalModules, projectRoot } from './bundles.ts';
+import { aliases, buildPowertoolsLayer, bundling, externalModules, projectRoot } from './bundles.ts';
 import { powertoolsLayer } from './settings.ts';
 import {
   type FunctionSpec,
@@ -143,7 +137,7 @@ export class AppFunction extends Construct {
         externalModules: [...externalModules],
         banner: bundling.banner,
         // esbuild runs in the project root, where the aliases' paths start.
-        esbuildArgs: { '--alias': Object.entries(bundling.alias).map(([from, to]) => `${from}=${to}`) },
+        esbuildArgs: { '--alias': Object.entries(aliases).map(([from, to]) => `${from}=${to}`) },
       },
       layers: [powertoolsLayerOf(this)],
       ...(this.onFailure && {
@@ -177,19 +171,34 @@ export class AppFunction extends Construct {
 }
 
 /**
- * The Powertools layer of the pinned version (infra/settings.ts), one per stack: its ARN is the value of
- * the public SSM parameter Powertools publishes for that version, resolved by CloudFormation at deploy.
+ * The stack's Powertools layer, one per stack: the module `buildPowertoolsLayer` bundles from the
+ * Powertools the lock file installs, built by esbuild at synth like the functions (CDK's local
+ * bundling; no Docker) and published as a layer version of its own. Its hash is the built file's,
+ * so a new layer version is published only when what it holds changes (see docs/design.md#bundles).
  */
-export function powertoolsLayerOf(scope: Construct): ILayerVersion {
+export function powertoolsLayerOf(scope: Construct): LayerVersion {
   const stack = Stack.of(scope);
   const id = 'PowertoolsLayer';
-  const existing = stack.node.tryFindChild(id) as ILayerVersion | undefined;
+  const existing = stack.node.tryFindChild(id) as LayerVersion | undefined;
   if (existing) return existing;
-  const arn = StringParameter.valueForStringParameter(
-    stack,
-    powertoolsLayer.ssmParameter(powertoolsLayer.version),
-  );
-  return LayerVersion.fromLayerVersionArn(stack, id, arn);
+  return new LayerVersion(stack, id, {
+    description: `Powertools ${PT_VERSION} logger and metrics as ${powertoolsLayer.module}, one minified ESM module`,
+    compatibleRuntimes: [Runtime.NODEJS_24_X],
+    compatibleArchitectures: [Architecture.ARM_64],
+    code: Code.fromAsset(projectRoot, {
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        local: {
+          tryBundle(outputDir) {
+            buildPowertoolsLayer(outputDir);
+            return true;
+          },
+        },
+        // Never used: the local build always answers (esbuild is a dependency of the synth, as for the functions).
+        image: DockerImage.fromRegistry('scratch'),
+      },
+    }),
+  });
 }
 
 /** What a function needs to send its traces to X-Ray. */

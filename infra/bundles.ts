@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { build, buildSync } from 'esbuild';
 import { powertoolsLayer } from './settings.ts';
 
 /**
@@ -30,8 +30,6 @@ export const bundling = {
     '@aws-sdk/token-providers',
     '@smithy/credential-provider-imds',
   ],
-  /** Provided by the Powertools layer that every function carries (infra/settings.ts), with their dependencies. */
-  layerModules: powertoolsLayer.packages,
   /**
    * Static imports of node built-ins go through `require`, each through its shim in `infra/node/`: an ESM
    * import builds the module's namespace, which reads every export at link time, getters included
@@ -39,7 +37,7 @@ export const bundling = {
    * export is read only when used: the built-ins the bundles import took about 18 ms of CPU to load
    * through `require` against 29 ms as ESM imports (see docs/design.md#bundles).
    */
-  alias: Object.fromEntries(
+  nodeAliases: Object.fromEntries(
     [
       'console',
       'crypto',
@@ -55,10 +53,23 @@ export const bundling = {
       'zlib',
     ].map((name) => [`node:${name}`, `./infra/node/${name.replace('/', '-')}.cjs`]),
   ) as Record<string, string>,
+  /**
+   * Powertools' logger, metrics and commons are imported from the stack's layer (infra/settings.ts): each
+   * package, subpaths included, is an alias of the layer's one module, which every bundle leaves out.
+   */
+  layerAliases: Object.fromEntries(
+    powertoolsLayer.packages.map((name) => [name, powertoolsLayer.module]),
+  ) as Record<string, string>,
 } as const;
 
+/** Every alias a function's bundle is built with: the node built-ins' shims and the layer's module. */
+export const aliases: Readonly<Record<string, string>> = {
+  ...bundling.nodeAliases,
+  ...bundling.layerAliases,
+};
+
 /** What every bundle leaves out: on Lambda it is either never loaded or found in the layer. */
-export const externalModules: readonly string[] = [...bundling.onDemandModules, ...bundling.layerModules];
+export const externalModules: readonly string[] = [...bundling.onDemandModules, powertoolsLayer.module];
 
 /** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
 export const projectRoot = join(import.meta.dirname, '..');
@@ -85,7 +96,7 @@ export function partOf(modulePath: string): string {
 /**
  * Bundles every given entry in one esbuild run (shared parsing), as CDK would, and answers what each
  * bundle holds. With `outdir`, the bundles are written there as `<name>.mjs` (to load them). With
- * `inline`, the layer's modules are bundled too: what each function would weigh without the layer.
+ * `inline`, Powertools is bundled too: what each function would weigh without the layer.
  */
 export async function bundleFunctions(
   entries: { name: string; entry: string }[],
@@ -102,7 +113,7 @@ export async function bundleFunctions(
     minify: bundling.minify,
     mainFields: [...bundling.mainFields],
     banner: { js: bundling.banner },
-    alias: { ...bundling.alias },
+    alias: options.inline ? { ...bundling.nodeAliases } : { ...aliases },
     external: options.inline ? [...bundling.onDemandModules] : [...externalModules],
     outdir,
     outExtension: { '.js': '.mjs' },
@@ -131,6 +142,45 @@ export async function bundleFunctions(
       ...(options.outdir ? { file: join(options.outdir, `${name}.mjs`) } : {}),
     };
   });
+}
+
+/** Where the layer's module sits in the layer: Lambda resolves bare imports from `/opt/nodejs/node_modules`. */
+export const layerModuleDir = (layerDir: string): string =>
+  join(layerDir, 'nodejs', 'node_modules', ...powertoolsLayer.module.split('/'));
+
+/**
+ * Builds the Powertools layer into `layerDir` (the root of the layer's zip): `infra/powertools-layer.ts`
+ * bundled with the functions' settings into one minified ESM file, and a package.json that maps the
+ * module and the aliased subpaths (`@backline/powertools/utils/env`) to it. Synchronous, as CDK's
+ * local bundling of the layer's asset must be (infra/app-function.ts). Answers the file and its size.
+ */
+export function buildPowertoolsLayer(layerDir: string): { file: string; bytes: number; modules: string[] } {
+  const dir = layerModuleDir(layerDir);
+  const file = join(dir, 'index.mjs');
+  const result = buildSync({
+    entryPoints: [join(projectRoot, 'infra', 'powertools-layer.ts')],
+    absWorkingDir: projectRoot,
+    bundle: true,
+    platform: 'node',
+    format: bundling.format,
+    target: bundling.target,
+    minify: bundling.minify,
+    mainFields: [...bundling.mainFields],
+    banner: { js: bundling.banner },
+    alias: { ...bundling.nodeAliases },
+    outfile: file,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const exports = Object.fromEntries(
+    ['.', ...powertoolsLayer.subpaths.map((p) => `./${p}`)].map((p) => [p, './index.mjs']),
+  );
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: powertoolsLayer.module, private: true, type: 'module', exports }, null, 2)}\n`,
+  );
+  const [output] = Object.values(result.metafile.outputs);
+  return { file, bytes: output.bytes, modules: Object.keys(output.inputs) };
 }
 
 /** The SDK client class each client package exports. */

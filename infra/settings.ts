@@ -50,39 +50,24 @@ export const sesReputationAlarms = { bounceRate: 0.02, complaintRate: 0.0005 } a
 export const placeholderSender = 'press@backline.example';
 
 /**
- * Powertools for AWS Lambda (logger, metrics, parameters, and what they depend on, such as the
- * Secrets Manager client) reaches every function through its public Lambda
- * layer, not through each bundle: bundles leave `@aws-lambda-powertools/*` out, as the layer's page
- * says (https://docs.aws.amazon.com/powertools/typescript/latest/getting-started/lambda-layers).
- * The layer of a release is found by its version through the public SSM parameter that page documents,
- * in every commercial region. The version is the one package-lock.json installs (test/infra/bundles.test.ts
- * checks it), so what runs locally from node_modules is what the layer holds. See docs/design.md#bundles.
+ * Powertools' logger and metrics (with the parts of commons they and the bundled Parameters use) reach
+ * every function through the stack's own Lambda layer: one minified ESM module built by esbuild from
+ * the versions the lock file installs (`infra/powertools-layer.ts`), found by Lambda in the layer's
+ * `nodejs/node_modules`. Bundles import it as an external: each Powertools package below is an alias
+ * of `module`, so the code imports Powertools by its own names and runs from `node_modules` locally.
+ * See docs/design.md#bundles.
  */
 export const powertoolsLayer = {
-  version: '2.35.0',
-  /**
-   * The layer's packages the functions load from /opt/nodejs/node_modules (esbuild externals).
-   * Parameters is bundled instead: the layer's copy loads its own CommonJS Secrets Manager client and
-   * SDK core beside the bundle's (see docs/design.md#bundles).
-   */
+  /** The package the layer holds, at `nodejs/node_modules/<module>/index.mjs`. */
+  module: '@backline/powertools',
+  /** The Powertools packages whose imports are redirected to the layer's module (esbuild aliases). */
   packages: [
     '@aws-lambda-powertools/commons',
     '@aws-lambda-powertools/logger',
     '@aws-lambda-powertools/metrics',
   ],
-  /** The Powertools utilities the layer holds, each with its dependencies (Parameters with its SDK clients). */
-  utilities: [
-    'commons',
-    'jmespath',
-    'logger',
-    'metrics',
-    'tracer',
-    'parameters',
-    'idempotency',
-    'batch',
-    'parser',
-  ],
-  ssmParameter: (version: string) => `/aws/service/powertools/typescript/generic/all/${version}`,
+  /** The subpaths of those packages that bundled code imports (Parameters imports commons' env and base64 helpers). */
+  subpaths: ['utils/env', 'utils/base64'],
 } as const;
 
 /** The context keys and environment variables the README documents. */

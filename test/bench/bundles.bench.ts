@@ -2,38 +2,33 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleFunctions, projectRoot, sdkClientsOf, sdkOnlySource } from '#infra/bundles.ts';
+import {
+  buildPowertoolsLayer,
+  bundleFunctions,
+  layerModuleDir,
+  projectRoot,
+  sdkClientsOf,
+  sdkOnlySource,
+} from '#infra/bundles.ts';
 import { functionEntries } from '#infra/topology.ts';
-import { configKeys } from '#shared/config.ts';
+import { initEnvironment } from '#test/support/bundles.ts';
 import { reportRows, row, targets } from './rows.ts';
 
 /**
  * Each function's bundle, built as CDK builds it (infra/bundles.ts): what it holds, its size, and its
  * module init time (a fresh node importing it, the least of `BENCH_INIT_RUNS` runs), each against
  * its floor: a bundle that only builds the same SDK clients. Prints the largest parts of each bundle.
- * The size is what is deployed: Powertools is left to its layer, so a row beside it says what the
- * layer's modules would add if they were bundled. Init imports them all the same: the bundles find
- * them in `node_modules` next to them, as a function finds the layer's in /opt/nodejs/node_modules.
+ * The size is what is deployed: Powertools is left to the stack's layer, so a row beside it says what
+ * it would add if it were bundled, and a row weighs the layer. Init imports the layer all the same:
+ * the bundles find the layer's module, built as CDK builds it, in `node_modules` next to them, as a
+ * function finds it in /opt/nodejs/node_modules.
  */
 const runs = Number(process.env.BENCH_INIT_RUNS ?? 7);
 const outdir = mkdtempSync(join(tmpdir(), 'backline-bundles-'));
-// The layer's modules, at the versions it carries (test/infra/bundles.test.ts holds the lock file to them).
-symlinkSync(join(projectRoot, 'node_modules'), join(outdir, 'node_modules'), 'dir');
+// The layer, as Lambda lays it out under /opt: its nodejs/node_modules is where the bundles' imports of it resolve.
+const layer = buildPowertoolsLayer(outdir);
+symlinkSync(join(layerModuleDir(outdir), '..', '..'), join(outdir, 'node_modules'), 'dir');
 const floorsDir = join(projectRoot, 'node_modules', '.cache', 'backline-sdk-only');
-
-/** What a deployed function finds in its environment; nothing is called at init, so dummies do. */
-const environment: Record<string, string> = {
-  ...Object.fromEntries(configKeys.map((key) => [key, 'x'])),
-  EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:000000000000:event-bus/backline',
-  SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/scheduler',
-  SENDER_ADDRESS: 'press@backline.example',
-  PUBLIC_BASE_URL: 'https://backline.example',
-  MANAGER_TIME_ZONE: 'Europe/London',
-  AWS_REGION: 'eu-west-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  POWERTOOLS_LOG_LEVEL: 'WARN',
-};
 
 /** Milliseconds a fresh node spends importing `file`. */
 function importMs(file: string): number {
@@ -44,7 +39,7 @@ function importMs(file: string): number {
       '-e',
       'const t = performance.now(); await import(process.env.BUNDLE); process.stdout.write(String(performance.now() - t));',
     ],
-    { env: { ...process.env, ...environment, BUNDLE: file }, encoding: 'utf8' },
+    { env: { ...process.env, ...initEnvironment, BUNDLE: file }, encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`importing ${file} failed: ${run.stderr}`);
   return Number(run.stdout);
@@ -139,6 +134,15 @@ try {
     if (ms / floorMs > slowest.ms / (slowest.floor || 1)) slowest = { name: bundle.name, ms, floor: floorMs };
   }
   rows.unshift(
+    row(
+      'layer-size',
+      'Powertools layer (logger, metrics, commons in one module)',
+      kb(layer.bytes),
+      'KB',
+      null,
+      targets.none,
+      'deployed once per stack, beside every function',
+    ),
     row(
       'init-worst',
       `module init, worst function (${slowest.name})`,

@@ -1,17 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  buildPowertoolsLayer,
   bundleFunctions,
   bundling,
   type FunctionBundle,
+  layerModuleDir,
   partOf,
   projectRoot,
   sdkClientsOf,
 } from '#infra/bundles.ts';
 import { powertoolsLayer } from '#infra/settings.ts';
 import { type FunctionName, type FunctionSpec, functionEntries } from '#infra/topology.ts';
+import { initEnvironment } from '#test/support/bundles.ts';
 
 /**
  * Each function's bundle, built as CDK builds it, read through esbuild's metafile: it holds what its
@@ -25,8 +30,10 @@ const lock = JSON.parse(readFileSync(join(projectRoot, 'package-lock.json'), 'ut
 
 /** The npm package an import names (`@aws-lambda-powertools/parameters/secrets` is `@aws-lambda-powertools/parameters`). */
 const packageOf = (path: string) => partOf(`node_modules/${path}`);
-/** What a function loads from the Powertools layer (the rest of Powertools it uses is bundled). */
+/** The Powertools packages a function loads from the stack's layer (the rest of Powertools it uses is bundled). */
 const layerPackages = new Set<string>(powertoolsLayer.packages);
+/** Whether an import names the layer's module (or one of its subpaths). */
+const fromLayer = (path: string) => packageOf(path) === powertoolsLayer.module;
 
 /** The SDK client each kind of grant needs: a bundle holding a client its grants never use carries dead weight. */
 const clientsFor = (may: FunctionSpec['may']): string[] => {
@@ -164,7 +171,7 @@ describe('function bundles', () => {
           /node_modules\/(@aws-lambda-powertools\/tracer|aws-xray-sdk)/.test(module),
       );
       const tracers = bundle.imports.filter((i) =>
-        /^(@aws-lambda-powertools\/tracer|aws-xray-sdk)/.test(i.path),
+        /^(@aws-lambda-powertools\/(tracer|commons|logger|metrics)|aws-xray-sdk)/.test(i.path),
       );
       expect({ [bundle.name]: [...layered, ...tracers] }).toEqual({ [bundle.name]: [] });
     }),
@@ -202,21 +209,53 @@ describe('function bundles', () => {
           !isBuiltin(i.path) &&
           i.kind !== 'dynamic-import' &&
           i.kind !== 'require-call' &&
-          !layerPackages.has(packageOf(i.path)),
+          !fromLayer(i.path),
       );
       expect({ [bundle.name]: atLoad }).toEqual({ [bundle.name]: [] });
-      const onDemand = bundle.imports.filter(
-        (i) => !isBuiltin(i.path) && !layerPackages.has(packageOf(i.path)),
-      );
+      const onDemand = bundle.imports.filter((i) => !isBuiltin(i.path) && !fromLayer(i.path));
       for (const external of onDemand) expect(bundling.onDemandModules).toContain(external.path);
     }),
   );
 
-  it('pins the Powertools layer to the version the lock file installs, so local runs load what Lambda loads', () => {
-    const installed = Object.entries(lock.packages)
+  it('installs one Powertools version for every package, so the bundled Parameters runs on the commons the layer holds', () => {
+    const versions = Object.entries(lock.packages)
       .filter(([path]) => partOf(path).startsWith('@aws-lambda-powertools/'))
-      .map(([path, { version }]) => `${partOf(path)}@${version}`);
-    expect(installed.length).toBeGreaterThan(0);
-    expect(installed.filter((p) => !p.endsWith(`@${powertoolsLayer.version}`))).toEqual([]);
+      .map(([, { version }]) => version);
+    expect(versions.length).toBeGreaterThan(0);
+    expect(new Set(versions).size).toBe(1);
+  });
+
+  it('loads every bundle with the layer laid out as Lambda lays it out (its module in nodejs/node_modules)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backline-layer-'));
+    try {
+      const layer = buildPowertoolsLayer(dir);
+      // The layer holds Powertools' logger, metrics and commons (with the invocation store commons reads), nothing else.
+      const others = layer.modules.filter(
+        (m) =>
+          !layerPackages.has(partOf(m)) &&
+          partOf(m) !== '@aws/lambda-invoke-store' &&
+          !/^infra\/(powertools-layer\.ts|node\/)/.test(m),
+      );
+      expect(others).toEqual([]);
+      // As /opt/nodejs/node_modules is to /var/task: where the bundles' bare imports of the layer resolve.
+      symlinkSync(join(layerModuleDir(dir), '..', '..'), join(dir, 'node_modules'), 'dir');
+      const written = await bundleFunctions(
+        functionEntries().map(([name, spec]) => ({ name, entry: spec.entry })),
+        { outdir: dir },
+      );
+      const load = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          'for (const file of process.argv.slice(1)) await import(file);',
+          ...written.map((bundle) => bundle.file!),
+        ],
+        { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' },
+      );
+      expect({ status: load.status, stderr: load.stderr }).toEqual({ status: 0, stderr: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

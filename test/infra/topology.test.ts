@@ -1,6 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { powertoolsLayer } from '#infra/settings.ts';
 import { functionEntries, schedules } from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
 import { overdueMetric } from '#shared/db/outbox.ts';
@@ -55,15 +54,13 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     }
   });
 
-  it('gives every function the Powertools layer of the pinned version, found through its public SSM parameter', () => {
-    const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
-    const [layerParameter, ...others] = Object.entries(parameters).filter(
-      ([, parameter]) => parameter.Default === powertoolsLayer.ssmParameter(powertoolsLayer.version),
-    );
-    expect(others).toEqual([]);
-    expect(layerParameter?.[1].Type).toBe('AWS::SSM::Parameter::Value<String>');
+  it("gives every function the stack's one Powertools layer, built for its runtime and architecture", () => {
+    const layerId = onlyId(template, 'AWS::Lambda::LayerVersion');
+    const layer = resourcesOf(template, 'AWS::Lambda::LayerVersion')[layerId];
+    expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs24.x']);
+    expect(layer.Properties.CompatibleArchitectures).toEqual(['arm64']);
     for (const resource of Object.values(resourcesOf(template, 'AWS::Lambda::Function'))) {
-      expect(resource.Properties.Layers).toEqual([{ Ref: layerParameter[0] }]);
+      expect(resource.Properties.Layers).toEqual([{ Ref: layerId }]);
     }
   });
 
