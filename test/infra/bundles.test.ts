@@ -234,7 +234,8 @@ describe('function bundles', () => {
         (m) =>
           !layerPackages.has(partOf(m)) &&
           partOf(m) !== '@aws/lambda-invoke-store' &&
-          !/^infra\/(powertools-layer\.ts|node\/)/.test(m),
+          !/^infra\/(powertools-layer\.ts|node\/)/.test(m) &&
+          m !== 'node_modules/.cache/backline-layer/crypto-on-use.cjs',
       );
       expect(others).toEqual([]);
       // As /opt/nodejs/node_modules is to /var/task: where the bundles' bare imports of the layer resolve.
@@ -254,6 +255,18 @@ describe('function bundles', () => {
         { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' },
       );
       expect({ status: load.status, stderr: load.stderr }).toEqual({ status: 0, stderr: '' });
+      // The layer requires node:crypto on first use only (Logger's log sampling), not when it loads.
+      const layerLoad = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "await import(process.argv[1]); process.stdout.write(String(process.moduleLoadList.includes('NativeModule crypto')));",
+          layer.file,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(layerLoad.stdout).toBe('false');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
