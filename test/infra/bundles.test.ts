@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +225,17 @@ describe('function bundles', () => {
     expect(new Set(versions).size).toBe(1);
   });
 
+  it('names every export of the built-ins whose shims require them on first use', () => {
+    const require = createRequire(import.meta.url);
+    for (const [builtin, shim] of [
+      ['node:http', bundling.nodeAliases['node:http']],
+      ['node:crypto', './infra/node/crypto-on-use.cjs'],
+    ]) {
+      const names = Object.keys(require(join(projectRoot, shim)));
+      expect({ [builtin]: names.sort() }).toEqual({ [builtin]: Object.keys(require(builtin)).sort() });
+    }
+  });
+
   it('loads every bundle with the layer laid out as Lambda lays it out (its module in nodejs/node_modules)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'backline-layer-'));
     try {
@@ -234,8 +245,7 @@ describe('function bundles', () => {
         (m) =>
           !layerPackages.has(partOf(m)) &&
           partOf(m) !== '@aws/lambda-invoke-store' &&
-          !/^infra\/(powertools-layer\.ts|node\/)/.test(m) &&
-          m !== 'node_modules/.cache/backline-layer/crypto-on-use.cjs',
+          !/^infra\/(powertools-layer\.ts|node\/)/.test(m),
       );
       expect(others).toEqual([]);
       // As /opt/nodejs/node_modules is to /var/task: where the bundles' bare imports of the layer resolve.
@@ -255,18 +265,19 @@ describe('function bundles', () => {
         { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' },
       );
       expect({ status: load.status, stderr: load.stderr }).toEqual({ status: 0, stderr: '' });
-      // The layer requires node:crypto on first use only (Logger's log sampling), not when it loads.
-      const layerLoad = spawnSync(
+      // node:http (for @middy/util's STATUS_CODES) and the layer's node:crypto (for Logger's log sampling)
+      // are required when first used: health, which calls no AWS API, loads neither.
+      const health = spawnSync(
         process.execPath,
         [
           '--input-type=module',
           '-e',
-          "await import(process.argv[1]); process.stdout.write(String(process.moduleLoadList.includes('NativeModule crypto')));",
-          layer.file,
+          "await import(process.argv[1]); process.stdout.write(JSON.stringify(['NativeModule http', 'NativeModule crypto'].filter((m) => process.moduleLoadList.includes(m))));",
+          written.find((bundle) => bundle.name === 'health')!.file!,
         ],
-        { encoding: 'utf8' },
+        { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' },
       );
-      expect(layerLoad.stdout).toBe('false');
+      expect(health.stdout).toBe('[]');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
