@@ -17,7 +17,7 @@ import {
   releaseTemplateData,
 } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
-import { mapBounded, sendMails } from '#shared/mail/send.ts';
+import { mapBounded, quietly, sendMails } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, type Outlet, outletMatchesRelease, territoriesMatch } from '#shared/outlets.ts';
 import {
@@ -316,6 +316,26 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
 }
 
 /**
+ * What every recipient of a release's mail of one kind shares, written once per release read (not once
+ * per recipient): one object, so the mail module groups the mails into SES calls without writing it out
+ * for each of them.
+ */
+const sharedData = new WeakMap<StoredRelease, Map<MailKind, ReturnType<typeof releaseTemplateData>>>();
+function sharedDataOf(release: StoredRelease, kind: MailKind) {
+  let byKind = sharedData.get(release);
+  if (!byKind) {
+    byKind = new Map();
+    sharedData.set(release, byKind);
+  }
+  let data = byKind.get(kind);
+  if (!data) {
+    data = releaseTemplateData(release, kind);
+    byKind.set(kind, data);
+  }
+  return data;
+}
+
+/**
  * The release mail for one outlet, written from the release as stored now: campaign mail, with the
  * outlet's one-click unsubscribe link and personal promo links.
  */
@@ -354,7 +374,7 @@ export async function releaseMail(
     },
     stream: 'campaign',
     template: templateNames[kind],
-    sharedData: releaseTemplateData(release, kind),
+    sharedData: sharedDataOf(release, kind),
     // The dates this outlet is told (street dates per territory, its add dates) go with its own data, over the release's.
     data,
     unsubscribeUrl: links.unsubscribeUrl,
@@ -382,33 +402,46 @@ export async function sendMailing(
   const progress = decodeCursor(request.cursor);
   if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
 
-  let pageCursor = progress.outlets;
-  for (;;) {
-    const page = await deps.outlets.page(pageCursor, deps.settings.pageSize);
+  const written = asWithdrawn(release, request.territories);
+  // The next page of the directory is read and its mails written while this page's go out.
+  const pageOfMails = async (cursor: string | undefined) => {
+    const page = await deps.outlets.page(cursor, deps.settings.pageSize);
     const { recipients, skipped } = await recipientsOn(page.outlets, release, request, deps);
     const mails = await mapBounded(recipients, deps.settings.claimConcurrency, (outlet) =>
-      releaseMail(asWithdrawn(release, request.territories), request, outlet, deps),
+      releaseMail(written, request, outlet, deps),
     );
-    const outcome = await sendMails(deps, mails, deadline);
-    if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, release.occurredAt);
-    progress.sent += outcome.sent + outcome.unsettled;
-    const unfinished = outcome.unfinished;
-    if (unfinished) {
-      // Start again at this page: what was claimed on it is skipped by its claim.
-      return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
+    return { next: page.next, mails, skipped };
+  };
+  let pageCursor = progress.outlets;
+  let upcoming = pageOfMails(pageCursor);
+  try {
+    for (;;) {
+      const page = await upcoming;
+      if (page.next) upcoming = quietly(pageOfMails(page.next));
+      const outcome = await sendMails(deps, page.mails, deadline);
+      if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, release.occurredAt);
+      progress.sent += outcome.sent + outcome.unsettled;
+      const unfinished = outcome.unfinished;
+      if (unfinished) {
+        // Start again at this page: what was claimed on it is skipped by its claim.
+        return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
+      }
+      progress.skipped += page.skipped;
+      if (!page.next) return complete(release, request, progress, meta, deps);
+      pageCursor = page.next;
+      // A release cancelled while its mailing runs: no page after the cancel is mailed.
+      const changed = obsolete(
+        await deps.releases.get(request.labelId, request.releaseId),
+        request,
+        deps.now(),
+      );
+      if (changed) return stop(request, progress, changed, meta, deps);
+      if (deps.now().getTime() >= deadline)
+        return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
     }
-    progress.skipped += skipped;
-    if (!page.next) return complete(release, request, progress, meta, deps);
-    pageCursor = page.next;
-    // A release cancelled while its mailing runs: no page after the cancel is mailed.
-    const changed = obsolete(
-      await deps.releases.get(request.labelId, request.releaseId),
-      request,
-      deps.now(),
-    );
-    if (changed) return stop(request, progress, changed, meta, deps);
-    if (deps.now().getTime() >= deadline)
-      return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
+  } finally {
+    // A page read ahead and not sent is dropped (it wrote nothing), once its reads are done.
+    await upcoming.catch(() => {});
   }
 }
 

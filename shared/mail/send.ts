@@ -113,13 +113,28 @@ export async function mapBounded<T, R>(
   return results;
 }
 
+/**
+ * Shared data as JSON, written once per object: a sender hands the same object to every mail of a
+ * mailing, and writing it out again for each mail cost more than the rest of the grouping.
+ */
+const sharedJson = new WeakMap<object, string>();
+const jsonOfShared = (data: unknown): string => {
+  if (data === null || typeof data !== 'object') return JSON.stringify(data ?? null);
+  let json = sharedJson.get(data);
+  if (json === undefined) {
+    json = JSON.stringify(data);
+    sharedJson.set(data, json);
+  }
+  return json;
+};
+
 /** Mails that can share one SendBulkEmail call: same stream, template, kind, shared data and attachments. */
 const callShapeOf = (mail: OutgoingMail) =>
   JSON.stringify([
     mail.stream,
     mail.template,
     mail.identity.kind,
-    mail.sharedData ?? null,
+    jsonOfShared(mail.sharedData),
     (mail.attachments ?? []).map((a) => [
       a.fileName,
       a.contentType,
@@ -132,7 +147,9 @@ export function byCallShape<T>(items: T[], mailOf: (item: T) => OutgoingMail): T
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const shape = callShapeOf(mailOf(item));
-    groups.set(shape, [...(groups.get(shape) ?? []), item]);
+    const group = groups.get(shape);
+    if (group) group.push(item);
+    else groups.set(shape, [item]);
   }
   return [...groups.values()];
 }
@@ -151,6 +168,11 @@ function checkStream(mail: OutgoingMail): void {
  * the shared send rate, and settles each claim from SES's answer. A claim is given back only when
  * SES certainly did not send the mail; when SES's answer is lost the claim stays open, to be settled
  * from SES's Email Sent event or resent by the sender's stale-claim sweep.
+ *
+ * The three steps overlap (see docs/design.md#sending-in-a-pipeline): the next round's claims are
+ * made while this round's calls go out, and one call's answer is settled while the next call goes
+ * out. Each call still waits for the send rate right before it goes, and claims this run made but did
+ * not send (the next round's too) are given back when it stops early.
  */
 export async function sendMails(
   deps: MailDeps,
@@ -163,38 +185,98 @@ export async function sendMails(
   const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
   // The claims of as many calls as one transaction holds are made in one request.
   const perRound = perCall * Math.max(1, Math.floor(maxClaimsPerRequest / perCall));
-  for (const group of byCallShape(mails, (mail) => mail)) {
-    for (let start = 0; start < group.length; start += perRound) {
+  const rounds = byCallShape(mails, (mail) => mail).flatMap((group) =>
+    Array.from({ length: Math.ceil(group.length / perRound) }, (_, at) =>
+      group.slice(at * perRound, (at + 1) * perRound),
+    ),
+  );
+  const settling = new Settling();
+  let upcoming: Promise<ClaimedRound> | undefined;
+  // Claimed by this run and neither sent nor given back yet.
+  let unsent: ClaimedMail[] = [];
+  try {
+    sending: for (let index = 0; index < rounds.length; index++) {
       if (deps.now().getTime() >= deadline) {
         outcome.unfinished = true;
-        return outcome;
+        break;
       }
-      const round = await withoutSuppressed(deps, group.slice(start, start + perRound));
+      const round = await (upcoming ?? claimRound(deps, rounds[index]));
+      upcoming = undefined;
       outcome.suppressed += round.suppressed;
-      const claimed = await claimMails(deps, round.mails);
-      outcome.claimed += claimed.length;
-      for (let call = 0; call < claimed.length; call += perCall) {
-        const rest = claimed.slice(call);
+      outcome.claimed += round.claimed.length;
+      unsent = round.claimed;
+      if (index + 1 < rounds.length) upcoming = quietly(claimRound(deps, rounds[index + 1]));
+      while (unsent.length > 0) {
+        // A settle that failed for good stops the sending: finish() below throws its error.
+        if (settling.failed) break sending;
         if (deps.now().getTime() >= deadline) {
-          await giveBack(deps, rest);
           outcome.unfinished = true;
-          return outcome;
+          break sending;
         }
-        try {
-          add(outcome, await sendClaimed(deps, rest.slice(0, perCall), deadline));
-        } catch (error) {
-          await giveBack(deps, rest.slice(perCall));
-          throw error;
-        }
-        if (outcome.unfinished) {
-          // Claimed in this round but not sent: given back, so the next invocation sends them.
-          await giveBack(deps, rest.slice(perCall));
-          return outcome;
-        }
+        const call = unsent.slice(0, perCall);
+        unsent = unsent.slice(perCall);
+        add(outcome, await dispatchClaimed(deps, call, deadline, settling));
+        // Claimed but not sent: given back below, so the next invocation sends them.
+        if (outcome.unfinished) break sending;
       }
+    }
+  } finally {
+    const claimedAhead = upcoming
+      ? await upcoming.then(
+          (round) => round.claimed,
+          () => [],
+        )
+      : [];
+    try {
+      await giveBack(deps, [...unsent, ...claimedAhead]);
+    } finally {
+      await settling.finish();
     }
   }
   return outcome;
+}
+
+interface ClaimedRound {
+  claimed: ClaimedMail[];
+  suppressed: number;
+}
+
+/** Claims one round's mails (at most one transaction's worth) that are not suppressed. */
+async function claimRound(deps: MailDeps, mails: OutgoingMail[]): Promise<ClaimedRound> {
+  const round = await withoutSuppressed(deps, mails);
+  return { claimed: await claimMails(deps, round.mails), suppressed: round.suppressed };
+}
+
+/** A promise awaited later: its rejection is not unhandled meanwhile. */
+export const quietly = <T>(promise: Promise<T>): Promise<T> => {
+  promise.catch(() => {});
+  return promise;
+};
+
+/**
+ * The writes that settle SES's answers (the marks of what it accepted, then its refusals), each
+ * started once the one before has finished, so that one is written while the next SES call goes out.
+ * A failure is kept: the sender stops sending, and `finish` throws it once every write started is done.
+ */
+class Settling {
+  #last: Promise<void> = Promise.resolve();
+  #failure: { error: unknown } | undefined;
+
+  async add(work: () => Promise<void>): Promise<void> {
+    await this.#last;
+    this.#last = work().catch((error: unknown) => {
+      this.#failure ??= { error };
+    });
+  }
+
+  get failed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  async finish(): Promise<void> {
+    await this.#last;
+    if (this.#failure) throw this.#failure.error;
+  }
 }
 
 /** DynamoDB: at most 100 items per TransactWriteItems, so at most 100 claims per request. */
@@ -249,6 +331,22 @@ export async function sendClaimed(
   deps: MailDeps,
   claimed: ClaimedMail[],
   deadline: number,
+  options: { resend?: boolean } = {},
+): Promise<SendOutcome> {
+  const settling = new Settling();
+  try {
+    return await dispatchClaimed(deps, claimed, deadline, settling, options);
+  } finally {
+    await settling.finish();
+  }
+}
+
+/** sendClaimed, with the settling writes handed to `settling` (which the caller finishes). */
+async function dispatchClaimed(
+  deps: MailDeps,
+  claimed: ClaimedMail[],
+  deadline: number,
+  settling: Settling,
   options: { resend?: boolean } = {},
 ): Promise<SendOutcome> {
   const outcome = noOutcome();
@@ -344,10 +442,12 @@ export async function sendClaimed(
     });
     // What SES accepted is recorded first, and held on to: a mark lost here leaves the claim to SES's
     // best-effort Email Sent alone (docs/design.md#exactly-once-mail).
-    await persist(deps, () => deps.deliveries.markSentMany(accepted, at));
-    await forEachBounded(refused, deps.settings.claimConcurrency, ({ deliveryId, failure }) =>
-      deps.deliveries.markFailed(deliveryId, failure, at),
-    );
+    await settling.add(async () => {
+      await persist(deps, () => deps.deliveries.markSentMany(accepted, at));
+      await forEachBounded(refused, deps.settings.claimConcurrency, ({ deliveryId, failure }) =>
+        deps.deliveries.markFailed(deliveryId, failure, at),
+      );
+    });
     outcome.failed += refused.length;
     outcome.sent += accepted.length;
     pending = retry;

@@ -224,6 +224,28 @@ describe('announcing a release', () => {
     expect(world.deliveries.of('failed').map((d) => d.context.outletId)).toEqual([rejected.id]);
   });
 
+  it('reads and writes the next page of the directory while this page goes out', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(30), pageSize: 10 });
+    const callsWhenRead: number[] = [];
+    const page = world.deps.outlets.page;
+    world.deps.outlets.page = async (cursor, limit) => {
+      callsWhenRead.push(world.mailer.calls.length);
+      return page(cursor, limit);
+    };
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      await new Promise((resolve) => setTimeout(resolve, 10)); // SES takes a moment
+      return send(mail);
+    };
+
+    const outcome = await sendMailing(announce, meta, world.deps, far());
+
+    expect(outcome).toMatchObject({ status: 'completed', sent: 30 });
+    // Each page after the first is read before the page before it has gone out.
+    expect(callsWhenRead).toEqual([0, 0, 1]);
+    expect(world.mailer.delivered).toHaveLength(30);
+  });
+
   it('continues a long mailing through Mailing Requested with a cursor and counts across invocations', async () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(30), pageSize: 10 });
     let calls = 0;

@@ -177,4 +177,89 @@ describe('sending mail through the mail module', () => {
 
     expect(world.deliveries.of('sent')).toHaveLength(1);
   });
+
+  it('claims the next round and marks a call while the next call goes out', async () => {
+    const world = fakeWorld();
+    const mails = Array.from({ length: 200 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    const steps: string[] = [];
+    const { claimMany, markSentMany } = world.deliveries;
+    world.deliveries.claimMany = async (...args) => {
+      steps.push(`claim ${world.deliveries.claimPages + 1}`);
+      return claimMany(...args);
+    };
+    // A mark that takes until the next call goes out (or 200 ms, were the steps in turn).
+    let nextCallOut: () => void = () => {};
+    world.deliveries.markSentMany = async (...args) => {
+      const marked = world.deliveries.markPages + 1;
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          nextCallOut = resolve;
+        }),
+        new Promise((resolve) => setTimeout(resolve, 200)),
+      ]);
+      steps.push(`marked ${marked}`);
+      return markSentMany(...args);
+    };
+    world.mailer.script = (_mail, call) => {
+      steps.push(`call ${call}`);
+      nextCallOut();
+      return undefined as never;
+    };
+
+    const outcome = await sendMails(world.deps, mails, far());
+
+    expect(outcome).toMatchObject({ claimed: 200, sent: 200 });
+    expect(steps.indexOf('claim 2')).toBeLessThan(steps.indexOf('call 2'));
+    expect(steps.indexOf('call 2')).toBeLessThan(steps.indexOf('marked 1'));
+    expect(world.deliveries.of('sent')).toHaveLength(200);
+  });
+
+  it('gives back the round it claimed ahead when it stops at its deadline, so the next run sends it', async () => {
+    const world = fakeWorld();
+    const mails = Array.from({ length: 200 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    const deadline = world.clock.now + 1_000;
+    world.mailer.script = (_mail, call) => {
+      if (call === 1) world.clock.now = deadline;
+      return undefined as never;
+    };
+
+    const outcome = await sendMails(world.deps, mails, deadline);
+    const next = await sendMails(world.deps, mails, far());
+
+    expect(outcome).toMatchObject({ sent: 50, unfinished: true });
+    expect(next).toMatchObject({ claimed: 150, sent: 150 });
+    expect(world.deliveries.of('claimed')).toEqual([]);
+    expect(world.mailer.delivered).toHaveLength(200);
+  });
+
+  it('still marks a call sent while an earlier mark was failing, then stops and reports that failure', async () => {
+    const world = fakeWorld();
+    const mails = Array.from({ length: 100 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    const { markSentMany } = world.deliveries;
+    world.deliveries.markSentMany = async (...args) => {
+      // The first call's mark fails for good; the second call's is written.
+      if (world.deliveries.markPages === 0 && args[0].some((m) => m.deliveryId === firstCallIds[0])) {
+        throw new Error('InternalServerError');
+      }
+      return markSentMany(...args);
+    };
+    let firstCallIds: string[] = [];
+    world.mailer.script = (mail, call) => {
+      if (call === 1) firstCallIds = mail.entries.map((entry) => entry.deliveryId);
+      return undefined as never;
+    };
+
+    await expect(sendMails(world.deps, mails, far())).rejects.toThrow(/InternalServerError/);
+
+    // The first call's claims stay open for its Email Sent events; the call that went out meanwhile is marked.
+    expect(world.mailer.delivered).toHaveLength(100);
+    expect(world.deliveries.of('sent')).toHaveLength(50);
+    expect(world.deliveries.of('claimed')).toHaveLength(50);
+  });
 });
