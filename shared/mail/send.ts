@@ -262,11 +262,13 @@ class Settling {
   #last: Promise<void> = Promise.resolve();
   #failure: { error: unknown } | undefined;
 
+  /** Starts `work` once the write before it has finished, and returns then (not when `work` ends). */
   async add(work: () => Promise<void>): Promise<void> {
-    await this.#last;
-    this.#last = work().catch((error: unknown) => {
+    const before = this.#last;
+    this.#last = before.then(work).catch((error: unknown) => {
       this.#failure ??= { error };
     });
+    await before;
   }
 
   get failed(): boolean {
@@ -387,7 +389,15 @@ async function dispatchClaimed(
   };
 
   while (pending.length > 0) {
-    if (!(await deps.sendRate.acquire(pending.length, deadline))) {
+    let acquired: boolean;
+    try {
+      acquired = await deps.sendRate.acquire(pending.length, deadline);
+    } catch (error) {
+      // Not sent: given back, never left open for the stale-claim sweep.
+      await giveBackPending(pending);
+      throw error;
+    }
+    if (!acquired) {
       await giveBackPending(pending);
       outcome.unfinished = true;
       return outcome;

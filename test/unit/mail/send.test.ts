@@ -236,6 +236,24 @@ describe('sending mail through the mail module', () => {
     expect(world.mailer.delivered).toHaveLength(200);
   });
 
+  it('gives back every claim it did not send, the round claimed ahead too, when the send rate cannot be taken', async () => {
+    const world = fakeWorld();
+    const mails = Array.from({ length: 200 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    let acquired = 0;
+    world.deps.sendRate.acquire = async () => {
+      if (++acquired === 2) throw new Error('ProvisionedThroughputExceededException');
+      return true;
+    };
+
+    await expect(sendMails(world.deps, mails, far())).rejects.toThrow(/ProvisionedThroughput/);
+
+    expect(world.mailer.delivered).toHaveLength(50);
+    expect(world.deliveries.of('sent')).toHaveLength(50);
+    expect(world.deliveries.of('claimed')).toEqual([]);
+  });
+
   it('still marks a call sent while an earlier mark was failing, then stops and reports that failure', async () => {
     const world = fakeWorld();
     const mails = Array.from({ length: 100 }, (_, index) =>
