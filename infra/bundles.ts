@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build, buildSync } from 'esbuild';
+import { type BuildOptions, build, buildSync } from 'esbuild';
 import { powertoolsLayer } from './settings.ts';
 
 /**
@@ -93,6 +93,18 @@ export function partOf(modulePath: string): string {
   return inPackage ? inPackage[1] : modulePath;
 }
 
+/** The settings CDK gives esbuild (above), shared by the functions' bundles and the layer's module. */
+const esbuildSettings: BuildOptions = {
+  absWorkingDir: projectRoot,
+  bundle: true,
+  platform: 'node',
+  format: bundling.format,
+  target: bundling.target,
+  minify: bundling.minify,
+  mainFields: [...bundling.mainFields],
+  banner: { js: bundling.banner },
+};
+
 /**
  * Bundles every given entry in one esbuild run (shared parsing), as CDK would, and answers what each
  * bundle holds. With `outdir`, the bundles are written there as `<name>.mjs` (to load them). With
@@ -105,14 +117,7 @@ export async function bundleFunctions(
   const outdir = options.outdir ?? join(projectRoot, 'node_modules', '.cache', 'backline-bundles');
   const result = await build({
     entryPoints: Object.fromEntries(entries.map(({ name, entry }) => [name, join(projectRoot, entry)])),
-    absWorkingDir: projectRoot,
-    bundle: true,
-    platform: 'node',
-    format: bundling.format,
-    target: bundling.target,
-    minify: bundling.minify,
-    mainFields: [...bundling.mainFields],
-    banner: { js: bundling.banner },
+    ...esbuildSettings,
     alias: options.inline ? { ...bundling.nodeAliases } : { ...aliases },
     external: options.inline ? [...bundling.onDemandModules] : [...externalModules],
     outdir,
@@ -159,14 +164,7 @@ export function buildPowertoolsLayer(layerDir: string): { file: string; bytes: n
   const file = join(dir, 'index.mjs');
   const result = buildSync({
     entryPoints: [join(projectRoot, 'infra', 'powertools-layer.ts')],
-    absWorkingDir: projectRoot,
-    bundle: true,
-    platform: 'node',
-    format: bundling.format,
-    target: bundling.target,
-    minify: bundling.minify,
-    mainFields: [...bundling.mainFields],
-    banner: { js: bundling.banner },
+    ...esbuildSettings,
     alias: { ...bundling.nodeAliases, 'node:crypto': './infra/node/crypto-on-use.cjs' },
     outfile: file,
     metafile: true,
