@@ -8,9 +8,9 @@ import * as z from './zod.ts';
 const Config = z.object({
   TABLE_NAME: z.string().check(z.minLength(1)),
   EVENT_BUS_NAME: z.string().check(z.minLength(1)),
-  EVENT_BUS_ARN: z.string().check(z.startsWith('arn:')),
+  EVENT_BUS_ARN: z.string().check(z.regex(/^arn:/, 'must be an ARN')),
   SCHEDULE_GROUP: z.string().check(z.minLength(1)),
-  SCHEDULER_ROLE_ARN: z.string().check(z.startsWith('arn:')),
+  SCHEDULER_ROLE_ARN: z.string().check(z.regex(/^arn:/, 'must be an ARN')),
   /** The configuration set of campaign mail (see infra/topology.ts `mailStreams`). */
   SES_CONFIGURATION_SET: z.string().check(z.minLength(1)),
   /** The configuration set of operational mail. */

@@ -1,5 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
+import { Country } from './fields.ts';
 
 /** What tours states as it advances a show (source `backline.tours`). Ids and facts only, never mail bodies. */
 
@@ -74,7 +75,7 @@ export const DaySheetSent = toursEvent(
 export const ShowAnnouncedToMedia = toursEvent(
   'Show Announced To Media',
   "Outlets in the show's territory were told of it.",
-  z.extend(ShowRef, { country: z.string().check(z.length(2)) }),
+  z.extend(ShowRef, { country: Country }),
   { ...sample, country: 'DE' },
 );
 
