@@ -30,7 +30,11 @@ export interface RecipientLinks {
 }
 
 export interface AnnouncerSettings extends MailSettings {
-  /** Outlets read per page of the directory. */
+  /**
+   * Outlets read per page of the directory. Sending drains its pipeline at the end of each page (the
+   * page's last marks, the next page's first claims), so pages are large: 1,000 outlets are well
+   * within one Query's 1 MB.
+   */
   pageSize: number;
 }
 
@@ -47,5 +51,5 @@ export const announcerTimeoutSeconds = timeoutSeconds.announcer;
 
 export const defaultSettings: AnnouncerSettings = {
   ...defaultMailSettings(announcerTimeoutSeconds),
-  pageSize: 500,
+  pageSize: 1_000,
 };

@@ -88,8 +88,8 @@ export interface Mailer {
 }
 
 export interface SendRate {
-  /** Recipients per SendBulkEmail call that the account's rate allows (1 to 50). */
-  recipientsPerCall(): Promise<number>;
+  /** The account's send rate in whole recipients per second (at least 1): the most one `acquire` takes at once. */
+  recipientsPerSecond(): Promise<number>;
   /** Waits for `count` recipients of the shared budget; false if they cannot be had before `deadline`. */
   acquire(count: number, deadline: number): Promise<boolean>;
 }

@@ -182,7 +182,8 @@ export async function sendMails(
   mails.forEach(checkStream);
   const outcome = noOutcome();
   if (mails.length === 0) return outcome;
-  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
+  const perSecond = await deps.sendRate.recipientsPerSecond();
+  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, perSecond));
   // The claims of as many calls as one transaction holds are made in one request.
   const perRound = perCall * Math.max(1, Math.floor(maxClaimsPerRequest / perCall));
   const rounds = byCallShape(mails, (mail) => mail).flatMap((group) =>
@@ -191,6 +192,13 @@ export async function sendMails(
     ),
   );
   const settling = new Settling();
+  // As many calls' recipients as one second of the send rate holds are taken at once.
+  const rate = new TakenRate(deps, deadline, perCall, perCall * Math.max(1, Math.floor(perSecond / perCall)));
+  // Mails not yet in a call (those of rounds still to claim counted as if all will be claimed).
+  let remaining = mails.length;
+  const take = (count: number) => rate.spend(count, remaining);
+  // The first take goes out beside the first claims.
+  rate.ahead(Math.min(perCall, remaining), remaining);
   let upcoming: Promise<ClaimedRound> | undefined;
   // Claimed by this run and neither sent nor given back yet.
   let unsent: ClaimedMail[] = [];
@@ -204,6 +212,7 @@ export async function sendMails(
       upcoming = undefined;
       outcome.suppressed += round.suppressed;
       outcome.claimed += round.claimed.length;
+      remaining -= rounds[index].length - round.claimed.length;
       unsent = round.claimed;
       if (index + 1 < rounds.length) upcoming = quietly(claimRound(deps, rounds[index + 1]));
       while (unsent.length > 0) {
@@ -215,7 +224,8 @@ export async function sendMails(
         }
         const call = unsent.slice(0, perCall);
         unsent = unsent.slice(perCall);
-        add(outcome, await dispatchClaimed(deps, call, deadline, settling));
+        remaining -= call.length;
+        add(outcome, await dispatchClaimed(deps, call, deadline, settling, take));
         // Claimed but not sent: given back below, so the next invocation sends them.
         if (outcome.unfinished) break sending;
       }
@@ -230,10 +240,72 @@ export async function sendMails(
     try {
       await giveBack(deps, [...unsent, ...claimedAhead]);
     } finally {
-      await settling.finish();
+      try {
+        await settling.finish();
+      } finally {
+        await rate.done();
+      }
     }
   }
   return outcome;
+}
+
+/**
+ * The send rate as one run takes it (see docs/design.md#send-rate): up to one second's worth of
+ * recipients in one take, so the calls it covers go out without a request to the bucket each, and
+ * the take for the next calls made while the call before them is out, so that waiting on the bucket
+ * is not on the way of every call. A call never goes out before its recipients were granted;
+ * recipients taken and not sent (a run that stops early, claims that found their mail claimed
+ * before) are left unspent, at most one take's worth.
+ */
+class TakenRate {
+  #held = 0;
+  #next: { count: number; granted: Promise<boolean> } | undefined;
+  readonly #deps: MailDeps;
+  readonly #deadline: number;
+  readonly #perCall: number;
+  readonly #perTake: number;
+
+  constructor(deps: MailDeps, deadline: number, perCall: number, perTake: number) {
+    this.#deps = deps;
+    this.#deadline = deadline;
+    this.#perCall = perCall;
+    this.#perTake = perTake;
+  }
+
+  /**
+   * Spends `count` recipients for a call going out now, waiting for a take if it must; then, if what
+   * is left does not cover the next call of the `upcoming` recipients (those after this one), starts
+   * the next take.
+   * False when the rate cannot be had before the deadline.
+   */
+  async spend(count: number, upcoming: number): Promise<boolean> {
+    while (this.#held < count) {
+      const take =
+        this.#next ?? this.#take(Math.max(count, Math.min(this.#perTake, count + upcoming)) - this.#held);
+      this.#next = undefined;
+      if (!(await take.granted)) return false;
+      this.#held += take.count;
+    }
+    this.#held -= count;
+    this.ahead(Math.min(this.#perCall, upcoming), upcoming);
+    return true;
+  }
+
+  /** Starts the next take (for at most `upcoming` recipients) if what is held does not cover `next` and none is under way. */
+  ahead(next: number, upcoming: number): void {
+    if (!this.#next && next > this.#held)
+      this.#next = this.#take(Math.min(this.#perTake, upcoming) - this.#held);
+  }
+
+  /** Waits for a take still under way (its recipients go unspent). */
+  async done(): Promise<void> {
+    await this.#next?.granted.catch(() => {});
+  }
+
+  #take(count: number) {
+    return { count, granted: quietly(this.#deps.sendRate.acquire(count, this.#deadline)) };
+  }
 }
 
 interface ClaimedRound {
@@ -336,19 +408,24 @@ export async function sendClaimed(
   options: { resend?: boolean } = {},
 ): Promise<SendOutcome> {
   const settling = new Settling();
+  const take = (count: number) => deps.sendRate.acquire(count, deadline);
   try {
-    return await dispatchClaimed(deps, claimed, deadline, settling, options);
+    return await dispatchClaimed(deps, claimed, deadline, settling, take, options);
   } finally {
     await settling.finish();
   }
 }
 
-/** sendClaimed, with the settling writes handed to `settling` (which the caller finishes). */
+/**
+ * sendClaimed, with the settling writes handed to `settling` (which the caller finishes) and the
+ * recipients of each attempt taken from the send rate with `take`.
+ */
 async function dispatchClaimed(
   deps: MailDeps,
   claimed: ClaimedMail[],
   deadline: number,
   settling: Settling,
+  take: (count: number) => Promise<boolean>,
   options: { resend?: boolean } = {},
 ): Promise<SendOutcome> {
   const outcome = noOutcome();
@@ -391,7 +468,7 @@ async function dispatchClaimed(
   while (pending.length > 0) {
     let acquired: boolean;
     try {
-      acquired = await deps.sendRate.acquire(pending.length, deadline);
+      acquired = await take(pending.length);
     } catch (error) {
       // Not sent: given back, never left open for the stale-claim sweep.
       await giveBackPending(pending);

@@ -133,7 +133,7 @@ export function tableSendRate(options: {
   // replaces it without reading it first (the replace's condition finds out when another did).
   let known: StoredBucket | undefined;
   return {
-    recipientsPerCall: async () => Math.max(1, Math.floor(await rate())),
+    recipientsPerSecond: async () => Math.max(1, Math.floor(await rate())),
     async acquire(count, deadline) {
       const giveUpAt = Math.min(deadline, now() + maxWaitMs);
       for (let refusals = 0; ; refusals++) {

@@ -104,7 +104,7 @@ export async function sweepStaleClaims(
     ]);
     groups.set(key, [...(groups.get(key) ?? []), delivery]);
   }
-  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerCall()));
+  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerSecond()));
   for (const deliveries of groups.values()) {
     const { mails, asOf } = await resender.rebuild(deliveries);
     const resend: ClaimedMail[] = [];

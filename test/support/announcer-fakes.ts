@@ -193,7 +193,7 @@ export function fakeMailDeps(now: () => Date, settings: MailSettings) {
     suppressions: { suppressedAmong: async () => new Set<string>() },
     deliveries,
     mailer,
-    sendRate: { recipientsPerCall: async () => 50, acquire: async () => true },
+    sendRate: { recipientsPerSecond: async () => 50, acquire: async () => true },
     now,
     sleep: async () => {},
     settings,
@@ -233,7 +233,7 @@ export function fakeWorld(
     deliveries,
     mailer,
     sendRate: {
-      recipientsPerCall: async () => perCall.value,
+      recipientsPerSecond: async () => perCall.value,
       acquire: async (count) => {
         rateGrants.push(count);
         return true;

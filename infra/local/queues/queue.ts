@@ -126,7 +126,9 @@ export class LocalQueue {
     };
     this.#messages.set(message.id, message);
     this.#journal?.append([{ op: 'sent', id: message.id, body, sentAt }], { sync: true });
-    this.#pollSoon();
+    // A message waiting out the delivery delay is found by the poll that runs when it is due; only one
+    // receivable now (or while someone waits for the queue to be idle) may make a batch go sooner.
+    if (message.visibleAt <= sentAt || this.#idleWaiters.length > 0) this.#pollSoon();
     return message.id;
   }
 
@@ -182,7 +184,7 @@ export class LocalQueue {
   }
 
   #notifyIdle(): void {
-    if (!this.#idle()) return;
+    if (this.#idleWaiters.length === 0 || !this.#idle()) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -212,9 +214,7 @@ export class LocalQueue {
     const flush = this.#idleWaiters.length > 0;
     const receivable = (m: Message) => m.visibleAt <= now || (flush && isDelayed(m, now));
     while (this.#batches < this.#options.trigger.maxConcurrency) {
-      const visible = [...this.#messages.values()]
-        .filter((m) => !this.#inFlight.has(m.id) && receivable(m))
-        .sort((a, b) => a.sentAt - b.sentAt);
+      const visible = this.#firstReceivable(batchSize, receivable);
       if (visible.length === 0) {
         this.#gatheringSince = undefined;
         break;
@@ -226,6 +226,21 @@ export class LocalQueue {
       void this.#run(visible.slice(0, batchSize), now);
     }
     this.#notifyIdle();
+  }
+
+  /**
+   * Up to `limit` messages not in flight that `receivable` lets through, in the order they were sent
+   * (the map keeps it: a message comes back from its visibility timeout in its place). Polls run on
+   * every send, so this stops at a full batch and builds nothing for the messages it passes.
+   */
+  #firstReceivable(limit: number, receivable: (m: Message) => boolean): Message[] {
+    const found: Message[] = [];
+    for (const message of this.#messages.values()) {
+      if (this.#inFlight.has(message.id) || !receivable(message)) continue;
+      found.push(message);
+      if (found.length === limit) break;
+    }
+    return found;
   }
 
   async #run(candidates: Message[], now: number): Promise<void> {

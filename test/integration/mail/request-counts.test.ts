@@ -37,7 +37,7 @@ function countingDeps(): { deps: MailDeps; requests: Map<string, number> } {
       ...localMailDeps(),
       deliveries: dynamoDeliveries(db, table),
       suppressions: dynamoSuppressionList(db, table),
-      sendRate: { recipientsPerCall: async () => 50, acquire: async () => true },
+      sendRate: { recipientsPerSecond: async () => 50, acquire: async () => true },
     },
   };
 }

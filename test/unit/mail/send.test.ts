@@ -108,6 +108,41 @@ describe('sending mail through the mail module', () => {
     expect([world.deliveries.claimPages, world.deliveries.markPages]).toEqual([2, 3]);
   });
 
+  it('takes the send rate once for as many calls as one second of it holds', async () => {
+    const world = fakeWorld({ perCall: 200 });
+    const mails = Array.from({ length: 450 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+
+    const outcome = await sendMails(world.deps, mails, far());
+
+    expect(outcome).toMatchObject({ claimed: 450, sent: 450 });
+    expect(world.mailer.calls).toHaveLength(9);
+    // 200 recipients a second: four calls of 50 per take, and the last take only what is left.
+    expect(world.rateGrants).toEqual([200, 200, 50]);
+  });
+
+  it('takes the recipients of the next call from the send rate while the call before it is out', async () => {
+    const world = fakeWorld({ perCall: 50 });
+    const mails = Array.from({ length: 150 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    const steps: string[] = [];
+    world.deps.sendRate.acquire = async (count) => {
+      steps.push(`take ${count}`);
+      return true;
+    };
+    world.mailer.script = (_mail, call) => {
+      steps.push(`call ${call}`);
+      return undefined as never;
+    };
+
+    await sendMails(world.deps, mails, far());
+
+    // Each take is asked for before the call ahead of it goes out, and none before it is needed.
+    expect(steps).toEqual(['take 50', 'take 50', 'call 1', 'take 50', 'call 2', 'call 3']);
+  });
+
   it('gives back the claims of a round it could not send before its deadline, so the next run sends them', async () => {
     const world = fakeWorld();
     const mails = Array.from({ length: 100 }, (_, index) =>
