@@ -48,15 +48,6 @@ const noOutcome = (): SendOutcome => ({
   unfinished: false,
 });
 
-const add = (total: SendOutcome, more: SendOutcome) => {
-  total.claimed += more.claimed;
-  total.suppressed += more.suppressed;
-  total.sent += more.sent;
-  total.unsettled += more.unsettled;
-  total.failed += more.failed;
-  total.unfinished ||= more.unfinished;
-};
-
 // Per-entry statuses that mean "not sent now, try later" (the claim is given back and retried).
 const later = new Set([
   'ACCOUNT_THROTTLED',
@@ -193,7 +184,7 @@ export async function sendMails(
   );
   const settling = new Settling();
   // As many calls' recipients as one second of the send rate holds are taken at once.
-  const rate = new TakenRate(deps, deadline, perCall, perCall * Math.max(1, Math.floor(perSecond / perCall)));
+  const rate = takenRate(deps, deadline, perCall, perCall * Math.max(1, Math.floor(perSecond / perCall)));
   // Mails not yet in a call (those of rounds still to claim counted as if all will be claimed).
   let remaining = mails.length;
   const take = (count: number) => rate.spend(count, remaining);
@@ -225,7 +216,7 @@ export async function sendMails(
         const call = unsent.slice(0, perCall);
         unsent = unsent.slice(perCall);
         remaining -= call.length;
-        add(outcome, await dispatchClaimed(deps, call, deadline, settling, take));
+        await dispatchClaimed(deps, call, deadline, outcome, settling, take);
         // Claimed but not sent: given back below, so the next invocation sends them.
         if (outcome.unfinished) break sending;
       }
@@ -252,60 +243,45 @@ export async function sendMails(
 
 /**
  * The send rate as one run takes it (see docs/design.md#send-rate): up to one second's worth of
- * recipients in one take, so the calls it covers go out without a request to the bucket each, and
- * the take for the next calls made while the call before them is out, so that waiting on the bucket
- * is not on the way of every call. A call never goes out before its recipients were granted;
- * recipients taken and not sent (a run that stops early, claims that found their mail claimed
- * before) are left unspent, at most one take's worth.
+ * recipients (`perTake`) in one take, so the calls it covers go out without a request to the bucket
+ * each, and the take for the next calls made while the call before them is out, so that waiting on
+ * the bucket is not on the way of every call. A call never goes out before its recipients were
+ * granted; recipients taken and not sent (a run that stops early, claims that found their mail
+ * claimed before) are left unspent, at most one take's worth.
  */
-class TakenRate {
-  #held = 0;
-  #next: { count: number; granted: Promise<boolean> } | undefined;
-  readonly #deps: MailDeps;
-  readonly #deadline: number;
-  readonly #perCall: number;
-  readonly #perTake: number;
-
-  constructor(deps: MailDeps, deadline: number, perCall: number, perTake: number) {
-    this.#deps = deps;
-    this.#deadline = deadline;
-    this.#perCall = perCall;
-    this.#perTake = perTake;
-  }
-
-  /**
-   * Spends `count` recipients for a call going out now, waiting for a take if it must; then, if what
-   * is left does not cover the next call of the `upcoming` recipients (those after this one), starts
-   * the next take.
-   * False when the rate cannot be had before the deadline.
-   */
-  async spend(count: number, upcoming: number): Promise<boolean> {
-    while (this.#held < count) {
-      const take =
-        this.#next ?? this.#take(Math.max(count, Math.min(this.#perTake, count + upcoming)) - this.#held);
-      this.#next = undefined;
-      if (!(await take.granted)) return false;
-      this.#held += take.count;
-    }
-    this.#held -= count;
-    this.ahead(Math.min(this.#perCall, upcoming), upcoming);
-    return true;
-  }
-
-  /** Starts the next take (for at most `upcoming` recipients) if what is held does not cover `next` and none is under way. */
-  ahead(next: number, upcoming: number): void {
-    if (!this.#next && next > this.#held)
-      this.#next = this.#take(Math.min(this.#perTake, upcoming) - this.#held);
-  }
-
-  /** Waits for a take still under way (its recipients go unspent). */
-  async done(): Promise<void> {
-    await this.#next?.granted.catch(() => {});
-  }
-
-  #take(count: number) {
-    return { count, granted: quietly(this.#deps.sendRate.acquire(count, this.#deadline)) };
-  }
+function takenRate(deps: MailDeps, deadline: number, perCall: number, perTake: number) {
+  let held = 0;
+  let next: { count: number; granted: Promise<boolean> } | undefined;
+  /** Starts a take for at most `upcoming` recipients if none is under way and what is held does not cover `call`. */
+  const ahead = (call: number, upcoming: number) => {
+    if (next || call <= held) return;
+    const count = Math.min(perTake, upcoming) - held;
+    next = { count, granted: quietly(deps.sendRate.acquire(count, deadline)) };
+  };
+  return {
+    ahead,
+    /**
+     * Spends `count` recipients for a call going out now, waiting for a take if it must, then starts
+     * the take for the next call of the `upcoming` recipients (those after this one) if it needs one.
+     * False when the rate cannot be had before the deadline.
+     */
+    async spend(count: number, upcoming: number): Promise<boolean> {
+      while (held < count) {
+        ahead(count, count + upcoming);
+        const take = next!;
+        next = undefined;
+        if (!(await take.granted)) return false;
+        held += take.count;
+      }
+      held -= count;
+      ahead(Math.min(perCall, upcoming), upcoming);
+      return true;
+    },
+    /** Waits for a take still under way (its recipients go unspent). */
+    done: async () => {
+      await next?.granted.catch(() => {});
+    },
+  };
 }
 
 interface ClaimedRound {
@@ -410,25 +386,26 @@ export async function sendClaimed(
   const settling = new Settling();
   const take = (count: number) => deps.sendRate.acquire(count, deadline);
   try {
-    return await dispatchClaimed(deps, claimed, deadline, settling, take, options);
+    return await dispatchClaimed(deps, claimed, deadline, noOutcome(), settling, take, options);
   } finally {
     await settling.finish();
   }
 }
 
 /**
- * sendClaimed, with the settling writes handed to `settling` (which the caller finishes) and the
- * recipients of each attempt taken from the send rate with `take`.
+ * sendClaimed, counting what it came to in `outcome` (a run's, added to), with the settling writes
+ * handed to `settling` (which the caller finishes) and the recipients of each attempt taken from the
+ * send rate with `take`.
  */
 async function dispatchClaimed(
   deps: MailDeps,
   claimed: ClaimedMail[],
   deadline: number,
+  outcome: SendOutcome,
   settling: Settling,
   take: (count: number) => Promise<boolean>,
   options: { resend?: boolean } = {},
 ): Promise<SendOutcome> {
-  const outcome = noOutcome();
   if (claimed.length === 0) return outcome;
   const first = claimed[0].mail;
   const entries = new Map<string, { claim: ClaimedMail; entry: BulkEntry }>();
