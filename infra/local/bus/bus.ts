@@ -272,8 +272,10 @@ export class LocalBus {
     return chosen.length;
   }
 
+  /** The last `keepRecent` events put on the buses, oldest first. */
   recentEvents(): EventRecord[] {
-    return this.#recent;
+    const keep = this.#options.keepRecent ?? 10_000;
+    return this.#recent.length > keep ? this.#recent.slice(-keep) : this.#recent;
   }
 
   deadLetters(): DeadLetter[] {
@@ -422,8 +424,9 @@ export class LocalBus {
       })),
     };
     this.#recent.push(record);
+    // Trimmed a quarter at a time: trimming at each event moved every kept record once the list was full.
     const keep = this.#options.keepRecent ?? 10_000;
-    if (this.#recent.length > keep) this.#recent.splice(0, this.#recent.length - keep);
+    if (this.#recent.length > keep + keep / 4) this.#recent.splice(0, this.#recent.length - keep);
     await Promise.all(
       targets.map(({ rule, delivery }, i) =>
         this.#deliver(rule, event, record.invocations[i], delivery?.nextAt),

@@ -22,7 +22,7 @@ function aBus(
   functions: [string, FunctionSpec][],
   invoke: (name: string, event: BusEvent) => Promise<unknown>,
   faults = new Faults(),
-  options: { journalDir?: string; retryBaseMs?: number } = {},
+  options: { journalDir?: string; retryBaseMs?: number; keepRecent?: number } = {},
 ) {
   return new LocalBus({
     functions: functions as [FunctionName, FunctionSpec][],
@@ -31,6 +31,7 @@ function aBus(
     account: '000000000000',
     region: 'us-east-1',
     retryBaseMs: options.retryBaseMs ?? 1,
+    ...(options.keepRecent ? { keepRecent: options.keepRecent } : {}),
     ...(options.journalDir
       ? {
           journalFiles: {
@@ -70,6 +71,19 @@ describe('the local bus', () => {
 
     expect(result.FailedEntryCount).toBe(0);
     expect(calls).toEqual(['a']);
+  });
+
+  it('lists the last events put on it, as many as it keeps, oldest first', async () => {
+    const bus = aBus([['a', spec({ 'detail-type': ['One'] })]], async () => {}, new Faults(), {
+      keepRecent: 4,
+    });
+
+    for (let n = 1; n <= 11; n++) bus.putEvents([entry('One', { n })]);
+    await bus.whenIdle();
+
+    expect(bus.recentEvents().map((record) => (record.event.detail as { n: number }).n)).toEqual([
+      8, 9, 10, 11,
+    ]);
   });
 
   it('retries a failing invocation retryAttempts times, then keeps a dead letter with the error', async () => {
