@@ -202,6 +202,8 @@ describe('advancing a tour on the local cloud', () => {
         dayContact: { name: 'Lee Park' },
       },
     });
+    // Show Advanced goes out through the outbox (the table's stream): read the bus once that has run.
+    await busIdle();
     const advanced = await busEvents({ detailType: 'Show Advanced' });
     expect(
       advanced
