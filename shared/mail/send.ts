@@ -188,8 +188,10 @@ export async function sendMails(
   // Mails not yet in a call (those of rounds still to claim counted as if all will be claimed).
   let remaining = mails.length;
   const take = (count: number) => rate.spend(count, remaining);
-  // The first take goes out beside the first claims.
-  rate.ahead(Math.min(perCall, remaining), remaining);
+  // The first take, one call's worth, goes out beside the first claims (a run whose mails were all
+  // claimed before leaves no more than that unspent).
+  const first = Math.min(perCall, remaining);
+  rate.ahead(first, first);
   let upcoming: Promise<ClaimedRound> | undefined;
   // Claimed by this run and neither sent nor given back yet.
   let unsent: ClaimedMail[] = [];

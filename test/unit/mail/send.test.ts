@@ -118,8 +118,22 @@ describe('sending mail through the mail module', () => {
 
     expect(outcome).toMatchObject({ claimed: 450, sent: 450 });
     expect(world.mailer.calls).toHaveLength(9);
-    // 200 recipients a second: four calls of 50 per take, and the last take only what is left.
-    expect(world.rateGrants).toEqual([200, 200, 50]);
+    // 200 recipients a second: the first call's 50 beside the first claims, then four calls of 50 per take.
+    expect(world.rateGrants).toEqual([50, 200, 200]);
+  });
+
+  it('takes no more of the send rate than one call when every mail was claimed before', async () => {
+    const world = fakeWorld({ perCall: 200 });
+    const mails = Array.from({ length: 450 }, (_, index) =>
+      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+    );
+    await sendMails(world.deps, mails, far());
+    world.rateGrants.length = 0;
+
+    const again = await sendMails(world.deps, mails, far());
+
+    expect(again).toMatchObject({ claimed: 0, sent: 0 });
+    expect(world.rateGrants).toEqual([50]);
   });
 
   it('takes the recipients of the next call from the send rate while the call before it is out', async () => {
