@@ -18,6 +18,10 @@ import { MailerError } from './ports.ts';
 /** SES v2: at most 50 destinations per SendBulkEmail. */
 export const maxDestinationsPerCall = 50;
 
+/** Recipients per SendBulkEmail call at a send rate of `perSecond` (SendRate.recipientsPerSecond). */
+export const recipientsPerCall = (perSecond: number) =>
+  Math.max(1, Math.min(maxDestinationsPerCall, perSecond));
+
 export interface SendOutcome {
   /** Claimed by this call (the others were claimed before: sent or being sent, never again). */
   claimed: number;
@@ -174,7 +178,7 @@ export async function sendMails(
   const outcome = noOutcome();
   if (mails.length === 0) return outcome;
   const perSecond = await deps.sendRate.recipientsPerSecond();
-  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, perSecond));
+  const perCall = recipientsPerCall(perSecond);
   // The claims of as many calls as one transaction holds are made in one request.
   const perRound = perCall * Math.max(1, Math.floor(maxClaimsPerRequest / perCall));
   const rounds = byCallShape(mails, (mail) => mail).flatMap((group) =>

@@ -1,7 +1,7 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
 import type { MailDeps, OutgoingMail } from './ports.ts';
-import { byCallShape, type ClaimedMail, maxDestinationsPerCall, sendClaimed } from './send.ts';
+import { byCallShape, type ClaimedMail, recipientsPerCall, sendClaimed } from './send.ts';
 
 /** What settling a batch of Email Sent events came to. */
 export interface Settled {
@@ -104,7 +104,7 @@ export async function sweepStaleClaims(
     ]);
     groups.set(key, [...(groups.get(key) ?? []), delivery]);
   }
-  const perCall = Math.max(1, Math.min(maxDestinationsPerCall, await deps.sendRate.recipientsPerSecond()));
+  const perCall = recipientsPerCall(await deps.sendRate.recipientsPerSecond());
   for (const deliveries of groups.values()) {
     const { mails, asOf } = await resender.rebuild(deliveries);
     const resend: ClaimedMail[] = [];

@@ -274,8 +274,12 @@ export class LocalBus {
 
   /** The last `keepRecent` events put on the buses, oldest first. */
   recentEvents(): EventRecord[] {
-    const keep = this.#options.keepRecent ?? 10_000;
+    const keep = this.#keepRecent;
     return this.#recent.length > keep ? this.#recent.slice(-keep) : this.#recent;
+  }
+
+  get #keepRecent(): number {
+    return this.#options.keepRecent ?? 10_000;
   }
 
   deadLetters(): DeadLetter[] {
@@ -425,7 +429,7 @@ export class LocalBus {
     };
     this.#recent.push(record);
     // Trimmed a quarter at a time: trimming at each event moved every kept record once the list was full.
-    const keep = this.#options.keepRecent ?? 10_000;
+    const keep = this.#keepRecent;
     if (this.#recent.length > keep + keep / 4) this.#recent.splice(0, this.#recent.length - keep);
     await Promise.all(
       targets.map(({ rule, delivery }, i) =>

@@ -230,8 +230,9 @@ export class LocalQueue {
 
   /**
    * Up to `limit` messages not in flight that `receivable` lets through, in the order they were sent
-   * (the map keeps it: a message comes back from its visibility timeout in its place). Polls run on
-   * every send, so this stops at a full batch and builds nothing for the messages it passes.
+   * (the map keeps it: a message comes back from its visibility timeout in its place). Polls run
+   * often (on each tick, after each batch, on a send that is receivable at once), so this stops at a
+   * full batch and builds nothing for the messages it passes.
    */
   #firstReceivable(limit: number, receivable: (m: Message) => boolean): Message[] {
     const found: Message[] = [];

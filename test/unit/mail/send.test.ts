@@ -20,6 +20,12 @@ const anAdvanceRequest = (overrides: Partial<OutgoingMail> = {}): OutgoingMail =
   ...overrides,
 });
 
+/** `count` advance requests of one show, each to its own crew address. */
+const crewMails = (count: number): OutgoingMail[] =>
+  Array.from({ length: count }, (_, index) =>
+    anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
+  );
+
 describe('sending mail through the mail module', () => {
   it('sends a mail once however often a sender asks, and keeps its context on the delivery', async () => {
     const world = fakeWorld();
@@ -97,9 +103,7 @@ describe('sending mail through the mail module', () => {
 
   it('claims the mails of two SES calls in one request and marks each call sent in one', async () => {
     const world = fakeWorld();
-    const mails = Array.from({ length: 120 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(120);
 
     const outcome = await sendMails(world.deps, mails, far());
 
@@ -110,9 +114,7 @@ describe('sending mail through the mail module', () => {
 
   it('takes the send rate once for as many calls as one second of it holds', async () => {
     const world = fakeWorld({ perCall: 200 });
-    const mails = Array.from({ length: 450 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(450);
 
     const outcome = await sendMails(world.deps, mails, far());
 
@@ -124,9 +126,7 @@ describe('sending mail through the mail module', () => {
 
   it('takes no more of the send rate than one call when every mail was claimed before', async () => {
     const world = fakeWorld({ perCall: 200 });
-    const mails = Array.from({ length: 450 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(450);
     await sendMails(world.deps, mails, far());
     world.rateGrants.length = 0;
 
@@ -138,9 +138,7 @@ describe('sending mail through the mail module', () => {
 
   it('takes the recipients of the next call from the send rate while the call before it is out', async () => {
     const world = fakeWorld({ perCall: 50 });
-    const mails = Array.from({ length: 150 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(150);
     const steps: string[] = [];
     world.deps.sendRate.acquire = async (count) => {
       steps.push(`take ${count}`);
@@ -159,9 +157,7 @@ describe('sending mail through the mail module', () => {
 
   it('gives back the claims of a round it could not send before its deadline, so the next run sends them', async () => {
     const world = fakeWorld();
-    const mails = Array.from({ length: 100 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(100);
     const deadline = world.clock.now + 1_000;
     world.mailer.script = (_mail, call) => {
       if (call === 1) world.clock.now = deadline; // the first call takes what time was left
@@ -179,9 +175,7 @@ describe('sending mail through the mail module', () => {
 
   it('gives back the rest of a round when SES refuses a call for a configuration problem', async () => {
     const world = fakeWorld();
-    const mails = Array.from({ length: 100 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(100);
     world.mailer.script = (mail) => mail.entries.map(() => ({ status: 'TEMPLATE_NOT_FOUND' }));
 
     await expect(sendMails(world.deps, mails, far())).rejects.toThrow(/TEMPLATE_NOT_FOUND/);
@@ -190,9 +184,7 @@ describe('sending mail through the mail module', () => {
   });
   it('holds on to what SES accepted: a mark that fails a few times running is written all the same', async () => {
     const world = fakeWorld();
-    const mails = Array.from({ length: 3 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(3);
     const { markSentMany } = world.deliveries;
     let failures = 3;
     world.deliveries.markSentMany = async (...args) => {
@@ -209,9 +201,7 @@ describe('sending mail through the mail module', () => {
 
   it('marks what SES accepted before recording what it refused, so a failed refusal loses no mark', async () => {
     const world = fakeWorld();
-    const mails = Array.from({ length: 2 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(2);
     world.mailer.script = (mail) =>
       mail.entries.map((entry, index) =>
         index === 0
@@ -229,9 +219,7 @@ describe('sending mail through the mail module', () => {
 
   it('claims the next round and marks a call while the next call goes out', async () => {
     const world = fakeWorld();
-    const mails = Array.from({ length: 200 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(200);
     const steps: string[] = [];
     const { claimMany, markSentMany } = world.deliveries;
     world.deliveries.claimMany = async (...args) => {
@@ -267,9 +255,7 @@ describe('sending mail through the mail module', () => {
 
   it('gives back the round it claimed ahead when it stops at its deadline, so the next run sends it', async () => {
     const world = fakeWorld();
-    const mails = Array.from({ length: 200 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(200);
     const deadline = world.clock.now + 1_000;
     world.mailer.script = (_mail, call) => {
       if (call === 1) world.clock.now = deadline;
@@ -287,9 +273,7 @@ describe('sending mail through the mail module', () => {
 
   it('gives back every claim it did not send, the round claimed ahead too, when the send rate cannot be taken', async () => {
     const world = fakeWorld();
-    const mails = Array.from({ length: 200 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(200);
     let acquired = 0;
     world.deps.sendRate.acquire = async () => {
       if (++acquired === 2) throw new Error('ProvisionedThroughputExceededException');
@@ -305,9 +289,7 @@ describe('sending mail through the mail module', () => {
 
   it('still marks a call sent while an earlier mark was failing, then stops and reports that failure', async () => {
     const world = fakeWorld();
-    const mails = Array.from({ length: 100 }, (_, index) =>
-      anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: `crew${index}@venue.example` } }),
-    );
+    const mails = crewMails(100);
     const { markSentMany } = world.deliveries;
     world.deliveries.markSentMany = async (...args) => {
       // The first call's mark fails for good; the second call's is written.
