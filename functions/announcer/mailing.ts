@@ -384,7 +384,7 @@ export async function releaseMail(
 }
 
 /**
- * Sends one mailing: page by page through the directory, claiming each mail before sending it
+ * Sends one mailing: batch by batch through the directory, claiming each mail before sending it
  * (a mail claimed before is never sent again), in calls of at most 50 recipients within the shared
  * send rate. When time runs short it hands the rest to a new `Mailing Requested` with a cursor, and
  * when it reaches the end it states the mailing's fact (`Release Announced`, ...). Both are published
@@ -403,33 +403,45 @@ export async function sendMailing(
   if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
 
   const written = asWithdrawn(release, request.territories);
-  // The next page of the directory is read and its mails written while this page's go out.
-  const pageOfMails = async (cursor: string | undefined) => {
-    const page = await deps.outlets.page(cursor, deps.settings.pageSize);
-    const { recipients, skipped } = await recipientsOn(page.outlets, release, request, deps);
-    const mails = await mapBounded(recipients, deps.settings.claimConcurrency, (outlet) =>
-      releaseMail(written, request, outlet, deps),
-    );
-    return { next: page.next, mails, skipped };
+  // A batch: directory pages from `cursor` until they hold a page's worth of mails or the directory
+  // ends. A release's outlets are spread over the whole directory, and sending drains its pipeline
+  // (and makes a partial SES call) at the end of each batch, so a batch gathers sparse pages.
+  const batchOfMails = async (cursor: string | undefined) => {
+    const mails: OutgoingMail[] = [];
+    let skipped = 0;
+    let next = cursor;
+    do {
+      const page = await deps.outlets.page(next, deps.settings.pageSize);
+      const found = await recipientsOn(page.outlets, release, request, deps);
+      mails.push(
+        ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) =>
+          releaseMail(written, request, outlet, deps),
+        )),
+      );
+      skipped += found.skipped;
+      next = page.next;
+    } while (next && mails.length < deps.settings.pageSize);
+    return { next, mails, skipped };
   };
-  let pageCursor = progress.outlets;
-  let upcoming = pageOfMails(pageCursor);
+  let batchCursor = progress.outlets;
+  // The next batch is read and its mails written while this batch's go out.
+  let upcoming = batchOfMails(batchCursor);
   try {
     for (;;) {
-      const page = await upcoming;
-      if (page.next) upcoming = quietly(pageOfMails(page.next));
-      const outcome = await sendMails(deps, page.mails, deadline);
+      const batch = await upcoming;
+      if (batch.next) upcoming = quietly(batchOfMails(batch.next));
+      const outcome = await sendMails(deps, batch.mails, deadline);
       if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, release.occurredAt);
       progress.sent += outcome.sent + outcome.unsettled;
       const unfinished = outcome.unfinished;
       if (unfinished) {
-        // Start again at this page: what was claimed on it is skipped by its claim.
-        return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
+        // Start again at this batch's first page: what was claimed from it is skipped by its claim.
+        return continueLater({ ...progress, outlets: batchCursor }, request, meta, deps);
       }
-      progress.skipped += page.skipped;
-      if (!page.next) return complete(release, request, progress, meta, deps);
-      pageCursor = page.next;
-      // A release cancelled while its mailing runs: no page after the cancel is mailed.
+      progress.skipped += batch.skipped;
+      if (!batch.next) return complete(release, request, progress, meta, deps);
+      batchCursor = batch.next;
+      // A release cancelled while its mailing runs: no batch after the cancel is mailed.
       const changed = obsolete(
         await deps.releases.get(request.labelId, request.releaseId),
         request,
@@ -437,10 +449,10 @@ export async function sendMailing(
       );
       if (changed) return stop(request, progress, changed, meta, deps);
       if (deps.now().getTime() >= deadline)
-        return continueLater({ ...progress, outlets: pageCursor }, request, meta, deps);
+        return continueLater({ ...progress, outlets: batchCursor }, request, meta, deps);
     }
   } finally {
-    // A page read ahead and not sent is dropped (it wrote nothing), once its reads are done.
+    // A batch read ahead and not sent is dropped (it wrote nothing), once its reads are done.
     await upcoming.catch(() => {});
   }
 }

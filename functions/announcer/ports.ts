@@ -31,9 +31,9 @@ export interface RecipientLinks {
 
 export interface AnnouncerSettings extends MailSettings {
   /**
-   * Outlets read per page of the directory. Sending drains its pipeline at the end of each page (the
-   * page's last marks, the next page's first claims), so pages are large: 1,000 outlets are well
-   * within one Query's 1 MB.
+   * Outlets read per page of the directory, and the mails a batch gathers pages for. Sending drains
+   * its pipeline at the end of each batch (the batch's last marks, the next batch's first claims), so
+   * batches are large: 1,000 outlets are well within one Query's 1 MB.
    */
   pageSize: number;
 }

@@ -246,6 +246,46 @@ describe('announcing a release', () => {
     expect(world.mailer.delivered).toHaveLength(30);
   });
 
+  it('gathers sparse directory pages into batches of a page of mails, so calls are full', async () => {
+    // The release's outlets are every other one of the directory: a page of 10 holds 5 of its mails.
+    const directory = Array.from({ length: 60 }, (_, i) => anOutlet({ territories: [i % 2 ? 'FR' : 'GB'] }));
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: directory, pageSize: 10 });
+
+    const outcome = await sendMailing(announce, meta, world.deps, far());
+
+    expect(outcome).toEqual({ status: 'completed', sent: 30, skipped: 0 });
+    expect(world.mailer.calls.map((call) => call.entries.length)).toEqual([10, 10, 10]);
+  });
+
+  it('continues a batch of several pages from its first page, and mails no one twice', async () => {
+    const directory = Array.from({ length: 60 }, (_, i) => anOutlet({ territories: [i % 2 ? 'FR' : 'GB'] }));
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: directory, pageSize: 10 });
+    const pagesRead: (string | undefined)[] = [];
+    const page = world.deps.outlets.page;
+    world.deps.outlets.page = async (cursor, limit) => {
+      pagesRead.push(cursor);
+      return page(cursor, limit);
+    };
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      world.clock.now += 60_000;
+      return send(mail);
+    };
+
+    const first = await sendMailing(announce, meta, world.deps, world.clock.now + 30_000);
+    const continuation = world.published.find((e) => e.detailType === 'Mailing Requested')!;
+    const readBefore = pagesRead.length;
+    const last = await sendMailing(detailOf(continuation).data, meta, world.deps, far());
+
+    expect(first).toMatchObject({ status: 'continued', sent: 10 });
+    // The second batch starts at the directory's third page, the first after the first batch.
+    expect(pagesRead[readBefore]).toBe(pagesRead[2]);
+    expect(last).toMatchObject({ status: 'completed', sent: 30 });
+    expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual(
+      directory.filter((_, i) => i % 2 === 0).map((o) => o.email).sort(),
+    );
+  });
+
   it('continues a long mailing through Mailing Requested with a cursor and counts across invocations', async () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(30), pageSize: 10 });
     let calls = 0;
