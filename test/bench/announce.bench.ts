@@ -14,7 +14,8 @@ import { type BenchRow, localApi, reportRows, row, targets } from './rows.ts';
 
 /**
  * Fan-out: one release announced to N matching outlets (`BENCH_OUTLETS`, default 1,000 and 5,000) on
- * the local cloud (in this process), from the webhook's 202 until the last mail and until idle (every
+ * the local cloud (in this process), from the webhook's 202 until the last mail (the answer to its
+ * last SendBulkEmail, as the floor ends at its own), until Release Announced and until idle (every
  * SES event settled), with what it cost: SES calls, DynamoDB requests, item writes and write units,
  * Lambda invocations. Its floor, measured in the same run against the same emulators: ceil(N/25)
  * BatchWriteItem of delivery records and ceil(N/50) SendBulkEmail, one after another.
@@ -32,6 +33,8 @@ interface Counts {
   /** Items put, updated or deleted (a BatchWriteItem or transaction counts each of its items). */
   itemWrites: number;
   writeUnits: number;
+  /** When each operation last answered (performance.now()): the fan-out's last mail is its last SendBulkEmail. */
+  answeredAt: Map<string, number>;
 }
 
 const writeOperations = new Set([
@@ -61,7 +64,7 @@ async function countingProxy(
   operationOf: (request: IncomingMessage) => string,
   dynamo: boolean,
 ) {
-  const counts: Counts = { requests: new Map(), itemWrites: 0, writeUnits: 0 };
+  const counts: Counts = { requests: new Map(), itemWrites: 0, writeUnits: 0, answeredAt: new Map() };
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -106,6 +109,7 @@ async function countingProxy(
         if (!['content-encoding', 'transfer-encoding', 'content-length', 'connection'].includes(name))
           outgoing[name] = value;
       });
+      if (upstream.ok) counts.answeredAt.set(operation, performance.now());
       response.writeHead(upstream.status, outgoing).end(answer);
     } catch (error) {
       response.writeHead(502).end(String(error));
@@ -116,7 +120,11 @@ async function countingProxy(
   return { url, counts, close: () => new Promise<void>((closed) => server.close(() => closed())) };
 }
 
-const snapshot = (counts: Counts): Counts => ({ ...counts, requests: new Map(counts.requests) });
+const snapshot = (counts: Counts): Counts => ({
+  ...counts,
+  requests: new Map(counts.requests),
+  answeredAt: new Map(counts.answeredAt),
+});
 const since = (after: Counts, before: Counts) => {
   const requests = [...after.requests.entries()]
     .map(([operation, count]) => [operation, count - (before.requests.get(operation) ?? 0)] as const)
@@ -304,6 +312,11 @@ async function announce(count: number): Promise<BenchRow[]> {
     } else await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const cpuAnnounced = cpuSeconds();
+  // The last mail: the answer to the last SendBulkEmail, as the floor's time ends at its last call's.
+  const lastMailAt = [...ses.counts.answeredAt].find(([operation]) =>
+    operation.includes('outbound-bulk-emails'),
+  )?.[1];
+  if (lastMailAt === undefined || lastMailAt < started) throw new Error('no mail went out in this run');
   await api('/_local/idle');
   const settledAt = performance.now();
 
@@ -334,7 +347,7 @@ async function announce(count: number): Promise<BenchRow[]> {
   console.log(`announce ${count} matching outlets (SES rate: ${sendRate ?? 'unthrottled'}/s)`);
   console.log(`  deliveries: ${deliveries.deliveries.length}, sent: ${sent}`);
   console.log(
-    `  wall to Release Announced ${((announcedAt - started) / 1000).toFixed(2)} s, to idle ${((settledAt - started) / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s`,
+    `  wall to last mail ${((lastMailAt - started) / 1000).toFixed(2)} s, to Release Announced (seen) ${((announcedAt - started) / 1000).toFixed(2)} s, to idle ${((settledAt - started) / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s`,
   );
   console.log(
     `  CPU to Release Announced: DynamoDB Local ${(cpuAnnounced.dynamodb - cpuBefore.dynamodb).toFixed(2)} s, this process ${(cpuAnnounced.node - cpuBefore.node).toFixed(2)} s; floor: ${(cpuFloor.dynamodb - cpuFloorBefore.dynamodb).toFixed(2)} s, ${(cpuFloor.node - cpuFloorBefore.node).toFixed(2)} s`,
@@ -353,11 +366,11 @@ async function announce(count: number): Promise<BenchRow[]> {
     row(
       `fanout-${count}-wall`,
       `announce to ${count} outlets, webhook 202 to last mail`,
-      (announcedAt - started) / 1000,
+      (lastMailAt - started) / 1000,
       's',
       floorMs / 1000,
       targets.ratioAtMost(2),
-      `until idle (every SES event settled): ${((settledAt - started) / 1000).toFixed(2)} s; floor: ${Math.ceil(count / 25)} BatchWriteItem + ${Math.ceil(count / 50)} SendBulkEmail in turn; ${sent} of ${count} sent`,
+      `until Release Announced was seen on the bus (polled every 100 ms): ${((announcedAt - started) / 1000).toFixed(2)} s; until idle (every SES event settled): ${((settledAt - started) / 1000).toFixed(2)} s; floor: ${Math.ceil(count / 25)} BatchWriteItem + ${Math.ceil(count / 50)} SendBulkEmail in turn; ${sent} of ${count} sent`,
     ),
     row(
       `fanout-${count}-dynamodb-cpu`,
