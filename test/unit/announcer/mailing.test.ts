@@ -282,7 +282,10 @@ describe('announcing a release', () => {
     expect(pagesRead[readBefore]).toBe(pagesRead[2]);
     expect(last).toMatchObject({ status: 'completed', sent: 30 });
     expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual(
-      directory.filter((_, i) => i % 2 === 0).map((o) => o.email).sort(),
+      directory
+        .filter((_, i) => i % 2 === 0)
+        .map((o) => o.email)
+        .sort(),
     );
   });
 
