@@ -403,9 +403,10 @@ export async function sendMailing(
   if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
 
   const written = asWithdrawn(release, request.territories);
-  // A batch: directory pages from `cursor` until they hold a page's worth of mails or the directory
-  // ends. A release's outlets are spread over the whole directory, and sending drains its pipeline
-  // (and makes a partial SES call) at the end of each batch, so a batch gathers sparse pages.
+  // A batch: directory pages from `cursor` until they hold a page's worth of mails, the directory
+  // ends or time is up. A release's outlets are spread over the whole directory, and sending drains
+  // its pipeline (and makes a partial SES call) at the end of each batch, so a batch gathers sparse
+  // pages.
   const batchOfMails = async (cursor: string | undefined) => {
     const mails: OutgoingMail[] = [];
     let skipped = 0;
@@ -420,7 +421,7 @@ export async function sendMailing(
       );
       skipped += found.skipped;
       next = page.next;
-    } while (next && mails.length < deps.settings.pageSize);
+    } while (next && mails.length < deps.settings.pageSize && deps.now().getTime() < deadline);
     return { next, mails, skipped };
   };
   let batchCursor = progress.outlets;

@@ -289,6 +289,40 @@ describe('announcing a release', () => {
     );
   });
 
+  it('stops gathering a batch when time is up, and continues from its first page', async () => {
+    // The release's outlets are on the directory's first and sixth pages; in the first invocation,
+    // each page takes 10 s to read, so time is up after the fourth.
+    const directory = Array.from({ length: 60 }, (_, i) =>
+      anOutlet({ territories: [i < 5 || i >= 55 ? 'GB' : 'FR'] }),
+    );
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: directory, pageSize: 10 });
+    let slow = true;
+    let pagesRead = 0;
+    const page = world.deps.outlets.page;
+    world.deps.outlets.page = async (cursor, limit) => {
+      pagesRead++;
+      if (slow) world.clock.now += 10_000;
+      return page(cursor, limit);
+    };
+
+    const first = await sendMailing(announce, meta, world.deps, world.clock.now + 35_000);
+    const readFirst = pagesRead;
+    slow = false;
+    const continuation = world.published.find((e) => e.detailType === 'Mailing Requested')!;
+    const last = await sendMailing(detailOf(continuation).data, meta, world.deps, far());
+
+    expect(first.status).toBe('continued');
+    // Four pages for the batch, and the first page of the batch read ahead.
+    expect(readFirst).toBe(5);
+    expect(last).toMatchObject({ status: 'completed', sent: 10 });
+    expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual(
+      directory
+        .filter((_, i) => i < 5 || i >= 55)
+        .map((o) => o.email)
+        .sort(),
+    );
+  });
+
   it('continues a long mailing through Mailing Requested with a cursor and counts across invocations', async () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(30), pageSize: 10 });
     let calls = 0;
