@@ -282,6 +282,13 @@ export class LocalBus {
     return this.#options.keepRecent ?? 10_000;
   }
 
+  /** Keeps a record for `recentEvents()`, trimmed a quarter at a time: trimming at each event moved every kept record once the list was full. */
+  #remember(record: EventRecord): void {
+    this.#recent.push(record);
+    const keep = this.#keepRecent;
+    if (this.#recent.length > keep + keep / 4) this.#recent.splice(0, this.#recent.length - keep);
+  }
+
   deadLetters(): DeadLetter[] {
     return this.#deadLetters;
   }
@@ -311,7 +318,7 @@ export class LocalBus {
           status: 'running',
           attempts: 0,
         };
-        this.#recent.push({ bus: rule.bus, event: letter.event, invocations: [invocation] });
+        this.#remember({ bus: rule.bus, event: letter.event, invocations: [invocation] });
         await this.#deliver(rule, letter.event, invocation);
         return invocation.status === 'succeeded';
       }),
@@ -427,10 +434,7 @@ export class LocalBus {
         attempts: delivery?.attempts ?? 0,
       })),
     };
-    this.#recent.push(record);
-    // Trimmed a quarter at a time: trimming at each event moved every kept record once the list was full.
-    const keep = this.#keepRecent;
-    if (this.#recent.length > keep + keep / 4) this.#recent.splice(0, this.#recent.length - keep);
+    this.#remember(record);
     await Promise.all(
       targets.map(({ rule, delivery }, i) =>
         this.#deliver(rule, event, record.invocations[i], delivery?.nextAt),
