@@ -432,10 +432,14 @@ async function announce(count: number): Promise<BenchRow[]> {
 /**
  * DynamoDB Local compiles its hot paths (the JVM's JIT) over its first thousands of requests, a cost
  * DynamoDB on AWS does not have, and the floor, measured after each fan-out, found the emulator warmed
- * by it. So one fan-out of `BENCH_WARMUP_OUTLETS` (default 500) and its floor run first, not reported:
- * every measured fan-out and floor meets a warm emulator.
+ * by it. So one fan-out of `BENCH_WARMUP_OUTLETS` (default 3,000) and its floor run first, not
+ * reported, so the measured fan-outs and floors meet a warmer emulator. After a warm-up of 500, it
+ * was still warming: three 1,000-outlet fan-outs in a row took 2.56, 1.84 and 1.63 s of its CPU,
+ * and their floors 0.45, 0.36 and 0.33 s. After 3,000 they took 1.93, 1.12 and 0.99 s (floors 0.28,
+ * 0.30 and 0.35 s): the first run after the warm-up still costs more, which the median of the runs
+ * below leaves out.
  */
-const warmup = Number(process.env.BENCH_WARMUP_OUTLETS ?? 500);
+const warmup = Number(process.env.BENCH_WARMUP_OUTLETS ?? 3_000);
 /**
  * Each size is announced `BENCH_FANOUT_RUNS` times (default 3), each run beside its own floor, and the
  * run with the median wall ratio is reported: a fan-out's wall holds the latency of two polls of the
