@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { failedConditions } from '#shared/db/conditions.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
@@ -24,8 +25,19 @@ function countingDeps(): { deps: MailDeps; requests: Map<string, number> } {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = (context.commandName ?? '?').replace(/Command$/, '');
-      requests.set(operation, (requests.get(operation) ?? 0) + 1);
-      return next(args);
+      const count = () => requests.set(operation, (requests.get(operation) ?? 0) + 1);
+      try {
+        const result = await next(args);
+        count();
+        return result;
+      } catch (error) {
+        // A transaction cancelled with no condition refused (a conflict, or a conflict fault that
+        // another test file armed on the shared local cloud) is tried again as it was: the try that
+        // lands counts.
+        const refused = failedConditions(error);
+        if (!refused || refused.some(Boolean)) count();
+        throw error;
+      }
     },
     { step: 'initialize', name: 'countRequests' },
   );
