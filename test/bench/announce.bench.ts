@@ -120,6 +120,9 @@ async function countingProxy(
   return { url, counts, close: () => new Promise<void>((closed) => server.close(() => closed())) };
 }
 
+/** The SES proxy's name for SendBulkEmail (its method and path). */
+const isBulkSend = (operation: string) => operation.includes('outbound-bulk-emails');
+
 const snapshot = (counts: Counts): Counts => ({
   ...counts,
   requests: new Map(counts.requests),
@@ -313,17 +316,14 @@ async function announce(count: number): Promise<BenchRow[]> {
   }
   const cpuAnnounced = cpuSeconds();
   // The last mail: the answer to the last SendBulkEmail, as the floor's time ends at its last call's.
-  const lastMailAt = [...ses.counts.answeredAt].find(([operation]) =>
-    operation.includes('outbound-bulk-emails'),
-  )?.[1];
+  const lastMailAt = [...ses.counts.answeredAt].find(([operation]) => isBulkSend(operation))?.[1];
   if (lastMailAt === undefined || lastMailAt < started) throw new Error('no mail went out in this run');
   await api('/_local/idle');
   const settledAt = performance.now();
 
   // Counted before the bench reads the deliveries back (through the management API, also counted).
   const sesCalls = since(ses.counts, sesBefore);
-  const bulkCalls =
-    sesCalls.requests.find(([operation]) => operation.includes('outbound-bulk-emails'))?.[1] ?? 0;
+  const bulkCalls = sesCalls.requests.find(([operation]) => isBulkSend(operation))?.[1] ?? 0;
   const db = since(dynamo.counts, dynamoBefore);
   const byCaller = [...callers.entries()].sort((a, b) => b[1] - a[1]);
   const deliveries = (await (await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)).json()) as {
