@@ -246,9 +246,23 @@ describe('announcing a release', () => {
     expect(world.mailer.delivered).toHaveLength(30);
   });
 
+  /**
+   * A directory of 60 outlets, the release's (GB) where `matches` says so and others (FR) elsewhere,
+   * with the addresses the release's mail should reach.
+   */
+  const sparseDirectory = (matches: (index: number) => boolean) => {
+    const directory = Array.from({ length: 60 }, (_, i) =>
+      anOutlet({ territories: [matches(i) ? 'GB' : 'FR'] }),
+    );
+    const matching = directory.filter((_, i) => matches(i)).map((outlet) => outlet.email);
+    return { directory, matching: matching.sort() };
+  };
+  const mailedTo = (world: ReturnType<typeof fakeWorld>) =>
+    world.mailer.delivered.map((mail) => mail.email).sort();
+
   it('gathers sparse directory pages into batches of a page of mails, so calls are full', async () => {
     // The release's outlets are every other one of the directory: a page of 10 holds 5 of its mails.
-    const directory = Array.from({ length: 60 }, (_, i) => anOutlet({ territories: [i % 2 ? 'FR' : 'GB'] }));
+    const { directory } = sparseDirectory((i) => i % 2 === 0);
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: directory, pageSize: 10 });
 
     const outcome = await sendMailing(announce, meta, world.deps, far());
@@ -258,7 +272,7 @@ describe('announcing a release', () => {
   });
 
   it('continues a batch of several pages from its first page, and mails no one twice', async () => {
-    const directory = Array.from({ length: 60 }, (_, i) => anOutlet({ territories: [i % 2 ? 'FR' : 'GB'] }));
+    const { directory, matching } = sparseDirectory((i) => i % 2 === 0);
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: directory, pageSize: 10 });
     const pagesRead: (string | undefined)[] = [];
     const page = world.deps.outlets.page;
@@ -281,20 +295,13 @@ describe('announcing a release', () => {
     // The second batch starts at the directory's third page, the first after the first batch.
     expect(pagesRead[readBefore]).toBe(pagesRead[2]);
     expect(last).toMatchObject({ status: 'completed', sent: 30 });
-    expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual(
-      directory
-        .filter((_, i) => i % 2 === 0)
-        .map((o) => o.email)
-        .sort(),
-    );
+    expect(mailedTo(world)).toEqual(matching);
   });
 
   it('stops gathering a batch when time is up, and continues from its first page', async () => {
     // The release's outlets are on the directory's first and sixth pages; in the first invocation,
     // each page takes 10 s to read, so time is up after the fourth.
-    const directory = Array.from({ length: 60 }, (_, i) =>
-      anOutlet({ territories: [i < 5 || i >= 55 ? 'GB' : 'FR'] }),
-    );
+    const { directory, matching } = sparseDirectory((i) => i < 5 || i >= 55);
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: directory, pageSize: 10 });
     let slow = true;
     let pagesRead = 0;
@@ -315,12 +322,7 @@ describe('announcing a release', () => {
     // Four pages for the batch, and the first page of the batch read ahead.
     expect(readFirst).toBe(5);
     expect(last).toMatchObject({ status: 'completed', sent: 10 });
-    expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual(
-      directory
-        .filter((_, i) => i < 5 || i >= 55)
-        .map((o) => o.email)
-        .sort(),
-    );
+    expect(mailedTo(world)).toEqual(matching);
   });
 
   it('continues a long mailing through Mailing Requested with a cursor and counts across invocations', async () => {
