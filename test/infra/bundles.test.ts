@@ -278,6 +278,26 @@ describe('function bundles', () => {
         { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' },
       );
       expect(health.stdout).toBe('[]');
+      // Health reads the API document on its first request (a dynamic import esbuild keeps in the bundle).
+      const document = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          [
+            'const { handler } = await import(process.argv[1]);',
+            "const request = { version: '2.0', routeKey: 'GET /openapi.json', rawPath: '/openapi.json', headers: {}, requestContext: { requestId: 'r', http: { method: 'GET', path: '/openapi.json' } } };",
+            "const answer = await handler(request, { awsRequestId: 'r', functionName: 'health', getRemainingTimeInMillis: () => 3000 });",
+            'process.stdout.write(JSON.stringify({ statusCode: answer.statusCode, openapi: JSON.parse(answer.body).openapi }));',
+          ].join('\n'),
+          written.find((bundle) => bundle.name === 'health')!.file!,
+        ],
+        { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' },
+      );
+      expect({ stdout: document.stdout, stderr: document.stderr }).toEqual({
+        stdout: JSON.stringify({ statusCode: 200, openapi: '3.1.0' }),
+        stderr: '',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
