@@ -175,6 +175,8 @@ const ses = await countingProxy(
  * (shared/db/), with the store method beside it: `settleFromEmailsSent > getMany BatchGetItem`.
  */
 const callers = new Map<string, number>();
+/** When each caller first reached DynamoDB in the run (performance.now()): where a fan-out's time to its first mail goes. */
+const firstCalls = new Map<string, number>();
 const dynamoPort = new URL(dynamo.url).port;
 Error.stackTraceLimit = 60;
 subscribe('http.client.request.created', (message) => {
@@ -189,6 +191,7 @@ subscribe('http.client.request.created', (message) => {
   const caller = frames.find((m) => !(m[2] === 'shared' && m[3].startsWith('db/')));
   const key = `${caller ? `${caller[1]} (${caller[2]}/${caller[3]})` : 'unknown'} > ${store ? `${store[1]} ` : ''}${operation}`;
   callers.set(key, (callers.get(key) ?? 0) + 1);
+  if (!firstCalls.has(key)) firstCalls.set(key, performance.now());
 });
 
 // The handlers' clients are made on first use, so from here on they go through the proxies.
@@ -291,6 +294,7 @@ async function announce(count: number): Promise<BenchRow[]> {
   const { webhookSecret } = (await labelResponse.json()) as { webhookSecret: string };
 
   callers.clear();
+  firstCalls.clear();
   const dynamoBefore = snapshot(dynamo.counts);
   const sesBefore = snapshot(ses.counts);
   const invokedBefore = await invocations();
@@ -340,6 +344,7 @@ async function announce(count: number): Promise<BenchRow[]> {
   const bulkCalls = sesCalls.requests.find(([operation]) => isBulkSend(operation))?.[1] ?? 0;
   const db = since(dynamo.counts, dynamoBefore);
   const byCaller = [...callers.entries()].sort((a, b) => b[1] - a[1]);
+  const firstByCaller = [...firstCalls.entries()].sort((a, b) => a[1] - b[1]);
   const deliveries = (await (await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)).json()) as {
     deliveries: { status: string }[];
   };
@@ -371,6 +376,9 @@ async function announce(count: number): Promise<BenchRow[]> {
   console.log(`  invocations: ${JSON.stringify(invoked)}`);
   console.log('  DynamoDB requests by caller:');
   for (const [caller, n] of byCaller) console.log(`    ${n}\t${caller}`);
+  console.log('  first DynamoDB request of each caller, seconds after the webhook was sent:');
+  for (const [caller, at] of firstByCaller)
+    console.log(`    +${((at - started) / 1000).toFixed(2)}\t${caller}`);
   const perOutlet = (n: number) => n / count;
   const sweeps = byCaller
     .filter(([caller]) => /^sweep(StaleClaims|Outbox) /.test(caller))
