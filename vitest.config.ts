@@ -38,6 +38,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // One local cloud for the whole run, started by the same entry point as `npm start`.
           globalSetup: ['test/support/global-setup.ts'],
+          // Each file starts with no fault armed on that cloud (test/support/integration-setup.ts).
+          setupFiles: ['test/support/integration-setup.ts'],
           // The files share that cloud and its forward-only clock, so they run one after another.
           fileParallelism: false,
           // A test here waits on a whole cloud (functions, DynamoDB Local, the bus) that a busy
