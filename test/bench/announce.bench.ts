@@ -138,7 +138,6 @@ const snapshot = (counts: Counts): Counts => ({
   ...counts,
   requests: new Map(counts.requests),
   answeredAt: new Map(counts.answeredAt),
-  firstAnsweredAt: new Map(counts.firstAnsweredAt),
 });
 const since = (after: Counts, before: Counts) => {
   const requests = [...after.requests.entries()]
@@ -295,6 +294,7 @@ async function announce(count: number): Promise<BenchRow[]> {
 
   callers.clear();
   firstCalls.clear();
+  ses.counts.firstAnsweredAt.clear();
   const dynamoBefore = snapshot(dynamo.counts);
   const sesBefore = snapshot(ses.counts);
   const invokedBefore = await invocations();
@@ -305,7 +305,6 @@ async function announce(count: number): Promise<BenchRow[]> {
     timestamp: now.toISOString(),
     data: { ...sampleRelease, releaseId, genres: [genre], releaseDate: '2030-01-01' },
   });
-  ses.counts.firstAnsweredAt.clear();
   const cpuBefore = cpuSeconds();
   const started = performance.now();
   const webhook = await fetch(`${cloud.urls.http}/webhooks/${labelId}`, {

@@ -31,9 +31,8 @@ function countingDeps(): { deps: MailDeps; requests: Map<string, number> } {
         count();
         return result;
       } catch (error) {
-        // A transaction cancelled with no condition refused (a conflict, or a conflict fault that
-        // another test file armed on the shared local cloud) is tried again as it was: the try that
-        // lands counts.
+        // A transaction cancelled with no condition refused (a conflict) is tried again as it was:
+        // the try that lands counts.
         const refused = failedConditions(error);
         if (!refused || refused.some(Boolean)) count();
         throw error;
