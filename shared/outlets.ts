@@ -1,4 +1,5 @@
 import { CountryOrWorldwide } from './events/fields.ts';
+import { genreKey } from './genres.ts';
 import * as z from './zod.ts';
 
 /**
@@ -86,8 +87,8 @@ export function outletMatchesRelease(outlet: ReleaseAudience, release: ReleaseAu
 
 function genresMatch(outletGenres: readonly string[], releaseGenres: readonly string[]): boolean {
   if (outletGenres.length === 0) return true;
-  const wanted = new Set(releaseGenres.map((genre) => genre.trim().toLowerCase()));
-  return outletGenres.some((genre) => wanted.has(genre.trim().toLowerCase()));
+  const wanted = new Set(releaseGenres.map(genreKey));
+  return outletGenres.some((genre) => wanted.has(genreKey(genre)));
 }
 
 /** Whether an outlet's territories and a release's (or some of its territories) meet; `WW` meets every one. */

@@ -23,8 +23,12 @@ export function outletReader(): OutletReader {
     return built;
   };
   return {
-    async page(cursor, limit) {
-      const page = await directory().list({ limit, ...(cursor ? { cursor } : {}) });
+    async page(cursor, limit, genres) {
+      const page = await directory().list({
+        limit,
+        ...(cursor ? { cursor } : {}),
+        ...(genres ? { genres } : {}),
+      });
       return { outlets: page.outlets, ...(page.nextCursor ? { next: page.nextCursor } : {}) };
     },
     getMany: (outletIds) => directory().getMany(outletIds),

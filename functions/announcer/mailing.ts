@@ -403,6 +403,12 @@ export async function sendMailing(
   if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
 
   const written = asWithdrawn(release, request.territories);
+  // An announcement (or radio servicing) goes to outlets matching the release, so only those are
+  // read back; a follow-up goes to whoever was told, whatever the release's genres are now.
+  const genres =
+    request.kind === 'announcement' || request.kind === 'radio-servicing'
+      ? release.details!.genres
+      : undefined;
   // A batch: directory pages from `cursor` until they hold a page's worth of mails, the directory
   // ends or time is up. A release's outlets are spread over the whole directory, and sending drains
   // its pipeline (and makes a partial SES call) at the end of each batch, so a batch gathers sparse
@@ -412,7 +418,7 @@ export async function sendMailing(
     let skipped = 0;
     let next = cursor;
     do {
-      const page = await deps.outlets.page(next, deps.settings.pageSize);
+      const page = await deps.outlets.page(next, deps.settings.pageSize, genres);
       const found = await recipientsOn(page.outlets, release, request, deps);
       mails.push(
         ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) =>

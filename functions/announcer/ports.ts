@@ -14,8 +14,15 @@ export interface ReleaseReader {
 }
 
 export interface OutletReader {
-  /** One page of every outlet, in a stable order; `next` is absent on the last page. */
-  page(cursor: string | undefined, limit: number): Promise<{ outlets: Outlet[]; next?: string }>;
+  /**
+   * One page of every outlet, in a stable order; `next` is absent on the last page. With `genres`
+   * (a release's), the page may leave out outlets that cannot match them, and only those.
+   */
+  page(
+    cursor: string | undefined,
+    limit: number,
+    genres?: readonly string[],
+  ): Promise<{ outlets: Outlet[]; next?: string }>;
   getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
 }
 

@@ -131,6 +131,7 @@ export async function listOutlets(query: z.infer<typeof ListQuery>, deps: Outlet
       limit: query.limit,
       ...(query.cursor ? { cursor: query.cursor } : {}),
       ...(query.genre || query.territory || query.kind ? { where: outletFilter(query) } : {}),
+      ...(query.genre ? { genres: [query.genre] } : {}),
     });
     return { outlets: page.outlets.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   } catch (error) {

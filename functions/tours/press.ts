@@ -188,6 +188,7 @@ export async function announceToMedia(
       limit: deps.settings.pressPageSize,
       ...(cursor ? { cursor } : {}),
       where: (outlet) => isMailable(outlet) && outletMatchesRelease(outlet, audience),
+      genres: audience.genres,
     });
     const tell: { mail: TourMail; told: PressTold }[] = [];
     for (const outlet of outlets) {

@@ -22,6 +22,13 @@ export const keyParts = (...parts: (string | number)[]): string => parts.map(esc
 const escapePart = (part: string | number): string =>
   String(part).replaceAll('%', '%25').replaceAll('#', '%23');
 
+/** The last part of a key made by `keyOf` or `keyParts`, as it was before escaping. */
+export const lastPartOf = (key: string): string =>
+  key
+    .slice(key.lastIndexOf('#') + 1)
+    .replaceAll('%23', '#')
+    .replaceAll('%25', '%');
+
 /**
  * A fixed-length hex digest of a tuple of ids, for names with a length limit and a narrow alphabet
  * (an EventBridge Scheduler name is at most 64 characters of `[0-9a-zA-Z-_.]`). The tuple is

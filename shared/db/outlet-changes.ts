@@ -3,7 +3,7 @@ import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { Outlet, OutletInput } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
-import { outletEmailKey, outletKey, outletListKey } from './outlet-items.ts';
+import { genreKeysOf, outletEmailKey, outletKey, outletListKey } from './outlet-items.ts';
 import { DuplicateEmailError, type OutletDirectory, outletDirectoryParts, outletOf } from './outlets.ts';
 
 /**
@@ -56,11 +56,14 @@ export function dynamoOutletManagement(
       updatedAt: now,
       gsi1sk: outletListKey(next).gsi1sk,
     };
+    const genreKeys = genreKeysOf(next);
+    if (genreKeys) set.genreKeys = genreKeys;
     if (next.contactName) set.contactName = next.contactName;
     if (next.formats?.length) set.formats = next.formats;
     if (next.suppressedAt)
       Object.assign(set, { suppressedAt: next.suppressedAt, suppressionReason: next.suppressionReason });
     const remove = [
+      ...(genreKeys ? [] : ['genreKeys']),
       ...(next.contactName ? [] : ['contactName']),
       ...(next.formats?.length ? [] : ['formats']),
       ...(next.suppressedAt ? [] : ['suppressedAt', 'suppressionReason']),

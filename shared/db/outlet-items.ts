@@ -1,3 +1,4 @@
+import { genreKey } from '../genres.ts';
 import type { Outlet } from '../outlets.ts';
 import { keyOf, keyParts } from './keys.ts';
 
@@ -5,7 +6,9 @@ import { keyOf, keyParts } from './keys.ts';
  * The items an outlet is stored as, and their keys. Access patterns:
  * - an outlet by id ............................ pk `OUTLET#<id>`, sk `OUTLET`
  * - every outlet, in name order, paged ......... gsi1pk `OUTLETS`, gsi1sk `<lower-case name>#<id>`
- *   (the announcer reads all of them to match a release; the management API pages and filters them)
+ *   (the announcer reads all of them to match a release; the management API pages and filters them).
+ *   `genreKeys`, the outlet's genres as matched (`genreKey`; absent when it has none), lets a listing
+ *   for a release's genres have DynamoDB return only the outlets that may match (see outlet-listing.ts)
  * - the outlet that owns an address ............ pk `OUTLET_EMAIL#<email>`, sk `OUTLET_EMAIL` -> `outletId`
  *   Invariant: one outlet per normalised address. The outlet and its email item are written in one
  *   transaction (two items must change together); changing an outlet's address moves the email item.
@@ -29,6 +32,10 @@ export const outletListKey = (outlet: Pick<Outlet, 'id' | 'name'>) => ({
   gsi1pk: outletsPartition,
   gsi1sk: keyParts(outlet.name.toLowerCase(), outlet.id),
 });
+
+/** The outlet's genres as they are matched, for its item's `genreKeys` (a string set: none when it has no genres). */
+export const genreKeysOf = (outlet: Pick<Outlet, 'genres'>): Set<string> | undefined =>
+  outlet.genres.length > 0 ? new Set(outlet.genres.map(genreKey)) : undefined;
 
 /** The attributes of an outlet item that make up an `Outlet` (everything else is keys and bookkeeping). */
 const outletFields = [

@@ -1,5 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { genreKey } from '../genres.ts';
 import type { Outlet } from '../outlets.ts';
+import { lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
 
 /** Listing and paging the directory: every outlet in name order, on the `gsi1` index. */
@@ -16,6 +18,31 @@ export class InvalidCursorError extends Error {}
 const encodeCursor = (outlet: Pick<Outlet, 'id' | 'name'>) =>
   Buffer.from(JSON.stringify({ s: outletListKey(outlet).gsi1sk, i: outlet.id })).toString('base64url');
 
+/** The cursor after the last outlet a read looked at (DynamoDB's LastEvaluatedKey), returned or not. */
+const cursorAfterKey = (key: Record<string, unknown>) => {
+  const gsi1sk = String(key.gsi1sk);
+  return Buffer.from(JSON.stringify({ s: gsi1sk, i: lastPartOf(gsi1sk) })).toString('base64url');
+};
+
+/**
+ * DynamoDB's filter for the outlets a release of these genres may reach: those whose `genreKeys`
+ * hold one of them, and those with none (no genres: every genre; or written before `genreKeys` was
+ * kept). A filter leaves out items after they are read, so it costs the same read units, but the
+ * outlets that cannot match are neither sent back nor unmarshalled (a release of one genre in a
+ * directory of many reads a fraction of it back; see docs/design.md#sending-in-a-pipeline).
+ */
+function genreFilter(genres: readonly string[]) {
+  const keys = [...new Set(genres.map(genreKey))];
+  return {
+    FilterExpression: [
+      'attribute_not_exists(#genreKeys)',
+      ...keys.map((_, i) => `contains(#genreKeys, :g${i})`),
+    ].join(' OR '),
+    names: { '#genreKeys': 'genreKeys' },
+    values: Object.fromEntries(keys.map((key, i) => [`:g${i}`, key])),
+  };
+}
+
 function decodeCursor(cursor: string): Record<string, string> {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
@@ -31,16 +58,25 @@ export interface OutletListing {
   /**
    * The outlets `where` accepts, in name order (the bytes of the lower-case name, then the id: the
    * index's sort key), `limit` at most per page. A cursor outlives the outlet it was taken after.
+   * With `genres` (a release's), DynamoDB sends back only the outlets that may match them
+   * (`outletMatchesRelease`), which `where` must still check: outlets written before their genres
+   * were kept for it come back whatever their genres.
    */
-  list(options: { limit: number; cursor?: string; where?: (outlet: Outlet) => boolean }): Promise<OutletPage>;
+  list(options: {
+    limit: number;
+    cursor?: string;
+    where?: (outlet: Outlet) => boolean;
+    genres?: readonly string[];
+  }): Promise<OutletPage>;
   /** Every outlet in name order, one DynamoDB page at a time (up to 1 MB each). */
   pages(): AsyncIterable<Outlet[]>;
 }
 
 export function outletListing(db: DynamoDBDocumentClient, TableName: string): OutletListing {
-  const list: OutletListing['list'] = async ({ limit, cursor, where = () => true }) => {
+  const list: OutletListing['list'] = async ({ limit, cursor, where = () => true, genres }) => {
     const outlets: Outlet[] = [];
     let startKey: Record<string, unknown> | undefined = cursor ? decodeCursor(cursor) : undefined;
+    const filter = genres ? genreFilter(genres) : undefined;
     // Bounded work per request: with a narrow filter, a page may hold fewer than `limit` outlets.
     for (let reads = 0; reads < 10; reads++) {
       const page = await db.send(
@@ -48,10 +84,13 @@ export function outletListing(db: DynamoDBDocumentClient, TableName: string): Ou
           TableName,
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': outletsPartition },
           ExclusiveStartKey: startKey,
+          // Limit counts the outlets read, before the filter.
           Limit: Math.max(limit, 100),
-          ...projection,
+          ProjectionExpression: projection.ProjectionExpression,
+          ...(filter ? { FilterExpression: filter.FilterExpression } : {}),
+          ExpressionAttributeNames: { ...projection.ExpressionAttributeNames, ...filter?.names },
+          ExpressionAttributeValues: { ':p': outletsPartition, ...filter?.values },
         }),
       );
       const items = (page.Items ?? []).map(toOutlet);
@@ -64,10 +103,9 @@ export function outletListing(db: DynamoDBDocumentClient, TableName: string): Ou
       }
       if (!page.LastEvaluatedKey) return { outlets };
       startKey = page.LastEvaluatedKey;
-      const last = items.at(-1);
-      if (reads === 9 && last) return { outlets, nextCursor: encodeCursor(last) };
     }
-    return { outlets };
+    // Ten reads, each with more after it: go on after the last outlet read.
+    return { outlets, nextCursor: cursorAfterKey(startKey!) };
   };
 
   async function* pages(): AsyncIterable<Outlet[]> {

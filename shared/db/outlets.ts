@@ -5,7 +5,14 @@ import type { Outlet, OutletInput } from '../outlets.ts';
 import { batchGetAll } from './batch-get.ts';
 import { failedConditions } from './conditions.ts';
 import { type OptOuts, optOuts } from './opt-outs.ts';
-import { outletEmailKey, outletKey, outletListKey, projection, toOutlet } from './outlet-items.ts';
+import {
+  genreKeysOf,
+  outletEmailKey,
+  outletKey,
+  outletListKey,
+  projection,
+  toOutlet,
+} from './outlet-items.ts';
 import { type OutletListing, outletListing } from './outlet-listing.ts';
 
 /**
@@ -122,7 +129,13 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
             {
               Put: {
                 TableName,
-                Item: { ...outletKey(id), ...outletListKey(outlet), type: 'outlet', ...outlet },
+                Item: {
+                  ...outletKey(id),
+                  ...outletListKey(outlet),
+                  type: 'outlet',
+                  ...outlet,
+                  ...(genreKeysOf(outlet) ? { genreKeys: genreKeysOf(outlet) } : {}),
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },

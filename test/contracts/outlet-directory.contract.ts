@@ -27,12 +27,22 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
   const t0 = '2027-03-01T12:00:00.000Z';
   const later = (ms: number) => new Date(Date.parse(t0) + ms).toISOString();
 
-  /** Every outlet `list` returns for `where`, following its cursors. */
-  async function listAll(store: OutletDirectory, where: (outlet: Outlet) => boolean, limit = 1) {
+  /** Every outlet `list` returns for `where` (and a release's `genres`), following its cursors. */
+  async function listAll(
+    store: OutletDirectory,
+    where: (outlet: Outlet) => boolean,
+    limit = 1,
+    genres?: string[],
+  ) {
     const seen: Outlet[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.list({ limit, ...(cursor ? { cursor } : {}), where });
+      const page = await store.list({
+        limit,
+        ...(cursor ? { cursor } : {}),
+        where,
+        ...(genres ? { genres } : {}),
+      });
       expect(page.outlets.length).toBeLessThanOrEqual(limit);
       seen.push(...page.outlets);
       cursor = page.nextCursor;
@@ -193,6 +203,44 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
         expect(order.slice(1, 3).sort()).toEqual(['Alpha', 'alpha']);
         expect(order.slice(3)).toEqual(['Zeta', '~tilde', 'émile']);
       }
+    });
+
+    it('lists for a release’s genres the outlets naming one of them in any case, or none, and as replaced', async () => {
+      const store = makeStore();
+      const tag = uniqueId('genres');
+      const create = async (suffix: string, genres: string[]) =>
+        (await store.create(input({ name: `${tag} ${suffix}`, genres }), { id: uniqueId('out'), now: t0 }))
+          .id;
+      const outlets = {
+        both: await create('a', ['Synthpop', 'Techno']),
+        jazz: await create('b', ['Jazz']),
+        none: await create('c', []),
+        loud: await create('d', ['TECHNO']),
+      };
+      const ids = new Set(Object.values(outlets));
+      const named = async (genres: string[], limit = 1) =>
+        (await listAll(store, (outlet) => ids.has(outlet.id), limit, genres)).map((o) =>
+          o.name.slice(tag.length + 1),
+        );
+
+      expect(await named(['techno'])).toEqual(['a', 'c', 'd']);
+      expect(await named([' JAZZ ', 'house'], 3)).toEqual(['b', 'c']);
+      expect(await named([])).toEqual(['c']);
+
+      const replace = async (id: string, suffix: string, genres: string[]) => {
+        const current = (await store.get(id))!;
+        await store.replace(
+          id,
+          input({ email: current.email, name: `${tag} ${suffix}`, genres }),
+          later(1000),
+        );
+      };
+      await replace(outlets.jazz, 'b', ['techno']);
+      await replace(outlets.loud, 'd', ['Pop']);
+      await replace(outlets.both, 'a', []);
+
+      expect(await named(['techno'])).toEqual(['a', 'b', 'c']);
+      expect(await named(['pop'])).toEqual(['a', 'c', 'd']);
     });
 
     it('refuses a cursor it did not make', async () => {

@@ -5,6 +5,7 @@ import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } from '#shared/db/promo.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
+import { genreKey } from '#shared/genres.ts';
 import type { Outlet, OutletInput } from '#shared/outlets.ts';
 
 /** Builders and in-memory fakes for the outlet directory, promo counters and the outbox. */
@@ -167,18 +168,23 @@ export class InMemoryOutletDirectory implements OutletManagement {
     limit,
     cursor,
     where = () => true,
+    genres,
   }: {
     limit: number;
     cursor?: string;
     where?: (o: Outlet) => boolean;
+    genres?: readonly string[];
   }) {
+    const wanted = genres && new Set(genres.map(genreKey));
+    const mayMatch = (outlet: Outlet) =>
+      !wanted || outlet.genres.length === 0 || outlet.genres.some((genre) => wanted.has(genreKey(genre)));
     const sorted = this.sorted();
     // The cursor names the sort key to continue after, so it outlives the outlet it was taken from.
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const rest = after === undefined ? sorted : sorted.filter((o) => compareKeys(sortKeyOf(o), after) > 0);
     const outlets: Outlet[] = [];
     for (const [index, outlet] of rest.entries()) {
-      if (!where(this.clean(outlet))) continue;
+      if (!mayMatch(outlet) || !where(this.clean(outlet))) continue;
       outlets.push(this.clean(outlet));
       if (outlets.length === limit)
         return { outlets, ...(index < rest.length - 1 ? { nextCursor: encodeCursor(outlet) } : {}) };

@@ -246,6 +246,24 @@ describe('announcing a release', () => {
     expect(world.mailer.delivered).toHaveLength(30);
   });
 
+  it('asks the directory for the release’s genres when announcing, and for every outlet when following up', async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(3) });
+    const asked: (readonly string[] | undefined)[] = [];
+    const page = world.deps.outlets.page;
+    world.deps.outlets.page = async (cursor, limit, genres) => {
+      asked.push(genres);
+      return page(cursor, limit, genres);
+    };
+
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set('lbl-nightshift/rel-night-drive', aStoredRelease({ state: 'out' }));
+    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+
+    // Those told of the release hear what follows whatever its genres are now.
+    expect(asked).toEqual([aStoredRelease().details!.genres, undefined]);
+    expect(world.mailer.delivered.filter((m) => m.kind === 'out-now')).toHaveLength(3);
+  });
+
   /**
    * A directory of 60 outlets, the release's (GB) where `matches` says so and others (FR) elsewhere,
    * with the addresses the release's mail should reach.
