@@ -1,4 +1,4 @@
-import { OutletInput } from './outlets.ts';
+import { OutletInput } from './outlet-input.ts';
 
 /**
  * The outlet import's CSV: a header row naming `name,email,kind,genres,territories,contactName,formats` (any

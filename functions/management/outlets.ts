@@ -18,7 +18,8 @@ import {
   ValidationError,
 } from '#shared/http/index.ts';
 import { chunkOutletCsv, readOutletCsv } from '#shared/outlet-csv.ts';
-import { type Outlet, OutletInput, OutletKind, outletMatchesRelease } from '#shared/outlets.ts';
+import { OutletInput, OutletKind } from '#shared/outlet-input.ts';
+import { type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
 import { accepted, type JobRoutesDeps, startJob } from './jobs.ts';
 import type { ManagementRoute } from './routes.ts';

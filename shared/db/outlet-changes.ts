@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
-import type { Outlet, OutletInput } from '../outlets.ts';
+import type { OutletInput } from '../outlet-input.ts';
+import type { Outlet } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
 import { genreKeysOf, outletEmailKey, outletKey, outletListKey } from './outlet-items.ts';
 import { DuplicateEmailError, type OutletDirectory, outletDirectoryParts, outletOf } from './outlets.ts';

@@ -1,5 +1,5 @@
-import { genreKey } from '../genres.ts';
 import type { Outlet } from '../outlets.ts';
+import { genreKey } from '../outlets.ts';
 import { keyOf, keyParts } from './keys.ts';
 
 /**

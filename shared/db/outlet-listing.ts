@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { genreKey } from '../genres.ts';
 import type { Outlet } from '../outlets.ts';
+import { genreKey } from '../outlets.ts';
 import { lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
 

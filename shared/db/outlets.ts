@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
-import type { Outlet, OutletInput } from '../outlets.ts';
+import type { OutletInput } from '../outlet-input.ts';
+import type { Outlet } from '../outlets.ts';
 import { batchGetAll } from './batch-get.ts';
 import { failedConditions } from './conditions.ts';
 import { type OptOuts, optOuts } from './opt-outs.ts';

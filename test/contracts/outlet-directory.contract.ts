@@ -3,7 +3,8 @@ import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError, type OutletDirectory } from '#shared/db/outlets.ts';
 import { OutletSuppressed, OutletUnsubscribed, outboxEntry } from '#shared/events/index.ts';
-import type { Outlet, OutletInput } from '#shared/outlets.ts';
+import type { OutletInput } from '#shared/outlet-input.ts';
+import type { Outlet } from '#shared/outlets.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 

@@ -1,7 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { dynamoOutletManagement, type OutletManagement } from '#shared/db/outlet-changes.ts';
 import { dynamoPromoCounters, type PromoCounters } from '#shared/db/promo.ts';
-import type { Outlet, OutletInput } from '#shared/outlets.ts';
+import type { OutletInput } from '#shared/outlet-input.ts';
+import type { Outlet } from '#shared/outlets.ts';
 import { api, cloud, documentClient, sdkConfig, uniqueId } from './cloud.ts';
 
 /** Integration helpers for outlets, recipients and deliverability, against the test run's local cloud. */

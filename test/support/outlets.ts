@@ -5,8 +5,9 @@ import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } from '#shared/db/promo.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import { genreKey } from '#shared/genres.ts';
-import type { Outlet, OutletInput } from '#shared/outlets.ts';
+import type { OutletInput } from '#shared/outlet-input.ts';
+import type { Outlet } from '#shared/outlets.ts';
+import { genreKey } from '#shared/outlets.ts';
 
 /** Builders and in-memory fakes for the outlet directory, promo counters and the outbox. */
 

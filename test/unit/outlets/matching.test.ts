@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isMailable, OutletInput, outletMatchesRelease } from '#shared/outlets.ts';
+import { OutletInput } from '#shared/outlet-input.ts';
+import { isMailable, outletMatchesRelease } from '#shared/outlets.ts';
 
 const country = fc.constantFrom('GB', 'IE', 'DE', 'FR', 'US', 'JP', 'BR');
 const territories = fc.uniqueArray(country, { minLength: 1, maxLength: 4 });

@@ -1,0 +1,46 @@
+import { CountryOrWorldwide } from './events/fields.ts';
+import * as z from './zod.ts';
+
+/** What a manager sends to create or replace a media outlet (shared/outlets.ts), and its checks. */
+
+export const outletKinds = ['radio', 'press', 'blog', 'playlist', 'tv', 'podcast'] as const;
+export const OutletKind = z.enum(outletKinds);
+export type OutletKind = z.infer<typeof OutletKind>;
+
+/** Trimmed and lower-cased before it is validated, so ` News@Radio.Example ` is `news@radio.example`. */
+export const OutletEmail = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase()),
+  z.email('must be an email address').check(z.maxLength(254)),
+);
+
+const Territory = z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide);
+const Genre = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(60));
+/** A radio format, as stations name them (`AAA`, `CHR`, `specialist`). */
+const Format = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(40));
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** What a manager sends to create or replace an outlet (JSON body or one CSV row). */
+export const OutletInput = z
+  .object({
+    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+    email: OutletEmail,
+    kind: OutletKind,
+    /** Empty: the outlet covers every genre. */
+    genres: z.pipe(z._default(z.array(Genre).check(z.maxLength(50)), []), z.transform(unique)),
+    territories: z.pipe(
+      z.array(Territory).check(z.minLength(1, 'must name at least one territory (or WW)'), z.maxLength(250)),
+      z.transform(unique),
+    ),
+    contactName: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+    /** Radio outlets only: the formats the station programmes, for radio servicing. */
+    formats: z.optional(z.pipe(z.array(Format).check(z.maxLength(20)), z.transform(unique))),
+  })
+  .check(
+    z.superRefine((outlet, context) => {
+      if (outlet.formats?.length && outlet.kind !== 'radio') {
+        context.addIssue({ code: 'custom', path: ['formats'], message: 'only radio outlets have formats' });
+      }
+    }),
+  );
+export type OutletInput = z.infer<typeof OutletInput>;
