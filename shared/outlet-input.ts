@@ -1,11 +1,10 @@
 import { CountryOrWorldwide } from './events/fields.ts';
+import { outletKinds } from './outlets.ts';
 import * as z from './zod.ts';
 
 /** What a manager sends to create or replace a media outlet (shared/outlets.ts), and its checks. */
 
-export const outletKinds = ['radio', 'press', 'blog', 'playlist', 'tv', 'podcast'] as const;
 export const OutletKind = z.enum(outletKinds);
-export type OutletKind = z.infer<typeof OutletKind>;
 
 /** Trimmed and lower-cased before it is validated, so ` News@Radio.Example ` is `news@radio.example`. */
 export const OutletEmail = z.pipe(

@@ -1,11 +1,12 @@
-import type { OutletKind } from './outlet-input.ts';
-
 /**
  * Media outlets: who hears about releases. Shared by the management API (the directory), the
  * announcer (who matches a release), recipients (unsubscribe) and deliverability (suppression).
  * What a manager sends to create or replace one is validated in outlet-input.ts: the functions that
  * only match, mail or look up outlets build none of its schemas.
  */
+
+export const outletKinds = ['radio', 'press', 'blog', 'playlist', 'tv', 'podcast'] as const;
+export type OutletKind = (typeof outletKinds)[number];
 
 export const normaliseEmail = (address: string): string => address.trim().toLowerCase();
 
@@ -49,7 +50,8 @@ export function outletMatchesRelease(outlet: ReleaseAudience, release: ReleaseAu
   );
 }
 
-function genresMatch(outletGenres: readonly string[], releaseGenres: readonly string[]): boolean {
+/** Whether an outlet's genres reach a release's: it has none (every genre), or shares one (`genreKey`). */
+export function genresMatch(outletGenres: readonly string[], releaseGenres: readonly string[]): boolean {
   if (outletGenres.length === 0) return true;
   const wanted = new Set(releaseGenres.map(genreKey));
   return outletGenres.some((genre) => wanted.has(genreKey(genre)));

@@ -10,7 +10,7 @@ import { DuplicateEmailError, type OutletDirectory, outletDirectoryParts, outlet
 /**
  * The management API's view of the outlet directory: everything in shared/db/outlets.ts, plus the writes
  * that move an address or delete an outlet (the only DeleteItem on outlets; keys and access patterns are
- * listed in shared/db/outlets.ts). They live apart so that only the management function's code reaches
+ * listed in shared/db/outlet-items.ts). They live apart so that only the management function's code reaches
  * DeleteItem, and IAM grants it to no other function (see docs/design.md#topology).
  */
 export interface OutletManagement extends OutletDirectory {

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Outlet } from '../outlets.ts';
 import { genreKey } from '../outlets.ts';
-import { lastPartOf } from './keys.ts';
+import { keyParts, lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
 
 /** Listing and paging the directory: every outlet in name order, on the `gsi1` index. */
@@ -25,14 +25,22 @@ const cursorAfterKey = (key: Record<string, unknown>) => {
 };
 
 /**
+ * At most this many genres go into the filter: DynamoDB allows 300 operators and functions in one
+ * expression (each genre adds a `contains` and an `OR`) and 4 KB of it. A release or tour naming
+ * more is listed unfiltered, which `where` narrows all the same.
+ */
+const maxFilteredGenres = 50;
+
+/**
  * DynamoDB's filter for the outlets a release of these genres may reach: those whose `genreKeys`
  * hold one of them, and those with none (no genres: every genre; or written before `genreKeys` was
  * kept). A filter leaves out items after they are read, so it costs the same read units, but the
  * outlets that cannot match are neither sent back nor unmarshalled (a release of one genre in a
- * directory of many reads a fraction of it back; see docs/design.md#sending-in-a-pipeline).
+ * directory of many sends a fraction of it back; see docs/design.md#sending-in-a-pipeline).
  */
 function genreFilter(genres: readonly string[]) {
   const keys = [...new Set(genres.map(genreKey))];
+  if (keys.length > maxFilteredGenres) return undefined;
   return {
     FilterExpression: [
       'attribute_not_exists(#genreKeys)',
@@ -47,7 +55,8 @@ function decodeCursor(cursor: string): Record<string, string> {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     const { s, i } = parsed as { s?: unknown; i?: unknown };
-    if (typeof s !== 'string' || typeof i !== 'string' || !s.endsWith(`#${i}`)) throw new Error('shape');
+    if (typeof s !== 'string' || typeof i !== 'string' || !s.endsWith(`#${keyParts(i)}`))
+      throw new Error('shape');
     return { gsi1pk: outletsPartition, gsi1sk: s, ...outletKey(i) };
   } catch {
     throw new InvalidCursorError('cursor is not one this API returned');

@@ -244,6 +244,23 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       expect(await named(['pop'])).toEqual(['a', 'c', 'd']);
     });
 
+    it('pages past outlets whose ids hold # and %', async () => {
+      const store = makeStore();
+      const tag = uniqueId('escaped');
+      const ids = new Set<string>();
+      for (const [suffix, id] of [
+        ['a', `${uniqueId('out')}#1`],
+        ['b', `${uniqueId('out')}%23`],
+        ['c', `${uniqueId('out')}%#`],
+      ]) {
+        ids.add((await store.create(input({ name: `${tag} ${suffix}` }), { id, now: t0 })).id);
+      }
+
+      const listed = await listAll(store, (outlet) => ids.has(outlet.id));
+
+      expect(listed.map((outlet) => outlet.name)).toEqual([`${tag} a`, `${tag} b`, `${tag} c`]);
+    });
+
     it('refuses a cursor it did not make', async () => {
       const store = makeStore();
 

@@ -15,7 +15,7 @@ import {
   MailerError,
   type MailSettings,
 } from '#shared/mail/ports.ts';
-import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
+import { genresMatch, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 
 /**
@@ -220,11 +220,12 @@ export function fakeWorld(
     },
     releases: { get: async (labelId, releaseId) => releases.get(`${labelId}/${releaseId}`) },
     outlets: {
-      page: async (cursor, limit) => {
+      // Leaves out what the table's genre filter leaves out, so a sender asking for the wrong genres misses outlets here too.
+      page: async (cursor, limit, genres) => {
         const start = cursor ? Number(cursor) : 0;
         const end = start + limit;
         return {
-          outlets: directory.slice(start, end),
+          outlets: directory.slice(start, end).filter((o) => !genres || genresMatch(o.genres, genres)),
           ...(end < directory.length ? { next: String(end) } : {}),
         };
       },

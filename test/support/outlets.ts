@@ -7,7 +7,7 @@ import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } fro
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
 import type { Outlet } from '#shared/outlets.ts';
-import { genreKey } from '#shared/outlets.ts';
+import { genresMatch } from '#shared/outlets.ts';
 
 /** Builders and in-memory fakes for the outlet directory, promo counters and the outbox. */
 
@@ -176,9 +176,7 @@ export class InMemoryOutletDirectory implements OutletManagement {
     where?: (o: Outlet) => boolean;
     genres?: readonly string[];
   }) {
-    const wanted = genres && new Set(genres.map(genreKey));
-    const mayMatch = (outlet: Outlet) =>
-      !wanted || outlet.genres.length === 0 || outlet.genres.some((genre) => wanted.has(genreKey(genre)));
+    const mayMatch = (outlet: Outlet) => !genres || genresMatch(outlet.genres, genres);
     const sorted = this.sorted();
     // The cursor names the sort key to continue after, so it outlives the outlet it was taken from.
     const after = cursor === undefined ? undefined : decodeCursor(cursor);

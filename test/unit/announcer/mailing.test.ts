@@ -256,7 +256,10 @@ describe('announcing a release', () => {
     };
 
     await sendMailing(announce, meta, world.deps, far());
-    world.releases.set('lbl-nightshift/rel-night-drive', aStoredRelease({ state: 'out' }));
+    // The label narrows the release to a genre none of the outlets announced to names.
+    const narrowed = aStoredRelease({ state: 'out' });
+    narrowed.details = { ...narrowed.details!, genres: ['metal'] };
+    world.releases.set('lbl-nightshift/rel-night-drive', narrowed);
     await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
 
     // Those told of the release hear what follows whatever its genres are now.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { budgetKey, expenseKey } from '#shared/db/budgets.ts';
-import { keyOf, keyParts, nameHash } from '#shared/db/keys.ts';
+import { keyOf, keyParts, lastPartOf, nameHash } from '#shared/db/keys.ts';
 import { promoCounterKey } from '#shared/db/promo.ts';
 import { releaseChangeKey, releaseKey } from '#shared/db/releases.ts';
 import { showKey, tourKey } from '#shared/db/tours.ts';
@@ -50,6 +50,15 @@ describe('keys built from several ids', () => {
     const b = keysOf(...right);
 
     for (const [index, key] of a.entries()) expect(key).not.toBe(b[index]);
+  });
+
+  it('gives back the last id of a key as it was before escaping', () => {
+    fc.assert(
+      fc.property(fc.array(id, { minLength: 1, maxLength: 4 }), (ids) => {
+        expect(lastPartOf(keyOf('P', ...ids))).toBe(ids.at(-1));
+        expect(lastPartOf(keyParts(...ids))).toBe(ids.at(-1));
+      }),
+    );
   });
 
   it('reads plain ids as they are', () => {
