@@ -1,5 +1,4 @@
-import type { Outlet } from '../outlets.ts';
-import { genreKey } from '../outlets.ts';
+import { genreKey, type Outlet } from '../outlets.ts';
 import { keyOf, keyParts } from './keys.ts';
 
 /**

@@ -1,6 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Outlet } from '../outlets.ts';
-import { genreKey } from '../outlets.ts';
+import { genreKey, type Outlet } from '../outlets.ts';
 import { keyParts, lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
 
@@ -15,14 +14,12 @@ export interface OutletPage {
 /** Thrown for a cursor this adapter did not make. */
 export class InvalidCursorError extends Error {}
 
-const encodeCursor = (outlet: Pick<Outlet, 'id' | 'name'>) =>
-  Buffer.from(JSON.stringify({ s: outletListKey(outlet).gsi1sk, i: outlet.id })).toString('base64url');
-
-/** The cursor after the last outlet a read looked at (DynamoDB's LastEvaluatedKey), returned or not. */
-const cursorAfterKey = (key: Record<string, unknown>) => {
-  const gsi1sk = String(key.gsi1sk);
-  return Buffer.from(JSON.stringify({ s: gsi1sk, i: lastPartOf(gsi1sk) })).toString('base64url');
-};
+/**
+ * The cursor after the outlet with this listing sort key (`<lower-case name>#<id>`): an outlet
+ * returned, or the last one a read looked at (DynamoDB's LastEvaluatedKey), returned or not.
+ */
+const cursorAfter = (gsi1sk: string) =>
+  Buffer.from(JSON.stringify({ s: gsi1sk, i: lastPartOf(gsi1sk) })).toString('base64url');
 
 /**
  * At most this many genres go into the filter: DynamoDB allows 300 operators and functions in one
@@ -108,13 +105,13 @@ export function outletListing(db: DynamoDBDocumentClient, TableName: string): Ou
         outlets.push(outlet);
         const more = index < items.length - 1 || page.LastEvaluatedKey !== undefined;
         if (outlets.length === limit)
-          return { outlets, ...(more ? { nextCursor: encodeCursor(outlet) } : {}) };
+          return { outlets, ...(more ? { nextCursor: cursorAfter(outletListKey(outlet).gsi1sk) } : {}) };
       }
       if (!page.LastEvaluatedKey) return { outlets };
       startKey = page.LastEvaluatedKey;
     }
     // Ten reads, each with more after it: go on after the last outlet read.
-    return { outlets, nextCursor: cursorAfterKey(startKey!) };
+    return { outlets, nextCursor: cursorAfter(String(startKey!.gsi1sk)) };
   };
 
   async function* pages(): AsyncIterable<Outlet[]> {

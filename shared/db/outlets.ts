@@ -123,6 +123,7 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
       createdAt: now,
       updatedAt: now,
     });
+    const genreKeys = genreKeysOf(outlet);
     try {
       await db.send(
         new TransactWriteCommand({
@@ -135,7 +136,7 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
                   ...outletListKey(outlet),
                   type: 'outlet',
                   ...outlet,
-                  ...(genreKeysOf(outlet) ? { genreKeys: genreKeysOf(outlet) } : {}),
+                  ...(genreKeys ? { genreKeys } : {}),
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },

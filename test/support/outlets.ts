@@ -6,8 +6,7 @@ import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } from '#shared/db/promo.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
-import type { Outlet } from '#shared/outlets.ts';
-import { genresMatch } from '#shared/outlets.ts';
+import { genresMatch, type Outlet } from '#shared/outlets.ts';
 
 /** Builders and in-memory fakes for the outlet directory, promo counters and the outbox. */
 
