@@ -8,6 +8,7 @@ import { SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
 import { Webhook } from 'standardwebhooks';
 import { startLocalCloud } from '#infra/local/cloud.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
+import { mapBounded } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { cpuSeconds } from './cpu.ts';
 import { type BenchRow, localApi, reportRows, row, targets } from './rows.ts';
@@ -225,6 +226,30 @@ async function importOutlets(count: number, genre: string): Promise<void> {
   }
 }
 
+/**
+ * Deletes a run's outlets once it is measured, so every run reads the same directory: the warm-up's
+ * outlets (of another genre, which the directory's genre filter reads and drops) and its own N. Left
+ * in place, each run would add to the directory the next one reads.
+ */
+async function removeOutlets(genre: string): Promise<number> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ genre, limit: '100', ...(cursor ? { cursor } : {}) });
+    const page = (await (await api(`/media-outlets?${query}`)).json()) as {
+      outlets: { id: string }[];
+      nextCursor?: string;
+    };
+    ids.push(...page.outlets.map((outlet) => outlet.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  await mapBounded(ids, 8, async (id) => {
+    const removed = await api(`/media-outlets/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    if (removed.status !== 204) throw new Error(`deleting outlet ${id} answered ${removed.status}`);
+  });
+  return ids.length;
+}
+
 /** The floor: ceil(N/25) BatchWriteItem of delivery-sized records, then ceil(N/50) SendBulkEmail, in turn. */
 async function floor(count: number, genre: string): Promise<number> {
   const client = {
@@ -280,9 +305,14 @@ async function floor(count: number, genre: string): Promise<number> {
   return elapsed;
 }
 
-async function announce(count: number): Promise<BenchRow[]> {
+/** Outlets in the directory now: those of the warm-up, which stay, and those of the run under way. */
+let directoryOutlets = 0;
+
+/** Announces one release to `count` outlets imported for it, which are deleted afterwards unless `keep`. */
+async function announce(count: number, { keep = false } = {}): Promise<BenchRow[]> {
   const genre = `bench${count}x${Date.now().toString(36)}`;
   await importOutlets(count, genre);
+  directoryOutlets += count;
   await api('/_local/idle');
   const labelId = `bench-${genre}`;
   const labelResponse = await api('/labels', {
@@ -361,9 +391,13 @@ async function announce(count: number): Promise<BenchRow[]> {
   const cpuFloor = cpuSeconds();
   const floorWrites = since(dynamo.counts, floorDb);
   await api('/_local/idle');
+  const directory = directoryOutlets;
+  if (!keep) directoryOutlets -= await removeOutlets(genre);
 
   console.log(`announce ${count} matching outlets (SES rate: ${sendRate ?? 'unthrottled'}/s)`);
-  console.log(`  deliveries: ${deliveries.deliveries.length}, sent: ${sent}`);
+  console.log(
+    `  deliveries: ${deliveries.deliveries.length}, sent: ${sent}, directory read: ${directory} outlets (${count} of the release's genre)`,
+  );
   console.log(
     `  wall to first mail ${((firstMailAt - started) / 1000).toFixed(2)} s, to last mail ${((lastMailAt - started) / 1000).toFixed(2)} s, to Release Announced (seen) ${((announcedAt - started) / 1000).toFixed(2)} s, to idle ${((settledAt - started) / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s`,
   );
@@ -391,7 +425,7 @@ async function announce(count: number): Promise<BenchRow[]> {
       's',
       floorMs / 1000,
       targets.ratioAtMost(2),
-      `until Release Announced was seen on the bus (polled every 100 ms): ${((announcedAt - started) / 1000).toFixed(2)} s; until idle (every SES event settled): ${((settledAt - started) / 1000).toFixed(2)} s; floor: ${Math.ceil(count / 25)} BatchWriteItem + ${Math.ceil(count / 50)} SendBulkEmail in turn; ${sent} of ${count} sent`,
+      `until Release Announced was seen on the bus (polled every 100 ms): ${((announcedAt - started) / 1000).toFixed(2)} s; until idle (every SES event settled): ${((settledAt - started) / 1000).toFixed(2)} s; floor: ${Math.ceil(count / 25)} BatchWriteItem + ${Math.ceil(count / 50)} SendBulkEmail in turn; ${sent} of ${count} sent; the directory held ${directory} outlets`,
     ),
     row(
       `fanout-${count}-dynamodb-cpu`,
@@ -458,7 +492,8 @@ async function announce(count: number): Promise<BenchRow[]> {
  * was still warming: three 1,000-outlet fan-outs in a row took 2.56, 1.84 and 1.63 s of its CPU,
  * and their floors 0.45, 0.36 and 0.33 s. After 3,000 they took 1.93, 1.12 and 0.99 s (floors 0.28,
  * 0.30 and 0.35 s): the first run after the warm-up still costs more, which the median of the runs
- * below leaves out.
+ * below leaves out. The warm-up's outlets stay, of a genre no measured release names: every measured
+ * run reads them and its own outlets, which it deletes once measured (`removeOutlets`).
  */
 const warmup = Number(process.env.BENCH_WARMUP_OUTLETS ?? 3_000);
 /**
@@ -485,7 +520,7 @@ try {
   const rows: BenchRow[] = [];
   if (warmup > 0) {
     console.log('warm-up (not reported):');
-    await announce(warmup);
+    await announce(warmup, { keep: true });
   }
   for (const count of sizes) {
     const all: BenchRow[][] = [];
