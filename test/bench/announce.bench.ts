@@ -34,6 +34,8 @@ interface Counts {
   /** Items put, updated or deleted (a BatchWriteItem or transaction counts each of its items). */
   itemWrites: number;
   writeUnits: number;
+  /** Read units, as DynamoDB Local reports them for each read (eventually consistent reads at half a unit per 4 KB). */
+  readUnits: number;
   /** When each operation last answered (performance.now()): the fan-out's last mail is its last SendBulkEmail. */
   answeredAt: Map<string, number>;
   /** When each operation first answered since the run cleared it: the fan-out's first mail is its first SendBulkEmail. */
@@ -47,6 +49,8 @@ const writeOperations = new Set([
   'BatchWriteItem',
   'TransactWriteItems',
 ]);
+
+const readOperations = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan']);
 
 function itemsWritten(operation: string, body: Record<string, unknown>): number {
   if (operation === 'BatchWriteItem') {
@@ -71,6 +75,7 @@ async function countingProxy(
     requests: new Map(),
     itemWrites: 0,
     writeUnits: 0,
+    readUnits: 0,
     answeredAt: new Map(),
     firstAnsweredAt: new Map(),
   };
@@ -81,8 +86,9 @@ async function countingProxy(
     const operation = operationOf(request);
     counts.requests.set(operation, (counts.requests.get(operation) ?? 0) + 1);
     const writes = dynamo && writeOperations.has(operation);
+    const reads = dynamo && readOperations.has(operation);
     let items = 0;
-    if (writes) {
+    if (writes || reads) {
       const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
       items = itemsWritten(operation, parsed);
       counts.itemWrites += items;
@@ -101,17 +107,18 @@ async function countingProxy(
         body: ['GET', 'HEAD'].includes(request.method ?? 'GET') ? undefined : body,
       });
       const answer = Buffer.from(await upstream.arrayBuffer());
-      if (writes && upstream.ok) {
+      if ((writes || reads) && upstream.ok) {
         const consumed = (JSON.parse(answer.toString('utf8')) as { ConsumedCapacity?: unknown })
           .ConsumedCapacity;
         const units = [consumed ?? []]
           .flat()
           .reduce((sum: number, c) => sum + ((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
+        if (reads) counts.readUnits += units;
         // A transactional write costs two write units per KB of each item and of each index row it
         // writes. DynamoDB Local reports that (doubled, indexes included) for one item of the transaction,
         // however many it holds: a 10-item transaction of puts reports what a 1-item one does. Each of
         // the transactions counted here writes items of one kind and size, so it costs that per item.
-        counts.writeUnits += operation === 'TransactWriteItems' ? units * items : units;
+        else counts.writeUnits += operation === 'TransactWriteItems' ? units * items : units;
       }
       const outgoing: Record<string, string> = {};
       upstream.headers.forEach((value, name) => {
@@ -150,6 +157,7 @@ const since = (after: Counts, before: Counts) => {
     total: requests.reduce((sum, [, count]) => sum + count, 0),
     itemWrites: after.itemWrites - before.itemWrites,
     writeUnits: after.writeUnits - before.writeUnits,
+    readUnits: after.readUnits - before.readUnits,
   };
 };
 
@@ -305,6 +313,59 @@ async function floor(count: number, genre: string): Promise<number> {
   return elapsed;
 }
 
+/** Clears what a run's lines print about its own requests: callers, their first calls, the first mail. */
+function startCounting(): void {
+  callers.clear();
+  firstCalls.clear();
+  ses.counts.firstAnsweredAt.clear();
+}
+
+/**
+ * Posts one signed webhook about a release, then waits until `done` (its mailing's fact) is on the bus
+ * for that release (polled every 100 ms): when the webhook was posted and when `done` was seen.
+ */
+async function webhookUntil(
+  label: { id: string; secret: string },
+  webhook: {
+    id: string;
+    type: string;
+    timestamp: Date;
+    data: { releaseId: string; [field: string]: unknown };
+  },
+  done: string,
+): Promise<{ started: number; doneAt: number }> {
+  const body = JSON.stringify({
+    type: webhook.type,
+    timestamp: webhook.timestamp.toISOString(),
+    data: webhook.data,
+  });
+  const started = performance.now();
+  const answer = await fetch(`${cloud.urls.http}/webhooks/${label.id}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': webhook.id,
+      'webhook-timestamp': String(Math.floor(webhook.timestamp.getTime() / 1000)),
+      'webhook-signature': new Webhook(label.secret).sign(webhook.id, webhook.timestamp, body),
+    },
+    body,
+  });
+  if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${await answer.text()}`);
+  for (;;) {
+    const { events } = (await (
+      await api(`/_local/events?detailType=${encodeURIComponent(done)}`)
+    ).json()) as { events: { detail: { data?: Record<string, unknown> } }[] };
+    if (events.some((event) => event.detail.data?.releaseId === webhook.data.releaseId)) {
+      return { started, doneAt: performance.now() };
+    }
+    if (performance.now() - started > 15 * 60_000) {
+      const dlq = await (await api('/_local/dlq')).json();
+      throw new Error(`no ${done} within 15 minutes: ${JSON.stringify(dlq).slice(0, 2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Outlets in the directory now: those of the warm-up, which stay, and those of the run under way. */
 let directoryOutlets = 0;
 
@@ -322,44 +383,21 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
   });
   const { webhookSecret } = (await labelResponse.json()) as { webhookSecret: string };
 
-  callers.clear();
-  firstCalls.clear();
-  ses.counts.firstAnsweredAt.clear();
+  const label = { id: labelId, secret: webhookSecret };
+  const releaseId = `rel-${genre}`;
+  const release = { ...sampleRelease, releaseId, genres: [genre], releaseDate: '2030-01-01' };
+  const scheduledAt = new Date();
+
+  startCounting();
   const dynamoBefore = snapshot(dynamo.counts);
   const sesBefore = snapshot(ses.counts);
   const invokedBefore = await invocations();
-  const releaseId = `rel-${genre}`;
-  const now = new Date();
-  const body = JSON.stringify({
-    type: 'release.scheduled',
-    timestamp: now.toISOString(),
-    data: { ...sampleRelease, releaseId, genres: [genre], releaseDate: '2030-01-01' },
-  });
   const cpuBefore = cpuSeconds();
-  const started = performance.now();
-  const webhook = await fetch(`${cloud.urls.http}/webhooks/${labelId}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': `msg_${genre}`,
-      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'webhook-signature': new Webhook(webhookSecret).sign(`msg_${genre}`, now, body),
-    },
-    body,
-  });
-  if (webhook.status !== 202) throw new Error(`webhook answered ${webhook.status}: ${await webhook.text()}`);
-
-  let announcedAt: number | undefined;
-  while (announcedAt === undefined) {
-    const { events } = (await (await api('/_local/events?detailType=Release%20Announced')).json()) as {
-      events: { detail: { data?: Record<string, unknown> } }[];
-    };
-    if (events.some((event) => event.detail.data?.releaseId === releaseId)) announcedAt = performance.now();
-    else if (performance.now() - started > 15 * 60_000) {
-      const dlq = await (await api('/_local/dlq')).json();
-      throw new Error(`no Release Announced within 15 minutes: ${JSON.stringify(dlq).slice(0, 2000)}`);
-    } else await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const { started, doneAt: announcedAt } = await webhookUntil(
+    label,
+    { id: `msg_${genre}`, type: 'release.scheduled', timestamp: scheduledAt, data: release },
+    'Release Announced',
+  );
   const cpuAnnounced = cpuSeconds();
   // The last mail: the answer to the last SendBulkEmail, as the floor's time ends at its last call's.
   const lastMailAt = [...ses.counts.answeredAt].find(([operation]) => isBulkSend(operation))?.[1];
@@ -392,7 +430,6 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
   const floorWrites = since(dynamo.counts, floorDb);
   await api('/_local/idle');
   const directory = directoryOutlets;
-  if (!keep) directoryOutlets -= await removeOutlets(genre);
 
   console.log(`announce ${count} matching outlets (SES rate: ${sendRate ?? 'unthrottled'}/s)`);
   console.log(
@@ -417,6 +454,35 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
     .filter(([caller]) => /^sweep(StaleClaims|Outbox) /.test(caller))
     .reduce((sum, [, n]) => sum + n, 0);
   const ops = db.requests.map(([op, n]) => `${op} ${perOutlet(n).toFixed(3)}`).join(', ');
+
+  // The date change: a follow-up goes to every outlet told of the release, found by reading the whole
+  // directory (not only the release's genre) and, for each outlet read, its two first mails.
+  startCounting();
+  const changeDb = snapshot(dynamo.counts);
+  const changeSes = snapshot(ses.counts);
+  const change = await webhookUntil(
+    label,
+    {
+      id: `msg_${genre}_moved`,
+      type: 'release.updated',
+      timestamp: new Date(scheduledAt.getTime() + 1_000),
+      data: { ...release, releaseDate: '2030-01-08' },
+    },
+    'Release Date Change Sent',
+  );
+  const changeLastMailAt = [...ses.counts.answeredAt].find(([operation]) => isBulkSend(operation))![1];
+  await api('/_local/idle');
+  const changeDbCounts = since(dynamo.counts, changeDb);
+  const changeSesCalls = since(ses.counts, changeSes);
+  const changeCallers = [...callers.entries()].sort((a, b) => b[1] - a[1]);
+  if (!keep) directoryOutlets -= await removeOutlets(genre);
+  console.log(
+    `date change to the ${count} outlets told: wall to last mail ${((changeLastMailAt - change.started) / 1000).toFixed(2)} s, to Release Date Change Sent (seen) ${((change.doneAt - change.started) / 1000).toFixed(2)} s`,
+  );
+  console.log(`  SES calls: ${changeSesCalls.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  console.log(`  DynamoDB: ${changeDbCounts.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  console.log('  DynamoDB requests by caller:');
+  for (const [caller, n] of changeCallers) console.log(`    ${n}\t${caller}`);
   return [
     row(
       `fanout-${count}-wall`,
@@ -452,7 +518,7 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
       'requests/outlet',
       perOutlet(floorWrites.total),
       targets.atMost(0.1),
-      `${ops}; of which ${sweeps} by the once-a-minute sweeps (stale claims of every sender, the outbox), which run whatever is sent`,
+      `${ops}; read units ${perOutlet(db.readUnits).toFixed(2)} per outlet; of which ${sweeps} by the once-a-minute sweeps (stale claims of every sender, the outbox), which run whatever is sent`,
     ),
     row(
       `fanout-${count}-item-writes`,
@@ -480,6 +546,24 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
       perOutlet(1 + Math.ceil(count / 100)),
       targets.none,
       `${JSON.stringify(invoked)}; floor: one sending invocation and one per 100 SES events`,
+    ),
+    row(
+      `followup-${count}-wall`,
+      `date change to ${count} outlets told, webhook 202 to last mail`,
+      (changeLastMailAt - change.started) / 1000,
+      's',
+      floorMs / 1000,
+      targets.none,
+      `the announcement's floor; the directory held ${directory} outlets, every one read and its two first mails looked up`,
+    ),
+    row(
+      `followup-${count}-dynamodb-requests`,
+      `DynamoDB requests per outlet told, date change to ${count} outlets`,
+      perOutlet(changeDbCounts.total),
+      'requests/outlet',
+      perOutlet(floorWrites.total),
+      targets.none,
+      `${changeDbCounts.requests.map(([op, n]) => `${op} ${perOutlet(n).toFixed(3)}`).join(', ')}; read units ${perOutlet(changeDbCounts.readUnits).toFixed(2)} per outlet told`,
     ),
   ];
 }
