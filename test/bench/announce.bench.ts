@@ -19,7 +19,9 @@ import { type BenchRow, localApi, reportRows, row, targets } from './rows.ts';
  * last SendBulkEmail, as the floor ends at its own), until Release Announced and until idle (every
  * SES event settled), with what it cost: SES calls, DynamoDB requests, item writes and write units,
  * Lambda invocations. Its floor, measured in the same run against the same emulators: ceil(N/25)
- * BatchWriteItem of delivery records and ceil(N/50) SendBulkEmail, one after another.
+ * BatchWriteItem of delivery records and ceil(N/50) SendBulkEmail, one after another. Then the
+ * release's date moves, and the date change to the N outlets told is timed and counted the same way
+ * (a follow-up reads the whole directory, see docs/capacity.md).
  *
  * Requests are counted by pass-through proxies in front of DynamoDB Local and the SES front (the
  * handlers' SDK clients are pointed at them with AWS_ENDPOINT_URL_*). Every DynamoDB write asks for
