@@ -308,31 +308,21 @@ export const quietly = <T>(promise: Promise<T>): Promise<T> => {
 };
 
 /**
- * Settling writes under way at once. A mark of one call's 50 mails takes about as long as an SES call
- * (110 to 135 ms against 70 to 110 ms in the fan-out bench on DynamoDB Local), so with one at a time
- * each call waited for the mark before it; with two, the time between one 1,000-outlet fan-out's first
- * and last mail fell from a median of 2.62 s to 2.28 s (15 runs each, taken in turns).
- */
-const settlingWritesInFlight = 2;
-
-/**
- * The writes that settle SES's answers (the marks of what it accepted, then its refusals), written
- * while the next SES calls go out, `settlingWritesInFlight` at once. A failure is kept: the sender
- * stops sending, and `finish` throws it once every write started is done.
+ * The writes that settle SES's answers (the marks of what it accepted, then its refusals), each
+ * started once the one before has finished, so that one is written while the next SES call goes out.
+ * A failure is kept: the sender stops sending, and `finish` throws it once every write started is done.
  */
 class Settling {
-  readonly #running = new Set<Promise<void>>();
+  #last: Promise<void> = Promise.resolve();
   #failure: { error: unknown } | undefined;
 
-  /** Starts `work` once fewer than `settlingWritesInFlight` writes are under way, and returns then (not when `work` ends). */
+  /** Starts `work` once the write before it has finished, and returns then (not when `work` ends). */
   async add(work: () => Promise<void>): Promise<void> {
-    while (this.#running.size >= settlingWritesInFlight) await Promise.race(this.#running);
-    const running: Promise<void> = work()
-      .catch((error: unknown) => {
-        this.#failure ??= { error };
-      })
-      .finally(() => this.#running.delete(running));
-    this.#running.add(running);
+    const before = this.#last;
+    this.#last = before.then(work).catch((error: unknown) => {
+      this.#failure ??= { error };
+    });
+    await before;
   }
 
   get failed(): boolean {
@@ -340,7 +330,7 @@ class Settling {
   }
 
   async finish(): Promise<void> {
-    await Promise.all(this.#running);
+    await this.#last;
     if (this.#failure) throw this.#failure.error;
   }
 }

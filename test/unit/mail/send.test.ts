@@ -253,44 +253,6 @@ describe('sending mail through the mail module', () => {
     expect(world.deliveries.of('sent')).toHaveLength(200);
   });
 
-  it('keeps two marks in flight: a call goes out while the two calls before it are being marked, and the next waits for one', async () => {
-    const world = fakeWorld();
-    const mails = crewMails(200);
-    const steps: string[] = [];
-    const { markSentMany } = world.deliveries;
-    let calls = 0;
-    let marksStarted = 0;
-    const held: { until: number; release: () => void }[] = [];
-    // Each mark takes until three more calls have gone out after its own, or 200 ms: with two marks in
-    // flight, the fourth call cannot go out before one of them is written, so the first takes the 200 ms.
-    world.deliveries.markSentMany = async (...args) => {
-      const marked = ++marksStarted;
-      await Promise.race([
-        new Promise<void>((release) => {
-          held.push({ until: marked + 3, release });
-        }),
-        new Promise((resolve) => setTimeout(resolve, 200)),
-      ]);
-      steps.push(`marked ${marked}`);
-      return markSentMany(...args);
-    };
-    world.mailer.script = (_mail, call) => {
-      calls = call;
-      steps.push(`call ${call}`);
-      for (const mark of held) if (calls >= mark.until) mark.release();
-      return undefined as never;
-    };
-
-    const outcome = await sendMails(world.deps, mails, far());
-
-    expect(outcome).toMatchObject({ claimed: 200, sent: 200 });
-    // With one mark at a time, call 3 would wait for the mark of call 1.
-    expect(steps.indexOf('call 3')).toBeLessThan(steps.indexOf('marked 1'));
-    // With marks 1 and 2 under way, call 4 waits until one of them is written (with three in flight, it would not).
-    expect(steps.indexOf('marked 1')).toBeLessThan(steps.indexOf('call 4'));
-    expect(world.deliveries.of('sent')).toHaveLength(200);
-  });
-
   it('gives back the round it claimed ahead when it stops at its deadline, so the next run sends it', async () => {
     const world = fakeWorld();
     const mails = crewMails(200);
@@ -330,8 +292,8 @@ describe('sending mail through the mail module', () => {
     const mails = crewMails(100);
     const { markSentMany } = world.deliveries;
     world.deliveries.markSentMany = async (...args) => {
-      // The first call's mark fails for good, every try; the second call's is written.
-      if (args[0].some((m) => m.deliveryId === firstCallIds[0])) {
+      // The first call's mark fails for good; the second call's is written.
+      if (world.deliveries.markPages === 0 && args[0].some((m) => m.deliveryId === firstCallIds[0])) {
         throw new Error('InternalServerError');
       }
       return markSentMany(...args);
