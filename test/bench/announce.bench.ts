@@ -143,6 +143,12 @@ async function countingProxy(
 
 /** The SES proxy's name for SendBulkEmail (its method and path). */
 const isBulkSend = (operation: string) => operation.includes('outbound-bulk-emails');
+/** When SendBulkEmail answered, in one of the proxy's maps of answer times (undefined: it never did). */
+const bulkSendAt = (answered: Map<string, number>) =>
+  [...answered].find(([operation]) => isBulkSend(operation))?.[1];
+/** Requests by operation, as the lines and rows print them (`Query 5, GetItem 2`), `each` formatting the count. */
+const byOperation = (requests: (readonly [string, number])[], each: (n: number) => string = String) =>
+  requests.map(([operation, n]) => `${operation} ${each(n)}`).join(', ');
 
 const snapshot = (counts: Counts): Counts => ({
   ...counts,
@@ -404,9 +410,9 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
   );
   const cpuAnnounced = cpuSeconds();
   // The last mail: the answer to the last SendBulkEmail, as the floor's time ends at its last call's.
-  const lastMailAt = [...ses.counts.answeredAt].find(([operation]) => isBulkSend(operation))?.[1];
+  const lastMailAt = bulkSendAt(ses.counts.answeredAt);
   if (lastMailAt === undefined || lastMailAt < started) throw new Error('no mail went out in this run');
-  const firstMailAt = [...ses.counts.firstAnsweredAt].find(([operation]) => isBulkSend(operation))![1];
+  const firstMailAt = bulkSendAt(ses.counts.firstAnsweredAt)!;
   await api('/_local/idle');
   const settledAt = performance.now();
 
@@ -445,8 +451,8 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
   console.log(
     `  CPU to Release Announced: DynamoDB Local ${(cpuAnnounced.dynamodb - cpuBefore.dynamodb).toFixed(2)} s, this process ${(cpuAnnounced.node - cpuBefore.node).toFixed(2)} s; floor: ${(cpuFloor.dynamodb - cpuFloorBefore.dynamodb).toFixed(2)} s, ${(cpuFloor.node - cpuFloorBefore.node).toFixed(2)} s`,
   );
-  console.log(`  SES calls: ${sesCalls.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
-  console.log(`  DynamoDB: ${db.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  console.log(`  SES calls: ${byOperation(sesCalls.requests)}`);
+  console.log(`  DynamoDB: ${byOperation(db.requests)}`);
   console.log(`  invocations: ${JSON.stringify(invoked)}`);
   console.log('  DynamoDB requests by caller:');
   for (const [caller, n] of byCaller) console.log(`    ${n}\t${caller}`);
@@ -457,7 +463,8 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
   const sweeps = byCaller
     .filter(([caller]) => /^sweep(StaleClaims|Outbox) /.test(caller))
     .reduce((sum, [, n]) => sum + n, 0);
-  const ops = db.requests.map(([op, n]) => `${op} ${perOutlet(n).toFixed(3)}`).join(', ');
+  const perOutletFixed = (n: number) => perOutlet(n).toFixed(3);
+  const ops = byOperation(db.requests, perOutletFixed);
 
   // The date change: a follow-up goes to every outlet told of the release, found by reading the whole
   // directory (not only the release's genre) and, for each outlet read, its two first mails.
@@ -475,7 +482,7 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
     },
     'Release Date Change Sent',
   );
-  const changeLastMailAt = [...ses.counts.answeredAt].find(([operation]) => isBulkSend(operation))?.[1];
+  const changeLastMailAt = bulkSendAt(ses.counts.answeredAt);
   if (changeLastMailAt === undefined || changeLastMailAt < change.started)
     throw new Error('no mail of the date change went out in this run');
   await api('/_local/idle');
@@ -486,8 +493,8 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
   console.log(
     `date change to the ${count} outlets told: wall to last mail ${((changeLastMailAt - change.started) / 1000).toFixed(2)} s, to Release Date Change Sent (seen) ${((change.doneAt - change.started) / 1000).toFixed(2)} s`,
   );
-  console.log(`  SES calls: ${changeSesCalls.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
-  console.log(`  DynamoDB: ${changeDbCounts.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  console.log(`  SES calls: ${byOperation(changeSesCalls.requests)}`);
+  console.log(`  DynamoDB: ${byOperation(changeDbCounts.requests)}`);
   console.log('  DynamoDB requests by caller:');
   for (const [caller, n] of changeCallers) console.log(`    ${n}\t${caller}`);
   return [
@@ -516,7 +523,7 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
       'calls',
       Math.ceil(count / 50),
       targets.ratioAtMost(1.1),
-      `SendBulkEmail ${bulkCalls}; ${sesCalls.requests.map(([op, n]) => `${op} ${n}`).join(', ')}`,
+      `SendBulkEmail ${bulkCalls}; ${byOperation(sesCalls.requests)}`,
     ),
     row(
       `fanout-${count}-dynamodb-requests`,
@@ -570,7 +577,7 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
       'requests/outlet',
       perOutlet(floorWrites.total),
       targets.none,
-      `${changeDbCounts.requests.map(([op, n]) => `${op} ${perOutlet(n).toFixed(3)}`).join(', ')}; read units ${perOutlet(changeDbCounts.readUnits).toFixed(2)} per outlet told`,
+      `${byOperation(changeDbCounts.requests, perOutletFixed)}; read units ${perOutlet(changeDbCounts.readUnits).toFixed(2)} per outlet told`,
     ),
   ];
 }
