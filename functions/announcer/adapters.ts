@@ -91,7 +91,7 @@ export const signedLinks = (): RecipientLinks => ({
 });
 
 export const liveDeps = (): AnnouncerDeps => ({
-  ...liveMailDeps(announcerTimeoutSeconds),
+  ...liveMailDeps('announcer', announcerTimeoutSeconds),
   releases: dynamoReleases(dynamo(), config().TABLE_NAME),
   outlets: outletReader(),
   links: signedLinks(),

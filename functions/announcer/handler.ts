@@ -5,9 +5,8 @@ import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';
 import { SesEvent } from '#shared/events/ses.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { eventHandler, on, onQueue } from '#shared/lambda/event-handler.ts';
-import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { liveDeps } from './adapters.ts';
-import { decodeCursor, sendMailing } from './mailing.ts';
+import { sendMailing } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { settleFromEmailsSent, sweepStaleClaims } from './settle.ts';
 
@@ -15,20 +14,11 @@ const deadlineOf = (deps: AnnouncerDeps, context: Context | undefined) =>
   invocationDeadline(deps.now, context);
 
 /** Mailings (Mailing Requested), settling claims from SES's Email Sent events in batches (the settlement queue) and the stale-claim sweep. */
-export const makeHandler = (deps: AnnouncerDeps, measure: Measure = measureFor('announcer')) =>
+export const makeHandler = (deps: AnnouncerDeps) =>
   eventHandler('announcer', [
-    on(MailingRequested, async (data, metadata, context) => {
-      const outcome = await sendMailing(
-        data,
-        { correlationId: metadata.correlationId },
-        deps,
-        deadlineOf(deps, context),
-      );
-      // The outcome counts the whole mailing so far; this invocation sent the part after its cursor.
-      const sent = 'sent' in outcome ? outcome.sent - decodeCursor(data.cursor).sent : 0;
-      if (sent > 0) measure.record('MailsSent', { kind: data.kind, stream: 'campaign' }, sent);
-      return outcome;
-    }),
+    on(MailingRequested, (data, metadata, context) =>
+      sendMailing(data, { correlationId: metadata.correlationId }, deps, deadlineOf(deps, context)),
+    ),
     on(OutboxSweepDue, (_data, _metadata, context) => sweepStaleClaims(deps, deadlineOf(deps, context))),
     onQueue(mailSettlement.queue, SesEvent, async (events) => {
       const failed = await settleFromEmailsSent(

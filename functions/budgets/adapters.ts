@@ -6,7 +6,7 @@ import { type BudgetsDeps, budgetsTimeoutSeconds } from './ports.ts';
 
 export const liveDeps = (): BudgetsDeps => ({
   store: dynamoBudgets(dynamo(), config().TABLE_NAME),
-  mail: liveMailDeps(budgetsTimeoutSeconds),
+  mail: liveMailDeps('budgets', budgetsTimeoutSeconds),
   now: () => new Date(),
   get timeZone() {
     return config().MANAGER_TIME_ZONE;

@@ -12,6 +12,7 @@ import {
   TourShowSettled,
 } from '#shared/events/index.ts';
 import { eventHandler, on } from '#shared/lambda/event-handler.ts';
+import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { liveDeps } from './adapters.ts';
 import {
   labelOf,
@@ -33,7 +34,7 @@ import { markOwnerUnreachable } from './unreachable.ts';
  * reconciliation, fanned out per budget, the owners' reports, their mail's stale claims, and owners
  * whose address stopped taking that mail.
  */
-export const makeHandler = (deps: BudgetsDeps) => {
+export const makeHandler = (deps: BudgetsDeps, measure: Measure = measureFor('budgets')) => {
   /** One version of an expense, into the ledger of the budget the event names. */
   const receive =
     <D extends { budgetId: string }>(versionOf: VersionOf<D>) =>
@@ -55,7 +56,14 @@ export const makeHandler = (deps: BudgetsDeps) => {
     on(TourShowSettled, (data, metadata) => receiveSettlement(data, metadata, deps)),
     on(MailUndeliverable, (data, metadata) => markOwnerUnreachable(data, metadata, deps)),
     on(ReconciliationDue, (data, metadata) => fanOutReconciliation(data, metadata, deps)),
-    on(BudgetReconciliationDue, (data, metadata) => reconcileBudget(data, metadata, deps)),
+    on(BudgetReconciliationDue, async (data, metadata) => {
+      const reconciled = await reconcileBudget(data, metadata, deps);
+      if (reconciled?.driftMinor)
+        measure.record('ReconciliationDrift', { currency: reconciled.currency }, reconciled.driftMinor);
+      for (const threshold of reconciled?.thresholdsAlerted ?? [])
+        measure.record('BudgetThresholdAlerts', { threshold: String(threshold) });
+      return reconciled;
+    }),
     on(BudgetReportDue, (data, metadata) => sendReports(data, metadata, deps)),
     on(OutboxSweepDue, () => sweepBudgetMail(deps)),
   ]);

@@ -207,16 +207,26 @@ function alertEvent(
 
 const maxAttempts = 4;
 
+/** What one budget's reconciliation did, for its metrics: the drift it repaired and the thresholds it alerted. */
+export interface Reconciled {
+  currency: string;
+  /** The drift repaired: the sum of every running total's difference from the ledger, in minor units. */
+  driftMinor: number;
+  /** The thresholds (percent of the plan) whose alert was mailed by this reconciliation. */
+  thresholdsAlerted: number[];
+}
+
 /**
  * One budget's day: totals recomputed from the ledger (expenses whose count changed, a rate added
  * since, are counted again; running totals that differ from the ledger are drift, repaired and
  * reported), then burn rate, forecast, runs-out date, alerts once each, and the day's result.
+ * Undefined for a budget that no longer exists.
  */
 export async function reconcileBudget(
   data: EventData<typeof BudgetReconciliationDue>,
   metadata: Metadata,
   deps: BudgetsDeps,
-) {
+): Promise<Reconciled | undefined> {
   const { labelId, budgetId, date } = data;
   const now = deps.now().toISOString();
   let drift: DayResult['drift'] = [];
@@ -272,7 +282,7 @@ export async function reconcileBudget(
       drift = differences;
     }
     const duplicates = possibleDuplicates([...evaluated.values()], ledger.flagged, budgetId);
-    await concludeDay(
+    const thresholdsAlerted = await concludeDay(
       budget,
       ledgerTotals,
       [...evaluated.values()],
@@ -283,7 +293,8 @@ export async function reconcileBudget(
       metadata,
       deps,
     );
-    return;
+    const driftMinor = drift.reduce((total, d) => total + Math.abs(d.ledger - d.was), 0);
+    return { currency: budget.currency, driftMinor, thresholdsAlerted };
   }
 }
 
@@ -297,10 +308,11 @@ async function concludeDay(
   now: string,
   metadata: Metadata,
   deps: BudgetsDeps,
-) {
+): Promise<number[]> {
   const figures = figuresOf(budget, totals);
   const day = dayFigures(budget, figures, states, date);
   const raised: string[] = [];
+  const thresholdsAlerted: number[] = [];
   for (const alert of alertsOf(budget, figures, day, date)) {
     const { mailed } = await deps.store.raiseAlert(
       budget.labelId,
@@ -314,6 +326,7 @@ async function concludeDay(
     // The mail's identity (owner, label, budget, alert and period) is its claim: a retry mails nothing twice.
     await sendBudgetMail(deps, [alertMail(budget, figures, day, alert, date)]);
     await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
+    if (alert.kind === 'threshold') thresholdsAlerted.push(alert.threshold);
   }
   const unconverted = unconvertedExpenses(states);
   const previous = budget.lastResult;
@@ -369,4 +382,5 @@ async function concludeDay(
       { source, labelId: budget.labelId, correlationId: metadata.correlationId },
     ),
   );
+  return thresholdsAlerted;
 }

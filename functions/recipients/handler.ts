@@ -15,6 +15,7 @@ import {
   pathIdLimits,
   rawBody,
 } from '#shared/http/index.ts';
+import { type Measure, measureFor, noMeasure } from '#shared/lambda/metrics.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { InvalidTokenError } from '#shared/tokens.ts';
@@ -101,17 +102,22 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
 ];
 
 /** Every route the function serves: the recipients' own and the tour pages; a test holds them against the topology's. */
-export const linkRoutes = (deps: RecipientsDeps, tourPages: PagesDeps): DocumentedRoute[] => [
-  ...recipientRoutes(deps),
-  ...tourPageRoutes(tourPages),
-];
+export const linkRoutes = (
+  deps: RecipientsDeps,
+  tourPages: PagesDeps,
+  measure: Measure = noMeasure,
+): DocumentedRoute[] => [...recipientRoutes(deps), ...tourPageRoutes(tourPages, measure)];
 
-export const makeHandler = (deps: RecipientsDeps, tourPages: PagesDeps) =>
+export const makeHandler = (
+  deps: RecipientsDeps,
+  tourPages: PagesDeps,
+  measure: Measure = measureFor('recipients'),
+) =>
   middy<HttpEvent, HttpResult>()
     .use(observability('recipients'))
     .use(recipientErrors())
     .use(pathIdLimits())
-    .handler(httpRouterHandler<HttpEvent, HttpResult>(linkRoutes(deps, tourPages)));
+    .handler(httpRouterHandler<HttpEvent, HttpResult>(linkRoutes(deps, tourPages, measure)));
 
 export const liveDeps = (): RecipientsDeps => ({
   signingKey: tokenSigningKey,

@@ -120,34 +120,44 @@ export async function openAdvancePage(token: string, deps: PagesDeps): Promise<H
 /**
  * POST /a/{token}: records the advance (or amends it) with its Show Advanced event, which stops the
  * reminders. Refused with a readable page after the lock, without the link's CSRF token, or with
- * the fields that need an answer marked.
+ * the fields that need an answer marked. Answers the page, and whether the advance was submitted
+ * (its first time) or amended.
  */
-export async function submitAdvancePage(token: string, body: string, deps: PagesDeps): Promise<HttpResult> {
+export async function submitAdvancePage(
+  token: string,
+  body: string,
+  deps: PagesDeps,
+): Promise<{ page: HttpResult; saved?: 'submitted' | 'amended' }> {
+  const page = (result: HttpResult) => ({ page: result });
   try {
     const { key, claims, tour, stored } = await advanceContext(token, deps);
-    if (!tour || !stored) return showGone();
+    if (!tour || !stored) return page(showGone());
     const fields = formFields(body);
-    if (!sameCsrfToken(key, token, fields.csrf ?? '')) return html(403, formExpiredPage());
+    if (!sameCsrfToken(key, token, fields.csrf ?? '')) return page(html(403, formExpiredPage()));
     const now = deps.now().toISOString();
     const lockAt = advanceLockAt(stored.show);
     if (now >= lockAt)
-      return html(409, advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers }));
+      return page(
+        html(409, advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers })),
+      );
     const parsed = AdvanceForm.safeParse(fields);
     if (!parsed.success) {
       const errors: FieldErrors = Object.fromEntries(
         parsed.error.issues.map((issue) => [String(issue.path[0]), issue.message]),
       );
-      return html(
-        400,
-        advanceFormPage({
-          tour,
-          show: stored.show,
-          values: fields,
-          errors,
-          csrf: csrfTokenFor(key, token),
-          submittedAt: stored.advance?.submittedAt,
-          lockAt,
-        }),
+      return page(
+        html(
+          400,
+          advanceFormPage({
+            tour,
+            show: stored.show,
+            values: fields,
+            errors,
+            csrf: csrfTokenFor(key, token),
+            submittedAt: stored.advance?.submittedAt,
+            lockAt,
+          }),
+        ),
       );
     }
     const { dayContactName, dayContactPhone, ...rest } = parsed.data;
@@ -166,11 +176,14 @@ export async function submitAdvancePage(token: string, body: string, deps: Pages
         { labelId: claims.labelId },
       ),
     ]);
-    if (outcome === 'unknown') return showGone();
-    return html(200, advanceSavedPage({ tour, show: stored.show, answers, amended: outcome === 'amended' }));
+    if (outcome === 'unknown') return page(showGone());
+    return {
+      page: html(200, advanceSavedPage({ tour, show: stored.show, answers, amended: outcome === 'amended' })),
+      saved: outcome,
+    };
   } catch (error) {
-    const page = invalid(error);
-    if (page) return page;
+    const refusal = invalid(error);
+    if (refusal) return page(refusal);
     throw error;
   }
 }

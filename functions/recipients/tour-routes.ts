@@ -1,5 +1,6 @@
 import type { DocumentedRoute, RouteDoc } from '#shared/http/docs.ts';
 import { type HttpEvent, rawBody } from '#shared/http/index.ts';
+import type { Measure } from '#shared/lambda/metrics.ts';
 import {
   addGuestFromPage,
   openAdvancePage,
@@ -28,7 +29,7 @@ const formPost = (summary: string): RouteDoc => ({
 });
 
 /** The pages behind signed links (topology auth `public`): the promoter's advance form and the tour manager's page. */
-export const tourPageRoutes = (deps: PagesDeps): DocumentedRoute[] => [
+export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRoute[] => [
   {
     method: 'GET',
     path: '/a/{token}',
@@ -38,7 +39,11 @@ export const tourPageRoutes = (deps: PagesDeps): DocumentedRoute[] => [
   {
     method: 'POST',
     path: '/a/{token}',
-    handler: (event: HttpEvent) => submitAdvancePage(token(event), form(event), deps),
+    handler: async (event: HttpEvent) => {
+      const { page, saved } = await submitAdvancePage(token(event), form(event), deps);
+      if (saved === 'submitted') measure.record('AdvancesSubmitted', {});
+      return page;
+    },
     doc: formPost('Submits or amends the advance'),
   },
   {

@@ -79,7 +79,7 @@ export const liveDeps = (): ToursDeps => ({
   outlets: outletListing(dynamo(), config().TABLE_NAME),
   schedules: schedulerShowSchedules(),
   mailer: moduleTourMailer(
-    liveMailDeps(timeoutSeconds),
+    liveMailDeps('tours', timeoutSeconds),
     async (claims) => unsubscribeUrl(config().PUBLIC_BASE_URL, await unsubscribeToken(claims)),
     // Leaves a margin of the invocation for recording the step after the mail.
     (timeoutSeconds - 10) * 1000,

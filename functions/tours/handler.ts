@@ -10,6 +10,7 @@ import {
 } from '#shared/events/index.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { eventHandler, on } from '#shared/lambda/event-handler.ts';
+import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { liveDeps } from './adapters.ts';
 import { applyShowChange, bookTour, changeMetaOf } from './apply-change.ts';
 import type { ToursDeps } from './ports.ts';
@@ -22,7 +23,7 @@ import { alertPromoterUnreachable } from './unreachable.ts';
  * pages behind the links it mails (advance form, tour manager's page) are served by the recipients
  * function.
  */
-export const makeHandler = (deps: ToursDeps) =>
+export const makeHandler = (deps: ToursDeps, measure: Measure = measureFor('tours')) =>
   eventHandler('tours', [
     on(TourBooked, (data, metadata) => bookTour(data, changeMetaOf(metadata), deps)),
     on(TourShowAdded, (data, metadata) =>
@@ -37,9 +38,18 @@ export const makeHandler = (deps: ToursDeps) =>
     on(TourShowSettled, (data, metadata) =>
       applyShowChange(data.tourId, { type: 'settle', settlement: data }, changeMetaOf(metadata), deps),
     ),
-    on(ShowStepDue, (data, metadata, context) =>
-      takeStep(data, { correlationId: metadata.correlationId }, deps, invocationDeadline(deps.now, context)),
-    ),
+    on(ShowStepDue, async (data, metadata, context) => {
+      const outcome = await takeStep(
+        data,
+        { correlationId: metadata.correlationId },
+        deps,
+        invocationDeadline(deps.now, context),
+      );
+      // The escalation is taken once per show (a redelivered step is ignored as taken before).
+      if (data.step === 'advance-escalation' && outcome.outcome === 'taken')
+        measure.record('AdvancesOverdue', {});
+      return outcome;
+    }),
     on(MailUndeliverable, (data) => alertPromoterUnreachable(data, deps)),
     on(OutboxSweepDue, (_data, _metadata, context) =>
       sweepStaleTourMail(deps, invocationDeadline(deps.now, context)),

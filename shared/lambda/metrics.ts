@@ -6,7 +6,9 @@ export const metricsNamespace = 'Backline';
 /**
  * Backline's business metrics, named once with their unit and dimensions (every one also carries
  * `service`, the function). The dashboard in infra/stack.ts reads the same names
- * (see docs/design.md#observability).
+ * (see docs/design.md#observability). A handler records them from the outcome of its work
+ * (`makeHandler(deps, measure)`); the mail module records `MailsSent` itself, being the one place
+ * every sender's mail is accepted by SES. A test holds the code to recording every name here.
  */
 export const businessMetrics = {
   WebhooksAccepted: { unit: MetricUnit.Count, dimensions: [] },
@@ -45,19 +47,20 @@ const instances = new Map<string, Metrics>();
  * (POWERTOOLS_METRICS_DISABLED) unless logs are JSON.
  */
 export const measureFor = (service: string): Measure => {
-  let metrics = instances.get(service);
-  if (!metrics) {
-    metrics = new Metrics({ namespace: metricsNamespace, serviceName: service });
-    instances.set(service, metrics);
-  }
-  const of = metrics;
-  // One single-metric instance, made on first use and reused: each addMetric flushes its own line and
-  // clears its dimensions. A new one per record (a Console, the environment read again) cost about
-  // as much as checking the webhook's signature and parsing its body.
+  // One single-metric instance, made on first use (not at init) and reused: each addMetric flushes
+  // its own line and clears its dimensions. A new one per record (a Console, the environment read
+  // again) cost about as much as checking the webhook's signature and parsing its body.
   let single: Metrics | undefined;
   return {
     record(name, dimensions, value = 1) {
-      single ??= of.singleMetric();
+      if (!single) {
+        let metrics = instances.get(service);
+        if (!metrics) {
+          metrics = new Metrics({ namespace: metricsNamespace, serviceName: service });
+          instances.set(service, metrics);
+        }
+        single = metrics.singleMetric();
+      }
       single.addDimensions(dimensions as Record<string, string>);
       single.addMetric(name, businessMetrics[name].unit, value);
     },

@@ -2,6 +2,7 @@ import { mailSettlementLatencySeconds } from '#infra/function-settings.ts';
 import type { Config } from '#shared/config.ts';
 import type { DeliveryStore, MailIdentity, MailStream } from '#shared/db/deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
+import type { Measure } from '#shared/lambda/metrics.ts';
 
 /** The mail module's view of the world: small ports, adapters in ses.ts, fakes in tests. */
 
@@ -112,6 +113,8 @@ export interface MailDeps {
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   settings: MailSettings;
+  /** Where the module counts the mails SES accepted (`MailsSent` by kind and stream), whichever sender sent them. */
+  measure: Measure;
 }
 
 /**

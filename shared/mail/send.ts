@@ -1,6 +1,6 @@
 /**
  * The mail module: every sender (releases, tours, budgets) sends a mail exactly once with one call.
- *   const deps = liveMailDeps(timeoutSeconds);                       // shared/mail/ses.ts, at module scope
+ *   const deps = liveMailDeps('tours', timeoutSeconds);   // shared/mail/ses.ts, at module scope
  *   await sendMails(deps, [{
  *     identity: { labelId, subject: mailSubjects.show(tourId, showId), email, kind: 'advance-request' },
  *     stream: 'operational', template: templateNames.advanceRequest, data: { text, html },
@@ -520,6 +520,8 @@ async function dispatchClaimed(
     });
     outcome.failed += refused.length;
     outcome.sent += accepted.length;
+    if (accepted.length > 0)
+      deps.measure.record('MailsSent', { kind: first.identity.kind, stream: first.stream }, accepted.length);
     pending = retry;
     if (configurationProblem) {
       await giveBackPending(pending);

@@ -10,6 +10,7 @@ import {
 } from '#shared/db/send-rate.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { deliveryTag } from '#shared/events/ses.ts';
+import { measureFor } from '#shared/lambda/metrics.ts';
 import { unsubscribeHeaders } from './data.ts';
 import {
   configurationSetVariable,
@@ -160,8 +161,8 @@ export function tableSendRate(options: {
   };
 }
 
-/** The mail module wired to DynamoDB and SES, for a sending function with this timeout. */
-export const liveMailDeps = (senderTimeoutSeconds: number): MailDeps => {
+/** The mail module wired to DynamoDB and SES, for the sending function `service` with this timeout. */
+export const liveMailDeps = (service: string, senderTimeoutSeconds: number): MailDeps => {
   const table = config().TABLE_NAME;
   return {
     deliveries: dynamoDeliveries(dynamo(), table),
@@ -171,5 +172,6 @@ export const liveMailDeps = (senderTimeoutSeconds: number): MailDeps => {
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     settings: defaultMailSettings(senderTimeoutSeconds),
+    measure: measureFor(service),
   };
 };

@@ -17,6 +17,7 @@ import {
 } from '#shared/mail/ports.ts';
 import { genresMatch, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
+import { RecordedMeasure } from './measure.ts';
 
 /**
  * In-memory fakes of the announcer's ports. The delivery store keeps the claim protocol's
@@ -182,13 +183,15 @@ export interface FakeWorld {
   rateGrants: number[];
   /** Suppressed addresses (normalised), as the suppression list holds them. */
   suppressed: Set<string>;
+  /** The business metrics recorded (the mail module's MailsSent). */
+  measure: RecordedMeasure;
 }
 
-/** A world of fakes: a release store, a directory paged `pageSize` at a time, SES, a clock that sleeping advances. */
-/** The real mail module's dependencies on a fake delivery store and a fake SES, unthrottled, suppressing nobody. */
+/** The real mail module's dependencies on a fake delivery store and a fake SES, unthrottled, suppressing nobody; `measure` keeps its metrics. */
 export function fakeMailDeps(now: () => Date, settings: MailSettings) {
   const deliveries = new FakeDeliveries();
   const mailer = new FakeMailer();
+  const measure = new RecordedMeasure();
   const deps: MailDeps = {
     suppressions: { suppressedAmong: async () => new Set<string>() },
     deliveries,
@@ -197,10 +200,12 @@ export function fakeMailDeps(now: () => Date, settings: MailSettings) {
     now,
     sleep: async () => {},
     settings,
+    measure,
   };
-  return { deps, deliveries, mailer };
+  return { deps, deliveries, mailer, measure };
 }
 
+/** A world of fakes: a release store, a directory paged `pageSize` at a time, SES, a clock that sleeping advances. */
 export function fakeWorld(
   options: { releases?: StoredRelease[]; outlets?: Outlet[]; pageSize?: number; perCall?: number } = {},
 ): FakeWorld {
@@ -213,6 +218,7 @@ export function fakeWorld(
   const slept: number[] = [];
   const perCall = { value: options.perCall ?? 50 };
   const rateGrants: number[] = [];
+  const measure = new RecordedMeasure();
   const suppressed = new Set<string>();
   const deps: AnnouncerDeps = {
     suppressions: {
@@ -256,9 +262,11 @@ export function fakeWorld(
       clock.now += ms;
     },
     settings: { ...defaultSettings, pageSize: options.pageSize ?? defaultSettings.pageSize },
+    measure,
   };
   return {
     deps,
+    measure,
     deliveries,
     mailer,
     published,

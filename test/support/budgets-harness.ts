@@ -37,8 +37,10 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
     deps: mail,
     deliveries,
     mailer,
+    measure,
   } = fakeMailDeps(() => now, { claimConcurrency: 4, throttleBackoffMs: 1_000, staleClaimMs: 15 * 60_000 });
-  const handle = makeHandler({ store, mail, now: () => now, timeZone: options.timeZone ?? 'UTC' });
+  // One recorder for the function's metrics and its mail module's.
+  const handle = makeHandler({ store, mail, now: () => now, timeZone: options.timeZone ?? 'UTC' }, measure);
   /** Every mail SES accepted, in order. */
   const received = (): ReceivedMail[] =>
     mailer.calls.flatMap((call) =>
@@ -85,6 +87,7 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
     store,
     mailer,
     deliveries,
+    measure,
     received,
     labelId,
     setNow: (at: string) => {

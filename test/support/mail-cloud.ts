@@ -2,6 +2,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoSendRateBucket } from '#shared/db/send-rate.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
+import { noMeasure } from '#shared/lambda/metrics.ts';
 import { noticeTemplateData } from '#shared/mail/data.ts';
 import { defaultMailSettings, type MailDeps } from '#shared/mail/ports.ts';
 import { accountSendRate, sesMailer, tableSendRate } from '#shared/mail/ses.ts';
@@ -26,6 +27,7 @@ export function localMailDeps(): MailDeps {
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     settings: defaultMailSettings(300),
+    measure: noMeasure,
   };
 }
 

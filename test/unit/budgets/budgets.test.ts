@@ -268,6 +268,9 @@ describe('the daily reconciliation', () => {
       },
     ]);
     expect((await h.ledger('bud-1')).drift).toHaveLength(1);
+    expect(h.measure.records.filter((r) => r.name === 'ReconciliationDrift')).toEqual([
+      { name: 'ReconciliationDrift', dimensions: { currency: 'EUR' }, value: 500 },
+    ]);
   });
 
   it('counts an unconverted expense once a rate for its date is added', async () => {
@@ -321,6 +324,13 @@ describe('the daily reconciliation', () => {
     expect(h.events('Budget Forecast Over')).toHaveLength(1);
     expect(h.events('Budget Line Over Plan')).toHaveLength(1);
     expect(h.events('Budget Reconciled')).toHaveLength(20);
+    expect(h.measure.totals('BudgetThresholdAlerts')).toEqual({ '50': 1, '80': 1, '100': 1 });
+    expect(h.measure.totals('MailsSent')).toEqual({
+      'forecast-over/operational': 1,
+      'line-over-plan/operational': 1,
+      'threshold-crossed/operational': 3,
+    });
+    expect(h.measure.totals('ReconciliationDrift')).toEqual({});
   });
 
   it('mails each owner one report a day, only when something changed or is at risk, with a bar of table cells', async () => {

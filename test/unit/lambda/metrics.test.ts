@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler } from '#functions/intake/handler.ts';
 import type { HttpResult } from '#shared/http/index.ts';
-import { type Measure, type MetricName, measureFor } from '#shared/lambda/metrics.ts';
+import { businessMetrics, type MetricName, measureFor } from '#shared/lambda/metrics.ts';
 import {
   aContext,
   aLabel,
@@ -11,16 +13,22 @@ import {
   InMemoryWebhookRecords,
   signedWebhook,
 } from '#test/support/intake.ts';
+import { RecordedMeasure } from '#test/support/measure.ts';
 import { knownReleases } from '#test/support/releases.ts';
 
-class RecordedMeasure implements Measure {
-  readonly records: { name: MetricName; dimensions: Record<string, string>; value: number }[] = [];
-  record(name: MetricName, dimensions: Record<string, string>, value = 1) {
-    this.records.push({ name, dimensions, value });
-  }
-}
-
 const now = new Date('2027-01-05T10:00:00Z');
+
+/** The metric names code records (`.record('Name'`) in functions/ and shared/. */
+function recordedInCode(): Set<string> {
+  const root = join(import.meta.dirname, '..', '..', '..');
+  const names = new Set<string>();
+  for (const dir of ['functions', 'shared'])
+    for (const file of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }))
+      if (file.endsWith('.ts'))
+        for (const [, name] of readFileSync(join(root, dir, file), 'utf8').matchAll(/\.record\(\s*'(\w+)'/g))
+          names.add(name);
+  return names;
+}
 
 function intake() {
   const label = aLabel();
@@ -58,6 +66,12 @@ describe('business metrics', () => {
       { name: 'WebhooksAccepted', dimensions: {}, value: 1 },
       { name: 'WebhooksRejected', dimensions: { reason: 'signature' }, value: 1 },
     ]);
+  });
+
+  it('has code that records every metric it declares (the dashboard graphs each one)', () => {
+    const recorded = recordedInCode();
+
+    expect((Object.keys(businessMetrics) as MetricName[]).filter((name) => !recorded.has(name))).toEqual([]);
   });
 
   it('writes each record as a CloudWatch EMF line in the Backline namespace with its dimensions', () => {

@@ -43,6 +43,26 @@ describe('sending mail through the mail module', () => {
     });
   });
 
+  it('counts the mails SES accepted as MailsSent by kind and stream, never a mail it refused or one claimed before', async () => {
+    const world = fakeWorld();
+    const reminders = crewMails(3).map((mail) => ({
+      ...mail,
+      identity: { ...mail.identity, kind: 'advance-reminder-1' },
+    }));
+    world.mailer.script = (mail) =>
+      mail.entries.map((entry) =>
+        entry.email === 'crew1@venue.example' ? { status: 'MESSAGE_REJECTED' } : { status: 'SUCCESS' },
+      );
+
+    await sendMails(world.deps, [...crewMails(2), ...reminders], far());
+    await sendMails(world.deps, crewMails(2), far());
+
+    expect(world.measure.totals('MailsSent')).toEqual({
+      'advance-request/operational': 1,
+      'advance-reminder-1/operational': 2,
+    });
+  });
+
   it('sends operational mail with no unsubscribe link, and refuses campaign mail without one', async () => {
     const world = fakeWorld();
     const press = anAdvanceRequest({ stream: 'campaign', template: 'backline-tour-press' });

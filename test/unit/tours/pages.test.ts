@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
   addGuestFromPage,
@@ -5,9 +6,12 @@ import {
   openTourManagerPage,
   submitAdvancePage,
 } from '#functions/recipients/tour-links.ts';
+import { tourPageRoutes } from '#functions/recipients/tour-routes.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken, signPromoToken, signTourManagerToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
+import { RecordedMeasure } from '#test/support/measure.ts';
 import { aShow, InMemoryTours } from '#test/support/tours.ts';
 
 const key = 'k'.repeat(48);
@@ -97,12 +101,14 @@ describe("the promoter's advance page", () => {
   it('records the advance with Show Advanced, and marks the fields that need an answer', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
 
-    const incomplete = await submitAdvancePage(
-      token,
-      filled(csrfTokenFor(key, token), { power: ' ', settlementCurrency: 'euro' }),
-      deps,
-    );
-    const saved = await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps);
+    const incomplete = (
+      await submitAdvancePage(
+        token,
+        filled(csrfTokenFor(key, token), { power: ' ', settlementCurrency: 'euro' }),
+        deps,
+      )
+    ).page;
+    const saved = (await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps)).page;
 
     expect(incomplete.statusCode).toBe(400);
     expect(incomplete.body).toContain('id="power-error"');
@@ -117,12 +123,29 @@ describe("the promoter's advance page", () => {
     ]);
   });
 
+  it('counts an advance submitted for the first time as AdvancesSubmitted, never its amendment or a refused post', async () => {
+    const { deps, token } = await world('2027-04-20T10:00:00Z');
+    const measure = new RecordedMeasure();
+    const post = tourPageRoutes(deps, measure).find((r) => r.method === 'POST' && r.path === '/a/{token}')!;
+    const csrf = csrfTokenFor(key, token);
+    const statuses: (number | undefined)[] = [];
+
+    for (const power of [' ', '63 A', '32 A', '16 A']) {
+      const body = filled(csrf, { power });
+      const event = { pathParameters: { token }, body, isBase64Encoded: false } as unknown as HttpEvent;
+      statuses.push(((await post.handler(event, {} as Context, () => {})) as HttpResult).statusCode);
+    }
+
+    expect(statuses).toEqual([400, 200, 200, 200]);
+    expect(measure.records).toEqual([{ name: 'AdvancesSubmitted', dimensions: {}, value: 1 }]);
+  });
+
   it('refuses a post without the CSRF token of this link, and changes nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const other = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) + 1 });
 
-    const missing = await submitAdvancePage(token, filled(''), deps);
-    const another = await submitAdvancePage(token, filled(csrfTokenFor(key, other)), deps);
+    const missing = (await submitAdvancePage(token, filled(''), deps)).page;
+    const another = (await submitAdvancePage(token, filled(csrfTokenFor(key, other)), deps)).page;
 
     expect([missing.statusCode, another.statusCode]).toEqual([403, 403]);
     expect((await tours.getShow(ref))?.advance).toBeUndefined();
@@ -133,7 +156,7 @@ describe("the promoter's advance page", () => {
     const { deps, token, tours } = await world('2027-05-13T22:00:00Z');
 
     const page = await openAdvancePage(token, deps);
-    const post = await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps);
+    const post = (await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps)).page;
 
     expect(page.body).toContain('The advance is closed');
     expect(page.body).not.toContain('<form');
@@ -178,11 +201,9 @@ describe("the promoter's advance page", () => {
     await moveShowTo(earlier.tours, '2027-05-01');
 
     const open = await openAdvancePage(postponed.token, postponed.deps);
-    const saved = await submitAdvancePage(
-      postponed.token,
-      filled(csrfTokenFor(key, postponed.token)),
-      postponed.deps,
-    );
+    const saved = (
+      await submitAdvancePage(postponed.token, filled(csrfTokenFor(key, postponed.token)), postponed.deps)
+    ).page;
     const ended = await openAdvancePage(earlier.token, earlier.deps);
 
     expect(open.statusCode).toBe(200);

@@ -1,13 +1,16 @@
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { applyShowChange, bookTour, type ChangeMeta } from '#functions/tours/apply-change.ts';
+import { makeHandler } from '#functions/tours/handler.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
-import { type EventData, MailUndeliverable, type ShowStepDue } from '#shared/events/index.ts';
+import { buildDetail, type EventData, MailUndeliverable, ShowStepDue } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { stepMoment, stepMoments } from '#shared/tours.ts';
 import { readCalendar } from '#test/support/calendar.ts';
+import { RecordedMeasure } from '#test/support/measure.ts';
 import { aShow, fakeToursDeps, runDueSteps } from '#test/support/tours.ts';
 
 const tourOf = (shows: Show[]) => ({
@@ -289,6 +292,30 @@ describe('tours', () => {
     expect(tours.outbox.map((e) => e.detailType)).toEqual(
       expect.arrayContaining(['Advance Requested', 'Advance Reminder Sent', 'Advance Overdue']),
     );
+  });
+
+  it('counts an overdue advance once as AdvancesOverdue, however often its escalation step comes', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps } = fakeToursDeps(now);
+    const measure = new RecordedMeasure();
+    const handler = makeHandler(deps, measure);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    const due = (step: ShowStep) => ({
+      'detail-type': ShowStepDue.detailType,
+      source: 'backline.scheduler',
+      detail: buildDetail(
+        ShowStepDue,
+        { ...ref(), step, scheduledFor: stepMoment(aShow(), step).scheduledFor },
+        { labelId: 'lbl-1' },
+      ),
+    });
+
+    for (const step of ['advance-request', 'advance-escalation', 'advance-escalation'] as const) {
+      now.value = new Date(stepMoment(aShow(), step).scheduledFor);
+      await handler(due(step), {} as Context);
+    }
+
+    expect(measure.records).toEqual([{ name: 'AdvancesOverdue', dimensions: {}, value: 1 }]);
   });
 
   it('locks the guest list at the cutoff, mails it to the promoter once, and refuses later guests', async () => {
