@@ -509,7 +509,7 @@ async function announce(count: number, { keep = false } = {}): Promise<BenchRow[
     ),
     row(
       `fanout-${count}-dynamodb-cpu`,
-      `DynamoDB Local CPU, ${count} outlets, webhook 202 to last mail`,
+      `DynamoDB Local CPU, ${count} outlets, webhook 202 to Release Announced`,
       cpuAnnounced.dynamodb - cpuBefore.dynamodb,
       's',
       cpuFloor.dynamodb - cpuFloorBefore.dynamodb,

@@ -74,7 +74,10 @@ const start = '<!-- bench:start -->';
 const end = '<!-- bench:end -->';
 const text = readFileSync(readme, 'utf8');
 if (text.includes(start) && text.includes(end)) {
-  const measured = `Measured ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} cores (load average per row: figures on a busy machine are noisy).`;
+  // Rows kept from earlier runs keep their own times: the line gives the span of the table's rows.
+  const times = rows.map((r) => r.measuredAt.slice(0, 16)).sort();
+  const span = times[0] === times.at(-1) ? `${times[0]}Z` : `${times[0]}Z to ${times.at(-1)}Z`;
+  const measured = `Measured ${span} on ${cpus().length} cores (load average per row: figures on a busy machine are noisy).`;
   writeFileSync(
     readme,
     `${text.slice(0, text.indexOf(start) + start.length)}\n${measured}\n\n${table}\n${text.slice(text.indexOf(end))}`,
