@@ -14,6 +14,8 @@ export const prices = {
     'https://aws.amazon.com/sqs/pricing/',
     'https://aws.amazon.com/api-gateway/pricing/',
     'https://aws.amazon.com/kms/pricing/',
+    'https://aws.amazon.com/secrets-manager/pricing/',
+    'https://aws.amazon.com/cloudwatch/pricing/',
   ],
   lambda: {
     perMillionRequests: 0.2,
@@ -38,5 +40,17 @@ export const prices = {
     perMillionRequests: 0.4,
   },
   apiGateway: { perMillionHttpApiRequests: 1.0 },
-  kms: { perTenThousandRequests: 0.03 },
+  kms: {
+    perTenThousandRequests: 0.03,
+    /** Each customer managed key, a month (prorated by the hour). */
+    perKeyMonth: 1.0,
+  },
+  secretsManager: {
+    /** Each secret stored, a month (prorated by the hour). */
+    perSecretMonth: 0.4,
+  },
+  cloudwatch: {
+    /** Each standard-resolution alarm metric, a month. */
+    perAlarmMonth: 0.1,
+  },
 } as const;
