@@ -64,7 +64,6 @@ export const scheduleActions = [
   'scheduler:CreateSchedule',
   'scheduler:UpdateSchedule',
   'scheduler:DeleteSchedule',
-  'scheduler:GetSchedule',
 ];
 
 export const sendActions = ['ses:SendBulkEmail', 'ses:SendEmail'];
@@ -121,7 +120,6 @@ export class AppFunction extends Construct {
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: `backline-${props.name}`,
       },
       // The settings test/infra/bundles.test.ts checks each bundle with (see docs/design.md#bundles).
       bundling: {

@@ -24,6 +24,8 @@ export const timeoutSeconds = {
   // timeout puts itself on the bus again with the cursor of the next page (claims and what each address
   // was told are kept, so a retried page tells nobody twice).
   tours: 300,
+  // A reconciliation reads one ledger and sends a few mails (alerts, the owner's report).
+  budgets: 60,
 } as const;
 
 /**

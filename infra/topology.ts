@@ -446,7 +446,7 @@ export const functions = {
     ],
     may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem', 'ses:send'],
     retryAttempts: 2,
-    timeoutSeconds: 60,
+    timeoutSeconds: timeoutSeconds.budgets,
   },
   health: {
     entry: 'functions/health/handler.ts',

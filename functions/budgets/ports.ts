@@ -1,3 +1,4 @@
+import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { BudgetStore } from '#shared/db/budgets.ts';
 import type { MailDeps } from '#shared/mail/ports.ts';
 
@@ -10,5 +11,5 @@ export interface BudgetsDeps {
   timeZone: string;
 }
 
-/** The budgets function's timeout: a reconciliation reads one ledger and sends a few mails. */
-export const budgetsTimeoutSeconds = 60;
+/** The budgets function's timeout, as deployed: how long its mail claims may be held open. */
+export const budgetsTimeoutSeconds = timeoutSeconds.budgets;

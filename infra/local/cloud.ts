@@ -313,7 +313,6 @@ async function start(
     TOKEN_KEY_SECRET_ID: names.tokenKeySecret,
     WEBHOOK_SECRETS_KEY_ID: kms.keyArn,
     MANAGER_TIME_ZONE: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
-    POWERTOOLS_SERVICE_NAME: 'backline',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     // EMF metric lines only with JSON logs; the readable log has no use for them (infra/local/logs.ts).
     POWERTOOLS_METRICS_DISABLED: logFormatOf() === 'json' ? 'false' : 'true',

@@ -123,7 +123,6 @@ describe('IAM follows the topology and nothing wider', () => {
                 'scheduler:CreateSchedule',
                 'scheduler:UpdateSchedule',
                 'scheduler:DeleteSchedule',
-                'scheduler:GetSchedule',
               ],
               [arn('scheduler', 'schedule/backline-dev-release-day/*')],
             ),

@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { timeoutSeconds } from '#infra/function-settings.ts';
 import { functionEntries, type QueueTrigger, settingsOf } from '#infra/topology.ts';
 
 /** Queue triggers as Lambda and SQS accept them (see docs/design.md#queues). */
 const queueTriggers = functionEntries().flatMap(([name, spec]) =>
   spec.on.flatMap((trigger) => (trigger.kind === 'queue' ? [{ name, spec, trigger }] : [])),
 );
+
+describe('mail senders in the topology', () => {
+  it("deploys every function that sends mail with the timeout its mail module's stale-claim window is computed from", () => {
+    // A claim counts as stale after the sender's timeout (staleClaimMsFor): a sender deployed with a
+    // longer timeout than its code reads could still be sending a mail the sweep resends.
+    const senders = functionEntries().filter(([, spec]) => spec.may.includes('ses:send'));
+
+    expect(senders.map(([name, spec]) => [name, settingsOf(spec).timeoutSeconds])).toEqual(
+      senders.map(([name]) => [name, timeoutSeconds[name as keyof typeof timeoutSeconds]]),
+    );
+  });
+});
 
 describe('queue triggers in the topology', () => {
   it('grants queue:consume exactly for the queues a function is triggered by', () => {
