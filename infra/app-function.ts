@@ -56,6 +56,12 @@ export interface AppFunctionProps {
   removalPolicy: RemovalPolicy;
 }
 
+/** The command CDK runs after esbuild on a function's bundle in `outputDir`: its map keeps the project's own files. */
+export const ownSourceMapCommand = (outputDir: string) =>
+  [process.execPath, join(projectRoot, 'infra', 'source-maps.ts'), join(outputDir, 'index.mjs.map')]
+    .map((part) => JSON.stringify(part))
+    .join(' ');
+
 /** A topology function's name on AWS; the redrive command finds the deployed function by it. */
 export const deployedFunctionName = (stage: string, name: string) => `backline-${stage}-${name}`;
 
@@ -119,15 +125,21 @@ export class AppFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         ...props.environment,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: bundling.nodeOptions,
       },
       // The settings test/infra/bundles.test.ts checks each bundle with (see docs/design.md#bundles).
       bundling: {
         format: OutputFormat.ESM,
         target: bundling.target,
         minify: bundling.minify,
-        sourceMap: true,
+        sourceMap: bundling.sourceMap,
         sourcesContent: false,
+        // The map trimmed to the project's own files (see `bundling.sourceMap` in infra/bundles.ts).
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [ownSourceMapCommand(outputDir)],
+        },
         mainFields: [...bundling.mainFields],
         // The SDK versions the lock file pins, not whichever the runtime happens to ship.
         bundleAwsSDK: true,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   buildPowertoolsLayer,
   bundleFunctions,
+  bundling,
   layerModuleDir,
   projectRoot,
   sdkClientsOf,
@@ -39,7 +40,11 @@ function importMs(file: string): number {
       '-e',
       'const t = performance.now(); await import(process.env.BUNDLE); process.stdout.write(String(performance.now() - t));',
     ],
-    { env: { ...process.env, ...initEnvironment, BUNDLE: file }, encoding: 'utf8' },
+    // As Lambda runs it: with the function's NODE_OPTIONS (source maps on) and its map beside it.
+    {
+      env: { ...process.env, ...initEnvironment, NODE_OPTIONS: bundling.nodeOptions, BUNDLE: file },
+      encoding: 'utf8',
+    },
   );
   if (run.status !== 0) throw new Error(`importing ${file} failed: ${run.stderr}`);
   return Number(run.stdout);
@@ -126,7 +131,7 @@ try {
         'ms',
         floorMs,
         targets.ratioAtMost(1.3),
-        `least of ${runs} fresh node processes importing the bundle and the layer modules it imports, taken in turns with its floor`,
+        `least of ${runs} fresh node processes importing the bundle and the layer modules it imports, as deployed (${bundling.nodeOptions}, the bundle's map of the project's own files), taken in turns with its floor`,
       ),
     );
     if (bundle.bytes > largest.bytes)

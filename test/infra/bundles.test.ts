@@ -262,9 +262,15 @@ describe('function bundles', () => {
           'for (const file of process.argv.slice(1)) await import(file);',
           ...written.map((bundle) => bundle.file!),
         ],
-        { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' },
+        { env: { ...process.env, ...initEnvironment, NODE_OPTIONS: bundling.nodeOptions }, encoding: 'utf8' },
       );
       expect({ status: load.status, stderr: load.stderr }).toEqual({ status: 0, stderr: '' });
+      // Each bundle's map, as deployed, holds the project's own files and no package's.
+      for (const bundle of written) {
+        const { sources } = JSON.parse(readFileSync(`${bundle.file}.map`, 'utf8')) as { sources: string[] };
+        expect(sources.filter((source) => source.includes('node_modules/'))).toEqual([]);
+        expect(sources.some((source) => source.endsWith(specs.get(bundle.name as never)!.entry))).toBe(true);
+      }
       // node:http (for @middy/util's STATUS_CODES) and the layer's node:crypto (for Logger's log sampling)
       // are required when first used: health, which calls no AWS API, loads neither.
       const health = spawnSync(
