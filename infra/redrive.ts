@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
 import {
+  EventBridgeClient,
+  ListRuleNamesByTargetCommand,
+  ListTargetsByRuleCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   LambdaClient,
@@ -10,12 +16,13 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { buildDetail, OutboxSweepDue } from '#shared/events/index.ts';
 import { deployedFunctionName } from './app-function.ts';
-import { type FunctionName, functionEntries } from './topology.ts';
+import { type FunctionName, type FunctionSpec, functionEntries } from './topology.ts';
 
 /**
  * `npm run redrive -- --stage prod`: every event-triggered function of the topology keeps the
@@ -27,18 +34,22 @@ import { type FunctionName, functionEntries } from './topology.ts';
  * stays in the queue for the next run. Then it has the publisher sweep the outbox now, round after
  * round, so entries left unpublished (the stream path gave up on them) go out without waiting for the
  * next minute's sweep (see docs/design.md#the-outbox). Each queue trigger's dead letters are moved back
- * to their queue. `--dry-run` only counts; `--function name`
- * limits it to one.
+ * to their queue. Events EventBridge could not deliver to a rule's target at all (a function or a
+ * trigger's queue) wait in that target's delivery dead-letter queue: they go to their target as
+ * EventBridge would have sent them. `--dry-run` only counts; `--function name` limits it to one.
  */
 
 export interface RedriveDeps {
   lambda: Pick<LambdaClient, 'send'>;
   sqs: Pick<SQSClient, 'send'>;
+  events: Pick<EventBridgeClient, 'send'>;
   log: (line: string) => void;
 }
 
 export interface FunctionRedrive {
   function: FunctionName;
+  /** What was redriven: the function's on-failure queue, or a rule target's delivery dead-letter queue. */
+  kind: 'on-failure' | 'delivery';
   queue?: string;
   /** Messages found (dry run: approximately, as SQS counts them). */
   found: number;
@@ -70,16 +81,39 @@ export async function redrive(
     const queueUrl = await onFailureQueue(functionName, deps);
     if (!queueUrl) {
       deps.log(`${functionName}: no on-failure queue configured, skipped`);
-      results.push({ function: name, found: 0, redriven: 0, failed: 0 });
+      results.push({ function: name, kind: 'on-failure', found: 0, redriven: 0, failed: 0 });
       continue;
     }
-    const result = options.dryRun
-      ? await count(name, queueUrl, deps)
-      : await redriveQueue(name, functionName, queueUrl, deps);
-    deps.log(
-      `${functionName}: ${result.found} dead-lettered${options.dryRun ? '' : `, ${result.redriven} redriven, ${result.failed} left in the queue`}`,
+    results.push(
+      await redriveOrCount(
+        { function: name, kind: 'on-failure', label: functionName },
+        queueUrl,
+        options.dryRun,
+        deps,
+        async (body) => {
+          const record = JSON.parse(body) as DestinationRecord;
+          if (record.requestPayload === undefined)
+            throw new Error('not a Lambda destination record (no requestPayload)');
+          await invokeAsync(functionName, record.requestPayload, deps);
+        },
+      ),
     );
-    results.push(result);
+  }
+  for (const [name, spec] of functionEntries()) {
+    if (options.only && options.only !== name) continue;
+    for (const target of await deliveryTargets(options.stage, name, spec, deps)) {
+      for (const queueUrl of await deliveryDeadLetterQueues(target, deps)) {
+        results.push(
+          await redriveOrCount(
+            { function: name, kind: 'delivery', label: `${target.name} (undelivered events)` },
+            queueUrl,
+            options.dryRun,
+            deps,
+            target.deliver,
+          ),
+        );
+      }
+    }
   }
   if (!options.dryRun) {
     for (const [name, spec] of functionEntries()) {
@@ -183,21 +217,135 @@ async function onFailureQueue(functionName: string, deps: RedriveDeps): Promise<
   return QueueUrl;
 }
 
-async function count(name: FunctionName, queueUrl: string, deps: RedriveDeps): Promise<FunctionRedrive> {
-  const { Attributes } = await deps.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+/** Lambda answers 202 once it has queued an asynchronous invocation. */
+async function invokeAsync(functionName: string, event: unknown, deps: RedriveDeps): Promise<void> {
+  const invoked = await deps.lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: 'Event',
+      Payload: new TextEncoder().encode(JSON.stringify(event)),
+    }),
   );
-  const found = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-  return { function: name, queue: queueUrl, found, redriven: 0, failed: 0 };
+  if (invoked.StatusCode !== 202) throw new Error(`Invoke answered ${invoked.StatusCode}`);
 }
 
-async function redriveQueue(
+/** A rule target of a function's triggers: its ARN, the buses its rules are on, and how an event reaches it. */
+interface DeliveryTarget {
+  name: string;
+  arn: string;
+  buses: string[];
+  deliver: (event: string) => Promise<void>;
+}
+
+/**
+ * The targets EventBridge delivers a function's events to: the function itself for its event
+ * triggers, and each queue trigger's queue. None for a function that is not deployed.
+ */
+async function deliveryTargets(
+  stage: string,
   name: FunctionName,
-  functionName: string,
-  queueUrl: string,
+  spec: FunctionSpec,
   deps: RedriveDeps,
+): Promise<DeliveryTarget[]> {
+  const busName = (bus: string) => (bus === 'default' ? 'default' : `backline-${stage}`);
+  const targets: DeliveryTarget[] = [];
+  const eventBuses = [
+    ...new Set(spec.on.flatMap((trigger) => (trigger.kind === 'event' ? [busName(trigger.bus)] : []))),
+  ];
+  if (eventBuses.length > 0) {
+    const functionName = deployedFunctionName(stage, name);
+    try {
+      const { FunctionArn } = await deps.lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: functionName }),
+      );
+      targets.push({
+        name: functionName,
+        arn: FunctionArn!,
+        buses: eventBuses,
+        deliver: (event) => invokeAsync(functionName, JSON.parse(event), deps),
+      });
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+  for (const trigger of spec.on) {
+    if (trigger.kind !== 'queue') continue;
+    const queueName = `backline-${stage}-${trigger.queue}`;
+    const { QueueUrl } = await deps.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+    const { Attributes } = await deps.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    if (!Attributes?.QueueArn) continue;
+    targets.push({
+      name: queueName,
+      arn: Attributes.QueueArn,
+      buses: [busName(trigger.bus)],
+      deliver: async (event) => {
+        await deps.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: event }));
+      },
+    });
+  }
+  return targets;
+}
+
+/** The delivery dead-letter queues of a target's rules, found from the rules themselves. */
+async function deliveryDeadLetterQueues(target: DeliveryTarget, deps: RedriveDeps): Promise<string[]> {
+  const arns = new Set<string>();
+  for (const bus of target.buses) {
+    let next: string | undefined;
+    do {
+      const page = await deps.events.send(
+        new ListRuleNamesByTargetCommand({ TargetArn: target.arn, EventBusName: bus, NextToken: next }),
+      );
+      for (const rule of page.RuleNames ?? []) {
+        const { Targets = [] } = await deps.events.send(
+          new ListTargetsByRuleCommand({ Rule: rule, EventBusName: bus }),
+        );
+        for (const t of Targets)
+          if (t.Arn === target.arn && t.DeadLetterConfig?.Arn) arns.add(t.DeadLetterConfig.Arn);
+      }
+      next = page.NextToken;
+    } while (next);
+  }
+  const urls: string[] = [];
+  for (const arn of arns) {
+    // arn:aws:sqs:<region>:<account>:<queue name>
+    const [, , , , account, queueName] = arn.split(':');
+    const { QueueUrl } = await deps.sqs.send(
+      new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }),
+    );
+    urls.push(QueueUrl!);
+  }
+  return urls;
+}
+
+/**
+ * Counts a dead-letter queue's messages (dry run), or hands each to `deliver` and deletes it once
+ * delivered; a message that fails stays in the queue for the next run.
+ */
+async function redriveOrCount(
+  of: { function: FunctionName; kind: FunctionRedrive['kind']; label: string },
+  queueUrl: string,
+  dryRun: boolean | undefined,
+  deps: RedriveDeps,
+  deliver: (body: string) => Promise<void>,
 ): Promise<FunctionRedrive> {
-  const result: FunctionRedrive = { function: name, queue: queueUrl, found: 0, redriven: 0, failed: 0 };
+  const result: FunctionRedrive = {
+    function: of.function,
+    kind: of.kind,
+    queue: queueUrl,
+    found: 0,
+    redriven: 0,
+    failed: 0,
+  };
+  if (dryRun) {
+    const { Attributes } = await deps.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    result.found = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+    deps.log(`${of.label}: ${result.found} dead-lettered`);
+    return result;
+  }
   const seen = new Set<string>();
   for (;;) {
     const { Messages = [] } = await deps.sqs.send(
@@ -210,35 +358,26 @@ async function redriveQueue(
       }),
     );
     const fresh = Messages.filter((message) => message.MessageId && !seen.has(message.MessageId));
-    if (fresh.length === 0) return result;
+    if (fresh.length === 0) break;
     for (const message of fresh) {
       seen.add(message.MessageId!);
       result.found++;
       try {
-        const record = JSON.parse(message.Body ?? '') as DestinationRecord;
-        if (record.requestPayload === undefined)
-          throw new Error('not a Lambda destination record (no requestPayload)');
-        const invoked = await deps.lambda.send(
-          new InvokeCommand({
-            FunctionName: functionName,
-            InvocationType: 'Event',
-            Payload: new TextEncoder().encode(JSON.stringify(record.requestPayload)),
-          }),
-        );
-        // Lambda answers 202 once it has queued an asynchronous invocation.
-        if (invoked.StatusCode !== 202) throw new Error(`Invoke answered ${invoked.StatusCode}`);
+        await deliver(message.Body ?? '');
         await deps.sqs.send(
           new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
         );
         result.redriven++;
       } catch (error) {
         result.failed++;
-        deps.log(
-          `${functionName}: message ${message.MessageId} left in the queue: ${(error as Error).message}`,
-        );
+        deps.log(`${of.label}: message ${message.MessageId} left in the queue: ${(error as Error).message}`);
       }
     }
   }
+  deps.log(
+    `${of.label}: ${result.found} dead-lettered, ${result.redriven} redriven, ${result.failed} left in the queue`,
+  );
+  return result;
 }
 
 async function main(): Promise<void> {
@@ -261,7 +400,12 @@ async function main(): Promise<void> {
   const config = values.region ? { region: values.region } : {};
   const results = await redrive(
     { stage: values.stage, only: values.function as FunctionName | undefined, dryRun: values['dry-run'] },
-    { lambda: new LambdaClient(config), sqs: new SQSClient(config), log: (line) => console.log(line) },
+    {
+      lambda: new LambdaClient(config),
+      sqs: new SQSClient(config),
+      events: new EventBridgeClient(config),
+      log: (line) => console.log(line),
+    },
   );
   if (results.some((result) => result.failed > 0)) process.exitCode = 1;
 }

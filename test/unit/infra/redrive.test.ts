@@ -1,4 +1,10 @@
 import {
+  EventBridgeClient,
+  ListRuleNamesByTargetCommand,
+  ListTargetsByRuleCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   type InvokeCommandOutput,
@@ -10,6 +16,7 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
@@ -19,9 +26,11 @@ import { redrive } from '#infra/redrive.ts';
 
 const lambda = mockClient(LambdaClient);
 const sqs = mockClient(SQSClient);
+const events = mockClient(EventBridgeClient);
 const deps = () => ({
   lambda: lambda as unknown as LambdaClient,
   sqs: sqs as unknown as SQSClient,
+  events: events as unknown as EventBridgeClient,
   log: () => {},
 });
 const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:Backline-prod-AnnouncerOnFailure1A2B3C';
@@ -44,6 +53,11 @@ const record = (eventId: string) =>
 beforeEach(() => {
   lambda.reset();
   sqs.reset();
+  events.reset();
+  lambda
+    .on(GetFunctionConfigurationCommand)
+    .rejects(new ResourceNotFoundException({ message: 'not deployed', $metadata: {} }));
+  events.on(ListRuleNamesByTargetCommand).resolves({ RuleNames: [] });
   lambda
     .on(GetFunctionEventInvokeConfigCommand)
     .rejects(new ResourceNotFoundException({ message: 'no config', $metadata: {} }));
@@ -114,7 +128,9 @@ describe('redrive on AWS', () => {
 
     const results = await redrive({ stage: 'prod', only: 'announcer' }, deps());
 
-    expect(results).toEqual([{ function: 'announcer', queue: queueUrl, found: 1, redriven: 0, failed: 1 }]);
+    expect(results).toEqual([
+      { function: 'announcer', kind: 'on-failure', queue: queueUrl, found: 1, redriven: 0, failed: 1 },
+    ]);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
   });
@@ -127,6 +143,7 @@ describe('redrive on AWS', () => {
     expect(results.find((r) => r.function === 'announcer')?.found).toBe(4);
     expect(results.find((r) => r.function === 'releases')).toEqual({
       function: 'releases',
+      kind: 'on-failure',
       found: 0,
       redriven: 0,
       failed: 0,
@@ -134,6 +151,83 @@ describe('redrive on AWS', () => {
     expect(results.map((r) => r.function)).not.toContain('intake');
     expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+
+  it('sends events EventBridge could not deliver to their target again: the function by an asynchronous invoke, a queue trigger by a message on its queue', async () => {
+    const functionArn = 'arn:aws:lambda:eu-west-1:123456789012:function:backline-prod-announcer';
+    const settlementArn = 'arn:aws:sqs:eu-west-1:123456789012:backline-prod-mail-settlement';
+    const settlementUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/backline-prod-mail-settlement';
+    const dlq = (name: string) => ({
+      arn: `arn:aws:sqs:eu-west-1:123456789012:${name}`,
+      url: `https://sqs.eu-west-1.amazonaws.com/123456789012/${name}`,
+    });
+    const announcerDlq = dlq('Backline-prod-AnnouncerDeliveryDlq9F');
+    const settlementDlq = dlq('Backline-prod-MailSettlementQueueDeliveryDlq4C');
+    lambda
+      .on(GetFunctionConfigurationCommand, { FunctionName: 'backline-prod-announcer' })
+      .resolves({ FunctionArn: functionArn });
+    sqs
+      .on(GetQueueUrlCommand, { QueueName: 'backline-prod-mail-settlement' })
+      .resolves({ QueueUrl: settlementUrl });
+    sqs
+      .on(GetQueueUrlCommand, { QueueName: 'Backline-prod-AnnouncerDeliveryDlq9F' })
+      .resolves({ QueueUrl: announcerDlq.url });
+    sqs
+      .on(GetQueueUrlCommand, { QueueName: 'Backline-prod-MailSettlementQueueDeliveryDlq4C' })
+      .resolves({ QueueUrl: settlementDlq.url });
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: settlementUrl })
+      .resolves({ Attributes: { QueueArn: settlementArn } });
+    events
+      .on(ListRuleNamesByTargetCommand, { TargetArn: functionArn, EventBusName: 'backline-prod' })
+      .resolves({ RuleNames: ['announcer-rule-1', 'announcer-rule-2'] });
+    events
+      .on(ListRuleNamesByTargetCommand, { TargetArn: settlementArn, EventBusName: 'default' })
+      .resolves({ RuleNames: ['settlement-rule'] });
+    events
+      .on(ListTargetsByRuleCommand, { Rule: 'announcer-rule-1' })
+      .resolves({ Targets: [{ Id: 't', Arn: functionArn, DeadLetterConfig: { Arn: announcerDlq.arn } }] });
+    events
+      .on(ListTargetsByRuleCommand, { Rule: 'announcer-rule-2' })
+      .resolves({ Targets: [{ Id: 't', Arn: functionArn, DeadLetterConfig: { Arn: announcerDlq.arn } }] });
+    events
+      .on(ListTargetsByRuleCommand, { Rule: 'settlement-rule' })
+      .resolves({ Targets: [{ Id: 't', Arn: settlementArn, DeadLetterConfig: { Arn: settlementDlq.arn } }] });
+    const mailing = JSON.stringify({ id: 'evt-9', 'detail-type': 'Mailing Requested', detail: { data: {} } });
+    const emailSent = JSON.stringify({
+      id: 'evt-10',
+      source: 'aws.ses',
+      'detail-type': 'Email Sent',
+      detail: {},
+    });
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    sqs
+      .on(ReceiveMessageCommand, { QueueUrl: announcerDlq.url })
+      .resolvesOnce({ Messages: [{ MessageId: 'd1', ReceiptHandle: 'hd1', Body: mailing }] })
+      .resolves({ Messages: [] });
+    sqs
+      .on(ReceiveMessageCommand, { QueueUrl: settlementDlq.url })
+      .resolvesOnce({ Messages: [{ MessageId: 'd2', ReceiptHandle: 'hd2', Body: emailSent }] })
+      .resolves({ Messages: [] });
+    lambda.on(InvokeCommand, { FunctionName: 'backline-prod-announcer' }).resolves({ StatusCode: 202 });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'sent' });
+
+    const results = await redrive({ stage: 'prod', only: 'announcer' }, deps());
+
+    expect(results.filter((r) => r.kind === 'delivery')).toEqual([
+      { function: 'announcer', kind: 'delivery', queue: announcerDlq.url, found: 1, redriven: 1, failed: 0 },
+      { function: 'announcer', kind: 'delivery', queue: settlementDlq.url, found: 1, redriven: 1, failed: 0 },
+    ]);
+    expect(
+      asyncInvokes().map((input) => JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array))),
+    ).toEqual([JSON.parse(mailing)]);
+    expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: settlementUrl, MessageBody: emailSent },
+    ]);
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: announcerDlq.url, ReceiptHandle: 'hd1' },
+      { QueueUrl: settlementDlq.url, ReceiptHandle: 'hd2' },
+    ]);
   });
 
   it('then has the publisher sweep the outbox now, round after round, until a sweep republishes nothing', async () => {
