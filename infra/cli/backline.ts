@@ -226,7 +226,7 @@ export function program(): Command {
   outlets
     .command('import <file>')
     .description(
-      'import outlets from CSV (name,email,kind,genres,territories,contactName); shows progress, then rejected lines',
+      'import outlets from CSV (name,email,kind,genres,territories,contactName,formats; formats for radio only); shows progress, then rejected lines',
     )
     .action(async (file: string) => importOutlets(readLogin(), file));
   outlets

@@ -44,7 +44,7 @@ if (import.meta.main) {
   const file = arg('file');
   if (!secret || !file) {
     process.stderr.write(
-      'usage: npm run --silent sign -- --secret whsec_... --file body.json [--url http://localhost:3000] > headers.txt\n',
+      'usage: npm run --silent sign -- --secret whsec_... (or BACKLINE_WEBHOOK_SECRET) --file body.json [--url http://localhost:3000] > headers.txt\n',
     );
     process.exit(2);
   }
