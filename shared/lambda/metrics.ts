@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { loggerFor } from './observability.ts';
 
 /** CloudWatch namespace of Backline's own metrics (EMF lines in the functions' logs). */
 export const metricsNamespace = 'Backline';
@@ -53,16 +54,21 @@ export const measureFor = (service: string): Measure => {
   let single: Metrics | undefined;
   return {
     record(name, dimensions, value = 1) {
-      if (!single) {
-        let metrics = instances.get(service);
-        if (!metrics) {
-          metrics = new Metrics({ namespace: metricsNamespace, serviceName: service });
-          instances.set(service, metrics);
+      // A metric that cannot be written never fails the work it counts (a mail SES took, a webhook stored).
+      try {
+        if (!single) {
+          let metrics = instances.get(service);
+          if (!metrics) {
+            metrics = new Metrics({ namespace: metricsNamespace, serviceName: service });
+            instances.set(service, metrics);
+          }
+          single = metrics.singleMetric();
         }
-        single = metrics.singleMetric();
+        single.addDimensions(dimensions as Record<string, string>);
+        single.addMetric(name, businessMetrics[name].unit, value);
+      } catch (error) {
+        loggerFor(service).warn('metric not recorded', { metric: name, error });
       }
-      single.addDimensions(dimensions as Record<string, string>);
-      single.addMetric(name, businessMetrics[name].unit, value);
     },
   };
 };

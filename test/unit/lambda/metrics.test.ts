@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler } from '#functions/intake/handler.ts';
 import type { HttpResult } from '#shared/http/index.ts';
 import { businessMetrics, type MetricName, measureFor } from '#shared/lambda/metrics.ts';
+import { loggerFor } from '#shared/lambda/observability.ts';
 import {
   aContext,
   aLabel,
@@ -91,6 +92,19 @@ describe('business metrics', () => {
       Metrics: [{ Name: 'Suppressions', Unit: 'Count' }],
     });
     expect(emf).toMatchObject({ service: 'deliverability', reason: 'bounce', Suppressions: 2 });
+  });
+
+  it('never fails the work it counts: a record Powertools refuses is logged and dropped', () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const warn = vi.spyOn(loggerFor('announcer'), 'warn').mockImplementation(() => {});
+    // CloudWatch takes at most 29 dimensions a metric: Powertools throws beyond that.
+    const tooMany = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`d${i}`, 'x']));
+
+    expect(() => measureFor('announcer').record('MailsSent', tooMany as never, 3)).not.toThrow();
+    expect(warn).toHaveBeenCalledWith(
+      'metric not recorded',
+      expect.objectContaining({ metric: 'MailsSent' }),
+    );
   });
 
   it('writes a line per record with only its own dimensions, however many records came before', () => {
