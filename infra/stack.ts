@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   CfnOutput,
   Duration,
@@ -64,7 +65,7 @@ import type { MailStream } from '#shared/db/deliveries.ts';
 import { overdueMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
-import { businessMetrics, type MetricName, metricsNamespace } from '#shared/lambda/metrics.ts';
+import { businessMetrics, type MetricName, metricsNamespace, metricUnit } from '#shared/lambda/metrics.ts';
 import { configurationSetVariable } from '#shared/mail/ports.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
 import { AppFunction, deadLetterQueue } from './app-function.ts';
@@ -592,8 +593,9 @@ export class BacklineStack extends Stack {
    */
   private dashboard(settings: Settings): void {
     const graph = (name: MetricName) => {
-      const { dimensions } = businessMetrics[name];
-      const statistic = name === 'OutboxLag' ? 'Maximum' : 'Sum';
+      const dimensions = businessMetrics[name];
+      // A time is graphed at its worst, a count as its sum.
+      const statistic = metricUnit(name) === MetricUnit.Count ? 'Sum' : 'Maximum';
       const keys = [metricsNamespace, 'service', ...dimensions].join(',');
       return new GraphWidget({
         title: `${name}${dimensions.length ? ` by ${dimensions.join(' and ')}` : ''} (${statistic.toLowerCase()})`,

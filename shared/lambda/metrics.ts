@@ -5,35 +5,37 @@ import { loggerFor } from './observability.ts';
 export const metricsNamespace = 'Backline';
 
 /**
- * Backline's business metrics, named once with their unit and dimensions (every one also carries
- * `service`, the function). The dashboard in infra/stack.ts reads the same names
- * (see docs/design.md#observability). A handler records them from the outcome of its work
- * (`makeHandler(deps, measure)`); the mail module records `MailsSent` itself, being the one place
- * every sender's mail is accepted by SES. A test holds the code to recording every name here.
+ * Backline's business metrics, each named once with its dimensions (every one also carries
+ * `service`, the function); each counts, but `OutboxLag`, a time (`metricUnit`). The dashboard in
+ * infra/stack.ts reads the same names (see docs/design.md#observability). A handler records them from
+ * the outcome of its work (`makeHandler(deps, measure)`); the mail module records `MailsSent` itself,
+ * being the one place every sender's mail is accepted by SES. A test holds the code to recording
+ * every name here.
  */
 export const businessMetrics = {
-  WebhooksAccepted: { unit: MetricUnit.Count, dimensions: [] },
+  WebhooksAccepted: [],
   /** reason: too-large, unknown-label, signature, content-type, invalid-body */
-  WebhooksRejected: { unit: MetricUnit.Count, dimensions: ['reason'] },
+  WebhooksRejected: ['reason'],
   /** kind: the mail kind (announcement, out-now, ...); stream: campaign or operational */
-  MailsSent: { unit: MetricUnit.Count, dimensions: ['kind', 'stream'] },
+  MailsSent: ['kind', 'stream'],
   /** reason: bounce or complaint */
-  Suppressions: { unit: MetricUnit.Count, dimensions: ['reason'] },
+  Suppressions: ['reason'],
   /** How long outbox entries waited between their write and their publication. */
-  OutboxLag: { unit: MetricUnit.Milliseconds, dimensions: [] },
-  AdvancesSubmitted: { unit: MetricUnit.Count, dimensions: [] },
-  AdvancesOverdue: { unit: MetricUnit.Count, dimensions: [] },
+  OutboxLag: [],
+  AdvancesSubmitted: [],
+  AdvancesOverdue: [],
   /** threshold: the percentage crossed */
-  BudgetThresholdAlerts: { unit: MetricUnit.Count, dimensions: ['threshold'] },
+  BudgetThresholdAlerts: ['threshold'],
   /** The drift a reconciliation repaired, in minor units of its currency. */
-  ReconciliationDrift: { unit: MetricUnit.Count, dimensions: ['currency'] },
+  ReconciliationDrift: ['currency'],
 } as const;
 
 export type MetricName = keyof typeof businessMetrics;
-export type DimensionsOf<N extends MetricName> = Record<
-  (typeof businessMetrics)[N]['dimensions'][number],
-  string
->;
+export type DimensionsOf<N extends MetricName> = Record<(typeof businessMetrics)[N][number], string>;
+
+/** A metric's CloudWatch unit. */
+export const metricUnit = (name: MetricName) =>
+  name === 'OutboxLag' ? MetricUnit.Milliseconds : MetricUnit.Count;
 
 /** Where code records a business metric: a small port that tests fake. */
 export interface Measure {
@@ -65,7 +67,7 @@ export const measureFor = (service: string): Measure => {
           single = metrics.singleMetric();
         }
         single.addDimensions(dimensions as Record<string, string>);
-        single.addMetric(name, businessMetrics[name].unit, value);
+        single.addMetric(name, metricUnit(name), value);
       } catch (error) {
         loggerFor(service).warn('metric not recorded', { metric: name, error });
       }
