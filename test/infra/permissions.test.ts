@@ -119,11 +119,7 @@ describe('IAM follows the topology and nothing wider', () => {
       ...(may.includes('schedules:manage')
         ? [
             ...grants(
-              [
-                'scheduler:CreateSchedule',
-                'scheduler:UpdateSchedule',
-                'scheduler:DeleteSchedule',
-              ],
+              ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
               [arn('scheduler', 'schedule/backline-dev-release-day/*')],
             ),
             ...grants(['iam:PassRole'], [`<${schedulerRoleId}.Arn>`], {
