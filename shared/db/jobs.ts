@@ -233,7 +233,9 @@ export function dynamoJobStore(
   };
 
   const completePage: JobStore['completePage'] = async ({ jobId, createdAt }, page, completion) => {
-    const names: Record<string, string> = { '#status': 'status', '#counts': 'counts' };
+    const names: Record<string, string> = { '#status': 'status' };
+    // Named only when used: DynamoDB refuses an attribute name the expressions never use.
+    if (Object.keys(completion.counts).length > 0) names['#counts'] = 'counts';
     const values: Record<string, unknown> = {
       ':page': page,
       ':next': page + 1,

@@ -6,13 +6,19 @@ import {
   mailSubjects,
   type NewClaim,
 } from '#shared/db/deliveries.ts';
+import { MailUndeliverable, outboxEntry } from '#shared/events/index.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 
 /**
  * What every DeliveryStore does (the claim protocol of docs/design.md#exactly-once-mail), on the
- * fake and on DynamoDB Local (see outlet-directory.contract.ts).
+ * fake and on DynamoDB Local (see outlet-directory.contract.ts). `outboxHolds` tells whether the
+ * store's write put an outbox entry (by event id) in the outbox.
  */
-export function describeDeliveryStoreContract(name: string, makeStore: () => DeliveryStore) {
+export function describeDeliveryStoreContract<S extends DeliveryStore>(
+  name: string,
+  makeStore: () => S,
+  outboxHolds: (store: S, eventId: string) => Promise<boolean>,
+) {
   const minute = 60_000;
   const t0 = Date.parse('2027-03-01T12:00:00.000Z');
   const at = (m: number) => new Date(t0 + m * minute).toISOString();
@@ -275,6 +281,32 @@ export function describeDeliveryStoreContract(name: string, makeStore: () => Del
       });
       expect(unknown).toBeUndefined();
       expect(await read(store, claim.deliveryId)).toEqual(bounced);
+    });
+
+    it('writes the events of a bounce or complaint only with the first: a repeat, even at the same time, writes none', async () => {
+      const store = makeStore();
+      const claim = (await store.claim(aShowMail(), at(0)))!;
+      await store.markSent(claim.deliveryId, 'msg-1', at(1));
+      const written: string[] = [];
+      const undeliverable = (reason: 'bounce' | 'complaint') => (delivery: Delivery) => {
+        const entry = outboxEntry(MailUndeliverable, {
+          ...MailUndeliverable.sample,
+          deliveryId: delivery.deliveryId,
+          reason,
+        });
+        written.push(entry.eventId);
+        return [entry];
+      };
+
+      await Promise.all([
+        store.markOutcome(claim.deliveryId, 'bounced', { at: at(2) }, undeliverable('bounce')),
+        store.markOutcome(claim.deliveryId, 'bounced', { at: at(2) }, undeliverable('bounce')),
+      ]);
+      await store.markOutcome(claim.deliveryId, 'complained', { at: at(3) }, undeliverable('complaint'));
+
+      const held = await Promise.all(written.map((eventId) => outboxHolds(store, eventId)));
+      expect(held.filter(Boolean)).toHaveLength(1);
+      expect(await read(store, claim.deliveryId)).toMatchObject({ status: 'complained' });
     });
 
     it('claims a page at once, leaving out the mails claimed before and the repeats within the page', async () => {

@@ -349,6 +349,21 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
         expect((await store.get(outlet.id))?.unsubscribedAt).toBe(later(1));
       });
 
+      it('unsubscribes once when two requests come at the same time: one writes its events, the other finds it done', async () => {
+        const store = makeStore();
+        const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+        const events = [unsubscribedEvent(outlet.id), unsubscribedEvent(outlet.id)];
+
+        const results = await Promise.all(
+          events.map((event) => store.markUnsubscribed(outlet.id, later(1), [event])),
+        );
+
+        expect(results.map((r) => r.state).sort()).toEqual(['already', 'unsubscribed']);
+        const written = await Promise.all(events.map((event) => outboxHolds(store, event.eventId)));
+        expect(written.filter(Boolean)).toHaveLength(1);
+        expect(written[results.findIndex((r) => r.state === 'unsubscribed')]).toBe(true);
+      });
+
       it('answers missing for an outlet that does not exist, and writes nothing', async () => {
         const store = makeStore();
         const outletId = uniqueId('out');
@@ -447,6 +462,23 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
           suppressedAt: later(1),
           suppressionReason: 'complaint',
         });
+      });
+
+      it('suppresses an address once when two bounces come at the same time: one writes its events', async () => {
+        const store = makeStore();
+        const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+        const events = [suppressedEvent(outlet.email), suppressedEvent(outlet.email)];
+
+        const results = await Promise.all(
+          events.map((event) =>
+            store.suppress({ email: outlet.email, reason: 'bounce', at: later(1) }, [event]),
+          ),
+        );
+
+        expect(results.map((r) => r.suppressedNow).sort()).toEqual([false, true]);
+        const written = await Promise.all(events.map((event) => outboxHolds(store, event.eventId)));
+        expect(written.filter(Boolean)).toHaveLength(1);
+        expect(written[results.findIndex((r) => r.suppressedNow)]).toBe(true);
       });
 
       it('suppresses an address no outlet has, and an outlet created on it later starts suppressed', async () => {

@@ -268,6 +268,40 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect(await store.putShowIfNewer(show, [entry])).toBe(false);
     });
 
+    it('records which shows press told each address of, adding to what it told before; an empty list records nothing', async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const [first, second] = [`${uniqueId('a')}@press.example`, `${uniqueId('b')}@press.example`].sort();
+
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+        email: first,
+        outletId: 'o1',
+        showIds: ['s2'],
+      });
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+        email: first,
+        outletId: 'o2',
+        showIds: ['s1', 's2'],
+      });
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+        email: second,
+        outletId: 'o3',
+        showIds: [],
+      });
+      await store.recordPressTold(tour.labelId, tour.tourId, 'FR', {
+        email: second,
+        outletId: 'o3',
+        showIds: ['s3'],
+      });
+
+      expect(await store.pressTold(tour.labelId, tour.tourId, 'DE')).toEqual([
+        { email: first, outletId: 'o2', showIds: ['s1', 's2'] },
+      ]);
+      expect(await store.pressTold(tour.labelId, tour.tourId, 'FR')).toEqual([
+        { email: second, outletId: 'o3', showIds: ['s3'] },
+      ]);
+    });
+
     it('keeps ids apart that would meet if joined: label "a" + tour "b#c" is not label "a#b" + tour "c"', async () => {
       const store = makeStore();
       const suffix = uniqueId('x');

@@ -1,6 +1,8 @@
+import type { ReleaseChangeRecord, ReleaseStore } from '#shared/db/releases.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import type { Outlet } from '#shared/outlets.ts';
-import type { StoredRelease } from '#shared/releases.ts';
+import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 
 /** Builders for the releases and announcer tests: defaults that read like a real release and outlet. */
 
@@ -61,3 +63,113 @@ export const knownReleases = (...releases: Pick<StoredRelease, 'labelId' | 'rele
     return found ? (structuredClone(found) as StoredRelease) : undefined;
   },
 });
+
+/** A list the table keeps as a string set: each member once, given back sorted. */
+const asSet = (members: readonly string[]) => [...new Set(members)].sort();
+
+/**
+ * An in-memory release store with the conditions of shared/db/releases.ts (newer changes only; a
+ * release marked out, its embargo lifted or a servicing moment recorded only while it is scheduled or
+ * out for exactly that moment; effects cleared only by the change applied last), so tests exercise
+ * the real invariants. test/contracts/releases.contract.ts holds it to the DynamoDB store.
+ */
+export class InMemoryReleases implements ReleaseStore {
+  /** The releases by `<labelId>/<releaseId>`. */
+  readonly stored = new Map<string, StoredRelease>();
+  /** The outbox entries written with the releases, in order. */
+  readonly published: OutboxEntry[] = [];
+  /** Every change recorded, applied or not, in order. */
+  readonly changes: ReleaseChangeRecord[] = [];
+
+  private readonly keyOf = (labelId: string, releaseId: string) => `${labelId}/${releaseId}`;
+
+  /** The stored release, while it is scheduled or out (the state every mark requires). */
+  private live(labelId: string, releaseId: string): StoredRelease | undefined {
+    const current = this.stored.get(this.keyOf(labelId, releaseId));
+    return current?.state === 'scheduled' || current?.state === 'out' ? current : undefined;
+  }
+
+  get = async (labelId: string, releaseId: string) =>
+    structuredClone(this.stored.get(this.keyOf(labelId, releaseId)));
+
+  putIfNewer = async (release: StoredRelease, outbox: OutboxEntry[]) => {
+    const key = this.keyOf(release.labelId, release.releaseId);
+    const current = this.stored.get(key);
+    if (current && !(current.occurredAt < release.occurredAt)) return false;
+    const next = structuredClone(release);
+    if (next.outMoments?.length) next.outMoments = asSet(next.outMoments);
+    if (next.servicedMoments?.length) next.servicedMoments = asSet(next.servicedMoments);
+    this.stored.set(key, next);
+    this.published.push(...outbox);
+    return true;
+  };
+
+  recordChange = async (change: ReleaseChangeRecord) => void this.changes.push(structuredClone(change));
+
+  markEffectsPerformed = async (labelId: string, releaseId: string, eventId: string) => {
+    const current = this.stored.get(this.keyOf(labelId, releaseId));
+    if (current?.lastEventId === eventId) delete current.effectsPending;
+  };
+
+  markOut = async (
+    labelId: string,
+    releaseId: string,
+    moment: ReleaseMoment,
+    at: string,
+    outbox: OutboxEntry[],
+  ) => {
+    const current = this.live(labelId, releaseId);
+    if (!current) return false;
+    const details = current.details;
+    const isDate =
+      details?.releaseDate === moment.releaseDate &&
+      details.releaseTime === moment.releaseTime &&
+      details.timeZone === moment.timeZone;
+    if (!isDate && !current.momentKeys?.includes(revisionOf(moment))) return false;
+    Object.assign(current, {
+      state: 'out',
+      outAt: current.outAt ?? at,
+      updatedAt: at,
+      outMoments: asSet([...(current.outMoments ?? []), revisionOf(moment)]),
+    });
+    this.published.push(...outbox);
+    return true;
+  };
+
+  markEmbargoLifted = async (
+    labelId: string,
+    releaseId: string,
+    announceAt: string,
+    at: string,
+    outbox: OutboxEntry[],
+  ) => {
+    const current = this.live(labelId, releaseId);
+    if (!current) return false;
+    const details = current.details;
+    const matches =
+      details?.announceAt === announceAt ||
+      (details?.announceAt === undefined && details?.embargoUntil === announceAt) ||
+      current.announceAts?.includes(announceAt);
+    if (!matches) return false;
+    Object.assign(current, { embargoLiftedAt: current.embargoLiftedAt ?? at, updatedAt: at });
+    this.published.push(...outbox);
+    return true;
+  };
+
+  markServiced = async (
+    labelId: string,
+    releaseId: string,
+    servicingKey: string,
+    at: string,
+    outbox: OutboxEntry[],
+  ) => {
+    const current = this.live(labelId, releaseId);
+    if (!current?.servicingKeys?.includes(servicingKey)) return false;
+    Object.assign(current, {
+      updatedAt: at,
+      servicedMoments: asSet([...(current.servicedMoments ?? []), servicingKey]),
+    });
+    this.published.push(...outbox);
+    return true;
+  };
+}

@@ -1,3 +1,4 @@
+import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import {
   defaultToursSettings,
   type ShowSchedules,
@@ -8,6 +9,7 @@ import {
   type ToursDeps,
 } from '#functions/tours/ports.ts';
 import { takeStep } from '#functions/tours/steps.ts';
+import { timeoutSeconds } from '#infra/function-settings.ts';
 import type {
   AdvanceOutcome,
   GuestsOutcome,
@@ -21,6 +23,7 @@ import type { EventData } from '#shared/events/envelope.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { defaultMailSettings } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import {
   type AdvanceAnswers,
@@ -29,6 +32,7 @@ import {
   type StoredShow,
   type StoredTour,
 } from '#shared/tours.ts';
+import { fakeMailDeps } from './announcer-fakes.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
 export class InMemoryTours implements TourStore {
@@ -158,6 +162,7 @@ export class InMemoryTours implements TourStore {
   }
 
   async recordPressTold(labelId: string, tourId: string, country: string, told: PressTold) {
+    if (told.showIds.length === 0) return;
     const key = `${JSON.stringify([labelId, tourId, country])}${told.email}`;
     const current = this.told.get(key);
     this.told.set(key, { ...told, showIds: [...new Set([...(current?.showIds ?? []), ...told.showIds])] });
@@ -241,24 +246,34 @@ export async function runDueSteps(
   return taken;
 }
 
-/** A mailer that sends each identity once, as the mail module's claims do (the module itself: test/unit/tours/mailer.test.ts). */
+/**
+ * Tour mail through the real mail module (claims, SES calls, marks) on the contract-held fake delivery
+ * store and a fake SES: a mail is sent once per identity because the module's claim says so. `sent`
+ * keeps each mail the module sent, as the sender wrote it.
+ */
 export class InMemoryTourMailer implements TourMailer {
   readonly sent: TourMail[] = [];
-  private readonly claimed = new Set<string>();
+  readonly #module: TourMailer;
+  constructor(now: () => Date) {
+    const { deps } = fakeMailDeps(now, defaultMailSettings(timeoutSeconds.tours));
+    this.#module = moduleTourMailer(
+      deps,
+      async (claims) => `https://backline.example/u/${claims.outletId}`,
+      timeoutSeconds.tours * 1000,
+    );
+  }
   async send(mails: TourMail[]) {
     let sent = 0;
+    // One at a time, to know which of them the module sent.
     for (const mail of mails) {
-      const identity = JSON.stringify([mail.to.email, mail.labelId, mail.subject, mail.kind]);
-      if (this.claimed.has(identity)) continue;
-      this.claimed.add(identity);
+      if ((await this.#module.send([mail])) === 0) continue;
       this.sent.push(structuredClone(mail));
       sent++;
     }
     return sent;
   }
-  async sweepStale() {
-    return { resent: 0, closed: 0 };
-  }
+  sweepStale: TourMailer['sweepStale'] = (subjectType, rebuild, deadline) =>
+    this.#module.sweepStale(subjectType, rebuild, deadline);
 }
 
 export const fakeLinks: TourLinks = {
@@ -269,7 +284,7 @@ export const fakeLinks: TourLinks = {
 export function fakeToursDeps(now: { value: Date }) {
   const tours = new InMemoryTours();
   const schedules = new InMemoryShowSchedules();
-  const mailer = new InMemoryTourMailer();
+  const mailer = new InMemoryTourMailer(() => now.value);
   const outlets: Outlet[] = [];
   const suppressed = new Set<string>();
   const published: OutboxEntry[] = [];

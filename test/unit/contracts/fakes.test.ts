@@ -1,14 +1,18 @@
 import { describeBudgetStoreContract } from '#test/contracts/budget-store.contract.ts';
 import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
+import { describeJobsContract } from '#test/contracts/jobs.contract.ts';
 import { describeLabelsContract } from '#test/contracts/labels.contract.ts';
 import { describeOutletDirectoryContract } from '#test/contracts/outlet-directory.contract.ts';
 import { describePromoCountersContract } from '#test/contracts/promo-counters.contract.ts';
+import { describeReleasesContract } from '#test/contracts/releases.contract.ts';
 import { describeToursContract } from '#test/contracts/tours.contract.ts';
 import { describeWebhookRecordsContract } from '#test/contracts/webhook-records.contract.ts';
 import { FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels, InMemoryWebhookRecords } from '#test/support/intake.ts';
+import { InMemoryJobStore } from '#test/support/jobs.ts';
 import { InMemoryOutletDirectory, InMemoryPromoCounters, type WrittenOutbox } from '#test/support/outlets.ts';
+import { InMemoryReleases } from '#test/support/releases.ts';
 import { InMemoryTours } from '#test/support/tours.ts';
 
 /**
@@ -22,10 +26,24 @@ describeOutletDirectoryContract('in memory', () => new InMemoryOutletDirectory()
 describePromoCountersContract('in memory', () => new InMemoryPromoCounters(), inWrittenOutbox);
 describeLabelsContract('in memory', () => new InMemoryLabels());
 describeWebhookRecordsContract('in memory', () => new InMemoryWebhookRecords());
-describeDeliveryStoreContract('in memory', () => new FakeDeliveries());
+describeDeliveryStoreContract(
+  'in memory',
+  () => new FakeDeliveries(),
+  async (store, eventId) => store.outbox.some((entry) => entry.eventId === eventId),
+);
 describeBudgetStoreContract(
   'in memory',
   () => new InMemoryBudgets(),
   async (store, eventId) => store.published.some((entry) => entry.eventId === eventId),
 );
 describeToursContract('in memory', () => new InMemoryTours());
+describeReleasesContract(
+  'in memory',
+  () => new InMemoryReleases(),
+  async (store, eventId) => store.published.some((entry) => entry.eventId === eventId),
+);
+describeJobsContract(
+  'in memory',
+  () => new InMemoryJobStore(),
+  async (store, eventId) => store.outbox.some((entry) => entry.eventId === eventId),
+);

@@ -9,14 +9,12 @@ import type {
 } from '#functions/releases/ports.ts';
 import { reachRadioServicing } from '#functions/releases/radio-servicing.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
-import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
+import { type ReleaseMoment, revisionOf } from '#shared/releases.ts';
+import { aReleaseDetails, InMemoryReleases } from '#test/support/releases.ts';
 
 function fakeReleases() {
-  const stored = new Map<string, StoredRelease>();
-  const changes: { eventId: string; applied: boolean }[] = [];
+  const releases = new InMemoryReleases();
   const schedules: (
     | ({ op: 'upsert' } & ReleaseDaySchedule)
     | { op: 'delete'; releaseId: string; moment?: ReleaseMoment }
@@ -27,57 +25,10 @@ function fakeReleases() {
     | ({ op: 'upsert' } & RadioServicingSchedule)
     | { op: 'delete'; releaseId: string; moment: ReleaseMoment }
   )[] = [];
-  // The outbox entries written with the release, in order.
-  const published: OutboxEntry[] = [];
   // How many of the next Scheduler calls fail.
   const failing = { schedules: 0 };
-  const key = (labelId: string, releaseId: string) => `${labelId}/${releaseId}`;
   const deps: ReleasesDeps = {
-    releases: {
-      get: async (labelId, releaseId) => structuredClone(stored.get(key(labelId, releaseId))),
-      putIfNewer: async (release, outbox) => {
-        const current = stored.get(key(release.labelId, release.releaseId));
-        if (current && !(current.occurredAt < release.occurredAt)) return false;
-        stored.set(key(release.labelId, release.releaseId), structuredClone(release));
-        published.push(...outbox);
-        return true;
-      },
-      recordChange: async (change) => void changes.push(change),
-      markOut: async (labelId, releaseId, moment, at, outbox) => {
-        const current = stored.get(key(labelId, releaseId));
-        const details = current?.details;
-        if (!current || !details || current.state === 'cancelled') return false;
-        const isDate =
-          details.releaseDate === moment.releaseDate && details.releaseTime === moment.releaseTime;
-        if (!isDate && !current.momentKeys?.includes(revisionOf(moment))) return false;
-        const outMoments = [...new Set([...(current.outMoments ?? []), revisionOf(moment)])].sort();
-        Object.assign(current, { state: 'out', outAt: current.outAt ?? at, outMoments });
-        published.push(...outbox);
-        return true;
-      },
-      markEmbargoLifted: async (labelId, releaseId, announceAt, at, outbox) => {
-        const current = stored.get(key(labelId, releaseId));
-        const details = current?.details;
-        if (!current || !details || current.state === 'cancelled') return false;
-        const announceAts = [details.announceAt ?? details.embargoUntil, ...(current.announceAts ?? [])];
-        if (!announceAts.includes(announceAt)) return false;
-        current.embargoLiftedAt ??= at;
-        published.push(...outbox);
-        return true;
-      },
-      markServiced: async (labelId, releaseId, servicingKey, _at, outbox) => {
-        const current = stored.get(key(labelId, releaseId));
-        if (!current || current.state === 'cancelled' || !current.servicingKeys?.includes(servicingKey))
-          return false;
-        current.servicedMoments = [...new Set([...(current.servicedMoments ?? []), servicingKey])].sort();
-        published.push(...outbox);
-        return true;
-      },
-      markEffectsPerformed: async (labelId, releaseId, eventId) => {
-        const current = stored.get(key(labelId, releaseId));
-        if (current?.lastEventId === eventId) delete current.effectsPending;
-      },
-    },
+    releases,
     schedules: {
       upsertReleaseDay: async (schedule) => {
         if (failing.schedules-- > 0) throw new Error('Scheduler: InternalServerException');
@@ -94,7 +45,7 @@ function fakeReleases() {
     now: () => new Date('2026-06-01T12:00:00Z'),
   };
   const mailings = () =>
-    published
+    releases.published
       .filter((entry) => entry.detailType === 'Mailing Requested')
       .map((entry) => entry.detail.data as { kind: string; revision?: string });
   /** The moment the release day is scheduled for now, if any. */
@@ -102,6 +53,7 @@ function fakeReleases() {
     const last = schedules.at(-1);
     return last?.op === 'upsert' ? last.moment : undefined;
   };
+  const { stored, changes, published } = releases;
   return { deps, stored, changes, schedules, announcements, radio, published, mailings, releaseDay, failing };
 }
 

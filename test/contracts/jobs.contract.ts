@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Job, JobChunk, JobStore, PageCompletion } from '#shared/db/jobs.ts';
+import { JobPageDue } from '#shared/events/job-page-due.ts';
+import { JobRequested } from '#shared/events/job-requested.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
+
+/**
+ * What every JobStore does (docs/design.md#jobs: a job created once, with its input; each page
+ * recorded once and in order; a finished job stays finished), on the fake and on DynamoDB Local
+ * (see outlet-directory.contract.ts). `outboxHolds` tells whether the store's write put an outbox
+ * entry (by event id) in the outbox.
+ */
+export function describeJobsContract<S extends JobStore>(
+  name: string,
+  makeStore: () => S,
+  outboxHolds: (store: S, eventId: string) => Promise<boolean>,
+) {
+  const at = (minute: number) =>
+    new Date(Date.parse('2027-02-01T10:00:00.000Z') + minute * 60_000).toISOString();
+  const aJob = (overrides: Partial<Job> = {}): Job => ({
+    jobId: `job-${randomUUID()}`,
+    kind: 'outlet-import',
+    status: 'queued',
+    input: { kind: 'outlet-import', columns: ['name', 'email'] },
+    pagesDone: 0,
+    pages: 2,
+    done: 0,
+    counts: {},
+    correlationId: 'corr',
+    createdAt: at(0),
+    updatedAt: at(0),
+    ...overrides,
+  });
+  const aChunk = (firstLine: number, overrides: Partial<JobChunk> = {}): JobChunk => ({
+    firstLine,
+    text: `Radio ${firstLine},radio${firstLine}@contract.example\n`,
+    rows: 1,
+    rejected: [],
+    ...overrides,
+  });
+  /** A webhook replay: work paged by a cursor, its number of pages unknown. */
+  const aReplay = (overrides: Partial<Job> = {}): Job => {
+    const { pages: _unknown, ...job } = aJob({
+      kind: 'webhook-replay',
+      input: { kind: 'webhook-replay', labelId: 'lbl-contract', from: at(-600), to: at(0) },
+      ...overrides,
+    });
+    return job;
+  };
+  const requestedFor = (job: Job) => outboxEntry(JobRequested, { jobId: job.jobId, kind: job.kind });
+  const pageDue = (job: Job, page: number) =>
+    outboxEntry(JobPageDue, { jobId: job.jobId, kind: job.kind, page });
+  /** A page's completion. */
+  const aCompletion = (overrides: Partial<PageCompletion> = {}): PageCompletion => ({
+    rows: 1,
+    counts: { created: 1 },
+    rejected: [],
+    last: false,
+    at: at(1),
+    ...overrides,
+  });
+  /** Creates `job` (with no input) in `store`. */
+  const created = async (store: JobStore, job: Job) => {
+    await store.create(job, [], requestedFor(job));
+    return job;
+  };
+
+  describe(`JobStore contract: ${name}`, () => {
+    it('creates a job with its input and its Job Requested, and finds nothing under another id', async () => {
+      const store = makeStore();
+      const job = aJob();
+      const chunks = [aChunk(2, { rejected: [{ line: 3, error: 'email: missing' }] }), aChunk(4)];
+      const requested = requestedFor(job);
+
+      await store.create(job, chunks, requested);
+
+      expect(await store.get(job.jobId)).toEqual(job);
+      expect(await store.chunk(job.jobId, 0)).toEqual(chunks[0]);
+      expect(await store.chunk(job.jobId, 1)).toEqual(chunks[1]);
+      expect(await store.chunk(job.jobId, 2)).toBeUndefined();
+      expect(await outboxHolds(store, requested.eventId)).toBe(true);
+      expect(await store.get(`job-${randomUUID()}`)).toBeUndefined();
+    });
+
+    it('creates a job once: a second create under its id is refused, leaving the job as it was and writing no event', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob());
+      const again = requestedFor(job);
+
+      await expect(store.create({ ...job, createdAt: at(5), updatedAt: at(5) }, [], again)).rejects.toThrow();
+
+      expect(await store.get(job.jobId)).toEqual(job);
+      expect(await outboxHolds(store, again.eventId)).toBe(false);
+    });
+
+    it('marks only a queued job running', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob());
+      const done = await created(store, aJob({ status: 'done', pagesDone: 2, finishedAt: at(0) }));
+      const unknown = `job-${randomUUID()}`;
+
+      await store.markRunning(job.jobId, at(1));
+      await store.markRunning(job.jobId, at(2));
+      await store.markRunning(done.jobId, at(1));
+      await store.markRunning(unknown, at(1));
+
+      expect(await store.get(job.jobId)).toEqual({ ...job, status: 'running', updatedAt: at(1) });
+      expect(await store.get(done.jobId)).toEqual(done);
+      expect(await store.get(unknown)).toBeUndefined();
+    });
+
+    it('records a page that counts nothing (a replay page of events all filtered out)', async () => {
+      const store = makeStore();
+      const job = await created(store, aReplay({ status: 'running', counts: { replayed: 1 } }));
+
+      const recorded = await store.completePage(job, 0, aCompletion({ rows: 0, counts: {} }));
+
+      expect(recorded).toBe(true);
+      expect(await store.get(job.jobId)).toMatchObject({ pagesDone: 1, counts: { replayed: 1 } });
+    });
+
+    it('records a page with its rows, counts, cursor and the next page’s event', async () => {
+      const store = makeStore();
+      const job = await created(store, aReplay({ status: 'running', counts: { replayed: 1 } }));
+      const next = pageDue(job, 1);
+
+      const recorded = await store.completePage(
+        job,
+        0,
+        aCompletion({ rows: 3, counts: { replayed: 2, failed: 1 }, cursor: 'cursor-1', next }),
+      );
+
+      expect(recorded).toBe(true);
+      expect(await store.get(job.jobId)).toEqual({
+        ...job,
+        pagesDone: 1,
+        done: 3,
+        counts: { replayed: 3, failed: 1 },
+        cursor: 'cursor-1',
+        failures: 0,
+        updatedAt: at(1),
+      });
+      expect(await outboxHolds(store, next.eventId)).toBe(true);
+    });
+
+    it('records each page once and in order: a page recorded before or one ahead is refused and writes no event', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob({ status: 'running' }));
+      await store.completePage(
+        job,
+        0,
+        aCompletion({ rows: 2, counts: { created: 2 }, next: pageDue(job, 1) }),
+      );
+      const recorded = await store.get(job.jobId);
+      const rerun = pageDue(job, 1);
+      const ahead = pageDue(job, 3);
+
+      expect(
+        await store.completePage(
+          job,
+          0,
+          aCompletion({ rows: 2, counts: { created: 2 }, rejected: [{ line: 2, error: 'x' }], next: rerun }),
+        ),
+      ).toBe(false);
+      expect(await store.completePage(job, 2, aCompletion({ next: ahead, at: at(2) }))).toBe(false);
+
+      expect(await store.get(job.jobId)).toEqual(recorded);
+      expect(await store.rejectedRows(job.jobId, 10)).toEqual([]);
+      expect(await outboxHolds(store, rerun.eventId)).toBe(false);
+      expect(await outboxHolds(store, ahead.eventId)).toBe(false);
+    });
+
+    it('finishes the job with its last page: done, its total the rows of every page, its cursor gone', async () => {
+      const store = makeStore();
+      const job = await created(store, aReplay());
+      await store.completePage(job, 0, aCompletion({ rows: 500, counts: { replayed: 500 }, cursor: 'c-1' }));
+
+      expect(
+        await store.completePage(
+          job,
+          1,
+          aCompletion({ rows: 20, counts: { replayed: 20 }, last: true, at: at(2) }),
+        ),
+      ).toBe(true);
+
+      expect(await store.get(job.jobId)).toEqual({
+        ...job,
+        status: 'done',
+        pagesDone: 2,
+        done: 520,
+        total: 520,
+        counts: { replayed: 520 },
+        failures: 0,
+        updatedAt: at(2),
+        finishedAt: at(2),
+      });
+      expect(await store.completePage(job, 2, aCompletion({ at: at(3) }))).toBe(false);
+    });
+
+    it('records no page of a failed or unknown job', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob());
+      await store.fail(job.jobId, 'input unreadable', at(1));
+      const failed = await store.get(job.jobId);
+      const unknown = aJob();
+
+      expect(await store.completePage(job, 0, aCompletion({ at: at(2) }))).toBe(false);
+      expect(await store.completePage(unknown, 0, aCompletion({ at: at(2) }))).toBe(false);
+
+      expect(await store.get(job.jobId)).toEqual(failed);
+      expect(await store.get(unknown.jobId)).toBeUndefined();
+    });
+
+    it('counts failed attempts at the current page only, and starts again from none when the page is recorded', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob({ status: 'running' }));
+      const unknown = `job-${randomUUID()}`;
+
+      expect(await store.recordFailure(job.jobId, 0, 'throttled', at(1))).toBe(1);
+      expect(await store.recordFailure(job.jobId, 0, 'timed out', at(2))).toBe(2);
+      expect(await store.recordFailure(job.jobId, 1, 'a page ahead', at(3))).toBe(0);
+      expect(await store.recordFailure(unknown, 0, 'nothing', at(3))).toBe(0);
+
+      expect(await store.get(job.jobId)).toEqual({
+        ...job,
+        failures: 2,
+        lastError: 'timed out',
+        updatedAt: at(2),
+      });
+      expect(await store.get(unknown)).toBeUndefined();
+      await store.completePage(job, 0, aCompletion({ at: at(4) }));
+      expect(await store.get(job.jobId)).toMatchObject({ failures: 0, lastError: 'timed out' });
+      expect(await store.recordFailure(job.jobId, 1, 'throttled', at(5))).toBe(1);
+    });
+
+    it('fails a queued or running job once: a finished job stays as it finished', async () => {
+      const store = makeStore();
+      const queued = await created(store, aJob());
+      const running = await created(store, aJob({ status: 'running' }));
+      const done = await created(store, aJob({ status: 'done', pagesDone: 2, finishedAt: at(0) }));
+      const unknown = `job-${randomUUID()}`;
+
+      await store.fail(queued.jobId, 'input unreadable', at(1));
+      await store.fail(running.jobId, 'too many failures', at(1));
+      await store.fail(queued.jobId, 'again', at(2));
+      await store.fail(done.jobId, 'too late', at(2));
+      await store.fail(unknown, 'nothing', at(2));
+
+      const failed = (job: Job, error: string) => ({
+        ...job,
+        status: 'failed',
+        error,
+        updatedAt: at(1),
+        finishedAt: at(1),
+      });
+      expect(await store.get(queued.jobId)).toEqual(failed(queued, 'input unreadable'));
+      expect(await store.get(running.jobId)).toEqual(failed(running, 'too many failures'));
+      expect(await store.get(done.jobId)).toEqual(done);
+      expect(await store.get(unknown)).toBeUndefined();
+    });
+
+    it('lists the rejected rows in page order, at most `limit`, and only the job’s own', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob({ pages: 12 }));
+      const other = await created(store, aJob());
+      await store.completePage(other, 0, aCompletion({ rejected: [{ line: 1, error: 'other job' }] }));
+      const rejectedOn = (page: number) =>
+        page % 3 === 1
+          ? []
+          : [
+              { line: page * 10, error: `page ${page}` },
+              { line: page * 10 + 1, error: 'again' },
+            ];
+      for (let page = 0; page < 12; page++)
+        expect(await store.completePage(job, page, aCompletion({ rejected: rejectedOn(page) }))).toBe(true);
+
+      const all = Array.from({ length: 12 }, (_, page) => rejectedOn(page)).flat();
+      expect(await store.rejectedRows(job.jobId, 100)).toEqual(all);
+      expect(await store.rejectedRows(job.jobId, 5)).toEqual(all.slice(0, 5));
+      expect(await store.rejectedRows(`job-${randomUUID()}`, 10)).toEqual([]);
+    });
+  });
+}
