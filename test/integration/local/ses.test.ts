@@ -269,11 +269,14 @@ describe('local SES', () => {
   });
 
   it('refuses a send above the rate, counted in recipients, with the SDK throttling exception', async () => {
+    // A clock that stands still: the bucket does not refill between the two sends, however slow the machine.
+    const frozen = Date.parse('2027-03-01T12:00:00.000Z');
     const limited = await startLocalSes({
       port: 0,
       sendRatePerSecond: 3,
       publish: async () => {},
       faults: new Faults(),
+      now: () => frozen,
     });
     try {
       const throttledClient = clientOf(limited.url, 1);

@@ -47,9 +47,11 @@ describe('event handlers', () => {
       }),
     ]);
 
+    const { metadata } = buildDetail(ReleaseCancelled, { releaseId: 'rel-1' }, { labelId: 'lbl-1' });
+
     await expect(
-      handle(anEvent('Release Cancelled', { metadata: {}, data: { releaseId: '' } }), context),
-    ).rejects.toThrow();
+      handle(anEvent('Release Cancelled', { metadata, data: { releaseId: '' } }), context),
+    ).rejects.toThrow(/"releaseId"/);
     expect(ran).toBe(false);
   });
 

@@ -39,7 +39,8 @@ const runtime = (faults: Faults, timeoutSeconds = 10) =>
     ],
     faults,
   });
-const settle = () => new Promise((done) => setTimeout(done, 400));
+// Long past the handlers' pauses (at most 200 ms), so a request an abandoned handler still sent would be counted.
+const settle = () => new Promise((done) => setTimeout(done, 1_000));
 
 describe('the local runtime', () => {
   it('runs the handler to its end when no fault is armed', async () => {

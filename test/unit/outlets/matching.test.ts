@@ -153,16 +153,26 @@ describe('OutletInput', () => {
     ]);
   });
 
-  it('stores every accepted address trimmed and lower-cased', () => {
+  it('takes an address in any case with spaces around it, and stores it trimmed and lower-cased', () => {
+    // Addresses of the usual shape (fast-check's emailAddress is mostly quoted and unusual forms the
+    // schema refuses: 3 in 200 were taken, so a property over them held almost vacuously).
+    const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+    const address = fc
+      .tuple(
+        fc.stringMatching(/^[a-z0-9]+([._+-][a-z0-9]+){0,3}$/),
+        fc.array(label, { minLength: 1, maxLength: 3 }),
+        fc.constantFrom('com', 'org', 'de', 'example', 'co.uk'),
+      )
+      .map(([local, labels, tld]) => `${local}@${[...labels, tld].join('.')}`);
     fc.assert(
-      fc.property(fc.emailAddress(), (address) => {
+      fc.property(address, (email) => {
         const result = OutletInput.safeParse({
           name: 'n',
-          email: ` ${address.toUpperCase()} `,
+          email: ` ${email.toUpperCase()} `,
           kind: 'blog',
           territories: ['WW'],
         });
-        if (result.success) expect(result.data.email).toBe(address.toLowerCase());
+        expect(result.success && result.data.email).toBe(email);
       }),
     );
   });
