@@ -62,8 +62,14 @@ export const ownSourceMapCommand = (outputDir: string) =>
     .map((part) => JSON.stringify(part))
     .join(' ');
 
+/** What every name the stack gives on AWS starts with; its own bus is named so. */
+export const deployedName = (stage: string) => `backline-${stage}`;
+
 /** A topology function's name on AWS; the redrive command finds the deployed function by it. */
-export const deployedFunctionName = (stage: string, name: string) => `backline-${stage}-${name}`;
+export const deployedFunctionName = (stage: string, name: string) => `${deployedName(stage)}-${name}`;
+
+/** A queue trigger's queue name on AWS, as the stack names it; the redrive command finds the queue by it. */
+export const deployedQueueName = (stage: string, queue: string) => `${deployedName(stage)}-${queue}`;
 
 /** Actions that `schedules:manage` allows, on schedules in the release-day group only. */
 export const scheduleActions = [

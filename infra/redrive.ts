@@ -21,7 +21,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { buildDetail, OutboxSweepDue } from '#shared/events/index.ts';
-import { deployedFunctionName } from './app-function.ts';
+import { deployedFunctionName, deployedName, deployedQueueName } from './app-function.ts';
 import { type FunctionName, type FunctionSpec, functionEntries } from './topology.ts';
 
 /**
@@ -120,7 +120,7 @@ export async function redrive(
       if (options.only && options.only !== name) continue;
       for (const trigger of spec.on) {
         if (trigger.kind === 'queue')
-          await moveDeadLettersBack(`backline-${options.stage}-${trigger.queue}`, deps);
+          await moveDeadLettersBack(deployedQueueName(options.stage, trigger.queue), deps);
       }
     }
   }
@@ -208,8 +208,13 @@ async function onFailureQueue(functionName: string, deps: RedriveDeps): Promise<
     if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
   }
+  return queueUrlOf(destination, deps);
+}
+
+/** The URL of the queue an SQS ARN names; undefined for no ARN or another service's. */
+async function queueUrlOf(arn: string | undefined, deps: RedriveDeps): Promise<string | undefined> {
   // arn:aws:sqs:<region>:<account>:<queue name>
-  const [, , service, , account, queueName] = destination?.split(':') ?? [];
+  const [, , service, , account, queueName] = arn?.split(':') ?? [];
   if (service !== 'sqs' || !queueName) return undefined;
   const { QueueUrl } = await deps.sqs.send(
     new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }),
@@ -247,7 +252,7 @@ async function deliveryTargets(
   spec: FunctionSpec,
   deps: RedriveDeps,
 ): Promise<DeliveryTarget[]> {
-  const busName = (bus: string) => (bus === 'default' ? 'default' : `backline-${stage}`);
+  const busName = (bus: string) => (bus === 'default' ? 'default' : deployedName(stage));
   const targets: DeliveryTarget[] = [];
   const eventBuses = [
     ...new Set(spec.on.flatMap((trigger) => (trigger.kind === 'event' ? [busName(trigger.bus)] : []))),
@@ -270,7 +275,7 @@ async function deliveryTargets(
   }
   for (const trigger of spec.on) {
     if (trigger.kind !== 'queue') continue;
-    const queueName = `backline-${stage}-${trigger.queue}`;
+    const queueName = deployedQueueName(stage, trigger.queue);
     const { QueueUrl } = await deps.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
     const { Attributes } = await deps.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
@@ -309,12 +314,8 @@ async function deliveryDeadLetterQueues(target: DeliveryTarget, deps: RedriveDep
   }
   const urls: string[] = [];
   for (const arn of arns) {
-    // arn:aws:sqs:<region>:<account>:<queue name>
-    const [, , , , account, queueName] = arn.split(':');
-    const { QueueUrl } = await deps.sqs.send(
-      new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }),
-    );
-    urls.push(QueueUrl!);
+    const url = await queueUrlOf(arn, deps);
+    if (url) urls.push(url);
   }
   return urls;
 }

@@ -68,7 +68,7 @@ import { recurringScheduleDetail, schedulerSource } from '#shared/events/schedul
 import { businessMetrics, type MetricName, metricsNamespace, metricUnit } from '#shared/lambda/metrics.ts';
 import { configurationSetVariable } from '#shared/mail/ports.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
-import { AppFunction, deadLetterQueue } from './app-function.ts';
+import { AppFunction, deadLetterQueue, deployedName } from './app-function.ts';
 import { defaultRouteThrottle, routeThrottles, type Settings, sesReputationAlarms } from './settings.ts';
 import {
   type BusName,
@@ -122,7 +122,7 @@ export class BacklineStack extends Stack {
     const dev = settings.stage === 'dev';
     const removalPolicy = dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const logRetention = dev ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS;
-    const name = `backline-${settings.stage}`;
+    const name = deployedName(settings.stage);
 
     const table = new Table(this, 'Table', {
       partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
