@@ -141,8 +141,10 @@ export async function bundleFunctions(
   });
   if (options.outdir) {
     mkdirSync(options.outdir, { recursive: true });
-    for (const file of result.outputFiles) writeFileSync(file.path, file.contents);
-    for (const file of result.outputFiles) if (file.path.endsWith('.map')) ownSourceMap(file.path);
+    for (const file of result.outputFiles) {
+      writeFileSync(file.path, file.contents);
+      if (file.path.endsWith('.map')) ownSourceMap(file.path);
+    }
   }
   return entries.map(({ name }) => {
     const path = relative(projectRoot, join(outdir, `${name}.mjs`));

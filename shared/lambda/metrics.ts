@@ -42,38 +42,35 @@ export interface Measure {
   record<N extends MetricName>(name: N, dimensions: DimensionsOf<N>, value?: number): void;
 }
 
-const instances = new Map<string, Metrics>();
+/**
+ * Each service's single-metric instance, made on its first record (not at init) and reused by every
+ * Measure of the service: each addMetric flushes its own line and clears its dimensions. A new one per
+ * record (a Console, the environment read again) cost about as much as checking the webhook's
+ * signature and parsing its body.
+ */
+const singles = new Map<string, Metrics>();
 
 /**
  * A function's metrics as Powertools EMF: each record is flushed at once as its own EMF line, so
  * metrics with different dimensions never share a line. Locally the local cloud turns them off
  * (POWERTOOLS_METRICS_DISABLED) unless logs are JSON.
  */
-export const measureFor = (service: string): Measure => {
-  // One single-metric instance, made on first use (not at init) and reused: each addMetric flushes
-  // its own line and clears its dimensions. A new one per record (a Console, the environment read
-  // again) cost about as much as checking the webhook's signature and parsing its body.
-  let single: Metrics | undefined;
-  return {
-    record(name, dimensions, value = 1) {
-      // A metric that cannot be written never fails the work it counts (a mail SES took, a webhook stored).
-      try {
-        if (!single) {
-          let metrics = instances.get(service);
-          if (!metrics) {
-            metrics = new Metrics({ namespace: metricsNamespace, serviceName: service });
-            instances.set(service, metrics);
-          }
-          single = metrics.singleMetric();
-        }
-        single.addDimensions(dimensions as Record<string, string>);
-        single.addMetric(name, metricUnit(name), value);
-      } catch (error) {
-        loggerFor(service).warn('metric not recorded', { metric: name, error });
+export const measureFor = (service: string): Measure => ({
+  record(name, dimensions, value = 1) {
+    // A metric that cannot be written never fails the work it counts (a mail SES took, a webhook stored).
+    try {
+      let single = singles.get(service);
+      if (!single) {
+        single = new Metrics({ namespace: metricsNamespace, serviceName: service }).singleMetric();
+        singles.set(service, single);
       }
-    },
-  };
-};
+      single.addDimensions(dimensions as Record<string, string>);
+      single.addMetric(name, metricUnit(name), value);
+    } catch (error) {
+      loggerFor(service).warn('metric not recorded', { metric: name, error });
+    }
+  },
+});
 
 /** A Measure that records nothing, for deps that do not care. */
 export const noMeasure: Measure = { record: () => {} };
