@@ -2,7 +2,7 @@ import type { ReleaseChangeRecord, ReleaseStore } from '#shared/db/releases.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import type { Outlet } from '#shared/outlets.ts';
-import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
+import { revisionOf, type StoredRelease } from '#shared/releases.ts';
 
 /** Builders for the releases and announcer tests: defaults that read like a real release and outlet. */
 
@@ -111,13 +111,7 @@ export class InMemoryReleases implements ReleaseStore {
     if (current?.lastEventId === eventId) delete current.effectsPending;
   };
 
-  markOut = async (
-    labelId: string,
-    releaseId: string,
-    moment: ReleaseMoment,
-    at: string,
-    outbox: OutboxEntry[],
-  ) => {
+  markOut: ReleaseStore['markOut'] = async (labelId, releaseId, moment, at, outbox) => {
     const current = this.live(labelId, releaseId);
     if (!current) return false;
     const details = current.details;
@@ -136,12 +130,12 @@ export class InMemoryReleases implements ReleaseStore {
     return true;
   };
 
-  markEmbargoLifted = async (
-    labelId: string,
-    releaseId: string,
-    announceAt: string,
-    at: string,
-    outbox: OutboxEntry[],
+  markEmbargoLifted: ReleaseStore['markEmbargoLifted'] = async (
+    labelId,
+    releaseId,
+    announceAt,
+    at,
+    outbox,
   ) => {
     const current = this.live(labelId, releaseId);
     if (!current) return false;
@@ -156,13 +150,7 @@ export class InMemoryReleases implements ReleaseStore {
     return true;
   };
 
-  markServiced = async (
-    labelId: string,
-    releaseId: string,
-    servicingKey: string,
-    at: string,
-    outbox: OutboxEntry[],
-  ) => {
+  markServiced: ReleaseStore['markServiced'] = async (labelId, releaseId, servicingKey, at, outbox) => {
     const current = this.live(labelId, releaseId);
     if (!current?.servicingKeys?.includes(servicingKey)) return false;
     Object.assign(current, {

@@ -1,3 +1,4 @@
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { describeBudgetStoreContract } from '#test/contracts/budget-store.contract.ts';
 import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
 import { describeJobsContract } from '#test/contracts/jobs.contract.ts';
@@ -21,29 +22,19 @@ import { InMemoryTours } from '#test/support/tours.ts';
  */
 const inWrittenOutbox = async (store: { outbox: WrittenOutbox }, eventId: string) =>
   store.outbox.entries.some((entry) => entry.eventId === eventId);
+/** For the fakes that keep what they wrote to the outbox as a list (`outbox` or `published`). */
+const holds = (entries: OutboxEntry[], eventId: string) => entries.some((entry) => entry.eventId === eventId);
+const inOutboxList = async (store: { outbox: OutboxEntry[] }, eventId: string) =>
+  holds(store.outbox, eventId);
+const inPublished = async (store: { published: OutboxEntry[] }, eventId: string) =>
+  holds(store.published, eventId);
 
 describeOutletDirectoryContract('in memory', () => new InMemoryOutletDirectory(), inWrittenOutbox);
 describePromoCountersContract('in memory', () => new InMemoryPromoCounters(), inWrittenOutbox);
 describeLabelsContract('in memory', () => new InMemoryLabels());
 describeWebhookRecordsContract('in memory', () => new InMemoryWebhookRecords());
-describeDeliveryStoreContract(
-  'in memory',
-  () => new FakeDeliveries(),
-  async (store, eventId) => store.outbox.some((entry) => entry.eventId === eventId),
-);
-describeBudgetStoreContract(
-  'in memory',
-  () => new InMemoryBudgets(),
-  async (store, eventId) => store.published.some((entry) => entry.eventId === eventId),
-);
+describeDeliveryStoreContract('in memory', () => new FakeDeliveries(), inOutboxList);
+describeBudgetStoreContract('in memory', () => new InMemoryBudgets(), inPublished);
 describeToursContract('in memory', () => new InMemoryTours());
-describeReleasesContract(
-  'in memory',
-  () => new InMemoryReleases(),
-  async (store, eventId) => store.published.some((entry) => entry.eventId === eventId),
-);
-describeJobsContract(
-  'in memory',
-  () => new InMemoryJobStore(),
-  async (store, eventId) => store.outbox.some((entry) => entry.eventId === eventId),
-);
+describeReleasesContract('in memory', () => new InMemoryReleases(), inPublished);
+describeJobsContract('in memory', () => new InMemoryJobStore(), inOutboxList);
