@@ -110,7 +110,8 @@ export interface PageCompletion {
 export interface JobStore {
   /**
    * Stores the input chunks, then the job with its `Job Requested` in the outbox, in one transaction
-   * (the job's existence means its input is complete, and the event cannot be lost).
+   * (the job's existence means its input is complete, and the event cannot be lost). Refuses an id
+   * already taken, writing nothing.
    */
   create(job: Job, chunks: JobChunk[], requested: OutboxEntry): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
@@ -166,6 +167,9 @@ export function dynamoJobStore(
   const expiry = (createdAt: string) => Math.floor((Date.parse(createdAt) + jobRetentionMs) / 1000);
 
   const create: JobStore['create'] = async (job, chunks, requested) => {
+    // A repeated id is refused before its chunks are written, so they never overwrite the first job's
+    // input (ids are random: two creates of one id at the same moment are not guarded against).
+    if (await get(job.jobId)) throw new Error(`job ${job.jobId} exists already`);
     const expiresAt = expiry(job.createdAt);
     let next = 0;
     await Promise.all(

@@ -83,14 +83,24 @@ export function describeJobsContract<S extends JobStore>(
       expect(await store.get(`job-${randomUUID()}`)).toBeUndefined();
     });
 
-    it('creates a job once: a second create under its id is refused, leaving the job as it was and writing no event', async () => {
+    it('creates a job once: a second create under its id is refused, leaving the job and its input as they were and writing no event', async () => {
       const store = makeStore();
-      const job = await created(store, aJob());
+      const job = aJob();
+      const chunks = [aChunk(2), aChunk(4)];
+      await store.create(job, chunks, requestedFor(job));
       const again = requestedFor(job);
 
-      await expect(store.create({ ...job, createdAt: at(5), updatedAt: at(5) }, [], again)).rejects.toThrow();
+      await expect(
+        store.create(
+          { ...job, createdAt: at(5), updatedAt: at(5) },
+          [aChunk(2, { text: 'Other,other@contract.example\n' })],
+          again,
+        ),
+      ).rejects.toThrow();
 
       expect(await store.get(job.jobId)).toEqual(job);
+      expect(await store.chunk(job.jobId, 0)).toEqual(chunks[0]);
+      expect(await store.chunk(job.jobId, 1)).toEqual(chunks[1]);
       expect(await outboxHolds(store, again.eventId)).toBe(false);
     });
 

@@ -19,9 +19,9 @@ export class InMemoryJobStore implements JobStore {
   readonly outbox: OutboxEntry[] = [];
 
   create = async (job: Job, chunks: JobChunk[], requested: OutboxEntry) => {
+    if (this.jobs.has(job.jobId)) throw new Error('ConditionalCheckFailedException');
     for (const [page, chunk] of chunks.entries())
       this.chunks.set(`${job.jobId}/${page}`, structuredClone(chunk));
-    if (this.jobs.has(job.jobId)) throw new Error('ConditionalCheckFailedException');
     this.jobs.set(job.jobId, structuredClone(job));
     this.outbox.push(requested);
   };
