@@ -35,6 +35,15 @@ export type ReleaseEffect =
       moment?: string;
     };
 
+/** A territory date change as asked for: from moment `moment` (its key) to `revision`, in `territories`. */
+export interface TerritoryDateChange {
+  moment: string;
+  revision: string;
+  territories: string[];
+  /** The label's time of the change that moved them. */
+  at: string;
+}
+
 export interface StoredRelease {
   labelId: string;
   releaseId: string;
@@ -55,6 +64,14 @@ export interface StoredRelease {
   previousMoment?: ReleaseMoment;
   /** The label's time of the change that last moved the release day: outlets announced before it get the date change. */
   movedAt?: string;
+  /**
+   * The date changes of territories asked for and still standing (each territory still has the date
+   * it moved to), with the label's time of the change that asked: a first mail settled after them is
+   * followed by them (see docs/design.md#street-dates-per-territory).
+   */
+  dateChanges?: TerritoryDateChange[];
+  /** The territories the release was withdrawn from and not given back, and the label's time of the last withdrawal. */
+  withdrawn?: { territories: string[]; at: string };
   cancellationReason?: string;
   outAt?: string;
   /** The territory moments (keys) whose street date has come, for a release with street dates per territory. */

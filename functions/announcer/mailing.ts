@@ -78,7 +78,7 @@ const radioKinds: readonly MailKind[] = ['radio-servicing', 'radio-add-date-chan
 /**
  * The mails that first tell an outlet of a release (the announcement, or radio servicing): the
  * follow-ups (date change, out now, cancellation) go to those told, so a first mail still being sent
- * when the release changed needs its follow-up asked for again (followUpIfChangedSince).
+ * when the release changed needs its follow-up asked for again (followUpsSince).
  */
 export const isFirstMail = (kind: string): boolean => kind === 'announcement' || kind === 'radio-servicing';
 
@@ -272,7 +272,7 @@ const withdrawnFor = (outlet: Outlet, release: StoredRelease, territories: strin
   !outletMatchesRelease(outlet, release.details!);
 
 /** The release as a territory's cancellation states it: withdrawn there, with the label's reason if any. */
-const asWithdrawn = (release: StoredRelease, territories: string[] | undefined): StoredRelease =>
+export const asWithdrawn = (release: StoredRelease, territories: string[] | undefined): StoredRelease =>
   territories ? { ...release, cancellationReason: `It is withdrawn in ${territories.join(', ')}.` } : release;
 
 /**
@@ -402,24 +402,28 @@ export async function sendMailing(
   const progress = decodeCursor(request.cursor);
   if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
 
-  const written = asWithdrawn(release, request.territories);
-  // An announcement (or radio servicing) goes to outlets matching the release, so only those are
-  // read back; a follow-up goes to whoever was told, whatever the release's genres are now.
-  const genres =
-    request.kind === 'announcement' || request.kind === 'radio-servicing'
-      ? release.details!.genres
-      : undefined;
+  // The release each batch is written from: the one read last (a change while a batch goes out is
+  // read before the next batch, and the batch read ahead from the version before is read again).
+  let current = release;
   // A batch: directory pages from `cursor` until they hold a page's worth of mails, the directory
   // ends or time is up. A release's outlets are spread over the whole directory, and sending drains
   // its pipeline (and makes a partial SES call) at the end of each batch, so a batch gathers sparse
   // pages.
   const batchOfMails = async (cursor: string | undefined) => {
+    const from = current;
+    const written = asWithdrawn(from, request.territories);
+    // An announcement (or radio servicing) goes to outlets matching the release, so only those are
+    // read back; a follow-up goes to whoever was told, whatever the release's genres are now.
+    const genres =
+      request.kind === 'announcement' || request.kind === 'radio-servicing'
+        ? from.details!.genres
+        : undefined;
     const mails: OutgoingMail[] = [];
     let skipped = 0;
     let next = cursor;
     do {
       const page = await deps.outlets.page(next, deps.settings.pageSize, genres);
-      const found = await recipientsOn(page.outlets, release, request, deps);
+      const found = await recipientsOn(page.outlets, from, request, deps);
       mails.push(
         ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) =>
           releaseMail(written, request, outlet, deps),
@@ -428,7 +432,7 @@ export async function sendMailing(
       skipped += found.skipped;
       next = page.next;
     } while (next && mails.length < deps.settings.pageSize && deps.now().getTime() < deadline);
-    return { next, mails, skipped };
+    return { next, mails, skipped, asOf: from.occurredAt };
   };
   let batchCursor = progress.outlets;
   // The next batch is read and its mails written while this batch's go out.
@@ -438,7 +442,7 @@ export async function sendMailing(
       const batch = await upcoming;
       if (batch.next) upcoming = quietly(batchOfMails(batch.next));
       const outcome = await sendMails(deps, batch.mails, deadline);
-      if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, release.occurredAt);
+      if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, batch.asOf);
       progress.sent += outcome.sent + outcome.unsettled;
       const unfinished = outcome.unfinished;
       if (unfinished) {
@@ -448,13 +452,16 @@ export async function sendMailing(
       progress.skipped += batch.skipped;
       if (!batch.next) return complete(release, request, progress, meta, deps);
       batchCursor = batch.next;
-      // A release cancelled while its mailing runs: no batch after the cancel is mailed.
-      const changed = obsolete(
-        await deps.releases.get(request.labelId, request.releaseId),
-        request,
-        deps.now(),
-      );
-      if (changed) return stop(request, progress, changed, meta, deps);
+      // A release cancelled while its mailing runs: no batch after the cancel is mailed. One changed
+      // otherwise (moved, withdrawn somewhere): the next batch is written from the change.
+      const latest = await deps.releases.get(request.labelId, request.releaseId);
+      const changed = obsolete(latest, request, deps.now());
+      if (changed || !latest) return stop(request, progress, changed ?? 'release unknown', meta, deps);
+      if (latest.occurredAt !== current.occurredAt) {
+        await upcoming.catch(() => {});
+        current = latest;
+        upcoming = quietly(batchOfMails(batchCursor));
+      }
       if (deps.now().getTime() >= deadline)
         return continueLater({ ...progress, outlets: batchCursor }, request, meta, deps);
     }
@@ -473,8 +480,8 @@ async function stop(
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
   if (isFirstMail(request.kind) && progress.asOf) {
-    const followUp = await followUpIfChangedSince(request, progress.asOf, meta.correlationId, deps);
-    if (followUp) await deps.events.publish([followUp]);
+    const followUps = await followUpsSince(request, progress.asOf, meta.correlationId, deps);
+    if (followUps.length > 0) await deps.events.publish(followUps);
   }
   return { status: 'obsolete', reason };
 }
@@ -514,54 +521,60 @@ async function complete(
     },
     { correlationId: meta.correlationId, labelId: release.labelId },
   );
-  const followUp =
+  const followUps =
     isFirstMail(request.kind) && progress.asOf
-      ? await followUpIfChangedSince(release, progress.asOf, meta.correlationId, deps)
-      : undefined;
-  await deps.events.publish(followUp ? [entry, followUp] : [entry]);
+      ? await followUpsSince(release, progress.asOf, meta.correlationId, deps)
+      : [];
+  await deps.events.publish([entry, ...followUps]);
   return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
 }
 
 /**
- * The follow-up an announcement written from the release as of `asOf` still needs, if the release
- * changed since (as stored now):
- * - cancelled: the cancellation mailing skips announcements still being sent, and a mailing already
- *   under way goes on announcing, so once such announcements are sent the cancellation is asked for
- *   again;
- * - moved: the date-change mailing skips announcements still being sent, and a mailing that read the
- *   release before the move goes on writing the old date, so once such announcements are sent the
- *   date change is asked for again, and it goes only to outlets announced before the move.
- * Claims keep either to one mail per outlet (docs/design.md#exactly-once-mail).
+ * The follow-ups a first mail (announcement, radio servicing) written from the release as of `asOf`
+ * still needs, as the release is stored now. The follow-up mailings pass outlets whose first mail is
+ * still being sent (its claim open), and a mailing that read the release before a change goes on
+ * with the batch it read, so once such first mails are sent their follow-ups are asked for again:
+ * - cancelled: the cancellation;
+ * - withdrawn from territories since: the withdrawal (to the outlets it no longer reaches);
+ * - moved since: the date change (to outlets announced before the move), or with street dates per
+ *   territory, each territory date change still standing that was asked since;
+ * - out: the out-now (per territory moment that came, with street dates per territory).
+ * Claims keep each to one mail per outlet (docs/design.md#exactly-once-mail).
  */
-export async function followUpIfChangedSince(
+export async function followUpsSince(
   release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
   asOf: string,
   correlationId: string | undefined,
   deps: AnnouncerDeps,
-): Promise<OutboxEntry | undefined> {
+): Promise<OutboxEntry[]> {
   const current = await deps.releases.get(release.labelId, release.releaseId);
   const meta = {
     correlationId: correlationId ?? current?.lastCorrelationId,
     labelId: release.labelId,
     source: announcerSource,
   };
-  if (current?.state === 'cancelled') {
-    return outboxEntry(
-      MailingRequested,
-      { labelId: current.labelId, releaseId: current.releaseId, kind: 'cancellation' },
-      meta,
-    );
+  const ask = (mail: Omit<MailingRequest, 'labelId' | 'releaseId' | 'cursor'>) =>
+    outboxEntry(MailingRequested, { labelId: release.labelId, releaseId: release.releaseId, ...mail }, meta);
+  if (current?.state === 'cancelled') return [ask({ kind: 'cancellation' })];
+  if (!current?.details) return [];
+  const followUps: OutboxEntry[] = [];
+  if (current.withdrawn && asOf < current.withdrawn.at) {
+    followUps.push(ask({ kind: 'cancellation', territories: current.withdrawn.territories }));
   }
-  if (current?.state !== 'scheduled' || !current.details || !current.movedAt) return undefined;
-  if (!(asOf < current.movedAt)) return undefined;
-  return outboxEntry(
-    MailingRequested,
-    {
-      labelId: current.labelId,
-      releaseId: current.releaseId,
-      kind: 'date-change',
-      revision: revisionOf(momentOf(current.details)),
-    },
-    meta,
-  );
+  if (hasTerritoryDates(current.details)) {
+    for (const change of current.dateChanges ?? []) {
+      if (asOf < change.at) {
+        const { moment, revision, territories } = change;
+        followUps.push(ask({ kind: 'date-change', revision, moment, territories }));
+      }
+    }
+    if (current.state === 'out') {
+      for (const moment of current.outMoments ?? []) followUps.push(ask({ kind: 'out-now', moment }));
+    }
+  } else if (current.state === 'out') {
+    followUps.push(ask({ kind: 'out-now' }));
+  } else if (current.movedAt && asOf < current.movedAt) {
+    followUps.push(ask({ kind: 'date-change', revision: revisionOf(momentOf(current.details)) }));
+  }
+  return followUps;
 }

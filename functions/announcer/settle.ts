@@ -7,10 +7,10 @@ import {
   settleFromEmailsSent as settleSent,
   sweepStaleClaims as sweep,
 } from '#shared/mail/settle.ts';
-import { isMailable, normaliseEmail } from '#shared/outlets.ts';
+import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import { momentOf, revisionOf, type StoredRelease, territoryMomentsOf } from '#shared/releases.ts';
-import { followUpIfChangedSince, isFirstMail, releaseMail } from './mailing.ts';
+import { asWithdrawn, followUpsSince, isFirstMail, releaseMail } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 /**
@@ -42,8 +42,8 @@ async function followUpForLateAnnouncements(settled: Delivery[], deps: Announcer
     if (!known || asOf < known.asOf) oldestByRelease.set(key, { delivery, asOf });
   }
   for (const { delivery, asOf } of oldestByRelease.values()) {
-    const followUp = await followUpIfChangedSince(releaseOf(delivery), asOf, undefined, deps);
-    if (followUp) await deps.events.publish([followUp]);
+    const followUps = await followUpsSince(releaseOf(delivery), asOf, undefined, deps);
+    if (followUps.length > 0) await deps.events.publish(followUps);
   }
 }
 
@@ -53,9 +53,16 @@ const releaseOf = (delivery: Delivery) => ({ labelId: delivery.labelId, releaseI
  * A resend is written from the release as it is now, so a date change for a date since superseded
  * would state the newest date a second time: the newer date change reaches the outlet instead.
  */
-const stillWanted = (release: StoredRelease | undefined, delivery: Delivery): release is StoredRelease =>
+const stillWanted = (
+  release: StoredRelease | undefined,
+  delivery: Delivery,
+  outlet: Outlet,
+): release is StoredRelease =>
   release?.details !== undefined &&
-  (delivery.kind === 'cancellation' ? release.state === 'cancelled' : release.state !== 'cancelled') &&
+  (delivery.kind === 'cancellation'
+    ? // Cancelled, or withdrawn where the outlet is: the release no longer reaches it.
+      release.state === 'cancelled' || !outletMatchesRelease(outlet, release.details)
+    : release.state !== 'cancelled') &&
   (delivery.kind !== 'radio-add-date-change' ||
     addDateOf(release.details, delivery.moment ?? '')?.date === delivery.revision) &&
   (delivery.kind !== 'date-change' ||
@@ -81,11 +88,17 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       const outlet = outlets.get(delivery.context.outletId ?? '');
       // The mail is the address's: an outlet that has moved to another address no longer wants it there.
       const atAddress = outlet && normaliseEmail(outlet.email) === delivery.email ? outlet : undefined;
-      if (!stillWanted(release, delivery) || !atAddress || !isMailable(atAddress)) continue;
+      if (!atAddress || !stillWanted(release, delivery, atAddress) || !isMailable(atAddress)) continue;
+      // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
+      const withdrawal =
+        delivery.kind === 'cancellation' && release.state !== 'cancelled'
+          ? (release.withdrawn?.territories ??
+            atAddress.territories.filter((territory) => !release.details!.territories.includes(territory)))
+          : undefined;
       mails.set(
         delivery.deliveryId,
         await releaseMail(
-          release,
+          asWithdrawn(release, withdrawal),
           {
             kind: delivery.kind as MailKind,
             ...(delivery.revision ? { revision: delivery.revision } : {}),
@@ -101,8 +114,8 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
   async afterResend(resent, asOf) {
     // As for a mailing: the date may have moved while these were resent with the date read before.
     if (!isFirstMail(resent[0].kind) || !asOf) return;
-    const followUp = await followUpIfChangedSince(releaseOf(resent[0]), asOf, undefined, deps);
-    if (followUp) await deps.events.publish([followUp]);
+    const followUps = await followUpsSince(releaseOf(resent[0]), asOf, undefined, deps);
+    if (followUps.length > 0) await deps.events.publish(followUps);
   },
 });
 

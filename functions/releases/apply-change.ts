@@ -16,6 +16,7 @@ import {
   revisionOf,
   type StoredRelease,
   sameMoment,
+  type TerritoryDateChange,
   territoryMomentsOf,
 } from '#shared/releases.ts';
 import type { ReleasesDeps } from './ports.ts';
@@ -330,10 +331,14 @@ function decideOwnEffects(
     ? momentKeysOf(before).join('|') !== momentKeysOf(details).join('|') ||
       territoryDateChanges(before, details, []).length > 0
     : !sameMoment(momentOf(before), moment);
+  const dateChanges =
+    perTerritory && moved && stored.state !== 'cancelled'
+      ? territoryDateChanges(before, details, outMoments)
+      : [];
   if (perTerritory && moved && stored.state !== 'cancelled') {
     // Some territories can be out while others are still to come: each moment moves on its own.
     effects.push(...staleReleaseDays(before, details), ...releaseDays(details, outMoments));
-    effects.push(...territoryDateChanges(before, details, outMoments));
+    effects.push(...dateChanges);
   }
   if (stored.state === 'scheduled') {
     if (moved && !perTerritory) {
@@ -358,9 +363,12 @@ function decideOwnEffects(
     effects.push({ type: 'request-mailing', kind: 'cancellation', territories: withdrawn });
   }
   const previousMoment: ReleaseMoment | undefined = moved ? momentOf(before) : stored.previousMoment;
+  const standing = standingDateChanges(stored.dateChanges, dateChanges, details, meta.occurredAt);
+  const stillWithdrawn = withdrawnSince(stored.withdrawn, withdrawn, details, meta.occurredAt);
+  const { dateChanges: _was, withdrawn: _wasWithdrawn, ...kept } = stored;
   return {
     next: {
-      ...stored,
+      ...kept,
       ...base,
       details,
       momentKeys: momentKeysOf(details),
@@ -368,9 +376,51 @@ function decideOwnEffects(
       servicingKeys: servicingKeysOf(details),
       ...(previousMoment ? { previousMoment } : {}),
       ...(moved ? { movedAt: meta.occurredAt } : {}),
+      ...(standing.length > 0 ? { dateChanges: standing } : {}),
+      ...(stillWithdrawn ? { withdrawn: stillWithdrawn } : {}),
     },
     effects,
   };
+}
+
+/**
+ * The territory date changes still standing after a change (see followUpsSince in the announcer):
+ * those asked before, narrowed to the territories that still have the date they moved to, and those
+ * this change asks for.
+ */
+function standingDateChanges(
+  before: readonly TerritoryDateChange[] | undefined,
+  asked: readonly ReleaseEffect[],
+  details: ReleaseDetails,
+  at: string,
+): TerritoryDateChange[] {
+  const now = momentKeyByTerritory(details);
+  const earlier = (before ?? [])
+    .map((change) => ({
+      ...change,
+      territories: change.territories.filter((territory) => now.get(territory) === change.revision),
+    }))
+    .filter((change) => change.territories.length > 0);
+  const fresh = asked.flatMap((effect) =>
+    effect.type === 'request-mailing' && effect.moment && effect.revision && effect.territories
+      ? [{ moment: effect.moment, revision: effect.revision, territories: effect.territories, at }]
+      : [],
+  );
+  return [...earlier, ...fresh];
+}
+
+/** The territories the release is withdrawn from after a change: those before and now, less those given back. */
+function withdrawnSince(
+  before: StoredRelease['withdrawn'],
+  now: readonly string[],
+  details: ReleaseDetails,
+  at: string,
+): StoredRelease['withdrawn'] {
+  const territories = [...new Set([...(before?.territories ?? []), ...now])].filter(
+    (territory) => !details.territories.includes(territory),
+  );
+  if (territories.length === 0) return undefined;
+  return { territories, at: now.length > 0 ? at : before!.at };
 }
 
 /**

@@ -577,7 +577,7 @@ describe('an announcement still being sent when the date moves', () => {
     }
   };
 
-  it('gets the date change to every outlet announced with the old date once the announcement completes, and to no other', async () => {
+  it('writes the batches after the move with the new date, and gets the date change to the outlets of the batch in flight once the announcement completes, and to no other', async () => {
     const [first, second, third] = [outlets(2), outlets(2), outlets(2)];
     const world = fakeWorld({
       releases: [aStoredRelease()],
@@ -607,11 +607,18 @@ describe('an announcement still being sent when the date moves', () => {
     for (const outlet of [...first, ...second, ...third]) {
       expect(world.mailer.receivedBy(outlet.email, 'announcement')).toHaveLength(1);
     }
-    for (const outlet of [...first, ...second]) {
+    for (const outlet of first) {
       expect(world.mailer.receivedBy(outlet.email, 'date-change')).toHaveLength(1);
     }
-    for (const outlet of third) {
+    // The second batch was read ahead with the old date while the first went out: it is read again.
+    for (const outlet of [...second, ...third]) {
       expect(world.mailer.receivedBy(outlet.email, 'date-change')).toHaveLength(0);
+      const call = world.mailer.calls.find(
+        (mail) => mail.kind === 'announcement' && mail.entries.some((entry) => entry.email === outlet.email),
+      );
+      expect((call!.defaultData as { text: { releaseDate: string } }).text.releaseDate).toContain(
+        '2 April 2027',
+      );
     }
   });
 
@@ -937,5 +944,145 @@ describe('a release out at different moments in different territories', () => {
     expect(world.mailer.delivered.filter((m) => m.kind === 'out-now').map((m) => m.email)).toContain(
       deAndUs.email,
     );
+  });
+});
+
+describe('a territory’s date moved while the announcement was going out', () => {
+  const berlin = '2027-03-12T00:00 Europe/Berlin';
+
+  const twoDates = (overrides: Parameters<typeof aStoredRelease>[0] = {}, deDate = '2027-03-12') =>
+    aStoredRelease({
+      details: aReleaseDetails({
+        territories: ['GB', 'DE'],
+        releaseDate: '2027-03-05',
+        timeZone: 'Europe/London',
+        territoryDates: [{ territories: ['DE'], releaseDate: deDate, timeZone: 'Europe/Berlin' }],
+      }),
+      ...overrides,
+    });
+
+  it('follows up with that territory’s date change only, not a release-wide one to every outlet', async () => {
+    const gb = anOutlet({ territories: ['GB'] });
+    const de = anOutlet({ territories: ['DE'] });
+    const world = fakeWorld({ releases: [twoDates()], outlets: [gb, de] });
+    // The label moves DE from 12 to 26 March while the announcement mailing (which read the release
+    // before the move) is running: releases stores it and asks for DE's date change.
+    const moved = twoDates(
+      {
+        occurredAt: '2026-02-01T10:00:00.000Z',
+        movedAt: '2026-02-01T10:00:00.000Z',
+        dateChanges: [
+          {
+            moment: berlin,
+            revision: '2027-03-26T00:00 Europe/Berlin',
+            territories: ['DE'],
+            at: '2026-02-01T10:00:00.000Z',
+          },
+        ],
+      },
+      '2027-03-26',
+    );
+    const original = world.deps.releases.get;
+    let reads = 0;
+    world.deps.releases = {
+      get: async (labelId, releaseId) =>
+        reads++ === 0 ? original(labelId, releaseId) : structuredClone(moved),
+    };
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set('lbl-nightshift/rel-night-drive', moved);
+    // The date change releases asked for with the move.
+    await sendMailing(
+      {
+        ...announce,
+        kind: 'date-change',
+        revision: '2027-03-26T00:00 Europe/Berlin',
+        moment: berlin,
+        territories: ['DE'],
+      },
+      meta,
+      world.deps,
+      far(),
+    );
+    // And whatever follow-up the announcement's completion asked for.
+    const followUps = world.published
+      .filter((entry) => entry.detailType === 'Mailing Requested')
+      .map((entry) => detailOf(entry).data);
+    expect(followUps).toHaveLength(1);
+    for (const followUp of followUps) await sendMailing(followUp, meta, world.deps, far());
+
+    // GB's date never moved: no date change for it; DE hears of its move once.
+    expect({
+      gb: world.mailer.receivedBy(gb.email, 'date-change').length,
+      de: world.mailer.receivedBy(de.email, 'date-change').length,
+    }).toEqual({ gb: 0, de: 1 });
+  });
+});
+
+describe('a release withdrawn from a territory while its announcement is going out', () => {
+  it('announces no outlet there after the withdrawal, and tells every outlet announced there that it is withdrawn', async () => {
+    const de1 = anOutlet({ territories: ['DE'] });
+    const gb = anOutlet({ territories: ['GB'] });
+    const de2 = anOutlet({ territories: ['DE'] });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: aReleaseDetails({ territories: ['GB', 'DE'] }) })],
+      outlets: [de1, gb, de2],
+      pageSize: 1,
+    });
+    // While SES takes the first announcement, the label withdraws the release from DE: releases stores
+    // the narrowed release and asks for the withdrawal mailing, which runs at once.
+    let withdrawn = false;
+    world.mailer.script = async () => {
+      if (withdrawn) return undefined as never;
+      withdrawn = true;
+      world.releases.set(
+        'lbl-nightshift/rel-night-drive',
+        aStoredRelease({
+          details: aReleaseDetails({ territories: ['GB'] }),
+          occurredAt: '2026-02-01T10:00:00.000Z',
+          withdrawn: { territories: ['DE'], at: '2026-02-01T10:00:00.000Z' },
+        }),
+      );
+      await sendMailing({ ...announce, kind: 'cancellation', territories: ['DE'] }, meta, world.deps, far());
+      return undefined as never;
+    };
+
+    await sendMailing(announce, meta, world.deps, far());
+    // Whatever follow-up the announcer asked for is mailed too.
+    for (const entry of world.published.filter((e) => e.detailType === 'Mailing Requested'))
+      await sendMailing(detailOf(entry).data, meta, world.deps, far());
+
+    const toldOf = (email: string) => world.mailer.receivedBy(email).map((m) => m.kind);
+    // Announced after the withdrawal: should not have been; announced before it: must hear of it.
+    expect({ de1: toldOf(de1.email), de2: toldOf(de2.email) }).toEqual({
+      de1: ['announcement', 'cancellation'],
+      de2: [],
+    });
+  });
+});
+
+describe('release day reached while the announcement is still going out', () => {
+  it('still sends out-now to the outlets whose announcement was in flight when the out-now mailing ran', async () => {
+    // A surprise drop: announceAt is the release moment, so Announcement Due and Release Day Reached
+    // fire in the same minute and the two mailings run side by side.
+    const outlet = anOutlet({ territories: ['GB'] });
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    let released = false;
+    world.mailer.script = async () => {
+      if (released) return undefined as never;
+      released = true;
+      // While SES takes the announcement, releases marks the release out and the out-now mailing runs.
+      world.releases.set(
+        'lbl-nightshift/rel-night-drive',
+        aStoredRelease({ state: 'out', outAt: '2027-03-05T00:00:00.000Z' }),
+      );
+      await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+      return undefined as never;
+    };
+
+    await sendMailing(announce, meta, world.deps, far());
+    for (const entry of world.published.filter((e) => e.detailType === 'Mailing Requested'))
+      await sendMailing(detailOf(entry).data, meta, world.deps, far());
+
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'out-now']);
   });
 });

@@ -4,7 +4,7 @@ import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { functions, mailSettlement, settingsOf } from '#infra/topology.ts';
 import { sesEventMarginMs, staleClaimMsFor } from '#shared/mail/ports.ts';
 import { aReleaseClaim, fakeWorld } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aStoredRelease } from '#test/support/releases.ts';
+import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 const announcerTimeoutMs = settingsOf(functions.announcer).timeoutSeconds * 1000;
 const far = () => Date.parse('2100-01-01T00:00:00Z');
@@ -43,5 +43,27 @@ describe('the stale-claim window', () => {
 
     expect(tooEarly).toEqual({ resent: 0, closed: 0 });
     expect(stale).toEqual({ resent: 1, closed: 0 });
+  });
+});
+
+describe('a stale claim of a withdrawal from one territory', () => {
+  it('is sent again by the sweep, not closed as no longer wanted', async () => {
+    const german = anOutlet({ territories: ['DE'] });
+    // Withdrawn from DE: the release stays scheduled in GB.
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: aReleaseDetails({ territories: ['GB'] }) })],
+      outlets: [german],
+    });
+    // The withdrawal mailing claimed the German outlet's mail and crashed before SES took it.
+    await world.deliveries.claim(
+      aReleaseClaim(german, { kind: 'cancellation' }),
+      new Date(world.clock.now).toISOString(),
+    );
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+    const swept = await sweepStaleClaims(world.deps, far());
+
+    expect(swept).toEqual({ resent: 1, closed: 0 });
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
   });
 });

@@ -244,6 +244,66 @@ describe('applying release changes', () => {
     expect(world.stored.get('lbl-nightshift/rel-night-drive')?.state).toBe('cancelled');
   });
 
+  it('keeps the withdrawals and territory date changes still standing, with the label time of each, for the follow-ups of first mails sent late', async () => {
+    const world = fakeReleases();
+    const stored = () => world.stored.get('lbl-nightshift/rel-night-drive');
+    const withDates = (de: string, territories = ['GB', 'IE', 'DE', 'FR']) =>
+      aReleaseDetails({
+        territories,
+        territoryDates: [
+          {
+            territories: ['DE', 'FR'].filter((t) => territories.includes(t)),
+            releaseDate: de,
+            timeZone: 'Europe/Berlin',
+          },
+        ],
+      });
+    await applyReleaseChange(scheduled(withDates('2027-03-12')), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    // DE and FR move to the 19th, then DE alone to the 26th; IE is withdrawn, then GB; IE comes back.
+    await applyReleaseChange(updated(withDates('2027-03-19')), metaAt('2026-06-02T10:00:00Z'), world.deps);
+    const twoMoved = structuredClone(stored()?.dateChanges);
+    const split = withDates('2027-03-19');
+    split.territoryDates = [
+      { territories: ['FR'], releaseDate: '2027-03-19', timeZone: 'Europe/Berlin' },
+      { territories: ['DE'], releaseDate: '2027-03-26', timeZone: 'Europe/Berlin' },
+    ];
+    await applyReleaseChange(updated(split), metaAt('2026-06-03T10:00:00Z'), world.deps);
+    const narrowed = structuredClone(stored()?.dateChanges);
+    await applyReleaseChange(
+      updated({ ...split, territories: ['GB', 'DE', 'FR'] }),
+      metaAt('2026-06-04T10:00:00Z'),
+      world.deps,
+    );
+    await applyReleaseChange(
+      updated({ ...split, territories: ['DE', 'FR'] }),
+      metaAt('2026-06-05T10:00:00Z'),
+      world.deps,
+    );
+    const bothOut = structuredClone(stored()?.withdrawn);
+    await applyReleaseChange(
+      updated({ ...split, territories: ['IE', 'DE', 'FR'] }),
+      metaAt('2026-06-06T10:00:00Z'),
+      world.deps,
+    );
+
+    const berlin = (day: string) => `2027-03-${day}T00:00 Europe/Berlin`;
+    expect(twoMoved).toEqual([
+      {
+        moment: berlin('12'),
+        revision: berlin('19'),
+        territories: ['DE', 'FR'],
+        at: '2026-06-02T10:00:00.000Z',
+      },
+    ]);
+    expect(narrowed).toEqual([
+      { moment: berlin('12'), revision: berlin('19'), territories: ['FR'], at: '2026-06-02T10:00:00.000Z' },
+      { moment: berlin('19'), revision: berlin('26'), territories: ['DE'], at: '2026-06-03T10:00:00.000Z' },
+    ]);
+    expect(bothOut).toEqual({ territories: ['IE', 'GB'], at: '2026-06-05T10:00:00.000Z' });
+    expect(stored()?.withdrawn).toEqual({ territories: ['GB'], at: '2026-06-05T10:00:00.000Z' });
+  });
+
   it('ignores a withdrawal from territories of a release it never heard of, leaving no tombstone', async () => {
     const world = fakeReleases();
 
