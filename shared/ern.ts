@@ -67,13 +67,38 @@ class ErnProblem extends Error {
 
 const root = 'NewReleaseMessage';
 
-// Entities are never expanded (no billion laughs) and external ones never fetched; values stay
-// strings, so an ICPN or ISRC keeps its leading zeros; every element is a list, as most may repeat.
+/**
+ * XML's own escapes in text and attribute values: the five predefined entities and character
+ * references (`&#233;`, `&#xE9;`), which need no declaration (a label writes `Drum &amp; Bass`).
+ * Decoded here in one pass, because fast-xml-parser decodes character references only with its HTML
+ * entities on (which would also expand HTML names XML does not define), and decoding its predefined
+ * entities first and the references after would decode `&amp;#233;` twice. Anything else stays as written.
+ */
+const predefined: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+export const decodeXmlEscapes = (value: string): string =>
+  value.replace(/&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g, (written, name: string) => {
+    if (!name.startsWith('#')) return predefined[name];
+    const code = name[1] === 'x' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    return allowed ? String.fromCodePoint(code) : written;
+  });
+
+// No entity is ever declared or expanded (a DOCTYPE is refused: no billion laughs) and none is
+// fetched; XML's own escapes are decoded (above); values stay strings, so an ICPN or ISRC keeps its
+// leading zeros; every element is a list, as most may repeat.
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   processEntities: false,
   htmlEntities: false,
+  tagValueProcessor: (_name, value) => decodeXmlEscapes(value),
+  attributeValueProcessor: (_name, value) => decodeXmlEscapes(value),
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,

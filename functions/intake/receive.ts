@@ -129,6 +129,13 @@ async function readErn(
     const error = new ValidationError([{ path, message: 'must be 1 to 256 printable ASCII characters' }]);
     return { parsed: { ok: false, error }, recordId: '' };
   }
+  // Checked against its schema before the release is looked up: a key DynamoDB refuses (an id too
+  // long, say) is a 400 naming the field, not a failed read.
+  const checked = ernWebhookBody(release, ernWebhookType(release, false));
+  if (!checked.ok) return { parsed: checked, recordId: '' };
   const known = (await deps.releases.get(labelId, release.releaseId))?.details !== undefined;
-  return { parsed: ernWebhookBody(release, ernWebhookType(release, known)), recordId: release.messageId };
+  return {
+    parsed: known ? ernWebhookBody(release, ernWebhookType(release, true)) : checked,
+    recordId: release.messageId,
+  };
 }

@@ -163,6 +163,29 @@ export async function startImport(csv: string, deps: OutletRoutesDeps) {
 const isCsv = (contentType: string | undefined) =>
   /^(text\/csv|application\/csv)\s*(;|$)/i.test((contentType ?? '').trim());
 
+/**
+ * A CSV body as text, in the `charset` its Content-Type names (UTF-8 when it names none; a spreadsheet
+ * saving "CSV" on Windows writes windows-1252): bytes that are not valid in it, or a charset this
+ * runtime cannot decode, are a 400 before anything is imported, never a name stored with U+FFFD.
+ */
+function csvText(body: Buffer, contentType: string | undefined): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
+  const decoder = (() => {
+    try {
+      return new TextDecoder(charset, { fatal: true });
+    } catch {
+      throw new ValidationError([
+        { path: 'Content-Type', message: `charset ${charset} is not one this API reads` },
+      ]);
+    }
+  })();
+  try {
+    return decoder.decode(body);
+  } catch {
+    throw new ValidationError([{ path: '(body)', message: `is not valid ${decoder.encoding} text` }]);
+  }
+}
+
 export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
   {
     method: 'POST',
@@ -210,7 +233,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       const body = rawBody(event);
       if (body.length > maxImportBytes) throw payloadTooLarge(maxImportBytes);
       if (!isCsv(header(event, 'content-type'))) throw unsupportedMediaType('text/csv');
-      return accepted(await startImport(body.toString('utf8'), deps));
+      return accepted(await startImport(csvText(body, header(event, 'content-type')), deps));
     },
     doc: {
       summary: 'Import outlets from CSV (a job)',
@@ -219,7 +242,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       body: { mediaType: 'text/csv', description: `CSV with a header line, up to ${maxImportBytes} bytes` },
       responses: {
         202: { description: 'the job, started (Location: /jobs/{jobId})', schema: JobAccepted },
-        400: failure('the header cannot be read'),
+        400: failure('the header cannot be read, or the body is not valid text in its charset'),
         413: failure('the file is too large'),
         415: failure('Content-Type is not text/csv'),
       },

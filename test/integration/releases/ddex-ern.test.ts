@@ -215,6 +215,22 @@ describe('DDEX ERN intake on the local cloud', () => {
     expect((await api(`/labels/${label.id}/releases/${icpn}`)).status).toBe(404);
   });
 
+  it('answers 400 naming the release id for one too long to be a key, never a 5xx', async () => {
+    const label = await aLabel();
+    const xml = ernMessage('single', {
+      messageId: uniqueId('MSG'),
+      createdAt: await labelTime(),
+      icpn: '5'.repeat(2_100),
+      genre: 'synthpop',
+      date: await daysFromNow(30),
+    });
+
+    const response = await sendErn(label, xml);
+
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(/releaseId/);
+  });
+
   it('replays a recorded ERN message from its raw XML, announcing nobody twice', async () => {
     const genre = uniqueId('genre');
     const label = await aLabel();

@@ -135,6 +135,19 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     });
   });
 
+  it('reads XML’s own escapes as the characters they stand for, each once: &amp;, &lt; and character references', () => {
+    const xml = ernMessage('single', { ...base, genre: 'Drum &amp; Bass', date: '2027-03-01' }).replaceAll(
+      '<DisplayTitleText>Night Drive</DisplayTitleText>',
+      '<DisplayTitleText>Rock &amp; Roll &#233;t&#xE9; &lt;live&gt; &amp;#233;</DisplayTitleText>',
+    );
+
+    const read = parseErn(xml);
+
+    if (!read.ok) throw read.error;
+    expect(read.release.details?.title).toBe('Rock & Roll été <live> &#233;');
+    expect(read.release.details?.genres).toEqual(['Drum & Bass']);
+  });
+
   it('rejects ERN 3.x saying so', () => {
     const ern382 =
       '<?xml version="1.0"?><ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/382" MessageSchemaVersionId="ern/382"><MessageHeader/></ern:NewReleaseMessage>';

@@ -28,8 +28,10 @@ function setup() {
     path: string,
     options: { body?: unknown; contentType?: string; query?: Record<string, string> } = {},
   ) => {
-    const body =
-      typeof options.body === 'string'
+    const bytes = Buffer.isBuffer(options.body);
+    const body = bytes
+      ? (options.body as Buffer).toString('base64')
+      : typeof options.body === 'string'
         ? options.body
         : options.body === undefined
           ? undefined
@@ -43,7 +45,7 @@ function setup() {
       queryStringParameters: options.query,
       requestContext: { http: { method, path } },
       body,
-      isBase64Encoded: false,
+      isBase64Encoded: bytes,
     } as unknown as HttpEvent;
     const result = await handler(event, {} as Context);
     return { status: result.statusCode, body: result.body ? JSON.parse(result.body) : undefined };
@@ -257,6 +259,35 @@ describe('media outlet routes', () => {
     expect(response.body.issues[0]).toMatchObject({ path: 'body', message: expect.stringMatching(/header/) });
     expect((deps.outlets as InMemoryOutletDirectory).outlets.size).toBe(0);
     expect(world.store.jobs.size).toBe(0);
+  });
+
+  it('reads an import in the charset its Content-Type names, UTF-8 by default, and answers 400 for bytes not valid in it, starting no job', async () => {
+    const { call, deps, world, finished } = setup();
+    // "Café Radio" as a spreadsheet on Windows saves it: é is the single byte 0xE9.
+    const latin = Buffer.from(
+      'name,email,kind,territories\r\nCaf\xe9 Radio,cafe@radio.example,radio,GB\r\n',
+      'latin1',
+    );
+
+    const asUtf8 = await call('POST', '/media-outlets/import', { body: latin, contentType: 'text/csv' });
+    const unknown = await call('POST', '/media-outlets/import', {
+      body: latin,
+      contentType: 'text/csv; charset=x-backline',
+    });
+    const jobsRefused = world.store.jobs.size;
+    const asWindows = await call('POST', '/media-outlets/import', {
+      body: latin,
+      contentType: 'text/csv; charset="windows-1252"',
+    });
+
+    expect(asUtf8.status).toBe(400);
+    expect(asUtf8.body.issues[0]).toEqual({ path: '(body)', message: 'is not valid utf-8 text' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.issues[0].path).toBe('Content-Type');
+    expect(jobsRefused).toBe(0);
+    expect(asWindows.status).toBe(202);
+    expect((await finished(asWindows)).status).toBe('done');
+    expect((await deps.outlets.findByEmail('cafe@radio.example'))?.name).toBe('Café Radio');
   });
 
   it('works through a long import one page of 500 rows per run, with line numbers across pages', async () => {
