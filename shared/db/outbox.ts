@@ -141,7 +141,9 @@ export function storedOutboxEntryOf(item: Record<string, unknown>): StoredOutbox
   }
   if (item.entity === 'webhook') {
     const webhook = webhookRecordOf(item);
-    return { kind: 'webhook', key, createdAt: webhook.receivedAt, webhook };
+    // A replayed webhook went back on the unpublished index when it was replayed, not when received.
+    const queuedAt = typeof item.gsi2sk === 'string' ? item.gsi2sk.slice(0, item.gsi2sk.indexOf('#')) : '';
+    return { kind: 'webhook', key, createdAt: queuedAt || webhook.receivedAt, webhook };
   }
   return undefined;
 }

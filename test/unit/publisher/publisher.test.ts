@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { publishEntries, publishStreamed } from '#functions/publisher/publish.ts';
 import { sweepAfterMs, sweepOutbox } from '#functions/publisher/sweep.ts';
-import type { ItemKey, Outbox, StoredOutboxEntry } from '#shared/db/outbox.ts';
-import type { WebhookRecord } from '#shared/db/webhooks.ts';
+import {
+  type ItemKey,
+  type Outbox,
+  type StoredOutboxEntry,
+  storedOutboxEntryOf,
+  unpublishedKey,
+} from '#shared/db/outbox.ts';
+import { type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
 import { OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { aReleaseWebhook } from '#test/support/intake.ts';
@@ -131,6 +137,30 @@ describe('the outbox sweep', () => {
     expect(world.warnings).toEqual([
       expect.objectContaining({ unpublishedOverFiveMinutes: 1, oldestCreatedAt: overdue.createdAt }),
     ]);
+  });
+
+  it('counts a replayed webhook as unpublished since its replay, not since it was received', async () => {
+    // The item as a replay leaves it: received ten days ago, back on the unpublished index four minutes ago.
+    const replayed = storedOutboxEntryOf({
+      ...webhookKey('lbl', 'wh-replayed'),
+      ...unpublishedKey(minutesAgo(4), 'evt-replayed'),
+      entity: 'webhook',
+      labelId: 'lbl',
+      webhookId: 'wh-replayed',
+      eventId: 'evt-replayed',
+      type: 'release.scheduled',
+      body: JSON.stringify(aReleaseWebhook()),
+      receivedAt: minutesAgo(10 * 24 * 60),
+      status: 'pending',
+      expiresAt: 1_900_000_000,
+    })!;
+    const world = publisher([replayed]);
+
+    const result = await sweepOutbox(world.deps);
+
+    expect(replayed.createdAt).toBe(minutesAgo(4));
+    expect(result).toEqual({ republished: 1, stillUnpublished: 0, unpublishedOverFiveMinutes: 0 });
+    expect(world.warnings).toEqual([]);
   });
 
   it('throws when the bus refused some, which stay unpublished for the next sweep', async () => {
