@@ -4,6 +4,7 @@ import { type OutboxEntry, outboxEntry, ShowConfirmed, ShowStepDue } from '#shar
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import {
+  advanceLockAt,
   daySheetWent,
   isAdvancing,
   isAnnounced,
@@ -111,14 +112,16 @@ function nextShow(
 
 /**
  * Steps that fell due before the show was booked (or moved) are taken at once, through the same
- * Show Step Due event a schedule would put: the advance request while the show is still ahead, the
- * day sheet and guest-list cutoff until the show is over. Reminders and the escalation that are
- * already past are skipped: the request that goes out at once is the promoter's first word. (Press
- * past its embargo is not at once: it waits for the gathering window, see performSchedules.)
+ * Show Step Due event a schedule would put: the advance request while its form still takes answers
+ * (until show day 00:00 at the venue, when the form locks), the day sheet and guest-list cutoff until
+ * the show is over. Reminders and the escalation that are already past are skipped: the request that
+ * goes out at once is the promoter's first word. (Press past its embargo is not at once: it waits for
+ * the gathering window, see performSchedules.)
  */
 function overdueAtOnce(step: ShowStep, show: Show, now: string): boolean {
+  if (step === 'advance-request') return now < advanceLockAt(show);
   if (now >= showOverAt(show)) return false;
-  return step === 'advance-request' || step === 'day-sheet' || step === 'guest-list-cutoff';
+  return step === 'day-sheet' || step === 'guest-list-cutoff';
 }
 
 /** The Show Step Due entries of the steps that are due at once. */
@@ -220,7 +223,7 @@ export async function applyShowChange(
   const stored = await deps.tours.getShow(ref);
   if (stored?.lastEventId === meta.eventId) {
     // Written before: what the show was before this change is not known any more, so any of its
-    // schedules may exist.
+    // schedules may exist (while its pending mark says they were not all put in place).
     await performSchedules(stored, stored, meta, deps);
     return { outcome: 'replayed' };
   }
@@ -263,10 +266,23 @@ function firingOf(show: StoredShow & { show: Show }, step: ShowStep, now: string
 }
 
 /**
+ * The steps whose schedules a show may have before a change: those of the show as it was `before`
+ * (a new show has none, so it costs no DeleteSchedule call); every scheduled step while `before`
+ * still carries its pending mark, since the change that wrote it (this very change, when it is
+ * redelivered) may have stopped midway, after the show's steps were gone from its current state
+ * (cancelled, on hold) but before its schedules were. Deleting a schedule that is gone is no error.
+ */
+function schedulesThatMayExist(before: StoredShow | undefined): ReadonlySet<ShowStep> {
+  if (!before?.show) return new Set();
+  if (before.effectsPending) return new Set(scheduledSteps);
+  return new Set(stepMoments(before.show).map((moment) => moment.step));
+}
+
+/**
  * Puts the show's step schedules where its current date and times say: a step still ahead is
  * created or moved; a step already past, or every step of a show that is not being advanced
- * (on hold, cancelled, settled), is deleted if it may exist: if the show as it was `before` had the
- * step (a new show has no schedules, so it costs no DeleteSchedule call). Then clears the pending mark.
+ * (on hold, cancelled, settled), is deleted if it may exist (schedulesThatMayExist). Then clears the
+ * pending mark.
  */
 async function performSchedules(
   show: StoredShow,
@@ -277,7 +293,7 @@ async function performSchedules(
   const now = deps.now().toISOString();
   const ref = { labelId: show.labelId, tourId: show.tourId, showId: show.showId };
   const details = show.show;
-  const mayExist = new Set(before?.show ? stepMoments(before.show).map((moment) => moment.step) : []);
+  const mayExist = schedulesThatMayExist(before);
   if (details) {
     for (const step of scheduledSteps) {
       const moment = firingOf({ ...show, show: details }, step, now);

@@ -8,7 +8,7 @@ import { buildDetail, type EventData, MailUndeliverable, ShowStepDue } from '#sh
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { templateNames } from '#shared/mail/templates.ts';
-import { stepMoment, stepMoments } from '#shared/tours.ts';
+import { advanceLockAt, stepMoment, stepMoments } from '#shared/tours.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import { RecordedMeasure } from '#test/support/measure.ts';
 import { aShow, fakeToursDeps, runDueSteps } from '#test/support/tours.ts';
@@ -106,6 +106,21 @@ describe('tours', () => {
       'day-sheet',
       'guest-list-cutoff',
     ]);
+  });
+
+  it('sends no advance request for a show booked on its own show day, when its form is already locked', async () => {
+    // Show day in Berlin, 14:00 local: the advance form locked at 00:00.
+    const now = { value: new Date('2027-05-14T12:00:00Z') };
+    const { deps, tours, mailer } = fakeToursDeps(now);
+    const show = aShow({ date: '2027-05-14' });
+    expect(now.value.toISOString() >= advanceLockAt(show)).toBe(true);
+
+    await bookTour(tourOf([show]), metaAt('2027-05-14T12:00:00Z'), deps);
+    for (const entry of tours.outbox.filter((e) => e.detailType === 'Show Step Due'))
+      await takeStep(entry.detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
+
+    expect(mailer.sent.filter((m) => m.kind === 'advance-request')).toEqual([]);
+    expect(mailer.sent.map((m) => m.kind)).toContain('day-sheet');
   });
 
   it('moves the schedules of a show moved by a week, and ignores a step set for the old date', async () => {
@@ -211,6 +226,33 @@ describe('tours', () => {
     expect(schedules.log.slice(booked.length).filter((entry) => entry.startsWith('delete'))).toEqual(
       [...stepMoments(aShow({ status: 'announced' }))].map((moment) => `delete show-1 ${moment.step}`),
     );
+    expect(schedules.forShow('show-1')).toEqual([]);
+  });
+
+  it('deletes every schedule of a cancelled show when the cancellation is redelivered after deleting them failed', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, schedules } = fakeToursDeps(now);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    expect(schedules.forShow('show-1')).toHaveLength(6);
+    // The cancellation is stored, then the first DeleteSchedule fails (throttled, a timeout, a
+    // crash): the handler throws and Lambda delivers the very same event again.
+    const cancel = metaAt('2027-01-03T00:00:00Z');
+    const deleteSchedule = schedules.delete.bind(schedules);
+    let failed = false;
+    schedules.delete = async (scheduleRef) => {
+      if (!failed) {
+        failed = true;
+        throw new Error('ThrottlingException');
+      }
+      return deleteSchedule(scheduleRef);
+    };
+    await expect(
+      applyShowChange('tour-1', { type: 'cancel', showId: 'show-1' }, cancel, deps),
+    ).rejects.toThrow('ThrottlingException');
+
+    const outcome = await applyShowChange('tour-1', { type: 'cancel', showId: 'show-1' }, cancel, deps);
+
+    expect(outcome).toEqual({ outcome: 'replayed' });
     expect(schedules.forShow('show-1')).toEqual([]);
   });
 
