@@ -52,9 +52,11 @@ const AdvanceForm = z.object({
   dressingRooms: text,
   merchSplit: text,
   merchSeller: text,
-  guestListAllotment: z.coerce
-    .number({ message: 'must be a number' })
-    .check(z.int('must be a whole number'), z.gte(0), z.lte(1000)),
+  // Digits only: a blank or other text is refused, not read as a number (`Number('')` is 0 guests).
+  guestListAllotment: z.pipe(
+    z.pipe(z.string().check(z.trim(), z.regex(/^\d+$/, 'must be a whole number')), z.transform(Number)),
+    z.number().check(z.lte(1000)),
+  ),
   localCrewCall: text,
   settlementMethod: text,
   settlementCurrency: z

@@ -123,6 +123,20 @@ describe("the promoter's advance page", () => {
     ]);
   });
 
+  it('refuses a blank or non-numeric guest-list allotment with a 400 naming the field, storing nothing', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const csrf = csrfTokenFor(key, token);
+
+    const posts = [];
+    for (const guestListAllotment of ['', '  ', 'twenty', '1e2', '-3'])
+      posts.push(await submitAdvancePage(token, filled(csrf, { guestListAllotment }), deps));
+
+    expect(posts.map(({ page, saved }) => [page.statusCode, saved])).toEqual(Array(5).fill([400, undefined]));
+    for (const { page } of posts) expect(page.body).toContain('id="guestListAllotment-error"');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+  });
+
   it('counts an advance submitted for the first time as AdvancesSubmitted, never its amendment or a refused post', async () => {
     const { deps, token } = await world('2027-04-20T10:00:00Z');
     const measure = new RecordedMeasure();
