@@ -140,6 +140,13 @@ function vevent({ item, startMs, endMs }: Timed, stamp: string): string[] {
   ];
 }
 
+/**
+ * The calendars are published to be copied (RFC 5546 PUBLISH: no replies). The method is stated in
+ * the calendar (METHOD) and in its Content-Type's `method` parameter, which must name the same one
+ * (RFC 5545 3.7.2, RFC 6047 2.4): both come from here.
+ */
+const calendarMethod = 'PUBLISH';
+
 export function showsCalendar(name: string, shows: IcsShow[], now = new Date()): string {
   const events = shows.map(timed);
   const spans = new Map<string, { fromMs: number; toMs: number }>();
@@ -156,6 +163,7 @@ export function showsCalendar(name: string, shows: IcsShow[], now = new Date()):
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     'PRODID:-//Backline//tours//EN',
+    `METHOD:${calendarMethod}`,
     `NAME:${text(name)}`,
     `X-WR-CALNAME:${text(name)}`,
     ...[...spans].flatMap(([zone, { fromMs, toMs }]) => vtimezone(zone, fromMs, toMs)),
@@ -172,4 +180,5 @@ export function showsCalendar(name: string, shows: IcsShow[], now = new Date()):
 export const calendarSequence = (occurredAt: string): number =>
   Math.max(0, Math.floor((Date.parse(occurredAt) - Date.UTC(2020, 0, 1)) / 1000));
 
-export const icsContentType = 'text/calendar; charset=utf-8';
+/** The Content-Type of every calendar `showsCalendar` writes, mailed or downloaded. */
+export const icsContentType = `text/calendar; charset=utf-8; method=${calendarMethod}`;

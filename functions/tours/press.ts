@@ -8,7 +8,7 @@ import {
   ShowCancellationSent,
 } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { calendarSequence, showsCalendar } from '#shared/ics.ts';
+import { calendarSequence, icsContentType, showsCalendar } from '#shared/ics.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
@@ -84,7 +84,7 @@ function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: s
 
 const calendarFor = (tour: StoredTour, shows: Show[], sequence: number) => ({
   fileName: `${tour.artist.name.replace(/[^A-Za-z0-9]+/g, '-')}-shows.ics`,
-  contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+  contentType: icsContentType,
   content: showsCalendar(
     `${tour.artist.name}: shows`,
     shows.map((show) => ({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pressMail } from '#functions/tours/press.ts';
 import { showsCalendar } from '#shared/ics.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import { aShow } from '#test/support/tours.ts';
@@ -21,6 +22,30 @@ const venue = (city: string, timeZone: string, country: string) => ({
 });
 
 describe('show calendars', () => {
+  it('names the same method in the press calendar as in its Content-Type: METHOD:PUBLISH with method=PUBLISH', () => {
+    const show = aShow({ status: 'announced' });
+    const tour = {
+      labelId: 'lbl-1',
+      tourId: 'tour-1',
+      artist: { name: 'The Midnight Echoes' },
+      tourManager: { name: 'Sam', email: 'sam@tm.example' },
+      occurredAt: '2027-01-01T00:00:00.000Z',
+    };
+
+    const mail = pressMail(
+      tour,
+      { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' },
+      'DE',
+      'announcement',
+      [show],
+      [show],
+    );
+
+    const [calendar] = mail.attachments ?? [];
+    expect(calendar.contentType.match(/;\s*method=([A-Z]+)/)?.[1]).toBe('PUBLISH');
+    expect(String(calendar.content).match(/^METHOD:(.*)\r$/m)?.[1]).toBe('PUBLISH');
+  });
+
   it("writes each show in its venue's zone with a VTIMEZONE, read back at the right local and absolute times", () => {
     const shows = [
       aShow({ showId: 'berlin', date: '2027-03-28', venue: venue('Berlin', 'Europe/Berlin', 'DE') }),
