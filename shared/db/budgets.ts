@@ -727,7 +727,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async saveDayResult(result, entry) {
-      const written = await writeWithOutbox(
+      await writeWithOutbox(
         db,
         [
           {
@@ -755,7 +755,10 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         [entry],
         result.reconciledAt,
       );
-      if (!written) return;
+      // The owner is listed for the 07:30 report whether this write kept the result or refused it as
+      // kept before: an attempt that kept it may have failed before listing the owner, and its retry is
+      // refused. A plain put of the same item, so listing again changes nothing; an owner listed with no
+      // result that day gets no report.
       await db.send(
         new PutCommand({
           TableName: table,

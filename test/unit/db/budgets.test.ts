@@ -1,0 +1,95 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type DayResult, dynamoBudgets } from '#shared/db/budgets.ts';
+import { BudgetReconciled, outboxEntry } from '#shared/events/index.ts';
+
+const documents = mockClient(DynamoDBDocumentClient);
+const client = documents as unknown as DynamoDBDocumentClient;
+
+beforeEach(() => documents.reset());
+
+const result: DayResult = {
+  labelId: 'lbl-1',
+  budgetId: 'bud-1',
+  date: '2027-03-10',
+  owner: { name: 'Mara', email: 'mara@label.example' },
+  scope: { kind: 'release', id: 'rel-1' },
+  currency: 'EUR',
+  planned: 100_000,
+  committed: 0,
+  actual: 90_000,
+  income: 0,
+  remaining: 10_000,
+  usedPercent: 90,
+  vat: 0,
+  burnRate7: 0,
+  burnRate30: 0,
+  forecastAtEnd: 90_000,
+  runsOutOn: null,
+  variance: 0,
+  status: 'on-track',
+  linesOver: [],
+  unconverted: [],
+  possibleDuplicates: [],
+  drift: [],
+  alerts: [],
+  changed: true,
+  reconciledAt: '2027-03-10T07:00:05.000Z',
+};
+
+const eur = (minor: number) => ({ minor, currency: 'EUR' });
+const reconciled = () =>
+  outboxEntry(
+    BudgetReconciled,
+    {
+      labelId: 'lbl-1',
+      budgetId: 'bud-1',
+      date: result.date,
+      planned: eur(100_000),
+      committed: eur(0),
+      actual: eur(90_000),
+      income: eur(0),
+      remaining: eur(10_000),
+      usedPercent: 90,
+      forecastAtEnd: eur(90_000),
+      runsOutOn: null,
+      status: 'on-track',
+    },
+    { source: 'backline.budgets', labelId: 'lbl-1' },
+  );
+
+describe('the budget store on DynamoDB', () => {
+  it("lists the owner for the 07:30 report when the day's result was kept by an attempt that failed before listing them", async () => {
+    // The first attempt's transaction lands and listing the owner fails (throttling, a 500, a
+    // timeout); Lambda's retry finds the result kept, so its transaction is refused.
+    documents
+      .on(TransactWriteCommand)
+      .resolvesOnce({})
+      .rejects(
+        new TransactionCanceledException({
+          message: 'cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }],
+        }),
+      );
+    documents
+      .on(PutCommand)
+      .rejectsOnce(Object.assign(new Error('Internal server error'), { name: 'InternalServerError' }))
+      .resolves({});
+    const store = dynamoBudgets(client, 't');
+    await expect(store.saveDayResult(result, reconciled())).rejects.toThrow('Internal server error');
+
+    await store.saveDayResult(result, reconciled());
+
+    const listed = documents.commandCalls(PutCommand).map((call) => call.args[0].input.Item);
+    expect(listed).toHaveLength(2);
+    expect(listed[1]).toEqual({
+      pk: 'BUDGET-OWNERS#2027-03-10',
+      sk: 'lbl-1#mara@label.example',
+      labelId: 'lbl-1',
+      ownerEmail: 'mara@label.example',
+    });
+  });
+});
