@@ -47,12 +47,16 @@ export async function ratesFor(
 
 /**
  * A label set (or reset) a budget: the plan changes, the ledger stays. Expenses held for it (they
- * arrived first) and every expense whose conversion depends on its currency are counted again.
+ * arrived first) and every expense whose conversion depends on its currency are counted again. When
+ * the terms of this very change are stored already (a redelivery: the first attempt may have failed
+ * after storing them, before counting), they are counted again too, which changes nothing once done.
  */
 export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Metadata, deps: BudgetsDeps) {
   const labelId = labelOf(metadata);
   const stored = await deps.store.saveBudget({ ...data, labelId, occurredAt: metadata.occurredAt });
-  if (!stored) return;
+  // Refused and not these terms: newer ones are in force, and their own change counts under them.
+  if (!stored && (await deps.store.getBudget(labelId, data.budgetId))?.occurredAt !== metadata.occurredAt)
+    return;
   const ledger = await deps.store.ledger(labelId, data.budgetId, { consistent: true });
   await reevaluate(
     labelId,

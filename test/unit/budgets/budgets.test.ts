@@ -134,6 +134,30 @@ describe('the budget ledger', () => {
     expect(await h.store.heldExpenses(undefined, '2999-01-01')).toEqual([]);
   });
 
+  it('counts the expenses held for a budget when its Budget Set is redelivered after the first attempt stored the terms and failed', async () => {
+    const h = budgetsHarness();
+    await h.expense(anExpense());
+    // The terms are stored, then reading the ledger fails (throttling, a timeout): the handler
+    // throws and Lambda delivers the same event again.
+    const ledger = h.store.ledger.bind(h.store);
+    let failed = false;
+    h.store.ledger = async (...args) => {
+      if (!failed) {
+        failed = true;
+        throw new Error('ProvisionedThroughputExceededException');
+      }
+      return ledger(...args);
+    };
+    const meta = { occurredAt: '2027-03-01T09:00:00.000Z', eventId: 'evt-budget-set' };
+    await expect(h.deliver(BudgetSet, aBudget(), meta)).rejects.toThrow();
+
+    await h.deliver(BudgetSet, aBudget(), meta);
+    await h.deliver(BudgetSet, aBudget(), meta);
+
+    expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 10_000 });
+    expect(await h.store.heldExpenses(undefined, '2999-01-01')).toEqual([]);
+  });
+
   it('counts an expense whose budget was set while the expense was being written', async () => {
     const h = budgetsHarness();
     const writeLedger = h.store.writeLedger.bind(h.store);
