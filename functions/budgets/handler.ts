@@ -16,7 +16,7 @@ import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { liveDeps } from './adapters.ts';
 import {
   labelOf,
-  receiveVersion,
+  receiveExpenseVersion,
   recordedVersion,
   setBudget,
   type VersionOf,
@@ -35,11 +35,11 @@ import { markOwnerUnreachable } from './unreachable.ts';
  * whose address stopped taking that mail.
  */
 export const makeHandler = (deps: BudgetsDeps, measure: Measure = measureFor('budgets')) => {
-  /** One version of an expense, into the ledger of the budget the event names. */
+  /** One version of an expense, into the ledger of the budget the event names (and out of any other). */
   const receive =
     <D extends { budgetId: string }>(versionOf: VersionOf<D>) =>
     (data: D, metadata: Metadata) =>
-      receiveVersion(
+      receiveExpenseVersion(
         labelOf(metadata),
         data.budgetId,
         versionOf(data, metadata, deps.now().toISOString()),

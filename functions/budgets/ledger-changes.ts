@@ -66,6 +66,56 @@ export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Met
   );
 }
 
+/**
+ * One version of a label's expense (recorded, amended, voided), into the budget its event names. The
+ * expense counts once, under the budget its latest recorded or amended version names: an amendment
+ * may book it to another budget of the label. So the expense is first filed under the budget (every
+ * budget it is filed under is kept), then its version is written, and then each other budget it is
+ * filed under gets a `moved` version at the latest version's `at`, written and filed like any other,
+ * so it stops counting there (totals and ledger in one write, once). Whichever of two changes landing
+ * together reads the states last sees both. All of it runs again on a redelivery.
+ */
+export async function receiveExpenseVersion(
+  labelId: string,
+  budgetId: string,
+  version: ExpenseVersion,
+  deps: Pick<BudgetsDeps, 'store'>,
+) {
+  const budgets = await deps.store.fileExpenseUnder(labelId, version.expenseId, budgetId);
+  await receiveVersion(labelId, budgetId, version, deps);
+  // Only ever in one budget: it counts there.
+  if (budgets.length > 1) await leaveOtherBudgets(labelId, version, budgets, deps.store);
+}
+
+/** Stops every budget but the one the expense's latest data names from counting it. */
+async function leaveOtherBudgets(
+  labelId: string,
+  { expenseId, receivedAt }: ExpenseVersion,
+  budgets: string[],
+  store: BudgetStore,
+) {
+  const states = await Promise.all(
+    budgets.map(async (budgetId) => ({
+      budgetId,
+      state: (await store.expenseStates(labelId, budgetId, [expenseId])).get(expenseId),
+    })),
+  );
+  const home = states
+    .flatMap(({ budgetId, state }) => (state?.data && state.dataAt ? [{ budgetId, at: state.dataAt }] : []))
+    .sort((a, b) => b.at.localeCompare(a.at))[0];
+  if (!home) return;
+  for (const { budgetId } of states) {
+    if (budgetId === home.budgetId) continue;
+    await writeVersion(
+      labelId,
+      budgetId,
+      { expenseId, at: home.at, change: 'moved', movedTo: home.budgetId, receivedAt },
+      store,
+    );
+    await fileInvoices(labelId, budgetId, expenseId, store);
+  }
+}
+
 /** One version of an expense (recorded, amended, voided or settled), whatever order they arrive in. */
 export async function receiveVersion(
   labelId: string,

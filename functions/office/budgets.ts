@@ -258,7 +258,12 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
           settles: data?.settles,
           recoupableArtist: data?.recoupable?.artist.artistId,
           recoupableShare: data?.recoupable?.sharePercent,
-          description: version.change === 'voided' ? version.reason : data?.description,
+          description:
+            version.change === 'voided'
+              ? version.reason
+              : version.change === 'moved'
+                ? `booked to budget ${version.movedTo}`
+                : data?.description,
           receivedAt: version.receivedAt,
         }));
       if (/\btext\/csv\b/i.test(header(event, 'accept') ?? ''))

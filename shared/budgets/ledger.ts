@@ -44,15 +44,22 @@ export interface Income extends Omit<Expense, 'kind' | 'settles' | 'recoupable' 
 /** What a ledger line states: an expense, or a show's settlement (income). */
 export type Entry = Expense | Income;
 
-/** One version of an expense as the ledger keeps it: every one is kept, the latest by `at` counts. */
+/**
+ * One version of an expense as the ledger keeps it: every one is kept, the latest by `at` counts. An
+ * expense is counted under the budget its latest recorded or amended version names: each other budget
+ * of the label it was ever filed under keeps a `moved` version at that version's `at`, which it counts
+ * as data that is not its own (see docs/design.md#budgets).
+ */
 export interface ExpenseVersion {
   expenseId: string;
   /** Orders versions: the label's timestamp, then the event id (ties broken the same way everywhere). */
   at: string;
-  change: 'recorded' | 'amended' | 'voided' | 'settled';
+  change: 'recorded' | 'amended' | 'voided' | 'settled' | 'moved';
   /** The whole expense, for a recorded, amended or settled version. */
   data?: Entry;
   reason?: string;
+  /** For a `moved` version: the budget the expense's version of this `at` names. */
+  movedTo?: string;
   receivedAt: string;
 }
 
@@ -85,6 +92,8 @@ export interface ExpenseState {
   firstSeenAt: string;
   /** Held: its budget is not known yet; counted when the budget arrives. */
   held?: boolean;
+  /** Counted under this other budget since `dataAt`: its latest version names that budget. */
+  movedTo?: string;
   /** Its recoupable share while counted, in the currency it counts in. */
   recoupable?: { artistId: string; name: string; amount: Money };
   /** Optimistic lock: each write of the state raises it (0: not stored yet). */
@@ -106,7 +115,9 @@ export function withVersion(state: ExpenseState, version: ExpenseVersion): Expen
     return { ...state, voidAt: version.at, voidReason: version.reason };
   }
   if (state.dataAt && state.dataAt >= version.at) return state;
-  return { ...state, dataAt: version.at, data: version.data };
+  const { data: _data, movedTo: _movedTo, ...rest } = state;
+  if (version.change === 'moved') return { ...rest, dataAt: version.at, movedTo: version.movedTo };
+  return { ...rest, dataAt: version.at, data: version.data };
 }
 
 /** Counted: it has data and no later void. */
@@ -199,7 +210,8 @@ export function evaluate(
     ...rest,
     contribution,
     ...(conversion ? { conversion } : {}),
-    ...(budget ? {} : { held: true }),
+    // An expense that moved to another budget is that budget's to count, not held here.
+    ...(budget || state.movedTo ? {} : { held: true }),
     ...(share && recoupableMinor
       ? {
           recoupable: {

@@ -48,6 +48,8 @@ import { writeWithOutbox } from './outbox.ts';
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
  * - exchange rates of a day: pk = FX#<date>, sk = FX
+ * - the budgets of a label an expense has versions in (an amendment may name another budget):
+ *     pk = EXPENSE-BUDGETS#<labelId>#<expenseId>, sk = BUDGETS   (a string set)
  * - a label's expenses by vendor invoice (possible duplicates across budgets): pk = INVOICE#<labelId>#<vendor>#<invoice>
  *   (vendor and invoice number trimmed and lower-cased), with
  *     sk = <budgetId>#<expenseId>   whether the expense carries it, as of its state's revision
@@ -123,6 +125,10 @@ const duplicateKey = (labelId: string, budgetId: string, vendor: string, invoice
   const invoice = invoiceOf(vendor, invoiceNumber);
   return { pk: partition(labelId, budgetId), sk: keyOf('DUPLICATE', invoice.vendor, invoice.invoiceNumber) };
 };
+const expenseBudgetsKey = (labelId: string, expenseId: string) => ({
+  pk: keyOf('EXPENSE-BUDGETS', labelId, expenseId),
+  sk: 'BUDGETS',
+});
 const heldIndexKey = keyOf('HELD');
 const heldReportedKey = (labelId: string, budgetId: string, expenseId: string) => ({
   pk: keyOf('BUDGET-HELD', labelId, budgetId, expenseId),
@@ -331,6 +337,11 @@ export interface BudgetStore {
     artistId: string,
   ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
   rates(date: string): Promise<Record<string, string> | undefined>;
+  /**
+   * Notes that the label's expense has versions in this budget (again changes nothing) and answers
+   * every budget it has versions in, this one included (strongly consistent).
+   */
+  fileExpenseUnder(labelId: string, expenseId: string, budgetId: string): Promise<string[]>;
   /** Every version of one expense (strongly consistent): what it carried before its latest version. */
   expenseVersions(labelId: string, budgetId: string, expenseId: string): Promise<ExpenseVersion[]>;
   /**
@@ -481,6 +492,20 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       return new Map(
         found.flatMap((item) => (item ? [[String(item.expenseId), stateOf(item)] as const] : [])),
       );
+    },
+
+    async fileExpenseUnder(labelId, expenseId, budgetId) {
+      const { Attributes } = await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: expenseBudgetsKey(labelId, expenseId),
+          // A set: filing under the same budget again changes nothing.
+          UpdateExpression: 'ADD budgets :budget SET entity = :entity',
+          ExpressionAttributeValues: { ':budget': new Set([budgetId]), ':entity': 'expense-budgets' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return [...((Attributes?.budgets as Set<string> | undefined) ?? [])].sort();
     },
 
     async hasVersion(labelId, budgetId, expenseId, at) {

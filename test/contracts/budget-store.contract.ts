@@ -561,5 +561,25 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       const versions = await store.expenseVersions(budget.labelId, budget.budgetId, 'exp-1');
       expect(versions.sort((a, b) => a.at.localeCompare(b.at))).toEqual([first, second]);
     });
+
+    it("files a label's expense under each budget it has versions in, once each, apart from other expenses and labels", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const otherLabel = aBudget({ labelId: `${budget.labelId}-other` });
+
+      const first = await store.fileExpenseUnder(budget.labelId, 'exp-1', 'bud-b');
+      const again = await store.fileExpenseUnder(budget.labelId, 'exp-1', 'bud-b');
+      const both = await store.fileExpenseUnder(budget.labelId, 'exp-1', 'bud-a');
+      const another = await store.fileExpenseUnder(budget.labelId, 'exp-1#2', 'bud-c');
+      const elsewhere = await store.fileExpenseUnder(otherLabel.labelId, 'exp-1', 'bud-d');
+
+      expect({ first, again, both, another, elsewhere }).toEqual({
+        first: ['bud-b'],
+        again: ['bud-b'],
+        both: ['bud-a', 'bud-b'],
+        another: ['bud-c'],
+        elsewhere: ['bud-d'],
+      });
+    });
   });
 }

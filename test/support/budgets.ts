@@ -69,6 +69,16 @@ export class InMemoryBudgets implements BudgetStore {
     return found;
   }
 
+  readonly expenseBudgets = new Map<string, Set<string>>();
+
+  async fileExpenseUnder(labelId: string, expenseId: string, budgetId: string) {
+    const k = key(labelId, expenseId);
+    const budgets = this.expenseBudgets.get(k) ?? new Set<string>();
+    budgets.add(budgetId);
+    this.expenseBudgets.set(k, budgets);
+    return [...budgets].sort();
+  }
+
   async hasVersion(labelId: string, budgetId: string, expenseId: string, at: string) {
     return this.versions.has(key(labelId, budgetId, expenseId, at));
   }

@@ -222,6 +222,66 @@ describe('the budget ledger', () => {
     ]);
   });
 
+  it('counts an expense amended onto another budget of the label once, under the budget its latest version names, in either order', async () => {
+    const inOrder = budgetsHarness();
+    const reversed = budgetsHarness();
+    for (const h of [inOrder, reversed]) {
+      await h.budget(aBudget());
+      await h.budget(aBudget({ budgetId: 'bud-2' }));
+    }
+    const recorded = { occurredAt: '2027-03-02T10:00:00.000Z', eventId: 'evt-recorded' };
+    const amended = { occurredAt: '2027-03-02T11:00:00.000Z', eventId: 'evt-amended' };
+
+    // The label books it to the other budget: the amendment restates the expense whole.
+    await inOrder.expense(anExpense(), recorded);
+    await inOrder.amend(anExpense({ budgetId: 'bud-2' }), amended);
+    await reversed.amend(anExpense({ budgetId: 'bud-2' }), amended);
+    await reversed.expense(anExpense(), recorded);
+    await reversed.expense(anExpense(), recorded);
+
+    for (const h of [inOrder, reversed]) {
+      expect({ 'bud-1': await totalsOf(h), 'bud-2': await totalsOf(h, 'bud-2') }).toEqual({
+        'bud-1': {},
+        'bud-2': { [counter.actual('radio')]: 10_000 },
+      });
+      const left = (await h.ledger('bud-1')).states;
+      expect(left).toEqual([
+        expect.objectContaining({ expenseId: 'exp-1', movedTo: 'bud-2', contribution: {} }),
+      ]);
+      expect(left[0].data).toBeUndefined();
+    }
+  });
+
+  it('counts an expense amended back to the budget it left there again, and its reconciliation finds no drift', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+
+    await h.expense(anExpense(), { occurredAt: '2027-03-02T10:00:00.000Z' });
+    await h.amend(anExpense({ budgetId: 'bud-2' }), { occurredAt: '2027-03-02T11:00:00.000Z' });
+    await h.amend(anExpense({ amount: { minor: 12_000, currency: 'EUR' } }), {
+      occurredAt: '2027-03-02T12:00:00.000Z',
+    });
+    await h.reconcile('2027-03-03');
+
+    expect({ 'bud-1': await totalsOf(h), 'bud-2': await totalsOf(h, 'bud-2') }).toEqual({
+      'bud-1': { [counter.actual('radio')]: 12_000 },
+      'bud-2': {},
+    });
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
+  it('no longer holds an expense for a budget that never came once it is amended onto a budget of the label', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+
+    await h.expense(anExpense({ budgetId: 'bud-never' }), { occurredAt: '2027-03-02T10:00:00.000Z' });
+    await h.amend(anExpense({ budgetId: 'bud-2' }), { occurredAt: '2027-03-02T11:00:00.000Z' });
+
+    expect(await totalsOf(h, 'bud-2')).toEqual({ [counter.actual('radio')]: 10_000 });
+    expect(await h.store.heldExpenses(undefined, '2999-01-01')).toEqual([]);
+  });
+
   it('keeps the ledger when the budget is sent again with a new plan', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');

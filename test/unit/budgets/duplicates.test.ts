@@ -128,6 +128,20 @@ describe('possible duplicates across budgets', () => {
     ]);
   });
 
+  it('flags no invoice of an expense amended onto another budget: it is one expense, counted under the budget it moved to', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget('bud-1'));
+    await h.budget(aBudget('bud-2'));
+    await h.expense(anInvoice({}), { occurredAt: '2027-03-02T10:00:00.000Z' });
+
+    await h.amend(anInvoice({ budgetId: 'bud-2' }), { occurredAt: '2027-03-02T11:00:00.000Z' });
+    await h.reconcile('2027-03-03');
+
+    expect(await duplicatesOf(h, 'bud-1')).toEqual([]);
+    expect(await duplicatesOf(h, 'bud-2')).toEqual([]);
+    expect([(await h.ledger('bud-1')).flagged, (await h.ledger('bud-2')).flagged]).toEqual([[], []]);
+  });
+
   it('ends with no flag whatever order the void and the expenses arrive in, and however often each is redelivered', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget('bud-1'));
