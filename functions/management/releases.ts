@@ -1,8 +1,18 @@
 import { toCsv } from '#shared/csv.ts';
 import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
+import type { DeliveryPage } from '#shared/db/delivery-pages.ts';
+import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import type { PromoAccess } from '#shared/db/promo.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
-import { failure, type HttpEvent, type HttpResult, header, json, notFound } from '#shared/http/index.ts';
+import {
+  failure,
+  type HttpEvent,
+  type HttpResult,
+  header,
+  json,
+  notFound,
+  ValidationError,
+} from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 import * as z from '#shared/zod.ts';
 import type { ManagementRoute } from './routes.ts';
@@ -11,7 +21,14 @@ import type { ManagementRoute } from './routes.ts';
 
 export interface ReleaseRoutesDeps {
   getRelease(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
+  /** Every delivery of the release (to count them). */
   deliveries(labelId: string, releaseId: string): Promise<Delivery[]>;
+  /** A page of them (to list them); InvalidCursorError for a cursor it did not make. */
+  deliveriesPage(
+    labelId: string,
+    releaseId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<DeliveryPage>;
   promoAccesses(labelId: string, releaseId: string): Promise<Map<string, PromoAccess>>;
 }
 
@@ -116,6 +133,12 @@ const DeliveryRow = z.object({
 
 const noRelease = failure('no such release');
 
+/** A page of at most `limit` rows (default 1,000, about 320 KB), well within a response's 6 MB. */
+const DeliveriesQuery = z.object({
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 1000),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
+});
+
 const wantsCsv = (event: HttpEvent) => /\btext\/csv\b/i.test(header(event, 'accept') ?? '');
 
 const idsOf = (event: HttpEvent) => ({
@@ -158,21 +181,37 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
     method: 'GET',
     path: '/labels/{labelId}/releases/{releaseId}/deliveries',
     handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const query = DeliveriesQuery.safeParse(event.queryStringParameters ?? {});
+      if (!query.success) throw ValidationError.fromZod(query.error, ['query']);
       const release = await requireRelease(event, deps);
-      const [deliveries, accesses] = await Promise.all([
-        deps.deliveries(release.labelId, release.releaseId),
+      const [page, accesses] = await Promise.all([
+        deps.deliveriesPage(release.labelId, release.releaseId, query.data).catch((error: unknown) => {
+          if (error instanceof InvalidCursorError)
+            throw new ValidationError([{ path: 'query.cursor', message: error.message }]);
+          throw error;
+        }),
         deps.promoAccesses(release.labelId, release.releaseId),
       ]);
-      const rows = deliveryRows(deliveries, accesses);
-      return wantsCsv(event) ? deliveriesCsv(rows) : json(200, { deliveries: rows });
+      const rows = deliveryRows(page.deliveries, accesses);
+      const next = page.nextCursor;
+      if (!wantsCsv(event)) return json(200, { deliveries: rows, ...(next ? { nextCursor: next } : {}) });
+      const csv = deliveriesCsv(rows);
+      if (!next) return csv;
+      const link = `${event.rawPath}?${new URLSearchParams({ limit: String(query.data.limit), cursor: next })}`;
+      return { ...csv, headers: { ...csv.headers, link: `<${link}>; rel="next"` } };
     },
     doc: {
-      summary: "A release's mail: one row per address and kind",
+      summary: "A release's mail: one row per address and kind, a page at a time",
       description:
-        "As CSV with `Accept: text/csv` (cells starting with =, +, -, @, tab or CR get a leading ', so a spreadsheet shows them as text).",
+        'At most `limit` rows a page (1,000 by default); follow `nextCursor` (JSON) or the `Link: <...>; rel="next"` header (CSV) for the next. As CSV with `Accept: text/csv` (cells starting with =, +, -, @, tab or CR get a leading \', so a spreadsheet shows them as text).',
       headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
+      query: DeliveriesQuery,
       responses: {
-        200: { description: 'the deliveries', schema: z.object({ deliveries: z.array(DeliveryRow) }) },
+        200: {
+          description: 'a page of the deliveries',
+          schema: z.object({ deliveries: z.array(DeliveryRow), nextCursor: z.optional(z.string()) }),
+        },
+        400: failure('a query parameter is invalid'),
         404: noRelease,
       },
     },

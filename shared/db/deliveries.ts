@@ -210,7 +210,7 @@ const openClaimsOf = (delivery: Pick<Delivery, 'subject' | 'deliveryId'>, at: st
 });
 
 /** The delivery an item holds; items claimed before other senders shared the store name the release and outlet themselves. */
-const deliveryOf = (item: Record<string, unknown>): Delivery => {
+export const deliveryOf = (item: Record<string, unknown>): Delivery => {
   const {
     pk: _pk,
     sk: _sk,

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { releaseRoutes } from '#functions/management/releases.ts';
 import { csvCell, toCsv } from '#shared/csv.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
+import type { HttpError, HttpEvent, HttpResult, ValidationError } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 
 const formulaStart = /^[=+\-@\t\r]/;
@@ -56,15 +57,29 @@ describe('the deliveries export', () => {
     updatedAt: '2027-01-05T10:00:01.000Z',
     failure: '=cmd|"/c calc"!A1',
   };
+  // Three deliveries, paged by their index as a cursor (the store's own paging is tested on DynamoDB Local).
+  const three = ['d1', 'd2', 'd3'].map((deliveryId) => ({ ...delivery, deliveryId }));
   const route = releaseRoutes({
     getRelease: async () => release,
-    deliveries: async () => [delivery],
+    deliveries: async () => three,
+    deliveriesPage: async (_labelId, _releaseId, { limit, cursor }) => {
+      if (cursor !== undefined && !/^\d+$/.test(cursor))
+        throw new InvalidCursorError('cursor is not one this API returned');
+      const from = Number(cursor ?? 0);
+      const next = from + limit;
+      return {
+        deliveries: three.slice(from, next),
+        ...(next < three.length ? { nextCursor: String(next) } : {}),
+      };
+    },
     promoAccesses: async () => new Map(),
   }).find((r) => r.path.endsWith('/deliveries'))!;
-  const get = (accept: string) =>
+  const get = (accept: string, query?: Record<string, string>) =>
     (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
       headers: { accept },
+      rawPath: '/labels/nightshift/releases/rel-1/deliveries',
       pathParameters: { labelId: 'nightshift', releaseId: 'rel-1' },
+      queryStringParameters: query,
     } as unknown as HttpEvent);
 
   it('answers CSV to Accept: text/csv, with text from outside neutralised', async () => {
@@ -80,5 +95,34 @@ describe('the deliveries export', () => {
     const response = await get('application/json');
 
     expect(JSON.parse(response.body!).deliveries[0].failure).toBe('=cmd|"/c calc"!A1');
+  });
+
+  it('answers a page at a time: the next page’s cursor in JSON, its link in CSV; a bad limit or cursor is a 400', async () => {
+    const first = JSON.parse((await get('application/json', { limit: '2' })).body!);
+    const last = JSON.parse((await get('application/json', { limit: '2', cursor: first.nextCursor })).body!);
+    const csv = await get('text/csv', { limit: '2' });
+    const rejected = await Promise.allSettled([
+      get('application/json', { limit: '0' }),
+      get('application/json', { limit: '1001' }),
+      get('application/json', { cursor: 'made-up' }),
+    ]);
+
+    expect(first.deliveries).toHaveLength(2);
+    expect(first.nextCursor).toBe('2');
+    expect(last).toEqual({ deliveries: [expect.objectContaining({ email: delivery.email })] });
+    expect(csv.headers?.link).toBe(
+      '</labels/nightshift/releases/rel-1/deliveries?limit=2&cursor=2>; rel="next"',
+    );
+    expect(
+      rejected.map((outcome) =>
+        outcome.status === 'rejected'
+          ? [(outcome.reason as HttpError).status, (outcome.reason as ValidationError).issues[0].path]
+          : 'answered',
+      ),
+    ).toEqual([
+      [400, 'query.limit'],
+      [400, 'query.limit'],
+      [400, 'query.cursor'],
+    ]);
   });
 });
