@@ -471,6 +471,14 @@ export async function sendMailing(
   }
 }
 
+/**
+ * The oldest release version this mailing's mails were written from. A run that claimed nothing may be
+ * the retry of one that claimed and then failed to publish what follows (Lambda retries the same
+ * request; the claims keep it from mailing anyone twice), so it assumes the oldest: every follow-up the
+ * release implies is asked for again, and claims keep each to one mail per outlet.
+ */
+const sentFrom = (progress: Progress) => progress.asOf ?? '';
+
 /** A mailing that no longer applies stops; an announcement stopped by a cancellation has what it sent told of it. */
 async function stop(
   request: MailingRequest,
@@ -479,8 +487,8 @@ async function stop(
   meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
-  if (isFirstMail(request.kind) && progress.asOf) {
-    const followUps = await followUpsSince(request, progress.asOf, meta.correlationId, deps);
+  if (isFirstMail(request.kind)) {
+    const followUps = await followUpsSince(request, sentFrom(progress), meta.correlationId, deps);
     if (followUps.length > 0) await deps.events.publish(followUps);
   }
   return { status: 'obsolete', reason };
@@ -521,10 +529,9 @@ async function complete(
     },
     { correlationId: meta.correlationId, labelId: release.labelId },
   );
-  const followUps =
-    isFirstMail(request.kind) && progress.asOf
-      ? await followUpsSince(release, progress.asOf, meta.correlationId, deps)
-      : [];
+  const followUps = isFirstMail(request.kind)
+    ? await followUpsSince(release, sentFrom(progress), meta.correlationId, deps)
+    : [];
   await deps.events.publish([entry, ...followUps]);
   return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
 }

@@ -21,7 +21,11 @@ export async function settleFromEmailsSent(
   details: SesEventDetail[],
   deps: AnnouncerDeps,
 ): Promise<number[]> {
-  const { settled, failed } = await settleSent(details, deps);
+  // Asked before the claims are settled (a failure leaves them open for the events' retry) and again
+  // after (a follow-up mailing that ran in between found them still claimed, and passed them).
+  const { settled, failed } = await settleSent(details, deps, (open) =>
+    followUpForLateAnnouncements(open, deps),
+  );
   await followUpForLateAnnouncements(settled, deps);
   return failed;
 }

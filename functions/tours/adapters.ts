@@ -72,7 +72,6 @@ export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): T
 
 const timeoutSeconds = timeouts.tours;
 // The suppression list the mail module reads, not the outlet directory: tours writes no opt-out.
-const suppressionList = () => dynamoSuppressionList(dynamo(), config().TABLE_NAME);
 
 export const liveDeps = (): ToursDeps => ({
   tours: dynamoTours(dynamo(), config().TABLE_NAME),
@@ -84,9 +83,7 @@ export const liveDeps = (): ToursDeps => ({
     // Leaves a margin of the invocation for recording the step after the mail.
     (timeoutSeconds - 10) * 1000,
   ),
-  suppressions: {
-    isSuppressed: async (email) => (await suppressionList().suppressedAmong([email])).size > 0,
-  },
+  suppressions: dynamoSuppressionList(dynamo(), config().TABLE_NAME),
   links: signedTourLinks(),
   events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },
   settings: toursSettingsFrom(process.env),

@@ -1,6 +1,7 @@
 import { functionEnvironment } from '#infra/function-settings.ts';
 import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
+import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { TourStore } from '#shared/db/tours.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import type { MailAttachment } from '#shared/mail/ports.ts';
@@ -64,9 +65,8 @@ export interface TourMailer {
 }
 
 /** Addresses that must get no mail at all: suppressed after a hard bounce or a complaint. */
-export interface Suppressions {
-  isSuppressed(email: string): Promise<boolean>;
-}
+/** Suppressed addresses (operational mail and press) and unsubscribed ones (press): shared/db/suppression-list.ts. */
+export type Suppressions = SuppressionList;
 
 export interface TourLinks {
   /** The promoter's advance page for a show, valid until after the show. */

@@ -251,9 +251,11 @@ async function tellThoseToldOf(
     t.showIds.includes(stored.showId),
   );
   const show = kind === 'cancellation' ? { ...stored.show, status: 'cancelled' as const } : stored.show;
+  // Press is campaign mail: an address told before that has since unsubscribed hears no more.
+  const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
   const mails: TourMail[] = [];
   for (const told of toldOf) {
-    if (await deps.suppressions.isSuppressed(told.email)) continue;
+    if (optedOut.has(normaliseEmail(told.email))) continue;
     const outlet = { id: told.outletId, name: told.email, email: told.email };
     mails.push(
       pressMail(tour, outlet, country, kind, [show], [show], calendarSequence(stored.occurredAt), toldSince),

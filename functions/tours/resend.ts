@@ -44,9 +44,8 @@ async function rebuildShowMails(stale: Delivery[], deps: ToursDeps): Promise<Tou
     kind === 'day-sheet-update'
       ? await daySheetWork(tour, show, deps, meta, change)
       : await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, meta);
-  const wanted: TourMail[] = [];
-  for (const mail of mails) if (!(await deps.suppressions.isSuppressed(mail.to.email))) wanted.push(mail);
-  return wanted;
+  // The sweep closes those to an address suppressed since (shared/mail/settle.ts).
+  return mails;
 }
 
 /** Press mail, written again from what its delivery says it told of (its shows as they are now). */
@@ -58,11 +57,11 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
   const byId = new Map(shows.flatMap((s) => (s.show ? [[s.showId, s.show] as const] : [])));
   const storedById = new Map(shows.map((s) => [s.showId, s]));
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
+  const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
   const mails: TourMail[] = [];
   for (const delivery of stale) {
     const { country, outletId, news, listed, toldSince } = delivery.context;
-    if (!country || !outletId) continue;
-    if (await deps.suppressions.isSuppressed(delivery.email)) continue;
+    if (!country || !outletId || optedOut.has(delivery.email)) continue;
     const pressKind = kind.replace(/^press-/, '') as PressKind;
     mails.push(
       pressMail(

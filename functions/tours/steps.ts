@@ -17,6 +17,7 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
 import {
   advanceLinkExpiry,
   daySheetWent,
@@ -67,14 +68,11 @@ export const operationalMail = (
 });
 
 /**
- * Sends a step's mails, except to suppressed addresses: a hard bounce or a complaint stops
- * operational mail too (docs/design.md#two-mail-streams).
+ * Sends a step's mails. The mail module sends no operational mail to a suppressed address: a hard
+ * bounce or a complaint stops operational mail too (docs/design.md#two-mail-streams).
  */
-export async function sendOperational(mails: TourMail[], deps: ToursDeps): Promise<number> {
-  const wanted: TourMail[] = [];
-  for (const mail of mails) if (!(await deps.suppressions.isSuppressed(mail.to.email))) wanted.push(mail);
-  return deps.mailer.send(wanted);
-}
+export const sendOperational = (mails: TourMail[], deps: ToursDeps): Promise<number> =>
+  deps.mailer.send(mails);
 
 /**
  * A step's mail to a promoter whose address is suppressed (a bounce or complaint on any mail, press
@@ -88,18 +86,17 @@ async function alertInsteadOfSuppressed(
   deps: ToursDeps,
 ): Promise<TourMail[]> {
   const ref = { labelId: stored.labelId, tourId: stored.tourId, showId: stored.showId };
-  const promoter = stored.show.promoter.email.toLowerCase();
-  return Promise.all(
-    mails.map(async (mail) =>
-      mail.to.email.toLowerCase() === promoter && (await deps.suppressions.isSuppressed(mail.to.email))
-        ? operationalMail(
-            ref,
-            tour.tourManager,
-            'promoter-unreachable',
-            unreachableSheet(tour, stored.show, 'the address was suppressed after a bounce or a complaint'),
-          )
-        : mail,
-    ),
+  const promoter = normaliseEmail(stored.show.promoter.email);
+  const unreachable = (await deps.suppressions.suppressedAmong([promoter])).has(promoter);
+  return mails.map((mail) =>
+    unreachable && normaliseEmail(mail.to.email) === promoter
+      ? operationalMail(
+          ref,
+          tour.tourManager,
+          'promoter-unreachable',
+          unreachableSheet(tour, stored.show, 'the address was suppressed after a bounce or a complaint'),
+        )
+      : mail,
   );
 }
 

@@ -107,7 +107,7 @@ export interface MailSettings {
 export interface MailDeps {
   deliveries: DeliveryStore;
   /** Addresses suppressed by a hard bounce or complaint: checked for operational mail (campaign senders filter their outlets). */
-  suppressions: SuppressionList;
+  suppressions: Pick<SuppressionList, 'suppressedAmong'>;
   mailer: Mailer;
   sendRate: SendRate;
   now: () => Date;

@@ -19,7 +19,16 @@ export interface Settled {
  * already marked sent: one BatchGetItem reads the batch's deliveries, and the claims still open are
  * settled together in one batched conditional write.
  */
-export async function settleFromEmailsSent(details: SesEventDetail[], deps: MailDeps): Promise<Settled> {
+export async function settleFromEmailsSent(
+  details: SesEventDetail[],
+  deps: MailDeps,
+  /**
+   * Runs with the open claims about to be settled, before they are: what must follow them (the
+   * announcer's follow-ups) is asked while they are still open, so a failure leaves them open and
+   * their events are tried again, rather than settled with nothing left to ask again.
+   */
+  beforeSettling?: (open: Delivery[]) => Promise<void>,
+): Promise<Settled> {
   const tagged = details.flatMap((detail, index) => {
     const deliveryId = detail.mail.tags[deliveryTag]?.[0];
     return deliveryId ? [{ index, deliveryId, detail }] : [];
@@ -41,6 +50,7 @@ export async function settleFromEmailsSent(details: SesEventDetail[], deps: Mail
   for (const event of open.events) if (!firsts.has(event.deliveryId)) firsts.set(event.deliveryId, event);
   const first = [...firsts.values()];
   try {
+    await beforeSettling?.(first.map(({ deliveryId }) => open.deliveries.get(deliveryId)!));
     const marked = await deps.deliveries.markSentMany(
       first.map(({ deliveryId, detail }) => ({
         deliveryId,
@@ -107,10 +117,15 @@ export async function sweepStaleClaims(
   const perCall = recipientsPerCall(await deps.sendRate.recipientsPerSecond());
   for (const deliveries of groups.values()) {
     const { mails, asOf } = await resender.rebuild(deliveries);
+    // As when it was claimed: an address suppressed since gets no operational mail (campaign senders'
+    // rebuilds leave out their opted-out recipients themselves).
+    const suppressed = await deps.suppressions.suppressedAmong(
+      [...mails.values()].filter((mail) => mail.stream === 'operational').map((mail) => mail.identity.email),
+    );
     const resend: ClaimedMail[] = [];
     for (const delivery of deliveries) {
       const mail = mails.get(delivery.deliveryId);
-      if (!mail) {
+      if (!mail || (mail.stream === 'operational' && suppressed.has(delivery.email))) {
         await deps.deliveries.markFailed(
           delivery.deliveryId,
           'no longer wanted when resending',

@@ -24,7 +24,7 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
-import type { Outlet } from '#shared/outlets.ts';
+import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import {
   type AdvanceAnswers,
   type Guest,
@@ -254,8 +254,12 @@ export async function runDueSteps(
 export class InMemoryTourMailer implements TourMailer {
   readonly sent: TourMail[] = [];
   readonly #module: TourMailer;
-  constructor(now: () => Date) {
+  /** `suppressed`: the normalised addresses the mail module's suppression list holds. */
+  constructor(now: () => Date, suppressed: ReadonlySet<string> = new Set()) {
     const { deps } = fakeMailDeps(now, defaultMailSettings(timeoutSeconds.tours));
+    deps.suppressions = {
+      suppressedAmong: async (emails) => new Set(emails.map(normaliseEmail).filter((e) => suppressed.has(e))),
+    };
     this.#module = moduleTourMailer(
       deps,
       async (claims) => `https://backline.example/u/${claims.outletId}`,
@@ -284,9 +288,9 @@ export const fakeLinks: TourLinks = {
 export function fakeToursDeps(now: { value: Date }) {
   const tours = new InMemoryTours();
   const schedules = new InMemoryShowSchedules();
-  const mailer = new InMemoryTourMailer(() => now.value);
   const outlets: Outlet[] = [];
   const suppressed = new Set<string>();
+  const mailer = new InMemoryTourMailer(() => now.value, suppressed);
   const published: OutboxEntry[] = [];
   const deps: ToursDeps = {
     tours,
@@ -307,7 +311,18 @@ export function fakeToursDeps(now: { value: Date }) {
     settings: { ...defaultToursSettings },
     schedules,
     mailer,
-    suppressions: { isSuppressed: async (email) => suppressed.has(email) },
+    suppressions: {
+      suppressedAmong: async (emails) => new Set(emails.map(normaliseEmail).filter((e) => suppressed.has(e))),
+      // As the table keeps them by address: suppressed, or unsubscribed (the directory's outlets carry a copy).
+      optedOutAmong: async (emails) => {
+        const unsubscribed = new Set(
+          outlets.filter((o) => o.unsubscribedAt).map((o) => normaliseEmail(o.email)),
+        );
+        return new Set(
+          emails.map(normaliseEmail).filter((email) => suppressed.has(email) || unsubscribed.has(email)),
+        );
+      },
+    },
     links: fakeLinks,
     now: () => now.value,
   };

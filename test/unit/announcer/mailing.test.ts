@@ -675,7 +675,7 @@ describe('an announcement still being sent when the date moves', () => {
     ]);
   });
 
-  it('asks for the cancellation once, reading the release once, for a whole batch of late announcements', async () => {
+  it('asks for the cancellation once per batch before settling its late announcements and once after, reading the release once each time', async () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(120) });
     world.mailer.script = () => 'accept-then-fail';
     await sendMailing(announce, meta, world.deps, far());
@@ -699,8 +699,9 @@ describe('an announcement still being sent when the date moves', () => {
     );
 
     expect(world.deliveries.of('sent')).toHaveLength(120);
-    expect(releaseReads).toBe(1);
+    expect(releaseReads).toBe(2);
     expect(world.published.map((e) => [e.detailType, (e.detail.data as { kind: string }).kind])).toEqual([
+      ['Mailing Requested', 'cancellation'],
       ['Mailing Requested', 'cancellation'],
     ]);
   });

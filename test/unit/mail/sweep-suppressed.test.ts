@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { budgetResenders } from '#functions/budgets/mail.ts';
+import type { DayResult } from '#shared/db/budgets.ts';
+import { mailSubjects } from '#shared/db/deliveries.ts';
+import { defaultMailSettings } from '#shared/mail/ports.ts';
+import { sweepStaleClaims } from '#shared/mail/settle.ts';
+import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
+
+/**
+ * operational mail to a suppressed address (hard bounce or complaint) must not go out, and
+ * sendMails checks the suppression list before claiming it. The stale-claim sweep's resend of a
+ * budget owner's report does not: an owner suppressed after the claim was made gets the resend.
+ */
+const day = '2027-03-01';
+const owner = { name: 'Ola Owner', email: 'ola@label.example' };
+const result: DayResult = {
+  labelId: 'lbl-1',
+  budgetId: 'bud-1',
+  date: day,
+  owner,
+  scope: { kind: 'tour', id: 'tour-1' },
+  currency: 'EUR',
+  planned: 100_000,
+  committed: 0,
+  actual: 50_000,
+  income: 0,
+  remaining: 50_000,
+  usedPercent: 50,
+  vat: 0,
+  burnRate7: 0,
+  burnRate30: 0,
+  forecastAtEnd: 90_000,
+  runsOutOn: null,
+  variance: 0,
+  status: 'on-track',
+  linesOver: [],
+  unconverted: [],
+  possibleDuplicates: [],
+  drift: [],
+  alerts: [],
+  changed: false,
+  reconciledAt: '2027-03-01T07:00:00.000Z',
+};
+
+describe('the stale-claim sweep and suppressed operational addresses', () => {
+  it('does not resend a stale budget report to an owner suppressed since it was claimed', async () => {
+    const clock = { now: Date.parse('2027-03-01T07:30:00Z') };
+    const settings = defaultMailSettings(300);
+    const { deps, deliveries, mailer } = fakeMailDeps(() => new Date(clock.now), settings);
+    const suppressed = new Set<string>();
+    deps.suppressions = {
+      suppressedAmong: async (emails) => new Set(emails.filter((e) => suppressed.has(e.toLowerCase()))),
+    };
+    // The report was claimed, then the sender crashed before SES's call (no Email Sent ever comes).
+    await deliveries.claim(
+      {
+        labelId: 'lbl-1',
+        subject: mailSubjects.ownerReport(owner.email, day),
+        email: owner.email,
+        kind: 'budget-report',
+        stream: 'operational',
+        context: { budgetIds: 'bud-1' },
+      },
+      new Date(clock.now).toISOString(),
+    );
+    // The owner's address bounces for good (an earlier alert): it is on the suppression list.
+    suppressed.add(owner.email);
+    clock.now += settings.staleClaimMs + 60_000;
+
+    const store = {
+      dayResults: async () => [result],
+      heldReported: async () => [],
+      ledger: async () => ({}),
+    } as never;
+    for (const resender of budgetResenders({ store }))
+      await sweepStaleClaims(deps, resender, clock.now + 60_000);
+
+    expect(mailer.delivered.map((m) => m.email)).toEqual([]);
+  });
+});
