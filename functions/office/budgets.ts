@@ -72,6 +72,13 @@ export const RatesBody = z.object({
             path: [name],
             message: 'must be a pair of two ISO 4217 codes such as GBP/USD',
           });
+        // A pair serves both directions: two rates for one pair could disagree.
+        else if (`${match[2]}/${match[1]}` in rates && match[1] > match[2])
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `serves both directions: give ${match[2]}/${match[1]} or ${name}, not both`,
+          });
       }
     }),
     z.refine(

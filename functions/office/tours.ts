@@ -197,7 +197,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       summary: "Adds names to a show's guest list until its cutoff",
       body: { schema: GuestsBody },
       responses: {
-        200: { description: 'the guest list' },
+        201: { description: 'the guest list, with the names added' },
         400: failure('a guest is invalid'),
         404: failure('no such show'),
         409: failure('the guest list is locked'),

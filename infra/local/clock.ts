@@ -15,8 +15,9 @@ export interface VirtualClock {
   raiseTo(t: Date): void;
   /**
    * Keeps the clock in `file` (the data folder): restores it from there now, never to an earlier
-   * time than it last showed, and writes it there whenever it is raised, so that time never runs
-   * backwards across a restart (see docs/design.md#the-local-clock).
+   * time than it last showed (less at most the second it ran on unwritten), and writes it there
+   * whenever it is raised and as it runs, so that time never runs backwards across a restart, even
+   * when the machine's own clock was set back (see docs/design.md#the-local-clock).
    */
   keepIn(file: string): void;
 }
@@ -47,7 +48,26 @@ export function installVirtualClock(): VirtualClock {
   const RealDate = global.Date;
   const realNow = RealDate.now.bind(RealDate);
   let offset = 0;
-  const virtualNow = (): number => realNow() + offset;
+  let keptIn: string | undefined;
+  // The time last written to `keptIn`: the clock is written again once it has run on a second since,
+  // as it is read, so a restart never shows more than a second less than the last run showed.
+  let keptAt = Number.NEGATIVE_INFINITY;
+  const keep = (at: number) => {
+    if (!keptIn) return;
+    keptAt = at;
+    const kept: KeptClock = { offsetMs: offset, now: new RealDate(at).toISOString() };
+    try {
+      writeJsonAtomically(keptIn, kept);
+    } catch {
+      // Reading the time must never fail: a clock not written now is written at its next second.
+      keptAt = Number.NEGATIVE_INFINITY;
+    }
+  };
+  const virtualNow = (): number => {
+    const now = realNow() + offset;
+    if (keptIn && now - keptAt >= 1000) keep(now);
+    return now;
+  };
 
   // A function rather than `class extends Date`, because `Date()` called without `new` must keep
   // returning the current time as a string, which a class constructor cannot do. It shares the real
@@ -70,12 +90,6 @@ export function installVirtualClock(): VirtualClock {
     configurable: true,
   });
 
-  let keptIn: string | undefined;
-  const keep = () => {
-    if (!keptIn) return;
-    const kept: KeptClock = { offsetMs: offset, now: new RealDate(virtualNow()).toISOString() };
-    writeJsonAtomically(keptIn, kept);
-  };
   const clock: VirtualClock = {
     now: () => new RealDate(virtualNow()),
     offsetMs: () => offset,
@@ -85,7 +99,7 @@ export function installVirtualClock(): VirtualClock {
       const wall = realNow();
       if (target > wall + offset) {
         offset = target - wall;
-        keep();
+        keep(target);
       }
     },
     keepIn(file: string): void {
@@ -101,7 +115,7 @@ export function installVirtualClock(): VirtualClock {
         // The offset as it was, or more if the machine's own clock went back meanwhile.
         offset = Math.max(offset, Number(kept.offsetMs) || 0, RealDate.parse(kept.now) - wall || 0);
       }
-      keep();
+      keep(realNow() + offset);
     },
   };
 

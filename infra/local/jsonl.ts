@@ -5,7 +5,9 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -44,7 +46,7 @@ export class JsonLines<T> {
   append(records: T[], options: { sync?: boolean } = {}): void {
     if (records.length === 0) return;
     const fd = this.#open();
-    writeSync(fd, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+    writeWhole(fd, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
     if (options.sync) fsyncSync(fd);
   }
 
@@ -71,10 +73,35 @@ export class JsonLines<T> {
   #open(): number {
     if (this.#fd === undefined) {
       mkdirSync(dirname(this.file), { recursive: true });
+      // A torn last line (no newline at its end) is ended first, so the next record starts a line of its
+      // own instead of joining the fragment, which read() would then skip with it.
+      const torn = endsTorn(this.file);
       this.#fd = openSync(this.file, 'a');
+      if (torn) writeWhole(this.#fd, '\n');
     }
     return this.#fd;
   }
+}
+
+/** Whether the file's last byte is not a newline (an empty or missing file is whole). */
+function endsTorn(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const size = statSync(file).size;
+  if (size === 0) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes all of `text`: a write(2) may take fewer bytes than given (a signal, a full disk's edge). */
+function writeWhole(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 /** A small JSON document replaced atomically (temporary file, fsync, rename). */

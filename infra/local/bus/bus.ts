@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { type BusName, type FunctionName, type FunctionSpec, settingsOf } from '../../topology.ts';
 import type { Faults } from '../faults.ts';
+import { JsonLines } from '../jsonl.ts';
 import { DeliveryJournal, type UnfinishedDelivery } from './journal.ts';
 import { compilePattern, type EventMatcher } from './pattern.ts';
 
@@ -105,6 +105,7 @@ export class LocalBus {
   readonly #recent: EventRecord[] = [];
   readonly #deadLetters: DeadLetter[] = [];
   readonly #archive: { bus: BusName; event: BusEvent }[] = [];
+  readonly #archiveFile: JsonLines<{ bus: BusName; event: BusEvent }> | undefined;
   readonly #journal: DeliveryJournal;
   #unfinished: UnfinishedDelivery[];
   #inFlight = 0;
@@ -128,10 +129,10 @@ export class LocalBus {
           : [],
       ),
     );
-    if (options.archiveFile && existsSync(options.archiveFile)) {
-      for (const line of readFileSync(options.archiveFile, 'utf8').split('\n')) {
-        if (line.trim()) this.#archive.push(JSON.parse(line));
-      }
+    if (options.archiveFile) {
+      // One file of JSON lines like the journals: a torn last line (a crash mid-write) is skipped.
+      this.#archiveFile = new JsonLines(options.archiveFile);
+      this.#archive.push(...this.#archiveFile.read());
     }
     this.#journal = new DeliveryJournal(options.journalFiles);
     const { unfinished, deadLetters } = this.#journal.open();
@@ -405,12 +406,7 @@ export class LocalBus {
     }));
     if (archive) {
       for (const { bus, event } of accepted) this.#archive.push({ bus, event });
-      if (this.#options.archiveFile && accepted.length > 0) {
-        appendFileSync(
-          this.#options.archiveFile,
-          accepted.map(({ bus, event }) => `${JSON.stringify({ bus, event })}\n`).join(''),
-        );
-      }
+      this.#archiveFile?.append(accepted.map(({ bus, event }) => ({ bus, event })));
     }
     this.#journal.accepted(
       routed.map(({ bus, event, rules }) => ({ bus, event, rules: rules.map((rule) => rule.name) })),
