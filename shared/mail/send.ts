@@ -350,7 +350,7 @@ async function giveBack(deps: MailDeps, claims: ClaimedMail[]): Promise<void> {
  * here; a campaign sender's outlets already carry their suppression and opt-out, and an opt-out
  * never silences operational mail (see docs/design.md#two-mail-streams).
  */
-async function withoutSuppressed(
+export async function withoutSuppressed(
   deps: MailDeps,
   mails: OutgoingMail[],
 ): Promise<{ mails: OutgoingMail[]; suppressed: number }> {

@@ -1,7 +1,7 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
 import type { MailDeps, OutgoingMail } from './ports.ts';
-import { byCallShape, type ClaimedMail, recipientsPerCall, sendClaimed } from './send.ts';
+import { byCallShape, type ClaimedMail, recipientsPerCall, sendClaimed, withoutSuppressed } from './send.ts';
 
 /** What settling a batch of Email Sent events came to. */
 export interface Settled {
@@ -119,13 +119,11 @@ export async function sweepStaleClaims(
     const { mails, asOf } = await resender.rebuild(deliveries);
     // As when it was claimed: an address suppressed since gets no operational mail (campaign senders'
     // rebuilds leave out their opted-out recipients themselves).
-    const suppressed = await deps.suppressions.suppressedAmong(
-      [...mails.values()].filter((mail) => mail.stream === 'operational').map((mail) => mail.identity.email),
-    );
+    const wanted = new Set((await withoutSuppressed(deps, [...mails.values()])).mails);
     const resend: ClaimedMail[] = [];
     for (const delivery of deliveries) {
       const mail = mails.get(delivery.deliveryId);
-      if (!mail || (mail.stream === 'operational' && suppressed.has(delivery.email))) {
+      if (!mail || !wanted.has(mail)) {
         await deps.deliveries.markFailed(
           delivery.deliveryId,
           'no longer wanted when resending',
