@@ -83,8 +83,10 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
       case 'POST /_local/clock': {
         const advanceTo = jsonBody(body).advanceTo;
         const target = typeof advanceTo === 'string' ? new Date(advanceTo) : undefined;
-        if (!target || Number.isNaN(target.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(advanceTo))) {
-          return invalidField('advanceTo', 'must be an ISO 8601 date-time');
+        // With its zone: a time without one would be read in this machine's zone.
+        const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+        if (!target || Number.isNaN(target.getTime()) || !dateTime.test(String(advanceTo))) {
+          return invalidField('advanceTo', 'must be an ISO 8601 date-time with its zone (Z or an offset)');
         }
         // A jump must not overtake work in flight: a running mailing's open claims would look
         // stale to the sweep the jump fires (see docs/design.md#exactly-once-mail).

@@ -68,6 +68,10 @@ interface Rule {
   matches: EventMatcher;
 }
 
+/** An entry's `Time`: epoch seconds (the SDK's wire form) or a date string. */
+const timeOf = (time: NonNullable<PutEventsEntry['Time']>) =>
+  new Date(typeof time === 'number' ? time * 1000 : time);
+
 export class BusError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -358,6 +362,9 @@ export class LocalBus {
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     }
+    if (entry.Time !== undefined && Number.isNaN(timeOf(entry.Time).getTime())) {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Time is not valid.' };
+    }
     if (entrySize(entry) > maxEventBytes) {
       return {
         ErrorCode: 'InvalidArgument',
@@ -376,10 +383,7 @@ export class LocalBus {
   }
 
   #envelope(entry: Omit<PutEventsEntry, 'EventBusName'>, detail?: unknown): BusEvent {
-    const time =
-      entry.Time === undefined
-        ? new Date()
-        : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
+    const time = entry.Time === undefined ? new Date() : timeOf(entry.Time);
     return {
       version: '0',
       id: randomUUID(),

@@ -80,6 +80,20 @@ describe('the local admin routes', () => {
     expect(cloud.moves).toEqual([]);
   });
 
+  it('answers 400 naming advanceTo for a time without its zone, which this machine would read in its own, and moves nothing', async () => {
+    const cloud = aCloud();
+
+    const answers = await Promise.all(
+      ['2031-01-01T10:00', '2031-01-01T10:00:00', 'tomorrow'].map((advanceTo) =>
+        cloud.request('POST', '/_local/clock', local, { advanceTo }),
+      ),
+    );
+
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400]);
+    expect(JSON.stringify(answers[0].body)).toContain('advanceTo');
+    expect(cloud.moves).toEqual([]);
+  });
+
   it('refuse a request from a foreign web page even with the header', async () => {
     const cloud = aCloud();
 

@@ -145,12 +145,14 @@ describe('the local bus', () => {
       { ...entry('One'), Detail: '[1,2]' },
       { ...entry('One'), Source: '' },
       { ...entry('One'), EventBusName: 'nope' },
+      { ...entry('One'), Time: 'not a time' },
       entry('One'),
     ]);
 
-    expect(result.FailedEntryCount).toBe(3);
+    expect(result.FailedEntryCount).toBe(4);
     expect(result.Entries.map((e) => ('ErrorCode' in e ? e.ErrorCode : 'ok'))).toEqual([
       'MalformedDetail',
+      'InvalidArgument',
       'InvalidArgument',
       'InvalidArgument',
       'ok',
