@@ -24,7 +24,7 @@ import { reportRows, row, targets } from './rows.ts';
  * the bundles find the layer's module, built as CDK builds it, in `node_modules` next to them, as a
  * function finds it in /opt/nodejs/node_modules.
  */
-const runs = Number(process.env.BENCH_INIT_RUNS ?? 7);
+const runs = Number(process.env.BENCH_INIT_RUNS ?? 15);
 const outdir = mkdtempSync(join(tmpdir(), 'backline-bundles-'));
 // The layer, as Lambda lays it out under /opt: its nodejs/node_modules is where the bundles' imports of it resolve.
 const layer = buildPowertoolsLayer(outdir);
