@@ -179,11 +179,16 @@ function concernsOutlet(outlet: Outlet, release: StoredRelease, request: Mailing
 }
 
 /**
- * Whether an announcement stated the date the release had before its last move. Both times are the
+ * Whether an announcement stated the date the request's move changed: it was written before that
+ * move, a territory's own (its `dateChanges` entry) or else the release's last. Both times are the
  * label's (a release's changes are ordered by them, see docs/design.md#ordering-by-the-labels-timestamp). Deliveries from before `releaseAsOf` was kept: assume so.
  */
-const writtenBeforeMove = (announcement: Delivery, release: StoredRelease) =>
-  !release.movedAt || !announcement.asOf || announcement.asOf < release.movedAt;
+const writtenBeforeMove = (announcement: Delivery, release: StoredRelease, request: MailingRequest) => {
+  const movedAt =
+    release.dateChanges?.find((c) => c.moment === request.moment && c.revision === request.revision)?.at ??
+    release.movedAt;
+  return !movedAt || !announcement.asOf || announcement.asOf < movedAt;
+};
 
 /**
  * Who gets this mail on one page of the directory: for an announcement, matching outlets; for the
@@ -247,7 +252,7 @@ async function recipientsOn(
       const first = firstMail(outlet);
       return (
         first?.status === 'sent' &&
-        (request.kind !== 'date-change' || writtenBeforeMove(first, release)) &&
+        (request.kind !== 'date-change' || writtenBeforeMove(first, release, request)) &&
         (request.kind !== 'cancellation' ||
           !request.territories ||
           withdrawnFor(outlet, release, request.territories)) &&
@@ -267,7 +272,7 @@ async function recipientsOn(
  * Whether a withdrawal from `territories` concerns the outlet: it covers one of them, and the release
  * no longer reaches it through another (an outlet in GB and DE keeps the release while GB does).
  */
-const withdrawnFor = (outlet: Outlet, release: StoredRelease, territories: string[]) =>
+export const withdrawnFor = (outlet: Outlet, release: StoredRelease, territories: string[]) =>
   outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW') &&
   !outletMatchesRelease(outlet, release.details!);
 

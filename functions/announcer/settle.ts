@@ -7,10 +7,10 @@ import {
   settleFromEmailsSent as settleSent,
   sweepStaleClaims as sweep,
 } from '#shared/mail/settle.ts';
-import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
+import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import { momentOf, revisionOf, type StoredRelease, territoryMomentsOf } from '#shared/releases.ts';
-import { asWithdrawn, followUpsSince, isFirstMail, releaseMail } from './mailing.ts';
+import { asWithdrawn, followUpsSince, isFirstMail, releaseMail, withdrawnFor } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 /**
@@ -64,8 +64,8 @@ const stillWanted = (
 ): release is StoredRelease =>
   release?.details !== undefined &&
   (delivery.kind === 'cancellation'
-    ? // Cancelled, or withdrawn where the outlet is: the release no longer reaches it.
-      release.state === 'cancelled' || !outletMatchesRelease(outlet, release.details)
+    ? // Cancelled, or withdrawn where the outlet is, as the withdrawal's mailing decides it.
+      release.state === 'cancelled' || withdrawnFor(outlet, release, release.withdrawn?.territories ?? [])
     : release.state !== 'cancelled') &&
   (delivery.kind !== 'radio-add-date-change' ||
     addDateOf(release.details, delivery.moment ?? '')?.date === delivery.revision) &&
@@ -96,8 +96,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
       const withdrawal =
         delivery.kind === 'cancellation' && release.state !== 'cancelled'
-          ? (release.withdrawn?.territories ??
-            atAddress.territories.filter((territory) => !release.details!.territories.includes(territory)))
+          ? release.withdrawn?.territories
           : undefined;
       mails.set(
         delivery.deliveryId,

@@ -71,7 +71,6 @@ export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): T
 });
 
 const timeoutSeconds = timeouts.tours;
-// The suppression list the mail module reads, not the outlet directory: tours writes no opt-out.
 
 export const liveDeps = (): ToursDeps => ({
   tours: dynamoTours(dynamo(), config().TABLE_NAME),
@@ -83,6 +82,7 @@ export const liveDeps = (): ToursDeps => ({
     // Leaves a margin of the invocation for recording the step after the mail.
     (timeoutSeconds - 10) * 1000,
   ),
+  // The table's suppression list (tours reads opt-outs by address, and writes none).
   suppressions: dynamoSuppressionList(dynamo(), config().TABLE_NAME),
   links: signedTourLinks(),
   events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },

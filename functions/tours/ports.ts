@@ -64,7 +64,6 @@ export interface TourMailer {
   ): Promise<{ resent: number; closed: number }>;
 }
 
-/** Addresses that must get no mail at all: suppressed after a hard bounce or a complaint. */
 /** Suppressed addresses (operational mail and press) and unsubscribed ones (press): shared/db/suppression-list.ts. */
 export type Suppressions = SuppressionList;
 

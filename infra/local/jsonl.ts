@@ -15,8 +15,8 @@ import { dirname } from 'node:path';
 
 /**
  * An append-only file of JSON lines in the data folder: what the local cloud must not lose when it
- * is killed (the bus's journal, dead letters, sent mail). `append` writes with one `write(2)`, so a
- * record reaches the kernel whole before the call returns (a `kill -9` cannot lose it); `sync: true`
+ * is killed (the bus's journal, dead letters, sent mail). `append` hands its records to the kernel
+ * whole (writing again what a short `write(2)` left) before the call returns (a `kill -9` cannot lose it); `sync: true`
  * also waits for the disk (fsync), for records whose loss would break a promise already given (an
  * accepted PutEvents entry). A torn last line (a crash of the machine mid-write) is skipped on read.
  */
@@ -57,7 +57,7 @@ export class JsonLines<T> {
     const temporary = `${this.file}.${process.pid}.tmp`;
     const fd = openSync(temporary, 'w');
     try {
-      writeSync(fd, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+      writeWhole(fd, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -962,6 +962,39 @@ describe('a territory’s date moved while the announcement was going out', () =
       ...overrides,
     });
 
+  it('tells a territory’s date change only to its outlets announced before that move, though another territory moved since', async () => {
+    const [before, after] = [anOutlet({ territories: ['DE'] }), anOutlet({ territories: ['DE'] })];
+    const [t0, t1, t2] = ['2026-01-01T10:00:00.000Z', '2026-02-01T10:00:00.000Z', '2026-03-01T10:00:00.000Z'];
+    const deMove = {
+      moment: berlin,
+      revision: '2027-03-26T00:00 Europe/Berlin',
+      territories: ['DE'],
+      at: t1,
+    };
+    // DE moved from 12 to 26 March at t1, then GB moved at t2: the release's last move is GB's.
+    const release = twoDates({ occurredAt: t2, movedAt: t2, dateChanges: [deMove] }, '2027-03-26');
+    release.details!.releaseDate = '2027-03-19';
+    const world = fakeWorld({ releases: [release], outlets: [before, after] });
+    // One announced from before DE's move (the 12th), one from the version after it (the 26th).
+    for (const [outlet, asOf] of [
+      [before, t0],
+      [after, t1],
+    ] as const) {
+      const claim = await world.deliveries.claim(aReleaseClaim(outlet, { asOf }), t0);
+      await world.deliveries.markSent(claim!.deliveryId, `msg-${outlet.id}`, t0);
+    }
+
+    await sendMailing(
+      { ...announce, kind: 'date-change', revision: deMove.revision, moment: berlin, territories: ['DE'] },
+      meta,
+      world.deps,
+      far(),
+    );
+
+    expect(world.mailer.receivedBy(before.email, 'date-change')).toHaveLength(1);
+    expect(world.mailer.receivedBy(after.email, 'date-change')).toHaveLength(0);
+  });
+
   it('follows up with that territory’s date change only, not a release-wide one to every outlet', async () => {
     const gb = anOutlet({ territories: ['GB'] });
     const de = anOutlet({ territories: ['DE'] });

@@ -51,7 +51,12 @@ describe('a stale claim of a withdrawal from one territory', () => {
     const german = anOutlet({ territories: ['DE'] });
     // Withdrawn from DE: the release stays scheduled in GB.
     const world = fakeWorld({
-      releases: [aStoredRelease({ details: aReleaseDetails({ territories: ['GB'] }) })],
+      releases: [
+        aStoredRelease({
+          details: aReleaseDetails({ territories: ['GB'] }),
+          withdrawn: { territories: ['DE'], at: '2026-02-01T10:00:00.000Z' },
+        }),
+      ],
       outlets: [german],
     });
     // The withdrawal mailing claimed the German outlet's mail and crashed before SES took it.

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { LocalBus } from '#infra/local/bus/bus.ts';
 import { Faults } from '#infra/local/faults.ts';
 
-
 // The event archive is JSON lines like the journals: a last line torn by a crash mid-append is
 // skipped, and the local cloud starts again (infra/local/bus/bus.ts).
 describe('the event archive after a crash mid-append', () => {
