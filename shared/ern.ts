@@ -446,6 +446,11 @@ export function parseErn(raw: Buffer | string): ParsedErn {
   }
   if (/<!DOCTYPE/i.test(xml))
     return problem('', 'body declares a DOCTYPE: ERN messages need none, and none is read');
+  // A CDATA section is its text taken literally: written out as escaped text, so that the one
+  // decoding of XML's escapes (decodeXmlEscapes) gives it back as it was, `&amp;` included.
+  xml = xml.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, text: string) =>
+    text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
+  );
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     return problem('', `body is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);

@@ -148,6 +148,15 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(read.release.details?.genres).toEqual(['Drum & Bass']);
   });
 
+  it('reads a CDATA section literally: nothing in it is an escape', () => {
+    const xml = ernMessage('single', { ...base, genre: '<![CDATA[R&amp;B <soul>]]>', date: '2027-03-01' });
+
+    const read = parseErn(xml);
+
+    if (!read.ok) throw read.error;
+    expect(read.release.details?.genres).toEqual(['R&amp;B <soul>']);
+  });
+
   it('rejects ERN 3.x saying so', () => {
     const ern382 =
       '<?xml version="1.0"?><ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/382" MessageSchemaVersionId="ern/382"><MessageHeader/></ern:NewReleaseMessage>';
