@@ -458,7 +458,7 @@ export class LocalBus {
           } else await this.#options.invoke(rule.function, event);
           invocation.status = 'succeeded';
           delete invocation.error;
-          this.#journal.done(event.id, rule.name);
+          this.#journal.done(event, rule.name);
           return;
         } catch (error) {
           invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -478,7 +478,7 @@ export class LocalBus {
           }
           invocation.status = 'retrying';
           const delay = this.#options.retryBaseMs * 2 ** (invocation.attempts - 1);
-          this.#journal.retrying(event.id, rule.name, invocation.attempts, Date.now() + delay);
+          this.#journal.retrying(event, rule.name, invocation.attempts, Date.now() + delay);
           await sleep(delay);
         }
       }

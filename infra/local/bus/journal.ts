@@ -15,8 +15,16 @@ import type { BusEvent, DeadLetter } from './bus.ts';
  */
 type Entry =
   | { op: 'accepted'; bus: BusName; event: BusEvent; rules: string[] }
+  /** `id`: the event's journalKey. */
   | { op: 'retrying'; id: string; rule: string; attempts: number; nextAt: number }
   | { op: 'done' | 'dead'; id: string; rule: string };
+
+/**
+ * Whose lines a journal line is: the event's id, with its replay's name for a replayed event (a
+ * replay re-sends the archived event under its own id, and the original may still be retrying).
+ */
+export const journalKey = (event: Pick<BusEvent, 'id' | 'replay-name'>): string =>
+  event['replay-name'] === undefined ? event.id : JSON.stringify([event.id, event['replay-name']]);
 
 /** A delivery left unfinished by the last run, to be resumed. */
 export interface UnfinishedDelivery {
@@ -50,7 +58,7 @@ export class DeliveryJournal {
         const rules = new Map(
           entry.rules.map((rule) => [rule, { bus: entry.bus, event: entry.event, rule, attempts: 0 }]),
         );
-        events.set(entry.event.id, { bus: entry.bus, event: entry.event, rules });
+        events.set(journalKey(entry.event), { bus: entry.bus, event: entry.event, rules });
         continue;
       }
       const delivery = events.get(entry.id)?.rules.get(entry.rule);
@@ -71,7 +79,7 @@ export class DeliveryJournal {
           .filter((delivery) => delivery.nextAt !== undefined)
           .map((delivery) => ({
             op: 'retrying' as const,
-            id: event.id,
+            id: journalKey(event),
             rule: delivery.rule,
             attempts: delivery.attempts,
             nextAt: delivery.nextAt!,
@@ -92,18 +100,18 @@ export class DeliveryJournal {
   }
 
   /** A failed attempt; lost in a crash, it only means that the count restarts lower. */
-  retrying(id: string, rule: string, attempts: number, nextAt: number): void {
-    this.#journal?.append([{ op: 'retrying', id, rule, attempts, nextAt }]);
+  retrying(event: BusEvent, rule: string, attempts: number, nextAt: number): void {
+    this.#journal?.append([{ op: 'retrying', id: journalKey(event), rule, attempts, nextAt }]);
   }
 
   /** Delivered; lost in a crash, it means one more delivery, which every consumer takes in its stride. */
-  done(id: string, rule: string): void {
-    this.#journal?.append([{ op: 'done', id, rule }]);
+  done(event: BusEvent, rule: string): void {
+    this.#journal?.append([{ op: 'done', id: journalKey(event), rule }]);
   }
 
   deadLettered(letter: DeadLetter): void {
     this.#deadLetters?.append([letter], { sync: true });
-    this.#journal?.append([{ op: 'dead', id: letter.event.id, rule: letter.rule }]);
+    this.#journal?.append([{ op: 'dead', id: journalKey(letter.event), rule: letter.rule }]);
   }
 
   /** The dead letters now (after a redrive took some out): rewrites their file to exactly these. */
