@@ -252,7 +252,8 @@ export class LocalBus {
         );
       }
     }
-    return matcher(parsed);
+    // Matched as the text it came as: a number beyond a double's precision stays exact.
+    return matcher(event);
   }
 
   /** Re-sends archived events of a bus whose time lies in [from, to] to the rules, as EventBridge replay does. */

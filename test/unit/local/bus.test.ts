@@ -211,6 +211,14 @@ describe('the local bus', () => {
     expect(bus.testEventPattern('{"detail":{"n":[{"numeric":["<",3]}]}}', event)).toBe(false);
     expect(() => bus.testEventPattern('{"detail":{"n":5}}', event)).toThrow(/InvalidEventPattern|not valid/);
   });
+
+  it('matches in TestEventPattern a number beyond a double’s precision exactly as the event writes it', () => {
+    const bus = aBus([], async () => {});
+    const event = `{"id":"1","account":"1","source":"s","time":"2027-01-01T00:00:00Z","region":"us-east-1","detail-type":"d","detail":{"n":12345678901234567891}}`;
+
+    expect(bus.testEventPattern('{"detail":{"n":[12345678901234567891]}}', event)).toBe(true);
+    expect(bus.testEventPattern('{"detail":{"n":[12345678901234567890]}}', event)).toBe(false);
+  });
 });
 
 describe('the local bus across a restart (its journal)', () => {
