@@ -492,10 +492,8 @@ async function stop(
   meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
-  if (isFirstMail(request.kind)) {
-    const followUps = await followUpsSince(request, sentFrom(progress), meta.correlationId, deps);
-    if (followUps.length > 0) await deps.events.publish(followUps);
-  }
+  if (isFirstMail(request.kind))
+    await askFollowUpsSince(request, sentFrom(progress), meta.correlationId, deps);
   return { status: 'obsolete', reason };
 }
 
@@ -539,6 +537,17 @@ async function complete(
     : [];
   await deps.events.publish([entry, ...followUps]);
   return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
+}
+
+/** Publishes the follow-ups `followUpsSince` finds, if there are any. */
+export async function askFollowUpsSince(
+  release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
+  asOf: string,
+  correlationId: string | undefined,
+  deps: AnnouncerDeps,
+): Promise<void> {
+  const followUps = await followUpsSince(release, asOf, correlationId, deps);
+  if (followUps.length > 0) await deps.events.publish(followUps);
 }
 
 /**

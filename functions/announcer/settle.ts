@@ -10,7 +10,7 @@ import {
 import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import { momentOf, revisionOf, type StoredRelease, territoryMomentsOf } from '#shared/releases.ts';
-import { asWithdrawn, followUpsSince, isFirstMail, releaseMail, withdrawnFor } from './mailing.ts';
+import { askFollowUpsSince, asWithdrawn, isFirstMail, releaseMail, withdrawnFor } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 /**
@@ -46,8 +46,7 @@ async function followUpForLateAnnouncements(settled: Delivery[], deps: Announcer
     if (!known || asOf < known.asOf) oldestByRelease.set(key, { delivery, asOf });
   }
   for (const { delivery, asOf } of oldestByRelease.values()) {
-    const followUps = await followUpsSince(releaseOf(delivery), asOf, undefined, deps);
-    if (followUps.length > 0) await deps.events.publish(followUps);
+    await askFollowUpsSince(releaseOf(delivery), asOf, undefined, deps);
   }
 }
 
@@ -117,8 +116,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
   async afterResend(resent, asOf) {
     // As for a mailing: the date may have moved while these were resent with the date read before.
     if (!isFirstMail(resent[0].kind) || !asOf) return;
-    const followUps = await followUpsSince(releaseOf(resent[0]), asOf, undefined, deps);
-    if (followUps.length > 0) await deps.events.publish(followUps);
+    await askFollowUpsSince(releaseOf(resent[0]), asOf, undefined, deps);
   },
 });
 
