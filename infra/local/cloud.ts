@@ -344,6 +344,9 @@ async function start(
   queues.start();
   const resumed = bus.resume();
   if (resumed > 0) console.error(`local bus: resuming ${resumed} unfinished deliveries from the journal`);
+  const unhanded = ses.resume();
+  if (unhanded > 0)
+    console.error(`local SES: handing over the events of ${unhanded} mails kept before a kill`);
   scheduler.start();
   stops.push(async () => scheduler.stop());
   ready = true;

@@ -47,6 +47,11 @@ export interface LocalSesOptions {
 export interface LocalSes {
   port: number;
   url: string;
+  /**
+   * Hands over the events of mails the last run kept but was killed before the bus journalled their
+   * events; call it once the bus delivers. Returns how many mails that was.
+   */
+  resume(): number;
   stop(): Promise<void>;
 }
 
@@ -102,6 +107,7 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
     return {
       port,
       url: `http://127.0.0.1:${port}`,
+      resume: () => sending.resume(),
       async stop() {
         await close(server);
         await sending.settled();

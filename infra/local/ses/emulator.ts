@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
 import type { Email as StoredEmail } from 'aws-ses-v2-local/dist/store.js';
 import { JsonLines } from '../jsonl.ts';
+import type { SesEvent } from './events.ts';
 
 /**
  * The npm package `aws-ses-v2-local`, run in-process on an internal port behind the SES
@@ -41,14 +42,29 @@ export interface SimpleMail {
 
 export interface Emulator {
   url: string;
-  /** Stores one rendered mail under `messageId`. */
-  store(mail: SimpleMail, messageId: string): Promise<void>;
+  /** Stores one rendered mail under `messageId` (in memory; `keep` writes it to the store file). */
+  store(mail: SimpleMail, messageId: string): Promise<StoredEmail>;
   /** Stores a raw MIME mail (base64) under `messageId`; returns what the emulator parsed. */
   storeRaw(rawBase64: string, destination: unknown, messageId: string): Promise<StoredEmail>;
+  /**
+   * Writes a stored mail to the store file with the events SES is to publish for it, in one line:
+   * a kill after it leaves the mail and its events together, never the mail alone.
+   */
+  keep(email: StoredEmail, events: SesEvent[]): void;
+  /** After the bus has journalled the events of these mails: they need not be handed over again. */
+  handedOver(messageIds: string[]): void;
+  /** The events of kept mails that a kill stopped before the bus journalled them, oldest first. */
+  unhandedEvents(): { messageId: string; events: SesEvent[] }[];
   /** After `/clear-store`: the kept copy is emptied too. */
   cleared(): void;
   stop(): Promise<void>;
 }
+
+/**
+ * A line of the store file: a mail with the events to hand over for it, or the mark that they were.
+ * A plain stored mail is a line written before mails kept their events.
+ */
+type KeptLine = { mail: StoredEmail; events: SesEvent[] } | { handedOver: string[] } | StoredEmail;
 
 // The emulator only checks that some AWS Authorization header is present.
 const INTERNAL_AUTH = 'AWS4-HMAC-SHA256 Credential=local/ses-front';
@@ -59,8 +75,8 @@ const INTERNAL_AUTH = 'AWS4-HMAC-SHA256 Credential=local/ses-front';
  * start. Without it the mail lives in memory only.
  */
 export async function startEmulator(options: { storeFile?: string } = {}): Promise<Emulator> {
-  const kept = options.storeFile ? new JsonLines<StoredEmail>(options.storeFile) : undefined;
-  if (kept) restore(kept.read());
+  const kept = options.storeFile ? new JsonLines<KeptLine>(options.storeFile) : undefined;
+  let unhanded = kept ? restore(kept.read()) : [];
   const { server, url } = await listenOnFreePort();
 
   async function post(body: unknown): Promise<string> {
@@ -79,8 +95,6 @@ export async function startEmulator(options: { storeFile?: string } = {}): Promi
     for (let i = emails.length - 1; i >= 0; i--) {
       if (emails[i].messageId === emulatorId) {
         emails[i].messageId = messageId;
-        // Written before SES answers: a mail the client was told about is on disk.
-        kept?.append([emails[i]]);
         return emails[i];
       }
     }
@@ -106,11 +120,21 @@ export async function startEmulator(options: { storeFile?: string } = {}): Promi
           },
         },
       });
-      adopt(emulatorId, messageId);
+      return adopt(emulatorId, messageId);
     },
     async storeRaw(rawBase64, destination, messageId) {
       const emulatorId = await post({ Destination: destination, Content: { Raw: { Data: rawBase64 } } });
       return adopt(emulatorId, messageId);
+    },
+    // Written before SES answers: a mail the client was told about is on disk, with its events.
+    keep: (mail, events) => kept?.append([{ mail, events }]),
+    handedOver: (messageIds) => {
+      if (messageIds.length > 0) kept?.append([{ handedOver: messageIds }]);
+    },
+    unhandedEvents: () => {
+      const found = unhanded;
+      unhanded = [];
+      return found;
     },
     cleared: () => kept?.rewrite([]),
     async stop() {
@@ -120,11 +144,25 @@ export async function startEmulator(options: { storeFile?: string } = {}): Promi
   };
 }
 
-/** Puts kept mail back into the emulator's store (mail already there, by id, is not doubled). */
-function restore(emails: StoredEmail[]): void {
+/**
+ * Puts kept mail back into the emulator's store (mail already there, by id, is not doubled), and
+ * returns the events of the kept mails whose hand-over was never marked.
+ */
+function restore(lines: KeptLine[]): { messageId: string; events: SesEvent[] }[] {
   const store = emulatorStore.getStoreReadonly().emails;
   const known = new Set(store.map((email) => email.messageId));
-  for (const email of emails) if (!known.has(email.messageId)) store.push(email);
+  const handedOver = new Set(lines.flatMap((line) => ('handedOver' in line ? line.handedOver : [])));
+  const unhanded: { messageId: string; events: SesEvent[] }[] = [];
+  for (const line of lines) {
+    if ('handedOver' in line) continue;
+    const email = 'mail' in line ? line.mail : line;
+    if (!known.has(email.messageId)) store.push(email);
+    known.add(email.messageId);
+    if ('mail' in line && line.events.length > 0 && !handedOver.has(email.messageId)) {
+      unhanded.push({ messageId: email.messageId, events: line.events });
+    }
+  }
+  return unhanded;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as z from '#shared/zod.ts';
 import type { Faults } from '../faults.ts';
 import type { ConfigurationSets } from './configuration-sets.ts';
-import type { Emulator, SimpleMail } from './emulator.ts';
+import type { Emulator, SimpleMail, StoredEmail } from './emulator.ts';
 import {
   type AcceptedMessage,
   type Account,
@@ -87,6 +87,7 @@ const SendBulkEmailRequest = z.object({
 });
 
 type Recipients = Pick<SimpleMail, 'to' | 'cc' | 'bcc'>;
+type StoredMessage = AcceptedMessage & { stored: StoredEmail };
 type BulkEntryResult = { Status: 'SUCCESS'; MessageId: string } | { Status: string; Error: string };
 
 export interface SendingDeps {
@@ -166,7 +167,7 @@ export class Sending {
     };
     if (attachments) mail.attachments = attachments;
     const message = await this.#store(mail, 'SendEmail', configurationSet, tags);
-    this.#accepted([message]);
+    this.#accepted(message);
     return { MessageId: message.messageId };
   }
 
@@ -190,7 +191,7 @@ export class Sending {
       text: stored.body.text,
       headers: [],
     });
-    this.#accepted([message]);
+    this.#accepted({ ...message, stored });
     return { MessageId: messageId };
   }
 
@@ -245,6 +246,7 @@ export class Sending {
 
     this.#throttle(prepared.reduce((total, entry) => total + ('Status' in entry ? 0 : count(entry)), 0));
     const results: BulkEntryResult[] = [];
+    const handedOver: string[] = [];
     for (const entry of prepared) {
       if ('Status' in entry) {
         results.push(entry);
@@ -252,12 +254,12 @@ export class Sending {
       }
       const { tags, ...mail } = entry;
       const message = await this.#store(mail, 'SendBulkEmail', configurationSet, tags);
-      // Each stored mail's events are handed over at once, not after the whole call: a local cloud
-      // killed halfway through a bulk call must not keep mails whose events it never journalled
-      // (their claims would look unsent, and be sent again after a restart).
-      this.#handOverEvents([message]);
+      // Each stored mail is kept and its events handed over at once, not after the whole call.
+      this.#keepAndHandOver(message);
+      handedOver.push(message.messageId);
       results.push({ Status: 'SUCCESS', MessageId: message.messageId });
     }
+    this.#deps.emulator.handedOver(handedOver);
     this.#failAfterAccepting();
     return { BulkEmailEntryResults: results };
   }
@@ -308,11 +310,11 @@ export class Sending {
     operation: AcceptedMessage['operation'],
     configurationSet: string | undefined,
     tags: Record<string, string>,
-  ): Promise<AcceptedMessage> {
+  ): Promise<StoredMessage> {
     const messageId = sesId(this.#deps.now());
-    await this.#deps.emulator.store(mail, messageId);
+    const stored = await this.#deps.emulator.store(mail, messageId);
     this.#deps.sendRate.recordSent(count(mail));
-    return this.#acceptedMessage(messageId, operation, configurationSet, tags, mail);
+    return { ...this.#acceptedMessage(messageId, operation, configurationSet, tags, mail), stored };
   }
 
   #acceptedMessage(
@@ -345,8 +347,9 @@ export class Sending {
    * by `events.put-fail:aws.ses` is tried again, up to 10 times in all, then lost); then the `ses.accept-then-fail`
    * fault may turn the answer into a 500, as if it had been lost on the way back.
    */
-  #accepted(messages: AcceptedMessage[]): void {
-    this.#handOverEvents(messages);
+  #accepted(message: StoredMessage): void {
+    this.#keepAndHandOver(message);
+    this.#deps.emulator.handedOver([message.messageId]);
     this.#failAfterAccepting();
   }
 
@@ -354,28 +357,42 @@ export class Sending {
     if (this.#deps.faults.take('ses.accept-then-fail')) throw internalFailure();
   }
 
-  #handOverEvents(messages: AcceptedMessage[]): void {
-    const batches = messages
-      .filter((message) => message.configurationSet !== '')
-      .flatMap((message) =>
-        this.#deps.configurationSets
-          .eventBridgeDestinations(message.configurationSet)
-          .map((types) => sesEvents(message, this.#deps.account, types)),
-      )
-      .filter((events) => events.length > 0);
-    if (batches.length > 0) {
-      // Handed over before the answer: the local bus journals them at once (a crash after the
-      // answer loses no event) and delivers them once the answer is out. The event faults decide
-      // first which of them SES loses.
-      const handedOver = batches.map((events) => {
-        const delivered = this.#survivingFaults(events);
-        if (delivered.length === 0) return Promise.resolve();
-        return this.#deps.publish(delivered).catch((error: unknown) => {
-          console.error('local SES: publishing events to the default bus failed', error);
-        });
-      });
-      this.#publishing = Promise.all([this.#publishing, ...handedOver]).then(() => undefined);
-    }
+  /**
+   * Writes the mail to the store file together with the events that survive the faults, then hands
+   * them to the bus, which journals them at once (a crash after the answer loses no event) and
+   * delivers them once the answer is out. The caller marks the hand-over afterwards; a kill before
+   * that mark leaves the mail with its events, and `resume` hands them over at the next start (an
+   * event handed over twice is delivered twice, which every consumer of SES's at-least-once events takes).
+   */
+  #keepAndHandOver(message: StoredMessage): void {
+    const { stored, ...accepted } = message;
+    const events =
+      accepted.configurationSet === ''
+        ? []
+        : this.#deps.configurationSets
+            .eventBridgeDestinations(accepted.configurationSet)
+            .flatMap((types) => this.#survivingFaults(sesEvents(accepted, this.#deps.account, types)));
+    this.#deps.emulator.keep(stored, events);
+    this.#handOver(events);
+  }
+
+  #handOver(events: SesEvent[]): void {
+    if (events.length === 0) return;
+    const handedOver = this.#deps.publish(events).catch((error: unknown) => {
+      console.error('local SES: publishing events to the default bus failed', error);
+    });
+    this.#publishing = Promise.all([this.#publishing, handedOver]).then(() => undefined);
+  }
+
+  /**
+   * At start, once the bus delivers: hands over the events of mails that a kill kept without marking
+   * their hand-over. Returns how many mails that was.
+   */
+  resume(): number {
+    const unhanded = this.#deps.emulator.unhandedEvents();
+    for (const { events } of unhanded) this.#handOver(events);
+    this.#deps.emulator.handedOver(unhanded.map(({ messageId }) => messageId));
+    return unhanded.length;
   }
 
   /** The events that the event faults let through: each dropped, or failed on every put attempt, is lost. */

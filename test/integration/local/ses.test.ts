@@ -102,8 +102,13 @@ beforeAll(async () => {
     account: '123456789012',
   });
   client = clientOf(ses.url);
-  await client.send(new CreateConfigurationSetCommand({ ConfigurationSetName: CONFIGURATION_SET }));
-  await client.send(
+  await createConfigurationSet(client);
+});
+
+/** The configuration set the sends name, publishing every event type to the default bus. */
+async function createConfigurationSet(sesClient: SESv2Client): Promise<void> {
+  await sesClient.send(new CreateConfigurationSetCommand({ ConfigurationSetName: CONFIGURATION_SET }));
+  await sesClient.send(
     new CreateConfigurationSetEventDestinationCommand({
       ConfigurationSetName: CONFIGURATION_SET,
       EventDestinationName: 'default-bus',
@@ -114,7 +119,7 @@ beforeAll(async () => {
       },
     }),
   );
-});
+}
 
 afterAll(async () => {
   await ses?.stop();
@@ -532,6 +537,46 @@ describe('local SES', () => {
     await after.stop();
 
     expect(stored.filter((mail) => mail.messageId === MessageId)).toHaveLength(1);
+  });
+
+  it('hands over at its next start the events of a mail it kept before a kill stopped their hand-over, and only once', async () => {
+    const storeFile = join(mkdtempSync(join(tmpdir(), 'backline-ses-')), 'sent-mail.jsonl');
+    // The bus never journals these events: the process "dies" right after the mail was written.
+    const killed = await startLocalSes({
+      port: 0,
+      publish: () => {
+        throw new Error('killed before the bus journalled the events');
+      },
+      faults: new Faults(),
+      storeFile,
+    });
+    await createConfigurationSet(clientOf(killed.url));
+    const address = anAddress('killed');
+    await expect(clientOf(killed.url, 1).send(aSimpleSend([address]))).rejects.toThrow();
+    const kept = (await storedMail(killed.url)).find((mail) => mail.destination.to.includes(address));
+    await killed.stop();
+
+    const handedOver: SesEvent[] = [];
+    const restarted = await startLocalSes({
+      port: 0,
+      publish: async (published) => {
+        handedOver.push(...published);
+      },
+      faults: new Faults(),
+      storeFile,
+    });
+    const first = restarted.resume();
+    await restarted.stop();
+    const again = await startLocalSes({ port: 0, publish: async () => {}, faults: new Faults(), storeFile });
+    const second = again.resume();
+    await again.stop();
+
+    expect(first).toBe(1);
+    expect(handedOver.map((event) => [event.detailType, mailOf(event).messageId])).toEqual([
+      ['Email Sent', kept?.messageId],
+      ['Email Delivered', kept?.messageId],
+    ]);
+    expect(second).toBe(0);
   });
 
   it('rejects start-up when the public port is taken', async () => {
