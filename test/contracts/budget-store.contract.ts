@@ -15,6 +15,7 @@ import {
   outboxEntry,
   TourShowSettled,
 } from '#shared/events/index.ts';
+import { aDayResult } from '#test/support/budgets.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 
 /** What every BudgetStore does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts). */
@@ -42,34 +43,20 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
     contribution: { [counter.actual('radio')]: 1_000 },
     ...overrides,
   });
-  const aResult = (budget: Budget, date: string): DayResult => ({
-    labelId: budget.labelId,
-    budgetId: budget.budgetId,
-    date,
-    owner: budget.owner,
-    scope: budget.scope,
-    currency: budget.currency,
-    planned: 500_000,
-    committed: 0,
-    actual: 1_000,
-    income: 0,
-    remaining: 499_000,
-    usedPercent: 0.2,
-    vat: 0,
-    burnRate7: 0,
-    burnRate30: 0,
-    forecastAtEnd: 1_000,
-    runsOutOn: null,
-    variance: 0,
-    status: 'on-track',
-    linesOver: [],
-    unconverted: [],
-    possibleDuplicates: [],
-    drift: [],
-    alerts: [],
-    changed: true,
-    reconciledAt: `${date}T07:00:00.000Z`,
-  });
+  const aResult = (budget: Budget, date: string): DayResult =>
+    aDayResult({
+      labelId: budget.labelId,
+      budgetId: budget.budgetId,
+      date,
+      owner: budget.owner,
+      scope: budget.scope,
+      currency: budget.currency,
+      planned: 500_000,
+      actual: 1_000,
+      remaining: 499_000,
+      usedPercent: 0.2,
+      forecastAtEnd: 1_000,
+    });
   const reconciled = (budget: Budget, date: string) =>
     outboxEntry(
       BudgetReconciled,

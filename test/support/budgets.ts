@@ -23,6 +23,43 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 const key = (...parts: string[]) => JSON.stringify(parts);
 const clone = <T>(value: T): T => structuredClone(value);
 
+/**
+ * A budget's reconciled day, on track, with nothing over, unconverted or drifting; reconciled at
+ * 07:00 UTC on its date unless told.
+ */
+export const aDayResult = (overrides: Partial<DayResult> = {}): DayResult => {
+  const date = overrides.date ?? '2027-03-01';
+  return {
+    labelId: 'lbl-1',
+    budgetId: 'bud-1',
+    date,
+    owner: { name: 'Ola Owner', email: 'ola@label.example' },
+    scope: { kind: 'release', id: 'rel-1' },
+    currency: 'EUR',
+    planned: 100_000,
+    committed: 0,
+    actual: 50_000,
+    income: 0,
+    remaining: 50_000,
+    usedPercent: 50,
+    vat: 0,
+    burnRate7: 0,
+    burnRate30: 0,
+    forecastAtEnd: 90_000,
+    runsOutOn: null,
+    variance: 0,
+    status: 'on-track',
+    linesOver: [],
+    unconverted: [],
+    possibleDuplicates: [],
+    drift: [],
+    alerts: [],
+    changed: true,
+    reconciledAt: `${date}T07:00:00.000Z`,
+    ...overrides,
+  };
+};
+
 /** Budgets, ledger and totals in memory, with the table's conditions (see test/contracts/budget-store.contract.ts). */
 export class InMemoryBudgets implements BudgetStore {
   readonly budgets = new Map<string, StoredBudget>();

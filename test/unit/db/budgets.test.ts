@@ -2,42 +2,23 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type DayResult, dynamoBudgets } from '#shared/db/budgets.ts';
+import { dynamoBudgets } from '#shared/db/budgets.ts';
 import { BudgetReconciled, outboxEntry } from '#shared/events/index.ts';
+import { aDayResult } from '#test/support/budgets.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const client = documents as unknown as DynamoDBDocumentClient;
 
 beforeEach(() => documents.reset());
 
-const result: DayResult = {
-  labelId: 'lbl-1',
-  budgetId: 'bud-1',
+const result = aDayResult({
   date: '2027-03-10',
   owner: { name: 'Mara', email: 'mara@label.example' },
-  scope: { kind: 'release', id: 'rel-1' },
-  currency: 'EUR',
-  planned: 100_000,
-  committed: 0,
   actual: 90_000,
-  income: 0,
   remaining: 10_000,
   usedPercent: 90,
-  vat: 0,
-  burnRate7: 0,
-  burnRate30: 0,
-  forecastAtEnd: 90_000,
-  runsOutOn: null,
-  variance: 0,
-  status: 'on-track',
-  linesOver: [],
-  unconverted: [],
-  possibleDuplicates: [],
-  drift: [],
-  alerts: [],
-  changed: true,
   reconciledAt: '2027-03-10T07:00:05.000Z',
-};
+});
 
 const eur = (minor: number) => ({ minor, currency: 'EUR' });
 const reconciled = () =>

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { budgetResenders } from '#functions/budgets/mail.ts';
-import type { DayResult } from '#shared/db/budgets.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { sweepStaleClaims } from '#shared/mail/settle.ts';
 import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
+import { aDayResult } from '#test/support/budgets.ts';
 
 /**
  * operational mail to a suppressed address (hard bounce or complaint) must not go out, and
@@ -13,34 +13,7 @@ import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
  */
 const day = '2027-03-01';
 const owner = { name: 'Ola Owner', email: 'ola@label.example' };
-const result: DayResult = {
-  labelId: 'lbl-1',
-  budgetId: 'bud-1',
-  date: day,
-  owner,
-  scope: { kind: 'tour', id: 'tour-1' },
-  currency: 'EUR',
-  planned: 100_000,
-  committed: 0,
-  actual: 50_000,
-  income: 0,
-  remaining: 50_000,
-  usedPercent: 50,
-  vat: 0,
-  burnRate7: 0,
-  burnRate30: 0,
-  forecastAtEnd: 90_000,
-  runsOutOn: null,
-  variance: 0,
-  status: 'on-track',
-  linesOver: [],
-  unconverted: [],
-  possibleDuplicates: [],
-  drift: [],
-  alerts: [],
-  changed: false,
-  reconciledAt: '2027-03-01T07:00:00.000Z',
-};
+const result = aDayResult({ date: day, owner, scope: { kind: 'tour', id: 'tour-1' }, changed: false });
 
 describe('the stale-claim sweep and suppressed operational addresses', () => {
   it('does not resend a stale budget report to an owner suppressed since it was claimed', async () => {
