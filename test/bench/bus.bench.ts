@@ -7,22 +7,16 @@ import { compilePattern } from '#infra/local/bus/pattern.ts';
 import { Faults } from '#infra/local/faults.ts';
 import { type FunctionName, type FunctionSpec, functionEntries, functions } from '#infra/topology.ts';
 import { startCloudProcess } from '#test/support/cloud-process.ts';
+import { aBusEvent } from '#test/support/events.ts';
 
 /** The local bus: pattern matching per event, and PutEvents round trips through the real SDK client. */
-const event = {
-  version: '0',
+const event = aBusEvent({
   id: '1',
-  'detail-type': 'Release Scheduled',
-  source: 'backline.intake',
-  account: '000000000000',
-  time: '2027-01-01T00:00:00Z',
-  region: 'us-east-1',
-  resources: [],
   detail: {
     metadata: { eventId: 'e' },
     data: { releaseId: 'r', territories: ['GB', 'DE'], genres: ['pop'] },
   },
-};
+});
 const rules = functionEntries().flatMap(([, spec]) =>
   spec.on.flatMap((trigger) => (trigger.kind === 'event' ? [compilePattern(trigger.pattern)] : [])),
 );

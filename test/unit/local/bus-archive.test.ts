@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalBus } from '#infra/local/bus/bus.ts';
 import { Faults } from '#infra/local/faults.ts';
+import { aBusEvent } from '#test/support/events.ts';
 
 // The event archive is JSON lines like the journals: a last line torn by a crash mid-append is
 // skipped, and the local cloud starts again (infra/local/bus/bus.ts).
@@ -11,20 +12,7 @@ describe('the event archive after a crash mid-append', () => {
   it('does not stop the local bus from starting again', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rv-archive-'));
     const archiveFile = join(dir, 'event-archive.jsonl');
-    const whole = {
-      bus: 'backline',
-      event: {
-        version: '0',
-        id: 'e1',
-        'detail-type': 'Release Scheduled',
-        source: 'backline.intake',
-        account: '000000000000',
-        time: '2027-01-01T00:00:00Z',
-        region: 'us-east-1',
-        resources: [],
-        detail: {},
-      },
-    };
+    const whole = { bus: 'backline', event: aBusEvent() };
     appendFileSync(archiveFile, `${JSON.stringify(whole)}\n`);
     appendFileSync(archiveFile, '{"bus":"backline","event":{"version":"0","id":"e2","detail-ty'); // torn
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeliveryJournal } from '#infra/local/bus/journal.ts';
 import { JsonLines } from '#infra/local/jsonl.ts';
+import { aBusEvent } from '#test/support/events.ts';
 
 // A torn last line (a crash mid-write) is skipped on read, and the next record appended after a
 // restart starts a line of its own, so it is not skipped with the fragment (infra/local/jsonl.ts).
@@ -27,17 +28,7 @@ describe('a record appended after a torn last line', () => {
     writeFileSync(files.deadLetters, '{"rule":"releases-0","function":"rel'); // torn
     const first = new DeliveryJournal(files);
     first.open();
-    const event = {
-      version: '0' as const,
-      id: 'e1',
-      'detail-type': 'Release Scheduled',
-      source: 'backline.intake',
-      account: '000000000000',
-      time: '2027-01-01T00:00:00Z',
-      region: 'us-east-1',
-      resources: [],
-      detail: {},
-    };
+    const event = aBusEvent();
     first.deadLettered({
       rule: 'releases-0',
       function: 'releases' as never,
