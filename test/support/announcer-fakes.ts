@@ -1,3 +1,4 @@
+import { sendMailing } from '#functions/announcer/mailing.ts';
 import { type AnnouncerDeps, defaultSettings } from '#functions/announcer/ports.ts';
 import {
   type Delivery,
@@ -16,8 +17,9 @@ import {
   type MailSettings,
 } from '#shared/mail/ports.ts';
 import { genresMatch, normaliseEmail, type Outlet } from '#shared/outlets.ts';
-import type { StoredRelease } from '#shared/releases.ts';
+import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { RecordedMeasure } from './measure.ts';
+import { anOutlet, aStoredRelease } from './releases.ts';
 
 /**
  * In-memory fakes of the announcer's ports. The delivery store keeps the claim protocol's
@@ -282,3 +284,59 @@ export function fakeWorld(
 
 /** An event's detail as a consumer reads it off the bus (JSON). */
 export const detailOf = (entry: OutboxEntry) => JSON.parse(JSON.stringify(entry.detail));
+
+/** A deadline no mailing in these tests reaches. */
+export const far = () => Date.parse('2100-01-01T00:00:00Z');
+/** The announcement of aStoredRelease's release, as Mailing Requested asks for it. */
+export const announce = {
+  labelId: 'lbl-nightshift',
+  releaseId: 'rel-night-drive',
+  kind: 'announcement' as const,
+};
+/** The metadata of the mailings these tests request. */
+export const meta = { correlationId: 'corr-1' };
+
+/** SES's Email Sent event for one mail, as the settlement queue hands it over. */
+export const emailSent = (mail: { messageId: string; email: string; deliveryId: string; at?: string }) => ({
+  eventType: 'Send',
+  mail: {
+    messageId: mail.messageId,
+    timestamp: mail.at ?? '2027-03-01T12:00:01Z',
+    destination: [mail.email],
+    tags: { delivery: [mail.deliveryId] },
+  },
+});
+
+/** A world of one outlet announced to, SES's answer to the call lost after it accepted it: the claim stays open. */
+export async function anAnnouncementWithItsAnswerLost() {
+  const outlet = anOutlet();
+  const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+  world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
+  await sendMailing(announce, meta, world.deps, far());
+  return { outlet, world };
+}
+
+/** The label moves the release to `moved`'s date, and the date-change mailing the move asks for runs. */
+export async function moveDate(world: FakeWorld, moved: StoredRelease) {
+  world.releases.set(`${moved.labelId}/${moved.releaseId}`, moved);
+  const revision = revisionOf(momentOf(moved.details!));
+  await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
+}
+
+/** Runs `meanwhile` after each announcement call SES accepts: what happens while the announcement is in flight. */
+export function whileAnnouncing(world: FakeWorld, meanwhile: () => Promise<void>) {
+  const send = world.deps.mailer.sendBulk;
+  world.deps.mailer.sendBulk = async (mail) => {
+    const results = await send(mail);
+    if (mail.kind === 'announcement') await meanwhile();
+    return results;
+  };
+}
+
+/** Plays the bus: runs each Mailing Requested of `kind` the world has published. */
+export async function runRequested(world: FakeWorld, kind: string) {
+  for (const entry of world.published.filter((e) => e.detailType === 'Mailing Requested')) {
+    const request = detailOf(entry).data;
+    if (request.kind === kind) await sendMailing(request, meta, world.deps, far());
+  }
+}

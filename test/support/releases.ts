@@ -36,6 +36,14 @@ export const aStoredRelease = (overrides: Partial<StoredRelease> = {}): StoredRe
   ...overrides,
 });
 
+/** aStoredRelease with its date moved by the label to `releaseDate` (a change of 1 February 2026). */
+export const aMovedRelease = (releaseDate: string): StoredRelease =>
+  aStoredRelease({
+    details: aReleaseDetails({ releaseDate }),
+    occurredAt: '2026-02-01T10:00:00.000Z',
+    movedAt: '2026-02-01T10:00:00.000Z',
+  });
+
 let outletCounter = 0;
 export const anOutlet = (overrides: Partial<Outlet> = {}): Outlet => {
   outletCounter++;

@@ -5,23 +5,20 @@ import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/set
 import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
 import { MailerError } from '#shared/mail/ports.ts';
 import { momentOf, revisionOf } from '#shared/releases.ts';
-import { aReleaseClaim, detailOf, fakeWorld } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aReleaseDetails, aStoredRelease, outlets } from '#test/support/releases.ts';
-
-const far = () => Date.parse('2100-01-01T00:00:00Z');
-const announce = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', kind: 'announcement' as const };
-const meta = { correlationId: 'corr-1' };
-
-/** SES's Email Sent event for one mail, as the settlement queue hands it over. */
-const emailSent = (mail: { messageId: string; email: string; deliveryId: string; at?: string }) => ({
-  eventType: 'Send',
-  mail: {
-    messageId: mail.messageId,
-    timestamp: mail.at ?? '2027-03-01T12:00:01Z',
-    destination: [mail.email],
-    tags: { delivery: [mail.deliveryId] },
-  },
-});
+import {
+  anAnnouncementWithItsAnswerLost,
+  announce,
+  aReleaseClaim,
+  detailOf,
+  emailSent,
+  fakeWorld,
+  far,
+  meta,
+  moveDate,
+  runRequested,
+  whileAnnouncing,
+} from '#test/support/announcer-fakes.ts';
+import { aMovedRelease, anOutlet, aReleaseDetails, aStoredRelease, outlets } from '#test/support/releases.ts';
 
 describe('announcing a release', () => {
   it('mails every matching, mailable outlet once and no other', async () => {
@@ -564,19 +561,6 @@ describe('settling stale claims', () => {
 });
 
 describe('an announcement still being sent when the date moves', () => {
-  const moveTo = (releaseDate: string) =>
-    aStoredRelease({
-      details: aReleaseDetails({ releaseDate }),
-      occurredAt: '2026-02-01T10:00:00.000Z',
-      movedAt: '2026-02-01T10:00:00.000Z',
-    });
-  const runRequested = async (world: ReturnType<typeof fakeWorld>, kind: string) => {
-    for (const entry of world.published.filter((e) => e.detailType === 'Mailing Requested')) {
-      const request = detailOf(entry).data;
-      if (request.kind === kind) await sendMailing(request, meta, world.deps, far());
-    }
-  };
-
   it('writes the batches after the move with the new date, and gets the date change to the outlets of the batch in flight once the announcement completes, and to no other', async () => {
     const [first, second, third] = [outlets(2), outlets(2), outlets(2)];
     const world = fakeWorld({
@@ -584,16 +568,13 @@ describe('an announcement still being sent when the date moves', () => {
       outlets: [...first, ...second, ...third],
       pageSize: 2,
     });
-    const moved = moveTo('2027-04-02');
-    const revision = revisionOf(momentOf(moved.details!));
     const send = world.deps.mailer.sendBulk;
     world.deps.mailer.sendBulk = async (mail) => {
       const results = await send(mail);
       world.clock.now += 60_000;
       if (mail.kind === 'announcement' && world.mailer.calls.length === 1) {
         // While the first page is in flight, the label moves the date and its date change is mailed.
-        world.releases.set('lbl-nightshift/rel-night-drive', moved);
-        await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
+        await moveDate(world, aMovedRelease('2027-04-02'));
       }
       return results;
     };
@@ -652,10 +633,7 @@ describe('an announcement still being sent when the date moves', () => {
   });
 
   it('asks for the cancellation again when an announcement claimed before the cancel is settled from Email Sent', async () => {
-    const outlet = anOutlet();
-    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
-    await sendMailing(announce, meta, world.deps, far());
+    const { outlet, world } = await anAnnouncementWithItsAnswerLost();
     world.releases.set(
       'lbl-nightshift/rel-night-drive',
       aStoredRelease({ state: 'cancelled', occurredAt: '2026-02-01T10:00:00.000Z' }),
@@ -707,7 +685,7 @@ describe('an announcement still being sent when the date moves', () => {
   });
 
   it('asks for no date change when every announcement was written after the move', async () => {
-    const world = fakeWorld({ releases: [moveTo('2027-04-02')], outlets: outlets(3) });
+    const world = fakeWorld({ releases: [aMovedRelease('2027-04-02')], outlets: outlets(3) });
 
     await sendMailing(announce, meta, world.deps, far());
 
@@ -721,7 +699,7 @@ describe('an announcement still being sent when the date moves', () => {
       aReleaseClaim(outlet, { asOf: '2026-01-01T10:00:00.000Z' }),
       new Date(world.clock.now).toISOString(),
     );
-    const moved = moveTo('2027-04-02');
+    const moved = aMovedRelease('2027-04-02');
     world.releases.set('lbl-nightshift/rel-night-drive', moved);
     const dateChange = {
       ...announce,
@@ -739,14 +717,8 @@ describe('an announcement still being sent when the date moves', () => {
   });
 
   it('asks for the date change again when an announcement claimed before the move is settled from Email Sent', async () => {
-    const outlet = anOutlet();
-    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
-    await sendMailing(announce, meta, world.deps, far());
-    const moved = moveTo('2027-04-02');
-    world.releases.set('lbl-nightshift/rel-night-drive', moved);
-    const revision = revisionOf(momentOf(moved.details!));
-    await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
+    const { outlet, world } = await anAnnouncementWithItsAnswerLost();
+    await moveDate(world, aMovedRelease('2027-04-02'));
     const [mail] = world.mailer.delivered;
 
     await settleFromEmailsSent(
@@ -766,17 +738,8 @@ describe('an announcement still being sent when the date moves', () => {
       new Date(world.clock.now).toISOString(),
     );
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
-    const moved = moveTo('2027-04-02');
-    const revision = revisionOf(momentOf(moved.details!));
-    const send = world.deps.mailer.sendBulk;
-    world.deps.mailer.sendBulk = async (mail) => {
-      const results = await send(mail);
-      if (mail.kind === 'announcement') {
-        world.releases.set('lbl-nightshift/rel-night-drive', moved);
-        await sendMailing({ ...announce, kind: 'date-change', revision }, meta, world.deps, far());
-      }
-      return results;
-    };
+    const moved = aMovedRelease('2027-04-02');
+    whileAnnouncing(world, () => moveDate(world, moved));
 
     await sweepStaleClaims(world.deps, far());
     await runRequested(world, 'date-change');
