@@ -1,3 +1,4 @@
+import { applyShowChange, type ChangeMeta } from '#functions/tours/apply-change.ts';
 import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import {
   defaultToursSettings,
@@ -327,6 +328,54 @@ export function fakeToursDeps(now: { value: Date }) {
     now: () => now.value,
   };
   return { deps, tours, schedules, mailer, outlets, suppressed, published };
+}
+
+/** The booking of tour-1 with `shows` (spread in `genres` for its press). */
+export const tourOf = (shows: Show[]) => ({
+  tourId: 'tour-1',
+  artist: { name: 'The Midnight Echoes' },
+  tourManager: { name: 'Sam Reyes', email: 'sam@tm.example' },
+  crew: [{ name: 'Jo Kim', email: 'jo@crew.example' }],
+  shows,
+});
+
+let events = 0;
+/** A change's metadata as the label sent it at `occurredAt`, with an event id of its own. */
+export const metaAt = (occurredAt: string): ChangeMeta => ({
+  labelId: 'lbl-1',
+  eventId: `evt-${++events}`,
+  correlationId: 'corr-1',
+  occurredAt,
+});
+
+/** A show of tourOf's tour. */
+export const ref = (showId = 'show-1') => ({ labelId: 'lbl-1', tourId: 'tour-1', showId });
+
+/** A press outlet for the tour's genre in `territories`. */
+export const aPressOutlet = (id: string, territories: string[], overrides: Partial<Outlet> = {}): Outlet => ({
+  id,
+  name: `Outlet ${id}`,
+  email: `${id}@press.example`,
+  kind: 'press',
+  genres: ['synthpop'],
+  territories,
+  createdAt: '2027-01-01T00:00:00Z',
+  updatedAt: '2027-01-01T00:00:00Z',
+  ...overrides,
+});
+
+/** The label cancels `showId` of tourOf's tour at `occurredAt`, and the press-cancellation step the cancel writes is taken. */
+export async function cancelShow(
+  fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours'>,
+  showId: string,
+  occurredAt: string,
+) {
+  await applyShowChange('tour-1', { type: 'cancel', showId }, metaAt(occurredAt), fakes.deps);
+  const cancellation = fakes.tours.outbox.find(
+    (e) =>
+      e.detailType === 'Show Step Due' && (e.detail.data as { step: string }).step === 'press-cancellation',
+  );
+  await takeStep(cancellation?.detail.data as never, { correlationId: 'c' }, fakes.deps);
 }
 
 /** A show with defaults, dated relative to nothing: give `date` (and the zone) per test. */

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour, type ChangeMeta } from '#functions/tours/apply-change.ts';
+import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
 import { makeHandler } from '#functions/tours/handler.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
@@ -11,25 +11,16 @@ import { templateNames } from '#shared/mail/templates.ts';
 import { advanceLockAt, stepMoment, stepMoments } from '#shared/tours.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import { RecordedMeasure } from '#test/support/measure.ts';
-import { aShow, fakeToursDeps, runDueSteps } from '#test/support/tours.ts';
-
-const tourOf = (shows: Show[]) => ({
-  tourId: 'tour-1',
-  artist: { name: 'The Midnight Echoes' },
-  tourManager: { name: 'Sam Reyes', email: 'sam@tm.example' },
-  crew: [{ name: 'Jo Kim', email: 'jo@crew.example' }],
-  shows,
-});
-
-let events = 0;
-const metaAt = (occurredAt: string): ChangeMeta => ({
-  labelId: 'lbl-1',
-  eventId: `evt-${++events}`,
-  correlationId: 'corr-1',
-  occurredAt,
-});
-
-const ref = (showId = 'show-1') => ({ labelId: 'lbl-1', tourId: 'tour-1', showId });
+import {
+  aPressOutlet,
+  aShow,
+  cancelShow,
+  fakeToursDeps,
+  metaAt,
+  ref,
+  runDueSteps,
+  tourOf,
+} from '#test/support/tours.ts';
 
 describe('show steps in the venue time zone', () => {
   it('puts each step at its local time in the venue zone, however far the zone is from UTC', () => {
@@ -421,16 +412,7 @@ describe('tours', () => {
 describe('a show retimed on its own day', () => {
   const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
   const laterDoors = { ...announced, times: { ...announced.times, doors: '20:00' } };
-  const pressOutlet = {
-    id: 'de',
-    name: 'de',
-    email: 'de@press.example',
-    kind: 'press' as const,
-    genres: ['synthpop'],
-    territories: ['DE'],
-    createdAt: '2027-01-01T00:00:00Z',
-    updatedAt: '2027-01-01T00:00:00Z',
-  };
+  const pressOutlet = aPressOutlet('de', ['DE'], { name: 'de' });
   const doorsIn = (mail: { data: { text: object } }) =>
     /"Doors","value":"(\d\d:\d\d)/.exec(JSON.stringify(mail.data.text))?.[1];
 
@@ -499,19 +481,6 @@ describe('a show retimed on its own day', () => {
     const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
     expect(sheets.map((m) => [m.kind, doorsIn(m)])).toEqual([['day-sheet', '20:00']]);
   });
-});
-
-/** A press outlet for the tour's genre in `territories`. */
-const aPressOutlet = (id: string, territories: string[], overrides: Record<string, unknown> = {}) => ({
-  id,
-  name: `Outlet ${id}`,
-  email: `${id}@press.example`,
-  kind: 'press' as const,
-  genres: ['synthpop'],
-  territories,
-  createdAt: '2027-01-01T00:00:00Z',
-  updatedAt: '2027-01-01T00:00:00Z',
-  ...overrides,
 });
 
 /** The Berlin show, announced, and the same show moved to Paris. */
@@ -676,17 +645,7 @@ describe('press for the shows', () => {
 
     await applyShowChange('tour-1', { type: 'set', show: hamburg }, metaAt('2027-02-03T00:00:00Z'), deps);
     await pressStep('show-2', '2027-02-01T09:00:00.000Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt('2027-02-04T00:00:00Z'),
-      deps,
-    );
-    const cancellation = tours.outbox.find(
-      (e) =>
-        e.detailType === 'Show Step Due' && (e.detail.data as { step: string }).step === 'press-cancellation',
-    );
-    await takeStep(cancellation?.detail.data as never, { correlationId: 'c' }, deps);
+    await cancelShow({ deps, tours }, 'show-1', '2027-02-04T00:00:00Z');
 
     expect(
       mailer.sent.map((m) => [m.kind, String(m.attachments?.[0].content).match(/BEGIN:VEVENT/g)?.length]),
@@ -707,16 +666,7 @@ describe('a moved show in the press', () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
     const { deps, mailer, outlets } = fakes;
-    outlets.push({
-      id: 'de',
-      name: 'de',
-      email: 'de@press.example',
-      kind: 'press',
-      genres: ['synthpop'],
-      territories: ['DE'],
-      createdAt: '2027-01-01T00:00:00Z',
-      updatedAt: '2027-01-01T00:00:00Z',
-    });
+    outlets.push(aPressOutlet('de', ['DE'], { name: 'de' }));
     await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
     const runDue = () => runDueSteps(fakes, now);
     await runDue();
