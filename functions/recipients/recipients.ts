@@ -44,7 +44,8 @@ export const unsubscribeVia = (body: string): UnsubscribeVia =>
 /**
  * Unsubscribes the address the mail went to (the one in the token) at once, and the outlet with it
  * while the outlet still has that address; repeating it changes nothing. An outlet that has moved to
- * a new address since keeps getting mail there: the old mail's link opts out the old address only.
+ * a new address since keeps getting mail there: the old mail's link opts out the old address only,
+ * with whichever outlet holds that address now.
  * `Outlet Unsubscribed` is stated once, on the outlet's transition: it goes to the outbox in the
  * same write (see docs/design.md#the-outbox), so concurrent POSTs state it once and a failing bus
  * cannot lose it.
@@ -56,17 +57,25 @@ export async function unsubscribe(
 ): Promise<{ outcome: 'unsubscribed' | 'already' | 'unknown-outlet' | 'address-only' }> {
   const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
   const at = deps.now().toISOString();
-  const unsubscribed = outboxEntry(
-    OutletUnsubscribed,
-    { outletId: claims.outletId, ...(claims.releaseId ? { releaseId: claims.releaseId } : {}), via },
-    { occurredAt: at, ...(claims.labelId ? { labelId: claims.labelId } : {}) },
+  const unsubscribed = (outletId: string) => [
+    outboxEntry(
+      OutletUnsubscribed,
+      { outletId, ...(claims.releaseId ? { releaseId: claims.releaseId } : {}), via },
+      { occurredAt: at, ...(claims.labelId ? { labelId: claims.labelId } : {}) },
+    ),
+  ];
+  const result = await deps.outlets.markUnsubscribed(
+    claims.outletId,
+    at,
+    unsubscribed(claims.outletId),
+    claims.email,
   );
-  const result = await deps.outlets.markUnsubscribed(claims.outletId, at, [unsubscribed], claims.email);
   if (result.state === 'missing' || result.state === 'moved') {
     // The outlet was deleted, or moved to another address: the mailed address stays opted out, so
-    // re-importing it brings no mail. Tokens issued before they carried the address cannot do that
-    // (and, without an address, never report `moved`); the recipient still sees 200.
-    if (claims.email) await deps.outlets.markAddressUnsubscribed(claims.email, at);
+    // re-importing it brings no mail, and an outlet that holds it now is unsubscribed (the same
+    // person). Tokens issued before they carried the address cannot do that (and, without an
+    // address, never report `moved`); the recipient still sees 200.
+    if (claims.email) await deps.outlets.markAddressUnsubscribed(claims.email, at, unsubscribed);
     return { outcome: result.state === 'moved' ? 'address-only' : 'unknown-outlet' };
   }
   return { outcome: result.state };

@@ -45,8 +45,16 @@ export interface OptOuts {
     outbox: OutboxEntry[],
     mailedTo?: string,
   ): Promise<UnsubscribeResult>;
-  /** Keeps the address's opt-out on its own (its outlet is gone): an outlet later given the address starts unsubscribed. */
-  markAddressUnsubscribed(email: string, at: string): Promise<void>;
+  /**
+   * Opts out the address when the outlet it was mailed through is gone or has moved away: an outlet
+   * later given the address starts unsubscribed, and the outlet that holds it now (the same person,
+   * Decision 9) is unsubscribed with `outboxFor(its id)` in the same write, as `markUnsubscribed` does.
+   */
+  markAddressUnsubscribed(
+    email: string,
+    at: string,
+    outboxFor: (outletId: string) => OutboxEntry[],
+  ): Promise<void>;
   /**
    * Suppresses the address (once: the first suppression is kept) with `outbox` in the same write, and
    * marks its outlet; `outbox` is written only by the call that suppresses it.
@@ -86,8 +94,10 @@ export function optOuts(db: DynamoDBDocumentClient, TableName: string, { get, ow
     ExpressionAttributeValues: { ':type': 'unsubscription', ':email': email, ':at': at },
   });
 
-  const markAddressUnsubscribed: OptOuts['markAddressUnsubscribed'] = async (email, at) => {
+  const markAddressUnsubscribed: OptOuts['markAddressUnsubscribed'] = async (email, at, outboxFor) => {
     await db.send(new UpdateCommand(addressOptOut(email, at)));
+    const holder = await ownerOf(email);
+    if (holder) await markUnsubscribed(holder, at, outboxFor(holder), email);
   };
 
   /**

@@ -391,8 +391,8 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       it('opts out an address on its own, keeping the first time; outlets created on it or moved onto it start unsubscribed', async () => {
         const store = makeStore();
         const address = email('optout');
-        await store.markAddressUnsubscribed(address, later(1));
-        await store.markAddressUnsubscribed(address, later(2));
+        await store.markAddressUnsubscribed(address, later(1), () => []);
+        await store.markAddressUnsubscribed(address, later(2), () => []);
 
         const created = await store.create(input({ email: address }), { id: uniqueId('out'), now: later(3) });
         await store.remove(created.id);
@@ -414,10 +414,16 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
         expect(replaced?.unsubscribedAt).toBe(later(1));
       });
 
-      it('leaves the outlet that already has an address alone when the address is opted out on its own, even through a replace', async () => {
+      it('unsubscribes the outlet that holds an address opted out on its own, with its events, and keeps it so through a replace', async () => {
         const store = makeStore();
         const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
-        await store.markAddressUnsubscribed(outlet.email, later(1));
+        const events = new Map<string, ReturnType<typeof unsubscribedEvent>>();
+        const eventFor = (outletId: string) => {
+          const event = unsubscribedEvent(outletId);
+          events.set(outletId, event);
+          return [event];
+        };
+        await store.markAddressUnsubscribed(outlet.email, later(1), eventFor);
 
         const replaced = await store.replace(
           outlet.id,
@@ -425,8 +431,10 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
           later(2),
         );
 
-        expect(replaced?.unsubscribedAt).toBeUndefined();
-        expect((await store.get(outlet.id))?.unsubscribedAt).toBeUndefined();
+        expect([...events.keys()]).toEqual([outlet.id]);
+        expect(await outboxHolds(store, events.get(outlet.id)!.eventId)).toBe(true);
+        expect(replaced?.unsubscribedAt).toBe(later(1));
+        expect((await store.get(outlet.id))?.unsubscribedAt).toBe(later(1));
       });
     });
 

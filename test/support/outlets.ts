@@ -214,8 +214,10 @@ export class InMemoryOutletDirectory implements OutletManagement {
     return { state: 'unsubscribed' as const, outlet: this.clean(outlet) };
   }
 
-  async markAddressUnsubscribed(email: string, at: string) {
+  async markAddressUnsubscribed(email: string, at: string, outboxFor: (outletId: string) => OutboxEntry[]) {
     if (!this.unsubscriptions.has(email)) this.unsubscriptions.set(email, at);
+    const holder = this.ownerOf(email);
+    if (holder) await this.markUnsubscribed(holder.id, at, outboxFor(holder.id), email);
   }
 
   async suppress({ email, reason, detail, at }: Suppression, outbox: OutboxEntry[]) {

@@ -13,7 +13,7 @@ describe('the addresses campaign mail must not reach', () => {
     const list = dynamoSuppressionList(documentClient(), cloud().tableName);
     const [unsubscribed, suppressed, mailable] = ['u', 's', 'm'].map((n) => `${uniqueId(n)}@opted.example`);
     const at = '2027-03-01T12:00:00.000Z';
-    await directory.markAddressUnsubscribed(unsubscribed, at);
+    await directory.markAddressUnsubscribed(unsubscribed, at, () => []);
     await directory.suppress({ email: suppressed, reason: 'bounce', at }, []);
 
     const asked = [unsubscribed.toUpperCase(), suppressed, mailable];

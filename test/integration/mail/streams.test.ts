@@ -64,7 +64,7 @@ describe('operational mail', () => {
 
   it('is never silenced by a press opt-out of the same address', async () => {
     const outlet = await createOutlet();
-    await localOutletDirectory().markAddressUnsubscribed(outlet.email, new Date().toISOString());
+    await localOutletDirectory().markAddressUnsubscribed(outlet.email, new Date().toISOString(), () => []);
 
     const outcome = await sendMails(localMailDeps(), [anOperationalMail(outlet.email)], deadline());
 
