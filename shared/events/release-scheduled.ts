@@ -2,9 +2,16 @@ import * as z from '../zod.ts';
 import { defineEvent } from './envelope.ts';
 import { CountryOrWorldwide, IsoDate, LocalTime, TimeZone } from './fields.ts';
 
+/**
+ * An asset's address. It travels whole in each outlet's signed promo link, whose token a path holds
+ * up to 2,048 characters of (`maxPathTokenLength`): 1,000 leaves room for the longest ids
+ * (docs/design.md#embargoes).
+ */
+const AssetUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(1000));
+
 export const PromoAsset = z.object({
   kind: z.enum(['stream', 'download', 'artwork', 'epk']),
-  url: z.url({ protocol: /^https?$/ }),
+  url: AssetUrl,
   expiresInDays: z.optional(z.int().check(z.gte(1), z.lte(365))),
   maxAccesses: z.optional(z.int().check(z.gte(1))),
 });
@@ -54,9 +61,7 @@ export const RadioServicing = z.object({
     [],
   ),
   edits: z._default(
-    z
-      .array(z.object({ kind: z.enum(radioEditKinds), assetUrl: z.url({ protocol: /^https?$/ }) }))
-      .check(z.maxLength(10)),
+    z.array(z.object({ kind: z.enum(radioEditKinds), assetUrl: AssetUrl })).check(z.maxLength(10)),
     [],
   ),
 });

@@ -1,0 +1,89 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { makeHandler } from '#functions/recipients/handler.ts';
+import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
+import { PromoAsset } from '#shared/events/release-scheduled.ts';
+import type { HttpEvent } from '#shared/http/index.ts';
+import { signPromoToken } from '#shared/tokens.ts';
+import { InMemoryOutletDirectory, InMemoryPromoCounters, WrittenOutbox } from '#test/support/outlets.ts';
+import { knownReleases } from '#test/support/releases.ts';
+import { InMemoryTours } from '#test/support/tours.ts';
+
+const key = 'test-signing-key';
+const now = new Date('2027-03-05T12:00:00Z');
+
+/** A pre-signed object URL as storage services hand them out (with a session token): about 1,500 characters. */
+const presignedUrl = (() => {
+  const query = [
+    'X-Amz-Algorithm=AWS4-HMAC-SHA256',
+    `X-Amz-Credential=ASIAEXAMPLEEXAMPLE12%2F20270301%2Feu-west-1%2Fs3%2Faws4_request`,
+    'X-Amz-Date=20270301T090000Z',
+    'X-Amz-Expires=604800',
+    `X-Amz-Security-Token=${'IQoJb3JpZ2luX2VjEJr'.repeat(60)}`,
+    'X-Amz-SignedHeaders=host',
+    `X-Amz-Signature=${'a1b2c3d4'.repeat(8)}`,
+  ].join('&');
+  return `https://promo-assets.s3.eu-west-1.amazonaws.com/labels/acme/night-drive/stream.mp3?${query}`;
+})();
+
+function setup() {
+  const bus = new WrittenOutbox();
+  const deps: RecipientsDeps = {
+    signingKey: async () => key,
+    outlets: new InMemoryOutletDirectory(bus),
+    promos: new InMemoryPromoCounters(bus),
+    releases: knownReleases(),
+    now: () => now,
+  };
+  const handler = makeHandler(deps, {
+    signingKey: deps.signingKey,
+    tours: new InMemoryTours(),
+    now: deps.now,
+  });
+  return async (path: string) => {
+    const [, route, token] = path.split('/');
+    const event = {
+      version: '2.0',
+      routeKey: `GET /${route}/{token}`,
+      rawPath: path,
+      rawQueryString: '',
+      headers: {},
+      pathParameters: { token },
+      requestContext: { http: { method: 'GET', path } },
+      isBase64Encoded: false,
+    } as unknown as HttpEvent;
+    const result = await handler(event, {} as Context);
+    return { status: result.statusCode, headers: result.headers ?? {}, body: String(result.body ?? '') };
+  };
+}
+
+describe('promo link to an asset with a long URL', () => {
+  it('is refused at intake over 1,000 characters, naming the field, so no mailed link can fail', () => {
+    const refused = PromoAsset.safeParse({ kind: 'stream', url: presignedUrl });
+
+    expect(presignedUrl.length).toBeGreaterThan(1000);
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues.map((issue) => issue.path)).toEqual([['url']]);
+  });
+
+  it('redirects to the longest asset URL intake accepts, with the longest ids', async () => {
+    const longest = presignedUrl.slice(0, 1000);
+    expect(PromoAsset.safeParse({ kind: 'stream', url: longest }).success).toBe(true);
+    const request = setup();
+    const token = signPromoToken(key, {
+      labelId: 'l'.repeat(128),
+      releaseId: 'r'.repeat(128),
+      outletId: '0b6f4a52-3c1e-4d5f-9a7b-2f1e0c9d8e7a',
+      assetIndex: 0,
+      assetKind: 'stream',
+      url: longest,
+      expiresAt: Math.floor(now.getTime() / 1000) + 30 * 86_400,
+      maxAccesses: 1_000_000,
+    });
+
+    const opened = await request(`/p/${token}`);
+
+    expect(`${opened.status} ${opened.body.slice(0, 200)}`).toMatch(/^302 /);
+    expect(opened.headers.location).toBe(longest);
+  });
+});
