@@ -8,6 +8,15 @@ import type { OutboxEntry } from './outbox.ts';
 
 /** EventBridge: at most 10 entries per PutEvents call. */
 export const maxEntriesPerCall = 10;
+/** EventBridge: one event, and the entries of one PutEvents call together, at most 1 MB (docs/design.md#event-size). */
+export const maxPutBytes = 1024 * 1024;
+
+/** EventBridge's size of an entry: Time (14 bytes if set) + Source + DetailType + Detail + Resources, in UTF-8. */
+export const entrySize = (entry: Omit<PutEventsRequestEntry, 'Time'> & { Time?: unknown }): number =>
+  [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])].reduce(
+    (sum, text) => sum + (text ? Buffer.byteLength(text) : 0),
+    entry.Time === undefined ? 0 : 14,
+  );
 
 /**
  * PutEvents' per-entry error codes worth another try. The others (InvalidArgument, MalformedDetail,
@@ -37,7 +46,7 @@ export class PublishError extends Error {
 }
 
 export interface PutOptions {
-  /** Calls per group of ten, the first included. */
+  /** Calls per group (ten events or 1 MB), the first included. */
   attempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -51,8 +60,29 @@ const toRequestEntry = (event: OutboxEntry, busName: string): PutEventsRequestEn
   Detail: JSON.stringify(event.detail),
 });
 
+/** The calls events go in, in order: at most ten a call, together at most 1 MB (one larger goes alone, refused on its own). */
+function callsOf(
+  events: OutboxEntry[],
+  entryOf: (event: OutboxEntry) => PutEventsRequestEntry,
+): OutboxEntry[][] {
+  const calls: OutboxEntry[][] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = entrySize(entryOf(event));
+    const last = calls.at(-1);
+    if (last && last.length < maxEntriesPerCall && bytes + size <= maxPutBytes) {
+      last.push(event);
+      bytes += size;
+    } else {
+      calls.push([event]);
+      bytes = size;
+    }
+  }
+  return calls;
+}
+
 /**
- * Puts events on a bus, ten per call, and answers which it refused. PutEvents answers 200 even when
+ * Puts events on a bus, ten per call at most and 1 MB a call at most, and answers which it refused. PutEvents answers 200 even when
  * some entries failed (`FailedEntryCount`), so every entry's result is read, and only the entries
  * that failed with a retryable code (InternalFailure, throttling) are put again, with exponential
  * backoff and full jitter, a bounded number of times. An error of the whole call (after the SDK's
@@ -71,14 +101,19 @@ export async function putEvents(
     sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   } = options;
   const refused: RefusedEvent[] = [];
-  for (let start = 0; start < events.length; start += maxEntriesPerCall) {
-    let pending = events.slice(start, start + maxEntriesPerCall);
+  // Each event's entry is written once (its Detail is the event as JSON), for its size and its calls.
+  const entries = new Map<OutboxEntry, PutEventsRequestEntry>();
+  const entryOf = (event: OutboxEntry) => {
+    let entry = entries.get(event);
+    if (!entry) entries.set(event, (entry = toRequestEntry(event, busName)));
+    return entry;
+  };
+  for (const call of callsOf(events, entryOf)) {
+    let pending = call;
     for (let attempt = 1; pending.length > 0; attempt++) {
       let failed: RefusedEvent[];
       try {
-        const result = await client.send(
-          new PutEventsCommand({ Entries: pending.map((event) => toRequestEntry(event, busName)) }),
-        );
+        const result = await client.send(new PutEventsCommand({ Entries: pending.map(entryOf) }));
         failed = pending.flatMap((event, i) => {
           const outcome = result.Entries?.[i];
           if (outcome?.EventId && !outcome.ErrorCode) return [];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { entrySize, maxPutBytes } from '#shared/events/publish.ts';
 import { type BusName, type FunctionName, type FunctionSpec, settingsOf } from '../../topology.ts';
 import type { Faults } from '../faults.ts';
 import { JsonLines } from '../jsonl.ts';
@@ -7,8 +8,8 @@ import { compilePattern, type EventMatcher } from './pattern.ts';
 
 /** EventBridge: at most 10 entries per PutEvents call. */
 export const maxEntriesPerCall = 10;
-/** EventBridge: 1 MB per event since 2026-01-29 (docs/design.md#event-size). */
-export const maxEventBytes = 1024 * 1024;
+/** EventBridge: 1 MB per event, and per PutEvents call, since 2026-01-29 (docs/design.md#event-size). */
+export const maxEventBytes = maxPutBytes;
 
 export interface PutEventsEntry {
   Source?: string;
@@ -186,6 +187,18 @@ export class LocalBus {
       throw new BusError(
         'ValidationException',
         `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${maxEntriesPerCall}`,
+      );
+    }
+    // Entries each within the limit but together over it: EventBridge refuses the whole call (an entry
+    // over the limit on its own is refused on its own, below).
+    const together = entries.reduce((sum, entry) => {
+      const size = entrySize(entry);
+      return size > maxEventBytes ? sum : sum + size;
+    }, 0);
+    if (together > maxEventBytes) {
+      throw new BusError(
+        'ValidationException',
+        'Total size of the entries in the request is over the limit.',
       );
     }
     const accepted: { bus: BusName; event: BusEvent }[] = [];
@@ -507,15 +520,3 @@ export class LocalBus {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-/** EventBridge's documented entry size: Time (14 bytes if set) + Source + DetailType + Detail + Resources, in UTF-8. */
-function entrySize(entry: PutEventsEntry): number {
-  const bytes = (text: string | undefined) => (text ? Buffer.byteLength(text, 'utf8') : 0);
-  return (
-    (entry.Time === undefined ? 0 : 14) +
-    bytes(entry.Source) +
-    bytes(entry.DetailType) +
-    bytes(entry.Detail) +
-    (entry.Resources ?? []).reduce((sum, resource) => sum + bytes(resource), 0)
-  );
-}

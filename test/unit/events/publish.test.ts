@@ -113,3 +113,41 @@ describe('putting events on the bus', () => {
     await expect(published).rejects.toThrow(/AccessDeniedException/);
   });
 });
+
+describe('putting large events on the bus', () => {
+  /** EventBridge's size of a PutEvents entry (Source, DetailType, Detail, Resources, 14 for Time). */
+  const entrySize = (entry: { Source?: string; DetailType?: string; Detail?: string; Time?: unknown }) =>
+    (entry.Time === undefined ? 0 : 14) +
+    Buffer.byteLength(entry.Source ?? '') +
+    Buffer.byteLength(entry.DetailType ?? '') +
+    Buffer.byteLength(entry.Detail ?? '');
+  /** PutEvents refuses a whole call whose entries total more than 1 MB (256 KB before 2026-01-29). */
+  const requestLimit = 1024 * 1024;
+
+  /** Events of about `bytes` each, as an intake webhook of up to 256 KB makes them. */
+  const largeEvents = (count: number, bytes: number): OutboxEntry[] =>
+    events(count).map((event) => ({
+      ...event,
+      detail: { ...event.detail, data: { ...(event.detail.data as object), notes: 'x'.repeat(bytes) } },
+    })) as OutboxEntry[];
+
+  it('puts ten events of 200 KB each without refusing any, keeping every call within the 1 MB request limit', async () => {
+    bus.on(PutEventsCommand).callsFake((input: { Entries: Parameters<typeof entrySize>[0][] }) => {
+      const total = input.Entries.reduce((sum, entry) => sum + entrySize(entry), 0);
+      if (total > requestLimit) {
+        throw Object.assign(new Error('Total size of the entries in the request is over the limit.'), {
+          name: 'ValidationException',
+        });
+      }
+      return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'ok' })) };
+    });
+
+    const refused = await putEvents(client, 'backline', largeEvents(10, 200_000), noWait);
+
+    expect(refused.map((r) => [r.event.eventId, r.code])).toEqual([]);
+    const sizes = bus
+      .commandCalls(PutEventsCommand)
+      .map((call) => (call.args[0].input.Entries ?? []).reduce((sum, entry) => sum + entrySize(entry), 0));
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(requestLimit);
+  });
+});

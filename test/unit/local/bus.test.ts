@@ -165,6 +165,22 @@ describe('the local bus', () => {
     expect(() => bus.putEvents(Array.from({ length: 11 }, () => entry('One')))).toThrow(BusError);
   });
 
+  it('refuses as a whole, with ValidationException, a call whose entries total more than 1 MB, as EventBridge does', () => {
+    const bus = aBus([], async () => {});
+    // Five entries of 300 KB each: every one is within the 1 MB entry limit, the call is not.
+    const large = Array.from({ length: 5 }, () => entry('One', { notes: 'x'.repeat(300_000) }));
+
+    let thrown: unknown;
+    try {
+      bus.putEvents(large);
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).toBeInstanceOf(BusError);
+    expect(thrown).toMatchObject({ code: 'ValidationException' });
+  });
+
   it('fails entries with InternalFailure while the events.put-fail fault is armed', () => {
     const faults = new Faults('events.put-fail=1');
     const bus = aBus([], async () => {}, faults);
