@@ -123,7 +123,12 @@ const issueOf = (issue: z.core.$ZodIssue): Issue => {
 export function parseWebhookBody(raw: Buffer | string): ParsedWebhook {
   let text: string;
   try {
-    text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    // A leading byte order mark is ignored (RFC 8259 allows it), in the bytes as in the text stored from
+    // them: TextDecoder drops it from bytes, so it is dropped from a string the same way.
+    text =
+      typeof raw === 'string'
+        ? raw.replace(/^\uFEFF/, '')
+        : new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
     return { ok: false, error: new ValidationError([{ path: '', message: 'body is not valid UTF-8' }]) };
   }
