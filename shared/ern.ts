@@ -223,6 +223,20 @@ interface TerritoryTerms {
 
 const dateOf = (value: string | undefined) => value?.slice(0, 10);
 
+/** An ERN date-time as an instant: at its zone (`Z` or an offset), or read as UTC without one (ERN names no time zone). */
+const instantOf = (value: string) => new Date(/(?:[zZ]|[+-]\d{2}:\d{2})$/.test(value) ? value : `${value}Z`);
+
+/**
+ * A deal's start as a date and time in UTC: a StartDateTime with a zone (`Z` or an offset) is the
+ * instant it names; a date, or a date-time without a zone, is read as UTC (ERN names no time zone).
+ */
+function startInUtc(startDate: string | undefined, startDateTime: string): { date: string; time?: string } {
+  if (startDate) return { date: dateOf(startDate)! };
+  const instant = instantOf(startDateTime);
+  const utc = Number.isNaN(instant.getTime()) ? startDateTime : instant.toISOString();
+  return { date: dateOf(utc)!, time: utc.slice(11, 16) };
+}
+
 /** Per territory: the earliest commercial start (street date), any pre-order start, and whether it was taken down. */
 function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: string, path: string) {
   const byTerritory = new Map<string, TerritoryTerms>();
@@ -245,11 +259,12 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
       const preOrder = text(terms, 'IsPreOrderDeal') === 'true';
       const takenDown = text(terms, 'TakeDown') === 'true';
       for (const period of periods) {
-        const startDateTime = text(period, 'StartDateTime');
-        const start = text(period, 'StartDate') ?? startDateTime;
+        const startDate = text(period, 'StartDate');
+        const start = startDate ?? text(period, 'StartDateTime');
         if (!start || !/^\d{4}-\d{2}-\d{2}/.test(start)) {
           throw new ErnProblem(`${dealPath}/ValidityPeriod/StartDate`, 'is missing or not an ISO 8601 date');
         }
+        const street = startInUtc(startDate, start);
         const end = text(period, 'EndDateTime') ?? text(period, 'EndDate');
         const ended = takenDown || (end !== undefined && dateOf(end)! <= dateOf(createdAt)!);
         for (const territory of territories) {
@@ -261,10 +276,9 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
               known.preOrderDate = dateOf(start);
           } else {
             known.live = true;
-            if (!known.streetDate || dateOf(start)! < known.streetDate) {
-              known.streetDate = dateOf(start);
-              known.streetTime =
-                startDateTime && !text(period, 'StartDate') ? startDateTime.slice(11, 16) : undefined;
+            if (!known.streetDate || street.date < known.streetDate) {
+              known.streetDate = street.date;
+              known.streetTime = street.time;
             }
           }
           byTerritory.set(code, known);
@@ -284,7 +298,7 @@ function previewStarts(dealList: Node | undefined, release: Node): Map<string, s
     const start =
       text(visibility, 'ClipPreviewStartDateTime') ?? text(visibility, 'ReleaseDisplayStartDateTime');
     if (!start) continue;
-    const instant = new Date(/[zZ]|[+-]\d{2}:\d{2}$/.test(start) ? start : `${start}Z`);
+    const instant = instantOf(start);
     if (Number.isNaN(instant.getTime())) continue;
     for (const territory of texts(visibility, 'TerritoryCode')) {
       starts.set(territory === 'Worldwide' ? 'WW' : territory, instant.toISOString());
@@ -296,7 +310,7 @@ function previewStarts(dealList: Node | undefined, release: Node): Map<string, s
 /**
  * The territories that stay, each with its street date, grouped by equal dates: the release's date
  * is the earliest, and entries differing from it become `territoryDates`. Dates are calendar dates at
- * midnight UTC unless a deal gives StartDateTime: ERN names no time zone.
+ * midnight UTC unless a deal gives StartDateTime, whose offset, if any, is kept: ERN names no time zone.
  */
 function territoryDatesOf(terms: Map<string, TerritoryTerms>, previews: Map<string, string>) {
   const groups = new Map<string, TerritoryDate>();
@@ -325,7 +339,7 @@ function readMessage(document: Node): ErnRelease {
   const header = required(message, 'MessageHeader', root);
   const messageId = requiredText(header, 'MessageId', `${root}/MessageHeader`);
   const createdText = requiredText(header, 'MessageCreatedDateTime', `${root}/MessageHeader`);
-  const created = new Date(createdText);
+  const created = instantOf(createdText);
   if (Number.isNaN(created.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(createdText)) {
     throw new ErnProblem(`${root}/MessageHeader/MessageCreatedDateTime`, 'is not an ISO 8601 date-time');
   }
