@@ -153,7 +153,10 @@ export class AppFunction extends Construct {
         externalModules: [...externalModules],
         banner: bundling.banner,
         // esbuild runs in the project root, where the aliases' paths start.
-        esbuildArgs: { '--alias': Object.entries(aliases).map(([from, to]) => `${from}=${to}`) },
+        esbuildArgs: {
+          '--alias': Object.entries(aliases).map(([from, to]) => `${from}=${to}`),
+          '--drop-labels': bundling.dropLabels.join(','),
+        },
       },
       layers: [powertoolsLayerOf(this)],
       ...(this.onFailure && {

@@ -24,6 +24,11 @@ export const bundling = {
   sourceMap: true,
   nodeOptions: '--enable-source-maps',
   mainFields: ['module', 'main'],
+  /**
+   * Statements labelled `DOCS:` are left out: each event's description and sample (`describeEvent`),
+   * which only the catalogue, docs and tests read.
+   */
+  dropLabels: ['DOCS'],
   // CommonJS dependencies inside an ESM bundle still call require().
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   /**
@@ -113,6 +118,7 @@ const esbuildSettings: BuildOptions = {
   target: bundling.target,
   minify: bundling.minify,
   mainFields: [...bundling.mainFields],
+  dropLabels: [...bundling.dropLabels],
   banner: { js: bundling.banner },
 };
 

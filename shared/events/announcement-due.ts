@@ -1,16 +1,18 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 
 export const AnnouncementDue = defineEvent({
   detailType: 'Announcement Due',
   source: 'backline.scheduler',
   schemaVersion: 1,
-  description:
-    "A release's embargo ended: the one-time schedule set for its `announceAt` fired; it carries the instant it was set for.",
   data: z.object({
     labelId: z.string().check(z.minLength(1)),
     releaseId: z.string().check(z.minLength(1)),
     announceAt: z.string().check(z.minLength(1)),
   }),
+});
+DOCS: describeEvent(AnnouncementDue, {
+  description:
+    "A release's embargo ended: the one-time schedule set for its `announceAt` fired; it carries the instant it was set for.",
   sample: { labelId: 'lbl-nightshift', releaseId: 'rel-2027-nightdrive', announceAt: '2027-02-26T09:00:00Z' },
 });

@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { IsoDate, Money } from './fields.ts';
 
 /** What the daily reconciliation of budgets produces (source `backline.budgets`). */
@@ -15,8 +15,10 @@ export const BudgetReconciliationDue = defineEvent({
   detailType: 'Budget Reconciliation Due',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description: 'One budget is due its daily reconciliation (the fan-out of Reconciliation Due).',
   data: z.object(budgetRef),
+});
+DOCS: describeEvent(BudgetReconciliationDue, {
+  description: 'One budget is due its daily reconciliation (the fan-out of Reconciliation Due).',
   sample: { labelId: 'lbl-nightshift', budgetId: 'bud-nightdrive-promo', date: '2027-02-11' },
 });
 
@@ -26,8 +28,6 @@ export const BudgetReconciled = defineEvent({
   detailType: 'Budget Reconciled',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description:
-    "A budget's day: totals from the ledger, burn rate, forecast at the end, the day the money runs out.",
   data: z.object({
     ...budgetRef,
     planned: Money,
@@ -40,6 +40,10 @@ export const BudgetReconciled = defineEvent({
     runsOutOn: z.nullable(IsoDate),
     status: BudgetStatus,
   }),
+});
+DOCS: describeEvent(BudgetReconciled, {
+  description:
+    "A budget's day: totals from the ledger, burn rate, forecast at the end, the day the money runs out.",
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',
@@ -60,8 +64,6 @@ export const BudgetThresholdCrossed = defineEvent({
   detailType: 'Budget Threshold Crossed',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description:
-    'Spend (committed and actual) reached a threshold of the plan; once per budget, threshold and period.',
   data: z.object({
     ...budgetRef,
     period: Period,
@@ -70,6 +72,10 @@ export const BudgetThresholdCrossed = defineEvent({
     used: Money,
     planned: Money,
   }),
+});
+DOCS: describeEvent(BudgetThresholdCrossed, {
+  description:
+    'Spend (committed and actual) reached a threshold of the plan; once per budget, threshold and period.',
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',
@@ -86,9 +92,11 @@ export const BudgetForecastOver = defineEvent({
   detailType: 'Budget Forecast Over',
   source: 'backline.budgets',
   schemaVersion: 1,
+  data: z.object({ ...budgetRef, period: Period, forecastAtEnd: Money, planned: Money, runsOutOn: IsoDate }),
+});
+DOCS: describeEvent(BudgetForecastOver, {
   description:
     'At the recent burn rate the plan runs out before the end of the period; once per budget and period.',
-  data: z.object({ ...budgetRef, period: Period, forecastAtEnd: Money, planned: Money, runsOutOn: IsoDate }),
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',
@@ -104,7 +112,6 @@ export const BudgetLineOverPlan = defineEvent({
   detailType: 'Budget Line Over Plan',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description: "A line's spend went over its plan; once per budget, line and period.",
   data: z.object({
     ...budgetRef,
     period: Period,
@@ -112,6 +119,9 @@ export const BudgetLineOverPlan = defineEvent({
     planned: Money,
     spent: Money,
   }),
+});
+DOCS: describeEvent(BudgetLineOverPlan, {
+  description: "A line's spend went over its plan; once per budget, line and period.",
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',
@@ -127,12 +137,14 @@ export const BudgetDriftRepaired = defineEvent({
   detailType: 'Budget Drift Repaired',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description: "A budget's running totals differed from its ledger; they were set to the ledger's.",
   data: z.object({
     ...budgetRef,
     /** Per running total that was wrong: what it held and what the ledger says. */
     differences: z.array(z.object({ total: z.string(), was: z.int(), ledger: z.int() })),
   }),
+});
+DOCS: describeEvent(BudgetDriftRepaired, {
+  description: "A budget's running totals differed from its ledger; they were set to the ledger's.",
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',
@@ -145,8 +157,6 @@ export const BudgetOwnerUnreachable = defineEvent({
   detailType: 'Budget Owner Unreachable',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description:
-    "A budget alert or report bounced permanently or drew a complaint: the owner's address gets no more mail, so the budgets it holds are marked and whoever watches them must reach the owner another way. Once per mail.",
   data: z.object({
     labelId: z.string().check(z.minLength(1)),
     address: z.string().check(z.minLength(3)),
@@ -158,6 +168,10 @@ export const BudgetOwnerUnreachable = defineEvent({
     /** The label's budgets this address owns, now marked unreachable. */
     budgetIds: z.array(z.string().check(z.minLength(1))),
   }),
+});
+DOCS: describeEvent(BudgetOwnerUnreachable, {
+  description:
+    "A budget alert or report bounced permanently or drew a complaint: the owner's address gets no more mail, so the budgets it holds are marked and whoever watches them must reach the owner another way. Once per mail.",
   sample: {
     labelId: 'lbl-nightshift',
     address: 'manager@backline.example',
@@ -173,8 +187,6 @@ export const ExpenseHeldTooLong = defineEvent({
   detailType: 'Expense Held Too Long',
   source: 'backline.budgets',
   schemaVersion: 1,
-  description:
-    "An expense has waited 7 days for a budget that never arrived (held, counted nowhere). Stated once per expense, on the day of the report that lists it to the owners of the label's active budgets; `owners` is empty when the label has none, so only the bus tells.",
   data: z.object({
     labelId: z.string().check(z.minLength(1)),
     /** The budget id the expense named, which no budget of the label has. */
@@ -187,6 +199,10 @@ export const ExpenseHeldTooLong = defineEvent({
     /** The owners whose report of `date` lists it. */
     owners: z.array(z.string().check(z.minLength(1))),
   }),
+});
+DOCS: describeEvent(ExpenseHeldTooLong, {
+  description:
+    "An expense has waited 7 days for a budget that never arrived (held, counted nowhere). Stated once per expense, on the day of the report that lists it to the owners of the label's active budgets; `owners` is empty when the label has none, so only the bus tells.",
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo-typo',

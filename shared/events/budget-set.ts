@@ -1,6 +1,6 @@
 import { isCurrency } from '../money/money.ts';
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { Email, IsoDate, Money } from './fields.ts';
 import { olderVersion } from './older-version.ts';
 
@@ -74,9 +74,11 @@ export const BudgetSet = defineEvent({
   detailType: 'Budget Set',
   source: 'backline.intake',
   schemaVersion: 2,
+  data: BudgetSetV2,
+});
+DOCS: describeEvent(BudgetSet, {
   description:
     'A budget was set (or its plan replaced) for a release, tour or campaign: lines, currency, period, owner, thresholds.',
-  data: BudgetSetV2,
   sample: {
     budgetId: 'bud-nightdrive-promo',
     scope: { kind: 'release', id: 'rel-2027-nightdrive' },

@@ -22,6 +22,7 @@ export interface EventContract<Data extends z.ZodMiniType = z.ZodMiniType> {
   /** Every source it may come from (`source` first): consumers' rules match these and no other. */
   sources: readonly string[];
   schemaVersion: number;
+  /** What the event states, for the event catalogue (set by `describeEvent`). */
   description: string;
   data: Data;
   /** `{ metadata, data }`, the event's `detail`. */
@@ -32,7 +33,7 @@ export interface EventContract<Data extends z.ZodMiniType = z.ZodMiniType> {
     source: z.ZodMiniType<string>;
     detail: z.ZodMiniObject<{ metadata: typeof Metadata; data: Data }>;
   }>;
-  /** One realistic `data`, parsed by the contract test. */
+  /** One realistic `data`, parsed by the contract test (set by `describeEvent`). */
   sample: z.input<Data>;
 }
 
@@ -42,9 +43,7 @@ export function defineEvent<Data extends z.ZodMiniType>(definition: {
   /** Other producers' sources, for an event more than one context publishes. */
   alsoFrom?: string[];
   schemaVersion: number;
-  description: string;
   data: Data;
-  sample: z.input<Data>;
 }): EventContract<Data> {
   const { alsoFrom, ...rest } = definition;
   const sources = [definition.source, ...(alsoFrom ?? [])];
@@ -69,6 +68,18 @@ export function defineEvent<Data extends z.ZodMiniType>(definition: {
     },
   };
   return contract as unknown as EventContract<Data>;
+}
+
+/**
+ * An event's description and sample, for its catalogue, docs and tests. Each event file calls it in a
+ * statement labelled `DOCS:`, which the bundles drop (`dropLabels` in infra/bundles.ts): a function
+ * never reads them, and they were 2 to 5 KB of every bundle (docs/design.md#bundles).
+ */
+export function describeEvent<Data extends z.ZodMiniType>(
+  contract: EventContract<Data>,
+  docs: { description: string; sample: z.input<Data> },
+): void {
+  Object.assign(contract, docs);
 }
 
 export type EventData<C extends EventContract> = z.infer<C['data']>;

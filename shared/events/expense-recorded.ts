@@ -1,6 +1,6 @@
 import { isRate } from '../money/money.ts';
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { IsoDate, Money } from './fields.ts';
 
 const Id = z.string().check(z.minLength(1), z.maxLength(128));
@@ -109,8 +109,10 @@ export const ExpenseRecorded = defineEvent({
   detailType: 'Expense Recorded',
   source: 'backline.intake',
   schemaVersion: 2,
-  description: 'An expense (a commitment or an actual) was booked against a budget line.',
   data: Expense,
+});
+DOCS: describeEvent(ExpenseRecorded, {
+  description: 'An expense (a commitment or an actual) was booked against a budget line.',
   sample,
 });
 
@@ -118,9 +120,11 @@ export const ExpenseAmended = defineEvent({
   detailType: 'Expense Amended',
   source: 'backline.intake',
   schemaVersion: 1,
+  data: Expense,
+});
+DOCS: describeEvent(ExpenseAmended, {
   description:
     'An expense was corrected: the body restates it whole; the latest by the label’s timestamp counts.',
-  data: Expense,
   sample: { ...sample, amount: { minor: 110_000, currency: 'EUR' }, vat: { minor: 22_000, currency: 'EUR' } },
 });
 
@@ -128,11 +132,13 @@ export const ExpenseVoided = defineEvent({
   detailType: 'Expense Voided',
   source: 'backline.intake',
   schemaVersion: 1,
-  description: 'An expense was cancelled; kept in the ledger, no longer counted.',
   data: z.object({
     expenseId: ExpenseId,
     budgetId: Id,
     reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
   }),
+});
+DOCS: describeEvent(ExpenseVoided, {
+  description: 'An expense was cancelled; kept in the ledger, no longer counted.',
   sample: { expenseId: 'exp-0001', budgetId: 'bud-nightdrive-promo', reason: 'Booked twice' },
 });

@@ -1,12 +1,10 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 
 export const MailUndeliverable = defineEvent({
   detailType: 'Mail Undeliverable',
   source: 'backline.deliverability',
   schemaVersion: 1,
-  description:
-    'An operational mail (advance request, day sheet, budget alert, ...) bounced permanently or drew a complaint: its address now gets no mail, and whoever relies on that mail (the tour manager, the budget owner) must be told. Once per mail.',
   data: z.object({
     deliveryId: z.string().check(z.minLength(1)),
     address: z.string().check(z.minLength(3)),
@@ -20,6 +18,10 @@ export const MailUndeliverable = defineEvent({
     /** Who the mail concerns, as its sender stored it (`{tourId, showId}`, `{budgetId}`). */
     context: z.record(z.string(), z.string()),
   }),
+});
+DOCS: describeEvent(MailUndeliverable, {
+  description:
+    'An operational mail (advance request, day sheet, budget alert, ...) bounced permanently or drew a complaint: its address now gets no mail, and whoever relies on that mail (the tour manager, the budget owner) must be told. Once per mail.',
   sample: {
     deliveryId: '3f9c2a7be1d04c5a9e8f7a6b5c4d3e2f',
     address: 'advance@venue.example',

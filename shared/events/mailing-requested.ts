@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 
 export const MailKind = z.enum([
   'announcement',
@@ -16,8 +16,6 @@ export const MailingRequested = defineEvent({
   source: 'backline.releases',
   alsoFrom: ['backline.announcer'],
   schemaVersion: 1,
-  description:
-    'Releases asks the announcer to mail a release to its outlets; the announcer re-emits it with a cursor to continue a long mailing.',
   data: z.object({
     labelId: z.string().check(z.minLength(1)),
     releaseId: z.string().check(z.minLength(1)),
@@ -39,5 +37,9 @@ export const MailingRequested = defineEvent({
     moment: z.optional(z.string().check(z.minLength(1))),
     cursor: z.optional(z.string().check(z.minLength(1))),
   }),
+});
+DOCS: describeEvent(MailingRequested, {
+  description:
+    'Releases asks the announcer to mail a release to its outlets; the announcer re-emits it with a cursor to continue a long mailing.',
   sample: { labelId: 'lbl-nightshift', releaseId: 'rel-2027-nightdrive', kind: 'announcement' },
 });

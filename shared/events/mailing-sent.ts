@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 
 /** The four facts the announcer states when a mailing completes, one detail-type per kind of mail. */
 const MailingSummary = z.object({
@@ -18,8 +18,10 @@ export const ReleaseAnnounced = defineEvent({
   detailType: 'Release Announced',
   source: 'backline.announcer',
   schemaVersion: 1,
-  description: 'Every matching outlet has been sent the announcement of a release.',
   data: MailingSummary,
+});
+DOCS: describeEvent(ReleaseAnnounced, {
+  description: 'Every matching outlet has been sent the announcement of a release.',
   sample,
 });
 
@@ -27,8 +29,10 @@ export const ReleaseOutNowSent = defineEvent({
   detailType: 'Release Out Now Sent',
   source: 'backline.announcer',
   schemaVersion: 1,
-  description: 'Every announced outlet still subscribed has been sent the "out now" mail.',
   data: MailingSummary,
+});
+DOCS: describeEvent(ReleaseOutNowSent, {
+  description: 'Every announced outlet still subscribed has been sent the "out now" mail.',
   sample,
 });
 
@@ -36,8 +40,10 @@ export const ReleaseDateChangeSent = defineEvent({
   detailType: 'Release Date Change Sent',
   source: 'backline.announcer',
   schemaVersion: 1,
-  description: 'Every outlet announced or serviced (radio) has been told the new release date.',
   data: MailingSummary,
+});
+DOCS: describeEvent(ReleaseDateChangeSent, {
+  description: 'Every outlet announced or serviced (radio) has been told the new release date.',
   sample: { ...sample, revision: '2027-03-12T00:00 Europe/London' },
 });
 
@@ -45,8 +51,10 @@ export const ReleaseCancellationSent = defineEvent({
   detailType: 'Release Cancellation Sent',
   source: 'backline.announcer',
   schemaVersion: 1,
-  description: 'Every outlet announced or serviced (radio) has been told the release is cancelled.',
   data: MailingSummary,
+});
+DOCS: describeEvent(ReleaseCancellationSent, {
+  description: 'Every outlet announced or serviced (radio) has been told the release is cancelled.',
   sample,
 });
 
@@ -54,9 +62,11 @@ export const ReleaseRadioServiced = defineEvent({
   detailType: 'Release Radio Serviced',
   source: 'backline.announcer',
   schemaVersion: 1,
+  data: MailingSummary,
+});
+DOCS: describeEvent(ReleaseRadioServiced, {
   description:
     'Every radio outlet whose servicing moment has come has been sent the release’s servicing mail.',
-  data: MailingSummary,
   sample,
 });
 
@@ -64,7 +74,9 @@ export const ReleaseAddDateChangeSent = defineEvent({
   detailType: 'Release Add Date Change Sent',
   source: 'backline.announcer',
   schemaVersion: 1,
-  description: 'Every serviced radio outlet of the format and territory has been told its new add date.',
   data: MailingSummary,
+});
+DOCS: describeEvent(ReleaseAddDateChangeSent, {
+  description: 'Every serviced radio outlet of the format and territory has been told its new add date.',
   sample: { ...sample, revision: '2027-03-08' },
 });

@@ -1,17 +1,19 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 
 export const OutletSuppressed = defineEvent({
   detailType: 'Outlet Suppressed',
   source: 'backline.deliverability',
   schemaVersion: 1,
-  description: 'An address bounced permanently or complained; nothing more is sent to it.',
   data: z.object({
     email: z.string().check(z.minLength(3)),
     outletId: z.optional(z.string().check(z.minLength(1))),
     reason: z.enum(['bounce', 'complaint']),
     detail: z.optional(z.string()),
   }),
+});
+DOCS: describeEvent(OutletSuppressed, {
+  description: 'An address bounced permanently or complained; nothing more is sent to it.',
   sample: {
     email: 'news@radio.example',
     outletId: 'out-7f3a',

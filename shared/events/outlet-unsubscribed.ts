@@ -1,15 +1,17 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 
 export const OutletUnsubscribed = defineEvent({
   detailType: 'Outlet Unsubscribed',
   source: 'backline.recipients',
   schemaVersion: 1,
-  description: 'A media outlet unsubscribed (one-click or the unsubscribe page).',
   data: z.object({
     outletId: z.string().check(z.minLength(1)),
     releaseId: z.optional(z.string().check(z.minLength(1))),
     via: z.enum(['one-click', 'page']),
   }),
+});
+DOCS: describeEvent(OutletUnsubscribed, {
+  description: 'A media outlet unsubscribed (one-click or the unsubscribe page).',
   sample: { outletId: 'out-7f3a', releaseId: 'rel-2027-nightdrive', via: 'one-click' },
 });

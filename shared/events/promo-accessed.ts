@@ -1,11 +1,10 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 
 export const PromoAccessed = defineEvent({
   detailType: 'Promo Accessed',
   source: 'backline.recipients',
   schemaVersion: 1,
-  description: 'A recipient opened one of their personal promo links.',
   data: z.object({
     labelId: z.string().check(z.minLength(1)),
     releaseId: z.string().check(z.minLength(1)),
@@ -14,6 +13,9 @@ export const PromoAccessed = defineEvent({
     assetKind: z.enum(['stream', 'download', 'artwork', 'epk', 'radio-edit', 'clean']),
     accessCount: z.int().check(z.gte(1)),
   }),
+});
+DOCS: describeEvent(PromoAccessed, {
+  description: 'A recipient opened one of their personal promo links.',
   sample: {
     labelId: 'lbl-nightshift',
     releaseId: 'rel-2027-nightdrive',

@@ -105,7 +105,10 @@ export async function putEvents(
   const entries = new Map<OutboxEntry, PutEventsRequestEntry>();
   const entryOf = (event: OutboxEntry) => {
     let entry = entries.get(event);
-    if (!entry) entries.set(event, (entry = toRequestEntry(event, busName)));
+    if (!entry) {
+      entry = toRequestEntry(event, busName);
+      entries.set(event, entry);
+    }
     return entry;
   };
   for (const call of callsOf(events, entryOf)) {

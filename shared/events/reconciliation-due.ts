@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { IsoDate } from './fields.ts';
 
 export const ReconciliationDue = defineEvent({
@@ -7,13 +7,15 @@ export const ReconciliationDue = defineEvent({
   source: 'backline.scheduler',
   alsoFrom: ['backline.budgets'],
   schemaVersion: 1,
-  description:
-    "Daily at 07:00 in the manager's time zone: fan out one Budget Reconciliation Due per budget. Budgets re-emits it with a cursor for the next page.",
   data: z.object({
     /** The manager's calendar day being reconciled (set on continuation pages). */
     date: z.optional(IsoDate),
     cursor: z.optional(z.string().check(z.minLength(1))),
   }),
+});
+DOCS: describeEvent(ReconciliationDue, {
+  description:
+    "Daily at 07:00 in the manager's time zone: fan out one Budget Reconciliation Due per budget. Budgets re-emits it with a cursor for the next page.",
   sample: {},
 });
 
@@ -22,8 +24,10 @@ export const BudgetReportDue = defineEvent({
   source: 'backline.scheduler',
   alsoFrom: ['backline.budgets'],
   schemaVersion: 1,
+  data: z.object({ date: z.optional(IsoDate), cursor: z.optional(z.string().check(z.minLength(1))) }),
+});
+DOCS: describeEvent(BudgetReportDue, {
   description:
     "Daily at 07:30 in the manager's time zone: mail each budget owner the day's report. Budgets re-emits it with a cursor for the next page of owners.",
-  data: z.object({ date: z.optional(IsoDate), cursor: z.optional(z.string().check(z.minLength(1))) }),
   sample: {},
 });

@@ -1,17 +1,19 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { CountryOrWorldwide } from './fields.ts';
 
 export const ReleaseCancelled = defineEvent({
   detailType: 'Release Cancelled',
   source: 'backline.intake',
   schemaVersion: 1,
-  description:
-    'A label cancelled a release, or with `territories` withdrew it from those territories only (it stays scheduled elsewhere).',
   data: z.object({
     releaseId: z.string().check(z.minLength(1), z.maxLength(128)),
     reason: z.optional(z.string().check(z.maxLength(2000))),
     territories: z.optional(z.array(CountryOrWorldwide).check(z.minLength(1))),
   }),
+});
+DOCS: describeEvent(ReleaseCancelled, {
+  description:
+    'A label cancelled a release, or with `territories` withdrew it from those territories only (it stays scheduled elsewhere).',
   sample: { releaseId: 'rel-2027-nightdrive', reason: 'Artist withdrew the single.' },
 });

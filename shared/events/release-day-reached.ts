@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { IsoDate, LocalTime, TimeZone } from './fields.ts';
 
 /** A release's moment a one-time schedule was set for: the date and time in a zone. */
@@ -15,8 +15,10 @@ export const ReleaseDayReached = defineEvent({
   detailType: 'Release Day Reached',
   source: 'backline.scheduler',
   schemaVersion: 1,
-  description: "A release's one-time schedule fired; it carries the date and time it was set for.",
   data: ReleaseMoment,
+});
+DOCS: describeEvent(ReleaseDayReached, {
+  description: "A release's one-time schedule fired; it carries the date and time it was set for.",
   sample: {
     labelId: 'lbl-nightshift',
     releaseId: 'rel-2027-nightdrive',

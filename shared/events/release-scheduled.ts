@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { CountryOrWorldwide, IsoDate, LocalTime, TimeZone } from './fields.ts';
 
 /**
@@ -176,7 +176,9 @@ export const ReleaseScheduled = defineEvent({
   detailType: 'Release Scheduled',
   source: 'backline.intake',
   schemaVersion: 1,
-  description: 'A label scheduled a release.',
   data: ReleaseDetails,
+});
+DOCS: describeEvent(ReleaseScheduled, {
+  description: 'A label scheduled a release.',
   sample: sampleRelease,
 });

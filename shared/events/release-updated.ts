@@ -1,12 +1,14 @@
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { ReleaseDetails, sampleRelease } from './release-scheduled.ts';
 
 export const ReleaseUpdated = defineEvent({
   detailType: 'Release Updated',
   source: 'backline.intake',
   schemaVersion: 1,
-  description: 'A label changed a scheduled release; `data` is the whole release as it now stands.',
   data: ReleaseDetails,
+});
+DOCS: describeEvent(ReleaseUpdated, {
+  description: 'A label changed a scheduled release; `data` is the whole release as it now stands.',
   sample: {
     ...sampleRelease,
     releaseDate: '2027-03-12',

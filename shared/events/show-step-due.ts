@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 
 /**
  * The per-show steps of advancing a tour, each a one-time schedule in the venue's time zone
@@ -32,8 +32,6 @@ export const ShowStepDue = defineEvent({
   // Tours itself puts an overdue step on the bus at once (in its outbox) when a show is booked late.
   alsoFrom: ['backline.tours'],
   schemaVersion: 1,
-  description:
-    "A show's step fell due; it carries the instant it was set for, and tours ignores it when the show changed since.",
   data: z.object({
     labelId: z.string().check(z.minLength(1)),
     tourId: z.string().check(z.minLength(1)),
@@ -43,6 +41,10 @@ export const ShowStepDue = defineEvent({
     /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
     cursor: z.optional(z.string().check(z.minLength(1))),
   }),
+});
+DOCS: describeEvent(ShowStepDue, {
+  description:
+    "A show's step fell due; it carries the instant it was set for, and tours ignores it when the show changed since.",
   sample: {
     labelId: 'lbl-nightshift',
     tourId: 'tour-2027-eu',

@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { Country, Email, IsoDate, LocalTime, TimeZone } from './fields.ts';
 
 /** Someone Backline works with on a tour: a tour manager, a promoter, a crew member. */
@@ -91,8 +91,6 @@ export const TourBooked = defineEvent({
   detailType: 'Tour Booked',
   source: 'backline.intake',
   schemaVersion: 2,
-  description:
-    'A tour was booked with its shows, promoters and tour manager (version 1 bodies, with `dates`, are upgraded at intake).',
   data: z.object({
     tourId: z.string().check(z.minLength(1), z.maxLength(128)),
     artist: z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) }),
@@ -104,6 +102,10 @@ export const TourBooked = defineEvent({
     currency: z.optional(Currency),
     shows: z.array(Show).check(z.minLength(1), z.maxLength(200)),
   }),
+});
+DOCS: describeEvent(TourBooked, {
+  description:
+    'A tour was booked with its shows, promoters and tour manager (version 1 bodies, with `dates`, are upgraded at intake).',
   sample: {
     tourId: 'tour-2027-eu',
     artist: { name: 'The Midnight Echoes' },

@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { defineEvent } from './envelope.ts';
+import { defineEvent, describeEvent } from './envelope.ts';
 import { Money } from './fields.ts';
 import { Show, sampleShow } from './tour-booked.ts';
 
@@ -12,8 +12,10 @@ export const TourShowAdded = defineEvent({
   detailType: 'Tour Show Added',
   source: 'backline.intake',
   schemaVersion: 1,
-  description: 'A show was added to a booked tour (`tour.show.added`, formerly `tour.date.added`).',
   data: z.object({ tourId, show: Show }),
+});
+DOCS: describeEvent(TourShowAdded, {
+  description: 'A show was added to a booked tour (`tour.show.added`, formerly `tour.date.added`).',
   sample: { tourId: 'tour-2027-eu', show: { ...sampleShow, showId: 'show-hamburg-1' } },
 });
 
@@ -21,8 +23,10 @@ export const TourShowUpdated = defineEvent({
   detailType: 'Tour Show Updated',
   source: 'backline.intake',
   schemaVersion: 1,
-  description: "A show's times, venue, status or promoter changed: the show as it now is.",
   data: z.object({ tourId, show: Show }),
+});
+DOCS: describeEvent(TourShowUpdated, {
+  description: "A show's times, venue, status or promoter changed: the show as it now is.",
   sample: { tourId: 'tour-2027-eu', show: { ...sampleShow, date: '2027-05-21' } },
 });
 
@@ -30,13 +34,15 @@ export const TourShowCancelled = defineEvent({
   detailType: 'Tour Show Cancelled',
   source: 'backline.intake',
   schemaVersion: 1,
-  description:
-    'A show of a booked tour was cancelled (`tour.show.cancelled`, formerly `tour.date.cancelled`).',
   data: z.object({
     tourId,
     showId,
     reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
   }),
+});
+DOCS: describeEvent(TourShowCancelled, {
+  description:
+    'A show of a booked tour was cancelled (`tour.show.cancelled`, formerly `tour.date.cancelled`).',
   sample: { tourId: 'tour-2027-eu', showId: 'show-berlin-1', reason: 'Venue flooded' },
 });
 
@@ -54,8 +60,6 @@ export const TourShowSettled = defineEvent({
   detailType: 'Tour Show Settled',
   source: 'backline.intake',
   schemaVersion: 1,
-  description:
-    'A show was settled: gross box office, the deductions and what the artist nets, in minor units.',
   data: z
     .object({
       tourId,
@@ -79,6 +83,10 @@ export const TourShowSettled = defineEvent({
         path: ['artistNet', 'currency'],
       }),
     ),
+});
+DOCS: describeEvent(TourShowSettled, {
+  description:
+    'A show was settled: gross box office, the deductions and what the artist nets, in minor units.',
   sample: {
     tourId: 'tour-2027-eu',
     showId: 'show-berlin-1',
