@@ -2,6 +2,7 @@ import { advanceFieldLabels, scheduleRows } from '#functions/tours/sheets.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { type Markup, markup } from '#shared/http/markup.ts';
 import { page } from '#shared/http/page.ts';
+import { formatInstant } from '#shared/mail/data.ts';
 import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
 import { guestCount } from '#shared/tours.ts';
 
@@ -81,7 +82,7 @@ export function advanceFormPage(view: {
   const { show, values, errors } = view;
   return page(
     `Advance: ${view.tour.artist.name} at ${show.venue.name}`,
-    markup`${view.submittedAt ? markup`<p class="note">Thank you: your advance is recorded (first submitted ${view.submittedAt}). You can amend it until ${view.lockAt} (show day 00:00 at the venue).</p>` : markup`<p>Please tell us how the show day works at your venue. You can come back to this page and amend it until show day.</p>`}
+    markup`${view.submittedAt ? markup`<p class="note">Thank you: your advance is recorded (first submitted ${formatInstant(view.submittedAt, show.venue.timeZone)}). You can amend it until ${formatInstant(view.lockAt, show.venue.timeZone)}, the start of show day at the venue.</p>` : markup`<p>Please tell us how the show day works at your venue. You can come back to this page and amend it until show day.</p>`}
 ${Object.keys(errors).length ? markup`<p class="error" role="alert">Please check the fields marked below.</p>` : ''}
 <h2>The show</h2>
 ${showFacts(show)}
