@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type Delivery,
+  deliveryKey,
   deliveryOf,
   deliveryShards,
   type MailSubject,
@@ -41,11 +42,15 @@ function decodeCursor(cursor: string, labelId: string, subject: MailSubject): Po
       throw new Error('shard');
     if (k === undefined) return { shard: s };
     const key = k as Record<string, unknown>;
+    // A delivery's own key (`deliveryKey`), and non-empty strings: DynamoDB refuses an empty key value.
     const shaped =
       typeof k === 'object' &&
       k !== null &&
       Object.keys(key).length === keyNames.length &&
-      keyNames.every((name) => typeof key[name] === 'string');
+      keyNames.every((name) => typeof key[name] === 'string' && key[name] !== '') &&
+      key.sk === deliveryKey('').sk &&
+      String(key.pk).startsWith(deliveryKey('').pk) &&
+      key.pk !== deliveryKey('').pk;
     if (!shaped || key.gsi1pk !== subjectDeliveriesKey(labelId, subject, s)) throw new Error('key');
     return { shard: s, startKey: key };
   } catch {

@@ -61,4 +61,22 @@ describe('a release’s deliveries, a page at a time', () => {
       pageOf('rel-a', Buffer.from(JSON.stringify({ s: 99 })).toString('base64url')),
     ).rejects.toThrow(InvalidCursorError);
   });
+
+  it('refuses, as a cursor it did not make, one whose start key was edited to hold an empty value (not a DynamoDB ValidationException, a 500 at the route)', async () => {
+    const labelId = uniqueId('lbl');
+    const store = dynamoDeliveries(documentClient(), cloud().tableName);
+    await Promise.all(claimsFor(labelId, 'rel-edit', 3).map((claim) => store.claim(claim, at)));
+    const pageOf = (cursor?: string) =>
+      deliveriesPage(documentClient(), cloud().tableName, labelId, mailSubjects.release('rel-edit'), {
+        limit: 1,
+        ...(cursor ? { cursor } : {}),
+      });
+    const { nextCursor } = await pageOf();
+    const decoded = JSON.parse(Buffer.from(nextCursor!, 'base64url').toString('utf8'));
+    const edited = (key: string) =>
+      Buffer.from(JSON.stringify({ ...decoded, k: { ...decoded.k, [key]: '' } })).toString('base64url');
+
+    await expect(pageOf(edited('sk'))).rejects.toThrow(InvalidCursorError);
+    await expect(pageOf(edited('gsi1sk'))).rejects.toThrow(InvalidCursorError);
+  });
 });
