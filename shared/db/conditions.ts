@@ -2,6 +2,11 @@
 export const isConditionFailure = (error: unknown): boolean =>
   (error as Error)?.name === 'ConditionalCheckFailedException';
 
+/** A write DynamoDB refused because the item would pass its 400 KB. */
+export const isItemTooLarge = (error: unknown): boolean =>
+  (error as Error)?.name === 'ValidationException' &&
+  /exceeded the maximum allowed size/.test((error as Error).message);
+
 /** Which items of a cancelled transaction failed their condition (by position), or undefined for another error. */
 export function failedConditions(error: unknown): boolean[] | undefined {
   if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;

@@ -9,7 +9,7 @@ import type { OutboxEntry } from '../events/outbox.ts';
 import type { ShowStep } from '../events/show-step-due.ts';
 import type { Contact } from '../events/tour-booked.ts';
 import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '../tours.ts';
-import { writtenUnlessRefused } from './conditions.ts';
+import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -346,6 +346,8 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
 
     async addGuests(ref, guests) {
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
+      // The guests are kept on the show's item: long names and notes fill its 400 KB before
+      // maxGuestsPerShow, and then the list is full.
       const added = await writtenUnlessRefused(
         db.send(
           new UpdateCommand({
@@ -362,7 +364,11 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
             },
           }),
         ),
-      );
+      ).catch((error: unknown) => {
+        if (isItemTooLarge(error)) return 'too large' as const;
+        throw error;
+      });
+      if (added === 'too large') return 'full';
       if (added) return 'added';
       const stored = await get<StoredShow>(key);
       if (!stored) return 'unknown';
