@@ -43,7 +43,7 @@ export const maxImportBytes = 5 * 1024 * 1024;
 /** How an import's input is cut into items: one chunk is one page of the job (see shared/db/jobs.ts). */
 export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes, maxLineBytes: 32 * 1024 };
 
-export const ListQuery = z.object({
+export const ListQuery = z.strictObject({
   genre: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))),
   territory: z.optional(
     z

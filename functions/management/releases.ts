@@ -134,7 +134,7 @@ const DeliveryRow = z.object({
 const noRelease = failure('no such release');
 
 /** A page of at most `limit` rows (default 1,000, about 320 KB), well within a response's 6 MB. */
-const DeliveriesQuery = z.object({
+const DeliveriesQuery = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 1000),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
 });

@@ -45,13 +45,13 @@ const parse = <T extends z.ZodMiniType>(schema: T, value: unknown, prefix = ''):
   return result.data;
 };
 
-const ListQuery = z.object({
+const ListQuery = z.strictObject({
   scope: z.optional(z.enum(['release', 'tour', 'campaign'])),
   scopeId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 
 const LedgerQuery = z
-  .object({ from: z.optional(IsoDate), to: z.optional(IsoDate) })
+  .strictObject({ from: z.optional(IsoDate), to: z.optional(IsoDate) })
   .check(
     z.refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be before from', path: ['to'] }),
   );
@@ -228,7 +228,11 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
         "CSV cells starting with =, +, -, @, tab or CR get a leading ', so a spreadsheet shows them as text.",
       query: LedgerQuery,
       headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
-      responses: { 200: { description: 'the ledger lines' }, 404: failure('no such budget') },
+      responses: {
+        200: { description: 'the ledger lines' },
+        400: failure('a query parameter is invalid'),
+        404: failure('no such budget'),
+      },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, budgetId } = ids(event);

@@ -20,8 +20,17 @@ const page = (summary: string): RouteDoc => ({
     410: { description: 'an expired link: a page saying so', mediaType: 'text/html' },
   },
 });
-const formPost = (summary: string): RouteDoc => ({
+const formPost = (summary: string, refused: string): RouteDoc => ({
   ...page(summary),
+  responses: {
+    ...page(summary).responses,
+    400: { description: 'a field to correct: the page again, the field marked', mediaType: 'text/html' },
+    403: {
+      description: 'the CSRF token is missing or not this link’s: a page saying so',
+      mediaType: 'text/html',
+    },
+    409: { description: refused, mediaType: 'text/html' },
+  },
   body: {
     mediaType: 'application/x-www-form-urlencoded',
     description: "the page's form, with the CSRF token bound to the link",
@@ -44,7 +53,7 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
       if (saved === 'submitted') measure.record('AdvancesSubmitted', {});
       return page;
     },
-    doc: formPost('Submits or amends the advance'),
+    doc: formPost('Submits or amends the advance', 'show day has begun: the advance, read-only'),
   },
   {
     method: 'GET',
@@ -56,6 +65,9 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
     method: 'POST',
     path: '/tm/{token}',
     handler: (event: HttpEvent) => addGuestFromPage(token(event), form(event), deps),
-    doc: formPost("Adds a name to a show's guest list until its cutoff"),
+    doc: formPost(
+      "Adds a name to a show's guest list until its cutoff",
+      'not added (the list is closed or full, the show is cancelled ...): the page saying why',
+    ),
   },
 ];

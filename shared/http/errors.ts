@@ -24,11 +24,14 @@ export class ValidationError extends HttpError {
   }
 
   static fromZod(error: z.core.$ZodError, prefix: (string | number)[] = []): ValidationError {
+    const pathOf = (path: PropertyKey[]) => [...prefix, ...path].map(String).join('.');
     return new ValidationError(
-      error.issues.map((issue) => ({
-        path: [...prefix, ...issue.path].map(String).join('.'),
-        message: issue.message,
-      })),
+      error.issues.flatMap((issue) =>
+        // A strict object's unknown keys, each named as its own field.
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'is not a known field' }))
+          : [{ path: pathOf(issue.path), message: issue.message }],
+      ),
     );
   }
 }

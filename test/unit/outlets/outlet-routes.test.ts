@@ -179,6 +179,21 @@ describe('media outlet routes', () => {
     expect(badCursor.body.issues[0].path).toBe('cursor');
   });
 
+  it('answers 400 naming a query parameter it does not know (the outlet’s own plural `territories`), rather than listing the whole directory unfiltered', async () => {
+    const { call } = setup();
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'A', email: 'a@x.example', territories: ['GB'] }),
+    });
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'B', email: 'b@x.example', territories: ['DE'] }),
+    });
+
+    const listed = await call('GET', '/media-outlets', { query: { territories: 'DE' } });
+
+    expect(listed.status).toBe(400);
+    expect(listed.body.issues?.[0]?.path).toBe('query.territories');
+  });
+
   it('imports a CSV as a job, upserting by address and reporting the bad rows by line', async () => {
     const { call, deps, finished } = setup();
     await call('POST', '/media-outlets', { body: anOutletInput({ name: 'Old name', email: 'a@x.example' }) });

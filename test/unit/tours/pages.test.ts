@@ -271,3 +271,43 @@ describe("the tour manager's page", () => {
     expect(ended.body).toContain('this link has expired');
   });
 });
+
+describe('the advance page as the promoter reads it (review)', () => {
+  it('states until when the advance can be amended in the venue’s time, on show day, not as a UTC instant of the day before', async () => {
+    // Berlin, show on 2027-05-14: the lock is 2027-05-14 00:00 Europe/Berlin (2027-05-13T22:00Z).
+    const { deps, token } = await world('2027-04-20T10:00:00Z');
+    await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps);
+
+    const page = await openAdvancePage(token, deps);
+    const note = /<p class="note">([\s\S]*?)<\/p>/.exec(page.body ?? '')?.[1] ?? '';
+
+    expect(note).toContain('amend it until');
+    // The promoter reads the venue's show day, not the previous calendar day in UTC.
+    expect(note).not.toContain('2027-05-13T22:00:00.000Z');
+    expect(note).toMatch(/2027-05-14|14 May 2027|May 14/);
+  });
+});
+
+describe('the advance form’s answers and its API document (review)', () => {
+  const route = (deps: Awaited<ReturnType<typeof world>>['deps']) =>
+    tourPageRoutes(deps, new RecordedMeasure()).find((r) => r.method === 'POST' && r.path === '/a/{token}')!;
+  const post = async (deps: Awaited<ReturnType<typeof world>>['deps'], token: string, body: string) => {
+    const event = { pathParameters: { token }, body, isBase64Encoded: false } as unknown as HttpEvent;
+    return ((await route(deps).handler(event, {} as Context, () => {})) as HttpResult).statusCode;
+  };
+
+  it('answers a blank field, a missing CSRF token and a post after the lock only with statuses POST /a/{token} documents', async () => {
+    const open = await world('2027-04-20T10:00:00Z');
+    const locked = await world('2027-05-13T22:00:00Z');
+
+    const statuses = [
+      await post(open.deps, open.token, filled(csrfTokenFor(key, open.token), { power: ' ' })),
+      await post(open.deps, open.token, filled('')),
+      await post(locked.deps, locked.token, filled(csrfTokenFor(key, locked.token))),
+    ];
+
+    expect(statuses).toEqual([400, 403, 409]);
+    const documented = Object.keys(route(open.deps).doc.responses);
+    expect(documented).toEqual(expect.arrayContaining(statuses.map(String)));
+  });
+});
