@@ -165,6 +165,14 @@ export function pressGatherMoment(show: Show, now: string): StepMoment {
   return { ...stepMoment(show, 'press-announcement'), wallTime };
 }
 
+/** The steps that ask the promoter for the advance: they stop once it is in. */
+export const advanceSteps: readonly ShowStep[] = [
+  'advance-request',
+  'advance-reminder-1',
+  'advance-reminder-2',
+  'advance-escalation',
+];
+
 /**
  * Steps taken again when the moment they are due for changes: a moved show's day sheet states the
  * new day, the day sheet goes again for each change of the show on its day, and the press hears of

@@ -5,6 +5,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import {
   advanceLockAt,
+  advanceSteps,
   daySheetWent,
   isAdvancing,
   isAnnounced,
@@ -232,11 +233,22 @@ export async function applyShowChange(
   }
   // Moved to another country, the show is news for that country's press: its announcement is due
   // again there (what each address was told is kept per country, so nobody hears of it twice).
-  const forget: ShowStep[] =
-    change.type === 'set' && stored?.show && stored.show.venue.country !== change.show.venue.country
-      ? ['press-announcement']
-      : [];
-  const next = withoutSteps(nextShow(stored, ref, change, meta, now), forget);
+  const movedCountry =
+    change.type === 'set' && stored?.show && stored.show.venue.country !== change.show.venue.country;
+  // Given to another promoter, the show is advanced again with them: the old promoter's link opens
+  // nothing any more, so the request (at once when its moment has passed) and the reminders go to
+  // the new one, and the old promoter's answers are not taken for theirs.
+  const newPromoter =
+    change.type === 'set' &&
+    stored?.show !== undefined &&
+    stored.promoterId !== promoterIdOf(change.show.promoter.email);
+  const forget = {
+    steps: [...(movedCountry ? (['press-announcement'] as const) : []), ...(newPromoter ? advanceSteps : [])],
+    advance: newPromoter,
+  };
+  const changed = withoutSteps(nextShow(stored, ref, change, meta, now), forget.steps);
+  const { advance: _replaced, ...withoutAdvance } = changed;
+  const next = newPromoter ? withoutAdvance : changed;
   if (!(await deps.tours.putShowIfNewer(next, outboxOf(next, stored, meta, now), forget))) {
     return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
   }

@@ -20,6 +20,7 @@ import { templateNames } from '#shared/mail/template-names.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import {
   advanceLinkExpiry,
+  advanceSteps,
   daySheetWent,
   guestCount,
   isAdvancing,
@@ -100,13 +101,6 @@ async function alertInsteadOfSuppressed(
   );
 }
 
-const advanceSteps: ReadonlySet<ShowStep> = new Set([
-  'advance-request',
-  'advance-reminder-1',
-  'advance-reminder-2',
-  'advance-escalation',
-]);
-
 /**
  * A show's step fell due (its schedule fired, or it was overdue when the show was booked). The step
  * is ignored when the show changed since (it carries the instant it was set for, as release days do),
@@ -179,7 +173,8 @@ export async function takeStep(
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
     return { outcome: 'taken', mailed };
   }
-  if (advanceSteps.has(due.step) && show.advance) return { outcome: 'ignored', reason: 'advance submitted' };
+  if (advanceSteps.includes(due.step) && show.advance)
+    return { outcome: 'ignored', reason: 'advance submitted' };
 
   const { mails, events } = await stepWork(due.step, tour, show, deps, eventMeta);
   const mailed = await sendOperational(await alertInsteadOfSuppressed(mails, tour, show, deps), deps);

@@ -91,9 +91,10 @@ export interface TourStore {
   /**
    * The label's side of a show (its description, status and the change that set it), with `entries`
    * in the outbox, only when newer than the stored one; what Backline did (steps, advance, guests) is
-   * kept, except the steps in `forgetSteps` (of a show stored before), which are due again.
+   * kept, except what `forget` names (of a show stored before): steps that are due again, and the
+   * advance of a promoter since replaced.
    */
-  putShowIfNewer(show: StoredShow, entries: OutboxEntry[], forgetSteps?: ShowStep[]): Promise<boolean>;
+  putShowIfNewer(show: StoredShow, entries: OutboxEntry[], forget?: ForgetOnChange): Promise<boolean>;
   /** Clears `effectsPending` once the schedules of change `eventId` are in place. */
   markEffectsPerformed(ref: ShowRef, eventId: string): Promise<void>;
   /**
@@ -128,6 +129,12 @@ export interface TourStore {
   recordPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
   /** Forgets `country` on the show once its outlets heard it moved away: only the note from `since`. */
   forgetPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
+}
+
+/** What a change of a show makes it forget: steps to take again, and the promoter's advance. */
+export interface ForgetOnChange {
+  steps?: ShowStep[];
+  advance?: boolean;
 }
 
 /** Writes apply only when newer than what is stored (EventBridge keeps no order, docs/design.md#ordering-by-the-labels-timestamp). */
@@ -193,7 +200,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
       };
     },
 
-    async putShowIfNewer(show, entries, forgetSteps = []) {
+    async putShowIfNewer(show, entries, { steps: forgetSteps = [], advance: forgetAdvance } = {}) {
       const { labelId, tourId, showId } = show;
       const values: Record<string, unknown> = {
         ':entity': 'show',
@@ -237,6 +244,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
           removes.push(`stepsDone.#forget${i}`);
         });
       }
+      if (forgetAdvance) removes.push('advance');
       if (indexKey) {
         sets.push('gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk');
         values[':gsi1pk'] = indexKey.gsi1pk;

@@ -109,10 +109,27 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       await store.markStepDone(show, 'advance-request', at(1), []);
 
       const moved = { ...show, occurredAt: at(9) };
-      expect(await store.putShowIfNewer(moved, [], ['press-announcement'])).toBe(true);
+      expect(await store.putShowIfNewer(moved, [], { steps: ['press-announcement'] })).toBe(true);
 
       expect((await store.getShow(show))?.stepsDone).toEqual({ 'advance-request': at(1) });
       expect(await store.markStepDone(show, 'press-announcement', at(1), [])).toBe(true);
+    });
+
+    it('forgets the advance when a change says so (the show given to another promoter), keeping the guests', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      await store.saveAdvance(show, { power: '32 A' } as never, at(1), () => []);
+      await store.addGuests(show, [{ name: 'Ana', plusOnes: 0, addedAt: at(1) }]);
+      await store.putShowIfNewer({ ...show, occurredAt: at(8) }, []);
+      const kept = (await store.getShow(show))?.advance;
+
+      const replaced = { ...show, occurredAt: at(9) };
+      expect(await store.putShowIfNewer(replaced, [], { advance: true })).toBe(true);
+
+      expect(kept?.answers).toEqual({ power: '32 A' });
+      expect((await store.getShow(show))?.advance).toBeUndefined();
+      expect((await store.getShow(show))?.guests).toHaveLength(1);
     });
 
     it('notes the countries whose press was told of a show, keeps the first time of each through changes, and forgets one only for that time', async () => {

@@ -13,6 +13,7 @@ import { takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import type {
   AdvanceOutcome,
+  ForgetOnChange,
   GuestsOutcome,
   PressTold,
   PromoterRecord,
@@ -71,13 +72,17 @@ export class InMemoryTours implements TourStore {
     return { ...(tour ? { tour } : {}), shows };
   }
 
-  async putShowIfNewer(show: StoredShow, entries: OutboxEntry[], forgetSteps: ShowStep[] = []) {
+  async putShowIfNewer(
+    show: StoredShow,
+    entries: OutboxEntry[],
+    { steps: forgetSteps = [], advance: forgetAdvance }: ForgetOnChange = {},
+  ) {
     const current = this.shows.get(this.showKey(show));
     if (current && current.occurredAt >= show.occurredAt) return false;
     const { effectsPending, pressCountries: _told, ...rest } = structuredClone(show);
     const stepsDone = { ...(current?.stepsDone ?? {}) };
     for (const step of forgetSteps) delete stepsDone[step];
-    this.shows.set(this.showKey(show), {
+    const next: StoredShow = {
       ...current,
       ...rest,
       createdAt: current?.createdAt ?? show.createdAt,
@@ -86,8 +91,10 @@ export class InMemoryTours implements TourStore {
       ...(current?.advance ? { advance: current.advance } : {}),
       ...(current?.guests ? { guests: current.guests } : {}),
       ...(current?.guestListLockedAt ? { guestListLockedAt: current.guestListLockedAt } : {}),
-    });
-    if (!effectsPending) delete this.shows.get(this.showKey(show))?.effectsPending;
+    };
+    if (forgetAdvance) delete next.advance;
+    if (!effectsPending) delete next.effectsPending;
+    this.shows.set(this.showKey(show), next);
     this.outbox.push(...entries);
     return true;
   }

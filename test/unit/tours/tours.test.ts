@@ -327,6 +327,40 @@ describe('tours', () => {
     );
   });
 
+  it('asks the new promoter of a show given to another after the request went, and reminds them, not the old one', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, tours, mailer } = fakes;
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    const step = async (name: ShowStep) =>
+      takeStep(
+        {
+          ...ref(),
+          step: name,
+          scheduledFor: stepMoment((await tours.getShow(ref()))!.show!, name).scheduledFor,
+        },
+        { correlationId: 'c' },
+        deps,
+      );
+    now.value = new Date(stepMoment(aShow(), 'advance-request').scheduledFor);
+    await step('advance-request');
+    await tours.saveAdvance(ref(), { power: 'old answers' } as never, now.value.toISOString(), () => []);
+
+    // After the first reminder's moment, the label gives the show to another promoter.
+    now.value = new Date(Date.parse(stepMoment(aShow(), 'advance-reminder-1').scheduledFor) + 60_000);
+    const replaced = aShow({ promoter: { name: 'New', email: 'new@promo.example' } });
+    await applyShowChange('tour-1', { type: 'set', show: replaced }, metaAt(now.value.toISOString()), deps);
+    await runDueSteps(fakes, now);
+    await step('advance-reminder-2');
+
+    expect(mailer.sent.map((m) => [m.to.email, m.kind])).toEqual([
+      ['booking@nacht.example', 'advance-request'],
+      ['new@promo.example', 'advance-request'],
+      ['new@promo.example', 'advance-reminder-2'],
+    ]);
+    expect((await tours.getShow(ref()))?.advance).toBeUndefined();
+  });
+
   it('counts an overdue advance once as AdvancesOverdue, however often its escalation step comes', async () => {
     const now = { value: new Date('2027-01-01T00:00:00Z') };
     const { deps } = fakeToursDeps(now);
