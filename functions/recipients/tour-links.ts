@@ -1,7 +1,7 @@
 import type { TourStore } from '#shared/db/tours.ts';
 import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { type HttpResult, html } from '#shared/http/index.ts';
+import { type HttpResult, html, seeOther } from '#shared/http/index.ts';
 import {
   csrfTokenFor,
   InvalidTokenError,
@@ -92,14 +92,25 @@ async function advanceContext(token: string, deps: PagesDeps) {
   return { key, claims, tour, stored: stored as StoredShow & { show: Show } };
 }
 
-/** GET /a/{token}: the form, prefilled with the show and any earlier answers; read-only after the lock. */
-export async function openAdvancePage(token: string, deps: PagesDeps): Promise<HttpResult> {
+/**
+ * GET /a/{token}: the form, prefilled with the show and any earlier answers; read-only after the lock.
+ * With `saved` (where a submission is redirected), the answers as saved and a word of thanks.
+ */
+export async function openAdvancePage(
+  token: string,
+  deps: PagesDeps,
+  saved?: 'submitted' | 'amended',
+): Promise<HttpResult> {
   try {
     const { key, tour, stored } = await advanceContext(token, deps);
     if (!tour || !stored) return showGone();
     const lockAt = advanceLockAt(stored.show);
     if (deps.now().toISOString() >= lockAt)
       return html(200, advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers }));
+    if (saved && stored.advance) {
+      const { answers } = stored.advance;
+      return html(200, advanceSavedPage({ tour, show: stored.show, answers, amended: saved === 'amended' }));
+    }
     return html(
       200,
       advanceFormPage({
@@ -179,16 +190,16 @@ export async function submitAdvancePage(
       ),
     ]);
     if (outcome === 'unknown') return page(showGone());
-    return {
-      page: html(200, advanceSavedPage({ tour, show: stored.show, answers, amended: outcome === 'amended' })),
-      saved: outcome,
-    };
+    // To this page again with a GET: reloading it records nothing a second time.
+    return { page: seeOther(`${token}?saved=${outcome}`), saved: outcome };
   } catch (error) {
     const refusal = invalid(error);
     if (refusal) return page(refusal);
     throw error;
   }
 }
+
+type PageMessage = { kind: 'note' | 'error'; text: string };
 
 async function tourManagerContext(token: string, deps: PagesDeps) {
   const key = await deps.signingKey();
@@ -207,17 +218,27 @@ async function tourManagerContext(token: string, deps: PagesDeps) {
   return { key, claims, tour, shows };
 }
 
-/** GET /tm/{token}: the tour's shows with their guest lists, and a form per show still open. */
+/**
+ * GET /tm/{token}: the tour's shows with their guest lists, and a form per show still open. After a
+ * guest was added (`added`: the show), a word saying so.
+ */
 export async function openTourManagerPage(
   token: string,
   deps: PagesDeps,
-  message?: { kind: 'note' | 'error'; text: string },
-  status = 200,
+  { message, status = 200, added }: { message?: PageMessage; status?: number; added?: string } = {},
 ): Promise<HttpResult> {
   try {
     const { key, tour, shows } = await tourManagerContext(token, deps);
     if (!tour) return html(404, tourLinkInvalidPage('this tour is not known'));
-    return html(status, tourManagerPage({ tour, shows, csrf: csrfTokenFor(key, token), message }));
+    const addedTo = shows.find((s) => s.showId === added);
+    const note = addedTo && {
+      kind: 'note' as const,
+      text: `Added to the guest list for ${addedTo.show.date}.`,
+    };
+    return html(
+      status,
+      tourManagerPage({ tour, shows, csrf: csrfTokenFor(key, token), message: message ?? note }),
+    );
   } catch (error) {
     const page = invalid(error);
     if (page) return page;
@@ -234,32 +255,29 @@ export async function addGuestFromPage(token: string, body: string, deps: PagesD
     if (!sameCsrfToken(key, token, fields.csrf ?? '')) return html(403, formExpiredPage());
     const stored = shows.find((s) => s.showId === fields.showId);
     if (!stored)
-      return openTourManagerPage(token, deps, { kind: 'error', text: 'That show is not on this tour.' }, 400);
+      return openTourManagerPage(token, deps, {
+        message: { kind: 'error', text: 'That show is not on this tour.' },
+        status: 400,
+      });
     const parsed = GuestInput.safeParse(fields);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return openTourManagerPage(
-        token,
-        deps,
-        { kind: 'error', text: `Guest ${String(issue.path[0])}: ${issue.message}.` },
-        400,
-      );
+      return openTourManagerPage(token, deps, {
+        message: { kind: 'error', text: `Guest ${String(issue.path[0])}: ${issue.message}.` },
+        status: 400,
+      });
     }
     const outcome = await deps.tours.addGuests(
       { labelId: claims.labelId, tourId: claims.tourId, showId: stored.showId },
       [{ ...parsed.data, addedAt: deps.now().toISOString() }],
     );
     if (outcome !== 'added')
-      return openTourManagerPage(
-        token,
-        deps,
-        { kind: 'error', text: `Not added: ${guestRefusals[outcome]}.` },
-        409,
-      );
-    return openTourManagerPage(token, deps, {
-      kind: 'note',
-      text: `${parsed.data.name} is on the guest list for ${stored.show.date}.`,
-    });
+      return openTourManagerPage(token, deps, {
+        message: { kind: 'error', text: `Not added: ${guestRefusals[outcome]}.` },
+        status: 409,
+      });
+    // To this page again with a GET: reloading it adds nobody a second time.
+    return seeOther(`${token}?added=${encodeURIComponent(stored.showId)}`);
   } catch (error) {
     const page = invalid(error);
     if (page) return page;

@@ -11,6 +11,11 @@ import {
 
 const token = (event: HttpEvent) => event.pathParameters?.token ?? '';
 const form = (event: HttpEvent) => rawBody(event).toString('utf8');
+/** Where a taken advance is redirected: `?saved=submitted|amended`. */
+const savedOf = (event: HttpEvent) => {
+  const saved = event.queryStringParameters?.saved;
+  return saved === 'submitted' || saved === 'amended' ? saved : undefined;
+};
 
 const page = (summary: string): RouteDoc => ({
   summary,
@@ -20,29 +25,33 @@ const page = (summary: string): RouteDoc => ({
     410: { description: 'an expired link: a page saying so', mediaType: 'text/html' },
   },
 });
-const formPost = (summary: string, refused: string): RouteDoc => ({
-  ...page(summary),
-  responses: {
-    ...page(summary).responses,
-    400: { description: 'a field to correct: the page again, the field marked', mediaType: 'text/html' },
-    403: {
-      description: 'the CSRF token is missing or not this link’s: a page saying so',
-      mediaType: 'text/html',
+const formPost = (summary: string, refused: string): RouteDoc => {
+  const { 200: _page, ...refusals } = page(summary).responses;
+  return {
+    summary,
+    responses: {
+      303: { description: 'taken: to the page again (Post/Redirect/Get), so a reload sends nothing twice' },
+      400: { description: 'a field to correct: the page again, the field marked', mediaType: 'text/html' },
+      403: {
+        description: 'the CSRF token is missing or not this link’s: a page saying so',
+        mediaType: 'text/html',
+      },
+      ...refusals,
+      409: { description: refused, mediaType: 'text/html' },
     },
-    409: { description: refused, mediaType: 'text/html' },
-  },
-  body: {
-    mediaType: 'application/x-www-form-urlencoded',
-    description: "the page's form, with the CSRF token bound to the link",
-  },
-});
+    body: {
+      mediaType: 'application/x-www-form-urlencoded',
+      description: "the page's form, with the CSRF token bound to the link",
+    },
+  };
+};
 
 /** The pages behind signed links (topology auth `public`): the promoter's advance form and the tour manager's page. */
 export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRoute[] => [
   {
     method: 'GET',
     path: '/a/{token}',
-    handler: (event: HttpEvent) => openAdvancePage(token(event), deps),
+    handler: (event: HttpEvent) => openAdvancePage(token(event), deps, savedOf(event)),
     doc: page("The promoter's advance form for one show, prefilled (read-only after show day 00:00)"),
   },
   {
@@ -58,7 +67,8 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
   {
     method: 'GET',
     path: '/tm/{token}',
-    handler: (event: HttpEvent) => openTourManagerPage(token(event), deps),
+    handler: (event: HttpEvent) =>
+      openTourManagerPage(token(event), deps, { added: event.queryStringParameters?.added }),
     doc: page("The tour manager's page for one tour: shows, advance status, guest lists"),
   },
   {

@@ -20,6 +20,16 @@ export const html = (statusCode: number, body: string): HttpResult => ({
   body,
 });
 
+/**
+ * 303 See Other after a form's POST was taken (Post/Redirect/Get): the browser shows the page it is
+ * sent to with a GET, so reloading it sends nothing again. `location` may be relative to the page.
+ */
+export const seeOther = (location: string): HttpResult => ({
+  statusCode: 303,
+  headers: { location, 'cache-control': 'no-store' },
+  body: '',
+});
+
 /** The body as the client sent it, byte for byte (API Gateway base64-encodes binary bodies). */
 export const rawBody = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');

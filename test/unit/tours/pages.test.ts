@@ -113,7 +113,9 @@ describe("the promoter's advance page", () => {
     expect(incomplete.statusCode).toBe(400);
     expect(incomplete.body).toContain('id="power-error"');
     expect(incomplete.body).toContain('must be a currency code such as EUR');
-    expect(saved.statusCode).toBe(200);
+    expect([saved.statusCode, saved.headers?.location]).toEqual([303, `${token}?saved=submitted`]);
+    const thanked = await openAdvancePage(token, deps, 'submitted');
+    expect(thanked.body).toContain('The tour manager has your answers.');
     expect((await tours.getShow(ref))?.advance?.answers).toMatchObject({
       settlementCurrency: 'EUR',
       guestListAllotment: 20,
@@ -150,7 +152,7 @@ describe("the promoter's advance page", () => {
       statuses.push(((await post.handler(event, {} as Context, () => {})) as HttpResult).statusCode);
     }
 
-    expect(statuses).toEqual([400, 200, 200, 200]);
+    expect(statuses).toEqual([400, 303, 303, 303]);
     expect(measure.records).toEqual([{ name: 'AdvancesSubmitted', dimensions: {}, value: 1 }]);
   });
 
@@ -222,7 +224,7 @@ describe("the promoter's advance page", () => {
 
     expect(open.statusCode).toBe(200);
     expect(open.body).toContain('<form');
-    expect(saved.statusCode).toBe(200);
+    expect(saved.statusCode).toBe(303);
     expect(ended.statusCode).toBe(410);
     expect(ended.body).toContain('this link has expired');
   });
@@ -244,7 +246,10 @@ describe("the tour manager's page", () => {
     await tours.lockGuestList(ref, '2027-05-14T15:00:00Z');
     const late = await addGuestFromPage(token, form('Late'), deps);
 
-    expect(added.body).toContain('Alex is on the guest list');
+    expect([added.statusCode, added.headers?.location]).toEqual([303, `${token}?added=${show.showId}`]);
+    expect((await openTourManagerPage(token, deps, { added: show.showId })).body).toContain(
+      'Added to the guest list for 2027-05-14.',
+    );
     expect(late.statusCode).toBe(409);
     expect(late.body).toContain('the guest list is closed');
     expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
@@ -266,7 +271,8 @@ describe("the tour manager's page", () => {
 
     expect(open.statusCode).toBe(200);
     expect(open.body).toContain('2027-05-28');
-    expect(added.body).toContain('Alex is on the guest list');
+    expect(added.statusCode).toBe(303);
+    expect((await postponed.tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
     expect(ended.statusCode).toBe(410);
     expect(ended.body).toContain('this link has expired');
   });
