@@ -131,6 +131,25 @@ describe('alarms on AWS', () => {
     expect(sesReputationAlarms).toEqual({ bounceRate: 0.02, complaintRate: 0.0005 });
   });
 
+  it('lets CloudWatch alarms publish to the alarms topic: a topic policy of its own must allow cloudwatch.amazonaws.com sns:Publish', () => {
+    // A topic policy replaces SNS's default one (which lets the account's own alarms publish): what it
+    // does not allow, CloudWatch may not do, and every alarm action fails with "not authorized to perform:
+    // SNS:Publish ... because no resource-based policy allows the SNS:Publish action": no mail reaches anyone.
+    type Statement = { Effect: string; Action: string | string[]; Principal?: unknown };
+    const policies = Object.values(resourcesOf(template, 'AWS::SNS::TopicPolicy'))
+      .map((policy) => policy.Properties)
+      .filter((policy) => (policy.Topics as unknown[]).map(logicalIdOf).includes(topicId));
+    const allowsCloudWatch = (statement: Statement) =>
+      statement.Effect === 'Allow' &&
+      [statement.Action].flat().some((action) => /^sns:(Publish|\*)$/i.test(action)) &&
+      JSON.stringify(statement.Principal ?? '').includes('cloudwatch.amazonaws.com');
+
+    for (const policy of policies) {
+      const statements = (policy.PolicyDocument as { Statement: Statement[] }).Statement;
+      expect(statements.some(allowsCloudWatch), JSON.stringify(statements)).toBe(true);
+    }
+  });
+
   it('subscribes nobody when no alarm address is configured', () => {
     const { template: withoutEmail } = backline();
 
