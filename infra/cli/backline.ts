@@ -122,13 +122,29 @@ async function releaseStatus(login: Login, labelId: string, releaseId: string) {
   out(`\n${table(rows, ['kind', ...statuses])}`);
 }
 
+/** Every page of a release's deliveries: the API gives 1,000 rows a page and says where the next is. */
 async function releaseDeliveries(login: Login, labelId: string, releaseId: string, csv: boolean) {
   const path = `/labels/${enc(labelId)}/releases/${enc(releaseId)}/deliveries`;
   if (csv) {
-    process.stdout.write(await (await request(login, path, { headers: { accept: 'text/csv' } })).text());
+    // One CSV: each page's rows, under the first page's header row (the `Link: <...>; rel="next"` header leads on).
+    for (let next: string | undefined = path, first = true; next; first = false) {
+      const response = await request(login, next, { headers: { accept: 'text/csv' } });
+      const text = await response.text();
+      process.stdout.write(first ? text : text.slice(text.indexOf('\n') + 1));
+      next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+    }
     return;
   }
-  const { deliveries } = await getJson<{ deliveries: Record<string, unknown>[] }>(login, path);
+  const deliveries: Record<string, unknown>[] = [];
+  let cursor: string | undefined;
+  do {
+    const page: { deliveries: Record<string, unknown>[]; nextCursor?: string } = await getJson(
+      login,
+      cursor ? `${path}?${new URLSearchParams({ cursor })}` : path,
+    );
+    deliveries.push(...page.deliveries);
+    cursor = page.nextCursor;
+  } while (cursor);
   out(table(deliveries, ['email', 'kind', 'status', 'at', 'promoAccesses', 'messageId']));
 }
 
