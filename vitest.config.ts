@@ -12,6 +12,7 @@ export const env = {
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/backline-scheduler',
   SES_CONFIGURATION_SET: 'backline',
   SES_OPERATIONAL_CONFIGURATION_SET: 'backline-operational',
+  SES_TEMPLATE_PREFIX: 'backline-',
   SENDER_ADDRESS: 'press@backline.example',
   PUBLIC_BASE_URL: 'http://localhost:3000',
   API_KEY_SECRET_ID: 'backline/api-key',

@@ -123,6 +123,8 @@ export class BacklineStack extends Stack {
     const removalPolicy = dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const logRetention = dev ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS;
     const name = deployedName(settings.stage);
+    // SES template names are one namespace per account and region: each stage's carry its name.
+    const templatePrefix = `${name}-`;
 
     const table = new Table(this, 'Table', {
       partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
@@ -197,7 +199,7 @@ export class BacklineStack extends Stack {
     for (const template of props.mailTemplates) {
       new CfnTemplate(this, `MailTemplate-${template.name}`, {
         template: {
-          templateName: template.name,
+          templateName: `${templatePrefix}${template.name}`,
           subjectPart: template.subject,
           htmlPart: template.html,
           textPart: template.text,
@@ -266,6 +268,7 @@ export class BacklineStack extends Stack {
           configurationSets[stream as MailStream].configurationSetName,
         ]),
       ) as Record<(typeof configurationSetVariable)[MailStream], string>),
+      SES_TEMPLATE_PREFIX: templatePrefix,
       SENDER_ADDRESS: settings.senderAddress,
       PUBLIC_BASE_URL: settings.publicBaseUrl ?? api.apiEndpoint,
       API_KEY_SECRET_ID: apiKeySecret.secretArn,
@@ -298,7 +301,9 @@ export class BacklineStack extends Stack {
             configurationSetArns: Object.values(configurationSets).map((set) =>
               sesArn('configuration-set', set.configurationSetName),
             ),
-            templateArns: props.mailTemplates.map((template) => sesArn('template', template.name)),
+            templateArns: props.mailTemplates.map((template) =>
+              sesArn('template', `${templatePrefix}${template.name}`),
+            ),
           },
         },
       });

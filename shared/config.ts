@@ -15,6 +15,8 @@ const Config = z.object({
   SES_CONFIGURATION_SET: z.string().check(z.minLength(1)),
   /** The configuration set of operational mail. */
   SES_OPERATIONAL_CONFIGURATION_SET: z.string().check(z.minLength(1)),
+  /** What the stack's SES template names start with (shared/mail/template-names.ts). */
+  SES_TEMPLATE_PREFIX: z.string().check(z.regex(/^[A-Za-z0-9_-]*$/, 'must be letters, digits, - or _')),
   SENDER_ADDRESS: z.email(),
   PUBLIC_BASE_URL: z.url(),
   API_KEY_SECRET_ID: z.string().check(z.minLength(1)),

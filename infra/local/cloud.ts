@@ -69,6 +69,7 @@ export const names = {
   bus: 'backline',
   scheduleGroup: 'backline',
   configurationSet: 'backline',
+  templatePrefix: 'backline-',
   apiKeySecret: 'backline/api-key',
   tokenKeySecret: 'backline/token-signing-key',
   webhookSecretsKey: '6f1c3a52-8e0b-4d1e-9a47-0b5c1a9e0001',
@@ -307,6 +308,7 @@ async function start(
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/backline-scheduler`,
     SES_CONFIGURATION_SET: configurationSetOf('campaign'),
     SES_OPERATIONAL_CONFIGURATION_SET: configurationSetOf('operational'),
+    SES_TEMPLATE_PREFIX: names.templatePrefix,
     SENDER_ADDRESS: options.senderAddress ?? 'press@backline.example',
     PUBLIC_BASE_URL: urls.http,
     API_KEY_SECRET_ID: names.apiKeySecret,
@@ -392,12 +394,18 @@ async function provisionSes(endpoint: string): Promise<void> {
     const content = { Subject: template.subject, Html: template.html, Text: template.text };
     try {
       await ses.send(
-        new CreateEmailTemplateCommand({ TemplateName: template.name, TemplateContent: content }),
+        new CreateEmailTemplateCommand({
+          TemplateName: `${names.templatePrefix}${template.name}`,
+          TemplateContent: content,
+        }),
       );
     } catch (error) {
       if (!(error instanceof AlreadyExistsException)) throw error;
       await ses.send(
-        new UpdateEmailTemplateCommand({ TemplateName: template.name, TemplateContent: content }),
+        new UpdateEmailTemplateCommand({
+          TemplateName: `${names.templatePrefix}${template.name}`,
+          TemplateContent: content,
+        }),
       );
     }
   }

@@ -63,7 +63,7 @@ export function sesMailer(client: () => SESv2Client = ses): Mailer {
             ConfigurationSetName: config()[configurationSetVariable[mail.stream]],
             DefaultContent: {
               Template: {
-                TemplateName: mail.template,
+                TemplateName: `${config().SES_TEMPLATE_PREFIX}${mail.template}`,
                 TemplateData: JSON.stringify(mail.defaultData ?? {}),
                 ...(attachments ? { Attachments: attachments } : {}),
               },

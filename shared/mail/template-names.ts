@@ -1,22 +1,24 @@
 /**
- * SES template names, by the key senders use (the release mails by their mail kind). Apart from the
+ * Mail template names, by the key senders use (the release mails by their mail kind). Apart from the
  * templates themselves (templates.ts), which only their creation needs (CDK, the local cloud): a
- * sender names its template and SES renders it (see docs/design.md#bundles).
+ * sender names its template and SES renders it (see docs/design.md#bundles). In SES each name carries
+ * the stack's prefix (`SES_TEMPLATE_PREFIX`, `backline-<stage>-` on AWS), since SES template names are
+ * one namespace per account and region, which two stages share.
  */
 export const templateNames = {
-  announcement: 'backline-release-announcement',
-  'date-change': 'backline-release-date-change',
-  cancellation: 'backline-release-cancellation',
-  'out-now': 'backline-release-out-now',
-  'radio-servicing': 'backline-radio-servicing',
-  'radio-add-date-change': 'backline-radio-add-date-change',
-  notice: 'backline-notice',
+  announcement: 'release-announcement',
+  'date-change': 'release-date-change',
+  cancellation: 'release-cancellation',
+  'out-now': 'release-out-now',
+  'radio-servicing': 'radio-servicing',
+  'radio-add-date-change': 'radio-add-date-change',
+  notice: 'notice',
   /** Press for a tour's shows: a notice on the campaign stream, with its calendar attached. */
-  'tour-press': 'backline-tour-press',
+  'tour-press': 'tour-press',
 } as const;
 
 /** The budget mails (operational stream): an alert, and the owner's daily report (budget-templates.ts). */
 export const budgetTemplateNames = {
-  alert: 'backline-budget-alert',
-  report: 'backline-budget-report',
+  alert: 'budget-alert',
+  report: 'budget-report',
 } as const;

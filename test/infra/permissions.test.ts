@@ -110,7 +110,7 @@ describe('IAM follows the topology and nothing wider', () => {
                 arn('ses', `identity/${devSettings.senderAddress}`),
                 arn('ses', `identity/${devSettings.senderAddress.split('@')[1]}`),
                 ...configurationSetIds.map((id) => arn('ses', `configuration-set/<${id}>`)),
-                ...mailTemplates.map((mail) => arn('ses', `template/${mail.name}`)),
+                ...mailTemplates.map((mail) => arn('ses', `template/backline-dev-${mail.name}`)),
               ],
             ),
             ...grants(['ses:GetAccount'], ['*']),

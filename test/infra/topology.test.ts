@@ -442,12 +442,43 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     }
   });
 
+  it('deploys a second stage beside the first in one account and region: no SES template, queue, function, log group, schedule, secret or configuration set name is shared between two stages', () => {
+    // Names that must be unique per account and region: a second stack using one fails to create it.
+    const namesOf = (stack: ReturnType<typeof backline>['template']): string[] => {
+      const named: [string, (props: Record<string, unknown>) => unknown][] = [
+        ['AWS::SES::Template', (props) => (props.Template as { TemplateName?: string }).TemplateName],
+        ['AWS::SES::ConfigurationSet', (props) => props.Name],
+        ['AWS::SQS::Queue', (props) => props.QueueName],
+        ['AWS::Lambda::Function', (props) => props.FunctionName],
+        ['AWS::Logs::LogGroup', (props) => props.LogGroupName],
+        ['AWS::Events::EventBus', (props) => props.Name],
+        ['AWS::Scheduler::Schedule', (props) => props.Name],
+        ['AWS::Scheduler::ScheduleGroup', (props) => props.Name],
+        ['AWS::SecretsManager::Secret', (props) => props.Name],
+        ['AWS::CloudWatch::Dashboard', (props) => props.DashboardName],
+      ];
+      return named.flatMap(([type, name]) =>
+        Object.values(resourcesOf(stack, type)).flatMap((resource) => {
+          const value = name(resource.Properties);
+          return typeof value === 'string' ? [`${type} ${value}`] : [];
+        }),
+      );
+    };
+    const prod = backline({ stage: 'prod', senderAddress: 'press@label.example' }).template;
+
+    const prodNames = new Set(namesOf(prod));
+    const shared = namesOf(template).filter((name) => prodNames.has(name));
+
+    expect(shared).toEqual([]);
+  });
+
   it("creates an SES template for each of shared/mail's templates", () => {
     const names = Object.values(resourcesOf(template, 'AWS::SES::Template')).map(
       (resource) => (resource.Properties.Template as { TemplateName: string }).TemplateName,
     );
 
-    expect(names.sort()).toEqual(mailTemplates.map((mail) => mail.name).sort());
+    // Each under the stage's prefix (SES template names are one namespace per account and region).
+    expect(names.sort()).toEqual(mailTemplates.map((mail) => `backline-dev-${mail.name}`).sort());
   });
 
   it('generates the API key and the token-signing key as secrets whose ids the functions get', () => {

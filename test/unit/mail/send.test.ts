@@ -65,7 +65,7 @@ describe('sending mail through the mail module', () => {
 
   it('sends operational mail with no unsubscribe link, and refuses campaign mail without one', async () => {
     const world = fakeWorld();
-    const press = anAdvanceRequest({ stream: 'campaign', template: 'backline-tour-press' });
+    const press = anAdvanceRequest({ stream: 'campaign', template: 'tour-press' });
 
     await sendMails(world.deps, [anAdvanceRequest()], far());
 

@@ -16,7 +16,7 @@ const aMail = (overrides: Partial<TourMail> = {}): TourMail => ({
   labelId: 'lbl-1',
   subject: mailSubjects.show('tour-1', 'show-1'),
   kind: 'advance-request',
-  template: 'backline-notice',
+  template: 'notice',
   data: { text: { subject: 'Advance' }, html: { subject: 'Advance' } },
   context: { tourId: 'tour-1', showId: 'show-1' },
   ...overrides,
@@ -32,7 +32,7 @@ describe('tour mail through the mail module', () => {
 
     expect([first, again]).toEqual([1, 0]);
     expect(mailer.calls).toHaveLength(1);
-    expect(mailer.calls[0]).toMatchObject({ stream: 'operational', template: 'backline-notice' });
+    expect(mailer.calls[0]).toMatchObject({ stream: 'operational', template: 'notice' });
     expect(mailer.calls[0].entries[0].unsubscribeUrl).toBeUndefined();
     expect([...deliveries.items.values()]).toEqual([
       expect.objectContaining({
@@ -56,7 +56,7 @@ describe('tour mail through the mail module', () => {
         to: { name: outletId, email: `${outletId}@press.example` },
         subject: mailSubjects.tourShows('tour-1', 'DE-abc'),
         kind: 'press-announcement',
-        template: 'backline-tour-press',
+        template: 'tour-press',
         attachments: [{ fileName: 'shows.ics', contentType: 'text/calendar', content: 'BEGIN:VCALENDAR' }],
         context: { tourId: 'tour-1', country: 'DE', outletId },
         outletId,
