@@ -110,6 +110,11 @@ export class BacklineStack extends Stack {
   readonly functions: Record<string, AppFunction> = {};
   /** Every dead-letter and on-failure queue: each has a depth alarm. */
   readonly deadLetterQueues: Queue[] = [];
+  /**
+   * The stage's configuration sets, as SES names them in its events' `resources`: the rules on the
+   * default bus, which every stage of the account shares, take only their own stage's events.
+   */
+  private sesEventResources: string[] = [];
   /** The routes' keys (`GET /health`) and their throttles, for the stage's route settings. */
   private readonly routeSettings: Record<
     string,
@@ -196,6 +201,13 @@ export class BacklineStack extends Stack {
         return [stream, configurationSet];
       }),
     ) as Record<MailStream, ConfigurationSet>;
+    this.sesEventResources = Object.values(configurationSets).map((set) =>
+      this.formatArn({
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: set.configurationSetName,
+      }),
+    );
     for (const template of props.mailTemplates) {
       new CfnTemplate(this, `MailTemplate-${template.name}`, {
         template: {
@@ -327,6 +339,13 @@ export class BacklineStack extends Stack {
   }
 
   /** One rule per event trigger (with its DLQ) and one route per HTTP trigger. */
+  /** A trigger's pattern, on the default bus narrowed to this stage's SES configuration sets. */
+  private ownEvents(trigger: { bus: BusName; pattern: EventPattern }): EventPattern {
+    return trigger.bus === 'default'
+      ? { ...trigger.pattern, resources: this.sesEventResources }
+      : trigger.pattern;
+  }
+
   private wireTriggers(
     functionName: FunctionName,
     spec: FunctionSpec,
@@ -353,7 +372,7 @@ export class BacklineStack extends Stack {
         new Rule(this, `${id}Rule${index + 1}`, {
           eventBus: buses[trigger.bus],
           description: `${functionName}: ${JSON.stringify(trigger.pattern)}`,
-          eventPattern: toCdkPattern(trigger.pattern),
+          eventPattern: toCdkPattern(this.ownEvents(trigger)),
           targets: [new LambdaFunction(fn.function, { deadLetterQueue: deliveryDlq, ...ruleRetry })],
         });
       });
@@ -475,7 +494,7 @@ export class BacklineStack extends Stack {
     new Rule(this, `${id}${queueId}QueueRule`, {
       eventBus: buses[trigger.bus],
       description: `${functionName} (queue ${trigger.queue}): ${JSON.stringify(trigger.pattern)}`,
-      eventPattern: toCdkPattern(trigger.pattern),
+      eventPattern: toCdkPattern(this.ownEvents(trigger)),
       targets: [new SqsQueue(queue, { deadLetterQueue: deliveryDlq, ...ruleRetry })],
     });
     // Messages waiting longer than the queue's own worst case (retries included) mean the function is behind.

@@ -85,10 +85,34 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       const target = functionName ?? `queue ${queueName.replace(/^backline-dev-/, '')}`;
       const bus =
         canonical(props.EventBusName) === canonical({ Ref: busId }) ? 'backline' : props.EventBusName;
-      return `${target} | ${bus} | ${canonical(props.EventPattern)}`;
+      // On the default bus, the stage's own configuration sets narrow the pattern (the next test).
+      const { resources: _own, ...pattern } = props.EventPattern as Record<string, unknown>;
+      return `${target} | ${bus} | ${canonical(bus === 'default' ? pattern : props.EventPattern)}`;
     });
 
     expect(actual.sort()).toEqual(expected.sort());
+  });
+
+  it("takes on the default bus, which every stage of the account shares, only the SES events of the stage's own configuration sets", () => {
+    const configurationSets = resourcesOf(template, 'AWS::SES::ConfigurationSet');
+    const onDefault = Object.values(resourcesOf(template, 'AWS::Events::Rule')).filter(
+      (rule) => rule.Properties.EventBusName === 'default',
+    );
+    // Each ARN ends `configuration-set/` + a Ref to one of the stack's configuration sets.
+    const setNamed = (arn: unknown) => {
+      const parts = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      const ref = (parts.at(-1) as { Ref: string }).Ref;
+      return `${parts.at(-2)}${configurationSets[ref]?.Properties.Name}`;
+    };
+
+    expect(onDefault.length).toBeGreaterThan(0);
+    for (const rule of onDefault) {
+      const resources = (rule.Properties.EventPattern as { resources?: unknown[] }).resources ?? [];
+      expect(resources.map(setNamed)).toEqual([
+        ':configuration-set/backline-dev',
+        ':configuration-set/backline-dev-operational',
+      ]);
+    }
   });
 
   it('gives every rule target a retry policy and an SQS dead-letter queue that the rule may write to', () => {
