@@ -20,6 +20,7 @@ import { functionEntries, mailStreams, schedules as recurringSchedules } from '.
 import { adminRoutes } from './admin.ts';
 import { LocalBus } from './bus/bus.ts';
 import { installVirtualClock } from './clock.ts';
+import { takeDataFolder } from './data-folder.ts';
 import { dynamoClient, ensureTable, type LocalDynamo, startLocalDynamo } from './dynamodb.ts';
 import { createDynamoFaultProxy } from './dynamodb-faults.ts';
 import { createEndpoint } from './endpoint.ts';
@@ -123,6 +124,9 @@ async function start(
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
+    // One Backline per data folder, taken before any journal in it is read or rewritten.
+    const release = takeDataFolder(dataDir);
+    stops.push(async () => release());
     clock.keepIn(join(dataDir, 'clock.json'));
   }
   let ready = false;

@@ -1,4 +1,5 @@
 import { type LocalCloud, MissingJavaError, startLocalCloud } from './cloud.ts';
+import { DataFolderInUseError } from './data-folder.ts';
 import { installLogFormat, logFormatOf } from './logs.ts';
 import { PortTakenError } from './ports.ts';
 
@@ -44,7 +45,11 @@ try {
     senderAddress: process.env.BACKLINE_SENDER_ADDRESS,
   });
 } catch (error) {
-  if (error instanceof MissingJavaError || error instanceof PortTakenError) {
+  if (
+    error instanceof MissingJavaError ||
+    error instanceof PortTakenError ||
+    error instanceof DataFolderInUseError
+  ) {
     console.error(error.message);
   } else {
     console.error('Backline could not start:', error);

@@ -138,6 +138,11 @@ export class LocalBus {
       // One file of JSON lines like the journals: a torn last line (a crash mid-write) is skipped.
       this.#archiveFile = new JsonLines(options.archiveFile);
       this.#archive.push(...this.#archiveFile.read());
+      // What the console shows of the events before a restart: the archive's latest (their
+      // invocations were the last run's, and are not kept).
+      for (const { bus, event } of this.#archive.slice(-this.#keepRecent)) {
+        this.#recent.push({ bus, event, invocations: [] });
+      }
     }
     this.#journal = new DeliveryJournal(options.journalFiles);
     const { unfinished, deadLetters } = this.#journal.open();

@@ -1,0 +1,42 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Another Backline runs on this data folder: starting a second one would rewrite its journals under it. */
+export class DataFolderInUseError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `The data folder ${dataDir} is in use by a Backline that runs (process ${pid}). Use that one, stop ` +
+        'it first, or start this one on another folder with BACKLINE_DATA_DIR.',
+    );
+  }
+}
+
+/**
+ * Takes the data folder for this process (`running.pid` in it, created exclusively) before anything
+ * reads or rewrites a journal there; answers the release. The file of a run that was killed names a
+ * process that is gone, and is taken over.
+ */
+export function takeDataFolder(dataDir: string): () => void {
+  const file = join(dataDir, 'running.pid');
+  for (;;) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const pid = Number(readFileSync(file, 'utf8'));
+    if (Number.isInteger(pid) && pid > 0 && running(pid)) throw new DataFolderInUseError(dataDir, pid);
+    rmSync(file, { force: true });
+  }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

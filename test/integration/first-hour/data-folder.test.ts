@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sampleRelease } from '#shared/events/release-scheduled.ts';
+import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
+import { signedWebhook } from '#test/support/intake.ts';
+
+/**
+ * The first hour with `npm start`'s data folder: a newcomer runs `npm start` a second time in another
+ * terminal (it stops at once: the ports are taken), keeps working with the first one, stops it and
+ * starts again on the same folder, as the README promises that a restart loses nothing.
+ */
+
+const root = resolve(import.meta.dirname, '../../..');
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+const aDataFolder = () => {
+  const folder = mkdtempSync(join(tmpdir(), 'backline-first-hour-'));
+  folders.push(folder);
+  return folder;
+};
+
+/** `npm start` in a second terminal, on the same ports and data folder as one already running. */
+function startAgain(
+  running: CloudProcess,
+  dataDir: string,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['infra/local/start.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        BACKLINE_HTTP_PORT: String(running.ports.http),
+        BACKLINE_BUS_PORT: String(running.ports.bus),
+        BACKLINE_DYNAMODB_PORT: String(running.ports.dynamodb),
+        BACKLINE_SES_PORT: String(running.ports.ses),
+        BACKLINE_DATA_DIR: dataDir,
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, output });
+    });
+  });
+}
+
+const schedulesOf = async (cloud: CloudProcess, group: string): Promise<string[]> => {
+  const client = new SchedulerClient({
+    endpoint: cloud.urls.bus,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  const listed = await client.send(new ListSchedulesCommand({ GroupName: group }));
+  client.destroy();
+  return (listed.Schedules ?? []).map((schedule) => schedule.Name ?? '');
+};
+
+describe('npm start run a second time on the same data folder', () => {
+  it("leaves the running Backline's data folder alone when it stops because the folder is in use: a release scheduled afterwards keeps its release-day schedule across a restart", async () => {
+    const dataDir = aDataFolder();
+    const first = await startCloudProcess({ BACKLINE_DATA_DIR: dataDir });
+    let restarted: CloudProcess | undefined;
+    try {
+      const second = await startAgain(first, dataDir);
+      expect(second.code).toBe(1);
+      expect(second.output).toContain(`The data folder ${dataDir} is in use by a Backline that runs`);
+
+      // The newcomer goes on with the Backline that runs: a label, and its release.
+      const created = await fetch(`${first.urls.http}/labels`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${first.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Second Terminal Records' }),
+      });
+      const label = (await created.json()) as { id: string; webhookSecret: string };
+      const webhook = signedWebhook(label.webhookSecret, {
+        type: 'release.scheduled',
+        timestamp: new Date().toISOString(),
+        data: { ...sampleRelease, releaseId: 'after-second-start', releaseDate: '2099-01-01' },
+      });
+      const sent = await fetch(`${first.urls.http}/webhooks/${label.id}`, {
+        method: 'POST',
+        headers: webhook.headers,
+        body: webhook.body,
+      });
+      expect(sent.status).toBe(202);
+      await fetch(`${first.urls.http}/_local/idle`);
+      const before = await schedulesOf(first, 'backline');
+      expect(before.filter((name) => name.startsWith('release-day-'))).toHaveLength(1);
+      await first.stop(); // Ctrl-C
+
+      restarted = await startCloudProcess({ BACKLINE_DATA_DIR: dataDir });
+      const after = await schedulesOf(restarted, 'backline');
+
+      expect(after).toEqual(before);
+    } finally {
+      await first.stop();
+      await restarted?.stop();
+    }
+  }, 300_000);
+});
+
+/** The console page's section with this id, as HTML. */
+const consoleSection = async (cloud: CloudProcess, id: string): Promise<string> => {
+  const page = await (await fetch(`${cloud.urls.http}/_local/console`)).text();
+  return new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(page)?.[1] ?? '';
+};
+
+describe('the local console across a restart', () => {
+  it('still lists the release with its mail after npm start is stopped and started again on its data folder', async () => {
+    const dataDir = aDataFolder();
+    const first = await startCloudProcess({ BACKLINE_DATA_DIR: dataDir });
+    let restarted: CloudProcess | undefined;
+    try {
+      const created = await fetch(`${first.urls.http}/labels`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${first.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Console Restart Records' }),
+      });
+      const label = (await created.json()) as { id: string; webhookSecret: string };
+      const webhook = signedWebhook(label.webhookSecret, {
+        type: 'release.scheduled',
+        timestamp: new Date().toISOString(),
+        data: { ...sampleRelease, releaseId: 'kept-in-console', releaseDate: '2099-01-01' },
+      });
+      const sent = await fetch(`${first.urls.http}/webhooks/${label.id}`, {
+        method: 'POST',
+        headers: webhook.headers,
+        body: webhook.body,
+      });
+      expect(sent.status).toBe(202);
+      await fetch(`${first.urls.http}/_local/idle`);
+      expect(await consoleSection(first, 'releases')).toContain('kept-in-console');
+      await first.stop(); // Ctrl-C
+
+      restarted = await startCloudProcess({ BACKLINE_DATA_DIR: dataDir });
+      const release = await fetch(`${restarted.urls.http}/labels/${label.id}/releases/kept-in-console`, {
+        headers: { authorization: `Bearer ${restarted.apiKey}` },
+      });
+      expect(release.status).toBe(200);
+
+      expect(await consoleSection(restarted, 'releases')).toContain('kept-in-console');
+    } finally {
+      await first.stop();
+      await restarted?.stop();
+    }
+  }, 300_000);
+});
