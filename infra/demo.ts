@@ -161,7 +161,7 @@ async function mailTo(ses: string, email: string, part = ''): Promise<SentMail |
 }
 
 const viewerLink = (ses: string, mail: SentMail) =>
-  `${ses}/get-emlContent?messageId=${encodeURIComponent(mail.messageId)}`;
+  `${ses}/mail?messageId=${encodeURIComponent(mail.messageId)}`;
 
 const wall = (at: Temporal.ZonedDateTime) =>
   `${at.toPlainDate()} ${at.toPlainTime().toString({ smallestUnit: 'minute' })} ${at.timeZoneId}`;

@@ -280,7 +280,7 @@ ${budgets.length === 0 ? markup`<p><small>No budget seen on the bus yet.</small>
     (
       m,
     ) => markup`<tr><td>${times(new Date(m.at * 1000).toISOString(), zone)}</td><td>${m.destination.to.join(', ')}</td>
-<td><a href="${ses}/get-emlContent?messageId=${enc(m.messageId)}">${m.subject}</a></td></tr>`,
+<td><a href="${ses}/mail?messageId=${enc(m.messageId)}">${m.subject}</a></td></tr>`,
   )}</table></section>
 
 <section id="schedules"><h2>Pending schedules (${pending.length})</h2>

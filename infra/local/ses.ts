@@ -3,9 +3,10 @@ import type { Faults } from './faults.ts';
 import { listen } from './ports.ts';
 import { crossSiteRefusal } from './same-origin.ts';
 import { ConfigurationSets } from './ses/configuration-sets.ts';
-import { acceptedOnly, close, startEmulator } from './ses/emulator.ts';
+import { acceptedOnly, close, sentMail, startEmulator } from './ses/emulator.ts';
 import type { SesEvent } from './ses/events.ts';
 import { parseJson, type Route, readBody, SesError, sendError, sendJson } from './ses/http.ts';
+import { mailPage } from './ses/mail-page.ts';
 import { SendRate } from './ses/send-rate.ts';
 import { Sending } from './ses/sending.ts';
 import { SuppressionList } from './ses/suppression.ts';
@@ -133,6 +134,19 @@ async function handle(
   if (method === 'POST' && url.pathname === '/clear-store') {
     const refusal = crossSiteRefusal(method, req.headers);
     if (refusal) return sendJson(res, 403, { message: refusal });
+  }
+  if (method === 'GET' && url.pathname === '/mail') {
+    const email = sentMail(url.searchParams.get('messageId') ?? '');
+    res.writeHead(email ? 200 : 404, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    res.end(
+      email
+        ? mailPage(email)
+        : '<!doctype html><title>Not found</title><p>No sent mail has that message id.</p>',
+    );
+    return;
   }
   if (method === 'GET' && url.pathname === '/store') {
     const response = await fetch(`${emulatorUrl}/store${url.search}`);

@@ -144,6 +144,11 @@ export async function startEmulator(options: { storeFile?: string } = {}): Promi
   };
 }
 
+/** A mail the front accepted, by the message id SES gave it. */
+export function sentMail(messageId: string): StoredEmail | undefined {
+  return emulatorStore.getStoreReadonly().emails.find((email) => email.messageId === messageId);
+}
+
 /**
  * Puts kept mail back into the emulator's store (mail already there, by id, is not doubled), and
  * returns the events of the kept mails whose hand-over was never marked.

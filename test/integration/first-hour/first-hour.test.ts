@@ -190,7 +190,7 @@ describe('the first hour', () => {
       await expect.poll(() => release.textContent()).toContain('out');
       expect(await release.textContent()).toMatch(/announcement: \d+ sent/);
       expect(await release.textContent()).toMatch(/out-now: \d+ sent/);
-      const mailLink = page.locator('#mail a[href*="/get-emlContent?messageId="]').first();
+      const mailLink = page.locator('#mail a[href*="/mail?messageId="]').first();
       expect(await mailLink.getAttribute('href')).toContain(own.urls.ses);
       expect(await page.locator('#schedules').textContent()).toContain('Outbox Sweep Due');
       expect(await page.locator('#schedules').textContent()).toMatch(/UTC/);
