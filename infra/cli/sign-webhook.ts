@@ -23,10 +23,13 @@ export async function clockNow(baseUrl: string): Promise<Date> {
   return new Date();
 }
 
-/** Standard Webhooks headers for `payload`, signed with the label's secret as of `at`. */
+/**
+ * Standard Webhooks headers for `payload`, signed with the label's secret as of `at`; a payload that
+ * starts with `<` is a DDEX ERN message (XML), any other JSON.
+ */
 export function signedHeaders(secret: string, payload: string, at: Date, webhookId = newWebhookId()) {
   return {
-    'content-type': 'application/json',
+    'content-type': payload.trimStart().startsWith('<') ? 'application/xml' : 'application/json',
     'webhook-id': webhookId,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
     'webhook-signature': new Webhook(secret).sign(webhookId, at, payload),
@@ -53,6 +56,15 @@ if (import.meta.main) {
     arg('url') ??
     process.env.BACKLINE_API_URL ??
     `http://localhost:${process.env.BACKLINE_HTTP_PORT || 3000}`;
-  const headers = signedHeaders(secret, readFileSync(file, 'utf8'), await clockNow(url));
+  let payload: string;
+  try {
+    payload = readFileSync(file, 'utf8');
+  } catch (error) {
+    process.stderr.write(
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}): give the webhook body's file\n`,
+    );
+    process.exit(2);
+  }
+  const headers = signedHeaders(secret, payload, await clockNow(url));
   for (const [name, value] of Object.entries(headers)) process.stdout.write(`${name}: ${value}\n`);
 }
