@@ -254,6 +254,7 @@ export const GuestInput = z.object({
 /** Why guests could not be added, as the manager reads it. */
 export const guestRefusals = {
   locked: 'the guest list is closed: it was sent to the promoter at its cutoff and can no longer change',
+  cancelled: 'the show is cancelled',
   full: 'the guest list is full',
   unknown: 'show not found',
 } as const;

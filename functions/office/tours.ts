@@ -200,7 +200,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
         201: { description: 'the guest list, with the names added' },
         400: failure('a guest is invalid'),
         404: failure('no such show'),
-        409: failure('the guest list is locked'),
+        409: failure('the guest list is locked or full, or the show is cancelled'),
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {

@@ -76,7 +76,7 @@ export interface ShowRef {
 }
 
 export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown';
-export type GuestsOutcome = 'added' | 'locked' | 'full' | 'unknown';
+export type GuestsOutcome = 'added' | 'locked' | 'cancelled' | 'full' | 'unknown';
 
 /** At most this many guest entries per show: the show item stays far below DynamoDB's 400 KB. */
 export const maxGuestsPerShow = 500;
@@ -363,9 +363,12 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
             Key: key,
             UpdateExpression: 'SET guests = list_append(if_not_exists(guests, :none), :guests)',
             // The cutoff locks the list: nothing is added after it was mailed to the promoter.
+            // A cancelled show takes no more guests.
             ConditionExpression:
-              'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room)',
+              'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)',
+            ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
             ExpressionAttributeValues: {
+              ':cancelled': 'cancelled',
               ':none': [],
               ':guests': guests,
               ':room': maxGuestsPerShow - guests.length,
@@ -380,7 +383,8 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
       if (added) return 'added';
       const stored = await get<StoredShow>(key);
       if (!stored) return 'unknown';
-      return stored.guestListLockedAt ? 'locked' : 'full';
+      if (stored.guestListLockedAt) return 'locked';
+      return stored.show?.status === 'cancelled' ? 'cancelled' : 'full';
     },
 
     lockGuestList: (ref, at) =>

@@ -226,6 +226,19 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect((await store.getShow(show))?.guests?.map((g) => g.name)).toEqual(['Alex']);
     });
 
+    it('refuses guests for a cancelled show, however open its list', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      const cancelled = { ...show, show: { ...show.show!, status: 'cancelled' as const }, occurredAt: at(9) };
+      await store.putShowIfNewer(cancelled, []);
+
+      const added = await store.addGuests(show, [{ name: 'Too Late', plusOnes: 0, addedAt: at(10) }]);
+
+      expect(added).toBe('cancelled');
+      expect((await store.getShow(show))?.guests).toBeUndefined();
+    });
+
     it("lists a tour's shows by date, and a promoter's shows across labels", async () => {
       const store = makeStore();
       const tour = aTour();

@@ -132,6 +132,7 @@ export class InMemoryTours implements TourStore {
     const show = this.shows.get(this.showKey(ref));
     if (!show) return 'unknown';
     if (show.guestListLockedAt) return 'locked';
+    if (show.show?.status === 'cancelled') return 'cancelled';
     if ((show.guests?.length ?? 0) + guests.length > maxGuestsPerShow) return 'full';
     show.guests = [...(show.guests ?? []), ...structuredClone(guests)];
     return 'added';
