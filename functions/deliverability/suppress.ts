@@ -29,23 +29,28 @@ export function suppressionsOf(
   event: SesEvent,
 ): { reason: 'bounce' | 'complaint'; detail?: string; emails: string[] } | undefined {
   const { detail } = event;
+  // Backline mails one address a mail: that address is suppressed, with whatever the report names (a
+  // mailbox that forwards reports the address it forwarded to, which Backline never mailed).
+  const named = (reported: string[]) =>
+    unique([
+      ...reported,
+      ...(detail.mail.destination.length === 1 || reported.length === 0 ? detail.mail.destination : []),
+    ]);
   if (event['detail-type'] === 'Email Bounced') {
     if (detail.bounce?.bounceType !== 'Permanent') return undefined;
-    const emails = detail.bounce.bouncedRecipients.map((recipient) => recipient.emailAddress);
     return {
       reason: 'bounce',
       detail: ['Permanent', detail.bounce.bounceSubType].filter(Boolean).join('/'),
-      emails: unique(emails.length > 0 ? emails : detail.mail.destination),
+      emails: named(detail.bounce.bouncedRecipients.map((recipient) => recipient.emailAddress)),
     };
   }
   if (event['detail-type'] === 'Email Complaint Received') {
-    const emails = detail.complaint?.complainedRecipients.map((recipient) => recipient.emailAddress) ?? [];
     const feedback = (detail.complaint as { complaintFeedbackType?: unknown } | undefined)
       ?.complaintFeedbackType;
     return {
       reason: 'complaint',
       ...(typeof feedback === 'string' ? { detail: feedback } : {}),
-      emails: unique(emails.length > 0 ? emails : detail.mail.destination),
+      emails: named(detail.complaint?.complainedRecipients.map((recipient) => recipient.emailAddress) ?? []),
     };
   }
   return undefined;

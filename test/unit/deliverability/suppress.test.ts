@@ -80,6 +80,28 @@ describe('handleSesFeedback', () => {
     expect(marked).toEqual([['bounced', 'd-123']]);
   });
 
+  it('suppresses the address it mailed when the bounce names another (a mailbox forwarding to it)', async () => {
+    const { outlets, deps } = setup();
+    const forwarded = SesEvent.parse({
+      'detail-type': 'Email Bounced',
+      source: 'aws.ses',
+      detail: {
+        eventType: 'Bounce',
+        mail: mail('News@Radio.example'),
+        bounce: {
+          bounceType: 'Permanent',
+          bounceSubType: 'General',
+          bouncedRecipients: [{ emailAddress: 'old-desk@forwarded.example' }],
+        },
+      },
+    });
+
+    await handleSesFeedback(forwarded, deps);
+
+    expect(await outlets.isSuppressed('news@radio.example')).toBe(true);
+    expect((await outlets.get('out-1'))?.suppressionReason).toBe('bounce');
+  });
+
   it('suppresses on a complaint', async () => {
     const { outlets, marked, bus, deps } = setup();
 
