@@ -16,7 +16,7 @@ export const clockSettleMs = 60_000;
 export interface AdminParts {
   clock: Pick<VirtualClock, 'now' | 'offsetMs'>;
   scheduler: Pick<LocalScheduler, 'advanceTo' | 'pending'>;
-  bus: Pick<LocalBus, 'recentEvents' | 'deadLetters' | 'replay' | 'redrive'>;
+  bus: Pick<LocalBus, 'recentEvents' | 'shownEvents' | 'deadLetters' | 'replay' | 'redrive'>;
   faults: Faults;
   inFlight: InFlight;
   isReady: () => boolean;

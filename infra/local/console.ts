@@ -17,7 +17,7 @@ import type { Pending } from './scheduler.ts';
 export interface ConsoleSources {
   clock: { now(): Date; offsetMs(): number };
   managerTimeZone: string;
-  bus: Pick<LocalBus, 'recentEvents' | 'deadLetters'>;
+  bus: Pick<LocalBus, 'shownEvents' | 'deadLetters'>;
   scheduler: { pending(): Pending[] };
   /** The SES front's URL (its page lists sent mail; `/store` as JSON). */
   sesUrl: () => string;
@@ -35,7 +35,7 @@ interface SentMail {
 
 /** What changes when work happens: the page reloads when this does. */
 export function consoleState(sources: ConsoleSources): string {
-  const events = sources.bus.recentEvents();
+  const events = sources.bus.shownEvents();
   const last = events.at(-1);
   const statuses = events
     .slice(-50)
@@ -213,7 +213,7 @@ setInterval(async () => { try { const next = await (await fetch('/_local/console
 export async function consolePage(sources: ConsoleSources): Promise<string> {
   const now = sources.clock.now();
   const zone = sources.managerTimeZone;
-  const events = sources.bus.recentEvents();
+  const events = sources.bus.shownEvents();
   const deadLetters = sources.bus.deadLetters();
   const pending = sources.scheduler.pending();
   const mail = recentFirst(await sentMail(sources), 30);

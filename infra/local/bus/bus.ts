@@ -108,6 +108,7 @@ export class LocalBus {
   readonly #options: LocalBusOptions;
   readonly #rules: Rule[];
   readonly #recent: EventRecord[] = [];
+  #earlier: EventRecord[] = [];
   readonly #deadLetters: DeadLetter[] = [];
   readonly #archive: { bus: BusName; event: BusEvent }[] = [];
   readonly #archiveFile: JsonLines<{ bus: BusName; event: BusEvent }> | undefined;
@@ -140,9 +141,9 @@ export class LocalBus {
       this.#archive.push(...this.#archiveFile.read());
       // What the console shows of the events before a restart: the archive's latest (their
       // invocations were the last run's, and are not kept).
-      for (const { bus, event } of this.#archive.slice(-this.#keepRecent)) {
-        this.#recent.push({ bus, event, invocations: [] });
-      }
+      this.#earlier = this.#archive
+        .slice(-this.#keepRecent)
+        .map(({ bus, event }) => ({ bus, event, invocations: [] }));
     }
     this.#journal = new DeliveryJournal(options.journalFiles);
     const { unfinished, deadLetters } = this.#journal.open();
@@ -296,7 +297,16 @@ export class LocalBus {
     return chosen.length;
   }
 
-  /** The last `keepRecent` events put on the buses, oldest first. */
+  /**
+   * The events the console shows, oldest first: the last `keepRecent` the archive kept from earlier
+   * runs, then this run's (`recentEvents`).
+   */
+  shownEvents(): EventRecord[] {
+    const recent = this.recentEvents();
+    return [...this.#earlier.slice(recent.length), ...recent];
+  }
+
+  /** The last `keepRecent` events put on the buses in this run, oldest first. */
   recentEvents(): EventRecord[] {
     const keep = this.#keepRecent;
     return this.#recent.length > keep ? this.#recent.slice(-keep) : this.#recent;
