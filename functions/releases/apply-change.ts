@@ -49,9 +49,12 @@ const widened = (before: readonly string[], after: readonly string[]) => {
 const dropped = (before: readonly string[], after: readonly string[]) =>
   before.filter((territory) => !after.includes(territory));
 
-/** The release without `territories` (and their street dates): what stays when it is withdrawn there. */
+/**
+ * The release without `territories` (and their street dates): what stays when it is withdrawn there.
+ * Withdrawn from WW (worldwide), nothing stays.
+ */
 function withdrawnFrom(details: ReleaseDetails, territories: readonly string[]): ReleaseDetails {
-  const stays = (territory: string) => !territories.includes(territory);
+  const stays = (territory: string) => !territories.includes('WW') && !territories.includes(territory);
   const territoryDates = details.territoryDates
     ?.map((entry) => ({ ...entry, territories: entry.territories.filter(stays) }))
     .filter((entry) => entry.territories.length > 0);
@@ -340,7 +343,10 @@ function decideOwnEffects(
     effects.push(...staleReleaseDays(before, details), ...releaseDays(details, outMoments));
     effects.push(...dateChanges);
   }
-  if (stored.state === 'scheduled') {
+  // Out in some territories and still to come in others: what reaches the others is announced as
+  // for a release still scheduled (a territory added, an embargo moved or lifted there).
+  const stillToCome = perTerritory && momentKeysOf(details).some((key) => !outMoments.includes(key));
+  if (stored.state === 'scheduled' || (stored.state === 'out' && stillToCome)) {
     if (moved && !perTerritory) {
       effects.push({ type: 'schedule-release-day', moment });
       effects.push({ type: 'request-mailing', kind: 'date-change', revision: revisionOf(moment) });

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { applyReleaseChange, type ChangeMeta } from '#functions/releases/apply-change.ts';
+import { endEmbargo } from '#functions/releases/embargo.ts';
+import type { AnnouncementSchedule, ReleasesDeps } from '#functions/releases/ports.ts';
+import { reachReleaseDay } from '#functions/releases/release-day.ts';
+import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import { aReleaseDetails, InMemoryReleases } from '#test/support/releases.ts';
+
+/**
+ * A release with street dates per territory is 'out' as soon as its first territory's moment came,
+ * while its other territories are still to come: a change to those territories must still reach
+ * their outlets (docs/design.md#street-dates-per-territory, docs/design.md#embargoes).
+ */
+function world() {
+  const releases = new InMemoryReleases();
+  const announcements: AnnouncementSchedule[] = [];
+  const deps: ReleasesDeps = {
+    releases,
+    schedules: {
+      upsertReleaseDay: async () => {},
+      deleteReleaseDay: async () => {},
+      upsertAnnouncement: async (schedule) => void announcements.push(schedule),
+      deleteAnnouncement: async () => {},
+      upsertRadioServicing: async () => {},
+      deleteRadioServicing: async () => {},
+    },
+    now: () => new Date('2026-06-01T12:00:00Z'),
+  };
+  const mailings = () =>
+    releases.published
+      .filter((entry) => entry.detailType === 'Mailing Requested')
+      .map((entry) => entry.detail.data as { kind: string });
+  return { deps, releases, announcements, mailings };
+}
+
+let counter = 0;
+const metaAt = (occurredAt: string): ChangeMeta => ({
+  labelId: 'lbl-nightshift',
+  eventId: `evt-partly-out-${++counter}`,
+  correlationId: 'corr',
+  occurredAt,
+});
+
+const twoDates = (overrides: Partial<ReleaseDetails> = {}) =>
+  aReleaseDetails({
+    territories: ['DE', 'US'],
+    releaseDate: '2027-03-05',
+    releaseTime: '00:00',
+    timeZone: 'Europe/Berlin',
+    territoryDates: [
+      {
+        territories: ['US'],
+        releaseDate: '2027-03-19',
+        releaseTime: '09:00',
+        timeZone: 'America/New_York',
+        announceAt: '2027-03-10T12:00:00Z',
+      },
+    ],
+    ...overrides,
+  });
+
+/** Germany's street date comes: the release is out there (state 'out'), the US is still to come. */
+async function outInGermany(w: ReturnType<typeof world>) {
+  await applyReleaseChange(
+    { type: 'Release Scheduled', details: twoDates() },
+    metaAt('2026-06-01T10:00:00Z'),
+    w.deps,
+  );
+  const fired = await reachReleaseDay(
+    {
+      labelId: 'lbl-nightshift',
+      releaseId: 'rel-night-drive',
+      releaseDate: '2027-03-05',
+      releaseTime: '00:00',
+      timeZone: 'Europe/Berlin',
+    },
+    { correlationId: 'c' },
+    w.deps,
+  );
+  expect(fired.outcome).toBe('out-now-requested');
+}
+
+describe('a release out in one territory and still to come in others', () => {
+  it('asks for the announcement when the label adds a territory with a street date still to come', async () => {
+    const w = world();
+    await outInGermany(w);
+    const before = w.mailings().filter((m) => m.kind === 'announcement').length;
+    const withFrance = twoDates({ territories: ['DE', 'US', 'FR'] });
+    withFrance.territoryDates!.push({
+      territories: ['FR'],
+      releaseDate: '2027-03-26',
+      timeZone: 'Europe/Paris',
+    });
+
+    await applyReleaseChange(
+      { type: 'Release Updated', details: withFrance },
+      metaAt('2026-06-02T10:00:00Z'),
+      w.deps,
+    );
+
+    // French outlets were never told: without an announcement they hear of the release neither
+    // before nor on its French street date (out-now goes to announced outlets only).
+    expect(w.mailings().filter((m) => m.kind === 'announcement').length).toBeGreaterThan(before);
+  });
+
+  it('schedules the announcement at a territory embargo the label moves after another territory came out', async () => {
+    const w = world();
+    await outInGermany(w);
+    const later = twoDates();
+    later.territoryDates![0].announceAt = '2027-03-15T12:00:00Z';
+
+    await applyReleaseChange(
+      { type: 'Release Updated', details: later },
+      metaAt('2026-06-02T10:00:00Z'),
+      w.deps,
+    );
+    // The schedule set for the old instant fires, and is (rightly) ignored as stale.
+    const stale = await endEmbargo(
+      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', announceAt: '2027-03-10T12:00:00Z' },
+      { correlationId: 'c' },
+      w.deps,
+    );
+
+    expect(stale.outcome).toBe('ignored');
+    // So the moved embargo must have a schedule of its own, or the US outlets are never announced.
+    expect(w.announcements.map((s) => s.announceAt)).toContain('2027-03-15T12:00:00Z');
+  });
+});
+
+describe('a withdrawal naming WW (worldwide)', () => {
+  it('cancels the release everywhere, and asks for the cancellation mail', async () => {
+    const w = world();
+    await applyReleaseChange(
+      { type: 'Release Scheduled', details: aReleaseDetails({ territories: ['GB', 'IE'] }) },
+      metaAt('2026-06-01T10:00:00Z'),
+      w.deps,
+    );
+
+    const outcome = await applyReleaseChange(
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['WW'] },
+      metaAt('2026-06-02T10:00:00Z'),
+      w.deps,
+    );
+
+    expect(outcome.outcome).toBe('applied');
+    // Withdrawn from the whole world, none of its territories stays.
+    expect((await w.releases.get('lbl-nightshift', 'rel-night-drive'))?.state).toBe('cancelled');
+    expect(w.mailings().map((m) => m.kind)).toContain('cancellation');
+  });
+});
