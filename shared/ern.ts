@@ -217,9 +217,16 @@ interface TerritoryTerms {
   streetDate?: string;
   streetTime?: string;
   preOrderDate?: string;
-  ended: boolean;
+  /** A deal there was taken down: the release is withdrawn there, whatever else runs. */
+  takenDown: boolean;
+  /** A commercial deal there ended (a pre-order's end is the street date, not a withdrawal). */
+  endedCommercial: boolean;
+  /** A commercial deal there still runs. */
   live: boolean;
 }
+
+/** Withdrawn there: taken down, or every commercial deal there ended (ERN 4's territorial takedown). */
+const ended = (known: TerritoryTerms) => known.takenDown || (known.endedCommercial && !known.live);
 
 const dateOf = (value: string | undefined) => value?.slice(0, 10);
 
@@ -266,12 +273,14 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
         }
         const street = startInUtc(startDate, start);
         const end = text(period, 'EndDateTime') ?? text(period, 'EndDate');
-        const ended = takenDown || (end !== undefined && dateOf(end)! <= dateOf(createdAt)!);
+        const over = end !== undefined && dateOf(end)! <= dateOf(createdAt)!;
         for (const territory of territories) {
           const code = territory === 'Worldwide' ? 'WW' : territory;
-          const known = byTerritory.get(code) ?? { ended: false, live: false };
-          if (ended) known.ended = true;
-          else if (preOrder) {
+          const known = byTerritory.get(code) ?? { takenDown: false, endedCommercial: false, live: false };
+          if (takenDown) known.takenDown = true;
+          else if (over) {
+            if (!preOrder) known.endedCommercial = true;
+          } else if (preOrder) {
             if (!known.preOrderDate || dateOf(start)! < known.preOrderDate)
               known.preOrderDate = dateOf(start);
           } else {
@@ -315,7 +324,7 @@ function previewStarts(dealList: Node | undefined, release: Node): Map<string, s
 function territoryDatesOf(terms: Map<string, TerritoryTerms>, previews: Map<string, string>) {
   const groups = new Map<string, TerritoryDate>();
   for (const [territory, known] of [...terms].sort(([a], [b]) => a.localeCompare(b))) {
-    if (known.ended || !known.live || !known.streetDate) continue;
+    if (ended(known) || !known.live || !known.streetDate) continue;
     const entry: TerritoryDate = {
       territories: [],
       releaseDate: known.streetDate,
