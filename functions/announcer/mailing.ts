@@ -269,11 +269,13 @@ async function recipientsOn(
 }
 
 /**
- * Whether a withdrawal from `territories` concerns the outlet: it covers one of them, and the release
- * no longer reaches it through another (an outlet in GB and DE keeps the release while GB does).
+ * Whether a withdrawal from `territories` concerns the outlet: it covers one of them (a withdrawal
+ * from WW, a worldwide release narrowed to some countries, covers every outlet), and the release no
+ * longer reaches it through another (an outlet in GB and DE keeps the release while GB does).
  */
 export const withdrawnFor = (outlet: Outlet, release: StoredRelease, territories: string[]) =>
-  outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW') &&
+  (territories.includes('WW') ||
+    outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW')) &&
   !outletMatchesRelease(outlet, release.details!);
 
 /** The release as a territory's cancellation states it: withdrawn there, with the label's reason if any. */

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import { applyReleaseChange } from '#functions/releases/apply-change.ts';
+import type { ReleasesDeps } from '#functions/releases/ports.ts';
+import { announce, detailOf, fakeWorld, far, meta } from '#test/support/announcer-fakes.ts';
+import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
+
+/**
+ * A release for the whole world (`WW`, as an ERN `Worldwide` deal gives it) narrowed by a later
+ * description to some countries: every other country is withdrawn, and the outlets announced there
+ * that the release no longer reaches are told (docs/design.md#ddex-ern).
+ */
+describe('a worldwide release narrowed to one country', () => {
+  it('tells the outlets announced in the countries it no longer reaches that it is withdrawn there', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE'] });
+    const british = anOutlet({ kind: 'press', territories: ['GB'] });
+    const worldwide = aStoredRelease({ details: aReleaseDetails({ territories: ['WW'] }) });
+    const world = fakeWorld({ releases: [worldwide], outlets: [german, british] });
+    await sendMailing(announce, meta, world.deps, far());
+    expect(world.mailer.delivered.map((m) => m.email).sort()).toEqual([british.email, german.email].sort());
+
+    // The label's next description lists GB only: releases applies it and asks for the withdrawal.
+    const store = new InMemoryReleases();
+    await store.putIfNewer(worldwide, []);
+    const deps: ReleasesDeps = {
+      releases: store,
+      schedules: {
+        upsertReleaseDay: async () => {},
+        deleteReleaseDay: async () => {},
+        upsertAnnouncement: async () => {},
+        deleteAnnouncement: async () => {},
+        upsertRadioServicing: async () => {},
+        deleteRadioServicing: async () => {},
+      },
+      now: () => new Date('2026-06-01T12:00:00Z'),
+    };
+    await applyReleaseChange(
+      { type: 'Release Updated', details: aReleaseDetails({ territories: ['GB'] }) },
+      {
+        labelId: 'lbl-nightshift',
+        eventId: 'evt-narrowed',
+        correlationId: 'corr',
+        occurredAt: '2026-02-01T10:00:00.000Z',
+      },
+      deps,
+    );
+    // Releases asks for it (the withdrawal from WW); the announcer must find who it concerns.
+    expect(
+      store.published.map((e) => detailOf(e).data).filter((d) => d.kind === 'cancellation'),
+    ).toMatchObject([{ territories: ['WW'] }]);
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      (await store.get('lbl-nightshift', 'rel-night-drive'))!,
+    );
+    for (const entry of store.published.filter((e) => e.detailType === 'Mailing Requested')) {
+      await sendMailing(detailOf(entry).data, meta, world.deps, far());
+    }
+
+    // The German outlet was announced a release it no longer gets; the British one still gets it.
+    expect(world.mailer.delivered.filter((m) => m.kind === 'cancellation').map((m) => m.email)).toEqual([
+      german.email,
+    ]);
+  });
+});
