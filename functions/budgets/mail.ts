@@ -1,4 +1,5 @@
 import { type Budget, type Figures, figuresOf } from '#shared/budgets/ledger.ts';
+import { dateIn } from '#shared/calendar.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import { escapeHtml, singleLine } from '#shared/mail/data.ts';
@@ -119,6 +120,8 @@ export function reportMail(
   date: string,
   results: DayResult[],
   held: HeldExpense[],
+  /** The manager's time zone: the day a held expense was first seen is theirs. */
+  timeZone: string,
 ): OutgoingMail {
   const sorted = [...results].sort((a, b) => a.budgetId.localeCompare(b.budgetId));
   const owner = sorted[0].owner;
@@ -187,7 +190,7 @@ export function reportMail(
         .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId))
         .map(
           (h) =>
-            `${h.expenseId}${h.expense ? ` (${h.expense.vendor}, ${h.expense.date}) ${formatMoney(h.expense.amount)}` : ''} for budget ${h.budgetId}, which never arrived; first seen ${h.firstSeenAt.slice(0, 10)}`,
+            `${h.expenseId}${h.expense ? ` (${h.expense.vendor}, ${h.expense.date}) ${formatMoney(h.expense.amount)}` : ''} for budget ${h.budgetId}, which never arrived; first seen ${dateIn(h.firstSeenAt, timeZone)}`,
         ),
     }),
   };
@@ -207,7 +210,7 @@ export async function sendBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now'>, ma
 }
 
 /** Claims of budget mail left open by a crash are sent again, once stale, on the outbox sweep. */
-export async function sweepBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now' | 'store'>) {
+export async function sweepBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now' | 'store' | 'timeZone'>) {
   for (const resender of budgetResenders(deps))
     await sweepStaleClaims(deps.mail, resender, deps.now().getTime() + sendingMs);
 }
@@ -217,7 +220,7 @@ export async function sweepBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now' | '
  * between claiming and SES's answer, and no Email Sent event) is written again from the budget as it
  * is now and sent again (see shared/mail/settle.ts).
  */
-export const budgetResenders = (deps: Pick<BudgetsDeps, 'store'>): Resender[] => [
+export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone'>): Resender[] => [
   {
     subjectType: 'budget-alert',
     async rebuild(stale: Delivery[]) {
@@ -243,7 +246,7 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store'>): Resender[] =>
         if (alert)
           mails.set(
             delivery.deliveryId,
-            alertMail(budget, figures, day, alert, last?.date ?? delivery.claimedAt.slice(0, 10)),
+            alertMail(budget, figures, day, alert, last?.date ?? dateIn(delivery.claimedAt, deps.timeZone)),
           );
       }
       return { mails };
@@ -258,7 +261,7 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store'>): Resender[] =>
         const results = await deps.store.dayResults(date, delivery.labelId, email);
         if (results.length === 0) continue;
         const held = await deps.store.heldReported(date, delivery.labelId);
-        mails.set(delivery.deliveryId, reportMail(delivery.labelId, date, results, held));
+        mails.set(delivery.deliveryId, reportMail(delivery.labelId, date, results, held, deps.timeZone));
       }
       return { mails };
     },

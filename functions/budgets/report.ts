@@ -38,7 +38,7 @@ export async function sendReports(
     if (results.length === 0) continue;
     const held = await deps.store.heldReported(date, labelId);
     if (!worthReporting(results, held)) continue;
-    await sendBudgetMail(deps, [reportMail(labelId, date, results, held)]);
+    await sendBudgetMail(deps, [reportMail(labelId, date, results, held, deps.timeZone)]);
   }
   if (page.cursor)
     await deps.store.putFanOutPage('report', date, data.cursor, [

@@ -1,13 +1,7 @@
-import { isCurrency } from '../money/money.ts';
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Email, IsoDate, Money } from './fields.ts';
+import { Currency, Email, IsoDate, Money } from './fields.ts';
 import { olderVersion } from './older-version.ts';
-
-/** ISO 4217, as ICU knows it. */
-export const Currency = z
-  .string()
-  .check(z.refine(isCurrency, 'must be an ISO 4217 currency code such as EUR, JPY or BHD'));
 
 export const BudgetCategory = z.enum([
   'recording',

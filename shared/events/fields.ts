@@ -1,3 +1,4 @@
+import { isCurrency } from '../money/money.ts';
 import * as z from '../zod.ts';
 
 /** Field types shared by several event schemas. */
@@ -45,10 +46,20 @@ export const Country = CountryOrWorldwide.check(
   z.refine((code) => code !== 'WW', 'must be a country, not WW'),
 );
 
+/** ISO 4217, as ICU knows it: a typo (EUE) is no currency. */
+export const Currency = z.string().check(
+  // The pattern first, for the JSON Schema and the API document; the refinement only if it holds.
+  z.regex(/^[A-Z]{3}$/, {
+    message: 'must be an ISO 4217 currency code such as EUR, JPY or BHD',
+    abort: true,
+  }),
+  z.refine(isCurrency, 'must be an ISO 4217 currency code such as EUR, JPY or BHD'),
+);
+
 /** Money is integer minor units plus an ISO 4217 code, never floats. */
 export const Money = z.object({
   minor: z.int('must be an integer amount of minor units'),
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')),
+  currency: Currency,
 });
 
 export const Email = z.pipe(

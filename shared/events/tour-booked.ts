@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Country, Email, IsoDate, LocalTime, TimeZone } from './fields.ts';
+import { Country, Currency, Email, IsoDate, LocalTime, TimeZone } from './fields.ts';
 
 /** Someone Backline works with on a tour: a tour manager, a promoter, a crew member. */
 export const Contact = z.object({
@@ -35,8 +35,6 @@ export type ShowTimes = z.infer<typeof ShowTimes>;
 
 export const ShowStatus = z.enum(['hold', 'confirmed', 'announced', 'on-sale', 'cancelled', 'settled']);
 export type ShowStatus = z.infer<typeof ShowStatus>;
-
-const Currency = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'));
 
 /** The deal with the promoter: amounts in integer minor units of `currency`, never floats. */
 export const Deal = z.object({

@@ -9,10 +9,13 @@ export interface Money {
 
 const exponents = new Map<string, number>();
 
-/** ISO 4217 codes ICU knows (`Intl.supportedValuesOf('currency')`). */
-const known = new Set(Intl.supportedValuesOf('currency'));
+/** ISO 4217 codes ICU knows (`Intl.supportedValuesOf('currency')`), read on first use, not at load. */
+let known: Set<string> | undefined;
 
-export const isCurrency = (code: string): boolean => /^[A-Z]{3}$/.test(code) && known.has(code);
+export const isCurrency = (code: string): boolean => {
+  known ??= new Set(Intl.supportedValuesOf('currency'));
+  return /^[A-Z]{3}$/.test(code) && known.has(code);
+};
 
 /** The number of minor-unit digits of a currency: JPY 0, USD 2, BHD 3. */
 export function exponentOf(currency: string): number {

@@ -45,7 +45,7 @@ describe('the stale-claim sweep and suppressed operational addresses', () => {
       heldReported: async () => [],
       ledger: async () => ({}),
     } as never;
-    for (const resender of budgetResenders({ store }))
+    for (const resender of budgetResenders({ store, timeZone: 'Europe/London' }))
       await sweepStaleClaims(deps, resender, clock.now + 60_000);
 
     expect(mailer.delivered.map((m) => m.email)).toEqual([]);

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { budgetRoutes } from '#functions/office/budgets.ts';
+import { BudgetSet, type ExpenseRecorded } from '#shared/events/index.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { parseWebhookBody } from '#shared/webhooks.ts';
+import { budgetsHarness } from '#test/support/budgets-harness.ts';
+
+const aBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
+  ...BudgetSet.sample,
+  budgetId: 'bud-1',
+  period: { start: '2027-03-01', end: '2027-03-30' },
+  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+  thresholds: [50, 80, 100],
+  lines: [
+    { lineId: 'radio', category: 'radio-plugging' as const, planned: { minor: 60_000, currency: 'EUR' } },
+    { lineId: 'ads', category: 'advertising' as const, planned: { minor: 40_000, currency: 'EUR' } },
+  ],
+  ...overrides,
+});
+const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}) => ({
+  expenseId: 'exp-1',
+  budgetId: 'bud-1',
+  lineId: 'radio',
+  vendor: 'Airplay Partners',
+  date: '2027-03-02',
+  amount: { minor: 10_000, currency: 'EUR' },
+  kind: 'actual' as const,
+  ...overrides,
+});
+
+/** One office route, called as the management API would, on the harness's store. */
+const _call = async (
+  h: ReturnType<typeof budgetsHarness>,
+  method: string,
+  path: string,
+  event: Partial<HttpEvent>,
+): Promise<HttpResult> => {
+  const route = budgetRoutes({ budgets: h.store, now: () => new Date('2027-03-10T12:00:00Z') }).find(
+    (r) => r.method === method && r.path === path,
+  )!;
+  return (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+    headers: {},
+    isBase64Encoded: false,
+    ...event,
+  } as never);
+};
+
+describe('webhook bodies with money in a currency that is not one', () => {
+  it('answers 400 naming data.amount.currency for an expense in a code ISO 4217 does not have', () => {
+    const parsed = parseWebhookBody(
+      JSON.stringify({
+        type: 'expense.recorded',
+        timestamp: '2027-03-02T10:00:00Z',
+        // EUE: a typo of EUR. Accepted, it could never be converted: no rate can be put for it.
+        data: anExpense({ amount: { minor: 10_000, currency: 'EUE' } }),
+      }),
+    );
+
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? [] : parsed.error.issues.map((i) => i.path)).toContain('data.amount.currency');
+  });
+
+  it('answers 400 naming data.limit.currency, the field the label sent, for a version 1 budget in an unknown currency', () => {
+    const parsed = parseWebhookBody(
+      JSON.stringify({
+        type: 'budget.set',
+        timestamp: '2027-01-05T10:00:00Z',
+        data: {
+          budgetId: 'bud-v1',
+          scope: { kind: 'release', id: 'rel-1' },
+          limit: { minor: 500_000, currency: 'EUE' },
+          startsOn: '2027-01-01',
+          endsOn: '2027-06-30',
+          ownerEmail: 'owner@label.example',
+        },
+      }),
+    );
+
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? [] : parsed.error.issues.map((i) => i.path)).toEqual(['data.limit.currency']);
+  });
+});
+
+describe("the owner's report in the manager's time zone", () => {
+  it("says an expense held for a budget that never came was first seen on the manager's calendar day, not UTC's", async () => {
+    // 05:00 UTC on 2 March is 21:00 on 1 March in Los Angeles.
+    const h = budgetsHarness({ timeZone: 'America/Los_Angeles', now: '2027-03-02T05:00:00.000Z' });
+    await h.budget(aBudget());
+    await h.expense(anExpense({ expenseId: 'exp-held', budgetId: 'bud-typo' }));
+
+    for (let d = 2; d <= 10; d++) {
+      const date = `2027-03-${String(d).padStart(2, '0')}`;
+      h.setNow(`${date}T15:30:00.000Z`);
+      await h.reconcile(date);
+      await h.report(date);
+    }
+    const held = h
+      .received()
+      .filter((m) => m.kind === 'budget-report')
+      .flatMap((m) => (m.data as { text: { held: string[] } }).text.held);
+
+    expect(held).toHaveLength(1);
+    expect(held[0]).toContain('first seen 2027-03-01');
+  });
+});
