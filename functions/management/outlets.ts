@@ -2,6 +2,7 @@ import { maxChunkBytes, rowsPerPage } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
+import { CountryOrWorldwide } from '#shared/events/fields.ts';
 import {
   conflict,
   failure,
@@ -45,11 +46,8 @@ export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes
 
 export const ListQuery = z.strictObject({
   genre: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))),
-  territory: z.optional(
-    z
-      .string()
-      .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'must be a two-letter code such as GB, or WW')),
-  ),
+  // Upper-cased, then held to the codes an outlet's own territories take (UK is no ISO code: GB).
+  territory: z.optional(z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide)),
   kind: z.optional(OutletKind),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),

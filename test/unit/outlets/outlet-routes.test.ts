@@ -194,6 +194,26 @@ describe('media outlet routes', () => {
     expect(listed.body.issues?.[0]?.path).toBe('query.territories');
   });
 
+  it('answers 400 naming query.territory for a code that is no country (UK), rather than listing only the worldwide outlets', async () => {
+    const { call } = setup();
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'Worldwide', email: 'ww@x.example', territories: ['WW'] }),
+    });
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'British', email: 'gb@x.example', territories: ['GB'] }),
+    });
+    // The outlet itself may not be given UK: the directory refuses it as no ISO 3166-1 country.
+    const created = await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'Typo', email: 'uk@x.example', territories: ['UK'] }),
+    });
+
+    const listed = await call('GET', '/media-outlets', { query: { territory: 'UK' } });
+
+    expect(created.status).toBe(400);
+    expect(listed.status).toBe(400);
+    expect(listed.body.issues?.[0]?.path).toBe('query.territory');
+  });
+
   it('imports a CSV as a job, upserting by address and reporting the bad rows by line', async () => {
     const { call, deps, finished } = setup();
     await call('POST', '/media-outlets', { body: anOutletInput({ name: 'Old name', email: 'a@x.example' }) });
