@@ -71,5 +71,12 @@ export function territoriesMatch(
 }
 
 /** Unsubscribed and suppressed outlets get nothing. */
+/** Whether two descriptions of an outlet say the same (the manager's fields: a replace with them changes nothing). */
+export const sameDescription = (a: Outlet, b: Outlet): boolean => {
+  const described = ({ name, email, kind, genres, territories, contactName, formats }: Outlet) =>
+    JSON.stringify([name, email, kind, genres, territories, contactName ?? '', formats ?? []]);
+  return described(a) === described(b);
+};
+
 export const isMailable = (outlet: Pick<Outlet, 'unsubscribedAt' | 'suppressedAt'>): boolean =>
   !outlet.unsubscribedAt && !outlet.suppressedAt;

@@ -37,7 +37,7 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
     chunk.firstLine,
   );
   const rejected: CsvRejection[] = [...chunk.rejected, ...unreadable];
-  const counts = { created: 0, updated: 0, rejected: 0 };
+  const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
 
   const byEmail = new Map<string, CsvRow[]>();
   for (const row of rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);

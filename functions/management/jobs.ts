@@ -18,7 +18,7 @@ export interface JobRoutesDeps {
 export const maxRejectedListed = 1_000;
 
 const initialCounts: Record<JobInput['kind'], Record<string, number>> = {
-  'outlet-import': { created: 0, updated: 0, rejected: 0 },
+  'outlet-import': { created: 0, updated: 0, unchanged: 0, rejected: 0 },
   'webhook-replay': { replayed: 0 },
 };
 

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutletInput } from '../outlet-input.ts';
-import type { Outlet } from '../outlets.ts';
+import { type Outlet, sameDescription } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
 import { genreKeysOf, outletEmailKey, outletKey, outletListKey } from './outlet-items.ts';
 import { DuplicateEmailError, type OutletDirectory, outletDirectoryParts, outletOf } from './outlets.ts';
@@ -14,14 +14,20 @@ import { DuplicateEmailError, type OutletDirectory, outletDirectoryParts, outlet
  * DeleteItem, and IAM grants it to no other function (see docs/design.md#topology).
  */
 export interface OutletManagement extends OutletDirectory {
-  /** Replaces the manager's fields; undefined when there is no such outlet. */
+  /**
+   * Replaces the manager's fields; undefined when there is no such outlet. The same description
+   * writes nothing: the outlet comes back as it was, `updatedAt` included.
+   */
   replace(outletId: string, input: OutletInput, now: string): Promise<Outlet | undefined>;
   remove(outletId: string): Promise<boolean>;
-  /** Creates the outlet for `input.email`, or replaces the one that has it. */
+  /**
+   * Creates the outlet for `input.email`, or replaces the one that has it: `unchanged` when it said the
+   * same already (and was not updated at `now`, by an earlier attempt of the same import).
+   */
   upsertByEmail(
     input: OutletInput,
     meta: { newId: () => string; now: string },
-  ): Promise<{ outcome: 'created' | 'updated'; outlet: Outlet }>;
+  ): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; outlet: Outlet }>;
 }
 
 export function dynamoOutletManagement(
@@ -48,6 +54,7 @@ export function dynamoOutletManagement(
       createdAt: current.createdAt,
       updatedAt: now,
     });
+    if (!emailChanges && sameDescription(current, next)) return current;
     const set: Record<string, unknown> = {
       name: next.name,
       email: next.email,
@@ -180,7 +187,7 @@ export function dynamoOutletManagement(
       try {
         if (outletId) {
           const outlet = await replace(outletId, input, now);
-          if (outlet) return { outcome: 'updated', outlet };
+          if (outlet) return { outcome: outlet.updatedAt === now ? 'updated' : 'unchanged', outlet };
           // the owner went away between the two reads: create it afresh
         }
         return { outcome: 'created', outlet: await create(input, { id: newId(), now }) };

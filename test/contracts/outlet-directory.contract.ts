@@ -186,6 +186,26 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       });
     });
 
+    it('writes nothing for the description an outlet has: upsert says unchanged, updatedAt stays; the same import re-run says updated', async () => {
+      const store = makeStore();
+      const given = input({ contactName: 'Ann Lee' });
+      const newId = uniqueId('out');
+      await store.upsertByEmail(given, { newId: () => newId, now: t0 });
+
+      const again = await store.upsertByEmail(given, { newId: () => uniqueId('never'), now: later(1) });
+      const replaced = await store.replace(newId, given, later(2));
+      const renamed = await store.upsertByEmail({ ...given, name: 'Renamed' }, { newId, now: later(3) });
+      const rerun = await store.upsertByEmail({ ...given, name: 'Renamed' }, { newId, now: later(3) });
+
+      expect(again).toEqual({
+        outcome: 'unchanged',
+        outlet: { id: newId, ...given, createdAt: t0, updatedAt: t0 },
+      });
+      expect(replaced?.updatedAt).toBe(t0);
+      expect([renamed.outcome, rerun.outcome]).toEqual(['updated', 'updated']);
+      expect((await store.get(newId))?.updatedAt).toBe(later(3));
+    });
+
     it('lists in name order by the table sort key (byte order of the lower-case name, then the id), each outlet once across pages', async () => {
       const store = makeStore();
       const tag = uniqueId('list');

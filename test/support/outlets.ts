@@ -6,7 +6,7 @@ import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } from '#shared/db/promo.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
-import { genresMatch, type Outlet } from '#shared/outlets.ts';
+import { genresMatch, type Outlet, sameDescription } from '#shared/outlets.ts';
 
 /** Builders and in-memory fakes for the outlet directory, promo counters and the outbox. */
 
@@ -145,6 +145,7 @@ export class InMemoryOutletDirectory implements OutletManagement {
       ...(suppressed ? { suppressedAt: suppressed.at, suppressionReason: suppressed.reason } : {}),
       updatedAt: now,
     };
+    if (!emailChanges && sameDescription(current, next)) return this.clean(current);
     this.outlets.set(outletId, next);
     return this.clean(next);
   }
@@ -155,7 +156,10 @@ export class InMemoryOutletDirectory implements OutletManagement {
 
   async upsertByEmail(input: OutletInput, { newId, now }: { newId: () => string; now: string }) {
     const owner = this.ownerOf(input.email);
-    if (owner) return { outcome: 'updated' as const, outlet: (await this.replace(owner.id, input, now))! };
+    if (owner) {
+      const outlet = (await this.replace(owner.id, input, now))!;
+      return { outcome: outlet.updatedAt === now ? ('updated' as const) : ('unchanged' as const), outlet };
+    }
     return { outcome: 'created' as const, outlet: await this.create(input, { id: newId(), now }) };
   }
 

@@ -196,6 +196,29 @@ describe('the media outlet directory', () => {
     );
   }, 180_000);
 
+  it('imports the same file a second time without changing any outlet it holds', async () => {
+    const first = uniqueEmail('again');
+    const second = uniqueEmail('again');
+    const body = [
+      'name,email,kind,genres,territories,contactName',
+      `Radio Again,${first},radio,house;techno,GB;IE,Ann Lee`,
+      `Blog Again,${second},blog,,WW,`,
+    ].join('\r\n');
+    const read = async (email: string) => {
+      const outlet = await localOutletDirectory().findByEmail(email);
+      return (await (await api(`/media-outlets/${outlet!.id}`)).json()) as Outlet;
+    };
+
+    const once = await runJob(csvImport(body));
+    const afterOnce = [await read(first), await read(second)];
+    const twice = await runJob(csvImport(body));
+    const afterTwice = [await read(first), await read(second)];
+
+    expect(once.job).toMatchObject({ status: 'done', result: { created: 2, rejectedCount: 0 } });
+    expect(twice.job).toMatchObject({ status: 'done', result: { created: 0, rejectedCount: 0 } });
+    expect(afterTwice).toEqual(afterOnce);
+  });
+
   it('answers 400 naming the header for an import it cannot read, and starts no job', async () => {
     const response = await csvImport('name,mail\nA,a@x.example');
 
