@@ -194,8 +194,14 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
 
       const again = await store.upsertByEmail(given, { newId: () => uniqueId('never'), now: later(1) });
       const replaced = await store.replace(newId, given, later(2));
-      const renamed = await store.upsertByEmail({ ...given, name: 'Renamed' }, { newId, now: later(3) });
-      const rerun = await store.upsertByEmail({ ...given, name: 'Renamed' }, { newId, now: later(3) });
+      const renamed = await store.upsertByEmail(
+        { ...given, name: 'Renamed' },
+        { newId: () => newId, now: later(3) },
+      );
+      const rerun = await store.upsertByEmail(
+        { ...given, name: 'Renamed' },
+        { newId: () => newId, now: later(3) },
+      );
 
       expect(again).toEqual({
         outcome: 'unchanged',
