@@ -12,6 +12,7 @@ import {
   possibleDuplicates,
   sameCounters,
   sameState,
+  settlesOf,
   sum,
   totalsOf,
   unconvertedExpenses,
@@ -33,7 +34,7 @@ import {
   outboxEntry,
   ReconciliationDue,
 } from '#shared/events/index.ts';
-import { divideHalfEven } from '#shared/money/money.ts';
+import { convert, divideHalfEven } from '#shared/money/money.ts';
 import { ratesFor, reevaluate } from './ledger-changes.ts';
 import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
@@ -100,8 +101,17 @@ const spendOf = (contribution: Counters) =>
     .filter(([name]) => ['committed', 'actual'].includes(counterParts(name)[0]))
     .reduce((total, [, value]) => total + value, 0);
 
+/** What a commitment committed, in the budget's currency (0 when no rate says). */
+const committedOf = (commitment: ExpenseState, budget: Budget): number => {
+  const amount = commitment.data!.amount;
+  if (amount.currency === budget.currency) return amount.minor;
+  const { conversion } = commitment;
+  return conversion ? convert(amount, budget.currency, conversion.rate, conversion.inverse).minor : 0;
+};
+
 /** Burn rate, forecast, the day the money runs out and the straight line, from the day's states. */
 export function dayFigures(budget: Budget, figures: Figures, states: ExpenseState[], date: string) {
+  const byId = new Map(states.map((state) => [state.expenseId, state]));
   let spent7 = 0;
   let spent30 = 0;
   for (const state of states) {
@@ -109,8 +119,14 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
     const age = daysBetween(state.data.date, date);
     if (age < 0) continue;
     const spent = spendOf(state.contribution);
-    if (age < 7) spent7 += spent;
-    if (age < 30) spent30 += spent;
+    // An actual that settles a commitment booked before the window pays money counted as spent
+    // then: only what it adds to the commitment is new spend in the window.
+    const settled = byId.get(settlesOf(state) ?? '');
+    const settledAge = settled?.data ? daysBetween(settled.data.date, date) : -1;
+    const newIn = (days: number) =>
+      settled && settledAge >= days ? Math.max(0, spent - committedOf(settled, budget)) : spent;
+    if (age < 7) spent7 += newIn(7);
+    if (age < 30) spent30 += newIn(30);
   }
   const available = figures.planned + figures.income;
   const daysLeft = Math.max(0, daysBetween(date, budget.period.end));

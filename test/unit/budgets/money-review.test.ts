@@ -103,3 +103,38 @@ describe("the owner's report in the manager's time zone", () => {
     expect(held[0]).toContain('first seen 2027-03-01');
   });
 });
+
+describe("the daily reconciliation's burn rate and forecast", () => {
+  it('does not count an invoice that settles an earlier purchase order as new spend: no forecast warning when nothing more was spent', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    // A purchase order for the whole radio line early in the month...
+    await h.expense(
+      anExpense({
+        expenseId: 'po-radio',
+        kind: 'commitment',
+        date: '2027-03-02',
+        amount: { minor: 60_000, currency: 'EUR' },
+      }),
+    );
+    await h.reconcile('2027-03-12');
+    // ...and, weeks later, its invoice for the same amount: committed becomes actual, nothing more is spent.
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-radio',
+        settles: 'po-radio',
+        date: '2027-03-20',
+        amount: { minor: 60_000, currency: 'EUR' },
+      }),
+    );
+    await h.reconcile('2027-03-21');
+
+    const last = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult;
+    // 60,000 of 100,000 used since 2 March; the last 7 days added nothing to it.
+    expect({ used: (last?.committed ?? 0) + (last?.actual ?? 0), burnRate7: last?.burnRate7 }).toEqual({
+      used: 60_000,
+      burnRate7: 0,
+    });
+    expect(h.events('Budget Forecast Over')).toEqual([]);
+  });
+});
