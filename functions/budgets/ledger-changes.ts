@@ -83,8 +83,43 @@ export async function receiveExpenseVersion(
 ) {
   const budgets = await deps.store.fileExpenseUnder(labelId, version.expenseId, budgetId);
   await receiveVersion(labelId, budgetId, version, deps);
-  // Only ever in one budget: it counts there.
-  if (budgets.length > 1) await leaveOtherBudgets(labelId, version, budgets, deps.store);
+  if (budgets.length > 1) {
+    // A void cancels the expense by its id, whichever budget it names: every budget it is filed under
+    // gets it, in whatever order the void and the amendment that moved it arrive.
+    await spreadVoid(labelId, version, budgets, deps);
+    // Only ever in one budget: it counts there.
+    await leaveOtherBudgets(labelId, version, budgets, deps.store);
+  }
+}
+
+/** Writes the expense's latest void into each budget it is filed under that lacks it. */
+async function spreadVoid(
+  labelId: string,
+  { expenseId, receivedAt }: ExpenseVersion,
+  budgets: string[],
+  deps: Pick<BudgetsDeps, 'store'>,
+) {
+  const states = await Promise.all(
+    budgets.map(async (budgetId) => ({
+      budgetId,
+      state: (await deps.store.expenseStates(labelId, budgetId, [expenseId])).get(expenseId),
+    })),
+  );
+  const latest = states
+    .flatMap(({ state }) => (state?.voidAt ? [state] : []))
+    .sort((a, b) => b.voidAt!.localeCompare(a.voidAt!))[0];
+  if (!latest) return;
+  for (const { budgetId, state } of states) {
+    if (state?.voidAt === latest.voidAt) continue;
+    const voided: ExpenseVersion = {
+      expenseId,
+      at: latest.voidAt!,
+      change: 'voided',
+      ...(latest.voidReason ? { reason: latest.voidReason } : {}),
+      receivedAt,
+    };
+    await receiveVersion(labelId, budgetId, voided, deps);
+  }
 }
 
 /** Stops every budget but the one the expense's latest data names from counting it. */

@@ -138,3 +138,42 @@ describe("the daily reconciliation's burn rate and forecast", () => {
     expect(h.events('Budget Forecast Over')).toEqual([]);
   });
 });
+
+describe('an expense voided after it was amended onto another budget', () => {
+  it('is no longer counted anywhere when the void names the budget it was first booked to', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+
+    await h.expense(anExpense(), { occurredAt: '2027-03-02T10:00:00.000Z' });
+    await h.amend(anExpense({ budgetId: 'bud-2' }), { occurredAt: '2027-03-02T11:00:00.000Z' });
+    // The label cancels its expense (by its id) later than any other change of it.
+    await h.voidExpense(
+      { expenseId: 'exp-1', budgetId: 'bud-1' },
+      { occurredAt: '2027-03-02T12:00:00.000Z' },
+    );
+
+    expect({ 'bud-1': (await h.ledger('bud-1')).totals, 'bud-2': (await h.ledger('bud-2')).totals }).toEqual({
+      'bud-1': {},
+      'bud-2': {},
+    });
+  });
+
+  it('is no longer counted anywhere when that void arrives before the amendment that moved it', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+
+    await h.expense(anExpense(), { occurredAt: '2027-03-02T10:00:00.000Z' });
+    await h.voidExpense(
+      { expenseId: 'exp-1', budgetId: 'bud-1' },
+      { occurredAt: '2027-03-02T12:00:00.000Z' },
+    );
+    await h.amend(anExpense({ budgetId: 'bud-2' }), { occurredAt: '2027-03-02T11:00:00.000Z' });
+
+    expect({ 'bud-1': (await h.ledger('bud-1')).totals, 'bud-2': (await h.ledger('bud-2')).totals }).toEqual({
+      'bud-1': {},
+      'bud-2': {},
+    });
+  });
+});
