@@ -206,18 +206,28 @@ export function evaluate(
   const { conversion: _c, held: _h, recoupable: _r, ...rest } = state;
   const share = state.data?.recoupable;
   const recoupableMinor = share ? contribution[counter.recoupable(share.artist.artistId)] : undefined;
+  // No rate yet: the share is counted apart in the expense's own currency, as its amount is.
+  const data = state.data;
+  const unconvertedShare =
+    share && data && budget && isCounted(state) && !recoupableMinor && data.kind !== incomeKind
+      ? contribution[counter.unconverted(data.amount.currency, data.kind)] !== undefined
+        ? { minor: percentOf(data.amount.minor, share.sharePercent), currency: data.amount.currency }
+        : undefined
+      : undefined;
   return {
     ...rest,
     contribution,
     ...(conversion ? { conversion } : {}),
     // An expense that moved to another budget is that budget's to count, not held here.
     ...(budget || state.movedTo ? {} : { held: true }),
-    ...(share && recoupableMinor
+    ...(share && (recoupableMinor || unconvertedShare?.minor)
       ? {
           recoupable: {
             artistId: share.artist.artistId,
             name: share.artist.name,
-            amount: { minor: recoupableMinor, currency: budget?.currency ?? '' },
+            amount: unconvertedShare?.minor
+              ? unconvertedShare
+              : { minor: recoupableMinor!, currency: budget?.currency ?? '' },
           },
         }
       : {}),

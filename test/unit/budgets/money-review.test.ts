@@ -29,7 +29,7 @@ const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}) => ({
 });
 
 /** One office route, called as the management API would, on the harness's store. */
-const _call = async (
+const call = async (
   h: ReturnType<typeof budgetsHarness>,
   method: string,
   path: string,
@@ -175,5 +175,27 @@ describe('an expense voided after it was amended onto another budget', () => {
       'bud-1': {},
       'bud-2': {},
     });
+  });
+});
+
+describe("an artist's recoupable spend", () => {
+  it('lists the recoupable share of an expense that has no rate yet, in its own currency, instead of leaving it out', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(
+      anExpense({
+        amount: { minor: 10_000, currency: 'GBP' },
+        recoupable: { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 50 },
+      }),
+    );
+
+    const answer = await call(h, 'GET', '/labels/{labelId}/artists/{artistId}/recoupable', {
+      pathParameters: { labelId: 'lbl-1', artistId: 'art-1' },
+    });
+
+    // 50 % of 100.00 GBP is recoupable from the artist; no rate converts it to EUR yet.
+    const body = JSON.parse(answer.body ?? '{}');
+    expect(JSON.stringify(body)).toContain('"exp-1"');
+    expect(JSON.stringify(body)).toContain('GBP');
   });
 });
