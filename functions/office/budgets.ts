@@ -21,7 +21,7 @@ import {
   notFound,
   ValidationError,
 } from '#shared/http/index.ts';
-import { isCurrency } from '#shared/money/money.ts';
+import { convert, isCurrency } from '#shared/money/money.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
 
@@ -172,6 +172,9 @@ const ledgerColumns = [
   'date',
   'amount',
   'currency',
+  'rate',
+  'rateDate',
+  'amountInBudgetCurrency',
   'vat',
   'settles',
   'recoupableArtist',
@@ -246,14 +249,19 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
           const state = current.get(version.expenseId);
           const data = version.data ?? state?.data;
           const inForce = state && isCounted(state) && state.dataAt === version.at;
-          return { version, data, counted: Boolean(inForce) };
+          return {
+            version,
+            data,
+            counted: Boolean(inForce),
+            conversion: inForce ? state.conversion : undefined,
+          };
         })
         .filter(
           ({ data }) =>
             (!query.from || (data?.date ?? '') >= query.from) &&
             (!query.to || (data?.date ?? '') <= query.to),
         )
-        .map(({ version, data, counted }) => ({
+        .map(({ version, data, counted, conversion }) => ({
           expenseId: version.expenseId,
           version: version.at,
           change: version.change,
@@ -265,6 +273,17 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
           date: data?.date,
           amount: data?.amount.minor,
           currency: data?.amount.currency,
+          // What the version in force counts at: the rate (and its date) it was converted at.
+          rate: conversion?.rate,
+          rateDate: conversion?.date,
+          amountInBudgetCurrency:
+            counted && data
+              ? data.amount.currency === ledger.budget!.currency
+                ? data.amount.minor
+                : conversion
+                  ? convert(data.amount, ledger.budget!.currency, conversion.rate, conversion.inverse).minor
+                  : undefined
+              : undefined,
           vat: data?.vat?.minor,
           settles: data?.settles,
           recoupableArtist: data?.recoupable?.artist.artistId,

@@ -199,3 +199,25 @@ describe("an artist's recoupable spend", () => {
     expect(JSON.stringify(body)).toContain('GBP');
   });
 });
+
+describe("a budget's ledger with an expense in another currency", () => {
+  it('states the rate, its date and the amount in the budget currency the expense was counted at', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.store.putRates('2027-03-02', { 'GBP/EUR': '1.1712' }, '2027-03-02T00:00:00.000Z');
+    await h.expense(anExpense({ amount: { minor: 10_000, currency: 'GBP' } }));
+    // 100.00 GBP at 1.1712 EUR per GBP: counted as 117.12 EUR.
+    expect((await h.ledger('bud-1')).totals).toEqual({ '["actual","radio"]': 11_712 });
+
+    const path = '/labels/{labelId}/budgets/{budgetId}/ledger';
+    const pathParameters = { labelId: 'lbl-1', budgetId: 'bud-1' };
+    const json = JSON.parse((await call(h, 'GET', path, { pathParameters })).body ?? '{}');
+    const csv = (await call(h, 'GET', path, { pathParameters, headers: { accept: 'text/csv' } })).body ?? '';
+
+    const entry = JSON.stringify(json.entries.find((e: { expenseId: string }) => e.expenseId === 'exp-1'));
+    expect(entry).toContain('1.1712');
+    expect(entry).toContain('11712');
+    expect(csv).toContain('1.1712');
+    expect(csv).toContain('11712');
+  });
+});
