@@ -6,12 +6,17 @@
  */
 
 const formulaStart = /^[=+\-@\t\r]/;
+/**
+ * A spreadsheet whose locale separates with `;` (much of Europe) splits each line at every `;`, quotes
+ * or not: what follows one is the start of a cell there, and is neutralised the same way.
+ */
+const formulaAfterSemicolon = /;(?=[=+\-@\t\r])/g;
 
 /** One cell: neutralised, then quoted when it holds a comma, a quote or a line break. */
 export function csvCell(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'string') return String(value);
-  const text = formulaStart.test(value) ? `'${value}` : value;
+  const text = (formulaStart.test(value) ? `'${value}` : value).replace(formulaAfterSemicolon, ";'");
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -203,7 +203,7 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: "A release's mail: one row per address and kind, a page at a time",
       description:
-        'At most `limit` rows a page (1,000 by default); follow `nextCursor` (JSON) or the `Link: <...>; rel="next"` header (CSV) for the next. As CSV with `Accept: text/csv` (cells starting with =, +, -, @, tab or CR get a leading \', so a spreadsheet shows them as text).',
+        'At most `limit` rows a page (1,000 by default); follow `nextCursor` (JSON) or the `Link: <...>; rel="next"` header (CSV) for the next. As CSV with `Accept: text/csv` (cells starting with =, +, -, @, tab or CR get a leading \', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at).',
       headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
       query: DeliveriesQuery,
       responses: {

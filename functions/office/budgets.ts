@@ -228,7 +228,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: "A budget's ledger, as JSON or (with `Accept: text/csv`) CSV",
       description:
-        "CSV cells starting with =, +, -, @, tab or CR get a leading ', so a spreadsheet shows them as text.",
+        "CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
       query: LedgerQuery,
       headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
       responses: {

@@ -35,10 +35,24 @@ describe('CSV cells', () => {
 
         parsed.forEach((cell, index) => {
           expect(formulaStart.test(cell)).toBe(false);
-          expect(cell).toBe(formulaStart.test(cells[index]) ? `'${cells[index]}` : cells[index]);
+          const started = formulaStart.test(cells[index]) ? `'${cells[index]}` : cells[index];
+          expect(cell).toBe(started.replace(/;(?=[=+\-@\t\r])/g, ";'"));
         });
       }),
     );
+  });
+
+  it('starts no formula where a spreadsheet splits the lines at semicolons', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string(), { minLength: 1, maxLength: 5 }), (cells) => {
+        const columns = cells.map((_, index) => `c${index}`);
+        const row = Object.fromEntries(cells.map((cell, index) => [`c${index}`, cell]));
+        const [, line = ''] = toCsv(columns, [row]).split('\r\n');
+
+        for (const piece of line.split(';')) expect(formulaStart.test(piece.replace(/^"/, ''))).toBe(false);
+      }),
+    );
+    expect(csvCell("x;=cmd|' /C calc'!A0;")).toBe("x;'=cmd|' /C calc'!A0;");
   });
 });
 
