@@ -281,8 +281,7 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
           else if (over) {
             if (!preOrder) known.endedCommercial = true;
           } else if (preOrder) {
-            if (!known.preOrderDate || dateOf(start)! < known.preOrderDate)
-              known.preOrderDate = dateOf(start);
+            if (!known.preOrderDate || street.date < known.preOrderDate) known.preOrderDate = street.date;
           } else {
             known.live = true;
             if (!known.streetDate || street.date < known.streetDate) {

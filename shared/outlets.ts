@@ -70,7 +70,6 @@ export function territoriesMatch(
   return outlet.some((code) => covered.has(code));
 }
 
-/** Unsubscribed and suppressed outlets get nothing. */
 /** Whether two descriptions of an outlet say the same (the manager's fields: a replace with them changes nothing). */
 export const sameDescription = (a: Outlet, b: Outlet): boolean => {
   const described = ({ name, email, kind, genres, territories, contactName, formats }: Outlet) =>
@@ -78,5 +77,6 @@ export const sameDescription = (a: Outlet, b: Outlet): boolean => {
   return described(a) === described(b);
 };
 
+/** Unsubscribed and suppressed outlets get nothing. */
 export const isMailable = (outlet: Pick<Outlet, 'unsubscribedAt' | 'suppressedAt'>): boolean =>
   !outlet.unsubscribedAt && !outlet.suppressedAt;

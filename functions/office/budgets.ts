@@ -173,6 +173,7 @@ const ledgerColumns = [
   'amount',
   'currency',
   'rate',
+  'ratePair',
   'rateDate',
   'amountInBudgetCurrency',
   'vat',
@@ -275,6 +276,13 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
           currency: data?.amount.currency,
           // What the version in force counts at: the rate (and its date) it was converted at.
           rate: conversion?.rate,
+          // Which way the rate is quoted: units of the second currency per one of the first.
+          ratePair:
+            conversion && data
+              ? conversion.inverse
+                ? `${ledger.budget!.currency}/${data.amount.currency}`
+                : `${data.amount.currency}/${ledger.budget!.currency}`
+              : undefined,
           rateDate: conversion?.date,
           amountInBudgetCurrency:
             counted && data

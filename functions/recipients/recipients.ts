@@ -57,10 +57,15 @@ export async function unsubscribe(
 ): Promise<{ outcome: 'unsubscribed' | 'already' | 'unknown-outlet' | 'address-only' }> {
   const claims = verifyUnsubscribeToken(await deps.signingKey(), token);
   const at = deps.now().toISOString();
+  // The release is the mailed outlet's: an outlet holding the address now was not mailed it.
   const unsubscribed = (outletId: string) => [
     outboxEntry(
       OutletUnsubscribed,
-      { outletId, ...(claims.releaseId ? { releaseId: claims.releaseId } : {}), via },
+      {
+        outletId,
+        ...(claims.releaseId && outletId === claims.outletId ? { releaseId: claims.releaseId } : {}),
+        via,
+      },
       { occurredAt: at, ...(claims.labelId ? { labelId: claims.labelId } : {}) },
     ),
   ];

@@ -235,13 +235,15 @@ export async function applyShowChange(
   // again there (what each address was told is kept per country, so nobody hears of it twice).
   const movedCountry =
     change.type === 'set' && stored?.show && stored.show.venue.country !== change.show.venue.country;
-  // Given to another promoter, the show is advanced again with them: the old promoter's link opens
-  // nothing any more, so the request (at once when its moment has passed) and the reminders go to
-  // the new one, and the old promoter's answers are not taken for theirs.
+  // Given to another promoter while the form still takes answers, the show is advanced again with
+  // them: the old promoter's link opens nothing any more, so the request (at once when its moment has
+  // passed) and the reminders go to the new one, and the old promoter's answers are not taken for
+  // theirs. From show day 00:00 the answers stand (the day sheet states them; nobody could give new ones).
   const newPromoter =
     change.type === 'set' &&
     stored?.show !== undefined &&
-    stored.promoterId !== promoterIdOf(change.show.promoter.email);
+    stored.promoterId !== promoterIdOf(change.show.promoter.email) &&
+    now < advanceLockAt(change.show);
   const forget = {
     steps: [...(movedCountry ? (['press-announcement'] as const) : []), ...(newPromoter ? advanceSteps : [])],
     advance: newPromoter,

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Another Backline runs on this data folder: starting a second one would rewrite its journals under it. */
@@ -12,22 +12,32 @@ export class DataFolderInUseError extends Error {
 }
 
 /**
- * Takes the data folder for this process (`running.pid` in it, created exclusively) before anything
- * reads or rewrites a journal there; answers the release. The file of a run that was killed names a
- * process that is gone, and is taken over.
+ * Takes the data folder for this process (`running.pid` in it) before anything reads or rewrites a
+ * journal there; answers the release. The file is made whole and then linked into place, which fails
+ * when one is there: no reader sees it empty. The file of a run that was killed names a process that
+ * is gone (or this very process: a container restarted by its runtime gets the same pid), and is
+ * taken over.
  */
 export function takeDataFolder(dataDir: string): () => void {
   const file = join(dataDir, 'running.pid');
-  for (;;) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, String(process.pid));
+  try {
+    for (;;) {
+      try {
+        linkSync(mine, file);
+        return () => rmSync(file, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const pid = Number(readFileSync(file, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && running(pid)) {
+        throw new DataFolderInUseError(dataDir, pid);
+      }
+      rmSync(file, { force: true });
     }
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (Number.isInteger(pid) && pid > 0 && running(pid)) throw new DataFolderInUseError(dataDir, pid);
-    rmSync(file, { force: true });
+  } finally {
+    rmSync(mine, { force: true });
   }
 }
 

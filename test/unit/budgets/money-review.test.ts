@@ -216,8 +216,9 @@ describe("a budget's ledger with an expense in another currency", () => {
 
     const entry = JSON.stringify(json.entries.find((e: { expenseId: string }) => e.expenseId === 'exp-1'));
     expect(entry).toContain('1.1712');
+    expect(entry).toContain('"ratePair":"GBP/EUR"');
     expect(entry).toContain('11712');
-    expect(csv).toContain('1.1712');
+    expect(csv).toContain('1.1712,GBP/EUR');
     expect(csv).toContain('11712');
   });
 });

@@ -192,6 +192,35 @@ describe('unsubscribe', () => {
   });
 });
 
+describe('an unsubscribe link whose outlet moved away, with another outlet on its address', () => {
+  it('unsubscribes that outlet with an Outlet Unsubscribed naming no release it was not mailed', async () => {
+    const { request, outlets, bus } = setup();
+    const mailedTo = outlets.outlets.get('out-1')!.email;
+    const token = signUnsubscribeToken(key, {
+      outletId: 'out-1',
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      email: mailedTo,
+    });
+    await outlets.replace(
+      'out-1',
+      { name: 'Radio Night', email: 'new@radio.example', kind: 'radio', genres: [], territories: ['GB'] },
+      now.toISOString(),
+    );
+    await outlets.create(
+      { name: 'Same person', email: mailedTo, kind: 'radio', genres: [], territories: ['GB'] },
+      { id: 'out-holder', now: now.toISOString() },
+    );
+
+    await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click');
+
+    expect((await outlets.get('out-holder'))?.unsubscribedAt).toBe(now.toISOString());
+    expect(bus.ofType('Outlet Unsubscribed').map((event) => event.data)).toEqual([
+      { outletId: 'out-holder', via: 'one-click' },
+    ]);
+  });
+});
+
 describe('promo links', () => {
   it('redirects while valid, counts each access and emits Promo Accessed each time', async () => {
     const { request, bus } = setup();

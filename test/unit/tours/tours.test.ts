@@ -361,6 +361,19 @@ describe('tours', () => {
     expect((await tours.getShow(ref()))?.advance).toBeUndefined();
   });
 
+  it('keeps the answers of a show given to another promoter on show day, when the form no longer takes new ones', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, tours } = fakeToursDeps(now);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    await tours.saveAdvance(ref(), { power: '32 A' } as never, '2027-04-20T10:00:00.000Z', () => []);
+
+    now.value = new Date(Date.parse(advanceLockAt(aShow())) + 3_600_000);
+    const replaced = aShow({ promoter: { name: 'New', email: 'new@promo.example' } });
+    await applyShowChange('tour-1', { type: 'set', show: replaced }, metaAt(now.value.toISOString()), deps);
+
+    expect((await tours.getShow(ref()))?.advance?.answers).toEqual({ power: '32 A' });
+  });
+
   it('counts an overdue advance once as AdvancesOverdue, however often its escalation step comes', async () => {
     const now = { value: new Date('2027-01-01T00:00:00Z') };
     const { deps } = fakeToursDeps(now);
