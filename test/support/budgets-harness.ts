@@ -117,3 +117,28 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
     ledger: (budgetId: string) => store.ledger(labelId, budgetId),
   };
 }
+
+/** A `budget.set` body: two EUR lines (radio 600.00, ads 400.00) over March 2027. */
+export const aBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
+  ...BudgetSet.sample,
+  budgetId: 'bud-1',
+  period: { start: '2027-03-01', end: '2027-03-30' },
+  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+  thresholds: [50, 80, 100],
+  lines: [
+    { lineId: 'radio', category: 'radio-plugging' as const, planned: { minor: 60_000, currency: 'EUR' } },
+    { lineId: 'ads', category: 'advertising' as const, planned: { minor: 40_000, currency: 'EUR' } },
+  ],
+  ...overrides,
+});
+/** An `expense.recorded` body: 100.00 EUR on the radio line of bud-1. */
+export const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}) => ({
+  expenseId: 'exp-1',
+  budgetId: 'bud-1',
+  lineId: 'radio',
+  vendor: 'Airplay Partners',
+  date: '2027-03-02',
+  amount: { minor: 10_000, currency: 'EUR' },
+  kind: 'actual' as const,
+  ...overrides,
+});

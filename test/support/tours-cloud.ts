@@ -136,3 +136,23 @@ export const linkIn = (mail: SentMail, path: 'a' | 'tm'): string => {
   if (!match) throw new Error(`no /${path}/ link in "${mail.subject}"`);
   return match[0];
 };
+
+/**
+ * A tour of one show at `venue`, three days out (so its advance request is overdue and goes at once),
+ * booked by a new label; answers the show and the link in the promoter's advance request.
+ */
+export async function anAdvanceLink(venue: ReturnType<typeof aVenue>, artist: string, promoterName: string) {
+  const label = await aLabel();
+  const tourId = uniqueId('tour');
+  const promoter = aPromoter(promoterName);
+  const today = (await clockNow()).toISOString().slice(0, 10);
+  const show = aTourShow({ date: plusDays(today, 3), venue, promoter });
+  await tourWebhook(label, 'tour.booked', {
+    tourId,
+    artist: { name: artist },
+    tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
+    shows: [show],
+  });
+  const link = linkIn((await waitForMailTo(promoter.email, `Advance for ${artist}`))[0], 'a');
+  return { label, tourId, show, link };
+}

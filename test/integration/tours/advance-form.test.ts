@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withBrowser } from '#test/support/browser.ts';
-import { clockNow, uniqueId } from '#test/support/cloud.ts';
-import {
-  aLabel,
-  aPromoter,
-  aTourShow,
-  aVenue,
-  linkIn,
-  plusDays,
-  tourWebhook,
-  waitForMailTo,
-} from '#test/support/tours-cloud.ts';
+import { anAdvanceLink, aVenue, plusDays } from '#test/support/tours-cloud.ts';
 
 /**
  * The promoter's advance form as a promoter sees it, in headless Chromium on the local cloud: a show in
@@ -21,23 +11,7 @@ const chromium = withBrowser();
 describe("the promoter's advance form in a browser", () => {
   it('tells the promoter, after submitting, that they can amend until show day 00:00 in the venue’s time, not a UTC time on the day before', async (context) => {
     if (!chromium.browser) return context.skip(chromium.skip);
-    const label = await aLabel();
-    const tourId = uniqueId('tour');
-    const promoter = aPromoter('Udo');
-    const today = (await clockNow()).toISOString().slice(0, 10);
-    // Three days out: the advance request is overdue and goes at once.
-    const show = aTourShow({
-      date: plusDays(today, 3),
-      venue: aVenue('Tokyo', 'JP', 'Asia/Tokyo'),
-      promoter,
-    });
-    await tourWebhook(label, 'tour.booked', {
-      tourId,
-      artist: { name: 'Far East' },
-      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
-      shows: [show],
-    });
-    const link = linkIn((await waitForMailTo(promoter.email, 'Advance for Far East'))[0], 'a');
+    const { show, link } = await anAdvanceLink(aVenue('Tokyo', 'JP', 'Asia/Tokyo'), 'Far East', 'Udo');
     const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
 
     await page.goto(link);

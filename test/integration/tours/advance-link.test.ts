@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { withBrowser } from '#test/support/browser.ts';
-import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
-import {
-  aLabel,
-  aPromoter,
-  aTourShow,
-  aVenue,
-  linkIn,
-  plusDays,
-  tourWebhook,
-  waitForMailTo,
-} from '#test/support/tours-cloud.ts';
+import { advanceClock, busIdle } from '#test/support/cloud.ts';
+import { anAdvanceLink, aVenue, plusDays, tourWebhook } from '#test/support/tours-cloud.ts';
 
 /**
  * The promoter's advance link after the show moved, opened in headless Chromium on the local cloud:
@@ -22,23 +13,11 @@ const chromium = withBrowser();
 describe("a postponed show's advance link", () => {
   it('opens the form after the old date has long passed, until a day after the new date', async (context) => {
     if (!chromium.browser) return context.skip(chromium.skip);
-    const label = await aLabel();
-    const tourId = uniqueId('tour');
-    const promoter = aPromoter('Postponed');
-    const today = (await clockNow()).toISOString().slice(0, 10);
-    // Three days out: the advance request is overdue and goes at once.
-    const show = aTourShow({
-      date: plusDays(today, 3),
-      venue: aVenue('Vienna', 'AT', 'Europe/Vienna'),
-      promoter,
-    });
-    await tourWebhook(label, 'tour.booked', {
-      tourId,
-      artist: { name: 'Late Bloom' },
-      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
-      shows: [show],
-    });
-    const link = linkIn((await waitForMailTo(promoter.email, 'Advance for Late Bloom'))[0], 'a');
+    const { label, tourId, show, link } = await anAdvanceLink(
+      aVenue('Vienna', 'AT', 'Europe/Vienna'),
+      'Late Bloom',
+      'Postponed',
+    );
 
     const postponed = { ...show, date: plusDays(show.date, 14) };
     await tourWebhook(label, 'tour.show.updated', { tourId, show: postponed }, 1);

@@ -2,40 +2,12 @@ import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { fanOutReconciliation } from '#functions/budgets/reconcile.ts';
 import { counter } from '#shared/budgets/ledger.ts';
-import {
-  BudgetReconciliationDue,
-  BudgetSet,
-  buildDetail,
-  type ExpenseRecorded,
-  ReconciliationDue,
-} from '#shared/events/index.ts';
+import { BudgetReconciliationDue, BudgetSet, buildDetail, ReconciliationDue } from '#shared/events/index.ts';
 import { budgetTemplates } from '#shared/mail/budget-templates.ts';
 import { parseWebhookBody } from '#shared/webhooks.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
-import { budgetsHarness } from '#test/support/budgets-harness.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
-const aBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
-  ...BudgetSet.sample,
-  budgetId: 'bud-1',
-  period: { start: '2027-03-01', end: '2027-03-30' },
-  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
-  thresholds: [50, 80, 100],
-  lines: [
-    { lineId: 'radio', category: 'radio-plugging' as const, planned: { minor: 60_000, currency: 'EUR' } },
-    { lineId: 'ads', category: 'advertising' as const, planned: { minor: 40_000, currency: 'EUR' } },
-  ],
-  ...overrides,
-});
-const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}) => ({
-  expenseId: 'exp-1',
-  budgetId: 'bud-1',
-  lineId: 'radio',
-  vendor: 'Airplay Partners',
-  date: '2027-03-02',
-  amount: { minor: 10_000, currency: 'EUR' },
-  kind: 'actual' as const,
-  ...overrides,
-});
 const totalsOf = async (h: ReturnType<typeof budgetsHarness>, budgetId = 'bud-1') =>
   (await h.ledger(budgetId)).totals;
 

@@ -1,32 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
-import { BudgetSet, type ExpenseRecorded } from '#shared/events/index.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { parseWebhookBody } from '#shared/webhooks.ts';
-import { budgetsHarness } from '#test/support/budgets-harness.ts';
-
-const aBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
-  ...BudgetSet.sample,
-  budgetId: 'bud-1',
-  period: { start: '2027-03-01', end: '2027-03-30' },
-  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
-  thresholds: [50, 80, 100],
-  lines: [
-    { lineId: 'radio', category: 'radio-plugging' as const, planned: { minor: 60_000, currency: 'EUR' } },
-    { lineId: 'ads', category: 'advertising' as const, planned: { minor: 40_000, currency: 'EUR' } },
-  ],
-  ...overrides,
-});
-const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}) => ({
-  expenseId: 'exp-1',
-  budgetId: 'bud-1',
-  lineId: 'radio',
-  vendor: 'Airplay Partners',
-  date: '2027-03-02',
-  amount: { minor: 10_000, currency: 'EUR' },
-  kind: 'actual' as const,
-  ...overrides,
-});
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 /** One office route, called as the management API would, on the harness's store. */
 const call = async (
