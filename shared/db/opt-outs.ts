@@ -48,7 +48,7 @@ export interface OptOuts {
   /**
    * Opts out the address when the outlet it was mailed through is gone or has moved away: an outlet
    * later given the address starts unsubscribed, and the outlet that holds it now (the same person,
-   * Decision 9) is unsubscribed with `outboxFor(its id)` in the same write, as `markUnsubscribed` does.
+   * docs/design.md#exactly-once-mail) is unsubscribed with `outboxFor(its id)` in the same write, as `markUnsubscribed` does.
    */
   markAddressUnsubscribed(
     email: string,
