@@ -8,6 +8,7 @@ import {
   evaluate,
   type Figures,
   figuresOf,
+  inBudgetCurrency,
   isCounted,
   possibleDuplicates,
   sameCounters,
@@ -34,7 +35,7 @@ import {
   outboxEntry,
   ReconciliationDue,
 } from '#shared/events/index.ts';
-import { convert, divideHalfEven } from '#shared/money/money.ts';
+import { divideHalfEven } from '#shared/money/money.ts';
 import { ratesFor, reevaluate } from './ledger-changes.ts';
 import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
@@ -102,12 +103,8 @@ const spendOf = (contribution: Counters) =>
     .reduce((total, [, value]) => total + value, 0);
 
 /** What a commitment committed, in the budget's currency (0 when no rate says). */
-const committedOf = (commitment: ExpenseState, budget: Budget): number => {
-  const amount = commitment.data!.amount;
-  if (amount.currency === budget.currency) return amount.minor;
-  const { conversion } = commitment;
-  return conversion ? convert(amount, budget.currency, conversion.rate, conversion.inverse).minor : 0;
-};
+const committedOf = (commitment: ExpenseState, budget: Budget): number =>
+  inBudgetCurrency(commitment.data!.amount, budget.currency, commitment.conversion) ?? 0;
 
 /** Burn rate, forecast, the day the money runs out and the straight line, from the day's states. */
 export function dayFigures(budget: Budget, figures: Figures, states: ExpenseState[], date: string) {

@@ -1,6 +1,7 @@
 import type { ManagementRoute } from '#functions/management/routes.ts';
 import {
   figuresOf,
+  inBudgetCurrency,
   isCounted,
   possibleDuplicates,
   settlementLine,
@@ -21,7 +22,7 @@ import {
   notFound,
   ValidationError,
 } from '#shared/http/index.ts';
-import { convert, isCurrency } from '#shared/money/money.ts';
+import { isCurrency } from '#shared/money/money.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
 
@@ -285,13 +286,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
               : undefined,
           rateDate: conversion?.date,
           amountInBudgetCurrency:
-            counted && data
-              ? data.amount.currency === ledger.budget!.currency
-                ? data.amount.minor
-                : conversion
-                  ? convert(data.amount, ledger.budget!.currency, conversion.rate, conversion.inverse).minor
-                  : undefined
-              : undefined,
+            counted && data ? inBudgetCurrency(data.amount, ledger.budget!.currency, conversion) : undefined,
           vat: data?.vat?.minor,
           settles: data?.settles,
           recoupableArtist: data?.recoupable?.artist.artistId,

@@ -143,6 +143,16 @@ export const counterParts = (name: string): string[] => JSON.parse(name);
 /** Rates by date: `{"GBP/USD": "1.2534"}` = 1.2534 USD per GBP. */
 export type RateTable = (date: string) => Record<string, string> | undefined;
 
+/** `money` in the budget's currency: as it is, or at `conversion`; undefined when it needs a rate it has not. */
+export const inBudgetCurrency = (
+  money: Money,
+  currency: string,
+  conversion: Conversion | undefined,
+): number | undefined =>
+  money.currency === currency
+    ? money.minor
+    : conversion && convert(money, currency, conversion.rate, conversion.inverse).minor;
+
 /** The rate for one expense: the one it carries, else the manager's table for its date, else none. */
 export function conversionOf(expense: Entry, currency: string, rates: RateTable): Conversion | undefined {
   if (expense.rate) return { rate: expense.rate.value, inverse: false, ...expense.rate };
@@ -175,10 +185,7 @@ export function contributionOf(
   };
   const same = expense.amount.currency === budget.currency;
   const conversion = same ? undefined : conversionOf(expense, budget.currency, rates);
-  const home = (money: Money): number =>
-    same || !conversion
-      ? money.minor
-      : convert(money, budget.currency, conversion.rate, conversion.inverse).minor;
+  const home = (money: Money): number => inBudgetCurrency(money, budget.currency, conversion)!;
   if (!same && !conversion) {
     if (!settled) add(counter.unconverted(expense.amount.currency, kind), expense.amount.minor);
     return { contribution: counters };
