@@ -23,9 +23,14 @@ export type PageOutcome =
  * progress and the next page's `Job Page Due` (in the outbox) in one conditional transaction, so a
  * page re-run after a crash, or run twice by a duplicate event, counts once and asks for the next
  * page once; the work itself is written so that doing it again changes nothing.
+ *
+ * Each attempt is counted before its work starts, because an attempt Lambda's timeout kills runs
+ * nothing after the work: the work gets until `deadline` (time left to record what happened), the
+ * last attempt's failure fails the job, and an attempt that finds the page's attempts spent (every
+ * one of them killed before it could say so) fails the job instead of doing the work a fourth time.
  */
 export async function runJobPage(
-  request: { jobId: string; page: number },
+  request: { jobId: string; page: number; deadline?: number },
   deps: JobsDeps,
 ): Promise<PageOutcome> {
   const { jobId, page } = request;
@@ -35,20 +40,24 @@ export async function runJobPage(
   if (page < job.pagesDone) return { outcome: 'recorded-before', page };
   if (page > job.pagesDone) return { outcome: 'not-yet', page };
 
-  await deps.jobs.markRunning(jobId, deps.now().toISOString());
+  const attempt = await deps.jobs.startAttempt(jobId, page, deps.now().toISOString());
+  // Recorded, or the job finished, since it was read (a duplicate event ran the page meanwhile).
+  if (attempt === 0) return { outcome: 'recorded-before', page };
+  if (attempt > maxPageAttempts) {
+    const error = `page ${page} did not finish in ${maxPageAttempts} attempts: the last was stopped (timed out, or crashed) before it could record how it ended`;
+    deps.log.error('job failed', { jobId, page, error });
+    await deps.jobs.fail(jobId, error, deps.now().toISOString());
+    return { outcome: 'failed', page, error };
+  }
   let work: Awaited<ReturnType<PageWorker>>;
   try {
-    work = await workers[job.kind](job, page, deps);
+    work = await beforeDeadline(workers[job.kind](job, page, deps), request.deadline, deps.now);
   } catch (error) {
     const message = (error as Error).message ?? String(error);
-    const failures = await deps.jobs.recordFailure(jobId, page, message, deps.now().toISOString());
-    if (failures < maxPageAttempts) throw error;
+    await deps.jobs.recordFailure(jobId, page, message, deps.now().toISOString());
+    if (attempt < maxPageAttempts) throw error;
     deps.log.error('job failed', { jobId, page, error: message });
-    await deps.jobs.fail(
-      jobId,
-      `page ${page} failed ${failures} times: ${message}`,
-      deps.now().toISOString(),
-    );
+    await deps.jobs.fail(jobId, `page ${page} failed ${attempt} times: ${message}`, deps.now().toISOString());
     return { outcome: 'failed', page, error: message };
   }
   if ('fail' in work) {
@@ -69,4 +78,32 @@ export async function runJobPage(
   });
   if (!recorded) return { outcome: 'recorded-before', page };
   return { outcome: work.last ? 'done' : 'continued', page };
+}
+
+/**
+ * The page's work, or a "did not finish" failure at `deadline` (none: no limit). Work still going then
+ * is left behind: whatever it writes later is harmless, as a re-run's would be, and its completion
+ * is refused once the job has failed or the page is recorded.
+ */
+async function beforeDeadline<T>(
+  work: Promise<T>,
+  deadline: number | undefined,
+  now: () => Date,
+): Promise<T> {
+  if (deadline === undefined) return work;
+  const allowedMs = Math.max(0, deadline - now().getTime());
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`timed out: did not finish within ${Math.round(allowedMs / 1000)} s`)),
+      allowedMs,
+    );
+  });
+  // Left behind at the deadline, the work's own failure must not surface as an unhandled rejection.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

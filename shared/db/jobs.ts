@@ -76,8 +76,12 @@ export interface Job {
   counts: Record<string, number>;
   /** Where the next page starts reading, for work paged by a cursor (a replay). */
   cursor?: string;
-  /** Failed attempts at the current page. */
-  failures?: number;
+  /**
+   * Attempts started at the current page, counted before its work begins (an attempt Lambda's
+   * timeout kills records nothing after it); back to 0 when the page is recorded.
+   */
+  attempts?: number;
+  /** The error of the last attempt that failed with one (kept when its page is later recorded). */
   lastError?: string;
   error?: string;
   correlationId: string;
@@ -116,15 +120,20 @@ export interface JobStore {
   create(job: Job, chunks: JobChunk[], requested: OutboxEntry): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
   chunk(jobId: string, page: number): Promise<JobChunk | undefined>;
-  markRunning(jobId: string, at: string): Promise<void>;
+  /**
+   * Starts an attempt at `page`, before its work: counts it and marks a queued job running. Answers
+   * the attempt's number (1 for the first), or 0 when `page` is not the job's next page (recorded
+   * before, or one ahead) or the job is finished or unknown, counting nothing.
+   */
+  startAttempt(jobId: string, page: number, at: string): Promise<number>;
   /** False when the page was recorded before (a re-run after a crash, or a duplicate event). */
   completePage(
     job: Pick<Job, 'jobId' | 'createdAt'>,
     page: number,
     completion: PageCompletion,
   ): Promise<boolean>;
-  /** Counts a failed attempt at `page`; answers how many attempts at it have failed. */
-  recordFailure(jobId: string, page: number, error: string, at: string): Promise<number>;
+  /** Records the error an attempt at `page` failed with (nothing once the page is recorded). */
+  recordFailure(jobId: string, page: number, error: string, at: string): Promise<void>;
   fail(jobId: string, error: string, at: string): Promise<void>;
   /** Rows rejected so far, in line order, at most `limit`. */
   rejectedRows(jobId: string, limit: number): Promise<CsvRejection[]>;
@@ -141,7 +150,7 @@ const jobFields = [
   'total',
   'counts',
   'cursor',
-  'failures',
+  'attempts',
   'lastError',
   'error',
   'correlationId',
@@ -221,19 +230,33 @@ export function dynamoJobStore(
     };
   };
 
-  const markRunning: JobStore['markRunning'] = async (jobId, at) => {
-    await writtenUnlessRefused(
-      db.send(
+  const startAttempt: JobStore['startAttempt'] = async (jobId, page, at) => {
+    try {
+      const { Attributes } = await db.send(
         new UpdateCommand({
           TableName,
           Key: jobKey(jobId),
-          UpdateExpression: 'SET #status = :running, updatedAt = :at',
-          ConditionExpression: '#status = :queued',
+          UpdateExpression:
+            'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at',
+          // Invariant: attempts are counted at the job's next page only, and only while it runs.
+          ConditionExpression: 'pagesDone = :page AND #status IN (:queued, :running)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': at },
+          ExpressionAttributeValues: {
+            ':running': 'running',
+            ':queued': 'queued',
+            ':zero': 0,
+            ':one': 1,
+            ':page': page,
+            ':at': at,
+          },
+          ReturnValues: 'UPDATED_NEW',
         }),
-      ),
-    );
+      );
+      return Attributes?.attempts as number;
+    } catch (failure) {
+      if (isConditionFailure(failure)) return 0;
+      throw failure;
+    }
   };
 
   const completePage: JobStore['completePage'] = async ({ jobId, createdAt }, page, completion) => {
@@ -255,7 +278,7 @@ export function dynamoJobStore(
       '#done = #done + :rows',
       '#status = :status',
       'updatedAt = :at',
-      'failures = :zero',
+      'attempts = :zero',
     ];
     names['#done'] = 'done';
     for (const [index, [name, count]] of Object.entries(completion.counts).entries()) {
@@ -310,23 +333,17 @@ export function dynamoJobStore(
   };
 
   const recordFailure: JobStore['recordFailure'] = async (jobId, page, error, at) => {
-    try {
-      const { Attributes } = await db.send(
+    await writtenUnlessRefused(
+      db.send(
         new UpdateCommand({
           TableName,
           Key: jobKey(jobId),
-          UpdateExpression:
-            'SET failures = if_not_exists(failures, :zero) + :one, lastError = :error, updatedAt = :at',
+          UpdateExpression: 'SET lastError = :error, updatedAt = :at',
           ConditionExpression: 'pagesDone = :page',
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':error': error, ':at': at, ':page': page },
-          ReturnValues: 'ALL_NEW',
+          ExpressionAttributeValues: { ':error': error, ':at': at, ':page': page },
         }),
-      );
-      return (Attributes?.failures as number | undefined) ?? 1;
-    } catch (failure) {
-      if (isConditionFailure(failure)) return 0;
-      throw failure;
-    }
+      ),
+    );
   };
 
   const fail: JobStore['fail'] = async (jobId, error, at) => {
@@ -371,5 +388,5 @@ export function dynamoJobStore(
     return rejected.slice(0, limit);
   };
 
-  return { create, get, chunk, markRunning, completePage, recordFailure, fail, rejectedRows };
+  return { create, get, chunk, startAttempt, completePage, recordFailure, fail, rejectedRows };
 }

@@ -108,19 +108,31 @@ export function describeJobsContract<S extends JobStore>(
       expect(await outboxHolds(store, again.eventId)).toBe(false);
     });
 
-    it('marks only a queued job running', async () => {
+    it('starts attempts at the job’s next page only, counting each and marking a queued job running', async () => {
       const store = makeStore();
       const job = await created(store, aJob());
       const done = await created(store, aJob({ status: 'done', pagesDone: 2, finishedAt: at(0) }));
+      const failed = await created(store, aJob({ status: 'failed', error: 'gave up', finishedAt: at(0) }));
       const unknown = `job-${randomUUID()}`;
 
-      await store.markRunning(job.jobId, at(1));
-      await store.markRunning(job.jobId, at(2));
-      await store.markRunning(done.jobId, at(1));
-      await store.markRunning(unknown, at(1));
+      const attempts = [
+        await store.startAttempt(job.jobId, 0, at(1)),
+        await store.startAttempt(job.jobId, 0, at(2)),
+        await store.startAttempt(job.jobId, 1, at(3)),
+        await store.startAttempt(done.jobId, 2, at(1)),
+        await store.startAttempt(failed.jobId, 0, at(1)),
+        await store.startAttempt(unknown, 0, at(1)),
+      ];
 
-      expect(await store.get(job.jobId)).toEqual({ ...job, status: 'running', updatedAt: at(1) });
+      expect(attempts).toEqual([1, 2, 0, 0, 0, 0]);
+      expect(await store.get(job.jobId)).toEqual({
+        ...job,
+        status: 'running',
+        attempts: 2,
+        updatedAt: at(2),
+      });
       expect(await store.get(done.jobId)).toEqual(done);
+      expect(await store.get(failed.jobId)).toEqual(failed);
       expect(await store.get(unknown)).toBeUndefined();
     });
 
@@ -152,7 +164,7 @@ export function describeJobsContract<S extends JobStore>(
         done: 3,
         counts: { replayed: 3, failed: 1 },
         cursor: 'cursor-1',
-        failures: 0,
+        attempts: 0,
         updatedAt: at(1),
       });
       expect(await outboxHolds(store, next.eventId)).toBe(true);
@@ -205,7 +217,7 @@ export function describeJobsContract<S extends JobStore>(
         done: 520,
         total: 520,
         counts: { replayed: 520 },
-        failures: 0,
+        attempts: 0,
         updatedAt: at(2),
         finishedAt: at(2),
       });
@@ -226,26 +238,28 @@ export function describeJobsContract<S extends JobStore>(
       expect(await store.get(unknown.jobId)).toBeUndefined();
     });
 
-    it('counts failed attempts at the current page only, and starts again from none when the page is recorded', async () => {
+    it('counts attempts at the current page afresh once the page is recorded, and records an attempt’s error at the current page only', async () => {
       const store = makeStore();
       const job = await created(store, aJob({ status: 'running' }));
       const unknown = `job-${randomUUID()}`;
 
-      expect(await store.recordFailure(job.jobId, 0, 'throttled', at(1))).toBe(1);
-      expect(await store.recordFailure(job.jobId, 0, 'timed out', at(2))).toBe(2);
-      expect(await store.recordFailure(job.jobId, 1, 'a page ahead', at(3))).toBe(0);
-      expect(await store.recordFailure(unknown, 0, 'nothing', at(3))).toBe(0);
+      await store.startAttempt(job.jobId, 0, at(1));
+      await store.recordFailure(job.jobId, 0, 'throttled', at(1));
+      await store.startAttempt(job.jobId, 0, at(2));
+      await store.recordFailure(job.jobId, 0, 'timed out', at(2));
+      await store.recordFailure(job.jobId, 1, 'a page ahead', at(3));
+      await store.recordFailure(unknown, 0, 'nothing', at(3));
 
       expect(await store.get(job.jobId)).toEqual({
         ...job,
-        failures: 2,
+        attempts: 2,
         lastError: 'timed out',
         updatedAt: at(2),
       });
       expect(await store.get(unknown)).toBeUndefined();
       await store.completePage(job, 0, aCompletion({ at: at(4) }));
-      expect(await store.get(job.jobId)).toMatchObject({ failures: 0, lastError: 'timed out' });
-      expect(await store.recordFailure(job.jobId, 1, 'throttled', at(5))).toBe(1);
+      expect(await store.get(job.jobId)).toMatchObject({ attempts: 0, lastError: 'timed out' });
+      expect(await store.startAttempt(job.jobId, 1, at(5))).toBe(1);
     });
 
     it('fails a queued or running job once: a finished job stays as it finished', async () => {

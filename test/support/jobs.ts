@@ -30,9 +30,11 @@ export class InMemoryJobStore implements JobStore {
     return job ? structuredClone(job) : undefined;
   };
   chunk = async (jobId: string, page: number) => structuredClone(this.chunks.get(`${jobId}/${page}`));
-  markRunning = async (jobId: string, at: string) => {
+  startAttempt = async (jobId: string, page: number, at: string) => {
     const job = this.jobs.get(jobId);
-    if (job?.status === 'queued') Object.assign(job, { status: 'running', updatedAt: at });
+    if (!job || job.pagesDone !== page || (job.status !== 'queued' && job.status !== 'running')) return 0;
+    Object.assign(job, { status: 'running', attempts: (job.attempts ?? 0) + 1, updatedAt: at });
+    return job.attempts ?? 1;
   };
   completePage = async ({ jobId }: Pick<Job, 'jobId'>, page: number, completion: PageCompletion) => {
     const job = this.jobs.get(jobId);
@@ -43,7 +45,7 @@ export class InMemoryJobStore implements JobStore {
       job.counts[name] = (job.counts[name] ?? 0) + count;
     job.status = completion.last ? 'done' : 'running';
     job.updatedAt = completion.at;
-    job.failures = 0;
+    job.attempts = 0;
     if (completion.last) Object.assign(job, { finishedAt: completion.at, total: job.done });
     if (completion.cursor) job.cursor = completion.cursor;
     else delete job.cursor;
@@ -54,9 +56,7 @@ export class InMemoryJobStore implements JobStore {
   };
   recordFailure = async (jobId: string, page: number, error: string, at: string) => {
     const job = this.jobs.get(jobId);
-    if (!job || job.pagesDone !== page) return 0;
-    Object.assign(job, { failures: (job.failures ?? 0) + 1, lastError: error, updatedAt: at });
-    return job.failures ?? 1;
+    if (job?.pagesDone === page) Object.assign(job, { lastError: error, updatedAt: at });
   };
   fail = async (jobId: string, error: string, at: string) => {
     const job = this.jobs.get(jobId);

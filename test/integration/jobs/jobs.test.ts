@@ -118,10 +118,8 @@ describe('the job store on DynamoDB', () => {
       last: false,
       at,
     });
-    const failures = [
-      await store.recordFailure(job.jobId, 2, 'boom', at),
-      await store.recordFailure(job.jobId, 2, 'boom', at),
-    ];
+    const attempts = [await store.startAttempt(job.jobId, 2, at), await store.startAttempt(job.jobId, 2, at)];
+    await store.recordFailure(job.jobId, 2, 'boom', at);
     await store.fail(job.jobId, 'gave up', at);
     await store.fail(job.jobId, 'again', at);
 
@@ -131,7 +129,7 @@ describe('the job store on DynamoDB', () => {
       { line: 3, error: 'kind: bad' },
     ]);
     expect(await store.rejectedRows(job.jobId, 1)).toHaveLength(1);
-    expect(failures).toEqual([1, 2]);
+    expect(attempts).toEqual([1, 2]);
     expect(await store.get(job.jobId)).toMatchObject({
       status: 'failed',
       error: 'gave up',
