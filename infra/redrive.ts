@@ -37,6 +37,8 @@ import { type FunctionName, type FunctionSpec, functionEntries } from './topolog
  * to their queue. Events EventBridge could not deliver to a rule's target at all (a function or a
  * trigger's queue) wait in that target's delivery dead-letter queue: they go to their target as
  * EventBridge would have sent them. `--dry-run` only counts; `--function name` limits it to one.
+ * A stage none of whose functions exists (a mistyped `--stage`) is refused, saying so (exit 2), before
+ * anything is redriven; a function of the stage that is not deployed is skipped, saying so.
  */
 
 export interface RedriveDeps {
@@ -71,6 +73,9 @@ export async function redrive(
   options: { stage: string; only?: FunctionName; dryRun?: boolean },
   deps: RedriveDeps,
 ): Promise<FunctionRedrive[]> {
+  const deployed = await deployedFunctions(options.stage, deps);
+  // A mistyped stage finds nothing at all: saying so beats reporting each function as unconfigured.
+  if (deployed.size === 0) throw new StageNotDeployed(options.stage);
   const eventTriggered = functionEntries().filter(
     ([name, spec]) =>
       spec.on.some((trigger) => trigger.kind === 'event') && (!options.only || options.only === name),
@@ -78,6 +83,11 @@ export async function redrive(
   const results: FunctionRedrive[] = [];
   for (const [name] of eventTriggered) {
     const functionName = deployedFunctionName(options.stage, name);
+    if (!deployed.has(name)) {
+      deps.log(`${functionName}: not deployed in stage ${options.stage}, skipped`);
+      results.push({ function: name, kind: 'on-failure', found: 0, redriven: 0, failed: 0 });
+      continue;
+    }
     const queueUrl = await onFailureQueue(functionName, deps);
     if (!queueUrl) {
       deps.log(`${functionName}: no on-failure queue configured, skipped`);
@@ -101,7 +111,8 @@ export async function redrive(
   }
   for (const [name, spec] of functionEntries()) {
     if (options.only && options.only !== name) continue;
-    for (const target of await deliveryTargets(options.stage, name, spec, deps)) {
+    if (!deployed.has(name)) continue;
+    for (const target of await deliveryTargets(options.stage, name, spec, deployed.get(name)!, deps)) {
       for (const queueUrl of await deliveryDeadLetterQueues(target, deps)) {
         results.push(
           await redriveOrCount(
@@ -117,17 +128,44 @@ export async function redrive(
   }
   if (!options.dryRun) {
     for (const [name, spec] of functionEntries()) {
-      if (options.only && options.only !== name) continue;
+      if ((options.only && options.only !== name) || !deployed.has(name)) continue;
       for (const trigger of spec.on) {
         if (trigger.kind === 'queue')
           await moveDeadLettersBack(deployedQueueName(options.stage, trigger.queue), deps);
       }
     }
   }
-  if (!options.dryRun && (!options.only || options.only === 'publisher')) {
+  if (!options.dryRun && (!options.only || options.only === 'publisher') && deployed.has('publisher')) {
     await sweepOutboxNow(deployedFunctionName(options.stage, 'publisher'), deps);
   }
   return results;
+}
+
+/** `--stage` names a stage with no function of the topology deployed (in this account and region). */
+export class StageNotDeployed extends Error {
+  readonly stage: string;
+  constructor(stage: string) {
+    super(
+      `stage "${stage}" has nothing deployed: none of its functions (${deployedName(stage)}-*) exists in this account and region. Check --stage (the stage the stack was deployed with, Backline-<stage>) and --region; nothing was redriven`,
+    );
+    this.stage = stage;
+  }
+}
+
+/** The topology's functions deployed in `stage`, by name, with their ARNs; none when the stage has no stack. */
+async function deployedFunctions(stage: string, deps: RedriveDeps): Promise<Map<FunctionName, string>> {
+  const deployed = new Map<FunctionName, string>();
+  for (const [name] of functionEntries()) {
+    try {
+      const { FunctionArn } = await deps.lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: deployedFunctionName(stage, name) }),
+      );
+      if (FunctionArn) deployed.set(name, FunctionArn);
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+  return deployed;
 }
 
 /**
@@ -243,13 +281,14 @@ interface DeliveryTarget {
 }
 
 /**
- * The targets EventBridge delivers a function's events to: the function itself for its event
- * triggers, and each queue trigger's queue. None for a function that is not deployed.
+ * The targets EventBridge delivers a deployed function's events to: the function itself (`functionArn`)
+ * for its event triggers, and each queue trigger's queue.
  */
 async function deliveryTargets(
   stage: string,
   name: FunctionName,
   spec: FunctionSpec,
+  functionArn: string,
   deps: RedriveDeps,
 ): Promise<DeliveryTarget[]> {
   const busName = (bus: string) => (bus === 'default' ? 'default' : deployedName(stage));
@@ -259,19 +298,12 @@ async function deliveryTargets(
   ];
   if (eventBuses.length > 0) {
     const functionName = deployedFunctionName(stage, name);
-    try {
-      const { FunctionArn } = await deps.lambda.send(
-        new GetFunctionConfigurationCommand({ FunctionName: functionName }),
-      );
-      targets.push({
-        name: functionName,
-        arn: FunctionArn!,
-        buses: eventBuses,
-        deliver: (event) => invokeAsync(functionName, JSON.parse(event), deps),
-      });
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-    }
+    targets.push({
+      name: functionName,
+      arn: functionArn,
+      buses: eventBuses,
+      deliver: (event) => invokeAsync(functionName, JSON.parse(event), deps),
+    });
   }
   for (const trigger of spec.on) {
     if (trigger.kind !== 'queue') continue;

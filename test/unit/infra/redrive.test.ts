@@ -15,6 +15,7 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  QueueDoesNotExist,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -54,9 +55,12 @@ beforeEach(() => {
   lambda.reset();
   sqs.reset();
   events.reset();
-  lambda
-    .on(GetFunctionConfigurationCommand)
-    .rejects(new ResourceNotFoundException({ message: 'not deployed', $metadata: {} }));
+  // Stage `prod` is deployed: each function of the topology is there.
+  lambda.on(GetFunctionConfigurationCommand).callsFake(({ FunctionName }: { FunctionName: string }) => {
+    if (!FunctionName.startsWith('backline-prod-'))
+      throw new ResourceNotFoundException({ message: 'not deployed', $metadata: {} });
+    return { FunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${FunctionName}` };
+  });
   events.on(ListRuleNamesByTargetCommand).resolves({ RuleNames: [] });
   lambda
     .on(GetFunctionEventInvokeConfigCommand)
@@ -281,5 +285,24 @@ describe('redrive on AWS', () => {
     expect(sqs.commandCalls(StartMessageMoveTaskCommand).map((call) => call.args[0].input)).toEqual([
       { SourceArn: settlementDlq },
     ]);
+  });
+
+  it('says that a stage with nothing deployed does not exist, and fails, rather than that each function has no on-failure queue', async () => {
+    // What AWS answers for a stage that was never deployed (here `prd` for `prod`): no such function, no such queue.
+    const notFound = new ResourceNotFoundException({ message: 'Function not found', $metadata: {} });
+    lambda.on(GetFunctionConfigurationCommand).rejects(notFound);
+    lambda.on(GetFunctionEventInvokeConfigCommand).rejects(notFound);
+    lambda.on(InvokeCommand).rejects(notFound);
+    sqs
+      .on(GetQueueUrlCommand)
+      .rejects(new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} }));
+    const lines: string[] = [];
+
+    const run = redrive({ stage: 'prd' }, { ...deps(), log: (line: string) => lines.push(line) });
+
+    await expect(run).rejects.toThrow(/stage "prd" has nothing deployed/);
+    expect(lines.filter((line) => line.includes('no on-failure queue'))).toEqual([]);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
   });
 });
