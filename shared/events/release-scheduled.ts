@@ -5,9 +5,20 @@ import { CountryOrWorldwide, IsoDate, LocalTime, TimeZone } from './fields.ts';
 /**
  * An asset's address. It travels whole in each outlet's signed promo link, whose token a path holds
  * up to 2,048 characters of (`maxPathTokenLength`): 1,000 leaves room for the longest ids
- * (docs/design.md#embargoes).
+ * (docs/design.md#embargoes). The token carries it as JSON in UTF-8, so that is what is measured: a
+ * character outside ASCII takes two to four bytes there, and 1,000 such characters would make every
+ * link to the asset too long to open.
  */
-const AssetUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(1000));
+const utf8 = new TextEncoder();
+const carriedBytes = (url: string) => utf8.encode(JSON.stringify(url)).length - 2;
+const AssetUrl = z.url({ protocol: /^https?$/ }).check(
+  // The length first, for the JSON Schema and the API document; the bytes only if it holds.
+  z.maxLength(1000, { abort: true }),
+  z.refine(
+    (url) => carriedBytes(url) <= 1000,
+    'must be at most 1,000 bytes in UTF-8 (a character outside ASCII counts 2 to 4): each promo link carries it',
+  ),
+);
 
 export const PromoAsset = z.object({
   kind: z.enum(['stream', 'download', 'artwork', 'epk']),

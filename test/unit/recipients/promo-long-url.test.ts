@@ -2,8 +2,8 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
-import { PromoAsset } from '#shared/events/release-scheduled.ts';
-import type { HttpEvent } from '#shared/http/index.ts';
+import { PromoAsset, RadioServicing } from '#shared/events/release-scheduled.ts';
+import { type HttpEvent, maxPathTokenLength } from '#shared/http/index.ts';
 import { signPromoToken } from '#shared/tokens.ts';
 import { InMemoryOutletDirectory, InMemoryPromoCounters, WrittenOutbox } from '#test/support/outlets.ts';
 import { knownReleases } from '#test/support/releases.ts';
@@ -85,5 +85,37 @@ describe('promo link to an asset with a long URL', () => {
 
     expect(`${opened.status} ${opened.body.slice(0, 200)}`).toMatch(/^302 /);
     expect(opened.headers.location).toBe(longest);
+  });
+
+  it('counts an asset URL as its link carries it: non-ASCII characters take more room, and intake refuses what would not fit', async () => {
+    // 996 characters, 1,966 bytes in UTF-8: every promo link to it would be a token past what a path holds.
+    const accented = `https://promo.example.com/${'é'.repeat(970)}`;
+    const refused = [
+      PromoAsset.safeParse({ kind: 'stream', url: accented }),
+      RadioServicing.safeParse({
+        servicingDate: '2027-03-01',
+        edits: [{ kind: 'clean', assetUrl: accented }],
+      }),
+    ];
+    const fits = `https://promo.example.com/${'é'.repeat(487)}`;
+    const token = signPromoToken(key, {
+      labelId: 'l'.repeat(128),
+      releaseId: 'r'.repeat(128),
+      outletId: '0b6f4a52-3c1e-4d5f-9a7b-2f1e0c9d8e7a',
+      assetIndex: 109,
+      assetKind: 'radio-edit',
+      url: fits,
+      expiresAt: Math.floor(now.getTime() / 1000) + 30 * 86_400,
+      maxAccesses: 1_000_000,
+    });
+
+    expect(accented.length).toBeLessThanOrEqual(1000);
+    expect(refused.map((parsed) => parsed.error?.issues.map((issue) => issue.path))).toEqual([
+      [['url']],
+      [['edits', 0, 'assetUrl']],
+    ]);
+    expect(PromoAsset.safeParse({ kind: 'stream', url: fits }).success).toBe(true);
+    expect(token.length).toBeLessThanOrEqual(maxPathTokenLength);
+    expect((await setup()(`/p/${token}`)).headers.location).toBe(fits);
   });
 });
