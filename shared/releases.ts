@@ -1,7 +1,7 @@
 import { wallTimeIn } from './calendar.ts';
 import type { MailKind } from './events/mailing-requested.ts';
 import type { ReleaseDetails } from './events/release-scheduled.ts';
-import { territoriesMatch } from './outlets.ts';
+import { type Outlet, outletMatchesRelease, territoriesMatch } from './outlets.ts';
 
 /**
  * A release as Backline keeps it: the label's latest description plus what Backline did with it.
@@ -204,3 +204,18 @@ export const outletEmbargoedUntil = (outletTerritories: readonly string[], detai
       .filter((entry) => entry.announceAt && territoriesMatch(outletTerritories, entry.territories))
       .map((entry) => Date.parse(entry.announceAt as string)),
   );
+
+/**
+ * Whether a withdrawal from `territories` concerns the outlet: it covers one of them (a withdrawal
+ * from WW, a worldwide release narrowed to some countries, covers every outlet), and the release no
+ * longer reaches it through another (an outlet in GB and DE keeps the release while GB does). The
+ * withdrawal's mail goes to such outlets, and their promo links close (docs/design.md#embargoes).
+ */
+export const withdrawnFor = (
+  outlet: Pick<Outlet, 'territories' | 'genres'>,
+  release: Pick<StoredRelease, 'details'>,
+  territories: readonly string[],
+) =>
+  (territories.includes('WW') ||
+    outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW')) &&
+  !outletMatchesRelease(outlet, release.details!);

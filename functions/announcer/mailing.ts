@@ -41,6 +41,7 @@ import {
   revisionOf,
   type StoredRelease,
   territoryMomentsOf,
+  withdrawnFor,
 } from '#shared/releases.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
@@ -267,16 +268,6 @@ async function recipientsOn(
   const recipients = audience.filter(isMailable);
   return { recipients, skipped: audience.length - recipients.length };
 }
-
-/**
- * Whether a withdrawal from `territories` concerns the outlet: it covers one of them (a withdrawal
- * from WW, a worldwide release narrowed to some countries, covers every outlet), and the release no
- * longer reaches it through another (an outlet in GB and DE keeps the release while GB does).
- */
-export const withdrawnFor = (outlet: Outlet, release: StoredRelease, territories: string[]) =>
-  (territories.includes('WW') ||
-    outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW')) &&
-  !outletMatchesRelease(outlet, release.details!);
 
 /** The release as a territory's cancellation states it: withdrawn there, with the label's reason if any. */
 export const asWithdrawn = (release: StoredRelease, territories: string[] | undefined): StoredRelease =>

@@ -9,8 +9,14 @@ import {
 } from '#shared/mail/settle.ts';
 import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
-import { momentOf, revisionOf, type StoredRelease, territoryMomentsOf } from '#shared/releases.ts';
-import { askFollowUpsSince, asWithdrawn, isFirstMail, releaseMail, withdrawnFor } from './mailing.ts';
+import {
+  momentOf,
+  revisionOf,
+  type StoredRelease,
+  territoryMomentsOf,
+  withdrawnFor,
+} from '#shared/releases.ts';
+import { askFollowUpsSince, asWithdrawn, isFirstMail, releaseMail } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 /**

@@ -95,7 +95,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
       responses: {
         302: { description: 'to the promo asset, while the link is valid' },
         404: page('the link is not valid'),
-        410: page('expired or used up'),
+        410: page('expired, used up, or the release withdrawn for the recipient or cancelled'),
       },
     },
   },

@@ -29,13 +29,14 @@ export const invalidLinkPage = (message: string): string =>
     markup`<p>${message}. Please use the link from the mail exactly as it was sent.</p>`,
   );
 
-export const promoGonePage = (reason: 'expired' | 'used-up'): string =>
-  page(
-    'This promo link is no longer available',
-    reason === 'expired'
-      ? markup`<p>The link has expired. Please ask the label for a new one.</p>`
-      : markup`<p>The link has been opened as many times as it allows. Please ask the label for a new one.</p>`,
-  );
+const goneBecause = {
+  expired: markup`<p>The link has expired. Please ask the label for a new one.</p>`,
+  'used-up': markup`<p>The link has been opened as many times as it allows. Please ask the label for a new one.</p>`,
+  withdrawn: markup`<p>The release has been withdrawn where you are, or cancelled, so its promo is no longer available.</p>`,
+};
+
+export const promoGonePage = (reason: keyof typeof goneBecause): string =>
+  page('This promo link is no longer available', goneBecause[reason]);
 
 /** Before the release's promo may be opened: when it can, in the release's time zone. */
 export const promoNotYetPage = (availableFrom: string, timeZone: string): string =>

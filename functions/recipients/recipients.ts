@@ -4,6 +4,7 @@ import type { ReleaseStore } from '#shared/db/releases.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
+import { withdrawnFor } from '#shared/releases.ts';
 import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
 
 /**
@@ -90,21 +91,31 @@ export type PromoOutcome =
   | { outcome: 'redirect'; url: string; accessCount: number }
   | { outcome: 'not-yet'; availableFrom: string; timeZone: string }
   | { outcome: 'expired' }
-  | { outcome: 'used-up' };
+  | { outcome: 'used-up' }
+  | { outcome: 'withdrawn' };
 
 /**
  * Opens a promo link: while it is valid, counts the access (never past `maxAccesses`) with its
  * `Promo Accessed` in the same write (the outbox: see docs/design.md#the-outbox), and answers where
  * to redirect. Before the release's `promoAvailableAt` it answers when the promo opens instead, and
  * counts nothing (see docs/design.md#embargoes): that is read from the release, not the token, since
- * the label can move it after the mail went out.
+ * the label can move it after the mail went out. So is whether the release still reaches the
+ * outlet: once it is cancelled, or withdrawn from the outlet's territories (the outlets its
+ * cancellation mail told to disregard it), the link opens nothing and counts nothing.
  */
 export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
   const claims = verifyPromoToken(await deps.signingKey(), token);
   const now = deps.now();
   if (claims.expiresAt !== undefined && now.getTime() >= claims.expiresAt * 1000)
     return { outcome: 'expired' };
-  const details = (await deps.releases.get(claims.labelId, claims.releaseId))?.details;
+  const release = await deps.releases.get(claims.labelId, claims.releaseId);
+  if (release?.state === 'cancelled') return { outcome: 'withdrawn' };
+  if (release?.details && release.withdrawn) {
+    const outlet = await deps.outlets.get(claims.outletId);
+    if (outlet && withdrawnFor(outlet, release, release.withdrawn.territories))
+      return { outcome: 'withdrawn' };
+  }
+  const details = release?.details;
   if (details?.promoAvailableAt && now.getTime() < Date.parse(details.promoAvailableAt)) {
     return { outcome: 'not-yet', availableFrom: details.promoAvailableAt, timeZone: details.timeZone };
   }

@@ -65,7 +65,10 @@ export const outlets = (count: number, overrides: Partial<Outlet> = {}): Outlet[
   Array.from({ length: count }, () => anOutlet(overrides));
 
 /** A release store that only reads (intake and recipients ask it): the releases given, by label and id. */
-export const knownReleases = (...releases: Pick<StoredRelease, 'labelId' | 'releaseId' | 'details'>[]) => ({
+export const knownReleases = (
+  ...releases: (Pick<StoredRelease, 'labelId' | 'releaseId' | 'details'> &
+    Partial<Pick<StoredRelease, 'state' | 'withdrawn'>>)[]
+) => ({
   async get(labelId: string, releaseId: string) {
     const found = releases.find((r) => r.labelId === labelId && r.releaseId === releaseId);
     return found ? (structuredClone(found) as StoredRelease) : undefined;

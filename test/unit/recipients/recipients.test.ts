@@ -269,6 +269,42 @@ describe('promo links', () => {
     expect(response.status).toBe(302);
   });
 
+  it('answers 410 once the release is cancelled, counting nothing', async () => {
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      state: 'cancelled',
+      details: aReleaseDetails({ releaseId: 'rel-1' }),
+    });
+    const { request, promos, bus } = setup({ releases });
+
+    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(response.status).toBe(410);
+    expect(response.body).toContain('withdrawn');
+    expect(response.body).not.toContain('promo.example.com');
+    expect(promos.counts.size).toBe(0);
+    expect(bus.ofType('Promo Accessed')).toHaveLength(0);
+  });
+
+  it('answers 410 to an outlet in a territory the release was withdrawn from, and opens for one it still reaches', async () => {
+    // out-1 is in GB; the release is withdrawn there and stays in IE.
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE'] }),
+      withdrawn: { territories: ['GB'], at: '2027-03-01T00:00:00.000Z' },
+    });
+    const { request, outlets, promos } = setup({ releases });
+    outlets.outlets.set('out-2', anOutlet({ id: 'out-2', email: 'ie@radio.example', territories: ['IE'] }));
+
+    const withdrawn = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+    const stillReached = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-2' }))}`);
+
+    expect([withdrawn.status, stillReached.status]).toEqual([410, 302]);
+    expect(Object.fromEntries(await countsOf(promos, 'lbl-1', 'rel-1'))).toEqual({ 'out-2': 1 });
+  });
+
   it('answers 410 past maxAccesses without counting further', async () => {
     const { request, promos } = setup();
     const token = signPromoToken(key, aPromo({ maxAccesses: 1 }));
