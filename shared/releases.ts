@@ -44,6 +44,16 @@ export interface TerritoryDateChange {
   at: string;
 }
 
+/**
+ * A radio add date moved (or added) and still standing: its key (`addDateKey`, shared/radio.ts), the
+ * date it moved to, and the label's time of the change that moved it (see docs/design.md#radio-servicing).
+ */
+export interface AddDateChange {
+  key: string;
+  date: string;
+  at: string;
+}
+
 export interface StoredRelease {
   labelId: string;
   releaseId: string;
@@ -70,6 +80,11 @@ export interface StoredRelease {
    * followed by them (see docs/design.md#street-dates-per-territory).
    */
   dateChanges?: TerritoryDateChange[];
+  /**
+   * The add dates moved and still standing, with the label's time of the move: a radio servicing
+   * settled after them is followed by their change mail (see docs/design.md#radio-servicing).
+   */
+  addDateChanges?: AddDateChange[];
   /** The territories the release was withdrawn from and not given back, and the label's time of the last withdrawal. */
   withdrawn?: { territories: string[]; at: string };
   cancellationReason?: string;

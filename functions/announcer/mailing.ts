@@ -249,6 +249,10 @@ async function recipientsOn(
     };
     const addDate =
       request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
+    // A servicing written after the add date moved stated the new date already.
+    const addDateMovedAt = release.addDateChanges?.find(
+      (change) => change.key === request.moment && change.date === request.revision,
+    )?.at;
     audience = outlets.filter((outlet) => {
       const first = firstMail(outlet);
       return (
@@ -258,7 +262,9 @@ async function recipientsOn(
           !request.territories ||
           withdrawnFor(outlet, release, request.territories)) &&
         (request.kind !== 'radio-add-date-change' ||
-          (addDate !== undefined && addDateConcerns(outlet, addDate))) &&
+          (addDate !== undefined &&
+            addDateConcerns(outlet, addDate) &&
+            (!addDateMovedAt || !first.asOf || first.asOf < addDateMovedAt))) &&
         (!request.moment ||
           request.kind === 'radio-add-date-change' ||
           concernsOutlet(outlet, release, request))
@@ -552,7 +558,8 @@ export async function askFollowUpsSince(
  * - withdrawn from territories since: the withdrawal (to the outlets it no longer reaches);
  * - moved since: the date change (to outlets announced before the move), or with street dates per
  *   territory, each territory date change still standing that was asked since;
- * - out: the out-now (per territory moment that came, with street dates per territory).
+ * - out: the out-now (per territory moment that came, with street dates per territory);
+ * - an add date moved since: its change, to the radio outlets of its format and territory.
  * Claims keep each to one mail per outlet (docs/design.md#exactly-once-mail).
  */
 export async function followUpsSince(
@@ -589,6 +596,19 @@ export async function followUpsSince(
     followUps.push(ask({ kind: 'out-now' }));
   } else if (current.movedAt && asOf < current.movedAt) {
     followUps.push(ask({ kind: 'date-change', revision: revisionOf(momentOf(current.details)) }));
+  }
+  for (const change of current.addDateChanges ?? []) {
+    const addDate = addDateOf(current.details, change.key);
+    if (asOf < change.at && addDate?.date === change.date) {
+      followUps.push(
+        ask({
+          kind: 'radio-add-date-change',
+          revision: change.date,
+          moment: change.key,
+          territories: [addDate.territory],
+        }),
+      );
+    }
   }
   return followUps;
 }

@@ -2,8 +2,9 @@ import type { Metadata } from '#shared/events/envelope.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import { addDateKey, changedAddDates, servicingMomentsOf } from '#shared/radio.ts';
+import { addDateKey, addDateOf, changedAddDates, servicingMomentsOf } from '#shared/radio.ts';
 import {
+  type AddDateChange,
   announceAtOf,
   announceAtsOf,
   embargoed,
@@ -361,7 +362,8 @@ function decideOwnEffects(
     if (wider || embargoChanged) effects.push(...announcement(details, now), ...radioServicing(details, now));
     if (embargoChanged && !embargoed(details, now)) effects.push({ type: 'unschedule-announcement' });
   }
-  if (stored.state !== 'cancelled') effects.push(...servicingChanges(before, details, now));
+  const servicing = stored.state !== 'cancelled' ? servicingChanges(before, details, now) : [];
+  effects.push(...servicing);
   // The label's description is the whole release as it now stands (an ERN message replaces what earlier
   // ones said): a territory it no longer lists is withdrawn there, and that territory's outlets are told.
   const withdrawn = dropped(before.territories, details.territories);
@@ -371,7 +373,8 @@ function decideOwnEffects(
   const previousMoment: ReleaseMoment | undefined = moved ? momentOf(before) : stored.previousMoment;
   const standing = standingDateChanges(stored.dateChanges, dateChanges, details, meta.occurredAt);
   const stillWithdrawn = withdrawnSince(stored.withdrawn, withdrawn, details, meta.occurredAt);
-  const { dateChanges: _was, withdrawn: _wasWithdrawn, ...kept } = stored;
+  const addDateChanges = standingAddDateChanges(stored.addDateChanges, servicing, details, meta.occurredAt);
+  const { dateChanges: _was, withdrawn: _wasWithdrawn, addDateChanges: _wasMoved, ...kept } = stored;
   return {
     next: {
       ...kept,
@@ -384,9 +387,36 @@ function decideOwnEffects(
       ...(moved ? { movedAt: meta.occurredAt } : {}),
       ...(standing.length > 0 ? { dateChanges: standing } : {}),
       ...(stillWithdrawn ? { withdrawn: stillWithdrawn } : {}),
+      ...(addDateChanges.length > 0 ? { addDateChanges } : {}),
     },
     effects,
   };
+}
+
+/**
+ * The add-date changes still standing after a change (see followUpsSince in the announcer): those
+ * asked before whose add date still has the date they told, and those this change asks for (which
+ * replace an earlier one of the same add date).
+ */
+function standingAddDateChanges(
+  before: readonly AddDateChange[] | undefined,
+  asked: readonly ReleaseEffect[],
+  details: ReleaseDetails,
+  at: string,
+): AddDateChange[] {
+  const fresh = asked.flatMap((effect) =>
+    effect.type === 'request-mailing' &&
+    effect.kind === 'radio-add-date-change' &&
+    effect.moment &&
+    effect.revision
+      ? [{ key: effect.moment, date: effect.revision, at }]
+      : [],
+  );
+  const earlier = (before ?? []).filter(
+    (change) =>
+      addDateOf(details, change.key)?.date === change.date && !fresh.some((f) => f.key === change.key),
+  );
+  return [...earlier, ...fresh];
 }
 
 /**

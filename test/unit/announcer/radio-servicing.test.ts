@@ -190,4 +190,52 @@ describe('radio servicing', () => {
     }
     for (const outlet of second) expect(world.mailer.receivedBy(outlet.email)).toHaveLength(0);
   });
+
+  it('tells a moved add date to every radio outlet serviced by a mailing the move caught under way, and not to those serviced with it', async () => {
+    const first = [anOutlet({ territories: ['GB'], formats: ['AAA'] }), anOutlet({ territories: ['GB'] })];
+    const second = [anOutlet({ territories: ['GB'], formats: ['AAA'] }), anOutlet({ territories: ['GB'] })];
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: serviced() })],
+      outlets: [...first, ...second],
+      pageSize: 2,
+    });
+    const moved = serviced();
+    moved.radioServicing!.addDates[0].date = '2027-03-15';
+    const change = {
+      ...request('announcement'),
+      kind: 'radio-add-date-change' as const,
+      revision: '2027-03-15',
+      moment: addDateKey({ format: 'AAA', territory: 'GB' }),
+      territories: ['GB'],
+    };
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      const results = await send(mail);
+      if (mail.kind === 'radio-servicing' && world.mailer.calls.length === 1) {
+        // While the first page is in flight, the label moves AAA's add date in GB, and its change is mailed.
+        world.releases.set(
+          'lbl-nightshift/rel-night-drive',
+          aStoredRelease({
+            details: moved,
+            occurredAt: '2026-02-01T10:00:00.000Z',
+            addDateChanges: [{ key: change.moment, date: change.revision, at: '2026-02-01T10:00:00.000Z' }],
+          }),
+        );
+        await sendMailing(change, meta, world.deps, far());
+      }
+      return results;
+    };
+
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+    for (const entry of world.published.filter((e) => e.detailType === 'Mailing Requested'))
+      await sendMailing(detailOf(entry).data, meta, world.deps, far());
+
+    const kinds = (outlet: { email: string }) => world.mailer.receivedBy(outlet.email).map((m) => m.kind);
+    // The first page was serviced with AAA's old add date: AAA's station there hears of the move.
+    expect(kinds(first[0])).toEqual(['radio-servicing', 'radio-add-date-change']);
+    // An outlet naming no format is told every format's add date, so AAA's move too.
+    expect(kinds(first[1])).toEqual(['radio-servicing', 'radio-add-date-change']);
+    // The second page was serviced with the new date already.
+    for (const outlet of second) expect(kinds(outlet)).toEqual(['radio-servicing']);
+  });
 });

@@ -862,6 +862,35 @@ describe('radio servicing', () => {
     expect(world.radio.filter((s) => s.op === 'delete')).toEqual([]);
   });
 
+  it('keeps each moved add date with the label’s time of the move while it stands, so a servicing sent after can be followed by it', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    const moved = serviced();
+    moved.radioServicing!.addDates[0].date = '2027-03-08';
+    await applyReleaseChange(updated(moved), metaAt('2026-06-01T10:01:00Z'), world.deps);
+    const stored = () => world.stored.get('lbl-nightshift/rel-night-drive');
+    const afterMove = stored()?.addDateChanges;
+    const chrToo = serviced();
+    chrToo.radioServicing!.addDates[0].date = '2027-03-08';
+    chrToo.radioServicing!.addDates[1].date = '2027-03-09';
+    await applyReleaseChange(updated(chrToo), metaAt('2026-06-01T10:02:00Z'), world.deps);
+    const afterBoth = stored()?.addDateChanges;
+    await applyReleaseChange(updated(serviced()), metaAt('2026-06-01T10:03:00Z'), world.deps);
+
+    const aaa = JSON.stringify(['aaa', 'GB']);
+    const chr = JSON.stringify(['chr', 'GB']);
+    expect(afterMove).toEqual([{ key: aaa, date: '2027-03-08', at: '2026-06-01T10:01:00.000Z' }]);
+    expect(afterBoth).toEqual([
+      { key: aaa, date: '2027-03-08', at: '2026-06-01T10:01:00.000Z' },
+      { key: chr, date: '2027-03-09', at: '2026-06-01T10:02:00.000Z' },
+    ]);
+    // Both moved back: the moves back are what stand now.
+    expect(stored()?.addDateChanges).toEqual([
+      { key: aaa, date: '2027-03-01', at: '2026-06-01T10:03:00.000Z' },
+      { key: chr, date: '2027-03-02', at: '2026-06-01T10:03:00.000Z' },
+    ]);
+  });
+
   it('asks for the servicing at once when its date has passed, instead of scheduling it', async () => {
     const world = fakeReleases();
     const late = serviced();
