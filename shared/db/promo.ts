@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
+import { failedConditions } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -67,6 +68,16 @@ export function mergeAccess(a: PromoAccess | undefined, b: PromoAccess): PromoAc
   };
 }
 
+/** A write whose transaction DynamoDB cancelled (a conflict, throttling) counts as not written: nothing of it was. */
+async function cancelledAsRefused(write: Promise<boolean>): Promise<boolean> {
+  try {
+    return await write;
+  } catch (error) {
+    if (failedConditions(error)) return false;
+    throw error;
+  }
+}
+
 export function dynamoPromoCounters(
   db: DynamoDBDocumentClient = dynamo(),
   tableName: string = config().TABLE_NAME,
@@ -82,31 +93,36 @@ export function dynamoPromoCounters(
         const count = Number(Item?.accessCount ?? 0);
         // Invariant: the count never passes maxAccesses, however many requests race.
         if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
-        const written = await writeWithOutbox(
-          db,
-          [
-            {
-              Update: {
-                TableName: tableName,
-                Key: promoCounterKey(link),
-                UpdateExpression:
-                  'SET accessCount = :next, gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, firstAccessAt = if_not_exists(firstAccessAt, :at)',
-                ConditionExpression:
-                  count === 0 ? 'attribute_not_exists(accessCount)' : 'accessCount = :count',
-                ExpressionAttributeValues: {
-                  ':next': count + 1,
-                  ':gpk': promoReleaseKey(link).gsi1pk,
-                  ':gsk': promoReleaseKey(link).gsi1sk,
-                  ':o': link.outletId,
-                  ':i': link.assetIndex,
-                  ':at': at,
-                  ...(count === 0 ? {} : { ':count': count }),
+        // A transaction cancelled by a concurrent one (TransactionConflict: someone else opening a
+        // link at the same moment) wrote nothing, and the SDK does not retry it: read and try again,
+        // as for a count changed meanwhile, rather than fail the link.
+        const written = await cancelledAsRefused(
+          writeWithOutbox(
+            db,
+            [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: promoCounterKey(link),
+                  UpdateExpression:
+                    'SET accessCount = :next, gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, firstAccessAt = if_not_exists(firstAccessAt, :at)',
+                  ConditionExpression:
+                    count === 0 ? 'attribute_not_exists(accessCount)' : 'accessCount = :count',
+                  ExpressionAttributeValues: {
+                    ':next': count + 1,
+                    ':gpk': promoReleaseKey(link).gsi1pk,
+                    ':gsk': promoReleaseKey(link).gsi1sk,
+                    ':o': link.outletId,
+                    ':i': link.assetIndex,
+                    ':at': at,
+                    ...(count === 0 ? {} : { ':count': count }),
+                  },
                 },
               },
-            },
-          ],
-          eventsFor(count + 1),
-          at,
+            ],
+            eventsFor(count + 1),
+            at,
+          ),
         );
         if (written) return count + 1;
         if (attempt >= 10) throw new Error('promo link counter kept changing; try again');

@@ -2,16 +2,13 @@ import { type PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { StateWrite } from '#shared/db/outbox.ts';
 import { writeEachIfAllowed } from '#shared/db/transact-page.ts';
+import { transactionCancelled } from '#test/support/dynamo-errors.ts';
 
 const aPut = (id: string): StateWrite => ({
   Put: { TableName: 't', Item: { pk: id, sk: 'X' }, ConditionExpression: 'attribute_not_exists(pk)' },
 });
 
-const cancelled = (codes: string[]) =>
-  Object.assign(new Error('Transaction cancelled'), {
-    name: 'TransactionCanceledException',
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
+const cancelled = transactionCancelled;
 
 /** A table that holds `existing` keys and, optionally, conflicts on the first `conflicts` transactions. */
 function aTable(existing: string[], conflicts = 0) {
