@@ -129,6 +129,8 @@ const DeliveryRow = z.object({
   resends: z.optional(z.int()),
   failure: z.optional(z.string()),
   promoAccesses: z.int(),
+  promoFirstAccessAt: z.optional(z.string()),
+  promoLastAccessAt: z.optional(z.string()),
 });
 
 const noRelease = failure('no such release');

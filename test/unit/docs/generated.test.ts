@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { deliveryRows } from '#functions/management/releases.ts';
 import { renderOpenApi } from '#infra/openapi.ts';
 import { withGeneratedSections } from '#infra/readme.ts';
 import { functionEntries } from '#infra/topology.ts';
+import { mailSubjects } from '#shared/db/deliveries.ts';
 import { eventDocuments } from '#shared/events/export.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -84,5 +86,43 @@ describe('the API document', () => {
 
     expect(rates).toContain('rounded half-even on the minor unit');
     expect(webhook).toContain('rounded half-even');
+  });
+
+  it("documents every field of a release's delivery row, down to an outlet's first and last promo access", () => {
+    const [row] = deliveryRows(
+      [
+        {
+          deliveryId: 'd1',
+          labelId: 'nightshift',
+          subject: mailSubjects.release('rel-1'),
+          stream: 'campaign',
+          context: { outletId: 'out-1' },
+          kind: 'radio-add-date-change',
+          revision: '2027-03-15',
+          email: 'music@radio.example',
+          status: 'sent',
+          messageId: 'msg-1',
+          sentAt: '2027-01-05T10:00:01.000Z',
+          resends: 1,
+          failure: 'earlier attempt failed',
+          claimedAt: '2027-01-05T10:00:00.000Z',
+          updatedAt: '2027-01-05T10:00:01.000Z',
+        },
+      ],
+      new Map([
+        [
+          'out-1',
+          { count: 2, firstAccessAt: '2027-01-06T08:00:00.000Z', lastAccessAt: '2027-01-07T09:00:00.000Z' },
+        ],
+      ]),
+    );
+    type Schema = { properties: Record<string, Schema>; items: Schema };
+    const operation = document.paths['/labels/{labelId}/releases/{releaseId}/deliveries'].get as unknown as {
+      responses: Record<string, { content: Record<string, { schema: Schema }> }>;
+    };
+    const documented =
+      operation.responses['200'].content['application/json'].schema.properties.deliveries.items.properties;
+
+    expect(Object.keys(row).filter((field) => !(field in documented))).toEqual([]);
   });
 });
