@@ -298,9 +298,14 @@ function statedDates(
       ? datesTemplateData({ moments: moved, previous: momentOfKey(mail.moment) })
       : undefined;
   }
-  if (mail.kind === 'out-now' && mail.moment) {
-    const now = all.filter((group) => group.key === mail.moment);
-    return now.length > 0 ? datesTemplateData({ moments: now }) : undefined;
+  if (mail.kind === 'out-now') {
+    // A resend knows no moment (it is not part of the out-now's identity): the outlet's first that came.
+    const moment =
+      mail.moment ??
+      momentsForOutlet(outlet.territories, details).find((group) => release.outMoments?.includes(group.key))
+        ?.key;
+    const now = all.filter((group) => group.key === moment);
+    if (now.length > 0) return datesTemplateData({ moments: now });
   }
   const applicable = momentsForOutlet(outlet.territories, details);
   return applicable.length > 0 ? datesTemplateData({ moments: applicable }) : undefined;
@@ -372,9 +377,11 @@ export async function releaseMail(
       email: outlet.email,
       kind,
       ...(revision ? { revision } : {}),
-      // A radio outlet is serviced once, whichever of its moments asked: the servicing's moment is
-      // not part of its identity (see docs/design.md#radio-servicing).
-      ...(moment && kind !== 'radio-servicing' ? { moment } : {}),
+      // A person hears a release is out once, and a radio outlet is serviced once, whichever of the
+      // moments asked: their moment is not part of the identity, so an address whose outlet was
+      // deleted and imported again in a territory out later is not told twice (see
+      // docs/design.md#street-dates-per-territory, docs/design.md#radio-servicing).
+      ...(moment && kind !== 'radio-servicing' && kind !== 'out-now' ? { moment } : {}),
     },
     stream: 'campaign',
     template: templateNames[kind],

@@ -17,8 +17,8 @@ import { writeEachIfAllowed } from './transact-page.ts';
 /**
  * Deliveries: one item per mail Backline means to send, for every sender (releases, tours, budgets).
  * A mail's identity is the person, not the outlet or contact record: the recipient's normalised
- * address + label + subject (what the mail is about) + kind (+ the territory moment it is about,
- * + the new date and time of a date change). Deleting an outlet and importing its address again
+ * address + label + subject (what the mail is about) + kind (+ for a date change the territory
+ * moment it moves from and the new date and time; an out-now names no moment, so a person hears once). Deleting an outlet and importing its address again
  * therefore finds the mails that address already had (see docs/design.md#exactly-once-mail).
  * Claiming it is a conditional put, so one mail is claimed once however often a sender runs or is
  * replayed. Who the mail concerns (the outlet, the tour and show, the budget) is kept on the item as

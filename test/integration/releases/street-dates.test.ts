@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instantOf, type ReleaseMoment } from '#shared/releases.ts';
 import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
-import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
+import { advanceClock, api, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
 
 /**
@@ -82,5 +82,34 @@ describe('street dates per territory on the local cloud', () => {
     expect(atOldGermanDate.map((mails) => mails.length)).toEqual([0, 0]);
     for (const outlet of [gb, de, deAndUs, us])
       expect(await mailTo(outlet.email, 'Out now:')).toHaveLength(1);
+  });
+
+  it('mails an address out-now once, at its first street date, though the outlet at it is deleted and imported again in a territory that comes out later', {
+    timeout: 120_000,
+  }, async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const gbOutlet = await createOutlet({ genres: [genre], territories: ['GB'] });
+    const gbMoment = { releaseDate: await daysFromNow(10), releaseTime: '09:00', timeZone: 'Europe/London' };
+    const deMoment = { releaseDate: await daysFromNow(11), releaseTime: '09:00', timeZone: 'Europe/Berlin' };
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB', 'DE'],
+      ...gbMoment,
+      territoryDates: [{ territories: ['DE'], ...deMoment }],
+    });
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await labelTime(), data: release });
+    await waitForMail([gbOutlet.email], 'New single:');
+    await advanceClock(justAfter(gbMoment));
+    await waitForMail([gbOutlet.email], 'Out now:');
+
+    // The same person, now listed for Germany only: a second outlet record at the same address.
+    const deleted = await api(`/media-outlets/${gbOutlet.id}`, { method: 'DELETE' });
+    const deOutlet = await createOutlet({ email: gbOutlet.email, genres: [genre], territories: ['DE'] });
+    await advanceClock(justAfter(deMoment));
+    await busIdle();
+
+    expect([deleted.status, deOutlet.email]).toEqual([204, gbOutlet.email]);
+    expect(await mailTo(gbOutlet.email, 'Out now:')).toHaveLength(1);
   });
 });
