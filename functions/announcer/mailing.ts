@@ -12,6 +12,7 @@ import {
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import {
   datesTemplateData,
+  embargoTemplateData,
   radioTemplateData,
   recipientTemplateData,
   releaseTemplateData,
@@ -325,6 +326,18 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
 }
 
 /**
+ * The embargo an outlet held by its territory's own `announceAt` reads, when it ends after the
+ * release's: its announcement waited for the latest that applies (see docs/design.md#embargoes).
+ */
+function heldUntil(release: StoredRelease, outlet: Outlet) {
+  const details = release.details!;
+  const territorial = outletEmbargoedUntil(outlet.territories, details);
+  const own = announceAtOf(details);
+  if (territorial === 0 || (own !== undefined && Date.parse(own) >= territorial)) return undefined;
+  return embargoTemplateData(new Date(territorial).toISOString(), details.timeZone);
+}
+
+/**
  * What every recipient of a release's mail of one kind shares, written once per release read (not once
  * per recipient): one object, so the mail module groups the mails into SES calls without writing it out
  * for each of them.
@@ -365,7 +378,7 @@ export async function releaseMail(
   });
   const dates = statedDates(release, mail, outlet);
   const own = radio ? radioData(release, mail, outlet) : undefined;
-  const data = [dates, own].reduce<{ text: object; html: object }>(
+  const data = [dates, own, heldUntil(release, outlet)].reduce<{ text: object; html: object }>(
     (merged, extra) =>
       extra ? { text: { ...merged.text, ...extra.text }, html: { ...merged.html, ...extra.html } } : merged,
     recipient,

@@ -1,5 +1,5 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
-import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
+import { announceAtOf, type ReleaseMoment, type StoredRelease } from '#shared/releases.ts';
 import { escapeHtml } from '../http/markup.ts';
 
 /**
@@ -175,7 +175,10 @@ export function releaseTemplateData(
       kind === 'date-change' && release.previousMoment ? formatMoment(release.previousMoment) : undefined,
     territories: details.territories.map(singleLine),
     pressText: details.pressRelease ? multiLine(details.pressRelease.text) : undefined,
-    embargo: details.embargoUntil ? formatInstant(details.embargoUntil, details.timeZone) : undefined,
+    // The release's announceAt (embargoUntil is its older name): see docs/design.md#embargoes.
+    embargo: announceAtOf(details)
+      ? formatInstant(announceAtOf(details) as string, details.timeZone)
+      : undefined,
     cancellationReason:
       kind === 'cancellation' && release.cancellationReason
         ? multiLine(release.cancellationReason)
@@ -298,6 +301,18 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
         text.previousReleaseDate === undefined ? undefined : escapeHtml(text.previousReleaseDate),
     }),
   };
+}
+
+/**
+ * Template data overriding the release's embargo for an outlet held later by its territory's own
+ * `announceAt` (see docs/design.md#embargoes): the instant in the release's time zone.
+ */
+export function embargoTemplateData(
+  announceAt: string,
+  timeZone: string,
+): { text: Pick<MailView, 'embargo'>; html: Pick<MailView, 'embargo'> } {
+  const embargo = formatInstant(announceAt, timeZone);
+  return { text: { embargo }, html: { embargo: escapeHtml(embargo) } };
 }
 
 /** What a radio mail states beyond the release (see docs/design.md#radio-servicing). */

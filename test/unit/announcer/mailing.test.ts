@@ -787,6 +787,7 @@ describe('a release out at different moments in different territories', () => {
             releaseDate: string;
             releaseDateShort: string;
             previousReleaseDate?: string;
+            embargo?: string;
           };
         }
       }
@@ -886,6 +887,21 @@ describe('a release out at different moments in different territories', () => {
     expect(world.mailer.delivered.map((m) => m.email).sort()).toEqual([gb.email, us.email].sort());
     expect(world.mailer.delivered.map((m) => m.email)).not.toContain(de.email);
     expect(world.mailer.delivered.map((m) => m.email)).not.toContain(deAndUs.email);
+  });
+
+  it('states the embargo the outlet was held by: the release’s announceAt over its older embargoUntil, its territory’s own when later', async () => {
+    const { world, gb, de, deAndUs, textOf } = setup();
+    const release = threeDates();
+    release.details!.embargoUntil = '2027-02-20T09:00:00Z';
+    release.details!.announceAt = '2027-03-01T09:00:00Z';
+    release.details!.territoryDates![0].announceAt = '2027-03-01T10:30:00Z';
+    world.releases.set('lbl-nightshift/rel-night-drive', release);
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    expect(textOf(gb.email, 'announcement')?.embargo).toBe('1 March 2027 at 09:00 (Europe/London)');
+    expect(textOf(de.email, 'announcement')?.embargo).toBe('1 March 2027 at 10:30 (Europe/London)');
+    expect(textOf(deAndUs.email, 'announcement')?.embargo).toBe('1 March 2027 at 10:30 (Europe/London)');
   });
 
   it('tells an address it is out once, whichever moment asks: the moment is not part of the out-now’s identity', async () => {

@@ -109,6 +109,25 @@ describe('release mail templates', () => {
     expect(mail.text).toContain('Line one.\nLine two.');
   });
 
+  it('states announceAt as the embargo, over the older embargoUntil, and embargoUntil alone when that is all there is', () => {
+    const both = aStoredRelease({
+      details: aReleaseDetails({ announceAt: '2027-03-02T09:00:00Z', embargoUntil: '2027-02-20T09:00:00Z' }),
+    });
+    const older = aStoredRelease({ details: aReleaseDetails({ embargoUntil: '2027-02-20T09:00:00Z' }) });
+
+    const [newer, old] = [both, older].map((release) =>
+      renderMail(templateNames.announcement, templateDataFor(release, 'announcement', recipient)),
+    );
+
+    expect(newer.text).toContain(
+      'Embargo: please publish nothing before 2 March 2027 at 09:00 (Europe/London).',
+    );
+    expect(newer.html).not.toContain('20 February 2027');
+    expect(old.text).toContain(
+      'Embargo: please publish nothing before 20 February 2027 at 09:00 (Europe/London).',
+    );
+  });
+
   it('escapes titles and names in HTML and keeps them plain in the text part', () => {
     const release = aStoredRelease({
       details: aReleaseDetails({
