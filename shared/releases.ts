@@ -75,6 +75,11 @@ export interface StoredRelease {
   /** The label's time of the change that last moved the release day: outlets announced before it get the date change. */
   movedAt?: string;
   /**
+   * The date the last move went to (revisionOf), its date change's identity: a later change that
+   * leaves the release day's instant where it was (a new zone only) moves nothing, and keeps it.
+   */
+  movedTo?: string;
+  /**
    * The date changes of territories asked for and still standing (each territory still has the date
    * it moved to), with the label's time of the change that asked: a first mail settled after them is
    * followed by them (see docs/design.md#street-dates-per-territory).
@@ -144,6 +149,17 @@ export interface TerritoryMoment {
 /** The instant a moment (a calendar date and time in a zone) falls on; a time skipped by DST moves forward. */
 export const instantOf = (moment: ReleaseMoment): number =>
   wallTimeIn(moment.releaseDate, moment.releaseTime, moment.timeZone).epochMs;
+
+/**
+ * Whether two moments fall on the same instant. A new zone that leaves the instant where it was (the
+ * same wall time in an equivalent zone, or the same instant stated in another) moves nothing for an
+ * outlet: it is no date change (see docs/design.md#street-dates-per-territory).
+ */
+export const sameInstant = (a: ReleaseMoment, b: ReleaseMoment): boolean => instantOf(a) === instantOf(b);
+
+/** Whether the moment a key names (as revisionOf writes it) falls on the same instant as `moment`. */
+export const sameInstantAsKey = (key: string | undefined, moment: ReleaseMoment): boolean =>
+  key !== undefined && sameInstant(momentOfKey(key), moment);
 
 /** Whether the release comes out at different moments in different territories (see docs/design.md#street-dates-per-territory). */
 export const hasTerritoryDates = (details: Pick<ReleaseDetails, 'territoryDates'>): boolean =>

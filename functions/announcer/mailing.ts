@@ -41,6 +41,7 @@ import {
   outletEmbargoedUntil,
   revisionOf,
   type StoredRelease,
+  sameInstantAsKey,
   territoryMomentsOf,
   withdrawnFor,
 } from '#shared/releases.ts';
@@ -128,7 +129,8 @@ function obsolete(
   if (request.moment) return obsoleteForMoment(release, request);
   if (request.kind === 'cancellation' && release.state !== 'cancelled') return 'release not cancelled';
   if (request.kind === 'out-now' && release.state !== 'out') return 'release not out';
-  if (request.kind === 'date-change' && request.revision !== revisionOf(momentOf(release.details))) {
+  // A later change that only restated the date in another zone (same instant) leaves it standing.
+  if (request.kind === 'date-change' && !sameInstantAsKey(request.revision, momentOf(release.details))) {
     return 'date changed again since';
   }
   return undefined;
@@ -160,7 +162,9 @@ function obsoleteForMoment(release: StoredRelease, request: MailingRequest): str
   }
   if (request.kind === 'date-change') {
     const now = momentKeyByTerritory(release.details!);
-    if (!request.territories?.every((territory) => now.get(territory) === request.revision)) {
+    const standing = (key: string | undefined) =>
+      key !== undefined && sameInstantAsKey(request.revision, momentOfKey(key));
+    if (!request.territories?.every((territory) => standing(now.get(territory)))) {
       return 'date changed again since';
     }
   }
@@ -294,7 +298,10 @@ function statedDates(
   if (!hasTerritoryDates(details)) return undefined;
   const all = territoryMomentsOf(details);
   if (mail.kind === 'date-change' && mail.moment && mail.revision) {
-    const moved = all.filter((group) => group.key === mail.revision);
+    // The moved territories' date as it now stands (restated in another zone at the same instant, say).
+    const exact = all.filter((group) => group.key === mail.revision);
+    const moved =
+      exact.length > 0 ? exact : all.filter((group) => sameInstantAsKey(mail.revision, group.moment));
     return moved.length > 0
       ? datesTemplateData({ moments: moved, previous: momentOfKey(mail.moment) })
       : undefined;
@@ -615,7 +622,9 @@ export async function followUpsSince(
   } else if (current.state === 'out') {
     followUps.push(ask({ kind: 'out-now' }));
   } else if (current.movedAt && asOf < current.movedAt) {
-    followUps.push(ask({ kind: 'date-change', revision: revisionOf(momentOf(current.details)) }));
+    // The move's own date (its mail's identity), kept when a later change only restated it in another zone.
+    const revision = current.movedTo ?? revisionOf(momentOf(current.details));
+    followUps.push(ask({ kind: 'date-change', revision }));
   }
   for (const change of current.addDateChanges ?? []) {
     const addDate = addDateOf(current.details, change.key);

@@ -11,8 +11,8 @@ import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import {
   momentOf,
-  revisionOf,
   type StoredRelease,
+  sameInstantAsKey,
   territoryMomentsOf,
   withdrawnFor,
 } from '#shared/releases.ts';
@@ -76,9 +76,10 @@ const stillWanted = (
     addDateOf(release.details, delivery.moment ?? '')?.date === delivery.revision) &&
   (delivery.kind !== 'date-change' ||
     // A territory's date change is wanted while some territory still has the date it announced.
+    // Where it stands, whatever zone now states it (a restatement at the same instant moved nothing).
     (delivery.moment
-      ? territoryMomentsOf(release.details).some((group) => group.key === delivery.revision)
-      : delivery.revision === revisionOf(momentOf(release.details))));
+      ? territoryMomentsOf(release.details).some((group) => sameInstantAsKey(delivery.revision, group.moment))
+      : sameInstantAsKey(delivery.revision, momentOf(release.details))));
 
 /**
  * How the stale-claim sweep writes release mails again: from the release as it is now (it states the

@@ -12,10 +12,13 @@ import {
   instantOf,
   momentKeyByTerritory,
   momentOf,
+  momentOfKey,
   type ReleaseEffect,
   type ReleaseMoment,
   revisionOf,
   type StoredRelease,
+  sameInstant,
+  sameInstantAsKey,
   sameMoment,
   type TerritoryDateChange,
   territoryMomentsOf,
@@ -175,7 +178,9 @@ function territoryDateChanges(
   const changes = new Map<string, Extract<ReleaseEffect, { type: 'request-mailing' }>>();
   for (const [territory, key] of momentKeyByTerritory(after)) {
     const old = was.get(territory);
-    if (!old || old === key || outMoments.includes(old)) continue;
+    // A new zone that leaves the street date's instant where it was tells its outlets nothing new.
+    if (!old || old === key || outMoments.includes(old) || sameInstant(momentOfKey(old), momentOfKey(key)))
+      continue;
     const id = JSON.stringify([old, key]);
     const change = changes.get(id) ?? {
       type: 'request-mailing',
@@ -335,6 +340,9 @@ function decideOwnEffects(
     ? momentKeysOf(before).join('|') !== momentKeysOf(details).join('|') ||
       territoryDateChanges(before, details, []).length > 0
     : !sameMoment(momentOf(before), moment);
+  // What outlets were told moved: the release day's instant, not merely the zone it is stated in (the
+  // schedule still moves to the new moment, so its firing matches the release).
+  const datesMoved = perTerritory ? moved : !sameInstant(momentOf(before), moment);
   const dateChanges =
     perTerritory && moved && stored.state !== 'cancelled'
       ? territoryDateChanges(before, details, outMoments)
@@ -350,7 +358,9 @@ function decideOwnEffects(
   if (stored.state === 'scheduled' || (stored.state === 'out' && stillToCome)) {
     if (moved && !perTerritory) {
       effects.push({ type: 'schedule-release-day', moment });
-      effects.push({ type: 'request-mailing', kind: 'date-change', revision: revisionOf(moment) });
+      if (datesMoved) {
+        effects.push({ type: 'request-mailing', kind: 'date-change', revision: revisionOf(moment) });
+      }
     }
     // Newly matching outlets get the first announcement; claims keep the others from a second one.
     const wider = widened(before.territories, details.territories) || widened(before.genres, details.genres);
@@ -370,7 +380,7 @@ function decideOwnEffects(
   if (stored.state !== 'cancelled' && withdrawn.length > 0) {
     effects.push({ type: 'request-mailing', kind: 'cancellation', territories: withdrawn });
   }
-  const previousMoment: ReleaseMoment | undefined = moved ? momentOf(before) : stored.previousMoment;
+  const previousMoment: ReleaseMoment | undefined = datesMoved ? momentOf(before) : stored.previousMoment;
   const standing = standingDateChanges(stored.dateChanges, dateChanges, details, meta.occurredAt);
   const stillWithdrawn = withdrawnSince(stored.withdrawn, withdrawn, details, meta.occurredAt);
   const addDateChanges = standingAddDateChanges(stored.addDateChanges, servicing, details, meta.occurredAt);
@@ -384,7 +394,7 @@ function decideOwnEffects(
       announceAts: announceAtsOf(details),
       servicingKeys: servicingKeysOf(details),
       ...(previousMoment ? { previousMoment } : {}),
-      ...(moved ? { movedAt: meta.occurredAt } : {}),
+      ...(datesMoved ? { movedAt: meta.occurredAt, movedTo: revisionOf(moment) } : {}),
       ...(standing.length > 0 ? { dateChanges: standing } : {}),
       ...(stillWithdrawn ? { withdrawn: stillWithdrawn } : {}),
       ...(addDateChanges.length > 0 ? { addDateChanges } : {}),
@@ -434,7 +444,11 @@ function standingDateChanges(
   const earlier = (before ?? [])
     .map((change) => ({
       ...change,
-      territories: change.territories.filter((territory) => now.get(territory) === change.revision),
+      // Still standing while the territory's date is where the change moved it, whatever zone states it.
+      territories: change.territories.filter((territory) => {
+        const key = now.get(territory);
+        return key !== undefined && sameInstantAsKey(change.revision, momentOfKey(key));
+      }),
     }))
     .filter((change) => change.territories.length > 0);
   const fresh = asked.flatMap((effect) =>

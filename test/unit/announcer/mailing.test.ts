@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
+import { askFollowUpsSince, sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
@@ -374,6 +374,30 @@ describe('follow-up mailings', () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [announced, unsubscribedLater] });
     return { world, announced, unsubscribedLater, neverAnnounced };
   };
+
+  it('still mails a date change the label then restated in an equivalent zone, once, with the date as it stands', async () => {
+    const { world, announced } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    const moved = { ...aMovedRelease('2027-04-02'), movedTo: '2027-04-02T00:00 Europe/London' };
+    const dateChange = { ...announce, kind: 'date-change' as const, revision: moved.movedTo };
+    // The same instant in another zone: releases asks for no date change, and keeps the move's.
+    world.releases.set('lbl-nightshift/rel-night-drive', {
+      ...moved,
+      details: { ...moved.details!, timeZone: 'Europe/Guernsey' },
+      occurredAt: '2026-02-02T10:00:00.000Z',
+    });
+
+    const outcome = await sendMailing(dateChange, meta, world.deps, far());
+    world.published.length = 0;
+    await askFollowUpsSince(moved, '2026-01-01T10:00:00.000Z', undefined, world.deps);
+    await runRequested(world, 'date-change');
+
+    expect(outcome).toMatchObject({ status: 'completed', sent: 2 });
+    expect(world.mailer.receivedBy(announced.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'date-change',
+    ]);
+  });
 
   it('mails out-now only to outlets announced to that are still mailable', async () => {
     const { world, announced, unsubscribedLater, neverAnnounced } = setup();

@@ -159,6 +159,35 @@ describe('applying release changes', () => {
     );
   });
 
+  it('moves the schedule but mails no date change when a new zone leaves the release day’s instant where it was', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(
+      scheduled(aReleaseDetails({ releaseTime: '09:00' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    // The same local date in an equivalent zone, then the same instant stated in another zone.
+    await applyReleaseChange(
+      updated(aReleaseDetails({ releaseTime: '09:00', timeZone: 'Europe/Guernsey' })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+    await applyReleaseChange(
+      updated(aReleaseDetails({ releaseTime: '10:00', timeZone: 'Europe/Berlin' })),
+      metaAt('2026-06-03T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.schedules.at(-1)).toMatchObject({
+      op: 'upsert',
+      moment: { releaseDate: '2027-03-05', releaseTime: '10:00', timeZone: 'Europe/Berlin' },
+    });
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
+    const stored = world.stored.get('lbl-nightshift/rel-night-drive');
+    expect([stored?.movedAt, stored?.previousMoment]).toEqual([undefined, undefined]);
+  });
+
   it('announces again (to newly matching outlets) when territories or genres are added, without a date change', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
@@ -494,6 +523,23 @@ describe('applying release changes', () => {
         moment: '2027-03-05T00:00 Europe/Berlin',
         territories: ['DE'],
       });
+    });
+
+    it('mails no date change to a territory whose new zone leaves its street date’s instant where it was', async () => {
+      const world = fakeReleases();
+      await applyReleaseChange(scheduled(threeDates()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+      const rezoned = threeDates();
+      rezoned.territoryDates![0] = {
+        territories: ['DE'],
+        releaseDate: '2027-03-05',
+        timeZone: 'Europe/Paris',
+      };
+
+      await applyReleaseChange(updated(rezoned), metaAt('2026-06-02T10:00:00Z'), world.deps);
+
+      expect(keys(world, 'upsert')).toContain('2027-03-05T00:00 Europe/Paris');
+      expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
+      expect(world.stored.get('lbl-nightshift/rel-night-drive')?.dateChanges).toBeUndefined();
     });
 
     it('asks for out-now at each moment that comes, naming it, and ignores a moment moved since', async () => {
