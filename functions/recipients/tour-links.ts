@@ -22,6 +22,7 @@ import {
 import * as z from '#shared/zod.ts';
 import {
   advanceFormPage,
+  advanceLinkReplacedPage,
   advanceReadOnlyPage,
   advanceSavedPage,
   type FieldErrors,
@@ -75,6 +76,7 @@ const invalid = (error: unknown): HttpResult | undefined =>
     : undefined;
 
 const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on the tour'));
+const linkReplaced = () => html(410, advanceLinkReplacedPage());
 
 async function advanceContext(token: string, deps: PagesDeps) {
   const key = await deps.signingKey();
@@ -87,8 +89,8 @@ async function advanceContext(token: string, deps: PagesDeps) {
   // a postponed show's link keeps working until after the new date, one brought forward expires sooner.
   notExpired(stored?.show ? advanceLinkExpiry(stored.show) : claims.expiresAt, deps.now());
   // Scoped to one promoter: a link mailed to a promoter since replaced opens nothing.
-  if (!tour || !stored?.show || stored.promoterId !== claims.promoterId || stored.show.status === 'cancelled')
-    return { key, claims };
+  if (stored?.show && stored.promoterId !== claims.promoterId) return { key, claims, replaced: true };
+  if (!tour || !stored?.show || stored.show.status === 'cancelled') return { key, claims };
   return { key, claims, tour, stored: stored as StoredShow & { show: Show } };
 }
 
@@ -102,7 +104,8 @@ export async function openAdvancePage(
   saved?: 'submitted' | 'amended',
 ): Promise<HttpResult> {
   try {
-    const { key, tour, stored } = await advanceContext(token, deps);
+    const { key, tour, stored, replaced } = await advanceContext(token, deps);
+    if (replaced) return linkReplaced();
     if (!tour || !stored) return showGone();
     const lockAt = advanceLockAt(stored.show);
     if (deps.now().toISOString() >= lockAt)
@@ -143,7 +146,8 @@ export async function submitAdvancePage(
 ): Promise<{ page: HttpResult; saved?: 'submitted' | 'amended' }> {
   const page = (result: HttpResult) => ({ page: result });
   try {
-    const { key, claims, tour, stored } = await advanceContext(token, deps);
+    const { key, claims, tour, stored, replaced } = await advanceContext(token, deps);
+    if (replaced) return page(linkReplaced());
     if (!tour || !stored) return page(showGone());
     const fields = formFields(body);
     if (!sameCsrfToken(key, token, fields.csrf ?? '')) return page(html(403, formExpiredPage()));
@@ -190,6 +194,8 @@ export async function submitAdvancePage(
       ),
     ]);
     if (outcome === 'unknown') return page(showGone());
+    // Given to another promoter since this post read the show: the answers are not taken for the new one's.
+    if (outcome === 'replaced') return page(linkReplaced());
     // To this page again with a GET: reloading it records nothing a second time.
     return { page: seeOther(`${token}?saved=${outcome}`), saved: outcome };
   } catch (error) {

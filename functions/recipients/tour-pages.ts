@@ -174,6 +174,13 @@ export const tourLinkInvalidPage = (message: string): string =>
     markup`<p>${message}. Please use the link from the mail exactly as it was sent, or ask the tour manager for a new one.</p>`,
   );
 
+/** An advance link whose show was since given to another promoter (410: it worked, and never will again). */
+export const advanceLinkReplacedPage = (): string =>
+  page(
+    'This link is no longer valid for this show',
+    markup`<p>The show has been given to another promoter, so this advance form takes no answers from this link any more, and nothing was saved. If you still promote this show, please ask the tour manager.</p>`,
+  );
+
 export const formExpiredPage = (): string =>
   page(
     'Please reload the page',

@@ -17,16 +17,20 @@ const savedOf = (event: HttpEvent) => {
   return saved === 'submitted' || saved === 'amended' ? saved : undefined;
 };
 
-const page = (summary: string): RouteDoc => ({
+const expired = 'an expired link: a page saying so';
+/** An advance link also ends when its show is given to another promoter. */
+const advanceGone =
+  'an expired link, or one whose show was since given to another promoter (no longer valid for this show): a page saying so';
+const page = (summary: string, gone = expired): RouteDoc => ({
   summary,
   responses: {
     200: { description: 'the page (HTML)', mediaType: 'text/html' },
     404: { description: 'a forged or damaged link: a page saying so', mediaType: 'text/html' },
-    410: { description: 'an expired link: a page saying so', mediaType: 'text/html' },
+    410: { description: gone, mediaType: 'text/html' },
   },
 });
-const formPost = (summary: string, refused: string): RouteDoc => {
-  const { 200: _page, ...refusals } = page(summary).responses;
+const formPost = (summary: string, refused: string, gone = expired): RouteDoc => {
+  const { 200: _page, ...refusals } = page(summary, gone).responses;
   return {
     summary,
     responses: {
@@ -52,7 +56,10 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
     method: 'GET',
     path: '/a/{token}',
     handler: (event: HttpEvent) => openAdvancePage(token(event), deps, savedOf(event)),
-    doc: page("The promoter's advance form for one show, prefilled (read-only after show day 00:00)"),
+    doc: page(
+      "The promoter's advance form for one show, prefilled (read-only after show day 00:00)",
+      advanceGone,
+    ),
   },
   {
     method: 'POST',
@@ -62,7 +69,7 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
       if (saved === 'submitted') measure.record('AdvancesSubmitted', {});
       return page;
     },
-    doc: formPost('Submits or amends the advance', 'show day has begun: the advance, read-only'),
+    doc: formPost('Submits or amends the advance', 'show day has begun: the advance, read-only', advanceGone),
   },
   {
     method: 'GET',

@@ -75,7 +75,8 @@ export interface ShowRef {
   showId: string;
 }
 
-export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown';
+/** `replaced`: the show is no longer the promoter's (given to another): nothing was saved. */
+export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown' | 'replaced';
 export type GuestsOutcome = 'added' | 'locked' | 'cancelled' | 'full' | 'unknown';
 
 /** At most this many guest entries per show: the show item stays far below DynamoDB's 400 KB. */
@@ -102,9 +103,13 @@ export interface TourStore {
    * recorded for that moment before. A new moment (the show moved) replaces the old one.
    */
   markStepDone(ref: ShowRef, step: ShowStep, scheduledFor: string, entries: OutboxEntry[]): Promise<boolean>;
-  /** Keeps the promoter's answers (a second submission amends them), with `entries` in the outbox. */
+  /**
+   * Keeps the promoter's answers (a second submission amends them), with `entries` in the outbox,
+   * only while the show is still that promoter's: a show given to another promoter takes nothing from
+   * the old one's link, even when the change lands while the answers are being saved.
+   */
   saveAdvance(
-    ref: ShowRef,
+    ref: ShowRef & { promoterId: string },
     answers: AdvanceAnswers,
     at: string,
     entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
@@ -326,6 +331,7 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
       for (let attempt = 1; attempt <= 2; attempt++) {
         const stored = await get<StoredShow>(key);
         if (!stored) return 'unknown';
+        if (stored.promoterId !== ref.promoterId) return 'replaced';
         const advance = stored.advance
           ? { answers, submittedAt: stored.advance.submittedAt, amendedAt: at }
           : { answers, submittedAt: at };
@@ -337,10 +343,12 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
                 TableName: table,
                 Key: key,
                 UpdateExpression: 'SET advance = :advance',
+                // Still this promoter's show: a change giving it to another promoter between the read
+                // and this write refuses it, and the next attempt reads it as replaced.
                 ConditionExpression: stored.advance
-                  ? 'attribute_exists(advance)'
-                  : 'attribute_exists(pk) AND attribute_not_exists(advance)',
-                ExpressionAttributeValues: { ':advance': advance },
+                  ? 'promoterId = :promoterId AND attribute_exists(advance)'
+                  : 'promoterId = :promoterId AND attribute_not_exists(advance)',
+                ExpressionAttributeValues: { ':advance': advance, ':promoterId': ref.promoterId },
               },
             },
           ],

@@ -203,6 +203,19 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       });
     });
 
+    it('saves no advance from a promoter the show was since given to another', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      const promoterId = promoterIdOf(`${uniqueId('new')}@promoter.example`);
+      await store.putShowIfNewer({ ...show, promoterId, occurredAt: at(9) }, [], { advance: true });
+
+      const outcome = await store.saveAdvance(show, answers, at(10), () => []);
+
+      expect(outcome).toBe('replaced');
+      expect((await store.getShow(show))?.advance).toBeUndefined();
+    });
+
     it('refuses guests once the list is locked, and for a show it does not know', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

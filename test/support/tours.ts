@@ -113,13 +113,14 @@ export class InMemoryTours implements TourStore {
   }
 
   async saveAdvance(
-    ref: ShowRef,
+    ref: ShowRef & { promoterId: string },
     answers: AdvanceAnswers,
     at: string,
     entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
   ): Promise<AdvanceOutcome> {
     const show = this.shows.get(this.showKey(ref));
     if (!show) return 'unknown';
+    if (show.promoterId !== ref.promoterId) return 'replaced';
     const outcome = show.advance ? 'amended' : 'submitted';
     show.advance = show.advance
       ? { answers, submittedAt: show.advance.submittedAt, amendedAt: at }

@@ -308,7 +308,12 @@ describe('tours', () => {
 
     await step('show-1', 'advance-request');
     await step('show-2', 'advance-request');
-    await tours.saveAdvance(ref('show-2'), {} as never, '2027-04-20T00:00:00Z', () => []);
+    await tours.saveAdvance(
+      (await tours.getShow(ref('show-2')))!,
+      {} as never,
+      '2027-04-20T00:00:00Z',
+      () => [],
+    );
     for (const name of ['advance-reminder-1', 'advance-reminder-2', 'advance-escalation'] as const) {
       await step('show-1', name);
       await step('show-2', name);
@@ -344,7 +349,12 @@ describe('tours', () => {
       );
     now.value = new Date(stepMoment(aShow(), 'advance-request').scheduledFor);
     await step('advance-request');
-    await tours.saveAdvance(ref(), { power: 'old answers' } as never, now.value.toISOString(), () => []);
+    await tours.saveAdvance(
+      (await tours.getShow(ref()))!,
+      { power: 'old answers' } as never,
+      now.value.toISOString(),
+      () => [],
+    );
 
     // After the first reminder's moment, the label gives the show to another promoter.
     now.value = new Date(Date.parse(stepMoment(aShow(), 'advance-reminder-1').scheduledFor) + 60_000);
@@ -365,7 +375,12 @@ describe('tours', () => {
     const now = { value: new Date('2027-01-01T00:00:00Z') };
     const { deps, tours } = fakeToursDeps(now);
     await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
-    await tours.saveAdvance(ref(), { power: '32 A' } as never, '2027-04-20T10:00:00.000Z', () => []);
+    await tours.saveAdvance(
+      (await tours.getShow(ref()))!,
+      { power: '32 A' } as never,
+      '2027-04-20T10:00:00.000Z',
+      () => [],
+    );
 
     now.value = new Date(Date.parse(advanceLockAt(aShow())) + 3_600_000);
     const replaced = aShow({ promoter: { name: 'New', email: 'new@promo.example' } });

@@ -1,0 +1,133 @@
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { submitAdvancePage } from '#functions/recipients/tour-links.ts';
+import { dynamoTours, promoterIdOf, type TourStore } from '#shared/db/tours.ts';
+import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
+import { advanceLinkExpiry, advanceSteps, type StoredShow } from '#shared/tours.ts';
+import { cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
+import { aShow } from '#test/support/tours.ts';
+
+/**
+ * A show given to another promoter while the old promoter's advance form is being posted, on
+ * DynamoDB Local: the old promoter's link, issued before the change, must save nothing on the new
+ * promoter's show, whenever the change lands (docs/design.md#tours, #signed-pages).
+ */
+const key = 'k'.repeat(48);
+const now = '2027-04-20T10:00:00.000Z';
+
+async function aBookedShow(tours: TourStore) {
+  const ref = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), showId: uniqueId('show') };
+  const show = aShow({
+    showId: ref.showId,
+    promoter: { name: 'Old Promoter', email: `${uniqueId('old')}@promoter.example` },
+  });
+  await tours.saveTour({
+    labelId: ref.labelId,
+    tourId: ref.tourId,
+    artist: { name: 'The Midnight Echoes' },
+    tourManager: { name: 'Sam', email: 'sam@tm.example' },
+    occurredAt: '2027-01-01T00:00:00.000Z',
+  });
+  const stored: StoredShow = {
+    ...ref,
+    show,
+    promoterId: promoterIdOf(show.promoter.email),
+    occurredAt: '2027-01-01T00:00:00.000Z',
+    lastEventId: uniqueId('evt'),
+    lastCorrelationId: 'c',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await tours.putShowIfNewer(stored, []);
+  const token = signAdvanceToken(key, {
+    ...ref,
+    promoterId: stored.promoterId,
+    expiresAt: advanceLinkExpiry(show),
+  });
+  /** The label gives the show to another promoter (as tours applies it: the old answers forgotten). */
+  const giveToAnotherPromoter = async () => {
+    const promoter = { name: 'New Promoter', email: `${uniqueId('new')}@promoter.example` };
+    await dynamoTours(documentClient(), cloud().tableName).putShowIfNewer(
+      {
+        ...stored,
+        show: { ...show, promoter },
+        promoterId: promoterIdOf(promoter.email),
+        occurredAt: '2027-01-02T00:00:00.000Z',
+        lastEventId: uniqueId('evt'),
+      },
+      [],
+      { steps: [...advanceSteps], advance: true },
+    );
+  };
+  return { ref, token, giveToAnotherPromoter };
+}
+
+const filled = (token: string) =>
+  new URLSearchParams({
+    csrf: csrfTokenFor(key, token),
+    loadInAccess: 'Back door',
+    parking: 'Two spaces',
+    power: 'OLD PROMOTER 63 A',
+    backline: 'None',
+    wifi: 'guest',
+    hospitality: 'Dinner',
+    dressingRooms: 'Two',
+    merchSplit: '80/20',
+    merchSeller: 'Venue',
+    guestListAllotment: '20',
+    localCrewCall: '4 at 14:00',
+    settlementMethod: 'Transfer',
+    settlementCurrency: 'EUR',
+    dayContactName: 'Kim',
+    dayContactPhone: '+49 30 1',
+  }).toString();
+
+const depsWith = (tours: TourStore) => ({ signingKey: async () => key, tours, now: () => new Date(now) });
+
+describe('an advance posted by a promoter the show was since taken from', () => {
+  it("refuses the old promoter's post when the show changes hands after the form read it, saving nothing", async () => {
+    const tours = dynamoTours(documentClient(), cloud().tableName);
+    const { ref, token, giveToAnotherPromoter } = await aBookedShow(tours);
+    // The POST reads the show (still the old promoter's), then the change lands before the write.
+    const racing: TourStore = {
+      ...tours,
+      getShow: async (r) => {
+        const stored = await tours.getShow(r);
+        await giveToAnotherPromoter();
+        return stored;
+      },
+    };
+
+    const { page, saved } = await submitAdvancePage(token, filled(token), depsWith(racing));
+
+    expect(saved).toBeUndefined();
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('no longer valid for this show');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+  });
+
+  it("refuses the old promoter's post when the show changes hands between the store's read and its write, saving nothing", async () => {
+    const db = documentClient();
+    const { ref, token, giveToAnotherPromoter } = await aBookedShow(dynamoTours(db, cloud().tableName));
+    // The change lands just before the advance's own write: only a condition on that write holds it.
+    let raced = false;
+    const racingDb = {
+      send: async (command: unknown) => {
+        if (command instanceof TransactWriteCommand && !raced) {
+          raced = true;
+          await giveToAnotherPromoter();
+        }
+        return db.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const tours = dynamoTours(racingDb, cloud().tableName);
+
+    const { page, saved } = await submitAdvancePage(token, filled(token), depsWith(tours));
+
+    expect(raced).toBe(true);
+    expect(saved).toBeUndefined();
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('no longer valid for this show');
+    expect((await dynamoTours(db, cloud().tableName).getShow(ref))?.advance).toBeUndefined();
+  });
+});
