@@ -118,6 +118,19 @@ function timed(item: IcsShow): Timed {
   return { item, startMs, endMs };
 }
 
+/**
+ * RFC 5545 3.8.1.11: a hold is a date kept for the artist, not yet a show (the tour manager's
+ * itinerary lists it), so it is tentative; a settled show took place as confirmed.
+ */
+const eventStatus: Record<Show['status'], 'TENTATIVE' | 'CONFIRMED' | 'CANCELLED'> = {
+  hold: 'TENTATIVE',
+  confirmed: 'CONFIRMED',
+  announced: 'CONFIRMED',
+  'on-sale': 'CONFIRMED',
+  settled: 'CONFIRMED',
+  cancelled: 'CANCELLED',
+};
+
 function vevent({ item, startMs, endMs }: Timed, stamp: string): string[] {
   const { show } = item;
   const zone = show.venue.timeZone;
@@ -135,7 +148,7 @@ function vevent({ item, startMs, endMs }: Timed, stamp: string): string[] {
     `SUMMARY:${text(`${item.artist} at ${show.venue.name}, ${show.venue.city}`)}`,
     `LOCATION:${text(`${show.venue.name}, ${show.venue.address}, ${show.venue.city}, ${show.venue.country}`)}`,
     `DESCRIPTION:${text(`Local times (${zone}): ${local || 'not given yet'}`)}`,
-    `STATUS:${show.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED'}`,
+    `STATUS:${eventStatus[show.status]}`,
     'END:VEVENT',
   ];
 }

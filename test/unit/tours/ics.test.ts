@@ -154,6 +154,23 @@ describe('show calendars', () => {
     });
   });
 
+  it("marks a show on hold as tentative in the tour manager's calendar, not as confirmed, and a cancelled one as cancelled", () => {
+    const shows = [
+      aShow({ showId: 'held', date: '2027-06-01', status: 'hold' }),
+      aShow({ showId: 'on', date: '2027-06-02', status: 'on-sale' }),
+      aShow({ showId: 'off', date: '2027-06-03', status: 'cancelled' }),
+    ];
+
+    const events = readCalendar(
+      showsCalendar(
+        'Tour',
+        shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show })),
+      ),
+    );
+
+    expect(events.map((event) => event.status)).toEqual(['TENTATIVE', 'CONFIRMED', 'CANCELLED']);
+  });
+
   it('escapes and folds text (commas, semicolons, line breaks, letters of several octets) so that it reads back as written', () => {
     const name = 'Große Halle; Zürich, "Süd" 東京ドーム '.repeat(4).trim();
     const show = aShow({ venue: { ...venue('Zürich', 'Europe/Zurich', 'CH'), name } });
