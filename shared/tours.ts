@@ -176,9 +176,15 @@ export const advanceSteps: readonly ShowStep[] = [
 /**
  * Steps taken again when the moment they are due for changes: a moved show's day sheet states the
  * new day, the day sheet goes again for each change of the show on its day, and the press hears of
- * each change. The others are taken once per show.
+ * each change, and of each cancellation (a show back on may be cancelled again). The others are taken
+ * once per show.
  */
-const takenAgainWhenMoved: ReadonlySet<ShowStep> = new Set(['day-sheet', 'day-sheet-update', 'press-change']);
+const takenAgainWhenMoved: ReadonlySet<ShowStep> = new Set([
+  'day-sheet',
+  'day-sheet-update',
+  'press-change',
+  'press-cancellation',
+]);
 
 /** Whether `step` was taken already for a firing set for `scheduledFor`. */
 export function stepTaken(

@@ -172,13 +172,13 @@ function outboxOf(
   }
   if (
     stored?.show &&
-    isAnnounced(stored.show.status) &&
     isAnnounced(show.status) &&
-    showFacts(stored.show) !== showFacts(show)
+    ((isAnnounced(stored.show.status) && showFacts(stored.show) !== showFacts(show)) ||
+      stored.show.status === 'cancelled')
   ) {
-    // Outlets told of the show hear of its new date, times or venue, with the calendar that replaces
-    // theirs; moved to another country, those of each country it left hear that it moved (the show
-    // keeps which countries' press was told of it).
+    // Outlets told of the show hear of its new date, times or venue, or that a show they heard was
+    // cancelled is on again, with the calendar that replaces theirs; moved to another country, those
+    // of each country it left hear that it moved (the show keeps which countries' press was told of it).
     entries.push(
       outboxEntry(
         ShowStepDue,

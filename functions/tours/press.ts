@@ -28,14 +28,18 @@ import { scheduleRows } from './sheets.ts';
 
 type LiveShow = StoredShow & { show: Show };
 
-/** What a press mail tells: the shows of a country, a show added, one cancelled, one moved or retimed, one moved to another country. */
-export type PressKind = 'announcement' | 'update' | 'cancellation' | 'change' | 'moved';
+/**
+ * What a press mail tells: the shows of a country, a show added, one cancelled, one moved or retimed,
+ * one on again after its cancellation, one moved to another country.
+ */
+export type PressKind = 'announcement' | 'update' | 'cancellation' | 'change' | 'reinstated' | 'moved';
 
 const sectionTitles: Record<PressKind, string> = {
   announcement: 'Shows',
   update: 'Shows',
   cancellation: 'Cancelled',
   change: 'Now',
+  reinstated: 'On again',
   moved: 'Now',
 };
 
@@ -64,6 +68,7 @@ function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: s
     update: `New ${tour.artist.name} show in ${where}`,
     cancellation: `Cancelled: ${tour.artist.name} in ${where}`,
     change: `Changed: ${tour.artist.name} in ${where}`,
+    reinstated: `Back on: ${tour.artist.name} in ${where}`,
     moved: `Moved: ${tour.artist.name} no longer in ${where}`,
   }[kind];
   const movedTo = shows.map((show) => `${show.venue.city}, ${regionName(show.venue.country)}`).join('; ');
@@ -72,6 +77,7 @@ function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: s
     update: `A new date has been added to ${tour.artist.name}'s tour in ${where}.`,
     cancellation: `The show below is cancelled. Please disregard our earlier announcement of it.`,
     change: `The show below has a new date, times or venue. The calendar attached replaces the one we sent before.`,
+    reinstated: `The show below is on after all: please disregard our cancellation of it. The calendar attached replaces the one we sent before.`,
     moved: `The show below has moved to ${movedTo}: please disregard our announcement of it in ${where}. The calendar attached replaces the one we sent before.`,
   }[kind];
   return {
@@ -101,15 +107,21 @@ const calendarFor = (tour: StoredTour, shows: Show[], sequence: number) => ({
  * The version of a set of shows in one country: the mail's subject is the tour and this version, so
  * each address hears of each set once (docs/design.md#exactly-once-mail).
  */
-const showSetVersion = (country: string, shows: Show[], kind: PressKind, toldSince = '') =>
-  kind === 'moved'
-    ? // Once per country the show left, for each time its press there was told of it, however
-      // the show changed since (docs/design.md#tours).
-      `${country}-${nameHash([...shows.map((show) => show.showId).sort(), toldSince], 24)}`
-    : kind === 'change'
-      ? // Each change of a show is news of its own: its facts are part of the version.
-        `${country}-${nameHash(shows.map((show) => `${show.showId} ${showFacts(show)}`).sort(), 24)}`
-      : `${country}-${nameHash(shows.map((show) => show.showId).sort(), 24)}`;
+const showSetVersion = (country: string, shows: Show[], kind: PressKind, toldSince = '', change = '') => {
+  const ids = shows.map((show) => show.showId).sort();
+  if (kind === 'moved')
+    // Once per country the show left, for each time its press there was told of it, however
+    // the show changed since (docs/design.md#tours).
+    return `${country}-${nameHash([...ids, toldSince], 24)}`;
+  if (change)
+    // A change, a cancellation or a show on again is news once per change the label made (its
+    // time): a show changed back to what was told before, or cancelled a second time, is told again.
+    return `${country}-${nameHash([...ids, change], 24)}`;
+  return kind === 'change'
+    ? // A delivery claimed before changes carried their time: its facts are part of the version.
+      `${country}-${nameHash(shows.map((show) => `${show.showId} ${showFacts(show)}`).sort(), 24)}`
+    : `${country}-${nameHash(ids, 24)}`;
+};
 
 export function pressMail(
   tour: StoredTour,
@@ -121,12 +133,14 @@ export function pressMail(
   sequence = 0,
   /** A "moved" mail: since when the country's press knew of the show there (its identity). */
   toldSince?: string,
+  /** A change, cancellation or "on again" mail: the label's time of the change it tells of (its identity). */
+  change?: string,
 ): TourMail {
   return {
     stream: 'campaign',
     to: { name: outlet.contactName ?? outlet.name, email: normaliseEmail(outlet.email) },
     labelId: tour.labelId,
-    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news, kind, toldSince)),
+    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news, kind, toldSince, change)),
     kind: `press-${kind}`,
     template: templateNames['tour-press'],
     data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
@@ -139,6 +153,7 @@ export function pressMail(
       news: news.map((show) => show.showId).join(','),
       listed: listed.map((show) => show.showId).join(','),
       ...(toldSince ? { toldSince } : {}),
+      ...(change ? { change } : {}),
     },
     outletId: outlet.id,
   };
@@ -237,12 +252,12 @@ export async function announceToMedia(
 
 /**
  * Tells the addresses told of a show in `country` (its own, unless it left it) that it is cancelled,
- * changed or moved away, with its calendar.
+ * changed, on again or moved away, with its calendar.
  */
 async function tellThoseToldOf(
   tour: StoredTour,
   stored: LiveShow,
-  kind: 'cancellation' | 'change' | 'moved',
+  kind: 'cancellation' | 'change' | 'reinstated' | 'moved',
   deps: ToursDeps,
   country = stored.show.venue.country,
   toldSince?: string,
@@ -258,11 +273,31 @@ async function tellThoseToldOf(
     if (optedOut.has(normaliseEmail(told.email))) continue;
     const outlet = { id: told.outletId, name: told.email, email: told.email };
     mails.push(
-      pressMail(tour, outlet, country, kind, [show], [show], calendarSequence(stored.occurredAt), toldSince),
+      pressMail(
+        tour,
+        outlet,
+        country,
+        kind,
+        [show],
+        [show],
+        calendarSequence(stored.occurredAt),
+        toldSince,
+        kind === 'moved' ? undefined : stored.occurredAt,
+      ),
     );
   }
   return mails;
 }
+
+/**
+ * Whether the show's latest change is the first since its press heard it was cancelled: the show is on
+ * again. Both steps record the label's time of the change they told of.
+ */
+const backOn = (stored: LiveShow): boolean => {
+  const cancelled = stored.stepsDone?.['press-cancellation'];
+  const changed = stored.stepsDone?.['press-change'];
+  return cancelled !== undefined && (changed === undefined || changed < cancelled);
+};
 
 /** The countries a show left whose press was told of it there and has not heard that it moved. */
 export const countriesLeft = (stored: LiveShow): [country: string, toldSince: string][] =>
@@ -290,8 +325,9 @@ export async function cancelToMedia(
 /**
  * Tells the addresses told of a show in each country it left that it moved, once per country
  * (whatever changed between the move and now), then forgets those countries; with `change`, also
- * those told of it in its country of its new date, times or venue. The new country's outlets hear of
- * it as a new show from its press announcement, due again.
+ * those told of it in its country of its new date, times or venue, or, after their word of its
+ * cancellation, that it is on again. The new country's outlets hear of it as a new show from its
+ * press announcement, due again.
  */
 export async function changeToMedia(
   tour: StoredTour,
@@ -301,7 +337,9 @@ export async function changeToMedia(
 ): Promise<{ mailed: number }> {
   const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
   const left = countriesLeft(stored);
-  const mails = change ? await tellThoseToldOf(tour, stored, 'change', deps) : [];
+  const mails = change
+    ? await tellThoseToldOf(tour, stored, backOn(stored) ? 'reinstated' : 'change', deps)
+    : [];
   for (const [country, toldSince] of left)
     mails.push(...(await tellThoseToldOf(tour, stored, 'moved', deps, country, toldSince)));
   const mailed = await deps.mailer.send(mails);

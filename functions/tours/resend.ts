@@ -60,7 +60,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
   const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
   const mails: TourMail[] = [];
   for (const delivery of stale) {
-    const { country, outletId, news, listed, toldSince } = delivery.context;
+    const { country, outletId, news, listed, toldSince, change } = delivery.context;
     if (!country || !outletId || optedOut.has(delivery.email)) continue;
     const pressKind = kind.replace(/^press-/, '') as PressKind;
     mails.push(
@@ -71,11 +71,13 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
         pressKind,
         showsOf(news),
         showsOf(listed),
-        // A cancellation or change tells of one show, at the calendar sequence of its last change.
-        pressKind === 'cancellation' || pressKind === 'change' || pressKind === 'moved'
-          ? calendarSequence(storedById.get(news ?? '')?.occurredAt ?? '2020-01-01T00:00:00Z')
-          : 0,
+        // A cancellation, change or show on again tells of one show, at the calendar sequence of
+        // its last change.
+        pressKind === 'announcement' || pressKind === 'update'
+          ? 0
+          : calendarSequence(storedById.get(news ?? '')?.occurredAt ?? '2020-01-01T00:00:00Z'),
         toldSince,
+        change,
       ),
     );
   }

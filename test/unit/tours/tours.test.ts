@@ -721,6 +721,67 @@ describe('press for the shows', () => {
   });
 });
 
+describe('a cancelled show back on', () => {
+  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+  const calendarOf = (mail: { attachments?: { content: unknown }[] }) =>
+    readCalendar(String(mail.attachments?.[0].content))[0];
+
+  it('tells the outlets told of its cancellation that it is on again, with a calendar that replaces the cancelled one, and of a second cancellation', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, outlets, tours } = fakes;
+    outlets.push(aPressOutlet('de', ['DE']));
+    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    await cancelShow({ deps, tours }, 'show-1', '2027-02-03T00:00:00Z');
+
+    // The label takes the cancellation back: the show is on, as it was announced.
+    await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt('2027-02-04T00:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    // And cancels it after all.
+    await cancelShow({ deps, tours }, 'show-1', '2027-02-05T00:00:00Z');
+
+    const press = mailer.sent.filter((m) => m.to.email === 'de@press.example');
+    expect(press.map((m) => [m.kind, calendarOf(m).status])).toEqual([
+      ['press-announcement', 'CONFIRMED'],
+      ['press-cancellation', 'CANCELLED'],
+      ['press-reinstated', 'CONFIRMED'],
+      ['press-cancellation', 'CANCELLED'],
+    ]);
+    const sequences = press.map((m) => calendarOf(m).sequence);
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    expect(new Set(sequences).size).toBe(4);
+  });
+
+  it('tells those told of a show each change once, even one back to what they were told before', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, outlets } = fakes;
+    outlets.push(aPressOutlet('de', ['DE']));
+    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    const later = { ...announced, times: { ...announced.times, doors: '20:00' } };
+    const earlier = { ...announced, times: { ...announced.times, doors: '18:00' } };
+
+    for (const [show, at] of [
+      [later, '2027-02-03T00:00:00Z'],
+      [earlier, '2027-02-04T00:00:00Z'],
+      [later, '2027-02-05T00:00:00Z'],
+    ] as const) {
+      await applyShowChange('tour-1', { type: 'set', show }, metaAt(at), deps);
+      await runDueSteps(fakes, now);
+    }
+
+    const press = mailer.sent.filter((m) => m.to.email === 'de@press.example');
+    expect(press.map((m) => [m.kind, calendarOf(m).localStart])).toEqual([
+      ['press-announcement', '2027-05-14T19:00:00'],
+      ['press-change', '2027-05-14T20:00:00'],
+      ['press-change', '2027-05-14T18:00:00'],
+      ['press-change', '2027-05-14T20:00:00'],
+    ]);
+  });
+});
+
 describe('a moved show in the press', () => {
   const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
