@@ -1,6 +1,6 @@
 import {
-  type Budget,
   type Counters,
+  carriedConversion,
   difference,
   type ExpenseState,
   type ExpenseVersion,
@@ -12,7 +12,9 @@ import {
   sameState,
   settlesOf,
   sum,
+  type Terms,
   versionAt,
+  withRateNamed,
   withVersion,
 } from '#shared/budgets/ledger.ts';
 import type { BudgetStore, InvoiceRef } from '#shared/db/budgets.ts';
@@ -32,11 +34,17 @@ export const labelOf = (metadata: Metadata): string => {
 export async function ratesFor(
   store: Pick<BudgetStore, 'rates'>,
   states: ExpenseState[],
-  budget: Pick<Budget, 'currency'> | undefined,
+  budget: Terms | undefined,
 ): Promise<RateTable> {
   const dates = new Set(
     states
-      .filter((s) => budget && s.data && !s.data.rate && s.data.amount.currency !== budget.currency)
+      .filter(
+        (s) =>
+          budget &&
+          s.data &&
+          s.data.amount.currency !== budget.currency &&
+          !carriedConversion(s.data, s.dataAt, budget),
+      )
       .map((s) => s.data?.date as string),
   );
   const tables = new Map(
@@ -216,11 +224,13 @@ async function fileInvoices(labelId: string, budgetId: string, expenseId: string
   }
 }
 
-async function writeVersion(labelId: string, budgetId: string, version: ExpenseVersion, store: BudgetStore) {
+async function writeVersion(labelId: string, budgetId: string, received: ExpenseVersion, store: BudgetStore) {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     // Each expense counts once per version: the same event again (a retry, a duplicate) changes nothing.
-    if (await store.hasVersion(labelId, budgetId, version.expenseId, version.at)) return;
+    if (await store.hasVersion(labelId, budgetId, received.expenseId, received.at)) return;
     const budget = await store.getBudget(labelId, budgetId);
+    // The label's rate keeps naming the currency it converts into when the budget's changes later.
+    const version = withRateNamed(received, budget);
     const found = await store.expenseStates(labelId, budgetId, [version.expenseId]);
     const before = found.get(version.expenseId) ?? emptyState(version.expenseId, version.receivedAt);
     const changed = await withSettlements(store, labelId, budgetId, [[before, withVersion(before, version)]]);
@@ -238,7 +248,7 @@ async function writeVersion(labelId: string, budgetId: string, version: ExpenseV
       return;
     }
   }
-  throw new Error(`expense ${version.expenseId} of budget ${budgetId}: too many concurrent changes`);
+  throw new Error(`expense ${received.expenseId} of budget ${budgetId}: too many concurrent changes`);
 }
 
 /**

@@ -153,9 +153,59 @@ export const inBudgetCurrency = (
     ? money.minor
     : conversion && convert(money, currency, conversion.rate, conversion.inverse).minor;
 
-/** The rate for one expense: the one it carries, else the manager's table for its date, else none. */
-export function conversionOf(expense: Entry, currency: string, rates: RateTable): Conversion | undefined {
-  if (expense.rate) return { rate: expense.rate.value, inverse: false, ...expense.rate };
+/** What an expense is counted under: its budget's currency, and since when (the label's timestamp) the terms hold. */
+export type Terms = Pick<Budget, 'currency'> & { occurredAt?: string };
+
+/**
+ * The currency the label's own rate on an expense converts into: the one it names, else (a version
+ * stored before rates named it, or written while its budget was unknown) the budget's currency if the
+ * terms in force are not newer than the version at `at`, as the label sent it under them; else unknown.
+ */
+export function rateTarget(expense: Entry, at: string | undefined, terms: Terms): string | undefined {
+  if (!expense.rate) return undefined;
+  if (expense.rate.to) return expense.rate.to;
+  const sentAt = at?.split('#')[0];
+  return sentAt && terms.occurredAt && terms.occurredAt <= sentAt ? terms.currency : undefined;
+}
+
+/**
+ * The version with its carried rate naming both currencies (`from`, `to`) as far as `terms` tell, so
+ * that it keeps saying what it converts into when the budget's currency changes later.
+ */
+export function withRateNamed(version: ExpenseVersion, terms: Terms | undefined): ExpenseVersion {
+  const data = version.data;
+  if (!data?.rate || data.rate.to || !terms) return version;
+  const to = rateTarget(data, version.at, terms);
+  if (!to || to === data.amount.currency) return version;
+  return { ...version, data: { ...data, rate: { ...data.rate, from: data.amount.currency, to } } as Entry };
+}
+
+/**
+ * The label's own rate when it converts the expense's currency into the budget's current one; a rate
+ * into another currency (the budget's before it changed) is not used: the expense is converted as one
+ * without a carried rate is (see docs/design.md#money).
+ */
+export function carriedConversion(
+  expense: Entry,
+  at: string | undefined,
+  terms: Terms,
+): Conversion | undefined {
+  const rate = expense.rate;
+  if (!rate || (rate.from && rate.from !== expense.amount.currency)) return undefined;
+  if (rateTarget(expense, at, terms) !== terms.currency) return undefined;
+  return { rate: rate.value, inverse: false, date: rate.date, source: rate.source };
+}
+
+/** The rate for one expense: the one it carries into the budget's currency, else the manager's table for its date, else none. */
+export function conversionOf(
+  expense: Entry,
+  at: string | undefined,
+  terms: Terms,
+  rates: RateTable,
+): Conversion | undefined {
+  const carried = carriedConversion(expense, at, terms);
+  if (carried) return carried;
+  const currency = terms.currency;
   const table = rates(expense.date);
   const from = expense.amount.currency;
   const direct = table?.[`${from}/${currency}`];
@@ -172,7 +222,7 @@ export function conversionOf(expense: Entry, currency: string, rates: RateTable)
  */
 export function contributionOf(
   state: ExpenseState,
-  budget: Pick<Budget, 'currency'> | undefined,
+  budget: Terms | undefined,
   rates: RateTable,
 ): { contribution: Counters; conversion?: Conversion } {
   if (!budget || !isCounted(state)) return { contribution: {} };
@@ -184,7 +234,7 @@ export function contributionOf(
     if (minor !== 0) counters[name] = (counters[name] ?? 0) + minor;
   };
   const same = expense.amount.currency === budget.currency;
-  const conversion = same ? undefined : conversionOf(expense, budget.currency, rates);
+  const conversion = same ? undefined : conversionOf(expense, state.dataAt, budget, rates);
   const home = (money: Money): number => inBudgetCurrency(money, budget.currency, conversion)!;
   if (!same && !conversion) {
     if (!settled) add(counter.unconverted(expense.amount.currency, kind), expense.amount.minor);
@@ -204,11 +254,7 @@ export function contributionOf(
 }
 
 /** The state with what it counts under `budget` (absent: held) at these rates. */
-export function evaluate(
-  state: ExpenseState,
-  budget: Pick<Budget, 'currency'> | undefined,
-  rates: RateTable,
-): ExpenseState {
+export function evaluate(state: ExpenseState, budget: Terms | undefined, rates: RateTable): ExpenseState {
   const { contribution, conversion } = contributionOf(state, budget, rates);
   const { conversion: _c, held: _h, recoupable: _r, ...rest } = state;
   const share = state.data?.recoupable;

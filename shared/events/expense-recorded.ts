@@ -1,7 +1,7 @@
 import { isRate } from '../money/money.ts';
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { IsoDate, Money } from './fields.ts';
+import { Currency, IsoDate, Money } from './fields.ts';
 
 const Id = z.string().check(z.minLength(1), z.maxLength(128));
 
@@ -55,18 +55,24 @@ export const Expense = z
         sharePercent: z.number().check(z.gte(0), z.lte(100), z.multipleOf(0.01)),
       }),
     ),
-    /** The rate to the budget's currency the label used: units of the budget's currency per unit of `amount`'s. */
+    /**
+     * The rate the label converted with: units of `to` (the budget's currency when the label sent it)
+     * per unit of `from` (the amount's). It counts only while `to` is the budget's currency (see
+     * docs/design.md#money); the budgets function names `to` when the label leaves it out.
+     */
     rate: z
       .optional(
         z.object({
           value: Rate,
           date: IsoDate,
           source: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+          from: z.optional(Currency),
+          to: z.optional(Currency),
         }),
       )
       .check(
         z.describe(
-          "units of the budget's currency per unit of the amount's; the converted amount is rounded half-even on the budget currency's minor unit",
+          "units of `to` (the budget's currency when the label sent it; left out, the budget's currency under the terms in force then) per unit of `from` (the amount's currency); used only while `to` is the budget's currency, else the expense is converted at the manager's rate table; the converted amount is rounded half-even on the budget currency's minor unit",
         ),
       ),
     description: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
@@ -78,6 +84,18 @@ export const Expense = z
           code: 'custom',
           path: ['vat', 'currency'],
           message: `must be the amount's currency ${expense.amount.currency}`,
+        });
+      if (expense.rate?.from && expense.rate.from !== expense.amount.currency)
+        context.addIssue({
+          code: 'custom',
+          path: ['rate', 'from'],
+          message: `must be the amount's currency ${expense.amount.currency}`,
+        });
+      if (expense.rate?.to && expense.rate.to === expense.amount.currency)
+        context.addIssue({
+          code: 'custom',
+          path: ['rate', 'to'],
+          message: `must be another currency than the amount's ${expense.amount.currency}`,
         });
       if (expense.settles && expense.kind !== 'actual')
         context.addIssue({

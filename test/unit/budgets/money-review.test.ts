@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
+import { emptyState, withVersion } from '#shared/budgets/ledger.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { parseWebhookBody } from '#shared/webhooks.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
@@ -196,5 +197,115 @@ describe("a budget's ledger with an expense in another currency", () => {
     expect(entry).toContain('11712');
     expect(csv).toContain('1.1712,GBP/EUR');
     expect(csv).toContain('11712');
+  });
+});
+
+describe("a label's own rate after the budget changed its currency", () => {
+  const usdBudget = () =>
+    aBudget({
+      currency: 'USD',
+      lines: aBudget().lines.map((line) => ({ ...line, planned: { ...line.planned, currency: 'USD' } })),
+    });
+  const ledgerEntry = async (h: ReturnType<typeof budgetsHarness>, expenseId: string) =>
+    JSON.parse(
+      (
+        await call(h, 'GET', '/labels/{labelId}/budgets/{budgetId}/ledger', {
+          pathParameters: { labelId: 'lbl-1', budgetId: 'bud-1' },
+        })
+      ).body ?? '{}',
+    ).entries.find((e: { expenseId: string; counted: boolean }) => e.expenseId === expenseId && e.counted);
+
+  it('is not applied as if it converted into the new currency: the rate table converts it, else it stays unconverted', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget(), '2027-03-01T09:00:00.000Z');
+    // The label converted 100.00 and 200.00 GBP into EUR, the budget's currency then.
+    await h.expense(
+      anExpense({
+        amount: { minor: 10_000, currency: 'GBP' },
+        rate: { value: '1.17', date: '2027-03-02', source: 'label' },
+      }),
+      { occurredAt: '2027-03-02T10:00:00.000Z' },
+    );
+    await h.expense(
+      anExpense({
+        expenseId: 'exp-2',
+        date: '2027-03-03',
+        amount: { minor: 20_000, currency: 'GBP' },
+        rate: { value: '1.18', date: '2027-03-03', source: 'label' },
+      }),
+      { occurredAt: '2027-03-03T10:00:00.000Z' },
+    );
+    expect((await h.ledger('bud-1')).totals).toEqual({ '["actual","radio"]': 11_700 + 23_600 });
+    await h.store.putRates('2027-03-02', { 'GBP/USD': '1.25' }, '2027-03-02T00:00:00.000Z');
+
+    await h.budget(usdBudget(), '2027-03-04T09:00:00.000Z');
+    await h.reconcile('2027-03-05');
+
+    // 100.00 GBP at the table's 1.25 USD per GBP; no GBP/USD rate for 3 March: 200.00 GBP apart.
+    expect((await h.ledger('bud-1')).totals).toEqual({
+      '["actual","radio"]': 12_500,
+      '["unconverted","GBP","actual"]': 20_000,
+    });
+    expect(await ledgerEntry(h, 'exp-1')).toMatchObject({
+      rate: '1.25',
+      ratePair: 'GBP/USD',
+      amountInBudgetCurrency: 12_500,
+    });
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+
+    // Back in EUR, the label's rates into EUR count again.
+    await h.budget(aBudget(), '2027-03-06T09:00:00.000Z');
+    expect((await h.ledger('bud-1')).totals).toEqual({ '["actual","radio"]': 11_700 + 23_600 });
+  });
+
+  it('names both currencies when the label sends them, and refuses a from that is not the amount’s currency', () => {
+    const body = (rate: Record<string, string>) =>
+      parseWebhookBody(
+        JSON.stringify({
+          type: 'expense.recorded',
+          timestamp: '2027-03-02T10:00:00Z',
+          data: anExpense({ amount: { minor: 10_000, currency: 'GBP' }, rate: rate as never }),
+        }),
+      );
+    const rate = { value: '1.17', date: '2027-03-02', source: 'label' };
+    const named = body({ ...rate, from: 'GBP', to: 'EUR' });
+    const wrongFrom = body({ ...rate, from: 'USD', to: 'EUR' });
+    const sameTo = body({ ...rate, to: 'GBP' });
+
+    expect(named.ok && named.body.data).toMatchObject({ rate: { from: 'GBP', to: 'EUR' } });
+    expect(wrongFrom.ok ? [] : wrongFrom.error.issues.map((i) => i.path)).toEqual(['data.rate.from']);
+    expect(sameTo.ok ? [] : sameTo.error.issues.map((i) => i.path)).toEqual(['data.rate.to']);
+  });
+
+  it('reads a rate stored without its target as one into the currency of the terms in force when it was sent, and as unusable once newer terms are in force', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget(), '2027-03-01T09:00:00.000Z');
+    // An expense stored before rates named their target: its version says nothing of EUR.
+    const data = anExpense({
+      amount: { minor: 10_000, currency: 'GBP' },
+      rate: { value: '1.17', date: '2027-03-02', source: 'label' },
+    });
+    const version = {
+      expenseId: 'exp-1',
+      at: '2027-03-02T10:00:00.000Z#evt-old',
+      change: 'recorded' as const,
+      data,
+      receivedAt: '2027-03-02T10:00:01.000Z',
+    };
+    // Stored uncounted: the reconciliation counts it from its version.
+    await h.store.writeLedger('lbl-1', 'bud-1', {
+      versions: [version],
+      states: [withVersion(emptyState('exp-1', version.receivedAt), version)],
+      delta: {},
+    });
+
+    await h.reconcile('2027-03-03');
+    const underEur = (await h.ledger('bud-1')).totals;
+    // Terms sent after the expense (here a new currency; a new plan alike): which currency the label
+    // converted into is no longer known, so the stored rate is not used.
+    await h.budget(usdBudget(), '2027-03-04T09:00:00.000Z');
+
+    expect(underEur).toEqual({ '["actual","radio"]': 11_700 });
+    expect((await h.ledger('bud-1')).totals).toEqual({ '["unconverted","GBP","actual"]': 10_000 });
   });
 });
