@@ -167,7 +167,7 @@ export function reportMail(
       unconverted: sorted.flatMap((r) =>
         r.unconverted.map(
           (u) =>
-            `${r.budgetId}: ${u.expenseId} (${u.vendor}, ${u.date}) ${formatMoney(u.amount)}: no ${u.amount.currency}/${r.currency} rate for ${u.date}`,
+            `${r.budgetId}: ${u.expenseId} (${u.vendor}, ${u.date}) ${formatMoney(u.amount)}${u.vat ? ` net, VAT ${formatMoney(u.vat)}` : ''}: no ${u.amount.currency}/${r.currency} rate for ${u.date}`,
         ),
       ),
       duplicates: sorted.flatMap((r) =>

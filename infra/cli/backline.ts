@@ -4,6 +4,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
+import { unconvertedText } from '#shared/budgets/ledger.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import { CliError, getJson, type Login, readLogin, request, saveLogin, table } from './client.ts';
 
@@ -172,10 +173,8 @@ export function tourStatusText(tour: TourView): string {
 export function budgetStatusText(budget: BudgetView): string {
   const { totals } = budget;
   const money = (minor: number) => formatMoney({ minor, currency: totals.currency });
-  const unconverted = Object.entries(totals.unconverted).flatMap(([line, byCurrency]) =>
-    Object.entries(byCurrency).map(
-      ([currency, minor]) => `not converted yet (line ${line}): ${formatMoney({ minor, currency })}`,
-    ),
+  const unconverted = Object.entries(totals.unconverted).map(
+    ([currency, byKind]) => `not converted yet: ${unconvertedText(currency, byKind)}`,
   );
   const lines = budget.lines.map((line) => ({
     line: line.lineId,

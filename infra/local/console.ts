@@ -1,5 +1,6 @@
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
+import { unconvertedText } from '#shared/budgets/ledger.ts';
 import { type Markup, markup, trusted } from '#shared/http/markup.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { EventRecord, LocalBus } from './bus/bus.ts';
@@ -167,8 +168,8 @@ function budgetBar(view: BudgetView): Markup {
   const money = (minor: number) => formatMoney({ minor, currency: totals.currency });
   const used = totals.committed + totals.actual;
   const over = used > totals.planned + totals.income;
-  const unconverted = Object.entries(totals.unconverted).flatMap(([, byCurrency]) =>
-    Object.entries(byCurrency).map(([currency, minor]) => formatMoney({ minor, currency })),
+  const unconverted = Object.entries(totals.unconverted).map(([currency, byKind]) =>
+    unconvertedText(currency, byKind),
   );
   return markup`<div class="bar" role="img" aria-label="${totals.usedPercent} % of the plan used"><div class="fill${over ? ' over' : ''}" style="width:${Math.min(totals.usedPercent, 100)}%"></div></div>
 <div><strong>${totals.usedPercent} %</strong> used: ${money(used)} of ${money(totals.planned)} <small>(${money(totals.actual)} spent, ${money(totals.committed)} committed; ${money(totals.remaining)} left)</small></div>

@@ -1,6 +1,6 @@
 import type { BudgetSet } from '../events/budget-set.ts';
 import type { Expense } from '../events/expense-recorded.ts';
-import { convert, type Money, percentOf } from '../money/money.ts';
+import { convert, formatMoney, type Money, percentOf } from '../money/money.ts';
 import type * as z from '../zod.ts';
 
 /**
@@ -135,6 +135,7 @@ export const counter = {
   income: (lineId: string) => JSON.stringify(['income', lineId]),
   vat: () => JSON.stringify(['vat']),
   recoupable: (artistId: string) => JSON.stringify(['recoupable', artistId]),
+  /** An amount no rate converts yet, in its own currency: `kind` is the expense's, or `vat` for an actual's VAT. */
   unconverted: (currency: string, kind: string) => JSON.stringify(['unconverted', currency, kind]),
 };
 export const isCounterName = (name: string) => name.startsWith('["');
@@ -238,6 +239,9 @@ export function contributionOf(
   const home = (money: Money): number => inBudgetCurrency(money, budget.currency, conversion)!;
   if (!same && !conversion) {
     if (!settled) add(counter.unconverted(expense.amount.currency, kind), expense.amount.minor);
+    // Its VAT is apart from the net, as converted VAT is (an actual's only), in its own currency too.
+    if (kind === 'actual' && expense.vat)
+      add(counter.unconverted(expense.vat.currency, 'vat'), expense.vat.minor);
     return { contribution: counters };
   }
   const net = home(expense.amount);
@@ -384,6 +388,20 @@ export function figuresOf(budget: Budget, totals: Counters) {
 }
 export type Figures = ReturnType<typeof figuresOf>;
 
+/**
+ * One currency's amounts that no rate converts yet (`Figures['unconverted']`), each kind named and
+ * VAT apart from the net: `100.00 GBP actual, VAT 20.00 GBP`.
+ */
+export const unconvertedText = (currency: string, byKind: Record<string, number>): string =>
+  Object.entries(byKind)
+    .sort(([a], [b]) => Number(a === 'vat') - Number(b === 'vat') || a.localeCompare(b))
+    .map(([kind, minor]) =>
+      kind === 'vat'
+        ? `VAT ${formatMoney({ minor, currency })}`
+        : `${formatMoney({ minor, currency })} ${kind}`,
+    )
+    .join(', ');
+
 /** The budget-wide totals of its figures (no lines), as the day's result and the budget view show them. */
 export const totalsOf = (figures: Figures) => ({
   currency: figures.currency,
@@ -451,15 +469,28 @@ export function possibleDuplicates(states: ExpenseState[], flagged: FlaggedInvoi
   );
 }
 
+/** An expense counted apart because no rate converts it yet: its net, and its VAT apart when it counts one. */
+export interface UnconvertedExpense {
+  expenseId: string;
+  date: string;
+  amount: Money;
+  vat?: Money;
+  vendor: string;
+}
+
 /** Expenses counted apart because no rate converts them yet. */
-export const unconvertedExpenses = (states: ExpenseState[]) =>
+export const unconvertedExpenses = (states: ExpenseState[]): UnconvertedExpense[] =>
   states
     .filter((state) =>
       Object.keys(state.contribution).some((name) => counterParts(name)[0] === 'unconverted'),
     )
-    .map((state) => ({
-      expenseId: state.expenseId,
-      date: state.data?.date ?? '',
-      amount: state.data?.amount as Money,
-      vendor: state.data?.vendor ?? '',
-    }));
+    .map((state) => {
+      const vat = state.data?.vat;
+      return {
+        expenseId: state.expenseId,
+        date: state.data?.date ?? '',
+        amount: state.data?.amount as Money,
+        ...(vat && state.contribution[counter.unconverted(vat.currency, 'vat')] !== undefined ? { vat } : {}),
+        vendor: state.data?.vendor ?? '',
+      };
+    });

@@ -15,7 +15,7 @@ import type {
   ExpenseVersion,
   FlaggedInvoice,
 } from '../budgets/ledger.ts';
-import { invoiceOf, isCounterName } from '../budgets/ledger.ts';
+import { invoiceOf, isCounterName, type UnconvertedExpense } from '../budgets/ledger.ts';
 import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
@@ -194,7 +194,7 @@ export interface DayResult {
   variance: number;
   status: 'on-track' | 'at-risk' | 'over';
   linesOver: { lineId: string; planned: number; spent: number }[];
-  unconverted: { expenseId: string; date: string; amount: Money; vendor: string }[];
+  unconverted: UnconvertedExpense[];
   possibleDuplicates: {
     vendor: string;
     invoiceNumber: string;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
+import { budgetStatusText } from '#infra/cli/backline.ts';
+import { consolePage } from '#infra/local/console.ts';
 import { emptyState, withVersion } from '#shared/budgets/ledger.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { parseWebhookBody } from '#shared/webhooks.ts';
@@ -307,5 +309,91 @@ describe("a label's own rate after the budget changed its currency", () => {
 
     expect(underEur).toEqual({ '["actual","radio"]': 11_700 });
     expect((await h.ledger('bud-1')).totals).toEqual({ '["unconverted","GBP","actual"]': 10_000 });
+  });
+});
+
+describe('an invoice with VAT that no rate converts yet', () => {
+  const gbpInvoice = () =>
+    anExpense({
+      amount: { minor: 10_000, currency: 'GBP' },
+      vat: { minor: 2_000, currency: 'GBP' },
+    });
+  const budgetView = async (h: ReturnType<typeof budgetsHarness>) =>
+    JSON.parse(
+      (
+        await call(h, 'GET', '/labels/{labelId}/budgets/{budgetId}', {
+          pathParameters: { labelId: 'lbl-1', budgetId: 'bud-1' },
+        })
+      ).body ?? '{}',
+    );
+
+  it('keeps its VAT apart in its own currency, beside its net, in the totals and the list of expenses that need a rate', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(gbpInvoice());
+
+    const view = await budgetView(h);
+
+    // Converted VAT is a total apart from the net; unconverted VAT likewise, in the expense's currency.
+    expect(view.totals.unconverted).toEqual({ GBP: { actual: 10_000, vat: 2_000 } });
+    expect(view.totals.vat).toBe(0);
+    expect(view.unconverted).toEqual([
+      expect.objectContaining({
+        expenseId: 'exp-1',
+        amount: { minor: 10_000, currency: 'GBP' },
+        vat: { minor: 2_000, currency: 'GBP' },
+      }),
+    ]);
+    expect(budgetStatusText(view)).toContain('not converted yet: 100.00 GBP actual, VAT 20.00 GBP');
+    const page = await consolePage({
+      clock: { now: () => new Date('2027-03-02T12:00:00Z'), offsetMs: () => 0 },
+      managerTimeZone: 'UTC',
+      bus: {
+        shownEvents: () => [
+          {
+            bus: 'backline',
+            event: {
+              id: 'evt-1',
+              time: '2027-03-02T11:00:00Z',
+              'detail-type': 'Budget Set',
+              detail: { metadata: { labelId: 'lbl-1' }, data: { budgetId: 'bud-1' } },
+            },
+            invocations: [],
+          } as never,
+        ],
+        deadLetters: () => [],
+      },
+      scheduler: { pending: () => [] },
+      // No SES front here: the page shows no mail.
+      sesUrl: () => 'http://127.0.0.1:9',
+      api: async () => new Response(JSON.stringify(view), { status: 200 }),
+    });
+    expect(page).toContain('not converted yet: 100.00 GBP actual, VAT 20.00 GBP');
+
+    // Once its date has a rate, its VAT joins the converted VAT: nothing is left apart.
+    await h.store.putRates('2027-03-02', { 'GBP/EUR': '1.2' }, '2027-03-03T00:00:00.000Z');
+    await h.reconcile('2027-03-03');
+    const converted = await budgetView(h);
+    expect({ vat: converted.totals.vat, unconverted: converted.totals.unconverted }).toEqual({
+      vat: 2_400,
+      unconverted: {},
+    });
+  });
+
+  it("states its VAT in the owner's report beside its net", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(gbpInvoice());
+
+    await h.reconcile('2027-03-03');
+    await h.report('2027-03-03');
+    const listed = h
+      .received()
+      .filter((m) => m.kind === 'budget-report')
+      .flatMap((m) => (m.data as { text: { unconverted: string[] } }).text.unconverted);
+
+    expect(listed).toEqual([
+      'bud-1: exp-1 (Airplay Partners, 2027-03-02) 100.00 GBP net, VAT 20.00 GBP: no GBP/EUR rate for 2027-03-02',
+    ]);
   });
 });

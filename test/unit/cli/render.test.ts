@@ -90,7 +90,8 @@ const aBudgetView = (): BudgetView => ({
     usedPercent: 81.7,
     vat: 0,
     recoupable: {},
-    unconverted: { ads: { USD: 5_000 } },
+    // As figuresOf gives it: per currency, per kind, an actual's VAT apart.
+    unconverted: { USD: { actual: 5_000, vat: 1_000 } },
   },
   thresholdsCrossed: [{ threshold: 80, on: '2027-02-02T07:00:00.000Z' }],
   forecastAtEnd: 408_600,
@@ -143,7 +144,7 @@ describe('what the CLI prints', () => {
     );
     expect(text).toContain('reconciled 2027-02-02: at-risk');
     expect(text).toContain('thresholds 80 %, 100 %; crossed: 80 % on 2027-02-02');
-    expect(text).toContain('not converted yet (line ads): 50.00 USD');
+    expect(text).toContain('not converted yet: 50.00 USD actual, VAT 10.00 USD');
     expect(text).toMatch(/radio\s+radio-plugging\s+3,000.00 EUR\s+0.00 EUR\s+2,876.00 EUR\n/);
     expect(text).toMatch(/ads\s+advertising\s+1,000.00 EUR\s+500.00 EUR\s+710.00 EUR\s+over/);
   });
