@@ -26,8 +26,8 @@ const Config = z.object({
   /**
    * An IANA time zone. ICU is asked whether it knows the zone where the zone is set (infra/settings.ts at
    * synth, the local cloud's schedules), not here: the first ICU date formatter a process builds costs
-   * about 25 ms, every function's init would pay it, and only the budgets function reads the zone (its
-   * Temporal calls throw on a zone ICU does not know).
+   * about 25 ms, every function's init would pay it, and only the budgets function and the office's ledger
+   * route (the day of a move or a void) read the zone (their Temporal calls throw on a zone ICU does not know).
    */
   MANAGER_TIME_ZONE: z
     .string()

@@ -13,6 +13,9 @@ import type { TourRoutesDeps } from './tours.ts';
 export const liveBudgetRoutesDeps = (): BudgetRoutesDeps => ({
   budgets: dynamoBudgets(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
+  get timeZone() {
+    return config().MANAGER_TIME_ZONE;
+  },
 });
 
 export const liveTourRoutesDeps = (): TourRoutesDeps => ({

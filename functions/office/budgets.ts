@@ -1,5 +1,7 @@
 import type { ManagementRoute } from '#functions/management/routes.ts';
 import {
+  type Entry,
+  type ExpenseVersion,
   figuresOf,
   inBudgetCurrency,
   isCounted,
@@ -8,6 +10,7 @@ import {
   totalsOf,
   unconvertedExpenses,
 } from '#shared/budgets/ledger.ts';
+import { dateIn } from '#shared/calendar.ts';
 import { toCsv } from '#shared/csv.ts';
 import type { BudgetStore, Ledger, StoredBudget } from '#shared/db/budgets.ts';
 import { Rate } from '#shared/events/expense-recorded.ts';
@@ -31,6 +34,8 @@ import * as z from '#shared/zod.ts';
 export interface BudgetRoutesDeps {
   budgets: BudgetStore;
   now: () => Date;
+  /** The manager's IANA time zone: the day a ledger row's change happened is theirs. */
+  timeZone: string;
 }
 
 const parse = <T extends z.ZodMiniType>(schema: T, value: unknown, prefix = ''): z.infer<T> => {
@@ -161,6 +166,16 @@ const ids = (event: HttpEvent) => ({
   date: event.pathParameters?.date ?? '',
 });
 
+/**
+ * A ledger row's date, which `from`/`to` filter by: the expense's own for what it states; for a move
+ * or a void, which state no expense of their own (the budget an expense left keeps none), the
+ * manager's day they happened, by the label's timestamp of the change.
+ */
+const rowDate = (version: ExpenseVersion, data: Entry | undefined, timeZone: string) =>
+  version.change === 'moved' || version.change === 'voided'
+    ? dateIn(version.at.split('#')[0], timeZone)
+    : data?.date;
+
 const ledgerColumns = [
   'expenseId',
   'version',
@@ -230,7 +245,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: "A budget's ledger, as JSON or (with `Accept: text/csv`) CSV",
       description:
-        "CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
+        "`from`/`to` take rows whose date is between them: an expense's own date, or for a `moved` or `voided` row the manager's day it happened. CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
       query: LedgerQuery,
       headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
       responses: {
@@ -254,16 +269,16 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
           return {
             version,
             data,
+            date: rowDate(version, data, deps.timeZone),
             counted: Boolean(inForce),
             conversion: inForce ? state.conversion : undefined,
           };
         })
         .filter(
-          ({ data }) =>
-            (!query.from || (data?.date ?? '') >= query.from) &&
-            (!query.to || (data?.date ?? '') <= query.to),
+          ({ date }) =>
+            (!query.from || (date ?? '') >= query.from) && (!query.to || (date ?? '') <= query.to),
         )
-        .map(({ version, data, counted, conversion }) => ({
+        .map(({ version, data, date, counted, conversion }) => ({
           expenseId: version.expenseId,
           version: version.at,
           change: version.change,
@@ -272,7 +287,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
           lineId: data?.lineId,
           vendor: data?.vendor,
           invoiceNumber: data?.invoiceNumber,
-          date: data?.date,
+          date,
           amount: data?.amount.minor,
           currency: data?.amount.currency,
           // What the version in force counts at: the rate (and its date) it was converted at.

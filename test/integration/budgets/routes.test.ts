@@ -1,3 +1,4 @@
+import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import { aLabel } from '#test/support/announcing.ts';
 import {
@@ -5,6 +6,8 @@ import {
   aTourBudgetBody,
   getJson,
   managerDate,
+  managerTimeZone,
+  plusDays,
   sendLabelEvent,
 } from '#test/support/budgets-cloud.ts';
 import { api, uniqueId, waitFor } from '#test/support/cloud.ts';
@@ -93,6 +96,53 @@ describe('budget routes on the local cloud', () => {
       ]),
     );
     expect(missing.status).toBe(404);
+  });
+
+  it("filters a budget's ledger by date with the moved and voided rows of an expense that left it, on the manager's day they happened", async () => {
+    const label = await aLabel();
+    const today = await managerDate();
+    const left = aBudgetBody();
+    const home = aBudgetBody();
+    const expense = (budgetId: string) => ({
+      expenseId: 'exp-left',
+      budgetId,
+      lineId: 'radio',
+      vendor: 'Airplay Partners',
+      // Dated weeks before it moved: only the move and the void happened today.
+      date: plusDays(today, -20),
+      amount: { minor: 10_000, currency: 'EUR' },
+      kind: 'actual',
+    });
+    await sendLabelEvent(label, 'budget.set', left);
+    await sendLabelEvent(label, 'budget.set', home);
+    await sendLabelEvent(label, 'expense.recorded', expense(left.budgetId), 1);
+    await sendLabelEvent(label, 'expense.amended', expense(home.budgetId), 2);
+    await sendLabelEvent(label, 'expense.voided', { expenseId: 'exp-left', budgetId: home.budgetId }, 3);
+    type Entry = { change: string; version: string; date?: string };
+    const ledger = (query = '') =>
+      getJson<{ entries: Entry[] }>(`/labels/${label.id}/budgets/${left.budgetId}/ledger${query}`);
+    const all = await waitFor(
+      async () => {
+        const { body } = await ledger();
+        return body.entries?.length === 3 ? body.entries : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the recorded, moved and voided rows of the budget it left' },
+    );
+    // The manager's day of the label's timestamp of each change (the version is that timestamp#event id).
+    const dayOf = (change: string) =>
+      Temporal.Instant.from(all.find((e) => e.change === change)!.version.split('#')[0])
+        .toZonedDateTimeISO(managerTimeZone())
+        .toPlainDate()
+        .toString();
+
+    const filtered = await ledger(`?from=${dayOf('moved')}&to=${dayOf('voided')}`);
+
+    expect(all.map((e) => [e.change, e.date])).toEqual([
+      ['recorded', plusDays(today, -20)],
+      ['moved', dayOf('moved')],
+      ['voided', dayOf('voided')],
+    ]);
+    expect(filtered.body.entries.map((e) => e.change)).toEqual(['moved', 'voided']);
   });
 
   it('keeps the rates of a day, and refuses a bad pair or rate naming the field, changing nothing', async () => {

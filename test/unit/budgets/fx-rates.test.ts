@@ -8,9 +8,11 @@ import { InMemoryBudgets } from '#test/support/budgets.ts';
 describe('PUT /fx-rates/{date} with both directions of one pair', () => {
   it('is refused with a 400 naming the pair, and keeps nothing', async () => {
     const budgets = new InMemoryBudgets();
-    const route = budgetRoutes({ budgets, now: () => new Date('2027-01-05T12:00:00Z') }).find(
-      (r) => r.method === 'PUT' && r.path === '/fx-rates/{date}',
-    )!;
+    const route = budgetRoutes({
+      budgets,
+      now: () => new Date('2027-01-05T12:00:00Z'),
+      timeZone: 'UTC',
+    }).find((r) => r.method === 'PUT' && r.path === '/fx-rates/{date}')!;
     let status: number;
     try {
       status = (

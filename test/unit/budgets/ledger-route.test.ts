@@ -6,9 +6,11 @@ import { InMemoryBudgets } from '#test/support/budgets.ts';
 // The ledger's `from`/`to` are validated (a 400 naming the field); its API document should say so.
 describe('GET /labels/{labelId}/budgets/{budgetId}/ledger with a date that is not one', () => {
   it('answers 400 naming the field, a status its API document lists', async () => {
-    const route = budgetRoutes({ budgets: new InMemoryBudgets(), now: () => new Date() }).find(
-      (r) => r.method === 'GET' && r.path === '/labels/{labelId}/budgets/{budgetId}/ledger',
-    )!;
+    const route = budgetRoutes({
+      budgets: new InMemoryBudgets(),
+      now: () => new Date(),
+      timeZone: 'UTC',
+    }).find((r) => r.method === 'GET' && r.path === '/labels/{labelId}/budgets/{budgetId}/ledger')!;
     let status: number;
     let body: Record<string, unknown> = {};
     try {

@@ -14,9 +14,11 @@ const call = async (
   path: string,
   event: Partial<HttpEvent>,
 ): Promise<HttpResult> => {
-  const route = budgetRoutes({ budgets: h.store, now: () => new Date('2027-03-10T12:00:00Z') }).find(
-    (r) => r.method === method && r.path === path,
-  )!;
+  const route = budgetRoutes({
+    budgets: h.store,
+    now: () => new Date('2027-03-10T12:00:00Z'),
+    timeZone: 'America/Los_Angeles',
+  }).find((r) => r.method === method && r.path === path)!;
   return (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
     headers: {},
     isBase64Encoded: false,
@@ -394,6 +396,49 @@ describe('an invoice with VAT that no rate converts yet', () => {
 
     expect(listed).toEqual([
       'bud-1: exp-1 (Airplay Partners, 2027-03-02) 100.00 GBP net, VAT 20.00 GBP: no GBP/EUR rate for 2027-03-02',
+    ]);
+  });
+});
+
+describe("a budget's ledger between two dates, for an expense that left it", () => {
+  const entries = async (h: ReturnType<typeof budgetsHarness>, budgetId: string, from: string, to: string) =>
+    (
+      JSON.parse(
+        (
+          await call(h, 'GET', '/labels/{labelId}/budgets/{budgetId}/ledger', {
+            pathParameters: { labelId: 'lbl-1', budgetId },
+            queryStringParameters: { from, to },
+          })
+        ).body ?? '{}',
+      ).entries as { expenseId: string; change: string; date?: string }[]
+    ).map(({ expenseId, change, date }) => ({ expenseId, change, date }));
+
+  it("shows its moved and voided rows on the manager's day they happened, and only between dates that hold that day", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget(), '2027-02-01T00:00:00.000Z');
+    await h.budget(aBudget({ budgetId: 'bud-2' }), '2027-02-01T00:00:00.000Z');
+    await h.expense(anExpense(), { occurredAt: '2027-03-02T10:00:00.000Z' });
+    // Moved at 05:00 UTC on 10 March: 21:00 on 9 March for a manager in Los Angeles.
+    await h.amend(anExpense({ budgetId: 'bud-2' }), { occurredAt: '2027-03-10T05:00:00.000Z' });
+    // Voided at 03:00 UTC on 12 March: 11 March in Los Angeles.
+    await h.voidExpense(
+      { expenseId: 'exp-1', budgetId: 'bud-2' },
+      { occurredAt: '2027-03-12T03:00:00.000Z' },
+    );
+
+    expect(await entries(h, 'bud-1', '2027-03-01', '2027-03-31')).toEqual([
+      { expenseId: 'exp-1', change: 'recorded', date: '2027-03-02' },
+      { expenseId: 'exp-1', change: 'moved', date: '2027-03-09' },
+      { expenseId: 'exp-1', change: 'voided', date: '2027-03-11' },
+    ]);
+    expect(await entries(h, 'bud-1', '2027-03-09', '2027-03-09')).toEqual([
+      { expenseId: 'exp-1', change: 'moved', date: '2027-03-09' },
+    ]);
+    expect(await entries(h, 'bud-1', '2027-03-01', '2027-03-08')).toEqual([
+      { expenseId: 'exp-1', change: 'recorded', date: '2027-03-02' },
+    ]);
+    expect(await entries(h, 'bud-2', '2027-03-10', '2027-03-11')).toEqual([
+      { expenseId: 'exp-1', change: 'voided', date: '2027-03-11' },
     ]);
   });
 });
