@@ -1,9 +1,11 @@
 import { OutletInput } from './outlet-input.ts';
+import { type OptionalOutletField, optionalOutletFields } from './outlets.ts';
 
 /**
  * The outlet import's CSV: a header row naming `name,email,kind,genres,territories,contactName,formats` (any
  * order; `genres`, `contactName` and `formats` (radio only) may be left out), then one outlet per line, lists
- * separated by `;`.
+ * separated by `;`. A column left out says nothing: an outlet the import updates keeps its own value
+ * (`leftOutOf`), a new one takes the default; a column given with an empty cell empties the field.
  *
  * Each line is parsed on its own, so a broken quote on one line cannot swallow the lines after it
  * (a parser reading the whole text resynchronises only at the next quote): a bad row never stops
@@ -28,7 +30,7 @@ export type ParsedCsv =
   | { ok: false; error: string };
 
 const required = ['name', 'email', 'kind', 'territories'] as const;
-const known = new Set<string>([...required, 'genres', 'contactName', 'formats']);
+const known = new Set<string>([...required, ...optionalOutletFields]);
 const byLowerCase = new Map([...known].map((column) => [column.toLowerCase(), column]));
 
 const list = (value: string | undefined): string[] =>
@@ -92,6 +94,10 @@ function headerOf(line: string): { columns: string[] } | { error: string } {
   if (missing.length > 0) return { error: `header row: missing column(s) ${missing.join(', ')}` };
   return { columns };
 }
+
+/** The optional fields whose columns the header leaves out: the import keeps an outlet's own. */
+export const leftOutOf = (columns: readonly string[]): OptionalOutletField[] =>
+  optionalOutletFields.filter((field) => !columns.includes(field));
 
 /** The file's header, and the lines after it with the line number of the first (1-based). */
 export type OutletCsvText =

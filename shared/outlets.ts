@@ -77,6 +77,37 @@ export const sameDescription = (a: Outlet, b: Outlet): boolean => {
   return described(a) === described(b);
 };
 
+/**
+ * The manager's fields an outlet can do without (an import's header may leave their columns out):
+ * `genres` (none: every genre), `contactName`, `formats` (radio only).
+ */
+export const optionalOutletFields = ['genres', 'contactName', 'formats'] as const;
+export type OptionalOutletField = (typeof optionalOutletFields)[number];
+
+/**
+ * What an update that says nothing of the fields `leftOut` describes: `described`, with the outlet's own
+ * values for those (an import whose header leaves a column out keeps what the outlet has; a column given
+ * empty empties it, see docs/design.md#jobs). Kept formats go with an outlet that is no longer radio:
+ * only radio outlets have them.
+ */
+export function keepingLeftOut<D extends Pick<Outlet, 'kind' | OptionalOutletField>>(
+  described: D,
+  current: Pick<Outlet, OptionalOutletField>,
+  leftOut: readonly OptionalOutletField[],
+): D {
+  const next = { ...described };
+  if (leftOut.includes('genres')) next.genres = current.genres;
+  if (leftOut.includes('contactName')) {
+    if (current.contactName) next.contactName = current.contactName;
+    else delete next.contactName;
+  }
+  if (leftOut.includes('formats')) {
+    if (current.formats?.length && next.kind === 'radio') next.formats = current.formats;
+    else delete next.formats;
+  }
+  return next;
+}
+
 /** Unsubscribed and suppressed outlets get nothing. */
 export const isMailable = (outlet: Pick<Outlet, 'unsubscribedAt' | 'suppressedAt'>): boolean =>
   !outlet.unsubscribedAt && !outlet.suppressedAt;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Job } from '#shared/db/jobs.ts';
-import { type CsvRejection, type CsvRow, parseOutletRows } from '#shared/outlet-csv.ts';
+import { type CsvRejection, type CsvRow, leftOutOf, parseOutletRows } from '#shared/outlet-csv.ts';
 import type { JobsDeps, PageWork } from './ports.ts';
 
 /** Rows of one page written at the same time (rows with the same address run one after another). */
@@ -25,7 +25,8 @@ const shorten = (error: string) =>
  * One page of an outlet import: the rows of its input chunk, each upserted by its address. Rows
  * naming the same address run in file order (pages run one after another), so the last one wins.
  * A row that fails (even unexpectedly) is reported with its line, not fatal. Writing the same
- * values with the job's own time, a re-run of the page changes nothing a second time.
+ * values with the job's own time, a re-run of the page changes nothing a second time. The optional
+ * columns the header leaves out are not the row's to say: an outlet it updates keeps its own values.
  */
 export async function importPage(job: Job, page: number, deps: JobsDeps): Promise<PageWork> {
   if (job.input.kind !== 'outlet-import') return { fail: `job ${job.jobId} is not an outlet import` };
@@ -37,6 +38,7 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
     chunk.firstLine,
   );
   const rejected: CsvRejection[] = [...chunk.rejected, ...unreadable];
+  const leftOut = leftOutOf(job.input.columns);
   const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
 
   const byEmail = new Map<string, CsvRow[]>();
@@ -50,6 +52,7 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
           const { outcome, outlet } = await deps.outlets.upsertByEmail(row.input, {
             newId: () => ownId,
             now: job.createdAt,
+            leftOut,
           });
           counts[outlet.id === ownId ? 'created' : outcome] += 1;
         } catch (error) {

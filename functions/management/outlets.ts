@@ -236,7 +236,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: 'Import outlets from CSV (a job)',
       description:
-        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). Watch the job at GET /jobs/{jobId}.',
+        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). genres, contactName and formats may be left out of the header: an outlet the import updates then keeps its own, a new one has none; a column given with an empty cell empties the field. Watch the job at GET /jobs/{jobId}.',
       body: { mediaType: 'text/csv', description: `CSV with a header line, up to ${maxImportBytes} bytes` },
       responses: {
         202: { description: 'the job, started (Location: /jobs/{jobId})', schema: JobAccepted },

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutletInput } from '../outlet-input.ts';
-import { type Outlet, sameDescription } from '../outlets.ts';
+import { keepingLeftOut, type OptionalOutletField, type Outlet, sameDescription } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
 import { genreKeysOf, outletEmailKey, outletKey, outletListKey } from './outlet-items.ts';
 import { DuplicateEmailError, type OutletDirectory, outletDirectoryParts, outletOf } from './outlets.ts';
@@ -22,11 +22,13 @@ export interface OutletManagement extends OutletDirectory {
   remove(outletId: string): Promise<boolean>;
   /**
    * Creates the outlet for `input.email`, or replaces the one that has it: `unchanged` when it said the
-   * same already (and was not updated at `now`, by an earlier attempt of the same import).
+   * same already (and was not updated at `now`, by an earlier attempt of the same import). The fields
+   * `leftOut` (columns an import's header leaves out) keep the outlet's own values on a replace, and
+   * take `input`'s (their defaults) on a create.
    */
   upsertByEmail(
     input: OutletInput,
-    meta: { newId: () => string; now: string },
+    meta: { newId: () => string; now: string; leftOut?: readonly OptionalOutletField[] },
   ): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; outlet: Outlet }>;
 }
 
@@ -131,13 +133,20 @@ export function dynamoOutletManagement(
     return next;
   };
 
-  /** Retries when the outlet changed (or went) between the read and the write. */
-  const replace: OutletManagement['replace'] = async (outletId, input, now) => {
+  /**
+   * Retries when the outlet changed (or went) between the read and the write; `describe` gives the
+   * description from the outlet as read, so a retry keeps what it has then.
+   */
+  const replaceWith = async (
+    outletId: string,
+    describe: (current: Outlet) => OutletInput,
+    now: string,
+  ): Promise<Outlet | undefined> => {
     for (let attempt = 1; ; attempt++) {
       const current = await get(outletId);
       if (!current) return undefined;
       try {
-        return await replaceOnce(current, input, now);
+        return await replaceOnce(current, describe(current), now);
       } catch (error) {
         const raced =
           isConditionFailure(error) || failedConditions(error)?.[0] || failedConditions(error)?.[1];
@@ -145,6 +154,9 @@ export function dynamoOutletManagement(
       }
     }
   };
+
+  const replace: OutletManagement['replace'] = (outletId, input, now) =>
+    replaceWith(outletId, () => input, now);
 
   const remove: OutletManagement['remove'] = async (outletId) => {
     for (let attempt = 1; ; attempt++) {
@@ -181,12 +193,16 @@ export function dynamoOutletManagement(
     }
   };
 
-  const upsertByEmail: OutletManagement['upsertByEmail'] = async (input, { newId, now }) => {
+  const upsertByEmail: OutletManagement['upsertByEmail'] = async (input, { newId, now, leftOut = [] }) => {
     for (let attempt = 1; ; attempt++) {
       const outletId = await ownerOf(input.email);
       try {
         if (outletId) {
-          const outlet = await replace(outletId, input, now);
+          const outlet = await replaceWith(
+            outletId,
+            (current) => keepingLeftOut(input, current, leftOut),
+            now,
+          );
           if (outlet) return { outcome: outlet.updatedAt === now ? 'updated' : 'unchanged', outlet };
           // the owner went away between the two reads: create it afresh
         }

@@ -186,6 +186,60 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       });
     });
 
+    it('upserts keeping the stored fields it is told were left out (formats only while radio), creating with their defaults', async () => {
+      const store = makeStore();
+      const id = uniqueId('out');
+      const stored = input({ kind: 'radio', genres: ['Techno'], contactName: 'Ann Lee', formats: ['AAA'] });
+      await store.create(stored, { id, now: t0 });
+      const bare = {
+        name: 'Renamed',
+        email: stored.email,
+        kind: 'radio' as const,
+        genres: [],
+        territories: ['WW'],
+      };
+      const leftOut = ['genres', 'contactName', 'formats'] as const;
+
+      const kept = await store.upsertByEmail(bare, {
+        newId: () => uniqueId('never'),
+        now: later(1),
+        leftOut,
+      });
+      const same = await store.upsertByEmail(bare, {
+        newId: () => uniqueId('never'),
+        now: later(2),
+        leftOut,
+      });
+      const blog = await store.upsertByEmail(
+        { ...bare, kind: 'blog' },
+        { newId: () => uniqueId('never'), now: later(3), leftOut },
+      );
+      const freshId = uniqueId('out');
+      const fresh = await store.upsertByEmail(
+        { ...bare, email: email('fresh') },
+        { newId: () => freshId, now: later(4), leftOut },
+      );
+
+      const expected: Outlet = {
+        id,
+        ...bare,
+        genres: ['Techno'],
+        contactName: 'Ann Lee',
+        formats: ['AAA'],
+        createdAt: t0,
+        updatedAt: later(1),
+      };
+      expect(kept).toEqual({ outcome: 'updated', outlet: expected });
+      expect(same).toEqual({ outcome: 'unchanged', outlet: expected });
+      const { formats: _dropped, ...asBlog } = expected;
+      expect(blog).toEqual({ outcome: 'updated', outlet: { ...asBlog, kind: 'blog', updatedAt: later(3) } });
+      expect(await store.get(id)).toEqual({ ...asBlog, kind: 'blog', updatedAt: later(3) });
+      expect(fresh).toEqual({
+        outcome: 'created',
+        outlet: { id: freshId, ...bare, email: fresh.outlet.email, createdAt: later(4), updatedAt: later(4) },
+      });
+    });
+
     it('writes nothing for the description an outlet has: upsert says unchanged, updatedAt stays; the same import re-run says updated', async () => {
       const store = makeStore();
       const given = input({ contactName: 'Ann Lee' });

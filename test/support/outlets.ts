@@ -6,7 +6,13 @@ import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } from '#shared/db/promo.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
-import { genresMatch, type Outlet, sameDescription } from '#shared/outlets.ts';
+import {
+  genresMatch,
+  keepingLeftOut,
+  type OptionalOutletField,
+  type Outlet,
+  sameDescription,
+} from '#shared/outlets.ts';
 
 /** Builders and in-memory fakes for the outlet directory, promo counters and the outbox. */
 
@@ -154,10 +160,17 @@ export class InMemoryOutletDirectory implements OutletManagement {
     return this.outlets.delete(outletId);
   }
 
-  async upsertByEmail(input: OutletInput, { newId, now }: { newId: () => string; now: string }) {
+  async upsertByEmail(
+    input: OutletInput,
+    {
+      newId,
+      now,
+      leftOut = [],
+    }: { newId: () => string; now: string; leftOut?: readonly OptionalOutletField[] },
+  ) {
     const owner = this.ownerOf(input.email);
     if (owner) {
-      const outlet = (await this.replace(owner.id, input, now))!;
+      const outlet = (await this.replace(owner.id, keepingLeftOut(input, owner, leftOut), now))!;
       return { outcome: outlet.updatedAt === now ? ('updated' as const) : ('unchanged' as const), outlet };
     }
     return { outcome: 'created' as const, outlet: await this.create(input, { id: newId(), now }) };

@@ -162,6 +162,24 @@ describe('the media outlet directory', () => {
     expect(created).toMatchObject({ name: 'Fresh', contactName: 'Lee, Ann', territories: ['WW'] });
   });
 
+  it('imports names and addresses alone without emptying the genres, contact or formats of the outlets it updates, through the gateway', async () => {
+    const described = {
+      kind: 'radio' as const,
+      genres: ['techno'],
+      contactName: 'Ann Lee',
+      formats: ['AAA'],
+    };
+    const existing = await createOutlet({ name: 'Before import', ...described });
+
+    const { job } = await runJob(
+      csvImport(`name,email,kind,territories\r\nAfter import,${existing.email},radio,GB;IE`),
+    );
+    const updated = (await (await api(`/media-outlets/${existing.id}`)).json()) as Outlet;
+
+    expect(job).toMatchObject({ status: 'done', result: { updated: 1, rejectedCount: 0 } });
+    expect(updated).toMatchObject({ name: 'After import', territories: ['GB', 'IE'], ...described });
+  });
+
   it('imports 2,000 rows as a job to completion, reporting the rejected rows with their line numbers', async () => {
     const prefix = uniqueId('bulk');
     // Names after every letter: 2,000 outlets must not fill the first pages of the shared directory other tests read.

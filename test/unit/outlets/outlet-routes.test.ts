@@ -247,6 +247,63 @@ describe('media outlet routes', () => {
     expect((await deps.outlets.findByEmail('f@x.example'))?.contactName).toBe('Bob');
   });
 
+  it('keeps the fields of an outlet it updates whose columns the header leaves out; a column given empty empties it', async () => {
+    const { call, deps, finished } = setup();
+    const described = { genres: ['synthpop'], contactName: 'Ann Lee', formats: ['AAA'] };
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ email: 'a@x.example', kind: 'radio', ...described }),
+    });
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ email: 'b@x.example', kind: 'radio', ...described }),
+    });
+
+    const namesOnly = await call('POST', '/media-outlets/import', {
+      body: 'name,email,kind,territories\nRenamed,a@x.example,radio,GB;IE\nNew,n@x.example,press,WW',
+      contentType: 'text/csv',
+    });
+    const emptied = await call('POST', '/media-outlets/import', {
+      body: 'name,email,kind,territories,contactName,genres\nB,b@x.example,radio,GB,,',
+      contentType: 'text/csv',
+    });
+    const jobs = [await finished(namesOnly), await finished(emptied)];
+
+    expect(jobs.map((job) => job.result)).toMatchObject([
+      { created: 1, updated: 1, rejectedCount: 0 },
+      { created: 0, updated: 1, rejectedCount: 0 },
+    ]);
+    expect(await deps.outlets.findByEmail('a@x.example')).toMatchObject({
+      name: 'Renamed',
+      territories: ['GB', 'IE'],
+      ...described,
+    });
+    const b = await deps.outlets.findByEmail('b@x.example');
+    expect(b).toMatchObject({ genres: [], formats: ['AAA'] });
+    expect(b?.contactName).toBeUndefined();
+    const created = await deps.outlets.findByEmail('n@x.example');
+    expect(created).toMatchObject({ name: 'New', kind: 'press', genres: [] });
+    expect(created?.contactName).toBeUndefined();
+    expect(created?.formats).toBeUndefined();
+  });
+
+  it('drops the formats it kept of an outlet an import makes other than radio', async () => {
+    const { call, deps, finished } = setup();
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ email: 'a@x.example', kind: 'radio', formats: ['AAA'], contactName: 'Ann' }),
+    });
+
+    const job = await finished(
+      await call('POST', '/media-outlets/import', {
+        body: 'name,email,kind,territories\nNow a blog,a@x.example,blog,GB',
+        contentType: 'text/csv',
+      }),
+    );
+    const outlet = await deps.outlets.findByEmail('a@x.example');
+
+    expect(job.result).toMatchObject({ updated: 1, rejectedCount: 0 });
+    expect(outlet).toMatchObject({ kind: 'blog', contactName: 'Ann' });
+    expect(outlet?.formats).toBeUndefined();
+  });
+
   it('keeps an unsubscribe when the outlet is deleted and its address imported again', async () => {
     const { call, deps, finished } = setup();
     const first = await call('POST', '/media-outlets', { body: anOutletInput({ email: 'a@x.example' }) });
