@@ -283,6 +283,7 @@ export const functions = {
       'table:PutItem',
       'table:UpdateItem',
       'table:DeleteItem',
+      'table:ConditionCheckItem',
       'secrets:read:api-key',
       'webhook-secrets:decrypt',
       'webhook-secrets:encrypt',
@@ -324,7 +325,7 @@ export const functions = {
     description:
       'Runs long work (CSV imports, webhook replays) one page per invocation, continuing through events.',
     on: consumes(JobRequested, JobPageDue),
-    may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem'],
+    may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem', 'table:ConditionCheckItem'],
     retryAttempts: 2,
     timeoutSeconds: 120,
   },

@@ -4,16 +4,34 @@ import { config } from '../config.ts';
 import type { OutletInput } from '../outlet-input.ts';
 import { keepingLeftOut, type OptionalOutletField, type Outlet, sameDescription } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
-import { genreKeysOf, outletEmailKey, outletKey, outletListKey } from './outlet-items.ts';
+import {
+  genreKeysOf,
+  outletEmailKey,
+  outletKey,
+  outletListKey,
+  suppressionKey,
+  unsubscriptionKey,
+} from './outlet-items.ts';
 import { DuplicateEmailError, type OutletDirectory, outletDirectoryParts, outletOf } from './outlets.ts';
 
 /**
+ * Whether a transaction was refused by the `unchangedOptOuts` checks it ends with (its items from `from`
+ * on): an opt-out of the address landed since it was read.
+ */
+const optOutChanged = (error: unknown, from: number): boolean =>
+  failedConditions(error)?.slice(from).some(Boolean) ?? false;
+
+/**
  * The management API's view of the outlet directory: everything in shared/db/outlets.ts, plus the writes
- * that move an address or delete an outlet (the only DeleteItem on outlets; keys and access patterns are
- * listed in shared/db/outlet-items.ts). They live apart so that only the management function's code reaches
- * DeleteItem, and IAM grants it to no other function (see docs/design.md#topology).
+ * that create an outlet, move an address or delete an outlet (the only DeleteItem on outlets; keys and
+ * access patterns are listed in shared/db/outlet-items.ts). They live apart so that only the code of the
+ * functions that write outlets (management, and jobs for imports) reaches DeleteItem and the
+ * ConditionCheckItem of the opt-out checks, and IAM grants them to no other function (see
+ * docs/design.md#topology).
  */
 export interface OutletManagement extends OutletDirectory {
+  /** Creates the outlet on an address no outlet has (`DuplicateEmailError` otherwise), with the address's opt-outs. */
+  create(input: OutletInput, meta: { id: string; now: string }): Promise<Outlet>;
   /**
    * Replaces the manager's fields; undefined when there is no such outlet. The same description
    * writes nothing: the outlet comes back as it was, `updatedAt` included.
@@ -37,7 +55,83 @@ export function dynamoOutletManagement(
   tableName: string = config().TABLE_NAME,
 ): OutletManagement {
   const { directory, parts } = outletDirectoryParts(client, tableName);
-  const { db, TableName, get, suppressionOf, unsubscriptionOf, ownerOf, claimEmail, create } = parts;
+  const { db, TableName, get, suppressionOf, unsubscriptionOf, ownerOf } = parts;
+
+  /** Invariant: one outlet per address. The address item is created only if no outlet holds it yet. */
+  const claimEmail = (email: string, outletId: string) => ({
+    Put: {
+      TableName,
+      Item: { ...outletEmailKey(email), type: 'outletEmail', outletId, email },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+
+  /**
+   * Conditions holding a write that gives `email` to an outlet to the opt-outs it read of the address:
+   * one it found none of must still have none when the write lands. A bounce or an unsubscribe writes
+   * its address item first and then looks for the outlet that holds the address (opt-outs.ts), so one
+   * landing between the read and the write would find no outlet yet, and the outlet written after it
+   * would be mailable though its address is opted out (docs/design.md#exactly-once-mail: the person is
+   * the address). Opt-outs are never taken back: one read as there needs no check. A write refused by
+   * one is made again from a new read (`optOutChanged`).
+   */
+  const unchangedOptOuts = (email: string, read: { suppressed: boolean; unsubscribed: boolean }) =>
+    [
+      ...(read.suppressed ? [] : [suppressionKey(email)]),
+      ...(read.unsubscribed ? [] : [unsubscriptionKey(email)]),
+    ].map((Key) => ({ ConditionCheck: { TableName, Key, ConditionExpression: 'attribute_not_exists(pk)' } }));
+
+  /**
+   * Written with the address's opt-outs as read (`unchangedOptOuts`): a bounce or an unsubscribe that
+   * lands between the read and the write refuses the write, and it is made again from a new read, so
+   * an outlet is never created mailable on an address opted out.
+   */
+  const create: OutletManagement['create'] = async (input, { id, now }) => {
+    for (let attempt = 1; ; attempt++) {
+      const [suppressed, unsubscribed] = await Promise.all([
+        suppressionOf(input.email),
+        unsubscriptionOf(input.email),
+      ]);
+      const outlet = outletOf(id, input, {
+        unsubscribedAt: unsubscribed?.at,
+        suppressed,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const genreKeys = genreKeysOf(outlet);
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName,
+                  Item: {
+                    ...outletKey(id),
+                    ...outletListKey(outlet),
+                    type: 'outlet',
+                    ...outlet,
+                    ...(genreKeys ? { genreKeys } : {}),
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              claimEmail(outlet.email, id),
+              ...unchangedOptOuts(outlet.email, {
+                suppressed: suppressed !== undefined,
+                unsubscribed: unsubscribed !== undefined,
+              }),
+            ],
+          }),
+        );
+        return outlet;
+      } catch (error) {
+        const failed = failedConditions(error);
+        if (failed?.[1]) throw new DuplicateEmailError(outlet.email);
+        if (!optOutChanged(error, 2) || attempt >= 3) throw error;
+      }
+    }
+  };
 
   const replaceOnce = async (current: Outlet, input: OutletInput, now: string): Promise<Outlet> => {
     const emailChanges = input.email !== current.email;
@@ -70,13 +164,15 @@ export function dynamoOutletManagement(
     if (genreKeys) set.genreKeys = genreKeys;
     if (next.contactName) set.contactName = next.contactName;
     if (next.formats?.length) set.formats = next.formats;
-    if (next.suppressedAt)
+    // The suppression is the address's: it changes with a move only. An outlet that keeps its address
+    // keeps its mark as stored, which a bounce may have set since it was read.
+    if (emailChanges && next.suppressedAt)
       Object.assign(set, { suppressedAt: next.suppressedAt, suppressionReason: next.suppressionReason });
     const remove = [
       ...(genreKeys ? [] : ['genreKeys']),
       ...(next.contactName ? [] : ['contactName']),
       ...(next.formats?.length ? [] : ['formats']),
-      ...(next.suppressedAt ? [] : ['suppressedAt', 'suppressionReason']),
+      ...(emailChanges && !next.suppressedAt ? ['suppressedAt', 'suppressionReason'] : []),
     ];
     // unsubscribedAt is only ever added (an unsubscribe may land while the manager edits the outlet).
     const setUnsubscribedAt = addressUnsubscribed
@@ -123,6 +219,11 @@ export function dynamoOutletManagement(
               },
             },
             claimEmail(next.email, current.id),
+            // The new address's opt-outs as read: one landing meanwhile has the move made again.
+            ...unchangedOptOuts(next.email, {
+              suppressed: suppressed !== undefined,
+              unsubscribed: unsubscribedAt !== undefined,
+            }),
           ],
         }),
       );
@@ -149,7 +250,10 @@ export function dynamoOutletManagement(
         return await replaceOnce(current, describe(current), now);
       } catch (error) {
         const raced =
-          isConditionFailure(error) || failedConditions(error)?.[0] || failedConditions(error)?.[1];
+          isConditionFailure(error) ||
+          failedConditions(error)?.[0] ||
+          failedConditions(error)?.[1] ||
+          optOutChanged(error, 3);
         if (!raced || attempt >= 3) throw error;
       }
     }
@@ -214,5 +318,5 @@ export function dynamoOutletManagement(
     }
   };
 
-  return { ...directory, replace, remove, upsertByEmail };
+  return { ...directory, create, replace, remove, upsertByEmail };
 }

@@ -1,25 +1,17 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutletInput } from '../outlet-input.ts';
 import type { Outlet } from '../outlets.ts';
 import { batchGetAll } from './batch-get.ts';
-import { failedConditions } from './conditions.ts';
 import { type OptOuts, optOuts } from './opt-outs.ts';
-import {
-  genreKeysOf,
-  outletEmailKey,
-  outletKey,
-  outletListKey,
-  projection,
-  toOutlet,
-} from './outlet-items.ts';
+import { outletEmailKey, outletKey, projection, toOutlet } from './outlet-items.ts';
 import { type OutletListing, outletListing } from './outlet-listing.ts';
 
 /**
  * The media outlet directory and its one rule: one outlet per normalised address. Listing and paging
  * are in outlet-listing.ts, opt-outs (unsubscribed and suppressed addresses) in opt-outs.ts, the items
- * and their keys in outlet-items.ts; replace and delete in outlet-changes.ts.
+ * and their keys in outlet-items.ts; the writes of an outlet (create, replace, delete) in outlet-changes.ts.
  */
 
 /** Another outlet already has this address. */
@@ -33,7 +25,6 @@ export class DuplicateEmailError extends Error {
 
 /** The outlet directory, as every function that needs it sees it. */
 export interface OutletDirectory extends OutletListing, OptOuts {
-  create(input: OutletInput, meta: { id: string; now: string }): Promise<Outlet>;
   get(outletId: string): Promise<Outlet | undefined>;
   findByEmail(email: string): Promise<Outlet | undefined>;
   /** The outlets with these ids that exist. */
@@ -103,55 +94,6 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
     optOuts: addressOptOuts,
   } = optOuts(db, TableName, { get, ownerOf });
 
-  /** Invariant: one outlet per address. The address item is created only if no outlet holds it yet. */
-  const claimEmail = (email: string, outletId: string) => ({
-    Put: {
-      TableName,
-      Item: { ...outletEmailKey(email), type: 'outletEmail', outletId, email },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  });
-
-  const create: OutletDirectory['create'] = async (input, { id, now }) => {
-    const [suppressed, unsubscribed] = await Promise.all([
-      suppressionOf(input.email),
-      unsubscriptionOf(input.email),
-    ]);
-    const outlet = outletOf(id, input, {
-      unsubscribedAt: unsubscribed?.at,
-      suppressed,
-      createdAt: now,
-      updatedAt: now,
-    });
-    const genreKeys = genreKeysOf(outlet);
-    try {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName,
-                Item: {
-                  ...outletKey(id),
-                  ...outletListKey(outlet),
-                  type: 'outlet',
-                  ...outlet,
-                  ...(genreKeys ? { genreKeys } : {}),
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            claimEmail(outlet.email, id),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (failedConditions(error)?.[1]) throw new DuplicateEmailError(outlet.email);
-      throw error;
-    }
-    return outlet;
-  };
-
   const findByEmail: OutletDirectory['findByEmail'] = async (email) => {
     const outletId = await ownerOf(email);
     return outletId ? get(outletId) : undefined;
@@ -163,7 +105,6 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
   };
 
   const directory: OutletDirectory = {
-    create,
     get,
     findByEmail,
     getMany,
@@ -172,6 +113,6 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
   };
   return {
     directory,
-    parts: { db, TableName, get, suppressionOf, unsubscriptionOf, ownerOf, claimEmail, create },
+    parts: { db, TableName, get, suppressionOf, unsubscriptionOf, ownerOf },
   };
 }
