@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   EventBridgeClient,
   ListRuleNamesByTargetCommand,
@@ -20,6 +21,8 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoOutbox } from '#shared/db/outbox.ts';
 import { buildDetail, OutboxSweepDue } from '#shared/events/index.ts';
 import { deployedFunctionName, deployedName, deployedQueueName } from './app-function.ts';
 import { type FunctionName, type FunctionSpec, functionEntries } from './topology.ts';
@@ -36,7 +39,9 @@ import { type FunctionName, type FunctionSpec, functionEntries } from './topolog
  * next minute's sweep (see docs/design.md#the-outbox). Each queue trigger's dead letters are moved back
  * to their queue. Events EventBridge could not deliver to a rule's target at all (a function or a
  * trigger's queue) wait in that target's delivery dead-letter queue: they go to their target as
- * EventBridge would have sent them. `--dry-run` only counts; `--function name` limits it to one.
+ * EventBridge would have sent them. Outbox entries the bus refused for good are parked (see
+ * docs/design.md#the-outbox): before the sweep they are put back on the unpublished index, so that
+ * once their cause is fixed they are published. `--dry-run` only counts; `--function name` limits it to one.
  * A stage none of whose functions exists (a mistyped `--stage`) is refused, saying so (exit 2), before
  * anything is redriven; a function of the stage that is not deployed is skipped, saying so.
  */
@@ -45,6 +50,8 @@ export interface RedriveDeps {
   lambda: Pick<LambdaClient, 'send'>;
   sqs: Pick<SQSClient, 'send'>;
   events: Pick<EventBridgeClient, 'send'>;
+  /** The table's parked outbox entries (the table is the one the publisher's configuration names). */
+  dynamo: Pick<DynamoDBDocumentClient, 'send'>;
   log: (line: string) => void;
 }
 
@@ -135,8 +142,10 @@ export async function redrive(
       }
     }
   }
-  if (!options.dryRun && (!options.only || options.only === 'publisher') && deployed.has('publisher')) {
-    await sweepOutboxNow(deployedFunctionName(options.stage, 'publisher'), deps);
+  if ((!options.only || options.only === 'publisher') && deployed.has('publisher')) {
+    const publisher = deployedFunctionName(options.stage, 'publisher');
+    await putBackParked(publisher, options.dryRun, deps);
+    if (!options.dryRun) await sweepOutboxNow(publisher, deps);
   }
   return results;
 }
@@ -166,6 +175,39 @@ async function deployedFunctions(stage: string, deps: RedriveDeps): Promise<Map<
     }
   }
   return deployed;
+}
+
+/** At most this many parked entries are listed on a dry run. */
+const parkedListed = 1000;
+
+/**
+ * Outbox entries the bus refused for good wait parked (docs/design.md#the-outbox) until the cause is
+ * fixed: put back on the unpublished index, the table stream brings them to the publisher at once.
+ * Found in the table the publisher's own configuration names; nothing when it is not deployed.
+ */
+async function putBackParked(publisher: string, dryRun: boolean | undefined, deps: RedriveDeps) {
+  let tableName: string | undefined;
+  try {
+    const { Environment } = await deps.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: publisher }),
+    );
+    tableName = Environment?.Variables?.TABLE_NAME;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  if (!tableName) {
+    deps.log(`${publisher}: not deployed, no parked outbox entries looked for`);
+    return;
+  }
+  const outbox = dynamoOutbox(deps.dynamo, tableName);
+  if (dryRun) {
+    const parked = await outbox.parked(parkedListed);
+    const oldest = parked[0] ? ` (oldest ${parked[0].parkedAt}: ${parked[0].code})` : '';
+    deps.log(`${publisher}: ${parked.length} parked outbox entries${oldest}`);
+    return;
+  }
+  const requeued = await outbox.requeueParked(new Date());
+  deps.log(`${publisher}: ${requeued} parked outbox entries put back for publishing`);
 }
 
 /**
@@ -437,6 +479,7 @@ async function main(): Promise<void> {
       lambda: new LambdaClient(config),
       sqs: new SQSClient(config),
       events: new EventBridgeClient(config),
+      dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
       log: (line) => console.log(line),
     },
   );

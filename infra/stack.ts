@@ -66,6 +66,10 @@ import { overdueMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import { businessMetrics, type MetricName, metricsNamespace, metricUnit } from '#shared/lambda/metrics.ts';
+
+/** The business metric a parked outbox entry records (shared/lambda/metrics.ts), alarmed per stage. */
+const parkedMetric: MetricName = 'OutboxEntriesParked';
+
 import { configurationSetVariable } from '#shared/mail/ports.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
 import { AppFunction, deadLetterQueue, deployedName } from './app-function.ts';
@@ -448,6 +452,23 @@ export class BacklineStack extends Stack {
       metricName: 'OutboxUnpublishedOverFiveMinutes',
       filterPattern: FilterPattern.numberValue(`$.${overdueMetric.field}`, '>', 0),
       metricValue: `$.${overdueMetric.field}`,
+    });
+    // Entries the bus refused for good are parked and counted once (OutboxEntriesParked, an EMF line
+    // in this log group): read from the log group, so that only this stage's parks raise it.
+    const parked = new MetricFilter(this, `${id}OutboxEntriesParked`, {
+      logGroup: fn.logGroup,
+      metricNamespace: `Backline/${name}`,
+      metricName: parkedMetric,
+      filterPattern: FilterPattern.numberValue(`$.${parkedMetric}`, '>', 0),
+      metricValue: `$.${parkedMetric}`,
+    });
+    new Alarm(this, `${id}ParkedAlarm`, {
+      alarmDescription: `${name}: the bus refused outbox entries for good; they are parked (docs/design.md#the-outbox): fix the cause, then npm run redrive`,
+      metric: parked.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     new Alarm(this, `${id}UnpublishedAlarm`, {
       alarmDescription: `${name}: outbox entries unpublished for more than five minutes (the stream path and the sweep both failed them)`,

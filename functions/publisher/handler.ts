@@ -22,7 +22,11 @@ const StreamBatch = z.looseObject({
  * `Outbox Sweep Due` (every minute). See docs/design.md#the-outbox.
  */
 export const makeHandler = (deps: PublisherDeps, measure: Measure = measureFor('publisher')) => {
-  const sweep = on(OutboxSweepDue, () => sweepOutbox(deps));
+  const sweep = on(OutboxSweepDue, async () => {
+    const result = await sweepOutbox(deps);
+    if (result.parked > 0) measure.record('OutboxEntriesParked', {}, result.parked);
+    return result;
+  });
   return middy(async (event: unknown, context: Context) => {
     if (!StreamBatch.safeParse(event).success) return sweep.run(event, context);
     const records = (event as DynamoDBStreamEvent).Records.map((record) => {
@@ -32,14 +36,16 @@ export const makeHandler = (deps: PublisherDeps, measure: Measure = measureFor('
         entry: image ? storedOutboxEntryOf(unmarshall(image as Parameters<typeof unmarshall>[0])) : undefined,
       };
     });
-    const answer = await publishStreamed(records, deps);
+    const { batchItemFailures, parked } = await publishStreamed(records, deps);
+    // Counted where it was parked, once: the alarm on it (infra/stack.ts) says an entry waits for a redrive.
+    if (parked > 0) measure.record('OutboxEntriesParked', {}, parked);
     // Outbox lag: from the oldest entry's write (its stream record's creation time) to now.
     const written = (event as DynamoDBStreamEvent).Records.flatMap((r) =>
       r.dynamodb?.ApproximateCreationDateTime ? [r.dynamodb.ApproximateCreationDateTime * 1000] : [],
     );
     if (written.length > 0)
       measure.record('OutboxLag', {}, Math.max(0, deps.now().getTime() - Math.min(...written)));
-    return answer;
+    return { batchItemFailures };
   }).use(observability('publisher'));
 };
 

@@ -1,11 +1,12 @@
 import type { Outbox, StoredOutboxEntry } from '#shared/db/outbox.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
+import type { RefusedEvent } from '#shared/events/publish.ts';
 import type { Log } from '#shared/lambda/observability.ts';
 import { parseRecordedBody, webhookEvent } from '#shared/webhooks.ts';
 
 /** Puts events on the Backline bus (ten per call, retrying failed entries) and answers those it refused. */
 export interface EventBus {
-  put(events: OutboxEntry[]): Promise<{ event: OutboxEntry; code: string; message?: string }[]>;
+  put(events: OutboxEntry[]): Promise<RefusedEvent[]>;
 }
 
 export interface PublisherDeps {
@@ -17,8 +18,10 @@ export interface PublisherDeps {
 
 export interface PublishOutcome {
   published: StoredOutboxEntry[];
-  /** Refused by the bus: still unpublished, for a retry of the batch or the sweep. */
+  /** Refused by the bus for now: still unpublished, for a retry of the batch or the sweep. */
   refused: StoredOutboxEntry[];
+  /** Refused by the bus for good, and parked by this call (docs/design.md#the-outbox): counted once. */
+  parked: StoredOutboxEntry[];
   /** Their event can no longer be built: taken off the outbox's index, logged. */
   unpublishable: StoredOutboxEntry[];
 }
@@ -45,7 +48,7 @@ export async function publishEntries(
   entries: StoredOutboxEntry[],
   deps: PublisherDeps,
 ): Promise<PublishOutcome> {
-  const outcome: PublishOutcome = { published: [], refused: [], unpublishable: [] };
+  const outcome: PublishOutcome = { published: [], refused: [], parked: [], unpublishable: [] };
   const ready: { entry: StoredOutboxEntry; event: OutboxEntry }[] = [];
   for (const entry of entries) {
     const built = eventOf(entry);
@@ -65,18 +68,34 @@ export async function publishEntries(
   if (ready.length === 0) return outcome;
 
   const refused = await deps.bus.put(ready.map((r) => r.event));
-  const refusedIds = new Set(refused.map((r) => r.event.eventId));
-  if (refused.length > 0) {
-    deps.log.warn('the bus refused outbox events; they stay unpublished', {
-      refused: refused.map((r) => ({ eventId: r.event.eventId, code: r.code, message: r.message })),
-    });
+  const refusals = new Map(refused.map((r) => [r.event.eventId, r]));
+  const describe = (r: RefusedEvent) => ({ eventId: r.event.eventId, code: r.code, message: r.message });
+  const forNow = refused.filter((r) => !r.final);
+  if (forNow.length > 0) {
+    deps.log.warn('the bus refused outbox events; they stay unpublished', { refused: forNow.map(describe) });
   }
   const at = deps.now();
+  const parking: { entry: StoredOutboxEntry; refusal: RefusedEvent }[] = [];
   for (const { entry, event } of ready) {
-    if (refusedIds.has(event.eventId)) outcome.refused.push(entry);
-    else outcome.published.push(entry);
+    const refusal = refusals.get(event.eventId);
+    if (!refusal) outcome.published.push(entry);
+    else if (refusal.final) parking.push({ entry, refusal });
+    else outcome.refused.push(entry);
   }
-  await Promise.all(outcome.published.map((entry) => deps.outbox.markPublished(entry.key, at)));
+  await Promise.all([
+    ...outcome.published.map((entry) => deps.outbox.markPublished(entry.key, at)),
+    // Refused for good (a grant, the bus): retrying cannot help, and would fail every batch and every
+    // sweep. Parked with the refusal, it waits for the operator's redrive once the cause is fixed.
+    ...parking.map(async ({ entry, refusal }) => {
+      if (await deps.outbox.markParked({ key: entry.key, eventId: refusal.event.eventId }, refusal, at))
+        outcome.parked.push(entry);
+    }),
+  ]);
+  if (parking.length > 0) {
+    deps.log.error('the bus refused outbox events for good; they are parked until a redrive', {
+      parked: parking.map(({ refusal }) => describe(refusal)),
+    });
+  }
   return outcome;
 }
 
@@ -88,19 +107,21 @@ export interface StreamedEntry {
 
 /**
  * A batch from the table's stream. Answers Lambda's partial batch response: the records whose
- * events the bus refused, so the event source mapping retries from the first of them (and, when
- * its retries run out, records the batch on its on-failure queue; the sweep still has the entries).
+ * events the bus refused for now, so the event source mapping retries from the first of them (and,
+ * when its retries run out, records the batch on its on-failure queue; the sweep still has the
+ * entries); and how many entries this batch parked, for the handler to count.
  */
 export async function publishStreamed(
   records: StreamedEntry[],
   deps: PublisherDeps,
-): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+): Promise<{ batchItemFailures: { itemIdentifier: string }[]; parked: number }> {
   const entries = records.flatMap((record) => (record.entry ? [record.entry] : []));
-  const { refused } = await publishEntries(entries, deps);
+  const { refused, parked } = await publishEntries(entries, deps);
   const failed = new Set(refused);
   return {
     batchItemFailures: records
       .filter((record) => record.entry && failed.has(record.entry))
       .map((record) => ({ itemIdentifier: record.sequenceNumber })),
+    parked: parked.length,
   };
 }

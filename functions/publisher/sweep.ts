@@ -16,6 +16,8 @@ export const sweepBatchSize = 500;
 export interface SweepResult {
   republished: number;
   stillUnpublished: number;
+  /** Refused by the bus for good and parked by this sweep (docs/design.md#the-outbox). */
+  parked: number;
   unpublishedOverFiveMinutes: number;
 }
 
@@ -23,8 +25,9 @@ export interface SweepResult {
  * On `Outbox Sweep Due` (every minute): republishes entries left unpublished for three minutes or
  * more (the stream path gave up, or lost them: a stream keeps records 24 hours, and its on-failure
  * queue gets only their positions) and marks them published. Reports how many were unpublished for
- * more than five minutes (the alarm's metric). Throws when the bus refused some, so the failure is
- * visible; they stay unpublished for the next sweep either way. See docs/design.md#the-outbox.
+ * more than five minutes (the alarm's metric). Throws when the bus refused some for now, so the
+ * failure is visible; they stay unpublished for the next sweep either way. Those it refused for good
+ * are parked instead. See docs/design.md#the-outbox.
  */
 export async function sweepOutbox(deps: PublisherDeps): Promise<SweepResult> {
   const now = deps.now().getTime();
@@ -37,12 +40,16 @@ export async function sweepOutbox(deps: PublisherDeps): Promise<SweepResult> {
       oldestCreatedAt: overdue[0].createdAt,
     });
   }
-  if (entries.length === 0) return { republished: 0, stillUnpublished: 0, unpublishedOverFiveMinutes: 0 };
+  if (entries.length === 0)
+    return { republished: 0, stillUnpublished: 0, parked: 0, unpublishedOverFiveMinutes: 0 };
   const outcome = await publishEntries(entries, deps);
   deps.log.info('outbox sweep', {
     republished: outcome.published.length,
     stillUnpublished: outcome.refused.length,
+    parked: outcome.parked.length,
   });
+  // Only what the bus refused for now fails the sweep: an entry refused for good is parked, counted
+  // and alarmed once, and no longer the sweep's (docs/design.md#the-outbox).
   if (outcome.refused.length > 0) {
     throw new Error(
       `outbox sweep: the bus refused ${outcome.refused.length} of ${entries.length} unpublished events`,
@@ -51,6 +58,7 @@ export async function sweepOutbox(deps: PublisherDeps): Promise<SweepResult> {
   return {
     republished: outcome.published.length,
     stillUnpublished: 0,
+    parked: outcome.parked.length,
     unpublishedOverFiveMinutes: overdue.length,
   };
 }

@@ -33,6 +33,8 @@ export interface AdminParts {
     depths: () => Record<string, unknown>;
     redrive: () => number;
   };
+  /** The outbox's parked entries (docs/design.md#the-outbox): a redrive puts them back for publishing. */
+  outbox?: { requeueParked: (at: Date) => Promise<number> };
   /** What the console reads besides the parts above. */
   console: Omit<ConsoleSources, 'clock' | 'bus' | 'scheduler'>;
   /** The local cloud's addresses (`GET /_local/info`, with the manager's time zone). */
@@ -164,9 +166,11 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
       case 'POST /_local/dlq/redrive': {
         // The queues' dead letters go back to their queues, then run like any message.
         const queueMessages = parts.queues?.redrive() ?? 0;
+        // Parked outbox entries go back on the unpublished index, as `npm run redrive` puts them back.
+        const outboxEntries = (await parts.outbox?.requeueParked(clock.now())) ?? 0;
         const fromTheBus = await bus.redrive();
         await whenIdle();
-        return { status: 200, body: { ...fromTheBus, queueMessages } };
+        return { status: 200, body: { ...fromTheBus, queueMessages, outboxEntries } };
       }
       case 'POST /_local/replay': {
         const { bus: busName = 'backline', from, to } = jsonBody(body);

@@ -12,7 +12,9 @@ import {
   SESv2Client,
   UpdateEmailTemplateCommand,
 } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MailStream } from '#shared/db/deliveries.ts';
+import { dynamoOutbox, type ParkedOutbox } from '#shared/db/outbox.ts';
 import { recurringScheduleDetail, schedulerContext, schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
 import { settingSources } from '../settings.ts';
@@ -131,6 +133,7 @@ async function start(
   }
   let ready = false;
   let streams: LocalStreams | undefined;
+  let parkedOutbox: ParkedOutbox;
   // Idle: no invocation running or retrying, and every stream record handled (an outbox entry
   // written by one invocation is published, and its consumers have run), until neither moves.
   const whenIdle = async () => {
@@ -229,6 +232,7 @@ async function start(
         setEnabled: (enabled) => streams?.setEnabled(enabled),
       },
       queues,
+      outbox: { requeueParked: (at) => parkedOutbox.requeueParked(at) },
       console: {
         managerTimeZone: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
         sesUrl: () => urls.ses,
@@ -279,6 +283,8 @@ async function start(
   });
   stops.push(() => dynamo.stop());
   dynamoProxy.setUpstream(dynamo.port);
+  // The operator's redrive, like the set-up, goes straight to DynamoDB Local (faults are for the system).
+  parkedOutbox = dynamoOutbox(DynamoDBDocumentClient.from(dynamoClient(dynamo.endpoint)), names.table);
 
   const urls = {
     http: `http://localhost:${httpPort}`,

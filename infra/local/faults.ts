@@ -29,6 +29,9 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *                                     ErrorCode InternalFailure; for `aws.ses` events the SES front
  *                                     tries a failed put again (AWS services retry event delivery
  *                                     when EventBridge fails them), losing it only after 10 failures
+ *   events.put-refuse[:source]        the local bus answers one PutEvents entry (of that source) with the
+ *                                     non-retryable ErrorCode NotAuthorizedForSourceException, as
+ *                                     EventBridge does when the caller may not put that source
  *   sqs.send-fail[:queue]             a queue refuses a message from its bus rule (the rule retries it)
  *   sqs.redeliver[:queue]             the deletion of a handled batch is lost: it comes back after its
  *                                     visibility timeout, as when DeleteMessage fails or the timeout ran out

@@ -27,6 +27,9 @@ import { type WebhookRecord, webhookRecordOf } from './webhooks.ts';
  *   Every entry is written to this index once; four partitions, picked by the event id's hash, keep
  *   a burst of writes off one index partition (1,000 WCU each), and the sweep queries all four.
  * - the table stream's filter (`outboxStreamFilter`) selects new images in that index: unpublished entries.
+ * - entries the bus refused for good (parked), oldest first, for the operator to put back once the cause is fixed:
+ *     gsi2pk = OUTBOX#PARKED, gsi2sk = <parkedAt>#<eventId>   (sparse; off the unpublished index, so
+ *     neither the stream's filter nor the sweep takes them; rare, so one partition)
  */
 export const outboxKey = (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' });
 
@@ -39,6 +42,9 @@ export const unpublishedKey = (createdAt: string, eventId: string) => ({
   gsi2pk: `${unpublishedPrefix}${shardOf(eventId)}`,
   gsi2sk: `${createdAt}#${eventId}`,
 });
+
+const parkedPartition = 'OUTBOX#PARKED';
+const parkedSort = (parkedAt: string, eventId: string) => `${parkedAt}#${eventId}`;
 
 /**
  * The event source mapping's filter (Lambda filter criteria use EventBridge's pattern language, over
@@ -126,11 +132,14 @@ export interface ItemKey {
 /** Reads an item (a stream image, unmarshalled, or a query result) as an outbox entry; undefined if it is none. */
 export function storedOutboxEntryOf(item: Record<string, unknown>): StoredOutboxEntry | undefined {
   const key = { pk: String(item.pk), sk: String(item.sk) };
+  // An entry put back on the unpublished index (a replayed webhook, a parked entry redriven) is
+  // unpublished since then, not since it was written.
+  const queuedAt = typeof item.gsi2sk === 'string' ? item.gsi2sk.slice(0, item.gsi2sk.indexOf('#')) : '';
   if (item.entity === 'outbox') {
     return {
       kind: 'event',
       key,
-      createdAt: String(item.createdAt),
+      createdAt: queuedAt || String(item.createdAt),
       event: {
         eventId: String(item.eventId),
         source: String(item.source),
@@ -141,8 +150,6 @@ export function storedOutboxEntryOf(item: Record<string, unknown>): StoredOutbox
   }
   if (item.entity === 'webhook') {
     const webhook = webhookRecordOf(item);
-    // A replayed webhook went back on the unpublished index when it was replayed, not when received.
-    const queuedAt = typeof item.gsi2sk === 'string' ? item.gsi2sk.slice(0, item.gsi2sk.indexOf('#')) : '';
     return { kind: 'webhook', key, createdAt: queuedAt || webhook.receivedAt, webhook };
   }
   return undefined;
@@ -156,9 +163,45 @@ export interface Outbox {
   markPublished(key: ItemKey, at: Date): Promise<void>;
   /** Takes an entry whose event can no longer be built off the index, so no one retries it again. */
   markUnpublishable(key: ItemKey, reason: string): Promise<void>;
+  /**
+   * Parks an entry the bus refused for good (a non-retryable error code for that entry): off the
+   * unpublished index, onto the parked one, with the code, the message and when. True when this
+   * call parked it (false: it was published, parked or gone meanwhile), so it is counted once.
+   */
+  markParked(
+    entry: { key: ItemKey; eventId: string },
+    refusal: { code: string; message?: string },
+    at: Date,
+  ): Promise<boolean>;
 }
 
-export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string): Outbox {
+/** An entry the bus refused for good, as the operator sees it. */
+export interface ParkedEntry {
+  key: ItemKey;
+  eventId: string;
+  /** For an outbox item; a webhook record's event is built from its body when published. */
+  source?: string;
+  detailType?: string;
+  parkedAt: string;
+  code: string;
+  message?: string;
+}
+
+/** The operator's side of parked entries (`npm run redrive`, `POST /_local/dlq/redrive`). */
+export interface ParkedOutbox {
+  /** Parked entries, oldest first, at most `limit`. */
+  parked(limit: number): Promise<ParkedEntry[]>;
+  /**
+   * Puts every parked entry back on the unpublished index as unpublished since `at`: the table
+   * stream brings it to the publisher at once (and the sweep, if that fails). Answers how many.
+   */
+  requeueParked(at: Date): Promise<number>;
+}
+
+export function dynamoOutbox(
+  client: Pick<DynamoDBDocumentClient, 'send'>,
+  tableName: string,
+): Outbox & ParkedOutbox {
   const takeOff = async (key: ItemKey, update: string, values: Record<string, unknown>) => {
     await writtenUnlessRefused(
       client.send(
@@ -197,7 +240,7 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
         perShard
           .flat()
           // The index is eventually consistent: it may still list an entry that was just marked.
-          .filter((item) => item.status !== 'published' && item.status !== 'unpublishable')
+          .filter((item) => !['published', 'unpublishable', 'parked'].includes(String(item.status)))
           .flatMap((item) => {
             const entry = storedOutboxEntryOf(item);
             return entry ? [entry] : [];
@@ -222,6 +265,111 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
         ':status': 'unpublishable',
         ':reason': reason,
       }),
+
+    markParked: (entry, refusal, at) =>
+      writtenUnlessRefused(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: entry.key,
+            // Moved from the unpublished index to the parked one in one write; the new image is not
+            // on the unpublished index, so the stream's filter does not bring it back.
+            UpdateExpression:
+              'SET #status = :parked, parkedAt = :at, parkedCode = :code, parkedMessage = :message, gsi2pk = :pk, gsi2sk = :sk',
+            ConditionExpression: 'begins_with(gsi2pk, :unpublished)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':unpublished': unpublishedPrefix,
+              ':parked': 'parked',
+              ':at': at.toISOString(),
+              ':code': refusal.code,
+              ':message': refusal.message ?? '',
+              ':pk': parkedPartition,
+              ':sk': parkedSort(at.toISOString(), entry.eventId),
+            },
+          }),
+        ),
+      ),
+
+    async parked(limit) {
+      const entries: ParkedEntry[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :parked',
+            ExpressionAttributeValues: { ':parked': parkedPartition },
+            Limit: limit - entries.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (item.status !== 'parked') continue;
+          entries.push({
+            key: { pk: String(item.pk), sk: String(item.sk) },
+            eventId: String(item.eventId),
+            ...(item.entity === 'outbox'
+              ? { source: String(item.source), detailType: String(item.detailType) }
+              : {}),
+            parkedAt: String(item.parkedAt),
+            code: String(item.parkedCode),
+            ...(item.parkedMessage ? { message: String(item.parkedMessage) } : {}),
+          });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start && entries.length < limit);
+      return entries;
+    },
+
+    async requeueParked(at) {
+      let requeued = 0;
+      for (;;) {
+        const { Items = [] } = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :parked',
+            ExpressionAttributeValues: { ':parked': parkedPartition },
+            Limit: 100,
+          }),
+        );
+        if (Items.length === 0) return requeued;
+        let moved = 0;
+        for (const item of Items) {
+          const unpublished = unpublishedKey(at.toISOString(), String(item.eventId));
+          // A webhook record is `pending` while unpublished; an outbox item has no status then.
+          const update =
+            item.entity === 'webhook'
+              ? 'SET #status = :pending, gsi2pk = :pk, gsi2sk = :sk REMOVE parkedAt, parkedCode, parkedMessage'
+              : 'SET gsi2pk = :pk, gsi2sk = :sk REMOVE #status, parkedAt, parkedCode, parkedMessage';
+          const written = await writtenUnlessRefused(
+            client.send(
+              new UpdateCommand({
+                TableName: tableName,
+                Key: { pk: item.pk, sk: item.sk },
+                UpdateExpression: update,
+                ConditionExpression: '#status = :parked',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':parked': 'parked',
+                  ':pk': unpublished.gsi2pk,
+                  ':sk': unpublished.gsi2sk,
+                  ...(item.entity === 'webhook' ? { ':pending': 'pending' } : {}),
+                },
+              }),
+            ),
+          );
+          if (written) {
+            requeued++;
+            moved++;
+          }
+        }
+        // The index is eventually consistent: a page of entries already put back ends the loop.
+        if (moved === 0) return requeued;
+      }
+    },
   };
 }
 

@@ -42,7 +42,8 @@ const afterEveryId = '\x7f';
 /** Raw payloads are kept 30 days for replay (TTL). */
 export const webhookRetentionMs = 30 * 24 * 60 * 60 * 1000;
 
-export type WebhookStatus = 'pending' | 'published' | 'unpublishable';
+/** `parked`: the bus refused its event for good; see docs/design.md#the-outbox. */
+export type WebhookStatus = 'pending' | 'published' | 'unpublishable' | 'parked';
 
 export interface WebhookRecord {
   labelId: string;

@@ -33,6 +33,12 @@ export interface RefusedEvent {
   event: OutboxEntry;
   code: string;
   message?: string;
+  /**
+   * True when EventBridge refused this entry itself with a non-retryable code: putting it again
+   * fails the same way until something outside it changes (a grant, the bus). False for a retryable
+   * code that ran out of attempts, an entry without a result, or an error of the whole call.
+   */
+  final: boolean;
 }
 
 export class PublishError extends Error {
@@ -120,7 +126,15 @@ export async function putEvents(
         failed = pending.flatMap((event, i) => {
           const outcome = result.Entries?.[i];
           if (outcome?.EventId && !outcome.ErrorCode) return [];
-          return [{ event, code: outcome?.ErrorCode ?? 'NoResult', message: outcome?.ErrorMessage }];
+          const code = outcome?.ErrorCode ?? 'NoResult';
+          return [
+            {
+              event,
+              code,
+              message: outcome?.ErrorMessage,
+              final: outcome?.ErrorCode !== undefined && !retryableCodes.has(code),
+            },
+          ];
         });
       } catch (error) {
         refused.push(
@@ -128,6 +142,7 @@ export async function putEvents(
             event,
             code: (error as Error)?.name ?? 'Error',
             message: (error as Error)?.message,
+            final: false,
           })),
         );
         break;

@@ -271,7 +271,8 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       (alarm) => alarm.Properties,
     );
 
-    const [filter] = Object.values(publisherLogs).map((resource) => resource.Properties);
+    const filters = Object.values(publisherLogs).map((resource) => resource.Properties);
+    const filter = filters.find((f) => JSON.stringify(f.MetricTransformations).includes('OutboxUnpublished'));
     expect(filter).toMatchObject({
       FilterPattern: `{ $.${overdueMetric.field} > 0 }`,
       MetricTransformations: [
@@ -292,6 +293,43 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
           MetricName: 'IteratorAge',
           Namespace: 'AWS/Lambda',
           Dimensions: [{ Name: 'FunctionName', Value: { Ref: lambdas.publisher } }],
+        }),
+      ]),
+    );
+  });
+
+  it("alarms once on outbox entries the bus refused for good, counted from the publisher's own log group", () => {
+    const filters = Object.values(resourcesOf(template, 'AWS::Logs::MetricFilter')).map(
+      (resource) => resource.Properties,
+    );
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties,
+    );
+
+    const parked = filters.find((f) =>
+      JSON.stringify(f.MetricTransformations).includes('OutboxEntriesParked'),
+    );
+    expect(parked).toMatchObject({
+      FilterPattern: '{ $.OutboxEntriesParked > 0 }',
+      LogGroupName: { Ref: expect.stringMatching(/^PublisherLogs/) },
+      MetricTransformations: [
+        expect.objectContaining({
+          MetricName: 'OutboxEntriesParked',
+          MetricNamespace: 'Backline/backline-dev',
+          MetricValue: '$.OutboxEntriesParked',
+        }),
+      ],
+    });
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          MetricName: 'OutboxEntriesParked',
+          Namespace: 'Backline/backline-dev',
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [expect.anything()],
         }),
       ]),
     );

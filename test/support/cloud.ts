@@ -126,6 +126,16 @@ export const streamDeadLetters = async () =>
     }>('dlq')
   ).streamBatches;
 
+/** The operator's redrive (POST /_local/dlq/redrive): dead letters, queues' dead letters and parked outbox entries. */
+export const redriveDeadLetters = () =>
+  local<{
+    redriven: number;
+    succeeded: number;
+    failed: number;
+    queueMessages: number;
+    outboxEntries: number;
+  }>('dlq/redrive', { method: 'POST' });
+
 /** Resolves once no invocation is running or waiting for a retry. */
 export const busIdle = () => local<{ idle: true }>('idle');
 

@@ -403,6 +403,14 @@ export class LocalBus {
     if (this.#options.faults.takeFor('events.put-fail', entry.Source!)) {
       return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected fault events.put-fail.' };
     }
+    // As EventBridge refuses an entry whose source the caller may not put (the events:source
+    // condition), which no retry changes.
+    if (this.#options.faults.takeFor('events.put-refuse', entry.Source!)) {
+      return {
+        ErrorCode: 'NotAuthorizedForSourceException',
+        ErrorMessage: `Not authorized for the source ${entry.Source} (injected fault events.put-refuse).`,
+      };
+    }
     return { bus, event: this.#envelope(entry, detail) };
   }
 

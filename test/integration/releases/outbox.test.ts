@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dynamoOutbox } from '#shared/db/outbox.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
 import {
@@ -7,6 +8,10 @@ import {
   busIdle,
   clearFaults,
   clockNow,
+  cloud,
+  deadLetters,
+  documentClient,
+  redriveDeadLetters,
   streamDeadLetters,
   uniqueId,
 } from '#test/support/cloud.ts';
@@ -86,6 +91,42 @@ describe('the outbox on the local cloud', () => {
         DDBStreamBatchInfo: expect.objectContaining({ batchSize: 1 }),
       }),
     ]);
+    for (const outlet of outlets) expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
+  });
+
+  it('parks an entry the bus refuses for good, so the sweep succeeds for the rest, and the redrive puts it back', async () => {
+    const { label, outlets, release } = await world(2);
+    const outbox = dynamoOutbox(documentClient(), cloud().tableName);
+    const since = (await clockNow()).toISOString();
+    const deadBefore = (await deadLetters()).length;
+    const streamDeadBefore = (await streamDeadLetters()).length;
+    await armFault('events.put-refuse:backline.releases', 'inf');
+
+    await sendWebhook(label, await scheduledNow(release));
+    await busIdle();
+    await afterTheSweep();
+    const parked = (await outbox.parked(1000)).filter((entry) => entry.parkedAt >= since);
+    const mailedWhileRefused = await mailTo(outlets[0].email);
+    const deadWhileRefused = (await deadLetters()).slice(deadBefore);
+    const streamDeadWhileRefused = (await streamDeadLetters()).slice(streamDeadBefore);
+    await clearFaults();
+    const redriven = await redriveDeadLetters();
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
+
+    expect(mailedWhileRefused).toEqual([]);
+    expect(parked.length).toBeGreaterThan(0);
+    for (const entry of parked) {
+      expect(entry).toMatchObject({ source: 'backline.releases', code: 'NotAuthorizedForSourceException' });
+      expect(entry.message).toMatch(/events\.put-refuse/);
+    }
+    // Parked at the first refusal: neither the stream path's retries nor the minute's sweeps failed on them.
+    expect(streamDeadWhileRefused).toEqual([]);
+    expect(deadWhileRefused.filter((letter) => letter.function === 'publisher')).toEqual([]);
+    expect(redriven.outboxEntries).toBeGreaterThanOrEqual(parked.length);
+    expect((await outbox.parked(1000)).filter((entry) => entry.parkedAt >= since)).toEqual([]);
     for (const outlet of outlets) expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
   });
 });

@@ -21,6 +21,7 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { redrive } from '#infra/redrive.ts';
@@ -28,10 +29,12 @@ import { redrive } from '#infra/redrive.ts';
 const lambda = mockClient(LambdaClient);
 const sqs = mockClient(SQSClient);
 const events = mockClient(EventBridgeClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
 const deps = () => ({
   lambda: lambda as unknown as LambdaClient,
   sqs: sqs as unknown as SQSClient,
   events: events as unknown as EventBridgeClient,
+  dynamo: dynamo as unknown as DynamoDBDocumentClient,
   log: () => {},
 });
 const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:Backline-prod-AnnouncerOnFailure1A2B3C';
@@ -55,6 +58,7 @@ beforeEach(() => {
   lambda.reset();
   sqs.reset();
   events.reset();
+  dynamo.reset();
   // Stage `prod` is deployed: each function of the topology is there.
   lambda.on(GetFunctionConfigurationCommand).callsFake(({ FunctionName }: { FunctionName: string }) => {
     if (!FunctionName.startsWith('backline-prod-'))
@@ -304,5 +308,84 @@ describe('redrive on AWS', () => {
     expect(lines.filter((line) => line.includes('no on-failure queue'))).toEqual([]);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
     expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
+  });
+
+  it('puts the outbox entries the bus refused for good (parked) back on the unpublished index before it sweeps, and says how many', async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    const order: string[] = [];
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'backline-prod-publisher' }).resolves({
+      FunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:backline-prod-publisher',
+      Environment: { Variables: { TABLE_NAME: 'Backline-prod-Table1A2B' } },
+    });
+    events.on(ListRuleNamesByTargetCommand).resolves({ RuleNames: [] });
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [
+          { pk: 'OUTBOX#evt-1', sk: 'OUTBOX', entity: 'outbox', eventId: 'evt-1', status: 'parked' },
+          { pk: 'WEBHOOK#lbl#wh-1', sk: 'WEBHOOK', entity: 'webhook', eventId: 'evt-2', status: 'parked' },
+        ],
+      })
+      .resolves({ Items: [] });
+    dynamo.on(UpdateCommand).callsFake(() => {
+      order.push('requeue');
+      return {};
+    });
+    lambda.on(InvokeCommand, { FunctionName: 'backline-prod-publisher' }).callsFake(() => {
+      order.push('sweep');
+      return sweepAnswer(0);
+    });
+    const lines: string[] = [];
+
+    await redrive(
+      { stage: 'prod', only: 'publisher' },
+      { ...deps(), log: (line: string) => lines.push(line) },
+    );
+
+    const updates = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(updates.map((input) => [input.TableName, input.Key, input.ConditionExpression])).toEqual([
+      ['Backline-prod-Table1A2B', { pk: 'OUTBOX#evt-1', sk: 'OUTBOX' }, '#status = :parked'],
+      ['Backline-prod-Table1A2B', { pk: 'WEBHOOK#lbl#wh-1', sk: 'WEBHOOK' }, '#status = :parked'],
+    ]);
+    expect(updates[0].ExpressionAttributeValues?.[':pk']).toMatch(/^OUTBOX#UNPUBLISHED#[0-3]$/);
+    expect(dynamo.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({
+      TableName: 'Backline-prod-Table1A2B',
+      IndexName: 'gsi2',
+      ExpressionAttributeValues: { ':parked': 'OUTBOX#PARKED' },
+    });
+    expect(order).toEqual(['requeue', 'requeue', 'sweep']);
+    expect(lines).toContain('backline-prod-publisher: 2 parked outbox entries put back for publishing');
+  });
+
+  it('only counts parked outbox entries on a dry run', async () => {
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'backline-prod-publisher' }).resolves({
+      FunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:backline-prod-publisher',
+      Environment: { Variables: { TABLE_NAME: 'Backline-prod-Table1A2B' } },
+    });
+    dynamo.on(QueryCommand).resolves({
+      Items: [
+        {
+          pk: 'OUTBOX#evt-1',
+          sk: 'OUTBOX',
+          entity: 'outbox',
+          eventId: 'evt-1',
+          status: 'parked',
+          parkedAt: '2027-01-05T10:00:00.000Z',
+          parkedCode: 'NotAuthorizedForSourceException',
+        },
+      ],
+    });
+    const lines: string[] = [];
+
+    await redrive(
+      { stage: 'prod', only: 'publisher', dryRun: true },
+      { ...deps(), log: (line: string) => lines.push(line) },
+    );
+
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(lines).toContain(
+      'backline-prod-publisher: 1 parked outbox entries (oldest 2027-01-05T10:00:00.000Z: NotAuthorizedForSourceException)',
+    );
   });
 });

@@ -63,6 +63,7 @@ function world() {
         unpublishedBefore: async () => [],
         markPublished: async () => {},
         markUnpublishable: async (key) => void unpublishable.push(key),
+        markParked: async () => true,
       },
       bus: {
         put: async (events) => {

@@ -1,9 +1,12 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { makeHandler } from '#functions/publisher/handler.ts';
 import { publishEntries, publishStreamed } from '#functions/publisher/publish.ts';
 import { sweepAfterMs, sweepOutbox } from '#functions/publisher/sweep.ts';
 import {
   type ItemKey,
   type Outbox,
+  outboxItem,
   type StoredOutboxEntry,
   storedOutboxEntryOf,
   unpublishedKey,
@@ -11,7 +14,8 @@ import {
 import { type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
 import { OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import { aReleaseWebhook } from '#test/support/intake.ts';
+import { aContext, aReleaseWebhook } from '#test/support/intake.ts';
+import { RecordedMeasure } from '#test/support/measure.ts';
 
 const now = new Date('2027-03-05T12:00:00Z');
 const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
@@ -42,24 +46,47 @@ const aWebhookEntry = (webhookId: string, body: unknown = aReleaseWebhook()): St
   };
 };
 
-/** An outbox whose unpublished entries are `waiting`, and a bus that refuses the event ids in `refuse`. */
+/**
+ * An outbox whose unpublished entries are `waiting` (an entry marked or parked leaves it), and a bus
+ * that refuses the event ids in `refuse` for now (InternalFailure) and those in `refuseForGood` with
+ * their non-retryable code.
+ */
 function publisher(waiting: StoredOutboxEntry[] = []) {
   const published: OutboxEntry[] = [];
   const marked: ItemKey[] = [];
   const unpublishable: ItemKey[] = [];
+  const parked: { key: ItemKey; eventId: string; code: string; message?: string; at: Date }[] = [];
   const warnings: Record<string, unknown>[] = [];
+  const errors: Record<string, unknown>[] = [];
   const refuse = new Set<string>();
+  const refuseForGood = new Map<string, string>();
+  const leave = (key: ItemKey) => {
+    const index = waiting.findIndex((entry) => entry.key.pk === key.pk);
+    if (index >= 0) waiting.splice(index, 1);
+  };
   const outbox: Outbox = {
     unpublishedBefore: async (before) => waiting.filter((entry) => entry.createdAt < before.toISOString()),
-    markPublished: async (key) => void marked.push(key),
+    markPublished: async (key) => {
+      leave(key);
+      marked.push(key);
+    },
     markUnpublishable: async (key) => void unpublishable.push(key),
+    markParked: async (entry, refusal, at) => {
+      // Conditional, as the store's: an entry parked before is not parked (nor counted) again.
+      if (parked.some((p) => p.eventId === entry.eventId)) return false;
+      leave(entry.key);
+      parked.push({ ...entry, code: refusal.code, message: refusal.message, at });
+      return true;
+    },
   };
   const deps = {
     outbox,
     bus: {
       put: async (events: OutboxEntry[]) =>
         events.flatMap((event) => {
-          if (refuse.has(event.eventId)) return [{ event, code: 'InternalFailure' }];
+          if (refuse.has(event.eventId)) return [{ event, code: 'InternalFailure', final: false }];
+          const code = refuseForGood.get(event.eventId);
+          if (code) return [{ event, code, message: `${code} for ${event.source}`, final: true }];
           published.push(event);
           return [];
         }),
@@ -68,10 +95,10 @@ function publisher(waiting: StoredOutboxEntry[] = []) {
     log: {
       info: () => {},
       warn: (_message: string, ...extra: Record<string, unknown>[]) => void warnings.push(...extra),
-      error: () => {},
+      error: (_message: string, ...extra: Record<string, unknown>[]) => void errors.push(...extra),
     },
   };
-  return { deps, published, marked, unpublishable, refuse, warnings };
+  return { deps, published, marked, unpublishable, parked, refuse, refuseForGood, warnings, errors };
 }
 
 describe('the publisher', () => {
@@ -100,7 +127,7 @@ describe('the publisher', () => {
 
     const response = await publishStreamed(records, world.deps);
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }] });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }], parked: 0 });
     expect(world.marked.map((key) => key.pk)).toEqual(['OUTBOX#evt-1', 'OUTBOX#evt-3']);
   });
 
@@ -133,7 +160,7 @@ describe('the outbox sweep', () => {
 
     expect(sweepAfterMs).toBe(3 * 60_000);
     expect(world.published.map((e) => e.eventId)).toEqual(['evt-overdue', 'evt-stale']);
-    expect(result).toEqual({ republished: 2, stillUnpublished: 0, unpublishedOverFiveMinutes: 1 });
+    expect(result).toEqual({ republished: 2, stillUnpublished: 0, parked: 0, unpublishedOverFiveMinutes: 1 });
     expect(world.warnings).toEqual([
       expect.objectContaining({ unpublishedOverFiveMinutes: 1, oldestCreatedAt: overdue.createdAt }),
     ]);
@@ -159,7 +186,7 @@ describe('the outbox sweep', () => {
     const result = await sweepOutbox(world.deps);
 
     expect(replayed.createdAt).toBe(minutesAgo(4));
-    expect(result).toEqual({ republished: 1, stillUnpublished: 0, unpublishedOverFiveMinutes: 0 });
+    expect(result).toEqual({ republished: 1, stillUnpublished: 0, parked: 0, unpublishedOverFiveMinutes: 0 });
     expect(world.warnings).toEqual([]);
   });
 
@@ -169,5 +196,66 @@ describe('the outbox sweep', () => {
 
     await expect(sweepOutbox(world.deps)).rejects.toThrow(/refused 1 of 2/);
     expect(world.marked.map((key) => key.pk)).toEqual(['OUTBOX#evt-1']);
+  });
+});
+
+describe('an entry the bus refuses for good', () => {
+  it('is parked with its code, message and time, and the sweep succeeds for the others and does not take it again', async () => {
+    const world = publisher([anEventEntry('evt-1', minutesAgo(4)), anEventEntry('evt-2', minutesAgo(4))]);
+    world.refuseForGood.set('evt-2', 'NotAuthorizedForSourceException');
+
+    const first = await sweepOutbox(world.deps);
+    const second = await sweepOutbox(world.deps);
+
+    expect(first).toMatchObject({ republished: 1, stillUnpublished: 0, parked: 1 });
+    expect(world.marked.map((key) => key.pk)).toEqual(['OUTBOX#evt-1']);
+    expect(world.parked).toEqual([
+      {
+        key: { pk: 'OUTBOX#evt-2', sk: 'OUTBOX' },
+        eventId: 'evt-2',
+        code: 'NotAuthorizedForSourceException',
+        message: 'NotAuthorizedForSourceException for backline.deliverability',
+        at: now,
+      },
+    ]);
+    expect(second).toEqual({ republished: 0, stillUnpublished: 0, parked: 0, unpublishedOverFiveMinutes: 0 });
+    expect(world.errors).toEqual([
+      { parked: [expect.objectContaining({ eventId: 'evt-2', code: 'NotAuthorizedForSourceException' })] },
+    ]);
+  });
+
+  it('is parked from the stream path too, not reported as a failed item for the mapping to retry, and counted once', async () => {
+    const world = publisher();
+    world.refuseForGood.set('evt-2', 'AccessDeniedException');
+    const measure = new RecordedMeasure();
+    const handler = makeHandler(world.deps, measure);
+    const streamRecord = (eventId: string, sequenceNumber: string) => ({
+      eventSource: 'aws:dynamodb',
+      eventName: 'INSERT',
+      dynamodb: {
+        SequenceNumber: sequenceNumber,
+        NewImage: marshall(
+          outboxItem(outboxEntry(OutletSuppressed, OutletSuppressed.sample, { eventId }), now.toISOString()),
+        ),
+      },
+    });
+
+    const response = await handler(
+      { Records: [streamRecord('evt-1', '1'), streamRecord('evt-2', '2')] },
+      aContext(),
+    );
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(world.parked.map((p) => p.eventId)).toEqual(['evt-2']);
+    expect(measure.totals('OutboxEntriesParked')).toEqual({ '': 1 });
+  });
+
+  it('still fails the sweep when the bus refused some for now, which stay unpublished', async () => {
+    const world = publisher([anEventEntry('evt-1', minutesAgo(4)), anEventEntry('evt-2', minutesAgo(4))]);
+    world.refuse.add('evt-1');
+    world.refuseForGood.set('evt-2', 'InvalidArgument');
+
+    await expect(sweepOutbox(world.deps)).rejects.toThrow(/refused 1 of 2/);
+    expect(world.parked.map((p) => p.eventId)).toEqual(['evt-2']);
   });
 });
