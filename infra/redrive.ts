@@ -10,6 +10,7 @@ import {
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   LambdaClient,
+  ListEventSourceMappingsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import {
@@ -41,7 +42,10 @@ import { type FunctionName, type FunctionSpec, functionEntries } from './topolog
  * trigger's queue) wait in that target's delivery dead-letter queue: they go to their target as
  * EventBridge would have sent them. Outbox entries the bus refused for good are parked (see
  * docs/design.md#the-outbox): before the sweep they are put back on the unpublished index, so that
- * once their cause is fixed they are published. `--dry-run` only counts; `--function name` limits it to one.
+ * once their cause is fixed they are published. The publisher's table-stream on-failure queue holds
+ * only positions, not events: the messages read before the sweep are deleted once the sweep has
+ * emptied the outbox (they are moot then, and would keep the queue's alarm on for 14 days), and
+ * counted. `--dry-run` only counts; `--function name` limits it to one.
  * A stage none of whose functions exists (a mistyped `--stage`) is refused, saying so (exit 2), before
  * anything is redriven; a function of the stage that is not deployed is skipped, saying so.
  */
@@ -57,8 +61,12 @@ export interface RedriveDeps {
 
 export interface FunctionRedrive {
   function: FunctionName;
-  /** What was redriven: the function's on-failure queue, or a rule target's delivery dead-letter queue. */
-  kind: 'on-failure' | 'delivery';
+  /**
+   * What was redriven: the function's on-failure queue, a rule target's delivery dead-letter queue, or
+   * the publisher's table-stream on-failure queue (positions only: `redriven` are those the outbox
+   * sweep made moot and that were deleted).
+   */
+  kind: 'on-failure' | 'delivery' | 'stream';
   queue?: string;
   /** Messages found (dry run: approximately, as SQS counts them). */
   found: number;
@@ -144,8 +152,17 @@ export async function redrive(
   }
   if ((!options.only || options.only === 'publisher') && deployed.has('publisher')) {
     const publisher = deployedFunctionName(options.stage, 'publisher');
-    await putBackParked(publisher, options.dryRun, deps);
-    if (!options.dryRun) await sweepOutboxNow(publisher, deps);
+    const positions = await streamPositionsQueue(publisher, deps);
+    if (options.dryRun) {
+      if (positions) results.push(await redriveOrCount(positions.of, positions.queueUrl, true, deps, noop));
+      await putBackParked(publisher, true, deps);
+    } else {
+      // Read (and hidden) before the sweep: a batch that fails while it runs is not covered by it, and stays.
+      const held = positions ? await receiveAll(positions.queueUrl, positionsVisibilitySeconds(), deps) : [];
+      await putBackParked(publisher, false, deps);
+      const { emptied } = await sweepOutboxNow(publisher, deps);
+      if (positions) results.push(await deleteMoot(positions, held, emptied, deps));
+    }
   }
   return results;
 }
@@ -175,6 +192,101 @@ async function deployedFunctions(stage: string, deps: RedriveDeps): Promise<Map<
     }
   }
   return deployed;
+}
+
+const noop = async () => {};
+
+/**
+ * Positions stay hidden while every round of the sweep may run: each round is one synchronous
+ * invocation of the publisher, at most its timeout.
+ */
+const positionsVisibilitySeconds = () =>
+  maxSweepRounds * (functionEntries().find(([name]) => name === 'publisher')?.[1].timeoutSeconds ?? 30) + 60;
+
+/**
+ * The publisher's table-stream on-failure queue, from its event source mapping. It holds only
+ * positions in the stream (docs/design.md#the-outbox): the entries themselves stay unpublished in the
+ * table, so replaying a position adds nothing the outbox sweep does not do.
+ */
+async function streamPositionsQueue(publisher: string, deps: RedriveDeps) {
+  let mappings: { EventSourceArn?: string; DestinationConfig?: { OnFailure?: { Destination?: string } } }[] =
+    [];
+  try {
+    const answer = await deps.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: publisher }));
+    mappings = answer?.EventSourceMappings ?? [];
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const streamMapping = mappings.find((mapping) =>
+    /:dynamodb:.*\/stream\//.test(mapping.EventSourceArn ?? ''),
+  );
+  const queueUrl = await queueUrlOf(streamMapping?.DestinationConfig?.OnFailure?.Destination, deps);
+  if (!queueUrl) return undefined;
+  return {
+    queueUrl,
+    of: {
+      function: 'publisher' as FunctionName,
+      kind: 'stream' as const,
+      label: `${publisher} (stream positions)`,
+    },
+  };
+}
+
+/** Every message a queue holds now, received (and so hidden for `visibilitySeconds`), none twice. */
+async function receiveAll(queueUrl: string, visibilitySeconds: number, deps: RedriveDeps) {
+  const seen = new Map<string, string>();
+  for (;;) {
+    const { Messages = [] } = await deps.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: visibilitySeconds,
+      }),
+    );
+    const fresh = Messages.filter((message) => message.MessageId && !seen.has(message.MessageId));
+    if (fresh.length === 0) return [...seen].map(([id, receiptHandle]) => ({ id, receiptHandle }));
+    for (const message of fresh) seen.set(message.MessageId!, message.ReceiptHandle ?? '');
+  }
+}
+
+/**
+ * After a sweep that emptied the outbox (a round republished nothing), the positions read before it
+ * are moot: each entry of those batches was published (or parked) by the sweep, whose query took
+ * them all. They are deleted, so the queue's alarm clears now rather than when they expire (14 days).
+ * After a sweep that did not finish, they stay.
+ */
+async function deleteMoot(
+  positions: NonNullable<Awaited<ReturnType<typeof streamPositionsQueue>>>,
+  held: { id: string; receiptHandle: string }[],
+  emptied: boolean,
+  deps: RedriveDeps,
+): Promise<FunctionRedrive> {
+  const result: FunctionRedrive = {
+    function: positions.of.function,
+    kind: positions.of.kind,
+    queue: positions.queueUrl,
+    found: held.length,
+    redriven: 0,
+    failed: 0,
+  };
+  if (!emptied) {
+    deps.log(`${positions.of.label}: ${held.length} left in the queue: the sweep did not empty the outbox`);
+    return { ...result, failed: held.length };
+  }
+  for (const message of held) {
+    try {
+      await deps.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: positions.queueUrl, ReceiptHandle: message.receiptHandle }),
+      );
+      result.redriven++;
+    } catch (error) {
+      result.failed++;
+      deps.log(`${positions.of.label}: message ${message.id} left in the queue: ${(error as Error).message}`);
+    }
+  }
+  deps.log(`${positions.of.label}: ${result.redriven} made moot by the outbox sweep and deleted`);
+  return result;
 }
 
 /** At most this many parked entries are listed on a dry run. */
@@ -248,8 +360,12 @@ const maxSweepRounds = 20;
  * sweep republishes nothing. A sweep takes only entries unpublished for three minutes or more, so
  * this never races the stream path for an entry it is still publishing.
  */
-export async function sweepOutboxNow(functionName: string, deps: RedriveDeps): Promise<number> {
+export async function sweepOutboxNow(
+  functionName: string,
+  deps: RedriveDeps,
+): Promise<{ republished: number; emptied: boolean }> {
   let republished = 0;
+  let emptied = false;
   for (let round = 0; round < maxSweepRounds; round++) {
     const event = {
       version: '0',
@@ -271,10 +387,13 @@ export async function sweepOutboxNow(functionName: string, deps: RedriveDeps): P
     }
     const swept = Number((JSON.parse(payload || '{}') as { republished?: number }).republished ?? 0);
     republished += swept;
-    if (swept === 0) break;
+    if (swept === 0) {
+      emptied = true;
+      break;
+    }
   }
   deps.log(`${functionName}: ${republished} unpublished outbox entries republished`);
-  return republished;
+  return { republished, emptied };
 }
 
 async function onFailureQueue(functionName: string, deps: RedriveDeps): Promise<string | undefined> {

@@ -9,6 +9,7 @@ import {
   InvokeCommand,
   type InvokeCommandOutput,
   LambdaClient,
+  ListEventSourceMappingsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import {
@@ -387,5 +388,99 @@ describe('redrive on AWS', () => {
     expect(lines).toContain(
       'backline-prod-publisher: 1 parked outbox entries (oldest 2027-01-05T10:00:00.000Z: NotAuthorizedForSourceException)',
     );
+  });
+
+  describe("the publisher's stream on-failure queue (positions only, no events)", () => {
+    const streamQueueArn = 'arn:aws:sqs:eu-west-1:123456789012:Backline-prod-PublisherStreamOnFailure9C';
+    const streamQueueUrl =
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/Backline-prod-PublisherStreamOnFailure9C';
+    const position = (id: string) => ({
+      MessageId: id,
+      ReceiptHandle: `handle-${id}`,
+      Body: JSON.stringify({
+        requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
+        DDBStreamBatchInfo: { shardId: 'shard-1', startSequenceNumber: '100', batchSize: 1 },
+      }),
+    });
+    /** Sweep answers, and a position that arrives while the sweep runs (a failure the sweep did not cover). */
+    function publisherWith(sweep: () => object) {
+      let swept = false;
+      let beforeTheSweep = [position('p1'), position('p2')];
+      lambda.on(ListEventSourceMappingsCommand, { FunctionName: 'backline-prod-publisher' }).resolves({
+        EventSourceMappings: [
+          {
+            EventSourceArn:
+              'arn:aws:dynamodb:eu-west-1:123456789012:table/Backline-prod-Table/stream/2027-01-01T00:00:00.000',
+            DestinationConfig: { OnFailure: { Destination: streamQueueArn } },
+          },
+        ],
+      });
+      sqs.on(GetQueueUrlCommand, { QueueName: 'Backline-prod-PublisherStreamOnFailure9C' }).resolves({
+        QueueUrl: streamQueueUrl,
+      });
+      sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+      sqs.on(ReceiveMessageCommand, { QueueUrl: streamQueueUrl }).callsFake(() => {
+        if (swept) return { Messages: [position('p3')] };
+        const messages = beforeTheSweep;
+        beforeTheSweep = [];
+        return { Messages: messages };
+      });
+      lambda.on(InvokeCommand, { FunctionName: 'backline-prod-publisher' }).callsFake(() => {
+        swept = true;
+        return sweep();
+      });
+      sqs.on(DeleteMessageCommand).resolves({});
+    }
+    const deleted = () =>
+      sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input.ReceiptHandle);
+
+    it('deletes, after a sweep that emptied the outbox, the positions it read before the sweep, and says how many', async () => {
+      publisherWith(() => sweepAnswer(0));
+      const lines: string[] = [];
+
+      const results = await redrive(
+        { stage: 'prod', only: 'publisher' },
+        { ...deps(), log: (line: string) => lines.push(line) },
+      );
+
+      expect(deleted()).toEqual(['handle-p1', 'handle-p2']);
+      expect(results).toContainEqual({
+        function: 'publisher',
+        kind: 'stream',
+        queue: streamQueueUrl,
+        found: 2,
+        redriven: 2,
+        failed: 0,
+      });
+      expect(lines).toContain(
+        'backline-prod-publisher (stream positions): 2 made moot by the outbox sweep and deleted',
+      );
+    });
+
+    it('keeps them when the sweep fails', async () => {
+      publisherWith(() => ({
+        StatusCode: 200,
+        FunctionError: 'Unhandled',
+        Payload: payload('{"errorMessage":"the bus refused 3 of 3"}'),
+      }));
+
+      await expect(redrive({ stage: 'prod', only: 'publisher' }, deps())).rejects.toThrow(
+        /outbox sweep failed/,
+      );
+      expect(deleted()).toEqual([]);
+    });
+
+    it('only counts them on a dry run', async () => {
+      publisherWith(() => sweepAnswer(0));
+      sqs
+        .on(GetQueueAttributesCommand, { QueueUrl: streamQueueUrl })
+        .resolves({ Attributes: { ApproximateNumberOfMessages: '2' } });
+
+      const results = await redrive({ stage: 'prod', only: 'publisher', dryRun: true }, deps());
+
+      expect(results).toContainEqual(expect.objectContaining({ kind: 'stream', found: 2, redriven: 0 }));
+      expect(deleted()).toEqual([]);
+      expect(sqs.commandCalls(ReceiveMessageCommand, { QueueUrl: streamQueueUrl })).toHaveLength(0);
+    });
   });
 });
