@@ -10,6 +10,7 @@ export const env = {
   EVENT_BUS_ARN: 'arn:aws:events:us-east-1:000000000000:event-bus/backline',
   SCHEDULE_GROUP: 'backline',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/backline-scheduler',
+  SCHEDULE_DEAD_LETTER_ARN: 'arn:aws:sqs:us-east-1:000000000000:backline-schedule-dead-letters',
   SES_CONFIGURATION_SET: 'backline',
   SES_OPERATIONAL_CONFIGURATION_SET: 'backline-operational',
   SES_TEMPLATE_PREFIX: 'backline-',

@@ -71,6 +71,9 @@ export const deployedFunctionName = (stage: string, name: string) => `${deployed
 /** A queue trigger's queue name on AWS, as the stack names it; the redrive command finds the queue by it. */
 export const deployedQueueName = (stage: string, queue: string) => `${deployedName(stage)}-${queue}`;
 
+/** The one-time schedules' dead-letter queue (docs/design.md#schedules), by its deployed name's suffix. */
+export const scheduleDeadLettersQueue = 'schedule-dead-letters';
+
 /** Actions that `schedules:manage` allows, on schedules in the release-day group only. */
 export const scheduleActions = [
   'scheduler:CreateSchedule',
@@ -372,8 +375,9 @@ function acknowledgeWildcard(role: IRole, resource: string, reason: string): voi
 }
 
 /** An encrypted, TLS-only queue that keeps failed events for the 14 days SQS allows at most. */
-export function deadLetterQueue(scope: Construct, id: string): Queue {
+export function deadLetterQueue(scope: Construct, id: string, props: { queueName?: string } = {}): Queue {
   const queue = new Queue(scope, id, {
+    ...props,
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),

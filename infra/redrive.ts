@@ -25,7 +25,12 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoOutbox } from '#shared/db/outbox.ts';
 import { buildDetail, OutboxSweepDue } from '#shared/events/index.ts';
-import { deployedFunctionName, deployedName, deployedQueueName } from './app-function.ts';
+import {
+  deployedFunctionName,
+  deployedName,
+  deployedQueueName,
+  scheduleDeadLettersQueue,
+} from './app-function.ts';
 import { type FunctionName, type FunctionSpec, functionEntries } from './topology.ts';
 
 /**
@@ -60,13 +65,14 @@ export interface RedriveDeps {
 }
 
 export interface FunctionRedrive {
-  function: FunctionName;
+  /** `scheduler` for the one-time schedules' dead-letter queue (releases' and tours' schedules). */
+  function: FunctionName | 'scheduler';
   /**
    * What was redriven: the function's on-failure queue, a rule target's delivery dead-letter queue, or
    * the publisher's table-stream on-failure queue (positions only: `redriven` are those the outbox
    * sweep made moot and that were deleted).
    */
-  kind: 'on-failure' | 'delivery' | 'stream';
+  kind: 'on-failure' | 'delivery' | 'stream' | 'schedule';
   queue?: string;
   /** Messages found (dry run: approximately, as SQS counts them). */
   found: number;
@@ -150,6 +156,9 @@ export async function redrive(
       }
     }
   }
+  if (!options.only || options.only === 'releases' || options.only === 'tours') {
+    results.push(await countScheduleDeadLetters(options.stage, deps));
+  }
   if ((!options.only || options.only === 'publisher') && deployed.has('publisher')) {
     const publisher = deployedFunctionName(options.stage, 'publisher');
     const positions = await streamPositionsQueue(publisher, deps);
@@ -195,6 +204,46 @@ async function deployedFunctions(stage: string, deps: RedriveDeps): Promise<Map<
 }
 
 const noop = async () => {};
+
+/**
+ * The one-time schedules' dead-letter queue (docs/design.md#schedules): a release day, an embargo's
+ * end, a radio servicing or a show step that Scheduler could not put on the bus after its retries.
+ * Counted, and kept for the operator: the message is Scheduler's dead-letter event (the schedule and
+ * the error), and the moment it was for has passed, so what to do about it is the operator's call.
+ */
+async function countScheduleDeadLetters(stage: string, deps: RedriveDeps): Promise<FunctionRedrive> {
+  const queueName = deployedQueueName(stage, scheduleDeadLettersQueue);
+  const result: FunctionRedrive = {
+    function: 'scheduler',
+    kind: 'schedule',
+    found: 0,
+    redriven: 0,
+    failed: 0,
+  };
+  let queueUrl: string | undefined;
+  try {
+    queueUrl = (await deps.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
+  } catch (error) {
+    if (
+      (error as Error)?.name !== 'QueueDoesNotExist' &&
+      (error as Error)?.name !== 'AWS.SimpleQueueService.NonExistentQueue'
+    )
+      throw error;
+  }
+  if (!queueUrl) {
+    deps.log(`${queueName}: not deployed, skipped`);
+    return result;
+  }
+  const { Attributes } = await deps.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
+  result.queue = queueUrl;
+  result.found = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+  deps.log(
+    `${queueName}: ${result.found} schedule firings Scheduler could not put on the bus; inspect them (docs/design.md#schedules)`,
+  );
+  return result;
+}
 
 /**
  * Positions stay hidden while every round of the sweep may run: each round is one synchronous

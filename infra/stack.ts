@@ -72,7 +72,13 @@ const parkedMetric: MetricName = 'OutboxEntriesParked';
 
 import { configurationSetVariable } from '#shared/mail/ports.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
-import { AppFunction, deadLetterQueue, deployedName } from './app-function.ts';
+import {
+  AppFunction,
+  deadLetterQueue,
+  deployedName,
+  deployedQueueName,
+  scheduleDeadLettersQueue,
+} from './app-function.ts';
 import { defaultRouteThrottle, routeThrottles, type Settings, sesReputationAlarms } from './settings.ts';
 import {
   type BusName,
@@ -174,6 +180,15 @@ export class BacklineStack extends Stack {
       description: 'EventBridge Scheduler: puts scheduled events on the Backline bus',
     });
     bus.grantPutEventsTo(schedulerRole);
+    // What a one-time schedule could not put on the bus after its retries (docs/design.md#schedules):
+    // alarmed like every dead-letter queue, and counted by `npm run redrive`, which finds it by name.
+    const scheduleDeadLetters = deadLetterQueue(this, 'ScheduleDeadLetters', {
+      queueName: deployedQueueName(settings.stage, scheduleDeadLettersQueue),
+    });
+    this.deadLetterQueues.push(scheduleDeadLetters);
+    schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [scheduleDeadLetters.queueArn] }),
+    );
     const releaseDaySchedules = new ScheduleGroup(this, 'ReleaseDaySchedules', {
       scheduleGroupName: `${name}-release-day`,
       removalPolicy,
@@ -278,6 +293,7 @@ export class BacklineStack extends Stack {
       EVENT_BUS_ARN: bus.eventBusArn,
       SCHEDULE_GROUP: releaseDaySchedules.scheduleGroupName,
       SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+      SCHEDULE_DEAD_LETTER_ARN: scheduleDeadLetters.queueArn,
       ...(Object.fromEntries(
         Object.entries(configurationSetVariable).map(([stream, variable]) => [
           variable,

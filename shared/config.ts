@@ -11,6 +11,8 @@ const Config = z.object({
   EVENT_BUS_ARN: z.string().check(z.regex(/^arn:/, 'must be an ARN')),
   SCHEDULE_GROUP: z.string().check(z.minLength(1)),
   SCHEDULER_ROLE_ARN: z.string().check(z.regex(/^arn:/, 'must be an ARN')),
+  /** The SQS queue one-time schedules put what they could not deliver in (docs/design.md#schedules). */
+  SCHEDULE_DEAD_LETTER_ARN: z.string().check(z.regex(/^arn:/, 'must be an ARN')),
   /** The configuration set of campaign mail (see infra/topology.ts `mailStreams`). */
   SES_CONFIGURATION_SET: z.string().check(z.minLength(1)),
   /** The configuration set of operational mail. */

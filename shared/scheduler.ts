@@ -39,6 +39,10 @@ export function oneTimeSchedule(schedule: {
       RoleArn: config().SCHEDULER_ROLE_ARN,
       Input: JSON.stringify(schedule.detail),
       EventBridgeParameters: { DetailType: schedule.contract.detailType, Source: schedule.contract.source },
+      // Scheduler's own defaults, stated: a day of retries for a release day or a show step that could
+      // not be put on the bus, then its dead-letter queue (alarmed, redriven), rather than nowhere.
+      RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+      DeadLetterConfig: { Arn: config().SCHEDULE_DEAD_LETTER_ARN },
     },
   };
 }

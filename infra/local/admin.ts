@@ -15,7 +15,7 @@ export const clockSettleMs = 60_000;
 
 export interface AdminParts {
   clock: Pick<VirtualClock, 'now' | 'offsetMs'>;
-  scheduler: Pick<LocalScheduler, 'advanceTo' | 'pending'>;
+  scheduler: Pick<LocalScheduler, 'advanceTo' | 'pending' | 'deadLetters' | 'redrive'>;
   bus: Pick<LocalBus, 'recentEvents' | 'shownEvents' | 'deadLetters' | 'replay' | 'redrive'>;
   faults: Faults;
   inFlight: InFlight;
@@ -130,6 +130,8 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
             // A stream mapping's on-failure destination gets the batch's position, not its records.
             streamBatches: parts.streamDeadLetters(),
             queueMessages: parts.queues?.deadLetters() ?? [],
+            // What one-time schedules could not put on the bus after their retries (docs/design.md#schedules).
+            scheduleDeadLetters: scheduler.deadLetters(),
             queueDepths: parts.queues?.depths() ?? {},
           },
         };
@@ -169,8 +171,12 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
         // Parked outbox entries go back on the unpublished index, as `npm run redrive` puts them back.
         const outboxEntries = (await parts.outbox?.requeueParked(clock.now())) ?? 0;
         const fromTheBus = await bus.redrive();
+        const schedules = await scheduler.redrive();
         await whenIdle();
-        return { status: 200, body: { ...fromTheBus, queueMessages, outboxEntries } };
+        return {
+          status: 200,
+          body: { ...fromTheBus, queueMessages, outboxEntries, scheduleDeadLetters: schedules.redriven },
+        };
       }
       case 'POST /_local/replay': {
         const { bus: busName = 'backline', from, to } = jsonBody(body);

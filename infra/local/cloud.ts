@@ -71,6 +71,7 @@ export const names = {
   table: 'backline',
   bus: 'backline',
   scheduleGroup: 'backline',
+  scheduleDeadLetters: 'backline-schedule-dead-letters',
   configurationSet: 'backline',
   templatePrefix: 'backline-',
   apiKeySecret: 'backline/api-key',
@@ -189,11 +190,17 @@ async function start(
       const busName =
         target.busName === 'backline' || target.busName === 'default' ? target.busName : undefined;
       if (!busName) throw new Error(`event bus ${target.busName} does not exist locally`);
-      await bus.publish(busName, {
-        Source: target.source,
-        DetailType: target.detailType,
-        Detail: withSchedulerContext(target.detail),
-      });
+      // Through PutEvents, as Scheduler's templated target calls it: an entry the bus refuses (its
+      // faults included) fails the target, which the scheduler retries and then dead-letters.
+      const [result] = bus.putEvents([
+        {
+          EventBusName: busName,
+          Source: target.source,
+          DetailType: target.detailType,
+          Detail: withSchedulerContext(target.detail),
+        },
+      ]).Entries;
+      if ('ErrorCode' in result) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
       await whenIdle();
     },
     // A settlement message back from its visibility timeout is handled before a sweep the jump fires.
@@ -316,6 +323,7 @@ async function start(
     EVENT_BUS_ARN: `arn:aws:events:${region}:${account}:event-bus/${names.bus}`,
     SCHEDULE_GROUP: names.scheduleGroup,
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/backline-scheduler`,
+    SCHEDULE_DEAD_LETTER_ARN: `arn:aws:sqs:${region}:${account}:${names.scheduleDeadLetters}`,
     SES_CONFIGURATION_SET: configurationSetOf('campaign'),
     SES_OPERATIONAL_CONFIGURATION_SET: configurationSetOf('operational'),
     SES_TEMPLATE_PREFIX: names.templatePrefix,

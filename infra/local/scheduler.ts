@@ -7,12 +7,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateScheduleInput } from '@aws-sdk/client-scheduler';
 import type { VirtualClock } from './clock.ts';
-import { type Fired, type Pending, type ScheduledTarget, scheduleFiring } from './scheduler/firing.ts';
+import {
+  type Fired,
+  type Pending,
+  type ScheduleDeadLetter,
+  type ScheduledTarget,
+  scheduleFiring,
+} from './scheduler/firing.ts';
 import { schedulerHttp } from './scheduler/http.ts';
 import { scheduleOperations } from './scheduler/operations.ts';
 import { ScheduleStore } from './scheduler/store.ts';
 
-export type { Fired, Pending, ScheduledTarget } from './scheduler/firing.ts';
+export type { Fired, Pending, ScheduleDeadLetter, ScheduledTarget } from './scheduler/firing.ts';
 
 export interface LocalSchedulerOptions {
   clock: VirtualClock;
@@ -38,6 +44,10 @@ export interface LocalScheduler {
   pending(): Pending[];
   /** Creates the schedule, or updates it when one of that name exists (no-op when unchanged). */
   ensureSchedule(input: CreateScheduleInput): { ScheduleArn: string };
+  /** What schedules with a DeadLetterConfig could not put on the bus after their retries. */
+  deadLetters(): ScheduleDeadLetter[];
+  /** Puts those events on the bus again; the ones put leave the dead letters. */
+  redrive(): Promise<{ redriven: number; failed: number }>;
 }
 
 export function createLocalScheduler(options: LocalSchedulerOptions): LocalScheduler {
@@ -58,5 +68,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
     stop: firing.stop,
     pending: firing.pending,
     ensureSchedule: operations.ensureSchedule,
+    deadLetters: firing.deadLetters,
+    redrive: firing.redrive,
   };
 }

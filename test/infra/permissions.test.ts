@@ -297,12 +297,18 @@ describe('IAM follows the topology and nothing wider', () => {
     expect(putEvents.map(({ name }) => name).sort()).toEqual(['announcer', 'publisher', 'tours']);
   });
 
-  it('lets the Scheduler role put events on the Backline bus and do nothing else', () => {
+  it("lets the Scheduler role put events on the Backline bus, send what it could not put to the schedules' dead-letter queue, and do nothing else", () => {
     const role = resourcesOf(template, 'AWS::IAM::Role')[schedulerRoleId];
+    const [scheduleDeadLettersId] = idOf('AWS::SQS::Queue', (props) =>
+      String(props.QueueName).endsWith('-schedule-dead-letters'),
+    );
 
     const actual = grantsOfRole(template, schedulerRoleId);
 
-    expect([...new Set(actual)]).toEqual([`events:PutEvents on <${busId}.Arn>`]);
+    expect(scheduleDeadLettersId).toBeDefined();
+    expect([...new Set(actual)].sort()).toEqual(
+      [`events:PutEvents on <${busId}.Arn>`, `sqs:SendMessage on <${scheduleDeadLettersId}.Arn>`].sort(),
+    );
     expect(role.Properties.AssumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
       Statement: [

@@ -335,6 +335,33 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     );
   });
 
+  it('gives the one-time schedules a dead-letter queue of their own, alarmed, and names it to every function', () => {
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    const [queueId] = Object.entries(queues)
+      .filter(([, queue]) => queue.Properties.QueueName === 'backline-dev-schedule-dead-letters')
+      .map(([id]) => id);
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties,
+    );
+
+    expect(queueId).toBeDefined();
+    expect(queues[queueId].Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+    });
+    expect(
+      alarms.filter(
+        (alarm) =>
+          alarm.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          flat((alarm.Dimensions as { Value: unknown }[])[0].Value) === `<${queueId}.QueueName>`,
+      ),
+    ).toEqual([expect.objectContaining({ Threshold: 1, AlarmActions: [expect.anything()] })]);
+    for (const resource of Object.values(resourcesOf(template, 'AWS::Lambda::Function'))) {
+      const variables = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(flat(variables.SCHEDULE_DEAD_LETTER_ARN)).toBe(`<${queueId}.Arn>`);
+    }
+  });
+
   it('has exactly one route per HTTP trigger, each integrating its function with payload 2.0', () => {
     const integrations = resourcesOf(template, 'AWS::ApiGatewayV2::Integration');
     const expected = functionEntries().flatMap(([name, spec]) =>

@@ -36,9 +36,28 @@ export interface Fired {
   /** The occurrence that fired, ISO 8601 UTC. */
   scheduledFor: string;
   detailType: string;
-  /** Set when putEvents failed; the occurrence still counts as fired. */
+  /** Set when putEvents failed every attempt; the occurrence still counts as fired. */
   error?: string;
+  /** With `error`: the attempts made, the first and the target's RetryPolicy's retries. */
+  attempts?: number;
 }
+
+/**
+ * What a schedule could not put on the bus after its retries, as its DeadLetterConfig queue holds
+ * it (docs/design.md#schedules); without a DeadLetterConfig it is dropped, as on AWS.
+ */
+export interface ScheduleDeadLetter {
+  deadLetterArn: string;
+  name: string;
+  groupName: string;
+  scheduledFor: string;
+  attempts: number;
+  error: string;
+  target: ScheduledTarget;
+}
+
+/** Scheduler's default retries of a target when the schedule's RetryPolicy names none. */
+const DEFAULT_RETRY_ATTEMPTS = 185;
 
 // A guard against a handler that keeps creating schedules already due while they fire.
 const MAX_FIRINGS_PER_PASS = 10_000;
@@ -57,6 +76,23 @@ export function scheduleFiring(options: {
 }) {
   const { store, clock, putEvents, catchUp } = options;
   const nowMs = () => clock.now().getTime();
+  // Held in memory: the local cloud's schedules' dead-letter queue (GET /_local/dlq).
+  const deadLetters: ScheduleDeadLetter[] = [];
+
+  /** Puts each dead letter's event on the bus again; those it put leave the queue. */
+  async function redrive(): Promise<{ redriven: number; failed: number }> {
+    const letters = deadLetters.splice(0);
+    let redriven = 0;
+    for (const letter of letters) {
+      try {
+        await putEvents(letter.target);
+        redriven++;
+      } catch (error) {
+        deadLetters.push({ ...letter, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { redriven, failed: letters.length - redriven };
+  }
 
   /** The occurrence a schedule owes at `limit`, if any. */
   function dueAt(live: LiveSchedule, limit: number): number | undefined {
@@ -110,15 +146,41 @@ export function scheduleFiring(options: {
         scheduledFor: new Date(due).toISOString(),
         detailType: String(parameters.DetailType),
       };
-      try {
-        await putEvents({
-          busName: live.bus,
-          source: String(parameters.Source),
-          detailType: entry.detailType,
-          detail: typeof s.target.Input === 'string' ? s.target.Input : '{}',
+      const target: ScheduledTarget = {
+        busName: live.bus,
+        source: String(parameters.Source),
+        detailType: entry.detailType,
+        detail: typeof s.target.Input === 'string' ? s.target.Input : '{}',
+      };
+      // Scheduler retries a target that fails (RetryPolicy; locally at once, the event's age never
+      // runs out), then hands the event to the schedule's dead-letter queue, if it has one.
+      const retryPolicy = s.target.RetryPolicy as Json | undefined;
+      const retries =
+        typeof retryPolicy?.MaximumRetryAttempts === 'number'
+          ? retryPolicy.MaximumRetryAttempts
+          : DEFAULT_RETRY_ATTEMPTS;
+      for (let attempt = 1; attempt <= retries + 1; attempt++) {
+        try {
+          await putEvents(target);
+          delete entry.error;
+          delete entry.attempts;
+          break;
+        } catch (error) {
+          entry.error = error instanceof Error ? error.message : String(error);
+          entry.attempts = attempt;
+        }
+      }
+      const deadLetterArn = (s.target.DeadLetterConfig as Json | undefined)?.Arn;
+      if (entry.error && typeof deadLetterArn === 'string') {
+        deadLetters.push({
+          deadLetterArn,
+          name: s.name,
+          groupName: s.groupName,
+          scheduledFor: entry.scheduledFor,
+          attempts: entry.attempts!,
+          error: entry.error,
+          target,
         });
-      } catch (error) {
-        entry.error = error instanceof Error ? error.message : String(error);
       }
       fired.push(entry);
       const key = ScheduleStore.key(s.groupName, s.name);
@@ -201,7 +263,7 @@ export function scheduleFiring(options: {
     return list.sort((a, b) => a.next.localeCompare(b.next) || a.name.localeCompare(b.name));
   }
 
-  return { advanceTo, start, stop, pending };
+  return { advanceTo, start, stop, pending, deadLetters: () => [...deadLetters], redrive };
 }
 
 function compareNames(a: StoredSchedule, b: StoredSchedule): number {

@@ -139,6 +139,23 @@ function validTarget(value: unknown): Json {
       throw invalid(`Target.EventBridgeParameters.${member} must be 1 to ${max} characters`);
     }
   }
+  if (value.DeadLetterConfig !== undefined) {
+    const arn = isObject(value.DeadLetterConfig) ? value.DeadLetterConfig.Arn : undefined;
+    if (typeof arn !== 'string' || !/^arn:aws(-[a-z]+)?:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9_-]+$/.test(arn)) {
+      throw invalid('Target.DeadLetterConfig.Arn must be the ARN of an SQS queue');
+    }
+  }
+  if (value.RetryPolicy !== undefined) {
+    const policy = isObject(value.RetryPolicy) ? value.RetryPolicy : {};
+    const inRange = (member: string, min: number, max: number) => {
+      const n = policy[member];
+      if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)) {
+        throw invalid(`Target.RetryPolicy.${member} must be an integer from ${min} to ${max}`);
+      }
+    };
+    inRange('MaximumRetryAttempts', 0, 185);
+    inRange('MaximumEventAgeInSeconds', 60, 86_400);
+  }
   if (value.Input !== undefined) {
     // PutEvents takes the input as the event's detail, which must be a JSON object; AWS would only
     // fail at invocation time (into the dead-letter queue), locally the mistake shows at once.

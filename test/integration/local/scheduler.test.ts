@@ -480,6 +480,61 @@ describe('firing on the virtual clock', () => {
     ]);
   });
 
+  it("retries a failing target as its RetryPolicy says, then puts the event in the schedule's dead-letter queue, which a redrive puts on the bus", async () => {
+    let failing = true;
+    const { client, scheduler, sent } = await startScheduler(async (target) => {
+      if (failing && target.detailType === 'Release Day Reached')
+        throw new Error('NotAuthorizedForSourceException');
+    });
+    const due = minutesAhead(10);
+    const deadLetterArn = 'arn:aws:sqs:us-east-1:000000000000:backline-schedule-dead-letters';
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({
+          Name: 'with-dlq',
+          ScheduleExpression: `at(${due.wall})`,
+          Target: {
+            ...aSchedule().Target!,
+            DeadLetterConfig: { Arn: deadLetterArn },
+            RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+          },
+        }),
+      ),
+    );
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({
+          Name: 'without-dlq',
+          ScheduleExpression: `at(${due.wall})`,
+          Target: { ...aSchedule().Target!, RetryPolicy: { MaximumRetryAttempts: 0 } },
+        }),
+      ),
+    );
+
+    const fired = await scheduler.advanceTo(new Date(due.instant));
+
+    expect(fired).toEqual([
+      expect.objectContaining({ name: 'with-dlq', error: 'NotAuthorizedForSourceException', attempts: 3 }),
+      expect.objectContaining({ name: 'without-dlq', error: 'NotAuthorizedForSourceException', attempts: 1 }),
+    ]);
+    expect(sent.map((target) => target.detailType)).toHaveLength(4);
+    expect(scheduler.deadLetters()).toEqual([
+      expect.objectContaining({
+        deadLetterArn,
+        name: 'with-dlq',
+        scheduledFor: new Date(due.instant).toISOString(),
+        attempts: 3,
+        error: 'NotAuthorizedForSourceException',
+        target: expect.objectContaining({ detailType: 'Release Day Reached', source: 'backline.scheduler' }),
+      }),
+    ]);
+
+    failing = false;
+    expect(await scheduler.redrive()).toEqual({ redriven: 1, failed: 0 });
+    expect(scheduler.deadLetters()).toEqual([]);
+    expect(sent).toHaveLength(5);
+  });
+
   it('never fires an occurrence twice when the timer and advanceTo run together', async () => {
     const { client, scheduler, sent } = await startScheduler(
       () => new Promise((resolve) => setTimeout(resolve, 50)),

@@ -483,4 +483,32 @@ describe('redrive on AWS', () => {
       expect(sqs.commandCalls(ReceiveMessageCommand, { QueueUrl: streamQueueUrl })).toHaveLength(0);
     });
   });
+
+  it('counts what the one-time schedules could not put on the bus, in their dead-letter queue found by name, and keeps it for the operator', async () => {
+    const scheduleDlqUrl =
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/backline-prod-schedule-dead-letters';
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    sqs
+      .on(GetQueueUrlCommand, { QueueName: 'backline-prod-schedule-dead-letters' })
+      .resolves({ QueueUrl: scheduleDlqUrl });
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: scheduleDlqUrl })
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '3' } });
+    const lines: string[] = [];
+
+    const results = await redrive({ stage: 'prod' }, { ...deps(), log: (line: string) => lines.push(line) });
+
+    expect(results).toContainEqual({
+      function: 'scheduler',
+      kind: 'schedule',
+      queue: scheduleDlqUrl,
+      found: 3,
+      redriven: 0,
+      failed: 0,
+    });
+    expect(lines).toContain(
+      'backline-prod-schedule-dead-letters: 3 schedule firings Scheduler could not put on the bus; inspect them (docs/design.md#schedules)',
+    );
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
 });

@@ -36,6 +36,8 @@ function aCloud(settleMs = 200) {
         return [];
       },
       pending: () => [],
+      deadLetters: () => [],
+      redrive: async () => ({ redriven: 0, failed: 0 }),
     },
     bus,
     faults: new Faults(),

@@ -44,6 +44,9 @@ describe('release-day schedules', () => {
         Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/backline',
         RoleArn: 'arn:aws:iam::000000000000:role/backline-scheduler',
         EventBridgeParameters: { DetailType: 'Release Day Reached', Source: 'backline.scheduler' },
+        // A firing that fails every retry goes to the schedules' dead-letter queue, not nowhere.
+        DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:000000000000:backline-schedule-dead-letters' },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
       },
     });
     expect(JSON.parse(input.Target!.Input!).data).toEqual({
