@@ -66,10 +66,6 @@ import { overdueMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import { businessMetrics, type MetricName, metricsNamespace, metricUnit } from '#shared/lambda/metrics.ts';
-
-/** The business metric a parked outbox entry records (shared/lambda/metrics.ts), alarmed per stage. */
-const parkedMetric: MetricName = 'OutboxEntriesParked';
-
 import { configurationSetVariable } from '#shared/mail/ports.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
 import {
@@ -93,6 +89,9 @@ import {
   type StreamTrigger,
   schedules,
 } from './topology.ts';
+
+/** The business metric a parked outbox entry records (shared/lambda/metrics.ts), alarmed per stage. */
+const parkedMetric: MetricName = 'OutboxEntriesParked';
 
 export interface BacklineStackProps extends StackProps {
   settings: Settings;
