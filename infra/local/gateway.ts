@@ -155,7 +155,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-const textTypes = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
+/**
+ * The request bodies an HTTP API hands over as text: text/*, JSON, XML and JavaScript. Every other type
+ * (a form post, `+json` types, no Content-Type at all) arrives base64-encoded, so a handler that read
+ * `body` without `isBase64Encoded` would pass here and fail on AWS (`rawBody` reads both).
+ */
+const textTypes = /^\s*(text\/[^;\s]*|application\/(json|xml|javascript))\s*(;|$)/i;
 
 function toEvent(
   req: IncomingMessage,

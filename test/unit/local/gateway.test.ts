@@ -89,6 +89,20 @@ describe('the local HTTP gateway', () => {
     expect(text.body).toBe('{"a":"é ✓"}');
   });
 
+  it('hands a form post over base64-encoded, as an HTTP API does with every type but text/*, JSON, XML and JavaScript', async () => {
+    const form = 'List-Unsubscribe=One-Click';
+
+    await fetch(`${base}/webhooks/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+
+    const event = last();
+    expect(event.isBase64Encoded).toBe(true);
+    expect(Buffer.from(event.body!, 'base64').toString('utf8')).toBe(form);
+  });
+
   it('prefers a literal route over a parameter at the same place', async () => {
     await fetch(`${base}/media-outlets/import`);
 
