@@ -5,6 +5,8 @@ import type { FunctionName, FunctionSpec, HttpMethod } from '../topology.ts';
 
 /** API Gateway HTTP API: 10 MB request payload. */
 const maxRequestBytes = 10 * 1024 * 1024;
+/** API Gateway HTTP API: an integration answers within 30 s (the stack sets no shorter timeout). */
+const integrationTimeoutMs = 30_000;
 
 interface Route {
   method: HttpMethod;
@@ -34,8 +36,11 @@ export function createGateway(options: {
   invoke: (name: FunctionName, event: APIGatewayProxyEventV2) => Promise<unknown>;
   admin: AdminHandler;
   account: string;
+  /** How long the gateway waits for a function's answer; API Gateway's 30 s unless a test shortens it. */
+  integrationTimeoutMs?: number;
 }): Server {
   const routes = buildRoutes(options.functions);
+  const timeoutMs = options.integrationTimeoutMs ?? integrationTimeoutMs;
 
   return createServer(async (req: IncomingMessage, res: ServerResponse) => {
     try {
@@ -71,11 +76,28 @@ export function createGateway(options: {
       if (!match) return send(res, { statusCode: 404, body: '{"message":"Not Found"}' });
       const event = toEvent(req, url, body, match.route, match.params, options.account);
       let result: unknown;
+      let timer: NodeJS.Timeout | undefined;
       try {
-        result = await options.invoke(match.route.function, event);
+        // API Gateway stops waiting after its integration timeout and answers 503, while the function
+        // (whose own timeout may be longer) runs on to its end: a route that only works given more than
+        // 30 s must fail here as it would on AWS.
+        const invocation = options.invoke(match.route.function, event);
+        const gaveUp = new Promise<typeof timedOut>((resolve) => {
+          timer = setTimeout(() => resolve(timedOut), timeoutMs);
+        });
+        result = await Promise.race([invocation, gaveUp]);
+        if (result === timedOut) {
+          invocation.catch(() => {});
+          console.error(
+            `[gateway] ${match.route.routeKey} -> ${match.route.function} ran past the ${timeoutMs} ms integration timeout: 503`,
+          );
+          return send(res, { statusCode: 503, body: '{"message":"Service Unavailable"}' });
+        }
       } catch (error) {
         console.error(`[gateway] ${match.route.routeKey} -> ${match.route.function} failed:`, error);
         return send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+      } finally {
+        clearTimeout(timer);
       }
       send(res, toResult(result));
     } catch (error) {
@@ -120,6 +142,8 @@ function buildRoutes(functions: [FunctionName, FunctionSpec][]): Route[] {
   }
   return routes.sort((a, b) => b.specificity - a.specificity);
 }
+
+const timedOut = Symbol('integration timeout');
 
 /** The route and its decoded path parameters; `malformed` when a parameter is not valid percent-encoding. */
 function findRoute(

@@ -145,3 +145,41 @@ describe('the local HTTP gateway', () => {
     expect(received.length).toBe(before);
   });
 });
+
+describe('the local HTTP gateway, where API Gateway and Lambda set limits', () => {
+  let slow: Server;
+  let slowBase: string;
+  let reply: (event: APIGatewayProxyEventV2) => Promise<unknown>;
+  const invoked: APIGatewayProxyEventV2[] = [];
+  const finished: string[] = [];
+
+  beforeAll(async () => {
+    slow = createGateway({
+      functions,
+      account: '000000000000',
+      admin: async () => ({ status: 404, body: {} }),
+      invoke: async (_, event) => {
+        invoked.push(event);
+        return reply(event);
+      },
+      integrationTimeoutMs: 200,
+    });
+    slowBase = `http://127.0.0.1:${await listen(slow, 0, 'gateway')}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => slow.close(() => resolve())));
+
+  it('answers 503 Service Unavailable when the function runs past the integration timeout, and lets it run on', async () => {
+    reply = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      finished.push('slow');
+      return { statusCode: 200, body: 'late' };
+    };
+
+    const response = await fetch(`${slowBase}/media-outlets/o1`);
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ message: 'Service Unavailable' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(finished).toEqual(['slow']);
+  });
+});
