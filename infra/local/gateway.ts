@@ -5,6 +5,13 @@ import type { FunctionName, FunctionSpec, HttpMethod } from '../topology.ts';
 
 /** API Gateway HTTP API: 10 MB request payload. */
 const maxRequestBytes = 10 * 1024 * 1024;
+/**
+ * Lambda's synchronous invocation payloads: the event at most 6 MB (6,291,456 bytes) and the answer
+ * 6,291,556 bytes, both as JSON. A body within API Gateway's 10 MB can still pass the first (a
+ * binary body grows by a third in base64), and a page of results the second.
+ */
+const maxEventBytes = 6 * 1024 * 1024;
+const maxResultBytes = maxEventBytes + 100;
 /** API Gateway HTTP API: an integration answers within 30 s (the stack sets no shorter timeout). */
 const integrationTimeoutMs = 30_000;
 
@@ -75,6 +82,13 @@ export function createGateway(options: {
       }
       if (!match) return send(res, { statusCode: 404, body: '{"message":"Not Found"}' });
       const event = toEvent(req, url, body, match.route, match.params, options.account);
+      if (Buffer.byteLength(JSON.stringify(event)) > maxEventBytes) {
+        // Lambda refuses the invocation, and the function never sees the request.
+        console.error(
+          `[gateway] ${match.route.routeKey}: the event passes Lambda's ${maxEventBytes}-byte request payload: 413`,
+        );
+        return send(res, { statusCode: 413, body: '{"message":"Request Too Long"}' });
+      }
       let result: unknown;
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -98,6 +112,14 @@ export function createGateway(options: {
         return send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
       } finally {
         clearTimeout(timer);
+      }
+      const size = Buffer.byteLength(JSON.stringify(result ?? null));
+      if (size > maxResultBytes) {
+        // Lambda fails the invocation after the handler returned: API Gateway has no answer to give.
+        console.error(
+          `[gateway] ${match.route.routeKey} -> ${match.route.function} answered ${size} bytes, past Lambda's ${maxResultBytes}-byte response payload: 500`,
+        );
+        return send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
       }
       send(res, toResult(result));
     } catch (error) {

@@ -182,4 +182,29 @@ describe('the local HTTP gateway, where API Gateway and Lambda set limits', () =
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(finished).toEqual(['slow']);
   });
+
+  it("answers 413 without invoking anything when the event would pass Lambda's 6 MB request payload", async () => {
+    reply = async () => ({ statusCode: 204 });
+    const before = invoked.length;
+    // 4.8 MB of bytes: within API Gateway's 10 MB, but base64-encoded in the event it is 6.4 MB.
+    const body = Buffer.alloc(4.8 * 1024 * 1024, 0xff);
+
+    const response = await fetch(`${slowBase}/webhooks/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body,
+    });
+
+    expect(response.status).toBe(413);
+    expect(invoked.length).toBe(before);
+  });
+
+  it("answers 500 when the function's answer passes Lambda's 6 MB response payload", async () => {
+    reply = async () => ({ statusCode: 200, body: 'x'.repeat(6.5 * 1024 * 1024) });
+
+    const response = await fetch(`${slowBase}/media-outlets/o1`);
+
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ message: 'Internal Server Error' });
+  });
 });
