@@ -10,6 +10,14 @@ import type { FunctionSpec, QueueTrigger } from './topology.ts';
 /** What a function gets when its entry does not say: read by the CDK construct, the local runtime and the local bus alike. */
 export const functionDefaults = { timeoutSeconds: 10, memoryMb: 512, retryAttempts: 2 } as const;
 
+/**
+ * EventBridge's delivery to a rule's target, as every rule of the stack sets it (the documented
+ * maximum): tried again for up to 24 hours and 185 times, then the rule's dead-letter queue. It
+ * covers EventBridge failing to hand an event over (to Lambda's asynchronous queue, or SendMessage
+ * to a queue trigger's queue), not a handler that throws: that is `retryAttempts`.
+ */
+export const ruleTargetRetry = { retryAttempts: 185, maxEventAgeSeconds: 24 * 60 * 60 } as const;
+
 /** A function's settings with the defaults filled in. */
 export const settingsOf = (spec: Pick<FunctionSpec, 'timeoutSeconds' | 'memoryMb' | 'retryAttempts'>) => ({
   timeoutSeconds: spec.timeoutSeconds ?? functionDefaults.timeoutSeconds,

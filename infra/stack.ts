@@ -86,6 +86,7 @@ import {
   type QueueTrigger,
   queueLatencySeconds,
   type RecurringSchedule,
+  ruleTargetRetry,
   type StreamTrigger,
   schedules,
 } from './topology.ts';
@@ -100,7 +101,10 @@ export interface BacklineStackProps extends StackProps {
 }
 
 /** EventBridge's own delivery to a target: its documented maximum, after which the event goes to the rule's DLQ. */
-const ruleRetry = { maxEventAge: Duration.hours(24), retryAttempts: 185 };
+const ruleRetry = {
+  maxEventAge: Duration.seconds(ruleTargetRetry.maxEventAgeSeconds),
+  retryAttempts: ruleTargetRetry.retryAttempts,
+};
 
 /** What an event source mapping needs to read the table's stream. */
 export const streamReadActions = [

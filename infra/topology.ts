@@ -481,5 +481,6 @@ export {
   mailSettlement,
   mailSettlementLatencySeconds,
   queueLatencySeconds,
+  ruleTargetRetry,
   settingsOf,
 } from './function-settings.ts';

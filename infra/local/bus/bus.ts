@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { entrySize, maxPutBytes } from '#shared/events/publish.ts';
-import { type BusName, type FunctionName, type FunctionSpec, settingsOf } from '../../topology.ts';
+import {
+  type BusName,
+  type FunctionName,
+  type FunctionSpec,
+  ruleTargetRetry,
+  settingsOf,
+} from '../../topology.ts';
 import type { Faults } from '../faults.ts';
 import { JsonLines } from '../jsonl.ts';
 import { DeliveryJournal, type UnfinishedDelivery } from './journal.ts';
@@ -65,6 +71,10 @@ interface Rule {
   function: FunctionName;
   /** A queue trigger's rule: its target is this queue, read by `function` (see docs/design.md#queues). */
   queue?: string;
+  /**
+   * Attempts after the first: Lambda's asynchronous retries of a handler that throws for a function
+   * target; for a queue target, EventBridge's own retries of a SendMessage the queue refused.
+   */
   retryAttempts: number;
   matches: EventMatcher;
 }
@@ -128,7 +138,10 @@ export class LocalBus {
                 bus: trigger.bus,
                 function: name,
                 ...(trigger.kind === 'queue' ? { queue: trigger.queue } : {}),
-                retryAttempts: settingsOf(spec).retryAttempts,
+                // A queue target's failures are EventBridge's to retry (the rule's retry policy, up to
+                // 185 times over 24 h on AWS); the function's asynchronous retries never apply to it.
+                retryAttempts:
+                  trigger.kind === 'queue' ? ruleTargetRetry.retryAttempts : settingsOf(spec).retryAttempts,
                 matches: compilePattern(trigger.pattern),
               },
             ]
@@ -514,7 +527,9 @@ export class LocalBus {
             return;
           }
           invocation.status = 'retrying';
-          const delay = this.#options.retryBaseMs * 2 ** (invocation.attempts - 1);
+          // Doubling per attempt, as Lambda's two retries do; capped, so that a queue target's many
+          // retries keep trying every so often (EventBridge backs off up to minutes apart).
+          const delay = this.#options.retryBaseMs * 2 ** Math.min(invocation.attempts - 1, 6);
           this.#journal.retrying(event, rule.name, invocation.attempts, Date.now() + delay);
           await sleep(delay);
         }

@@ -345,28 +345,29 @@ describe('the local bus across a restart (its journal)', () => {
 });
 
 describe('the local bus and queue triggers', () => {
+  const queueSpec: FunctionSpec = {
+    entry: 'functions/x/handler.ts',
+    description: 'test',
+    on: [
+      {
+        kind: 'queue',
+        queue: 'mail-events',
+        bus: 'default',
+        pattern: { 'detail-type': ['Email Sent'] },
+        batchSize: 10,
+        batchingWindowSeconds: 1,
+        deliveryDelaySeconds: 0,
+        visibilityTimeoutSeconds: 30,
+        maxReceiveCount: 3,
+        maxConcurrency: 5,
+      },
+    ],
+    may: ['queue:consume:mail-events'],
+  };
+
   it("puts the events a queue trigger's pattern matches in its queue, whole, instead of invoking the function", async () => {
     const invoked: string[] = [];
     const queued: { queue: string; event: BusEvent }[] = [];
-    const queueSpec: FunctionSpec = {
-      entry: 'functions/x/handler.ts',
-      description: 'test',
-      on: [
-        {
-          kind: 'queue',
-          queue: 'mail-events',
-          bus: 'default',
-          pattern: { 'detail-type': ['Email Sent'] },
-          batchSize: 10,
-          batchingWindowSeconds: 1,
-          deliveryDelaySeconds: 0,
-          visibilityTimeoutSeconds: 30,
-          maxReceiveCount: 3,
-          maxConcurrency: 5,
-        },
-      ],
-      may: ['queue:consume:mail-events'],
-    };
     const bus = new LocalBus({
       functions: [['announcer', queueSpec]],
       invoke: async (name) => {
@@ -391,5 +392,28 @@ describe('the local bus and queue triggers', () => {
         event: expect.objectContaining({ 'detail-type': 'Email Sent', detail: { mail: {} } }),
       },
     ]);
+  });
+
+  it("retries a send its queue refuses by the rule's retry policy (EventBridge's, for up to 24 h), not the function's asynchronous retries", async () => {
+    const queued: BusEvent[] = [];
+    let refusals = 5;
+    const bus = new LocalBus({
+      // The function takes two asynchronous retries, which have nothing to do with the rule's target.
+      functions: [['announcer', { ...queueSpec, retryAttempts: 2 }]],
+      invoke: async () => {},
+      enqueue: (_, event) => {
+        if (refusals-- > 0) throw new Error('the queue refused the message');
+        queued.push(event);
+      },
+      faults: new Faults(),
+      account: '000000000000',
+      region: 'us-east-1',
+      retryBaseMs: 1,
+    });
+
+    await bus.publish('default', { Source: 'aws.ses', DetailType: 'Email Sent', Detail: '{"mail":{}}' });
+
+    expect(queued).toHaveLength(1);
+    expect(bus.deadLetters()).toEqual([]);
   });
 });
