@@ -21,6 +21,7 @@ import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
 import type { Money } from '../money/money.ts';
 import { failedConditions, writtenUnlessRefused } from './conditions.ts';
+import { retryingConflicts } from './conflicts.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -515,45 +516,48 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     async writeLedger(labelId, budgetId, write) {
       const update = addCounters(write.delta);
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              ...write.versions.map((version) => ({
-                Put: {
-                  TableName: table,
-                  Item: versionItem(labelId, budgetId, version),
-                  // A version is kept once: the same event again changes nothing.
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              })),
-              ...write.states.map((state) => ({
-                Put: {
-                  TableName: table,
-                  Item: stateItem(labelId, budgetId, state),
-                  // Optimistic lock: the state is the one this change was computed from.
-                  ConditionExpression:
-                    state.revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
-                  ...(state.revision === 0
-                    ? {}
-                    : { ExpressionAttributeValues: { ':revision': state.revision } }),
-                },
-              })),
-              // The running totals change in the same transaction as the ledger: they always equal it.
-              ...(Object.keys(write.delta).length > 0
-                ? [
-                    {
-                      Update: {
-                        TableName: table,
-                        Key: totalsKey(labelId, budgetId),
-                        UpdateExpression: update.expression,
-                        ExpressionAttributeNames: update.names,
-                        ExpressionAttributeValues: update.values,
+        // Sent again as it is after a conflict: its conditions hold the states it was computed from.
+        await retryingConflicts(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                ...write.versions.map((version) => ({
+                  Put: {
+                    TableName: table,
+                    Item: versionItem(labelId, budgetId, version),
+                    // A version is kept once: the same event again changes nothing.
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                })),
+                ...write.states.map((state) => ({
+                  Put: {
+                    TableName: table,
+                    Item: stateItem(labelId, budgetId, state),
+                    // Optimistic lock: the state is the one this change was computed from.
+                    ConditionExpression:
+                      state.revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
+                    ...(state.revision === 0
+                      ? {}
+                      : { ExpressionAttributeValues: { ':revision': state.revision } }),
+                  },
+                })),
+                // The running totals change in the same transaction as the ledger: they always equal it.
+                ...(Object.keys(write.delta).length > 0
+                  ? [
+                      {
+                        Update: {
+                          TableName: table,
+                          Key: totalsKey(labelId, budgetId),
+                          UpdateExpression: update.expression,
+                          ExpressionAttributeNames: update.names,
+                          ExpressionAttributeValues: update.values,
+                        },
                       },
-                    },
-                  ]
-                : []),
-            ],
-          }),
+                    ]
+                  : []),
+              ],
+            }),
+          ),
         );
         return true;
       } catch (error) {
@@ -971,32 +975,34 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
 
     async fileInvoice(labelId, invoice, filing) {
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: table,
-                  Item: {
-                    ...invoiceKey(labelId, invoice, filing.budgetId, filing.expenseId),
-                    entity: 'invoice',
-                    ...filing,
+        await retryingConflicts(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: table,
+                    Item: {
+                      ...invoiceKey(labelId, invoice, filing.budgetId, filing.expenseId),
+                      entity: 'invoice',
+                      ...filing,
+                    },
+                    // The expense's state orders its filings: one read before a later change arrives late.
+                    ConditionExpression: 'attribute_not_exists(pk) OR revision < :revision',
+                    ExpressionAttributeValues: { ':revision': filing.revision },
                   },
-                  // The expense's state orders its filings: one read before a later change arrives late.
-                  ConditionExpression: 'attribute_not_exists(pk) OR revision < :revision',
-                  ExpressionAttributeValues: { ':revision': filing.revision },
                 },
-              },
-              {
-                Update: {
-                  TableName: table,
-                  Key: invoiceGenerationKey(labelId, invoice),
-                  UpdateExpression: 'ADD generation :one',
-                  ExpressionAttributeValues: { ':one': 1 },
+                {
+                  Update: {
+                    TableName: table,
+                    Key: invoiceGenerationKey(labelId, invoice),
+                    UpdateExpression: 'ADD generation :one',
+                    ExpressionAttributeValues: { ':one': 1 },
+                  },
                 },
-              },
-            ],
-          }),
+              ],
+            }),
+          ),
         );
       } catch (error) {
         if (!failedConditions(error)?.some(Boolean)) throw error;

@@ -11,6 +11,7 @@ import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { CsvRejection } from '../outlet-csv.ts';
 import { failedConditions, isConditionFailure, writtenUnlessRefused } from './conditions.ts';
+import { retryingConflicts } from './conflicts.ts';
 import { keyOf } from './keys.ts';
 import { outboxPut, writeWithOutbox } from './outbox.ts';
 
@@ -324,7 +325,8 @@ export function dynamoJobStore(
     }
     if (completion.next) items.push(outboxPut(TableName, completion.next, completion.at));
     try {
-      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      // Sent again as it is after a conflict: its condition holds the page it records.
+      await retryingConflicts(() => db.send(new TransactWriteCommand({ TransactItems: items })));
       return true;
     } catch (error) {
       if (failedConditions(error)?.[0]) return false;

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
 import { failedConditions, isConditionFailure, writtenUnlessRefused } from './conditions.ts';
+import { retryingConflicts } from './conflicts.ts';
 import { type WebhookRecord, webhookRecordOf } from './webhooks.ts';
 
 /**
@@ -92,6 +93,8 @@ export type StateWrite = Required<Pick<TransactItem, 'Put'>> | Required<Pick<Tra
  * Writes state and the outbox entries it leads to, all or nothing: one TransactWriteItems (at most
  * 100 items), or the plain write alone when there is no entry (a transaction costs twice the write
  * units). False when a condition of the state failed: then nothing was written, no event either.
+ * A write cancelled by a concurrent one is sent again as it is (`retryingConflicts`): its conditions
+ * hold what it was built from, so a change meanwhile answers false and the caller reads again.
  */
 export async function writeWithOutbox(
   client: Pick<DynamoDBDocumentClient, 'send'>,
@@ -102,16 +105,19 @@ export async function writeWithOutbox(
   try {
     if (entries.length === 0 && writes.length === 1) {
       const [write] = writes;
-      if ('Put' in write) await client.send(new PutCommand(write.Put));
-      else await client.send(new UpdateCommand(write.Update));
+      await retryingConflicts(() =>
+        'Put' in write
+          ? client.send(new PutCommand(write.Put))
+          : client.send(new UpdateCommand(write.Update)),
+      );
       return true;
     }
     const tableName = ('Put' in writes[0] ? writes[0].Put : writes[0].Update).TableName;
-    await client.send(
-      new TransactWriteCommand({
-        TransactItems: [...writes, ...entries.map((entry) => outboxPut(String(tableName), entry, createdAt))],
-      }),
-    );
+    const TransactItems = [
+      ...writes,
+      ...entries.map((entry) => outboxPut(String(tableName), entry, createdAt)),
+    ];
+    await retryingConflicts(() => client.send(new TransactWriteCommand({ TransactItems })));
     return true;
   } catch (error) {
     if (isConditionFailure(error) || failedConditions(error)?.some(Boolean)) return false;

@@ -4,6 +4,7 @@ import { config } from '../config.ts';
 import type { OutletInput } from '../outlet-input.ts';
 import { keepingLeftOut, type OptionalOutletField, type Outlet, sameDescription } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
+import { retryingConflicts } from './conflicts.ts';
 import {
   genreKeysOf,
   outletEmailKey,
@@ -100,29 +101,34 @@ export function dynamoOutletManagement(
       });
       const genreKeys = genreKeysOf(outlet);
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName,
-                  Item: {
-                    ...outletKey(id),
-                    ...outletListKey(outlet),
-                    type: 'outlet',
-                    ...outlet,
-                    ...(genreKeys ? { genreKeys } : {}),
+        // A write cancelled by a concurrent one (a bounce writing the address's suppression as this
+        // lands) is sent again as it is: its checks hold the opt-outs it was built from, so one that
+        // landed meanwhile refuses it and it is made from a new read.
+        await retryingConflicts(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName,
+                    Item: {
+                      ...outletKey(id),
+                      ...outletListKey(outlet),
+                      type: 'outlet',
+                      ...outlet,
+                      ...(genreKeys ? { genreKeys } : {}),
+                    },
+                    ConditionExpression: 'attribute_not_exists(pk)',
                   },
-                  ConditionExpression: 'attribute_not_exists(pk)',
                 },
-              },
-              claimEmail(outlet.email, id),
-              ...unchangedOptOuts(outlet.email, {
-                suppressed: suppressed !== undefined,
-                unsubscribed: unsubscribed !== undefined,
-              }),
-            ],
-          }),
+                claimEmail(outlet.email, id),
+                ...unchangedOptOuts(outlet.email, {
+                  suppressed: suppressed !== undefined,
+                  unsubscribed: unsubscribed !== undefined,
+                }),
+              ],
+            }),
+          ),
         );
         return outlet;
       } catch (error) {
@@ -202,30 +208,33 @@ export function dynamoOutletManagement(
       },
     };
     if (!emailChanges) {
-      await db.send(new UpdateCommand(update));
+      await retryingConflicts(() => db.send(new UpdateCommand(update)));
       return next;
     }
     try {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: update },
-            {
-              Delete: {
-                TableName,
-                Key: outletEmailKey(current.email),
-                ConditionExpression: 'outletId = :id',
-                ExpressionAttributeValues: { ':id': current.id },
+      // Sent again as it is after a conflict: its conditions hold the outlet and the addresses as read.
+      await retryingConflicts(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: update },
+              {
+                Delete: {
+                  TableName,
+                  Key: outletEmailKey(current.email),
+                  ConditionExpression: 'outletId = :id',
+                  ExpressionAttributeValues: { ':id': current.id },
+                },
               },
-            },
-            claimEmail(next.email, current.id),
-            // The new address's opt-outs as read: one landing meanwhile has the move made again.
-            ...unchangedOptOuts(next.email, {
-              suppressed: suppressed !== undefined,
-              unsubscribed: unsubscribedAt !== undefined,
-            }),
-          ],
-        }),
+              claimEmail(next.email, current.id),
+              // The new address's opt-outs as read: one landing meanwhile has the move made again.
+              ...unchangedOptOuts(next.email, {
+                suppressed: suppressed !== undefined,
+                unsubscribed: unsubscribedAt !== undefined,
+              }),
+            ],
+          }),
+        ),
       );
     } catch (error) {
       if (failedConditions(error)?.[2]) throw new DuplicateEmailError(next.email);
@@ -267,28 +276,30 @@ export function dynamoOutletManagement(
       const current = await get(outletId);
       if (!current) return false;
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Delete: {
-                  TableName,
-                  Key: outletKey(outletId),
-                  ConditionExpression: '#email = :email',
-                  ExpressionAttributeNames: { '#email': 'email' },
-                  ExpressionAttributeValues: { ':email': current.email },
+        await retryingConflicts(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Delete: {
+                    TableName,
+                    Key: outletKey(outletId),
+                    ConditionExpression: '#email = :email',
+                    ExpressionAttributeNames: { '#email': 'email' },
+                    ExpressionAttributeValues: { ':email': current.email },
+                  },
                 },
-              },
-              {
-                Delete: {
-                  TableName,
-                  Key: outletEmailKey(current.email),
-                  ConditionExpression: 'outletId = :id',
-                  ExpressionAttributeValues: { ':id': outletId },
+                {
+                  Delete: {
+                    TableName,
+                    Key: outletEmailKey(current.email),
+                    ConditionExpression: 'outletId = :id',
+                    ExpressionAttributeValues: { ':id': outletId },
+                  },
                 },
-              },
-            ],
-          }),
+              ],
+            }),
+          ),
         );
         return true;
       } catch (error) {

@@ -2,7 +2,8 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
-import { failedConditions } from './conditions.ts';
+import { backoffDelay } from '../retry.ts';
+import { conflictRetries, WriteConflictError } from './conflicts.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -68,16 +69,6 @@ export function mergeAccess(a: PromoAccess | undefined, b: PromoAccess): PromoAc
   };
 }
 
-/** A write whose transaction DynamoDB cancelled (a conflict, throttling) counts as not written: nothing of it was. */
-async function cancelledAsRefused(write: Promise<boolean>): Promise<boolean> {
-  try {
-    return await write;
-  } catch (error) {
-    if (failedConditions(error)) return false;
-    throw error;
-  }
-}
-
 export function dynamoPromoCounters(
   db: DynamoDBDocumentClient = dynamo(),
   tableName: string = config().TABLE_NAME,
@@ -94,39 +85,39 @@ export function dynamoPromoCounters(
         // Invariant: the count never passes maxAccesses, however many requests race.
         if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
         // A transaction cancelled by a concurrent one (TransactionConflict: someone else opening a
-        // link at the same moment) wrote nothing, and the SDK does not retry it: read and try again,
-        // as for a count changed meanwhile, rather than fail the link.
-        const written = await cancelledAsRefused(
-          writeWithOutbox(
-            db,
-            [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: promoCounterKey(link),
-                  UpdateExpression:
-                    'SET accessCount = :next, gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, firstAccessAt = if_not_exists(firstAccessAt, :at)',
-                  ConditionExpression:
-                    count === 0 ? 'attribute_not_exists(accessCount)' : 'accessCount = :count',
-                  ExpressionAttributeValues: {
-                    ':next': count + 1,
-                    ':gpk': promoReleaseKey(link).gsi1pk,
-                    ':gsk': promoReleaseKey(link).gsi1sk,
-                    ':o': link.outletId,
-                    ':i': link.assetIndex,
-                    ':at': at,
-                    ...(count === 0 ? {} : { ':count': count }),
-                  },
+        // link at the same moment) is sent again by writeWithOutbox; if that one counted an access,
+        // the condition answers false and the count is read again here.
+        const written = await writeWithOutbox(
+          db,
+          [
+            {
+              Update: {
+                TableName: tableName,
+                Key: promoCounterKey(link),
+                UpdateExpression:
+                  'SET accessCount = :next, gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, firstAccessAt = if_not_exists(firstAccessAt, :at)',
+                ConditionExpression:
+                  count === 0 ? 'attribute_not_exists(accessCount)' : 'accessCount = :count',
+                ExpressionAttributeValues: {
+                  ':next': count + 1,
+                  ':gpk': promoReleaseKey(link).gsi1pk,
+                  ':gsk': promoReleaseKey(link).gsi1sk,
+                  ':o': link.outletId,
+                  ':i': link.assetIndex,
+                  ':at': at,
+                  ...(count === 0 ? {} : { ':count': count }),
                 },
               },
-            ],
-            eventsFor(count + 1),
-            at,
-          ),
+            },
+          ],
+          eventsFor(count + 1),
+          at,
         );
         if (written) return count + 1;
-        if (attempt >= 10) throw new Error('promo link counter kept changing; try again');
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+        if (attempt >= 10) throw new WriteConflictError(attempt, 'the promo link counter kept changing');
+        await new Promise((resolve) =>
+          setTimeout(resolve, backoffDelay(attempt, conflictRetries.baseDelayMs, conflictRetries.maxDelayMs)),
+        );
       }
     },
 

@@ -10,6 +10,7 @@ import type { ShowStep } from '../events/show-step-due.ts';
 import type { Contact } from '../events/tour-booked.ts';
 import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '../tours.ts';
 import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
+import { retryingConflicts } from './conflicts.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -363,25 +364,28 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
     async addGuests(ref, guests) {
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
       // The guests are kept on the show's item: long names and notes fill its 400 KB before
-      // maxGuestsPerShow, and then the list is full.
+      // maxGuestsPerShow, and then the list is full. A write refused because a transaction holds the
+      // show (TransactionConflictException: a change of the show landing) wrote nothing: sent again.
       const added = await writtenUnlessRefused(
-        db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: key,
-            UpdateExpression: 'SET guests = list_append(if_not_exists(guests, :none), :guests)',
-            // The cutoff locks the list: nothing is added after it was mailed to the promoter.
-            // A cancelled show takes no more guests.
-            ConditionExpression:
-              'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)',
-            ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':cancelled': 'cancelled',
-              ':none': [],
-              ':guests': guests,
-              ':room': maxGuestsPerShow - guests.length,
-            },
-          }),
+        retryingConflicts(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key,
+              UpdateExpression: 'SET guests = list_append(if_not_exists(guests, :none), :guests)',
+              // The cutoff locks the list: nothing is added after it was mailed to the promoter.
+              // A cancelled show takes no more guests.
+              ConditionExpression:
+                'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)',
+              ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':cancelled': 'cancelled',
+                ':none': [],
+                ':guests': guests,
+                ':room': maxGuestsPerShow - guests.length,
+              },
+            }),
+          ),
         ),
       ).catch((error: unknown) => {
         if (isItemTooLarge(error)) return 'too large' as const;

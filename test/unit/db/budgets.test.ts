@@ -2,9 +2,10 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dynamoBudgets } from '#shared/db/budgets.ts';
+import { dynamoBudgets, type LedgerWrite } from '#shared/db/budgets.ts';
 import { BudgetReconciled, outboxEntry } from '#shared/events/index.ts';
 import { aDayResult } from '#test/support/budgets.ts';
+import { transactionCancelled } from '#test/support/dynamo-errors.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const client = documents as unknown as DynamoDBDocumentClient;
@@ -72,5 +73,34 @@ describe('the budget store on DynamoDB', () => {
       labelId: 'lbl-1',
       ownerEmail: 'mara@label.example',
     });
+  });
+
+  it("keeps the day's result, with its Budget Reconciled, when a concurrent write cancelled its transaction (TransactionConflict)", async () => {
+    documents
+      .on(TransactWriteCommand)
+      .rejectsOnce(transactionCancelled(['None', 'TransactionConflict', 'None']))
+      .resolves({});
+    documents.on(PutCommand).resolves({});
+
+    await dynamoBudgets(client, 't').saveDayResult(result, reconciled());
+
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(documents.commandCalls(PutCommand)).toHaveLength(1);
+  });
+
+  it('writes a ledger change whose transaction a concurrent write cancelled, and still refuses a stale one', async () => {
+    documents
+      .on(TransactWriteCommand)
+      .rejectsOnce(transactionCancelled(['None', 'TransactionConflict']))
+      .resolvesOnce({})
+      .rejects(transactionCancelled(['ConditionalCheckFailed', 'None']));
+    const store = dynamoBudgets(client, 't');
+    const write: LedgerWrite = { versions: [], states: [], delta: { 'actual:EUR': 500 } };
+
+    const first = await store.writeLedger('lbl-1', 'bud-1', write);
+    const stale = await store.writeLedger('lbl-1', 'bud-1', write);
+
+    expect([first, stale]).toEqual([true, false]);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 });

@@ -8,8 +8,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
-import { outletKey, unsubscriptionKey } from '#shared/db/outlet-items.ts';
+import { outletKey, suppressionKey, unsubscriptionKey } from '#shared/db/outlet-items.ts';
 import { isMailable } from '#shared/outlets.ts';
+import { transactionCancelled } from '#test/support/dynamo-errors.ts';
 import { anOutlet, anOutletInput } from '#test/support/outlets.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -89,6 +90,29 @@ describe('the outlet directory adapter: unsubscribes outlive the outlet', () => 
     expect(outlet.unsubscribedAt).toBe(unsubscribedAt);
     expect(isMailable(outlet)).toBe(false);
     expect(transactItems()[0].Put?.Item).toMatchObject({ id: 'out-2', unsubscribedAt });
+  });
+
+  it('creates an outlet whose write a landing bounce cancelled (TransactionConflict) again, suppressed, instead of failing', async () => {
+    // The bounce's suppression is written while the create's transaction is in flight: DynamoDB
+    // cancels the create for the conflict (nothing written); tried again, it finds the address
+    // suppressed since its read, and is made from a new read.
+    const bouncedAt = '2027-03-05T11:59:59.000Z';
+    documents
+      .on(GetCommand, { Key: suppressionKey(email) })
+      .resolvesOnce({})
+      .resolves({ Item: { email, reason: 'bounce', at: bouncedAt } });
+    documents
+      .on(TransactWriteCommand)
+      .rejectsOnce(transactionCancelled(['None', 'None', 'TransactionConflict', 'None']))
+      .rejectsOnce(transactionCancelled(['None', 'None', 'ConditionalCheckFailed', 'None']))
+      .resolves({});
+
+    const outlet = await directory().create(anOutletInput({ email }), { id: 'out-2', now });
+
+    expect(outlet.suppressedAt).toBe(bouncedAt);
+    expect(isMailable(outlet)).toBe(false);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    expect(transactItems(2)[0].Put?.Item).toMatchObject({ id: 'out-2', suppressedAt: bouncedAt });
   });
 
   it('marks an outlet unsubscribed when the manager moves it onto an address that unsubscribed', async () => {
