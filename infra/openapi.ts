@@ -114,6 +114,16 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
       status,
       {
         description: response.description,
+        ...(response.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(response.headers).map(([name, header]) => [
+                  name,
+                  { description: header.description, schema: { type: header.type } },
+                ]),
+              ),
+            }
+          : {}),
         ...(response.schema
           ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
           : response.mediaType

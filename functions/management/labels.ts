@@ -18,6 +18,7 @@ import {
   jsonBody,
   notFound,
   ValidationError,
+  writeConflict,
 } from '#shared/http/index.ts';
 import * as z from '#shared/zod.ts';
 import { accepted, type JobRoutesDeps, startJob } from './jobs.ts';
@@ -264,6 +265,7 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
         202: { description: 'the job, started', schema: JobAccepted },
         400: failure('from or to is invalid'),
         404: noLabel,
+        503: writeConflict,
       },
     },
   },

@@ -17,6 +17,7 @@ import {
   rawBody,
   unsupportedMediaType,
   ValidationError,
+  writeConflict,
 } from '#shared/http/index.ts';
 import { chunkOutletCsv, readOutletCsv } from '#shared/outlet-csv.ts';
 import { OutletInput, OutletKind } from '#shared/outlet-input.ts';
@@ -199,6 +200,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
         201: { description: 'the outlet', schema: OutletView },
         400: failure('a field is invalid'),
         409: sameEmail,
+        503: writeConflict,
       },
     },
   },
@@ -243,6 +245,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
         400: failure('the header cannot be read, or the body is not valid text in its charset'),
         413: failure('the file is too large'),
         415: failure('Content-Type is not text/csv'),
+        503: writeConflict,
       },
     },
   },
@@ -272,6 +275,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
         400: failure('a field is invalid'),
         404: noOutlet,
         409: sameEmail,
+        503: writeConflict,
       },
     },
   },
@@ -282,6 +286,9 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       if (!(await deps.outlets.remove(outletIdOf(event)))) throw notFound('outlet');
       return { statusCode: 204, body: '' };
     },
-    doc: { summary: 'Delete a media outlet', responses: { 204: { description: 'deleted' }, 404: noOutlet } },
+    doc: {
+      summary: 'Delete a media outlet',
+      responses: { 204: { description: 'deleted' }, 404: noOutlet, 503: writeConflict },
+    },
   },
 ];

@@ -14,6 +14,7 @@ import {
   html,
   pathIdLimits,
   rawBody,
+  writeConflict,
 } from '#shared/http/index.ts';
 import { type Measure, measureFor, noMeasure } from '#shared/lambda/metrics.ts';
 import { observability } from '#shared/lambda/observability.ts';
@@ -77,7 +78,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
     doc: {
       summary: 'Unsubscribe (RFC 8058 one-click, or the confirm form)',
       body: { mediaType: 'application/x-www-form-urlencoded', description: '`List-Unsubscribe=One-Click`' },
-      responses: { 200: page('unsubscribed'), 404: page('the link is not valid') },
+      responses: { 200: page('unsubscribed'), 404: page('the link is not valid'), 503: writeConflict },
     },
   },
   {
@@ -96,6 +97,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
         302: { description: 'to the promo asset, while the link is valid' },
         404: page('the link is not valid'),
         410: page('expired, used up, or the release withdrawn for the recipient or cancelled'),
+        503: writeConflict,
       },
     },
   },

@@ -24,6 +24,8 @@ export interface ResponseDoc {
   description: string;
   schema?: z.ZodMiniType;
   mediaType?: string;
+  /** Response headers the answer carries, by name. */
+  headers?: Record<string, { description: string; type: 'string' | 'integer' }>;
 }
 
 /** The body of every 4xx (shared/http/errors.ts builds it). */
@@ -37,6 +39,17 @@ export const ErrorBody = z.object({
 
 /** A 4xx answer in a RouteDoc. */
 export const failure = (description: string): ResponseDoc => ({ description, schema: ErrorBody });
+
+/**
+ * The 503 of a route whose write still met concurrent writes after its retries (shared/db/conflicts.ts,
+ * docs/design.md#failures-and-retries): nothing of it was written, and sending it again is safe.
+ */
+export const writeConflict: ResponseDoc = {
+  description:
+    'the write kept meeting concurrent writes to the same items and nothing of it was made: send the request again after Retry-After',
+  schema: ErrorBody,
+  headers: { 'Retry-After': { description: 'seconds to wait before sending it again', type: 'integer' } },
+};
 
 export const JobAccepted = z.object({
   jobId: z.string(),

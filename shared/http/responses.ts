@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { WriteConflictError } from '../db/conflicts.ts';
 import { HttpError, ValidationError } from './errors.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -49,9 +50,22 @@ export function jsonBody(event: HttpEvent): unknown {
 export const header = (event: HttpEvent, name: string): string | undefined =>
   event.headers?.[name.toLowerCase()];
 
-/** Maps expected failures to their 4xx in one place; anything else is rethrown (a 5xx, retried, logged once). */
+/** Seconds a client is asked to wait before sending again a request whose write met concurrent writes. */
+export const conflictRetryAfterSeconds = 1;
+
+/**
+ * Maps expected failures to their 4xx in one place, and a write that kept meeting concurrent writes
+ * (nothing of it written, see docs/design.md#failures-and-retries) to 503 with Retry-After; anything
+ * else is rethrown (a 5xx, retried, logged once).
+ */
 export function errorResponse(error: unknown): HttpResult {
   if (error instanceof HttpError) return json(error.status, error.body);
+  if (error instanceof WriteConflictError)
+    return json(
+      503,
+      { error: 'busy', message: error.message },
+      { 'retry-after': String(conflictRetryAfterSeconds) },
+    );
   // middy's own client errors (for example @middy/http-router's 404 for an unknown route)
   const status = (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

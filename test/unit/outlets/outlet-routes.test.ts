@@ -6,8 +6,10 @@ import { importPage } from '#functions/jobs/outlet-import.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { maxImportBytes, type OutletRoutesDeps, outletRoutes } from '#functions/management/outlets.ts';
+import { WriteConflictError } from '#shared/db/conflicts.ts';
 import { type HttpEvent, type HttpResult, httpErrors } from '#shared/http/index.ts';
 import { isMailable } from '#shared/outlets.ts';
+import { transactionCancelled } from '#test/support/dynamo-errors.ts';
 import { jobWorld } from '#test/support/jobs.ts';
 import { anOutletInput, type InMemoryOutletDirectory } from '#test/support/outlets.ts';
 
@@ -48,7 +50,11 @@ function setup() {
       isBase64Encoded: bytes,
     } as unknown as HttpEvent;
     const result = await handler(event, {} as Context);
-    return { status: result.statusCode, body: result.body ? JSON.parse(result.body) : undefined };
+    return {
+      status: result.statusCode,
+      headers: result.headers,
+      body: result.body ? JSON.parse(result.body) : undefined,
+    };
   };
   /** Runs the import job the response started to its end, and answers what GET /jobs/{jobId} shows. */
   const finished = async (response: { body: { jobId: string } }) => {
@@ -98,6 +104,19 @@ describe('media outlet routes', () => {
 
     expect(second.status).toBe(409);
     expect(second.body.error).toBe('conflict');
+  });
+
+  it('answers 503 with Retry-After, not a 500, when the create kept meeting concurrent writes', async () => {
+    const { call, deps } = setup();
+    deps.outlets.create = async () => {
+      throw new WriteConflictError(5, transactionCancelled(['None', 'TransactionConflict']));
+    };
+
+    const response = await call('POST', '/media-outlets', { body: anOutletInput() });
+
+    expect(response.status).toBe(503);
+    expect(response.headers?.['retry-after']).toBe('1');
+    expect(response.body).toMatchObject({ error: 'busy', message: expect.stringContaining('try again') });
   });
 
   it('answers 400 naming the fields that are wrong', async () => {
