@@ -172,14 +172,22 @@ function obsoleteForMoment(release: StoredRelease, request: MailingRequest): str
 }
 
 /**
- * Whether a mail about one territory moment concerns the outlet: out-now goes at the earliest street
- * date among the outlet's territories, so once; a date change goes to the outlets of the territories
- * whose date moved.
+ * The first of the outlet's street dates that has come (its key), if one has: the moment its out-now
+ * states, whichever moment's firing sends it (see docs/design.md#street-dates-per-territory).
+ */
+const firstMomentOut = (outlet: Outlet, release: StoredRelease): string | undefined =>
+  momentsForOutlet(outlet.territories, release.details!).find((group) =>
+    release.outMoments?.includes(group.key),
+  )?.key;
+
+/**
+ * Whether a mail about one territory moment concerns the outlet: out-now goes to every outlet one of
+ * whose street dates has come (the earliest among its territories, or one its territories came to list
+ * after it passed), and its claim keeps it to once; a date change goes to the outlets of the
+ * territories whose date moved.
  */
 function concernsOutlet(outlet: Outlet, release: StoredRelease, request: MailingRequest): boolean {
-  if (request.kind === 'out-now') {
-    return momentsForOutlet(outlet.territories, release.details!)[0]?.key === request.moment;
-  }
+  if (request.kind === 'out-now') return firstMomentOut(outlet, release) !== undefined;
   if (request.kind === 'date-change') return territoriesMatch(outlet.territories, request.territories ?? []);
   return true;
 }
@@ -307,11 +315,9 @@ function statedDates(
       : undefined;
   }
   if (mail.kind === 'out-now') {
-    // A resend knows no moment (it is not part of the out-now's identity): the outlet's first that came.
-    const moment =
-      mail.moment ??
-      momentsForOutlet(outlet.territories, details).find((group) => release.outMoments?.includes(group.key))
-        ?.key;
+    // The outlet's first moment that came, whichever moment's firing (or a resend, which knows none)
+    // sends it: an outlet whose territories came to list one already out hears of that one.
+    const moment = firstMomentOut(outlet, release) ?? mail.moment;
     const now = all.filter((group) => group.key === moment);
     if (now.length > 0) return datesTemplateData({ moments: now });
   }

@@ -839,15 +839,18 @@ describe('a release out at different moments in different territories', () => {
   });
 
   it('sends out-now to an outlet once, at the earliest street date among its territories', async () => {
-    const { world, de, deAndUs, us } = setup();
+    const { world, gb, de, deAndUs, us } = setup();
     await sendMailing(announce, meta, world.deps, far());
+    world.releases.set('lbl-nightshift/rel-night-drive', threeDates({ state: 'out', outMoments: [london] }));
+    await sendMailing(outNow(london), meta, world.deps, far());
+    expect(outNowTo(world)).toEqual([gb.email]);
     world.releases.set(
       'lbl-nightshift/rel-night-drive',
       threeDates({ state: 'out', outMoments: [london, berlin] }),
     );
 
     await sendMailing(outNow(berlin), meta, world.deps, far());
-    const atBerlin = outNowTo(world);
+    const atBerlin = outNowTo(world).slice(1);
     world.releases.set(
       'lbl-nightshift/rel-night-drive',
       threeDates({ state: 'out', outMoments: [london, berlin, newYork] }),
@@ -855,7 +858,7 @@ describe('a release out at different moments in different territories', () => {
     await sendMailing(outNow(newYork), meta, world.deps, far());
 
     expect(atBerlin.sort()).toEqual([de.email, deAndUs.email].sort());
-    expect(outNowTo(world).slice(atBerlin.length)).toEqual([us.email]);
+    expect(outNowTo(world).slice(1 + atBerlin.length)).toEqual([us.email]);
   });
 
   it('sends no out-now for a moment that has not come', async () => {
@@ -946,6 +949,37 @@ describe('a release out at different moments in different territories', () => {
     await sendMailing(outNow(newYork), meta, world.deps, far());
 
     expect(outNowTo(world).filter((email) => email === deAndUs.email)).toHaveLength(1);
+  });
+
+  it('tells an announced outlet whose territories changed to one already out that it is out, at the next moment that comes, stating its own', async () => {
+    const { world, de, us, textOf } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set('lbl-nightshift/rel-night-drive', threeDates({ state: 'out', outMoments: [london] }));
+    await sendMailing(outNow(london), meta, world.deps, far());
+    // After London's street date, the DE outlet is edited (or imported again) to list GB: its earliest
+    // moment has passed, and the US outlet is now in GB too.
+    world.directory.splice(world.directory.indexOf(de), 1, { ...de, territories: ['GB', 'DE'] });
+    world.directory.splice(world.directory.indexOf(us), 1, { ...us, territories: ['GB'] });
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      threeDates({ state: 'out', outMoments: [london, berlin] }),
+    );
+
+    await sendMailing(outNow(berlin), meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      threeDates({ state: 'out', outMoments: [london, berlin, newYork] }),
+    );
+    await sendMailing(outNow(newYork), meta, world.deps, far());
+
+    expect(outNowTo(world).filter((email) => email === de.email)).toHaveLength(1);
+    expect(outNowTo(world).filter((email) => email === us.email)).toHaveLength(1);
+    expect(textOf(us.email, 'out-now')?.releaseDate).toBe(
+      'Friday, 5 March 2027, 00:00 (Europe/London) in GB',
+    );
+    expect(textOf(de.email, 'out-now')?.releaseDate).toBe(
+      'Friday, 5 March 2027, 00:00 (Europe/London) in GB',
+    );
   });
 });
 
