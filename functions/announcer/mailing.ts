@@ -271,9 +271,11 @@ async function recipientsOn(
       return (
         first?.status === 'sent' &&
         (request.kind !== 'date-change' || writtenBeforeMove(first, release, request)) &&
-        (request.kind !== 'cancellation' ||
-          !request.territories ||
-          withdrawnFor(outlet, release, request.territories)) &&
+        (request.kind === 'cancellation'
+          ? !request.territories || withdrawnFor(outlet, release, request.territories)
+          : // Told the release is withdrawn from its territories (its links closed): no date change or
+            // out-now follows (see docs/design.md#embargoes).
+            !(release.withdrawn && withdrawnFor(outlet, release, release.withdrawn.territories))) &&
         (request.kind !== 'radio-add-date-change' ||
           (addDate !== undefined &&
             addDateConcerns(outlet, addDate) &&

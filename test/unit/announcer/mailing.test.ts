@@ -441,6 +441,54 @@ describe('follow-up mailings', () => {
     expect(outcome).toMatchObject({ status: 'completed', sent: 1 });
   });
 
+  it('sends no out-now or date change to the outlets told the release is withdrawn from their territory', async () => {
+    const german = anOutlet({ territories: ['DE'] });
+    const british = anOutlet({ territories: ['GB'] });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: aReleaseDetails({ territories: ['GB', 'DE'] }) })],
+      outlets: [german, british],
+    });
+    await sendMailing(announce, meta, world.deps, far());
+    const withdrawn = { territories: ['DE'], at: '2026-02-01T10:00:00.000Z' };
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      aStoredRelease({ details: aReleaseDetails({ territories: ['GB'] }), withdrawn }),
+    );
+    await sendMailing({ ...announce, kind: 'cancellation', territories: ['DE'] }, meta, world.deps, far());
+    // Then the date moves, and the release day comes.
+    const moved = aReleaseDetails({ territories: ['GB'], releaseDate: '2027-04-02' });
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      aStoredRelease({
+        details: moved,
+        withdrawn,
+        occurredAt: '2026-02-02T10:00:00.000Z',
+        movedAt: '2026-02-02T10:00:00.000Z',
+      }),
+    );
+    await sendMailing(
+      { ...announce, kind: 'date-change', revision: revisionOf(momentOf(moved)) },
+      meta,
+      world.deps,
+      far(),
+    );
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      aStoredRelease({ details: moved, withdrawn, state: 'out', occurredAt: '2026-02-02T10:00:00.000Z' }),
+    );
+    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+    ]);
+    expect(world.mailer.receivedBy(british.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'date-change',
+      'out-now',
+    ]);
+  });
+
   it('sends no announcement before the release may be announced, whoever asks', async () => {
     const outlet = anOutlet();
     const world = fakeWorld({
