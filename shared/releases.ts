@@ -90,8 +90,12 @@ export interface StoredRelease {
    * settled after them is followed by their change mail (see docs/design.md#radio-servicing).
    */
   addDateChanges?: AddDateChange[];
-  /** The territories the release was withdrawn from and not given back, and the label's time of the last withdrawal. */
-  withdrawn?: { territories: string[]; at: string };
+  /**
+   * The territories the release was withdrawn from and not given back, and the label's time of the last
+   * withdrawal; `moments`, each one's street date (its key) when it was withdrawn, the date its outlets
+   * were told, which the withdrawal states (absent for withdrawals stored before it was kept).
+   */
+  withdrawn?: { territories: string[]; at: string; moments?: Record<string, string> };
   cancellationReason?: string;
   outAt?: string;
   /** The territory moments (keys) whose street date has come, for a release with street dates per territory. */

@@ -42,6 +42,7 @@ import {
   revisionOf,
   type StoredRelease,
   sameInstantAsKey,
+  type TerritoryMoment,
   territoryMomentsOf,
   withdrawnFor,
 } from '#shared/releases.ts';
@@ -305,6 +306,8 @@ function statedDates(
   outlet: Outlet,
 ) {
   const details = release.details!;
+  const withdrawal = withdrawnDates(release, mail, outlet);
+  if (withdrawal) return withdrawal;
   if (!hasTerritoryDates(details)) return undefined;
   const all = territoryMomentsOf(details);
   if (mail.kind === 'date-change' && mail.moment && mail.revision) {
@@ -325,6 +328,28 @@ function statedDates(
   }
   const applicable = momentsForOutlet(outlet.territories, details);
   return applicable.length > 0 ? datesTemplateData({ moments: applicable }) : undefined;
+}
+
+/**
+ * A withdrawal states the street dates the outlet was told in the territories it is withdrawn from:
+ * the release as it stands no longer lists them, and its own date may be another territory's.
+ */
+function withdrawnDates(
+  release: StoredRelease,
+  mail: Pick<MailingRequest, 'kind'>,
+  outlet: Outlet,
+): ReturnType<typeof datesTemplateData> | undefined {
+  const moments = release.withdrawn?.moments;
+  if (mail.kind !== 'cancellation' || release.state === 'cancelled' || !moments) return undefined;
+  const groups = new Map<string, TerritoryMoment>();
+  for (const [territory, key] of Object.entries(moments)) {
+    if (!territoriesMatch(outlet.territories, [territory])) continue;
+    const group = groups.get(key) ?? { key, moment: momentOfKey(key), territories: [] };
+    group.territories.push(territory);
+    groups.set(key, group);
+  }
+  const told = [...groups.values()].sort((a, b) => instantOf(a.moment) - instantOf(b.moment));
+  return told.length > 0 ? datesTemplateData({ moments: told }) : undefined;
 }
 
 /** What a radio mail tells the outlet: the servicing date, its formats' and territories' add dates, the one moved. */

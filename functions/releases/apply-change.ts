@@ -382,7 +382,7 @@ function decideOwnEffects(
   }
   const previousMoment: ReleaseMoment | undefined = datesMoved ? momentOf(before) : stored.previousMoment;
   const standing = standingDateChanges(stored.dateChanges, dateChanges, details, meta.occurredAt);
-  const stillWithdrawn = withdrawnSince(stored.withdrawn, withdrawn, details, meta.occurredAt);
+  const stillWithdrawn = withdrawnSince(stored.withdrawn, withdrawn, before, details, meta.occurredAt);
   const addDateChanges = standingAddDateChanges(stored.addDateChanges, servicing, details, meta.occurredAt);
   const { dateChanges: _was, withdrawn: _wasWithdrawn, addDateChanges: _wasMoved, ...kept } = stored;
   return {
@@ -459,10 +459,14 @@ function standingDateChanges(
   return [...earlier, ...fresh];
 }
 
-/** The territories the release is withdrawn from after a change: those before and now, less those given back. */
+/**
+ * The territories the release is withdrawn from after a change: those before and now, less those given
+ * back, each with the street date its outlets were told (`was`, the release before this change).
+ */
 function withdrawnSince(
   before: StoredRelease['withdrawn'],
   now: readonly string[],
+  was: ReleaseDetails,
   details: ReleaseDetails,
   at: string,
 ): StoredRelease['withdrawn'] {
@@ -470,7 +474,14 @@ function withdrawnSince(
     (territory) => !details.territories.includes(territory),
   );
   if (territories.length === 0) return undefined;
-  return { territories, at: now.length > 0 ? at : before!.at };
+  const told = momentKeyByTerritory(was);
+  const moments = Object.fromEntries(
+    territories.flatMap((territory) => {
+      const key = before?.moments?.[territory] ?? told.get(territory);
+      return key ? [[territory, key] as const] : [];
+    }),
+  );
+  return { territories, at: now.length > 0 ? at : before!.at, moments };
 }
 
 /**

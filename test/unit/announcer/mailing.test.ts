@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { askFollowUpsSince, sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { decideChange } from '#functions/releases/apply-change.ts';
 import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
 import { MailerError } from '#shared/mail/ports.ts';
 import { momentOf, revisionOf } from '#shared/releases.ts';
@@ -997,6 +998,33 @@ describe('a release out at different moments in different territories', () => {
     await sendMailing(outNow(newYork), meta, world.deps, far());
 
     expect(outNowTo(world).filter((email) => email === deAndUs.email)).toHaveLength(1);
+  });
+
+  it('tells an outlet a territory’s withdrawal stating the date it was told there, not the release’s', async () => {
+    const { world, de, textOf } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    // The label withdraws the release from DE (a takedown there): releases narrows it as it does.
+    const { next } = decideChange(
+      threeDates(),
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
+      {
+        labelId: 'lbl-nightshift',
+        eventId: 'evt-withdrawn',
+        correlationId: 'corr-withdrawn',
+        occurredAt: '2027-01-02T00:00:00.000Z',
+      },
+      '2027-01-02T00:00:01.000Z',
+    );
+    world.releases.set('lbl-nightshift/rel-night-drive', next);
+
+    await sendMailing({ ...announce, kind: 'cancellation', territories: ['DE'] }, meta, world.deps, far());
+
+    expect(world.mailer.delivered.filter((m) => m.kind === 'cancellation').map((m) => m.email)).toEqual([
+      de.email,
+    ]);
+    expect(textOf(de.email, 'cancellation')?.releaseDate).toBe(
+      'Friday, 12 March 2027, 00:00 (Europe/Berlin) in DE',
+    );
   });
 
   it('tells an announced outlet whose territories changed to one already out that it is out, at the next moment that comes, stating its own', async () => {

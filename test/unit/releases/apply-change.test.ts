@@ -329,8 +329,18 @@ describe('applying release changes', () => {
       { moment: berlin('12'), revision: berlin('19'), territories: ['FR'], at: '2026-06-02T10:00:00.000Z' },
       { moment: berlin('19'), revision: berlin('26'), territories: ['DE'], at: '2026-06-03T10:00:00.000Z' },
     ]);
-    expect(bothOut).toEqual({ territories: ['IE', 'GB'], at: '2026-06-05T10:00:00.000Z' });
-    expect(stored()?.withdrawn).toEqual({ territories: ['GB'], at: '2026-06-05T10:00:00.000Z' });
+    // Each with the street date its outlets were told there, which the withdrawal states.
+    const london = '2027-03-05T00:00 Europe/London';
+    expect(bothOut).toEqual({
+      territories: ['IE', 'GB'],
+      at: '2026-06-05T10:00:00.000Z',
+      moments: { IE: london, GB: london },
+    });
+    expect(stored()?.withdrawn).toEqual({
+      territories: ['GB'],
+      at: '2026-06-05T10:00:00.000Z',
+      moments: { GB: london },
+    });
   });
 
   it('ignores a withdrawal from territories of a release it never heard of, leaving no tombstone', async () => {
