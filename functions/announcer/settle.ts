@@ -60,7 +60,8 @@ const releaseOf = (delivery: Delivery) => ({ labelId: delivery.labelId, releaseI
 
 /**
  * A resend is written from the release as it is now, so a date change for a date since superseded
- * would state the newest date a second time: the newer date change reaches the outlet instead.
+ * would state the newest date a second time: the newer date change reaches the outlet instead. An
+ * outlet the release was since withdrawn from gets only the withdrawal (docs/design.md#exactly-once-mail).
  */
 const stillWanted = (
   release: StoredRelease | undefined,
@@ -71,7 +72,9 @@ const stillWanted = (
   (delivery.kind === 'cancellation'
     ? // Cancelled, or withdrawn where the outlet is, as the withdrawal's mailing decides it.
       release.state === 'cancelled' || withdrawnFor(outlet, release, release.withdrawn?.territories ?? [])
-    : release.state !== 'cancelled') &&
+    : release.state !== 'cancelled' &&
+      // Told to disregard the release where it is (its links closed): nothing else about it follows.
+      !(release.withdrawn && withdrawnFor(outlet, release, release.withdrawn.territories))) &&
   (delivery.kind !== 'radio-add-date-change' ||
     addDateOf(release.details, delivery.moment ?? '')?.date === delivery.revision) &&
   (delivery.kind !== 'date-change' ||

@@ -72,3 +72,29 @@ describe('a stale claim of a withdrawal from one territory', () => {
     expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
   });
 });
+
+describe('a stale claim of a follow-up to an outlet the release was since withdrawn from', () => {
+  it.each(['announcement', 'out-now'] as const)(
+    'closes a %s claim as no longer wanted instead of sending it (the outlet was told to disregard the release)',
+    async (kind) => {
+      const german = anOutlet({ territories: ['DE'] });
+      const world = fakeWorld({
+        releases: [
+          aStoredRelease({
+            details: aReleaseDetails({ territories: ['GB'] }),
+            withdrawn: { territories: ['DE'], at: '2026-02-01T10:00:00.000Z' },
+          }),
+        ],
+        outlets: [german],
+      });
+      // Claimed before the withdrawal, its sending invocation died before SES took it.
+      await world.deliveries.claim(aReleaseClaim(german, { kind }), new Date(world.clock.now).toISOString());
+      world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+      const swept = await sweepStaleClaims(world.deps, far());
+
+      expect(swept).toEqual({ resent: 0, closed: 1 });
+      expect(world.mailer.receivedBy(german.email, kind)).toHaveLength(0);
+    },
+  );
+});
