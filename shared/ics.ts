@@ -18,8 +18,11 @@ export interface IcsShow {
   tourId: string;
   artist: string;
   show: Show;
-  /** Grows with each change of the show (RFC 5545 SEQUENCE), so a calendar takes an update over the copy it has. */
-  sequence?: number;
+  /**
+   * The label's time of the change that gave the show the details stated: its SEQUENCE derives from
+   * it (`calendarSequence`), in every calendar of the show, mailed or downloaded.
+   */
+  occurredAt: string;
 }
 
 /** A TEXT value (RFC 5545 3.3.11): backslashes, semicolons, commas and line breaks escaped. */
@@ -141,7 +144,7 @@ function vevent({ item, startMs, endMs }: Timed, stamp: string): string[] {
   return [
     'BEGIN:VEVENT',
     `UID:${nameHash([item.labelId, item.tourId, show.showId], 32)}@backline`,
-    `SEQUENCE:${item.sequence ?? 0}`,
+    `SEQUENCE:${calendarSequence(item.occurredAt)}`,
     `DTSTAMP:${stamp}`,
     `DTSTART;TZID=${zone}:${localDateTime(wallTimeAt(startMs, zone))}`,
     `DTEND;TZID=${zone}:${localDateTime(wallTimeAt(endMs, zone))}`,
@@ -189,6 +192,8 @@ export function showsCalendar(name: string, shows: IcsShow[], now = new Date()):
 /**
  * A show's calendar SEQUENCE (RFC 5545) from the label's time of its last change: seconds since 2020,
  * so each change outranks the copy a calendar has (same UID), and a replay writes the same number.
+ * Every calendar states a show at this number (an announcement too: an outlet may hold a later copy
+ * from a change or "moved" mail, and a calendar ignores a lower SEQUENCE).
  */
 export const calendarSequence = (occurredAt: string): number =>
   Math.max(0, Math.floor((Date.parse(occurredAt) - Date.UTC(2020, 0, 1)) / 1000));

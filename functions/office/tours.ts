@@ -11,7 +11,7 @@ import {
   notFound,
   ValidationError,
 } from '#shared/http/index.ts';
-import { calendarSequence, icsContentType, showsCalendar } from '#shared/ics.ts';
+import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import {
   advanceStatusOf,
   GuestInput,
@@ -135,7 +135,7 @@ const calendarOf = (tour: StoredTour, shows: LiveShow[]) =>
       tourId: tour.tourId,
       artist: tour.artist.name,
       show: stored.show,
-      sequence: calendarSequence(stored.occurredAt),
+      occurredAt: stored.occurredAt,
     })),
   );
 

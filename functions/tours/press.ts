@@ -8,7 +8,7 @@ import {
   ShowCancellationSent,
 } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { calendarSequence, icsContentType, showsCalendar } from '#shared/ics.ts';
+import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
@@ -27,6 +27,9 @@ import { scheduleRows } from './sheets.ts';
  */
 
 type LiveShow = StoredShow & { show: Show };
+
+/** A show as a mail states it, with the label's time of the change that gave it those details. */
+export type StatedShow = Pick<StoredShow, 'occurredAt'> & { show: Show };
 
 /**
  * What a press mail tells: the shows of a country, a show added, one cancelled, one moved or retimed,
@@ -88,17 +91,17 @@ function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: s
   };
 }
 
-const calendarFor = (tour: StoredTour, shows: Show[], sequence: number) => ({
+const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
   fileName: `${tour.artist.name.replace(/[^A-Za-z0-9]+/g, '-')}-shows.ics`,
   contentType: icsContentType,
   content: showsCalendar(
     `${tour.artist.name}: shows`,
-    shows.map((show) => ({
+    shows.map(({ show, occurredAt }) => ({
       labelId: tour.labelId,
       tourId: tour.tourId,
       artist: tour.artist.name,
       show,
-      sequence,
+      occurredAt,
     })),
   ),
 });
@@ -128,14 +131,15 @@ export function pressMail(
   outlet: Pick<Outlet, 'id' | 'name' | 'email' | 'contactName'>,
   country: string,
   kind: PressKind,
-  news: Show[],
-  listed: Show[],
-  sequence = 0,
+  newsStated: StatedShow[],
+  listedStated: StatedShow[],
   /** A "moved" mail: since when the country's press knew of the show there (its identity). */
   toldSince?: string,
   /** A change, cancellation or "on again" mail: the label's time of the change it tells of (its identity). */
   change?: string,
 ): TourMail {
+  const news = newsStated.map(({ show }) => show);
+  const listed = listedStated.map(({ show }) => show);
   return {
     stream: 'campaign',
     to: { name: outlet.contactName ?? outlet.name, email: normaliseEmail(outlet.email) },
@@ -144,7 +148,7 @@ export function pressMail(
     kind: `press-${kind}`,
     template: templateNames['tour-press'],
     data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
-    attachments: [calendarFor(tour, listed, sequence)],
+    attachments: [calendarFor(tour, listedStated)],
     // What the mail told of, so that a resend after a crash writes the same mail again.
     context: {
       tourId: tour.tourId,
@@ -190,7 +194,6 @@ export async function announceToMedia(
         isAnnounced(s.show.status) &&
         (!s.show.announceAt || s.show.announceAt <= now),
     );
-  const inCountry = announcedHere.map((s) => s.show);
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
   const told = new Map(
     (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
@@ -209,12 +212,12 @@ export async function announceToMedia(
     for (const outlet of outlets) {
       const email = normaliseEmail(outlet.email);
       const before = new Set(told.get(email)?.showIds ?? []);
-      const fresh = inCountry.filter((show) => !before.has(show.showId));
+      const fresh = announcedHere.filter((s) => !before.has(s.showId));
       if (fresh.length === 0) continue;
       const kind = before.size === 0 ? 'announcement' : 'update';
       tell.push({
-        mail: pressMail(tour, outlet, country, kind, fresh, kind === 'announcement' ? inCountry : fresh),
-        told: { email, outletId: outlet.id, showIds: fresh.map((show) => show.showId) },
+        mail: pressMail(tour, outlet, country, kind, fresh, kind === 'announcement' ? announcedHere : fresh),
+        told: { email, outletId: outlet.id, showIds: fresh.map((s) => s.showId) },
       });
     }
     // Each show told of here notes the country before the mail goes: should it move away, whoever
@@ -265,7 +268,10 @@ async function tellThoseToldOf(
   const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
     t.showIds.includes(stored.showId),
   );
-  const show = kind === 'cancellation' ? { ...stored.show, status: 'cancelled' as const } : stored.show;
+  const show: StatedShow = {
+    occurredAt: stored.occurredAt,
+    show: kind === 'cancellation' ? { ...stored.show, status: 'cancelled' as const } : stored.show,
+  };
   // Press is campaign mail: an address told before that has since unsubscribed hears no more.
   const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
   const mails: TourMail[] = [];
@@ -280,7 +286,6 @@ async function tellThoseToldOf(
         kind,
         [show],
         [show],
-        calendarSequence(stored.occurredAt),
         toldSince,
         kind === 'moved' ? undefined : stored.occurredAt,
       ),

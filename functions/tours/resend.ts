@@ -1,7 +1,6 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { calendarSequence } from '#shared/ics.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { type PressKind, pressMail } from './press.ts';
@@ -54,8 +53,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
   const tourId = stale[0].subject[1];
   const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
   if (!tour) return [];
-  const byId = new Map(shows.flatMap((s) => (s.show ? [[s.showId, s.show] as const] : [])));
-  const storedById = new Map(shows.map((s) => [s.showId, s]));
+  const byId = new Map(shows.flatMap((s) => (s.show ? [[s.showId, s as LiveShow] as const] : [])));
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
   const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
   const mails: TourMail[] = [];
@@ -71,11 +69,6 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
         pressKind,
         showsOf(news),
         showsOf(listed),
-        // A cancellation, change or show on again tells of one show, at the calendar sequence of
-        // its last change.
-        pressKind === 'announcement' || pressKind === 'update'
-          ? 0
-          : calendarSequence(storedById.get(news ?? '')?.occurredAt ?? '2020-01-01T00:00:00Z'),
         toldSince,
         change,
       ),

@@ -13,6 +13,9 @@ const readBack = (text: string) =>
     end,
   }));
 
+/** The label's time of the shows' last change (their calendar SEQUENCE). */
+const occurredAt = '2027-01-01T00:00:00.000Z';
+
 const venue = (city: string, timeZone: string, country: string) => ({
   name: `${city} Hall`,
   address: '1 Main Street',
@@ -37,8 +40,8 @@ describe('show calendars', () => {
       { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' },
       'DE',
       'announcement',
-      [show],
-      [show],
+      [{ show, occurredAt }],
+      [{ show, occurredAt }],
     );
 
     const [calendar] = mail.attachments ?? [];
@@ -55,7 +58,7 @@ describe('show calendars', () => {
 
     const text = showsCalendar(
       'Tour',
-      shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show })),
+      shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt })),
     );
 
     expect(
@@ -101,7 +104,7 @@ describe('show calendars', () => {
     });
 
     const [event] = readBack(
-      showsCalendar('Tour', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show }]),
+      showsCalendar('Tour', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt }]),
     );
 
     expect(event).toEqual({
@@ -122,7 +125,7 @@ describe('show calendars', () => {
 
     const text = showsCalendar(
       'Tour',
-      shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show })),
+      shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt })),
     );
 
     expect(text).toContain('DTSTART;TZID=Europe/Amsterdam:20271030T190000');
@@ -142,7 +145,7 @@ describe('show calendars', () => {
     });
 
     const [event] = readBack(
-      showsCalendar('Tour', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show }]),
+      showsCalendar('Tour', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt }]),
     );
 
     expect(event).toEqual({
@@ -164,7 +167,7 @@ describe('show calendars', () => {
     const events = readCalendar(
       showsCalendar(
         'Tour',
-        shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show })),
+        shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt })),
       ),
     );
 
@@ -176,7 +179,7 @@ describe('show calendars', () => {
     const show = aShow({ venue: { ...venue('Zürich', 'Europe/Zurich', 'CH'), name } });
 
     const text = showsCalendar('Tour\nnotes', [
-      { labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show },
+      { labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt },
     ]);
 
     const octets = text.split('\r\n').map((line) => new TextEncoder().encode(line).length);

@@ -7,6 +7,7 @@ import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
 import { buildDetail, type EventData, MailUndeliverable, ShowStepDue } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { calendarSequence } from '#shared/ics.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { advanceLockAt, stepMoment, stepMoments } from '#shared/tours.ts';
 import { readCalendar } from '#test/support/calendar.ts';
@@ -818,7 +819,8 @@ describe('a moved show in the press', () => {
     ]);
     expect(new Set(press.map((m) => readCalendar(String(m.attachments?.[0].content))[0].uid)).size).toBe(1);
     const sequences = press.map((m) => readCalendar(String(m.attachments?.[0].content))[0].sequence);
-    expect(sequences[0]).toBe(0);
+    // The announcement states the show as booked, at that change's SEQUENCE.
+    expect(sequences[0]).toBe(calendarSequence('2027-02-02T00:00:00Z'));
     expect(sequences[1]).toBeGreaterThan(sequences[0]);
     expect(sequences[2]).toBeGreaterThan(sequences[1]);
   });
@@ -847,6 +849,40 @@ describe('a show moved to another country', () => {
     );
     expect(to('fr').map((m) => [m.kind, m.context.listed])).toEqual([['press-announcement', 'show-1']]);
     expect((to('fr')[0].data.text as { subject: string }).subject).toContain('live in France');
+  });
+  it("gives an outlet of both countries the new country's announcement at the SEQUENCE of the details it states, above the moved mail's", async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, outlets, tours } = fakes;
+    outlets.push(aPressOutlet('both', ['DE', 'FR']));
+    await bookTour({ ...tourOf([berlin]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    const takeWritten = async () => {
+      for (const entry of tours.outbox.splice(0).filter((e) => e.detailType === 'Show Step Due'))
+        await takeStep(entry.detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
+    };
+
+    // Moved to Paris: the German press hears at once that it moved.
+    await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt('2027-02-03T00:00:00Z'), deps);
+    await takeWritten();
+    // Retimed within the gathering window, before the French announcement went.
+    const retimed = { ...paris, times: { ...paris.times, doors: '20:00' } };
+    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt('2027-02-03T00:00:30Z'), deps);
+    await takeWritten();
+    await runDueSteps(fakes, now);
+
+    const calendars = mailer.sent
+      .filter((m) => m.to.email === 'both@press.example')
+      .map((m) => [m.kind, readCalendar(String(m.attachments?.[0].content))[0]] as const);
+    expect(calendars.map(([kind, event]) => [kind, event.localStart])).toEqual([
+      ['press-announcement', '2027-05-14T19:00:00'],
+      ['press-moved', '2027-05-14T19:00:00'],
+      ['press-announcement', '2027-05-14T20:00:00'],
+    ]);
+    // The calendar keeps the copy of highest SEQUENCE: the latest details must carry the highest.
+    expect(calendars[2][1].sequence).toBe(calendarSequence('2027-02-03T00:00:30Z'));
+    expect(calendars[2][1].sequence).toBeGreaterThan(calendars[1][1].sequence);
+    expect(calendars[0][1].sequence).toBe(calendarSequence('2027-02-02T00:00:00Z'));
   });
 });
 
