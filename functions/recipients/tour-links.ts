@@ -25,6 +25,7 @@ import {
   advanceLinkReplacedPage,
   advanceReadOnlyPage,
   advanceSavedPage,
+  advanceShowCancelledPage,
   type FieldErrors,
   formExpiredPage,
   formValuesOf,
@@ -77,6 +78,7 @@ const invalid = (error: unknown): HttpResult | undefined =>
 
 const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on the tour'));
 const linkReplaced = () => html(410, advanceLinkReplacedPage());
+const showCancelled = (show?: Show) => html(410, advanceShowCancelledPage(show));
 
 async function advanceContext(token: string, deps: PagesDeps) {
   const key = await deps.signingKey();
@@ -90,7 +92,9 @@ async function advanceContext(token: string, deps: PagesDeps) {
   notExpired(stored?.show ? advanceLinkExpiry(stored.show) : claims.expiresAt, deps.now());
   // Scoped to one promoter: a link mailed to a promoter since replaced opens nothing.
   if (stored?.show && stored.promoterId !== claims.promoterId) return { key, claims, replaced: true };
-  if (!tour || !stored?.show || stored.show.status === 'cancelled') return { key, claims };
+  // A cancelled show takes no answers: its page says so.
+  if (stored?.show?.status === 'cancelled') return { key, claims, cancelled: stored.show };
+  if (!tour || !stored?.show) return { key, claims };
   return { key, claims, tour, stored: stored as StoredShow & { show: Show } };
 }
 
@@ -104,8 +108,9 @@ export async function openAdvancePage(
   saved?: 'submitted' | 'amended',
 ): Promise<HttpResult> {
   try {
-    const { key, tour, stored, replaced } = await advanceContext(token, deps);
+    const { key, tour, stored, replaced, cancelled } = await advanceContext(token, deps);
     if (replaced) return linkReplaced();
+    if (cancelled) return showCancelled(cancelled);
     if (!tour || !stored) return showGone();
     const lockAt = advanceLockAt(stored.show);
     if (deps.now().toISOString() >= lockAt)
@@ -146,8 +151,9 @@ export async function submitAdvancePage(
 ): Promise<{ page: HttpResult; saved?: 'submitted' | 'amended' }> {
   const page = (result: HttpResult) => ({ page: result });
   try {
-    const { key, claims, tour, stored, replaced } = await advanceContext(token, deps);
+    const { key, claims, tour, stored, replaced, cancelled } = await advanceContext(token, deps);
     if (replaced) return page(linkReplaced());
+    if (cancelled) return page(showCancelled(cancelled));
     if (!tour || !stored) return page(showGone());
     const fields = formFields(body);
     if (!sameCsrfToken(key, token, fields.csrf ?? '')) return page(html(403, formExpiredPage()));
@@ -196,6 +202,8 @@ export async function submitAdvancePage(
     if (outcome === 'unknown') return page(showGone());
     // Given to another promoter since this post read the show: the answers are not taken for the new one's.
     if (outcome === 'replaced') return page(linkReplaced());
+    // Cancelled since this post read the show: a cancelled show takes no answers.
+    if (outcome === 'cancelled') return page(showCancelled(stored.show));
     // To this page again with a GET: reloading it records nothing a second time.
     return { page: seeOther(`${token}?saved=${outcome}`), saved: outcome };
   } catch (error) {

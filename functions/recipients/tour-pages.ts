@@ -181,6 +181,13 @@ export const advanceLinkReplacedPage = (): string =>
     markup`<p>The show has been given to another promoter, so this advance form takes no answers from this link any more, and nothing was saved. If you still promote this show, please ask the tour manager.</p>`,
   );
 
+/** An advance link whose show is cancelled (410: the form takes no answers for it any more). */
+export const advanceShowCancelledPage = (show?: Show): string =>
+  page(
+    'This show is cancelled',
+    markup`<p>${show ? `The show on ${show.date} at ${show.venue.name}, ${show.venue.city}` : 'The show'} is cancelled, so its advance form takes no answers any more, and nothing was saved. Questions about it go to the tour manager.</p>`,
+  );
+
 export const formExpiredPage = (): string =>
   page(
     'Please reload the page',

@@ -18,9 +18,9 @@ const savedOf = (event: HttpEvent) => {
 };
 
 const expired = 'an expired link: a page saying so';
-/** An advance link also ends when its show is given to another promoter. */
+/** An advance link also ends when its show is given to another promoter, or cancelled. */
 const advanceGone =
-  'an expired link, or one whose show was since given to another promoter (no longer valid for this show): a page saying so';
+  'an expired link, one whose show was since given to another promoter (no longer valid for this show), or one whose show is cancelled: a page saying so';
 const page = (summary: string, gone = expired): RouteDoc => ({
   summary,
   responses: {

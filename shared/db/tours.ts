@@ -77,7 +77,7 @@ export interface ShowRef {
 }
 
 /** `replaced`: the show is no longer the promoter's (given to another): nothing was saved. */
-export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown' | 'replaced';
+export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown' | 'replaced' | 'cancelled';
 export type GuestsOutcome = 'added' | 'locked' | 'cancelled' | 'full' | 'unknown';
 
 /** At most this many guest entries per show: the show item stays far below DynamoDB's 400 KB. */
@@ -106,8 +106,9 @@ export interface TourStore {
   markStepDone(ref: ShowRef, step: ShowStep, scheduledFor: string, entries: OutboxEntry[]): Promise<boolean>;
   /**
    * Keeps the promoter's answers (a second submission amends them), with `entries` in the outbox,
-   * only while the show is still that promoter's: a show given to another promoter takes nothing from
-   * the old one's link, even when the change lands while the answers are being saved.
+   * only while the show is still that promoter's and not cancelled: a show given to another promoter
+   * takes nothing from the old one's link, and a cancelled show takes no answers, even when the change
+   * lands while the answers are being saved.
    */
   saveAdvance(
     ref: ShowRef & { promoterId: string },
@@ -333,6 +334,8 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
         const stored = await get<StoredShow>(key);
         if (!stored) return 'unknown';
         if (stored.promoterId !== ref.promoterId) return 'replaced';
+        // A tombstone (cancelled before the show arrived) is cancelled too.
+        if (!stored.show || stored.show.status === 'cancelled') return 'cancelled';
         const advance = stored.advance
           ? { answers, submittedAt: stored.advance.submittedAt, amendedAt: at }
           : { answers, submittedAt: at };
@@ -344,12 +347,18 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
                 TableName: table,
                 Key: key,
                 UpdateExpression: 'SET advance = :advance',
-                // Still this promoter's show: a change giving it to another promoter between the read
-                // and this write refuses it, and the next attempt reads it as replaced.
-                ConditionExpression: stored.advance
-                  ? 'promoterId = :promoterId AND attribute_exists(advance)'
-                  : 'promoterId = :promoterId AND attribute_not_exists(advance)',
-                ExpressionAttributeValues: { ':advance': advance, ':promoterId': ref.promoterId },
+                // Still this promoter's show, and on: a change giving it to another promoter, or
+                // cancelling it, between the read and this write refuses it, and the next attempt
+                // reads it as replaced or cancelled.
+                ConditionExpression: `promoterId = :promoterId AND attribute_exists(#show) AND #show.#status <> :cancelled AND ${
+                  stored.advance ? 'attribute_exists(advance)' : 'attribute_not_exists(advance)'
+                }`,
+                ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':advance': advance,
+                  ':promoterId': ref.promoterId,
+                  ':cancelled': 'cancelled',
+                },
               },
             },
           ],

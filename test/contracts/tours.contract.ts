@@ -216,6 +216,21 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect((await store.getShow(show))?.advance).toBeUndefined();
     });
 
+    it('saves no advance for a cancelled show', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      await store.putShowIfNewer(
+        { ...show, show: { ...show.show!, status: 'cancelled' }, occurredAt: at(9) },
+        [],
+      );
+
+      const outcome = await store.saveAdvance(show, answers, at(10), () => []);
+
+      expect(outcome).toBe('cancelled');
+      expect((await store.getShow(show))?.advance).toBeUndefined();
+    });
+
     it('refuses guests once the list is locked, and for a show it does not know', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

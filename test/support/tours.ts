@@ -121,6 +121,7 @@ export class InMemoryTours implements TourStore {
     const show = this.shows.get(this.showKey(ref));
     if (!show) return 'unknown';
     if (show.promoterId !== ref.promoterId) return 'replaced';
+    if (!show.show || show.show.status === 'cancelled') return 'cancelled';
     const outcome = show.advance ? 'amended' : 'submitted';
     show.advance = show.advance
       ? { answers, submittedAt: show.advance.submittedAt, amendedAt: at }

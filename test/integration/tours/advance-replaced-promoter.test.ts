@@ -8,9 +8,9 @@ import { cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aShow } from '#test/support/tours.ts';
 
 /**
- * A show given to another promoter while the old promoter's advance form is being posted, on
- * DynamoDB Local: the old promoter's link, issued before the change, must save nothing on the new
- * promoter's show, whenever the change lands (docs/design.md#tours, #signed-pages).
+ * A show given to another promoter, or cancelled, while the promoter's advance form is being posted,
+ * on DynamoDB Local: the post, read before the change, must save nothing (no answers, no Show
+ * Advanced), whenever the change lands (docs/design.md#tours, #signed-pages).
  */
 const key = 'k'.repeat(48);
 const now = '2027-04-20T10:00:00.000Z';
@@ -59,7 +59,35 @@ async function aBookedShow(tours: TourStore) {
       { steps: [...advanceSteps], advance: true },
     );
   };
-  return { ref, token, giveToAnotherPromoter };
+  /** The label cancels the show (as tours applies it). */
+  const cancel = async () => {
+    await dynamoTours(documentClient(), cloud().tableName).putShowIfNewer(
+      {
+        ...stored,
+        show: { ...show, status: 'cancelled' },
+        occurredAt: '2027-01-02T00:00:00.000Z',
+        lastEventId: uniqueId('evt'),
+      },
+      [],
+    );
+  };
+  return { ref, token, giveToAnotherPromoter, cancel };
+}
+
+/** A document client whose first transaction (the advance's write) lets `change` land just before it. */
+function changingBeforeTheWrite(change: () => Promise<void>) {
+  const db = documentClient();
+  const state = { raced: false };
+  const racingDb = {
+    send: async (command: unknown) => {
+      if (command instanceof TransactWriteCommand && !state.raced) {
+        state.raced = true;
+        await change();
+      }
+      return db.send(command as never);
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { tours: dynamoTours(racingDb, cloud().tableName), state };
 }
 
 const filled = (token: string) =>
@@ -107,27 +135,53 @@ describe('an advance posted by a promoter the show was since taken from', () => 
   });
 
   it("refuses the old promoter's post when the show changes hands between the store's read and its write, saving nothing", async () => {
-    const db = documentClient();
-    const { ref, token, giveToAnotherPromoter } = await aBookedShow(dynamoTours(db, cloud().tableName));
+    const { ref, token, giveToAnotherPromoter } = await aBookedShow(
+      dynamoTours(documentClient(), cloud().tableName),
+    );
     // The change lands just before the advance's own write: only a condition on that write holds it.
-    let raced = false;
-    const racingDb = {
-      send: async (command: unknown) => {
-        if (command instanceof TransactWriteCommand && !raced) {
-          raced = true;
-          await giveToAnotherPromoter();
-        }
-        return db.send(command as never);
-      },
-    } as unknown as DynamoDBDocumentClient;
-    const tours = dynamoTours(racingDb, cloud().tableName);
+    const { tours, state } = changingBeforeTheWrite(giveToAnotherPromoter);
 
     const { page, saved } = await submitAdvancePage(token, filled(token), depsWith(tours));
 
-    expect(raced).toBe(true);
+    expect(state.raced).toBe(true);
     expect(saved).toBeUndefined();
     expect(page.statusCode).toBe(410);
     expect(page.body).toContain('no longer valid for this show');
-    expect((await dynamoTours(db, cloud().tableName).getShow(ref))?.advance).toBeUndefined();
+    expect((await dynamoTours(documentClient(), cloud().tableName).getShow(ref))?.advance).toBeUndefined();
+  });
+});
+
+describe('an advance posted while the show is cancelled', () => {
+  it('refuses the post when the cancellation lands after the form read the show, saving nothing', async () => {
+    const tours = dynamoTours(documentClient(), cloud().tableName);
+    const { ref, token, cancel } = await aBookedShow(tours);
+    const racing: TourStore = {
+      ...tours,
+      getShow: async (r) => {
+        const stored = await tours.getShow(r);
+        await cancel();
+        return stored;
+      },
+    };
+
+    const { page, saved } = await submitAdvancePage(token, filled(token), depsWith(racing));
+
+    expect(saved).toBeUndefined();
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('cancelled');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+  });
+
+  it("refuses the post when the cancellation lands between the store's read and its write, saving nothing (its Show Advanced goes in the same write)", async () => {
+    const { ref, token, cancel } = await aBookedShow(dynamoTours(documentClient(), cloud().tableName));
+    const { tours, state } = changingBeforeTheWrite(cancel);
+
+    const { page, saved } = await submitAdvancePage(token, filled(token), depsWith(tours));
+
+    expect(state.raced).toBe(true);
+    expect(saved).toBeUndefined();
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('cancelled');
+    expect((await dynamoTours(documentClient(), cloud().tableName).getShow(ref))?.advance).toBeUndefined();
   });
 });

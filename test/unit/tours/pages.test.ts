@@ -211,6 +211,30 @@ describe("the promoter's advance page", () => {
     expect(expired.body).toContain('this link has expired');
   });
 
+  it('says the show is cancelled, on opening the link and on posting the form, and saves nothing', async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    await tours.putShowIfNewer(
+      {
+        ...(await tours.getShow(ref))!,
+        show: { ...show, status: 'cancelled' },
+        occurredAt: '2027-01-02T00:00:00.000Z',
+      },
+      [],
+    );
+    const outboxBefore = tours.outbox.length;
+
+    const opened = await openAdvancePage(token, deps);
+    const { page, saved } = await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps);
+
+    for (const answer of [opened, page]) {
+      expect(answer.statusCode).toBe(410);
+      expect(answer.body).toContain('This show is cancelled');
+    }
+    expect(saved).toBeUndefined();
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox.length).toBe(outboxBefore);
+  });
+
   it("keeps a postponed show's link open until a day after its new date, and ends that of a show brought forward a day after its new date", async () => {
     // The link was mailed for 14 May (valid until 16 May 04:00 UTC); the show moved to 28 May.
     const postponed = await world('2027-05-20T10:00:00Z');
