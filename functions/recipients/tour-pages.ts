@@ -3,8 +3,8 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { type Markup, markup } from '#shared/http/markup.ts';
 import { page } from '#shared/http/page.ts';
 import { formatInstant } from '#shared/mail/data.ts';
-import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
-import { guestCount } from '#shared/tours.ts';
+import type { AdvanceAnswers, AdvanceStatus, StoredShow, StoredTour } from '#shared/tours.ts';
+import { advanceStatusOf, guestCount } from '#shared/tours.ts';
 
 /**
  * The pages a promoter (`/a/{token}`) and a tour manager (`/tm/{token}`) open: server-rendered, one
@@ -138,6 +138,15 @@ ${answersList(view.answers)}`,
   );
 }
 
+/** A show's advance as the tour manager reads it (the escalation comes to them when it is overdue). */
+const advanceStatusText: Record<AdvanceStatus, string> = {
+  'not-requested': 'not requested yet',
+  requested: 'requested, not yet in',
+  reminded: 'reminded, not yet in',
+  overdue: 'overdue: not in after the request and reminders',
+  submitted: 'submitted',
+};
+
 export function tourManagerPage(view: {
   tour: StoredTour;
   shows: (StoredShow & { show: Show })[];
@@ -150,6 +159,7 @@ export function tourManagerPage(view: {
 ${view.shows.map(
   (stored) => markup`<section id="show-${stored.showId}">
 <h2>${stored.show.date}: ${stored.show.venue.name}, ${stored.show.venue.city} (${stored.show.status})</h2>
+${stored.show.status === 'cancelled' ? '' : markup`<p>Advance: ${advanceStatusText[advanceStatusOf(stored)]}</p>`}
 <p>Guest list: ${guestCount(stored.guests ?? [])} guests${stored.guestListLockedAt ? ' (closed, sent to the promoter)' : ''}</p>
 <ul>${(stored.guests ?? []).map((guest) => markup`<li>${guest.name}${guest.plusOnes ? ` +${guest.plusOnes}` : ''}</li>`)}</ul>
 ${

@@ -282,6 +282,25 @@ describe("the tour manager's page", () => {
     expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
   });
 
+  it("states each show's advance status, as its route documents: asked, then in", async () => {
+    const { deps, tours, token: advanceToken } = await world('2027-04-20T10:00:00Z');
+    const token = tourManagerToken();
+    const advanceLine = async () =>
+      String((await openTourManagerPage(token, deps)).body).match(/Advance: [^<]*/)?.[0];
+
+    const before = await advanceLine();
+    await tours.markStepDone(ref, 'advance-request', '2027-04-16T08:00:00.000Z', []);
+    const requested = await advanceLine();
+    await submitAdvancePage(advanceToken, filled(csrfTokenFor(key, advanceToken)), deps);
+    const submitted = await advanceLine();
+
+    expect([before, requested, submitted]).toEqual([
+      'Advance: not requested yet',
+      'Advance: requested, not yet in',
+      'Advance: submitted',
+    ]);
+  });
+
   it("keeps the link open until a day after the tour's last show as it is now, postponed or brought forward", async () => {
     // Mailed for a tour ending on 14 May (valid until 16 May 04:00 UTC): the show moved to 28 May.
     const postponed = await world('2027-05-20T10:00:00Z');
