@@ -99,13 +99,28 @@ export function advanceRequestSheet(tour: StoredTour, show: Show, link: string, 
   };
 }
 
-export function escalationSheet(tour: StoredTour, show: Show): Notice {
+/**
+ * The overdue advance, as the tour manager reads it before calling the promoter: it names only the
+ * mails the promoter was sent (a show booked late got the request at once, and its past reminders
+ * were skipped, docs/design.md#tours).
+ */
+export function escalationSheet(
+  tour: StoredTour,
+  show: Show,
+  stepsDone: StoredShow['stepsDone'] = {},
+): Notice {
+  const reminders = (['advance-reminder-1', 'advance-reminder-2'] as const).filter(
+    (step) => stepsDone[step],
+  ).length;
+  const sent = ['after the request', 'after a request and a reminder', 'after a request and two reminders'][
+    reminders
+  ];
   return {
     subject: `Advance overdue: ${showLine(tour, show)}`,
     heading: `Advance overdue: ${showLine(tour, show)}`,
     recipientName: tour.tourManager.name,
     lines: [
-      `${show.promoter.name} has not submitted the advance for ${showLine(tour, show)}, ten days before the show, after a request and two reminders. Please call them.`,
+      `${show.promoter.name} has not submitted the advance for ${showLine(tour, show)}, ten days before the show, ${sent}. Please call them.`,
     ],
     sections: [
       showSection(show),

@@ -262,7 +262,7 @@ export async function stepWork(
     }
     case 'advance-escalation':
       return {
-        mails: [operationalMail(ref, tour.tourManager, step, escalationSheet(tour, show))],
+        mails: [operationalMail(ref, tour.tourManager, step, escalationSheet(tour, show, stored.stepsDone))],
         events: [outboxEntry(AdvanceOverdue, { ...ref, promoterId }, eventMeta)],
       };
     case 'day-sheet':

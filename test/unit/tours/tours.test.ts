@@ -100,6 +100,28 @@ describe('tours', () => {
     ]);
   });
 
+  it('tells the tour manager of an overdue advance only of the mails the promoter was sent, for a show booked after its reminders', async () => {
+    // Booked 13 days before the show: the request goes at once, the reminders' moments are past.
+    const now = { value: new Date('2027-05-01T12:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer } = fakes;
+    await bookTour(tourOf([aShow({ date: '2027-05-14' })]), metaAt('2027-05-01T12:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    const escalation = stepMoment(aShow({ date: '2027-05-14' }), 'advance-escalation');
+    now.value = new Date(escalation.scheduledFor);
+
+    await takeStep(
+      { ...ref(), step: 'advance-escalation', scheduledFor: escalation.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    expect(mailer.sent.map((m) => m.kind)).toEqual(['advance-request', 'advance-escalation']);
+    const told = JSON.stringify(mailer.sent[1].data.text);
+    expect(told).not.toContain('reminder');
+    expect(told).toContain('after the request');
+  });
+
   it('sends no advance request for a show booked on its own show day, when its form is already locked', async () => {
     // Show day in Berlin, 14:00 local: the advance form locked at 00:00.
     const now = { value: new Date('2027-05-14T12:00:00Z') };
@@ -328,6 +350,7 @@ describe('tours', () => {
       ['sam@tm.example', 'advance-escalation', 'operational'],
     ]);
     expect(JSON.stringify(mailer.sent[0].data)).toContain('https://backline.example/a/show-1');
+    expect(JSON.stringify(mailer.sent[4].data.text)).toContain('after a request and two reminders');
     expect(tours.outbox.map((e) => e.detailType)).toEqual(
       expect.arrayContaining(['Advance Requested', 'Advance Reminder Sent', 'Advance Overdue']),
     );
