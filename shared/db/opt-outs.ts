@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { Outlet } from '../outlets.ts';
 import { writtenUnlessRefused } from './conditions.ts';
+import { retryingConflicts } from './conflicts.ts';
 import { writeWithOutbox } from './outbox.ts';
 import { outletKey, suppressionKey, unsubscriptionKey } from './outlet-items.ts';
 
@@ -95,7 +96,9 @@ export function optOuts(db: DynamoDBDocumentClient, TableName: string, { get, ow
   });
 
   const markAddressUnsubscribed: OptOuts['markAddressUnsubscribed'] = async (email, at, outboxFor) => {
-    await db.send(new UpdateCommand(addressOptOut(email, at)));
+    // A plain write: refused while a transaction holds the item (an outlet created on the address
+    // checks it), so tried again (docs/design.md#failures-and-retries).
+    await retryingConflicts(() => db.send(new UpdateCommand(addressOptOut(email, at))));
     const holder = await ownerOf(email);
     if (holder) await markUnsubscribed(holder, at, outboxFor(holder), email);
   };
@@ -179,17 +182,19 @@ export function optOuts(db: DynamoDBDocumentClient, TableName: string, { get, ow
     // Marked every time (not only on the transition), so a retry after a crash here completes it.
     const outletId = await ownerOf(email);
     if (outletId) {
-      const marked = await writtenUnlessRefused(
-        db.send(
-          new UpdateCommand({
-            TableName,
-            Key: outletKey(outletId),
-            UpdateExpression:
-              'SET suppressedAt = if_not_exists(suppressedAt, :at), suppressionReason = if_not_exists(suppressionReason, :reason)',
-            ConditionExpression: 'attribute_exists(pk) AND #email = :email',
-            ExpressionAttributeNames: { '#email': 'email' },
-            ExpressionAttributeValues: { ':at': at, ':reason': result.reason, ':email': email },
-          }),
+      const marked = await retryingConflicts(() =>
+        writtenUnlessRefused(
+          db.send(
+            new UpdateCommand({
+              TableName,
+              Key: outletKey(outletId),
+              UpdateExpression:
+                'SET suppressedAt = if_not_exists(suppressedAt, :at), suppressionReason = if_not_exists(suppressionReason, :reason)',
+              ConditionExpression: 'attribute_exists(pk) AND #email = :email',
+              ExpressionAttributeNames: { '#email': 'email' },
+              ExpressionAttributeValues: { ':at': at, ':reason': result.reason, ':email': email },
+            }),
+          ),
         ),
       );
       if (marked) result.outletId = outletId;
