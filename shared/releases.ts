@@ -254,3 +254,13 @@ export const withdrawnFor = (
   (territories.includes('WW') ||
     outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW')) &&
   !outletMatchesRelease(outlet, release.details!);
+
+/**
+ * Whether the release's standing withdrawal concerns the outlet (`withdrawnFor` its territories): the
+ * outlet was told to disregard the release there, so no other mail about it follows and its promo links
+ * close (docs/design.md#exactly-once-mail).
+ */
+export const standingWithdrawalConcerns = (
+  outlet: Pick<Outlet, 'territories' | 'genres'>,
+  release: Pick<StoredRelease, 'details' | 'withdrawn'>,
+): boolean => release.withdrawn !== undefined && withdrawnFor(outlet, release, release.withdrawn.territories);

@@ -42,6 +42,7 @@ import {
   revisionOf,
   type StoredRelease,
   sameInstantAsKey,
+  standingWithdrawalConcerns,
   type TerritoryMoment,
   territoryMomentsOf,
   withdrawnFor,
@@ -276,7 +277,7 @@ async function recipientsOn(
           ? !request.territories || withdrawnFor(outlet, release, request.territories)
           : // Told the release is withdrawn from its territories (its links closed): no date change or
             // out-now follows (see docs/design.md#embargoes).
-            !(release.withdrawn && withdrawnFor(outlet, release, release.withdrawn.territories))) &&
+            !standingWithdrawalConcerns(outlet, release)) &&
         (request.kind !== 'radio-add-date-change' ||
           (addDate !== undefined &&
             addDateConcerns(outlet, addDate) &&

@@ -13,8 +13,8 @@ import {
   momentOf,
   type StoredRelease,
   sameInstantAsKey,
+  standingWithdrawalConcerns,
   territoryMomentsOf,
-  withdrawnFor,
 } from '#shared/releases.ts';
 import { askFollowUpsSince, asWithdrawn, isFirstMail, releaseMail } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
@@ -71,10 +71,10 @@ const stillWanted = (
   release?.details !== undefined &&
   (delivery.kind === 'cancellation'
     ? // Cancelled, or withdrawn where the outlet is, as the withdrawal's mailing decides it.
-      release.state === 'cancelled' || withdrawnFor(outlet, release, release.withdrawn?.territories ?? [])
+      release.state === 'cancelled' || standingWithdrawalConcerns(outlet, release)
     : release.state !== 'cancelled' &&
       // Told to disregard the release where it is (its links closed): nothing else about it follows.
-      !(release.withdrawn && withdrawnFor(outlet, release, release.withdrawn.territories))) &&
+      !standingWithdrawalConcerns(outlet, release)) &&
   (delivery.kind !== 'radio-add-date-change' ||
     addDateOf(release.details, delivery.moment ?? '')?.date === delivery.revision) &&
   (delivery.kind !== 'date-change' ||

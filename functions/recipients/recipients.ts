@@ -4,7 +4,7 @@ import type { ReleaseStore } from '#shared/db/releases.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
-import { withdrawnFor } from '#shared/releases.ts';
+import { standingWithdrawalConcerns } from '#shared/releases.ts';
 import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
 
 /**
@@ -112,8 +112,7 @@ export async function openPromoLink(token: string, deps: RecipientsDeps): Promis
   if (release?.state === 'cancelled') return { outcome: 'withdrawn' };
   if (release?.details && release.withdrawn) {
     const outlet = await deps.outlets.get(claims.outletId);
-    if (outlet && withdrawnFor(outlet, release, release.withdrawn.territories))
-      return { outcome: 'withdrawn' };
+    if (outlet && standingWithdrawalConcerns(outlet, release)) return { outcome: 'withdrawn' };
   }
   const details = release?.details;
   if (details?.promoAvailableAt && now.getTime() < Date.parse(details.promoAvailableAt)) {
