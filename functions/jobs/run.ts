@@ -26,7 +26,7 @@ export type PageOutcome =
  *
  * Each attempt is counted before its work starts, because an attempt Lambda's timeout kills runs
  * nothing after the work: the work gets until `deadline` (time left to record what happened), the
- * last attempt's failure fails the job, and an attempt that finds the page's attempts spent (every
+ * last attempt's failure (of the work, or of recording the page) fails the job, and an attempt that finds the page's attempts spent (every
  * one of them killed before it could say so) fails the job instead of doing the work a fourth time.
  */
 export async function runJobPage(
@@ -50,8 +50,25 @@ export async function runJobPage(
     return { outcome: 'failed', page, error };
   }
   let work: Awaited<ReturnType<PageWorker>>;
+  let recorded = false;
   try {
     work = await beforeDeadline(workers[job.kind](job, page, deps), request.deadline, deps.now);
+    if (!('fail' in work)) {
+      const next = work.last
+        ? undefined
+        : outboxEntry(
+            JobPageDue,
+            { jobId, kind: job.kind, page: page + 1 },
+            { correlationId: job.correlationId },
+          );
+      // Inside the attempt: a page whose recording fails (a write that kept meeting concurrent
+      // writes) is a failed attempt like one whose work failed, so the last one fails the job.
+      recorded = await deps.jobs.completePage(job, page, {
+        ...work,
+        ...(next ? { next } : {}),
+        at: deps.now().toISOString(),
+      });
+    }
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     await deps.jobs.recordFailure(jobId, page, message, deps.now().toISOString());
@@ -64,18 +81,6 @@ export async function runJobPage(
     await deps.jobs.fail(jobId, work.fail, deps.now().toISOString());
     return { outcome: 'failed', page, error: work.fail };
   }
-  const next = work.last
-    ? undefined
-    : outboxEntry(
-        JobPageDue,
-        { jobId, kind: job.kind, page: page + 1 },
-        { correlationId: job.correlationId },
-      );
-  const recorded = await deps.jobs.completePage(job, page, {
-    ...work,
-    ...(next ? { next } : {}),
-    at: deps.now().toISOString(),
-  });
   if (!recorded) return { outcome: 'recorded-before', page };
   return { outcome: work.last ? 'done' : 'continued', page };
 }

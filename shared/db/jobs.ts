@@ -233,25 +233,29 @@ export function dynamoJobStore(
 
   const startAttempt: JobStore['startAttempt'] = async (jobId, page, at) => {
     try {
-      const { Attributes } = await db.send(
-        new UpdateCommand({
-          TableName,
-          Key: jobKey(jobId),
-          UpdateExpression:
-            'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at',
-          // Invariant: attempts are counted at the job's next page only, and only while it runs.
-          ConditionExpression: 'pagesDone = :page AND #status IN (:queued, :running)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':running': 'running',
-            ':queued': 'queued',
-            ':zero': 0,
-            ':one': 1,
-            ':page': page,
-            ':at': at,
-          },
-          ReturnValues: 'UPDATED_NEW',
-        }),
+      // Tried again on a conflict (a transaction recording the page holds the job's item), so the
+      // attempt is counted rather than thrown as a failure of the page's work.
+      const { Attributes } = await retryingConflicts(() =>
+        db.send(
+          new UpdateCommand({
+            TableName,
+            Key: jobKey(jobId),
+            UpdateExpression:
+              'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at',
+            // Invariant: attempts are counted at the job's next page only, and only while it runs.
+            ConditionExpression: 'pagesDone = :page AND #status IN (:queued, :running)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':running': 'running',
+              ':queued': 'queued',
+              ':zero': 0,
+              ':one': 1,
+              ':page': page,
+              ':at': at,
+            },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
       );
       return Attributes?.attempts as number;
     } catch (failure) {
@@ -335,36 +339,43 @@ export function dynamoJobStore(
   };
 
   const recordFailure: JobStore['recordFailure'] = async (jobId, page, error, at) => {
+    // Tried again on a conflict, so the page's own failure is what is recorded and thrown, not the
+    // conflict of writing it.
     await writtenUnlessRefused(
-      db.send(
-        new UpdateCommand({
-          TableName,
-          Key: jobKey(jobId),
-          UpdateExpression: 'SET lastError = :error, updatedAt = :at',
-          ConditionExpression: 'pagesDone = :page',
-          ExpressionAttributeValues: { ':error': error, ':at': at, ':page': page },
-        }),
+      retryingConflicts(() =>
+        db.send(
+          new UpdateCommand({
+            TableName,
+            Key: jobKey(jobId),
+            UpdateExpression: 'SET lastError = :error, updatedAt = :at',
+            ConditionExpression: 'pagesDone = :page',
+            ExpressionAttributeValues: { ':error': error, ':at': at, ':page': page },
+          }),
+        ),
       ),
     );
   };
 
   const fail: JobStore['fail'] = async (jobId, error, at) => {
     try {
-      await db.send(
-        new UpdateCommand({
-          TableName,
-          Key: jobKey(jobId),
-          UpdateExpression: 'SET #status = :failed, #error = :error, updatedAt = :at, finishedAt = :at',
-          ConditionExpression: '#status IN (:queued, :running)',
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: {
-            ':failed': 'failed',
-            ':error': error,
-            ':at': at,
-            ':queued': 'queued',
-            ':running': 'running',
-          },
-        }),
+      // Tried again on a conflict: the job's failure must be recorded, or it stays running.
+      await retryingConflicts(() =>
+        db.send(
+          new UpdateCommand({
+            TableName,
+            Key: jobKey(jobId),
+            UpdateExpression: 'SET #status = :failed, #error = :error, updatedAt = :at, finishedAt = :at',
+            ConditionExpression: '#status IN (:queued, :running)',
+            ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+            ExpressionAttributeValues: {
+              ':failed': 'failed',
+              ':error': error,
+              ':at': at,
+              ':queued': 'queued',
+              ':running': 'running',
+            },
+          }),
+        ),
       );
     } catch (failure) {
       if (!isConditionFailure(failure)) throw failure;

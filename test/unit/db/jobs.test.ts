@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoJobStore, type PageCompletion } from '#shared/db/jobs.ts';
@@ -38,5 +38,40 @@ describe('the job store on DynamoDB', () => {
 
     expect(recorded).toBe(false);
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  // A plain write on the job's item, refused while a transaction recording the page holds it.
+  const heldByATransaction = () =>
+    Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' });
+
+  it('counts an attempt whose update met a transaction on the job (TransactionConflictException), instead of throwing the conflict', async () => {
+    documents
+      .on(UpdateCommand)
+      .rejectsOnce(heldByATransaction())
+      .resolves({ Attributes: { attempts: 1 } });
+
+    const attempt = await store().startAttempt('job-1', 0, '2027-03-05T12:00:01.000Z');
+
+    expect(attempt).toBe(1);
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(2);
+  });
+
+  it("records a page's failure whose write met a transaction on the job, so the conflict does not replace the failure", async () => {
+    documents.on(UpdateCommand).rejectsOnce(heldByATransaction()).resolves({});
+
+    await store().recordFailure('job-1', 0, 'the outlet directory timed out', '2027-03-05T12:00:02.000Z');
+
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(documents.commandCalls(UpdateCommand)[1]!.args[0].input.ExpressionAttributeValues).toMatchObject({
+      ':error': 'the outlet directory timed out',
+    });
+  });
+
+  it('fails a job whose failing write met a transaction on the job, instead of leaving it running', async () => {
+    documents.on(UpdateCommand).rejectsOnce(heldByATransaction()).resolves({});
+
+    await store().fail('job-1', 'page 0 failed 3 times', '2027-03-05T12:00:03.000Z');
+
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(2);
   });
 });
