@@ -1,7 +1,7 @@
 import type { ManagementRoute } from '#functions/management/routes.ts';
 import type { TourStore } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { failure } from '#shared/http/docs.ts';
+import { failure, writeConflict } from '#shared/http/docs.ts';
 import {
   conflict,
   type HttpEvent,
@@ -201,6 +201,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
         400: failure('a guest is invalid'),
         404: failure('no such show'),
         409: failure('the guest list is locked or full, or the show is cancelled'),
+        503: writeConflict,
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
