@@ -62,7 +62,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import type { MailStream } from '#shared/db/deliveries.ts';
-import { overdueMetric } from '#shared/db/outbox.ts';
+import { overdueMetric, parkedMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import { businessMetrics, type MetricName, metricsNamespace, metricUnit } from '#shared/lambda/metrics.ts';
@@ -90,9 +90,6 @@ import {
   type StreamTrigger,
   schedules,
 } from './topology.ts';
-
-/** The business metric a parked outbox entry records (shared/lambda/metrics.ts), alarmed per stage. */
-const parkedMetric: MetricName = 'OutboxEntriesParked';
 
 export interface BacklineStackProps extends StackProps {
   settings: Settings;
@@ -472,18 +469,18 @@ export class BacklineStack extends Stack {
       filterPattern: FilterPattern.numberValue(`$.${overdueMetric.field}`, '>', 0),
       metricValue: `$.${overdueMetric.field}`,
     });
-    // Entries the bus refused for good are parked and counted once (OutboxEntriesParked, an EMF line
-    // in this log group): read from the log group, so that only this stage's parks raise it.
-    const parked = new MetricFilter(this, `${id}OutboxEntriesParked`, {
+    // Entries the bus refused for good are parked until a redrive; every minute's sweep logs how many
+    // are parked now, so the alarm stays on while any is (a minute without the line has none).
+    const parked = new MetricFilter(this, `${id}ParkedOutboxEntries`, {
       logGroup: fn.logGroup,
       metricNamespace: `Backline/${name}`,
-      metricName: parkedMetric,
-      filterPattern: FilterPattern.numberValue(`$.${parkedMetric}`, '>', 0),
-      metricValue: `$.${parkedMetric}`,
+      metricName: 'OutboxParkedEntries',
+      filterPattern: FilterPattern.numberValue(`$.${parkedMetric.field}`, '>', 0),
+      metricValue: `$.${parkedMetric.field}`,
     });
     new Alarm(this, `${id}ParkedAlarm`, {
       alarmDescription: `${name}: the bus refused outbox entries for good; they are parked (docs/design.md#the-outbox): fix the cause, then npm run redrive`,
-      metric: parked.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+      metric: parked.metric({ statistic: 'Maximum', period: Duration.minutes(1) }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -22,11 +22,7 @@ const StreamBatch = z.looseObject({
  * `Outbox Sweep Due` (every minute). See docs/design.md#the-outbox.
  */
 export const makeHandler = (deps: PublisherDeps, measure: Measure = measureFor('publisher')) => {
-  const sweep = on(OutboxSweepDue, async () => {
-    const result = await sweepOutbox(deps);
-    if (result.parked > 0) measure.record('OutboxEntriesParked', {}, result.parked);
-    return result;
-  });
+  const sweep = on(OutboxSweepDue, () => sweepOutbox(deps));
   return middy(async (event: unknown, context: Context) => {
     if (!StreamBatch.safeParse(event).success) return sweep.run(event, context);
     const records = (event as DynamoDBStreamEvent).Records.map((record) => {
@@ -36,9 +32,8 @@ export const makeHandler = (deps: PublisherDeps, measure: Measure = measureFor('
         entry: image ? storedOutboxEntryOf(unmarshall(image as Parameters<typeof unmarshall>[0])) : undefined,
       };
     });
-    const { batchItemFailures, parked } = await publishStreamed(records, deps);
-    // Counted where it was parked, once: the alarm on it (infra/stack.ts) says an entry waits for a redrive.
-    if (parked > 0) measure.record('OutboxEntriesParked', {}, parked);
+    // An entry parked here is reported by every minute's sweep until it is redriven (the parked alarm).
+    const { batchItemFailures } = await publishStreamed(records, deps);
     // Outbox lag: from the oldest entry's write (its stream record's creation time) to now.
     const written = (event as DynamoDBStreamEvent).Records.flatMap((r) =>
       r.dynamodb?.ApproximateCreationDateTime ? [r.dynamodb.ApproximateCreationDateTime * 1000] : [],

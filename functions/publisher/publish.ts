@@ -20,7 +20,7 @@ export interface PublishOutcome {
   published: StoredOutboxEntry[];
   /** Refused by the bus for now: still unpublished, for a retry of the batch or the sweep. */
   refused: StoredOutboxEntry[];
-  /** Refused by the bus for good, and parked by this call (docs/design.md#the-outbox): counted once. */
+  /** Refused by the bus for good, and parked by this call (docs/design.md#the-outbox). */
   parked: StoredOutboxEntry[];
   /** Their event can no longer be built: taken off the outbox's index, logged. */
   unpublishable: StoredOutboxEntry[];
@@ -109,19 +109,18 @@ export interface StreamedEntry {
  * A batch from the table's stream. Answers Lambda's partial batch response: the records whose
  * events the bus refused for now, so the event source mapping retries from the first of them (and,
  * when its retries run out, records the batch on its on-failure queue; the sweep still has the
- * entries); and how many entries this batch parked, for the handler to count.
+ * entries). Entries it parks are the sweep's to report (docs/design.md#the-outbox).
  */
 export async function publishStreamed(
   records: StreamedEntry[],
   deps: PublisherDeps,
-): Promise<{ batchItemFailures: { itemIdentifier: string }[]; parked: number }> {
+): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
   const entries = records.flatMap((record) => (record.entry ? [record.entry] : []));
-  const { refused, parked } = await publishEntries(entries, deps);
+  const { refused } = await publishEntries(entries, deps);
   const failed = new Set(refused);
   return {
     batchItemFailures: records
       .filter((record) => record.entry && failed.has(record.entry))
       .map((record) => ({ itemIdentifier: record.sequenceNumber })),
-    parked: parked.length,
   };
 }

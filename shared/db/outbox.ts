@@ -179,6 +179,8 @@ export interface Outbox {
     refusal: { code: string; message?: string },
     at: Date,
   ): Promise<boolean>;
+  /** How many entries are parked now (a count on the parked index): the sweep reports it every minute. */
+  parkedCount(): Promise<number>;
 }
 
 /** An entry the bus refused for good, as the operator sees it. */
@@ -297,6 +299,29 @@ export function dynamoOutbox(
         ),
       ),
 
+    async parkedCount() {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :parked',
+            // The index is eventually consistent: it may still list an entry just put back.
+            FilterExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':parked': parkedPartition, ':status': 'parked' },
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+        );
+        count += page.Count ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return count;
+    },
+
     async parked(limit) {
       const entries: ParkedEntry[] = [];
       let start: Record<string, unknown> | undefined;
@@ -384,3 +409,10 @@ export function dynamoOutbox(
  * minutes under this field (a log metric filter in infra/stack.ts reads it).
  */
 export const overdueMetric = { field: 'unpublishedOverFiveMinutes', afterMs: 5 * 60_000 } as const;
+
+/**
+ * The parked alarm's metric: each sweep logs how many entries are parked now under this field (a log
+ * metric filter in infra/stack.ts reads it), so the alarm stays on for as long as an entry waits for a
+ * redrive, not only in the minute it was parked.
+ */
+export const parkedMetric = { field: 'parkedOutboxEntries' } as const;

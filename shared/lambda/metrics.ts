@@ -22,8 +22,6 @@ export const businessMetrics = {
   Suppressions: ['reason'],
   /** How long outbox entries waited between their write and their publication. */
   OutboxLag: [],
-  /** Outbox entries the bus refused for good, parked until a redrive (docs/design.md#the-outbox); alarmed. */
-  OutboxEntriesParked: [],
   AdvancesSubmitted: [],
   AdvancesOverdue: [],
   /** threshold: the percentage crossed */

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { functionEntries, schedules } from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
-import { overdueMetric } from '#shared/db/outbox.ts';
+import { overdueMetric, parkedMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
@@ -298,7 +298,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     );
   });
 
-  it("alarms once on outbox entries the bus refused for good, counted from the publisher's own log group", () => {
+  it("alarms while outbox entries the bus refused for good stay parked, from the count each sweep logs in the publisher's own log group", () => {
     const filters = Object.values(resourcesOf(template, 'AWS::Logs::MetricFilter')).map(
       (resource) => resource.Properties,
     );
@@ -307,25 +307,29 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     );
 
     const parked = filters.find((f) =>
-      JSON.stringify(f.MetricTransformations).includes('OutboxEntriesParked'),
+      JSON.stringify(f.MetricTransformations).includes('OutboxParkedEntries'),
     );
     expect(parked).toMatchObject({
-      FilterPattern: '{ $.OutboxEntriesParked > 0 }',
+      FilterPattern: `{ $.${parkedMetric.field} > 0 }`,
       LogGroupName: { Ref: expect.stringMatching(/^PublisherLogs/) },
       MetricTransformations: [
         expect.objectContaining({
-          MetricName: 'OutboxEntriesParked',
+          MetricName: 'OutboxParkedEntries',
           MetricNamespace: 'Backline/backline-dev',
-          MetricValue: '$.OutboxEntriesParked',
+          MetricValue: `$.${parkedMetric.field}`,
         }),
       ],
     });
     expect(alarms).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          MetricName: 'OutboxEntriesParked',
+          MetricName: 'OutboxParkedEntries',
           Namespace: 'Backline/backline-dev',
-          Statistic: 'Sum',
+          // The count of entries parked now, logged by every minute's sweep: not a Sum of parks, which
+          // would clear the alarm a minute after the park while the entry stays parked.
+          Statistic: 'Maximum',
+          Period: 60,
+          EvaluationPeriods: 1,
           Threshold: 1,
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
           TreatMissingData: 'notBreaching',

@@ -106,6 +106,8 @@ describe('the outbox on the local cloud', () => {
     await busIdle();
     await afterTheSweep();
     const parked = (await outbox.parked(1000)).filter((entry) => entry.parkedAt >= since);
+    // What every minute's sweep reports for the parked alarm, counted on the parked index.
+    const countedWhileParked = await outbox.parkedCount();
     const mailedWhileRefused = await mailTo(outlets[0].email);
     const deadWhileRefused = (await deadLetters()).slice(deadBefore);
     const streamDeadWhileRefused = (await streamDeadLetters()).slice(streamDeadBefore);
@@ -118,6 +120,7 @@ describe('the outbox on the local cloud', () => {
 
     expect(mailedWhileRefused).toEqual([]);
     expect(parked.length).toBeGreaterThan(0);
+    expect(countedWhileParked).toBeGreaterThanOrEqual(parked.length);
     for (const entry of parked) {
       expect(entry).toMatchObject({ source: 'backline.releases', code: 'NotAuthorizedForSourceException' });
       expect(entry.message).toMatch(/events\.put-refuse/);

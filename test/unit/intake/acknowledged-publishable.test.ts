@@ -64,6 +64,7 @@ function world() {
         markPublished: async () => {},
         markUnpublishable: async (key) => void unpublishable.push(key),
         markParked: async () => true,
+        parkedCount: async () => 0,
       },
       bus: {
         put: async (events) => {

@@ -7,13 +7,15 @@ import {
   type ItemKey,
   type Outbox,
   outboxItem,
+  parkedMetric,
   type StoredOutboxEntry,
   storedOutboxEntryOf,
   unpublishedKey,
 } from '#shared/db/outbox.ts';
 import { type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
-import { OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
+import { buildDetail, OutboxSweepDue, OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
+import { anEvent } from '#test/support/events.ts';
 import { aContext, aReleaseWebhook } from '#test/support/intake.ts';
 import { RecordedMeasure } from '#test/support/measure.ts';
 
@@ -78,6 +80,7 @@ function publisher(waiting: StoredOutboxEntry[] = []) {
       parked.push({ ...entry, code: refusal.code, message: refusal.message, at });
       return true;
     },
+    parkedCount: async () => parked.length,
   };
   const deps = {
     outbox,
@@ -127,7 +130,7 @@ describe('the publisher', () => {
 
     const response = await publishStreamed(records, world.deps);
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }], parked: 0 });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }] });
     expect(world.marked.map((key) => key.pk)).toEqual(['OUTBOX#evt-1', 'OUTBOX#evt-3']);
   });
 
@@ -160,7 +163,13 @@ describe('the outbox sweep', () => {
 
     expect(sweepAfterMs).toBe(3 * 60_000);
     expect(world.published.map((e) => e.eventId)).toEqual(['evt-overdue', 'evt-stale']);
-    expect(result).toEqual({ republished: 2, stillUnpublished: 0, parked: 0, unpublishedOverFiveMinutes: 1 });
+    expect(result).toEqual({
+      republished: 2,
+      stillUnpublished: 0,
+      parked: 0,
+      unpublishedOverFiveMinutes: 1,
+      parkedNow: 0,
+    });
     expect(world.warnings).toEqual([
       expect.objectContaining({ unpublishedOverFiveMinutes: 1, oldestCreatedAt: overdue.createdAt }),
     ]);
@@ -186,7 +195,13 @@ describe('the outbox sweep', () => {
     const result = await sweepOutbox(world.deps);
 
     expect(replayed.createdAt).toBe(minutesAgo(4));
-    expect(result).toEqual({ republished: 1, stillUnpublished: 0, parked: 0, unpublishedOverFiveMinutes: 0 });
+    expect(result).toEqual({
+      republished: 1,
+      stillUnpublished: 0,
+      parked: 0,
+      unpublishedOverFiveMinutes: 0,
+      parkedNow: 0,
+    });
     expect(world.warnings).toEqual([]);
   });
 
@@ -207,7 +222,7 @@ describe('an entry the bus refuses for good', () => {
     const first = await sweepOutbox(world.deps);
     const second = await sweepOutbox(world.deps);
 
-    expect(first).toMatchObject({ republished: 1, stillUnpublished: 0, parked: 1 });
+    expect(first).toMatchObject({ republished: 1, stillUnpublished: 0, parked: 1, parkedNow: 1 });
     expect(world.marked.map((key) => key.pk)).toEqual(['OUTBOX#evt-1']);
     expect(world.parked).toEqual([
       {
@@ -218,13 +233,19 @@ describe('an entry the bus refuses for good', () => {
         at: now,
       },
     ]);
-    expect(second).toEqual({ republished: 0, stillUnpublished: 0, parked: 0, unpublishedOverFiveMinutes: 0 });
+    expect(second).toEqual({
+      republished: 0,
+      stillUnpublished: 0,
+      parked: 0,
+      unpublishedOverFiveMinutes: 0,
+      parkedNow: 1,
+    });
     expect(world.errors).toEqual([
       { parked: [expect.objectContaining({ eventId: 'evt-2', code: 'NotAuthorizedForSourceException' })] },
     ]);
   });
 
-  it('is parked from the stream path too, not reported as a failed item for the mapping to retry, and counted once', async () => {
+  it('is parked from the stream path too, not reported as a failed item for the mapping to retry, and reported parked by the next sweep', async () => {
     const world = publisher();
     world.refuseForGood.set('evt-2', 'AccessDeniedException');
     const measure = new RecordedMeasure();
@@ -247,7 +268,8 @@ describe('an entry the bus refuses for good', () => {
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(world.parked.map((p) => p.eventId)).toEqual(['evt-2']);
-    expect(measure.totals('OutboxEntriesParked')).toEqual({ '': 1 });
+    await handler(anEvent(OutboxSweepDue, buildDetail(OutboxSweepDue, {})), aContext());
+    expect(world.warnings).toEqual([{ [parkedMetric.field]: 1 }]);
   });
 
   it('still fails the sweep when the bus refused some for now, which stay unpublished', async () => {
@@ -257,5 +279,23 @@ describe('an entry the bus refuses for good', () => {
 
     await expect(sweepOutbox(world.deps)).rejects.toThrow(/refused 1 of 2/);
     expect(world.parked.map((p) => p.eventId)).toEqual(['evt-2']);
+  });
+
+  it('is reported parked by the sweep that parked it although that sweep fails for another entry refused for now, and by every sweep after while it stays parked', async () => {
+    const world = publisher([anEventEntry('evt-1', minutesAgo(4)), anEventEntry('evt-2', minutesAgo(4))]);
+    world.refuse.add('evt-1');
+    world.refuseForGood.set('evt-2', 'NotAuthorizedForSourceException');
+    const handler = makeHandler(world.deps, new RecordedMeasure());
+    const sweepDue = () => handler(anEvent(OutboxSweepDue, buildDetail(OutboxSweepDue, {})), aContext());
+    const reported = () =>
+      world.warnings.flatMap((w) => (parkedMetric.field in w ? [w[parkedMetric.field]] : []));
+
+    await expect(sweepDue()).rejects.toThrow(/refused 1 of 2/);
+    expect(world.parked.map((p) => p.eventId)).toEqual(['evt-2']);
+    expect(reported()).toEqual([1]);
+
+    // A minute later evt-2 is still parked (no redrive): the parked alarm's metric must still say so.
+    await expect(sweepDue()).rejects.toThrow(/refused 1 of 1/);
+    expect(reported()).toEqual([1, 1]);
   });
 });
