@@ -5,6 +5,7 @@
 // validation, operations, http and firing; expressions evaluates at(), rate() and cron().
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
 import type { CreateScheduleInput } from '@aws-sdk/client-scheduler';
 import type { VirtualClock } from './clock.ts';
 import {
@@ -22,7 +23,10 @@ export type { Fired, Pending, ScheduleDeadLetter, ScheduledTarget } from './sche
 
 export interface LocalSchedulerOptions {
   clock: VirtualClock;
-  /** JSON file where schedules persist across restarts. */
+  /**
+   * JSON file where schedules persist across restarts; the schedules' dead letters persist beside it
+   * (schedule-dead-letters.jsonl).
+   */
   file?: string;
   account?: string;
   region?: string;
@@ -60,7 +64,13 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
     account: options.account ?? '000000000000',
     region: options.region ?? 'us-east-1',
   });
-  const firing = scheduleFiring({ store, clock, putEvents, ...(catchUp ? { catchUp } : {}) });
+  const firing = scheduleFiring({
+    store,
+    clock,
+    putEvents,
+    ...(catchUp ? { catchUp } : {}),
+    ...(options.file ? { deadLettersFile: join(dirname(options.file), 'schedule-dead-letters.jsonl') } : {}),
+  });
   return {
     handle: schedulerHttp(operations),
     advanceTo: firing.advanceTo,

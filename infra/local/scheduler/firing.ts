@@ -6,6 +6,7 @@
 // clock raised to each occurrence before it fires, so handlers see the time they were scheduled for.
 
 import type { VirtualClock } from '../clock.ts';
+import { JsonLines } from '../jsonl.ts';
 import { type LiveSchedule, ScheduleStore, type StoredSchedule } from './store.ts';
 import type { Json } from './validation.ts';
 
@@ -73,11 +74,21 @@ export function scheduleFiring(options: {
    * passed before the occurrence fired, so a sweep must not overtake it (see docs/design.md#the-local-clock).
    */
   catchUp?: () => Promise<void>;
+  /**
+   * JSON lines in the data folder keeping the dead letters across restarts, as the bus keeps its own
+   * (docs/design.md#failures-and-retries); none: in memory only.
+   */
+  deadLettersFile?: string;
 }) {
   const { store, clock, putEvents, catchUp } = options;
   const nowMs = () => clock.now().getTime();
-  // Held in memory: the local cloud's schedules' dead-letter queue (GET /_local/dlq).
-  const deadLetters: ScheduleDeadLetter[] = [];
+  // The local cloud's schedules' dead-letter queue (GET /_local/dlq). A one-time schedule deletes
+  // itself after firing, so its dead letter is all that is left of the moment: it is written (and
+  // synced) before the firing counts as done, and read back when the local cloud starts again.
+  const file = options.deadLettersFile
+    ? new JsonLines<ScheduleDeadLetter>(options.deadLettersFile)
+    : undefined;
+  const deadLetters: ScheduleDeadLetter[] = file?.read() ?? [];
 
   /** Puts each dead letter's event on the bus again; those it put leave the queue. */
   async function redrive(): Promise<{ redriven: number; failed: number }> {
@@ -91,6 +102,7 @@ export function scheduleFiring(options: {
         deadLetters.push({ ...letter, error: error instanceof Error ? error.message : String(error) });
       }
     }
+    file?.rewrite(deadLetters);
     return { redriven, failed: letters.length - redriven };
   }
 
@@ -172,7 +184,7 @@ export function scheduleFiring(options: {
       }
       const deadLetterArn = (s.target.DeadLetterConfig as Json | undefined)?.Arn;
       if (entry.error && typeof deadLetterArn === 'string') {
-        deadLetters.push({
+        const letter: ScheduleDeadLetter = {
           deadLetterArn,
           name: s.name,
           groupName: s.groupName,
@@ -180,7 +192,9 @@ export function scheduleFiring(options: {
           attempts: entry.attempts!,
           error: entry.error,
           target,
-        });
+        };
+        deadLetters.push(letter);
+        file?.append([letter], { sync: true });
       }
       fired.push(entry);
       const key = ScheduleStore.key(s.groupName, s.name);
@@ -235,6 +249,7 @@ export function scheduleFiring(options: {
   function stop(): void {
     if (timer) clearInterval(timer);
     timer = undefined;
+    file?.close();
   }
 
   /** Every enabled schedule's next occurrence after now, soonest first. */
