@@ -99,6 +99,20 @@ function headerOf(line: string): { columns: string[] } | { error: string } {
 export const leftOutOf = (columns: readonly string[]): OptionalOutletField[] =>
   optionalOutletFields.filter((field) => !columns.includes(field));
 
+/**
+ * The first control character on a line other than a tab (U+0000 to U+001F; line breaks split the
+ * lines), if any. No outlet field holds one, and each takes six bytes once the CSV is a JSON string in
+ * Lambda's event (`\u0001`): refused, the import's limit holds for every file it takes (see
+ * `maxImportBytes`, functions/management/outlets.ts).
+ */
+function controlCharacterIn(line: string): number | undefined {
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code < 0x20 && code !== 0x09) return code;
+  }
+  return undefined;
+}
+
 /** The file's header, and the lines after it with the line number of the first (1-based). */
 export type OutletCsvText =
   | { ok: true; columns: string[]; firstLine: number; lines: string[] }
@@ -106,6 +120,14 @@ export type OutletCsvText =
 
 export function readOutletCsv(text: string): OutletCsvText {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  const controlled = lines.findIndex((line) => controlCharacterIn(line) !== undefined);
+  if (controlled >= 0) {
+    const code = controlCharacterIn(lines[controlled])!.toString(16).toUpperCase().padStart(4, '0');
+    return {
+      ok: false,
+      error: `line ${controlled + 1}: holds the control character U+${code}; an outlet CSV holds none but tabs and line breaks`,
+    };
+  }
   const headerIndex = lines.findIndex((line) => line.trim().length > 0);
   if (headerIndex < 0) return { ok: false, error: 'the CSV is empty: expected a header row' };
   const header = headerOf(lines[headerIndex]);

@@ -37,10 +37,15 @@ export interface OutletRoutesDeps {
 }
 
 /**
- * The import's limit: with its event envelope, a 5 MB text body stays under Lambda's 6 MB synchronous
- * payload, the tighter of that and API Gateway's 10 MB.
+ * The import's limit, so that every CSV within it reaches the function (docs/design.md#routes-and-auth).
+ * The binding limit is Lambda's synchronous event, 6,291,456 bytes (API Gateway's 10 MB is looser),
+ * and the CSV travels in it as a JSON string: each `"`, `\`, tab and line break takes two bytes there,
+ * a body that is not UTF-8 goes base64 (four bytes for three), and control characters, the only ones
+ * escaped longer, are refused (`readOutletCsv`). So a CSV at most doubles: 3,000,000 bytes take at
+ * most 6,000,000 in the event, leaving 291,456 for the envelope (headers, at most 10 KB, and the
+ * request context).
  */
-export const maxImportBytes = 5 * 1024 * 1024;
+export const maxImportBytes = 3_000_000;
 
 /** How an import's input is cut into items: one chunk is one page of the job (see shared/db/jobs.ts). */
 export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes, maxLineBytes: 32 * 1024 };
@@ -239,11 +244,16 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       summary: 'Import outlets from CSV (a job)',
       description:
         'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). genres, contactName and formats may be left out of the header: an outlet the import updates then keeps its own, a new one has none; a column given with an empty cell empties the field. Watch the job at GET /jobs/{jobId}.',
-      body: { mediaType: 'text/csv', description: `CSV with a header line, up to ${maxImportBytes} bytes` },
+      body: {
+        mediaType: 'text/csv',
+        description: `CSV with a header line, up to ${maxImportBytes} bytes, with no control characters but tabs and line breaks`,
+      },
       responses: {
         202: { description: 'the job, started (Location: /jobs/{jobId})', schema: JobAccepted },
-        400: failure('the header cannot be read, or the body is not valid text in its charset'),
-        413: failure('the file is too large'),
+        400: failure(
+          'the header cannot be read, a line holds a control character (other than a tab), or the body is not valid text in its charset',
+        ),
+        413: failure(`the file is larger than ${maxImportBytes} bytes`),
         415: failure('Content-Type is not text/csv'),
         503: writeConflict,
       },

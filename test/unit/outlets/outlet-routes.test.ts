@@ -356,6 +356,7 @@ describe('media outlet routes', () => {
 
     expect(notCsv.status).toBe(415);
     expect(tooLarge.status).toBe(413);
+    expect(JSON.stringify(tooLarge.body)).toContain(`${maxImportBytes} bytes`);
   });
 
   it('answers 400 for an import whose header is wrong, and starts no job', async () => {
@@ -369,6 +370,22 @@ describe('media outlet routes', () => {
     expect(response.status).toBe(400);
     expect(response.body.issues[0]).toMatchObject({ path: 'body', message: expect.stringMatching(/header/) });
     expect((deps.outlets as InMemoryOutletDirectory).outlets.size).toBe(0);
+    expect(world.store.jobs.size).toBe(0);
+  });
+
+  it('answers 400 naming the line for an import holding a control character (six bytes each in the event, past what its limit allows for), and starts no job', async () => {
+    const { call, world } = setup();
+
+    const response = await call('POST', '/media-outlets/import', {
+      body: 'name,email,kind,territories\nFine FM,fine@radio.example,radio,GB\nBad\u0001 FM,bad@radio.example,radio,GB\n',
+      contentType: 'text/csv',
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.issues[0]).toMatchObject({
+      path: 'body',
+      message: expect.stringMatching(/^line 3: .*U\+0001/),
+    });
     expect(world.store.jobs.size).toBe(0);
   });
 
