@@ -186,23 +186,30 @@ async function start(
     file: dataDir ? join(dataDir, 'schedules.jsonl') : undefined,
     account,
     region,
-    putEvents: async (target) => {
+    putEvents: async (target, firing) => {
       const busName =
         target.busName === 'backline' || target.busName === 'default' ? target.busName : undefined;
       if (!busName) throw new Error(`event bus ${target.busName} does not exist locally`);
-      // Through PutEvents, as Scheduler's templated target calls it: an entry the bus refuses (its
-      // faults included) fails the target, which the scheduler retries and then dead-letters.
-      const [result] = bus.putEvents([
-        {
-          EventBusName: busName,
-          Source: target.source,
-          DetailType: target.detailType,
-          Detail: withSchedulerContext(target.detail),
-        },
-      ]).Entries;
+      // Scheduler's call to its target may fail; the producers' events.put-* faults are not its
+      // (they model our functions' calls), so a test's armed fault is not used up by the minute's sweep.
+      if (firing && faults.takeFor('scheduler.put-fail', firing.schedule))
+        throw new Error('InternalFailure: Injected fault scheduler.put-fail.');
+      // Through PutEvents, as Scheduler's templated target calls it: an entry the bus refuses fails the
+      // target, which the scheduler retries and then dead-letters.
+      const [result] = bus.putEvents(
+        [
+          {
+            EventBusName: busName,
+            Source: target.source,
+            DetailType: target.detailType,
+            Detail: withSchedulerContext(target.detail),
+          },
+        ],
+        'scheduler',
+      ).Entries;
       if ('ErrorCode' in result) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
-      await whenIdle();
     },
+    settle: whenIdle,
     // A settlement message back from its visibility timeout is handled before a sweep the jump fires.
     catchUp: whenIdle,
   });

@@ -32,6 +32,11 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *   events.put-refuse[:source]        the local bus answers one PutEvents entry (of that source) with the
  *                                     non-retryable ErrorCode NotAuthorizedForSourceException, as
  *                                     EventBridge does when the caller may not put that source
+ *                                     (both model the calls our functions make: Scheduler's own PutEvents
+ *                                     for a schedule's firing never takes them)
+ *   scheduler.put-fail[:schedule]     a schedule's firing fails to put its event on the bus (InternalFailure),
+ *                                     as Scheduler's call to its target may; retried as the schedule's
+ *                                     RetryPolicy says, then dead-lettered
  *   sqs.send-fail[:queue]             a queue refuses a message from its bus rule (the rule retries it)
  *   sqs.redeliver[:queue]             the deletion of a handled batch is lost: it comes back after its
  *                                     visibility timeout, as when DeleteMessage fails or the timeout ran out

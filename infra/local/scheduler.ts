@@ -30,10 +30,14 @@ export interface LocalSchedulerOptions {
   file?: string;
   account?: string;
   region?: string;
-  /** Resolves once the events' invocations have finished. */
-  putEvents: (target: ScheduledTarget) => Promise<void>;
+  /** Puts the target's event on the bus (Scheduler's own call); `firing` names the schedule firing. */
+  putEvents: (target: ScheduledTarget, firing?: { schedule: string }) => Promise<void>;
+  /** Resolves once the work the event started has run; a firing waits for it, within `settleWithinMs`. */
+  settle?: () => Promise<void>;
   /** On a jump of the clock, lets work that came due run before each occurrence fires. */
   catchUp?: () => Promise<void>;
+  /** The longest a firing waits for `settle` or `catchUp` (default 60 s). */
+  settleWithinMs?: number;
 }
 
 export interface LocalScheduler {
@@ -69,6 +73,8 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
     clock,
     putEvents,
     ...(catchUp ? { catchUp } : {}),
+    ...(options.settle ? { settle: options.settle } : {}),
+    ...(options.settleWithinMs !== undefined ? { settleWithinMs: options.settleWithinMs } : {}),
     ...(options.file ? { deadLettersFile: join(dirname(options.file), 'schedule-dead-letters.jsonl') } : {}),
   });
   return {

@@ -194,8 +194,15 @@ export class LocalBus {
     this.#journal.close();
   }
 
-  /** The PutEvents API: validates the call, then each entry; accepted entries are routed asynchronously. */
-  putEvents(entries: PutEventsEntry[] | undefined): {
+  /**
+   * The PutEvents API: validates the call, then each entry; accepted entries are routed asynchronously.
+   * `caller: 'scheduler'` is EventBridge Scheduler's own call (a schedule's templated target): the
+   * `events.put-*` faults model the calls our functions make and are not taken by it.
+   */
+  putEvents(
+    entries: PutEventsEntry[] | undefined,
+    caller: 'functions' | 'scheduler' = 'functions',
+  ): {
     FailedEntryCount: number;
     Entries: PutEventsResultEntry[];
   } {
@@ -222,7 +229,7 @@ export class LocalBus {
     }
     const accepted: { bus: BusName; event: BusEvent }[] = [];
     const results = entries.map((entry) => {
-      const result = this.#accept(entry);
+      const result = this.#accept(entry, caller);
       if ('event' in result) {
         accepted.push(result);
         return { EventId: result.event.id };
@@ -382,6 +389,7 @@ export class LocalBus {
 
   #accept(
     entry: PutEventsEntry,
+    caller: 'functions' | 'scheduler',
   ): { bus: BusName; event: BusEvent } | Exclude<PutEventsResultEntry, { EventId: string }> {
     const bus = this.#busName(entry.EventBusName);
     if (!bus) {
@@ -413,12 +421,15 @@ export class LocalBus {
         ErrorMessage: `Event size exceeds the limit of ${maxEventBytes} bytes.`,
       };
     }
-    if (this.#options.faults.takeFor('events.put-fail', entry.Source!)) {
+    // The producers' faults: a test arming them means the calls our functions make, which Scheduler's
+    // firings (the minute's Outbox Sweep Due) must not use up (the scheduler has its own fault).
+    const producer = caller === 'functions';
+    if (producer && this.#options.faults.takeFor('events.put-fail', entry.Source!)) {
       return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected fault events.put-fail.' };
     }
     // As EventBridge refuses an entry whose source the caller may not put (the events:source
     // condition), which no retry changes.
-    if (this.#options.faults.takeFor('events.put-refuse', entry.Source!)) {
+    if (producer && this.#options.faults.takeFor('events.put-refuse', entry.Source!)) {
       return {
         ErrorCode: 'NotAuthorizedForSourceException',
         ErrorMessage: `Not authorized for the source ${entry.Source} (injected fault events.put-refuse).`,

@@ -57,6 +57,13 @@ export interface ScheduleDeadLetter {
   target: ScheduledTarget;
 }
 
+/**
+ * How long a firing waits for the work its event started (real time): as long as a clock jump waits
+ * for running invocations (docs/design.md#the-local-clock), so only work that keeps failing and
+ * retrying past that lets the clock move on without it.
+ */
+export const settleWithinMs = 60_000;
+
 /** Scheduler's default retries of a target when the schedule's RetryPolicy names none. */
 const DEFAULT_RETRY_ATTEMPTS = 185;
 
@@ -66,22 +73,53 @@ const MAX_FIRINGS_PER_PASS = 10_000;
 export function scheduleFiring(options: {
   store: ScheduleStore;
   clock: VirtualClock;
-  /** Resolves once the events' invocations have finished. */
-  putEvents: (target: ScheduledTarget) => Promise<void>;
+  /**
+   * Puts the target's event on the bus: Scheduler's own call, resolving once the bus took it. `firing`
+   * names the schedule for a firing (not for a redrive, which is the operator's).
+   */
+  putEvents: (target: ScheduledTarget, firing?: { schedule: string }) => Promise<void>;
+  /**
+   * Resolves once the work an event put on the bus started has run, so the next occurrence does not
+   * overtake it (handlers see the time they were scheduled for); waited for at most `settleWithinMs`.
+   */
+  settle?: () => Promise<void>;
   /**
    * On a jump of the clock, resolves once the work that came due by the time an occurrence is
    * reached has run (a queue message back from its visibility timeout, a retry): on AWS that time
    * passed before the occurrence fired, so a sweep must not overtake it (see docs/design.md#the-local-clock).
+   * Waited for at most `settleWithinMs`.
    */
   catchUp?: () => Promise<void>;
+  /**
+   * The longest a firing waits for `settle` or `catchUp` (real time; default `settleWithinMs`). On AWS
+   * Scheduler waits for nothing but its PutEvents, so a target that keeps failing (a queue rule's
+   * retries go on for hours) must not hold the clock: past this the firing is done and the clock
+   * moves on while that work goes on.
+   */
+  settleWithinMs?: number;
   /**
    * JSON lines in the data folder keeping the dead letters across restarts, as the bus keeps its own
    * (docs/design.md#failures-and-retries); none: in memory only.
    */
   deadLettersFile?: string;
 }) {
-  const { store, clock, putEvents, catchUp } = options;
+  const { store, clock, putEvents } = options;
   const nowMs = () => clock.now().getTime();
+  const waitMs = options.settleWithinMs ?? settleWithinMs;
+  /** `work`, waited for at most `waitMs`: what still runs after that goes on without the firing. */
+  const bounded = (work: (() => Promise<void>) | undefined, what: string) =>
+    work &&
+    (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), waitMs);
+      });
+      const outcome = await Promise.race([work(), late]).finally(() => clearTimeout(timer));
+      if (outcome === 'late')
+        console.warn(`Local scheduler: ${what} still runs after ${waitMs} ms; the clock moves on without it`);
+    });
+  const settle = bounded(options.settle, "the work of a firing's event");
+  const catchUp = bounded(options.catchUp, 'the work due before an occurrence');
   // The local cloud's schedules' dead-letter queue (GET /_local/dlq). A one-time schedule deletes
   // itself after firing, so its dead letter is all that is left of the moment: it is written (and
   // synced) before the firing counts as done, and read back when the local cloud starts again.
@@ -103,6 +141,7 @@ export function scheduleFiring(options: {
       }
     }
     file?.rewrite(deadLetters);
+    if (redriven > 0) await settle?.();
     return { redriven, failed: letters.length - redriven };
   }
 
@@ -173,7 +212,7 @@ export function scheduleFiring(options: {
           : DEFAULT_RETRY_ATTEMPTS;
       for (let attempt = 1; attempt <= retries + 1; attempt++) {
         try {
-          await putEvents(target);
+          await putEvents(target, { schedule: s.name });
           delete entry.error;
           delete entry.attempts;
           break;
@@ -182,6 +221,7 @@ export function scheduleFiring(options: {
           entry.attempts = attempt;
         }
       }
+      if (!entry.error) await settle?.();
       const deadLetterArn = (s.target.DeadLetterConfig as Json | undefined)?.Arn;
       if (entry.error && typeof deadLetterArn === 'string') {
         const letter: ScheduleDeadLetter = {

@@ -23,7 +23,12 @@ import { installVirtualClock } from '#infra/local/clock.ts';
 import { Faults } from '#infra/local/faults.ts';
 import { LocalQueue } from '#infra/local/queues/queue.ts';
 import { wallTimeAt } from '#infra/local/scheduler/expressions.ts';
-import { createLocalScheduler, type LocalScheduler, type ScheduledTarget } from '#infra/local/scheduler.ts';
+import {
+  createLocalScheduler,
+  type LocalScheduler,
+  type LocalSchedulerOptions,
+  type ScheduledTarget,
+} from '#infra/local/scheduler.ts';
 
 const clock = installVirtualClock();
 const MINUTE = 60_000;
@@ -55,6 +60,7 @@ afterEach(async () => {
 async function startScheduler(
   putEvents?: (target: ScheduledTarget) => Promise<void>,
   catchUp?: () => Promise<void>,
+  more: Pick<LocalSchedulerOptions, 'settle' | 'settleWithinMs'> = {},
 ): Promise<Running> {
   const sent: ScheduledTarget[] = [];
   const scheduler = createLocalScheduler({
@@ -65,6 +71,7 @@ async function startScheduler(
       await putEvents?.(target);
     },
     ...(catchUp ? { catchUp } : {}),
+    ...more,
   });
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -455,6 +462,32 @@ describe('firing on the virtual clock', () => {
     expect(seen[0].now - early.instant).toBeGreaterThanOrEqual(0);
     expect(seen[0].now - early.instant).toBeLessThan(1000);
     expect(clock.now().getTime()).toBeGreaterThanOrEqual(late.instant + MINUTE);
+  });
+
+  it("does not let the work of a firing's event that never settles (a target that keeps failing) hold the clock: it waits settleWithinMs, then fires on", async () => {
+    const { client, scheduler, sent } = await startScheduler(undefined, undefined, {
+      // A queue rule's target retrying for hours, as whenIdle would wait for it.
+      settle: () => new Promise<void>(() => {}),
+      settleWithinMs: 50,
+    });
+    const early = minutesAhead(10);
+    const late = minutesAhead(20);
+    for (const [Name, due] of [
+      ['early', early],
+      ['late', late],
+    ] as const) {
+      await client.send(
+        new CreateScheduleCommand(aSchedule({ Name, ScheduleExpression: `at(${due.wall})` })),
+      );
+    }
+
+    const fired = await scheduler.advanceTo(new Date(late.instant + MINUTE));
+
+    expect(fired.map((f) => [f.name, f.error])).toEqual([
+      ['early', undefined],
+      ['late', undefined],
+    ]);
+    expect(sent).toHaveLength(2);
   });
 
   it('records a failed putEvents and carries on with the next schedule', async () => {

@@ -191,6 +191,20 @@ describe('the local bus', () => {
     expect(result.Entries[0]).toMatchObject({ ErrorCode: 'InternalFailure' });
   });
 
+  it("leaves the producers' events.put-* faults to our functions' calls: Scheduler's own PutEvents neither fails on them nor uses them up", () => {
+    const faults = new Faults('events.put-fail=1,events.put-refuse=1');
+    const bus = aBus([], async () => {}, faults);
+
+    const fromScheduler = bus.putEvents([entry('Outbox Sweep Due')], 'scheduler');
+    const fromAFunction = bus.putEvents([entry('One'), entry('One')]);
+
+    expect(fromScheduler.FailedEntryCount).toBe(0);
+    expect(fromAFunction.Entries.map((e) => ('ErrorCode' in e ? e.ErrorCode : 'accepted'))).toEqual([
+      'InternalFailure',
+      'NotAuthorizedForSourceException',
+    ]);
+  });
+
   it('replays archived events of a time range to the rules again, marked with the replay name', async () => {
     const events: BusEvent[] = [];
     const bus = aBus([['a', spec({ 'detail-type': ['One'] })]], async (_, event) => {
