@@ -155,12 +155,15 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
 
     async requeue(ref, at) {
       // Back on the outbox's index: the stream brings it to the publisher, and the sweep finds it if that fails.
+      // A park (the bus refused it for good before) is taken off with it, as a redrive does: the record
+      // is pending again, and a new refusal parks it anew.
       return writtenUnlessRefused(
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: webhookKey(ref.labelId, ref.webhookId, ref.format),
-            UpdateExpression: 'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+            UpdateExpression:
+              'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE parkedAt, parkedCode, parkedMessage',
             ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {

@@ -64,9 +64,19 @@ describe('the webhook records adapter', () => {
 
     expect([requeued, unpublishable]).toEqual([true, false]);
     expect(documents.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
-      UpdateExpression: 'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+      UpdateExpression:
+        'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE parkedAt, parkedCode, parkedMessage',
       ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable',
     });
+  });
+
+  it('takes the park of a record the bus once refused for good off it when a replay puts it back, so it no longer reads as parked', async () => {
+    documents.on(UpdateCommand).resolves({});
+
+    await dynamoWebhookRecords(client, 't').requeue(aRecord(), now);
+
+    const update = documents.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(update.UpdateExpression).toMatch(/ REMOVE parkedAt, parkedCode, parkedMessage$/);
   });
 });
 
