@@ -14,7 +14,9 @@ export const functionDefaults = { timeoutSeconds: 10, memoryMb: 512, retryAttemp
  * EventBridge's delivery to a rule's target, as every rule of the stack sets it (the documented
  * maximum): tried again for up to 24 hours and 185 times, then the rule's dead-letter queue. It
  * covers EventBridge failing to hand an event over (to Lambda's asynchronous queue, or SendMessage
- * to a queue trigger's queue), not a handler that throws: that is `retryAttempts`.
+ * to a queue trigger's queue), not a handler that throws: that is `retryAttempts`. Scheduler's
+ * retries of a schedule's target are the same (its default RetryPolicy, stated by `oneTimeSchedule`
+ * and applied by the local scheduler), then the schedule's dead-letter queue.
  */
 export const ruleTargetRetry = { retryAttempts: 185, maxEventAgeSeconds: 24 * 60 * 60 } as const;
 

@@ -17,6 +17,7 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -281,22 +282,42 @@ async function streamPositionsQueue(publisher: string, deps: RedriveDeps) {
   };
 }
 
-/** Every message a queue holds now, received (and so hidden for `visibilitySeconds`), none twice. */
-async function receiveAll(queueUrl: string, visibilitySeconds: number, deps: RedriveDeps) {
-  const seen = new Map<string, string>();
+/**
+ * Every message a queue holds now, each once: received (and so hidden for `visibilitySeconds`) ten at
+ * a time until a receive brings none not seen yet. Lazy: a caller may handle each batch (and delete
+ * its messages) before the next is received.
+ */
+async function* receiveEach(
+  queueUrl: string,
+  visibilitySeconds: number,
+  deps: RedriveDeps,
+): AsyncGenerator<Message> {
+  const seen = new Set<string>();
   for (;;) {
     const { Messages = [] } = await deps.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
+        // SQS: at most 10 messages per receive.
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 1,
         VisibilityTimeout: visibilitySeconds,
       }),
     );
     const fresh = Messages.filter((message) => message.MessageId && !seen.has(message.MessageId));
-    if (fresh.length === 0) return [...seen].map(([id, receiptHandle]) => ({ id, receiptHandle }));
-    for (const message of fresh) seen.set(message.MessageId!, message.ReceiptHandle ?? '');
+    if (fresh.length === 0) return;
+    for (const message of fresh) {
+      seen.add(message.MessageId!);
+      yield message;
+    }
   }
+}
+
+/** Every message a queue holds now (hidden for `visibilitySeconds`), by id and receipt handle. */
+async function receiveAll(queueUrl: string, visibilitySeconds: number, deps: RedriveDeps) {
+  const held: { id: string; receiptHandle: string }[] = [];
+  for await (const message of receiveEach(queueUrl, visibilitySeconds, deps))
+    held.push({ id: message.MessageId!, receiptHandle: message.ReceiptHandle ?? '' });
+  return held;
 }
 
 /**
@@ -589,32 +610,17 @@ async function redriveOrCount(
     deps.log(`${of.label}: ${result.found} dead-lettered`);
     return result;
   }
-  const seen = new Set<string>();
-  for (;;) {
-    const { Messages = [] } = await deps.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        // SQS: at most 10 messages per receive.
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: VISIBILITY_SECONDS,
-      }),
-    );
-    const fresh = Messages.filter((message) => message.MessageId && !seen.has(message.MessageId));
-    if (fresh.length === 0) break;
-    for (const message of fresh) {
-      seen.add(message.MessageId!);
-      result.found++;
-      try {
-        await deliver(message.Body ?? '');
-        await deps.sqs.send(
-          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
-        );
-        result.redriven++;
-      } catch (error) {
-        result.failed++;
-        deps.log(`${of.label}: message ${message.MessageId} left in the queue: ${(error as Error).message}`);
-      }
+  for await (const message of receiveEach(queueUrl, VISIBILITY_SECONDS, deps)) {
+    result.found++;
+    try {
+      await deliver(message.Body ?? '');
+      await deps.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
+      result.redriven++;
+    } catch (error) {
+      result.failed++;
+      deps.log(`${of.label}: message ${message.MessageId} left in the queue: ${(error as Error).message}`);
     }
   }
   deps.log(

@@ -7,6 +7,7 @@ import {
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
+import { ruleTargetRetry } from '#infra/function-settings.ts';
 import { config } from './config.ts';
 import type { EventContract } from './events/envelope.ts';
 
@@ -40,8 +41,12 @@ export function oneTimeSchedule(schedule: {
       Input: JSON.stringify(schedule.detail),
       EventBridgeParameters: { DetailType: schedule.contract.detailType, Source: schedule.contract.source },
       // Scheduler's own defaults, stated: a day of retries for a release day or a show step that could
-      // not be put on the bus, then its dead-letter queue (alarmed, redriven), rather than nowhere.
-      RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+      // not be put on the bus, then its dead-letter queue rather than nowhere: alarmed, and counted by
+      // `npm run redrive`, which leaves it for the operator (the moment has passed: docs/design.md#schedules).
+      RetryPolicy: {
+        MaximumEventAgeInSeconds: ruleTargetRetry.maxEventAgeSeconds,
+        MaximumRetryAttempts: ruleTargetRetry.retryAttempts,
+      },
       DeadLetterConfig: { Arn: config().SCHEDULE_DEAD_LETTER_ARN },
     },
   };

@@ -101,14 +101,22 @@ export async function writeWithOutbox(
   writes: StateWrite[],
   entries: OutboxEntry[],
   createdAt: string,
+  /**
+   * `conflictAttempts`: tries in all before a WriteConflictError (default `conflictRetries.attempts`);
+   * 1 for a caller whose own loop reads again and bounds the total (promo counting).
+   */
+  options: { conflictAttempts?: number } = {},
 ): Promise<boolean> {
+  const retries = options.conflictAttempts === undefined ? {} : { attempts: options.conflictAttempts };
   try {
     if (entries.length === 0 && writes.length === 1) {
       const [write] = writes;
-      await retryingConflicts(() =>
-        'Put' in write
-          ? client.send(new PutCommand(write.Put))
-          : client.send(new UpdateCommand(write.Update)),
+      await retryingConflicts(
+        () =>
+          'Put' in write
+            ? client.send(new PutCommand(write.Put))
+            : client.send(new UpdateCommand(write.Update)),
+        retries,
       );
       return true;
     }
@@ -117,7 +125,7 @@ export async function writeWithOutbox(
       ...writes,
       ...entries.map((entry) => outboxPut(String(tableName), entry, createdAt)),
     ];
-    await retryingConflicts(() => client.send(new TransactWriteCommand({ TransactItems })));
+    await retryingConflicts(() => client.send(new TransactWriteCommand({ TransactItems })), retries);
     return true;
   } catch (error) {
     if (isConditionFailure(error) || failedConditions(error)?.some(Boolean)) return false;

@@ -69,6 +69,12 @@ export function mergeAccess(a: PromoAccess | undefined, b: PromoAccess): PromoAc
   };
 }
 
+/**
+ * Reads and transactions of one open at most, among others opening the link at once (a mail
+ * scanner's burst): twice a lone write's conflict retries, as each may meet a count changed meanwhile.
+ */
+const countAttempts = 2 * conflictRetries.attempts;
+
 export function dynamoPromoCounters(
   db: DynamoDBDocumentClient = dynamo(),
   tableName: string = config().TABLE_NAME,
@@ -76,7 +82,10 @@ export function dynamoPromoCounters(
   return {
     async countAccess(link, { maxAccesses, at }, eventsFor) {
       // The event states the new count, so it is known before the write: read, then write only if
-      // the count is still the one read (a concurrent access makes this one read again).
+      // the count is still the one read (a concurrent access makes this one read again). One loop
+      // bounds an open's transactions (countAttempts): a transaction cancelled by a concurrent one
+      // (TransactionConflict: someone else opening the link at the same moment) is met like a count
+      // changed meanwhile, by reading again, not by writeWithOutbox's own retries around each.
       for (let attempt = 1; ; attempt++) {
         const { Item } = await db.send(
           new GetCommand({ TableName: tableName, Key: promoCounterKey(link), ConsistentRead: true }),
@@ -84,9 +93,6 @@ export function dynamoPromoCounters(
         const count = Number(Item?.accessCount ?? 0);
         // Invariant: the count never passes maxAccesses, however many requests race.
         if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
-        // A transaction cancelled by a concurrent one (TransactionConflict: someone else opening a
-        // link at the same moment) is sent again by writeWithOutbox; if that one counted an access,
-        // the condition answers false and the count is read again here.
         const written = await writeWithOutbox(
           db,
           [
@@ -112,9 +118,14 @@ export function dynamoPromoCounters(
           ],
           eventsFor(count + 1),
           at,
-        );
+          { conflictAttempts: 1 },
+        ).catch((error: unknown) => {
+          if (error instanceof WriteConflictError) return false;
+          throw error;
+        });
         if (written) return count + 1;
-        if (attempt >= 10) throw new WriteConflictError(attempt, 'the promo link counter kept changing');
+        if (attempt >= countAttempts)
+          throw new WriteConflictError(attempt, 'the promo link counter kept changing');
         await new Promise((resolve) =>
           setTimeout(resolve, backoffDelay(attempt, conflictRetries.baseDelayMs, conflictRetries.maxDelayMs)),
         );

@@ -5,6 +5,7 @@
 // occurrence. Everything due fires in time order (ties by name), one putEvents at a time, with the
 // clock raised to each occurrence before it fires, so handlers see the time they were scheduled for.
 
+import { ruleTargetRetry } from '../../function-settings.ts';
 import type { VirtualClock } from '../clock.ts';
 import { JsonLines } from '../jsonl.ts';
 import { type LiveSchedule, ScheduleStore, type StoredSchedule } from './store.ts';
@@ -63,9 +64,6 @@ export interface ScheduleDeadLetter {
  * retrying past that lets the clock move on without it.
  */
 export const settleWithinMs = 60_000;
-
-/** Scheduler's default retries of a target when the schedule's RetryPolicy names none. */
-const DEFAULT_RETRY_ATTEMPTS = 185;
 
 // A guard against a handler that keeps creating schedules already due while they fire.
 const MAX_FIRINGS_PER_PASS = 10_000;
@@ -209,7 +207,8 @@ export function scheduleFiring(options: {
       const retries =
         typeof retryPolicy?.MaximumRetryAttempts === 'number'
           ? retryPolicy.MaximumRetryAttempts
-          : DEFAULT_RETRY_ATTEMPTS;
+          : // Scheduler's default when the schedule's RetryPolicy names none.
+            ruleTargetRetry.retryAttempts;
       for (let attempt = 1; attempt <= retries + 1; attempt++) {
         try {
           await putEvents(target, { schedule: s.name });

@@ -1,5 +1,6 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { WriteConflictError } from '#shared/db/conflicts.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
@@ -40,5 +41,33 @@ describe('promo access counter', () => {
     expect(counted).toBe(1);
     expect(table.count()).toBe(1);
     expect(table.outbox).toHaveLength(1);
+  });
+
+  it('bounds the transactions of one open among others opening the link at once (conflicts, and counts changed meanwhile) to 10 in all', async () => {
+    // Every transaction meets a concurrent one: four are cancelled (TransactionConflict), and by the
+    // fifth another open has counted, so its condition fails and the count must be read again.
+    let count = 0;
+    let transactions = 0;
+    const client = {
+      send: async (command: unknown) => {
+        if (command instanceof GetCommand) return { Item: count ? { accessCount: count } : undefined };
+        if (!(command instanceof TransactWriteCommand)) throw new Error(`unexpected ${String(command)}`);
+        transactions++;
+        if (transactions % 5 !== 0) throw transactionCancelled(['TransactionConflict', 'None']);
+        count++;
+        throw transactionCancelled(['ConditionalCheckFailed', 'None']);
+      },
+    };
+
+    const counting = dynamoPromoCounters(client as never, 't').countAccess(
+      link,
+      { at: '2027-03-05T12:00:00.000Z' },
+      (accessCount) => [
+        outboxEntry(PromoAccessed, { ...link, assetKind: 'stream', accessCount }, { labelId: link.labelId }),
+      ],
+    );
+
+    await expect(counting).rejects.toThrow(WriteConflictError);
+    expect(transactions).toBe(10);
   });
 });
