@@ -2,11 +2,13 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import { WriteConflictError } from '#shared/db/conflicts.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import {
+  conflictRetryAfterSeconds,
   type DocumentedRoute,
   errorResponse,
   type HttpEvent,
@@ -14,13 +16,14 @@ import {
   html,
   pathIdLimits,
   rawBody,
-  writeConflict,
+  writeConflictPage,
 } from '#shared/http/index.ts';
 import { type Measure, measureFor, noMeasure } from '#shared/lambda/metrics.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { InvalidTokenError } from '#shared/tokens.ts';
 import {
+  busyPage,
   confirmUnsubscribePage,
   invalidLinkPage,
   promoGonePage,
@@ -45,13 +48,17 @@ import { tourPageRoutes } from './tour-routes.ts';
 
 const token = (event: HttpEvent) => event.pathParameters?.token ?? '';
 
-/** A forged, damaged or misused token is the recipient's 404 page, never a 5xx. */
+/**
+ * A forged, damaged or misused token is the recipient's 404 page, never a 5xx; a write that kept
+ * meeting concurrent writes is a page saying to try again (503, Retry-After), as people open these.
+ */
 const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
-    request.response =
-      request.error instanceof InvalidTokenError
-        ? html(404, invalidLinkPage(request.error.message))
-        : errorResponse(request.error);
+    if (request.error instanceof InvalidTokenError)
+      request.response = html(404, invalidLinkPage(request.error.message));
+    else if (request.error instanceof WriteConflictError)
+      request.response = html(503, busyPage(), { 'retry-after': String(conflictRetryAfterSeconds) });
+    else request.response = errorResponse(request.error);
   },
 });
 
@@ -78,7 +85,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
     doc: {
       summary: 'Unsubscribe (RFC 8058 one-click, or the confirm form)',
       body: { mediaType: 'application/x-www-form-urlencoded', description: '`List-Unsubscribe=One-Click`' },
-      responses: { 200: page('unsubscribed'), 404: page('the link is not valid'), 503: writeConflict },
+      responses: { 200: page('unsubscribed'), 404: page('the link is not valid'), 503: writeConflictPage },
     },
   },
   {
@@ -97,7 +104,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
         302: { description: 'to the promo asset, while the link is valid' },
         404: page('the link is not valid'),
         410: page('expired, used up, or the release withdrawn for the recipient or cancelled'),
-        503: writeConflict,
+        503: writeConflictPage,
       },
     },
   },

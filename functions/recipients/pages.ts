@@ -29,6 +29,13 @@ export const invalidLinkPage = (message: string): string =>
     markup`<p>${message}. Please use the link from the mail exactly as it was sent.</p>`,
   );
 
+/** A write that kept meeting concurrent writes (docs/design.md#failures-and-retries): nothing was saved. */
+export const busyPage = (): string =>
+  page(
+    'Busy for a moment',
+    markup`<p>Nothing was saved. Please try again in a moment: the link still works.</p>`,
+  );
+
 const goneBecause = {
   expired: markup`<p>The link has expired. Please ask the label for a new one.</p>`,
   'used-up': markup`<p>The link has been opened as many times as it allows. Please ask the label for a new one.</p>`,

@@ -1,4 +1,4 @@
-import { type DocumentedRoute, type RouteDoc, writeConflict } from '#shared/http/docs.ts';
+import { type DocumentedRoute, type RouteDoc, writeConflictPage } from '#shared/http/docs.ts';
 import { type HttpEvent, rawBody } from '#shared/http/index.ts';
 import type { Measure } from '#shared/lambda/metrics.ts';
 import {
@@ -42,7 +42,7 @@ const formPost = (summary: string, refused: string, gone = expired): RouteDoc =>
       },
       ...refusals,
       409: { description: refused, mediaType: 'text/html' },
-      503: writeConflict,
+      503: writeConflictPage,
     },
     body: {
       mediaType: 'application/x-www-form-urlencoded',

@@ -51,6 +51,13 @@ export const writeConflict: ResponseDoc = {
   headers: { 'Retry-After': { description: 'seconds to wait before sending it again', type: 'integer' } },
 };
 
+/** `writeConflict` on a page people open (signed links): a page saying to try again, with Retry-After. */
+export const writeConflictPage: ResponseDoc = {
+  description: writeConflict.description,
+  mediaType: 'text/html',
+  headers: writeConflict.headers,
+};
+
 export const JobAccepted = z.object({
   jobId: z.string(),
   status: z.literal('queued'),

@@ -15,9 +15,9 @@ export const json = (
   body: JSON.stringify(body),
 });
 
-export const html = (statusCode: number, body: string): HttpResult => ({
+export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers },
   body,
 });
 

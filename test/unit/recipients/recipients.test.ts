@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
+import { WriteConflictError } from '#shared/db/conflicts.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
 import { type PromoClaims, signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
 import {
@@ -355,5 +356,21 @@ describe('promo links', () => {
 
     expect([misused.status, garbage.status]).toEqual([404, 404]);
     expect(garbage.body).not.toContain('<script>');
+  });
+});
+
+describe('a link whose write keeps meeting concurrent writes', () => {
+  it('answers a person a readable 503 page with Retry-After, not a JSON body', async () => {
+    const { request, promos } = setup();
+    promos.countAccess = async () => {
+      throw new WriteConflictError(5, 'a concurrent write');
+    };
+
+    const answer = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(answer.status).toBe(503);
+    expect(answer.headers['content-type']).toMatch(/^text\/html/);
+    expect(answer.headers['retry-after']).toBe('1');
+    expect(answer.body).toContain('Please try again');
   });
 });
