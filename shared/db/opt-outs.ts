@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { Outlet } from '../outlets.ts';
 import { writtenUnlessRefused } from './conditions.ts';
-import { retryingConflicts } from './conflicts.ts';
+import { retryingConflicts, WriteConflictError } from './conflicts.ts';
 import { writeWithOutbox } from './outbox.ts';
 import { outletKey, suppressionKey, unsubscriptionKey } from './outlet-items.ts';
 
@@ -140,7 +140,9 @@ export function optOuts(db: DynamoDBDocumentClient, TableName: string, { get, ow
       if (current.unsubscribedAt) return { state: 'already', outlet: current };
       if (await unsubscribeOnce(current, at, outbox))
         return { state: 'unsubscribed', outlet: { ...current, unsubscribedAt: at } };
-      if (attempt >= 3) throw new Error(`outlet ${outletId} kept changing while it was unsubscribed`);
+      // Contention: nothing was written, and the unsubscribe may be sent again (a 503).
+      if (attempt >= 3)
+        throw new WriteConflictError(3, `outlet ${outletId} kept changing while it was unsubscribed`);
     }
   };
 

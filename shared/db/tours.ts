@@ -10,7 +10,7 @@ import type { ShowStep } from '../events/show-step-due.ts';
 import type { Contact } from '../events/tour-booked.ts';
 import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '../tours.ts';
 import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
-import { retryingConflicts } from './conflicts.ts';
+import { retryingConflicts, WriteConflictError } from './conflicts.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -367,7 +367,8 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
         );
         if (written) return stored.advance ? 'amended' : 'submitted';
       }
-      throw new Error(`the advance of ${ref.showId} changed twice while it was being saved`);
+      // Contention, not an invariant: nothing was saved, and the promoter may send it again (a 503).
+      throw new WriteConflictError(2, `the advance of ${ref.showId} changed twice while it was being saved`);
     },
 
     async addGuests(ref, guests) {
