@@ -14,15 +14,24 @@ import type { EventContract } from './events/envelope.ts';
 /** One-time EventBridge Scheduler schedules, created, moved and deleted the one way (docs/design.md#schedules). */
 
 /**
- * A one-time schedule that puts one event on the Backline bus at a wall time in a zone (Scheduler's
- * templated target for PutEvents), deleting itself after it fired.
+ * The first whole minute at or after an instant, as the UTC wall time an `at()` names: an `at()` has
+ * no fractions and Scheduler fires within the minute it names, so a schedule never fires early.
+ */
+export const atExpression = (epochMs: number): string =>
+  `at(${new Date(Math.ceil(epochMs / 60_000) * 60_000).toISOString().slice(0, 19)})`;
+
+/**
+ * A one-time schedule that puts one event on the Backline bus at an instant (Scheduler's templated
+ * target for PutEvents), deleting itself after it fired. Written in UTC, whatever zone the moment was
+ * stated in: Scheduler skips a wall time a DST gap leaves out (a release day at 00:00 where clocks
+ * go from 00:00 to 01:00 would never fire) and leaves unsaid which of an overlap's two it takes, while
+ * the instant was settled with `Temporal` (docs/design.md#schedules).
  */
 export function oneTimeSchedule(schedule: {
   name: string;
   description: string;
-  /** `YYYY-MM-DDTHH:MM:SS`, a wall time in `timeZone`. */
-  at: string;
-  timeZone: string;
+  /** When it fires, in epoch milliseconds (at the next whole minute). */
+  at: number;
   contract: Pick<EventContract, 'detailType' | 'source'>;
   detail: unknown;
 }): CreateScheduleCommandInput {
@@ -30,8 +39,8 @@ export function oneTimeSchedule(schedule: {
     Name: schedule.name,
     GroupName: config().SCHEDULE_GROUP,
     Description: schedule.description.slice(0, 512),
-    ScheduleExpression: `at(${schedule.at})`,
-    ScheduleExpressionTimezone: schedule.timeZone,
+    ScheduleExpression: atExpression(schedule.at),
+    ScheduleExpressionTimezone: 'UTC',
     FlexibleTimeWindow: { Mode: 'OFF' },
     ActionAfterCompletion: 'DELETE',
     State: 'ENABLED',

@@ -98,7 +98,7 @@ export const isAdvancing = (status: ShowStatus): boolean => advancing.has(status
 const announced: ReadonlySet<ShowStatus> = new Set(['announced', 'on-sale']);
 export const isAnnounced = (status: ShowStatus): boolean => announced.has(status);
 
-/** A step's moment: the wall time in the venue's zone (as the schedule states it) and the instant. */
+/** A step's moment: the wall time in the venue's zone (as people read it) and the instant (the schedule's). */
 export interface StepMoment {
   step: ShowStep;
   /** `YYYY-MM-DDTHH:MM:SS` in `timeZone`, already moved past a DST gap. */

@@ -7,7 +7,7 @@ import { AnnouncementDue } from '#shared/events/announcement-due.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { RadioServicingDue } from '#shared/events/radio-servicing-due.ts';
 import { ReleaseDayReached } from '#shared/events/release-day-reached.ts';
-import { type ReleaseMoment, revisionOf } from '#shared/releases.ts';
+import { instantOf, type ReleaseMoment, revisionOf } from '#shared/releases.ts';
 import { deleteSchedule, oneTimeSchedule, upsertSchedule } from '#shared/scheduler.ts';
 import type {
   AnnouncementSchedule,
@@ -26,7 +26,7 @@ import type {
 export const releaseDayScheduleName = (labelId: string, releaseId: string, moment?: ReleaseMoment): string =>
   `release-day-${nameHash(moment ? [labelId, releaseId, revisionOf(moment)] : [labelId, releaseId])}`;
 
-/** The CreateSchedule/UpdateSchedule request: a one-time `at()` in the release's zone that puts an event on the bus. */
+/** The CreateSchedule/UpdateSchedule request: a one-time `at()` at the release day's instant that puts an event on the bus. */
 export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateScheduleCommandInput {
   const { labelId, releaseId, moment } = schedule;
   const detail = buildDetail(
@@ -37,8 +37,7 @@ export function releaseDayScheduleInput(schedule: ReleaseDaySchedule): CreateSch
   return oneTimeSchedule({
     name: releaseDayScheduleName(labelId, releaseId, schedule.perMoment ? moment : undefined),
     description: `Release day of ${labelId}/${releaseId}`,
-    at: `${moment.releaseDate}T${moment.releaseTime}:00`,
-    timeZone: moment.timeZone,
+    at: instantOf(moment),
     contract: ReleaseDayReached,
     detail,
   });
@@ -49,12 +48,11 @@ export const announcementScheduleName = (labelId: string, releaseId: string, ann
   `announce-${nameHash(announceAt ? [labelId, releaseId, announceAt] : [labelId, releaseId])}`;
 
 /**
- * A one-time `at()` in UTC at `announceAt` rounded up to the whole minute: Scheduler fires within the
- * minute it names, so a schedule for 09:00:30 could fire at 09:00:00, still under embargo.
+ * A one-time `at()` at `announceAt`, rounded up to the whole minute (`oneTimeSchedule`): a schedule
+ * for 09:00:30 must not fire at 09:00:00, still under embargo.
  */
 export function announcementScheduleInput(schedule: AnnouncementSchedule): CreateScheduleCommandInput {
   const { labelId, releaseId, announceAt } = schedule;
-  const at = new Date(Math.ceil(Date.parse(announceAt) / 60_000) * 60_000);
   const detail = buildDetail(
     AnnouncementDue,
     { labelId, releaseId, announceAt },
@@ -63,8 +61,7 @@ export function announcementScheduleInput(schedule: AnnouncementSchedule): Creat
   return oneTimeSchedule({
     name: announcementScheduleName(labelId, releaseId, schedule.perInstant ? announceAt : undefined),
     description: `End of the embargo of ${labelId}/${releaseId}`,
-    at: at.toISOString().slice(0, 19),
-    timeZone: 'UTC',
+    at: Date.parse(announceAt),
     contract: AnnouncementDue,
     detail,
   });
@@ -77,7 +74,7 @@ export const radioServicingScheduleName = (
   moment: ReleaseMoment,
 ): string => `radio-${nameHash([labelId, releaseId, revisionOf(moment)])}`;
 
-/** A one-time `at()` at 09:00 on the servicing date in the moment's zone (see docs/design.md#radio-servicing). */
+/** A one-time `at()` at the instant of 09:00 on the servicing date in the moment's zone (see docs/design.md#radio-servicing). */
 export function radioServicingScheduleInput(schedule: RadioServicingSchedule): CreateScheduleCommandInput {
   const { labelId, releaseId, moment } = schedule;
   const detail = buildDetail(
@@ -88,8 +85,7 @@ export function radioServicingScheduleInput(schedule: RadioServicingSchedule): C
   return oneTimeSchedule({
     name: radioServicingScheduleName(labelId, releaseId, moment),
     description: `Radio servicing of ${labelId}/${releaseId}`,
-    at: `${moment.releaseDate}T${moment.releaseTime}:00`,
-    timeZone: moment.timeZone,
+    at: instantOf(moment),
     contract: RadioServicingDue,
     detail,
   });

@@ -41,7 +41,7 @@ export const showStepScheduleName = (ref: {
   step: string;
 }) => `show-step-${nameHash([ref.labelId, ref.tourId, ref.showId, ref.step])}`;
 
-/** A one-time `at()` in the venue's zone that puts Show Step Due (with the instant it is for) on the bus. */
+/** A one-time `at()` at the step's instant that puts Show Step Due (with the instant it is for) on the bus. */
 export function showStepScheduleInput(schedule: ShowStepSchedule): CreateScheduleCommandInput {
   const { labelId, tourId, showId, moment } = schedule;
   const detail = buildDetail(
@@ -52,8 +52,7 @@ export function showStepScheduleInput(schedule: ShowStepSchedule): CreateSchedul
   return oneTimeSchedule({
     name: showStepScheduleName({ labelId, tourId, showId, step: moment.step }),
     description: `${moment.step} of ${labelId}/${tourId}/${showId}`,
-    at: moment.wallTime,
-    timeZone: moment.timeZone,
+    at: Date.parse(moment.scheduledFor),
     contract: ShowStepDue,
     detail,
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { releaseDayScheduleName } from '#functions/releases/adapters.ts';
+import { wallTimeIn } from '#shared/calendar.ts';
 import { isMailable, type Outlet } from '#shared/outlets.ts';
 import {
   aLabel,
@@ -236,8 +237,10 @@ describe('announcing releases on the local cloud', () => {
     await advanceClock(`${await daysFromNow(41)}T12:00:00Z`);
     await busIdle();
 
-    expect(moved?.ScheduleExpression).toBe(`at(${newDate}T09:00:00)`);
-    expect(moved?.ScheduleExpressionTimezone).toBe('Europe/London');
+    // 09:00 in London on the new date, named in UTC (docs/design.md#schedules).
+    const newInstant = new Date(wallTimeIn(newDate, '09:00', 'Europe/London').epochMs);
+    expect(moved?.ScheduleExpression).toBe(`at(${newInstant.toISOString().slice(0, 19)})`);
+    expect(moved?.ScheduleExpressionTimezone).toBe('UTC');
     expect(afterCancel).toBeUndefined();
     for (const outlet of outlets) {
       const mails = await mailTo(outlet.email);

@@ -15,13 +15,11 @@ describe('the tour store on DynamoDB', () => {
       Item: { promoterId: 'prm-1', show: { showId: 'shw-1', status: 'announced' } },
     });
     // Each write finds the advance changed since its read (no outbox entries: one conditional update).
-    documents
-      .on(UpdateCommand)
-      .rejects(
-        Object.assign(new Error('The conditional request failed'), {
-          name: 'ConditionalCheckFailedException',
-        }),
-      );
+    documents.on(UpdateCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      }),
+    );
 
     const saving = tours().saveAdvance(
       { labelId: 'lbl-1', tourId: 'tr-1', showId: 'shw-1', promoterId: 'prm-1' },

@@ -27,7 +27,7 @@ const schedule = {
 beforeEach(() => mock.reset());
 
 describe('release-day schedules', () => {
-  it('creates a one-time schedule at the release moment in its zone that puts Release Day Reached on the bus', async () => {
+  it("creates a one-time schedule at the release moment's instant, in UTC, that puts Release Day Reached on the bus", async () => {
     mock.on(CreateScheduleCommand).resolves({});
 
     await schedules.upsertReleaseDay(schedule);
@@ -36,8 +36,9 @@ describe('release-day schedules', () => {
     expect(input).toMatchObject({
       Name: releaseDayScheduleName('lbl-nightshift', 'rel-night-drive'),
       GroupName: 'backline',
+      // 00:00 in London in March is 00:00 UTC.
       ScheduleExpression: 'at(2027-03-05T00:00:00)',
-      ScheduleExpressionTimezone: 'Europe/London',
+      ScheduleExpressionTimezone: 'UTC',
       ActionAfterCompletion: 'DELETE',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
@@ -55,6 +56,27 @@ describe('release-day schedules', () => {
       ...schedule.moment,
     });
   });
+
+  it.each([
+    // Tokyo is nine hours ahead of UTC.
+    ['Asia/Tokyo', '2027-03-05', 'at(2027-03-04T15:00:00)'],
+    // Santiago's clocks go from 00:00 to 01:00 on 6 September 2026: a wall time of 00:00 that day never
+    // comes, and Scheduler skips an at() that names it; the release is out at 01:00 (-03:00).
+    ['America/Santiago', '2026-09-06', 'at(2026-09-06T04:00:00)'],
+  ])(
+    'names the instant of a release day in %s on %s in UTC (%s), so a DST gap cannot skip it',
+    async (timeZone, releaseDate, expression) => {
+      mock.on(CreateScheduleCommand).resolves({});
+
+      await schedules.upsertReleaseDay({
+        ...schedule,
+        moment: { ...schedule.moment, timeZone, releaseDate },
+      });
+
+      const input = mock.commandCalls(CreateScheduleCommand)[0].args[0].input;
+      expect([input.ScheduleExpression, input.ScheduleExpressionTimezone]).toEqual([expression, 'UTC']);
+    },
+  );
 
   it('updates the schedule when it already exists', async () => {
     mock
