@@ -14,6 +14,7 @@ import {
   MailingRequested,
   MailUndeliverable,
   OutboxSweepDue,
+  OutletsChanged,
   RadioServicingDue,
   ReconciliationDue,
   ReleaseCancelled,
@@ -346,8 +347,9 @@ export const functions = {
   },
   announcer: {
     entry: 'functions/announcer/handler.ts',
-    description: 'Sends release mailings to matching outlets exactly once each, within the SES send rate.',
-    on: [...consumes(MailingRequested, OutboxSweepDue), mailSettlement],
+    description:
+      'Sends release mailings to matching outlets exactly once each, within the SES send rate; asks the first mails of upcoming releases for outlets added or changed.',
+    on: [...consumes(MailingRequested, OutletsChanged, OutboxSweepDue), mailSettlement],
     may: [
       'table:read',
       'table:PutItem',

@@ -78,6 +78,24 @@ export const sameDescription = (a: Outlet, b: Outlet): boolean => {
 };
 
 /**
+ * Whether an edit changes whom the outlet's releases reach: another address (another person), or what
+ * it matches (kind, genres as matched, territories, formats). Such an edit, like a new outlet, may make
+ * it due the first mail of a release announced before (see docs/design.md#exactly-once-mail); a new
+ * name or contact does not.
+ */
+export const reachChanged = (before: Outlet, after: Outlet): boolean => {
+  const reach = ({ email, kind, genres, territories, formats }: Outlet) =>
+    JSON.stringify([
+      normaliseEmail(email),
+      kind,
+      [...new Set(genres.map(genreKey))].sort(),
+      [...new Set(territories.map((t) => t.toUpperCase()))].sort(),
+      [...new Set((formats ?? []).map((f) => f.trim().toLowerCase()))].sort(),
+    ]);
+  return reach(before) !== reach(after);
+};
+
+/**
  * The manager's fields an outlet can do without (an import's header may leave their columns out):
  * `genres` (none: every genre), `contactName`, `formats` (radio only).
  */

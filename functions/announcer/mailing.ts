@@ -58,6 +58,8 @@ export interface MailingRequest {
   territories?: string[];
   /** The territory moment the mail is about: out-now at it, a date change from it. */
   moment?: string;
+  /** These outlets only, not the directory (outlets added or changed since, see firstMailsDue). */
+  outletIds?: string[];
   cursor?: string;
 }
 
@@ -449,6 +451,25 @@ export async function releaseMail(
 }
 
 /**
+ * One page of the mailing's outlets: of the directory, or of the outlets it names (its cursor is then
+ * how many of them were read; those gone since are passed).
+ */
+async function outletsPage(
+  request: MailingRequest,
+  cursor: string | undefined,
+  genres: readonly string[] | undefined,
+  deps: AnnouncerDeps,
+): Promise<{ outlets: Outlet[]; next?: string }> {
+  const size = deps.settings.pageSize;
+  if (!request.outletIds) return deps.outlets.page(cursor, size, genres);
+  const from = Number(cursor ?? 0) || 0;
+  const ids = request.outletIds.slice(from, from + size);
+  const found = ids.length > 0 ? await deps.outlets.getMany(ids) : new Map<string, Outlet>();
+  const next = from + size < request.outletIds.length ? String(from + size) : undefined;
+  return { outlets: ids.flatMap((id) => found.get(id) ?? []), ...(next ? { next } : {}) };
+}
+
+/**
  * Sends one mailing: batch by batch through the directory, claiming each mail before sending it
  * (a mail claimed before is never sent again), in calls of at most 50 recipients within the shared
  * send rate. When time runs short it hands the rest to a new `Mailing Requested` with a cursor, and
@@ -487,7 +508,7 @@ export async function sendMailing(
     let skipped = 0;
     let next = cursor;
     do {
-      const page = await deps.outlets.page(next, deps.settings.pageSize, genres);
+      const page = await outletsPage(request, next, genres, deps);
       const found = await recipientsOn(page.outlets, from, request, deps);
       mails.push(
         ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) =>
@@ -553,7 +574,7 @@ async function stop(
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
   if (isFirstMail(request.kind))
-    await askFollowUpsSince(request, sentFrom(progress), meta.correlationId, deps);
+    await askFollowUpsSince(request, sentFrom(progress), meta.correlationId, deps, request.outletIds);
   return { status: 'obsolete', reason };
 }
 
@@ -593,7 +614,7 @@ async function complete(
     { correlationId: meta.correlationId, labelId: release.labelId },
   );
   const followUps = isFirstMail(request.kind)
-    ? await followUpsSince(release, sentFrom(progress), meta.correlationId, deps)
+    ? await followUpsSince(release, sentFrom(progress), meta.correlationId, deps, request.outletIds)
     : [];
   await deps.events.publish([entry, ...followUps]);
   return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
@@ -605,8 +626,9 @@ export async function askFollowUpsSince(
   asOf: string,
   correlationId: string | undefined,
   deps: AnnouncerDeps,
+  outletIds?: string[],
 ): Promise<void> {
-  const followUps = await followUpsSince(release, asOf, correlationId, deps);
+  const followUps = await followUpsSince(release, asOf, correlationId, deps, outletIds);
   if (followUps.length > 0) await deps.events.publish(followUps);
 }
 
@@ -621,13 +643,15 @@ export async function askFollowUpsSince(
  *   territory, each territory date change still standing that was asked since;
  * - out: the out-now (per territory moment that came, with street dates per territory);
  * - an add date moved since: its change, to the radio outlets of its format and territory.
- * Claims keep each to one mail per outlet (docs/design.md#exactly-once-mail).
+ * Claims keep each to one mail per outlet (docs/design.md#exactly-once-mail). A first mail to some
+ * outlets only (`outletIds`: added or changed since) asks its follow-ups for those outlets only.
  */
 export async function followUpsSince(
   release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
   asOf: string,
   correlationId: string | undefined,
   deps: AnnouncerDeps,
+  outletIds?: string[],
 ): Promise<OutboxEntry[]> {
   const current = await deps.releases.get(release.labelId, release.releaseId);
   const meta = {
@@ -636,7 +660,16 @@ export async function followUpsSince(
     source: announcerSource,
   };
   const ask = (mail: Omit<MailingRequest, 'labelId' | 'releaseId' | 'cursor'>) =>
-    outboxEntry(MailingRequested, { labelId: release.labelId, releaseId: release.releaseId, ...mail }, meta);
+    outboxEntry(
+      MailingRequested,
+      {
+        labelId: release.labelId,
+        releaseId: release.releaseId,
+        ...mail,
+        ...(outletIds ? { outletIds } : {}),
+      },
+      meta,
+    );
   if (current?.state === 'cancelled') return [ask({ kind: 'cancellation' })];
   if (!current?.details) return [];
   const followUps: OutboxEntry[] = [];

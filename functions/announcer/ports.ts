@@ -11,6 +11,8 @@ import type { StoredRelease } from '#shared/releases.ts';
 
 export interface ReleaseReader {
   get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
+  /** The releases not cancelled whose last street date is after `now`, a page at a time. */
+  coming(now: Date): AsyncIterable<StoredRelease[]>;
 }
 
 export interface OutletReader {

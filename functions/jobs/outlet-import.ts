@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Job } from '#shared/db/jobs.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
+import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import { type CsvRejection, type CsvRow, leftOutOf, parseOutletRows } from '#shared/outlet-csv.ts';
 import type { JobsDeps, PageWork } from './ports.ts';
 
@@ -27,6 +29,9 @@ const shorten = (error: string) =>
  * A row that fails (even unexpectedly) is reported with its line, not fatal. Writing the same
  * values with the job's own time, a re-run of the page changes nothing a second time. The optional
  * columns the header leaves out are not the row's to say: an outlet it updates keeps its own values.
+ * The outlets the page created or updated are stated in one `Outlets Changed`, recorded with the page's
+ * completion: the announcer tells them of the releases still to come that they now match (a re-run
+ * counts the same outlets created or updated, so it states the same ones; see docs/design.md#jobs).
  */
 export async function importPage(job: Job, page: number, deps: JobsDeps): Promise<PageWork> {
   if (job.input.kind !== 'outlet-import') return { fail: `job ${job.jobId} is not an outlet import` };
@@ -40,6 +45,7 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
   const rejected: CsvRejection[] = [...chunk.rejected, ...unreadable];
   const leftOut = leftOutOf(job.input.columns);
   const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const changed = new Set<string>();
 
   const byEmail = new Map<string, CsvRow[]>();
   for (const row of rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);
@@ -54,7 +60,9 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
             now: job.createdAt,
             leftOut,
           });
-          counts[outlet.id === ownId ? 'created' : outcome] += 1;
+          const counted = outlet.id === ownId ? 'created' : outcome;
+          counts[counted] += 1;
+          if (counted !== 'unchanged') changed.add(outlet.id);
         } catch (error) {
           rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
         }
@@ -63,6 +71,16 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
   };
   await Promise.all(Array.from({ length: importConcurrency }, worker));
   counts.rejected = rejected.length;
+  const events =
+    changed.size > 0
+      ? [
+          outboxEntry(
+            OutletsChanged,
+            { outletIds: [...changed] },
+            { correlationId: job.correlationId, source: 'backline.jobs' },
+          ),
+        ]
+      : [];
   return {
     rows: chunk.rows,
     counts,
@@ -70,5 +88,6 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
       .sort((a, b) => a.line - b.line)
       .map(({ line, error }) => ({ line, error: shorten(error) })),
     last: page + 1 >= (job.pages ?? 0),
+    ...(events.length > 0 ? { events } : {}),
   };
 }

@@ -3,6 +3,8 @@ import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { CountryOrWorldwide } from '#shared/events/fields.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
+import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import {
   conflict,
   failure,
@@ -91,9 +93,18 @@ const outletIdOf = (event: HttpEvent): string => event.pathParameters?.outletId 
 const duplicate = (error: DuplicateEmailError) =>
   conflict(`an outlet with email ${error.email} already exists`);
 
+/**
+ * The `Outlets Changed` an outlet created, or edited to reach other releases, leads to, in the same
+ * transaction: the announcer tells it of the releases still to come that it now matches (see
+ * docs/design.md#exactly-once-mail).
+ */
+const changedEntry = (now: string) => (outlet: Outlet) =>
+  outboxEntry(OutletsChanged, { outletIds: [outlet.id] }, { occurredAt: now });
+
 export async function createOutlet(input: OutletInput, deps: OutletRoutesDeps): Promise<Outlet> {
+  const now = deps.now().toISOString();
   try {
-    return await deps.outlets.create(input, { id: deps.newOutletId(), now: deps.now().toISOString() });
+    return await deps.outlets.create(input, { id: deps.newOutletId(), now, changed: changedEntry(now) });
   } catch (error) {
     if (error instanceof DuplicateEmailError) throw duplicate(error);
     throw error;
@@ -106,7 +117,8 @@ export async function replaceOutlet(
   deps: OutletRoutesDeps,
 ): Promise<Outlet> {
   try {
-    const outlet = await deps.outlets.replace(outletId, input, deps.now().toISOString());
+    const now = deps.now().toISOString();
+    const outlet = await deps.outlets.replace(outletId, input, now, changedEntry(now));
     if (!outlet) throw notFound('outlet');
     return outlet;
   } catch (error) {

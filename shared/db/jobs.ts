@@ -109,6 +109,8 @@ export interface PageCompletion {
   cursor?: string;
   /** The next page's `Job Page Due`, put in the outbox by the same transaction; absent on the last page. */
   next?: OutboxEntry;
+  /** What the page's work leads to (an import page's `Outlets Changed`), put in the outbox by the same transaction. */
+  events?: OutboxEntry[];
   at: string;
 }
 
@@ -328,6 +330,7 @@ export function dynamoJobStore(
       });
     }
     if (completion.next) items.push(outboxPut(TableName, completion.next, completion.at));
+    for (const event of completion.events ?? []) items.push(outboxPut(TableName, event, completion.at));
     try {
       // Sent again as it is after a conflict: its condition holds the page it records.
       await retryingConflicts(() => db.send(new TransactWriteCommand({ TransactItems: items })));

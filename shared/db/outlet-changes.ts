@@ -1,10 +1,18 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
+import type { OutboxEntry } from '../events/outbox.ts';
 import type { OutletInput } from '../outlet-input.ts';
-import { keepingLeftOut, type OptionalOutletField, type Outlet, sameDescription } from '../outlets.ts';
+import {
+  keepingLeftOut,
+  type OptionalOutletField,
+  type Outlet,
+  reachChanged,
+  sameDescription,
+} from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
+import { outboxPut } from './outbox.ts';
 import {
   genreKeysOf,
   outletEmailKey,
@@ -30,20 +38,39 @@ const optOutChanged = (error: unknown, from: number): boolean =>
  * ConditionCheckItem of the opt-out checks, and IAM grants them to no other function (see
  * docs/design.md#topology).
  */
+/**
+ * The event an outlet write that may reach other releases leads to (`Outlets Changed`), put in the
+ * outbox by the same transaction (docs/design.md#the-outbox): built for the outlet as written.
+ */
+export type OutletChangedEntry = (outlet: Outlet) => OutboxEntry;
+
 export interface OutletManagement extends OutletDirectory {
-  /** Creates the outlet on an address no outlet has (`DuplicateEmailError` otherwise), with the address's opt-outs. */
-  create(input: OutletInput, meta: { id: string; now: string }): Promise<Outlet>;
+  /**
+   * Creates the outlet on an address no outlet has (`DuplicateEmailError` otherwise), with the
+   * address's opt-outs, and `changed`'s event in the same transaction.
+   */
+  create(
+    input: OutletInput,
+    meta: { id: string; now: string; changed?: OutletChangedEntry },
+  ): Promise<Outlet>;
   /**
    * Replaces the manager's fields; undefined when there is no such outlet. The same description
-   * writes nothing: the outlet comes back as it was, `updatedAt` included.
+   * writes nothing: the outlet comes back as it was, `updatedAt` included. An edit that changes whom it
+   * reaches (`reachChanged`) writes `changed`'s event in the same transaction.
    */
-  replace(outletId: string, input: OutletInput, now: string): Promise<Outlet | undefined>;
+  replace(
+    outletId: string,
+    input: OutletInput,
+    now: string,
+    changed?: OutletChangedEntry,
+  ): Promise<Outlet | undefined>;
   remove(outletId: string): Promise<boolean>;
   /**
    * Creates the outlet for `input.email`, or replaces the one that has it: `unchanged` when it said the
    * same already (and was not updated at `now`, by an earlier attempt of the same import). The fields
    * `leftOut` (columns an import's header leaves out) keep the outlet's own values on a replace, and
-   * take `input`'s (their defaults) on a create.
+   * take `input`'s (their defaults) on a create. It writes no event: an import states the outlets of a
+   * page together, with the page's completion (docs/design.md#jobs).
    */
   upsertByEmail(
     input: OutletInput,
@@ -87,7 +114,7 @@ export function dynamoOutletManagement(
    * lands between the read and the write refuses the write, and it is made again from a new read, so
    * an outlet is never created mailable on an address opted out.
    */
-  const create: OutletManagement['create'] = async (input, { id, now }) => {
+  const create: OutletManagement['create'] = async (input, { id, now, changed }) => {
     for (let attempt = 1; ; attempt++) {
       const [suppressed, unsubscribed] = await Promise.all([
         suppressionOf(input.email),
@@ -126,6 +153,8 @@ export function dynamoOutletManagement(
                   suppressed: suppressed !== undefined,
                   unsubscribed: unsubscribed !== undefined,
                 }),
+                // Last, with no condition: the opt-out checks above keep their positions.
+                ...(changed ? [outboxPut(TableName, changed(outlet), now)] : []),
               ],
             }),
           ),
@@ -139,7 +168,12 @@ export function dynamoOutletManagement(
     }
   };
 
-  const replaceOnce = async (current: Outlet, input: OutletInput, now: string): Promise<Outlet> => {
+  const replaceOnce = async (
+    current: Outlet,
+    input: OutletInput,
+    now: string,
+    changed?: OutletChangedEntry,
+  ): Promise<Outlet> => {
     const emailChanges = input.email !== current.email;
     const suppressed = emailChanges
       ? await suppressionOf(input.email)
@@ -207,8 +241,15 @@ export function dynamoOutletManagement(
         ':currentEmail': current.email,
       },
     };
-    if (!emailChanges) {
+    const event = changed && reachChanged(current, next) ? [outboxPut(TableName, changed(next), now)] : [];
+    if (!emailChanges && event.length === 0) {
       await retryingConflicts(() => db.send(new UpdateCommand(update)));
+      return next;
+    }
+    if (!emailChanges) {
+      await retryingConflicts(() =>
+        db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...event] })),
+      );
       return next;
     }
     try {
@@ -232,6 +273,7 @@ export function dynamoOutletManagement(
                 suppressed: suppressed !== undefined,
                 unsubscribed: unsubscribedAt !== undefined,
               }),
+              ...event,
             ],
           }),
         ),
@@ -251,12 +293,13 @@ export function dynamoOutletManagement(
     outletId: string,
     describe: (current: Outlet) => OutletInput,
     now: string,
+    changed?: OutletChangedEntry,
   ): Promise<Outlet | undefined> => {
     for (let attempt = 1; ; attempt++) {
       const current = await get(outletId);
       if (!current) return undefined;
       try {
-        return await replaceOnce(current, describe(current), now);
+        return await replaceOnce(current, describe(current), now, changed);
       } catch (error) {
         const raced =
           isConditionFailure(error) ||
@@ -268,8 +311,8 @@ export function dynamoOutletManagement(
     }
   };
 
-  const replace: OutletManagement['replace'] = (outletId, input, now) =>
-    replaceWith(outletId, () => input, now);
+  const replace: OutletManagement['replace'] = (outletId, input, now, changed) =>
+    replaceWith(outletId, () => input, now, changed);
 
   const remove: OutletManagement['remove'] = async (outletId) => {
     for (let attempt = 1; ; attempt++) {

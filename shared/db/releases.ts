@@ -1,8 +1,21 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
+import {
+  instantOf,
+  momentOf,
+  type ReleaseMoment,
+  revisionOf,
+  type StoredRelease,
+  territoryMomentsOf,
+} from '#shared/releases.ts';
 import { writtenUnlessRefused } from './conditions.ts';
-import { keyOf } from './keys.ts';
+import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
 /**
@@ -11,6 +24,12 @@ import { writeWithOutbox } from './outbox.ts';
  *     pk `RELEASE#<labelId>#<releaseId>`, sk `RELEASE`
  * - every change a label sent for it, applied or ignored (kept 90 days, for support and replay questions):
  *     pk `RELEASE#<labelId>#<releaseId>`, sk `CHANGE#<occurredAt>#<eventId>`
+ * - releases still to come somewhere, by their last street date (the announcer asks their first mail
+ *   for outlets added or changed since they were announced, see docs/design.md#exactly-once-mail):
+ *     gsi1pk `RELEASES#COMING`, gsi1sk `<last street date, UTC ISO>#<labelId>#<releaseId>`, on the
+ *   release item while it is not cancelled (every `putIfNewer` writes them from the release as it
+ *   stands). They stay once that date has passed: a read asks only for those after now, so a release
+ *   out everywhere drops out of it without a write.
  */
 export const releaseKey = (labelId: string, releaseId: string) => ({
   pk: keyOf('RELEASE', labelId, releaseId),
@@ -28,6 +47,23 @@ export const releaseChangeKey = (
 });
 
 const changeRetentionSeconds = 90 * 24 * 3600;
+
+export const comingPartition = 'RELEASES#COMING';
+
+/** The instant of the release's last street date (UTC ISO): after it, the release is out everywhere. */
+export function lastStreetDateOf(release: Pick<StoredRelease, 'details'>): string | undefined {
+  const details = release.details;
+  if (!details) return undefined;
+  const moments = territoryMomentsOf(details).map((group) => group.moment);
+  const last = Math.max(...(moments.length > 0 ? moments : [momentOf(details)]).map(instantOf));
+  return Number.isFinite(last) ? new Date(last).toISOString() : undefined;
+}
+
+/** The index keys listing the release among those still to come: none once cancelled, or before it is described. */
+export function comingKeys(release: Pick<StoredRelease, 'labelId' | 'releaseId' | 'state' | 'details'>) {
+  const last = release.state === 'cancelled' ? undefined : lastStreetDateOf(release);
+  return last ? { gsi1pk: comingPartition, gsi1sk: keyParts(last, release.labelId, release.releaseId) } : {};
+}
 
 /** One change a label made to a release, as received: kept whether it applied or was older than the stored one. */
 export interface ReleaseChangeRecord {
@@ -50,6 +86,11 @@ export interface ReleaseStore {
    */
   putIfNewer(release: StoredRelease, outbox: OutboxEntry[]): Promise<boolean>;
   recordChange(change: ReleaseChangeRecord): Promise<void>;
+  /**
+   * The releases not cancelled whose last street date is after `now` (some territory still waits for
+   * it), a page at a time: what an outlet added now may still be told of.
+   */
+  coming(now: Date): AsyncIterable<StoredRelease[]>;
   /** Clears `effectsPending`, only while `eventId` is still the change applied last (a newer one carries them on). */
   markEffectsPerformed(labelId: string, releaseId: string, eventId: string): Promise<void>;
   /**
@@ -87,6 +128,25 @@ export interface ReleaseStore {
   ): Promise<boolean>;
 }
 
+/** A release item as the release it stores: string sets as lists, and without its keys. */
+function releaseOf(item: Record<string, unknown>): StoredRelease {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _gsi1pk,
+    gsi1sk: _gsi1sk,
+    outMoments,
+    servicedMoments,
+    ...release
+  } = item;
+  // String sets in the table, lists in the release.
+  return {
+    ...release,
+    ...(outMoments ? { outMoments: [...(outMoments as Set<string>)].sort() } : {}),
+    ...(servicedMoments ? { servicedMoments: [...(servicedMoments as Set<string>)].sort() } : {}),
+  } as StoredRelease;
+}
+
 export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): ReleaseStore => ({
   async get(labelId, releaseId) {
     const { Item } = await db.send(
@@ -96,14 +156,26 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, outMoments, servicedMoments, ...release } = Item;
-    // String sets in the table, lists in the release.
-    return {
-      ...release,
-      ...(outMoments ? { outMoments: [...(outMoments as Set<string>)].sort() } : {}),
-      ...(servicedMoments ? { servicedMoments: [...(servicedMoments as Set<string>)].sort() } : {}),
-    } as StoredRelease;
+    return Item ? releaseOf(Item) : undefined;
+  },
+
+  async *coming(now) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi1',
+          // `<ISO instant>#...` sorts after the bare instant it starts with: later street dates only.
+          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk > :now',
+          ExpressionAttributeValues: { ':p': comingPartition, ':now': now.toISOString() },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const releases = (page.Items ?? []).map(releaseOf);
+      if (releases.length > 0) yield releases;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   },
 
   /**
@@ -121,6 +193,7 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
             Item: {
               ...releaseKey(release.labelId, release.releaseId),
               ...release,
+              ...comingKeys(release),
               // String sets, as markOut and markServiced add to them.
               ...(release.outMoments?.length ? { outMoments: new Set(release.outMoments) } : {}),
               ...(release.servicedMoments?.length

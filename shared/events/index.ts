@@ -27,6 +27,7 @@ import {
 import { OutboxSweepDue } from './outbox-sweep-due.ts';
 import { OutletSuppressed } from './outlet-suppressed.ts';
 import { OutletUnsubscribed } from './outlet-unsubscribed.ts';
+import { OutletsChanged } from './outlets-changed.ts';
 import { PromoAccessed } from './promo-accessed.ts';
 import { RadioServicingDue } from './radio-servicing-due.ts';
 import { BudgetReportDue, ReconciliationDue } from './reconciliation-due.ts';
@@ -77,6 +78,7 @@ export {
   MailUndeliverable,
   OutboxSweepDue,
   OutletSuppressed,
+  OutletsChanged,
   OutletUnsubscribed,
   PromoAccessed,
   RadioServicingDue,
@@ -141,6 +143,7 @@ export const catalogue: EventContract[] = [
   OutletUnsubscribed,
   PromoAccessed,
   OutletSuppressed,
+  OutletsChanged,
   MailUndeliverable,
   JobRequested,
   JobPageDue,

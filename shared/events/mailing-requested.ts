@@ -1,5 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { OutletIds } from './outlets-changed.ts';
 
 export const MailKind = z.enum([
   'announcement',
@@ -35,6 +36,11 @@ export const MailingRequested = defineEvent({
      * at it), or for a radio add-date change the add date's format and territory; part of its identity.
      */
     moment: z.optional(z.string().check(z.minLength(1))),
+    /**
+     * Only these outlets, not the directory: the first mail of a release to outlets added or changed
+     * after it went out (`Outlets Changed`), and the follow-ups that mailing asks for.
+     */
+    outletIds: z.optional(OutletIds),
     cursor: z.optional(z.string().check(z.minLength(1))),
   }),
 });

@@ -88,6 +88,36 @@ export function describeReleasesContract<S extends ReleaseStore>(
       expect(await store.get(release.labelId, uniqueId('rel'))).toBeUndefined();
     });
 
+    it('lists the releases still to come somewhere, by their last street date: not one cancelled or out everywhere', async () => {
+      const store = makeStore();
+      const laterThere = await stored(
+        store,
+        aRelease({
+          releaseDate: '2027-03-05',
+          territories: ['GB', 'DE'],
+          territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-12', timeZone: 'Europe/Berlin' }],
+        }),
+      );
+      const coming = await stored(store, aRelease({ releaseDate: '2027-03-07' }));
+      const cancelled = await stored(store, aRelease({ releaseDate: '2027-03-07' }));
+      await stored(store, { ...cancelled, state: 'cancelled', occurredAt: at(2) });
+      const past = await stored(store, aRelease({ releaseDate: '2027-02-20' }));
+      const mine = new Set([laterThere, coming, cancelled, past].map((r) => r.releaseId));
+
+      const listed = async (now: string) => {
+        const found: StoredRelease[] = [];
+        for await (const page of store.coming(new Date(now))) found.push(...page);
+        return found.filter((r) => mine.has(r.releaseId));
+      };
+
+      expect((await listed('2027-03-01T12:00:00Z')).map((r) => r.releaseId)).toEqual([
+        coming.releaseId,
+        laterThere.releaseId,
+      ]);
+      expect(await listed('2027-03-08T12:00:00Z')).toEqual([laterThere]);
+      expect(await listed('2027-03-12T00:00:00Z')).toEqual([]);
+    });
+
     it('keeps the out and serviced moments as sets: each once, given back sorted', async () => {
       const store = makeStore();
       const release = aRelease(

@@ -19,7 +19,7 @@ import {
 import { genresMatch, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { RecordedMeasure } from './measure.ts';
-import { anOutlet, aStoredRelease } from './releases.ts';
+import { anOutlet, aStoredRelease, comingOf } from './releases.ts';
 
 /**
  * In-memory fakes of the announcer's ports. The delivery store keeps the claim protocol's
@@ -226,7 +226,10 @@ export function fakeWorld(
     suppressions: {
       suppressedAmong: async (emails) => new Set(emails.map(normaliseEmail).filter((e) => suppressed.has(e))),
     },
-    releases: { get: async (labelId, releaseId) => releases.get(`${labelId}/${releaseId}`) },
+    releases: {
+      get: async (labelId, releaseId) => releases.get(`${labelId}/${releaseId}`),
+      coming: (now) => comingOf(releases.values(), now),
+    },
     outlets: {
       // Leaves out what the table's genre filter leaves out, so a sender asking for the wrong genres misses outlets here too.
       page: async (cursor, limit, genres) => {

@@ -52,6 +52,7 @@ export class InMemoryJobStore implements JobStore {
     if (completion.rejected.length > 0)
       this.pages.set(`${jobId}/${page}`, structuredClone(completion.rejected));
     if (completion.next) this.outbox.push(completion.next);
+    this.outbox.push(...(completion.events ?? []));
     return true;
   };
   recordFailure = async (jobId: string, page: number, error: string, at: string) => {
@@ -96,6 +97,7 @@ export function jobWorld(options: { outlets?: InMemoryOutletDirectory; labels?: 
   const drain = async () => {
     while (delivered < store.outbox.length) {
       const entry = store.outbox[delivered++];
+      if (entry.detailType !== 'Job Requested' && entry.detailType !== 'Job Page Due') continue;
       const data = entry.detail.data as { jobId: string; page?: number };
       await runJobPage({ jobId: data.jobId, page: data.page ?? 0 }, runner);
     }

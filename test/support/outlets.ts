@@ -1,5 +1,5 @@
 import type { Suppression } from '#shared/db/opt-outs.ts';
-import type { OutletManagement } from '#shared/db/outlet-changes.ts';
+import type { OutletChangedEntry, OutletManagement } from '#shared/db/outlet-changes.ts';
 import { outletListKey } from '#shared/db/outlet-items.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
@@ -11,6 +11,7 @@ import {
   keepingLeftOut,
   type OptionalOutletField,
   type Outlet,
+  reachChanged,
   sameDescription,
 } from '#shared/outlets.ts';
 
@@ -96,7 +97,10 @@ export class InMemoryOutletDirectory implements OutletManagement {
     };
   }
 
-  async create(input: OutletInput, { id, now }: { id: string; now: string }) {
+  async create(
+    input: OutletInput,
+    { id, now, changed }: { id: string; now: string; changed?: OutletChangedEntry },
+  ) {
     if (this.ownerOf(input.email)) throw new DuplicateEmailError(input.email);
     const suppressed = this.suppressions.get(input.email);
     const unsubscribedAt = this.unsubscriptions.get(input.email);
@@ -109,6 +113,7 @@ export class InMemoryOutletDirectory implements OutletManagement {
       updatedAt: now,
     };
     this.outlets.set(id, outlet);
+    if (changed) this.outbox.write([changed(outlet)]);
     return this.clean(outlet);
   }
 
@@ -122,7 +127,7 @@ export class InMemoryOutletDirectory implements OutletManagement {
     return outlet ? this.clean(outlet) : undefined;
   }
 
-  async replace(outletId: string, input: OutletInput, now: string) {
+  async replace(outletId: string, input: OutletInput, now: string, changed?: OutletChangedEntry) {
     const current = this.outlets.get(outletId);
     if (!current) return undefined;
     const owner = this.ownerOf(input.email);
@@ -153,6 +158,7 @@ export class InMemoryOutletDirectory implements OutletManagement {
     };
     if (!emailChanges && sameDescription(current, next)) return this.clean(current);
     this.outlets.set(outletId, next);
+    if (changed && reachChanged(current, next)) this.outbox.write([changed(next)]);
     return this.clean(next);
   }
 

@@ -1,4 +1,4 @@
-import type { ReleaseChangeRecord, ReleaseStore } from '#shared/db/releases.ts';
+import { comingKeys, type ReleaseChangeRecord, type ReleaseStore } from '#shared/db/releases.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -75,6 +75,22 @@ export const knownReleases = (
   },
 });
 
+/**
+ * The releases still to come as the table's index lists them (shared/db/releases.ts `comingKeys`):
+ * not cancelled, last street date after `now`, in that date's order, as one page.
+ */
+export async function* comingOf(
+  releases: Iterable<StoredRelease>,
+  now: Date,
+): AsyncIterable<StoredRelease[]> {
+  const listed = [...releases]
+    .map((release) => ({ release, key: comingKeys(release).gsi1sk }))
+    .filter((entry): entry is { release: StoredRelease; key: string } => entry.key !== undefined)
+    .filter((entry) => entry.key > now.toISOString())
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  if (listed.length > 0) yield listed.map((entry) => structuredClone(entry.release));
+}
+
 /** A list the table keeps as a string set: each member once, given back sorted. */
 const asSet = (members: readonly string[]) => [...new Set(members)].sort();
 
@@ -116,6 +132,8 @@ export class InMemoryReleases implements ReleaseStore {
   };
 
   recordChange = async (change: ReleaseChangeRecord) => void this.changes.push(structuredClone(change));
+
+  coming = (now: Date) => comingOf(this.stored.values(), now);
 
   markEffectsPerformed = async (labelId: string, releaseId: string, eventId: string) => {
     const current = this.stored.get(this.keyOf(labelId, releaseId));

@@ -1130,6 +1130,7 @@ describe('a territory’s date moved while the announcement was going out', () =
     const original = world.deps.releases.get;
     let reads = 0;
     world.deps.releases = {
+      ...world.deps.releases,
       get: async (labelId, releaseId) =>
         reads++ === 0 ? original(labelId, releaseId) : structuredClone(moved),
     };

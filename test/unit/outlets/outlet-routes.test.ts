@@ -153,6 +153,40 @@ describe('media outlet routes', () => {
     expect(gone.status).toBe(404);
   });
 
+  it('states Outlets Changed with an outlet created, or edited to reach other releases, and not with a new name alone', async () => {
+    const { call, world } = setup();
+    const changed = () =>
+      world.outlets.outbox.ofType('Outlets Changed').map((detail) => detail.data.outletIds);
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ email: 'a@x.example', genres: ['techno'], territories: ['GB'] }),
+    });
+    const created = changed();
+    await call('PUT', '/media-outlets/out-1', {
+      body: anOutletInput({ name: 'Renamed', email: 'a@x.example', genres: ['techno'], territories: ['GB'] }),
+    });
+    const renamed = changed();
+    await call('PUT', '/media-outlets/out-1', {
+      body: anOutletInput({
+        name: 'Renamed',
+        email: 'a@x.example',
+        genres: ['techno'],
+        territories: ['GB', 'DE'],
+      }),
+    });
+    await call('PUT', '/media-outlets/out-1', {
+      body: anOutletInput({
+        name: 'Renamed',
+        email: 'b@x.example',
+        genres: ['techno'],
+        territories: ['GB', 'DE'],
+      }),
+    });
+
+    expect(created).toEqual([['out-1']]);
+    expect(renamed).toEqual([['out-1']]);
+    expect(changed()).toEqual([['out-1'], ['out-1'], ['out-1']]);
+  });
+
   it('pages the directory with an opaque cursor and filters by genre, territory and kind', async () => {
     const { call } = setup();
     await call('POST', '/media-outlets', {
@@ -432,11 +466,20 @@ describe('media outlet routes', () => {
     const job = await finished(response);
 
     expect(stored).toMatchObject({ status: 'queued', pages: 3, total: 1_200, done: 0 });
+    // Each page states its outlets in one Outlets Changed, written with its completion.
     expect(world.store.outbox.map((e) => e.detailType)).toEqual([
       'Job Requested',
       'Job Page Due',
+      'Outlets Changed',
       'Job Page Due',
+      'Outlets Changed',
+      'Outlets Changed',
     ]);
+    const changed = world.store.outbox
+      .filter((e) => e.detailType === 'Outlets Changed')
+      .map((e) => (e.detail.data as { outletIds: string[] }).outletIds);
+    expect(changed.map((ids) => ids.length)).toEqual([500, 499, 200]);
+    expect(new Set(changed.flat()).size).toBe(1_199);
     expect(job).toMatchObject({
       status: 'done',
       progress: { done: 1_200, total: 1_200 },

@@ -1,0 +1,109 @@
+import { MailingRequested } from '#shared/events/mailing-requested.ts';
+import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
+import { isMailable, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
+import { isServiced, servicingMomentOf } from '#shared/radio.ts';
+import {
+  embargoed,
+  hasTerritoryDates,
+  instantOf,
+  outletEmbargoedUntil,
+  type StoredRelease,
+  territoryMomentsOf,
+} from '#shared/releases.ts';
+import type { AnnouncerDeps } from './ports.ts';
+
+/** The announcer's own source, for the `Mailing Requested` it states itself (the contract lists it). */
+const announcerSource = 'backline.announcer';
+
+/** A first mail of one release that outlets added or changed are due now, for those outlets only. */
+export interface FirstMailDue {
+  kind: 'announcement' | 'radio-servicing';
+  outletIds: string[];
+}
+
+/**
+ * Whether the release is out in every territory it lists: each street date has come (recorded, or
+ * its instant passed). Such a release is announced to no one any more.
+ */
+function outEverywhere(release: StoredRelease, now: Date): boolean {
+  const details = release.details!;
+  const moments = territoryMomentsOf(details);
+  if (moments.every((group) => instantOf(group.moment) <= now.getTime())) return true;
+  if (!hasTerritoryDates(details)) return release.state === 'out';
+  return moments.every((group) => release.outMoments?.includes(group.key));
+}
+
+/**
+ * The first mails of `release` that `outlets` (added to the directory, or changed what they match,
+ * since it was announced) are due now, as the release's own mailings would have sent them had the
+ * outlets been there (see docs/design.md#exactly-once-mail):
+ * - none for a release cancelled, out in every territory, or under its embargo (its end announces to
+ *   the whole directory, these outlets with it);
+ * - outlets that match it as it stands (a territory it is withdrawn from no longer does), are not
+ *   opted out, and whose territories' own embargo has ended: the announcement, or for a radio outlet
+ *   of a release serviced to radio, the servicing once its servicing moment has come (before then its
+ *   schedule services the whole directory).
+ * What follows a first mail (the out-now of a street date that came where the outlet is, a date
+ * change asked since) is asked by its mailing as it completes, for the same outlets. Claims keep an
+ * address to one mail of each kind, so an outlet already told is told nothing again.
+ */
+export function firstMailsDue(outlets: readonly Outlet[], release: StoredRelease, now: Date): FirstMailDue[] {
+  const details = release.details;
+  if (!details || release.state === 'cancelled') return [];
+  if (embargoed(details, now) || outEverywhere(release, now)) return [];
+  const reached = outlets.filter(
+    (outlet) =>
+      isMailable(outlet) &&
+      outletMatchesRelease(outlet, details) &&
+      outletEmbargoedUntil(outlet.territories, details) <= now.getTime(),
+  );
+  const serviced = reached.filter((outlet) => {
+    if (!isServiced(outlet, details)) return false;
+    const moment = servicingMomentOf(outlet.territories, details);
+    return moment !== undefined && instantOf(moment.moment) <= now.getTime();
+  });
+  const announced = reached.filter((outlet) => !isServiced(outlet, details));
+  return [
+    ...(announced.length > 0
+      ? [{ kind: 'announcement' as const, outletIds: announced.map((o) => o.id) }]
+      : []),
+    ...(serviced.length > 0
+      ? [{ kind: 'radio-servicing' as const, outletIds: serviced.map((o) => o.id) }]
+      : []),
+  ];
+}
+
+/**
+ * `Outlets Changed`: asks, for each release still to come that the outlets newly match, its first mail
+ * for those outlets only, through the release's own mailing (`Mailing Requested` with `outletIds`:
+ * claim, send, settle, and its follow-ups as it completes). Published directly: there is no state to
+ * write with them, and a failed publish fails the invocation, whose retry asks again (claims keep
+ * each outlet to one mail).
+ */
+export async function announceToChangedOutlets(
+  outletIds: readonly string[],
+  meta: { correlationId: string },
+  deps: AnnouncerDeps,
+): Promise<{ outlets: number; mailings: number }> {
+  const found = await deps.outlets.getMany(outletIds);
+  // Outlets deleted since, or opted out, are told nothing.
+  const outlets = outletIds.flatMap((id) => found.get(id) ?? []).filter(isMailable);
+  if (outlets.length === 0) return { outlets: 0, mailings: 0 };
+  const now = deps.now();
+  const requests: OutboxEntry[] = [];
+  for await (const releases of deps.releases.coming(now)) {
+    for (const release of releases) {
+      for (const due of firstMailsDue(outlets, release, now)) {
+        requests.push(
+          outboxEntry(
+            MailingRequested,
+            { labelId: release.labelId, releaseId: release.releaseId, ...due },
+            { correlationId: meta.correlationId, labelId: release.labelId, source: announcerSource },
+          ),
+        );
+      }
+    }
+  }
+  if (requests.length > 0) await deps.events.publish(requests);
+  return { outlets: outlets.length, mailings: requests.length };
+}
