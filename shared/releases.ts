@@ -104,6 +104,11 @@ export interface StoredRelease {
   announceAts?: string[];
   /** The release's current territory moments (keys): what a per-moment release-day schedule must still find. */
   momentKeys?: string[];
+  /**
+   * The instant (UTC ISO 8601) of the release's last street date, after which it is out everywhere: what
+   * lists it among the releases still to come (shared/db/releases.ts `comingKeys`).
+   */
+  lastStreetDateAt?: string;
   /** The release's current radio servicing moments (keys): what a servicing schedule must still find. */
   servicingKeys?: string[];
   /** The servicing moments (keys) whose schedule fired and asked for the servicing mailing. */
@@ -199,6 +204,15 @@ export function territoryMomentsOf(details: ReleaseDetails): TerritoryMoment[] {
     (a, b) => instantOf(a.moment) - instantOf(b.moment) || a.key.localeCompare(b.key),
   );
 }
+
+/** The instant (UTC ISO 8601) of the release's last street date: once it has passed, it is out everywhere. */
+export const lastStreetDateOf = (details: ReleaseDetails): string =>
+  new Date(
+    Math.max(
+      instantOf(momentOf(details)),
+      ...territoryMomentsOf(details).map((group) => instantOf(group.moment)),
+    ),
+  ).toISOString();
 
 /** The street dates that apply to an outlet in `outletTerritories`, earliest first. */
 export const momentsForOutlet = (

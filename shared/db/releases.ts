@@ -6,14 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import {
-  instantOf,
-  momentOf,
-  type ReleaseMoment,
-  revisionOf,
-  type StoredRelease,
-  territoryMomentsOf,
-} from '#shared/releases.ts';
+import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
@@ -50,18 +43,15 @@ const changeRetentionSeconds = 90 * 24 * 3600;
 
 export const comingPartition = 'RELEASES#COMING';
 
-/** The instant of the release's last street date (UTC ISO): after it, the release is out everywhere. */
-export function lastStreetDateOf(release: Pick<StoredRelease, 'details'>): string | undefined {
-  const details = release.details;
-  if (!details) return undefined;
-  const moments = territoryMomentsOf(details).map((group) => group.moment);
-  const last = Math.max(...(moments.length > 0 ? moments : [momentOf(details)]).map(instantOf));
-  return Number.isFinite(last) ? new Date(last).toISOString() : undefined;
-}
-
-/** The index keys listing the release among those still to come: none once cancelled, or before it is described. */
-export function comingKeys(release: Pick<StoredRelease, 'labelId' | 'releaseId' | 'state' | 'details'>) {
-  const last = release.state === 'cancelled' ? undefined : lastStreetDateOf(release);
+/**
+ * The index keys listing the release among those still to come, from its `lastStreetDateAt` (releases
+ * writes it with the details; a release stored before it was kept is listed from its next change):
+ * none once cancelled.
+ */
+export function comingKeys(
+  release: Pick<StoredRelease, 'labelId' | 'releaseId' | 'state' | 'lastStreetDateAt'>,
+) {
+  const last = release.state === 'cancelled' ? undefined : release.lastStreetDateAt;
   return last ? { gsi1pk: comingPartition, gsi1sk: keyParts(last, release.labelId, release.releaseId) } : {};
 }
 

@@ -6,6 +6,7 @@ import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { servicingMomentsOf } from '#shared/radio.ts';
 import {
   announceAtsOf,
+  lastStreetDateOf,
   momentOf,
   type ReleaseMoment,
   revisionOf,
@@ -50,6 +51,7 @@ export function describeReleasesContract<S extends ReleaseStore>(
     return {
       ...release,
       momentKeys: territoryMomentsOf(full).map((group) => group.key),
+      lastStreetDateAt: lastStreetDateOf(full),
       announceAts: announceAtsOf(full),
       servicingKeys: servicingMomentsOf(full).map((group) => group.key),
     };
@@ -92,16 +94,16 @@ export function describeReleasesContract<S extends ReleaseStore>(
       const store = makeStore();
       const laterThere = await stored(
         store,
-        aRelease({
+        aKeyedRelease({
           releaseDate: '2027-03-05',
           territories: ['GB', 'DE'],
           territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-12', timeZone: 'Europe/Berlin' }],
         }),
       );
-      const coming = await stored(store, aRelease({ releaseDate: '2027-03-07' }));
-      const cancelled = await stored(store, aRelease({ releaseDate: '2027-03-07' }));
+      const coming = await stored(store, aKeyedRelease({ releaseDate: '2027-03-07' }));
+      const cancelled = await stored(store, aKeyedRelease({ releaseDate: '2027-03-07' }));
       await stored(store, { ...cancelled, state: 'cancelled', occurredAt: at(2) });
-      const past = await stored(store, aRelease({ releaseDate: '2027-02-20' }));
+      const past = await stored(store, aKeyedRelease({ releaseDate: '2027-02-20' }));
       const mine = new Set([laterThere, coming, cancelled, past].map((r) => r.releaseId));
 
       const listed = async (now: string) => {

@@ -2,7 +2,7 @@ import { comingKeys, type ReleaseChangeRecord, type ReleaseStore } from '#shared
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import type { Outlet } from '#shared/outlets.ts';
-import { revisionOf, type StoredRelease } from '#shared/releases.ts';
+import { lastStreetDateOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 
 /** Builders for the releases and announcer tests: defaults that read like a real release and outlet. */
 
@@ -22,19 +22,25 @@ export const aReleaseDetails = (overrides: Partial<ReleaseDetails> = {}): Releas
   ...overrides,
 });
 
-export const aStoredRelease = (overrides: Partial<StoredRelease> = {}): StoredRelease => ({
-  labelId: 'lbl-nightshift',
-  releaseId: 'rel-night-drive',
-  state: 'scheduled',
-  details: aReleaseDetails({ releaseId: overrides.releaseId ?? 'rel-night-drive' }),
-  occurredAt: '2026-01-01T10:00:00.000Z',
-  lastEventId: 'evt-1',
-  lastCorrelationId: 'corr-1',
-  lastEffects: [],
-  createdAt: '2026-01-01T10:00:01.000Z',
-  updatedAt: '2026-01-01T10:00:01.000Z',
-  ...overrides,
-});
+/** A stored release; its `lastStreetDateAt` is its details' as releases writes it, unless given. */
+export const aStoredRelease = (overrides: Partial<StoredRelease> = {}): StoredRelease => {
+  const release: StoredRelease = {
+    labelId: 'lbl-nightshift',
+    releaseId: 'rel-night-drive',
+    state: 'scheduled',
+    details: aReleaseDetails({ releaseId: overrides.releaseId ?? 'rel-night-drive' }),
+    occurredAt: '2026-01-01T10:00:00.000Z',
+    lastEventId: 'evt-1',
+    lastCorrelationId: 'corr-1',
+    lastEffects: [],
+    createdAt: '2026-01-01T10:00:01.000Z',
+    updatedAt: '2026-01-01T10:00:01.000Z',
+    ...overrides,
+  };
+  if (!('lastStreetDateAt' in overrides) && release.details)
+    release.lastStreetDateAt = lastStreetDateOf(release.details);
+  return release;
+};
 
 /** aStoredRelease with its date moved by the label to `releaseDate` (a change of 1 February 2026). */
 export const aMovedRelease = (releaseDate: string): StoredRelease =>

@@ -29,6 +29,9 @@ async function world(outletCount: number) {
       createOutlet({ name: `Radio ${i}`, genres: [genre], territories: ['GB'] }),
     ),
   );
+  // The outlets' own Outlets Changed are handled before the release exists: handled after, they would
+  // have the announcer announce it to them whatever becomes of the releases function's events.
+  await busIdle();
   const release = aRelease({
     genres: [genre],
     territories: ['GB'],
