@@ -106,6 +106,11 @@ export interface StepMoment {
   timeZone: string;
   /** The instant, UTC ISO 8601: what the schedule's event carries, and what a firing is checked against. */
   scheduledFor: string;
+  /**
+   * When the schedule fires, UTC ISO 8601 (its `at()` is the next whole minute): `scheduledFor`, but
+   * for press past its embargo the end of the gathering window (`pressGatherMoment`).
+   */
+  firesAt: string;
 }
 
 type AdvancingStep = Exclude<
@@ -141,12 +146,19 @@ export function stepMoment(show: Show, step: ShowStep): StepMoment {
     // The embargo is an instant: its schedule is written in UTC, on the next whole minute (an at()
     // has no fractions, and Scheduler's precision is about a minute), so it never fires before it.
     const scheduledFor = show.announceAt ? new Date(show.announceAt).toISOString() : noEmbargo;
-    return { step, wallTime: wholeMinuteFrom(Date.parse(scheduledFor)), timeZone: 'UTC', scheduledFor };
+    return {
+      step,
+      wallTime: wholeMinuteFrom(Date.parse(scheduledFor)),
+      timeZone: 'UTC',
+      scheduledFor,
+      firesAt: scheduledFor,
+    };
   }
   // An updated day sheet belongs to the day sheet's day.
   const { daysBefore, time } = stepTimes[step === 'day-sheet-update' ? 'day-sheet' : step];
   const at = wallTimeIn(addDays(show.date, -daysBefore), time(show), show.venue.timeZone);
-  return { step, wallTime: at.wallTime, timeZone: show.venue.timeZone, scheduledFor: utcIso(at.epochMs) };
+  const scheduledFor = utcIso(at.epochMs);
+  return { step, wallTime: at.wallTime, timeZone: show.venue.timeZone, scheduledFor, firesAt: scheduledFor };
 }
 
 /**
@@ -161,8 +173,12 @@ export const pressGatherSeconds = 60;
  * `pressGatherSeconds` after `now`, carrying the embargo's instant (what a firing is checked against).
  */
 export function pressGatherMoment(show: Show, now: string): StepMoment {
-  const wallTime = wholeMinuteFrom(Date.parse(now) + pressGatherSeconds * 1000);
-  return { ...stepMoment(show, 'press-announcement'), wallTime };
+  const firesAt = Date.parse(now) + pressGatherSeconds * 1000;
+  return {
+    ...stepMoment(show, 'press-announcement'),
+    wallTime: wholeMinuteFrom(firesAt),
+    firesAt: utcIso(firesAt),
+  };
 }
 
 /** The steps that ask the promoter for the advance: they stop once it is in. */

@@ -52,7 +52,7 @@ export function showStepScheduleInput(schedule: ShowStepSchedule): CreateSchedul
   return oneTimeSchedule({
     name: showStepScheduleName({ labelId, tourId, showId, step: moment.step }),
     description: `${moment.step} of ${labelId}/${tourId}/${showId}`,
-    at: Date.parse(moment.scheduledFor),
+    at: Date.parse(moment.firesAt),
     contract: ShowStepDue,
     detail,
   });
