@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
 import { Webhook } from 'standardwebhooks';
-import { startLocalCloud } from '#infra/local/cloud.ts';
+import { names, startLocalCloud } from '#infra/local/cloud.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { mapBounded } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/templates.ts';
@@ -309,7 +309,13 @@ async function floor(count: number, genre: string): Promise<number> {
     await mail.send(
       new SendBulkEmailCommand({
         FromEmailAddress: 'press@backline.example',
-        DefaultContent: { Template: { TemplateName: templateNames.announcement, TemplateData: '{}' } },
+        DefaultContent: {
+          // As the senders name it: the local cloud's prefix before the template's name.
+          Template: {
+            TemplateName: `${names.templatePrefix}${templateNames.announcement}`,
+            TemplateData: '{}',
+          },
+        },
         BulkEmailEntries: ids.map((i) => ({
           Destination: { ToAddresses: [`outlet-${i}@${genre}.bench.example`] },
           ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: '{}' } },
