@@ -73,6 +73,11 @@ export interface StoredShow {
   advance?: { answers: AdvanceAnswers; submittedAt: string; amendedAt?: string };
   guests?: Guest[];
   guestListLockedAt?: string;
+  /**
+   * The cutoff instant (UTC ISO 8601) the list was locked and mailed for; absent on lists locked
+   * before it was kept (those were locked for the cutoff in `stepsDone`).
+   */
+  guestListLockedFor?: string;
   cancellationReason?: string;
   settlement?: unknown;
   createdAt: string;
@@ -191,12 +196,14 @@ export const advanceSteps: readonly ShowStep[] = [
 
 /**
  * Steps taken again when the moment they are due for changes: a moved show's day sheet states the
- * new day, the day sheet goes again for each change of the show on its day, and the press hears of
- * each change, and of each cancellation (a show back on may be cancelled again). The others are taken
- * once per show.
+ * new day, the day sheet goes again for each change of the show on its day, the press hears of
+ * each change, and of each cancellation (a show back on may be cancelled again), and a postponed
+ * show's guest list goes to the promoter at the new date's cutoff (only a list open again, see
+ * `guestListReopens` and `guestListClosedBefore`). The others are taken once per show.
  */
 const takenAgainWhenMoved: ReadonlySet<ShowStep> = new Set([
   'day-sheet',
+  'guest-list-cutoff',
   'day-sheet-update',
   'press-change',
   'press-cancellation',
@@ -211,6 +218,27 @@ export function stepTaken(
   const done = show.stepsDone?.[step];
   return done !== undefined && (done === scheduledFor || !takenAgainWhenMoved.has(step));
 }
+
+/**
+ * Whether a change reopens the guest list (docs/design.md#tours): the show is postponed (its date at
+ * the venue is later) and the new date's cutoff is still ahead. The list then takes guests again
+ * until that cutoff, when it goes to the promoter again. A show moved earlier, changed on the same
+ * day (times, venue, cutoff time), or postponed to a date whose cutoff has passed keeps it as it is.
+ */
+export const guestListReopens = (before: Show, after: Show, now: string): boolean =>
+  after.date > before.date && stepMoment(after, 'guest-list-cutoff').scheduledFor > now;
+
+/**
+ * Whether the list is locked for a cutoff other than `scheduledFor` (it closed at an earlier cutoff
+ * and no postponement reopened it): that cutoff neither locks nor mails it again. A list locked for
+ * `scheduledFor` itself is a firing taken again after a crash, which mails what was locked.
+ */
+export const guestListClosedBefore = (
+  show: Pick<StoredShow, 'guestListLockedAt' | 'guestListLockedFor' | 'stepsDone'>,
+  scheduledFor: string,
+): boolean =>
+  show.guestListLockedAt !== undefined &&
+  (show.guestListLockedFor ?? show.stepsDone?.['guest-list-cutoff'] ?? scheduledFor) !== scheduledFor;
 
 /** Whether the day sheet went out for the show's day as it is now (not for a day it was moved from). */
 export const daySheetWent = (show: Pick<StoredShow, 'stepsDone'> & { show: Show }): boolean =>

@@ -7,6 +7,7 @@ import {
   advanceLockAt,
   advanceSteps,
   daySheetWent,
+  guestListReopens,
   isAdvancing,
   isAnnounced,
   pressGatherMoment,
@@ -244,13 +245,20 @@ export async function applyShowChange(
     stored?.show !== undefined &&
     stored.promoterId !== promoterIdOf(change.show.promoter.email) &&
     now < advanceLockAt(change.show);
+  // Postponed with the new date's cutoff ahead, the guest list takes guests again until then, when
+  // it goes to the new date's promoter (docs/design.md#tours): the lock goes in this very write.
+  const reopened =
+    change.type === 'set' && stored?.show !== undefined && guestListReopens(stored.show, change.show, now);
   const forget = {
     steps: [...(movedCountry ? (['press-announcement'] as const) : []), ...(newPromoter ? advanceSteps : [])],
     advance: newPromoter,
+    guestListLock: reopened,
   };
   const changed = withoutSteps(nextShow(stored, ref, change, meta, now), forget.steps);
   const { advance: _replaced, ...withoutAdvance } = changed;
-  const next = newPromoter ? withoutAdvance : changed;
+  const kept = newPromoter ? withoutAdvance : changed;
+  const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;
+  const next = reopened ? unlocked : kept;
   if (!(await deps.tours.putShowIfNewer(next, outboxOf(next, stored, meta, now), forget))) {
     return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
   }

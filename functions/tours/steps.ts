@@ -23,6 +23,7 @@ import {
   advanceSteps,
   daySheetWent,
   guestCount,
+  guestListClosedBefore,
   isAdvancing,
   isAnnounced,
   type StoredShow,
@@ -175,6 +176,23 @@ export async function takeStep(
   }
   if (advanceSteps.includes(due.step) && show.advance)
     return { outcome: 'ignored', reason: 'advance submitted' };
+  if (due.step === 'guest-list-cutoff') {
+    // Closed at an earlier cutoff and not reopened (moved earlier, or changed on the same day): the
+    // promoter has the list, which cannot have changed since.
+    if (guestListClosedBefore(show, due.scheduledFor))
+      return { outcome: 'ignored', reason: 'guest list closed at an earlier cutoff' };
+    // Locked first: from here on no name is added, so the mail lists every guest there will be. Only
+    // while the show is on this date: a postponement landing meanwhile keeps its list open.
+    await deps.tours.lockGuestList(ref, deps.now().toISOString(), {
+      date: show.show.date,
+      scheduledFor: due.scheduledFor,
+    });
+    const work = await guestListWork(tour, ref, deps, eventMeta, due.scheduledFor);
+    if (!work) return { outcome: 'ignored', reason: 'show changed since' };
+    const mailed = await sendOperational(await alertInsteadOfSuppressed(work.mails, tour, show, deps), deps);
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, work.events);
+    return { outcome: 'taken', mailed };
+  }
 
   const { mails, events } = await stepWork(due.step, tour, show, deps, eventMeta);
   const mailed = await sendOperational(await alertInsteadOfSuppressed(mails, tour, show, deps), deps);
@@ -267,15 +285,45 @@ export async function stepWork(
       };
     case 'day-sheet':
       return daySheetWork(tour, stored, deps, eventMeta);
-    case 'guest-list-cutoff': {
-      // Locked first: from here on no name is added, so the mail lists every guest there will be.
-      await deps.tours.lockGuestList(ref, deps.now().toISOString());
-      const locked = (await deps.tours.getShow(ref)) ?? stored;
-      const guests = locked.guests ?? [];
-      return {
-        mails: [operationalMail(ref, show.promoter, step, guestListSheet(tour, show, guests))],
-        events: [outboxEntry(GuestListLocked, { ...ref, guests: guestCount(guests) }, eventMeta)],
-      };
-    }
+    case 'guest-list-cutoff':
+      // Written again (a stale claim): the list as locked for the show's cutoff now, if it is.
+      return (
+        (await guestListWork(tour, ref, deps, eventMeta, stepMoment(show, step).scheduledFor)) ?? {
+          mails: [],
+          events: [],
+        }
+      );
   }
+}
+
+/**
+ * The guest list to the promoter, as locked for the cutoff `scheduledFor` (read after the lock, so it
+ * lists every guest there will be); undefined when the list is not locked for that cutoff of the
+ * show as it is now (moved since, reopened). Its identity is the cutoff: a postponed show's list goes
+ * to the promoter again at the new date's cutoff, and a repeated firing of one cutoff mails once.
+ */
+async function guestListWork(
+  tour: StoredTour,
+  ref: ShowRef,
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+  scheduledFor: string,
+): Promise<{ mails: TourMail[]; events: OutboxEntry[] } | undefined> {
+  const locked = await deps.tours.getShow(ref);
+  if (!locked?.show || !locked.guestListLockedAt) return undefined;
+  if (stepMoment(locked.show, 'guest-list-cutoff').scheduledFor !== scheduledFor) return undefined;
+  if (guestListClosedBefore(locked, scheduledFor)) return undefined;
+  const guests = locked.guests ?? [];
+  return {
+    mails: [
+      operationalMail(
+        ref,
+        locked.show.promoter,
+        'guest-list-cutoff',
+        guestListSheet(tour, locked.show, guests),
+        scheduledFor,
+      ),
+    ],
+    events: [outboxEntry(GuestListLocked, { ...ref, guests: guestCount(guests) }, eventMeta)],
+  };
 }

@@ -59,7 +59,8 @@ export const mailSubjects = {
   tourShows: (tourId: string, showSetVersion: string): MailSubject => ['tour-shows', tourId, showSetVersion],
   /**
    * One show's operational mail (advance request, reminders, escalation, day sheet, guest list);
-   * `moment` for a mail sent again when the show moves (the day sheet, for the day it states).
+   * `moment` for a mail sent again when the show moves (the day sheet, for the day it states; the
+   * guest list, for the cutoff it closed at).
    */
   show: (tourId: string, showId: string, moment?: string): MailSubject =>
     moment ? ['show', tourId, showId, moment] : ['show', tourId, showId],

@@ -118,8 +118,12 @@ export interface TourStore {
   ): Promise<AdvanceOutcome>;
   /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
   addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome>;
-  /** Locks the guest list; false when it was locked before. */
-  lockGuestList(ref: ShowRef, at: string): Promise<boolean>;
+  /**
+   * Locks the guest list for the cutoff `cutoff.scheduledFor` of the show on `cutoff.date`; false when
+   * it was locked before, or the show is no longer on that date (a postponement that reopened the
+   * list is not undone by a cutoff firing for the date it left).
+   */
+  lockGuestList(ref: ShowRef, at: string, cutoff: { date: string; scheduledFor: string }): Promise<boolean>;
   /** Keeps the newest description of a promoter (by the label's time). */
   savePromoter(promoter: PromoterRecord): Promise<void>;
   getPromoter(promoterId: string): Promise<PromoterRecord | undefined>;
@@ -138,10 +142,14 @@ export interface TourStore {
   forgetPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
 }
 
-/** What a change of a show makes it forget: steps to take again, and the promoter's advance. */
+/**
+ * What a change of a show makes it forget: steps to take again, the promoter's advance, and the
+ * guest list's lock (a postponement reopens the list, docs/design.md#tours; its guests stay).
+ */
 export interface ForgetOnChange {
   steps?: ShowStep[];
   advance?: boolean;
+  guestListLock?: boolean;
 }
 
 /** Writes apply only when newer than what is stored (EventBridge keeps no order, docs/design.md#ordering-by-the-labels-timestamp). */
@@ -207,7 +215,11 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
       };
     },
 
-    async putShowIfNewer(show, entries, { steps: forgetSteps = [], advance: forgetAdvance } = {}) {
+    async putShowIfNewer(
+      show,
+      entries,
+      { steps: forgetSteps = [], advance: forgetAdvance, guestListLock: forgetLock } = {},
+    ) {
       const { labelId, tourId, showId } = show;
       const values: Record<string, unknown> = {
         ':entity': 'show',
@@ -252,6 +264,9 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
         });
       }
       if (forgetAdvance) removes.push('advance');
+      // In the write that moves the show: a cutoff of the old date locking the list before it is
+      // undone by it, and one after it is refused (lockGuestList holds to the date it was for).
+      if (forgetLock) removes.push('guestListLockedAt', 'guestListLockedFor');
       if (indexKey) {
         sets.push('gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk');
         values[':gsi1pk'] = indexKey.gsi1pk;
@@ -409,15 +424,18 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
       return stored.show?.status === 'cancelled' ? 'cancelled' : 'full';
     },
 
-    lockGuestList: (ref, at) =>
+    lockGuestList: (ref, at, cutoff) =>
       writtenUnlessRefused(
         db.send(
           new UpdateCommand({
             TableName: table,
             Key: showKey(ref.labelId, ref.tourId, ref.showId),
-            UpdateExpression: 'SET guestListLockedAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt)',
-            ExpressionAttributeValues: { ':at': at },
+            UpdateExpression: 'SET guestListLockedAt = :at, guestListLockedFor = :for',
+            // Still on the date the cutoff is for: a postponement reopening the list changed it.
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND #show.#date = :date',
+            ExpressionAttributeNames: { '#show': 'show', '#date': 'date' },
+            ExpressionAttributeValues: { ':at': at, ':for': cutoff.scheduledFor, ':date': cutoff.date },
           }),
         ),
       ),

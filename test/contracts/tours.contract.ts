@@ -237,8 +237,9 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       await store.putShowIfNewer(show, []);
 
       const added = await store.addGuests(show, [{ name: 'Alex', plusOnes: 0, addedAt: at(1) }]);
-      const locked = await store.lockGuestList(show, at(2));
-      const lockedAgain = await store.lockGuestList(show, at(3));
+      const cutoff = { date: show.show!.date, scheduledFor: at(2) };
+      const locked = await store.lockGuestList(show, at(2), cutoff);
+      const lockedAgain = await store.lockGuestList(show, at(3), cutoff);
       const late = await store.addGuests(show, [{ name: 'Late', plusOnes: 0, addedAt: at(4) }]);
       const unknown = await store.addGuests({ ...show, showId: uniqueId('nope') }, [
         { name: 'X', plusOnes: 0, addedAt: at(4) },
@@ -252,6 +253,55 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
         'unknown',
       ]);
       expect((await store.getShow(show))?.guests?.map((g) => g.name)).toEqual(['Alex']);
+    });
+
+    it('reopens a locked list in the write that postpones the show, keeping its guests; a cutoff of the old date locks it no more', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      await store.addGuests(show, [{ name: 'Alex', plusOnes: 0, addedAt: at(1) }]);
+      const oldCutoff = { date: show.show!.date, scheduledFor: at(2) };
+      await store.lockGuestList(show, at(2), oldCutoff);
+      const postponed = {
+        ...show,
+        show: { ...show.show!, date: '2027-06-01' },
+        occurredAt: at(9),
+        guestListLockedAt: at(2),
+        guestListLockedFor: at(2),
+      };
+
+      expect(await store.putShowIfNewer(postponed, [], { guestListLock: true })).toBe(true);
+      const reopened = await store.getShow(show);
+      const added = await store.addGuests(show, [{ name: 'Sam', plusOnes: 1, addedAt: at(10) }]);
+      const oldDateLocks = await store.lockGuestList(show, at(11), oldCutoff);
+      const newCutoff = { date: '2027-06-01', scheduledFor: '2027-06-01T15:00:00.000Z' };
+      const newDateLocks = await store.lockGuestList(show, at(12), newCutoff);
+
+      expect(reopened?.guestListLockedAt).toBeUndefined();
+      expect(reopened?.guestListLockedFor).toBeUndefined();
+      expect([added, oldDateLocks, newDateLocks]).toEqual(['added', false, true]);
+      const locked = await store.getShow(show);
+      expect([locked?.guestListLockedAt, locked?.guestListLockedFor]).toEqual([
+        at(12),
+        newCutoff.scheduledFor,
+      ]);
+      expect(locked?.guests?.map((g) => g.name)).toEqual(['Alex', 'Sam']);
+    });
+
+    it('keeps a locked list locked through a change that does not reopen it', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      await store.lockGuestList(show, at(2), { date: show.show!.date, scheduledFor: at(2) });
+
+      await store.putShowIfNewer(
+        { ...show, show: { ...show.show!, date: '2027-06-01' }, occurredAt: at(9) },
+        [],
+      );
+
+      const stored = await store.getShow(show);
+      expect([stored?.guestListLockedAt, stored?.guestListLockedFor]).toEqual([at(2), at(2)]);
+      expect(await store.addGuests(show, [{ name: 'Late', plusOnes: 0, addedAt: at(10) }])).toBe('locked');
     });
 
     it('refuses guests for a cancelled show, however open its list', async () => {

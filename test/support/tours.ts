@@ -75,7 +75,7 @@ export class InMemoryTours implements TourStore {
   async putShowIfNewer(
     show: StoredShow,
     entries: OutboxEntry[],
-    { steps: forgetSteps = [], advance: forgetAdvance }: ForgetOnChange = {},
+    { steps: forgetSteps = [], advance: forgetAdvance, guestListLock: forgetLock }: ForgetOnChange = {},
   ) {
     const current = this.shows.get(this.showKey(show));
     if (current && current.occurredAt >= show.occurredAt) return false;
@@ -91,8 +91,15 @@ export class InMemoryTours implements TourStore {
       ...(current?.advance ? { advance: current.advance } : {}),
       ...(current?.guests ? { guests: current.guests } : {}),
       ...(current?.guestListLockedAt ? { guestListLockedAt: current.guestListLockedAt } : {}),
+      ...(current?.guestListLockedFor ? { guestListLockedFor: current.guestListLockedFor } : {}),
     };
+    if (!current?.guestListLockedAt) delete next.guestListLockedAt;
+    if (!current?.guestListLockedFor) delete next.guestListLockedFor;
     if (forgetAdvance) delete next.advance;
+    if (forgetLock) {
+      delete next.guestListLockedAt;
+      delete next.guestListLockedFor;
+    }
     if (!effectsPending) delete next.effectsPending;
     this.shows.set(this.showKey(show), next);
     this.outbox.push(...entries);
@@ -140,10 +147,11 @@ export class InMemoryTours implements TourStore {
     return 'added';
   }
 
-  async lockGuestList(ref: ShowRef, at: string) {
+  async lockGuestList(ref: ShowRef, at: string, cutoff: { date: string; scheduledFor: string }) {
     const show = this.shows.get(this.showKey(ref));
-    if (!show || show.guestListLockedAt) return false;
+    if (!show || show.guestListLockedAt || show.show?.date !== cutoff.date) return false;
     show.guestListLockedAt = at;
+    show.guestListLockedFor = cutoff.scheduledFor;
     return true;
   }
 

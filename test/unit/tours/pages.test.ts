@@ -270,7 +270,10 @@ describe("the tour manager's page", () => {
       }).toString();
 
     const added = await addGuestFromPage(token, form('Alex'), deps);
-    await tours.lockGuestList(ref, '2027-05-14T15:00:00Z');
+    await tours.lockGuestList(ref, '2027-05-14T15:00:00Z', {
+      date: '2027-05-14',
+      scheduledFor: '2027-05-14T15:00:00.000Z',
+    });
     const late = await addGuestFromPage(token, form('Late'), deps);
 
     expect([added.statusCode, added.headers?.location]).toEqual([303, `${token}?added=${show.showId}`]);

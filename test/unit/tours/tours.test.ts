@@ -9,7 +9,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { calendarSequence } from '#shared/ics.ts';
 import { templateNames } from '#shared/mail/templates.ts';
-import { advanceLockAt, stepMoment, stepMoments } from '#shared/tours.ts';
+import { advanceLockAt, guestListReopens, stepMoment, stepMoments } from '#shared/tours.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import { RecordedMeasure } from '#test/support/measure.ts';
 import {
@@ -1051,5 +1051,125 @@ describe('an unreachable promoter', () => {
     expect(mailer.sent.map((m) => [m.to.email, m.kind])).toEqual([
       ['sam@tm.example', 'promoter-unreachable'],
     ]);
+  });
+});
+
+describe('a guest list closed at its cutoff, then the show changed (docs/design.md#tours)', () => {
+  // 14 May in Berlin: the list closed at 17:00 (15:00 UTC).
+  const cutoff = stepMoment(aShow(), 'guest-list-cutoff');
+  const after = '2027-05-14T16:00:00.000Z';
+
+  it('reopens only for a postponement whose new cutoff is still ahead', () => {
+    expect([
+      guestListReopens(aShow(), aShow({ date: '2027-05-21' }), after),
+      guestListReopens(aShow(), aShow({ date: '2027-05-13' }), after),
+      guestListReopens(aShow(), aShow({ guestListCutoff: '20:00' }), after),
+      guestListReopens(
+        aShow(),
+        aShow({ venue: { ...aShow().venue, timeZone: 'America/Los_Angeles' } }),
+        after,
+      ),
+      guestListReopens(aShow(), aShow({ date: '2027-05-15' }), '2027-05-15T15:00:00.000Z'),
+    ]).toEqual([true, false, false, false, false]);
+  });
+
+  async function closedAtCutoff() {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const world = fakeToursDeps(now);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), world.deps);
+    await world.tours.addGuests(ref(), [{ name: 'Alex Doe', plusOnes: 1, addedAt: '2027-05-01T00:00:00Z' }]);
+    now.value = new Date(cutoff.scheduledFor);
+    await takeStep(
+      { ...ref(), step: 'guest-list-cutoff', scheduledFor: cutoff.scheduledFor },
+      { correlationId: 'c' },
+      world.deps,
+    );
+    now.value = new Date(after);
+    const fire = (scheduledFor: string) => {
+      now.value = new Date(Math.max(now.value.getTime(), Date.parse(scheduledFor)));
+      return takeStep(
+        { ...ref(), step: 'guest-list-cutoff', scheduledFor },
+        { correlationId: 'c' },
+        world.deps,
+      );
+    };
+    return { ...world, now, fire };
+  }
+
+  it('takes guests again for a postponed show, and mails the list with them to the promoter at the new cutoff, once', async () => {
+    const { deps, tours, mailer, schedules, fire } = await closedAtCutoff();
+    const postponed = aShow({ date: '2027-05-21' });
+    const newCutoff = stepMoment(postponed, 'guest-list-cutoff');
+
+    await applyShowChange('tour-1', { type: 'set', show: postponed }, metaAt(after), deps);
+    const added = await tours.addGuests(ref(), [{ name: 'Sam Roe', plusOnes: 0, addedAt: after }]);
+    const outcomes = [
+      await fire(cutoff.scheduledFor),
+      await fire(newCutoff.scheduledFor),
+      await fire(newCutoff.scheduledFor),
+    ];
+    const late = await tours.addGuests(ref(), [
+      { name: 'Late', plusOnes: 0, addedAt: '2027-05-21T16:00:00Z' },
+    ]);
+
+    expect(added).toBe('added');
+    expect(
+      schedules.forShow('show-1').find((s) => s.moment.step === 'guest-list-cutoff')?.moment.scheduledFor,
+    ).toBe(newCutoff.scheduledFor);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['ignored', 'taken', 'ignored']);
+    const lists = mailer.sent.filter((m) => m.kind === 'guest-list-cutoff');
+    expect(lists).toHaveLength(2);
+    expect(JSON.stringify(lists[1].data)).toContain('Sam Roe');
+    expect(JSON.stringify(lists[1].data)).toContain('Alex Doe');
+    expect(late).toBe('locked');
+    expect((await tours.getShow(ref()))?.guestListLockedFor).toBe(newCutoff.scheduledFor);
+  });
+
+  it('keeps the list closed, and mails nothing again, for a show moved earlier or changed on the same day', async () => {
+    for (const changed of [aShow({ guestListCutoff: '20:00' }), aShow({ date: '2027-05-13' })]) {
+      const { deps, tours, mailer, schedules, now, fire } = await closedAtCutoff();
+
+      await applyShowChange('tour-1', { type: 'set', show: changed }, metaAt(after), deps);
+      await runDueSteps({ deps, tours, schedules }, now);
+      const outcome = await fire(stepMoment(changed, 'guest-list-cutoff').scheduledFor);
+
+      expect(await tours.addGuests(ref(), [{ name: 'Late', plusOnes: 0, addedAt: after }])).toBe('locked');
+      expect(outcome.outcome).toBe('ignored');
+      expect(mailer.sent.filter((m) => m.kind === 'guest-list-cutoff')).toHaveLength(1);
+    }
+  });
+
+  it('does not lock a postponed list again for a cutoff of the old date landing after the move', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, tours, mailer } = fakeToursDeps(now);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    // The old cutoff's firing read the show before the postponement was written, and locks after it.
+    const getShow = tours.getShow.bind(tours);
+    let moved = false;
+    tours.getShow = async (r) => {
+      const read = await getShow(r);
+      if (!moved) {
+        moved = true;
+        await applyShowChange(
+          'tour-1',
+          { type: 'set', show: aShow({ date: '2027-05-21' }) },
+          metaAt(after),
+          deps,
+        );
+      }
+      return read;
+    };
+    now.value = new Date(cutoff.scheduledFor);
+
+    const outcome = await takeStep(
+      { ...ref(), step: 'guest-list-cutoff', scheduledFor: cutoff.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    expect(outcome.outcome).toBe('ignored');
+    expect((await tours.getShow(ref()))?.guestListLockedAt).toBeUndefined();
+    expect(await tours.addGuests(ref(), [{ name: 'Sam Roe', plusOnes: 0, addedAt: after }])).toBe('added');
+    expect(mailer.sent.filter((m) => m.kind === 'guest-list-cutoff')).toEqual([]);
   });
 });
