@@ -96,6 +96,16 @@ export const reachChanged = (before: Outlet, after: Outlet): boolean => {
 };
 
 /**
+ * Whether an import's update of an outlet changed whom it reaches, as `reachChanged` decides for an API
+ * edit: an import names the outlets it created and those (docs/design.md#jobs), so re-importing a
+ * directory to fix names asks no mail. An outlet found as the row describes it and updated at the job's
+ * time `now` (an earlier attempt at the page wrote it) counts as changed: what that write changed is no
+ * longer known, and it must be named by the attempt that records the page.
+ */
+export const importChangedReach = (before: Outlet, after: Outlet, now: string): boolean =>
+  (before.updatedAt === now && sameDescription(before, after)) || reachChanged(before, after);
+
+/**
  * The manager's fields an outlet can do without (an import's header may leave their columns out):
  * `genres` (none: every genre), `contactName`, `formats` (radio only).
  */

@@ -29,9 +29,10 @@ const shorten = (error: string) =>
  * A row that fails (even unexpectedly) is reported with its line, not fatal. Writing the same
  * values with the job's own time, a re-run of the page changes nothing a second time. The optional
  * columns the header leaves out are not the row's to say: an outlet it updates keeps its own values.
- * The outlets the page created or updated are stated in one `Outlets Changed`, recorded with the page's
- * completion: the announcer tells them of the releases still to come that they now match (a re-run
- * counts the same outlets created or updated, so it states the same ones; see docs/design.md#jobs).
+ * The outlets the page created, or updated so that whom they reach changed (as the API decides it,
+ * `reachChanged`), are stated in one `Outlets Changed`, recorded with the page's completion: the
+ * announcer tells them of the releases still to come that they now match (a re-run names the outlets an
+ * earlier attempt updated too, `importChangedReach`; see docs/design.md#jobs).
  */
 export async function importPage(job: Job, page: number, deps: JobsDeps): Promise<PageWork> {
   if (job.input.kind !== 'outlet-import') return { fail: `job ${job.jobId} is not an outlet import` };
@@ -55,14 +56,15 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
       for (const row of group) {
         const ownId = importedOutletId(job.jobId, row.line);
         try {
-          const { outcome, outlet } = await deps.outlets.upsertByEmail(row.input, {
+          const { outcome, outlet, reachChanged } = await deps.outlets.upsertByEmail(row.input, {
             newId: () => ownId,
             now: job.createdAt,
             leftOut,
           });
           const counted = outlet.id === ownId ? 'created' : outcome;
           counts[counted] += 1;
-          if (counted !== 'unchanged') changed.add(outlet.id);
+          // Named as the API names an edit: a new name or contact asks no mail.
+          if (counted === 'created' || reachChanged) changed.add(outlet.id);
         } catch (error) {
           rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
         }

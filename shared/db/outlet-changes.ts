@@ -4,6 +4,7 @@ import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { OutletInput } from '../outlet-input.ts';
 import {
+  importChangedReach,
   keepingLeftOut,
   type OptionalOutletField,
   type Outlet,
@@ -44,6 +45,13 @@ const optOutChanged = (error: unknown, from: number): boolean =>
  */
 export type OutletChangedEntry = (outlet: Outlet) => OutboxEntry;
 
+/** What an import's upsert did: its count, the outlet as it stands, and whether the import names it. */
+export interface Upserted {
+  outcome: 'created' | 'updated' | 'unchanged';
+  outlet: Outlet;
+  reachChanged: boolean;
+}
+
 export interface OutletManagement extends OutletDirectory {
   /**
    * Creates the outlet on an address no outlet has (`DuplicateEmailError` otherwise), with the
@@ -70,12 +78,13 @@ export interface OutletManagement extends OutletDirectory {
    * same already (and was not updated at `now`, by an earlier attempt of the same import). The fields
    * `leftOut` (columns an import's header leaves out) keep the outlet's own values on a replace, and
    * take `input`'s (their defaults) on a create. It writes no event: an import states the outlets of a
-   * page together, with the page's completion (docs/design.md#jobs).
+   * page together, with the page's completion (docs/design.md#jobs); `reachChanged` says whether this
+   * one is among them (created, or `importChangedReach`).
    */
   upsertByEmail(
     input: OutletInput,
     meta: { newId: () => string; now: string; leftOut?: readonly OptionalOutletField[] },
-  ): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; outlet: Outlet }>;
+  ): Promise<Upserted>;
 }
 
 export function dynamoOutletManagement(
@@ -287,19 +296,20 @@ export function dynamoOutletManagement(
 
   /**
    * Retries when the outlet changed (or went) between the read and the write; `describe` gives the
-   * description from the outlet as read, so a retry keeps what it has then.
+   * description from the outlet as read, so a retry keeps what it has then. Answers the outlet as read
+   * (`before`) and as it stands.
    */
   const replaceWith = async (
     outletId: string,
     describe: (current: Outlet) => OutletInput,
     now: string,
     changed?: OutletChangedEntry,
-  ): Promise<Outlet | undefined> => {
+  ): Promise<{ before: Outlet; after: Outlet } | undefined> => {
     for (let attempt = 1; ; attempt++) {
       const current = await get(outletId);
       if (!current) return undefined;
       try {
-        return await replaceOnce(current, describe(current), now, changed);
+        return { before: current, after: await replaceOnce(current, describe(current), now, changed) };
       } catch (error) {
         const raced =
           isConditionFailure(error) ||
@@ -311,8 +321,8 @@ export function dynamoOutletManagement(
     }
   };
 
-  const replace: OutletManagement['replace'] = (outletId, input, now, changed) =>
-    replaceWith(outletId, () => input, now, changed);
+  const replace: OutletManagement['replace'] = async (outletId, input, now, changed) =>
+    (await replaceWith(outletId, () => input, now, changed))?.after;
 
   const remove: OutletManagement['remove'] = async (outletId) => {
     for (let attempt = 1; ; attempt++) {
@@ -356,15 +366,23 @@ export function dynamoOutletManagement(
       const outletId = await ownerOf(input.email);
       try {
         if (outletId) {
-          const outlet = await replaceWith(
+          const replaced = await replaceWith(
             outletId,
             (current) => keepingLeftOut(input, current, leftOut),
             now,
           );
-          if (outlet) return { outcome: outlet.updatedAt === now ? 'updated' : 'unchanged', outlet };
+          if (replaced) {
+            const { before, after: outlet } = replaced;
+            const outcome = outlet.updatedAt === now ? 'updated' : 'unchanged';
+            return {
+              outcome,
+              outlet,
+              reachChanged: outcome === 'updated' && importChangedReach(before, outlet, now),
+            };
+          }
           // the owner went away between the two reads: create it afresh
         }
-        return { outcome: 'created', outlet: await create(input, { id: newId(), now }) };
+        return { outcome: 'created', outlet: await create(input, { id: newId(), now }), reachChanged: true };
       } catch (error) {
         // someone else created this address meanwhile: update theirs instead
         if (!(error instanceof DuplicateEmailError) || attempt >= 3) throw error;

@@ -179,10 +179,13 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       expect(first).toEqual({
         outcome: 'created',
         outlet: { id: newId, ...given, createdAt: t0, updatedAt: t0 },
+        reachChanged: true,
       });
+      // A new name reaches nobody new (as an API edit, reachChanged): an import does not name it.
       expect(second).toEqual({
         outcome: 'updated',
         outlet: { id: newId, ...given, name: 'Renamed', createdAt: t0, updatedAt: later(1) },
+        reachChanged: false,
       });
     });
 
@@ -229,14 +232,19 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
         createdAt: t0,
         updatedAt: later(1),
       };
-      expect(kept).toEqual({ outcome: 'updated', outlet: expected });
-      expect(same).toEqual({ outcome: 'unchanged', outlet: expected });
+      expect(kept).toEqual({ outcome: 'updated', outlet: expected, reachChanged: true });
+      expect(same).toEqual({ outcome: 'unchanged', outlet: expected, reachChanged: false });
       const { formats: _dropped, ...asBlog } = expected;
-      expect(blog).toEqual({ outcome: 'updated', outlet: { ...asBlog, kind: 'blog', updatedAt: later(3) } });
+      expect(blog).toEqual({
+        outcome: 'updated',
+        outlet: { ...asBlog, kind: 'blog', updatedAt: later(3) },
+        reachChanged: true,
+      });
       expect(await store.get(id)).toEqual({ ...asBlog, kind: 'blog', updatedAt: later(3) });
       expect(fresh).toEqual({
         outcome: 'created',
         outlet: { id: freshId, ...bare, email: fresh.outlet.email, createdAt: later(4), updatedAt: later(4) },
+        reachChanged: true,
       });
     });
 
@@ -260,9 +268,12 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       expect(again).toEqual({
         outcome: 'unchanged',
         outlet: { id: newId, ...given, createdAt: t0, updatedAt: t0 },
+        reachChanged: false,
       });
       expect(replaced?.updatedAt).toBe(t0);
       expect([renamed.outcome, rerun.outcome]).toEqual(['updated', 'updated']);
+      // The re-run cannot tell what the first run changed, so it names the outlet (docs/design.md#jobs).
+      expect([renamed.reachChanged, rerun.reachChanged]).toEqual([false, true]);
       expect((await store.get(newId))?.updatedAt).toBe(later(3));
     });
 

@@ -8,6 +8,7 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
 import {
   genresMatch,
+  importChangedReach,
   keepingLeftOut,
   type OptionalOutletField,
   type Outlet,
@@ -177,9 +178,18 @@ export class InMemoryOutletDirectory implements OutletManagement {
     const owner = this.ownerOf(input.email);
     if (owner) {
       const outlet = (await this.replace(owner.id, keepingLeftOut(input, owner, leftOut), now))!;
-      return { outcome: outlet.updatedAt === now ? ('updated' as const) : ('unchanged' as const), outlet };
+      const outcome = outlet.updatedAt === now ? ('updated' as const) : ('unchanged' as const);
+      return {
+        outcome,
+        outlet,
+        reachChanged: outcome === 'updated' && importChangedReach(owner, outlet, now),
+      };
     }
-    return { outcome: 'created' as const, outlet: await this.create(input, { id: newId(), now }) };
+    return {
+      outcome: 'created' as const,
+      outlet: await this.create(input, { id: newId(), now }),
+      reachChanged: true,
+    };
   }
 
   /** In the table's order: the bytes of the lower-case name, then the id (a DynamoDB sort key, not a locale's order). */

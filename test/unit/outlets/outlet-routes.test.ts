@@ -518,3 +518,49 @@ describe('media outlet routes', () => {
     await expect(describeJob('../../etc', world.routes)).rejects.toMatchObject({ status: 404 });
   });
 });
+
+// The API states Outlets Changed only for an edit that changes whom the outlet reaches
+// (reachChanged), and docs/design.md#exactly-once-mail says "An edit of its name or contact asks
+// nothing": an import names the outlets it created and those, by the same rule.
+describe('Outlets Changed from an import', () => {
+  it('does not name an outlet an import only renamed, as the API does not', async () => {
+    const { call, world, finished } = setup();
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'Old', email: 'a@x.example', genres: ['techno'], territories: ['GB'] }),
+    });
+    await call('PUT', '/media-outlets/out-1', {
+      body: anOutletInput({ name: 'Renamed', email: 'a@x.example', genres: ['techno'], territories: ['GB'] }),
+    });
+    const viaApi = world.outlets.outbox.ofType('Outlets Changed').length;
+    const response = await call('POST', '/media-outlets/import', {
+      body: 'name,email,kind,genres,territories\nRenamed again,a@x.example,radio,techno,GB\n',
+      contentType: 'text/csv',
+    });
+    const job = await finished(response);
+    expect(job).toMatchObject({ status: 'done', result: { created: 0, updated: 1 } });
+    expect(viaApi).toBe(1); // the create only
+    const fromImport = world.store.outbox.filter((e) => e.detailType === 'Outlets Changed');
+    expect(fromImport).toEqual([]);
+  });
+
+  it('names an outlet an import moved to another territory, also when the page runs again after a crash', async () => {
+    const { call, world, finished } = setup();
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ email: 'a@x.example', genres: ['techno'], territories: ['GB'] }),
+    });
+    const response = await call('POST', '/media-outlets/import', {
+      body: 'name,email,kind,genres,territories\nMoved,a@x.example,radio,techno,FR\n',
+      contentType: 'text/csv',
+    });
+    // The first attempt writes the row and crashes before recording the page: the re-run finds the
+    // outlet as the row describes it, and still names it.
+    await importPage((await world.store.get(response.body.jobId))!, 0, world.runner);
+    const job = await finished(response);
+
+    expect(job).toMatchObject({ status: 'done', result: { created: 0, updated: 1 } });
+    const named = world.store.outbox
+      .filter((e) => e.detailType === 'Outlets Changed')
+      .map((e) => (e.detail.data as { outletIds: string[] }).outletIds);
+    expect(named).toEqual([['out-1']]);
+  });
+});
