@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Job } from '#shared/db/jobs.ts';
-import { outboxEntry } from '#shared/events/outbox.ts';
+import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import { type CsvRejection, type CsvRow, leftOutOf, parseOutletRows } from '#shared/outlet-csv.ts';
 import type { JobsDeps, PageWork } from './ports.ts';
@@ -19,6 +19,27 @@ export const importedOutletId = (jobId: string, line: number): string =>
     .update(JSON.stringify(['outlet-import', jobId, line]))
     .digest('hex')
     .slice(0, 32)}`;
+
+/** Works through `items`, `importConcurrency` at a time. */
+async function forEachAtOnce<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  const left = [...items];
+  const worker = async () => {
+    for (let item = left.shift(); item !== undefined; item = left.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: importConcurrency }, worker));
+}
+
+/** The page's `Outlets Changed` naming `outletIds`, if it names any. */
+const outletsChanged = (job: Job, outletIds: string[]): OutboxEntry[] =>
+  outletIds.length > 0
+    ? [
+        outboxEntry(
+          OutletsChanged,
+          { outletIds },
+          { correlationId: job.correlationId, source: 'backline.jobs' },
+        ),
+      ]
+    : [];
 
 const shorten = (error: string) =>
   error.length > maxErrorLength ? `${error.slice(0, maxErrorLength - 1)}…` : error;
@@ -50,39 +71,26 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
 
   const byEmail = new Map<string, CsvRow[]>();
   for (const row of rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);
-  const groups = [...byEmail.values()];
-  const worker = async () => {
-    for (let group = groups.shift(); group; group = groups.shift()) {
-      for (const row of group) {
-        const ownId = importedOutletId(job.jobId, row.line);
-        try {
-          const { outcome, outlet, reachChanged } = await deps.outlets.upsertByEmail(row.input, {
-            newId: () => ownId,
-            now: job.createdAt,
-            leftOut,
-          });
-          const counted = outlet.id === ownId ? 'created' : outcome;
-          counts[counted] += 1;
-          // Named as the API names an edit: a new name or contact asks no mail.
-          if (counted === 'created' || reachChanged) changed.add(outlet.id);
-        } catch (error) {
-          rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
-        }
+  await forEachAtOnce([...byEmail.values()], async (group) => {
+    for (const row of group) {
+      const ownId = importedOutletId(job.jobId, row.line);
+      try {
+        const { outcome, outlet, reachChanged } = await deps.outlets.upsertByEmail(row.input, {
+          newId: () => ownId,
+          now: job.createdAt,
+          leftOut,
+        });
+        const counted = outlet.id === ownId ? 'created' : outcome;
+        counts[counted] += 1;
+        // Named as the API names an edit: a new name or contact asks no mail.
+        if (counted === 'created' || reachChanged) changed.add(outlet.id);
+      } catch (error) {
+        rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
       }
     }
-  };
-  await Promise.all(Array.from({ length: importConcurrency }, worker));
+  });
   counts.rejected = rejected.length;
-  const events =
-    changed.size > 0
-      ? [
-          outboxEntry(
-            OutletsChanged,
-            { outletIds: [...changed] },
-            { correlationId: job.correlationId, source: 'backline.jobs' },
-          ),
-        ]
-      : [];
+  const events = outletsChanged(job, [...changed]);
   return {
     rows: chunk.rows,
     counts,
@@ -92,4 +100,32 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
     last: page + 1 >= (job.pages ?? 0),
     ...(events.length > 0 ? { events } : {}),
   };
+}
+
+/**
+ * The `Outlets Changed` of an import page that failed for good, written with the job's failure: its
+ * rows were written one by one and its completion, which names them, never landed, while importing the
+ * file again finds them as its rows describe them and names none (see docs/design.md#jobs). Which rows
+ * the page's attempts wrote is not known (an attempt killed by the timeout or a crash records nothing),
+ * so it names every outlet that holds one of the page's addresses now; one that is due nothing is told
+ * nothing.
+ */
+export async function outletsOfFailedPage(job: Job, page: number, deps: JobsDeps): Promise<OutboxEntry[]> {
+  if (job.input.kind !== 'outlet-import') return [];
+  const chunk = await deps.jobs.chunk(job.jobId, page);
+  if (!chunk) return [];
+  let rows: CsvRow[];
+  try {
+    ({ rows } = parseOutletRows(job.input.columns, chunk.text.split('\n'), chunk.firstLine));
+  } catch {
+    // A page whose rows cannot be read wrote none (its work reads them first): the job fails naming
+    // nobody, rather than staying running on a failure that would come again.
+    return [];
+  }
+  const held = new Set<string>();
+  await forEachAtOnce([...new Set(rows.map((row) => row.input.email))], async (email) => {
+    const outlet = await deps.outlets.findByEmail(email);
+    if (outlet) held.add(outlet.id);
+  });
+  return outletsChanged(job, [...held]);
 }

@@ -1,12 +1,13 @@
 import type { Job, JobStore, PageCompletion } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import type { WebhookRecords } from '#shared/db/webhooks.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { Log } from '#shared/lambda/observability.ts';
 
 /** The jobs function's view of the world: small ports, wired in adapters.ts, faked in tests. */
 export interface JobsDeps {
   jobs: JobStore;
-  outlets: Pick<OutletManagement, 'upsertByEmail'>;
+  outlets: Pick<OutletManagement, 'upsertByEmail' | 'findByEmail'>;
   webhooks: Pick<WebhookRecords, 'receivedBetween' | 'requeue'>;
   now: () => Date;
   log: Log;
@@ -17,3 +18,9 @@ export type PageWork = Omit<PageCompletion, 'at'> | { fail: string };
 
 /** One kind of job: how one of its pages is done. */
 export type PageWorker = (job: Job, page: number, deps: JobsDeps) => Promise<PageWork>;
+
+/**
+ * What a page that failed for good still leads to, written with the job's failure (an import page's
+ * outlets are named: its completion, which names them, never landed).
+ */
+export type FailedPageEvents = (job: Job, page: number, deps: JobsDeps) => Promise<OutboxEntry[]>;

@@ -1,14 +1,30 @@
-import type { JobKind } from '#shared/db/jobs.ts';
+import type { Job, JobKind } from '#shared/db/jobs.ts';
 import { JobPageDue } from '#shared/events/job-page-due.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
-import { importPage } from './outlet-import.ts';
-import type { JobsDeps, PageWorker } from './ports.ts';
+import { importPage, outletsOfFailedPage } from './outlet-import.ts';
+import type { FailedPageEvents, JobsDeps, PageWorker } from './ports.ts';
 import { replayPage } from './replay.ts';
 
 const workers: Record<JobKind, PageWorker> = {
   'outlet-import': importPage,
   'webhook-replay': replayPage,
 };
+
+/** What a page that failed for good still leads to, by kind (a replay's records are replayed again by a new job). */
+const failedPageEvents: Partial<Record<JobKind, FailedPageEvents>> = {
+  'outlet-import': outletsOfFailedPage,
+};
+
+/**
+ * Fails the job at a page whose attempts may have written some of its work, with the events that work
+ * leads to in the same write (see docs/design.md#jobs). Reading them may fail: then the job stays
+ * running and the invocation fails, and its retry (or the redrive) finds the attempts spent and fails
+ * it then.
+ */
+async function failAtPage(job: Job, page: number, error: string, deps: JobsDeps): Promise<void> {
+  const events = (await failedPageEvents[job.kind]?.(job, page, deps)) ?? [];
+  await deps.jobs.fail(job.jobId, error, deps.now().toISOString(), events);
+}
 
 /** Attempts at one page (Lambda's first try and its two retries) before the job is failed. */
 export const maxPageAttempts = 3;
@@ -46,7 +62,7 @@ export async function runJobPage(
   if (attempt > maxPageAttempts) {
     const error = `page ${page} did not finish in ${maxPageAttempts} attempts: the last was stopped (timed out, or crashed) before it could record how it ended`;
     deps.log.error('job failed', { jobId, page, error });
-    await deps.jobs.fail(jobId, error, deps.now().toISOString());
+    await failAtPage(job, page, error, deps);
     return { outcome: 'failed', page, error };
   }
   let work: Awaited<ReturnType<PageWorker>>;
@@ -74,7 +90,7 @@ export async function runJobPage(
     await deps.jobs.recordFailure(jobId, page, message, deps.now().toISOString());
     if (attempt < maxPageAttempts) throw error;
     deps.log.error('job failed', { jobId, page, error: message });
-    await deps.jobs.fail(jobId, `page ${page} failed ${attempt} times: ${message}`, deps.now().toISOString());
+    await failAtPage(job, page, `page ${page} failed ${attempt} times: ${message}`, deps);
     return { outcome: 'failed', page, error: message };
   }
   if ('fail' in work) {

@@ -137,7 +137,12 @@ export interface JobStore {
   ): Promise<boolean>;
   /** Records the error an attempt at `page` failed with (nothing once the page is recorded). */
   recordFailure(jobId: string, page: number, error: string, at: string): Promise<void>;
-  fail(jobId: string, error: string, at: string): Promise<void>;
+  /**
+   * Fails a job still queued or running, with what its failed page still leads to (`events`: a failed
+   * import page's `Outlets Changed`) in the outbox by the same write; a job finished already stays as
+   * it is, and nothing is written.
+   */
+  fail(jobId: string, error: string, at: string, events?: OutboxEntry[]): Promise<void>;
   /** Rows rejected so far, in line order, at most `limit`. */
   rejectedRows(jobId: string, limit: number): Promise<CsvRejection[]>;
 }
@@ -359,12 +364,14 @@ export function dynamoJobStore(
     );
   };
 
-  const fail: JobStore['fail'] = async (jobId, error, at) => {
-    try {
-      // Tried again on a conflict: the job's failure must be recorded, or it stays running.
-      await retryingConflicts(() =>
-        db.send(
-          new UpdateCommand({
+  const fail: JobStore['fail'] = async (jobId, error, at, events = []) => {
+    // Tried again on a conflict (writeWithOutbox): the job's failure must be recorded, or it stays
+    // running. Refused when the job finished already: then its events are not written either.
+    await writeWithOutbox(
+      db,
+      [
+        {
+          Update: {
             TableName,
             Key: jobKey(jobId),
             UpdateExpression: 'SET #status = :failed, #error = :error, updatedAt = :at, finishedAt = :at',
@@ -377,12 +384,12 @@ export function dynamoJobStore(
               ':queued': 'queued',
               ':running': 'running',
             },
-          }),
-        ),
-      );
-    } catch (failure) {
-      if (!isConditionFailure(failure)) throw failure;
-    }
+          },
+        },
+      ],
+      events,
+      at,
+    );
   };
 
   const rejectedRows: JobStore['rejectedRows'] = async (jobId, limit) => {

@@ -4,6 +4,7 @@ import type { Job, JobChunk, JobStore, PageCompletion } from '#shared/db/jobs.ts
 import { JobPageDue } from '#shared/events/job-page-due.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
+import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 
 /**
  * What every JobStore does (docs/design.md#jobs: a job created once, with its input; each page
@@ -222,6 +223,22 @@ export function describeJobsContract<S extends JobStore>(
         finishedAt: at(2),
       });
       expect(await store.completePage(job, 2, aCompletion({ at: at(3) }))).toBe(false);
+    });
+
+    it('fails a job with its events in the same write, and writes neither for a job finished already', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob({ status: 'running' }));
+      const named = outboxEntry(OutletsChanged, { outletIds: [`out-${randomUUID()}`] });
+      const again = outboxEntry(OutletsChanged, { outletIds: [`out-${randomUUID()}`] });
+
+      await store.fail(job.jobId, 'page 0 failed 3 times', at(1), [named]);
+      const failed = await store.get(job.jobId);
+      await store.fail(job.jobId, 'once more', at(2), [again]);
+
+      expect(failed).toMatchObject({ status: 'failed', error: 'page 0 failed 3 times', finishedAt: at(1) });
+      expect(await store.get(job.jobId)).toEqual(failed);
+      expect(await outboxHolds(store, named.eventId)).toBe(true);
+      expect(await outboxHolds(store, again.eventId)).toBe(false);
     });
 
     it('records no page of a failed or unknown job', async () => {

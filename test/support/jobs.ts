@@ -59,10 +59,11 @@ export class InMemoryJobStore implements JobStore {
     const job = this.jobs.get(jobId);
     if (job?.pagesDone === page) Object.assign(job, { lastError: error, updatedAt: at });
   };
-  fail = async (jobId: string, error: string, at: string) => {
+  fail = async (jobId: string, error: string, at: string, events: OutboxEntry[] = []) => {
     const job = this.jobs.get(jobId);
-    if (job?.status === 'queued' || job?.status === 'running')
-      Object.assign(job, { status: 'failed', error, updatedAt: at, finishedAt: at });
+    if (job?.status !== 'queued' && job?.status !== 'running') return;
+    Object.assign(job, { status: 'failed', error, updatedAt: at, finishedAt: at });
+    this.outbox.push(...events);
   };
   rejectedRows = async (jobId: string, limit: number) =>
     [...this.pages.entries()]

@@ -564,3 +564,65 @@ describe('Outlets Changed from an import', () => {
     expect(named).toEqual([['out-1']]);
   });
 });
+
+// An import page's outlets are named by its completion ("the completion is the one write that
+// stands for all of them"). A page whose rows were written but whose completion never landed (the job
+// failed on its last attempt) named nobody, and importing the file again counts those rows unchanged,
+// so it names nobody either: the outlets would never hear of the releases still to come. The job's
+// failure names them (docs/design.md#jobs).
+describe('Outlets Changed for the outlets of an import page that failed', () => {
+  it('names an outlet written by a failed page, at the latest when the manager imports the file again', async () => {
+    const { call, world, finished } = setup();
+    const csv = 'name,email,kind,genres,territories\nNew,new@x.example,press,techno,GB\n';
+    const complete = world.store.completePage.bind(world.store);
+    world.store.completePage = async () => {
+      throw new WriteConflictError(5, new Error('TransactionCanceledException'));
+    };
+    const first = await call('POST', '/media-outlets/import', { body: csv, contentType: 'text/csv' });
+    for (let attempt = 0; attempt < 3; attempt++)
+      await runJobPage({ jobId: first.body.jobId, page: 0 }, world.runner).catch(() => undefined);
+    expect(await describeJob(first.body.jobId, world.routes)).toMatchObject({ status: 'failed' });
+    const written = await world.outlets.findByEmail('new@x.example');
+    expect(written).toBeDefined();
+
+    // The manager sees the job failed and imports the same file again.
+    world.store.completePage = complete;
+    world.clock.now = new Date('2027-02-01T11:00:00Z');
+    const again = await call('POST', '/media-outlets/import', { body: csv, contentType: 'text/csv' });
+    expect(await finished(again)).toMatchObject({ status: 'done', result: { created: 0, updated: 0 } });
+
+    const named = [...world.store.outbox, ...world.outlets.outbox.entries]
+      .filter((e) => e.detailType === 'Outlets Changed')
+      .flatMap((e) => (e.detail.data as { outletIds: string[] }).outletIds);
+    expect(named).toContain(written!.id);
+  });
+
+  it('names the outlets a page wrote when its attempts were all killed before they could record anything', async () => {
+    const { call, world } = setup();
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ email: 'kept@x.example', genres: ['techno'], territories: ['GB'] }),
+    });
+    const response = await call('POST', '/media-outlets/import', {
+      body: 'name,email,kind,genres,territories\nNew,new@x.example,press,techno,GB\nKept,kept@x.example,radio,techno,FR\n',
+      contentType: 'text/csv',
+    });
+    const { jobId } = response.body;
+    // Three attempts start, write the rows and are killed (a timeout, out of memory) before recording.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
+      await importPage((await world.store.get(jobId))!, 0, world.runner);
+    }
+
+    const outcome = await runJobPage({ jobId, page: 0 }, world.runner);
+
+    expect(outcome).toMatchObject({ outcome: 'failed' });
+    const named = world.store.outbox
+      .filter((e) => e.detailType === 'Outlets Changed')
+      .flatMap((e) => (e.detail.data as { outletIds: string[] }).outletIds);
+    const written = [
+      await world.outlets.findByEmail('new@x.example'),
+      await world.outlets.findByEmail('kept@x.example'),
+    ];
+    expect(named.sort()).toEqual(written.map((outlet) => outlet!.id).sort());
+  });
+});
