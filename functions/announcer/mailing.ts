@@ -473,7 +473,7 @@ async function outletsPage(
  * Sends one mailing: batch by batch through the directory, claiming each mail before sending it
  * (a mail claimed before is never sent again), in calls of at most 50 recipients within the shared
  * send rate. When time runs short it hands the rest to a new `Mailing Requested` with a cursor, and
- * when it reaches the end it states the mailing's fact (`Release Announced`, ...). Both are published
+ * when it reaches the end it states the mailing's fact (`Release Announced`, ...; not for some outlets only). Both are published
  * directly: there is no state write to put them in the outbox with, and a failed publish fails the
  * invocation, which Lambda retries (claims keep the retry from mailing anyone twice).
  */
@@ -602,21 +602,28 @@ async function complete(
   meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
-  const entry = outboxEntry(
-    completionEvents[request.kind],
-    {
-      labelId: release.labelId,
-      releaseId: release.releaseId,
-      sent: progress.sent,
-      skipped: progress.skipped,
-      ...(request.revision ? { revision: request.revision } : {}),
-    },
-    { correlationId: meta.correlationId, labelId: release.labelId },
-  );
+  // A mailing for some outlets only (added or changed since, see firstMailsDue) states no fact: the
+  // fact (`Release Announced`, ...) says every outlet it concerns was told, which the release's own
+  // mailing stated already, and outside consumers would read it a second time.
+  const facts = request.outletIds
+    ? []
+    : [
+        outboxEntry(
+          completionEvents[request.kind],
+          {
+            labelId: release.labelId,
+            releaseId: release.releaseId,
+            sent: progress.sent,
+            skipped: progress.skipped,
+            ...(request.revision ? { revision: request.revision } : {}),
+          },
+          { correlationId: meta.correlationId, labelId: release.labelId },
+        ),
+      ];
   const followUps = isFirstMail(request.kind)
     ? await followUpsSince(release, sentFrom(progress), meta.correlationId, deps, request.outletIds)
     : [];
-  await deps.events.publish([entry, ...followUps]);
+  if (facts.length + followUps.length > 0) await deps.events.publish([...facts, ...followUps]);
   return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
 }
 

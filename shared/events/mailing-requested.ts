@@ -38,7 +38,8 @@ export const MailingRequested = defineEvent({
     moment: z.optional(z.string().check(z.minLength(1))),
     /**
      * Only these outlets, not the directory: the first mail of a release to outlets added or changed
-     * after it went out (`Outlets Changed`), and the follow-ups that mailing asks for.
+     * after it went out (`Outlets Changed`), and the follow-ups that mailing asks for. Such a mailing
+     * states no completion fact (`Release Announced`, ...): those say every outlet concerned was told.
      */
     outletIds: z.optional(OutletIds),
     cursor: z.optional(z.string().check(z.minLength(1))),

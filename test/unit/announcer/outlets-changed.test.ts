@@ -154,3 +154,36 @@ describe('outlets added after a release was announced', () => {
     expect(world.mailer.delivered.map((m) => [m.email, m.kind])).toEqual([[gb.email, 'announcement']]);
   });
 });
+
+// A late mailing (outletIds) completed like the release's own, stating `Release Announced` ("Every
+// matching outlet has been sent the announcement of a release", README: outside consumers) again for
+// each outlet added, with nothing in it saying it was for some outlets only; its follow-ups likewise.
+describe('the fact a late mailing states', () => {
+  it('does not state Release Announced for the release a second time, as if the directory were announced again', async () => {
+    const first = anOutlet({ territories: ['GB'] });
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [first] });
+    await sendMailing(announce, meta, world.deps, far());
+    const added = anOutlet({ territories: ['GB'] });
+    world.directory.push(added);
+
+    await announceToChangedOutlets([added.id], meta, world.deps);
+    await runMailings(world);
+
+    const announced = world.published
+      .filter((e) => e.detailType === 'Release Announced')
+      .map((e) => detailOf(e).data);
+    expect(announced).toHaveLength(1);
+  });
+
+  it('states no fact for the follow-ups asked for those outlets only, and still mails them', async () => {
+    const world = fakeWorld({ releases: [partlyOut()], outlets: [] });
+    const gb = anOutlet({ territories: ['GB'] });
+    world.directory.push(gb);
+
+    await announceToChangedOutlets([gb.id], meta, world.deps);
+    await runMailings(world);
+
+    expect(world.mailer.receivedBy(gb.email).map((m) => m.kind)).toEqual(['announcement', 'out-now']);
+    expect(world.published.map((e) => e.detailType)).toEqual(['Mailing Requested', 'Mailing Requested']);
+  });
+});
