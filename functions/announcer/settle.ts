@@ -1,5 +1,6 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
+import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import {
@@ -38,25 +39,41 @@ export async function settleFromEmailsSent(
 
 /**
  * First mails (announcements, radio servicing) settled only now may have been passed, while still
- * claimed, by the cancellation or date-change mailing. The follow-up is the release's, so it is asked once per release of the batch,
- * for the oldest version its settled announcements were written from.
+ * claimed, by the cancellation or date-change mailing. The follow-up is asked once per release of the
+ * batch, for the oldest version its settled announcements were written from, and for the outlets they
+ * went to (`followUpAudience`).
  */
 async function followUpForLateAnnouncements(settled: Delivery[], deps: AnnouncerDeps): Promise<void> {
-  const oldestByRelease = new Map<string, { delivery: Delivery; asOf: string }>();
+  const byRelease = new Map<string, { delivery: Delivery; asOf: string; deliveries: Delivery[] }>();
   for (const delivery of settled) {
     if (delivery.subject[0] !== 'release' || !isFirstMail(delivery.kind)) continue;
     const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
     // Deliveries from before the version was kept: assume they stated the date before any move.
     const asOf = delivery.asOf ?? '';
-    const known = oldestByRelease.get(key);
-    if (!known || asOf < known.asOf) oldestByRelease.set(key, { delivery, asOf });
+    const known = byRelease.get(key) ?? { delivery, asOf, deliveries: [] };
+    known.deliveries.push(delivery);
+    byRelease.set(key, asOf < known.asOf ? { ...known, delivery, asOf } : known);
   }
-  for (const { delivery, asOf } of oldestByRelease.values()) {
-    await askFollowUpsSince(releaseOf(delivery), asOf, undefined, deps);
+  for (const { delivery, asOf, deliveries } of byRelease.values()) {
+    await askFollowUpsSince(releaseOf(delivery), asOf, undefined, deps, followUpAudience(deliveries));
   }
 }
 
 const releaseOf = (delivery: Delivery) => ({ labelId: delivery.labelId, releaseId: delivery.subject[1] });
+
+/**
+ * Whom the follow-ups of first mails settled or resent only now are for: the outlets they went to.
+ * Every other outlet's first mail was settled before the follow-up mailing passed it (it got the
+ * follow-up), or is still open and asks for its own when settled; so an announcement to outlets added
+ * since (docs/design.md#exactly-once-mail) asks for those outlets, not the directory. The directory
+ * (undefined) when a delivery names no outlet, or there are more than one request may name.
+ */
+const followUpAudience = (deliveries: readonly Delivery[]): string[] | undefined => {
+  const ids = deliveries.map((delivery) => delivery.context.outletId);
+  if (ids.some((id) => !id)) return undefined;
+  const outletIds = [...new Set(ids as string[])];
+  return outletIds.length <= maxChangedOutlets ? outletIds : undefined;
+};
 
 /**
  * A resend is written from the release as it is now, so a date change for a date since superseded
@@ -126,7 +143,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
   async afterResend(resent, asOf) {
     // As for a mailing: the date may have moved while these were resent with the date read before.
     if (!isFirstMail(resent[0].kind) || !asOf) return;
-    await askFollowUpsSince(releaseOf(resent[0]), asOf, undefined, deps);
+    await askFollowUpsSince(releaseOf(resent[0]), asOf, undefined, deps, followUpAudience(resent));
   },
 });
 

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
+import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
   anAnnouncementWithItsAnswerLost,
   announce,
+  detailOf,
   emailSent,
+  type FakeWorld,
   fakeWorld,
   far,
   meta,
@@ -68,5 +72,62 @@ describe('settling a late announcement when asking for its follow-up fails once'
 
     await runRequested(world, 'date-change');
     expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+  });
+});
+
+/**
+ * An announcement to an outlet added after the release went out, whose SES answer is lost: the claim
+ * stays open, and SES's Email Sent (or the stale-claim sweep) settles it. The follow-ups it then needs
+ * are that outlet's, as the late mailing's own completion asks them (docs/design.md#exactly-once-mail),
+ * not a mailing of the whole directory for each.
+ */
+describe('the follow-ups of a late announcement settled by its Email Sent, or resent by the sweep', () => {
+  async function aLateAnnouncementWithItsAnswerLost() {
+    const told = anOutlet({ territories: ['GB'] });
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [told] });
+    await sendMailing(announce, meta, world.deps, far());
+    const added = anOutlet({ territories: ['GB'] });
+    world.directory.push(added);
+    world.mailer.script = (mail) =>
+      mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
+    await announceToChangedOutlets([added.id], meta, world.deps);
+    await runRequested(world, 'announcement');
+    world.mailer.script = undefined;
+    return { told, added, world };
+  }
+  const askedFor = (world: FakeWorld) =>
+    world.published
+      .filter((e) => e.detailType === 'Mailing Requested')
+      .map((e) => [detailOf(e).data.kind, detailOf(e).data.outletIds]);
+
+  it('asks them for the outlet it went to when Email Sent settles it', async () => {
+    const { told, added, world } = await aLateAnnouncementWithItsAnswerLost();
+    // The date-change mailing passes the outlet added: its announcement is still claimed.
+    await moveDate(world, aMovedRelease('2027-04-02'));
+    const mail = world.mailer.receivedBy(added.email, 'announcement')[0];
+    world.published.length = 0;
+
+    await settleFromEmailsSent([emailSent({ ...mail })], world.deps);
+
+    // Asked before the claim is settled and again after (see settleFromEmailsSent), both for the outlet.
+    expect(askedFor(world)).toEqual([
+      ['date-change', [added.id]],
+      ['date-change', [added.id]],
+    ]);
+    await runRequested(world, 'date-change');
+    expect(world.mailer.receivedBy(added.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+    expect(world.mailer.receivedBy(told.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+  });
+
+  it('asks them for the outlet it went to when the sweep sends it again', async () => {
+    const { added, world } = await aLateAnnouncementWithItsAnswerLost();
+    // The release came out meanwhile: the resent announcement needs its out-now.
+    world.releases.set('lbl-nightshift/rel-night-drive', aStoredRelease({ state: 'out' }));
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    world.published.length = 0;
+
+    await sweepStaleClaims(world.deps, far());
+
+    expect(askedFor(world)).toEqual([['out-now', [added.id]]]);
   });
 });
