@@ -10,6 +10,7 @@ import {
   ReleaseRadioServiced,
 } from '#shared/events/mailing-sent.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
+import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   datesTemplateData,
   embargoTemplateData,
@@ -69,7 +70,7 @@ export type MailingOutcome =
   | { status: 'obsolete'; reason: string };
 
 /** The announcer's own source, for the `Mailing Requested` it states itself (the contract lists it). */
-const announcerSource = 'backline.announcer';
+export const announcerSource = 'backline.announcer';
 
 const completionEvents: Record<MailKind, EventContract> = {
   announcement: ReleaseAnnounced,
@@ -209,6 +210,32 @@ const writtenBeforeMove = (announcement: Delivery, release: StoredRelease, reque
 };
 
 /**
+ * Who among `outlets` a release's first mail of `kind` goes to, as the release stands at `now` (before
+ * opt-outs): the directory's mailing, and outlets added or changed since (firstMailsDue), by one rule.
+ * - the announcement: outlets matching the release whose territory's own embargo has ended (one still
+ *   under it hears at its end), but for the radio outlets of a release serviced to radio, which hear
+ *   through its servicing instead;
+ * - radio servicing: those radio outlets, once their servicing moment has come (the earliest among
+ *   their territories, so a firing at one moment also serves an outlet held until now by its
+ *   territory's embargo).
+ */
+export function firstMailAudience(
+  kind: 'announcement' | 'radio-servicing',
+  outlets: readonly Outlet[],
+  details: ReleaseDetails,
+  now: Date,
+): Outlet[] {
+  const at = now.getTime();
+  return outlets.filter((outlet) => {
+    if (!outletMatchesRelease(outlet, details)) return false;
+    if (outletEmbargoedUntil(outlet.territories, details) > at) return false;
+    if (kind === 'announcement') return !isServiced(outlet, details);
+    const moment = servicingMomentOf(outlet.territories, details);
+    return isServiced(outlet, details) && moment !== undefined && instantOf(moment.moment) <= at;
+  });
+}
+
+/**
  * Who gets this mail on one page of the directory: for an announcement, matching outlets; for the
  * follow-ups (date change, cancellation, out now), outlets whose announcement was sent, and for a
  * date change only if that announcement was written before the move (one change can both move the
@@ -223,28 +250,8 @@ async function recipientsOn(
 ): Promise<{ recipients: Outlet[]; skipped: number }> {
   const details = release.details!;
   let audience: Outlet[];
-  if (request.kind === 'announcement') {
-    // An outlet in a territory still under its own embargo hears at that embargo's end; radio
-    // outlets of a release serviced to radio hear through its servicing instead.
-    audience = outlets.filter(
-      (outlet) =>
-        outletMatchesRelease(outlet, details) &&
-        !isServiced(outlet, details) &&
-        outletEmbargoedUntil(outlet.territories, details) <= deps.now().getTime(),
-    );
-  } else if (request.kind === 'radio-servicing') {
-    // Every radio outlet whose servicing moment has come (the earliest among its territories), so a
-    // firing at one moment also serves an outlet held until now by its territory's embargo.
-    audience = outlets.filter((outlet) => {
-      const moment = servicingMomentOf(outlet.territories, details);
-      return (
-        isServiced(outlet, details) &&
-        outletMatchesRelease(outlet, details) &&
-        moment !== undefined &&
-        instantOf(moment.moment) <= deps.now().getTime() &&
-        outletEmbargoedUntil(outlet.territories, details) <= deps.now().getTime()
-      );
-    });
+  if (request.kind === 'announcement' || request.kind === 'radio-servicing') {
+    audience = firstMailAudience(request.kind, outlets, details, deps.now());
   } else {
     // Told of the release: its announcement, or for radio its servicing, sent to the address,
     // whichever outlet had it then (an outlet deleted and imported again is the same person).

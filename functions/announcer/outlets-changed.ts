@@ -1,19 +1,15 @@
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
-import { isMailable, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
-import { isServiced, servicingMomentOf } from '#shared/radio.ts';
+import { isMailable, type Outlet } from '#shared/outlets.ts';
 import {
   embargoed,
   hasTerritoryDates,
   instantOf,
-  outletEmbargoedUntil,
   type StoredRelease,
   territoryMomentsOf,
 } from '#shared/releases.ts';
+import { announcerSource, firstMailAudience } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
-
-/** The announcer's own source, for the `Mailing Requested` it states itself (the contract lists it). */
-const announcerSource = 'backline.announcer';
 
 /** A first mail of one release that outlets added or changed are due now, for those outlets only. */
 export interface FirstMailDue {
@@ -39,10 +35,10 @@ function outEverywhere(release: StoredRelease, now: Date): boolean {
  * outlets been there (see docs/design.md#exactly-once-mail):
  * - none for a release cancelled, out in every territory, or under its embargo (its end announces to
  *   the whole directory, these outlets with it);
- * - outlets that match it as it stands (a territory it is withdrawn from no longer does), are not
- *   opted out, and whose territories' own embargo has ended: the announcement, or for a radio outlet
- *   of a release serviced to radio, the servicing once its servicing moment has come (before then its
- *   schedule services the whole directory).
+ * - outlets not opted out that the release's own first mail would reach as it stands
+ *   (`firstMailAudience`, the same rule: a territory it is withdrawn from no longer matches, a
+ *   territory's own embargo holds; a radio outlet of a release serviced to radio gets the servicing
+ *   once its servicing moment has come, before which its schedule services the whole directory).
  * What follows a first mail (the out-now of a street date that came where the outlet is, a date
  * change asked since) is asked by its mailing as it completes, for the same outlets. Claims keep an
  * address to one mail of each kind, so an outlet already told is told nothing again.
@@ -51,26 +47,11 @@ export function firstMailsDue(outlets: readonly Outlet[], release: StoredRelease
   const details = release.details;
   if (!details || release.state === 'cancelled') return [];
   if (embargoed(details, now) || outEverywhere(release, now)) return [];
-  const reached = outlets.filter(
-    (outlet) =>
-      isMailable(outlet) &&
-      outletMatchesRelease(outlet, details) &&
-      outletEmbargoedUntil(outlet.territories, details) <= now.getTime(),
-  );
-  const serviced = reached.filter((outlet) => {
-    if (!isServiced(outlet, details)) return false;
-    const moment = servicingMomentOf(outlet.territories, details);
-    return moment !== undefined && instantOf(moment.moment) <= now.getTime();
+  const mailable = outlets.filter(isMailable);
+  return (['announcement', 'radio-servicing'] as const).flatMap((kind) => {
+    const outletIds = firstMailAudience(kind, mailable, details, now).map((outlet) => outlet.id);
+    return outletIds.length > 0 ? [{ kind, outletIds }] : [];
   });
-  const announced = reached.filter((outlet) => !isServiced(outlet, details));
-  return [
-    ...(announced.length > 0
-      ? [{ kind: 'announcement' as const, outletIds: announced.map((o) => o.id) }]
-      : []),
-    ...(serviced.length > 0
-      ? [{ kind: 'radio-servicing' as const, outletIds: serviced.map((o) => o.id) }]
-      : []),
-  ];
 }
 
 /**
