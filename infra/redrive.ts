@@ -134,7 +134,7 @@ export async function redrive(
   for (const [name, spec] of functionEntries()) {
     if (options.only && options.only !== name) continue;
     if (!deployed.has(name)) continue;
-    for (const target of await deliveryTargets(options.stage, name, spec, deployed.get(name)!, deps)) {
+    for (const target of await deliveryTargets(options.stage, name, spec, deployed.get(name)!.arn, deps)) {
       for (const queueUrl of await deliveryDeadLetterQueues(target, deps)) {
         results.push(
           await redriveOrCount(
@@ -165,11 +165,11 @@ export async function redrive(
     const positions = await streamPositionsQueue(publisher, deps);
     if (options.dryRun) {
       if (positions) results.push(await redriveOrCount(positions.of, positions.queueUrl, true, deps, noop));
-      await putBackParked(publisher, true, deps);
+      await putBackParked(publisher, deployed.get('publisher')?.tableName, true, deps);
     } else {
       // Read (and hidden) before the sweep: a batch that fails while it runs is not covered by it, and stays.
       const held = positions ? await receiveAll(positions.queueUrl, positionsVisibilitySeconds(), deps) : [];
-      await putBackParked(publisher, false, deps);
+      await putBackParked(publisher, deployed.get('publisher')?.tableName, false, deps);
       const { emptied } = await sweepOutboxNow(publisher, deps);
       if (positions) results.push(await deleteMoot(positions, held, emptied, deps));
     }
@@ -188,15 +188,25 @@ export class StageNotDeployed extends Error {
   }
 }
 
-/** The topology's functions deployed in `stage`, by name, with their ARNs; none when the stage has no stack. */
-async function deployedFunctions(stage: string, deps: RedriveDeps): Promise<Map<FunctionName, string>> {
-  const deployed = new Map<FunctionName, string>();
+/** A deployed function: its ARN, and the table its configuration names (the publisher's, for parked entries). */
+interface DeployedFunction {
+  arn: string;
+  tableName?: string;
+}
+
+/** The topology's functions deployed in `stage`, by name; none when the stage has no stack. */
+async function deployedFunctions(
+  stage: string,
+  deps: RedriveDeps,
+): Promise<Map<FunctionName, DeployedFunction>> {
+  const deployed = new Map<FunctionName, DeployedFunction>();
   for (const [name] of functionEntries()) {
     try {
-      const { FunctionArn } = await deps.lambda.send(
+      const { FunctionArn, Environment } = await deps.lambda.send(
         new GetFunctionConfigurationCommand({ FunctionName: deployedFunctionName(stage, name) }),
       );
-      if (FunctionArn) deployed.set(name, FunctionArn);
+      const tableName = Environment?.Variables?.TABLE_NAME;
+      if (FunctionArn) deployed.set(name, { arn: FunctionArn, ...(tableName ? { tableName } : {}) });
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
@@ -365,20 +375,16 @@ const parkedListed = 1000;
 /**
  * Outbox entries the bus refused for good wait parked (docs/design.md#the-outbox) until the cause is
  * fixed: put back on the unpublished index, the table stream brings them to the publisher at once.
- * Found in the table the publisher's own configuration names; nothing when it is not deployed.
+ * Found in the table the publisher's own configuration names (read with the stage's functions).
  */
-async function putBackParked(publisher: string, dryRun: boolean | undefined, deps: RedriveDeps) {
-  let tableName: string | undefined;
-  try {
-    const { Environment } = await deps.lambda.send(
-      new GetFunctionConfigurationCommand({ FunctionName: publisher }),
-    );
-    tableName = Environment?.Variables?.TABLE_NAME;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
+async function putBackParked(
+  publisher: string,
+  tableName: string | undefined,
+  dryRun: boolean | undefined,
+  deps: RedriveDeps,
+) {
   if (!tableName) {
-    deps.log(`${publisher}: not deployed, no parked outbox entries looked for`);
+    deps.log(`${publisher}: its configuration names no table, no parked outbox entries looked for`);
     return;
   }
   const outbox = dynamoOutbox(deps.dynamo, tableName);
