@@ -144,3 +144,21 @@ describe('the outlet directory adapter: unsubscribes outlive the outlet', () => 
     );
   });
 });
+
+describe('an address unsubscribed while an outlet is created on it', () => {
+  it('records the address opt-out, tried again, when the create transaction checking that item holds it (TransactionConflictException)', async () => {
+    // The create's transaction now holds a ConditionCheck on the address's unsubscription item; a plain
+    // write of that item landing meanwhile is refused with TransactionConflictException (nothing written).
+    documents
+      .on(UpdateCommand, { Key: unsubscriptionKey(email) })
+      .rejectsOnce(
+        Object.assign(new Error('Transaction is ongoing for the item'), {
+          name: 'TransactionConflictException',
+        }),
+      )
+      .resolves({});
+
+    await expect(directory().markAddressUnsubscribed(email, now, () => [])).resolves.toBeUndefined();
+    expect(documents.commandCalls(UpdateCommand, { Key: unsubscriptionKey(email) })).toHaveLength(2);
+  });
+});
