@@ -5,7 +5,7 @@ import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
-import { dynamoTours } from '#shared/db/tours.ts';
+import { dynamoTourSteps } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import { ShowStepDue } from '#shared/events/show-step-due.ts';
@@ -72,7 +72,7 @@ export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): T
 const timeoutSeconds = timeouts.tours;
 
 export const liveDeps = (): ToursDeps => ({
-  tours: dynamoTours(dynamo(), config().TABLE_NAME),
+  tours: dynamoTourSteps(dynamo(), config().TABLE_NAME),
   outlets: outletListing(dynamo(), config().TABLE_NAME),
   schedules: schedulerShowSchedules(),
   mailer: moduleTourMailer(

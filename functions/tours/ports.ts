@@ -2,7 +2,7 @@ import { functionEnvironment } from '#infra/function-settings.ts';
 import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
-import type { TourStore } from '#shared/db/tours.ts';
+import type { TourSteps } from '#shared/db/tours.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import type { MailAttachment } from '#shared/mail/ports.ts';
 import type { StepMoment } from '#shared/tours.ts';
@@ -120,7 +120,7 @@ export function toursSettingsFrom(env: Record<string, string | undefined>): Tour
 }
 
 export interface ToursDeps {
-  tours: TourStore;
+  tours: TourSteps;
   outlets: OutletPages;
   schedules: ShowSchedules;
   mailer: TourMailer;

@@ -83,7 +83,12 @@ export type GuestsOutcome = 'added' | 'locked' | 'cancelled' | 'full' | 'unknown
 /** At most this many guest entries per show: the show item stays far below DynamoDB's 400 KB. */
 export const maxGuestsPerShow = 500;
 
-export interface TourStore {
+/**
+ * The tours function's side of the store: tours, shows, their steps, promoters and press. The
+ * promoter's own writes (`PromoterWrites`) are apart so that the tours function, which never makes
+ * them, does not bundle them (docs/design.md#bundles); `TourStore` is both.
+ */
+export interface TourSteps {
   /** False when the stored tour is as new or newer (by `occurredAt`): the write is ignored. */
   saveTour(tour: StoredTour): Promise<boolean>;
   getTour(labelId: string, tourId: string): Promise<StoredTour | undefined>;
@@ -104,20 +109,6 @@ export interface TourStore {
    * recorded for that moment before. A new moment (the show moved) replaces the old one.
    */
   markStepDone(ref: ShowRef, step: ShowStep, scheduledFor: string, entries: OutboxEntry[]): Promise<boolean>;
-  /**
-   * Keeps the promoter's answers (a second submission amends them), with `entries` in the outbox,
-   * only while the show is still that promoter's and not cancelled: a show given to another promoter
-   * takes nothing from the old one's link, and a cancelled show takes no answers, even when the change
-   * lands while the answers are being saved.
-   */
-  saveAdvance(
-    ref: ShowRef & { promoterId: string },
-    answers: AdvanceAnswers,
-    at: string,
-    entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
-  ): Promise<AdvanceOutcome>;
-  /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
-  addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome>;
   /**
    * Locks the guest list for the cutoff `cutoff.scheduledFor` of the show on `cutoff.date`; false when
    * it was locked before, or the show is no longer on that date (a postponement that reopened the
@@ -142,6 +133,26 @@ export interface TourStore {
   forgetPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
 }
 
+/** What the promoter writes through the advance form: the answers and the guest list. */
+export interface PromoterWrites {
+  /**
+   * Keeps the promoter's answers (a second submission amends them), with `entries` in the outbox,
+   * only while the show is still that promoter's and not cancelled: a show given to another promoter
+   * takes nothing from the old one's link, and a cancelled show takes no answers, even when the change
+   * lands while the answers are being saved.
+   */
+  saveAdvance(
+    ref: ShowRef & { promoterId: string },
+    answers: AdvanceAnswers,
+    at: string,
+    entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
+  ): Promise<AdvanceOutcome>;
+  /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
+  addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome>;
+}
+
+export type TourStore = TourSteps & PromoterWrites;
+
 /**
  * What a change of a show makes it forget: steps to take again, the promoter's advance, and the
  * guest list's lock (a postponement reopens the list, docs/design.md#tours; its guests stay).
@@ -161,11 +172,113 @@ const stripKeys = <T>(item: Record<string, unknown>): T => {
   return rest as T;
 };
 
-export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStore {
-  const get = async <T>(key: { pk: string; sk: string }): Promise<T | undefined> => {
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
-    return Item ? stripKeys<T>(Item) : undefined;
+/** An item by its key, read consistently, without its keys. */
+const getItem = async <T>(
+  db: DynamoDBDocumentClient,
+  table: string,
+  key: { pk: string; sk: string },
+): Promise<T | undefined> => {
+  const { Item } = await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+  return Item ? stripKeys<T>(Item) : undefined;
+};
+
+/** The whole store on DynamoDB: what the advance form, the office and the tests use. */
+export const dynamoTours = (db: DynamoDBDocumentClient, table: string): TourStore => ({
+  ...dynamoTourSteps(db, table),
+  ...dynamoPromoterWrites(db, table),
+});
+
+/** The promoter's writes on DynamoDB. */
+export function dynamoPromoterWrites(db: DynamoDBDocumentClient, table: string): PromoterWrites {
+  const get = <T>(key: { pk: string; sk: string }) => getItem<T>(db, table, key);
+  return {
+    async saveAdvance(ref, answers, at, entries) {
+      const key = showKey(ref.labelId, ref.tourId, ref.showId);
+      // Twice at most: a submission racing another finds it stored and becomes an amendment.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const stored = await get<StoredShow>(key);
+        if (!stored) return 'unknown';
+        if (stored.promoterId !== ref.promoterId) return 'replaced';
+        // A tombstone (cancelled before the show arrived) is cancelled too.
+        if (!stored.show || stored.show.status === 'cancelled') return 'cancelled';
+        const advance = stored.advance
+          ? { answers, submittedAt: stored.advance.submittedAt, amendedAt: at }
+          : { answers, submittedAt: at };
+        const written = await writeWithOutbox(
+          db,
+          [
+            {
+              Update: {
+                TableName: table,
+                Key: key,
+                UpdateExpression: 'SET advance = :advance',
+                // Still this promoter's show, and on: a change giving it to another promoter, or
+                // cancelling it, between the read and this write refuses it, and the next attempt
+                // reads it as replaced or cancelled.
+                ConditionExpression: `promoterId = :promoterId AND attribute_exists(#show) AND #show.#status <> :cancelled AND ${
+                  stored.advance ? 'attribute_exists(advance)' : 'attribute_not_exists(advance)'
+                }`,
+                ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':advance': advance,
+                  ':promoterId': ref.promoterId,
+                  ':cancelled': 'cancelled',
+                },
+              },
+            },
+          ],
+          entries(stored.advance ? 'amended' : 'submitted'),
+          at,
+        );
+        if (written) return stored.advance ? 'amended' : 'submitted';
+      }
+      // Contention, not an invariant: nothing was saved, and the promoter may send it again (a 503).
+      throw new WriteConflictError(2, `the advance of ${ref.showId} changed twice while it was being saved`);
+    },
+
+    async addGuests(ref, guests) {
+      const key = showKey(ref.labelId, ref.tourId, ref.showId);
+      // The guests are kept on the show's item: long names and notes fill its 400 KB before
+      // maxGuestsPerShow, and then the list is full. A write refused because a transaction holds the
+      // show (TransactionConflictException: a change of the show landing) wrote nothing: sent again.
+      const added = await writtenUnlessRefused(
+        retryingConflicts(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key,
+              UpdateExpression: 'SET guests = list_append(if_not_exists(guests, :none), :guests)',
+              // The cutoff locks the list: nothing is added after it was mailed to the promoter.
+              // A cancelled show takes no more guests.
+              ConditionExpression:
+                'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)',
+              ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':cancelled': 'cancelled',
+                ':none': [],
+                ':guests': guests,
+                ':room': maxGuestsPerShow - guests.length,
+              },
+            }),
+          ),
+        ),
+      ).catch((error: unknown) => {
+        if (isItemTooLarge(error)) return 'too large' as const;
+        throw error;
+      });
+      if (added === 'too large') return 'full';
+      if (added) return 'added';
+      const stored = await get<StoredShow>(key);
+      if (!stored) return 'unknown';
+      if (stored.guestListLockedAt) return 'locked';
+      return stored.show?.status === 'cancelled' ? 'cancelled' : 'full';
+    },
   };
+}
+
+/** The tours function's side of the store on DynamoDB (without the promoter's writes). */
+export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): TourSteps {
+  const get = <T>(key: { pk: string; sk: string }) => getItem<T>(db, table, key);
   const queryAll = async (
     input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
   ) => {
@@ -341,88 +454,6 @@ export function dynamoTours(db: DynamoDBDocumentClient, table: string): TourStor
         entries,
         new Date().toISOString(),
       ),
-
-    async saveAdvance(ref, answers, at, entries) {
-      const key = showKey(ref.labelId, ref.tourId, ref.showId);
-      // Twice at most: a submission racing another finds it stored and becomes an amendment.
-      for (let attempt = 1; attempt <= 2; attempt++) {
-        const stored = await get<StoredShow>(key);
-        if (!stored) return 'unknown';
-        if (stored.promoterId !== ref.promoterId) return 'replaced';
-        // A tombstone (cancelled before the show arrived) is cancelled too.
-        if (!stored.show || stored.show.status === 'cancelled') return 'cancelled';
-        const advance = stored.advance
-          ? { answers, submittedAt: stored.advance.submittedAt, amendedAt: at }
-          : { answers, submittedAt: at };
-        const written = await writeWithOutbox(
-          db,
-          [
-            {
-              Update: {
-                TableName: table,
-                Key: key,
-                UpdateExpression: 'SET advance = :advance',
-                // Still this promoter's show, and on: a change giving it to another promoter, or
-                // cancelling it, between the read and this write refuses it, and the next attempt
-                // reads it as replaced or cancelled.
-                ConditionExpression: `promoterId = :promoterId AND attribute_exists(#show) AND #show.#status <> :cancelled AND ${
-                  stored.advance ? 'attribute_exists(advance)' : 'attribute_not_exists(advance)'
-                }`,
-                ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':advance': advance,
-                  ':promoterId': ref.promoterId,
-                  ':cancelled': 'cancelled',
-                },
-              },
-            },
-          ],
-          entries(stored.advance ? 'amended' : 'submitted'),
-          at,
-        );
-        if (written) return stored.advance ? 'amended' : 'submitted';
-      }
-      // Contention, not an invariant: nothing was saved, and the promoter may send it again (a 503).
-      throw new WriteConflictError(2, `the advance of ${ref.showId} changed twice while it was being saved`);
-    },
-
-    async addGuests(ref, guests) {
-      const key = showKey(ref.labelId, ref.tourId, ref.showId);
-      // The guests are kept on the show's item: long names and notes fill its 400 KB before
-      // maxGuestsPerShow, and then the list is full. A write refused because a transaction holds the
-      // show (TransactionConflictException: a change of the show landing) wrote nothing: sent again.
-      const added = await writtenUnlessRefused(
-        retryingConflicts(() =>
-          db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: key,
-              UpdateExpression: 'SET guests = list_append(if_not_exists(guests, :none), :guests)',
-              // The cutoff locks the list: nothing is added after it was mailed to the promoter.
-              // A cancelled show takes no more guests.
-              ConditionExpression:
-                'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)',
-              ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':cancelled': 'cancelled',
-                ':none': [],
-                ':guests': guests,
-                ':room': maxGuestsPerShow - guests.length,
-              },
-            }),
-          ),
-        ),
-      ).catch((error: unknown) => {
-        if (isItemTooLarge(error)) return 'too large' as const;
-        throw error;
-      });
-      if (added === 'too large') return 'full';
-      if (added) return 'added';
-      const stored = await get<StoredShow>(key);
-      if (!stored) return 'unknown';
-      if (stored.guestListLockedAt) return 'locked';
-      return stored.show?.status === 'cancelled' ? 'cancelled' : 'full';
-    },
 
     lockGuestList: (ref, at, cutoff) =>
       writtenUnlessRefused(
