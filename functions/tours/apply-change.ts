@@ -249,8 +249,15 @@ export async function applyShowChange(
   // it goes to the new date's promoter (docs/design.md#tours): the lock goes in this very write.
   const reopened =
     change.type === 'set' && stored?.show !== undefined && guestListReopens(stored.show, change.show, now);
+  // A reopened list's cutoff is due again, even at the instant it closed at before: a show postponed
+  // and then moved back to a day whose cutoff has passed closes its list at once (stepsDueAtOnce) and
+  // mails it with the guests added meanwhile.
   const forget = {
-    steps: [...(movedCountry ? (['press-announcement'] as const) : []), ...(newPromoter ? advanceSteps : [])],
+    steps: [
+      ...(movedCountry ? (['press-announcement'] as const) : []),
+      ...(newPromoter ? advanceSteps : []),
+      ...(reopened ? (['guest-list-cutoff'] as const) : []),
+    ],
     advance: newPromoter,
     guestListLock: reopened,
   };

@@ -299,8 +299,9 @@ export async function stepWork(
 /**
  * The guest list to the promoter, as locked for the cutoff `scheduledFor` (read after the lock, so it
  * lists every guest there will be); undefined when the list is not locked for that cutoff of the
- * show as it is now (moved since, reopened). Its identity is the cutoff: a postponed show's list goes
- * to the promoter again at the new date's cutoff, and a repeated firing of one cutoff mails once.
+ * show as it is now (moved since, reopened). Its identity is the instant the list was locked: each
+ * closing of the list is a mail of its own (a postponed show's at the new date's cutoff, one moved
+ * back at once), and a repeated firing of one cutoff, which finds the list locked, mails once.
  */
 async function guestListWork(
   tour: StoredTour,
@@ -321,7 +322,7 @@ async function guestListWork(
         locked.show.promoter,
         'guest-list-cutoff',
         guestListSheet(tour, locked.show, guests),
-        scheduledFor,
+        locked.guestListLockedAt,
       ),
     ],
     events: [outboxEntry(GuestListLocked, { ...ref, guests: guestCount(guests) }, eventMeta)],

@@ -60,7 +60,7 @@ export const mailSubjects = {
   /**
    * One show's operational mail (advance request, reminders, escalation, day sheet, guest list);
    * `moment` for a mail sent again when the show moves (the day sheet, for the day it states; the
-   * guest list, for the cutoff it closed at).
+   * guest list, for the instant it was locked).
    */
   show: (tourId: string, showId: string, moment?: string): MailSubject =>
     moment ? ['show', tourId, showId, moment] : ['show', tourId, showId],

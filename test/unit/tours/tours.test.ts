@@ -1139,6 +1139,30 @@ describe('a guest list closed at its cutoff, then the show changed (docs/design.
     }
   });
 
+  it('mails the list again, with the guests added meanwhile, to a show postponed and then moved back to a day whose cutoff has passed', async () => {
+    const { deps, tours, mailer, schedules, now, fire } = await closedAtCutoff();
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: aShow({ date: '2027-05-21' }) },
+      metaAt(after),
+      deps,
+    );
+    await tours.addGuests(ref(), [{ name: 'Sam Roe', plusOnes: 0, addedAt: after }]);
+    // Half an hour later the label takes the postponement back: the show is tonight after all.
+    const back = '2027-05-14T16:30:00.000Z';
+    now.value = new Date(back);
+
+    await applyShowChange('tour-1', { type: 'set', show: aShow() }, metaAt(back), deps);
+    await runDueSteps({ deps, tours, schedules }, now);
+    for (const due of schedules.firing(now.value).filter((d) => d.step === 'guest-list-cutoff'))
+      await fire(due.scheduledFor);
+
+    const lists = mailer.sent.filter((m) => m.kind === 'guest-list-cutoff');
+    expect(lists).toHaveLength(2);
+    expect(JSON.stringify(lists[1].data)).toContain('Sam Roe');
+    expect(await tours.addGuests(ref(), [{ name: 'Late', plusOnes: 0, addedAt: back }])).toBe('locked');
+  });
+
   it('does not lock a postponed list again for a cutoff of the old date landing after the move', async () => {
     const now = { value: new Date('2027-01-01T00:00:00Z') };
     const { deps, tours, mailer } = fakeToursDeps(now);
