@@ -8,6 +8,7 @@ import type { QueueDeadLetter } from './queues/index.ts';
 import type { RequestCounts } from './request-counts.ts';
 import { crossSiteRefusal } from './same-origin.ts';
 import type { LocalScheduler } from './scheduler.ts';
+import { type SesEvent, sesDetailTypes } from './ses/events.ts';
 import type { LocalStreams, StreamDeadLetter } from './streams/index.ts';
 
 /** How long `POST /_local/clock` lets running invocations finish before it refuses to move the clock. */
@@ -33,6 +34,11 @@ export interface AdminParts {
     depths: () => Record<string, unknown>;
     redrive: () => number;
   };
+  /**
+   * SES's way onto the default bus (the SES front's `publish`): `POST /_local/ses/events` hands it
+   * events SES would publish, since a PutEvents with an `aws.` source is refused, as on AWS.
+   */
+  ses?: { publish: (events: SesEvent[]) => Promise<void> };
   /** The outbox's parked entries (docs/design.md#the-outbox): a redrive puts them back for publishing. */
   outbox?: { requeueParked: (at: Date) => Promise<number> };
   /** What the console reads besides the parts above. */
@@ -178,6 +184,14 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
           body: { ...fromTheBus, queueMessages, outboxEntries, scheduleDeadLetters: schedules.redriven },
         };
       }
+      case 'POST /_local/ses/events': {
+        if (!parts.ses) return { status: 404, body: { message: 'no local SES in this cloud' } };
+        const parsed = sesEventsOf(jsonBody(body).events);
+        if ('path' in parsed) return invalidField(parsed.path, parsed.message);
+        // Resolves once the events' invocations have finished, as `publish` does for the SES front.
+        await parts.ses.publish(parsed.events);
+        return { status: 200, body: { published: parsed.events.length } };
+      }
       case 'POST /_local/replay': {
         const { bus: busName = 'backline', from, to } = jsonBody(body);
         const range = [new Date(String(from)), new Date(String(to))];
@@ -233,6 +247,34 @@ const invalidField = (path: string, message: string) => ({
   status: 400,
   body: { error: 'validation', issues: [{ path, message }] },
 });
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The body of `POST /_local/ses/events`: 1-10 events, each a detail-type SES publishes, its `detail` and `resources`. */
+function sesEventsOf(value: unknown): { events: SesEvent[] } | { path: string; message: string } {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 10)
+    return { path: 'events', message: 'must be a list of 1 to 10 events' };
+  const events: SesEvent[] = [];
+  for (const [index, event] of value.entries()) {
+    const at = `events.${index}`;
+    if (!isRecord(event)) return { path: at, message: 'must be an object' };
+    const { detailType, detail, resources = [] } = event;
+    if (!sesDetailTypes.includes(detailType as SesEvent['detailType']))
+      return { path: `${at}.detailType`, message: `must be one of ${sesDetailTypes.join(', ')}` };
+    if (!isRecord(detail)) return { path: `${at}.detail`, message: 'must be an object' };
+    if (!Array.isArray(resources) || !resources.every((r) => typeof r === 'string'))
+      return { path: `${at}.resources`, message: 'must be a list of ARNs' };
+    events.push({
+      source: 'aws.ses',
+      detailType: detailType as SesEvent['detailType'],
+      detail,
+      resources,
+      time: new Date().toISOString(),
+    });
+  }
+  return { events };
+}
 
 function jsonBody(body: Buffer): Record<string, unknown> {
   try {

@@ -36,7 +36,7 @@ import { localQueues } from './queues/index.ts';
 import { RequestCounts } from './request-counts.ts';
 import { LocalRuntime } from './runtime.ts';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.ts';
-import { type LocalSes, startLocalSes } from './ses.ts';
+import { type LocalSes, type SesEvent, startLocalSes } from './ses.ts';
 import { type LocalStreams, startStreamMappings } from './streams/index.ts';
 
 export interface LocalCloudOptions {
@@ -181,6 +181,20 @@ async function start(
       : undefined,
   });
   stops.push(async () => bus.close());
+  // How SES's configuration-set events reach the default bus: as SES puts them (a PutEvents with
+  // an `aws.` source is refused), resolved once their invocations have finished.
+  const publishSesEvents = async (events: SesEvent[]) => {
+    await Promise.all(
+      events.map((event) =>
+        bus.publish('default', {
+          Source: event.source,
+          DetailType: event.detailType,
+          Detail: JSON.stringify(event.detail),
+          Resources: event.resources,
+        }),
+      ),
+    );
+  };
   const scheduler = createLocalScheduler({
     clock,
     file: dataDir ? join(dataDir, 'schedules.jsonl') : undefined,
@@ -246,6 +260,7 @@ async function start(
         setEnabled: (enabled) => streams?.setEnabled(enabled),
       },
       queues,
+      ses: { publish: publishSesEvents },
       outbox: { requeueParked: (at) => parkedOutbox.requeueParked(at) },
       console: {
         managerTimeZone: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
@@ -276,18 +291,7 @@ async function start(
     faults,
     account,
     region,
-    publish: async (events) => {
-      await Promise.all(
-        events.map((event) =>
-          bus.publish('default', {
-            Source: event.source,
-            DetailType: event.detailType,
-            Detail: JSON.stringify(event.detail),
-            Resources: event.resources,
-          }),
-        ),
-      );
-    },
+    publish: publishSesEvents,
   });
   stops.push(() => ses.stop());
 

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { FaultsReport } from '#infra/local/faults.ts';
 import type { Fired } from '#infra/local/scheduler.ts';
+import type { SesDetailType } from '#infra/local/ses/events.ts';
 
 /*
  * Integration tests share one local cloud, and its clock only moves forward (POST /_local/clock).
@@ -78,6 +79,24 @@ async function local<T>(path: string, init: RequestInit & { json?: unknown } = {
 }
 
 export type { Fired } from '#infra/local/scheduler.ts';
+
+/**
+ * SES's own events (source `aws.ses`) put on the default bus as SES publishes them: through the
+ * local SES front's publishing path (`POST /_local/ses/events`), since EventBridge refuses a
+ * PutEvents entry with an `aws.` source. `resources` name the campaign configuration set unless
+ * given, as SES fills them in. Resolves once the events' invocations have finished.
+ */
+export const publishSesEvents = (
+  events: { detailType: SesDetailType; detail: Record<string, unknown>; resources?: string[] }[],
+) => {
+  const { env } = cloud();
+  const account = env.EVENT_BUS_ARN.split(':')[4];
+  const configurationSet = `arn:aws:ses:${region}:${account}:configuration-set/${env.SES_CONFIGURATION_SET}`;
+  return local<{ published: number }>('ses/events', {
+    method: 'POST',
+    json: { events: events.map((event) => ({ resources: [configurationSet], ...event })) },
+  });
+};
 
 /** Moves the local cloud's clock forward; resolves with what fired once every invocation has finished. */
 export const advanceClock = (advanceTo: string) =>

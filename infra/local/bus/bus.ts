@@ -403,6 +403,11 @@ export class LocalBus {
         return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid.` };
       }
     }
+    // The `aws.` sources are AWS services' own: EventBridge refuses them in a customer's PutEvents,
+    // entry by entry. SES's events come in through `publish`, as SES puts them.
+    if (entry.Source!.startsWith('aws.')) {
+      return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+    }
     let detail: unknown;
     try {
       detail = JSON.parse(entry.Detail!);

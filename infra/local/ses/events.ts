@@ -10,12 +10,16 @@ import type { SimpleMail } from './emulator.ts';
  * the account's suppression list bounces with sub-type `OnAccountSuppressionList`.
  */
 
-export type SesDetailType =
-  | 'Email Sent'
-  | 'Email Delivered'
-  | 'Email Bounced'
-  | 'Email Complaint Received'
-  | 'Email Rejected';
+/** The detail-types of the configuration-set events SES puts on the bus. */
+export const sesDetailTypes = [
+  'Email Sent',
+  'Email Delivered',
+  'Email Bounced',
+  'Email Complaint Received',
+  'Email Rejected',
+] as const;
+
+export type SesDetailType = (typeof sesDetailTypes)[number];
 
 export interface SesEvent {
   source: 'aws.ses';

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { deliveryKey } from '#shared/db/deliveries.ts';
 import type { Outlet } from '#shared/outlets.ts';
-import { api, busEvents, busIdle, cloud, sdkConfig, waitFor } from '#test/support/cloud.ts';
+import { api, busEvents, busIdle, cloud, publishSesEvents, sdkConfig, waitFor } from '#test/support/cloud.ts';
 import { createOutlet, localOutletDirectory, uniqueEmail } from '#test/support/outlets-cloud.ts';
 
 const suppressedEventsFor = async (email: string) =>
@@ -16,17 +15,15 @@ const suppressedEventsFor = async (email: string) =>
 
 const outletNow = async (id: string) => (await (await api(`/media-outlets/${id}`)).json()) as Outlet;
 
-/** An SES event as SES puts it on the default bus. */
+/** A bounce or complaint as SES records it, for `publishSesEvents`. */
 const sesEvent = (
-  detailType: string,
+  detailType: 'Email Bounced' | 'Email Complaint Received',
   email: string,
   detail: Record<string, unknown>,
   deliveryId = randomUUID().replaceAll('-', ''),
 ) => ({
-  EventBusName: 'default',
-  Source: 'aws.ses',
-  DetailType: detailType,
-  Detail: JSON.stringify({
+  detailType,
+  detail: {
     eventType: detailType === 'Email Bounced' ? 'Bounce' : 'Complaint',
     mail: {
       messageId: randomUUID(),
@@ -36,7 +33,7 @@ const sesEvent = (
       tags: { delivery: [deliveryId] },
     },
     ...detail,
-  }),
+  },
 });
 
 describe('deliverability', () => {
@@ -76,7 +73,6 @@ describe('deliverability', () => {
   it('suppresses on a permanent bounce once, however often SES repeats it, and ignores transient ones', async () => {
     const hard = await createOutlet();
     const soft = await createOutlet();
-    const bus = new EventBridgeClient(sdkConfig('events'));
     const permanent = sesEvent('Email Bounced', hard.email, {
       bounce: {
         bounceType: 'Permanent',
@@ -92,7 +88,7 @@ describe('deliverability', () => {
       },
     });
 
-    await bus.send(new PutEventsCommand({ Entries: [permanent, permanent, transient] }));
+    await publishSesEvents([permanent, permanent, transient]);
     await waitFor(
       async () => {
         const handled = (await busEvents({ detailType: 'Email Bounced' })).filter((event) =>
@@ -131,24 +127,20 @@ describe('deliverability', () => {
       }),
     );
 
-    await new EventBridgeClient(sdkConfig('events')).send(
-      new PutEventsCommand({
-        Entries: [
-          sesEvent(
-            'Email Bounced',
-            outlet.email,
-            {
-              bounce: {
-                bounceType: 'Permanent',
-                bounceSubType: 'General',
-                bouncedRecipients: [{ emailAddress: outlet.email }],
-              },
-            },
-            deliveryId,
-          ),
-        ],
-      }),
-    );
+    await publishSesEvents([
+      sesEvent(
+        'Email Bounced',
+        outlet.email,
+        {
+          bounce: {
+            bounceType: 'Permanent',
+            bounceSubType: 'General',
+            bouncedRecipients: [{ emailAddress: outlet.email }],
+          },
+        },
+        deliveryId,
+      ),
+    ]);
     const delivery = await waitFor(
       async () => {
         const { Item } = await db.send(
@@ -164,17 +156,12 @@ describe('deliverability', () => {
 
   it('keeps an address suppressed for an outlet created after the complaint', async () => {
     const email = uniqueEmail('late');
-    const bus = new EventBridgeClient(sdkConfig('events'));
 
-    await bus.send(
-      new PutEventsCommand({
-        Entries: [
-          sesEvent('Email Complaint Received', email, {
-            complaint: { complainedRecipients: [{ emailAddress: email }], complaintFeedbackType: 'abuse' },
-          }),
-        ],
+    await publishSesEvents([
+      sesEvent('Email Complaint Received', email, {
+        complaint: { complainedRecipients: [{ emailAddress: email }], complaintFeedbackType: 'abuse' },
       }),
-    );
+    ]);
     await waitFor(async () => (await suppressedEventsFor(email)).length > 0, { what: 'the suppression' });
     const outlet = await createOutlet({ email });
 

@@ -5,6 +5,7 @@ import { LocalBus } from '#infra/local/bus/bus.ts';
 import { Faults } from '#infra/local/faults.ts';
 import { InFlight } from '#infra/local/in-flight.ts';
 import { RequestCounts } from '#infra/local/request-counts.ts';
+import type { SesEvent } from '#infra/local/ses/events.ts';
 
 function aCloud(settleMs = 200) {
   let now = Date.parse('2030-01-01T00:00:00Z');
@@ -27,6 +28,7 @@ function aCloud(settleMs = 200) {
   const moves: string[] = [];
   let streamsEnabled = true;
   const requests = new RequestCounts();
+  const sesPublished: SesEvent[] = [];
   const admin = adminRoutes({
     clock,
     scheduler: {
@@ -52,6 +54,11 @@ function aCloud(settleMs = 200) {
         streamsEnabled = enabled;
       },
     },
+    ses: {
+      publish: async (events) => {
+        sesPublished.push(...events);
+      },
+    },
     console: {
       managerTimeZone: 'Europe/London',
       sesUrl: () => 'http://127.0.0.1:9',
@@ -66,7 +73,7 @@ function aCloud(settleMs = 200) {
       new URL(path, 'http://localhost:3000'),
       Buffer.from(body === undefined ? '' : JSON.stringify(body)),
     );
-  return { clock, inFlight, moves, request, requests, streamsEnabled: () => streamsEnabled };
+  return { clock, inFlight, moves, request, requests, sesPublished, streamsEnabled: () => streamsEnabled };
 }
 
 const local = { 'x-backline-local': '1' };
@@ -131,6 +138,30 @@ describe('the local admin routes', () => {
     expect([disabled.body, shown.body]).toEqual([{ enabled: false }, { enabled: false }]);
     expect(refused).toMatchObject({ status: 400, body: { issues: [{ path: 'enabled' }] } });
     expect(cloud.streamsEnabled()).toBe(false);
+  });
+
+  it("hand SES's events to SES's own way onto the bus, and refuse one SES does not publish, naming the field, publishing nothing", async () => {
+    const cloud = aCloud();
+    const bounce = { detailType: 'Email Bounced', detail: { eventType: 'Bounce' }, resources: ['arn:x'] };
+
+    const refused = await cloud.request('POST', '/_local/ses/events', local, {
+      events: [bounce, { detailType: 'Email Opened', detail: {} }],
+    });
+    const published = await cloud.request('POST', '/_local/ses/events', local, { events: [bounce] });
+
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { issues: [{ path: 'events.1.detailType', message: expect.stringContaining('Email Bounced') }] },
+    });
+    expect(published).toEqual({ status: 200, body: { published: 1 } });
+    expect(cloud.sesPublished).toEqual([
+      expect.objectContaining({
+        source: 'aws.ses',
+        detailType: 'Email Bounced',
+        detail: { eventType: 'Bounce' },
+        resources: ['arn:x'],
+      }),
+    ]);
   });
 
   it('count the requests the AWS endpoints answered by service and operation', async () => {

@@ -159,6 +159,30 @@ describe('the local bus', () => {
     ]);
   });
 
+  it("refuses a PutEvents entry with an AWS service's source (aws.*) as EventBridge does, and accepts the rest of the call; SES's own events still arrive", async () => {
+    const invoked: string[] = [];
+    const bus = aBus([['deliverability', spec({ source: ['aws.ses'] }, 2, 'default')]], async (name) => {
+      invoked.push(name);
+    });
+
+    const result = bus.putEvents([
+      { ...entry('Email Bounced', {}, 'default'), Source: 'aws.ses' },
+      entry('One'),
+    ]);
+    await bus.whenIdle();
+
+    expect(result.FailedEntryCount).toBe(1);
+    expect(result.Entries[0]).toEqual({
+      ErrorCode: 'NotAuthorizedForSourceException',
+      ErrorMessage: 'Not authorized for the source.',
+    });
+    expect(result.Entries[1]).toHaveProperty('EventId');
+    expect(invoked).toEqual([]);
+
+    await bus.publish('default', { Source: 'aws.ses', DetailType: 'Email Bounced', Detail: '{}' });
+    expect(invoked).toEqual(['deliverability']);
+  });
+
   it('rejects a call of more than 10 entries as a whole', () => {
     const bus = aBus([], async () => {});
 
