@@ -10,15 +10,12 @@ import {
 import { ruleTargetRetry } from '#infra/function-settings.ts';
 import { config } from './config.ts';
 import type { EventContract } from './events/envelope.ts';
+import { wholeMinuteFrom } from './whole-minute.ts';
 
 /** One-time EventBridge Scheduler schedules, created, moved and deleted the one way (docs/design.md#schedules). */
 
-/**
- * The first whole minute at or after an instant, as the UTC wall time an `at()` names: an `at()` has
- * no fractions and Scheduler fires within the minute it names, so a schedule never fires early.
- */
-export const atExpression = (epochMs: number): string =>
-  `at(${new Date(Math.ceil(epochMs / 60_000) * 60_000).toISOString().slice(0, 19)})`;
+/** The `at()` of a schedule firing at an instant: on its first whole minute, so never early. */
+export const atExpression = (epochMs: number): string => `at(${wholeMinuteFrom(epochMs)})`;
 
 /**
  * A one-time schedule that puts one event on the Backline bus at an instant (Scheduler's templated

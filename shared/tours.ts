@@ -1,6 +1,7 @@
 import { addDays, wallTimeIn } from './calendar.ts';
 import type { ShowStep } from './events/show-step-due.ts';
 import type { Contact, Show, ShowStatus } from './events/tour-booked.ts';
+import { wholeMinuteFrom } from './whole-minute.ts';
 import * as z from './zod.ts';
 
 /**
@@ -141,10 +142,6 @@ export const scheduledSteps: ShowStep[] = [...advancingSteps, 'press-announcemen
 const noEmbargo = '1970-01-01T00:00:00.000Z';
 
 const utcIso = (epochMs: number): string => new Date(epochMs).toISOString();
-
-/** The first whole minute at or after an instant, as a UTC wall time `YYYY-MM-DDTHH:MM:SS`. */
-const wholeMinuteFrom = (epochMs: number): string =>
-  utcIso(Math.ceil(epochMs / 60_000) * 60_000).slice(0, 19);
 
 export function stepMoment(show: Show, step: ShowStep): StepMoment {
   if (step === 'press-announcement' || step === 'press-cancellation' || step === 'press-change') {
