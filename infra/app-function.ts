@@ -19,6 +19,7 @@ import { webhookSecretContext } from '#shared/sealing.ts';
 import { aliases, buildPowertoolsLayer, bundling, externalModules, projectRoot } from './bundles.ts';
 import { powertoolsLayer } from './settings.ts';
 import {
+  eventSourcesOf,
   type FunctionSpec,
   type Permission,
   type SecretName,
@@ -237,12 +238,6 @@ export function tableActionsOf(may: readonly Permission[]): TableAction[] {
   });
   return [...new Set(actions)];
 }
-
-/** The `backline.<context>` sources a function may put events with. */
-export const eventSourcesOf = (may: readonly Permission[]): string[] =>
-  may.flatMap((permission) =>
-    permission.startsWith('events:put:') ? [permission.slice('events:put:'.length)] : [],
-  );
 
 /** The named secrets a function may read. */
 export const secretsOf = (may: readonly Permission[]): SecretName[] =>

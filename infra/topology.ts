@@ -74,6 +74,15 @@ export type Permission =
   | 'webhook-secrets:encrypt' // kms:GenerateDataKey with that key: a data key per secret written
   | `queue:consume:${string}`; // receive, delete and change the visibility of messages of this queue trigger's queue
 
+/**
+ * The `backline.<context>` sources a function may put events with: the stack's `events:source`
+ * condition on its role, and what the local bus lets it put (docs/design.md#topology).
+ */
+export const eventSourcesOf = (may: readonly Permission[]): string[] =>
+  may.flatMap((permission) =>
+    permission.startsWith('events:put:') ? [permission.slice('events:put:'.length)] : [],
+  );
+
 /** Backline's own bus, or the account's default bus (where SES publishes, docs/design.md#two-buses). */
 export type BusName = 'backline' | 'default';
 

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { FunctionName } from '../topology.ts';
 import { BusError, type LocalBus } from './bus/bus.ts';
 import type { LocalKms } from './kms.ts';
 import type { RequestCounts } from './request-counts.ts';
+import { callerHeader } from './runtime.ts';
 import type { LocalScheduler } from './scheduler.ts';
 
 /**
@@ -20,8 +22,9 @@ export function createEndpoint(options: {
 }): Server {
   const { bus, scheduler, secrets, kms, account, region, counts } = options;
 
-  const awsJson: Record<string, (input: Record<string, unknown>) => unknown> = {
-    'AWSEvents.PutEvents': (input) => bus.putEvents(input.Entries as never),
+  // `role`: the function whose handler called (its role, on AWS); none for a test's or an operator's call.
+  const awsJson: Record<string, (input: Record<string, unknown>, role?: FunctionName) => unknown> = {
+    'AWSEvents.PutEvents': (input, role) => bus.putEvents(input.Entries as never, 'functions', role),
     'AWSEvents.TestEventPattern': (input) => ({
       Result: bus.testEventPattern(input.EventPattern as string, input.Event as string),
     }),
@@ -55,7 +58,12 @@ export function createEndpoint(options: {
         const operation = awsJson[target];
         if (!operation) throw new BusError('UnknownOperationException', `${target} is not served locally.`);
         const input = body.length ? JSON.parse(body.toString('utf8')) : {};
-        return reply(res, 200, operation(input));
+        const role = req.headers[callerHeader];
+        return reply(
+          res,
+          200,
+          operation(input, typeof role === 'string' ? (role as FunctionName) : undefined),
+        );
       }
       counts?.add('Scheduler', req.method ?? 'GET');
       if (await scheduler.handle(req, res, body)) return;

@@ -13,17 +13,29 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 export class InvocationError extends Error {}
 
 /**
+ * The header naming the function a request to the local endpoints comes from. On AWS a function's
+ * requests are signed with its role's credentials and IAM holds them to its grants; here every
+ * function shares this process's credentials, so the runtime names the caller instead, and the
+ * local endpoints hold it to the grants the stack gives its role (the topology's `may`).
+ */
+export const callerHeader = 'x-backline-local-function';
+
+/**
  * Lambda freezes and then discards the sandbox of an invocation that timed out: requests it already
  * sent may still land, but it starts no new ones. Handlers here share this process, so an abandoned
  * invocation is marked in its async context, and every HTTP request it starts afterwards (the AWS
- * SDK's, through node:http) is destroyed before it is sent.
+ * SDK's, through node:http) is destroyed before it is sent. The context also names the function, for
+ * `callerHeader`.
  */
-const invocation = new AsyncLocalStorage<{ abandoned: boolean }>();
+const invocation = new AsyncLocalStorage<{ abandoned: boolean; function: FunctionName }>();
 subscribe('http.client.request.created', (message) => {
-  if (invocation.getStore()?.abandoned) {
-    (message as { request: ClientRequest }).request.destroy(
-      new InvocationError('the invocation timed out: its sandbox no longer runs'),
-    );
+  const running = invocation.getStore();
+  if (!running) return;
+  const { request } = message as { request: ClientRequest };
+  if (running.abandoned) {
+    request.destroy(new InvocationError('the invocation timed out: its sandbox no longer runs'));
+  } else if (!request.headersSent) {
+    request.setHeader(callerHeader, running.function);
   }
 });
 
@@ -84,7 +96,7 @@ export class LocalRuntime {
       timer = setTimeout(() => reject(timedOut()), abandonAfterMs ?? timeoutMs);
     });
     try {
-      const scope = { abandoned: false };
+      const scope = { abandoned: false, function: name };
       const running = invocation.run(scope, () => handler(structuredClone(event), context));
       timeout.catch(() => {
         scope.abandoned = true;

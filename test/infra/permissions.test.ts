@@ -1,8 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { eventSourcesOf, secretsOf, tableActionsOf, xrayActions } from '#infra/app-function.ts';
+import { secretsOf, tableActionsOf, xrayActions } from '#infra/app-function.ts';
 import { streamReadActions } from '#infra/stack.ts';
-import { type FunctionSpec, functionEntries } from '#infra/topology.ts';
+import { eventSourcesOf, type FunctionSpec, functionEntries } from '#infra/topology.ts';
 import { catalogue } from '#shared/events/index.ts';
 import { schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { entrySize, maxPutBytes } from '#shared/events/publish.ts';
 import {
   type BusName,
+  eventSourcesOf,
   type FunctionName,
   type FunctionSpec,
   ruleTargetRetry,
@@ -117,6 +118,8 @@ export interface LocalBusOptions {
 export class LocalBus {
   readonly #options: LocalBusOptions;
   readonly #rules: Rule[];
+  /** The sources each function's role may put on the Backline bus (the stack's `events:source` condition). */
+  readonly #grants: Map<FunctionName, Set<string>>;
   readonly #recent: EventRecord[] = [];
   #earlier: EventRecord[] = [];
   readonly #deadLetters: DeadLetter[] = [];
@@ -129,6 +132,9 @@ export class LocalBus {
 
   constructor(options: LocalBusOptions) {
     this.#options = options;
+    this.#grants = new Map(
+      options.functions.map(([name, spec]) => [name, new Set(eventSourcesOf(spec.may))]),
+    );
     this.#rules = options.functions.flatMap(([name, spec]) =>
       spec.on.flatMap((trigger, index) =>
         trigger.kind === 'event' || trigger.kind === 'queue'
@@ -197,11 +203,14 @@ export class LocalBus {
   /**
    * The PutEvents API: validates the call, then each entry; accepted entries are routed asynchronously.
    * `caller: 'scheduler'` is EventBridge Scheduler's own call (a schedule's templated target): the
-   * `events.put-*` faults model the calls our functions make and are not taken by it.
+   * `events.put-*` faults model the calls our functions make and are not taken by it. `role` is the
+   * function whose handler called (infra/local/runtime.ts names it): its entries are held to its
+   * grants; a call of no function (a test, the operator) is the account's own.
    */
   putEvents(
     entries: PutEventsEntry[] | undefined,
     caller: 'functions' | 'scheduler' = 'functions',
+    role?: FunctionName,
   ): {
     FailedEntryCount: number;
     Entries: PutEventsResultEntry[];
@@ -229,7 +238,7 @@ export class LocalBus {
     }
     const accepted: { bus: BusName; event: BusEvent }[] = [];
     const results = entries.map((entry) => {
-      const result = this.#accept(entry, caller);
+      const result = this.#accept(entry, caller, role);
       if ('event' in result) {
         accepted.push(result);
         return { EventId: result.event.id };
@@ -390,6 +399,7 @@ export class LocalBus {
   #accept(
     entry: PutEventsEntry,
     caller: 'functions' | 'scheduler',
+    role: FunctionName | undefined,
   ): { bus: BusName; event: BusEvent } | Exclude<PutEventsResultEntry, { EventId: string }> {
     const bus = this.#busName(entry.EventBusName);
     if (!bus) {
@@ -407,6 +417,16 @@ export class LocalBus {
     // entry by entry. SES's events come in through `publish`, as SES puts them.
     if (entry.Source!.startsWith('aws.')) {
       return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+    }
+    // A function's role may put its own sources on the Backline bus and nothing else (the stack's
+    // events:source condition, from the same topology): IAM's refusal, entry by entry, so a producer
+    // putting a source it was not granted fails here as it would on AWS.
+    if (role && (bus !== 'backline' || !this.#grants.get(role)?.has(entry.Source!))) {
+      const { account, region } = this.#options;
+      return {
+        ErrorCode: 'AccessDeniedException',
+        ErrorMessage: `User: arn:aws:sts::${account}:assumed-role/${role}/${role} is not authorized to perform: events:PutEvents on resource: arn:aws:events:${region}:${account}:event-bus/${bus} because no identity-based policy allows the events:PutEvents action`,
+      };
     }
     let detail: unknown;
     try {

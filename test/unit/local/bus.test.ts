@@ -183,6 +183,35 @@ describe('the local bus', () => {
     expect(invoked).toEqual(['deliverability']);
   });
 
+  it("refuses, entry by entry with AccessDeniedException, what the calling function's role may not put (a source it is not granted, or any on the default bus); a call with no function's role may", () => {
+    const tours: FunctionSpec = { ...spec({ 'detail-type': ['One'] }), may: ['events:put:backline.tours'] };
+    const bus = aBus([['tours', tours]], async () => {});
+    const entries = [
+      { ...entry('Tour Booked'), Source: 'backline.tours' },
+      { ...entry('Release Scheduled'), Source: 'backline.releases' },
+      { ...entry('Tour Booked', {}, 'default'), Source: 'backline.tours' },
+    ];
+
+    const fromTours = bus.putEvents(entries, 'functions', 'tours' as FunctionName);
+    const fromOutside = bus.putEvents(entries);
+
+    expect(fromTours.FailedEntryCount).toBe(2);
+    expect(fromTours.Entries[0]).toHaveProperty('EventId');
+    expect(fromTours.Entries.slice(1)).toEqual([
+      {
+        ErrorCode: 'AccessDeniedException',
+        ErrorMessage:
+          'User: arn:aws:sts::000000000000:assumed-role/tours/tours is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus/backline because no identity-based policy allows the events:PutEvents action',
+      },
+      {
+        ErrorCode: 'AccessDeniedException',
+        ErrorMessage:
+          'User: arn:aws:sts::000000000000:assumed-role/tours/tours is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus/default because no identity-based policy allows the events:PutEvents action',
+      },
+    ]);
+    expect(fromOutside.FailedEntryCount).toBe(0);
+  });
+
   it('rejects a call of more than 10 entries as a whole', () => {
     const bus = aBus([], async () => {});
 

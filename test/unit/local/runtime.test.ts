@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,9 +9,11 @@ import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
 let server: Server;
 let port: number;
 let requests = 0;
+let callers: (string | undefined)[] = [];
 beforeAll(async () => {
-  server = createServer((_, res) => {
+  server = createServer((req, res) => {
     requests++;
+    callers.push(req.headers['x-backline-local-function'] as string | undefined);
     res.end('ok');
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -20,6 +22,7 @@ beforeAll(async () => {
 afterAll(() => new Promise((done) => server.close(done)));
 beforeEach(() => {
   requests = 0;
+  callers = [];
 });
 
 const runtime = (faults: Faults, timeoutSeconds = 10) =>
@@ -48,6 +51,15 @@ describe('the local runtime', () => {
 
     expect(result).toBe('done');
     expect(requests).toBe(2);
+  });
+
+  it("names the calling function on each of its handler's requests, as its role signs them on AWS (the local endpoints check its grants), and no function on others", async () => {
+    await runtime(new Faults()).invoke('tours', { port, pauseMs: 0 });
+    await new Promise<void>((done) => {
+      request({ host: '127.0.0.1', port }, (response) => response.resume().on('end', done)).end();
+    });
+
+    expect(callers).toEqual(['tours', 'tours', undefined]);
   });
 
   it('fails an invocation under invoke.crash-before without running the handler', async () => {
