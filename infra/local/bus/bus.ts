@@ -419,14 +419,19 @@ export class LocalBus {
       return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
     }
     // A function's role may put its own sources on the Backline bus and nothing else (the stack's
-    // events:source condition, from the same topology): IAM's refusal, entry by entry, so a producer
-    // putting a source it was not granted fails here as it would on AWS.
-    if (role && (bus !== 'backline' || !this.#grants.get(role)?.has(entry.Source!))) {
+    // grants, from the same topology), refused entry by entry so a producer putting a source it was
+    // not granted fails here as it would on AWS: a source outside its events:source condition as
+    // EventBridge refuses one (NotAuthorizedForSourceException), any entry on a bus its role has no
+    // grant on with IAM's denial.
+    if (role && bus !== 'backline') {
       const { account, region } = this.#options;
       return {
         ErrorCode: 'AccessDeniedException',
         ErrorMessage: `User: arn:aws:sts::${account}:assumed-role/${role}/${role} is not authorized to perform: events:PutEvents on resource: arn:aws:events:${region}:${account}:event-bus/${bus} because no identity-based policy allows the events:PutEvents action`,
       };
+    }
+    if (role && !this.#grants.get(role)?.has(entry.Source!)) {
+      return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
     }
     let detail: unknown;
     try {

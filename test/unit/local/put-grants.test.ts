@@ -60,14 +60,12 @@ describe("a function's PutEvents on the local cloud", () => {
     expect(result).toEqual({ EventId: expect.any(String) });
   });
 
-  it('is refused, as IAM refuses it on AWS, an event with a source its role is not granted', async () => {
+  it('is refused, as EventBridge refuses it on AWS, an event with a source its role is not granted', async () => {
     const result = await runtime.invoke('tours' as FunctionName, { endpoint, source: 'backline.releases' });
 
     expect(result).toEqual({
-      ErrorCode: 'AccessDeniedException',
-      ErrorMessage: expect.stringContaining(
-        'assumed-role/tours/tours is not authorized to perform: events:PutEvents',
-      ),
+      ErrorCode: 'NotAuthorizedForSourceException',
+      ErrorMessage: 'Not authorized for the source.',
     });
   });
 
