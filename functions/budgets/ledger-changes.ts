@@ -233,13 +233,13 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     const version = withRateNamed(received, budget);
     const found = await store.expenseStates(labelId, budgetId, [version.expenseId]);
     const before = found.get(version.expenseId) ?? emptyState(version.expenseId, version.receivedAt);
-    const changed = await withSettlements(store, labelId, budgetId, [[before, withVersion(before, version)]]);
-    const rates = await ratesFor(
-      store,
-      changed.map(([, after]) => after),
-      budget,
-    );
-    const states = changed.map(([, after]) => evaluate(after, budget, rates));
+    const after = withVersion(before, version);
+    // Evaluated first: whether an actual closes its commitment depends on how it counts (settlesOf).
+    const own = evaluate(after, budget, await ratesFor(store, [after], budget));
+    const changed = await withSettlements(store, labelId, budgetId, [[before, own]]);
+    const settled = changed.slice(1).map(([, commitment]) => commitment);
+    const rates = await ratesFor(store, settled, budget);
+    const states = [own, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
     const delta = sum(...changed.map(([b], i) => difference(b.contribution, states[i].contribution)));
     if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) {
       // Terms set since they were read counted the expenses stored then, which this one was not yet: count it under them.
@@ -254,7 +254,8 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
 /**
  * Adds to `changes` the commitments whose settlement changes with them: an actual that starts (or
  * stops) settling a commitment closes (or reopens) it in the same write. A commitment not received
- * yet gets a state that only says who settles it.
+ * yet gets a state that only says who settles it; one among `changes` is settled there. The states
+ * after a change are read as evaluated (see settlesOf); a commitment settled here is to be evaluated.
  */
 async function withSettlements(
   store: BudgetStore,
@@ -275,17 +276,24 @@ async function withSettlements(
     if (was) edit(was).remove.push(after.expenseId);
     if (is) edit(is).add.push(after.expenseId);
   }
+  const settle = (state: ExpenseState): ExpenseState => {
+    const { add, remove } = edits.get(state.expenseId) ?? { add: [], remove: [] };
+    const settledBy = [...new Set([...state.settledBy.filter((a) => !remove.includes(a)), ...add])].sort();
+    return { ...state, settledBy };
+  };
+  const within = changes.map(([before, after]): [ExpenseState, ExpenseState] => [
+    before,
+    edits.has(after.expenseId) ? settle(after) : after,
+  ]);
   const ids = [...edits.keys()].filter((id) => !changes.some(([, after]) => after.expenseId === id));
-  if (ids.length === 0) return changes;
+  if (ids.length === 0) return within;
   const found = await store.expenseStates(labelId, budgetId, ids);
   const firstSeenAt = changes[0][1].firstSeenAt;
   return [
-    ...changes,
+    ...within,
     ...ids.map((id): [ExpenseState, ExpenseState] => {
       const before = found.get(id) ?? emptyState(id, firstSeenAt);
-      const { add, remove } = edits.get(id) ?? { add: [], remove: [] };
-      const settledBy = [...new Set([...before.settledBy.filter((a) => !remove.includes(a)), ...add])].sort();
-      return [before, { ...before, settledBy }];
+      return [before, settle(before)];
     }),
   ];
 }
@@ -311,8 +319,11 @@ export const voidedVersion: VersionOf<EventData<typeof ExpenseVoided>> = (data, 
   receivedAt,
 });
 
-/** At most this many states per transaction (DynamoDB: 100 items), with the totals' update. */
-const statesPerWrite = 50;
+/**
+ * At most this many states per transaction, as many commitments they settle or reopen, and the totals'
+ * update (DynamoDB: 100 items).
+ */
+const statesPerWrite = 49;
 
 /**
  * Counts these expenses again under the budget and rates as they are now (a budget arrived, a rate
@@ -335,13 +346,26 @@ export async function reevaluate(
       const befores = [...stored.values()];
       const afters = befores.map((b) => ({ ...(rebuilt?.get(b.expenseId) ?? b), revision: b.revision }));
       const rates = await ratesFor(deps.store, afters, budget);
-      const states = afters.map((a) => evaluate(a, budget, rates));
-      const changed = states.filter((s, i) => !sameState(s, befores[i]));
+      // An actual a rate (or the budget's currency) lets count, or no longer, closes or reopens its commitment with it.
+      const settled = await withSettlements(
+        deps.store,
+        labelId,
+        budgetId,
+        afters.map((a, i) => [befores[i], evaluate(a, budget, rates)]),
+      );
+      const commitments = settled.slice(befores.length).map(([, commitment]) => commitment);
+      const commitmentRates = await ratesFor(deps.store, commitments, budget);
+      const pairs = settled.map(([before, after], i): [ExpenseState, ExpenseState] => [
+        before,
+        evaluate(after, budget, i < befores.length ? rates : commitmentRates),
+      ]);
+      const changed = pairs.filter(([before, after]) => !sameState(after, before));
       if (changed.length === 0) break;
       const delta: Counters = sum(
-        ...changed.map((s) => difference(stored.get(s.expenseId)?.contribution ?? {}, s.contribution)),
+        ...changed.map(([before, after]) => difference(before.contribution, after.contribution)),
       );
-      if (await deps.store.writeLedger(labelId, budgetId, { versions: [], states: changed, delta })) {
+      const states = changed.map(([, after]) => after);
+      if (await deps.store.writeLedger(labelId, budgetId, { versions: [], states, delta })) {
         written += changed.length;
         break;
       }

@@ -72,8 +72,16 @@ export async function fanOutReconciliation(
   await deps.store.putFanOutPage('reconciliation', date, data.cursor, entries);
 }
 
-/** Every expense's state rebuilt from its versions alone, and who settles which commitment. */
-export function statesFromLedger(ledger: Ledger): Map<string, ExpenseState> {
+/**
+ * Every expense's state rebuilt from its versions alone, each through `evaluateState` (what it counts
+ * under the budget's terms and rates), and who settles which commitment: an actual settles as it counts
+ * (see settlesOf), so a commitment's settlement is set after the actuals are evaluated, and the
+ * commitment evaluated again with it.
+ */
+export function statesFromLedger(
+  ledger: Ledger,
+  evaluateState: (state: ExpenseState) => ExpenseState = (state) => state,
+): Map<string, ExpenseState> {
   const stored = new Map(ledger.states.map((s) => [s.expenseId, s]));
   const rebuilt = new Map<string, ExpenseState>();
   for (const version of [...ledger.versions].sort((a, b) => a.at.localeCompare(b.at))) {
@@ -86,13 +94,16 @@ export function statesFromLedger(ledger: Ledger): Map<string, ExpenseState> {
   for (const state of ledger.states)
     if (!rebuilt.has(state.expenseId))
       rebuilt.set(state.expenseId, emptyState(state.expenseId, state.firstSeenAt));
-  for (const state of rebuilt.values()) state.settledBy = [];
+  for (const [expenseId, state] of rebuilt)
+    rebuilt.set(expenseId, evaluateState({ ...state, settledBy: [] }));
+  const settledBy = new Map<string, string[]>();
   for (const state of rebuilt.values()) {
-    const target = isCounted(state) && state.data.kind === 'actual' ? state.data.settles : undefined;
-    if (!target) continue;
-    const commitment = rebuilt.get(target) ?? emptyState(target, state.firstSeenAt);
-    commitment.settledBy = [...commitment.settledBy, state.expenseId].sort();
-    rebuilt.set(target, commitment);
+    const target = settlesOf(state);
+    if (target) settledBy.set(target, [...(settledBy.get(target) ?? []), state.expenseId].sort());
+  }
+  for (const [target, actuals] of settledBy) {
+    const commitment = rebuilt.get(target) ?? emptyState(target, rebuilt.get(actuals[0])!.firstSeenAt);
+    rebuilt.set(target, evaluateState({ ...commitment, settledBy: actuals }));
   }
   return rebuilt;
 }
@@ -251,9 +262,8 @@ export async function reconcileBudget(
     const budget = ledger.budget;
     if (!budget) return;
     if (attempt === 0 && (await takeTourSettlements(labelId, budget, deps, ledger.versions)) > 0) continue;
-    const rebuilt = statesFromLedger(ledger);
-    const rates = await ratesFor(deps.store, [...rebuilt.values()], budget);
-    const evaluated = new Map([...rebuilt].map(([id, state]) => [id, evaluate(state, budget, rates)]));
+    const rates = await ratesFor(deps.store, [...statesFromLedger(ledger).values()], budget);
+    const evaluated = statesFromLedger(ledger, (state) => evaluate(state, budget, rates));
     const stored = new Map(ledger.states.map((s) => [s.expenseId, s]));
     const recount = [...evaluated.values()].filter((state) => {
       const before = stored.get(state.expenseId);

@@ -124,10 +124,6 @@ export function withVersion(state: ExpenseState, version: ExpenseVersion): Expen
 export const isCounted = (state: ExpenseState): state is ExpenseState & { data: Entry } =>
   state.data !== undefined && !(state.voidAt && state.dataAt && state.voidAt > state.dataAt);
 
-/** The commitment an expense settles while it is counted. */
-export const settlesOf = (state: ExpenseState): string | undefined =>
-  isCounted(state) && state.data.kind === 'actual' ? state.data.settles : undefined;
-
 /** Counter names: a JSON tuple, so that no line id or currency can make two names meet. */
 export const counter = {
   committed: (lineId: string) => JSON.stringify(['committed', lineId]),
@@ -140,6 +136,19 @@ export const counter = {
 };
 export const isCounterName = (name: string) => name.startsWith('["');
 export const counterParts = (name: string): string[] => JSON.parse(name);
+
+/**
+ * The commitment an expense settles while it is counted in the budget's currency, as its `contribution`
+ * says (so it is read of a state as evaluated). An actual no rate converts yet is counted apart, in its
+ * own currency: until a rate lets it take the commitment's place, the commitment stays committed, or
+ * the money it holds would leave the budget's totals (see docs/design.md#budgets).
+ */
+export const settlesOf = (state: ExpenseState): string | undefined =>
+  isCounted(state) &&
+  state.data.kind === 'actual' &&
+  state.contribution[counter.unconverted(state.data.amount.currency, 'actual')] === undefined
+    ? state.data.settles
+    : undefined;
 
 /** Rates by date: `{"GBP/USD": "1.2534"}` = 1.2534 USD per GBP. */
 export type RateTable = (date: string) => Record<string, string> | undefined;

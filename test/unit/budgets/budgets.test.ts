@@ -94,6 +94,37 @@ describe('the budget ledger', () => {
     expect(await totalsOf(h)).toEqual({ [counter.committed('radio')]: 20_000 });
   });
 
+  it('keeps a commitment committed while the actual that settles it has no rate, and closes it once a rate converts the actual', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(
+      anExpense({ expenseId: 'po-1', kind: 'commitment', amount: { minor: 50_000, currency: 'EUR' } }),
+    );
+
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-1',
+        settles: 'po-1',
+        date: '2027-03-04',
+        amount: { minor: 55_000, currency: 'USD' },
+      }),
+    );
+    const withoutRate = await totalsOf(h);
+    await h.reconcile('2027-03-05');
+    const reconciledWithoutRate = await totalsOf(h);
+    await h.store.putRates('2027-03-04', { 'USD/EUR': '0.9' }, '2027-03-05T09:00:00.000Z');
+    await h.reconcile('2027-03-06');
+
+    // The 500.00 EUR the order holds stays spent until the invoice can take its place in EUR.
+    expect(withoutRate).toEqual({
+      [counter.committed('radio')]: 50_000,
+      [counter.unconverted('USD', 'actual')]: 55_000,
+    });
+    expect(reconciledWithoutRate).toEqual(withoutRate);
+    expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 49_500 });
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
   it('holds an expense for an unknown budget and counts it when the budget arrives', async () => {
     const h = budgetsHarness();
 
