@@ -169,14 +169,21 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
   };
 }
 
-/** The alerts a day's figures call for; each has an id that is the same every day of the period. */
+/**
+ * The alerts a day's figures call for; each has an id that is the same every day of the period
+ * (`<alert>#<start>#<end>`). A period is known by its start: terms sent again with another end (the
+ * campaign runs longer or shorter) keep it, so an alert mailed under the earlier end is not raised
+ * again (see docs/design.md#budgets).
+ */
 function alertsOf(
   budget: Budget,
   figures: Figures,
   day: ReturnType<typeof dayFigures>,
-  date: string,
+  raised: Ledger['alerts'],
 ): BudgetAlert[] {
   const { start, end } = budget.period;
+  const mailedInPeriod = (...alert: (string | number)[]) =>
+    raised.some((r) => r.mailed && r.alertId.startsWith(`${keyParts(...alert, start)}#`));
   const alerts: BudgetAlert[] = [];
   for (const threshold of [...new Set(budget.thresholds)].sort((a, b) => a - b))
     if (figures.used * 100 >= threshold * figures.planned && figures.used > 0)
@@ -185,8 +192,13 @@ function alertsOf(
     alerts.push({ kind: 'forecast', alertId: keyParts('forecast', start, end), runsOutOn: day.runsOutOn });
   for (const line of day.linesOver)
     alerts.push({ kind: 'line', alertId: keyParts('line', line.lineId, start, end), line });
-  void date;
-  return alerts;
+  return alerts.filter((alert) =>
+    alert.kind === 'threshold'
+      ? !mailedInPeriod('threshold', alert.threshold)
+      : alert.kind === 'forecast'
+        ? !mailedInPeriod('forecast')
+        : !mailedInPeriod('line', alert.line.lineId),
+  );
 }
 
 function alertEvent(
@@ -307,6 +319,7 @@ export async function reconcileBudget(
     const duplicates = possibleDuplicates([...evaluated.values()], ledger.flagged, budgetId);
     const thresholdsAlerted = await concludeDay(
       budget,
+      ledger.alerts,
       ledgerTotals,
       [...evaluated.values()],
       duplicates,
@@ -323,6 +336,7 @@ export async function reconcileBudget(
 
 async function concludeDay(
   budget: Ledger['budget'] & {},
+  raisedAlerts: Ledger['alerts'],
   totals: Counters,
   states: ExpenseState[],
   duplicates: DayResult['possibleDuplicates'],
@@ -336,7 +350,7 @@ async function concludeDay(
   const day = dayFigures(budget, figures, states, date);
   const raised: string[] = [];
   const thresholdsAlerted: number[] = [];
-  for (const alert of alertsOf(budget, figures, day, date)) {
+  for (const alert of alertsOf(budget, figures, day, raisedAlerts)) {
     const { mailed } = await deps.store.raiseAlert(
       budget.labelId,
       budget.budgetId,

@@ -420,6 +420,32 @@ describe('the daily reconciliation', () => {
     expect(h.measure.totals('ReconciliationDrift')).toEqual({});
   });
 
+  it('alerts no second time when the budget is sent again with a later end, and again in a period with a new start', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ amount: { minor: 85_000, currency: 'EUR' } }));
+    await h.reconcile('2027-03-03');
+    const first = h.received().map((m) => m.kind);
+
+    // The campaign runs a month longer: the same period, whose alerts were all mailed.
+    await h.budget(
+      aBudget({ period: { start: '2027-03-01', end: '2027-04-30' } }),
+      '2027-03-04T00:00:00.000Z',
+    );
+    await h.reconcile('2027-03-05');
+    const extended = h.received().length;
+    await h.budget(
+      aBudget({ period: { start: '2027-03-06', end: '2027-04-30' } }),
+      '2027-03-06T00:00:00.000Z',
+    );
+    await h.reconcile('2027-03-07');
+
+    expect(first).toEqual(['threshold-crossed', 'threshold-crossed', 'forecast-over', 'line-over-plan']);
+    expect(extended).toBe(first.length);
+    expect(h.events('Budget Threshold Crossed')).toHaveLength(4);
+    expect(h.received()).toHaveLength(2 * first.length);
+  });
+
   it('mails each owner one report a day, only when something changed or is at risk, with a bar of table cells', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
