@@ -128,9 +128,10 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
     if (age < 0) continue;
     const spent = spendOf(state.contribution);
     // An actual that settles a commitment booked before the window pays money counted as spent
-    // then: only what it adds to the commitment is new spend in the window.
+    // then: only what it adds to the commitment is new spend in the window. A commitment voided (or
+    // moved away) never counted here: all the actual pays is new.
     const settled = byId.get(settlesOf(state) ?? '');
-    const settledAge = settled?.data ? daysBetween(settled.data.date, date) : -1;
+    const settledAge = settled && isCounted(settled) ? daysBetween(settled.data.date, date) : -1;
     const newIn = (days: number) =>
       settled && settledAge >= days ? Math.max(0, spent - committedOf(settled, budget)) : spent;
     if (age < 7) spent7 += newIn(7);

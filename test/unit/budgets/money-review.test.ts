@@ -118,6 +118,38 @@ describe("the daily reconciliation's burn rate and forecast", () => {
     });
     expect(h.events('Budget Forecast Over')).toEqual([]);
   });
+
+  it('counts an invoice that settles a purchase order voided before as new spend: the order never counted', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(
+      anExpense({
+        expenseId: 'po-radio',
+        kind: 'commitment',
+        date: '2027-03-02',
+        amount: { minor: 60_000, currency: 'EUR' },
+      }),
+    );
+    await h.voidExpense({ expenseId: 'po-radio', budgetId: 'bud-1' });
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-radio',
+        settles: 'po-radio',
+        date: '2027-03-20',
+        amount: { minor: 70_000, currency: 'EUR' },
+      }),
+    );
+
+    await h.reconcile('2027-03-21');
+
+    const last = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult;
+    // All 70,000 were spent in the last 7 days (10,000 a day), none of it held by the voided order.
+    expect({ actual: last?.actual, burnRate7: last?.burnRate7 }).toEqual({
+      actual: 70_000,
+      burnRate7: 10_000,
+    });
+    expect(h.events('Budget Forecast Over')).toHaveLength(1);
+  });
 });
 
 describe('an expense voided after it was amended onto another budget', () => {
