@@ -45,6 +45,20 @@ export interface TerritoryDateChange {
 }
 
 /**
+ * A date change releases asked for: the release's (`revision` only) or some territories' (from moment
+ * `moment`, its key, in `territories`), with the label's time of the change that asked.
+ */
+export interface AskedDateChange {
+  revision: string;
+  moment?: string;
+  territories?: string[];
+  at: string;
+}
+
+/** How many of a release's date changes it keeps asked (`dateChangesAsked`): the latest, a date change's few reads. */
+export const askedDateChangesKept = 20;
+
+/**
  * A radio add date moved (or added) and still standing: its key (`addDateKey`, shared/radio.ts), the
  * date it moved to, and the label's time of the change that moved it (see docs/design.md#radio-servicing).
  */
@@ -85,6 +99,13 @@ export interface StoredRelease {
    * followed by them (see docs/design.md#street-dates-per-territory).
    */
   dateChanges?: TerritoryDateChange[];
+  /**
+   * Every date change asked (standing or not; the last `askedDateChangesKept`), a restatement at the
+   * same instant being none: the date-change mails an address may have had since its first mail, which
+   * a later date change reads to state the date that address was last told (see
+   * docs/design.md#exactly-once-mail). Absent on releases stored before it was kept.
+   */
+  dateChangesAsked?: AskedDateChange[];
   /**
    * The add dates moved and still standing, with the label's time of the move: a radio servicing
    * settled after them is followed by their change mail (see docs/design.md#radio-servicing).

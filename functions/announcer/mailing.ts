@@ -1,4 +1,4 @@
-import { type Delivery, deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryIdOf, mailSubjects, type ToldDates } from '#shared/db/deliveries.ts';
 import type { EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import {
@@ -14,6 +14,7 @@ import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   datesTemplateData,
   embargoTemplateData,
+  previousDateTemplateData,
   radioTemplateData,
   recipientTemplateData,
   releaseTemplateData,
@@ -236,41 +237,58 @@ export function firstMailAudience(
 }
 
 /**
+ * The first mail (its announcement, or for radio its servicing) sent to each outlet's address, by
+ * outlet id, whichever outlet had it then (an outlet deleted and imported again is the same person):
+ * what a follow-up goes to. An add-date change follows the servicing only.
+ */
+export async function firstMailsOf(
+  release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
+  outlets: readonly Outlet[],
+  kind: MailKind,
+  deps: AnnouncerDeps,
+): Promise<Map<string, Delivery>> {
+  const toldOf = (outlet: Outlet, first: 'announcement' | 'radio-servicing') =>
+    deliveryIdOf({
+      labelId: release.labelId,
+      subject: mailSubjects.release(release.releaseId),
+      email: outlet.email,
+      kind: first,
+    });
+  const told = await deps.deliveries.getMany(
+    outlets.flatMap((outlet) => [toldOf(outlet, 'announcement'), toldOf(outlet, 'radio-servicing')]),
+  );
+  const firsts = new Map<string, Delivery>();
+  for (const outlet of outlets) {
+    const announcement = told.get(toldOf(outlet, 'announcement'));
+    const servicing = told.get(toldOf(outlet, 'radio-servicing'));
+    const first =
+      kind === 'radio-add-date-change' || announcement?.status !== 'sent' ? servicing : announcement;
+    if (first) firsts.set(outlet.id, first);
+  }
+  return firsts;
+}
+
+/**
  * Who gets this mail on one page of the directory: for an announcement, matching outlets; for the
  * follow-ups (date change, cancellation, out now), outlets whose announcement was sent, and for a
  * date change only if that announcement was written before the move (one change can both move the
- * date and widen the release: the outlets it newly reaches are announced with the new date). Of
- * those, unsubscribed and suppressed outlets are skipped.
+ * date and widen the release: the outlets it newly reaches are announced with the new date) and the
+ * address was last told another date than the one that stands (`previous`, what its mail states the
+ * date was). Of those, unsubscribed and suppressed outlets are skipped.
  */
 async function recipientsOn(
   outlets: Outlet[],
   release: StoredRelease,
   request: MailingRequest,
   deps: AnnouncerDeps,
-): Promise<{ recipients: Outlet[]; skipped: number }> {
+): Promise<{ recipients: Outlet[]; skipped: number; previous?: Map<string, TerritoryMoment[]> }> {
   const details = release.details!;
   let audience: Outlet[];
+  let firsts = new Map<string, Delivery>();
   if (request.kind === 'announcement' || request.kind === 'radio-servicing') {
     audience = firstMailAudience(request.kind, outlets, details, deps.now());
   } else {
-    // Told of the release: its announcement, or for radio its servicing, sent to the address,
-    // whichever outlet had it then (an outlet deleted and imported again is the same person).
-    const toldOf = (outlet: Outlet, kind: 'announcement' | 'radio-servicing') =>
-      deliveryIdOf({
-        labelId: release.labelId,
-        subject: mailSubjects.release(release.releaseId),
-        email: outlet.email,
-        kind,
-      });
-    const told = await deps.deliveries.getMany(
-      outlets.flatMap((outlet) => [toldOf(outlet, 'announcement'), toldOf(outlet, 'radio-servicing')]),
-    );
-    const firstMail = (outlet: Outlet) => {
-      const announcement = told.get(toldOf(outlet, 'announcement'));
-      const servicing = told.get(toldOf(outlet, 'radio-servicing'));
-      if (request.kind === 'radio-add-date-change') return servicing;
-      return announcement?.status === 'sent' ? announcement : servicing;
-    };
+    firsts = await firstMailsOf(release, outlets, request.kind, deps);
     const addDate =
       request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
     // A servicing written after the add date moved stated the new date already.
@@ -278,7 +296,7 @@ async function recipientsOn(
       (change) => change.key === request.moment && change.date === request.revision,
     )?.at;
     audience = outlets.filter((outlet) => {
-      const first = firstMail(outlet);
+      const first = firsts.get(outlet.id);
       return (
         first?.status === 'sent' &&
         (request.kind !== 'date-change' || writtenBeforeMove(first, release, request)) &&
@@ -297,8 +315,106 @@ async function recipientsOn(
       );
     });
   }
-  const recipients = audience.filter(isMailable);
-  return { recipients, skipped: audience.length - recipients.length };
+  const mailable = audience.filter(isMailable);
+  const skipped = audience.length - mailable.length;
+  if (request.kind !== 'date-change') return { recipients: mailable, skipped };
+  const previous = await lastToldOf(
+    release,
+    request,
+    mailable.map((outlet) => ({ outlet, first: firsts.get(outlet.id)! })),
+    deps,
+  );
+  // An address last told the date that stands (the release moved back to it before the move in
+  // between reached it) has nothing to hear.
+  const recipients = mailable.filter((outlet) => previous.get(outlet.id) !== 'unchanged');
+  return { recipients, skipped, previous: toldDatesOnly(previous) };
+}
+
+const toldDatesOnly = (previous: Map<string, TerritoryMoment[] | 'unchanged'>) =>
+  new Map([...previous].flatMap(([id, dates]) => (dates === 'unchanged' ? [] : [[id, dates] as const])));
+
+/** The delivery id of a date change to `email`, as releaseMail identifies it (its revision, and the moment it moves from). */
+const dateChangeId = (
+  release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
+  email: string,
+  change: { revision?: string; moment?: string },
+) =>
+  deliveryIdOf({
+    labelId: release.labelId,
+    subject: mailSubjects.release(release.releaseId),
+    email,
+    kind: 'date-change',
+    ...(change.revision ? { revision: change.revision } : {}),
+    ...(change.moment ? { moment: change.moment } : {}),
+  });
+
+/** The key of the date `told` stated for `territory`: for it, or else for the whole world. */
+const toldFor = (told: ToldDates, territory: string): string | undefined => {
+  const entries = Object.entries(told);
+  return (entries.find(([, territories]) => territories.includes(territory)) ??
+    entries.find(([, territories]) => territories.includes('WW')))?.[0];
+};
+
+/**
+ * What each outlet's address was last told of the dates a date change moves (see
+ * docs/design.md#exactly-once-mail), by outlet id: per territory the change concerns (the moved ones,
+ * or for the release's own date every one it was told of), the date stated by the latest mail that
+ * stated one there (its first mail, or a date change it had since, ordered by the release version each
+ * was written from), as the mail's previous date; `unchanged` when that is the date that stands. The
+ * date changes it may have had are those releases asked for after its first mail was written
+ * (`dateChangesAsked`), read in one batch for the page (none in the usual case of one move). An
+ * outlet whose first mail kept no told dates (claimed before they were kept) is left out: its mail
+ * states the release's previous date, as before.
+ */
+export async function lastToldOf(
+  release: StoredRelease,
+  request: Pick<MailingRequest, 'revision' | 'moment' | 'territories'>,
+  told: readonly { outlet: Outlet; first: Delivery }[],
+  deps: AnnouncerDeps,
+): Promise<Map<string, TerritoryMoment[] | 'unchanged'>> {
+  const earlierOf = ({ outlet, first }: { outlet: Outlet; first: Delivery }) =>
+    first.told
+      ? (release.dateChangesAsked ?? [])
+          .filter(
+            (change) =>
+              (!first.asOf || first.asOf < change.at) &&
+              !(change.revision === request.revision && change.moment === request.moment) &&
+              (!change.territories || territoriesMatch(outlet.territories, change.territories)),
+          )
+          .map((change) => dateChangeId(release, outlet.email, change))
+      : [];
+  const ids = told.flatMap(earlierOf);
+  const earlier = ids.length > 0 ? await deps.deliveries.getMany(ids) : new Map<string, Delivery>();
+  const previous = new Map<string, TerritoryMoment[] | 'unchanged'>();
+  for (const entry of told) {
+    if (!entry.first.told) continue;
+    // A date change claimed is sent or being sent; one closed unsent (failed) told nothing.
+    const sources = [
+      entry.first,
+      ...earlierOf(entry).flatMap((id) => {
+        const delivery = earlier.get(id);
+        return delivery?.told && delivery.status !== 'failed' ? [delivery] : [];
+      }),
+    ].sort((a, b) => (b.asOf ?? '').localeCompare(a.asOf ?? ''));
+    const inScope = (
+      request.territories ?? [...new Set(sources.flatMap((source) => Object.values(source.told!).flat()))]
+    ).filter((territory) => territoriesMatch(entry.outlet.territories, [territory]));
+    const groups = new Map<string, TerritoryMoment>();
+    for (const territory of inScope) {
+      const key = sources.map((source) => toldFor(source.told!, territory)).find((k) => k !== undefined);
+      if (!key) continue;
+      const group = groups.get(key) ?? { key, moment: momentOfKey(key), territories: [] };
+      group.territories.push(territory);
+      groups.set(key, group);
+    }
+    const dates = [...groups.values()].sort((a, b) => instantOf(a.moment) - instantOf(b.moment));
+    if (dates.length === 0) continue;
+    previous.set(
+      entry.outlet.id,
+      dates.every((group) => sameInstantAsKey(request.revision, group.moment)) ? 'unchanged' : dates,
+    );
+  }
+  return previous;
 }
 
 /** The release as a territory's cancellation states it: withdrawn there, with the label's reason if any. */
@@ -314,21 +430,22 @@ function statedDates(
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
   outlet: Outlet,
+  previous: TerritoryMoment[] | undefined,
 ) {
   const details = release.details!;
   const withdrawal = withdrawnDates(release, mail, outlet);
   if (withdrawal) return withdrawal;
-  if (!hasTerritoryDates(details)) return undefined;
-  const all = territoryMomentsOf(details);
-  if (mail.kind === 'date-change' && mail.moment && mail.revision) {
-    // The moved territories' date as it now stands (restated in another zone at the same instant, say).
-    const exact = all.filter((group) => group.key === mail.revision);
-    const moved =
-      exact.length > 0 ? exact : all.filter((group) => sameInstantAsKey(mail.revision, group.moment));
-    return moved.length > 0
-      ? datesTemplateData({ moments: moved, previous: momentOfKey(mail.moment) })
-      : undefined;
+  if (!hasTerritoryDates(details)) {
+    // The release's one date is every recipient's (shared); the date each was last told is its own.
+    return mail.kind === 'date-change' && previous ? previousDateTemplateData(previous) : undefined;
   }
+  if (mail.kind === 'date-change' && mail.moment && mail.revision) {
+    const moved = movedMoments(release, mail);
+    // Without the date the address was told (its first mail kept none), the date the territories moved from.
+    const was = previous ?? [{ moment: momentOfKey(mail.moment), territories: [] }];
+    return moved.length > 0 ? datesTemplateData({ moments: moved, previous: was }) : undefined;
+  }
+  const all = territoryMomentsOf(details);
   if (mail.kind === 'out-now') {
     // The outlet's first moment that came, whichever moment's firing (or a resend, which knows none)
     // sends it: an outlet whose territories came to list one already out hears of that one.
@@ -338,6 +455,33 @@ function statedDates(
   }
   const applicable = momentsForOutlet(outlet.territories, details);
   return applicable.length > 0 ? datesTemplateData({ moments: applicable }) : undefined;
+}
+
+/** A territory date change's new date as it now stands (restated in another zone at the same instant, say). */
+function movedMoments(release: StoredRelease, mail: Pick<MailingRequest, 'revision'>): TerritoryMoment[] {
+  const all = territoryMomentsOf(release.details!);
+  const exact = all.filter((group) => group.key === mail.revision);
+  return exact.length > 0 ? exact : all.filter((group) => sameInstantAsKey(mail.revision, group.moment));
+}
+
+/**
+ * The street dates a mail tells the outlet that a later date change restates as what the date was,
+ * kept on its delivery (see docs/design.md#exactly-once-mail): a first mail's and a release-wide date
+ * change's, every date that applies to the outlet; a territory's date change's, its new date there.
+ */
+function toldBy(
+  release: StoredRelease,
+  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
+  outlet: Outlet,
+): ToldDates | undefined {
+  if (!isFirstMail(mail.kind) && mail.kind !== 'date-change') return undefined;
+  const stated =
+    mail.kind === 'date-change' && mail.moment
+      ? movedMoments(release, mail)
+      : momentsForOutlet(outlet.territories, release.details!);
+  return stated.length > 0
+    ? Object.fromEntries(stated.map((group) => [group.key, group.territories]))
+    : undefined;
 }
 
 /**
@@ -409,13 +553,16 @@ function sharedDataOf(release: StoredRelease, kind: MailKind) {
 
 /**
  * The release mail for one outlet, written from the release as stored now: campaign mail, with the
- * outlet's one-click unsubscribe link and personal promo links.
+ * outlet's one-click unsubscribe link and personal promo links. A date change states `previous` as
+ * the date the release was, the dates the address was last told (lastToldOf); without them, the
+ * release's previous date. The dates it states are kept on its delivery (`told`).
  */
 export async function releaseMail(
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
   outlet: Outlet,
   deps: AnnouncerDeps,
+  previous?: TerritoryMoment[],
 ): Promise<OutgoingMail> {
   const { kind, revision, moment } = mail;
   const radio = radioKinds.includes(kind);
@@ -426,7 +573,8 @@ export async function releaseMail(
     unsubscribeUrl: links.unsubscribeUrl,
     promoLinks: links.promoLinks,
   });
-  const dates = statedDates(release, mail, outlet);
+  const dates = statedDates(release, mail, outlet, previous);
+  const told = toldBy(release, mail, outlet);
   const own = radio ? radioData(release, mail, outlet) : undefined;
   const data = [dates, own, heldUntil(release, outlet)].reduce<{ text: object; html: object }>(
     (merged, extra) =>
@@ -454,6 +602,7 @@ export async function releaseMail(
     unsubscribeUrl: links.unsubscribeUrl,
     context: { outletId: outlet.id },
     asOf: release.occurredAt,
+    ...(told ? { told } : {}),
   };
 }
 
@@ -519,7 +668,7 @@ export async function sendMailing(
       const found = await recipientsOn(page.outlets, from, request, deps);
       mails.push(
         ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) =>
-          releaseMail(written, request, outlet, deps),
+          releaseMail(written, request, outlet, deps, found.previous?.get(outlet.id)),
         )),
       );
       skipped += found.skipped;

@@ -15,9 +15,17 @@ import {
   type StoredRelease,
   sameInstantAsKey,
   standingWithdrawalConcerns,
+  type TerritoryMoment,
   territoryMomentsOf,
 } from '#shared/releases.ts';
-import { askFollowUpsSince, asWithdrawn, isFirstMail, releaseMail } from './mailing.ts';
+import {
+  askFollowUpsSince,
+  asWithdrawn,
+  firstMailsOf,
+  isFirstMail,
+  lastToldOf,
+  releaseMail,
+} from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 /**
@@ -102,6 +110,47 @@ const stillWanted = (
       : sameInstantAsKey(delivery.revision, momentOf(release.details))));
 
 /**
+ * For stale date-change claims, the date each address was last told before it (lastToldOf), by
+ * delivery id, so a resend states the date its first sending would have: what the release's
+ * mailing reads for a page of outlets, read here for the outlets of the resends.
+ */
+async function previouslyTold(
+  release: StoredRelease | undefined,
+  stale: Delivery[],
+  outlets: Map<string, Outlet>,
+  deps: AnnouncerDeps,
+): Promise<Map<string, TerritoryMoment[]>> {
+  const previous = new Map<string, TerritoryMoment[]>();
+  const changes = stale.filter((delivery) => delivery.kind === 'date-change');
+  if (!release?.details || changes.length === 0) return previous;
+  const [change] = changes;
+  const resentTo = changes.flatMap((delivery) => {
+    const outlet = outlets.get(delivery.context.outletId ?? '');
+    return outlet && normaliseEmail(outlet.email) === delivery.email ? [{ delivery, outlet }] : [];
+  });
+  const firsts = await firstMailsOf(
+    release,
+    resentTo.map(({ outlet }) => outlet),
+    'date-change',
+    deps,
+  );
+  const told = await lastToldOf(
+    release,
+    { revision: change.revision, moment: change.moment },
+    resentTo.flatMap(({ outlet }) => {
+      const first = firsts.get(outlet.id);
+      return first ? [{ outlet, first }] : [];
+    }),
+    deps,
+  );
+  for (const { delivery, outlet } of resentTo) {
+    const dates = told.get(outlet.id);
+    if (dates && dates !== 'unchanged') previous.set(delivery.deliveryId, dates);
+  }
+  return previous;
+}
+
+/**
  * How the stale-claim sweep writes release mails again: from the release as it is now (it states the
  * current date), to the outlet at the same address. Mails no longer wanted (outlet gone, moved to
  * another address, unsubscribed or suppressed; release cancelled) are closed.
@@ -114,6 +163,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       stale.flatMap((d) => (d.context.outletId ? [d.context.outletId] : [])),
     );
     const mails = new Map<string, OutgoingMail>();
+    const previous = await previouslyTold(release, stale, outlets, deps);
     for (const delivery of stale) {
       const outlet = outlets.get(delivery.context.outletId ?? '');
       // The mail is the address's: an outlet that has moved to another address no longer wants it there.
@@ -135,6 +185,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
           },
           atAddress,
           deps,
+          previous.get(delivery.deliveryId),
         ),
       );
     }

@@ -5,8 +5,10 @@ import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { addDateKey, addDateOf, changedAddDates, servicingMomentsOf } from '#shared/radio.ts';
 import {
   type AddDateChange,
+  type AskedDateChange,
   announceAtOf,
   announceAtsOf,
+  askedDateChangesKept,
   embargoed,
   hasTerritoryDates,
   instantOf,
@@ -386,6 +388,7 @@ function decideOwnEffects(
   const standing = standingDateChanges(stored.dateChanges, dateChanges, details, meta.occurredAt);
   const stillWithdrawn = withdrawnSince(stored.withdrawn, withdrawn, before, details, meta.occurredAt);
   const addDateChanges = standingAddDateChanges(stored.addDateChanges, servicing, details, meta.occurredAt);
+  const dateChangesAsked = askedSince(stored.dateChangesAsked, effects, meta.occurredAt);
   const { dateChanges: _was, withdrawn: _wasWithdrawn, addDateChanges: _wasMoved, ...kept } = stored;
   return {
     next: {
@@ -401,9 +404,34 @@ function decideOwnEffects(
       ...(standing.length > 0 ? { dateChanges: standing } : {}),
       ...(stillWithdrawn ? { withdrawn: stillWithdrawn } : {}),
       ...(addDateChanges.length > 0 ? { addDateChanges } : {}),
+      ...(dateChangesAsked.length > 0 ? { dateChangesAsked } : {}),
     },
     effects,
   };
+}
+
+/**
+ * The date changes asked so far, with those this change asks for (a restatement at the same instant
+ * asks for none), the latest kept: where a later date change looks for the mails an address had.
+ */
+function askedSince(
+  before: readonly AskedDateChange[] | undefined,
+  effects: readonly ReleaseEffect[],
+  at: string,
+): AskedDateChange[] {
+  const fresh = effects.flatMap((effect): AskedDateChange[] =>
+    effect.type === 'request-mailing' && effect.kind === 'date-change' && effect.revision
+      ? [
+          {
+            revision: effect.revision,
+            ...(effect.moment ? { moment: effect.moment } : {}),
+            ...(effect.territories ? { territories: effect.territories } : {}),
+            at,
+          },
+        ]
+      : [],
+  );
+  return [...(before ?? []), ...fresh].slice(-askedDateChangesKept);
 }
 
 /**

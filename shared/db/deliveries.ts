@@ -95,6 +95,14 @@ export interface MailIdentity {
   revision?: string;
 }
 
+/**
+ * What a mail told its recipient that a later mail must restate: for a release mail, each street date
+ * it stated (its moment key, as revisionOf in shared/releases.ts writes it) with the territories it
+ * stated it for, so a date change can say what the date was for that address (see
+ * docs/design.md#exactly-once-mail).
+ */
+export type ToldDates = Record<string, string[]>;
+
 /** A claim to make: the identity and what the delivery keeps beside it. */
 export interface NewClaim extends MailIdentity {
   stream: MailStream;
@@ -102,6 +110,8 @@ export interface NewClaim extends MailIdentity {
   context?: Record<string, string>;
   /** The version of the subject (its label `occurredAt`) the mail was written from. */
   asOf?: string;
+  /** What the mail told (absent on mails that state nothing a later mail restates, and on those claimed before it was kept). */
+  told?: ToldDates;
 }
 
 export interface Delivery extends NewClaim {
@@ -159,8 +169,11 @@ export interface DeliveryStore {
   getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;
   /** Claims of one subject type opened before `before` and still open, oldest first per shard, at most `limit`. */
   stale(subjectType: string, before: string, limit: number): Promise<Delivery[]>;
-  /** Takes over a stale claim for a resend written from the subject as of `asOf`; marks the resend under way. */
-  reclaim(delivery: Delivery, at: string, asOf?: string): Promise<Delivery | undefined>;
+  /**
+   * Takes over a stale claim for a resend written from the subject as of `asOf`, telling `told`;
+   * marks the resend under way.
+   */
+  reclaim(delivery: Delivery, at: string, asOf?: string, told?: ToldDates): Promise<Delivery | undefined>;
   /** Every delivery of a subject (all kinds), for the management views. */
   ofSubject(labelId: string, subject: MailSubject): Promise<Delivery[]>;
 }
@@ -429,11 +442,13 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
      * Only one sweeper wins (the condition names the claim it saw), and the claim is moved to `at`, so
      * a crash during the resend is swept again once stale. `asOf` replaces the version the claim had.
      */
-    async reclaim(delivery, at, asOf) {
+    async reclaim(delivery, at, asOf, told) {
+      // What the resend is written from replaces what the claim was: the resend states the subject as it is now.
+      const written = [...(asOf ? ['asOf = :asOf'] : []), ...(told ? ['told = :told'] : [])];
       const taken = await settle(delivery.deliveryId, {
         // resendPending is set, not added: a resend that never reached SES (a crash) and is taken over
         // again is still one resend when it is finally settled.
-        UpdateExpression: `SET claimedAt = :at, updatedAt = :at, resendPending = :one, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk${asOf ? ', asOf = :asOf REMOVE releaseAsOf' : ''}`,
+        UpdateExpression: `SET claimedAt = :at, updatedAt = :at, resendPending = :one, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk${written.map((set) => `, ${set}`).join('')}${asOf ? ' REMOVE releaseAsOf' : ''}`,
         ConditionExpression: '#status = :claimed AND claimedAt = :previous',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -442,11 +457,19 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
           ':at': at,
           ':one': 1,
           ...(asOf ? { ':asOf': asOf } : {}),
+          ...(told ? { ':told': told } : {}),
           ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
         },
       });
       if (!taken) return undefined;
-      return { ...delivery, claimedAt: at, updatedAt: at, ...(asOf ? { asOf } : {}), resendPending: 1 };
+      return {
+        ...delivery,
+        claimedAt: at,
+        updatedAt: at,
+        ...(asOf ? { asOf } : {}),
+        ...(told ? { told } : {}),
+        resendPending: 1,
+      };
     },
 
     async ofSubject(labelId, subject) {

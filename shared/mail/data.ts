@@ -265,15 +265,30 @@ export function noticeTemplateData(notice: Notice): { text: Notice; html: Notice
   return { text: view((value) => value), html: view(escapeHtml) };
 }
 
+/** A date a mail states, with the territories it states it for. */
+export interface DateInTerritories {
+  moment: ReleaseMoment;
+  territories: string[];
+}
+
 /** The dates a mail states when a release comes out at different moments in different territories. */
 export interface StatedDates {
   /** The moments that apply, earliest first, each with the territories it applies to. */
-  moments: { moment: ReleaseMoment; territories: string[] }[];
-  /** For a date change: the moment it replaces. */
-  previous?: ReleaseMoment;
+  moments: DateInTerritories[];
+  /** For a date change: the date it replaces (the one the outlet was told), by territory if it differs. */
+  previous?: DateInTerritories[];
 }
 
 type DatesView = Pick<MailView, 'releaseDate' | 'releaseDateShort' | 'previousReleaseDate'>;
+
+const datesInTerritories = (dates: DateInTerritories[]) =>
+  dates
+    .map(({ moment, territories }) => `${formatMoment(moment)} in ${territories.map(singleLine).join(', ')}`)
+    .join('; ');
+
+/** One date as it is; dates that differ by territory, each with its territories. */
+const previousDate = (previous: DateInTerritories[]) =>
+  previous.length === 1 ? formatMoment(previous[0].moment) : datesInTerritories(previous);
 
 /**
  * Template data overriding the release's one date (merged over it, as SES merges an entry's data):
@@ -284,13 +299,9 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
   const [earliest] = moments;
   if (!earliest) throw new Error('no date to state');
   const text: DatesView = withoutUndefined({
-    releaseDate: moments
-      .map(
-        ({ moment, territories }) => `${formatMoment(moment)} in ${territories.map(singleLine).join(', ')}`,
-      )
-      .join('; '),
+    releaseDate: datesInTerritories(moments),
     releaseDateShort: formatShort(earliest.moment),
-    previousReleaseDate: previous ? formatMoment(previous) : undefined,
+    previousReleaseDate: previous && previous.length > 0 ? previousDate(previous) : undefined,
   });
   return {
     text,
@@ -301,6 +312,18 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
         text.previousReleaseDate === undefined ? undefined : escapeHtml(text.previousReleaseDate),
     }),
   };
+}
+
+/**
+ * Template data overriding a date change's previous date (merged over the release's) with the date
+ * the recipient was last told: one date, or by territory where they differ.
+ */
+export function previousDateTemplateData(previous: DateInTerritories[]): {
+  text: Pick<MailView, 'previousReleaseDate'>;
+  html: Pick<MailView, 'previousReleaseDate'>;
+} {
+  const previousReleaseDate = previousDate(previous);
+  return { text: { previousReleaseDate }, html: { previousReleaseDate: escapeHtml(previousReleaseDate) } };
 }
 
 /**

@@ -371,6 +371,7 @@ async function claimMails(deps: MailDeps, mails: OutgoingMail[]): Promise<Claime
       stream: mail.stream,
       ...(mail.context ? { context: mail.context } : {}),
       ...(mail.asOf ? { asOf: mail.asOf } : {}),
+      ...(mail.told ? { told: mail.told } : {}),
     })),
     deps.now().toISOString(),
   );

@@ -132,7 +132,7 @@ export async function sweepStaleClaims(
         result.closed++;
         continue;
       }
-      const reclaimed = await deps.deliveries.reclaim(delivery, now.toISOString(), asOf);
+      const reclaimed = await deps.deliveries.reclaim(delivery, now.toISOString(), asOf, mail.told);
       if (reclaimed) resend.push({ delivery: reclaimed, mail });
     }
     for (const shape of byCallShape(resend, (claim) => claim.mail)) {

@@ -188,16 +188,21 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
     it('lets one sweeper take over a stale claim: it moves to the new time and leaves the stale queue until then', async () => {
       const store = makeStore();
       const era = anEra();
-      const claim = (await store.claim(anIdentity(), era(0)))!;
+      const told = { '2027-03-05T00:00 Europe/London': ['GB'] };
+      const claim = (await store.claim(anIdentity({ told }), era(0)))!;
+      const now = { '2027-03-12T00:00 Europe/London': ['GB'] };
 
-      const taken = await store.reclaim(claim, era(20), era(19));
+      const taken = await store.reclaim(claim, era(20), era(19), now);
       const second = await store.reclaim(claim, era(21), era(19));
 
+      // The resend tells what it is written from now: the claim's told dates are replaced.
+      expect(claim.told).toEqual(told);
       expect(taken).toEqual({
         ...claim,
         claimedAt: era(20),
         updatedAt: era(20),
         asOf: era(19),
+        told: now,
         resendPending: 1,
       });
       expect(second).toBeUndefined();

@@ -7,6 +7,7 @@ import {
   type MailSubject,
   mailSubjects,
   type NewClaim,
+  type ToldDates,
 } from '#shared/db/deliveries.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import {
@@ -104,10 +105,16 @@ export class FakeDeliveries implements DeliveryStore {
       .sort((a, b) => a.claimedAt.localeCompare(b.claimedAt))
       .slice(0, limit)
       .map((d) => structuredClone(d));
-  reclaim = async (delivery: Delivery, at: string, asOf?: string) => {
+  reclaim = async (delivery: Delivery, at: string, asOf?: string, told?: ToldDates) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return undefined;
-    Object.assign(item, { claimedAt: at, updatedAt: at, resendPending: 1, ...(asOf ? { asOf } : {}) });
+    Object.assign(item, {
+      claimedAt: at,
+      updatedAt: at,
+      resendPending: 1,
+      ...(asOf ? { asOf } : {}),
+      ...(told ? { told } : {}),
+    });
     return structuredClone(item);
   };
   ofSubject = async (labelId: string, subject: MailSubject) =>
@@ -334,6 +341,28 @@ export function whileAnnouncing(world: FakeWorld, meanwhile: () => Promise<void>
     if (mail.kind === 'announcement') await meanwhile();
     return results;
   };
+}
+
+/**
+ * The text data of the mail of `kind` that `email` received, as SES merges it: the call's data shared
+ * by every recipient, with the recipient's own over it (undefined if it received none).
+ */
+export function mailTextOf(world: FakeWorld, email: string, kind: string) {
+  for (const call of world.mailer.calls) {
+    const entry = call.entries.find((e) => e.email === email);
+    if (entry && call.kind === kind) {
+      return {
+        ...(call.defaultData as { text: object }).text,
+        ...(entry.data as { text: object }).text,
+      } as {
+        releaseDate: string;
+        releaseDateShort: string;
+        previousReleaseDate?: string;
+        embargo?: string;
+      };
+    }
+  }
+  return undefined;
 }
 
 /** Plays the bus: runs each Mailing Requested of `kind` the world has published. */

@@ -14,6 +14,7 @@ import {
   emailSent,
   fakeWorld,
   far,
+  mailTextOf,
   meta,
   moveDate,
   runRequested,
@@ -98,10 +99,7 @@ describe('announcing a release', () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
     await sendMailing(announce, meta, world.deps, far());
     world.directory.splice(0, 1, anOutlet({ id: 'out-recreated', email: 'editor@radio.example' }));
-    const moved = aStoredRelease({
-      movedAt: '2027-03-02T00:00:00.000Z',
-      occurredAt: '2027-03-02T00:00:00.000Z',
-    });
+    const moved = aMovedRelease('2027-04-02');
     world.releases.set('lbl-nightshift/rel-night-drive', moved);
 
     await sendMailing(
@@ -849,23 +847,7 @@ describe('a release out at different moments in different territories', () => {
     const deAndUs = anOutlet({ territories: ['DE', 'US'] });
     const us = anOutlet({ territories: ['US'] });
     const world = fakeWorld({ releases: [threeDates()], outlets: [gb, de, deAndUs, us] });
-    const textOf = (email: string, kind: string) => {
-      for (const call of world.mailer.calls) {
-        const entry = call.entries.find((e) => e.email === email);
-        if (entry && call.kind === kind) {
-          return {
-            ...(call.defaultData as { text: object }).text,
-            ...(entry.data as { text: object }).text,
-          } as {
-            releaseDate: string;
-            releaseDateShort: string;
-            previousReleaseDate?: string;
-            embargo?: string;
-          };
-        }
-      }
-      return undefined;
-    };
+    const textOf = (email: string, kind: string) => mailTextOf(world, email, kind);
     return { world, gb, de, deAndUs, us, textOf };
   };
   const outNow = (moment: string) => ({ ...announce, kind: 'out-now' as const, moment });

@@ -188,6 +188,38 @@ describe('applying release changes', () => {
     expect([stored?.movedAt, stored?.previousMoment]).toEqual([undefined, undefined]);
   });
 
+  it('keeps every date change it asked for, with the label time of each, and no restatement at the same instant', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(aReleaseDetails()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    await applyReleaseChange(
+      updated(aReleaseDetails({ releaseDate: '2027-03-12' })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+    // Midnight in London is 01:00 in Berlin: the same instant, restated.
+    await applyReleaseChange(
+      updated(
+        aReleaseDetails({ releaseDate: '2027-03-12', releaseTime: '01:00', timeZone: 'Europe/Berlin' }),
+      ),
+      metaAt('2026-06-03T10:00:00Z'),
+      world.deps,
+    );
+    await applyReleaseChange(
+      updated(
+        aReleaseDetails({ releaseDate: '2027-03-19', releaseTime: '01:00', timeZone: 'Europe/Berlin' }),
+      ),
+      metaAt('2026-06-04T10:00:00Z'),
+      world.deps,
+    );
+
+    // What a later date change reads to find the one an address had last (see the announcer's lastToldOf).
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.dateChangesAsked).toEqual([
+      { revision: '2027-03-12T00:00 Europe/London', at: '2026-06-02T10:00:00.000Z' },
+      { revision: '2027-03-19T01:00 Europe/Berlin', at: '2026-06-04T10:00:00.000Z' },
+    ]);
+  });
+
   it('announces again (to newly matching outlets) when territories or genres are added, without a date change', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);

@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { type MailingRequest, sendMailing } from '#functions/announcer/mailing.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { decideChange } from '#functions/releases/apply-change.ts';
+import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import {
+  announce,
+  emailSent,
+  type FakeWorld,
+  fakeWorld,
+  far,
+  mailTextOf,
+  meta,
+  runRequested,
+} from '#test/support/announcer-fakes.ts';
+import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
+
+/**
+ * What a date change says the date "was": the date the outlet's address was last told (by its
+ * announcement, or its last date change), not the release's date before its last move (see
+ * docs/design.md#exactly-once-mail).
+ */
+
+const key = 'lbl-nightshift/rel-night-drive';
+
+/** The label changes the release at `occurredAt`, as releases applies it; answers the date changes it asks for. */
+function labelChanges(world: FakeWorld, details: ReleaseDetails, occurredAt: string): MailingRequest[] {
+  const { next, effects } = decideChange(
+    world.releases.get(key),
+    { type: 'Release Updated', details },
+    { labelId: 'lbl-nightshift', eventId: `evt-${occurredAt}`, correlationId: 'corr-1', occurredAt },
+    occurredAt,
+  );
+  world.releases.set(key, next);
+  return effects.flatMap((effect) =>
+    effect.type === 'request-mailing' && effect.kind === 'date-change'
+      ? [
+          {
+            ...announce,
+            kind: 'date-change' as const,
+            revision: effect.revision,
+            ...(effect.moment ? { moment: effect.moment } : {}),
+            ...(effect.territories ? { territories: effect.territories } : {}),
+          },
+        ]
+      : [],
+  );
+}
+
+/** The label's change, and the date-change mailings it asks for, run at once. */
+async function moveAndMail(world: FakeWorld, details: ReleaseDetails, occurredAt: string) {
+  for (const request of labelChanges(world, details, occurredAt))
+    await sendMailing(request, meta, world.deps, far());
+}
+
+/** A world whose one outlet's announcement SES accepted but whose answer was lost: its claim stays open. */
+async function announcedWithItsAnswerLost(details: ReleaseDetails, territories = ['GB']) {
+  const outlet = anOutlet({ territories });
+  const world = fakeWorld({ releases: [aStoredRelease({ details })], outlets: [outlet] });
+  world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
+  await sendMailing(announce, meta, world.deps, far());
+  world.mailer.script = undefined;
+  return { outlet, world };
+}
+
+/** SES's Email Sent for the announcement settles it now: the follow-ups it asks for are run. */
+async function settleAnnouncement(world: FakeWorld) {
+  const mail = world.mailer.delivered.find((m) => m.kind === 'announcement')!;
+  await settleFromEmailsSent([emailSent(mail)], world.deps);
+  await runRequested(world, 'date-change');
+}
+
+describe('the date a date change says the release was', () => {
+  it('is the date the outlet was announced, when a move passed it while its announcement was still claimed', async () => {
+    // Announced for 5 March; its SES answer lost, the claim stays open.
+    const { outlet, world } = await announcedWithItsAnswerLost(
+      aReleaseDetails({ releaseDate: '2027-03-05' }),
+    );
+    // Moved to 12 March: the date change passes the outlet (announcement still claimed). Then to 19 March.
+    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-12' }), '2026-02-01T10:00:00.000Z');
+    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-19' }), '2026-02-02T10:00:00.000Z');
+
+    // The announcement settles; its follow-up, the date change to 19 March, goes out.
+    await settleAnnouncement(world);
+
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+    expect(mailTextOf(world, outlet.email, 'date-change')).toMatchObject({
+      releaseDate: 'Friday, 19 March 2027, 00:00 (Europe/London)',
+      previousReleaseDate: 'Friday, 5 March 2027, 00:00 (Europe/London)',
+    });
+  });
+
+  it('is the date of the outlet’s last date change, when it had one', async () => {
+    const outlet = anOutlet({ territories: ['GB'] });
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    await sendMailing(announce, meta, world.deps, far());
+    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-12' }), '2026-02-01T10:00:00.000Z');
+    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-19' }), '2026-02-02T10:00:00.000Z');
+
+    const changes = world.mailer.calls.filter((call) => call.kind === 'date-change');
+    const previous = changes.map(
+      (call) =>
+        ({
+          ...(call.defaultData as { text: object }).text,
+          ...(call.entries[0].data as { text: object }).text,
+        }) as { previousReleaseDate?: string },
+    );
+    expect(previous.map((text) => text.previousReleaseDate)).toEqual([
+      'Friday, 5 March 2027, 00:00 (Europe/London)',
+      'Friday, 12 March 2027, 00:00 (Europe/London)',
+    ]);
+  });
+
+  it('is the date as the outlet was told it, not as the label restated it at the same instant in another zone', async () => {
+    const outlet = anOutlet({ territories: ['GB'] });
+    const london = aReleaseDetails({
+      releaseDate: '2027-03-05',
+      releaseTime: '09:00',
+      timeZone: 'Europe/London',
+    });
+    const world = fakeWorld({ releases: [aStoredRelease({ details: london })], outlets: [outlet] });
+    await sendMailing(announce, meta, world.deps, far());
+    // 09:00 in London is 10:00 in Berlin on 5 March: a restatement, which mails nobody.
+    const restated = { ...london, releaseTime: '10:00', timeZone: 'Europe/Berlin' };
+    expect(labelChanges(world, restated, '2026-02-01T10:00:00.000Z')).toEqual([]);
+
+    await moveAndMail(world, { ...restated, releaseDate: '2027-03-12' }, '2026-02-02T10:00:00.000Z');
+
+    expect(mailTextOf(world, outlet.email, 'date-change')).toMatchObject({
+      releaseDate: 'Friday, 12 March 2027, 10:00 (Europe/Berlin)',
+      previousReleaseDate: 'Friday, 5 March 2027, 09:00 (Europe/London)',
+    });
+  });
+
+  it('is the same when the sweep resends a date change whose answer was lost', async () => {
+    const outlet = anOutlet({ territories: ['GB'] });
+    const london = aReleaseDetails({
+      releaseDate: '2027-03-05',
+      releaseTime: '09:00',
+      timeZone: 'Europe/London',
+    });
+    const world = fakeWorld({ releases: [aStoredRelease({ details: london })], outlets: [outlet] });
+    await sendMailing(announce, meta, world.deps, far());
+    const restated = { ...london, releaseTime: '10:00', timeZone: 'Europe/Berlin' };
+    labelChanges(world, restated, '2026-02-01T10:00:00.000Z');
+    // SES takes the date change, but its answer is lost: the claim stays open until the sweep resends it.
+    world.mailer.script = (mail) => (mail.kind === 'date-change' ? 'accept-then-fail' : (undefined as never));
+    await moveAndMail(world, { ...restated, releaseDate: '2027-03-12' }, '2026-02-02T10:00:00.000Z');
+    world.mailer.script = undefined;
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+    await sweepStaleClaims(world.deps, far());
+
+    const [, resent] = world.mailer.calls.filter((call) => call.kind === 'date-change');
+    expect({
+      ...(resent.defaultData as { text: object }).text,
+      ...(resent.entries[0].data as { text: object }).text,
+    }).toMatchObject({ previousReleaseDate: 'Friday, 5 March 2027, 09:00 (Europe/London)' });
+  });
+
+  it('mails no date change to an outlet whose told date the release moved back to before it heard of the move', async () => {
+    const { outlet, world } = await announcedWithItsAnswerLost(
+      aReleaseDetails({ releaseDate: '2027-03-05' }),
+    );
+    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-12' }), '2026-02-01T10:00:00.000Z');
+    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-05' }), '2026-02-02T10:00:00.000Z');
+
+    await settleAnnouncement(world);
+
+    // Told 5 March, and 5 March it is: nothing moved for this outlet.
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement']);
+  });
+
+  it('falls back to the release’s previous date for an announcement recorded before the told date was kept', async () => {
+    const outlet = anOutlet({ territories: ['GB'] });
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    await sendMailing(announce, meta, world.deps, far());
+    for (const delivery of world.deliveries.items.values()) delete delivery.told;
+    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-12' }), '2026-02-01T10:00:00.000Z');
+
+    expect(mailTextOf(world, outlet.email, 'date-change')?.previousReleaseDate).toBe(
+      'Friday, 5 March 2027, 00:00 (Europe/London)',
+    );
+  });
+});
+
+describe('the date a territory’s date change says it was', () => {
+  const twoDates = (de: { releaseDate: string; releaseTime?: string; timeZone?: string }) =>
+    aReleaseDetails({
+      territories: ['GB', 'DE'],
+      territoryDates: [{ territories: ['DE'], timeZone: 'Europe/Berlin', ...de }],
+    });
+
+  it('is the date the outlet was told there, when two moves passed its announcement', async () => {
+    const { outlet, world } = await announcedWithItsAnswerLost(twoDates({ releaseDate: '2027-03-12' }), [
+      'DE',
+    ]);
+    await moveAndMail(world, twoDates({ releaseDate: '2027-03-19' }), '2026-02-01T10:00:00.000Z');
+    await moveAndMail(world, twoDates({ releaseDate: '2027-03-26' }), '2026-02-02T10:00:00.000Z');
+
+    await settleAnnouncement(world);
+
+    expect(mailTextOf(world, outlet.email, 'date-change')).toMatchObject({
+      releaseDate: 'Friday, 26 March 2027, 00:00 (Europe/Berlin) in DE',
+      previousReleaseDate: 'Friday, 12 March 2027, 00:00 (Europe/Berlin)',
+    });
+  });
+
+  it('is the date as the outlet was told it there, not as the label restated it at the same instant', async () => {
+    const outlet = anOutlet({ territories: ['DE'] });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: twoDates({ releaseDate: '2027-03-12' }) })],
+      outlets: [outlet],
+    });
+    await sendMailing(announce, meta, world.deps, far());
+    // Midnight in Berlin on 12 March is 23:00 in London the day before: a restatement, mailing nobody.
+    const restated = twoDates({ releaseDate: '2027-03-11', releaseTime: '23:00', timeZone: 'Europe/London' });
+    expect(labelChanges(world, restated, '2026-02-01T10:00:00.000Z')).toEqual([]);
+
+    await moveAndMail(world, twoDates({ releaseDate: '2027-03-19' }), '2026-02-02T10:00:00.000Z');
+
+    expect(mailTextOf(world, outlet.email, 'date-change')).toMatchObject({
+      releaseDate: 'Friday, 19 March 2027, 00:00 (Europe/Berlin) in DE',
+      previousReleaseDate: 'Friday, 12 March 2027, 00:00 (Europe/Berlin)',
+    });
+  });
+});
