@@ -1,6 +1,6 @@
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
-import type { PressTold, ShowRef } from '#shared/db/tours.ts';
+import type { PressStatement, PressTold, ShowRef } from '#shared/db/tours.ts';
 import {
   type OutboxEntry,
   outboxEntry,
@@ -163,6 +163,39 @@ export function pressMail(
   };
 }
 
+/**
+ * What a mail of `kind` tells an address of a show as it stands (`stored`): kept per address, so that a
+ * later change mails only those told otherwise (docs/design.md#tours).
+ */
+const statementOf = (stored: StatedShow, kind: PressKind): PressStatement => ({
+  facts: nameHash([showFacts(stored.show)], 16),
+  change: stored.occurredAt,
+  kind,
+});
+
+/**
+ * What an address told `was` is to hear of the show as it now stands (`now`: cancelled, or on), if
+ * anything: a cancellation if it was told the show is on; that it is on again if it was told it is
+ * cancelled; its new date, times or venue if it was told others. An address already told what stands
+ * hears nothing, unless this very change's step told it (noted before its mail went): taken again,
+ * the step writes the same mail, which its claim sends once (an announcement stating this change's
+ * show is no such mail). An address told before statements were kept hears `unknown`, the show's own
+ * reckoning.
+ */
+function newsFor(
+  was: PressStatement | undefined,
+  now: PressStatement,
+  unknown: PressKind,
+): PressKind | undefined {
+  if (!was) return unknown;
+  const cancelled = now.kind === 'cancellation';
+  if (cancelled !== (was.kind === 'cancellation')) return cancelled ? 'cancellation' : 'reinstated';
+  if (!cancelled && was.facts !== now.facts) return 'change';
+  return was.change === now.change && !['announcement', 'update'].includes(was.kind)
+    ? (was.kind as PressKind)
+    : undefined;
+}
+
 const audienceOf = (tour: StoredTour, country: string) => ({
   genres: tour.genres ?? [],
   territories: [country],
@@ -217,7 +250,12 @@ export async function announceToMedia(
       const kind = before.size === 0 ? 'announcement' : 'update';
       tell.push({
         mail: pressMail(tour, outlet, country, kind, fresh, kind === 'announcement' ? announcedHere : fresh),
-        told: { email, outletId: outlet.id, showIds: fresh.map((s) => s.showId) },
+        told: {
+          email,
+          outletId: outlet.id,
+          showIds: fresh.map((s) => s.showId),
+          stated: Object.fromEntries(fresh.map((s) => [s.showId, statementOf(s, kind)])),
+        },
       });
     }
     // Each show told of here notes the country before the mail goes: should it move away, whoever
@@ -254,13 +292,16 @@ export async function announceToMedia(
 }
 
 /**
- * Tells the addresses told of a show in `country` (its own, unless it left it) that it is cancelled,
- * changed, on again or moved away, with its calendar.
+ * The mails to the addresses told of a show in `country` (its own, unless it left it): that it moved
+ * away, to each; that it is cancelled, or what it now is (changed, or on again), to each told
+ * otherwise (`newsFor`). What each is told is noted on the address before the mail goes, as the
+ * countries told are: a mail that went with its step unrecorded (the function stopped) is known to
+ * the next change's step, which tells that address accordingly.
  */
 async function tellThoseToldOf(
   tour: StoredTour,
   stored: LiveShow,
-  kind: 'cancellation' | 'change' | 'reinstated' | 'moved',
+  news: 'cancellation' | 'change' | 'moved',
   deps: ToursDeps,
   country = stored.show.venue.country,
   toldSince?: string,
@@ -270,13 +311,24 @@ async function tellThoseToldOf(
   );
   const show: StatedShow = {
     occurredAt: stored.occurredAt,
-    show: kind === 'cancellation' ? { ...stored.show, status: 'cancelled' as const } : stored.show,
+    show: news === 'cancellation' ? { ...stored.show, status: 'cancelled' as const } : stored.show,
   };
+  const now = statementOf(show, news);
+  // Addresses told before statements were kept: the show's own record of what its press heard.
+  const unknown = news === 'change' && backOn(stored) ? 'reinstated' : news;
   // Press is campaign mail: an address told before that has since unsubscribed hears no more.
   const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
   const mails: TourMail[] = [];
   for (const told of toldOf) {
     if (optedOut.has(normaliseEmail(told.email))) continue;
+    const kind = news === 'moved' ? news : newsFor(told.stated?.[stored.showId], now, unknown);
+    if (!kind) continue;
+    await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, {
+      email: told.email,
+      outletId: told.outletId,
+      showIds: [stored.showId],
+      stated: { [stored.showId]: statementOf(show, kind) },
+    });
     const outlet = { id: told.outletId, name: told.email, email: told.email };
     mails.push(
       pressMail(
@@ -296,7 +348,8 @@ async function tellThoseToldOf(
 
 /**
  * Whether the show's latest change is the first since its press heard it was cancelled: the show is on
- * again. Both steps record the label's time of the change they told of.
+ * again. Both steps record the label's time of the change they told of. Only for addresses told before
+ * what each was told was kept (`PressTold.stated`).
  */
 const backOn = (stored: LiveShow): boolean => {
   const cancelled = stored.stepsDone?.['press-cancellation'];
@@ -342,9 +395,7 @@ export async function changeToMedia(
 ): Promise<{ mailed: number }> {
   const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
   const left = countriesLeft(stored);
-  const mails = change
-    ? await tellThoseToldOf(tour, stored, backOn(stored) ? 'reinstated' : 'change', deps)
-    : [];
+  const mails = change ? await tellThoseToldOf(tour, stored, 'change', deps) : [];
   for (const [country, toldSince] of left)
     mails.push(...(await tellThoseToldOf(tour, stored, 'moved', deps, country, toldSince)));
   const mailed = await deps.mailer.send(mails);

@@ -24,7 +24,8 @@ import { writeWithOutbox } from './outbox.ts';
  * - every promoter, by name: gsi1pk = PROMOTERS, gsi1sk = <name>#<promoterId>
  * - a promoter's shows, by date: gsi1pk = PROMOTER-SHOWS#<promoterId>, gsi1sk = <date>#<labelId>#<tourId>#<showId>
  * - outlets told of a tour's shows in one country (press): pk = PRESS#<labelId>#<tourId>#<country>,
- *     sk = TOLD#<address> (the outlet's normalised address, so a re-created outlet is the same reader)
+ *     sk = TOLD#<address> (the outlet's normalised address, so a re-created outlet is the same reader),
+ *     with what it was last told of each show as `stated:<showId>`
  * A promoter is known by the normalised address (the id is a hash of it), so the same promoter
  * booked by two labels is one entry.
  */
@@ -54,11 +55,32 @@ export const pressToldKey = (labelId: string, tourId: string, country: string, e
   sk: keyOf('TOLD', email),
 });
 
+/**
+ * What an address was last told of one show (docs/design.md#tours): whether the show as it stands
+ * now is news to it. A press-change or a cancellation mails only an address told otherwise.
+ */
+export interface PressStatement {
+  /** A hash of the show's facts as told (`showFacts`: date, times, venue). */
+  facts: string;
+  /** The label's time of the change whose show the mail stated. */
+  change: string;
+  /** The mail that told it (`announcement`, `change`, `cancellation`: told it is cancelled, ...). */
+  kind: string;
+}
+
+/** The attribute of a press record holding what its address was last told of a show: this and its id. */
+const statedPrefix = 'stated:';
+
 /** An outlet address told of some of a tour's shows in one country. */
 export interface PressTold {
   email: string;
   outletId: string;
   showIds: string[];
+  /**
+   * What it was last told of each show, by show id; absent for shows it was told of before this was
+   * kept.
+   */
+  stated?: Record<string, PressStatement>;
 }
 
 /** A promoter's id: derived from the normalised address, so every webhook naming it finds the same entry. */
@@ -122,7 +144,10 @@ export interface TourSteps {
   showsOfPromoter(promoterId: string): Promise<StoredShow[]>;
   /** The outlet addresses told of the tour's shows in `country`, with the shows each was told of. */
   pressTold(labelId: string, tourId: string, country: string): Promise<PressTold[]>;
-  /** Adds shows to what an address was told (a set: telling it again changes nothing). */
+  /**
+   * Adds shows to what an address was told (a set: telling it again changes nothing), and keeps
+   * `stated` as what it was last told of each show it names (replacing what it was told before).
+   */
   recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
   /**
    * Notes on the show that `country`'s outlets are being told of it, from `since`; a country noted
@@ -506,25 +531,42 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         ExpressionAttributeValues: { ':pk': keyOf('PRESS', labelId, tourId, country) },
         ConsistentRead: true,
       });
-      return items.map((item) => ({
-        email: String(item.email),
-        outletId: String(item.outletId),
-        showIds: [...((item.showIds as Set<string> | undefined) ?? [])].sort(),
-      }));
+      return items.map((item) => {
+        const stated = Object.entries(item).flatMap(([name, statement]) =>
+          name.startsWith(statedPrefix) ? [[name.slice(statedPrefix.length), statement]] : [],
+        );
+        return {
+          email: String(item.email),
+          outletId: String(item.outletId),
+          showIds: [...((item.showIds as Set<string> | undefined) ?? [])].sort(),
+          ...(stated.length ? { stated: Object.fromEntries(stated) } : {}),
+        };
+      });
     },
 
     async recordPressTold(labelId, tourId, country, told) {
       if (told.showIds.length === 0) return;
+      // Each show's statement is an attribute of its own, so one write sets it whether or not the
+      // address had any (DynamoDB sets no path inside a map that is not there).
+      const stated = Object.entries(told.stated ?? {});
       await db.send(
         new UpdateCommand({
           TableName: table,
           Key: pressToldKey(labelId, tourId, country, told.email),
-          UpdateExpression: 'SET email = :email, outletId = :outletId, entity = :entity ADD showIds :shows',
+          UpdateExpression: `SET email = :email, outletId = :outletId, entity = :entity${stated.map((_, i) => `, #s${i} = :s${i}`).join('')} ADD showIds :shows`,
+          ...(stated.length
+            ? {
+                ExpressionAttributeNames: Object.fromEntries(
+                  stated.map(([showId], i) => [`#s${i}`, statedPrefix + showId]),
+                ),
+              }
+            : {}),
           ExpressionAttributeValues: {
             ':email': told.email,
             ':outletId': told.outletId,
             ':entity': 'press-told',
             ':shows': new Set(told.showIds),
+            ...Object.fromEntries(stated.map(([, statement], i) => [`:s${i}`, statement])),
           },
         }),
       );

@@ -410,6 +410,52 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       ]);
     });
 
+    it('keeps what each address was last told of each show: a new address, one told before statements were kept, a show told again', async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const [fresh, older] = [`${uniqueId('a')}@press.example`, `${uniqueId('b')}@press.example`].sort();
+      const statement = (kind: string, change: string) => ({ facts: 'f1', change, kind });
+
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+        email: fresh,
+        outletId: 'o1',
+        showIds: ['s1', 's2'],
+        stated: { s1: statement('announcement', 't1'), s2: statement('announcement', 't1') },
+      });
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+        email: older,
+        outletId: 'o2',
+        showIds: ['s1'],
+      });
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+        email: older,
+        outletId: 'o2',
+        showIds: ['s1'],
+        stated: { s1: statement('cancellation', 't2') },
+      });
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+        email: fresh,
+        outletId: 'o1',
+        showIds: ['s1'],
+        stated: { s1: { ...statement('change', 't3'), facts: 'f2' } },
+      });
+
+      expect(await store.pressTold(tour.labelId, tour.tourId, 'DE')).toEqual([
+        {
+          email: fresh,
+          outletId: 'o1',
+          showIds: ['s1', 's2'],
+          stated: { s1: { ...statement('change', 't3'), facts: 'f2' }, s2: statement('announcement', 't1') },
+        },
+        {
+          email: older,
+          outletId: 'o2',
+          showIds: ['s1'],
+          stated: { s1: statement('cancellation', 't2') },
+        },
+      ]);
+    });
+
     it('keeps ids apart that would meet if joined: label "a" + tour "b#c" is not label "a#b" + tour "c"', async () => {
       const store = makeStore();
       const suffix = uniqueId('x');

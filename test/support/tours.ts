@@ -177,14 +177,20 @@ export class InMemoryTours implements TourStore {
     const prefix = JSON.stringify([labelId, tourId, country]);
     return [...this.told.entries()]
       .filter(([key]) => key.startsWith(prefix))
-      .map(([, told]) => ({ ...told, showIds: [...told.showIds].sort() }));
+      .map(([, told]) => ({ ...structuredClone(told), showIds: [...told.showIds].sort() }));
   }
 
   async recordPressTold(labelId: string, tourId: string, country: string, told: PressTold) {
     if (told.showIds.length === 0) return;
     const key = `${JSON.stringify([labelId, tourId, country])}${told.email}`;
     const current = this.told.get(key);
-    this.told.set(key, { ...told, showIds: [...new Set([...(current?.showIds ?? []), ...told.showIds])] });
+    const stated = { ...current?.stated, ...structuredClone(told.stated) };
+    this.told.set(key, {
+      email: told.email,
+      outletId: told.outletId,
+      showIds: [...new Set([...(current?.showIds ?? []), ...told.showIds])],
+      ...(Object.keys(stated).length ? { stated } : {}),
+    });
   }
 
   async recordPressCountry(ref: ShowRef, country: string, since: string) {

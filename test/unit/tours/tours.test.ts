@@ -777,6 +777,118 @@ describe('a cancelled show back on', () => {
     expect(new Set(sequences).size).toBe(4);
   });
 
+  /** Steps the outbox holds (the Show Step Due entries written so far), taken off it. */
+  const stepsWritten = (tours: ReturnType<typeof fakeToursDeps>['tours']) =>
+    tours.outbox
+      .splice(0)
+      .filter((e) => e.detailType === 'Show Step Due')
+      .map((e) => e.detail.data as EventData<typeof ShowStepDue>);
+
+  it.each([
+    ['its cancellation step runs first', (due: EventData<typeof ShowStepDue>[]) => due],
+    ['its on-again step runs first', (due: EventData<typeof ShowStepDue>[]) => [...due].reverse()],
+  ])(
+    'tells nobody anything when the show is set on again as it was before its cancellation reached the press (%s)',
+    async (_, order) => {
+      const now = { value: new Date('2027-02-02T00:00:00Z') };
+      const fakes = fakeToursDeps(now);
+      const { deps, mailer, outlets, tours } = fakes;
+      outlets.push(aPressOutlet('de', ['DE']));
+      await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+      await runDueSteps(fakes, now);
+
+      // Cancelled, and set on again with the same facts, before either press step ran.
+      await applyShowChange(
+        'tour-1',
+        { type: 'cancel', showId: 'show-1' },
+        metaAt('2027-02-03T00:00:00Z'),
+        deps,
+      );
+      await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt('2027-02-03T00:01:00Z'), deps);
+      const due = stepsWritten(tours);
+      for (const step of order(due)) await takeStep(step, { correlationId: 'c' }, deps);
+
+      expect(due.map((d) => d.step).sort()).toEqual(['press-cancellation', 'press-change']);
+      expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
+        'press-announcement',
+      ]);
+    },
+  );
+
+  it('tells those told of its cancellation once that it is on again, however often the step is delivered or taken again', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, outlets, tours } = fakes;
+    outlets.push(aPressOutlet('de', ['DE']));
+    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    await cancelShow({ deps, tours }, 'show-1', '2027-02-03T00:00:00Z');
+    stepsWritten(tours);
+
+    await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt('2027-02-04T00:00:00Z'), deps);
+    const due = stepsWritten(tours);
+    for (const step of [...due, ...due]) await takeStep(step, { correlationId: 'c' }, deps);
+    // Taken again as after a crash before the step was recorded: its mail is the same one.
+    const stored = tours.shows.get(JSON.stringify(['lbl-1', 'tour-1', 'show-1']));
+    delete stored?.stepsDone?.['press-change'];
+    for (const step of due) await takeStep(step, { correlationId: 'c' }, deps);
+
+    expect(due.map((d) => d.step)).toEqual(['press-change']);
+    expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-cancellation',
+      'press-reinstated',
+    ]);
+  });
+
+  it('tells those its cancellation reached that it is on again, even when the cancellation step was not recorded as taken', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, outlets, tours } = fakes;
+    outlets.push(aPressOutlet('de', ['DE']));
+    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    await cancelShow({ deps, tours }, 'show-1', '2027-02-03T00:00:00Z');
+    stepsWritten(tours);
+    // The step's function stopped after the mail went, before it recorded the step.
+    const stored = tours.shows.get(JSON.stringify(['lbl-1', 'tour-1', 'show-1']));
+    delete stored?.stepsDone?.['press-cancellation'];
+
+    await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt('2027-02-04T00:00:00Z'), deps);
+    for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+
+    expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-cancellation',
+      'press-reinstated',
+    ]);
+  });
+
+  it('tells those never told of its cancellation what changed when the show is set on again with other facts', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, outlets, tours } = fakes;
+    outlets.push(aPressOutlet('de', ['DE']));
+    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    const later = { ...announced, times: { ...announced.times, doors: '20:00' } };
+
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt('2027-02-03T00:00:00Z'),
+      deps,
+    );
+    await applyShowChange('tour-1', { type: 'set', show: later }, metaAt('2027-02-03T00:01:00Z'), deps);
+    for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+
+    const press = mailer.sent.filter((m) => m.to.email === 'de@press.example');
+    expect(press.map((m) => [m.kind, calendarOf(m).status, calendarOf(m).localStart])).toEqual([
+      ['press-announcement', 'CONFIRMED', '2027-05-14T19:00:00'],
+      ['press-change', 'CONFIRMED', '2027-05-14T20:00:00'],
+    ]);
+  });
+
   it('tells those told of a show each change once, even one back to what they were told before', async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
