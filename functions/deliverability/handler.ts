@@ -1,6 +1,6 @@
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { dynamoDeliveries } from '#shared/db/deliveries.ts';
+import { dynamoDeliveryOutcomes } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { eventHandler, onSes } from '#shared/lambda/event-handler.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
@@ -23,7 +23,7 @@ export const makeHandler = (deps: DeliverabilityDeps, measure: Measure = measure
 
 export const liveDeps = (): DeliverabilityDeps => ({
   outlets: dynamoOutletDirectory(),
-  deliveries: dynamoDeliveries(dynamo(), config().TABLE_NAME),
+  deliveries: dynamoDeliveryOutcomes(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
 });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { dynamoDeliveries, mailSubjects } from '#shared/db/deliveries.ts';
+import { dynamoDeliveryOutcomes, mailSubjects } from '#shared/db/deliveries.ts';
 import { deliveriesPage } from '#shared/db/delivery-pages.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
@@ -37,7 +37,7 @@ export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({
 export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
   getRelease: dynamoReleases(dynamo(), config().TABLE_NAME).get,
   deliveries: (labelId, releaseId) =>
-    dynamoDeliveries(dynamo(), config().TABLE_NAME).ofSubject(labelId, mailSubjects.release(releaseId)),
+    dynamoDeliveryOutcomes(dynamo(), config().TABLE_NAME).ofSubject(labelId, mailSubjects.release(releaseId)),
   deliveriesPage: (labelId, releaseId, page) =>
     deliveriesPage(dynamo(), config().TABLE_NAME, labelId, mailSubjects.release(releaseId), page),
   promoAccesses: promoAccessesForRelease,

@@ -132,8 +132,8 @@ export interface Delivery extends NewClaim {
   updatedAt: string;
 }
 
-/** The claim protocol's store (see docs/design.md#exactly-once-mail); `dynamoDeliveries` and a fake in tests. */
-export interface DeliveryStore {
+/** The claim protocol's store (see docs/design.md#exactly-once-mail): what the mail module and the senders use. */
+export interface MailClaims {
   /** The claim (conditional put); undefined when this mail was claimed before. */
   claim(claim: NewClaim, at: string): Promise<Delivery | undefined>;
   /**
@@ -155,6 +155,23 @@ export interface DeliveryStore {
   release(deliveryId: string, claimedAt: string): Promise<void>;
   /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
+  getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;
+  /** Claims of one subject type opened before `before` and still open, oldest first per shard, at most `limit`. */
+  stale(subjectType: string, before: string, limit: number): Promise<Delivery[]>;
+  /**
+   * Takes over a stale claim for a resend written from the subject as of `asOf`, telling `told`;
+   * marks the resend under way.
+   */
+  reclaim(delivery: Delivery, at: string, asOf?: string, told?: ToldDates): Promise<Delivery | undefined>;
+}
+
+/**
+ * What is recorded and read of deliveries after their sending: SES's bounces and complaints
+ * (deliverability) and a subject's deliveries (the management views). Apart from the claims so that
+ * the senders' bundles, which never use them, leave them out (a store is one object, which esbuild
+ * cannot trim: docs/design.md#bundles).
+ */
+export interface DeliveryOutcomes {
   /**
    * SES reported a bounce or complaint for the mail: the delivery as it now stands, undefined for an
    * unknown id. `events` (built from the marked delivery) go to the outbox in the same write, and
@@ -166,17 +183,12 @@ export interface DeliveryStore {
     detail: { at: string; messageId?: string },
     events?: (delivery: Delivery) => OutboxEntry[],
   ): Promise<Delivery | undefined>;
-  getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;
-  /** Claims of one subject type opened before `before` and still open, oldest first per shard, at most `limit`. */
-  stale(subjectType: string, before: string, limit: number): Promise<Delivery[]>;
-  /**
-   * Takes over a stale claim for a resend written from the subject as of `asOf`, telling `told`;
-   * marks the resend under way.
-   */
-  reclaim(delivery: Delivery, at: string, asOf?: string, told?: ToldDates): Promise<Delivery | undefined>;
   /** Every delivery of a subject (all kinds), for the management views. */
   ofSubject(labelId: string, subject: MailSubject): Promise<Delivery[]>;
 }
+
+/** Every delivery operation: `dynamoDeliveries` and a fake in tests. */
+export type DeliveryStore = MailClaims & DeliveryOutcomes;
 
 export const deliveryShards = 8;
 const claimShards = 8;
@@ -247,7 +259,82 @@ export const deliveryOf = (item: Record<string, unknown>): Delivery => {
   };
 };
 
-export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): DeliveryStore {
+/** The whole store on DynamoDB. */
+export const dynamoDeliveries = (db: DynamoDBDocumentClient, table: string): DeliveryStore => ({
+  ...dynamoMailClaims(db, table),
+  ...dynamoDeliveryOutcomes(db, table),
+});
+
+/** Bounces and complaints recorded, and a subject's deliveries read, on DynamoDB. */
+export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string): DeliveryOutcomes {
+  return {
+    async markOutcome(deliveryId, status, detail, events) {
+      // Read, then write on the condition that the status is still the one read: the call that
+      // turns a mail bounced or complained is the one that writes its events.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const { Item } = await db.send(
+          new GetCommand({ TableName: table, Key: deliveryKey(deliveryId), ConsistentRead: true }),
+        );
+        if (!Item) return undefined;
+        const seen = deliveryOf(Item);
+        const marked: Delivery = {
+          ...seen,
+          status,
+          updatedAt: detail.at,
+          ...(seen.messageId || !detail.messageId ? {} : { messageId: detail.messageId }),
+        };
+        const first = seen.status !== 'bounced' && seen.status !== 'complained';
+        const written = await writeWithOutbox(
+          db,
+          [
+            {
+              Update: {
+                TableName: table,
+                Key: deliveryKey(deliveryId),
+                UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
+                ConditionExpression: '#status = :seen',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':status': status,
+                  ':seen': seen.status,
+                  ':at': detail.at,
+                  ...(detail.messageId ? { ':messageId': detail.messageId } : {}),
+                },
+              },
+            },
+          ],
+          first && events ? events(marked) : [],
+          detail.at,
+        );
+        if (written) return marked;
+      }
+      throw new Error(`delivery ${deliveryId} kept changing while its ${status} was recorded`);
+    },
+
+    async ofSubject(labelId, subject) {
+      const shards = await Promise.all(
+        Array.from({ length: deliveryShards }, async (_, shard) => {
+          const items: Delivery[] = [];
+          const pages = paginateQuery(
+            { client: db },
+            {
+              TableName: table,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk',
+              ExpressionAttributeValues: { ':pk': subjectDeliveriesKey(labelId, subject, shard) },
+            },
+          );
+          for await (const page of pages) for (const item of page.Items ?? []) items.push(deliveryOf(item));
+          return items;
+        }),
+      );
+      return shards.flat();
+    },
+  };
+}
+
+/** The claims on DynamoDB. */
+export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): MailClaims {
   const settle = async (
     deliveryId: string,
     update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
@@ -368,49 +455,6 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
       });
     },
 
-    async markOutcome(deliveryId, status, detail, events) {
-      // Read, then write on the condition that the status is still the one read: the call that
-      // turns a mail bounced or complained is the one that writes its events.
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const { Item } = await db.send(
-          new GetCommand({ TableName: table, Key: deliveryKey(deliveryId), ConsistentRead: true }),
-        );
-        if (!Item) return undefined;
-        const seen = deliveryOf(Item);
-        const marked: Delivery = {
-          ...seen,
-          status,
-          updatedAt: detail.at,
-          ...(seen.messageId || !detail.messageId ? {} : { messageId: detail.messageId }),
-        };
-        const first = seen.status !== 'bounced' && seen.status !== 'complained';
-        const written = await writeWithOutbox(
-          db,
-          [
-            {
-              Update: {
-                TableName: table,
-                Key: deliveryKey(deliveryId),
-                UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
-                ConditionExpression: '#status = :seen',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':status': status,
-                  ':seen': seen.status,
-                  ':at': detail.at,
-                  ...(detail.messageId ? { ':messageId': detail.messageId } : {}),
-                },
-              },
-            },
-          ],
-          first && events ? events(marked) : [],
-          detail.at,
-        );
-        if (written) return marked;
-      }
-      throw new Error(`delivery ${deliveryId} kept changing while its ${status} was recorded`);
-    },
-
     async getMany(deliveryIds) {
       const items = await batchGetAll(db, table, [...new Set(deliveryIds)].map(deliveryKey));
       return new Map(items.map((item) => [item.deliveryId as string, deliveryOf(item)]));
@@ -470,26 +514,6 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
         ...(told ? { told } : {}),
         resendPending: 1,
       };
-    },
-
-    async ofSubject(labelId, subject) {
-      const shards = await Promise.all(
-        Array.from({ length: deliveryShards }, async (_, shard) => {
-          const items: Delivery[] = [];
-          const pages = paginateQuery(
-            { client: db },
-            {
-              TableName: table,
-              IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :pk',
-              ExpressionAttributeValues: { ':pk': subjectDeliveriesKey(labelId, subject, shard) },
-            },
-          );
-          for await (const page of pages) for (const item of page.Items ?? []) items.push(deliveryOf(item));
-          return items;
-        }),
-      );
-      return shards.flat();
     },
   };
 }

@@ -107,8 +107,9 @@ export const maxGuestsPerShow = 500;
 
 /**
  * The tours function's side of the store: tours, shows, their steps, promoters and press. The
- * promoter's own writes (`PromoterWrites`) are apart so that the tours function, which never makes
- * them, does not bundle them (docs/design.md#bundles); `TourStore` is both.
+ * promoter's side (`PromoterSide`: the advance form's writes, the directory as the office reads it)
+ * is apart so that the tours function, which never uses it, does not bundle it
+ * (docs/design.md#bundles); `TourStore` is both.
  */
 export interface TourSteps {
   /** False when the stored tour is as new or newer (by `occurredAt`): the write is ignored. */
@@ -139,8 +140,6 @@ export interface TourSteps {
   lockGuestList(ref: ShowRef, at: string, cutoff: { date: string; scheduledFor: string }): Promise<boolean>;
   /** Keeps the newest description of a promoter (by the label's time). */
   savePromoter(promoter: PromoterRecord): Promise<void>;
-  getPromoter(promoterId: string): Promise<PromoterRecord | undefined>;
-  listPromoters(): Promise<PromoterRecord[]>;
   showsOfPromoter(promoterId: string): Promise<StoredShow[]>;
   /** The outlet addresses told of the tour's shows in `country`, with the shows each was told of. */
   pressTold(labelId: string, tourId: string, country: string): Promise<PressTold[]>;
@@ -158,8 +157,11 @@ export interface TourSteps {
   forgetPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
 }
 
-/** What the promoter writes through the advance form: the answers and the guest list. */
-export interface PromoterWrites {
+/**
+ * The promoter's side: what the promoter writes through the advance form (the answers and the guest
+ * list) and the promoter directory as the office reads it.
+ */
+export interface PromoterSide {
   /**
    * Keeps the promoter's answers (a second submission amends them), with `entries` in the outbox,
    * only while the show is still that promoter's and not cancelled: a show given to another promoter
@@ -174,9 +176,11 @@ export interface PromoterWrites {
   ): Promise<AdvanceOutcome>;
   /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
   addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome>;
+  getPromoter(promoterId: string): Promise<PromoterRecord | undefined>;
+  listPromoters(): Promise<PromoterRecord[]>;
 }
 
-export type TourStore = TourSteps & PromoterWrites;
+export type TourStore = TourSteps & PromoterSide;
 
 /**
  * What a change of a show makes it forget: steps to take again, the promoter's advance, and the
@@ -207,14 +211,28 @@ const getItem = async <T>(
   return Item ? stripKeys<T>(Item) : undefined;
 };
 
+type QueryInput = Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>;
+
+/** Every item a query finds, page after page. */
+async function queryItems(db: DynamoDBDocumentClient, table: string, input: QueryInput) {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, TableName: table, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
 /** The whole store on DynamoDB: what the advance form, the office and the tests use. */
 export const dynamoTours = (db: DynamoDBDocumentClient, table: string): TourStore => ({
   ...dynamoTourSteps(db, table),
-  ...dynamoPromoterWrites(db, table),
+  ...dynamoPromoterSide(db, table),
 });
 
-/** The promoter's writes on DynamoDB. */
-export function dynamoPromoterWrites(db: DynamoDBDocumentClient, table: string): PromoterWrites {
+/** The promoter's side on DynamoDB. */
+export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): PromoterSide {
   const get = <T>(key: { pk: string; sk: string }) => getItem<T>(db, table, key);
   return {
     async saveAdvance(ref, answers, at, entries) {
@@ -298,24 +316,24 @@ export function dynamoPromoterWrites(db: DynamoDBDocumentClient, table: string):
       if (stored.guestListLockedAt) return 'locked';
       return stored.show?.status === 'cancelled' ? 'cancelled' : 'full';
     },
+
+    getPromoter: (promoterId) => get<PromoterRecord>(promoterKey(promoterId)),
+
+    async listPromoters() {
+      const items = await queryItems(db, table, {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'PROMOTERS' },
+      });
+      return items.map((item) => stripKeys<PromoterRecord>(item));
+    },
   };
 }
 
-/** The tours function's side of the store on DynamoDB (without the promoter's writes). */
+/** The tours function's side of the store on DynamoDB (without the promoter's side). */
 export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): TourSteps {
   const get = <T>(key: { pk: string; sk: string }) => getItem<T>(db, table, key);
-  const queryAll = async (
-    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
-  ) => {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(new QueryCommand({ ...input, TableName: table, ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  };
+  const queryAll = (input: QueryInput) => queryItems(db, table, input);
 
   return {
     saveTour: (tour) =>
@@ -512,17 +530,6 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
           }),
         ),
       );
-    },
-
-    getPromoter: (promoterId) => get<PromoterRecord>(promoterKey(promoterId)),
-
-    async listPromoters() {
-      const items = await queryAll({
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'PROMOTERS' },
-      });
-      return items.map((item) => stripKeys<PromoterRecord>(item));
     },
 
     async pressTold(labelId, tourId, country) {

@@ -1,6 +1,6 @@
 import { mailSettlementLatencySeconds } from '#infra/function-settings.ts';
 import type { Config } from '#shared/config.ts';
-import type { DeliveryStore, MailIdentity, MailStream, ToldDates } from '#shared/db/deliveries.ts';
+import type { MailClaims, MailIdentity, MailStream, ToldDates } from '#shared/db/deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { Measure } from '#shared/lambda/metrics.ts';
 
@@ -107,7 +107,7 @@ export interface MailSettings {
 }
 
 export interface MailDeps {
-  deliveries: DeliveryStore;
+  deliveries: MailClaims;
   /** Addresses suppressed by a hard bounce or complaint: checked for operational mail (campaign senders filter their outlets). */
   suppressions: Pick<SuppressionList, 'suppressedAmong'>;
   mailer: Mailer;

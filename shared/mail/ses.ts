@@ -1,7 +1,7 @@
 import { GetAccountCommand, type SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
 import { dynamo, ses } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { dynamoDeliveries } from '#shared/db/deliveries.ts';
+import { dynamoMailClaims } from '#shared/db/deliveries.ts';
 import {
   type BucketStore,
   dynamoSendRateBucket,
@@ -165,7 +165,7 @@ export function tableSendRate(options: {
 export const liveMailDeps = (service: string, senderTimeoutSeconds: number): MailDeps => {
   const table = config().TABLE_NAME;
   return {
-    deliveries: dynamoDeliveries(dynamo(), table),
+    deliveries: dynamoMailClaims(dynamo(), table),
     suppressions: dynamoSuppressionList(dynamo(), table),
     mailer: sesMailer(),
     sendRate: tableSendRate({ bucket: dynamoSendRateBucket(dynamo(), table) }),

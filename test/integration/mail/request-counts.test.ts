@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { failedConditions } from '#shared/db/conditions.ts';
-import { dynamoDeliveries } from '#shared/db/deliveries.ts';
+import { type DeliveryStore, dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
 import { type MailDeps, MailerError, type OutgoingMail } from '#shared/mail/ports.ts';
@@ -19,7 +19,7 @@ import { aNotice, localMailDeps } from '#test/support/mail-cloud.ts';
  * counted in test/unit/mail/send-rate.test.ts.
  */
 
-function countingDeps(): { deps: MailDeps; requests: Map<string, number> } {
+function countingDeps(): { deps: MailDeps; deliveries: DeliveryStore; requests: Map<string, number> } {
   const requests = new Map<string, number>();
   const client = new DynamoDBClient(sdkConfig('dynamodb'));
   client.middlewareStack.add(
@@ -42,11 +42,13 @@ function countingDeps(): { deps: MailDeps; requests: Map<string, number> } {
   );
   const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const table = cloud().tableName;
+  const deliveries = dynamoDeliveries(db, table);
   return {
     requests,
+    deliveries,
     deps: {
       ...localMailDeps(),
-      deliveries: dynamoDeliveries(db, table),
+      deliveries,
       suppressions: dynamoSuppressionList(db, table),
       sendRate: { recipientsPerSecond: async () => 50, acquire: async () => true },
     },
@@ -109,7 +111,7 @@ describe('DynamoDB requests of the mail module', () => {
     const open = await sendMails(lost.deps, notices, deadline());
     expect(open).toMatchObject({ claimed: 200, unsettled: 200 });
     const openIds = (
-      await lost.deps.deliveries.ofSubject(notices[0].identity.labelId, notices[0].identity.subject)
+      await lost.deliveries.ofSubject(notices[0].identity.labelId, notices[0].identity.subject)
     ).map((delivery) => delivery.deliveryId);
     const eventFor = (deliveryId: string, index: number): SesEventDetail => ({
       eventType: 'Send',
