@@ -107,6 +107,12 @@ export interface StoredRelease {
    */
   dateChangesAsked?: AskedDateChange[];
   /**
+   * The label's time of the latest date change asked that `dateChangesAsked` no longer keeps: an
+   * address whose first mail was written before it may have had date changes the list no longer
+   * names, so a date change never takes it as already told the date that stands.
+   */
+  dateChangesForgottenUntil?: string;
+  /**
    * The add dates moved and still standing, with the label's time of the move: a radio servicing
    * settled after them is followed by their change mail (see docs/design.md#radio-servicing).
    */

@@ -409,9 +409,16 @@ export async function lastToldOf(
     }
     const dates = [...groups.values()].sort((a, b) => instantOf(a.moment) - instantOf(b.moment));
     if (dates.length === 0) continue;
+    // Asks forgotten since its first mail (the list keeps the latest): it may have been told a date
+    // they moved to, so it is never taken as told the date that stands.
+    const complete =
+      !release.dateChangesForgottenUntil ||
+      (entry.first.asOf !== undefined && entry.first.asOf >= release.dateChangesForgottenUntil);
     previous.set(
       entry.outlet.id,
-      dates.every((group) => sameInstantAsKey(request.revision, group.moment)) ? 'unchanged' : dates,
+      complete && dates.every((group) => sameInstantAsKey(request.revision, group.moment))
+        ? 'unchanged'
+        : dates,
     );
   }
   return previous;

@@ -123,29 +123,42 @@ async function previouslyTold(
   const previous = new Map<string, TerritoryMoment[]>();
   const changes = stale.filter((delivery) => delivery.kind === 'date-change');
   if (!release?.details || changes.length === 0) return previous;
-  const [change] = changes;
-  const resentTo = changes.flatMap((delivery) => {
-    const outlet = outlets.get(delivery.context.outletId ?? '');
-    return outlet && normaliseEmail(outlet.email) === delivery.email ? [{ delivery, outlet }] : [];
-  });
-  const firsts = await firstMailsOf(
-    release,
-    resentTo.map(({ outlet }) => outlet),
-    'date-change',
-    deps,
-  );
-  const told = await lastToldOf(
-    release,
-    { revision: change.revision, moment: change.moment },
-    resentTo.flatMap(({ outlet }) => {
-      const first = firsts.get(outlet.id);
-      return first ? [{ outlet, first }] : [];
-    }),
-    deps,
-  );
-  for (const { delivery, outlet } of resentTo) {
-    const dates = told.get(outlet.id);
-    if (dates && dates !== 'unchanged') previous.set(delivery.deliveryId, dates);
+  // Each change as its mailing asked it (its territories, for a territory's date change), so the
+  // resend states the date over the same territories as the first sending.
+  const asked = [...(release.dateChanges ?? []), ...(release.dateChangesAsked ?? [])];
+  const byChange = new Map<string, Delivery[]>();
+  for (const delivery of changes) {
+    const key = JSON.stringify([delivery.revision ?? '', delivery.moment ?? '']);
+    byChange.set(key, [...(byChange.get(key) ?? []), delivery]);
+  }
+  for (const group of byChange.values()) {
+    const { revision, moment } = group[0];
+    const territories = moment
+      ? asked.find((change) => change.revision === revision && change.moment === moment)?.territories
+      : undefined;
+    const resentTo = group.flatMap((delivery) => {
+      const outlet = outlets.get(delivery.context.outletId ?? '');
+      return outlet && normaliseEmail(outlet.email) === delivery.email ? [{ delivery, outlet }] : [];
+    });
+    const firsts = await firstMailsOf(
+      release,
+      resentTo.map(({ outlet }) => outlet),
+      'date-change',
+      deps,
+    );
+    const told = await lastToldOf(
+      release,
+      { revision, moment, ...(territories ? { territories } : {}) },
+      resentTo.flatMap(({ outlet }) => {
+        const first = firsts.get(outlet.id);
+        return first ? [{ outlet, first }] : [];
+      }),
+      deps,
+    );
+    for (const { delivery, outlet } of resentTo) {
+      const dates = told.get(outlet.id);
+      if (dates && dates !== 'unchanged') previous.set(delivery.deliveryId, dates);
+    }
   }
   return previous;
 }

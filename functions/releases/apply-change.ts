@@ -388,7 +388,7 @@ function decideOwnEffects(
   const standing = standingDateChanges(stored.dateChanges, dateChanges, details, meta.occurredAt);
   const stillWithdrawn = withdrawnSince(stored.withdrawn, withdrawn, before, details, meta.occurredAt);
   const addDateChanges = standingAddDateChanges(stored.addDateChanges, servicing, details, meta.occurredAt);
-  const dateChangesAsked = askedSince(stored.dateChangesAsked, effects, meta.occurredAt);
+  const { asked: dateChangesAsked, forgottenUntil } = askedSince(stored, effects, meta.occurredAt);
   const { dateChanges: _was, withdrawn: _wasWithdrawn, addDateChanges: _wasMoved, ...kept } = stored;
   return {
     next: {
@@ -405,6 +405,7 @@ function decideOwnEffects(
       ...(stillWithdrawn ? { withdrawn: stillWithdrawn } : {}),
       ...(addDateChanges.length > 0 ? { addDateChanges } : {}),
       ...(dateChangesAsked.length > 0 ? { dateChangesAsked } : {}),
+      ...(forgottenUntil ? { dateChangesForgottenUntil: forgottenUntil } : {}),
     },
     effects,
   };
@@ -413,12 +414,14 @@ function decideOwnEffects(
 /**
  * The date changes asked so far, with those this change asks for (a restatement at the same instant
  * asks for none), the latest kept: where a later date change looks for the mails an address had.
+ * `forgottenUntil` is the label's time of the latest ask no longer kept: a mail written before it may
+ * have been followed by date changes the list no longer names.
  */
 function askedSince(
-  before: readonly AskedDateChange[] | undefined,
+  stored: Pick<StoredRelease, 'dateChangesAsked' | 'dateChangesForgottenUntil'>,
   effects: readonly ReleaseEffect[],
   at: string,
-): AskedDateChange[] {
+): { asked: AskedDateChange[]; forgottenUntil?: string } {
   const fresh = effects.flatMap((effect): AskedDateChange[] =>
     effect.type === 'request-mailing' && effect.kind === 'date-change' && effect.revision
       ? [
@@ -431,7 +434,13 @@ function askedSince(
         ]
       : [],
   );
-  return [...(before ?? []), ...fresh].slice(-askedDateChangesKept);
+  const all = [...(stored.dateChangesAsked ?? []), ...fresh];
+  const forgotten = all.slice(0, Math.max(0, all.length - askedDateChangesKept));
+  const forgottenUntil = [stored.dateChangesForgottenUntil, ...forgotten.map((change) => change.at)]
+    .filter((time): time is string => time !== undefined)
+    .sort()
+    .at(-1);
+  return { asked: all.slice(-askedDateChangesKept), ...(forgottenUntil ? { forgottenUntil } : {}) };
 }
 
 /**
