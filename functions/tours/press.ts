@@ -318,17 +318,27 @@ async function tellThoseToldOf(
   const unknown = news === 'change' && backOn(stored) ? 'reinstated' : news;
   // Press is campaign mail: an address told before that has since unsubscribed hears no more.
   const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
-  const mails: TourMail[] = [];
-  for (const told of toldOf) {
-    if (optedOut.has(normaliseEmail(told.email))) continue;
+  const toTell = toldOf.flatMap((told) => {
+    if (optedOut.has(normaliseEmail(told.email))) return [];
     const kind = news === 'moved' ? news : newsFor(told.stated?.[stored.showId], now, unknown);
-    if (!kind) continue;
-    await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, {
-      email: told.email,
-      outletId: told.outletId,
-      showIds: [stored.showId],
-      stated: { [stored.showId]: statementOf(show, kind) },
-    });
+    return kind ? [{ told, kind }] : [];
+  });
+  // The notes go before the mails, a few at a time: one address's write each, not one after another
+  // for a whole country's press before its mails could start.
+  for (let start = 0; start < toTell.length; start += notesAtOnce) {
+    await Promise.all(
+      toTell.slice(start, start + notesAtOnce).map(({ told, kind }) =>
+        deps.tours.recordPressTold(tour.labelId, tour.tourId, country, {
+          email: told.email,
+          outletId: told.outletId,
+          showIds: [stored.showId],
+          stated: { [stored.showId]: statementOf(show, kind) },
+        }),
+      ),
+    );
+  }
+  const mails: TourMail[] = [];
+  for (const { told, kind } of toTell) {
     const outlet = { id: told.outletId, name: told.email, email: told.email };
     mails.push(
       pressMail(
@@ -345,6 +355,9 @@ async function tellThoseToldOf(
   }
   return mails;
 }
+
+/** Notes of what press addresses were told written at once (each one UpdateItem). */
+const notesAtOnce = 25;
 
 /**
  * Whether the show's latest change is the first since its press heard it was cancelled: the show is on
