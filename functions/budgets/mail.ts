@@ -22,7 +22,11 @@ const alertName = (alert: BudgetAlert) =>
     : alert.kind === 'forecast'
       ? 'forecast'
       : `line:${alert.line.lineId}`;
-const periodOf = (budget: Pick<Budget, 'period'>) => `${budget.period.start}/${budget.period.end}`;
+/**
+ * The period an alert mail is of, by its start: terms sent again with another end keep the period
+ * (docs/design.md#budgets), so an alert mailed under the earlier end is the same mail.
+ */
+const periodOf = (budget: Pick<Budget, 'period'>) => budget.period.start;
 const alertKinds = {
   threshold: 'threshold-crossed',
   forecast: 'forecast-over',

@@ -173,8 +173,8 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
 /**
  * The alerts a day's figures call for; each has an id that is the same every day of the period
  * (`<alert>#<start>#<end>`). A period is known by its start: terms sent again with another end (the
- * campaign runs longer or shorter) keep it, so an alert mailed under the earlier end is not raised
- * again (see docs/design.md#budgets).
+ * campaign runs longer or shorter) keep it, so an alert raised under the earlier end keeps its id
+ * (raised once, its event once; mailed, it is not mailed again; see docs/design.md#budgets).
  */
 function alertsOf(
   budget: Budget,
@@ -183,23 +183,17 @@ function alertsOf(
   raised: Ledger['alerts'],
 ): BudgetAlert[] {
   const { start, end } = budget.period;
-  const mailedInPeriod = (...alert: (string | number)[]) =>
-    raised.some((r) => r.mailed && r.alertId.startsWith(`${keyParts(...alert, start)}#`));
+  const idOf = (...alert: (string | number)[]) =>
+    raised.find((r) => r.alertId.startsWith(`${keyParts(...alert, start)}#`))?.alertId ??
+    keyParts(...alert, start, end);
   const alerts: BudgetAlert[] = [];
   for (const threshold of [...new Set(budget.thresholds)].sort((a, b) => a - b))
     if (figures.used * 100 >= threshold * figures.planned && figures.used > 0)
-      alerts.push({ kind: 'threshold', alertId: keyParts('threshold', threshold, start, end), threshold });
+      alerts.push({ kind: 'threshold', alertId: idOf('threshold', threshold), threshold });
   if (day.forecastOver && day.runsOutOn)
-    alerts.push({ kind: 'forecast', alertId: keyParts('forecast', start, end), runsOutOn: day.runsOutOn });
-  for (const line of day.linesOver)
-    alerts.push({ kind: 'line', alertId: keyParts('line', line.lineId, start, end), line });
-  return alerts.filter((alert) =>
-    alert.kind === 'threshold'
-      ? !mailedInPeriod('threshold', alert.threshold)
-      : alert.kind === 'forecast'
-        ? !mailedInPeriod('forecast')
-        : !mailedInPeriod('line', alert.line.lineId),
-  );
+    alerts.push({ kind: 'forecast', alertId: idOf('forecast'), runsOutOn: day.runsOutOn });
+  for (const line of day.linesOver) alerts.push({ kind: 'line', alertId: idOf('line', line.lineId), line });
+  return alerts;
 }
 
 function alertEvent(

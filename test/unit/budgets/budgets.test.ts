@@ -446,6 +446,32 @@ describe('the daily reconciliation', () => {
     expect(h.received()).toHaveLength(2 * first.length);
   });
 
+  it('states and mails an alert once when the function stopped before marking it mailed and the budget then got a later end', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ amount: { minor: 85_000, currency: 'EUR' } }));
+    const mark = h.store.markAlertMailed.bind(h.store);
+    h.store.markAlertMailed = async () => {
+      throw new Error('the function stopped');
+    };
+    await h.reconcile('2027-03-03').catch(() => undefined);
+    h.store.markAlertMailed = mark;
+
+    await h.budget(
+      aBudget({ period: { start: '2027-03-01', end: '2027-04-30' } }),
+      '2027-03-04T00:00:00.000Z',
+    );
+    await h.reconcile('2027-03-05');
+
+    expect(h.events('Budget Threshold Crossed')).toHaveLength(2);
+    expect(h.received().map((m) => m.kind)).toEqual([
+      'threshold-crossed',
+      'threshold-crossed',
+      'forecast-over',
+      'line-over-plan',
+    ]);
+  });
+
   it('mails each owner one report a day, only when something changed or is at risk, with a bar of table cells', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
