@@ -1,4 +1,10 @@
-import { type Delivery, deliveryIdOf, mailSubjects, type ToldDates } from '#shared/db/deliveries.ts';
+import {
+  type Delivery,
+  deliveryIdOf,
+  type MailIdentity,
+  mailSubjects,
+  type ToldDates,
+} from '#shared/db/deliveries.ts';
 import type { EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import {
@@ -248,12 +254,7 @@ export async function firstMailsOf(
   deps: AnnouncerDeps,
 ): Promise<Map<string, Delivery>> {
   const toldOf = (outlet: Outlet, first: 'announcement' | 'radio-servicing') =>
-    deliveryIdOf({
-      labelId: release.labelId,
-      subject: mailSubjects.release(release.releaseId),
-      email: outlet.email,
-      kind: first,
-    });
+    deliveryIdOf(releaseMailIdentity(release, outlet.email, first));
   const told = await deps.deliveries.getMany(
     outlets.flatMap((outlet) => [toldOf(outlet, 'announcement'), toldOf(outlet, 'radio-servicing')]),
   );
@@ -333,20 +334,33 @@ async function recipientsOn(
 const toldDatesOnly = (previous: Map<string, TerritoryMoment[] | 'unchanged'>) =>
   new Map([...previous].flatMap(([id, dates]) => (dates === 'unchanged' ? [] : [[id, dates] as const])));
 
-/** The delivery id of a date change to `email`, as releaseMail identifies it (its revision, and the moment it moves from). */
+/**
+ * A release mail's identity (see docs/design.md#exactly-once-mail): the address, the release and the
+ * kind, with a date change's revision and the moment it moves from. A person hears a release is out
+ * once, and a radio outlet is serviced once, whichever of the moments asked: their moment is not part
+ * of the identity, so an address whose outlet was deleted and imported again in a territory out later
+ * is not told twice (see docs/design.md#street-dates-per-territory, docs/design.md#radio-servicing).
+ */
+export const releaseMailIdentity = (
+  release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
+  email: string,
+  kind: MailKind,
+  change: { revision?: string; moment?: string } = {},
+): MailIdentity => ({
+  labelId: release.labelId,
+  subject: mailSubjects.release(release.releaseId),
+  email,
+  kind,
+  ...(change.revision ? { revision: change.revision } : {}),
+  ...(change.moment && kind !== 'radio-servicing' && kind !== 'out-now' ? { moment: change.moment } : {}),
+});
+
+/** The delivery id of a date change to `email`. */
 const dateChangeId = (
   release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
   email: string,
   change: { revision?: string; moment?: string },
-) =>
-  deliveryIdOf({
-    labelId: release.labelId,
-    subject: mailSubjects.release(release.releaseId),
-    email,
-    kind: 'date-change',
-    ...(change.revision ? { revision: change.revision } : {}),
-    ...(change.moment ? { moment: change.moment } : {}),
-  });
+) => deliveryIdOf(releaseMailIdentity(release, email, 'date-change', change));
 
 /** The key of the date `told` stated for `territory`: for it, or else for the whole world. */
 const toldFor = (told: ToldDates, territory: string): string | undefined => {
@@ -589,18 +603,7 @@ export async function releaseMail(
     recipient,
   );
   return {
-    identity: {
-      labelId: release.labelId,
-      subject: mailSubjects.release(release.releaseId),
-      email: outlet.email,
-      kind,
-      ...(revision ? { revision } : {}),
-      // A person hears a release is out once, and a radio outlet is serviced once, whichever of the
-      // moments asked: their moment is not part of the identity, so an address whose outlet was
-      // deleted and imported again in a territory out later is not told twice (see
-      // docs/design.md#street-dates-per-territory, docs/design.md#radio-servicing).
-      ...(moment && kind !== 'radio-servicing' && kind !== 'out-now' ? { moment } : {}),
-    },
+    identity: releaseMailIdentity(release, outlet.email, kind, { revision, moment }),
     stream: 'campaign',
     template: templateNames[kind],
     sharedData: sharedDataOf(release, kind),

@@ -272,8 +272,13 @@ export async function announceToMedia(
     }
     // One page at a time: the mail module groups the page's mails into SendBulkEmail calls.
     mailed += await deps.mailer.send(tell.map(({ mail }) => mail));
-    for (const { told: entry } of tell)
-      await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry);
+    // After the mails: a step stopped before the notes is taken again, and its mails, claimed, go once.
+    await noteTold(
+      tour,
+      country,
+      tell.map(({ told }) => told),
+      deps,
+    );
     if (!nextCursor) break;
     cursor = nextCursor;
     const outOfPages = pages >= (deps.settings.pressPagesPerInvocation ?? Number.POSITIVE_INFINITY);
@@ -323,20 +328,18 @@ async function tellThoseToldOf(
     const kind = news === 'moved' ? news : newsFor(told.stated?.[stored.showId], now, unknown);
     return kind ? [{ told, kind }] : [];
   });
-  // The notes go before the mails, a few at a time: one address's write each, not one after another
-  // for a whole country's press before its mails could start.
-  for (let start = 0; start < toTell.length; start += notesAtOnce) {
-    await Promise.all(
-      toTell.slice(start, start + notesAtOnce).map(({ told, kind }) =>
-        deps.tours.recordPressTold(tour.labelId, tour.tourId, country, {
-          email: told.email,
-          outletId: told.outletId,
-          showIds: [stored.showId],
-          stated: { [stored.showId]: statementOf(show, kind) },
-        }),
-      ),
-    );
-  }
+  // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
+  await noteTold(
+    tour,
+    country,
+    toTell.map(({ told, kind }) => ({
+      email: told.email,
+      outletId: told.outletId,
+      showIds: [stored.showId],
+      stated: { [stored.showId]: statementOf(show, kind) },
+    })),
+    deps,
+  );
   const mails: TourMail[] = [];
   for (const { told, kind } of toTell) {
     const outlet = { id: told.outletId, name: told.email, email: told.email };
@@ -358,6 +361,22 @@ async function tellThoseToldOf(
 
 /** Notes of what press addresses were told written at once (each one UpdateItem). */
 const notesAtOnce = 25;
+
+/** Notes what each address was told, `notesAtOnce` at a time: not one after another for a country's press. */
+async function noteTold(
+  tour: StoredTour,
+  country: string,
+  told: PressTold[],
+  deps: ToursDeps,
+): Promise<void> {
+  for (let start = 0; start < told.length; start += notesAtOnce) {
+    await Promise.all(
+      told
+        .slice(start, start + notesAtOnce)
+        .map((entry) => deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry)),
+    );
+  }
+}
 
 /**
  * Whether the show's latest change is the first since its press heard it was cancelled: the show is on
