@@ -78,10 +78,11 @@ export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Met
  * One version of a label's expense (recorded, amended, voided), into the budget its event names. The
  * expense counts once, under the budget its latest recorded or amended version names: an amendment
  * may book it to another budget of the label. So the expense is first filed under the budget (every
- * budget it is filed under is kept), then its version is written, and then each other budget it is
- * filed under gets a `moved` version at the latest version's `at`, written and filed like any other,
- * so it stops counting there (totals and ledger in one write, once). Whichever of two changes landing
- * together reads the states last sees both. All of it runs again on a redelivery.
+ * budget it is filed under is kept), then its version is written, and then, from the filings read
+ * again, each other budget it is filed under gets a `moved` version at the latest version's `at`,
+ * written and filed like any other, so it stops counting there (totals and ledger in one write, once).
+ * Whichever of two changes landing together reads the filings last sees both. All of it runs again on
+ * a redelivery.
  */
 export async function receiveExpenseVersion(
   labelId: string,
@@ -89,8 +90,13 @@ export async function receiveExpenseVersion(
   version: ExpenseVersion,
   deps: Pick<BudgetsDeps, 'store'>,
 ) {
-  const budgets = await deps.store.fileExpenseUnder(labelId, version.expenseId, budgetId);
+  await deps.store.fileExpenseUnder(labelId, version.expenseId, budgetId);
   await receiveVersion(labelId, budgetId, version, deps);
+  // The filings read again after the version is written (filing is idempotent): of two changes
+  // landing together in two budgets, the one whose read comes last sees the other's filing and then
+  // its version. Read before the write, each could miss the other (a void in one budget racing the
+  // late record of the expense in the budget it moved from left that budget without the void).
+  const budgets = await deps.store.fileExpenseUnder(labelId, version.expenseId, budgetId);
   if (budgets.length > 1) {
     // A void cancels the expense by its id, whichever budget it names: every budget it is filed under
     // gets it, in whatever order the void and the amendment that moved it arrive.

@@ -297,6 +297,54 @@ describe('the budget ledger', () => {
   });
 });
 
+describe('an expense moved between budgets, changes landing together', () => {
+  it('gives the budget it left the void that lands while the expense is recorded there late', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget({ budgetId: 'left' }), '2027-03-01T00:00:00.000Z');
+    await h.budget(aBudget({ budgetId: 'home' }), '2027-03-01T00:00:00.000Z');
+    const at = (second: number) => ({
+      occurredAt: `2027-03-02T00:00:0${second}.000Z`,
+      eventId: `e${second}`,
+    });
+    // Moved to home first; then its record in left (late) and its void in home land together.
+    await h.amend(anExpense({ expenseId: 'x', budgetId: 'home' }), at(2));
+    let voidFiled = () => {};
+    const voidFiledFirst = new Promise<void>((resolve) => {
+      voidFiled = resolve;
+    });
+    let recordDone = () => {};
+    const recorded = new Promise<void>((resolve) => {
+      recordDone = resolve;
+    });
+    const file = h.store.fileExpenseUnder.bind(h.store);
+    h.store.fileExpenseUnder = async (labelId, expenseId, budgetId) => {
+      // The record in left is filed after the void's filing in home was read...
+      if (budgetId === 'left') await voidFiledFirst;
+      const filed = await file(labelId, expenseId, budgetId);
+      if (budgetId === 'home') voidFiled();
+      return filed;
+    };
+    const write = h.store.writeLedger.bind(h.store);
+    h.store.writeLedger = async (labelId, budgetId, changes) => {
+      // ...and read the states of both budgets before the void was written in home.
+      if (budgetId === 'home' && changes.versions.some((v) => v.change === 'voided')) await recorded;
+      return write(labelId, budgetId, changes);
+    };
+
+    await Promise.all([
+      h.expense(anExpense({ expenseId: 'x', budgetId: 'left' }), at(1)).then(recordDone),
+      h.voidExpense({ expenseId: 'x', budgetId: 'home' }, at(3)),
+    ]);
+
+    expect((await h.ledger('left')).versions.map((v) => v.change).sort()).toEqual([
+      'moved',
+      'recorded',
+      'voided',
+    ]);
+    expect((await h.ledger('home')).versions.map((v) => v.change).sort()).toEqual(['amended', 'voided']);
+  });
+});
+
 describe('the daily reconciliation', () => {
   it('fans out one Budget Reconciliation Due per active budget, a page per invocation, each page once', async () => {
     const store = new InMemoryBudgets();
