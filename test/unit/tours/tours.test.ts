@@ -750,13 +750,22 @@ describe('a cancelled show back on', () => {
   const calendarOf = (mail: { attachments?: { content: unknown }[] }) =>
     readCalendar(String(mail.attachments?.[0].content))[0];
 
-  it('tells the outlets told of its cancellation that it is on again, with a calendar that replaces the cancelled one, and of a second cancellation', async () => {
+  /** The DE outlet told of the announced show: its announcement went. */
+  async function toldDePress() {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
-    const { deps, mailer, outlets, tours } = fakes;
-    outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    fakes.outlets.push(aPressOutlet('de', ['DE']));
+    await bookTour(
+      { ...tourOf([announced]), genres: ['synthpop'] },
+      metaAt('2027-02-02T00:00:00Z'),
+      fakes.deps,
+    );
     await runDueSteps(fakes, now);
+    return { now, fakes, ...fakes };
+  }
+
+  it('tells the outlets told of its cancellation that it is on again, with a calendar that replaces the cancelled one, and of a second cancellation', async () => {
+    const { now, fakes, deps, mailer, tours } = await toldDePress();
     await cancelShow({ deps, tours }, 'show-1', '2027-02-03T00:00:00Z');
 
     // The label takes the cancellation back: the show is on, as it was announced.
@@ -790,12 +799,7 @@ describe('a cancelled show back on', () => {
   ])(
     'tells nobody anything when the show is set on again as it was before its cancellation reached the press (%s)',
     async (_, order) => {
-      const now = { value: new Date('2027-02-02T00:00:00Z') };
-      const fakes = fakeToursDeps(now);
-      const { deps, mailer, outlets, tours } = fakes;
-      outlets.push(aPressOutlet('de', ['DE']));
-      await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
-      await runDueSteps(fakes, now);
+      const { deps, mailer, tours } = await toldDePress();
 
       // Cancelled, and set on again with the same facts, before either press step ran.
       await applyShowChange(
@@ -816,12 +820,7 @@ describe('a cancelled show back on', () => {
   );
 
   it('tells those told of its cancellation once that it is on again, however often the step is delivered or taken again', async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    const { deps, mailer, outlets, tours } = fakes;
-    outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
-    await runDueSteps(fakes, now);
+    const { deps, mailer, tours } = await toldDePress();
     await cancelShow({ deps, tours }, 'show-1', '2027-02-03T00:00:00Z');
     stepsWritten(tours);
 
@@ -842,12 +841,7 @@ describe('a cancelled show back on', () => {
   });
 
   it('tells those its cancellation reached that it is on again, even when the cancellation step was not recorded as taken', async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    const { deps, mailer, outlets, tours } = fakes;
-    outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
-    await runDueSteps(fakes, now);
+    const { deps, mailer, tours } = await toldDePress();
     await cancelShow({ deps, tours }, 'show-1', '2027-02-03T00:00:00Z');
     stepsWritten(tours);
     // The step's function stopped after the mail went, before it recorded the step.
@@ -865,12 +859,7 @@ describe('a cancelled show back on', () => {
   });
 
   it('tells those never told of its cancellation what changed when the show is set on again with other facts', async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    const { deps, mailer, outlets, tours } = fakes;
-    outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
-    await runDueSteps(fakes, now);
+    const { deps, mailer, tours } = await toldDePress();
     const later = { ...announced, times: { ...announced.times, doors: '20:00' } };
 
     await applyShowChange(
@@ -890,12 +879,7 @@ describe('a cancelled show back on', () => {
   });
 
   it('tells those told of a show each change once, even one back to what they were told before', async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    const { deps, mailer, outlets } = fakes;
-    outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
-    await runDueSteps(fakes, now);
+    const { now, fakes, deps, mailer } = await toldDePress();
     const later = { ...announced, times: { ...announced.times, doors: '20:00' } };
     const earlier = { ...announced, times: { ...announced.times, doors: '18:00' } };
 
