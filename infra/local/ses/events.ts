@@ -1,3 +1,4 @@
+import { sesDetailTypes } from '#shared/events/ses.ts';
 import type { EventType } from './configuration-sets.ts';
 import type { SimpleMail } from './emulator.ts';
 
@@ -10,14 +11,8 @@ import type { SimpleMail } from './emulator.ts';
  * the account's suppression list bounces with sub-type `OnAccountSuppressionList`.
  */
 
-/** The detail-types of the configuration-set events SES puts on the bus. */
-export const sesDetailTypes = [
-  'Email Sent',
-  'Email Delivered',
-  'Email Bounced',
-  'Email Complaint Received',
-  'Email Rejected',
-] as const;
+/** The detail-types of the configuration-set events SES puts on the bus (the contract's list). */
+export { sesDetailTypes };
 
 export type SesDetailType = (typeof sesDetailTypes)[number];
 
