@@ -1,6 +1,6 @@
 import type { JobsDeps } from '#functions/jobs/ports.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
-import type { JobRoutesDeps } from '#functions/management/jobs.ts';
+import { type JobRoutesDeps, startJob } from '#functions/management/jobs.ts';
 import type { Job, JobChunk, JobStore, PageCompletion } from '#shared/db/jobs.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { CsvRejection } from '#shared/outlet-csv.ts';
@@ -104,4 +104,21 @@ export function jobWorld(options: { outlets?: InMemoryOutletDirectory; labels?: 
     }
   };
   return { store, outlets, labels, webhooks, routes, runner, drain, clock };
+}
+
+/** A world with a replay of nightshift-records' webhooks of 1 to 4 January 2027 started (its first page due). */
+export async function aStartedReplay() {
+  const world = jobWorld();
+  const job = await startJob(
+    {
+      kind: 'webhook-replay',
+      labelId: 'nightshift-records',
+      from: '2027-01-01T00:00:00.000Z',
+      to: '2027-01-04T00:00:00.000Z',
+    },
+    [],
+    {},
+    world.routes,
+  );
+  return { world, job };
 }

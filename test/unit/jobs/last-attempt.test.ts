@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
-import { describeJob, startJob } from '#functions/management/jobs.ts';
+import { describeJob } from '#functions/management/jobs.ts';
 import { WriteConflictError } from '#shared/db/conflicts.ts';
-import { jobWorld } from '#test/support/jobs.ts';
+import { aStartedReplay } from '#test/support/jobs.ts';
 
 /**
  * docs/design.md#jobs: "The last attempt's failure fails the job, with the reason". An attempt whose
@@ -12,18 +12,7 @@ import { jobWorld } from '#test/support/jobs.ts';
  */
 describe('a page whose three attempts fail while recording the page', () => {
   it('fails the job with the reason on the third attempt instead of leaving it running', async () => {
-    const world = jobWorld();
-    const job = await startJob(
-      {
-        kind: 'webhook-replay',
-        labelId: 'nightshift-records',
-        from: '2027-01-01T00:00:00.000Z',
-        to: '2027-01-04T00:00:00.000Z',
-      },
-      [],
-      {},
-      world.routes,
-    );
+    const { world, job } = await aStartedReplay();
     world.webhooks.receivedBetween = async () => ({ items: [] });
     world.store.completePage = async () => {
       throw new WriteConflictError(5, new Error('TransactionCanceledException'));

@@ -2,10 +2,10 @@ import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler } from '#functions/jobs/handler.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
-import { describeJob, startJob } from '#functions/management/jobs.ts';
+import { describeJob } from '#functions/management/jobs.ts';
 import { buildDetail, JobRequested } from '#shared/events/index.ts';
 import { anEvent } from '#test/support/events.ts';
-import { jobWorld } from '#test/support/jobs.ts';
+import { aStartedReplay } from '#test/support/jobs.ts';
 
 /**
  * The jobs function when a page's attempts never return (docs/design.md#jobs): Lambda's timeout
@@ -15,18 +15,7 @@ import { jobWorld } from '#test/support/jobs.ts';
 
 /** A replay whose first page's work never returns (the label's webhooks are read for ever). */
 async function aReplayThatNeverReturns() {
-  const world = jobWorld();
-  const job = await startJob(
-    {
-      kind: 'webhook-replay',
-      labelId: 'nightshift-records',
-      from: '2027-01-01T00:00:00.000Z',
-      to: '2027-01-04T00:00:00.000Z',
-    },
-    [],
-    {},
-    world.routes,
-  );
+  const { world, job } = await aStartedReplay();
   let reads = 0;
   world.webhooks.receivedBetween = () => {
     reads++;
