@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PT_VERSION } from '@aws-lambda-powertools/commons';
 import { AssetHashType, DockerImage, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -16,7 +16,14 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { Construct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import { webhookSecretContext } from '#shared/sealing.ts';
-import { aliases, buildPowertoolsLayer, bundling, externalModules, projectRoot } from './bundles.ts';
+import {
+  aliases,
+  besideBundleImport,
+  buildPowertoolsLayer,
+  bundling,
+  externalModules,
+  projectRoot,
+} from './bundles.ts';
 import { powertoolsLayer } from './settings.ts';
 import {
   eventSourcesOf,
@@ -62,6 +69,14 @@ export const ownSourceMapCommand = (outputDir: string) =>
   [process.execPath, join(projectRoot, 'infra', 'source-maps.ts'), join(outputDir, 'index.mjs.map')]
     .map((part) => JSON.stringify(part))
     .join(' ');
+
+/** The commands CDK runs after esbuild to copy the files a function ships beside its bundle (`besideBundle`). */
+export const besideBundleCommands = (spec: FunctionSpec, inputDir: string, outputDir: string) =>
+  (spec.besideBundle ?? []).map((file) =>
+    ['cp', '-L', join(inputDir, dirname(spec.entry), file), join(outputDir, file)]
+      .map((part) => JSON.stringify(part))
+      .join(' '),
+  );
 
 /** What every name the stack gives on AWS starts with; its own bus is named so. */
 export const deployedName = (stage: string) => `backline-${stage}`;
@@ -144,17 +159,21 @@ export class AppFunction extends Construct {
         minify: bundling.minify,
         sourceMap: bundling.sourceMap,
         sourcesContent: false,
-        // The map trimmed to the project's own files (see `bundling.sourceMap` in infra/bundles.ts).
+        // The map trimmed to the project's own files (see `bundling.sourceMap` in infra/bundles.ts), and
+        // the files the function ships beside its bundle.
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [ownSourceMapCommand(outputDir)],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            ownSourceMapCommand(outputDir),
+            ...besideBundleCommands(spec, inputDir, outputDir),
+          ],
         },
         mainFields: [...bundling.mainFields],
         // The SDK versions the lock file pins, not whichever the runtime happens to ship.
         bundleAwsSDK: true,
         // Left out: what Lambda never loads, and the Powertools modules the layer below provides.
-        externalModules: [...externalModules],
+        externalModules: [...externalModules, ...(spec.besideBundle ?? []).map(besideBundleImport)],
         banner: bundling.banner,
         // esbuild runs in the project root, where the aliases' paths start.
         esbuildArgs: {

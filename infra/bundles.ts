@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { type BuildOptions, build, buildSync } from 'esbuild';
 import { powertoolsLayer } from './settings.ts';
 import { ownSourceMap } from './source-maps.ts';
@@ -87,6 +87,12 @@ export const aliases: Readonly<Record<string, string>> = {
 /** What every bundle leaves out: on Lambda it is either never loaded or found in the layer. */
 export const externalModules: readonly string[] = [...bundling.onDemandModules, powertoolsLayer.module];
 
+/**
+ * How a function imports a file the topology ships beside its bundle (`besideBundle`): esbuild leaves
+ * this import path as it is, and the file is copied next to the bundle, as it sits next to the entry.
+ */
+export const besideBundleImport = (file: string) => `./${file}`;
+
 /** The repository root: entries in the topology are relative to it, and the lock file pins what is bundled. */
 export const projectRoot = join(import.meta.dirname, '..');
 
@@ -128,15 +134,22 @@ const esbuildSettings: BuildOptions = {
  * `inline`, Powertools is bundled too: what each function would weigh without the layer.
  */
 export async function bundleFunctions(
-  entries: { name: string; entry: string }[],
+  entries: { name: string; entry: string; besideBundle?: string[] }[],
   options: { outdir?: string; inline?: boolean } = {},
 ): Promise<FunctionBundle[]> {
   const outdir = options.outdir ?? join(projectRoot, 'node_modules', '.cache', 'backline-bundles');
+  // Every bundle is written to the one outdir, so the files shipped beside them are too.
+  const beside = entries.flatMap(({ entry, besideBundle = [] }) =>
+    besideBundle.map((file) => ({ file, from: join(projectRoot, dirname(entry), file) })),
+  );
   const result = await build({
     entryPoints: Object.fromEntries(entries.map(({ name, entry }) => [name, join(projectRoot, entry)])),
     ...esbuildSettings,
     alias: options.inline ? { ...bundling.nodeAliases } : { ...aliases },
-    external: options.inline ? [...bundling.onDemandModules] : [...externalModules],
+    external: [
+      ...(options.inline ? bundling.onDemandModules : externalModules),
+      ...beside.map(({ file }) => besideBundleImport(file)),
+    ],
     outdir,
     outExtension: { '.js': '.mjs' },
     sourcemap: bundling.sourceMap,
@@ -151,6 +164,7 @@ export async function bundleFunctions(
       writeFileSync(file.path, file.contents);
       if (file.path.endsWith('.map')) ownSourceMap(file.path);
     }
+    for (const { file, from } of beside) copyFileSync(from, join(options.outdir, file));
   }
   return entries.map(({ name }) => {
     const path = relative(projectRoot, join(outdir, `${name}.mjs`));

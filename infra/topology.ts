@@ -155,6 +155,12 @@ export interface FunctionSpec {
   retryAttempts?: 0 | 1 | 2;
   timeoutSeconds?: number;
   memoryMb?: number;
+  /**
+   * Files of the entry's folder that the function imports at run time as `./<file>` (JSON): left out of
+   * its bundle and shipped beside it, so they cost nothing to compile when the function loads
+   * (docs/design.md#bundles).
+   */
+  besideBundle?: string[];
 }
 
 /** A recurring EventBridge Scheduler schedule that puts its `event` (source `backline.scheduler`) on the Backline bus. */
@@ -465,6 +471,7 @@ export const functions = {
     description: 'Answers that the API is up, and serves the API document (OpenAPI).',
     on: [route('GET', '/health', 'public'), route('GET', '/openapi.json', 'public')],
     may: [],
+    besideBundle: ['openapi.json'],
   },
 } satisfies Record<string, FunctionSpec>;
 

@@ -4,14 +4,15 @@ import { type DocumentedRoute, type HttpEvent, type HttpResult, json } from '#sh
 import { observability } from '#shared/lambda/observability.ts';
 
 /**
- * The API document, read on its first request: bundled, it is a 96 KB object literal that took about
- * 1 ms of every cold start to build, and `GET /health` never needs it (see docs/design.md#bundles).
+ * The API document (docs/openapi.json; `./openapi.json` links to it), read on its first request. It
+ * is shipped beside the bundle, not in it (`besideBundle` in the topology): in the bundle, its 96 KB
+ * were compiled on every cold start, `GET /health`'s included (see docs/design.md#bundles).
  */
-const apiDocument = async () => (await import('../../docs/openapi.json', { with: { type: 'json' } })).default;
+const apiDocument = async () => (await import('./openapi.json', { with: { type: 'json' } })).default;
 
 /**
  * `GET /health`: the API answers (locally, the gateway first checks that every emulator is ready).
- * `GET /openapi.json`: the API document (docs/openapi.json, bundled with the function).
+ * `GET /openapi.json`: the API document (docs/openapi.json, shipped beside the function's bundle).
  */
 export const healthRoutes: DocumentedRoute[] = [
   {

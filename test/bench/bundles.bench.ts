@@ -66,11 +66,11 @@ function initMs(file: string, floorFile: string): { ms: number; floorMs: number 
 
 try {
   const bundles = await bundleFunctions(
-    functionEntries().map(([name, spec]) => ({ name, entry: spec.entry })),
+    functionEntries().map(([name, spec]) => ({ name, entry: spec.entry, besideBundle: spec.besideBundle })),
     { outdir },
   );
   const inlined = await bundleFunctions(
-    functionEntries().map(([name, spec]) => ({ name, entry: spec.entry })),
+    functionEntries().map(([name, spec]) => ({ name, entry: spec.entry, besideBundle: spec.besideBundle })),
     {
       inline: true,
     },

@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execSync, spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { besideBundleCommands } from '#infra/app-function.ts';
 import {
+  besideBundleImport,
   buildPowertoolsLayer,
   bundleFunctions,
   bundling,
@@ -54,7 +56,9 @@ describe('function bundles', () => {
   const specs = new Map(functionEntries());
   let bundles: FunctionBundle[];
   beforeAll(async () => {
-    bundles = await bundleFunctions(functionEntries().map(([name, spec]) => ({ name, entry: spec.entry })));
+    bundles = await bundleFunctions(
+      functionEntries().map(([name, spec]) => ({ name, entry: spec.entry, besideBundle: spec.besideBundle })),
+    );
   });
   const each = (check: (bundle: FunctionBundle, spec: FunctionSpec) => void) => () => {
     for (const bundle of bundles) check(bundle, specs.get(bundle.name as never)!);
@@ -84,9 +88,7 @@ describe('function bundles', () => {
           !/^(functions|shared)\//.test(module) &&
           module !== 'infra/topology.ts' &&
           module !== 'infra/function-settings.ts' &&
-          !module.startsWith('infra/node/') &&
-          // The health function serves the API document (GET /openapi.json) from its bundle.
-          !(bundle.name === 'health' && module === 'docs/openapi.json'),
+          !module.startsWith('infra/node/'),
       );
       expect({ [bundle.name]: [...notForRuntime, ...outsideCode] }).toEqual({ [bundle.name]: [] });
     }),
@@ -204,7 +206,7 @@ describe('function bundles', () => {
 
   it(
     'imports at load only what Lambda provides: node built-ins and the layer; what Lambda never needs only on demand',
-    each((bundle) => {
+    each((bundle, spec) => {
       const atLoad = bundle.imports.filter(
         (i) =>
           !isBuiltin(i.path) &&
@@ -214,9 +216,30 @@ describe('function bundles', () => {
       );
       expect({ [bundle.name]: atLoad }).toEqual({ [bundle.name]: [] });
       const onDemand = bundle.imports.filter((i) => !isBuiltin(i.path) && !fromLayer(i.path));
-      for (const external of onDemand) expect(bundling.onDemandModules).toContain(external.path);
+      // Or, imported on first use, a file the topology ships beside the bundle.
+      const onDemandModules = [
+        ...bundling.onDemandModules,
+        ...(spec.besideBundle ?? []).map(besideBundleImport),
+      ];
+      for (const external of onDemand) expect(onDemandModules).toContain(external.path);
     }),
   );
+
+  it('ships the files a function reads beside its bundle, copied (not linked) by the command CDK runs after esbuild', () => {
+    const outputDir = mkdtempSync(join(tmpdir(), 'backline-asset-'));
+    try {
+      const [[, health]] = functionEntries().filter(([name]) => name === 'health');
+      expect(health.besideBundle).toEqual(['openapi.json']);
+      for (const command of besideBundleCommands(health, projectRoot, outputDir)) execSync(command);
+      const shipped = join(outputDir, 'openapi.json');
+      expect(lstatSync(shipped).isSymbolicLink()).toBe(false);
+      expect(readFileSync(shipped, 'utf8')).toBe(
+        readFileSync(join(projectRoot, 'docs', 'openapi.json'), 'utf8'),
+      );
+    } finally {
+      rmSync(outputDir, { recursive: true, force: true });
+    }
+  });
 
   it('installs one Powertools version for every package, so the bundled Parameters runs on the commons the layer holds', () => {
     const versions = Object.entries(lock.packages)
@@ -252,7 +275,11 @@ describe('function bundles', () => {
       // As /opt/nodejs/node_modules is to /var/task: where the bundles' bare imports of the layer resolve.
       symlinkSync(join(layerModuleDir(dir), '..', '..'), join(dir, 'node_modules'), 'dir');
       const written = await bundleFunctions(
-        functionEntries().map(([name, spec]) => ({ name, entry: spec.entry })),
+        functionEntries().map(([name, spec]) => ({
+          name,
+          entry: spec.entry,
+          besideBundle: spec.besideBundle,
+        })),
         { outdir: dir },
       );
       const load = spawnSync(
@@ -293,7 +320,7 @@ describe('function bundles', () => {
         { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' },
       );
       expect(health.stdout).toBe('[]');
-      // Health reads the API document on its first request (a dynamic import esbuild keeps in the bundle).
+      // Health reads the API document on its first request, from the file shipped beside its bundle.
       const document = spawnSync(
         process.execPath,
         [
