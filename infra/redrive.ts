@@ -66,7 +66,7 @@ export interface RedriveDeps {
 }
 
 export interface FunctionRedrive {
-  /** `scheduler` for the one-time schedules' dead-letter queue (releases' and tours' schedules). */
+  /** `scheduler` for the schedules' dead-letter queue (releases', tours' and the recurring schedules). */
   function: FunctionName | 'scheduler';
   /**
    * What was redriven: the function's on-failure queue, a rule target's delivery dead-letter queue, or
@@ -217,8 +217,9 @@ async function deployedFunctions(
 const noop = async () => {};
 
 /**
- * The one-time schedules' dead-letter queue (docs/design.md#schedules): a release day, an embargo's
- * end, a radio servicing or a show step that Scheduler could not put on the bus after its retries.
+ * The schedules' dead-letter queue (docs/design.md#schedules): a release day, an embargo's end, a
+ * radio servicing, a show step or a recurring firing (the daily reconciliation) that Scheduler could
+ * not put on the bus after its retries.
  * Counted, and kept for the operator: the message is Scheduler's dead-letter event (the schedule and
  * the error), and the moment it was for has passed, so what to do about it is the operator's call.
  */

@@ -180,7 +180,7 @@ export class BacklineStack extends Stack {
       description: 'EventBridge Scheduler: puts scheduled events on the Backline bus',
     });
     bus.grantPutEventsTo(schedulerRole);
-    // What a one-time schedule could not put on the bus after its retries (docs/design.md#schedules):
+    // What a schedule could not put on the bus after its retries (docs/design.md#schedules):
     // alarmed like every dead-letter queue, and counted by `npm run redrive`, which finds it by name.
     const scheduleDeadLetters = deadLetterQueue(this, 'ScheduleDeadLetters', {
       queueName: deployedQueueName(settings.stage, scheduleDeadLettersQueue),
@@ -347,7 +347,13 @@ export class BacklineStack extends Stack {
     this.alarms(settings);
     this.dashboard(settings);
 
-    for (const schedule of schedules) this.recurringSchedule(schedule, settings, bus, schedulerRole, name);
+    for (const schedule of schedules)
+      this.recurringSchedule(
+        schedule,
+        settings,
+        { bus, role: schedulerRole, deadLetters: scheduleDeadLetters },
+        name,
+      );
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'ApiKeySecretName', {
@@ -709,8 +715,7 @@ export class BacklineStack extends Stack {
   private recurringSchedule(
     schedule: RecurringSchedule,
     settings: Settings,
-    bus: EventBus,
-    schedulerRole: Role,
+    target: { bus: EventBus; role: Role; deadLetters: Queue },
     name: string,
   ): void {
     const timeZone = TimeZone.of(schedule.timeZone === 'manager' ? settings.managerTimeZone : 'Etc/UTC');
@@ -721,12 +726,14 @@ export class BacklineStack extends Stack {
       schedule: ScheduleExpression.expression(schedule.expression, timeZone),
       target: new EventBridgePutEvents(
         {
-          eventBus: bus,
+          eventBus: target.bus,
           source: schedulerSource,
           detailType: schedule.event.detailType,
           detail: ScheduleTargetInput.fromObject(recurringScheduleDetail(schedule.event)),
         },
-        { role: schedulerRole },
+        // A firing whose PutEvents fails every retry is kept, as a one-time schedule's is: a lost
+        // Reconciliation Due would leave a day unreconciled (docs/design.md#schedules).
+        { role: target.role, deadLetterQueue: target.deadLetters, ...ruleRetry },
       ),
     });
   }

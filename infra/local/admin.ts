@@ -136,7 +136,7 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
             // A stream mapping's on-failure destination gets the batch's position, not its records.
             streamBatches: parts.streamDeadLetters(),
             queueMessages: parts.queues?.deadLetters() ?? [],
-            // What one-time schedules could not put on the bus after their retries (docs/design.md#schedules).
+            // What schedules could not put on the bus after their retries (docs/design.md#schedules).
             scheduleDeadLetters: scheduler.deadLetters(),
             queueDepths: parts.queues?.depths() ?? {},
           },

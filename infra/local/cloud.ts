@@ -17,6 +17,7 @@ import type { MailStream } from '#shared/db/deliveries.ts';
 import { dynamoOutbox, type ParkedOutbox } from '#shared/db/outbox.ts';
 import { recurringScheduleDetail, schedulerContext, schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
+import { ruleTargetRetry } from '../function-settings.ts';
 import { settingSources } from '../settings.ts';
 import { functionEntries, mailStreams, schedules as recurringSchedules } from '../topology.ts';
 import { adminRoutes } from './admin.ts';
@@ -353,13 +354,12 @@ async function start(
   // The local cloud's own set-up goes straight to DynamoDB Local: faults are for the system, not for start-up.
   const streamArn = await ensureTable(dynamoClient(dynamo.endpoint), names.table);
   await provisionSes(urls.ses);
-  await provisionSchedules(
-    urls.bus,
-    scheduler,
-    env.EVENT_BUS_ARN,
-    env.SCHEDULER_ROLE_ARN,
-    env.MANAGER_TIME_ZONE,
-  );
+  await provisionSchedules(urls.bus, scheduler, {
+    busArn: env.EVENT_BUS_ARN,
+    roleArn: env.SCHEDULER_ROLE_ARN,
+    deadLetterArn: env.SCHEDULE_DEAD_LETTER_ARN,
+    managerTimeZone: env.MANAGER_TIME_ZONE,
+  });
   await runtime.warm();
   streams = startStreamMappings({
     functions: functionEntries(),
@@ -463,10 +463,9 @@ async function provisionSes(endpoint: string): Promise<void> {
 async function provisionSchedules(
   endpoint: string,
   scheduler: LocalScheduler,
-  busArn: string,
-  roleArn: string,
-  managerTimeZone: string,
+  target: { busArn: string; roleArn: string; deadLetterArn: string; managerTimeZone: string },
 ): Promise<void> {
+  const { busArn, roleArn, deadLetterArn, managerTimeZone } = target;
   const client = new SchedulerClient(localClientConfig(endpoint));
   try {
     await client.send(new CreateScheduleGroupCommand({ Name: names.scheduleGroup }));
@@ -487,6 +486,12 @@ async function provisionSchedules(
         RoleArn: roleArn,
         EventBridgeParameters: { Source: schedulerSource, DetailType: schedule.event.detailType },
         Input: JSON.stringify(recurringScheduleDetail(schedule.event)),
+        // As the stack gives every schedule (docs/design.md#schedules).
+        RetryPolicy: {
+          MaximumEventAgeInSeconds: ruleTargetRetry.maxEventAgeSeconds,
+          MaximumRetryAttempts: ruleTargetRetry.retryAttempts,
+        },
+        DeadLetterConfig: { Arn: deadLetterArn },
       },
     });
   }

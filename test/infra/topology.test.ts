@@ -339,7 +339,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     );
   });
 
-  it('gives the one-time schedules a dead-letter queue of their own, alarmed, and names it to every function', () => {
+  it('gives the schedules a dead-letter queue of their own, alarmed, and names it to every function', () => {
     const queues = resourcesOf(template, 'AWS::SQS::Queue');
     const [queueId] = Object.entries(queues)
       .filter(([, queue]) => queue.Properties.QueueName === 'backline-dev-schedule-dead-letters')
@@ -418,10 +418,13 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     }
   });
 
-  it('has exactly one Scheduler schedule per recurring schedule, putting a Backline envelope on the bus', () => {
+  it("has exactly one Scheduler schedule per recurring schedule, putting a Backline envelope on the bus, or in the schedules' dead-letter queue after a day of retries", () => {
     const roleId = Object.entries(resourcesOf(template, 'AWS::IAM::Role')).find(([, role]) =>
       canonical(role.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
     )?.[0];
+    const [deadLettersId] = Object.entries(resourcesOf(template, 'AWS::SQS::Queue'))
+      .filter(([, queue]) => queue.Properties.QueueName === 'backline-dev-schedule-dead-letters')
+      .map(([id]) => id);
     const expected = schedules.map((schedule) => ({
       Name: `backline-dev-${schedule.name}`,
       ScheduleExpression: schedule.expression,
@@ -431,6 +434,8 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       Input: recurringScheduleDetail(schedule.event),
       Arn: `<${busId}.Arn>`,
       RoleArn: `<${roleId}.Arn>`,
+      RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+      DeadLetterArn: `<${deadLettersId}.Arn>`,
     }));
 
     const actual = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((resource) => {
@@ -446,6 +451,8 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
         Input: JSON.parse(props.Target.Input as string),
         Arn: flat(props.Target.Arn),
         RoleArn: flat(props.Target.RoleArn),
+        RetryPolicy: props.Target.RetryPolicy,
+        DeadLetterArn: flat((props.Target.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn),
       };
     });
 

@@ -6,6 +6,7 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
+import { schedules as recurringSchedules } from '#infra/topology.ts';
 import { buildDetail, TourBooked } from '#shared/events/index.ts';
 import {
   advanceClock,
@@ -129,5 +130,22 @@ describe('delivery of bus events to functions', () => {
     await expect(scheduler.send(new GetScheduleCommand({ Name: name }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,
     );
+  });
+
+  it("gives every recurring schedule Scheduler's retry policy and the schedules' dead-letter queue, as the stack does", async () => {
+    const scheduler = new SchedulerClient(sdkConfig('scheduler'));
+
+    const targets = await Promise.all(
+      recurringSchedules.map(
+        async ({ name }) => (await scheduler.send(new GetScheduleCommand({ Name: name }))).Target,
+      ),
+    );
+
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets)
+      expect(target).toMatchObject({
+        RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+        DeadLetterConfig: { Arn: cloud().env.SCHEDULE_DEAD_LETTER_ARN },
+      });
   });
 });
