@@ -83,8 +83,7 @@ async function isListening(port: number): Promise<boolean> {
  * table from before the stream gets it now), and answers its stream's ARN.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<string> {
-  const { partitionKey, sortKey, indexes, stream } = tableDefinition;
-  const streamSpecification = { StreamEnabled: true, StreamViewType: stream };
+  const streamSpecification = { StreamEnabled: true, StreamViewType: tableDefinition.stream };
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.LatestStreamArn && Table.StreamSpecification?.StreamEnabled) return Table.LatestStreamArn;
@@ -95,6 +94,22 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
+  await createTable(client, tableName, { stream: true });
+  return streamArnOf(client, tableName);
+}
+
+/**
+ * Creates a table keyed and indexed as Backline's (shared/db/table.ts), with its stream or without
+ * one. The local cloud's table has the stream its publisher relays the outbox from; a table without
+ * one (the store contracts' own, test/support/contract-table.ts) holds outbox entries that nothing
+ * publishes.
+ */
+export async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  { stream }: { stream: boolean },
+): Promise<void> {
+  const { partitionKey, sortKey, indexes } = tableDefinition;
   const attributes = [
     partitionKey,
     sortKey,
@@ -117,10 +132,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         ],
         Projection: { ProjectionType: 'ALL' },
       })),
-      StreamSpecification: streamSpecification,
+      ...(stream
+        ? { StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream } }
+        : {}),
     }),
   );
-  return streamArnOf(client, tableName);
 }
 
 async function streamArnOf(client: DynamoDBClient, tableName: string): Promise<string> {

@@ -377,7 +377,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
 
     it('moves the mark of the held expenses swept on, never back', async () => {
       const store = makeStore();
-      // The mark is every label's (the local cloud's sweep uses it too): moved on by a millisecond only.
+      // The mark is every label's, one for the whole store: moved on from wherever it stands.
       const before = await store.heldSweptBefore();
       const next = before ? new Date(Date.parse(before) + 1).toISOString() : '2000-01-01T00:00:00.000Z';
 

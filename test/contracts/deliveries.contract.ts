@@ -24,7 +24,7 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
   const at = (m: number) => new Date(t0 + m * minute).toISOString();
   /**
    * Open claims are one queue for the whole table: each test that reads it takes its own era, earlier
-   * than every era before it (and than any claim the rest of the run makes), so it sees only its own.
+   * than every era before it, so it sees only its own.
    */
   let eras = 0;
   const anEra = () => {

@@ -50,13 +50,9 @@ export function describeJobsContract<S extends JobStore>(
     return job;
   };
   const requestedFor = (job: Job) => outboxEntry(JobRequested, { jobId: job.jobId, kind: job.kind });
-  /**
-   * The Job Page Due a completed page puts in the outbox. It names no job, as `created`'s Job Requested
-   * does: against DynamoDB Local the local cloud's jobs function would run the page (an attempt, the
-   * job's updatedAt) while a test still reads the job.
-   */
+  /** The Job Page Due a completed page puts in the outbox. */
   const pageDue = (job: Job, page: number) =>
-    outboxEntry(JobPageDue, { jobId: `${job.jobId}-never-run`, kind: job.kind, page });
+    outboxEntry(JobPageDue, { jobId: job.jobId, kind: job.kind, page });
   /** A page's completion. */
   const aCompletion = (overrides: Partial<PageCompletion> = {}): PageCompletion => ({
     rows: 1,
@@ -66,13 +62,9 @@ export function describeJobsContract<S extends JobStore>(
     at: at(1),
     ...overrides,
   });
-  /**
-   * Creates `job` (with no input) in `store`. Its Job Requested names no job: against DynamoDB Local
-   * the suite shares its table with the local cloud, whose jobs function would run the job (it has no
-   * input), fail it three times and mark it failed while a test still records its pages.
-   */
+  /** Creates `job` (with no input) in `store`. */
   const created = async (store: JobStore, job: Job) => {
-    await store.create(job, [], requestedFor({ ...job, jobId: `${job.jobId}-never-run` }));
+    await store.create(job, [], requestedFor(job));
     return job;
   };
 

@@ -10,10 +10,7 @@ export function describeWebhookRecordsContract(name: string, makeStore: () => We
   const nowSeconds = now.getTime() / 1000;
   const inAMonth = Math.floor(nowSeconds) + 30 * 24 * 3600;
   const minute = 60_000;
-  /**
-   * Recorded as published, so that a run on the local cloud leaves its publisher out of it (a pending
-   * record is an outbox entry); a requeued one publishes a Tour Booked for a label of its own.
-   */
+  /** A webhook as intake records it: pending, its event not yet published (an outbox entry). */
   const aRecord = (overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
     labelId: uniqueId('lbl'),
     webhookId: uniqueId('msg'),
@@ -21,8 +18,7 @@ export function describeWebhookRecordsContract(name: string, makeStore: () => We
     type: 'tour.booked',
     body: JSON.stringify({ type: 'tour.booked', timestamp: now.toISOString(), data: TourBooked.sample }),
     receivedAt: now.toISOString(),
-    status: 'published',
-    publishedAt: now.toISOString(),
+    status: 'pending',
     expiresAt: inAMonth,
     ...overrides,
   });

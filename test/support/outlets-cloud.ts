@@ -16,11 +16,15 @@ export async function localTokenKey(): Promise<string> {
   return SecretString!;
 }
 
-/** The directory as the management function has it (with replace and remove), on the local cloud's table. */
-export const localOutletDirectory = (): OutletManagement =>
-  dynamoOutletManagement(documentClient(), cloud().tableName);
-export const localPromoCounters = (): PromoCounters =>
-  dynamoPromoCounters(documentClient(), cloud().tableName);
+/**
+ * The directory as the management function has it (with replace and remove), on the local cloud's
+ * table unless another is named (the store contracts' own, test/support/contract-table.ts).
+ */
+export const localOutletDirectory = (tableName = cloud().tableName): OutletManagement =>
+  dynamoOutletManagement(documentClient(), tableName);
+/** The promo counters on the local cloud's table unless another is named. */
+export const localPromoCounters = (tableName = cloud().tableName): PromoCounters =>
+  dynamoPromoCounters(documentClient(), tableName);
 
 export const uniqueEmail = (label = 'outlet') => `${uniqueId(label)}@outlets.example`;
 

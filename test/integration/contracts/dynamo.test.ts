@@ -1,4 +1,11 @@
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { dynamoBudgets } from '#shared/db/budgets.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
@@ -16,7 +23,8 @@ import { describePromoCountersContract } from '#test/contracts/promo-counters.co
 import { describeReleasesContract } from '#test/contracts/releases.contract.ts';
 import { describeToursContract } from '#test/contracts/tours.contract.ts';
 import { describeWebhookRecordsContract } from '#test/contracts/webhook-records.contract.ts';
-import { cloud, documentClient } from '#test/support/cloud.ts';
+import { cloud, documentClient, sdkConfig } from '#test/support/cloud.ts';
+import { aTableOfItsOwn } from '#test/support/contract-table.ts';
 import { localOutletDirectory, localPromoCounters } from '#test/support/outlets-cloud.ts';
 import { aSealer } from '#test/support/sealing.ts';
 
@@ -25,32 +33,61 @@ import { aSealer } from '#test/support/sealing.ts';
  * (test/unit/contracts/fakes.test.ts), so a fake cannot say something of the table that is not so.
  */
 
-/** Whether the outbox holds the entry: written, whether or not the local publisher has published it yet. */
+/**
+ * The table the suites' stores read and write: their own, without the cloud table's stream, so that
+ * no function acts on a test's data while it compares it (see test/support/contract-table.ts).
+ */
+const table = aTableOfItsOwn();
+
+describe("the contract suites' table", () => {
+  const described = async (tableName: string) => {
+    const client = new DynamoDBClient(sdkConfig('dynamodb'));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { TimeToLiveDescription } = await client.send(
+      new DescribeTimeToLiveCommand({ TableName: tableName }),
+    );
+    return { table: Table!, ttl: TimeToLiveDescription };
+  };
+  const shape = ({ table, ttl }: { table: TableDescription; ttl: unknown }) => ({
+    keys: table.KeySchema,
+    attributes: table.AttributeDefinitions,
+    indexes: table.GlobalSecondaryIndexes?.map(({ IndexName, KeySchema, Projection }) => ({
+      IndexName,
+      KeySchema,
+      Projection,
+    })),
+    ttl,
+  });
+
+  it("is the suites' own, keyed, indexed and expiring as the cloud's, with no stream for the cloud's publisher to relay", async () => {
+    const own = await described(table.name);
+    const clouds = await described(cloud().tableName);
+
+    expect(own.table.TableName).not.toBe(cloud().tableName);
+    expect(own.table.StreamSpecification?.StreamEnabled ?? false).toBe(false);
+    expect(own.table.LatestStreamArn).toBeUndefined();
+    expect(shape(own)).toEqual(shape(clouds));
+  });
+});
+
+/** Whether the suites' table holds the outbox entry (nothing publishes it there). */
 const inTableOutbox = async (_store: unknown, eventId: string) => {
   const { Item } = await documentClient().send(
-    new GetCommand({ TableName: cloud().tableName, Key: outboxKey(eventId), ConsistentRead: true }),
+    new GetCommand({ TableName: table.name, Key: outboxKey(eventId), ConsistentRead: true }),
   );
   return Item !== undefined;
 };
 
-describeOutletDirectoryContract('DynamoDB', localOutletDirectory, inTableOutbox);
-describePromoCountersContract('DynamoDB', localPromoCounters, inTableOutbox);
-describeLabelsContract('DynamoDB', () => dynamoLabels(documentClient(), cloud().tableName, aSealer()));
-describeWebhookRecordsContract('DynamoDB', () => dynamoWebhookRecords(documentClient(), cloud().tableName));
+describeOutletDirectoryContract('DynamoDB', () => localOutletDirectory(table.name), inTableOutbox);
+describePromoCountersContract('DynamoDB', () => localPromoCounters(table.name), inTableOutbox);
+describeLabelsContract('DynamoDB', () => dynamoLabels(documentClient(), table.name, aSealer()));
+describeWebhookRecordsContract('DynamoDB', () => dynamoWebhookRecords(documentClient(), table.name));
 describeDeliveryStoreContract(
   'DynamoDB',
-  () => dynamoDeliveries(documentClient(), cloud().tableName),
+  () => dynamoDeliveries(documentClient(), table.name),
   inTableOutbox,
 );
-describeBudgetStoreContract(
-  'DynamoDB',
-  () => dynamoBudgets(documentClient(), cloud().tableName),
-  inTableOutbox,
-);
-describeToursContract('DynamoDB', () => dynamoTours(documentClient(), cloud().tableName));
-describeReleasesContract(
-  'DynamoDB',
-  () => dynamoReleases(documentClient(), cloud().tableName),
-  inTableOutbox,
-);
-describeJobsContract('DynamoDB', () => dynamoJobStore(documentClient(), cloud().tableName), inTableOutbox);
+describeBudgetStoreContract('DynamoDB', () => dynamoBudgets(documentClient(), table.name), inTableOutbox);
+describeToursContract('DynamoDB', () => dynamoTours(documentClient(), table.name));
+describeReleasesContract('DynamoDB', () => dynamoReleases(documentClient(), table.name), inTableOutbox);
+describeJobsContract('DynamoDB', () => dynamoJobStore(documentClient(), table.name), inTableOutbox);
