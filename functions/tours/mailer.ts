@@ -1,3 +1,4 @@
+import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
@@ -54,6 +55,19 @@ export function moduleTourMailer(
       if (outcome.unfinished)
         throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
       return outcome.sent;
+    },
+    async reached(mails) {
+      const ids = mails.map(deliveryIdOf);
+      const found = await deps.deliveries.getMany(ids);
+      const stale = new Date(deps.now().getTime() - deps.settings.staleClaimMs).toISOString();
+      return ids.map((id) => {
+        const delivery = found.get(id);
+        return (
+          delivery !== undefined &&
+          delivery.status !== 'failed' &&
+          (delivery.status !== 'claimed' || delivery.claimedAt >= stale)
+        );
+      });
     },
     sweepStale: (subjectType, rebuild, deadline) =>
       sweepStaleClaims(

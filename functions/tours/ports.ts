@@ -1,5 +1,5 @@
 import { functionEnvironment } from '#infra/function-settings.ts';
-import type { Delivery, MailStream, MailSubject } from '#shared/db/deliveries.ts';
+import type { Delivery, MailIdentity, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { TourSteps } from '#shared/db/tours.ts';
@@ -52,6 +52,12 @@ export interface TourMailer {
    * number sent now. Throws when some could not be sent in time (throttling): the event is retried.
    */
   send(mails: TourMail[]): Promise<number>;
+  /**
+   * Whether each mail (by its identity) reached SES: its delivery sent (bounced or complained since
+   * included), or claimed within the stale window, its send maybe under way. A mail refused, given
+   * back or never claimed did not; nor did a claim gone stale. Read in batches.
+   */
+  reached(mails: MailIdentity[]): Promise<boolean[]>;
   /**
    * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from

@@ -301,7 +301,8 @@ export async function announceToMedia(
  * away, to each; that it is cancelled, or what it now is (changed, or on again), to each told
  * otherwise (`newsFor`). What each is told is noted on the address before the mail goes, as the
  * countries told are: a mail that went with its step unrecorded (the function stopped) is known to
- * the next change's step, which tells that address accordingly.
+ * the next change's step, which tells that address accordingly; one that never reached SES is not
+ * (`statedAsReached`).
  */
 async function tellThoseToldOf(
   tour: StoredTour,
@@ -323,20 +324,30 @@ async function tellThoseToldOf(
   const unknown = news === 'change' && backOn(stored) ? 'reinstated' : news;
   // Press is campaign mail: an address told before that has since unsubscribed hears no more.
   const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
-  const toTell = toldOf.flatMap((told) => {
-    if (optedOut.has(normaliseEmail(told.email))) return [];
-    const kind = news === 'moved' ? news : newsFor(told.stated?.[stored.showId], now, unknown);
-    return kind ? [{ told, kind }] : [];
+  const reachable = toldOf.filter((told) => !optedOut.has(normaliseEmail(told.email)));
+  const stated = await statedAsReached(tour, stored, country, reachable, deps);
+  const toTell = reachable.flatMap((told, at) => {
+    const was = stated[at];
+    const kind = news === 'moved' ? news : newsFor(was, now, unknown);
+    return kind ? [{ told, kind, was }] : [];
   });
   // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
+  // Each keeps what the address had been told, which stands should this mail not reach SES.
   await noteTold(
     tour,
     country,
-    toTell.map(({ told, kind }) => ({
+    toTell.map(({ told, kind, was }) => ({
       email: told.email,
       outletId: told.outletId,
       showIds: [stored.showId],
-      stated: { [stored.showId]: statementOf(show, kind) },
+      stated: {
+        [stored.showId]: {
+          ...statementOf(show, kind),
+          ...(kind === 'moved'
+            ? {}
+            : { before: was ? { facts: was.facts, change: was.change, kind: was.kind } : null }),
+        },
+      },
     })),
     deps,
   );
@@ -357,6 +368,42 @@ async function tellThoseToldOf(
     );
   }
   return mails;
+}
+
+/**
+ * What each address was told of the show, counting only mails that reached SES: a statement noted
+ * before its mail went (it keeps `before`) stands once its mail's delivery is sent, or claimed and
+ * not yet stale; a mail SES refused, given back or never claimed leaves the address told what it was
+ * before (docs/design.md#tours). The deliveries are read in batches.
+ */
+async function statedAsReached(
+  tour: StoredTour,
+  stored: LiveShow,
+  country: string,
+  told: PressTold[],
+  deps: ToursDeps,
+): Promise<(PressStatement | undefined)[]> {
+  const stated = told.map((entry) => entry.stated?.[stored.showId]);
+  const noted = stated.flatMap((statement, at) => (statement?.before !== undefined ? [at] : []));
+  if (noted.length === 0) return stated;
+  const reached = await deps.mailer.reached(
+    noted.map((at) => {
+      const { kind, change } = stated[at]!;
+      return {
+        labelId: tour.labelId,
+        subject: mailSubjects.tourShows(
+          tour.tourId,
+          showSetVersion(country, [stored.show], kind as PressKind, undefined, change),
+        ),
+        email: told[at].email,
+        kind: `press-${kind}`,
+      };
+    }),
+  );
+  noted.forEach((at, index) => {
+    if (!reached[index]) stated[at] = stated[at]!.before ?? undefined;
+  });
+  return stated;
 }
 
 /** Notes of what press addresses were told written at once (each one UpdateItem). */

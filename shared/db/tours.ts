@@ -66,6 +66,11 @@ export interface PressStatement {
   change: string;
   /** The mail that told it (`announcement`, `change`, `cancellation`: told it is cancelled, ...). */
   kind: string;
+  /**
+   * On a statement noted before its mail went (a change, a cancellation, on again): what the address
+   * had been told before it (null: nothing kept), which stands while that mail has not reached SES.
+   */
+  before?: PressStatement | null;
 }
 
 /** The attribute of a press record holding what its address was last told of a show: this and its id. */

@@ -410,7 +410,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       ]);
     });
 
-    it('keeps what each address was last told of each show: a new address, one told before statements were kept, a show told again', async () => {
+    it('keeps what each address was last told of each show (and what it was told before, while that mail may not have gone): a new address, one told before statements were kept, a show told again', async () => {
       const store = makeStore();
       const tour = aTour();
       const [fresh, older] = [`${uniqueId('a')}@press.example`, `${uniqueId('b')}@press.example`].sort();
@@ -431,13 +431,15 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
         email: older,
         outletId: 'o2',
         showIds: ['s1'],
-        stated: { s1: statement('cancellation', 't2') },
+        stated: { s1: { ...statement('cancellation', 't2'), before: null } },
       });
       await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
         email: fresh,
         outletId: 'o1',
         showIds: ['s1'],
-        stated: { s1: { ...statement('change', 't3'), facts: 'f2' } },
+        stated: {
+          s1: { ...statement('change', 't3'), facts: 'f2', before: statement('announcement', 't1') },
+        },
       });
 
       expect(await store.pressTold(tour.labelId, tour.tourId, 'DE')).toEqual([
@@ -445,13 +447,16 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
           email: fresh,
           outletId: 'o1',
           showIds: ['s1', 's2'],
-          stated: { s1: { ...statement('change', 't3'), facts: 'f2' }, s2: statement('announcement', 't1') },
+          stated: {
+            s1: { ...statement('change', 't3'), facts: 'f2', before: statement('announcement', 't1') },
+            s2: statement('announcement', 't1'),
+          },
         },
         {
           email: older,
           outletId: 'o2',
           showIds: ['s1'],
-          stated: { s1: statement('cancellation', 't2') },
+          stated: { s1: { ...statement('cancellation', 't2'), before: null } },
         },
       ]);
     });

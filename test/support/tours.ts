@@ -34,7 +34,7 @@ import {
   type StoredShow,
   type StoredTour,
 } from '#shared/tours.ts';
-import { fakeMailDeps } from './announcer-fakes.ts';
+import { type FakeMailer, fakeMailDeps } from './announcer-fakes.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
 export class InMemoryTours implements TourStore {
@@ -278,10 +278,13 @@ export async function runDueSteps(
  */
 export class InMemoryTourMailer implements TourMailer {
   readonly sent: TourMail[] = [];
+  /** The fake SES under the module: its `script` makes SES refuse or throttle. */
+  readonly ses: FakeMailer;
   readonly #module: TourMailer;
   /** `suppressed`: the normalised addresses the mail module's suppression list holds. */
   constructor(now: () => Date, suppressed: ReadonlySet<string> = new Set()) {
-    const { deps } = fakeMailDeps(now, defaultMailSettings(timeoutSeconds.tours));
+    const { deps, mailer } = fakeMailDeps(now, defaultMailSettings(timeoutSeconds.tours));
+    this.ses = mailer;
     deps.suppressions = {
       suppressedAmong: async (emails) => new Set(emails.map(normaliseEmail).filter((e) => suppressed.has(e))),
     };
@@ -301,6 +304,7 @@ export class InMemoryTourMailer implements TourMailer {
     }
     return sent;
   }
+  reached: TourMailer['reached'] = (mails) => this.#module.reached(mails);
   sweepStale: TourMailer['sweepStale'] = (subjectType, rebuild, deadline) =>
     this.#module.sweepStale(subjectType, rebuild, deadline);
 }

@@ -78,6 +78,38 @@ describe('tour mail through the mail module', () => {
   });
 });
 
+describe('whether a tour mail reached SES', () => {
+  it('counts a mail sent (bounced since too) or claimed within the stale window, never one refused, given back or gone stale', async () => {
+    const { deps, deliveries } = mailDeps();
+    const tourMailer = moduleTourMailer(deps, async () => 'https://b.example/u/x', 60_000);
+    const now = deps.now().getTime();
+    const identity = (kind: string) => ({ ...aMail({ kind }), email: aMail().to.email });
+    const claim = async (kind: string, claimedAgoMs: number) =>
+      (await deliveries.claim(
+        { ...identity(kind), stream: 'operational' },
+        new Date(now - claimedAgoMs).toISOString(),
+      ))!.deliveryId;
+    const at = new Date(now).toISOString();
+    await deliveries.markSent(await claim('sent', 0), 'msg-1', at);
+    await deliveries.markOutcome(await claim('bounced', 0), 'bounced', { at });
+    await claim('under-way', deps.settings.staleClaimMs - 1);
+    await claim('stale', deps.settings.staleClaimMs + 1);
+    await deliveries.markFailed(await claim('refused', 0), 'MESSAGE_REJECTED', at);
+
+    const kinds = ['sent', 'bounced', 'under-way', 'stale', 'refused', 'never-claimed'];
+    const reached = await tourMailer.reached(kinds.map(identity));
+
+    expect(Object.fromEntries(kinds.map((kind, at) => [kind, reached[at]]))).toEqual({
+      sent: true,
+      bounced: true,
+      'under-way': true,
+      stale: false,
+      refused: false,
+      'never-claimed': false,
+    });
+  });
+});
+
 describe('stale tour mail', () => {
   it('sends an advance request again whose claim stayed open after a crash, written from the show as it is now', async () => {
     const { deps: mail, deliveries, mailer } = mailDeps();

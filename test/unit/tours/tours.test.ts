@@ -858,6 +858,71 @@ describe('a cancelled show back on', () => {
     ]);
   });
 
+  /** SES refusing the press mails: each recipient for good (their deliveries failed), or every call (the step fails, its claims given back, until its retries run out). */
+  const refusals = [
+    ['for good', 'MESSAGE_REJECTED'],
+    ['past the step retries', 'TEMPLATE_NOT_FOUND'],
+  ] as const;
+
+  /** The show cancelled with SES refusing its press-cancellation's mails; SES takes mail again after. */
+  async function cancelledUnheard(status: string) {
+    const told = await toldDePress();
+    told.mailer.ses.script = (mail) => mail.entries.map(() => ({ status }));
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt('2027-02-03T00:00:00Z'),
+      told.deps,
+    );
+    const cancellation = stepsWritten(told.tours);
+    for (const step of cancellation)
+      await takeStep(step, { correlationId: 'c' }, told.deps).catch(() => undefined);
+    told.mailer.ses.script = undefined;
+    return { ...told, cancellation };
+  }
+
+  it.each(refusals)(
+    'tells nobody "back on" of a cancellation SES refused (%s) when the show is set on again as it was',
+    async (_, status) => {
+      const { deps, mailer, tours } = await cancelledUnheard(status);
+
+      await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt('2027-02-04T00:00:00Z'), deps);
+      for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+
+      expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
+        'press-announcement',
+      ]);
+    },
+  );
+
+  it.each(refusals)(
+    'tells those a refused cancellation (%s) never reached what changed when the show is set on again with other facts',
+    async (_, status) => {
+      const { deps, mailer, tours } = await cancelledUnheard(status);
+      const later = { ...announced, times: { ...announced.times, doors: '20:00' } };
+
+      await applyShowChange('tour-1', { type: 'set', show: later }, metaAt('2027-02-04T00:00:00Z'), deps);
+      for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+
+      const press = mailer.sent.filter((m) => m.to.email === 'de@press.example');
+      expect(press.map((m) => [m.kind, calendarOf(m).localStart])).toEqual([
+        ['press-announcement', '2027-05-14T19:00:00'],
+        ['press-change', '2027-05-14T20:00:00'],
+      ]);
+    },
+  );
+
+  it('mails a cancellation SES refused for a while once when its step is taken again with the show still cancelled', async () => {
+    const { deps, mailer, cancellation } = await cancelledUnheard('TEMPLATE_NOT_FOUND');
+
+    for (const step of [...cancellation, ...cancellation]) await takeStep(step, { correlationId: 'c' }, deps);
+
+    expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-cancellation',
+    ]);
+  });
+
   it('tells those never told of its cancellation what changed when the show is set on again with other facts', async () => {
     const { deps, mailer, tours } = await toldDePress();
     const later = { ...announced, times: { ...announced.times, doors: '20:00' } };
