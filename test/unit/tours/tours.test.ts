@@ -912,6 +912,26 @@ describe('a cancelled show back on', () => {
     },
   );
 
+  it.each(refusals)(
+    'tells nobody of a change SES refused (%s) when the show is changed back to what they were told',
+    async (_, status) => {
+      const { deps, mailer, tours } = await toldDePress();
+      const later = { ...announced, times: { ...announced.times, doors: '20:00' } };
+      mailer.ses.script = (mail) => mail.entries.map(() => ({ status }));
+      await applyShowChange('tour-1', { type: 'set', show: later }, metaAt('2027-02-03T00:00:00Z'), deps);
+      for (const step of stepsWritten(tours))
+        await takeStep(step, { correlationId: 'c' }, deps).catch(() => undefined);
+      mailer.ses.script = undefined;
+
+      await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt('2027-02-04T00:00:00Z'), deps);
+      for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+
+      expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
+        'press-announcement',
+      ]);
+    },
+  );
+
   it('mails a cancellation SES refused for a while once when its step is taken again with the show still cancelled', async () => {
     const { deps, mailer, cancellation } = await cancelledUnheard('TEMPLATE_NOT_FOUND');
 
