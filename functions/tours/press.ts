@@ -325,7 +325,8 @@ async function tellThoseToldOf(
   // Press is campaign mail: an address told before that has since unsubscribed hears no more.
   const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
   const reachable = toldOf.filter((told) => !optedOut.has(normaliseEmail(told.email)));
-  const stated = await statedAsReached(tour, stored, country, reachable, deps);
+  // A move is news to each of them, whatever they were told: nothing to read.
+  const stated = news === 'moved' ? [] : await statedAsReached(tour, stored, country, reachable, deps);
   const toTell = reachable.flatMap((told, at) => {
     const was = stated[at];
     const kind = news === 'moved' ? news : newsFor(was, now, unknown);
