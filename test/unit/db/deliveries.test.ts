@@ -1,7 +1,18 @@
+import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { deliveryIdOf, type MailIdentity, mailSubjects } from '#shared/db/deliveries.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  deliveryIdOf,
+  dynamoDeliveries,
+  type MailIdentity,
+  mailSubjects,
+  type NewClaim,
+  type ToldDates,
+} from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
+import { CountryOrWorldwide } from '#shared/events/fields.ts';
+import { itemBytes } from '#test/support/dynamo-items.ts';
 
 const announcement: MailIdentity = {
   labelId: 'nightshift',
@@ -81,5 +92,96 @@ describe('the identity of every sender’s mails', () => {
         ).not.toBe(deliveryIdOf({ ...announcement, subject: mailSubjects.budgetAlert(a + b, c, '2027') }));
       }),
     );
+  });
+});
+
+const documents = mockClient(DynamoDBDocumentClient);
+const store = () => dynamoDeliveries(documents as unknown as DynamoDBDocumentClient, 't');
+
+beforeEach(() => documents.reset());
+
+/** Every country a release may name (all but WW), one by one: 250, as an ERN deal for the world lists them. */
+const everyCountry = Array.from({ length: 26 * 26 }, (_, index) =>
+  String.fromCharCode(65 + Math.floor(index / 26), 65 + (index % 26)),
+).filter((code) => code !== 'WW' && CountryOrWorldwide.safeParse(code).success);
+
+/** A first mail of a release to a worldwide outlet, as the announcer claims it, telling `told`. */
+const aFirstMail = (told: ToldDates): NewClaim => ({
+  labelId: 'lbl-01JQ8Z6V7W2K3M4N5P6Q7R8S9T',
+  subject: mailSubjects.release('rel-01JQ8Z6V7W2K3M4N5P6Q7R8S9T'),
+  email: 'features.editor@a-music-magazine.example',
+  kind: 'announcement',
+  stream: 'campaign',
+  context: { outletId: 'out-01JQ8Z6V7W2K3M4N5P6Q7R8S9T' },
+  asOf: '2027-01-02T10:00:00.000Z',
+  told,
+});
+
+/** The item as the claim put it, and as marking it sent leaves it (SES's message id, no open-claims keys). */
+async function claimedAndSent(claim: NewClaim) {
+  documents.on(PutCommand).resolves({});
+  await store().claim(claim, '2027-01-02T10:00:05.000Z');
+  const claimed = documents.commandCalls(PutCommand)[0].args[0].input.Item as Record<string, unknown>;
+  const { gsi2pk: _pk, gsi2sk: _sk, ...settled } = claimed;
+  const sent = {
+    ...settled,
+    status: 'sent',
+    messageId: '010001902a4f0f7d-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-000000',
+    sentAt: '2027-01-02T10:00:06.000Z',
+    updatedAt: '2027-01-02T10:00:06.000Z',
+    resends: 0,
+  };
+  return { claimed, sent };
+}
+
+describe('what a release mail told, kept on its delivery (docs/design.md#exactly-once-mail)', () => {
+  const fifth = '2027-03-05T00:00 Europe/London';
+  const twelfth = '2027-03-12T00:00 America/New_York';
+
+  it('keeps the delivery of a release naming 250 territories one by one under 1 KB, one write unit a claim and a mark', async () => {
+    expect(everyCountry).toHaveLength(250);
+    const oneDate = await claimedAndSent(aFirstMail({ [fifth]: everyCountry }));
+    documents.reset();
+    const twoDates = await claimedAndSent(
+      aFirstMail({
+        [fifth]: everyCountry.filter((code) => code !== 'US' && code !== 'CA'),
+        [twelfth]: ['US', 'CA'],
+      }),
+    );
+
+    for (const { claimed, sent } of [oneDate, twoDates]) {
+      expect(itemBytes(claimed)).toBeLessThan(1024);
+      expect(itemBytes(sent)).toBeLessThan(1024);
+    }
+  });
+
+  it('gives back what the mail told, territory by territory, however it is kept', async () => {
+    const told: ToldDates = {
+      [fifth]: everyCountry.filter((code) => code !== 'US' && code !== 'CA'),
+      [twelfth]: ['US', 'CA'],
+    };
+    const { claimed } = await claimedAndSent(aFirstMail(told));
+    documents.on(BatchGetCommand).resolves({ Responses: { t: [claimed] } });
+
+    const [read] = (await store().getMany([claimed.deliveryId as string])).values();
+
+    expect(Object.keys(read.told!).sort()).toEqual(Object.keys(told).sort());
+    for (const [key, territories] of Object.entries(told)) {
+      expect([...read.told![key]].sort()).toEqual([...territories].sort());
+    }
+  });
+
+  it('keeps what a resend tells as compactly as what the claim told', async () => {
+    const { claimed } = await claimedAndSent(aFirstMail({ [fifth]: ['GB'] }));
+    documents.on(BatchGetCommand).resolves({ Responses: { t: [claimed] } });
+    const [delivery] = (await store().getMany([claimed.deliveryId as string])).values();
+    documents.on(UpdateCommand).resolves({});
+
+    await store().reclaim(delivery, '2027-01-02T11:00:00.000Z', '2027-01-02T10:30:00.000Z', {
+      [fifth]: everyCountry,
+    });
+
+    const values = documents.commandCalls(UpdateCommand)[0].args[0].input.ExpressionAttributeValues!;
+    expect(itemBytes({ ...claimed, told: values[':told'] })).toBeLessThan(1024);
   });
 });
