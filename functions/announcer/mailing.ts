@@ -274,15 +274,16 @@ export async function firstMailsOf(
  * follow-ups (date change, cancellation, out now), outlets whose announcement was sent, and for a
  * date change only if that announcement was written before the move (one change can both move the
  * date and widen the release: the outlets it newly reaches are announced with the new date) and the
- * address was last told another date than the one that stands (`previous`, what its mail states the
- * date was). Of those, unsubscribed and suppressed outlets are skipped.
+ * address was last told another date than the one that stands. Of those, unsubscribed and suppressed
+ * outlets are skipped. For a date change, a withdrawal or a cancellation, `lastTold`: the dates each
+ * address was last told (lastToldOf), what its mail states the date was, or was planned for.
  */
 async function recipientsOn(
   outlets: Outlet[],
   release: StoredRelease,
   request: MailingRequest,
   deps: AnnouncerDeps,
-): Promise<{ recipients: Outlet[]; skipped: number; previous?: Map<string, TerritoryMoment[]> }> {
+): Promise<{ recipients: Outlet[]; skipped: number; lastTold?: Map<string, TerritoryMoment[]> }> {
   const details = release.details!;
   let audience: Outlet[];
   let firsts = new Map<string, Delivery>();
@@ -318,17 +319,19 @@ async function recipientsOn(
   }
   const mailable = audience.filter(isMailable);
   const skipped = audience.length - mailable.length;
-  if (request.kind !== 'date-change') return { recipients: mailable, skipped };
-  const previous = await lastToldOf(
+  if (request.kind !== 'date-change' && request.kind !== 'cancellation') {
+    return { recipients: mailable, skipped };
+  }
+  const told = await lastToldOf(
     release,
     request,
     mailable.map((outlet) => ({ outlet, first: firsts.get(outlet.id)! })),
     deps,
   );
   // An address last told the date that stands (the release moved back to it before the move in
-  // between reached it) has nothing to hear.
-  const recipients = mailable.filter((outlet) => previous.get(outlet.id) !== 'unchanged');
-  return { recipients, skipped, previous: toldDatesOnly(previous) };
+  // between reached it) has no date change to hear; a cancellation names no date that stands.
+  const recipients = mailable.filter((outlet) => told.get(outlet.id) !== 'unchanged');
+  return { recipients, skipped, lastTold: toldDatesOnly(told) };
 }
 
 const toldDatesOnly = (previous: Map<string, TerritoryMoment[] | 'unchanged'>) =>
@@ -370,15 +373,16 @@ const toldFor = (told: ToldDates, territory: string): string | undefined => {
 };
 
 /**
- * What each outlet's address was last told of the dates a date change moves (see
- * docs/design.md#exactly-once-mail), by outlet id: per territory the change concerns (the moved ones,
- * or for the release's own date every one it was told of), the date stated by the latest mail that
- * stated one there (its first mail, or a date change it had since, ordered by the release version each
- * was written from), as the mail's previous date; `unchanged` when that is the date that stands. The
- * date changes it may have had are those releases asked for after its first mail was written
- * (`dateChangesAsked`), read in one batch for the page (none in the usual case of one move). An
- * outlet whose first mail kept no told dates (claimed before they were kept) is left out: its mail
- * states the release's previous date, as before.
+ * What each outlet's address was last told of the dates a date change moves, or a withdrawal or
+ * cancellation takes back (see docs/design.md#exactly-once-mail), by outlet id: per territory the
+ * mail concerns (the moved or withdrawn ones, or else every one it was told of), the date stated by the
+ * latest mail that stated one there (its first mail, or a date change it had since, ordered by the
+ * release version each was written from), as the date change's previous date or the date the
+ * cancellation says the release was planned for; `unchanged` when that is the date a date change's
+ * `revision` sets (a cancellation has none). The date changes it may have had are those releases
+ * asked for after its first mail was written (`dateChangesAsked`), read in one batch for the page
+ * (none in the usual case of one move). An outlet whose first mail kept no told dates (claimed before
+ * they were kept) is left out: its mail states the release's previous date (or dates), as before.
  */
 export async function lastToldOf(
   release: StoredRelease,
@@ -445,25 +449,28 @@ export const asWithdrawn = (release: StoredRelease, territories: string[] | unde
 /**
  * The dates a mail to the outlet states when the release comes out at different moments in different
  * territories (see docs/design.md#street-dates-per-territory): every date that applies to the outlet
- * with its territories, the moment an out-now is about, or a moved territory's new and old date.
+ * with its territories, the moment an out-now is about, or a moved territory's new and old date. A
+ * date change's old date, and what a withdrawal or cancellation says the release was planned for, are
+ * the dates the address was last told (`lastTold`), with street dates per territory or without.
  */
 function statedDates(
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
   outlet: Outlet,
-  previous: TerritoryMoment[] | undefined,
+  lastTold: TerritoryMoment[] | undefined,
 ) {
   const details = release.details!;
-  const withdrawal = withdrawnDates(release, mail, outlet);
-  if (withdrawal) return withdrawal;
+  const cancelled =
+    mail.kind === 'cancellation' ? cancelledDates(release, mail, outlet, lastTold) : undefined;
+  if (cancelled) return cancelled;
   if (!hasTerritoryDates(details)) {
     // The release's one date is every recipient's (shared); the date each was last told is its own.
-    return mail.kind === 'date-change' && previous ? previousDateTemplateData(previous) : undefined;
+    return mail.kind === 'date-change' && lastTold ? previousDateTemplateData(lastTold) : undefined;
   }
   if (mail.kind === 'date-change' && mail.moment && mail.revision) {
     const moved = movedMoments(release, mail);
     // Without the date the address was told (its first mail kept none), the date the territories moved from.
-    const was = previous ?? [{ moment: momentOfKey(mail.moment), territories: [] }];
+    const was = lastTold ?? [{ moment: momentOfKey(mail.moment), territories: [] }];
     return moved.length > 0 ? datesTemplateData({ moments: moved, previous: was }) : undefined;
   }
   const all = territoryMomentsOf(details);
@@ -506,8 +513,28 @@ function toldBy(
 }
 
 /**
- * A withdrawal states the street dates the outlet was told in the territories it is withdrawn from:
- * the release as it stands no longer lists them, and its own date may be another territory's.
+ * What a withdrawal or cancellation says the release was planned for: the dates the address was last
+ * told (lastToldOf), in the territories withdrawn or, for a cancellation, every one it was told of; a
+ * release with one date, cancelled, states that date alone, as its other mails do. An address whose
+ * first mail kept no told dates is told as before: a withdrawal the dates its territories had when
+ * withdrawn, a cancellation the release's dates.
+ */
+function cancelledDates(
+  release: StoredRelease,
+  mail: Pick<MailingRequest, 'kind'>,
+  outlet: Outlet,
+  lastTold: TerritoryMoment[] | undefined,
+): ReturnType<typeof datesTemplateData> | undefined {
+  if (!lastTold) return withdrawnDates(release, mail, outlet);
+  const alone =
+    release.state === 'cancelled' && !hasTerritoryDates(release.details!) && lastTold.length === 1;
+  return datesTemplateData({ moments: alone ? [{ moment: lastTold[0].moment, territories: [] }] : lastTold });
+}
+
+/**
+ * A withdrawal of a first mail that kept no told dates states the street dates its territories had
+ * when withdrawn (`withdrawn.moments`): the release as it stands no longer lists them, and its own
+ * date may be another territory's.
  */
 function withdrawnDates(
   release: StoredRelease,
@@ -574,16 +601,17 @@ function sharedDataOf(release: StoredRelease, kind: MailKind) {
 
 /**
  * The release mail for one outlet, written from the release as stored now: campaign mail, with the
- * outlet's one-click unsubscribe link and personal promo links. A date change states `previous` as
- * the date the release was, the dates the address was last told (lastToldOf); without them, the
- * release's previous date. The dates it states are kept on its delivery (`told`).
+ * outlet's one-click unsubscribe link and personal promo links. `lastTold`, the dates the address was
+ * last told (lastToldOf), are what a date change states the release was, and what a withdrawal or
+ * cancellation states it was planned for; without them, the release's previous date, or its dates.
+ * The dates it states are kept on its delivery (`told`).
  */
 export async function releaseMail(
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
   outlet: Outlet,
   deps: AnnouncerDeps,
-  previous?: TerritoryMoment[],
+  lastTold?: TerritoryMoment[],
 ): Promise<OutgoingMail> {
   const { kind, revision, moment } = mail;
   const radio = radioKinds.includes(kind);
@@ -594,7 +622,7 @@ export async function releaseMail(
     unsubscribeUrl: links.unsubscribeUrl,
     promoLinks: links.promoLinks,
   });
-  const dates = statedDates(release, mail, outlet, previous);
+  const dates = statedDates(release, mail, outlet, lastTold);
   const told = toldBy(release, mail, outlet);
   const own = radio ? radioData(release, mail, outlet) : undefined;
   const data = [dates, own, heldUntil(release, outlet)].reduce<{ text: object; html: object }>(
@@ -678,7 +706,7 @@ export async function sendMailing(
       const found = await recipientsOn(page.outlets, from, request, deps);
       mails.push(
         ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) =>
-          releaseMail(written, request, outlet, deps, found.previous?.get(outlet.id)),
+          releaseMail(written, request, outlet, deps, found.lastTold?.get(outlet.id)),
         )),
       );
       skipped += found.skipped;

@@ -109,10 +109,14 @@ const stillWanted = (
       ? territoryMomentsOf(release.details).some((group) => sameInstantAsKey(delivery.revision, group.moment))
       : sameInstantAsKey(delivery.revision, momentOf(release.details))));
 
+/** The territories a withdrawal is from (the release itself not cancelled), as its mailing asked it. */
+const withdrawalOf = (release: StoredRelease): string[] | undefined =>
+  release.state !== 'cancelled' ? release.withdrawn?.territories : undefined;
+
 /**
- * For stale date-change claims, the date each address was last told before it (lastToldOf), by
- * delivery id, so a resend states the date its first sending would have: what the release's
- * mailing reads for a page of outlets, read here for the outlets of the resends.
+ * For stale date-change, withdrawal and cancellation claims, the dates each address was last told
+ * before it (lastToldOf), by delivery id, so a resend states the dates its first sending would have:
+ * what the release's mailing reads for a page of outlets, read here for the outlets of the resends.
  */
 async function previouslyTold(
   release: StoredRelease | undefined,
@@ -121,21 +125,26 @@ async function previouslyTold(
   deps: AnnouncerDeps,
 ): Promise<Map<string, TerritoryMoment[]>> {
   const previous = new Map<string, TerritoryMoment[]>();
-  const changes = stale.filter((delivery) => delivery.kind === 'date-change');
+  const changes = stale.filter(
+    (delivery) => delivery.kind === 'date-change' || delivery.kind === 'cancellation',
+  );
   if (!release?.details || changes.length === 0) return previous;
-  // Each change as its mailing asked it (its territories, for a territory's date change), so the
-  // resend states the date over the same territories as the first sending.
+  // Each mail as its mailing asked it (its territories, for a territory's date change or a
+  // withdrawal), so the resend states the dates over the same territories as the first sending.
   const asked = [...(release.dateChanges ?? []), ...(release.dateChangesAsked ?? [])];
   const byChange = new Map<string, Delivery[]>();
   for (const delivery of changes) {
-    const key = JSON.stringify([delivery.revision ?? '', delivery.moment ?? '']);
+    const key = JSON.stringify([delivery.kind, delivery.revision ?? '', delivery.moment ?? '']);
     byChange.set(key, [...(byChange.get(key) ?? []), delivery]);
   }
   for (const group of byChange.values()) {
-    const { revision, moment } = group[0];
-    const territories = moment
-      ? asked.find((change) => change.revision === revision && change.moment === moment)?.territories
-      : undefined;
+    const { kind, revision, moment } = group[0];
+    const territories =
+      kind === 'cancellation'
+        ? withdrawalOf(release)
+        : moment
+          ? asked.find((change) => change.revision === revision && change.moment === moment)?.territories
+          : undefined;
     const resentTo = group.flatMap((delivery) => {
       const outlet = outlets.get(delivery.context.outletId ?? '');
       return outlet && normaliseEmail(outlet.email) === delivery.email ? [{ delivery, outlet }] : [];
@@ -143,7 +152,7 @@ async function previouslyTold(
     const firsts = await firstMailsOf(
       release,
       resentTo.map(({ outlet }) => outlet),
-      'date-change',
+      kind as MailKind,
       deps,
     );
     const told = await lastToldOf(
@@ -183,10 +192,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       const atAddress = outlet && normaliseEmail(outlet.email) === delivery.email ? outlet : undefined;
       if (!atAddress || !stillWanted(release, delivery, atAddress) || !isMailable(atAddress)) continue;
       // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
-      const withdrawal =
-        delivery.kind === 'cancellation' && release.state !== 'cancelled'
-          ? release.withdrawn?.territories
-          : undefined;
+      const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
       mails.set(
         delivery.deliveryId,
         await releaseMail(

@@ -281,9 +281,14 @@ export interface StatedDates {
 
 type DatesView = Pick<MailView, 'releaseDate' | 'releaseDateShort' | 'previousReleaseDate'>;
 
+/** Each date with its territories; a date stated for no territory in particular, alone. */
 const datesInTerritories = (dates: DateInTerritories[]) =>
   dates
-    .map(({ moment, territories }) => `${formatMoment(moment)} in ${territories.map(singleLine).join(', ')}`)
+    .map(({ moment, territories }) =>
+      territories.length > 0
+        ? `${formatMoment(moment)} in ${territories.map(singleLine).join(', ')}`
+        : formatMoment(moment),
+    )
     .join('; ');
 
 /** One date as it is; dates that differ by territory, each with its territories. */

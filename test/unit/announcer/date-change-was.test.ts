@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type MailingRequest, sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
-import { decideChange } from '#functions/releases/apply-change.ts';
+import { decideChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   announce,
@@ -24,22 +24,30 @@ import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/release
 
 const key = 'lbl-nightshift/rel-night-drive';
 
-/** The label changes the release at `occurredAt`, as releases applies it; answers the date changes it asks for. */
-function labelChanges(world: FakeWorld, details: ReleaseDetails, occurredAt: string): MailingRequest[] {
+/**
+ * The label changes the release at `occurredAt` (a description, or a cancellation), as releases
+ * applies it; answers the mailings of `kind` it asks for.
+ */
+function labelChanges(
+  world: FakeWorld,
+  change: ReleaseDetails | ReleaseChange,
+  occurredAt: string,
+  kind: MailingRequest['kind'] = 'date-change',
+): MailingRequest[] {
   const { next, effects } = decideChange(
     world.releases.get(key),
-    { type: 'Release Updated', details },
+    'type' in change ? change : { type: 'Release Updated', details: change },
     { labelId: 'lbl-nightshift', eventId: `evt-${occurredAt}`, correlationId: 'corr-1', occurredAt },
     occurredAt,
   );
   world.releases.set(key, next);
   return effects.flatMap((effect) =>
-    effect.type === 'request-mailing' && effect.kind === 'date-change'
+    effect.type === 'request-mailing' && effect.kind === kind
       ? [
           {
             ...announce,
-            kind: 'date-change' as const,
-            revision: effect.revision,
+            kind,
+            ...(effect.revision ? { revision: effect.revision } : {}),
             ...(effect.moment ? { moment: effect.moment } : {}),
             ...(effect.territories ? { territories: effect.territories } : {}),
           },
@@ -54,6 +62,17 @@ async function moveAndMail(world: FakeWorld, details: ReleaseDetails, occurredAt
     await sendMailing(request, meta, world.deps, far());
 }
 
+/** The label cancels the release (in `territories` only: a withdrawal), and its mailing runs at once. */
+async function cancelAndMail(world: FakeWorld, territories: string[] | undefined, occurredAt: string) {
+  const change: ReleaseChange = {
+    type: 'Release Cancelled',
+    releaseId: 'rel-night-drive',
+    ...(territories ? { territories } : {}),
+  };
+  for (const request of labelChanges(world, change, occurredAt, 'cancellation'))
+    await sendMailing(request, meta, world.deps, far());
+}
+
 /** A world whose one outlet's announcement SES accepted but whose answer was lost: its claim stays open. */
 async function announcedWithItsAnswerLost(details: ReleaseDetails, territories = ['GB']) {
   const outlet = anOutlet({ territories });
@@ -64,11 +83,11 @@ async function announcedWithItsAnswerLost(details: ReleaseDetails, territories =
   return { outlet, world };
 }
 
-/** SES's Email Sent for the announcement settles it now: the follow-ups it asks for are run. */
-async function settleAnnouncement(world: FakeWorld) {
+/** SES's Email Sent for the announcement settles it now: the follow-ups of `kind` it asks for are run. */
+async function settleAnnouncement(world: FakeWorld, kind = 'date-change') {
   const mail = world.mailer.delivered.find((m) => m.kind === 'announcement')!;
   await settleFromEmailsSent([emailSent(mail)], world.deps);
-  await runRequested(world, 'date-change');
+  await runRequested(world, kind);
 }
 
 describe('the date a date change says the release was', () => {
@@ -292,6 +311,73 @@ describe('what a date change says the date was, when its first sending was lost 
       'announcement',
       'date-change',
       'date-change',
+    ]);
+  });
+});
+
+describe('the date a withdrawal or cancellation says the release was planned for', () => {
+  it('is the date the outlet was told in the territory it is withdrawn from, not the date a move that never reached it set', async () => {
+    // Announced DE 12 March; its SES answer lost, the claim stays open.
+    const { outlet, world } = await announcedWithItsAnswerLost(dated('2027-03-05', '2027-03-12'), ['DE']);
+    // DE moves to 19 March: the date change passes the outlet (announcement still claimed). Then DE is withdrawn.
+    await moveAndMail(world, dated('2027-03-05', '2027-03-19'), '2026-02-01T10:00:00.000Z');
+    await cancelAndMail(world, ['DE'], '2026-02-02T10:00:00.000Z');
+
+    // The announcement settles; its follow-up, the withdrawal, goes out.
+    await settleAnnouncement(world, 'cancellation');
+
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+    ]);
+    // The outlet heard of 12 March only.
+    expect(mailTextOf(world, outlet.email, 'cancellation')?.releaseDate).toBe(
+      'Friday, 12 March 2027, 00:00 (Europe/Berlin) in DE',
+    );
+  });
+
+  it('is the date the outlet was told, when the release moved and was cancelled before its announcement settled', async () => {
+    const { outlet, world } = await announcedWithItsAnswerLost(
+      aReleaseDetails({ releaseDate: '2027-03-05' }),
+    );
+    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-12' }), '2026-02-01T10:00:00.000Z');
+    await cancelAndMail(world, undefined, '2026-02-02T10:00:00.000Z');
+
+    await settleAnnouncement(world, 'cancellation');
+
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+    ]);
+    expect(mailTextOf(world, outlet.email, 'cancellation')).toMatchObject({
+      releaseDate: 'Friday, 5 March 2027, 00:00 (Europe/London)',
+      releaseDateShort: '5 March 2027',
+    });
+  });
+
+  it('is the same when the sweep resends a cancellation whose answer was lost', async () => {
+    const { outlet, world } = await announcedWithItsAnswerLost(
+      aReleaseDetails({ releaseDate: '2027-03-05' }),
+    );
+    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-12' }), '2026-02-01T10:00:00.000Z');
+    await cancelAndMail(world, undefined, '2026-02-02T10:00:00.000Z');
+    // SES takes the cancellation, but its answer is lost: the claim stays open until the sweep resends it.
+    world.mailer.script = (mail) =>
+      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
+    await settleAnnouncement(world, 'cancellation');
+    world.mailer.script = undefined;
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+    await sweepStaleClaims(world.deps, far());
+
+    const sent = world.mailer.calls.filter((call) => call.kind === 'cancellation');
+    expect(sent.map((call) => call.entries.map((entry) => entry.email))).toEqual([
+      [outlet.email],
+      [outlet.email],
+    ]);
+    expect(sent.map((call) => textOf(call).releaseDate)).toEqual([
+      'Friday, 5 March 2027, 00:00 (Europe/London)',
+      'Friday, 5 March 2027, 00:00 (Europe/London)',
     ]);
   });
 });
