@@ -78,12 +78,14 @@ async function isListening(port: number): Promise<boolean> {
   }
 }
 
+/** The stream the local cloud's table has, as the CDK table has it. */
+const streamSpecification = { StreamEnabled: true, StreamViewType: tableDefinition.stream };
+
 /**
  * Creates Backline's table from the same definition as the CDK table, unless it exists already (a
  * table from before the stream gets it now), and answers its stream's ARN.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<string> {
-  const streamSpecification = { StreamEnabled: true, StreamViewType: tableDefinition.stream };
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.LatestStreamArn && Table.StreamSpecification?.StreamEnabled) return Table.LatestStreamArn;
@@ -132,9 +134,7 @@ export async function createTable(
         ],
         Projection: { ProjectionType: 'ALL' },
       })),
-      ...(stream
-        ? { StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream } }
-        : {}),
+      ...(stream ? { StreamSpecification: streamSpecification } : {}),
     }),
   );
 }
