@@ -1,4 +1,4 @@
-import { type Budget, type Figures, figuresOf } from '#shared/budgets/ledger.ts';
+import { type Budget, type Figures, figuresOf, unconvertedText } from '#shared/budgets/ledger.ts';
 import { dateIn } from '#shared/calendar.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
@@ -46,6 +46,9 @@ function views(view: View): { text: View; html: View } {
   };
   return { text: map(view, singleLine), html: map(view, (s) => escapeHtml(singleLine(s))) };
 }
+
+/** A count, with thousands grouped as the report's money is. */
+const count = (n: number) => n.toLocaleString('en');
 
 const scopeText = (scope: { kind: string; id: string }) => `${scope.kind} ${scope.id}`;
 
@@ -114,8 +117,7 @@ export function bar(usedPercent: number, status: DayResult['status']) {
 export const worthReporting = (results: DayResult[], held: unknown[]) =>
   held.length > 0 ||
   results.some(
-    (r) =>
-      r.changed || r.status !== 'on-track' || r.unconverted.length > 0 || r.possibleDuplicates.length > 0,
+    (r) => r.changed || r.status !== 'on-track' || r.unconverted.count > 0 || r.possibleDuplicates.length > 0,
   );
 
 /** The owner's daily report: one row per budget they hold, then what needs their attention. */
@@ -168,12 +170,23 @@ export function reportMail(
           (l) => `${r.budgetId}: ${l.lineId} ${money(r, l.spent)} spent of ${money(r, l.planned)} planned`,
         ),
       ),
-      unconverted: sorted.flatMap((r) =>
-        r.unconverted.map(
+      unconverted: sorted.flatMap((r) => [
+        ...r.unconverted.first.map(
           (u) =>
             `${r.budgetId}: ${u.expenseId} (${u.vendor}, ${u.date}) ${formatMoney(u.amount)}${u.vat ? ` net, VAT ${formatMoney(u.vat)}` : ''}: no ${u.amount.currency}/${r.currency} rate for ${u.date}`,
         ),
-      ),
+        // The rest are counted, not listed: the budget's view lists every one.
+        ...(r.unconverted.more > 0
+          ? [
+              `${r.budgetId}: ${count(r.unconverted.more)} more not listed here (the budget's view lists every one); ${count(r.unconverted.count)} in all need a rate: ${Object.entries(
+                r.unconverted.byCurrency,
+              )
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([currency, { amounts }]) => unconvertedText(currency, amounts))
+                .join('; ')}`,
+            ]
+          : []),
+      ]),
       duplicates: sorted.flatMap((r) =>
         r.possibleDuplicates.map(
           (d) =>

@@ -16,7 +16,7 @@ import {
   settlesOf,
   sum,
   totalsOf,
-  unconvertedExpenses,
+  unconvertedSummary,
   withVersion,
 } from '#shared/budgets/ledger.ts';
 import { addDays, dateIn, daysBetween } from '#shared/calendar.ts';
@@ -360,7 +360,7 @@ async function concludeDay(
     await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
     if (alert.kind === 'threshold') thresholdsAlerted.push(alert.threshold);
   }
-  const unconverted = unconvertedExpenses(states);
+  const unconverted = unconvertedSummary(states);
   const previous = budget.lastResult;
   const result: DayResult = {
     labelId: budget.labelId,
@@ -388,7 +388,7 @@ async function concludeDay(
       previous.committed !== figures.committed ||
       previous.actual !== figures.actual ||
       previous.income !== figures.income ||
-      previous.unconverted.length !== unconverted.length ||
+      previous.unconverted.count !== unconverted.count ||
       previous.possibleDuplicates.length !== duplicates.length,
     reconciledAt: now,
   };

@@ -503,3 +503,43 @@ export const unconvertedExpenses = (states: ExpenseState[]): UnconvertedExpense[
         vendor: state.data?.vendor ?? '',
       };
     });
+
+/**
+ * How many of a budget's unconverted expenses its day's result and the owner's report list. The rest
+ * are counted and summed per currency, not listed: a day's result is one item (DynamoDB keeps at most
+ * 400 KB), and a budget may have thousands of expenses no rate converts (see docs/design.md#budgets).
+ */
+export const unconvertedListed = 20;
+
+/** A day's expenses that need a rate: how many, how much per currency, and the first of them. */
+export interface UnconvertedSummary {
+  count: number;
+  /** Per currency: the expenses with an amount in it, and their sums by kind (VAT as `vat`), in minor units. */
+  byCurrency: Record<string, { count: number; amounts: Record<string, number> }>;
+  /** The first `unconvertedListed`, the longest waiting first (by date, then id). */
+  first: UnconvertedExpense[];
+  /** How many more there are than `first` lists. */
+  more: number;
+}
+
+/** The unconverted expenses of these states, counted and summed whole, the first `listed` of them listed. */
+export function unconvertedSummary(states: ExpenseState[], listed = unconvertedListed): UnconvertedSummary {
+  const byCurrency: UnconvertedSummary['byCurrency'] = {};
+  for (const state of states) {
+    const currencies = new Set<string>();
+    for (const [name, minor] of Object.entries(state.contribution)) {
+      const [kind, currency, of] = counterParts(name);
+      if (kind !== 'unconverted') continue;
+      byCurrency[currency] ??= { count: 0, amounts: {} };
+      const entry = byCurrency[currency];
+      entry.amounts[of] = (entry.amounts[of] ?? 0) + minor;
+      currencies.add(currency);
+    }
+    for (const currency of currencies) byCurrency[currency].count++;
+  }
+  const all = unconvertedExpenses(states).sort(
+    (a, b) => a.date.localeCompare(b.date) || a.expenseId.localeCompare(b.expenseId),
+  );
+  const first = all.slice(0, listed);
+  return { count: all.length, byCurrency, first, more: all.length - first.length };
+}

@@ -15,7 +15,12 @@ import type {
   ExpenseVersion,
   FlaggedInvoice,
 } from '../budgets/ledger.ts';
-import { invoiceOf, isCounterName, type UnconvertedExpense } from '../budgets/ledger.ts';
+import {
+  invoiceOf,
+  isCounterName,
+  type UnconvertedExpense,
+  type UnconvertedSummary,
+} from '../budgets/ledger.ts';
 import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
@@ -195,7 +200,8 @@ export interface DayResult {
   variance: number;
   status: 'on-track' | 'at-risk' | 'over';
   linesOver: { lineId: string; planned: number; spent: number }[];
-  unconverted: UnconvertedExpense[];
+  /** Counted and summed whole, the first few listed: the item stays within DynamoDB's 400 KB. */
+  unconverted: UnconvertedSummary;
   possibleDuplicates: {
     vendor: string;
     invoiceNumber: string;
@@ -385,9 +391,39 @@ const startOf = (cursor: string | undefined) =>
     ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
     : undefined;
 
+/**
+ * A day's result as kept. One kept before results counted their unconverted expenses listed every one
+ * of them (it fitted its item, or it would not have been kept): read as that many, all listed, summed
+ * per currency by their net and VAT, since it did not keep their kinds.
+ */
+const dayResultOf = (item: Record<string, unknown>): DayResult => {
+  const { pk: _p, sk: _s, entity: _e, ...result } = item;
+  const unconverted = result.unconverted as DayResult['unconverted'] | UnconvertedExpense[] | undefined;
+  if (!Array.isArray(unconverted)) return result as unknown as DayResult;
+  const byCurrency: UnconvertedSummary['byCurrency'] = {};
+  for (const expense of unconverted)
+    for (const [kind, money] of [
+      ['net', expense.amount],
+      ['vat', expense.vat],
+    ] as const) {
+      if (!money) continue;
+      byCurrency[money.currency] ??= { count: 0, amounts: {} };
+      const entry = byCurrency[money.currency];
+      if (kind === 'net') entry.count++;
+      entry.amounts[kind] = (entry.amounts[kind] ?? 0) + money.minor;
+    }
+  return {
+    ...(result as unknown as DayResult),
+    unconverted: { count: unconverted.length, byCurrency, first: unconverted, more: 0 },
+  };
+};
+
 const budgetOf = (item: Record<string, unknown>): StoredBudget => {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, entity: _e, ...budget } = item;
-  return budget as unknown as StoredBudget;
+  return {
+    ...(budget as unknown as StoredBudget),
+    ...(budget.lastResult ? { lastResult: dayResultOf(budget.lastResult as Record<string, unknown>) } : {}),
+  };
 };
 
 const stateOf = (item: Record<string, unknown>): ExpenseState => {
@@ -826,10 +862,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           ExpressionAttributeValues: { ':pk': keyOf('BUDGET-DAY', date, labelId, ownerEmail) },
         },
       ))
-        for (const item of page.Items ?? []) {
-          const { pk: _p, sk: _s, entity: _e, ...result } = item;
-          found.push(result as DayResult);
-        }
+        for (const item of page.Items ?? []) found.push(dayResultOf(item));
       return found;
     },
 

@@ -2,14 +2,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { BudgetsDeps } from '#functions/budgets/ports.ts';
 import { reconcileBudget } from '#functions/budgets/reconcile.ts';
 import { names } from '#infra/local/cloud.ts';
 import { dynamoClient, ensureTable, startLocalDynamo } from '#infra/local/dynamodb.ts';
-import { type Budget, emptyState, evaluate, sum, versionAt, withVersion } from '#shared/budgets/ledger.ts';
-import { budgetKey, dynamoBudgets, stateItem, totalsKey, versionItem } from '#shared/db/budgets.ts';
+import type { Budget } from '#shared/budgets/ledger.ts';
+import { budgetKey, dynamoBudgets } from '#shared/db/budgets.ts';
 import { BudgetReconciliationDue, BudgetSet, buildDetail, ExpenseRecorded } from '#shared/events/index.ts';
+import { ledgerItems, putItems } from '#test/support/budgets-seeding.ts';
 import { startCloudProcess } from '#test/support/cloud-process.ts';
 import { reportRows, row, targets } from './rows.ts';
 
@@ -68,45 +69,18 @@ try {
     }));
     await seedStore.saveBudget(budget);
     requests++;
-    // The ledger's items as writeLedger stores them, seeded with BatchWriteItem (25 items, no
-    // transaction: DynamoDB Local's transactions take a table lock, and seeding is not what is measured).
     // Each budget's own invoice numbers: invoices shared across budgets would be flagged as duplicates.
-    const items: Record<string, unknown>[] = [];
-    const contributions = [];
-    for (let e = 0; e < expenses; e++) {
-      const data = ExpenseRecorded.data.parse({
+    const data = Array.from({ length: expenses }, (_, e) =>
+      ExpenseRecorded.data.parse({
         ...ExpenseRecorded.sample,
         budgetId,
         expenseId: `exp-${e}`,
         invoiceNumber: `INV-${budgetId}-${e}`,
         date: '2027-02-10',
         amount: { minor: expenseMinor, currency: 'EUR' },
-      });
-      const version = {
-        expenseId: data.expenseId,
-        at: versionAt('2027-02-10T10:00:00.000Z', `evt-${e}`),
-        change: 'recorded' as const,
-        data,
-        receivedAt: '2027-02-10T10:00:01.000Z',
-      };
-      const state = evaluate(
-        withVersion(emptyState(data.expenseId, version.receivedAt), version),
-        budget,
-        () => undefined,
-      );
-      contributions.push(state.contribution);
-      items.push(versionItem(labelId, budgetId, version), stateItem(labelId, budgetId, state));
-    }
-    // The running totals after one ledger write per expense (each adds its counters and 1 to the revision).
-    items.push({ ...totalsKey(labelId, budgetId), ...sum(...contributions), revision: expenses });
-    for (let start = 0; start < items.length; start += 25) {
-      let batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-      while (batch.length > 0) {
-        requests++;
-        const result = await seedDb.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
-        batch = (result.UnprocessedItems?.[table] ?? []) as typeof batch;
-      }
-    }
+      }),
+    );
+    requests += await putItems(seedDb, table, ledgerItems(labelId, budget, data, '2027-02-10T10:00:00.000Z'));
   });
   console.log(
     `seeded ${budgets} budgets x ${expenses} expenses (${budgets * (2 * expenses + 2)} items, ${requests} requests) in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,

@@ -50,7 +50,7 @@ export const aDayResult = (overrides: Partial<DayResult> = {}): DayResult => {
     variance: 0,
     status: 'on-track',
     linesOver: [],
-    unconverted: [],
+    unconverted: { count: 0, byCurrency: {}, first: [], more: 0 },
     possibleDuplicates: [],
     drift: [],
     alerts: [],

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { fanOutReconciliation } from '#functions/budgets/reconcile.ts';
-import { counter } from '#shared/budgets/ledger.ts';
+import { counter, unconvertedListed } from '#shared/budgets/ledger.ts';
 import { BudgetReconciliationDue, BudgetSet, buildDetail, ReconciliationDue } from '#shared/events/index.ts';
 import { budgetTemplates } from '#shared/mail/budget-templates.ts';
 import { parseWebhookBody } from '#shared/webhooks.ts';
@@ -418,9 +418,37 @@ describe('the daily reconciliation', () => {
     await h.store.putRates('2027-03-02', { 'USD/EUR': '0.9' }, '2027-03-03T09:00:00.000Z');
     await h.reconcile('2027-03-04');
 
-    expect(before?.map((u) => u.expenseId)).toEqual(['exp-1']);
+    expect(before?.first.map((u) => u.expenseId)).toEqual(['exp-1']);
     expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 9_000 });
     expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
+  it("lists the first unconverted expenses in the owner's report and counts and sums the rest per currency", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    const extra = 3;
+    for (let i = 0; i < unconvertedListed + extra; i++)
+      await h.expense(
+        anExpense({
+          expenseId: `exp-${String(i).padStart(2, '0')}`,
+          amount: { minor: 10_000, currency: 'USD' },
+          ...(i % 2 ? { amount: { minor: 5_000, currency: 'GBP' }, kind: 'commitment' as const } : {}),
+        }),
+      );
+    await h.reconcile('2027-03-03');
+    await h.report('2027-03-03');
+    const listed = h
+      .received()
+      .filter((m) => m.kind === 'budget-report')
+      .flatMap((m) => (m.data as { text: { unconverted: string[] } }).text.unconverted);
+
+    expect(listed).toHaveLength(unconvertedListed + 1);
+    expect(listed[0]).toBe(
+      'bud-1: exp-00 (Airplay Partners, 2027-03-02) 100.00 USD: no USD/EUR rate for 2027-03-02',
+    );
+    expect(listed.at(-1)).toBe(
+      "bud-1: 3 more not listed here (the budget's view lists every one); 23 in all need a rate: 550.00 GBP commitment; 1,200.00 USD actual",
+    );
   });
 
   it('alerts once per threshold, warns of the forecast before the money runs out, and names a line over plan', async () => {
