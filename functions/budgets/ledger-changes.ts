@@ -9,6 +9,7 @@ import {
   invoiceId,
   isCounted,
   type RateTable,
+  sameJson,
   sameState,
   settlesOf,
   sum,
@@ -103,8 +104,61 @@ export async function receiveExpenseVersion(
     await spreadVoid(labelId, version, budgets, deps);
     // Only ever in one budget: it counts there.
     await leaveOtherBudgets(labelId, version, budgets, deps.store);
+    // An order that arrives (or moves) after invoices of other budgets settled it is released there.
+    await settleAcrossBudgets(labelId, version.expenseId, budgetId, deps.store);
   }
 }
+
+/**
+ * An invoice may settle an order held in another budget of the label: the order's money is released
+ * in the order's budget (its home: the budget its latest data names) while an actual of another budget
+ * settles it as that budget counts it (see docs/design.md#budgets). Each budget keeps who of its own
+ * settles the order (`settledBy` of its state of the order, filed under the order's id like a version);
+ * this writes the union of the other budgets' into the home's state, with its totals, in a transaction
+ * that checks the other budgets' states are still as read. Runs after every write that changes who
+ * settles the order in some budget, and after the order's own writes, so whichever runs last sees both.
+ */
+async function settleAcrossBudgets(labelId: string, orderId: string, budgetId: string, store: BudgetStore) {
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    // Filing is idempotent: it answers every budget the order is filed under.
+    const budgets = await store.fileExpenseUnder(labelId, orderId, budgetId);
+    const states = await Promise.all(
+      budgets.map(async (id) => ({
+        budgetId: id,
+        state: (await store.expenseStates(labelId, id, [orderId])).get(orderId),
+      })),
+    );
+    const home = states
+      .flatMap((s) => (s.state?.data && s.state.dataAt ? [{ ...s, state: s.state }] : []))
+      .sort((a, b) => b.state.dataAt!.localeCompare(a.state.dataAt!))[0];
+    if (!home) return;
+    const others = states.filter((s) => s.budgetId !== home.budgetId);
+    const elsewhere = [...new Set(others.flatMap((s) => s.state?.settledBy ?? []))].sort();
+    if (sameJson(home.state.settledElsewhere ?? [], elsewhere)) return;
+    const budget = await store.getBudget(labelId, home.budgetId);
+    const { settledElsewhere: _, ...rest } = home.state;
+    const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
+    const after = evaluate(released, budget, await ratesFor(store, [released], budget));
+    const written = await store.writeLedger(labelId, home.budgetId, {
+      versions: [],
+      states: [after],
+      delta: difference(home.state.contribution, after.contribution),
+      checks: others.map((s) => ({
+        budgetId: s.budgetId,
+        expenseId: orderId,
+        revision: s.state?.revision ?? 0,
+      })),
+    });
+    if (written) return;
+  }
+  throw new Error(`order ${orderId}: too many concurrent changes to who settles it`);
+}
+
+/** Orders whose settlers in this budget a write changes: filed under it before the write, released after. */
+const settlersChanged = (pairs: [ExpenseState, ExpenseState][]) =>
+  pairs
+    .filter(([before, after]) => !sameJson(before.settledBy, after.settledBy))
+    .map(([, after]) => after.expenseId);
 
 /** Writes the expense's latest void into each budget it is filed under that lacks it. */
 async function spreadVoid(
@@ -247,7 +301,10 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     const rates = await ratesFor(store, settled, budget);
     const states = [own, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
     const delta = sum(...changed.map(([b], i) => difference(b.contribution, states[i].contribution)));
+    const orders = settlersChanged(changed.map(([b], i) => [b, states[i]]));
+    for (const order of orders) await store.fileExpenseUnder(labelId, order, budgetId);
     if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) {
+      for (const order of orders) await settleAcrossBudgets(labelId, order, budgetId, store);
       // Terms set since they were read counted the expenses stored then, which this one was not yet: count it under them.
       if ((await store.getBudget(labelId, budgetId))?.occurredAt !== budget?.occurredAt)
         await reevaluate(labelId, budgetId, [version.expenseId], { store });
@@ -371,7 +428,10 @@ export async function reevaluate(
         ...changed.map(([before, after]) => difference(before.contribution, after.contribution)),
       );
       const states = changed.map(([, after]) => after);
+      const orders = settlersChanged(changed);
+      for (const order of orders) await deps.store.fileExpenseUnder(labelId, order, budgetId);
       if (await deps.store.writeLedger(labelId, budgetId, { versions: [], states, delta })) {
+        for (const order of orders) await settleAcrossBudgets(labelId, order, budgetId, deps.store);
         written += changed.length;
         break;
       }

@@ -94,8 +94,19 @@ export function statesFromLedger(
   for (const state of ledger.states)
     if (!rebuilt.has(state.expenseId))
       rebuilt.set(state.expenseId, emptyState(state.expenseId, state.firstSeenAt));
-  for (const [expenseId, state] of rebuilt)
-    rebuilt.set(expenseId, evaluateState({ ...state, settledBy: [] }));
+  // Who of other budgets settles a commitment is in their ledgers, not in this one's: kept as stored.
+  for (const [expenseId, state] of rebuilt) {
+    const elsewhere = stored.get(expenseId)?.settledElsewhere;
+    const { settledElsewhere: _, ...rest } = state;
+    rebuilt.set(
+      expenseId,
+      evaluateState({
+        ...rest,
+        settledBy: [],
+        ...(elsewhere?.length ? { settledElsewhere: elsewhere } : {}),
+      }),
+    );
+  }
   const settledBy = new Map<string, string[]>();
   for (const state of rebuilt.values()) {
     const target = settlesOf(state);

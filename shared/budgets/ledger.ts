@@ -86,6 +86,12 @@ export interface ExpenseState {
   voidReason?: string;
   /** Actuals (by expense id) that settle this commitment; a settled commitment is no longer committed. */
   settledBy: string[];
+  /**
+   * Actuals of the label's other budgets that settle this commitment (each settling as it counts in its
+   * own budget): the order's money is released here while one of them does (see docs/design.md#budgets).
+   * Not in this budget's versions: kept with the state, and carried over when the ledger is rebuilt.
+   */
+  settledElsewhere?: string[];
   /** What it adds to the running totals now. */
   contribution: Counters;
   conversion?: Conversion;
@@ -238,7 +244,8 @@ export function contributionOf(
   if (!budget || !isCounted(state)) return { contribution: {} };
   const expense = state.data;
   const kind = expense.kind;
-  const settled = kind === 'commitment' && state.settledBy.length > 0;
+  const settled =
+    kind === 'commitment' && (state.settledBy.length > 0 || (state.settledElsewhere?.length ?? 0) > 0);
   const counters: Counters = {};
   const add = (name: string, minor: number) => {
     if (minor !== 0) counters[name] = (counters[name] ?? 0) + minor;

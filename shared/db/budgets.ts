@@ -249,6 +249,11 @@ export interface LedgerWrite {
   states: ExpenseState[];
   /** Added to the running totals in the same transaction, so that they always equal the ledger. */
   delta: Counters;
+  /**
+   * States of other budgets of the label this write was computed from: still at `revision` (0: none
+   * stored), or nothing is written. An order released by an invoice of another budget holds what it read there.
+   */
+  checks?: { budgetId: string; expenseId: string; revision: number }[];
 }
 
 /** An expense held for a budget the label never sent (yet). */
@@ -575,6 +580,18 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
                     ...(state.revision === 0
                       ? {}
                       : { ExpressionAttributeValues: { ':revision': state.revision } }),
+                  },
+                })),
+                ...(write.checks ?? []).map((check) => ({
+                  ConditionCheck: {
+                    TableName: table,
+                    Key: expenseKey(labelId, check.budgetId, check.expenseId),
+                    // What another budget said when this was computed: changed since, it is computed again.
+                    ConditionExpression:
+                      check.revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
+                    ...(check.revision === 0
+                      ? {}
+                      : { ExpressionAttributeValues: { ':revision': check.revision } }),
                   },
                 })),
                 // The running totals change in the same transaction as the ledger: they always equal it.

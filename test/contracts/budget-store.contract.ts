@@ -109,6 +109,31 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect([...states.keys()]).toEqual(['exp-1']);
     });
 
+    it("refuses the whole write when another budget's state it was computed from changed since, or appeared", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const other = aBudget({ labelId: budget.labelId });
+      await store.writeLedger(budget.labelId, other.budgetId, {
+        versions: [],
+        states: [aState('po-1', { settledBy: ['inv-1'], contribution: {} })],
+        delta: {},
+      });
+      const release = (revision: number) => ({
+        versions: [],
+        states: [aState('po-1', { settledElsewhere: ['inv-1'], contribution: {} })],
+        delta: { [counter.committed('radio')]: -1_000 },
+        checks: [{ budgetId: other.budgetId, expenseId: 'po-1', revision }],
+      });
+
+      // Read before the other budget's state was stored, then at its revision.
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, release(0))).toBe(false);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, release(2))).toBe(false);
+      expect((await store.ledger(budget.labelId, budget.budgetId, { consistent: true })).states).toEqual([]);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, release(1))).toBe(true);
+      const [released] = (await store.ledger(budget.labelId, budget.budgetId, { consistent: true })).states;
+      expect(released).toMatchObject({ expenseId: 'po-1', settledElsewhere: ['inv-1'], revision: 1 });
+    });
+
     it("keeps ledgers apart: the same expense id in another budget or another label's budget of the same id", async () => {
       const store = makeStore();
       const budget = aBudget();

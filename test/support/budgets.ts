@@ -14,6 +14,7 @@ import type {
   InvoiceFiling,
   InvoiceRef,
   Ledger,
+  LedgerWrite,
   OwnerUnreachable,
   SettlementVersion,
   StoredBudget,
@@ -120,13 +121,12 @@ export class InMemoryBudgets implements BudgetStore {
     return this.versions.has(key(labelId, budgetId, expenseId, at));
   }
 
-  async writeLedger(
-    labelId: string,
-    budgetId: string,
-    write: { versions: ExpenseVersion[]; states: ExpenseState[]; delta: Counters },
-  ) {
+  async writeLedger(labelId: string, budgetId: string, write: LedgerWrite) {
     if (write.versions.some((v) => this.versions.has(key(labelId, budgetId, v.expenseId, v.at))))
       return false;
+    for (const check of write.checks ?? [])
+      if ((this.states.get(key(labelId, check.budgetId, check.expenseId))?.revision ?? 0) !== check.revision)
+        return false;
     for (const state of write.states) {
       const stored = this.states.get(key(labelId, budgetId, state.expenseId));
       if ((stored?.revision ?? 0) !== state.revision) return false;

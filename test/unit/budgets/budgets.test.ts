@@ -125,6 +125,71 @@ describe('the budget ledger', () => {
     expect(h.events('Budget Drift Repaired')).toEqual([]);
   });
 
+  it('releases an order held in another budget once an invoice booked here settles it, in either order, and holds it again when the invoice is voided', async () => {
+    for (const invoiceFirst of [false, true]) {
+      const h = budgetsHarness();
+      await h.budget(aBudget());
+      await h.budget(aBudget({ budgetId: 'bud-2' }));
+      const order = () =>
+        h.expense(
+          anExpense({ expenseId: 'po-1', kind: 'commitment', amount: { minor: 20_000, currency: 'EUR' } }),
+        );
+      // The invoice of bud-1's purchase order, booked to bud-2.
+      const invoice = () =>
+        h.expense(
+          anExpense({
+            expenseId: 'inv-1',
+            budgetId: 'bud-2',
+            settles: 'po-1',
+            amount: { minor: 19_000, currency: 'EUR' },
+          }),
+        );
+      if (invoiceFirst) await invoice();
+      await order();
+      if (!invoiceFirst) await invoice();
+      const settled = { order: await totalsOf(h, 'bud-1'), invoice: await totalsOf(h, 'bud-2') };
+      await h.reconcile('2027-03-05');
+      const reconciled = { order: await totalsOf(h, 'bud-1'), invoice: await totalsOf(h, 'bud-2') };
+      await h.voidExpense({ expenseId: 'inv-1', budgetId: 'bud-2' });
+
+      // Counted once: the invoice in bud-2, and no longer the order it settles in bud-1.
+      expect(settled, `invoice first: ${invoiceFirst}`).toEqual({
+        order: {},
+        invoice: { [counter.actual('radio')]: 19_000 },
+      });
+      expect(reconciled).toEqual(settled);
+      expect(h.events('Budget Drift Repaired')).toEqual([]);
+      expect(await totalsOf(h, 'bud-1')).toEqual({ [counter.committed('radio')]: 20_000 });
+      expect(await totalsOf(h, 'bud-2')).toEqual({});
+    }
+  });
+
+  it('keeps an order of another budget committed while the invoice settling it has no rate, and releases it once a rate converts the invoice', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    await h.expense(
+      anExpense({ expenseId: 'po-1', kind: 'commitment', amount: { minor: 50_000, currency: 'EUR' } }),
+    );
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-1',
+        budgetId: 'bud-2',
+        settles: 'po-1',
+        date: '2027-03-04',
+        amount: { minor: 55_000, currency: 'USD' },
+      }),
+    );
+    const withoutRate = await totalsOf(h, 'bud-1');
+    await h.store.putRates('2027-03-04', { 'USD/EUR': '0.9' }, '2027-03-05T09:00:00.000Z');
+    await h.reconcile('2027-03-06');
+
+    expect(withoutRate).toEqual({ [counter.committed('radio')]: 50_000 });
+    expect(await totalsOf(h, 'bud-2')).toEqual({ [counter.actual('radio')]: 49_500 });
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
   it('holds an expense for an unknown budget and counts it when the budget arrives', async () => {
     const h = budgetsHarness();
 
