@@ -74,14 +74,15 @@ function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: s
     reinstated: `Back on: ${tour.artist.name} in ${where}`,
     moved: `Moved: ${tour.artist.name} no longer in ${where}`,
   }[kind];
+  const replaces = 'The calendar attached replaces the one we sent before.';
   const movedTo = shows.map((show) => `${show.venue.city}, ${regionName(show.venue.country)}`).join('; ');
   const intro = {
     announcement: `${tour.artist.name} will play ${shows.length === 1 ? 'one show' : `${shows.length} shows`} in ${where}. The dates are attached as a calendar.`,
     update: `A new date has been added to ${tour.artist.name}'s tour in ${where}.`,
     cancellation: `The show below is cancelled. Please disregard our earlier announcement of it.`,
-    change: `The show below has a new date, times or venue. The calendar attached replaces the one we sent before.`,
-    reinstated: `The show below is on after all: please disregard our cancellation of it. The calendar attached replaces the one we sent before.`,
-    moved: `The show below has moved to ${movedTo}: please disregard our announcement of it in ${where}. The calendar attached replaces the one we sent before.`,
+    change: `The show below has a new date, times or venue. ${replaces}`,
+    reinstated: `The show below is on after all: please disregard our cancellation of it. ${replaces}`,
+    moved: `The show below has moved to ${movedTo}: please disregard our announcement of it in ${where}. ${replaces}`,
   }[kind];
   return {
     subject: `${headline}: ${shows.map((s) => `${s.venue.city} ${s.date}`).join(', ')}`,
@@ -116,14 +117,9 @@ const showSetVersion = (country: string, shows: Show[], kind: PressKind, toldSin
     // Once per country the show left, for each time its press there was told of it, however
     // the show changed since (docs/design.md#tours).
     return `${country}-${nameHash([...ids, toldSince], 24)}`;
-  if (change)
-    // A change, a cancellation or a show on again is news once per change the label made (its
-    // time): a show changed back to what was told before, or cancelled a second time, is told again.
-    return `${country}-${nameHash([...ids, change], 24)}`;
-  return kind === 'change'
-    ? // A delivery claimed before changes carried their time: its facts are part of the version.
-      `${country}-${nameHash(shows.map((show) => `${show.showId} ${showFacts(show)}`).sort(), 24)}`
-    : `${country}-${nameHash(ids, 24)}`;
+  // A change, a cancellation or a show on again is news once per change the label made (its time):
+  // a show changed back to what was told before, or cancelled a second time, is told again.
+  return `${country}-${nameHash(change ? [...ids, change] : ids, 24)}`;
 };
 
 export function pressMail(
@@ -302,18 +298,20 @@ export async function announceToMedia(
  * otherwise (`newsFor`). What each is told is noted on the address before the mail goes, as the
  * countries told are: a mail that went with its step unrecorded (the function stopped) is known to
  * the next change's step, which tells that address accordingly; one that never reached SES is not
- * (`statedAsReached`).
+ * (`statedAsReached`). `resending`: the addresses of the stale-claim sweep's claims, written by the
+ * same rule, whose notes stand as their steps wrote them (docs/design.md#tours).
  */
-async function tellThoseToldOf(
+export async function tellThoseToldOf(
   tour: StoredTour,
   stored: LiveShow,
   news: 'cancellation' | 'change' | 'moved',
   deps: ToursDeps,
   country = stored.show.venue.country,
   toldSince?: string,
+  resending?: Set<string>,
 ): Promise<TourMail[]> {
-  const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter((t) =>
-    t.showIds.includes(stored.showId),
+  const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter(
+    (t) => t.showIds.includes(stored.showId) && (!resending || resending.has(t.email)),
   );
   const show: StatedShow = {
     occurredAt: stored.occurredAt,
@@ -334,41 +332,37 @@ async function tellThoseToldOf(
   });
   // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
   // Each keeps what the address had been told, which stands should this mail not reach SES.
-  await noteTold(
-    tour,
-    country,
-    toTell.map(({ told, kind, was }) => ({
-      email: told.email,
-      outletId: told.outletId,
-      showIds: [stored.showId],
-      stated: {
-        [stored.showId]: {
-          ...statementOf(show, kind),
-          ...(kind === 'moved'
-            ? {}
-            : { before: was ? { facts: was.facts, change: was.change, kind: was.kind } : null }),
+  if (!resending)
+    await noteTold(
+      tour,
+      country,
+      toTell.map(({ told, kind, was }) => ({
+        email: told.email,
+        outletId: told.outletId,
+        showIds: [stored.showId],
+        stated: {
+          [stored.showId]: {
+            ...statementOf(show, kind),
+            ...(kind === 'moved'
+              ? {}
+              : { before: was ? { facts: was.facts, change: was.change, kind: was.kind } : null }),
+          },
         },
-      },
-    })),
-    deps,
-  );
-  const mails: TourMail[] = [];
-  for (const { told, kind } of toTell) {
-    const outlet = { id: told.outletId, name: told.email, email: told.email };
-    mails.push(
-      pressMail(
-        tour,
-        outlet,
-        country,
-        kind,
-        [show],
-        [show],
-        toldSince,
-        kind === 'moved' ? undefined : stored.occurredAt,
-      ),
+      })),
+      deps,
     );
-  }
-  return mails;
+  return toTell.map(({ told, kind }) =>
+    pressMail(
+      tour,
+      { id: told.outletId, name: told.email, email: told.email },
+      country,
+      kind,
+      [show],
+      [show],
+      toldSince,
+      kind === 'moved' ? undefined : stored.occurredAt,
+    ),
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { type PressKind, pressMail } from './press.ts';
+import { type PressKind, pressMail, tellThoseToldOf } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
 import { daySheetWork, operationalMail, stepWork } from './steps.ts';
 
@@ -47,18 +47,37 @@ async function rebuildShowMails(stale: Delivery[], deps: ToursDeps): Promise<Tou
   return mails;
 }
 
-/** Press mail, written again from what its delivery says it told of (its shows as they are now). */
+/**
+ * Press mail, written again from what its delivery says it told of (its shows as they are now). A
+ * change, a cancellation or "on again" is written as its step would write it now, and sent again
+ * only if that is the same mail: what it says still stands and the address, told what reached it,
+ * still needs it; otherwise it is closed unsent (docs/design.md#tours).
+ */
 async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]> {
-  const { labelId, kind } = stale[0];
-  const tourId = stale[0].subject[1];
-  const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
+  const { labelId, kind, subject } = stale[0];
+  const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
   if (!tour) return [];
   const byId = new Map(shows.flatMap((s) => (s.show ? [[s.showId, s as LiveShow] as const] : [])));
+  const stated = byId.get(stale[0].context.news ?? '');
+  if (/^press-(change|cancellation|reinstated)$/.test(kind))
+    return stated
+      ? (
+          await tellThoseToldOf(
+            tour,
+            stated,
+            stated.show.status === 'cancelled' ? 'cancellation' : 'change',
+            deps,
+            stale[0].context.country,
+            undefined,
+            new Set(stale.map((delivery) => delivery.email)),
+          )
+        ).filter((mail) => `${mail.subject}` === `${subject}`)
+      : [];
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
   const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
   const mails: TourMail[] = [];
   for (const delivery of stale) {
-    const { country, outletId, news, listed, toldSince, change } = delivery.context;
+    const { country, outletId, news, listed, toldSince } = delivery.context;
     if (!country || !outletId || optedOut.has(delivery.email)) continue;
     const pressKind = kind.replace(/^press-/, '') as PressKind;
     mails.push(
@@ -70,7 +89,6 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
         showsOf(news),
         showsOf(listed),
         toldSince,
-        change,
       ),
     );
   }

@@ -2,12 +2,15 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
 import { makeHandler } from '#functions/tours/handler.ts';
+import type { ToursDeps } from '#functions/tours/ports.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
 import { buildDetail, type EventData, MailUndeliverable, ShowStepDue } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { calendarSequence } from '#shared/ics.ts';
+import { MailerError } from '#shared/mail/ports.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { advanceLockAt, guestListReopens, stepMoment, stepMoments } from '#shared/tours.ts';
 import { readCalendar } from '#test/support/calendar.ts';
@@ -942,6 +945,56 @@ describe('a cancelled show back on', () => {
       'press-cancellation',
     ]);
   });
+
+  /**
+   * The show changed (`first`) while SES's answers to its press step's mails were lost (their claims
+   * left open, as after a crash before the send); the stale window then passed, `then` changed the
+   * show again (or nothing did) with its step taken, and the stale-claim sweep ran.
+   */
+  async function sweptAfter(first: (deps: ToursDeps) => Promise<unknown>, then?: Show) {
+    const told = await toldDePress();
+    told.mailer.ses.script = () => new MailerError('unknown', 'the answer was lost');
+    await first(told.deps);
+    for (const step of stepsWritten(told.tours)) await takeStep(step, { correlationId: 'c' }, told.deps);
+    told.mailer.ses.script = undefined;
+    told.now.value = new Date(told.now.value.getTime() + 24 * 3600_000);
+    if (then) {
+      await applyShowChange('tour-1', { type: 'set', show: then }, metaAt('2027-02-04T00:00:00Z'), told.deps);
+      for (const step of stepsWritten(told.tours)) await takeStep(step, { correlationId: 'c' }, told.deps);
+    }
+    const swept = await sweepStaleTourMail(told.deps, told.now.value.getTime() + 60_000);
+    const press = told.mailer.ses.receivedBy('de@press.example').map((m) => m.kind);
+    return { swept, press };
+  }
+  const cancelled = (deps: ToursDeps) =>
+    applyShowChange('tour-1', { type: 'cancel', showId: 'show-1' }, metaAt('2027-02-03T00:00:00Z'), deps);
+  const doorsAt = (doors: string) => ({ ...announced, times: { ...announced.times, doors } });
+  const changed = (deps: ToursDeps) =>
+    applyShowChange('tour-1', { type: 'set', show: doorsAt('20:00') }, metaAt('2027-02-03T00:00:00Z'), deps);
+
+  it.each([
+    ['a cancellation, the show still cancelled', cancelled, undefined, ['press-cancellation']],
+    ['a change, the show still as it says', changed, undefined, ['press-change']],
+  ] as const)('the stale-claim sweep sends %s again', async (_, first, then, resent) => {
+    const { swept, press } = await sweptAfter(first, then);
+
+    expect(swept).toEqual({ resent: 1, closed: 0 });
+    expect(press).toEqual(['press-announcement', ...resent]);
+  });
+
+  it.each([
+    ['a cancellation of a show set on again as it was', cancelled, announced, []],
+    ['a cancellation of a show set on again with other facts', cancelled, doorsAt('21:00'), ['press-change']],
+    ['a change whose facts changed again', changed, doorsAt('21:00'), ['press-change']],
+  ] as const)(
+    'the stale-claim sweep closes %s without sending it (the step told what stands)',
+    async (_, first, then, told) => {
+      const { swept, press } = await sweptAfter(first, then);
+
+      expect(swept).toEqual({ resent: 0, closed: 1 });
+      expect(press).toEqual(['press-announcement', ...told]);
+    },
+  );
 
   it('tells those never told of its cancellation what changed when the show is set on again with other facts', async () => {
     const { deps, mailer, tours } = await toldDePress();
