@@ -66,19 +66,20 @@ const regionName = (country: string) =>
 
 function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: string): Notice {
   const where = regionName(country);
+  const artist = tour.artist.name;
   const headline = {
-    announcement: `${tour.artist.name} live in ${where}`,
-    update: `New ${tour.artist.name} show in ${where}`,
-    cancellation: `Cancelled: ${tour.artist.name} in ${where}`,
-    change: `Changed: ${tour.artist.name} in ${where}`,
-    reinstated: `Back on: ${tour.artist.name} in ${where}`,
-    moved: `Moved: ${tour.artist.name} no longer in ${where}`,
+    announcement: `${artist} live in ${where}`,
+    update: `New ${artist} show in ${where}`,
+    cancellation: `Cancelled: ${artist} in ${where}`,
+    change: `Changed: ${artist} in ${where}`,
+    reinstated: `Back on: ${artist} in ${where}`,
+    moved: `Moved: ${artist} no longer in ${where}`,
   }[kind];
   const replaces = 'The calendar attached replaces the one we sent before.';
   const movedTo = shows.map((show) => `${show.venue.city}, ${regionName(show.venue.country)}`).join('; ');
   const intro = {
-    announcement: `${tour.artist.name} will play ${shows.length === 1 ? 'one show' : `${shows.length} shows`} in ${where}. The dates are attached as a calendar.`,
-    update: `A new date has been added to ${tour.artist.name}'s tour in ${where}.`,
+    announcement: `${artist} will play ${shows.length === 1 ? 'one show' : `${shows.length} shows`} in ${where}. The dates are attached as a calendar.`,
+    update: `A new date has been added to ${artist}'s tour in ${where}.`,
     cancellation: `The show below is cancelled. Please disregard our earlier announcement of it.`,
     change: `The show below has a new date, times or venue. ${replaces}`,
     reinstated: `The show below is on after all: please disregard our cancellation of it. ${replaces}`,
@@ -215,14 +216,12 @@ export async function announceToMedia(
   const country = stored.show.venue.country;
   const now = deps.now().toISOString();
   const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
-  const announcedHere = shows
-    .filter((s): s is LiveShow => Boolean(s.show))
-    .filter(
-      (s) =>
-        s.show.venue.country === country &&
-        isAnnounced(s.show.status) &&
-        (!s.show.announceAt || s.show.announceAt <= now),
-    );
+  const announcedHere = shows.filter(
+    (s): s is LiveShow =>
+      s.show?.venue.country === country &&
+      isAnnounced(s.show.status) &&
+      (!s.show.announceAt || s.show.announceAt <= now),
+  );
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
   const told = new Map(
     (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
@@ -267,12 +266,20 @@ export async function announceToMedia(
       noted.add(showId);
     }
     // One page at a time: the mail module groups the page's mails into SendBulkEmail calls.
-    mailed += await deps.mailer.send(tell.map(({ mail }) => mail));
+    const mails = tell.map(({ mail }) => mail);
+    const sent = await deps.mailer.send(mails);
+    mailed += sent;
+    // Not all sent now (refused, claimed before, SES's answer lost): which reached SES is read.
+    const reached =
+      sent < mails.length &&
+      (await deps.mailer.reached(mails.map((mail) => ({ ...mail, email: mail.to.email }))));
     // After the mails: a step stopped before the notes is taken again, and its mails, claimed, go once.
+    // Only those that reached SES: an address whose mail did not is told of none of its shows, so the
+    // next step announces them to it (docs/design.md#tours).
     await noteTold(
       tour,
       country,
-      tell.map(({ told }) => told),
+      tell.flatMap(({ told }, at) => (reached && !reached[at] ? [] : [told])),
       deps,
     );
     if (!nextCursor) break;

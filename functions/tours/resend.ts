@@ -37,14 +37,12 @@ async function rebuildShowMails(stale: Delivery[], deps: ToursDeps): Promise<Tou
     ];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
   const change = stale[0].context?.change;
-  if (kind === 'day-sheet-update' && !change) return [];
-  if (kind !== 'day-sheet-update' && !stepKinds.has(kind)) return [];
-  const { mails } =
-    kind === 'day-sheet-update'
-      ? await daySheetWork(tour, show, deps, meta, change)
-      : await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, meta);
   // The sweep closes those to an address suppressed since (shared/mail/settle.ts).
-  return mails;
+  if (kind === 'day-sheet-update')
+    return change ? (await daySheetWork(tour, show, deps, meta, change)).mails : [];
+  return stepKinds.has(kind)
+    ? (await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, meta)).mails
+    : [];
 }
 
 /**
@@ -58,8 +56,10 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
   const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
   if (!tour) return [];
   const byId = new Map(shows.flatMap((s) => (s.show ? [[s.showId, s as LiveShow] as const] : [])));
-  const stated = byId.get(stale[0].context.news ?? '');
-  if (/^press-(change|cancellation|reinstated)$/.test(kind))
+  const { news, country, change } = stale[0].context;
+  const stated = byId.get(news ?? '');
+  // A change, a cancellation or "on again" (a mail that names its change).
+  if (change)
     return stated
       ? (
           await tellThoseToldOf(
@@ -67,7 +67,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<To
             stated,
             stated.show.status === 'cancelled' ? 'cancellation' : 'change',
             deps,
-            stale[0].context.country,
+            country,
             undefined,
             new Set(stale.map((delivery) => delivery.email)),
           )

@@ -996,6 +996,47 @@ describe('a cancelled show back on', () => {
     },
   );
 
+  it.each(refusals)(
+    'counts an address told of its shows only once their announcement reached SES (%s): it hears of no change to them, and the next announcement lists them',
+    async (_, status) => {
+      const now = { value: new Date('2027-02-02T00:00:00Z') };
+      const fakes = fakeToursDeps(now);
+      const { deps, mailer, tours } = fakes;
+      fakes.outlets.push(aPressOutlet('de', ['DE']));
+      mailer.ses.script = (mail) => mail.entries.map(() => ({ status }));
+      await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+      await runDueSteps(fakes, now).catch(() => undefined);
+      mailer.ses.script = undefined;
+
+      await applyShowChange(
+        'tour-1',
+        { type: 'set', show: doorsAt('20:00') },
+        metaAt('2027-02-03T00:00:00Z'),
+        deps,
+      );
+      for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+      const hamburg = aShow({ ...announced, showId: 'show-2', date: '2027-05-16' });
+      await applyShowChange('tour-1', { type: 'set', show: hamburg }, metaAt('2027-02-04T00:00:00Z'), deps);
+      await runDueSteps(fakes, now);
+
+      const press = mailer.sent.filter((m) => m.to.email === 'de@press.example');
+      expect(
+        press.map((m) => [
+          m.kind,
+          readCalendar(String(m.attachments?.[0].content)).map((e) => [e.localStart, e.status]),
+        ]),
+      ).toEqual([
+        [
+          'press-announcement',
+          [
+            ['2027-05-14T20:00:00', 'CONFIRMED'],
+            ['2027-05-16T19:00:00', 'CONFIRMED'],
+          ],
+        ],
+      ]);
+    },
+  );
+
   it('tells those never told of its cancellation what changed when the show is set on again with other facts', async () => {
     const { deps, mailer, tours } = await toldDePress();
     const later = { ...announced, times: { ...announced.times, doors: '20:00' } };
