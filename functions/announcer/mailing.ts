@@ -1,9 +1,9 @@
 import {
   type Delivery,
   deliveryIdOf,
+  type KeptToldDates,
   type MailIdentity,
   mailSubjects,
-  type ToldDates,
 } from '#shared/db/deliveries.ts';
 import type { EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
@@ -56,6 +56,7 @@ import {
   withdrawnFor,
 } from '#shared/releases.ts';
 import type { AnnouncerDeps } from './ports.ts';
+import { keptTold, type ToldDates, toldOfKept } from './told.ts';
 
 export interface MailingRequest {
   labelId: string;
@@ -413,13 +414,15 @@ export async function lastToldOf(
         const delivery = earlier.get(id);
         return delivery?.told && delivery.status !== 'failed' ? [delivery] : [];
       }),
-    ].sort((a, b) => (b.asOf ?? '').localeCompare(a.asOf ?? ''));
+    ]
+      .sort((a, b) => (b.asOf ?? '').localeCompare(a.asOf ?? ''))
+      .map((source) => toldOfKept(source.told!));
     const inScope = (
-      request.territories ?? [...new Set(sources.flatMap((source) => Object.values(source.told!).flat()))]
+      request.territories ?? [...new Set(sources.flatMap((source) => Object.values(source).flat()))]
     ).filter((territory) => territoriesMatch(entry.outlet.territories, [territory]));
     const groups = new Map<string, TerritoryMoment>();
     for (const territory of inScope) {
-      const key = sources.map((source) => toldFor(source.told!, territory)).find((k) => k !== undefined);
+      const key = sources.map((source) => toldFor(source, territory)).find((k) => k !== undefined);
       if (!key) continue;
       const group = groups.get(key) ?? { key, moment: momentOfKey(key), territories: [] };
       group.territories.push(territory);
@@ -501,14 +504,14 @@ function toldBy(
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
   outlet: Outlet,
-): ToldDates | undefined {
+): KeptToldDates | undefined {
   if (!isFirstMail(mail.kind) && mail.kind !== 'date-change') return undefined;
   const stated =
     mail.kind === 'date-change' && mail.moment
       ? movedMoments(release, mail)
       : momentsForOutlet(outlet.territories, release.details!);
   return stated.length > 0
-    ? Object.fromEntries(stated.map((group) => [group.key, group.territories]))
+    ? keptTold(Object.fromEntries(stated.map((group) => [group.key, group.territories])))
     : undefined;
 }
 

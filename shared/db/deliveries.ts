@@ -96,62 +96,11 @@ export interface MailIdentity {
 }
 
 /**
- * What a mail told its recipient that a later mail must restate: for a release mail, each street date
- * it stated (its moment key, as revisionOf in shared/releases.ts writes it) with the territories it
- * stated it for, so a date change can say what the date was for that address (see
+ * What a mail told its recipient that a later mail must restate (a release mail's street dates), as
+ * the announcer keeps it (`keptTold`, functions/announcer/told.ts): the store keeps it as given (see
  * docs/design.md#exactly-once-mail).
  */
-export type ToldDates = Record<string, string[]>;
-
-/**
- * `told` as the item keeps it: each moment key's territories as listed, or, for a long list, as a set
- * over every two-letter code (AA to ZZ, 676 bits, base64url: 114 characters whatever the count). A
- * release naming some 250 territories one by one (an ERN deal for the world) would otherwise put 750
- * bytes of codes on each of its deliveries, and the item past 1 KB: two write units for every claim and
- * mark instead of one (docs/design.md#exactly-once-mail). Readers get the same territories back, as a
- * set (the codes in alphabetical order).
- */
-type StoredToldDates = Record<string, string[] | string>;
-
-/** Lists longer than this are kept as a set: 32 codes in a list (3 bytes each) cost about what the set does. */
-const listedUpTo = 32;
-const codes = 26 * 26;
-const isCode = (territory: string) => /^[A-Z]{2}$/.test(territory);
-const bitOf = (code: string) => (code.charCodeAt(0) - 65) * 26 + (code.charCodeAt(1) - 65);
-const codeOf = (bit: number) => String.fromCharCode(65 + Math.floor(bit / 26), 65 + (bit % 26));
-
-function territorySet(territories: readonly string[]): string {
-  const bits = new Uint8Array(Math.ceil(codes / 8));
-  for (const territory of territories) {
-    const bit = bitOf(territory);
-    bits[bit >> 3] |= 1 << (bit & 7);
-  }
-  return Buffer.from(bits).toString('base64url');
-}
-
-function territoriesOfSet(set: string): string[] {
-  const bits = Buffer.from(set, 'base64url');
-  const territories: string[] = [];
-  for (let bit = 0; bit < codes; bit++)
-    if ((bits[bit >> 3] ?? 0) & (1 << (bit & 7))) territories.push(codeOf(bit));
-  return territories;
-}
-
-const storedTold = (told: ToldDates): StoredToldDates =>
-  Object.fromEntries(
-    Object.entries(told).map(([key, territories]) => [
-      key,
-      territories.length > listedUpTo && territories.every(isCode) ? territorySet(territories) : territories,
-    ]),
-  );
-
-const toldOfStored = (stored: StoredToldDates): ToldDates =>
-  Object.fromEntries(
-    Object.entries(stored).map(([key, territories]) => [
-      key,
-      typeof territories === 'string' ? territoriesOfSet(territories) : territories,
-    ]),
-  );
+export type KeptToldDates = Record<string, string[] | string>;
 
 /** A claim to make: the identity and what the delivery keeps beside it. */
 export interface NewClaim extends MailIdentity {
@@ -161,7 +110,7 @@ export interface NewClaim extends MailIdentity {
   /** The version of the subject (its label `occurredAt`) the mail was written from. */
   asOf?: string;
   /** What the mail told (absent on mails that state nothing a later mail restates, and on those claimed before it was kept). */
-  told?: ToldDates;
+  told?: KeptToldDates;
 }
 
 export interface Delivery extends NewClaim {
@@ -212,7 +161,7 @@ export interface MailClaims {
    * Takes over a stale claim for a resend written from the subject as of `asOf`, telling `told`;
    * marks the resend under way.
    */
-  reclaim(delivery: Delivery, at: string, asOf?: string, told?: ToldDates): Promise<Delivery | undefined>;
+  reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates): Promise<Delivery | undefined>;
 }
 
 /**
@@ -297,10 +246,8 @@ export const deliveryOf = (item: Record<string, unknown>): Delivery => {
     releaseId,
     outletId,
     releaseAsOf,
-    told,
-    ...stored
+    ...rest
   } = item;
-  const rest = told ? { ...stored, told: toldOfStored(told as StoredToldDates) } : stored;
   if (releaseId === undefined) return rest as unknown as Delivery;
   return {
     ...(rest as unknown as Delivery),
@@ -421,7 +368,6 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           Item: {
             ...deliveryKey(delivery.deliveryId),
             ...delivery,
-            ...(delivery.told ? { told: storedTold(delivery.told) } : {}),
             gsi1pk: subjectDeliveriesKey(
               delivery.labelId,
               delivery.subject,
@@ -554,7 +500,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           ':at': at,
           ':one': 1,
           ...(asOf ? { ':asOf': asOf } : {}),
-          ...(told ? { ':told': storedTold(told) } : {}),
+          ...(told ? { ':told': told } : {}),
           ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
         },
       });

@@ -4,10 +4,10 @@ import {
   type Delivery,
   type DeliveryStore,
   deliveryIdOf,
+  type KeptToldDates,
   type MailSubject,
   mailSubjects,
   type NewClaim,
-  type ToldDates,
 } from '#shared/db/deliveries.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import {
@@ -105,7 +105,7 @@ export class FakeDeliveries implements DeliveryStore {
       .sort((a, b) => a.claimedAt.localeCompare(b.claimedAt))
       .slice(0, limit)
       .map((d) => structuredClone(d));
-  reclaim = async (delivery: Delivery, at: string, asOf?: string, told?: ToldDates) => {
+  reclaim = async (delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return undefined;
     Object.assign(item, {
