@@ -2,7 +2,7 @@ import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
-import { sweepStaleClaims } from '#shared/mail/settle.ts';
+import { staleBefore, sweepStaleClaims } from '#shared/mail/settle.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import type { TourMail, TourMailer } from './ports.ts';
 
@@ -58,12 +58,13 @@ export function moduleTourMailer(
     },
     async reached(mails) {
       const ids = mails.map(deliveryIdOf);
-      const found = await deps.deliveries.getMany(ids);
-      const stale = new Date(deps.now().getTime() - deps.settings.staleClaimMs).toISOString();
+      // Consistently: announceToMedia asks about claims and marks it wrote milliseconds before.
+      const found = await deps.deliveries.getMany(ids, { consistent: true });
+      const stale = staleBefore(deps);
       return ids.map((id) => {
         const delivery = found.get(id);
         return (
-          delivery !== undefined &&
+          !!delivery &&
           delivery.status !== 'failed' &&
           (delivery.status !== 'claimed' || delivery.claimedAt >= stale)
         );

@@ -55,7 +55,7 @@ export interface TourMailer {
   /**
    * Whether each mail (by its identity) reached SES: its delivery sent (bounced or complained since
    * included), or claimed within the stale window, its send maybe under way. A mail refused, given
-   * back or never claimed did not; nor did a claim gone stale. Read in batches.
+   * back or never claimed did not; nor did a claim gone stale. Read in batches, strongly consistent.
    */
   reached(mails: MailIdentity[]): Promise<boolean[]>;
   /**

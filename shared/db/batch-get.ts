@@ -16,7 +16,12 @@ export async function batchGetAll(
   db: DynamoDBDocumentClient,
   table: string,
   keys: Record<string, unknown>[],
-  options: { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> } = {},
+  options: {
+    ProjectionExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    /** Strongly consistent: sees every write acknowledged before the read (twice the read units). */
+    ConsistentRead?: boolean;
+  } = {},
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for (let start = 0; start < keys.length; start += maxKeysPerBatchGet) {

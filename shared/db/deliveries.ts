@@ -154,7 +154,11 @@ export interface MailClaims {
   release(deliveryId: string, claimedAt: string): Promise<void>;
   /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
-  getMany(deliveryIds: string[]): Promise<Map<string, Delivery>>;
+  /**
+   * `consistent`: read strongly consistently, for a caller that must see claims and marks written
+   * just before (BatchGetItem is eventually consistent otherwise).
+   */
+  getMany(deliveryIds: string[], options?: { consistent?: boolean }): Promise<Map<string, Delivery>>;
   /** Claims of one subject type opened before `before` and still open, oldest first per shard, at most `limit`. */
   stale(subjectType: string, before: string, limit: number): Promise<Delivery[]>;
   /**
@@ -454,8 +458,10 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       });
     },
 
-    async getMany(deliveryIds) {
-      const items = await batchGetAll(db, table, [...new Set(deliveryIds)].map(deliveryKey));
+    async getMany(deliveryIds, options) {
+      const items = await batchGetAll(db, table, [...new Set(deliveryIds)].map(deliveryKey), {
+        ConsistentRead: options?.consistent,
+      });
       return new Map(items.map((item) => [item.deliveryId as string, deliveryOf(item)]));
     },
 

@@ -86,6 +86,13 @@ export interface Resender {
 }
 
 /**
+ * Claims opened before this instant are stale (the sender's timeout plus a margin, staleClaimMs): the
+ * sweep sends them again; one opened since may still be being sent, so it counts as having reached SES.
+ */
+export const staleBefore = (deps: MailDeps, now = deps.now()): string =>
+  new Date(now.getTime() - deps.settings.staleClaimMs).toISOString();
+
+/**
  * Claims still open once stale (the sender's timeout plus a margin for SES's events, see
  * staleClaimMsFor) have no Email Sent event (it would have settled them) and no sender that may
  * still send them: the mail most likely never left, so it is sent again, and the resend is counted
@@ -98,8 +105,7 @@ export async function sweepStaleClaims(
   limit = 500,
 ): Promise<{ resent: number; closed: number }> {
   const now = deps.now();
-  const before = new Date(now.getTime() - deps.settings.staleClaimMs).toISOString();
-  const stale = await deps.deliveries.stale(resender.subjectType, before, limit);
+  const stale = await deps.deliveries.stale(resender.subjectType, staleBefore(deps, now), limit);
   const result = { resent: 0, closed: 0 };
   if (stale.length === 0) return result;
 
