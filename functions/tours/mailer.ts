@@ -66,7 +66,7 @@ export function moduleTourMailer(
         return (
           !!delivery &&
           delivery.status !== 'failed' &&
-          (delivery.status !== 'claimed' || delivery.claimedAt >= stale)
+          (delivery.status !== 'claimed' || (delivery.claimedAt >= stale && 'claimed'))
         );
       });
     },

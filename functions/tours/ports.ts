@@ -53,11 +53,12 @@ export interface TourMailer {
    */
   send(mails: TourMail[]): Promise<number>;
   /**
-   * Whether each mail (by its identity) reached SES: its delivery sent (bounced or complained since
-   * included), or claimed within the stale window, its send maybe under way. A mail refused, given
-   * back or never claimed did not; nor did a claim gone stale. Read in batches, strongly consistent.
+   * Whether each mail (by its identity) reached SES: `true`, its delivery sent (bounced or complained
+   * since included), for good; `'claimed'`, claimed within the stale window, its send maybe under way
+   * (it may yet turn out not to). A mail refused, given back or never claimed did not (`false`); nor
+   * did a claim gone stale. Read in batches, strongly consistent.
    */
-  reached(mails: MailIdentity[]): Promise<boolean[]>;
+  reached(mails: MailIdentity[]): Promise<(boolean | 'claimed')[]>;
   /**
    * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from

@@ -177,14 +177,14 @@ const statementOf = (stored: StatedShow, kind: PressKind): PressStatement => ({
  * hears nothing, unless this very change's step told it (noted before its mail went): taken again,
  * the step writes the same mail, which its claim sends once (an announcement stating this change's
  * show is no such mail). An address told before statements were kept hears `unknown`, the show's own
- * reckoning.
+ * reckoning; one whose announcement of the show never reached SES (`null`) hears nothing of it.
  */
 function newsFor(
-  was: PressStatement | undefined,
+  was: PressStatement | null | undefined,
   now: PressStatement,
   unknown: PressKind,
 ): PressKind | undefined {
-  if (!was) return unknown;
+  if (!was) return was === null ? undefined : unknown;
   const cancelled = now.kind === 'cancellation';
   if (cancelled !== (was.kind === 'cancellation')) return cancelled ? 'cancellation' : 'reinstated';
   if (!cancelled && was.facts !== now.facts) return 'change';
@@ -276,10 +276,16 @@ export async function announceToMedia(
     // After the mails: a step stopped before the notes is taken again, and its mails, claimed, go once.
     // Only those that reached SES: an address whose mail did not is told of none of its shows, so the
     // next step announces them to it (docs/design.md#tours).
+    // One still claimed keeps its set, so later steps read whether it reached SES after all.
     await noteTold(
       tour,
       country,
-      tell.flatMap(({ told }, at) => (reached && !reached[at] ? [] : [told])),
+      tell.flatMap(({ mail, told }, at) => {
+        const reach = reached ? reached[at] : true;
+        if (reach === 'claimed')
+          for (const statement of Object.values(told.stated!)) statement.set = mail.subject[2];
+        return reach ? [told] : [];
+      }),
       deps,
     );
     if (!nextCursor) break;
@@ -339,23 +345,28 @@ export async function tellThoseToldOf(
   });
   // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
   // Each keeps what the address had been told, which stands should this mail not reach SES.
+  // A step taken again finds its own note (same mail: kind and change) and keeps it, `before` and all.
   if (!resending)
     await noteTold(
       tour,
       country,
-      toTell.map(({ told, kind, was }) => ({
-        email: told.email,
-        outletId: told.outletId,
-        showIds: [stored.showId],
-        stated: {
-          [stored.showId]: {
-            ...statementOf(show, kind),
-            ...(kind === 'moved'
-              ? {}
-              : { before: was ? { facts: was.facts, change: was.change, kind: was.kind } : null }),
+      toTell.map(({ told, kind, was }) => {
+        const noted = told.stated?.[stored.showId];
+        const statement = statementOf(show, kind);
+        return {
+          email: told.email,
+          outletId: told.outletId,
+          showIds: [stored.showId],
+          stated: {
+            [stored.showId]:
+              kind === 'moved'
+                ? statement
+                : noted?.kind === kind && noted.change === statement.change
+                  ? noted
+                  : { ...statement, before: was ?? null },
           },
-        },
-      })),
+        };
+      }),
       deps,
     );
   return toTell.map(({ told, kind }) =>
@@ -373,10 +384,13 @@ export async function tellThoseToldOf(
 }
 
 /**
- * What each address was told of the show, counting only mails that reached SES: a statement noted
- * before its mail went (it keeps `before`) stands once its mail's delivery is sent, or claimed and
- * not yet stale; a mail SES refused, given back or never claimed leaves the address told what it was
- * before (docs/design.md#tours). The deliveries are read in batches.
+ * What each address was told of the show, counting only mails that reached SES. A note written before
+ * its mail (a change, a cancellation, on again: it keeps `before`), or an announcement's noted while
+ * its mail was still claimed (it keeps its `set`), stands once its mail's delivery is sent, or claimed
+ * and not yet stale; otherwise the address stands as told what it was before: the note's `before`,
+ * judged the same way however many deep, or for such an announcement nothing (`null`). A note whose
+ * mail was sent is given without `before` and `set` (its mail can no longer fail). The deliveries are
+ * read in batches, one level of notes at a time (docs/design.md#tours).
  */
 async function statedAsReached(
   tour: StoredTour,
@@ -384,27 +398,34 @@ async function statedAsReached(
   country: string,
   told: PressTold[],
   deps: ToursDeps,
-): Promise<(PressStatement | undefined)[]> {
-  const stated = told.map((entry) => entry.stated?.[stored.showId]);
-  const noted = stated.flatMap((statement, at) => (statement?.before !== undefined ? [at] : []));
-  if (noted.length === 0) return stated;
-  const reached = await deps.mailer.reached(
-    noted.map((at) => {
-      const { kind, change } = stated[at]!;
-      return {
-        labelId: tour.labelId,
-        subject: mailSubjects.tourShows(
-          tour.tourId,
-          showSetVersion(country, [stored.show], kind as PressKind, undefined, change),
-        ),
-        email: told[at].email,
-        kind: `press-${kind}`,
-      };
-    }),
-  );
-  noted.forEach((at, index) => {
-    if (!reached[index]) stated[at] = stated[at]!.before ?? undefined;
-  });
+): Promise<(PressStatement | null | undefined)[]> {
+  const stated: (PressStatement | null | undefined)[] = told.map((entry) => entry.stated?.[stored.showId]);
+  const judged = (at: number) => stated[at]?.before !== undefined || stated[at]?.set !== undefined;
+  for (let open = [...stated.keys()].filter(judged); open.length > 0; ) {
+    const reached = await deps.mailer.reached(
+      open.map((at) => {
+        const { kind, change, set } = stated[at]!;
+        return {
+          labelId: tour.labelId,
+          subject: mailSubjects.tourShows(
+            tour.tourId,
+            set ?? showSetVersion(country, [stored.show], kind as PressKind, undefined, change),
+          ),
+          email: told[at].email,
+          kind: `press-${kind}`,
+        };
+      }),
+    );
+    open = open.filter((at, index) => {
+      const { before, set, ...statement } = stated[at]!;
+      if (reached[index]) {
+        if (reached[index] === true) stated[at] = statement;
+        return false;
+      }
+      stated[at] = set ? null : (before ?? undefined);
+      return judged(at);
+    });
+  }
   return stated;
 }
 

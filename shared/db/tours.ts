@@ -68,9 +68,15 @@ export interface PressStatement {
   kind: string;
   /**
    * On a statement noted before its mail went (a change, a cancellation, on again): what the address
-   * had been told before it (null: nothing kept), which stands while that mail has not reached SES.
+   * had been told before it (null: nothing kept), which stands while that mail has not reached SES;
+   * kept as noted (its own `before` too) while its mail was only claimed, without them once it was sent.
    */
   before?: PressStatement | null;
+  /**
+   * On an announcement or update noted while its mail was claimed, not yet sent: the version of the
+   * set of shows it told of (its identity), so later steps read whether it reached SES.
+   */
+  set?: string;
 }
 
 /** The attribute of a press record holding what its address was last told of a show: this and its id. */
