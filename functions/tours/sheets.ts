@@ -44,16 +44,26 @@ export const scheduleRows = (show: Show) =>
     return [{ label, value: `${time}${afterMidnight} ${show.venue.timeZone}` }];
   });
 
+const venueRows = (show: Show) => [
+  { label: 'Venue', value: show.venue.name },
+  { label: 'Address', value: `${show.venue.address}, ${show.venue.city}, ${show.venue.country}` },
+  ...(show.venue.capacity ? [{ label: 'Capacity', value: String(show.venue.capacity) }] : []),
+];
+
 const showSection = (show: Show) => ({
   title: 'Show',
-  rows: [
-    { label: 'Date', value: longDate(show.date) },
-    { label: 'Venue', value: show.venue.name },
-    { label: 'Address', value: `${show.venue.address}, ${show.venue.city}, ${show.venue.country}` },
-    ...(show.venue.capacity ? [{ label: 'Capacity', value: String(show.venue.capacity) }] : []),
-    ...scheduleRows(show),
-  ],
+  rows: [{ label: 'Date', value: longDate(show.date) }, ...venueRows(show), ...scheduleRows(show)],
 });
+
+/** A sheet's subject is its heading. */
+const titled = (title: string) => ({ subject: title, heading: title });
+
+const promoterSection = (show: Show) => ({
+  title: 'Promoter',
+  rows: [{ label: 'Contact', value: contactLine(show.promoter) }],
+});
+
+const nameAndPhone = (contact: { name: string; phone: string }) => `${contact.name}, ${contact.phone}`;
 
 export const advanceFieldLabels: Record<keyof AdvanceAnswers, string> = {
   loadInAccess: 'Load-in access',
@@ -77,14 +87,13 @@ export const advanceRows = (answers: AdvanceAnswers) =>
     const value = answers[key];
     return {
       label: advanceFieldLabels[key],
-      value: typeof value === 'object' ? `${value.name}, ${value.phone}` : String(value),
+      value: typeof value === 'object' ? nameAndPhone(value) : String(value),
     };
   });
 
 export function advanceRequestSheet(tour: StoredTour, show: Show, link: string, reminder?: number): Notice {
   return {
-    subject: `${reminder ? 'Reminder: advance' : 'Advance'} for ${showLine(tour, show)}`,
-    heading: `${reminder ? 'Reminder: advance' : 'Advance'} for ${showLine(tour, show)}`,
+    ...titled(`${reminder ? 'Reminder: advance' : 'Advance'} for ${showLine(tour, show)}`),
     recipientName: show.promoter.name,
     lines: [
       reminder
@@ -116,31 +125,23 @@ export function escalationSheet(
     reminders
   ];
   return {
-    subject: `Advance overdue: ${showLine(tour, show)}`,
-    heading: `Advance overdue: ${showLine(tour, show)}`,
+    ...titled(`Advance overdue: ${showLine(tour, show)}`),
     recipientName: tour.tourManager.name,
     lines: [
       `${show.promoter.name} has not submitted the advance for ${showLine(tour, show)}, ten days before the show, ${sent}. Please call them.`,
     ],
-    sections: [
-      showSection(show),
-      { title: 'Promoter', rows: [{ label: 'Contact', value: contactLine(show.promoter) }] },
-    ],
+    sections: [showSection(show), promoterSection(show)],
   };
 }
 
 export function unreachableSheet(tour: StoredTour, show: Show, reason: string): Notice {
   return {
-    subject: `Promoter cannot be reached: ${showLine(tour, show)}`,
-    heading: `Promoter cannot be reached: ${showLine(tour, show)}`,
+    ...titled(`Promoter cannot be reached: ${showLine(tour, show)}`),
     recipientName: tour.tourManager.name,
     lines: [
       `Mail to ${show.promoter.email} for ${showLine(tour, show)} could not be delivered (${reason}). Backline will send nothing more to this address; please reach the promoter another way.`,
     ],
-    sections: [
-      showSection(show),
-      { title: 'Promoter', rows: [{ label: 'Contact', value: contactLine(show.promoter) }] },
-    ],
+    sections: [showSection(show), promoterSection(show)],
   };
 }
 
@@ -166,10 +167,9 @@ export function daySheet(
 ): Notice {
   const show = stored.show;
   const guests = guestCount(stored.guests ?? []);
-  const title = `${updated ? 'Updated day sheet' : 'Day sheet'}: ${showLine(tour, show)}`;
+  const schedule = scheduleRows(show);
   return {
-    subject: title,
-    heading: title,
+    ...titled(`${updated ? 'Updated day sheet' : 'Day sheet'}: ${showLine(tour, show)}`),
     recipientName: recipient.name,
     lines: [
       ...(updated
@@ -181,27 +181,15 @@ export function daySheet(
     sections: [
       {
         title: 'Schedule',
-        rows: scheduleRows(show).length ? scheduleRows(show) : [{ label: 'Times', value: 'not given yet' }],
+        rows: schedule.length ? schedule : [{ label: 'Times', value: 'not given yet' }],
       },
-      {
-        title: 'Venue',
-        rows: [
-          { label: 'Venue', value: show.venue.name },
-          { label: 'Address', value: `${show.venue.address}, ${show.venue.city}, ${show.venue.country}` },
-          ...(show.venue.capacity ? [{ label: 'Capacity', value: String(show.venue.capacity) }] : []),
-        ],
-      },
+      { title: 'Venue', rows: venueRows(show) },
       {
         title: 'Contacts',
         rows: [
           { label: 'Promoter', value: contactLine(show.promoter) },
           ...(stored.advance
-            ? [
-                {
-                  label: 'On the day',
-                  value: `${stored.advance.answers.dayContact.name}, ${stored.advance.answers.dayContact.phone}`,
-                },
-              ]
+            ? [{ label: 'On the day', value: nameAndPhone(stored.advance.answers.dayContact) }]
             : []),
           { label: 'Tour manager', value: contactLine(tour.tourManager) },
         ],
@@ -220,8 +208,7 @@ export function daySheet(
 
 export function guestListSheet(tour: StoredTour, show: Show, guests: Guest[]): Notice {
   return {
-    subject: `Guest list: ${showLine(tour, show)}`,
-    heading: `Guest list: ${showLine(tour, show)}`,
+    ...titled(`Guest list: ${showLine(tour, show)}`),
     recipientName: show.promoter.name,
     lines: [
       `The guest list for ${showLine(tour, show)} is closed: ${guestCount(guests)} guests in all. Please give it to the box office.`,
