@@ -1,6 +1,6 @@
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
-import type { PressStatement, PressTold, ShowRef } from '#shared/db/tours.ts';
+import { type PressStatement, type PressTold, showRefOf } from '#shared/db/tours.ts';
 import {
   type OutboxEntry,
   outboxEntry,
@@ -295,13 +295,7 @@ export async function announceToMedia(
   }
   return {
     mailed,
-    events: [
-      outboxEntry(
-        ShowAnnouncedToMedia,
-        { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId, country },
-        eventMeta,
-      ),
-    ],
+    events: [outboxEntry(ShowAnnouncedToMedia, { ...showRefOf(stored), country }, eventMeta)],
   };
 }
 
@@ -473,7 +467,7 @@ export async function cancelToMedia(
   deps: ToursDeps,
   eventMeta: { correlationId: string; labelId: string },
 ): Promise<{ mailed: number; events: OutboxEntry[] }> {
-  const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
+  const ref = showRefOf(stored);
   const countries = [stored.show.venue.country, ...countriesLeft(stored).map(([country]) => country)];
   const mails: TourMail[] = [];
   for (const country of countries)
@@ -495,7 +489,7 @@ export async function changeToMedia(
   deps: ToursDeps,
   change: boolean,
 ): Promise<{ mailed: number }> {
-  const ref: ShowRef = { labelId: tour.labelId, tourId: tour.tourId, showId: stored.showId };
+  const ref = showRefOf(stored);
   const left = countriesLeft(stored);
   const mails = change ? await tellThoseToldOf(tour, stored, 'change', deps) : [];
   for (const [country, toldSince] of left)

@@ -1,6 +1,6 @@
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { keyParts, nameHash } from '#shared/db/keys.ts';
-import type { ShowRef } from '#shared/db/tours.ts';
+import { type ShowRef, showRefOf } from '#shared/db/tours.ts';
 import {
   AdvanceOverdue,
   AdvanceReminderSent,
@@ -70,16 +70,10 @@ export const operationalMail = (
 });
 
 /**
- * Sends a step's mails. The mail module sends no operational mail to a suppressed address: a hard
- * bounce or a complaint stops operational mail too (docs/design.md#two-mail-streams).
- */
-export const sendOperational = (mails: TourMail[], deps: ToursDeps): Promise<number> =>
-  deps.mailer.send(mails);
-
-/**
  * A step's mail to a promoter whose address is suppressed (a bounce or complaint on any mail, press
  * included) becomes the tour manager's alert that the promoter cannot be reached: someone must call
- * them. Once per show, by the alert's identity.
+ * them. Once per show, by the alert's identity. (The mail module itself sends no operational mail to
+ * a suppressed address: docs/design.md#two-mail-streams.)
  */
 async function alertInsteadOfSuppressed(
   mails: TourMail[],
@@ -87,7 +81,7 @@ async function alertInsteadOfSuppressed(
   stored: LiveShow,
   deps: ToursDeps,
 ): Promise<TourMail[]> {
-  const ref = { labelId: stored.labelId, tourId: stored.tourId, showId: stored.showId };
+  const ref = showRefOf(stored);
   const promoter = normaliseEmail(stored.show.promoter.email);
   const unreachable = (await deps.suppressions.suppressedAmong([promoter])).has(promoter);
   return mails.map((mail) =>
@@ -148,7 +142,7 @@ export async function takeStep(
     if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
     if (!daySheetWent(show)) return { outcome: 'ignored', reason: 'no day sheet went for this day' };
     const { mails, events } = await daySheetWork(tour, show, deps, eventMeta, due.scheduledFor);
-    const mailed = await sendOperational(mails, deps);
+    const mailed = await deps.mailer.send(mails);
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
     return { outcome: 'taken', mailed };
   }
@@ -187,16 +181,14 @@ export async function takeStep(
       date: show.show.date,
       scheduledFor: due.scheduledFor,
     });
-    const work = await guestListWork(tour, ref, deps, eventMeta, due.scheduledFor);
-    if (!work) return { outcome: 'ignored', reason: 'show changed since' };
-    const mailed = await sendOperational(await alertInsteadOfSuppressed(work.mails, tour, show, deps), deps);
-    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, work.events);
-    return { outcome: 'taken', mailed };
   }
-
-  const { mails, events } = await stepWork(due.step, tour, show, deps, eventMeta);
-  const mailed = await sendOperational(await alertInsteadOfSuppressed(mails, tour, show, deps), deps);
-  await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+  const work =
+    due.step === 'guest-list-cutoff'
+      ? await guestListWork(tour, ref, deps, eventMeta, due.scheduledFor)
+      : await stepWork(due.step, tour, show, deps, eventMeta);
+  if (!work) return { outcome: 'ignored', reason: 'show changed since' };
+  const mailed = await deps.mailer.send(await alertInsteadOfSuppressed(work.mails, tour, show, deps));
+  await deps.tours.markStepDone(ref, due.step, due.scheduledFor, work.events);
   return { outcome: 'taken', mailed };
 }
 
@@ -213,7 +205,7 @@ export async function daySheetWork(
   eventMeta: { correlationId: string; labelId: string },
   change?: string,
 ): Promise<{ mails: TourMail[]; events: OutboxEntry[] }> {
-  const ref = { labelId: stored.labelId, tourId: stored.tourId, showId: stored.showId };
+  const ref = showRefOf(stored);
   const show = stored.show;
   const { shows } = await deps.tours.tourWithShows(ref.labelId, ref.tourId);
   const live = shows.flatMap((s) => (s.show && isAdvancing(s.show.status) ? [s.show] : []));
@@ -251,31 +243,23 @@ export async function stepWork(
   deps: ToursDeps,
   eventMeta: { correlationId: string; labelId: string },
 ): Promise<{ mails: TourMail[]; events: OutboxEntry[] }> {
-  const ref = { labelId: stored.labelId, tourId: stored.tourId, showId: stored.showId };
+  const ref = showRefOf(stored);
   const show = stored.show;
   const promoterId = stored.promoterId;
-  const advanceLink = () => deps.links.advance({ ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
   switch (step) {
     case 'advance-request':
-      return {
-        mails: [
-          operationalMail(ref, show.promoter, step, advanceRequestSheet(tour, show, await advanceLink())),
-        ],
-        events: [outboxEntry(AdvanceRequested, { ...ref, promoterId }, eventMeta)],
-      };
     case 'advance-reminder-1':
     case 'advance-reminder-2': {
-      const reminder = step === 'advance-reminder-1' ? 1 : 2;
+      // advanceSteps lists the request, then the reminders in order: 0 is the request itself.
+      const reminder = advanceSteps.indexOf(step);
+      const link = await deps.links.advance({ ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
       return {
-        mails: [
-          operationalMail(
-            ref,
-            show.promoter,
-            step,
-            advanceRequestSheet(tour, show, await advanceLink(), reminder),
-          ),
+        mails: [operationalMail(ref, show.promoter, step, advanceRequestSheet(tour, show, link, reminder))],
+        events: [
+          reminder
+            ? outboxEntry(AdvanceReminderSent, { ...ref, promoterId, reminder }, eventMeta)
+            : outboxEntry(AdvanceRequested, { ...ref, promoterId }, eventMeta),
         ],
-        events: [outboxEntry(AdvanceReminderSent, { ...ref, promoterId, reminder }, eventMeta)],
       };
     }
     case 'advance-escalation':

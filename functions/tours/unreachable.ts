@@ -1,10 +1,10 @@
-import { promoterIdOf } from '#shared/db/tours.ts';
+import { promoterIdOf, showRefOf } from '#shared/db/tours.ts';
 import type { EventData, MailUndeliverable } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { isAdvancing, type StoredShow, showOverAt } from '#shared/tours.ts';
 import type { ToursDeps } from './ports.ts';
 import { unreachableSheet } from './sheets.ts';
-import { operationalMail, sendOperational } from './steps.ts';
+import { operationalMail } from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
 
@@ -34,7 +34,7 @@ export async function alertPromoterUnreachable(
   for (const stored of ahead) {
     const tour = await deps.tours.getTour(stored.labelId, stored.tourId);
     if (!tour) continue;
-    const ref = { labelId: stored.labelId, tourId: stored.tourId, showId: stored.showId };
+    const ref = showRefOf(stored);
     mails.push(
       operationalMail(
         ref,
@@ -44,5 +44,5 @@ export async function alertPromoterUnreachable(
       ),
     );
   }
-  return { alerted: await sendOperational(mails, deps) };
+  return { alerted: await deps.mailer.send(mails) };
 }

@@ -109,6 +109,9 @@ export interface ShowRef {
   showId: string;
 }
 
+/** The reference of a show (its stored record, which carries more). */
+export const showRefOf = ({ labelId, tourId, showId }: ShowRef): ShowRef => ({ labelId, tourId, showId });
+
 /** `replaced`: the show is no longer the promoter's (given to another): nothing was saved. */
 export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown' | 'replaced' | 'cancelled';
 export type GuestsOutcome = 'added' | 'locked' | 'cancelled' | 'full' | 'unknown';
