@@ -164,6 +164,13 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       );
     });
 
+    it('gets a delivery just claimed when read consistently', async () => {
+      const store = makeStore();
+      const a = (await store.claim(anIdentity(), at(0)))!;
+
+      expect(await store.getMany([a.deliveryId], { consistent: true })).toEqual(new Map([[a.deliveryId, a]]));
+    });
+
     it('lists the claims opened before a time and still open, at most `limit`', async () => {
       const store = makeStore();
       const era = anEra();
