@@ -154,6 +154,20 @@ async function settleAcrossBudgets(labelId: string, orderId: string, budgetId: s
   throw new Error(`order ${orderId}: too many concurrent changes to who settles it`);
 }
 
+/**
+ * The orders an expense's versions in this budget name (it settles them, or did) and that have a state
+ * here (someone of this budget settled them, so they were filed under it before that write): released
+ * again in their own budgets. Idempotent: an order whose budget holds its settlers already is not written.
+ */
+async function releaseAgain(labelId: string, budgetId: string, expenseId: string, store: BudgetStore) {
+  const named = new Set<string>();
+  for (const { data } of await store.expenseVersions(labelId, budgetId, expenseId))
+    if (data?.settles) named.add(data.settles);
+  if (named.size === 0) return;
+  const states = await store.expenseStates(labelId, budgetId, [...named]);
+  for (const order of states.keys()) await settleAcrossBudgets(labelId, order, budgetId, store);
+}
+
 /** Orders whose settlers in this budget a write changes: filed under it before the write, released after. */
 const settlersChanged = (pairs: [ExpenseState, ExpenseState][]) =>
   pairs
@@ -286,8 +300,11 @@ async function fileInvoices(labelId: string, budgetId: string, expenseId: string
 
 async function writeVersion(labelId: string, budgetId: string, received: ExpenseVersion, store: BudgetStore) {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    // Each expense counts once per version: the same event again (a retry, a duplicate) changes nothing.
-    if (await store.hasVersion(labelId, budgetId, received.expenseId, received.at)) return;
+    // Each expense counts once per version: the same event again (a retry, a duplicate) changes nothing
+    // here, but releases again what it settles elsewhere: its first attempt may have written the version
+    // and failed before the order's budget took it.
+    if (await store.hasVersion(labelId, budgetId, received.expenseId, received.at))
+      return await releaseAgain(labelId, budgetId, received.expenseId, store);
     const budget = await store.getBudget(labelId, budgetId);
     // The label's rate keeps naming the currency it converts into when the budget's changes later.
     const version = withRateNamed(received, budget);

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { counter } from '#shared/budgets/ledger.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+
+/** Review of b9c37fd: an invoice of one budget settling an order held in another. */
+const totalsOf = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) =>
+  (await h.ledger(budgetId)).totals;
+
+/** bud-1's purchase order po-1 (200.00 EUR on radio). */
+const anOrder = (overrides: Partial<ReturnType<typeof anExpense>> = {}) =>
+  anExpense({
+    expenseId: 'po-1',
+    kind: 'commitment',
+    amount: { minor: 20_000, currency: 'EUR' },
+    ...overrides,
+  });
+/** Its invoice inv-1 (190.00 EUR), booked to bud-2. */
+const anInvoice = (overrides: Partial<ReturnType<typeof anExpense>> = {}) =>
+  anExpense({
+    expenseId: 'inv-1',
+    budgetId: 'bud-2',
+    settles: 'po-1',
+    amount: { minor: 19_000, currency: 'EUR' },
+    ...overrides,
+  });
+
+describe('an invoice of one budget settling an order held in another (review of b9c37fd)', () => {
+  it('releases the order when the invoice is redelivered after its first attempt wrote it and failed before the release', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    await h.expense(anOrder());
+    // The invoice's own write lands; the release of the order in bud-1 (the write with checks) is
+    // throttled: the handler throws and Lambda delivers the same event again.
+    const writeLedger = h.store.writeLedger.bind(h.store);
+    let failed = false;
+    h.store.writeLedger = async (labelId, budgetId, write) => {
+      if (!failed && (write.checks?.length ?? 0) > 0) {
+        failed = true;
+        throw new Error('ProvisionedThroughputExceededException');
+      }
+      return writeLedger(labelId, budgetId, write);
+    };
+    const meta = { occurredAt: '2027-03-03T09:00:00.000Z', eventId: 'evt-invoice' };
+    await expect(h.expense(anInvoice(), meta)).rejects.toThrow();
+
+    await h.expense(anInvoice(), meta);
+    await h.reconcile('2027-03-05');
+
+    expect(await totalsOf(h, 'bud-2')).toEqual({ [counter.actual('radio')]: 19_000 });
+    // Counted once: the order's money is released in bud-1.
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+  });
+});
