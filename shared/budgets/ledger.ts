@@ -147,10 +147,13 @@ export const counterParts = (name: string): string[] => JSON.parse(name);
  * The commitment an expense settles while it is counted in the budget's currency, as its `contribution`
  * says (so it is read of a state as evaluated). An actual no rate converts yet is counted apart, in its
  * own currency: until a rate lets it take the commitment's place, the commitment stays committed, or
- * the money it holds would leave the budget's totals (see docs/design.md#budgets).
+ * the money it holds would leave the budget's totals (see docs/design.md#budgets). An actual held for
+ * a budget the label never set counts nowhere, so it settles nothing: an order of another budget it
+ * names stays committed there until its own budget is set and counts it.
  */
 export const settlesOf = (state: ExpenseState): string | undefined =>
   isCounted(state) &&
+  !state.held &&
   state.data.kind === 'actual' &&
   state.contribution[counter.unconverted(state.data.amount.currency, 'actual')] === undefined
     ? state.data.settles

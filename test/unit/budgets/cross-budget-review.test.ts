@@ -51,4 +51,26 @@ describe('an invoice of one budget settling an order held in another (review of 
     // Counted once: the order's money is released in bud-1.
     expect(await totalsOf(h, 'bud-1')).toEqual({});
   });
+
+  it('keeps the order committed while the invoice settling it is held for a budget not set (counted nowhere)', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anOrder());
+    // bud-typo is never set: the invoice is held, counted in no budget.
+    await h.expense(anInvoice({ budgetId: 'bud-typo' }));
+
+    expect(await totalsOf(h, 'bud-typo')).toEqual({});
+    expect(await totalsOf(h, 'bud-1')).toEqual({ [counter.committed('radio')]: 20_000 });
+  });
+
+  it('releases the order once the budget the invoice was held for is set and counts it', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anOrder());
+    await h.expense(anInvoice({ budgetId: 'bud-late' }));
+    await h.budget(aBudget({ budgetId: 'bud-late' }));
+
+    expect(await totalsOf(h, 'bud-late')).toEqual({ [counter.actual('radio')]: 19_000 });
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+  });
 });
