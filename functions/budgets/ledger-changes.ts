@@ -424,7 +424,20 @@ export async function reevaluate(
       const budget = await deps.store.getBudget(labelId, budgetId);
       const stored = await deps.store.expenseStates(labelId, budgetId, ids);
       const befores = [...stored.values()];
-      const afters = befores.map((b) => ({ ...(rebuilt?.get(b.expenseId) ?? b), revision: b.revision }));
+      const afters = befores.map((before) => {
+        const state = rebuilt?.get(before.expenseId);
+        if (!state) return before;
+        // Who of other budgets settles it is in no version here: the rebuilt state has it as the ledger
+        // was read, maybe before a release landed; the state stored at the revision this write is
+        // conditioned on says it (a release since fails the write, and it is computed again).
+        const { settledElsewhere: _, ...rest } = state;
+        const elsewhere = before.settledElsewhere;
+        return {
+          ...rest,
+          ...(elsewhere?.length ? { settledElsewhere: elsewhere } : {}),
+          revision: before.revision,
+        };
+      });
       const rates = await ratesFor(deps.store, afters, budget);
       // An actual a rate (or the budget's currency) lets count, or no longer, closes or reopens its commitment with it.
       const settled = await withSettlements(

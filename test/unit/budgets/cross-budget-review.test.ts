@@ -73,4 +73,33 @@ describe('an invoice of one budget settling an order held in another (review of 
     expect(await totalsOf(h, 'bud-late')).toEqual({ [counter.actual('radio')]: 19_000 });
     expect(await totalsOf(h, 'bud-1')).toEqual({});
   });
+
+  it("keeps the order released when the invoice's release lands while the order's budget is being reconciled", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    // An order in USD: unconverted until the manager puts the day's rate.
+    await h.expense(anOrder({ amount: { minor: 22_000, currency: 'USD' } }));
+    await h.store.putRates('2027-03-02', { 'USD/EUR': '0.9' }, '2027-03-04T09:00:00.000Z');
+    // bud-1's reconciliation reads its ledger (the order to count again at the new rate); the invoice
+    // in bud-2 arrives and releases the order before the reconciliation writes its recount.
+    const ledger = h.store.ledger.bind(h.store);
+    let raced = false;
+    h.store.ledger = async (labelId: string, budgetId: string) => {
+      const read = await ledger(labelId, budgetId);
+      if (!raced && budgetId === 'bud-1') {
+        raced = true;
+        await h.expense(anInvoice());
+      }
+      return read;
+    };
+    await h.reconcile('2027-03-05');
+
+    expect(await totalsOf(h, 'bud-2')).toEqual({ [counter.actual('radio')]: 19_000 });
+    // Counted once: the order's money stays released in bud-1.
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+    // and the next day's reconciliation does not bring it back either.
+    await h.reconcile('2027-03-06');
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+  });
 });
