@@ -174,7 +174,15 @@ const settlersChanged = (pairs: [ExpenseState, ExpenseState][]) =>
     .filter(([before, after]) => !sameJson(before.settledBy, after.settledBy))
     .map(([, after]) => after.expenseId);
 
-/** Writes the expense's latest void into each budget it is filed under that lacks it. */
+/**
+ * Whether a budget ever had the expense's data (a recorded, amended or moved version): one that never
+ * did gets no `moved` or void rows. It is filed there only because an invoice of it settles the expense
+ * (the order never counted there), or its version there is not written yet, and that write's own run
+ * reads the filings after it and moves or voids it then.
+ */
+const hadData = (state: ExpenseState | undefined) => state?.dataAt !== undefined;
+
+/** Writes the expense's latest void into each budget it is filed under that had its data and lacks the void. */
 async function spreadVoid(
   labelId: string,
   { expenseId, receivedAt }: ExpenseVersion,
@@ -192,7 +200,7 @@ async function spreadVoid(
     .sort((a, b) => b.voidAt!.localeCompare(a.voidAt!))[0];
   if (!latest) return;
   for (const { budgetId, state } of states) {
-    if (state?.voidAt === latest.voidAt) continue;
+    if (state?.voidAt === latest.voidAt || !hadData(state)) continue;
     const voided: ExpenseVersion = {
       expenseId,
       at: latest.voidAt!,
@@ -204,7 +212,7 @@ async function spreadVoid(
   }
 }
 
-/** Stops every budget but the one the expense's latest data names from counting it. */
+/** Stops every budget but the one the expense's latest data names from counting it (those that had its data). */
 async function leaveOtherBudgets(
   labelId: string,
   { expenseId, receivedAt }: ExpenseVersion,
@@ -221,8 +229,8 @@ async function leaveOtherBudgets(
     .flatMap(({ budgetId, state }) => (state?.data && state.dataAt ? [{ budgetId, at: state.dataAt }] : []))
     .sort((a, b) => b.at.localeCompare(a.at))[0];
   if (!home) return;
-  for (const { budgetId } of states) {
-    if (budgetId === home.budgetId) continue;
+  for (const { budgetId, state } of states) {
+    if (budgetId === home.budgetId || !hadData(state)) continue;
     await writeVersion(
       labelId,
       budgetId,

@@ -102,4 +102,39 @@ describe('an invoice of one budget settling an order held in another (review of 
     await h.reconcile('2027-03-06');
     expect(await totalsOf(h, 'bud-1')).toEqual({});
   });
+
+  it("gives the invoice's budget the same ledger rows of the order whichever arrives first", async () => {
+    const rows = async (invoiceFirst: boolean) => {
+      const h = budgetsHarness();
+      await h.budget(aBudget());
+      await h.budget(aBudget({ budgetId: 'bud-2' }));
+      if (invoiceFirst) await h.expense(anInvoice(), { occurredAt: '2027-03-03T09:00:00.000Z' });
+      await h.expense(anOrder(), { occurredAt: '2027-03-02T09:00:00.000Z', eventId: 'evt-order' });
+      if (!invoiceFirst) await h.expense(anInvoice(), { occurredAt: '2027-03-03T09:00:00.000Z' });
+      return (await h.ledger('bud-2')).versions
+        .filter((v) => v.expenseId === 'po-1')
+        .map(({ receivedAt: _r, ...v }) => v);
+    };
+    expect(await rows(false)).toEqual(await rows(true));
+    // The order never counted in bud-2: no moved row there either way.
+    expect(await rows(true)).toEqual([]);
+  });
+
+  it("gives the invoice's budget no void row of the order, whether the invoice arrives before the void or after", async () => {
+    const rows = async (invoiceFirst: boolean) => {
+      const h = budgetsHarness();
+      await h.budget(aBudget());
+      await h.budget(aBudget({ budgetId: 'bud-2' }));
+      await h.expense(anOrder(), { occurredAt: '2027-03-02T09:00:00.000Z' });
+      if (invoiceFirst) await h.expense(anInvoice(), { occurredAt: '2027-03-03T09:00:00.000Z' });
+      await h.voidExpense(
+        { budgetId: 'bud-1', expenseId: 'po-1', reason: 'cancelled' },
+        { occurredAt: '2027-03-04T09:00:00.000Z' },
+      );
+      if (!invoiceFirst) await h.expense(anInvoice(), { occurredAt: '2027-03-03T09:00:00.000Z' });
+      return (await h.ledger('bud-2')).versions.filter((v) => v.expenseId === 'po-1');
+    };
+    expect(await rows(true)).toEqual([]);
+    expect(await rows(false)).toEqual([]);
+  });
 });
