@@ -9,6 +9,7 @@ import {
   settlementLine,
   totalsOf,
   unconvertedExpenses,
+  unconvertedListed,
 } from '#shared/budgets/ledger.ts';
 import { dateIn } from '#shared/calendar.ts';
 import { toCsv } from '#shared/csv.ts';
@@ -65,7 +66,9 @@ const LedgerQuery = z
 const pair = /^([A-Z]{3})\/([A-Z]{3})$/;
 /** How an amount reaches a budget's currency, as the API document states it. */
 const conversionRule =
-  '`"GBP/USD": "1.2534"` is 1.2534 USD per GBP; the pair serves both directions. An expense in another currency than its budget\'s is converted at the rate it carries while that rate converts into the budget\'s currency (its `to`), else at the rates of its own date, with integer arithmetic: the result is rounded half-even on the minor unit of the budget\'s currency (a tie goes to the even minor unit: 12.5 cents become 12, 13.5 cents become 14). An expense with no rate for its date stays unconverted, shown apart and listed in the next report, until a rate is put; then it is counted.';
+  '`"GBP/USD": "1.2534"` is 1.2534 USD per GBP; the pair serves both directions. An expense in another currency than its budget\'s is converted at the rate it carries while that rate converts into the budget\'s currency (its `to`), else at the rates of its own date, with integer arithmetic: the result is rounded half-even on the minor unit of the budget\'s currency (a tie goes to the even minor unit: 12.5 cents become 12, 13.5 cents become 14). An expense with no rate for its date stays unconverted, shown apart, until a rate is put; then it is counted. ' +
+  // A day's result is one item: the report lists only the first of them (see docs/design.md#budgets).
+  `The next report lists the first ${unconvertedListed} of a budget that need a rate (the longest waiting: by date, then id) and counts the rest, with their sums per currency; the budget's view lists every one.`;
 
 export const RatesBody = z.object({
   rates: z.record(z.string(), Rate).check(
