@@ -24,7 +24,7 @@ const anInvoice = (overrides: Partial<ReturnType<typeof anExpense>> = {}) =>
     ...overrides,
   });
 
-describe('an invoice of one budget settling an order held in another (review of b9c37fd)', () => {
+describe('an invoice of one budget settling an order held in another (docs/design.md#budgets)', () => {
   it('releases the order when the invoice is redelivered after its first attempt wrote it and failed before the release', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
