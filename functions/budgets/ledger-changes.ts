@@ -1,6 +1,7 @@
 import {
   type Counters,
   carriedConversion,
+  counterParts,
   difference,
   type ExpenseState,
   type ExpenseVersion,
@@ -18,8 +19,16 @@ import {
   withRateNamed,
   withVersion,
 } from '#shared/budgets/ledger.ts';
-import type { BudgetStore, InvoiceRef } from '#shared/db/budgets.ts';
-import type { BudgetSet, EventData, ExpenseRecorded, ExpenseVoided, Metadata } from '#shared/events/index.ts';
+import type { BudgetStore, DriftRecord, InvoiceRef } from '#shared/db/budgets.ts';
+import {
+  BudgetDriftRepaired,
+  type BudgetSet,
+  type EventData,
+  type ExpenseRecorded,
+  type ExpenseVoided,
+  type Metadata,
+  outboxEntry,
+} from '#shared/events/index.ts';
 import type { BudgetsDeps } from './ports.ts';
 
 /** A write lost to a concurrent one (its condition failed) is computed again from what is stored now, this many times. */
@@ -116,9 +125,18 @@ export async function receiveExpenseVersion(
  * settles the order (`settledBy` of its state of the order, filed under the order's id like a version);
  * this writes the union of the other budgets' into the home's state, with its totals, in a transaction
  * that checks the other budgets' states are still as read. Runs after every write that changes who
- * settles the order in some budget, and after the order's own writes, so whichever runs last sees both.
+ * settles the order in some budget, and after the order's own writes, so whichever runs last sees both;
+ * and from the daily reconciliation (`repair`), which finds a release lost on the way (a failure between
+ * a write and its release, that no redelivery tries again): its change of the totals is drift, kept and
+ * stated (Budget Drift Repaired) in the same write. Answers the drift such a repair wrote, if any.
  */
-async function settleAcrossBudgets(labelId: string, orderId: string, budgetId: string, store: BudgetStore) {
+export async function settleAcrossBudgets(
+  labelId: string,
+  orderId: string,
+  budgetId: string,
+  store: BudgetStore,
+  repair?: { date: string; at: string; correlationId?: string },
+): Promise<{ budgetId: string; differences: DriftRecord['differences'] } | undefined> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     // Filing is idempotent: it answers every budget the order is filed under.
     const budgets = await store.fileExpenseUnder(labelId, orderId, budgetId);
@@ -139,19 +157,58 @@ async function settleAcrossBudgets(labelId: string, orderId: string, budgetId: s
     const { settledElsewhere: _, ...rest } = home.state;
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
     const after = evaluate(released, budget, await ratesFor(store, [released], budget));
+    const delta = difference(home.state.contribution, after.contribution);
+    const differences = repair && (await driftOf(store, labelId, home.budgetId, delta));
     const written = await store.writeLedger(labelId, home.budgetId, {
       versions: [],
       states: [after],
-      delta: difference(home.state.contribution, after.contribution),
+      delta,
       checks: others.map((s) => ({
         budgetId: s.budgetId,
         expenseId: orderId,
         revision: s.state?.revision ?? 0,
       })),
+      ...(repair && differences?.length
+        ? {
+            drift: {
+              record: { date: repair.date, at: repair.at, differences },
+              entries: [
+                outboxEntry(
+                  BudgetDriftRepaired,
+                  { labelId, budgetId: home.budgetId, date: repair.date, differences },
+                  {
+                    source: 'backline.budgets',
+                    labelId,
+                    ...(repair.correlationId ? { correlationId: repair.correlationId } : {}),
+                  },
+                ),
+              ],
+            },
+          }
+        : {}),
     });
-    if (written) return;
+    if (written) return differences?.length ? { budgetId: home.budgetId, differences } : undefined;
   }
   throw new Error(`order ${orderId}: too many concurrent changes to who settles it`);
+}
+
+/**
+ * A repaired release as drift: each running total it changes, what it held (read now, strongly) and
+ * what it holds with the release. Read only when the reconciliation repairs one (rare): no other read.
+ */
+async function driftOf(
+  store: BudgetStore,
+  labelId: string,
+  budgetId: string,
+  delta: Counters,
+): Promise<DriftRecord['differences']> {
+  if (Object.keys(delta).length === 0) return [];
+  const { totals } = await store.ledger(labelId, budgetId, { consistent: true });
+  return Object.entries(delta).map(([name, change]) => ({
+    total: counterParts(name).join(' '),
+    was: totals[name] ?? 0,
+    ledger: (totals[name] ?? 0) + change,
+  }));
 }
 
 /**

@@ -28,7 +28,7 @@ import type { Money } from '../money/money.ts';
 import { failedConditions, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { keyOf, keyParts } from './keys.ts';
-import { writeWithOutbox } from './outbox.ts';
+import { outboxPut, writeWithOutbox } from './outbox.ts';
 
 /**
  * Budgets, their ledger and running totals, the daily reconciliation's results, and exchange rates.
@@ -85,9 +85,10 @@ const alertKey = (labelId: string, budgetId: string, alertId: string) => ({
   pk: partition(labelId, budgetId),
   sk: keyOf('ALERT', alertId),
 });
-const driftKey = (labelId: string, budgetId: string, date: string, at: string) => ({
+/** `of`: the expense whose repair it records (a lost release), so repairs at one instant keep apart. */
+const driftKey = (labelId: string, budgetId: string, date: string, at: string, of?: string) => ({
   pk: partition(labelId, budgetId),
-  sk: keyOf('DRIFT', date, at),
+  sk: of ? keyOf('DRIFT', date, at, of) : keyOf('DRIFT', date, at),
 });
 const dayKey = (date: string, labelId: string, ownerEmail: string, budgetId: string) => ({
   pk: keyOf('BUDGET-DAY', date, labelId, ownerEmail),
@@ -254,6 +255,11 @@ export interface LedgerWrite {
    * stored), or nothing is written. An order released by an invoice of another budget holds what it read there.
    */
   checks?: { budgetId: string; expenseId: string; revision: number }[];
+  /**
+   * A reconciliation's repair (a release lost on the way): the drift it repairs is kept, and its
+   * event stated through the outbox, in the same transaction.
+   */
+  drift?: { record: DriftRecord; entries: OutboxEntry[] };
 }
 
 /** An expense held for a budget the label never sent (yet). */
@@ -594,6 +600,27 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
                       : { ExpressionAttributeValues: { ':revision': check.revision } }),
                   },
                 })),
+                ...(write.drift
+                  ? [
+                      {
+                        Put: {
+                          TableName: table,
+                          Item: {
+                            ...driftKey(
+                              labelId,
+                              budgetId,
+                              write.drift.record.date,
+                              write.drift.record.at,
+                              write.states[0]?.expenseId,
+                            ),
+                            entity: 'drift',
+                            ...write.drift.record,
+                          },
+                        },
+                      },
+                      ...write.drift.entries.map((entry) => outboxPut(table, entry, write.drift!.record.at)),
+                    ]
+                  : []),
                 // The running totals change in the same transaction as the ledger: they always equal it.
                 ...(Object.keys(write.delta).length > 0
                   ? [

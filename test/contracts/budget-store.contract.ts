@@ -134,6 +134,52 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(released).toMatchObject({ expenseId: 'po-1', settledElsewhere: ['inv-1'], revision: 1 });
     });
 
+    it("keeps a repaired release's drift and states its event with the write, and neither when the write is refused", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const other = aBudget({ labelId: budget.labelId });
+      await store.writeLedger(budget.labelId, other.budgetId, {
+        versions: [],
+        states: [aState('po-1', { settledBy: ['inv-1'], contribution: {} })],
+        delta: {},
+      });
+      const at = '2027-02-02T07:00:00.000Z';
+      const release = (expenseId: string, revision: number) => {
+        const record = {
+          date: '2027-02-02',
+          at,
+          differences: [{ total: 'committed radio', was: 1_000, ledger: 0 }],
+        };
+        return {
+          record,
+          event: reconciled(budget, '2027-02-02'),
+          write: (event: ReturnType<typeof reconciled>) => ({
+            versions: [],
+            states: [aState(expenseId, { settledElsewhere: ['inv-1'], contribution: {} })],
+            delta: { [counter.committed('radio')]: -1_000 },
+            checks: [{ budgetId: other.budgetId, expenseId: 'po-1', revision }],
+            drift: { record, entries: [event] },
+          }),
+        };
+      };
+
+      const refused = release('po-1', 2);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, refused.write(refused.event))).toBe(
+        false,
+      );
+      expect((await store.ledger(budget.labelId, budget.budgetId, { consistent: true })).drift).toEqual([]);
+      expect(await inOutbox(store, refused.event.eventId)).toBe(false);
+      // Two orders repaired by one reconciliation, at the same instant: both kept.
+      const first = release('po-1', 1);
+      const second = release('po-2', 1);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, first.write(first.event))).toBe(true);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, second.write(second.event))).toBe(true);
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(ledger.drift).toEqual([first.record, second.record]);
+      expect(await inOutbox(store, first.event.eventId)).toBe(true);
+      expect(await inOutbox(store, second.event.eventId)).toBe(true);
+    });
+
     it("keeps ledgers apart: the same expense id in another budget or another label's budget of the same id", async () => {
       const store = makeStore();
       const budget = aBudget();

@@ -143,6 +143,11 @@ export class InMemoryBudgets implements BudgetStore {
         totals.counters[name] = (totals.counters[name] ?? 0) + value;
       totals.revision++;
     }
+    if (write.drift) {
+      const k = key(labelId, budgetId);
+      this.drift.set(k, [...(this.drift.get(k) ?? []), clone(write.drift.record)]);
+      this.published.push(...write.drift.entries);
+    }
     return true;
   }
 

@@ -52,6 +52,74 @@ describe('an invoice of one budget settling an order held in another (docs/desig
     expect(await totalsOf(h, 'bud-1')).toEqual({});
   });
 
+  it("releases the order at the budgets' reconciliation when a budget set made the invoice settle and its release failed, and reports it as drift", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anOrder());
+    await h.expense(anInvoice({ budgetId: 'bud-late' }));
+    // bud-late is set: its recount counts the invoice, which now settles po-1; the release in bud-1
+    // (the write with checks) is throttled, and the redelivery of the same Budget Set finds the
+    // invoice counted already: nothing changed, so nothing tries the release again.
+    const writeLedger = h.store.writeLedger.bind(h.store);
+    let failed = false;
+    h.store.writeLedger = async (labelId, budgetId, write) => {
+      if (!failed && (write.checks?.length ?? 0) > 0) {
+        failed = true;
+        throw new Error('ProvisionedThroughputExceededException');
+      }
+      return writeLedger(labelId, budgetId, write);
+    };
+    const occurredAt = '2027-03-03T09:00:00.000Z';
+    await expect(h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt)).rejects.toThrow();
+    await h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt);
+    expect(await totalsOf(h, 'bud-1')).toEqual({ [counter.committed('radio')]: 20_000 });
+
+    await h.reconcile('2027-03-05');
+
+    expect(await totalsOf(h, 'bud-late')).toEqual({ [counter.actual('radio')]: 19_000 });
+    // Counted once: the order's money is released in bud-1, and its owner is told the totals were wrong.
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+    expect(h.events('Budget Drift Repaired').map((e) => e.detail.data)).toEqual([
+      {
+        labelId: 'lbl-1',
+        budgetId: 'bud-1',
+        date: '2027-03-05',
+        differences: [{ total: 'committed radio', was: 20_000, ledger: 0 }],
+      },
+    ]);
+    expect((await h.ledger('bud-1')).drift).toHaveLength(1);
+    // Repaired once: the next day finds nothing to repair.
+    await h.reconcile('2027-03-06');
+    expect(h.events('Budget Drift Repaired')).toHaveLength(1);
+  });
+
+  it('stops releasing the order at the reconciliation when the invoice that settled it was voided and that release failed', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    await h.expense(anOrder());
+    await h.expense(anInvoice());
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+    const writeLedger = h.store.writeLedger.bind(h.store);
+    let failing = true;
+    h.store.writeLedger = async (labelId, budgetId, write) => {
+      if (failing && (write.checks?.length ?? 0) > 0)
+        throw new Error('ProvisionedThroughputExceededException');
+      return writeLedger(labelId, budgetId, write);
+    };
+    // The void is written in bud-2, the order's release in bud-1 is not taken back (every attempt fails).
+    await expect(h.voidExpense({ budgetId: 'bud-2', expenseId: 'inv-1' })).rejects.toThrow();
+    failing = false;
+
+    await h.reconcile('2027-03-05');
+
+    expect(await totalsOf(h, 'bud-2')).toEqual({});
+    expect(await totalsOf(h, 'bud-1')).toEqual({ [counter.committed('radio')]: 20_000 });
+    expect(h.events('Budget Drift Repaired').map((e) => e.detail.data)).toMatchObject([
+      { budgetId: 'bud-1', differences: [{ total: 'committed radio', was: 0, ledger: 20_000 }] },
+    ]);
+  });
+
   it('keeps the order committed while the invoice settling it is held for a budget not set (counted nowhere)', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
