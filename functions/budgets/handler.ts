@@ -58,8 +58,8 @@ export const makeHandler = (deps: BudgetsDeps, measure: Measure = measureFor('bu
     on(ReconciliationDue, (data, metadata) => fanOutReconciliation(data, metadata, deps)),
     on(BudgetReconciliationDue, async (data, metadata) => {
       const reconciled = await reconcileBudget(data, metadata, deps);
-      if (reconciled?.driftMinor)
-        measure.record('ReconciliationDrift', { currency: reconciled.currency }, reconciled.driftMinor);
+      for (const [currency, minor] of Object.entries(reconciled?.drift ?? {}))
+        measure.record('ReconciliationDrift', { currency }, minor);
       for (const threshold of reconciled?.thresholdsAlerted ?? [])
         measure.record('BudgetThresholdAlerts', { threshold: String(threshold) });
       return reconciled;

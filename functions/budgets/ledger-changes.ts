@@ -135,8 +135,8 @@ export async function settleAcrossBudgets(
   orderId: string,
   budgetId: string,
   store: BudgetStore,
-  repair?: { date: string; at: string; correlationId?: string },
-): Promise<{ budgetId: string; differences: DriftRecord['differences'] } | undefined> {
+  repair?: { date: string; at: string; correlationId: string },
+): Promise<ReleaseRepaired | undefined> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     // Filing is idempotent: it answers every budget the order is filed under.
     const budgets = await store.fileExpenseUnder(labelId, orderId, budgetId);
@@ -173,21 +173,17 @@ export async function settleAcrossBudgets(
             drift: {
               record: { date: repair.date, at: repair.at, differences },
               entries: [
-                outboxEntry(
-                  BudgetDriftRepaired,
-                  { labelId, budgetId: home.budgetId, date: repair.date, differences },
-                  {
-                    source: 'backline.budgets',
-                    labelId,
-                    ...(repair.correlationId ? { correlationId: repair.correlationId } : {}),
-                  },
-                ),
+                driftRepaired(labelId, home.budgetId, repair.date, differences, repair.correlationId),
               ],
             },
           }
         : {}),
     });
-    if (written) return differences?.length ? { budgetId: home.budgetId, differences } : undefined;
+    if (written)
+      // No budget (its state held for one never set): nothing counted there, so no drift either.
+      return differences?.length && budget
+        ? { budgetId: home.budgetId, currency: budget.currency, differences }
+        : undefined;
   }
   throw new Error(`order ${orderId}: too many concurrent changes to who settles it`);
 }
@@ -204,11 +200,31 @@ async function driftOf(
 ): Promise<DriftRecord['differences']> {
   if (Object.keys(delta).length === 0) return [];
   const { totals } = await store.ledger(labelId, budgetId, { consistent: true });
-  return Object.entries(delta).map(([name, change]) => ({
+  return driftDifferences(totals, sum(totals, delta));
+}
+
+/** Running totals repaired as drift: each total that differs, what it held and what the ledger says. */
+export const driftDifferences = (was: Counters, ledger: Counters): DriftRecord['differences'] =>
+  Object.keys(difference(was, ledger)).map((name) => ({
     total: counterParts(name).join(' '),
-    was: totals[name] ?? 0,
-    ledger: (totals[name] ?? 0) + change,
+    was: was[name] ?? 0,
+    ledger: ledger[name] ?? 0,
   }));
+
+/** Budget Drift Repaired, stated through the outbox in the repair's own write. */
+export const driftRepaired = (
+  labelId: string,
+  budgetId: string,
+  date: string,
+  differences: DriftRecord['differences'],
+  correlationId: string,
+) => outboxEntry(BudgetDriftRepaired, { labelId, budgetId, date, differences }, { labelId, correlationId });
+
+/** A release across budgets the reconciliation found lost and repaired: in which budget, its currency and drift. */
+export interface ReleaseRepaired {
+  budgetId: string;
+  currency: string;
+  differences: DriftRecord['differences'];
 }
 
 /**

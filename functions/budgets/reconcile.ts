@@ -2,7 +2,6 @@ import {
   type Budget,
   type Counters,
   counterParts,
-  difference,
   type ExpenseState,
   emptyState,
   evaluate,
@@ -23,7 +22,6 @@ import { addDays, dateIn, daysBetween } from '#shared/calendar.ts';
 import { type DayResult, type Ledger, maxFanOutEntries } from '#shared/db/budgets.ts';
 import { keyParts } from '#shared/db/keys.ts';
 import {
-  BudgetDriftRepaired,
   BudgetForecastOver,
   BudgetLineOverPlan,
   BudgetReconciled,
@@ -36,7 +34,14 @@ import {
   ReconciliationDue,
 } from '#shared/events/index.ts';
 import { divideHalfEven } from '#shared/money/money.ts';
-import { ratesFor, reevaluate, settleAcrossBudgets } from './ledger-changes.ts';
+import {
+  driftDifferences,
+  driftRepaired,
+  type ReleaseRepaired,
+  ratesFor,
+  reevaluate,
+  settleAcrossBudgets,
+} from './ledger-changes.ts';
 import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 import { takeTourSettlements } from './settlements.ts';
@@ -251,9 +256,12 @@ const maxAttempts = 4;
 
 /** What one budget's reconciliation did, for its metrics: the drift it repaired and the thresholds it alerted. */
 export interface Reconciled {
-  currency: string;
-  /** The drift repaired: the sum of every running total's difference from the ledger, in minor units. */
-  driftMinor: number;
+  /**
+   * The drift repaired, by currency: the sum of every running total's difference from the ledger, in
+   * minor units, this budget's and that of every release across budgets it repaired in another budget
+   * (listed in no day's result of this one: see docs/design.md#budgets).
+   */
+  drift: Record<string, number>;
   /** The thresholds (percent of the plan) whose alert was mailed by this reconciliation. */
   thresholdsAlerted: number[];
 }
@@ -274,6 +282,8 @@ export async function reconcileBudget(
   let drift: DayResult['drift'] = [];
   // Releases across budgets lost on the way, repaired in this budget's totals: its day's drift too.
   let released: DayResult['drift'] = [];
+  // Every release repaired, in whichever budget: all of it is drift this reconciliation repaired.
+  let releases: ReleaseRepaired[] = [];
   for (let attempt = 0; ; attempt++) {
     if (attempt >= maxAttempts)
       throw new Error(`budget ${budgetId}: its ledger kept changing while reconciled`);
@@ -283,7 +293,7 @@ export async function reconcileBudget(
     if (!budget) return;
     if (attempt === 0) {
       const tours = await takeTourSettlements(labelId, budget, deps, ledger.versions);
-      const releases = await repairReleases(ledger, { labelId, budgetId, date, now, metadata }, deps);
+      releases = await repairReleases(ledger, { labelId, budgetId, date, now, metadata }, deps);
       released = releases.filter((r) => r.budgetId === budgetId).flatMap((r) => r.differences);
       if (tours + releases.length > 0) continue;
     }
@@ -307,29 +317,18 @@ export async function reconcileBudget(
     const ledgerTotals = sum(...[...evaluated.values()].map((s) => s.contribution));
     if (!sameCounters(ledger.totals, ledgerTotals)) {
       if (attempt === 0) continue;
-      const differences = Object.keys(difference(ledger.totals, ledgerTotals)).map((total) => ({
-        total: counterParts(total).join(' '),
-        was: ledger.totals[total] ?? 0,
-        ledger: ledgerTotals[total] ?? 0,
-      }));
+      const differences = driftDifferences(ledger.totals, ledgerTotals);
       const repaired = await deps.store.repairTotals(
         labelId,
         budgetId,
         ledger.totalsRevision,
         ledgerTotals,
         { date, at: now, differences },
-        [
-          outboxEntry(
-            BudgetDriftRepaired,
-            { labelId, budgetId, date, differences },
-            { source, labelId, correlationId: metadata.correlationId },
-          ),
-        ],
+        [driftRepaired(labelId, budgetId, date, differences, metadata.correlationId)],
       );
       if (!repaired) continue;
       drift = differences;
     }
-    drift = [...released, ...drift];
     const duplicates = possibleDuplicates([...evaluated.values()], ledger.flagged, budgetId);
     const thresholdsAlerted = await concludeDay(
       budget,
@@ -337,15 +336,26 @@ export async function reconcileBudget(
       ledgerTotals,
       [...evaluated.values()],
       duplicates,
-      drift,
+      [...released, ...drift],
       date,
       now,
       metadata,
       deps,
     );
-    const driftMinor = drift.reduce((total, d) => total + Math.abs(d.ledger - d.was), 0);
-    return { currency: budget.currency, driftMinor, thresholdsAlerted };
+    return { drift: driftByCurrency(budget.currency, drift, releases), thresholdsAlerted };
   }
+}
+
+/** The drift of a reconciliation by currency: its recount's, in the budget's, and each repaired release's, in its budget's. */
+function driftByCurrency(currency: string, recount: DayResult['drift'], releases: ReleaseRepaired[]) {
+  const byCurrency: Record<string, number> = {};
+  for (const [of, differences] of [
+    [currency, recount],
+    ...releases.map((r) => [r.currency, r.differences] as const),
+  ] as const)
+    for (const d of differences) byCurrency[of] = (byCurrency[of] ?? 0) + Math.abs(d.ledger - d.was);
+  for (const of of Object.keys(byCurrency)) if (byCurrency[of] === 0) delete byCurrency[of];
+  return byCurrency;
 }
 
 /**

@@ -24,6 +24,19 @@ const anInvoice = (overrides: Partial<ReturnType<typeof anExpense>> = {}) =>
     ...overrides,
   });
 
+/** The release of po-1 in bud-1 (the write with checks) throttled once. */
+const failFirstRelease = (h: ReturnType<typeof budgetsHarness>) => {
+  const writeLedger = h.store.writeLedger.bind(h.store);
+  let failed = false;
+  h.store.writeLedger = async (labelId, budgetId, write) => {
+    if (!failed && (write.checks?.length ?? 0) > 0) {
+      failed = true;
+      throw new Error('ProvisionedThroughputExceededException');
+    }
+    return writeLedger(labelId, budgetId, write);
+  };
+};
+
 describe('an invoice of one budget settling an order held in another (docs/design.md#budgets)', () => {
   it('releases the order when the invoice is redelivered after its first attempt wrote it and failed before the release', async () => {
     const h = budgetsHarness();
@@ -204,5 +217,28 @@ describe('an invoice of one budget settling an order held in another (docs/desig
     };
     expect(await rows(true)).toEqual([]);
     expect(await rows(false)).toEqual([]);
+  });
+});
+
+/** Review of 2045272: the daily reconciliation as the safety net of releases across budgets. */
+describe("the reconciliation's repair of a release lost between budgets (docs/design.md#budgets)", () => {
+  it('measures the drift a reconciliation repaired in the order’s budget as ReconciliationDrift (README: the difference a reconciliation repaired)', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anOrder());
+    await h.expense(anInvoice({ budgetId: 'bud-late' }));
+    failFirstRelease(h);
+    const occurredAt = '2027-03-03T09:00:00.000Z';
+    await expect(h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt)).rejects.toThrow();
+    await h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt);
+    expect(await totalsOf(h, 'bud-1')).toEqual({ [counter.committed('radio')]: 20_000 });
+
+    await h.reconcile('2027-03-05');
+
+    // Repaired: bud-1's committed radio went from 200.00 to 0 (Budget Drift Repaired says so) ...
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+    expect(h.events('Budget Drift Repaired')).toHaveLength(1);
+    // ... and the operator's drift metric counts it like any other repair.
+    expect(h.measure.totals('ReconciliationDrift')).toEqual({ EUR: 20_000 });
   });
 });
