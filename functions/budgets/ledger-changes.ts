@@ -138,8 +138,7 @@ export async function settleAcrossBudgets(
   repair?: { date: string; at: string; correlationId: string },
 ): Promise<ReleaseRepaired | undefined> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    // Filing is idempotent: it answers every budget the order is filed under.
-    const budgets = await store.fileExpenseUnder(labelId, orderId, budgetId);
+    const budgets = await filedUnder(labelId, orderId, budgetId, store);
     const states = await Promise.all(
       budgets.map(async (id) => ({
         budgetId: id,
@@ -219,6 +218,17 @@ export const driftRepaired = (
   differences: DriftRecord['differences'],
   correlationId: string,
 ) => outboxEntry(BudgetDriftRepaired, { labelId, budgetId, date, differences }, { labelId, correlationId });
+
+/**
+ * Every budget the order is filed under, this one included. Read first (strongly consistent) and
+ * filed only when this budget is missing: a filing is an UpdateItem, a write unit even when it
+ * changes nothing, and the daily reconciliation runs this for every order involving another budget.
+ * The filing is kept once made, so a read that finds it answers what filing again would.
+ */
+async function filedUnder(labelId: string, orderId: string, budgetId: string, store: BudgetStore) {
+  const budgets = await store.expenseFiledUnder(labelId, orderId);
+  return budgets.includes(budgetId) ? budgets : store.fileExpenseUnder(labelId, orderId, budgetId);
+}
 
 /** A release across budgets the reconciliation found lost and repaired: in which budget, its currency and drift. */
 export interface ReleaseRepaired {

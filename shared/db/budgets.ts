@@ -360,6 +360,11 @@ export interface BudgetStore {
    * every budget it has versions in, this one included (strongly consistent).
    */
   fileExpenseUnder(labelId: string, expenseId: string, budgetId: string): Promise<string[]>;
+  /**
+   * Every budget the label's expense is filed under (strongly consistent), filing nothing: a read
+   * where filing again would change nothing but still cost a write.
+   */
+  expenseFiledUnder(labelId: string, expenseId: string): Promise<string[]>;
   /** Every version of one expense (strongly consistent): what it carried before its latest version. */
   expenseVersions(labelId: string, budgetId: string, expenseId: string): Promise<ExpenseVersion[]>;
   /**
@@ -554,6 +559,11 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         }),
       );
       return [...((Attributes?.budgets as Set<string> | undefined) ?? [])].sort();
+    },
+
+    async expenseFiledUnder(labelId, expenseId) {
+      const item = await get(expenseBudgetsKey(labelId, expenseId), true);
+      return [...((item?.budgets as Set<string> | undefined) ?? [])].sort();
     },
 
     async hasVersion(labelId, budgetId, expenseId, at) {

@@ -639,5 +639,21 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         elsewhere: ['bud-d'],
       });
     });
+
+    it("answers the budgets a label's expense is filed under without filing it (none when never filed)", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const otherLabel = aBudget({ labelId: `${budget.labelId}-other` });
+      await store.fileExpenseUnder(budget.labelId, 'exp-1', 'bud-b');
+      await store.fileExpenseUnder(budget.labelId, 'exp-1', 'bud-a');
+
+      expect({
+        filed: await store.expenseFiledUnder(budget.labelId, 'exp-1'),
+        never: await store.expenseFiledUnder(budget.labelId, 'exp-2'),
+        elsewhere: await store.expenseFiledUnder(otherLabel.labelId, 'exp-1'),
+      }).toEqual({ filed: ['bud-a', 'bud-b'], never: [], elsewhere: [] });
+      // Reading filed nothing: exp-2 is filed under the one budget named when it is.
+      expect(await store.fileExpenseUnder(budget.labelId, 'exp-2', 'bud-c')).toEqual(['bud-c']);
+    });
   });
 }

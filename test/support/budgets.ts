@@ -117,6 +117,10 @@ export class InMemoryBudgets implements BudgetStore {
     return [...budgets].sort();
   }
 
+  async expenseFiledUnder(labelId: string, expenseId: string) {
+    return [...(this.expenseBudgets.get(key(labelId, expenseId)) ?? [])].sort();
+  }
+
   async hasVersion(labelId: string, budgetId: string, expenseId: string, at: string) {
     return this.versions.has(key(labelId, budgetId, expenseId, at));
   }

@@ -241,4 +241,31 @@ describe("the reconciliation's repair of a release lost between budgets (docs/de
     // ... and the operator's drift metric counts it like any other repair.
     expect(h.measure.totals('ReconciliationDrift')).toEqual({ EUR: 20_000 });
   });
+
+  it('writes nothing at the daily reconciliation when every release across budgets is in place', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    await h.expense(anOrder());
+    await h.expense(anInvoice());
+    // Released as it should be: nothing for the safety net to repair.
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+    const writes: string[] = [];
+    const fileExpenseUnder = h.store.fileExpenseUnder.bind(h.store);
+    h.store.fileExpenseUnder = async (labelId, expenseId, budgetId) => {
+      writes.push(`fileExpenseUnder ${expenseId} ${budgetId}`);
+      return fileExpenseUnder(labelId, expenseId, budgetId);
+    };
+    const writeLedger = h.store.writeLedger.bind(h.store);
+    h.store.writeLedger = async (labelId, budgetId, write) => {
+      writes.push(`writeLedger ${budgetId}`);
+      return writeLedger(labelId, budgetId, write);
+    };
+
+    await h.reconcile('2027-03-05');
+    await h.reconcile('2027-03-06');
+
+    // Each filing is an UpdateItem on DynamoDB (a write unit whether or not it changes the item).
+    expect(writes).toEqual([]);
+  });
 });
