@@ -383,8 +383,10 @@ export async function tellThoseToldOf(
  * its mail was still claimed (it keeps its `set`), stands once its mail's delivery is sent, or claimed
  * and not yet stale; otherwise the address stands as told what it was before: the note's `before`,
  * judged the same way however many deep, or for such an announcement nothing (`null`). A note whose
- * mail was sent is given without `before` and `set` (its mail can no longer fail). The deliveries are
- * read in batches, one level of notes at a time (docs/design.md#tours).
+ * mail was sent is given without `before` and `set` (its mail can no longer fail); one still claimed
+ * keeps a `before` judged in turn, so a chain holds only mails claimed within the stale window and the
+ * next note, written on it, stays a few levels deep. The deliveries are read in batches, one level of
+ * notes at a time (docs/design.md#tours).
  */
 async function statedAsReached(
   tour: StoredTour,
@@ -394,6 +396,8 @@ async function statedAsReached(
   deps: ToursDeps,
 ): Promise<(PressStatement | null | undefined)[]> {
   const stated: (PressStatement | null | undefined)[] = told.map((entry) => entry.stated?.[stored.showId]);
+  // Per address, the notes above `stated[at]` whose mails are claimed within the stale window, top first.
+  const claimed: PressStatement[][] = told.map(() => []);
   const judged = (at: number) => stated[at]?.before !== undefined || stated[at]?.set !== undefined;
   for (let open = [...stated.keys()].filter(judged); open.length > 0; ) {
     const reached = await deps.mailer.reached(
@@ -412,15 +416,21 @@ async function statedAsReached(
     );
     open = open.filter((at, index) => {
       const { before, set, ...statement } = stated[at]!;
-      if (reached[index]) {
-        if (reached[index] === true) stated[at] = statement;
+      if (reached[index] === true) {
+        stated[at] = statement;
         return false;
       }
+      if (reached[index]) claimed[at].push(stated[at]!);
       stated[at] = set ? null : (before ?? undefined);
       return judged(at);
     });
   }
-  return stated;
+  return stated.map((below, at) =>
+    claimed[at].reduceRight<PressStatement | null | undefined>(
+      (under, note) => (note.set ? note : { ...note, before: under ?? null }),
+      below,
+    ),
+  );
 }
 
 /** Notes of what press addresses were told written at once (each one UpdateItem). */
