@@ -3,7 +3,6 @@ import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
 import { staleBefore, sweepStaleClaims } from '#shared/mail/settle.ts';
-import { normaliseEmail } from '#shared/outlets.ts';
 import type { TourMail, TourMailer } from './ports.ts';
 
 /** An outlet's signed one-click unsubscribe link (campaign mail). */
@@ -43,7 +42,7 @@ export function moduleTourMailer(
       context: mail.context,
     };
   };
-  return {
+  const mailer: TourMailer = {
     async send(mails) {
       if (mails.length === 0) return 0;
       const outcome = await sendMails(
@@ -76,18 +75,16 @@ export function moduleTourMailer(
         {
           subjectType,
           async rebuild(stale) {
-            const mails = await rebuild(stale);
-            const byDelivery = new Map<string, OutgoingMail>();
-            for (const delivery of stale) {
-              const mail = mails.find(
-                (m) => m.kind === delivery.kind && normaliseEmail(m.to.email) === delivery.email,
-              );
-              if (mail) byDelivery.set(delivery.deliveryId, await outgoing(mail));
-            }
-            return { mails: byDelivery };
+            const { resend, tell = [] } = await rebuild(stale);
+            // Before the stale claims close: should this stop, the next sweep writes the same mails.
+            await mailer.send(tell);
+            const mails = new Map<string, OutgoingMail>();
+            for (const [id, mail] of resend) mails.set(id, await outgoing(mail));
+            return { mails };
           },
         },
         deadline,
       ),
   };
+  return mailer;
 }

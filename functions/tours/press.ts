@@ -164,7 +164,7 @@ export function pressMail(
  * What a mail of `kind` tells an address of a show as it stands (`stored`): kept per address, so that a
  * later change mails only those told otherwise (docs/design.md#tours).
  */
-const statementOf = (stored: StatedShow, kind: PressKind): PressStatement => ({
+export const statementOf = (stored: StatedShow, kind: PressKind): PressStatement => ({
   facts: nameHash([showFacts(stored.show)], 16),
   change: stored.occurredAt,
   kind,
@@ -339,30 +339,24 @@ export async function tellThoseToldOf(
   });
   // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
   // Each keeps what the address had been told, which stands should this mail not reach SES.
-  // A step taken again finds its own note (same mail: kind and change) and keeps it, `before` and all.
-  if (!resending)
-    await noteTold(
-      tour,
-      country,
-      toTell.map(({ told, kind, was }) => {
-        const noted = told.stated?.[stored.showId];
-        const statement = statementOf(show, kind);
-        return {
-          email: told.email,
-          outletId: told.outletId,
-          showIds: [stored.showId],
-          stated: {
-            [stored.showId]:
-              kind === 'moved'
-                ? statement
-                : noted?.kind === kind && noted.change === statement.change
-                  ? noted
-                  : { ...statement, before: was ?? null },
-          },
-        };
-      }),
-      deps,
-    );
+  // A step taken again, or the sweep resending its stale claim, finds its own note (same mail: kind and
+  // change) and keeps it, `before` and all; the sweep notes only a mail other than its claim's.
+  await noteTold(
+    tour,
+    country,
+    toTell.flatMap(({ told, kind, was }) => {
+      const noted = told.stated?.[stored.showId];
+      const statement = statementOf(show, kind);
+      if (kind !== 'moved' && noted?.kind === kind && noted.change === statement.change) return [];
+      return {
+        email: told.email,
+        outletId: told.outletId,
+        showIds: [stored.showId],
+        stated: { [stored.showId]: kind === 'moved' ? statement : { ...statement, before: was ?? null } },
+      };
+    }),
+    deps,
+  );
   return toTell.map(({ told, kind }) =>
     pressMail(
       tour,

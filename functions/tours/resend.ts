@@ -1,6 +1,7 @@
-import type { Delivery } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { type PressKind, pressMail, tellThoseToldOf } from './press.ts';
@@ -18,8 +19,22 @@ const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
   'guest-list-cutoff',
 ]);
 
-/** A show's operational mail, written again from the show as it is now (none once it is cancelled). */
-async function rebuildShowMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]> {
+/** A show's operational mail, written again from the show as it is now (none once it is cancelled): each claim its address's mail of its kind. */
+async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
+  const mails = await showMails(stale, deps);
+  return {
+    resend: new Map(
+      stale.flatMap((delivery) => {
+        const mail = mails.find(
+          (m) => m.kind === delivery.kind && normaliseEmail(m.to.email) === delivery.email,
+        );
+        return mail ? [[delivery.deliveryId, mail] as const] : [];
+      }),
+    ),
+  };
+}
+
+async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]> {
   const { labelId, subject, kind } = stale[0];
   const [, tourId, showId] = subject;
   const ref = { labelId, tourId, showId };
@@ -46,53 +61,58 @@ async function rebuildShowMails(stale: Delivery[], deps: ToursDeps): Promise<Tou
 }
 
 /**
- * Press mail, written again from what its delivery says it told of (its shows as they are now). A
- * change, a cancellation or "on again" is written as its step would write it now, and sent again
- * only if that is the same mail: what it says still stands and the address, told what reached it,
- * still needs it; otherwise it is closed unsent (docs/design.md#tours).
+ * Press mail, written again from what its delivery says it told of (its shows as they are now). A change, a cancellation or "on again" is written as its step would write
+ * it now. The sweep's one rule: a stale claim is sent again only if the mail written now is the same
+ * mail (its identity); any other is what its address needs instead, sent under its own identity, and the claim is closed (docs/design.md#tours).
  */
-async function rebuildPressMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]> {
+async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const { labelId, kind, subject } = stale[0];
+  const resend = new Map<string, TourMail>();
+  const tell: TourMail[] = [];
   const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
-  if (!tour) return [];
+  if (!tour) return { resend };
   const byId = new Map(shows.flatMap((s) => (s.show ? [[s.showId, s as LiveShow] as const] : [])));
+  const sort = (mail: TourMail) => {
+    const id = deliveryIdOf({ ...mail, email: mail.to.email });
+    if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
+    else tell.push(mail);
+  };
   const { news, country, change } = stale[0].context;
-  const stated = byId.get(news ?? '');
   // A change, a cancellation or "on again" (a mail that names its change).
-  if (change)
-    return stated
-      ? (
-          await tellThoseToldOf(
-            tour,
-            stated,
-            stated.show.status === 'cancelled' ? 'cancellation' : 'change',
-            deps,
-            country,
-            undefined,
-            new Set(stale.map((delivery) => delivery.email)),
-          )
-        ).filter((mail) => `${mail.subject}` === `${subject}`)
-      : [];
+  if (change) {
+    const stated = shows.find((s): s is LiveShow => s.showId === news && !!s.show);
+    if (stated)
+      for (const mail of await tellThoseToldOf(
+        tour,
+        stated,
+        stated.show.status === 'cancelled' ? 'cancellation' : 'change',
+        deps,
+        country,
+        undefined,
+        new Set(stale.map((delivery) => delivery.email)),
+      ))
+        sort(mail);
+    return { resend, tell };
+  }
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
   const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
-  const mails: TourMail[] = [];
+  const pressKind = kind.replace(/^press-/, '') as PressKind;
   for (const delivery of stale) {
     const { country, outletId, news, listed, toldSince } = delivery.context;
+    const told = showsOf(news);
     if (!country || !outletId || optedOut.has(delivery.email)) continue;
-    const pressKind = kind.replace(/^press-/, '') as PressKind;
-    mails.push(
-      pressMail(
-        tour,
-        { id: outletId, name: delivery.email, email: delivery.email },
-        country,
-        pressKind,
-        showsOf(news),
-        showsOf(listed),
-        toldSince,
-      ),
+    const mail = pressMail(
+      tour,
+      { id: outletId, name: delivery.email, email: delivery.email },
+      country,
+      pressKind,
+      told,
+      showsOf(listed),
+      toldSince,
     );
+    sort(mail);
   }
-  return mails;
+  return { resend, tell };
 }
 
 /** Tours' share of the stale-claim sweep (Outbox Sweep Due): show mail and press. */
