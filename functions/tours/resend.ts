@@ -4,7 +4,7 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { type PressKind, pressMail, tellThoseToldOf } from './press.ts';
+import { type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
 import { daySheetWork, operationalMail, stepWork } from './steps.ts';
 
@@ -61,9 +61,11 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
 }
 
 /**
- * Press mail, written again from what its delivery says it told of (its shows as they are now). A change, a cancellation or "on again" is written as its step would write
+ * Press mail, written again from what its delivery says it told of (its shows as they are now, those
+ * cancelled since left out). A change, a cancellation or "on again" is written as its step would write
  * it now. The sweep's one rule: a stale claim is sent again only if the mail written now is the same
- * mail (its identity); any other is what its address needs instead, sent under its own identity, and the claim is closed (docs/design.md#tours).
+ * mail (its identity); any other is what its address needs instead, sent under its own identity (an
+ * announcement's with its notes), and the claim is closed (docs/design.md#tours).
  */
 async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const { labelId, kind, subject } = stale[0];
@@ -71,7 +73,13 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const tell: TourMail[] = [];
   const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
   if (!tour) return { resend };
-  const byId = new Map(shows.flatMap((s) => (s.show ? [[s.showId, s as LiveShow] as const] : [])));
+  const byId = new Map(
+    shows.flatMap((s) =>
+      s.show && (s.show.status !== 'cancelled' || kind === 'press-moved')
+        ? [[s.showId, s as LiveShow] as const]
+        : [],
+    ),
+  );
   const sort = (mail: TourMail) => {
     const id = deliveryIdOf({ ...mail, email: mail.to.email });
     if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
@@ -100,7 +108,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   for (const delivery of stale) {
     const { country, outletId, news, listed, toldSince } = delivery.context;
     const told = showsOf(news);
-    if (!country || !outletId || optedOut.has(delivery.email)) continue;
+    if (!country || !outletId || optedOut.has(delivery.email) || told.length === 0) continue;
     const mail = pressMail(
       tour,
       { id: outletId, name: delivery.email, email: delivery.email },
@@ -111,6 +119,16 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       toldSince,
     );
     sort(mail);
+    // Without a show cancelled since, a set of its own: its shows' notes name it, so they count once it is sent.
+    if (tell.at(-1) === mail)
+      await deps.tours.recordPressTold(labelId, tour.tourId, country, {
+        email: delivery.email,
+        outletId,
+        showIds: told.map((s) => s.showId),
+        stated: Object.fromEntries(
+          told.map((s) => [s.showId, { ...statementOf(s, pressKind), set: mail.subject[2] }]),
+        ),
+      });
   }
   return { resend, tell };
 }
