@@ -111,4 +111,46 @@ describe('press notes: a stale claim closed still tells what stands, a bounded b
     // Told nothing (the cancellation skipped it as never announced to), then announced a cancelled show.
     expect(press).not.toEqual(['press-announcement']);
   });
+
+  it('a stale announcement of two shows, one cancelled since: the sweep announces the other alone, and its notes count it as told', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, tours } = fakes;
+    fakes.outlets.push(aPressOutlet('de', ['DE']));
+    const other = aShow({ ...announced, showId: 'show-2', date: '2027-05-16' });
+    mailer.ses.script = lostAnswers;
+    await bookTour(
+      { ...tourOf([announced, other]), genres: ['synthpop'] },
+      metaAt('2027-02-02T00:00:00Z'),
+      deps,
+    );
+    await runDueSteps(fakes, now);
+    mailer.ses.script = undefined;
+    stepsWritten(tours);
+
+    now.value = new Date(now.value.getTime() + 24 * 3600_000);
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 1 });
+    // One announcement, of the show still on (its mail names each show it lists: city and date).
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+    const sheet = JSON.stringify(mailer.ses.calls.at(-1));
+    expect([sheet.includes('Berlin 2027-05-16'), sheet.includes('Berlin 2027-05-14')]).toEqual([true, false]);
+
+    // The show announced is then retimed: the outlet, told of it, hears the change.
+    const at = new Date(now.value.getTime() + 3600_000);
+    now.value = at;
+    const retimed = { ...other, times: { ...other.times, doors: '20:00' } };
+    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(at.toISOString()), deps);
+    for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+    ]);
+  });
 });
