@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { counter } from '#shared/budgets/ledger.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
-/** Review of b9c37fd: an invoice of one budget settling an order held in another. */
+/** An invoice of one budget settling an order held in another. */
 const totalsOf = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) =>
   (await h.ledger(budgetId)).totals;
 
@@ -220,7 +220,7 @@ describe('an invoice of one budget settling an order held in another (docs/desig
   });
 });
 
-/** Review of 2045272: the daily reconciliation as the safety net of releases across budgets. */
+/** The daily reconciliation as the safety net of releases across budgets. */
 describe("the reconciliation's repair of a release lost between budgets (docs/design.md#budgets)", () => {
   it('measures the drift a reconciliation repaired in the order’s budget as ReconciliationDrift (README: the difference a reconciliation repaired)', async () => {
     const h = budgetsHarness();

@@ -3,7 +3,7 @@ import { type BudgetRoutesDeps, budgetRoutes } from '#functions/office/budgets.t
 import { unconvertedListed } from '#shared/budgets/ledger.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
-/** Review of 1a9caf7: what PUT /fx-rates/{date}'s route doc (README, docs/openapi.json) promises. */
+/** What PUT /fx-rates/{date}'s route doc (README, docs/openapi.json) promises. */
 describe("the owner's report of expenses that need a rate (docs/design.md#money)", () => {
   it("lists the first expenses with no rate for their date in the next report and counts the rest, as PUT /fx-rates/{date}'s doc says", async () => {
     const h = budgetsHarness();

@@ -7,9 +7,9 @@ import { MailerError } from '#shared/mail/ports.ts';
 import { aPressOutlet, aShow, fakeToursDeps, metaAt, runDueSteps, tourOf } from '#test/support/tours.ts';
 
 /**
- * Review of 4046df4 / 09f9019: a note's `before` is itself a statement whose mail may not have reached
- * SES (its claim was open, so counted as reached, when `before` was written); nothing reads its
- * delivery again, so an address can be told "back on" of a cancellation that never reached it.
+ * A note's `before` is itself a statement whose mail may not have reached SES (its claim was open, so
+ * counted as reached, when `before` was written): it is judged against its delivery too, so an address
+ * is never told "back on" of a cancellation that never reached it (docs/design.md#tours).
  */
 describe('press notes whose `before` never reached SES', () => {
   const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
@@ -84,10 +84,10 @@ describe('press notes whose `before` never reached SES', () => {
 });
 
 /**
- * Review of 0f262c7: an announcement's note is written when its claim is open and fresh (SES's answer
- * lost) and never read against its delivery again; if that mail then never reaches SES (the sweep's
- * resend refused for good), the address stays told of the show and hears of changes to a show it
- * never heard of. A change's note (4046df4) is re-read at every later step; an announcement's is not.
+ * An announcement's note may be written while its claim is open and fresh (SES's answer lost): it is
+ * read against its delivery at later steps, as a change's is, so if that mail never reaches SES (the
+ * sweep's resend refused for good) the address hears nothing of changes to a show it never heard of
+ * (docs/design.md#tours).
  */
 describe('an announcement whose claim was open when noted, then never reached SES', () => {
   it('is not followed by a "Changed" for a show the address never heard of', async () => {

@@ -8,11 +8,11 @@ import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
 
 /**
- * Review of 4046df4 / 0f262c7: announceToMedia asks `reached` about the page's deliveries right after
- * it claimed and marked them (same invocation, milliseconds later). BatchGetItem is eventually
- * consistent unless asked otherwise: a just-claimed delivery may read as absent ("never claimed",
- * not reached) and a just-refused one as still claimed (reached). DynamoDB Local is always
- * consistent, so this is checked on the request the adapter makes.
+ * announceToMedia asks `reached` about the page's deliveries right after it claimed and marked them
+ * (same invocation, milliseconds later). BatchGetItem is eventually consistent unless asked otherwise:
+ * a just-claimed delivery could read as absent ("never claimed", not reached) and a just-refused one
+ * as still claimed (reached). DynamoDB Local is always consistent, so this is checked on the request
+ * the adapter makes (docs/design.md#tours).
  */
 describe('whether a press mail reached SES is read consistently', () => {
   const documents = mockClient(DynamoDBDocumentClient);
