@@ -1,4 +1,4 @@
-import { applyShowChange, type ChangeMeta } from '#functions/tours/apply-change.ts';
+import { applyShowChange, bookTour, type ChangeMeta } from '#functions/tours/apply-change.ts';
 import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import {
   defaultToursSettings,
@@ -422,3 +422,16 @@ export const aShow = (overrides: Partial<Show> = {}): Show => ({
   status: 'confirmed',
   ...overrides,
 });
+
+/**
+ * A tour of `show` (announced, its press announcement due) booked with one DE press outlet, its due
+ * steps run: the outlet was told of the show, its announcement went.
+ */
+export async function toldDePressOf(show: Show) {
+  const now = { value: new Date('2027-02-02T00:00:00Z') };
+  const fakes = fakeToursDeps(now);
+  fakes.outlets.push(aPressOutlet('de', ['DE']));
+  await bookTour({ ...tourOf([show]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), fakes.deps);
+  await runDueSteps(fakes, now);
+  return { now, fakes, ...fakes };
+}

@@ -4,7 +4,15 @@ import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import type { EventData, ShowStepDue } from '#shared/events/index.ts';
 import { MailerError } from '#shared/mail/ports.ts';
-import { aPressOutlet, aShow, fakeToursDeps, metaAt, runDueSteps, tourOf } from '#test/support/tours.ts';
+import {
+  aPressOutlet,
+  aShow,
+  fakeToursDeps,
+  metaAt,
+  runDueSteps,
+  toldDePressOf,
+  tourOf,
+} from '#test/support/tours.ts';
 
 /** What an outlet is told when press mails' claims go stale: the sweep, the notes' before chain (docs/design.md#tours). */
 describe('press notes: a stale claim closed still tells what stands, a bounded before chain, no stale announcement of a cancelled show', () => {
@@ -16,18 +24,7 @@ describe('press notes: a stale claim closed still tells what stands, a bounded b
       .filter((e) => e.detailType === 'Show Step Due')
       .map((e) => e.detail.data as EventData<typeof ShowStepDue>);
 
-  async function toldDePress() {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    fakes.outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour(
-      { ...tourOf([announced]), genres: ['synthpop'] },
-      metaAt('2027-02-02T00:00:00Z'),
-      fakes.deps,
-    );
-    await runDueSteps(fakes, now);
-    return { now, ...fakes };
-  }
+  const toldDePress = () => toldDePressOf(announced);
 
   it('a cancellation and its "back on" with other facts both left claimed (answers lost): the outlet is still told the new facts', async () => {
     const { now, deps, mailer, tours } = await toldDePress();

@@ -4,7 +4,15 @@ import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import type { EventData, ShowStepDue } from '#shared/events/index.ts';
 import { MailerError } from '#shared/mail/ports.ts';
-import { aPressOutlet, aShow, fakeToursDeps, metaAt, runDueSteps, tourOf } from '#test/support/tours.ts';
+import {
+  aPressOutlet,
+  aShow,
+  fakeToursDeps,
+  metaAt,
+  runDueSteps,
+  toldDePressOf,
+  tourOf,
+} from '#test/support/tours.ts';
 
 /**
  * A note's `before` is itself a statement whose mail may not have reached SES (its claim was open, so
@@ -14,18 +22,7 @@ import { aPressOutlet, aShow, fakeToursDeps, metaAt, runDueSteps, tourOf } from 
 describe('press notes whose `before` never reached SES', () => {
   const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
-  async function toldDePress() {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    fakes.outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour(
-      { ...tourOf([announced]), genres: ['synthpop'] },
-      metaAt('2027-02-02T00:00:00Z'),
-      fakes.deps,
-    );
-    await runDueSteps(fakes, now);
-    return { now, ...fakes };
-  }
+  const toldDePress = () => toldDePressOf(announced);
   const stepsWritten = (tours: ReturnType<typeof fakeToursDeps>['tours']) =>
     tours.outbox
       .splice(0)

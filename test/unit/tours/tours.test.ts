@@ -23,6 +23,7 @@ import {
   metaAt,
   ref,
   runDueSteps,
+  toldDePressOf,
   tourOf,
 } from '#test/support/tours.ts';
 
@@ -753,19 +754,7 @@ describe('a cancelled show back on', () => {
   const calendarOf = (mail: { attachments?: { content: unknown }[] }) =>
     readCalendar(String(mail.attachments?.[0].content))[0];
 
-  /** The DE outlet told of the announced show: its announcement went. */
-  async function toldDePress() {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    fakes.outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour(
-      { ...tourOf([announced]), genres: ['synthpop'] },
-      metaAt('2027-02-02T00:00:00Z'),
-      fakes.deps,
-    );
-    await runDueSteps(fakes, now);
-    return { now, fakes, ...fakes };
-  }
+  const toldDePress = () => toldDePressOf(announced);
 
   it('tells the outlets told of its cancellation that it is on again, with a calendar that replaces the cancelled one, and of a second cancellation', async () => {
     const { now, fakes, deps, mailer, tours } = await toldDePress();
