@@ -139,15 +139,8 @@ export async function settleAcrossBudgets(
 ): Promise<ReleaseRepaired | undefined> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const budgets = await filedUnder(labelId, orderId, budgetId, store);
-    const states = await Promise.all(
-      budgets.map(async (id) => ({
-        budgetId: id,
-        state: (await store.expenseStates(labelId, id, [orderId])).get(orderId),
-      })),
-    );
-    const home = states
-      .flatMap((s) => (s.state?.data && s.state.dataAt ? [{ ...s, state: s.state }] : []))
-      .sort((a, b) => b.state.dataAt!.localeCompare(a.state.dataAt!))[0];
+    const states = await statesAcross(labelId, orderId, budgets, store);
+    const home = homeOf(states);
     if (!home) return;
     const others = states.filter((s) => s.budgetId !== home.budgetId);
     const elsewhere = [...new Set(others.flatMap((s) => s.state?.settledBy ?? []))].sort();
@@ -265,6 +258,21 @@ const settlersChanged = (pairs: [ExpenseState, ExpenseState][]) =>
  */
 const hadData = (state: ExpenseState | undefined) => state?.dataAt !== undefined;
 
+/** The expense's state in each budget it is filed under (undefined where it has none). */
+const statesAcross = (labelId: string, expenseId: string, budgets: string[], store: BudgetStore) =>
+  Promise.all(
+    budgets.map(async (budgetId) => ({
+      budgetId,
+      state: (await store.expenseStates(labelId, budgetId, [expenseId])).get(expenseId),
+    })),
+  );
+
+/** The expense's home: the budget its latest data (recorded, amended or moved version) names, with its state there. */
+const homeOf = (states: { budgetId: string; state: ExpenseState | undefined }[]) =>
+  states
+    .flatMap(({ budgetId, state }) => (state?.data && state.dataAt ? [{ budgetId, state }] : []))
+    .sort((a, b) => b.state.dataAt!.localeCompare(a.state.dataAt!))[0];
+
 /** Writes the expense's latest void into each budget it is filed under that had its data and lacks the void. */
 async function spreadVoid(
   labelId: string,
@@ -272,12 +280,7 @@ async function spreadVoid(
   budgets: string[],
   deps: Pick<BudgetsDeps, 'store'>,
 ) {
-  const states = await Promise.all(
-    budgets.map(async (budgetId) => ({
-      budgetId,
-      state: (await deps.store.expenseStates(labelId, budgetId, [expenseId])).get(expenseId),
-    })),
-  );
+  const states = await statesAcross(labelId, expenseId, budgets, deps.store);
   const latest = states
     .flatMap(({ state }) => (state?.voidAt ? [state] : []))
     .sort((a, b) => b.voidAt!.localeCompare(a.voidAt!))[0];
@@ -302,22 +305,15 @@ async function leaveOtherBudgets(
   budgets: string[],
   store: BudgetStore,
 ) {
-  const states = await Promise.all(
-    budgets.map(async (budgetId) => ({
-      budgetId,
-      state: (await store.expenseStates(labelId, budgetId, [expenseId])).get(expenseId),
-    })),
-  );
-  const home = states
-    .flatMap(({ budgetId, state }) => (state?.data && state.dataAt ? [{ budgetId, at: state.dataAt }] : []))
-    .sort((a, b) => b.at.localeCompare(a.at))[0];
+  const states = await statesAcross(labelId, expenseId, budgets, store);
+  const home = homeOf(states);
   if (!home) return;
   for (const { budgetId, state } of states) {
     if (budgetId === home.budgetId || !hadData(state)) continue;
     await writeVersion(
       labelId,
       budgetId,
-      { expenseId, at: home.at, change: 'moved', movedTo: home.budgetId, receivedAt },
+      { expenseId, at: home.state.dataAt!, change: 'moved', movedTo: home.budgetId, receivedAt },
       store,
     );
     await fileInvoices(labelId, budgetId, expenseId, store);
