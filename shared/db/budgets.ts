@@ -86,9 +86,17 @@ const alertKey = (labelId: string, budgetId: string, alertId: string) => ({
   sk: keyOf('ALERT', alertId),
 });
 /** `of`: the expense whose repair it records (a lost release), so repairs at one instant keep apart. */
-const driftKey = (labelId: string, budgetId: string, date: string, at: string, of?: string) => ({
-  pk: partition(labelId, budgetId),
-  sk: of ? keyOf('DRIFT', date, at, of) : keyOf('DRIFT', date, at),
+/** A drift record's put: a reconciliation's repair of the totals, or of one expense's release (`of`). */
+const driftPut = (table: string, labelId: string, budgetId: string, record: DriftRecord, of?: string) => ({
+  Put: {
+    TableName: table,
+    Item: {
+      pk: partition(labelId, budgetId),
+      sk: of ? keyOf('DRIFT', record.date, record.at, of) : keyOf('DRIFT', record.date, record.at),
+      entity: 'drift',
+      ...record,
+    },
+  },
 });
 const dayKey = (date: string, labelId: string, ownerEmail: string, budgetId: string) => ({
   pk: keyOf('BUDGET-DAY', date, labelId, ownerEmail),
@@ -612,22 +620,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
                 })),
                 ...(write.drift
                   ? [
-                      {
-                        Put: {
-                          TableName: table,
-                          Item: {
-                            ...driftKey(
-                              labelId,
-                              budgetId,
-                              write.drift.record.date,
-                              write.drift.record.at,
-                              write.states[0]?.expenseId,
-                            ),
-                            entity: 'drift',
-                            ...write.drift.record,
-                          },
-                        },
-                      },
+                      driftPut(table, labelId, budgetId, write.drift.record, write.states[0]?.expenseId),
                       ...write.drift.entries.map((entry) => outboxPut(table, entry, write.drift!.record.at)),
                     ]
                   : []),
@@ -736,12 +729,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
               },
             },
           },
-          {
-            Put: {
-              TableName: table,
-              Item: { ...driftKey(labelId, budgetId, drift.date, drift.at), entity: 'drift', ...drift },
-            },
-          },
+          driftPut(table, labelId, budgetId, drift),
         ],
         entries,
         drift.at,
