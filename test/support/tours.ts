@@ -25,7 +25,7 @@ import type { EventData } from '#shared/events/envelope.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { defaultMailSettings } from '#shared/mail/ports.ts';
+import { defaultMailSettings, MailerError } from '#shared/mail/ports.ts';
 import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import {
   type AdvanceAnswers,
@@ -435,3 +435,13 @@ export async function toldDePressOf(show: Show) {
   await runDueSteps(fakes, now);
   return { now, fakes, ...fakes };
 }
+
+/** Steps the outbox holds (the Show Step Due entries written so far), taken off it. */
+export const stepsWritten = (tours: ReturnType<typeof fakeToursDeps>['tours']) =>
+  tours.outbox
+    .splice(0)
+    .filter((e) => e.detailType === 'Show Step Due')
+    .map((e) => e.detail.data as EventData<typeof ShowStepDue>);
+
+/** SES's answer lost: the fake SES's script for a call whose outcome is unknown (its claims stay open). */
+export const lostAnswers = () => new MailerError('unknown', 'the answer was lost');

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import type { EventData, ShowStepDue } from '#shared/events/index.ts';
-import { MailerError } from '#shared/mail/ports.ts';
 import {
   aPressOutlet,
   aShow,
   fakeToursDeps,
+  lostAnswers,
   metaAt,
   runDueSteps,
+  stepsWritten,
   toldDePressOf,
   tourOf,
 } from '#test/support/tours.ts';
@@ -17,12 +17,6 @@ import {
 /** What an outlet is told when press mails' claims go stale: the sweep, the notes' before chain (docs/design.md#tours). */
 describe('press notes: a stale claim closed still tells what stands, a bounded before chain, no stale announcement of a cancelled show', () => {
   const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-  const lostAnswers = () => new MailerError('unknown', 'the answer was lost');
-  const stepsWritten = (tours: ReturnType<typeof fakeToursDeps>['tours']) =>
-    tours.outbox
-      .splice(0)
-      .filter((e) => e.detailType === 'Show Step Due')
-      .map((e) => e.detail.data as EventData<typeof ShowStepDue>);
 
   const toldDePress = () => toldDePressOf(announced);
 

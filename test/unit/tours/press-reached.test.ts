@@ -8,8 +8,10 @@ import {
   aPressOutlet,
   aShow,
   fakeToursDeps,
+  lostAnswers,
   metaAt,
   runDueSteps,
+  stepsWritten,
   toldDePressOf,
   tourOf,
 } from '#test/support/tours.ts';
@@ -23,12 +25,6 @@ describe('press notes whose `before` never reached SES', () => {
   const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
   const toldDePress = () => toldDePressOf(announced);
-  const stepsWritten = (tours: ReturnType<typeof fakeToursDeps>['tours']) =>
-    tours.outbox
-      .splice(0)
-      .filter((e) => e.detailType === 'Show Step Due')
-      .map((e) => e.detail.data as EventData<typeof ShowStepDue>);
-  const lostAnswers = () => new MailerError('unknown', 'the answer was lost');
 
   it('a cancellation step taken again while its claim is open (answer lost), then the show set on again as it was after the claim went stale: nobody is told "back on"', async () => {
     const { now, deps, mailer, tours } = await toldDePress();

@@ -23,6 +23,7 @@ import {
   metaAt,
   ref,
   runDueSteps,
+  stepsWritten,
   toldDePressOf,
   tourOf,
 } from '#test/support/tours.ts';
@@ -777,13 +778,6 @@ describe('a cancelled show back on', () => {
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
     expect(new Set(sequences).size).toBe(4);
   });
-
-  /** Steps the outbox holds (the Show Step Due entries written so far), taken off it. */
-  const stepsWritten = (tours: ReturnType<typeof fakeToursDeps>['tours']) =>
-    tours.outbox
-      .splice(0)
-      .filter((e) => e.detailType === 'Show Step Due')
-      .map((e) => e.detail.data as EventData<typeof ShowStepDue>);
 
   it.each([
     ['its cancellation step runs first', (due: EventData<typeof ShowStepDue>[]) => due],
