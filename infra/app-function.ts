@@ -179,6 +179,7 @@ export class AppFunction extends Construct {
         esbuildArgs: {
           '--alias': Object.entries(aliases).map(([from, to]) => `${from}=${to}`),
           '--drop-labels': bundling.dropLabels.join(','),
+          '--legal-comments': bundling.legalComments,
         },
       },
       layers: [powertoolsLayerOf(this)],
