@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type Job, type JobChunk, type JobInput, type JobStore, jobIdPattern } from '#shared/db/jobs.ts';
+import {
+  type Job,
+  type JobChunk,
+  type JobInput,
+  type JobStore,
+  jobExpiresAt,
+  jobIdPattern,
+} from '#shared/db/jobs.ts';
+import { expired } from '#shared/db/table.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { failure, type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
@@ -82,10 +90,13 @@ const JobView = z.object({
   finishedAt: z.optional(z.string()),
 });
 
-/** `GET /jobs/{jobId}`: status, progress and the result so far. */
+/**
+ * `GET /jobs/{jobId}`: status, progress and the result so far. A job past its 30 days is not found,
+ * though DynamoDB may not have deleted it yet (docs/design.md#dynamodb-locally).
+ */
 export async function describeJob(jobId: string | undefined, deps: JobRoutesDeps) {
   const job = jobId && jobIdPattern.test(jobId) ? await deps.jobs.get(jobId) : undefined;
-  if (!job) throw notFound('job');
+  if (!job || expired(jobExpiresAt(job.createdAt), deps.now())) throw notFound('job');
   const progress = { done: job.done, ...(job.total !== undefined ? { total: job.total } : {}) };
   const result =
     job.kind === 'outlet-import'

@@ -40,6 +40,9 @@ export const maxChunkBytes = 256 * 1024;
 export const rowsPerPage = 500;
 /** Jobs and their input are kept for 30 days. */
 export const jobRetentionMs = 30 * 24 * 60 * 60 * 1000;
+/** When a job's items expire (their TTL `expiresAt`, epoch seconds), from when it was created. */
+export const jobExpiresAt = (createdAt: string) =>
+  Math.floor((Date.parse(createdAt) + jobRetentionMs) / 1000);
 
 export const jobIdPattern = /^job-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -181,13 +184,12 @@ export function dynamoJobStore(
   tableName: string = config().TABLE_NAME,
 ): JobStore {
   const TableName = tableName;
-  const expiry = (createdAt: string) => Math.floor((Date.parse(createdAt) + jobRetentionMs) / 1000);
 
   const create: JobStore['create'] = async (job, chunks, requested) => {
     // A repeated id is refused before its chunks are written, so they never overwrite the first job's
     // input (ids are random: two creates of one id at the same moment are not guarded against).
     if (await get(job.jobId)) throw new Error(`job ${job.jobId} exists already`);
-    const expiresAt = expiry(job.createdAt);
+    const expiresAt = jobExpiresAt(job.createdAt);
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(chunkWriteConcurrency, chunks.length) }, async () => {
@@ -329,7 +331,7 @@ export function dynamoJobStore(
             ...jobPageKey(jobId, page),
             type: 'jobPage',
             rejected: completion.rejected,
-            expiresAt: expiry(createdAt),
+            expiresAt: jobExpiresAt(createdAt),
           },
         },
       });

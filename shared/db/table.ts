@@ -20,4 +20,11 @@ export const tableDefinition = {
   ],
 } as const;
 
+/**
+ * Whether an item whose TTL attribute holds `expiresAt` (epoch seconds) has expired at `now`: as
+ * DynamoDB counts it, once that time is earlier than now. A reader treats such an item as gone,
+ * whether or not the table has deleted it yet (see docs/design.md#dynamodb-locally).
+ */
+export const expired = (expiresAt: number, now: Date) => expiresAt < Math.floor(now.getTime() / 1000);
+
 export type IndexName = (typeof tableDefinition.indexes)[number]['name'];
