@@ -331,7 +331,6 @@ export const functions = {
       'table:Query',
       'table:PutItem',
       'table:UpdateItem',
-      'table:ConditionCheckItem',
       'secrets:read:api-key',
       'secrets:read:token-signing-key',
     ],

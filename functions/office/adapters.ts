@@ -1,6 +1,7 @@
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { dynamoBudgets } from '#shared/db/budgets.ts';
+import { dynamoBudgetReads } from '#shared/db/budget-reads.ts';
+import { dynamoFxRates } from '#shared/db/fx-rates.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { signTourManagerToken, tourManagerUrl } from '#shared/tokens.ts';
@@ -11,7 +12,11 @@ import type { TourRoutesDeps } from './tours.ts';
 /** The office API's ports wired to DynamoDB (handler.ts composes them). */
 
 export const liveBudgetRoutesDeps = (): BudgetRoutesDeps => ({
-  budgets: dynamoBudgets(dynamo(), config().TABLE_NAME),
+  // The budgets store's reads and exchange rates only: office writes no ledger (see shared/db/budget-reads.ts).
+  budgets: {
+    ...dynamoBudgetReads(dynamo(), config().TABLE_NAME),
+    ...dynamoFxRates(dynamo(), config().TABLE_NAME),
+  },
   now: () => new Date(),
   get timeZone() {
     return config().MANAGER_TIME_ZONE;

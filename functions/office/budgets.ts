@@ -13,7 +13,9 @@ import {
 } from '#shared/budgets/ledger.ts';
 import { dateIn } from '#shared/calendar.ts';
 import { toCsv } from '#shared/csv.ts';
-import type { BudgetStore, Ledger, StoredBudget } from '#shared/db/budgets.ts';
+import type { BudgetReads } from '#shared/db/budget-reads.ts';
+import type { Ledger, StoredBudget } from '#shared/db/budgets.ts';
+import type { FxRates } from '#shared/db/fx-rates.ts';
 import { Rate } from '#shared/events/expense-recorded.ts';
 import { IsoDate } from '#shared/events/fields.ts';
 import { failure } from '#shared/http/docs.ts';
@@ -33,7 +35,8 @@ import * as z from '#shared/zod.ts';
 /** Budgets, their ledgers and recoupable spend under `/labels/{labelId}/...`, and the manager's rate table `/fx-rates/{date}`. */
 
 export interface BudgetRoutesDeps {
-  budgets: BudgetStore;
+  /** What the office uses of the budgets store: it reads budgets and puts exchange rates, and writes no ledger. */
+  budgets: BudgetReads & FxRates;
   now: () => Date;
   /** The manager's IANA time zone: the day a ledger row's change happened is theirs. */
   timeZone: string;

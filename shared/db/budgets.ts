@@ -15,23 +15,31 @@ import type {
   ExpenseVersion,
   FlaggedInvoice,
 } from '../budgets/ledger.ts';
-import {
-  invoiceOf,
-  isCounterName,
-  type UnconvertedExpense,
-  type UnconvertedSummary,
-} from '../budgets/ledger.ts';
+import { invoiceOf, type UnconvertedSummary } from '../budgets/ledger.ts';
 import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
 import type { Money } from '../money/money.ts';
+import {
+  type BudgetReads,
+  budgetKey,
+  budgetPartition,
+  countersOf,
+  dayResultOf,
+  dynamoBudgetReads,
+  stateOf,
+} from './budget-reads.ts';
 import { failedConditions, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
+import { dynamoFxRates, type FxRates } from './fx-rates.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { outboxPut, writeWithOutbox } from './outbox.ts';
 
 /**
  * Budgets, their ledger and running totals, the daily reconciliation's results, and exchange rates.
+ * `dynamoBudgets` is the one store; its reads of budgets and ledgers (shared/db/budget-reads.ts) and
+ * its exchange rates (shared/db/fx-rates.ts) are modules of their own, which the office function
+ * imports without the ledger's writes, so it is granted none of them.
  *
  * Access patterns (one partition per budget holds everything the reconciliation reads, so it reads
  * each ledger with one paged Query):
@@ -64,25 +72,21 @@ import { outboxPut, writeWithOutbox } from './outbox.ts';
  * - a tour's show settlements, every version (for a tour budget set after them): pk = TOUR-SETTLEMENTS#<labelId>#<tourId>,
  *     sk = SHOW#<showId>#<at>
  */
-const partition = (labelId: string, budgetId: string) => keyOf('BUDGET', labelId, budgetId);
-export const budgetKey = (labelId: string, budgetId: string) => ({
-  pk: partition(labelId, budgetId),
-  sk: 'BUDGET',
-});
+export { budgetKey };
 export const totalsKey = (labelId: string, budgetId: string) => ({
-  pk: partition(labelId, budgetId),
+  pk: budgetPartition(labelId, budgetId),
   sk: 'TOTALS',
 });
 export const expenseKey = (labelId: string, budgetId: string, expenseId: string) => ({
-  pk: partition(labelId, budgetId),
+  pk: budgetPartition(labelId, budgetId),
   sk: keyOf('EXPENSE', expenseId),
 });
 const versionKey = (labelId: string, budgetId: string, expenseId: string, at: string) => ({
-  pk: partition(labelId, budgetId),
+  pk: budgetPartition(labelId, budgetId),
   sk: keyOf('VERSION', expenseId, at),
 });
 const alertKey = (labelId: string, budgetId: string, alertId: string) => ({
-  pk: partition(labelId, budgetId),
+  pk: budgetPartition(labelId, budgetId),
   sk: keyOf('ALERT', alertId),
 });
 /** `of`: the expense whose repair it records (a lost release), so repairs at one instant keep apart. */
@@ -91,7 +95,7 @@ const driftPut = (table: string, labelId: string, budgetId: string, record: Drif
   Put: {
     TableName: table,
     Item: {
-      pk: partition(labelId, budgetId),
+      pk: budgetPartition(labelId, budgetId),
       sk: of ? keyOf('DRIFT', record.date, record.at, of) : keyOf('DRIFT', record.date, record.at),
       entity: 'drift',
       ...record,
@@ -110,7 +114,6 @@ const runPageKey = (run: string, date: string, cursor: string | undefined) => ({
   pk: keyOf('BUDGET-RUN', run, date),
   sk: keyOf('PAGE', cursor ?? '-'),
 });
-const ratesKey = (date: string) => ({ pk: keyOf('FX', date), sk: 'FX' });
 const settlementsPartition = (labelId: string, tourId: string) => keyOf('TOUR-SETTLEMENTS', labelId, tourId);
 const settlementKey = (labelId: string, tourId: string, showId: string, at: string) => ({
   pk: settlementsPartition(labelId, tourId),
@@ -138,7 +141,10 @@ const invoiceGenerationKey = (labelId: string, invoice: InvoiceRef) => ({
 });
 const duplicateKey = (labelId: string, budgetId: string, vendor: string, invoiceNumber: string) => {
   const invoice = invoiceOf(vendor, invoiceNumber);
-  return { pk: partition(labelId, budgetId), sk: keyOf('DUPLICATE', invoice.vendor, invoice.invoiceNumber) };
+  return {
+    pk: budgetPartition(labelId, budgetId),
+    sk: keyOf('DUPLICATE', invoice.vendor, invoice.invoiceNumber),
+  };
 };
 const expenseBudgetsKey = (labelId: string, expenseId: string) => ({
   pk: keyOf('EXPENSE-BUDGETS', labelId, expenseId),
@@ -299,16 +305,14 @@ export interface Page<T> {
   cursor?: string;
 }
 
-export interface BudgetStore {
+export interface BudgetStore extends BudgetReads, FxRates {
   /** Stores the terms if newer (by the label's timestamp) than the stored ones; keeps the ledger. True if stored. */
   saveBudget(budget: Budget): Promise<boolean>;
-  getBudget(labelId: string, budgetId: string): Promise<StoredBudget | undefined>;
   /** The stored states of these expenses (strongly consistent), absent ones left out. */
   expenseStates(labelId: string, budgetId: string, expenseIds: string[]): Promise<Map<string, ExpenseState>>;
   hasVersion(labelId: string, budgetId: string, expenseId: string, at: string): Promise<boolean>;
   /** False when a condition failed (a version already there, a state changed since it was read): nothing written. */
   writeLedger(labelId: string, budgetId: string, write: LedgerWrite): Promise<boolean>;
-  ledger(labelId: string, budgetId: string, options?: { consistent?: boolean }): Promise<Ledger>;
   /** Sets the running totals to the ledger's while they are still at `revision`; records the drift and its event. */
   repairTotals(
     labelId: string,
@@ -323,7 +327,6 @@ export interface BudgetStore {
     cursor: string | undefined,
     limit: number,
   ): Promise<Page<{ labelId: string; budgetId: string; endsOn: string }>>;
-  labelBudgets(labelId: string, scope?: { kind: string; id?: string }): Promise<StoredBudget[]>;
   /** Puts one page of a fan-out's events once: false when that page was put before. */
   putFanOutPage(
     run: string,
@@ -358,11 +361,6 @@ export interface BudgetStore {
   reportHeld(date: string, held: HeldExpense, entry: OutboxEntry): Promise<boolean>;
   /** The held expenses the label's reports of `date` list. */
   heldReported(date: string, labelId: string): Promise<HeldExpense[]>;
-  recoupable(
-    labelId: string,
-    artistId: string,
-  ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
-  rates(date: string): Promise<Record<string, string> | undefined>;
   /**
    * Notes that the label's expense has versions in this budget (again changes nothing) and answers
    * every budget it has versions in, this one included (strongly consistent).
@@ -405,7 +403,6 @@ export interface BudgetStore {
   saveSettlement(labelId: string, version: SettlementVersion): Promise<void>;
   /** Every settlement version of the tour's shows (strongly consistent). */
   tourSettlements(labelId: string, tourId: string): Promise<SettlementVersion[]>;
-  putRates(date: string, rates: Record<string, string>, at: string): Promise<void>;
 }
 
 const cursorOf = (key: Record<string, unknown> | undefined) =>
@@ -414,62 +411,6 @@ const startOf = (cursor: string | undefined) =>
   cursor
     ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
     : undefined;
-
-/**
- * A day's result as kept. One kept before results counted their unconverted expenses listed every one
- * of them (it fitted its item, or it would not have been kept): read as that many, all listed, summed
- * per currency by their net and VAT, since it did not keep their kinds.
- */
-const dayResultOf = (item: Record<string, unknown>): DayResult => {
-  const { pk: _p, sk: _s, entity: _e, ...result } = item;
-  const unconverted = result.unconverted as DayResult['unconverted'] | UnconvertedExpense[] | undefined;
-  if (!Array.isArray(unconverted)) return result as unknown as DayResult;
-  const byCurrency: UnconvertedSummary['byCurrency'] = {};
-  for (const expense of unconverted)
-    for (const [kind, money] of [
-      ['net', expense.amount],
-      ['vat', expense.vat],
-    ] as const) {
-      if (!money) continue;
-      byCurrency[money.currency] ??= { count: 0, amounts: {} };
-      const entry = byCurrency[money.currency];
-      if (kind === 'net') entry.count++;
-      entry.amounts[kind] = (entry.amounts[kind] ?? 0) + money.minor;
-    }
-  return {
-    ...(result as unknown as DayResult),
-    unconverted: { count: unconverted.length, byCurrency, first: unconverted, more: 0 },
-  };
-};
-
-const budgetOf = (item: Record<string, unknown>): StoredBudget => {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, entity: _e, ...budget } = item;
-  return {
-    ...(budget as unknown as StoredBudget),
-    ...(budget.lastResult ? { lastResult: dayResultOf(budget.lastResult as Record<string, unknown>) } : {}),
-  };
-};
-
-const stateOf = (item: Record<string, unknown>): ExpenseState => {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _a,
-    gsi1sk: _b,
-    gsi2pk: _c,
-    gsi2sk: _d,
-    entity: _e,
-    labelId: _l,
-    budgetId: _g,
-    ...state
-  } = item;
-  return state as unknown as ExpenseState;
-};
-
-const countersOf = (item: Record<string, unknown> | undefined): Counters =>
-  Object.fromEntries(
-    Object.entries(item ?? {}).filter(([name, value]) => isCounterName(name) && value !== 0),
-  ) as Counters;
 
 /** Names and values of an update that adds `delta` to the counters (ADD creates a missing counter). */
 function addCounters(delta: Counters) {
@@ -514,6 +455,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: consistent }))).Item;
 
   return {
+    ...dynamoBudgetReads(db, table),
+    ...dynamoFxRates(db, table),
     async saveBudget(budget) {
       const item = {
         ...budgetKey(budget.labelId, budget.budgetId),
@@ -541,11 +484,6 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           }),
         ),
       );
-    },
-
-    async getBudget(labelId, budgetId) {
-      const item = await get(budgetKey(labelId, budgetId), true);
-      return item ? budgetOf(item) : undefined;
     },
 
     async expenseStates(labelId, budgetId, expenseIds) {
@@ -649,54 +587,6 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       }
     },
 
-    async ledger(labelId, budgetId, options = {}) {
-      const ledger: Ledger = {
-        totals: {},
-        totalsRevision: 0,
-        states: [],
-        versions: [],
-        alerts: [],
-        drift: [],
-        flagged: [],
-      };
-      for await (const page of paginateQuery(
-        { client: db },
-        {
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': partition(labelId, budgetId) },
-          ConsistentRead: options.consistent ?? false,
-        },
-      )) {
-        for (const item of page.Items ?? []) {
-          if (item.entity === 'budget') ledger.budget = budgetOf(item);
-          else if (item.sk === 'TOTALS') {
-            ledger.totals = countersOf(item);
-            ledger.totalsRevision = Number(item.revision ?? 0);
-          } else if (item.entity === 'expense') ledger.states.push(stateOf(item));
-          else if (item.entity === 'version') {
-            const { pk: _p, sk: _s, entity: _e, ...version } = item;
-            ledger.versions.push(version as ExpenseVersion);
-          } else if (item.entity === 'alert')
-            ledger.alerts.push({
-              alertId: item.alertId,
-              raisedAt: item.raisedAt,
-              mailed: item.mailed === true,
-            });
-          else if (item.entity === 'drift')
-            ledger.drift.push({ date: item.date, at: item.at, differences: item.differences });
-          // A flag whose expenses all stopped carrying the invoice elsewhere names none: no flag.
-          else if (item.entity === 'duplicate' && item.expenses?.length > 0)
-            ledger.flagged.push({
-              vendor: item.vendor,
-              invoiceNumber: item.invoiceNumber,
-              expenses: item.expenses,
-            });
-        }
-      }
-      return ledger;
-    },
-
     async repairTotals(labelId, budgetId, revision, totals, drift, entries) {
       const current = await get(totalsKey(labelId, budgetId), true);
       const names = [...new Set([...Object.keys(countersOf(current)), ...Object.keys(totals)])];
@@ -757,32 +647,6 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         })),
         ...(result.LastEvaluatedKey ? { cursor: cursorOf(result.LastEvaluatedKey) } : {}),
       };
-    },
-
-    async labelBudgets(labelId, scope) {
-      const prefix = scope
-        ? scope.id
-          ? `${keyParts(scope.kind, scope.id)}#`
-          : `${keyParts(scope.kind)}#`
-        : '';
-      const found: StoredBudget[] = [];
-      for await (const page of paginateQuery(
-        { client: db },
-        {
-          TableName: table,
-          IndexName: 'gsi1',
-          // DynamoDB refuses an empty begins_with: every budget of the label is the whole partition.
-          KeyConditionExpression: prefix
-            ? 'gsi1pk = :label AND begins_with(gsi1sk, :prefix)'
-            : 'gsi1pk = :label',
-          ExpressionAttributeValues: {
-            ':label': keyOf('BUDGETS', labelId),
-            ...(prefix ? { ':prefix': prefix } : {}),
-          },
-        },
-      ))
-        for (const item of page.Items ?? []) found.push(budgetOf(item));
-      return found;
     },
 
     putFanOutPage: (run, date, cursor, entries) =>
@@ -1002,31 +866,6 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       return found;
     },
 
-    async recoupable(labelId, artistId) {
-      const found: { budgetId: string; expenseId: string; amount: Money }[] = [];
-      for await (const page of paginateQuery(
-        { client: db },
-        {
-          TableName: table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :artist',
-          ExpressionAttributeValues: { ':artist': keyOf('RECOUPABLE', labelId, artistId) },
-        },
-      ))
-        for (const item of page.Items ?? [])
-          if (item.recoupable?.artistId === artistId)
-            found.push({
-              budgetId: item.budgetId,
-              expenseId: item.expenseId,
-              amount: item.recoupable.amount,
-            });
-      return found;
-    },
-
-    async rates(date) {
-      return (await get(ratesKey(date)))?.rates;
-    },
-
     async expenseVersions(labelId, budgetId, expenseId) {
       const found: ExpenseVersion[] = [];
       for await (const page of paginateQuery(
@@ -1035,7 +874,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           TableName: table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: {
-            ':pk': partition(labelId, budgetId),
+            ':pk': budgetPartition(labelId, budgetId),
             ':prefix': `${keyOf('VERSION', expenseId)}#`,
           },
           ConsistentRead: true,
@@ -1188,15 +1027,6 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         for (const { at, receivedAt, settlement } of page.Items ?? [])
           found.push({ at, receivedAt, settlement } as SettlementVersion);
       return found;
-    },
-
-    async putRates(date, rates, at) {
-      await db.send(
-        new PutCommand({
-          TableName: table,
-          Item: { ...ratesKey(date), entity: 'fx-rates', date, rates, updatedAt: at },
-        }),
-      );
     },
   };
 }

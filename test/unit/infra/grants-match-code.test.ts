@@ -34,6 +34,17 @@ describe('each function is granted exactly what its code calls', () => {
     expect(actions).toEqual(expect.arrayContaining(['DeleteItem', 'PutItem', 'UpdateItem']));
   });
 
+  it("keeps the ConditionCheckItem of the budgets' cross-budget ledger transaction out of the office function, which writes no ledger", () => {
+    const specOf = (name: string) => functionEntries().find(([entry]) => entry === name)![1];
+    const office = specOf('office');
+    const budgets = specOf('budgets');
+
+    expect(dynamoActionsOf(office.entry)).not.toContain('ConditionCheckItem');
+    expect(tableActionsOf(office.may)).not.toContain('ConditionCheckItem');
+    expect(dynamoActionsOf(budgets.entry)).toContain('ConditionCheckItem');
+    expect(tableActionsOf(budgets.may)).toContain('ConditionCheckItem');
+  });
+
   it('keeps the DeleteItem of moving and deleting outlets out of reach of the public recipients function', () => {
     const actions = dynamoActionsOf('functions/recipients/handler.ts');
 

@@ -1,0 +1,196 @@
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import type { Counters, ExpenseState, ExpenseVersion } from '../budgets/ledger.ts';
+import { isCounterName, type UnconvertedExpense, type UnconvertedSummary } from '../budgets/ledger.ts';
+import type { Money } from '../money/money.ts';
+import type { DayResult, Ledger, StoredBudget } from './budgets.ts';
+import { keyOf, keyParts } from './keys.ts';
+
+/**
+ * The budgets store's read side: a budget, its ledger, a label's budgets and an artist's recoupable
+ * expenses, as the office API shows them and the budgets function reads them before it writes. Gets
+ * and Queries only, in a module of their own, because a function's DynamoDB grants follow the modules
+ * it imports (test/unit/infra/grants-match-code.test.ts): the office function reads budgets and so
+ * imports this, not shared/db/budgets.ts, whose ledger transactions (a cross-budget condition check
+ * among them) it never runs. One store still: `dynamoBudgets` is these reads with the writes. The
+ * keys are shared/db/budgets.ts's access patterns.
+ */
+
+/** Every item of one budget: pk = BUDGET#<labelId>#<budgetId>. */
+export const budgetPartition = (labelId: string, budgetId: string) => keyOf('BUDGET', labelId, budgetId);
+export const budgetKey = (labelId: string, budgetId: string) => ({
+  pk: budgetPartition(labelId, budgetId),
+  sk: 'BUDGET',
+});
+
+/**
+ * A day's result as kept. One kept before results counted their unconverted expenses listed every one
+ * of them (it fitted its item, or it would not have been kept): read as that many, all listed, summed
+ * per currency by their net and VAT, since it did not keep their kinds.
+ */
+export const dayResultOf = (item: Record<string, unknown>): DayResult => {
+  const { pk: _p, sk: _s, entity: _e, ...result } = item;
+  const unconverted = result.unconverted as DayResult['unconverted'] | UnconvertedExpense[] | undefined;
+  if (!Array.isArray(unconverted)) return result as unknown as DayResult;
+  const byCurrency: UnconvertedSummary['byCurrency'] = {};
+  for (const expense of unconverted)
+    for (const [kind, money] of [
+      ['net', expense.amount],
+      ['vat', expense.vat],
+    ] as const) {
+      if (!money) continue;
+      byCurrency[money.currency] ??= { count: 0, amounts: {} };
+      const entry = byCurrency[money.currency];
+      if (kind === 'net') entry.count++;
+      entry.amounts[kind] = (entry.amounts[kind] ?? 0) + money.minor;
+    }
+  return {
+    ...(result as unknown as DayResult),
+    unconverted: { count: unconverted.length, byCurrency, first: unconverted, more: 0 },
+  };
+};
+
+const budgetOf = (item: Record<string, unknown>): StoredBudget => {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, entity: _e, ...budget } = item;
+  return {
+    ...(budget as unknown as StoredBudget),
+    ...(budget.lastResult ? { lastResult: dayResultOf(budget.lastResult as Record<string, unknown>) } : {}),
+  };
+};
+
+export const stateOf = (item: Record<string, unknown>): ExpenseState => {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    entity: _e,
+    labelId: _l,
+    budgetId: _g,
+    ...state
+  } = item;
+  return state as unknown as ExpenseState;
+};
+
+export const countersOf = (item: Record<string, unknown> | undefined): Counters =>
+  Object.fromEntries(
+    Object.entries(item ?? {}).filter(([name, value]) => isCounterName(name) && value !== 0),
+  ) as Counters;
+
+export interface BudgetReads {
+  getBudget(labelId: string, budgetId: string): Promise<StoredBudget | undefined>;
+  ledger(labelId: string, budgetId: string, options?: { consistent?: boolean }): Promise<Ledger>;
+  labelBudgets(labelId: string, scope?: { kind: string; id?: string }): Promise<StoredBudget[]>;
+  recoupable(
+    labelId: string,
+    artistId: string,
+  ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
+}
+
+export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): BudgetReads {
+  const get = async (key: Record<string, unknown>, consistent = false) =>
+    (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: consistent }))).Item;
+
+  return {
+    async getBudget(labelId, budgetId) {
+      const item = await get(budgetKey(labelId, budgetId), true);
+      return item ? budgetOf(item) : undefined;
+    },
+
+    async ledger(labelId, budgetId, options = {}) {
+      const ledger: Ledger = {
+        totals: {},
+        totalsRevision: 0,
+        states: [],
+        versions: [],
+        alerts: [],
+        drift: [],
+        flagged: [],
+      };
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': budgetPartition(labelId, budgetId) },
+          ConsistentRead: options.consistent ?? false,
+        },
+      )) {
+        for (const item of page.Items ?? []) {
+          if (item.entity === 'budget') ledger.budget = budgetOf(item);
+          else if (item.sk === 'TOTALS') {
+            ledger.totals = countersOf(item);
+            ledger.totalsRevision = Number(item.revision ?? 0);
+          } else if (item.entity === 'expense') ledger.states.push(stateOf(item));
+          else if (item.entity === 'version') {
+            const { pk: _p, sk: _s, entity: _e, ...version } = item;
+            ledger.versions.push(version as ExpenseVersion);
+          } else if (item.entity === 'alert')
+            ledger.alerts.push({
+              alertId: item.alertId,
+              raisedAt: item.raisedAt,
+              mailed: item.mailed === true,
+            });
+          else if (item.entity === 'drift')
+            ledger.drift.push({ date: item.date, at: item.at, differences: item.differences });
+          // A flag whose expenses all stopped carrying the invoice elsewhere names none: no flag.
+          else if (item.entity === 'duplicate' && item.expenses?.length > 0)
+            ledger.flagged.push({
+              vendor: item.vendor,
+              invoiceNumber: item.invoiceNumber,
+              expenses: item.expenses,
+            });
+        }
+      }
+      return ledger;
+    },
+
+    async labelBudgets(labelId, scope) {
+      const prefix = scope
+        ? scope.id
+          ? `${keyParts(scope.kind, scope.id)}#`
+          : `${keyParts(scope.kind)}#`
+        : '';
+      const found: StoredBudget[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          IndexName: 'gsi1',
+          // DynamoDB refuses an empty begins_with: every budget of the label is the whole partition.
+          KeyConditionExpression: prefix
+            ? 'gsi1pk = :label AND begins_with(gsi1sk, :prefix)'
+            : 'gsi1pk = :label',
+          ExpressionAttributeValues: {
+            ':label': keyOf('BUDGETS', labelId),
+            ...(prefix ? { ':prefix': prefix } : {}),
+          },
+        },
+      ))
+        for (const item of page.Items ?? []) found.push(budgetOf(item));
+      return found;
+    },
+
+    async recoupable(labelId, artistId) {
+      const found: { budgetId: string; expenseId: string; amount: Money }[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :artist',
+          ExpressionAttributeValues: { ':artist': keyOf('RECOUPABLE', labelId, artistId) },
+        },
+      ))
+        for (const item of page.Items ?? [])
+          if (item.recoupable?.artistId === artistId)
+            found.push({
+              budgetId: item.budgetId,
+              expenseId: item.expenseId,
+              amount: item.recoupable.amount,
+            });
+      return found;
+    },
+  };
+}
