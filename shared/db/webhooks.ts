@@ -78,7 +78,8 @@ export interface WebhookRecords {
   ): Promise<{ recorded: true } | { recorded: false; existing: WebhookRecord }>;
   /**
    * Puts a recorded webhook back in the outbox, so the publisher publishes its event again (same
-   * eventId): a replay is a redelivery. False when it is gone or its event can no longer be built.
+   * eventId): a replay is a redelivery. False when it is gone (expired at `at` included) or its event
+   * can no longer be built.
    */
   requeue(ref: WebhookRef & Pick<WebhookRecord, 'eventId'>, at: Date): Promise<boolean>;
   /** A label's webhooks received in [from, to], oldest first, one page at a time; expired ones are left out. */
@@ -164,11 +165,13 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
             Key: webhookKey(ref.labelId, ref.webhookId, ref.format),
             UpdateExpression:
               'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE parkedAt, parkedCode, parkedMessage',
-            ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable',
+            // An expired record is gone, whether or not DynamoDB has deleted it yet.
+            ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable AND expiresAt >= :now',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':pending': 'pending',
               ':unpublishable': 'unpublishable',
+              ':now': epochSeconds(at),
               ...prefixed(unpublishedKey(at.toISOString(), ref.eventId)),
             },
           }),
@@ -182,7 +185,8 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
           TableName: tableName,
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :label AND gsi1sk BETWEEN :from AND :to',
-          FilterExpression: 'expiresAt > :now',
+          // Expired once its time is earlier than now (shared/db/table.ts, `expired`), as `record` counts it.
+          FilterExpression: 'expiresAt >= :now',
           ExpressionAttributeValues: {
             ':label': byLabelKey(labelId, '', '').gsi1pk,
             ':from': from.toISOString(),

@@ -89,5 +89,20 @@ export function describeWebhookRecordsContract(name: string, makeStore: () => We
 
       expect(seen).toEqual([...inside].sort((x, y) => x.receivedAt.localeCompare(y.receivedAt)));
     });
+
+    it('lists and puts back a record expiring this very second, as it still counts as recorded, and neither once it expired', async () => {
+      const store = makeStore();
+      const labelId = uniqueId('lbl');
+      const expiring = aRecord({ labelId, expiresAt: Math.floor(nowSeconds) });
+      const expired = aRecord({ labelId, expiresAt: Math.floor(nowSeconds) - 1 });
+      await store.record(expiring, now);
+      await store.record(expired, now);
+
+      const listed = await store.receivedBetween(labelId, new Date(now.getTime() - minute), now, now);
+
+      expect(listed.items).toEqual([expiring]);
+      expect(await store.requeue(expiring, now)).toBe(true);
+      expect(await store.requeue(expired, now)).toBe(false);
+    });
   });
 }

@@ -136,9 +136,9 @@ export class InMemoryWebhookRecords implements WebhookRecords {
   }
   /** Records put back in the outbox by a replay, in order. */
   readonly requeued: WebhookRecord[] = [];
-  async requeue(ref: WebhookRef, _at: Date) {
+  async requeue(ref: WebhookRef, at: Date) {
     const item = this.items.get(refKey(ref));
-    if (!item || item.status === 'unpublishable') return false;
+    if (!item || item.status === 'unpublishable' || item.expiresAt < epochSeconds(at)) return false;
     this.items.set(refKey(ref), { ...item, status: 'pending' });
     this.requeued.push({ ...item });
     return true;
@@ -155,7 +155,7 @@ export class InMemoryWebhookRecords implements WebhookRecords {
         (r) =>
           r.labelId === labelId && r.receivedAt >= from.toISOString() && r.receivedAt <= to.toISOString(),
       )
-      .filter((r) => r.expiresAt > epochSeconds(now))
+      .filter((r) => r.expiresAt >= epochSeconds(now))
       .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
     const start = Number(cursor ?? 0);
     const items = matching.slice(start, start + 2).map((r) => ({ ...r }));

@@ -66,7 +66,7 @@ describe('the webhook records adapter', () => {
     expect(documents.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
       UpdateExpression:
         'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE parkedAt, parkedCode, parkedMessage',
-      ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable',
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable AND expiresAt >= :now',
     });
   });
 
