@@ -4,6 +4,22 @@ import * as z from '../zod.ts';
 /** Field types shared by several event schemas. */
 
 export const IsoDate = z.iso.date();
+/** In UTC, as ISO 8601; `toJSON` is `toISOString` answering null, not throwing, for no date-time. */
+const inUtc = (instant: string): string => new Date(instant).toJSON();
+
+/**
+ * An instant given with its zone (`Z` or an offset). Once in UTC it must still fall in the years
+ * 1970-9999: 9999-12-31T23:30-01:00 is in year 10000, which ISO 8601's four-digit form (and so every
+ * event and job that carries it, and any comparison as a string) cannot hold. In UTC such a year
+ * starts with `+` or `-`, which sorts before any digit, as does a year before 1970.
+ */
+export const OffsetInstant = z.iso
+  .datetime({ offset: true })
+  .check(z.refine((instant) => inUtc(instant) >= '1970', 'must be in the years 1970-9999 in UTC'));
+
+/** An `OffsetInstant` normalised to UTC, so that it orders as a string against other instants. */
+export const UtcInstant = z.pipe(OffsetInstant, z.transform(inUtc));
+
 export const LocalTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'));
 
 export const TimeZone = z.string().check(

@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { CountryOrWorldwide, IsoDate, LocalTime, TimeZone } from './fields.ts';
+import { CountryOrWorldwide, IsoDate, LocalTime, OffsetInstant, TimeZone } from './fields.ts';
 
 /**
  * An asset's address. It travels whole in each outlet's signed promo link, whose token a path holds
@@ -27,10 +27,11 @@ export const PromoAsset = z.object({
   maxAccesses: z.optional(z.int().check(z.gte(1))),
 });
 
-const Instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO 8601 date-time with a time zone, such as 2027-03-01T09:00:00Z',
-});
+/**
+ * Kept as the label wrote it, not in UTC: a territory's embargo schedule is named by this string
+ * (announcementScheduleName), so normalising it would rename the schedules already made.
+ */
+const Instant = OffsetInstant;
 
 /**
  * A street date that differs by territory: the territories it applies to, their date, and what they

@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Country, Currency, Email, IsoDate, LocalTime, TimeZone } from './fields.ts';
+import { Country, Currency, Email, IsoDate, LocalTime, TimeZone, UtcInstant } from './fields.ts';
 
 /** Someone Backline works with on a tour: a tour manager, a promoter, a crew member. */
 export const Contact = z.object({
@@ -54,13 +54,7 @@ export const Show = z.object({
   promoter: Contact,
   status: ShowStatus,
   /** Embargo: no press about this show before this instant. */
-  announceAt: z.optional(
-    z.pipe(
-      z.iso.datetime({ offset: true }),
-      // In UTC, so that it orders as a string against other instants.
-      z.transform((value) => new Date(value).toISOString()),
-    ),
-  ),
+  announceAt: z.optional(UtcInstant),
   /** When the guest list closes and is mailed to the promoter, on show day; 17:00 when absent. */
   guestListCutoff: z.optional(LocalTime),
   deal: z.optional(Deal),

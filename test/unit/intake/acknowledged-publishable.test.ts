@@ -6,6 +6,7 @@ import type { ItemKey, StoredOutboxEntry } from '#shared/db/outbox.ts';
 import { webhookKey } from '#shared/db/webhooks.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { HttpResult } from '#shared/http/index.ts';
+import { webhookTypes } from '#shared/webhooks.ts';
 import {
   aContext,
   aLabel,
@@ -98,6 +99,35 @@ describe('an acknowledged webhook is published', () => {
     } else {
       expect(response.status).toBe(400);
       expect(webhooks.all()).toEqual([]);
+    }
+  });
+});
+
+describe('an acknowledged tour show is published', () => {
+  it('publishes the event of a tour.show.added whose announceAt falls outside years 0000-9999 once in UTC, or refuses it with a 400 naming show.announceAt and records nothing', async () => {
+    for (const announceAt of ['9999-12-31T23:30:00-01:00', '0000-01-01T00:30:00+01:00']) {
+      const { webhooks, sendBytes, publishStored } = world();
+      const sample = structuredClone(webhookTypes['tour.show.added'].sample) as { show: object };
+      const body = {
+        type: 'tour.show.added',
+        timestamp: '2027-01-05T09:59:00Z',
+        data: { ...sample, show: { ...sample.show, announceAt } },
+      };
+
+      const response = await sendBytes(Buffer.from(JSON.stringify(body), 'utf8'));
+
+      if (response.status === 202) {
+        // Acknowledged: the label will never send it again, so its event must reach the bus.
+        const { published, unpublishable } = await publishStored();
+        expect({ announceAt, unpublishable }).toEqual({ announceAt, unpublishable: [] });
+        expect(published.map((event) => event.detailType)).toEqual(['Tour Show Added']);
+      } else {
+        expect(response.status).toBe(400);
+        expect(response.body.issues.map((issue: { path: string }) => issue.path)).toEqual([
+          'data.show.announceAt',
+        ]);
+        expect(webhooks.all()).toEqual([]);
+      }
     }
   });
 });

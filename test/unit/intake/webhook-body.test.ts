@@ -63,6 +63,28 @@ describe('parseWebhookBody', () => {
     expect(issues.map((i) => i.path)).toEqual(['timestamp']);
   });
 
+  it("refuses a release's instants whose UTC year has more than four digits or is before 1970, naming each", () => {
+    const issues = issuesOf(
+      aReleaseWebhook({
+        announceAt: '9999-12-31T23:30:00-01:00',
+        promoAvailableAt: '1970-01-01T00:30:00+01:00',
+        territoryDates: [
+          {
+            territories: ['IE'],
+            releaseDate: '2027-03-05',
+            previewAt: '9999-12-31T23:59:59-23:59',
+          },
+        ],
+      }),
+    );
+
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'data.announceAt',
+      'data.promoAvailableAt',
+      'data.territoryDates.0.previewAt',
+    ]);
+  });
+
   it('answers a malformed territory with an issue, not a crash', () => {
     const issues = issuesOf(aReleaseWebhook({ territories: ['', 'g', 'XX', 'WW'] }));
 
