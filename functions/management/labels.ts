@@ -8,6 +8,7 @@ import {
   withRevokedSecrets,
   withRotatedSecret,
 } from '#shared/db/labels.ts';
+import { UtcInstant } from '#shared/events/fields.ts';
 import {
   conflict,
   failure,
@@ -50,14 +51,12 @@ export const NewLabel = z.object({
   ),
 });
 
-export const ReplayRange = z
-  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
-  .check(
-    z.refine((range) => Date.parse(range.from) <= Date.parse(range.to), {
-      message: 'must not be before from',
-      path: ['to'],
-    }),
-  );
+export const ReplayRange = z.object({ from: UtcInstant, to: UtcInstant }).check(
+  z.refine((range) => Date.parse(range.from) <= Date.parse(range.to), {
+    message: 'must not be before from',
+    path: ['to'],
+  }),
+);
 
 const parse = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
   const result = schema.safeParse(jsonBody(event));
@@ -176,8 +175,8 @@ export async function startReplay(
     {
       kind: 'webhook-replay',
       labelId: label.labelId,
-      from: new Date(range.from).toISOString(),
-      to: new Date(range.to).toISOString(),
+      from: range.from,
+      to: range.to,
     },
     [],
     {},

@@ -260,6 +260,26 @@ describe('webhook replay', () => {
     expect(world.store.jobs.size).toBe(0);
   });
 
+  it('replays every webhook up to a `to` late on 9999-12-31 given with a negative offset, or answers 400 naming to and starts no job', async () => {
+    const { call, webhooks, world } = management();
+    webhooks.items.set('nightshift-records#a', aRecord('a', '2027-01-02T00:00:00.000Z'));
+    webhooks.items.set('nightshift-records#b', aRecord('b', '2027-01-03T00:00:00.000Z'));
+
+    // A valid ISO 8601 date-time (the route's schema takes it); in UTC it is 10000-01-01T00:30Z.
+    const response = await replay(call, { from: '2027-01-01T00:00:00Z', to: '9999-12-31T23:30:00-01:00' });
+
+    if (response.status === 202) {
+      await world.drain();
+      const job = await describeJob(response.body.jobId, world.routes);
+      expect(job).toMatchObject({ status: 'done', result: { replayed: 2 } });
+      expect(webhooks.requeued.map((r) => r.eventId)).toEqual(['evt-a', 'evt-b']);
+    } else {
+      expect(response.status).toBe(400);
+      expect(response.body.issues[0].path).toBe('to');
+      expect(world.store.jobs.size).toBe(0);
+    }
+  });
+
   it('answers 404 for an unknown label', async () => {
     const { call } = management();
 
