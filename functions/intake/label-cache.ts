@@ -5,8 +5,9 @@ import type { Label, Labels } from '#shared/db/labels.ts';
  * checked against a label read at most `labelCacheMs` ago, so the request path is one conditional write
  * most of the time. A signature that matches none of the cached secrets may re-read the label
  * (`reread`), so a rotation is seen at once; those re-reads happen at most once per label per
- * `rereadIntervalMs`, so a stream of bad signatures cannot force a read each. A revoked secret is
- * forgotten when its label's entry expires: within `labelCacheMs`.
+ * `rereadIntervalMs`, so a stream of bad signatures cannot force a read each; the webhooks that ask in
+ * between are checked against what the last re-read found (several signed with a new secret arrive
+ * together). A revoked secret is forgotten when its label's entry expires: within `labelCacheMs`.
  */
 export const labelCacheMs = 30_000;
 export const rereadIntervalMs = 1_000;
@@ -15,8 +16,9 @@ const maxCachedLabels = 1_000;
 
 export interface CachedLabels extends Pick<Labels, 'get'> {
   /**
-   * The label read again after a signature matched none of its cached secrets; undefined when this
-   * label was already re-read less than `rereadIntervalMs` ago (nothing newer to try) or is gone.
+   * The label read again after a signature matched none of its cached secrets (undefined when it is
+   * gone). Within `rereadIntervalMs` of the last re-read, what that re-read answers, without reading:
+   * the freshest label there is (or the failure of its read).
    */
   reread(labelId: string): Promise<Label | undefined>;
 }
@@ -24,24 +26,37 @@ export interface CachedLabels extends Pick<Labels, 'get'> {
 interface Entry {
   label: Promise<Label | undefined>;
   readAt: number;
-  /** When a failed signature last made this label be read again. */
-  rereadAt?: number;
+  /** The last read a failed signature asked for, and when. */
+  reread?: { at: number; label: Promise<Label | undefined> };
 }
 
 export function cachedLabels(labels: Pick<Labels, 'get'>, now: () => number = Date.now): CachedLabels {
   const entries = new Map<string, Entry>();
 
-  const read = (labelId: string, rereadAt?: number): Promise<Label | undefined> => {
-    const label = labels.get(labelId);
-    const entry: Entry = { label, readAt: now(), ...(rereadAt === undefined ? {} : { rereadAt }) };
+  const keep = (labelId: string, entry: Entry) => {
     entries.delete(labelId);
     if (entries.size >= maxCachedLabels) entries.delete(entries.keys().next().value as string);
     entries.set(labelId, entry);
-    // Neither a failed read nor an unknown label is kept: the next request reads again.
+  };
+
+  /** Reads the label; `previous` is its entry, kept if the read fails; `rereadAt` when a signature asked. */
+  const read = (labelId: string, previous?: Entry, rereadAt?: number): Promise<Label | undefined> => {
+    const label = labels.get(labelId);
+    const reread = rereadAt === undefined ? previous?.reread : { at: rereadAt, label };
+    const entry: Entry = { label, readAt: now(), ...(reread ? { reread } : {}) };
+    keep(labelId, entry);
+    // Neither a failed read nor an unknown label is kept: the next request reads again. After a failed
+    // read the label read before stays (valid signatures still match it until it expires), with the
+    // time of the last re-read, so that re-reads stay once a second while reads fail.
     const forget = () => {
       if (entries.get(labelId) === entry) entries.delete(labelId);
     };
-    label.then((found) => found ?? forget(), forget);
+    const failed = () => {
+      if (entries.get(labelId) !== entry) return;
+      if (previous) keep(labelId, { ...previous, ...(reread ? { reread } : {}) });
+      else entries.delete(labelId);
+    };
+    label.then((found) => found ?? forget(), failed);
     return label;
   };
 
@@ -49,13 +64,13 @@ export function cachedLabels(labels: Pick<Labels, 'get'>, now: () => number = Da
     get(labelId) {
       const entry = entries.get(labelId);
       if (entry && now() - entry.readAt < labelCacheMs) return entry.label;
-      return read(labelId, entry?.rereadAt);
+      return read(labelId, entry);
     },
     async reread(labelId) {
       const at = now();
-      const last = entries.get(labelId)?.rereadAt;
-      if (last !== undefined && at - last < rereadIntervalMs) return undefined;
-      return read(labelId, at);
+      const entry = entries.get(labelId);
+      if (entry?.reread && at - entry.reread.at < rereadIntervalMs) return entry.reread.label;
+      return read(labelId, entry, at);
     },
   };
 }
