@@ -20,7 +20,8 @@ import { type Issue, ValidationError } from './http/errors.ts';
  *
  * ERN 4 has no update indicator: each message states everything about its release. A territory whose
  * deals have all ended by the message's creation (ERN 4's territorial takedown), or that carries
- * `TakeDown` true, is left out, so the release is withdrawn there. Unknown elements are ignored.
+ * `TakeDown` true, is left out, so the release is withdrawn there (refused while a Worldwide deal runs:
+ * `withdrawnUnderWorldwide`). Unknown elements are ignored.
  */
 
 export interface ErnRelease {
@@ -342,6 +343,22 @@ function territoryDatesOf(terms: Map<string, TerritoryTerms>, previews: Map<stri
   );
 }
 
+/**
+ * A release has one list of territories, WW among them or not: "worldwide but DE" cannot be said, and
+ * keeping WW would go on reaching DE's outlets. A takedown in a territory while a Worldwide deal runs
+ * is refused, as `ExcludedTerritoryCode` is, rather than ignored.
+ */
+function withdrawnUnderWorldwide(terms: Map<string, TerritoryTerms>, path: string) {
+  const worldwide = terms.get('WW');
+  if (!worldwide || ended(worldwide) || !worldwide.live) return;
+  const withdrawn = [...terms].flatMap(([code, known]) => (code !== 'WW' && ended(known) ? [code] : []));
+  if (withdrawn.length === 0) return;
+  throw new ErnProblem(
+    path,
+    `takes the release down in ${withdrawn.sort().join(', ')} while a Worldwide deal runs, which Backline cannot honour: list the territories it stays in with TerritoryCode`,
+  );
+}
+
 function readMessage(document: Node): ErnRelease {
   const message = messageOf(document);
   const header = required(message, 'MessageHeader', root);
@@ -370,6 +387,7 @@ function readMessage(document: Node): ErnRelease {
   if (terms.size === 0) {
     throw new ErnProblem(`${root}/DealList/ReleaseDeal`, `has no deal for the release ${releaseRef}`);
   }
+  withdrawnUnderWorldwide(terms, `${root}/DealList/ReleaseDeal/Deal/DealTerms/TerritoryCode`);
   const territoryDates = territoryDatesOf(terms, previewStarts(dealList, release));
   if (territoryDates.length === 0) return { messageId, createdAt, releaseId };
 

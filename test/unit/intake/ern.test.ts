@@ -101,6 +101,26 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(parsed.release.details?.territoryDates).toBeUndefined();
   });
 
+  it('no longer reaches a territory taken down from a worldwide release, or refuses the message naming the deal it cannot honour', () => {
+    // Released Worldwide, then withdrawn in DE: its deal there ended by the message.
+    const message = ernMessage('takedown', {
+      ...base,
+      dateGB: '2027-03-05',
+      dateDE: '2027-03-05',
+      takenDownOn: '2027-01-05',
+    }).replace('<TerritoryCode>GB</TerritoryCode>', '<TerritoryCode>Worldwide</TerritoryCode>');
+
+    const parsed = parseErn(message);
+
+    if (parsed.ok) {
+      const territories = parsed.release.details?.territories ?? [];
+      // WW would still reach every DE outlet: the takedown would be ignored.
+      expect(territories.filter((territory) => territory === 'DE' || territory === 'WW')).toEqual([]);
+    } else {
+      expect(parsed.error.issues[0].path).toMatch(/^NewReleaseMessage\/DealList/);
+    }
+  });
+
   it('becomes a release.cancelled when taken down in every territory, and an update when the release is known', () => {
     const allDown = parseErn(
       ernMessage('single', { ...base, date: '2027-03-05' }).replace(
