@@ -101,7 +101,12 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
       ? {
           required: true,
           ...(doc.body.description ? { description: doc.body.description } : {}),
-          content: { 'application/json': { schema: jsonSchema(doc.body.schema, 'input') } },
+          content: {
+            'application/json': { schema: jsonSchema(doc.body.schema, 'input') },
+            ...Object.fromEntries(
+              (doc.body.textMediaTypes ?? []).map((mediaType) => [mediaType, { schema: { type: 'string' } }]),
+            ),
+          },
         }
       : {
           required: true,

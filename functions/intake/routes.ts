@@ -11,7 +11,11 @@ export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [
       summary: "A label's webhook (Standard Webhooks)",
       description:
         'Signed with one of the label\'s secrets: `webhook-signature` is `v1,` + base64(HMAC-SHA256(secret, "<webhook-id>.<webhook-timestamp>.<body>")), where the secret is the base64 after `whsec_`. Checked in this order: 413 size, 404 label, 401 signature, 415 Content-Type, 400 body. A repeated `webhook-id` gets the first answer and no second event. Each `type` becomes the event of the same name in docs/events.asyncapi.json.',
-      body: { schema: WebhookBody, description: `JSON, up to ${maxWebhookBodyBytes} bytes` },
+      body: {
+        schema: WebhookBody,
+        description: `up to ${maxWebhookBodyBytes} bytes: JSON (\`application/json\` or \`application/*+json\`), or a DDEX ERN 4.x \`NewReleaseMessage\` as \`application/xml\` or \`text/xml\`, signed alike, which becomes a \`release.scheduled\`, \`release.updated\` or \`release.cancelled\` (docs/design.md#ddex-ern)`,
+        textMediaTypes: ['application/xml', 'text/xml'],
+      },
       headers: {
         'webhook-id': { description: 'unique per webhook; repeats are answered once', required: true },
         'webhook-timestamp': {
@@ -25,11 +29,15 @@ export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [
       },
       responses: {
         202: { description: 'recorded', schema: z.object({ eventId: z.string() }) },
-        400: failure('the body is not JSON or not a valid webhook of its type'),
+        400: failure(
+          'the body is not valid JSON or XML, not a valid webhook of its type, or an ERN message Backline cannot read (each issue names the field or element path)',
+        ),
         401: failure('the signature or timestamp is rejected'),
         404: failure('no such label'),
         413: failure(`the body exceeds ${maxWebhookBodyBytes} bytes`),
-        415: failure('Content-Type is not application/json'),
+        415: failure(
+          'Content-Type is neither JSON (application/json, application/*+json) nor XML (application/xml, text/xml)',
+        ),
       },
     },
   },

@@ -10,8 +10,13 @@ import type { HttpEvent, HttpResult } from './responses.ts';
 export interface RouteDoc {
   summary: string;
   description?: string;
-  /** The request body: JSON validated by a zod schema, or another media type described in words. */
-  body?: { schema: z.ZodMiniType; description?: string } | { mediaType: string; description: string };
+  /**
+   * The request body: JSON validated by a zod schema (and, when the route also takes them, other media
+   * types read as text, described in words), or another media type described in words.
+   */
+  body?:
+    | { schema: z.ZodMiniType; description?: string; textMediaTypes?: string[] }
+    | { mediaType: string; description: string };
   /** Query parameters, validated by a zod object. */
   query?: z.ZodMiniObject;
   /** Request headers the route reads (beyond auth), by name. */

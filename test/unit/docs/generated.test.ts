@@ -64,6 +64,20 @@ describe('the API document', () => {
     for (const type of ['release.scheduled', 'tour.booked', 'expense.recorded']) expect(body).toContain(type);
   });
 
+  it('documents that a webhook may be a DDEX ERN message in XML, and a 415 only for a type that is neither JSON nor XML', () => {
+    const operation = document.paths['/webhooks/{labelId}'].post as unknown as {
+      requestBody: { content: Record<string, unknown> };
+      responses: Record<string, { description: string }>;
+    };
+
+    expect(Object.keys(operation.requestBody.content)).toEqual([
+      'application/json',
+      'application/xml',
+      'text/xml',
+    ]);
+    expect(operation.responses['415'].description).toMatch(/application\/json.*application\/xml.*text\/xml/);
+  });
+
   it('documents both shapes a webhook type accepts when it still takes an older version', () => {
     const body = JSON.stringify(document.paths['/webhooks/{labelId}'].post);
     const budgetSet = body.slice(body.indexOf('"const":"budget.set"'));
