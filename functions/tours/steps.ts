@@ -188,7 +188,15 @@ export async function takeStep(
       : await stepWork(due.step, tour, show, deps, eventMeta);
   if (!work) return { outcome: 'ignored', reason: 'show changed since' };
   const mailed = await deps.mailer.send(await alertInsteadOfSuppressed(work.mails, tour, show, deps));
-  await deps.tours.markStepDone(ref, due.step, due.scheduledFor, work.events);
+  // An advance step is recorded only for the promoter it mailed: given to another promoter meanwhile,
+  // the show's change cleared the step for the new one, who is still to be asked.
+  await deps.tours.markStepDone(
+    ref,
+    due.step,
+    due.scheduledFor,
+    work.events,
+    advanceSteps.includes(due.step) ? show.promoterId : undefined,
+  );
   return { outcome: 'taken', mailed };
 }
 

@@ -143,9 +143,17 @@ export interface TourSteps {
   markEffectsPerformed(ref: ShowRef, eventId: string): Promise<void>;
   /**
    * Records a step as taken for the moment it was set for, with its events; false when it was
-   * recorded for that moment before. A new moment (the show moved) replaces the old one.
+   * recorded for that moment before, or (`promoterId` given) the show has another promoter since: an
+   * advance step taken for a promoter replaced meanwhile is due again for the new one, whose change
+   * cleared it. A new moment (the show moved) replaces the old one.
    */
-  markStepDone(ref: ShowRef, step: ShowStep, scheduledFor: string, entries: OutboxEntry[]): Promise<boolean>;
+  markStepDone(
+    ref: ShowRef,
+    step: ShowStep,
+    scheduledFor: string,
+    entries: OutboxEntry[],
+    promoterId?: string,
+  ): Promise<boolean>;
   /**
    * Locks the guest list for the cutoff `cutoff.scheduledFor` of the show on `cutoff.date`; false when
    * it was locked before, or the show is no longer on that date (a postponement that reopened the
@@ -490,7 +498,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       );
     },
 
-    markStepDone: (ref, step, scheduledFor, entries) =>
+    markStepDone: (ref, step, scheduledFor, entries, promoterId) =>
       writeWithOutbox(
         db,
         [
@@ -501,10 +509,12 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
               UpdateExpression: 'SET stepsDone.#step = :scheduledFor',
               // Once per moment: a redelivered firing states nothing twice (tours takes a step again
               // for a new moment only where that is wanted, as a moved show's day sheet).
-              ConditionExpression:
-                'attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)',
+              ConditionExpression: `attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)${promoterId ? ' AND promoterId = :p' : ''}`,
               ExpressionAttributeNames: { '#step': step },
-              ExpressionAttributeValues: { ':scheduledFor': scheduledFor },
+              ExpressionAttributeValues: {
+                ':scheduledFor': scheduledFor,
+                ...(promoterId ? { ':p': promoterId } : {}),
+              },
             },
           },
         ],

@@ -111,9 +111,16 @@ export class InMemoryTours implements TourStore {
     if (show?.lastEventId === eventId) delete show.effectsPending;
   }
 
-  async markStepDone(ref: ShowRef, step: ShowStep, scheduledFor: string, entries: OutboxEntry[]) {
+  async markStepDone(
+    ref: ShowRef,
+    step: ShowStep,
+    scheduledFor: string,
+    entries: OutboxEntry[],
+    promoterId?: string,
+  ) {
     const show = this.shows.get(this.showKey(ref));
     if (!show?.stepsDone || show.stepsDone[step] === scheduledFor) return false;
+    if (promoterId && show.promoterId !== promoterId) return false;
     show.stepsDone[step] = scheduledFor;
     this.outbox.push(...entries);
     return true;
