@@ -511,10 +511,8 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
               // for a new moment only where that is wanted, as a moved show's day sheet).
               ConditionExpression: `attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)${promoterId ? ' AND promoterId = :p' : ''}`,
               ExpressionAttributeNames: { '#step': step },
-              ExpressionAttributeValues: {
-                ':scheduledFor': scheduledFor,
-                ...(promoterId ? { ':p': promoterId } : {}),
-              },
+              // Without a promoter, ':p' is left out of the write (the client removes undefined values).
+              ExpressionAttributeValues: { ':scheduledFor': scheduledFor, ':p': promoterId },
             },
           },
         ],
