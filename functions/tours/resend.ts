@@ -1,12 +1,11 @@
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { normaliseEmail } from '#shared/outlets.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
-import { daySheetWork, operationalMail, stepWork } from './steps.ts';
+import { daySheetWork, operationalMail, stepStopped, stepWork } from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
 
@@ -19,16 +18,20 @@ const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
   'guest-list-cutoff',
 ]);
 
-/** A show's operational mail, written again from the show as it is now (none once it is cancelled): each claim its address's mail of its kind. */
+/**
+ * A show's operational mail, written again from the show as it is now, by the press's keep-or-close
+ * rule (below): a stale claim is sent again only if the mail written now is the same mail (its
+ * identity: a day sheet's day, an update's change and what the show states), else closed, as it is
+ * once its step no longer stands (stepStopped). What the show needs now its own steps send: a moved
+ * show's sheet for its new day, a later change's update.
+ */
 async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
   const mails = await showMails(stale, deps);
   return {
     resend: new Map(
-      stale.flatMap((delivery) => {
-        const mail = mails.find(
-          (m) => m.kind === delivery.kind && normaliseEmail(m.to.email) === delivery.email,
-        );
-        return mail ? [[delivery.deliveryId, mail] as const] : [];
+      mails.flatMap((mail) => {
+        const id = deliveryIdOf({ ...mail, email: mail.to.email });
+        return stale.some((delivery) => delivery.deliveryId === id) ? [[id, mail] as const] : [];
       }),
     ),
   };
@@ -50,6 +53,7 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
         unreachableSheet(tour, show.show, 'it bounced or complained'),
       ),
     ];
+  if (stepStopped(show, kind)) return [];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
   const change = stale[0].context?.change;
   // The sweep closes those to an address suppressed since (shared/mail/settle.ts).

@@ -97,6 +97,18 @@ async function alertInsteadOfSuppressed(
 }
 
 /**
+ * Why a step (its mail) no longer stands for the show as it is now, if it does not: a show not being
+ * advanced takes no step but the press's, and the advance steps stop once the advance is in. The one
+ * rule for a step's firing and for the stale-claim sweep's resend of its mail (resend.ts).
+ */
+export const stepStopped = (show: LiveShow, step: string): string | undefined =>
+  !isAdvancing(show.show.status)
+    ? `show is ${show.show.status}`
+    : show.advance && advanceSteps.includes(step as ShowStep)
+      ? 'advance submitted'
+      : undefined;
+
+/**
  * A show's step fell due (its schedule fired, or it was overdue when the show was booked). The step
  * is ignored when the show changed since (it carries the instant it was set for, as release days do),
  * is no longer being advanced, or was taken before; advance steps stop once the promoter submitted.
@@ -136,7 +148,8 @@ export async function takeStep(
     if (current) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return { outcome: 'taken', mailed };
   }
-  if (!isAdvancing(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
+  const stopped = stepStopped(show, due.step);
+  if (stopped) return { outcome: 'ignored', reason: stopped };
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for: a later change sends its own.
     if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
@@ -168,8 +181,6 @@ export async function takeStep(
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
     return { outcome: 'taken', mailed };
   }
-  if (advanceSteps.includes(due.step) && show.advance)
-    return { outcome: 'ignored', reason: 'advance submitted' };
   if (due.step === 'guest-list-cutoff') {
     // Closed at an earlier cutoff and not reopened (moved earlier, or changed on the same day): the
     // promoter has the list, which cannot have changed since.
