@@ -16,10 +16,12 @@ import {
   advanceStatusOf,
   GuestInput,
   guestCount,
+  guestListClosedBefore,
   guestRefusals,
   type StoredShow,
   type StoredTour,
   stepMoments,
+  stepTaken,
 } from '#shared/tours.ts';
 import * as z from '#shared/zod.ts';
 
@@ -66,7 +68,12 @@ function showDetail(stored: LiveShow) {
       step: moment.step,
       at: moment.scheduledFor,
       localTime: `${moment.wallTime} ${moment.timeZone}`,
-      ...(stored.stepsDone?.[moment.step] ? { done: true } : {}),
+      // Done for the moment it is due now: a moved show's day sheet is still to go for its new day. A
+      // guest list closed at an earlier cutoff (moved later on the same day) stays closed: done.
+      ...(stepTaken(stored, moment.step, moment.scheduledFor) ||
+      (moment.step === 'guest-list-cutoff' && guestListClosedBefore(stored, moment.scheduledFor))
+        ? { done: true }
+        : {}),
     })),
     ...(stored.settlement ? { settlement: stored.settlement } : {}),
   };
