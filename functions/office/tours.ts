@@ -3,6 +3,7 @@ import type { TourStore } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { failure, writeConflict } from '#shared/http/docs.ts';
 import {
+  attachment,
   conflict,
   type HttpEvent,
   type HttpResult,
@@ -130,7 +131,7 @@ async function requireTour(
 
 const ics = (fileName: string, body: string): HttpResult => ({
   statusCode: 200,
-  headers: { 'content-type': icsContentType, 'content-disposition': `attachment; filename="${fileName}"` },
+  headers: { 'content-type': icsContentType, 'content-disposition': attachment(fileName) },
   body,
 });
 

@@ -39,7 +39,9 @@ export const pathIdLimits = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   before: async (request) => {
     const issues = Object.entries(request.event.pathParameters ?? {}).flatMap(([name, value]) => {
       const limit = name === 'token' ? maxPathTokenLength : maxPathIdLength;
-      return value !== undefined && value.length > limit
+      // A calendar's path is its id with `.ics` (`{showId}.ics`: an HTTP API path variable is a whole
+      // segment), so the suffix is no part of the id it measures.
+      return value !== undefined && value.replace(/\.ics$/, '').length > limit
         ? [{ path: name, message: `must be at most ${limit} characters` }]
         : [];
     });

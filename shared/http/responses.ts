@@ -31,6 +31,17 @@ export const seeOther = (location: string): HttpResult => ({
   body: '',
 });
 
+/**
+ * The `Content-Disposition` of a download named `fileName` (RFC 6266): the name as a quoted string,
+ * its `"` and `\` escaped and any character outside printable ASCII read as `_`, and exactly as
+ * `filename*` (RFC 8187, UTF-8) for the clients that read it, which take it first. A name made of an
+ * id (a show's may hold any character) cannot break the header.
+ */
+export const attachment = (fileName: string): string =>
+  `attachment; filename="${fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '\\$&')}"; filename*=UTF-8''${encodeURIComponent(
+    fileName,
+  ).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+
 /** The body as the client sent it, byte for byte (API Gateway base64-encodes binary bodies). */
 export const rawBody = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
