@@ -167,6 +167,21 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       });
     });
 
+    it('records a step for a promoter only while the show has that promoter (a change gave it to another meanwhile)', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      const other = promoterIdOf('new@promo.example');
+      await store.putShowIfNewer({ ...show, promoterId: other, occurredAt: at(9) }, [], {
+        steps: ['advance-request'],
+        advance: true,
+      });
+
+      expect(await store.markStepDone(show, 'advance-request', at(3), [], show.promoterId)).toBe(false);
+      expect((await store.getShow(show))?.stepsDone).toEqual({});
+      expect(await store.markStepDone(show, 'advance-request', at(3), [], other)).toBe(true);
+    });
+
     it('clears the pending schedules mark only for the change that set it', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

@@ -185,21 +185,3 @@ describe('an advance posted while the show is cancelled', () => {
     expect((await dynamoTours(documentClient(), cloud().tableName).getShow(ref))?.advance).toBeUndefined();
   });
 });
-
-describe('an advance request sent to a promoter the show was since taken from', () => {
-  it("does not record the old promoter's request as the show's, so the new promoter is still asked", async () => {
-    const tours = dynamoTours(documentClient(), cloud().tableName);
-    const { ref, giveToAnotherPromoter } = await aBookedShow(tours);
-    const old = await tours.getShow(ref);
-    // The request's mail to the old promoter went; the change lands before the step is recorded.
-    await giveToAnotherPromoter();
-
-    const recorded = await tours.markStepDone(ref, 'advance-request', now, [], old!.promoterId);
-
-    expect(recorded).toBe(false);
-    expect((await tours.getShow(ref))?.stepsDone?.['advance-request']).toBeUndefined();
-    // For the promoter the show has, it records.
-    const current = await tours.getShow(ref);
-    expect(await tours.markStepDone(ref, 'advance-request', now, [], current!.promoterId)).toBe(true);
-  });
-});
