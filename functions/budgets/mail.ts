@@ -117,7 +117,7 @@ export function bar(usedPercent: number, status: DayResult['status']) {
 export const worthReporting = (results: DayResult[], held: unknown[]) =>
   held.length > 0 ||
   results.some(
-    (r) => r.changed || r.status !== 'on-track' || r.unconverted.count > 0 || r.possibleDuplicates.length > 0,
+    (r) => r.changed || r.status !== 'on-track' || r.unconverted.count > 0 || r.possibleDuplicates.count > 0,
   );
 
 /** The owner's daily report: one row per budget they hold, then what needs their attention. */
@@ -187,15 +187,21 @@ export function reportMail(
             ]
           : []),
       ]),
-      duplicates: sorted.flatMap((r) =>
-        r.possibleDuplicates.map(
+      duplicates: sorted.flatMap((r) => [
+        ...r.possibleDuplicates.first.map(
           (d) =>
             `${r.budgetId}: ${d.vendor} invoice ${d.invoiceNumber} under ${[
               ...d.expenseIds,
               ...(d.elsewhere ?? []).map((e) => `${e.expenseId} of budget ${e.budgetId}`),
-            ].join(', ')}`,
+            ].join(', ')}${d.more > 0 ? ` and ${count(d.more)} more` : ''}`,
         ),
-      ),
+        // As for expenses that need a rate: the rest are counted, and the budget's view lists every one.
+        ...(r.possibleDuplicates.more > 0
+          ? [
+              `${r.budgetId}: ${count(r.possibleDuplicates.more)} more invoices not listed here (the budget's view lists every one); ${count(r.possibleDuplicates.count)} in all are possible duplicates`,
+            ]
+          : []),
+      ]),
       drift: sorted.flatMap((r) =>
         r.drift.map((d) => {
           const currency = d.total.startsWith('unconverted') ? d.total.split(' ')[1] : r.currency;

@@ -2,6 +2,7 @@ import {
   type Budget,
   type Counters,
   counterParts,
+  duplicatesSummary,
   type ExpenseState,
   emptyState,
   evaluate,
@@ -329,7 +330,9 @@ export async function reconcileBudget(
       if (!repaired) continue;
       drift = differences;
     }
-    const duplicates = possibleDuplicates([...evaluated.values()], ledger.flagged, budgetId);
+    const duplicates = duplicatesSummary(
+      possibleDuplicates([...evaluated.values()], ledger.flagged, budgetId),
+    );
     const thresholdsAlerted = await concludeDay(
       budget,
       ledger.alerts,
@@ -447,7 +450,8 @@ async function concludeDay(
       previous.actual !== figures.actual ||
       previous.income !== figures.income ||
       previous.unconverted.count !== unconverted.count ||
-      previous.possibleDuplicates.length !== duplicates.length,
+      // Any change of the set, also beyond the listed invoices and expenses (see docs/design.md#budgets).
+      previous.possibleDuplicates.fingerprint !== duplicates.fingerprint,
     reconciledAt: now,
   };
   const money = (minor: number) => ({ minor, currency: budget.currency });

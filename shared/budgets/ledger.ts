@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { BudgetSet } from '../events/budget-set.ts';
 import type { Expense } from '../events/expense-recorded.ts';
 import { convert, formatMoney, type Money, percentOf } from '../money/money.ts';
@@ -450,21 +451,27 @@ export interface FlaggedInvoice {
   expenses: { budgetId: string; expenseId: string }[];
 }
 
+/** A vendor invoice carried by more than one expense: here (`expenseIds`), or also in other budgets of the label. */
+export interface PossibleDuplicate {
+  vendor: string;
+  invoiceNumber: string;
+  expenseIds: string[];
+  /** The same invoice under expenses of the label's other budgets. */
+  elsewhere?: { budgetId: string; expenseId: string }[];
+}
+
 /**
  * Expenses of the same vendor invoice under more than one expense id: possible duplicates, counted
  * but flagged. Within the budget from its states; across the label's budgets from the invoices
  * flagged at intake (`flagged`), as long as one of this budget's counted expenses still carries it.
+ * By vendor and invoice number, each invoice's expenses by id: the same set lists the same way every day.
  */
-export function possibleDuplicates(states: ExpenseState[], flagged: FlaggedInvoice[] = [], budgetId = '') {
-  const byInvoice = new Map<
-    string,
-    {
-      vendor: string;
-      invoiceNumber: string;
-      expenseIds: string[];
-      elsewhere?: { budgetId: string; expenseId: string }[];
-    }
-  >();
+export function possibleDuplicates(
+  states: ExpenseState[],
+  flagged: FlaggedInvoice[] = [],
+  budgetId = '',
+): PossibleDuplicate[] {
+  const byInvoice = new Map<string, PossibleDuplicate>();
   for (const state of states) {
     if (!isCounted(state) || !state.data.invoiceNumber) continue;
     const key = invoiceId(state.data.vendor, state.data.invoiceNumber);
@@ -483,9 +490,90 @@ export function possibleDuplicates(states: ExpenseState[], flagged: FlaggedInvoi
       .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId));
     if (group && elsewhere.length > 0) group.elsewhere = elsewhere;
   }
-  return [...byInvoice.values()].filter(
-    (group) => group.expenseIds.length + (group.elsewhere?.length ?? 0) > 1,
-  );
+  return [...byInvoice.entries()]
+    .filter(([, group]) => group.expenseIds.length + (group.elsewhere?.length ?? 0) > 1)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, group]) => ({ ...group, expenseIds: group.expenseIds.sort() }));
+}
+
+/**
+ * A list a day's result keeps within its one DynamoDB item (400 KB at most): counted whole, the first
+ * of it listed, and how many more there are. The budget's view lists every one (see docs/design.md#budgets).
+ */
+export interface Listed<T> {
+  count: number;
+  first: T[];
+  /** How many more there are than `first` lists. */
+  more: number;
+}
+
+/** The first `listed` of `all`, and how many there are. */
+export function listedOf<T>(all: T[], listed: number): Listed<T> {
+  const first = all.slice(0, listed);
+  return { count: all.length, first, more: all.length - first.length };
+}
+
+/**
+ * How many possibly duplicated invoices a day's result (and so the owner's report) lists, and how many
+ * expenses of each (here first, then elsewhere); the rest are counted. An invoice number a label sends
+ * with thousands of expenses, or thousands of invoices sent twice, would otherwise pass the item's 400 KB:
+ * listed, with ids, vendor and number as long as a label may send them, they stay under 70 KB.
+ */
+export const duplicatesListed = 20;
+export const duplicateExpensesListed = 10;
+
+/** One invoice as a day's result lists it: its first expenses, `more` counting the rest (here and elsewhere). */
+export interface ListedDuplicate extends PossibleDuplicate {
+  more: number;
+}
+
+/** A day's possible duplicates: counted, the first listed, and a fingerprint of them all. */
+export interface DuplicatesSummary extends Listed<ListedDuplicate> {
+  /**
+   * Of every invoice and every expense carrying it, listed or not: two days' sets differ exactly when
+   * their fingerprints do, so a day's `changed` sees a change beyond the listed ones at the same count.
+   */
+  fingerprint: string;
+}
+
+/** The same for the same set, however it was ordered when kept. */
+const fingerprintOf = (duplicates: PossibleDuplicate[]) =>
+  createHash('sha256')
+    .update(
+      JSON.stringify(
+        duplicates
+          .map((d) => [
+            invoiceId(d.vendor, d.invoiceNumber),
+            [...d.expenseIds].sort(),
+            (d.elsewhere ?? []).map((e) => JSON.stringify([e.budgetId, e.expenseId])).sort(),
+          ])
+          .sort(([a], [b]) => (a as string).localeCompare(b as string)),
+      ),
+    )
+    .digest('base64url');
+
+/** The possible duplicates as a day's result keeps them: the first `listed` invoices, each with its first `perInvoice` expenses. */
+export function duplicatesSummary(
+  duplicates: PossibleDuplicate[],
+  listed = duplicatesListed,
+  perInvoice = duplicateExpensesListed,
+): DuplicatesSummary {
+  const { count, first, more } = listedOf(duplicates, listed);
+  return {
+    count,
+    first: first.map(({ elsewhere = [], ...invoice }) => {
+      const expenseIds = invoice.expenseIds.slice(0, perInvoice);
+      const others = elsewhere.slice(0, perInvoice - expenseIds.length);
+      return {
+        ...invoice,
+        expenseIds,
+        ...(others.length > 0 ? { elsewhere: others } : {}),
+        more: invoice.expenseIds.length + elsewhere.length - expenseIds.length - others.length,
+      };
+    }),
+    more,
+    fingerprint: fingerprintOf(duplicates),
+  };
 }
 
 /** An expense counted apart because no rate converts it yet: its net, and its VAT apart when it counts one. */
@@ -521,15 +609,13 @@ export const unconvertedExpenses = (states: ExpenseState[]): UnconvertedExpense[
  */
 export const unconvertedListed = 20;
 
-/** A day's expenses that need a rate: how many, how much per currency, and the first of them. */
-export interface UnconvertedSummary {
-  count: number;
+/**
+ * A day's expenses that need a rate: how many, how much per currency, and the first
+ * `unconvertedListed` of them, the longest waiting first (by date, then id).
+ */
+export interface UnconvertedSummary extends Listed<UnconvertedExpense> {
   /** Per currency: the expenses with an amount in it, and their sums by kind (VAT as `vat`), in minor units. */
   byCurrency: Record<string, { count: number; amounts: Record<string, number> }>;
-  /** The first `unconvertedListed`, the longest waiting first (by date, then id). */
-  first: UnconvertedExpense[];
-  /** How many more there are than `first` lists. */
-  more: number;
 }
 
 /** The unconverted expenses of these states, counted and summed whole, the first `listed` of them listed. */
@@ -550,6 +636,5 @@ export function unconvertedSummary(states: ExpenseState[], listed = unconvertedL
   const all = unconvertedExpenses(states).sort(
     (a, b) => a.date.localeCompare(b.date) || a.expenseId.localeCompare(b.expenseId),
   );
-  const first = all.slice(0, listed);
-  return { count: all.length, byCurrency, first, more: all.length - first.length };
+  return { ...listedOf(all, listed), byCurrency };
 }

@@ -1,6 +1,13 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { Counters, ExpenseState, ExpenseVersion } from '../budgets/ledger.ts';
-import { isCounterName, type UnconvertedExpense, type UnconvertedSummary } from '../budgets/ledger.ts';
+import {
+  type DuplicatesSummary,
+  duplicatesSummary,
+  isCounterName,
+  type PossibleDuplicate,
+  type UnconvertedExpense,
+  type UnconvertedSummary,
+} from '../budgets/ledger.ts';
 import type { Money } from '../money/money.ts';
 import type { DayResult, Ledger, StoredBudget } from './budgets.ts';
 import { keyOf, keyParts } from './keys.ts';
@@ -25,12 +32,26 @@ export const budgetKey = (labelId: string, budgetId: string) => ({
 /**
  * A day's result as kept. One kept before results counted their unconverted expenses listed every one
  * of them (it fitted its item, or it would not have been kept): read as that many, all listed, summed
- * per currency by their net and VAT, since it did not keep their kinds.
+ * per currency by their net and VAT, since it did not keep their kinds. One kept before results counted
+ * their possible duplicates listed every invoice and expense likewise: read as that many, all listed,
+ * with the fingerprint the same set has today, so the next day's `changed` compares like with like.
  */
 export const dayResultOf = (item: Record<string, unknown>): DayResult => {
-  const { pk: _p, sk: _s, entity: _e, ...result } = item;
-  const unconverted = result.unconverted as DayResult['unconverted'] | UnconvertedExpense[] | undefined;
-  if (!Array.isArray(unconverted)) return result as unknown as DayResult;
+  const { pk: _p, sk: _s, entity: _e, ...kept } = item;
+  const result = kept as unknown as DayResult;
+  const duplicates = kept.possibleDuplicates as DuplicatesSummary | PossibleDuplicate[];
+  const unconverted = kept.unconverted as DayResult['unconverted'] | UnconvertedExpense[];
+  return {
+    ...result,
+    ...(Array.isArray(duplicates)
+      ? { possibleDuplicates: duplicatesSummary(duplicates, duplicates.length, Number.POSITIVE_INFINITY) }
+      : {}),
+    ...(Array.isArray(unconverted) ? { unconverted: unconvertedKeptWhole(unconverted) } : {}),
+  };
+};
+
+/** Unconverted expenses a result kept before they were counted listed every one: that many, all listed. */
+function unconvertedKeptWhole(unconverted: UnconvertedExpense[]): UnconvertedSummary {
   const byCurrency: UnconvertedSummary['byCurrency'] = {};
   for (const expense of unconverted)
     for (const [kind, money] of [
@@ -43,11 +64,8 @@ export const dayResultOf = (item: Record<string, unknown>): DayResult => {
       if (kind === 'net') entry.count++;
       entry.amounts[kind] = (entry.amounts[kind] ?? 0) + money.minor;
     }
-  return {
-    ...(result as unknown as DayResult),
-    unconverted: { count: unconverted.length, byCurrency, first: unconverted, more: 0 },
-  };
-};
+  return { count: unconverted.length, byCurrency, first: unconverted, more: 0 };
+}
 
 const budgetOf = (item: Record<string, unknown>): StoredBudget => {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, entity: _e, ...budget } = item;

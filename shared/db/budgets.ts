@@ -15,7 +15,7 @@ import type {
   ExpenseVersion,
   FlaggedInvoice,
 } from '../budgets/ledger.ts';
-import { invoiceOf, type UnconvertedSummary } from '../budgets/ledger.ts';
+import { type DuplicatesSummary, invoiceOf, type UnconvertedSummary } from '../budgets/ledger.ts';
 import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
@@ -217,16 +217,11 @@ export interface DayResult {
   linesOver: { lineId: string; planned: number; spent: number }[];
   /** Counted and summed whole, the first few listed: the item stays within DynamoDB's 400 KB. */
   unconverted: UnconvertedSummary;
-  possibleDuplicates: {
-    vendor: string;
-    invoiceNumber: string;
-    expenseIds: string[];
-    /** The same invoice under expenses of the label's other budgets. */
-    elsewhere?: { budgetId: string; expenseId: string }[];
-  }[];
+  /** Counted whole, the first few invoices listed (each with its first few expenses), and a fingerprint of them all. */
+  possibleDuplicates: DuplicatesSummary;
   drift: { total: string; was: number; ledger: number }[];
   alerts: string[];
-  /** Anything differs from the day before (totals, drift, a new alert). */
+  /** Anything differs from the day before (totals, drift, a new alert, the set of possible duplicates). */
   changed: boolean;
   reconciledAt: string;
 }

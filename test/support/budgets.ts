@@ -1,6 +1,7 @@
 import {
   type Budget,
   type Counters,
+  duplicatesSummary,
   type ExpenseState,
   type ExpenseVersion,
   type FlaggedInvoice,
@@ -52,7 +53,7 @@ export const aDayResult = (overrides: Partial<DayResult> = {}): DayResult => {
     status: 'on-track',
     linesOver: [],
     unconverted: { count: 0, byCurrency: {}, first: [], more: 0 },
-    possibleDuplicates: [],
+    possibleDuplicates: duplicatesSummary([]),
     drift: [],
     alerts: [],
     changed: true,

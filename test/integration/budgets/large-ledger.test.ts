@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BudgetsDeps } from '#functions/budgets/ports.ts';
 import { reconcileBudget } from '#functions/budgets/reconcile.ts';
-import type { Budget } from '#shared/budgets/ledger.ts';
+import { type Budget, duplicatesListed } from '#shared/budgets/ledger.ts';
 import { dynamoBudgets } from '#shared/db/budgets.ts';
+import type { Expense } from '#shared/events/expense-recorded.ts';
 import { BudgetReconciliationDue, BudgetSet, buildDetail, ExpenseRecorded } from '#shared/events/index.ts';
 import { ledgerItems, putItems } from '#test/support/budgets-seeding.ts';
 import { cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
@@ -12,62 +13,72 @@ import { cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
  * code on DynamoDB Local (its item limit is DynamoDB's 400 KB). The budget's period ended years before
  * the test cloud's clock, so the cloud's own daily fan-out never reconciles it for other tests.
  */
-describe('a budget with a ledger of thousands of expenses', () => {
-  it('is reconciled when 5,000 of its expenses need a rate: the day keeps their count and sums per currency and lists the first of them', async () => {
-    const db = documentClient();
-    const table = cloud().tableName;
-    const store = dynamoBudgets(db, table);
-    const labelId = uniqueId('lbl');
-    const budget: Budget = {
-      ...BudgetSet.data.parse({
-        ...BudgetSet.sample,
-        budgetId: uniqueId('bud'),
-        period: { start: '2019-01-01', end: '2019-12-31' },
-      }),
-      labelId,
-      occurredAt: '2019-01-01T00:00:00.000Z',
-    };
-    await store.saveBudget(budget);
-    // A label's whole year booked in Icelandic kronur and Norwegian kroner, for which the manager put no
-    // rate: invoices (with VAT) and purchase orders, each listed as needing a rate.
-    const expenses = Array.from({ length: 5_000 }, (_, i) =>
-      ExpenseRecorded.data.parse({
-        expenseId: `exp-${String(i).padStart(5, '0')}`,
-        budgetId: budget.budgetId,
-        lineId: budget.lines[0].lineId,
-        vendor: `Reykjavik Studio Services ehf. ${i % 40}`,
-        invoiceNumber: `RSS-2019-${String(i).padStart(5, '0')}`,
-        date: `2019-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
-        ...(i % 2 === 0
-          ? {
-              amount: { minor: 10_000, currency: 'ISK' },
-              vat: { minor: 2_400, currency: 'ISK' },
-              kind: 'actual',
-            }
-          : { amount: { minor: 50_000, currency: 'NOK' }, kind: 'commitment' }),
-      }),
-    );
-    await putItems(db, table, ledgerItems(labelId, budget, expenses, '2019-12-31T10:00:00.000Z'));
-
-    const mail = new Proxy({} as BudgetsDeps['mail'], {
-      get: () => {
-        throw new Error('nothing here is mailed: no spend in the budget currency crosses a threshold');
-      },
-    });
-    const deps: BudgetsDeps = {
-      store,
-      mail,
-      now: () => new Date('2020-01-02T07:00:05.000Z'),
-      timeZone: 'UTC',
-    };
+/** A budget of 2019 seeded with these expenses (as `writeLedger` leaves them), and deps reconciling it on 2020-01-02. */
+async function aLargeBudget(expensesOf: (budget: Budget) => Expense[]) {
+  const db = documentClient();
+  const table = cloud().tableName;
+  const store = dynamoBudgets(db, table);
+  const labelId = uniqueId('lbl');
+  const budget: Budget = {
+    ...BudgetSet.data.parse({
+      ...BudgetSet.sample,
+      budgetId: uniqueId('bud'),
+      period: { start: '2019-01-01', end: '2019-12-31' },
+    }),
+    labelId,
+    occurredAt: '2019-01-01T00:00:00.000Z',
+  };
+  await store.saveBudget(budget);
+  await putItems(db, table, ledgerItems(labelId, budget, expensesOf(budget), '2019-12-31T10:00:00.000Z'));
+  const mail = new Proxy({} as BudgetsDeps['mail'], {
+    get: () => {
+      throw new Error('nothing here is mailed: no spend in the budget currency crosses a threshold');
+    },
+  });
+  const deps: BudgetsDeps = {
+    store,
+    mail,
+    now: () => new Date('2020-01-02T07:00:05.000Z'),
+    timeZone: 'UTC',
+  };
+  const reconcile = async () => {
     const due = buildDetail(BudgetReconciliationDue, {
       labelId,
       budgetId: budget.budgetId,
       date: '2020-01-02',
     });
     await reconcileBudget(due.data, due.metadata, deps);
+    return store.dayResults('2020-01-02', labelId, budget.owner.email);
+  };
+  return { store, budget, reconcile };
+}
 
-    const [result] = await store.dayResults('2020-01-02', labelId, budget.owner.email);
+describe('a budget with a ledger of thousands of expenses', () => {
+  it('is reconciled when 5,000 of its expenses need a rate: the day keeps their count and sums per currency and lists the first of them', async () => {
+    // A label's whole year booked in Icelandic kronur and Norwegian kroner, for which the manager put no
+    // rate: invoices (with VAT) and purchase orders, each listed as needing a rate.
+    const { store, budget, reconcile } = await aLargeBudget((budget) =>
+      Array.from({ length: 5_000 }, (_, i) =>
+        ExpenseRecorded.data.parse({
+          expenseId: `exp-${String(i).padStart(5, '0')}`,
+          budgetId: budget.budgetId,
+          lineId: budget.lines[0].lineId,
+          vendor: `Reykjavik Studio Services ehf. ${i % 40}`,
+          invoiceNumber: `RSS-2019-${String(i).padStart(5, '0')}`,
+          date: `2019-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+          ...(i % 2 === 0
+            ? {
+                amount: { minor: 10_000, currency: 'ISK' },
+                vat: { minor: 2_400, currency: 'ISK' },
+                kind: 'actual',
+              }
+            : { amount: { minor: 50_000, currency: 'NOK' }, kind: 'commitment' }),
+        }),
+      ),
+    );
+
+    const [result] = await reconcile();
+
     expect(result).toMatchObject({ budgetId: budget.budgetId, committed: 0, actual: 0 });
     expect(result.unconverted).toMatchObject({
       count: 5_000,
@@ -87,6 +98,41 @@ describe('a budget with a ledger of thousands of expenses', () => {
       vat: { minor: 2_400, currency: 'ISK' },
       vendor: 'Reykjavik Studio Services ehf. 0',
     });
-    expect((await store.getBudget(labelId, budget.budgetId))?.lastResult?.unconverted.count).toBe(5_000);
+    expect((await store.getBudget(budget.labelId, budget.budgetId))?.lastResult?.unconverted.count).toBe(
+      5_000,
+    );
+  });
+
+  it('is reconciled when its 4,000 invoices were each sent twice: the day counts the 4,000 possible duplicates and lists the first of them', async () => {
+    // A label's importer that sent its whole year twice under new expense ids: every invoice is
+    // carried by two expenses, counted in both (no rate: nothing crosses a threshold), flagged.
+    const { store, budget, reconcile } = await aLargeBudget((budget) =>
+      Array.from({ length: 8_000 }, (_, i) =>
+        ExpenseRecorded.data.parse({
+          expenseId: `${i < 4_000 ? 'import' : 'reimport'}-2019-reykjavik-${String(i % 4_000).padStart(5, '0')}`,
+          budgetId: budget.budgetId,
+          lineId: budget.lines[0].lineId,
+          vendor: 'Reykjavik Studio Services ehf.',
+          invoiceNumber: `RSS-2019-${String(i % 4_000).padStart(5, '0')}`,
+          date: `2019-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+          amount: { minor: 10_000, currency: 'ISK' },
+          kind: 'actual',
+        }),
+      ),
+    );
+
+    const [result] = await reconcile();
+
+    expect(result.possibleDuplicates).toMatchObject({ count: 4_000, more: 4_000 - duplicatesListed });
+    expect(result.possibleDuplicates.first).toHaveLength(duplicatesListed);
+    expect(result.possibleDuplicates.first[0]).toEqual({
+      vendor: 'Reykjavik Studio Services ehf.',
+      invoiceNumber: 'RSS-2019-00000',
+      expenseIds: ['import-2019-reykjavik-00000', 'reimport-2019-reykjavik-00000'],
+      more: 0,
+    });
+    expect(
+      (await store.getBudget(budget.labelId, budget.budgetId))?.lastResult?.possibleDuplicates.count,
+    ).toBe(4_000);
   });
 });

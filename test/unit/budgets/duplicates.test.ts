@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { duplicateExpensesListed, duplicatesListed } from '#shared/budgets/ledger.ts';
 import { BudgetSet, type ExpenseRecorded } from '#shared/events/index.ts';
 import { budgetsHarness } from '#test/support/budgets-harness.ts';
 
@@ -47,18 +48,19 @@ describe('possible duplicates across budgets', () => {
     const first = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult;
     const second = (await h.store.getBudget('lbl-1', 'bud-2'))?.lastResult;
     const third = (await h.store.getBudget('lbl-1', 'bud-3'))?.lastResult;
-    expect(first?.possibleDuplicates).toEqual([
+    expect(first?.possibleDuplicates.first).toEqual([
       {
         vendor: 'Airplay Partners',
         invoiceNumber: 'AP-114',
         expenseIds: ['exp-1'],
         elsewhere: [{ budgetId: 'bud-2', expenseId: 'exp-9' }],
+        more: 0,
       },
     ]);
-    expect(second?.possibleDuplicates).toMatchObject([
+    expect(second?.possibleDuplicates.first).toMatchObject([
       { expenseIds: ['exp-9'], elsewhere: [{ budgetId: 'bud-1', expenseId: 'exp-1' }] },
     ]);
-    expect(third?.possibleDuplicates).toEqual([]);
+    expect(third?.possibleDuplicates.first).toEqual([]);
     expect([first?.actual, second?.actual]).toEqual([10_000, 10_000]);
     const [report] = h.received().filter((m) => m.kind === 'budget-report');
     expect((report.data as { text: { duplicates: string[] } }).text.duplicates).toContain(
@@ -81,11 +83,11 @@ describe('possible duplicates across budgets', () => {
     await h.reconcile('2027-03-03');
 
     expect(flagged).toHaveLength(1);
-    expect((await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult?.possibleDuplicates).toEqual([]);
+    expect((await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult?.possibleDuplicates.first).toEqual([]);
   });
 
   const duplicatesOf = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) =>
-    (await h.store.getBudget('lbl-1', budgetId))?.lastResult?.possibleDuplicates;
+    (await h.store.getBudget('lbl-1', budgetId))?.lastResult?.possibleDuplicates.first;
 
   it("clears this budget's flag when the expense of the other budget is voided, though nothing changed here", async () => {
     const h = budgetsHarness();
@@ -249,5 +251,71 @@ describe('possible duplicates across budgets', () => {
       ),
       { numRuns: 80 },
     );
+  });
+});
+
+describe("a budget's many possible duplicates (docs/design.md#budgets)", () => {
+  const pad = (i: number) => String(i).padStart(2, '0');
+  /** Invoices AP-00..AP-(n-1), each carried by two expenses of bud-1, and AP-99 by twelve. */
+  const sentTwice = async (h: ReturnType<typeof budgetsHarness>, n: number) => {
+    await h.budget(aBudget('bud-1'));
+    for (let i = 0; i < n; i++)
+      for (const copy of ['a', 'b'])
+        await h.expense(
+          anInvoice({ expenseId: `exp-${pad(i)}${copy}`, invoiceNumber: `AP-${pad(i)}`, amount: small }),
+        );
+  };
+  const small = { minor: 100, currency: 'EUR' };
+
+  it('lists the first invoices and the first expenses of each in the day and the report, counting the rest', async () => {
+    const h = budgetsHarness();
+    await sentTwice(h, duplicatesListed + 5);
+    for (let i = 0; i < duplicateExpensesListed + 2; i++)
+      await h.expense(anInvoice({ expenseId: `exp-z${pad(i)}`, invoiceNumber: 'AP-00', amount: small }));
+    await h.reconcile('2027-03-03');
+    await h.report('2027-03-03');
+
+    const result = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult;
+    const [report] = h.received().filter((m) => m.kind === 'budget-report');
+    const lines = (report.data as { text: { duplicates: string[] } }).text.duplicates;
+    expect(result?.possibleDuplicates).toMatchObject({ count: duplicatesListed + 5, more: 5 });
+    expect(result?.possibleDuplicates.first.map((d) => d.invoiceNumber)).toEqual(
+      Array.from({ length: duplicatesListed }, (_, i) => `AP-${pad(i)}`),
+    );
+    // AP-00 is carried by 14 expenses: the first 10 by id listed, 4 more counted.
+    expect(result?.possibleDuplicates.first[0]).toMatchObject({
+      expenseIds: ['exp-00a', 'exp-00b', ...Array.from({ length: 8 }, (_, i) => `exp-z${pad(i)}`)],
+      more: 4,
+    });
+    expect(lines).toHaveLength(duplicatesListed + 1);
+    expect(lines[0]).toBe(
+      'bud-1: Airplay Partners invoice AP-00 under exp-00a, exp-00b, exp-z00, exp-z01, exp-z02, exp-z03, exp-z04, exp-z05, exp-z06, exp-z07 and 4 more',
+    );
+    expect(lines.at(-1)).toBe(
+      "bud-1: 5 more invoices not listed here (the budget's view lists every one); 25 in all are possible duplicates",
+    );
+  });
+
+  it('counts a day as changed when its duplicates differ beyond the listed ones though their number is the same', async () => {
+    const h = budgetsHarness();
+    await sentTwice(h, duplicatesListed + 1);
+    await h.expense(anInvoice({ expenseId: 'exp-x', invoiceNumber: 'AP-99', amount: small }));
+    await h.reconcile('2027-03-03');
+    await h.reconcile('2027-03-04');
+    const quiet = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult;
+
+    // AP-20, the one invoice not listed, is no longer sent twice; AP-99 now is: as many, the same totals.
+    await h.amend(
+      anInvoice({ expenseId: `exp-${pad(duplicatesListed)}b`, invoiceNumber: 'AP-99', amount: small }),
+      { occurredAt: '2027-03-04T12:00:00.000Z' },
+    );
+    await h.reconcile('2027-03-05');
+    const after = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult;
+
+    expect(quiet?.changed).toBe(false);
+    expect(after?.possibleDuplicates.count).toBe(quiet?.possibleDuplicates.count);
+    expect(after?.actual).toBe(quiet?.actual);
+    expect(after?.possibleDuplicates.first).toEqual(quiet?.possibleDuplicates.first);
+    expect(after?.changed).toBe(true);
   });
 });

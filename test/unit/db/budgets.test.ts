@@ -1,7 +1,13 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { duplicatesSummary } from '#shared/budgets/ledger.ts';
 import { dynamoBudgets, type LedgerWrite } from '#shared/db/budgets.ts';
 import { BudgetReconciled, outboxEntry } from '#shared/events/index.ts';
 import { aDayResult } from '#test/support/budgets.ts';
@@ -102,5 +108,35 @@ describe('the budget store on DynamoDB', () => {
 
     expect([first, stale]).toEqual([true, false]);
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it('reads a day kept before its possible duplicates were counted as that many, all listed, with the fingerprint the same set has now', async () => {
+    // Kept listing every invoice, in the order of the ledger then.
+    const kept = [
+      { vendor: 'Tape Op', invoiceNumber: 'T-9', expenseIds: ['exp-9', 'exp-3'] },
+      {
+        vendor: 'Airplay Partners',
+        invoiceNumber: 'AP-1',
+        expenseIds: ['exp-1'],
+        elsewhere: [{ budgetId: 'bud-2', expenseId: 'exp-7' }],
+      },
+    ];
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: 'p', sk: 's', ...result, possibleDuplicates: kept }] });
+
+    // An instance, as the store's paginated query wants one (its send is the mock's).
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const [read] = await dynamoBudgets(db, 'backline').dayResults(result.date, 'lbl-1', 'mara@label.example');
+
+    expect(read.possibleDuplicates).toMatchObject({ count: 2, more: 0 });
+    expect(read.possibleDuplicates.first).toEqual(kept.map((d) => ({ ...d, more: 0 })));
+    // Today's reconciliation of the same set finds it unchanged.
+    expect(read.possibleDuplicates.fingerprint).toBe(
+      duplicatesSummary([
+        { ...kept[1] },
+        { vendor: 'Tape Op', invoiceNumber: 'T-9', expenseIds: ['exp-3', 'exp-9'] },
+      ]).fingerprint,
+    );
   });
 });
