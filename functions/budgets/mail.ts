@@ -2,7 +2,7 @@ import { type Budget, type Figures, figuresOf, unconvertedText } from '#shared/b
 import { dateIn } from '#shared/calendar.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
-import { escapeHtml, singleLine } from '#shared/mail/data.ts';
+import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
 import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
@@ -120,7 +120,97 @@ export const worthReporting = (results: DayResult[], held: unknown[]) =>
     (r) => r.changed || r.status !== 'on-track' || r.unconverted.count > 0 || r.possibleDuplicates.count > 0,
   );
 
-/** The owner's daily report: one row per budget they hold, then what needs their attention. */
+/** What the report says of one budget: its row, and its lines in each section of what needs attention. */
+function budgetReport(r: DayResult) {
+  const money = (minor: number) => formatMoney({ minor, currency: r.currency });
+  const { cells, text } = bar(r.usedPercent, r.status);
+  return {
+    row: {
+      budgetId: r.budgetId,
+      scope: scopeText(r.scope),
+      planned: money(r.planned),
+      committed: money(r.committed),
+      actual: money(r.actual),
+      remaining: money(r.remaining),
+      usedPercent: String(r.usedPercent),
+      forecastAtEnd: money(r.forecastAtEnd),
+      runsOutOn: r.runsOutOn ?? '-',
+      status: r.status,
+      bar: cells,
+      barText: text,
+    },
+    linesOver: r.linesOver.map(
+      (l) => `${r.budgetId}: ${l.lineId} ${money(l.spent)} spent of ${money(l.planned)} planned`,
+    ),
+    unconverted: [
+      ...r.unconverted.first.map(
+        (u) =>
+          `${r.budgetId}: ${u.expenseId} (${u.vendor}, ${u.date}) ${formatMoney(u.amount)}${u.vat ? ` net, VAT ${formatMoney(u.vat)}` : ''}: no ${u.amount.currency}/${r.currency} rate for ${u.date}`,
+      ),
+      // The rest are counted, not listed: the budget's view lists every one.
+      ...(r.unconverted.more > 0
+        ? [
+            `${r.budgetId}: ${count(r.unconverted.more)} more not listed here (the budget's view lists every one); ${count(r.unconverted.count)} in all need a rate: ${Object.entries(
+              r.unconverted.byCurrency,
+            )
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([currency, { amounts }]) => unconvertedText(currency, amounts))
+              .join('; ')}`,
+          ]
+        : []),
+    ],
+    duplicates: [
+      ...r.possibleDuplicates.first.map(
+        (d) =>
+          `${r.budgetId}: ${d.vendor} invoice ${d.invoiceNumber} under ${[
+            ...d.expenseIds,
+            ...(d.elsewhere ?? []).map((e) => `${e.expenseId} of budget ${e.budgetId}`),
+          ].join(', ')}${d.more > 0 ? ` and ${count(d.more)} more` : ''}`,
+      ),
+      // As for expenses that need a rate: the rest are counted, and the budget's view lists every one.
+      ...(r.possibleDuplicates.more > 0
+        ? [
+            `${r.budgetId}: ${count(r.possibleDuplicates.more)} more invoices not listed here (the budget's view lists every one); ${count(r.possibleDuplicates.count)} in all are possible duplicates`,
+          ]
+        : []),
+    ],
+    drift: r.drift.map((d) => {
+      const currency = d.total.startsWith('unconverted') ? d.total.split(' ')[1] : r.currency;
+      const show = (minor: number) => formatMoney({ minor, currency });
+      return `${r.budgetId}: ${d.total} was ${show(d.was)}, the ledger says ${show(d.ledger)}`;
+    }),
+  };
+}
+type BudgetReport = ReturnType<typeof budgetReport>;
+
+/**
+ * How much a budget needs its owner, most first: over its plan, at risk, something to look at (a line
+ * over plan, expenses that need a rate, possible duplicates, totals repaired), on track and quiet.
+ */
+const needOf = (r: DayResult) =>
+  r.status === 'over'
+    ? 0
+    : r.status === 'at-risk'
+      ? 1
+      : r.linesOver.length + r.unconverted.count + r.possibleDuplicates.count + r.drift.length > 0
+        ? 2
+        : 3;
+
+/** A count of budgets by status, as the report's line of those it has no room for says it. */
+function notListedText(left: DayResult[]) {
+  if (left.length === 0) return '';
+  const atRisk = left.filter((r) => r.status !== 'on-track').length;
+  const budgets = `${count(left.length)} more budget${left.length === 1 ? '' : 's'}`;
+  return `and ${atRisk === 0 ? `${budgets} on track` : `${budgets} (${count(atRisk)} at risk or over)`}, not listed here: this mail has room for no more; each budget's view has its figures`;
+}
+
+/**
+ * The owner's daily report: one row per budget they hold (by id), then what needs their attention.
+ * Its template data must stay within what SES takes (`templateDataLimit`), and an owner may hold
+ * hundreds of budgets: when all of them do not fit, the report lists the budgets in order of need
+ * (over, at risk, the held expenses, something to look at, quiet; by id within each) as long as they
+ * fit, and counts the rest (see docs/design.md#budgets).
+ */
 export function reportMail(
   labelId: string,
   date: string,
@@ -131,25 +221,38 @@ export function reportMail(
 ): OutgoingMail {
   const sorted = [...results].sort((a, b) => a.budgetId.localeCompare(b.budgetId));
   const owner = sorted[0].owner;
-  const money = (r: DayResult, minor: number) => formatMoney({ minor, currency: r.currency });
-  const rows = sorted.map((r) => {
-    const { cells, text } = bar(r.usedPercent, r.status);
-    return {
-      budgetId: r.budgetId,
-      scope: scopeText(r.scope),
-      planned: money(r, r.planned),
-      committed: money(r, r.committed),
-      actual: money(r, r.actual),
-      remaining: money(r, r.remaining),
-      usedPercent: String(r.usedPercent),
-      forecastAtEnd: money(r, r.forecastAtEnd),
-      runsOutOn: r.runsOutOn ?? '-',
-      status: r.status,
-      bar: cells,
-      barText: text,
-    };
-  });
+  const reports = new Map(sorted.map((r) => [r.budgetId, budgetReport(r)]));
+  const heldLines = [...held]
+    .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId))
+    .map(
+      (h) =>
+        `${h.expenseId}${h.expense ? ` (${h.expense.vendor}, ${h.expense.date}) ${formatMoney(h.expense.amount)}` : ''} for budget ${h.budgetId}, which never arrived; first seen ${dateIn(h.firstSeenAt, timeZone)}`,
+    );
   const atRisk = sorted.filter((r) => r.status !== 'on-track').length;
+  const summary = `${sorted.length} budget${sorted.length === 1 ? '' : 's'}, ${atRisk} at risk or over`;
+  const dataOf = (listed: DayResult[], heldListed: number, notListed: string) => {
+    const shown = listed.map((r) => reports.get(r.budgetId) as BudgetReport);
+    const heldLeft = heldLines.length - heldListed;
+    return views({
+      ownerName: owner.name,
+      date,
+      summary,
+      rows: shown.map((b) => b.row),
+      notListed,
+      linesOver: shown.flatMap((b) => b.linesOver),
+      unconverted: shown.flatMap((b) => b.unconverted),
+      duplicates: shown.flatMap((b) => b.duplicates),
+      drift: shown.flatMap((b) => b.drift),
+      held: [
+        ...heldLines.slice(0, heldListed),
+        ...(heldLeft > 0
+          ? [`and ${count(heldLeft)} more not listed here: this mail has room for no more`]
+          : []),
+      ],
+    });
+  };
+  let data = dataOf(sorted, heldLines.length, '');
+  if (templateDataJson(data).length > templateDataLimit) data = fitted(sorted, heldLines, dataOf);
   return {
     identity: {
       labelId,
@@ -160,63 +263,53 @@ export function reportMail(
     stream: 'operational',
     context: { budgetIds: sorted.map((r) => r.budgetId).join(',') },
     template: budgetTemplateNames.report,
-    data: views({
-      ownerName: owner.name,
-      date,
-      summary: `${sorted.length} budget${sorted.length === 1 ? '' : 's'}, ${atRisk} at risk or over`,
-      rows,
-      linesOver: sorted.flatMap((r) =>
-        r.linesOver.map(
-          (l) => `${r.budgetId}: ${l.lineId} ${money(r, l.spent)} spent of ${money(r, l.planned)} planned`,
-        ),
-      ),
-      unconverted: sorted.flatMap((r) => [
-        ...r.unconverted.first.map(
-          (u) =>
-            `${r.budgetId}: ${u.expenseId} (${u.vendor}, ${u.date}) ${formatMoney(u.amount)}${u.vat ? ` net, VAT ${formatMoney(u.vat)}` : ''}: no ${u.amount.currency}/${r.currency} rate for ${u.date}`,
-        ),
-        // The rest are counted, not listed: the budget's view lists every one.
-        ...(r.unconverted.more > 0
-          ? [
-              `${r.budgetId}: ${count(r.unconverted.more)} more not listed here (the budget's view lists every one); ${count(r.unconverted.count)} in all need a rate: ${Object.entries(
-                r.unconverted.byCurrency,
-              )
-                .sort(([a], [b]) => a.localeCompare(b))
-                .map(([currency, { amounts }]) => unconvertedText(currency, amounts))
-                .join('; ')}`,
-            ]
-          : []),
-      ]),
-      duplicates: sorted.flatMap((r) => [
-        ...r.possibleDuplicates.first.map(
-          (d) =>
-            `${r.budgetId}: ${d.vendor} invoice ${d.invoiceNumber} under ${[
-              ...d.expenseIds,
-              ...(d.elsewhere ?? []).map((e) => `${e.expenseId} of budget ${e.budgetId}`),
-            ].join(', ')}${d.more > 0 ? ` and ${count(d.more)} more` : ''}`,
-        ),
-        // As for expenses that need a rate: the rest are counted, and the budget's view lists every one.
-        ...(r.possibleDuplicates.more > 0
-          ? [
-              `${r.budgetId}: ${count(r.possibleDuplicates.more)} more invoices not listed here (the budget's view lists every one); ${count(r.possibleDuplicates.count)} in all are possible duplicates`,
-            ]
-          : []),
-      ]),
-      drift: sorted.flatMap((r) =>
-        r.drift.map((d) => {
-          const currency = d.total.startsWith('unconverted') ? d.total.split(' ')[1] : r.currency;
-          const show = (minor: number) => formatMoney({ minor, currency });
-          return `${r.budgetId}: ${d.total} was ${show(d.was)}, the ledger says ${show(d.ledger)}`;
-        }),
-      ),
-      held: [...held]
-        .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId))
-        .map(
-          (h) =>
-            `${h.expenseId}${h.expense ? ` (${h.expense.vendor}, ${h.expense.date}) ${formatMoney(h.expense.amount)}` : ''} for budget ${h.budgetId}, which never arrived; first seen ${dateIn(h.firstSeenAt, timeZone)}`,
-        ),
-    }),
+    data,
   };
+}
+
+/**
+ * The report's data with as much as fits within `templateDataLimit`, in order of need (see
+ * reportMail): each budget and each held expense costs what its lines add to the data as sent, and
+ * the lines that count what is left have their room first. Measured again whole before it goes.
+ */
+function fitted(
+  sorted: DayResult[],
+  heldLines: string[],
+  dataOf: (listed: DayResult[], heldListed: number, notListed: string) => ReturnType<typeof views>,
+) {
+  const size = (data: unknown) => templateDataJson(data).length;
+  type Entry = { budget: DayResult } | { held: string };
+  const byNeed = (...need: number[]) =>
+    sorted.filter((r) => need.includes(needOf(r))).map((budget): Entry => ({ budget }));
+  const order: Entry[] = [
+    ...byNeed(0, 1),
+    ...heldLines.map((held): Entry => ({ held })),
+    ...byNeed(2),
+    ...byNeed(3),
+  ];
+  // Nothing listed, with the longest lines counting what is left: every held expense, every budget.
+  const base = size(dataOf([], 0, notListedText(sorted)));
+  const empty = size(dataOf([], 0, ''));
+  // A budget adds its row and lines and, joining each of its arrays to the others, a comma in each view.
+  const costOf = (entry: Entry) =>
+    'held' in entry ? size(views(entry.held)) : size(dataOf([entry.budget], 0, '')) - empty + 10;
+  let room = templateDataLimit - base;
+  let fits = 0;
+  for (const entry of order) {
+    room -= costOf(entry);
+    if (room < 0) break;
+    fits++;
+  }
+  for (; ; fits--) {
+    const kept = order.slice(0, fits);
+    const listed = new Set(kept.flatMap((e) => ('budget' in e ? [e.budget.budgetId] : [])));
+    const data = dataOf(
+      sorted.filter((r) => listed.has(r.budgetId)),
+      kept.filter((e) => 'held' in e).length,
+      notListedText(sorted.filter((r) => !listed.has(r.budgetId))),
+    );
+    if (size(data) <= templateDataLimit || fits === 0) return data;
+  }
 }
 
 /** Mail leaves this long before the function's timeout at the latest; what is left is retried. */

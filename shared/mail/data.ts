@@ -38,6 +38,16 @@ export interface TemplateData {
   html: MailView;
 }
 
+/**
+ * The most template data SES v2 takes for one mail: a Template's `TemplateData` and a bulk entry's
+ * `ReplacementTemplateData` are each at most 262,144 characters long; longer, SES refuses the whole
+ * call and nothing is sent. A sender whose data grows with what it reports keeps it within this.
+ */
+export const templateDataLimit = 262_144;
+
+/** Template data as SES gets it (ses.ts sends this): its length is what `templateDataLimit` bounds. */
+export const templateDataJson = (data: unknown): string => JSON.stringify(data ?? {});
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point

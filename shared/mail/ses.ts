@@ -11,7 +11,7 @@ import {
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { deliveryTag } from '#shared/events/ses.ts';
 import { measureFor } from '#shared/lambda/metrics.ts';
-import { unsubscribeHeaders } from './data.ts';
+import { templateDataJson, unsubscribeHeaders } from './data.ts';
 import {
   configurationSetVariable,
   defaultMailSettings,
@@ -64,7 +64,7 @@ export function sesMailer(client: () => SESv2Client = ses): Mailer {
             DefaultContent: {
               Template: {
                 TemplateName: `${config().SES_TEMPLATE_PREFIX}${mail.template}`,
-                TemplateData: JSON.stringify(mail.defaultData ?? {}),
+                TemplateData: templateDataJson(mail.defaultData),
                 ...(attachments ? { Attachments: attachments } : {}),
               },
             },
@@ -72,7 +72,7 @@ export function sesMailer(client: () => SESv2Client = ses): Mailer {
             BulkEmailEntries: mail.entries.map((entry) => ({
               Destination: { ToAddresses: [entry.email] },
               ReplacementEmailContent: {
-                ReplacementTemplate: { ReplacementTemplateData: JSON.stringify(entry.data) },
+                ReplacementTemplate: { ReplacementTemplateData: templateDataJson(entry.data) },
               },
               ...(entry.unsubscribeUrl
                 ? { ReplacementHeaders: unsubscribeHeaders(entry.unsubscribeUrl) }

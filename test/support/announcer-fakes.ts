@@ -10,6 +10,7 @@ import {
   type NewClaim,
 } from '#shared/db/deliveries.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
+import { templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import {
   type BulkMail,
   type EntryResult,
@@ -156,6 +157,15 @@ export class FakeMailer {
 
   sendBulk = async (mail: BulkMail): Promise<EntryResult[]> => {
     this.calls.push(mail);
+    // As SES: template data past its length refuses the whole call, and nothing is sent.
+    const tooLong = [mail.defaultData, ...mail.entries.map((entry) => entry.data)].find(
+      (data) => templateDataJson(data).length > templateDataLimit,
+    );
+    if (tooLong)
+      throw new MailerError(
+        'refused',
+        `SendBulkEmail failed: BadRequestException: template data of ${templateDataJson(tooLong).length} characters, at most ${templateDataLimit}`,
+      );
     const scripted = await this.script?.(mail, this.calls.length);
     if (scripted instanceof MailerError) throw scripted;
     const accept = (index: number) => {
