@@ -182,7 +182,8 @@ export async function settleAcrossBudgets(
 
 /**
  * A repaired release as drift: each running total it changes, what it held (read now, strongly) and
- * what it holds with the release. Read only when the reconciliation repairs one (rare): no other read.
+ * what it holds with the release. Read only when the reconciliation repairs one (rare), and only the
+ * totals' item: the repaired budget's versions and states play no part in it.
  */
 async function driftOf(
   store: BudgetStore,
@@ -191,7 +192,7 @@ async function driftOf(
   delta: Counters,
 ): Promise<DriftRecord['differences']> {
   if (Object.keys(delta).length === 0) return [];
-  const { totals } = await store.ledger(labelId, budgetId, { consistent: true });
+  const totals = await store.runningTotals(labelId, budgetId);
   return driftDifferences(totals, sum(totals, delta));
 }
 

@@ -296,7 +296,9 @@ export async function reconcileBudget(
       const tours = await takeTourSettlements(labelId, budget, deps, ledger.versions);
       releases = await repairReleases(ledger, { labelId, budgetId, date, now, metadata }, deps);
       released = releases.filter((r) => r.budgetId === budgetId).flatMap((r) => r.differences);
-      if (tours + releases.length > 0) continue;
+      // Read again (strongly) only when this ledger changed: a release repaired in another budget
+      // writes there, and checks this budget's states without changing them.
+      if (tours > 0 || releases.some((r) => r.budgetId === budgetId)) continue;
     }
     const rates = await ratesFor(deps.store, [...statesFromLedger(ledger).values()], budget);
     const evaluated = statesFromLedger(ledger, (state) => evaluate(state, budget, rates));

@@ -308,6 +308,8 @@ export interface BudgetStore extends BudgetReads, FxRates {
   hasVersion(labelId: string, budgetId: string, expenseId: string, at: string): Promise<boolean>;
   /** False when a condition failed (a version already there, a state changed since it was read): nothing written. */
   writeLedger(labelId: string, budgetId: string, write: LedgerWrite): Promise<boolean>;
+  /** The running totals alone, as `ledger` answers them (strongly consistent): one item read, not the partition. */
+  runningTotals(labelId: string, budgetId: string): Promise<Counters>;
   /** Sets the running totals to the ledger's while they are still at `revision`; records the drift and its event. */
   repairTotals(
     labelId: string,
@@ -580,6 +582,10 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         if (failedConditions(error)?.some(Boolean)) return false;
         throw error;
       }
+    },
+
+    async runningTotals(labelId, budgetId) {
+      return countersOf(await get(totalsKey(labelId, budgetId), true));
     },
 
     async repairTotals(labelId, budgetId, revision, totals, drift, entries) {

@@ -86,6 +86,30 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       );
     });
 
+    it('answers the running totals alone as the ledger answers them, a total back at zero left out', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const none = await store.runningTotals(budget.labelId, budget.budgetId);
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [aVersion('exp-1')],
+        states: [aState('exp-1')],
+        delta: { [counter.actual('radio')]: 1_000, [counter.committed('radio')]: 500 },
+      });
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [{ ...aState('exp-1'), revision: 1 }],
+        delta: { [counter.committed('radio')]: -500 },
+      });
+
+      expect(none).toEqual({});
+      expect(await store.runningTotals(budget.labelId, budget.budgetId)).toEqual({
+        [counter.actual('radio')]: 1_000,
+      });
+      expect(await store.runningTotals(budget.labelId, budget.budgetId)).toEqual(
+        (await store.ledger(budget.labelId, budget.budgetId, { consistent: true })).totals,
+      );
+    });
+
     it('refuses the whole write when a state changed since it was read: no version, no totals', async () => {
       const store = makeStore();
       const budget = aBudget();

@@ -172,11 +172,10 @@ export class InMemoryBudgets implements BudgetStore {
   }
 
   async ledger(labelId: string, budgetId: string): Promise<Ledger> {
-    const totals = this.totals.get(key(labelId, budgetId));
     return {
       budget: clone(this.budgets.get(key(labelId, budgetId))),
-      totals: Object.fromEntries(Object.entries(totals?.counters ?? {}).filter(([, v]) => v !== 0)),
-      totalsRevision: totals?.revision ?? 0,
+      totals: await this.runningTotals(labelId, budgetId),
+      totalsRevision: this.totals.get(key(labelId, budgetId))?.revision ?? 0,
       states: this.inBudget(this.states, labelId, budgetId),
       versions: this.inBudget(this.versions, labelId, budgetId),
       alerts: this.inBudget(this.alerts, labelId, budgetId),
@@ -185,6 +184,11 @@ export class InMemoryBudgets implements BudgetStore {
         .filter((flag) => flag.expenses.length > 0)
         .map(({ generation: _g, ...flag }) => flag),
     };
+  }
+
+  async runningTotals(labelId: string, budgetId: string): Promise<Counters> {
+    const totals = this.totals.get(key(labelId, budgetId));
+    return Object.fromEntries(Object.entries(totals?.counters ?? {}).filter(([, v]) => v !== 0));
   }
 
   async repairTotals(

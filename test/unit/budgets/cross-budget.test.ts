@@ -242,6 +242,30 @@ describe("the reconciliation's repair of a release lost between budgets (docs/de
     expect(h.measure.totals('ReconciliationDrift')).toEqual({ EUR: 20_000 });
   });
 
+  it("reads the running totals alone of the order's budget for the repair's drift, and the invoice's budget's ledger once", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anOrder());
+    await h.expense(anInvoice({ budgetId: 'bud-late' }));
+    failFirstRelease(h);
+    const occurredAt = '2027-03-03T09:00:00.000Z';
+    await expect(h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt)).rejects.toThrow();
+    await h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt);
+    const reads: string[] = [];
+    const ledger = h.store.ledger.bind(h.store);
+    h.store.ledger = async (labelId: string, budgetId: string, options?: { consistent?: boolean }) => {
+      reads.push(`${budgetId}${options?.consistent ? ' strongly' : ''}`);
+      return ledger(labelId, budgetId);
+    };
+
+    await h.reconcile('2027-03-05');
+
+    expect(h.events('Budget Drift Repaired')).toHaveLength(1);
+    // bud-1's whole partition (its every version) is read by its own reconciliation only; the
+    // repair in it changes nothing in bud-late's ledger, which is not read again.
+    expect(reads.sort()).toEqual(['bud-1', 'bud-late']);
+  });
+
   it('writes nothing at the daily reconciliation when every release across budgets is in place', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
