@@ -22,6 +22,17 @@ import { compileTemplate, type EmailTemplates, mergeTemplateData, parseTemplateD
 
 // SES v2: at most 50 destinations per SendBulkEmail and 50 recipients per message.
 const MAX_DESTINATIONS = 50;
+// SES v2: a template's data (TemplateData, an entry's ReplacementTemplateData) is at most this many
+// characters; longer, the whole call is refused as invalid, and nothing is sent.
+const MAX_TEMPLATE_DATA = 262_144;
+const TemplateData = z
+  .string()
+  .check(
+    z.maxLength(
+      MAX_TEMPLATE_DATA,
+      `failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_DATA}`,
+    ),
+  );
 
 const Header = z.object({ Name: z.string().check(z.minLength(1)), Value: z.string() });
 const Tag = z.object({ Name: z.string(), Value: z.string() });
@@ -38,7 +49,7 @@ const TemplateReference = z.object({
   TemplateContent: z.optional(
     z.object({ Subject: z.optional(z.string()), Html: z.optional(z.string()), Text: z.optional(z.string()) }),
   ),
-  TemplateData: z.optional(z.string()),
+  TemplateData: z.optional(TemplateData),
   Headers: z.optional(z.array(Header)),
   Attachments: z.optional(z.array(Attachment)),
 });
@@ -77,7 +88,7 @@ const SendBulkEmailRequest = z.object({
         ReplacementTags: z.optional(z.array(Tag)),
         ReplacementEmailContent: z.optional(
           z.object({
-            ReplacementTemplate: z.optional(z.object({ ReplacementTemplateData: z.optional(z.string()) })),
+            ReplacementTemplate: z.optional(z.object({ ReplacementTemplateData: z.optional(TemplateData) })),
           }),
         ),
         ReplacementHeaders: z.optional(z.array(Header)),

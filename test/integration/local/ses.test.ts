@@ -213,6 +213,44 @@ describe('local SES', () => {
     expect(store.filter((mail) => outlets.includes(mail.destination.to[0]))).toEqual([]);
   });
 
+  it("refuses a SendBulkEmail whose entry's template data passes SES's 262,144 characters with BadRequestException, and takes it at that length", async () => {
+    const templateName = aTemplateName();
+    await client.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: templateName,
+        TemplateContent: { Subject: '{{subject}}', Text: '{{subject}}: {{pad}}' },
+      }),
+    );
+    // Template data of exactly `length` characters, as SES counts them.
+    const dataOf = (length: number) => {
+      const base = JSON.stringify({ subject: 'Your budgets', pad: '' });
+      return JSON.stringify({ subject: 'Your budgets', pad: 'x'.repeat(length - base.length) });
+    };
+    const sendWith = (data: string, address: string) =>
+      client.send(
+        new SendBulkEmailCommand({
+          FromEmailAddress: FROM,
+          DefaultContent: { Template: { TemplateName: templateName, TemplateData: '{}' } },
+          BulkEmailEntries: [
+            {
+              Destination: { ToAddresses: [address] },
+              ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: data } },
+            },
+          ],
+        }),
+      );
+    const [over, within] = [anAddress('over'), anAddress('within')];
+
+    await expect(sendWith(dataOf(262_145), over)).rejects.toBeInstanceOf(BadRequestException);
+    const taken = await sendWith(dataOf(262_144), within);
+
+    expect(dataOf(262_144)).toHaveLength(262_144);
+    expect(taken.BulkEmailEntryResults?.map((r) => r.Status)).toEqual(['SUCCESS']);
+    const store = await storedMail(ses.url);
+    expect(store.filter((mail) => mail.destination.to[0] === over)).toEqual([]);
+    expect(store.filter((mail) => mail.destination.to[0] === within)).toHaveLength(1);
+  });
+
   it('refuses a SendEmail to more than 50 recipients with BadRequestException', async () => {
     const recipients = Array.from({ length: 51 }, () => anAddress('cc'));
 
