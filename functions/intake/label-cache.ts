@@ -41,22 +41,30 @@ export function cachedLabels(labels: Pick<Labels, 'get'>, now: () => number = Da
 
   /** Reads the label; `previous` is its entry, kept if the read fails; `rereadAt` when a signature asked. */
   const read = (labelId: string, previous?: Entry, rereadAt?: number): Promise<Label | undefined> => {
+    const readAt = now();
     const label = labels.get(labelId);
     const reread = rereadAt === undefined ? previous?.reread : { at: rereadAt, label };
-    const entry: Entry = { label, readAt: now(), ...(reread ? { reread } : {}) };
-    keep(labelId, entry);
-    // Neither a failed read nor an unknown label is kept: the next request reads again. After a failed
-    // read the label read before stays (valid signatures still match it until it expires), with the
-    // time of the last re-read, so that re-reads stay once a second while reads fail.
-    const forget = () => {
-      if (entries.get(labelId) === entry) entries.delete(labelId);
-    };
-    const failed = () => {
-      if (entries.get(labelId) !== entry) return;
-      if (previous) keep(labelId, { ...previous, ...(reread ? { reread } : {}) });
-      else entries.delete(labelId);
-    };
-    label.then((found) => found ?? forget(), failed);
+    const withReread = (entry: Entry): Entry => ({ ...entry, ...(reread ? { reread } : {}) });
+    // While a re-read is under way the label read before still serves `get` (until it expires): valid
+    // signatures wait on no read, and a re-read that fails takes nothing from them. A first read, or
+    // one after expiry, serves its own promise.
+    const pending = withReread(rereadAt !== undefined && previous ? previous : { label, readAt });
+    keep(labelId, pending);
+    label.then(
+      (found) => {
+        if (entries.get(labelId) !== pending) return;
+        // An unknown label is not kept: the next request reads again.
+        if (found) keep(labelId, withReread({ label, readAt }));
+        else entries.delete(labelId);
+      },
+      () => {
+        if (entries.get(labelId) !== pending) return;
+        // A failed read keeps the label read before (if any), with the time of the last re-read, so
+        // that re-reads stay once a second while reads fail; without one, the next request reads again.
+        if (previous) keep(labelId, withReread(previous));
+        else entries.delete(labelId);
+      },
+    );
     return label;
   };
 

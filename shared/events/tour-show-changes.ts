@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Money } from './fields.ts';
+import { Money, OffsetInstant } from './fields.ts';
 import { Show, sampleShow } from './tour-booked.ts';
 
 /** Changes to one show of a booked tour, from the label's webhooks (`tour.show.*`). */
@@ -64,7 +64,7 @@ export const TourShowSettled = defineEvent({
     .object({
       tourId,
       showId,
-      settledAt: z.iso.datetime({ offset: true }),
+      settledAt: OffsetInstant,
       gross: Money,
       deductions: z
         .array(
