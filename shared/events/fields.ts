@@ -43,18 +43,18 @@ export const CountryOrWorldwide = z.string().check(
  * The ISO 3166-1 alpha-2 codes officially assigned (249), and XK, Kosovo's user-assigned code that DDEX
  * territory codes carry. A list, not ICU's region names: building `Intl.DisplayNames` costs about 25 ms of
  * every function's init, and ICU also names codes ISO only reserves (UK, EU, UN, SU, ...) or its own (EZ, QO).
+ * Written by first letter, each word that letter then the second letters of its codes ("DEJKMOZ" is
+ * DE DJ DK DM DO DZ): 301 bytes of every bundle where the codes one by one took 749.
  */
 const countries = new Set(
   (
-    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW ' +
-    'BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI ' +
-    'FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN ' +
-    'IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME ' +
-    'MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF ' +
-    'PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV ' +
-    'SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK ' +
-    'YE YT ZA ZM ZW'
-  ).split(' '),
+    'ADEFGILMOQRSTUWXZ BABDEFGHIJLMNOQRSTVWYZ CACDFGHIKLMNORUVWXYZ DEJKMOZ ECEGHRST FIJKMOR ' +
+    'GABDEFGHILMNPQRSTUWY HKMNRTU IDELMNOQRST JEMOP KEGHIMNPRWYZ LABCIKRSTUVY MACDEFGHKLMNOPQRSTUVWXYZ ' +
+    'NACEFGILOPRUZ OM PAEFGHKLMNRSTWY QA REOSUW SABCDEGHIJKLMNORSTVXYZ TCDFGHJKLMNORTVWZ UAGMSYZ VACEGINU ' +
+    'WFS XK YET ZAMW'
+  )
+    .split(' ')
+    .flatMap((word) => [...word.slice(1)].map((second) => word[0] + second)),
 );
 const isCountry = (code: string): boolean => countries.has(code);
 
