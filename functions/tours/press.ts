@@ -112,7 +112,13 @@ const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
  * The version of a set of shows in one country: the mail's subject is the tour and this version, so
  * each address hears of each set once (docs/design.md#exactly-once-mail).
  */
-const showSetVersion = (country: string, shows: Show[], kind: PressKind, toldSince = '', change = '') => {
+const showSetVersion = (
+  country: string,
+  shows: Pick<Show, 'showId'>[],
+  kind: PressKind,
+  toldSince = '',
+  change = '',
+) => {
   const ids = shows.map((show) => show.showId).sort();
   if (kind === 'moved')
     // Once per country the show left, for each time its press there was told of it, however
@@ -223,9 +229,7 @@ export async function announceToMedia(
       (!s.show.announceAt || s.show.announceAt <= now),
   );
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
-  const told = new Map(
-    (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
-  );
+  const told = await deps.tours.pressTold(tour.labelId, tour.tourId, country);
   const audience = audienceOf(tour, country);
   let mailed = 0;
   let cursor = page.cursor;
@@ -236,10 +240,18 @@ export async function announceToMedia(
       where: (outlet) => isMailable(outlet) && outletMatchesRelease(outlet, audience),
       genres: audience.genres,
     });
+    // Told of a show only by a mail that reached SES, as a change's step judges it (docs/design.md#tours).
+    const heard = await heardOf(
+      tour,
+      country,
+      outlets.map((outlet) => normaliseEmail(outlet.email)),
+      deps,
+      told,
+    );
     const tell: { mail: TourMail; told: PressTold }[] = [];
     for (const outlet of outlets) {
       const email = normaliseEmail(outlet.email);
-      const before = new Set(told.get(email)?.showIds ?? []);
+      const before = heard.get(email) ?? new Set();
       const fresh = announcedHere.filter((s) => !before.has(s.showId));
       if (fresh.length === 0) continue;
       const kind = before.size === 0 ? 'announcement' : 'update';
@@ -331,7 +343,15 @@ export async function tellThoseToldOf(
   const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
   const reachable = toldOf.filter((told) => !optedOut.has(normaliseEmail(told.email)));
   // A move is news to each of them, whatever they were told: nothing to read.
-  const stated = news === 'moved' ? [] : await statedAsReached(tour, stored, country, reachable, deps);
+  const stated =
+    news === 'moved'
+      ? []
+      : await statedAsReached(
+          tour,
+          country,
+          reachable.map((told) => [told, stored.showId]),
+          deps,
+        );
   const toTell = reachable.flatMap((told, at) => {
     const was = stated[at];
     const kind = news === 'moved' ? news : newsFor(was, now, unknown);
@@ -384,12 +404,11 @@ export async function tellThoseToldOf(
  */
 async function statedAsReached(
   tour: StoredTour,
-  stored: LiveShow,
   country: string,
-  told: PressTold[],
+  told: (readonly [PressTold, string])[],
   deps: ToursDeps,
 ): Promise<(PressStatement | null | undefined)[]> {
-  const stated: (PressStatement | null | undefined)[] = told.map((entry) => entry.stated?.[stored.showId]);
+  const stated: (PressStatement | null | undefined)[] = told.map(([entry, showId]) => entry.stated?.[showId]);
   // Per address, the notes above `stated[at]` whose mails are claimed within the stale window, top first.
   const claimed: PressStatement[][] = told.map(() => []);
   const judged = (at: number) => stated[at]?.before !== undefined || stated[at]?.set !== undefined;
@@ -401,9 +420,9 @@ async function statedAsReached(
           labelId: tour.labelId,
           subject: mailSubjects.tourShows(
             tour.tourId,
-            set ?? showSetVersion(country, [stored.show], kind as PressKind, undefined, change),
+            set ?? showSetVersion(country, [{ showId: told[at][1] }], kind as PressKind, undefined, change),
           ),
-          email: told[at].email,
+          email: told[at][0].email,
           kind: `press-${kind}`,
         };
       }),
@@ -425,6 +444,29 @@ async function statedAsReached(
       below,
     ),
   );
+}
+
+/**
+ * The shows each of `emails` heard of in `country` by a mail that reached SES, by address: what the
+ * announcement step and the stale-claim sweep count as told, judged as a change's step judges it
+ * (`statedAsReached`: a stale claim is not reached); a show whose note comes to nothing (`null`) it
+ * was never told of. `told`: the country's press records, when read already (docs/design.md#tours).
+ */
+export async function heardOf(
+  tour: StoredTour,
+  country: string,
+  emails: string[],
+  deps: ToursDeps,
+  told?: PressTold[],
+): Promise<Map<string, Set<string>>> {
+  const shows = (told ?? (await deps.tours.pressTold(tour.labelId, tour.tourId, country))).flatMap((entry) =>
+    emails.includes(entry.email) ? entry.showIds.map((showId) => [entry, showId] as const) : [],
+  );
+  const stated = await statedAsReached(tour, country, shows, deps);
+  const heard = new Map<string, Set<string>>();
+  for (const [at, [entry, showId]] of shows.entries())
+    if (stated[at] !== null) heard.set(entry.email, (heard.get(entry.email) ?? new Set()).add(showId));
+  return heard;
 }
 
 /** Notes of what press addresses were told written at once (each one UpdateItem). */

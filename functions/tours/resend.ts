@@ -3,7 +3,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
+import { heardOf, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
 import { daySheetWork, operationalMail, stepStopped, stepWork } from './steps.ts';
 
@@ -107,11 +107,14 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
     return { resend, tell };
   }
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
-  const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
+  const emails = stale.map((delivery) => delivery.email);
+  const optedOut = await deps.suppressions.optedOutAmong(emails);
+  // Shows the address heard of since by a mail that reached SES (not this stale one) are left out.
+  const heard = await heardOf(tour, country!, emails, deps);
   const pressKind = kind.replace(/^press-/, '') as PressKind;
   for (const delivery of stale) {
     const { country, outletId, news, listed, toldSince } = delivery.context;
-    const told = showsOf(news);
+    const told = showsOf(news).filter((s) => !heard.get(delivery.email)?.has(s.showId));
     if (!country || !outletId || optedOut.has(delivery.email) || told.length === 0) continue;
     const mail = pressMail(
       tour,

@@ -110,3 +110,72 @@ describe('an announcement whose claim was open when noted, then never reached SE
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).not.toContain('press-change');
   });
 });
+
+/**
+ * The country's next announcement step judges who was told of which show as the change and
+ * cancellation steps do (a note counts only for a mail that reached SES): an address whose
+ * announcement of show 1 never reached SES is announced show 1 with the next show, and the stale-claim
+ * sweep does not announce it again after that (docs/design.md#tours).
+ */
+describe('an announcement noted while claimed that never reached SES, then the next show announced in the country', () => {
+  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+  const next = aShow({ ...announced, showId: 'show-2', date: '2027-05-16' });
+
+  /** DE press's announcement of show 1 claimed, SES's answer lost, a day later (the claim stale). */
+  async function lostAnnouncement() {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    fakes.outlets.push(aPressOutlet('de', ['DE']));
+    fakes.mailer.ses.script = lostAnswers;
+    await bookTour(
+      { ...tourOf([announced]), genres: ['synthpop'] },
+      metaAt('2027-02-02T00:00:00Z'),
+      fakes.deps,
+    );
+    await runDueSteps(fakes, now);
+    fakes.mailer.ses.script = undefined;
+    now.value = new Date(now.value.getTime() + 24 * 3600_000);
+    return { now, fakes, ...fakes };
+  }
+  const announceNext = async ({ now, fakes }: Awaited<ReturnType<typeof lostAnnouncement>>) => {
+    await applyShowChange('tour-1', { type: 'set', show: next }, metaAt(now.value.toISOString()), fakes.deps);
+    await runDueSteps(fakes, now);
+  };
+  /** What DE press received: each mail's kind, and which of the two shows (city and date) it names. */
+  const deReceived = ({ ses }: ReturnType<typeof fakeToursDeps>['mailer']) =>
+    ses.receivedBy('de@press.example').map(({ kind, deliveryId }) => {
+      const call = JSON.stringify(ses.calls.find((c) => c.entries.some((e) => e.deliveryId === deliveryId)));
+      return [kind, ...['Berlin 2027-05-14', 'Berlin 2027-05-16'].filter((show) => call.includes(show))];
+    });
+
+  it('its claim gone stale: the outlet is announced both shows, show 1 included, in one announcement', async () => {
+    const world = await lostAnnouncement();
+    await announceNext(world);
+    expect(deReceived(world.mailer)).toEqual([
+      ['press-announcement', 'Berlin 2027-05-14', 'Berlin 2027-05-16'],
+    ]);
+  });
+
+  it('its claim gone stale, the next show announced, then the stale-claim sweep: the stale announcement is closed unsent, show 1 announced once', async () => {
+    const world = await lostAnnouncement();
+    await announceNext(world);
+    expect(await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000)).toEqual({
+      resent: 0,
+      closed: 1,
+    });
+    expect(deReceived(world.mailer)).toEqual([
+      ['press-announcement', 'Berlin 2027-05-14', 'Berlin 2027-05-16'],
+    ]);
+  });
+
+  it("the sweep's resend refused for good, then the next show announced: the outlet is announced both shows in one announcement", async () => {
+    const world = await lostAnnouncement();
+    world.mailer.ses.script = (mail) => mail.entries.map(() => ({ status: 'MESSAGE_REJECTED' }));
+    await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
+    world.mailer.ses.script = undefined;
+    await announceNext(world);
+    expect(deReceived(world.mailer)).toEqual([
+      ['press-announcement', 'Berlin 2027-05-14', 'Berlin 2027-05-16'],
+    ]);
+  });
+});
