@@ -424,7 +424,8 @@ export const functions = {
       'table:Query',
       'table:PutItem',
       'table:UpdateItem',
-      // The mail module gives back a claim SES certainly did not take.
+      // The mail module gives back a claim SES certainly did not take; the press announcement step,
+      // a stale claim whose shows it tells anew (docs/design.md#tours).
       'table:DeleteItem',
       'schedules:manage',
       'ses:send',

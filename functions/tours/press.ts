@@ -229,7 +229,9 @@ export async function announceToMedia(
       (!s.show.announceAt || s.show.announceAt <= now),
   );
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
-  const told = await deps.tours.pressTold(tour.labelId, tour.tourId, country);
+  const told = new Map(
+    (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
+  );
   const audience = audienceOf(tour, country);
   let mailed = 0;
   let cursor = page.cursor;
@@ -240,18 +242,20 @@ export async function announceToMedia(
       where: (outlet) => isMailable(outlet) && outletMatchesRelease(outlet, audience),
       genres: audience.genres,
     });
-    // Told of a show only by a mail that reached SES, as a change's step judges it (docs/design.md#tours).
-    const heard = await heardOf(
-      tour,
-      country,
-      outlets.map((outlet) => normaliseEmail(outlet.email)),
-      deps,
-      told,
-    );
+    // Told of a show unless its note comes to nothing, as a change's step judges it; the stale claim
+    // of such a mail is given back, as this step tells its shows anew (docs/design.md#tours).
+    const here = [...new Set(outlets.flatMap((outlet) => told.get(normaliseEmail(outlet.email)) ?? []))];
+    const unheard = new Set<PressStatement | undefined>();
+    for (const { showId } of shows)
+      for (const [at, note] of (
+        await statedAsReached(tour, showId, country, here, deps, 'announcing')
+      ).entries())
+        if (note === null) unheard.add(here[at].stated?.[showId]);
     const tell: { mail: TourMail; told: PressTold }[] = [];
     for (const outlet of outlets) {
       const email = normaliseEmail(outlet.email);
-      const before = heard.get(email) ?? new Set();
+      const entry = told.get(email);
+      const before = new Set(entry?.showIds.filter((showId) => !unheard.has(entry.stated?.[showId])));
       const fresh = announcedHere.filter((s) => !before.has(s.showId));
       if (fresh.length === 0) continue;
       const kind = before.size === 0 ? 'announcement' : 'update';
@@ -342,19 +346,18 @@ export async function tellThoseToldOf(
   // Press is campaign mail: an address told before that has since unsubscribed hears no more.
   const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
   const reachable = toldOf.filter((told) => !optedOut.has(normaliseEmail(told.email)));
-  // A move is news to each of them, whatever they were told: nothing to read.
-  const stated =
-    news === 'moved'
-      ? []
-      : await statedAsReached(
-          tour,
-          country,
-          reachable.map((told) => [told, stored.showId]),
-          deps,
-        );
+  const stated = await statedAsReached(
+    tour,
+    stored.showId,
+    country,
+    reachable,
+    deps,
+    news === 'moved' && 'heard',
+  );
   const toTell = reachable.flatMap((told, at) => {
     const was = stated[at];
-    const kind = news === 'moved' ? news : newsFor(was, now, unknown);
+    // A move is news to each that heard of the show, whatever it was told.
+    const kind = news === 'moved' ? was !== null && news : newsFor(was, now, unknown);
     return kind ? [{ told, kind, was }] : [];
   });
   // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
@@ -401,18 +404,29 @@ export async function tellThoseToldOf(
  * keeps a `before` judged in turn, so a chain holds only mails claimed within the stale window and the
  * next note, written on it, stays a few levels deep. The deliveries are read in batches, one level of
  * notes at a time (docs/design.md#tours).
+ * `heard`: only whether each address heard of the show at all is asked (`null`: not), so only notes
+ * whose chain ends in an announcement's noted while claimed (`set`), the only ones that can come to
+ * nothing, are read. `announcing`: so, for the announcement step, which tells the show anew to an
+ * address whose note comes to nothing: that announcement's claim, if still open and stale, is given
+ * back (so the stale-claim sweep never sends it), and one that cannot be (the sweep's resend under
+ * way) stands as claimed.
  */
 async function statedAsReached(
   tour: StoredTour,
+  showId: string,
   country: string,
-  told: (readonly [PressTold, string])[],
+  told: PressTold[],
   deps: ToursDeps,
+  heard?: 'heard' | 'announcing' | false,
 ): Promise<(PressStatement | null | undefined)[]> {
-  const stated: (PressStatement | null | undefined)[] = told.map(([entry, showId]) => entry.stated?.[showId]);
+  const stated: (PressStatement | null | undefined)[] = told.map((entry) => entry.stated?.[showId]);
   // Per address, the notes above `stated[at]` whose mails are claimed within the stale window, top first.
   const claimed: PressStatement[][] = told.map(() => []);
   const judged = (at: number) => stated[at]?.before !== undefined || stated[at]?.set !== undefined;
-  for (let open = [...stated.keys()].filter(judged); open.length > 0; ) {
+  for (
+    let open = [...stated.keys()].filter((at) => judged(at) && (!heard || lastOf(stated[at]!).set));
+    open.length > 0;
+  ) {
     const reached = await deps.mailer.reached(
       open.map((at) => {
         const { kind, change, set } = stated[at]!;
@@ -420,12 +434,14 @@ async function statedAsReached(
           labelId: tour.labelId,
           subject: mailSubjects.tourShows(
             tour.tourId,
-            set ?? showSetVersion(country, [{ showId: told[at][1] }], kind as PressKind, undefined, change),
+            set ?? showSetVersion(country, [{ showId }], kind as PressKind, undefined, change),
           ),
-          email: told[at][0].email,
+          email: told[at].email,
           kind: `press-${kind}`,
         };
       }),
+      // The chain's end, nothing above it claimed: if it did not reach SES, the note comes to nothing.
+      open.map((at) => heard === 'announcing' && !!stated[at]!.set && !claimed[at].length),
     );
     open = open.filter((at, index) => {
       const { before, set, ...statement } = stated[at]!;
@@ -446,28 +462,8 @@ async function statedAsReached(
   );
 }
 
-/**
- * The shows each of `emails` heard of in `country` by a mail that reached SES, by address: what the
- * announcement step and the stale-claim sweep count as told, judged as a change's step judges it
- * (`statedAsReached`: a stale claim is not reached); a show whose note comes to nothing (`null`) it
- * was never told of. `told`: the country's press records, when read already (docs/design.md#tours).
- */
-export async function heardOf(
-  tour: StoredTour,
-  country: string,
-  emails: string[],
-  deps: ToursDeps,
-  told?: PressTold[],
-): Promise<Map<string, Set<string>>> {
-  const shows = (told ?? (await deps.tours.pressTold(tour.labelId, tour.tourId, country))).flatMap((entry) =>
-    emails.includes(entry.email) ? entry.showIds.map((showId) => [entry, showId] as const) : [],
-  );
-  const stated = await statedAsReached(tour, country, shows, deps);
-  const heard = new Map<string, Set<string>>();
-  for (const [at, [entry, showId]] of shows.entries())
-    if (stated[at] !== null) heard.set(entry.email, (heard.get(entry.email) ?? new Set()).add(showId));
-  return heard;
-}
+/** Where a note's chain ends (its `before`s): an announcement's noted while claimed has its `set`. */
+const lastOf = (note: PressStatement): PressStatement => (note.before ? lastOf(note.before) : note);
 
 /** Notes of what press addresses were told written at once (each one UpdateItem). */
 const notesAtOnce = 25;

@@ -3,7 +3,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { heardOf, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
+import { type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
 import { daySheetWork, operationalMail, stepStopped, stepWork } from './steps.ts';
 
@@ -77,9 +77,12 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const tell: TourMail[] = [];
   const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
   if (!tour) return { resend };
+  const { news, country, change } = stale[0].context;
+  // Left out of an announcement or update: a show cancelled since, or moved out of its country.
   const byId = new Map(
     shows.flatMap((s) =>
-      s.show && (s.show.status !== 'cancelled' || kind === 'press-moved')
+      s.show &&
+      (kind === 'press-moved' || (s.show.status !== 'cancelled' && s.show.venue.country === country))
         ? [[s.showId, s as LiveShow] as const]
         : [],
     ),
@@ -89,7 +92,6 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
     if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
     else tell.push(mail);
   };
-  const { news, country, change } = stale[0].context;
   // A change, a cancellation or "on again" (a mail that names its change).
   if (change) {
     const stated = shows.find((s): s is LiveShow => s.showId === news && !!s.show);
@@ -107,14 +109,11 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
     return { resend, tell };
   }
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
-  const emails = stale.map((delivery) => delivery.email);
-  const optedOut = await deps.suppressions.optedOutAmong(emails);
-  // Shows the address heard of since by a mail that reached SES (not this stale one) are left out.
-  const heard = await heardOf(tour, country!, emails, deps);
+  const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
   const pressKind = kind.replace(/^press-/, '') as PressKind;
   for (const delivery of stale) {
     const { country, outletId, news, listed, toldSince } = delivery.context;
-    const told = showsOf(news).filter((s) => !heard.get(delivery.email)?.has(s.showId));
+    const told = showsOf(news);
     if (!country || !outletId || optedOut.has(delivery.email) || told.length === 0) continue;
     const mail = pressMail(
       tour,
