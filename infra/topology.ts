@@ -424,8 +424,7 @@ export const functions = {
       'table:Query',
       'table:PutItem',
       'table:UpdateItem',
-      // The mail module gives back a claim SES certainly did not take; the press announcement step,
-      // a stale claim whose shows it tells anew (docs/design.md#tours).
+      // The mail module gives back a claim SES certainly did not take.
       'table:DeleteItem',
       'schedules:manage',
       'ses:send',

@@ -55,25 +55,19 @@ export function moduleTourMailer(
         throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
       return outcome.sent;
     },
-    async reached(mails, giveBack) {
+    async reached(mails) {
       const ids = mails.map(deliveryIdOf);
       // Consistently: announceToMedia asks about claims and marks it wrote milliseconds before.
       const found = await deps.deliveries.getMany(ids, { consistent: true });
       const stale = staleBefore(deps);
-      return Promise.all(
-        ids.map(async (id, at) => {
-          const delivery = found.get(id);
-          return (
-            !!delivery &&
-            delivery.status !== 'failed' &&
-            (delivery.status !== 'claimed' ||
-              // Not given back: claimed again by the sweep's resend, or settled as sent.
-              ((delivery.claimedAt >= stale ||
-                (!!giveBack?.[at] && !(await deps.deliveries.release(id, delivery.claimedAt)))) &&
-                'claimed'))
-          );
-        }),
-      );
+      return ids.map((id) => {
+        const delivery = found.get(id);
+        return (
+          !!delivery &&
+          delivery.status !== 'failed' &&
+          (delivery.status !== 'claimed' || (delivery.claimedAt >= stale && 'claimed'))
+        );
+      });
     },
     sweepStale: (subjectType, rebuild, deadline) =>
       sweepStaleClaims(

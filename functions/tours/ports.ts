@@ -57,11 +57,8 @@ export interface TourMailer {
    * since included), for good; `'claimed'`, claimed within the stale window, its send maybe under way
    * (it may yet turn out not to). A mail refused, given back or never claimed did not (`false`); nor
    * did a claim gone stale. Read in batches, strongly consistent.
-   * `giveBack`, per mail: its claim, if gone stale, is given back (if still as read), so the step that
-   * tells its news anew sends it and the stale-claim sweep never does (docs/design.md#tours); one that
-   * cannot be (claimed again by the sweep's resend) is `'claimed'`.
    */
-  reached(mails: MailIdentity[], giveBack?: boolean[]): Promise<(boolean | 'claimed')[]>;
+  reached(mails: MailIdentity[]): Promise<(boolean | 'claimed')[]>;
   /**
    * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from

@@ -112,13 +112,7 @@ const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
  * The version of a set of shows in one country: the mail's subject is the tour and this version, so
  * each address hears of each set once (docs/design.md#exactly-once-mail).
  */
-const showSetVersion = (
-  country: string,
-  shows: Pick<Show, 'showId'>[],
-  kind: PressKind,
-  toldSince = '',
-  change = '',
-) => {
+const showSetVersion = (country: string, shows: Show[], kind: PressKind, toldSince = '', change = '') => {
   const ids = shows.map((show) => show.showId).sort();
   if (kind === 'moved')
     // Once per country the show left, for each time its press there was told of it, however
@@ -242,20 +236,10 @@ export async function announceToMedia(
       where: (outlet) => isMailable(outlet) && outletMatchesRelease(outlet, audience),
       genres: audience.genres,
     });
-    // Told of a show unless its note comes to nothing, as a change's step judges it; the stale claim
-    // of such a mail is given back, as this step tells its shows anew (docs/design.md#tours).
-    const here = [...new Set(outlets.flatMap((outlet) => told.get(normaliseEmail(outlet.email)) ?? []))];
-    const unheard = new Set<PressStatement | undefined>();
-    for (const { showId } of shows)
-      for (const [at, note] of (
-        await statedAsReached(tour, showId, country, here, deps, 'announcing')
-      ).entries())
-        if (note === null) unheard.add(here[at].stated?.[showId]);
     const tell: { mail: TourMail; told: PressTold }[] = [];
     for (const outlet of outlets) {
       const email = normaliseEmail(outlet.email);
-      const entry = told.get(email);
-      const before = new Set(entry?.showIds.filter((showId) => !unheard.has(entry.stated?.[showId])));
+      const before = new Set(told.get(email)?.showIds ?? []);
       const fresh = announcedHere.filter((s) => !before.has(s.showId));
       if (fresh.length === 0) continue;
       const kind = before.size === 0 ? 'announcement' : 'update';
@@ -346,18 +330,11 @@ export async function tellThoseToldOf(
   // Press is campaign mail: an address told before that has since unsubscribed hears no more.
   const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
   const reachable = toldOf.filter((told) => !optedOut.has(normaliseEmail(told.email)));
-  const stated = await statedAsReached(
-    tour,
-    stored.showId,
-    country,
-    reachable,
-    deps,
-    news === 'moved' && 'heard',
-  );
+  // A move is news to each of them, whatever they were told: nothing to read.
+  const stated = news === 'moved' ? [] : await statedAsReached(tour, stored, country, reachable, deps);
   const toTell = reachable.flatMap((told, at) => {
     const was = stated[at];
-    // A move is news to each that heard of the show, whatever it was told.
-    const kind = news === 'moved' ? was !== null && news : newsFor(was, now, unknown);
+    const kind = news === 'moved' ? news : newsFor(was, now, unknown);
     return kind ? [{ told, kind, was }] : [];
   });
   // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
@@ -404,29 +381,19 @@ export async function tellThoseToldOf(
  * keeps a `before` judged in turn, so a chain holds only mails claimed within the stale window and the
  * next note, written on it, stays a few levels deep. The deliveries are read in batches, one level of
  * notes at a time (docs/design.md#tours).
- * `heard`: only whether each address heard of the show at all is asked (`null`: not), so only notes
- * whose chain ends in an announcement's noted while claimed (`set`), the only ones that can come to
- * nothing, are read. `announcing`: so, for the announcement step, which tells the show anew to an
- * address whose note comes to nothing: that announcement's claim, if still open and stale, is given
- * back (so the stale-claim sweep never sends it), and one that cannot be (the sweep's resend under
- * way) stands as claimed.
  */
 async function statedAsReached(
   tour: StoredTour,
-  showId: string,
+  stored: LiveShow,
   country: string,
   told: PressTold[],
   deps: ToursDeps,
-  heard?: 'heard' | 'announcing' | false,
 ): Promise<(PressStatement | null | undefined)[]> {
-  const stated: (PressStatement | null | undefined)[] = told.map((entry) => entry.stated?.[showId]);
+  const stated: (PressStatement | null | undefined)[] = told.map((entry) => entry.stated?.[stored.showId]);
   // Per address, the notes above `stated[at]` whose mails are claimed within the stale window, top first.
   const claimed: PressStatement[][] = told.map(() => []);
   const judged = (at: number) => stated[at]?.before !== undefined || stated[at]?.set !== undefined;
-  for (
-    let open = [...stated.keys()].filter((at) => judged(at) && (!heard || lastOf(stated[at]!).set));
-    open.length > 0;
-  ) {
+  for (let open = [...stated.keys()].filter(judged); open.length > 0; ) {
     const reached = await deps.mailer.reached(
       open.map((at) => {
         const { kind, change, set } = stated[at]!;
@@ -434,14 +401,12 @@ async function statedAsReached(
           labelId: tour.labelId,
           subject: mailSubjects.tourShows(
             tour.tourId,
-            set ?? showSetVersion(country, [{ showId }], kind as PressKind, undefined, change),
+            set ?? showSetVersion(country, [stored.show], kind as PressKind, undefined, change),
           ),
           email: told[at].email,
           kind: `press-${kind}`,
         };
       }),
-      // The chain's end, nothing above it claimed: if it did not reach SES, the note comes to nothing.
-      open.map((at) => heard === 'announcing' && !!stated[at]!.set && !claimed[at].length),
     );
     open = open.filter((at, index) => {
       const { before, set, ...statement } = stated[at]!;
@@ -461,9 +426,6 @@ async function statedAsReached(
     ),
   );
 }
-
-/** Where a note's chain ends (its `before`s): an announcement's noted while claimed has its `set`. */
-const lastOf = (note: PressStatement): PressStatement => (note.before ? lastOf(note.before) : note);
 
 /** Notes of what press addresses were told written at once (each one UpdateItem). */
 const notesAtOnce = 25;

@@ -77,12 +77,9 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const tell: TourMail[] = [];
   const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
   if (!tour) return { resend };
-  const { news, country, change } = stale[0].context;
-  // Left out of an announcement or update: a show cancelled since, or moved out of its country.
   const byId = new Map(
     shows.flatMap((s) =>
-      s.show &&
-      (kind === 'press-moved' || (s.show.status !== 'cancelled' && s.show.venue.country === country))
+      s.show && (s.show.status !== 'cancelled' || kind === 'press-moved')
         ? [[s.showId, s as LiveShow] as const]
         : [],
     ),
@@ -92,6 +89,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
     if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
     else tell.push(mail);
   };
+  const { news, country, change } = stale[0].context;
   // A change, a cancellation or "on again" (a mail that names its change).
   if (change) {
     const stated = shows.find((s): s is LiveShow => s.showId === news && !!s.show);

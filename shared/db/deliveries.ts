@@ -150,12 +150,8 @@ export interface MailClaims {
     sent: { deliveryId: string; messageId: string; at?: string }[],
     at: string,
   ): Promise<Set<string>>;
-  /**
-   * Gives back the claim this caller made (same claimedAt) when SES certainly did not take the mail,
-   * or a stale claim whose mail a tours press step writes again (same claimedAt as read); whether it
-   * was given back (false: settled or taken over since).
-   */
-  release(deliveryId: string, claimedAt: string): Promise<boolean>;
+  /** Gives back the claim this caller made (same claimedAt) when SES certainly did not take the mail. */
+  release(deliveryId: string, claimedAt: string): Promise<void>;
   /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
   /**
@@ -435,7 +431,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     },
 
     async release(deliveryId, claimedAt) {
-      return writtenUnlessRefused(
+      await writtenUnlessRefused(
         db.send(
           new DeleteCommand({
             TableName: table,

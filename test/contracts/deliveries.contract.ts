@@ -117,10 +117,10 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       const identity = anIdentity();
       const claim = (await store.claim(identity, at(0)))!;
 
-      expect(await store.release(claim.deliveryId, at(5))).toBe(false); // not this claim
+      await store.release(claim.deliveryId, at(5)); // not this claim
       expect(await read(store, claim.deliveryId)).toEqual(claim);
 
-      expect(await store.release(claim.deliveryId, claim.claimedAt)).toBe(true);
+      await store.release(claim.deliveryId, claim.claimedAt);
       expect(await read(store, claim.deliveryId)).toBeUndefined();
       expect(await store.claim(identity, at(1))).toMatchObject({ claimedAt: at(1) });
     });
@@ -130,7 +130,7 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       const claim = (await store.claim(anIdentity(), at(0)))!;
       await store.markSent(claim.deliveryId, 'msg-1', at(1));
 
-      expect(await store.release(claim.deliveryId, claim.claimedAt)).toBe(false);
+      await store.release(claim.deliveryId, claim.claimedAt);
       await store.markFailed(claim.deliveryId, 'MESSAGE_REJECTED', at(2));
 
       expect(await read(store, claim.deliveryId)).toMatchObject({ status: 'sent', messageId: 'msg-1' });

@@ -76,7 +76,7 @@ export class FakeDeliveries implements DeliveryStore {
   };
   release = async (id: string, claimedAt: string) => {
     const item = this.items.get(id);
-    return item?.status === 'claimed' && item.claimedAt === claimedAt && this.items.delete(id);
+    if (item?.status === 'claimed' && item.claimedAt === claimedAt) this.items.delete(id);
   };
   markFailed = async (id: string, failure: string, at: string) => {
     const item = this.items.get(id);

@@ -311,7 +311,7 @@ export class InMemoryTourMailer implements TourMailer {
     }
     return sent;
   }
-  reached: TourMailer['reached'] = (mails, giveBack) => this.#module.reached(mails, giveBack);
+  reached: TourMailer['reached'] = (mails) => this.#module.reached(mails);
   sweepStale: TourMailer['sweepStale'] = (subjectType, rebuild, deadline) =>
     this.#module.sweepStale(subjectType, rebuild, deadline);
 }
