@@ -37,11 +37,13 @@ export const maxPathTokenLength = 2048;
 
 export const pathIdLimits = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   before: async (request) => {
+    // A show's calendar is its route with `.ics` (`{showId}.ics`: an HTTP API path variable is a whole
+    // segment), so that suffix is no part of the id measured; on any other route or id it is.
+    const calendar = request.event.routeKey?.endsWith('/{showId}');
     const issues = Object.entries(request.event.pathParameters ?? {}).flatMap(([name, value]) => {
       const limit = name === 'token' ? maxPathTokenLength : maxPathIdLength;
-      // A calendar's path is its id with `.ics` (`{showId}.ics`: an HTTP API path variable is a whole
-      // segment), so the suffix is no part of the id it measures.
-      return value !== undefined && value.replace(/\.ics$/, '').length > limit
+      return value !== undefined &&
+        (calendar && name === 'showId' ? value.replace(/\.ics$/, '') : value).length > limit
         ? [{ path: name, message: `must be at most ${limit} characters` }]
         : [];
     });
