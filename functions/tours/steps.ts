@@ -289,22 +289,45 @@ export async function stepWork(
     case 'day-sheet':
       return daySheetWork(tour, stored, deps, eventMeta);
     case 'guest-list-cutoff':
-      // Written again (a stale claim): the list as locked for the show's cutoff now, if it is.
-      return (
-        (await guestListWork(tour, ref, deps, eventMeta, stepMoment(show, step).scheduledFor)) ?? {
-          mails: [],
-          events: [],
-        }
-      );
+      // Written again (a stale claim): the list as it was locked, whichever cutoff closed it (one moved
+      // later the same day keeps it closed, and its step does not mail it again); none once reopened.
+      return guestListMail(tour, stored, eventMeta);
   }
 }
 
 /**
- * The guest list to the promoter, as locked for the cutoff `scheduledFor` (read after the lock, so it
- * lists every guest there will be); undefined when the list is not locked for that cutoff of the
- * show as it is now (moved since, reopened). Its identity is the instant the list was locked: each
- * closing of the list is a mail of its own (a postponed show's at the new date's cutoff, one moved
- * back at once), and a repeated firing of one cutoff, which finds the list locked, mails once.
+ * The guest list to the promoter as locked (none while it is open). Its identity is the instant the
+ * list was locked: each closing of the list is a mail of its own (a postponed show's at the new
+ * date's cutoff, one moved back at once), and a repeated firing of one cutoff, which finds the list
+ * locked, mails once.
+ */
+const guestListMail = (
+  tour: StoredTour,
+  locked: LiveShow,
+  eventMeta: { correlationId: string; labelId: string },
+) => {
+  const ref = showRefOf(locked);
+  const guests = locked.guests ?? [];
+  return {
+    mails: locked.guestListLockedAt
+      ? [
+          operationalMail(
+            ref,
+            locked.show.promoter,
+            'guest-list-cutoff',
+            guestListSheet(tour, locked.show, guests),
+            locked.guestListLockedAt,
+          ),
+        ]
+      : [],
+    events: [outboxEntry(GuestListLocked, { ...ref, guests: guestCount(guests) }, eventMeta)],
+  };
+};
+
+/**
+ * The guest list as locked for the cutoff `scheduledFor` (read after the lock, so it lists every
+ * guest there will be); undefined when the list is not locked for that cutoff of the show as it is
+ * now (moved since, reopened).
  */
 async function guestListWork(
   tour: StoredTour,
@@ -317,17 +340,5 @@ async function guestListWork(
   if (!locked?.show || !locked.guestListLockedAt) return undefined;
   if (stepMoment(locked.show, 'guest-list-cutoff').scheduledFor !== scheduledFor) return undefined;
   if (guestListClosedBefore(locked, scheduledFor)) return undefined;
-  const guests = locked.guests ?? [];
-  return {
-    mails: [
-      operationalMail(
-        ref,
-        locked.show.promoter,
-        'guest-list-cutoff',
-        guestListSheet(tour, locked.show, guests),
-        locked.guestListLockedAt,
-      ),
-    ],
-    events: [outboxEntry(GuestListLocked, { ...ref, guests: guestCount(guests) }, eventMeta)],
-  };
+  return guestListMail(tour, locked as LiveShow, eventMeta);
 }
