@@ -75,12 +75,12 @@ export function moduleTourMailer(
         {
           subjectType,
           async rebuild(stale) {
-            const { resend, tell = [] } = await rebuild(stale);
+            const { resend, tell = [], held } = await rebuild(stale);
             // Before the stale claims close: should this stop, the next sweep writes the same mails.
             await mailer.send(tell);
             const mails = new Map<string, OutgoingMail>();
             for (const [id, mail] of resend) mails.set(id, await outgoing(mail));
-            return { mails };
+            return { mails, held };
           },
         },
         deadline,

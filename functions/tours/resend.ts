@@ -22,14 +22,17 @@ const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
  * A show's operational mail, written again from the show as it is now, by the press's keep-or-close
  * rule (below): a stale claim is sent again only if the mail written now is the same mail (its
  * identity: a day sheet's day, an update's change and what the show states), else closed, as it is
- * once its step no longer stands (stepStopped). What the show needs now its own steps send: a moved
- * show's sheet for its new day, a later change's update.
+ * once its step no longer stands (stepStopped) for good. What the show needs now its own steps send:
+ * a moved show's sheet for its new day, a later change's update. A show on hold (stopped for now) has
+ * its claims left open: closed, they would refuse the very mail (the same identity) the show needs
+ * once it is advanced again, when a later sweep sends it if its step stands.
  */
 async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
   const mails = await showMails(stale, deps);
   return {
+    held: !mails,
     resend: new Map(
-      mails.flatMap((mail) => {
+      (mails ?? []).flatMap((mail) => {
         const id = deliveryIdOf({ ...mail, email: mail.to.email });
         return stale.some((delivery) => delivery.deliveryId === id) ? [[id, mail] as const] : [];
       }),
@@ -37,7 +40,7 @@ async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
   };
 }
 
-async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]> {
+async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[] | undefined> {
   const { labelId, subject, kind } = stale[0];
   const [, tourId, showId] = subject;
   const ref = { labelId, tourId, showId };
@@ -53,7 +56,7 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
         unreachableSheet(tour, show.show, 'it bounced or complained'),
       ),
     ];
-  if (stepStopped(show, kind)) return [];
+  if (stepStopped(show, kind)) return show.show.status === 'hold' ? undefined : [];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
   const change = stale[0].context?.change;
   // The sweep closes those to an address suppressed since (shared/mail/settle.ts).

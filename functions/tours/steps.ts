@@ -99,7 +99,8 @@ async function alertInsteadOfSuppressed(
 /**
  * Why a step (its mail) no longer stands for the show as it is now, if it does not: a show not being
  * advanced takes no step but the press's, and the advance steps stop once the advance is in. The one
- * rule for a step's firing and for the stale-claim sweep's resend of its mail (resend.ts).
+ * rule for a step's firing and for the stale-claim sweep's resend of its mail (resend.ts), which
+ * reads a hold as a stop for now (its claim left open) and any other as for good (closed).
  */
 export const stepStopped = (show: LiveShow, step: string): string | undefined =>
   !isAdvancing(show.show.status)

@@ -80,7 +80,15 @@ export interface Resender {
    * wanted (recipient gone, opted out or suppressed; subject cancelled) and is closed as failed.
    * `asOf`: the version of the subject the resends are written from.
    */
-  rebuild(stale: Delivery[]): Promise<{ mails: Map<string, OutgoingMail>; asOf?: string }>;
+  rebuild(stale: Delivery[]): Promise<{
+    mails: Map<string, OutgoingMail>;
+    asOf?: string;
+    /**
+     * Not wanted now, but maybe once the subject is on again (a show on hold): the claims are left
+     * open, neither sent nor closed, for a later sweep to look at again.
+     */
+    held?: boolean;
+  }>;
   /** Runs after some of a group were resent (the announcer asks again for a follow-up the release may need). */
   afterResend?(resent: Delivery[], asOf: string | undefined): Promise<void>;
 }
@@ -122,7 +130,8 @@ export async function sweepStaleClaims(
   }
   const perCall = recipientsPerCall(await deps.sendRate.recipientsPerSecond());
   for (const deliveries of groups.values()) {
-    const { mails, asOf } = await resender.rebuild(deliveries);
+    const { mails, asOf, held } = await resender.rebuild(deliveries);
+    if (held) continue;
     // As when it was claimed: an address suppressed since gets no operational mail (campaign senders'
     // rebuilds leave out their opted-out recipients themselves).
     const wanted = new Set((await withoutSuppressed(deps, [...mails.values()])).mails);
