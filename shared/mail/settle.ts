@@ -85,7 +85,7 @@ export interface Resender {
     asOf?: string;
     /**
      * Not wanted now, but maybe once the subject is on again (a show on hold): the claims are left
-     * open, neither sent nor closed, for a later sweep to look at again.
+     * open, neither sent nor closed, for the sweep to look at again once stale again.
      */
     held?: boolean;
   }>;
@@ -131,7 +131,12 @@ export async function sweepStaleClaims(
   const perCall = recipientsPerCall(await deps.sendRate.recipientsPerSecond());
   for (const deliveries of groups.values()) {
     const { mails, asOf, held } = await resender.rebuild(deliveries);
-    if (held) continue;
+    if (held) {
+      // Taken over unsent, its claim time now: looked at again only once stale again, so claims held
+      // for weeks do not fill every sweep's read (oldest first) and starve the others.
+      for (const delivery of deliveries) await deps.deliveries.reclaim(delivery, now.toISOString());
+      continue;
+    }
     // As when it was claimed: an address suppressed since gets no operational mail (campaign senders'
     // rebuilds leave out their opted-out recipients themselves).
     const wanted = new Set((await withoutSuppressed(deps, [...mails.values()])).mails);

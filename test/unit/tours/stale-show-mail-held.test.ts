@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { bookTour } from '#functions/tours/apply-change.ts';
+import { moduleTourMailer } from '#functions/tours/mailer.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import { mailSubjects } from '#shared/db/deliveries.ts';
+import { defaultMailSettings } from '#shared/mail/ports.ts';
+import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
+import { aShow, fakeToursDeps, metaAt, tourOf } from '#test/support/tours.ts';
+
+// docs/design.md#tours: a stale claim of a show's own mail left open while the show is on hold is taken
+// over unsent, so it is looked at again only once stale again and does not stand first in every sweep.
+
+const advanceClaim = (showId: string) => ({
+  labelId: 'lbl-1',
+  subject: mailSubjects.show('tour-1', showId),
+  email: 'booking@nacht.example',
+  kind: 'advance-request',
+  stream: 'operational' as const,
+  context: { tourId: 'tour-1', showId },
+});
+
+describe('stale show mail: claims held for shows on hold do not keep the sweep (500 a run, oldest first) from the others', () => {
+  it('still resends the stale advance request of a confirmed show claimed after them', async () => {
+    const now = { value: new Date('2027-04-16T08:00:00Z') };
+    const { deps: mail, mailer: ses } = fakeMailDeps(() => now.value, defaultMailSettings(60));
+    const fakes = fakeToursDeps(now);
+    const deps = {
+      ...fakes.deps,
+      mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', 60_000),
+    };
+    const held = Array.from({ length: 500 }, (_, i) => aShow({ showId: `held-${i}`, status: 'hold' }));
+    await bookTour(tourOf([aShow(), ...held]), metaAt('2027-01-01T00:00:00Z'), deps);
+    fakes.tours.outbox.splice(0);
+    // Claimed (then lost in a crash) before each show was put on hold; their holds last for weeks.
+    for (const show of held)
+      await mail.deliveries.claim(advanceClaim(show.showId), '2027-03-01T08:00:00.000Z');
+    // The confirmed show's request, claimed later, also lost in a crash.
+    await mail.deliveries.claim(advanceClaim('show-1'), now.value.toISOString());
+
+    for (const at of ['2027-04-16T09:00:00Z', '2027-04-16T09:01:00Z', '2027-04-16T10:00:00Z']) {
+      now.value = new Date(at);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+
+    expect(ses.delivered.filter((m) => m.kind === 'advance-request')).toHaveLength(1);
+  });
+});
