@@ -267,6 +267,14 @@ export const advanceLockAt = (show: Show): string =>
 export const showOverAt = (show: Show): string =>
   utcIso(wallTimeIn(addDays(show.date, 1), '06:00', show.venue.timeZone).epochMs);
 
+/**
+ * Until when a step's mail is of use: an advance step's until the form locks, any other's until the
+ * show is over. The one rule for a step due at once (apply-change.ts), a step's firing and a stale
+ * claim's resend (`stepStopped`, functions/tours/steps.ts).
+ */
+export const stepLapsesAt = (show: Show, step: string): string =>
+  advanceSteps.includes(step as ShowStep) ? advanceLockAt(show) : showOverAt(show);
+
 const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 /** An advance link stays valid a day past the show's end at the venue (epoch seconds). */
 export const advanceLinkExpiry = (show: Show): number => epochSeconds(showOverAt(show)) + 24 * 3600;

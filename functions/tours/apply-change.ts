@@ -16,6 +16,7 @@ import {
   scheduledSteps,
   showFacts,
   showOverAt,
+  stepLapsesAt,
   stepMoments,
   stepTaken,
 } from '#shared/tours.ts';
@@ -120,11 +121,8 @@ function nextShow(
  * goes out at once is the promoter's first word. (Press past its embargo is not at once: it waits for
  * the gathering window, see performSchedules.)
  */
-function overdueAtOnce(step: ShowStep, show: Show, now: string): boolean {
-  if (step === 'advance-request') return now < advanceLockAt(show);
-  if (now >= showOverAt(show)) return false;
-  return step === 'day-sheet' || step === 'guest-list-cutoff';
-}
+const overdueAtOnce = (step: ShowStep, show: Show, now: string): boolean =>
+  now < stepLapsesAt(show, step) && ['advance-request', 'day-sheet', 'guest-list-cutoff'].includes(step);
 
 /** The Show Step Due entries of the steps that are due at once. */
 function stepsDueAtOnce(show: StoredShow, meta: ChangeMeta, now: string): OutboxEntry[] {

@@ -56,7 +56,8 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
         unreachableSheet(tour, show.show, 'it bounced or complained'),
       ),
     ];
-  if (stepStopped(show, kind)) return show.show.status === 'hold' ? undefined : [];
+  const stopped = stepStopped(show, kind, deps.now().toISOString());
+  if (stopped) return stopped === 'show is hold' ? undefined : [];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
   const change = stale[0].context?.change;
   // The sweep closes those to an address suppressed since (shared/mail/settle.ts).

@@ -29,6 +29,7 @@ import {
   type StoredShow,
   type StoredTour,
   showFacts,
+  stepLapsesAt,
   stepMoment,
   stepTaken,
   tourManagerLinkExpiry,
@@ -97,17 +98,20 @@ async function alertInsteadOfSuppressed(
 }
 
 /**
- * Why a step (its mail) no longer stands for the show as it is now, if it does not: a show not being
- * advanced takes no step but the press's, and the advance steps stop once the advance is in. The one
- * rule for a step's firing and for the stale-claim sweep's resend of its mail (resend.ts), which
- * reads a hold as a stop for now (its claim left open) and any other as for good (closed).
+ * Why a step (its mail) no longer stands for the show as it is now, if it does not: too late (the
+ * form locked, or the show over: stepLapsesAt), a show not being advanced takes no step but the
+ * press's, and the advance steps stop once the advance is in. The one rule for a step's firing and
+ * for the stale-claim sweep's resend of its mail (resend.ts), which reads a hold as a stop for now
+ * (its claim left open) and any other as for good (closed).
  */
-export const stepStopped = (show: LiveShow, step: string): string | undefined =>
-  !isAdvancing(show.show.status)
-    ? `show is ${show.show.status}`
-    : show.advance && advanceSteps.includes(step as ShowStep)
-      ? 'advance submitted'
-      : undefined;
+export const stepStopped = (show: LiveShow, step: string, now: string): string | undefined =>
+  now >= stepLapsesAt(show.show, step)
+    ? 'too late'
+    : !isAdvancing(show.show.status)
+      ? `show is ${show.show.status}`
+      : show.advance && advanceSteps.includes(step as ShowStep)
+        ? 'advance submitted'
+        : undefined;
 
 /**
  * A show's step fell due (its schedule fired, or it was overdue when the show was booked). The step
@@ -149,7 +153,7 @@ export async function takeStep(
     if (current) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return { outcome: 'taken', mailed };
   }
-  const stopped = stepStopped(show, due.step);
+  const stopped = stepStopped(show, due.step, deps.now().toISOString());
   if (stopped) return { outcome: 'ignored', reason: stopped };
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for: a later change sends its own.

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { bookTour } from '#functions/tours/apply-change.ts';
+import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
 import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
-import { aShow, fakeToursDeps, metaAt, tourOf } from '#test/support/tours.ts';
+import { aShow, fakeToursDeps, metaAt, runDueSteps, tourOf } from '#test/support/tours.ts';
 
 // docs/design.md#tours: a stale claim of a show's own mail left open while the show is on hold is taken
-// over unsent, so it is looked at again only once stale again and does not stand first in every sweep.
+// over unsent, so it is looked at again only once stale again and does not stand first in every sweep;
+// once the show is advanced again it is sent only while its step would still fire (until the form
+// locks, or the show is over), and past that it is closed.
 
 const advanceClaim = (showId: string) => ({
   labelId: 'lbl-1',
@@ -43,5 +45,38 @@ describe('stale show mail: claims held for shows on hold do not keep the sweep (
     }
 
     expect(ses.delivered.filter((m) => m.kind === 'advance-request')).toHaveLength(1);
+  });
+});
+
+describe('stale show mail held on hold: an advance request, the show confirmed again only after its day', () => {
+  it('is not mailed to the promoter: the form is locked and the show over (its step would not send it)', async () => {
+    const now = { value: new Date('2027-04-16T08:00:00Z') };
+    const { deps: mail, mailer: ses } = fakeMailDeps(() => now.value, defaultMailSettings(60));
+    const fakes = fakeToursDeps(now);
+    const deps = {
+      ...fakes.deps,
+      mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', 60_000),
+    };
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    fakes.tours.outbox.splice(0);
+    await mail.deliveries.claim(advanceClaim('show-1'), now.value.toISOString());
+    now.value = new Date('2027-04-16T08:05:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: aShow({ status: 'hold' }) },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    now.value = new Date('2027-04-16T09:00:00Z');
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    // The show (2027-05-14) stayed on hold past its day; the label sets it confirmed again a week later.
+    now.value = new Date('2027-05-21T09:00:00Z');
+    await applyShowChange('tour-1', { type: 'set', show: aShow() }, metaAt(now.value.toISOString()), deps);
+    const taken = await runDueSteps(fakes, now);
+    expect(taken.map((due) => due.step)).not.toContain('advance-request');
+    now.value = new Date('2027-05-21T10:00:00Z');
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+
+    expect(ses.delivered.filter((m) => m.kind === 'advance-request')).toEqual([]);
   });
 });
