@@ -23,9 +23,10 @@ const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
  * rule (below): a stale claim is sent again only if the mail written now is the same mail (its
  * identity: a day sheet's day, an update's change and what the show states), else closed, as it is
  * once its step no longer stands (stepStopped) for good. What the show needs now its own steps send:
- * a moved show's sheet for its new day, a later change's update. A show on hold (stopped for now) has
- * its claims left open: closed, they would refuse the very mail (the same identity) the show needs
- * once it is advanced again, when a later sweep sends it if its step stands.
+ * a moved show's sheet for its new day, a later change's update. A show on hold or cancelled (stopped
+ * for now: either may be undone) has its claims left open: closed, they would refuse the very mail
+ * (the same identity) the show needs once it is advanced again, when a later sweep sends it if its
+ * step stands; one too late by then, or the show over meanwhile, is closed.
  */
 async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
   const mails = await showMails(stale, deps);
@@ -45,8 +46,10 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
   const [, tourId, showId] = subject;
   const ref = { labelId, tourId, showId };
   const [tour, stored] = await Promise.all([deps.tours.getTour(labelId, tourId), deps.tours.getShow(ref)]);
-  if (!tour || !stored?.show || stored.show.status === 'cancelled') return [];
+  if (!tour || !stored?.show) return [];
   const show = stored as LiveShow;
+  const stopped = stepStopped(show, kind, deps.now().toISOString());
+  if (stopped) return ['show is hold', 'show is cancelled'].includes(stopped) ? undefined : [];
   if (kind === 'promoter-unreachable')
     return [
       operationalMail(
@@ -56,8 +59,6 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
         unreachableSheet(tour, show.show, 'it bounced or complained'),
       ),
     ];
-  const stopped = stepStopped(show, kind, deps.now().toISOString());
-  if (stopped) return stopped === 'show is hold' ? undefined : [];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
   const change = stale[0].context?.change;
   // The sweep closes those to an address suppressed since (shared/mail/settle.ts).

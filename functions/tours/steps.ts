@@ -101,8 +101,8 @@ async function alertInsteadOfSuppressed(
  * Why a step (its mail) no longer stands for the show as it is now, if it does not: too late (the
  * form locked, or the show over: stepLapsesAt), a show not being advanced takes no step but the
  * press's, and the advance steps stop once the advance is in. The one rule for a step's firing and
- * for the stale-claim sweep's resend of its mail (resend.ts), which reads a hold as a stop for now
- * (its claim left open) and any other as for good (closed).
+ * for the stale-claim sweep's resend of its mail (resend.ts), which reads a hold or a cancellation
+ * as a stop for now (its claim left open) and any other as for good (closed).
  */
 export const stepStopped = (show: LiveShow, step: string, now: string): string | undefined =>
   now >= stepLapsesAt(show.show, step)

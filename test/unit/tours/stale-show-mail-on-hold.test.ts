@@ -150,7 +150,7 @@ describe("a stale day sheet claim swept while the show is on hold, the show's ev
     expect(sheetsToSam()).toHaveLength(1);
   });
 
-  it('closes the claim unsent when the show is cancelled instead', async () => {
+  it('leaves the claim open unsent when the show is cancelled instead (it may be set on again), and closes it once the show is over', async () => {
     const { now, deps, sheetsToSam } = await world();
     now.value = new Date('2027-05-13T18:00:00Z');
     await applyShowChange(
@@ -159,6 +159,9 @@ describe("a stale day sheet claim swept while the show is on hold, the show's ev
       metaAt('2027-05-13T18:00:00Z'),
       deps,
     );
+    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 0 });
+    // The show's day (2027-05-14, Berlin) is over: no day sheet is of use any more.
+    now.value = new Date('2027-05-15T12:00:00Z');
     expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 1 });
 
     expect(sheetsToSam()).toEqual([]);
