@@ -69,6 +69,9 @@ const OutletView = z.object({
   genres: z.array(z.string()),
   territories: z.array(z.string()),
   contactName: z.optional(z.string()),
+  formats: z.optional(
+    z.array(z.string()).check(z.describe('radio outlets only: the formats the station programmes')),
+  ),
   unsubscribedAt: z.optional(z.string()),
   suppressedAt: z.optional(z.string()),
   suppressionReason: z.optional(z.enum(['bounce', 'complaint'])),
@@ -79,7 +82,7 @@ const OutletView = z.object({
 const noOutlet = failure('no such outlet');
 const sameEmail = failure('another outlet has this email address');
 
-/** The outlet as the API shows it (no keys, no bookkeeping). */
+/** The outlet as the API shows it (no keys, no bookkeeping): every field it answers is in `OutletView`. */
 const view = (outlet: Outlet) => outlet;
 
 const parseJson = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {

@@ -626,3 +626,31 @@ describe('Outlets Changed for the outlets of an import page that failed', () => 
     expect(named.sort()).toEqual(written.map((outlet) => outlet!.id).sort());
   });
 });
+
+describe('a radio outlet as the API document describes it', () => {
+  it("answers a radio outlet's formats in a field the API document lists (its schema allows no other)", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { call } = setup();
+    const document = JSON.parse(readFileSync('docs/openapi.json', 'utf8'));
+    const documented = (method: string, path: string, status: string) =>
+      document.paths[path][method].responses[status].content['application/json'].schema as {
+        properties: Record<string, unknown>;
+        additionalProperties?: boolean;
+      };
+
+    const created = await call('POST', '/media-outlets', {
+      body: anOutletInput({ kind: 'radio', formats: ['AAA', 'specialist'] }),
+    });
+    const read = await call('GET', `/media-outlets/${created.body.id}`);
+
+    expect(read.body.formats).toEqual(['AAA', 'specialist']);
+    for (const [method, path, status, body] of [
+      ['post', '/media-outlets', '201', created.body],
+      ['get', '/media-outlets/{outletId}', '200', read.body],
+    ] as const) {
+      const schema = documented(method, path, status);
+      const undocumented = Object.keys(body).filter((field) => !(field in schema.properties));
+      expect({ path, undocumented }).toEqual({ path, undocumented: [] });
+    }
+  });
+});
