@@ -100,6 +100,9 @@ export const RatesBody = z.object({
   ),
 });
 
+/** What PUT and GET /fx-rates/{date} answer: the rates kept, with the date they are for. */
+const RatesView = z.object({ date: IsoDate, rates: RatesBody.shape.rates });
+
 const summary = (budget: StoredBudget) => ({
   budgetId: budget.budgetId,
   scope: budget.scope,
@@ -362,7 +365,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       description: conversionRule,
       body: { schema: RatesBody },
       responses: {
-        200: { description: 'the rates kept', schema: RatesBody },
+        200: { description: 'the rates kept', schema: RatesView },
         400: failure('a rate or the date is invalid'),
       },
     },
@@ -379,7 +382,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: "The manager's exchange rates for a date",
       responses: {
-        200: { description: 'the rates', schema: RatesBody },
+        200: { description: 'the rates', schema: RatesView },
         404: failure('no rates for that date'),
       },
     },

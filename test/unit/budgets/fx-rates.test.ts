@@ -29,3 +29,34 @@ describe('PUT /fx-rates/{date} with both directions of one pair', () => {
     expect({ status, kept: await budgets.rates('2027-01-05') }).toEqual({ status: 400, kept: undefined });
   });
 });
+
+// docs/openapi.json is generated from each route's documented schemas; a client that checks answers
+// against it (its objects allow no other property) must be able to read what the route answers.
+describe('PUT and GET /fx-rates/{date} as the API document describes them', () => {
+  it('answer only the fields their documented 200 schema lists', async () => {
+    const { readFileSync } = await import('node:fs');
+    const document = JSON.parse(readFileSync('docs/openapi.json', 'utf8'));
+    const routes = budgetRoutes({
+      budgets: new InMemoryBudgets(),
+      now: () => new Date('2027-01-05T12:00:00Z'),
+      timeZone: 'UTC',
+    });
+    for (const method of ['PUT', 'GET'] as const) {
+      const route = routes.find((r) => r.method === method && r.path === '/fx-rates/{date}')!;
+      const result = await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+        pathParameters: { date: '2027-01-05' },
+        headers: { 'content-type': 'application/json' },
+        body: method === 'PUT' ? JSON.stringify({ rates: { 'GBP/USD': '1.25' } }) : undefined,
+        isBase64Encoded: false,
+      } as never);
+      const schema = document.paths['/fx-rates/{date}'][method.toLowerCase()].responses['200'].content[
+        'application/json'
+      ].schema as { properties: Record<string, unknown>; additionalProperties?: boolean };
+      const undocumented = Object.keys(JSON.parse(result.body!)).filter(
+        (field) => !(field in schema.properties),
+      );
+
+      expect({ method, undocumented }).toEqual({ method, undocumented: [] });
+    }
+  });
+});
