@@ -42,16 +42,10 @@ export interface BudgetRoutesDeps {
   timeZone: string;
 }
 
-const parse = <T extends z.ZodMiniType>(schema: T, value: unknown, prefix = ''): z.infer<T> => {
+/** Validates one part of the request; a 400 names each issue's field under `prefix` (`query.from`), as the management routes do. */
+const parse = <T extends z.ZodMiniType>(schema: T, value: unknown, prefix: string[] = []): z.infer<T> => {
   const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new ValidationError(
-      result.error.issues.map((issue) => ({
-        path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-        message: issue.message,
-      })),
-    );
-  }
+  if (!result.success) throw ValidationError.fromZod(result.error, prefix);
   return result.data;
 };
 
@@ -222,9 +216,9 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const query = parse(ListQuery, event.queryStringParameters ?? {});
+      const query = parse(ListQuery, event.queryStringParameters ?? {}, ['query']);
       if (query.scopeId && !query.scope)
-        throw new ValidationError([{ path: 'scope', message: 'is required with scopeId' }]);
+        throw new ValidationError([{ path: 'query.scope', message: 'is required with scopeId' }]);
       const found = await deps.budgets.labelBudgets(
         ids(event).labelId,
         query.scope ? { kind: query.scope, id: query.scopeId } : undefined,
@@ -265,7 +259,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, budgetId } = ids(event);
-      const query = parse(LedgerQuery, event.queryStringParameters ?? {});
+      const query = parse(LedgerQuery, event.queryStringParameters ?? {}, ['query']);
       const ledger = await deps.budgets.ledger(labelId, budgetId);
       if (!ledger.budget) throw notFound('budget');
       const current = new Map(ledger.states.map((s) => [s.expenseId, s]));
@@ -370,7 +364,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const date = parse(IsoDate, ids(event).date, 'date');
+      const date = parse(IsoDate, ids(event).date, ['date']);
       const { rates } = parse(RatesBody, jsonBody(event));
       await deps.budgets.putRates(date, rates, deps.now().toISOString());
       return json(200, { date, rates });
@@ -387,7 +381,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const date = parse(IsoDate, ids(event).date, 'date');
+      const date = parse(IsoDate, ids(event).date, ['date']);
       const rates = await deps.budgets.rates(date);
       if (!rates) throw notFound('rates for that date');
       return json(200, { date, rates });

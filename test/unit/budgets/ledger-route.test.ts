@@ -28,7 +28,45 @@ describe('GET /labels/{labelId}/budgets/{budgetId}/ledger with a date that is no
     }
 
     expect(status).toBe(400);
-    expect(body.issues).toEqual([expect.objectContaining({ path: 'from' })]);
+    expect(body.issues).toEqual([expect.objectContaining({ path: 'query.from' })]);
     expect(Object.keys(route.doc.responses)).toContain('400');
+  });
+});
+
+// The office's query parameters are checked by a strict schema: an unknown one (a misspelt `from`) is
+// refused, and the 400 must name it as the query parameter it is, as the management API's routes do
+// (`query.foo: is not a known field`), not as the request body with no field.
+describe('office routes with a query parameter they do not know', () => {
+  const call = async (path: string, queryStringParameters: Record<string, string>) => {
+    const route = budgetRoutes({
+      budgets: new InMemoryBudgets(),
+      now: () => new Date(),
+      timeZone: 'UTC',
+    }).find((r) => r.method === 'GET' && r.path === path)!;
+    try {
+      await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+        pathParameters: { labelId: 'acme', budgetId: 'b1' },
+        queryStringParameters,
+        headers: {},
+        isBase64Encoded: false,
+      } as never);
+      return { status: 200, body: {} as Record<string, unknown> };
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      return { status: error.status, body: error.body };
+    }
+  };
+
+  it.each([
+    ['/labels/{labelId}/budgets/{budgetId}/ledger', { form: '2027-01-01' }, 'form'],
+    ['/labels/{labelId}/budgets', { scopeid: 'tour-1' }, 'scopeid'],
+  ])('answers 400 naming the unknown parameter on GET %s, not the body', async (path, query, field) => {
+    const { status, body } = await call(path, query);
+
+    expect(status).toBe(400);
+    expect(body.issues).toEqual([
+      expect.objectContaining({ path: expect.stringMatching(new RegExp(`(^|\\.)${field}$`)) }),
+    ]);
+    expect(String(body.message)).not.toContain('(body)');
   });
 });
