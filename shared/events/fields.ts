@@ -14,7 +14,8 @@ const inUtc = (instant: string): string => new Date(instant).toJSON();
  * starts with `+` or `-`, which sorts before any digit, as does a year before 1970.
  */
 export const OffsetInstant = z.iso
-  .datetime({ offset: true })
+  // Not an instant at all: that is its one issue, not also a year out of range (see `Currency`).
+  .datetime({ offset: true, abort: true })
   .check(z.refine((instant) => inUtc(instant) >= '1970', 'must be in the years 1970-9999 in UTC'));
 
 /** An `OffsetInstant` normalised to UTC, so that it orders as a string against other instants. */

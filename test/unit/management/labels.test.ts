@@ -319,3 +319,21 @@ describe('webhook replay', () => {
     });
   });
 });
+
+describe('a replay whose from is not an instant', () => {
+  it('answers 400 naming from alone, not a valid to, and starts no job', async () => {
+    const { call, world } = management();
+
+    const response = await call(
+      'POST',
+      '/labels/nightshift-records/replays',
+      '/labels/{labelId}/replays',
+      { labelId: 'nightshift-records' },
+      { from: 'yesterday', to: '2027-01-04T00:00:00Z' },
+    );
+
+    expect(response.status).toBe(400);
+    expect((response.body.issues as { path: string }[]).map((issue) => issue.path)).not.toContain('to');
+    expect(world.store.jobs.size).toBe(0);
+  });
+});
