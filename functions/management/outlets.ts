@@ -182,6 +182,9 @@ export async function startImport(csv: string, deps: OutletRoutesDeps) {
 const isCsv = (contentType: string | undefined) =>
   /^(text\/csv|application\/csv)\s*(;|$)/i.test((contentType ?? '').trim());
 
+/** The labels of US-ASCII that TextDecoder accepts (as windows-1252: see `csvText`). */
+const asciiLabels = new Set(['us-ascii', 'ascii', 'ansi_x3.4-1968']);
+
 /**
  * A CSV body as text, in the `charset` its Content-Type names (UTF-8 when it names none; a spreadsheet
  * saving "CSV" on Windows writes windows-1252): bytes that are not valid in it, or a charset this
@@ -189,6 +192,10 @@ const isCsv = (contentType: string | undefined) =>
  */
 function csvText(body: Buffer, contentType: string | undefined): string {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
+  // The Encoding Standard reads US-ASCII's labels as windows-1252, which takes any byte: US-ASCII has
+  // none above 0x7F, so such a byte means the file is in some other charset than it says.
+  if (asciiLabels.has(charset.toLowerCase()) && body.some((byte) => byte > 0x7f))
+    throw new ValidationError([{ path: '(body)', message: `is not valid ${charset.toLowerCase()} text` }]);
   const decoder = (() => {
     try {
       return new TextDecoder(charset, { fatal: true });

@@ -654,3 +654,30 @@ describe('a radio outlet as the API document describes it', () => {
     }
   });
 });
+
+describe('an import labelled US-ASCII whose bytes are not valid in that charset', () => {
+  it.each([
+    ['us-ascii', 'E9'],
+    ['ASCII', '80'],
+    ['ANSI_X3.4-1968', 'FF'],
+  ])('answers 400 for a file labelled %s holding the byte 0x%s, and starts no job', async (charset, byte) => {
+    const { call, world } = setup();
+    // US-ASCII has no byte above 0x7F (TextDecoder reads the label as windows-1252 and takes it as é).
+    const body = Buffer.concat([
+      Buffer.from('name,email,kind,territories\r\nCaf', 'latin1'),
+      Buffer.from([Number.parseInt(byte, 16)]),
+      Buffer.from(' Radio,cafe@radio.example,radio,GB\r\n', 'latin1'),
+    ]);
+
+    const response = await call('POST', '/media-outlets/import', {
+      body,
+      contentType: `text/csv; charset=${charset}`,
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.issues).toEqual([
+      { path: '(body)', message: `is not valid ${charset.toLowerCase()} text` },
+    ]);
+    expect(world.store.jobs.size).toBe(0);
+  });
+});
