@@ -19,9 +19,13 @@ const Format = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
-/** What a manager sends to create or replace an outlet (JSON body or one CSV row). */
+/**
+ * What a manager sends to create or replace an outlet (JSON body or one CSV row). Strict: a PUT
+ * replaces the whole outlet, so a misspelt field (`contactname`) would clear the real one; it is a
+ * 400 naming it instead, as an unknown CSV column or query parameter is.
+ */
 export const OutletInput = z
-  .object({
+  .strictObject({
     name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
     email: OutletEmail,
     kind: OutletKind,

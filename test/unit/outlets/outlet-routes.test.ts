@@ -681,3 +681,31 @@ describe('an import labelled US-ASCII whose bytes are not valid in that charset'
     expect(world.store.jobs.size).toBe(0);
   });
 });
+
+// PUT replaces the whole outlet: a field it does not know (a misspelt contactName) would leave the
+// real one out and clear it, so an unknown field is a 400 naming it, as an unknown query key or CSV
+// column is, and changes nothing.
+describe('an outlet body with a field the API does not know', () => {
+  it('answers 400 naming it on PUT and POST, keeping the outlet as it was and creating none', async () => {
+    const { call } = setup();
+    const created = await call('POST', '/media-outlets', {
+      body: anOutletInput({ contactName: 'Jo Bloggs' }),
+    });
+
+    const replaced = await call('PUT', `/media-outlets/${created.body.id}`, {
+      body: { ...anOutletInput(), contactname: 'Jo Blogs' },
+    });
+    const added = await call('POST', '/media-outlets', {
+      body: { ...anOutletInput({ email: 'other@radio.example' }), territory: 'GB' },
+    });
+    const read = await call('GET', `/media-outlets/${created.body.id}`);
+    const listed = await call('GET', '/media-outlets');
+
+    expect(replaced.status).toBe(400);
+    expect(replaced.body.issues).toEqual([{ path: 'contactname', message: 'is not a known field' }]);
+    expect(added.status).toBe(400);
+    expect(added.body.issues).toEqual([{ path: 'territory', message: 'is not a known field' }]);
+    expect(read.body.contactName).toBe('Jo Bloggs');
+    expect(listed.body.outlets.map((outlet: { id: string }) => outlet.id)).toEqual([created.body.id]);
+  });
+});
