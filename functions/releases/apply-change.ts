@@ -1,3 +1,4 @@
+import { conflictRetries, WriteConflictError } from '#shared/db/conflicts.ts';
 import type { Metadata } from '#shared/events/envelope.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
@@ -531,7 +532,9 @@ function withdrawnSince(
  * release (docs/design.md#the-outbox), so they cannot be lost. Its schedule effects are stored with
  * the release, marked pending until performed: a redelivered event (same event id) replays them,
  * and a newer change that overtakes it carries them on (decideChange). Replaying is safe because
- * schedules are upserts and mail claims are exactly-once.
+ * schedules are upserts and mail claims are exactly-once. The release is stored whole, so a street
+ * date that comes between its read and its write refuses the write, and the change is decided again
+ * from the release with that date out (docs/design.md#street-dates-per-territory).
  */
 export async function applyReleaseChange(
   change: ReleaseChange,
@@ -541,7 +544,6 @@ export async function applyReleaseChange(
   const releaseId = releaseIdOf(change);
   const occurredAt = new Date(meta.occurredAt).toISOString();
   const now = deps.now().toISOString();
-  const stored = await deps.releases.get(meta.labelId, releaseId);
   const record = (applied: boolean) =>
     deps.releases.recordChange({
       labelId: meta.labelId,
@@ -553,31 +555,36 @@ export async function applyReleaseChange(
       receivedAt: now,
     });
 
-  if (stored?.lastEventId === meta.eventId) {
-    await perform(stored, meta, deps);
-    return { outcome: 'replayed', effects: stored.lastEffects };
-  }
-  if (stored && !(occurredAt > stored.occurredAt)) {
-    await record(false);
-    return { outcome: 'ignored', reason: `not newer than the change of ${stored.occurredAt}` };
-  }
-  if (stored?.state === 'cancelled') {
-    await record(false);
-    return { outcome: 'ignored', reason: 'the release is cancelled' };
-  }
-  if (change.type === 'Release Cancelled' && change.territories && !stored?.details) {
-    await record(false);
-    return { outcome: 'ignored', reason: 'withdrawn from territories of a release never described' };
-  }
+  // A refused write is a newer change stored meanwhile, or a moment marked since the read (a street
+  // date that came): read again and decide again, so neither is lost. Moments are few, so a few tries.
+  for (let tried = 1; ; tried++) {
+    const stored = await deps.releases.get(meta.labelId, releaseId);
+    if (stored?.lastEventId === meta.eventId) {
+      await perform(stored, meta, deps);
+      return { outcome: 'replayed', effects: stored.lastEffects };
+    }
+    if (stored && !(occurredAt > stored.occurredAt)) {
+      await record(false);
+      return { outcome: 'ignored', reason: `not newer than the change of ${stored.occurredAt}` };
+    }
+    if (stored?.state === 'cancelled') {
+      await record(false);
+      return { outcome: 'ignored', reason: 'the release is cancelled' };
+    }
+    if (change.type === 'Release Cancelled' && change.territories && !stored?.details) {
+      await record(false);
+      return { outcome: 'ignored', reason: 'withdrawn from territories of a release never described' };
+    }
 
-  const { next, effects } = decideChange(stored, change, { ...meta, occurredAt }, now);
-  if (!(await deps.releases.putIfNewer(next, mailingRequests(next, meta)))) {
-    await record(false);
-    return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
+    const { next, effects } = decideChange(stored, change, { ...meta, occurredAt }, now);
+    if (await deps.releases.putIfNewer(next, mailingRequests(next, meta))) {
+      await record(true);
+      await perform(next, meta, deps);
+      return { outcome: 'applied', effects };
+    }
+    // Thrown, the event is delivered again and applied then (its change is not recorded as ignored).
+    if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, undefined);
   }
-  await record(true);
-  await perform(next, meta, deps);
-  return { outcome: 'applied', effects };
 }
 
 /** The `Mailing Requested` events of the release's `lastEffects`, for the outbox. */

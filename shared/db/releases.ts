@@ -71,8 +71,10 @@ export interface ReleaseStore {
   get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
   /**
    * Stores the release only if the stored one is older, with the events it leads to in the same
-   * write (see docs/design.md#ordering-by-the-labels-timestamp and docs/design.md#the-outbox);
-   * false otherwise, and then neither is written.
+   * write (see docs/design.md#ordering-by-the-labels-timestamp and docs/design.md#the-outbox), and
+   * only if the stored one has no out-moment or servicing moment (or embargo end) the release lacks:
+   * one marked since the read the release was decided from, which the write would lose. False
+   * otherwise, and then neither is written: the caller reads again.
    */
   putIfNewer(release: StoredRelease, outbox: OutboxEntry[]): Promise<boolean>;
   recordChange(change: ReleaseChangeRecord): Promise<void>;
@@ -137,6 +139,31 @@ function releaseOf(item: Record<string, unknown>): StoredRelease {
   } as StoredRelease;
 }
 
+/**
+ * The condition that nothing was marked on the stored release beyond what `release` carries: a put
+ * replaces the whole item, and releases decides it from a read, so a street date (or servicing moment,
+ * or embargo end) marked between that read and the put would be lost with it: the release no longer
+ * out there, and the out-now already in the outbox finding its moment not come (see
+ * docs/design.md#street-dates-per-territory). The marks only ever add (a moment to a set, the embargo's
+ * end once), and the release carries those it read, so a stored set larger than the release's was
+ * added to since.
+ */
+function marksSince(release: StoredRelease) {
+  const notLarger = (attribute: string, placeholder: string) =>
+    `(attribute_not_exists(${attribute}) OR size(${attribute}) <= ${placeholder})`;
+  return {
+    condition: [
+      notLarger('outMoments', ':outMoments'),
+      notLarger('servicedMoments', ':servicedMoments'),
+      ...(release.embargoLiftedAt ? [] : ['attribute_not_exists(embargoLiftedAt)']),
+    ].join(' AND '),
+    values: {
+      ':outMoments': release.outMoments?.length ?? 0,
+      ':servicedMoments': release.servicedMoments?.length ?? 0,
+    },
+  };
+}
+
 export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): ReleaseStore => ({
   async get(labelId, releaseId) {
     const { Item } = await db.send(
@@ -171,9 +198,11 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
   /**
    * Stores `release` only if the stored one is older (see docs/design.md#ordering-by-the-labels-timestamp:
    * EventBridge keeps no order, so a change applies only when the label made it after the one applied
-   * last), with the events it leads to in the same transaction (docs/design.md#the-outbox). False: not newer.
+   * last), with the events it leads to in the same transaction (docs/design.md#the-outbox), and only if
+   * no moment was marked since the read it was decided from (`marksSince`). False: not written.
    */
   putIfNewer(release, outbox) {
+    const marks = marksSince(release);
     return writeWithOutbox(
       db,
       [
@@ -190,8 +219,8 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
                 ? { servicedMoments: new Set(release.servicedMoments) }
                 : {}),
             },
-            ConditionExpression: 'attribute_not_exists(pk) OR occurredAt < :occurredAt',
-            ExpressionAttributeValues: { ':occurredAt': release.occurredAt },
+            ConditionExpression: `attribute_not_exists(pk) OR (occurredAt < :occurredAt AND ${marks.condition})`,
+            ExpressionAttributeValues: { ':occurredAt': release.occurredAt, ...marks.values },
           },
         },
       ],

@@ -167,6 +167,52 @@ export function describeReleasesContract<S extends ReleaseStore>(
       expect(await outboxHolds(store, newer.eventId)).toBe(true);
     });
 
+    it('refuses a newer release that lacks a moment marked since it was read (it would lose it), and writes no event', async () => {
+      const store = makeStore();
+      const release = await stored(
+        store,
+        aKeyedRelease({
+          territoryDates: [{ territories: ['IE'], releaseDate: '2027-03-12' }],
+          radioServicing: { servicingDate: '2027-02-20', addDates: [], edits: [] },
+          announceAt: '2027-02-01T09:00:00Z',
+        }),
+      );
+      const [, ie] = territoryMomentsOf(release.details!);
+      // Read for a label change; then Ireland's street date comes, its servicing moment, the embargo ends.
+      const read1 = (await read(store, release))!;
+      expect(await markOut(store, release, ie.moment, at(3))).toBe(true);
+      const change = {
+        ...read1,
+        details: { ...read1.details!, title: 'Other' },
+        occurredAt: at(4),
+        updatedAt: at(4),
+      };
+      const lost = aMailing(release, 'date-change');
+
+      expect(await store.putIfNewer(change, [lost])).toBe(false);
+      expect(await outboxHolds(store, lost.eventId)).toBe(false);
+      const outThere = (await read(store, release))!;
+      expect(outThere).toMatchObject({ state: 'out', outMoments: [ie.key], details: release.details });
+      expect(
+        await store.markServiced(release.labelId, release.releaseId, release.servicingKeys![0], at(5), []),
+      ).toBe(true);
+      expect(await store.putIfNewer({ ...change, state: 'out', outMoments: [ie.key] }, [])).toBe(false);
+      const serviced = (await read(store, release))!;
+      const lifted = () =>
+        store.markEmbargoLifted(release.labelId, release.releaseId, '2027-02-01T09:00:00Z', at(6), []);
+      expect(await lifted()).toBe(true);
+      expect(await store.putIfNewer({ ...serviced, details: change.details, occurredAt: at(4) }, [])).toBe(
+        false,
+      );
+
+      // Decided again from what is stored now, it is written.
+      const now = (await read(store, release))!;
+      const again = { ...now, details: change.details, occurredAt: at(4), updatedAt: at(7) };
+      expect(await store.putIfNewer(again, [lost])).toBe(true);
+      expect(await read(store, release)).toEqual(again);
+      expect(await outboxHolds(store, lost.eventId)).toBe(true);
+    });
+
     it('records a change beside the release, leaving the release as it is and making none', async () => {
       const store = makeStore();
       const release = await stored(store, aRelease());

@@ -129,6 +129,16 @@ export class InMemoryReleases implements ReleaseStore {
     const key = this.keyOf(release.labelId, release.releaseId);
     const current = this.stored.get(key);
     if (current && !(current.occurredAt < release.occurredAt)) return false;
+    // Nothing marked since the read the release was decided from (see dynamoReleases).
+    const lacks = (held: readonly string[] | undefined, carried: readonly string[] | undefined) =>
+      (held?.length ?? 0) > (carried?.length ?? 0);
+    if (
+      current &&
+      (lacks(current.outMoments, release.outMoments) ||
+        lacks(current.servicedMoments, release.servicedMoments) ||
+        (current.embargoLiftedAt !== undefined && release.embargoLiftedAt === undefined))
+    )
+      return false;
     const next = structuredClone(release);
     if (next.outMoments?.length) next.outMoments = asSet(next.outMoments);
     if (next.servicedMoments?.length) next.servicedMoments = asSet(next.servicedMoments);

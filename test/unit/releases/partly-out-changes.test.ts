@@ -148,3 +148,53 @@ describe('a withdrawal naming WW (worldwide)', () => {
     expect(w.mailings().map((m) => m.kind)).toContain('cancellation');
   });
 });
+
+describe('a label change applied while a street date comes', () => {
+  it('keeps the street date that came while the change was being applied', async () => {
+    // Releases reads the release for a label change (a new press text, say); meanwhile Germany's
+    // release-day schedule fires in another invocation and marks the moment out; then the change is stored.
+    const w = world();
+    const usLater = twoDates({
+      territoryDates: [
+        {
+          territories: ['US'],
+          releaseDate: '2027-03-19',
+          releaseTime: '09:00',
+          timeZone: 'America/New_York',
+        },
+      ],
+    });
+    await applyReleaseChange(
+      { type: 'Release Scheduled', details: usLater },
+      metaAt('2026-06-01T10:00:00Z'),
+      w.deps,
+    );
+    const germany = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/Berlin' };
+    let fireDuringRead = true;
+    const releases = Object.create(w.releases) as InMemoryReleases;
+    releases.get = async (labelId, releaseId) => {
+      const read = await w.releases.get(labelId, releaseId);
+      if (fireDuringRead) {
+        fireDuringRead = false;
+        const fired = await reachReleaseDay(
+          { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...germany },
+          { correlationId: 'c' },
+          w.deps,
+        );
+        expect(fired.outcome).toBe('out-now-requested');
+      }
+      return read;
+    };
+
+    await applyReleaseChange(
+      { type: 'Release Updated', details: { ...usLater, pressRelease: { text: 'A new press text.' } } },
+      metaAt('2026-06-02T10:00:00Z'),
+      { ...w.deps, releases },
+    );
+
+    const stored = await w.releases.get('lbl-nightshift', 'rel-night-drive');
+    // Lost, the German out-now mailing finds its moment not come and sends nothing (obsoleteForMoment).
+    expect(stored?.outMoments ?? []).toContain('2027-03-05T00:00 Europe/Berlin');
+    expect(stored?.state).toBe('out');
+  });
+});
