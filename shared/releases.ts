@@ -241,12 +241,45 @@ export const lastStreetDateOf = (details: ReleaseDetails): string =>
     ),
   ).toISOString();
 
-/** The street dates that apply to an outlet in `outletTerritories`, earliest first. */
+/**
+ * Whether the street date of `territories` (some of the release's, sharing one moment) applies to an
+ * outlet in `outletTerritories`: a country's own, where the release names it; WW's only in a country
+ * it names nowhere else ("worldwide on the 5th, Japan on the 12th": Japan's outlets are out on the
+ * 12th). An outlet covering WW covers every country, so each date applies to it (see
+ * docs/design.md#street-dates-per-territory).
+ */
+export function streetDateApplies(
+  outletTerritories: readonly string[],
+  territories: readonly string[],
+  details: ReleaseDetails,
+): boolean {
+  return appliesAmong(outletTerritories, territories, territoryMomentsOf(details));
+}
+
+function appliesAmong(
+  outletTerritories: readonly string[],
+  territories: readonly string[],
+  groups: readonly TerritoryMoment[],
+): boolean {
+  if (!territoriesMatch(outletTerritories, territories)) return false;
+  const codes = outletTerritories.map((code) => code.toUpperCase());
+  if (codes.includes('WW')) return true;
+  const names = (listed: readonly string[], code: string) => listed.some((t) => t.toUpperCase() === code);
+  return codes.some(
+    (code) =>
+      names(territories, code) ||
+      (names(territories, 'WW') && !groups.some((group) => names(group.territories, code))),
+  );
+}
+
+/** The street dates that apply to an outlet in `outletTerritories` (streetDateApplies), earliest first. */
 export const momentsForOutlet = (
   outletTerritories: readonly string[],
   details: ReleaseDetails,
-): TerritoryMoment[] =>
-  territoryMomentsOf(details).filter((group) => territoriesMatch(outletTerritories, group.territories));
+): TerritoryMoment[] => {
+  const groups = territoryMomentsOf(details);
+  return groups.filter((group) => appliesAmong(outletTerritories, group.territories, groups));
+};
 
 /** Each territory's moment key. */
 export const momentKeyByTerritory = (details: ReleaseDetails): Map<string, string> =>

@@ -51,6 +51,7 @@ import {
   type StoredRelease,
   sameInstantAsKey,
   standingWithdrawalConcerns,
+  streetDateApplies,
   type TerritoryMoment,
   territoryMomentsOf,
   withdrawnFor,
@@ -201,7 +202,8 @@ const firstMomentOut = (outlet: Outlet, release: StoredRelease): string | undefi
  */
 function concernsOutlet(outlet: Outlet, release: StoredRelease, request: MailingRequest): boolean {
   if (request.kind === 'out-now') return firstMomentOut(outlet, release) !== undefined;
-  if (request.kind === 'date-change') return territoriesMatch(outlet.territories, request.territories ?? []);
+  if (request.kind === 'date-change')
+    return streetDateApplies(outlet.territories, request.territories ?? [], release.details!);
   return true;
 }
 

@@ -1041,6 +1041,66 @@ describe('a release out at different moments in different territories', () => {
   });
 });
 
+describe('a worldwide release with its own street date in one country', () => {
+  // "Worldwide on 5 March, in Japan on 12 March": JP has an entry of its own, so its street date is the
+  // 12th (docs/design.md#street-dates-per-territory: only territories without an entry take another).
+  const worldwide = '2027-03-05T00:00 Europe/London';
+  const japanLater = (overrides: Parameters<typeof aStoredRelease>[0] = {}) =>
+    aStoredRelease({
+      details: aReleaseDetails({
+        territories: ['WW', 'JP'],
+        releaseDate: '2027-03-05',
+        timeZone: 'Europe/London',
+        territoryDates: [{ territories: ['JP'], releaseDate: '2027-03-12', timeZone: 'Asia/Tokyo' }],
+      }),
+      ...overrides,
+    });
+
+  it('does not tell an outlet in that country the release is out at the worldwide date', async () => {
+    const gb = anOutlet({ territories: ['GB'] });
+    const jp = anOutlet({ territories: ['JP'] });
+    const world = fakeWorld({ releases: [japanLater()], outlets: [gb, jp] });
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      japanLater({ state: 'out', outMoments: [worldwide] }),
+    );
+
+    await sendMailing({ ...announce, kind: 'out-now', moment: worldwide }, meta, world.deps, far());
+
+    expect(world.mailer.delivered.filter((m) => m.kind === 'out-now').map((m) => m.email)).toEqual([
+      gb.email,
+    ]);
+  });
+
+  it('tells the outlets of that country nothing when the worldwide date moves', async () => {
+    const gb = anOutlet({ territories: ['GB'] });
+    const jp = anOutlet({ territories: ['JP'] });
+    const world = fakeWorld({ releases: [japanLater()], outlets: [gb, jp] });
+    await sendMailing(announce, meta, world.deps, far());
+    const moved = japanLater({ movedAt: '2027-01-02T00:00:00Z', occurredAt: '2027-01-02T00:00:00Z' });
+    moved.details = { ...moved.details!, releaseDate: '2027-03-06' };
+    world.releases.set('lbl-nightshift/rel-night-drive', moved);
+
+    await sendMailing(
+      {
+        ...announce,
+        kind: 'date-change',
+        revision: '2027-03-06T00:00 Europe/London',
+        moment: worldwide,
+        territories: ['WW'],
+      },
+      meta,
+      world.deps,
+      far(),
+    );
+
+    expect(world.mailer.delivered.filter((m) => m.kind === 'date-change').map((m) => m.email)).toEqual([
+      gb.email,
+    ]);
+  });
+});
+
 describe('a territory’s date moved while the announcement was going out', () => {
   const berlin = '2027-03-12T00:00 Europe/Berlin';
 
