@@ -356,6 +356,16 @@ function decideOwnEffects(
     // Some territories can be out while others are still to come: each moment moves on its own.
     effects.push(...staleReleaseDays(before, details), ...releaseDays(details, outMoments));
     effects.push(...dateChanges);
+    // A territory moved to a moment that has already come (brought forward to another territory's
+    // date, out there) has no release day still to fire for it: its outlets are told it is out now.
+    const outAlready = new Set(
+      dateChanges.flatMap((change) =>
+        change.type === 'request-mailing' && change.revision && outMoments.includes(change.revision)
+          ? [change.revision]
+          : [],
+      ),
+    );
+    for (const key of outAlready) effects.push({ type: 'request-mailing', kind: 'out-now', moment: key });
   }
   // Out in some territories and still to come in others: what reaches the others is announced as
   // for a release still scheduled (a territory added, an embargo moved or lifted there).

@@ -149,6 +149,57 @@ describe('a withdrawal naming WW (worldwide)', () => {
   });
 });
 
+describe('a territory moved to a street date that has already come', () => {
+  it('asks for the out-now of that territory’s outlets, not only the date change', async () => {
+    // DE on 5 March and US on 19 March, both announced at once (no embargo). Germany's moment comes;
+    // then the label brings the US forward to Germany's date (as an ERN update moving the US deal's
+    // start to the German one does): the US is out too, and its outlets must hear it.
+    const w = world();
+    const upserted: string[] = [];
+    w.deps.schedules.upsertReleaseDay = async (schedule) =>
+      void upserted.push(
+        `${schedule.moment.releaseDate}T${schedule.moment.releaseTime} ${schedule.moment.timeZone}`,
+      );
+    const usLater = twoDates({
+      territoryDates: [
+        {
+          territories: ['US'],
+          releaseDate: '2027-03-19',
+          releaseTime: '09:00',
+          timeZone: 'America/New_York',
+        },
+      ],
+    });
+    await applyReleaseChange(
+      { type: 'Release Scheduled', details: usLater },
+      metaAt('2026-06-01T10:00:00Z'),
+      w.deps,
+    );
+    const germany = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/Berlin' };
+    await reachReleaseDay(
+      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...germany },
+      { correlationId: 'c' },
+      w.deps,
+    );
+    const outNowsBefore = w.mailings().filter((m) => m.kind === 'out-now').length;
+    upserted.length = 0;
+
+    await applyReleaseChange(
+      {
+        type: 'Release Updated',
+        details: twoDates({ territoryDates: [{ territories: ['US'], ...germany }] }),
+      },
+      metaAt('2026-06-02T10:00:00Z'),
+      w.deps,
+    );
+
+    expect(w.mailings().map((m) => m.kind)).toContain('date-change');
+    // Either the out-now asked now, or a release-day schedule for that moment that will ask it.
+    const outNowAsked = w.mailings().filter((m) => m.kind === 'out-now').length > outNowsBefore;
+    expect(outNowAsked || upserted.includes('2027-03-05T00:00 Europe/Berlin')).toBe(true);
+  });
+});
+
 describe('a label change applied while a street date comes', () => {
   it('keeps the street date that came while the change was being applied', async () => {
     // Releases reads the release for a label change (a new press text, say); meanwhile Germany's
