@@ -370,8 +370,15 @@ function decideOwnEffects(
   // Out in some territories and still to come in others: what reaches the others is announced as
   // for a release still scheduled (a territory added, an embargo moved or lifted there).
   const stillToCome = perTerritory && momentKeysOf(details).some((key) => !outMoments.includes(key));
-  if (stored.state === 'scheduled' || (stored.state === 'out' && stillToCome)) {
-    if (moved && !perTerritory) {
+  // A new or moved embargo reschedules the announcement; one lifted early announces now. So too for a
+  // release already out everywhere (a surprise release, its press held past the street date): its
+  // announcement is still to come, and "lifting it announces at once" (docs/design.md#embargoes).
+  const embargoChanged =
+    announceAtOf(before) !== announceAtOf(details) ||
+    announceAtsOf(before).join('|') !== announceAtsOf(details).join('|');
+  const comingSomewhere = stored.state === 'scheduled' || (stored.state === 'out' && stillToCome);
+  if (comingSomewhere || (stored.state === 'out' && embargoChanged)) {
+    if (moved && !perTerritory && comingSomewhere) {
       effects.push({ type: 'schedule-release-day', moment });
       if (datesMoved) {
         effects.push({ type: 'request-mailing', kind: 'date-change', revision: revisionOf(moment) });
@@ -379,10 +386,6 @@ function decideOwnEffects(
     }
     // Newly matching outlets get the first announcement; claims keep the others from a second one.
     const wider = widened(before.territories, details.territories) || widened(before.genres, details.genres);
-    // A new or moved embargo reschedules the announcement; one lifted early announces now.
-    const embargoChanged =
-      announceAtOf(before) !== announceAtOf(details) ||
-      announceAtsOf(before).join('|') !== announceAtsOf(details).join('|');
     // Radio outlets it newly reaches, or that an embargo lifted early frees, are serviced alike once their moment has come.
     if (wider || embargoChanged) effects.push(...announcement(details, now), ...radioServicing(details, now));
     if (embargoChanged && !embargoed(details, now)) effects.push({ type: 'unschedule-announcement' });

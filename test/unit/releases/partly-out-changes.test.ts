@@ -249,3 +249,45 @@ describe('a label change applied while a street date comes', () => {
     expect(stored?.state).toBe('out');
   });
 });
+
+describe('a release out before its announcement', () => {
+  it('announces at once when the label lifts the embargo after the street date', async () => {
+    // A surprise release: out on 5 March, the press held until 10 March; on 6 March the label lifts
+    // the embargo. "Lifting it announces at once" (docs/design.md#embargoes).
+    const w = world();
+    const held = aReleaseDetails({ territories: ['GB'], announceAt: '2027-03-10T09:00:00Z' });
+    await applyReleaseChange(
+      { type: 'Release Scheduled', details: held },
+      metaAt('2026-06-01T10:00:00Z'),
+      w.deps,
+    );
+    const fired = await reachReleaseDay(
+      {
+        labelId: 'lbl-nightshift',
+        releaseId: 'rel-night-drive',
+        releaseDate: '2027-03-05',
+        releaseTime: '00:00',
+        timeZone: 'Europe/London',
+      },
+      { correlationId: 'c' },
+      w.deps,
+    );
+    expect(fired.outcome).toBe('out-now-requested');
+    const { announceAt: _lifted, ...lifted } = held;
+
+    await applyReleaseChange(
+      { type: 'Release Updated', details: lifted },
+      metaAt('2026-06-02T10:00:00Z'),
+      w.deps,
+    );
+    // The schedule set for 10 March now finds no such embargo and is ignored.
+    const stale = await endEmbargo(
+      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', announceAt: '2027-03-10T09:00:00Z' },
+      { correlationId: 'c' },
+      w.deps,
+    );
+
+    expect(stale.outcome).toBe('ignored');
+    expect(w.mailings().filter((m) => m.kind === 'announcement')).not.toHaveLength(0);
+  });
+});
