@@ -1,7 +1,7 @@
 import { wallTimeIn } from './calendar.ts';
 import type { MailKind } from './events/mailing-requested.ts';
 import type { ReleaseDetails } from './events/release-scheduled.ts';
-import { type Outlet, outletMatchesRelease, territoriesMatch } from './outlets.ts';
+import { type Outlet, territoriesMatch } from './outlets.ts';
 
 /**
  * A release as Backline keeps it: the label's latest description plus what Backline did with it.
@@ -317,17 +317,20 @@ export const outletEmbargoedUntil = (outletTerritories: readonly string[], detai
 /**
  * Whether a withdrawal from `territories` concerns the outlet: it covers one of them (a withdrawal
  * from WW, a worldwide release narrowed to some countries, covers every outlet), and the release no
- * longer reaches it through another (an outlet in GB and DE keeps the release while GB does). The
- * withdrawal's mail goes to such outlets, and their promo links close (docs/design.md#embargoes).
+ * longer reaches it through another territory (an outlet in GB and DE keeps the release while GB
+ * does). Territories alone decide it, not genres: the withdrawal's mail goes to the outlets told of
+ * the release, whatever its genres are now, and a later change of the release's genres must not
+ * make an outlet never told of the withdrawal count as told (docs/design.md#sending-in-a-pipeline).
+ * The withdrawal's mail goes to such outlets, and their promo links close (docs/design.md#embargoes).
  */
 export const withdrawnFor = (
-  outlet: Pick<Outlet, 'territories' | 'genres'>,
+  outlet: Pick<Outlet, 'territories'>,
   release: Pick<StoredRelease, 'details'>,
   territories: readonly string[],
 ) =>
   (territories.includes('WW') ||
     outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW')) &&
-  !outletMatchesRelease(outlet, release.details!);
+  !territoriesMatch(outlet.territories, release.details!.territories);
 
 /**
  * Whether the release's standing withdrawal concerns the outlet (`withdrawnFor` its territories): the
@@ -335,6 +338,6 @@ export const withdrawnFor = (
  * close (docs/design.md#exactly-once-mail).
  */
 export const standingWithdrawalConcerns = (
-  outlet: Pick<Outlet, 'territories' | 'genres'>,
+  outlet: Pick<Outlet, 'territories'>,
   release: Pick<StoredRelease, 'details' | 'withdrawn'>,
 ): boolean => release.withdrawn !== undefined && withdrawnFor(outlet, release, release.withdrawn.territories);

@@ -306,6 +306,24 @@ describe('promo links', () => {
     expect(Object.fromEntries(await countsOf(promos, 'lbl-1', 'rel-1'))).toEqual({ 'out-2': 1 });
   });
 
+  it('keeps opening the promo for an outlet never told of a withdrawal when the release’s genres change afterwards', async () => {
+    // out-2 covers the world (WW): the release withdrawn from GB still reaches it through IE, so it was
+    // told no withdrawal. The label then re-describes the release's genres: follow-ups (and links) go to
+    // whoever was told, whatever the release's genres are now (docs/design.md#sending-in-a-pipeline).
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE'], genres: ['techno'] }),
+      withdrawn: { territories: ['GB'], at: '2027-03-01T00:00:00.000Z' },
+    });
+    const { request, outlets } = setup({ releases });
+    outlets.outlets.set('out-2', anOutlet({ id: 'out-2', email: 'ww@mag.example', territories: ['WW'] }));
+
+    const response = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-2' }))}`);
+
+    expect(response.status).toBe(302);
+  });
+
   it('answers 410 past maxAccesses without counting further', async () => {
     const { request, promos } = setup();
     const token = signPromoToken(key, aPromo({ maxAccesses: 1 }));
