@@ -120,9 +120,16 @@ export interface StoredRelease {
   /**
    * The territories the release was withdrawn from and not given back, and the label's time of the last
    * withdrawal; `moments`, each one's street date (its key) when it was withdrawn, the date its outlets
-   * were told, which the withdrawal states (absent for withdrawals stored before it was kept).
+   * were told, which the withdrawal states (absent for withdrawals stored before it was kept);
+   * `reasons`, the label's reason for each territory's withdrawal when it gave one, which the
+   * withdrawal's mail states.
    */
-  withdrawn?: { territories: string[]; at: string; moments?: Record<string, string> };
+  withdrawn?: {
+    territories: string[];
+    at: string;
+    moments?: Record<string, string>;
+    reasons?: Record<string, string>;
+  };
   cancellationReason?: string;
   outAt?: string;
   /** The territory moments (keys) whose street date has come, for a release with street dates per territory. */

@@ -447,9 +447,18 @@ export async function lastToldOf(
   return previous;
 }
 
-/** The release as a territory's cancellation states it: withdrawn there, with the label's reason if any. */
-export const asWithdrawn = (release: StoredRelease, territories: string[] | undefined): StoredRelease =>
-  territories ? { ...release, cancellationReason: `It is withdrawn in ${territories.join(', ')}.` } : release;
+/**
+ * The release as a territory's cancellation states it: withdrawn there, with the label's reason if any
+ * (kept per territory on `withdrawn`, each distinct one stated once).
+ */
+export const asWithdrawn = (release: StoredRelease, territories: string[] | undefined): StoredRelease => {
+  if (!territories) return release;
+  const reasons = [
+    ...new Set(territories.flatMap((territory) => release.withdrawn?.reasons?.[territory] ?? [])),
+  ];
+  const stated = [`It is withdrawn in ${territories.join(', ')}.`, ...reasons].join('\n');
+  return { ...release, cancellationReason: stated };
+};
 
 /**
  * The dates a mail to the outlet states when the release comes out at different moments in different

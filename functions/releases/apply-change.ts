@@ -274,6 +274,8 @@ function decideOwnEffects(
   change: ReleaseChange,
   meta: ChangeMeta & { occurredAt: string },
   now: string,
+  /** The label's reason for a withdrawal from territories, decided as the narrowing it is. */
+  withdrawalReason?: string,
 ): { next: Omit<StoredRelease, 'lastEffects'>; effects: ReleaseEffect[] } {
   const base = {
     labelId: meta.labelId,
@@ -290,7 +292,7 @@ function decideOwnEffects(
     // none stays, it is cancelled as a whole.
     const details = withdrawnFrom(stored.details, change.territories);
     if (details.territories.length > 0) {
-      return decideOwnEffects(stored, { type: 'Release Updated', details }, meta, now);
+      return decideOwnEffects(stored, { type: 'Release Updated', details }, meta, now, change.reason);
     }
   }
 
@@ -400,7 +402,14 @@ function decideOwnEffects(
   }
   const previousMoment: ReleaseMoment | undefined = datesMoved ? momentOf(before) : stored.previousMoment;
   const standing = standingDateChanges(stored.dateChanges, dateChanges, details, meta.occurredAt);
-  const stillWithdrawn = withdrawnSince(stored.withdrawn, withdrawn, before, details, meta.occurredAt);
+  const stillWithdrawn = withdrawnSince(
+    stored.withdrawn,
+    withdrawn,
+    before,
+    details,
+    meta.occurredAt,
+    withdrawalReason,
+  );
   const addDateChanges = standingAddDateChanges(stored.addDateChanges, servicing, details, meta.occurredAt);
   const { asked: dateChangesAsked, forgottenUntil } = askedSince(stored, effects, meta.occurredAt);
   const { dateChanges: _was, withdrawn: _wasWithdrawn, addDateChanges: _wasMoved, ...kept } = stored;
@@ -515,7 +524,8 @@ function standingDateChanges(
 
 /**
  * The territories the release is withdrawn from after a change: those before and now, less those given
- * back, each with the street date its outlets were told (`was`, the release before this change).
+ * back, each with the street date its outlets were told (`was`, the release before this change) and
+ * the label's reason, if it gave one (`reason`, for those withdrawn now), which their mail states.
  */
 function withdrawnSince(
   before: StoredRelease['withdrawn'],
@@ -523,6 +533,7 @@ function withdrawnSince(
   was: ReleaseDetails,
   details: ReleaseDetails,
   at: string,
+  reason?: string,
 ): StoredRelease['withdrawn'] {
   const territories = [...new Set([...(before?.territories ?? []), ...now])].filter(
     (territory) => !details.territories.includes(territory),
@@ -535,7 +546,18 @@ function withdrawnSince(
       return key ? [[territory, key] as const] : [];
     }),
   );
-  return { territories, at: now.length > 0 ? at : before!.at, moments };
+  const reasons = Object.fromEntries(
+    territories.flatMap((territory) => {
+      const given = now.includes(territory) ? reason : before?.reasons?.[territory];
+      return given ? [[territory, given] as const] : [];
+    }),
+  );
+  return {
+    territories,
+    at: now.length > 0 ? at : before!.at,
+    moments,
+    ...(Object.keys(reasons).length > 0 ? { reasons } : {}),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { applyReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
-import { announce, detailOf, fakeWorld, far, meta } from '#test/support/announcer-fakes.ts';
+import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
 
 /**
@@ -60,5 +60,56 @@ describe('a worldwide release narrowed to one country', () => {
     expect(world.mailer.delivered.filter((m) => m.kind === 'cancellation').map((m) => m.email)).toEqual([
       german.email,
     ]);
+  });
+});
+
+describe('a withdrawal from a territory with the label’s reason', () => {
+  it('states the label’s reason in the withdrawal mail to that territory’s outlets', async () => {
+    const british = anOutlet({ kind: 'press', territories: ['GB'] });
+    const release = aStoredRelease({ details: aReleaseDetails({ territories: ['GB', 'IE'] }) });
+    const world = fakeWorld({ releases: [release], outlets: [british] });
+    await sendMailing(announce, meta, world.deps, far());
+
+    const store = new InMemoryReleases();
+    await store.putIfNewer(release, []);
+    const deps: ReleasesDeps = {
+      releases: store,
+      schedules: {
+        upsertReleaseDay: async () => {},
+        deleteReleaseDay: async () => {},
+        upsertAnnouncement: async () => {},
+        deleteAnnouncement: async () => {},
+        upsertRadioServicing: async () => {},
+        deleteRadioServicing: async () => {},
+      },
+      now: () => new Date('2026-06-01T12:00:00Z'),
+    };
+    await applyReleaseChange(
+      {
+        type: 'Release Cancelled',
+        releaseId: 'rel-night-drive',
+        territories: ['GB'],
+        reason: 'The rights in the United Kingdom have lapsed.',
+      },
+      {
+        labelId: 'lbl-nightshift',
+        eventId: 'evt-gb-out',
+        correlationId: 'corr',
+        occurredAt: '2026-02-01T10:00:00.000Z',
+      },
+      deps,
+    );
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      (await store.get('lbl-nightshift', 'rel-night-drive'))!,
+    );
+    for (const entry of store.published.filter((e) => e.detailType === 'Mailing Requested')) {
+      await sendMailing(detailOf(entry).data, meta, world.deps, far());
+    }
+
+    const text = mailTextOf(world, british.email, 'cancellation') as
+      | { cancellationReason?: string }
+      | undefined;
+    expect(text?.cancellationReason).toContain('The rights in the United Kingdom have lapsed.');
   });
 });
