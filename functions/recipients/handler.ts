@@ -6,6 +6,7 @@ import { WriteConflictError } from '#shared/db/conflicts.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
+import { deliveriesOfSubject } from '#shared/db/subject-deliveries.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import {
   conflictRetryAfterSeconds,
@@ -133,6 +134,10 @@ export const liveDeps = (): RecipientsDeps => ({
   outlets: dynamoOutletDirectory(),
   promos: dynamoPromoCounters(),
   releases: dynamoReleases(dynamo(), config().TABLE_NAME),
+  // Only the read: the claims' module holds writes and deletes this public function must not reach.
+  deliveries: {
+    ofSubject: (labelId, subject) => deliveriesOfSubject(dynamo(), config().TABLE_NAME, labelId, subject),
+  },
   now: () => new Date(),
 });
 

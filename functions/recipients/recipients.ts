@@ -1,6 +1,8 @@
+import type { DeliveryOutcomes } from '#shared/db/deliveries.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import type { PromoCounters } from '#shared/db/promo.ts';
 import type { ReleaseStore } from '#shared/db/releases.ts';
+import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
@@ -18,6 +20,8 @@ export interface RecipientsDeps {
   outlets: Pick<OutletDirectory, 'get' | 'markUnsubscribed' | 'markAddressUnsubscribed'>;
   promos: Pick<PromoCounters, 'countAccess'>;
   releases: Pick<ReleaseStore, 'get'>;
+  /** A release's mails, read only for a link whose outlet is gone (was it told of a withdrawal?). */
+  deliveries: Pick<DeliveryOutcomes, 'ofSubject'>;
   now: () => Date;
 }
 
@@ -103,6 +107,23 @@ export type PromoOutcome =
  * outlet: once it is cancelled, or withdrawn from the outlet's territories (the outlets its
  * cancellation mail told to disregard it), the link opens nothing and counts nothing.
  */
+/**
+ * Whether the link's outlet, deleted since, was told the release is withdrawn from its territories:
+ * with the outlet gone its territories are unknown, so what decides is the withdrawal mail it had
+ * (a cancellation of the release, not cancelled as a whole, claimed for it and not failed). Read only
+ * on this path, rare (a deleted outlet's link while a withdrawal stands): every mail of the release.
+ */
+async function toldOfWithdrawal(
+  claims: { labelId: string; releaseId: string; outletId: string },
+  deps: RecipientsDeps,
+): Promise<boolean> {
+  const mails = await deps.deliveries.ofSubject(claims.labelId, mailSubjects.release(claims.releaseId));
+  return mails.some(
+    (mail) =>
+      mail.kind === 'cancellation' && mail.context.outletId === claims.outletId && mail.status !== 'failed',
+  );
+}
+
 export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
   const claims = verifyPromoToken(await deps.signingKey(), token);
   const now = deps.now();
@@ -112,7 +133,9 @@ export async function openPromoLink(token: string, deps: RecipientsDeps): Promis
   if (release?.state === 'cancelled') return { outcome: 'withdrawn' };
   if (release?.details && release.withdrawn) {
     const outlet = await deps.outlets.get(claims.outletId);
-    if (outlet && standingWithdrawalConcerns(outlet, release)) return { outcome: 'withdrawn' };
+    if (outlet ? standingWithdrawalConcerns(outlet, release) : await toldOfWithdrawal(claims, deps)) {
+      return { outcome: 'withdrawn' };
+    }
   }
   const details = release?.details;
   if (details?.promoAvailableAt && now.getTime() < Date.parse(details.promoAvailableAt)) {

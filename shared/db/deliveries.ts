@@ -2,7 +2,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -12,7 +11,17 @@ import { batchGetAll } from './batch-get.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
+import {
+  deliveriesOfSubject,
+  deliveryOf,
+  deliveryShards,
+  mailSubjects,
+  subjectDeliveriesKey,
+} from './subject-deliveries.ts';
 import { writeEachIfAllowed } from './transact-page.ts';
+
+// Where a subject's deliveries are read from (the pages behind a mail's links read them without the claims).
+export { deliveriesOfSubject, deliveryOf, deliveryShards, mailSubjects, subjectDeliveriesKey };
 
 /**
  * Deliveries: one item per mail Backline means to send, for every sender (releases, tours, budgets).
@@ -50,34 +59,6 @@ export type MailStream = 'campaign' | 'operational';
 
 /** What a mail is about: its type, then the label's ids that name it (a fixed number per type). */
 export type MailSubject = readonly [type: string, ...ids: string[]];
-
-/** The subjects every sender uses, so each is spelled once. */
-export const mailSubjects = {
-  /** A release's mails (announcement, date change, cancellation, out now). */
-  release: (releaseId: string): MailSubject => ['release', releaseId],
-  /** Press for a tour: the set of announced shows (by its version) one mail lists. */
-  tourShows: (tourId: string, showSetVersion: string): MailSubject => ['tour-shows', tourId, showSetVersion],
-  /**
-   * One show's operational mail (advance request, reminders, escalation, day sheet, guest list);
-   * `moment` for a mail sent again when the show moves (the day sheet, for the day it states; the
-   * guest list, for the instant it was locked).
-   */
-  show: (tourId: string, showId: string, moment?: string): MailSubject =>
-    moment ? ['show', tourId, showId, moment] : ['show', tourId, showId],
-  /** A budget alert, once per budget, threshold (or alert name) and period. */
-  budgetAlert: (budgetId: string, threshold: string, period: string): MailSubject => [
-    'budget-alert',
-    budgetId,
-    threshold,
-    period,
-  ],
-  /** The daily report of one owner (normalised address) for one day (YYYY-MM-DD). */
-  ownerReport: (ownerEmail: string, day: string): MailSubject => [
-    'owner-report',
-    normaliseEmail(ownerEmail),
-    day,
-  ],
-} as const;
 
 /** The subject types of budget mail (an alert, an owner's daily report), as the first part of their subjects. */
 export const budgetMailSubjectTypes: string[] = ['budget-alert', 'owner-report'];
@@ -193,7 +174,6 @@ export interface DeliveryOutcomes {
 /** Every delivery operation: `dynamoDeliveries` and a fake in tests. */
 export type DeliveryStore = MailClaims & DeliveryOutcomes;
 
-export const deliveryShards = 8;
 const claimShards = 8;
 
 const isLegacyRelease = (identity: Pick<MailIdentity, 'subject' | 'moment'>) =>
@@ -220,11 +200,6 @@ const shardOf = (deliveryId: string, shards: number) => Number.parseInt(delivery
 
 export const deliveryKey = (deliveryId: string) => ({ pk: keyOf('DELIVERY', deliveryId), sk: 'DELIVERY' });
 
-export const subjectDeliveriesKey = (labelId: string, subject: MailSubject, shard: number) =>
-  subject[0] === 'release'
-    ? keyOf('RELEASE_DELIVERIES', labelId, subject[1], shard)
-    : keyOf('SUBJECT_DELIVERIES', labelId, ...subject, shard);
-
 const subjectDeliveriesSort = (identity: MailIdentity) =>
   identity.moment === undefined
     ? keyParts(normaliseEmail(identity.email), identity.kind, identity.revision ?? '')
@@ -237,30 +212,6 @@ const openClaimsOf = (delivery: Pick<Delivery, 'subject' | 'deliveryId'>, at: st
   gsi2pk: openClaimsKey(delivery.subject[0], shardOf(delivery.deliveryId, claimShards)),
   gsi2sk: openClaimsSort(at, delivery.deliveryId),
 });
-
-/** The delivery an item holds; items claimed before other senders shared the store name the release and outlet themselves. */
-export const deliveryOf = (item: Record<string, unknown>): Delivery => {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _g1,
-    gsi1sk: _g1s,
-    gsi2pk: _g2,
-    gsi2sk: _g2s,
-    releaseId,
-    outletId,
-    releaseAsOf,
-    ...rest
-  } = item;
-  if (releaseId === undefined) return rest as unknown as Delivery;
-  return {
-    ...(rest as unknown as Delivery),
-    subject: mailSubjects.release(releaseId as string),
-    stream: 'campaign',
-    context: outletId ? { outletId: outletId as string } : {},
-    ...(releaseAsOf ? { asOf: releaseAsOf as string } : {}),
-  };
-};
 
 /** The whole store on DynamoDB. */
 export const dynamoDeliveries = (db: DynamoDBDocumentClient, table: string): DeliveryStore => ({
@@ -314,25 +265,7 @@ export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string
       throw new Error(`delivery ${deliveryId} kept changing while its ${status} was recorded`);
     },
 
-    async ofSubject(labelId, subject) {
-      const shards = await Promise.all(
-        Array.from({ length: deliveryShards }, async (_, shard) => {
-          const items: Delivery[] = [];
-          const pages = paginateQuery(
-            { client: db },
-            {
-              TableName: table,
-              IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :pk',
-              ExpressionAttributeValues: { ':pk': subjectDeliveriesKey(labelId, subject, shard) },
-            },
-          );
-          for await (const page of pages) for (const item of page.Items ?? []) items.push(deliveryOf(item));
-          return items;
-        }),
-      );
-      return shards.flat();
-    },
+    ofSubject: (labelId, subject) => deliveriesOfSubject(db, table, labelId, subject),
   };
 }
 

@@ -5,6 +5,7 @@ import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import { PromoAsset, RadioServicing } from '#shared/events/release-scheduled.ts';
 import { type HttpEvent, maxPathTokenLength } from '#shared/http/index.ts';
 import { signPromoToken } from '#shared/tokens.ts';
+import { FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import { InMemoryOutletDirectory, InMemoryPromoCounters, WrittenOutbox } from '#test/support/outlets.ts';
 import { knownReleases } from '#test/support/releases.ts';
 import { InMemoryTours } from '#test/support/tours.ts';
@@ -33,6 +34,7 @@ function setup() {
     outlets: new InMemoryOutletDirectory(bus),
     promos: new InMemoryPromoCounters(bus),
     releases: knownReleases(),
+    deliveries: new FakeDeliveries(),
     now: () => now,
   };
   const handler = makeHandler(deps, {

@@ -5,6 +5,7 @@ import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import { WriteConflictError } from '#shared/db/conflicts.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
 import { type PromoClaims, signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
+import { aReleaseClaim, FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import {
   anOutlet,
   countsOf,
@@ -23,11 +24,13 @@ function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
   const outlets = new InMemoryOutletDirectory(bus);
   outlets.outlets.set('out-1', anOutlet({ id: 'out-1', name: 'Radio <Night> & "Day"' }));
   const promos = new InMemoryPromoCounters(bus);
+  const deliveries = new FakeDeliveries();
   const deps: RecipientsDeps = {
     signingKey: async () => key,
     outlets,
     promos,
     releases: options.releases ?? knownReleases(),
+    deliveries,
     now: () => now,
   };
   const handler = makeHandler(deps, {
@@ -56,7 +59,7 @@ function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
     const result = await handler(event, {} as Context);
     return { status: result.statusCode, headers: result.headers ?? {}, body: String(result.body ?? '') };
   };
-  return { outlets, promos, bus, request };
+  return { outlets, promos, deliveries, bus, request };
 }
 
 const aPromo = (overrides: Partial<PromoClaims> = {}): PromoClaims => ({
@@ -304,6 +307,56 @@ describe('promo links', () => {
 
     expect([withdrawn.status, stillReached.status]).toEqual([410, 302]);
     expect(Object.fromEntries(await countsOf(promos, 'lbl-1', 'rel-1'))).toEqual({ 'out-2': 1 });
+  });
+
+  it('answers 410 to an outlet told the release is withdrawn from its territory, after the outlet is deleted', async () => {
+    // out-1 (GB) was told the release is withdrawn in GB; the manager then deletes it from the directory.
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE'] }),
+      withdrawn: { territories: ['GB'], at: '2027-03-01T00:00:00.000Z' },
+    });
+    const { request, outlets, promos, deliveries } = setup({ releases });
+    const told = await deliveries.claim(
+      aReleaseClaim(outlets.outlets.get('out-1')!, {
+        labelId: 'lbl-1',
+        releaseId: 'rel-1',
+        kind: 'cancellation',
+      }),
+      '2027-03-01T00:05:00.000Z',
+    );
+    await deliveries.markSent(told!.deliveryId, 'msg-1', '2027-03-01T00:05:01.000Z');
+    outlets.outlets.delete('out-1');
+
+    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(response.status).toBe(410);
+    expect(promos.counts.size).toBe(0);
+  });
+
+  it('keeps opening the promo of a deleted outlet never told of the withdrawal (its withdrawal mail failed)', async () => {
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE'] }),
+      withdrawn: { territories: ['GB'], at: '2027-03-01T00:00:00.000Z' },
+    });
+    const { request, outlets, deliveries } = setup({ releases });
+    const refused = await deliveries.claim(
+      aReleaseClaim(outlets.outlets.get('out-1')!, {
+        labelId: 'lbl-1',
+        releaseId: 'rel-1',
+        kind: 'cancellation',
+      }),
+      '2027-03-01T00:05:00.000Z',
+    );
+    await deliveries.markFailed(refused!.deliveryId, 'MESSAGE_REJECTED', '2027-03-01T00:05:01.000Z');
+    outlets.outlets.delete('out-1');
+
+    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(response.status).toBe(302);
   });
 
   it('keeps opening the promo for an outlet never told of a withdrawal when the release’s genres change afterwards', async () => {

@@ -1,0 +1,96 @@
+import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { normaliseEmail } from '#shared/outlets.ts';
+import type { Delivery, MailSubject } from './deliveries.ts';
+import { keyOf } from './keys.ts';
+
+/**
+ * A subject's deliveries, read (see deliveries.ts for the store and its access patterns): the keys of
+ * the subject index and the query over its shards, apart from the claims, so that a function that
+ * only reads them (the pages behind a mail's links) reaches none of the claims' writes and deletes
+ * (docs/design.md#bundles, docs/design.md#topology).
+ */
+
+/** The subjects every sender uses, so each is spelled once. */
+export const mailSubjects = {
+  /** A release's mails (announcement, date change, cancellation, out now). */
+  release: (releaseId: string): MailSubject => ['release', releaseId],
+  /** Press for a tour: the set of announced shows (by its version) one mail lists. */
+  tourShows: (tourId: string, showSetVersion: string): MailSubject => ['tour-shows', tourId, showSetVersion],
+  /**
+   * One show's operational mail (advance request, reminders, escalation, day sheet, guest list);
+   * `moment` for a mail sent again when the show moves (the day sheet, for the day it states; the
+   * guest list, for the instant it was locked).
+   */
+  show: (tourId: string, showId: string, moment?: string): MailSubject =>
+    moment ? ['show', tourId, showId, moment] : ['show', tourId, showId],
+  /** A budget alert, once per budget, threshold (or alert name) and period. */
+  budgetAlert: (budgetId: string, threshold: string, period: string): MailSubject => [
+    'budget-alert',
+    budgetId,
+    threshold,
+    period,
+  ],
+  /** The daily report of one owner (normalised address) for one day (YYYY-MM-DD). */
+  ownerReport: (ownerEmail: string, day: string): MailSubject => [
+    'owner-report',
+    normaliseEmail(ownerEmail),
+    day,
+  ],
+} as const;
+
+export const deliveryShards = 8;
+
+export const subjectDeliveriesKey = (labelId: string, subject: MailSubject, shard: number) =>
+  subject[0] === 'release'
+    ? keyOf('RELEASE_DELIVERIES', labelId, subject[1], shard)
+    : keyOf('SUBJECT_DELIVERIES', labelId, ...subject, shard);
+
+/** The delivery an item holds; items claimed before other senders shared the store name the release and outlet themselves. */
+export const deliveryOf = (item: Record<string, unknown>): Delivery => {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    releaseId,
+    outletId,
+    releaseAsOf,
+    ...rest
+  } = item;
+  if (releaseId === undefined) return rest as unknown as Delivery;
+  return {
+    ...(rest as unknown as Delivery),
+    subject: mailSubjects.release(releaseId as string),
+    stream: 'campaign',
+    context: outletId ? { outletId: outletId as string } : {},
+    ...(releaseAsOf ? { asOf: releaseAsOf as string } : {}),
+  };
+};
+
+/** Every delivery of a subject (all kinds), from each shard of the subject index. */
+export async function deliveriesOfSubject(
+  db: DynamoDBDocumentClient,
+  table: string,
+  labelId: string,
+  subject: MailSubject,
+): Promise<Delivery[]> {
+  const shards = await Promise.all(
+    Array.from({ length: deliveryShards }, async (_, shard) => {
+      const items: Delivery[] = [];
+      const pages = paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': subjectDeliveriesKey(labelId, subject, shard) },
+        },
+      );
+      for await (const page of pages) for (const item of page.Items ?? []) items.push(deliveryOf(item));
+      return items;
+    }),
+  );
+  return shards.flat();
+}
