@@ -1,4 +1,12 @@
-import { applyShowChange, bookTour, type ChangeMeta } from '#functions/tours/apply-change.ts';
+import type { Context } from 'aws-lambda';
+import { managementApi } from '#functions/management/routes.ts';
+import { tourRoutes } from '#functions/office/tours.ts';
+import {
+  applyShowChange,
+  bookTour,
+  type ChangeMeta,
+  type ShowChange,
+} from '#functions/tours/apply-change.ts';
 import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import {
   defaultToursSettings,
@@ -9,8 +17,10 @@ import {
   type TourMailer,
   type ToursDeps,
 } from '#functions/tours/ports.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
+import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import type {
   AdvanceOutcome,
   ForgetOnChange,
@@ -20,11 +30,12 @@ import type {
   ShowRef,
   TourStore,
 } from '#shared/db/tours.ts';
-import { maxGuestsPerShow } from '#shared/db/tours.ts';
+import { maxGuestsPerShow, promoterIdOf } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/envelope.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { defaultMailSettings, MailerError } from '#shared/mail/ports.ts';
 import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import {
@@ -452,3 +463,115 @@ export const stepsWritten = (tours: ReturnType<typeof fakeToursDeps>['tours']) =
 
 /** SES's answer lost: the fake SES's script for a call whose outcome is unknown (its claims stay open). */
 export const lostAnswers = () => new MailerError('unknown', 'the answer was lost');
+
+/**
+ * tourOf(`shows`) booked (at the turn of 2027) at `at`, its tour mail through the real mail module on a
+ * fake SES (`ses`, claims in `mail.deliveries`, a claim stale after 60 s): the steps the booking wrote
+ * are taken off the outbox, for each test to take the ones it means to. The shape of toldDePressOf's,
+ * `deps` (and `fakes.deps`) mailing through the module.
+ */
+export async function bookedWithMailModule(at: string, shows: Show[] = [aShow()]) {
+  const now = { value: new Date(at) };
+  const { deps: mail, mailer: ses } = fakeMailDeps(() => now.value, defaultMailSettings(60));
+  const world = fakeToursDeps(now);
+  const deps: ToursDeps = {
+    ...world.deps,
+    mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', 60_000),
+  };
+  await bookTour(tourOf(shows), metaAt('2027-01-01T00:00:00Z'), deps);
+  stepsWritten(world.tours);
+  const fakes = { ...world, deps };
+  return { now, fakes, ...fakes, mail, ses };
+}
+
+type MailModuleWorld = Awaited<ReturnType<typeof bookedWithMailModule>>;
+
+/**
+ * The claim of a show's own mail of `kind` to `email` (one a crash left open before SES): its subject is
+ * the show's, with `moment` where the kind's identity has one (a day sheet's day, a guest list's lock).
+ */
+export const showMailClaim = (
+  kind: string,
+  email: string,
+  { showId = 'show-1', moment }: { showId?: string; moment?: string } = {},
+) => ({
+  labelId: 'lbl-1',
+  subject: mailSubjects.show('tour-1', showId, moment),
+  email,
+  kind,
+  stream: 'operational' as const,
+  context: { tourId: 'tour-1', showId },
+});
+
+/** The label's change of tourOf's tour at `at` (the clock moved to it, the change's occurredAt `at` as written). */
+export async function changeAt(world: Pick<MailModuleWorld, 'now' | 'deps'>, at: string, change: ShowChange) {
+  world.now.value = new Date(at);
+  await applyShowChange('tour-1', change, metaAt(at), world.deps);
+}
+
+/** The step `step` of show-1 due at `scheduledFor` taken (its Show Step Due delivered). */
+export const takeShowStep = (world: Pick<MailModuleWorld, 'deps'>, step: ShowStep, scheduledFor: string) =>
+  takeStep({ ...ref(), step, scheduledFor }, { correlationId: 'c' }, world.deps);
+
+/** A run of the stale-claim sweep (the clock moved to `at` first, if given), a minute to spare. */
+export async function sweepAt(world: Pick<MailModuleWorld, 'now' | 'deps'>, at?: string) {
+  if (at) world.now.value = new Date(at);
+  return sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
+}
+
+/** tourOf's tour stored with `show`, as the office's routes and the tour pages read them (its show row written at `at`). */
+export async function storeTourWithShow(tours: InMemoryTours, show: Show, at = '2027-01-01T00:00:00.000Z') {
+  await tours.saveTour({
+    labelId: 'lbl-1',
+    tourId: 'tour-1',
+    artist: { name: 'The Midnight Echoes' },
+    tourManager: { name: 'Sam', email: 'sam@tm.example' },
+    occurredAt: '2027-01-01T00:00:00.000Z',
+  });
+  await tours.putShowIfNewer(
+    {
+      labelId: 'lbl-1',
+      tourId: 'tour-1',
+      showId: show.showId,
+      show,
+      promoterId: promoterIdOf(show.promoter.email),
+      occurredAt: '2027-01-01T00:00:00.000Z',
+      lastEventId: 'e',
+      lastCorrelationId: 'c',
+      createdAt: at,
+      updatedAt: at,
+    },
+    [],
+  );
+}
+
+/** GET `path` (on the route `routeKey`) of the office's tour routes over `tours`, through its API, middleware included. */
+export async function officeGet(
+  tours: InMemoryTours,
+  path: string,
+  routeKey: string,
+  pathParameters: Record<string, string>,
+): Promise<HttpResult> {
+  const api = managementApi(
+    'office',
+    async () => 'key',
+    tourRoutes({ tours, tourManagerLink: async () => 'https://tm', now: () => new Date('2027-01-02') }),
+  );
+  return (await api(
+    {
+      version: '2.0',
+      routeKey,
+      rawPath: path,
+      rawQueryString: '',
+      headers: { authorization: 'Bearer key' },
+      requestContext: { http: { method: 'GET', path } },
+      pathParameters,
+      isBase64Encoded: false,
+    } as unknown as HttpEvent,
+    {
+      getRemainingTimeInMillis: () => 10_000,
+      awsRequestId: 'r',
+      functionName: 'office',
+    } as unknown as Context,
+  )) as HttpResult;
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { applyReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
+import type { StoredRelease } from '#shared/releases.ts';
 import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
 
@@ -10,6 +11,48 @@ import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#te
  * description to some countries: every other country is withdrawn, and the outlets announced there
  * that the release no longer reaches are told (docs/design.md#ddex-ern).
  */
+/**
+ * Releases applies the label's `change` (event `eventId`, of 1 February 2026) to `release` as stored, its
+ * schedules kept nowhere: the store holds what it published.
+ */
+async function releasesApply(
+  release: StoredRelease,
+  change: Parameters<typeof applyReleaseChange>[0],
+  eventId: string,
+) {
+  const store = new InMemoryReleases();
+  await store.putIfNewer(release, []);
+  const deps: ReleasesDeps = {
+    releases: store,
+    schedules: {
+      upsertReleaseDay: async () => {},
+      deleteReleaseDay: async () => {},
+      upsertAnnouncement: async () => {},
+      deleteAnnouncement: async () => {},
+      upsertRadioServicing: async () => {},
+      deleteRadioServicing: async () => {},
+    },
+    now: () => new Date('2026-06-01T12:00:00Z'),
+  };
+  await applyReleaseChange(
+    change,
+    { labelId: 'lbl-nightshift', eventId, correlationId: 'corr', occurredAt: '2026-02-01T10:00:00.000Z' },
+    deps,
+  );
+  return store;
+}
+
+/** The announcer of `world` sends each mailing releases asked for in `store`, the release as `store` keeps it. */
+async function sendMailingsAsked(world: ReturnType<typeof fakeWorld>, store: InMemoryReleases) {
+  world.releases.set(
+    'lbl-nightshift/rel-night-drive',
+    (await store.get('lbl-nightshift', 'rel-night-drive'))!,
+  );
+  for (const entry of store.published.filter((e) => e.detailType === 'Mailing Requested')) {
+    await sendMailing(detailOf(entry).data, meta, world.deps, far());
+  }
+}
+
 describe('a worldwide release narrowed to one country', () => {
   it('tells the outlets announced in the countries it no longer reaches that it is withdrawn there', async () => {
     const german = anOutlet({ kind: 'press', territories: ['DE'] });
@@ -20,41 +63,16 @@ describe('a worldwide release narrowed to one country', () => {
     expect(world.mailer.delivered.map((m) => m.email).sort()).toEqual([british.email, german.email].sort());
 
     // The label's next description lists GB only: releases applies it and asks for the withdrawal.
-    const store = new InMemoryReleases();
-    await store.putIfNewer(worldwide, []);
-    const deps: ReleasesDeps = {
-      releases: store,
-      schedules: {
-        upsertReleaseDay: async () => {},
-        deleteReleaseDay: async () => {},
-        upsertAnnouncement: async () => {},
-        deleteAnnouncement: async () => {},
-        upsertRadioServicing: async () => {},
-        deleteRadioServicing: async () => {},
-      },
-      now: () => new Date('2026-06-01T12:00:00Z'),
-    };
-    await applyReleaseChange(
+    const store = await releasesApply(
+      worldwide,
       { type: 'Release Updated', details: aReleaseDetails({ territories: ['GB'] }) },
-      {
-        labelId: 'lbl-nightshift',
-        eventId: 'evt-narrowed',
-        correlationId: 'corr',
-        occurredAt: '2026-02-01T10:00:00.000Z',
-      },
-      deps,
+      'evt-narrowed',
     );
     // Releases asks for it (the withdrawal from WW); the announcer must find who it concerns.
     expect(
       store.published.map((e) => detailOf(e).data).filter((d) => d.kind === 'cancellation'),
     ).toMatchObject([{ territories: ['WW'] }]);
-    world.releases.set(
-      'lbl-nightshift/rel-night-drive',
-      (await store.get('lbl-nightshift', 'rel-night-drive'))!,
-    );
-    for (const entry of store.published.filter((e) => e.detailType === 'Mailing Requested')) {
-      await sendMailing(detailOf(entry).data, meta, world.deps, far());
-    }
+    await sendMailingsAsked(world, store);
 
     // The German outlet was announced a release it no longer gets; the British one still gets it.
     expect(world.mailer.delivered.filter((m) => m.kind === 'cancellation').map((m) => m.email)).toEqual([
@@ -70,42 +88,17 @@ describe('a withdrawal from a territory with the label’s reason', () => {
     const world = fakeWorld({ releases: [release], outlets: [british] });
     await sendMailing(announce, meta, world.deps, far());
 
-    const store = new InMemoryReleases();
-    await store.putIfNewer(release, []);
-    const deps: ReleasesDeps = {
-      releases: store,
-      schedules: {
-        upsertReleaseDay: async () => {},
-        deleteReleaseDay: async () => {},
-        upsertAnnouncement: async () => {},
-        deleteAnnouncement: async () => {},
-        upsertRadioServicing: async () => {},
-        deleteRadioServicing: async () => {},
-      },
-      now: () => new Date('2026-06-01T12:00:00Z'),
-    };
-    await applyReleaseChange(
+    const store = await releasesApply(
+      release,
       {
         type: 'Release Cancelled',
         releaseId: 'rel-night-drive',
         territories: ['GB'],
         reason: 'The rights in the United Kingdom have lapsed.',
       },
-      {
-        labelId: 'lbl-nightshift',
-        eventId: 'evt-gb-out',
-        correlationId: 'corr',
-        occurredAt: '2026-02-01T10:00:00.000Z',
-      },
-      deps,
+      'evt-gb-out',
     );
-    world.releases.set(
-      'lbl-nightshift/rel-night-drive',
-      (await store.get('lbl-nightshift', 'rel-night-drive'))!,
-    );
-    for (const entry of store.published.filter((e) => e.detailType === 'Mailing Requested')) {
-      await sendMailing(detailOf(entry).data, meta, world.deps, far());
-    }
+    await sendMailingsAsked(world, store);
 
     const text = mailTextOf(world, british.email, 'cancellation') as
       | { cancellationReason?: string }

@@ -14,19 +14,28 @@ import { knownReleases } from '#test/support/releases.ts';
 
 const start = Date.parse('2027-01-05T10:00:00Z');
 
-/** Intake with cached labels on a fake clock, counting the reads that reach the table. */
+/**
+ * Intake with cached labels on a fake clock, counting the reads that reach the table. `failReads(true)`
+ * makes a read fail at once; `failReads('slowly')` keeps it under way until `failReadUnderWay()`.
+ */
 function cachedIntake() {
   const clock = { at: start };
   const label = aLabel();
   const stored = new InMemoryLabels(label);
   let reads = 0;
-  let failing = false;
+  let failing: boolean | 'slowly' = false;
+  let failUnderWay: (() => void) | undefined;
   const labels = cachedLabels(
     {
       get: (labelId) => {
         reads++;
-        // As DynamoDB or KMS failing the read (a throttle, an outage).
-        if (failing) return Promise.reject(new Error('ThrottlingException: Rate exceeded'));
+        // As DynamoDB or KMS failing the read (a throttle, an outage), at once or after a while (a throttled read retried by the SDK).
+        const throttled = new Error('ThrottlingException: Rate exceeded');
+        if (failing === 'slowly')
+          return new Promise<Label | undefined>((_resolve, reject) => {
+            failUnderWay = () => reject(throttled);
+          });
+        if (failing) return Promise.reject(throttled);
         return stored.get(labelId);
       },
     },
@@ -59,9 +68,10 @@ function cachedIntake() {
     send,
     change,
     reads: () => reads,
-    failReads: (fail: boolean) => {
+    failReads: (fail: boolean | 'slowly') => {
       failing = fail;
     },
+    failReadUnderWay: () => failUnderWay?.(),
     secret: label.secrets[0].value,
     tick: (ms: number) => {
       clock.at += ms;
@@ -183,5 +193,29 @@ describe('labels cached by intake', () => {
 
     expect(statuses).toEqual(Array(5).fill(202));
     expect(intake.reads()).toBe(1);
+  });
+});
+
+/**
+ * docs/design.md#secrets: a re-read that fails "keeps the label read before, which still serves valid
+ * signatures". A re-read takes time (DynamoDB, KMS; a throttled read is retried by the SDK): a webhook
+ * signed with a cached secret that arrives while the failing re-read is under way must still be taken.
+ */
+describe('a failing re-read under way', () => {
+  it('still takes a webhook signed with a cached secret that arrives while it is being read', async () => {
+    const intake = cachedIntake();
+
+    expect(await intake.send(intake.secret)).toBe(202);
+    intake.failReads('slowly');
+    // A bad signature starts a re-read, which is slow and then fails.
+    const bad = intake.send(aSecret());
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Meanwhile a webhook signed with the cached secret arrives.
+    const valid = intake.send(intake.secret);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    intake.failReadUnderWay();
+
+    expect(await bad).toBe(500);
+    expect(await valid).toBe(202);
   });
 });

@@ -59,24 +59,52 @@ const twoDates = (overrides: Partial<ReleaseDetails> = {}) =>
     ...overrides,
   });
 
-/** Germany's street date comes: the release is out there (state 'out'), the US is still to come. */
-async function outInGermany(w: ReturnType<typeof world>) {
-  await applyReleaseChange(
-    { type: 'Release Scheduled', details: twoDates() },
-    metaAt('2026-06-01T10:00:00Z'),
-    w.deps,
-  );
-  const fired = await reachReleaseDay(
-    {
-      labelId: 'lbl-nightshift',
-      releaseId: 'rel-night-drive',
-      releaseDate: '2027-03-05',
-      releaseTime: '00:00',
-      timeZone: 'Europe/Berlin',
-    },
+/** twoDates with no embargo: DE on 5 March and US on 19 March, both announced at once. */
+const usLaterUnembargoed = () =>
+  twoDates({
+    territoryDates: [
+      {
+        territories: ['US'],
+        releaseDate: '2027-03-19',
+        releaseTime: '09:00',
+        timeZone: 'America/New_York',
+      },
+    ],
+  });
+
+/** Germany's street date, as twoDates has it. */
+const germany = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/Berlin' };
+
+type World = Pick<ReturnType<typeof world>, 'deps'>;
+
+/** The label schedules the release (1 June 2026). */
+const scheduled = (w: World, details: ReleaseDetails) =>
+  applyReleaseChange({ type: 'Release Scheduled', details }, metaAt('2026-06-01T10:00:00Z'), w.deps);
+
+/** The label's later change of the release (2 June 2026). */
+const updated = (w: World, details: ReleaseDetails) =>
+  applyReleaseChange({ type: 'Release Updated', details }, metaAt('2026-06-02T10:00:00Z'), w.deps);
+
+/** The release-day schedule of the release's `moment` fires. */
+const releaseDayComes = (w: World, moment: typeof germany) =>
+  reachReleaseDay(
+    { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...moment },
     { correlationId: 'c' },
     w.deps,
   );
+
+/** The embargo schedule set for `announceAt` fires. */
+const embargoScheduleFires = (w: World, announceAt: string) =>
+  endEmbargo(
+    { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', announceAt },
+    { correlationId: 'c' },
+    w.deps,
+  );
+
+/** Germany's street date comes: the release is out there (state 'out'), the US is still to come. */
+async function outInGermany(w: World) {
+  await scheduled(w, twoDates());
+  const fired = await releaseDayComes(w, germany);
   expect(fired.outcome).toBe('out-now-requested');
 }
 
@@ -92,11 +120,7 @@ describe('a release out in one territory and still to come in others', () => {
       timeZone: 'Europe/Paris',
     });
 
-    await applyReleaseChange(
-      { type: 'Release Updated', details: withFrance },
-      metaAt('2026-06-02T10:00:00Z'),
-      w.deps,
-    );
+    await updated(w, withFrance);
 
     // French outlets were never told: without an announcement they hear of the release neither
     // before nor on its French street date (out-now goes to announced outlets only).
@@ -109,17 +133,9 @@ describe('a release out in one territory and still to come in others', () => {
     const later = twoDates();
     later.territoryDates![0].announceAt = '2027-03-15T12:00:00Z';
 
-    await applyReleaseChange(
-      { type: 'Release Updated', details: later },
-      metaAt('2026-06-02T10:00:00Z'),
-      w.deps,
-    );
+    await updated(w, later);
     // The schedule set for the old instant fires, and is (rightly) ignored as stale.
-    const stale = await endEmbargo(
-      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', announceAt: '2027-03-10T12:00:00Z' },
-      { correlationId: 'c' },
-      w.deps,
-    );
+    const stale = await embargoScheduleFires(w, '2027-03-10T12:00:00Z');
 
     expect(stale.outcome).toBe('ignored');
     // So the moved embargo must have a schedule of its own, or the US outlets are never announced.
@@ -130,11 +146,7 @@ describe('a release out in one territory and still to come in others', () => {
 describe('a withdrawal naming WW (worldwide)', () => {
   it('cancels the release everywhere, and asks for the cancellation mail', async () => {
     const w = world();
-    await applyReleaseChange(
-      { type: 'Release Scheduled', details: aReleaseDetails({ territories: ['GB', 'IE'] }) },
-      metaAt('2026-06-01T10:00:00Z'),
-      w.deps,
-    );
+    await scheduled(w, aReleaseDetails({ territories: ['GB', 'IE'] }));
 
     const outcome = await applyReleaseChange(
       { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['WW'] },
@@ -160,38 +172,12 @@ describe('a territory moved to a street date that has already come', () => {
       void upserted.push(
         `${schedule.moment.releaseDate}T${schedule.moment.releaseTime} ${schedule.moment.timeZone}`,
       );
-    const usLater = twoDates({
-      territoryDates: [
-        {
-          territories: ['US'],
-          releaseDate: '2027-03-19',
-          releaseTime: '09:00',
-          timeZone: 'America/New_York',
-        },
-      ],
-    });
-    await applyReleaseChange(
-      { type: 'Release Scheduled', details: usLater },
-      metaAt('2026-06-01T10:00:00Z'),
-      w.deps,
-    );
-    const germany = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/Berlin' };
-    await reachReleaseDay(
-      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...germany },
-      { correlationId: 'c' },
-      w.deps,
-    );
+    await scheduled(w, usLaterUnembargoed());
+    await releaseDayComes(w, germany);
     const outNowsBefore = w.mailings().filter((m) => m.kind === 'out-now').length;
     upserted.length = 0;
 
-    await applyReleaseChange(
-      {
-        type: 'Release Updated',
-        details: twoDates({ territoryDates: [{ territories: ['US'], ...germany }] }),
-      },
-      metaAt('2026-06-02T10:00:00Z'),
-      w.deps,
-    );
+    await updated(w, twoDates({ territoryDates: [{ territories: ['US'], ...germany }] }));
 
     expect(w.mailings().map((m) => m.kind)).toContain('date-change');
     // Either the out-now asked now, or a release-day schedule for that moment that will ask it.
@@ -205,42 +191,23 @@ describe('a label change applied while a street date comes', () => {
     // Releases reads the release for a label change (a new press text, say); meanwhile Germany's
     // release-day schedule fires in another invocation and marks the moment out; then the change is stored.
     const w = world();
-    const usLater = twoDates({
-      territoryDates: [
-        {
-          territories: ['US'],
-          releaseDate: '2027-03-19',
-          releaseTime: '09:00',
-          timeZone: 'America/New_York',
-        },
-      ],
-    });
-    await applyReleaseChange(
-      { type: 'Release Scheduled', details: usLater },
-      metaAt('2026-06-01T10:00:00Z'),
-      w.deps,
-    );
-    const germany = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/Berlin' };
+    const usLater = usLaterUnembargoed();
+    await scheduled(w, usLater);
     let fireDuringRead = true;
     const releases = Object.create(w.releases) as InMemoryReleases;
     releases.get = async (labelId, releaseId) => {
       const read = await w.releases.get(labelId, releaseId);
       if (fireDuringRead) {
         fireDuringRead = false;
-        const fired = await reachReleaseDay(
-          { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...germany },
-          { correlationId: 'c' },
-          w.deps,
-        );
+        const fired = await releaseDayComes(w, germany);
         expect(fired.outcome).toBe('out-now-requested');
       }
       return read;
     };
 
-    await applyReleaseChange(
-      { type: 'Release Updated', details: { ...usLater, pressRelease: { text: 'A new press text.' } } },
-      metaAt('2026-06-02T10:00:00Z'),
-      { ...w.deps, releases },
+    await updated(
+      { deps: { ...w.deps, releases } },
+      { ...usLater, pressRelease: { text: 'A new press text.' } },
     );
 
     const stored = await w.releases.get('lbl-nightshift', 'rel-night-drive');
@@ -256,36 +223,18 @@ describe('a release out before its announcement', () => {
     // the embargo. "Lifting it announces at once" (docs/design.md#embargoes).
     const w = world();
     const held = aReleaseDetails({ territories: ['GB'], announceAt: '2027-03-10T09:00:00Z' });
-    await applyReleaseChange(
-      { type: 'Release Scheduled', details: held },
-      metaAt('2026-06-01T10:00:00Z'),
-      w.deps,
-    );
-    const fired = await reachReleaseDay(
-      {
-        labelId: 'lbl-nightshift',
-        releaseId: 'rel-night-drive',
-        releaseDate: '2027-03-05',
-        releaseTime: '00:00',
-        timeZone: 'Europe/London',
-      },
-      { correlationId: 'c' },
-      w.deps,
-    );
+    await scheduled(w, held);
+    const fired = await releaseDayComes(w, {
+      releaseDate: '2027-03-05',
+      releaseTime: '00:00',
+      timeZone: 'Europe/London',
+    });
     expect(fired.outcome).toBe('out-now-requested');
     const { announceAt: _lifted, ...lifted } = held;
 
-    await applyReleaseChange(
-      { type: 'Release Updated', details: lifted },
-      metaAt('2026-06-02T10:00:00Z'),
-      w.deps,
-    );
+    await updated(w, lifted);
     // The schedule set for 10 March now finds no such embargo and is ignored.
-    const stale = await endEmbargo(
-      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', announceAt: '2027-03-10T09:00:00Z' },
-      { correlationId: 'c' },
-      w.deps,
-    );
+    const stale = await embargoScheduleFires(w, '2027-03-10T09:00:00Z');
 
     expect(stale.outcome).toBe('ignored');
     expect(w.mailings().filter((m) => m.kind === 'announcement')).not.toHaveLength(0);

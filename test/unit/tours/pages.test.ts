@@ -12,7 +12,7 @@ import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken, signPromoToken, signTourManagerToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { RecordedMeasure } from '#test/support/measure.ts';
-import { aShow, InMemoryTours } from '#test/support/tours.ts';
+import { aShow, InMemoryTours, storeTourWithShow } from '#test/support/tours.ts';
 
 const key = 'k'.repeat(48);
 const show = aShow();
@@ -21,26 +21,7 @@ const promoterId = promoterIdOf(show.promoter.email);
 
 async function world(now: string) {
   const tours = new InMemoryTours();
-  await tours.saveTour({
-    labelId: 'lbl-1',
-    tourId: 'tour-1',
-    artist: { name: 'The Midnight Echoes' },
-    tourManager: { name: 'Sam', email: 'sam@tm.example' },
-    occurredAt: '2027-01-01T00:00:00.000Z',
-  });
-  await tours.putShowIfNewer(
-    {
-      ...ref,
-      show,
-      promoterId,
-      occurredAt: '2027-01-01T00:00:00.000Z',
-      lastEventId: 'e',
-      lastCorrelationId: 'c',
-      createdAt: now,
-      updatedAt: now,
-    },
-    [],
-  );
+  await storeTourWithShow(tours, show, now);
   const deps = { signingKey: async () => key, tours, now: () => new Date(now) };
   const token = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
   return { tours, deps, token };

@@ -1,60 +1,17 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { managementApi } from '#functions/management/routes.ts';
-import { tourRoutes } from '#functions/office/tours.ts';
-import { promoterIdOf } from '#shared/db/tours.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { aShow, InMemoryTours } from '#test/support/tours.ts';
+import type { HttpResult } from '#shared/http/index.ts';
+import { aShow, InMemoryTours, officeGet, storeTourWithShow } from '#test/support/tours.ts';
 
 /** GET the calendar of a show stored with `showId`, through the office's API (its middleware included). */
 async function calendarOfShow(showId: string): Promise<HttpResult> {
-  const show = aShow({ showId });
   const tours = new InMemoryTours();
-  await tours.saveTour({
+  await storeTourWithShow(tours, aShow({ showId }));
+  const path = `/labels/lbl-1/tours/tour-1/shows/${encodeURIComponent(showId)}.ics`;
+  return officeGet(tours, path, 'GET /labels/{labelId}/tours/{tourId}/shows/{showId}', {
     labelId: 'lbl-1',
     tourId: 'tour-1',
-    artist: { name: 'The Midnight Echoes' },
-    tourManager: { name: 'Sam', email: 'sam@tm.example' },
-    occurredAt: '2027-01-01T00:00:00.000Z',
+    showId: `${showId}.ics`,
   });
-  await tours.putShowIfNewer(
-    {
-      labelId: 'lbl-1',
-      tourId: 'tour-1',
-      showId,
-      show,
-      promoterId: promoterIdOf(show.promoter.email),
-      occurredAt: '2027-01-01T00:00:00.000Z',
-      lastEventId: 'e',
-      lastCorrelationId: 'c',
-      createdAt: '2027-01-01T00:00:00.000Z',
-      updatedAt: '2027-01-01T00:00:00.000Z',
-    },
-    [],
-  );
-  const api = managementApi(
-    'office',
-    async () => 'key',
-    tourRoutes({ tours, tourManagerLink: async () => 'https://tm', now: () => new Date('2027-01-02') }),
-  );
-  const path = `/labels/lbl-1/tours/tour-1/shows/${encodeURIComponent(showId)}.ics`;
-  return (await api(
-    {
-      version: '2.0',
-      routeKey: 'GET /labels/{labelId}/tours/{tourId}/shows/{showId}',
-      rawPath: path,
-      rawQueryString: '',
-      headers: { authorization: 'Bearer key' },
-      requestContext: { http: { method: 'GET', path } },
-      pathParameters: { labelId: 'lbl-1', tourId: 'tour-1', showId: `${showId}.ics` },
-      isBase64Encoded: false,
-    } as unknown as HttpEvent,
-    {
-      getRemainingTimeInMillis: () => 10_000,
-      awsRequestId: 'r',
-      functionName: 'office',
-    } as unknown as Context,
-  )) as HttpResult;
 }
 
 // A show's id may be 128 characters (the Show schema's limit); its calendar is the same path with `.ics`.
