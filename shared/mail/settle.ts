@@ -132,9 +132,12 @@ export async function sweepStaleClaims(
   for (const deliveries of groups.values()) {
     const { mails, asOf, held } = await resender.rebuild(deliveries);
     if (held) {
-      // Taken over unsent, its claim time now: looked at again only once stale again, so claims held
-      // for weeks do not fill every sweep's read (oldest first) and starve the others.
-      for (const delivery of deliveries) await deps.deliveries.reclaim(delivery, now.toISOString());
+      // Taken over unsent, its claim time moved to the stale boundary: the next sweep looks at it again
+      // (a show confirmed again gets its mail within a minute, before its step lapses), but after every
+      // claim stale since longer, so claims held for weeks never fill a sweep's read (oldest first)
+      // ahead of the others.
+      const heldAt = staleBefore(deps, now);
+      for (const delivery of deliveries) await deps.deliveries.reclaim(delivery, heldAt);
       continue;
     }
     // As when it was claimed: an address suppressed since gets no operational mail (campaign senders'
