@@ -311,15 +311,21 @@ export const announceAtsOf = (details: ReleaseDetails): string[] => [
 
 /**
  * Until when an outlet may not be announced to (epoch ms; 0 when it may): the latest embargo among the
- * territory entries that apply to it, since its one announcement states each of their dates.
+ * territory entries whose date applies to it (streetDateApplies: a `WW` entry's embargo does not hold an
+ * outlet in a country with a date of its own), since its one announcement states each of their dates.
  */
-export const outletEmbargoedUntil = (outletTerritories: readonly string[], details: ReleaseDetails): number =>
-  Math.max(
+export const outletEmbargoedUntil = (
+  outletTerritories: readonly string[],
+  details: ReleaseDetails,
+): number => {
+  const groups = territoryMomentsOf(details);
+  return Math.max(
     0,
     ...(details.territoryDates ?? [])
-      .filter((entry) => entry.announceAt && territoriesMatch(outletTerritories, entry.territories))
+      .filter((entry) => entry.announceAt && appliesAmong(outletTerritories, entry.territories, groups))
       .map((entry) => Date.parse(entry.announceAt as string)),
   );
+};
 
 /**
  * Whether a withdrawal from `territories` concerns the outlet: it covers one of them (a withdrawal
