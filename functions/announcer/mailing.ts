@@ -652,7 +652,14 @@ export async function releaseMail(
     // The dates this outlet is told (street dates per territory, its add dates) go with its own data, over the release's.
     data,
     unsubscribeUrl: links.unsubscribeUrl,
-    context: { outletId: outlet.id },
+    context: {
+      outletId: outlet.id,
+      // A withdrawal keeps the territories of the outlet it told, so that its links, once the outlet
+      // is deleted, close only while the withdrawal still concerns them (docs/design.md#embargoes).
+      ...(kind === 'cancellation' && release.state !== 'cancelled'
+        ? { territories: outlet.territories.join(',') }
+        : {}),
+    },
     asOf: release.occurredAt,
     ...(told ? { told } : {}),
   };

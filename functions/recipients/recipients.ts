@@ -6,7 +6,7 @@ import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
-import { standingWithdrawalConcerns } from '#shared/releases.ts';
+import { type StoredRelease, standingWithdrawalConcerns } from '#shared/releases.ts';
 import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
 
 /**
@@ -99,6 +99,29 @@ export type PromoOutcome =
   | { outcome: 'withdrawn' };
 
 /**
+ * Whether the link's outlet, deleted since, was told the release is withdrawn from its territories and
+ * that withdrawal still stands: with the outlet gone, its territories are those its withdrawal mail
+ * kept (a cancellation of the release, not cancelled as a whole, claimed for it and not failed), judged
+ * against the withdrawal standing now as a listed outlet's are, so a territory given back since opens
+ * its links again. A mail claimed before it kept them closes the link while any withdrawal stands.
+ * Read only on this path, rare (a deleted outlet's link while a withdrawal stands): every mail of the
+ * release, since a mail's key is its address, which a link (by outlet id) of a deleted outlet cannot know.
+ */
+async function toldOfWithdrawal(
+  claims: { labelId: string; releaseId: string; outletId: string },
+  release: StoredRelease,
+  deps: RecipientsDeps,
+): Promise<boolean> {
+  const mails = await deps.deliveries.ofSubject(claims.labelId, mailSubjects.release(claims.releaseId));
+  return mails.some((mail) => {
+    if (mail.kind !== 'cancellation' || mail.context.outletId !== claims.outletId || mail.status === 'failed')
+      return false;
+    const kept = mail.context.territories;
+    return kept === undefined || standingWithdrawalConcerns({ territories: kept.split(',') }, release);
+  });
+}
+
+/**
  * Opens a promo link: while it is valid, counts the access (never past `maxAccesses`) with its
  * `Promo Accessed` in the same write (the outbox: see docs/design.md#the-outbox), and answers where
  * to redirect. Before the release's `promoAvailableAt` it answers when the promo opens instead, and
@@ -107,23 +130,6 @@ export type PromoOutcome =
  * outlet: once it is cancelled, or withdrawn from the outlet's territories (the outlets its
  * cancellation mail told to disregard it), the link opens nothing and counts nothing.
  */
-/**
- * Whether the link's outlet, deleted since, was told the release is withdrawn from its territories:
- * with the outlet gone its territories are unknown, so what decides is the withdrawal mail it had
- * (a cancellation of the release, not cancelled as a whole, claimed for it and not failed). Read only
- * on this path, rare (a deleted outlet's link while a withdrawal stands): every mail of the release.
- */
-async function toldOfWithdrawal(
-  claims: { labelId: string; releaseId: string; outletId: string },
-  deps: RecipientsDeps,
-): Promise<boolean> {
-  const mails = await deps.deliveries.ofSubject(claims.labelId, mailSubjects.release(claims.releaseId));
-  return mails.some(
-    (mail) =>
-      mail.kind === 'cancellation' && mail.context.outletId === claims.outletId && mail.status !== 'failed',
-  );
-}
-
 export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
   const claims = verifyPromoToken(await deps.signingKey(), token);
   const now = deps.now();
@@ -133,7 +139,9 @@ export async function openPromoLink(token: string, deps: RecipientsDeps): Promis
   if (release?.state === 'cancelled') return { outcome: 'withdrawn' };
   if (release?.details && release.withdrawn) {
     const outlet = await deps.outlets.get(claims.outletId);
-    if (outlet ? standingWithdrawalConcerns(outlet, release) : await toldOfWithdrawal(claims, deps)) {
+    if (
+      outlet ? standingWithdrawalConcerns(outlet, release) : await toldOfWithdrawal(claims, release, deps)
+    ) {
       return { outcome: 'withdrawn' };
     }
   }

@@ -131,14 +131,22 @@ export class FakeDeliveries implements DeliveryStore {
 /** A release mail's claim for `outlet`, as the announcer makes it (the release of aStoredRelease by default). */
 export const aReleaseClaim = (
   outlet: Pick<Outlet, 'id' | 'email'>,
-  overrides: { labelId?: string; releaseId?: string; kind?: string; revision?: string; asOf?: string } = {},
+  overrides: {
+    labelId?: string;
+    releaseId?: string;
+    kind?: string;
+    revision?: string;
+    asOf?: string;
+    /** What the delivery keeps beside the outlet (a withdrawal's `territories`). */
+    context?: Record<string, string>;
+  } = {},
 ): NewClaim => ({
   labelId: overrides.labelId ?? 'lbl-nightshift',
   subject: mailSubjects.release(overrides.releaseId ?? 'rel-night-drive'),
   email: outlet.email,
   kind: overrides.kind ?? 'announcement',
   stream: 'campaign',
-  context: { outletId: outlet.id },
+  context: { outletId: outlet.id, ...overrides.context },
   ...(overrides.revision ? { revision: overrides.revision } : {}),
   ...(overrides.asOf ? { asOf: overrides.asOf } : {}),
 });

@@ -106,3 +106,22 @@ describe('a withdrawal from a territory with the label’s reason', () => {
     expect(text?.cancellationReason).toContain('The rights in the United Kingdom have lapsed.');
   });
 });
+
+describe('a withdrawal mail’s record', () => {
+  it('keeps the territories of the outlet it told, by which its links are judged once the outlet is deleted', async () => {
+    const british = anOutlet({ kind: 'press', territories: ['GB', 'FR'] });
+    const release = aStoredRelease({ details: aReleaseDetails({ territories: ['GB', 'FR', 'IE'] }) });
+    const world = fakeWorld({ releases: [release], outlets: [british] });
+    await sendMailing(announce, meta, world.deps, far());
+
+    const store = await releasesApply(
+      release,
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['GB', 'FR'] },
+      'evt-gb-fr-out',
+    );
+    await sendMailingsAsked(world, store);
+
+    const withdrawal = [...world.deliveries.items.values()].filter((d) => d.kind === 'cancellation');
+    expect(withdrawal.map((d) => d.context)).toEqual([{ outletId: british.id, territories: 'GB,FR' }]);
+  });
+});

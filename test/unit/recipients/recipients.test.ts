@@ -323,6 +323,8 @@ describe('promo links', () => {
         labelId: 'lbl-1',
         releaseId: 'rel-1',
         kind: 'cancellation',
+        // The outlet's territories, as its withdrawal mail keeps them.
+        context: { territories: 'GB' },
       }),
       '2027-03-01T00:05:00.000Z',
     );
@@ -427,6 +429,38 @@ describe('promo links', () => {
 
     expect([misused.status, garbage.status]).toEqual([404, 404]);
     expect(garbage.body).not.toContain('<script>');
+  });
+
+  it('keeps opening the promo of a deleted outlet whose territory was given back since its withdrawal mail', async () => {
+    // out-1 (GB) was told the release is withdrawn in GB; the label then gave GB back (the release
+    // lists GB again) and later withdrew it from FR. A GB outlet still in the directory opens the
+    // promo (the standing withdrawal is FR's); the deleted one must not be judged by a withdrawal
+    // that no longer stands.
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE', 'GB'] }),
+      withdrawn: { territories: ['FR'], at: '2027-03-05T00:00:00.000Z' },
+    });
+    const { request, outlets, deliveries } = setup({ releases });
+    const told = await deliveries.claim(
+      aReleaseClaim(outlets.outlets.get('out-1')!, {
+        labelId: 'lbl-1',
+        releaseId: 'rel-1',
+        kind: 'cancellation',
+        // The outlet's territories, as its withdrawal mail keeps them.
+        context: { territories: 'GB' },
+      }),
+      '2027-03-01T00:05:00.000Z',
+    );
+    await deliveries.markSent(told!.deliveryId, 'msg-1', '2027-03-01T00:05:01.000Z');
+    // While it exists: 302.
+    expect((await request('GET', `/p/${signPromoToken(key, aPromo())}`)).status).toBe(302);
+    outlets.outlets.delete('out-1');
+
+    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(response.status).toBe(302);
   });
 });
 
