@@ -294,6 +294,14 @@ export const momentKeyByTerritory = (details: ReleaseDetails): Map<string, strin
     territoryMomentsOf(details).flatMap((group) => group.territories.map((t) => [t, group.key] as const)),
   );
 
+/**
+ * A territory's street date (its key) among `keys` (momentKeyByTerritory): its own where the release
+ * names it, else WW's, which applies in a country named nowhere else (streetDateApplies), so a country
+ * whose own date is dropped while WW's stands has WW's (see docs/design.md#street-dates-per-territory).
+ */
+export const streetDateIn = (keys: ReadonlyMap<string, string>, territory: string): string | undefined =>
+  keys.get(territory) ?? keys.get('WW');
+
 /** The moment a key names (`2027-03-05T00:00 Europe/London`, as revisionOf writes it). */
 export function momentOfKey(key: string): ReleaseMoment {
   const [dateTime = '', timeZone = ''] = key.split(' ');

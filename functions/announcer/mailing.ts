@@ -52,6 +52,7 @@ import {
   sameInstantAsKey,
   standingWithdrawalConcerns,
   streetDateApplies,
+  streetDateIn,
   type TerritoryMoment,
   territoryMomentsOf,
   withdrawnFor,
@@ -178,7 +179,7 @@ function obsoleteForMoment(release: StoredRelease, request: MailingRequest): str
     const now = momentKeyByTerritory(release.details!);
     const standing = (key: string | undefined) =>
       key !== undefined && sameInstantAsKey(request.revision, momentOfKey(key));
-    if (!request.territories?.every((territory) => standing(now.get(territory)))) {
+    if (!request.territories?.every((territory) => standing(streetDateIn(now, territory)))) {
       return 'date changed again since';
     }
   }

@@ -24,6 +24,7 @@ import {
   sameInstant,
   sameInstantAsKey,
   sameMoment,
+  streetDateIn,
   type TerritoryDateChange,
   territoryMomentsOf,
 } from '#shared/releases.ts';
@@ -171,7 +172,9 @@ function staleReleaseDays(before: ReleaseDetails, after: ReleaseDetails | undefi
 
 /**
  * The date changes a change of territory dates makes: per territory whose moment moved and had not
- * come yet, grouped by old and new moment, so each goes to that territory's outlets only.
+ * come yet, grouped by old and new moment, so each goes to that territory's outlets only. A country
+ * whose own date is dropped while WW's stands moves to WW's date (and one given a date of its own
+ * moves from WW's): its outlets were told the one and now have the other.
  */
 function territoryDateChanges(
   before: ReleaseDetails,
@@ -179,11 +182,19 @@ function territoryDateChanges(
   outMoments: readonly string[],
 ): ReleaseEffect[] {
   const was = momentKeyByTerritory(before);
+  const now = momentKeyByTerritory(after);
   const changes = new Map<string, Extract<ReleaseEffect, { type: 'request-mailing' }>>();
-  for (const [territory, key] of momentKeyByTerritory(after)) {
-    const old = was.get(territory);
+  for (const territory of new Set([...now.keys(), ...was.keys()])) {
+    const old = streetDateIn(was, territory);
+    const key = streetDateIn(now, territory);
     // A new zone that leaves the street date's instant where it was tells its outlets nothing new.
-    if (!old || old === key || outMoments.includes(old) || sameInstant(momentOfKey(old), momentOfKey(key)))
+    if (
+      !old ||
+      !key ||
+      old === key ||
+      outMoments.includes(old) ||
+      sameInstant(momentOfKey(old), momentOfKey(key))
+    )
       continue;
     const id = JSON.stringify([old, key]);
     const change = changes.get(id) ?? {
@@ -509,7 +520,7 @@ function standingDateChanges(
       ...change,
       // Still standing while the territory's date is where the change moved it, whatever zone states it.
       territories: change.territories.filter((territory) => {
-        const key = now.get(territory);
+        const key = streetDateIn(now, territory);
         return key !== undefined && sameInstantAsKey(change.revision, momentOfKey(key));
       }),
     }))

@@ -1099,6 +1099,55 @@ describe('a worldwide release with its own street date in one country', () => {
       gb.email,
     ]);
   });
+
+  it('tells the outlets of that country their date is the worldwide one, out already, when the label drops its own', async () => {
+    const gb = anOutlet({ territories: ['GB'] });
+    const jp = anOutlet({ territories: ['JP'] });
+    const world = fakeWorld({ releases: [japanLater()], outlets: [gb, jp] });
+    await sendMailing(announce, meta, world.deps, far());
+    const out = japanLater({ state: 'out', outMoments: [worldwide] });
+    world.releases.set('lbl-nightshift/rel-night-drive', out);
+    await sendMailing({ ...announce, kind: 'out-now', moment: worldwide }, meta, world.deps, far());
+
+    // The label drops the Japanese deal: Japan now follows the worldwide date, which has come.
+    const { next, effects } = decideChange(
+      out,
+      {
+        type: 'Release Updated',
+        details: aReleaseDetails({
+          territories: ['WW'],
+          releaseDate: '2027-03-05',
+          timeZone: 'Europe/London',
+        }),
+      },
+      {
+        labelId: 'lbl-nightshift',
+        eventId: 'evt-jp-dropped',
+        correlationId: 'corr',
+        occurredAt: '2027-03-06T00:00:00.000Z',
+      },
+      '2027-03-06T00:00:01.000Z',
+    );
+    world.releases.set('lbl-nightshift/rel-night-drive', next);
+    for (const effect of effects) {
+      if (effect.type !== 'request-mailing') continue;
+      const { type: _type, ...asked } = effect;
+      await sendMailing({ ...announce, ...asked }, meta, world.deps, far());
+    }
+
+    const followUps = world.mailer.delivered.filter((m) => m.kind !== 'announcement');
+    expect(
+      followUps
+        .filter((m) => m.email === jp.email)
+        .map((m) => m.kind)
+        .sort(),
+    ).toEqual(['date-change', 'out-now']);
+    expect(followUps.filter((m) => m.email === gb.email).map((m) => m.kind)).toEqual(['out-now']);
+    expect(mailTextOf(world, jp.email, 'date-change')).toMatchObject({
+      releaseDate: 'Friday, 5 March 2027, 00:00 (Europe/London)',
+      previousReleaseDate: 'Friday, 12 March 2027, 00:00 (Asia/Tokyo)',
+    });
+  });
 });
 
 describe('a territory’s date moved while the announcement was going out', () => {
