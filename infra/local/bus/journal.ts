@@ -55,10 +55,14 @@ export class DeliveryJournal {
     >();
     for (const entry of this.#journal.read()) {
       if (entry.op === 'accepted') {
-        const rules = new Map(
-          entry.rules.map((rule) => [rule, { bus: entry.bus, event: entry.event, rule, attempts: 0 }]),
-        );
-        events.set(journalKey(entry.event), { bus: entry.bus, event: entry.event, rules });
+        // A second accepted line for the same event (a redriven dead letter, journalled as accepted
+        // again for its one rule) adds that rule to the event's deliveries: the other rules still
+        // delivering it, and their retry counts, stand.
+        const key = journalKey(entry.event);
+        const known = events.get(key) ?? { bus: entry.bus, event: entry.event, rules: new Map() };
+        for (const rule of entry.rules)
+          known.rules.set(rule, { bus: entry.bus, event: entry.event, rule, attempts: 0 });
+        events.set(key, known);
         continue;
       }
       const delivery = events.get(entry.id)?.rules.get(entry.rule);

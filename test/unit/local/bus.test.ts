@@ -397,6 +397,46 @@ describe('the local bus across a restart (its journal)', () => {
     expect(after.resume()).toBe(0);
   });
 
+  it('still delivers, after a restart, the event to a rule that had not finished when a dead letter of another rule was redriven', async () => {
+    // One event, two rules: `a` throws and is dead-lettered at once; `b` is still running when the
+    // operator redrives (POST /_local/dlq/redrive), and the local cloud is killed before `b` finished.
+    const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
+    const twoRules: [string, FunctionSpec][] = [
+      ['a', spec({ 'detail-type': ['One'] }, 0)],
+      ['b', spec({ 'detail-type': ['One'] })],
+    ];
+    const killed = aBus(
+      twoRules,
+      async (name) => {
+        if (name === 'a') throw new Error('down');
+        return never();
+      },
+      new Faults(),
+      { journalDir },
+    );
+    killed.putEvents([entry('One', { n: 1 })]);
+    for (const end = Date.now() + 5_000; killed.deadLetters().length === 0 && Date.now() < end; )
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    void killed.redrive();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // kill -9 here: `b` never finished (the redriven `a` failed again and is a dead letter again).
+    const calls: string[] = [];
+
+    const restarted = aBus(
+      twoRules,
+      async (name) => {
+        calls.push(name);
+      },
+      new Faults(),
+      { journalDir },
+    );
+    restarted.resume();
+    await restarted.whenIdle();
+
+    expect(calls).toEqual(['b']);
+    expect(restarted.deadLetters()).toEqual([expect.objectContaining({ function: 'a' })]);
+  });
+
   it('keeps nothing without a journal', async () => {
     const forgetful = aBus(functions, never);
     forgetful.putEvents([entry('One')]);
