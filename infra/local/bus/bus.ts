@@ -10,7 +10,7 @@ import {
 } from '../../topology.ts';
 import type { Faults } from '../faults.ts';
 import { JsonLines } from '../jsonl.ts';
-import { DeliveryJournal, type UnfinishedDelivery } from './journal.ts';
+import { DeliveryJournal, journalKey, type UnfinishedDelivery } from './journal.ts';
 import { compilePattern, type EventMatcher } from './pattern.ts';
 
 /** EventBridge: at most 10 entries per PutEvents call. */
@@ -175,9 +175,12 @@ export class LocalBus {
    * attempts already spent; called once the functions can run. Answers how many deliveries resumed.
    */
   resume(): number {
+    // Grouped as the journal keeps them: an event and its replay share an id, and each is delivered
+    // as it was put (the replay with its replay-name).
     const byEvent = new Map<string, UnfinishedDelivery[]>();
     for (const delivery of this.#unfinished) {
-      byEvent.set(delivery.event.id, [...(byEvent.get(delivery.event.id) ?? []), delivery]);
+      const key = journalKey(delivery.event);
+      byEvent.set(key, [...(byEvent.get(key) ?? []), delivery]);
     }
     this.#unfinished = [];
     let resumed = 0;

@@ -437,6 +437,41 @@ describe('the local bus across a restart (its journal)', () => {
     expect(restarted.deadLetters()).toEqual([expect.objectContaining({ function: 'a' })]);
   });
 
+  it('delivers after a restart both an event and its replay that were unfinished, each as it was put, and neither again', async () => {
+    const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
+    const one: [string, FunctionSpec][] = [['a', spec({ 'detail-type': ['One'] })]];
+    const killed = aBus(one, async () => never(), new Faults(), { journalDir });
+    killed.putEvents([entry('One', { n: 1 })]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // POST /_local/replay of the last minutes while the original still runs; then kill -9.
+    const now = Date.now();
+    expect(
+      killed.replay({
+        bus: 'backline',
+        from: new Date(now - 60_000),
+        to: new Date(now + 60_000),
+        name: 'r1',
+      }),
+    ).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const seen: (string | undefined)[] = [];
+
+    const restarted = aBus(
+      one,
+      async (_name, event) => {
+        seen.push(event['replay-name']);
+      },
+      new Faults(),
+      { journalDir },
+    );
+    restarted.resume();
+    await restarted.whenIdle();
+    const third = aBus(one, async () => undefined, new Faults(), { journalDir });
+
+    expect(seen.sort()).toEqual(['r1', undefined]);
+    expect(third.resume()).toBe(0);
+  });
+
   it('keeps nothing without a journal', async () => {
     const forgetful = aBus(functions, never);
     forgetful.putEvents([entry('One')]);
