@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MailStream } from '#shared/db/deliveries.ts';
 import { dynamoOutbox, type ParkedOutbox } from '#shared/db/outbox.ts';
-import { recurringScheduleDetail, schedulerContext, schedulerSource } from '#shared/events/scheduled.ts';
+import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
 import { ruleTargetRetry } from '../function-settings.ts';
 import { settingSources } from '../settings.ts';
@@ -217,7 +217,7 @@ async function start(
             EventBusName: busName,
             Source: target.source,
             DetailType: target.detailType,
-            Detail: withSchedulerContext(target.detail),
+            Detail: target.detail,
           },
         ],
         'scheduler',
@@ -389,13 +389,6 @@ async function start(
     env,
     stop: stopAll,
   };
-}
-
-/** Fills in EventBridge Scheduler's context attributes, as Scheduler does for a target's input. */
-function withSchedulerContext(detail: string): string {
-  return detail
-    .replaceAll(schedulerContext.executionId, randomUUID())
-    .replaceAll(schedulerContext.scheduledTime, `${new Date().toISOString().slice(0, 19)}Z`);
 }
 
 /**

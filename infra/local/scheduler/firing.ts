@@ -5,6 +5,8 @@
 // occurrence. Everything due fires in time order (ties by name), one putEvents at a time, with the
 // clock raised to each occurrence before it fires, so handlers see the time they were scheduled for.
 
+import { randomUUID } from 'node:crypto';
+import { schedulerContext } from '#shared/events/scheduled.ts';
 import { ruleTargetRetry } from '../../function-settings.ts';
 import type { VirtualClock } from '../clock.ts';
 import { JsonLines } from '../jsonl.ts';
@@ -16,8 +18,22 @@ export interface ScheduledTarget {
   busName: string;
   source: string;
   detailType: string;
-  /** Target.Input, the event's detail JSON. */
+  /**
+   * Target.Input, the event's detail JSON, with Scheduler's context attributes filled in for the
+   * firing (its execution id, the occurrence it fires for).
+   */
   detail: string;
+}
+
+/**
+ * Fills in EventBridge Scheduler's context attributes, as Scheduler does for a target's input: the
+ * scheduled time is the occurrence's, not the time it is put (a firing the timer or a restart
+ * catches up late still says which day it is for; docs/design.md#schedules).
+ */
+function withSchedulerContext(detail: string, scheduledFor: number): string {
+  return detail
+    .replaceAll(schedulerContext.executionId, randomUUID())
+    .replaceAll(schedulerContext.scheduledTime, `${new Date(scheduledFor).toISOString().slice(0, 19)}Z`);
 }
 
 /** A schedule's next occurrence, as the local console lists them. */
@@ -132,7 +148,11 @@ export function scheduleFiring(options: {
     let redriven = 0;
     for (const letter of letters) {
       try {
-        await putEvents(letter.target);
+        // A letter kept before its firing filled in the context attributes gets them now, for its occurrence.
+        await putEvents({
+          ...letter.target,
+          detail: withSchedulerContext(letter.target.detail, Date.parse(letter.scheduledFor)),
+        });
         redriven++;
       } catch (error) {
         deadLetters.push({ ...letter, error: error instanceof Error ? error.message : String(error) });
@@ -199,7 +219,8 @@ export function scheduleFiring(options: {
         busName: live.bus,
         source: String(parameters.Source),
         detailType: entry.detailType,
-        detail: typeof s.target.Input === 'string' ? s.target.Input : '{}',
+        // Filled in once per firing: its retries are the same execution, for the same occurrence.
+        detail: withSchedulerContext(typeof s.target.Input === 'string' ? s.target.Input : '{}', due),
       };
       // Scheduler retries a target that fails (RetryPolicy; locally at once, the event's age never
       // runs out), then hands the event to the schedule's dead-letter queue, if it has one.
