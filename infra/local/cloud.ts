@@ -259,6 +259,7 @@ async function start(
       streams: {
         enabled: () => streams?.enabled() ?? true,
         setEnabled: (enabled) => streams?.setEnabled(enabled),
+        redrive: () => streams?.redrive() ?? 0,
       },
       queues,
       ses: { publish: publishSesEvents },

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { FunctionName, FunctionSpec } from '../../topology.ts';
+import { StreamDeadLetters } from './dead-letters.ts';
 import { type LambdaStreamRecord, type StreamDeadLetter, StreamMapping } from './mapping.ts';
 
 export type { StreamDeadLetter } from './mapping.ts';
@@ -9,6 +10,8 @@ export interface LocalStreams {
   /** Resolves once every mapping has handled what the stream held at the call; answers how many records were read. */
   caughtUp(): Promise<number>;
   deadLetters(): StreamDeadLetter[];
+  /** Takes out the on-failure records held now (`POST /_local/dlq/redrive`); answers how many. */
+  redrive(): number;
   /** Whether the mappings read the stream (`GET`/`POST /_local/streams`). */
   enabled(): boolean;
   /** Disables or enables every mapping, as `UpdateEventSourceMapping` does with `Enabled`. */
@@ -31,7 +34,10 @@ export function startStreamMappings(options: {
     region: options.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const deadLetters: StreamDeadLetter[] = [];
+  // In the data folder, as the bus's and the schedules' dead letters are: a restart keeps them.
+  const deadLetters = new StreamDeadLetters(
+    options.dataDir ? join(options.dataDir, 'stream-dead-letters.jsonl') : undefined,
+  );
   const mappings = options.functions.flatMap(([functionName, spec]) =>
     spec.on.flatMap((trigger, index) =>
       trigger.kind === 'stream'
@@ -47,7 +53,7 @@ export function startStreamMappings(options: {
               positionsFile: options.dataDir
                 ? join(options.dataDir, `stream-positions-${functionName}-${index}.json`)
                 : undefined,
-              onFailure: (deadLetter) => deadLetters.push(deadLetter),
+              onFailure: (deadLetter) => deadLetters.add(deadLetter),
             }),
           ]
         : [],
@@ -57,13 +63,15 @@ export function startStreamMappings(options: {
   return {
     caughtUp: async () =>
       (await Promise.all(mappings.map((mapping) => mapping.caughtUp()))).reduce((a, b) => a + b, 0),
-    deadLetters: () => deadLetters,
+    deadLetters: () => deadLetters.list(),
+    redrive: () => deadLetters.redrive(),
     enabled: () => mappings.every((mapping) => mapping.enabled),
     setEnabled: (enabled) => {
       for (const mapping of mappings) mapping.setEnabled(enabled);
     },
     stop: async () => {
       await Promise.all(mappings.map((mapping) => mapping.stop()));
+      deadLetters.close();
       client.destroy();
     },
   };

@@ -11,6 +11,7 @@ import {
 import { describe, expect, it, vi } from 'vitest';
 import { compilePattern } from '#infra/local/bus/pattern.ts';
 import { deliverBatch } from '#infra/local/streams/batch.ts';
+import { StreamDeadLetters } from '#infra/local/streams/dead-letters.ts';
 import { type LambdaStreamRecord, StreamMapping } from '#infra/local/streams/mapping.ts';
 import { ShardPositions } from '#infra/local/streams/positions.ts';
 import { outboxItem, outboxStreamFilter } from '#shared/db/outbox.ts';
@@ -204,5 +205,39 @@ describe('the local event source mapping', () => {
     expect(after.get('shard-1')).toEqual({ after: '000120' });
     expect(after.get('shard-0')).toEqual({ finished: true });
     expect(otherTable.get('shard-1')).toEqual({});
+  });
+
+  it('keeps the on-failure records of given-up batches in the data folder across a restart, until a redrive takes them out', () => {
+    // docs/design.md#failures-and-retries: dead letters persist in the data folder (GET /_local/dlq).
+    const file = join(mkdtempSync(join(tmpdir(), 'backline-streams-')), 'stream-dead-letters.jsonl');
+    const letter = {
+      function: 'publisher' as const,
+      condition: 'RetryAttemptsExhausted' as const,
+      attempts: 4,
+      error: 'Error: down',
+      at: '2027-03-01T12:00:00.000Z',
+      DDBStreamBatchInfo: {
+        shardId: 'shard-1',
+        startSequenceNumber: '000120',
+        endSequenceNumber: '000121',
+        batchSize: 2,
+        streamArn: 'arn:stream/1',
+      },
+    };
+    const before = new StreamDeadLetters(file);
+    before.add(letter);
+    before.close();
+
+    // kill; `npm start` again on the folder.
+    const after = new StreamDeadLetters(file);
+    const held = after.list();
+    const redriven = after.redrive();
+    after.close();
+    const third = new StreamDeadLetters(file);
+
+    expect(held).toEqual([letter]);
+    expect(redriven).toBe(1);
+    expect(after.list()).toEqual([]);
+    expect(third.list()).toEqual([]);
   });
 });

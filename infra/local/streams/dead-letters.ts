@@ -1,0 +1,40 @@
+import { JsonLines } from '../jsonl.ts';
+import type { StreamDeadLetter } from './mapping.ts';
+
+/**
+ * The stream mappings' on-failure records (a failed batch's position; GET /_local/dlq's
+ * `streamBatches`), kept in the data folder like every dead letter (docs/design.md#failures-and-retries):
+ * the on-failure queue keeps its messages across a restart of the local cloud, as SQS does. A redrive
+ * takes them out (docs/design.md#the-outbox: they hold no events; the outbox sweep republishes the
+ * entries still unpublished). Without a file it keeps them in memory only.
+ */
+export class StreamDeadLetters {
+  readonly #file: JsonLines<StreamDeadLetter> | undefined;
+  readonly #letters: StreamDeadLetter[];
+
+  constructor(file?: string) {
+    this.#file = file ? new JsonLines(file) : undefined;
+    this.#letters = this.#file?.read() ?? [];
+  }
+
+  /** A batch that ran out of retries: synced before the mapping moves past it. */
+  add(letter: StreamDeadLetter): void {
+    this.#file?.append([letter], { sync: true });
+    this.#letters.push(letter);
+  }
+
+  list(): StreamDeadLetter[] {
+    return [...this.#letters];
+  }
+
+  /** Takes out the records held now; answers how many. */
+  redrive(): number {
+    const taken = this.#letters.splice(0).length;
+    this.#file?.rewrite([]);
+    return taken;
+  }
+
+  close(): void {
+    this.#file?.close();
+  }
+}
