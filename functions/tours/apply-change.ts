@@ -15,7 +15,6 @@ import {
   type StoredShow,
   scheduledSteps,
   showFacts,
-  showOverAt,
   stepLapsesAt,
   stepMoments,
   stepTaken,
@@ -191,7 +190,7 @@ function outboxOf(
     stored.show.date === show.date &&
     showFacts(stored.show) !== showFacts(show) &&
     daySheetWent({ ...next, show }) &&
-    now < showOverAt(show)
+    now < stepLapsesAt(show, 'day-sheet-update')
   ) {
     // The tour manager and crew have the day sheet of this very day: they get it again with the new
     // times or venue (before it went, the scheduled sheet reads the show as it is then).
