@@ -130,6 +130,12 @@ export interface StoredRelease {
     moments?: Record<string, string>;
     reasons?: Record<string, string>;
   };
+  /**
+   * Each giving back of territories the release was withdrawn from (a later description listing them
+   * again), with the label's time of the change: how many turns an address may have had of being told
+   * the release and told to disregard it, each a mail of its own (docs/design.md#exactly-once-mail).
+   */
+  givenBack?: { territories: string[]; at: string }[];
   cancellationReason?: string;
   outAt?: string;
   /** The territory moments (keys) whose street date has come, for a release with street dates per territory. */

@@ -247,25 +247,103 @@ export function firstMailAudience(
 }
 
 /**
+ * The tag of a round of an address's mails about a release (see docs/design.md#exactly-once-mail): the
+ * first mail that tells it the release (announcement or radio servicing) and the withdrawal that tells it
+ * to disregard the release, once each per round. Round 0 names none (the identities these mails always
+ * had); a territory given back opens the next round for the addresses told of its withdrawal, whose
+ * first mail and withdrawal are new mails, `given-back-<n>` as their identity's revision.
+ */
+export const roundTag = (round: number): string | undefined =>
+  round > 0 ? `given-back-${round}` : undefined;
+
+/** One round of an address's mails about a release: its first mails and its withdrawal, as claimed. */
+interface Round {
+  announcement?: Delivery;
+  servicing?: Delivery;
+  withdrawal?: Delivery;
+}
+
+/**
+ * Each outlet's rounds (roundTag), by outlet id, from round 0 to one per giving back the release
+ * kept (`givenBack`): one batch of reads, the two first mails only while nothing was ever given back.
+ */
+async function roundsOf(
+  release: Pick<StoredRelease, 'labelId' | 'releaseId' | 'givenBack'>,
+  outlets: readonly Outlet[],
+  deps: AnnouncerDeps,
+): Promise<Map<string, Round[]>> {
+  const turns = release.givenBack?.length ?? 0;
+  const rounds = Array.from({ length: turns + 1 }, (_, round) => round);
+  const idOf = (outlet: Outlet, kind: MailKind, round: number) =>
+    deliveryIdOf(releaseMailIdentity(release, outlet.email, kind, { revision: roundTag(round) }));
+  const kinds: MailKind[] = [
+    'announcement',
+    'radio-servicing',
+    ...(turns > 0 ? ['cancellation' as const] : []),
+  ];
+  const found = await deps.deliveries.getMany(
+    outlets.flatMap((outlet) => rounds.flatMap((round) => kinds.map((kind) => idOf(outlet, kind, round)))),
+  );
+  return new Map(
+    outlets.map((outlet) => [
+      outlet.id,
+      rounds.map((round) => ({
+        announcement: found.get(idOf(outlet, 'announcement', round)),
+        servicing: found.get(idOf(outlet, 'radio-servicing', round)),
+        ...(turns > 0 ? { withdrawal: found.get(idOf(outlet, 'cancellation', round)) } : {}),
+      })),
+    ]),
+  );
+}
+
+/** The last round in which the address had a first mail (claimed, sent or closed), or -1. */
+const currentRound = (rounds: readonly Round[]): number =>
+  rounds.findLastIndex((round) => round.announcement !== undefined || round.servicing !== undefined);
+
+/**
+ * The round of each outlet's first mail now (its tag, by outlet id; round 0 is left out): the next one
+ * when the address was told of the withdrawal of its current round (sent) and the release has been
+ * given back since, else its current one (a first mail claimed there is never sent again).
+ */
+async function firstMailRounds(
+  release: StoredRelease,
+  outlets: readonly Outlet[],
+  deps: AnnouncerDeps,
+): Promise<Map<string, string>> {
+  const turns = release.givenBack?.length ?? 0;
+  if (turns === 0 || outlets.length === 0) return new Map();
+  const rounds = await roundsOf(release, outlets, deps);
+  return new Map(
+    outlets.flatMap((outlet) => {
+      const theirs = rounds.get(outlet.id) ?? [];
+      const current = currentRound(theirs);
+      const next =
+        current >= 0 && current < turns && theirs[current].withdrawal?.status === 'sent'
+          ? current + 1
+          : Math.max(current, 0);
+      const tag = roundTag(next);
+      return tag ? [[outlet.id, tag] as const] : [];
+    }),
+  );
+}
+
+/**
  * The first mail (its announcement, or for radio its servicing) sent to each outlet's address, by
- * outlet id, whichever outlet had it then (an outlet deleted and imported again is the same person):
- * what a follow-up goes to. An add-date change follows the servicing only.
+ * outlet id, whichever outlet had it then (an outlet deleted and imported again is the same person),
+ * in the address's current round (roundTag: told again after a territory was given back): what a
+ * follow-up goes to, and whose round a withdrawal names. An add-date change follows the servicing only.
  */
 export async function firstMailsOf(
-  release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
+  release: Pick<StoredRelease, 'labelId' | 'releaseId' | 'givenBack'>,
   outlets: readonly Outlet[],
   kind: MailKind,
   deps: AnnouncerDeps,
 ): Promise<Map<string, Delivery>> {
-  const toldOf = (outlet: Outlet, first: 'announcement' | 'radio-servicing') =>
-    deliveryIdOf(releaseMailIdentity(release, outlet.email, first));
-  const told = await deps.deliveries.getMany(
-    outlets.flatMap((outlet) => [toldOf(outlet, 'announcement'), toldOf(outlet, 'radio-servicing')]),
-  );
+  const rounds = await roundsOf(release, outlets, deps);
   const firsts = new Map<string, Delivery>();
   for (const outlet of outlets) {
-    const announcement = told.get(toldOf(outlet, 'announcement'));
-    const servicing = told.get(toldOf(outlet, 'radio-servicing'));
+    const theirs = rounds.get(outlet.id) ?? [];
+    const { announcement, servicing } = theirs[currentRound(theirs)] ?? {};
     const first =
       kind === 'radio-add-date-change' || announcement?.status !== 'sent' ? servicing : announcement;
     if (first) firsts.set(outlet.id, first);
@@ -287,40 +365,45 @@ async function recipientsOn(
   release: StoredRelease,
   request: MailingRequest,
   deps: AnnouncerDeps,
-): Promise<{ recipients: Outlet[]; skipped: number; lastTold?: Map<string, TerritoryMoment[]> }> {
+): Promise<{
+  recipients: Outlet[];
+  skipped: number;
+  lastTold?: Map<string, TerritoryMoment[]>;
+  rounds?: Map<string, string>;
+}> {
   const details = release.details!;
-  let audience: Outlet[];
-  let firsts = new Map<string, Delivery>();
   if (request.kind === 'announcement' || request.kind === 'radio-servicing') {
-    audience = firstMailAudience(request.kind, outlets, details, deps.now());
-  } else {
-    firsts = await firstMailsOf(release, outlets, request.kind, deps);
-    const addDate =
-      request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
-    // A servicing written after the add date moved stated the new date already.
-    const addDateMovedAt = release.addDateChanges?.find(
-      (change) => change.key === request.moment && change.date === request.revision,
-    )?.at;
-    audience = outlets.filter((outlet) => {
-      const first = firsts.get(outlet.id);
-      return (
-        first?.status === 'sent' &&
-        (request.kind !== 'date-change' || writtenBeforeMove(first, release, request)) &&
-        (request.kind === 'cancellation'
-          ? !request.territories || withdrawnFor(outlet, release, request.territories)
-          : // Told the release is withdrawn from its territories (its links closed): no date change or
-            // out-now follows (see docs/design.md#embargoes).
-            !standingWithdrawalConcerns(outlet, release)) &&
-        (request.kind !== 'radio-add-date-change' ||
-          (addDate !== undefined &&
-            addDateConcerns(outlet, addDate) &&
-            (!addDateMovedAt || !first.asOf || first.asOf < addDateMovedAt))) &&
-        (!request.moment ||
-          request.kind === 'radio-add-date-change' ||
-          concernsOutlet(outlet, release, request))
-      );
-    });
+    const audience = firstMailAudience(request.kind, outlets, details, deps.now());
+    const mailable = audience.filter(isMailable);
+    const rounds = await firstMailRounds(release, mailable, deps);
+    return { recipients: mailable, skipped: audience.length - mailable.length, rounds };
   }
+  const firsts = await firstMailsOf(release, outlets, request.kind, deps);
+  const addDate =
+    request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
+  // A servicing written after the add date moved stated the new date already.
+  const addDateMovedAt = release.addDateChanges?.find(
+    (change) => change.key === request.moment && change.date === request.revision,
+  )?.at;
+  const audience = outlets.filter((outlet) => {
+    const first = firsts.get(outlet.id);
+    return (
+      first?.status === 'sent' &&
+      (request.kind !== 'date-change' || writtenBeforeMove(first, release, request)) &&
+      (request.kind === 'cancellation'
+        ? !request.territories || withdrawnFor(outlet, release, request.territories)
+        : // Told the release is withdrawn from its territories (its links closed): no date change or
+          // out-now follows (see docs/design.md#embargoes).
+          !standingWithdrawalConcerns(outlet, release)) &&
+      (request.kind !== 'radio-add-date-change' ||
+        (addDate !== undefined &&
+          addDateConcerns(outlet, addDate) &&
+          (!addDateMovedAt || !first.asOf || first.asOf < addDateMovedAt))) &&
+      (!request.moment ||
+        request.kind === 'radio-add-date-change' ||
+        concernsOutlet(outlet, release, request))
+    );
+  });
   const mailable = audience.filter(isMailable);
   const skipped = audience.length - mailable.length;
   if (request.kind !== 'date-change' && request.kind !== 'cancellation') {
@@ -727,9 +810,11 @@ export async function sendMailing(
       const page = await outletsPage(request, next, genres, deps);
       const found = await recipientsOn(page.outlets, from, request, deps);
       mails.push(
-        ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) =>
-          releaseMail(written, request, outlet, deps, found.lastTold?.get(outlet.id)),
-        )),
+        ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) => {
+          const round = found.rounds?.get(outlet.id);
+          const mail = round ? { ...request, revision: round } : request;
+          return releaseMail(written, mail, outlet, deps, found.lastTold?.get(outlet.id));
+        })),
       );
       skipped += found.skipped;
       next = page.next;

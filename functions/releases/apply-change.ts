@@ -421,6 +421,16 @@ function decideOwnEffects(
     meta.occurredAt,
     withdrawalReason,
   );
+  // Territories withdrawn before that the label lists again: given back, their outlets told of the
+  // withdrawal are announced again (the announcement this widening asks), once per giving back.
+  const givenBackNow =
+    stored.state !== 'cancelled'
+      ? (stored.withdrawn?.territories ?? []).filter((territory) => details.territories.includes(territory))
+      : [];
+  const givenBack = [
+    ...(stored.givenBack ?? []),
+    ...(givenBackNow.length > 0 ? [{ territories: givenBackNow, at: meta.occurredAt }] : []),
+  ];
   const addDateChanges = standingAddDateChanges(stored.addDateChanges, servicing, details, meta.occurredAt);
   const { asked: dateChangesAsked, forgottenUntil } = askedSince(stored, effects, meta.occurredAt);
   const { dateChanges: _was, withdrawn: _wasWithdrawn, addDateChanges: _wasMoved, ...kept } = stored;
@@ -437,6 +447,7 @@ function decideOwnEffects(
       ...(datesMoved ? { movedAt: meta.occurredAt, movedTo: revisionOf(moment) } : {}),
       ...(standing.length > 0 ? { dateChanges: standing } : {}),
       ...(stillWithdrawn ? { withdrawn: stillWithdrawn } : {}),
+      ...(givenBack.length > 0 ? { givenBack } : {}),
       ...(addDateChanges.length > 0 ? { addDateChanges } : {}),
       ...(dateChangesAsked.length > 0 ? { dateChangesAsked } : {}),
       ...(forgottenUntil ? { dateChangesForgottenUntil: forgottenUntil } : {}),

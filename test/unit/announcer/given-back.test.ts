@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
+import type { ReleasesDeps } from '#functions/releases/ports.ts';
+import { standingWithdrawalConcerns } from '#shared/releases.ts';
+import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
+import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
+
+/**
+ * A territory withdrawn from a release and given back by a later description, then withdrawn again
+ * (docs/design.md#street-dates-per-territory, #exactly-once-mail): its outlets hear each turn once.
+ */
+function aLabelAndItsPress() {
+  const german = anOutlet({ kind: 'press', territories: ['DE'] });
+  const british = anOutlet({ kind: 'press', territories: ['GB'] });
+  const release = aStoredRelease({ details: aReleaseDetails({ territories: ['GB', 'DE'] }) });
+  const world = fakeWorld({ releases: [release], outlets: [german, british] });
+  const store = new InMemoryReleases();
+  const deps: ReleasesDeps = {
+    releases: store,
+    schedules: {
+      upsertReleaseDay: async () => {},
+      deleteReleaseDay: async () => {},
+      upsertAnnouncement: async () => {},
+      deleteAnnouncement: async () => {},
+      upsertRadioServicing: async () => {},
+      deleteRadioServicing: async () => {},
+    },
+    now: () => new Date('2027-03-01T12:00:00Z'),
+  };
+  let played = 0;
+  /** Releases applies the label's change of `occurredAt`; the announcer sends every mailing it asked. */
+  const label = async (change: ReleaseChange, eventId: string, occurredAt: string) => {
+    await applyReleaseChange(
+      change,
+      { labelId: 'lbl-nightshift', eventId, correlationId: 'corr', occurredAt },
+      deps,
+    );
+    const stored = (await store.get('lbl-nightshift', 'rel-night-drive'))!;
+    world.releases.set('lbl-nightshift/rel-night-drive', stored);
+    const asked = store.published.slice(played).filter((e) => e.detailType === 'Mailing Requested');
+    played = store.published.length;
+    for (const entry of asked) await sendMailing(detailOf(entry).data, meta, world.deps, far());
+    return stored;
+  };
+  /** Every mailing releases asked so far, delivered once more (a redelivery, or a replay of the bus). */
+  const redeliverAll = async () => {
+    for (const entry of store.published.filter((e) => e.detailType === 'Mailing Requested')) {
+      await sendMailing(detailOf(entry).data, meta, world.deps, far());
+    }
+  };
+  return { german, british, release, world, store, label, redeliverAll };
+}
+
+const withdrawDe: ReleaseChange = {
+  type: 'Release Cancelled',
+  releaseId: 'rel-night-drive',
+  territories: ['DE'],
+};
+const giveDeBack: ReleaseChange = {
+  type: 'Release Updated',
+  details: aReleaseDetails({ territories: ['GB', 'DE'] }),
+};
+
+describe('a territory given back after its withdrawal', () => {
+  it('announces the release again to the outlets told of the withdrawal, once, and opens their links again', async () => {
+    const { german, british, release, world, store, label, redeliverAll } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    const withdrawn = await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+    expect(standingWithdrawalConcerns(german, withdrawn)).toBe(true);
+
+    const givenBack = await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+    // Told the release is theirs again, as it is now; the British outlet, never withdrawn, hears nothing new.
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+    expect(world.mailer.receivedBy(british.email, 'announcement')).toHaveLength(1);
+    expect(mailTextOf(world, german.email, 'announcement')).toMatchObject({ title: 'Night Drive' });
+    expect(standingWithdrawalConcerns(german, givenBack)).toBe(false);
+
+    // Redelivered (every mailing asked, again) and swept: nothing is sent twice.
+    await redeliverAll();
+    await sweepStaleClaims(world.deps, far());
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+    expect(world.mailer.delivered).toHaveLength(4);
+  });
+});
