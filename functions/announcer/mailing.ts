@@ -406,6 +406,15 @@ async function recipientsOn(
   });
   const mailable = audience.filter(isMailable);
   const skipped = audience.length - mailable.length;
+  // A withdrawal names the round of the first mail it follows (roundTag): after a giving back, a new mail.
+  const rounds = new Map(
+    request.kind === 'cancellation'
+      ? mailable.flatMap((outlet) => {
+          const tag = firsts.get(outlet.id)?.revision;
+          return tag ? [[outlet.id, tag] as const] : [];
+        })
+      : [],
+  );
   if (request.kind !== 'date-change' && request.kind !== 'cancellation') {
     return { recipients: mailable, skipped };
   }
@@ -418,7 +427,7 @@ async function recipientsOn(
   // An address last told the date that stands (the release moved back to it before the move in
   // between reached it) has no date change to hear; a cancellation names no date that stands.
   const recipients = mailable.filter((outlet) => told.get(outlet.id) !== 'unchanged');
-  return { recipients, skipped, lastTold: toldDatesOnly(told) };
+  return { recipients, skipped, lastTold: toldDatesOnly(told), rounds };
 }
 
 const toldDatesOnly = (previous: Map<string, TerritoryMoment[] | 'unchanged'>) =>

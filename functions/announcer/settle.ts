@@ -157,7 +157,8 @@ async function previouslyTold(
     );
     const told = await lastToldOf(
       release,
-      { revision, moment, ...(territories ? { territories } : {}) },
+      // A withdrawal's revision is its round (roundTag), no date: it names no date that stands.
+      { ...(kind !== 'cancellation' ? { revision } : {}), moment, ...(territories ? { territories } : {}) },
       resentTo.flatMap(({ outlet }) => {
         const first = firsts.get(outlet.id);
         return first ? [{ outlet, first }] : [];

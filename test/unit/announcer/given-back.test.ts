@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
+import { MailerError } from '#shared/mail/ports.ts';
 import { standingWithdrawalConcerns } from '#shared/releases.ts';
 import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
@@ -85,5 +87,50 @@ describe('a territory given back after its withdrawal', () => {
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
     expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
     expect(world.mailer.delivered).toHaveLength(4);
+  });
+
+  it('tells those outlets of a second withdrawal, once, and of a third giving back', async () => {
+    const { german, british, release, world, store, label, redeliverAll } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+    const again = await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(2);
+    expect(world.mailer.receivedBy(british.email, 'cancellation')).toHaveLength(0);
+    expect(standingWithdrawalConcerns(german, again)).toBe(true);
+
+    // The same revision's webhook redelivered, and every mailing asked delivered again: nothing twice.
+    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+    await redeliverAll();
+    await sweepStaleClaims(world.deps, far());
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(2);
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+
+    await label(giveDeBack, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
+    await redeliverAll();
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(3);
+    expect(world.mailer.receivedBy(british.email, 'announcement')).toHaveLength(1);
+  });
+
+  it('resends a second withdrawal left claimed as that withdrawal, once, by the stale-claim sweep', async () => {
+    const { german, release, world, store, label } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+    // SES's answer to the second withdrawal is lost before it sends: the claim stays open.
+    world.mailer.script = () => new MailerError('unknown', 'the answer was lost');
+    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z').catch(() => {});
+    world.mailer.script = undefined;
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+    await sweepStaleClaims(world.deps, far());
+    const withdrawals = world.mailer.receivedBy(german.email, 'cancellation');
+    expect(withdrawals).toHaveLength(2);
+    expect(new Set(withdrawals.map((mail) => mail.deliveryId)).size).toBe(2);
   });
 });
