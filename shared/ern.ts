@@ -14,14 +14,16 @@ import { type Issue, ValidationError } from './http/errors.ts';
  *     ReleaseList/Release (the main release): ReleaseReference, ReleaseType, ReleaseId/ICPN|GRid|ProprietaryId|CatalogNumber,
  *       DisplayTitleText, DisplayArtist/ArtistPartyReference (else DisplayArtistName), Genre/GenreText,
  *       ResourceGroup/.../ResourceGroupContentItem/ReleaseResourceReference, ReleaseVisibilityReference
- *     DealList/ReleaseDeal: DealReleaseReference, Deal/DealTerms: TerritoryCode, ValidityPeriod
+ *     DealList/ReleaseDeal: DealReleaseReference, Deal/DealTerms: TerritoryCode (ExcludedTerritoryCode
+ *       beside Worldwide), ValidityPeriod
  *       StartDate|StartDateTime (EndDate|EndDateTime), IsPreOrderDeal, CommercialModelType, UseType
  *     DealList/ReleaseVisibility: VisibilityReference, TerritoryCode, ClipPreviewStartDateTime
  *
  * ERN 4 has no update indicator: each message states everything about its release. A territory whose
  * deals have all ended by the message's creation (ERN 4's territorial takedown), or that carries
- * `TakeDown` true, is left out, so the release is withdrawn there (refused while a Worldwide deal runs:
- * `withdrawnUnderWorldwide`). Unknown elements are ignored.
+ * `TakeDown` true, is left out, so the release is withdrawn there; while a Worldwide deal runs it is
+ * excluded from it (`excludedFromWorldwide`), as a country every running Worldwide deal names in
+ * `ExcludedTerritoryCode` is. Unknown elements are ignored.
  */
 
 export interface ErnRelease {
@@ -245,23 +247,28 @@ function startInUtc(startDate: string | undefined, startDateTime: string): { dat
   return { date: dateOf(utc)!, time: utc.slice(11, 16) };
 }
 
-/** Per territory: the earliest commercial start (street date), any pre-order start, and whether it was taken down. */
+/**
+ * Per territory: the earliest commercial start (street date), any pre-order start, and whether it was
+ * taken down; and for each running commercial Worldwide deal's period, the countries it excludes.
+ */
 function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: string, path: string) {
   const byTerritory = new Map<string, TerritoryTerms>();
+  const worldwideExclusions: Set<string>[] = [];
   const dealPath = `${path}/DealList/ReleaseDeal/Deal/DealTerms`;
   for (const releaseDeal of children(dealList, 'ReleaseDeal')) {
     if (!texts(releaseDeal, 'DealReleaseReference').includes(releaseRef)) continue;
     for (const deal of children(releaseDeal, 'Deal')) {
       const terms = child(deal, 'DealTerms');
       if (!terms) continue;
-      if (children(terms, 'ExcludedTerritoryCode').length > 0) {
-        throw new ErnProblem(
-          `${dealPath}/ExcludedTerritoryCode`,
-          'is not supported: list the territories with TerritoryCode',
-        );
-      }
       const territories = texts(terms, 'TerritoryCode');
       if (territories.length === 0) throw new ErnProblem(`${dealPath}/TerritoryCode`, 'is missing');
+      const excluded = texts(terms, 'ExcludedTerritoryCode');
+      if (excluded.length > 0 && territories.some((territory) => territory !== 'Worldwide')) {
+        throw new ErnProblem(
+          `${dealPath}/ExcludedTerritoryCode`,
+          'is supported beside TerritoryCode Worldwide only: list the territories with TerritoryCode',
+        );
+      }
       const periods = children(terms, 'ValidityPeriod');
       if (periods.length === 0) throw new ErnProblem(`${dealPath}/ValidityPeriod`, 'is missing');
       const preOrder = text(terms, 'IsPreOrderDeal') === 'true';
@@ -275,6 +282,9 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
         const street = startInUtc(startDate, start);
         const end = text(period, 'EndDateTime') ?? text(period, 'EndDate');
         const over = end !== undefined && dateOf(end)! <= dateOf(createdAt)!;
+        if (territories.includes('Worldwide') && !takenDown && !over && !preOrder) {
+          worldwideExclusions.push(new Set(excluded));
+        }
         for (const territory of territories) {
           const code = territory === 'Worldwide' ? 'WW' : territory;
           const known = byTerritory.get(code) ?? { takenDown: false, endedCommercial: false, live: false };
@@ -295,7 +305,7 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
       }
     }
   }
-  return byTerritory;
+  return { byTerritory, worldwideExclusions };
 }
 
 /** Clip preview starts per territory, from the ReleaseVisibility the release refers to. */
@@ -344,19 +354,25 @@ function territoryDatesOf(terms: Map<string, TerritoryTerms>, previews: Map<stri
 }
 
 /**
- * A release has one list of territories, WW among them or not: "worldwide but DE" cannot be said, and
- * keeping WW would go on reaching DE's outlets. A takedown in a territory while a Worldwide deal runs
- * is refused, as `ExcludedTerritoryCode` is, rather than ignored.
+ * The countries a running Worldwide deal leaves out, as the release's `excludedTerritories` ("worldwide
+ * except DE", docs/design.md#ddex-ern): those every running commercial Worldwide deal excludes
+ * (`ExcludedTerritoryCode`), and those taken down (their deals ended) while it runs, which WW would
+ * otherwise go on reaching; not a country with a running deal of its own, which the release lists.
  */
-function withdrawnUnderWorldwide(terms: Map<string, TerritoryTerms>, path: string) {
+function excludedFromWorldwide(
+  terms: Map<string, TerritoryTerms>,
+  worldwideExclusions: readonly Set<string>[],
+): string[] {
   const worldwide = terms.get('WW');
-  if (!worldwide || ended(worldwide) || !worldwide.live) return;
-  const withdrawn = [...terms].flatMap(([code, known]) => (code !== 'WW' && ended(known) ? [code] : []));
-  if (withdrawn.length === 0) return;
-  throw new ErnProblem(
-    path,
-    `takes the release down in ${withdrawn.sort().join(', ')} while a Worldwide deal runs, which Backline cannot honour: list the territories it stays in with TerritoryCode`,
-  );
+  if (!worldwide || ended(worldwide) || !worldwide.live) return [];
+  const [first, ...others] = worldwideExclusions;
+  const everyDeal = [...(first ?? [])].filter((code) => others.every((deal) => deal.has(code)));
+  const takenDown = [...terms].flatMap(([code, known]) => (code !== 'WW' && ended(known) ? [code] : []));
+  const listed = (code: string) => {
+    const known = terms.get(code);
+    return known !== undefined && !ended(known) && known.live && known.streetDate !== undefined;
+  };
+  return [...new Set([...everyDeal, ...takenDown])].filter((code) => !listed(code)).sort();
 }
 
 function readMessage(document: Node): ErnRelease {
@@ -383,11 +399,11 @@ function readMessage(document: Node): ErnRelease {
   const dealList = child(message, 'DealList');
   if (!dealList)
     throw new ErnProblem(`${root}/DealList`, 'is missing: Backline needs the deals for the street dates');
-  const terms = dealTerms(dealList, releaseRef, createdAt, root);
+  const { byTerritory: terms, worldwideExclusions } = dealTerms(dealList, releaseRef, createdAt, root);
   if (terms.size === 0) {
     throw new ErnProblem(`${root}/DealList/ReleaseDeal`, `has no deal for the release ${releaseRef}`);
   }
-  withdrawnUnderWorldwide(terms, `${root}/DealList/ReleaseDeal/Deal/DealTerms/TerritoryCode`);
+  const excludedTerritories = excludedFromWorldwide(terms, worldwideExclusions);
   const territoryDates = territoryDatesOf(terms, previewStarts(dealList, release));
   if (territoryDates.length === 0) return { messageId, createdAt, releaseId };
 
@@ -459,6 +475,7 @@ function readMessage(document: Node): ErnRelease {
       releaseTime: first!.releaseTime ?? '00:00',
       timeZone: 'UTC',
       territories: territoryDates.flatMap((entry) => entry.territories),
+      ...(excludedTerritories.length > 0 ? { excludedTerritories } : {}),
       genres: [...new Set(children(release, 'Genre').flatMap((genre) => texts(genre, 'GenreText')))],
       ...(icpn ? { upc: icpn } : {}),
       tracks,

@@ -35,6 +35,8 @@ export interface Outlet {
 export interface ReleaseAudience {
   genres: readonly string[];
   territories: readonly string[];
+  /** The countries a release listing `WW` leaves out (docs/design.md#street-dates-per-territory). */
+  excludedTerritories?: readonly string[];
 }
 
 const worldwide = 'WW';
@@ -46,7 +48,8 @@ const worldwide = 'WW';
  */
 export function outletMatchesRelease(outlet: ReleaseAudience, release: ReleaseAudience): boolean {
   return (
-    genresMatch(outlet.genres, release.genres) && territoriesMatch(outlet.territories, release.territories)
+    genresMatch(outlet.genres, release.genres) &&
+    territoriesMatch(outlet.territories, release.territories, release.excludedTerritories)
   );
 }
 
@@ -57,16 +60,25 @@ export function genresMatch(outletGenres: readonly string[], releaseGenres: read
   return outletGenres.some((genre) => wanted.has(genreKey(genre)));
 }
 
-/** Whether an outlet's territories and a release's (or some of its territories) meet; `WW` meets every one. */
+/**
+ * Whether an outlet's territories and a release's (or some of its territories) meet; `WW` meets every
+ * one, but for the countries `excluded` from a release's `WW` ("worldwide except DE": an outlet in DE
+ * alone is not reached, one in DE and FR, or covering WW, is).
+ */
 export function territoriesMatch(
   outletTerritories: readonly string[],
   releaseTerritories: readonly string[],
+  excluded: readonly string[] = [],
 ): boolean {
   const outlet = outletTerritories.map((code) => code.toUpperCase());
   const release = releaseTerritories.map((code) => code.toUpperCase());
   if (outlet.length === 0 || release.length === 0) return false;
-  if (outlet.includes(worldwide) || release.includes(worldwide)) return true;
+  if (outlet.includes(worldwide)) return true;
   const covered = new Set(release);
+  if (covered.has(worldwide)) {
+    const left = new Set(excluded.map((code) => code.toUpperCase()));
+    return outlet.some((code) => covered.has(code) || !left.has(code));
+  }
   return outlet.some((code) => covered.has(code));
 }
 

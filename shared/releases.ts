@@ -266,22 +266,30 @@ export function streetDateApplies(
   territories: readonly string[],
   details: ReleaseDetails,
 ): boolean {
-  return appliesAmong(outletTerritories, territories, territoryMomentsOf(details));
+  return appliesAmong(
+    outletTerritories,
+    territories,
+    territoryMomentsOf(details),
+    details.excludedTerritories,
+  );
 }
 
 function appliesAmong(
   outletTerritories: readonly string[],
   territories: readonly string[],
   groups: readonly TerritoryMoment[],
+  excluded: readonly string[] = [],
 ): boolean {
-  if (!territoriesMatch(outletTerritories, territories)) return false;
+  if (!territoriesMatch(outletTerritories, territories, excluded)) return false;
   const codes = outletTerritories.map((code) => code.toUpperCase());
   if (codes.includes('WW')) return true;
   const names = (listed: readonly string[], code: string) => listed.some((t) => t.toUpperCase() === code);
   return codes.some(
     (code) =>
       names(territories, code) ||
-      (names(territories, 'WW') && !groups.some((group) => names(group.territories, code))),
+      (names(territories, 'WW') &&
+        !names(excluded, code) &&
+        !groups.some((group) => names(group.territories, code))),
   );
 }
 
@@ -291,7 +299,9 @@ export const momentsForOutlet = (
   details: ReleaseDetails,
 ): TerritoryMoment[] => {
   const groups = territoryMomentsOf(details);
-  return groups.filter((group) => appliesAmong(outletTerritories, group.territories, groups));
+  return groups.filter((group) =>
+    appliesAmong(outletTerritories, group.territories, groups, details.excludedTerritories),
+  );
 };
 
 /** Each territory's moment key. */
@@ -336,7 +346,11 @@ export const outletEmbargoedUntil = (
   return Math.max(
     0,
     ...(details.territoryDates ?? [])
-      .filter((entry) => entry.announceAt && appliesAmong(outletTerritories, entry.territories, groups))
+      .filter(
+        (entry) =>
+          entry.announceAt &&
+          appliesAmong(outletTerritories, entry.territories, groups, details.excludedTerritories),
+      )
       .map((entry) => Date.parse(entry.announceAt as string)),
   );
 };
@@ -357,7 +371,20 @@ export const withdrawnFor = (
 ) =>
   (territories.includes('WW') ||
     outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW')) &&
-  !territoriesMatch(outlet.territories, release.details!.territories);
+  !territoriesMatch(outlet.territories, release.details!.territories, release.details!.excludedTerritories);
+
+/**
+ * Whether the release reaches `territory` (a country, or `WW`): it lists it, or, for a country, lists
+ * `WW` without excluding it (docs/design.md#street-dates-per-territory).
+ */
+export const coversTerritory = (
+  details: Pick<ReleaseDetails, 'territories' | 'excludedTerritories'>,
+  territory: string,
+): boolean =>
+  details.territories.includes(territory) ||
+  (territory !== 'WW' &&
+    details.territories.includes('WW') &&
+    !(details.excludedTerritories ?? []).includes(territory));
 
 /**
  * Whether the release's standing withdrawal concerns the outlet (`withdrawnFor` its territories): the

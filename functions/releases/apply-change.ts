@@ -10,6 +10,7 @@ import {
   announceAtOf,
   announceAtsOf,
   askedDateChangesKept,
+  coversTerritory,
   embargoed,
   hasTerritoryDates,
   instantOf,
@@ -54,23 +55,37 @@ const widened = (before: readonly string[], after: readonly string[]) => {
   return after.some((value) => !known.has(value.toLowerCase()));
 };
 
-/** The territories `before` lists and `after` no longer does. */
-const dropped = (before: readonly string[], after: readonly string[]) =>
-  before.filter((territory) => !after.includes(territory));
+/**
+ * The territories `before` reaches and `after` no longer does (coversTerritory): those it no longer
+ * lists, and the countries a worldwide release newly excludes. A country's own entry dropped while WW
+ * still reaches it is no withdrawal (docs/design.md#street-dates-per-territory).
+ */
+const dropped = (before: ReleaseDetails, after: ReleaseDetails) => [
+  ...before.territories.filter((territory) => !coversTerritory(after, territory)),
+  ...(after.excludedTerritories ?? []).filter(
+    (territory) => !before.territories.includes(territory) && coversTerritory(before, territory),
+  ),
+];
 
 /**
  * The release without `territories` (and their street dates): what stays when it is withdrawn there.
- * Withdrawn from WW (worldwide), nothing stays.
+ * Withdrawn from WW (worldwide), nothing stays; a country withdrawn while WW stays is excluded from it
+ * ("worldwide except", docs/design.md#street-dates-per-territory), since WW would go on reaching it.
  */
 function withdrawnFrom(details: ReleaseDetails, territories: readonly string[]): ReleaseDetails {
   const stays = (territory: string) => !territories.includes('WW') && !territories.includes(territory);
   const territoryDates = details.territoryDates
     ?.map((entry) => ({ ...entry, territories: entry.territories.filter(stays) }))
     .filter((entry) => entry.territories.length > 0);
-  const { territoryDates: _before, ...rest } = details;
+  const { territoryDates: _before, excludedTerritories: _excluded, ...rest } = details;
+  const remaining = details.territories.filter(stays);
+  const excludedTerritories = remaining.includes('WW')
+    ? [...new Set([...(details.excludedTerritories ?? []), ...territories])]
+    : [];
   return {
     ...rest,
-    territories: details.territories.filter(stays),
+    territories: remaining,
+    ...(excludedTerritories.length > 0 ? { excludedTerritories } : {}),
     ...(territoryDates && territoryDates.length > 0 ? { territoryDates } : {}),
   };
 }
@@ -398,7 +413,10 @@ function decideOwnEffects(
       }
     }
     // Newly matching outlets get the first announcement; claims keep the others from a second one.
-    const wider = widened(before.territories, details.territories) || widened(before.genres, details.genres);
+    const wider =
+      widened(before.territories, details.territories) ||
+      widened(before.genres, details.genres) ||
+      (before.excludedTerritories ?? []).some((territory) => coversTerritory(details, territory));
     // Radio outlets it newly reaches, or that an embargo lifted early frees, are serviced alike once their moment has come.
     if (wider || embargoChanged) effects.push(...announcement(details, now), ...radioServicing(details, now));
     if (embargoChanged && !embargoed(details, now)) effects.push({ type: 'unschedule-announcement' });
@@ -407,7 +425,7 @@ function decideOwnEffects(
   effects.push(...servicing);
   // The label's description is the whole release as it now stands (an ERN message replaces what earlier
   // ones said): a territory it no longer lists is withdrawn there, and that territory's outlets are told.
-  const withdrawn = dropped(before.territories, details.territories);
+  const withdrawn = dropped(before, details);
   if (stored.state !== 'cancelled' && withdrawn.length > 0) {
     effects.push({ type: 'request-mailing', kind: 'cancellation', territories: withdrawn });
   }
@@ -425,7 +443,7 @@ function decideOwnEffects(
   // withdrawal are announced again (the announcement this widening asks), once per giving back.
   const givenBackNow =
     stored.state !== 'cancelled'
-      ? (stored.withdrawn?.territories ?? []).filter((territory) => details.territories.includes(territory))
+      ? (stored.withdrawn?.territories ?? []).filter((territory) => coversTerritory(details, territory))
       : [];
   const givenBack = [
     ...(stored.givenBack ?? []),
@@ -558,13 +576,13 @@ function withdrawnSince(
   reason?: string,
 ): StoredRelease['withdrawn'] {
   const territories = [...new Set([...(before?.territories ?? []), ...now])].filter(
-    (territory) => !details.territories.includes(territory),
+    (territory) => !coversTerritory(details, territory),
   );
   if (territories.length === 0) return undefined;
   const told = momentKeyByTerritory(was);
   const moments = Object.fromEntries(
     territories.flatMap((territory) => {
-      const key = before?.moments?.[territory] ?? told.get(territory);
+      const key = before?.moments?.[territory] ?? streetDateIn(told, territory);
       return key ? [[territory, key] as const] : [];
     }),
   );

@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { CountryOrWorldwide, IsoDate, LocalTime, OffsetInstant, TimeZone } from './fields.ts';
+import { Country, CountryOrWorldwide, IsoDate, LocalTime, OffsetInstant, TimeZone } from './fields.ts';
 
 /**
  * An asset's address. It travels whole in each outlet's signed promo link, whose token a path holds
@@ -92,6 +92,12 @@ export const ReleaseDetails = z
     releaseTime: z._default(LocalTime, '00:00'),
     timeZone: z._default(TimeZone, 'UTC'),
     territories: z.array(CountryOrWorldwide).check(z.minLength(1)),
+    /**
+     * Beside `WW` in `territories` only: the countries worldwide leaves out ("worldwide except DE", ERN's
+     * ExcludedTerritoryCode). A country listed here is not reached: its outlets are not announced, and a
+     * country newly listed is a withdrawal there.
+     */
+    excludedTerritories: z.optional(z.array(Country).check(z.minLength(1), z.maxLength(250))),
     genres: z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))),
     upc: z.optional(z.string().check(z.regex(/^\d{12,13}$/, 'must be a 12 or 13 digit UPC/EAN'))),
     tracks: z
@@ -126,6 +132,19 @@ export const ReleaseDetails = z
   .check(
     z.superRefine((release, context) => {
       const listed = new Set(release.territories);
+      const excluded = new Set<string>();
+      release.excludedTerritories?.forEach((territory, at) => {
+        const path = ['excludedTerritories', at];
+        const problem = !listed.has('WW')
+          ? 'excludes a country only from WW, which territories does not list'
+          : listed.has(territory)
+            ? `${territory} is one of the release's territories`
+            : excluded.has(territory)
+              ? `${territory} is excluded earlier`
+              : undefined;
+        if (problem) context.addIssue({ code: 'custom', path, message: problem });
+        excluded.add(territory);
+      });
       const dated = new Set<string>();
       release.territoryDates?.forEach((entry, index) => {
         entry.territories.forEach((territory, at) => {
@@ -150,7 +169,11 @@ export const ReleaseDetails = z
       release.radioServicing?.addDates.forEach((entry, index) => {
         const path = ['radioServicing', 'addDates', index];
         const same = JSON.stringify([entry.format.toLowerCase(), entry.territory]);
-        if (entry.territory !== 'WW' && !listed.has(entry.territory) && !listed.has('WW')) {
+        if (
+          entry.territory !== 'WW' &&
+          !listed.has(entry.territory) &&
+          (!listed.has('WW') || excluded.has(entry.territory))
+        ) {
           context.addIssue({
             code: 'custom',
             path: [...path, 'territory'],

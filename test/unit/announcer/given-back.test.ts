@@ -13,10 +13,10 @@ import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#te
  * A territory withdrawn from a release and given back by a later description, then withdrawn again
  * (docs/design.md#street-dates-per-territory, #exactly-once-mail): its outlets hear each turn once.
  */
-function aLabelAndItsPress() {
+function aLabelAndItsPress(territories = ['GB', 'DE']) {
   const german = anOutlet({ kind: 'press', territories: ['DE'] });
   const british = anOutlet({ kind: 'press', territories: ['GB'] });
-  const release = aStoredRelease({ details: aReleaseDetails({ territories: ['GB', 'DE'] }) });
+  const release = aStoredRelease({ details: aReleaseDetails({ territories }) });
   const world = fakeWorld({ releases: [release], outlets: [german, british] });
   const store = new InMemoryReleases();
   const deps: ReleasesDeps = {
@@ -132,5 +132,18 @@ describe('a territory given back after its withdrawal', () => {
     const withdrawals = world.mailer.receivedBy(german.email, 'cancellation');
     expect(withdrawals).toHaveLength(2);
     expect(new Set(withdrawals.map((mail) => mail.deliveryId)).size).toBe(2);
+  });
+
+  it('announces a worldwide release again in a country excluded from it and no longer excluded', async () => {
+    const { german, british, release, world, store, label } = aLabelAndItsPress(['WW']);
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+
+    const worldwideAgain = aReleaseDetails({ territories: ['WW'] });
+    await label({ type: 'Release Updated', details: worldwideAgain }, 'evt-ww', '2026-02-02T10:00:00.000Z');
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+    expect(world.mailer.receivedBy(british.email, 'announcement')).toHaveLength(1);
   });
 });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
+import { firstMailsDue } from '#functions/announcer/outlets-changed.ts';
 import { applyReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
-import type { StoredRelease } from '#shared/releases.ts';
+import { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import { type StoredRelease, standingWithdrawalConcerns } from '#shared/releases.ts';
 import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
 
@@ -123,5 +125,60 @@ describe('a withdrawal mail’s record', () => {
 
     const withdrawal = [...world.deliveries.items.values()].filter((d) => d.kind === 'cancellation');
     expect(withdrawal.map((d) => d.context)).toEqual([{ outletId: british.id, territories: 'GB,FR' }]);
+  });
+});
+
+describe('a worldwide release withdrawn from one country', () => {
+  it('tells that country’s outlets of the withdrawal, announces nothing there afterwards, and leaves the others', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE'] });
+    const british = anOutlet({ kind: 'press', territories: ['GB'] });
+    const everywhere = anOutlet({ kind: 'press', territories: ['WW'] });
+    const germanAndFrench = anOutlet({ kind: 'press', territories: ['DE', 'FR'] });
+    const worldwide = aStoredRelease({ details: aReleaseDetails({ territories: ['WW'] }) });
+    const world = fakeWorld({
+      releases: [worldwide],
+      outlets: [german, british, everywhere, germanAndFrench],
+    });
+    await sendMailing(announce, meta, world.deps, far());
+    expect(world.mailer.delivered).toHaveLength(4);
+
+    const store = await releasesApply(
+      worldwide,
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
+      'evt-de-out',
+    );
+    const stored = (await store.get('lbl-nightshift', 'rel-night-drive'))!;
+    // Worldwide but Germany: the release still lists WW, and leaves DE out of it.
+    expect(stored.details).toMatchObject({ territories: ['WW'], excludedTerritories: ['DE'] });
+    expect(stored.withdrawn?.territories).toEqual(['DE']);
+    await sendMailingsAsked(world, store);
+
+    // Only the outlet the release no longer reaches is told; FR still reaches the other German one.
+    expect(world.mailer.delivered.filter((m) => m.kind === 'cancellation').map((m) => m.email)).toEqual([
+      german.email,
+    ]);
+    expect(standingWithdrawalConcerns(german, stored)).toBe(true);
+    expect(standingWithdrawalConcerns(germanAndFrench, stored)).toBe(false);
+
+    // Announced afterwards (a German outlet new to the directory, or the announcement asked again): not in DE.
+    const newGerman = anOutlet({ kind: 'press', territories: ['DE'] });
+    world.directory.push(newGerman);
+    await sendMailing(announce, meta, world.deps, far());
+    expect(firstMailsDue([newGerman], stored, world.deps.now())).toEqual([]);
+    expect(world.mailer.receivedBy(newGerman.email)).toEqual([]);
+    expect(world.mailer.delivered.filter((m) => m.kind === 'announcement')).toHaveLength(4);
+  });
+
+  it('refuses, naming the field, countries excluded from a release that does not list WW', () => {
+    const parsed = ReleaseDetails.safeParse({
+      ...aReleaseDetails({ territories: ['GB'] }),
+      excludedTerritories: ['DE'],
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.path)).toEqual([['excludedTerritories', 0]]);
+    expect(
+      ReleaseDetails.safeParse({ ...aReleaseDetails({ territories: ['WW'] }), excludedTerritories: ['DE'] })
+        .success,
+    ).toBe(true);
   });
 });

@@ -101,7 +101,7 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(parsed.release.details?.territoryDates).toBeUndefined();
   });
 
-  it('no longer reaches a territory taken down from a worldwide release, or refuses the message naming the deal it cannot honour', () => {
+  it('no longer reaches a territory taken down from a worldwide release: worldwide except that territory', () => {
     // Released Worldwide, then withdrawn in DE: its deal there ended by the message.
     const message = ernMessage('takedown', {
       ...base,
@@ -112,13 +112,30 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
 
     const parsed = parseErn(message);
 
-    if (parsed.ok) {
-      const territories = parsed.release.details?.territories ?? [];
-      // WW would still reach every DE outlet: the takedown would be ignored.
-      expect(territories.filter((territory) => territory === 'DE' || territory === 'WW')).toEqual([]);
-    } else {
-      expect(parsed.error.issues[0].path).toMatch(/^NewReleaseMessage\/DealList/);
-    }
+    // WW alone would still reach every DE outlet: DE is excluded from it.
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.release.details).toMatchObject({ territories: ['WW'], excludedTerritories: ['DE'] });
+  });
+
+  it('reads ExcludedTerritoryCode beside a Worldwide deal as the countries it leaves out, and refuses it beside countries', () => {
+    const worldwide = ernMessage('album-12-tracks', { ...base, date: '2027-04-02' });
+    const parsed = parseErn(
+      worldwide.replace(
+        '<TerritoryCode>Worldwide</TerritoryCode>',
+        '<TerritoryCode>Worldwide</TerritoryCode><ExcludedTerritoryCode>DE</ExcludedTerritoryCode><ExcludedTerritoryCode>AT</ExcludedTerritoryCode>',
+      ),
+    );
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.release.details).toMatchObject({ territories: ['WW'], excludedTerritories: ['AT', 'DE'] });
+    expect(ernWebhookBody(parsed.release, 'release.updated')).toMatchObject({ ok: true });
+
+    const single = ernMessage('single', { ...base, date: '2027-03-05' }).replace(
+      '<TerritoryCode>IE</TerritoryCode>',
+      '<TerritoryCode>IE</TerritoryCode><ExcludedTerritoryCode>DE</ExcludedTerritoryCode>',
+    );
+    expect(issuesOf(single)[0]).toMatchObject({
+      path: 'NewReleaseMessage/DealList/ReleaseDeal/Deal/DealTerms/ExcludedTerritoryCode',
+    });
   });
 
   it('becomes a release.cancelled when taken down in every territory, and an update when the release is known', () => {
