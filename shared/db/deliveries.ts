@@ -72,7 +72,10 @@ export interface MailIdentity {
   kind: string;
   /** The territory moment the mail is about (a release out at different times per territory). */
   moment?: string;
-  /** For a date change: the new date and time, so each move is mailed once. */
+  /**
+   * For a date change: the new date and time, so each move is mailed once; for a release's first mail
+   * or withdrawal after a territory was given back, its round (`given-back-<n>`, docs/design.md#exactly-once-mail).
+   */
   revision?: string;
 }
 
