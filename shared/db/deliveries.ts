@@ -150,6 +150,12 @@ export interface MailClaims {
    * marks the resend under way.
    */
   reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates): Promise<Delivery | undefined>;
+  /**
+   * Takes over a stale claim left open unsent (its subject wants it only later: a show on hold, see
+   * docs/design.md#tours), its claim time moved to `at`; marks no resend, since nothing is sent again
+   * (a resend already under way stays counted). False if it was not open as read.
+   */
+  hold(delivery: Delivery, at: string): Promise<boolean>;
 }
 
 /**
@@ -456,5 +462,19 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
         resendPending: 1,
       };
     },
+
+    /** As reclaim, but nothing is sent again: resendPending is left as it is. */
+    hold: (delivery, at) =>
+      settle(delivery.deliveryId, {
+        UpdateExpression: 'SET claimedAt = :at, updatedAt = :at, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+        ConditionExpression: '#status = :claimed AND claimedAt = :previous',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':claimed': 'claimed',
+          ':previous': delivery.claimedAt,
+          ':at': at,
+          ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
+        },
+      }),
   };
 }

@@ -135,9 +135,10 @@ export async function sweepStaleClaims(
       // Taken over unsent, its claim time moved to the stale boundary: the next sweep looks at it again
       // (a show confirmed again gets its mail within a minute, before its step lapses), but after every
       // claim stale since longer, so claims held for weeks never fill a sweep's read (oldest first)
-      // ahead of the others.
+      // ahead of the others. No resend is marked: nothing was sent again, and the first sending's
+      // Email Sent, arriving late, settles it as sent once.
       const heldAt = staleBefore(deps, now);
-      for (const delivery of deliveries) await deps.deliveries.reclaim(delivery, heldAt);
+      for (const delivery of deliveries) await deps.deliveries.hold(delivery, heldAt);
       continue;
     }
     // As when it was claimed: an address suppressed since gets no operational mail (campaign senders'

@@ -220,6 +220,35 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       ]);
     });
 
+    it('holds a stale claim open unsent without marking a resend: its first Email Sent settles it as sent once', async () => {
+      const store = makeStore();
+      const era = anEra();
+      const claim = (await store.claim(anIdentity(), era(0)))!;
+
+      expect(await store.hold(claim, era(20))).toBe(true);
+      expect(await store.hold(claim, era(21))).toBe(false);
+      expect(await read(store, claim.deliveryId)).toEqual({
+        ...claim,
+        claimedAt: era(20),
+        updatedAt: era(20),
+      });
+      expect(await store.stale('release', era(15), 10)).toEqual([]);
+      expect(await store.markSent(claim.deliveryId, 'msg-first', era(22))).toBe(true);
+      const settled = await read(store, claim.deliveryId);
+      expect(settled?.resends ?? 0).toBe(0);
+    });
+
+    it('keeps a resend under way counted when a claim taken over for it is then held', async () => {
+      const store = makeStore();
+      const era = anEra();
+      const resent = (await store.reclaim((await store.claim(anIdentity(), era(0)))!, era(20)))!;
+
+      expect(await store.hold(resent, era(40))).toBe(true);
+      await store.markSent(resent.deliveryId, 'msg-resent', era(41));
+
+      expect(await read(store, resent.deliveryId)).toMatchObject({ resends: 1 });
+    });
+
     it('takes over no settled mail', async () => {
       const store = makeStore();
       const claim = (await store.claim(anIdentity(), at(0)))!;

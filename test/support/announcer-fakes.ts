@@ -118,6 +118,12 @@ export class FakeDeliveries implements DeliveryStore {
     });
     return structuredClone(item);
   };
+  hold = async (delivery: Delivery, at: string) => {
+    const item = this.items.get(delivery.deliveryId);
+    if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return false;
+    Object.assign(item, { claimedAt: at, updatedAt: at });
+    return true;
+  };
   ofSubject = async (labelId: string, subject: MailSubject) =>
     [...this.items.values()]
       .filter((d) => d.labelId === labelId && JSON.stringify(d.subject) === JSON.stringify(subject))
