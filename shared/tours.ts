@@ -226,16 +226,21 @@ export const guestListReopens = (before: Show, after: Show, now: string): boolea
   after.date > before.date && stepMoment(after, 'guest-list-cutoff').scheduledFor > now;
 
 /**
- * Whether the list is locked for a cutoff other than `scheduledFor` (it closed at an earlier cutoff
- * and no postponement reopened it): that cutoff neither locks nor mails it again. A list locked for
- * `scheduledFor` itself is a firing taken again after a crash, which mails what was locked.
+ * Whether the list closed at a cutoff other than `scheduledFor` (locked for it, and no postponement
+ * reopened it) and that closing is done: its step recorded, which a cutoff's step does only once the
+ * list's mail is claimed. That cutoff then neither locks nor mails it again. A list locked for
+ * `scheduledFor` itself is a firing taken again after a crash, which mails what was locked; so is a
+ * lock whose step was never recorded (the invocation died between the lock and the mail's claim),
+ * whichever cutoff of the show fires next: the list as locked, claimed once by its identity (the
+ * instant it was locked, docs/design.md#tours).
  */
 export const guestListClosedBefore = (
   show: Pick<StoredShow, 'guestListLockedAt' | 'guestListLockedFor' | 'stepsDone'>,
   scheduledFor: string,
 ): boolean =>
   show.guestListLockedAt !== undefined &&
-  (show.guestListLockedFor ?? show.stepsDone?.['guest-list-cutoff'] ?? scheduledFor) !== scheduledFor;
+  show.stepsDone?.['guest-list-cutoff'] !== undefined &&
+  (show.guestListLockedFor ?? show.stepsDone['guest-list-cutoff']) !== scheduledFor;
 
 /** Whether the day sheet went out for the show's day as it is now (not for a day it was moved from). */
 export const daySheetWent = (show: Pick<StoredShow, 'stepsDone'> & { show: Show }): boolean =>

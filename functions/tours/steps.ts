@@ -188,7 +188,8 @@ export async function takeStep(
   }
   if (due.step === 'guest-list-cutoff') {
     // Closed at an earlier cutoff and not reopened (moved earlier, or changed on the same day): the
-    // promoter has the list, which cannot have changed since.
+    // promoter has the list, which cannot have changed since. A lock whose step was never recorded (the
+    // invocation died before the mail's claim) is not closed: this cutoff mails the list as locked.
     if (guestListClosedBefore(show, due.scheduledFor))
       return { outcome: 'ignored', reason: 'guest list closed at an earlier cutoff' };
     // Locked first: from here on no name is added, so the mail lists every guest there will be. Only
