@@ -5,7 +5,7 @@ import { type StoredShow, stepLapsesAt } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
-import { daySheetWork, operationalMail, stepStopped, stepWork } from './steps.ts';
+import { alertInsteadOfSuppressed, daySheetWork, operationalMail, stepStopped, stepWork } from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
 
@@ -33,14 +33,16 @@ const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
 async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
   const mails = await showMails(stale, deps);
   if (!Array.isArray(mails)) return { held: mails.held, resend: new Map<string, TourMail>() };
-  return {
-    resend: new Map(
-      mails.flatMap((mail) => {
-        const id = deliveryIdOf({ ...mail, email: mail.to.email });
-        return stale.some((delivery) => delivery.deliveryId === id) ? [[id, mail] as const] : [];
-      }),
-    ),
-  };
+  const resend = new Map<string, TourMail>();
+  const tell: TourMail[] = [];
+  for (const mail of mails) {
+    const id = deliveryIdOf({ ...mail, email: mail.to.email });
+    if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
+    // The tour manager's alert written instead of a promoter's mail (suppressed since): under its own
+    // identity, once per show, as the step sends it; the promoter's claim is closed.
+    else if (mail.kind === 'promoter-unreachable') tell.push(mail);
+  }
+  return { resend, tell };
 }
 
 async function showMails(
@@ -77,12 +79,14 @@ async function showMails(
     ];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
   const change = stale[0].context?.change;
-  // The sweep closes those to an address suppressed since (shared/mail/settle.ts).
+  // The sweep closes those to an address suppressed since (shared/mail/settle.ts); a promoter's, the
+  // tour manager is told instead (below).
   if (kind === 'day-sheet-update')
     return change ? (await daySheetWork(tour, show, deps, meta, change)).mails : [];
-  return stepKinds.has(kind)
-    ? (await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, meta)).mails
-    : [];
+  if (!stepKinds.has(kind)) return [];
+  const { mails } = await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, meta);
+  // As the step writes it now: a promoter suppressed since gets nothing, the tour manager an alert.
+  return alertInsteadOfSuppressed(mails, tour, show, deps);
 }
 
 /**

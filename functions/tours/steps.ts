@@ -74,9 +74,10 @@ export const operationalMail = (
  * A step's mail to a promoter whose address is suppressed (a bounce or complaint on any mail, press
  * included) becomes the tour manager's alert that the promoter cannot be reached: someone must call
  * them. Once per show, by the alert's identity. (The mail module itself sends no operational mail to
- * a suppressed address: docs/design.md#two-mail-streams.)
+ * a suppressed address: docs/design.md#two-mail-streams.) The sweep writes a stale claim's mail again
+ * by the same rule (resend.ts).
  */
-async function alertInsteadOfSuppressed(
+export async function alertInsteadOfSuppressed(
   mails: TourMail[],
   tour: StoredTour,
   stored: LiveShow,
