@@ -79,12 +79,6 @@ export interface StoredShow {
    * before it was kept (those were locked for the cutoff in `stepsDone`).
    */
   guestListLockedFor?: string;
-  /**
-   * The delivery ids of the show's own mail the stale-claim sweep holds open unsent while the show is
-   * on hold or cancelled (out of the sweep's read until they lapse): a change of the show wakes them
-   * (docs/design.md#tours). A string set: noted by the sweep, forgotten by the change that woke them.
-   */
-  heldMail?: ReadonlySet<string>;
   cancellationReason?: string;
   settlement?: unknown;
   createdAt: string;

@@ -222,9 +222,7 @@ export async function applyShowChange(
   const stored = await deps.tours.getShow(ref);
   if (stored?.lastEventId === meta.eventId) {
     // Written before: what the show was before this change is not known any more, so any of its
-    // schedules may exist (while its pending mark says they were not all put in place), and the
-    // claims it may have had to wake are those noted on it now.
-    if (stored.effectsPending) await wakeHeldMail(stored, stored, deps);
+    // schedules may exist (while its pending mark says they were not all put in place).
     await performSchedules(stored, stored, meta, deps);
     return { outcome: 'replayed' };
   }
@@ -268,7 +266,6 @@ export async function applyShowChange(
   if (!(await deps.tours.putShowIfNewer(next, outboxOf(next, stored, meta, now), forget))) {
     return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
   }
-  await wakeHeldMail(next, stored, deps);
   if (change.type === 'set') {
     await deps.tours.savePromoter({
       ...change.show.promoter,
@@ -278,25 +275,6 @@ export async function applyShowChange(
   }
   await performSchedules(next, stored, meta, deps);
   return { outcome: 'applied' };
-}
-
-/**
- * A change of a show wakes the claims of its mail the stale-claim sweep holds open while it is on hold
- * or cancelled (docs/design.md#tours): the next sweep sends each whose step stands now (the show
- * advanced again), holds it again until it lapses (still on hold: moved, say), or closes it. Run after
- * the change's write and before its pending mark is cleared, so a redelivery does it again. The sweep
- * notes a claim on the show only while the show is the change it read: a note made before this write
- * is read here (the show read again, only if it was held before, or had notes), and one after it is
- * of this change's show, which the sweep read as it now is.
- */
-async function wakeHeldMail(show: StoredShow, before: StoredShow | undefined, deps: ToursDeps) {
-  if (!before?.show || (isAdvancing(before.show.status) && !before.heldMail?.size)) return;
-  const ref = { labelId: show.labelId, tourId: show.tourId, showId: show.showId };
-  const now = await deps.tours.getShow(ref);
-  const held = [...(now?.heldMail ?? [])];
-  if (!now || held.length === 0) return;
-  await deps.mailer.wakeHeld(held);
-  await deps.tours.forgetHeldMail(ref, now.occurredAt, held);
 }
 
 /**

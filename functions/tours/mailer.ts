@@ -85,11 +85,6 @@ export function moduleTourMailer(
         },
         deadline,
       ),
-    async wakeHeld(deliveryIds) {
-      // At the stale boundary: stale for the next sweep, after every claim stale since longer.
-      const at = staleBefore(deps);
-      for (const deliveryId of deliveryIds) await deps.deliveries.wake(deliveryId, at);
-    },
   };
   return mailer;
 }

@@ -63,19 +63,16 @@ export interface TourMailer {
    * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from
    * the tour as it is now, the mail to resend per delivery id, a claim it writes none for closed (see
-   * shared/mail/settle.ts) unless `held` (left open: its show is on hold; out of the sweep's read
-   * until `held.until` when given), and `tell`: what its addresses need instead, sent under its own
-   * identity.
+   * shared/mail/settle.ts) unless `held` (left open: its show is on hold), and `tell`: what its
+   * addresses need instead, sent under its own identity.
    */
   sweepStale(
     subjectType: string,
     rebuild: (
       stale: Delivery[],
-    ) => Promise<{ resend: Map<string, TourMail>; tell?: TourMail[]; held?: { until?: string } }>,
+    ) => Promise<{ resend: Map<string, TourMail>; tell?: TourMail[]; held?: boolean }>,
     deadline: number,
   ): Promise<{ resent: number; closed: number }>;
-  /** Puts claims the sweep held back among the stale claims: the next sweep looks at them again. */
-  wakeHeld(deliveryIds: string[]): Promise<void>;
 }
 
 /** Suppressed addresses (operational mail and press) and unsubscribed ones (press): shared/db/suppression-list.ts. */

@@ -1,7 +1,7 @@
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { type StoredShow, stepLapsesAt } from '#shared/tours.ts';
+import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import { unreachableSheet } from './sheets.ts';
@@ -25,14 +25,12 @@ const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
  * once its step no longer stands (stepStopped) for good. What the show needs now its own steps send:
  * a moved show's sheet for its new day, a later change's update. A show on hold or cancelled (stopped
  * for now: either may be undone) has its claims left open: closed, they would refuse the very mail
- * (the same identity) the show needs once it is advanced again. They are held out of the sweep's read
- * until the mail lapses (stepLapsesAt) or the show changes, whichever comes first: the change wakes
- * them (apply-change.ts), and the next sweep sends each whose step stands, or holds it again, or
- * closes it (too late, the show over meanwhile).
+ * (the same identity) the show needs once it is advanced again, when a later sweep sends it if its
+ * step stands; one too late by then, or the show over meanwhile, is closed.
  */
 async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
   const mails = await showMails(stale, deps);
-  if (!Array.isArray(mails)) return { held: mails.held, resend: new Map<string, TourMail>() };
+  if (!mails) return { held: true, resend: new Map<string, TourMail>() };
   const resend = new Map<string, TourMail>();
   const tell: TourMail[] = [];
   for (const mail of mails) {
@@ -45,10 +43,7 @@ async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
   return { resend, tell };
 }
 
-async function showMails(
-  stale: Delivery[],
-  deps: ToursDeps,
-): Promise<TourMail[] | { held: { until?: string } }> {
+async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[] | undefined> {
   const { labelId, subject, kind } = stale[0];
   const [, tourId, showId] = subject;
   const ref = { labelId, tourId, showId };
@@ -56,18 +51,7 @@ async function showMails(
   if (!tour || !stored?.show) return [];
   const show = stored as LiveShow;
   const stopped = stepStopped(show, kind, deps.now().toISOString());
-  if (stopped && !['show is hold', 'show is cancelled'].includes(stopped)) return [];
-  if (stopped) {
-    // Noted on the show first, only while it is the change read here: the change that wakes them reads
-    // the note after its own write, so a note it might miss is refused, and the claims are left for the
-    // next sweep as they are (held out of its read only once noted, docs/design.md#tours).
-    const noted = await deps.tours.noteHeldMail(
-      ref,
-      show.occurredAt,
-      stale.map((delivery) => delivery.deliveryId),
-    );
-    return { held: noted ? { until: stepLapsesAt(show.show, kind) } : {} };
-  }
+  if (stopped) return ['show is hold', 'show is cancelled'].includes(stopped) ? undefined : [];
   if (kind === 'promoter-unreachable')
     return [
       operationalMail(

@@ -151,17 +151,11 @@ export interface MailClaims {
    */
   reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates): Promise<Delivery | undefined>;
   /**
-   * Leaves a stale claim open unsent (its subject wants it only later: a show on hold, see
-   * docs/design.md#tours) and out of the stale claims until `lookAgainAt` (its place in the open claims'
-   * index moves there; its claim time stays); marks no resend, since nothing is sent again (a resend
-   * already under way stays counted). False if it was not open as read (claim time moved: a wake).
+   * Takes over a stale claim left open unsent (its subject wants it only later: a show on hold, see
+   * docs/design.md#tours), its claim time moved to `at`; marks no resend, since nothing is sent again
+   * (a resend already under way stays counted). False if it was not open as read.
    */
-  hold(delivery: Delivery, lookAgainAt: string, at: string): Promise<boolean>;
-  /**
-   * Puts a held claim back among the stale claims, its claim time and place moved to `at` (the stale
-   * boundary: the next sweep reads it); a claim settled meanwhile is left as it is.
-   */
-  wake(deliveryId: string, at: string): Promise<void>;
+  hold(delivery: Delivery, at: string): Promise<boolean>;
 }
 
 /**
@@ -469,37 +463,18 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       };
     },
 
-    /**
-     * Nothing is sent again: resendPending is left as it is. The condition names the claim time read, so
-     * a wake landing between the sweep's read and this write (which moves it) is not undone.
-     */
-    hold: (delivery, lookAgainAt, at) =>
+    /** As reclaim, but nothing is sent again: resendPending is left as it is. */
+    hold: (delivery, at) =>
       settle(delivery.deliveryId, {
-        UpdateExpression: 'SET updatedAt = :at, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+        UpdateExpression: 'SET claimedAt = :at, updatedAt = :at, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
         ConditionExpression: '#status = :claimed AND claimedAt = :previous',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':claimed': 'claimed',
           ':previous': delivery.claimedAt,
           ':at': at,
-          ...Object.fromEntries(
-            Object.entries(openClaimsOf(delivery, lookAgainAt)).map(([k, v]) => [`:${k}`, v]),
-          ),
+          ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
         },
       }),
-
-    async wake(deliveryId, at) {
-      // Only an open claim keeps its place in the index (gsi2pk): a settled one is left without it.
-      await settle(deliveryId, {
-        UpdateExpression: 'SET claimedAt = :at, updatedAt = :at, gsi2sk = :gsi2sk',
-        ConditionExpression: '#status = :claimed',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':claimed': 'claimed',
-          ':at': at,
-          ':gsi2sk': openClaimsSort(at, deliveryId),
-        },
-      });
-    },
   };
 }

@@ -160,14 +160,6 @@ export interface TourSteps {
    * list is not undone by a cutoff firing for the date it left).
    */
   lockGuestList(ref: ShowRef, at: string, cutoff: { date: string; scheduledFor: string }): Promise<boolean>;
-  /**
-   * Notes claims of the show's mail held open by the sweep (`heldMail`), only while the show is the
-   * change `occurredAt` the sweep read it at: false when a change landed since (it may not have seen
-   * them to wake them).
-   */
-  noteHeldMail(ref: ShowRef, occurredAt: string, deliveryIds: string[]): Promise<boolean>;
-  /** Forgets claims a change woke, only while the show is still that change (`occurredAt`). */
-  forgetHeldMail(ref: ShowRef, occurredAt: string, deliveryIds: string[]): Promise<void>;
   /** Keeps the newest description of a promoter (by the label's time). */
   savePromoter(promoter: PromoterRecord): Promise<void>;
   showsOfPromoter(promoterId: string): Promise<StoredShow[]>;
@@ -543,33 +535,6 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
           }),
         ),
       ),
-
-    noteHeldMail: (ref, occurredAt, deliveryIds) =>
-      writtenUnlessRefused(
-        db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: showKey(ref.labelId, ref.tourId, ref.showId),
-            UpdateExpression: 'ADD heldMail :ids',
-            ConditionExpression: 'occurredAt = :occurredAt',
-            ExpressionAttributeValues: { ':ids': new Set(deliveryIds), ':occurredAt': occurredAt },
-          }),
-        ),
-      ),
-
-    async forgetHeldMail(ref, occurredAt, deliveryIds) {
-      await writtenUnlessRefused(
-        db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: showKey(ref.labelId, ref.tourId, ref.showId),
-            UpdateExpression: 'DELETE heldMail :ids',
-            ConditionExpression: 'occurredAt = :occurredAt',
-            ExpressionAttributeValues: { ':ids': new Set(deliveryIds), ':occurredAt': occurredAt },
-          }),
-        ),
-      );
-    },
 
     async savePromoter(promoter) {
       await writtenUnlessRefused(

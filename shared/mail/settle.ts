@@ -85,12 +85,9 @@ export interface Resender {
     asOf?: string;
     /**
      * Not wanted now, but maybe once the subject is on again (a show on hold): the claims are left
-     * open, neither sent nor closed. `until`: nothing but a change of the subject can make them wanted
-     * before then (when a show's mail lapses), and the sender wakes them on such a change (see
-     * docs/design.md#tours), so the sweep reads them again only then; without it, the next sweep reads
-     * them again as they are.
+     * open, neither sent nor closed, for the sweep to look at again once stale again.
      */
-    held?: { until?: string };
+    held?: boolean;
   }>;
   /** Runs after some of a group were resent (the announcer asks again for a follow-up the release may need). */
   afterResend?(resent: Delivery[], asOf: string | undefined): Promise<void>;
@@ -135,15 +132,13 @@ export async function sweepStaleClaims(
   for (const deliveries of groups.values()) {
     const { mails, asOf, held } = await resender.rebuild(deliveries);
     if (held) {
-      // Left open unsent and out of the sweep's read until `until` (read again then: stale from
-      // `until` less the stale window), so a claim held for weeks costs no read or write until its
-      // subject changes (the sender wakes it) or it lapses. No resend is marked: nothing was sent again,
-      // and the first sending's Email Sent, arriving late, settles it as sent once.
-      if (held.until) {
-        const lookAgainAt = new Date(Date.parse(held.until) - deps.settings.staleClaimMs).toISOString();
-        for (const delivery of deliveries)
-          await deps.deliveries.hold(delivery, lookAgainAt, now.toISOString());
-      }
+      // Taken over unsent, its claim time moved to the stale boundary: the next sweep looks at it again
+      // (a show confirmed again gets its mail within a minute, before its step lapses), but after every
+      // claim stale since longer, so claims held for weeks never fill a sweep's read (oldest first)
+      // ahead of the others. No resend is marked: nothing was sent again, and the first sending's
+      // Email Sent, arriving late, settles it as sent once.
+      const heldAt = staleBefore(deps, now);
+      for (const delivery of deliveries) await deps.deliveries.hold(delivery, heldAt);
       continue;
     }
     // As when it was claimed: an address suppressed since gets no operational mail (campaign senders'

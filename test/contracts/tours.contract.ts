@@ -246,27 +246,6 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect((await store.getShow(show))?.advance).toBeUndefined();
     });
 
-    it('notes held mail only while the show is the change it was read at, keeps the notes across a change, and forgets them for that change only', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
-
-      const noted = await store.noteHeldMail(show, at(5), ['d-1', 'd-2']);
-      const notedAgain = await store.noteHeldMail(show, at(5), ['d-2', 'd-3']);
-      const stale = await store.noteHeldMail(show, at(4), ['d-9']);
-      const unknown = await store.noteHeldMail({ ...show, showId: uniqueId('nope') }, at(5), ['d-9']);
-      await store.putShowIfNewer({ ...show, occurredAt: at(9) }, []);
-      const kept = await store.getShow(show);
-      await store.forgetHeldMail(show, at(5), ['d-1']);
-      const notForgotten = await store.getShow(show);
-      await store.forgetHeldMail(show, at(9), ['d-1', 'd-2', 'd-3']);
-
-      expect([noted, notedAgain, stale, unknown]).toEqual([true, true, false, false]);
-      expect([...(kept?.heldMail ?? [])].sort()).toEqual(['d-1', 'd-2', 'd-3']);
-      expect([...(notForgotten?.heldMail ?? [])].sort()).toEqual(['d-1', 'd-2', 'd-3']);
-      expect((await store.getShow(show))?.heldMail).toBeUndefined();
-    });
-
     it('refuses guests once the list is locked, and for a show it does not know', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

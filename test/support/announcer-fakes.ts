@@ -38,7 +38,6 @@ export class FakeDeliveries implements DeliveryStore {
     this.claims++;
     const deliveryId = deliveryIdOf(claim);
     if (this.items.has(deliveryId)) return undefined;
-    this.places.delete(deliveryId);
     const delivery: Delivery = {
       ...claim,
       email: normaliseEmail(claim.email),
@@ -103,14 +102,13 @@ export class FakeDeliveries implements DeliveryStore {
     new Map(ids.filter((id) => this.items.has(id)).map((id) => [id, structuredClone(this.items.get(id)!)]));
   stale = async (subjectType: string, before: string, limit: number) =>
     [...this.items.values()]
-      .filter((d) => d.subject[0] === subjectType && d.status === 'claimed' && this.placeOf(d) < before)
-      .sort((a, b) => this.placeOf(a).localeCompare(this.placeOf(b)))
+      .filter((d) => d.subject[0] === subjectType && d.status === 'claimed' && d.claimedAt < before)
+      .sort((a, b) => a.claimedAt.localeCompare(b.claimedAt))
       .slice(0, limit)
       .map((d) => structuredClone(d));
   reclaim = async (delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return undefined;
-    this.places.delete(delivery.deliveryId);
     Object.assign(item, {
       claimedAt: at,
       updatedAt: at,
@@ -120,22 +118,12 @@ export class FakeDeliveries implements DeliveryStore {
     });
     return structuredClone(item);
   };
-  /** Where a held claim stands among the open claims (the index's sort key), when not at its claim time. */
-  readonly places = new Map<string, string>();
-  hold = async (delivery: Delivery, lookAgainAt: string, at: string) => {
+  hold = async (delivery: Delivery, at: string) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return false;
-    Object.assign(item, { updatedAt: at });
-    this.places.set(delivery.deliveryId, lookAgainAt);
+    Object.assign(item, { claimedAt: at, updatedAt: at });
     return true;
   };
-  wake = async (deliveryId: string, at: string) => {
-    const item = this.items.get(deliveryId);
-    if (item?.status !== 'claimed') return;
-    Object.assign(item, { claimedAt: at, updatedAt: at });
-    this.places.delete(deliveryId);
-  };
-  private placeOf = (d: Delivery) => this.places.get(d.deliveryId) ?? d.claimedAt;
   ofSubject = async (labelId: string, subject: MailSubject) =>
     [...this.items.values()]
       .filter((d) => d.labelId === labelId && JSON.stringify(d.subject) === JSON.stringify(subject))

@@ -104,9 +104,6 @@ export class InMemoryTours implements TourStore {
       ...(current?.guestListLockedAt ? { guestListLockedAt: current.guestListLockedAt } : {}),
       ...(current?.guestListLockedFor ? { guestListLockedFor: current.guestListLockedFor } : {}),
     };
-    // The sweep's notes are kept as stored (the change's write does not touch them).
-    if (current?.heldMail) next.heldMail = current.heldMail;
-    else delete next.heldMail;
     if (!current?.guestListLockedAt) delete next.guestListLockedAt;
     if (!current?.guestListLockedFor) delete next.guestListLockedFor;
     if (forgetAdvance) delete next.advance;
@@ -174,21 +171,6 @@ export class InMemoryTours implements TourStore {
     show.guestListLockedAt = at;
     show.guestListLockedFor = cutoff.scheduledFor;
     return true;
-  }
-
-  async noteHeldMail(ref: ShowRef, occurredAt: string, deliveryIds: string[]) {
-    const show = this.shows.get(this.showKey(ref));
-    if (show?.occurredAt !== occurredAt) return false;
-    show.heldMail = new Set([...(show.heldMail ?? []), ...deliveryIds]);
-    return true;
-  }
-
-  async forgetHeldMail(ref: ShowRef, occurredAt: string, deliveryIds: string[]) {
-    const show = this.shows.get(this.showKey(ref));
-    if (show?.occurredAt !== occurredAt || !show.heldMail) return;
-    const left = [...show.heldMail].filter((id) => !deliveryIds.includes(id));
-    if (left.length) show.heldMail = new Set(left);
-    else delete show.heldMail;
   }
 
   async savePromoter(promoter: PromoterRecord) {
@@ -343,7 +325,6 @@ export class InMemoryTourMailer implements TourMailer {
   reached: TourMailer['reached'] = (mails) => this.#module.reached(mails);
   sweepStale: TourMailer['sweepStale'] = (subjectType, rebuild, deadline) =>
     this.#module.sweepStale(subjectType, rebuild, deadline);
-  wakeHeld: TourMailer['wakeHeld'] = (deliveryIds) => this.#module.wakeHeld(deliveryIds);
 }
 
 export const fakeLinks: TourLinks = {

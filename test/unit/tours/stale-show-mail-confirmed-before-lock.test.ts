@@ -11,7 +11,7 @@ import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
 import { aShow, fakeToursDeps, metaAt, tourOf } from '#test/support/tours.ts';
 
 // docs/design.md#tours: while the show is on hold its stale claims are left open and
-// held ('hold') until the show changes or the mail lapses; "once the show is advanced again the next sweep sends each whose step stands",
+// taken over ('reclaim'); "once the show is advanced again the next sweep sends each whose step stands",
 // an advance step's mail standing until the form locks. The sweep runs every minute.
 
 describe('a held advance request, the show confirmed again shortly before the form locks', () => {

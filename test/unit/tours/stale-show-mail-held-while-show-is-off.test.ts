@@ -14,8 +14,8 @@ import {
 // docs/design.md#tours: a hold stops a show's steps for now, not for good, and a cancellation may be undone
 // too. A stale claim of the show's own mail closed then would refuse, under the same identity, the very mail
 // the show needs once it is on again (its step is recorded, or its step's own mail finds the closed claim):
-// the sweep leaves it open meanwhile, held unsent, so it is looked at again only when the show changes or the
-// mail lapses and does not stand first in every sweep. Once the show is advanced again it is sent once, only while its step
+// the sweep leaves it open meanwhile, taken over unsent, so it is looked at again only once stale again and
+// does not stand first in every sweep. Once the show is advanced again it is sent once, only while its step
 // would still fire (until the form locks, or the show is over); past that it is closed.
 
 const advanceRequest = (showId = 'show-1') =>
