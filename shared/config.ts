@@ -41,7 +41,18 @@ export type Config = z.infer<typeof Config>;
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = Config.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    // A function leaves zod's English messages out (shared/zod-messages.ts): a variable not set is said
+    // so here, the others by their schema's own message or zod's code.
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const problem =
+        env[name] === undefined
+          ? 'is not set'
+          : issue.code === 'invalid_format' || issue.code === 'custom'
+            ? issue.message
+            : `${issue.message} (${issue.code})`;
+      return `${name}: ${problem}`;
+    });
     throw new Error(`Backline configuration is incomplete: ${problems.join('; ')}`);
   }
   return parsed.data;

@@ -1,3 +1,4 @@
+import './zod-messages.ts';
 import { OutletInput } from './outlet-input.ts';
 import { type OptionalOutletField, optionalOutletFields } from './outlets.ts';
 

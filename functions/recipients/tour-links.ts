@@ -1,3 +1,4 @@
+import '#shared/zod-messages.ts';
 import type { TourStore } from '#shared/db/tours.ts';
 import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';

@@ -1,3 +1,4 @@
+import '../zod-messages.ts';
 import type * as z from '../zod.ts';
 
 export interface Issue {
