@@ -108,14 +108,28 @@ export const reachChanged = (before: Outlet, after: Outlet): boolean => {
 };
 
 /**
- * Whether an import's update of an outlet changed whom it reaches, as `reachChanged` decides for an API
- * edit: an import names the outlets it created and those (docs/design.md#jobs), so re-importing a
- * directory to fix names asks no mail. An outlet found as the row describes it and updated at the job's
- * time `now` (an earlier attempt at the page wrote it) counts as changed: what that write changed is no
- * longer known, and it must be named by the attempt that records the page.
+ * How an import counts its update of an outlet (`before` as read, `after` as it stands) and whether it
+ * names it, as `reachChanged` decides for an API edit: an import names the outlets it created and
+ * those (docs/design.md#jobs), so re-importing a directory to fix names asks no mail. An outlet found as
+ * the row describes it and updated at the job's time `now` was written by this import: by an earlier
+ * attempt at this row, or by an earlier row of the same file (a repeated line). It counts as updated only
+ * when it `mayBeRerun` (an earlier attempt at the page may have written this row), and is named either
+ * way: what that write changed is no longer known, and naming an outlet due nothing costs nothing.
  */
-export const importChangedReach = (before: Outlet, after: Outlet, now: string): boolean =>
-  (before.updatedAt === now && sameDescription(before, after)) || reachChanged(before, after);
+export function importedUpdate(
+  before: Outlet,
+  after: Outlet,
+  now: string,
+  mayBeRerun: boolean,
+): { outcome: 'updated' | 'unchanged'; reachChanged: boolean } {
+  const wrote = after.updatedAt === now && (before.updatedAt !== now || !sameDescription(before, after));
+  if (wrote) return { outcome: 'updated', reachChanged: reachChanged(before, after) };
+  const writtenByThisImport = before.updatedAt === now;
+  return {
+    outcome: writtenByThisImport && mayBeRerun ? 'updated' : 'unchanged',
+    reachChanged: writtenByThisImport,
+  };
+}
 
 /**
  * The manager's fields an outlet can do without (an import's header may leave their columns out):

@@ -3,7 +3,7 @@ import type { Job } from '#shared/db/jobs.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import { type CsvRejection, type CsvRow, leftOutOf, parseOutletRows } from '#shared/outlet-csv.ts';
-import type { JobsDeps, PageWork } from './ports.ts';
+import type { JobsDeps, PageAttempt, PageWork } from './ports.ts';
 
 /** Rows of one page written at the same time (rows with the same address run one after another). */
 const importConcurrency = 8;
@@ -53,9 +53,15 @@ const shorten = (error: string) =>
  * The outlets the page created, or updated so that whom they reach changed (as the API decides it,
  * `reachChanged`), are stated in one `Outlets Changed`, recorded with the page's completion: the
  * announcer tells them of the releases still to come that they now match (a re-run names the outlets an
- * earlier attempt updated too, `importChangedReach`; see docs/design.md#jobs).
+ * earlier attempt updated too, `importedUpdate`; see docs/design.md#jobs). A repeated line finds its
+ * outlet as the line before it left it and counts as unchanged.
  */
-export async function importPage(job: Job, page: number, deps: JobsDeps): Promise<PageWork> {
+export async function importPage(
+  job: Job,
+  page: number,
+  deps: JobsDeps,
+  attempt: PageAttempt,
+): Promise<PageWork> {
   if (job.input.kind !== 'outlet-import') return { fail: `job ${job.jobId} is not an outlet import` };
   const chunk = await deps.jobs.chunk(job.jobId, page);
   if (!chunk) return { fail: `the input of page ${page} is missing` };
@@ -72,13 +78,16 @@ export async function importPage(job: Job, page: number, deps: JobsDeps): Promis
   const byEmail = new Map<string, CsvRow[]>();
   for (const row of rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);
   await forEachAtOnce([...byEmail.values()], async (group) => {
-    for (const row of group) {
+    for (const [index, row] of group.entries()) {
       const ownId = importedOutletId(job.jobId, row.line);
       try {
         const { outcome, outlet, reachChanged } = await deps.outlets.upsertByEmail(row.input, {
           newId: () => ownId,
           now: job.createdAt,
           leftOut,
+          // Only the first of a group finds the outlet as an earlier attempt left it; the others find
+          // it as the row before them in this attempt did (a repeated line changes nothing).
+          mayBeRerun: attempt.number > 1 && index === 0,
         });
         const counted = outlet.id === ownId ? 'created' : outcome;
         counts[counted] += 1;

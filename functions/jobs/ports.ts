@@ -16,8 +16,13 @@ export interface JobsDeps {
 /** What a page did, short of recording it; `fail` ends the job (it cannot go on, whatever is retried). */
 export type PageWork = Omit<PageCompletion, 'at'> | { fail: string };
 
+/** The attempt a page's work is done in: its number (1 for the first; a later one re-runs the page). */
+export interface PageAttempt {
+  number: number;
+}
+
 /** One kind of job: how one of its pages is done. */
-export type PageWorker = (job: Job, page: number, deps: JobsDeps) => Promise<PageWork>;
+export type PageWorker = (job: Job, page: number, deps: JobsDeps, attempt: PageAttempt) => Promise<PageWork>;
 
 /**
  * What a page that failed for good still leads to, written with the job's failure (an import page's

@@ -68,7 +68,11 @@ export async function runJobPage(
   let work: Awaited<ReturnType<PageWorker>>;
   let recorded = false;
   try {
-    work = await beforeDeadline(workers[job.kind](job, page, deps), request.deadline, deps.now);
+    work = await beforeDeadline(
+      workers[job.kind](job, page, deps, { number: attempt }),
+      request.deadline,
+      deps.now,
+    );
     if (!('fail' in work)) {
       const next = work.last
         ? undefined

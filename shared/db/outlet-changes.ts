@@ -4,7 +4,7 @@ import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { OutletInput } from '../outlet-input.ts';
 import {
-  importChangedReach,
+  importedUpdate,
   keepingLeftOut,
   type OptionalOutletField,
   type Outlet,
@@ -75,15 +75,22 @@ export interface OutletManagement extends OutletDirectory {
   remove(outletId: string): Promise<boolean>;
   /**
    * Creates the outlet for `input.email`, or replaces the one that has it: `unchanged` when it said the
-   * same already (and was not updated at `now`, by an earlier attempt of the same import). The fields
+   * same already, unless it was updated at `now` and `mayBeRerun` (an earlier attempt at the same row may
+   * have written it; without it, an earlier row of the same import did: see `importedUpdate`). The fields
    * `leftOut` (columns an import's header leaves out) keep the outlet's own values on a replace, and
    * take `input`'s (their defaults) on a create. It writes no event: an import states the outlets of a
    * page together, with the page's completion (docs/design.md#jobs); `reachChanged` says whether this
-   * one is among them (created, or `importChangedReach`).
+   * one is among them (created, or `importedUpdate`).
    */
   upsertByEmail(
     input: OutletInput,
-    meta: { newId: () => string; now: string; leftOut?: readonly OptionalOutletField[] },
+    meta: {
+      newId: () => string;
+      now: string;
+      leftOut?: readonly OptionalOutletField[];
+      /** Whether an earlier attempt at this row may have written it (true unless told otherwise). */
+      mayBeRerun?: boolean;
+    },
   ): Promise<Upserted>;
 }
 
@@ -361,7 +368,10 @@ export function dynamoOutletManagement(
     }
   };
 
-  const upsertByEmail: OutletManagement['upsertByEmail'] = async (input, { newId, now, leftOut = [] }) => {
+  const upsertByEmail: OutletManagement['upsertByEmail'] = async (
+    input,
+    { newId, now, leftOut = [], mayBeRerun = true },
+  ) => {
     for (let attempt = 1; ; attempt++) {
       const outletId = await ownerOf(input.email);
       try {
@@ -373,12 +383,7 @@ export function dynamoOutletManagement(
           );
           if (replaced) {
             const { before, after: outlet } = replaced;
-            const outcome = outlet.updatedAt === now ? 'updated' : 'unchanged';
-            return {
-              outcome,
-              outlet,
-              reachChanged: outcome === 'updated' && importChangedReach(before, outlet, now),
-            };
+            return { outlet, ...importedUpdate(before, outlet, now, mayBeRerun) };
           }
           // the owner went away between the two reads: create it afresh
         }

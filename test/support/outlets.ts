@@ -8,7 +8,7 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
 import {
   genresMatch,
-  importChangedReach,
+  importedUpdate,
   keepingLeftOut,
   type OptionalOutletField,
   type Outlet,
@@ -173,17 +173,18 @@ export class InMemoryOutletDirectory implements OutletManagement {
       newId,
       now,
       leftOut = [],
-    }: { newId: () => string; now: string; leftOut?: readonly OptionalOutletField[] },
+      mayBeRerun = true,
+    }: {
+      newId: () => string;
+      now: string;
+      leftOut?: readonly OptionalOutletField[];
+      mayBeRerun?: boolean;
+    },
   ) {
     const owner = this.ownerOf(input.email);
     if (owner) {
       const outlet = (await this.replace(owner.id, keepingLeftOut(input, owner, leftOut), now))!;
-      const outcome = outlet.updatedAt === now ? ('updated' as const) : ('unchanged' as const);
-      return {
-        outcome,
-        outlet,
-        reachChanged: outcome === 'updated' && importChangedReach(owner, outlet, now),
-      };
+      return { outlet, ...importedUpdate(this.clean(owner), outlet, now, mayBeRerun) };
     }
     return {
       outcome: 'created' as const,

@@ -494,9 +494,10 @@ describe('media outlet routes', () => {
       contentType: 'text/csv',
     });
     const { jobId } = response.body;
-    // The first run does the work and crashes before recording the page.
-    const job = (await world.store.get(jobId))!;
-    await importPage(job, 0, world.runner);
+    // The first attempt (counted before its work, as every attempt is) does the work and crashes before
+    // recording the page.
+    const attempt = await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
+    await importPage((await world.store.get(jobId))!, 0, world.runner, { number: attempt });
 
     const run = await runJobPage({ jobId, page: 0 }, world.runner);
     const again = await runJobPage({ jobId, page: 0 }, world.runner);
@@ -554,7 +555,9 @@ describe('Outlets Changed from an import', () => {
     });
     // The first attempt writes the row and crashes before recording the page: the re-run finds the
     // outlet as the row describes it, and still names it.
-    await importPage((await world.store.get(response.body.jobId))!, 0, world.runner);
+    const { jobId } = response.body;
+    const attempt = await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
+    await importPage((await world.store.get(jobId))!, 0, world.runner, { number: attempt });
     const job = await finished(response);
 
     expect(job).toMatchObject({ status: 'done', result: { created: 0, updated: 1 } });
@@ -609,8 +612,8 @@ describe('Outlets Changed for the outlets of an import page that failed', () => 
     const { jobId } = response.body;
     // Three attempts start, write the rows and are killed (a timeout, out of memory) before recording.
     for (let attempt = 0; attempt < 3; attempt++) {
-      await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
-      await importPage((await world.store.get(jobId))!, 0, world.runner);
+      const number = await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
+      await importPage((await world.store.get(jobId))!, 0, world.runner, { number });
     }
 
     const outcome = await runJobPage({ jobId, page: 0 }, world.runner);
