@@ -78,6 +78,21 @@ export function fieldsOf(line: string): string[] {
   }
 }
 
+/**
+ * Whether a line holds no row: nothing but white space, or cells that are all empty (a spreadsheet
+ * saves a row it once used and that was cleared as bare separators, `,,,,`). Such a line is skipped and
+ * not counted, wherever the file is split (see docs/design.md#jobs).
+ */
+export function isBlankLine(text: string): boolean {
+  if (/^[\s,]*$/.test(text)) return true;
+  if (!/^[\s,"]*$/.test(text)) return false;
+  try {
+    return fieldsOf(text).every((field) => field === '');
+  } catch {
+    return false;
+  }
+}
+
 function headerOf(line: string): { columns: string[] } | { error: string } {
   let names: string[];
   try {
@@ -129,7 +144,7 @@ export function readOutletCsv(text: string): OutletCsvText {
       error: `line ${controlled + 1}: holds the control character U+${code}; an outlet CSV holds none but tabs and line breaks`,
     };
   }
-  const headerIndex = lines.findIndex((line) => line.trim().length > 0);
+  const headerIndex = lines.findIndex((line) => !isBlankLine(line));
   if (headerIndex < 0) return { ok: false, error: 'the CSV is empty: expected a header row' };
   const header = headerOf(lines[headerIndex]);
   if ('error' in header) return { ok: false, error: header.error };
@@ -151,7 +166,7 @@ export function parseOutletRows(
   const rejected: CsvRejection[] = [];
   for (const [index, text] of lines.entries()) {
     const line = firstLine + index;
-    if (text.trim().length === 0) continue;
+    if (isBlankLine(text)) continue;
     let fields: string[];
     try {
       fields = fieldsOf(text);
@@ -199,7 +214,7 @@ export interface CsvChunk {
   firstLine: number;
   /** The lines, joined by `\n`; a line too long to be an outlet is left empty and rejected instead. */
   text: string;
-  /** Non-empty lines: the rows this chunk accounts for, rejected ones included. */
+  /** Lines that are not blank (`isBlankLine`): the rows this chunk accounts for, rejected ones included. */
   rows: number;
   rejected: CsvRejection[];
 }
@@ -235,7 +250,7 @@ export function chunkOutletCsv(lines: string[], firstLine: number, limits: Chunk
     const tooLong = Buffer.byteLength(text, 'utf8') > limits.maxLineBytes;
     const kept = tooLong ? '' : text;
     const bytes = Buffer.byteLength(kept, 'utf8') + 1;
-    const isRow = text.trim().length > 0;
+    const isRow = !isBlankLine(text);
     if (
       current.lines.length > 0 &&
       (current.bytes + bytes > limits.maxBytes || (isRow && current.rows >= limits.maxRows))

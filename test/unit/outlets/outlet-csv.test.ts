@@ -1,7 +1,13 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkOutletCsv, fieldsOf, parseOutletCsv, parseOutletRows } from '#shared/outlet-csv.ts';
+import {
+  chunkOutletCsv,
+  fieldsOf,
+  isBlankLine,
+  parseOutletCsv,
+  parseOutletRows,
+} from '#shared/outlet-csv.ts';
 
 const header = 'name,email,kind,genres,territories,contactName';
 const csv = (...lines: string[]) => [header, ...lines].join('\n');
@@ -112,6 +118,14 @@ describe('parseOutletCsv', () => {
     expect(parseOutletCsv('  \n')).toEqual({ ok: false, error: 'the CSV is empty: expected a header row' });
   });
 
+  it('takes a line of empty cells for a blank line, and a line with any text in a cell for a row', () => {
+    const lines = ['', '   ', ',,,,', ' , , , , ', '"","",,', ',,x,,', '",",,,', '"'];
+
+    const blank = lines.map(isBlankLine);
+
+    expect(blank).toEqual([true, true, true, true, true, false, false, false]);
+  });
+
   it('accounts for every non-blank line, whatever the lines hold', () => {
     fc.assert(
       fc.property(
@@ -126,7 +140,7 @@ describe('parseOutletCsv', () => {
           const seen = [...parsed.rows.map((row) => row.line), ...parsed.rejected.map((r) => r.line)].sort(
             (a, b) => a - b,
           );
-          const expected = rows.flatMap((row, i) => (row.trim() ? [i + 2] : []));
+          const expected = rows.flatMap((row, i) => (isBlankLine(row) ? [] : [i + 2]));
           expect(seen).toEqual(expected);
         },
       ),
@@ -172,17 +186,19 @@ describe('chunkOutletCsv', () => {
     expect(chunk.rejected).toEqual([{ line: 3, error: 'is longer than 60 bytes' }]);
   });
 
-  it('accounts for every non-empty line exactly once, whatever the limits', () => {
+  it('accounts for every non-blank line exactly once, whatever the limits', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.constant(''), fc.string({ maxLength: 80 })), { maxLength: 60 }),
+        fc.array(fc.oneof(fc.constant(''), fc.constant(' ,,, '), fc.string({ maxLength: 80 })), {
+          maxLength: 60,
+        }),
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 20, max: 400 }),
         (lines, maxRows, maxBytes) => {
           const chunks = chunkOutletCsv(lines, 2, { maxRows, maxBytes, maxLineBytes: 100 });
 
           expect(chunks.reduce((sum, chunk) => sum + chunk.rows, 0)).toBe(
-            lines.filter((line) => line.trim().length > 0).length,
+            lines.filter((line) => !isBlankLine(line)).length,
           );
           expect(chunks.flatMap((chunk) => chunk.text.split('\n')).length).toBe(Math.max(1, lines.length));
           expect(chunks.every((chunk) => chunk.rows <= maxRows)).toBe(true);
