@@ -20,11 +20,15 @@ export const importedOutletId = (jobId: string, line: number): string =>
     .digest('hex')
     .slice(0, 32)}`;
 
-/** Works through `items`, `importConcurrency` at a time. */
-async function forEachAtOnce<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+/** Works through `items`, `importConcurrency` at a time, taking none once `stop` is aborted. */
+async function forEachAtOnce<T>(
+  items: T[],
+  work: (item: T) => Promise<void>,
+  stop?: AbortSignal,
+): Promise<void> {
   const left = [...items];
   const worker = async () => {
-    for (let item = left.shift(); item !== undefined; item = left.shift()) await work(item);
+    for (let item = left.shift(); item !== undefined && !stop?.aborted; item = left.shift()) await work(item);
   };
   await Promise.all(Array.from({ length: importConcurrency }, worker));
 }
@@ -54,7 +58,9 @@ const shorten = (error: string) =>
  * `reachChanged`), are stated in one `Outlets Changed`, recorded with the page's completion: the
  * announcer tells them of the releases still to come that they now match (a re-run names the outlets an
  * earlier attempt updated too, `importedUpdate`; see docs/design.md#jobs). A repeated line finds its
- * outlet as the line before it left it and counts as unchanged.
+ * outlet as the line before it left it and counts as unchanged. Every write goes through the attempt's
+ * fence: once the attempt has ended (its deadline passed) no row is taken and nothing more is written,
+ * so work left behind cannot undo a later line or create an outlet after the job failed.
  */
 export async function importPage(
   job: Job,
@@ -77,27 +83,33 @@ export async function importPage(
 
   const byEmail = new Map<string, CsvRow[]>();
   for (const row of rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);
-  await forEachAtOnce([...byEmail.values()], async (group) => {
-    for (const [index, row] of group.entries()) {
-      const ownId = importedOutletId(job.jobId, row.line);
-      try {
-        const { outcome, outlet, reachChanged } = await deps.outlets.upsertByEmail(row.input, {
-          newId: () => ownId,
-          now: job.createdAt,
-          leftOut,
-          // Only the first of a group finds the outlet as an earlier attempt left it; the others find
-          // it as the row before them in this attempt did (a repeated line changes nothing).
-          mayBeRerun: attempt.number > 1 && index === 0,
-        });
-        const counted = outlet.id === ownId ? 'created' : outcome;
-        counts[counted] += 1;
-        // Named as the API names an edit: a new name or contact asks no mail.
-        if (counted === 'created' || reachChanged) changed.add(outlet.id);
-      } catch (error) {
-        rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
+  await forEachAtOnce(
+    [...byEmail.values()],
+    async (group) => {
+      for (const [index, row] of group.entries()) {
+        if (attempt.fence.signal.aborted) return;
+        const ownId = importedOutletId(job.jobId, row.line);
+        try {
+          const { outcome, outlet, reachChanged } = await deps.outlets.upsertByEmail(row.input, {
+            newId: () => ownId,
+            now: job.createdAt,
+            leftOut,
+            // Only the first of a group finds the outlet as an earlier attempt left it; the others find
+            // it as the row before them in this attempt did (a repeated line changes nothing).
+            mayBeRerun: attempt.number > 1 && index === 0,
+            fence: attempt.fence,
+          });
+          const counted = outlet.id === ownId ? 'created' : outcome;
+          counts[counted] += 1;
+          // Named as the API names an edit: a new name or contact asks no mail.
+          if (counted === 'created' || reachChanged) changed.add(outlet.id);
+        } catch (error) {
+          rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
+        }
       }
-    }
-  });
+    },
+    attempt.fence.signal,
+  );
   counts.rejected = rejected.length;
   const events = outletsChanged(job, [...changed]);
   return {

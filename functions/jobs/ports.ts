@@ -1,6 +1,7 @@
 import type { Job, JobStore, PageCompletion } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import type { WebhookRecords } from '#shared/db/webhooks.ts';
+import type { WriteFence } from '#shared/db/write-fence.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { Log } from '#shared/lambda/observability.ts';
 
@@ -16,9 +17,13 @@ export interface JobsDeps {
 /** What a page did, short of recording it; `fail` ends the job (it cannot go on, whatever is retried). */
 export type PageWork = Omit<PageCompletion, 'at'> | { fail: string };
 
-/** The attempt a page's work is done in: its number (1 for the first; a later one re-runs the page). */
+/**
+ * The attempt a page's work is done in: its number (1 for the first; a later one re-runs the page), and
+ * the fence its writes go through, closed when the attempt ends (docs/design.md#jobs).
+ */
 export interface PageAttempt {
   number: number;
+  fence: WriteFence;
 }
 
 /** One kind of job: how one of its pages is done. */

@@ -1,4 +1,5 @@
 import type { Job, JobKind } from '#shared/db/jobs.ts';
+import { WriteFence } from '#shared/db/write-fence.ts';
 import { JobPageDue } from '#shared/events/job-page-due.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { importPage, outletsOfFailedPage } from './outlet-import.ts';
@@ -69,7 +70,7 @@ export async function runJobPage(
   let recorded = false;
   try {
     work = await beforeDeadline(
-      workers[job.kind](job, page, deps, { number: attempt }),
+      (fence) => workers[job.kind](job, page, deps, { number: attempt, fence }),
       request.deadline,
       deps.now,
     );
@@ -106,29 +107,38 @@ export async function runJobPage(
 }
 
 /**
- * The page's work, or a "did not finish" failure at `deadline` (none: no limit). Work still going then
- * is left behind: whatever it writes later is harmless, as a re-run's would be, and its completion
- * is refused once the job has failed or the page is recorded.
+ * The page's work, or a "did not finish" failure at `deadline` (none: no limit). The attempt's writes
+ * go through a fence, closed when it ends: work still going at the deadline is left behind, but takes no
+ * more rows and writes nothing more, and the attempt waits for the writes it had sent to answer before
+ * it records its failure (or fails the job), so nothing it wrote lands after that (see
+ * docs/design.md#jobs). Should one never answer, Lambda's timeout ends the invocation with it.
  */
 async function beforeDeadline<T>(
-  work: Promise<T>,
+  work: (fence: WriteFence) => Promise<T>,
   deadline: number | undefined,
   now: () => Date,
 ): Promise<T> {
-  if (deadline === undefined) return work;
-  const allowedMs = Math.max(0, deadline - now().getTime());
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`timed out: did not finish within ${Math.round(allowedMs / 1000)} s`)),
-      allowedMs,
-    );
-  });
+  const fence = new WriteFence();
+  const working = work(fence);
   // Left behind at the deadline, the work's own failure must not surface as an unhandled rejection.
-  work.catch(() => {});
+  working.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const late =
+    deadline === undefined
+      ? []
+      : [
+          new Promise<never>((_, reject) => {
+            const allowedMs = Math.max(0, deadline - now().getTime());
+            timer = setTimeout(
+              () => reject(new Error(`timed out: did not finish within ${Math.round(allowedMs / 1000)} s`)),
+              allowedMs,
+            );
+          }),
+        ];
   try {
-    return await Promise.race([work, late]);
+    return await Promise.race([working, ...late]);
   } finally {
     clearTimeout(timer);
+    await fence.close();
   }
 }

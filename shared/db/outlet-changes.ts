@@ -23,6 +23,7 @@ import {
   unsubscriptionKey,
 } from './outlet-items.ts';
 import { DuplicateEmailError, type OutletDirectory, outletDirectoryParts, outletOf } from './outlets.ts';
+import { throughFence, type WriteFence } from './write-fence.ts';
 
 /**
  * Whether a transaction was refused by the `unchangedOptOuts` checks it ends with (its items from `from`
@@ -80,7 +81,8 @@ export interface OutletManagement extends OutletDirectory {
    * `leftOut` (columns an import's header leaves out) keep the outlet's own values on a replace, and
    * take `input`'s (their defaults) on a create. It writes no event: an import states the outlets of a
    * page together, with the page's completion (docs/design.md#jobs); `reachChanged` says whether this
-   * one is among them (created, or `importedUpdate`).
+   * one is among them (created, or `importedUpdate`). Its writes go through `fence`: once the attempt
+   * it belongs to has ended, it writes nothing and throws `FencedWriteError` (docs/design.md#jobs).
    */
   upsertByEmail(
     input: OutletInput,
@@ -90,6 +92,8 @@ export interface OutletManagement extends OutletDirectory {
       leftOut?: readonly OptionalOutletField[];
       /** Whether an earlier attempt at this row may have written it (true unless told otherwise). */
       mayBeRerun?: boolean;
+      /** The fence of the work it belongs to (a job page's attempt): closed, nothing is written. */
+      fence?: WriteFence;
     },
   ): Promise<Upserted>;
 }
@@ -130,7 +134,11 @@ export function dynamoOutletManagement(
    * lands between the read and the write refuses the write, and it is made again from a new read, so
    * an outlet is never created mailable on an address opted out.
    */
-  const create: OutletManagement['create'] = async (input, { id, now, changed }) => {
+  const create = async (
+    input: OutletInput,
+    { id, now, changed }: { id: string; now: string; changed?: OutletChangedEntry },
+    fence?: WriteFence,
+  ): Promise<Outlet> => {
     for (let attempt = 1; ; attempt++) {
       const [suppressed, unsubscribed] = await Promise.all([
         suppressionOf(input.email),
@@ -148,31 +156,33 @@ export function dynamoOutletManagement(
         // lands) is sent again as it is: its checks hold the opt-outs it was built from, so one that
         // landed meanwhile refuses it and it is made from a new read.
         await retryingConflicts(() =>
-          db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName,
-                    Item: {
-                      ...outletKey(id),
-                      ...outletListKey(outlet),
-                      type: 'outlet',
-                      ...outlet,
-                      ...(genreKeys ? { genreKeys } : {}),
+          throughFence(fence, () =>
+            db.send(
+              new TransactWriteCommand({
+                TransactItems: [
+                  {
+                    Put: {
+                      TableName,
+                      Item: {
+                        ...outletKey(id),
+                        ...outletListKey(outlet),
+                        type: 'outlet',
+                        ...outlet,
+                        ...(genreKeys ? { genreKeys } : {}),
+                      },
+                      ConditionExpression: 'attribute_not_exists(pk)',
                     },
-                    ConditionExpression: 'attribute_not_exists(pk)',
                   },
-                },
-                claimEmail(outlet.email, id),
-                ...unchangedOptOuts(outlet.email, {
-                  suppressed: suppressed !== undefined,
-                  unsubscribed: unsubscribed !== undefined,
-                }),
-                // Last, with no condition: the opt-out checks above keep their positions.
-                ...(changed ? [outboxPut(TableName, changed(outlet), now)] : []),
-              ],
-            }),
+                  claimEmail(outlet.email, id),
+                  ...unchangedOptOuts(outlet.email, {
+                    suppressed: suppressed !== undefined,
+                    unsubscribed: unsubscribed !== undefined,
+                  }),
+                  // Last, with no condition: the opt-out checks above keep their positions.
+                  ...(changed ? [outboxPut(TableName, changed(outlet), now)] : []),
+                ],
+              }),
+            ),
           ),
         );
         return outlet;
@@ -189,6 +199,7 @@ export function dynamoOutletManagement(
     input: OutletInput,
     now: string,
     changed?: OutletChangedEntry,
+    fence?: WriteFence,
   ): Promise<Outlet> => {
     const emailChanges = input.email !== current.email;
     const suppressed = emailChanges
@@ -259,39 +270,43 @@ export function dynamoOutletManagement(
     };
     const event = changed && reachChanged(current, next) ? [outboxPut(TableName, changed(next), now)] : [];
     if (!emailChanges && event.length === 0) {
-      await retryingConflicts(() => db.send(new UpdateCommand(update)));
+      await retryingConflicts(() => throughFence(fence, () => db.send(new UpdateCommand(update))));
       return next;
     }
     if (!emailChanges) {
       await retryingConflicts(() =>
-        db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...event] })),
+        throughFence(fence, () =>
+          db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...event] })),
+        ),
       );
       return next;
     }
     try {
       // Sent again as it is after a conflict: its conditions hold the outlet and the addresses as read.
       await retryingConflicts(() =>
-        db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: update },
-              {
-                Delete: {
-                  TableName,
-                  Key: outletEmailKey(current.email),
-                  ConditionExpression: 'outletId = :id',
-                  ExpressionAttributeValues: { ':id': current.id },
+        throughFence(fence, () =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Update: update },
+                {
+                  Delete: {
+                    TableName,
+                    Key: outletEmailKey(current.email),
+                    ConditionExpression: 'outletId = :id',
+                    ExpressionAttributeValues: { ':id': current.id },
+                  },
                 },
-              },
-              claimEmail(next.email, current.id),
-              // The new address's opt-outs as read: one landing meanwhile has the move made again.
-              ...unchangedOptOuts(next.email, {
-                suppressed: suppressed !== undefined,
-                unsubscribed: unsubscribedAt !== undefined,
-              }),
-              ...event,
-            ],
-          }),
+                claimEmail(next.email, current.id),
+                // The new address's opt-outs as read: one landing meanwhile has the move made again.
+                ...unchangedOptOuts(next.email, {
+                  suppressed: suppressed !== undefined,
+                  unsubscribed: unsubscribedAt !== undefined,
+                }),
+                ...event,
+              ],
+            }),
+          ),
         ),
       );
     } catch (error) {
@@ -311,12 +326,16 @@ export function dynamoOutletManagement(
     describe: (current: Outlet) => OutletInput,
     now: string,
     changed?: OutletChangedEntry,
+    fence?: WriteFence,
   ): Promise<{ before: Outlet; after: Outlet } | undefined> => {
     for (let attempt = 1; ; attempt++) {
       const current = await get(outletId);
       if (!current) return undefined;
       try {
-        return { before: current, after: await replaceOnce(current, describe(current), now, changed) };
+        return {
+          before: current,
+          after: await replaceOnce(current, describe(current), now, changed, fence),
+        };
       } catch (error) {
         const raced =
           isConditionFailure(error) ||
@@ -370,7 +389,7 @@ export function dynamoOutletManagement(
 
   const upsertByEmail: OutletManagement['upsertByEmail'] = async (
     input,
-    { newId, now, leftOut = [], mayBeRerun = true },
+    { newId, now, leftOut = [], mayBeRerun = true, fence },
   ) => {
     for (let attempt = 1; ; attempt++) {
       const outletId = await ownerOf(input.email);
@@ -380,6 +399,8 @@ export function dynamoOutletManagement(
             outletId,
             (current) => keepingLeftOut(input, current, leftOut),
             now,
+            undefined,
+            fence,
           );
           if (replaced) {
             const { before, after: outlet } = replaced;
@@ -387,7 +408,11 @@ export function dynamoOutletManagement(
           }
           // the owner went away between the two reads: create it afresh
         }
-        return { outcome: 'created', outlet: await create(input, { id: newId(), now }), reachChanged: true };
+        return {
+          outcome: 'created',
+          outlet: await create(input, { id: newId(), now }, fence),
+          reachChanged: true,
+        };
       } catch (error) {
         // someone else created this address meanwhile: update theirs instead
         if (!(error instanceof DuplicateEmailError) || attempt >= 3) throw error;

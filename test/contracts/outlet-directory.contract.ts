@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError, type OutletDirectory } from '#shared/db/outlets.ts';
+import { FencedWriteError, WriteFence } from '#shared/db/write-fence.ts';
 import { OutletSuppressed, OutletUnsubscribed, outboxEntry } from '#shared/events/index.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -275,6 +276,28 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       // The re-run cannot tell what the first run changed, so it names the outlet (docs/design.md#jobs).
       expect([renamed.reachChanged, rerun.reachChanged]).toEqual([false, true]);
       expect((await store.get(newId))?.updatedAt).toBe(later(3));
+    });
+
+    it('upserts through an open fence as without one, and writes nothing through a closed one', async () => {
+      const store = makeStore();
+      const given = input();
+      const id = uniqueId('out');
+      const fence = new WriteFence();
+      const other = input();
+
+      const created = await store.upsertByEmail(given, { newId: () => id, now: t0, fence });
+      await fence.close();
+      const moved = await store
+        .upsertByEmail({ ...given, territories: ['FR'] }, { newId: () => id, now: later(1), fence })
+        .catch((error: Error) => error);
+      const fresh = await store
+        .upsertByEmail(other, { newId: () => uniqueId('never'), now: later(2), fence })
+        .catch((error: Error) => error);
+
+      expect(created.outcome).toBe('created');
+      expect([moved, fresh]).toEqual([expect.any(FencedWriteError), expect.any(FencedWriteError)]);
+      expect(await store.get(id)).toEqual(created.outlet);
+      expect(await store.findByEmail(other.email)).toBeUndefined();
     });
 
     it('lists in name order by the table sort key (byte order of the lower-case name, then the id), each outlet once across pages', async () => {

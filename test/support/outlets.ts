@@ -1,9 +1,10 @@
 import type { Suppression } from '#shared/db/opt-outs.ts';
-import type { OutletChangedEntry, OutletManagement } from '#shared/db/outlet-changes.ts';
+import type { OutletChangedEntry, OutletManagement, Upserted } from '#shared/db/outlet-changes.ts';
 import { outletListKey } from '#shared/db/outlet-items.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } from '#shared/db/promo.ts';
+import { throughFence, type WriteFence } from '#shared/db/write-fence.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
 import {
@@ -174,13 +175,28 @@ export class InMemoryOutletDirectory implements OutletManagement {
       now,
       leftOut = [],
       mayBeRerun = true,
+      fence,
     }: {
       newId: () => string;
       now: string;
       leftOut?: readonly OptionalOutletField[];
       mayBeRerun?: boolean;
+      fence?: WriteFence;
     },
-  ) {
+  ): Promise<Upserted> {
+    // The fake's read and write are one step: a closed fence refuses both, as the table refuses the write.
+    return throughFence(fence, () => this.upsertNow(input, { newId, now, leftOut, mayBeRerun }));
+  }
+
+  private async upsertNow(
+    input: OutletInput,
+    {
+      newId,
+      now,
+      leftOut,
+      mayBeRerun,
+    }: { newId: () => string; now: string; leftOut: readonly OptionalOutletField[]; mayBeRerun: boolean },
+  ): Promise<Upserted> {
     const owner = this.ownerOf(input.email);
     if (owner) {
       const outlet = (await this.replace(owner.id, keepingLeftOut(input, owner, leftOut), now))!;

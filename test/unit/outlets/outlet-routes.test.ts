@@ -7,6 +7,7 @@ import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { maxImportBytes, type OutletRoutesDeps, outletRoutes } from '#functions/management/outlets.ts';
 import { WriteConflictError } from '#shared/db/conflicts.ts';
+import { WriteFence } from '#shared/db/write-fence.ts';
 import { type HttpEvent, type HttpResult, httpErrors } from '#shared/http/index.ts';
 import { isMailable } from '#shared/outlets.ts';
 import { transactionCancelled } from '#test/support/dynamo-errors.ts';
@@ -497,7 +498,10 @@ describe('media outlet routes', () => {
     // The first attempt (counted before its work, as every attempt is) does the work and crashes before
     // recording the page.
     const attempt = await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
-    await importPage((await world.store.get(jobId))!, 0, world.runner, { number: attempt });
+    await importPage((await world.store.get(jobId))!, 0, world.runner, {
+      number: attempt,
+      fence: new WriteFence(),
+    });
 
     const run = await runJobPage({ jobId, page: 0 }, world.runner);
     const again = await runJobPage({ jobId, page: 0 }, world.runner);
@@ -557,7 +561,10 @@ describe('Outlets Changed from an import', () => {
     // outlet as the row describes it, and still names it.
     const { jobId } = response.body;
     const attempt = await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
-    await importPage((await world.store.get(jobId))!, 0, world.runner, { number: attempt });
+    await importPage((await world.store.get(jobId))!, 0, world.runner, {
+      number: attempt,
+      fence: new WriteFence(),
+    });
     const job = await finished(response);
 
     expect(job).toMatchObject({ status: 'done', result: { created: 0, updated: 1 } });
@@ -613,7 +620,7 @@ describe('Outlets Changed for the outlets of an import page that failed', () => 
     // Three attempts start, write the rows and are killed (a timeout, out of memory) before recording.
     for (let attempt = 0; attempt < 3; attempt++) {
       const number = await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
-      await importPage((await world.store.get(jobId))!, 0, world.runner, { number });
+      await importPage((await world.store.get(jobId))!, 0, world.runner, { number, fence: new WriteFence() });
     }
 
     const outcome = await runJobPage({ jobId, page: 0 }, world.runner);
