@@ -100,6 +100,10 @@ function headerOf(line: string): { columns: string[] } | { error: string } {
   } catch (error) {
     return { error: `header row: ${(error as Error).message}` };
   }
+  // A spreadsheet saves empty cells after the last column it used (`territories,,`): no columns.
+  while (names.length > 0 && names[names.length - 1] === '') names.pop();
+  const unnamed = names.indexOf('');
+  if (unnamed >= 0) return { error: `header row: column ${unnamed + 1} has no name` };
   const columns = names.map((name) => byLowerCase.get(name.toLowerCase()) ?? name);
   const unknown = columns.filter((column) => !known.has(column));
   if (unknown.length > 0) return { error: `header row: unknown column(s) ${unknown.join(', ')}` };
@@ -174,10 +178,12 @@ export function parseOutletRows(
       rejected.push({ line, error: (error as Error).message });
       continue;
     }
-    if (fields.length > columns.length) {
+    // Empty cells after the header's columns are a spreadsheet's (it saves the width of its widest row).
+    const extra = fields.findIndex((field, i) => i >= columns.length && field !== '');
+    if (extra >= 0) {
       rejected.push({
         line,
-        error: `has ${fields.length} fields, the header names ${columns.length}`,
+        error: `has text in field ${extra + 1}, after the header’s ${columns.length} columns`,
       });
       continue;
     }

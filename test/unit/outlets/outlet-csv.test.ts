@@ -106,6 +106,34 @@ describe('parseOutletCsv', () => {
     });
   });
 
+  it('reads a sheet saved with empty cells after its last column, in the header and in the rows', () => {
+    const parsed = parseOutletCsv(
+      [
+        'name,email,kind,genres,territories,,',
+        'A,a@x.example,radio,jazz,GB,,',
+        'B,b@x.example,press,,FR',
+        'C,c@x.example,press,,FR,, ,,',
+        'D,d@x.example,press,,FR,,x',
+      ].join('\r\n'),
+    );
+
+    expect(parsed.ok && parsed.rows.map((row) => row.input.email)).toEqual([
+      'a@x.example',
+      'b@x.example',
+      'c@x.example',
+    ]);
+    expect(parsed.ok && parsed.rejected).toEqual([
+      { line: 5, error: 'has text in field 7, after the header’s 5 columns' },
+    ]);
+  });
+
+  it('names by its position a header cell with no name before the last named one', () => {
+    expect(parseOutletCsv('name,email,,kind,territories\nA,a@x.example,,radio,GB')).toEqual({
+      ok: false,
+      error: 'header row: column 3 has no name',
+    });
+  });
+
   it('refuses a file whose header lacks a required column or names an unknown one', () => {
     expect(parseOutletCsv('name,kind,territories\nA,radio,GB')).toEqual({
       ok: false,
