@@ -304,7 +304,10 @@ export function showTime(show: Show, time: string): { epochMs: number; wallTime:
 /** The show's times as instants (UTC ISO 8601). */
 export const showInstant = (show: Show, time: string): string => utcIso(showTime(show, time).epochMs);
 
-/** A guest as the tour manager adds one (API or tour-manager page). */
+/**
+ * A guest as the tour manager adds one (API or tour-manager page). Open, because the page's form sends
+ * it among its other fields (`csrf`, `showId`); the API's JSON body closes it (functions/office/tours.ts).
+ */
 export const GuestInput = z.object({
   name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
   plusOnes: z._default(z.coerce.number().check(z.int('must be a whole number'), z.gte(0), z.lte(10)), 0),

@@ -37,7 +37,8 @@ export interface LabelRoutesDeps {
 /** Standard Webhooks: secrets are 24-64 random bytes, `whsec_` + base64. */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-export const NewLabel = z.object({
+/** Bodies are closed: a misspelt field is a 400 naming it, not a label under a generated id (docs/design.md#routes-and-auth). */
+export const NewLabel = z.strictObject({
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
   id: z.optional(
     z
@@ -51,7 +52,7 @@ export const NewLabel = z.object({
   ),
 });
 
-export const ReplayRange = z.object({ from: UtcInstant, to: UtcInstant }).check(
+export const ReplayRange = z.strictObject({ from: UtcInstant, to: UtcInstant }).check(
   z.refine((range) => Date.parse(range.from) <= Date.parse(range.to), {
     message: 'must not be before from',
     path: ['to'],

@@ -67,7 +67,8 @@ const conversionRule =
   // A day's result is one item: the report lists only the first of them (see docs/design.md#budgets).
   `The next report lists the first ${unconvertedListed} of a budget that need a rate (the longest waiting: by date, then id) and counts the rest, with their sums per currency; the budget's view lists every one.`;
 
-export const RatesBody = z.object({
+/** Closed, as every JSON body of the manager's API is (docs/design.md#routes-and-auth). */
+export const RatesBody = z.strictObject({
   rates: z.record(z.string(), Rate).check(
     z.superRefine((rates, context) => {
       for (const name of Object.keys(rates)) {

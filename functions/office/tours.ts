@@ -147,7 +147,13 @@ const calendarOf = (tour: StoredTour, shows: LiveShow[]) =>
     })),
   );
 
-const GuestsBody = z.object({ guests: z.array(GuestInput).check(z.minLength(1), z.maxLength(50)) });
+/**
+ * Closed down to each guest, as every JSON body of the manager's API is (docs/design.md#routes-and-auth):
+ * a misspelt `plusOne` is a 400 naming it, not a guest added without their plus-ones.
+ */
+const GuestsBody = z.strictObject({
+  guests: z.array(z.strictObject(GuestInput.shape)).check(z.minLength(1), z.maxLength(50)),
+});
 
 export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
   {

@@ -60,3 +60,33 @@ describe('PUT and GET /fx-rates/{date} as the API document describes them', () =
     }
   });
 });
+
+// The rate table's body is closed (docs/design.md#routes-and-auth): a field it does not have is a
+// 400 naming it, never a 200 that keeps the rates and drops what the manager meant.
+describe('PUT /fx-rates/{date} with a field the body does not have', () => {
+  it('is refused with a 400 naming the field, and keeps nothing', async () => {
+    const budgets = new InMemoryBudgets();
+    const route = budgetRoutes({
+      budgets,
+      now: () => new Date('2027-01-05T12:00:00Z'),
+      timeZone: 'UTC',
+    }).find((r) => r.method === 'PUT' && r.path === '/fx-rates/{date}')!;
+
+    const answer = await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+      pathParameters: { date: '2027-01-05' },
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rates: { 'GBP/USD': '1.25' }, date: '2027-01-06' }),
+      isBase64Encoded: false,
+    } as never).then(
+      (result) => ({ status: result.statusCode, body: JSON.parse(result.body!) }),
+      (error: { status?: number; body?: unknown }) => ({ status: error.status ?? 500, body: error.body }),
+    );
+
+    expect(answer).toEqual({
+      status: 400,
+      body: expect.objectContaining({ issues: [{ path: 'date', message: 'is not a known field' }] }),
+    });
+    expect(await budgets.rates('2027-01-05')).toBeUndefined();
+    expect(await budgets.rates('2027-01-06')).toBeUndefined();
+  });
+});

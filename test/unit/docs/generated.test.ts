@@ -86,6 +86,29 @@ describe('the API document', () => {
     expect(budgetSet.slice(0, budgetSet.indexOf('"const":"expense.recorded"'))).toMatch(/"lines".*"limit"/);
   });
 
+  it("closes every JSON body of the manager's API, nested objects included: an unknown field is no part of it", () => {
+    type Schema = { properties?: Record<string, Schema>; additionalProperties?: unknown; items?: Schema };
+    const open = (schema: Schema, at: string): string[] => [
+      ...(schema.properties && schema.additionalProperties !== false ? [at] : []),
+      ...Object.entries(schema.properties ?? {}).flatMap(([name, inner]) => open(inner, `${at}.${name}`)),
+      ...(schema.items ? open(schema.items, `${at}[]`) : []),
+    ];
+    const bodies = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations as Record<string, { 'x-backline-auth': string; requestBody?: unknown }>)
+        .filter(([, operation]) => operation['x-backline-auth'] === 'apiKey')
+        .flatMap(([method, operation]) => {
+          const body = operation.requestBody as { content: Record<string, { schema: Schema }> } | undefined;
+          const schema = body?.content['application/json']?.schema;
+          return schema ? [{ route: `${method.toUpperCase()} ${path}`, schema }] : [];
+        }),
+    );
+
+    expect(bodies.map((b) => b.route)).toEqual(
+      expect.arrayContaining(['POST /labels', 'PUT /fx-rates/{date}', 'POST /labels/{labelId}/replays']),
+    );
+    expect(bodies.flatMap(({ route, schema }) => open(schema, route))).toEqual([]);
+  });
+
   it('documents what the outlet list filters by, from the schema that validates the query', () => {
     const operation = document.paths['/media-outlets'].get as unknown as { parameters: { name: string }[] };
 

@@ -109,6 +109,18 @@ describe('label routes', () => {
     expect(response.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['id', 'name']);
   });
 
+  it('answers 400 naming a misspelt field, and adds no label under a generated id', async () => {
+    const { call, labels } = management();
+
+    const response = await call('POST', '/labels', '/labels', {}, { name: 'Lunar Tapes', ID: 'lunar-tapes' });
+
+    expect(response).toEqual({
+      status: 400,
+      body: expect.objectContaining({ issues: [{ path: 'ID', message: 'is not a known field' }] }),
+    });
+    expect([...labels.items.keys()]).toEqual(['nightshift-records']);
+  });
+
   it('describes a label without any secret value', async () => {
     const { call } = management();
 
@@ -257,6 +269,24 @@ describe('webhook replay', () => {
 
     expect(response.status).toBe(400);
     expect(response.body.issues[0].path).toBe('to');
+    expect(world.store.jobs.size).toBe(0);
+  });
+
+  it('answers 400 naming a field a range does not have, and starts no job', async () => {
+    const { call, world } = management();
+
+    const response = await call(
+      'POST',
+      '/labels/nightshift-records/replays',
+      '/labels/{labelId}/replays',
+      { labelId: 'nightshift-records' },
+      { from: '2027-01-02T00:00:00Z', to: '2027-01-04T00:00:00Z', type: 'release.scheduled' },
+    );
+
+    expect(response).toEqual({
+      status: 400,
+      body: expect.objectContaining({ issues: [{ path: 'type', message: 'is not a known field' }] }),
+    });
     expect(world.store.jobs.size).toBe(0);
   });
 
