@@ -156,7 +156,7 @@ export async function listOutlets(query: z.infer<typeof ListQuery>, deps: Outlet
     return { outlets: page.outlets.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   } catch (error) {
     if (error instanceof InvalidCursorError)
-      throw new ValidationError([{ path: 'cursor', message: error.message }]);
+      throw new ValidationError([{ path: 'query.cursor', message: error.message }]);
     throw error;
   }
 }

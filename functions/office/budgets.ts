@@ -42,7 +42,10 @@ export interface BudgetRoutesDeps {
   timeZone: string;
 }
 
-/** Validates one part of the request; a 400 names each issue's field under `prefix` (`query.from`), as the management routes do. */
+/**
+ * Validates one part of the request; a 400 names each issue's field under `prefix`, the part it came
+ * from (`path.date`, `query.from`; a body's fields by their own names), as the management routes do.
+ */
 const parse = <T extends z.ZodMiniType>(schema: T, value: unknown, prefix: string[] = []): z.infer<T> => {
   const result = schema.safeParse(value);
   if (!result.success) throw ValidationError.fromZod(result.error, prefix);
@@ -365,7 +368,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const date = parse(IsoDate, ids(event).date, ['date']);
+      const date = parse(IsoDate, ids(event).date, ['path', 'date']);
       const { rates } = parse(RatesBody, jsonBody(event));
       await deps.budgets.putRates(date, rates, deps.now().toISOString());
       return json(200, { date, rates });
@@ -382,7 +385,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const date = parse(IsoDate, ids(event).date, ['date']);
+      const date = parse(IsoDate, ids(event).date, ['path', 'date']);
       const rates = await deps.budgets.rates(date);
       if (!rates) throw notFound('rates for that date');
       return json(200, { date, rates });

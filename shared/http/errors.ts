@@ -24,6 +24,10 @@ export class ValidationError extends HttpError {
     this.issues = issues;
   }
 
+  /**
+   * Each issue named by where it came from: `prefix` is the request's part, `['path']` or `['query']`
+   * (`path.date`, `query.cursor`); a JSON body's fields go by their own names (`guests.1.name`).
+   */
   static fromZod(error: z.core.$ZodError, prefix: (string | number)[] = []): ValidationError {
     const pathOf = (path: PropertyKey[]) => [...prefix, ...path].map(String).join('.');
     return new ValidationError(

@@ -44,7 +44,7 @@ export const pathIdLimits = (): MiddlewareObj<HttpEvent, HttpResult> => ({
       const limit = name === 'token' ? maxPathTokenLength : maxPathIdLength;
       return value !== undefined &&
         (calendar && name === 'showId' ? value.replace(/\.ics$/, '') : value).length > limit
-        ? [{ path: name, message: `must be at most ${limit} characters` }]
+        ? [{ path: `path.${name}`, message: `must be at most ${limit} characters` }]
         : [];
     });
     if (issues.length > 0) throw new ValidationError(issues);

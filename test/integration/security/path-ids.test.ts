@@ -20,7 +20,7 @@ describe('over-long ids in a path', () => {
 
       expect(response.status).toBe(400);
       const body = (await response.json()) as { issues: { path: string; message: string }[] };
-      expect(body.issues).toEqual([{ path: field, message: 'must be at most 128 characters' }]);
+      expect(body.issues).toEqual([{ path: `path.${field}`, message: 'must be at most 128 characters' }]);
     },
   );
 

@@ -230,7 +230,7 @@ describe('media outlet routes', () => {
       { path: 'query.limit', message: 'Too small: expected number to be >=1' },
     ]);
     expect(badCursor.status).toBe(400);
-    expect(badCursor.body.issues[0].path).toBe('cursor');
+    expect(badCursor.body.issues[0].path).toBe('query.cursor');
   });
 
   it('answers 400 naming a query parameter it does not know (the outlet’s own plural `territories`), rather than listing the whole directory unfiltered', async () => {
