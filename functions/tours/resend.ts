@@ -51,7 +51,7 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
   if (!tour || !stored?.show) return [];
   const show = stored as LiveShow;
   const stopped = stepStopped(show, kind, deps.now().toISOString());
-  if (stopped) return ['show is hold', 'show is cancelled'].includes(stopped) ? undefined : [];
+  if (stopped) return stopped.forNow ? undefined : [];
   if (kind === 'promoter-unreachable')
     return [
       operationalMail(

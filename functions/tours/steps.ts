@@ -13,7 +13,7 @@ import {
   ShowStepDue,
 } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
-import type { Show } from '#shared/events/tour-booked.ts';
+import type { Show, ShowStatus } from '#shared/events/tour-booked.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
@@ -99,19 +99,31 @@ export async function alertInsteadOfSuppressed(
 }
 
 /**
+ * Why a step stopped: `reason` as the step's ignored outcome states it, and `forNow` when the show may
+ * yet take it (on hold or cancelled: either may be undone), else it is stopped for good.
+ */
+export interface StepStop {
+  reason: string;
+  forNow: boolean;
+}
+
+/** A show on hold or cancelled takes no step for now: a hold may be confirmed, a cancellation set on again. */
+const stoppedForNow: ReadonlySet<ShowStatus> = new Set(['hold', 'cancelled']);
+
+/**
  * Why a step (its mail) no longer stands for the show as it is now, if it does not: too late (the
  * form locked, or the show over: stepLapsesAt), a show not being advanced takes no step but the
  * press's, and the advance steps stop once the advance is in. The one rule for a step's firing and
- * for the stale-claim sweep's resend of its mail (resend.ts), which reads a hold or a cancellation
- * as a stop for now (its claim left open) and any other as for good (closed).
+ * for the stale-claim sweep's resend of its mail (resend.ts), which leaves the claim of a stop for
+ * now open and closes any other.
  */
-export const stepStopped = (show: LiveShow, step: string, now: string): string | undefined =>
+export const stepStopped = (show: LiveShow, step: string, now: string): StepStop | undefined =>
   now >= stepLapsesAt(show.show, step)
-    ? 'too late'
+    ? { reason: 'too late', forNow: false }
     : !isAdvancing(show.show.status)
-      ? `show is ${show.show.status}`
+      ? { reason: `show is ${show.show.status}`, forNow: stoppedForNow.has(show.show.status) }
       : show.advance && advanceSteps.includes(step as ShowStep)
-        ? 'advance submitted'
+        ? { reason: 'advance submitted', forNow: false }
         : undefined;
 
 /**
@@ -155,7 +167,7 @@ export async function takeStep(
     return { outcome: 'taken', mailed };
   }
   const stopped = stepStopped(show, due.step, deps.now().toISOString());
-  if (stopped) return { outcome: 'ignored', reason: stopped };
+  if (stopped) return { outcome: 'ignored', reason: stopped.reason };
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for: a later change sends its own.
     if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
