@@ -10,15 +10,14 @@ import {
 } from '#shared/db/labels.ts';
 import { UtcInstant } from '#shared/events/fields.ts';
 import {
+  bodyOf,
   conflict,
   failure,
   type HttpEvent,
   type HttpResult,
   JobAccepted,
   json,
-  jsonBody,
   notFound,
-  ValidationError,
   writeConflict,
 } from '#shared/http/index.ts';
 import * as z from '#shared/zod.ts';
@@ -60,12 +59,6 @@ export const ReplayRange = z.strictObject({ from: UtcInstant, to: UtcInstant }).
     when: (payload) => payload.issues.length === 0,
   }),
 );
-
-const parse = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
-  const result = schema.safeParse(jsonBody(event));
-  if (!result.success) throw ValidationError.fromZod(result.error);
-  return result.data;
-};
 
 const CreatedLabel = z.object({
   id: z.string(),
@@ -192,7 +185,7 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
     method: 'POST',
     path: '/labels',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
-      json(201, await createLabel(parse(NewLabel, event), deps)),
+      json(201, await createLabel(bodyOf(NewLabel, event), deps)),
     doc: {
       summary: 'Add a label',
       description: 'Answers the webhook secret the label signs its webhooks with, once.',
@@ -258,7 +251,7 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
     method: 'POST',
     path: '/labels/{labelId}/replays',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
-      accepted(await startReplay(event.pathParameters?.labelId, parse(ReplayRange, event), deps)),
+      accepted(await startReplay(event.pathParameters?.labelId, bodyOf(ReplayRange, event), deps)),
     doc: {
       summary: "Replay a label's recorded webhooks received in a time range",
       description: 'A job: watch it at GET /jobs/{jobId}; its result is {replayed}.',

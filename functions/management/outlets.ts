@@ -6,6 +6,7 @@ import { CountryOrWorldwide } from '#shared/events/fields.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import {
+  bodyOf,
   conflict,
   failure,
   type HttpEvent,
@@ -13,9 +14,9 @@ import {
   header,
   JobAccepted,
   json,
-  jsonBody,
   notFound,
   payloadTooLarge,
+  queryOf,
   rawBody,
   unsupportedMediaType,
   ValidationError,
@@ -84,12 +85,6 @@ const sameEmail = failure('another outlet has this email address');
 
 /** The outlet as the API shows it (no keys, no bookkeeping): every field it answers is in `OutletView`. */
 const view = (outlet: Outlet) => outlet;
-
-const parseJson = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
-  const result = schema.safeParse(jsonBody(event));
-  if (!result.success) throw ValidationError.fromZod(result.error);
-  return result.data;
-};
 
 const outletIdOf = (event: HttpEvent): string => event.pathParameters?.outletId ?? '';
 
@@ -217,7 +212,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     method: 'POST',
     path: '/media-outlets',
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const outlet = await createOutlet(parseJson(OutletInput, event), deps);
+      const outlet = await createOutlet(bodyOf(OutletInput, event), deps);
       return json(201, view(outlet), { location: `/media-outlets/${outlet.id}` });
     },
     doc: {
@@ -235,9 +230,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     method: 'GET',
     path: '/media-outlets',
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const query = ListQuery.safeParse(event.queryStringParameters ?? {});
-      if (!query.success) throw ValidationError.fromZod(query.error, ['query']);
-      return json(200, await listOutlets(query.data, deps));
+      return json(200, await listOutlets(queryOf(ListQuery, event), deps));
     },
     doc: {
       summary: 'Media outlets, filtered and paginated',
@@ -298,7 +291,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     method: 'PUT',
     path: '/media-outlets/{outletId}',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
-      json(200, view(await replaceOutlet(outletIdOf(event), parseJson(OutletInput, event), deps))),
+      json(200, view(await replaceOutlet(outletIdOf(event), bodyOf(OutletInput, event), deps))),
     doc: {
       summary: 'Replace a media outlet',
       body: { schema: OutletInput },

@@ -11,6 +11,7 @@ import {
   header,
   json,
   notFound,
+  queryOf,
   ValidationError,
 } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
@@ -183,11 +184,10 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
     method: 'GET',
     path: '/labels/{labelId}/releases/{releaseId}/deliveries',
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const query = DeliveriesQuery.safeParse(event.queryStringParameters ?? {});
-      if (!query.success) throw ValidationError.fromZod(query.error, ['query']);
+      const query = queryOf(DeliveriesQuery, event);
       const release = await requireRelease(event, deps);
       const [page, accesses] = await Promise.all([
-        deps.deliveriesPage(release.labelId, release.releaseId, query.data).catch((error: unknown) => {
+        deps.deliveriesPage(release.labelId, release.releaseId, query).catch((error: unknown) => {
           if (error instanceof InvalidCursorError)
             throw new ValidationError([{ path: 'query.cursor', message: error.message }]);
           throw error;
@@ -199,7 +199,7 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
       if (!wantsCsv(event)) return json(200, { deliveries: rows, ...(next ? { nextCursor: next } : {}) });
       const csv = deliveriesCsv(rows);
       if (!next) return csv;
-      const link = `${event.rawPath}?${new URLSearchParams({ limit: String(query.data.limit), cursor: next })}`;
+      const link = `${event.rawPath}?${new URLSearchParams({ limit: String(query.limit), cursor: next })}`;
       return { ...csv, headers: { ...csv.headers, link: `<${link}>; rel="next"` } };
     },
     doc: {

@@ -20,12 +20,14 @@ import { Rate } from '#shared/events/expense-recorded.ts';
 import { IsoDate } from '#shared/events/fields.ts';
 import { failure } from '#shared/http/docs.ts';
 import {
+  bodyOf,
   type HttpEvent,
   type HttpResult,
   header,
   json,
-  jsonBody,
   notFound,
+  pathParameterOf,
+  queryOf,
   ValidationError,
 } from '#shared/http/index.ts';
 import { isCurrency } from '#shared/money/money.ts';
@@ -41,16 +43,6 @@ export interface BudgetRoutesDeps {
   /** The manager's IANA time zone: the day a ledger row's change happened is theirs. */
   timeZone: string;
 }
-
-/**
- * Validates one part of the request; a 400 names each issue's field under `prefix`, the part it came
- * from (`path.date`, `query.from`; a body's fields by their own names), as the management routes do.
- */
-const parse = <T extends z.ZodMiniType>(schema: T, value: unknown, prefix: string[] = []): z.infer<T> => {
-  const result = schema.safeParse(value);
-  if (!result.success) throw ValidationError.fromZod(result.error, prefix);
-  return result.data;
-};
 
 const ListQuery = z.strictObject({
   scope: z.optional(z.enum(['release', 'tour', 'campaign'])),
@@ -220,7 +212,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const query = parse(ListQuery, event.queryStringParameters ?? {}, ['query']);
+      const query = queryOf(ListQuery, event);
       if (query.scopeId && !query.scope)
         throw new ValidationError([{ path: 'query.scope', message: 'is required with scopeId' }]);
       const found = await deps.budgets.labelBudgets(
@@ -263,7 +255,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, budgetId } = ids(event);
-      const query = parse(LedgerQuery, event.queryStringParameters ?? {}, ['query']);
+      const query = queryOf(LedgerQuery, event);
       const ledger = await deps.budgets.ledger(labelId, budgetId);
       if (!ledger.budget) throw notFound('budget');
       const current = new Map(ledger.states.map((s) => [s.expenseId, s]));
@@ -368,8 +360,8 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const date = parse(IsoDate, ids(event).date, ['path', 'date']);
-      const { rates } = parse(RatesBody, jsonBody(event));
+      const date = pathParameterOf(IsoDate, event, 'date');
+      const { rates } = bodyOf(RatesBody, event);
       await deps.budgets.putRates(date, rates, deps.now().toISOString());
       return json(200, { date, rates });
     },
@@ -385,7 +377,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const date = parse(IsoDate, ids(event).date, ['path', 'date']);
+      const date = pathParameterOf(IsoDate, event, 'date');
       const rates = await deps.budgets.rates(date);
       if (!rates) throw notFound('rates for that date');
       return json(200, { date, rates });

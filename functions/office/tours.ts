@@ -4,13 +4,12 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { failure, writeConflict } from '#shared/http/docs.ts';
 import {
   attachment,
+  bodyOf,
   conflict,
   type HttpEvent,
   type HttpResult,
   json,
-  jsonBody,
   notFound,
-  ValidationError,
 } from '#shared/http/index.ts';
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import {
@@ -219,13 +218,12 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const parsed = GuestsBody.safeParse(jsonBody(event));
-      if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+      const { guests } = bodyOf(GuestsBody, event);
       const ref = ids(event);
       const addedAt = deps.now().toISOString();
       const outcome = await deps.tours.addGuests(
         ref,
-        parsed.data.guests.map((guest) => ({ ...guest, addedAt })),
+        guests.map((guest) => ({ ...guest, addedAt })),
       );
       if (outcome === 'unknown') throw notFound('show');
       if (outcome !== 'added') throw conflict(guestRefusals[outcome]);

@@ -1,4 +1,5 @@
 export * from './docs.ts';
 export * from './errors.ts';
+export * from './input.ts';
 export * from './middleware.ts';
 export * from './responses.ts';
