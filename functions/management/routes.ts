@@ -1,17 +1,39 @@
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
+import type { Context } from 'aws-lambda';
 import {
+  bodyOf,
   type DocumentedRoute,
   type HttpEvent,
   type HttpResult,
   httpErrors,
   pathIdLimits,
+  queryOf,
+  rawBody,
   requireApiKey,
 } from '#shared/http/index.ts';
 import { observability } from '#shared/lambda/observability.ts';
+import * as z from '#shared/zod.ts';
 
 /** One route of the management API, as each route module (labels, outlets, releases) lists them, with its API document entry. */
 export type ManagementRoute = DocumentedRoute;
+
+/** What a route that states no query or no body takes of it: nothing. */
+const Nothing = z.strictObject({});
+
+/**
+ * A route takes only the input its document states (docs/design.md#routes-and-auth): one that states
+ * no query parameters or no body refuses any with a 400 naming it, as a stated one refuses a field it
+ * does not have, rather than answering as if it had not been sent. No body, an empty one or `{}` is none.
+ */
+const takingOnlyItsInput = (route: ManagementRoute): ManagementRoute => ({
+  ...route,
+  handler: (event: HttpEvent, context: Context) => {
+    if (!route.doc.query) queryOf(Nothing, event);
+    if (!route.doc.body && rawBody(event).toString('utf8').trim() !== '') bodyOf(Nothing, event);
+    return (route.handler as (event: HttpEvent, context: Context) => Promise<HttpResult>)(event, context);
+  },
+});
 
 /**
  * A function of the manager's API (management, office): every route needs the bearer key (topology
@@ -24,4 +46,4 @@ export const managementApi = (service: string, apiKey: () => Promise<string>, ro
     .use(httpErrors())
     .use(requireApiKey(apiKey))
     .use(pathIdLimits())
-    .handler(httpRouterHandler<HttpEvent, HttpResult>(routes));
+    .handler(httpRouterHandler<HttpEvent, HttpResult>(routes.map(takingOnlyItsInput)));

@@ -1,0 +1,113 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { labelRoutes } from '#functions/management/labels.ts';
+import { managementApi } from '#functions/management/routes.ts';
+import { budgetRoutes } from '#functions/office/budgets.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { InMemoryBudgets } from '#test/support/budgets.ts';
+import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
+import { jobWorld } from '#test/support/jobs.ts';
+
+// docs/design.md#routes-and-auth: a route takes only the input its document states. One that states
+// no query parameter (or no body) refuses any with a 400 naming it, as a stated query or body refuses
+// a field it does not have, rather than answering as if it had not been sent.
+function api() {
+  const labels = new InMemoryLabels(aLabel());
+  const handler = managementApi('management', async () => 'key', [
+    ...labelRoutes({
+      labels,
+      jobs: jobWorld({ labels }).routes,
+      now: () => new Date('2027-01-05T10:00:00Z'),
+    }),
+    ...budgetRoutes({
+      budgets: new InMemoryBudgets(),
+      now: () => new Date('2027-01-05T12:00:00Z'),
+      timeZone: 'UTC',
+    }),
+  ]);
+  const call = async (
+    method: string,
+    route: string,
+    pathParameters: Record<string, string>,
+    options: { query?: Record<string, string>; body?: string } = {},
+  ) => {
+    const path = route.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]);
+    const result = (await handler(
+      {
+        version: '2.0',
+        routeKey: `${method} ${route}`,
+        rawPath: path,
+        rawQueryString: new URLSearchParams(options.query).toString(),
+        headers: { authorization: 'Bearer key', 'content-type': 'application/json' },
+        queryStringParameters: options.query,
+        requestContext: { http: { method, path } },
+        pathParameters,
+        body: options.body,
+        isBase64Encoded: false,
+      } as unknown as HttpEvent,
+      {
+        getRemainingTimeInMillis: () => 10_000,
+        awsRequestId: 'r',
+        functionName: 'management',
+      } as unknown as Context,
+    )) as HttpResult;
+    return { status: result.statusCode, issues: JSON.parse(result.body ?? '{}').issues };
+  };
+  return { labels, call };
+}
+
+describe('a route that states no query parameters or no body', () => {
+  it("answers 400 naming a query parameter it does not take (a budget's ledger's `from`, sent to the budget)", async () => {
+    const { call } = api();
+
+    const response = await call(
+      'GET',
+      '/labels/{labelId}/budgets/{budgetId}',
+      { labelId: 'acme', budgetId: 'b-1' },
+      { query: { from: '2027-01-01' } },
+    );
+
+    expect(response).toEqual({
+      status: 400,
+      issues: [{ path: 'query.from', message: 'is not a known field' }],
+    });
+  });
+
+  it('answers 400 naming a body field it does not take, and rotates nothing', async () => {
+    const { call, labels } = api();
+    const before = structuredClone(labels.items.get('nightshift-records'));
+
+    const response = await call(
+      'POST',
+      '/labels/{labelId}/secrets/rotate',
+      { labelId: 'nightshift-records' },
+      { body: JSON.stringify({ graceHours: 48 }) },
+    );
+
+    expect(response).toEqual({
+      status: 400,
+      issues: [{ path: 'graceHours', message: 'is not a known field' }],
+    });
+    expect(labels.items.get('nightshift-records')).toEqual(before);
+  });
+
+  it('still takes no body, an empty one or an empty object', async () => {
+    const { call } = api();
+
+    const statuses = await Promise.all(
+      [undefined, '', '{}'].map(
+        async (body) =>
+          (
+            await call(
+              'POST',
+              '/labels/{labelId}/secrets/revoke',
+              { labelId: 'nightshift-records' },
+              { body },
+            )
+          ).status,
+      ),
+    );
+
+    expect(statuses).toEqual([200, 200, 200]);
+  });
+});
