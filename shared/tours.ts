@@ -304,14 +304,28 @@ export function showTime(show: Show, time: string): { epochMs: number; wallTime:
 /** The show's times as instants (UTC ISO 8601). */
 export const showInstant = (show: Show, time: string): string => utcIso(showTime(show, time).epochMs);
 
+const GuestName = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200));
+const PlusOnes = z.int('must be a whole number').check(z.gte(0), z.lte(10));
+const GuestNote = z.optional(z.string().check(z.trim(), z.maxLength(500)));
+
 /**
- * A guest as the tour manager adds one (API or tour-manager page). Open, because the page's form sends
- * it among its other fields (`csrf`, `showId`); the API's JSON body closes it (functions/office/tours.ts).
+ * A guest as the tour manager's page adds one: open, because its form sends the guest among its other
+ * fields (`csrf`, `showId`), and every field is text, so `plusOnes` is read as a number.
  */
 export const GuestInput = z.object({
-  name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
-  plusOnes: z._default(z.coerce.number().check(z.int('must be a whole number'), z.gte(0), z.lte(10)), 0),
-  note: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  name: GuestName,
+  plusOnes: z._default(z.pipe(z.coerce.number(), PlusOnes), 0),
+  note: GuestNote,
+});
+
+/**
+ * A guest as the manager's API adds one (JSON): closed, as every JSON body of the API is, and
+ * `plusOnes` a number, not text read as one (docs/design.md#routes-and-auth).
+ */
+export const GuestJson = z.strictObject({
+  name: GuestName,
+  plusOnes: z._default(PlusOnes, 0),
+  note: GuestNote,
 });
 
 /** Why guests could not be added, as the manager reads it. */

@@ -14,7 +14,7 @@ import {
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import {
   advanceStatusOf,
-  GuestInput,
+  GuestJson,
   guestCount,
   guestListClosedBefore,
   guestRefusals,
@@ -151,7 +151,7 @@ const calendarOf = (tour: StoredTour, shows: LiveShow[]) =>
  * a misspelt `plusOne` is a 400 naming it, not a guest added without their plus-ones.
  */
 const GuestsBody = z.strictObject({
-  guests: z.array(z.strictObject(GuestInput.shape)).check(z.minLength(1), z.maxLength(50)),
+  guests: z.array(GuestJson).check(z.minLength(1), z.maxLength(50)),
 });
 
 export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [

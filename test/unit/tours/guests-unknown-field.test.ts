@@ -36,3 +36,42 @@ describe('POST .../shows/{showId}/guests with a field a guest does not have', ()
     expect(await tours.getShow(ref)).not.toHaveProperty('guests');
   });
 });
+
+// In JSON a guest's plus-ones is a number: `true`, `null` or `"2"` is a 400 naming it, not a guest with
+// 1, 0 or 2 plus-ones read into it (the tour manager's page reads its form's text as a number).
+describe('POST .../shows/{showId}/guests with plusOnes that is not a number', () => {
+  it('answers 400 naming the field, and adds nobody', async () => {
+    const tours = new InMemoryTours();
+    const ref = { labelId: 'acme', tourId: 't1', showId: 's1' };
+    tours.shows.set(JSON.stringify([ref.labelId, ref.tourId, ref.showId]), {
+      ...ref,
+    } as unknown as StoredShow);
+    const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => new Date() }).find(
+      (r) => r.method === 'POST' && r.path.endsWith('/guests'),
+    )!;
+
+    const answers = await Promise.all(
+      [true, null, '2'].map((plusOnes) =>
+        (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+          pathParameters: ref,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ guests: [{ name: 'Alex Doe', plusOnes }] }),
+          isBase64Encoded: false,
+        } as never).then(
+          (result) => ({ status: result.statusCode, path: undefined }),
+          (error: { status?: number; body?: { issues?: { path: string }[] } }) => ({
+            status: error.status ?? 500,
+            path: error.body?.issues?.map((issue) => issue.path).join(),
+          }),
+        ),
+      ),
+    );
+
+    expect(answers).toEqual([
+      { status: 400, path: 'guests.0.plusOnes' },
+      { status: 400, path: 'guests.0.plusOnes' },
+      { status: 400, path: 'guests.0.plusOnes' },
+    ]);
+    expect(await tours.getShow(ref)).not.toHaveProperty('guests');
+  });
+});
