@@ -163,7 +163,7 @@ export async function listOutlets(query: z.infer<typeof ListQuery>, deps: Outlet
  */
 export async function startImport(csv: string, deps: OutletRoutesDeps) {
   const read = readOutletCsv(csv);
-  if (!read.ok) throw new ValidationError([{ path: 'body', message: read.error }]);
+  if (!read.ok) throw new ValidationError([{ path: '', message: read.error }]);
   const chunks = chunkOutletCsv(read.lines, read.firstLine, importChunkLimits);
   const total = chunks.reduce((sum, chunk) => sum + chunk.rows, 0);
   return startJob(
@@ -190,7 +190,7 @@ function csvText(body: Buffer, contentType: string | undefined): string {
   // The Encoding Standard reads US-ASCII's labels as windows-1252, which takes any byte: US-ASCII has
   // none above 0x7F, so such a byte means the file is in some other charset than it says.
   if (asciiLabels.has(charset.toLowerCase()) && body.some((byte) => byte > 0x7f))
-    throw new ValidationError([{ path: '(body)', message: `is not valid ${charset.toLowerCase()} text` }]);
+    throw new ValidationError([{ path: '', message: `is not valid ${charset.toLowerCase()} text` }]);
   const decoder = (() => {
     try {
       return new TextDecoder(charset, { fatal: true });
@@ -203,7 +203,7 @@ function csvText(body: Buffer, contentType: string | undefined): string {
   try {
     return decoder.decode(body);
   } catch {
-    throw new ValidationError([{ path: '(body)', message: `is not valid ${decoder.encoding} text` }]);
+    throw new ValidationError([{ path: '', message: `is not valid ${decoder.encoding} text` }]);
   }
 }
 

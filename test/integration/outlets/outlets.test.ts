@@ -241,7 +241,7 @@ describe('the media outlet directory', () => {
     const response = await csvImport('name,mail\nA,a@x.example');
 
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ issues: [{ path: 'body' }] });
+    expect(await response.json()).toMatchObject({ issues: [{ path: '' }] });
   });
 
   it('answers 404 for a job that does not exist, and 400 naming the id for one too long to be one', async () => {

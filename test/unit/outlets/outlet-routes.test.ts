@@ -403,7 +403,7 @@ describe('media outlet routes', () => {
     });
 
     expect(response.status).toBe(400);
-    expect(response.body.issues[0]).toMatchObject({ path: 'body', message: expect.stringMatching(/header/) });
+    expect(response.body.issues[0]).toMatchObject({ path: '', message: expect.stringMatching(/header/) });
     expect((deps.outlets as InMemoryOutletDirectory).outlets.size).toBe(0);
     expect(world.store.jobs.size).toBe(0);
   });
@@ -418,7 +418,7 @@ describe('media outlet routes', () => {
 
     expect(response.status).toBe(400);
     expect(response.body.issues[0]).toMatchObject({
-      path: 'body',
+      path: '',
       message: expect.stringMatching(/^line 3: .*U\+0001/),
     });
     expect(world.store.jobs.size).toBe(0);
@@ -444,7 +444,7 @@ describe('media outlet routes', () => {
     });
 
     expect(asUtf8.status).toBe(400);
-    expect(asUtf8.body.issues[0]).toEqual({ path: '(body)', message: 'is not valid utf-8 text' });
+    expect(asUtf8.body.issues[0]).toEqual({ path: '', message: 'is not valid utf-8 text' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.issues[0].path).toBe('Content-Type');
     expect(jobsRefused).toBe(0);
@@ -686,7 +686,7 @@ describe('an import labelled US-ASCII whose bytes are not valid in that charset'
 
     expect(response.status).toBe(400);
     expect(response.body.issues).toEqual([
-      { path: '(body)', message: `is not valid ${charset.toLowerCase()} text` },
+      { path: '', message: `is not valid ${charset.toLowerCase()} text` },
     ]);
     expect(world.store.jobs.size).toBe(0);
   });
