@@ -196,7 +196,7 @@ function csvText(body: Buffer, contentType: string | undefined): string {
       return new TextDecoder(charset, { fatal: true });
     } catch {
       throw new ValidationError([
-        { path: 'Content-Type', message: `charset ${charset} is not one this API reads` },
+        { path: 'header.content-type', message: `charset ${charset} is not one this API reads` },
       ]);
     }
   })();

@@ -446,7 +446,7 @@ describe('media outlet routes', () => {
     expect(asUtf8.status).toBe(400);
     expect(asUtf8.body.issues[0]).toEqual({ path: '', message: 'is not valid utf-8 text' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.issues[0].path).toBe('Content-Type');
+    expect(unknown.body.issues[0].path).toBe('header.content-type');
     expect(jobsRefused).toBe(0);
     expect(asWindows.status).toBe(202);
     expect((await finished(asWindows)).status).toBe('done');
