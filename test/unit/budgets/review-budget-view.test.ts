@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { budgetRoutes } from '#functions/office/budgets.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+
+/** GET /labels/{labelId}/budgets/{budgetId}, as the management API answers it, on the harness's store. */
+const view = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) => {
+  const route = budgetRoutes({
+    budgets: h.store,
+    now: () => new Date('2027-04-10T12:00:00Z'),
+    timeZone: 'UTC',
+  }).find((r) => r.method === 'GET' && r.path === '/labels/{labelId}/budgets/{budgetId}')!;
+  const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+    headers: {},
+    isBase64Encoded: false,
+    pathParameters: { labelId: h.labelId, budgetId },
+  } as never)) as { statusCode: number; body: string };
+  return JSON.parse(result.body);
+};
+
+describe("the budget's view after its period starts anew", () => {
+  it('lists as crossed only the thresholds crossed in the period in force, not those of the period before', async () => {
+    const h = budgetsHarness({ now: '2027-03-01T08:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    // 85 % of March's plan: the 50 and 80 % alerts go out in March's period.
+    await h.expense(anExpense({ amount: { minor: 85_000, currency: 'EUR' } }));
+    h.setNow('2027-03-03T07:00:00.000Z');
+    await h.reconcile('2027-03-03');
+    // April is a new period (a new start), with a plan of its own: nothing spent in it yet.
+    await h.budget(
+      aBudget({
+        period: { start: '2027-04-01', end: '2027-04-30' },
+        lines: [
+          { lineId: 'radio', category: 'radio-plugging', planned: { minor: 600_000, currency: 'EUR' } },
+          { lineId: 'ads', category: 'advertising', planned: { minor: 400_000, currency: 'EUR' } },
+        ],
+      }),
+      '2027-04-01T00:00:00.000Z',
+    );
+    h.setNow('2027-04-02T07:00:00.000Z');
+    await h.reconcile('2027-04-02');
+
+    const budget = await view(h, 'bud-1');
+    // 85,000 of 1,000,000 used: 8.5 %, no threshold of this period crossed, and no alert went out for one.
+    expect(budget.totals.usedPercent).toBe(8.5);
+    expect(h.events('Budget Threshold Crossed')).toHaveLength(2);
+    expect(budget.thresholdsCrossed).toEqual([]);
+  });
+});
