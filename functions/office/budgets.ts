@@ -140,9 +140,12 @@ function budgetView(budget: StoredBudget, ledger: Ledger) {
       recoupable: figures.recoupable,
       unconverted: figures.unconverted,
     },
+    // An alert's id is `threshold#<threshold>#<start>#<end>`: a period is known by its start, and a
+    // new start begins a new period whose thresholds are crossed anew (see docs/design.md#budgets).
     thresholdsCrossed: ledger.alerts
-      .filter((alert) => alert.alertId.startsWith('threshold#'))
-      .map((alert) => ({ threshold: Number(alert.alertId.split('#')[1]), on: alert.raisedAt })),
+      .map((alert) => ({ parts: alert.alertId.split('#'), on: alert.raisedAt }))
+      .filter(({ parts }) => parts[0] === 'threshold' && parts[2] === budget.period.start)
+      .map(({ parts, on }) => ({ threshold: Number(parts[1]), on })),
     forecastAtEnd: last?.forecastAtEnd ?? null,
     runsOutOn: last?.runsOutOn ?? null,
     burnRate: last ? { last7Days: last.burnRate7, last30Days: last.burnRate30 } : null,
