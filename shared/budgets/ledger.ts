@@ -97,7 +97,7 @@ export interface ExpenseState {
   contribution: Counters;
   conversion?: Conversion;
   firstSeenAt: string;
-  /** Held: its budget is not known yet; counted when the budget arrives. */
+  /** Held: counted (its data in force, not voided) but its budget is not known yet; counted when the budget arrives. */
   held?: boolean;
   /** Counted under this other budget since `dataAt`: its latest version names that budget. */
   movedTo?: string;
@@ -295,8 +295,9 @@ export function evaluate(state: ExpenseState, budget: Terms | undefined, rates: 
     ...rest,
     contribution,
     ...(conversion ? { conversion } : {}),
-    // An expense that moved to another budget is that budget's to count, not held here.
-    ...(budget || state.movedTo ? {} : { held: true }),
+    // An expense that moved to another budget is that budget's to count, not held here; one the
+    // label voided (or whose data has not come) waits for nothing (see docs/design.md#budgets).
+    ...(budget || state.movedTo || !isCounted(state) ? {} : { held: true }),
     ...(share && (recoupableMinor || unconvertedShare?.minor)
       ? {
           recoupable: {
