@@ -699,34 +699,51 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async saveDayResult(result, entry) {
-      await writeWithOutbox(
+      const day = {
+        Put: {
+          TableName: table,
+          Item: {
+            ...dayKey(result.date, result.labelId, result.owner.email, result.budgetId),
+            entity: 'budget-day',
+            ...result,
+          },
+          // One result (and one Budget Reconciled) per budget and day.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+      const budget = {
+        TableName: table,
+        Key: budgetKey(result.labelId, result.budgetId),
+        ExpressionAttributeNames: { '#date': 'date' },
+        ExpressionAttributeValues: { ':date': result.date },
+      };
+      // The budget's last result is its latest day's: a late day (its reconciliation redriven) keeps
+      // its own result but leaves a later one in place (see docs/design.md#budgets). Refused, the
+      // write is tried once more with the budget's later day checked instead: lastResult never goes
+      // back, so a second refusal is the day kept before (or no such budget), and writes nothing.
+      (await writeWithOutbox(
         db,
         [
-          {
-            Put: {
-              TableName: table,
-              Item: {
-                ...dayKey(result.date, result.labelId, result.owner.email, result.budgetId),
-                entity: 'budget-day',
-                ...result,
-              },
-              // One result (and one Budget Reconciled) per budget and day.
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+          day,
           {
             Update: {
-              TableName: table,
-              Key: budgetKey(result.labelId, result.budgetId),
+              ...budget,
               UpdateExpression: 'SET lastResult = :result',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':result': result },
+              ConditionExpression:
+                'attribute_exists(pk) AND (attribute_not_exists(lastResult) OR lastResult.#date <= :date)',
+              ExpressionAttributeValues: { ...budget.ExpressionAttributeValues, ':result': result },
             },
           },
         ],
         [entry],
         result.reconciledAt,
-      );
+      )) ||
+        (await writeWithOutbox(
+          db,
+          [day, { ConditionCheck: { ...budget, ConditionExpression: 'lastResult.#date > :date' } }],
+          [entry],
+          result.reconciledAt,
+        ));
       // The owner is listed for the 07:30 report whether this write kept the result or refused it as
       // kept before: an attempt that kept it may have failed before listing the owner, and its retry is
       // refused. A plain put of the same item, so listing again changes nothing; an owner listed with no

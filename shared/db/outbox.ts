@@ -88,6 +88,8 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /** A write of state: a Put or an Update, with its condition. */
 export type StateWrite = Required<Pick<TransactItem, 'Put'>> | Required<Pick<TransactItem, 'Update'>>;
+/** A check of an item a write of state is computed from, written with it (never alone). */
+export type StateCheck = Required<Pick<TransactItem, 'ConditionCheck'>>;
 
 /**
  * Writes state and the outbox entries it leads to, all or nothing: one TransactWriteItems (at most
@@ -98,7 +100,7 @@ export type StateWrite = Required<Pick<TransactItem, 'Put'>> | Required<Pick<Tra
  */
 export async function writeWithOutbox(
   client: Pick<DynamoDBDocumentClient, 'send'>,
-  writes: StateWrite[],
+  writes: (StateWrite | StateCheck)[],
   entries: OutboxEntry[],
   createdAt: string,
   /**
@@ -109,8 +111,8 @@ export async function writeWithOutbox(
 ): Promise<boolean> {
   const retries = options.conflictAttempts === undefined ? {} : { attempts: options.conflictAttempts };
   try {
-    if (entries.length === 0 && writes.length === 1) {
-      const [write] = writes;
+    const [write] = writes;
+    if (entries.length === 0 && writes.length === 1 && !('ConditionCheck' in write)) {
       await retryingConflicts(
         () =>
           'Put' in write
@@ -120,7 +122,8 @@ export async function writeWithOutbox(
       );
       return true;
     }
-    const tableName = ('Put' in writes[0] ? writes[0].Put : writes[0].Update).TableName;
+    const tableName = ('Put' in write ? write.Put : 'Update' in write ? write.Update : write.ConditionCheck)
+      .TableName;
     const TransactItems = [
       ...writes,
       ...entries.map((entry) => outboxPut(String(tableName), entry, createdAt)),

@@ -383,6 +383,24 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       );
     });
 
+    it("keeps a late day's result, with its event, and leaves the budget's later last result in place", async () => {
+      const store = makeStore();
+      const budget = aBudget({ owner: { name: 'Owner', email: `${uniqueId('owner')}@label.example` } });
+      await store.saveBudget(budget);
+      await store.saveDayResult(aResult(budget, '2027-03-10'), reconciled(budget, '2027-03-10'));
+      const late = reconciled(budget, '2027-03-09');
+
+      await store.saveDayResult(aResult(budget, '2027-03-09'), late);
+
+      expect(await store.dayResults('2027-03-09', budget.labelId, budget.owner.email)).toEqual([
+        aResult(budget, '2027-03-09'),
+      ]);
+      expect(await inOutbox(store, late.eventId)).toBe(true);
+      expect((await store.getBudget(budget.labelId, budget.budgetId))?.lastResult).toEqual(
+        aResult(budget, '2027-03-10'),
+      );
+    });
+
     it('finds held expenses by when they were first seen and recoupable ones by artist, and forgets both once counted elsewhere', async () => {
       const store = makeStore();
       const budget = aBudget();

@@ -252,7 +252,8 @@ export class InMemoryBudgets implements BudgetStore {
     const budget = this.budgets.get(key(result.labelId, result.budgetId));
     if (!budget) throw new Error('no such budget');
     this.days.set(k, clone(result));
-    budget.lastResult = clone(result);
+    // A late day (its reconciliation redriven) keeps its own result, not the budget's last.
+    if (!budget.lastResult || budget.lastResult.date <= result.date) budget.lastResult = clone(result);
     this.published.push(entry);
     const owners = this.owners.get(result.date) ?? new Set();
     owners.add(key(result.labelId, result.owner.email));
