@@ -283,10 +283,18 @@ export function evaluate(state: ExpenseState, budget: Terms | undefined, rates: 
   const { conversion: _c, held: _h, recoupable: _r, ...rest } = state;
   const share = state.data?.recoupable;
   const recoupableMinor = share ? contribution[counter.recoupable(share.artist.artistId)] : undefined;
-  // No rate yet: the share is counted apart in the expense's own currency, as its amount is.
+  // No rate yet: the share is counted apart in the expense's own currency, as its amount is; but an
+  // actual that names an order leaves the order committed (settlesOf), and the order's share with it,
+  // so it has none until a rate lets it take the order's place (see docs/design.md#budgets).
   const data = state.data;
   const unconvertedShare =
-    share && data && budget && isCounted(state) && !recoupableMinor && data.kind !== incomeKind
+    share &&
+    data &&
+    budget &&
+    isCounted(state) &&
+    !recoupableMinor &&
+    data.kind !== incomeKind &&
+    !(data.kind === 'actual' && data.settles)
       ? contribution[counter.unconverted(data.amount.currency, data.kind)] !== undefined
         ? { minor: percentOf(data.amount.minor, share.sharePercent), currency: data.amount.currency }
         : undefined
