@@ -4,11 +4,12 @@ import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
-import { sendMails } from '#shared/mail/send.ts';
+import { sendMails, withoutSuppressed } from '#shared/mail/send.ts';
 import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
 import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { BudgetsDeps } from './ports.ts';
+import { markSuppressedOwner } from './unreachable.ts';
 
 export type BudgetAlert =
   | { kind: 'threshold'; alertId: string; threshold: number }
@@ -318,9 +319,19 @@ const sendingMs = 30_000;
 /**
  * Sends budget mail through the mail module: each identity once, whatever retries. Mail left unsent
  * (the send rate, a throttled SES) fails the invocation, and Lambda's retry sends only what is left.
+ * Mail left out because its address is suppressed marks its owner unreachable, as a bounce of budget
+ * mail does (see docs/design.md#budgets).
  */
-export async function sendBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now'>, mails: OutgoingMail[]) {
+export async function sendBudgetMail(
+  deps: Pick<BudgetsDeps, 'mail' | 'now' | 'store'>,
+  mails: OutgoingMail[],
+  correlationId: string,
+) {
   const outcome = await sendMails(deps.mail, mails, deps.now().getTime() + sendingMs);
+  if (outcome.suppressed > 0) {
+    const kept = new Set((await withoutSuppressed(deps.mail, mails)).mails);
+    for (const mail of mails) if (!kept.has(mail)) await markSuppressedOwner(mail, correlationId, deps);
+  }
   if (outcome.unfinished)
     throw new Error(`budget mail: ${mails.length - outcome.claimed} left to send; retried`);
 }

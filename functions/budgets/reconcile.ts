@@ -419,7 +419,7 @@ async function concludeDay(
     if (mailed) continue;
     raised.push(alert.alertId);
     // The mail's identity (owner, label, budget, alert and period) is its claim: a retry mails nothing twice.
-    await sendBudgetMail(deps, [alertMail(budget, figures, day, alert, date)]);
+    await sendBudgetMail(deps, [alertMail(budget, figures, day, alert, date)], metadata.correlationId);
     await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
     if (alert.kind === 'threshold') thresholdsAlerted.push(alert.threshold);
   }

@@ -38,7 +38,11 @@ export async function sendReports(
     if (results.length === 0) continue;
     const held = await deps.store.heldReported(date, labelId);
     if (!worthReporting(results, held)) continue;
-    await sendBudgetMail(deps, [reportMail(labelId, date, results, held, deps.timeZone)]);
+    await sendBudgetMail(
+      deps,
+      [reportMail(labelId, date, results, held, deps.timeZone)],
+      metadata.correlationId,
+    );
   }
   if (page.cursor)
     await deps.store.putFanOutPage('report', date, data.cursor, [

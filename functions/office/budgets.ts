@@ -100,7 +100,7 @@ const summary = (budget: StoredBudget) => ({
   period: budget.period,
   owner: budget.owner,
   planned: budget.lines.reduce((total, line) => total + line.planned.minor, 0),
-  // Mail to the owner's address bounced or drew a complaint; a new owner (budget.set) clears it.
+  // Mail to the owner's address bounced, drew a complaint or was left out as suppressed; a new owner (budget.set) clears it.
   ownerUnreachable:
     budget.ownerUnreachable && budget.ownerUnreachable.address === normaliseEmail(budget.owner.email)
       ? {

@@ -175,10 +175,13 @@ const undeliverableKey = (deliveryId: string) => ({
   sk: 'MAIL',
 });
 
-/** The owner's address bounced or complained on a budget mail: it gets no more mail (see docs/design.md#two-mail-streams). */
+/**
+ * The owner's address bounced or complained on a budget mail, or a budget mail was left out because
+ * the address is suppressed: it gets no more mail (see docs/design.md#two-mail-streams).
+ */
 export interface OwnerUnreachable {
   address: string;
-  reason: 'bounce' | 'complaint';
+  reason: 'bounce' | 'complaint' | 'suppressed';
   detail?: string;
   deliveryId: string;
   kind: string;

@@ -156,13 +156,14 @@ DOCS: describeEvent(BudgetDriftRepaired, {
 export const BudgetOwnerUnreachable = defineEvent({
   detailType: 'Budget Owner Unreachable',
   source: 'backline.budgets',
-  schemaVersion: 1,
+  schemaVersion: 2,
   data: z.object({
     labelId: z.string().check(z.minLength(1)),
     address: z.string().check(z.minLength(3)),
-    reason: z.enum(['bounce', 'complaint']),
+    /** `suppressed`: a mail left out, its address suppressed by a bounce or complaint on other mail. */
+    reason: z.enum(['bounce', 'complaint', 'suppressed']),
     detail: z.optional(z.string()),
-    /** The mail that did not arrive: its delivery id and kind (`threshold-crossed`, `budget-report`, ...). */
+    /** The mail that did not arrive: its delivery id (a suppressed one's, never sent: the id it would have had) and kind (`threshold-crossed`, `budget-report`, ...). */
     deliveryId: z.string().check(z.minLength(1)),
     kind: z.string().check(z.minLength(1)),
     /** The label's budgets this address owns, now marked unreachable. */
@@ -171,7 +172,7 @@ export const BudgetOwnerUnreachable = defineEvent({
 });
 DOCS: describeEvent(BudgetOwnerUnreachable, {
   description:
-    "A budget alert or report bounced permanently or drew a complaint: the owner's address gets no more mail, so the budgets it holds are marked and whoever watches them must reach the owner another way. Once per mail.",
+    "A budget alert or report bounced permanently or drew a complaint, or was not sent because its address is suppressed (a bounce or complaint on other mail, press included): the owner's address gets no more mail, so the budgets it holds are marked and whoever watches them must reach the owner another way. Once per mail; for a mail not sent, only when another mail has not marked the owner's budgets already.",
   sample: {
     labelId: 'lbl-nightshift',
     address: 'manager@backline.example',

@@ -85,6 +85,8 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
   };
   return {
     store,
+    /** The mail module's ports: a test may swap one (its suppression list, say). */
+    mail,
     mailer,
     deliveries,
     measure,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mailSubjects } from '#shared/db/deliveries.ts';
-import { BudgetSet, MailUndeliverable } from '#shared/events/index.ts';
+import { BudgetReconciliationDue, BudgetSet, MailUndeliverable } from '#shared/events/index.ts';
 import { budgetsHarness } from '#test/support/budgets-harness.ts';
 
 const aBudget = (budgetId: string, email: string) => ({
@@ -80,5 +80,48 @@ describe('budget mail that cannot be delivered', () => {
 
     expect(h.events('Budget Owner Unreachable')).toEqual([]);
     expect((await h.store.getBudget('lbl-1', 'bud-1'))?.ownerUnreachable).toBeUndefined();
+  });
+
+  it('says once that the owner cannot be warned when budget mail to her suppressed address is left out, for every budget she holds, also on a retry', async () => {
+    const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
+    // A complaint on press mail suppressed her address for both streams (docs/design.md#two-mail-streams).
+    h.mail.suppressions = {
+      suppressedAmong: async (emails) =>
+        new Set(emails.map((e) => e.trim().toLowerCase()).filter((e) => e === 'mara@label.example')),
+    };
+    const march = { period: { start: '2027-03-01', end: '2027-03-30' } };
+    await h.budget({ ...aBudget('bud-1', 'mara@label.example'), ...march }, '2027-03-01T00:00:00.000Z');
+    await h.budget({ ...aBudget('bud-2', 'Mara@Label.example'), ...march }, '2027-03-01T00:00:00.000Z');
+    const line = (await h.store.getBudget('lbl-1', 'bud-1'))!.lines[0];
+    await h.expense({
+      expenseId: 'exp-1',
+      budgetId: 'bud-1',
+      lineId: line.lineId,
+      vendor: 'Airplay Partners',
+      date: '2027-03-02',
+      amount: { ...line.planned, minor: line.planned.minor * 2 },
+      kind: 'actual',
+    });
+
+    // Alerts of bud-1 and the day's report, all left out; bud-1's reconciliation is then redelivered.
+    h.setNow('2027-03-03T07:00:00.000Z');
+    await h.reconcile('2027-03-03');
+    await h.deliver(BudgetReconciliationDue, { labelId: 'lbl-1', budgetId: 'bud-1', date: '2027-03-03' });
+    await h.report('2027-03-03');
+
+    expect(h.received()).toEqual([]);
+    expect(h.events('Budget Owner Unreachable').map((e) => e.detail.data)).toEqual([
+      expect.objectContaining({
+        labelId: 'lbl-1',
+        address: 'mara@label.example',
+        reason: 'suppressed',
+        kind: 'threshold-crossed',
+        budgetIds: ['bud-1', 'bud-2'],
+      }),
+    ]);
+    expect((await h.store.getBudget('lbl-1', 'bud-2'))?.ownerUnreachable).toMatchObject({
+      address: 'mara@label.example',
+      reason: 'suppressed',
+    });
   });
 });
