@@ -1,4 +1,4 @@
-import { isCurrency } from '../money/money.ts';
+import { isCurrency, minorUnitText } from '../money/money.ts';
 import * as z from '../zod.ts';
 
 /** Field types shared by several event schemas. */
@@ -73,9 +73,12 @@ export const Currency = z.string().check(
   z.refine(isCurrency, 'must be an ISO 4217 currency code such as EUR, JPY or BHD'),
 );
 
-/** Money is integer minor units plus an ISO 4217 code, never floats. */
+/** An integer amount in the currency's minor unit as ICU gives it (see docs/design.md#money). */
+export const Minor = z.int('must be an integer amount of minor units').check(z.describe(minorUnitText));
+
+/** Money is integer minor units (ICU's, see Minor) plus an ISO 4217 code, never floats. */
 export const Money = z.object({
-  minor: z.int('must be an integer amount of minor units'),
+  minor: Minor,
   currency: Currency,
 });
 

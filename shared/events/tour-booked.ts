@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Country, Currency, Email, IsoDate, LocalTime, TimeZone, UtcInstant } from './fields.ts';
+import { Country, Currency, Email, IsoDate, LocalTime, Minor, TimeZone, UtcInstant } from './fields.ts';
 
 /** Someone Backline works with on a tour: a tour manager, a promoter, a crew member. */
 export const Contact = z.object({
@@ -36,10 +36,10 @@ export type ShowTimes = z.infer<typeof ShowTimes>;
 export const ShowStatus = z.enum(['hold', 'confirmed', 'announced', 'on-sale', 'cancelled', 'settled']);
 export type ShowStatus = z.infer<typeof ShowStatus>;
 
-/** The deal with the promoter: amounts in integer minor units of `currency`, never floats. */
+/** The deal with the promoter: amounts in integer minor units of `currency` (ICU's), never floats. */
 export const Deal = z.object({
   type: z.enum(['flat', 'versus', 'door']),
-  guarantee: z.optional(z.int('must be an integer amount of minor units').check(z.gte(0))),
+  guarantee: z.optional(Minor.check(z.gte(0))),
   /** The artist's share of the door (or of the net, for a versus deal), in percent. */
   percentage: z.optional(z.number().check(z.gte(0), z.lte(100))),
   currency: Currency,
