@@ -15,6 +15,7 @@ import {
   settlesOf,
   sum,
   type Terms,
+  termsVersion,
   versionAt,
   withRateNamed,
   withVersion,
@@ -71,10 +72,18 @@ export async function ratesFor(
  */
 export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Metadata, deps: BudgetsDeps) {
   const labelId = labelOf(metadata);
-  const stored = await deps.store.saveBudget({ ...data, labelId, occurredAt: metadata.occurredAt });
+  const terms = {
+    ...data,
+    labelId,
+    occurredAt: metadata.occurredAt,
+    termsAt: versionAt(metadata.occurredAt, metadata.eventId),
+  };
+  const stored = await deps.store.saveBudget(terms);
   // Refused and not these terms: newer ones are in force, and their own change counts under them.
-  if (!stored && (await deps.store.getBudget(labelId, data.budgetId))?.occurredAt !== metadata.occurredAt)
-    return;
+  // (Terms stored before versions are known by their timestamp: a redelivery of theirs counts again.)
+  const current = await deps.store.getBudget(labelId, data.budgetId);
+  if (!stored && (current?.termsAt ?? terms.termsAt) !== terms.termsAt) return;
+  if (!stored && current?.occurredAt !== terms.occurredAt) return;
   const ledger = await deps.store.ledger(labelId, data.budgetId, { consistent: true });
   await reevaluate(
     labelId,
@@ -411,7 +420,7 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) {
       for (const order of orders) await settleAcrossBudgets(labelId, order, budgetId, store);
       // Terms set since they were read counted the expenses stored then, which this one was not yet: count it under them.
-      if ((await store.getBudget(labelId, budgetId))?.occurredAt !== budget?.occurredAt)
+      if (termsVersion(await store.getBudget(labelId, budgetId)) !== termsVersion(budget))
         await reevaluate(labelId, budgetId, [version.expenseId], { store });
       return;
     }

@@ -16,7 +16,17 @@ export interface Budget extends BudgetTerms {
   labelId: string;
   /** The label's timestamp of the terms in force; older terms arriving later are ignored. */
   occurredAt: string;
+  /**
+   * The terms' version, `versionAt(occurredAt, eventId)`: of two terms with one label timestamp the
+   * later event id is in force, as an expense's versions tie (see docs/design.md#budgets). Absent on
+   * terms stored before it: those keep what arrived first at their timestamp.
+   */
+  termsAt?: string;
 }
+
+/** Which terms are stored: their version, or for terms stored before versions their timestamp. */
+export const termsVersion = (budget: Pick<Budget, 'occurredAt' | 'termsAt'> | undefined) =>
+  budget && (budget.termsAt ?? budget.occurredAt);
 
 /** An income line (a show's settlement) is an expense-shaped entry of this kind. */
 export const incomeKind = 'income';

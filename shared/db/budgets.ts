@@ -475,11 +475,14 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
             TableName: table,
             Key: budgetKey(budget.labelId, budget.budgetId),
             UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(', ')}`,
-            ConditionExpression: 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt',
+            // Newer terms only; at one label timestamp, the later event id (see docs/design.md#budgets).
+            ConditionExpression:
+              'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt OR (occurredAt = :occurredAt AND termsAt < :termsAt)',
             ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#n${i}`, name])),
             ExpressionAttributeValues: {
               ...Object.fromEntries(names.map((name, i) => [`:v${i}`, item[name as keyof typeof item]])),
               ':occurredAt': budget.occurredAt,
+              ':termsAt': budget.termsAt ?? budget.occurredAt,
             },
           }),
         ),

@@ -235,6 +235,23 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(stored).toMatchObject({ ...newer, lastResult: { date: '2027-01-05' } });
     });
 
+    it('keeps, of two terms with one label timestamp, those of the later version whichever is saved first', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const at = '2027-01-06T10:00:00.000Z';
+      const earlier = { ...budget, occurredAt: at, termsAt: `${at}#evt-a`, thresholds: [50] };
+      const later = { ...budget, occurredAt: at, termsAt: `${at}#evt-b`, thresholds: [90] };
+      const other = { ...budget, budgetId: `${budget.budgetId}-2` };
+
+      expect(await store.saveBudget(later)).toBe(true);
+      expect(await store.saveBudget(earlier)).toBe(false);
+      expect(await store.saveBudget({ ...other, ...earlier, budgetId: other.budgetId })).toBe(true);
+      expect(await store.saveBudget({ ...other, ...later, budgetId: other.budgetId })).toBe(true);
+
+      expect((await store.getBudget(budget.labelId, budget.budgetId))?.thresholds).toEqual([90]);
+      expect((await store.getBudget(budget.labelId, other.budgetId))?.thresholds).toEqual([90]);
+    });
+
     it('lists a label’s budgets by scope, and every budget a page at a time', async () => {
       const store = makeStore();
       const labelId = uniqueId('lbl');

@@ -87,7 +87,13 @@ export class InMemoryBudgets implements BudgetStore {
   async saveBudget(budget: Budget) {
     const k = key(budget.labelId, budget.budgetId);
     const current = this.budgets.get(k);
-    if (current && current.occurredAt >= budget.occurredAt) return false;
+    if (
+      current &&
+      (current.occurredAt > budget.occurredAt ||
+        (current.occurredAt === budget.occurredAt &&
+          !(current.termsAt && budget.termsAt && current.termsAt < budget.termsAt)))
+    )
+      return false;
     this.budgets.set(k, {
       ...clone(budget),
       ...(current?.lastResult ? { lastResult: current.lastResult } : {}),
