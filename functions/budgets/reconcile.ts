@@ -447,6 +447,8 @@ async function concludeDay(
       !previous ||
       drift.length > 0 ||
       raised.length > 0 ||
+      // Back on track after at risk (or over) is news too: the owner hears it recovered (docs/design.md#budgets).
+      previous.status !== day.status ||
       previous.planned !== figures.planned ||
       previous.committed !== figures.committed ||
       previous.actual !== figures.actual ||
