@@ -1000,8 +1000,18 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
               TableName: table,
               Key: budgetKey(labelId, budgetId),
               UpdateExpression: 'SET ownerUnreachable = :mark',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':mark': mark },
+              // A mail left out as suppressed says less than a bounce or complaint of budget mail to the
+              // same address: it never replaces that mark, whichever lands last (see docs/design.md#budgets).
+              ConditionExpression:
+                mark.reason === 'suppressed'
+                  ? 'attribute_exists(pk) AND (attribute_not_exists(ownerUnreachable) OR ownerUnreachable.address <> :address OR ownerUnreachable.reason = :suppressed)'
+                  : 'attribute_exists(pk)',
+              ExpressionAttributeValues: {
+                ':mark': mark,
+                ...(mark.reason === 'suppressed'
+                  ? { ':address': mark.address, ':suppressed': 'suppressed' }
+                  : {}),
+              },
             }),
           ),
         );

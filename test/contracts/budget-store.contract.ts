@@ -596,6 +596,42 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await inOutbox(store, again.eventId)).toBe(false);
     });
 
+    it("keeps a bounce's mark of the owner when a mail left out as suppressed is marked after it, and states both mails", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      await store.saveBudget(budget);
+      const bounce = {
+        address: 'manager@backline.example',
+        reason: 'bounce' as const,
+        deliveryId: uniqueId('dlv'),
+        kind: 'threshold-crossed',
+        at: '2027-01-06T07:00:02.000Z',
+      };
+      const suppressed = {
+        ...bounce,
+        reason: 'suppressed' as const,
+        deliveryId: uniqueId('dlv'),
+        kind: 'forecast-over',
+      };
+      const entry = (deliveryId: string) =>
+        outboxEntry(
+          BudgetOwnerUnreachable,
+          { ...BudgetOwnerUnreachable.sample, deliveryId },
+          { source: 'backline.budgets' },
+        );
+
+      await store.markOwnerUnreachable(budget.labelId, [budget.budgetId], bounce, entry(bounce.deliveryId));
+      const stated = await store.markOwnerUnreachable(
+        budget.labelId,
+        [budget.budgetId],
+        suppressed,
+        entry(suppressed.deliveryId),
+      );
+
+      expect(stated).toBe(true);
+      expect((await store.getBudget(budget.labelId, budget.budgetId))?.ownerUnreachable).toEqual(bounce);
+    });
+
     it("files expenses by the label's vendor invoice in the order of their state's revision, raising the invoice's generation", async () => {
       const store = makeStore();
       const labelId = uniqueId('lbl');

@@ -376,7 +376,11 @@ export class InMemoryBudgets implements BudgetStore {
   ) {
     for (const budgetId of budgetIds) {
       const budget = this.budgets.get(key(labelId, budgetId));
-      if (budget) budget.ownerUnreachable = clone(mark);
+      const kept = budget?.ownerUnreachable;
+      // A suppressed mail's mark never replaces a bounce's or complaint's of the same address.
+      const weaker =
+        mark.reason === 'suppressed' && kept?.address === mark.address && kept.reason !== 'suppressed';
+      if (budget && !weaker) budget.ownerUnreachable = clone(mark);
     }
     if (this.undeliverable.has(mark.deliveryId)) return false;
     this.undeliverable.add(mark.deliveryId);
