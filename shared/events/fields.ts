@@ -74,7 +74,9 @@ export const Currency = z.string().check(
 );
 
 /** An integer amount in the currency's minor unit as ICU gives it (see docs/design.md#money). */
-export const Minor = z.int('must be an integer amount of minor units').check(z.describe(minorUnitText));
+export const Minor = z.int('must be an integer amount of minor units');
+// Its description is for the documents only: dropped from the bundles (docs/design.md#bundles).
+DOCS: z.globalRegistry.add(Minor, { description: minorUnitText() });
 
 /** Money is integer minor units (ICU's, see Minor) plus an ISO 4217 code, never floats. */
 export const Money = z.object({

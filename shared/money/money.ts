@@ -44,8 +44,9 @@ export const minorUnitNotIso4217 = [
   'YER',
 ] as const;
 
-/** What an amount's `minor` is, as the event schemas and the API document say it. */
-export const minorUnitText = `an integer amount in the currency's minor unit as ICU gives it (its digits for the currency, as \`Intl.NumberFormat\` formats it: JPY 0, EUR 2, BHD 3), never a float. For some currencies this is not ISO 4217's minor unit: ${minorUnitNotIso4217.join(', ')} have no decimals here (ISO 4217 gives them 2, IQD 3), so 1,000 HUF is 1000 and 12.50 EUR is 1250`;
+/** What an amount's `minor` is, as the event schemas and the API document say it (for the documents only). */
+export const minorUnitText = (): string =>
+  `an integer amount in the currency's minor unit as ICU gives it (its digits for the currency, as \`Intl.NumberFormat\` formats it: JPY 0, EUR 2, BHD 3), never a float. For some currencies this is not ISO 4217's minor unit: ${minorUnitNotIso4217.join(', ')} have no decimals here (ISO 4217 gives them 2, IQD 3), so 1,000 HUF is 1000 and 12.50 EUR is 1250`;
 
 /** The number of minor-unit digits of a currency, as ICU gives it: JPY 0, USD 2, BHD 3, HUF 0. */
 export function exponentOf(currency: string): number {
