@@ -137,11 +137,25 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
       },
     ]),
   );
-  if (auth === 'apiKey')
+  if (auth === 'apiKey') {
     responses['401'] ??= {
       description: 'missing or invalid API key',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
+    // Every route of the manager's API refuses a query parameter or a body its document does not state
+    // (managementApi, docs/design.md#routes-and-auth): its 400 says so, or is that 400.
+    const unstated = [doc.query ? '' : 'a query parameter', doc.body ? '' : 'a body'].filter(Boolean);
+    if (unstated.length) {
+      const refused = `${unstated.join(' or ')}, which this route does not take`;
+      const stated = responses['400'] as { description: string } | undefined;
+      if (stated) stated.description = `${stated.description}; or ${refused}`;
+      else
+        responses['400'] = {
+          description: refused,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        };
+    }
+  }
   return {
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),

@@ -376,6 +376,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       summary: "The manager's exchange rates for a date",
       responses: {
         200: { description: 'the rates', schema: RatesView },
+        400: failure('the date is invalid'),
         404: failure('no rates for that date'),
       },
     },
