@@ -266,7 +266,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       responses: {
         202: { description: 'the job, started (Location: /jobs/{jobId})', schema: JobAccepted },
         400: failure(
-          'the header cannot be read, a line holds a control character (other than a tab), or the body is not valid text in its charset',
+          'the header cannot be read, a line holds a control character (other than a tab), the body is not valid text in its charset, or the Content-Type names a charset this API does not read (header.content-type)',
         ),
         413: failure(`the file is larger than ${maxImportBytes} bytes`),
         415: failure('Content-Type is not text/csv'),
