@@ -18,19 +18,25 @@ import * as z from '#shared/zod.ts';
 /** One route of the management API, as each route module (labels, outlets, releases) lists them, with its API document entry. */
 export type ManagementRoute = DocumentedRoute;
 
-/** What a route that states no query or no body takes of it: nothing. */
-const Nothing = z.strictObject({});
+/** What a route that states no query parameters takes of them: none. */
+const NoQuery = z.strictObject({});
+
+/**
+ * What a route that states no body takes: one that carries no field, `{}` or `null` (a client's
+ * serialised "no payload"); any other is refused, a field by its name, a body that is no object as a whole.
+ */
+const NoBody = z.nullable(z.strictObject({}, 'this route takes no body'));
 
 /**
  * A route takes only the input its document states (docs/design.md#routes-and-auth): one that states
  * no query parameters or no body refuses any with a 400 naming it, as a stated one refuses a field it
- * does not have, rather than answering as if it had not been sent. No body, an empty one or `{}` is none.
+ * does not have, rather than answering as if it had not been sent. No body, an empty one, `{}` or `null` is none.
  */
 const takingOnlyItsInput = (route: ManagementRoute): ManagementRoute => ({
   ...route,
   handler: (event: HttpEvent, context: Context) => {
-    if (!route.doc.query) queryOf(Nothing, event);
-    if (!route.doc.body && rawBody(event).toString('utf8').trim() !== '') bodyOf(Nothing, event);
+    if (!route.doc.query) queryOf(NoQuery, event);
+    if (!route.doc.body && rawBody(event).toString('utf8').trim() !== '') bodyOf(NoBody, event);
     return (route.handler as (event: HttpEvent, context: Context) => Promise<HttpResult>)(event, context);
   },
 });

@@ -91,6 +91,22 @@ describe('a route that states no query parameters or no body', () => {
     expect(labels.items.get('nightshift-records')).toEqual(before);
   });
 
+  it('answers 400 saying it takes no body for a body that is no object, and rotates nothing', async () => {
+    const { call, labels } = api();
+    const before = structuredClone(labels.items.get('nightshift-records'));
+
+    const responses = await Promise.all(
+      ['48', '[]', '"rotate"'].map((body) =>
+        call('POST', '/labels/{labelId}/secrets/rotate', { labelId: 'nightshift-records' }, { body }),
+      ),
+    );
+
+    expect(responses).toEqual(
+      Array(3).fill({ status: 400, issues: [{ path: '', message: 'this route takes no body' }] }),
+    );
+    expect(labels.items.get('nightshift-records')).toEqual(before);
+  });
+
   it('still takes no body, an empty one or an empty object', async () => {
     const { call } = api();
 
