@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
+import type { ReleasesDeps } from '#functions/releases/ports.ts';
+import { standingWithdrawalConcerns } from '#shared/releases.ts';
+import { announce, detailOf, fakeWorld, far, meta } from '#test/support/announcer-fakes.ts';
+import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
+
+/**
+ * Review of the giving back and "worldwide except" (docs/design.md#street-dates-per-territory,
+ * #exactly-once-mail): the label's changes applied by releases, every mailing asked sent at once.
+ */
+function aLabelAndItsPress(
+  territories: string[],
+  outlets = [anOutlet({ kind: 'press', territories: ['DE'] })],
+) {
+  const release = aStoredRelease({ details: aReleaseDetails({ territories }) });
+  const world = fakeWorld({ releases: [release], outlets });
+  const store = new InMemoryReleases();
+  const deps: ReleasesDeps = {
+    releases: store,
+    schedules: {
+      upsertReleaseDay: async () => {},
+      deleteReleaseDay: async () => {},
+      upsertAnnouncement: async () => {},
+      deleteAnnouncement: async () => {},
+      upsertRadioServicing: async () => {},
+      deleteRadioServicing: async () => {},
+    },
+    now: () => new Date('2027-03-01T12:00:00Z'),
+  };
+  let played = 0;
+  const label = async (change: ReleaseChange, eventId: string, occurredAt: string) => {
+    await applyReleaseChange(
+      change,
+      { labelId: 'lbl-nightshift', eventId, correlationId: 'corr', occurredAt },
+      deps,
+    );
+    const stored = (await store.get('lbl-nightshift', 'rel-night-drive'))!;
+    world.releases.set('lbl-nightshift/rel-night-drive', stored);
+    const asked = store.published.slice(played).filter((e) => e.detailType === 'Mailing Requested');
+    played = store.published.length;
+    for (const entry of asked) await sendMailing(detailOf(entry).data, meta, world.deps, far());
+    return stored;
+  };
+  return { release, world, store, label };
+}
+
+const describing = (territories: string[], excludedTerritories?: string[]): ReleaseChange => ({
+  type: 'Release Updated',
+  details: { ...aReleaseDetails({ territories }), ...(excludedTerritories ? { excludedTerritories } : {}) },
+});
+
+describe('review: a country given back after a worldwide release was narrowed', () => {
+  it('announces the release again to the outlets of a country listed again after WW was withdrawn', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE'] });
+    const { release, world, store, label } = aLabelAndItsPress(['WW'], [german]);
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+
+    // WW narrowed to GB: WW is withdrawn, the German outlet told to disregard the release.
+    await label(describing(['GB']), 'evt-gb-only', '2026-02-01T10:00:00.000Z');
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+
+    // DE listed again: the release is the German outlet's again (its links open), so it is told so.
+    const givenBack = await label(describing(['GB', 'DE']), 'evt-de-again', '2026-02-02T10:00:00.000Z');
+    expect(standingWithdrawalConcerns(german, givenBack)).toBe(false);
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+  });
+});
