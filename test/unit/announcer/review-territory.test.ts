@@ -3,7 +3,7 @@ import { sendMailing } from '#functions/announcer/mailing.ts';
 import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { standingWithdrawalConcerns } from '#shared/releases.ts';
-import { announce, detailOf, fakeWorld, far, meta } from '#test/support/announcer-fakes.ts';
+import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
 
 /**
@@ -66,5 +66,21 @@ describe('review: a country given back after a worldwide release was narrowed', 
     const givenBack = await label(describing(['GB', 'DE']), 'evt-de-again', '2026-02-02T10:00:00.000Z');
     expect(standingWithdrawalConcerns(german, givenBack)).toBe(false);
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+  });
+});
+
+describe('review: the mail of a worldwide release that excludes countries', () => {
+  it('does not tell an outlet the release is worldwide when it leaves Germany out', async () => {
+    const germanAndFrench = anOutlet({ kind: 'press', territories: ['DE', 'FR'] });
+    const { release, world, store, label } = aLabelAndItsPress(['WW'], [germanAndFrench]);
+    await store.putIfNewer(release, []);
+    await label(describing(['WW'], ['DE']), 'evt-ww-but-de', '2026-02-01T10:00:00.000Z');
+    await sendMailing(announce, meta, world.deps, far());
+
+    const text = mailTextOf(world, germanAndFrench.email, 'announcement') as unknown as {
+      territories: string[];
+    };
+    // The mail's Territories line reads "WW" alone: the outlet is told the release is out in Germany too.
+    expect(JSON.stringify(text)).toMatch(/\bDE\b/);
   });
 });
