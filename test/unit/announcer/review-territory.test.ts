@@ -84,3 +84,39 @@ describe('review: the mail of a worldwide release that excludes countries', () =
     expect(JSON.stringify(text)).toMatch(/\bDE\b/);
   });
 });
+
+describe('review: a country with a date of its own excluded from a worldwide release', () => {
+  it('tells no outlet that the country now has the worldwide date', async () => {
+    const germanAndFrench = anOutlet({ kind: 'press', territories: ['DE', 'FR'] });
+    const dates = { releaseDate: '2027-04-05', releaseTime: '00:00', timeZone: 'UTC' };
+    const ownDate = { territories: ['DE'], releaseDate: '2027-04-12', timeZone: 'Europe/Berlin' };
+    const { release, world, store, label } = aLabelAndItsPress(['WW'], [germanAndFrench]);
+    await store.putIfNewer(release, []);
+    const withGermany = {
+      type: 'Release Updated' as const,
+      details: aReleaseDetails({ territories: ['WW', 'DE'], ...dates, territoryDates: [ownDate] }),
+    };
+    await label(withGermany, 'evt-de-own-date', '2026-02-01T10:00:00.000Z');
+    await sendMailing(announce, meta, world.deps, far());
+    expect(world.mailer.receivedBy(germanAndFrench.email, 'announcement')).toHaveLength(1);
+    const before = store.published.length;
+
+    // Worldwide except Germany: DE is withdrawn, not moved to the worldwide date.
+    const stored = await label(
+      {
+        type: 'Release Updated',
+        details: { ...aReleaseDetails({ territories: ['WW'], ...dates }), excludedTerritories: ['DE'] },
+      },
+      'evt-ww-but-de',
+      '2026-02-02T10:00:00.000Z',
+    );
+    expect(stored.withdrawn?.territories).toEqual(['DE']);
+    // The outlet (still reached through FR) is told "Germany: now 5 April" for a country the release left.
+    const asked = store.published
+      .slice(before)
+      .filter((e) => e.detailType === 'Mailing Requested')
+      .map((e) => detailOf(e).data as { kind: string; territories?: string[] });
+    expect(world.mailer.receivedBy(germanAndFrench.email, 'date-change')).toHaveLength(0);
+    expect(asked.filter((m) => m.kind === 'date-change')).toEqual([]);
+  });
+});
