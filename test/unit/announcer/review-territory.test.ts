@@ -120,3 +120,38 @@ describe('review: a country with a date of its own excluded from a worldwide rel
     expect(asked.filter((m) => m.kind === 'date-change')).toEqual([]);
   });
 });
+
+describe('review: a country excluded from a worldwide release and given back with a date of its own', () => {
+  it('announces it again to its outlets, and sends them no date change for a release they were told to disregard', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE'] });
+    const dates = { releaseDate: '2027-04-05', releaseTime: '00:00', timeZone: 'UTC' };
+    const { release, world, store, label } = aLabelAndItsPress(['WW'], [german]);
+    await store.putIfNewer(release, []);
+    await label(
+      { type: 'Release Updated', details: aReleaseDetails({ territories: ['WW'], ...dates }) },
+      'evt-dated',
+      '2026-02-01T11:00:00.000Z',
+    );
+    await sendMailing(announce, meta, world.deps, far());
+    await label(
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
+      'evt-de-out',
+      '2026-02-02T10:00:00.000Z',
+    );
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+
+    // Germany given back, with a date of its own.
+    const ownDate = { territories: ['DE'], releaseDate: '2027-04-12', timeZone: 'Europe/Berlin' };
+    await label(
+      {
+        type: 'Release Updated',
+        details: aReleaseDetails({ territories: ['WW', 'DE'], ...dates, territoryDates: [ownDate] }),
+      },
+      'evt-de-back',
+      '2026-02-03T10:00:00.000Z',
+    );
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+    // Told first that "Germany moves from 5 to 12 April", then announced the release again.
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(0);
+  });
+});
