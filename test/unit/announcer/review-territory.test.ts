@@ -155,3 +155,41 @@ describe('review: a country excluded from a worldwide release and given back wit
     expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(0);
   });
 });
+
+describe('review: the reads of a mailing after a country was given back', () => {
+  it('reads no more per British outlet for a date change after Germany was given back three times', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE'] });
+    const british = Array.from({ length: 20 }, () => anOutlet({ kind: 'press', territories: ['GB'] }));
+    const { release, world, store, label } = aLabelAndItsPress(['GB', 'DE'], [german, ...british]);
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    for (const turn of [1, 2, 3]) {
+      await label(
+        { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
+        `evt-out-${turn}`,
+        `2026-02-0${turn}T10:00:00.000Z`,
+      );
+      await label(describing(['GB', 'DE']), `evt-back-${turn}`, `2026-02-0${turn}T11:00:00.000Z`);
+    }
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(4);
+
+    // The date moves: the British outlets, never withdrawn, are each read as often as each giving back.
+    const read: string[] = [];
+    const getMany = world.deps.deliveries.getMany.bind(world.deps.deliveries);
+    world.deps.deliveries.getMany = async (ids) => {
+      read.push(...ids);
+      return getMany(ids);
+    };
+    await label(
+      {
+        type: 'Release Updated',
+        details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate: '2027-03-19' }),
+      },
+      'evt-moved',
+      '2026-02-05T10:00:00.000Z',
+    );
+    expect(world.mailer.receivedBy(british[0].email, 'date-change')).toHaveLength(1);
+    // Before any giving back: 2 reads an outlet (its announcement and radio servicing).
+    expect(read.length / (british.length + 1)).toBeLessThanOrEqual(3);
+  });
+});
