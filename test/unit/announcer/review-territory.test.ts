@@ -193,3 +193,36 @@ describe('review: the reads of a mailing after a country was given back', () => 
     expect(read.length / (british.length + 1)).toBeLessThanOrEqual(3);
   });
 });
+
+describe('review: a date change after a giving back', () => {
+  it('tells an outlet announced again a move to a date it heard of before its withdrawal', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE'] });
+    const { release, world, store, label } = aLabelAndItsPress(['GB', 'DE'], [german]);
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    const on = (releaseDate: string): ReleaseChange => ({
+      type: 'Release Updated',
+      details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate }),
+    });
+    await label(on('2027-03-19'), 'evt-19', '2026-02-01T10:00:00.000Z');
+    await label(
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
+      'evt-de-out',
+      '2026-02-02T10:00:00.000Z',
+    );
+    await label(
+      {
+        type: 'Release Updated',
+        details: aReleaseDetails({ territories: ['GB'], releaseDate: '2027-03-26' }),
+      },
+      'evt-26',
+      '2026-02-03T10:00:00.000Z',
+    );
+    await label(on('2027-03-26'), 'evt-de-back', '2026-02-04T10:00:00.000Z');
+    // Announced again for 26 March; the release then moves back to 19 March.
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(1);
+    await label(on('2027-03-19'), 'evt-19-again', '2026-02-05T10:00:00.000Z');
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(2);
+  });
+});
