@@ -226,3 +226,36 @@ describe('review: a date change after a giving back', () => {
     expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(2);
   });
 });
+
+describe('review: a worldwide release narrowed, then worldwide again except one country', () => {
+  it('keeps that country withdrawn for the outlets told so: no date change, links closed', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE'] });
+    const british = anOutlet({ kind: 'press', territories: ['GB'] });
+    const { release, world, store, label } = aLabelAndItsPress(['WW'], [german, british]);
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    await label(describing(['GB']), 'evt-gb-only', '2026-02-01T10:00:00.000Z');
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+
+    // Worldwide again, but not in Germany: the German outlet's withdrawal still stands.
+    const worldwideButGermany = await label(
+      describing(['WW'], ['DE']),
+      'evt-ww-but-de',
+      '2026-02-02T10:00:00.000Z',
+    );
+    await label(
+      {
+        type: 'Release Updated',
+        details: {
+          ...aReleaseDetails({ territories: ['WW'], releaseDate: '2027-03-19' }),
+          excludedTerritories: ['DE'],
+        },
+      },
+      'evt-moved',
+      '2026-02-03T10:00:00.000Z',
+    );
+    expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(1);
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(0);
+    expect(standingWithdrawalConcerns(german, worldwideButGermany)).toBe(true);
+  });
+});
