@@ -441,10 +441,7 @@ function decideOwnEffects(
   );
   // Territories withdrawn before that the label lists again: given back, their outlets told of the
   // withdrawal are announced again (the announcement this widening asks), once per giving back.
-  const givenBackNow =
-    stored.state !== 'cancelled'
-      ? (stored.withdrawn?.territories ?? []).filter((territory) => coversTerritory(details, territory))
-      : [];
+  const givenBackNow = stored.state !== 'cancelled' ? givenBackBy(stored.withdrawn, before, details) : [];
   const givenBack = [
     ...(stored.givenBack ?? []),
     ...(givenBackNow.length > 0 ? [{ territories: givenBackNow, at: meta.occurredAt }] : []),
@@ -563,8 +560,31 @@ function standingDateChanges(
 }
 
 /**
+ * The territories a change gives back (docs/design.md#exactly-once-mail): those withdrawn that it
+ * covers again, and, while a withdrawal of WW stands (narrowed from worldwide to some countries), every
+ * country it covers that the release before it did not: WW's outlets there were told to disregard it.
+ */
+function givenBackBy(
+  withdrawn: StoredRelease['withdrawn'],
+  before: ReleaseDetails,
+  after: ReleaseDetails,
+): string[] {
+  const territories = withdrawn?.territories ?? [];
+  const again = territories.filter((territory) => coversTerritory(after, territory));
+  const countries =
+    territories.includes('WW') && !coversTerritory(after, 'WW')
+      ? after.territories.filter(
+          (territory) =>
+            territory !== 'WW' && !coversTerritory(before, territory) && !again.includes(territory),
+        )
+      : [];
+  return [...again, ...countries];
+}
+
+/**
  * The territories the release is withdrawn from after a change: those before and now, less those given
- * back, each with the street date its outlets were told (`was`, the release before this change) and
+ * back (a withdrawn WW covered again leaves the countries the release now excludes withdrawn: their
+ * outlets were told to disregard it, and still are not reached), each with the street date its outlets were told (`was`, the release before this change) and
  * the label's reason, if it gave one (`reason`, for those withdrawn now), which their mail states.
  */
 function withdrawnSince(
@@ -575,20 +595,29 @@ function withdrawnSince(
   at: string,
   reason?: string,
 ): StoredRelease['withdrawn'] {
-  const territories = [...new Set([...(before?.territories ?? []), ...now])].filter(
+  const fromWorldwide =
+    before?.territories.includes('WW') && coversTerritory(details, 'WW')
+      ? (details.excludedTerritories ?? [])
+      : [];
+  const territories = [...new Set([...(before?.territories ?? []), ...now, ...fromWorldwide])].filter(
     (territory) => !coversTerritory(details, territory),
   );
   if (territories.length === 0) return undefined;
   const told = momentKeyByTerritory(was);
+  // A country still withdrawn with WW was told WW's date and WW's reason.
+  const withdrawnAs = (territory: string) =>
+    fromWorldwide.includes(territory) && !now.includes(territory) && !before?.territories.includes(territory)
+      ? 'WW'
+      : territory;
   const moments = Object.fromEntries(
     territories.flatMap((territory) => {
-      const key = before?.moments?.[territory] ?? streetDateIn(told, territory);
+      const key = before?.moments?.[withdrawnAs(territory)] ?? streetDateIn(told, territory);
       return key ? [[territory, key] as const] : [];
     }),
   );
   const reasons = Object.fromEntries(
     territories.flatMap((territory) => {
-      const given = now.includes(territory) ? reason : before?.reasons?.[territory];
+      const given = now.includes(territory) ? reason : before?.reasons?.[withdrawnAs(territory)];
       return given ? [[territory, given] as const] : [];
     }),
   );
