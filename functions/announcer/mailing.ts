@@ -343,7 +343,10 @@ export async function firstMailsOf(
   const firsts = new Map<string, Delivery>();
   for (const outlet of outlets) {
     const theirs = rounds.get(outlet.id) ?? [];
-    const { announcement, servicing } = theirs[currentRound(theirs)] ?? {};
+    const { announcement, servicing, withdrawal } = theirs[currentRound(theirs)] ?? {};
+    // Told in its current round to disregard the release (its withdrawal sent): no follow-up but a
+    // withdrawal goes to it before it is announced again (docs/design.md#exactly-once-mail).
+    if (withdrawal?.status === 'sent' && kind !== 'cancellation') continue;
     const first =
       kind === 'radio-add-date-change' || announcement?.status !== 'sent' ? servicing : announcement;
     if (first) firsts.set(outlet.id, first);

@@ -189,7 +189,8 @@ function staleReleaseDays(before: ReleaseDetails, after: ReleaseDetails | undefi
  * The date changes a change of territory dates makes: per territory whose moment moved and had not
  * come yet, grouped by old and new moment, so each goes to that territory's outlets only. A country
  * whose own date is dropped while WW's stands moves to WW's date (and one given a date of its own
- * moves from WW's): its outlets were told the one and now have the other.
+ * moves from WW's): its outlets were told the one and now have the other. A territory the release
+ * newly excludes, or covers again, has no date change (docs/design.md#street-dates-per-territory).
  */
 function territoryDateChanges(
   before: ReleaseDetails,
@@ -200,6 +201,9 @@ function territoryDateChanges(
   const now = momentKeyByTerritory(after);
   const changes = new Map<string, Extract<ReleaseEffect, { type: 'request-mailing' }>>();
   for (const territory of new Set([...now.keys(), ...was.keys()])) {
+    // Only a territory the release reaches before and after moves: one it no longer covers (excluded
+    // from WW) is withdrawn, and one it did not cover (given back) is announced again, with its date.
+    if (!coversTerritory(before, territory) || !coversTerritory(after, territory)) continue;
     const old = streetDateIn(was, territory);
     const key = streetDateIn(now, territory);
     // A new zone that leaves the street date's instant where it was tells its outlets nothing new.

@@ -30,7 +30,9 @@ function aLabelAndItsPress(
     now: () => new Date('2027-03-01T12:00:00Z'),
   };
   let played = 0;
-  const label = async (change: ReleaseChange, eventId: string, occurredAt: string) => {
+  /** Mailings of the kinds `hold` names, asked but not yet sent (run them with sendMailing). */
+  const held: ReturnType<typeof detailOf>['data'][] = [];
+  const label = async (change: ReleaseChange, eventId: string, occurredAt: string, hold: string[] = []) => {
     await applyReleaseChange(
       change,
       { labelId: 'lbl-nightshift', eventId, correlationId: 'corr', occurredAt },
@@ -40,10 +42,14 @@ function aLabelAndItsPress(
     world.releases.set('lbl-nightshift/rel-night-drive', stored);
     const asked = store.published.slice(played).filter((e) => e.detailType === 'Mailing Requested');
     played = store.published.length;
-    for (const entry of asked) await sendMailing(detailOf(entry).data, meta, world.deps, far());
+    for (const entry of asked) {
+      const request = detailOf(entry).data;
+      if (hold.includes((request as { kind: string }).kind)) held.push(request);
+      else await sendMailing(request, meta, world.deps, far());
+    }
     return stored;
   };
-  return { release, world, store, label };
+  return { release, world, store, label, held };
 }
 
 const describing = (territories: string[], excludedTerritories?: string[]): ReleaseChange => ({
@@ -153,6 +159,35 @@ describe('review: a country excluded from a worldwide release and given back wit
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
     // Told first that "Germany moves from 5 to 12 April", then announced the release again.
     expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(0);
+  });
+});
+
+describe('a date change before the announcement of a country given back', () => {
+  it('goes to no outlet told to disregard the release until it is announced to it again', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE'] });
+    const { release, world, store, label, held } = aLabelAndItsPress(['WW'], [german]);
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    await label(
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
+      'evt-de-out',
+      '2026-02-01T10:00:00.000Z',
+    );
+    await label(describing(['WW']), 'evt-de-back', '2026-02-02T10:00:00.000Z', ['announcement']);
+
+    // The date moves while the giving back's announcement is still to be sent.
+    await label(
+      {
+        type: 'Release Updated',
+        details: aReleaseDetails({ territories: ['WW'], releaseDate: '2027-03-19' }),
+      },
+      'evt-moved',
+      '2026-02-03T10:00:00.000Z',
+    );
+    for (const request of held) await sendMailing(request, meta, world.deps, far());
+
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(0);
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
   });
 });
 
