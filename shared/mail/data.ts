@@ -1,4 +1,5 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
+import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { announceAtOf, type ReleaseMoment, type StoredRelease } from '#shared/releases.ts';
 import { escapeHtml } from '../http/markup.ts';
 
@@ -158,6 +159,20 @@ type ReleaseView = Omit<MailView, 'outletName' | 'contactName' | 'unsubscribeUrl
 type RecipientView = Pick<MailView, 'outletName' | 'contactName' | 'unsubscribeUrl' | 'promoLinks'>;
 
 /**
+ * The territories a release mail states, as codes, as the template states them: WW with the countries
+ * it leaves out ("WW except DE, FR"), so a release worldwide but for some countries is not read as out
+ * there too (docs/design.md#street-dates-per-territory).
+ */
+const territoriesStated = (
+  details: Pick<ReleaseDetails, 'territories' | 'excludedTerritories'>,
+): string[] => {
+  const except = (details.excludedTerritories ?? []).map(singleLine).join(', ');
+  return details.territories.map((territory) =>
+    territory === 'WW' && except ? `WW except ${except}` : singleLine(territory),
+  );
+};
+
+/**
  * What every recipient of one mailing shares (SendBulkEmail's DefaultContent TemplateData). SES
  * merges each entry's ReplacementTemplateData over it, nested objects key by key, so the bulk of
  * the data (press text, say) travels once per call rather than once per recipient.
@@ -183,7 +198,7 @@ export function releaseTemplateData(
     releaseDateShort: formatShort(moment),
     previousReleaseDate:
       kind === 'date-change' && release.previousMoment ? formatMoment(release.previousMoment) : undefined,
-    territories: details.territories.map(singleLine),
+    territories: territoriesStated(details),
     pressText: details.pressRelease ? multiLine(details.pressRelease.text) : undefined,
     // The release's announceAt (embargoUntil is its older name): see docs/design.md#embargoes.
     embargo: announceAtOf(details)
