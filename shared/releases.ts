@@ -355,6 +355,11 @@ export const outletEmbargoedUntil = (
   );
 };
 
+/** Whether the outlet's territories meet `territories` (WW on either side meets every one). */
+export const concernsTerritories = (outlet: Pick<Outlet, 'territories'>, territories: readonly string[]) =>
+  territories.includes('WW') ||
+  outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW');
+
 /**
  * Whether a withdrawal from `territories` concerns the outlet: it covers one of them (a withdrawal
  * from WW, a worldwide release narrowed to some countries, covers every outlet), and the release no
@@ -369,8 +374,7 @@ export const withdrawnFor = (
   release: Pick<StoredRelease, 'details'>,
   territories: readonly string[],
 ) =>
-  (territories.includes('WW') ||
-    outlet.territories.some((territory) => territories.includes(territory) || territory === 'WW')) &&
+  concernsTerritories(outlet, territories) &&
   !territoriesMatch(outlet.territories, release.details!.territories, release.details!.excludedTerritories);
 
 /**

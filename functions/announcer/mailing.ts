@@ -39,6 +39,7 @@ import {
 } from '#shared/radio.ts';
 import {
   announceAtOf,
+  concernsTerritories,
   embargoed,
   hasTerritoryDates,
   instantOf,
@@ -264,36 +265,47 @@ interface Round {
 }
 
 /**
- * Each outlet's rounds (roundTag), by outlet id, from round 0 to one per giving back the release
- * kept (`givenBack`): one batch of reads, the two first mails only while nothing was ever given back.
+ * Each outlet's rounds (roundTag), by outlet id, from round 0 up to one per giving back the release
+ * kept (`givenBack`), each read only where it may hold a mail: round 0's first mails for every outlet,
+ * its withdrawal for outlets a giving back concerns (their territories, as they are now, meet one's:
+ * any other address has never been announced again), and a further round only for the addresses whose
+ * withdrawal in the round before was sent (no round opens otherwise), one batch a round. So an outlet
+ * no giving back concerns costs what it did before any (docs/design.md#exactly-once-mail).
  */
 async function roundsOf(
   release: Pick<StoredRelease, 'labelId' | 'releaseId' | 'givenBack'>,
   outlets: readonly Outlet[],
   deps: AnnouncerDeps,
 ): Promise<Map<string, Round[]>> {
-  const turns = release.givenBack?.length ?? 0;
-  const rounds = Array.from({ length: turns + 1 }, (_, round) => round);
+  const givenBack = release.givenBack ?? [];
   const idOf = (outlet: Outlet, kind: MailKind, round: number) =>
     deliveryIdOf(releaseMailIdentity(release, outlet.email, kind, { revision: roundTag(round) }));
-  const kinds: MailKind[] = [
-    'announcement',
-    'radio-servicing',
-    ...(turns > 0 ? ['cancellation' as const] : []),
-  ];
-  const found = await deps.deliveries.getMany(
-    outlets.flatMap((outlet) => rounds.flatMap((round) => kinds.map((kind) => idOf(outlet, kind, round)))),
+  const concerned = new Set(
+    outlets
+      .filter((outlet) => givenBack.some((turn) => concernsTerritories(outlet, turn.territories)))
+      .map((outlet) => outlet.id),
   );
-  return new Map(
-    outlets.map((outlet) => [
-      outlet.id,
-      rounds.map((round) => ({
+  const rounds = new Map<string, Round[]>(outlets.map((outlet) => [outlet.id, []]));
+  let reading = outlets;
+  for (let round = 0; reading.length > 0; round++) {
+    const withdrawals = round < givenBack.length ? reading.filter((outlet) => concerned.has(outlet.id)) : [];
+    const found = await deps.deliveries.getMany([
+      ...reading.flatMap((outlet) => [
+        idOf(outlet, 'announcement', round),
+        idOf(outlet, 'radio-servicing', round),
+      ]),
+      ...withdrawals.map((outlet) => idOf(outlet, 'cancellation', round)),
+    ]);
+    for (const outlet of reading) {
+      rounds.get(outlet.id)!.push({
         announcement: found.get(idOf(outlet, 'announcement', round)),
         servicing: found.get(idOf(outlet, 'radio-servicing', round)),
-        ...(turns > 0 ? { withdrawal: found.get(idOf(outlet, 'cancellation', round)) } : {}),
-      })),
-    ]),
-  );
+        withdrawal: found.get(idOf(outlet, 'cancellation', round)),
+      });
+    }
+    reading = withdrawals.filter((outlet) => rounds.get(outlet.id)![round].withdrawal?.status === 'sent');
+  }
+  return rounds;
 }
 
 /** The last round in which the address had a first mail (claimed, sent or closed), or -1. */
