@@ -294,3 +294,26 @@ describe('review: a worldwide release narrowed, then worldwide again except one 
     expect(standingWithdrawalConcerns(german, worldwideButGermany)).toBe(true);
   });
 });
+
+describe('a date moved back to one told before', () => {
+  it('tells each move, once each however often it is delivered', async () => {
+    const british = anOutlet({ kind: 'press', territories: ['GB'] });
+    const { release, world, store, label } = aLabelAndItsPress(['GB'], [british]);
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    const on = (releaseDate: string): ReleaseChange => ({
+      type: 'Release Updated',
+      details: aReleaseDetails({ territories: ['GB'], releaseDate }),
+    });
+    await label(on('2027-03-19'), 'evt-19', '2026-02-01T10:00:00.000Z');
+    await label(on('2027-03-26'), 'evt-26', '2026-02-02T10:00:00.000Z');
+
+    await label(on('2027-03-19'), 'evt-19-again', '2026-02-03T10:00:00.000Z');
+    const last = store.published.filter((e) => e.detailType === 'Mailing Requested').at(-1)!;
+    await sendMailing(detailOf(last).data, meta, world.deps, far());
+    await label(on('2027-03-19'), 'evt-19-again', '2026-02-03T10:00:00.000Z');
+
+    const moves = world.mailer.receivedBy(british.email, 'date-change');
+    expect(moves).toHaveLength(3);
+  });
+});
