@@ -1,6 +1,12 @@
 import type { ReleaseDetails } from './events/release-scheduled.ts';
 import { type Outlet, territoriesMatch } from './outlets.ts';
-import { instantOf, type ReleaseMoment, revisionOf, type TerritoryMoment } from './releases.ts';
+import {
+  coversTerritory,
+  instantOf,
+  type ReleaseMoment,
+  revisionOf,
+  type TerritoryMoment,
+} from './releases.ts';
 
 /**
  * Radio servicing (see docs/design.md#radio-servicing): when radio outlets hear of a release, and
@@ -83,12 +89,17 @@ export const addDateConcerns = (outlet: Pick<Outlet, 'formats' | 'territories'>,
   (!outlet.formats?.length || outlet.formats.some((format) => sameFormat(format, addDate.format))) &&
   territoriesMatch(outlet.territories, [addDate.territory]);
 
-/** The add dates a radio outlet is told: those of its formats and territories. */
+/**
+ * The add dates a radio outlet is told: those of its formats and territories, in territories the release
+ * reaches (an add date left for a country withdrawn or excluded from WW is not stated, docs/design.md#radio-servicing).
+ */
 export const addDatesFor = (
   outlet: Pick<Outlet, 'formats' | 'territories'>,
   details: ReleaseDetails,
 ): AddDate[] =>
-  (details.radioServicing?.addDates ?? []).filter((addDate) => addDateConcerns(outlet, addDate));
+  (details.radioServicing?.addDates ?? []).filter(
+    (addDate) => coversTerritory(details, addDate.territory) && addDateConcerns(outlet, addDate),
+  );
 
 /** What names one add date (its format, any case, and territory) in a mail's identity: unambiguous, as JSON. */
 export const addDateKey = (addDate: Pick<AddDate, 'format' | 'territory'>): string =>
@@ -98,12 +109,12 @@ export const addDateKey = (addDate: Pick<AddDate, 'format' | 'territory'>): stri
 export const addDateOf = (details: ReleaseDetails, key: string): AddDate | undefined =>
   details.radioServicing?.addDates.find((addDate) => addDateKey(addDate) === key);
 
-/** The add dates `after` states and `before` did not (moved, or new): each mailed to its format and territory. */
+/** The add dates `after` states and `before` did not (moved, or new), in territories `after` reaches: each mailed to its format and territory. */
 export function changedAddDates(before: ReleaseDetails, after: ReleaseDetails): AddDate[] {
   // Before any servicing was planned nobody was serviced: there is no one to tell.
   if (!before.radioServicing) return [];
   const was = new Map((before.radioServicing?.addDates ?? []).map((a) => [addDateKey(a), a.date]));
   return (after.radioServicing?.addDates ?? []).filter(
-    (addDate) => was.get(addDateKey(addDate)) !== addDate.date,
+    (addDate) => was.get(addDateKey(addDate)) !== addDate.date && coversTerritory(after, addDate.territory),
   );
 }

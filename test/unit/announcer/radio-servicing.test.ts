@@ -239,3 +239,32 @@ describe('radio servicing', () => {
     for (const outlet of second) expect(kinds(outlet)).toEqual(['radio-servicing']);
   });
 });
+
+describe('radio servicing of a release that leaves a country out', () => {
+  it('tells a radio outlet no add date of a country the release does not reach', async () => {
+    const germanAndFrench = anOutlet({ kind: 'radio', territories: ['DE', 'FR'], formats: ['AAA'] });
+    const details = {
+      ...serviced({
+        territories: ['WW'],
+        timeZone: 'Europe/Paris',
+        radioServicing: {
+          servicingDate: '2027-03-01',
+          addDates: [
+            { format: 'AAA', territory: 'DE', date: '2027-03-08' },
+            { format: 'AAA', territory: 'FR', date: '2027-03-09' },
+          ],
+          edits: [],
+        },
+      }),
+      excludedTerritories: ['DE'],
+    };
+    const world = fakeWorld({ releases: [aStoredRelease({ details })], outlets: [germanAndFrench] });
+
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+
+    const entries = world.mailer.calls.flatMap((call) => call.entries);
+    expect(textOf(entries.find((entry) => entry.email === germanAndFrench.email)!).addDates).toEqual([
+      'AAA in FR: Tuesday, 9 March 2027',
+    ]);
+  });
+});

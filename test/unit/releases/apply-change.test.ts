@@ -950,6 +950,28 @@ describe('radio servicing', () => {
     expect(world.radio.filter((s) => s.op === 'delete')).toEqual([]);
   });
 
+  it('asks no add-date change for a country the release is withdrawn from', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
+    await applyReleaseChange(
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['GB'] },
+      metaAt('2026-06-01T10:01:00Z'),
+      world.deps,
+    );
+    const asked = world.mailings().length;
+    const moved = serviced({ territories: ['DE', 'US'] });
+    moved.radioServicing!.addDates[0].date = '2027-03-08';
+
+    await applyReleaseChange(updated(moved), metaAt('2026-06-01T10:02:00Z'), world.deps);
+
+    expect(
+      world
+        .mailings()
+        .slice(asked)
+        .map((m) => m.kind),
+    ).not.toContain('radio-add-date-change');
+  });
+
   it('keeps each moved add date with the label’s time of the move while it stands, so a servicing sent after can be followed by it', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
