@@ -299,13 +299,23 @@ async function roundsOf(
   let reading = outlets;
   for (let round = 0; reading.length > 0; round++) {
     const withdrawals = round < givenBack.length ? reading.filter((outlet) => concerned.has(outlet.id)) : [];
-    const found = await deps.deliveries.getMany([
-      ...reading.flatMap((outlet) => [
-        idOf(outlet, 'announcement', round),
-        idOf(outlet, 'radio-servicing', round),
-      ]),
-      ...withdrawals.map((outlet) => idOf(outlet, 'cancellation', round)),
+    const firstMails = reading.flatMap((outlet) => [
+      idOf(outlet, 'announcement', round),
+      idOf(outlet, 'radio-servicing', round),
     ]);
+    const withdrawalIds = withdrawals.map((outlet) => idOf(outlet, 'cancellation', round));
+    // A withdrawal marked sent moments ago and read as still claimed would keep its address from its
+    // next round for good: what decides a round is read strongly consistently (round 0's first mails,
+    // read for every outlet, as before any giving back).
+    const found =
+      round === 0
+        ? new Map([
+            ...(await deps.deliveries.getMany(firstMails)),
+            ...(withdrawalIds.length > 0
+              ? await deps.deliveries.getMany(withdrawalIds, { consistent: true })
+              : []),
+          ])
+        : await deps.deliveries.getMany([...firstMails, ...withdrawalIds], { consistent: true });
     for (const outlet of reading) {
       rounds.get(outlet.id)!.push({
         announcement: found.get(idOf(outlet, 'announcement', round)),

@@ -317,3 +317,33 @@ describe('a date moved back to one told before', () => {
     expect(moves).toHaveLength(3);
   });
 });
+
+describe('a giving back read just after the withdrawal was marked sent', () => {
+  it('announces the release again though an eventually consistent read still shows the withdrawal claimed', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE'] });
+    const { release, world, store, label } = aLabelAndItsPress(['GB', 'DE'], [german]);
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    await label(
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
+      'evt-de-out',
+      '2026-02-01T10:00:00.000Z',
+    );
+    // A read that is not strongly consistent sees the withdrawal's claim, not yet its mark.
+    const getMany = world.deps.deliveries.getMany.bind(world.deps.deliveries);
+    world.deps.deliveries.getMany = async (ids, options) => {
+      const found = await getMany(ids, options);
+      if (options?.consistent) return found;
+      return new Map(
+        [...found].map(([id, delivery]) => [
+          id,
+          delivery.kind === 'cancellation' ? { ...delivery, status: 'claimed' as const } : delivery,
+        ]),
+      );
+    };
+
+    await label(describing(['GB', 'DE']), 'evt-de-back', '2026-02-01T10:00:01.000Z');
+
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+  });
+});
