@@ -56,8 +56,8 @@ const shorten = (error: string) =>
  * columns the header leaves out are not the row's to say: an outlet it updates keeps its own values.
  * The outlets the page created, or updated so that whom they reach changed (as the API decides it,
  * `reachChanged`), are stated in one `Outlets Changed`, recorded with the page's completion: the
- * announcer tells them of the releases still to come that they now match (a re-run names the outlets an
- * earlier attempt updated too, `importedUpdate`; see docs/design.md#jobs). A repeated line finds its
+ * announcer tells them of the releases still to come that they now match (a later attempt names every
+ * outlet its rows found or wrote, as `outletsOfFailedPage` does for a failed page; see docs/design.md#jobs). A repeated line finds its
  * outlet as the line before it left it and counts as unchanged. Every write goes through the attempt's
  * fence: once the attempt has ended (its deadline passed) no row is taken and nothing more is written,
  * so work left behind cannot undo a later line or create an outlet after the job failed.
@@ -101,8 +101,11 @@ export async function importPage(
           });
           const counted = outlet.id === ownId ? 'created' : outcome;
           counts[counted] += 1;
-          // Named as the API names an edit: a new name or contact asks no mail.
-          if (counted === 'created' || reachChanged) changed.add(outlet.id);
+          // Named as the API names an edit: a new name or contact asks no mail. A later attempt names
+          // every outlet its rows found or wrote: what an earlier attempt's writes changed is no longer
+          // known (a later line may have only renamed what an earlier one moved, or the manager renamed
+          // it since), and naming an outlet due nothing costs nothing (docs/design.md#jobs).
+          if (counted === 'created' || reachChanged || attempt.number > 1) changed.add(outlet.id);
         } catch (error) {
           rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
         }
