@@ -111,24 +111,21 @@ export const reachChanged = (before: Outlet, after: Outlet): boolean => {
  * How an import counts its update of an outlet (`before` as read, `after` as it stands) and whether it
  * names it, as `reachChanged` decides for an API edit: an import names the outlets it created and
  * those (docs/design.md#jobs), so re-importing a directory to fix names asks no mail. An outlet found as
- * the row describes it and updated at the job's time `now` was written by this import: by an earlier
- * attempt at this row, or by an earlier row of the same file (a repeated line). It counts as updated only
- * when it `mayBeRerun` (an earlier attempt at the page may have written this row), and is named either
- * way: what that write changed is no longer known, and naming an outlet due nothing costs nothing.
+ * the row describes it counts as updated only when `byThisLine`: the import line that last wrote it
+ * (`importedBy`) is this row's own, so an earlier attempt at the page wrote it; found as an earlier line
+ * of the file left it (a repeated line, on this page or an earlier one) it is unchanged. One found
+ * updated at the job's time `now` was written by this import and is named either way: what that write
+ * changed is no longer known, and naming an outlet due nothing costs nothing.
  */
 export function importedUpdate(
   before: Outlet,
   after: Outlet,
   now: string,
-  mayBeRerun: boolean,
+  byThisLine: boolean,
 ): { outcome: 'updated' | 'unchanged'; reachChanged: boolean } {
   const wrote = after.updatedAt === now && (before.updatedAt !== now || !sameDescription(before, after));
   if (wrote) return { outcome: 'updated', reachChanged: reachChanged(before, after) };
-  const writtenByThisImport = before.updatedAt === now;
-  return {
-    outcome: writtenByThisImport && mayBeRerun ? 'updated' : 'unchanged',
-    reachChanged: writtenByThisImport,
-  };
+  return { outcome: byThisLine ? 'updated' : 'unchanged', reachChanged: before.updatedAt === now };
 }
 
 /**

@@ -20,6 +20,9 @@ export const importedOutletId = (jobId: string, line: number): string =>
     .digest('hex')
     .slice(0, 32)}`;
 
+/** The import line an outlet's write is made by, recorded on it (`importedBy`, see docs/design.md#jobs). */
+export const importedByLine = (jobId: string, line: number): string => `${jobId}#${line}`;
+
 /** Works through `items`, `importConcurrency` at a time, taking none once `stop` is aborted. */
 async function forEachAtOnce<T>(
   items: T[],
@@ -58,7 +61,8 @@ const shorten = (error: string) =>
  * `reachChanged`), are stated in one `Outlets Changed`, recorded with the page's completion: the
  * announcer tells them of the releases still to come that they now match (a later attempt names every
  * outlet its rows found or wrote, as `outletsOfFailedPage` does for a failed page; see docs/design.md#jobs). A repeated line finds its
- * outlet as the line before it left it and counts as unchanged. Every write goes through the attempt's
+ * outlet as the line before it left it and counts as unchanged (the outlet records the import line that
+ * last wrote it, `importedBy`). Every write goes through the attempt's
  * fence: once the attempt has ended (its deadline passed) no row is taken and nothing more is written,
  * so work left behind cannot undo a later line or create an outlet after the job failed.
  */
@@ -86,7 +90,7 @@ export async function importPage(
   await forEachAtOnce(
     [...byEmail.values()],
     async (group) => {
-      for (const [index, row] of group.entries()) {
+      for (const row of group) {
         if (attempt.fence.signal.aborted) return;
         const ownId = importedOutletId(job.jobId, row.line);
         try {
@@ -94,9 +98,9 @@ export async function importPage(
             newId: () => ownId,
             now: job.createdAt,
             leftOut,
-            // Only the first of a group finds the outlet as an earlier attempt left it; the others find
-            // it as the row before them in this attempt did (a repeated line changes nothing).
-            mayBeRerun: attempt.number > 1 && index === 0,
+            // Recorded on the outlet it writes: found as this line left it, it was an earlier attempt at
+            // this line that wrote it (updated); as another line left it, a repeat (unchanged).
+            importedBy: importedByLine(job.jobId, row.line),
             fence: attempt.fence,
           });
           const counted = outlet.id === ownId ? 'created' : outcome;

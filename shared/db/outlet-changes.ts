@@ -76,8 +76,9 @@ export interface OutletManagement extends OutletDirectory {
   remove(outletId: string): Promise<boolean>;
   /**
    * Creates the outlet for `input.email`, or replaces the one that has it: `unchanged` when it said the
-   * same already, unless it was updated at `now` and `mayBeRerun` (an earlier attempt at the same row may
-   * have written it; without it, an earlier row of the same import did: see `importedUpdate`). The fields
+   * same already, unless the import line that last wrote it is `importedBy` (an earlier attempt at this
+   * line wrote it: see `importedUpdate`). A write records `importedBy` on the outlet, in the same
+   * UpdateItem or Put (an API edit removes it). The fields
    * `leftOut` (columns an import's header leaves out) keep the outlet's own values on a replace, and
    * take `input`'s (their defaults) on a create. It writes no event: an import states the outlets of a
    * page together, with the page's completion (docs/design.md#jobs); `reachChanged` says whether this
@@ -90,8 +91,8 @@ export interface OutletManagement extends OutletDirectory {
       newId: () => string;
       now: string;
       leftOut?: readonly OptionalOutletField[];
-      /** Whether an earlier attempt at this row may have written it (true unless told otherwise). */
-      mayBeRerun?: boolean;
+      /** The import line this is (`<jobId>#<line>`), recorded on the outlet it writes. */
+      importedBy?: string;
       /** The fence of the work it belongs to (a job page's attempt): closed, nothing is written. */
       fence?: WriteFence;
     },
@@ -103,7 +104,7 @@ export function dynamoOutletManagement(
   tableName: string = config().TABLE_NAME,
 ): OutletManagement {
   const { directory, parts } = outletDirectoryParts(client, tableName);
-  const { db, TableName, get, suppressionOf, unsubscriptionOf, ownerOf } = parts;
+  const { db, TableName, get, getStored, suppressionOf, unsubscriptionOf, ownerOf } = parts;
 
   /** Invariant: one outlet per address. The address item is created only if no outlet holds it yet. */
   const claimEmail = (email: string, outletId: string) => ({
@@ -138,6 +139,7 @@ export function dynamoOutletManagement(
     input: OutletInput,
     { id, now, changed }: { id: string; now: string; changed?: OutletChangedEntry },
     fence?: WriteFence,
+    importedBy?: string,
   ): Promise<Outlet> => {
     for (let attempt = 1; ; attempt++) {
       const [suppressed, unsubscribed] = await Promise.all([
@@ -169,6 +171,7 @@ export function dynamoOutletManagement(
                         type: 'outlet',
                         ...outlet,
                         ...(genreKeys ? { genreKeys } : {}),
+                        ...(importedBy ? { importedBy } : {}),
                       },
                       ConditionExpression: 'attribute_not_exists(pk)',
                     },
@@ -200,6 +203,7 @@ export function dynamoOutletManagement(
     now: string,
     changed?: OutletChangedEntry,
     fence?: WriteFence,
+    importedBy?: string,
   ): Promise<Outlet> => {
     const emailChanges = input.email !== current.email;
     const suppressed = emailChanges
@@ -231,6 +235,7 @@ export function dynamoOutletManagement(
     if (genreKeys) set.genreKeys = genreKeys;
     if (next.contactName) set.contactName = next.contactName;
     if (next.formats?.length) set.formats = next.formats;
+    if (importedBy) set.importedBy = importedBy;
     // The suppression is the address's: it changes with a move only. An outlet that keeps its address
     // keeps its mark as stored, which a bounce may have set since it was read.
     if (emailChanges && next.suppressedAt)
@@ -240,6 +245,8 @@ export function dynamoOutletManagement(
       ...(next.contactName ? [] : ['contactName']),
       ...(next.formats?.length ? [] : ['formats']),
       ...(emailChanges && !next.suppressedAt ? ['suppressedAt', 'suppressionReason'] : []),
+      // The import line that last wrote it: none once another write (an API edit) has.
+      ...(importedBy ? [] : ['importedBy']),
     ];
     // unsubscribedAt is only ever added (an unsubscribe may land while the manager edits the outlet).
     const setUnsubscribedAt = addressUnsubscribed
@@ -327,14 +334,17 @@ export function dynamoOutletManagement(
     now: string,
     changed?: OutletChangedEntry,
     fence?: WriteFence,
-  ): Promise<{ before: Outlet; after: Outlet } | undefined> => {
+    importedBy?: string,
+  ): Promise<{ before: Outlet; beforeImportedBy?: string; after: Outlet } | undefined> => {
     for (let attempt = 1; ; attempt++) {
-      const current = await get(outletId);
-      if (!current) return undefined;
+      const stored = await getStored(outletId);
+      if (!stored) return undefined;
+      const { outlet: current } = stored;
       try {
         return {
           before: current,
-          after: await replaceOnce(current, describe(current), now, changed, fence),
+          ...(stored.importedBy ? { beforeImportedBy: stored.importedBy } : {}),
+          after: await replaceOnce(current, describe(current), now, changed, fence, importedBy),
         };
       } catch (error) {
         const raced =
@@ -389,7 +399,7 @@ export function dynamoOutletManagement(
 
   const upsertByEmail: OutletManagement['upsertByEmail'] = async (
     input,
-    { newId, now, leftOut = [], mayBeRerun = true, fence },
+    { newId, now, leftOut = [], importedBy, fence },
   ) => {
     for (let attempt = 1; ; attempt++) {
       const outletId = await ownerOf(input.email);
@@ -401,16 +411,18 @@ export function dynamoOutletManagement(
             now,
             undefined,
             fence,
+            importedBy,
           );
           if (replaced) {
-            const { before, after: outlet } = replaced;
-            return { outlet, ...importedUpdate(before, outlet, now, mayBeRerun) };
+            const { before, beforeImportedBy, after: outlet } = replaced;
+            const byThisLine = importedBy !== undefined && beforeImportedBy === importedBy;
+            return { outlet, ...importedUpdate(before, outlet, now, byThisLine) };
           }
           // the owner went away between the two reads: create it afresh
         }
         return {
           outcome: 'created',
-          outlet: await create(input, { id: newId(), now }, fence),
+          outlet: await create(input, { id: newId(), now }, fence, importedBy),
           reachChanged: true,
         };
       } catch (error) {

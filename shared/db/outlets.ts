@@ -74,12 +74,21 @@ export function dynamoOutletDirectory(
 export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: string) {
   const TableName = tableName;
 
-  const get = async (outletId: string): Promise<Outlet | undefined> => {
+  /**
+   * An outlet with the import line that last wrote it (`importedBy`, kept off the `Outlet`: an import's
+   * bookkeeping, see docs/design.md#jobs).
+   */
+  const getStored = async (
+    outletId: string,
+  ): Promise<{ outlet: Outlet; importedBy?: string } | undefined> => {
     const { Item } = await db.send(
       new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }),
     );
-    return Item ? toOutlet(Item) : undefined;
+    if (!Item) return undefined;
+    return { outlet: toOutlet(Item), ...(Item.importedBy ? { importedBy: Item.importedBy as string } : {}) };
   };
+
+  const get = async (outletId: string): Promise<Outlet | undefined> => (await getStored(outletId))?.outlet;
 
   const ownerOf = async (email: string): Promise<string | undefined> => {
     const { Item } = await db.send(
@@ -113,6 +122,6 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
   };
   return {
     directory,
-    parts: { db, TableName, get, suppressionOf, unsubscriptionOf, ownerOf },
+    parts: { db, TableName, get, getStored, suppressionOf, unsubscriptionOf, ownerOf },
   };
 }

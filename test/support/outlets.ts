@@ -72,6 +72,8 @@ export class InMemoryOutletDirectory implements OutletManagement {
   readonly suppressions = new Map<string, Suppression>();
   /** When each address unsubscribed: it outlives the outlet. */
   readonly unsubscriptions = new Map<string, string>();
+  /** The import line that last wrote each outlet (the table's `importedBy` attribute). */
+  readonly importedBy = new Map<string, string>();
 
   private ownerOf(email: string) {
     return [...this.outlets.values()].find((outlet) => outlet.email === email);
@@ -160,11 +162,13 @@ export class InMemoryOutletDirectory implements OutletManagement {
     };
     if (!emailChanges && sameDescription(current, next)) return this.clean(current);
     this.outlets.set(outletId, next);
+    this.importedBy.delete(outletId);
     if (changed && reachChanged(current, next)) this.outbox.write([changed(next)]);
     return this.clean(next);
   }
 
   async remove(outletId: string) {
+    this.importedBy.delete(outletId);
     return this.outlets.delete(outletId);
   }
 
@@ -174,18 +178,18 @@ export class InMemoryOutletDirectory implements OutletManagement {
       newId,
       now,
       leftOut = [],
-      mayBeRerun = true,
+      importedBy,
       fence,
     }: {
       newId: () => string;
       now: string;
       leftOut?: readonly OptionalOutletField[];
-      mayBeRerun?: boolean;
+      importedBy?: string;
       fence?: WriteFence;
     },
   ): Promise<Upserted> {
     // The fake's read and write are one step: a closed fence refuses both, as the table refuses the write.
-    return throughFence(fence, () => this.upsertNow(input, { newId, now, leftOut, mayBeRerun }));
+    return throughFence(fence, () => this.upsertNow(input, { newId, now, leftOut, importedBy }));
   }
 
   private async upsertNow(
@@ -194,19 +198,27 @@ export class InMemoryOutletDirectory implements OutletManagement {
       newId,
       now,
       leftOut,
-      mayBeRerun,
-    }: { newId: () => string; now: string; leftOut: readonly OptionalOutletField[]; mayBeRerun: boolean },
+      importedBy,
+    }: { newId: () => string; now: string; leftOut: readonly OptionalOutletField[]; importedBy?: string },
   ): Promise<Upserted> {
     const owner = this.ownerOf(input.email);
     if (owner) {
+      const before = this.clean(owner);
+      const beforeImportedBy = this.importedBy.get(owner.id);
       const outlet = (await this.replace(owner.id, keepingLeftOut(input, owner, leftOut), now))!;
-      return { outlet, ...importedUpdate(this.clean(owner), outlet, now, mayBeRerun) };
+      const upserted = importedUpdate(
+        before,
+        outlet,
+        now,
+        importedBy !== undefined && beforeImportedBy === importedBy,
+      );
+      // The write records the line it was made by, as the table's does.
+      if (importedBy && this.outlets.get(owner.id) !== owner) this.importedBy.set(owner.id, importedBy);
+      return { outlet, ...upserted };
     }
-    return {
-      outcome: 'created' as const,
-      outlet: await this.create(input, { id: newId(), now }),
-      reachChanged: true,
-    };
+    const outlet = await this.create(input, { id: newId(), now });
+    if (importedBy) this.importedBy.set(outlet.id, importedBy);
+    return { outcome: 'created' as const, outlet, reachChanged: true };
   }
 
   /** In the table's order: the bytes of the lower-case name, then the id (a DynamoDB sort key, not a locale's order). */
