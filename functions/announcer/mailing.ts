@@ -215,21 +215,11 @@ function concernsOutlet(outlet: Outlet, release: StoredRelease, request: Mailing
  * label's (a release's changes are ordered by them, see docs/design.md#ordering-by-the-labels-timestamp). Deliveries from before `releaseAsOf` was kept: assume so.
  */
 const writtenBeforeMove = (announcement: Delivery, release: StoredRelease, request: MailingRequest) => {
-  const movedAt = moveTimeOf(release, request);
+  const movedAt =
+    release.dateChanges?.find((c) => c.moment === request.moment && c.revision === request.revision)?.at ??
+    release.movedAt;
   return !movedAt || !announcement.asOf || announcement.asOf < movedAt;
 };
-
-/**
- * The label's time of the move a date change tells: its territory's `dateChanges` entry, or else the
- * release's last move (`movedAt`). Part of the date change's identity, so a move back to a date told
- * before is another mail (docs/design.md#exactly-once-mail).
- */
-export const moveTimeOf = (
-  release: Pick<StoredRelease, 'dateChanges' | 'movedAt'>,
-  request: Pick<MailingRequest, 'revision' | 'moment'>,
-): string | undefined =>
-  release.dateChanges?.find((c) => c.moment === request.moment && c.revision === request.revision)?.at ??
-  release.movedAt;
 
 /**
  * Who among `outlets` a release's first mail of `kind` goes to, as the release stands at `now` (before
@@ -470,8 +460,7 @@ const toldDatesOnly = (previous: Map<string, TerritoryMoment[] | 'unchanged'>) =
 
 /**
  * A release mail's identity (see docs/design.md#exactly-once-mail): the address, the release and the
- * kind, with a date change's revision, the moment it moves from and the label's time of its move
- * (moveTimeOf: a move back to a date told before is another mail). A person hears a release is out
+ * kind, with a date change's revision and the moment it moves from. A person hears a release is out
  * once, and a radio outlet is serviced once, whichever of the moments asked: their moment is not part
  * of the identity, so an address whose outlet was deleted and imported again in a territory out later
  * is not told twice (see docs/design.md#street-dates-per-territory, docs/design.md#radio-servicing).
@@ -480,7 +469,7 @@ export const releaseMailIdentity = (
   release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
   email: string,
   kind: MailKind,
-  change: { revision?: string; moment?: string; movedAt?: string } = {},
+  change: { revision?: string; moment?: string } = {},
 ): MailIdentity => ({
   labelId: release.labelId,
   subject: mailSubjects.release(release.releaseId),
@@ -488,22 +477,14 @@ export const releaseMailIdentity = (
   kind,
   ...(change.revision ? { revision: change.revision } : {}),
   ...(change.moment && kind !== 'radio-servicing' && kind !== 'out-now' ? { moment: change.moment } : {}),
-  ...(change.movedAt && kind === 'date-change' ? { movedAt: change.movedAt } : {}),
 });
 
-/** The delivery id of a date change to `email`: an ask of `dateChangesAsked`, its `at` the move's time. */
+/** The delivery id of a date change to `email`. */
 const dateChangeId = (
   release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
   email: string,
-  change: { revision?: string; moment?: string; at?: string },
-) =>
-  deliveryIdOf(
-    releaseMailIdentity(release, email, 'date-change', {
-      revision: change.revision,
-      moment: change.moment,
-      movedAt: change.at,
-    }),
-  );
+  change: { revision?: string; moment?: string },
+) => deliveryIdOf(releaseMailIdentity(release, email, 'date-change', change));
 
 /** The key of the date `told` stated for `territory`: for it, or else for the whole world. */
 const toldFor = (told: ToldDates, territory: string): string | undefined => {
@@ -530,20 +511,13 @@ export async function lastToldOf(
   told: readonly { outlet: Outlet; first: Delivery }[],
   deps: AnnouncerDeps,
 ): Promise<Map<string, TerritoryMoment[] | 'unchanged'>> {
-  // The move this date change tells (none for a withdrawal or cancellation): an earlier move to the
-  // same date is another mail, which the address may have had.
-  const movedAt = request.revision ? moveTimeOf(release, request) : undefined;
   const earlierOf = ({ outlet, first }: { outlet: Outlet; first: Delivery }) =>
     first.told
       ? (release.dateChangesAsked ?? [])
           .filter(
             (change) =>
               (!first.asOf || first.asOf < change.at) &&
-              !(
-                change.revision === request.revision &&
-                change.moment === request.moment &&
-                (!movedAt || change.at === movedAt)
-              ) &&
+              !(change.revision === request.revision && change.moment === request.moment) &&
               (!change.territories || territoriesMatch(outlet.territories, change.territories)),
           )
           .map((change) => dateChangeId(release, outlet.email, change))
@@ -766,12 +740,12 @@ function sharedDataOf(release: StoredRelease, kind: MailKind) {
  */
 export async function releaseMail(
   release: StoredRelease,
-  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'> & { movedAt?: string },
+  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
   outlet: Outlet,
   deps: AnnouncerDeps,
   lastTold?: TerritoryMoment[],
 ): Promise<OutgoingMail> {
-  const { kind, revision, moment, movedAt } = mail;
+  const { kind, revision, moment } = mail;
   const radio = radioKinds.includes(kind);
   const links = await deps.links.forRecipient(outlet, release, deps.now(), { radio });
   const recipient = recipientTemplateData({
@@ -789,7 +763,7 @@ export async function releaseMail(
     recipient,
   );
   return {
-    identity: releaseMailIdentity(release, outlet.email, kind, { revision, moment, movedAt }),
+    identity: releaseMailIdentity(release, outlet.email, kind, { revision, moment }),
     stream: 'campaign',
     template: templateNames[kind],
     sharedData: sharedDataOf(release, kind),
@@ -872,11 +846,7 @@ export async function sendMailing(
       mails.push(
         ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) => {
           const round = found.rounds?.get(outlet.id);
-          const mail = round
-            ? { ...request, revision: round }
-            : request.kind === 'date-change'
-              ? { ...request, movedAt: moveTimeOf(written, request) }
-              : request;
+          const mail = round ? { ...request, revision: round } : request;
           return releaseMail(written, mail, outlet, deps, found.lastTold?.get(outlet.id));
         })),
       );

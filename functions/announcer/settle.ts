@@ -202,7 +202,6 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
             kind: delivery.kind as MailKind,
             ...(delivery.revision ? { revision: delivery.revision } : {}),
             ...(delivery.moment ? { moment: delivery.moment } : {}),
-            ...(delivery.movedAt ? { movedAt: delivery.movedAt } : {}),
           },
           atAddress,
           deps,

@@ -77,12 +77,6 @@ export interface MailIdentity {
    * or withdrawal after a territory was given back, its round (`given-back-<n>`, docs/design.md#exactly-once-mail).
    */
   revision?: string;
-  /**
-   * For a release's date change: the label's time of the move it tells, so a move back to a date told
-   * before is another mail (docs/design.md#exactly-once-mail). Absent from the date changes claimed
-   * before it was kept, whose ids stay as they were.
-   */
-  movedAt?: string;
 }
 
 /**
@@ -202,27 +196,11 @@ const isLegacyRelease = (identity: Pick<MailIdentity, 'subject' | 'moment'>) =>
 export const deliveryIdOf = (identity: MailIdentity): string => {
   const email = normaliseEmail(identity.email);
   const revision = identity.revision ?? '';
-  // A move's time comes last, only when there is one: the tuples without it (every mail claimed before
-  // it was kept) hash as they did, and a subject has a fixed number of ids per type, so what follows
-  // them is the time alone (docs/design.md#unambiguous-keys).
-  const moved = identity.movedAt ? [identity.movedAt] : [];
   if (isLegacyRelease(identity)) {
-    return nameHash(
-      ['delivery', identity.labelId, identity.subject[1], email, identity.kind, revision, ...moved],
-      32,
-    );
+    return nameHash(['delivery', identity.labelId, identity.subject[1], email, identity.kind, revision], 32);
   }
   return nameHash(
-    [
-      'mail',
-      identity.labelId,
-      email,
-      identity.kind,
-      revision,
-      identity.moment ?? '',
-      ...identity.subject,
-      ...moved,
-    ],
+    ['mail', identity.labelId, email, identity.kind, revision, identity.moment ?? '', ...identity.subject],
     32,
   );
 };

@@ -229,39 +229,6 @@ describe('review: the reads of a mailing after a country was given back', () => 
   });
 });
 
-describe('review: a date change after a giving back', () => {
-  it('tells an outlet announced again a move to a date it heard of before its withdrawal', async () => {
-    const german = anOutlet({ kind: 'press', territories: ['DE'] });
-    const { release, world, store, label } = aLabelAndItsPress(['GB', 'DE'], [german]);
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    const on = (releaseDate: string): ReleaseChange => ({
-      type: 'Release Updated',
-      details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate }),
-    });
-    await label(on('2027-03-19'), 'evt-19', '2026-02-01T10:00:00.000Z');
-    await label(
-      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
-      'evt-de-out',
-      '2026-02-02T10:00:00.000Z',
-    );
-    await label(
-      {
-        type: 'Release Updated',
-        details: aReleaseDetails({ territories: ['GB'], releaseDate: '2027-03-26' }),
-      },
-      'evt-26',
-      '2026-02-03T10:00:00.000Z',
-    );
-    await label(on('2027-03-26'), 'evt-de-back', '2026-02-04T10:00:00.000Z');
-    // Announced again for 26 March; the release then moves back to 19 March.
-    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
-    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(1);
-    await label(on('2027-03-19'), 'evt-19-again', '2026-02-05T10:00:00.000Z');
-    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(2);
-  });
-});
-
 describe('review: a worldwide release narrowed, then worldwide again except one country', () => {
   it('keeps that country withdrawn for the outlets told so: no date change, links closed', async () => {
     const german = anOutlet({ kind: 'press', territories: ['DE'] });
@@ -292,29 +259,6 @@ describe('review: a worldwide release narrowed, then worldwide again except one 
     expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(1);
     expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(0);
     expect(standingWithdrawalConcerns(german, worldwideButGermany)).toBe(true);
-  });
-});
-
-describe('a date moved back to one told before', () => {
-  it('tells each move, once each however often it is delivered', async () => {
-    const british = anOutlet({ kind: 'press', territories: ['GB'] });
-    const { release, world, store, label } = aLabelAndItsPress(['GB'], [british]);
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    const on = (releaseDate: string): ReleaseChange => ({
-      type: 'Release Updated',
-      details: aReleaseDetails({ territories: ['GB'], releaseDate }),
-    });
-    await label(on('2027-03-19'), 'evt-19', '2026-02-01T10:00:00.000Z');
-    await label(on('2027-03-26'), 'evt-26', '2026-02-02T10:00:00.000Z');
-
-    await label(on('2027-03-19'), 'evt-19-again', '2026-02-03T10:00:00.000Z');
-    const last = store.published.filter((e) => e.detailType === 'Mailing Requested').at(-1)!;
-    await sendMailing(detailOf(last).data, meta, world.deps, far());
-    await label(on('2027-03-19'), 'evt-19-again', '2026-02-03T10:00:00.000Z');
-
-    const moves = world.mailer.receivedBy(british.email, 'date-change');
-    expect(moves).toHaveLength(3);
   });
 });
 
