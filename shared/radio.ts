@@ -98,16 +98,30 @@ export const addDatesFor = (
   details: ReleaseDetails,
 ): AddDate[] =>
   (details.radioServicing?.addDates ?? []).filter(
-    (addDate) => coversTerritory(details, addDate.territory) && addDateConcerns(outlet, addDate),
+    (addDate) => addDateReached(details, addDate) && addDateConcerns(outlet, addDate),
   );
 
 /** What names one add date (its format, any case, and territory) in a mail's identity: unambiguous, as JSON. */
 export const addDateKey = (addDate: Pick<AddDate, 'format' | 'territory'>): string =>
   JSON.stringify([addDate.format.trim().toLowerCase(), addDate.territory]);
 
-/** The add date a key names, as the release states it now (undefined once it has none). */
+/**
+ * Whether the release reaches an add date's territory, the one rule for which add dates are told: a
+ * country it lists or does not exclude, and a `WW` add date, which stands for every country it reaches
+ * (docs/design.md#radio-servicing).
+ */
+export const addDateReached = (details: ReleaseDetails, addDate: Pick<AddDate, 'territory'>): boolean =>
+  addDate.territory === 'WW' || coversTerritory(details, addDate.territory);
+
+/**
+ * The add date a key names, as the release states it now (undefined once it has none, or once the
+ * release no longer reaches its territory: a change of it is then told to nobody, and a mail asked
+ * before is obsolete).
+ */
 export const addDateOf = (details: ReleaseDetails, key: string): AddDate | undefined =>
-  details.radioServicing?.addDates.find((addDate) => addDateKey(addDate) === key);
+  details.radioServicing?.addDates.find(
+    (addDate) => addDateKey(addDate) === key && addDateReached(details, addDate),
+  );
 
 /** The add dates `after` states and `before` did not (moved, or new), in territories `after` reaches: each mailed to its format and territory. */
 export function changedAddDates(before: ReleaseDetails, after: ReleaseDetails): AddDate[] {
@@ -115,6 +129,6 @@ export function changedAddDates(before: ReleaseDetails, after: ReleaseDetails): 
   if (!before.radioServicing) return [];
   const was = new Map((before.radioServicing?.addDates ?? []).map((a) => [addDateKey(a), a.date]));
   return (after.radioServicing?.addDates ?? []).filter(
-    (addDate) => was.get(addDateKey(addDate)) !== addDate.date && coversTerritory(after, addDate.territory),
+    (addDate) => was.get(addDateKey(addDate)) !== addDate.date && addDateReached(after, addDate),
   );
 }
