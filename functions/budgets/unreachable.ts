@@ -1,6 +1,7 @@
-import type { StoredBudget } from '#shared/db/budgets.ts';
+import type { OwnerUnreachable, StoredBudget } from '#shared/db/budgets.ts';
 import { budgetMailSubjectTypes, deliveryIdOf } from '#shared/db/deliveries.ts';
 import {
+  BudgetOwnerSuppressed,
   BudgetOwnerUnreachable,
   type EventData,
   type MailUndeliverable,
@@ -12,7 +13,9 @@ import { normaliseEmail } from '#shared/outlets.ts';
 import type { BudgetsDeps } from './ports.ts';
 
 /** Why a budget mail did not reach its owner, and which mail: what the budgets and the event say. */
-type Unreached = Omit<EventData<typeof BudgetOwnerUnreachable>, 'budgetIds'>;
+type Unreached = Omit<EventData<typeof BudgetOwnerSuppressed>, 'budgetIds'> & {
+  reason: OwnerUnreachable['reason'];
+};
 
 /**
  * A budget alert or report bounced for good or drew a complaint: the owner's address is suppressed
@@ -39,9 +42,11 @@ export async function markOwnerUnreachable(
 /**
  * A budget mail left out because its address is suppressed (a bounce or a complaint on other mail,
  * the press's included: docs/design.md#two-mail-streams) warns nobody: its owner is unreachable as if
- * it had bounced, and is stated so the same way, under the id the mail would have had. Once while the
- * mark stands: budgets marked for this address by another mail are told already (that mail's own
- * retries state it); a retry of this one states it again, which the store keeps once.
+ * it had bounced, marked so under the id the mail would have had, and `Budget Owner Suppressed` says
+ * so. Once per owner while the mark stands: the store states it only when this mail's mark was written
+ * on one of the budgets (none of them marked for the address by another mail), so two mails left out
+ * at once, or one after another, state it once; a retry of this one wins its own mark again, and the
+ * store keeps the event once per mail (docs/design.md#budgets).
  */
 export async function markSuppressedOwner(
   mail: OutgoingMail,
@@ -50,25 +55,16 @@ export async function markSuppressedOwner(
 ): Promise<{ budgetIds: string[]; stated: boolean }> {
   const { labelId, kind } = mail.identity;
   const address = normaliseEmail(mail.identity.email);
-  const deliveryId = deliveryIdOf(mail.identity);
-  const owned = await ownedBy(labelId, address, deps);
-  if (
-    owned.every(
-      (budget) =>
-        budget.ownerUnreachable?.address === address && budget.ownerUnreachable.deliveryId !== deliveryId,
-    )
-  )
-    return { budgetIds: [], stated: false };
   return stateUnreachable(
     {
       labelId,
       address,
       reason: 'suppressed',
       detail: 'the address is suppressed after a bounce or a complaint',
-      deliveryId,
+      deliveryId: deliveryIdOf(mail.identity),
       kind,
     },
-    owned,
+    await ownedBy(labelId, address, deps),
     correlationId,
     deps,
   );
@@ -78,7 +74,10 @@ export async function markSuppressedOwner(
 const ownedBy = async (labelId: string, address: string, deps: Pick<BudgetsDeps, 'store'>) =>
   (await deps.store.labelBudgets(labelId)).filter((budget) => normaliseEmail(budget.owner.email) === address);
 
-/** Marks the budgets the address owns, and states `Budget Owner Unreachable` once per mail. */
+/**
+ * Marks the budgets the address owns, and states `Budget Owner Unreachable` (a bounce or complaint)
+ * or `Budget Owner Suppressed` (a mail left out) once per mail.
+ */
 async function stateUnreachable(
   unreached: Unreached,
   owned: StoredBudget[],
@@ -95,15 +94,15 @@ async function stateUnreachable(
     kind,
     at: deps.now().toISOString(),
   };
+  const data = { labelId, address, ...(detail ? { detail } : {}), deliveryId, kind, budgetIds };
+  const meta = { source: 'backline.budgets', labelId, correlationId } as const;
   const stated = await deps.store.markOwnerUnreachable(
     labelId,
     budgetIds,
     mark,
-    outboxEntry(
-      BudgetOwnerUnreachable,
-      { labelId, address, reason, ...(detail ? { detail } : {}), deliveryId, kind, budgetIds },
-      { source: 'backline.budgets', labelId, correlationId },
-    ),
+    reason === 'suppressed'
+      ? outboxEntry(BudgetOwnerSuppressed, data, meta)
+      : outboxEntry(BudgetOwnerUnreachable, { ...data, reason }, meta),
   );
   return { budgetIds, stated };
 }

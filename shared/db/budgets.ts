@@ -392,6 +392,8 @@ export interface BudgetStore extends BudgetReads, FxRates {
   /**
    * Marks these budgets' owner unreachable (each budget, idempotently), then keeps the mark of the
    * mail with its event, once per mail: false when this mail was marked before (no second event).
+   * A mail left out as suppressed marks only budgets no other mail has marked for the address, and
+   * states its event only when it marked one (once per owner while the mark stands).
    */
   markOwnerUnreachable(
     labelId: string,
@@ -993,28 +995,32 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async markOwnerUnreachable(labelId, budgetIds, mark, entry) {
+      const suppressed = mark.reason === 'suppressed';
+      let won = false;
       for (const budgetId of budgetIds)
-        await writtenUnlessRefused(
-          db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: budgetKey(labelId, budgetId),
-              UpdateExpression: 'SET ownerUnreachable = :mark',
-              // A mail left out as suppressed says less than a bounce or complaint of budget mail to the
-              // same address: it never replaces that mark, whichever lands last (see docs/design.md#budgets).
-              ConditionExpression:
-                mark.reason === 'suppressed'
-                  ? 'attribute_exists(pk) AND (attribute_not_exists(ownerUnreachable) OR ownerUnreachable.address <> :address OR ownerUnreachable.reason = :suppressed)'
+        if (
+          await writtenUnlessRefused(
+            db.send(
+              new UpdateCommand({
+                TableName: table,
+                Key: budgetKey(labelId, budgetId),
+                UpdateExpression: 'SET ownerUnreachable = :mark',
+                // A mail left out as suppressed never replaces another mail's mark of the same address
+                // (a bounce or complaint says more; another left-out mail has stated it already): its
+                // event is stated only when its own mark was written (see docs/design.md#budgets).
+                ConditionExpression: suppressed
+                  ? 'attribute_exists(pk) AND (attribute_not_exists(ownerUnreachable) OR ownerUnreachable.address <> :address OR ownerUnreachable.deliveryId = :deliveryId)'
                   : 'attribute_exists(pk)',
-              ExpressionAttributeValues: {
-                ':mark': mark,
-                ...(mark.reason === 'suppressed'
-                  ? { ':address': mark.address, ':suppressed': 'suppressed' }
-                  : {}),
-              },
-            }),
-          ),
-        );
+                ExpressionAttributeValues: {
+                  ':mark': mark,
+                  ...(suppressed ? { ':address': mark.address, ':deliveryId': mark.deliveryId } : {}),
+                },
+              }),
+            ),
+          )
+        )
+          won = true;
+      if (suppressed && !won) return false;
       return writeWithOutbox(
         db,
         [

@@ -153,31 +153,54 @@ DOCS: describeEvent(BudgetDriftRepaired, {
   },
 });
 
+const unreachedMail = {
+  labelId: z.string().check(z.minLength(1)),
+  address: z.string().check(z.minLength(3)),
+  detail: z.optional(z.string()),
+  /** The mail that did not arrive: its delivery id and kind (`threshold-crossed`, `budget-report`, ...). */
+  deliveryId: z.string().check(z.minLength(1)),
+  kind: z.string().check(z.minLength(1)),
+  /** The label's budgets this address owns, now marked unreachable. */
+  budgetIds: z.array(z.string().check(z.minLength(1))),
+};
+
 export const BudgetOwnerUnreachable = defineEvent({
   detailType: 'Budget Owner Unreachable',
   source: 'backline.budgets',
-  schemaVersion: 2,
-  data: z.object({
-    labelId: z.string().check(z.minLength(1)),
-    address: z.string().check(z.minLength(3)),
-    /** `suppressed`: a mail left out, its address suppressed by a bounce or complaint on other mail. */
-    reason: z.enum(['bounce', 'complaint', 'suppressed']),
-    detail: z.optional(z.string()),
-    /** The mail that did not arrive: its delivery id (a suppressed one's, never sent: the id it would have had) and kind (`threshold-crossed`, `budget-report`, ...). */
-    deliveryId: z.string().check(z.minLength(1)),
-    kind: z.string().check(z.minLength(1)),
-    /** The label's budgets this address owns, now marked unreachable. */
-    budgetIds: z.array(z.string().check(z.minLength(1))),
-  }),
+  schemaVersion: 1,
+  data: z.object({ ...unreachedMail, reason: z.enum(['bounce', 'complaint']) }),
 });
 DOCS: describeEvent(BudgetOwnerUnreachable, {
   description:
-    "A budget alert or report bounced permanently or drew a complaint, or was not sent because its address is suppressed (a bounce or complaint on other mail, press included): the owner's address gets no more mail, so the budgets it holds are marked and whoever watches them must reach the owner another way. Once per mail; for a mail not sent, only when another mail has not marked the owner's budgets already.",
+    "A budget alert or report bounced permanently or drew a complaint: the owner's address gets no more mail, so the budgets it holds are marked and whoever watches them must reach the owner another way. Once per mail.",
   sample: {
     labelId: 'lbl-nightshift',
     address: 'manager@backline.example',
     reason: 'bounce',
     detail: 'Permanent/General',
+    deliveryId: '3f9c2a7be1d04c5a9e8f7a6b5c4d3e2f',
+    kind: 'threshold-crossed',
+    budgetIds: ['bud-nightdrive-promo'],
+  },
+});
+
+/**
+ * A budget mail not sent because its address is suppressed: a type of its own, not a new reason of
+ * `Budget Owner Unreachable`, which consumers of its version 1 would refuse (docs/design.md#event-catalogue).
+ */
+export const BudgetOwnerSuppressed = defineEvent({
+  detailType: 'Budget Owner Suppressed',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  data: z.object(unreachedMail),
+});
+DOCS: describeEvent(BudgetOwnerSuppressed, {
+  description:
+    "A budget alert or report was not sent because its owner's address is suppressed (a bounce or complaint on other mail, press included): the budgets it holds are marked unreachable and whoever watches them must reach the owner another way. `deliveryId` is the id the mail would have had. Once per owner while the mark stands: not when another mail has marked the owner's budgets already.",
+  sample: {
+    labelId: 'lbl-nightshift',
+    address: 'manager@backline.example',
+    detail: 'the address is suppressed after a bounce or a complaint',
     deliveryId: '3f9c2a7be1d04c5a9e8f7a6b5c4d3e2f',
     kind: 'threshold-crossed',
     budgetIds: ['bud-nightdrive-promo'],

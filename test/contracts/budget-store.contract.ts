@@ -596,7 +596,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await inOutbox(store, again.eventId)).toBe(false);
     });
 
-    it("keeps a bounce's mark of the owner when a mail left out as suppressed is marked after it, and states both mails", async () => {
+    it("keeps a bounce's mark of the owner when a mail left out as suppressed is marked after it, and states only the bounce", async () => {
       const store = makeStore();
       const budget = aBudget();
       await store.saveBudget(budget);
@@ -628,7 +628,8 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         entry(suppressed.deliveryId),
       );
 
-      expect(stated).toBe(true);
+      // Once per owner while the mark stands (docs/design.md#budgets): the left-out mail won no mark.
+      expect(stated).toBe(false);
       expect((await store.getBudget(budget.labelId, budget.budgetId))?.ownerUnreachable).toEqual(bounce);
     });
 

@@ -374,14 +374,19 @@ export class InMemoryBudgets implements BudgetStore {
     mark: OwnerUnreachable,
     entry: OutboxEntry,
   ) {
+    let won = false;
     for (const budgetId of budgetIds) {
       const budget = this.budgets.get(key(labelId, budgetId));
       const kept = budget?.ownerUnreachable;
-      // A suppressed mail's mark never replaces a bounce's or complaint's of the same address.
-      const weaker =
-        mark.reason === 'suppressed' && kept?.address === mark.address && kept.reason !== 'suppressed';
-      if (budget && !weaker) budget.ownerUnreachable = clone(mark);
+      // A suppressed mail's mark never replaces another mail's mark of the same address.
+      const refused =
+        mark.reason === 'suppressed' && kept?.address === mark.address && kept.deliveryId !== mark.deliveryId;
+      if (budget && !refused) {
+        budget.ownerUnreachable = clone(mark);
+        won = true;
+      }
     }
+    if (mark.reason === 'suppressed' && !won) return false;
     if (this.undeliverable.has(mark.deliveryId)) return false;
     this.undeliverable.add(mark.deliveryId);
     this.published.push(entry);

@@ -45,6 +45,7 @@ describe('a budget alert whose claim went stale, its owner’s address suppresse
       address: 'mara@label.example',
       reason: 'suppressed',
     });
-    expect(store.published.filter((e) => e.detailType === 'Budget Owner Unreachable')).toHaveLength(1);
+    // (Stated as `Budget Owner Suppressed`, a type of its own: docs/design.md#event-catalogue.)
+    expect(store.published.filter((e) => e.detailType === 'Budget Owner Suppressed')).toHaveLength(1);
   });
 });
