@@ -345,52 +345,60 @@ export async function sweepBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now' | '
 /**
  * The budgets' share of the stale-claim sweep: an alert or report whose claim stayed open (a crash
  * between claiming and SES's answer, and no Email Sent event) is written again from the budget as it
- * is now and sent again (see shared/mail/settle.ts).
+ * is now and sent again (see shared/mail/settle.ts). One the sweep closes because its address is
+ * suppressed since marks its owner unreachable, as sendBudgetMail does (see docs/design.md#budgets).
  */
-export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone'>): Resender[] => [
-  {
-    subjectType: 'budget-alert',
-    async rebuild(stale: Delivery[]) {
-      const mails = new Map<string, OutgoingMail>();
-      for (const delivery of stale) {
-        const [, budgetId, name, period] = delivery.subject;
-        const ledger = await deps.store.ledger(delivery.labelId, budgetId);
-        const budget = ledger.budget;
-        if (!budget || periodOf(budget) !== period || budget.owner.email !== delivery.email) continue;
-        const figures = figuresOf(budget, ledger.totals);
-        const last = budget.lastResult;
-        const day = {
-          forecastAtEnd: last?.forecastAtEnd ?? figures.used,
-          runsOutOn: last?.runsOutOn ?? null,
-        };
-        const alert: BudgetAlert | undefined = name.startsWith('threshold:')
-          ? { kind: 'threshold', alertId: '', threshold: Number(name.slice('threshold:'.length)) }
-          : name === 'forecast'
-            ? { kind: 'forecast', alertId: '', runsOutOn: last?.runsOutOn ?? budget.period.end }
-            : figures.lines
-                .filter((line) => `line:${line.lineId}` === name)
-                .map((line): BudgetAlert => ({ kind: 'line', alertId: '', line }))[0];
-        if (alert)
-          mails.set(
-            delivery.deliveryId,
-            alertMail(budget, figures, day, alert, last?.date ?? dateIn(delivery.claimedAt, deps.timeZone)),
-          );
-      }
-      return { mails };
+export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | 'now'>): Resender[] => {
+  const leftOutSuppressed = async (mail: OutgoingMail, delivery: Delivery) => {
+    await markSuppressedOwner(mail, `resend-${delivery.deliveryId}`, deps);
+  };
+  return [
+    {
+      subjectType: 'budget-alert',
+      leftOutSuppressed,
+      async rebuild(stale: Delivery[]) {
+        const mails = new Map<string, OutgoingMail>();
+        for (const delivery of stale) {
+          const [, budgetId, name, period] = delivery.subject;
+          const ledger = await deps.store.ledger(delivery.labelId, budgetId);
+          const budget = ledger.budget;
+          if (!budget || periodOf(budget) !== period || budget.owner.email !== delivery.email) continue;
+          const figures = figuresOf(budget, ledger.totals);
+          const last = budget.lastResult;
+          const day = {
+            forecastAtEnd: last?.forecastAtEnd ?? figures.used,
+            runsOutOn: last?.runsOutOn ?? null,
+          };
+          const alert: BudgetAlert | undefined = name.startsWith('threshold:')
+            ? { kind: 'threshold', alertId: '', threshold: Number(name.slice('threshold:'.length)) }
+            : name === 'forecast'
+              ? { kind: 'forecast', alertId: '', runsOutOn: last?.runsOutOn ?? budget.period.end }
+              : figures.lines
+                  .filter((line) => `line:${line.lineId}` === name)
+                  .map((line): BudgetAlert => ({ kind: 'line', alertId: '', line }))[0];
+          if (alert)
+            mails.set(
+              delivery.deliveryId,
+              alertMail(budget, figures, day, alert, last?.date ?? dateIn(delivery.claimedAt, deps.timeZone)),
+            );
+        }
+        return { mails };
+      },
     },
-  },
-  {
-    subjectType: 'owner-report',
-    async rebuild(stale: Delivery[]) {
-      const mails = new Map<string, OutgoingMail>();
-      for (const delivery of stale) {
-        const [, email, date] = delivery.subject;
-        const results = await deps.store.dayResults(date, delivery.labelId, email);
-        if (results.length === 0) continue;
-        const held = await deps.store.heldReported(date, delivery.labelId);
-        mails.set(delivery.deliveryId, reportMail(delivery.labelId, date, results, held, deps.timeZone));
-      }
-      return { mails };
+    {
+      subjectType: 'owner-report',
+      async rebuild(stale: Delivery[]) {
+        const mails = new Map<string, OutgoingMail>();
+        for (const delivery of stale) {
+          const [, email, date] = delivery.subject;
+          const results = await deps.store.dayResults(date, delivery.labelId, email);
+          if (results.length === 0) continue;
+          const held = await deps.store.heldReported(date, delivery.labelId);
+          mails.set(delivery.deliveryId, reportMail(delivery.labelId, date, results, held, deps.timeZone));
+        }
+        return { mails };
+      },
+      leftOutSuppressed,
     },
-  },
-];
+  ];
+};

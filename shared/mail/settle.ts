@@ -89,6 +89,13 @@ export interface Resender {
      */
     held?: boolean;
   }>;
+  /**
+   * Runs for a stale claim whose mail, written again, goes to an address suppressed since: the sweep
+   * closes it unsent, as the send leaves such a mail out, and the sender says what it says when its
+   * send leaves one out (budgets mark the owner unreachable: docs/design.md#budgets). Runs before the
+   * claim is closed, so a failure leaves the claim stale for the next sweep: it must be idempotent.
+   */
+  leftOutSuppressed?(mail: OutgoingMail, delivery: Delivery): Promise<void>;
   /** Runs after some of a group were resent (the announcer asks again for a follow-up the release may need). */
   afterResend?(resent: Delivery[], asOf: string | undefined): Promise<void>;
 }
@@ -148,6 +155,7 @@ export async function sweepStaleClaims(
     for (const delivery of deliveries) {
       const mail = mails.get(delivery.deliveryId);
       if (!mail || !wanted.has(mail)) {
+        if (mail) await resender.leftOutSuppressed?.(mail, delivery);
         await deps.deliveries.markFailed(
           delivery.deliveryId,
           'no longer wanted when resending',

@@ -44,8 +44,15 @@ describe('the stale-claim sweep and suppressed operational addresses', () => {
       dayResults: async () => [result],
       heldReported: async () => [],
       ledger: async () => ({}),
+      // The report left out marks its owner's budgets unreachable (docs/design.md#budgets): none here.
+      labelBudgets: async () => [],
+      markOwnerUnreachable: async () => false,
     } as never;
-    for (const resender of budgetResenders({ store, timeZone: 'Europe/London' }))
+    for (const resender of budgetResenders({
+      store,
+      timeZone: 'Europe/London',
+      now: () => new Date(clock.now),
+    }))
       await sweepStaleClaims(deps, resender, clock.now + 60_000);
 
     expect(mailer.delivered.map((m) => m.email)).toEqual([]);
