@@ -9,6 +9,7 @@ import {
   evaluate,
   invoiceId,
   isCounted,
+  orderHoldsShare,
   type RateTable,
   sameJson,
   sameState,
@@ -408,17 +409,20 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     const found = await store.expenseStates(labelId, budgetId, [version.expenseId]);
     const before = found.get(version.expenseId) ?? emptyState(version.expenseId, version.receivedAt);
     const after = withVersion(before, version);
-    // Evaluated first: whether an actual closes its commitment depends on how it counts (settlesOf).
-    const own = evaluate(after, budget, await ratesFor(store, [after], budget));
+    // Evaluated first: whether an actual closes its commitment depends on how it counts (settlesOf);
+    // an unconverted one's recoupable share on whether the order it names still holds its own.
+    const order = after.data?.kind === 'actual' ? after.data.settles : undefined;
+    const orders = order ? [...(await store.expenseStates(labelId, budgetId, [order])).values()] : [];
+    const own = evaluate(after, budget, await ratesFor(store, [after], budget), orderHoldsShare(orders));
     const changed = await withSettlements(store, labelId, budgetId, [[before, own]]);
     const settled = changed.slice(1).map(([, commitment]) => commitment);
     const rates = await ratesFor(store, settled, budget);
     const states = [own, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
     const delta = sum(...changed.map(([b], i) => difference(b.contribution, states[i].contribution)));
-    const orders = settlersChanged(changed.map(([b], i) => [b, states[i]]));
-    for (const order of orders) await store.fileExpenseUnder(labelId, order, budgetId);
+    const settlers = settlersChanged(changed.map(([b], i) => [b, states[i]]));
+    for (const settler of settlers) await store.fileExpenseUnder(labelId, settler, budgetId);
     if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) {
-      for (const order of orders) await settleAcrossBudgets(labelId, order, budgetId, store);
+      for (const settler of settlers) await settleAcrossBudgets(labelId, settler, budgetId, store);
       // Terms set since they were read counted the expenses stored then, which this one was not yet: count it under them.
       if (termsVersion(await store.getBudget(labelId, budgetId)) !== termsVersion(budget))
         await reevaluate(labelId, budgetId, [version.expenseId], { store });
@@ -536,18 +540,25 @@ export async function reevaluate(
         };
       });
       const rates = await ratesFor(deps.store, afters, budget);
+      // The orders these name, for whether each still holds its recoupable share (evaluate).
+      const named = afters.flatMap((a) =>
+        a.data?.kind === 'actual' && a.data.settles && !stored.has(a.data.settles) ? [a.data.settles] : [],
+      );
+      const namedOrders =
+        named.length > 0 ? [...(await deps.store.expenseStates(labelId, budgetId, named)).values()] : [];
+      const holdsShare = orderHoldsShare([...afters, ...namedOrders]);
       // An actual a rate (or the budget's currency) lets count, or no longer, closes or reopens its commitment with it.
       const settled = await withSettlements(
         deps.store,
         labelId,
         budgetId,
-        afters.map((a, i) => [befores[i], evaluate(a, budget, rates)]),
+        afters.map((a, i) => [befores[i], evaluate(a, budget, rates, holdsShare)]),
       );
       const commitments = settled.slice(befores.length).map(([, commitment]) => commitment);
       const commitmentRates = await ratesFor(deps.store, commitments, budget);
       const pairs = settled.map(([before, after], i): [ExpenseState, ExpenseState] => [
         before,
-        evaluate(after, budget, i < befores.length ? rates : commitmentRates),
+        evaluate(after, budget, i < befores.length ? rates : commitmentRates, holdsShare),
       ]);
       const changed = pairs.filter(([before, after]) => !sameState(after, before));
       if (changed.length === 0) break;

@@ -10,6 +10,7 @@ import {
   figuresOf,
   inBudgetCurrency,
   isCounted,
+  orderHoldsShare,
   possibleDuplicates,
   sameCounters,
   sameState,
@@ -301,7 +302,8 @@ export async function reconcileBudget(
       if (tours > 0 || releases.some((r) => r.budgetId === budgetId)) continue;
     }
     const rates = await ratesFor(deps.store, [...statesFromLedger(ledger).values()], budget);
-    const evaluated = statesFromLedger(ledger, (state) => evaluate(state, budget, rates));
+    const holdsShare = orderHoldsShare(ledger.states);
+    const evaluated = statesFromLedger(ledger, (state) => evaluate(state, budget, rates, holdsShare));
     const stored = new Map(ledger.states.map((s) => [s.expenseId, s]));
     const recount = [...evaluated.values()].filter((state) => {
       const before = stored.get(state.expenseId);

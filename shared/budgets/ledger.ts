@@ -287,15 +287,36 @@ export function contributionOf(
   return { contribution: counters, ...(conversion ? { conversion } : {}) };
 }
 
-/** The state with what it counts under `budget` (absent: held) at these rates. */
-export function evaluate(state: ExpenseState, budget: Terms | undefined, rates: RateTable): ExpenseState {
+/**
+ * Whether an order of the budget still holds its own recoupable share, as these states of the ledger
+ * say (an order the ledger read has not, of another budget, say, is taken to hold it): an unconverted
+ * invoice naming it has none of its own only while it does (see docs/design.md#budgets).
+ */
+export function orderHoldsShare(states: Iterable<ExpenseState>): (orderId: string) => boolean {
+  const holds = new Map<string, boolean>();
+  for (const state of states) holds.set(state.expenseId, state.recoupable !== undefined);
+  return (orderId) => holds.get(orderId) ?? true;
+}
+
+/**
+ * The state with what it counts under `budget` (absent: held) at these rates. `holdsShare` says
+ * whether the order an unconverted invoice names still holds its recoupable share (orderHoldsShare of
+ * the budget's ledger); without it the order is taken to hold it.
+ */
+export function evaluate(
+  state: ExpenseState,
+  budget: Terms | undefined,
+  rates: RateTable,
+  holdsShare: (orderId: string) => boolean = () => true,
+): ExpenseState {
   const { contribution, conversion } = contributionOf(state, budget, rates);
   const { conversion: _c, held: _h, recoupable: _r, ...rest } = state;
   const share = state.data?.recoupable;
   const recoupableMinor = share ? contribution[counter.recoupable(share.artist.artistId)] : undefined;
   // No rate yet: the share is counted apart in the expense's own currency, as its amount is; but an
   // actual that names an order leaves the order committed (settlesOf), and the order's share with it,
-  // so it has none until a rate lets it take the order's place (see docs/design.md#budgets).
+  // so it has none while the order still holds that share: not once another invoice settled the order
+  // or the label voided it, or the money would be recoupable nowhere (see docs/design.md#budgets).
   const data = state.data;
   const unconvertedShare =
     share &&
@@ -304,7 +325,7 @@ export function evaluate(state: ExpenseState, budget: Terms | undefined, rates: 
     isCounted(state) &&
     !recoupableMinor &&
     data.kind !== incomeKind &&
-    !(data.kind === 'actual' && data.settles)
+    !(data.kind === 'actual' && data.settles && holdsShare(data.settles))
       ? contribution[counter.unconverted(data.amount.currency, data.kind)] !== undefined
         ? { minor: percentOf(data.amount.minor, share.sharePercent), currency: data.amount.currency }
         : undefined
