@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { type ChangeMeta, decideChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
+import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import type { StoredRelease } from '#shared/releases.ts';
+import { aReleaseDetails } from '#test/support/releases.ts';
+
+const metaAt = (occurredAt: string): ChangeMeta & { occurredAt: string } => ({
+  labelId: 'lbl-nightshift',
+  eventId: `evt-${occurredAt}`,
+  correlationId: 'corr',
+  occurredAt,
+});
+
+/** GB, DE and US, serviced to radio on 22 February 2027, AAA added in GB on 1 March and in DE on `germanAddDate`. */
+const serviced = (germanAddDate: string, territories = ['GB', 'DE', 'US']): ReleaseDetails =>
+  aReleaseDetails({
+    territories,
+    timeZone: 'America/Los_Angeles',
+    radioServicing: {
+      servicingDate: '2027-02-22',
+      addDates: [
+        { format: 'AAA', territory: 'GB', date: '2027-03-01' },
+        { format: 'AAA', territory: 'DE', date: germanAddDate },
+      ],
+      edits: [],
+    },
+  });
+
+describe('review: an add date moved while its country was withdrawn, then the country given back', () => {
+  it('asks the move once the release reaches the country again', async () => {
+    const steps: [ReleaseChange, string][] = [
+      [{ type: 'Release Scheduled', details: serviced('2027-03-05') }, '2026-06-01T10:00:00Z'],
+      // DE withdrawn: an outlet in GB and DE, still reached through GB, is told nothing of it.
+      [
+        { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
+        '2026-06-01T10:01:00Z',
+      ],
+      // The DE add date moves while DE is not reached: told nobody (docs/design.md#radio-servicing).
+      [{ type: 'Release Updated', details: serviced('2027-03-12', ['GB', 'US']) }, '2026-06-01T10:02:00Z'],
+    ];
+    let stored: StoredRelease | undefined;
+    for (const [change, at] of steps) stored = decideChange(stored, change, metaAt(at), at).next;
+
+    // DE given back, its add date where the move left it.
+    const givenBack = decideChange(
+      stored,
+      { type: 'Release Updated', details: serviced('2027-03-12') },
+      metaAt('2026-06-01T10:03:00Z'),
+      '2026-06-01T10:03:00Z',
+    );
+
+    // The GB and DE outlet was serviced with 'AAA in DE: 5 March' and never told of the withdrawal, so
+    // it is not announced again: only an add-date change can tell it 12 March. None is asked
+    // (changedAddDates compares 12 March with 12 March), so it keeps 5 March for good.
+    expect(givenBack.next.givenBack?.at(-1)?.territories).toEqual(['DE']);
+    expect(
+      givenBack.effects.filter(
+        (effect) => effect.type === 'request-mailing' && effect.kind === 'radio-add-date-change',
+      ),
+    ).toMatchObject([{ revision: '2027-03-12', moment: JSON.stringify(['aaa', 'DE']), territories: ['DE'] }]);
+  });
+});
