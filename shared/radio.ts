@@ -118,17 +118,47 @@ export const addDateReached = (details: ReleaseDetails, addDate: Pick<AddDate, '
  * release no longer reaches its territory: a change of it is then told to nobody, and a mail asked
  * before is obsolete).
  */
-export const addDateOf = (details: ReleaseDetails, key: string): AddDate | undefined =>
-  details.radioServicing?.addDates.find(
-    (addDate) => addDateKey(addDate) === key && addDateReached(details, addDate),
-  );
+export const addDateOf = (details: ReleaseDetails, key: string): AddDate | undefined => {
+  const addDate = addDateStated(details, key);
+  return addDate && addDateReached(details, addDate) ? addDate : undefined;
+};
 
-/** The add dates `after` states and `before` did not (moved, or new), in territories `after` reaches: each mailed to its format and territory. */
-export function changedAddDates(before: ReleaseDetails, after: ReleaseDetails): AddDate[] {
+/** The add date a key names as the release states it, reached or not: what a move kept for later reads. */
+export const addDateStated = (details: ReleaseDetails, key: string): AddDate | undefined =>
+  details.radioServicing?.addDates.find((addDate) => addDateKey(addDate) === key);
+
+/**
+ * The add dates `after` states and `before` did not (moved, or new): `told`, in territories `after`
+ * reaches, each mailed to its format and territory; `kept`, in territories it does not reach, mailed to
+ * nobody now and kept as moves, so the release reaching that territory again tells them (movesRegained).
+ */
+export function changedAddDates(
+  before: ReleaseDetails,
+  after: ReleaseDetails,
+): { told: AddDate[]; kept: AddDate[] } {
   // Before any servicing was planned nobody was serviced: there is no one to tell.
-  if (!before.radioServicing) return [];
+  if (!before.radioServicing) return { told: [], kept: [] };
   const was = new Map((before.radioServicing?.addDates ?? []).map((a) => [addDateKey(a), a.date]));
-  return (after.radioServicing?.addDates ?? []).filter(
-    (addDate) => was.get(addDateKey(addDate)) !== addDate.date && addDateReached(after, addDate),
+  const moved = (after.radioServicing?.addDates ?? []).filter(
+    (addDate) => was.get(addDateKey(addDate)) !== addDate.date,
   );
+  return {
+    told: moved.filter((addDate) => addDateReached(after, addDate)),
+    kept: moved.filter((addDate) => !addDateReached(after, addDate)),
+  };
 }
+
+/**
+ * The add dates of moves kept while the release did not reach their territory (`moves`: key and date)
+ * that `after` reaches again and `before` did not, still at the date moved to: told now, to the outlets
+ * serviced before the move (docs/design.md#radio-servicing).
+ */
+export const movesRegained = (
+  moves: readonly { key: string; date: string }[],
+  before: ReleaseDetails,
+  after: ReleaseDetails,
+): AddDate[] =>
+  moves.flatMap((move) => {
+    const addDate = addDateOf(after, move.key);
+    return addDate && addDate.date === move.date && !addDateReached(before, addDate) ? [addDate] : [];
+  });

@@ -3,7 +3,14 @@ import type { Metadata } from '#shared/events/envelope.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import { addDateKey, addDateOf, changedAddDates, servicingMomentsOf } from '#shared/radio.ts';
+import {
+  type AddDate,
+  addDateKey,
+  addDateStated,
+  changedAddDates,
+  movesRegained,
+  servicingMomentsOf,
+} from '#shared/radio.ts';
 import {
   type AddDateChange,
   type AskedDateChange,
@@ -261,17 +268,17 @@ function servicingChanges(before: ReleaseDetails, after: ReleaseDetails, now: st
   const moved = keys(before) !== keys(after);
   return [
     ...(moved ? [...staleServicing(before, after), ...radioServicing(after, now)] : []),
-    ...changedAddDates(before, after).map(
-      (addDate): ReleaseEffect => ({
-        type: 'request-mailing',
-        kind: 'radio-add-date-change',
-        revision: addDate.date,
-        moment: addDateKey(addDate),
-        territories: [addDate.territory],
-      }),
-    ),
+    ...changedAddDates(before, after).told.map(addDateChangeAsked),
   ];
 }
+
+const addDateChangeAsked = (addDate: AddDate): ReleaseEffect => ({
+  type: 'request-mailing',
+  kind: 'radio-add-date-change',
+  revision: addDate.date,
+  moment: addDateKey(addDate),
+  territories: [addDate.territory],
+});
 
 const servicingKeysOf = (details: ReleaseDetails): string[] =>
   servicingMomentsOf(details).map((group) => group.key);
@@ -426,6 +433,9 @@ function decideOwnEffects(
     if (embargoChanged && !embargoed(details, now)) effects.push({ type: 'unschedule-announcement' });
   }
   const servicing = stored.state !== 'cancelled' ? servicingChanges(before, details, now) : [];
+  // A move kept while the release did not reach its territory is told once it reaches it again.
+  if (stored.state !== 'cancelled')
+    servicing.push(...movesRegained(stored.addDateChanges ?? [], before, details).map(addDateChangeAsked));
   effects.push(...servicing);
   // The label's description is the whole release as it now stands (an ERN message replaces what earlier
   // ones said): a territory it no longer lists is withdrawn there, and that territory's outlets are told.
@@ -450,7 +460,13 @@ function decideOwnEffects(
     ...(stored.givenBack ?? []),
     ...(givenBackNow.length > 0 ? [{ territories: givenBackNow, at: meta.occurredAt }] : []),
   ];
-  const addDateChanges = standingAddDateChanges(stored.addDateChanges, servicing, details, meta.occurredAt);
+  const addDateChanges = standingAddDateChanges(
+    stored.addDateChanges,
+    servicing,
+    stored.state !== 'cancelled' ? changedAddDates(before, details).kept : [],
+    details,
+    meta.occurredAt,
+  );
   const { asked: dateChangesAsked, forgottenUntil } = askedSince(stored, effects, meta.occurredAt);
   const { dateChanges: _was, withdrawn: _wasWithdrawn, addDateChanges: _wasMoved, ...kept } = stored;
   return {
@@ -515,20 +531,29 @@ function askedSince(
 function standingAddDateChanges(
   before: readonly AddDateChange[] | undefined,
   asked: readonly ReleaseEffect[],
+  kept: readonly AddDate[],
   details: ReleaseDetails,
   at: string,
 ): AddDateChange[] {
-  const fresh = asked.flatMap((effect) =>
-    effect.type === 'request-mailing' &&
-    effect.kind === 'radio-add-date-change' &&
-    effect.moment &&
-    effect.revision
-      ? [{ key: effect.moment, date: effect.revision, at }]
-      : [],
-  );
+  const fresh = [
+    ...asked.flatMap((effect) =>
+      effect.type === 'request-mailing' &&
+      effect.kind === 'radio-add-date-change' &&
+      effect.moment &&
+      effect.revision
+        ? [{ key: effect.moment, date: effect.revision, at }]
+        : [],
+    ),
+    ...kept.map((addDate) => ({ key: addDateKey(addDate), date: addDate.date, at })),
+  ].map((change) => ({
+    ...change,
+    // A kept move told now keeps the time it was made: its audience is the outlets serviced before it.
+    at: before?.find((was) => was.key === change.key && was.date === change.date)?.at ?? change.at,
+  }));
+  // Kept whether or not the release reaches the add date's territory now (addDateStated).
   const earlier = (before ?? []).filter(
     (change) =>
-      addDateOf(details, change.key)?.date === change.date && !fresh.some((f) => f.key === change.key),
+      addDateStated(details, change.key)?.date === change.date && !fresh.some((f) => f.key === change.key),
   );
   return [...earlier, ...fresh];
 }

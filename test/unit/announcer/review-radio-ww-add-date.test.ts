@@ -36,6 +36,6 @@ describe('review: a worldwide add date of a release listed in some countries', (
     expect(textOf(entries.find((entry) => entry.email === british.email)!).addDates).toEqual([
       'AAA in WW: Monday, 8 March 2027',
     ]);
-    expect(changedAddDates(serviced(), serviced('2027-03-15')).map((a) => a.territory)).toEqual(['WW']);
+    expect(changedAddDates(serviced(), serviced('2027-03-15')).told.map((a) => a.territory)).toEqual(['WW']);
   });
 });
