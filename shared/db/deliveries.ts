@@ -289,6 +289,27 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     );
   };
 
+  /** A stale claim taken over at `at`, its place among the open claims moved with it; `set` what else it writes. */
+  const takeOver = (
+    delivery: Delivery,
+    at: string,
+    values: Record<string, unknown> = {},
+    set: string[] = [],
+    remove = '',
+  ) =>
+    settle(delivery.deliveryId, {
+      UpdateExpression: `SET ${['claimedAt = :at', 'updatedAt = :at', 'gsi2pk = :gsi2pk', 'gsi2sk = :gsi2sk', ...set].join(', ')}${remove}`,
+      ConditionExpression: '#status = :claimed AND claimedAt = :previous',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':claimed': 'claimed',
+        ':previous': delivery.claimedAt,
+        ':at': at,
+        ...values,
+        ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
+      },
+    });
+
   const claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
     const page = new Map<string, Delivery>();
     for (const claim of claims) {
@@ -435,23 +456,19 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
      */
     async reclaim(delivery, at, asOf, told) {
       // What the resend is written from replaces what the claim was: the resend states the subject as it is now.
-      const written = [...(asOf ? ['asOf = :asOf'] : []), ...(told ? ['told = :told'] : [])];
-      const taken = await settle(delivery.deliveryId, {
-        // resendPending is set, not added: a resend that never reached SES (a crash) and is taken over
-        // again is still one resend when it is finally settled.
-        UpdateExpression: `SET claimedAt = :at, updatedAt = :at, resendPending = :one, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk${written.map((set) => `, ${set}`).join('')}${asOf ? ' REMOVE releaseAsOf' : ''}`,
-        ConditionExpression: '#status = :claimed AND claimedAt = :previous',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':claimed': 'claimed',
-          ':previous': delivery.claimedAt,
-          ':at': at,
+      // resendPending is set, not added: a resend that never reached SES (a crash) and is taken over
+      // again is still one resend when it is finally settled.
+      const taken = await takeOver(
+        delivery,
+        at,
+        {
           ':one': 1,
           ...(asOf ? { ':asOf': asOf } : {}),
           ...(told ? { ':told': told } : {}),
-          ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
         },
-      });
+        ['resendPending = :one', ...(asOf ? ['asOf = :asOf'] : []), ...(told ? ['told = :told'] : [])],
+        asOf ? ' REMOVE releaseAsOf' : '',
+      );
       if (!taken) return undefined;
       return {
         ...delivery,
@@ -464,17 +481,6 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     },
 
     /** As reclaim, but nothing is sent again: resendPending is left as it is. */
-    hold: (delivery, at) =>
-      settle(delivery.deliveryId, {
-        UpdateExpression: 'SET claimedAt = :at, updatedAt = :at, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
-        ConditionExpression: '#status = :claimed AND claimedAt = :previous',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':claimed': 'claimed',
-          ':previous': delivery.claimedAt,
-          ':at': at,
-          ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
-        },
-      }),
+    hold: (delivery, at) => takeOver(delivery, at),
   };
 }
