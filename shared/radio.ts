@@ -150,15 +150,21 @@ export function changedAddDates(
 
 /**
  * The add dates of moves kept while the release did not reach their territory (`moves`: key and date)
- * that `after` reaches again and `before` did not, still at the date moved to: told now, to the outlets
- * serviced before the move (docs/design.md#radio-servicing).
+ * that `after` reaches again and `before` did not, still at the date moved to and not back at the one
+ * its outlets had (`from`): told now, to the outlets serviced before the move (docs/design.md#radio-servicing).
  */
 export const movesRegained = (
-  moves: readonly { key: string; date: string }[],
+  moves: readonly { key: string; date: string; from?: string }[],
   before: ReleaseDetails,
   after: ReleaseDetails,
 ): AddDate[] =>
   moves.flatMap((move) => {
     const addDate = addDateOf(after, move.key);
-    return addDate && addDate.date === move.date && !addDateReached(before, addDate) ? [addDate] : [];
+    // Moved back to the date its outlets had when the release stopped reaching it: news to nobody.
+    return addDate &&
+      addDate.date === move.date &&
+      move.date !== move.from &&
+      !addDateReached(before, addDate)
+      ? [addDate]
+      : [];
   });

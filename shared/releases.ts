@@ -66,6 +66,11 @@ export interface AddDateChange {
   key: string;
   date: string;
   at: string;
+  /**
+   * A move kept while the release did not reach the add date's territory: the date its outlets had when
+   * the first such move was made (a move back to it is news to nobody).
+   */
+  from?: string;
 }
 
 export interface StoredRelease {

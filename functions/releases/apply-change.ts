@@ -464,6 +464,7 @@ function decideOwnEffects(
     stored.addDateChanges,
     servicing,
     stored.state !== 'cancelled' ? changedAddDates(before, details).kept : [],
+    before,
     details,
     meta.occurredAt,
   );
@@ -532,9 +533,13 @@ function standingAddDateChanges(
   before: readonly AddDateChange[] | undefined,
   asked: readonly ReleaseEffect[],
   kept: readonly AddDate[],
+  wasDetails: ReleaseDetails,
   details: ReleaseDetails,
   at: string,
 ): AddDateChange[] {
+  // A kept move's `from`: that of the kept move it follows, else the date the release stated before it.
+  const fromOf = (key: string) =>
+    before?.find((was) => was.key === key)?.from ?? addDateStated(wasDetails, key)?.date;
   const fresh = [
     ...asked.flatMap((effect) =>
       effect.type === 'request-mailing' &&
@@ -544,7 +549,10 @@ function standingAddDateChanges(
         ? [{ key: effect.moment, date: effect.revision, at }]
         : [],
     ),
-    ...kept.map((addDate) => ({ key: addDateKey(addDate), date: addDate.date, at })),
+    ...kept.map((addDate) => {
+      const from = fromOf(addDateKey(addDate));
+      return { key: addDateKey(addDate), date: addDate.date, at, ...(from ? { from } : {}) };
+    }),
   ].map((change) => ({
     ...change,
     // A kept move told now keeps the time it was made: its audience is the outlets serviced before it.
