@@ -10,7 +10,9 @@ import { jobWorld } from '#test/support/jobs.ts';
 
 // docs/design.md#routes-and-auth: a route takes only the input its document states. One that states
 // no query parameter (or no body) refuses any with a 400 naming it, as a stated query or body refuses
-// a field it does not have, rather than answering as if it had not been sent.
+// a field it does not have, rather than answering as if it had not been sent. A body that carries
+// no field is no body: a JSON `null` (clients that serialise "no payload" send it) is taken as the
+// empty body and `{}` are.
 function api() {
   const labels = new InMemoryLabels(aLabel());
   const handler = managementApi('management', async () => 'key', [
@@ -125,5 +127,20 @@ describe('a route that states no query parameters or no body', () => {
     );
 
     expect(statuses).toEqual([200, 200, 200]);
+  });
+});
+
+describe('a route that states no body, sent a JSON null', () => {
+  it('takes it as no body, as it takes an empty body or {}, and revokes', async () => {
+    const { call } = api();
+
+    const response = await call(
+      'POST',
+      '/labels/{labelId}/secrets/revoke',
+      { labelId: 'nightshift-records' },
+      { body: 'null' },
+    );
+
+    expect(response).toEqual({ status: 200, issues: undefined });
   });
 });
