@@ -1,6 +1,7 @@
 import type { JobsDeps } from '#functions/jobs/ports.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { type JobRoutesDeps, startJob } from '#functions/management/jobs.ts';
+import type { OutletRoutesDeps } from '#functions/management/outlets.ts';
 import type { Job, JobChunk, JobStore, PageCompletion } from '#shared/db/jobs.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { CsvRejection } from '#shared/outlet-csv.ts';
@@ -122,3 +123,31 @@ export async function aStartedReplay() {
   );
   return { world, job };
 }
+
+/** A job world and the outlet routes' dependencies over it, for an outlet import; a new outlet gets `newOutletId`. */
+export function anImportWorld(newOutletId = 'out-api') {
+  const world = jobWorld();
+  const deps: OutletRoutesDeps = {
+    outlets: world.outlets,
+    jobs: world.routes,
+    now: () => world.clock.now,
+    newOutletId: () => newOutletId,
+  };
+  return { world, deps };
+}
+
+/** Runs one attempt of a job's page whose recording fails after it wrote its rows (a write that kept meeting conflicts); its outcome, or `threw: …`. */
+export async function anUnrecordedAttempt(world: ReturnType<typeof jobWorld>, jobId: string, page: number) {
+  const complete = world.store.completePage;
+  world.store.completePage = async () => {
+    world.store.completePage = complete;
+    throw new Error('TransactionCanceledException: TransactionConflict');
+  };
+  return runJobPage({ jobId, page }, world.runner).catch((error: Error) => `threw: ${error.message}`);
+}
+
+/** Every outlet an `Outlets Changed` names, from the job store's outbox and the outlets'. */
+export const namedOutlets = (world: ReturnType<typeof jobWorld>) =>
+  [...world.store.outbox, ...world.outlets.outbox.entries]
+    .filter((e) => e.detailType === 'Outlets Changed')
+    .flatMap((e) => (e.detail.data as { outletIds: string[] }).outletIds);
