@@ -4,23 +4,105 @@ import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import { InMemoryTours } from '#test/support/tours.ts';
 
+/** POST .../shows/{showId}/guests on a show with no guests yet: `post` sends it a body, as JSON. */
+const guestsRoute = () => {
+  const tours = new InMemoryTours();
+  const ref = { labelId: 'acme', tourId: 't1', showId: 's1' };
+  tours.shows.set(JSON.stringify([ref.labelId, ref.tourId, ref.showId]), {
+    ...ref,
+  } as unknown as StoredShow);
+  const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => new Date() }).find(
+    (r) => r.method === 'POST' && r.path.endsWith('/guests'),
+  )!;
+  const post = (body: unknown) =>
+    (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+      pathParameters: ref,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+    } as never);
+  return { tours, ref, route, post };
+};
+
 // Adding guests answers 201, as its API document says.
 describe('POST .../shows/{showId}/guests', () => {
   it('answers a status its API document lists', async () => {
-    const tours = new InMemoryTours();
-    const ref = { labelId: 'acme', tourId: 't1', showId: 's1' };
-    tours.shows.set(JSON.stringify([ref.labelId, ref.tourId, ref.showId]), {
-      ...ref,
-    } as unknown as StoredShow);
-    const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => new Date() }).find(
-      (r) => r.method === 'POST' && r.path.endsWith('/guests'),
-    )!;
-    const result = await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
-      pathParameters: ref,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ guests: [{ name: 'Alex Doe' }] }),
-      isBase64Encoded: false,
-    } as never);
+    const { route, post } = guestsRoute();
+    const result = await post({ guests: [{ name: 'Alex Doe' }] });
     expect(Object.keys(route.doc.responses)).toContain(String(result.statusCode));
+  });
+});
+
+// A guest list's body is closed down to each guest (docs/design.md#routes-and-auth): a misspelt
+// `plusOne` would otherwise add the guest with no plus-ones and a 201.
+describe('POST .../shows/{showId}/guests with a field a guest does not have', () => {
+  it('answers 400 naming the guest and the field, and adds nobody', async () => {
+    const { tours, ref, post } = guestsRoute();
+
+    const answer = await post({ guests: [{ name: 'Alex Doe' }, { name: 'Sam Roe', plusOne: 2 }] }).then(
+      (result) => ({ status: result.statusCode, body: JSON.parse(result.body!) }),
+      (error: { status?: number; body?: unknown }) => ({ status: error.status ?? 500, body: error.body }),
+    );
+
+    expect(answer).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        issues: [{ path: 'guests.1.plusOne', message: 'is not a known field' }],
+      }),
+    });
+    expect(await tours.getShow(ref)).not.toHaveProperty('guests');
+  });
+});
+
+// In JSON a guest's plus-ones is a number: `true`, `null` or `"2"` is a 400 naming it, not a guest with
+// 1, 0 or 2 plus-ones read into it (the tour manager's page reads its form's text as a number).
+describe('POST .../shows/{showId}/guests with plusOnes that is not a number', () => {
+  it('answers 400 naming the field, and adds nobody', async () => {
+    const { tours, ref, post } = guestsRoute();
+
+    const answers = await Promise.all(
+      [true, null, '2'].map((plusOnes) =>
+        post({ guests: [{ name: 'Alex Doe', plusOnes }] }).then(
+          (result) => ({ status: result.statusCode, path: undefined }),
+          (error: { status?: number; body?: { issues?: { path: string }[] } }) => ({
+            status: error.status ?? 500,
+            path: error.body?.issues?.map((issue) => issue.path).join(),
+          }),
+        ),
+      ),
+    );
+
+    expect(answers).toEqual([
+      { status: 400, path: 'guests.0.plusOnes' },
+      { status: 400, path: 'guests.0.plusOnes' },
+      { status: 400, path: 'guests.0.plusOnes' },
+    ]);
+    expect(await tours.getShow(ref)).not.toHaveProperty('guests');
+  });
+});
+
+// A guest's plus-ones is a whole number from 0 to 10 (shared/tours.ts): 11 or -1 is refused for the
+// limit it breaks, not as "not a whole number", which it is.
+describe('POST .../shows/{showId}/guests with plusOnes out of 0-10', () => {
+  it('answers 400 naming the limit it breaks, not that the number is not whole', async () => {
+    const { tours, ref, post } = guestsRoute();
+
+    const answers = await Promise.all(
+      [11, -1].map((plusOnes) =>
+        post({ guests: [{ name: 'Alex Doe', plusOnes }] }).then(
+          (result) => ({ status: result.statusCode, issues: undefined }),
+          (error: { status?: number; body?: { issues?: { path: string; message: string }[] } }) => ({
+            status: error.status ?? 500,
+            issues: error.body?.issues,
+          }),
+        ),
+      ),
+    );
+
+    expect(answers).toEqual([
+      { status: 400, issues: [{ path: 'guests.0.plusOnes', message: expect.stringMatching(/\b10\b/) }] },
+      { status: 400, issues: [{ path: 'guests.0.plusOnes', message: expect.stringMatching(/\b0\b/) }] },
+    ]);
+    expect(await tours.getShow(ref)).not.toHaveProperty('guests');
   });
 });
