@@ -1,3 +1,4 @@
+import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { comingKeys, type ReleaseChangeRecord, type ReleaseStore } from '#shared/db/releases.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
@@ -5,6 +6,16 @@ import type { Outlet } from '#shared/outlets.ts';
 import { lastStreetDateOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 
 /** Builders for the releases and announcer tests: defaults that read like a real release and outlet. */
+
+/** The release function's schedules, doing nothing: for a test that does not look at what is scheduled. */
+export const idleSchedules: ReleasesDeps['schedules'] = {
+  upsertReleaseDay: async () => {},
+  deleteReleaseDay: async () => {},
+  upsertAnnouncement: async () => {},
+  deleteAnnouncement: async () => {},
+  upsertRadioServicing: async () => {},
+  deleteRadioServicing: async () => {},
+};
 
 export const aReleaseDetails = (overrides: Partial<ReleaseDetails> = {}): ReleaseDetails => ({
   releaseId: 'rel-night-drive',

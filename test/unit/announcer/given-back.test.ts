@@ -7,7 +7,13 @@ import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { MailerError } from '#shared/mail/ports.ts';
 import { standingWithdrawalConcerns } from '#shared/releases.ts';
 import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
+import {
+  anOutlet,
+  aReleaseDetails,
+  aStoredRelease,
+  InMemoryReleases,
+  idleSchedules,
+} from '#test/support/releases.ts';
 
 /**
  * A territory withdrawn from a release and given back by a later description, then withdrawn again
@@ -21,14 +27,7 @@ function aLabelAndItsPress(territories = ['GB', 'DE']) {
   const store = new InMemoryReleases();
   const deps: ReleasesDeps = {
     releases: store,
-    schedules: {
-      upsertReleaseDay: async () => {},
-      deleteReleaseDay: async () => {},
-      upsertAnnouncement: async () => {},
-      deleteAnnouncement: async () => {},
-      upsertRadioServicing: async () => {},
-      deleteRadioServicing: async () => {},
-    },
+    schedules: idleSchedules,
     now: () => new Date('2027-03-01T12:00:00Z'),
   };
   let played = 0;

@@ -6,7 +6,13 @@ import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { type StoredRelease, standingWithdrawalConcerns } from '#shared/releases.ts';
 import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
+import {
+  anOutlet,
+  aReleaseDetails,
+  aStoredRelease,
+  InMemoryReleases,
+  idleSchedules,
+} from '#test/support/releases.ts';
 
 /**
  * A release for the whole world (`WW`, as an ERN `Worldwide` deal gives it) narrowed by a later
@@ -26,14 +32,7 @@ async function releasesApply(
   await store.putIfNewer(release, []);
   const deps: ReleasesDeps = {
     releases: store,
-    schedules: {
-      upsertReleaseDay: async () => {},
-      deleteReleaseDay: async () => {},
-      upsertAnnouncement: async () => {},
-      deleteAnnouncement: async () => {},
-      upsertRadioServicing: async () => {},
-      deleteRadioServicing: async () => {},
-    },
+    schedules: idleSchedules,
     now: () => new Date('2026-06-01T12:00:00Z'),
   };
   await applyReleaseChange(

@@ -3,20 +3,13 @@ import { applyReleaseChange, type ChangeMeta } from '#functions/releases/apply-c
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import { momentsForOutlet, standingWithdrawalConcerns } from '#shared/releases.ts';
-import { aReleaseDetails, InMemoryReleases } from '#test/support/releases.ts';
+import { aReleaseDetails, InMemoryReleases, idleSchedules } from '#test/support/releases.ts';
 
 function world() {
   const releases = new InMemoryReleases();
   const deps: ReleasesDeps = {
     releases,
-    schedules: {
-      upsertReleaseDay: async () => {},
-      deleteReleaseDay: async () => {},
-      upsertAnnouncement: async () => {},
-      deleteAnnouncement: async () => {},
-      upsertRadioServicing: async () => {},
-      deleteRadioServicing: async () => {},
-    },
+    schedules: idleSchedules,
     now: () => new Date('2026-06-01T12:00:00Z'),
   };
   const mailings = () =>

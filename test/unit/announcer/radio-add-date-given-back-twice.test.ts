@@ -5,7 +5,7 @@ import { applyReleaseChange, type ReleaseChange } from '#functions/releases/appl
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { detailOf, fakeWorld, far, meta } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aReleaseDetails, InMemoryReleases } from '#test/support/releases.ts';
+import { anOutlet, aReleaseDetails, InMemoryReleases, idleSchedules } from '#test/support/releases.ts';
 
 /** GB and DE (or GB alone), serviced to radio on 22 February 2027 (due at once), AAA added in DE on `germanAddDate`. */
 const serviced = (germanAddDate: string, territories = ['GB', 'DE']): ReleaseDetails =>
@@ -28,14 +28,7 @@ function aLabelAndItsRadio() {
   const store = new InMemoryReleases();
   const deps: ReleasesDeps = {
     releases: store,
-    schedules: {
-      upsertReleaseDay: async () => {},
-      deleteReleaseDay: async () => {},
-      upsertAnnouncement: async () => {},
-      deleteAnnouncement: async () => {},
-      upsertRadioServicing: async () => {},
-      deleteRadioServicing: async () => {},
-    },
+    schedules: idleSchedules,
     now: () => new Date('2027-03-01T12:00:00Z'),
   };
   let played = 0;
