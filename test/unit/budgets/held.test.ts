@@ -132,3 +132,29 @@ describe('expenses held for a budget that never arrives', () => {
     expect(h.events('Expense Held Too Long')).toEqual([]);
   });
 });
+
+describe('an expense booked to a budget that never arrives and then voided', () => {
+  it('is not reported as held 7 days later: the label cancelled it', async () => {
+    const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
+    await h.budget(aBudget('bud-1', 'mara@label.example'));
+    // The label books an invoice to a budget id it mistyped, sees it, voids it and books it again
+    // under a new expense id to the right budget, the same morning.
+    await h.expense(anExpense({ expenseId: 'exp-typo' }));
+    await h.voidExpense({ expenseId: 'exp-typo', budgetId: 'bud-typo', reason: 'Wrong budget' });
+    await h.expense(anExpense({ expenseId: 'exp-right', budgetId: 'bud-1' }));
+
+    for (let d = 3; d <= 12; d++) {
+      h.setNow(`${day(d)}T07:30:00.000Z`);
+      await h.reconcile(day(d));
+      await h.report(day(d));
+    }
+
+    expect(h.events('Expense Held Too Long')).toEqual([]);
+    expect(
+      h
+        .received()
+        .filter((m) => m.kind === 'budget-report')
+        .flatMap((m) => (m.data as Report).text.held),
+    ).toEqual([]);
+  });
+});
