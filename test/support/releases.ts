@@ -33,6 +33,28 @@ export const aReleaseDetails = (overrides: Partial<ReleaseDetails> = {}): Releas
   ...overrides,
 });
 
+/**
+ * A release serviced to radio on 22 February 2027 (in `timeZone`), AAA added in GB on 1 March and in DE
+ * on `germanAddDate`: the radio tests' release whose German add date moves while DE is withdrawn.
+ */
+export const servicedWithGermanAddDate = (
+  germanAddDate: string,
+  territories: string[],
+  timeZone: string,
+): ReleaseDetails =>
+  aReleaseDetails({
+    territories,
+    timeZone,
+    radioServicing: {
+      servicingDate: '2027-02-22',
+      addDates: [
+        { format: 'AAA', territory: 'GB', date: '2027-03-01' },
+        { format: 'AAA', territory: 'DE', date: germanAddDate },
+      ],
+      edits: [],
+    },
+  });
+
 /** A stored release; its `lastStreetDateAt` is its details' as releases writes it, unless given. */
 export const aStoredRelease = (overrides: Partial<StoredRelease> = {}): StoredRelease => {
   const release: StoredRelease = {

@@ -5,22 +5,16 @@ import { applyReleaseChange, type ReleaseChange } from '#functions/releases/appl
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { detailOf, fakeWorld, far, meta } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aReleaseDetails, InMemoryReleases, idleSchedules } from '#test/support/releases.ts';
+import {
+  anOutlet,
+  InMemoryReleases,
+  idleSchedules,
+  servicedWithGermanAddDate,
+} from '#test/support/releases.ts';
 
 /** GB and DE (or GB alone), serviced to radio on 22 February 2027 (due at once), AAA added in DE on `germanAddDate`. */
 const serviced = (germanAddDate: string, territories = ['GB', 'DE']): ReleaseDetails =>
-  aReleaseDetails({
-    territories,
-    timeZone: 'Europe/Berlin',
-    radioServicing: {
-      servicingDate: '2027-02-22',
-      addDates: [
-        { format: 'AAA', territory: 'GB', date: '2027-03-01' },
-        { format: 'AAA', territory: 'DE', date: germanAddDate },
-      ],
-      edits: [],
-    },
-  });
+  servicedWithGermanAddDate(germanAddDate, territories, 'Europe/Berlin');
 
 function aLabelAndItsRadio() {
   const german = anOutlet({ kind: 'radio', territories: ['DE'], formats: ['AAA'] });
