@@ -44,9 +44,10 @@ export async function markOwnerUnreachable(
  * the press's included: docs/design.md#two-mail-streams) warns nobody: its owner is unreachable as if
  * it had bounced, marked so under the id the mail would have had, and `Budget Owner Suppressed` says
  * so. Once per owner while the mark stands: the store states it only when this mail's mark was written
- * on one of the budgets (none of them marked for the address by another mail), so two mails left out
- * at once, or one after another, state it once; a retry of this one wins its own mark again, and the
- * store keeps the event once per mail (docs/design.md#budgets).
+ * on one of the budgets (none of them marked for the address by another mail) and the mail wins the
+ * owner's one item, written with the event, so two mails left out at once, each winning one budget's
+ * mark first, or one after another, state it once; a retry of this one wins its own mark and item
+ * again, and the store keeps the event once per mail (docs/design.md#budgets).
  */
 export async function markSuppressedOwner(
   mail: OutgoingMail,

@@ -20,6 +20,7 @@ import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
 import type { Money } from '../money/money.ts';
+import { normaliseEmail } from '../outlets.ts';
 import {
   type BudgetReads,
   budgetKey,
@@ -69,6 +70,8 @@ import { outboxPut, writeWithOutbox } from './outbox.ts';
  *     sk = <budgetId>#<expenseId>   whether the expense carries it, as of its state's revision
  *     sk = GENERATION               raised by each filing, so the flags computed from the filings keep the latest
  * - a budget mail that bounced or drew a complaint, stated once: pk = BUDGET-MAIL-UNDELIVERABLE#<deliveryId>, sk = MAIL
+ * - which mail left out as suppressed stated the owner's address unreachable, and for which budgets (the standing
+ *   of its mark, decided once per owner): pk = BUDGET-OWNER-SUPPRESSED#<labelId>#<address>, sk = STANDING
  * - a tour's show settlements, every version (for a tour budget set after them): pk = TOUR-SETTLEMENTS#<labelId>#<tourId>,
  *     sk = SHOW#<showId>#<at>
  */
@@ -174,6 +177,22 @@ const undeliverableKey = (deliveryId: string) => ({
   pk: keyOf('BUDGET-MAIL-UNDELIVERABLE', deliveryId),
   sk: 'MAIL',
 });
+const ownerSuppressedKey = (labelId: string, address: string) => ({
+  pk: keyOf('BUDGET-OWNER-SUPPRESSED', labelId, address),
+  sk: 'STANDING',
+});
+
+/**
+ * Whether the mark a left-out mail stated still stands: some budget it named is still the address's
+ * and still shows it unreachable (a new owner set on every one of them ends it; see docs/design.md#budgets).
+ */
+export const suppressedMarkStands = (address: string, named: (StoredBudget | undefined)[]) =>
+  named.some(
+    (budget) =>
+      budget !== undefined &&
+      normaliseEmail(budget.owner.email) === address &&
+      budget.ownerUnreachable?.address === address,
+  );
 
 /**
  * The owner's address bounced or complained on a budget mail, or a budget mail was left out because
@@ -393,7 +412,9 @@ export interface BudgetStore extends BudgetReads, FxRates {
    * Marks these budgets' owner unreachable (each budget, idempotently), then keeps the mark of the
    * mail with its event, once per mail: false when this mail was marked before (no second event).
    * A mail left out as suppressed marks only budgets no other mail has marked for the address, and
-   * states its event only when it marked one (once per owner while the mark stands).
+   * states its event only when it marked one and wins the owner's item (per label and address, with
+   * the event): none there, its own, or one whose standing has ended (once per owner while the mark
+   * stands, see docs/design.md#budgets).
    */
   markOwnerUnreachable(
     labelId: string,
@@ -456,8 +477,9 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
   const get = async (key: Record<string, unknown>, consistent = false) =>
     (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: consistent }))).Item;
 
+  const reads = dynamoBudgetReads(db, table);
   return {
-    ...dynamoBudgetReads(db, table),
+    ...reads,
     ...dynamoFxRates(db, table),
     async saveBudget(budget) {
       const item = {
@@ -1021,26 +1043,61 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         )
           won = true;
       if (suppressed && !won) return false;
-      return writeWithOutbox(
-        db,
-        [
-          {
-            Put: {
-              TableName: table,
-              Item: {
-                ...undeliverableKey(mark.deliveryId),
-                entity: 'budget-mail-undeliverable',
-                labelId,
-                ...mark,
-              },
-              // Once per mail: SES and the bus may repeat a bounce, the owner's watchers hear of it once.
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
+      // Once per mail: SES and the bus may repeat a bounce, the owner's watchers hear of it once.
+      const undeliverable = {
+        Put: {
+          TableName: table,
+          Item: {
+            ...undeliverableKey(mark.deliveryId),
+            entity: 'budget-mail-undeliverable',
+            labelId,
+            ...mark,
           },
-        ],
-        [entry],
-        mark.at,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+      if (!suppressed) return writeWithOutbox(db, [undeliverable], [entry], mark.at);
+      // Two mails left out at once may each win one budget's mark first: the owner's one item, written
+      // with the event, decides which states it (see docs/design.md#budgets). It is this mail's (a retry),
+      // or none is there, or the standing it records has ended (it is replaced only as read).
+      const standing = (condition: string, values: Record<string, unknown>) =>
+        writeWithOutbox(
+          db,
+          [
+            {
+              Put: {
+                TableName: table,
+                Item: {
+                  ...ownerSuppressedKey(labelId, mark.address),
+                  entity: 'budget-owner-suppressed',
+                  labelId,
+                  address: mark.address,
+                  deliveryId: mark.deliveryId,
+                  budgetIds,
+                  at: mark.at,
+                },
+                ConditionExpression: condition,
+                ExpressionAttributeValues: values,
+              },
+            },
+            undeliverable,
+          ],
+          [entry],
+          mark.at,
+        );
+      if (
+        await standing('attribute_not_exists(pk) OR deliveryId = :deliveryId', {
+          ':deliveryId': mark.deliveryId,
+        })
+      )
+        return true;
+      const stated = await get(ownerSuppressedKey(labelId, mark.address), true);
+      if (!stated || stated.deliveryId === mark.deliveryId) return false;
+      const named = await Promise.all(
+        (stated.budgetIds as string[]).map((budgetId) => reads.getBudget(labelId, budgetId)),
       );
+      if (suppressedMarkStands(mark.address, named)) return false;
+      return standing('deliveryId = :stated', { ':stated': stated.deliveryId });
     },
 
     async saveSettlement(labelId, version) {

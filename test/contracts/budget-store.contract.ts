@@ -8,6 +8,7 @@ import {
 } from '#shared/budgets/ledger.ts';
 import type { BudgetStore, DayResult } from '#shared/db/budgets.ts';
 import {
+  BudgetOwnerSuppressed,
   BudgetOwnerUnreachable,
   BudgetReconciled,
   BudgetSet,
@@ -631,6 +632,103 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       // Once per owner while the mark stands (docs/design.md#budgets): the left-out mail won no mark.
       expect(stated).toBe(false);
       expect((await store.getBudget(budget.labelId, budget.budgetId))?.ownerUnreachable).toEqual(bounce);
+    });
+
+    describe("a budget owner's address left out as suppressed (docs/design.md#budgets)", () => {
+      const owner = 'mara@label.example';
+      const leftOut = (deliveryId: string) => ({
+        address: owner,
+        reason: 'suppressed' as const,
+        detail: 'the address is suppressed after a bounce or a complaint',
+        deliveryId,
+        kind: 'threshold-crossed',
+        at: '2027-03-03T07:00:01.000Z',
+      });
+      const entry = (deliveryId: string) =>
+        outboxEntry(
+          BudgetOwnerSuppressed,
+          { ...BudgetOwnerSuppressed.sample, address: owner, deliveryId },
+          { source: 'backline.budgets' },
+        );
+      /** Two budgets of one label that the owner holds. */
+      const marasBudgets = async () => {
+        const labelId = uniqueId('lbl');
+        const budgets = ['bud-1', 'bud-2'].map((budgetId) =>
+          aBudget({ labelId, budgetId, owner: { name: 'Mara Quinn', email: owner } }),
+        );
+        for (const budget of budgets) await store.saveBudget(budget);
+        return { labelId, budgets };
+      };
+      let store: S;
+
+      it('states the owner once when two mails left out at once each win a different budget’s mark first', async () => {
+        store = makeStore();
+        const { labelId } = await marasBudgets();
+        const [first, second] = [uniqueId('dlv'), uniqueId('dlv')];
+        const firstEntry = entry(first);
+        const secondEntry = entry(second);
+
+        // The race, in the order it runs: the second mail marks bud-2 (its first budget) and states;
+        // the first mail had marked bud-1 before it, finds bud-2 taken, and states after it.
+        const secondStated = await store.markOwnerUnreachable(
+          labelId,
+          ['bud-2'],
+          leftOut(second),
+          secondEntry,
+        );
+        const firstStated = await store.markOwnerUnreachable(
+          labelId,
+          ['bud-1', 'bud-2'],
+          leftOut(first),
+          firstEntry,
+        );
+
+        expect([secondStated, firstStated]).toEqual([true, false]);
+        expect(await inOutbox(store, secondEntry.eventId)).toBe(true);
+        expect(await inOutbox(store, firstEntry.eventId)).toBe(false);
+        // Each budget keeps the mark it got: the owner shows unreachable on both.
+        expect((await store.getBudget(labelId, 'bud-1'))?.ownerUnreachable?.deliveryId).toBe(first);
+        expect((await store.getBudget(labelId, 'bud-2'))?.ownerUnreachable?.deliveryId).toBe(second);
+      });
+
+      it('states the owner again once no budget the statement named is hers any more, for a budget she holds since', async () => {
+        store = makeStore();
+        const { labelId, budgets } = await marasBudgets();
+        const [first, later, last] = [uniqueId('dlv'), uniqueId('dlv'), uniqueId('dlv')];
+        await store.markOwnerUnreachable(labelId, ['bud-1', 'bud-2'], leftOut(first), entry(first));
+        // A third budget of hers: the mark stated for bud-1 and bud-2 still stands.
+        await store.saveBudget(aBudget({ labelId, budgetId: 'bud-3', owner: budgets[0].owner }));
+        const whileItStands = entry(later);
+        const statedWhileItStands = await store.markOwnerUnreachable(
+          labelId,
+          ['bud-1', 'bud-2', 'bud-3'],
+          leftOut(later),
+          whileItStands,
+        );
+        // A new owner is set on both budgets it named: her mark there no longer stands.
+        for (const budget of budgets)
+          await store.saveBudget({
+            ...budget,
+            owner: { name: 'Ivo Brandt', email: 'ivo@label.example' },
+            occurredAt: '2027-03-04T09:00:00.000Z',
+          });
+        await store.saveBudget({
+          ...aBudget({ labelId, budgetId: 'bud-4', owner: budgets[0].owner }),
+        });
+        const afterItEnded = entry(last);
+
+        const statedAfterItEnded = await store.markOwnerUnreachable(
+          labelId,
+          ['bud-4'],
+          leftOut(last),
+          afterItEnded,
+        );
+
+        expect(statedWhileItStands).toBe(false);
+        expect(await inOutbox(store, whileItStands.eventId)).toBe(false);
+        expect(statedAfterItEnded).toBe(true);
+        expect(await inOutbox(store, afterItEnded.eventId)).toBe(true);
+      });
     });
 
     it("files expenses by the label's vendor invoice in the order of their state's revision, raising the invoice's generation", async () => {

@@ -20,6 +20,7 @@ import type {
   SettlementVersion,
   StoredBudget,
 } from '#shared/db/budgets.ts';
+import { suppressedMarkStands } from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 
 const key = (...parts: string[]) => JSON.stringify(parts);
@@ -76,6 +77,8 @@ export class InMemoryBudgets implements BudgetStore {
   readonly fx = new Map<string, Record<string, string>>();
   readonly settlements = new Map<string, SettlementVersion>();
   readonly undeliverable = new Set<string>();
+  /** Per label and address: the mail left out as suppressed that stated the owner, and the budgets it named. */
+  readonly ownersSuppressed = new Map<string, { deliveryId: string; budgetIds: string[] }>();
   readonly invoices = new Map<string, { generation: number; filings: InvoiceFiling[] }>();
   readonly flags = new Map<string, FlaggedInvoice & { generation: number }>();
   readonly heldReportedOn = new Map<string, string>();
@@ -388,6 +391,21 @@ export class InMemoryBudgets implements BudgetStore {
     }
     if (mark.reason === 'suppressed' && !won) return false;
     if (this.undeliverable.has(mark.deliveryId)) return false;
+    if (mark.reason === 'suppressed') {
+      // The owner's one item decides which of two mails left out at once states it.
+      const owner = key(labelId, mark.address);
+      const stated = this.ownersSuppressed.get(owner);
+      if (
+        stated &&
+        stated.deliveryId !== mark.deliveryId &&
+        suppressedMarkStands(
+          mark.address,
+          stated.budgetIds.map((budgetId) => this.budgets.get(key(labelId, budgetId))),
+        )
+      )
+        return false;
+      this.ownersSuppressed.set(owner, { deliveryId: mark.deliveryId, budgetIds: [...budgetIds] });
+    }
     this.undeliverable.add(mark.deliveryId);
     this.published.push(entry);
     return true;
