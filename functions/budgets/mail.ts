@@ -4,7 +4,7 @@ import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
-import { sendMails, withoutSuppressed } from '#shared/mail/send.ts';
+import { sendMails } from '#shared/mail/send.ts';
 import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
 import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { formatMoney } from '#shared/money/money.ts';
@@ -328,10 +328,8 @@ export async function sendBudgetMail(
   correlationId: string,
 ) {
   const outcome = await sendMails(deps.mail, mails, deps.now().getTime() + sendingMs);
-  if (outcome.suppressed > 0) {
-    const kept = new Set((await withoutSuppressed(deps.mail, mails)).mails);
-    for (const mail of mails) if (!kept.has(mail)) await markSuppressedOwner(mail, correlationId, deps);
-  }
+  // As the send found them: the suppression list is read once (a second read may answer otherwise).
+  for (const mail of outcome.leftOutSuppressed) await markSuppressedOwner(mail, correlationId, deps);
   if (outcome.unfinished)
     throw new Error(`budget mail: ${mails.length - outcome.claimed} left to send; retried`);
 }

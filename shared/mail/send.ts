@@ -27,6 +27,11 @@ export interface SendOutcome {
   claimed: number;
   /** Operational mails not sent because their address is suppressed (a hard bounce or complaint). */
   suppressed: number;
+  /**
+   * Those mails themselves, as given, from the suppression list's one read per round: a sender that
+   * says something of a mail left out (budgets) reads the list no second time, which could answer otherwise.
+   */
+  leftOutSuppressed: OutgoingMail[];
   /** Accepted by SES (marked sent). */
   sent: number;
   /** Claims left open because SES's answer was lost: settled later from Email Sent events or the sweep. */
@@ -46,6 +51,7 @@ export interface ClaimedMail {
 const noOutcome = (): SendOutcome => ({
   claimed: 0,
   suppressed: 0,
+  leftOutSuppressed: [],
   sent: 0,
   unsettled: 0,
   failed: 0,
@@ -207,7 +213,8 @@ export async function sendMails(
       }
       const round = await (upcoming ?? claimRound(deps, rounds[index]));
       upcoming = undefined;
-      outcome.suppressed += round.suppressed;
+      outcome.suppressed += round.leftOut.length;
+      outcome.leftOutSuppressed.push(...round.leftOut);
       outcome.claimed += round.claimed.length;
       remaining -= rounds[index].length - round.claimed.length;
       unsent = round.claimed;
@@ -292,13 +299,14 @@ function takenRate(deps: MailDeps, deadline: number, perCall: number, perTake: n
 
 interface ClaimedRound {
   claimed: ClaimedMail[];
-  suppressed: number;
+  /** Left out unclaimed because their address is suppressed. */
+  leftOut: OutgoingMail[];
 }
 
 /** Claims one round's mails (at most one transaction's worth) that are not suppressed. */
 async function claimRound(deps: MailDeps, mails: OutgoingMail[]): Promise<ClaimedRound> {
   const round = await withoutSuppressed(deps, mails);
-  return { claimed: await claimMails(deps, round.mails), suppressed: round.suppressed };
+  return { claimed: await claimMails(deps, round.mails), leftOut: round.leftOut };
 }
 
 /** A promise awaited later: its rejection is not unhandled meanwhile. */
@@ -353,14 +361,13 @@ async function giveBack(deps: MailDeps, claims: ClaimedMail[]): Promise<void> {
 export async function withoutSuppressed(
   deps: MailDeps,
   mails: OutgoingMail[],
-): Promise<{ mails: OutgoingMail[]; suppressed: number }> {
+): Promise<{ mails: OutgoingMail[]; leftOut: OutgoingMail[] }> {
   const operational = mails.filter((mail) => mail.stream === 'operational');
-  if (operational.length === 0) return { mails, suppressed: 0 };
+  if (operational.length === 0) return { mails, leftOut: [] };
   const suppressed = await deps.suppressions.suppressedAmong(operational.map((mail) => mail.identity.email));
-  const kept = mails.filter(
-    (mail) => mail.stream !== 'operational' || !suppressed.has(normaliseEmail(mail.identity.email)),
-  );
-  return { mails: kept, suppressed: mails.length - kept.length };
+  const isLeftOut = (mail: OutgoingMail) =>
+    mail.stream === 'operational' && suppressed.has(normaliseEmail(mail.identity.email));
+  return { mails: mails.filter((mail) => !isLeftOut(mail)), leftOut: mails.filter(isLeftOut) };
 }
 
 /** Claims a page of mails (the next SES calls) in one request; those claimed before are left out. */

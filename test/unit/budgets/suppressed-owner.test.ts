@@ -163,3 +163,35 @@ describe('a budget alert whose claim went stale, its owner’s address suppresse
     expect(store.published.filter((e) => e.detailType === 'Budget Owner Suppressed')).toHaveLength(1);
   });
 });
+
+describe('a budget alert left out while its owner’s suppression is lifted during the send', () => {
+  it('marks the owner unreachable for the alert the send left out, reading the suppression list no second time', async () => {
+    const h = budgetsHarness({ now: '2027-03-03T07:00:00.000Z' });
+    // The list says she is suppressed when the first alert's send asks, and is lifted right after: a
+    // second read of the list would say she is reachable, and hide the alert the send left out.
+    const asked: string[][] = [];
+    h.mail.suppressions = {
+      suppressedAmong: async (emails) => {
+        asked.push([...emails]);
+        return new Set(asked.length === 1 ? emails.map(normaliseEmail).filter((e) => e === owner) : []);
+      },
+    };
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ amount: { minor: 85_000, currency: 'EUR' } }), {
+      occurredAt: '2027-03-02T10:00:00.000Z',
+    });
+
+    await h.reconcile('2027-03-03');
+
+    // The first alert (50 %) was left out; the others went out once she was reachable again.
+    expect(h.mailer.delivered).toHaveLength(3);
+    expect((await h.store.getBudget('lbl-1', 'bud-1'))?.ownerUnreachable).toMatchObject({
+      address: owner,
+      reason: 'suppressed',
+      kind: 'threshold-crossed',
+    });
+    expect(h.events('Budget Owner Suppressed')).toHaveLength(1);
+    // Each alert's send read the list once, and nothing read it again after the send.
+    expect(asked).toHaveLength(4);
+  });
+});
