@@ -9,6 +9,7 @@ import {
   evaluate,
   invoiceId,
   isCounted,
+  namesOf,
   orderHoldsShare,
   type RateTable,
   sameJson,
@@ -417,9 +418,21 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     const changed = await withSettlements(store, labelId, budgetId, [[before, own]]);
     const settled = changed.slice(1).map(([, commitment]) => commitment);
     const rates = await ratesFor(store, settled, budget);
-    const states = [own, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
-    const delta = sum(...changed.map(([b], i) => difference(b.contribution, states[i].contribution)));
-    const settlers = settlersChanged(changed.map(([b], i) => [b, states[i]]));
+    const evaluated = [own, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
+    const pairs = [
+      ...changed.map(([b], i): [ExpenseState, ExpenseState] => [b, evaluated[i]]),
+      ...(await namersOf(
+        store,
+        labelId,
+        budgetId,
+        budget,
+        changed.map(([b], i) => [b, evaluated[i]]),
+        statesPerWrite - changed.length,
+      )),
+    ];
+    const states = pairs.map(([, after]) => after);
+    const delta = sum(...pairs.map(([b, after]) => difference(b.contribution, after.contribution)));
+    const settlers = settlersChanged(pairs);
     for (const settler of settlers) await store.fileExpenseUnder(labelId, settler, budgetId);
     if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) {
       for (const settler of settlers) await settleAcrossBudgets(labelId, settler, budgetId, store);
@@ -437,6 +450,8 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
  * stops) settling a commitment closes (or reopens) it in the same write. A commitment not received
  * yet gets a state that only says who settles it; one among `changes` is settled there. The states
  * after a change are read as evaluated (see settlesOf); a commitment settled here is to be evaluated.
+ * So too the orders' `namedBy` (namesOf): kept on an order this budget has a state of, never a reason
+ * to give one a state.
  */
 async function withSettlements(
   store: BudgetStore,
@@ -444,39 +459,90 @@ async function withSettlements(
   budgetId: string,
   changes: [ExpenseState, ExpenseState][],
 ): Promise<[ExpenseState, ExpenseState][]> {
-  const edits = new Map<string, { add: string[]; remove: string[] }>();
+  type Edit = { add: string[]; remove: string[] };
+  const edits = new Map<string, Edit>();
+  const names = new Map<string, Edit>();
+  const editOf = (map: Map<string, Edit>, id: string) => {
+    const found = map.get(id) ?? { add: [], remove: [] };
+    map.set(id, found);
+    return found;
+  };
   for (const [before, after] of changes) {
-    const was = settlesOf(before);
-    const is = settlesOf(after);
-    if (was === is) continue;
-    const edit = (id: string) => {
-      const found = edits.get(id) ?? { add: [], remove: [] };
-      edits.set(id, found);
-      return found;
-    };
-    if (was) edit(was).remove.push(after.expenseId);
-    if (is) edit(is).add.push(after.expenseId);
+    for (const [map, of] of [
+      [edits, settlesOf],
+      [names, namesOf],
+    ] as const) {
+      const was = of(before);
+      const is = of(after);
+      if (was === is) continue;
+      if (was) editOf(map, was).remove.push(after.expenseId);
+      if (is) editOf(map, is).add.push(after.expenseId);
+    }
   }
+  const edited = (ids: string[], { add, remove }: Edit = { add: [], remove: [] }) =>
+    [...new Set([...ids.filter((a) => !remove.includes(a)), ...add])].sort();
   const settle = (state: ExpenseState): ExpenseState => {
-    const { add, remove } = edits.get(state.expenseId) ?? { add: [], remove: [] };
-    const settledBy = [...new Set([...state.settledBy.filter((a) => !remove.includes(a)), ...add])].sort();
-    return { ...state, settledBy };
+    const { namedBy, ...rest } = state;
+    const named = names.has(state.expenseId) ? edited(namedBy ?? [], names.get(state.expenseId)) : namedBy;
+    return {
+      ...rest,
+      settledBy: edits.has(state.expenseId)
+        ? edited(state.settledBy, edits.get(state.expenseId))
+        : state.settledBy,
+      ...(named?.length ? { namedBy: named } : {}),
+    };
   };
   const within = changes.map(([before, after]): [ExpenseState, ExpenseState] => [
     before,
-    edits.has(after.expenseId) ? settle(after) : after,
+    edits.has(after.expenseId) || names.has(after.expenseId) ? settle(after) : after,
   ]);
-  const ids = [...edits.keys()].filter((id) => !changes.some(([, after]) => after.expenseId === id));
+  const outside = (id: string) => !changes.some(([, after]) => after.expenseId === id);
+  const ids = [...new Set([...edits.keys(), ...names.keys()])].filter(outside);
   if (ids.length === 0) return within;
   const found = await store.expenseStates(labelId, budgetId, ids);
   const firstSeenAt = changes[0][1].firstSeenAt;
   return [
     ...within,
-    ...ids.map((id): [ExpenseState, ExpenseState] => {
-      const before = found.get(id) ?? emptyState(id, firstSeenAt);
-      return [before, settle(before)];
+    // Who names an order changes no state of one this budget has none of.
+    ...ids.flatMap((id): [ExpenseState, ExpenseState][] => {
+      const stored = found.get(id);
+      if (!edits.has(id) && (!stored || sameState(settle(stored), stored))) return [];
+      const before = stored ?? emptyState(id, firstSeenAt);
+      return [[before, settle(before)]];
     }),
   ];
+}
+
+/**
+ * The actuals of this budget counted apart (no rate yet) whose recoupable share changes with these
+ * changes: those naming an order that starts or stops holding its own share here (a settling invoice
+ * voided or written, the order voided), counted again in the same write as the order (see
+ * docs/design.md#budgets). Read by the ids the orders keep (`namedBy`), not from the ledger; more than
+ * `room` of them are left to the daily reconciliation.
+ */
+async function namersOf(
+  store: BudgetStore,
+  labelId: string,
+  budgetId: string,
+  budget: Terms | undefined,
+  pairs: [ExpenseState, ExpenseState][],
+  room: number,
+): Promise<[ExpenseState, ExpenseState][]> {
+  const inWrite = new Set(pairs.map(([, after]) => after.expenseId));
+  const ids = [
+    ...new Set(
+      pairs
+        .filter(([before, after]) => (before.recoupable === undefined) !== (after.recoupable === undefined))
+        .flatMap(([, after]) => after.namedBy ?? []),
+    ),
+  ].filter((id) => !inWrite.has(id));
+  if (ids.length === 0 || ids.length > room) return [];
+  const befores = [...(await store.expenseStates(labelId, budgetId, ids)).values()];
+  const rates = await ratesFor(store, befores, budget);
+  const holdsShare = orderHoldsShare(pairs.map(([, after]) => after));
+  return befores
+    .map((before): [ExpenseState, ExpenseState] => [before, evaluate(before, budget, rates, holdsShare)])
+    .filter(([before, after]) => !sameState(after, before));
 }
 
 /** How one webhook event becomes a version of an expense (or of a show's settlement). */
@@ -560,7 +626,18 @@ export async function reevaluate(
         before,
         evaluate(after, budget, i < befores.length ? rates : commitmentRates, holdsShare),
       ]);
-      const changed = pairs.filter(([before, after]) => !sameState(after, before));
+      const evaluatedPairs = pairs.filter(([before, after]) => !sameState(after, before));
+      const changed = [
+        ...evaluatedPairs,
+        ...(await namersOf(
+          deps.store,
+          labelId,
+          budgetId,
+          budget,
+          evaluatedPairs,
+          statesPerWrite * 2 - evaluatedPairs.length,
+        )),
+      ];
       if (changed.length === 0) break;
       const delta: Counters = sum(
         ...changed.map(([before, after]) => difference(before.contribution, after.contribution)),

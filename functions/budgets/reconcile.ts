@@ -10,6 +10,7 @@ import {
   figuresOf,
   inBudgetCurrency,
   isCounted,
+  namesOf,
   orderHoldsShare,
   possibleDuplicates,
   sameCounters,
@@ -115,13 +116,21 @@ export function statesFromLedger(
     );
   }
   const settledBy = new Map<string, string[]>();
+  const namedBy = new Map<string, string[]>();
   for (const state of rebuilt.values()) {
     const target = settlesOf(state);
     if (target) settledBy.set(target, [...(settledBy.get(target) ?? []), state.expenseId].sort());
+    const named = namesOf(state);
+    if (named) namedBy.set(named, [...(namedBy.get(named) ?? []), state.expenseId].sort());
   }
   for (const [target, actuals] of settledBy) {
     const commitment = rebuilt.get(target) ?? emptyState(target, rebuilt.get(actuals[0])!.firstSeenAt);
     rebuilt.set(target, evaluateState({ ...commitment, settledBy: actuals }));
+  }
+  // Who names an order is kept on a state of it this budget has (none is made for it).
+  for (const [order, actuals] of namedBy) {
+    const state = rebuilt.get(order);
+    if (state) rebuilt.set(order, { ...state, namedBy: actuals });
   }
   return rebuilt;
 }

@@ -103,6 +103,12 @@ export interface ExpenseState {
    * Not in this budget's versions: kept with the state, and carried over when the ledger is rebuilt.
    */
   settledElsewhere?: string[];
+  /**
+   * Counted actuals of this budget that name this order (settling it, or counted apart while no rate
+   * converts them), absent when none: those whose recoupable share depends on whether it holds its own,
+   * counted again in the write that changes that (see docs/design.md#budgets).
+   */
+  namedBy?: string[];
   /** What it adds to the running totals now. */
   contribution: Counters;
   conversion?: Conversion;
@@ -169,6 +175,13 @@ export const settlesOf = (state: ExpenseState): string | undefined =>
   state.contribution[counter.unconverted(state.data.amount.currency, 'actual')] === undefined
     ? state.data.settles
     : undefined;
+
+/**
+ * The order a counted actual of this budget names, whether it settles it or not (an unconverted one
+ * does not): the actual is among the order's `namedBy`.
+ */
+export const namesOf = (state: ExpenseState): string | undefined =>
+  isCounted(state) && !state.held && state.data.kind === 'actual' ? state.data.settles : undefined;
 
 /** Rates by date: `{"GBP/USD": "1.2534"}` = 1.2534 USD per GBP. */
 export type RateTable = (date: string) => Record<string, string> | undefined;

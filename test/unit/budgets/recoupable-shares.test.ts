@@ -107,7 +107,7 @@ describe("an artist's recoupable spend while an invoice with no rate yet names a
 });
 
 describe("an unconverted invoice's recoupable share when its order loses its own after the invoice was counted", () => {
-  it('has none while the order holds it, and its own from the next daily reconciliation once the label voids the order', async () => {
+  it('has none while the order holds it, and its own in the same change once the label voids the order', async () => {
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     await withVideoOrder(h);
     await h.expense(unconvertedInvoice('inv-video', 55_000));
@@ -115,9 +115,61 @@ describe("an unconverted invoice's recoupable share when its order loses its own
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
 
     await voidOrder(h);
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
 
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 55_000 }]);
+    // The next daily reconciliation finds nothing to change.
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 55_000 }]);
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+});
+
+describe("an unconverted invoice's recoupable share when the invoice that settled its order is voided", () => {
+  it('loses it in the same change as the order gets its own back: the artist is charged the money once', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await withVideoOrder(h);
+    // The director's invoice in EUR settles the order; the crew's in USD (no rate yet) is counted apart.
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-director',
+        settles: 'po-video',
+        amount: { minor: 30_000, currency: 'EUR' },
+        recoupable: artist,
+      }),
+    );
+    await h.expense(unconvertedInvoice('inv-crew', 22_000));
+
+    // The label voids the director's invoice (sent in error): the order is committed again, with its share.
+    await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-1', reason: 'Sent in error' });
+
+    // Once, in the order's 500.00 EUR; not also the crew's 220.00 USD until the next reconciliation.
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
+  });
+});
+
+describe("an unconverted invoice's recoupable share when another invoice settles its order after it", () => {
+  it('gets it in the same change as the order loses its own: the money is recoupable somewhere at once', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await withVideoOrder(h);
+    // The crew's part in USD (no rate yet) first: the order holds the share, the invoice none.
+    await h.expense(unconvertedInvoice('inv-crew', 22_000));
+
+    // Then the director's part in EUR, which settles the order.
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-director',
+        settles: 'po-video',
+        amount: { minor: 30_000, currency: 'EUR' },
+        recoupable: artist,
+      }),
+    );
+
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
+      expect.arrayContaining([
+        { currency: 'EUR', minor: 30_000 },
+        { currency: 'USD', minor: 22_000 },
+      ]),
+    );
   });
 });
