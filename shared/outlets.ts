@@ -107,6 +107,32 @@ export const reachChanged = (before: Outlet, after: Outlet): boolean => {
   return reach(before) !== reach(after);
 };
 
+/** A line of an import: its job and its line number in the file. */
+export interface ImportLine {
+  jobId: string;
+  line: number;
+}
+
+/**
+ * How an outlet records the import line that last wrote it (docs/design.md#jobs): `importedBy`,
+ * `<jobId>#<line>`, and beside it the line alone (`importedLine`, a number) for the write's condition
+ * that a line never overwrites what a later line of its job wrote (`writtenByLaterLine`).
+ */
+export const importedByLine = ({ jobId, line }: ImportLine): string => `${jobId}#${line}`;
+
+/**
+ * Whether an outlet, as stored, was last written by a later line of `by`'s job: that line's write
+ * stands, and `by` leaves the outlet as it is (docs/design.md#jobs). The table's write holds the same
+ * rule in its condition (`begins_with(importedBy, '<jobId>#') AND importedLine > line`, refused).
+ */
+export const writtenByLaterLine = (
+  stored: { importedBy?: string; importedLine?: number },
+  by: ImportLine,
+): boolean =>
+  stored.importedBy?.startsWith(`${by.jobId}#`) === true &&
+  stored.importedLine !== undefined &&
+  stored.importedLine > by.line;
+
 /**
  * How an import counts its update of an outlet (`before` as read, `after` as it stands) and whether it
  * names it, as `reachChanged` decides for an API edit: an import names the outlets it created and

@@ -20,9 +20,6 @@ export const importedOutletId = (jobId: string, line: number): string =>
     .digest('hex')
     .slice(0, 32)}`;
 
-/** The import line an outlet's write is made by, recorded on it (`importedBy`, see docs/design.md#jobs). */
-export const importedByLine = (jobId: string, line: number): string => `${jobId}#${line}`;
-
 /** Works through `items`, `importConcurrency` at a time, taking none once `stop` is aborted. */
 async function forEachAtOnce<T>(
   items: T[],
@@ -62,7 +59,8 @@ const shorten = (error: string) =>
  * announcer tells them of the releases still to come that they now match (a later attempt names every
  * outlet its rows found or wrote, as `outletsOfFailedPage` does for a failed page; see docs/design.md#jobs). A repeated line finds its
  * outlet as the line before it left it and counts as unchanged (the outlet records the import line that
- * last wrote it, `importedBy`). Every write goes through the attempt's
+ * last wrote it, `importedBy`), and a line never overwrites what a later line of the job wrote (a
+ * duplicate event running the page again while the first run went on). Every write goes through the attempt's
  * fence: once the attempt has ended (its deadline passed) no row is taken and nothing more is written,
  * so work left behind cannot undo a later line or create an outlet after the job failed.
  */
@@ -99,8 +97,9 @@ export async function importPage(
             now: job.createdAt,
             leftOut,
             // Recorded on the outlet it writes: found as this line left it, it was an earlier attempt at
-            // this line that wrote it (updated); as another line left it, a repeat (unchanged).
-            importedBy: importedByLine(job.jobId, row.line),
+            // this line that wrote it (updated); as another line left it, a repeat (unchanged). Found as a
+            // later line of the job left it (another run of this page went on past it), it is left so.
+            importedBy: { jobId: job.jobId, line: row.line },
             fence: attempt.fence,
           });
           const counted = outlet.id === ownId ? 'created' : outcome;

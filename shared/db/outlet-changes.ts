@@ -4,12 +4,15 @@ import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { OutletInput } from '../outlet-input.ts';
 import {
+  type ImportLine,
+  importedByLine,
   importedUpdate,
   keepingLeftOut,
   type OptionalOutletField,
   type Outlet,
   reachChanged,
   sameDescription,
+  writtenByLaterLine,
 } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
@@ -78,7 +81,9 @@ export interface OutletManagement extends OutletDirectory {
    * Creates the outlet for `input.email`, or replaces the one that has it: `unchanged` when it said the
    * same already, unless the import line that last wrote it is `importedBy` (an earlier attempt at this
    * line wrote it: see `importedUpdate`). A write records `importedBy` on the outlet, in the same
-   * UpdateItem or Put (an API edit removes it). The fields
+   * UpdateItem or Put (an API edit removes it), and is conditional on no later line of the same job
+   * having written the outlet: one found so written (`writtenByLaterLine`) is left as that line left
+   * it and counts as `unchanged` (a duplicate run of a page, docs/design.md#jobs). The fields
    * `leftOut` (columns an import's header leaves out) keep the outlet's own values on a replace, and
    * take `input`'s (their defaults) on a create. It writes no event: an import states the outlets of a
    * page together, with the page's completion (docs/design.md#jobs); `reachChanged` says whether this
@@ -91,8 +96,8 @@ export interface OutletManagement extends OutletDirectory {
       newId: () => string;
       now: string;
       leftOut?: readonly OptionalOutletField[];
-      /** The import line this is (`<jobId>#<line>`), recorded on the outlet it writes. */
-      importedBy?: string;
+      /** The import line this is, recorded on the outlet it writes (`importedByLine`). */
+      importedBy?: ImportLine;
       /** The fence of the work it belongs to (a job page's attempt): closed, nothing is written. */
       fence?: WriteFence;
     },
@@ -139,7 +144,7 @@ export function dynamoOutletManagement(
     input: OutletInput,
     { id, now, changed }: { id: string; now: string; changed?: OutletChangedEntry },
     fence?: WriteFence,
-    importedBy?: string,
+    importedBy?: ImportLine,
   ): Promise<Outlet> => {
     for (let attempt = 1; ; attempt++) {
       const [suppressed, unsubscribed] = await Promise.all([
@@ -171,7 +176,9 @@ export function dynamoOutletManagement(
                         type: 'outlet',
                         ...outlet,
                         ...(genreKeys ? { genreKeys } : {}),
-                        ...(importedBy ? { importedBy } : {}),
+                        ...(importedBy
+                          ? { importedBy: importedByLine(importedBy), importedLine: importedBy.line }
+                          : {}),
                       },
                       ConditionExpression: 'attribute_not_exists(pk)',
                     },
@@ -203,7 +210,7 @@ export function dynamoOutletManagement(
     now: string,
     changed?: OutletChangedEntry,
     fence?: WriteFence,
-    importedBy?: string,
+    importedBy?: ImportLine,
   ): Promise<Outlet> => {
     const emailChanges = input.email !== current.email;
     const suppressed = emailChanges
@@ -235,7 +242,8 @@ export function dynamoOutletManagement(
     if (genreKeys) set.genreKeys = genreKeys;
     if (next.contactName) set.contactName = next.contactName;
     if (next.formats?.length) set.formats = next.formats;
-    if (importedBy) set.importedBy = importedBy;
+    if (importedBy)
+      Object.assign(set, { importedBy: importedByLine(importedBy), importedLine: importedBy.line });
     // The suppression is the address's: it changes with a move only. An outlet that keeps its address
     // keeps its mark as stored, which a bounce may have set since it was read.
     if (emailChanges && next.suppressedAt)
@@ -246,7 +254,7 @@ export function dynamoOutletManagement(
       ...(next.formats?.length ? [] : ['formats']),
       ...(emailChanges && !next.suppressedAt ? ['suppressedAt', 'suppressionReason'] : []),
       // The import line that last wrote it: none once another write (an API edit) has.
-      ...(importedBy ? [] : ['importedBy']),
+      ...(importedBy ? [] : ['importedBy', 'importedLine']),
     ];
     // unsubscribedAt is only ever added (an unsubscribe may land while the manager edits the outlet).
     const setUnsubscribedAt = addressUnsubscribed
@@ -266,12 +274,17 @@ export function dynamoOutletManagement(
       ]
         .join(' ')
         .trim(),
-      // Optimistic: the address the outlet had when we read it is still its address.
-      ConditionExpression: 'attribute_exists(pk) AND #email = :currentEmail',
+      // Optimistic: the address the outlet had when we read it is still its address. An import line's
+      // write is refused once a later line of its job has written the outlet (`writtenByLaterLine`: a
+      // duplicate run of a page, docs/design.md#jobs); the retry's read then finds it so.
+      ConditionExpression: `attribute_exists(pk) AND #email = :currentEmail${
+        importedBy ? ' AND NOT (begins_with(#importedBy, :importJob) AND #importedLine > :importedLine)' : ''
+      }`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: {
         ...Object.fromEntries(Object.entries(set).map(([field, value]) => [`:${field}`, value])),
         ...(addressUnsubscribed ? { ':unsubscribedAt': addressUnsubscribed.at } : {}),
+        ...(importedBy ? { ':importJob': `${importedBy.jobId}#` } : {}),
         ':currentEmail': current.email,
       },
     };
@@ -326,7 +339,8 @@ export function dynamoOutletManagement(
   /**
    * Retries when the outlet changed (or went) between the read and the write; `describe` gives the
    * description from the outlet as read, so a retry keeps what it has then. Answers the outlet as read
-   * (`before`) and as it stands.
+   * (`before`) and as it stands; an import line finding it written by a later line of its job writes
+   * nothing (`laterLine`, docs/design.md#jobs).
    */
   const replaceWith = async (
     outletId: string,
@@ -334,12 +348,14 @@ export function dynamoOutletManagement(
     now: string,
     changed?: OutletChangedEntry,
     fence?: WriteFence,
-    importedBy?: string,
-  ): Promise<{ before: Outlet; beforeImportedBy?: string; after: Outlet } | undefined> => {
+    importedBy?: ImportLine,
+  ): Promise<{ before: Outlet; beforeImportedBy?: string; after: Outlet; laterLine?: true } | undefined> => {
     for (let attempt = 1; ; attempt++) {
       const stored = await getStored(outletId);
       if (!stored) return undefined;
       const { outlet: current } = stored;
+      if (importedBy && writtenByLaterLine(stored, importedBy))
+        return { before: current, after: current, laterLine: true };
       try {
         return {
           before: current,
@@ -414,8 +430,11 @@ export function dynamoOutletManagement(
             importedBy,
           );
           if (replaced) {
-            const { before, beforeImportedBy, after: outlet } = replaced;
-            const byThisLine = importedBy !== undefined && beforeImportedBy === importedBy;
+            const { before, beforeImportedBy, after: outlet, laterLine } = replaced;
+            // As a later line of the job left it: this line changed nothing (unchanged; named if written at
+            // the job's time, as any outlet found so).
+            const byThisLine =
+              !laterLine && importedBy !== undefined && beforeImportedBy === importedByLine(importedBy);
             return { outlet, ...importedUpdate(before, outlet, now, byThisLine) };
           }
           // the owner went away between the two reads: create it afresh

@@ -75,17 +75,21 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
   const TableName = tableName;
 
   /**
-   * An outlet with the import line that last wrote it (`importedBy`, kept off the `Outlet`: an import's
-   * bookkeeping, see docs/design.md#jobs).
+   * An outlet with the import line that last wrote it (`importedBy` and `importedLine`, kept off the
+   * `Outlet`: an import's bookkeeping, see docs/design.md#jobs).
    */
   const getStored = async (
     outletId: string,
-  ): Promise<{ outlet: Outlet; importedBy?: string } | undefined> => {
+  ): Promise<{ outlet: Outlet; importedBy?: string; importedLine?: number } | undefined> => {
     const { Item } = await db.send(
       new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }),
     );
     if (!Item) return undefined;
-    return { outlet: toOutlet(Item), ...(Item.importedBy ? { importedBy: Item.importedBy as string } : {}) };
+    return {
+      outlet: toOutlet(Item),
+      ...(Item.importedBy ? { importedBy: Item.importedBy as string } : {}),
+      ...(typeof Item.importedLine === 'number' ? { importedLine: Item.importedLine } : {}),
+    };
   };
 
   const get = async (outletId: string): Promise<Outlet | undefined> => (await getStored(outletId))?.outlet;

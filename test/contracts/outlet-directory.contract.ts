@@ -259,22 +259,22 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       const replaced = await store.replace(newId, given, later(2));
       const renamed = await store.upsertByEmail(
         { ...given, name: 'Renamed' },
-        { newId: () => newId, now: later(3), importedBy: 'job-1#3' },
+        { newId: () => newId, now: later(3), importedBy: { jobId: 'job-1', line: 3 } },
       );
       const rerun = await store.upsertByEmail(
         { ...given, name: 'Renamed' },
-        { newId: () => newId, now: later(3), importedBy: 'job-1#3' },
+        { newId: () => newId, now: later(3), importedBy: { jobId: 'job-1', line: 3 } },
       );
       // A later line repeating line 3 finds the outlet as line 3 left it: it changed nothing.
       const repeat = await store.upsertByEmail(
         { ...given, name: 'Renamed' },
-        { newId: () => newId, now: later(3), importedBy: 'job-1#9' },
+        { newId: () => newId, now: later(3), importedBy: { jobId: 'job-1', line: 9 } },
       );
       // An edit through the API is the outlet's last write: the line finding its description after it wrote nothing.
       await store.replace(newId, { ...given, name: 'Edited' }, later(4));
       const afterEdit = await store.upsertByEmail(
         { ...given, name: 'Edited' },
-        { newId: () => newId, now: later(3), importedBy: 'job-1#3' },
+        { newId: () => newId, now: later(3), importedBy: { jobId: 'job-1', line: 3 } },
       );
 
       expect(again).toEqual({
@@ -288,6 +288,38 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       expect([renamed.reachChanged, rerun.reachChanged, repeat.reachChanged]).toEqual([false, true, true]);
       expect(afterEdit.outcome).toBe('unchanged');
       expect((await store.get(newId))?.updatedAt).toBe(later(4));
+    });
+
+    it('leaves an outlet a later line of the same import wrote as that line left it (unchanged); a line of another import, or after an API edit, writes', async () => {
+      const store = makeStore();
+      const given = input({ name: 'Desk', territories: ['GB'] });
+      const id = uniqueId('out');
+      await store.create(given, { id, now: t0 });
+      const at = later(1);
+      const upsert = (name: string, territories: string[], jobId: string, line: number) =>
+        store.upsertByEmail(
+          { ...given, name, territories },
+          { newId: () => uniqueId('never'), now: at, importedBy: { jobId, line } },
+        );
+
+      // Line 12 of job-a writes; line 3 of the same job (a duplicate run of its page) comes after it.
+      const late = await upsert('Late', ['DE'], 'job-a', 12);
+      const early = await upsert('Early', ['FR'], 'job-a', 3);
+      const afterEarly = await store.get(id);
+      // Another import's line writes over it.
+      const other = await upsert('Other', ['FR'], 'job-b', 3);
+      // An API edit removes the import line: job-a's line 3 then writes.
+      await store.replace(id, { ...given, name: 'Edited' }, later(2));
+      const afterEdit = await upsert('Early', ['FR'], 'job-a', 3);
+
+      const asLate = { id, ...given, name: 'Late', territories: ['DE'], createdAt: t0, updatedAt: at };
+      expect(late).toEqual({ outcome: 'updated', outlet: asLate, reachChanged: true });
+      // Found as this import wrote it: named, as any outlet written at the job's time (docs/design.md#jobs).
+      expect(early).toEqual({ outcome: 'unchanged', outlet: asLate, reachChanged: true });
+      expect(afterEarly).toEqual(asLate);
+      expect(other.outcome).toBe('updated');
+      expect(afterEdit.outcome).toBe('updated');
+      expect(await store.get(id)).toEqual({ ...asLate, name: 'Early', territories: ['FR'] });
     });
 
     it('upserts through an open fence as without one, and writes nothing through a closed one', async () => {

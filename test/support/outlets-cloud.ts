@@ -1,5 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoOutletManagement, type OutletManagement } from '#shared/db/outlet-changes.ts';
+import { outletKey } from '#shared/db/outlet-items.ts';
 import { dynamoPromoCounters, type PromoCounters } from '#shared/db/promo.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -25,6 +27,31 @@ export const localOutletDirectory = (tableName = cloud().tableName): OutletManag
 /** The promo counters on the local cloud's table unless another is named. */
 export const localPromoCounters = (tableName = cloud().tableName): PromoCounters =>
   dynamoPromoCounters(documentClient(), tableName);
+
+/**
+ * The directory on a client that runs `meanwhile` once, just before the first write `isTheWrite`
+ * names is sent: after the directory has read everything it writes from.
+ */
+export function racedDirectory(isTheWrite: (command: unknown) => boolean, meanwhile: () => Promise<unknown>) {
+  const client = documentClient();
+  let ran = false;
+  const raced = Object.create(client) as DynamoDBDocumentClient;
+  raced.send = (async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+    if (!ran && isTheWrite(command)) {
+      ran = true;
+      await meanwhile();
+    }
+    return client.send(command);
+  }) as DynamoDBDocumentClient['send'];
+  return {
+    directory: dynamoOutletManagement(raced, cloud().tableName),
+    ran: () => ran,
+  };
+}
+
+/** The update of an outlet's fields that keeps its address. */
+export const updatesOutlet = (outletId: string) => (command: unknown) =>
+  command instanceof UpdateCommand && command.input.Key?.pk === outletKey(outletId).pk;
 
 export const uniqueEmail = (label = 'outlet') => `${uniqueId(label)}@outlets.example`;
 

@@ -9,12 +9,15 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
 import {
   genresMatch,
+  type ImportLine,
+  importedByLine,
   importedUpdate,
   keepingLeftOut,
   type OptionalOutletField,
   type Outlet,
   reachChanged,
   sameDescription,
+  writtenByLaterLine,
 } from '#shared/outlets.ts';
 
 /** Builders and in-memory fakes for the outlet directory, promo counters and the outbox. */
@@ -72,8 +75,8 @@ export class InMemoryOutletDirectory implements OutletManagement {
   readonly suppressions = new Map<string, Suppression>();
   /** When each address unsubscribed: it outlives the outlet. */
   readonly unsubscriptions = new Map<string, string>();
-  /** The import line that last wrote each outlet (the table's `importedBy` attribute). */
-  readonly importedBy = new Map<string, string>();
+  /** The import line that last wrote each outlet (the table's `importedBy` and `importedLine` attributes). */
+  readonly importedBy = new Map<string, ImportLine>();
 
   private ownerOf(email: string) {
     return [...this.outlets.values()].find((outlet) => outlet.email === email);
@@ -184,7 +187,7 @@ export class InMemoryOutletDirectory implements OutletManagement {
       newId: () => string;
       now: string;
       leftOut?: readonly OptionalOutletField[];
-      importedBy?: string;
+      importedBy?: ImportLine;
       fence?: WriteFence;
     },
   ): Promise<Upserted> {
@@ -199,18 +202,24 @@ export class InMemoryOutletDirectory implements OutletManagement {
       now,
       leftOut,
       importedBy,
-    }: { newId: () => string; now: string; leftOut: readonly OptionalOutletField[]; importedBy?: string },
+    }: { newId: () => string; now: string; leftOut: readonly OptionalOutletField[]; importedBy?: ImportLine },
   ): Promise<Upserted> {
     const owner = this.ownerOf(input.email);
     if (owner) {
       const before = this.clean(owner);
       const beforeImportedBy = this.importedBy.get(owner.id);
+      const stored = beforeImportedBy
+        ? { importedBy: importedByLine(beforeImportedBy), importedLine: beforeImportedBy.line }
+        : {};
+      // Written by a later line of the same job: left as that line left it, as the table's condition does.
+      if (importedBy && writtenByLaterLine(stored, importedBy))
+        return { outlet: before, ...importedUpdate(before, before, now, false) };
       const outlet = (await this.replace(owner.id, keepingLeftOut(input, owner, leftOut), now))!;
       const upserted = importedUpdate(
         before,
         outlet,
         now,
-        importedBy !== undefined && beforeImportedBy === importedBy,
+        importedBy !== undefined && stored.importedBy === importedByLine(importedBy),
       );
       // The write records the line it was made by, as the table's does.
       if (importedBy && this.outlets.get(owner.id) !== owner) this.importedBy.set(owner.id, importedBy);

@@ -1,11 +1,14 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
-import { outletEmailKey, outletKey } from '#shared/db/outlet-items.ts';
+import { outletEmailKey } from '#shared/db/outlet-items.ts';
 import { isMailable } from '#shared/outlets.ts';
-import { cloud, documentClient } from '#test/support/cloud.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
-import { localOutletDirectory, uniqueEmail } from '#test/support/outlets-cloud.ts';
+import {
+  localOutletDirectory,
+  racedDirectory,
+  uniqueEmail,
+  updatesOutlet,
+} from '#test/support/outlets-cloud.ts';
 
 /**
  * A bounce or an unsubscribe that lands while an outlet is being written onto its address: the
@@ -18,35 +21,10 @@ import { localOutletDirectory, uniqueEmail } from '#test/support/outlets-cloud.t
 const t0 = '2027-04-01T09:00:00.000Z';
 const later = (ms: number) => new Date(Date.parse(t0) + ms).toISOString();
 
-/**
- * The directory on a client that runs `meanwhile` once, just before the first write `isTheWrite`
- * names is sent: after the directory has read everything it writes from.
- */
-function racedDirectory(isTheWrite: (command: unknown) => boolean, meanwhile: () => Promise<unknown>) {
-  const client = documentClient();
-  let ran = false;
-  const raced = Object.create(client) as DynamoDBDocumentClient;
-  raced.send = (async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-    if (!ran && isTheWrite(command)) {
-      ran = true;
-      await meanwhile();
-    }
-    return client.send(command);
-  }) as DynamoDBDocumentClient['send'];
-  return {
-    directory: dynamoOutletManagement(raced, cloud().tableName),
-    ran: () => ran,
-  };
-}
-
 /** The transaction that gives `email` to an outlet (a create, or a move onto it). */
 const claimsAddress = (email: string) => (command: unknown) =>
   command instanceof TransactWriteCommand &&
   (command.input.TransactItems ?? []).some((item) => item.Put?.Item?.pk === outletEmailKey(email).pk);
-
-/** The update of an outlet's fields that keeps its address. */
-const updatesOutlet = (outletId: string) => (command: unknown) =>
-  command instanceof UpdateCommand && command.input.Key?.pk === outletKey(outletId).pk;
 
 describe('an opt-out landing while an outlet is written onto its address', () => {
   it('a bounce between a create’s reads and its write leaves the new outlet suppressed', async () => {

@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
-import { outletKey, suppressionKey, unsubscriptionKey } from '#shared/db/outlet-items.ts';
+import { outletEmailKey, outletKey, suppressionKey, unsubscriptionKey } from '#shared/db/outlet-items.ts';
 import { isMailable } from '#shared/outlets.ts';
 import { transactionCancelled } from '#test/support/dynamo-errors.ts';
 import { anOutlet, anOutletInput } from '#test/support/outlets.ts';
@@ -160,5 +160,41 @@ describe('an address unsubscribed while an outlet is created on it', () => {
 
     await expect(directory().markAddressUnsubscribed(email, now, () => [])).resolves.toBeUndefined();
     expect(documents.commandCalls(UpdateCommand, { Key: unsubscriptionKey(email) })).toHaveLength(2);
+  });
+});
+
+describe("an import line's write, when a later line of its job wrote the outlet between its read and its write", () => {
+  it('is refused by its condition, and the line, reading the outlet again, leaves it as the later line left it (unchanged)', async () => {
+    // docs/design.md#jobs: a line never overwrites what a later line of its job wrote. Line 12 of
+    // job-a lands between line 3's read and its update (a duplicate run of line 3's page): the table
+    // refuses the update, and the read made again finds line 12's write.
+    const late = { ...anOutlet({ id: 'out-1', email, name: 'Late' }), updatedAt: now };
+    documents.on(GetCommand, { Key: outletEmailKey(email) }).resolves({ Item: { outletId: 'out-1' } });
+    documents
+      .on(GetCommand, { Key: outletKey('out-1') })
+      .resolvesOnce({ Item: anOutlet({ id: 'out-1', email }) })
+      .resolves({ Item: { ...late, importedBy: 'job-a#12', importedLine: 12 } });
+    documents.on(UpdateCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      }),
+    );
+
+    const upserted = await directory().upsertByEmail(anOutletInput({ email, name: 'Early' }), {
+      newId: () => 'never',
+      now,
+      importedBy: { jobId: 'job-a', line: 3 },
+    });
+
+    expect(upserted).toEqual({ outcome: 'unchanged', outlet: late, reachChanged: true });
+    const updates = documents.commandCalls(UpdateCommand);
+    expect(updates).toHaveLength(1);
+    expect(updates[0].args[0].input).toMatchObject({
+      ConditionExpression: expect.stringContaining(
+        'NOT (begins_with(#importedBy, :importJob) AND #importedLine > :importedLine)',
+      ),
+      ExpressionAttributeNames: { '#importedBy': 'importedBy', '#importedLine': 'importedLine' },
+      ExpressionAttributeValues: { ':importJob': 'job-a#', ':importedBy': 'job-a#3', ':importedLine': 3 },
+    });
   });
 });
