@@ -1,5 +1,6 @@
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
+import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
 import { isMailable, type Outlet } from '#shared/outlets.ts';
 import {
   embargoed,
@@ -55,6 +56,36 @@ export function firstMailsDue(outlets: readonly Outlet[], release: StoredRelease
 }
 
 /**
+ * The `Mailing Requested` of each first mail of `release` that `outlets` are due now (firstMailsDue),
+ * for those outlets only, at most `maxChangedOutlets` a request.
+ */
+export function firstMailRequests(
+  outlets: readonly Outlet[],
+  release: StoredRelease,
+  now: Date,
+  correlationId: string,
+): OutboxEntry[] {
+  return firstMailsDue(outlets, release, now).flatMap(({ kind, outletIds }) => {
+    const requests: OutboxEntry[] = [];
+    for (let from = 0; from < outletIds.length; from += maxChangedOutlets) {
+      requests.push(
+        outboxEntry(
+          MailingRequested,
+          {
+            labelId: release.labelId,
+            releaseId: release.releaseId,
+            kind,
+            outletIds: outletIds.slice(from, from + maxChangedOutlets),
+          },
+          { correlationId, labelId: release.labelId, source: announcerSource },
+        ),
+      );
+    }
+    return requests;
+  });
+}
+
+/**
  * `Outlets Changed`: asks, for each release still to come that the outlets newly match, its first mail
  * for those outlets only, through the release's own mailing (`Mailing Requested` with `outletIds`:
  * claim, send, settle, and its follow-ups as it completes). Published directly: there is no state to
@@ -74,15 +105,7 @@ export async function announceToChangedOutlets(
   const requests: OutboxEntry[] = [];
   for await (const releases of deps.releases.coming(now)) {
     for (const release of releases) {
-      for (const due of firstMailsDue(outlets, release, now)) {
-        requests.push(
-          outboxEntry(
-            MailingRequested,
-            { labelId: release.labelId, releaseId: release.releaseId, ...due },
-            { correlationId: meta.correlationId, labelId: release.labelId, source: announcerSource },
-          ),
-        );
-      }
+      requests.push(...firstMailRequests(outlets, release, now, meta.correlationId));
     }
   }
   if (requests.length > 0) await deps.events.publish(requests);

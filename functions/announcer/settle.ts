@@ -26,6 +26,7 @@ import {
   lastToldOf,
   releaseMail,
 } from './mailing.ts';
+import { firstMailRequests } from './outlets-changed.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 /**
@@ -38,11 +39,54 @@ export async function settleFromEmailsSent(
 ): Promise<number[]> {
   // Asked before the claims are settled (a failure leaves them open for the events' retry) and again
   // after (a follow-up mailing that ran in between found them still claimed, and passed them).
-  const { settled, failed } = await settleSent(details, deps, (open) =>
-    followUpForLateAnnouncements(open, deps),
-  );
+  const {
+    settled,
+    failed,
+    alreadySent = [],
+  } = await settleSent(details, deps, (open) => followUpForLateAnnouncements(open, deps));
   await followUpForLateAnnouncements(settled, deps);
+  await announceAgainAfterWithdrawals([...settled, ...alreadySent], deps);
   return failed;
+}
+
+/**
+ * Withdrawals marked sent (settled by their Email Sent, found marked by it, or resent by the sweep)
+ * of a release given back since they were written: a giving back's announcement that passed the
+ * address while its withdrawal was still claimed kept it in that round, so the address's next round's
+ * first mail is asked now, for those outlets (`firstMailRequests`, the rule of outlets added since:
+ * nothing for a release cancelled, out everywhere, under embargo, or withdrawn from them again). The
+ * round's identity keeps it to once (docs/design.md#exactly-once-mail). One release read per release
+ * of the batch with a withdrawal among its mails; none for any other mail, a cancellation included.
+ */
+async function announceAgainAfterWithdrawals(marked: Delivery[], deps: AnnouncerDeps): Promise<void> {
+  const byRelease = new Map<string, Delivery[]>();
+  for (const delivery of marked) {
+    // A withdrawal keeps the territories of the outlet it told; a cancellation of the whole release
+    // (which is never given back) does not, and costs no read.
+    const withdrawal = delivery.kind === 'cancellation' && delivery.context.territories !== undefined;
+    if (delivery.subject[0] !== 'release' || !withdrawal) continue;
+    const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
+    byRelease.set(key, [...(byRelease.get(key) ?? []), delivery]);
+  }
+  for (const withdrawals of byRelease.values()) {
+    const { labelId, releaseId } = releaseOf(withdrawals[0]);
+    const release = await deps.releases.get(labelId, releaseId);
+    // Given back after the release version the withdrawal was written from (its claim's, or its resend's).
+    const since = withdrawals.filter((withdrawal) =>
+      (release?.givenBack ?? []).some((turn) => turn.at > (withdrawal.asOf ?? '')),
+    );
+    if (!release || since.length === 0) continue;
+    const outlets = await deps.outlets.getMany(
+      since.flatMap((withdrawal) => (withdrawal.context.outletId ? [withdrawal.context.outletId] : [])),
+    );
+    // The address told, by the outlet that still has it (one moved to another address is another person).
+    const told = since.flatMap((withdrawal) => {
+      const outlet = outlets.get(withdrawal.context.outletId ?? '');
+      return outlet && normaliseEmail(outlet.email) === withdrawal.email ? [outlet] : [];
+    });
+    const requests = firstMailRequests(told, release, deps.now(), release.lastCorrelationId);
+    if (requests.length > 0) await deps.events.publish(requests);
+  }
 }
 
 /**
@@ -212,6 +256,8 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
     return { mails, ...(release ? { asOf: release.occurredAt } : {}) };
   },
   async afterResend(resent, asOf) {
+    // A withdrawal resent while the release was given back: its address's next round is asked.
+    if (resent[0].kind === 'cancellation') return announceAgainAfterWithdrawals(resent, deps);
     // As for a mailing: the date may have moved while these were resent with the date read before.
     if (!isFirstMail(resent[0].kind) || !asOf) return;
     await askFollowUpsSince(releaseOf(resent[0]), asOf, undefined, deps, followUpAudience(resent));

@@ -9,6 +9,13 @@ export interface Settled {
   settled: Delivery[];
   /** Indexes (in the batch) of the events whose settling failed: to be tried again. */
   failed: number[];
+  /**
+   * The deliveries these events found marked sent already (by their sender, a resend, or an earlier
+   * event), as read; absent when the batch failed. What follows a mail's sending is asked from its
+   * every Email Sent, not only the one that settles it, so an ask that failed is made again by the
+   * event's retry (the announcer's withdrawals, docs/design.md#exactly-once-mail).
+   */
+  alreadySent?: Delivery[];
 }
 
 /**
@@ -33,7 +40,7 @@ export async function settleFromEmailsSent(
     const deliveryId = detail.mail.tags[deliveryTag]?.[0];
     return deliveryId ? [{ index, deliveryId, detail }] : [];
   });
-  if (tagged.length === 0) return { settled: [], failed: [] };
+  if (tagged.length === 0) return { settled: [], failed: [], alreadySent: [] };
   let open: { deliveries: Map<string, Delivery>; events: typeof tagged };
   try {
     const deliveries = await deps.deliveries.getMany([...new Set(tagged.map((e) => e.deliveryId))]);
@@ -44,7 +51,8 @@ export async function settleFromEmailsSent(
   } catch {
     return { settled: [], failed: tagged.map(({ index }) => index) };
   }
-  if (open.events.length === 0) return { settled: [], failed: [] };
+  const alreadySent = [...open.deliveries.values()].filter((delivery) => delivery.status === 'sent');
+  if (open.events.length === 0) return { settled: [], failed: [], alreadySent };
   // The first event of a mail settles it (SES may repeat one); each mail is marked at its own send time.
   const firsts = new Map<string, (typeof tagged)[number]>();
   for (const event of open.events) if (!firsts.has(event.deliveryId)) firsts.set(event.deliveryId, event);
@@ -64,6 +72,7 @@ export async function settleFromEmailsSent(
         .filter(({ deliveryId }) => marked.has(deliveryId))
         .map(({ deliveryId }) => open.deliveries.get(deliveryId)!),
       failed: [],
+      alreadySent,
     };
   } catch {
     return { settled: [], failed: open.events.map(({ index }) => index) };

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { MailerError } from '#shared/mail/ports.ts';
 import { standingWithdrawalConcerns } from '#shared/releases.ts';
-import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
+import {
+  announce,
+  detailOf,
+  emailSent,
+  fakeWorld,
+  far,
+  mailTextOf,
+  meta,
+  runRequested,
+} from '#test/support/announcer-fakes.ts';
 import {
   anOutlet,
   aReleaseDetails,
@@ -131,6 +140,79 @@ describe('a territory given back after its withdrawal', () => {
     const withdrawals = world.mailer.receivedBy(german.email, 'cancellation');
     expect(withdrawals).toHaveLength(2);
     expect(new Set(withdrawals.map((mail) => mail.deliveryId)).size).toBe(2);
+  });
+
+  it('announces again an outlet whose withdrawal was still claimed when the giving back passed it, once the withdrawal settles', async () => {
+    const { german, british, release, world, store, label } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    // SES sends the withdrawal and its answer is lost: the claim stays open until its Email Sent.
+    world.mailer.script = (mail) =>
+      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
+    world.mailer.script = undefined;
+    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+    // The giving back's announcement passed the address: its withdrawal was not known to be sent.
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(1);
+    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
+
+    await settleFromEmailsSent([emailSent(withdrawal)], world.deps);
+    await runRequested(world, 'announcement');
+
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+    expect(world.mailer.receivedBy(british.email, 'announcement')).toHaveLength(1);
+    // The Email Sent again, every announcement asked run again, and swept: nothing is sent twice.
+    await settleFromEmailsSent([emailSent(withdrawal)], world.deps);
+    await runRequested(world, 'announcement');
+    await sweepStaleClaims(world.deps, far());
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+  });
+
+  it('announces again an outlet given back while its withdrawal was out, from the Email Sent that finds it marked', async () => {
+    const { german, release, world, store, label } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    // The label gives the territory back while SES sends the withdrawal: its announcement passes the address.
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      const results = await send(mail);
+      if (mail.kind === 'cancellation') await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+      return results;
+    };
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(1);
+    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
+
+    // Its sender marked it sent; its Email Sent comes after.
+    await settleFromEmailsSent([emailSent(withdrawal)], world.deps);
+    await runRequested(world, 'announcement');
+
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+  });
+
+  it('announces again an outlet whose withdrawal the sweep resent while the territory was given back', async () => {
+    const { german, release, world, store, label } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    // The withdrawal's answer is lost before SES sends it: the sweep sends it again.
+    world.mailer.script = () => new MailerError('unknown', 'the answer was lost');
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
+    world.mailer.script = undefined;
+    // The label gives the territory back while the resend is out: its announcement passes the address.
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      const results = await send(mail);
+      if (mail.kind === 'cancellation') await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+      return results;
+    };
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+    await sweepStaleClaims(world.deps, far());
+    await runRequested(world, 'announcement');
+
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
   });
 
   it('announces a worldwide release again in a country excluded from it and no longer excluded', async () => {
