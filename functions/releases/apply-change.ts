@@ -194,7 +194,8 @@ function staleReleaseDays(before: ReleaseDetails, after: ReleaseDetails | undefi
 
 /**
  * The date changes a change of territory dates makes: per territory whose moment moved and had not
- * come yet, grouped by old and new moment, so each goes to that territory's outlets only. A country
+ * come yet, grouped by old and new moment (a country moved to the date WW moves to, with WW's), so
+ * each goes to that territory's outlets only. A country
  * whose own date is dropped while WW's stands moves to WW's date (and one given a date of its own
  * moves from WW's): its outlets were told the one and now have the other. A territory the release
  * newly excludes, or covers again, has no date change (docs/design.md#street-dates-per-territory).
@@ -206,7 +207,7 @@ function territoryDateChanges(
 ): ReleaseEffect[] {
   const was = momentKeyByTerritory(before);
   const now = momentKeyByTerritory(after);
-  const changes = new Map<string, Extract<ReleaseEffect, { type: 'request-mailing' }>>();
+  const moves = new Map<string, { old: string; key: string }>();
   for (const territory of new Set([...now.keys(), ...was.keys()])) {
     // Only a territory the release reaches before and after moves: one it no longer covers (excluded
     // from WW) is withdrawn, and one it did not cover (given back) is announced again, with its date.
@@ -222,12 +223,22 @@ function territoryDateChanges(
       sameInstant(momentOfKey(old), momentOfKey(key))
     )
       continue;
-    const id = JSON.stringify([old, key]);
+    moves.set(territory, { old, key });
+  }
+  const worldwide = moves.get('WW');
+  const changes = new Map<string, Extract<ReleaseEffect, { type: 'request-mailing' }>>();
+  for (const [territory, { old, key }] of moves) {
+    // A country this change moves to the date it moves WW's to (its own date dropped, say) moves with
+    // WW: one date change for both, so an outlet there, or covering WW, hears once, from the dates it
+    // was told in each territory (read per address, docs/design.md#exactly-once-mail), in whatever
+    // order the mailings run.
+    const from = worldwide?.key === key ? worldwide.old : old;
+    const id = JSON.stringify([from, key]);
     const change = changes.get(id) ?? {
       type: 'request-mailing',
       kind: 'date-change',
       revision: key,
-      moment: old,
+      moment: from,
       territories: [],
     };
     change.territories?.push(territory);

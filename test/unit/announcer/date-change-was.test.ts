@@ -246,6 +246,45 @@ describe('the date a territory’s date change says it was', () => {
   });
 });
 
+describe('one change that moves the worldwide date and drops a country’s own date', () => {
+  // "Worldwide on 5 March, Japan on 12 March"; then worldwide on 19 March, Japan no longer named.
+  const worldwideAndJapan = aReleaseDetails({
+    territories: ['WW', 'JP'],
+    territoryDates: [{ territories: ['JP'], releaseDate: '2027-03-12', timeZone: 'Asia/Tokyo' }],
+  });
+  const worldwideLater = aReleaseDetails({ territories: ['WW'], releaseDate: '2027-03-19' });
+
+  it.each(['as asked', 'reversed'])(
+    'tells each outlet once, from the dates it was told to the date that stands (mailings run %s)',
+    async (order) => {
+      const japanese = anOutlet({ territories: ['JP'] });
+      const british = anOutlet({ territories: ['GB'] });
+      const everywhere = anOutlet({ territories: ['WW'] });
+      const world = fakeWorld({
+        releases: [aStoredRelease({ details: worldwideAndJapan })],
+        outlets: [japanese, british, everywhere],
+      });
+      await sendMailing(announce, meta, world.deps, far());
+
+      const asked = labelChanges(world, worldwideLater, '2026-02-01T10:00:00.000Z');
+      for (const request of order === 'reversed' ? asked.reverse() : asked)
+        await sendMailing(request, meta, world.deps, far());
+
+      for (const outlet of [japanese, british, everywhere])
+        expect(world.mailer.receivedBy(outlet.email, 'date-change')).toHaveLength(1);
+      expect(mailTextOf(world, japanese.email, 'date-change')?.previousReleaseDate).toBe(
+        'Friday, 12 March 2027, 00:00 (Asia/Tokyo)',
+      );
+      expect(mailTextOf(world, british.email, 'date-change')?.previousReleaseDate).toBe(
+        'Friday, 5 March 2027, 00:00 (Europe/London)',
+      );
+      expect(mailTextOf(world, everywhere.email, 'date-change')?.previousReleaseDate).toBe(
+        'Friday, 5 March 2027, 00:00 (Europe/London) in WW; Friday, 12 March 2027, 00:00 (Asia/Tokyo) in JP',
+      );
+    },
+  );
+});
+
 /** The text data of one SES call's first recipient, as SES merges it. */
 const textOf = (call: { defaultData: unknown; entries: { data: unknown }[] }) =>
   ({
