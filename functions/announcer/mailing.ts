@@ -313,7 +313,12 @@ async function roundsOf(
         withdrawal: found.get(idOf(outlet, 'cancellation', round)),
       });
     }
-    reading = withdrawals.filter((outlet) => rounds.get(outlet.id)![round].withdrawal?.status === 'sent');
+    // The next round may hold a mail for an address told to disregard the release (its withdrawal sent)
+    // or told nothing in this round since one (its re-announcement closed unsent).
+    reading = withdrawals.filter((outlet) => {
+      const theirs = rounds.get(outlet.id)![round];
+      return theirs.withdrawal?.status === 'sent' || (round > 0 && closedUnsent(theirs));
+    });
   }
   return rounds;
 }
@@ -322,10 +327,16 @@ async function roundsOf(
 const currentRound = (rounds: readonly Round[]): number =>
   rounds.findLastIndex((round) => round.announcement !== undefined || round.servicing !== undefined);
 
+/** A round whose first mail was closed unsent (failed): it told the address nothing, and its identity is spent. */
+const closedUnsent = (round: Round): boolean =>
+  (round.announcement ?? round.servicing) !== undefined &&
+  [round.announcement, round.servicing].every((mail) => mail === undefined || mail.status === 'failed');
+
 /**
  * The round of each outlet's first mail now (its tag, by outlet id; round 0 is left out): the next one
- * when the address was told of the withdrawal of its current round (sent) and the release has been
- * given back since, else its current one (a first mail claimed there is never sent again).
+ * when the address was told of the withdrawal of its current round (sent), or its current round is a
+ * re-announcement closed unsent (the address still holds the withdrawal before it), and the release
+ * has been given back since, else its current one (a first mail claimed there is never sent again).
  */
 async function firstMailRounds(
   release: StoredRelease,
@@ -340,7 +351,9 @@ async function firstMailRounds(
       const theirs = rounds.get(outlet.id) ?? [];
       const current = currentRound(theirs);
       const next =
-        current >= 0 && current < turns && theirs[current].withdrawal?.status === 'sent'
+        current >= 0 &&
+        current < turns &&
+        (theirs[current].withdrawal?.status === 'sent' || (current > 0 && closedUnsent(theirs[current])))
           ? current + 1
           : Math.max(current, 0);
       const tag = roundTag(next);
