@@ -43,13 +43,15 @@ export function moduleTourMailer(
     };
   };
   const mailer: TourMailer = {
-    async send(mails) {
+    async send(mails, leftOutSuppressed) {
       if (mails.length === 0) return 0;
       const outcome = await sendMails(
         deps,
         await Promise.all(mails.map(outgoing)),
         deps.now().getTime() + budgetMs,
       );
+      // As the send found them (one read of the suppression list), as sendBudgetMail does.
+      for (const mail of outcome.leftOutSuppressed) await leftOutSuppressed?.(mail);
       // Claims given back unsent: fail, so the event is retried and sends the rest (claims keep the sent ones).
       if (outcome.unfinished)
         throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
@@ -69,11 +71,12 @@ export function moduleTourMailer(
         );
       });
     },
-    sweepStale: (subjectType, rebuild, deadline) =>
+    sweepStale: (subjectType, rebuild, deadline, leftOutSuppressed) =>
       sweepStaleClaims(
         deps,
         {
           subjectType,
+          leftOutSuppressed,
           async rebuild(stale) {
             const { resend, tell = [], held } = await rebuild(stale);
             // Before the stale claims close: should this stop, the next sweep writes the same mails.

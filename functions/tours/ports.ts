@@ -4,7 +4,7 @@ import type { OutletListing } from '#shared/db/outlet-listing.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { TourSteps } from '#shared/db/tours.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
-import type { MailAttachment } from '#shared/mail/ports.ts';
+import type { MailAttachment, OutgoingMail } from '#shared/mail/ports.ts';
 import type { StepMoment } from '#shared/tours.ts';
 import * as z from '#shared/zod.ts';
 
@@ -50,8 +50,10 @@ export interface TourMailer {
   /**
    * Claims, sends and settles each mail once per identity (a mail claimed before is skipped); the
    * number sent now. Throws when some could not be sent in time (throttling): the event is retried.
+   * `leftOutSuppressed` runs for each mail left out because its address is suppressed, as the sweep
+   * runs it (shared/mail/settle.ts, `Resender`).
    */
-  send(mails: TourMail[]): Promise<number>;
+  send(mails: TourMail[], leftOutSuppressed?: LeftOutSuppressed): Promise<number>;
   /**
    * Whether each mail (by its identity) reached SES: `true`, its delivery sent (bounced or complained
    * since included), for good; `'claimed'`, claimed within the stale window, its send maybe under way
@@ -64,7 +66,7 @@ export interface TourMailer {
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from
    * the tour as it is now, the mail to resend per delivery id, a claim it writes none for closed (see
    * shared/mail/settle.ts) unless `held` (left open: its show is on hold), and `tell`: what its
-   * addresses need instead, sent under its own identity.
+   * addresses need instead, sent under its own identity; `leftOutSuppressed` as for `send`.
    */
   sweepStale(
     subjectType: string,
@@ -72,8 +74,12 @@ export interface TourMailer {
       stale: Delivery[],
     ) => Promise<{ resend: Map<string, TourMail>; tell?: TourMail[]; held?: boolean }>,
     deadline: number,
+    leftOutSuppressed?: LeftOutSuppressed,
   ): Promise<{ resent: number; closed: number }>;
 }
+
+/** A sender's leftOutSuppressed hook (shared/mail/settle.ts, `Resender`). */
+type LeftOutSuppressed = (mail: OutgoingMail) => Promise<void>;
 
 /** Suppressed addresses (operational mail and press) and unsubscribed ones (press): shared/db/suppression-list.ts. */
 export type Suppressions = SuppressionList;

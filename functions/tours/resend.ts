@@ -4,8 +4,14 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
-import { unreachableSheet } from './sheets.ts';
-import { alertInsteadOfSuppressed, daySheetWork, operationalMail, stepStopped, stepWork } from './steps.ts';
+import {
+  alertInsteadOfSuppressed,
+  daySheetWork,
+  showOfMail,
+  stepStopped,
+  stepWork,
+  unreachableAlert,
+} from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
 
@@ -30,47 +36,30 @@ const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
  */
 async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
   const mails = await showMails(stale, deps);
-  if (!mails) return { held: true, resend: new Map<string, TourMail>() };
   const resend = new Map<string, TourMail>();
-  const tell: TourMail[] = [];
-  for (const mail of mails) {
+  for (const mail of mails ?? []) {
     const id = deliveryIdOf({ ...mail, email: mail.to.email });
     if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
-    // The tour manager's alert written instead of a promoter's mail (suppressed since): under its own
-    // identity, once per show, as the step sends it; the promoter's claim is closed.
-    else if (mail.kind === 'promoter-unreachable') tell.push(mail);
   }
-  return { resend, tell };
+  return { resend, held: !mails };
 }
 
 async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[] | undefined> {
   const { labelId, subject, kind } = stale[0];
-  const [, tourId, showId] = subject;
-  const ref = { labelId, tourId, showId };
-  const [tour, stored] = await Promise.all([deps.tours.getTour(labelId, tourId), deps.tours.getShow(ref)]);
+  const [ref, tour, stored] = await showOfMail(labelId, subject, deps);
   if (!tour || !stored?.show) return [];
   const show = stored as LiveShow;
   const stopped = stepStopped(show, kind, deps.now().toISOString());
   if (stopped) return stopped.forNow ? undefined : [];
-  if (kind === 'promoter-unreachable')
-    return [
-      operationalMail(
-        ref,
-        tour.tourManager,
-        kind,
-        unreachableSheet(tour, show.show, 'it bounced or complained'),
-      ),
-    ];
+  if (kind === 'promoter-unreachable') return [unreachableAlert(ref, tour, show.show)];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
   const change = stale[0].context?.change;
-  // The sweep closes those to an address suppressed since (shared/mail/settle.ts); a promoter's, the
-  // tour manager is told instead (below).
+  // The sweep closes those to an address suppressed since, a promoter's with the tour manager's alert
+  // (alertInsteadOfSuppressed, as the step's send does).
   if (kind === 'day-sheet-update')
     return change ? (await daySheetWork(tour, show, deps, meta, change)).mails : [];
   if (!stepKinds.has(kind)) return [];
-  const { mails } = await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, meta);
-  // As the step writes it now: a promoter suppressed since gets nothing, the tour manager an alert.
-  return alertInsteadOfSuppressed(mails, tour, show, deps);
+  return (await stepWork(kind as Parameters<typeof stepWork>[0], tour, show, deps, meta)).mails;
 }
 
 /**
@@ -148,7 +137,12 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
 
 /** Tours' share of the stale-claim sweep (Outbox Sweep Due): show mail and press. */
 export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
-  const show = await deps.mailer.sweepStale('show', (stale) => rebuildShowMails(stale, deps), deadline);
+  const show = await deps.mailer.sweepStale(
+    'show',
+    (stale) => rebuildShowMails(stale, deps),
+    deadline,
+    alertInsteadOfSuppressed(deps),
+  );
   const press = await deps.mailer.sweepStale(
     'tour-shows',
     (stale) => rebuildPressMails(stale, deps),

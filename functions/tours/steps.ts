@@ -1,4 +1,4 @@
-import { mailSubjects } from '#shared/db/deliveries.ts';
+import { type MailSubject, mailSubjects } from '#shared/db/deliveries.ts';
 import { keyParts, nameHash } from '#shared/db/keys.ts';
 import { type ShowRef, showRefOf } from '#shared/db/tours.ts';
 import {
@@ -16,6 +16,7 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show, ShowStatus } from '#shared/events/tour-booked.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
+import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import {
@@ -70,33 +71,43 @@ export const operationalMail = (
   context: { tourId: ref.tourId, showId: ref.showId },
 });
 
-/**
- * A step's mail to a promoter whose address is suppressed (a bounce or complaint on any mail, press
- * included) becomes the tour manager's alert that the promoter cannot be reached: someone must call
- * them. Once per show, by the alert's identity. (The mail module itself sends no operational mail to
- * a suppressed address: docs/design.md#two-mail-streams.) The sweep writes a stale claim's mail again
- * by the same rule (resend.ts).
- */
-export async function alertInsteadOfSuppressed(
-  mails: TourMail[],
-  tour: StoredTour,
-  stored: LiveShow,
-  deps: ToursDeps,
-): Promise<TourMail[]> {
-  const ref = showRefOf(stored);
-  const promoter = normaliseEmail(stored.show.promoter.email);
-  const unreachable = (await deps.suppressions.suppressedAmong([promoter])).has(promoter);
-  return mails.map((mail) =>
-    unreachable && normaliseEmail(mail.to.email) === promoter
-      ? operationalMail(
-          ref,
-          tour.tourManager,
-          'promoter-unreachable',
-          unreachableSheet(tour, stored.show, 'the address was suppressed after a bounce or a complaint'),
-        )
-      : mail,
-  );
+/** The show a show mail's subject names, its tour and the show as stored, read together. */
+export async function showOfMail(labelId: string, subject: MailSubject, deps: ToursDeps) {
+  const [, tourId, showId] = subject;
+  const ref = { labelId, tourId, showId };
+  return [
+    ref,
+    ...(await Promise.all([deps.tours.getTour(labelId, tourId), deps.tours.getShow(ref)])),
+  ] as const;
 }
+
+/**
+ * The tour manager's alert that the show's promoter cannot be reached (`why`): someone must call them.
+ * Its identity is the show's and the kind's: once per show (docs/design.md#two-mail-streams).
+ */
+export const unreachableAlert = (
+  ref: ShowRef,
+  tour: StoredTour,
+  show: Show,
+  why = 'the address was suppressed after a bounce or a complaint',
+) => operationalMail(ref, tour.tourManager, 'promoter-unreachable', unreachableSheet(tour, show, why));
+
+/**
+ * What tours does for a show's mail left out because its address is suppressed (the mail module's
+ * leftOutSuppressed hook, docs/design.md#exactly-once-mail), on a step's send and on the stale-claim
+ * sweep's resend alike: a mail to the show's promoter (a bounce or complaint on any mail, press
+ * included) becomes the tour manager's alert (unreachableAlert), once per show by the alert's
+ * identity. One to the tour manager or the crew tells nobody.
+ */
+export const alertInsteadOfSuppressed = (deps: ToursDeps) => async (mail: OutgoingMail) => {
+  const [ref, tour, stored] = await showOfMail(mail.identity.labelId, mail.identity.subject, deps);
+  if (
+    tour &&
+    stored?.show &&
+    normaliseEmail(stored.show.promoter.email) === normaliseEmail(mail.identity.email)
+  )
+    await deps.mailer.send([unreachableAlert(ref, tour, stored.show)]);
+};
 
 /**
  * Why a step stopped: `reason` as the step's ignored outcome states it, and `forNow` when the show may
@@ -217,7 +228,7 @@ export async function takeStep(
       ? await guestListWork(tour, ref, deps, eventMeta, due.scheduledFor)
       : await stepWork(due.step, tour, show, deps, eventMeta);
   if (!work) return { outcome: 'ignored', reason: 'show changed since' };
-  const mailed = await deps.mailer.send(await alertInsteadOfSuppressed(work.mails, tour, show, deps));
+  const mailed = await deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps));
   // An advance step is recorded only for the promoter it mailed: given to another promoter meanwhile,
   // the show's change cleared the step for the new one, who is still to be asked.
   await deps.tours.markStepDone(

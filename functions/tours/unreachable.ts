@@ -3,8 +3,7 @@ import type { EventData, MailUndeliverable } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { isAdvancing, type StoredShow, showOverAt } from '#shared/tours.ts';
 import type { ToursDeps } from './ports.ts';
-import { unreachableSheet } from './sheets.ts';
-import { operationalMail } from './steps.ts';
+import { unreachableAlert } from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
 
@@ -34,15 +33,7 @@ export async function alertPromoterUnreachable(
   for (const stored of ahead) {
     const tour = await deps.tours.getTour(stored.labelId, stored.tourId);
     if (!tour) continue;
-    const ref = showRefOf(stored);
-    mails.push(
-      operationalMail(
-        ref,
-        tour.tourManager,
-        'promoter-unreachable',
-        unreachableSheet(tour, stored.show, reasons[undeliverable.reason]),
-      ),
-    );
+    mails.push(unreachableAlert(showRefOf(stored), tour, stored.show, reasons[undeliverable.reason]));
   }
   return { alerted: await deps.mailer.send(mails) };
 }

@@ -99,10 +99,12 @@ export interface Resender {
     held?: boolean;
   }>;
   /**
-   * Runs for a stale claim whose mail, written again, goes to an address suppressed since: the sweep
-   * closes it unsent, as the send leaves such a mail out, and the sender says what it says when its
-   * send leaves one out (budgets mark the owner unreachable: docs/design.md#budgets). Runs before the
-   * claim is closed, so a failure leaves the claim stale for the next sweep: it must be idempotent.
+   * What the sender does for a mail left out because its address is suppressed: it records it (budgets
+   * mark the owner unreachable: docs/design.md#budgets) or sends a mail in its place under that mail's
+   * own identity (tours: the tour manager's alert for a promoter's step mail). The sender runs the same
+   * function for what its own send leaves out; the sweep runs it for a stale claim whose mail, written
+   * again, goes to an address suppressed since, before closing the claim unsent, so a failure leaves
+   * the claim stale for the next sweep: it must be idempotent (docs/design.md#exactly-once-mail).
    */
   leftOutSuppressed?(mail: OutgoingMail, delivery: Delivery): Promise<void>;
   /** Runs after some of a group were resent (the announcer asks again for a follow-up the release may need). */

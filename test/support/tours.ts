@@ -312,19 +312,19 @@ export class InMemoryTourMailer implements TourMailer {
       timeoutSeconds.tours * 1000,
     );
   }
-  async send(mails: TourMail[]) {
+  async send(mails: TourMail[], leftOutSuppressed?: Parameters<TourMailer['send']>[1]) {
     let sent = 0;
     // One at a time, to know which of them the module sent.
     for (const mail of mails) {
-      if ((await this.#module.send([mail])) === 0) continue;
+      if ((await this.#module.send([mail], leftOutSuppressed)) === 0) continue;
       this.sent.push(structuredClone(mail));
       sent++;
     }
     return sent;
   }
   reached: TourMailer['reached'] = (mails) => this.#module.reached(mails);
-  sweepStale: TourMailer['sweepStale'] = (subjectType, rebuild, deadline) =>
-    this.#module.sweepStale(subjectType, rebuild, deadline);
+  sweepStale: TourMailer['sweepStale'] = (subjectType, rebuild, deadline, leftOutSuppressed) =>
+    this.#module.sweepStale(subjectType, rebuild, deadline, leftOutSuppressed);
 }
 
 export const fakeLinks: TourLinks = {
