@@ -120,18 +120,25 @@ export interface ImportLine {
  */
 export const importedByLine = ({ jobId, line }: ImportLine): string => `${jobId}#${line}`;
 
+/** Whether the import line that last wrote an outlet, as stored, is one of job `jobId`'s. */
+const importedByJob = (stored: { importedBy?: string }, jobId: string): boolean =>
+  stored.importedBy?.startsWith(`${jobId}#`) === true;
+
 /**
  * Whether an outlet, as stored, was last written by a later line of `by`'s job: that line's write
  * stands, and `by` leaves the outlet as it is (docs/design.md#jobs). The table's write holds the same
- * rule in its condition (`begins_with(importedBy, '<jobId>#') AND importedLine > line`, refused).
+ * rule in its condition (`begins_with(importedBy, '<jobId>#') AND importedLine > line`, refused), which
+ * needs `importedLine`: an outlet written before it was recorded has `importedBy` alone, and its line is
+ * read from there.
  */
 export const writtenByLaterLine = (
   stored: { importedBy?: string; importedLine?: number },
   by: ImportLine,
-): boolean =>
-  stored.importedBy?.startsWith(`${by.jobId}#`) === true &&
-  stored.importedLine !== undefined &&
-  stored.importedLine > by.line;
+): boolean => {
+  if (!stored.importedBy || !importedByJob(stored, by.jobId)) return false;
+  const line = stored.importedLine ?? Number(stored.importedBy.slice(by.jobId.length + 1));
+  return line > by.line;
+};
 
 /**
  * How an import counts its update of an outlet (`before` as read, `after` as it stands) and whether it
