@@ -141,6 +141,20 @@ export const writtenByLaterLine = (
 };
 
 /**
+ * Whether an import line that finds its outlet already as it says records itself on it all the same
+ * (`importedBy` and `importedLine`, no other field, `updatedAt` kept): when no line of its job marks
+ * the outlet and it was changed at or after the job's time `now` (an API edit, or another job, while
+ * this one ran). Otherwise a duplicate run of an earlier page would find no mark and undo both the
+ * edit and this line (docs/design.md#jobs). An outlet unchanged since before the job (re-importing a
+ * directory as it is) gets no write.
+ */
+export const marksUnchangedOutlet = (
+  stored: { outlet: Pick<Outlet, 'updatedAt'>; importedBy?: string },
+  by: ImportLine,
+  now: string,
+): boolean => !importedByJob(stored, by.jobId) && stored.outlet.updatedAt >= now;
+
+/**
  * How an import counts its update of an outlet (`before` as read, `after` as it stands) and whether it
  * names it, as `reachChanged` decides for an API edit: an import names the outlets it created and
  * those (docs/design.md#jobs), so re-importing a directory to fix names asks no mail. An outlet found as
@@ -158,7 +172,12 @@ export function importedUpdate(
 ): { outcome: 'updated' | 'unchanged'; reachChanged: boolean } {
   const wrote = after.updatedAt === now && (before.updatedAt !== now || !sameDescription(before, after));
   if (wrote) return { outcome: 'updated', reachChanged: reachChanged(before, after) };
-  return { outcome: byThisLine ? 'updated' : 'unchanged', reachChanged: before.updatedAt === now };
+  // This line's own earlier write left the job's time; a line that only recorded itself on an outlet
+  // found as it says (`marksUnchangedOutlet`) did not, and counts as it did then.
+  return {
+    outcome: byThisLine && before.updatedAt === now ? 'updated' : 'unchanged',
+    reachChanged: before.updatedAt === now,
+  };
 }
 
 /**

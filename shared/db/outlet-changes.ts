@@ -8,6 +8,7 @@ import {
   importedByLine,
   importedUpdate,
   keepingLeftOut,
+  marksUnchangedOutlet,
   type OptionalOutletField,
   type Outlet,
   reachChanged,
@@ -204,6 +205,13 @@ export function dynamoOutletManagement(
     }
   };
 
+  /**
+   * An import line's write is refused once a later line of its job has written the outlet
+   * (`writtenByLaterLine`, docs/design.md#jobs): the condition needs `importedLine`, so an outlet a
+   * later line wrote before it was recorded is left to the read before the write.
+   */
+  const notByLaterLine = 'NOT (begins_with(#importedBy, :importJob) AND #importedLine > :importedLine)';
+
   const replaceOnce = async (
     current: Outlet,
     input: OutletInput,
@@ -211,6 +219,7 @@ export function dynamoOutletManagement(
     changed?: OutletChangedEntry,
     fence?: WriteFence,
     importedBy?: ImportLine,
+    markUnchanged = false,
   ): Promise<Outlet> => {
     const emailChanges = input.email !== current.email;
     const suppressed = emailChanges
@@ -228,7 +237,35 @@ export function dynamoOutletManagement(
       createdAt: current.createdAt,
       updatedAt: now,
     });
-    if (!emailChanges && sameDescription(current, next)) return current;
+    if (!emailChanges && sameDescription(current, next)) {
+      // Found as the line says after an edit made while its job ran: the line records itself, and only
+      // that, on the outlet as read (`marksUnchangedOutlet`, docs/design.md#jobs).
+      if (importedBy && markUnchanged)
+        await retryingConflicts(() =>
+          throughFence(fence, () =>
+            db.send(
+              new UpdateCommand({
+                TableName,
+                Key: outletKey(current.id),
+                UpdateExpression: 'SET #importedBy = :importedBy, #importedLine = :importedLine',
+                ConditionExpression: `attribute_exists(pk) AND #updatedAt = :updatedAt AND ${notByLaterLine}`,
+                ExpressionAttributeNames: {
+                  '#importedBy': 'importedBy',
+                  '#importedLine': 'importedLine',
+                  '#updatedAt': 'updatedAt',
+                },
+                ExpressionAttributeValues: {
+                  ':importedBy': importedByLine(importedBy),
+                  ':importedLine': importedBy.line,
+                  ':importJob': `${importedBy.jobId}#`,
+                  ':updatedAt': current.updatedAt,
+                },
+              }),
+            ),
+          ),
+        );
+      return current;
+    }
     const set: Record<string, unknown> = {
       name: next.name,
       email: next.email,
@@ -278,7 +315,7 @@ export function dynamoOutletManagement(
       // write is refused once a later line of its job has written the outlet (`writtenByLaterLine`: a
       // duplicate run of a page, docs/design.md#jobs); the retry's read then finds it so.
       ConditionExpression: `attribute_exists(pk) AND #email = :currentEmail${
-        importedBy ? ' AND NOT (begins_with(#importedBy, :importJob) AND #importedLine > :importedLine)' : ''
+        importedBy ? ` AND ${notByLaterLine}` : ''
       }`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: {
@@ -360,7 +397,15 @@ export function dynamoOutletManagement(
         return {
           before: current,
           ...(stored.importedBy ? { beforeImportedBy: stored.importedBy } : {}),
-          after: await replaceOnce(current, describe(current), now, changed, fence, importedBy),
+          after: await replaceOnce(
+            current,
+            describe(current),
+            now,
+            changed,
+            fence,
+            importedBy,
+            importedBy !== undefined && marksUnchangedOutlet(stored, importedBy, now),
+          ),
         };
       } catch (error) {
         const raced =

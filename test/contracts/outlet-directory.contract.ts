@@ -322,6 +322,34 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       expect(await store.get(id)).toEqual({ ...asLate, name: 'Early', territories: ['FR'] });
     });
 
+    it('records an import line on an outlet it finds as it says after an edit made while its job ran, so an earlier line of the job then leaves it (unchanged)', async () => {
+      const store = makeStore();
+      const given = input({ name: 'Desk', territories: ['GB'] });
+      const id = uniqueId('out');
+      await store.create(given, { id, now: t0 });
+      const at = later(1);
+      const upsert = (name: string, territories: string[], line: number) =>
+        store.upsertByEmail(
+          { ...given, name, territories },
+          { newId: () => uniqueId('never'), now: at, importedBy: { jobId: 'job-a', line } },
+        );
+      await upsert('Early', ['FR'], 2);
+      // The manager edits the outlet as line 502 will say it, while the job runs.
+      await store.replace(id, { ...given, name: 'Late', territories: ['DE'] }, later(2));
+
+      const late = await upsert('Late', ['DE'], 502);
+      // A duplicate run of line 2's page, then a retry of line 502's.
+      const early = await upsert('Early', ['FR'], 2);
+      const retried = await upsert('Late', ['DE'], 502);
+
+      const edited = { id, ...given, name: 'Late', territories: ['DE'], createdAt: t0, updatedAt: later(2) };
+      expect(late).toEqual({ outcome: 'unchanged', outlet: edited, reachChanged: false });
+      expect(early).toEqual({ outcome: 'unchanged', outlet: edited, reachChanged: false });
+      // Its record alone is no write of its own: the retry counts it as the first attempt did.
+      expect(retried).toEqual({ outcome: 'unchanged', outlet: edited, reachChanged: false });
+      expect(await store.get(id)).toEqual(edited);
+    });
+
     it('upserts through an open fence as without one, and writes nothing through a closed one', async () => {
       const store = makeStore();
       const given = input();

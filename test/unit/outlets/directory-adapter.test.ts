@@ -198,3 +198,58 @@ describe("an import line's write, when a later line of its job wrote the outlet 
     });
   });
 });
+
+describe('an import line finding its outlet as it says', () => {
+  const jobTime = now;
+  const found = (updatedAt: string) => {
+    documents.on(GetCommand, { Key: outletEmailKey(email) }).resolves({ Item: { outletId: 'out-1' } });
+    documents.on(GetCommand, { Key: outletKey('out-1') }).resolves({
+      Item: {
+        ...anOutlet({ id: 'out-1', email, name: 'Desk' }),
+        updatedAt,
+        importedBy: 'job-z#4',
+        importedLine: 4,
+      },
+    });
+  };
+  const upsert = () =>
+    directory().upsertByEmail(anOutletInput({ email, name: 'Desk' }), {
+      newId: () => 'never',
+      now: jobTime,
+      importedBy: { jobId: 'job-a', line: 502 },
+    });
+
+  it('writes nothing when the outlet was last changed before its job (re-importing a directory as it is)', async () => {
+    found('2027-03-01T00:00:00.000Z');
+
+    const upserted = await upsert();
+
+    expect(upserted.outcome).toBe('unchanged');
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('records the line alone, in one write conditional on the outlet as read, when it was changed while its job ran', async () => {
+    // docs/design.md#jobs: without the record a duplicate run of an earlier page would undo the edit and this line.
+    found('2027-03-05T12:30:00.000Z');
+
+    const upserted = await upsert();
+
+    expect(upserted.outcome).toBe('unchanged');
+    const updates = documents.commandCalls(UpdateCommand);
+    expect(updates).toHaveLength(1);
+    expect(updates[0].args[0].input).toMatchObject({
+      Key: outletKey('out-1'),
+      UpdateExpression: 'SET #importedBy = :importedBy, #importedLine = :importedLine',
+      ConditionExpression:
+        'attribute_exists(pk) AND #updatedAt = :updatedAt AND NOT (begins_with(#importedBy, :importJob) AND #importedLine > :importedLine)',
+      ExpressionAttributeValues: {
+        ':importedBy': 'job-a#502',
+        ':importedLine': 502,
+        ':importJob': 'job-a#',
+        ':updatedAt': '2027-03-05T12:30:00.000Z',
+      },
+    });
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
