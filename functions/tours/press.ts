@@ -223,14 +223,9 @@ export async function announceToMedia(
       (!s.show.announceAt || s.show.announceAt <= now),
   );
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
-  const entries = await deps.tours.pressTold(tour.labelId, tour.tourId, country);
-  const told = new Map(entries.map((t) => [t.email, new Set(t.showIds)]));
-  // Told of a show only once its mail reached SES: one noted while claimed that never did is not.
-  for (const show of announcedHere) {
-    const stated = await statedAsReached(tour, show, country, entries, deps, true);
-    for (const [at, entry] of entries.entries())
-      if (stated[at] === null) told.get(entry.email)?.delete(show.showId);
-  }
+  const told = new Map(
+    (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
+  );
   const audience = audienceOf(tour, country);
   let mailed = 0;
   let cursor = page.cursor;
@@ -244,7 +239,7 @@ export async function announceToMedia(
     const tell: { mail: TourMail; told: PressTold }[] = [];
     for (const outlet of outlets) {
       const email = normaliseEmail(outlet.email);
-      const before = told.get(email) ?? new Set();
+      const before = new Set(told.get(email)?.showIds ?? []);
       const fresh = announcedHere.filter((s) => !before.has(s.showId));
       if (fresh.length === 0) continue;
       const kind = before.size === 0 ? 'announcement' : 'update';
@@ -335,12 +330,11 @@ export async function tellThoseToldOf(
   // Press is campaign mail: an address told before that has since unsubscribed hears no more.
   const optedOut = await deps.suppressions.optedOutAmong(toldOf.map((told) => told.email));
   const reachable = toldOf.filter((told) => !optedOut.has(normaliseEmail(told.email)));
-  // A move is news to each of them, whatever they were told, once told of the show at all: of their
-  // notes only those written while their mail was claimed are read.
-  const stated = await statedAsReached(tour, stored, country, reachable, deps, news === 'moved');
+  // A move is news to each of them, whatever they were told: nothing to read.
+  const stated = news === 'moved' ? [] : await statedAsReached(tour, stored, country, reachable, deps);
   const toTell = reachable.flatMap((told, at) => {
     const was = stated[at];
-    const kind = news === 'moved' ? was !== null && news : newsFor(was, now, unknown);
+    const kind = news === 'moved' ? news : newsFor(was, now, unknown);
     return kind ? [{ told, kind, was }] : [];
   });
   // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
@@ -394,14 +388,11 @@ async function statedAsReached(
   country: string,
   told: PressTold[],
   deps: ToursDeps,
-  /** Whether each address was told of the show at all: only a note written while its mail was claimed (`set`) is read. */
-  setOnly = false,
 ): Promise<(PressStatement | null | undefined)[]> {
   const stated: (PressStatement | null | undefined)[] = told.map((entry) => entry.stated?.[stored.showId]);
   // Per address, the notes above `stated[at]` whose mails are claimed within the stale window, top first.
   const claimed: PressStatement[][] = told.map(() => []);
-  const judged = (at: number) =>
-    stated[at]?.set !== undefined || (!setOnly && stated[at]?.before !== undefined);
+  const judged = (at: number) => stated[at]?.before !== undefined || stated[at]?.set !== undefined;
   for (let open = [...stated.keys()].filter(judged); open.length > 0; ) {
     const reached = await deps.mailer.reached(
       open.map((at) => {
