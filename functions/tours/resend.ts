@@ -75,9 +75,13 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const tell: TourMail[] = [];
   const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
   if (!tour) return { resend };
+  const { news, country, change } = stale[0].context;
+  // A group is one subject, so one country: a show cancelled since, or gone from the country since
+  // (its move told them, or tells them), is left out; a "moved" mail tells of shows gone elsewhere.
   const byId = new Map(
     shows.flatMap((s) =>
-      s.show && (s.show.status !== 'cancelled' || kind === 'press-moved')
+      s.show &&
+      (kind === 'press-moved' || (s.show.status !== 'cancelled' && s.show.venue.country === country))
         ? [[s.showId, s as LiveShow] as const]
         : [],
     ),
@@ -87,7 +91,6 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
     if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
     else tell.push(mail);
   };
-  const { news, country, change } = stale[0].context;
   // A change, a cancellation or "on again" (a mail that names its change).
   if (change) {
     const stated = shows.find((s): s is LiveShow => s.showId === news && !!s.show);

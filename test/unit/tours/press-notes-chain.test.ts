@@ -144,4 +144,39 @@ describe('press notes: a stale claim closed still tells what stands, a bounded b
       'press-change',
     ]);
   });
+
+  it('a stale announcement of two shows, one moved to France since: the sweep announces the other alone, after the move', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, tours } = fakes;
+    fakes.outlets.push(aPressOutlet('de', ['DE']));
+    const other = aShow({ ...announced, showId: 'show-2', date: '2027-05-16' });
+    mailer.ses.script = lostAnswers;
+    await bookTour(
+      { ...tourOf([announced, other]), genres: ['synthpop'] },
+      metaAt('2027-02-02T00:00:00Z'),
+      deps,
+    );
+    await runDueSteps(fakes, now);
+    mailer.ses.script = undefined;
+    stepsWritten(tours);
+
+    now.value = new Date(now.value.getTime() + 24 * 3600_000);
+    const paris = { ...announced.venue, city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' };
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, venue: paris } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await runDueSteps(fakes, now);
+    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 1 });
+    // The move, then one announcement of the show still in Germany (not 'live in Germany' of Paris).
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-moved',
+      'press-announcement',
+    ]);
+    const sheet = JSON.stringify(mailer.ses.calls.at(-1));
+    expect([sheet.includes('Berlin 2027-05-16'), sheet.includes('Paris 2027-05-14')]).toEqual([true, false]);
+  });
 });
