@@ -13,10 +13,10 @@ import {
 
 /**
  * A show moved to another country is news to the addresses told of it where it was (docs/design.md#tours).
- * An announcement whose claim went stale (SES's answer lost, no Email Sent) counts, for the move, as
- * never reached SES, so the move tells the address nothing; the stale-claim sweep, running after the
- * move, still sends that announcement, stating the show as it is now. The address ends up told the
- * show plays in Germany, and nothing after it.
+ * Here the address's announcement in Germany is claimed stale (SES's answer lost, no Email Sent) when
+ * the show moves to Paris: the move tells it that the show moved, and the stale-claim sweep, running
+ * after the move, leaves the show out of that announcement (it is no longer in the mail's country), so
+ * the address is not left last told that the show plays in Germany.
  */
 describe('a show moved away while its announcement there is claimed stale', () => {
   const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });

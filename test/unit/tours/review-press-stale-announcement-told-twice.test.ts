@@ -12,10 +12,10 @@ import {
 } from '#test/support/tours.ts';
 
 /**
- * An announcement whose claim went stale (SES's answer lost, no Email Sent) is, for the country's next
- * announcement step, a mail that never reached SES (docs/design.md#tours): the step announces its show
- * again in a set of its own. The stale-claim sweep, running after that step, writes the stale
- * announcement again as the same mail and sends it: the address hears of the first show twice.
+ * An announcement whose claim went stale (SES's answer lost, no Email Sent) still counts as told for the
+ * country's next announcement step (docs/design.md#tours): the stale-claim sweep, running after that
+ * step, writes it again as the same mail and sends it. Were the step to count it as never reached, it
+ * would announce its show again in a set of its own and the address would hear of the first show twice.
  */
 describe('an announcement claimed stale when the next show of the country is announced', () => {
   const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
