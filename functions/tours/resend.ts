@@ -91,14 +91,16 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
     if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
     else tell.push(mail);
   };
-  // A change, a cancellation or "on again" (a mail that names its change).
+  // A change, a cancellation or "on again" (a mail that names its change); of a show on that left the
+  // mail's country since, nothing: its move tells them that it moved.
   if (change) {
     const stated = shows.find((s): s is LiveShow => s.showId === news && !!s.show);
-    if (stated)
+    const cancelled = stated?.show.status === 'cancelled';
+    if (stated && (cancelled || stated.show.venue.country === country))
       for (const mail of await tellThoseToldOf(
         tour,
         stated,
-        stated.show.status === 'cancelled' ? 'cancellation' : 'change',
+        cancelled ? 'cancellation' : 'change',
         deps,
         country,
         undefined,

@@ -179,4 +179,30 @@ describe('press notes: a stale claim closed still tells what stands, a bounded b
     const sheet = JSON.stringify(mailer.ses.calls.at(-1));
     expect([sheet.includes('Berlin 2027-05-16'), sheet.includes('Paris 2027-05-14')]).toEqual([true, false]);
   });
+
+  it('a stale change of a show moved to France since: the sweep closes it, and the outlet hears "moved" once', async () => {
+    const { now, deps, mailer, tours } = await toldDePress();
+    now.value = new Date(now.value.getTime() + 3600_000);
+    mailer.ses.script = lostAnswers;
+    const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
+    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+    mailer.ses.script = undefined;
+    now.value = new Date(now.value.getTime() + 60_000);
+    const paris = { ...announced.venue, city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' };
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...retimed, venue: paris } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    for (const step of stepsWritten(tours)) await takeStep(step, { correlationId: 'c' }, deps);
+
+    now.value = new Date(now.value.getTime() + 24 * 3600_000);
+    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 1 });
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
 });
