@@ -97,10 +97,9 @@ export class InMemoryBudgets implements BudgetStore {
           !(current.termsAt && budget.termsAt && current.termsAt < budget.termsAt)))
     )
       return false;
-    this.budgets.set(k, {
-      ...clone(budget),
-      ...(current?.lastResult ? { lastResult: current.lastResult } : {}),
-    });
+    // The terms only, as the table's SET of their fields: what else the item holds (the last result, an
+    // owner's unreachable mark) stays (see docs/design.md#budgets).
+    this.budgets.set(k, { ...current, ...clone(budget) });
     return true;
   }
 
