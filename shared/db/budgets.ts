@@ -183,15 +183,19 @@ const ownerSuppressedKey = (labelId: string, address: string) => ({
 });
 
 /**
- * Whether the mark a left-out mail stated still stands: some budget it named is still the address's
- * and still shows it unreachable (a new owner set on every one of them ends it; see docs/design.md#budgets).
+ * Whether the mark a left-out mail stated still stands, as another mail left out (`asking`, by its
+ * delivery id) finds it: some budget it named is still the address's and still shows it unreachable by
+ * a mark not the asking mail's own (a new owner set on every one of them ends it; the asking mail writes
+ * its marks just before, and winning the mark of a budget the address holds since is what states it
+ * again: see docs/design.md#budgets).
  */
-export const suppressedMarkStands = (address: string, named: (StoredBudget | undefined)[]) =>
+export const suppressedMarkStands = (address: string, named: (StoredBudget | undefined)[], asking: string) =>
   named.some(
     (budget) =>
       budget !== undefined &&
       normaliseEmail(budget.owner.email) === address &&
-      budget.ownerUnreachable?.address === address,
+      budget.ownerUnreachable?.address === address &&
+      budget.ownerUnreachable.deliveryId !== asking,
   );
 
 /**
@@ -1096,7 +1100,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       const named = await Promise.all(
         (stated.budgetIds as string[]).map((budgetId) => reads.getBudget(labelId, budgetId)),
       );
-      if (suppressedMarkStands(mark.address, named)) return false;
+      if (suppressedMarkStands(mark.address, named, mark.deliveryId)) return false;
       return standing('deliveryId = :stated', { ':stated': stated.deliveryId });
     },
 

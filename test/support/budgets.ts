@@ -400,6 +400,7 @@ export class InMemoryBudgets implements BudgetStore {
         suppressedMarkStands(
           mark.address,
           stated.budgetIds.map((budgetId) => this.budgets.get(key(labelId, budgetId))),
+          mark.deliveryId,
         )
       )
         return false;
