@@ -7,6 +7,7 @@ import {
   type ExpenseVersion,
   emptyState,
   evaluate,
+  holdsOwnShare,
   invoiceId,
   isCounted,
   namesOf,
@@ -532,7 +533,7 @@ async function namersOf(
   const ids = [
     ...new Set(
       pairs
-        .filter(([before, after]) => (before.recoupable === undefined) !== (after.recoupable === undefined))
+        .filter(([before, after]) => (holdsOwnShare(before) ?? true) !== (holdsOwnShare(after) ?? true))
         .flatMap(([, after]) => after.namedBy ?? []),
     ),
   ].filter((id) => !inWrite.has(id));

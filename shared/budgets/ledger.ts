@@ -301,13 +301,26 @@ export function contributionOf(
 }
 
 /**
+ * Whether this state of an order says it holds its own recoupable share, or undefined when it says
+ * nothing: only a state with this budget's data decides (the order counted here, or voided here). A
+ * state without it (the order moved to another budget, or one kept only to record which invoices of
+ * this budget settle an order of another) is an order the budget does not hold, taken to hold it.
+ */
+export const holdsOwnShare = (state: ExpenseState): boolean | undefined =>
+  state.data === undefined ? undefined : state.recoupable !== undefined;
+
+/**
  * Whether an order of the budget still holds its own recoupable share, as these states of the ledger
- * say (an order the ledger read has not, of another budget, say, is taken to hold it): an unconverted
- * invoice naming it has none of its own only while it does (see docs/design.md#budgets).
+ * say (holdsOwnShare: an order the ledger read has not, or holds no data of, of another budget say, is
+ * taken to hold it): an unconverted invoice naming it has none of its own only while it does (see
+ * docs/design.md#budgets).
  */
 export function orderHoldsShare(states: Iterable<ExpenseState>): (orderId: string) => boolean {
   const holds = new Map<string, boolean>();
-  for (const state of states) holds.set(state.expenseId, state.recoupable !== undefined);
+  for (const state of states) {
+    const own = holdsOwnShare(state);
+    if (own !== undefined) holds.set(state.expenseId, own);
+  }
   return (orderId) => holds.get(orderId) ?? true;
 }
 
