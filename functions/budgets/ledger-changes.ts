@@ -420,17 +420,14 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     const settled = changed.slice(1).map(([, commitment]) => commitment);
     const rates = await ratesFor(store, settled, budget);
     const evaluated = [own, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
-    const pairs = [
-      ...changed.map(([b], i): [ExpenseState, ExpenseState] => [b, evaluated[i]]),
-      ...(await namersOf(
-        store,
-        labelId,
-        budgetId,
-        budget,
-        changed.map(([b], i) => [b, evaluated[i]]),
-        statesPerWrite - changed.length,
-      )),
-    ];
+    const pairs = await withNamers(
+      store,
+      labelId,
+      budgetId,
+      budget,
+      changed.map(([b], i): [ExpenseState, ExpenseState] => [b, evaluated[i]]),
+      statesPerWrite,
+    );
     const states = pairs.map(([, after]) => after);
     const delta = sum(...pairs.map(([b, after]) => difference(b.contribution, after.contribution)));
     const settlers = settlersChanged(pairs);
@@ -515,20 +512,33 @@ async function withSettlements(
 }
 
 /**
- * The actuals of this budget counted apart (no rate yet) whose recoupable share changes with these
- * changes: those naming an order that starts or stops holding its own share here (a settling invoice
- * voided or written, the order voided), counted again in the same write as the order (see
- * docs/design.md#budgets). Read by the ids the orders keep (`namedBy`), not from the ledger; more than
- * `room` of them are left to the daily reconciliation.
+ * The write's changes with the recoupable share of the actuals counted apart (no rate yet) that name
+ * an order it writes, as the write leaves that order (see docs/design.md#budgets): those in the write
+ * (an invoice that settled the order amended into a currency no rate converts, evaluated before its
+ * order was reopened), and those outside it that name an order whose holding of its own share the write
+ * changes (a settling invoice voided or written, the order voided), read by the ids the order keeps
+ * (`namedBy`), not from the ledger, and added to the write. Each is counted as it was (shareAsLeft):
+ * only its share may change, never how it counts, or a rate come since would make it settle the order
+ * outside withSettlements. More than fit the write (`states` in all) are left to the daily reconciliation.
  */
-async function namersOf(
+async function withNamers(
   store: BudgetStore,
   labelId: string,
   budgetId: string,
   budget: Terms | undefined,
   pairs: [ExpenseState, ExpenseState][],
-  room: number,
+  states: number,
 ): Promise<[ExpenseState, ExpenseState][]> {
+  const holdsShare = orderHoldsShare(pairs.map(([, after]) => after));
+  // The orders whose holding this write decides: a state with this budget's data of them (holdsOwnShare).
+  const decided = new Set(
+    pairs.flatMap(([, after]) => (holdsOwnShare(after) === undefined ? [] : [after.expenseId])),
+  );
+  const asLeft = (state: ExpenseState) => {
+    const order = namesOf(state);
+    return order && decided.has(order) ? shareAsLeft(state, budget, holdsShare) : state;
+  };
+  const within = pairs.map(([before, after]): [ExpenseState, ExpenseState] => [before, asLeft(after)]);
   const inWrite = new Set(pairs.map(([, after]) => after.expenseId));
   const ids = [
     ...new Set(
@@ -537,13 +547,31 @@ async function namersOf(
         .flatMap(([, after]) => after.namedBy ?? []),
     ),
   ].filter((id) => !inWrite.has(id));
-  if (ids.length === 0 || ids.length > room) return [];
+  if (ids.length === 0 || ids.length > states - within.length) return within;
   const befores = [...(await store.expenseStates(labelId, budgetId, ids)).values()];
-  const rates = await ratesFor(store, befores, budget);
-  const holdsShare = orderHoldsShare(pairs.map(([, after]) => after));
-  return befores
-    .map((before): [ExpenseState, ExpenseState] => [before, evaluate(before, budget, rates, holdsShare)])
-    .filter(([before, after]) => !sameState(after, before));
+  return [
+    ...within,
+    ...befores
+      .map((before): [ExpenseState, ExpenseState] => [before, asLeft(before)])
+      .filter(([before, after]) => !sameState(after, before)),
+  ];
+}
+
+/**
+ * An actual with its recoupable share as `holdsShare` says its order holds its own, counted as it was:
+ * only one counted apart (no rate yet) has a share that depends on it, and it is evaluated again with no
+ * rate, so that it stays apart. One a rate converts, or whose count would change otherwise (terms set
+ * since, which count it again themselves), is left as it is.
+ */
+function shareAsLeft(
+  state: ExpenseState,
+  budget: Terms | undefined,
+  holdsShare: (orderId: string) => boolean,
+): ExpenseState {
+  const again = evaluate(state, budget, () => undefined, holdsShare);
+  return sameJson(again.contribution, state.contribution) && sameJson(again.conversion, state.conversion)
+    ? again
+    : state;
 }
 
 /** How one webhook event becomes a version of an expense (or of a show's settlement). */
@@ -568,8 +596,10 @@ export const voidedVersion: VersionOf<EventData<typeof ExpenseVoided>> = (data, 
 });
 
 /**
- * At most this many states per transaction, as many commitments they settle or reopen, and the totals'
- * update (DynamoDB: 100 items).
+ * An expense's change writes at most this many states (itself, the commitments it settles or reopens,
+ * the actuals naming them: withNamers), with its version and the totals' update; a recount takes this
+ * many expenses a transaction, with as many commitments they settle or reopen and the actuals naming
+ * them, at most twice this many states and the totals' update (DynamoDB: 100 items).
  */
 const statesPerWrite = 49;
 
@@ -628,17 +658,9 @@ export async function reevaluate(
         evaluate(after, budget, i < befores.length ? rates : commitmentRates, holdsShare),
       ]);
       const evaluatedPairs = pairs.filter(([before, after]) => !sameState(after, before));
-      const changed = [
-        ...evaluatedPairs,
-        ...(await namersOf(
-          deps.store,
-          labelId,
-          budgetId,
-          budget,
-          evaluatedPairs,
-          statesPerWrite * 2 - evaluatedPairs.length,
-        )),
-      ];
+      const changed = (
+        await withNamers(deps.store, labelId, budgetId, budget, evaluatedPairs, statesPerWrite * 2)
+      ).filter(([before, after]) => !sameState(after, before));
       if (changed.length === 0) break;
       const delta: Counters = sum(
         ...changed.map(([before, after]) => difference(before.contribution, after.contribution)),
