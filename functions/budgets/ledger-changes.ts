@@ -530,16 +530,13 @@ async function withNamers(
   states: number,
 ): Promise<[ExpenseState, ExpenseState][]> {
   const holdsShare = orderHoldsShare(pairs.map(([, after]) => after));
-  // The orders whose holding this write decides: a state with this budget's data of them (holdsOwnShare).
-  const decided = new Set(
-    pairs.flatMap(([, after]) => (holdsOwnShare(after) === undefined ? [] : [after.expenseId])),
-  );
+  // An actual naming an order the write has no state of was evaluated against the order as stored.
+  const inWrite = new Set(pairs.map(([, after]) => after.expenseId));
   const asLeft = (state: ExpenseState) => {
     const order = namesOf(state);
-    return order && decided.has(order) ? shareAsLeft(state, budget, holdsShare) : state;
+    return order && inWrite.has(order) ? shareAsLeft(state, budget, holdsShare) : state;
   };
   const within = pairs.map(([before, after]): [ExpenseState, ExpenseState] => [before, asLeft(after)]);
-  const inWrite = new Set(pairs.map(([, after]) => after.expenseId));
   const ids = [
     ...new Set(
       pairs

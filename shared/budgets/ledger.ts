@@ -302,18 +302,19 @@ export function contributionOf(
 
 /**
  * Whether this state of an order says it holds its own recoupable share, or undefined when it says
- * nothing: only a state with this budget's data decides (the order counted here, or voided here). A
- * state without it (the order moved to another budget, or one kept only to record which invoices of
- * this budget settle an order of another) is an order the budget does not hold, taken to hold it.
+ * nothing (the order is then taken to hold it). A state with this budget's data decides (the order
+ * counted here, or voided here). One without it is of an order the budget does not hold (moved to
+ * another budget, or kept only to record which invoices of this budget settle an order of another):
+ * while an invoice of this budget settles it (`settledBy`), the order is released where it is held and
+ * holds none; else it says nothing (see docs/design.md#budgets).
  */
 export const holdsOwnShare = (state: ExpenseState): boolean | undefined =>
-  state.data === undefined ? undefined : state.recoupable !== undefined;
+  state.data !== undefined ? state.recoupable !== undefined : state.settledBy.length > 0 ? false : undefined;
 
 /**
  * Whether an order of the budget still holds its own recoupable share, as these states of the ledger
- * say (holdsOwnShare: an order the ledger read has not, or holds no data of, of another budget say, is
- * taken to hold it): an unconverted invoice naming it has none of its own only while it does (see
- * docs/design.md#budgets).
+ * say (holdsOwnShare: an order the ledger read has not, or whose state says nothing, is taken to hold
+ * it): an unconverted invoice naming it has none of its own only while it does (see docs/design.md#budgets).
  */
 export function orderHoldsShare(states: Iterable<ExpenseState>): (orderId: string) => boolean {
   const holds = new Map<string, boolean>();

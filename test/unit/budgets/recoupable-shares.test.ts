@@ -173,3 +173,34 @@ describe("an unconverted invoice's recoupable share when another invoice settles
     );
   });
 });
+
+describe('an unconverted invoice naming an order of another budget that an invoice of its own budget settles', () => {
+  it('has its share while that invoice settles the order there, and loses it in the same change as the order gets its own back', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await withVideoOrder(h);
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    // The director's part (EUR), booked to bud-2, settles bud-1's order there: the order holds no share.
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-director',
+        budgetId: 'bud-2',
+        settles: 'po-video',
+        amount: { minor: 30_000, currency: 'EUR' },
+        recoupable: artist,
+      }),
+    );
+    // The crew's part in bud-2 (USD, no rate yet) names it too: recoupable in its own currency.
+    await h.expense({ ...unconvertedInvoice('inv-crew', 22_000), budgetId: 'bud-2' });
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
+      expect.arrayContaining([
+        { currency: 'EUR', minor: 30_000 },
+        { currency: 'USD', minor: 22_000 },
+      ]),
+    );
+
+    // The label voids the director's invoice: the order holds its share again, the crew's invoice none.
+    await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-2', reason: 'Sent in error' });
+
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
+  });
+});
