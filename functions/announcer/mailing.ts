@@ -317,7 +317,7 @@ async function roundsOf(
     // or told nothing in this round since one (its re-announcement closed unsent).
     reading = withdrawals.filter((outlet) => {
       const theirs = rounds.get(outlet.id)![round];
-      return theirs.withdrawal?.status === 'sent' || (round > 0 && closedUnsent(theirs));
+      return wentOut(theirs.withdrawal) || (round > 0 && closedUnsent(theirs));
     });
   }
   return rounds;
@@ -327,10 +327,22 @@ async function roundsOf(
 const currentRound = (rounds: readonly Round[]): number =>
   rounds.findLastIndex((round) => round.announcement !== undefined || round.servicing !== undefined);
 
-/** A round whose first mail was closed unsent (failed): it told the address nothing, and its identity is spent. */
+/**
+ * A mail that reached SES: marked sent, or closed unsent (failed) and then shown sent by its late
+ * Email Sent, which records its messageId (docs/design.md#exactly-once-mail).
+ */
+const wentOut = (mail: Delivery | undefined): boolean =>
+  mail?.status === 'sent' || (mail?.status === 'failed' && mail.messageId !== undefined);
+
+/**
+ * A round whose first mail was closed unsent (failed, and no late Email Sent showed it went): it told
+ * the address nothing, and its identity is spent.
+ */
 const closedUnsent = (round: Round): boolean =>
   (round.announcement ?? round.servicing) !== undefined &&
-  [round.announcement, round.servicing].every((mail) => mail === undefined || mail.status === 'failed');
+  [round.announcement, round.servicing].every(
+    (mail) => mail === undefined || (mail.status === 'failed' && !wentOut(mail)),
+  );
 
 /**
  * The round of each outlet's first mail now (its tag, by outlet id; round 0 is left out): the next one
@@ -353,7 +365,7 @@ async function firstMailRounds(
       const next =
         current >= 0 &&
         current < turns &&
-        (theirs[current].withdrawal?.status === 'sent' || (current > 0 && closedUnsent(theirs[current])))
+        (wentOut(theirs[current].withdrawal) || (current > 0 && closedUnsent(theirs[current])))
           ? current + 1
           : Math.max(current, 0);
       const tag = roundTag(next);
@@ -381,7 +393,7 @@ export async function firstMailsOf(
     const { announcement, servicing, withdrawal } = theirs[currentRound(theirs)] ?? {};
     // Told in its current round to disregard the release (its withdrawal sent): no follow-up but a
     // withdrawal goes to it before it is announced again (docs/design.md#exactly-once-mail).
-    if (withdrawal?.status === 'sent' && kind !== 'cancellation') continue;
+    if (wentOut(withdrawal) && kind !== 'cancellation') continue;
     const first =
       kind === 'radio-add-date-change' || announcement?.status !== 'sent' ? servicing : announcement;
     if (first) firsts.set(outlet.id, first);

@@ -39,19 +39,18 @@ export async function settleFromEmailsSent(
 ): Promise<number[]> {
   // Asked before the claims are settled (a failure leaves them open for the events' retry) and again
   // after (a follow-up mailing that ran in between found them still claimed, and passed them).
-  const {
-    settled,
-    failed,
-    alreadySent = [],
-  } = await settleSent(details, deps, (open) => followUpForLateAnnouncements(open, deps));
+  const { settled, failed, alreadySent, sentAfterClosed } = await settleSent(details, deps, (open) =>
+    followUpForLateAnnouncements(open, deps),
+  );
   await followUpForLateAnnouncements(settled, deps);
-  await announceAgainAfterWithdrawals([...settled, ...alreadySent], deps);
+  await announceAgainAfterWithdrawals([...settled, ...alreadySent, ...sentAfterClosed], deps);
   return failed;
 }
 
 /**
- * Withdrawals marked sent (settled by their Email Sent, found marked by it, or resent by the sweep)
- * of a release given back since they were written: a giving back's announcement that passed the
+ * Withdrawals that went (marked sent: settled by their Email Sent, found marked by it, or resent by
+ * the sweep; or closed unsent and shown sent by a late Email Sent) of a release given back since they
+ * were written: a giving back's announcement that passed the
  * address while its withdrawal was still claimed kept it in that round, so the address's next round's
  * first mail is asked now, for those outlets (`firstMailRequests`, the rule of outlets added since:
  * nothing for a release cancelled, out everywhere, under embargo, or withdrawn from them again). The

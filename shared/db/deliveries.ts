@@ -139,6 +139,13 @@ export interface MailClaims {
   /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
   /**
+   * SES's Email Sent for a claim closed unsent (`failed`: the sweep found it no longer wanted) shows
+   * the mail went after all: records its messageId and sending time, the status kept (nothing is
+   * sent again for it). False if it is not failed, or has a messageId already (see
+   * docs/design.md#exactly-once-mail).
+   */
+  markSentAfterClosed(deliveryId: string, messageId: string, sentAt: string, at: string): Promise<boolean>;
+  /**
    * `consistent`: read strongly consistently, for a caller that must see claims and marks written
    * just before (BatchGetItem is eventually consistent otherwise).
    */
@@ -416,6 +423,20 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           ':failed': 'failed',
           ':claimed': 'claimed',
           ':failure': failure,
+          ':at': at,
+        },
+      });
+    },
+
+    async markSentAfterClosed(deliveryId, messageId, sentAt, at) {
+      return settle(deliveryId, {
+        UpdateExpression: 'SET messageId = :messageId, sentAt = :sentAt, updatedAt = :at',
+        ConditionExpression: '#status = :failed AND attribute_not_exists(messageId)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':messageId': messageId,
+          ':sentAt': sentAt,
           ':at': at,
         },
       });

@@ -11,11 +11,16 @@ export interface Settled {
   failed: number[];
   /**
    * The deliveries these events found marked sent already (by their sender, a resend, or an earlier
-   * event), as read; absent when the batch failed. What follows a mail's sending is asked from its
+   * event), as read; empty when the batch failed. What follows a mail's sending is asked from its
    * every Email Sent, not only the one that settles it, so an ask that failed is made again by the
    * event's retry (the announcer's withdrawals, docs/design.md#exactly-once-mail).
    */
-  alreadySent?: Delivery[];
+  alreadySent: Delivery[];
+  /**
+   * Claims closed unsent (failed: the sweep found them no longer wanted) whose Email Sent shows they
+   * went after all: recorded so (`markSentAfterClosed`), their status kept; as read.
+   */
+  sentAfterClosed: Delivery[];
 }
 
 /**
@@ -24,7 +29,8 @@ export interface Settled {
  * in batches (the settlement queue, see docs/design.md#exactly-once-mail), after the queue's delivery
  * delay has given each sender time to mark its own mails, so nearly all of them find their delivery
  * already marked sent: one BatchGetItem reads the batch's deliveries, and the claims still open are
- * settled together in one batched conditional write.
+ * settled together in one batched conditional write. A claim the sweep closed unsent before its
+ * Email Sent came (rare: the sweep waits out SES's events) is recorded as having gone, one write each.
  */
 export async function settleFromEmailsSent(
   details: SesEventDetail[],
@@ -40,43 +46,61 @@ export async function settleFromEmailsSent(
     const deliveryId = detail.mail.tags[deliveryTag]?.[0];
     return deliveryId ? [{ index, deliveryId, detail }] : [];
   });
-  if (tagged.length === 0) return { settled: [], failed: [], alreadySent: [] };
-  let open: { deliveries: Map<string, Delivery>; events: typeof tagged };
+  const outcome: Settled = { settled: [], failed: [], alreadySent: [], sentAfterClosed: [] };
+  if (tagged.length === 0) return outcome;
+  let deliveries: Map<string, Delivery>;
   try {
-    const deliveries = await deps.deliveries.getMany([...new Set(tagged.map((e) => e.deliveryId))]);
-    open = {
-      deliveries,
-      events: tagged.filter(({ deliveryId }) => deliveries.get(deliveryId)?.status === 'claimed'),
-    };
+    deliveries = await deps.deliveries.getMany([...new Set(tagged.map((e) => e.deliveryId))]);
   } catch {
-    return { settled: [], failed: tagged.map(({ index }) => index) };
+    return { ...outcome, failed: tagged.map(({ index }) => index) };
   }
-  const alreadySent = [...open.deliveries.values()].filter((delivery) => delivery.status === 'sent');
-  if (open.events.length === 0) return { settled: [], failed: [], alreadySent };
+  outcome.alreadySent = [...deliveries.values()].filter((delivery) => delivery.status === 'sent');
   // The first event of a mail settles it (SES may repeat one); each mail is marked at its own send time.
-  const firsts = new Map<string, (typeof tagged)[number]>();
-  for (const event of open.events) if (!firsts.has(event.deliveryId)) firsts.set(event.deliveryId, event);
-  const first = [...firsts.values()];
+  const firstOf = (events: typeof tagged) => {
+    const firsts = new Map<string, (typeof tagged)[number]>();
+    for (const event of events) if (!firsts.has(event.deliveryId)) firsts.set(event.deliveryId, event);
+    return [...firsts.values()];
+  };
+  const sentAt = (detail: SesEventDetail) => new Date(detail.mail.timestamp).toISOString();
+  const closed = tagged.filter(({ deliveryId }) => {
+    const delivery = deliveries.get(deliveryId);
+    return delivery?.status === 'failed' && delivery.messageId === undefined;
+  });
+  for (const { deliveryId, detail } of firstOf(closed)) {
+    try {
+      const recorded = await deps.deliveries.markSentAfterClosed(
+        deliveryId,
+        detail.mail.messageId,
+        sentAt(detail),
+        deps.now().toISOString(),
+      );
+      if (recorded) outcome.sentAfterClosed.push(deliveries.get(deliveryId)!);
+    } catch {
+      outcome.failed.push(...closed.filter((e) => e.deliveryId === deliveryId).map(({ index }) => index));
+    }
+  }
+  const open = tagged.filter(({ deliveryId }) => deliveries.get(deliveryId)?.status === 'claimed');
+  if (open.length === 0) return outcome;
+  const first = firstOf(open);
   try {
-    await beforeSettling?.(first.map(({ deliveryId }) => open.deliveries.get(deliveryId)!));
+    await beforeSettling?.(first.map(({ deliveryId }) => deliveries.get(deliveryId)!));
     const marked = await deps.deliveries.markSentMany(
       first.map(({ deliveryId, detail }) => ({
         deliveryId,
         messageId: detail.mail.messageId,
-        at: new Date(detail.mail.timestamp).toISOString(),
+        at: sentAt(detail),
       })),
       deps.now().toISOString(),
     );
-    return {
-      settled: first
-        .filter(({ deliveryId }) => marked.has(deliveryId))
-        .map(({ deliveryId }) => open.deliveries.get(deliveryId)!),
-      failed: [],
-      alreadySent,
-    };
+    outcome.settled = first
+      .filter(({ deliveryId }) => marked.has(deliveryId))
+      .map(({ deliveryId }) => deliveries.get(deliveryId)!);
   } catch {
-    return { settled: [], failed: open.events.map(({ index }) => index) };
+    outcome.failed.push(...open.map(({ index }) => index));
+    outcome.alreadySent = [];
   }
+  outcome.failed.sort((a, b) => a - b);
+  return outcome;
 }
 
 /** What a sender gives the sweep for its own subject type: how to write its stale mails again. */

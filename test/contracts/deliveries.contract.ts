@@ -151,6 +151,27 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(await store.markSent(claim.deliveryId, 'msg-1', at(2))).toBe(false);
     });
 
+    it('records that a claim closed unsent went, once, its status kept', async () => {
+      const store = makeStore();
+      const claim = (await store.claim(anIdentity(), at(0)))!;
+      const open = (await store.claim(anIdentity(), at(0)))!;
+      await store.markFailed(claim.deliveryId, 'no longer wanted when resending', at(1));
+
+      expect(await store.markSentAfterClosed(claim.deliveryId, 'msg-1', at(0), at(2))).toBe(true);
+      expect(await store.markSentAfterClosed(claim.deliveryId, 'msg-2', at(0), at(3))).toBe(false);
+      expect(await store.markSentAfterClosed(open.deliveryId, 'msg-3', at(0), at(3))).toBe(false);
+
+      expect(await read(store, claim.deliveryId)).toEqual({
+        ...claim,
+        status: 'failed',
+        failure: 'no longer wanted when resending',
+        messageId: 'msg-1',
+        sentAt: at(0),
+        updatedAt: at(2),
+      });
+      expect((await read(store, open.deliveryId))?.status).toBe('claimed');
+    });
+
     it('gets many deliveries by id, leaving out unknown ones', async () => {
       const store = makeStore();
       const a = (await store.claim(anIdentity(), at(0)))!;

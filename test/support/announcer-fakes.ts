@@ -82,6 +82,12 @@ export class FakeDeliveries implements DeliveryStore {
     const item = this.items.get(id);
     if (item?.status === 'claimed') Object.assign(item, { status: 'failed', failure, updatedAt: at });
   };
+  markSentAfterClosed = async (id: string, messageId: string, sentAt: string, at: string) => {
+    const item = this.items.get(id);
+    if (item?.status !== 'failed' || item.messageId !== undefined) return false;
+    Object.assign(item, { messageId, sentAt, updatedAt: at });
+    return true;
+  };
   /** Events written with a first bounce or complaint (the store's outbox). */
   readonly outbox: OutboxEntry[] = [];
   markOutcome = async (

@@ -95,7 +95,23 @@ describe('settling claims from a batch of Email Sent events', () => {
       world.deps,
     );
 
-    expect(result).toEqual({ settled: [], failed: [0, 1] });
+    expect(result).toMatchObject({ settled: [], failed: [0, 1] });
+  });
+
+  it('records that a claim closed unsent went, from its late Email Sent, its status kept', async () => {
+    const { world, ids } = await aBatch(1, 0);
+    await world.deliveries.markFailed(ids[0], 'no longer wanted when resending', sentAt);
+
+    const result = await settleFromEmailsSent([emailSent(ids[0]), emailSent(ids[0], 'again')], world.deps);
+    const again = await settleFromEmailsSent([emailSent(ids[0], 'later')], world.deps);
+
+    expect(result.sentAfterClosed.map((d) => d.deliveryId)).toEqual([ids[0]]);
+    expect(again.sentAfterClosed).toEqual([]);
+    expect(world.deliveries.items.get(ids[0])).toMatchObject({
+      status: 'failed',
+      messageId: `msg-${ids[0]}`,
+      sentAt: new Date(sentAt).toISOString(),
+    });
   });
 
   it('reads each claim once and never waits, however young its events (the queue delays them instead)', async () => {
