@@ -43,14 +43,16 @@ export async function settleFromEmailsSent(
     followUpForLateAnnouncements(open, deps),
   );
   await followUpForLateAnnouncements(settled, deps);
+  // Whoever marked it (this event, its sender, a resend), and with the batch's failed events too: a
+  // withdrawal's every Email Sent asks, so the one place every marked withdrawal passes asks.
   await announceAgainAfterWithdrawals([...settled, ...alreadySent, ...sentAfterClosed], deps);
   return failed;
 }
 
 /**
- * Withdrawals that went (marked sent: settled by their Email Sent, found marked by it, or resent by
- * the sweep; or closed unsent and shown sent by a late Email Sent) of a release given back since they
- * were written: a giving back's announcement that passed the
+ * Withdrawals that went (marked sent: settled by their Email Sent, found marked by it, marked by
+ * their sender as it settled, or resent by the sweep; or closed unsent and shown sent by a late
+ * Email Sent) of a release given back since they were written: a giving back's announcement that passed the
  * address while its withdrawal was still claimed kept it in that round, so the address's next round's
  * first mail is asked now, for those outlets (`firstMailRequests`, the rule of outlets added since:
  * nothing for a release cancelled, out everywhere, under embargo, or withdrawn from them again). The

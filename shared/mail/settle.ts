@@ -10,10 +10,12 @@ export interface Settled {
   /** Indexes (in the batch) of the events whose settling failed: to be tried again. */
   failed: number[];
   /**
-   * The deliveries these events found marked sent already (by their sender, a resend, or an earlier
-   * event), as read; empty when the batch failed. What follows a mail's sending is asked from its
-   * every Email Sent, not only the one that settles it, so an ask that failed is made again by the
-   * event's retry (the announcer's withdrawals, docs/design.md#exactly-once-mail).
+   * The deliveries these events found marked sent by another writer (their sender, a resend, or an
+   * earlier event): read so, or read still claimed and their mark refused (another marked them between
+   * the read and the mark), as read; given with the failed events too, since these events are not
+   * tried again. What follows a mail's sending is asked from its every Email Sent, whoever marked it,
+   * so an ask that failed is made again by the event's retry (the announcer's withdrawals,
+   * docs/design.md#exactly-once-mail).
    */
   alreadySent: Delivery[];
   /**
@@ -92,12 +94,10 @@ export async function settleFromEmailsSent(
       })),
       deps.now().toISOString(),
     );
-    outcome.settled = first
-      .filter(({ deliveryId }) => marked.has(deliveryId))
-      .map(({ deliveryId }) => deliveries.get(deliveryId)!);
+    for (const { deliveryId } of first)
+      (marked.has(deliveryId) ? outcome.settled : outcome.alreadySent).push(deliveries.get(deliveryId)!);
   } catch {
     outcome.failed.push(...open.map(({ index }) => index));
-    outcome.alreadySent = [];
   }
   outcome.failed.sort((a, b) => a - b);
   return outcome;

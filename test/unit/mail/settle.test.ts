@@ -95,7 +95,24 @@ describe('settling claims from a batch of Email Sent events', () => {
       world.deps,
     );
 
-    expect(result).toMatchObject({ settled: [], failed: [0, 1] });
+    // The mail found marked by its sender is still given (its event is not tried again).
+    expect(result).toMatchObject({ settled: [], failed: [0, 1], sentAfterClosed: [] });
+    expect(result.alreadySent.map((d) => d.deliveryId)).toEqual([ids[2]]);
+  });
+
+  it('gives a claim another writer marked between its read and its mark as already sent', async () => {
+    const { world, ids } = await aBatch(1, 0);
+    const { markSentMany } = world.deliveries;
+    world.deliveries.markSentMany = async (...args) => {
+      await world.deliveries.markSent(ids[0], 'sender-0', sentAt);
+      return markSentMany(...args);
+    };
+
+    const result = await settleFromEmailsSent([emailSent(ids[0])], world.deps);
+
+    expect(result).toMatchObject({ settled: [], failed: [] });
+    expect(result.alreadySent.map((d) => d.deliveryId)).toEqual([ids[0]]);
+    expect(world.deliveries.items.get(ids[0])?.messageId).toBe('sender-0');
   });
 
   it('records that a claim closed unsent went, from its late Email Sent, its status kept', async () => {
