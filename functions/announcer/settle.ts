@@ -52,31 +52,32 @@ export async function settleFromEmailsSent(
 /**
  * Withdrawals that went (marked sent: settled by their Email Sent, found marked by it, marked by
  * their sender as it settled, or resent by the sweep; or closed unsent and shown sent by a late
- * Email Sent) of a release given back since they were written: a giving back's announcement that passed the
- * address while its withdrawal was still claimed kept it in that round, so the address's next round's
- * first mail is asked now, for those outlets (`firstMailRequests`, the rule of outlets added since:
- * nothing for a release cancelled, out everywhere, under embargo, or withdrawn from them again). The
- * round's identity keeps it to once (docs/design.md#exactly-once-mail). One release read per release
- * of the batch with a withdrawal among its mails; none for any other mail, a cancellation included.
+ * Email Sent) of a release given back since they were written: a giving back's announcement that
+ * passed the address while its withdrawal was still claimed kept it in that round, so the address's
+ * next round's first mail is asked now, for those outlets (`firstMailRequests`, the rule of outlets
+ * added since: nothing for a release cancelled, out everywhere, under embargo, or withdrawn from them
+ * again). The round's identity keeps it to once (docs/design.md#exactly-once-mail). One release read
+ * per release of the batch with a withdrawal or cancellation among its mails (a withdrawal claimed
+ * before withdrawals kept their territories is known from a cancellation only by the release, not
+ * cancelled); none for any other mail.
  */
 async function announceAgainAfterWithdrawals(marked: Delivery[], deps: AnnouncerDeps): Promise<void> {
   const byRelease = new Map<string, Delivery[]>();
   for (const delivery of marked) {
-    // A withdrawal keeps the territories of the outlet it told; a cancellation of the whole release
-    // (which is never given back) does not, and costs no read.
-    const withdrawal = delivery.kind === 'cancellation' && delivery.context.territories !== undefined;
-    if (delivery.subject[0] !== 'release' || !withdrawal) continue;
+    if (delivery.subject[0] !== 'release' || delivery.kind !== 'cancellation') continue;
     const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
     byRelease.set(key, [...(byRelease.get(key) ?? []), delivery]);
   }
   for (const withdrawals of byRelease.values()) {
     const { labelId, releaseId } = releaseOf(withdrawals[0]);
     const release = await deps.releases.get(labelId, releaseId);
+    // A cancellation of the whole release: never given back, nothing follows.
+    if (!release || release.state === 'cancelled') continue;
     // Given back after the release version the withdrawal was written from (its claim's, or its resend's).
     const since = withdrawals.filter((withdrawal) =>
-      (release?.givenBack ?? []).some((turn) => turn.at > (withdrawal.asOf ?? '')),
+      (release.givenBack ?? []).some((turn) => turn.at > (withdrawal.asOf ?? '')),
     );
-    if (!release || since.length === 0) continue;
+    if (since.length === 0) continue;
     const outlets = await deps.outlets.getMany(
       since.flatMap((withdrawal) => (withdrawal.context.outletId ? [withdrawal.context.outletId] : [])),
     );
