@@ -625,7 +625,7 @@ function statedDates(
     return mail.kind === 'date-change' && lastTold ? previousDateTemplateData(lastTold) : undefined;
   }
   if (mail.kind === 'date-change' && mail.moment && mail.revision) {
-    const moved = movedMoments(release, mail);
+    const moved = movedMoments(release, mail, outlet);
     // Without the date the address was told (its first mail kept none), the date the territories moved from.
     const was = lastTold ?? [{ moment: momentOfKey(mail.moment), territories: [] }];
     return moved.length > 0 ? datesTemplateData({ moments: moved, previous: was }) : undefined;
@@ -642,8 +642,21 @@ function statedDates(
   return applicable.length > 0 ? datesTemplateData({ moments: applicable }) : undefined;
 }
 
-/** A territory date change's new date as it now stands (restated in another zone at the same instant, say). */
-function movedMoments(release: StoredRelease, mail: Pick<MailingRequest, 'revision'>): TerritoryMoment[] {
+/**
+ * A territory date change's new date as it now stands (restated in another zone at the same instant,
+ * say), where it applies to the outlet: a country moved with WW to the instant WW moves to, in its own
+ * zone, is one date change with WW's (docs/design.md#street-dates-per-territory), and an outlet there
+ * hears the country's date, one covering both each. Else the date as the change named it.
+ */
+function movedMoments(
+  release: StoredRelease,
+  mail: Pick<MailingRequest, 'revision'>,
+  outlet: Outlet,
+): TerritoryMoment[] {
+  const theirs = momentsForOutlet(outlet.territories, release.details!).filter((group) =>
+    sameInstantAsKey(mail.revision, group.moment),
+  );
+  if (theirs.length > 0) return theirs;
   const all = territoryMomentsOf(release.details!);
   const exact = all.filter((group) => group.key === mail.revision);
   return exact.length > 0 ? exact : all.filter((group) => sameInstantAsKey(mail.revision, group.moment));
@@ -662,7 +675,7 @@ function toldBy(
   if (!isFirstMail(mail.kind) && mail.kind !== 'date-change') return undefined;
   const stated =
     mail.kind === 'date-change' && mail.moment
-      ? movedMoments(release, mail)
+      ? movedMoments(release, mail, outlet)
       : momentsForOutlet(outlet.territories, release.details!);
   return stated.length > 0
     ? keptTold(Object.fromEntries(stated.map((group) => [group.key, group.territories])))

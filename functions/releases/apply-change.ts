@@ -194,8 +194,8 @@ function staleReleaseDays(before: ReleaseDetails, after: ReleaseDetails | undefi
 
 /**
  * The date changes a change of territory dates makes: per territory whose moment moved and had not
- * come yet, grouped by old and new moment (a country moved to the date WW moves to, with WW's), so
- * each goes to that territory's outlets only. A country
+ * come yet, grouped by old and new moment (a country moved to the instant WW moves to, in whatever
+ * zone, with WW's), so each goes to that territory's outlets only. A country
  * whose own date is dropped while WW's stands moves to WW's date (and one given a date of its own
  * moves from WW's): its outlets were told the one and now have the other. A territory the release
  * newly excludes, or covers again, has no date change (docs/design.md#street-dates-per-territory).
@@ -231,13 +231,15 @@ function territoryDateChanges(
     // A country this change moves to the date it moves WW's to (its own date dropped, say) moves with
     // WW: one date change for both, so an outlet there, or covering WW, hears once, from the dates it
     // was told in each territory (read per address, docs/design.md#exactly-once-mail), in whatever
-    // order the mailings run.
-    const from = worldwide?.key === key ? worldwide.old : old;
-    const id = JSON.stringify([from, key]);
+    // order the mailings run. The same instant, whatever zone states it (19 March 09:00 Tokyo for WW's
+    // 00:00 London): one mail, named by WW's old and new moments.
+    const withWorldwide = worldwide && sameInstant(momentOfKey(worldwide.key), momentOfKey(key));
+    const [from, to] = withWorldwide ? [worldwide.old, worldwide.key] : [old, key];
+    const id = JSON.stringify([from, to]);
     const change = changes.get(id) ?? {
       type: 'request-mailing',
       kind: 'date-change',
-      revision: key,
+      revision: to,
       moment: from,
       territories: [],
     };

@@ -65,6 +65,13 @@ describe('one change that moves the worldwide date and a country’s own date to
       expect(mailTextOf(world, japanese.email, 'date-change')?.previousReleaseDate).toBe(
         'Friday, 12 March 2027, 00:00 (Asia/Tokyo)',
       );
+      // The new date as it stands where each outlet is: Japan's in Japan's zone, and both to WW's.
+      expect(mailTextOf(world, japanese.email, 'date-change')?.releaseDate).toBe(
+        'Friday, 19 March 2027, 09:00 (Asia/Tokyo) in JP',
+      );
+      expect(mailTextOf(world, everywhere.email, 'date-change')?.releaseDate).toBe(
+        'Friday, 19 March 2027, 00:00 (Europe/London) in WW; Friday, 19 March 2027, 09:00 (Asia/Tokyo) in JP',
+      );
       expect(world.mailer.receivedBy(everywhere.email, 'date-change')).toHaveLength(1);
       expect(mailTextOf(world, everywhere.email, 'date-change')?.previousReleaseDate).toBe(
         'Friday, 5 March 2027, 00:00 (Europe/London) in WW; Friday, 12 March 2027, 00:00 (Asia/Tokyo) in JP',
