@@ -33,6 +33,8 @@ export type ReleaseEffect =
       territories?: string[];
       /** The territory moment the mail is about (its key): out-now at it, or a date change from it. */
       moment?: string;
+      /** A date change's territories' old moments (keys) where they are not `moment` (MailingRequested). */
+      movedFrom?: Record<string, string>;
     };
 
 /** A territory date change as asked for: from moment `moment` (its key) to `revision`, in `territories`. */
@@ -52,6 +54,8 @@ export interface AskedDateChange {
   revision: string;
   moment?: string;
   territories?: string[];
+  /** Its territories' old moments where they are not `moment` (as asked: MailingRequested's `movedFrom`). */
+  movedFrom?: Record<string, string>;
   at: string;
 }
 
@@ -298,12 +302,15 @@ function appliesAmong(
   );
 }
 
-/** The street dates that apply to an outlet in `outletTerritories` (streetDateApplies), earliest first. */
+/**
+ * The street dates that apply to an outlet in `outletTerritories` (streetDateApplies), earliest first;
+ * among `groups` when given (dates the release had before, say), else the release's.
+ */
 export const momentsForOutlet = (
   outletTerritories: readonly string[],
   details: ReleaseDetails,
+  groups: readonly TerritoryMoment[] = territoryMomentsOf(details),
 ): TerritoryMoment[] => {
-  const groups = territoryMomentsOf(details);
   return groups.filter((group) =>
     appliesAmong(outletTerritories, group.territories, groups, details.excludedTerritories),
   );

@@ -70,6 +70,8 @@ export interface MailingRequest {
   territories?: string[];
   /** The territory moment the mail is about: out-now at it, a date change from it. */
   moment?: string;
+  /** A date change's territories' old moments where they are not `moment` (a country moved with WW). */
+  movedFrom?: Record<string, string>;
   /** These outlets only, not the directory (outlets added or changed since, see firstMailsDue). */
   outletIds?: string[];
   cursor?: string;
@@ -612,7 +614,7 @@ export const asWithdrawn = (release: StoredRelease, territories: string[] | unde
  */
 function statedDates(
   release: StoredRelease,
-  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
+  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment' | 'territories' | 'movedFrom'>,
   outlet: Outlet,
   lastTold: TerritoryMoment[] | undefined,
 ) {
@@ -621,13 +623,19 @@ function statedDates(
     mail.kind === 'cancellation' ? cancelledDates(release, mail, outlet, lastTold) : undefined;
   if (cancelled) return cancelled;
   if (!hasTerritoryDates(details)) {
-    // The release's one date is every recipient's (shared); the date each was last told is its own.
-    return mail.kind === 'date-change' && lastTold ? previousDateTemplateData(lastTold) : undefined;
+    // The release's one date is every recipient's (shared); the date each was last told is its own
+    // (told nothing kept: its territory's old date, where the change kept it, else the release's).
+    if (mail.kind !== 'date-change') return undefined;
+    const was =
+      lastTold ??
+      (mail.moment && mail.movedFrom
+        ? movedFromFor(release, { ...mail, moment: mail.moment }, outlet)
+        : undefined);
+    return was ? previousDateTemplateData(was) : undefined;
   }
   if (mail.kind === 'date-change' && mail.moment && mail.revision) {
     const moved = movedMoments(release, mail, outlet);
-    // Without the date the address was told (its first mail kept none), the date the territories moved from.
-    const was = lastTold ?? [{ moment: momentOfKey(mail.moment), territories: [] }];
+    const was = lastTold ?? movedFromFor(release, { ...mail, moment: mail.moment }, outlet);
     return moved.length > 0 ? datesTemplateData({ moments: moved, previous: was }) : undefined;
   }
   const all = territoryMomentsOf(details);
@@ -640,6 +648,33 @@ function statedDates(
   }
   const applicable = momentsForOutlet(outlet.territories, details);
   return applicable.length > 0 ? datesTemplateData({ moments: applicable }) : undefined;
+}
+
+/**
+ * Without the dates the address was told (its first mail kept none), the dates its territories moved
+ * from: the change's moment, or where the change kept its territories' own old moments (`movedFrom`,
+ * a country moved with WW, docs/design.md#street-dates-per-territory) those that applied to the outlet
+ * among them; one date stated alone, as before.
+ */
+function movedFromFor(
+  release: StoredRelease,
+  mail: Pick<MailingRequest, 'territories' | 'movedFrom'> & { moment: string },
+  outlet: Outlet,
+): Pick<TerritoryMoment, 'moment' | 'territories'>[] {
+  const alone = [{ moment: momentOfKey(mail.moment), territories: [] }];
+  if (!mail.movedFrom || !mail.territories) return alone;
+  const groups = new Map<string, TerritoryMoment>();
+  for (const territory of mail.territories) {
+    const key = mail.movedFrom[territory] ?? mail.moment;
+    const group = groups.get(key) ?? { key, moment: momentOfKey(key), territories: [] };
+    group.territories.push(territory);
+    groups.set(key, group);
+  }
+  const was = momentsForOutlet(outlet.territories, release.details!, [...groups.values()]).sort(
+    (a, b) => instantOf(a.moment) - instantOf(b.moment),
+  );
+  if (was.length === 0) return alone;
+  return was.length === 1 ? [{ moment: was[0].moment, territories: [] }] : was;
 }
 
 /**
@@ -778,7 +813,7 @@ function sharedDataOf(release: StoredRelease, kind: MailKind) {
  */
 export async function releaseMail(
   release: StoredRelease,
-  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
+  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment' | 'territories' | 'movedFrom'>,
   outlet: Outlet,
   deps: AnnouncerDeps,
   lastTold?: TerritoryMoment[],

@@ -240,6 +240,13 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       if (!atAddress || !stillWanted(release, delivery, atAddress) || !isMailable(atAddress)) continue;
       // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
       const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
+      // A territories' date change as asked: each territory's old moment, for an address told nothing kept.
+      const asked =
+        delivery.kind === 'date-change' && delivery.moment
+          ? release.dateChangesAsked?.find(
+              (change) => change.revision === delivery.revision && change.moment === delivery.moment,
+            )
+          : undefined;
       mails.set(
         delivery.deliveryId,
         await releaseMail(
@@ -248,6 +255,9 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
             kind: delivery.kind as MailKind,
             ...(delivery.revision ? { revision: delivery.revision } : {}),
             ...(delivery.moment ? { moment: delivery.moment } : {}),
+            ...(asked?.movedFrom && asked.territories
+              ? { territories: asked.territories, movedFrom: asked.movedFrom }
+              : {}),
           },
           atAddress,
           deps,

@@ -244,6 +244,8 @@ function territoryDateChanges(
       territories: [],
     };
     change.territories?.push(territory);
+    // Its own old moment kept where it is not WW's: what an address told nothing else heard there.
+    if (old !== from) change.movedFrom = { ...change.movedFrom, [territory]: old };
     changes.set(id, change);
   }
   return [...changes.values()];
@@ -523,6 +525,7 @@ function askedSince(
             revision: effect.revision,
             ...(effect.moment ? { moment: effect.moment } : {}),
             ...(effect.territories ? { territories: effect.territories } : {}),
+            ...(effect.movedFrom ? { movedFrom: effect.movedFrom } : {}),
             at,
           },
         ]
@@ -755,6 +758,7 @@ function mailingRequests(release: StoredRelease, meta: Pick<ChangeMeta, 'correla
               ...(effect.revision ? { revision: effect.revision } : {}),
               ...(effect.territories ? { territories: effect.territories } : {}),
               ...(effect.moment ? { moment: effect.moment } : {}),
+              ...(effect.movedFrom ? { movedFrom: effect.movedFrom } : {}),
             },
             { correlationId: meta.correlationId, labelId: release.labelId },
           ),

@@ -37,6 +37,12 @@ export const MailingRequested = defineEvent({
      */
     moment: z.optional(z.string().check(z.minLength(1))),
     /**
+     * For a date change over territories that moved from different moments (a country moved with WW
+     * to the date WW moves to): each territory's old moment (its key) where it is not `moment`, so an
+     * address whose first mail kept no told dates hears its own territory's old date.
+     */
+    movedFrom: z.optional(z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1)))),
+    /**
      * Only these outlets, not the directory: the first mail of a release to outlets added or changed
      * after it went out (`Outlets Changed`), and the follow-ups that mailing asks for. Such a mailing
      * states no completion fact (`Release Announced`, ...): those say every outlet concerned was told.

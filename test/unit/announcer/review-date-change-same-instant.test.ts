@@ -25,6 +25,7 @@ function labelChanges(world: FakeWorld, details: ReleaseDetails, occurredAt: str
             ...(effect.revision ? { revision: effect.revision } : {}),
             ...(effect.moment ? { moment: effect.moment } : {}),
             ...(effect.territories ? { territories: effect.territories } : {}),
+            ...(effect.movedFrom ? { movedFrom: effect.movedFrom } : {}),
           },
         ]
       : [],

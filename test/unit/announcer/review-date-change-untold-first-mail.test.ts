@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type MailingRequest, sendMailing } from '#functions/announcer/mailing.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { decideChange } from '#functions/releases/apply-change.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { announce, type FakeWorld, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
@@ -25,6 +27,7 @@ function labelChanges(world: FakeWorld, details: ReleaseDetails, occurredAt: str
             ...(effect.revision ? { revision: effect.revision } : {}),
             ...(effect.moment ? { moment: effect.moment } : {}),
             ...(effect.territories ? { territories: effect.territories } : {}),
+            ...(effect.movedFrom ? { movedFrom: effect.movedFrom } : {}),
           },
         ]
       : [],
@@ -58,5 +61,32 @@ describe('one change that moves the worldwide date and drops a country’s own d
     expect(mailTextOf(world, japanese.email, 'date-change')?.previousReleaseDate).toBe(
       'Friday, 12 March 2027, 00:00 (Asia/Tokyo)',
     );
+  });
+
+  it('tells it so in the sweep’s resend too', async () => {
+    const japanese = anOutlet({ territories: ['JP'] });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: worldwideAndJapan })],
+      outlets: [japanese],
+    });
+    await sendMailing(announce, meta, world.deps, far());
+    const [announcement] = world.mailer.receivedBy(japanese.email, 'announcement');
+    const { told: _told, ...withoutTold } = world.deliveries.items.get(announcement.deliveryId)!;
+    world.deliveries.items.set(announcement.deliveryId, withoutTold);
+    // SES takes the date change, but its answer is lost: the sweep writes it again from the release.
+    world.mailer.script = (mail) => (mail.kind === 'date-change' ? 'accept-then-fail' : (undefined as never));
+    for (const request of labelChanges(world, worldwideLater, '2026-02-01T10:00:00.000Z'))
+      await sendMailing(request, meta, world.deps, far()).catch(() => {});
+    world.mailer.script = undefined;
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+    await sweepStaleClaims(world.deps, far());
+
+    const [, resent] = world.mailer.calls.filter((call) => call.kind === 'date-change');
+    const text = {
+      ...(resent.defaultData as { text: object }).text,
+      ...(resent.entries[0].data as { text: object }).text,
+    } as { previousReleaseDate?: string };
+    expect(text.previousReleaseDate).toBe('Friday, 12 March 2027, 00:00 (Asia/Tokyo)');
   });
 });
