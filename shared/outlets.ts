@@ -142,17 +142,18 @@ export const writtenByLaterLine = (
 
 /**
  * Whether an import line that finds its outlet already as it says records itself on it all the same
- * (`importedBy` and `importedLine`, no other field, `updatedAt` kept): when no line of its job marks
- * the outlet and it was changed at or after the job's time `now` (an API edit, or another job, while
- * this one ran). Otherwise a duplicate run of an earlier page would find no mark and undo both the
- * edit and this line (docs/design.md#jobs). An outlet unchanged since before the job (re-importing a
- * directory as it is) gets no write.
+ * (`importedBy` and `importedLine`, no other field, `updatedAt` kept): when no import line marks the
+ * outlet (an edit through the API was its last write, and removed the mark) and it was changed at or
+ * after the job's time `now` (an API edit while this job ran). Otherwise a duplicate run of an earlier
+ * page would find no mark and undo both the edit and this line (docs/design.md#jobs). Another import's
+ * mark is left as it is: replacing it would take that job's own later line away from it, and a
+ * duplicate of that job's earlier page would undo it. An outlet unchanged since before the job
+ * (re-importing a directory as it is) gets no write.
  */
 export const marksUnchangedOutlet = (
   stored: { outlet: Pick<Outlet, 'updatedAt'>; importedBy?: string },
-  by: ImportLine,
   now: string,
-): boolean => !importedByJob(stored, by.jobId) && stored.outlet.updatedAt >= now;
+): boolean => !stored.importedBy && stored.outlet.updatedAt >= now;
 
 /**
  * How an import counts its update of an outlet (`before` as read, `after` as it stands) and whether it

@@ -238,8 +238,9 @@ export function dynamoOutletManagement(
       updatedAt: now,
     });
     if (!emailChanges && sameDescription(current, next)) {
-      // Found as the line says after an edit made while its job ran: the line records itself, and only
-      // that, on the outlet as read (`marksUnchangedOutlet`, docs/design.md#jobs).
+      // Found as the line says after an API edit made while its job ran: the line records itself, and
+      // only that, on the outlet as read, unmarked (`marksUnchangedOutlet`, docs/design.md#jobs): an
+      // import's mark written since, another job's included, stands.
       if (importedBy && markUnchanged)
         await retryingConflicts(() =>
           throughFence(fence, () =>
@@ -248,7 +249,8 @@ export function dynamoOutletManagement(
                 TableName,
                 Key: outletKey(current.id),
                 UpdateExpression: 'SET #importedBy = :importedBy, #importedLine = :importedLine',
-                ConditionExpression: `attribute_exists(pk) AND #updatedAt = :updatedAt AND ${notByLaterLine}`,
+                ConditionExpression:
+                  'attribute_exists(pk) AND #updatedAt = :updatedAt AND attribute_not_exists(#importedBy)',
                 ExpressionAttributeNames: {
                   '#importedBy': 'importedBy',
                   '#importedLine': 'importedLine',
@@ -257,7 +259,6 @@ export function dynamoOutletManagement(
                 ExpressionAttributeValues: {
                   ':importedBy': importedByLine(importedBy),
                   ':importedLine': importedBy.line,
-                  ':importJob': `${importedBy.jobId}#`,
                   ':updatedAt': current.updatedAt,
                 },
               }),
@@ -404,7 +405,7 @@ export function dynamoOutletManagement(
             changed,
             fence,
             importedBy,
-            importedBy !== undefined && marksUnchangedOutlet(stored, importedBy, now),
+            importedBy !== undefined && marksUnchangedOutlet(stored, now),
           ),
         };
       } catch (error) {

@@ -350,6 +350,30 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       expect(await store.get(id)).toEqual(edited);
     });
 
+    it("leaves another job's mark on an outlet it finds as it says, so that job's earlier line then leaves it (unchanged)", async () => {
+      const store = makeStore();
+      const given = input({ name: 'Desk', territories: ['GB'] });
+      const id = uniqueId('out');
+      await store.create(given, { id, now: t0 });
+      const upsert = (jobId: string, at: string, name: string, territories: string[], line: number) =>
+        store.upsertByEmail(
+          { ...given, name, territories },
+          { newId: () => uniqueId('never'), now: at, importedBy: { jobId, line } },
+        );
+      // Job B (started after job A) writes its line 502 while job A runs.
+      await upsert('job-b', later(2), 'Late', ['DE'], 502);
+
+      // Job A's line finds the outlet as it says, changed after job A's time.
+      const other = await upsert('job-a', later(1), 'Late', ['DE'], 2);
+      // A duplicate run of job B's line 2's page.
+      const early = await upsert('job-b', later(2), 'Early', ['FR'], 2);
+
+      const late = { id, ...given, name: 'Late', territories: ['DE'], createdAt: t0, updatedAt: later(2) };
+      expect(other).toEqual({ outcome: 'unchanged', outlet: late, reachChanged: false });
+      expect(early).toEqual({ outcome: 'unchanged', outlet: late, reachChanged: true });
+      expect(await store.get(id)).toEqual(late);
+    });
+
     it('upserts through an open fence as without one, and writes nothing through a closed one', async () => {
       const store = makeStore();
       const given = input();

@@ -222,10 +222,10 @@ export class InMemoryOutletDirectory implements OutletManagement {
         now,
         importedBy !== undefined && stored.importedBy === importedByLine(importedBy),
       );
-      // The write records the line it was made by, as the table's does; found as it says after an edit
-      // made while the job ran, the line records itself alone (`marksUnchangedOutlet`).
+      // The write records the line it was made by, as the table's does; found as it says, unmarked, after
+      // an API edit made while the job ran, the line records itself alone (`marksUnchangedOutlet`).
       const wrote = this.outlets.get(owner.id) !== owner;
-      if (importedBy && (wrote || marksUnchangedOutlet({ outlet: owner, ...stored }, importedBy, now)))
+      if (importedBy && (wrote || marksUnchangedOutlet({ outlet: owner, ...stored }, now)))
         this.importedBy.set(owner.id, importedBy);
       return { outlet, ...upserted };
     }
