@@ -128,15 +128,20 @@ const importedByJob = (stored: { importedBy?: string }, jobId: string): boolean 
  * Whether an outlet, as stored, was last written by a later line of `by`'s job: that line's write
  * stands, and `by` leaves the outlet as it is (docs/design.md#jobs). The table's write holds the same
  * rule in its condition (`begins_with(importedBy, '<jobId>#') AND importedLine > line`, refused), which
- * needs `importedLine`: an outlet written before it was recorded has `importedBy` alone, and its line is
- * read from there.
+ * needs `importedLine`. `importedBy` names the line that wrote last; `importedLine` is taken only where
+ * `importedBy` names that same line, since a writer from before it was recorded sets `importedBy` alone
+ * (over no `importedLine`, or over one an earlier write left), and the line is read from `importedBy`.
  */
 export const writtenByLaterLine = (
   stored: { importedBy?: string; importedLine?: number },
   by: ImportLine,
 ): boolean => {
   if (!stored.importedBy || !importedByJob(stored, by.jobId)) return false;
-  const line = stored.importedLine ?? Number(stored.importedBy.slice(by.jobId.length + 1));
+  const { importedBy, importedLine } = stored;
+  const line =
+    importedLine !== undefined && importedBy === importedByLine({ jobId: by.jobId, line: importedLine })
+      ? importedLine
+      : Number(importedBy.slice(by.jobId.length + 1));
   return line > by.line;
 };
 
