@@ -132,6 +132,21 @@ const importedByJob = (stored: { importedBy?: string }, jobId: string): boolean 
  * `importedBy` names that same line, since a writer from before it was recorded sets `importedBy` alone
  * (over no `importedLine`, or over one an earlier write left), and the line is read from `importedBy`.
  */
+/**
+ * Whether an outlet, as stored, has `importedBy` of job `jobId` set over an `importedLine` it does not
+ * name (a writer from before `importedLine` was recorded): the table's condition, which reads
+ * `importedLine`, would judge a line the outlet no longer holds, so the write made on such a read also
+ * stands while the outlet keeps the mark as read (docs/design.md#jobs).
+ */
+export const staleImportedLine = (
+  stored: { importedBy?: string; importedLine?: number },
+  jobId: string,
+): boolean =>
+  stored.importedBy !== undefined &&
+  stored.importedLine !== undefined &&
+  importedByJob(stored, jobId) &&
+  stored.importedBy !== importedByLine({ jobId, line: stored.importedLine });
+
 export const writtenByLaterLine = (
   stored: { importedBy?: string; importedLine?: number },
   by: ImportLine,

@@ -13,6 +13,7 @@ import {
   type Outlet,
   reachChanged,
   sameDescription,
+  staleImportedLine,
   writtenByLaterLine,
 } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
@@ -220,6 +221,7 @@ export function dynamoOutletManagement(
     fence?: WriteFence,
     importedBy?: ImportLine,
     markUnchanged = false,
+    staleMark?: string,
   ): Promise<Outlet> => {
     const emailChanges = input.email !== current.email;
     const suppressed = emailChanges
@@ -314,15 +316,20 @@ export function dynamoOutletManagement(
         .trim(),
       // Optimistic: the address the outlet had when we read it is still its address. An import line's
       // write is refused once a later line of its job has written the outlet (`writtenByLaterLine`: a
-      // duplicate run of a page, docs/design.md#jobs); the retry's read then finds it so.
+      // duplicate run of a page, docs/design.md#jobs); the retry's read then finds it so. Where the read
+      // found `importedBy` set over an `importedLine` it does not name (`staleMark`), the line it names
+      // is the one the read judged: the write stands while the outlet still has that mark.
       ConditionExpression: `attribute_exists(pk) AND #email = :currentEmail${
-        importedBy ? ` AND ${notByLaterLine}` : ''
+        importedBy
+          ? ` AND ${staleMark ? `(${notByLaterLine} OR #importedBy = :staleMark)` : notByLaterLine}`
+          : ''
       }`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: {
         ...Object.fromEntries(Object.entries(set).map(([field, value]) => [`:${field}`, value])),
         ...(addressUnsubscribed ? { ':unsubscribedAt': addressUnsubscribed.at } : {}),
         ...(importedBy ? { ':importJob': `${importedBy.jobId}#` } : {}),
+        ...(importedBy && staleMark ? { ':staleMark': staleMark } : {}),
         ':currentEmail': current.email,
       },
     };
@@ -406,6 +413,7 @@ export function dynamoOutletManagement(
             fence,
             importedBy,
             importedBy !== undefined && marksUnchangedOutlet(stored, now),
+            importedBy && staleImportedLine(stored, importedBy.jobId) ? stored.importedBy : undefined,
           ),
         };
       } catch (error) {
