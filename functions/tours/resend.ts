@@ -77,11 +77,14 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   if (!tour) return { resend };
   const { news, country, change } = stale[0].context;
   // A group is one subject, so one country: a show cancelled since, or gone from the country since
-  // (its move told them, or tells them), is left out; a "moved" mail tells of shows gone elsewhere.
+  // (its move told them, or tells them), is left out; a "moved" mail tells only of shows still gone
+  // elsewhere (one moved back since is closed: its move back's press-change told them where it is).
   const byId = new Map(
     shows.flatMap((s) =>
       s.show &&
-      (kind === 'press-moved' || (s.show.status !== 'cancelled' && s.show.venue.country === country))
+      (kind === 'press-moved'
+        ? s.show.venue.country !== country
+        : s.show.status !== 'cancelled' && s.show.venue.country === country)
         ? [[s.showId, s as LiveShow] as const]
         : [],
     ),
