@@ -95,11 +95,13 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
     else tell.push(mail);
   };
   // A change, a cancellation or "on again" (a mail that names its change); of a show on that left the
-  // mail's country since, nothing: its move tells them that it moved.
+  // mail's country since, nothing: its move tells them that it moved. A cancelled show is written for
+  // the countries its cancellation's step tells (cancelToMedia): its own, and those it left whose press
+  // has not heard that it moved (still in pressCountries).
   if (change) {
     const stated = shows.find((s): s is LiveShow => s.showId === news && !!s.show);
     const cancelled = stated?.show.status === 'cancelled';
-    if (stated && (cancelled || stated.show.venue.country === country))
+    if (stated && (stated.show.venue.country === country || (cancelled && stated.pressCountries?.[country])))
       for (const mail of await tellThoseToldOf(
         tour,
         stated,
