@@ -484,8 +484,8 @@ export async function cancelToMedia(
  * Tells the addresses told of a show in each country it left that it moved, once per country
  * (whatever changed between the move and now), then forgets those countries; with `change`, also
  * those told of it in its country of its new date, times or venue, or, after their word of its
- * cancellation, that it is on again. The new country's outlets hear of it as a new show from its
- * press announcement, due again.
+ * cancellation, that it is on again (a country it came back to is noted again before they hear it).
+ * The new country's outlets hear of it as a new show from its press announcement, due again.
  */
 export async function changeToMedia(
   tour: StoredTour,
@@ -496,6 +496,12 @@ export async function changeToMedia(
   const ref = showRefOf(stored);
   const left = countriesLeft(stored);
   const mails = change ? await tellThoseToldOf(tour, stored, 'change', deps) : [];
+  // A show moved back to a country it left: its press hears of it there again (a change, as their
+  // notes still name the show, so no announcement), so the country is noted again, before the mail
+  // goes, as an announcement notes it: a later move away tells them it moved (docs/design.md#tours).
+  const here = stored.show.venue.country;
+  if (mails.length > 0 && !stored.pressCountries?.[here])
+    await deps.tours.recordPressCountry(ref, here, deps.now().toISOString());
   for (const [country, toldSince] of left)
     mails.push(...(await tellThoseToldOf(tour, stored, 'moved', deps, country, toldSince)));
   const mailed = await deps.mailer.send(mails);
