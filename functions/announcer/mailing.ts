@@ -4,6 +4,7 @@ import {
   type KeptToldDates,
   type MailIdentity,
   mailSubjects,
+  wentOut,
 } from '#shared/db/deliveries.ts';
 import type { EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
@@ -330,13 +331,6 @@ const currentRound = (rounds: readonly Round[]): number =>
   rounds.findLastIndex((round) => round.announcement !== undefined || round.servicing !== undefined);
 
 /**
- * A mail that reached SES: marked sent, or closed unsent (failed) and then shown sent by its late
- * Email Sent, which records its messageId (docs/design.md#exactly-once-mail).
- */
-const wentOut = (mail: Delivery | undefined): boolean =>
-  mail?.status === 'sent' || (mail?.status === 'failed' && mail.messageId !== undefined);
-
-/**
  * A round whose first mail was closed unsent (failed, and no late Email Sent showed it went): it told
  * the address nothing, and its identity is spent.
  */
@@ -554,12 +548,13 @@ export async function lastToldOf(
   const previous = new Map<string, TerritoryMoment[] | 'unchanged'>();
   for (const entry of told) {
     if (!entry.first.told) continue;
-    // A date change claimed is sent or being sent; one closed unsent (failed) told nothing.
+    // A date change claimed is sent or being sent; one closed unsent (failed) told nothing, unless its
+    // late Email Sent showed it went (wentOut).
     const sources = [
       entry.first,
       ...earlierOf(entry).flatMap((id) => {
         const delivery = earlier.get(id);
-        return delivery?.told && delivery.status !== 'failed' ? [delivery] : [];
+        return delivery?.told && (delivery.status !== 'failed' || wentOut(delivery)) ? [delivery] : [];
       }),
     ]
       .sort((a, b) => (b.asOf ?? '').localeCompare(a.asOf ?? ''))

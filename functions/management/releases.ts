@@ -1,5 +1,5 @@
 import { toCsv } from '#shared/csv.ts';
-import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
+import { type Delivery, type DeliveryStatus, wentOut } from '#shared/db/deliveries.ts';
 import type { DeliveryPage } from '#shared/db/delivery-pages.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import type { PromoAccess } from '#shared/db/promo.ts';
@@ -37,13 +37,20 @@ const statuses: DeliveryStatus[] = ['claimed', 'sent', 'failed', 'bounced', 'com
 
 export type MailCounts = Record<MailKind, Record<DeliveryStatus, number> & { resent: number }>;
 
+/**
+ * The status a view shows: a mail closed unsent (failed) whose late Email Sent showed it went is shown
+ * sent, as it reached its recipient (wentOut, docs/design.md#exactly-once-mail).
+ */
+const shownStatus = (delivery: Delivery): DeliveryStatus =>
+  delivery.status === 'failed' && wentOut(delivery) ? 'sent' : delivery.status;
+
 export function countMail(deliveries: Delivery[]): MailCounts {
   const counts = Object.fromEntries(
     MailKind.options.map((kind) => [kind, { ...Object.fromEntries(statuses.map((s) => [s, 0])), resent: 0 }]),
   ) as MailCounts;
   for (const delivery of deliveries) {
     const forKind = counts[delivery.kind as MailKind];
-    forKind[delivery.status]++;
+    forKind[shownStatus(delivery)]++;
     if (delivery.resends) forKind.resent++;
   }
   return counts;
@@ -57,12 +64,12 @@ export function deliveryRows(deliveries: Delivery[], accesses: Map<string, Promo
       email: delivery.email,
       kind: delivery.kind,
       ...(delivery.revision ? { revision: delivery.revision } : {}),
-      status: delivery.status,
+      status: shownStatus(delivery),
       messageId: delivery.messageId ?? null,
       at: delivery.sentAt ?? delivery.updatedAt,
       claimedAt: delivery.claimedAt,
       ...(delivery.resends ? { resends: delivery.resends } : {}),
-      ...(delivery.failure ? { failure: delivery.failure } : {}),
+      ...(delivery.failure && shownStatus(delivery) === 'failed' ? { failure: delivery.failure } : {}),
       // Each outlet's links are its own: who opened them, and when first and last, traces a leak.
       promoAccesses: access?.count ?? 0,
       ...(access?.firstAccessAt ? { promoFirstAccessAt: access.firstAccessAt } : {}),

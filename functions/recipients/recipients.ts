@@ -1,4 +1,4 @@
-import type { DeliveryOutcomes } from '#shared/db/deliveries.ts';
+import { type DeliveryOutcomes, wentOut } from '#shared/db/deliveries.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import type { PromoCounters } from '#shared/db/promo.ts';
 import type { ReleaseStore } from '#shared/db/releases.ts';
@@ -101,7 +101,8 @@ export type PromoOutcome =
 /**
  * Whether the link's outlet, deleted since, was told the release is withdrawn from its territories and
  * that withdrawal still stands: with the outlet gone, its territories are those its withdrawal mail
- * kept (a cancellation of the release, not cancelled as a whole, claimed for it and not failed), judged
+ * kept (a cancellation of the release, not cancelled as a whole, claimed for it and not closed unsent:
+ * failed, unless its late Email Sent showed it went, wentOut), judged
  * against the withdrawal standing now as a listed outlet's are, so a territory given back since opens
  * its links again. A mail claimed before it kept them closes the link while any withdrawal stands.
  * Read only on this path, rare (a deleted outlet's link while a withdrawal stands): every mail of the
@@ -114,7 +115,11 @@ async function toldOfWithdrawal(
 ): Promise<boolean> {
   const mails = await deps.deliveries.ofSubject(claims.labelId, mailSubjects.release(claims.releaseId));
   return mails.some((mail) => {
-    if (mail.kind !== 'cancellation' || mail.context.outletId !== claims.outletId || mail.status === 'failed')
+    if (
+      mail.kind !== 'cancellation' ||
+      mail.context.outletId !== claims.outletId ||
+      (mail.status === 'failed' && !wentOut(mail))
+    )
       return false;
     const kept = mail.context.territories;
     return kept === undefined || standingWithdrawalConcerns({ territories: kept.split(',') }, release);

@@ -115,6 +115,15 @@ export interface Delivery extends NewClaim {
   updatedAt: string;
 }
 
+/**
+ * Whether a mail went out: marked sent, or closed unsent (failed: the sweep found it no longer wanted)
+ * and then shown sent by its late Email Sent, which recorded its messageId (`markSentAfterClosed`).
+ * Whatever reads a delivery as sent, or as having told its recipient nothing, reads it through this
+ * one check (docs/design.md#exactly-once-mail).
+ */
+export const wentOut = (delivery: Pick<Delivery, 'status' | 'messageId'> | undefined): boolean =>
+  delivery?.status === 'sent' || (delivery?.status === 'failed' && delivery.messageId !== undefined);
+
 /** The claim protocol's store (see docs/design.md#exactly-once-mail): what the mail module and the senders use. */
 export interface MailClaims {
   /** The claim (conditional put); undefined when this mail was claimed before. */
