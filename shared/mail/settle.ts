@@ -11,8 +11,7 @@ export interface Settled {
   failed: number[];
   /**
    * The deliveries these events found marked sent by another writer (their sender, a resend, or an
-   * earlier event): read so, or read still claimed and their mark refused (another marked them between
-   * the read and the mark), as read; given with the failed events too, since these events are not
+   * earlier event): read so, or read still claimed, their mark refused, and read again marked sent; given with the failed events too, since these events are not
    * tried again. What follows a mail's sending is asked from its every Email Sent, whoever marked it,
    * so an ask that failed is made again by the event's retry (the announcer's withdrawals,
    * docs/design.md#exactly-once-mail).
@@ -20,7 +19,10 @@ export interface Settled {
   alreadySent: Delivery[];
   /**
    * Claims closed unsent (failed: the sweep found them no longer wanted) whose Email Sent shows they
-   * went after all: recorded so (`markSentAfterClosed`), their status kept; as read.
+   * went after all: recorded so (`markSentAfterClosed`), their status kept, by these events or found
+   * recorded already (a messageId on a failed delivery: an earlier event of the same mail), as read.
+   * A claim these events read open whose mark was refused because the sweep closed it meanwhile is
+   * read again and recorded so too: never taken for found marked sent.
    */
   sentAfterClosed: Delivery[];
 }
@@ -64,40 +66,69 @@ export async function settleFromEmailsSent(
     return [...firsts.values()];
   };
   const sentAt = (detail: SesEventDetail) => new Date(detail.mail.timestamp).toISOString();
-  const closed = tagged.filter(({ deliveryId }) => {
-    const delivery = deliveries.get(deliveryId);
-    return delivery?.status === 'failed' && delivery.messageId === undefined;
-  });
-  for (const { deliveryId, detail } of firstOf(closed)) {
+  // Closed unsent (failed) before its Email Sent came: recorded as having gone, once; one read so with a
+  // messageId was recorded already (by an earlier event, or one racing this) and is given all the same,
+  // so every Email Sent of such a mail asks what follows it (docs/design.md#exactly-once-mail).
+  const recordSentAfterClosed = async (events: typeof tagged) => {
+    for (const { deliveryId, detail } of firstOf(events)) {
+      const delivery = deliveries.get(deliveryId)!;
+      if (delivery.messageId !== undefined) {
+        outcome.sentAfterClosed.push(delivery);
+        continue;
+      }
+      try {
+        await deps.deliveries.markSentAfterClosed(
+          deliveryId,
+          detail.mail.messageId,
+          sentAt(detail),
+          deps.now().toISOString(),
+        );
+        // Refused only when another event recorded it between the read and the write.
+        outcome.sentAfterClosed.push(delivery);
+      } catch {
+        outcome.failed.push(...events.filter((e) => e.deliveryId === deliveryId).map(({ index }) => index));
+      }
+    }
+  };
+  await recordSentAfterClosed(
+    tagged.filter(({ deliveryId }) => deliveries.get(deliveryId)?.status === 'failed'),
+  );
+  const open = tagged.filter(({ deliveryId }) => deliveries.get(deliveryId)?.status === 'claimed');
+  if (open.length > 0) {
+    const first = firstOf(open);
     try {
-      const recorded = await deps.deliveries.markSentAfterClosed(
-        deliveryId,
-        detail.mail.messageId,
-        sentAt(detail),
+      await beforeSettling?.(first.map(({ deliveryId }) => deliveries.get(deliveryId)!));
+      const marked = await deps.deliveries.markSentMany(
+        first.map(({ deliveryId, detail }) => ({
+          deliveryId,
+          messageId: detail.mail.messageId,
+          at: sentAt(detail),
+        })),
         deps.now().toISOString(),
       );
-      if (recorded) outcome.sentAfterClosed.push(deliveries.get(deliveryId)!);
+      for (const { deliveryId } of first)
+        if (marked.has(deliveryId)) outcome.settled.push(deliveries.get(deliveryId)!);
+      // A mark refused: another marked it sent between the read and the mark (its sender, a resend, an
+      // earlier event), or the sweep closed it unsent; read again, a closed one is recorded as having gone.
+      const refused = [...new Set(open.map(({ deliveryId }) => deliveryId))].filter((id) => !marked.has(id));
+      if (refused.length > 0) {
+        const again = await deps.deliveries.getMany(refused, { consistent: true });
+        for (const [deliveryId, delivery] of again) deliveries.set(deliveryId, delivery);
+        const unsettled = open.filter(({ deliveryId }) => refused.includes(deliveryId));
+        for (const id of refused)
+          if (again.get(id)?.status === 'sent') outcome.alreadySent.push(again.get(id)!);
+        await recordSentAfterClosed(
+          unsettled.filter(({ deliveryId }) => again.get(deliveryId)?.status === 'failed'),
+        );
+        outcome.failed.push(
+          ...unsettled
+            .filter(({ deliveryId }) => !['sent', 'failed'].includes(again.get(deliveryId)?.status ?? ''))
+            .map(({ index }) => index),
+        );
+      }
     } catch {
-      outcome.failed.push(...closed.filter((e) => e.deliveryId === deliveryId).map(({ index }) => index));
+      outcome.failed.push(...open.map(({ index }) => index));
     }
-  }
-  const open = tagged.filter(({ deliveryId }) => deliveries.get(deliveryId)?.status === 'claimed');
-  if (open.length === 0) return outcome;
-  const first = firstOf(open);
-  try {
-    await beforeSettling?.(first.map(({ deliveryId }) => deliveries.get(deliveryId)!));
-    const marked = await deps.deliveries.markSentMany(
-      first.map(({ deliveryId, detail }) => ({
-        deliveryId,
-        messageId: detail.mail.messageId,
-        at: sentAt(detail),
-      })),
-      deps.now().toISOString(),
-    );
-    for (const { deliveryId } of first)
-      (marked.has(deliveryId) ? outcome.settled : outcome.alreadySent).push(deliveries.get(deliveryId)!);
-  } catch {
-    outcome.failed.push(...open.map(({ index }) => index));
   }
   outcome.failed.sort((a, b) => a - b);
   return outcome;
