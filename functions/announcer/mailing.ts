@@ -1030,6 +1030,19 @@ async function complete(
   return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
 }
 
+/**
+ * The date change releases asked (`dateChangesAsked`) of this identity (its new date and the moment it
+ * moves from): what it kept of each territory's old moment (`movedFrom`), for a mail of it written
+ * again later (a follow-up asked again, the sweep's resend; docs/design.md#exactly-once-mail).
+ */
+export const askedDateChange = (
+  release: Pick<StoredRelease, 'dateChangesAsked'>,
+  change: { revision?: string; moment?: string },
+) =>
+  release.dateChangesAsked?.find(
+    (asked) => asked.revision === change.revision && asked.moment === change.moment,
+  );
+
 /** Publishes the follow-ups `followUpsSince` finds, if there are any. */
 export async function askFollowUpsSince(
   release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
@@ -1086,19 +1099,29 @@ export async function followUpsSince(
   if (current.withdrawn && asOf < current.withdrawn.at) {
     followUps.push(ask({ kind: 'cancellation', territories: current.withdrawn.territories }));
   }
+  // The territory date changes standing, asked as their own mailings were (their moment and territories,
+  // and each territory's old moment): also once the release has one date again, after a change that
+  // moved its territories onto it, unless it is out (docs/design.md#exactly-once-mail).
+  const territoryChanges =
+    hasTerritoryDates(current.details) || current.state !== 'out'
+      ? (current.dateChanges ?? []).filter((change) => asOf < change.at)
+      : [];
+  for (const change of territoryChanges) {
+    const { moment, revision, territories } = change;
+    // Each territory's old moment, as asked: an address whose first mail kept no told dates is told
+    // the date its own territory moved from (as the sweep's resend is).
+    const movedFrom = askedDateChange(current, change)?.movedFrom;
+    followUps.push(
+      ask({ kind: 'date-change', revision, moment, territories, ...(movedFrom ? { movedFrom } : {}) }),
+    );
+  }
   if (hasTerritoryDates(current.details)) {
-    for (const change of current.dateChanges ?? []) {
-      if (asOf < change.at) {
-        const { moment, revision, territories } = change;
-        followUps.push(ask({ kind: 'date-change', revision, moment, territories }));
-      }
-    }
     if (current.state === 'out') {
       for (const moment of current.outMoments ?? []) followUps.push(ask({ kind: 'out-now', moment }));
     }
   } else if (current.state === 'out') {
     followUps.push(ask({ kind: 'out-now' }));
-  } else if (current.movedAt && asOf < current.movedAt) {
+  } else if (current.movedAt && asOf < current.movedAt && territoryChanges.length === 0) {
     // The move's own date (its mail's identity), kept when a later change only restated it in another zone.
     const revision = current.movedTo ?? revisionOf(momentOf(current.details));
     followUps.push(ask({ kind: 'date-change', revision }));

@@ -19,6 +19,7 @@ import {
   territoryMomentsOf,
 } from '#shared/releases.ts';
 import {
+  askedDateChange,
   askFollowUpsSince,
   asWithdrawn,
   firstMailsOf,
@@ -242,11 +243,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
       // A territories' date change as asked: each territory's old moment, for an address told nothing kept.
       const asked =
-        delivery.kind === 'date-change' && delivery.moment
-          ? release.dateChangesAsked?.find(
-              (change) => change.revision === delivery.revision && change.moment === delivery.moment,
-            )
-          : undefined;
+        delivery.kind === 'date-change' && delivery.moment ? askedDateChange(release, delivery) : undefined;
       mails.set(
         delivery.deliveryId,
         await releaseMail(
