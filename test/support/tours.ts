@@ -454,12 +454,36 @@ export async function toldDePressOf(show: Show) {
   return { now, fakes, ...fakes };
 }
 
+/**
+ * A tour of `shows` (announced, their press announcement due) booked with `outlets` (one DE press outlet
+ * unless given), its due steps run while SES's answers are lost: each press mail's claim is left open
+ * (no Email Sent), as toldDePressOf's would be had SES not answered. SES answers again afterwards.
+ */
+export async function announcedWithAnswersLost(
+  shows: Show[],
+  outlets: Outlet[] = [aPressOutlet('de', ['DE'])],
+) {
+  const now = { value: new Date('2027-02-02T00:00:00Z') };
+  const fakes = fakeToursDeps(now);
+  fakes.outlets.push(...outlets);
+  fakes.mailer.ses.script = lostAnswers;
+  await bookTour({ ...tourOf(shows), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), fakes.deps);
+  await runDueSteps(fakes, now);
+  fakes.mailer.ses.script = undefined;
+  return { now, fakes, ...fakes };
+}
+
 /** Steps the outbox holds (the Show Step Due entries written so far), taken off it. */
 export const stepsWritten = (tours: ReturnType<typeof fakeToursDeps>['tours']) =>
   tours.outbox
     .splice(0)
     .filter((e) => e.detailType === 'Show Step Due')
     .map((e) => e.detail.data as EventData<typeof ShowStepDue>);
+
+/** Takes the steps the outbox holds (stepsWritten), each once, in order. */
+export async function takeStepsWritten(fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours'>) {
+  for (const step of stepsWritten(fakes.tours)) await takeStep(step, { correlationId: 'c' }, fakes.deps);
+}
 
 /** SES's answer lost: the fake SES's script for a call whose outcome is unknown (its claims stay open). */
 export const lostAnswers = () => new MailerError('unknown', 'the answer was lost');
