@@ -473,6 +473,23 @@ export async function announcedWithAnswersLost(
   return { now, fakes, ...fakes };
 }
 
+/**
+ * toldDePressOf(`show`), then, SES's answers lost, the label cancels show-1 (2027-02-03T00:00) and sets it
+ * on again as `onAgain` a minute later, while the cancellation's claim is open and fresh: each change's
+ * steps taken, both mails' claims left open. SES answers again afterwards.
+ */
+export async function cancelledAndOnAgainAnswersLost(show: Show, onAgain: Show) {
+  const told = await toldDePressOf(show);
+  const { fakes, deps, mailer } = told;
+  mailer.ses.script = lostAnswers;
+  await applyShowChange('tour-1', { type: 'cancel', showId: 'show-1' }, metaAt('2027-02-03T00:00:00Z'), deps);
+  await takeStepsWritten(fakes);
+  await applyShowChange('tour-1', { type: 'set', show: onAgain }, metaAt('2027-02-03T00:01:00Z'), deps);
+  await takeStepsWritten(fakes);
+  mailer.ses.script = undefined;
+  return told;
+}
+
 /** Steps the outbox holds (the Show Step Due entries written so far), taken off it. */
 export const stepsWritten = (tours: ReturnType<typeof fakeToursDeps>['tours']) =>
   tours.outbox

@@ -7,6 +7,7 @@ import {
   announcedWithAnswersLost,
   aPressOutlet,
   aShow,
+  cancelledAndOnAgainAnswersLost,
   lostAnswers,
   metaAt,
   runDueSteps,
@@ -52,19 +53,8 @@ describe('press notes whose `before` never reached SES', () => {
   });
 
   it('a cancellation and its "back on" both left open (answers lost): the stale-claim sweep closes the cancellation but sends "back on" alone', async () => {
-    const { now, fakes, deps, mailer } = await toldDePress();
-    mailer.ses.script = lostAnswers;
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt('2027-02-03T00:00:00Z'),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    // Set on again as it was, minutes later: the cancellation's claim is open and fresh, so taken as reached.
-    await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt('2027-02-03T00:01:00Z'), deps);
-    await takeStepsWritten(fakes);
-    mailer.ses.script = undefined;
+    // Cancelled, then set on again as it was, minutes later: the cancellation's claim is open and fresh, so taken as reached.
+    const { now, deps, mailer } = await cancelledAndOnAgainAnswersLost(announced, announced);
 
     now.value = new Date(now.value.getTime() + 24 * 3600_000);
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);

@@ -4,6 +4,7 @@ import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
   announcedWithAnswersLost,
   aShow,
+  cancelledAndOnAgainAnswersLost,
   lostAnswers,
   metaAt,
   runDueSteps,
@@ -41,25 +42,26 @@ async function retimedAnswerLostThenMoved() {
   return told;
 }
 
+/** A day later (the announcement's claim stale by then), the label cancels show-1: the steps it writes taken. */
+async function cancelShow1ADayLater(now: { value: Date }, fakes: Parameters<typeof takeStepsWritten>[0]) {
+  now.value = new Date(now.value.getTime() + 24 * 3600_000);
+  await applyShowChange(
+    'tour-1',
+    { type: 'cancel', showId: 'show-1' },
+    metaAt(now.value.toISOString()),
+    fakes.deps,
+  );
+  await takeStepsWritten(fakes);
+}
+
 /** What an outlet is told when press mails' claims go stale: the sweep, the notes' before chain (docs/design.md#tours). */
 describe('press notes: a stale claim closed still tells what stands, a bounded before chain, no stale announcement of a cancelled show', () => {
   const toldDePress = () => toldDePressOf(announced);
 
   it('a cancellation and its "back on" with other facts both left claimed (answers lost): the outlet is still told the new facts', async () => {
-    const { now, fakes, deps, mailer } = await toldDePress();
-    mailer.ses.script = lostAnswers;
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt('2027-02-03T00:00:00Z'),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    // Set on again minutes later, with doors at 20:00: the cancellation's claim is open and fresh.
+    // Cancelled, then set on again minutes later, with doors at 20:00: the cancellation's claim is open and fresh.
     const moved = { ...announced, times: { ...announced.times, doors: '20:00' } };
-    await applyShowChange('tour-1', { type: 'set', show: moved }, metaAt('2027-02-03T00:01:00Z'), deps);
-    await takeStepsWritten(fakes);
-    mailer.ses.script = undefined;
+    const { now, fakes, deps, mailer } = await cancelledAndOnAgainAnswersLost(announced, moved);
 
     // Neither mail reached SES (no Email Sent): both claims go stale and the sweep runs.
     now.value = new Date(now.value.getTime() + 24 * 3600_000);
@@ -106,14 +108,7 @@ describe('press notes: a stale claim closed still tells what stands, a bounded b
     stepsWritten(tours);
 
     // The announcement's claim goes stale; before the sweep's next run the label cancels the show.
-    now.value = new Date(now.value.getTime() + 24 * 3600_000);
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
+    await cancelShow1ADayLater(now, fakes);
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
 
     const press = mailer.ses.receivedBy('de@press.example').map((m) => m.kind);
@@ -126,14 +121,7 @@ describe('press notes: a stale claim closed still tells what stands, a bounded b
     const { now, fakes, deps, mailer, tours } = await announcedWithAnswersLost([announced, other]);
     stepsWritten(tours);
 
-    now.value = new Date(now.value.getTime() + 24 * 3600_000);
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
+    await cancelShow1ADayLater(now, fakes);
     expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 1 });
     // One announcement, of the show still on (its mail names each show it lists: city and date).
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
