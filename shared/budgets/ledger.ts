@@ -145,7 +145,11 @@ export function withVersion(state: ExpenseState, version: ExpenseVersion): Expen
 
 /** Counted: it has data and no later void. */
 export const isCounted = (state: ExpenseState): state is ExpenseState & { data: Entry } =>
-  state.data !== undefined && !(state.voidAt && state.dataAt && state.voidAt > state.dataAt);
+  state.data !== undefined && !voidedHere(state);
+
+/** Voided here: a void later than its latest data (or with no data). */
+const voidedHere = (state: ExpenseState): boolean =>
+  state.voidAt !== undefined && !(state.dataAt && state.dataAt >= state.voidAt);
 
 /** Counter names: a JSON tuple, so that no line id or currency can make two names meet. */
 export const counter = {
@@ -302,14 +306,21 @@ export function contributionOf(
 
 /**
  * Whether this state of an order says it holds its own recoupable share, or undefined when it says
- * nothing (the order is then taken to hold it). A state with this budget's data decides (the order
- * counted here, or voided here). One without it is of an order the budget does not hold (moved to
- * another budget, or kept only to record which invoices of this budget settle an order of another):
- * while an invoice of this budget settles it (`settledBy`), the order is released where it is held and
- * holds none; else it says nothing (see docs/design.md#budgets).
+ * nothing (the order is then taken to hold it). A state voided here holds none, with data or without
+ * (a void written onto the state the order left when it moved to another budget). A state with this
+ * budget's data decides (the order counted here). One without it is of an order the budget does not
+ * hold (moved to another budget, or kept only to record which invoices of this budget settle an order
+ * of another): while an invoice of this budget settles it (`settledBy`), the order is released where it
+ * is held and holds none; else it says nothing (see docs/design.md#budgets).
  */
 export const holdsOwnShare = (state: ExpenseState): boolean | undefined =>
-  state.data !== undefined ? state.recoupable !== undefined : state.settledBy.length > 0 ? false : undefined;
+  voidedHere(state)
+    ? false
+    : state.data !== undefined
+      ? state.recoupable !== undefined
+      : state.settledBy.length > 0
+        ? false
+        : undefined;
 
 /**
  * Whether an order of the budget still holds its own recoupable share, as these states of the ledger
