@@ -183,19 +183,25 @@ const ownerSuppressedKey = (labelId: string, address: string) => ({
 });
 
 /**
- * Whether the mark a left-out mail stated still stands, as another mail left out (`asking`, by its
- * delivery id) finds it: some budget it named is still the address's and still shows it unreachable by
- * a mark not the asking mail's own (a new owner set on every one of them ends it; the asking mail writes
- * its marks just before, and winning the mark of a budget the address holds since is what states it
- * again: see docs/design.md#budgets).
+ * Whether the mark a left-out mail stated (at `statedAt`, the owner item's `at`) still stands, as another
+ * mail left out (`asking`, by its delivery id) finds it: some budget it named is still the address's and
+ * still shows it unreachable by a mark of the address (a new owner set on every one of them ends it). The
+ * asking mail writes its marks just before, and winning the mark of a budget the address holds since is
+ * what states it again, so a mark of the asking mail newer than the statement is not counted; one it won
+ * before the statement (the same mail handled again) is, as any other mail's (see docs/design.md#budgets).
  */
-export const suppressedMarkStands = (address: string, named: (StoredBudget | undefined)[], asking: string) =>
+export const suppressedMarkStands = (
+  address: string,
+  named: (StoredBudget | undefined)[],
+  asking: string,
+  statedAt: string,
+) =>
   named.some(
     (budget) =>
       budget !== undefined &&
       normaliseEmail(budget.owner.email) === address &&
       budget.ownerUnreachable?.address === address &&
-      budget.ownerUnreachable.deliveryId !== asking,
+      !(budget.ownerUnreachable.deliveryId === asking && budget.ownerUnreachable.at > statedAt),
   );
 
 /**
@@ -1100,7 +1106,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       const named = await Promise.all(
         (stated.budgetIds as string[]).map((budgetId) => reads.getBudget(labelId, budgetId)),
       );
-      if (suppressedMarkStands(mark.address, named, mark.deliveryId)) return false;
+      if (suppressedMarkStands(mark.address, named, mark.deliveryId, String(stated.at))) return false;
       return standing('deliveryId = :stated', { ':stated': stated.deliveryId });
     },
 

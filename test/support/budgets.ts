@@ -78,7 +78,7 @@ export class InMemoryBudgets implements BudgetStore {
   readonly settlements = new Map<string, SettlementVersion>();
   readonly undeliverable = new Set<string>();
   /** Per label and address: the mail left out as suppressed that stated the owner, and the budgets it named. */
-  readonly ownersSuppressed = new Map<string, { deliveryId: string; budgetIds: string[] }>();
+  readonly ownersSuppressed = new Map<string, { deliveryId: string; budgetIds: string[]; at: string }>();
   readonly invoices = new Map<string, { generation: number; filings: InvoiceFiling[] }>();
   readonly flags = new Map<string, FlaggedInvoice & { generation: number }>();
   readonly heldReportedOn = new Map<string, string>();
@@ -401,10 +401,15 @@ export class InMemoryBudgets implements BudgetStore {
           mark.address,
           stated.budgetIds.map((budgetId) => this.budgets.get(key(labelId, budgetId))),
           mark.deliveryId,
+          stated.at,
         )
       )
         return false;
-      this.ownersSuppressed.set(owner, { deliveryId: mark.deliveryId, budgetIds: [...budgetIds] });
+      this.ownersSuppressed.set(owner, {
+        deliveryId: mark.deliveryId,
+        budgetIds: [...budgetIds],
+        at: mark.at,
+      });
     }
     this.undeliverable.add(mark.deliveryId);
     this.published.push(entry);
