@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
+import { counter } from '#shared/budgets/ledger.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 // docs/design.md#budgets: an invoice with no rate yet for its date, and the purchase order it settles,
 // count an artist's recoupable money once — in the order's currency while the order holds it, in the
-// invoice's own, counted apart, once no order does.
+// invoice's own, counted apart, once no order does. An order the budget's ledger does not hold (never
+// sent, or of another budget) is taken to hold it; a void is written into every budget that had the
+// order's data; the write that gives an order its share back counts again the unconverted invoices
+// naming it (`namedBy`), in the same transaction, and the daily reconciliation is the net for an order
+// released or taken back by another budget's invoice.
 
 /** GET /labels/{labelId}/artists/{artistId}/recoupable, as the management API answers it. */
 const recoupable = async (h: ReturnType<typeof budgetsHarness>, artistId: string) => {
@@ -24,17 +29,20 @@ const recoupable = async (h: ReturnType<typeof budgetsHarness>, artistId: string
 
 const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
+/** The video's purchase order, 500.00 EUR, wholly recoupable from the artist. */
+const videoOrder = (budgetId = 'bud-1') =>
+  anExpense({
+    expenseId: 'po-video',
+    budgetId,
+    kind: 'commitment',
+    amount: { minor: 50_000, currency: 'EUR' },
+    recoupable: artist,
+  });
+
 /** A budget and a purchase order for the video, 500.00 EUR, wholly recoupable from the artist. */
 const withVideoOrder = async (h: ReturnType<typeof budgetsHarness>) => {
   await h.budget(aBudget());
-  await h.expense(
-    anExpense({
-      expenseId: 'po-video',
-      kind: 'commitment',
-      amount: { minor: 50_000, currency: 'EUR' },
-      recoupable: artist,
-    }),
-  );
+  await h.expense(videoOrder());
 };
 
 /** An invoice settling the video's order, in USD, for a date no rate converts yet. */
@@ -46,6 +54,23 @@ const unconvertedInvoice = (expenseId: string, minor: number) =>
     amount: { minor, currency: 'USD' },
     recoupable: artist,
   });
+
+/** The crew's invoice naming the video's order, 220.00 USD, for a date no rate converts yet. */
+const crewInvoice = (budgetId = 'bud-1') => ({ ...unconvertedInvoice('inv-crew', 22_000), budgetId });
+
+/** The director's invoice settling the video's order, 300.00 EUR. */
+const directorInvoice = (budgetId = 'bud-1') =>
+  anExpense({
+    expenseId: 'inv-director',
+    budgetId,
+    settles: 'po-video',
+    amount: { minor: 30_000, currency: 'EUR' },
+    recoupable: artist,
+  });
+
+/** The budget's running totals, by counter. */
+const totalsOf = async (h: ReturnType<typeof budgetsHarness>) =>
+  (await h.store.runningTotals(h.labelId, 'bud-1')) as Record<string, number>;
 
 const voidOrder = (h: ReturnType<typeof budgetsHarness>) =>
   h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
@@ -69,14 +94,7 @@ describe("an artist's recoupable spend when a purchase order is settled by two i
     await withVideoOrder(h);
     // ...invoiced in two parts: the director's part in EUR, which settles the order (it is no longer
     // committed, nor is its recoupable share counted)...
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-director',
-        settles: 'po-video',
-        amount: { minor: 30_000, currency: 'EUR' },
-        recoupable: artist,
-      }),
-    );
+    await h.expense(directorInvoice());
     // ...and the crew's part in USD, for a date no rate converts yet.
     await h.expense(unconvertedInvoice('inv-crew', 22_000));
 
@@ -130,14 +148,7 @@ describe("an unconverted invoice's recoupable share when the invoice that settle
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     await withVideoOrder(h);
     // The director's invoice in EUR settles the order; the crew's in USD (no rate yet) is counted apart.
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-director',
-        settles: 'po-video',
-        amount: { minor: 30_000, currency: 'EUR' },
-        recoupable: artist,
-      }),
-    );
+    await h.expense(directorInvoice());
     await h.expense(unconvertedInvoice('inv-crew', 22_000));
 
     // The label voids the director's invoice (sent in error): the order is committed again, with its share.
@@ -156,14 +167,7 @@ describe("an unconverted invoice's recoupable share when another invoice settles
     await h.expense(unconvertedInvoice('inv-crew', 22_000));
 
     // Then the director's part in EUR, which settles the order.
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-director',
-        settles: 'po-video',
-        amount: { minor: 30_000, currency: 'EUR' },
-        recoupable: artist,
-      }),
-    );
+    await h.expense(directorInvoice());
 
     expect((await recoupable(h, 'art-1')).recoupable).toEqual(
       expect.arrayContaining([
@@ -180,17 +184,9 @@ describe('an unconverted invoice naming an order of another budget that an invoi
     await withVideoOrder(h);
     await h.budget(aBudget({ budgetId: 'bud-2' }));
     // The director's part (EUR), booked to bud-2, settles bud-1's order there: the order holds no share.
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-director',
-        budgetId: 'bud-2',
-        settles: 'po-video',
-        amount: { minor: 30_000, currency: 'EUR' },
-        recoupable: artist,
-      }),
-    );
+    await h.expense(directorInvoice('bud-2'));
     // The crew's part in bud-2 (USD, no rate yet) names it too: recoupable in its own currency.
-    await h.expense({ ...unconvertedInvoice('inv-crew', 22_000), budgetId: 'bud-2' });
+    await h.expense(crewInvoice('bud-2'));
     expect((await recoupable(h, 'art-1')).recoupable).toEqual(
       expect.arrayContaining([
         { currency: 'EUR', minor: 30_000 },
@@ -201,6 +197,123 @@ describe('an unconverted invoice naming an order of another budget that an invoi
     // The label voids the director's invoice: the order holds its share again, the crew's invoice none.
     await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-2', reason: 'Sent in error' });
 
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
+  });
+});
+
+describe('an unconverted invoice whose order the label books to another budget', () => {
+  it('charges the artist the video once: the order, of another budget now, still holds its share there', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    await h.expense(videoOrder('bud-1'), { occurredAt: '2027-03-05T08:00:00.000Z' });
+    await h.expense(crewInvoice('bud-1'), { occurredAt: '2027-03-05T08:01:00.000Z' });
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
+
+    // The label moves the order to the video's own budget (an amendment naming bud-2).
+    await h.amend(videoOrder('bud-2'), { occurredAt: '2027-03-05T09:00:00.000Z' });
+
+    // Still 500.00 EUR, in bud-2's order: not also the crew's 220.00 USD in bud-1.
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
+  });
+});
+
+describe('an unconverted invoice naming an order the label moved to another budget and then voided', () => {
+  it('gets its recoupable share: the voided order holds none, in bud-1 as in bud-2', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    // The video's order in bud-1, and the crew's invoice in USD (no rate yet) naming it: the order
+    // holds the share, the invoice none.
+    await h.expense(videoOrder('bud-1'));
+    await h.expense(crewInvoice('bud-1'));
+    // The label books the order to bud-2, then voids it (the video was shot under another order).
+    await h.amend(videoOrder('bud-2'), { occurredAt: '2027-03-05T09:00:00.000Z' });
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
+    await h.voidExpense(
+      { expenseId: 'po-video', budgetId: 'bud-2', reason: 'Raised in error' },
+      { occurredAt: '2027-03-05T10:00:00.000Z' },
+    );
+
+    // No order holds the video: the crew's 220.00 USD is recoupable, not nowhere...
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 22_000 }]);
+    // ...nor after the daily reconciliation.
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 22_000 }]);
+  });
+});
+
+describe('an unconverted invoice naming an order of another budget, whose settling invoice of its own budget is voided', () => {
+  it('charges the artist the video once after the daily reconciliation: the order holds its share again', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    await h.expense(videoOrder('bud-1'));
+    // The director's invoice (EUR), booked to bud-2, settles bud-1's order; the crew's (USD, no rate)
+    // in bud-2 names it too.
+    await h.expense(directorInvoice('bud-2'));
+    await h.expense(crewInvoice('bud-2'));
+
+    // The label voids the director's invoice: the order in bud-1 is committed again, with its share.
+    await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-2', reason: 'Sent in error' });
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+
+    // Once, in the order's 500.00 EUR; not also the crew's 220.00 USD.
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
+  });
+});
+
+describe("the order's settling invoice voided after a rate came for an unconverted invoice naming it", () => {
+  it('counts the video once: the order is not committed again beside the invoice now counted in EUR', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await withVideoOrder(h);
+    // The director's invoice in EUR settles it; the crew's in USD (no rate yet) is counted apart.
+    await h.expense(directorInvoice());
+    await h.expense(crewInvoice());
+    // The manager puts the rate for the crew's date; the next reconciliation is tomorrow. A rate may
+    // come after an invoice was counted (rates are taken at the next daily reconciliation): the
+    // invoice is then to settle the order, or to stay as it was.
+    await h.store.putRates('2027-03-04', { 'USD/EUR': '0.9' }, '2027-03-05T09:00:00.000Z');
+
+    // The label voids the director's invoice (sent in error).
+    await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-1', reason: 'Sent in error' });
+
+    // The video is counted once: either the order committed (the crew's invoice still apart) or the
+    // crew's invoice in EUR settling the order; never the order's 500.00 EUR committed and recoupable
+    // beside the crew's 198.00 EUR spent and recoupable.
+    const totals = await totalsOf(h);
+    const video = {
+      spent: (totals[counter.committed('radio')] ?? 0) + (totals[counter.actual('radio')] ?? 0),
+      recoupable: totals[counter.recoupable('art-1')],
+    };
+    expect([
+      { spent: 50_000, recoupable: 50_000 },
+      { spent: 19_800, recoupable: 19_800 },
+    ]).toContainEqual(video);
+  });
+});
+
+describe('the invoice that settled an order amended into a currency no rate converts yet', () => {
+  it('has no share of its own in the same change as the order gets its own back: the artist is charged once', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await withVideoOrder(h);
+    // The director's invoice, 300.00 EUR, settles the order: it holds no share any more.
+    const invoice = directorInvoice();
+    await h.expense(invoice, { occurredAt: '2027-03-05T08:00:00.000Z' });
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 30_000 }]);
+
+    // The label corrects it: billed in USD, 330.00, for a date no rate converts yet. It still names
+    // the order, which is committed again (an unconverted invoice settles nothing) with its share.
+    await h.amend(
+      { ...invoice, date: '2027-03-04', amount: { minor: 33_000, currency: 'USD' } },
+      {
+        occurredAt: '2027-03-05T09:00:00.000Z',
+      },
+    );
+
+    // Once, in the order's 500.00 EUR; not also the invoice's 330.00 USD.
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
   });
 });
