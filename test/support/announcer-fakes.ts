@@ -1,5 +1,8 @@
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { type AnnouncerDeps, defaultSettings } from '#functions/announcer/ports.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
+import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import {
   type Delivery,
   type DeliveryStore,
@@ -21,7 +24,14 @@ import {
 import { genresMatch, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { RecordedMeasure } from './measure.ts';
-import { anOutlet, aStoredRelease, comingOf } from './releases.ts';
+import {
+  anOutlet,
+  aReleaseDetails,
+  aStoredRelease,
+  comingOf,
+  InMemoryReleases,
+  idleSchedules,
+} from './releases.ts';
 
 /**
  * In-memory fakes of the announcer's ports. The delivery store keeps the claim protocol's
@@ -401,4 +411,75 @@ export async function runRequested(world: FakeWorld, kind: string) {
     const request = detailOf(entry).data;
     if (request.kind === kind) await sendMailing(request, meta, world.deps, far());
   }
+}
+
+/**
+ * A territory withdrawn from a release and given back by a later description, then withdrawn again
+ * (docs/design.md#street-dates-per-territory, #exactly-once-mail): its outlets hear each turn once.
+ */
+export function aLabelAndItsPress(territories = ['GB', 'DE']) {
+  const german = anOutlet({ kind: 'press', territories: ['DE'] });
+  const british = anOutlet({ kind: 'press', territories: ['GB'] });
+  const release = aStoredRelease({ details: aReleaseDetails({ territories }) });
+  const world = fakeWorld({ releases: [release], outlets: [german, british] });
+  const store = new InMemoryReleases();
+  const deps: ReleasesDeps = {
+    releases: store,
+    schedules: idleSchedules,
+    now: () => new Date('2027-03-01T12:00:00Z'),
+  };
+  let played = 0;
+  /** Releases applies the label's change of `occurredAt`; the announcer sends every mailing it asked. */
+  const label = async (change: ReleaseChange, eventId: string, occurredAt: string) => {
+    await applyReleaseChange(
+      change,
+      { labelId: 'lbl-nightshift', eventId, correlationId: 'corr', occurredAt },
+      deps,
+    );
+    const stored = (await store.get('lbl-nightshift', 'rel-night-drive'))!;
+    world.releases.set('lbl-nightshift/rel-night-drive', stored);
+    const asked = store.published.slice(played).filter((e) => e.detailType === 'Mailing Requested');
+    played = store.published.length;
+    for (const entry of asked) await sendMailing(detailOf(entry).data, meta, world.deps, far());
+    return stored;
+  };
+  /** Every mailing releases asked so far, delivered once more (a redelivery, or a replay of the bus). */
+  const redeliverAll = async () => {
+    for (const entry of store.published.filter((e) => e.detailType === 'Mailing Requested')) {
+      await sendMailing(detailOf(entry).data, meta, world.deps, far());
+    }
+  };
+  return { german, british, release, world, store, label, redeliverAll };
+}
+
+/** aLabelAndItsPress's label withdraws DE. */
+export const withdrawDe: ReleaseChange = {
+  type: 'Release Cancelled',
+  releaseId: 'rel-night-drive',
+  territories: ['DE'],
+};
+/** aLabelAndItsPress's label gives DE back. */
+export const giveDeBack: ReleaseChange = {
+  type: 'Release Updated',
+  details: aReleaseDetails({ territories: ['GB', 'DE'] }),
+};
+
+/**
+ * aLabelAndItsPress announced, DE withdrawn, then given back while SES sends the re-announcement and
+ * its answer is lost; DE is withdrawn again before the sweep, which closes the re-announcement as no
+ * longer wanted (docs/design.md#exactly-once-mail). Its Email Sent is still to come.
+ */
+export async function aReAnnouncementClosedUnsentButSent() {
+  const press = aLabelAndItsPress();
+  const { release, world, store, label } = press;
+  await store.putIfNewer(release, []);
+  await sendMailing(announce, meta, world.deps, far());
+  await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+  world.mailer.script = (mail) => (mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never));
+  await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
+  world.mailer.script = undefined;
+  await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+  world.clock.now += defaultSettings.staleClaimMs + 60_000;
+  await sweepStaleClaims(world.deps, far());
+  return press;
 }

@@ -2,77 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
-import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
-import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { MailerError } from '#shared/mail/ports.ts';
 import { standingWithdrawalConcerns } from '#shared/releases.ts';
 import {
+  aLabelAndItsPress,
   announce,
-  detailOf,
   emailSent,
-  fakeWorld,
   far,
+  giveDeBack,
   mailTextOf,
   meta,
   runRequested,
+  withdrawDe,
 } from '#test/support/announcer-fakes.ts';
-import {
-  anOutlet,
-  aReleaseDetails,
-  aStoredRelease,
-  InMemoryReleases,
-  idleSchedules,
-} from '#test/support/releases.ts';
+import { aReleaseDetails } from '#test/support/releases.ts';
 
 /**
  * A territory withdrawn from a release and given back by a later description, then withdrawn again
  * (docs/design.md#street-dates-per-territory, #exactly-once-mail): its outlets hear each turn once.
  */
-function aLabelAndItsPress(territories = ['GB', 'DE']) {
-  const german = anOutlet({ kind: 'press', territories: ['DE'] });
-  const british = anOutlet({ kind: 'press', territories: ['GB'] });
-  const release = aStoredRelease({ details: aReleaseDetails({ territories }) });
-  const world = fakeWorld({ releases: [release], outlets: [german, british] });
-  const store = new InMemoryReleases();
-  const deps: ReleasesDeps = {
-    releases: store,
-    schedules: idleSchedules,
-    now: () => new Date('2027-03-01T12:00:00Z'),
-  };
-  let played = 0;
-  /** Releases applies the label's change of `occurredAt`; the announcer sends every mailing it asked. */
-  const label = async (change: ReleaseChange, eventId: string, occurredAt: string) => {
-    await applyReleaseChange(
-      change,
-      { labelId: 'lbl-nightshift', eventId, correlationId: 'corr', occurredAt },
-      deps,
-    );
-    const stored = (await store.get('lbl-nightshift', 'rel-night-drive'))!;
-    world.releases.set('lbl-nightshift/rel-night-drive', stored);
-    const asked = store.published.slice(played).filter((e) => e.detailType === 'Mailing Requested');
-    played = store.published.length;
-    for (const entry of asked) await sendMailing(detailOf(entry).data, meta, world.deps, far());
-    return stored;
-  };
-  /** Every mailing releases asked so far, delivered once more (a redelivery, or a replay of the bus). */
-  const redeliverAll = async () => {
-    for (const entry of store.published.filter((e) => e.detailType === 'Mailing Requested')) {
-      await sendMailing(detailOf(entry).data, meta, world.deps, far());
-    }
-  };
-  return { german, british, release, world, store, label, redeliverAll };
-}
-
-const withdrawDe: ReleaseChange = {
-  type: 'Release Cancelled',
-  releaseId: 'rel-night-drive',
-  territories: ['DE'],
-};
-const giveDeBack: ReleaseChange = {
-  type: 'Release Updated',
-  details: aReleaseDetails({ territories: ['GB', 'DE'] }),
-};
-
 describe('a territory given back after its withdrawal', () => {
   it('announces the release again to the outlets told of the withdrawal, once, and opens their links again', async () => {
     const { german, british, release, world, store, label, redeliverAll } = aLabelAndItsPress();

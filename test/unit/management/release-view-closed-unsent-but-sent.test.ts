@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
+import { countMail, deliveryRows } from '#functions/management/releases.ts';
+import { aReAnnouncementClosedUnsentButSent, emailSent } from '#test/support/announcer-fakes.ts';
+
+describe('the release view of a re-announcement closed unsent by the sweep that SES had sent', () => {
+  it('counts it as sent once its late Email Sent shows it went, not as failed', async () => {
+    // SES sends the re-announcement, its answer lost; DE is withdrawn again, the sweep closes it as no
+    // longer wanted, and its Email Sent comes after.
+    const { german, world } = await aReAnnouncementClosedUnsentButSent();
+    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
+
+    // The German outlet received both announcements: the label's view says so.
+    const theirs = [...world.deliveries.items.values()].filter((d) => d.context.outletId === german.id);
+    expect(countMail(theirs).announcement).toMatchObject({ sent: 2, failed: 0 });
+    const [reAnnounced] = deliveryRows(theirs, new Map()).filter(
+      (row) => row.kind === 'announcement' && row.revision !== undefined,
+    );
+    expect(reAnnounced).toMatchObject({ status: 'sent', messageId: announcements[1].messageId });
+  });
+});
