@@ -50,6 +50,7 @@ function labelChanges(
             ...(effect.revision ? { revision: effect.revision } : {}),
             ...(effect.moment ? { moment: effect.moment } : {}),
             ...(effect.territories ? { territories: effect.territories } : {}),
+            ...(effect.movedFrom ? { movedFrom: effect.movedFrom } : {}),
           },
         ]
       : [],
@@ -88,6 +89,38 @@ async function settleAnnouncement(world: FakeWorld, kind = 'date-change') {
   const mail = world.mailer.delivered.find((m) => m.kind === 'announcement')!;
   await settleFromEmailsSent([emailSent(mail)], world.deps);
   await runRequested(world, kind);
+}
+
+/** "Worldwide on 5 March (London), Japan on 12 March (Tokyo)". */
+const worldwideAndJapan = aReleaseDetails({
+  territories: ['WW', 'JP'],
+  territoryDates: [{ territories: ['JP'], releaseDate: '2027-03-12', timeZone: 'Asia/Tokyo' }],
+});
+/** Worldwide on 19 March, Japan no longer named. */
+const worldwideLater = aReleaseDetails({ territories: ['WW'], releaseDate: '2027-03-19' });
+
+/**
+ * `email`'s announcement as a sender from before first mails kept the dates they told recorded it
+ * (docs/design.md#exactly-once-mail): its delivery without told dates.
+ */
+function keptNoToldDates(world: FakeWorld, email: string) {
+  const [announcement] = world.mailer.receivedBy(email, 'announcement');
+  const { told: _told, ...withoutTold } = world.deliveries.items.get(announcement.deliveryId)!;
+  world.deliveries.items.set(announcement.deliveryId, withoutTold);
+  return announcement;
+}
+
+/** A Japanese outlet announced worldwideAndJapan by a sender that kept no told dates. */
+async function japanAnnouncedKeepingNoToldDates() {
+  const japanese = anOutlet({ territories: ['JP'] });
+  const world = fakeWorld({
+    releases: [aStoredRelease({ details: worldwideAndJapan })],
+    outlets: [japanese],
+  });
+  await sendMailing(announce, meta, world.deps, far());
+  // Announced by a sender from before first mails kept the dates they told (docs/design.md#exactly-once-mail).
+  keptNoToldDates(world, japanese.email);
+  return { japanese, world };
 }
 
 describe('the date a date change says the release was', () => {
@@ -248,12 +281,6 @@ describe('the date a territory’s date change says it was', () => {
 
 describe('one change that moves the worldwide date and drops a country’s own date', () => {
   // "Worldwide on 5 March, Japan on 12 March"; then worldwide on 19 March, Japan no longer named.
-  const worldwideAndJapan = aReleaseDetails({
-    territories: ['WW', 'JP'],
-    territoryDates: [{ territories: ['JP'], releaseDate: '2027-03-12', timeZone: 'Asia/Tokyo' }],
-  });
-  const worldwideLater = aReleaseDetails({ territories: ['WW'], releaseDate: '2027-03-19' });
-
   it.each(['as asked', 'reversed'])(
     'tells each outlet once, from the dates it was told to the date that stands (mailings run %s)',
     async (order) => {
@@ -419,4 +446,145 @@ describe('the date a withdrawal or cancellation says the release was planned for
       'Friday, 5 March 2027, 00:00 (Europe/London)',
     ]);
   });
+});
+
+describe('a date change SES sent, closed unsent by the sweep before its late Email Sent showed it went', () => {
+  it('counts as told: the move back to the first date is told to the outlet, as from the date it went to', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    await sendMailing(announce, meta, world.deps, far());
+    // 5 March moves to 19 March: SES sends the date change, its answer lost (the claim stays open).
+    world.mailer.script = (mail) => (mail.kind === 'date-change' ? 'accept-then-fail' : (undefined as never));
+    for (const request of labelChanges(
+      world,
+      aReleaseDetails({ releaseDate: '2027-03-19' }),
+      '2026-02-01T10:00:00.000Z',
+    ))
+      await sendMailing(request, meta, world.deps, far()).catch(() => {});
+    world.mailer.script = undefined;
+    const [toThe19th] = world.mailer.receivedBy(outlet.email, 'date-change');
+    // The label moves it back to 5 March; before that mailing runs, the sweep closes the 19 March
+    // change as no longer wanted, and its Email Sent, coming late, records that it went.
+    const back = labelChanges(world, aReleaseDetails(), '2026-02-02T10:00:00.000Z');
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+    await settleFromEmailsSent([emailSent(toThe19th)], world.deps);
+    const recorded = (await world.deps.deliveries.getMany([toThe19th.deliveryId])).get(toThe19th.deliveryId);
+    expect(recorded).toMatchObject({ status: 'failed', messageId: toThe19th.messageId });
+
+    for (const request of back) await sendMailing(request, meta, world.deps, far());
+
+    // The outlet was told 19 March: it hears the release is back on 5 March (docs/design.md#exactly-once-mail).
+    expect(world.mailer.receivedBy(outlet.email, 'date-change')).toHaveLength(2);
+  });
+});
+
+describe('one change that moves the worldwide date and drops a country’s own date, to an outlet whose announcement kept no told dates', () => {
+  // "Worldwide on 5 March (London), Japan on 12 March (Tokyo)"; then worldwide on 19 March, Japan no longer named.
+  it('tells the Japanese outlet the date Japan moved from, not the worldwide one', async () => {
+    const { japanese, world } = await japanAnnouncedKeepingNoToldDates();
+
+    for (const request of labelChanges(world, worldwideLater, '2026-02-01T10:00:00.000Z'))
+      await sendMailing(request, meta, world.deps, far());
+
+    expect(world.mailer.receivedBy(japanese.email, 'date-change')).toHaveLength(1);
+    expect(mailTextOf(world, japanese.email, 'date-change')?.previousReleaseDate).toBe(
+      'Friday, 12 March 2027, 00:00 (Asia/Tokyo)',
+    );
+  });
+
+  it('tells it so in the sweep’s resend too', async () => {
+    const { world } = await japanAnnouncedKeepingNoToldDates();
+    // SES takes the date change, but its answer is lost: the sweep writes it again from the release.
+    world.mailer.script = (mail) => (mail.kind === 'date-change' ? 'accept-then-fail' : (undefined as never));
+    for (const request of labelChanges(world, worldwideLater, '2026-02-01T10:00:00.000Z'))
+      await sendMailing(request, meta, world.deps, far()).catch(() => {});
+    world.mailer.script = undefined;
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+    await sweepStaleClaims(world.deps, far());
+
+    const [, resent] = world.mailer.calls.filter((call) => call.kind === 'date-change');
+    const text = {
+      ...(resent.defaultData as { text: object }).text,
+      ...(resent.entries[0].data as { text: object }).text,
+    } as { previousReleaseDate?: string };
+    expect(text.previousReleaseDate).toBe('Friday, 12 March 2027, 00:00 (Asia/Tokyo)');
+  });
+});
+
+describe('a late announcement that kept no told dates, settled by its Email Sent after WW moved and Japan’s own date was dropped', () => {
+  it('tells the Japanese outlet, in the date change its settling asks, the date Japan moved from', async () => {
+    const japanese = anOutlet({ territories: ['JP'] });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: worldwideAndJapan })],
+      outlets: [japanese],
+    });
+    // SES takes the announcement, its answer lost: the claim stays open. It was claimed by a sender
+    // from before first mails kept the dates they told (docs/design.md#exactly-once-mail).
+    world.mailer.script = (mail) =>
+      mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
+    await sendMailing(announce, meta, world.deps, far()).catch(() => {});
+    world.mailer.script = undefined;
+    const announcement = keptNoToldDates(world, japanese.email);
+
+    // The change's own mailing passes the outlet (its first mail still claimed).
+    for (const request of labelChanges(world, worldwideLater, '2026-02-01T10:00:00.000Z'))
+      await sendMailing(request, meta, world.deps, far());
+    expect(world.mailer.receivedBy(japanese.email, 'date-change')).toHaveLength(0);
+
+    // The announcement's Email Sent settles it, and asks the follow-ups for its outlet.
+    await settleFromEmailsSent([emailSent(announcement)], world.deps);
+    await runRequested(world, 'date-change');
+
+    expect(world.mailer.receivedBy(japanese.email, 'date-change')).toHaveLength(1);
+    expect(mailTextOf(world, japanese.email, 'date-change')?.previousReleaseDate).toBe(
+      'Friday, 12 March 2027, 00:00 (Asia/Tokyo)',
+    );
+  });
+});
+
+describe('one change that moves the worldwide date and a country’s own date to the same instant, in its own zone', () => {
+  // "Worldwide on 5 March (London), Japan on 12 March (Tokyo)"; then worldwide on 19 March 00:00 London
+  // and Japan on 19 March 09:00 Tokyo: the very same instant (docs/design.md#street-dates-per-territory).
+  const bothOnThe19th = aReleaseDetails({
+    territories: ['WW', 'JP'],
+    releaseDate: '2027-03-19',
+    territoryDates: [
+      { territories: ['JP'], releaseDate: '2027-03-19', releaseTime: '09:00', timeZone: 'Asia/Tokyo' },
+    ],
+  });
+
+  it.each(['as asked', 'reversed'])(
+    'tells an outlet covering WW once, with both dates it was told (mailings run %s)',
+    async (order) => {
+      const japanese = anOutlet({ territories: ['JP'] });
+      const everywhere = anOutlet({ territories: ['WW'] });
+      const world = fakeWorld({
+        releases: [aStoredRelease({ details: worldwideAndJapan })],
+        outlets: [japanese, everywhere],
+      });
+      await sendMailing(announce, meta, world.deps, far());
+
+      const asked = labelChanges(world, bothOnThe19th, '2026-02-01T10:00:00.000Z');
+      for (const request of order === 'reversed' ? asked.reverse() : asked)
+        await sendMailing(request, meta, world.deps, far());
+
+      expect(world.mailer.receivedBy(japanese.email, 'date-change')).toHaveLength(1);
+      expect(mailTextOf(world, japanese.email, 'date-change')?.previousReleaseDate).toBe(
+        'Friday, 12 March 2027, 00:00 (Asia/Tokyo)',
+      );
+      // The new date as it stands where each outlet is: Japan's in Japan's zone, and both to WW's.
+      expect(mailTextOf(world, japanese.email, 'date-change')?.releaseDate).toBe(
+        'Friday, 19 March 2027, 09:00 (Asia/Tokyo) in JP',
+      );
+      expect(mailTextOf(world, everywhere.email, 'date-change')?.releaseDate).toBe(
+        'Friday, 19 March 2027, 00:00 (Europe/London) in WW; Friday, 19 March 2027, 09:00 (Asia/Tokyo) in JP',
+      );
+      expect(world.mailer.receivedBy(everywhere.email, 'date-change')).toHaveLength(1);
+      expect(mailTextOf(world, everywhere.email, 'date-change')?.previousReleaseDate).toBe(
+        'Friday, 5 March 2027, 00:00 (Europe/London) in WW; Friday, 12 March 2027, 00:00 (Asia/Tokyo) in JP',
+      );
+    },
+  );
 });
