@@ -479,3 +479,46 @@ describe('a link whose write keeps meeting concurrent writes', () => {
     expect(answer.body).toContain('Please try again');
   });
 });
+
+describe('a deleted outlet’s promo link, its withdrawal mail closed unsent by the sweep though SES sent it', () => {
+  it('answers 410 once the withdrawal’s late Email Sent showed it went', async () => {
+    // out-1 (GB) is sent the GB withdrawal, SES's answer lost; the manager deletes the outlet, the sweep
+    // closes the claim (its recipient gone), and the withdrawal's Email Sent, coming late, records that
+    // it went (docs/design.md#exactly-once-mail): the outlet was told the release is withdrawn in GB.
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE'] }),
+      withdrawn: { territories: ['GB'], at: '2027-03-01T00:00:00.000Z' },
+    });
+    const { request, outlets, promos, deliveries } = setup({ releases });
+    const told = await deliveries.claim(
+      aReleaseClaim(outlets.outlets.get('out-1')!, {
+        labelId: 'lbl-1',
+        releaseId: 'rel-1',
+        kind: 'cancellation',
+        context: { territories: 'GB' },
+      }),
+      '2027-03-01T00:05:00.000Z',
+    );
+    outlets.outlets.delete('out-1');
+    await deliveries.markFailed(
+      told!.deliveryId,
+      'no longer wanted when resending',
+      '2027-03-01T01:00:00.000Z',
+    );
+    expect(
+      await deliveries.markSentAfterClosed(
+        told!.deliveryId,
+        'msg-1',
+        '2027-03-01T00:05:01.000Z',
+        '2027-03-01T01:05:00.000Z',
+      ),
+    ).toBe(true);
+
+    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(response.status).toBe(410);
+    expect(promos.counts.size).toBe(0);
+  });
+});
