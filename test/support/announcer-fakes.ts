@@ -414,14 +414,15 @@ export async function runRequested(world: FakeWorld, kind: string) {
 }
 
 /**
- * A territory withdrawn from a release and given back by a later description, then withdrawn again
- * (docs/design.md#street-dates-per-territory, #exactly-once-mail): its outlets hear each turn once.
+ * A label's release in `territories` (GB and DE unless told), told to `outlets` (a German and a British
+ * press outlet unless told), whose changes releases applies and whose mailings run at once
+ * (docs/design.md#street-dates-per-territory, #exactly-once-mail).
  */
-export function aLabelAndItsPress(territories = ['GB', 'DE']) {
+export function aLabelAndItsPress(territories = ['GB', 'DE'], outlets?: Outlet[]) {
   const german = anOutlet({ kind: 'press', territories: ['DE'] });
   const british = anOutlet({ kind: 'press', territories: ['GB'] });
   const release = aStoredRelease({ details: aReleaseDetails({ territories }) });
-  const world = fakeWorld({ releases: [release], outlets: [german, british] });
+  const world = fakeWorld({ releases: [release], outlets: outlets ?? [german, british] });
   const store = new InMemoryReleases();
   const deps: ReleasesDeps = {
     releases: store,
@@ -429,8 +430,13 @@ export function aLabelAndItsPress(territories = ['GB', 'DE']) {
     now: () => new Date('2027-03-01T12:00:00Z'),
   };
   let played = 0;
-  /** Releases applies the label's change of `occurredAt`; the announcer sends every mailing it asked. */
-  const label = async (change: ReleaseChange, eventId: string, occurredAt: string) => {
+  /** Mailings of the kinds `hold` names, asked but not yet sent (run them with sendMailing). */
+  const held: ReturnType<typeof detailOf>['data'][] = [];
+  /**
+   * Releases applies the label's change of `occurredAt`; the announcer sends every mailing it asked,
+   * but for those of the kinds `hold` names, kept in `held`.
+   */
+  const label = async (change: ReleaseChange, eventId: string, occurredAt: string, hold: string[] = []) => {
     await applyReleaseChange(
       change,
       { labelId: 'lbl-nightshift', eventId, correlationId: 'corr', occurredAt },
@@ -440,7 +446,11 @@ export function aLabelAndItsPress(territories = ['GB', 'DE']) {
     world.releases.set('lbl-nightshift/rel-night-drive', stored);
     const asked = store.published.slice(played).filter((e) => e.detailType === 'Mailing Requested');
     played = store.published.length;
-    for (const entry of asked) await sendMailing(detailOf(entry).data, meta, world.deps, far());
+    for (const entry of asked) {
+      const request = detailOf(entry).data;
+      if (hold.includes((request as { kind: string }).kind)) held.push(request);
+      else await sendMailing(request, meta, world.deps, far());
+    }
     return stored;
   };
   /** Every mailing releases asked so far, delivered once more (a redelivery, or a replay of the bus). */
@@ -449,7 +459,7 @@ export function aLabelAndItsPress(territories = ['GB', 'DE']) {
       await sendMailing(detailOf(entry).data, meta, world.deps, far());
     }
   };
-  return { german, british, release, world, store, label, redeliverAll };
+  return { german, british, release, world, store, label, held, redeliverAll };
 }
 
 /** aLabelAndItsPress's label withdraws DE. */

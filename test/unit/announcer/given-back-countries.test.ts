@@ -1,63 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
-import type { ReleasesDeps } from '#functions/releases/ports.ts';
+import type { ReleaseChange } from '#functions/releases/apply-change.ts';
 import { standingWithdrawalConcerns } from '#shared/releases.ts';
-import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aReleaseDetails, aStoredRelease, InMemoryReleases } from '#test/support/releases.ts';
+import {
+  aLabelAndItsPress,
+  announce,
+  detailOf,
+  far,
+  mailTextOf,
+  meta,
+} from '#test/support/announcer-fakes.ts';
+import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
 
 /**
- * Review of the giving back and "worldwide except" (docs/design.md#street-dates-per-territory,
+ * A country given back to, or excluded from, a worldwide release (docs/design.md#street-dates-per-territory,
  * #exactly-once-mail): the label's changes applied by releases, every mailing asked sent at once.
  */
-function aLabelAndItsPress(
-  territories: string[],
-  outlets = [anOutlet({ kind: 'press', territories: ['DE'] })],
-) {
-  const release = aStoredRelease({ details: aReleaseDetails({ territories }) });
-  const world = fakeWorld({ releases: [release], outlets });
-  const store = new InMemoryReleases();
-  const deps: ReleasesDeps = {
-    releases: store,
-    schedules: {
-      upsertReleaseDay: async () => {},
-      deleteReleaseDay: async () => {},
-      upsertAnnouncement: async () => {},
-      deleteAnnouncement: async () => {},
-      upsertRadioServicing: async () => {},
-      deleteRadioServicing: async () => {},
-    },
-    now: () => new Date('2027-03-01T12:00:00Z'),
-  };
-  let played = 0;
-  /** Mailings of the kinds `hold` names, asked but not yet sent (run them with sendMailing). */
-  const held: ReturnType<typeof detailOf>['data'][] = [];
-  const label = async (change: ReleaseChange, eventId: string, occurredAt: string, hold: string[] = []) => {
-    await applyReleaseChange(
-      change,
-      { labelId: 'lbl-nightshift', eventId, correlationId: 'corr', occurredAt },
-      deps,
-    );
-    const stored = (await store.get('lbl-nightshift', 'rel-night-drive'))!;
-    world.releases.set('lbl-nightshift/rel-night-drive', stored);
-    const asked = store.published.slice(played).filter((e) => e.detailType === 'Mailing Requested');
-    played = store.published.length;
-    for (const entry of asked) {
-      const request = detailOf(entry).data;
-      if (hold.includes((request as { kind: string }).kind)) held.push(request);
-      else await sendMailing(request, meta, world.deps, far());
-    }
-    return stored;
-  };
-  return { release, world, store, label, held };
-}
-
 const describing = (territories: string[], excludedTerritories?: string[]): ReleaseChange => ({
   type: 'Release Updated',
   details: { ...aReleaseDetails({ territories }), ...(excludedTerritories ? { excludedTerritories } : {}) },
 });
 
-describe('review: a country given back after a worldwide release was narrowed', () => {
+describe('a country given back after a worldwide release was narrowed', () => {
   it('announces the release again to the outlets of a country listed again after WW was withdrawn', async () => {
     const german = anOutlet({ kind: 'press', territories: ['DE'] });
     const { release, world, store, label } = aLabelAndItsPress(['WW'], [german]);
@@ -75,7 +39,7 @@ describe('review: a country given back after a worldwide release was narrowed', 
   });
 });
 
-describe('review: the mail of a worldwide release that excludes countries', () => {
+describe('the mail of a worldwide release that excludes countries', () => {
   it('does not tell an outlet the release is worldwide when it leaves Germany out', async () => {
     const germanAndFrench = anOutlet({ kind: 'press', territories: ['DE', 'FR'] });
     const { release, world, store, label } = aLabelAndItsPress(['WW'], [germanAndFrench]);
@@ -91,7 +55,7 @@ describe('review: the mail of a worldwide release that excludes countries', () =
   });
 });
 
-describe('review: a country with a date of its own excluded from a worldwide release', () => {
+describe('a country with a date of its own excluded from a worldwide release', () => {
   it('tells no outlet that the country now has the worldwide date', async () => {
     const germanAndFrench = anOutlet({ kind: 'press', territories: ['DE', 'FR'] });
     const dates = { releaseDate: '2027-04-05', releaseTime: '00:00', timeZone: 'UTC' };
@@ -127,7 +91,7 @@ describe('review: a country with a date of its own excluded from a worldwide rel
   });
 });
 
-describe('review: a country excluded from a worldwide release and given back with a date of its own', () => {
+describe('a country excluded from a worldwide release and given back with a date of its own', () => {
   it('announces it again to its outlets, and sends them no date change for a release they were told to disregard', async () => {
     const german = anOutlet({ kind: 'press', territories: ['DE'] });
     const dates = { releaseDate: '2027-04-05', releaseTime: '00:00', timeZone: 'UTC' };
@@ -191,7 +155,7 @@ describe('a date change before the announcement of a country given back', () => 
   });
 });
 
-describe('review: the reads of a mailing after a country was given back', () => {
+describe('the reads of a mailing after a country was given back', () => {
   it('reads no more per British outlet for a date change after Germany was given back three times', async () => {
     const german = anOutlet({ kind: 'press', territories: ['DE'] });
     const british = Array.from({ length: 20 }, () => anOutlet({ kind: 'press', territories: ['GB'] }));
@@ -229,7 +193,7 @@ describe('review: the reads of a mailing after a country was given back', () => 
   });
 });
 
-describe('review: a worldwide release narrowed, then worldwide again except one country', () => {
+describe('a worldwide release narrowed, then worldwide again except one country', () => {
   it('keeps that country withdrawn for the outlets told so: no date change, links closed', async () => {
     const german = anOutlet({ kind: 'press', territories: ['DE'] });
     const british = anOutlet({ kind: 'press', territories: ['GB'] });
