@@ -493,3 +493,23 @@ export async function aReAnnouncementClosedUnsentButSent() {
   await sweepStaleClaims(world.deps, far());
   return press;
 }
+
+/**
+ * aLabelAndItsPress announced, then DE withdrawn; the label gives DE back while SES sends the
+ * withdrawal: its announcement passes the address, and the withdrawal's sender marks it sent after.
+ */
+export async function givenBackWhileItsWithdrawalWasOut() {
+  const press = aLabelAndItsPress();
+  const { release, world, store, label } = press;
+  await store.putIfNewer(release, []);
+  await sendMailing(announce, meta, world.deps, far());
+  const send = world.deps.mailer.sendBulk;
+  world.deps.mailer.sendBulk = async (mail) => {
+    const results = await send(mail);
+    if (mail.kind === 'cancellation') await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+    return results;
+  };
+  await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+  world.deps.mailer.sendBulk = send;
+  return press;
+}

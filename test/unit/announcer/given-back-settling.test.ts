@@ -9,6 +9,7 @@ import {
   emailSent,
   far,
   giveDeBack,
+  givenBackWhileItsWithdrawalWasOut,
   meta,
   runRequested,
   withdrawDe,
@@ -20,21 +21,23 @@ import {
  * each turn once (docs/design.md#exactly-once-mail).
  */
 
+/** aLabelAndItsPress announced, then DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open). */
+async function withdrawnWithItsAnswerLost() {
+  const press = aLabelAndItsPress();
+  const { release, world, store, label } = press;
+  await store.putIfNewer(release, []);
+  await sendMailing(announce, meta, world.deps, far());
+  world.mailer.script = (mail) => (mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never));
+  await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
+  world.mailer.script = undefined;
+  return press;
+}
+
 describe('a withdrawal found marked by its Email Sent, in a batch whose settling fails', () => {
   it('announces the outlet again once the batch is retried as the queue retries it', async () => {
-    const { german, release, world, store, label } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
     // The label gives DE back while SES sends the withdrawal: its announcement passes the address,
     // and the withdrawal's sender marks it sent after.
-    const send = world.deps.mailer.sendBulk;
-    world.deps.mailer.sendBulk = async (mail) => {
-      const results = await send(mail);
-      if (mail.kind === 'cancellation') await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-      return results;
-    };
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
-    world.deps.mailer.sendBulk = send;
+    const { german, world } = await givenBackWhileItsWithdrawalWasOut();
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(1);
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
     // Another mail's claim, still open, in the same batch of Email Sent: marking it fails once (throttled).
@@ -73,14 +76,8 @@ describe('a withdrawal found marked by its Email Sent, in a batch whose settling
 
 describe('a withdrawal claimed before withdrawals kept the territories they told', () => {
   it('announces the outlet again once it settles after the territory was given back', async () => {
-    const { german, release, world, store, label } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
     // SES sends the withdrawal and its answer is lost: the claim stays open until its Email Sent.
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    const { german, world, label } = await withdrawnWithItsAnswerLost();
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
     // Claimed by a sender from before a withdrawal kept its outlet's territories (docs/design.md#embargoes).
     const claimed = world.deliveries.items.get(withdrawal.deliveryId)!;
@@ -99,15 +96,9 @@ describe('a withdrawal claimed before withdrawals kept the territories they told
 
 describe('a withdrawal SES sent, closed unsent by the sweep, whose late Email Sent fails to ask the next round', () => {
   it('asks it on the event’s retry, and the outlet is announced again after the giving back', async () => {
-    const { german, release, world, store, label } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
     // SES sends the withdrawal, its answer lost; DE is given back (the announcement passes the
     // address, the withdrawal still claimed), and the sweep closes the withdrawal as no longer wanted.
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    const { german, world, label } = await withdrawnWithItsAnswerLost();
     await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
@@ -134,15 +125,9 @@ describe('a withdrawal SES sent, closed unsent by the sweep, whose late Email Se
 
 describe('a withdrawal SES sent whose Email Sent reads it open while the sweep closes it unsent', () => {
   it('records that it went, and the outlet is announced again after the giving back', async () => {
-    const { german, release, world, store, label } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
     // SES sends the withdrawal, its answer lost: the claim stays open. DE is given back (its
     // announcement passes the address, the withdrawal still claimed).
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    const { german, world, label } = await withdrawnWithItsAnswerLost();
     await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(1);
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');

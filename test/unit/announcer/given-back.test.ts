@@ -10,6 +10,7 @@ import {
   emailSent,
   far,
   giveDeBack,
+  givenBackWhileItsWithdrawalWasOut,
   mailTextOf,
   meta,
   runRequested,
@@ -118,17 +119,8 @@ describe('a territory given back after its withdrawal', () => {
   });
 
   it('announces again an outlet given back while its withdrawal was out, from the Email Sent that finds it marked', async () => {
-    const { german, release, world, store, label } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
     // The label gives the territory back while SES sends the withdrawal: its announcement passes the address.
-    const send = world.deps.mailer.sendBulk;
-    world.deps.mailer.sendBulk = async (mail) => {
-      const results = await send(mail);
-      if (mail.kind === 'cancellation') await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-      return results;
-    };
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    const { german, world } = await givenBackWhileItsWithdrawalWasOut();
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(1);
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
 
