@@ -74,6 +74,28 @@ const aPromo = (overrides: Partial<PromoClaims> = {}): PromoClaims => ({
   ...overrides,
 });
 
+/** rel-1 withdrawn in GB (IE stays), and out-1 (GB) claimed its withdrawal mail. */
+async function withdrawnInGbClaimed() {
+  const releases = knownReleases({
+    labelId: 'lbl-1',
+    releaseId: 'rel-1',
+    details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE'] }),
+    withdrawn: { territories: ['GB'], at: '2027-03-01T00:00:00.000Z' },
+  });
+  const world = setup({ releases });
+  const told = await world.deliveries.claim(
+    aReleaseClaim(world.outlets.outlets.get('out-1')!, {
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      kind: 'cancellation',
+      // The outlet's territories, as its withdrawal mail keeps them.
+      context: { territories: 'GB' },
+    }),
+    '2027-03-01T00:05:00.000Z',
+  );
+  return { ...world, told };
+}
+
 describe('unsubscribe', () => {
   it('shows a page with a button and the outlet’s name escaped, and changes nothing on GET', async () => {
     const { request, outlets } = setup();
@@ -311,23 +333,7 @@ describe('promo links', () => {
 
   it('answers 410 to an outlet told the release is withdrawn from its territory, after the outlet is deleted', async () => {
     // out-1 (GB) was told the release is withdrawn in GB; the manager then deletes it from the directory.
-    const releases = knownReleases({
-      labelId: 'lbl-1',
-      releaseId: 'rel-1',
-      details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE'] }),
-      withdrawn: { territories: ['GB'], at: '2027-03-01T00:00:00.000Z' },
-    });
-    const { request, outlets, promos, deliveries } = setup({ releases });
-    const told = await deliveries.claim(
-      aReleaseClaim(outlets.outlets.get('out-1')!, {
-        labelId: 'lbl-1',
-        releaseId: 'rel-1',
-        kind: 'cancellation',
-        // The outlet's territories, as its withdrawal mail keeps them.
-        context: { territories: 'GB' },
-      }),
-      '2027-03-01T00:05:00.000Z',
-    );
+    const { request, outlets, promos, deliveries, told } = await withdrawnInGbClaimed();
     await deliveries.markSent(told!.deliveryId, 'msg-1', '2027-03-01T00:05:01.000Z');
     outlets.outlets.delete('out-1');
 
@@ -485,22 +491,7 @@ describe('a deleted outlet’s promo link, its withdrawal mail closed unsent by 
     // out-1 (GB) is sent the GB withdrawal, SES's answer lost; the manager deletes the outlet, the sweep
     // closes the claim (its recipient gone), and the withdrawal's Email Sent, coming late, records that
     // it went (docs/design.md#exactly-once-mail): the outlet was told the release is withdrawn in GB.
-    const releases = knownReleases({
-      labelId: 'lbl-1',
-      releaseId: 'rel-1',
-      details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE'] }),
-      withdrawn: { territories: ['GB'], at: '2027-03-01T00:00:00.000Z' },
-    });
-    const { request, outlets, promos, deliveries } = setup({ releases });
-    const told = await deliveries.claim(
-      aReleaseClaim(outlets.outlets.get('out-1')!, {
-        labelId: 'lbl-1',
-        releaseId: 'rel-1',
-        kind: 'cancellation',
-        context: { territories: 'GB' },
-      }),
-      '2027-03-01T00:05:00.000Z',
-    );
+    const { request, outlets, promos, deliveries, told } = await withdrawnInGbClaimed();
     outlets.outlets.delete('out-1');
     await deliveries.markFailed(
       told!.deliveryId,
