@@ -9,6 +9,7 @@ import {
   far,
   mailTextOf,
   meta,
+  withdrawDe,
 } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
 
@@ -132,11 +133,7 @@ describe('a date change before the announcement of a country given back', () => 
     const { release, world, store, label, held } = aLabelAndItsPress(['WW'], [german]);
     await store.putIfNewer(release, []);
     await sendMailing(announce, meta, world.deps, far());
-    await label(
-      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
-      'evt-de-out',
-      '2026-02-01T10:00:00.000Z',
-    );
+    await label(withdrawDe, 'evt-de-out', '2026-02-01T10:00:00.000Z');
     await label(describing(['WW']), 'evt-de-back', '2026-02-02T10:00:00.000Z', ['announcement']);
 
     // The date moves while the giving back's announcement is still to be sent.
@@ -232,11 +229,7 @@ describe('a giving back read just after the withdrawal was marked sent', () => {
     const { release, world, store, label } = aLabelAndItsPress(['GB', 'DE'], [german]);
     await store.putIfNewer(release, []);
     await sendMailing(announce, meta, world.deps, far());
-    await label(
-      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
-      'evt-de-out',
-      '2026-02-01T10:00:00.000Z',
-    );
+    await label(withdrawDe, 'evt-de-out', '2026-02-01T10:00:00.000Z');
     // A read that is not strongly consistent sees the withdrawal's claim, not yet its mark.
     const getMany = world.deps.deliveries.getMany.bind(world.deps.deliveries);
     world.deps.deliveries.getMany = async (ids, options) => {
