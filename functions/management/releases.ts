@@ -1,8 +1,9 @@
 import { toCsv } from '#shared/csv.ts';
-import { type Delivery, type DeliveryStatus, wentOut } from '#shared/db/deliveries.ts';
+import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
 import type { DeliveryPage } from '#shared/db/delivery-pages.ts';
 import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import type { PromoAccess } from '#shared/db/promo.ts';
+import { wentOut } from '#shared/db/subject-deliveries.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
 import {
   failure,

@@ -1,8 +1,8 @@
-import { type DeliveryOutcomes, wentOut } from '#shared/db/deliveries.ts';
+import type { DeliveryOutcomes } from '#shared/db/deliveries.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import type { PromoCounters } from '#shared/db/promo.ts';
 import type { ReleaseStore } from '#shared/db/releases.ts';
-import { mailSubjects } from '#shared/db/subject-deliveries.ts';
+import { mailSubjects, wentOut } from '#shared/db/subject-deliveries.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';

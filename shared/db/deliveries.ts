@@ -17,11 +17,12 @@ import {
   deliveryShards,
   mailSubjects,
   subjectDeliveriesKey,
+  wentOut,
 } from './subject-deliveries.ts';
 import { writeEachIfAllowed } from './transact-page.ts';
 
 // Where a subject's deliveries are read from (the pages behind a mail's links read them without the claims).
-export { deliveriesOfSubject, deliveryOf, deliveryShards, mailSubjects, subjectDeliveriesKey };
+export { deliveriesOfSubject, deliveryOf, deliveryShards, mailSubjects, subjectDeliveriesKey, wentOut };
 
 /**
  * Deliveries: one item per mail Backline means to send, for every sender (releases, tours, budgets).
@@ -114,15 +115,6 @@ export interface Delivery extends NewClaim {
   failure?: string;
   updatedAt: string;
 }
-
-/**
- * Whether a mail went out: marked sent, or closed unsent (failed: the sweep found it no longer wanted)
- * and then shown sent by its late Email Sent, which recorded its messageId (`markSentAfterClosed`).
- * Whatever reads a delivery as sent, or as having told its recipient nothing, reads it through this
- * one check (docs/design.md#exactly-once-mail).
- */
-export const wentOut = (delivery: Pick<Delivery, 'status' | 'messageId'> | undefined): boolean =>
-  delivery?.status === 'sent' || (delivery?.status === 'failed' && delivery.messageId !== undefined);
 
 /** The claim protocol's store (see docs/design.md#exactly-once-mail): what the mail module and the senders use. */
 export interface MailClaims {

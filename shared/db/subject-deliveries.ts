@@ -10,6 +10,15 @@ import { keyOf } from './keys.ts';
  * (docs/design.md#bundles, docs/design.md#topology).
  */
 
+/**
+ * Whether a mail went out: marked sent, or closed unsent (failed: the sweep found it no longer wanted)
+ * and then shown sent by its late Email Sent, which recorded its messageId (`markSentAfterClosed`).
+ * Whatever reads a delivery as sent, or as having told its recipient nothing, reads it through this
+ * one check (docs/design.md#exactly-once-mail).
+ */
+export const wentOut = (delivery: Pick<Delivery, 'status' | 'messageId'> | undefined): boolean =>
+  delivery?.status === 'sent' || (delivery?.status === 'failed' && delivery.messageId !== undefined);
+
 /** The subjects every sender uses, so each is spelled once. */
 export const mailSubjects = {
   /** A release's mails (announcement, date change, cancellation, out now). */

@@ -11,10 +11,10 @@ export interface Settled {
   failed: number[];
   /**
    * The deliveries these events found marked sent by another writer (their sender, a resend, or an
-   * earlier event): read so, or read still claimed, their mark refused, and read again marked sent; given with the failed events too, since these events are not
-   * tried again. What follows a mail's sending is asked from its every Email Sent, whoever marked it,
-   * so an ask that failed is made again by the event's retry (the announcer's withdrawals,
-   * docs/design.md#exactly-once-mail).
+   * earlier event): read so, or read still claimed, their mark refused, and read again marked sent.
+   * Given with the failed events too, since these events are not tried again. What follows a mail's
+   * sending is asked from its every Email Sent, whoever marked it, so an ask that failed is made again
+   * by the event's retry (the announcer's withdrawals, docs/design.md#exactly-once-mail).
    */
   alreadySent: Delivery[];
   /**
