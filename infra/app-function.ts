@@ -87,6 +87,9 @@ export const deployedFunctionName = (stage: string, name: string) => `${deployed
 /** A queue trigger's queue name on AWS, as the stack names it; the redrive command finds the queue by it. */
 export const deployedQueueName = (stage: string, queue: string) => `${deployedName(stage)}-${queue}`;
 
+/** A recurring schedule's name on AWS, as the stack names it; the redrive command reads it back from a dead letter. */
+export const deployedScheduleName = (stage: string, schedule: string) => `${deployedName(stage)}-${schedule}`;
+
 /** The one-time schedules' dead-letter queue (docs/design.md#schedules), by its deployed name's suffix. */
 export const scheduleDeadLettersQueue = 'schedule-dead-letters';
 

@@ -4,6 +4,7 @@ import {
   EventBridgeClient,
   ListRuleNamesByTargetCommand,
   ListTargetsByRuleCommand,
+  PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
   GetFunctionConfigurationCommand,
@@ -25,14 +26,23 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoOutbox } from '#shared/db/outbox.ts';
-import { buildDetail, OutboxSweepDue } from '#shared/events/index.ts';
+import type { EventContract } from '#shared/events/envelope.ts';
+import {
+  AnnouncementDue,
+  buildDetail,
+  OutboxSweepDue,
+  RadioServicingDue,
+  ReleaseDayReached,
+  ShowStepDue,
+} from '#shared/events/index.ts';
 import {
   deployedFunctionName,
   deployedName,
   deployedQueueName,
+  deployedScheduleName,
   scheduleDeadLettersQueue,
 } from './app-function.ts';
-import { type FunctionName, type FunctionSpec, functionEntries } from './topology.ts';
+import { type FunctionName, type FunctionSpec, functionEntries, schedules } from './topology.ts';
 
 /**
  * `npm run redrive -- --stage prod`: every event-triggered function of the topology keeps the
@@ -158,7 +168,7 @@ export async function redrive(
     }
   }
   if (!options.only || options.only === 'releases' || options.only === 'tours') {
-    results.push(await countScheduleDeadLetters(options.stage, deps));
+    results.push(await redriveScheduleDeadLetters(options.stage, options.dryRun, deps));
   }
   if ((!options.only || options.only === 'publisher') && deployed.has('publisher')) {
     const publisher = deployedFunctionName(options.stage, 'publisher');
@@ -217,21 +227,40 @@ async function deployedFunctions(
 const noop = async () => {};
 
 /**
+ * The event each schedule puts on the bus, by the schedule's name (docs/design.md#schedules): a
+ * one-time schedule's name starts with its kind and a hash (`releaseDayScheduleName` and the other
+ * adapters' names; test/unit/infra/redrive.test.ts holds each to this list), a recurring one is
+ * `deployedScheduleName` of its topology name.
+ */
+const oneTimeSchedules: [prefix: string, contract: EventContract][] = [
+  ['release-day-', ReleaseDayReached],
+  ['announce-', AnnouncementDue],
+  ['radio-', RadioServicingDue],
+  ['show-step-', ShowStepDue],
+];
+
+export function scheduledEventOf(stage: string, scheduleName: string): EventContract | undefined {
+  const recurring = schedules.find((schedule) => deployedScheduleName(stage, schedule.name) === scheduleName);
+  if (recurring) return recurring.event;
+  return oneTimeSchedules.find(([prefix]) => new RegExp(`^${prefix}[0-9a-z]+$`).test(scheduleName))?.[1];
+}
+
+/**
  * The schedules' dead-letter queue (docs/design.md#schedules): a release day, an embargo's end, a
  * radio servicing, a show step or a recurring firing (the daily reconciliation) that Scheduler could
- * not put on the bus after its retries.
- * Counted, and kept for the operator: the message is Scheduler's dead-letter event (the schedule and
- * the error), and the moment it was for has passed, so what to do about it is the operator's call.
+ * not put on the bus after its retries. Each message is Scheduler's dead-letter event: the target's
+ * input (the event's `detail`) as its body, the schedule and the bus as its `SCHEDULE_ARN` and
+ * `TARGET_ARN` attributes. It is put on that bus again as the schedule would have put it, so it
+ * comes late, as the local cloud's redrive of a schedule's dead letter does; its consumers take a
+ * late firing as they take a retried one. A message whose schedule names no event of the topology, or
+ * whose body is not that event's detail, is left in the queue for the operator, saying why.
  */
-async function countScheduleDeadLetters(stage: string, deps: RedriveDeps): Promise<FunctionRedrive> {
+async function redriveScheduleDeadLetters(
+  stage: string,
+  dryRun: boolean | undefined,
+  deps: RedriveDeps,
+): Promise<FunctionRedrive> {
   const queueName = deployedQueueName(stage, scheduleDeadLettersQueue);
-  const result: FunctionRedrive = {
-    function: 'scheduler',
-    kind: 'schedule',
-    found: 0,
-    redriven: 0,
-    failed: 0,
-  };
   let queueUrl: string | undefined;
   try {
     queueUrl = (await deps.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
@@ -244,17 +273,38 @@ async function countScheduleDeadLetters(stage: string, deps: RedriveDeps): Promi
   }
   if (!queueUrl) {
     deps.log(`${queueName}: not deployed, skipped`);
-    return result;
+    return { function: 'scheduler', kind: 'schedule', found: 0, redriven: 0, failed: 0 };
   }
-  const { Attributes } = await deps.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  return redriveOrCount(
+    { function: 'scheduler', kind: 'schedule', label: `${queueName} (schedule firings)` },
+    queueUrl,
+    dryRun,
+    deps,
+    async (body, message) => {
+      const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+      const scheduleName = attribute('SCHEDULE_ARN')?.split('/').pop() ?? '';
+      const contract = scheduledEventOf(stage, scheduleName);
+      if (!contract) throw new Error(`schedule "${scheduleName}" puts no event of the topology`);
+      const bus = attribute('TARGET_ARN');
+      if (!bus) throw new Error('no TARGET_ARN: not a Scheduler dead-letter event');
+      let detail: unknown;
+      try {
+        detail = JSON.parse(body);
+      } catch {
+        throw new Error(`its body is not the ${contract.detailType} detail (not JSON)`);
+      }
+      const parsed = contract.detail.safeParse(detail);
+      if (!parsed.success) throw new Error(`its body is not the ${contract.detailType} detail`);
+      const { FailedEntryCount, Entries } = await deps.events.send(
+        new PutEventsCommand({
+          Entries: [
+            { EventBusName: bus, Source: contract.source, DetailType: contract.detailType, Detail: body },
+          ],
+        }),
+      );
+      if (FailedEntryCount) throw new Error(`the bus refused it: ${Entries?.[0]?.ErrorCode ?? 'unknown'}`);
+    },
   );
-  result.queue = queueUrl;
-  result.found = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-  deps.log(
-    `${queueName}: ${result.found} schedule firings Scheduler could not put on the bus; inspect them (docs/design.md#schedules)`,
-  );
-  return result;
 }
 
 /**
@@ -310,6 +360,8 @@ async function* receiveEach(
         QueueUrl: queueUrl,
         // SQS: at most 10 messages per receive.
         MaxNumberOfMessages: 10,
+        // A schedule's dead letter names its schedule and bus in its attributes.
+        MessageAttributeNames: ['All'],
         WaitTimeSeconds: 1,
         VisibilityTimeout: visibilitySeconds,
       }),
@@ -595,11 +647,11 @@ async function deliveryDeadLetterQueues(target: DeliveryTarget, deps: RedriveDep
  * delivered; a message that fails stays in the queue for the next run.
  */
 async function redriveOrCount(
-  of: { function: FunctionName; kind: FunctionRedrive['kind']; label: string },
+  of: { function: FunctionRedrive['function']; kind: FunctionRedrive['kind']; label: string },
   queueUrl: string,
   dryRun: boolean | undefined,
   deps: RedriveDeps,
-  deliver: (body: string) => Promise<void>,
+  deliver: (body: string, message: Message) => Promise<void>,
 ): Promise<FunctionRedrive> {
   const result: FunctionRedrive = {
     function: of.function,
@@ -620,7 +672,7 @@ async function redriveOrCount(
   for await (const message of receiveEach(queueUrl, VISIBILITY_SECONDS, deps)) {
     result.found++;
     try {
-      await deliver(message.Body ?? '');
+      await deliver(message.Body ?? '', message);
       await deps.sqs.send(
         new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
       );

@@ -73,6 +73,7 @@ import {
   deadLetterQueue,
   deployedName,
   deployedQueueName,
+  deployedScheduleName,
   scheduleDeadLettersQueue,
 } from './app-function.ts';
 import { defaultRouteThrottle, routeThrottles, type Settings, sesReputationAlarms } from './settings.ts';
@@ -348,12 +349,11 @@ export class BacklineStack extends Stack {
     this.dashboard(settings);
 
     for (const schedule of schedules)
-      this.recurringSchedule(
-        schedule,
-        settings,
-        { bus, role: schedulerRole, deadLetters: scheduleDeadLetters },
-        name,
-      );
+      this.recurringSchedule(schedule, settings, {
+        bus,
+        role: schedulerRole,
+        deadLetters: scheduleDeadLetters,
+      });
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'ApiKeySecretName', {
@@ -716,12 +716,11 @@ export class BacklineStack extends Stack {
     schedule: RecurringSchedule,
     settings: Settings,
     target: { bus: EventBus; role: Role; deadLetters: Queue },
-    name: string,
   ): void {
     const timeZone = TimeZone.of(schedule.timeZone === 'manager' ? settings.managerTimeZone : 'Etc/UTC');
     new Schedule(this, `Schedule-${schedule.name}`, {
       // The default group: the release-day group stays what `schedules:manage` may touch.
-      scheduleName: `${name}-${schedule.name}`,
+      scheduleName: deployedScheduleName(settings.stage, schedule.name),
       description: schedule.description,
       schedule: ScheduleExpression.expression(schedule.expression, timeZone),
       target: new EventBridgePutEvents(

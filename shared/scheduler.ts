@@ -47,8 +47,8 @@ export function oneTimeSchedule(schedule: {
       Input: JSON.stringify(schedule.detail),
       EventBridgeParameters: { DetailType: schedule.contract.detailType, Source: schedule.contract.source },
       // Scheduler's own defaults, stated: a day of retries for a release day or a show step that could
-      // not be put on the bus, then its dead-letter queue rather than nowhere: alarmed, and counted by
-      // `npm run redrive`, which leaves it for the operator (the moment has passed: docs/design.md#schedules).
+      // not be put on the bus, then its dead-letter queue rather than nowhere: alarmed, and put on the
+      // bus again, late, by `npm run redrive` (docs/design.md#schedules).
       RetryPolicy: {
         MaximumEventAgeInSeconds: ruleTargetRetry.maxEventAgeSeconds,
         MaximumRetryAttempts: ruleTargetRetry.retryAttempts,

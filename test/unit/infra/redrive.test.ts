@@ -2,6 +2,7 @@ import {
   EventBridgeClient,
   ListRuleNamesByTargetCommand,
   ListTargetsByRuleCommand,
+  PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
   GetFunctionConfigurationCommand,
@@ -25,7 +26,23 @@ import {
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { redrive } from '#infra/redrive.ts';
+import {
+  announcementScheduleName,
+  radioServicingScheduleName,
+  releaseDayScheduleName,
+} from '#functions/releases/adapters.ts';
+import { showStepScheduleName } from '#functions/tours/adapters.ts';
+import { deployedScheduleName } from '#infra/app-function.ts';
+import { redrive, scheduledEventOf } from '#infra/redrive.ts';
+import { schedules } from '#infra/topology.ts';
+import {
+  AnnouncementDue,
+  buildDetail,
+  RadioServicingDue,
+  ReconciliationDue,
+  ReleaseDayReached,
+  ShowStepDue,
+} from '#shared/events/index.ts';
 
 const lambda = mockClient(LambdaClient);
 const sqs = mockClient(SQSClient);
@@ -484,31 +501,157 @@ describe('redrive on AWS', () => {
     });
   });
 
-  it('counts what the one-time schedules could not put on the bus, in their dead-letter queue found by name, and keeps it for the operator', async () => {
+  describe("the schedules' dead letters", () => {
     const scheduleDlqUrl =
       'https://sqs.eu-west-1.amazonaws.com/123456789012/backline-prod-schedule-dead-letters';
-    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
-    sqs
-      .on(GetQueueUrlCommand, { QueueName: 'backline-prod-schedule-dead-letters' })
-      .resolves({ QueueUrl: scheduleDlqUrl });
-    sqs
-      .on(GetQueueAttributesCommand, { QueueUrl: scheduleDlqUrl })
-      .resolves({ Attributes: { ApproximateNumberOfMessages: '3' } });
-    const lines: string[] = [];
-
-    const results = await redrive({ stage: 'prod' }, { ...deps(), log: (line: string) => lines.push(line) });
-
-    expect(results).toContainEqual({
-      function: 'scheduler',
-      kind: 'schedule',
-      queue: scheduleDlqUrl,
-      found: 3,
-      redriven: 0,
-      failed: 0,
+    const bus = 'arn:aws:events:eu-west-1:123456789012:event-bus/backline-prod';
+    const scheduleArn = (group: string, name: string) =>
+      `arn:aws:scheduler:eu-west-1:123456789012:schedule/${group}/${name}`;
+    /** Scheduler's dead-letter event: the target's input as its body, the schedule and target as attributes. */
+    const deadLetter = (id: string, schedule: string, body: string) => ({
+      MessageId: id,
+      ReceiptHandle: `rh-${id}`,
+      Body: body,
+      MessageAttributes: {
+        ERROR_CODE: { DataType: 'String', StringValue: 'AWS.Scheduler.InternalServerError' },
+        EXHAUSTED_RETRY_CONDITION: { DataType: 'String', StringValue: 'MaximumRetryAttempts' },
+        RETRY_ATTEMPTS: { DataType: 'String', StringValue: '185' },
+        SCHEDULE_ARN: { DataType: 'String', StringValue: schedule },
+        TARGET_ARN: { DataType: 'String', StringValue: bus },
+      },
     });
-    expect(lines).toContain(
-      'backline-prod-schedule-dead-letters: 3 schedule firings Scheduler could not put on the bus; inspect them (docs/design.md#schedules)',
+    const releaseDay = JSON.stringify(
+      buildDetail(ReleaseDayReached, ReleaseDayReached.sample, { correlationId: 'corr-1', labelId: 'lbl-1' }),
     );
-    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+    const reconciliation = JSON.stringify(
+      buildDetail(ReconciliationDue, ReconciliationDue.sample, { correlationId: 'exec-1' }),
+    );
+    const releaseDaySchedule = scheduleArn(
+      'backline-prod-release-days',
+      releaseDayScheduleName('lbl-1', 'rel-1'),
+    );
+    const queueHolds = (...messages: ReturnType<typeof deadLetter>[]) => {
+      sqs
+        .on(GetQueueUrlCommand, { QueueName: 'backline-prod-schedule-dead-letters' })
+        .resolves({ QueueUrl: scheduleDlqUrl });
+      sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+      sqs
+        .on(ReceiveMessageCommand, { QueueUrl: scheduleDlqUrl })
+        .resolvesOnce({ Messages: messages })
+        .resolves({ Messages: [] });
+    };
+    const deletedHere = () =>
+      sqs
+        .commandCalls(DeleteMessageCommand, { QueueUrl: scheduleDlqUrl })
+        .map((call) => call.args[0].input.ReceiptHandle);
+
+    it('puts each firing back on the bus its schedule named, as the schedule would have sent it, and deletes it once the bus took it', async () => {
+      queueHolds(
+        deadLetter('m1', releaseDaySchedule, releaseDay),
+        deadLetter('m2', scheduleArn('default', 'backline-prod-daily-reconciliation'), reconciliation),
+      );
+      events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+
+      const results = await redrive({ stage: 'prod' }, deps());
+
+      expect(events.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries)).toEqual([
+        [
+          {
+            EventBusName: bus,
+            Source: 'backline.scheduler',
+            DetailType: 'Release Day Reached',
+            Detail: releaseDay,
+          },
+        ],
+        [
+          {
+            EventBusName: bus,
+            Source: 'backline.scheduler',
+            DetailType: 'Reconciliation Due',
+            Detail: reconciliation,
+          },
+        ],
+      ]);
+      expect(deletedHere()).toEqual(['rh-m1', 'rh-m2']);
+      expect(results).toContainEqual({
+        function: 'scheduler',
+        kind: 'schedule',
+        queue: scheduleDlqUrl,
+        found: 2,
+        redriven: 2,
+        failed: 0,
+      });
+      // Scheduler's dead letter names its schedule in an attribute: the receive asks for them.
+      expect(
+        sqs.commandCalls(ReceiveMessageCommand, { QueueUrl: scheduleDlqUrl })[0].args[0].input
+          .MessageAttributeNames,
+      ).toEqual(['All']);
+    });
+
+    it("leaves in the queue, saying why, a dead letter it cannot put back as its schedule's event", async () => {
+      queueHolds(
+        deadLetter('unknown', scheduleArn('default', 'someone-elses-schedule'), releaseDay),
+        deadLetter('not-its-detail', releaseDaySchedule, reconciliation),
+        deadLetter('not-json', releaseDaySchedule, 'Release day'),
+        deadLetter('refused', releaseDaySchedule, releaseDay),
+      );
+      events
+        .on(PutEventsCommand)
+        .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+      const lines: string[] = [];
+
+      const results = await redrive(
+        { stage: 'prod' },
+        { ...deps(), log: (line: string) => lines.push(line) },
+      );
+
+      expect(deletedHere()).toEqual([]);
+      expect(results).toContainEqual(
+        expect.objectContaining({ kind: 'schedule', found: 4, redriven: 0, failed: 4 }),
+      );
+      const why = (id: string) => lines.find((line) => line.includes(`message ${id} left in the queue`));
+      expect(why('unknown')).toContain('schedule "someone-elses-schedule" puts no event of the topology');
+      expect(why('not-its-detail')).toContain('its body is not the Release Day Reached detail');
+      expect(why('not-json')).toContain('its body is not the Release Day Reached detail (not JSON)');
+      expect(why('refused')).toContain('the bus refused it: InternalFailure');
+      expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
+    });
+
+    it('only counts them in a dry run', async () => {
+      queueHolds(deadLetter('m1', releaseDaySchedule, releaseDay));
+      sqs
+        .on(GetQueueAttributesCommand, { QueueUrl: scheduleDlqUrl })
+        .resolves({ Attributes: { ApproximateNumberOfMessages: '3' } });
+
+      const results = await redrive({ stage: 'prod', dryRun: true }, deps());
+
+      expect(results).toContainEqual(expect.objectContaining({ kind: 'schedule', found: 3, redriven: 0 }));
+      expect(events.commandCalls(PutEventsCommand)).toHaveLength(0);
+      expect(deletedHere()).toEqual([]);
+    });
+
+    it('knows which event each schedule puts by its name, as the functions and the stack name them', () => {
+      const moment = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' };
+      expect(scheduledEventOf('prod', releaseDayScheduleName('lbl-1', 'rel-1'))).toBe(ReleaseDayReached);
+      expect(scheduledEventOf('prod', releaseDayScheduleName('lbl-1', 'rel-1', moment))).toBe(
+        ReleaseDayReached,
+      );
+      expect(
+        scheduledEventOf('prod', announcementScheduleName('lbl-1', 'rel-1', '2027-03-01T09:00:00Z')),
+      ).toBe(AnnouncementDue);
+      expect(scheduledEventOf('prod', radioServicingScheduleName('lbl-1', 'rel-1', moment))).toBe(
+        RadioServicingDue,
+      );
+      expect(
+        scheduledEventOf(
+          'prod',
+          showStepScheduleName({ labelId: 'l', tourId: 't', showId: 's', step: 'advance' }),
+        ),
+      ).toBe(ShowStepDue);
+      for (const schedule of schedules)
+        expect(scheduledEventOf('prod', deployedScheduleName('prod', schedule.name))).toBe(schedule.event);
+      expect(scheduledEventOf('prod', 'backline-staging-daily-reconciliation')).toBeUndefined();
+      expect(scheduledEventOf('prod', 'release-day-')).toBeUndefined();
+    });
   });
 });
