@@ -103,6 +103,12 @@ export interface StoredRelease {
    */
   movedTo?: string;
   /**
+   * The moment (its key) the last move went from: with `movedTo`, its date change's identity, so a move
+   * back to a date told before (19, then 26, then 19 March) is a mail of its own (docs/design.md#exactly-once-mail).
+   * Absent for a move made before it was kept, whose date change named no moment and keeps that identity.
+   */
+  movedFromMoment?: string;
+  /**
    * The date changes of territories asked for and still standing (each territory still has the date
    * it moved to), with the label's time of the change that asked: a first mail settled after them is
    * followed by them (see docs/design.md#street-dates-per-territory).

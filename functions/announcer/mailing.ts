@@ -145,7 +145,7 @@ function obsolete(
   if (request.kind === 'cancellation' && request.territories) return undefined;
   if (request.kind !== 'cancellation' && release.state === 'cancelled') return 'release cancelled';
   if (radioKinds.includes(request.kind)) return obsoleteForRadio(release, request, now);
-  if (request.moment) return obsoleteForMoment(release, request);
+  if (request.moment && !isReleaseDateChange(request)) return obsoleteForMoment(release, request);
   if (request.kind === 'cancellation' && release.state !== 'cancelled') return 'release not cancelled';
   if (request.kind === 'out-now' && release.state !== 'out') return 'release not out';
   // A later change that only restated the date in another zone (same instant) leaves it standing.
@@ -154,6 +154,14 @@ function obsolete(
   }
   return undefined;
 }
+
+/**
+ * A date change of the release's one date (no territories): its moment, where it names one, is the
+ * date it moves from, part of its identity only (docs/design.md#exactly-once-mail); it concerns every
+ * outlet told, and stands while the release's date is the one it moved to.
+ */
+const isReleaseDateChange = (request: Pick<MailingRequest, 'kind' | 'territories'>) =>
+  request.kind === 'date-change' && !request.territories;
 
 /**
  * Radio servicing is held by the release's embargo like its announcement (the schedule at the
@@ -208,7 +216,10 @@ const firstMomentOut = (outlet: Outlet, release: StoredRelease): string | undefi
 function concernsOutlet(outlet: Outlet, release: StoredRelease, request: MailingRequest): boolean {
   if (request.kind === 'out-now') return firstMomentOut(outlet, release) !== undefined;
   if (request.kind === 'date-change')
-    return streetDateApplies(outlet.territories, request.territories ?? [], release.details!);
+    return (
+      isReleaseDateChange(request) ||
+      streetDateApplies(outlet.territories, request.territories ?? [], release.details!)
+    );
   return true;
 }
 
@@ -1122,9 +1133,11 @@ export async function followUpsSince(
   } else if (current.state === 'out') {
     followUps.push(ask({ kind: 'out-now' }));
   } else if (current.movedAt && asOf < current.movedAt && territoryChanges.length === 0) {
-    // The move's own date (its mail's identity), kept when a later change only restated it in another zone.
+    // The move's own identity, as asked: the date it moved to (kept when a later change only restated
+    // it in another zone) and the one it moved from (none for a move asked before that was kept).
     const revision = current.movedTo ?? revisionOf(momentOf(current.details));
-    followUps.push(ask({ kind: 'date-change', revision }));
+    const moment = current.movedFromMoment;
+    followUps.push(ask({ kind: 'date-change', revision, ...(moment ? { moment } : {}) }));
   }
   for (const change of current.addDateChanges ?? []) {
     const addDate = addDateOf(current.details, change.key);

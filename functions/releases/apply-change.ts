@@ -435,7 +435,13 @@ function decideOwnEffects(
     if (moved && !perTerritory && comingSomewhere) {
       effects.push({ type: 'schedule-release-day', moment });
       if (datesMoved) {
-        effects.push({ type: 'request-mailing', kind: 'date-change', revision: revisionOf(moment) });
+        // Its identity: the date it moves to and the one it moves from (docs/design.md#exactly-once-mail).
+        effects.push({
+          type: 'request-mailing',
+          kind: 'date-change',
+          revision: revisionOf(moment),
+          moment: revisionOf(momentOf(before)),
+        });
       }
     }
     // Newly matching outlets get the first announcement; claims keep the others from a second one.
@@ -495,7 +501,13 @@ function decideOwnEffects(
       announceAts: announceAtsOf(details),
       servicingKeys: servicingKeysOf(details),
       ...(previousMoment ? { previousMoment } : {}),
-      ...(datesMoved ? { movedAt: meta.occurredAt, movedTo: revisionOf(moment) } : {}),
+      ...(datesMoved
+        ? {
+            movedAt: meta.occurredAt,
+            movedTo: revisionOf(moment),
+            movedFromMoment: revisionOf(momentOf(before)),
+          }
+        : {}),
       ...(standing.length > 0 ? { dateChanges: standing } : {}),
       ...(stillWithdrawn ? { withdrawn: stillWithdrawn } : {}),
       ...(givenBack.length > 0 ? { givenBack } : {}),

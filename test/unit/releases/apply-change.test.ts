@@ -213,10 +213,19 @@ describe('applying release changes', () => {
       world.deps,
     );
 
-    // What a later date change reads to find the one an address had last (see the announcer's lastToldOf).
+    // What a later date change reads to find the one an address had last (see the announcer's lastToldOf):
+    // each by its identity, the date it moved to and the one it moved from.
     expect(world.stored.get('lbl-nightshift/rel-night-drive')?.dateChangesAsked).toEqual([
-      { revision: '2027-03-12T00:00 Europe/London', at: '2026-06-02T10:00:00.000Z' },
-      { revision: '2027-03-19T01:00 Europe/Berlin', at: '2026-06-04T10:00:00.000Z' },
+      {
+        revision: '2027-03-12T00:00 Europe/London',
+        moment: '2027-03-05T00:00 Europe/London',
+        at: '2026-06-02T10:00:00.000Z',
+      },
+      {
+        revision: '2027-03-19T01:00 Europe/Berlin',
+        moment: '2027-03-12T01:00 Europe/Berlin',
+        at: '2026-06-04T10:00:00.000Z',
+      },
     ]);
   });
 
