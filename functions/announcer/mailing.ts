@@ -67,7 +67,10 @@ export interface MailingRequest {
   releaseId: string;
   kind: MailKind;
   revision?: string;
-  /** A cancellation, or a date change, in these territories only. */
+  /**
+   * A cancellation, or a date change, in these territories only; a first mail of a release out
+   * everywhere, to the outlets told of its withdrawal from these territories, given back, only.
+   */
   territories?: string[];
   /** The territory moment the mail is about: out-now at it, a date change from it. */
   moment?: string;
@@ -430,9 +433,16 @@ async function recipientsOn(
 }> {
   const details = release.details!;
   if (request.kind === 'announcement' || request.kind === 'radio-servicing') {
-    const audience = firstMailAudience(request.kind, outlets, details, deps.now());
+    const matching = firstMailAudience(request.kind, outlets, details, deps.now());
+    // Given back to a release out everywhere: only the addresses told of a withdrawal since their first
+    // mail, in their next round (docs/design.md#exactly-once-mail); nobody else hears of it now.
+    const rounds = await firstMailRounds(
+      release,
+      request.territories ? matching : matching.filter(isMailable),
+      deps,
+    );
+    const audience = request.territories ? matching.filter((outlet) => rounds.has(outlet.id)) : matching;
     const mailable = audience.filter(isMailable);
-    const rounds = await firstMailRounds(release, mailable, deps);
     return { recipients: mailable, skipped: audience.length - mailable.length, rounds };
   }
   const firsts = await firstMailsOf(release, outlets, request.kind, deps);

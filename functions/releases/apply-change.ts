@@ -9,6 +9,7 @@ import {
   addDateStated,
   changedAddDates,
   movesRegained,
+  servicesRadio,
   servicingMomentsOf,
 } from '#shared/radio.ts';
 import {
@@ -481,6 +482,14 @@ function decideOwnEffects(
     ...(stored.givenBack ?? []),
     ...(givenBackNow.length > 0 ? [{ territories: givenBackNow, at: meta.occurredAt }] : []),
   ];
+  // Out everywhere, a widening announces nobody (no outlet hears of a release already out), but a
+  // giving back makes it theirs again for the outlets told of its withdrawal: those alone are announced
+  // again, by a first mail naming the territories given back (docs/design.md#exactly-once-mail).
+  if (stored.state === 'out' && !comingSomewhere && givenBackNow.length > 0 && !embargoed(details, now)) {
+    effects.push({ type: 'request-mailing', kind: 'announcement', territories: givenBackNow });
+    if (servicesRadio(details))
+      effects.push({ type: 'request-mailing', kind: 'radio-servicing', territories: givenBackNow });
+  }
   const addDateChanges = standingAddDateChanges(
     stored.addDateChanges,
     servicing,

@@ -28,7 +28,9 @@ export const MailingRequested = defineEvent({
     revision: z.optional(z.string().check(z.minLength(1))),
     /**
      * For a cancellation: only in these territories (the release stays elsewhere); for a date change:
-     * these territories' date moved. Their outlets are told.
+     * these territories' date moved. Their outlets are told. For a first mail (announcement, radio
+     * servicing) of a release out everywhere: these territories were given back, and only the outlets
+     * told of a withdrawal since their first mail are announced again.
      */
     territories: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
     /**
