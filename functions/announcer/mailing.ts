@@ -266,10 +266,11 @@ export function firstMailAudience(
 
 /**
  * The tag of a round of an address's mails about a release (see docs/design.md#exactly-once-mail): the
- * first mail that tells it the release (announcement or radio servicing) and the withdrawal that tells it
- * to disregard the release, once each per round. Round 0 names none (the identities these mails always
- * had); a territory given back opens the next round for the addresses told of its withdrawal, whose
- * first mail and withdrawal are new mails, `given-back-<n>` as their identity's revision.
+ * first mail that tells it the release (announcement or radio servicing), the out-now that tells it the
+ * release is out and the withdrawal that tells it to disregard the release, once each per round. Round 0
+ * names none (the identities these mails always had); a territory given back opens the next round for
+ * the addresses told of its withdrawal, whose first mail, out-now and withdrawal are new mails,
+ * `given-back-<n>` as their identity's revision.
  */
 export const roundTag = (round: number): string | undefined =>
   round > 0 ? `given-back-${round}` : undefined;
@@ -473,15 +474,20 @@ async function recipientsOn(
   });
   const mailable = audience.filter(isMailable);
   const skipped = audience.length - mailable.length;
-  // A withdrawal names the round of the first mail it follows (roundTag): after a giving back, a new mail.
+  // A withdrawal and an out-now name the round of the first mail they follow (roundTag): after a giving
+  // back, new mails (an address announced again hears again that the release is out).
   const rounds = new Map(
-    request.kind === 'cancellation'
+    request.kind === 'cancellation' || request.kind === 'out-now'
       ? mailable.flatMap((outlet) => {
           const tag = firsts.get(outlet.id)?.revision;
           return tag ? [[outlet.id, tag] as const] : [];
         })
       : [],
   );
+  if (request.kind === 'out-now') {
+    const toldAlready = await toldOutNowInRound(release, mailable, firsts, deps);
+    return { recipients: mailable.filter((outlet) => !toldAlready.has(outlet.id)), skipped, rounds };
+  }
   if (request.kind !== 'date-change' && request.kind !== 'cancellation') {
     return { recipients: mailable, skipped };
   }
@@ -497,13 +503,45 @@ async function recipientsOn(
   return { recipients, skipped, lastTold: toldDatesOnly(told), rounds };
 }
 
+/**
+ * The outlets, among those in a round after round 0, whose address was told in that round that the
+ * release is out by an out-now of round 0's identity: claimed after the round's first mail (before
+ * out-nows named their round, or round 0's out-now resent by the sweep since), and not closed unsent.
+ * Such an address has heard it in this round; its round's out-now would tell it twice
+ * (docs/design.md#exactly-once-mail). Read only for addresses announced again, one batch.
+ */
+async function toldOutNowInRound(
+  release: StoredRelease,
+  outlets: readonly Outlet[],
+  firsts: ReadonlyMap<string, Delivery>,
+  deps: AnnouncerDeps,
+): Promise<Set<string>> {
+  const again = outlets.filter((outlet) => firsts.get(outlet.id)?.revision !== undefined);
+  if (again.length === 0) return new Set();
+  const idOf = (outlet: Outlet) => deliveryIdOf(releaseMailIdentity(release, outlet.email, 'out-now'));
+  const found = await deps.deliveries.getMany(again.map(idOf));
+  return new Set(
+    again
+      .filter((outlet) => {
+        const outNow = found.get(idOf(outlet));
+        return (
+          outNow !== undefined &&
+          (outNow.status !== 'failed' || wentOut(outNow)) &&
+          outNow.claimedAt > firsts.get(outlet.id)!.claimedAt
+        );
+      })
+      .map((outlet) => outlet.id),
+  );
+}
+
 const toldDatesOnly = (previous: Map<string, TerritoryMoment[] | 'unchanged'>) =>
   new Map([...previous].flatMap(([id, dates]) => (dates === 'unchanged' ? [] : [[id, dates] as const])));
 
 /**
  * A release mail's identity (see docs/design.md#exactly-once-mail): the address, the release and the
- * kind, with a date change's revision and the moment it moves from. A person hears a release is out
- * once, and a radio outlet is serviced once, whichever of the moments asked: their moment is not part
+ * kind, with a date change's revision and the moment it moves from, or a mail's round (roundTag) as its
+ * revision. A person hears a release is out once a round, and a radio outlet is serviced once a round,
+ * whichever of the moments asked: their moment is not part
  * of the identity, so an address whose outlet was deleted and imported again in a territory out later
  * is not told twice (see docs/design.md#street-dates-per-territory, docs/design.md#radio-servicing).
  */

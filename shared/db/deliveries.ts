@@ -28,7 +28,7 @@ export { deliveriesOfSubject, deliveryOf, deliveryShards, mailSubjects, subjectD
  * Deliveries: one item per mail Backline means to send, for every sender (releases, tours, budgets).
  * A mail's identity is the person, not the outlet or contact record: the recipient's normalised
  * address + label + subject (what the mail is about) + kind (+ for a date change the territory
- * moment it moves from and the new date and time; an out-now names no moment, so a person hears once). Deleting an outlet and importing its address again
+ * moment it moves from and the new date and time; an out-now names no moment, so a person hears once a round). Deleting an outlet and importing its address again
  * therefore finds the mails that address already had (see docs/design.md#exactly-once-mail).
  * Claiming it is a conditional put, so one mail is claimed once however often a sender runs or is
  * replayed. Who the mail concerns (the outlet, the tour and show, the budget) is kept on the item as
@@ -74,8 +74,8 @@ export interface MailIdentity {
   /** The territory moment the mail is about (a release out at different times per territory). */
   moment?: string;
   /**
-   * For a date change: the new date and time, so each move is mailed once; for a release's first mail
-   * or withdrawal after a territory was given back, its round (`given-back-<n>`, docs/design.md#exactly-once-mail).
+   * For a date change: the new date and time, so each move is mailed once; for a release's first mail,
+   * withdrawal or out-now after a territory was given back, its round (`given-back-<n>`, docs/design.md#exactly-once-mail).
    */
   revision?: string;
 }

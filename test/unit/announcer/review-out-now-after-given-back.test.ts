@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import { territoryMomentsOf } from '#shared/releases.ts';
-import { aLabelAndItsPress, announce, far, meta, withdrawDe } from '#test/support/announcer-fakes.ts';
+import {
+  aLabelAndItsPress,
+  announce,
+  far,
+  meta,
+  runRequested,
+  withdrawDe,
+} from '#test/support/announcer-fakes.ts';
 import { aReleaseDetails, idleSchedules } from '#test/support/releases.ts';
 
 /** GB on 26 March, DE on its own date, 5 March. */
@@ -42,8 +49,10 @@ describe('a country given back after it was out there and then withdrawn', () =>
       'cancellation',
     ]);
 
-    // DE given back (GB still to come): the German outlet is announced again.
+    // DE given back (GB still to come): the German outlet is announced again, and the announcement's
+    // mailing, as it completes, asks the out-now of the moment that came (followUpsSince).
     await label({ type: 'Release Updated', details: dates }, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+    await runRequested(world, 'out-now');
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
