@@ -62,4 +62,42 @@ describe("review: the reconciliation's repair of an unconverted invoice's recoup
       expect.objectContaining({ budgetId: 'bud-1', date: '2027-03-06' }),
     ]);
   });
+
+  it('states Budget Drift Repaired for the shares it repairs of more invoices naming one order than fit its void', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget());
+    await h.expense(
+      anExpense({
+        expenseId: 'po-video',
+        kind: 'commitment',
+        amount: { minor: 50_000, currency: 'EUR' },
+        recoupable: artist,
+      }),
+    );
+    // Fifty of the crew's invoices (10.00 USD each, no rate yet) name the order: none has a share.
+    for (let n = 1; n <= 50; n++)
+      await h.expense(
+        anExpense({
+          expenseId: `inv-crew-${n}`,
+          settles: 'po-video',
+          date: '2027-03-04',
+          amount: { minor: 1_000, currency: 'USD' },
+          recoupable: artist,
+        }),
+      );
+    // The label voids the order: more invoices name it than its write can count again.
+    await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+    const shared = async () => (await h.store.recoupable(h.labelId, 'art-1')).length;
+    expect(await shared()).toBe(0);
+
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+
+    // The reconciliation repaired them: each invoice's 10.00 USD is recoupable...
+    expect(await shared()).toBe(50);
+    // ...and it says so.
+    expect(h.events('Budget Drift Repaired').map((e) => (e.detail as { data: unknown }).data)).toEqual([
+      expect.objectContaining({ budgetId: 'bud-1', date: '2027-03-06' }),
+    ]);
+  });
 });
