@@ -265,7 +265,7 @@ const settlersChanged = (pairs: [ExpenseState, ExpenseState][]) =>
 
 /**
  * Whether a budget ever had the expense's data (a recorded, amended or moved version): one that never
- * did gets no `moved` or void rows. It is filed there only because an invoice of it settles the expense
+ * did gets no `moved` or void rows (but a `moved` where a void names it: leaveOtherBudgets). It is filed there only because an invoice of it settles the expense
  * (the order never counted there), or its version there is not written yet, and that write's own run
  * reads the filings after it and moves or voids it then.
  */
@@ -311,7 +311,12 @@ async function spreadVoid(
   }
 }
 
-/** Stops every budget but the one the expense's latest data names from counting it (those that had its data). */
+/**
+ * Stops every budget but the one the expense's latest data names from counting it (those that had its
+ * data), and takes back a void there with the later data: a budget holding only the void (a void names
+ * any budget of the expense) gets the `moved` too, or its state would say for good the order holds no
+ * share (see docs/design.md#budgets).
+ */
 async function leaveOtherBudgets(
   labelId: string,
   { expenseId, receivedAt }: ExpenseVersion,
@@ -322,7 +327,7 @@ async function leaveOtherBudgets(
   const home = homeOf(states);
   if (!home) return;
   for (const { budgetId, state } of states) {
-    if (budgetId === home.budgetId || !hadData(state)) continue;
+    if (budgetId === home.budgetId || !(hadData(state) || state?.voidAt)) continue;
     await writeVersion(
       labelId,
       budgetId,
