@@ -204,6 +204,10 @@ export const suppressedMarkStands = (
       !(budget.ownerUnreachable.deliveryId === asking && budget.ownerUnreachable.at > statedAt),
   );
 
+/** The mark is this mail's (the same address and delivery id): a mail handled again finds it and keeps it as it is. */
+export const ownMark = (kept: OwnerUnreachable | undefined, mark: OwnerUnreachable) =>
+  kept?.address === mark.address && kept.deliveryId === mark.deliveryId;
+
 /**
  * The owner's address bounced or complained on a budget mail, or a budget mail was left out because
  * the address is suppressed: it gets no more mail (see docs/design.md#two-mail-streams).
@@ -1031,25 +1035,27 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       let won = false;
       for (const budgetId of budgetIds)
         if (
-          await writtenUnlessRefused(
+          (await writtenUnlessRefused(
             db.send(
               new UpdateCommand({
                 TableName: table,
                 Key: budgetKey(labelId, budgetId),
                 UpdateExpression: 'SET ownerUnreachable = :mark',
                 // A mail left out as suppressed never replaces another mail's mark of the same address
-                // (a bounce or complaint says more; another left-out mail has stated it already): its
-                // event is stated only when its own mark was written (see docs/design.md#budgets).
+                // (a bounce or complaint says more; another left-out mail has stated it already), nor its
+                // own, which keeps its `at`: its event is stated only when its own mark is there (see
+                // docs/design.md#budgets).
                 ConditionExpression: suppressed
-                  ? 'attribute_exists(pk) AND (attribute_not_exists(ownerUnreachable) OR ownerUnreachable.address <> :address OR ownerUnreachable.deliveryId = :deliveryId)'
+                  ? 'attribute_exists(pk) AND (attribute_not_exists(ownerUnreachable) OR ownerUnreachable.address <> :address)'
                   : 'attribute_exists(pk)',
                 ExpressionAttributeValues: {
                   ':mark': mark,
-                  ...(suppressed ? { ':address': mark.address, ':deliveryId': mark.deliveryId } : {}),
+                  ...(suppressed ? { ':address': mark.address } : {}),
                 },
               }),
             ),
-          )
+          )) ||
+          (suppressed && ownMark((await reads.getBudget(labelId, budgetId))?.ownerUnreachable, mark))
         )
           won = true;
       if (suppressed && !won) return false;

@@ -20,7 +20,7 @@ import type {
   SettlementVersion,
   StoredBudget,
 } from '#shared/db/budgets.ts';
-import { suppressedMarkStands } from '#shared/db/budgets.ts';
+import { ownMark, suppressedMarkStands } from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 
 const key = (...parts: string[]) => JSON.stringify(parts);
@@ -380,13 +380,11 @@ export class InMemoryBudgets implements BudgetStore {
     for (const budgetId of budgetIds) {
       const budget = this.budgets.get(key(labelId, budgetId));
       const kept = budget?.ownerUnreachable;
-      // A suppressed mail's mark never replaces another mail's mark of the same address.
-      const refused =
-        mark.reason === 'suppressed' && kept?.address === mark.address && kept.deliveryId !== mark.deliveryId;
-      if (budget && !refused) {
-        budget.ownerUnreachable = clone(mark);
-        won = true;
-      }
+      // A suppressed mail's mark never replaces another mail's mark of the same address, nor its own
+      // (which keeps its `at`, and counts as won).
+      const keeps = mark.reason === 'suppressed' && kept?.address === mark.address;
+      if (budget && !keeps) budget.ownerUnreachable = clone(mark);
+      if (budget && (!keeps || ownMark(kept, mark))) won = true;
     }
     if (mark.reason === 'suppressed' && !won) return false;
     if (this.undeliverable.has(mark.deliveryId)) return false;
