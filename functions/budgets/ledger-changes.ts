@@ -606,6 +606,60 @@ export const voidedVersion: VersionOf<EventData<typeof ExpenseVoided>> = (data, 
 const statesPerWrite = 49;
 
 /**
+ * The reconciliation's repair of recoupable shares its writes left wrong: a share counted apart (no rate
+ * yet) lives on its expense's state, in no running total, so the states whose share alone differs
+ * from the ledger's (`repaired`, their revision the one read) are written with it as drift: per artist
+ * and currency, what the budget's shares held and what they hold (`stored`: its states as read), kept
+ * and stated (Budget Drift Repaired) in the same transaction, a recount's many states each (see
+ * docs/design.md#budgets). Answers the repairs by currency, or undefined when a state changed since read.
+ */
+export async function repairShares(
+  labelId: string,
+  budgetId: string,
+  stored: ExpenseState[],
+  repaired: ExpenseState[],
+  repair: { date: string; at: string; correlationId: string },
+  store: BudgetStore,
+): Promise<ReleaseRepaired[] | undefined> {
+  const states = new Map(stored.map((s) => [s.expenseId, s]));
+  // Named as the unconverted totals are (`unconverted USD recoupable art-1`: the artist's shares in USD);
+  // a share in the budget's currency is in the totals, and never changes alone.
+  const shares = () =>
+    sum(
+      ...[...states.values()].flatMap(({ recoupable: r }) =>
+        r
+          ? [
+              {
+                [JSON.stringify(['unconverted', r.amount.currency, 'recoupable', r.artistId])]:
+                  r.amount.minor,
+              },
+            ]
+          : [],
+      ),
+    );
+  const found: ReleaseRepaired[] = [];
+  for (let start = 0; start < repaired.length; start += statesPerWrite * 2) {
+    const was = shares();
+    const write = repaired.slice(start, start + statesPerWrite * 2);
+    for (const state of write) states.set(state.expenseId, state);
+    const differences = driftDifferences(was, shares());
+    const record = { date: repair.date, at: repair.at, differences };
+    const entries = [driftRepaired(labelId, budgetId, repair.date, differences, repair.correlationId)];
+    if (
+      !(await store.writeLedger(labelId, budgetId, {
+        versions: [],
+        states: write,
+        delta: {},
+        drift: { record, entries },
+      }))
+    )
+      return;
+    for (const d of differences) found.push({ budgetId, currency: d.total.split(' ')[1], differences: [d] });
+  }
+  return found;
+}
+
+/**
  * Counts these expenses again under the budget and rates as they are now (a budget arrived, a rate
  * was added): each changed state and the totals' difference in one write.
  */

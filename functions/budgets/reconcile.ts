@@ -43,6 +43,7 @@ import {
   type ReleaseRepaired,
   ratesFor,
   reevaluate,
+  repairShares,
   settleAcrossBudgets,
 } from './ledger-changes.ts';
 import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
@@ -295,6 +296,8 @@ export async function reconcileBudget(
   let released: DayResult['drift'] = [];
   // Every release repaired, in whichever budget: all of it is drift this reconciliation repaired.
   let releases: ReleaseRepaired[] = [];
+  // Recoupable shares counted apart that the writes left wrong, repaired here: drift too.
+  const shares: ReleaseRepaired[] = [];
   for (let attempt = 0; ; attempt++) {
     if (attempt >= maxAttempts)
       throw new Error(`budget ${budgetId}: its ledger kept changing while reconciled`);
@@ -319,13 +322,30 @@ export async function reconcileBudget(
       return !before || !sameState(state, before);
     });
     if (recount.length > 0 && attempt < maxAttempts - 1) {
-      await reevaluate(
-        labelId,
-        budgetId,
-        recount.map((s) => s.expenseId),
-        deps,
-        evaluated,
-      );
+      // A state whose recoupable share alone differs is drift, not a new rate's (see docs/design.md#budgets):
+      // judged on a strong read, and written with its drift; the rest is counted again.
+      const repaired: ExpenseState[] = [];
+      const rest: string[] = [];
+      for (const state of recount) {
+        const before = stored.get(state.expenseId);
+        if (before && sameState({ ...state, recoupable: before.recoupable }, before))
+          repaired.push({ ...state, revision: before.revision });
+        else rest.push(state.expenseId);
+      }
+      if (repaired.length > 0) {
+        if (attempt === 0) continue;
+        const found = await repairShares(
+          labelId,
+          budgetId,
+          ledger.states,
+          repaired,
+          { date, at: now, correlationId: metadata.correlationId },
+          deps.store,
+        );
+        if (!found) continue;
+        shares.push(...found);
+      }
+      await reevaluate(labelId, budgetId, rest, deps, evaluated);
       continue;
     }
     const ledgerTotals = sum(...[...evaluated.values()].map((s) => s.contribution));
@@ -352,13 +372,13 @@ export async function reconcileBudget(
       ledgerTotals,
       [...evaluated.values()],
       duplicates,
-      [...released, ...drift],
+      [...released, ...shares.flatMap((r) => r.differences), ...drift],
       date,
       now,
       metadata,
       deps,
     );
-    return { drift: driftByCurrency(budget.currency, drift, releases), thresholdsAlerted };
+    return { drift: driftByCurrency(budget.currency, drift, [...releases, ...shares]), thresholdsAlerted };
   }
 }
 
