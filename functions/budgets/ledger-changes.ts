@@ -156,7 +156,8 @@ export async function settleAcrossBudgets(
     if (!home) return;
     const others = states.filter((s) => s.budgetId !== home.budgetId);
     const elsewhere = [...new Set(others.flatMap((s) => s.state?.settledBy ?? []))].sort();
-    if (sameJson(home.state.settledElsewhere ?? [], elsewhere)) return;
+    if (sameJson(home.state.settledElsewhere ?? [], elsewhere))
+      return void (await pushHolding(labelId, others, holdsOwnShare(home.state) ?? true, store));
     const budget = await store.getBudget(labelId, home.budgetId);
     const { settledElsewhere: _, ...rest } = home.state;
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
@@ -183,6 +184,7 @@ export async function settleAcrossBudgets(
           }
         : {}),
     });
+    if (written) await pushHolding(labelId, others, holdsOwnShare(after) ?? true, store);
     if (written)
       // No budget (its state held for one never set): nothing counted there, so no drift either.
       return differences?.length && budget
@@ -234,6 +236,61 @@ export const driftRepaired = (
 async function filedUnder(labelId: string, orderId: string, budgetId: string, store: BudgetStore) {
   const budgets = await store.expenseFiledUnder(labelId, orderId);
   return budgets.includes(budgetId) ? budgets : store.fileExpenseUnder(labelId, orderId, budgetId);
+}
+
+/**
+ * Writes into this budget's state of an order held in another (made if none, and filed under the
+ * order) whether the order holds its own recoupable share there, as its home's state says: an
+ * unconverted actual of this budget naming it has a share of its own only while it does not (see
+ * docs/design.md#budgets). The daily reconciliation runs it for the orders its unconverted actuals name;
+ * the shares it changes are counted after it, as drift. Answers whether it wrote.
+ */
+export async function takeHomeHolding(
+  labelId: string,
+  orderId: string,
+  budgetId: string,
+  store: BudgetStore,
+) {
+  const budgets = await store.expenseFiledUnder(labelId, orderId);
+  const states = await statesAcross(labelId, orderId, [...new Set([...budgets, budgetId])], store);
+  const home = homeOf(states);
+  const here = states.find((s) => s.budgetId === budgetId)?.state;
+  const heldAtHome = home && holdsOwnShare(home.state);
+  if (!home || home.budgetId === budgetId || here?.heldAtHome === heldAtHome) return false;
+  // Filed under the order, so that its home's later writes reach this state (pushHolding).
+  if (!budgets.includes(budgetId)) await store.fileExpenseUnder(labelId, orderId, budgetId);
+  const state = { ...(here ?? emptyState(orderId, home.state.firstSeenAt)), heldAtHome };
+  return store.writeLedger(labelId, budgetId, { versions: [], states: [state], delta: {} });
+}
+
+/**
+ * After a write of the order's home: each other budget's state of it that keeps what the home says
+ * (`heldAtHome`) and says otherwise is written with the home's word, and the actuals of that budget
+ * naming the order (`namedBy`) with the share it leaves them, in one write (withNamers). One that fails
+ * (a change there since it was read) or does not fit is left to the daily reconciliation.
+ */
+async function pushHolding(
+  labelId: string,
+  others: { budgetId: string; state: ExpenseState | undefined }[],
+  holds: boolean,
+  store: BudgetStore,
+) {
+  for (const { budgetId, state } of others)
+    if (state && !state.data && state.heldAtHome !== undefined && state.heldAtHome !== holds) {
+      const pairs = await withNamers(
+        store,
+        labelId,
+        budgetId,
+        await store.getBudget(labelId, budgetId),
+        [[state, { ...state, heldAtHome: holds }]],
+        statesPerWrite,
+      );
+      await store.writeLedger(labelId, budgetId, {
+        versions: [],
+        states: pairs.map(([, a]) => a),
+        delta: {},
+      });
+    }
 }
 
 /** A release across budgets the reconciliation found lost and repaired: in which budget, its currency and drift. */

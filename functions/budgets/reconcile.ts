@@ -45,6 +45,7 @@ import {
   reevaluate,
   repairShares,
   settleAcrossBudgets,
+  takeHomeHolding,
 } from './ledger-changes.ts';
 import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
@@ -104,8 +105,9 @@ export function statesFromLedger(
     if (!rebuilt.has(state.expenseId))
       rebuilt.set(state.expenseId, emptyState(state.expenseId, state.firstSeenAt));
   // Who of other budgets settles a commitment is in their ledgers, not in this one's: kept as stored.
+  // So is what an order's own budget says of it (heldAtHome).
   for (const [expenseId, state] of rebuilt) {
-    const elsewhere = stored.get(expenseId)?.settledElsewhere;
+    const { settledElsewhere: elsewhere, heldAtHome } = stored.get(expenseId) ?? {};
     const { settledElsewhere: _, ...rest } = state;
     rebuilt.set(
       expenseId,
@@ -113,6 +115,7 @@ export function statesFromLedger(
         ...rest,
         settledBy: [],
         ...(elsewhere?.length ? { settledElsewhere: elsewhere } : {}),
+        ...(heldAtHome === undefined ? {} : { heldAtHome }),
       }),
     );
   }
@@ -307,11 +310,16 @@ export async function reconcileBudget(
     if (!budget) return;
     if (attempt === 0) {
       const tours = await takeTourSettlements(labelId, budget, deps, ledger.versions);
-      releases = await repairReleases(ledger, { labelId, budgetId, date, now, metadata }, deps);
+      const { repaired, held } = await repairReleases(
+        ledger,
+        { labelId, budgetId, date, now, metadata },
+        deps,
+      );
+      releases = repaired;
       released = releases.filter((r) => r.budgetId === budgetId).flatMap((r) => r.differences);
       // Read again (strongly) only when this ledger changed: a release repaired in another budget
       // writes there, and checks this budget's states without changing them.
-      if (tours > 0 || releases.some((r) => r.budgetId === budgetId)) continue;
+      if (tours > 0 || held || releases.some((r) => r.budgetId === budgetId)) continue;
     }
     const rates = await ratesFor(deps.store, [...statesFromLedger(ledger).values()], budget);
     const holdsShare = orderHoldsShare(ledger.states);
@@ -420,7 +428,13 @@ async function repairReleases(
     });
     if (repair) repaired.push(repair);
   }
-  return repaired;
+  // What the home budgets of the orders its unconverted actuals name, held elsewhere, say of them.
+  let held = false;
+  const stored = new Map(ledger.states.map((s) => [s.expenseId, s]));
+  for (const order of new Set(ledger.states.flatMap((s) => (settlesOf(s) ? [] : (namesOf(s) ?? [])))))
+    if (!stored.get(order)?.data)
+      held = (await takeHomeHolding(day.labelId, order, day.budgetId, deps.store)) || held;
+  return { repaired, held };
 }
 
 async function concludeDay(

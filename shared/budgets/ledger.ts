@@ -109,6 +109,11 @@ export interface ExpenseState {
    * counted again in the write that changes that (see docs/design.md#budgets).
    */
   namedBy?: string[];
+  /**
+   * On a state of an order held in another budget (no data here): whether it holds its own recoupable
+   * share there, as written from there (see docs/design.md#budgets). Kept as stored, as `settledElsewhere` is.
+   */
+  heldAtHome?: boolean;
   /** What it adds to the running totals now. */
   contribution: Counters;
   conversion?: Conversion;
@@ -311,7 +316,8 @@ export function contributionOf(
  * budget's data decides (the order counted here). One without it is of an order the budget does not
  * hold (moved to another budget, or kept only to record which invoices of this budget settle an order
  * of another): while an invoice of this budget settles it (`settledBy`), the order is released where it
- * is held and holds none; else it says nothing (see docs/design.md#budgets).
+ * is held and holds none; else what the order's own budget wrote of it (`heldAtHome`), if anything
+ * (see docs/design.md#budgets).
  */
 export const holdsOwnShare = (state: ExpenseState): boolean | undefined =>
   voidedHere(state)
@@ -320,7 +326,7 @@ export const holdsOwnShare = (state: ExpenseState): boolean | undefined =>
       ? state.recoupable !== undefined
       : state.settledBy.length > 0
         ? false
-        : undefined;
+        : state.heldAtHome;
 
 /**
  * Whether an order of the budget still holds its own recoupable share, as these states of the ledger

@@ -98,3 +98,24 @@ describe('review: an unconverted invoice whose order is voided, or released, onl
     expect((await recoupable(h, 'art-1')).recoupable).toHaveLength(2);
   });
 });
+
+describe("an unconverted invoice whose order's own budget wrote, at a reconciliation, that it holds no share (docs/design.md#budgets)", () => {
+  it("follows the order's own budget at its writes: no share once the third budget's invoice is voided, one again when it settles the order again", async () => {
+    const h = await threeBudgetsAndTheOrder();
+    await h.expense(directorInvoice('bud-3'));
+    await h.expense(crewInvoice);
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+
+    await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-3', reason: 'Sent in error' });
+    const afterTheVoid = (await recoupable(h, 'art-1')).recoupable;
+    await h.expense(directorInvoice('bud-3'), { occurredAt: '2027-03-06T09:00:00.000Z' });
+
+    // The order holds the video's money again: the crew's 220.00 USD has no share, with no reconciliation.
+    expect(afterTheVoid).toEqual([{ currency: 'EUR', minor: 50_000 }]);
+    // Settled again by the director's invoice: the crew's share is back.
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
+      expect.arrayContaining([{ currency: 'USD', minor: 22_000 }]),
+    );
+  });
+});
