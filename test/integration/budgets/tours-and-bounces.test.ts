@@ -65,10 +65,13 @@ describe('budgets and the rest of Backline on the local cloud', () => {
     const label = await aLabel();
     const day0 = await managerDate();
     const owner = { name: 'Mara Quinn', email: `bounce+${randomUUID()}@simulator.amazonses.com` };
+    // One alert is due: the threshold's (60 % of the plan used). The period ends on the day reconciled,
+    // so no forecast alert is: a bounce reaches Backline after its mail, and a second alert of the same
+    // run may be sent before the bounce suppresses the address, or left out after (docs/design.md#budgets).
     const budget = aBudgetBody({
       owner,
       currency: 'EUR',
-      period: { start: day0, end: plusDays(day0, 29) },
+      period: { start: day0, end: plusDays(day0, 1) },
       thresholds: [50],
       lines: [{ lineId: 'radio', category: 'radio-plugging', planned: { minor: 10_000, currency: 'EUR' } }],
     });
@@ -107,9 +110,7 @@ describe('budgets and the rest of Backline on the local cloud', () => {
       kind: 'threshold-crossed',
       budgetIds: [budget.budgetId],
     });
-    // Once per mail: the bounced alert's; the forecast alert, when the bounce suppressed the address
-    // before it was sent, is left out and never replaces the mark (nor states Budget Owner Suppressed
-    // while the bounce's mark stands: docs/design.md#budgets).
+    // Once per mail: the bounced alert's, stated once however often the bounce is repeated.
     const all = (await busEvents({ detailType: 'Budget Owner Unreachable' }))
       .map((e) => e.detail.data as { labelId: string; reason: string; deliveryId: string })
       .filter((data) => data.labelId === label.id);
