@@ -1,4 +1,10 @@
-import type { Job, JobKind } from '#shared/db/jobs.ts';
+import {
+  attemptLeaseLeftMs,
+  attemptLiveUntil,
+  attemptRenewalMs,
+  type Job,
+  type JobKind,
+} from '#shared/db/jobs.ts';
 import { WriteFence } from '#shared/db/write-fence.ts';
 import { JobPageDue } from '#shared/events/job-page-due.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
@@ -57,7 +63,9 @@ export async function runJobPage(
   if (page < job.pagesDone) return { outcome: 'recorded-before', page };
   if (page > job.pagesDone) return { outcome: 'not-yet', page };
 
-  const attempt = await deps.jobs.startAttempt(jobId, page, deps.now().toISOString());
+  const startedAt = deps.now().toISOString();
+  // Another attempt at the page holding its lease (a duplicate event) throws: Lambda retries it later.
+  const attempt = await deps.jobs.startAttempt(jobId, page, startedAt);
   // Recorded, or the job finished, since it was read (a duplicate event ran the page meanwhile).
   if (attempt === 0) return { outcome: 'recorded-before', page };
   if (attempt > maxPageAttempts) {
@@ -69,9 +77,13 @@ export async function runJobPage(
   let work: Awaited<ReturnType<PageWorker>>;
   let recorded = false;
   try {
-    work = await beforeDeadline(
+    work = await withinAttempt(
       (fence) => workers[job.kind](job, page, deps, { number: attempt, fence }),
-      request.deadline,
+      {
+        deadline: request.deadline,
+        startedAt,
+        renew: (at) => deps.jobs.renewAttempt(jobId, page, attempt, at),
+      },
       deps.now,
     );
     if (!('fail' in work)) {
@@ -86,13 +98,14 @@ export async function runJobPage(
       // writes) is a failed attempt like one whose work failed, so the last one fails the job.
       recorded = await deps.jobs.completePage(job, page, {
         ...work,
+        attempt,
         ...(next ? { next } : {}),
         at: deps.now().toISOString(),
       });
     }
   } catch (error) {
     const message = (error as Error).message ?? String(error);
-    await deps.jobs.recordFailure(jobId, page, message, deps.now().toISOString());
+    await deps.jobs.recordFailure(jobId, page, message, deps.now().toISOString(), attempt);
     if (attempt < maxPageAttempts) throw error;
     deps.log.error('job failed', { jobId, page, error: message });
     await failAtPage(job, page, `page ${page} failed ${attempt} times: ${message}`, deps);
@@ -107,28 +120,63 @@ export async function runJobPage(
 }
 
 /**
- * The page's work, or a "did not finish" failure at `deadline` (none: no limit). The attempt's writes
- * go through a fence, closed when it ends: work still going at the deadline is left behind, but takes no
- * more rows and writes nothing more, and the attempt waits for the writes it had sent to answer before
- * it records its failure (or fails the job), so nothing it wrote lands after that (see
- * docs/design.md#jobs). Should one never answer, Lambda's timeout ends the invocation with it.
+ * The page's work, or a "did not finish" failure at `deadline` (none: no limit), within the attempt's
+ * lease. The attempt's writes go through a fence, closed when it ends: work still going at the deadline
+ * is left behind, but takes no more rows and writes nothing more, and the attempt waits for the writes it
+ * had sent to answer before it records its failure (or fails the job), so nothing it wrote lands after
+ * that (see docs/design.md#jobs). Should one never answer, Lambda's timeout ends the invocation with it.
+ * While the fence is open the attempt renews its lease every `attemptRenewalMs`; the fence closes itself,
+ * failing the attempt, when a renewal is refused or fails, or when less than `attemptLeaseLeftMs` of the
+ * lease is left, so no write of the attempt is sent once another attempt may have started.
  */
-async function beforeDeadline<T>(
+async function withinAttempt<T>(
   work: (fence: WriteFence) => Promise<T>,
-  deadline: number | undefined,
+  lease: { deadline: number | undefined; startedAt: string; renew: (at: string) => Promise<boolean> },
   now: () => Date,
 ): Promise<T> {
-  const fence = new WriteFence();
+  const fence = new WriteFence(now);
+  const holdUntilLapsing = (renewedAt: string) =>
+    fence.closesAt(
+      Date.parse(attemptLiveUntil(renewedAt)) - attemptLeaseLeftMs,
+      new Error('lease lapsing: the attempt could not renew it in time'),
+    );
+  holdUntilLapsing(lease.startedAt);
+  let renewal: NodeJS.Timeout | undefined;
+  const renewLater = () => {
+    renewal = setTimeout(() => {
+      void (async () => {
+        if (fence.signal.aborted) return;
+        const at = now().toISOString();
+        let renewed: boolean;
+        try {
+          renewed = await lease.renew(at);
+        } catch (error) {
+          await fence.close(new Error(`lease not renewed: ${(error as Error).message ?? String(error)}`));
+          return;
+        }
+        if (!renewed)
+          await fence.close(new Error('lease lost: the page was recorded or another attempt started'));
+        if (fence.signal.aborted) return;
+        holdUntilLapsing(at);
+        renewLater();
+      })();
+    }, attemptRenewalMs);
+  };
+  renewLater();
   const working = work(fence);
   // Left behind at the deadline, the work's own failure must not surface as an unhandled rejection.
   working.catch(() => {});
+  // The fence closed on its own (its lease): the attempt fails, whatever its work answers after.
+  const fenced = new Promise<never>((_, reject) =>
+    fence.signal.addEventListener('abort', () => reject(fence.signal.reason), { once: true }),
+  );
   let timer: NodeJS.Timeout | undefined;
   const late =
-    deadline === undefined
+    lease.deadline === undefined
       ? []
       : [
           new Promise<never>((_, reject) => {
-            const allowedMs = Math.max(0, deadline - now().getTime());
+            const allowedMs = Math.max(0, (lease.deadline as number) - now().getTime());
             timer = setTimeout(
               () => reject(new Error(`timed out: did not finish within ${Math.round(allowedMs / 1000)} s`)),
               allowedMs,
@@ -136,9 +184,11 @@ async function beforeDeadline<T>(
           }),
         ];
   try {
-    return await Promise.race([working, ...late]);
+    return await Promise.race([working, fenced, ...late]);
   } finally {
     clearTimeout(timer);
+    clearTimeout(renewal);
+    // A renewal still on its way is refused once the attempt has given its lease up (renewAttempt).
     await fence.close();
   }
 }

@@ -9,6 +9,7 @@ import {
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
+import { invocationMarginMs } from '../lambda/deadline.ts';
 import type { CsvRejection } from '../outlet-csv.ts';
 import { failedConditions, isConditionFailure, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
@@ -43,6 +44,38 @@ export const jobRetentionMs = 30 * 24 * 60 * 60 * 1000;
 /** When a job's items expire (their TTL `expiresAt`, epoch seconds), from when it was created. */
 export const jobExpiresAt = (createdAt: string) =>
   Math.floor((Date.parse(createdAt) + jobRetentionMs) / 1000);
+
+/**
+ * How long an attempt at a page holds its lease (`attemptLiveUntil` on the job item) from its start or
+ * its last renewal: no other attempt at the page starts before it lapses (docs/design.md#jobs). As long
+ * as the margin `invocationDeadline` keeps before Lambda's timeout: the attempt renews it only while its
+ * write fence is open, which is until its work's deadline at the latest, so its lease never outlives its
+ * invocation; and an attempt that crashed frees its page within it, before Lambda's first retry (1
+ * minute later).
+ */
+export const attemptLeaseMs = invocationMarginMs;
+/** An attempt renews its lease this often while its write fence is open. */
+export const attemptRenewalMs = attemptLeaseMs / 3;
+/**
+ * An attempt's fence closes itself once this little of its lease is left (a renewal not answered in
+ * time, an environment frozen and thawed): the writes it had sent have that long to answer before
+ * another attempt may start.
+ */
+export const attemptLeaseLeftMs = attemptLeaseMs / 3;
+/** When a lease taken or renewed at `at` lapses (an ISO time, compared as text with another). */
+export const attemptLiveUntil = (at: string): string =>
+  new Date(Date.parse(at) + attemptLeaseMs).toISOString();
+
+/**
+ * An attempt at a page refused because another attempt at it holds the page's lease (a duplicate event
+ * while the first runs): nothing was counted, and Lambda retries the event later (docs/design.md#jobs).
+ */
+export class AttemptLiveError extends Error {
+  constructor(jobId: string, page: number, until: string) {
+    super(`page ${page} of job ${jobId} has an attempt running (its lease runs until ${until})`);
+    this.name = 'AttemptLiveError';
+  }
+}
 
 export const jobIdPattern = /^job-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -110,6 +143,11 @@ export interface PageCompletion {
   last: boolean;
   /** Where the next page starts (a replay); absent for the last page or work paged by chunk. */
   cursor?: string;
+  /**
+   * The attempt that did the page's work: the page is recorded only while it is the page's latest (no
+   * attempt started after its lease lapsed). Absent: recorded whichever attempt did it.
+   */
+  attempt?: number;
   /** The next page's `Job Page Due`, put in the outbox by the same transaction; absent on the last page. */
   next?: OutboxEntry;
   /** What the page's work leads to (an import page's `Outlets Changed`), put in the outbox by the same transaction. */
@@ -127,19 +165,30 @@ export interface JobStore {
   get(jobId: string): Promise<Job | undefined>;
   chunk(jobId: string, page: number): Promise<JobChunk | undefined>;
   /**
-   * Starts an attempt at `page`, before its work: counts it and marks a queued job running. Answers
-   * the attempt's number (1 for the first), or 0 when `page` is not the job's next page (recorded
-   * before, or one ahead) or the job is finished or unknown, counting nothing.
+   * Starts an attempt at `page`, before its work: counts it, takes the page's lease until
+   * `attemptLiveUntil(at)` and marks a queued job running. Answers the attempt's number (1 for the
+   * first), or 0 when `page` is not the job's next page (recorded before, or one ahead) or the job is
+   * finished or unknown, counting nothing. Throws `AttemptLiveError`, counting nothing, while another
+   * attempt's lease has not lapsed (docs/design.md#jobs).
    */
   startAttempt(jobId: string, page: number, at: string): Promise<number>;
+  /**
+   * Renews attempt `attempt`'s lease at `page` until `attemptLiveUntil(at)`; false (nothing written)
+   * when the page is recorded, the job finished, another attempt has started since, or the attempt gave
+   * its lease up (its failure recorded).
+   */
+  renewAttempt(jobId: string, page: number, attempt: number, at: string): Promise<boolean>;
   /** False when the page was recorded before (a re-run after a crash, or a duplicate event). */
   completePage(
     job: Pick<Job, 'jobId' | 'createdAt'>,
     page: number,
     completion: PageCompletion,
   ): Promise<boolean>;
-  /** Records the error an attempt at `page` failed with (nothing once the page is recorded). */
-  recordFailure(jobId: string, page: number, error: string, at: string): Promise<void>;
+  /**
+   * Records the error an attempt at `page` failed with and gives up its lease (nothing once the page is
+   * recorded, nor when `attempt` is given and a later attempt has started).
+   */
+  recordFailure(jobId: string, page: number, error: string, at: string, attempt?: number): Promise<void>;
   /**
    * Fails a job still queued or running, with what its failed page still leads to (`events`: a failed
    * import page's `Outlets Changed`) in the outbox by the same write; a job finished already stays as
@@ -250,9 +299,11 @@ export function dynamoJobStore(
             TableName,
             Key: jobKey(jobId),
             UpdateExpression:
-              'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at',
-            // Invariant: attempts are counted at the job's next page only, and only while it runs.
-            ConditionExpression: 'pagesDone = :page AND #status IN (:queued, :running)',
+              'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, attemptLiveUntil = :until, updatedAt = :at',
+            // Invariant: attempts are counted at the job's next page only, and only while it runs; one
+            // attempt at a time holds the page (its lease), so no two write its rows at once.
+            ConditionExpression:
+              'pagesDone = :page AND #status IN (:queued, :running) AND (attribute_not_exists(attemptLiveUntil) OR attemptLiveUntil < :at)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':running': 'running',
@@ -261,6 +312,7 @@ export function dynamoJobStore(
               ':one': 1,
               ':page': page,
               ':at': at,
+              ':until': attemptLiveUntil(at),
             },
             ReturnValues: 'UPDATED_NEW',
           }),
@@ -268,10 +320,44 @@ export function dynamoJobStore(
       );
       return Attributes?.attempts as number;
     } catch (failure) {
-      if (isConditionFailure(failure)) return 0;
-      throw failure;
+      if (!isConditionFailure(failure)) throw failure;
     }
+    // Refused: read which condition did it (rare, so no read on the way that succeeds).
+    const { Item } = await db.send(new GetCommand({ TableName, Key: jobKey(jobId), ConsistentRead: true }));
+    const live = Item?.attemptLiveUntil as string | undefined;
+    if (
+      Item?.pagesDone === page &&
+      ['queued', 'running'].includes(Item.status) &&
+      live !== undefined &&
+      live >= at
+    )
+      throw new AttemptLiveError(jobId, page, live);
+    return 0;
   };
+
+  const renewAttempt: JobStore['renewAttempt'] = async (jobId, page, attempt, at) =>
+    writtenUnlessRefused(
+      retryingConflicts(() =>
+        db.send(
+          new UpdateCommand({
+            TableName,
+            Key: jobKey(jobId),
+            UpdateExpression: 'SET attemptLiveUntil = :until',
+            // Invariant: only the page's latest attempt, still at it, holds the lease; one given up (the
+            // attempt's failure recorded) is not taken again by a renewal that lands after.
+            ConditionExpression:
+              'pagesDone = :page AND attempts = :attempt AND #status = :running AND attribute_exists(attemptLiveUntil)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':page': page,
+              ':attempt': attempt,
+              ':running': 'running',
+              ':until': attemptLiveUntil(at),
+            },
+          }),
+        ),
+      ),
+    );
 
   const completePage: JobStore['completePage'] = async ({ jobId, createdAt }, page, completion) => {
     const names: Record<string, string> = { '#status': 'status' };
@@ -309,15 +395,22 @@ export function dynamoJobStore(
       values[':cursor'] = completion.cursor;
     }
     names['#cursor'] = 'cursor';
-    const remove = completion.cursor ? [] : ['#cursor'];
+    // The lease goes with the page: the next page's first attempt starts at once.
+    const remove = ['attemptLiveUntil', ...(completion.cursor ? [] : ['#cursor'])];
+    let condition = 'pagesDone = :page AND #status IN (:queued, :running)';
+    if (completion.attempt !== undefined) {
+      condition += ' AND attempts = :attempt';
+      values[':attempt'] = completion.attempt;
+    }
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Update: {
           TableName,
           Key: jobKey(jobId),
-          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          // Invariant: each page is recorded once, in order; a re-run of a recorded page changes nothing.
-          ConditionExpression: 'pagesDone = :page AND #status IN (:queued, :running)',
+          UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+          // Invariant: each page is recorded once, in order, by its latest attempt; a re-run of a
+          // recorded page changes nothing.
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -348,18 +441,24 @@ export function dynamoJobStore(
     }
   };
 
-  const recordFailure: JobStore['recordFailure'] = async (jobId, page, error, at) => {
+  const recordFailure: JobStore['recordFailure'] = async (jobId, page, error, at, attempt) => {
     // Tried again on a conflict, so the page's own failure is what is recorded and thrown, not the
-    // conflict of writing it.
+    // conflict of writing it. The lease goes with it: the next attempt need not wait for it to lapse;
+    // an attempt overtaken by a later one (its lease lapsed) leaves that one's lease alone.
     await writtenUnlessRefused(
       retryingConflicts(() =>
         db.send(
           new UpdateCommand({
             TableName,
             Key: jobKey(jobId),
-            UpdateExpression: 'SET lastError = :error, updatedAt = :at',
-            ConditionExpression: 'pagesDone = :page',
-            ExpressionAttributeValues: { ':error': error, ':at': at, ':page': page },
+            UpdateExpression: 'SET lastError = :error, updatedAt = :at REMOVE attemptLiveUntil',
+            ConditionExpression: `pagesDone = :page${attempt === undefined ? '' : ' AND attempts = :attempt'}`,
+            ExpressionAttributeValues: {
+              ':error': error,
+              ':at': at,
+              ':page': page,
+              ...(attempt === undefined ? {} : { ':attempt': attempt }),
+            },
           }),
         ),
       ),
@@ -413,5 +512,5 @@ export function dynamoJobStore(
     return rejected.slice(0, limit);
   };
 
-  return { create, get, chunk, startAttempt, completePage, recordFailure, fail, rejectedRows };
+  return { create, get, chunk, startAttempt, renewAttempt, completePage, recordFailure, fail, rejectedRows };
 }

@@ -7,14 +7,36 @@
 export class WriteFence {
   private readonly controller = new AbortController();
   private readonly sent = new Set<Promise<unknown>>();
+  private closing?: { at: number; reason: Error; timer: NodeJS.Timeout };
 
-  /** Aborted once the fence is closed: the work takes no more (an import's rows). */
+  private readonly now: () => Date;
+
+  /** `now`: the clock `closesAt` is read on. */
+  constructor(now: () => Date = () => new Date()) {
+    this.now = now;
+  }
+
+  /** Aborted once the fence is closed (its `reason` says why): the work takes no more (an import's rows). */
   get signal(): AbortSignal {
     return this.controller.signal;
   }
 
+  /**
+   * Closes the fence at `at` (epoch ms) with `reason`, unless moved again before (an attempt's lease
+   * renewed, docs/design.md#jobs). Checked before each write as well as by a timer, so an environment
+   * frozen past `at` and thawed sends nothing.
+   */
+  closesAt(at: number, reason: Error): void {
+    if (this.closing) clearTimeout(this.closing.timer);
+    if (this.signal.aborted) return;
+    const timer = setTimeout(() => void this.close(reason), Math.max(0, at - this.now().getTime()));
+    this.closing = { at, reason, timer };
+  }
+
   /** Sends the write unless the fence is closed (then `FencedWriteError`), and keeps it until it answers. */
   async write<T>(send: () => Promise<T>): Promise<T> {
+    if (this.closing && !this.signal.aborted && this.now().getTime() >= this.closing.at)
+      void this.close(this.closing.reason);
     if (this.signal.aborted) throw new FencedWriteError();
     const sending = send();
     this.sent.add(sending);
@@ -25,9 +47,13 @@ export class WriteFence {
     }
   }
 
-  /** Closes the fence; answers once every write sent before has answered, whatever its answer. */
-  async close(): Promise<void> {
-    this.controller.abort();
+  /**
+   * Closes the fence (`reason`: why, when the fence closes on its own); answers once every write sent
+   * before has answered, whatever its answer.
+   */
+  async close(reason?: Error): Promise<void> {
+    if (this.closing) clearTimeout(this.closing.timer);
+    if (!this.signal.aborted) this.controller.abort(reason);
     await Promise.allSettled([...this.sent]);
   }
 }

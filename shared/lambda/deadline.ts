@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 
 /** Work stops this long before Lambda's timeout; the rest continues in a new invocation. */
-const marginMs = 30_000;
+export const invocationMarginMs = 30_000;
 /** Without a Lambda context (a direct call): the budget of one invocation. */
 const fallbackBudgetMs = 240_000;
 
@@ -11,5 +11,5 @@ const fallbackBudgetMs = 240_000;
  */
 export function invocationDeadline(now: () => Date, context: Context | undefined): number {
   const remaining = context?.getRemainingTimeInMillis?.();
-  return now().getTime() + (remaining ? Math.max(1_000, remaining - marginMs) : fallbackBudgetMs);
+  return now().getTime() + (remaining ? Math.max(1_000, remaining - invocationMarginMs) : fallbackBudgetMs);
 }

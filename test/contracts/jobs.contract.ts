@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Job, JobChunk, JobStore, PageCompletion } from '#shared/db/jobs.ts';
+import {
+  AttemptLiveError,
+  attemptLeaseMs,
+  type Job,
+  type JobChunk,
+  type JobStore,
+  type PageCompletion,
+} from '#shared/db/jobs.ts';
 import { JobPageDue } from '#shared/events/job-page-due.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
@@ -132,6 +139,55 @@ export function describeJobsContract<S extends JobStore>(
       expect(await store.get(done.jobId)).toEqual(done);
       expect(await store.get(failed.jobId)).toEqual(failed);
       expect(await store.get(unknown)).toBeUndefined();
+    });
+
+    it('refuses a second attempt at a page while the first holds its lease, counting nothing, and starts it once the lease has lapsed', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob());
+      const leaseFrom = (start: string, ms: number) => new Date(Date.parse(start) + ms).toISOString();
+
+      const first = await store.startAttempt(job.jobId, 0, at(1));
+      const whileLive = await store
+        .startAttempt(job.jobId, 0, leaseFrom(at(1), attemptLeaseMs - 1_000))
+        .catch((error: Error) => error);
+      const counted = await store.get(job.jobId);
+      const lapsed = await store.startAttempt(job.jobId, 0, leaseFrom(at(1), attemptLeaseMs + 1_000));
+
+      expect(first).toBe(1);
+      expect(whileLive).toBeInstanceOf(AttemptLiveError);
+      expect(counted).toMatchObject({ attempts: 1, updatedAt: at(1) });
+      expect(lapsed).toBe(2);
+    });
+
+    it('renews the lease of the page’s latest attempt only, which its failure gives up and only it may record the page with', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob());
+      const seconds = (s: number) => new Date(Date.parse(at(1)) + s * 1_000).toISOString();
+      const lease = attemptLeaseMs / 1_000;
+      await store.startAttempt(job.jobId, 0, seconds(0));
+
+      const renewed = await store.renewAttempt(job.jobId, 0, 1, seconds(lease - 5));
+      const refusedWhileRenewed = await store
+        .startAttempt(job.jobId, 0, seconds(lease + 5))
+        .catch((error: Error) => error);
+      await store.recordFailure(job.jobId, 0, 'timed out', seconds(lease + 6), 1);
+      const second = await store.startAttempt(job.jobId, 0, seconds(lease + 7));
+      const renewedByTheFirst = await store.renewAttempt(job.jobId, 0, 1, seconds(lease + 8));
+      await store.recordFailure(job.jobId, 0, 'the first, late', seconds(lease + 9), 1);
+      const recordedByTheFirst = await store.completePage(job, 0, aCompletion({ attempt: 1 }));
+      const recordedBySecond = await store.completePage(job, 0, aCompletion({ attempt: 2 }));
+      const renewedAfter = await store.renewAttempt(job.jobId, 0, 2, seconds(lease + 10));
+      const next = await store.startAttempt(job.jobId, 1, seconds(lease + 11));
+
+      expect([renewed, refusedWhileRenewed instanceof AttemptLiveError, second]).toEqual([true, true, 2]);
+      expect([renewedByTheFirst, recordedByTheFirst, recordedBySecond, renewedAfter]).toEqual([
+        false,
+        false,
+        true,
+        false,
+      ]);
+      expect(next).toBe(1);
+      expect(await store.get(job.jobId)).toMatchObject({ pagesDone: 1, attempts: 1, lastError: 'timed out' });
     });
 
     it('records a page that counts nothing (a replay page of events all filtered out)', async () => {

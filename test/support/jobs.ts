@@ -1,8 +1,17 @@
+import { importPage } from '#functions/jobs/outlet-import.ts';
 import type { JobsDeps } from '#functions/jobs/ports.ts';
-import { runJobPage } from '#functions/jobs/run.ts';
+import { type PageOutcome, runJobPage } from '#functions/jobs/run.ts';
 import { type JobRoutesDeps, startJob } from '#functions/management/jobs.ts';
 import type { OutletRoutesDeps } from '#functions/management/outlets.ts';
-import type { Job, JobChunk, JobStore, PageCompletion } from '#shared/db/jobs.ts';
+import {
+  AttemptLiveError,
+  attemptLiveUntil,
+  type Job,
+  type JobChunk,
+  type JobStore,
+  type PageCompletion,
+} from '#shared/db/jobs.ts';
+import { WriteFence } from '#shared/db/write-fence.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { CsvRejection } from '#shared/outlet-csv.ts';
 import { InMemoryLabels, InMemoryWebhookRecords, silentLog } from './intake.ts';
@@ -16,6 +25,8 @@ export class InMemoryJobStore implements JobStore {
   readonly jobs = new Map<string, Job>();
   readonly chunks = new Map<string, JobChunk>();
   readonly pages = new Map<string, CsvRejection[]>();
+  /** Each job's page lease (`attemptLiveUntil`), kept beside the job as the table keeps it off `get`. */
+  readonly leases = new Map<string, string>();
   /** The events this store's writes put in the outbox, in order. */
   readonly outbox: OutboxEntry[] = [];
 
@@ -34,12 +45,24 @@ export class InMemoryJobStore implements JobStore {
   startAttempt = async (jobId: string, page: number, at: string) => {
     const job = this.jobs.get(jobId);
     if (!job || job.pagesDone !== page || (job.status !== 'queued' && job.status !== 'running')) return 0;
+    const live = this.leases.get(jobId);
+    if (live !== undefined && live >= at) throw new AttemptLiveError(jobId, page, live);
     Object.assign(job, { status: 'running', attempts: (job.attempts ?? 0) + 1, updatedAt: at });
+    this.leases.set(jobId, attemptLiveUntil(at));
     return job.attempts ?? 1;
+  };
+  renewAttempt = async (jobId: string, page: number, attempt: number, at: string) => {
+    const job = this.jobs.get(jobId);
+    if (job?.pagesDone !== page || job.attempts !== attempt || job.status !== 'running') return false;
+    if (!this.leases.has(jobId)) return false;
+    this.leases.set(jobId, attemptLiveUntil(at));
+    return true;
   };
   completePage = async ({ jobId }: Pick<Job, 'jobId'>, page: number, completion: PageCompletion) => {
     const job = this.jobs.get(jobId);
     if (!job || job.pagesDone !== page || (job.status !== 'queued' && job.status !== 'running')) return false;
+    if (completion.attempt !== undefined && job.attempts !== completion.attempt) return false;
+    this.leases.delete(jobId);
     job.pagesDone = page + 1;
     job.done += completion.rows;
     for (const [name, count] of Object.entries(completion.counts))
@@ -56,9 +79,11 @@ export class InMemoryJobStore implements JobStore {
     this.outbox.push(...(completion.events ?? []));
     return true;
   };
-  recordFailure = async (jobId: string, page: number, error: string, at: string) => {
+  recordFailure = async (jobId: string, page: number, error: string, at: string, attempt?: number) => {
     const job = this.jobs.get(jobId);
-    if (job?.pagesDone === page) Object.assign(job, { lastError: error, updatedAt: at });
+    if (job?.pagesDone !== page || (attempt !== undefined && job.attempts !== attempt)) return;
+    Object.assign(job, { lastError: error, updatedAt: at });
+    this.leases.delete(jobId);
   };
   fail = async (jobId: string, error: string, at: string, events: OutboxEntry[] = []) => {
     const job = this.jobs.get(jobId);
@@ -134,6 +159,75 @@ export function anImportWorld(newOutletId = 'out-api') {
     newOutletId: () => newOutletId,
   };
   return { world, deps };
+}
+
+/**
+ * Lambda retries a failed invocation a minute later at the soonest: by then the lease of an attempt that
+ * crashed has lapsed (docs/design.md#jobs). Moves the world's clock on by as much.
+ */
+export const untilLambdaRetries = (world: ReturnType<typeof jobWorld>) => {
+  world.clock.now = new Date(world.clock.now.getTime() + 60_000);
+};
+
+/**
+ * An attempt at an import's page that writes its rows and is killed before it records anything (out of
+ * memory, a crash); the world's clock then moves on to Lambda's retry (`untilLambdaRetries`).
+ */
+export async function aKilledImportAttempt(world: ReturnType<typeof jobWorld>, jobId: string, page: number) {
+  const number = await world.store.startAttempt(jobId, page, world.clock.now.toISOString());
+  await importPage((await world.store.get(jobId))!, page, world.runner, { number, fence: new WriteFence() });
+  untilLambdaRetries(world);
+}
+
+/**
+ * Runs a job's page with a duplicate of its event delivered while the first run writes its rows
+ * (EventBridge delivers at least once). Should the duplicate's attempt start, its work is held until
+ * `duplicate()` lets it go on (a slow or frozen environment: its rows written late); a duplicate refused
+ * is retried as Lambda retries it, a minute later (`untilLambdaRetries`). Answers the first run's outcome,
+ * and `duplicate()`: the duplicate's (`threw: …` for one refused) and its retry's.
+ */
+export async function aPageRunWithADuplicate(
+  world: ReturnType<typeof jobWorld>,
+  jobId: string,
+  page: number,
+) {
+  let goOn = () => {};
+  const held = new Promise<void>((resolve) => {
+    goOn = resolve;
+  });
+  const heldDeps: JobsDeps = {
+    ...world.runner,
+    jobs: {
+      ...world.store,
+      chunk: async (id, at) => {
+        await held;
+        return world.store.chunk(id, at);
+      },
+    },
+  };
+  const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+  let duplicate: Promise<PageOutcome | string> | undefined;
+  world.outlets.upsertByEmail = async (...args) => {
+    if (!duplicate) {
+      duplicate = runJobPage({ jobId, page }, heldDeps).catch((error: Error) => `threw: ${error.message}`);
+      // Until the duplicate has started its attempt (and waits to read its rows) or been refused.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return upsert(...args);
+  };
+  const first = await runJobPage({ jobId, page }, world.runner).finally(() => {
+    world.outlets.upsertByEmail = upsert;
+  });
+  return {
+    first,
+    duplicate: async () => {
+      goOn();
+      const outcome = await duplicate;
+      if (typeof outcome !== 'string') return { outcome };
+      untilLambdaRetries(world);
+      return { outcome, retried: await runJobPage({ jobId, page }, world.runner) };
+    },
+  };
 }
 
 /** Runs one attempt of a job's page whose recording fails after it wrote its rows (a write that kept meeting conflicts); its outcome, or `threw: …`. */

@@ -118,7 +118,9 @@ describe('the job store on DynamoDB', () => {
       last: false,
       at,
     });
-    const attempts = [await store.startAttempt(job.jobId, 2, at), await store.startAttempt(job.jobId, 2, at)];
+    const attempts = [await store.startAttempt(job.jobId, 2, at)];
+    await store.recordFailure(job.jobId, 2, 'timed out', at);
+    attempts.push(await store.startAttempt(job.jobId, 2, at));
     await store.recordFailure(job.jobId, 2, 'boom', at);
     await store.fail(job.jobId, 'gave up', at);
     await store.fail(job.jobId, 'again', at);

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { importPage } from '#functions/jobs/outlet-import.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { startImport } from '#functions/management/outlets.ts';
-import { WriteFence } from '#shared/db/write-fence.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import { anImportWorld, aPageRunWithADuplicate } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
 /**
@@ -16,7 +14,9 @@ import { anOutletInput } from '#test/support/outlets.ts';
  * is a line that already ran, and writing it again must change nothing. Where another import has
  * written the outlet since (a later import of a corrected file, here), the duplicate's row finds that
  * job's mark, not its own, and writes its stale line over it: the manager's newer import is undone
- * for that address, with no error anywhere, while both jobs show `done`.
+ * for that address, with no error anywhere, while both jobs show `done`. One attempt at a page runs at a
+ * time (its lease): the duplicate delivered while the first run works is refused, and Lambda's retry of
+ * it finds the page recorded.
  */
 describe("a duplicate run of an import's page, another import having written the outlet since", () => {
   it('leaves the outlet as the later import left it', async () => {
@@ -36,8 +36,8 @@ describe("a duplicate run of an import's page, another import having written the
       ['name,email,kind,territories', 'Early,desk@x.example,press,FR'].join('\n'),
       deps,
     );
-    // The first run of B's page 0 (a duplicate event's attempt counted beside it, its rows not yet written).
-    await runJobPage({ jobId: jobB.jobId, page: 0 }, world.runner);
+    // The first run of B's page 0, a duplicate of its event delivered while it writes its rows.
+    const { duplicate } = await aPageRunWithADuplicate(world, jobB.jobId, 0);
     expect(await describeJob(jobB.jobId, world.routes)).toMatchObject({ status: 'done' });
 
     // The manager then imports a corrected file (job C): the outlet is Late, DE.
@@ -50,13 +50,14 @@ describe("a duplicate run of an import's page, another import having written the
     expect(await describeJob(jobC.jobId, world.routes)).toMatchObject({ status: 'done' });
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
 
-    // The duplicate of B's page 0, counted while page 0 was still B's next, writes its rows now.
-    await importPage((await world.store.get(jobB.jobId))!, 0, world.runner, {
-      number: 2,
-      fence: new WriteFence(),
-    });
+    // The duplicate of B's page 0 goes on now: its rows, had its attempt started, are written late.
+    const late = await duplicate();
 
     // B's line 2 already ran (before job C); running it again must change nothing.
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    expect(late).toEqual({
+      outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
+      retried: { outcome: 'finished', page: 0 },
+    });
   });
 });

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { importPage } from '#functions/jobs/outlet-import.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { replaceOutlet, startImport } from '#functions/management/outlets.ts';
 import { rowsPerPage } from '#shared/db/jobs.ts';
-import { WriteFence } from '#shared/db/write-fence.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import { anImportWorld, aPageRunWithADuplicate } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
 /** Line 2 (page 0) says Early, FR; line 2 + rowsPerPage (page 1) then says Late, DE (rows between: other outlets). */
@@ -41,7 +39,8 @@ describe("a duplicate run of an import's earlier page, the manager having edited
     const job = await startImport(earlyThenLate, deps);
 
     // The first run does page 0 then page 1: the file's later line leaves the outlet Late, DE.
-    await runJobPage({ jobId: job.jobId, page: 0 }, world.runner);
+    // A duplicate of page 0's event is delivered while its first run writes its rows.
+    const { duplicate } = await aPageRunWithADuplicate(world, job.jobId, 0);
     await runJobPage({ jobId: job.jobId, page: 1 }, world.runner);
     expect(await describeJob(job.jobId, world.routes)).toMatchObject({ status: 'done' });
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
@@ -61,13 +60,14 @@ describe("a duplicate run of an import's earlier page, the manager having edited
     );
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Edited', territories: ['IT'] });
 
-    // The duplicate of page 0, counted while page 0 was still the job's next, writes its rows now.
-    await importPage((await world.store.get(job.jobId))!, 0, world.runner, {
-      number: 2,
-      fence: new WriteFence(),
-    });
+    // The duplicate goes on now: its rows, had its attempt started, are written late.
+    const late = await duplicate();
 
     // Line 2 ran before the file's later line, which ran before the edit: the edit stands.
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Edited', territories: ['IT'] });
+    expect(late).toEqual({
+      outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
+      retried: { outcome: 'finished', page: 0 },
+    });
   });
 });

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { importPage } from '#functions/jobs/outlet-import.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { startImport } from '#functions/management/outlets.ts';
 import { rowsPerPage } from '#shared/db/jobs.ts';
-import { WriteFence } from '#shared/db/write-fence.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import { anImportWorld, aPageRunWithADuplicate } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
 /** Line 2 (page 0) says Early, FR; line 2 + rowsPerPage (page 1) then says Late, DE (rows between: other outlets). */
@@ -41,7 +39,8 @@ describe("a duplicate of an import's earlier page, its later line having found t
     );
     // Job A, started first: line 2 (page 0) Early, FR; line 2 + rowsPerPage (page 1) Late, DE.
     const jobA = await startImport(earlyThenLate, deps);
-    await runJobPage({ jobId: jobA.jobId, page: 0 }, world.runner);
+    // A duplicate of page 0's event is delivered while its first run writes its rows.
+    const { duplicate } = await aPageRunWithADuplicate(world, jobA.jobId, 0);
 
     // Job B, started a minute later, says Late, DE and runs before A's page 1.
     world.clock.now = new Date('2027-02-01T10:01:00Z');
@@ -57,13 +56,14 @@ describe("a duplicate of an import's earlier page, its later line having found t
     expect(await describeJob(jobA.jobId, world.routes)).toMatchObject({ status: 'done' });
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
 
-    // A duplicate of A's page 0, counted while page 0 was still A's next, writes its rows now.
-    await importPage((await world.store.get(jobA.jobId))!, 0, world.runner, {
-      number: 2,
-      fence: new WriteFence(),
-    });
+    // The duplicate goes on now: its rows, had its attempt started, are written late.
+    const late = await duplicate();
 
     // A's last word for the address (and B's) is Late, DE: A's line 2 must not undo A's later line.
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    expect(late).toEqual({
+      outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
+      retried: { outcome: 'finished', page: 0 },
+    });
   });
 });

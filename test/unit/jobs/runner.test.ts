@@ -5,7 +5,7 @@ import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { buildDetail, JobRequested } from '#shared/events/index.ts';
 import { anEvent } from '#test/support/events.ts';
-import { aStartedReplay } from '#test/support/jobs.ts';
+import { aStartedReplay, untilLambdaRetries } from '#test/support/jobs.ts';
 
 /**
  * The jobs function when a page's attempts never return (docs/design.md#jobs): Lambda's timeout
@@ -66,10 +66,13 @@ describe('a page whose attempts never return', () => {
 
   it('fails the job without running the page again when its three attempts were killed before they could record anything', async () => {
     const { world, job, reads } = await aReplayThatNeverReturns();
-    // Three attempts killed mid-work (an abandoned promise: nothing after the work ever runs).
-    for (let attempt = 0; attempt < 3; attempt++)
+    // Three attempts killed mid-work (an abandoned promise: nothing after the work ever runs), each
+    // retried by Lambda a minute later, once its lease has lapsed.
+    for (let attempt = 0; attempt < 3; attempt++) {
       void runJobPage({ jobId: job.jobId, page: 0 }, world.runner);
-    await vi.advanceTimersByTimeAsync(0);
+      await vi.advanceTimersByTimeAsync(0);
+      untilLambdaRetries(world);
+    }
     world.webhooks.receivedBetween = async () => ({ items: [] });
 
     // The same event again: a redrive of the on-failure queue, or a late duplicate.

@@ -2,16 +2,14 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { importPage } from '#functions/jobs/outlet-import.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { maxImportBytes, type OutletRoutesDeps, outletRoutes } from '#functions/management/outlets.ts';
 import { WriteConflictError } from '#shared/db/conflicts.ts';
-import { WriteFence } from '#shared/db/write-fence.ts';
 import { type HttpEvent, type HttpResult, httpErrors } from '#shared/http/index.ts';
 import { isMailable } from '#shared/outlets.ts';
 import { transactionCancelled } from '#test/support/dynamo-errors.ts';
-import { jobWorld } from '#test/support/jobs.ts';
+import { aKilledImportAttempt, jobWorld } from '#test/support/jobs.ts';
 import { anOutletInput, type InMemoryOutletDirectory } from '#test/support/outlets.ts';
 
 function setup() {
@@ -497,11 +495,7 @@ describe('media outlet routes', () => {
     const { jobId } = response.body;
     // The first attempt (counted before its work, as every attempt is) does the work and crashes before
     // recording the page.
-    const attempt = await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
-    await importPage((await world.store.get(jobId))!, 0, world.runner, {
-      number: attempt,
-      fence: new WriteFence(),
-    });
+    await aKilledImportAttempt(world, jobId, 0);
 
     const run = await runJobPage({ jobId, page: 0 }, world.runner);
     const again = await runJobPage({ jobId, page: 0 }, world.runner);
@@ -560,11 +554,7 @@ describe('Outlets Changed from an import', () => {
     // The first attempt writes the row and crashes before recording the page: the re-run finds the
     // outlet as the row describes it, and still names it.
     const { jobId } = response.body;
-    const attempt = await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
-    await importPage((await world.store.get(jobId))!, 0, world.runner, {
-      number: attempt,
-      fence: new WriteFence(),
-    });
+    await aKilledImportAttempt(world, jobId, 0);
     const job = await finished(response);
 
     expect(job).toMatchObject({ status: 'done', result: { created: 0, updated: 1 } });
@@ -618,10 +608,7 @@ describe('Outlets Changed for the outlets of an import page that failed', () => 
     });
     const { jobId } = response.body;
     // Three attempts start, write the rows and are killed (a timeout, out of memory) before recording.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const number = await world.store.startAttempt(jobId, 0, world.clock.now.toISOString());
-      await importPage((await world.store.get(jobId))!, 0, world.runner, { number, fence: new WriteFence() });
-    }
+    for (let attempt = 0; attempt < 3; attempt++) await aKilledImportAttempt(world, jobId, 0);
 
     const outcome = await runJobPage({ jobId, page: 0 }, world.runner);
 
