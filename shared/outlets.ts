@@ -161,21 +161,6 @@ export const writtenByLaterLine = (
 };
 
 /**
- * Whether an import line that finds its outlet already as it says records itself on it all the same
- * (`importedBy` and `importedLine`, no other field, `updatedAt` kept): when no import line marks the
- * outlet (an edit through the API was its last write, and removed the mark) and it was changed at or
- * after the job's time `now` (an API edit while this job ran). Otherwise a duplicate run of an earlier
- * page would find no mark and undo both the edit and this line (docs/design.md#jobs). Another import's
- * mark is left as it is: replacing it would take that job's own later line away from it, and a
- * duplicate of that job's earlier page would undo it. An outlet unchanged since before the job
- * (re-importing a directory as it is) gets no write.
- */
-export const marksUnchangedOutlet = (
-  stored: { outlet: Pick<Outlet, 'updatedAt'>; importedBy?: string },
-  now: string,
-): boolean => !stored.importedBy && stored.outlet.updatedAt >= now;
-
-/**
  * How an import counts its update of an outlet (`before` as read, `after` as it stands) and whether it
  * names it, as `reachChanged` decides for an API edit: an import names the outlets it created and
  * those (docs/design.md#jobs), so re-importing a directory to fix names asks no mail. An outlet found as
@@ -193,10 +178,8 @@ export function importedUpdate(
 ): { outcome: 'updated' | 'unchanged'; reachChanged: boolean } {
   const wrote = after.updatedAt === now && (before.updatedAt !== now || !sameDescription(before, after));
   if (wrote) return { outcome: 'updated', reachChanged: reachChanged(before, after) };
-  // This line's own earlier write left the job's time; a line that only recorded itself on an outlet
-  // found as it says (`marksUnchangedOutlet`) did not, and counts as it did then.
   return {
-    outcome: byThisLine && before.updatedAt === now ? 'updated' : 'unchanged',
+    outcome: byThisLine ? 'updated' : 'unchanged',
     reachChanged: before.updatedAt === now,
   };
 }

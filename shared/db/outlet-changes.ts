@@ -8,7 +8,6 @@ import {
   importedByLine,
   importedUpdate,
   keepingLeftOut,
-  marksUnchangedOutlet,
   type OptionalOutletField,
   type Outlet,
   reachChanged,
@@ -220,7 +219,6 @@ export function dynamoOutletManagement(
     changed?: OutletChangedEntry,
     fence?: WriteFence,
     importedBy?: ImportLine,
-    markUnchanged = false,
     staleMark?: string,
   ): Promise<Outlet> => {
     const emailChanges = input.email !== current.email;
@@ -239,36 +237,8 @@ export function dynamoOutletManagement(
       createdAt: current.createdAt,
       updatedAt: now,
     });
-    if (!emailChanges && sameDescription(current, next)) {
-      // Found as the line says after an API edit made while its job ran: the line records itself, and
-      // only that, on the outlet as read, unmarked (`marksUnchangedOutlet`, docs/design.md#jobs): an
-      // import's mark written since, another job's included, stands.
-      if (importedBy && markUnchanged)
-        await retryingConflicts(() =>
-          throughFence(fence, () =>
-            db.send(
-              new UpdateCommand({
-                TableName,
-                Key: outletKey(current.id),
-                UpdateExpression: 'SET #importedBy = :importedBy, #importedLine = :importedLine',
-                ConditionExpression:
-                  'attribute_exists(pk) AND #updatedAt = :updatedAt AND attribute_not_exists(#importedBy)',
-                ExpressionAttributeNames: {
-                  '#importedBy': 'importedBy',
-                  '#importedLine': 'importedLine',
-                  '#updatedAt': 'updatedAt',
-                },
-                ExpressionAttributeValues: {
-                  ':importedBy': importedByLine(importedBy),
-                  ':importedLine': importedBy.line,
-                  ':updatedAt': current.updatedAt,
-                },
-              }),
-            ),
-          ),
-        );
-      return current;
-    }
+    // The same description writes nothing; an import line records nothing either (docs/design.md#jobs).
+    if (!emailChanges && sameDescription(current, next)) return current;
     const set: Record<string, unknown> = {
       name: next.name,
       email: next.email,
@@ -412,7 +382,6 @@ export function dynamoOutletManagement(
             changed,
             fence,
             importedBy,
-            importedBy !== undefined && marksUnchangedOutlet(stored, now),
             importedBy && staleImportedLine(stored, importedBy.jobId) ? stored.importedBy : undefined,
           ),
         };

@@ -13,7 +13,6 @@ import {
   importedByLine,
   importedUpdate,
   keepingLeftOut,
-  marksUnchangedOutlet,
   type OptionalOutletField,
   type Outlet,
   reachChanged,
@@ -222,11 +221,8 @@ export class InMemoryOutletDirectory implements OutletManagement {
         now,
         importedBy !== undefined && stored.importedBy === importedByLine(importedBy),
       );
-      // The write records the line it was made by, as the table's does; found as it says, unmarked, after
-      // an API edit made while the job ran, the line records itself alone (`marksUnchangedOutlet`).
-      const wrote = this.outlets.get(owner.id) !== owner;
-      if (importedBy && (wrote || marksUnchangedOutlet({ outlet: owner, ...stored }, now)))
-        this.importedBy.set(owner.id, importedBy);
+      // The write records the line it was made by, as the table's does; found as it says, nothing is written.
+      if (importedBy && this.outlets.get(owner.id) !== owner) this.importedBy.set(owner.id, importedBy);
       return { outlet, ...upserted };
     }
     const outlet = await this.create(input, { id: newId(), now });

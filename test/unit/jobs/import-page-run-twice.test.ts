@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { importPage } from '#functions/jobs/outlet-import.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { replaceOutlet, startImport } from '#functions/management/outlets.ts';
 import { rowsPerPage } from '#shared/db/jobs.ts';
-import { WriteFence } from '#shared/db/write-fence.ts';
 import type { OutletInput } from '#shared/outlet-input.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import { anImportWorld, aPageRunWithADuplicate } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
 type ImportWorld = ReturnType<typeof anImportWorld>['world'];
@@ -29,53 +27,47 @@ const earlyThenLate = [
   'Late,desk@x.example,press,DE',
 ].join('\n');
 
-/** A duplicate run of the job's page 0, its attempt counted while page 0 was still the job's next: its rows written now. */
-const duplicateOfPage0 = async (world: ImportWorld, jobId: string) =>
-  importPage((await world.store.get(jobId))!, 0, world.runner, {
-    number: 2,
-    fence: new WriteFence(),
-  });
+/** The duplicate's answer once it goes on: refused while the first run held the page, and Lambda's retry finding it recorded. */
+const refusedThenFinished = {
+  outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
+  retried: { outcome: 'finished', page: 0 },
+};
 
 /**
  * docs/design.md#jobs: an import's line never overwrites an outlet a later line of the same job wrote.
- * A duplicate `Job Page Due` runs a page a second time at once with its first run; the first run goes on
- * to the next page while the duplicate is still writing. Each run is fenced only by its own end, so the
- * duplicate's row for an address would land after the next page's line for that address and undo the
- * file's last line for it. The two runs are played here one after the other: the page's work is called
- * directly for the duplicate, after the first run recorded its page and the next page's.
+ * A duplicate `Job Page Due` delivered while the first run writes the page's rows would run the page a
+ * second time; were its rows written late (a slow or frozen environment), after the first run went on to
+ * the next page, its row for an address would undo the file's last line for it. One attempt at a page
+ * runs at a time (its lease): the duplicate is refused, and Lambda's retry finds the page recorded.
  */
 describe('an import page run twice at once by a duplicate event, the first run gone on to the next page', () => {
-  it("leaves the outlet as the file's later line left it, and counts the duplicate's earlier line unchanged", async () => {
+  it("leaves the outlet as the file's later line left it, the duplicate refused while the first run held the page", async () => {
     const { world, deps } = anImportWorld();
     await createDesk(world);
     // Line 2 (page 0) moves the outlet to FR; line 2 + rowsPerPage (page 1) then moves it to DE.
     const job = await startImport(earlyThenLate, deps);
 
-    // The first run does page 0, then page 1: the outlet is as the file's last line for it says.
-    await runJobPage({ jobId: job.jobId, page: 0 }, world.runner);
+    // The first run does page 0 (a duplicate of its event delivered meanwhile), then page 1: the outlet is
+    // as the file's last line for it says.
+    const { duplicate } = await aPageRunWithADuplicate(world, job.jobId, 0);
     await runJobPage({ jobId: job.jobId, page: 1 }, world.runner);
     expect(await describeJob(job.jobId, world.routes)).toMatchObject({ status: 'done' });
     const late = await world.outlets.get('out-existing');
     expect(late).toMatchObject({ name: 'Late', territories: ['DE'] });
 
-    // The duplicate, its attempt at page 0 counted while page 0 was still the job's next, writes its rows now.
-    const duplicate = await duplicateOfPage0(world, job.jobId);
+    // The duplicate goes on now: its rows, had its attempt started, are written late.
+    const answered = await duplicate();
 
     expect(await world.outlets.get('out-existing')).toEqual(late);
-    // Its line 2 found the outlet as line 2 + rowsPerPage left it: it updated nothing.
-    expect(duplicate).toMatchObject({
-      counts: { created: rowsPerPage - 1, updated: 0, unchanged: 1, rejected: 0 },
-    });
+    expect(answered).toEqual(refusedThenFinished);
   });
 });
 
 /**
- * docs/design.md#jobs: a duplicate run of an import page "keeps each of its rows from undoing a later
- * line of the file". A later line that finds its outlet as it says writes nothing, so it records no
- * `importedLine`: when the manager's edit (which removes `importedBy`) put the outlet as the later line
- * says before that line ran, the duplicate's earlier line finds no mark and writes, undoing both the
- * edit and the file's last line for the address. A re-run of the job's pages in order would leave the
- * outlet as that last line says.
+ * docs/design.md#jobs: a later line that finds its outlet as it says writes nothing and records no
+ * mark. When the manager's edit (which removes `importedBy`) put the outlet as the later line says before
+ * that line ran, a duplicate of the earlier page writing late would find no mark and undo both the edit
+ * and the file's last line for the address: one attempt at a page at a time (its lease) refuses it.
  */
 describe('an import page run twice at once, the manager having edited the outlet as a later line then says', () => {
   it("leaves the outlet as the file's later line (and the manager) left it", async () => {
@@ -84,7 +76,7 @@ describe('an import page run twice at once, the manager having edited the outlet
     // Line 2 (page 0) moves the outlet to FR; line 2 + rowsPerPage (page 1) then says Late, DE.
     const job = await startImport(earlyThenLate, deps);
 
-    await runJobPage({ jobId: job.jobId, page: 0 }, world.runner);
+    const { duplicate } = await aPageRunWithADuplicate(world, job.jobId, 0);
     // Between the pages the manager edits the outlet as the file's later line will say it.
     world.clock.now = new Date('2027-02-01T10:01:00Z');
     await replaceOutlet(
@@ -102,22 +94,19 @@ describe('an import page run twice at once, the manager having edited the outlet
     expect(await describeJob(job.jobId, world.routes)).toMatchObject({ status: 'done' });
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
 
-    // The duplicate of page 0, counted while page 0 was still the job's next, writes its rows now.
-    await duplicateOfPage0(world, job.jobId);
+    // The duplicate of page 0 goes on now: its rows, had its attempt started, are written late.
+    const answered = await duplicate();
 
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    expect(answered).toEqual(refusedThenFinished);
   });
 });
 
 /**
- * docs/design.md#jobs: "A line never overwrites an outlet a later line of its own job wrote", kept by
- * the line's mark (`importedBy`, `importedLine`). A line that finds its outlet as it says, marked by no
- * line of its job and with an `updatedAt` not before its job's `createdAt`, replaces the mark with its
- * own (`marksUnchangedOutlet`). Two imports may run at once (nothing orders them): a line of the job
- * started first finds the outlet as the later-started job's later line wrote it (its `updatedAt`, that
- * job's time, is after the first job's) and takes that line's mark away, so a duplicate run of the
- * later job's earlier page no longer sees its own later line and undoes it. Before marksUnchangedOutlet
- * the first job's line wrote nothing and the mark stood.
+ * docs/design.md#jobs: two imports may run at once (nothing orders them). A line of the job started first
+ * finds the outlet as the later-started job's later line wrote it and writes nothing, leaving that line's
+ * mark; a duplicate of the later job's earlier page, writing late, would still undo that job's later line
+ * were it not refused while the page's first run holds it (its lease).
  */
 describe("an import line finding its outlet as another job's later line left it, while both jobs run", () => {
   it("leaves that job's mark, so a duplicate of its earlier page does not undo its later line", async () => {
@@ -132,7 +121,7 @@ describe("an import line finding its outlet as another job's later line left it,
     world.clock.now = new Date('2027-02-01T10:01:00Z');
     const jobB = await startImport(earlyThenLate, deps);
 
-    await runJobPage({ jobId: jobB.jobId, page: 0 }, world.runner);
+    const { duplicate } = await aPageRunWithADuplicate(world, jobB.jobId, 0);
     await runJobPage({ jobId: jobB.jobId, page: 1 }, world.runner);
     expect(await describeJob(jobB.jobId, world.routes)).toMatchObject({ status: 'done' });
     // Job A's row finds the outlet as it says, as job B's line 502 left it.
@@ -140,10 +129,11 @@ describe("an import line finding its outlet as another job's later line left it,
     expect(await describeJob(jobA.jobId, world.routes)).toMatchObject({ status: 'done' });
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
 
-    // A duplicate of job B's page 0, counted while page 0 was still B's next, writes its rows now.
-    await duplicateOfPage0(world, jobB.jobId);
+    // The duplicate of job B's page 0 goes on now: its rows, had its attempt started, are written late.
+    const answered = await duplicate();
 
     // Both jobs' last word for the address is Late, DE; job B's line 2 must not undo its line 502.
     expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    expect(answered).toEqual(refusedThenFinished);
   });
 });

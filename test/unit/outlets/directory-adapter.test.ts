@@ -215,47 +215,21 @@ describe('an import line finding its outlet as it says', () => {
       importedBy: { jobId: 'job-a', line: 502 },
     });
 
-  it('writes nothing when the outlet was last changed before its job (re-importing a directory as it is)', async () => {
-    found('2027-03-01T00:00:00.000Z');
+  it.each([
+    ['changed before its job (re-importing a directory as it is)', '2027-03-01T00:00:00.000Z', undefined],
+    [
+      "changed while its job ran by another job's line, whose mark stands",
+      '2027-03-05T12:30:00.000Z',
+      { importedBy: 'job-z#4', importedLine: 4 },
+    ],
+    ['changed through the API while its job ran', '2027-03-05T12:30:00.000Z', undefined],
+  ])('writes nothing, the line recording no mark (docs/design.md#jobs): %s', async (_, updatedAt, mark) => {
+    found(updatedAt, mark);
 
     const upserted = await upsert();
 
     expect(upserted.outcome).toBe('unchanged');
     expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
-  });
-
-  it("writes nothing when another job's line marks it, changed while its job ran: that job's mark stands", async () => {
-    // docs/design.md#jobs: replacing the mark would let a duplicate of that job's earlier page undo its later line.
-    found('2027-03-05T12:30:00.000Z', { importedBy: 'job-z#4', importedLine: 4 });
-
-    const upserted = await upsert();
-
-    expect(upserted.outcome).toBe('unchanged');
-    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
-  });
-
-  it('records the line alone, in one write conditional on the outlet as read and unmarked, when the API changed it while its job ran', async () => {
-    // docs/design.md#jobs: without the record a duplicate run of an earlier page would undo the edit and this line.
-    found('2027-03-05T12:30:00.000Z');
-
-    const upserted = await upsert();
-
-    expect(upserted.outcome).toBe('unchanged');
-    const updates = documents.commandCalls(UpdateCommand);
-    expect(updates).toHaveLength(1);
-    expect(updates[0].args[0].input).toMatchObject({
-      Key: outletKey('out-1'),
-      UpdateExpression: 'SET #importedBy = :importedBy, #importedLine = :importedLine',
-      ConditionExpression:
-        'attribute_exists(pk) AND #updatedAt = :updatedAt AND attribute_not_exists(#importedBy)',
-      ExpressionAttributeValues: {
-        ':importedBy': 'job-a#502',
-        ':importedLine': 502,
-        ':updatedAt': '2027-03-05T12:30:00.000Z',
-      },
-    });
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });
