@@ -125,38 +125,42 @@ const importedByJob = (stored: { importedBy?: string }, jobId: string): boolean 
   stored.importedBy?.startsWith(`${jobId}#`) === true;
 
 /**
- * Whether an outlet, as stored, was last written by a later line of `by`'s job: that line's write
- * stands, and `by` leaves the outlet as it is (docs/design.md#jobs). The table's write holds the same
- * rule in its condition (`begins_with(importedBy, '<jobId>#') AND importedLine > line`, refused), which
- * needs `importedLine`. `importedBy` names the line that wrote last; `importedLine` is taken only where
- * `importedBy` names that same line, since a writer from before it was recorded sets `importedBy` alone
- * (over no `importedLine`, or over one an earlier write left), and the line is read from `importedBy`.
+ * Whether `importedBy` names the line `importedLine` holds (both written by one write of job `jobId`'s):
+ * a writer from before `importedLine` was recorded sets `importedBy` alone, over no `importedLine` or over
+ * one an earlier write left.
  */
+const namesImportedLine = (stored: { importedBy?: string; importedLine?: number }, jobId: string): boolean =>
+  stored.importedLine !== undefined &&
+  stored.importedBy === importedByLine({ jobId, line: stored.importedLine });
+
 /**
  * Whether an outlet, as stored, has `importedBy` of job `jobId` set over an `importedLine` it does not
- * name (a writer from before `importedLine` was recorded): the table's condition, which reads
- * `importedLine`, would judge a line the outlet no longer holds, so the write made on such a read also
- * stands while the outlet keeps the mark as read (docs/design.md#jobs).
+ * name (`namesImportedLine`): the table's condition, which reads `importedLine`, would judge a line the
+ * outlet no longer holds, so the write made on such a read also stands while the outlet keeps the mark
+ * as read (docs/design.md#jobs).
  */
 export const staleImportedLine = (
   stored: { importedBy?: string; importedLine?: number },
   jobId: string,
 ): boolean =>
-  stored.importedBy !== undefined &&
-  stored.importedLine !== undefined &&
-  importedByJob(stored, jobId) &&
-  stored.importedBy !== importedByLine({ jobId, line: stored.importedLine });
+  stored.importedLine !== undefined && importedByJob(stored, jobId) && !namesImportedLine(stored, jobId);
 
+/**
+ * Whether an outlet, as stored, was last written by a later line of `by`'s job: that line's write
+ * stands, and `by` leaves the outlet as it is (docs/design.md#jobs). The table's write holds the same
+ * rule in its condition (`begins_with(importedBy, '<jobId>#') AND importedLine > line`, refused), which
+ * needs `importedLine`. `importedBy` names the line that wrote last; `importedLine` is taken only where
+ * `importedBy` names that same line (`namesImportedLine`), and the line is read from `importedBy`
+ * otherwise.
+ */
 export const writtenByLaterLine = (
   stored: { importedBy?: string; importedLine?: number },
   by: ImportLine,
 ): boolean => {
   if (!stored.importedBy || !importedByJob(stored, by.jobId)) return false;
-  const { importedBy, importedLine } = stored;
-  const line =
-    importedLine !== undefined && importedBy === importedByLine({ jobId: by.jobId, line: importedLine })
-      ? importedLine
-      : Number(importedBy.slice(by.jobId.length + 1));
+  const line = namesImportedLine(stored, by.jobId)
+    ? (stored.importedLine as number)
+    : Number(stored.importedBy.slice(by.jobId.length + 1));
   return line > by.line;
 };
 
