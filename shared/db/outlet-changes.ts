@@ -84,7 +84,8 @@ export interface OutletManagement extends OutletDirectory {
    * line wrote it: see `importedUpdate`). A write records `importedBy` on the outlet, in the same
    * UpdateItem or Put (an API edit removes it), and is conditional on no later line of the same job
    * having written the outlet: one found so written (`writtenByLaterLine`) is left as that line left
-   * it and counts as `unchanged` (a duplicate run of a page, docs/design.md#jobs). The fields
+   * it and counts as `unchanged` (a retry of a page whose earlier attempt got past a later line for the
+   * address, docs/design.md#jobs). The fields
    * `leftOut` (columns an import's header leaves out) keep the outlet's own values on a replace, and
    * take `input`'s (their defaults) on a create. It writes no event: an import states the outlets of a
    * page together, with the page's completion (docs/design.md#jobs); `reachChanged` says whether this
@@ -286,7 +287,8 @@ export function dynamoOutletManagement(
         .trim(),
       // Optimistic: the address the outlet had when we read it is still its address. An import line's
       // write is refused once a later line of its job has written the outlet (`writtenByLaterLine`: a
-      // duplicate run of a page, docs/design.md#jobs); the retry's read then finds it so. Where the read
+      // retry of a page an earlier attempt got further in, docs/design.md#jobs); the read made again
+      // finds it so. Where the read
       // found `importedBy` set over an `importedLine` it does not name (`staleMark`), the line it names
       // is the one the read judged: the write stands while the outlet still has that mark.
       ConditionExpression: `attribute_exists(pk) AND #email = :currentEmail${
