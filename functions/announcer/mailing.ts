@@ -4,8 +4,8 @@ import {
   type KeptToldDates,
   type MailIdentity,
   mailSubjects,
-  wentOut,
 } from '#shared/db/deliveries.ts';
+import { wentOut } from '#shared/db/subject-deliveries.ts';
 import type { EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import {

@@ -17,12 +17,12 @@ import {
   deliveryShards,
   mailSubjects,
   subjectDeliveriesKey,
-  wentOut,
 } from './subject-deliveries.ts';
 import { writeEachIfAllowed } from './transact-page.ts';
 
-// Where a subject's deliveries are read from (the pages behind a mail's links read them without the claims).
-export { deliveriesOfSubject, deliveryOf, deliveryShards, mailSubjects, subjectDeliveriesKey, wentOut };
+// Where a subject's deliveries are read from (the pages behind a mail's links read them without the
+// claims). Whether a mail went out (`wentOut`) is read from there alone.
+export { deliveriesOfSubject, deliveryOf, deliveryShards, mailSubjects, subjectDeliveriesKey };
 
 /**
  * Deliveries: one item per mail Backline means to send, for every sender (releases, tours, budgets).
