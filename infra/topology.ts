@@ -19,6 +19,7 @@ import {
   ReconciliationDue,
   ReleaseCancelled,
   ReleaseDayReached,
+  ReleaseMailsSettled,
   ReleaseScheduled,
   ReleaseUpdated,
   ShowStepDue,
@@ -364,7 +365,7 @@ export const functions = {
     entry: 'functions/announcer/handler.ts',
     description:
       'Sends release mailings to matching outlets exactly once each, within the SES send rate; asks the first mails of upcoming releases for outlets added or changed.',
-    on: [...consumes(MailingRequested, OutletsChanged, OutboxSweepDue), mailSettlement],
+    on: [...consumes(MailingRequested, OutletsChanged, OutboxSweepDue, ReleaseMailsSettled), mailSettlement],
     may: [
       'table:read',
       'table:PutItem',

@@ -1,6 +1,8 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
+import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
+import { maxSettledMails, ReleaseMailsSettled } from '#shared/events/release-mails-settled.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import {
@@ -19,6 +21,7 @@ import {
   territoryMomentsOf,
 } from '#shared/releases.ts';
 import {
+  announcerSource,
   askedDateChange,
   askFollowUpsSince,
   asWithdrawn,
@@ -31,29 +34,77 @@ import { firstMailRequests } from './outlets-changed.ts';
 import type { AnnouncerDeps } from './ports.ts';
 
 /**
- * Settles claims from a batch of SES's Email Sent events (shared/mail/settle.ts), then the follow-up
- * a late announcement may need. Answers the indexes of the events to try again.
+ * Settles claims from a batch of SES's Email Sent events (shared/mail/settle.ts). What must follow a
+ * first mail or a withdrawal these events mark sent (or record as having gone after its claim was
+ * closed unsent) is asked by the write that marks it: a `Release Mails Settled` in the outbox with the
+ * mark (`settledAsks`), worked out by `followUpSettledMails` once the mark is committed
+ * (docs/design.md#the-outbox). A withdrawal these events find marked by another writer (its sender,
+ * which asks nothing) is asked from here, at once: these events write nothing, and a failure fails
+ * them, so their retry finds it marked and asks again (docs/design.md#exactly-once-mail). Answers the
+ * indexes of the events to try again.
  */
 export async function settleFromEmailsSent(
   details: SesEventDetail[],
   deps: AnnouncerDeps,
 ): Promise<number[]> {
-  // Asked before the claims are settled (a failure leaves them open for the events' retry) and again
-  // after (a follow-up mailing that ran in between found them still claimed, and passed them).
-  const { settled, failed, alreadySent, sentAfterClosed } = await settleSent(details, deps, (open) =>
-    followUpForLateAnnouncements(open, deps),
-  );
-  await followUpForLateAnnouncements(settled, deps);
-  // Whoever marked it (this event, its sender, a resend), and with the batch's failed events too: a
-  // withdrawal's every Email Sent asks, so the one place every marked withdrawal passes asks.
-  await announceAgainAfterWithdrawals([...settled, ...alreadySent, ...sentAfterClosed], deps);
+  const { failed, alreadySent } = await settleSent(details, deps, settledAsks);
+  await announceAgainAfterWithdrawals(alreadySent, deps);
   return failed;
 }
 
 /**
+ * The asks a write of marks stores with them: one `Release Mails Settled` per release among the marked
+ * mails, naming its first mails and withdrawals (any other mail asks nothing). Never one per mail: a
+ * batch's marks of one release share one entry (docs/design.md#exactly-once-mail).
+ */
+const settledAsks = (marked: Delivery[]): OutboxEntry[] => {
+  const byRelease = new Map<string, Delivery[]>();
+  for (const delivery of marked) {
+    if (delivery.subject[0] !== 'release') continue;
+    if (!isFirstMail(delivery.kind) && delivery.kind !== 'cancellation') continue;
+    const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
+    byRelease.set(key, [...(byRelease.get(key) ?? []), delivery]);
+  }
+  // A settlement batch holds at most 100 events, so a release's marks fit one entry.
+  return [...byRelease.values()].flatMap((deliveries) => {
+    const { labelId, releaseId } = releaseOf(deliveries[0]);
+    const ids = deliveries.map((delivery) => delivery.deliveryId);
+    return Array.from({ length: Math.ceil(ids.length / maxSettledMails) }, (_, page) =>
+      outboxEntry(
+        ReleaseMailsSettled,
+        { labelId, releaseId, deliveryIds: ids.slice(page * maxSettledMails, (page + 1) * maxSettledMails) },
+        { labelId, source: announcerSource },
+      ),
+    );
+  });
+};
+
+/**
+ * What follows the mails a `Release Mails Settled` names, asked once their mark is committed (it was
+ * stored with it), from the release as it stands now: the follow-ups of first mails settled late, for
+ * a follow-up mailing that passed them while they were still claimed (before the mark, or in between),
+ * and the next round's first mail after withdrawals of a release given back since. One read of the
+ * mails named, then the release (docs/design.md#exactly-once-mail).
+ */
+export async function followUpSettledMails(
+  settled: { labelId: string; releaseId: string; deliveryIds: string[] },
+  deps: AnnouncerDeps,
+): Promise<void> {
+  const mails = [...(await deps.deliveries.getMany(settled.deliveryIds)).values()];
+  await followUpForLateAnnouncements(
+    mails.filter((mail) => isFirstMail(mail.kind)),
+    deps,
+  );
+  await announceAgainAfterWithdrawals(
+    mails.filter((mail) => mail.kind === 'cancellation'),
+    deps,
+  );
+}
+
+/**
  * Withdrawals that went (marked sent: settled by their Email Sent, found marked by it, marked by
- * their sender as it settled, or resent by the sweep; or closed unsent and shown sent by a late
- * Email Sent) of a release given back since they were written: a giving back's announcement that
+ * their sender, or resent by the sweep; or closed unsent and shown sent by a late Email Sent) of a
+ * release given back since they were written: a giving back's announcement that
  * passed the address while its withdrawal was still claimed kept it in that round, so the address's
  * next round's first mail is asked now, for those outlets (`firstMailRequests`, the rule of outlets
  * added since: nothing for a release cancelled, out everywhere, under embargo, or withdrawn from them
@@ -93,10 +144,10 @@ async function announceAgainAfterWithdrawals(marked: Delivery[], deps: Announcer
 }
 
 /**
- * First mails (announcements, radio servicing) settled only now may have been passed, while still
- * claimed, by the cancellation or date-change mailing. The follow-up is asked once per release of the
- * batch, for the oldest version its settled announcements were written from, and for the outlets they
- * went to (`followUpAudience`).
+ * First mails (announcements, radio servicing) settled only now, or closed unsent and shown sent only
+ * now, may have been passed, while still claimed, by the cancellation or date-change mailing. The
+ * follow-up is asked once per release, for the oldest version its first mails were written from, and
+ * for the outlets they went to (`followUpAudience`).
  */
 async function followUpForLateAnnouncements(settled: Delivery[], deps: AnnouncerDeps): Promise<void> {
   const byRelease = new Map<string, { delivery: Delivery; asOf: string; deliveries: Delivery[] }>();

@@ -130,10 +130,13 @@ export interface MailClaims {
   /**
    * Settles the claims one SES call sent (or one batch of Email Sent events told of), in one request:
    * the ids it settled (those still open). A mail's own `at` (when SES sent it) goes before `at`.
+   * `asks`: the events the marks lead to (given the ids a request marks), stored in the outbox by the
+   * same request as those marks (docs/design.md#the-outbox).
    */
   markSentMany(
     sent: { deliveryId: string; messageId: string; at?: string }[],
     at: string,
+    asks?: (deliveryIds: string[]) => OutboxEntry[],
   ): Promise<Set<string>>;
   /** Gives back the claim this caller made (same claimedAt) when SES certainly did not take the mail. */
   release(deliveryId: string, claimedAt: string): Promise<void>;
@@ -143,9 +146,15 @@ export interface MailClaims {
    * SES's Email Sent for a claim closed unsent (`failed`: the sweep found it no longer wanted) shows
    * the mail went after all: records its messageId and sending time, the status kept (nothing is
    * sent again for it). False if it is not failed, or has a messageId already (see
-   * docs/design.md#exactly-once-mail).
+   * docs/design.md#exactly-once-mail). `events`: what the record leads to, in the outbox by the same write.
    */
-  markSentAfterClosed(deliveryId: string, messageId: string, sentAt: string, at: string): Promise<boolean>;
+  markSentAfterClosed(
+    deliveryId: string,
+    messageId: string,
+    sentAt: string,
+    at: string,
+    events?: OutboxEntry[],
+  ): Promise<boolean>;
   /**
    * `consistent`: read strongly consistently, for a caller that must see claims and marks written
    * just before (BatchGetItem is eventually consistent otherwise).
@@ -358,7 +367,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     return deliveries.filter((_, index) => written[index]);
   };
 
-  const markSentMany: DeliveryStore['markSentMany'] = async (sent, at) => {
+  const markSentMany: DeliveryStore['markSentMany'] = async (sent, at, asks) => {
     const page = [...new Map(sent.map((mail) => [mail.deliveryId, mail])).values()];
     const written = await writeEachIfAllowed(
       db,
@@ -380,6 +389,10 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           },
         },
       })),
+      asks && {
+        entriesFor: (indexes) => asks(indexes.map((index) => page[index].deliveryId)),
+        createdAt: at,
+      },
     );
     return new Set(page.filter((_, index) => written[index]).map((mail) => mail.deliveryId));
   };
@@ -429,18 +442,29 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       });
     },
 
-    async markSentAfterClosed(deliveryId, messageId, sentAt, at) {
-      return settle(deliveryId, {
-        UpdateExpression: 'SET messageId = :messageId, sentAt = :sentAt, updatedAt = :at',
-        ConditionExpression: '#status = :failed AND attribute_not_exists(messageId)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':failed': 'failed',
-          ':messageId': messageId,
-          ':sentAt': sentAt,
-          ':at': at,
-        },
-      });
+    async markSentAfterClosed(deliveryId, messageId, sentAt, at, events = []) {
+      return writeWithOutbox(
+        db,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: deliveryKey(deliveryId),
+              UpdateExpression: 'SET messageId = :messageId, sentAt = :sentAt, updatedAt = :at',
+              ConditionExpression: '#status = :failed AND attribute_not_exists(messageId)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':failed': 'failed',
+                ':messageId': messageId,
+                ':sentAt': sentAt,
+                ':at': at,
+              },
+            },
+          },
+        ],
+        events,
+        at,
+      );
     },
 
     async getMany(deliveryIds, options) {

@@ -34,6 +34,7 @@ import { RadioServicingDue } from './radio-servicing-due.ts';
 import { BudgetReportDue, ReconciliationDue } from './reconciliation-due.ts';
 import { ReleaseCancelled } from './release-cancelled.ts';
 import { ReleaseDayReached } from './release-day-reached.ts';
+import { ReleaseMailsSettled } from './release-mails-settled.ts';
 import { ReleaseScheduled } from './release-scheduled.ts';
 import { ReleaseUpdated } from './release-updated.ts';
 import { ShowStepDue } from './show-step-due.ts';
@@ -91,6 +92,7 @@ export {
   ReleaseCancelled,
   ReleaseDateChangeSent,
   ReleaseDayReached,
+  ReleaseMailsSettled,
   ReleaseOutNowSent,
   ReleaseRadioServiced,
   ReleaseScheduled,
@@ -143,6 +145,7 @@ export const catalogue: EventContract[] = [
   ReleaseCancellationSent,
   ReleaseRadioServiced,
   ReleaseAddDateChangeSent,
+  ReleaseMailsSettled,
   OutletUnsubscribed,
   PromoAccessed,
   OutletSuppressed,

@@ -1,4 +1,5 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
 import type { MailDeps, OutgoingMail } from './ports.ts';
 import { byCallShape, type ClaimedMail, recipientsPerCall, sendClaimed, withoutSuppressed } from './send.ts';
@@ -13,8 +14,9 @@ export interface Settled {
    * The deliveries these events found marked sent by another writer (their sender, a resend, or an
    * earlier event): read so, or read still claimed, their mark refused, and read again marked sent.
    * Given with the failed events too, since these events are not tried again. What follows a mail's
-   * sending is asked from its every Email Sent, whoever marked it, so an ask that failed is made again
-   * by the event's retry (the announcer's withdrawals, docs/design.md#exactly-once-mail).
+   * sending and marked by a writer that asked nothing (its sender) is asked from here, at once: these
+   * events write nothing, so an ask that fails fails them, and their retry finds the mail marked again
+   * (the announcer's withdrawals, docs/design.md#exactly-once-mail).
    */
   alreadySent: Delivery[];
   /**
@@ -40,11 +42,12 @@ export async function settleFromEmailsSent(
   details: SesEventDetail[],
   deps: MailDeps,
   /**
-   * Runs with the open claims about to be settled, before they are: what must follow them (the
-   * announcer's follow-ups) is asked while they are still open, so a failure leaves them open and
-   * their events are tried again, rather than settled with nothing left to ask again.
+   * What must follow the mails these events mark sent, or record as having gone (the announcer's
+   * follow-ups): events stored in the outbox by the same write as those marks, so the ask is made
+   * once the mark is, and is never lost after it (docs/design.md#the-outbox). Given the deliveries a
+   * write marks, as read.
    */
-  beforeSettling?: (open: Delivery[]) => Promise<void>,
+  asks?: (marked: Delivery[]) => OutboxEntry[],
 ): Promise<Settled> {
   const tagged = details.flatMap((detail, index) => {
     const deliveryId = detail.mail.tags[deliveryTag]?.[0];
@@ -66,9 +69,9 @@ export async function settleFromEmailsSent(
     return [...firsts.values()];
   };
   const sentAt = (detail: SesEventDetail) => new Date(detail.mail.timestamp).toISOString();
-  // Closed unsent (failed) before its Email Sent came: recorded as having gone, once; one read so with a
-  // messageId was recorded already (by an earlier event, or one racing this) and is given all the same,
-  // so every Email Sent of such a mail asks what follows it (docs/design.md#exactly-once-mail).
+  // Closed unsent (failed) before its Email Sent came: recorded as having gone, once, with what follows it
+  // (`asks`) in the same write; one read so with a messageId was recorded already (by an earlier event,
+  // or one racing this, whose write asked) and is given all the same (docs/design.md#exactly-once-mail).
   const recordSentAfterClosed = async (events: typeof tagged) => {
     for (const { deliveryId, detail } of firstOf(events)) {
       const delivery = deliveries.get(deliveryId)!;
@@ -82,6 +85,7 @@ export async function settleFromEmailsSent(
           detail.mail.messageId,
           sentAt(detail),
           deps.now().toISOString(),
+          asks?.([delivery]),
         );
         // Refused only when another event recorded it between the read and the write.
         outcome.sentAfterClosed.push(delivery);
@@ -97,7 +101,6 @@ export async function settleFromEmailsSent(
   if (open.length > 0) {
     const first = firstOf(open);
     try {
-      await beforeSettling?.(first.map(({ deliveryId }) => deliveries.get(deliveryId)!));
       const marked = await deps.deliveries.markSentMany(
         first.map(({ deliveryId, detail }) => ({
           deliveryId,
@@ -105,6 +108,7 @@ export async function settleFromEmailsSent(
           at: sentAt(detail),
         })),
         deps.now().toISOString(),
+        asks && ((ids) => asks(ids.map((id) => deliveries.get(id)!))),
       );
       for (const { deliveryId } of first)
         if (marked.has(deliveryId)) outcome.settled.push(deliveries.get(deliveryId)!);

@@ -6,7 +6,7 @@ import {
   mailSubjects,
   type NewClaim,
 } from '#shared/db/deliveries.ts';
-import { MailUndeliverable, outboxEntry } from '#shared/events/index.ts';
+import { MailUndeliverable, outboxEntry, ReleaseMailsSettled } from '#shared/events/index.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 
 /**
@@ -412,6 +412,45 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       });
       expect(await read(store, b.deliveryId)).toMatchObject({ status: 'sent', messageId: 'msg-from-event' });
       expect(await read(store, c.deliveryId)).toMatchObject({ status: 'failed' });
+    });
+
+    it('writes the asks of a page of marks with those marks, one per request, and none for a page it marks nothing of', async () => {
+      const store = makeStore();
+      const claims = await store.claimMany(
+        Array.from({ length: 60 }, () => anIdentity()),
+        at(0),
+      );
+      await store.markSent(claims[1].deliveryId, 'msg-from-sender', at(1));
+      const asked: { eventId: string; ids: string[] }[] = [];
+      const asks = (ids: string[]) => {
+        const entry = outboxEntry(ReleaseMailsSettled, {
+          ...ReleaseMailsSettled.sample,
+          deliveryIds: ids,
+        });
+        asked.push({ eventId: entry.eventId, ids });
+        return [entry];
+      };
+
+      const settled = await store.markSentMany(
+        claims.map((claim) => ({ deliveryId: claim.deliveryId, messageId: `msg-${claim.deliveryId}` })),
+        at(2),
+        asks,
+      );
+      const none = await store.markSentMany(
+        [{ deliveryId: claims[1].deliveryId, messageId: 'again' }],
+        at(3),
+        asks,
+      );
+      const closed = await store.claim(anIdentity(), at(0));
+      await store.markFailed(closed!.deliveryId, 'no longer wanted', at(1));
+      const recorded = asks([closed!.deliveryId]);
+      await store.markSentAfterClosed(closed!.deliveryId, 'msg-late', at(2), at(3), recorded);
+
+      expect([settled.size, none.size]).toEqual([59, 0]);
+      // The entries of the requests that wrote: every mail marked is named by one that was stored.
+      const stored = [];
+      for (const ask of asked) if (await outboxHolds(store, ask.eventId)) stored.push(ask);
+      expect(stored.flatMap((ask) => ask.ids).sort()).toEqual([...settled, closed!.deliveryId].sort());
     });
   });
 }

@@ -1,6 +1,6 @@
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { type AnnouncerDeps, defaultSettings } from '#functions/announcer/ports.ts';
-import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { followUpSettledMails, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import {
@@ -69,11 +69,17 @@ export class FakeDeliveries implements DeliveryStore {
     }
     return claimed;
   };
-  markSentMany = async (sent: { deliveryId: string; messageId: string; at?: string }[], at: string) => {
+  markSentMany = async (
+    sent: { deliveryId: string; messageId: string; at?: string }[],
+    at: string,
+    asks?: (deliveryIds: string[]) => OutboxEntry[],
+  ) => {
     this.markPages++;
     const settled = new Set<string>();
     for (const { deliveryId, messageId, at: sentAt } of sent)
       if (await this.markSent(deliveryId, messageId, sentAt ?? at)) settled.add(deliveryId);
+    // Stored by the same write as the marks (the store's outbox).
+    if (asks && settled.size > 0) this.outbox.push(...asks([...settled]));
     return settled;
   };
   markSent = async (id: string, messageId: string, at: string) => {
@@ -92,13 +98,20 @@ export class FakeDeliveries implements DeliveryStore {
     const item = this.items.get(id);
     if (item?.status === 'claimed') Object.assign(item, { status: 'failed', failure, updatedAt: at });
   };
-  markSentAfterClosed = async (id: string, messageId: string, sentAt: string, at: string) => {
+  markSentAfterClosed = async (
+    id: string,
+    messageId: string,
+    sentAt: string,
+    at: string,
+    events: OutboxEntry[] = [],
+  ) => {
     const item = this.items.get(id);
     if (item?.status !== 'failed' || item.messageId !== undefined) return false;
     Object.assign(item, { messageId, sentAt, updatedAt: at });
+    this.outbox.push(...events);
     return true;
   };
-  /** Events written with a first bounce or complaint (the store's outbox). */
+  /** Events written with a first bounce or complaint, or with marks (the store's outbox). */
   readonly outbox: OutboxEntry[] = [];
   markOutcome = async (
     id: string,
@@ -405,8 +418,26 @@ export function mailTextOf(world: FakeWorld, email: string, kind: string) {
   return undefined;
 }
 
-/** Plays the bus: runs each Mailing Requested of `kind` the world has published. */
+/**
+ * Plays the publisher and the bus for what settling wrote: handles each `Release Mails Settled` the
+ * delivery store's outbox holds that was not handled yet (what follows the mails an Email Sent marked).
+ * One whose handling fails stays to be handled again, as Lambda's retry of the event would.
+ */
+export async function runSettled(world: FakeWorld) {
+  const asks = world.deliveries.outbox.filter((e) => e.detailType === 'Release Mails Settled');
+  for (const entry of asks.slice(settledHandled.get(world) ?? 0)) {
+    await followUpSettledMails(detailOf(entry).data, world.deps);
+    settledHandled.set(world, (settledHandled.get(world) ?? 0) + 1);
+  }
+}
+const settledHandled = new WeakMap<FakeWorld, number>();
+
+/**
+ * Plays the bus: handles what settling asked (runSettled), then runs each Mailing Requested of `kind`
+ * the world has published.
+ */
 export async function runRequested(world: FakeWorld, kind: string) {
+  await runSettled(world);
   for (const entry of world.published.filter((e) => e.detailType === 'Mailing Requested')) {
     const request = detailOf(entry).data;
     if (request.kind === kind) await sendMailing(request, meta, world.deps, far());

@@ -18,6 +18,7 @@ import {
   meta,
   moveDate,
   runRequested,
+  runSettled,
   whileAnnouncing,
 } from '#test/support/announcer-fakes.ts';
 import { aMovedRelease, anOutlet, aReleaseDetails, aStoredRelease, outlets } from '#test/support/releases.ts';
@@ -724,7 +725,7 @@ describe('an announcement still being sent when the date moves', () => {
     ]);
   });
 
-  it('asks for the cancellation once per batch before settling its late announcements and once after, reading the release once each time', async () => {
+  it('asks for the cancellation once per batch of late announcements, in the outbox with their marks, reading the release once when it is handled', async () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(120) });
     world.mailer.script = () => 'accept-then-fail';
     await sendMailing(announce, meta, world.deps, far());
@@ -740,17 +741,25 @@ describe('an announcement still being sent when the date moves', () => {
     };
     world.published.length = 0;
 
+    // A batch of the settlement queue: at most 100 events.
     await settleFromEmailsSent(
-      world.mailer.delivered.map((mail) =>
-        emailSent({ messageId: mail.messageId, email: mail.email, deliveryId: mail.deliveryId }),
-      ),
+      world.mailer.delivered
+        .slice(0, 100)
+        .map((mail) =>
+          emailSent({ messageId: mail.messageId, email: mail.email, deliveryId: mail.deliveryId }),
+        ),
       world.deps,
     );
 
-    expect(world.deliveries.of('sent')).toHaveLength(120);
-    expect(releaseReads).toBe(2);
+    expect(world.deliveries.of('sent')).toHaveLength(100);
+    // Settling reads no release and publishes nothing: one ask for the release, stored with the marks.
+    expect([releaseReads, world.published]).toEqual([0, []]);
+    expect(world.deliveries.outbox.map((e) => [e.detailType, detailOf(e).data.deliveryIds.length])).toEqual([
+      ['Release Mails Settled', 100],
+    ]);
+    await runSettled(world);
+    expect(releaseReads).toBe(1);
     expect(world.published.map((e) => [e.detailType, (e.detail.data as { kind: string }).kind])).toEqual([
-      ['Mailing Requested', 'cancellation'],
       ['Mailing Requested', 'cancellation'],
     ]);
   });

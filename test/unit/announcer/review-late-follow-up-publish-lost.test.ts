@@ -25,15 +25,16 @@ describe('a late announcement whose follow-up ask after its mark fails to publis
     // Then the ask after the mark fails to be put on the bus: the batch fails, SQS delivers it again.
     const mark = world.deliveries.markSentMany;
     const publish = world.deps.events.publish;
-    world.deliveries.markSentMany = async (sent, at) => {
+    world.deliveries.markSentMany = async (sent, at, asks) => {
       await moveDate(world, aMovedRelease('2027-04-02'));
-      const marked = await mark(sent, at);
+      const marked = await mark(sent, at, asks);
       world.deps.events.publish = async () => {
         throw new Error('EventBridge refused 1 event(s): InternalFailure');
       };
       return marked;
     };
-    await expect(settleFromEmailsSent(batch, world.deps)).rejects.toThrow('EventBridge refused');
+    // Nothing is published after the mark: the ask is in the outbox with it.
+    expect(await settleFromEmailsSent(batch, world.deps)).toEqual([]);
     expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement']);
     world.deliveries.markSentMany = mark;
     world.deps.events.publish = publish;
