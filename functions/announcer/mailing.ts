@@ -405,8 +405,7 @@ export async function firstMailsOf(
     // Told in its current round to disregard the release (its withdrawal sent): no follow-up but a
     // withdrawal goes to it before it is announced again (docs/design.md#exactly-once-mail).
     if (wentOut(withdrawal) && kind !== 'cancellation') continue;
-    const first =
-      kind === 'radio-add-date-change' || announcement?.status !== 'sent' ? servicing : announcement;
+    const first = kind === 'radio-add-date-change' || !wentOut(announcement) ? servicing : announcement;
     if (first) firsts.set(outlet.id, first);
   }
   return firsts;
@@ -414,7 +413,7 @@ export async function firstMailsOf(
 
 /**
  * Who gets this mail on one page of the directory: for an announcement, matching outlets; for the
- * follow-ups (date change, cancellation, out now), outlets whose announcement was sent, and for a
+ * follow-ups (date change, cancellation, out now), outlets whose announcement went out (`wentOut`), and for a
  * date change only if that announcement was written before the move (one change can both move the
  * date and widen the release: the outlets it newly reaches are announced with the new date) and the
  * address was last told another date than the one that stands. Of those, unsubscribed and suppressed
@@ -456,7 +455,9 @@ async function recipientsOn(
   const audience = outlets.filter((outlet) => {
     const first = firsts.get(outlet.id);
     return (
-      first?.status === 'sent' &&
+      // Marked sent, or closed unsent and shown sent by its late Email Sent: it reached the address.
+      first !== undefined &&
+      wentOut(first) &&
       (request.kind !== 'date-change' || writtenBeforeMove(first, release, request)) &&
       (request.kind === 'cancellation'
         ? !request.territories || withdrawnFor(outlet, release, request.territories)
