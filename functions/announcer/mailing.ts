@@ -40,7 +40,6 @@ import {
 } from '#shared/radio.ts';
 import {
   announceAtOf,
-  concernsTerritories,
   embargoed,
   hasTerritoryDates,
   instantOf,
@@ -285,10 +284,11 @@ interface Round {
 /**
  * Each outlet's rounds (roundTag), by outlet id, from round 0 up to one per giving back the release
  * kept (`givenBack`), each read only where it may hold a mail: round 0's first mails for every outlet,
- * its withdrawal for outlets a giving back concerns (their territories, as they are now, meet one's:
- * any other address has never been announced again), and a further round only for the addresses whose
- * withdrawal in the round before was sent (no round opens otherwise), one batch a round. So an outlet
- * no giving back concerns costs what it did before any (docs/design.md#exactly-once-mail).
+ * its withdrawal too once the release was given back (for every outlet, whatever its territories are
+ * now: one edited since into territories no giving back names may still have been announced again
+ * before), and a further round only for the addresses whose withdrawal in the round before went out, or
+ * whose re-announcement in it was closed unsent (no round opens otherwise), one batch a round. So a
+ * release never given back costs what it did before any (docs/design.md#exactly-once-mail).
  */
 async function roundsOf(
   release: Pick<StoredRelease, 'labelId' | 'releaseId' | 'givenBack'>,
@@ -298,15 +298,10 @@ async function roundsOf(
   const givenBack = release.givenBack ?? [];
   const idOf = (outlet: Outlet, kind: MailKind, round: number) =>
     deliveryIdOf(releaseMailIdentity(release, outlet.email, kind, { revision: roundTag(round) }));
-  const concerned = new Set(
-    outlets
-      .filter((outlet) => givenBack.some((turn) => concernsTerritories(outlet, turn.territories)))
-      .map((outlet) => outlet.id),
-  );
   const rounds = new Map<string, Round[]>(outlets.map((outlet) => [outlet.id, []]));
   let reading = outlets;
   for (let round = 0; reading.length > 0; round++) {
-    const withdrawals = round < givenBack.length ? reading.filter((outlet) => concerned.has(outlet.id)) : [];
+    const withdrawals = round < givenBack.length ? reading : [];
     const firstMails = reading.flatMap((outlet) => [
       idOf(outlet, 'announcement', round),
       idOf(outlet, 'radio-servicing', round),
