@@ -1,4 +1,5 @@
 import { deliveryIdOf } from '#shared/db/deliveries.ts';
+import { wentOut } from '#shared/db/subject-deliveries.ts';
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
@@ -64,11 +65,9 @@ export function moduleTourMailer(
       const stale = staleBefore(deps);
       return ids.map((id) => {
         const delivery = found.get(id);
-        return (
-          !!delivery &&
-          delivery.status !== 'failed' &&
-          (delivery.status !== 'claimed' || (delivery.claimedAt >= stale && 'claimed'))
-        );
+        // A claim closed unsent whose late Email Sent showed it went reached SES (wentOut).
+        if (!delivery || delivery.status === 'failed') return wentOut(delivery);
+        return delivery.status !== 'claimed' || (delivery.claimedAt >= stale && 'claimed');
       });
     },
     sweepStale: (subjectType, rebuild, deadline, leftOutSuppressed) =>

@@ -56,7 +56,7 @@ export interface TourMailer {
   send(mails: TourMail[], leftOutSuppressed?: LeftOutSuppressed): Promise<number>;
   /**
    * Whether each mail (by its identity) reached SES: `true`, its delivery sent (bounced or complained
-   * since included), for good; `'claimed'`, claimed within the stale window, its send maybe under way
+   * since included, or closed unsent and then shown sent by its late Email Sent: `wentOut`), for good; `'claimed'`, claimed within the stale window, its send maybe under way
    * (it may yet turn out not to). A mail refused, given back or never claimed did not (`false`); nor
    * did a claim gone stale. Read in batches, strongly consistent.
    */
