@@ -352,7 +352,10 @@ export async function tellThoseToldOf(
         email: told.email,
         outletId: told.outletId,
         showIds: [stored.showId],
-        stated: { [stored.showId]: kind === 'moved' ? statement : { ...statement, before: was ?? null } },
+        stated: {
+          [stored.showId]:
+            kind === 'moved' ? { ...statement, since: toldSince } : { ...statement, before: was ?? null },
+        },
       };
     }),
     deps,

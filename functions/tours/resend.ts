@@ -117,9 +117,19 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
   const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
   const pressKind = kind.replace(/^press-/, '') as PressKind;
+  // A "moved" mail of a stay its address was told something of since (its note names another mail:
+  // the show moved back there, and maybe away again, its later stay told under its own identity) is
+  // closed (docs/design.md#tours).
+  const notes =
+    kind === 'press-moved'
+      ? new Map((await deps.tours.pressTold(labelId, tour.tourId, country)).map((t) => [t.email, t.stated]))
+      : undefined;
   for (const delivery of stale) {
     const { country, outletId, news, listed, toldSince } = delivery.context;
-    const told = showsOf(news);
+    const told = showsOf(news).filter((s) => {
+      const note = notes?.get(delivery.email)?.[s.showId];
+      return !note || (note.kind === 'moved' && (note.since ?? toldSince) === toldSince);
+    });
     if (!country || !outletId || optedOut.has(delivery.email) || told.length === 0) continue;
     const mail = pressMail(
       tour,

@@ -77,6 +77,11 @@ export interface PressStatement {
    * set of shows it told of (its identity), so later steps read whether it reached SES.
    */
   set?: string;
+  /**
+   * On a "moved" statement: since when the country's press knew of the show there (the stay it tells
+   * of, the mail's identity), so the sweep knows a stale "moved" claim of an earlier stay.
+   */
+  since?: string;
 }
 
 /** The attribute of a press record holding what its address was last told of a show: this and its id. */
