@@ -337,6 +337,18 @@ export async function tellThoseToldOf(
     const kind = news === 'moved' ? news : newsFor(was, now, unknown);
     return kind ? [{ told, kind, was }] : [];
   });
+  // A show moved back to a country it left: its press hears of it there again (a change, as their
+  // notes still name the show, so no announcement), so the country is noted again, before the mail
+  // goes, as an announcement notes it: a later move away tells them it moved. Told it moved, its stay
+  // is noted from now even if still noted: the move's step, still at work, then forgets nothing.
+  const movedBack = toTell.some(({ was }) => was?.kind === 'moved');
+  if (
+    news === 'change' &&
+    !resending &&
+    toTell.length > 0 &&
+    (movedBack || !stored.pressCountries?.[country])
+  )
+    await deps.tours.recordPressCountry(showRefOf(stored), country, deps.now().toISOString(), movedBack);
   // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
   // Each keeps what the address had been told, which stands should this mail not reach SES.
   // A step taken again, or the sweep resending its stale claim, finds its own note (same mail: kind and
@@ -499,12 +511,6 @@ export async function changeToMedia(
   const ref = showRefOf(stored);
   const left = countriesLeft(stored);
   const mails = change ? await tellThoseToldOf(tour, stored, 'change', deps) : [];
-  // A show moved back to a country it left: its press hears of it there again (a change, as their
-  // notes still name the show, so no announcement), so the country is noted again, before the mail
-  // goes, as an announcement notes it: a later move away tells them it moved (docs/design.md#tours).
-  const here = stored.show.venue.country;
-  if (mails.length > 0 && !stored.pressCountries?.[here])
-    await deps.tours.recordPressCountry(ref, here, deps.now().toISOString());
   for (const [country, toldSince] of left)
     mails.push(...(await tellThoseToldOf(tour, stored, 'moved', deps, country, toldSince)));
   const mailed = await deps.mailer.send(mails);

@@ -177,9 +177,9 @@ export interface TourSteps {
   recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
   /**
    * Notes on the show that `country`'s outlets are being told of it, from `since`; a country noted
-   * already keeps its first `since`.
+   * already keeps its first `since`, unless `anew` (a new stay: the show moved back there).
    */
-  recordPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
+  recordPressCountry(ref: ShowRef, country: string, since: string, anew?: boolean): Promise<void>;
   /** Forgets `country` on the show once its outlets heard it moved away: only the note from `since`. */
   forgetPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
 }
@@ -606,7 +606,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       );
     },
 
-    async recordPressCountry(ref, country, since) {
+    async recordPressCountry(ref, country, since, anew) {
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
       // Into the show's map of countries, or as its first entry: a show stored before the map existed
       // has none, and DynamoDB sets no path inside a map that is not there. Twice at most: a writer
@@ -617,8 +617,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
             new UpdateCommand({
               TableName: table,
               Key: key,
-              UpdateExpression:
-                'SET pressCountries.#country = if_not_exists(pressCountries.#country, :since)',
+              UpdateExpression: `SET pressCountries.#country = ${anew ? ':since' : 'if_not_exists(pressCountries.#country, :since)'}`,
               ConditionExpression: 'attribute_exists(pressCountries)',
               ExpressionAttributeNames: { '#country': country },
               ExpressionAttributeValues: { ':since': since },

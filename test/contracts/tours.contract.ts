@@ -146,10 +146,13 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       await store.forgetPressCountry(show, 'FR', at(3));
       const afterForget = (await store.getShow(show))?.pressCountries;
       await store.recordPressCountry(show, 'FR', at(4));
+      const afterNote = (await store.getShow(show))?.pressCountries;
+      await store.recordPressCountry(show, 'DE', at(5), true);
 
       expect(noted).toEqual({ DE: at(1), FR: at(3) });
       expect(afterForget).toEqual({ DE: at(1) });
-      expect((await store.getShow(show))?.pressCountries).toEqual({ DE: at(1), FR: at(4) });
+      expect(afterNote).toEqual({ DE: at(1), FR: at(4) });
+      expect((await store.getShow(show))?.pressCountries).toEqual({ DE: at(5), FR: at(4) });
     });
 
     it('takes each step once per moment, and again for the new moment of a moved show', async () => {

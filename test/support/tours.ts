@@ -211,10 +211,12 @@ export class InMemoryTours implements TourStore {
     });
   }
 
-  async recordPressCountry(ref: ShowRef, country: string, since: string) {
+  async recordPressCountry(ref: ShowRef, country: string, since: string, anew?: boolean) {
     const show = this.shows.get(this.showKey(ref));
     if (!show) throw new Error(`show ${ref.showId} is not stored: its press countries cannot be noted`);
-    show.pressCountries = { [country]: since, ...show.pressCountries };
+    show.pressCountries = anew
+      ? { ...show.pressCountries, [country]: since }
+      : { [country]: since, ...show.pressCountries };
   }
 
   async forgetPressCountry(ref: ShowRef, country: string, since: string) {
