@@ -88,6 +88,29 @@ describe('review: an address whose announcement the stale-claim sweep ended fail
   });
 });
 
+describe('review: an address whose announcement the stale-claim sweep closed unsent counts as told of nothing', () => {
+  it('is told of a show of that announcement, cancelled meanwhile and set on again, at the next show', async () => {
+    // The outlet's announcement of show-1 and show-2 claimed, SES's answer lost (nothing sent).
+    const other = aShow({ ...announced, showId: 'show-2', date: '2027-05-16' });
+    const world = await announcedWithAnswersLost([announced, other]);
+    stepsWritten(world.tours);
+    // Stale, show-1 is cancelled (its step tells the outlet nothing: never told), and the sweep closes the
+    // announcement unsent and announces show-2 alone: the outlet never heard of show-1.
+    world.now.value = new Date(world.now.value.getTime() + 24 * 3600_000);
+    await cancelShow(world.fakes, 'show-1', world.now.value.toISOString());
+    await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
+    // Set on again as it was an hour later, then a third show.
+    world.now.value = new Date(world.now.value.getTime() + 3600_000);
+    await setShow(world, announced);
+    world.now.value = new Date(world.now.value.getTime() + 3600_000);
+    await setShow(world, { ...announced, showId: 'show-3', date: '2027-05-22' });
+
+    // Told of show-2 alone, it hears of show-1 with show-3: an update of each it was not told of.
+    const press = world.mailer.sent.filter((m) => m.to.email === 'de@press.example');
+    expect(press.map((m) => [m.kind, m.context.news])).toEqual([['press-update', 'show-1,show-3']]);
+  });
+});
+
 /**
  * Guards a fix of the above must keep (both pass on main): a claim only stale (not yet swept) still counts
  * as told, or the step announces its show again and the sweep resends it, told twice (the regression of
