@@ -199,6 +199,33 @@ const audienceOf = (tour: StoredTour, country: string) => ({
 });
 
 /**
+ * The addresses told of the tour's shows in `country`, each with the shows whose mails reached SES: a
+ * show the sweep took off (its announcement or update ended failed) counts again only if that mail
+ * went out after all (its late Email Sent, `wentOut`), read by the set its note still names
+ * (docs/design.md#tours).
+ */
+async function pressToldAsReached(tour: StoredTour, country: string, deps: ToursDeps) {
+  const told = await deps.tours.pressTold(tour.labelId, tour.tourId, country);
+  const ended = told.flatMap((t) =>
+    Object.entries(t.stated ?? {}).flatMap(([showId, { set, kind }]) =>
+      set && !t.showIds.includes(showId) ? [{ t, showId, set, kind }] : [],
+    ),
+  );
+  const went = ended.length
+    ? await deps.mailer.reached(
+        ended.map(({ t, set, kind }) => ({
+          labelId: tour.labelId,
+          subject: mailSubjects.tourShows(tour.tourId, set),
+          email: t.email,
+          kind: `press-${kind}`,
+        })),
+      )
+    : [];
+  for (const [at, { t, showId }] of ended.entries()) if (went[at] === true) t.showIds.push(showId);
+  return told;
+}
+
+/**
  * Tells the matching outlets of the tour's announced shows in the show's country, page by page of
  * the directory from `cursor`. When `deadline` passes (or the invocation read its
  * `pressPagesPerInvocation`) with pages left, it stops and gives the cursor
@@ -223,9 +250,7 @@ export async function announceToMedia(
       (!s.show.announceAt || s.show.announceAt <= now),
   );
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
-  const told = new Map(
-    (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).map((t) => [t.email, t]),
-  );
+  const told = new Map((await pressToldAsReached(tour, country, deps)).map((t) => [t.email, t]));
   const audience = audienceOf(tour, country);
   let mailed = 0;
   let cursor = page.cursor;
@@ -317,7 +342,7 @@ export async function tellThoseToldOf(
   toldSince?: string,
   resending?: Set<string>,
 ): Promise<TourMail[]> {
-  const toldOf = (await deps.tours.pressTold(tour.labelId, tour.tourId, country)).filter(
+  const toldOf = (await pressToldAsReached(tour, country, deps)).filter(
     (t) => t.showIds.includes(stored.showId) && (!resending || resending.has(t.email)),
   );
   const show: StatedShow = {

@@ -155,6 +155,23 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   return { resend, tell };
 }
 
+/**
+ * Takes the shows of each announcement or update off its address's notes still naming its set (a
+ * change's note keeps `before`, a move's is not read so).
+ */
+const forgetUnreached = (ended: Delivery[], deps: ToursDeps) =>
+  Promise.all(
+    ended.flatMap(({ labelId, subject, email, context: { country, news, change, toldSince } }) =>
+      change || toldSince || !country
+        ? []
+        : (news ?? '')
+            .split(',')
+            .map((showId) =>
+              deps.tours.forgetPressTold(labelId, subject[1], country, email, showId, subject[2]),
+            ),
+    ),
+  );
+
 /** Tours' share of the stale-claim sweep (Outbox Sweep Due): show mail and press. */
 export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
   const show = await deps.mailer.sweepStale(
@@ -163,10 +180,25 @@ export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
     deadline,
     alertInsteadOfSuppressed(deps),
   );
+  // An announcement or update the sweep ends failed, closed or its resend refused, told its address
+  // nothing: its shows are taken off what the address was told (docs/design.md#tours). A closed
+  // claim's before it closes, so a sweep stopped between the two does it again.
+  const resending: Delivery[] = [];
   const press = await deps.mailer.sweepStale(
     'tour-shows',
-    (stale) => rebuildPressMails(stale, deps),
+    async (stale) => {
+      const rebuilt = await rebuildPressMails(stale, deps);
+      const closed = stale.filter((delivery) => !rebuilt.resend.has(delivery.deliveryId));
+      resending.push(...stale.filter((delivery) => !closed.includes(delivery)));
+      await forgetUnreached(closed, deps);
+      return rebuilt;
+    },
     deadline,
+  );
+  const reached = resending.length ? await deps.mailer.reached(resending) : [];
+  await forgetUnreached(
+    resending.filter((_, at) => reached[at] === false),
+    deps,
   );
   return { resent: show.resent + press.resent, closed: show.closed + press.closed };
 }

@@ -176,6 +176,18 @@ export interface TourSteps {
    */
   recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
   /**
+   * Takes `showId` off what an address was told, while its note of the show still names `set` (the
+   * mail of that set ended failed); the note is kept, so a late Email Sent of that mail still counts.
+   */
+  forgetPressTold(
+    labelId: string,
+    tourId: string,
+    country: string,
+    email: string,
+    showId: string,
+    set: string,
+  ): Promise<void>;
+  /**
    * Notes on the show that `country`'s outlets are being told of it, from `since`; a country noted
    * already keeps its first `since`, unless `anew` (a new stay: the show moved back there).
    */
@@ -603,6 +615,22 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
             ...Object.fromEntries(stated.map(([, statement], i) => [`:s${i}`, statement])),
           },
         }),
+      );
+    },
+
+    async forgetPressTold(labelId, tourId, country, email, showId, set) {
+      await writtenUnlessRefused(
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: pressToldKey(labelId, tourId, country, email),
+            UpdateExpression: 'DELETE showIds :show',
+            // Only the note of that mail: one the sweep's own set, or a later step, wrote since stands.
+            ConditionExpression: '#s.#set = :set',
+            ExpressionAttributeNames: { '#s': statedPrefix + showId, '#set': 'set' },
+            ExpressionAttributeValues: { ':show': new Set([showId]), ':set': set },
+          }),
+        ),
       );
     },
 

@@ -428,6 +428,26 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       ]);
     });
 
+    it('takes a show off what an address was told only while its note names the set given, keeping the note', async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const email = `${uniqueId('a')}@press.example`;
+      const noted = (set: string) => ({ facts: 'f1', change: 't1', kind: 'announcement', set });
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+        email,
+        outletId: 'o1',
+        showIds: ['s1', 's2'],
+        stated: { s1: noted('v1'), s2: noted('v2') },
+      });
+
+      await store.forgetPressTold(tour.labelId, tour.tourId, 'DE', email, 's1', 'v1');
+      await store.forgetPressTold(tour.labelId, tour.tourId, 'DE', email, 's2', 'v1');
+
+      expect(await store.pressTold(tour.labelId, tour.tourId, 'DE')).toEqual([
+        { email, outletId: 'o1', showIds: ['s2'], stated: { s1: noted('v1'), s2: noted('v2') } },
+      ]);
+    });
+
     it('keeps what each address was last told of each show (and what it was told before, while that mail may not have gone): a new address, one told before statements were kept, a show told again', async () => {
       const store = makeStore();
       const tour = aTour();

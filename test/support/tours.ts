@@ -211,6 +211,18 @@ export class InMemoryTours implements TourStore {
     });
   }
 
+  async forgetPressTold(
+    labelId: string,
+    tourId: string,
+    country: string,
+    email: string,
+    showId: string,
+    set: string,
+  ) {
+    const told = this.told.get(`${JSON.stringify([labelId, tourId, country])}${email}`);
+    if (told?.stated?.[showId]?.set === set) told.showIds = told.showIds.filter((id) => id !== showId);
+  }
+
   async recordPressCountry(ref: ShowRef, country: string, since: string, anew?: boolean) {
     const show = this.shows.get(this.showKey(ref));
     if (!show) throw new Error(`show ${ref.showId} is not stored: its press countries cannot be noted`);
