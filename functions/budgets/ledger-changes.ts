@@ -251,16 +251,25 @@ export async function takeHomeHolding(
   budgetId: string,
   store: BudgetStore,
 ) {
-  const budgets = await store.expenseFiledUnder(labelId, orderId);
-  const states = await statesAcross(labelId, orderId, [...new Set([...budgets, budgetId])], store);
-  const home = homeOf(states);
-  const here = states.find((s) => s.budgetId === budgetId)?.state;
-  const heldAtHome = home && holdsOwnShare(home.state);
-  if (!home || home.budgetId === budgetId || here?.heldAtHome === heldAtHome) return false;
-  // Filed under the order, so that its home's later writes reach this state (pushHolding).
-  if (!budgets.includes(budgetId)) await store.fileExpenseUnder(labelId, orderId, budgetId);
-  const state = { ...(here ?? emptyState(orderId, home.state.firstSeenAt)), heldAtHome };
-  return store.writeLedger(labelId, budgetId, { versions: [], states: [state], delta: {} });
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const budgets = await store.expenseFiledUnder(labelId, orderId);
+    const states = await statesAcross(labelId, orderId, [...new Set([...budgets, budgetId])], store);
+    const home = homeOf(states);
+    const here = states.find((s) => s.budgetId === budgetId)?.state;
+    const heldAtHome = home && holdsOwnShare(home.state);
+    if (!home || home.budgetId === budgetId || here?.heldAtHome === heldAtHome) return false;
+    // Filed under the order, so that its home's later writes reach this state (pushHolding).
+    if (!budgets.includes(budgetId)) await store.fileExpenseUnder(labelId, orderId, budgetId);
+    const state = { ...(here ?? emptyState(orderId, home.state.firstSeenAt)), heldAtHome };
+    // The home's word as read: a release since (its state, or another budget's settlers, changed) is
+    // refused and read again, or its push, finding no word here yet, would be lost to this older one.
+    const checks = states
+      .filter((s) => s.budgetId !== budgetId)
+      .map((s) => ({ budgetId: s.budgetId, expenseId: orderId, revision: s.state?.revision ?? 0 }));
+    if (await store.writeLedger(labelId, budgetId, { versions: [], states: [state], delta: {}, checks }))
+      return true;
+  }
+  throw new Error(`order ${orderId}: too many concurrent changes`);
 }
 
 /**
