@@ -677,7 +677,8 @@ const statesPerWrite = 49;
  * from the ledger's (`repaired`, their revision the one read) are written with it as drift: per artist
  * and currency, what the budget's shares held and what they hold (`stored`: its states as read), kept
  * and stated (Budget Drift Repaired) in the same transaction, a recount's many states each (see
- * docs/design.md#budgets). Answers the repairs by currency, or undefined when a state changed since read.
+ * docs/design.md#budgets). Answers the repairs by currency, those of the transactions written before one
+ * refused (a state changed since read) too, the repair then `incomplete`: written and stated, they count.
  */
 export async function repairShares(
   labelId: string,
@@ -686,7 +687,7 @@ export async function repairShares(
   repaired: ExpenseState[],
   repair: { date: string; at: string; correlationId: string },
   store: BudgetStore,
-): Promise<ReleaseRepaired[] | undefined> {
+): Promise<{ found: ReleaseRepaired[]; incomplete?: true }> {
   const states = new Map(stored.map((s) => [s.expenseId, s]));
   // Named as the unconverted totals are (`unconverted USD recoupable art-1`: the artist's shares in USD);
   // a share in the budget's currency is in the totals, and never changes alone.
@@ -719,10 +720,10 @@ export async function repairShares(
         drift: { record, entries },
       }))
     )
-      return;
+      return { found, incomplete: true };
     for (const d of differences) found.push({ budgetId, currency: d.total.split(' ')[1], differences: [d] });
   }
-  return found;
+  return { found };
 }
 
 /**

@@ -342,7 +342,7 @@ export async function reconcileBudget(
       }
       if (repaired.length > 0) {
         if (attempt === 0) continue;
-        const found = await repairShares(
+        const { found, incomplete } = await repairShares(
           labelId,
           budgetId,
           ledger.states,
@@ -350,8 +350,9 @@ export async function reconcileBudget(
           { date, at: now, correlationId: metadata.correlationId },
           deps.store,
         );
-        if (!found) continue;
+        // What was written before a refused transaction is stated: counted, then read again.
         shares.push(...found);
+        if (incomplete) continue;
       }
       await reevaluate(labelId, budgetId, rest, deps, evaluated);
       continue;
