@@ -157,7 +157,7 @@ export async function settleAcrossBudgets(
     const others = states.filter((s) => s.budgetId !== home.budgetId);
     const elsewhere = [...new Set(others.flatMap((s) => s.state?.settledBy ?? []))].sort();
     if (sameJson(home.state.settledElsewhere ?? [], elsewhere))
-      return void (await pushHolding(labelId, others, holdsOwnShare(home.state) ?? true, store));
+      return void (repair || (await pushHolding(labelId, others, holdsOwnShare(home.state) ?? true, store)));
     const budget = await store.getBudget(labelId, home.budgetId);
     const { settledElsewhere: _, ...rest } = home.state;
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
@@ -184,7 +184,9 @@ export async function settleAcrossBudgets(
           }
         : {}),
     });
-    if (written) await pushHolding(labelId, others, holdsOwnShare(after) ?? true, store);
+    // A repair writes no other budget's word: each budget's own reconciliation takes it (takeHomeHolding)
+    // and states the shares it changes as drift (see docs/design.md#budgets).
+    if (written && !repair) await pushHolding(labelId, others, holdsOwnShare(after) ?? true, store);
     if (written)
       // No budget (its state held for one never set): nothing counted there, so no drift either.
       return differences?.length && budget
