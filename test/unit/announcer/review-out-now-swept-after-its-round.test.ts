@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { reachReleaseDay } from '#functions/releases/release-day.ts';
+import { MailerError } from '#shared/mail/ports.ts';
+import { territoryMomentsOf } from '#shared/releases.ts';
+import {
+  aLabelAndItsPress,
+  announce,
+  far,
+  meta,
+  runRequested,
+  withdrawDe,
+} from '#test/support/announcer-fakes.ts';
+import { aReleaseDetails, idleSchedules } from '#test/support/releases.ts';
+
+/** GB on 26 March, DE on its own date, 5 March. */
+const dates = aReleaseDetails({
+  territories: ['GB', 'DE'],
+  releaseDate: '2027-03-26',
+  territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-05' }],
+});
+
+/**
+ * An address hears once a round that a release is out (docs/design.md#exactly-once-mail). The out-now
+ * of DE's day is claimed for the German outlet but SES's answer is lost (it did not take it); DE is
+ * withdrawn and given back before the sweep finds the claim stale: the German outlet is announced again
+ * and told, in its new round, that the release is out. The sweep then resends the open claim of round
+ * 0's out-now: a second out-now in the same round (toldOutNowInRound guards only the other order).
+ */
+describe('an out-now left open before a withdrawal, swept after the giving back', () => {
+  it('is not told to an address already told in its new round', async () => {
+    const { german, world, store, label } = aLabelAndItsPress();
+    await label({ type: 'Release Scheduled', details: dates }, 'evt-scheduled', '2026-01-01T10:00:00.000Z');
+    const germany = territoryMomentsOf(dates).find((group) => group.territories.includes('DE'))!;
+    await reachReleaseDay(
+      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...germany.moment },
+      { correlationId: 'corr' },
+      { releases: store, schedules: idleSchedules, now: () => new Date('2027-03-05T00:00:01Z') },
+    );
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      (await store.get('lbl-nightshift', 'rel-night-drive'))!,
+    );
+    // DE's out-now: claimed, SES's answer lost (it took nothing); the claim stays open.
+    world.mailer.script = (mail) =>
+      mail.kind === 'out-now' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+    await sendMailing({ ...announce, kind: 'out-now', moment: germany.key }, meta, world.deps, far()).catch(
+      () => {},
+    );
+    world.mailer.script = undefined;
+    world.clock.now += 60_000;
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    world.clock.now += 60_000;
+    // DE given back: announced again, and told in its new round that the release is out there.
+    await label({ type: 'Release Updated', details: dates }, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+    world.clock.now += 60_000;
+    await runRequested(world, 'out-now');
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+      'announcement',
+      'out-now',
+    ]);
+
+    // The sweep finds round 0's out-now still claimed.
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+      'announcement',
+      'out-now',
+    ]);
+  });
+});
