@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import { aLabelAndItsPress, far, meta } from '#test/support/announcer-fakes.ts';
+import { aReleaseDetails } from '#test/support/releases.ts';
+
+/**
+ * Moved 5 -> 19 March, the move's mailing still to reach the German outlet (a mailing of a large
+ * directory spans invocations, each reading the release again) when the label gives DE a date of its
+ * own, 26 March. Now that a release's date change names the moment it moves from, it is written as a
+ * territory's (statedDates, toldBy: movedMoments), and the German outlet is told the release is on
+ * 19 March in GB, then of the move to 26 March in DE: before, one date change, 26 March in DE.
+ */
+describe("a release's date change reaching an outlet after its country was given its own date", () => {
+  it('does not tell the German outlet a date that is not Germany’s', async () => {
+    const { german, world, label, held } = aLabelAndItsPress();
+    await label(
+      { type: 'Release Scheduled', details: aReleaseDetails({ territories: ['GB', 'DE'] }) },
+      'evt-scheduled',
+      '2026-01-01T10:00:00.000Z',
+    );
+    await label(
+      {
+        type: 'Release Updated',
+        details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate: '2027-03-19' }),
+      },
+      'evt-moved',
+      '2026-01-02T10:00:00.000Z',
+      ['date-change'],
+    );
+    await label(
+      {
+        type: 'Release Updated',
+        details: aReleaseDetails({
+          territories: ['GB', 'DE'],
+          releaseDate: '2027-03-19',
+          territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-26' }],
+        }),
+      },
+      'evt-de-dated',
+      '2026-01-03T10:00:00.000Z',
+      ['date-change'],
+    );
+    // The move's mailing reaches the German outlet only now.
+    for (const request of held) await sendMailing(request, meta, world.deps, far());
+
+    // Germany's date is 26 March: what the German outlet is told the release moved to.
+    const moves = world.mailer.calls.flatMap((call) =>
+      call.kind === 'date-change'
+        ? call.entries
+            .filter((entry) => entry.email === german.email)
+            .map(
+              (entry) =>
+                ({
+                  ...(call.defaultData as { text: object }).text,
+                  ...(entry.data as { text: object }).text,
+                }) as { releaseDate: string },
+            )
+            .map((text) => text.releaseDate)
+        : [],
+    );
+    expect(moves).toEqual(['Friday, 26 March 2027, 00:00 (Europe/London) in DE']);
+  });
+});
