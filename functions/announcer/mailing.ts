@@ -162,7 +162,7 @@ function obsolete(
  * date it moves from, part of its identity only (docs/design.md#exactly-once-mail); it concerns every
  * outlet told, and stands while the release's date is the one it moved to.
  */
-const isReleaseDateChange = (request: Pick<MailingRequest, 'kind' | 'territories'>) =>
+export const isReleaseDateChange = (request: Pick<MailingRequest, 'kind' | 'territories'>) =>
   request.kind === 'date-change' && !request.territories;
 
 /**
@@ -683,7 +683,8 @@ function statedDates(
         : undefined);
     return was ? previousDateTemplateData(was) : undefined;
   }
-  if (mail.kind === 'date-change' && mail.moment && mail.revision) {
+  // A release's date change names a moment as identity only: it is written as any other mail.
+  if (mail.kind === 'date-change' && mail.moment && mail.revision && !isReleaseDateChange(mail)) {
     const moved = movedMoments(release, mail, outlet);
     const was = lastTold ?? movedFromFor(release, { ...mail, moment: mail.moment }, outlet);
     return moved.length > 0 ? datesTemplateData({ moments: moved, previous: was }) : undefined;
@@ -754,12 +755,12 @@ function movedMoments(
  */
 function toldBy(
   release: StoredRelease,
-  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment'>,
+  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment' | 'territories'>,
   outlet: Outlet,
 ): KeptToldDates | undefined {
   if (!isFirstMail(mail.kind) && mail.kind !== 'date-change') return undefined;
   const stated =
-    mail.kind === 'date-change' && mail.moment
+    mail.kind === 'date-change' && mail.moment && !isReleaseDateChange(mail)
       ? movedMoments(release, mail, outlet)
       : momentsForOutlet(outlet.territories, release.details!);
   return stated.length > 0

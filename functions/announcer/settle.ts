@@ -27,6 +27,7 @@ import {
   asWithdrawn,
   firstMailsOf,
   isFirstMail,
+  isReleaseDateChange,
   lastToldOf,
   releaseMail,
 } from './mailing.ts';
@@ -201,11 +202,32 @@ const stillWanted = (
   (delivery.kind !== 'radio-add-date-change' ||
     addDateOf(release.details, delivery.moment ?? '')?.date === delivery.revision) &&
   (delivery.kind !== 'date-change' ||
-    // A territory's date change is wanted while some territory still has the date it announced.
+    // A territory's date change is wanted while some territory still has the date it announced; a
+    // release's (its moment, where it names one, identity only) while the release's date is that one.
     // Where it stands, whatever zone now states it (a restatement at the same instant moved nothing).
-    (delivery.moment
-      ? territoryMomentsOf(release.details).some((group) => sameInstantAsKey(delivery.revision, group.moment))
-      : sameInstantAsKey(delivery.revision, momentOf(release.details))));
+    (isReleaseDateChange({ kind: delivery.kind, ...askedAs(release, delivery) })
+      ? sameInstantAsKey(delivery.revision, momentOf(release.details))
+      : territoryMomentsOf(release.details).some((group) =>
+          sameInstantAsKey(delivery.revision, group.moment),
+        )));
+
+/**
+ * A date change as its mailing asked it, for a resend: its territories and their old moments, where
+ * the release still keeps the ask (askedDateChange); none for a release's date change. One naming a
+ * moment whose ask the release no longer keeps is taken as a territory's (territories unknown).
+ */
+const askedAs = (
+  release: StoredRelease,
+  delivery: Delivery,
+): { territories?: string[]; movedFrom?: Record<string, string> } => {
+  if (delivery.kind !== 'date-change' || !delivery.moment) return {};
+  const asked = askedDateChange(release, delivery);
+  if (!asked) return { territories: [] };
+  return {
+    ...(asked.territories ? { territories: asked.territories } : {}),
+    ...(asked.movedFrom ? { movedFrom: asked.movedFrom } : {}),
+  };
+};
 
 /** The territories a withdrawal is from (the release itself not cancelled), as its mailing asked it. */
 const withdrawalOf = (release: StoredRelease): string[] | undefined =>
@@ -292,9 +314,9 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       if (!atAddress || !stillWanted(release, delivery, atAddress) || !isMailable(atAddress)) continue;
       // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
       const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
-      // A territories' date change as asked: each territory's old moment, for an address told nothing kept.
-      const asked =
-        delivery.kind === 'date-change' && delivery.moment ? askedDateChange(release, delivery) : undefined;
+      // A date change as asked: a territories' one with each territory's old moment, for an address
+      // told nothing kept; a release's as any other mail (docs/design.md#exactly-once-mail).
+      const asked = askedAs(release, delivery);
       mails.set(
         delivery.deliveryId,
         await releaseMail(
@@ -303,9 +325,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
             kind: delivery.kind as MailKind,
             ...(delivery.revision ? { revision: delivery.revision } : {}),
             ...(delivery.moment ? { moment: delivery.moment } : {}),
-            ...(asked?.movedFrom && asked.territories
-              ? { territories: asked.territories, movedFrom: asked.movedFrom }
-              : {}),
+            ...asked,
           },
           atAddress,
           deps,
