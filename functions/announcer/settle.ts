@@ -294,6 +294,42 @@ async function previouslyTold(
 }
 
 /**
+ * Stale out-now claims no longer of their address's round, by delivery id: an out-now names the round
+ * of the first mail it follows (roundTag, its revision), and one left open while its address was told
+ * of a withdrawal and announced again (a giving back) is of a round the address has left; that round's
+ * own out-now tells it the release is out, once (docs/design.md#exactly-once-mail). The address's round
+ * is its first mail's now (firstMailsOf, as previouslyTold reads it; none while it holds a withdrawal):
+ * read only for a release given back, whose out-nows may name another round than round 0.
+ */
+async function outNowsOfPastRounds(
+  release: StoredRelease | undefined,
+  stale: Delivery[],
+  outlets: Map<string, Outlet>,
+  deps: AnnouncerDeps,
+): Promise<Set<string>> {
+  const outNows = stale.filter((delivery) => delivery.kind === 'out-now');
+  if (!release?.details || !release.givenBack?.length || outNows.length === 0) return new Set();
+  const resentTo = outNows.flatMap((delivery) => {
+    const outlet = outlets.get(delivery.context.outletId ?? '');
+    return outlet && normaliseEmail(outlet.email) === delivery.email ? [{ delivery, outlet }] : [];
+  });
+  const firsts = await firstMailsOf(
+    release,
+    resentTo.map(({ outlet }) => outlet),
+    'out-now',
+    deps,
+  );
+  return new Set(
+    resentTo
+      .filter(({ delivery, outlet }) => {
+        const first = firsts.get(outlet.id);
+        return first === undefined || (first.revision ?? '') !== (delivery.revision ?? '');
+      })
+      .map(({ delivery }) => delivery.deliveryId),
+  );
+}
+
+/**
  * How the stale-claim sweep writes release mails again: from the release as it is now (it states the
  * current date), to the outlet at the same address. Mails no longer wanted (outlet gone, moved to
  * another address, unsubscribed or suppressed; release cancelled) are closed.
@@ -307,11 +343,14 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
     );
     const mails = new Map<string, OutgoingMail>();
     const previous = await previouslyTold(release, stale, outlets, deps);
+    const pastRounds = await outNowsOfPastRounds(release, stale, outlets, deps);
     for (const delivery of stale) {
       const outlet = outlets.get(delivery.context.outletId ?? '');
       // The mail is the address's: an outlet that has moved to another address no longer wants it there.
       const atAddress = outlet && normaliseEmail(outlet.email) === delivery.email ? outlet : undefined;
       if (!atAddress || !stillWanted(release, delivery, atAddress) || !isMailable(atAddress)) continue;
+      // An out-now of a round its address has left: that round's own out-now tells it.
+      if (pastRounds.has(delivery.deliveryId)) continue;
       // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
       const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
       // A date change as asked: a territories' one with each territory's old moment, for an address
