@@ -40,6 +40,7 @@ import {
 } from '#shared/radio.ts';
 import {
   announceAtOf,
+  concernsTerritories,
   embargoed,
   hasTerritoryDates,
   instantOf,
@@ -430,16 +431,19 @@ async function recipientsOn(
   if (request.kind === 'announcement' || request.kind === 'radio-servicing') {
     const matching = firstMailAudience(request.kind, outlets, details, deps.now());
     // Given back to a release out everywhere: only the addresses told of a withdrawal since their first
-    // mail, in their next round (docs/design.md#exactly-once-mail); nobody else hears of it now.
-    const rounds = await firstMailRounds(
-      release,
-      request.territories ? matching : matching.filter(isMailable),
-      deps,
-    );
-    const audience = request.territories ? matching.filter((outlet) => rounds.has(outlet.id)) : matching;
+    // mail, in their next round (docs/design.md#exactly-once-mail); nobody else hears of it now. Only
+    // outlets the territories given back concern are read: no giving back concerns any other.
+    const given = request.territories;
+    const concerned = given ? matching.filter((outlet) => concernsTerritories(outlet, given)) : undefined;
+    const rounds = await firstMailRounds(release, concerned ?? matching.filter(isMailable), deps);
+    const audience = concerned ? concerned.filter((outlet) => rounds.has(outlet.id)) : matching;
     const mailable = audience.filter(isMailable);
     return { recipients: mailable, skipped: audience.length - mailable.length, rounds };
   }
+  // An out-now asked by the first mail of territories given back goes to the outlets they concern only
+  // (those it announced again): no other outlet's rounds are read (docs/design.md#exactly-once-mail).
+  const given = request.kind === 'out-now' ? request.territories : undefined;
+  if (given) outlets = outlets.filter((outlet) => concernsTerritories(outlet, given));
   const firsts = await firstMailsOf(release, outlets, request.kind, deps);
   const addDate =
     request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
@@ -1033,7 +1037,14 @@ async function stop(
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
   if (isFirstMail(request.kind))
-    await askFollowUpsSince(request, sentFrom(progress), meta.correlationId, deps, request.outletIds);
+    await askFollowUpsSince(
+      request,
+      sentFrom(progress),
+      meta.correlationId,
+      deps,
+      request.outletIds,
+      request.territories,
+    );
   return { status: 'obsolete', reason };
 }
 
@@ -1080,7 +1091,14 @@ async function complete(
         ),
       ];
   const followUps = isFirstMail(request.kind)
-    ? await followUpsSince(release, sentFrom(progress), meta.correlationId, deps, request.outletIds)
+    ? await followUpsSince(
+        release,
+        sentFrom(progress),
+        meta.correlationId,
+        deps,
+        request.outletIds,
+        request.territories,
+      )
     : [];
   if (facts.length + followUps.length > 0) await deps.events.publish([...facts, ...followUps]);
   return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
@@ -1106,8 +1124,9 @@ export async function askFollowUpsSince(
   correlationId: string | undefined,
   deps: AnnouncerDeps,
   outletIds?: string[],
+  givenBack?: string[],
 ): Promise<void> {
-  const followUps = await followUpsSince(release, asOf, correlationId, deps, outletIds);
+  const followUps = await followUpsSince(release, asOf, correlationId, deps, outletIds, givenBack);
   if (followUps.length > 0) await deps.events.publish(followUps);
 }
 
@@ -1123,7 +1142,9 @@ export async function askFollowUpsSince(
  * - out: the out-now (per territory moment that came, with street dates per territory);
  * - an add date moved since: its change, to the radio outlets of its format and territory.
  * Claims keep each to one mail per outlet (docs/design.md#exactly-once-mail). A first mail to some
- * outlets only (`outletIds`: added or changed since) asks its follow-ups for those outlets only.
+ * outlets only (`outletIds`: added or changed since) asks its follow-ups for those outlets only; one
+ * of territories given back (`givenBack`, its request's territories) asks its out-now for the outlets
+ * those territories concern, the only ones it announced (docs/design.md#exactly-once-mail).
  */
 export async function followUpsSince(
   release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
@@ -1131,6 +1152,7 @@ export async function followUpsSince(
   correlationId: string | undefined,
   deps: AnnouncerDeps,
   outletIds?: string[],
+  givenBack?: string[],
 ): Promise<OutboxEntry[]> {
   const current = await deps.releases.get(release.labelId, release.releaseId);
   const meta = {
@@ -1173,10 +1195,11 @@ export async function followUpsSince(
   }
   if (hasTerritoryDates(current.details)) {
     if (current.state === 'out') {
-      for (const moment of current.outMoments ?? []) followUps.push(ask({ kind: 'out-now', moment }));
+      for (const moment of current.outMoments ?? [])
+        followUps.push(ask({ kind: 'out-now', moment, ...(givenBack ? { territories: givenBack } : {}) }));
     }
   } else if (current.state === 'out') {
-    followUps.push(ask({ kind: 'out-now' }));
+    followUps.push(ask({ kind: 'out-now', ...(givenBack ? { territories: givenBack } : {}) }));
   } else if (current.movedAt && asOf < current.movedAt && territoryChanges.length === 0) {
     // The move's own identity, as asked: the date it moved to (kept when a later change only restated
     // it in another zone) and the one it moved from (none for a move asked before that was kept).

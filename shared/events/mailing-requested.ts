@@ -30,7 +30,8 @@ export const MailingRequested = defineEvent({
      * For a cancellation: only in these territories (the release stays elsewhere); for a date change:
      * these territories' date moved. Their outlets are told. For a first mail (announcement, radio
      * servicing) of a release out everywhere: these territories were given back, and only the outlets
-     * told of a withdrawal since their first mail are announced again.
+     * told of a withdrawal since their first mail are announced again; for the out-now such a first
+     * mail asks as it completes: those territories, and it goes to the outlets they concern only.
      */
     territories: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
     /**
