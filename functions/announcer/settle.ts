@@ -374,13 +374,9 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
     }
     return { mails, ...(release ? { asOf: release.occurredAt } : {}) };
   },
-  async afterResend(resent, asOf) {
-    // A withdrawal resent while the release was given back: its address's next round is asked.
-    if (resent[0].kind === 'cancellation') return announceAgainAfterWithdrawals(resent, deps);
-    // As for a mailing: the date may have moved while these were resent with the date read before.
-    if (!isFirstMail(resent[0].kind) || !asOf) return;
-    await askFollowUpsSince(releaseOf(resent[0]), asOf, undefined, deps, followUpAudience(resent));
-  },
+  // What follows a resent first mail or withdrawal is asked with its mark, as settling asks it: the
+  // date may have moved while it was resent with the date read before, or the release been given back.
+  resendAsks: settledAsks,
 });
 
 /** The announcer's share of the stale-claim sweep: the release mails (see shared/mail/settle.ts). */

@@ -11,6 +11,7 @@
  * claims: give `sweepStaleClaims` (settle.ts) a Resender for your subject type on `Outbox Sweep Due`.
  */
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import type { BulkEntry, BulkMail, EntryResult, MailDeps, OutgoingMail } from './ports.ts';
 import { MailerError } from './ports.ts';
@@ -395,7 +396,7 @@ export async function sendClaimed(
   deps: MailDeps,
   claimed: ClaimedMail[],
   deadline: number,
-  options: { resend?: boolean } = {},
+  options: ClaimedOptions = {},
 ): Promise<SendOutcome> {
   const settling = new Settling();
   const take = (count: number) => deps.sendRate.acquire(count, deadline);
@@ -404,6 +405,16 @@ export async function sendClaimed(
   } finally {
     await settling.finish();
   }
+}
+
+/**
+ * How claimed mails are sent: `resend`, a resend's claim, kept when unsent; `asks`, what must follow
+ * the mails a mark marks sent, stored in the outbox by the same write as the mark
+ * (docs/design.md#the-outbox), given the deliveries it marks as claimed.
+ */
+export interface ClaimedOptions {
+  resend?: boolean;
+  asks?: (marked: Delivery[]) => OutboxEntry[];
 }
 
 /**
@@ -418,7 +429,7 @@ async function dispatchClaimed(
   outcome: SendOutcome,
   settling: Settling,
   take: (count: number) => Promise<boolean>,
-  options: { resend?: boolean } = {},
+  options: ClaimedOptions = {},
 ): Promise<SendOutcome> {
   if (claimed.length === 0) return outcome;
   const first = claimed[0].mail;
@@ -521,7 +532,14 @@ async function dispatchClaimed(
     // What SES accepted is recorded first, and held on to: a mark lost here leaves the claim to SES's
     // best-effort Email Sent alone (docs/design.md#exactly-once-mail).
     await settling.add(async () => {
-      await persist(deps, () => deps.deliveries.markSentMany(accepted, at));
+      const asks = options.asks;
+      await persist(deps, () =>
+        deps.deliveries.markSentMany(
+          accepted,
+          at,
+          asks && ((ids) => asks(ids.map((id) => entries.get(id)!.claim.delivery))),
+        ),
+      );
       await forEachBounded(refused, deps.settings.claimConcurrency, ({ deliveryId, failure }) =>
         deps.deliveries.markFailed(deliveryId, failure, at),
       );

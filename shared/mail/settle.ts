@@ -166,8 +166,12 @@ export interface Resender {
    * the claim stale for the next sweep: it must be idempotent (docs/design.md#exactly-once-mail).
    */
   leftOutSuppressed?(mail: OutgoingMail, delivery: Delivery): Promise<void>;
-  /** Runs after some of a group were resent (the announcer asks again for a follow-up the release may need). */
-  afterResend?(resent: Delivery[], asOf: string | undefined): Promise<void>;
+  /**
+   * What must follow the resends a mark marks sent (the announcer's follow-ups, for a change the
+   * resend may have missed): stored in the outbox by the same write as the mark, as settling's asks
+   * are, so the ask is never lost after it (docs/design.md#the-outbox).
+   */
+  resendAsks?: (marked: Delivery[]) => OutboxEntry[];
 }
 
 /**
@@ -242,15 +246,11 @@ export async function sweepStaleClaims(
         if (deps.now().getTime() >= deadline) return result;
         const outcome = await sendClaimed(deps, shape.slice(start, start + perCall), deadline, {
           resend: true,
+          ...(resender.resendAsks ? { asks: resender.resendAsks } : {}),
         });
         result.resent += outcome.sent;
       }
     }
-    if (resend.length > 0)
-      await resender.afterResend?.(
-        resend.map((claim) => claim.delivery),
-        asOf,
-      );
   }
   return result;
 }

@@ -126,6 +126,8 @@ describe('the follow-ups of a late announcement settled by its Email Sent, or re
     world.published.length = 0;
 
     await sweepStaleClaims(world.deps, far());
+    // Asked with the resend's mark (a Release Mails Settled in the outbox), once the mark is committed.
+    await runSettled(world);
 
     expect(askedFor(world)).toEqual([['out-now', [added.id]]]);
   });
