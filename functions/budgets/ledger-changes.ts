@@ -38,6 +38,9 @@ import type { BudgetsDeps } from './ports.ts';
 /** A write lost to a concurrent one (its condition failed) is computed again from what is stored now, this many times. */
 const maxAttempts = 8;
 
+/** What a write still refused after `maxAttempts` throws, so its event is retried later. */
+const tooBusy = (what: string) => new Error(`${what}: too many concurrent changes`);
+
 /** Budgets come from a label's webhook; events without a label cannot be filed and are retried, then dead-lettered. */
 export const labelOf = (metadata: Metadata): string => {
   if (!metadata.labelId) throw new Error(`event ${metadata.eventId} has no labelId`);
@@ -193,7 +196,7 @@ export async function settleAcrossBudgets(
         ? { budgetId: home.budgetId, currency: budget.currency, differences }
         : undefined;
   }
-  throw new Error(`order ${orderId}: too many concurrent changes to who settles it`);
+  throw tooBusy(`order ${orderId}`);
 }
 
 /**
@@ -271,7 +274,7 @@ export async function takeHomeHolding(
     if (await store.writeLedger(labelId, budgetId, { versions: [], states: [state], delta: {}, checks }))
       return true;
   }
-  throw new Error(`order ${orderId}: too many concurrent changes`);
+  throw tooBusy(`order ${orderId}`);
 }
 
 /**
@@ -513,7 +516,7 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
       return;
     }
   }
-  throw new Error(`expense ${received.expenseId} of budget ${budgetId}: too many concurrent changes`);
+  throw tooBusy(`expense ${received.expenseId} of budget ${budgetId}`);
 }
 
 /**
@@ -743,7 +746,7 @@ export async function reevaluate(
   for (let start = 0; start < expenseIds.length; start += statesPerWrite) {
     const ids = expenseIds.slice(start, start + statesPerWrite);
     for (let attempt = 0; ; attempt++) {
-      if (attempt >= maxAttempts) throw new Error(`budget ${budgetId}: too many concurrent changes`);
+      if (attempt >= maxAttempts) throw tooBusy(`budget ${budgetId}`);
       const budget = await deps.store.getBudget(labelId, budgetId);
       const stored = await deps.store.expenseStates(labelId, budgetId, ids);
       const befores = [...stored.values()];
