@@ -137,3 +137,145 @@ describe("an import line finding its outlet as another job's later line left it,
     expect(answered).toEqual(refusedThenFinished);
   });
 });
+
+/**
+ * docs/design.md#jobs: "A page re-run after a crash, or run twice by a duplicate event, finds its
+ * completion recorded and stops; its work is written so that doing it again changes nothing", and
+ * "An outlet the API edited since, or another job wrote last, is written as before" (imports are last
+ * writer wins, in the order their lines run). A duplicate `Job Page Due` whose attempt was counted while
+ * the page was still the job's next writes its rows after the first run has recorded the page: each row
+ * is a line that already ran, and writing it again must change nothing. Where another import has
+ * written the outlet since (a later import of a corrected file, here), the duplicate's row finds that
+ * job's mark, not its own, and writes its stale line over it: the manager's newer import is undone
+ * for that address, with no error anywhere, while both jobs show `done`. One attempt at a page runs at a
+ * time (its lease): the duplicate delivered while the first run works is refused, and Lambda's retry of
+ * it finds the page recorded.
+ */
+describe("a duplicate run of an import's page, another import having written the outlet since", () => {
+  it('leaves the outlet as the later import left it', async () => {
+    const { world, deps } = anImportWorld();
+    await createDesk(world, { kind: 'press', genres: [] });
+    // Job B: one page, its line 2 says Early, FR.
+    const jobB = await startImport(
+      ['name,email,kind,territories', 'Early,desk@x.example,press,FR'].join('\n'),
+      deps,
+    );
+    // The first run of B's page 0, a duplicate of its event delivered while it writes its rows.
+    const { duplicate } = await aPageRunWithADuplicate(world, jobB.jobId, 0);
+    expect(await describeJob(jobB.jobId, world.routes)).toMatchObject({ status: 'done' });
+
+    // The manager then imports a corrected file (job C): the outlet is Late, DE.
+    world.clock.now = new Date('2027-02-01T10:05:00Z');
+    const jobC = await startImport(
+      ['name,email,kind,territories', 'Late,desk@x.example,press,DE'].join('\n'),
+      deps,
+    );
+    await runJobPage({ jobId: jobC.jobId, page: 0 }, world.runner);
+    expect(await describeJob(jobC.jobId, world.routes)).toMatchObject({ status: 'done' });
+    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+
+    // The duplicate of B's page 0 goes on now: its rows, had its attempt started, are written late.
+    const late = await duplicate();
+
+    // B's line 2 already ran (before job C); running it again must change nothing.
+    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    expect(late).toEqual({
+      outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
+      retried: { outcome: 'finished', page: 0 },
+    });
+  });
+});
+
+/**
+ * docs/design.md#jobs: a page "run twice by a duplicate event ... its work is written so that doing it
+ * again changes nothing", and a line never overwrites an outlet a later line of its own job wrote. The
+ * file's later line for the address writes the outlet and marks it (`importedBy`, `importedLine`); the
+ * manager then edits the outlet through the API (acknowledged 200), which removes the mark. A duplicate
+ * run of the earlier page, its attempt counted while that page was still the job's next, then finds no
+ * mark and writes its line 2 over the manager's edit: the edit, made after the whole file had run, is
+ * lost, and the outlet holds neither the edit nor the file's last line for the address.
+ */
+describe("a duplicate run of an import's earlier page, the manager having edited the outlet after the file's later line", () => {
+  it("leaves the manager's edit", async () => {
+    const { world, deps } = anImportWorld();
+    await createDesk(world, { kind: 'press', genres: [] });
+    const job = await startImport(earlyThenLate, deps);
+
+    // The first run does page 0 then page 1: the file's later line leaves the outlet Late, DE.
+    // A duplicate of page 0's event is delivered while its first run writes its rows.
+    const { duplicate } = await aPageRunWithADuplicate(world, job.jobId, 0);
+    await runJobPage({ jobId: job.jobId, page: 1 }, world.runner);
+    expect(await describeJob(job.jobId, world.routes)).toMatchObject({ status: 'done' });
+    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+
+    // The manager then renames the outlet and moves it to IT through the API.
+    world.clock.now = new Date('2027-02-01T10:05:00Z');
+    await replaceOutlet(
+      'out-existing',
+      anOutletInput({
+        name: 'Edited',
+        email: 'desk@x.example',
+        kind: 'press',
+        genres: [],
+        territories: ['IT'],
+      }),
+      deps,
+    );
+    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Edited', territories: ['IT'] });
+
+    // The duplicate goes on now: its rows, had its attempt started, are written late.
+    const late = await duplicate();
+
+    // Line 2 ran before the file's later line, which ran before the edit: the edit stands.
+    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Edited', territories: ['IT'] });
+    expect(late).toEqual({
+      outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
+      retried: { outcome: 'finished', page: 0 },
+    });
+  });
+});
+
+/**
+ * docs/design.md#jobs: a line never overwrites an outlet a later line of its own job wrote, and a line
+ * that finds its outlet as it says after a change made while its job ran records itself, so that "a
+ * duplicate run of an earlier page would [not] undo ... the file's last line for the address". Since
+ * 522beb4 a line records itself only on an outlet no import marks: job A's later line, finding the outlet
+ * as job B (started after A) left it, records nothing and leaves B's mark. A duplicate of A's page 0 then
+ * finds no mark of A and writes A's line 2 over both A's own last line for the address and B's line.
+ * Before 522beb4 A's later line took the mark and the duplicate left the outlet (it moved the hole from
+ * job B's duplicate to job A's).
+ */
+describe("a duplicate of an import's earlier page, its later line having found the outlet as another job left it", () => {
+  it("leaves the outlet as the file's later line (and the other job) left it", async () => {
+    const { world, deps } = anImportWorld();
+    await createDesk(world, { kind: 'press', genres: [] });
+    // Job A, started first: line 2 (page 0) Early, FR; line 2 + rowsPerPage (page 1) Late, DE.
+    const jobA = await startImport(earlyThenLate, deps);
+    // A duplicate of page 0's event is delivered while its first run writes its rows.
+    const { duplicate } = await aPageRunWithADuplicate(world, jobA.jobId, 0);
+
+    // Job B, started a minute later, says Late, DE and runs before A's page 1.
+    world.clock.now = new Date('2027-02-01T10:01:00Z');
+    const jobB = await startImport(
+      ['name,email,kind,territories', 'Late,desk@x.example,press,DE'].join('\n'),
+      deps,
+    );
+    await runJobPage({ jobId: jobB.jobId, page: 0 }, world.runner);
+    expect(await describeJob(jobB.jobId, world.routes)).toMatchObject({ status: 'done' });
+
+    // A's page 1: its line finds the outlet as it says (as B left it).
+    await runJobPage({ jobId: jobA.jobId, page: 1 }, world.runner);
+    expect(await describeJob(jobA.jobId, world.routes)).toMatchObject({ status: 'done' });
+    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+
+    // The duplicate goes on now: its rows, had its attempt started, are written late.
+    const late = await duplicate();
+
+    // A's last word for the address (and B's) is Late, DE: A's line 2 must not undo A's later line.
+    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    expect(late).toEqual({
+      outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
+      retried: { outcome: 'finished', page: 0 },
+    });
+  });
+});
