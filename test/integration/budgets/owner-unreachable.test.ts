@@ -1,8 +1,11 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { markSuppressedOwner } from '#functions/budgets/unreachable.ts';
 import { type BudgetStore, dynamoBudgets } from '#shared/db/budgets.ts';
+import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
 import { BudgetOwnerSuppressed, outboxEntry } from '#shared/events/index.ts';
+import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { aBudget } from '#test/support/budgets-harness.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
@@ -19,11 +22,24 @@ import { aTableOfItsOwn } from '#test/support/contract-table.ts';
 
 const table = aTableOfItsOwn('backline-budget-owner-unreachable');
 
-const stores: [string, () => BudgetStore, (store: BudgetStore, eventId: string) => Promise<boolean>][] = [
+/**
+ * Each store: how to make it, whether an outbox entry (by event id) is in its outbox, and the
+ * `Budget Owner Suppressed` statements in its outbox, by the delivery id of the mail that made each.
+ */
+const stores: [
+  string,
+  () => BudgetStore,
+  (store: BudgetStore, eventId: string) => Promise<boolean>,
+  (store: BudgetStore) => Promise<string[]>,
+][] = [
   [
     'in memory',
     () => new InMemoryBudgets(),
     async (store, eventId) => (store as InMemoryBudgets).published.some((e) => e.eventId === eventId),
+    async (store) =>
+      (store as InMemoryBudgets).published
+        .filter((e) => e.detailType === 'Budget Owner Suppressed')
+        .map((e) => (e.detail as { data: { deliveryId: string } }).data.deliveryId),
   ],
   [
     'DynamoDB',
@@ -34,6 +50,23 @@ const stores: [string, () => BudgetStore, (store: BudgetStore, eventId: string) 
           new GetCommand({ TableName: table.name, Key: outboxKey(eventId), ConsistentRead: true }),
         )
       ).Item !== undefined,
+    async () =>
+      (
+        (
+          await documentClient().send(
+            new ScanCommand({
+              TableName: table.name,
+              ConsistentRead: true,
+              FilterExpression: 'entity = :outbox',
+              ExpressionAttributeValues: { ':outbox': 'outbox' },
+            }),
+          )
+        ).Items ?? []
+      )
+        .filter((item) => item.detailType === 'Budget Owner Suppressed')
+        .map(
+          (item) => (JSON.parse(item.detail as string) as { data: { deliveryId: string } }).data.deliveryId,
+        ),
   ],
 ];
 
@@ -62,6 +95,20 @@ const entry = (address: string, deliveryId: string) =>
     { source: 'backline.budgets' },
   );
 
+/** Mara's 80 % alert for `budgetId`, as the budgets function builds it (its identity is its claim). */
+const alertMail = (labelId: string, budgetId: string): OutgoingMail => ({
+  identity: {
+    labelId,
+    subject: mailSubjects.budgetAlert(budgetId, 'threshold-80', '2027-03-01'),
+    email: mara.email,
+    kind: 'threshold-crossed',
+  },
+  stream: 'operational',
+  context: { budgetId },
+  template: 'budget-alert',
+  data: {},
+});
+
 /** Marks `budgetIds` for `owner` with a left-out mail, stating her unreachable unless she stands so. */
 const markUnreachable = (
   store: BudgetStore,
@@ -78,7 +125,22 @@ const markUnreachable = (
     entry(owner.email, deliveryId),
   );
 
-for (const [name, makeStore, inOutbox] of stores) {
+/**
+ * A store made by `makeStore` holding bud-1 to bud-3 of a new label, all Mara's since 1 March; `give`
+ * sets a budget's owner, `mark` marks budgets for Mara with a left-out mail.
+ */
+const marasThreeBudgets = async (makeStore: () => BudgetStore) => {
+  const store = makeStore();
+  const labelId = uniqueId('lbl');
+  const give = (budgetId: string, owner: typeof mara, occurredAt: string) =>
+    store.saveBudget({ ...ownedBudget(budgetId, owner), labelId, occurredAt });
+  for (const budgetId of ['bud-1', 'bud-2', 'bud-3']) await give(budgetId, mara, '2027-03-01T00:00:00.000Z');
+  const mark = (budgetIds: string[], deliveryId: string, at: string) =>
+    markUnreachable(store, labelId, budgetIds, mara, deliveryId, at);
+  return { store, labelId, give, mark };
+};
+
+for (const [name, makeStore, inOutbox, statements] of stores) {
   describe(`a budget whose terms are sent again with the same owner, her address suppressed (${name})`, () => {
     it('keeps her unreachable mark: a mark stays until a new owner is set', async () => {
       const store = makeStore();
@@ -135,14 +197,7 @@ for (const [name, makeStore, inOutbox] of stores) {
 
   describe(`an owner's standing that stands on another left-out mail's mark, when that mail is retried (${name})`, () => {
     it('does not state Mara unreachable a second time: bud-2 is still hers and marked for her', async () => {
-      const store = makeStore();
-      const labelId = uniqueId('lbl');
-      const give = (budgetId: string, owner: typeof mara, occurredAt: string) =>
-        store.saveBudget({ ...ownedBudget(budgetId, owner), labelId, occurredAt });
-      for (const budgetId of ['bud-1', 'bud-2', 'bud-3'])
-        await give(budgetId, mara, '2027-03-01T00:00:00.000Z');
-      const mark = (budgetIds: string[], deliveryId: string, at: string) =>
-        markUnreachable(store, labelId, budgetIds, mara, deliveryId, at);
+      const { store, labelId, give, mark } = await marasThreeBudgets(makeStore);
       // Mara's alert for bud-3 is left out: she is stated unreachable for bud-3.
       expect(await mark(['bud-3'], uniqueId('dlv'), '2027-03-02T07:00:00.000Z')).toBe(true);
       // Her alert for bud-2 is left out while that stands: bud-2 is marked for her, not stated again.
@@ -169,6 +224,41 @@ for (const [name, makeStore, inOutbox] of stores) {
       expect({ stated, inOutbox: await inOutbox(store, retried.eventId) }).toEqual({
         stated: false,
         inOutbox: false,
+      });
+    });
+  });
+
+  // docs/design.md#budgets: "A mark of its own as old as the statement or older is the standing's as
+  // any other mail's is: one it won before the statement ... keeps the standing while that budget is the
+  // address's, so the same mail handled again (a redelivery) does not state the address a second time."
+  // A redelivery is handled later than the first attempt: markSuppressedOwner stamps the mark it writes
+  // with the time of that handling (deps.now()), and the store lets a mail rewrite its own mark.
+  describe(`an owner's standing that stands on another left-out mail's mark, when that mail is redelivered a day later (${name})`, () => {
+    it('does not state Mara unreachable a second time: bud-2 is still hers and marked for her by that mail', async () => {
+      const { store, labelId, give, mark: leftOut } = await marasThreeBudgets(makeStore);
+      // Mara's alert for bud-3 is left out: she is stated unreachable for bud-3.
+      expect(await leftOut(['bud-3'], uniqueId('dlv'), '2027-03-02T07:00:00.000Z')).toBe(true);
+      // Her alert for bud-2 is left out while that stands: bud-2 is marked for her, not stated again.
+      const alert = alertMail(labelId, 'bud-2');
+      const alertId = deliveryIdOf(alert.identity);
+      expect(await leftOut(['bud-2'], alertId, '2027-03-03T07:00:00.000Z')).toBe(false);
+      // bud-3 goes to Ivo; her report for bud-1 and bud-2 is left out and states her for both.
+      await give('bud-3', ivo, '2027-03-04T00:00:00.000Z');
+      expect(await leftOut(['bud-1', 'bud-2'], uniqueId('dlv'), '2027-03-05T07:00:00.000Z')).toBe(true);
+      // bud-1 goes to Ivo too. The report's standing stands: bud-2 is still hers, marked for her.
+      await give('bud-1', ivo, '2027-03-06T00:00:00.000Z');
+
+      // The bud-2 alert's handling runs again (a redelivery), handled on 7 March as the function does.
+      const { stated } = await markSuppressedOwner(alert, 'corr-redelivered', {
+        store,
+        now: () => new Date('2027-03-07T07:00:00.000Z'),
+      });
+
+      // Her standing has not ended: no second `Budget Owner Suppressed` for Mara (none by the alert).
+      const forTheAlert = (await statements(store)).filter((id) => id === alertId);
+      expect({ stated, statedForTheAlert: forTheAlert.length }).toEqual({
+        stated: false,
+        statedForTheAlert: 0,
       });
     });
   });
