@@ -3,6 +3,7 @@ import { type AnnouncerDeps, defaultSettings } from '#functions/announcer/ports.
 import { followUpSettledMails, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
+import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import {
   type Delivery,
   type DeliveryStore,
@@ -22,7 +23,7 @@ import {
   type MailSettings,
 } from '#shared/mail/ports.ts';
 import { genresMatch, normaliseEmail, type Outlet } from '#shared/outlets.ts';
-import { momentOf, revisionOf, type StoredRelease } from '#shared/releases.ts';
+import { momentOf, type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { RecordedMeasure } from './measure.ts';
 import {
   anOutlet,
@@ -490,7 +491,22 @@ export function aLabelAndItsPress(territories = ['GB', 'DE'], outlets?: Outlet[]
       await sendMailing(detailOf(entry).data, meta, world.deps, far());
     }
   };
-  return { german, british, release, world, store, label, held, redeliverAll };
+  /**
+   * The release day of `moment` (the release's date unless named) comes, at 5 March 2027: releases
+   * marks it out there; the announcer reads the release as it now stands.
+   */
+  const releaseDay = async (moment: ReleaseMoment = momentOf(release.details!)) => {
+    await reachReleaseDay(
+      { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive', ...moment },
+      { correlationId: 'corr' },
+      { releases: store, schedules: idleSchedules, now: () => new Date('2027-03-05T00:00:01Z') },
+    );
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      (await store.get('lbl-nightshift', 'rel-night-drive'))!,
+    );
+  };
+  return { german, british, release, world, store, label, held, redeliverAll, releaseDay };
 }
 
 /** aLabelAndItsPress's label withdraws DE. */
