@@ -1,16 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { moduleTourMailer } from '#functions/tours/mailer.ts';
+import type { ToursDeps } from '#functions/tours/ports.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import { timeoutSeconds } from '#infra/function-settings.ts';
+import { defaultMailSettings } from '#shared/mail/ports.ts';
+import { settleFromEmailsSent } from '#shared/mail/settle.ts';
+import { emailSent, fakeMailDeps } from '#test/support/announcer-fakes.ts';
 import {
   announcedWithAnswersLost,
+  aPressOutlet,
   aShow,
   cancelledAndOnAgainAnswersLost,
+  fakeToursDeps,
   lostAnswers,
   metaAt,
   runDueSteps,
   stepsWritten,
   takeStepsWritten,
   toldDePressOf,
+  tourOf,
 } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
@@ -39,6 +48,26 @@ async function retimedAnswerLostThenMoved() {
     deps,
   );
   await takeStepsWritten(fakes);
+  return told;
+}
+
+/**
+ * The German outlet told of `announced` (toldDePressOf); an hour later the show moves to Paris: the
+ * outlet's "Moved" mail is claimed, SES's answer lost (nothing sent). The change's steps taken.
+ */
+async function movedToParisAnswerLost() {
+  const told = await toldDePressOf(announced);
+  const { now, fakes, deps, mailer } = told;
+  now.value = new Date(now.value.getTime() + 3600_000);
+  mailer.ses.script = lostAnswers;
+  await applyShowChange(
+    'tour-1',
+    { type: 'set', show: { ...announced, venue: paris } },
+    metaAt(now.value.toISOString()),
+    deps,
+  );
+  await takeStepsWritten(fakes);
+  mailer.ses.script = undefined;
   return told;
 }
 
@@ -259,18 +288,7 @@ describe('press: a stale change claim of a show moved to France and cancelled th
 /** A stale "moved" mail of a show that came back to the mail's country since (docs/design.md#tours). */
 describe('press: a stale "moved" claim of a show moved back to the country since', () => {
   it('is not resent: the outlet is not left told the show is no longer in Germany while it plays in Berlin', async () => {
-    const { now, fakes, deps, mailer } = await toldDePressOf(announced);
-    // Moved to Paris: the German outlet's "Moved" mail is claimed, SES's answer lost.
-    now.value = new Date(now.value.getTime() + 3600_000);
-    mailer.ses.script = lostAnswers;
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, venue: paris } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    mailer.ses.script = undefined;
+    const { now, fakes, deps, mailer } = await movedToParisAnswerLost();
     // Back to Berlin an hour later: the move back's step tells the outlet (a change).
     now.value = new Date(now.value.getTime() + 3600_000);
     await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt(now.value.toISOString()), deps);
@@ -283,5 +301,81 @@ describe('press: a stale "moved" claim of a show moved back to the country since
     const mails = mailer.ses.receivedBy('de@press.example');
     // Whatever it heard between, its last word is not 'Moved: ... no longer in Germany' of a show in Berlin.
     expect(mails.map((m) => m.kind).at(-1)).not.toBe('press-moved');
+  });
+});
+
+/**
+ * A stale "moved" claim of a show moved back to the claim's country since is closed: the move back's
+ * press-change told the address where it plays (docs/design.md#tours). Moved away again, its second stay
+ * there is told "moved" under its own identity.
+ */
+describe('a stale "moved" claim of a show moved back to Germany and away again since', () => {
+  it('is not resent after the second stay\'s "moved": the German outlet hears the show moved to Paris once', async () => {
+    const { now, fakes, deps, mailer } = await movedToParisAnswerLost();
+    // Minutes later, back to Berlin (the outlet hears "Changed"), and minutes after that to Paris again
+    // (the outlet hears "Moved", this stay's).
+    for (const show of [announced, { ...announced, venue: paris }]) {
+      now.value = new Date(now.value.getTime() + 2 * 60_000);
+      await applyShowChange('tour-1', { type: 'set', show }, metaAt(now.value.toISOString()), deps);
+      await takeStepsWritten(fakes);
+    }
+    const byTheSteps = mailer.ses.receivedBy('de@press.example').map((m) => m.kind);
+    expect(byTheSteps).toEqual(['press-announcement', 'press-change', 'press-moved']);
+
+    // The first "Moved" claim goes stale and the sweep runs.
+    now.value = new Date(now.value.getTime() + 24 * 3600_000);
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+
+    // The first stay's "Moved" was overtaken by the move back: resent, the outlet reads it a second time.
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(byTheSteps);
+  });
+});
+
+/**
+ * A press mail closed unsent by the stale-claim sweep whose late Email Sent showed it went reached its
+ * address (wentOut, docs/design.md#exactly-once-mail): the steps after count what it told.
+ */
+describe('a press announcement the sweep closed unsent, whose late Email Sent showed it went', () => {
+  it("is followed by the show's new doors when the show, cancelled meanwhile, is set on again with them", async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const world = fakeToursDeps(now);
+    world.outlets.push(aPressOutlet('de', ['DE']));
+    // The press through the mail module, its delivery store at hand for the Email Sent that comes late.
+    const { deps: mail, mailer: ses } = fakeMailDeps(
+      () => now.value,
+      defaultMailSettings(timeoutSeconds.tours),
+    );
+    const deps: ToursDeps = {
+      ...world.deps,
+      mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', timeoutSeconds.tours * 1000),
+    };
+    const fakes = { ...world, deps };
+    // SES sends the announcement and its answer is lost: the claim stays open.
+    ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
+    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+    await runDueSteps(fakes, now);
+    const [announcement] = ses.receivedBy('de@press.example');
+
+    // A day later (the claim stale, no Email Sent yet) the show is cancelled: its step takes the outlet
+    // as never told. The sweep then closes the announcement unsent (its show cancelled).
+    await cancelShow1ADayLater(now, fakes);
+    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 1 });
+    // Its Email Sent comes now: it went (recorded on the closed claim, markSentAfterClosed).
+    await settleFromEmailsSent([emailSent(announcement)], mail);
+
+    // On again, doors at 20:00: the outlet, told doors at 19:00, hears of the change.
+    now.value = new Date('2027-02-04T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, times: { ...announced.times, doors: '20:00' } } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+    ]);
   });
 });

@@ -49,7 +49,7 @@ const subjectsToDe = (world: World, from: number) =>
         ),
     );
 
-describe('review: an address whose announcement the stale-claim sweep ended failed counts as told of nothing', () => {
+describe('an address whose announcement the stale-claim sweep ended failed counts as told of nothing', () => {
   it("is announced every show of the country, the one it never heard of included, at the country's next announcement step", async () => {
     const world = await announcementEndedFailedBySweep();
 
@@ -88,7 +88,7 @@ describe('review: an address whose announcement the stale-claim sweep ended fail
   });
 });
 
-describe('review: an address whose announcement the stale-claim sweep closed unsent counts as told of nothing', () => {
+describe('an address whose announcement the stale-claim sweep closed unsent counts as told of nothing', () => {
   it('is told of a show of that announcement, cancelled meanwhile and set on again, at the next show', async () => {
     // The outlet's announcement of show-1 and show-2 claimed, SES's answer lost (nothing sent).
     const other = aShow({ ...announced, showId: 'show-2', date: '2027-05-16' });
@@ -117,7 +117,7 @@ describe('review: an address whose announcement the stale-claim sweep closed uns
  * 0d13723, reverted in 9d0feca); and a note the sweep rewrote to a set of its own (sent) is not undone
  * when the stale claim it replaced is closed.
  */
-describe('review: guards for counting such an address as told of nothing', () => {
+describe('guards for counting such an address as told of nothing', () => {
   it('an announcement claimed stale when the next show comes, its resend then sent: the address is told of the first show once, also at a third show', async () => {
     const world = await announcedWithAnswersLost([announced]);
     const lost = world.mailer.ses.calls.length;
