@@ -171,11 +171,7 @@ export async function settleAcrossBudgets(
       versions: [],
       states: [after],
       delta,
-      checks: others.map((s) => ({
-        budgetId: s.budgetId,
-        expenseId: orderId,
-        revision: s.state?.revision ?? 0,
-      })),
+      checks: stillAsRead(others, orderId),
       ...(repair && differences?.length
         ? {
             drift: {
@@ -268,9 +264,10 @@ export async function takeHomeHolding(
     const state = { ...(here ?? emptyState(orderId, home.state.firstSeenAt)), heldAtHome };
     // The home's word as read: a release since (its state, or another budget's settlers, changed) is
     // refused and read again, or its push, finding no word here yet, would be lost to this older one.
-    const checks = states
-      .filter((s) => s.budgetId !== budgetId)
-      .map((s) => ({ budgetId: s.budgetId, expenseId: orderId, revision: s.state?.revision ?? 0 }));
+    const checks = stillAsRead(
+      states.filter((s) => s.budgetId !== budgetId),
+      orderId,
+    );
     if (await store.writeLedger(labelId, budgetId, { versions: [], states: [state], delta: {}, checks }))
       return true;
   }
@@ -341,6 +338,10 @@ const settlersChanged = (pairs: [ExpenseState, ExpenseState][]) =>
  * reads the filings after it and moves or voids it then.
  */
 const hadData = (state: ExpenseState | undefined) => state?.dataAt !== undefined;
+
+/** A write's checks that these budgets' states of the expense are still as read (revision 0: none yet). */
+const stillAsRead = (states: { budgetId: string; state?: ExpenseState }[], expenseId: string) =>
+  states.map((s) => ({ budgetId: s.budgetId, expenseId, revision: s.state?.revision ?? 0 }));
 
 /** The expense's state in each budget it is filed under (undefined where it has none). */
 const statesAcross = (labelId: string, expenseId: string, budgets: string[], store: BudgetStore) =>
