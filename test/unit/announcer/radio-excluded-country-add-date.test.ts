@@ -29,7 +29,7 @@ const serviced = (germanAddDate: string, excludedTerritories?: string[]): Releas
   ...(excludedTerritories ? { excludedTerritories } : {}),
 });
 
-describe('review: an add-date change of a country excluded before its mailing ran', () => {
+describe('an add-date change of a country excluded before its mailing ran', () => {
   it('tells a radio outlet still reached through another country nothing of that country', async () => {
     const germanAndFrench = anOutlet({ kind: 'radio', territories: ['DE', 'FR'], formats: ['AAA'] });
     const world = fakeWorld({

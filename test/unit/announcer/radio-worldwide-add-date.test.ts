@@ -19,7 +19,7 @@ const serviced = (date = '2027-03-08'): ReleaseDetails =>
     },
   });
 
-describe('review: a worldwide add date of a release listed in some countries', () => {
+describe('a worldwide add date of a release listed in some countries', () => {
   it('is told to its radio outlets, and its move asked, as before add dates were narrowed to covered territories', async () => {
     const british = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['AAA'] });
     const world = fakeWorld({ releases: [aStoredRelease({ details: serviced() })], outlets: [british] });

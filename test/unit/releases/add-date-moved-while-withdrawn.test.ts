@@ -15,7 +15,7 @@ const metaAt = (occurredAt: string): ChangeMeta & { occurredAt: string } => ({
   occurredAt,
 });
 
-describe('review: an add date moved while its country was withdrawn, then the country given back', () => {
+describe('an add date moved while its country was withdrawn, then the country given back', () => {
   it('asks the move once the release reaches the country again', async () => {
     const steps: [ReleaseChange, string][] = [
       [{ type: 'Release Scheduled', details: serviced('2027-03-05') }, '2026-06-01T10:00:00Z'],
@@ -50,7 +50,7 @@ describe('review: an add date moved while its country was withdrawn, then the co
   });
 });
 
-describe('review: an add date moved and moved back while its country was withdrawn', () => {
+describe('an add date moved and moved back while its country was withdrawn', () => {
   it('asks no add-date change at the giving back: nobody was told the date in between', () => {
     const steps: [ReleaseChange, string][] = [
       [{ type: 'Release Scheduled', details: serviced('2027-03-05') }, '2026-06-01T10:00:00Z'],

@@ -308,7 +308,7 @@ describe("the tour manager's page", () => {
   });
 });
 
-describe('the advance page as the promoter reads it (review)', () => {
+describe('the advance page as the promoter reads it', () => {
   it('states until when the advance can be amended in the venue’s time, on show day, not as a UTC instant of the day before', async () => {
     // Berlin, show on 2027-05-14: the lock is 2027-05-14 00:00 Europe/Berlin (2027-05-13T22:00Z).
     const { deps, token } = await world('2027-04-20T10:00:00Z');
@@ -324,7 +324,7 @@ describe('the advance page as the promoter reads it (review)', () => {
   });
 });
 
-describe('the advance form’s answers and its API document (review)', () => {
+describe('the advance form’s answers and its API document', () => {
   const route = (deps: Awaited<ReturnType<typeof world>>['deps']) =>
     tourPageRoutes(deps, new RecordedMeasure()).find((r) => r.method === 'POST' && r.path === '/a/{token}')!;
   const post = async (deps: Awaited<ReturnType<typeof world>>['deps'], token: string, body: string) => {
