@@ -15,6 +15,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -42,6 +43,7 @@ import {
   deployedScheduleName,
   scheduleDeadLettersQueue,
 } from './app-function.ts';
+import { matchesPattern } from './local/bus/pattern.ts';
 import { type FunctionName, type FunctionSpec, functionEntries, schedules } from './topology.ts';
 
 /**
@@ -167,9 +169,7 @@ export async function redrive(
       }
     }
   }
-  if (!options.only || options.only === 'releases' || options.only === 'tours') {
-    results.push(await redriveScheduleDeadLetters(options.stage, options.dryRun, deps));
-  }
+  results.push(await redriveScheduleDeadLetters(options.stage, options.only, options.dryRun, deps));
   if ((!options.only || options.only === 'publisher') && deployed.has('publisher')) {
     const publisher = deployedFunctionName(options.stage, 'publisher');
     const positions = await streamPositionsQueue(publisher, deps);
@@ -226,6 +226,15 @@ async function deployedFunctions(
 
 const noop = async () => {};
 
+/** Whether a rule of `name` on the Backline bus takes `event`, matched as EventBridge matches it. */
+const consumedBy = (name: FunctionName, event: { source: string; 'detail-type': string; detail: unknown }) =>
+  functionEntries()
+    .find(([entry]) => entry === name)![1]
+    .on.some(
+      (trigger) =>
+        trigger.kind === 'event' && trigger.bus === 'backline' && matchesPattern(trigger.pattern, event),
+    );
+
 /**
  * The event each schedule puts on the bus, by the schedule's name (docs/design.md#schedules): a
  * one-time schedule's name starts with its kind and a hash (`releaseDayScheduleName` and the other
@@ -253,10 +262,14 @@ export function scheduledEventOf(stage: string, scheduleName: string): EventCont
  * `TARGET_ARN` attributes. It is put on that bus again as the schedule would have put it, so it
  * comes late, as the local cloud's redrive of a schedule's dead letter does; its consumers take a
  * late firing as they take a retried one. A message whose schedule names no event of the topology, or
- * whose body is not that event's detail, is left in the queue for the operator, saying why.
+ * whose body is not that event's detail, is left in the queue for the operator, saying why. With
+ * `--function`, a run takes only the firings that function consumes (they reach its other consumers
+ * too, as the schedule's would have); the others stay in the queue, visible again at once, for their
+ * own function's run.
  */
 async function redriveScheduleDeadLetters(
   stage: string,
+  only: FunctionName | undefined,
   dryRun: boolean | undefined,
   deps: RedriveDeps,
 ): Promise<FunctionRedrive> {
@@ -295,6 +308,8 @@ async function redriveScheduleDeadLetters(
       }
       const parsed = contract.detail.safeParse(detail);
       if (!parsed.success) throw new Error(`its body is not the ${contract.detailType} detail`);
+      if (only && !consumedBy(only, { source: contract.source, 'detail-type': contract.detailType, detail }))
+        return 'not this run';
       const { FailedEntryCount, Entries } = await deps.events.send(
         new PutEventsCommand({
           Entries: [
@@ -644,14 +659,16 @@ async function deliveryDeadLetterQueues(target: DeliveryTarget, deps: RedriveDep
 
 /**
  * Counts a dead-letter queue's messages (dry run), or hands each to `deliver` and deletes it once
- * delivered; a message that fails stays in the queue for the next run.
+ * delivered; a message that fails stays in the queue for the next run. A message `deliver` answers is
+ * not this run's is neither counted nor deleted, and made visible again once the queue is read through
+ * (not before: a receive that finds only messages it has seen ends the reading).
  */
 async function redriveOrCount(
   of: { function: FunctionRedrive['function']; kind: FunctionRedrive['kind']; label: string },
   queueUrl: string,
   dryRun: boolean | undefined,
   deps: RedriveDeps,
-  deliver: (body: string, message: Message) => Promise<void>,
+  deliver: (body: string, message: Message) => Promise<void | 'not this run'>,
 ): Promise<FunctionRedrive> {
   const result: FunctionRedrive = {
     function: of.function,
@@ -669,18 +686,32 @@ async function redriveOrCount(
     deps.log(`${of.label}: ${result.found} dead-lettered`);
     return result;
   }
+  const others: Message[] = [];
   for await (const message of receiveEach(queueUrl, VISIBILITY_SECONDS, deps)) {
-    result.found++;
     try {
-      await deliver(message.Body ?? '', message);
+      if ((await deliver(message.Body ?? '', message)) === 'not this run') {
+        others.push(message);
+        continue;
+      }
+      result.found++;
       await deps.sqs.send(
         new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
       );
       result.redriven++;
     } catch (error) {
+      result.found++;
       result.failed++;
       deps.log(`${of.label}: message ${message.MessageId} left in the queue: ${(error as Error).message}`);
     }
+  }
+  for (const message of others) {
+    await deps.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: message.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
   }
   deps.log(
     `${of.label}: ${result.found} dead-lettered, ${result.redriven} redriven, ${result.failed} left in the queue`,

@@ -14,6 +14,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -151,11 +152,16 @@ describe('redrive on AWS', () => {
     sqs
       .on(ReceiveMessageCommand)
       .resolves({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'h1', Body: 'not json' }] });
+    // The announcer consumes a schedule's firing too (the outbox sweep's): its dead letters, none here.
+    sqs
+      .on(GetQueueUrlCommand, { QueueName: 'backline-prod-schedule-dead-letters' })
+      .rejects(new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} }));
 
     const results = await redrive({ stage: 'prod', only: 'announcer' }, deps());
 
     expect(results).toEqual([
       { function: 'announcer', kind: 'on-failure', queue: queueUrl, found: 1, redriven: 0, failed: 1 },
+      { function: 'scheduler', kind: 'schedule', found: 0, redriven: 0, failed: 0 },
     ]);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
@@ -615,6 +621,45 @@ describe('redrive on AWS', () => {
       expect(why('not-json')).toContain('its body is not the Release Day Reached detail (not JSON)');
       expect(why('refused')).toContain('the bus refused it: InternalFailure');
       expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
+    });
+
+    /** What a `--function` run puts back of the 07:00 reconciliation's and a release day's dead letters. */
+    const takenWith = async (only: 'budgets' | 'releases') => {
+      queueHolds(
+        deadLetter(
+          'reconciliation',
+          scheduleArn('default', 'backline-prod-daily-reconciliation'),
+          reconciliation,
+        ),
+        deadLetter('release-day', releaseDaySchedule, releaseDay),
+      );
+      events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+      await redrive({ stage: 'prod', only }, deps());
+      return {
+        put: events
+          .commandCalls(PutEventsCommand)
+          .flatMap((call) => call.args[0].input.Entries?.map((entry) => entry.DetailType)),
+        deleted: deletedHere(),
+        visibleAgain: sqs
+          .commandCalls(ChangeMessageVisibilityCommand, { QueueUrl: scheduleDlqUrl, VisibilityTimeout: 0 })
+          .map((call) => call.args[0].input.ReceiptHandle),
+      };
+    };
+
+    it("with --function budgets, puts back the daily reconciliation (the budgets function's) and leaves the release day visible in the queue", async () => {
+      expect(await takenWith('budgets')).toEqual({
+        put: ['Reconciliation Due'],
+        deleted: ['rh-reconciliation'],
+        visibleAgain: ['rh-release-day'],
+      });
+    });
+
+    it("with --function releases, puts back the release day (the releases function's) and leaves the reconciliation visible in the queue", async () => {
+      expect(await takenWith('releases')).toEqual({
+        put: ['Release Day Reached'],
+        deleted: ['rh-release-day'],
+        visibleAgain: ['rh-reconciliation'],
+      });
     });
 
     it('only counts them in a dry run', async () => {
