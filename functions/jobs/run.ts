@@ -53,7 +53,7 @@ export type PageOutcome =
  * one of them killed before it could say so) fails the job instead of doing the work a fourth time.
  */
 export async function runJobPage(
-  request: { jobId: string; page: number; deadline?: number },
+  request: { jobId: string; page: number; deadline?: number; owner?: string },
   deps: JobsDeps,
 ): Promise<PageOutcome> {
   const { jobId, page } = request;
@@ -64,8 +64,9 @@ export async function runJobPage(
   if (page > job.pagesDone) return { outcome: 'not-yet', page };
 
   const startedAt = deps.now().toISOString();
-  // Another attempt at the page holding its lease (a duplicate event) throws: Lambda retries it later.
-  const attempt = await deps.jobs.startAttempt(jobId, page, startedAt);
+  // Another invocation's attempt holding the page's lease (a duplicate event) throws: Lambda retries it
+  // later. One of this invocation's (its retry by Lambda keeps its request id) is taken over.
+  const attempt = await deps.jobs.startAttempt(jobId, page, startedAt, request.owner);
   // Recorded, or the job finished, since it was read (a duplicate event ran the page meanwhile).
   if (attempt === 0) return { outcome: 'recorded-before', page };
   if (attempt > maxPageAttempts) {

@@ -165,7 +165,8 @@ async function start(
   stops.push(async () => queues.stop());
   const bus = new LocalBus({
     functions: functionEntries(),
-    invoke: (name, event) => inFlight.track(name, event['detail-type'], () => runtime.invoke(name, event)),
+    invoke: (name, event, requestId) =>
+      inFlight.track(name, event['detail-type'], () => runtime.invoke(name, event, requestId)),
     enqueue: (queue, event) => {
       queues.send(queue, JSON.stringify(event));
     },

@@ -61,14 +61,17 @@ export class LocalRuntime {
     await Promise.all([...this.#functions.keys()].map((name) => this.#handler(name)));
   }
 
-  async invoke(name: FunctionName, event: unknown): Promise<unknown> {
+  /**
+   * `requestId`: the invocation's (`context.awsRequestId`). Lambda keeps one across its retries of an
+   * asynchronous invocation, so the bus passes the same one to each of them; a new one otherwise.
+   */
+  async invoke(name: FunctionName, event: unknown, requestId: string = randomUUID()): Promise<unknown> {
     const spec = this.#functions.get(name);
     if (!spec) throw new InvocationError(`no function ${name} in the topology`);
     const handler = await this.#handler(name);
     const { timeoutSeconds, memoryMb } = settingsOf(spec);
     const timeoutMs = timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
-    const requestId = randomUUID();
     const context = {
       callbackWaitsForEmptyEventLoop: true,
       functionName: name,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -166,12 +167,15 @@ export interface JobStore {
   chunk(jobId: string, page: number): Promise<JobChunk | undefined>;
   /**
    * Starts an attempt at `page`, before its work: counts it, takes the page's lease until
-   * `attemptLiveUntil(at)` and marks a queued job running. Answers the attempt's number (1 for the
-   * first), or 0 when `page` is not the job's next page (recorded before, or one ahead) or the job is
-   * finished or unknown, counting nothing. Throws `AttemptLiveError`, counting nothing, while another
-   * attempt's lease has not lapsed (docs/design.md#jobs).
+   * `attemptLiveUntil(at)` for `owner` (the invocation's request id, which Lambda keeps across its
+   * retries of one asynchronous invocation; none: a new one) and marks a queued job running. Answers the
+   * attempt's number (1 for the first), or 0 when `page` is not the job's next page (recorded before, or
+   * one ahead) or the job is finished or unknown, counting nothing. Throws `AttemptLiveError`, counting
+   * nothing, while another owner's lease has not lapsed; a start by the lease's own owner takes the page
+   * over (a retry of an invocation that failed holding it), and the same start sent again (the SDK's
+   * retry of one whose answer was lost) answers the attempt it counted (docs/design.md#jobs).
    */
-  startAttempt(jobId: string, page: number, at: string): Promise<number>;
+  startAttempt(jobId: string, page: number, at: string, owner?: string): Promise<number>;
   /**
    * Renews attempt `attempt`'s lease at `page` until `attemptLiveUntil(at)`; false (nothing written)
    * when the page is recorded, the job finished, another attempt has started since, or the attempt gave
@@ -289,7 +293,8 @@ export function dynamoJobStore(
     };
   };
 
-  const startAttempt: JobStore['startAttempt'] = async (jobId, page, at) => {
+  const startAttempt: JobStore['startAttempt'] = async (jobId, page, at, owner = randomUUID()) => {
+    const until = attemptLiveUntil(at);
     try {
       // Tried again on a conflict (a transaction recording the page holds the job's item), so the
       // attempt is counted rather than thrown as a failure of the page's work.
@@ -299,11 +304,13 @@ export function dynamoJobStore(
             TableName,
             Key: jobKey(jobId),
             UpdateExpression:
-              'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, attemptLiveUntil = :until, updatedAt = :at',
+              'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, attemptLiveUntil = :until, attemptOwner = :owner, updatedAt = :at',
             // Invariant: attempts are counted at the job's next page only, and only while it runs; one
-            // attempt at a time holds the page (its lease), so no two write its rows at once.
+            // attempt at a time holds the page (its lease), so no two write its rows at once. The
+            // lease's owner takes it over with a start of its own (Lambda's retry of the invocation
+            // that failed holding it), not with this start sent again (the SDK's retry: same lease).
             ConditionExpression:
-              'pagesDone = :page AND #status IN (:queued, :running) AND (attribute_not_exists(attemptLiveUntil) OR attemptLiveUntil < :at)',
+              'pagesDone = :page AND #status IN (:queued, :running) AND (attribute_not_exists(attemptLiveUntil) OR attemptLiveUntil < :at OR (attemptOwner = :owner AND attemptLiveUntil <> :until))',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':running': 'running',
@@ -312,7 +319,8 @@ export function dynamoJobStore(
               ':one': 1,
               ':page': page,
               ':at': at,
-              ':until': attemptLiveUntil(at),
+              ':until': until,
+              ':owner': owner,
             },
             ReturnValues: 'UPDATED_NEW',
           }),
@@ -325,13 +333,11 @@ export function dynamoJobStore(
     // Refused: read which condition did it (rare, so no read on the way that succeeds).
     const { Item } = await db.send(new GetCommand({ TableName, Key: jobKey(jobId), ConsistentRead: true }));
     const live = Item?.attemptLiveUntil as string | undefined;
-    if (
-      Item?.pagesDone === page &&
-      ['queued', 'running'].includes(Item.status) &&
-      live !== undefined &&
-      live >= at
-    )
-      throw new AttemptLiveError(jobId, page, live);
+    if (Item?.pagesDone !== page || !['queued', 'running'].includes(Item.status) || live === undefined)
+      return 0;
+    // This very start, sent again by the SDK after its answer was lost: the attempt it counted.
+    if (Item.attemptOwner === owner && live === until) return Item.attempts as number;
+    if (live >= at) throw new AttemptLiveError(jobId, page, live);
     return 0;
   };
 
@@ -396,7 +402,7 @@ export function dynamoJobStore(
     }
     names['#cursor'] = 'cursor';
     // The lease goes with the page: the next page's first attempt starts at once.
-    const remove = ['attemptLiveUntil', ...(completion.cursor ? [] : ['#cursor'])];
+    const remove = ['attemptLiveUntil', 'attemptOwner', ...(completion.cursor ? [] : ['#cursor'])];
     let condition = 'pagesDone = :page AND #status IN (:queued, :running)';
     if (completion.attempt !== undefined) {
       condition += ' AND attempts = :attempt';
@@ -451,7 +457,7 @@ export function dynamoJobStore(
           new UpdateCommand({
             TableName,
             Key: jobKey(jobId),
-            UpdateExpression: 'SET lastError = :error, updatedAt = :at REMOVE attemptLiveUntil',
+            UpdateExpression: 'SET lastError = :error, updatedAt = :at REMOVE attemptLiveUntil, attemptOwner',
             ConditionExpression: `pagesDone = :page${attempt === undefined ? '' : ' AND attempts = :attempt'}`,
             ExpressionAttributeValues: {
               ':error': error,

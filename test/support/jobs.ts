@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { importPage } from '#functions/jobs/outlet-import.ts';
 import type { JobsDeps } from '#functions/jobs/ports.ts';
 import { type PageOutcome, runJobPage } from '#functions/jobs/run.ts';
@@ -25,8 +26,11 @@ export class InMemoryJobStore implements JobStore {
   readonly jobs = new Map<string, Job>();
   readonly chunks = new Map<string, JobChunk>();
   readonly pages = new Map<string, CsvRejection[]>();
-  /** Each job's page lease (`attemptLiveUntil`), kept beside the job as the table keeps it off `get`. */
-  readonly leases = new Map<string, string>();
+  /**
+   * Each job's page lease (`attemptLiveUntil`) and its owner (`attemptOwner`), kept beside the job as the
+   * table keeps them off `get`.
+   */
+  readonly leases = new Map<string, { until: string; owner: string }>();
   /** The events this store's writes put in the outbox, in order. */
   readonly outbox: OutboxEntry[] = [];
 
@@ -42,20 +46,24 @@ export class InMemoryJobStore implements JobStore {
     return job ? structuredClone(job) : undefined;
   };
   chunk = async (jobId: string, page: number) => structuredClone(this.chunks.get(`${jobId}/${page}`));
-  startAttempt = async (jobId: string, page: number, at: string) => {
+  startAttempt = async (jobId: string, page: number, at: string, owner: string = randomUUID()) => {
     const job = this.jobs.get(jobId);
     if (!job || job.pagesDone !== page || (job.status !== 'queued' && job.status !== 'running')) return 0;
     const live = this.leases.get(jobId);
-    if (live !== undefined && live >= at) throw new AttemptLiveError(jobId, page, live);
+    const until = attemptLiveUntil(at);
+    if (live !== undefined && live.owner === owner && live.until === until) return job.attempts ?? 1;
+    if (live !== undefined && live.until >= at && live.owner !== owner)
+      throw new AttemptLiveError(jobId, page, live.until);
     Object.assign(job, { status: 'running', attempts: (job.attempts ?? 0) + 1, updatedAt: at });
-    this.leases.set(jobId, attemptLiveUntil(at));
+    this.leases.set(jobId, { until, owner });
     return job.attempts ?? 1;
   };
   renewAttempt = async (jobId: string, page: number, attempt: number, at: string) => {
     const job = this.jobs.get(jobId);
     if (job?.pagesDone !== page || job.attempts !== attempt || job.status !== 'running') return false;
-    if (!this.leases.has(jobId)) return false;
-    this.leases.set(jobId, attemptLiveUntil(at));
+    const live = this.leases.get(jobId);
+    if (!live) return false;
+    this.leases.set(jobId, { ...live, until: attemptLiveUntil(at) });
     return true;
   };
   completePage = async ({ jobId }: Pick<Job, 'jobId'>, page: number, completion: PageCompletion) => {

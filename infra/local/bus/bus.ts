@@ -94,7 +94,8 @@ export class BusError extends Error {
 
 export interface LocalBusOptions {
   functions: [FunctionName, FunctionSpec][];
-  invoke: (name: FunctionName, event: BusEvent) => Promise<unknown>;
+  /** `requestId`: the asynchronous invocation's, the same for each of its retries (as Lambda keeps it). */
+  invoke: (name: FunctionName, event: BusEvent, requestId: string) => Promise<unknown>;
   /** SendMessage to a queue trigger's queue, the event as the body (as EventBridge sends it); throws when refused. */
   enqueue?: (queue: string, event: BusEvent) => void;
   faults: Faults;
@@ -540,6 +541,8 @@ export class LocalBus {
   /** Lambda's asynchronous invocation: the first attempt, `retryAttempts` retries with backoff, then the on-failure destination. */
   async #deliver(rule: Rule, event: BusEvent, invocation: Invocation, nextAt?: number): Promise<void> {
     this.#begin();
+    // One request id for the invocation and its retries, as Lambda keeps it (docs/design.md#jobs).
+    const requestId = randomUUID();
     try {
       if (nextAt !== undefined) await sleep(nextAt - Date.now());
       for (;;) {
@@ -549,7 +552,7 @@ export class LocalBus {
           if (rule.queue) {
             if (!this.#options.enqueue) throw new Error(`no queues: cannot deliver to ${rule.queue}`);
             this.#options.enqueue(rule.queue, event);
-          } else await this.#options.invoke(rule.function, event);
+          } else await this.#options.invoke(rule.function, event, requestId);
           invocation.status = 'succeeded';
           delete invocation.error;
           this.#journal.done(event, rule.name);

@@ -1,11 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { dynamoJobStore, type Job } from '#shared/db/jobs.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
-import { ExpenseRecorded, JobRequested } from '#shared/events/index.ts';
+import { buildDetail, ExpenseRecorded, JobRequested } from '#shared/events/index.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
-import { api, busEvents, busIdle, clockNow, cloud, sdkConfig, uniqueId } from '#test/support/cloud.ts';
+import {
+  advanceClock,
+  api,
+  armFault,
+  busEvents,
+  busIdle,
+  clearFaults,
+  clockNow,
+  cloud,
+  deadLetters,
+  redriveDeadLetters,
+  sdkConfig,
+  uniqueId,
+} from '#test/support/cloud.ts';
 import { replayWebhooks } from '#test/support/jobs-cloud.ts';
 
 /** Jobs on the local cloud: the store's conditional writes on DynamoDB Local, and a replay of several pages. */
@@ -189,4 +203,67 @@ describe('a replay job', () => {
     expect(replayedIds).toHaveLength(webhookIds.length);
     expect(replayedIds.sort()).toEqual([...webhookIds].sort());
   }, 120_000);
+});
+
+/**
+ * docs/design.md#jobs: an attempt at a page holds the page's lease, named for its invocation's request
+ * id, which Lambda keeps across its retries of the invocation. The local cloud retries a failed
+ * invocation at once, scaled down (50 ms then 100 ms for the tests; docs/design.md#local-faults), well
+ * within the lease: an attempt that took the lease and failed without giving it up is taken over by the
+ * retry, as a lapsed lease is by Lambda's retry a minute later on AWS, and the page runs.
+ */
+describe('a job page whose attempt failed holding its lease, on the local cloud', () => {
+  let started: string | undefined;
+
+  afterEach(async () => {
+    // Leave the cloud as found: past the lease, any dead-lettered event redriven and the job finished.
+    await clearFaults();
+    if (!started) return;
+    await advanceClock(new Date((await clockNow()).getTime() + 60_000).toISOString());
+    await redriveDeadLetters();
+    await busIdle();
+    started = undefined;
+  });
+
+  /** A one-page replay over a range no webhook was received in, its Job Requested put on the bus with the jobs function's DynamoDB failing as `fault` says. */
+  async function aReplayWith(fault: { name: string; times: number }) {
+    const store = dynamoJobStore(documents(), cloud().tableName);
+    const job = aJob({ input: { ...aJob().input, labelId: uniqueId('lbl') } as Job['input'] });
+    await store.create(job, [], requestedForNobody());
+    await busIdle();
+    started = job.jobId;
+    await armFault(fault.name, fault.times);
+    await new EventBridgeClient(sdkConfig('events')).send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'backline',
+            Source: JobRequested.source,
+            DetailType: JobRequested.detailType,
+            Detail: JSON.stringify(buildDetail(JobRequested, { jobId: job.jobId, kind: 'webhook-replay' })),
+          },
+        ],
+      }),
+    );
+    await busIdle();
+    const refused = (await deadLetters())
+      .filter((letter) => (letter.event.detail.data as { jobId?: string } | undefined)?.jobId === job.jobId)
+      .map((letter) => letter.error);
+    return { job: await store.get(job.jobId), refused };
+  }
+
+  it("runs the page when the attempt's start was applied and its answer lost (the SDK's retry of it)", async () => {
+    const { job, refused } = await aReplayWith({ name: 'dynamodb.accept-then-fail:UpdateItem', times: 1 });
+
+    expect({ status: job?.status, refused }).toEqual({ status: 'done', refused: [] });
+  });
+
+  it("is run again by the jobs function's retries, as on AWS, when the invocation failed holding the lease", async () => {
+    // The start is applied, and it and the SDK's retries of it (DynamoDB's client tries a request 4
+    // times) are answered 500: the invocation fails holding the lease.
+    const { job, refused } = await aReplayWith({ name: 'dynamodb.accept-then-fail:UpdateItem', times: 4 });
+
+    expect({ status: job?.status, refused }).toEqual({ status: 'done', refused: [] });
+    expect(job?.lastError).toBeUndefined();
+  });
 });

@@ -20,7 +20,7 @@ const spec = (
 
 function aBus(
   functions: [string, FunctionSpec][],
-  invoke: (name: string, event: BusEvent) => Promise<unknown>,
+  invoke: (name: string, event: BusEvent, requestId: string) => Promise<unknown>,
   faults = new Faults(),
   options: { journalDir?: string; retryBaseMs?: number; keepRecent?: number } = {},
 ) {
@@ -101,6 +101,25 @@ describe('the local bus', () => {
       expect.objectContaining({ function: 'flaky', attempts: 2, error: 'Error: boom' }),
     ]);
     expect(bus.recentEvents()[0].invocations[0].status).toBe('dead-lettered');
+  });
+
+  it("gives an invocation's retries its request id, as Lambda keeps it, and each event's invocation and a redrive a new one", async () => {
+    const requestIds: string[] = [];
+    const bus = aBus([['flaky', spec({ 'detail-type': ['One'] }, 2)]], async (_name, _event, requestId) => {
+      requestIds.push(requestId);
+      throw new Error('boom');
+    });
+
+    bus.putEvents([entry('One')]);
+    await bus.whenIdle();
+    await bus.redrive();
+    bus.putEvents([entry('One')]);
+    await bus.whenIdle();
+
+    expect(requestIds).toHaveLength(9);
+    const [first, redriven, another] = [requestIds.slice(0, 3), requestIds.slice(3, 6), requestIds.slice(6)];
+    for (const attempts of [first, redriven, another]) expect(new Set(attempts).size).toBe(1);
+    expect(new Set([first[0], redriven[0], another[0]]).size).toBe(3);
   });
 
   it('records success after a failed first attempt without a dead letter', async () => {
