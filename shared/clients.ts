@@ -19,11 +19,20 @@ const once = <T>(make: () => T): (() => T) => {
   };
 };
 
-export const dynamo = /* @__PURE__ */ once(() =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
-);
+const documents = (client: DynamoDBClient) =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+export const dynamo = /* @__PURE__ */ once(() => documents(new DynamoDBClient({})));
+/**
+ * A DynamoDB client of its own that gives up each try of a request after `requestTimeoutMs` (a
+ * `TimeoutError`, which the SDK tries again), for work whose writes must answer within a time: a job
+ * page's attempt, within its lease (docs/design.md#jobs). The shared client waits for an answer as long
+ * as its socket stays open.
+ */
+export const dynamoAnsweringWithin = (requestTimeoutMs: number) =>
+  documents(
+    new DynamoDBClient({ requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } }),
+  );
 export const eventBridge = /* @__PURE__ */ once(() => new EventBridgeClient({}));
 export const scheduler = /* @__PURE__ */ once(() => new SchedulerClient({}));
 /**

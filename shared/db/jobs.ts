@@ -63,6 +63,12 @@ export const attemptRenewalMs = attemptLeaseMs / 3;
  * another attempt may start.
  */
 export const attemptLeaseLeftMs = attemptLeaseMs / 3;
+/**
+ * The jobs function's DynamoDB client gives up a try of a request after this long (the SDK tries it
+ * again while the attempt's fence is open): a write sent before the fence closed is answered or given up
+ * well within the `attemptLeaseLeftMs` left of the lease then (docs/design.md#jobs).
+ */
+export const attemptRequestTimeoutMs = 3_000;
 /** When a lease taken or renewed at `at` lapses (an ISO time, compared as text with another). */
 export const attemptLiveUntil = (at: string): string =>
   new Date(Date.parse(at) + attemptLeaseMs).toISOString();

@@ -165,7 +165,7 @@ export function dynamoOutletManagement(
         // lands) is sent again as it is: its checks hold the opt-outs it was built from, so one that
         // landed meanwhile refuses it and it is made from a new read.
         await retryingConflicts(() =>
-          throughFence(fence, () =>
+          throughFence(fence, (abortSignal) =>
             db.send(
               new TransactWriteCommand({
                 TransactItems: [
@@ -194,6 +194,7 @@ export function dynamoOutletManagement(
                   ...(changed ? [outboxPut(TableName, changed(outlet), now)] : []),
                 ],
               }),
+              { abortSignal },
             ),
           ),
         );
@@ -307,13 +308,17 @@ export function dynamoOutletManagement(
     };
     const event = changed && reachChanged(current, next) ? [outboxPut(TableName, changed(next), now)] : [];
     if (!emailChanges && event.length === 0) {
-      await retryingConflicts(() => throughFence(fence, () => db.send(new UpdateCommand(update))));
+      await retryingConflicts(() =>
+        throughFence(fence, (abortSignal) => db.send(new UpdateCommand(update), { abortSignal })),
+      );
       return next;
     }
     if (!emailChanges) {
       await retryingConflicts(() =>
-        throughFence(fence, () =>
-          db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...event] })),
+        throughFence(fence, (abortSignal) =>
+          db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...event] }), {
+            abortSignal,
+          }),
         ),
       );
       return next;
@@ -321,7 +326,7 @@ export function dynamoOutletManagement(
     try {
       // Sent again as it is after a conflict: its conditions hold the outlet and the addresses as read.
       await retryingConflicts(() =>
-        throughFence(fence, () =>
+        throughFence(fence, (abortSignal) =>
           db.send(
             new TransactWriteCommand({
               TransactItems: [
@@ -343,6 +348,7 @@ export function dynamoOutletManagement(
                 ...event,
               ],
             }),
+            { abortSignal },
           ),
         ),
       );

@@ -1,8 +1,10 @@
 /**
  * A fence on the writes of work that may be left running: a job page's attempt that ran out of time
- * (see docs/design.md#jobs). Once the fence is closed no write of the work starts, and closing answers
- * once the writes already sent have answered, so nothing the work writes lands after it was closed. The
- * check is in the process, before each request: it costs no write unit and no request.
+ * (see docs/design.md#jobs). Once the fence is closed no write of the work starts, and a write already
+ * sent is abandoned: each is sent with the fence's `signal`, which the SDK takes as its `abortSignal`, so
+ * closing gives up the try under way and stops the SDK trying the write again. Closing answers once the
+ * writes already sent have answered or been given up. The check is in the process, before each request:
+ * it costs no write unit and no request.
  */
 export class WriteFence {
   private readonly controller = new AbortController();
@@ -33,12 +35,15 @@ export class WriteFence {
     this.closing = { at, reason, timer };
   }
 
-  /** Sends the write unless the fence is closed (then `FencedWriteError`), and keeps it until it answers. */
-  async write<T>(send: () => Promise<T>): Promise<T> {
+  /**
+   * Sends the write unless the fence is closed (then `FencedWriteError`), with the fence's signal to pass
+   * the SDK as its `abortSignal` (aborted when the fence closes), and keeps it until it answers.
+   */
+  async write<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.closing && !this.signal.aborted && this.now().getTime() >= this.closing.at)
       void this.close(this.closing.reason);
     if (this.signal.aborted) throw new FencedWriteError();
-    const sending = send();
+    const sending = send(this.signal);
     this.sent.add(sending);
     try {
       return await sending;
@@ -48,8 +53,8 @@ export class WriteFence {
   }
 
   /**
-   * Closes the fence (`reason`: why, when the fence closes on its own); answers once every write sent
-   * before has answered, whatever its answer.
+   * Closes the fence (`reason`: why, when the fence closes on its own), aborting its signal; answers once
+   * every write sent before has answered, whatever its answer (one the SDK gave up on the signal included).
    */
   async close(reason?: Error): Promise<void> {
     if (this.closing) clearTimeout(this.closing.timer);
@@ -66,6 +71,11 @@ export class FencedWriteError extends Error {
   }
 }
 
-/** Sends `send` through `fence`, or as it is when the write has none. */
-export const throughFence = <T>(fence: WriteFence | undefined, send: () => Promise<T>): Promise<T> =>
-  fence ? fence.write(send) : send();
+/**
+ * Sends `send` through `fence`, or as it is when the write has none; `send` passes the signal it is given
+ * to the SDK (`db.send(command, { abortSignal })`), so the fence's closing stops the SDK's retries.
+ */
+export const throughFence = <T>(
+  fence: WriteFence | undefined,
+  send: (abortSignal?: AbortSignal) => Promise<T>,
+): Promise<T> => (fence ? fence.write(send) : send());

@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it, vi } from 'vitest';
+import { dynamoAnsweringWithin } from '#shared/clients.ts';
+import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { FencedWriteError, WriteFence } from '#shared/db/write-fence.ts';
+import { anOutletInput } from '#test/support/outlets.ts';
 
 describe('a write fence', () => {
   it('answers its closing once the writes already sent have answered, and sends none after', async () => {
@@ -33,5 +41,85 @@ describe('a write fence', () => {
     expect(fence.signal.aborted).toBe(true);
     expect(refused).toBeInstanceOf(FencedWriteError);
     expect(sent).toEqual(['first']);
+  });
+});
+
+/**
+ * A DynamoDB document client whose table answers every read with nothing and every write with a 500
+ * (which the SDK tries again, 4 tries in all), counting the writes' tries; `onWrite` runs at each.
+ */
+function aTableFailingWrites(onWrite: () => void) {
+  const writes: string[] = [];
+  const answer = (statusCode: number, body: object) => ({
+    response: {
+      statusCode,
+      headers: { 'content-type': 'application/x-amz-json-1.0' },
+      body: Readable.from([Buffer.from(JSON.stringify(body))]),
+    },
+  });
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: 'http://dynamodb.test',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    requestHandler: {
+      handle: async (request: { headers: Record<string, string> }) => {
+        const operation = request.headers['x-amz-target']?.split('.')[1] ?? '';
+        if (!['TransactWriteItems', 'UpdateItem', 'PutItem'].includes(operation)) return answer(200, {});
+        writes.push(operation);
+        onWrite();
+        return answer(500, {
+          __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+          message: 'Internal server error',
+        });
+      },
+    },
+  });
+  return { db: DynamoDBDocumentClient.from(client), writes };
+}
+
+describe("a write fence and the SDK's retries", () => {
+  it('stops the SDK trying an outlet write sent through it once it closes: no try is sent after', async () => {
+    const fence = new WriteFence();
+    // The fence closes while the SDK waits to try the write again (the renewal of its lease refused).
+    const { db, writes } = aTableFailingWrites(() => setImmediate(() => void fence.close()));
+    const outlets = dynamoOutletManagement(db, 'backline');
+
+    const upserted = await outlets
+      .upsertByEmail(anOutletInput({ email: 'desk@x.example' }), {
+        newId: () => 'out-1',
+        now: '2027-02-01T10:00:00.000Z',
+        fence,
+      })
+      .catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    expect(upserted).toMatchObject({ name: 'AbortError' });
+    expect(writes).toEqual(['TransactWriteItems']);
+  });
+});
+
+describe("the jobs function's DynamoDB client", () => {
+  it('gives up a try that is not answered in time and tries again, rather than waiting on the socket', async () => {
+    const tries: number[] = [];
+    const silent = createServer(() => tries.push(Date.now()));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    const started = Date.now();
+
+    const read = await dynamoAnsweringWithin(200)
+      .send(new GetCommand({ TableName: 'backline', Key: { pk: 'JOB#job-1', sk: 'JOB' } }))
+      .catch((error: Error) => error)
+      .finally(() => {
+        vi.unstubAllEnvs();
+        silent.closeAllConnections();
+        silent.close();
+      });
+
+    expect(read).toMatchObject({ name: 'TimeoutError' });
+    expect(tries).toHaveLength(4);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
