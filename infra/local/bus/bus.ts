@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { entrySize, maxPutBytes } from '#shared/events/publish.ts';
 import {
   type BusName,
@@ -386,7 +386,8 @@ export class LocalBus {
           attempts: 0,
         };
         this.#remember({ bus: rule.bus, event: letter.event, invocations: [invocation] });
-        await this.#deliver(rule, letter.event, invocation);
+        // A new asynchronous invocation: a request id of its own (resumed after a restart, the delivery's).
+        await this.#deliver(rule, letter.event, invocation, undefined, randomUUID());
         return invocation.status === 'succeeded';
       }),
     );
@@ -539,10 +540,14 @@ export class LocalBus {
   }
 
   /** Lambda's asynchronous invocation: the first attempt, `retryAttempts` retries with backoff, then the on-failure destination. */
-  async #deliver(rule: Rule, event: BusEvent, invocation: Invocation, nextAt?: number): Promise<void> {
+  async #deliver(
+    rule: Rule,
+    event: BusEvent,
+    invocation: Invocation,
+    nextAt?: number,
+    requestId = deliveryRequestId(event, rule.name),
+  ): Promise<void> {
     this.#begin();
-    // One request id for the invocation and its retries, as Lambda keeps it (docs/design.md#jobs).
-    const requestId = randomUUID();
     try {
       if (nextAt !== undefined) await sleep(nextAt - Date.now());
       for (;;) {
@@ -603,5 +608,23 @@ export class LocalBus {
     }
   }
 }
+
+/**
+ * The request id of an event's invocation of a rule's function, for it and all its retries, as Lambda
+ * keeps one across the retries of an asynchronous invocation (docs/design.md#failures-and-retries):
+ * derived from the event's journal key and the rule, so a delivery resumed after a restart keeps it.
+ */
+const deliveryRequestId = (event: BusEvent, rule: string): string => {
+  const hash = createHash('sha256')
+    .update(`${journalKey(event)}\n${rule}`)
+    .digest('hex');
+  return [
+    hash.slice(0, 8),
+    hash.slice(8, 12),
+    `5${hash.slice(13, 16)}`,
+    `${'89ab'[Number.parseInt(hash[16], 16) % 4]}${hash.slice(17, 20)}`,
+    hash.slice(20, 32),
+  ].join('-');
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));

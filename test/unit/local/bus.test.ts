@@ -360,9 +360,11 @@ describe('the local bus across a restart (its journal)', () => {
   async function killedWhileRetrying(options: { retryBaseMs: number; restartedRetryBaseMs?: number }) {
     const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
     let calls = 0;
+    const requestIds: string[] = [];
     const killed = aBus(
       single,
-      async () => {
+      async (_name, _event, requestId) => {
+        requestIds.push(requestId);
         if (calls++ > 0) await new Promise(() => undefined);
         throw new Error('down');
       },
@@ -378,15 +380,26 @@ describe('the local bus across a restart (its journal)', () => {
     const attempts = { count: 0 };
     const restarted = aBus(
       single,
-      async () => {
+      async (_name, _event, requestId) => {
+        requestIds.push(requestId);
         attempts.count++;
         throw new Error('still down');
       },
       new Faults(),
       { journalDir, ...(options.restartedRetryBaseMs ? { retryBaseMs: options.restartedRetryBaseMs } : {}) },
     );
-    return { journalDir, restarted, attempts };
+    return { journalDir, restarted, attempts, requestIds };
   }
+
+  it("keeps a resumed delivery's request id across a restart, as Lambda keeps it across an invocation's retries", async () => {
+    const { restarted, requestIds } = await killedWhileRetrying({ retryBaseMs: 10 });
+
+    restarted.resume();
+    await restarted.whenIdle();
+
+    expect(requestIds.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(requestIds).size).toBe(1);
+  });
 
   it('resumes a retrying delivery with the attempts it spent, and keeps its dead letter across a restart', async () => {
     const { journalDir, restarted, attempts } = await killedWhileRetrying({
