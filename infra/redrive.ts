@@ -660,7 +660,7 @@ async function deliveryDeadLetterQueues(target: DeliveryTarget, deps: RedriveDep
 /**
  * Counts a dead-letter queue's messages (dry run), or hands each to `deliver` and deletes it once
  * delivered; a message that fails stays in the queue for the next run. A message `deliver` answers is
- * not this run's is neither counted nor deleted, and made visible again once the queue is read through
+ * not this run's (`'not this run'`) is neither counted nor deleted, and made visible again once the queue is read through
  * (not before: a receive that finds only messages it has seen ends the reading).
  */
 async function redriveOrCount(
@@ -668,7 +668,7 @@ async function redriveOrCount(
   queueUrl: string,
   dryRun: boolean | undefined,
   deps: RedriveDeps,
-  deliver: (body: string, message: Message) => Promise<void | 'not this run'>,
+  deliver: (body: string, message: Message) => Promise<unknown>,
 ): Promise<FunctionRedrive> {
   const result: FunctionRedrive = {
     function: of.function,
