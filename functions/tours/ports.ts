@@ -6,7 +6,6 @@ import type { TourSteps } from '#shared/db/tours.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import type { MailAttachment, OutgoingMail } from '#shared/mail/ports.ts';
 import type { StepMoment } from '#shared/tours.ts';
-import * as z from '#shared/zod.ts';
 
 /** What tours needs from the world: small ports, adapters in adapters.ts, fakes in tests. */
 
@@ -110,28 +109,25 @@ export interface ToursSettings {
 export const defaultToursSettings: ToursSettings = { pressPageSize: 500 };
 
 const { pressPageSize, pressPagesPerInvocation } = functionEnvironment.tours;
-const wholeFromOne = z.coerce.number().check(z.int('must be a whole number'), z.gte(1, 'must be 1 or more'));
-const ToursEnvironment = z.object({
-  [pressPageSize]: z.optional(wholeFromOne),
-  [pressPagesPerInvocation]: z.optional(wholeFromOne),
-});
 
 /**
  * The settings from the function's environment (infra/function-settings.ts names the variables),
- * the defaults where unset. A malformed value stops the function at start with its name.
+ * the defaults where unset. A malformed value (each is a whole number, 1 or more) stops the function
+ * at start with its name.
  */
 export function toursSettingsFrom(env: Record<string, string | undefined>): ToursSettings {
-  const set = Object.fromEntries(
-    [pressPageSize, pressPagesPerInvocation].flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
-  );
-  const parsed = ToursEnvironment.safeParse(set);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Tours settings are malformed: ${problems.join('; ')}`);
-  }
-  const pages = parsed.data[pressPagesPerInvocation];
+  const problems: string[] = [];
+  const whole = (name: string) => {
+    if (!env[name]) return undefined;
+    const value = Number(env[name]);
+    if (Number.isInteger(value) && value >= 1) return value;
+    problems.push(`${name}: ${Number.isInteger(value) ? 'must be 1 or more' : 'must be a whole number'}`);
+  };
+  const size = whole(pressPageSize);
+  const pages = whole(pressPagesPerInvocation);
+  if (problems.length) throw new Error(`Tours settings are malformed: ${problems.join('; ')}`);
   return {
-    pressPageSize: parsed.data[pressPageSize] ?? defaultToursSettings.pressPageSize,
+    pressPageSize: size ?? defaultToursSettings.pressPageSize,
     ...(pages ? { pressPagesPerInvocation: pages } : {}),
   };
 }

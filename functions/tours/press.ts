@@ -14,7 +14,7 @@ import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { isAnnounced, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { scheduleRows } from './sheets.ts';
+import { longDate } from './sheets.ts';
 
 /**
  * Press for a tour's shows (campaign mail, with one-click unsubscribe). Outlets are told per country:
@@ -46,19 +46,10 @@ const sectionTitles: Record<PressKind, string> = {
   moved: 'Now',
 };
 
-const longDate = (date: string) =>
-  new Intl.DateTimeFormat('en-GB', {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(`${date}T00:00:00Z`));
-
 const showRows = (shows: Show[]) =>
   shows.map((show) => ({
-    label: longDate(show.date),
-    value: `${show.venue.name}, ${show.venue.city}${scheduleRows(show).find((row) => row.label === 'Doors') ? ` (doors ${show.times.doors} local time)` : ''}`,
+    label: longDate(show.date, 'short'),
+    value: `${show.venue.name}, ${show.venue.city}${show.times?.doors ? ` (doors ${show.times.doors} local time)` : ''}`,
   }));
 
 const regionName = (country: string) =>
@@ -114,13 +105,11 @@ const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
  */
 const showSetVersion = (country: string, shows: Show[], kind: PressKind, toldSince = '', change = '') => {
   const ids = shows.map((show) => show.showId).sort();
-  if (kind === 'moved')
-    // Once per country the show left, for each time its press there was told of it, however
-    // the show changed since (docs/design.md#tours).
-    return `${country}-${nameHash([...ids, toldSince], 24)}`;
-  // A change, a cancellation or a show on again is news once per change the label made (its time):
-  // a show changed back to what was told before, or cancelled a second time, is told again.
-  return `${country}-${nameHash(change ? [...ids, change] : ids, 24)}`;
+  // "Moved": once per country the show left, for each time its press there was told of it, however
+  // the show changed since (docs/design.md#tours). A change, a cancellation or a show on again is news
+  // once per change the label made (its time): a show changed back to what was told before, or
+  // cancelled a second time, is told again.
+  return `${country}-${nameHash(kind === 'moved' ? [...ids, toldSince] : change ? [...ids, change] : ids, 24)}`;
 };
 
 export function pressMail(

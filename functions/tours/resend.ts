@@ -1,7 +1,6 @@
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
-import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import type { StoredShow } from '#shared/tours.ts';
+import { advanceSteps, type StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import {
@@ -15,14 +14,8 @@ import {
 
 type LiveShow = StoredShow & { show: Show };
 
-const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
-  'advance-request',
-  'advance-reminder-1',
-  'advance-reminder-2',
-  'advance-escalation',
-  'day-sheet',
-  'guest-list-cutoff',
-]);
+/** The steps whose mail stepWork writes: the advance steps, the day sheet and the guest list. */
+const stepKinds: ReadonlySet<string> = new Set([...advanceSteps, 'day-sheet', 'guest-list-cutoff']);
 
 /**
  * A show's operational mail, written again from the show as it is now, by the press's keep-or-close
@@ -37,12 +30,19 @@ const stepKinds: ReadonlySet<string> = new Set<ShowStep>([
 async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
   const mails = await showMails(stale, deps);
   const resend = new Map<string, TourMail>();
-  for (const mail of mails ?? []) {
-    const id = deliveryIdOf({ ...mail, email: mail.to.email });
-    if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
-  }
+  mails?.forEach(sortInto(stale, resend, []));
   return { resend, held: !mails };
 }
+
+/**
+ * Sorts a mail written again for stale claims: one with a claim's identity is that claim's resend
+ * (`resend`, by delivery id), any other goes to `tell`.
+ */
+const sortInto = (stale: Delivery[], resend: Map<string, TourMail>, tell: TourMail[]) => (mail: TourMail) => {
+  const id = deliveryIdOf({ ...mail, email: mail.to.email });
+  if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
+  else tell.push(mail);
+};
 
 async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[] | undefined> {
   const { labelId, subject, kind } = stale[0];
@@ -89,11 +89,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
         : [],
     ),
   );
-  const sort = (mail: TourMail) => {
-    const id = deliveryIdOf({ ...mail, email: mail.to.email });
-    if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
-    else tell.push(mail);
-  };
+  const sort = sortInto(stale, resend, tell);
   // A change, a cancellation or "on again" (a mail that names its change); of a show on that left the
   // mail's country since, nothing: its move tells them that it moved. A cancelled show is written for
   // the countries its cancellation's step tells (cancelToMedia): its own, and those it left whose press

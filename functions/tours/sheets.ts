@@ -10,16 +10,15 @@ import {
 
 /** What each tour mail says: plain notices, rendered by the mail module's `notice` template. */
 
-const longDate = (date: string): string => {
-  const [year, month, day] = date.split('-').map(Number);
-  return new Intl.DateTimeFormat('en-GB', {
-    weekday: 'long',
+/** "Friday 14 May 2027" (press lists "Fri 14 May 2027": `weekday` short). */
+export const longDate = (date: string, weekday: 'long' | 'short' = 'long'): string =>
+  new Intl.DateTimeFormat('en-GB', {
+    weekday,
     day: 'numeric',
     month: 'long',
     year: 'numeric',
     timeZone: 'UTC',
-  }).format(new Date(Date.UTC(year, month - 1, day)));
-};
+  }).format(new Date(`${date}T00:00:00Z`));
 
 const showLine = (tour: StoredTour, show: Show) =>
   `${tour.artist.name} at ${show.venue.name}, ${show.venue.city}, ${longDate(show.date)}`;
