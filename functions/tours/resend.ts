@@ -151,11 +151,13 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   return { resend, tell };
 }
 
+type PressSent = Pick<Delivery, 'labelId' | 'subject' | 'email' | 'kind' | 'context'>;
+
 /**
  * Takes the shows of each announcement or update off its address's notes still naming its set (a
  * change's note keeps `before`, a move's is not read so).
  */
-const forgetUnreached = (ended: Delivery[], deps: ToursDeps) =>
+const forgetUnreached = (ended: PressSent[], deps: ToursDeps) =>
   Promise.all(
     ended.flatMap(({ labelId, subject, email, context: { country, news, change, toldSince } }) =>
       change || toldSince || !country
@@ -176,24 +178,27 @@ export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
     deadline,
     alertInsteadOfSuppressed(deps),
   );
-  // An announcement or update the sweep ends failed, closed or its resend refused, told its address
-  // nothing: its shows are taken off what the address was told (docs/design.md#tours). A closed
-  // claim's before it closes, so a sweep stopped between the two does it again.
-  const resending: Delivery[] = [];
+  // An announcement or update the sweep ends failed (closed, its resend or its own set refused by SES)
+  // told its address nothing: its shows are taken off what the address was told (docs/design.md#tours).
+  // A closed claim's before it closes, so a sweep stopped between the two does it again.
+  const sending: PressSent[] = [];
   const press = await deps.mailer.sweepStale(
     'tour-shows',
     async (stale) => {
       const rebuilt = await rebuildPressMails(stale, deps);
       const closed = stale.filter((delivery) => !rebuilt.resend.has(delivery.deliveryId));
-      resending.push(...stale.filter((delivery) => !closed.includes(delivery)));
+      sending.push(
+        ...stale.filter((delivery) => !closed.includes(delivery)),
+        ...(rebuilt.tell ?? []).map((mail) => ({ ...mail, email: mail.to.email })),
+      );
       await forgetUnreached(closed, deps);
       return rebuilt;
     },
     deadline,
   );
-  const reached = resending.length ? await deps.mailer.reached(resending) : [];
+  const reached = sending.length ? await deps.mailer.reached(sending) : [];
   await forgetUnreached(
-    resending.filter((_, at) => reached[at] === false),
+    sending.filter((_, at) => reached[at] === false),
     deps,
   );
   return { resent: show.resent + press.resent, closed: show.closed + press.closed };

@@ -88,16 +88,24 @@ describe('an address whose announcement the stale-claim sweep ended failed count
   });
 });
 
+/**
+ * The outlet's announcement of show-1 and show-2 claimed, SES's answer lost (nothing sent); a day later,
+ * the claim stale, show-1 is cancelled (its step tells the outlet nothing: never told). The next sweep
+ * closes the announcement unsent and announces show-2 alone, a set of its own.
+ */
+async function staleOfTwoFirstCancelled() {
+  const other = aShow({ ...announced, showId: 'show-2', date: '2027-05-16' });
+  const world = await announcedWithAnswersLost([announced, other]);
+  stepsWritten(world.tours);
+  world.now.value = new Date(world.now.value.getTime() + 24 * 3600_000);
+  await cancelShow(world.fakes, 'show-1', world.now.value.toISOString());
+  return world;
+}
+
 describe('an address whose announcement the stale-claim sweep closed unsent counts as told of nothing', () => {
   it('is told of a show of that announcement, cancelled meanwhile and set on again, at the next show', async () => {
-    // The outlet's announcement of show-1 and show-2 claimed, SES's answer lost (nothing sent).
-    const other = aShow({ ...announced, showId: 'show-2', date: '2027-05-16' });
-    const world = await announcedWithAnswersLost([announced, other]);
-    stepsWritten(world.tours);
-    // Stale, show-1 is cancelled (its step tells the outlet nothing: never told), and the sweep closes the
-    // announcement unsent and announces show-2 alone: the outlet never heard of show-1.
-    world.now.value = new Date(world.now.value.getTime() + 24 * 3600_000);
-    await cancelShow(world.fakes, 'show-1', world.now.value.toISOString());
+    // The sweep closes the announcement and announces show-2 alone: the outlet never heard of show-1.
+    const world = await staleOfTwoFirstCancelled();
     await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
     // Set on again as it was an hour later, then a third show.
     world.now.value = new Date(world.now.value.getTime() + 3600_000);
@@ -108,6 +116,27 @@ describe('an address whose announcement the stale-claim sweep closed unsent coun
     // Told of show-2 alone, it hears of show-1 with show-3: an update of each it was not told of.
     const press = world.mailer.sent.filter((m) => m.to.email === 'de@press.example');
     expect(press.map((m) => [m.kind, m.context.news])).toEqual([['press-update', 'show-1,show-3']]);
+  });
+
+  /**
+   * The sweep's third way of ending an announcement: the set of its own it writes in place of the
+   * closed claim is noted before it goes, and if SES refuses it, its shows are taken off too.
+   */
+  it('the set of its own the sweep sends refused by SES too: the next show is an announcement of every show of the country', async () => {
+    // The sweep closes the claim and announces show-2 alone, which SES refuses for good.
+    const world = await staleOfTwoFirstCancelled();
+    world.mailer.ses.script = (mail) => mail.entries.map(() => ({ status: 'MESSAGE_REJECTED' }));
+    await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
+    world.mailer.ses.script = undefined;
+    expect(world.mailer.ses.receivedBy('de@press.example')).toEqual([]);
+
+    world.now.value = new Date(world.now.value.getTime() + 3600_000);
+    await setShow(world, { ...announced, showId: 'show-3', date: '2027-05-22' });
+
+    // Never told of show-2, it hears of it with show-3 (not [press-update, show-3]).
+    expect(
+      world.mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => [m.kind, m.context.news]),
+    ).toEqual([['press-announcement', 'show-2,show-3']]);
   });
 });
 
@@ -134,11 +163,7 @@ describe('guards for counting such an address as told of nothing', () => {
   });
 
   it('a stale announcement of two shows, one cancelled since, closed by the sweep for a set of its own: the next show is an update of itself alone', async () => {
-    const other = aShow({ ...announced, showId: 'show-2', date: '2027-05-16' });
-    const world = await announcedWithAnswersLost([announced, other]);
-    stepsWritten(world.tours);
-    world.now.value = new Date(world.now.value.getTime() + 24 * 3600_000);
-    await cancelShow(world.fakes, 'show-1', world.now.value.toISOString());
+    const world = await staleOfTwoFirstCancelled();
     // The stale claim (show-1 and show-2) is closed; show-2 is announced alone, under a set of its own.
     expect(await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000)).toEqual({
       resent: 0,
