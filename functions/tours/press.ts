@@ -123,6 +123,8 @@ export function pressMail(
   toldSince?: string,
   /** A change, cancellation or "on again" mail: the label's time of the change it tells of (its identity). */
   change?: string,
+  /** An announcement or update: the sets of the mails that ended failed before it, telling of its shows (its identity). */
+  after?: string,
 ): TourMail {
   const news = newsStated.map(({ show }) => show);
   const listed = listedStated.map(({ show }) => show);
@@ -130,7 +132,10 @@ export function pressMail(
     stream: 'campaign',
     to: { name: outlet.contactName ?? outlet.name, email: normaliseEmail(outlet.email) },
     labelId: tour.labelId,
-    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news, kind, toldSince, change)),
+    subject: mailSubjects.tourShows(
+      tour.tourId,
+      showSetVersion(country, news, kind, toldSince, change ?? after),
+    ),
     kind: `press-${kind}`,
     template: templateNames['tour-press'],
     data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
@@ -144,6 +149,7 @@ export function pressMail(
       listed: listed.map((show) => show.showId).join(','),
       ...(toldSince ? { toldSince } : {}),
       ...(change ? { change } : {}),
+      ...(after ? { after } : {}),
     },
     outletId: outlet.id,
   };
@@ -257,8 +263,23 @@ export async function announceToMedia(
       const fresh = announcedHere.filter((s) => !before.has(s.showId));
       if (fresh.length === 0) continue;
       const kind = before.size === 0 ? 'announcement' : 'update';
+      // A show whose mail to this address ended failed (its note names that mail's set, the show taken
+      // off): that identity is spent, so this mail, a new attempt, names it (docs/design.md#tours).
+      const after = [...new Set(fresh.flatMap((s) => told.get(email)?.stated?.[s.showId]?.set ?? []))]
+        .sort()
+        .join();
       tell.push({
-        mail: pressMail(tour, outlet, country, kind, fresh, kind === 'announcement' ? announcedHere : fresh),
+        mail: pressMail(
+          tour,
+          outlet,
+          country,
+          kind,
+          fresh,
+          kind === 'announcement' ? announcedHere : fresh,
+          undefined,
+          undefined,
+          after || undefined,
+        ),
         told: {
           email,
           outletId: outlet.id,

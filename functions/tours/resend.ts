@@ -121,7 +121,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       ? new Map((await deps.tours.pressTold(labelId, tour.tourId, country)).map((t) => [t.email, t.stated]))
       : undefined;
   for (const delivery of stale) {
-    const { country, outletId, news, listed, toldSince } = delivery.context;
+    const { country, outletId, news, listed, toldSince, after } = delivery.context;
     const told = showsOf(news).filter((s) => {
       const note = notes?.get(delivery.email)?.[s.showId];
       return !note || (note.kind === 'moved' && (note.since ?? toldSince) === toldSince);
@@ -135,6 +135,8 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       told,
       showsOf(listed),
       toldSince,
+      undefined,
+      after,
     );
     sort(mail);
     // Without a show cancelled since, a set of its own: its shows' notes name it, so they count once it is sent.

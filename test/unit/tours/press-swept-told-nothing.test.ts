@@ -69,6 +69,32 @@ describe('an address whose announcement the stale-claim sweep ended failed count
     expect(world.mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([]);
   });
 
+  /**
+   * An announcement's identity was its set of shows alone: the announcement due again with the same
+   * set was the very mail that ended failed, refused by the mail module as held.
+   */
+  it('is announced the show when it moves away and back, its announcement due again with the same set', async () => {
+    const world = await announcementEndedFailedBySweep();
+    const attempts: unknown[] = [];
+    const send = world.mailer.send.bind(world.mailer);
+    world.mailer.send = async (mails, left) => {
+      attempts.push(...mails.map((m) => [m.to.email, m.kind, m.subject[2]]));
+      return send(mails, left);
+    };
+    // The show moves to Paris (the German outlet, told nothing, hears nothing), then back to Berlin: its
+    // German press announcement is due again, and the German outlet is one never told of it.
+    world.now.value = new Date(world.now.value.getTime() + 3600_000);
+    await setShow(world, { ...announced, venue: paris });
+    world.now.value = new Date(world.now.value.getTime() + 3600_000);
+    await setShow(world, announced);
+
+    // The step writes it to the German outlet once, and SES gets it (not [], refused as held).
+    expect(attempts.filter((a) => (a as string[])[0] === 'de@press.example')).toHaveLength(1);
+    expect(world.mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+    ]);
+  });
+
   it("is not counted among the outlets told of the show in the office's tour view", async () => {
     const world = await announcementEndedFailedBySweep();
 
