@@ -66,8 +66,10 @@ export function moduleTourMailer(
       return ids.map((id) => {
         const delivery = found.get(id);
         // A claim closed unsent whose late Email Sent showed it went reached SES (wentOut).
-        if (!delivery || delivery.status === 'failed') return wentOut(delivery);
-        return delivery.status !== 'claimed' || (delivery.claimedAt >= stale && 'claimed');
+        if (delivery?.status === 'failed') return wentOut(delivery);
+        return (
+          delivery && (delivery.status !== 'claimed' || (delivery.claimedAt < stale ? undefined : 'claimed'))
+        );
       });
     },
     sweepStale: (subjectType, rebuild, deadline, leftOutSuppressed) =>

@@ -56,10 +56,11 @@ export interface TourMailer {
   /**
    * Whether each mail (by its identity) reached SES: `true`, its delivery sent (bounced or complained
    * since included, or closed unsent and then shown sent by its late Email Sent: `wentOut`), for good; `'claimed'`, claimed within the stale window, its send maybe under way
-   * (it may yet turn out not to). A mail refused, given back or never claimed did not (`false`); nor
-   * did a claim gone stale. Read in batches, strongly consistent.
+   * (it may yet turn out not to). A mail refused, or closed unsent, did not, for good (`false`: ended);
+   * nor, for now, did one never claimed (or given back) or a claim gone stale (`undefined`: the sweep
+   * has yet to end it). Read in batches, strongly consistent.
    */
-  reached(mails: MailIdentity[]): Promise<(boolean | 'claimed')[]>;
+  reached(mails: MailIdentity[]): Promise<(boolean | 'claimed' | undefined)[]>;
   /**
    * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from

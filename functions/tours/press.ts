@@ -1,4 +1,4 @@
-import { mailSubjects } from '#shared/db/deliveries.ts';
+import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { type PressStatement, type PressTold, showRefOf } from '#shared/db/tours.ts';
 import {
@@ -195,28 +195,39 @@ const audienceOf = (tour: StoredTour, country: string) => ({
 
 /**
  * The addresses told of the tour's shows in `country`, each with the shows whose mails reached SES: a
- * show the sweep took off (its announcement or update ended failed) counts again only if that mail
- * went out after all (its late Email Sent, `wentOut`), read by the set its note still names
- * (docs/design.md#tours).
+ * show whose note names its mail's set (an announcement or update noted while its mail was claimed, or
+ * the stale-claim sweep's own set) counts as told unless that mail ended failed without going out
+ * (refused by SES, or closed unsent with no late Email Sent: `wentOut`), whatever the address's set of
+ * shows says (the sweep takes such shows off it, `forgetPressTold`, but a sweep stopped before that write
+ * would leave them on it); claimed, even stale, it still counts (the sweep sends it again or ends it).
+ * Read in batches, by the set each note names (docs/design.md#tours).
  */
 async function pressToldAsReached(tour: StoredTour, country: string, deps: ToursDeps) {
   const told = await deps.tours.pressTold(tour.labelId, tour.tourId, country);
-  const ended = told.flatMap((t) =>
+  const noted = told.flatMap((t) =>
     Object.entries(t.stated ?? {}).flatMap(([showId, { set, kind }]) =>
-      set && !t.showIds.includes(showId) ? [{ t, showId, set, kind }] : [],
+      set
+        ? {
+            t,
+            showId,
+            mail: {
+              labelId: tour.labelId,
+              subject: mailSubjects.tourShows(tour.tourId, set),
+              email: t.email,
+              kind: `press-${kind}`,
+            },
+          }
+        : [],
     ),
   );
-  const went = ended.length
-    ? await deps.mailer.reached(
-        ended.map(({ t, set, kind }) => ({
-          labelId: tour.labelId,
-          subject: mailSubjects.tourShows(tour.tourId, set),
-          email: t.email,
-          kind: `press-${kind}`,
-        })),
-      )
-    : [];
-  for (const [at, { t, showId }] of ended.entries()) if (went[at] === true) t.showIds.push(showId);
+  // One read per mail: every show of its set names the same delivery.
+  const mails = new Map(noted.map(({ mail }) => [deliveryIdOf(mail), mail]));
+  const ids = [...mails.keys()];
+  const reached = ids.length ? await deps.mailer.reached([...mails.values()]) : [];
+  for (const { t, showId, mail } of noted) {
+    t.showIds = t.showIds.filter((other) => other !== showId);
+    if (reached[ids.indexOf(deliveryIdOf(mail))] !== false) t.showIds.push(showId);
+  }
   return told;
 }
 
@@ -263,8 +274,9 @@ export async function announceToMedia(
       const fresh = announcedHere.filter((s) => !before.has(s.showId));
       if (fresh.length === 0) continue;
       const kind = before.size === 0 ? 'announcement' : 'update';
-      // A show whose mail to this address ended failed (its note names that mail's set, the show taken
-      // off): that identity is spent, so this mail, a new attempt, names it (docs/design.md#tours).
+      // A show whose mail to this address ended failed (a show not told whose note names a set: every
+      // other such is counted told): that identity is spent, so this mail, a new attempt, names it
+      // (docs/design.md#tours).
       const after = [...new Set(fresh.flatMap((s) => told.get(email)?.stated?.[s.showId]?.set ?? []))]
         .sort()
         .join();

@@ -181,8 +181,10 @@ export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
     alertInsteadOfSuppressed(deps),
   );
   // An announcement or update the sweep ends failed (closed, its resend or its own set refused by SES)
-  // told its address nothing: its shows are taken off what the address was told (docs/design.md#tours).
-  // A closed claim's before it closes, so a sweep stopped between the two does it again.
+  // told its address nothing: its shows are taken off the address's set (docs/design.md#tours), which
+  // the office's count reads; the steps read the mail itself, so a sweep stopped before this write
+  // misleads none of them. A closed claim's before it closes, so a sweep stopped between the two does
+  // it again.
   const sending: PressSent[] = [];
   const press = await deps.mailer.sweepStale(
     'tour-shows',

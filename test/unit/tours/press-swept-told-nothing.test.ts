@@ -95,6 +95,34 @@ describe('an address whose announcement the stale-claim sweep ended failed count
     ]);
   });
 
+  /**
+   * The refusal (the delivery failed) and the taking off of its shows are two writes: a sweep stopped
+   * between them (a timeout, a throttled write) leaves a failed delivery no later sweep looks at.
+   */
+  it('is announced every show at the next announcement step when the sweep stopped between the refused resend and taking its shows off', async () => {
+    const world = await announcedWithAnswersLost([announced]);
+    world.now.value = new Date(world.now.value.getTime() + 24 * 3600_000);
+    // The resend is refused for good; the write that takes show-1 off the outlet's notes fails once.
+    world.mailer.ses.script = (mail) => mail.entries.map(() => ({ status: 'MESSAGE_REJECTED' }));
+    const forget = world.tours.forgetPressTold.bind(world.tours);
+    let failures = 1;
+    world.tours.forgetPressTold = async (...args) => {
+      if (failures-- > 0) throw new Error('the sweep stopped here');
+      return forget(...args);
+    };
+    await expect(sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000)).rejects.toThrow();
+    world.mailer.ses.script = undefined;
+    // The next sweep (Outbox Sweep Due, minutes later) runs whole.
+    world.now.value = new Date(world.now.value.getTime() + 600_000);
+    await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
+
+    await setShow(world, { ...announced, showId: 'show-2', date: '2027-05-20' });
+
+    // Told nothing, it hears of both shows (not [press-update, show-2]).
+    const press = world.mailer.sent.filter((m) => m.to.email === 'de@press.example');
+    expect(press.map((m) => [m.kind, m.context.news])).toEqual([['press-announcement', 'show-1,show-2']]);
+  });
+
   it("is not counted among the outlets told of the show in the office's tour view", async () => {
     const world = await announcementEndedFailedBySweep();
 
