@@ -21,6 +21,31 @@ export const Rate = z
     z.refine(isRate, 'must be a positive decimal string such as "1.2534", at most 10 significant digits'),
   );
 
+/** An amount or its VAT: never negative. */
+const Amount = Money.check(
+  z.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] }),
+);
+
+/**
+ * The rate the label converted with: units of `to` (the budget's currency when the label sent it)
+ * per unit of `from` (the amount's). It counts only while `to` is the budget's currency (see
+ * docs/design.md#money); the budgets function names `to` when the label leaves it out.
+ */
+const RateUsed = z.optional(
+  z.object({
+    value: Rate,
+    date: IsoDate,
+    source: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+    from: z.optional(Currency),
+    to: z.optional(Currency),
+  }),
+);
+// Its description is for the documents only: dropped from the bundles (docs/design.md#bundles).
+DOCS: z.globalRegistry.add(RateUsed, {
+  description:
+    "units of `to` (the budget's currency when the label sent it; left out, the budget's currency under the terms in force then) per unit of `from` (the amount's currency); used only while `to` is the budget's currency, else the expense is converted at the manager's rate table; the converted amount is rounded half-even on the budget currency's minor unit",
+});
+
 /** One expense as the label states it; an amendment restates it whole. */
 export const Expense = z
   .object({
@@ -31,18 +56,9 @@ export const Expense = z
     invoiceNumber: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
     date: IsoDate,
     /** Net of VAT, in the currency of the invoice or order. */
-    amount: Money.check(
-      z.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] }),
-    ),
+    amount: Amount,
     /** VAT, kept apart from the net amount, in the same currency. */
-    vat: z.optional(
-      Money.check(
-        z.refine((money) => money.minor >= 0, {
-          message: 'must not be negative',
-          path: ['minor'],
-        }),
-      ),
-    ),
+    vat: z.optional(Amount),
     kind: z.enum(['commitment', 'actual']),
     /** For an actual: the expense id of the commitment (purchase order) it settles. */
     settles: z.optional(ExpenseId),
@@ -55,26 +71,8 @@ export const Expense = z
         sharePercent: z.number().check(z.gte(0), z.lte(100), z.multipleOf(0.01)),
       }),
     ),
-    /**
-     * The rate the label converted with: units of `to` (the budget's currency when the label sent it)
-     * per unit of `from` (the amount's). It counts only while `to` is the budget's currency (see
-     * docs/design.md#money); the budgets function names `to` when the label leaves it out.
-     */
-    rate: z
-      .optional(
-        z.object({
-          value: Rate,
-          date: IsoDate,
-          source: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
-          from: z.optional(Currency),
-          to: z.optional(Currency),
-        }),
-      )
-      .check(
-        z.describe(
-          "units of `to` (the budget's currency when the label sent it; left out, the budget's currency under the terms in force then) per unit of `from` (the amount's currency); used only while `to` is the budget's currency, else the expense is converted at the manager's rate table; the converted amount is rounded half-even on the budget currency's minor unit",
-        ),
-      ),
+    /** The rate the label converted with (see RateUsed). */
+    rate: RateUsed,
     description: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
   })
   .check(

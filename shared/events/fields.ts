@@ -63,14 +63,13 @@ export const Country = CountryOrWorldwide.check(
   z.refine((code) => code !== 'WW', 'must be a country, not WW'),
 );
 
+const notACurrency = 'must be an ISO 4217 currency code such as EUR, JPY or BHD';
+
 /** ISO 4217, as ICU knows it: a typo (EUE) is no currency. */
 export const Currency = z.string().check(
   // The pattern first, for the JSON Schema and the API document; the refinement only if it holds.
-  z.regex(/^[A-Z]{3}$/, {
-    message: 'must be an ISO 4217 currency code such as EUR, JPY or BHD',
-    abort: true,
-  }),
-  z.refine(isCurrency, 'must be an ISO 4217 currency code such as EUR, JPY or BHD'),
+  z.regex(/^[A-Z]{3}$/, { message: notACurrency, abort: true }),
+  z.refine(isCurrency, notACurrency),
 );
 
 /** An integer amount in the currency's minor unit as ICU gives it (see docs/design.md#money). */
