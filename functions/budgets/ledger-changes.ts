@@ -331,6 +331,15 @@ const settlersChanged = (pairs: [ExpenseState, ExpenseState][]) =>
     .filter(([before, after]) => !sameJson(before.settledBy, after.settledBy))
     .map(([, after]) => after.expenseId);
 
+/** Orders of this budget whose holding of their own recoupable share a write changes (holdsOwnShare). */
+const holdingChanged = (pairs: [ExpenseState, ExpenseState][]) =>
+  pairs
+    .filter(
+      ([before, after]) =>
+        after.data?.kind === 'commitment' && holdsOwnShare(before) !== holdsOwnShare(after),
+    )
+    .map(([, after]) => after.expenseId);
+
 /**
  * Whether a budget ever had the expense's data (a recorded, amended or moved version): one that never
  * did gets no `moved` or void rows (but a `moved` where a void names it: leaveOtherBudgets). It is filed there only because an invoice of it settles the expense
@@ -798,7 +807,9 @@ export async function reevaluate(
       const orders = settlersChanged(changed);
       for (const order of orders) await deps.store.fileExpenseUnder(labelId, order, budgetId);
       if (await deps.store.writeLedger(labelId, budgetId, { versions: [], states, delta })) {
-        for (const order of orders) await settleAcrossBudgets(labelId, order, budgetId, deps.store);
+        // An order whose holding of its share changed (its terms set) is written: its word goes out too.
+        for (const order of new Set([...orders, ...holdingChanged(changed)]))
+          await settleAcrossBudgets(labelId, order, budgetId, deps.store);
         written += changed.length;
         break;
       }

@@ -483,6 +483,30 @@ describe("the order's own budget's word lost on its way to another budget, repai
   });
 });
 
+// docs/design.md#budgets: every write of the order writes the home's word (`heldAtHome`) into each other
+// budget's state that keeps one, the recount of its budget's terms too: the order, held until then
+// (counting nowhere, holding no share), counts with its share once they are set.
+describe("the order's own budget set after another budget took its word", () => {
+  it("charges the artist the video once: the crew's unconverted 220.00 USD loses its share when bud-1's terms count the order with its own", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    // The video's order booked to bud-1, whose terms the label has not sent yet (held); the crew's
+    // invoice (220.00 USD, no rate yet) in bud-2 names it.
+    await h.expense(videoOrder());
+    await h.expense(crewInvoice('bud-2'));
+    // bud-2's reconciliation takes bud-1's word: the order, counted nowhere, holds no share.
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 22_000 }]);
+
+    // The label sends bud-1's terms: the order counts there, with its 500.00 EUR share.
+    await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-06T09:00:00.000Z');
+
+    // The crew's 220.00 USD is part of the video's order: not recoupable on top of its 500.00 EUR.
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
+  });
+});
+
 // docs/design.md#budgets: "A void cancels the expense by its id, whichever of its budgets it names",
 // an expense's versions count "in any order: the label's timestamp decides" (a state counts while it
 // has data and no later void), and an unconverted invoice naming an order has no recoupable share
