@@ -160,7 +160,7 @@ export async function settleAcrossBudgets(
     const others = states.filter((s) => s.budgetId !== home.budgetId);
     const elsewhere = [...new Set(others.flatMap((s) => s.state?.settledBy ?? []))].sort();
     if (sameJson(home.state.settledElsewhere ?? [], elsewhere))
-      return void (repair || (await pushHolding(labelId, others, holdsOwnShare(home.state) ?? true, store)));
+      return void (repair || (await pushHolding(labelId, orderId, store)));
     const budget = await store.getBudget(labelId, home.budgetId);
     const { settledElsewhere: _, ...rest } = home.state;
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
@@ -185,7 +185,7 @@ export async function settleAcrossBudgets(
     });
     // A repair writes no other budget's word: each budget's own reconciliation takes it (takeHomeHolding)
     // and states the shares it changes as drift (see docs/design.md#budgets).
-    if (written && !repair) await pushHolding(labelId, others, holdsOwnShare(after) ?? true, store);
+    if (written && !repair) await pushHolding(labelId, orderId, store);
     if (written)
       // No budget (its state held for one never set): nothing counted there, so no drift either.
       return differences?.length && budget
@@ -277,31 +277,44 @@ export async function takeHomeHolding(
 /**
  * After a write of the order's home: each other budget's state of it that keeps what the home says
  * (`heldAtHome`) and says otherwise is written with the home's word, and the actuals of that budget
- * naming the order (`namedBy`) with the share it leaves them, in one write (withNamers). One that fails
- * (a change there since it was read) or does not fit is left to the daily reconciliation.
+ * naming the order (`namedBy`) with the share it leaves them, in one write (withNamers) that checks the
+ * home's state is still as read. All of it read after the write: the budgets filed under the order then
+ * (one filed since the release read them, its reconciliation taking the word meanwhile, has it), the
+ * home's word as it stands (a later write of the home refuses an older push) and each state. A refused
+ * write is read and pushed again; one that does not fit is left to the daily reconciliation.
  */
-async function pushHolding(
-  labelId: string,
-  others: { budgetId: string; state: ExpenseState | undefined }[],
-  holds: boolean,
-  store: BudgetStore,
-) {
-  for (const { budgetId, state } of others)
-    if (state && !state.data && state.heldAtHome !== undefined && state.heldAtHome !== holds) {
-      const pairs = await withNamers(
-        store,
-        labelId,
-        budgetId,
-        await store.getBudget(labelId, budgetId),
-        [[state, { ...state, heldAtHome: holds }]],
-        statesPerWrite,
-      );
-      await store.writeLedger(labelId, budgetId, {
-        versions: [],
-        states: pairs.map(([, a]) => a),
-        delta: {},
-      });
-    }
+async function pushHolding(labelId: string, orderId: string, store: BudgetStore) {
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const states = await statesAcross(
+      labelId,
+      orderId,
+      await store.expenseFiledUnder(labelId, orderId),
+      store,
+    );
+    const home = homeOf(states);
+    if (!home) return;
+    const holds = holdsOwnShare(home.state) ?? true;
+    let refused = false;
+    for (const { budgetId, state } of states)
+      if (state && !state.data && state.heldAtHome !== undefined && state.heldAtHome !== holds) {
+        const pairs = await withNamers(
+          store,
+          labelId,
+          budgetId,
+          await store.getBudget(labelId, budgetId),
+          [[state, { ...state, heldAtHome: holds }]],
+          statesPerWrite,
+        );
+        const written = await store.writeLedger(labelId, budgetId, {
+          versions: [],
+          states: pairs.map(([, after]) => after),
+          delta: {},
+          checks: stillAsRead([home], orderId),
+        });
+        refused ||= !written;
+      }
+    if (!refused) return;
+  }
 }
 
 /** A release across budgets the reconciliation found lost and repaired: in which budget, its currency and drift. */
@@ -763,14 +776,15 @@ export async function reevaluate(
       const afters = befores.map((before) => {
         const state = rebuilt?.get(before.expenseId);
         if (!state) return before;
-        // Who of other budgets settles it is in no version here: the rebuilt state has it as the ledger
-        // was read, maybe before a release landed; the state stored at the revision this write is
-        // conditioned on says it (a release since fails the write, and it is computed again).
-        const { settledElsewhere: _, ...rest } = state;
-        const elsewhere = before.settledElsewhere;
+        // Who of other budgets settles it, and the word of the order's home, are in no version here: the
+        // rebuilt state has them as the ledger was read, maybe before a release or a push landed; the
+        // state stored at the revision this write is conditioned on says them (one since fails the write).
+        const { settledElsewhere: _, heldAtHome: _h, ...rest } = state;
+        const { settledElsewhere: elsewhere, heldAtHome } = before;
         return {
           ...rest,
           ...(elsewhere?.length ? { settledElsewhere: elsewhere } : {}),
+          ...(heldAtHome === undefined ? {} : { heldAtHome }),
           revision: before.revision,
         };
       });
