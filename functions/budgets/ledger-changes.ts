@@ -23,7 +23,7 @@ import {
   withRateNamed,
   withVersion,
 } from '#shared/budgets/ledger.ts';
-import type { BudgetStore, DriftRecord, InvoiceRef } from '#shared/db/budgets.ts';
+import type { BudgetStore, DriftRecord, InvoiceRef, LedgerWrite } from '#shared/db/budgets.ts';
 import {
   BudgetDriftRepaired,
   type BudgetSet,
@@ -150,47 +150,42 @@ export async function settleAcrossBudgets(
   orderId: string,
   budgetId: string,
   store: BudgetStore,
-  repair?: { date: string; at: string; correlationId: string },
-): Promise<ReleaseRepaired | undefined> {
+  repair?: Repair,
+): Promise<ReleaseRepaired[]> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const budgets = await filedUnder(labelId, orderId, budgetId, store);
     const states = await statesAcross(labelId, orderId, budgets, store);
     const home = homeOf(states);
-    if (!home) return;
+    if (!home) return [];
     const others = states.filter((s) => s.budgetId !== home.budgetId);
     const elsewhere = [...new Set(others.flatMap((s) => s.state?.settledBy ?? []))].sort();
+    // Where nothing needs repair, the safety net writes nothing.
     if (sameJson(home.state.settledElsewhere ?? [], elsewhere))
-      return void (repair || (await pushHolding(labelId, orderId, store)));
+      return repair ? [] : pushHolding(labelId, orderId, store);
     const budget = await store.getBudget(labelId, home.budgetId);
     const { settledElsewhere: _, ...rest } = home.state;
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
     const after = evaluate(released, budget, await ratesFor(store, [released], budget));
     const delta = difference(home.state.contribution, after.contribution);
-    const differences = repair && (await driftOf(store, labelId, home.budgetId, delta));
-    const written = await store.writeLedger(labelId, home.budgetId, {
-      versions: [],
-      states: [after],
-      delta,
-      checks: stillAsRead(others, orderId),
-      ...(repair && differences?.length
-        ? {
-            drift: {
-              record: { date: repair.date, at: repair.at, differences },
-              entries: [
-                driftRepaired(labelId, home.budgetId, repair.date, differences, repair.correlationId),
-              ],
-            },
-          }
-        : {}),
-    });
-    // A repair writes no other budget's word: each budget's own reconciliation takes it (takeHomeHolding)
-    // and states the shares it changes as drift (see docs/design.md#budgets).
-    if (written && !repair) await pushHolding(labelId, orderId, store);
-    if (written)
+    const differences = repair ? await driftOf(store, labelId, home.budgetId, delta) : [];
+    if (
+      await store.writeLedger(labelId, home.budgetId, {
+        versions: [],
+        states: [after],
+        delta,
+        checks: stillAsRead(others, orderId),
+        ...(repair && differences.length > 0
+          ? { drift: driftWrite(labelId, home.budgetId, repair, differences) }
+          : {}),
+      })
+    ) {
+      // A repair's push is drift in the budget it writes (the shares it changes), stated with it.
+      const pushed = await pushHolding(labelId, orderId, store, repair);
       // No budget (its state held for one never set): nothing counted there, so no drift either.
-      return differences?.length && budget
-        ? { budgetId: home.budgetId, currency: budget.currency, differences }
-        : undefined;
+      return differences.length > 0 && budget
+        ? [{ budgetId: home.budgetId, currency: budget.currency, differences }, ...pushed]
+        : pushed;
+    }
   }
   throw tooBusy(`order ${orderId}`);
 }
@@ -218,6 +213,24 @@ export const driftDifferences = (was: Counters, ledger: Counters): DriftRecord['
     was: was[name] ?? 0,
     ledger: ledger[name] ?? 0,
   }));
+
+/** A reconciliation's repair: its day and instant, kept with the drift, and its correlation. */
+export interface Repair {
+  date: string;
+  at: string;
+  correlationId: string;
+}
+
+/** A repair's drift, kept with its write and stated (Budget Drift Repaired) through the outbox in it. */
+const driftWrite = (
+  labelId: string,
+  budgetId: string,
+  repair: Repair,
+  differences: DriftRecord['differences'],
+) => ({
+  record: { date: repair.date, at: repair.at, differences },
+  entries: [driftRepaired(labelId, budgetId, repair.date, differences, repair.correlationId)],
+});
 
 /** Budget Drift Repaired, stated through the outbox in the repair's own write. */
 export const driftRepaired = (
@@ -281,9 +294,11 @@ export async function takeHomeHolding(
  * home's state is still as read. All of it read after the write: the budgets filed under the order then
  * (one filed since the release read them, its reconciliation taking the word meanwhile, has it), the
  * home's word as it stands (a later write of the home refuses an older push) and each state. A refused
- * write is read and pushed again; one that does not fit is left to the daily reconciliation.
+ * write is read and pushed again; one that does not fit is left to the daily reconciliation. As a
+ * `repair`, the shares it changes are that budget's drift, kept and stated with it (repairShares): answered.
  */
-async function pushHolding(labelId: string, orderId: string, store: BudgetStore) {
+async function pushHolding(labelId: string, orderId: string, store: BudgetStore, repair?: Repair) {
+  const found: ReleaseRepaired[] = [];
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const states = await statesAcross(
       labelId,
@@ -292,7 +307,7 @@ async function pushHolding(labelId: string, orderId: string, store: BudgetStore)
       store,
     );
     const home = homeOf(states);
-    if (!home) return;
+    if (!home) break;
     const holds = holdsOwnShare(home.state) ?? true;
     let refused = false;
     for (const { budgetId, state } of states)
@@ -305,16 +320,21 @@ async function pushHolding(labelId: string, orderId: string, store: BudgetStore)
           [[state, { ...state, heldAtHome: holds }]],
           statesPerWrite,
         );
-        const written = await store.writeLedger(labelId, budgetId, {
-          versions: [],
-          states: pairs.map(([, after]) => after),
-          delta: {},
-          checks: stillAsRead([home], orderId),
-        });
-        refused ||= !written;
+        const written = await repairShares(
+          labelId,
+          budgetId,
+          pairs.map(([before]) => before),
+          pairs.map(([, after]) => after),
+          repair,
+          store,
+          stillAsRead([home], orderId),
+        );
+        found.push(...written.found);
+        refused ||= written.incomplete === true;
       }
-    if (!refused) return;
+    if (!refused) break;
   }
+  return found;
 }
 
 /** A release across budgets the reconciliation found lost and repaired: in which budget, its currency and drift. */
@@ -707,14 +727,17 @@ const statesPerWrite = 49;
  * and stated (Budget Drift Repaired) in the same transaction, a recount's many states each (see
  * docs/design.md#budgets). Answers the repairs by currency, those of the transactions written before one
  * refused (a state changed since read) too, the repair then `incomplete`: written and stated, they count.
+ * A push of the home's word writes through it too (`checks`: the home's state as read): as a repair, its
+ * shares are drift; else (no `repair`) none is kept, and a write whose shares change nothing states none.
  */
 export async function repairShares(
   labelId: string,
   budgetId: string,
   stored: ExpenseState[],
   repaired: ExpenseState[],
-  repair: { date: string; at: string; correlationId: string },
+  repair: Repair | undefined,
   store: BudgetStore,
+  checks?: LedgerWrite['checks'],
 ): Promise<{ found: ReleaseRepaired[]; incomplete?: true }> {
   const states = new Map(stored.map((s) => [s.expenseId, s]));
   // Named as the unconverted totals are (`unconverted USD recoupable art-1`: the artist's shares in USD);
@@ -737,15 +760,16 @@ export async function repairShares(
     const was = shares();
     const write = repaired.slice(start, start + statesPerWrite * 2);
     for (const state of write) states.set(state.expenseId, state);
-    const differences = driftDifferences(was, shares());
-    const record = { date: repair.date, at: repair.at, differences };
-    const entries = [driftRepaired(labelId, budgetId, repair.date, differences, repair.correlationId)];
+    const differences = repair ? driftDifferences(was, shares()) : [];
     if (
       !(await store.writeLedger(labelId, budgetId, {
         versions: [],
         states: write,
         delta: {},
-        drift: { record, entries },
+        checks,
+        ...(repair && differences.length > 0
+          ? { drift: driftWrite(labelId, budgetId, repair, differences) }
+          : {}),
       }))
     )
       return { found, incomplete: true };

@@ -421,14 +421,14 @@ async function repairReleases(
     (s) => (s.settledElsewhere?.length ?? 0) > 0 || (s.settledBy.length > 0 && !s.data),
   );
   const repaired = [];
-  for (const { expenseId } of involved) {
-    const repair = await settleAcrossBudgets(day.labelId, expenseId, day.budgetId, deps.store, {
-      date: day.date,
-      at: day.now,
-      correlationId: day.metadata.correlationId,
-    });
-    if (repair) repaired.push(repair);
-  }
+  for (const { expenseId } of involved)
+    repaired.push(
+      ...(await settleAcrossBudgets(day.labelId, expenseId, day.budgetId, deps.store, {
+        date: day.date,
+        at: day.now,
+        correlationId: day.metadata.correlationId,
+      })),
+    );
   // What the home budgets of the orders its unconverted actuals name, held elsewhere, say of them.
   let held = false;
   const stored = new Map(ledger.states.map((s) => [s.expenseId, s]));

@@ -572,6 +572,73 @@ describe("the order's own budget set after another budget took its word", () => 
   });
 });
 
+// docs/design.md#budgets: the reconciliation is the safety net of releases across budgets, and a
+// release it repairs writes the home's word into each other budget's state that keeps one, the shares
+// that changes stated as that budget's drift: the budget keeping the word (bud-2, the crew's unconverted
+// invoice) reconciled before the budget that repairs the lost release (bud-3, the director's invoice)
+// hears of it that day, not at its next reconciliation.
+describe("a release lost between budgets, repaired by a budget reconciled after the one keeping the order's word", () => {
+  it("gives the crew's unconverted 220.00 USD its recoupable share at the day's reconciliation that releases the order, and states it", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    // The video's order in bud-1; the director's invoice settling it is booked to bud-3, not set yet
+    // (held, it settles nothing); the crew's invoice (220.00 USD, no rate yet) in bud-2 names the order.
+    await h.expense(videoOrder());
+    await h.expense(directorInvoice('bud-3'));
+    await h.expense(crewInvoice('bud-2'));
+    // bud-3 is set: its recount counts the director's invoice, which now settles the order; the release
+    // in bud-1 (the write with checks) is throttled, and the redelivery of the same Budget Set finds
+    // the invoice counted already: the release is lost, for the reconciliation to repair.
+    const writeLedger = h.store.writeLedger.bind(h.store);
+    let failed = false;
+    h.store.writeLedger = async (labelId, budgetId, write) => {
+      if (!failed && (write.checks?.length ?? 0) > 0) {
+        failed = true;
+        throw new Error('ProvisionedThroughputExceededException');
+      }
+      return writeLedger(labelId, budgetId, write);
+    };
+    const occurredAt = '2027-03-05T09:00:00.000Z';
+    await expect(h.budget(aBudget({ budgetId: 'bud-3' }), occurredAt)).rejects.toThrow();
+    await h.budget(aBudget({ budgetId: 'bud-3' }), occurredAt);
+    expect(failed).toBe(true);
+    expect((await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere).toBe(
+      undefined,
+    );
+
+    // The day's reconciliation of every budget (bud-1, bud-2, bud-3, in that order).
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+
+    // The release is repaired: the order holds no share in bud-1 any more...
+    expect(
+      (await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere,
+    ).toEqual(['inv-director']);
+    // ...so after the day's run the director's 300.00 EUR and the crew's 220.00 USD are the artist's
+    // recoupable spend, not the director's alone until the next day's reconciliation...
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
+      expect.arrayContaining([
+        { currency: 'EUR', minor: 30_000 },
+        { currency: 'USD', minor: 22_000 },
+      ]),
+    );
+    // ...and bud-2's owner hears its artist's shares were repaired, as bud-2's own reconciliation says it.
+    expect(
+      h
+        .events('Budget Drift Repaired')
+        .map((e) => (e.detail as { data: { budgetId: string; differences: unknown } }).data)
+        .filter((d) => d.budgetId === 'bud-2'),
+    ).toEqual([
+      expect.objectContaining({
+        date: '2027-03-06',
+        differences: [{ total: 'unconverted USD recoupable art-1', was: 0, ledger: 22_000 }],
+      }),
+    ]);
+    expect(h.measure.totals('ReconciliationDrift')).toEqual(expect.objectContaining({ USD: 22_000 }));
+  });
+});
+
 // docs/design.md#budgets: "A void cancels the expense by its id, whichever of its budgets it names",
 // an expense's versions count "in any order: the label's timestamp decides" (a state counts while it
 // has data and no later void), and an unconverted invoice naming an order has no recoupable share
