@@ -214,11 +214,16 @@ export const driftDifferences = (was: Counters, ledger: Counters): DriftRecord['
     ledger: ledger[name] ?? 0,
   }));
 
-/** A reconciliation's repair: its day and instant, kept with the drift, and its correlation. */
+/**
+ * A reconciliation's repair: its day and instant, kept with the drift, its correlation, and `by`, the
+ * budget reconciled, where it may write into other budgets (a release, its push): kept on the drift, so
+ * that their day's results leave out what another budget's reconciliation repaired there.
+ */
 export interface Repair {
   date: string;
   at: string;
   correlationId: string;
+  by?: string;
 }
 
 /** A repair's drift, kept with its write and stated (Budget Drift Repaired) through the outbox in it. */
@@ -228,7 +233,7 @@ const driftWrite = (
   repair: Repair,
   differences: DriftRecord['differences'],
 ) => ({
-  record: { date: repair.date, at: repair.at, differences },
+  record: { date: repair.date, at: repair.at, differences, ...(repair.by ? { by: repair.by } : {}) },
   entries: [driftRepaired(labelId, budgetId, repair.date, differences, repair.correlationId)],
 });
 

@@ -295,8 +295,6 @@ export async function reconcileBudget(
   const { labelId, budgetId, date } = data;
   const now = deps.now().toISOString();
   let drift: DayResult['drift'] = [];
-  // Releases across budgets lost on the way, repaired in this budget's totals: its day's drift too.
-  let released: DayResult['drift'] = [];
   // Every release repaired, in whichever budget: all of it is drift this reconciliation repaired.
   let releases: ReleaseRepaired[] = [];
   // Recoupable shares counted apart that the writes left wrong, repaired here: drift too.
@@ -316,7 +314,6 @@ export async function reconcileBudget(
         deps,
       );
       releases = repaired;
-      released = releases.filter((r) => r.budgetId === budgetId).flatMap((r) => r.differences);
       // Read again (strongly) only when this ledger changed: a release repaired in another budget
       // writes there, and checks this budget's states without changing them.
       if (tours > 0 || held || releases.some((r) => r.budgetId === budgetId)) continue;
@@ -381,7 +378,15 @@ export async function reconcileBudget(
       ledgerTotals,
       [...evaluated.values()],
       duplicates,
-      [...released, ...shares.flatMap((r) => r.differences), ...drift],
+      // The day's drift is every repair kept for the date in this budget (an attempt stopped after some
+      // was written and stated counts them too) but those of other budgets' reconciliations, and the
+      // totals' repair of this attempt, made after its read (see docs/design.md#budgets).
+      [
+        ...ledger.drift
+          .filter((d) => d.date === date && (d.by ?? budgetId) === budgetId)
+          .flatMap((d) => d.differences),
+        ...drift,
+      ],
       date,
       now,
       metadata,
@@ -427,6 +432,7 @@ async function repairReleases(
         date: day.date,
         at: day.now,
         correlationId: day.metadata.correlationId,
+        by: day.budgetId,
       })),
     );
   // What the home budgets of the orders its unconverted actuals name, held elsewhere, say of them.

@@ -151,7 +151,12 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
               mailed: item.mailed === true,
             });
           else if (item.entity === 'drift')
-            ledger.drift.push({ date: item.date, at: item.at, differences: item.differences });
+            ledger.drift.push({
+              date: item.date,
+              at: item.at,
+              differences: item.differences,
+              ...(item.by ? { by: item.by } : {}),
+            });
           // A flag whose expenses all stopped carrying the invoice elsewhere names none: no flag.
           else if (item.entity === 'duplicate' && item.expenses?.length > 0)
             ledger.flagged.push({

@@ -266,6 +266,8 @@ export interface DriftRecord {
   date: string;
   at: string;
   differences: { total: string; was: number; ledger: number }[];
+  /** The budget whose reconciliation repaired it, for a release across budgets or its push. */
+  by?: string;
 }
 
 export interface StoredBudget extends Budget {

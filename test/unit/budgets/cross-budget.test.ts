@@ -242,6 +242,33 @@ describe("the reconciliation's repair of a release lost between budgets (docs/de
     expect(h.measure.totals('ReconciliationDrift')).toEqual({ EUR: 20_000 });
   });
 
+  it("lists the repair in no day's result, also when the order's budget is reconciled after the invoice's budget repaired it", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anOrder());
+    // The invoice booked to bud-0, reconciled before bud-1.
+    await h.expense(anInvoice({ budgetId: 'bud-0' }));
+    failFirstRelease(h);
+    const occurredAt = '2027-03-03T09:00:00.000Z';
+    await expect(h.budget(aBudget({ budgetId: 'bud-0' }), occurredAt)).rejects.toThrow();
+    await h.budget(aBudget({ budgetId: 'bud-0' }), occurredAt);
+
+    await h.reconcile('2027-03-05');
+
+    // Repaired by bud-0's reconciliation, stated and measured there...
+    expect(await totalsOf(h, 'bud-1')).toEqual({});
+    expect(h.events('Budget Drift Repaired').map((e) => e.detail.data)).toEqual([
+      expect.objectContaining({ budgetId: 'bud-1', date: '2027-03-05' }),
+    ]);
+    expect(h.measure.totals('ReconciliationDrift')).toEqual({ EUR: 20_000 });
+    // ...and in bud-1's drift history, but in neither budget's day result (bud-0's lists its own totals).
+    expect((await h.ledger('bud-1')).drift).toEqual([expect.objectContaining({ by: 'bud-0' })]);
+    for (const budgetId of ['bud-0', 'bud-1'])
+      expect((await h.store.getBudget(h.labelId, budgetId))?.lastResult).toEqual(
+        expect.objectContaining({ date: '2027-03-05', drift: [] }),
+      );
+  });
+
   it("reads the running totals alone of the order's budget for the repair's drift, and the invoice's budget's ledger once", async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import { counter } from '#shared/budgets/ledger.ts';
 import type { LedgerWrite } from '#shared/db/budgets.ts';
+import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
@@ -68,6 +69,10 @@ const directorInvoice = (budgetId = 'bud-1') =>
     amount: { minor: 30_000, currency: 'EUR' },
     recoupable: artist,
   });
+
+/** The sum of the differences a list of drift entries states, in minor units. */
+const driftSum = (differences: { was: number; ledger: number }[]) =>
+  differences.reduce((total, d) => total + Math.abs(d.ledger - d.was), 0);
 
 /** The budget's running totals, by counter. */
 const totalsOf = async (h: ReturnType<typeof budgetsHarness>) =>
@@ -762,5 +767,45 @@ describe("the reconciliation's repair of recoupable shares in more than one tran
     expect(stated).toBeGreaterThan(98 * 1_000);
     // ...and the day's metric counts what was stated, not only the transactions of the last attempt.
     expect(h.measure.totals('ReconciliationDrift')).toEqual({ USD: stated });
+  });
+
+  // The day's result is built from the drift kept for the date in the budget, not from what the
+  // attempt that keeps it wrote: an attempt stopped between two transactions (the second throttled past
+  // the SDK's retries, or the function timing out) throws, and the event delivered again finds only
+  // what is left to repair.
+  it("lists in the day's result every share repair it stated, when the reconciliation is delivered again after its second transaction failed", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await withVideoOrder(h);
+    for (let n = 1; n <= 200; n++) await h.expense(unconvertedInvoice(`inv-crew-${n}`, 1_000));
+    await voidOrder(h);
+
+    // The repair's second transaction is throttled (the first is written, with its Budget Drift
+    // Repaired): the reconciliation fails and its event is delivered again.
+    const write = h.store.writeLedger.bind(h.store);
+    let repairs = 0;
+    h.store.writeLedger = async (labelId: string, budgetId: string, ledgerWrite: LedgerWrite) => {
+      if (ledgerWrite.drift && ledgerWrite.states.length > 0 && ++repairs === 2)
+        throw new Error('ProvisionedThroughputExceededException');
+      return write(labelId, budgetId, ledgerWrite);
+    };
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await expect(h.reconcile('2027-03-06')).rejects.toThrow('ProvisionedThroughputExceededException');
+    await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' });
+
+    // Every invoice's 10.00 USD is recoupable, each repair stated once (2,000.00 USD in all)...
+    expect((await h.store.recoupable(h.labelId, 'art-1')).length).toBe(200);
+    const stated = driftSum(
+      h
+        .events('Budget Drift Repaired')
+        .flatMap(
+          (e) => (e.detail as { data: { differences: { was: number; ledger: number }[] } }).data.differences,
+        ),
+    );
+    expect(stated).toBe(200_000);
+    // ...and the day's result (what the owner's report lists) counts what was stated, not only what
+    // the retried reconciliation wrote.
+    const result = (await h.store.getBudget(h.labelId, 'bud-1'))?.lastResult;
+    expect(result?.date).toBe('2027-03-06');
+    expect(driftSum(result?.drift ?? [])).toBe(stated);
   });
 });
