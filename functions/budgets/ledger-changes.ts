@@ -143,7 +143,8 @@ export async function receiveExpenseVersion(
  * settles the order in some budget, and after the order's own writes, so whichever runs last sees both;
  * and from the daily reconciliation (`repair`), which finds a release lost on the way (a failure between
  * a write and its release, that no redelivery tries again): its change of the totals is drift, kept and
- * stated (Budget Drift Repaired) in the same write. Answers the drift such a repair wrote, if any.
+ * stated (Budget Drift Repaired) in the same write, and so are the shares its push of the home's word
+ * changes in each budget it writes (pushHolding). Answers the drift such a repair wrote, in each budget.
  */
 export async function settleAcrossBudgets(
   labelId: string,

@@ -273,8 +273,9 @@ const maxAttempts = 4;
 export interface Reconciled {
   /**
    * The drift repaired, by currency: the sum of every running total's difference from the ledger, in
-   * minor units, this budget's and that of every release across budgets it repaired in another budget
-   * (listed in no day's result of this one: see docs/design.md#budgets).
+   * minor units, this budget's and that of every release across budgets it repaired in another budget,
+   * or word of an order's home it pushed there (listed in no day's result of this one: see
+   * docs/design.md#budgets).
    */
   drift: Record<string, number>;
   /** The thresholds (percent of the plan) whose alert was mailed by this reconciliation. */
