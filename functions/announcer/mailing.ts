@@ -579,15 +579,17 @@ const toldFor = (told: ToldDates, territory: string): string | undefined => {
  * mail concerns (the moved or withdrawn ones, or else every one it was told of), the date stated by the
  * latest mail that stated one there (its first mail, or a date change it had since, ordered by the
  * release version each was written from), as the date change's previous date or the date the
- * cancellation says the release was planned for; `unchanged` when that is the date a date change's
- * `revision` sets (a cancellation has none). The date changes it may have had are those releases
+ * cancellation says the release was planned for; for a date change, `unchanged` when each of those
+ * dates is the one its territory has now (a territory's move: its `revision`; a release's move, written
+ * as every date that applies: each date standing), so the address has nothing to hear (a cancellation
+ * names no date that stands). The date changes it may have had are those releases
  * asked for after its first mail was written (`dateChangesAsked`), read in one batch for the page
  * (none in the usual case of one move). An outlet whose first mail kept no told dates (claimed before
  * they were kept) is left out: its mail states the release's previous date (or dates), as before.
  */
 export async function lastToldOf(
   release: StoredRelease,
-  request: Pick<MailingRequest, 'revision' | 'moment' | 'territories'>,
+  request: Pick<MailingRequest, 'kind' | 'revision' | 'moment' | 'territories'>,
   told: readonly { outlet: Outlet; first: Delivery }[],
   deps: AnnouncerDeps,
 ): Promise<Map<string, TerritoryMoment[] | 'unchanged'>> {
@@ -605,6 +607,7 @@ export async function lastToldOf(
   const ids = told.flatMap(earlierOf);
   const earlier = ids.length > 0 ? await deps.deliveries.getMany(ids) : new Map<string, Delivery>();
   const previous = new Map<string, TerritoryMoment[] | 'unchanged'>();
+  const nowKeys = momentKeyByTerritory(release.details!);
   for (const entry of told) {
     if (!entry.first.told) continue;
     // A date change claimed is sent or being sent; one closed unsent (failed) told nothing, unless its
@@ -636,11 +639,19 @@ export async function lastToldOf(
     const complete =
       !release.dateChangesForgottenUntil ||
       (entry.first.asOf !== undefined && entry.first.asOf >= release.dateChangesForgottenUntil);
+    // A date change tells nothing to an address last told, in each territory it concerns, the date
+    // that territory has now: a territory's move its new date, and a release's move (written as any
+    // other mail, every date that applies to the outlet) each date now standing, so an address whose
+    // dates were all given by a later country change hears nothing of the release's move. A territory
+    // the release no longer dates (withdrawn since) is stated by no date change.
+    const standing = (group: TerritoryMoment) =>
+      group.territories.every((territory) => {
+        const key = streetDateIn(nowKeys, territory);
+        return key === undefined || sameInstantAsKey(key, group.moment);
+      });
     previous.set(
       entry.outlet.id,
-      complete && dates.every((group) => sameInstantAsKey(request.revision, group.moment))
-        ? 'unchanged'
-        : dates,
+      complete && request.kind === 'date-change' && dates.every(standing) ? 'unchanged' : dates,
     );
   }
   return previous;

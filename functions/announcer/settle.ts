@@ -237,14 +237,17 @@ const withdrawalOf = (release: StoredRelease): string[] | undefined =>
  * For stale date-change, withdrawal and cancellation claims, the dates each address was last told
  * before it (lastToldOf), by delivery id, so a resend states the dates its first sending would have:
  * what the release's mailing reads for a page of outlets, read here for the outlets of the resends.
+ * `unchanged` for a date change whose address was last told every date it would state (told by a
+ * later change): the mailing passes such an address, and the sweep closes its claim rather than tell
+ * it the same dates twice (docs/design.md#exactly-once-mail).
  */
 async function previouslyTold(
   release: StoredRelease | undefined,
   stale: Delivery[],
   outlets: Map<string, Outlet>,
   deps: AnnouncerDeps,
-): Promise<Map<string, TerritoryMoment[]>> {
-  const previous = new Map<string, TerritoryMoment[]>();
+): Promise<Map<string, TerritoryMoment[] | 'unchanged'>> {
+  const previous = new Map<string, TerritoryMoment[] | 'unchanged'>();
   const changes = stale.filter(
     (delivery) => delivery.kind === 'date-change' || delivery.kind === 'cancellation',
   );
@@ -278,7 +281,12 @@ async function previouslyTold(
     const told = await lastToldOf(
       release,
       // A withdrawal's revision is its round (roundTag), no date: it names no date that stands.
-      { ...(kind !== 'cancellation' ? { revision } : {}), moment, ...(territories ? { territories } : {}) },
+      {
+        kind: kind as MailKind,
+        ...(kind !== 'cancellation' ? { revision } : {}),
+        moment,
+        ...(territories ? { territories } : {}),
+      },
       resentTo.flatMap(({ outlet }) => {
         const first = firsts.get(outlet.id);
         return first ? [{ outlet, first }] : [];
@@ -287,7 +295,7 @@ async function previouslyTold(
     );
     for (const { delivery, outlet } of resentTo) {
       const dates = told.get(outlet.id);
-      if (dates && dates !== 'unchanged') previous.set(delivery.deliveryId, dates);
+      if (dates) previous.set(delivery.deliveryId, dates);
     }
   }
   return previous;
@@ -351,6 +359,9 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       if (!atAddress || !stillWanted(release, delivery, atAddress) || !isMailable(atAddress)) continue;
       // An out-now of a round its address has left: that round's own out-now tells it.
       if (pastRounds.has(delivery.deliveryId)) continue;
+      // A date change whose address a later change told every date it would state: nothing to tell.
+      const lastTold = previous.get(delivery.deliveryId);
+      if (lastTold === 'unchanged') continue;
       // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
       const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
       // A date change as asked: a territories' one with each territory's old moment, for an address
@@ -368,7 +379,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
           },
           atAddress,
           deps,
-          previous.get(delivery.deliveryId),
+          lastTold,
         ),
       );
     }

@@ -7,13 +7,12 @@ import { aReleaseDetails } from '#test/support/releases.ts';
 
 /**
  * A release's date change is wanted by the sweep while the release's own date is the one it moved to
- * (stillWanted, b45c73c), and resent "as any other mail": every date that applies to the outlet. Moved
- * 5 -> 19 March, SES's answer to its call lost (claims open), then DE given 26 March: DE's own date
- * change tells the German outlet of 26 March in DE, and the sweep resends the release's move to it,
- * written as every date that applies to it: 26 March in DE again. The mailing passes such an address
- * (lastToldOf: 'unchanged'); the resend does not (previouslyTold drops 'unchanged' and sends anyway).
- * docs/design.md#street-dates-per-territory: such a move tells that outlet nothing of another country's
- * date; #exactly-once-mail: nothing twice.
+ * (stillWanted), and resent as any other mail: every date that applies to the outlet. Moved 5 -> 19
+ * March, SES's answer to its call lost (claims open), then DE given 26 March: DE's own date change
+ * tells the German outlet of 26 March in DE, so the release's move has nothing left to tell it, and
+ * the sweep, reading what the address was last told as the mailing does (lastToldOf), closes its claim
+ * rather than tell it 26 March in DE a second time. docs/design.md#street-dates-per-territory: such a
+ * move tells that outlet nothing of another country's date; #exactly-once-mail: nothing twice.
  */
 describe("a release's date change swept after the outlet's country was given its own date", () => {
   it('does not tell the German outlet of its 26 March a second time', async () => {
