@@ -713,7 +713,16 @@ function statedDates(
     if (now.length > 0) return datesTemplateData({ moments: now });
   }
   const applicable = momentsForOutlet(outlet.territories, details);
-  return applicable.length > 0 ? datesTemplateData({ moments: applicable }) : undefined;
+  if (applicable.length === 0) return undefined;
+  // A release's date change states, as the date the release was, what the address was last told (or,
+  // told nothing kept, the date the move went from), never the release's previous moment, which a
+  // country's later date change may have made the date it moved to.
+  const was =
+    mail.kind === 'date-change'
+      ? (lastTold ??
+        (mail.moment ? movedFromFor(release, { ...mail, moment: mail.moment }, outlet) : undefined))
+      : undefined;
+  return datesTemplateData({ moments: applicable, ...(was ? { previous: was } : {}) });
 }
 
 /**

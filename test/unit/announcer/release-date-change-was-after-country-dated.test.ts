@@ -5,11 +5,11 @@ import { aReleaseDetails } from '#test/support/releases.ts';
 
 /**
  * A release's date change is written as any other mail to the outlet once the release has territory
- * dates (statedDates: every date that applies to it), but "what it was last told"
- * (docs/design.md#street-dates-per-territory) is dropped on that path: the mail states the release's
- * previous moment instead, which after DE's own date is 19 March, the date it moved to. Moved 5 -> 19
- * March, its mailing reaching the outlets after DE was given 26 March: the British outlet, told 5 March,
- * reads "19 March in GB, previously 19 March" (before b45c73c: "previously 5 March").
+ * dates (statedDates: every date that applies to it), and states as the date the release was what the
+ * address was last told (lastTold, docs/design.md#street-dates-per-territory), as every other date
+ * change does: never the release's previous moment, which after DE's own date is 19 March, the date it
+ * moved to. Moved 5 -> 19 March, its mailing reaching the outlets after DE was given 26 March: the
+ * British outlet, told 5 March, reads "19 March in GB, was 5 March".
  */
 describe("a release's date change reaching the outlets after a country was given its own date", () => {
   it('tells each outlet the date it was told before, 5 March', async () => {
