@@ -212,6 +212,16 @@ const stillWanted = (
         )));
 
 /**
+ * A first mail not wanted only for now: the release, not cancelled, is withdrawn where the outlet is
+ * (standingWithdrawalConcerns), which a giving back may end (docs/design.md#exactly-once-mail).
+ */
+const withdrawnOnlyFor = (release: StoredRelease | undefined, delivery: Delivery, outlet: Outlet): boolean =>
+  isFirstMail(delivery.kind) &&
+  release?.details !== undefined &&
+  release.state !== 'cancelled' &&
+  standingWithdrawalConcerns(outlet, release);
+
+/**
  * A date change as its mailing asked it, for a resend: its territories and their old moments, where
  * the release still keeps the ask (askedDateChange); none for a release's date change. One naming a
  * moment whose ask the release no longer keeps is taken as a territory's (territories unknown).
@@ -350,13 +360,22 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       stale.flatMap((d) => (d.context.outletId ? [d.context.outletId] : [])),
     );
     const mails = new Map<string, OutgoingMail>();
+    const held = new Set<string>();
     const previous = await previouslyTold(release, stale, outlets, deps);
     const pastRounds = await outNowsOfPastRounds(release, stale, outlets, deps);
     for (const delivery of stale) {
       const outlet = outlets.get(delivery.context.outletId ?? '');
       // The mail is the address's: an outlet that has moved to another address no longer wants it there.
       const atAddress = outlet && normaliseEmail(outlet.email) === delivery.email ? outlet : undefined;
-      if (!atAddress || !stillWanted(release, delivery, atAddress) || !isMailable(atAddress)) continue;
+      if (!atAddress || !isMailable(atAddress)) continue;
+      if (!stillWanted(release, delivery, atAddress)) {
+        // A first mail whose SES answer was lost, no longer wanted only because the release is withdrawn
+        // where the outlet is: it may have gone, so it is left open (held), never closed as told nothing,
+        // which would announce the address again at the next giving back; its late Email Sent settles
+        // it, and a giving back has the sweep send it (docs/design.md#exactly-once-mail).
+        if (withdrawnOnlyFor(release, delivery, atAddress)) held.add(delivery.deliveryId);
+        continue;
+      }
       // An out-now of a round its address has left: that round's own out-now tells it.
       if (pastRounds.has(delivery.deliveryId)) continue;
       // A date change whose address a later change told every date it would state: nothing to tell.
@@ -383,7 +402,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
         ),
       );
     }
-    return { mails, ...(release ? { asOf: release.occurredAt } : {}) };
+    return { mails, ...(release ? { asOf: release.occurredAt } : {}), ...(held.size > 0 ? { held } : {}) };
   },
   // What follows a resent first mail or withdrawal is asked with its mark, as settling asks it: the
   // date may have moved while it was resent with the date read before, or the release been given back.

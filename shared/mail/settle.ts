@@ -152,10 +152,11 @@ export interface Resender {
     mails: Map<string, OutgoingMail>;
     asOf?: string;
     /**
-     * Not wanted now, but maybe once the subject is on again (a show on hold): the claims are left
+     * Not wanted now, but maybe once the subject is on again (a show on hold; a release withdrawn
+     * where the recipient is): the claims (all of them, or those whose delivery ids it holds) are left
      * open, neither sent nor closed, for the sweep to look at again once stale again.
      */
-    held?: boolean;
+    held?: boolean | ReadonlySet<string>;
   }>;
   /**
    * What the sender does for a mail left out because its address is suppressed: it records it (budgets
@@ -212,13 +213,13 @@ export async function sweepStaleClaims(
   const perCall = recipientsPerCall(await deps.sendRate.recipientsPerSecond());
   for (const deliveries of groups.values()) {
     const { mails, asOf, held } = await resender.rebuild(deliveries);
-    if (held) {
-      // Taken over unsent, its claim time moved to the stale boundary: the next sweep looks at it again
-      // (a show confirmed again gets its mail within a minute, before its step lapses), but after every
-      // claim stale since longer, so claims held for weeks never fill a sweep's read (oldest first)
-      // ahead of the others. No resend is marked: nothing was sent again, and the first sending's
-      // Email Sent, arriving late, settles it as sent once.
-      const heldAt = staleBefore(deps, now);
+    // Taken over unsent, its claim time moved to the stale boundary: the next sweep looks at it again
+    // (a show confirmed again gets its mail within a minute, before its step lapses), but after every
+    // claim stale since longer, so claims held for weeks never fill a sweep's read (oldest first)
+    // ahead of the others. No resend is marked: nothing was sent again, and the first sending's
+    // Email Sent, arriving late, settles it as sent once.
+    const heldAt = staleBefore(deps, now);
+    if (held === true) {
       for (const delivery of deliveries) await deps.deliveries.hold(delivery, heldAt);
       continue;
     }
@@ -227,6 +228,10 @@ export async function sweepStaleClaims(
     const wanted = new Set((await withoutSuppressed(deps, [...mails.values()])).mails);
     const resend: ClaimedMail[] = [];
     for (const delivery of deliveries) {
+      if (typeof held === 'object' && held.has(delivery.deliveryId)) {
+        await deps.deliveries.hold(delivery, heldAt);
+        continue;
+      }
       const mail = mails.get(delivery.deliveryId);
       if (!mail || !wanted.has(mail)) {
         if (mail) await resender.leftOutSuppressed?.(mail, delivery);

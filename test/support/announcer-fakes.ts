@@ -523,10 +523,11 @@ export const giveDeBack: ReleaseChange = {
 
 /**
  * aLabelAndItsPress announced, DE withdrawn, then given back while SES sends the re-announcement and
- * its answer is lost; DE is withdrawn again before the sweep, which closes the re-announcement as no
- * longer wanted (docs/design.md#exactly-once-mail). Its Email Sent is still to come.
+ * its answer is lost; DE is withdrawn again before the sweep, which holds the re-announcement open,
+ * unsent: not wanted while DE is withdrawn, and it may have gone (docs/design.md#exactly-once-mail).
+ * Its Email Sent is still to come.
  */
-export async function aReAnnouncementClosedUnsentButSent() {
+export async function aReAnnouncementHeldButSent() {
   const press = aLabelAndItsPress();
   const { release, world, store, label } = press;
   await store.putIfNewer(release, []);

@@ -5,7 +5,7 @@ import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/set
 import {
   aLabelAndItsPress,
   announce,
-  aReAnnouncementClosedUnsentButSent,
+  aReAnnouncementHeldButSent,
   emailSent,
   far,
   giveDeBack,
@@ -204,11 +204,11 @@ describe('a withdrawal whose Email Sent and sender settle it at once, the territ
   });
 });
 
-describe('a re-announcement closed unsent by the sweep that SES had sent', () => {
+describe('a re-announcement held by the sweep that SES had sent', () => {
   it('is not announced a third time by the next giving back once its Email Sent shows it went', async () => {
     // SES sends the re-announcement and its answer is lost; DE is withdrawn again before the sweep,
-    // which closes the re-announcement as no longer wanted. Its Email Sent comes after: it went.
-    const { german, world, label } = await aReAnnouncementClosedUnsentButSent();
+    // which holds the re-announcement open. Its Email Sent comes after: it went.
+    const { german, world, label } = await aReAnnouncementHeldButSent();
     const announcements = world.mailer.receivedBy(german.email, 'announcement');
     expect(announcements).toHaveLength(2);
     await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
@@ -217,5 +217,25 @@ describe('a re-announcement closed unsent by the sweep that SES had sent', () =>
 
     // The address was announced again after the withdrawal and told nothing since: not a third time.
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(2);
+  });
+
+  it('is not announced a third time when its Email Sent comes only after the next giving back', async () => {
+    // Held, not closed: the next giving back's mailing passes the address (its claim open), and does not
+    // take it as told nothing and open round given-back-2 (docs/design.md#exactly-once-mail).
+    const { german, world, label } = await aReAnnouncementHeldButSent();
+    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    expect(announcements).toHaveLength(2);
+
+    await label(giveDeBack, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
+    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
+    await runRequested(world, 'cancellation');
+    await runRequested(world, 'announcement');
+
+    // Announced, told DE was withdrawn, announced again (the mail SES sent): told nothing since.
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+      'announcement',
+    ]);
   });
 });

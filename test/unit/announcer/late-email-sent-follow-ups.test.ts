@@ -16,12 +16,12 @@ import {
 import { aMovedRelease } from '#test/support/releases.ts';
 
 /**
- * A first mail the sweep closed unsent (no longer wanted) whose late Email Sent shows it went reached
- * its address (wentOut, docs/design.md#exactly-once-mail); the follow-ups go after first mails marked
- * sent only (firstMailsOf / recipientsOn), and its settling asks none: the outlet read the release
- * announced and never hears it was withdrawn from its territory.
+ * A first mail the sweep found no longer wanted only because its territory was withdrawn is held open,
+ * unsent (docs/design.md#exactly-once-mail): its late Email Sent shows it went, settles it, and asks
+ * its follow-ups, so the outlet that read the release announced hears it was withdrawn from its
+ * territory.
  */
-describe('an announcement closed unsent by the sweep and shown sent by its late Email Sent', () => {
+describe('an announcement held by the sweep while its territory is withdrawn, settled by its late Email Sent', () => {
   it('is followed by the withdrawal of the outlet’s territory that passed it', async () => {
     const { german, release, world, store, label } = aLabelAndItsPress();
     await store.putIfNewer(release, []);
@@ -33,10 +33,10 @@ describe('an announcement closed unsent by the sweep and shown sent by its late 
     const [mail] = world.mailer.receivedBy(german.email, 'announcement');
     // DE is withdrawn: the withdrawal's mailing passes the German outlet, its announcement still claimed.
     await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
-    // The sweep finds the German announcement no longer wanted and closes it unsent.
+    // The sweep finds the German announcement not wanted while DE is withdrawn, and holds it open.
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
-    expect((await world.deliveries.getMany([mail.deliveryId])).get(mail.deliveryId)?.status).toBe('failed');
+    expect((await world.deliveries.getMany([mail.deliveryId])).get(mail.deliveryId)?.status).toBe('claimed');
 
     // Its late Email Sent shows it went.
     await settleFromEmailsSent([emailSent({ ...mail })], world.deps);

@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
+import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { countMail, deliveryRows } from '#functions/management/releases.ts';
-import { aReAnnouncementClosedUnsentButSent, emailSent } from '#test/support/announcer-fakes.ts';
+import { aReAnnouncementHeldButSent, emailSent, far } from '#test/support/announcer-fakes.ts';
 
 describe('the release view of a re-announcement closed unsent by the sweep that SES had sent', () => {
   it('counts it as sent once its late Email Sent shows it went, not as failed', async () => {
-    // SES sends the re-announcement, its answer lost; DE is withdrawn again, the sweep closes it as no
-    // longer wanted, and its Email Sent comes after.
-    const { german, world } = await aReAnnouncementClosedUnsentButSent();
+    // SES sends the re-announcement, its answer lost; DE is withdrawn again (the sweep holds it), then
+    // the release is cancelled: the next sweep closes it as no longer wanted, and its Email Sent comes after.
+    const { german, world, label } = await aReAnnouncementHeldButSent();
+    await label(
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive' },
+      'evt-cancelled',
+      '2026-02-04T10:00:00.000Z',
+    );
+    world.clock.now += 60_000;
+    await sweepStaleClaims(world.deps, far());
     const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    expect(world.deliveries.of('failed')).toHaveLength(1);
     await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
 
     // The German outlet received both announcements: the label's view says so.
