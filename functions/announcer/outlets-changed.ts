@@ -3,6 +3,7 @@ import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
 import { isMailable, type Outlet } from '#shared/outlets.ts';
 import {
+  concernsTerritories,
   embargoed,
   hasTerritoryDates,
   instantOf,
@@ -16,6 +17,8 @@ import type { AnnouncerDeps } from './ports.ts';
 export interface FirstMailDue {
   kind: 'announcement' | 'radio-servicing';
   outletIds: string[];
+  /** Of a release out everywhere: the territories given back, whose outlets told of a withdrawal it goes to. */
+  territories?: string[];
 }
 
 /**
@@ -34,8 +37,10 @@ function outEverywhere(release: StoredRelease, now: Date): boolean {
  * The first mails of `release` that `outlets` (added to the directory, or changed what they match,
  * since it was announced) are due now, as the release's own mailings would have sent them had the
  * outlets been there (see docs/design.md#exactly-once-mail):
- * - none for a release cancelled, out in every territory, or under its embargo (its end announces to
- *   the whole directory, these outlets with it);
+ * - none for a release cancelled, or under its embargo (its end announces to the whole directory,
+ *   these outlets with it), nor for one out in every territory, but to outlets told of a withdrawal
+ *   whose territories it was given back since (`givenBack`: the first mail names them, and goes to
+ *   the addresses in their next round only, as the giving back's own first mail does);
  * - outlets not opted out that the release's own first mail would reach as it stands
  *   (`firstMailAudience`, the same rule: a territory it is withdrawn from no longer matches, a
  *   territory's own embargo holds; a radio outlet of a release serviced to radio gets the servicing
@@ -44,14 +49,26 @@ function outEverywhere(release: StoredRelease, now: Date): boolean {
  * change asked since) is asked by its mailing as it completes, for the same outlets. Claims keep an
  * address to one mail of each kind, so an outlet already told is told nothing again.
  */
-export function firstMailsDue(outlets: readonly Outlet[], release: StoredRelease, now: Date): FirstMailDue[] {
+export function firstMailsDue(
+  outlets: readonly Outlet[],
+  release: StoredRelease,
+  now: Date,
+  givenBack?: string[],
+): FirstMailDue[] {
   const details = release.details;
   if (!details || release.state === 'cancelled') return [];
-  if (embargoed(details, now) || outEverywhere(release, now)) return [];
+  if (embargoed(details, now)) return [];
+  // Out everywhere, only the outlets told of a withdrawal whose territories were given back since are
+  // announced again, as the giving back's own first mail names them (docs/design.md#exactly-once-mail).
+  const everywhere = outEverywhere(release, now);
+  if (everywhere && !givenBack?.length) return [];
   const mailable = outlets.filter(isMailable);
   return (['announcement', 'radio-servicing'] as const).flatMap((kind) => {
-    const outletIds = firstMailAudience(kind, mailable, details, now).map((outlet) => outlet.id);
-    return outletIds.length > 0 ? [{ kind, outletIds }] : [];
+    const outletIds = firstMailAudience(kind, mailable, details, now)
+      .filter((outlet) => !everywhere || concernsTerritories(outlet, givenBack!))
+      .map((outlet) => outlet.id);
+    if (outletIds.length === 0) return [];
+    return [{ kind, outletIds, ...(everywhere ? { territories: givenBack } : {}) }];
   });
 }
 
@@ -64,8 +81,9 @@ export function firstMailRequests(
   release: StoredRelease,
   now: Date,
   correlationId: string,
+  givenBack?: string[],
 ): OutboxEntry[] {
-  return firstMailsDue(outlets, release, now).flatMap(({ kind, outletIds }) => {
+  return firstMailsDue(outlets, release, now, givenBack).flatMap(({ kind, outletIds, territories }) => {
     const requests: OutboxEntry[] = [];
     for (let from = 0; from < outletIds.length; from += maxChangedOutlets) {
       requests.push(
@@ -75,6 +93,7 @@ export function firstMailRequests(
             labelId: release.labelId,
             releaseId: release.releaseId,
             kind,
+            ...(territories ? { territories } : {}),
             outletIds: outletIds.slice(from, from + maxChangedOutlets),
           },
           { correlationId, labelId: release.labelId, source: announcerSource },

@@ -108,8 +108,9 @@ export async function followUpSettledMails(
  * release given back since they were written: a giving back's announcement that
  * passed the address while its withdrawal was still claimed kept it in that round, so the address's
  * next round's first mail is asked now, for those outlets (`firstMailRequests`, the rule of outlets
- * added since: nothing for a release cancelled, out everywhere, under embargo, or withdrawn from them
- * again). The round's identity keeps it to once (docs/design.md#exactly-once-mail). One release read
+ * added since: nothing for a release cancelled, under embargo, or withdrawn from them again; for a
+ * release out everywhere, the first mail naming the territories given back since, as the giving back's
+ * own names them). The round's identity keeps it to once (docs/design.md#exactly-once-mail). One release read
  * per release of the batch with a withdrawal or cancellation among its mails (a withdrawal claimed
  * before withdrawals kept their territories is known from a cancellation only by the release, not
  * cancelled); none for any other mail.
@@ -139,7 +140,16 @@ async function announceAgainAfterWithdrawals(marked: Delivery[], deps: Announcer
       const outlet = outlets.get(withdrawal.context.outletId ?? '');
       return outlet && normaliseEmail(outlet.email) === withdrawal.email ? [outlet] : [];
     });
-    const requests = firstMailRequests(told, release, deps.now(), release.lastCorrelationId);
+    // Out everywhere, the first mail names the territories given back since (as the giving back's own
+    // does): the outlets they concern, in their next round, are announced again.
+    const givenBack = [
+      ...new Set(
+        (release.givenBack ?? [])
+          .filter((turn) => since.some((withdrawal) => turn.at > (withdrawal.asOf ?? '')))
+          .flatMap((turn) => turn.territories),
+      ),
+    ];
+    const requests = firstMailRequests(told, release, deps.now(), release.lastCorrelationId, givenBack);
     if (requests.length > 0) await deps.events.publish(requests);
   }
 }

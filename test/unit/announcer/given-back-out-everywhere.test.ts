@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { releaseMailIdentity, sendMailing } from '#functions/announcer/mailing.ts';
+import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import {
   aLabelAndItsPress,
   announce,
+  emailSent,
   far,
   giveDeBack,
   meta,
@@ -133,5 +135,42 @@ describe('the cost of a country given back to a release out everywhere', () => {
       britishReads: read.filter((id) => britishIds.has(id)).length,
       britishClaimsTried: claimed.filter((email) => britishEmails.has(email)).length,
     }).toEqual({ britishReads: 0, britishClaimsTried: 0 });
+  });
+});
+
+/**
+ * A withdrawal still claimed when a giving back's announcement passes its address is followed, once it
+ * is marked sent, by the address's next round (announceAgainAfterWithdrawals): of a release out
+ * everywhere, a first mail naming the territories given back, as the giving back's own names them
+ * (firstMailRequests, docs/design.md#exactly-once-mail), not nothing, as for an outlet added since.
+ */
+describe('a release out everywhere given back while its withdrawal was still being sent', () => {
+  it('announces the release again to the outlet once its withdrawal is marked sent', async () => {
+    const press = aLabelAndItsPress();
+    const { german, world, label } = press;
+    await announcedThenOut(press);
+    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+    // The label gives DE back while SES sends the withdrawal: the giving back's announcement passes the
+    // address, its withdrawal still claimed; the withdrawal's sender marks it sent after.
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      const results = await send(mail);
+      if (mail.kind === 'cancellation') await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+      return results;
+    };
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    world.deps.mailer.sendBulk = send;
+    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
+
+    await settleFromEmailsSent([emailSent(withdrawal)], world.deps);
+    await runRequested(world, 'announcement');
+
+    // Told DE was withdrawn, and DE is the release's again: announced again, as a giving back does.
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'out-now',
+      'cancellation',
+      'announcement',
+    ]);
   });
 });
