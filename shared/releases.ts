@@ -105,6 +105,8 @@ export interface StoredRelease {
   /**
    * The moment (its key) the last move went from: with `movedTo`, its date change's identity, so a move
    * back to a date told before (19, then 26, then 19 March) is a mail of its own (docs/design.md#exactly-once-mail).
+   * A move repeating an identity asked before names the label's time of the move after the key (5 -> 19
+   * -> 5 -> 19 March: the second move to 19 is a mail of its own; momentOfKey reads the key out of it).
    * Absent for a move made before it was kept, whose date change named no moment and keeps that identity.
    */
   movedFromMoment?: string;

@@ -403,6 +403,13 @@ function decideOwnEffects(
   // What outlets were told moved: the release day's instant, not merely the zone it is stated in (the
   // schedule still moves to the new moment, so its firing matches the release).
   const datesMoved = perTerritory ? moved : !sameInstant(momentOf(before), moment);
+  // The release's move's identity: the date it moves to and the one it moves from (moveFromIdentity).
+  const movedFromMoment = moveFromIdentity(
+    stored,
+    revisionOf(moment),
+    revisionOf(momentOf(before)),
+    meta.occurredAt,
+  );
   const dateChanges =
     perTerritory && moved && stored.state !== 'cancelled'
       ? territoryDateChanges(before, details, outMoments)
@@ -441,7 +448,7 @@ function decideOwnEffects(
           type: 'request-mailing',
           kind: 'date-change',
           revision: revisionOf(moment),
-          moment: revisionOf(momentOf(before)),
+          moment: movedFromMoment,
         });
       }
     }
@@ -514,7 +521,7 @@ function decideOwnEffects(
         ? {
             movedAt: meta.occurredAt,
             movedTo: revisionOf(moment),
-            movedFromMoment: revisionOf(momentOf(before)),
+            movedFromMoment,
           }
         : {}),
       ...(standing.length > 0 ? { dateChanges: standing } : {}),
@@ -526,6 +533,27 @@ function decideOwnEffects(
     },
     effects,
   };
+}
+
+/**
+ * The `moment` of a release's move's date change, part of its identity only (with `revision`, the date
+ * it moves to; docs/design.md#street-dates-per-territory): the key of the date it moves from, and where
+ * a date change of that same identity was asked before, or asks were forgotten that may have been one,
+ * the label's time of this move after it (5 -> 19 March, back to 5, then to 19 again: the second move
+ * to 19 is a mail of its own). Every reader takes the date it moves from as `momentOfKey` reads it (the
+ * key's date, time and zone, before the label's time). Kept as `movedFromMoment` and on the ask, so a
+ * follow-up asked again, a redelivered change and the sweep's resend name this same identity.
+ */
+function moveFromIdentity(
+  stored: Pick<StoredRelease, 'dateChangesAsked' | 'dateChangesForgottenUntil'>,
+  to: string,
+  from: string,
+  at: string,
+): string {
+  const repeated =
+    stored.dateChangesForgottenUntil !== undefined ||
+    (stored.dateChangesAsked ?? []).some((asked) => asked.revision === to && asked.moment === from);
+  return repeated ? `${from} ${at}` : from;
 }
 
 /**

@@ -4,9 +4,9 @@ import { aLabelAndItsPress, announce, far, mailTextOf, meta } from '#test/suppor
 import { aReleaseDetails } from '#test/support/releases.ts';
 
 /**
- * A date change's identity is the date it moves to: moved 5 -> 19 -> 26 -> back to 19 March, the
- * third date change's claim is the first one's, spent, so an outlet told 26 March never hears the
- * release is back on 19 March (docs/design.md#street-dates-per-territory lists it as not yet right).
+ * A date change's identity is the date it moves to and the one it moves from: moved 5 -> 19 -> 26 ->
+ * back to 19 March, the third date change (26 to 19) is not the first (5 to 19), so an outlet told 26
+ * March hears the release is back on 19 March (docs/design.md#street-dates-per-territory).
  */
 describe('a release moved away from a date and back to it', () => {
   it('tells the outlet told 26 March that it is back on 19 March', async () => {
@@ -87,5 +87,38 @@ describe("a release's date change reaching an outlet after its country was given
         : [],
     );
     expect(moves).toEqual(['Friday, 26 March 2027, 00:00 (Europe/London) in DE']);
+  });
+});
+
+/**
+ * A release's date change is identified by the date it moves to and the moment it moves from
+ * (docs/design.md#street-dates-per-territory): moved 5 -> 19 -> back to 5 -> 19 March again, the
+ * third move repeats the first one's (19 March, from 5 March), so its identity names the label's time
+ * of the move too: an outlet told the release is back on 5 March hears that it is on 19 March again.
+ */
+describe('a release moved between the same two dates twice', () => {
+  it('tells the outlet told 5 March again that it is on 19 March again', async () => {
+    const { british, release, world, store, label, redeliverAll } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    const moveTo = (releaseDate: string) => ({
+      type: 'Release Updated' as const,
+      details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate }),
+    });
+    await label(moveTo('2027-03-19'), 'evt-19', '2026-02-01T10:00:00.000Z');
+    await label(moveTo('2027-03-05'), 'evt-5', '2026-02-02T10:00:00.000Z');
+    expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(2);
+    world.mailer.calls.length = 0;
+
+    await label(moveTo('2027-03-19'), 'evt-19-again', '2026-02-03T10:00:00.000Z');
+
+    expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(3);
+    expect(mailTextOf(world, british.email, 'date-change')).toMatchObject({
+      releaseDate: 'Friday, 19 March 2027, 00:00 (Europe/London)',
+      previousReleaseDate: 'Friday, 5 March 2027, 00:00 (Europe/London)',
+    });
+    // Every mailing asked delivered again: each move is still told once.
+    await redeliverAll();
+    expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(3);
   });
 });
