@@ -440,36 +440,44 @@ async function recipientsOn(
     const mailable = audience.filter(isMailable);
     return { recipients: mailable, skipped: audience.length - mailable.length, rounds };
   }
-  // An out-now asked by the first mail of territories given back goes to the outlets they concern only
-  // (those it announced again): no other outlet's rounds are read (docs/design.md#exactly-once-mail).
-  const given = request.kind === 'out-now' ? request.territories : undefined;
-  if (given) outlets = outlets.filter((outlet) => concernsTerritories(outlet, given));
-  const firsts = await firstMailsOf(release, outlets, request.kind, deps);
   const addDate =
     request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
-  // A servicing written after the add date moved stated the new date already.
-  const addDateMovedAt = release.addDateChanges?.find(
-    (change) => change.key === request.moment && change.date === request.revision,
-  )?.at;
-  const audience = outlets.filter((outlet) => {
-    const first = firsts.get(outlet.id);
-    return (
-      // Marked sent, or closed unsent and shown sent by its late Email Sent: it reached the address.
-      first !== undefined &&
-      wentOut(first) &&
-      (request.kind !== 'date-change' || writtenBeforeMove(first, release, request)) &&
+  // Who the mail concerns by territory alone, decided before any of their rounds is read: an outlet it
+  // cannot concern costs no read (docs/design.md#exactly-once-mail). An out-now asked by the first mail
+  // of territories given back goes to the outlets they concern only (those it announced again); a
+  // withdrawal to the outlets it is withdrawn for; a territory's date change, or an add date's, to the
+  // outlets of its territories.
+  const given = request.kind === 'out-now' ? request.territories : undefined;
+  const concerned = outlets.filter(
+    (outlet) =>
+      (!given || concernsTerritories(outlet, given)) &&
       (request.kind === 'cancellation'
         ? !request.territories || withdrawnFor(outlet, release, request.territories)
         : // Told the release is withdrawn from its territories (its links closed): no date change or
           // out-now follows (see docs/design.md#embargoes).
           !standingWithdrawalConcerns(outlet, release)) &&
       (request.kind !== 'radio-add-date-change' ||
-        (addDate !== undefined &&
-          addDateConcerns(outlet, addDate) &&
-          (!addDateMovedAt || !first.asOf || first.asOf < addDateMovedAt))) &&
+        (addDate !== undefined && addDateConcerns(outlet, addDate))) &&
       (!request.moment ||
         request.kind === 'radio-add-date-change' ||
-        concernsOutlet(outlet, release, request))
+        concernsOutlet(outlet, release, request)),
+  );
+  const firsts = await firstMailsOf(release, concerned, request.kind, deps);
+  // A servicing written after the add date moved stated the new date already.
+  const addDateMovedAt = release.addDateChanges?.find(
+    (change) => change.key === request.moment && change.date === request.revision,
+  )?.at;
+  const audience = concerned.filter((outlet) => {
+    const first = firsts.get(outlet.id);
+    return (
+      // Marked sent, or closed unsent and shown sent by its late Email Sent: it reached the address.
+      first !== undefined &&
+      wentOut(first) &&
+      (request.kind !== 'date-change' || writtenBeforeMove(first, release, request)) &&
+      (request.kind !== 'radio-add-date-change' ||
+        !addDateMovedAt ||
+        !first.asOf ||
+        first.asOf < addDateMovedAt)
     );
   });
   const mailable = audience.filter(isMailable);

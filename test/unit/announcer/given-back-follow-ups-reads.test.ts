@@ -15,12 +15,11 @@ import { anOutlet } from '#test/support/releases.ts';
 
 /**
  * The first mail of a country given back to a release out everywhere reads only the outlets that
- * country concerns, and the out-now it asks as it completes goes to them only: an outlet no giving back
- * concerns costs what it did before any (docs/design.md#exactly-once-mail). The other follow-ups it asks
- * as it completes (followUpsSince: here the withdrawal of DE again, made while it was being sent) name
- * neither its territories nor its outlets, and go over the whole directory: every British outlet's
- * rounds are read again (a 5,000-outlet directory: 5,000 outlets' reads), to tell the one German outlet
- * its own withdrawal mailing passed while its announcement was still claimed.
+ * country concerns, and so do the follow-ups it asks as it completes: its out-now (naming the country)
+ * and here the withdrawal of DE again, made while it was being sent, whose mailing decides by
+ * territory alone who it may concern before reading any round. An outlet no giving back concerns costs
+ * what it did before any (docs/design.md#exactly-once-mail): on a 5,000-outlet directory, not 5,000
+ * outlets' reads to tell the one German outlet its withdrawal.
  */
 describe('the follow-ups of a country given back to a release out everywhere, other than its out-now', () => {
   it('read nothing of the British outlets, never withdrawn', async () => {
