@@ -410,9 +410,14 @@ function decideOwnEffects(
     revisionOf(momentOf(before)),
     meta.occurredAt,
   );
+  // Each territory's move is named as a release's is: repeated between the same two dates, by its time too.
   const dateChanges =
     perTerritory && moved && stored.state !== 'cancelled'
-      ? territoryDateChanges(before, details, outMoments)
+      ? territoryDateChanges(before, details, outMoments).map((change) =>
+          change.type === 'request-mailing' && change.revision && change.moment
+            ? { ...change, moment: moveFromIdentity(stored, change.revision, change.moment, meta.occurredAt) }
+            : change,
+        )
       : [];
   if (perTerritory && moved && stored.state !== 'cancelled') {
     // Some territories can be out while others are still to come: each moment moves on its own.

@@ -122,3 +122,38 @@ describe('a release moved between the same two dates twice', () => {
     expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(3);
   });
 });
+
+/**
+ * A territory's date change is named as the release's is (docs/design.md#street-dates-per-territory):
+ * DE moved 12 -> 19 -> back to 12 -> 19 March again, the fourth move repeats the second's (19 March,
+ * from 12 March), so its identity names the label's time of the move too.
+ */
+describe("a territory's date moved between the same two dates twice", () => {
+  it('tells the German outlet told 12 March again that DE is on 19 March again', async () => {
+    const { german, release, world, store, label, redeliverAll } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    const deTo = (releaseDate: string) => ({
+      type: 'Release Updated' as const,
+      details: aReleaseDetails({
+        territories: ['GB', 'DE'],
+        territoryDates: [{ territories: ['DE'], releaseDate }],
+      }),
+    });
+    await label(deTo('2027-03-12'), 'evt-12', '2026-02-01T10:00:00.000Z');
+    await label(deTo('2027-03-19'), 'evt-19', '2026-02-02T10:00:00.000Z');
+    await label(deTo('2027-03-12'), 'evt-12-again', '2026-02-03T10:00:00.000Z');
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(3);
+    world.mailer.calls.length = 0;
+
+    await label(deTo('2027-03-19'), 'evt-19-again', '2026-02-04T10:00:00.000Z');
+
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(4);
+    expect(mailTextOf(world, german.email, 'date-change')).toMatchObject({
+      releaseDate: 'Friday, 19 March 2027, 00:00 (Europe/London) in DE',
+      previousReleaseDate: 'Friday, 12 March 2027, 00:00 (Europe/London)',
+    });
+    await redeliverAll();
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(4);
+  });
+});
