@@ -1,7 +1,66 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { MailerError } from '#shared/mail/ports.ts';
 import { aLabelAndItsPress, announce, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
 import { aReleaseDetails } from '#test/support/releases.ts';
+
+type Press = ReturnType<typeof aLabelAndItsPress>;
+
+/**
+ * The label's three events of a release whose country gets a date of its own after a move: scheduled
+ * on 5 March in GB and DE, moved to 19 March, then DE given 26 March. `hold`: the kinds of mailing
+ * each asks that are kept in `held` rather than sent at once (aLabelAndItsPress).
+ */
+const scheduledMovedThenDeDated = {
+  scheduled: (label: Press['label']) =>
+    label(
+      { type: 'Release Scheduled', details: aReleaseDetails({ territories: ['GB', 'DE'] }) },
+      'evt-scheduled',
+      '2026-01-01T10:00:00.000Z',
+    ),
+  movedTo19: (label: Press['label'], hold?: string[]) =>
+    label(
+      {
+        type: 'Release Updated',
+        details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate: '2027-03-19' }),
+      },
+      'evt-moved',
+      '2026-01-02T10:00:00.000Z',
+      hold,
+    ),
+  deDated26: (label: Press['label'], hold?: string[]) =>
+    label(
+      {
+        type: 'Release Updated',
+        details: aReleaseDetails({
+          territories: ['GB', 'DE'],
+          releaseDate: '2027-03-19',
+          territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-26' }],
+        }),
+      },
+      'evt-de-dated',
+      '2026-01-03T10:00:00.000Z',
+      hold,
+    ),
+};
+
+/** The date changes `email` was sent, each as its text states the date, and the date it says it was. */
+const dateChangesTo = (world: Press['world'], email: string) =>
+  world.mailer.calls.flatMap((call) =>
+    call.kind === 'date-change'
+      ? call.entries
+          .filter((entry) => entry.email === email)
+          .map(
+            (entry) =>
+              ({
+                ...(call.defaultData as { text: object }).text,
+                ...(entry.data as { text: object }).text,
+              }) as { releaseDate: string; previousReleaseDate?: string },
+          )
+      : [],
+  );
 
 /**
  * A date change's identity is the date it moves to and the one it moves from: moved 5 -> 19 -> 26 ->
@@ -41,52 +100,71 @@ describe('a release moved away from a date and back to it', () => {
 describe("a release's date change reaching an outlet after its country was given its own date", () => {
   it('does not tell the German outlet a date that is not Germany’s', async () => {
     const { german, world, label, held } = aLabelAndItsPress();
-    await label(
-      { type: 'Release Scheduled', details: aReleaseDetails({ territories: ['GB', 'DE'] }) },
-      'evt-scheduled',
-      '2026-01-01T10:00:00.000Z',
-    );
-    await label(
-      {
-        type: 'Release Updated',
-        details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate: '2027-03-19' }),
-      },
-      'evt-moved',
-      '2026-01-02T10:00:00.000Z',
-      ['date-change'],
-    );
-    await label(
-      {
-        type: 'Release Updated',
-        details: aReleaseDetails({
-          territories: ['GB', 'DE'],
-          releaseDate: '2027-03-19',
-          territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-26' }],
-        }),
-      },
-      'evt-de-dated',
-      '2026-01-03T10:00:00.000Z',
-      ['date-change'],
-    );
+    await scheduledMovedThenDeDated.scheduled(label);
+    await scheduledMovedThenDeDated.movedTo19(label, ['date-change']);
+    await scheduledMovedThenDeDated.deDated26(label, ['date-change']);
     // The move's mailing reaches the German outlet only now.
     for (const request of held) await sendMailing(request, meta, world.deps, far());
 
     // Germany's date is 26 March: what the German outlet is told the release moved to.
-    const moves = world.mailer.calls.flatMap((call) =>
-      call.kind === 'date-change'
-        ? call.entries
-            .filter((entry) => entry.email === german.email)
-            .map(
-              (entry) =>
-                ({
-                  ...(call.defaultData as { text: object }).text,
-                  ...(entry.data as { text: object }).text,
-                }) as { releaseDate: string },
-            )
-            .map((text) => text.releaseDate)
-        : [],
-    );
-    expect(moves).toEqual(['Friday, 26 March 2027, 00:00 (Europe/London) in DE']);
+    expect(dateChangesTo(world, german.email).map((text) => text.releaseDate)).toEqual([
+      'Friday, 26 March 2027, 00:00 (Europe/London) in DE',
+    ]);
+  });
+
+  /**
+   * A release's date change is written as any other mail to the outlet once the release has territory
+   * dates (statedDates: every date that applies to it), and states as the date the release was what the
+   * address was last told (lastTold, docs/design.md#street-dates-per-territory), as every other date
+   * change does: never the release's previous moment, which after DE's own date is 19 March, the date it
+   * moved to. The British outlet, told 5 March, reads "19 March in GB, was 5 March".
+   */
+  it('tells each outlet the date it was told before, 5 March', async () => {
+    const { german, british, world, label, held } = aLabelAndItsPress();
+    await scheduledMovedThenDeDated.scheduled(label);
+    await scheduledMovedThenDeDated.movedTo19(label, ['date-change']);
+    await scheduledMovedThenDeDated.deDated26(label, ['date-change']);
+    // The move's mailing (and DE's) reach the outlets only now.
+    for (const request of held) await sendMailing(request, meta, world.deps, far());
+
+    const told = (email: string) =>
+      dateChangesTo(world, email).map((text) => `${text.releaseDate}, was ${text.previousReleaseDate}`);
+    expect(told(british.email)).toEqual([
+      'Friday, 19 March 2027, 00:00 (Europe/London) in GB, was Friday, 5 March 2027, 00:00 (Europe/London)',
+    ]);
+    expect(told(german.email)).toEqual([
+      'Friday, 26 March 2027, 00:00 (Europe/London) in DE, was Friday, 5 March 2027, 00:00 (Europe/London)',
+    ]);
+  });
+});
+
+/**
+ * A release's date change is wanted by the sweep while the release's own date is the one it moved to
+ * (stillWanted), and resent as any other mail: every date that applies to the outlet. Moved 5 -> 19
+ * March, SES's answer to its call lost (claims open), then DE given 26 March: DE's own date change
+ * tells the German outlet of 26 March in DE, so the release's move has nothing left to tell it, and
+ * the sweep, reading what the address was last told as the mailing does (lastToldOf), closes its claim
+ * rather than tell it 26 March in DE a second time. docs/design.md#street-dates-per-territory: such a
+ * move tells that outlet nothing of another country's date; #exactly-once-mail: nothing twice.
+ */
+describe("a release's date change swept after the outlet's country was given its own date", () => {
+  it('does not tell the German outlet of its 26 March a second time', async () => {
+    const { german, world, label } = aLabelAndItsPress();
+    await scheduledMovedThenDeDated.scheduled(label);
+    // The move's call to SES gets no answer: its claims stay open, for the sweep.
+    world.mailer.script = (mail) =>
+      mail.kind === 'date-change' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+    await scheduledMovedThenDeDated.movedTo19(label).catch(() => {});
+    world.mailer.script = undefined;
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toEqual([]);
+    await scheduledMovedThenDeDated.deDated26(label);
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(1);
+
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+
+    // Told 26 March in DE once: the release's move to 19 March is not Germany's date.
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(1);
   });
 });
 
