@@ -548,9 +548,19 @@ export async function aReAnnouncementHeldButSent() {
  */
 export async function givenBackWhileItsWithdrawalWasOut() {
   const press = aLabelAndItsPress();
-  const { release, world, store, label } = press;
+  const { release, world, store } = press;
   await store.putIfNewer(release, []);
   await sendMailing(announce, meta, world.deps, far());
+  return giveDeBackWhileItsWithdrawalIsOut(press);
+}
+
+/**
+ * DE withdrawn from `press`'s release, and given back by the label while SES sends the withdrawal: the
+ * giving back's announcement passes the address, its withdrawal still claimed, and the withdrawal's
+ * sender marks it sent after.
+ */
+export async function giveDeBackWhileItsWithdrawalIsOut(press: ReturnType<typeof aLabelAndItsPress>) {
+  const { world, label } = press;
   const send = world.deps.mailer.sendBulk;
   world.deps.mailer.sendBulk = async (mail) => {
     const results = await send(mail);

@@ -8,6 +8,7 @@ import {
   emailSent,
   far,
   giveDeBack,
+  giveDeBackWhileItsWithdrawalIsOut,
   meta,
   runRequested,
   withdrawDe,
@@ -147,19 +148,10 @@ describe('the cost of a country given back to a release out everywhere', () => {
 describe('a release out everywhere given back while its withdrawal was still being sent', () => {
   it('announces the release again to the outlet once its withdrawal is marked sent', async () => {
     const press = aLabelAndItsPress();
-    const { german, world, label } = press;
+    const { german, world } = press;
     await announcedThenOut(press);
     await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
-    // The label gives DE back while SES sends the withdrawal: the giving back's announcement passes the
-    // address, its withdrawal still claimed; the withdrawal's sender marks it sent after.
-    const send = world.deps.mailer.sendBulk;
-    world.deps.mailer.sendBulk = async (mail) => {
-      const results = await send(mail);
-      if (mail.kind === 'cancellation') await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-      return results;
-    };
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
-    world.deps.mailer.sendBulk = send;
+    await giveDeBackWhileItsWithdrawalIsOut(press);
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
 
     await settleFromEmailsSent([emailSent(withdrawal)], world.deps);
