@@ -144,3 +144,20 @@ export const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}
   kind: 'actual' as const,
   ...overrides,
 });
+
+/**
+ * The first write of `h`'s store that carries checks (a release of an order held in another budget, or
+ * the home's word pushed to one) throttled once, as DynamoDB throttles it; answers whether it was.
+ */
+export function throttleFirstRelease(h: ReturnType<typeof budgetsHarness>): () => boolean {
+  const writeLedger = h.store.writeLedger.bind(h.store);
+  let failed = false;
+  h.store.writeLedger = async (labelId, budgetId, write) => {
+    if (!failed && (write.checks?.length ?? 0) > 0) {
+      failed = true;
+      throw new Error('ProvisionedThroughputExceededException');
+    }
+    return writeLedger(labelId, budgetId, write);
+  };
+  return () => failed;
+}

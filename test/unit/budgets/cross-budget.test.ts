@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { counter } from '#shared/budgets/ledger.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { aBudget, anExpense, budgetsHarness, throttleFirstRelease } from '#test/support/budgets-harness.ts';
 
 /** An invoice of one budget settling an order held in another. */
 const totalsOf = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) =>
@@ -24,19 +24,6 @@ const anInvoice = (overrides: Partial<ReturnType<typeof anExpense>> = {}) =>
     ...overrides,
   });
 
-/** The release of po-1 in bud-1 (the write with checks) throttled once. */
-const failFirstRelease = (h: ReturnType<typeof budgetsHarness>) => {
-  const writeLedger = h.store.writeLedger.bind(h.store);
-  let failed = false;
-  h.store.writeLedger = async (labelId, budgetId, write) => {
-    if (!failed && (write.checks?.length ?? 0) > 0) {
-      failed = true;
-      throw new Error('ProvisionedThroughputExceededException');
-    }
-    return writeLedger(labelId, budgetId, write);
-  };
-};
-
 describe('an invoice of one budget settling an order held in another (docs/design.md#budgets)', () => {
   it('releases the order when the invoice is redelivered after its first attempt wrote it and failed before the release', async () => {
     const h = budgetsHarness();
@@ -45,15 +32,7 @@ describe('an invoice of one budget settling an order held in another (docs/desig
     await h.expense(anOrder());
     // The invoice's own write lands; the release of the order in bud-1 (the write with checks) is
     // throttled: the handler throws and Lambda delivers the same event again.
-    const writeLedger = h.store.writeLedger.bind(h.store);
-    let failed = false;
-    h.store.writeLedger = async (labelId, budgetId, write) => {
-      if (!failed && (write.checks?.length ?? 0) > 0) {
-        failed = true;
-        throw new Error('ProvisionedThroughputExceededException');
-      }
-      return writeLedger(labelId, budgetId, write);
-    };
+    throttleFirstRelease(h);
     const meta = { occurredAt: '2027-03-03T09:00:00.000Z', eventId: 'evt-invoice' };
     await expect(h.expense(anInvoice(), meta)).rejects.toThrow();
 
@@ -73,15 +52,7 @@ describe('an invoice of one budget settling an order held in another (docs/desig
     // bud-late is set: its recount counts the invoice, which now settles po-1; the release in bud-1
     // (the write with checks) is throttled, and the redelivery of the same Budget Set finds the
     // invoice counted already: nothing changed, so nothing tries the release again.
-    const writeLedger = h.store.writeLedger.bind(h.store);
-    let failed = false;
-    h.store.writeLedger = async (labelId, budgetId, write) => {
-      if (!failed && (write.checks?.length ?? 0) > 0) {
-        failed = true;
-        throw new Error('ProvisionedThroughputExceededException');
-      }
-      return writeLedger(labelId, budgetId, write);
-    };
+    throttleFirstRelease(h);
     const occurredAt = '2027-03-03T09:00:00.000Z';
     await expect(h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt)).rejects.toThrow();
     await h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt);
@@ -227,7 +198,7 @@ describe("the reconciliation's repair of a release lost between budgets (docs/de
     await h.budget(aBudget());
     await h.expense(anOrder());
     await h.expense(anInvoice({ budgetId: 'bud-late' }));
-    failFirstRelease(h);
+    throttleFirstRelease(h);
     const occurredAt = '2027-03-03T09:00:00.000Z';
     await expect(h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt)).rejects.toThrow();
     await h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt);
@@ -248,7 +219,7 @@ describe("the reconciliation's repair of a release lost between budgets (docs/de
     await h.expense(anOrder());
     // The invoice booked to bud-0, reconciled before bud-1.
     await h.expense(anInvoice({ budgetId: 'bud-0' }));
-    failFirstRelease(h);
+    throttleFirstRelease(h);
     const occurredAt = '2027-03-03T09:00:00.000Z';
     await expect(h.budget(aBudget({ budgetId: 'bud-0' }), occurredAt)).rejects.toThrow();
     await h.budget(aBudget({ budgetId: 'bud-0' }), occurredAt);
@@ -274,7 +245,7 @@ describe("the reconciliation's repair of a release lost between budgets (docs/de
     await h.budget(aBudget());
     await h.expense(anOrder());
     await h.expense(anInvoice({ budgetId: 'bud-late' }));
-    failFirstRelease(h);
+    throttleFirstRelease(h);
     const occurredAt = '2027-03-03T09:00:00.000Z';
     await expect(h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt)).rejects.toThrow();
     await h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt);

@@ -4,7 +4,7 @@ import { counter } from '#shared/budgets/ledger.ts';
 import type { LedgerWrite } from '#shared/db/budgets.ts';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { aBudget, anExpense, budgetsHarness, throttleFirstRelease } from '#test/support/budgets-harness.ts';
 
 // docs/design.md#budgets: an invoice with no rate yet for its date, and the purchase order it settles,
 // count an artist's recoupable money once — in the order's currency while the order holds it, in the
@@ -595,19 +595,11 @@ describe("a release lost between budgets, repaired by a budget reconciled after 
     // bud-3 is set: its recount counts the director's invoice, which now settles the order; the release
     // in bud-1 (the write with checks) is throttled, and the redelivery of the same Budget Set finds
     // the invoice counted already: the release is lost, for the reconciliation to repair.
-    const writeLedger = h.store.writeLedger.bind(h.store);
-    let failed = false;
-    h.store.writeLedger = async (labelId, budgetId, write) => {
-      if (!failed && (write.checks?.length ?? 0) > 0) {
-        failed = true;
-        throw new Error('ProvisionedThroughputExceededException');
-      }
-      return writeLedger(labelId, budgetId, write);
-    };
+    const throttled = throttleFirstRelease(h);
     const occurredAt = '2027-03-05T09:00:00.000Z';
     await expect(h.budget(aBudget({ budgetId: 'bud-3' }), occurredAt)).rejects.toThrow();
     await h.budget(aBudget({ budgetId: 'bud-3' }), occurredAt);
-    expect(failed).toBe(true);
+    expect(throttled()).toBe(true);
     expect((await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere).toBe(
       undefined,
     );
