@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { MailerError } from '#shared/mail/ports.ts';
+import {
+  aLabelAndItsPress,
+  announce,
+  far,
+  giveDeBack,
+  meta,
+  withdrawDe,
+} from '#test/support/announcer-fakes.ts';
+import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
+
+/**
+ * Held claims are "taken over with their claim time at the stale boundary, so the next sweep looks at
+ * them again after the claims stale since longer" (docs/design.md#exactly-once-mail). But a claim that
+ * has just become stale was claimed after that boundary: every held claim is older, and is read first
+ * (oldest first, `limit` a sweep). With more held claims than a sweep reads (a territory's
+ * re-announcements lost, then the territory withdrawn again: thousands of held releases' first mails,
+ * held as long as the withdrawal stands), a genuinely stale mail waits a minute for every `limit` held
+ * claims before it is resent. Here: 3 held, a sweep reading 2, the British date change resent a minute late.
+ */
+describe('claims held while their territory is withdrawn, more than a sweep reads', () => {
+  it('do not keep a claim that has just become stale from the sweep that finds it stale', async () => {
+    const germans = [1, 2, 3].map(() => anOutlet({ kind: 'press', territories: ['DE'] }));
+    const british = anOutlet({ kind: 'press', territories: ['GB'] });
+    const { release, world, store, label } = aLabelAndItsPress(['GB', 'DE'], [...germans, british]);
+    const limit = 2;
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    // SES's answers to the re-announcements are lost; DE is withdrawn again: the sweeps hold all three.
+    world.mailer.script = (mail) =>
+      mail.kind === 'announcement' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
+    world.mailer.script = undefined;
+    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    for (let minute = 0; minute < 3; minute++) {
+      await sweepStaleClaims(world.deps, far(), limit);
+      world.clock.now += 60_000;
+    }
+    const held = [...world.deliveries.items.values()].filter(
+      (d) => d.kind === 'announcement' && d.revision === 'given-back-1' && d.status === 'claimed',
+    );
+    expect(held).toHaveLength(3);
+
+    // The British outlet's date change: SES's answer lost, its claim left open.
+    world.mailer.script = (mail) =>
+      mail.kind === 'date-change' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+    const moveGb = {
+      type: 'Release Updated',
+      details: aReleaseDetails({ territories: ['GB'], releaseDate: '2027-03-19' }),
+    } as const;
+    await label(moveGb, 'evt-moved', '2026-02-04T10:00:00.000Z').catch(() => {});
+    world.mailer.script = undefined;
+    const claim = [...world.deliveries.items.values()].find((d) => d.kind === 'date-change');
+    expect(claim?.status).toBe('claimed');
+    const claimedAt = Date.parse(claim!.claimedAt);
+
+    // A sweep a minute, until the one that finds the date change stale.
+    while (claimedAt >= world.clock.now - defaultSettings.staleClaimMs) {
+      world.clock.now += 60_000;
+      await sweepStaleClaims(world.deps, far(), limit);
+    }
+    expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(1);
+  });
+});
