@@ -370,7 +370,9 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       stale.flatMap((d) => (d.context.outletId ? [d.context.outletId] : [])),
     );
     const mails = new Map<string, OutgoingMail>();
-    const held = new Set<string>();
+    const held = new Map<string, string>();
+    // Held at the sweep's time: looked at again once stale again, every staleClaimMs while it stands.
+    const heldAt = deps.now().toISOString();
     const previous = await previouslyTold(release, stale, outlets, deps);
     const pastRounds = await outNowsOfPastRounds(release, stale, outlets, deps);
     for (const delivery of stale) {
@@ -383,7 +385,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
         // where the outlet is: it may have gone, so it is left open (held), never closed as told nothing,
         // which would announce the address again at the next giving back; its late Email Sent settles
         // it, and a giving back has the sweep send it (docs/design.md#exactly-once-mail).
-        if (withdrawnOnlyFor(release, delivery, atAddress)) held.add(delivery.deliveryId);
+        if (withdrawnOnlyFor(release, delivery, atAddress)) held.set(delivery.deliveryId, heldAt);
         continue;
       }
       // An out-now of a round its address has left: that round's own out-now tells it.

@@ -84,7 +84,7 @@ export function moduleTourMailer(
             await mailer.send(tell);
             const mails = new Map<string, OutgoingMail>();
             for (const [id, mail] of resend) mails.set(id, await outgoing(mail));
-            return { mails, held };
+            return { mails, ...(held ? { held: true as const } : {}) };
           },
         },
         deadline,

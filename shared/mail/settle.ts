@@ -152,11 +152,13 @@ export interface Resender {
     mails: Map<string, OutgoingMail>;
     asOf?: string;
     /**
-     * Not wanted now, but maybe once the subject is on again (a show on hold; a release withdrawn
-     * where the recipient is): the claims (all of them, or those whose delivery ids it holds) are left
-     * open, neither sent nor closed, for the sweep to look at again once stale again.
+     * Not wanted now, but maybe once the subject is on again: the claims are left open, neither sent nor
+     * closed. `true` (a show on hold) holds every claim of the group at the stale boundary, so the next
+     * sweep looks at it again; a map (a release withdrawn where the recipient is) holds the claims whose
+     * delivery ids it names at the claim time it gives, so the sweep looks at each again only once
+     * stale after that time (docs/design.md#exactly-once-mail).
      */
-    held?: boolean | ReadonlySet<string>;
+    held?: true | ReadonlyMap<string, string>;
   }>;
   /**
    * What the sender does for a mail left out because its address is suppressed: it records it (budgets
@@ -215,11 +217,12 @@ export async function sweepStaleClaims(
     const { mails, asOf, held } = await resender.rebuild(deliveries);
     // Taken over unsent, its claim time moved to the stale boundary: the next sweep looks at it again
     // (a show confirmed again gets its mail within a minute, before its step lapses), but after every
-    // claim stale since longer, so claims held for weeks never fill a sweep's read (oldest first)
-    // ahead of the others. No resend is marked: nothing was sent again, and the first sending's
-    // Email Sent, arriving late, settles it as sent once.
-    const heldAt = staleBefore(deps, now);
+    // claim stale since longer. Claims the resender holds itself (a map) get the claim time it names:
+    // a release's held at the sweep's time are looked at again once stale again, never read ahead of
+    // claims just gone stale. No resend is marked: nothing was sent again, and the first sending's
+    // Email Sent, arriving late, settles it as sent once (docs/design.md#exactly-once-mail).
     if (held === true) {
+      const heldAt = staleBefore(deps, now);
       for (const delivery of deliveries) await deps.deliveries.hold(delivery, heldAt);
       continue;
     }
@@ -228,7 +231,8 @@ export async function sweepStaleClaims(
     const wanted = new Set((await withoutSuppressed(deps, [...mails.values()])).mails);
     const resend: ClaimedMail[] = [];
     for (const delivery of deliveries) {
-      if (typeof held === 'object' && held.has(delivery.deliveryId)) {
+      const heldAt = held?.get(delivery.deliveryId);
+      if (heldAt !== undefined) {
         await deps.deliveries.hold(delivery, heldAt);
         continue;
       }

@@ -179,9 +179,10 @@ describe('a territory given back after its withdrawal', () => {
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(1);
     expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
 
-    // Given back again: the next sweep sends the re-announcement it held (no second round opened).
+    // Given back again: the sweep sends the re-announcement it held once it is stale again (held at the
+    // sweep's time, docs/design.md#exactly-once-mail), and no second round is opened.
     await label(giveDeBack, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
-    world.clock.now += 60_000;
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
     await label(withdrawDe, 'evt-withdrawn-a-third-time', '2026-02-05T10:00:00.000Z');
 

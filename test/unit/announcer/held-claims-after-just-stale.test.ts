@@ -14,13 +14,11 @@ import {
 import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
 
 /**
- * Held claims are "taken over with their claim time at the stale boundary, so the next sweep looks at
- * them again after the claims stale since longer" (docs/design.md#exactly-once-mail). But a claim that
- * has just become stale was claimed after that boundary: every held claim is older, and is read first
- * (oldest first, `limit` a sweep). With more held claims than a sweep reads (a territory's
- * re-announcements lost, then the territory withdrawn again: thousands of held releases' first mails,
- * held as long as the withdrawal stands), a genuinely stale mail waits a minute for every `limit` held
- * claims before it is resent. Here: 3 held, a sweep reading 2, the British date change resent a minute late.
+ * A release's first mail held while its territory is withdrawn is held at the sweep's time
+ * (docs/design.md#exactly-once-mail), not at the stale boundary, which is older than any claim just
+ * gone stale: with more held claims than a sweep reads (oldest first, `limit` a sweep), they would be
+ * read ahead of a genuinely stale mail, which would wait a minute for every `limit` held claims. Here:
+ * 3 held, a sweep reading 2, the British date change resent by the sweep that finds it stale.
  */
 describe('claims held while their territory is withdrawn, more than a sweep reads', () => {
   it('do not keep a claim that has just become stale from the sweep that finds it stale', async () => {
