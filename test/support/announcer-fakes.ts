@@ -459,7 +459,8 @@ export function aLabelAndItsPress(territories = ['GB', 'DE'], outlets?: Outlet[]
   const deps: ReleasesDeps = {
     releases: store,
     schedules: idleSchedules,
-    now: () => new Date('2027-03-01T12:00:00Z'),
+    // The world's clock: releases applies a change when the announcer's sweep sees the time.
+    now: () => new Date(world.clock.now),
   };
   let played = 0;
   /** Mailings of the kinds `hold` names, asked but not yet sent (run them with sendMailing). */

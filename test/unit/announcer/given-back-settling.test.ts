@@ -238,4 +238,29 @@ describe('a re-announcement held by the sweep that SES had sent', () => {
       'announcement',
     ]);
   });
+
+  it('is not sent a second time by the sweep once given back, its Email Sent coming after the sweep’s next run', async () => {
+    const { german, world, label } = await aReAnnouncementHeldButSent();
+    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    expect(announcements).toHaveLength(2);
+
+    // Given back just before the held claim (held at the sweep's time) is stale again: held one more
+    // staleClaimMs from when the giving back applied, the margin any claim gets for its late Email Sent.
+    world.clock.now += defaultSettings.staleClaimMs - 30_000;
+    await label(giveDeBack, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
+    await runRequested(world, 'announcement');
+    // The sweep's next run, a minute after the giving back, before the late Email Sent arrives.
+    world.clock.now += 60_000;
+    await sweepStaleClaims(world.deps, far());
+    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
+    await runRequested(world, 'cancellation');
+    await runRequested(world, 'announcement');
+
+    // Announced, told DE was withdrawn, announced again (the mail SES sent): told nothing since.
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+      'announcement',
+    ]);
+  });
 });
