@@ -168,7 +168,11 @@ export async function settleAcrossBudgets(
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
     const after = evaluate(released, budget, await ratesFor(store, [released], budget));
     const delta = difference(home.state.contribution, after.contribution);
-    const differences = repair ? await driftOf(store, labelId, home.budgetId, delta) : [];
+    // A repair's release that takes a share counted apart off the order (or gives it one) is drift too:
+    // such a share is in no running total, so it is compared as repairShares does.
+    const totals = repair ? await driftOf(store, labelId, home.budgetId, delta) : [];
+    const shares = repair ? driftDifferences(sharesOf([home.state]), sharesOf([after])) : [];
+    const differences = [...totals, ...shares];
     if (
       await store.writeLedger(labelId, home.budgetId, {
         versions: [],
@@ -183,9 +187,19 @@ export async function settleAcrossBudgets(
       // A repair's push is drift in the budget it writes (the shares it changes), stated with it.
       const pushed = await pushHolding(labelId, orderId, store, repair);
       // No budget (its state held for one never set): nothing counted there, so no drift either.
-      return differences.length > 0 && budget
-        ? [{ budgetId: home.budgetId, currency: budget.currency, differences }, ...pushed]
-        : pushed;
+      // The totals' drift in the budget's currency, each share's in its own (as repairShares answers it).
+      if (!budget) return pushed;
+      return [
+        ...(totals.length > 0
+          ? [{ budgetId: home.budgetId, currency: budget.currency, differences: totals }]
+          : []),
+        ...shares.map((d) => ({
+          budgetId: home.budgetId,
+          currency: d.total.split(' ')[1],
+          differences: [d],
+        })),
+        ...pushed,
+      ];
     }
   }
   throw tooBusy(`order ${orderId}`);
@@ -746,21 +760,7 @@ export async function repairShares(
   checks?: LedgerWrite['checks'],
 ): Promise<{ found: ReleaseRepaired[]; incomplete?: true }> {
   const states = new Map(stored.map((s) => [s.expenseId, s]));
-  // Named as the unconverted totals are (`unconverted USD recoupable art-1`: the artist's shares in USD);
-  // a share in the budget's currency is in the totals, and never changes alone.
-  const shares = () =>
-    sum(
-      ...[...states.values()].flatMap(({ recoupable: r }) =>
-        r
-          ? [
-              {
-                [JSON.stringify(['unconverted', r.amount.currency, 'recoupable', r.artistId])]:
-                  r.amount.minor,
-              },
-            ]
-          : [],
-      ),
-    );
+  const shares = () => sharesOf(states.values());
   const found: ReleaseRepaired[] = [];
   for (let start = 0; start < repaired.length; start += statesPerWrite * 2) {
     const was = shares();
@@ -783,6 +783,21 @@ export async function repairShares(
   }
   return { found };
 }
+
+/**
+ * The recoupable shares counted apart (no rate yet) these states hold, per artist and currency, named as
+ * the unconverted totals are (`unconverted USD recoupable art-1`: the artist's shares in USD); a share in
+ * the budget's currency is in the totals, and never changes alone. What a repair compares (see
+ * docs/design.md#budgets).
+ */
+const sharesOf = (states: Iterable<ExpenseState>): Counters =>
+  sum(
+    ...[...states].flatMap(({ recoupable: r }) =>
+      r
+        ? [{ [JSON.stringify(['unconverted', r.amount.currency, 'recoupable', r.artistId])]: r.amount.minor }]
+        : [],
+    ),
+  );
 
 /**
  * Counts these expenses again under the budget and rates as they are now (a budget arrived, a rate
