@@ -50,7 +50,7 @@ import { outboxPut, writeWithOutbox } from './outbox.ts';
  *     sk = EXPENSE#<expenseId>            an expense as it stands (latest data, void, what it counts)
  *     sk = VERSION#<expenseId>#<at>       every version received (recorded, amended, voided), kept
  *     sk = ALERT#<alertId>                an alert raised (once per budget, threshold or line, and period)
- *     sk = DRIFT#<date>                   a drift found and repaired by the reconciliation
+ *     sk = DRIFT#<date>#<at>[#<expenseId>#<eventId>]  a drift found and repaired by the reconciliation
  *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also carried by expenses of other budgets of the label
  * - a label's budgets by scope: gsi1pk = BUDGETS#<labelId>, gsi1sk = <scopeKind>#<scopeId>#<budgetId>
  * - every budget, for the daily fan-out: gsi2pk = BUDGETS#ALL, gsi2sk = <labelId>#<budgetId>
@@ -92,14 +92,29 @@ const alertKey = (labelId: string, budgetId: string, alertId: string) => ({
   pk: budgetPartition(labelId, budgetId),
   sk: keyOf('ALERT', alertId),
 });
-/** `of`: the expense whose repair it records (a lost release), so repairs at one instant keep apart. */
-/** A drift record's put: a reconciliation's repair of the totals, or of one expense's release (`of`). */
-const driftPut = (table: string, labelId: string, budgetId: string, record: DriftRecord, of?: string) => ({
+/**
+ * What keeps a repair's drift record (a lost release, or shares) apart from every other of its instant:
+ * the expense leading its write, then the event that states it (its Budget Drift Repaired), since one
+ * expense may lead two repairs of an instant (a release and a push of its word). See docs/design.md#budgets.
+ */
+export const driftOf = (write: LedgerWrite): string[] => [
+  write.states[0]?.expenseId ?? '',
+  ...(write.drift?.entries.map((e) => e.eventId) ?? []),
+];
+
+/** A drift record's put: a reconciliation's repair of the totals, or a write's repair (`of`: driftOf). */
+const driftPut = (
+  table: string,
+  labelId: string,
+  budgetId: string,
+  record: DriftRecord,
+  of: string[] = [],
+) => ({
   Put: {
     TableName: table,
     Item: {
       pk: budgetPartition(labelId, budgetId),
-      sk: of ? keyOf('DRIFT', record.date, record.at, of) : keyOf('DRIFT', record.date, record.at),
+      sk: keyOf('DRIFT', record.date, record.at, ...of),
       entity: 'drift',
       ...record,
     },
@@ -601,7 +616,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
                 })),
                 ...(write.drift
                   ? [
-                      driftPut(table, labelId, budgetId, write.drift.record, write.states[0]?.expenseId),
+                      driftPut(table, labelId, budgetId, write.drift.record, driftOf(write)),
                       ...write.drift.entries.map((entry) => outboxPut(table, entry, write.drift!.record.at)),
                     ]
                   : []),

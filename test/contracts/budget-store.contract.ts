@@ -205,6 +205,36 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await inOutbox(store, second.event.eventId)).toBe(true);
     });
 
+    it('keeps both drift records of two repairs of one instant led by the same expense, as it states both', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const at = '2027-02-02T07:00:00.000Z';
+      // The order's state leads both writes (a release, then a push of its word), each its own event.
+      const repair = (revision: number, was: number, ledger: number) => {
+        const record = {
+          date: '2027-02-02',
+          at,
+          differences: [{ total: 'unconverted USD recoupable art-1', was, ledger }],
+        };
+        return {
+          record,
+          write: {
+            versions: [],
+            states: [aState('po-1', { contribution: {}, revision })],
+            delta: {},
+            drift: { record, entries: [reconciled(budget, '2027-02-02')] },
+          },
+        };
+      };
+      const first = repair(0, 0, 22_000);
+      const second = repair(1, 22_000, 0);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, first.write)).toBe(true);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, second.write)).toBe(true);
+      const { drift } = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(drift).toHaveLength(2);
+      expect(drift).toEqual(expect.arrayContaining([first.record, second.record]));
+    });
+
     it("keeps ledgers apart: the same expense id in another budget or another label's budget of the same id", async () => {
       const store = makeStore();
       const budget = aBudget();

@@ -20,7 +20,7 @@ import type {
   SettlementVersion,
   StoredBudget,
 } from '#shared/db/budgets.ts';
-import { ownMark, suppressedMarkStands } from '#shared/db/budgets.ts';
+import { driftOf, ownMark, suppressedMarkStands } from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 
 const key = (...parts: string[]) => JSON.stringify(parts);
@@ -70,7 +70,7 @@ export class InMemoryBudgets implements BudgetStore {
   readonly states = new Map<string, ExpenseState>();
   readonly versions = new Map<string, ExpenseVersion>();
   readonly alerts = new Map<string, { alertId: string; raisedAt: string; mailed: boolean }>();
-  readonly drift = new Map<string, DriftRecord[]>();
+  readonly drift = new Map<string, Map<string, DriftRecord>>();
   readonly days = new Map<string, DayResult>();
   readonly owners = new Map<string, Set<string>>();
   readonly pages = new Set<string>();
@@ -157,11 +157,18 @@ export class InMemoryBudgets implements BudgetStore {
       totals.revision++;
     }
     if (write.drift) {
-      const k = key(labelId, budgetId);
-      this.drift.set(k, [...(this.drift.get(k) ?? []), clone(write.drift.record)]);
+      // Kept by its record's key, as DynamoDB keeps it: a second write of one key replaces the first.
+      this.keepDrift(labelId, budgetId, write.drift.record, driftOf(write));
       this.published.push(...write.drift.entries);
     }
     return true;
+  }
+
+  private keepDrift(labelId: string, budgetId: string, record: DriftRecord, of: string[]) {
+    const k = key(labelId, budgetId);
+    const kept = this.drift.get(k) ?? new Map<string, DriftRecord>();
+    kept.set(key(record.date, record.at, ...of), clone(record));
+    this.drift.set(k, kept);
   }
 
   private totalsOf(labelId: string, budgetId: string) {
@@ -187,7 +194,7 @@ export class InMemoryBudgets implements BudgetStore {
       states: this.inBudget(this.states, labelId, budgetId),
       versions: this.inBudget(this.versions, labelId, budgetId),
       alerts: this.inBudget(this.alerts, labelId, budgetId),
-      drift: clone(this.drift.get(key(labelId, budgetId)) ?? []),
+      drift: clone([...(this.drift.get(key(labelId, budgetId))?.values() ?? [])]),
       flagged: this.inBudget(this.flags, labelId, budgetId)
         .filter((flag) => flag.expenses.length > 0)
         .map(({ generation: _g, ...flag }) => flag),
@@ -211,7 +218,7 @@ export class InMemoryBudgets implements BudgetStore {
     if (totals.revision !== revision) return false;
     totals.counters = { ...counters };
     totals.revision++;
-    this.drift.set(key(labelId, budgetId), [...(this.drift.get(key(labelId, budgetId)) ?? []), clone(drift)]);
+    this.keepDrift(labelId, budgetId, drift, []);
     this.published.push(...entries);
     return true;
   }

@@ -6,11 +6,10 @@ import { cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
 
 /**
  * docs/design.md#budgets: "The day's result lists the drift kept for its date in the budget (the drift
- * records its ledger read holds ...)". A drift record is kept at DRIFT#<date>#<at>#<the write's first
- * state> (driftPut, shared/db/budgets.ts): two repair transactions of one instant in one budget led by the
- * same expense (the order's state leads every push of its word, pushHolding -> repairShares, and the
- * release's own write) are one item on DynamoDB, the second Put replacing the first: the money the first
- * stated (Budget Drift Repaired went out for it) is gone from the budget's drift history and day's result.
+ * records its ledger read holds ...)". Two repair transactions of one instant in one budget may be led by
+ * the same expense (the order's state leads the release's own write and every push of its word,
+ * pushHolding -> repairShares): each record is kept apart by the event stating it (driftOf), so the
+ * second Put does not replace the first on DynamoDB and the money both stated stays in the day's result.
  */
 describe('two repair transactions of one instant in one budget, led by the same expense', () => {
   it('keeps both drift records, as it states both repairs (Budget Drift Repaired), on DynamoDB', async () => {
