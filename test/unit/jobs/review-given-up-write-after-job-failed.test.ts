@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runJobPage } from '#functions/jobs/run.ts';
+import { startImport } from '#functions/management/outlets.ts';
+import { anImportWorld } from '#test/support/jobs.ts';
+
+/**
+ * docs/design.md#jobs: a page that fails for good never records its completion, so "the job's failure
+ * names them instead, in the same write: one `Outlets Changed` for every outlet that holds one of the
+ * page's addresses then"; the fence exists so that no outlet the attempt created lands after the job
+ * failed, "named by no `Outlets Changed`". Since c8777ab closing the fence gives up the write under way
+ * (the SDK's abortSignal) and the attempt goes on at once, while "a try DynamoDB had received when the
+ * client gave it up" is still applied as DynamoDB serves it. On the page's last attempt, the job's
+ * failure reads the page's addresses right away, before that try lands: the outlet it creates is named
+ * by no `Outlets Changed`, and whom it reaches is never told.
+ */
+describe("an import page's last attempt whose row write was given up when its fence closed", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("names in the job's failure the outlet that write created", async () => {
+    const { world, deps } = anImportWorld();
+    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
+    const job = await startImport(
+      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB'].join('\n'),
+      deps,
+    );
+    // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
+    Object.assign(world.store.jobs.get(job.jobId)!, { status: 'running', attempts: 2 });
+
+    // The table is slow: the row's write (the outlet's creation) is received and not yet answered when
+    // the fence closes; DynamoDB applies it 200 ms after the client gave it up.
+    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+    world.outlets.upsertByEmail = async (input, meta) =>
+      meta.fence!.write(
+        (abortSignal?: AbortSignal) =>
+          new Promise((_, reject) =>
+            abortSignal?.addEventListener('abort', () => {
+              setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
+              reject(new Error('AbortError: Request aborted'));
+            }),
+          ),
+      );
+    // Its lease's renewal fails at 10:00:10 (the SDK gave up retrying it): the fence closes.
+    world.store.renewAttempt = async () => {
+      throw new Error(
+        'ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput',
+      );
+    };
+
+    const last = runJobPage({ jobId: job.jobId, page: 0 }, world.runner).catch(
+      (error: Error) => `threw: ${error.message}`,
+    );
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(await last).toMatchObject({ outcome: 'failed' });
+
+    const desk = await world.outlets.findByEmail('desk@x.example');
+    const named = world.store.outbox
+      .filter((entry) => entry.detailType === 'Outlets Changed')
+      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
+      status: 'failed',
+      created: expect.any(String),
+      named: [desk?.id],
+    });
+  });
+});
