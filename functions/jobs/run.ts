@@ -30,7 +30,7 @@ const failedPageEvents: Partial<Record<JobKind, FailedPageEvents>> = {
  */
 async function failAtPage(job: Job, page: number, error: string, deps: JobsDeps): Promise<void> {
   const events = (await failedPageEvents[job.kind]?.(job, page, deps)) ?? [];
-  await deps.jobs.fail(job.jobId, error, deps.now().toISOString(), events);
+  await deps.jobs.fail(job.jobId, page, error, deps.now().toISOString(), events);
 }
 
 /** Attempts at one page (Lambda's first try and its two retries) before the job is failed. */
@@ -113,7 +113,7 @@ export async function runJobPage(
     return { outcome: 'failed', page, error: message };
   }
   if ('fail' in work) {
-    await deps.jobs.fail(jobId, work.fail, deps.now().toISOString());
+    await deps.jobs.fail(jobId, page, work.fail, deps.now().toISOString());
     return { outcome: 'failed', page, error: work.fail };
   }
   if (!recorded) return { outcome: 'recorded-before', page };

@@ -200,11 +200,12 @@ export interface JobStore {
    */
   recordFailure(jobId: string, page: number, error: string, at: string, attempt?: number): Promise<void>;
   /**
-   * Fails a job still queued or running, with what its failed page still leads to (`events`: a failed
-   * import page's `Outlets Changed`) in the outbox by the same write; a job finished already stays as
-   * it is, and nothing is written.
+   * Fails a job still queued or running at `page`, its next page, with what its failed page still leads
+   * to (`events`: a failed import page's `Outlets Changed`) in the outbox by the same write; a job
+   * finished already, or whose `page` was recorded meanwhile (an attempt's recording applied but
+   * answered as failed), stays as it is, and nothing is written (see docs/design.md#jobs).
    */
-  fail(jobId: string, error: string, at: string, events?: OutboxEntry[]): Promise<void>;
+  fail(jobId: string, page: number, error: string, at: string, events?: OutboxEntry[]): Promise<void>;
   /** Rows rejected so far, in line order, at most `limit`. */
   rejectedRows(jobId: string, limit: number): Promise<CsvRejection[]>;
 }
@@ -477,9 +478,10 @@ export function dynamoJobStore(
     );
   };
 
-  const fail: JobStore['fail'] = async (jobId, error, at, events = []) => {
+  const fail: JobStore['fail'] = async (jobId, page, error, at, events = []) => {
     // Tried again on a conflict (writeWithOutbox): the job's failure must be recorded, or it stays
-    // running. Refused when the job finished already: then its events are not written either.
+    // running. Refused when the job finished already, or the page was recorded: then its events are
+    // not written either.
     await writeWithOutbox(
       db,
       [
@@ -488,9 +490,10 @@ export function dynamoJobStore(
             TableName,
             Key: jobKey(jobId),
             UpdateExpression: 'SET #status = :failed, #error = :error, updatedAt = :at, finishedAt = :at',
-            ConditionExpression: '#status IN (:queued, :running)',
+            ConditionExpression: 'pagesDone = :page AND #status IN (:queued, :running)',
             ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
             ExpressionAttributeValues: {
+              ':page': page,
               ':failed': 'failed',
               ':error': error,
               ':at': at,

@@ -305,9 +305,9 @@ export function describeJobsContract<S extends JobStore>(
       const named = outboxEntry(OutletsChanged, { outletIds: [`out-${randomUUID()}`] });
       const again = outboxEntry(OutletsChanged, { outletIds: [`out-${randomUUID()}`] });
 
-      await store.fail(job.jobId, 'page 0 failed 3 times', at(1), [named]);
+      await store.fail(job.jobId, 0, 'page 0 failed 3 times', at(1), [named]);
       const failed = await store.get(job.jobId);
-      await store.fail(job.jobId, 'once more', at(2), [again]);
+      await store.fail(job.jobId, 0, 'once more', at(2), [again]);
 
       expect(failed).toMatchObject({ status: 'failed', error: 'page 0 failed 3 times', finishedAt: at(1) });
       expect(await store.get(job.jobId)).toEqual(failed);
@@ -315,10 +315,25 @@ export function describeJobsContract<S extends JobStore>(
       expect(await outboxHolds(store, again.eventId)).toBe(false);
     });
 
+    it('does not fail a job at a page recorded meanwhile, nor write its events', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob({ status: 'running' }));
+      const named = outboxEntry(OutletsChanged, { outletIds: [`out-${randomUUID()}`] });
+      await store.startAttempt(job.jobId, 0, at(1));
+      expect(await store.completePage(job, 0, aCompletion({ attempt: 1, at: at(2) }))).toBe(true);
+      const recorded = await store.get(job.jobId);
+
+      await store.fail(job.jobId, 0, 'page 0 failed 3 times', at(3), [named]);
+
+      expect(recorded).toMatchObject({ status: 'running', pagesDone: 1 });
+      expect(await store.get(job.jobId)).toEqual(recorded);
+      expect(await outboxHolds(store, named.eventId)).toBe(false);
+    });
+
     it('records no page of a failed or unknown job', async () => {
       const store = makeStore();
       const job = await created(store, aJob());
-      await store.fail(job.jobId, 'input unreadable', at(1));
+      await store.fail(job.jobId, 0, 'input unreadable', at(1));
       const failed = await store.get(job.jobId);
       const unknown = aJob();
 
@@ -360,11 +375,11 @@ export function describeJobsContract<S extends JobStore>(
       const done = await created(store, aJob({ status: 'done', pagesDone: 2, finishedAt: at(0) }));
       const unknown = `job-${randomUUID()}`;
 
-      await store.fail(queued.jobId, 'input unreadable', at(1));
-      await store.fail(running.jobId, 'too many failures', at(1));
-      await store.fail(queued.jobId, 'again', at(2));
-      await store.fail(done.jobId, 'too late', at(2));
-      await store.fail(unknown, 'nothing', at(2));
+      await store.fail(queued.jobId, 0, 'input unreadable', at(1));
+      await store.fail(running.jobId, 0, 'too many failures', at(1));
+      await store.fail(queued.jobId, 0, 'again', at(2));
+      await store.fail(done.jobId, 2, 'too late', at(2));
+      await store.fail(unknown, 0, 'nothing', at(2));
 
       const failed = (job: Job, error: string) => ({
         ...job,

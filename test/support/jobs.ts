@@ -93,9 +93,9 @@ export class InMemoryJobStore implements JobStore {
     Object.assign(job, { lastError: error, updatedAt: at });
     this.leases.delete(jobId);
   };
-  fail = async (jobId: string, error: string, at: string, events: OutboxEntry[] = []) => {
+  fail = async (jobId: string, page: number, error: string, at: string, events: OutboxEntry[] = []) => {
     const job = this.jobs.get(jobId);
-    if (job?.status !== 'queued' && job?.status !== 'running') return;
+    if (job?.pagesDone !== page || (job.status !== 'queued' && job.status !== 'running')) return;
     Object.assign(job, { status: 'failed', error, updatedAt: at, finishedAt: at });
     this.outbox.push(...events);
   };

@@ -136,8 +136,8 @@ describe('the job store on DynamoDB', () => {
     await store.recordFailure(job.jobId, 2, 'timed out', at);
     attempts.push(await store.startAttempt(job.jobId, 2, at));
     await store.recordFailure(job.jobId, 2, 'boom', at);
-    await store.fail(job.jobId, 'gave up', at);
-    await store.fail(job.jobId, 'again', at);
+    await store.fail(job.jobId, 2, 'gave up', at);
+    await store.fail(job.jobId, 2, 'again', at);
 
     expect(await store.chunk(job.jobId, 1)).toEqual(chunk(3));
     expect(await store.rejectedRows(job.jobId, 10)).toEqual([

@@ -70,7 +70,7 @@ describe('the job store on DynamoDB', () => {
   it('fails a job whose failing write met a transaction on the job, instead of leaving it running', async () => {
     documents.on(UpdateCommand).rejectsOnce(heldByATransaction()).resolves({});
 
-    await store().fail('job-1', 'page 0 failed 3 times', '2027-03-05T12:00:03.000Z');
+    await store().fail('job-1', 0, 'page 0 failed 3 times', '2027-03-05T12:00:03.000Z');
 
     expect(documents.commandCalls(UpdateCommand)).toHaveLength(2);
   });
