@@ -2,6 +2,7 @@ import {
   attemptLeaseLeftMs,
   attemptLiveUntil,
   attemptRenewalMs,
+  attemptRequestTimeoutMs,
   type Job,
   type JobKind,
 } from '#shared/db/jobs.ts';
@@ -77,9 +78,11 @@ export async function runJobPage(
   }
   let work: Awaited<ReturnType<PageWorker>>;
   let recorded = false;
+  const fence = new WriteFence(deps.now);
   try {
     work = await withinAttempt(
-      (fence) => workers[job.kind](job, page, deps, { number: attempt, fence }),
+      fence,
+      () => workers[job.kind](job, page, deps, { number: attempt, fence }),
       {
         deadline: request.deadline,
         startedAt,
@@ -109,6 +112,9 @@ export async function runJobPage(
     await deps.jobs.recordFailure(jobId, page, message, deps.now().toISOString(), attempt);
     if (attempt < maxPageAttempts) throw error;
     deps.log.error('job failed', { jobId, page, error: message });
+    // A write the fence gave up may be one DynamoDB had received: it lands within the client's request
+    // timeout, so the job's failure reads the page's addresses after that (docs/design.md#jobs).
+    if (fence.gaveUpSent) await new Promise((resolve) => setTimeout(resolve, attemptRequestTimeoutMs));
     await failAtPage(job, page, `page ${page} failed ${attempt} times: ${message}`, deps);
     return { outcome: 'failed', page, error: message };
   }
@@ -131,11 +137,11 @@ export async function runJobPage(
  * lease is left, so no write of the attempt is sent once another attempt may have started.
  */
 async function withinAttempt<T>(
-  work: (fence: WriteFence) => Promise<T>,
+  fence: WriteFence,
+  work: () => Promise<T>,
   lease: { deadline: number | undefined; startedAt: string; renew: (at: string) => Promise<boolean> },
   now: () => Date,
 ): Promise<T> {
-  const fence = new WriteFence(now);
   const holdUntilLapsing = (renewedAt: string) =>
     fence.closesAt(
       Date.parse(attemptLiveUntil(renewedAt)) - attemptLeaseLeftMs,
@@ -164,7 +170,7 @@ async function withinAttempt<T>(
     }, attemptRenewalMs);
   };
   renewLater();
-  const working = work(fence);
+  const working = work();
   // Left behind at the deadline, the work's own failure must not surface as an unhandled rejection.
   working.catch(() => {});
   // The fence closed on its own (its lease): the attempt fails, whatever its work answers after.

@@ -10,6 +10,7 @@ export class WriteFence {
   private readonly controller = new AbortController();
   private readonly sent = new Set<Promise<unknown>>();
   private closing?: { at: number; reason: Error; timer: NodeJS.Timeout };
+  private gaveUp = false;
 
   private readonly now: () => Date;
 
@@ -53,12 +54,24 @@ export class WriteFence {
   }
 
   /**
+   * Whether closing gave up writes already sent (under way when the fence closed): a try DynamoDB had
+   * received may still land after `close` answered, within the client's request timeout
+   * (docs/design.md#jobs).
+   */
+  get gaveUpSent(): boolean {
+    return this.gaveUp;
+  }
+
+  /**
    * Closes the fence (`reason`: why, when the fence closes on its own), aborting its signal; answers once
    * every write sent before has answered, whatever its answer (one the SDK gave up on the signal included).
    */
   async close(reason?: Error): Promise<void> {
     if (this.closing) clearTimeout(this.closing.timer);
-    if (!this.signal.aborted) this.controller.abort(reason);
+    if (!this.signal.aborted) {
+      if (this.sent.size > 0) this.gaveUp = true;
+      this.controller.abort(reason);
+    }
     await Promise.allSettled([...this.sent]);
   }
 }
