@@ -372,13 +372,20 @@ export class LocalBus {
       if (!rule) this.#deadLetters.push(letter);
       return rule ? [{ letter, rule }] : [];
     });
-    // Journalled as accepted before the dead letters are dropped, so a crash mid-redrive loses none.
+    // Journalled as accepted before the dead letters are dropped, so a crash mid-redrive loses none,
+    // with the new invocation's request id, which its retries keep, resumed after a restart too.
+    const requestIds = redriven.map(() => randomUUID());
     this.#journal.accepted(
-      redriven.map(({ letter, rule }) => ({ bus: rule.bus, event: letter.event, rules: [rule.name] })),
+      redriven.map(({ letter, rule }, i) => ({
+        bus: rule.bus,
+        event: letter.event,
+        rules: [rule.name],
+        requestId: requestIds[i],
+      })),
     );
     this.#journal.keepDeadLetters(this.#deadLetters);
     const outcomes = await Promise.all(
-      redriven.map(async ({ letter, rule }) => {
+      redriven.map(async ({ letter, rule }, i) => {
         const invocation: Invocation = {
           rule: rule.name,
           function: rule.function,
@@ -386,8 +393,8 @@ export class LocalBus {
           attempts: 0,
         };
         this.#remember({ bus: rule.bus, event: letter.event, invocations: [invocation] });
-        // A new asynchronous invocation: a request id of its own (resumed after a restart, the delivery's).
-        await this.#deliver(rule, letter.event, invocation, undefined, randomUUID());
+        // A new asynchronous invocation: a request id of its own (journalled, resumed with it).
+        await this.#deliver(rule, letter.event, invocation, undefined, requestIds[i]);
         return invocation.status === 'succeeded';
       }),
     );
@@ -533,7 +540,7 @@ export class LocalBus {
     this.#remember(record);
     await Promise.all(
       targets.map(({ rule, delivery }, i) =>
-        this.#deliver(rule, event, record.invocations[i], delivery?.nextAt),
+        this.#deliver(rule, event, record.invocations[i], delivery?.nextAt, delivery?.requestId),
       ),
     );
     return record;

@@ -6,7 +6,8 @@ import type { BusEvent, DeadLetter } from './bus.ts';
  * The local bus's journal of deliveries (see docs/design.md#failures-and-retries): EventBridge keeps
  * an accepted event until every target has had it or it is dead-lettered, and so does the local
  * bus, across a `kill -9`. One line per step, per rule target:
- *   accepted   the event and the rules it matched (written, and synced, before PutEvents answers)
+ *   accepted   the event and the rules it matched (written, and synced, before PutEvents answers);
+ *              a redrive's, with the request id of its new invocation, which its retries keep
  *   retrying   a failed attempt: how many so far and when the next one is due
  *   done       delivered
  *   dead       dead-lettered (the dead letter itself is kept in its own file)
@@ -14,7 +15,7 @@ import type { BusEvent, DeadLetter } from './bus.ts';
  * Without a data folder it keeps nothing.
  */
 type Entry =
-  | { op: 'accepted'; bus: BusName; event: BusEvent; rules: string[] }
+  | { op: 'accepted'; bus: BusName; event: BusEvent; rules: string[]; requestId?: string }
   /** `id`: the event's journalKey. */
   | { op: 'retrying'; id: string; rule: string; attempts: number; nextAt: number }
   | { op: 'done' | 'dead'; id: string; rule: string };
@@ -35,6 +36,8 @@ export interface UnfinishedDelivery {
   attempts: number;
   /** When the next attempt is due (epoch ms, the local clock), if it was waiting for a retry. */
   nextAt?: number;
+  /** A redrive's request id (its own invocation's); none: the delivery's, derived from event and rule. */
+  requestId?: string;
 }
 
 export class DeliveryJournal {
@@ -61,7 +64,13 @@ export class DeliveryJournal {
         const key = journalKey(entry.event);
         const known = events.get(key) ?? { bus: entry.bus, event: entry.event, rules: new Map() };
         for (const rule of entry.rules)
-          known.rules.set(rule, { bus: entry.bus, event: entry.event, rule, attempts: 0 });
+          known.rules.set(rule, {
+            bus: entry.bus,
+            event: entry.event,
+            rule,
+            attempts: 0,
+            ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }),
+          });
         events.set(key, known);
         continue;
       }
@@ -77,24 +86,38 @@ export class DeliveryJournal {
     const unfinished = [...events.values()].flatMap(({ rules }) => [...rules.values()]);
     const compacted: Entry[] = [...events.values()]
       .filter(({ rules }) => rules.size > 0)
-      .flatMap(({ bus, event, rules }) => [
-        { op: 'accepted' as const, bus, event, rules: [...rules.keys()] },
-        ...[...rules.values()]
-          .filter((delivery) => delivery.nextAt !== undefined)
-          .map((delivery) => ({
-            op: 'retrying' as const,
-            id: journalKey(event),
-            rule: delivery.rule,
-            attempts: delivery.attempts,
-            nextAt: delivery.nextAt!,
+      .flatMap(({ bus, event, rules }) => {
+        // A redrive's delivery keeps its own request id: an accepted line of its own.
+        const derived = [...rules.values()].filter((delivery) => delivery.requestId === undefined);
+        const redriven = [...rules.values()].filter((delivery) => delivery.requestId !== undefined);
+        return [
+          ...(derived.length === 0
+            ? []
+            : [{ op: 'accepted' as const, bus, event, rules: derived.map((delivery) => delivery.rule) }]),
+          ...redriven.map((delivery) => ({
+            op: 'accepted' as const,
+            bus,
+            event,
+            rules: [delivery.rule],
+            requestId: delivery.requestId,
           })),
-      ]);
+          ...[...rules.values()]
+            .filter((delivery) => delivery.nextAt !== undefined)
+            .map((delivery) => ({
+              op: 'retrying' as const,
+              id: journalKey(event),
+              rule: delivery.rule,
+              attempts: delivery.attempts,
+              nextAt: delivery.nextAt!,
+            })),
+        ];
+      });
     this.#journal.rewrite(compacted);
     return { unfinished, deadLetters: this.#deadLetters!.read() };
   }
 
   /** Events accepted for delivery: durable (fsync) before the caller answers that they were accepted. */
-  accepted(records: { bus: BusName; event: BusEvent; rules: string[] }[]): void {
+  accepted(records: { bus: BusName; event: BusEvent; rules: string[]; requestId?: string }[]): void {
     this.#journal?.append(
       records
         .filter((record) => record.rules.length > 0)
