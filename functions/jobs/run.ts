@@ -66,7 +66,8 @@ export async function runJobPage(
 
   const startedAt = deps.now().toISOString();
   // Another invocation's attempt holding the page's lease (a duplicate event) throws: Lambda retries it
-  // later. One of this invocation's (its retry by Lambda keeps its request id) is taken over.
+  // later, its own (a duplicate delivery of this invocation) too; Lambda's retry of this invocation comes
+  // after its lease lapsed (docs/design.md#jobs).
   const attempt = await deps.jobs.startAttempt(jobId, page, startedAt, request.owner);
   // Recorded, or the job finished, since it was read (a duplicate event ran the page meanwhile).
   if (attempt === 0) return { outcome: 'recorded-before', page };

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MailStream } from '#shared/db/deliveries.ts';
+import { attemptLeaseMs } from '#shared/db/jobs.ts';
 import { dynamoOutbox, type ParkedOutbox } from '#shared/db/outbox.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
@@ -174,6 +175,8 @@ async function start(
     account,
     region,
     retryBaseMs: options.retryBaseMs ?? 500,
+    // A failed holder's page lease lapses before the jobs function's retry, as on AWS (docs/design.md#jobs).
+    retryNotBeforeMs: { jobs: attemptLeaseMs + 1_000 },
     archiveFile: dataDir ? join(dataDir, 'event-archive.jsonl') : undefined,
     journalFiles: dataDir
       ? {

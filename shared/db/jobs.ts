@@ -313,11 +313,10 @@ export function dynamoJobStore(
             UpdateExpression:
               'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, attemptLiveUntil = :until, attemptOwner = :owner, updatedAt = :at',
             // Invariant: attempts are counted at the job's next page only, and only while it runs; one
-            // attempt at a time holds the page (its lease), so no two write its rows at once. The
-            // lease's owner takes it over with a start of its own (Lambda's retry of the invocation
-            // that failed holding it), not with this start sent again (the SDK's retry: same lease).
+            // attempt at a time holds the page (its lease), so no two write its rows at once, not even
+            // two deliveries of one invocation (same request id): a live lease is taken by no start.
             ConditionExpression:
-              'pagesDone = :page AND #status IN (:queued, :running) AND (attribute_not_exists(attemptLiveUntil) OR attemptLiveUntil < :at OR (attemptOwner = :owner AND attemptLiveUntil <> :until))',
+              'pagesDone = :page AND #status IN (:queued, :running) AND (attribute_not_exists(attemptLiveUntil) OR attemptLiveUntil < :at)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':running': 'running',

@@ -52,8 +52,7 @@ export class InMemoryJobStore implements JobStore {
     const live = this.leases.get(jobId);
     const until = attemptLiveUntil(at);
     if (live !== undefined && live.owner === owner && live.until === until) return job.attempts ?? 1;
-    if (live !== undefined && live.until >= at && live.owner !== owner)
-      throw new AttemptLiveError(jobId, page, live.until);
+    if (live !== undefined && live.until >= at) throw new AttemptLiveError(jobId, page, live.until);
     Object.assign(job, { status: 'running', attempts: (job.attempts ?? 0) + 1, updatedAt: at });
     this.leases.set(jobId, { until, owner });
     return job.attempts ?? 1;

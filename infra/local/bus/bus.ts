@@ -103,6 +103,12 @@ export interface LocalBusOptions {
   region: string;
   /** First retry delay of a failed invocation; doubles per attempt (Lambda async retries, scaled down). */
   retryBaseMs: number;
+  /**
+   * The least delay before a retry of a function's failed invocation, whatever `retryBaseMs` says: the
+   * jobs function's comes after a failed holder's page lease lapsed, as Lambda's do on AWS
+   * (docs/design.md#local-faults).
+   */
+  retryNotBeforeMs?: Partial<Record<FunctionName, number>>;
   /** Where every event is archived (JSON lines), so it can be replayed after a restart. */
   archiveFile?: string;
   /** Where accepted deliveries and dead letters are journalled, so a restart resumes them; none = in memory. */
@@ -588,7 +594,10 @@ export class LocalBus {
           invocation.status = 'retrying';
           // Doubling per attempt, as Lambda's two retries do; capped, so that a queue target's many
           // retries keep trying every so often (EventBridge backs off up to minutes apart).
-          const delay = this.#options.retryBaseMs * 2 ** Math.min(invocation.attempts - 1, 6);
+          const delay = Math.max(
+            this.#options.retryBaseMs * 2 ** Math.min(invocation.attempts - 1, 6),
+            this.#options.retryNotBeforeMs?.[rule.function] ?? 0,
+          );
           this.#journal.retrying(event, rule.name, invocation.attempts, Date.now() + delay);
           await sleep(delay);
         }
