@@ -185,4 +185,33 @@ describe("an import page's attempt and its lease", () => {
       territories: edited.territories,
     });
   });
+
+  /**
+   * Lambda's asynchronous queue may deliver one invocation more than once ("it's possible for it to
+   * receive the same event from Lambda multiple times because the queue itself is eventually
+   * consistent"), and that duplicate carries the invocation's request id, as its retries do. A live
+   * lease is taken over by no start, its owner's included: such a duplicate, arriving while the first
+   * run works, is refused, and the first run records the page (before, it was counted as the page's
+   * next attempt and overtook the run doing the page).
+   */
+  it('refuses a second delivery of the same invocation (one request id) while the first run works, and the first run records the page', async () => {
+    const { world, job } = await aSlowImport();
+    const invocation = { jobId: job.jobId, page: 0, owner: 'req-0c1f' };
+    const outcome = (running: Promise<unknown>) =>
+      running.then(
+        (answer) => answer,
+        (error: Error) => `threw: ${error.name}: ${error.message}`,
+      );
+
+    const first = outcome(runJobPage(invocation, world.runner));
+    await vi.advanceTimersByTimeAsync(5_000);
+    // The same invocation, delivered again by Lambda's queue 5 s in: its request id, a start of its own.
+    const second = outcome(runJobPage(invocation, world.runner));
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect({ first: await first, second: await second }).toMatchObject({
+      first: { outcome: 'done' },
+      second: expect.stringMatching(/^threw: AttemptLiveError/),
+    });
+  });
 });
