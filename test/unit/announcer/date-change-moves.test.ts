@@ -46,6 +46,20 @@ const scheduledMovedThenDeDated = {
     ),
 };
 
+/** aLabelAndItsPress, its release announced on 5 March in GB and DE. */
+async function announced() {
+  const press = aLabelAndItsPress();
+  await press.store.putIfNewer(press.release, []);
+  await sendMailing(announce, meta, press.world.deps, far());
+  return press;
+}
+
+/** The label moving the release (every country) to `releaseDate`. */
+const moveTo = (releaseDate: string) => ({
+  type: 'Release Updated' as const,
+  details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate }),
+});
+
 /** The date changes `email` was sent, each as its text states the date, and the date it says it was. */
 const dateChangesTo = (world: Press['world'], email: string) =>
   world.mailer.calls.flatMap((call) =>
@@ -69,13 +83,7 @@ const dateChangesTo = (world: Press['world'], email: string) =>
  */
 describe('a release moved away from a date and back to it', () => {
   it('tells the outlet told 26 March that it is back on 19 March', async () => {
-    const { british, release, world, store, label } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    const moveTo = (releaseDate: string) => ({
-      type: 'Release Updated' as const,
-      details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate }),
-    });
+    const { british, world, label } = await announced();
     await label(moveTo('2027-03-19'), 'evt-19', '2026-02-01T10:00:00.000Z');
     await label(moveTo('2027-03-26'), 'evt-26', '2026-02-02T10:00:00.000Z');
     expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(2);
@@ -176,13 +184,7 @@ describe("a release's date change swept after the outlet's country was given its
  */
 describe('a release moved between the same two dates twice', () => {
   it('tells the outlet told 5 March again that it is on 19 March again', async () => {
-    const { british, release, world, store, label, redeliverAll } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    const moveTo = (releaseDate: string) => ({
-      type: 'Release Updated' as const,
-      details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate }),
-    });
+    const { british, world, label, redeliverAll } = await announced();
     await label(moveTo('2027-03-19'), 'evt-19', '2026-02-01T10:00:00.000Z');
     await label(moveTo('2027-03-05'), 'evt-5', '2026-02-02T10:00:00.000Z');
     expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(2);
@@ -208,9 +210,7 @@ describe('a release moved between the same two dates twice', () => {
  */
 describe("a territory's date moved between the same two dates twice", () => {
   it('tells the German outlet told 12 March again that DE is on 19 March again', async () => {
-    const { german, release, world, store, label, redeliverAll } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
+    const { german, world, label, redeliverAll } = await announced();
     const deTo = (releaseDate: string) => ({
       type: 'Release Updated' as const,
       details: aReleaseDetails({
