@@ -198,7 +198,7 @@ const audienceOf = (tour: StoredTour, country: string) => ({
  * show whose note names its mail's set (an announcement or update noted while its mail was claimed, or
  * the stale-claim sweep's own set) counts as told unless that mail ended failed without going out
  * (refused by SES, or closed unsent with no late Email Sent: `wentOut`), whatever the address's set of
- * shows says (the sweep takes such shows off it, `forgetPressTold`, but a sweep stopped before that write
+ * shows says (the sweep takes such shows off it, `settlePressTold`, but a sweep stopped before that write
  * would leave them on it); claimed, even stale, it still counts (the sweep sends it again or ends it).
  * Read in batches, by the set each note names (docs/design.md#tours).
  */
@@ -224,10 +224,21 @@ async function pressToldAsReached(tour: StoredTour, country: string, deps: Tours
   const mails = new Map(noted.map(({ mail }) => [deliveryIdOf(mail), mail]));
   const ids = [...mails.keys()];
   const reached = ids.length ? await deps.mailer.reached([...mails.values()]) : [];
+  // A note whose mail was sent can no longer fail: its `set` is dropped (one write per address, once),
+  // so no later step reads that delivery again.
+  const sent: Record<string, Record<string, string>> = {};
   for (const { t, showId, mail } of noted) {
+    const reach = reached[ids.indexOf(deliveryIdOf(mail))];
     t.showIds = t.showIds.filter((other) => other !== showId);
-    if (reached[ids.indexOf(deliveryIdOf(mail))] !== false) t.showIds.push(showId);
+    if (reach !== false) t.showIds.push(showId);
+    if (reach === true) sent[t.email] = { ...sent[t.email], [showId]: mail.subject[2] };
   }
+  // Few: an answer SES lost, or a set the sweep wrote.
+  await Promise.all(
+    Object.entries(sent).map(([email, sets]) =>
+      deps.tours.settlePressTold(tour.labelId, tour.tourId, country, email, sets, true),
+    ),
+  );
   return told;
 }
 

@@ -156,19 +156,24 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
 type PressSent = Pick<Delivery, 'labelId' | 'subject' | 'email' | 'kind' | 'context'>;
 
 /**
- * Takes the shows of each announcement or update off its address's notes still naming its set (a
- * change's note keeps `before`, a move's is not read so).
+ * Settles the notes still naming the set of each announcement or update that ended (a change's note
+ * keeps `before`, a move's is not read so), one write per mail: unsent, its shows are taken off its
+ * address's set; sent, its notes lose their set, so no step reads that delivery again
+ * (docs/design.md#tours).
  */
-const forgetUnreached = (ended: PressSent[], deps: ToursDeps) =>
+const settleEnded = (ended: PressSent[], deps: ToursDeps, sent: boolean) =>
   Promise.all(
     ended.flatMap(({ labelId, subject, email, context: { country, news, change, toldSince } }) =>
       change || toldSince || !country
         ? []
-        : (news ?? '')
-            .split(',')
-            .map((showId) =>
-              deps.tours.forgetPressTold(labelId, subject[1], country, email, showId, subject[2]),
-            ),
+        : deps.tours.settlePressTold(
+            labelId,
+            subject[1],
+            country,
+            email,
+            Object.fromEntries((news ?? '').split(',').map((showId) => [showId, subject[2]])),
+            sent,
+          ),
     ),
   );
 
@@ -195,15 +200,17 @@ export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
         ...stale.filter((delivery) => !closed.includes(delivery)),
         ...(rebuilt.tell ?? []).map((mail) => ({ ...mail, email: mail.to.email })),
       );
-      await forgetUnreached(closed, deps);
+      await settleEnded(closed, deps, false);
       return rebuilt;
     },
     deadline,
   );
   const reached = sending.length ? await deps.mailer.reached(sending) : [];
-  await forgetUnreached(
-    sending.filter((_, at) => reached[at] === false),
-    deps,
-  );
+  for (const sent of [false, true])
+    await settleEnded(
+      sending.filter((_, at) => reached[at] === sent),
+      deps,
+      sent,
+    );
   return { resent: show.resent + press.resent, closed: show.closed + press.closed };
 }

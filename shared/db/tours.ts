@@ -4,6 +4,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { ShowStep } from '../events/show-step-due.ts';
@@ -86,6 +87,9 @@ export interface PressStatement {
 
 /** The attribute of a press record holding what its address was last told of a show: this and its id. */
 const statedPrefix = 'stated:';
+/** `#s<i>`: the attribute of the note of each show, in order. */
+const statedNames = (showIds: string[]) =>
+  Object.fromEntries(showIds.map((showId, i) => [`#s${i}`, statedPrefix + showId]));
 
 /** An outlet address told of some of a tour's shows in one country. */
 export interface PressTold {
@@ -176,16 +180,18 @@ export interface TourSteps {
    */
   recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
   /**
-   * Takes `showId` off what an address was told, while its note of the show still names `set` (the
-   * mail of that set ended failed); the note is kept, so a late Email Sent of that mail still counts.
+   * Settles an address's notes of the mails that ended, while every note of `sets` (showId: the note's
+   * `set`) still names that set (a note written since stands): `sent`, their `set` is dropped and their
+   * shows are on the address's set again (found sent for good); else their shows are taken off it and
+   * the notes kept, so a late Email Sent of that mail still counts.
    */
-  forgetPressTold(
+  settlePressTold(
     labelId: string,
     tourId: string,
     country: string,
     email: string,
-    showId: string,
-    set: string,
+    sets: Record<string, string>,
+    sent: boolean,
   ): Promise<void>;
   /**
    * Notes on the show that `country`'s outlets are being told of it, from `since`; a country noted
@@ -373,6 +379,8 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
 export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): TourSteps {
   const get = <T>(key: { pk: string; sk: string }) => getItem<T>(db, table, key);
   const queryAll = (input: QueryInput) => queryItems(db, table, input);
+  const updated = (input: Omit<UpdateCommandInput, 'TableName'>) =>
+    writtenUnlessRefused(db.send(new UpdateCommand({ TableName: table, ...input })));
 
   return {
     saveTour: (tour) =>
@@ -501,18 +509,13 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
     },
 
     async markEffectsPerformed(ref, eventId) {
-      await writtenUnlessRefused(
-        db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: showKey(ref.labelId, ref.tourId, ref.showId),
-            UpdateExpression: 'REMOVE effectsPending',
-            // Only the change that asked for them: a newer one keeps its own mark.
-            ConditionExpression: 'lastEventId = :eventId',
-            ExpressionAttributeValues: { ':eventId': eventId },
-          }),
-        ),
-      );
+      await updated({
+        Key: showKey(ref.labelId, ref.tourId, ref.showId),
+        UpdateExpression: 'REMOVE effectsPending',
+        // Only the change that asked for them: a newer one keeps its own mark.
+        ConditionExpression: 'lastEventId = :eventId',
+        ExpressionAttributeValues: { ':eventId': eventId },
+      });
     },
 
     markStepDone: (ref, step, scheduledFor, entries, promoterId) =>
@@ -538,20 +541,15 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       ),
 
     lockGuestList: (ref, at, cutoff) =>
-      writtenUnlessRefused(
-        db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: showKey(ref.labelId, ref.tourId, ref.showId),
-            UpdateExpression: 'SET guestListLockedAt = :at, guestListLockedFor = :for',
-            // Still on the date the cutoff is for: a postponement reopening the list changed it.
-            ConditionExpression:
-              'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND #show.#date = :date',
-            ExpressionAttributeNames: { '#show': 'show', '#date': 'date' },
-            ExpressionAttributeValues: { ':at': at, ':for': cutoff.scheduledFor, ':date': cutoff.date },
-          }),
-        ),
-      ),
+      updated({
+        Key: showKey(ref.labelId, ref.tourId, ref.showId),
+        UpdateExpression: 'SET guestListLockedAt = :at, guestListLockedFor = :for',
+        // Still on the date the cutoff is for: a postponement reopening the list changed it.
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND #show.#date = :date',
+        ExpressionAttributeNames: { '#show': 'show', '#date': 'date' },
+        ExpressionAttributeValues: { ':at': at, ':for': cutoff.scheduledFor, ':date': cutoff.date },
+      }),
 
     async savePromoter(promoter) {
       await writtenUnlessRefused(
@@ -595,43 +593,34 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       // Each show's statement is an attribute of its own, so one write sets it whether or not the
       // address had any (DynamoDB sets no path inside a map that is not there).
       const stated = Object.entries(told.stated ?? {});
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: pressToldKey(labelId, tourId, country, told.email),
-          UpdateExpression: `SET email = :email, outletId = :outletId, entity = :entity${stated.map((_, i) => `, #s${i} = :s${i}`).join('')} ADD showIds :shows`,
-          ...(stated.length
-            ? {
-                ExpressionAttributeNames: Object.fromEntries(
-                  stated.map(([showId], i) => [`#s${i}`, statedPrefix + showId]),
-                ),
-              }
-            : {}),
-          ExpressionAttributeValues: {
-            ':email': told.email,
-            ':outletId': told.outletId,
-            ':entity': 'press-told',
-            ':shows': new Set(told.showIds),
-            ...Object.fromEntries(stated.map(([, statement], i) => [`:s${i}`, statement])),
-          },
-        }),
-      );
+      await updated({
+        Key: pressToldKey(labelId, tourId, country, told.email),
+        UpdateExpression: `SET email = :email, outletId = :outletId, entity = :entity${stated.map((_, i) => `, #s${i} = :s${i}`).join('')} ADD showIds :shows`,
+        ...(stated.length ? { ExpressionAttributeNames: statedNames(stated.map(([showId]) => showId)) } : {}),
+        ExpressionAttributeValues: {
+          ':email': told.email,
+          ':outletId': told.outletId,
+          ':entity': 'press-told',
+          ':shows': new Set(told.showIds),
+          ...Object.fromEntries(stated.map(([, statement], i) => [`:s${i}`, statement])),
+        },
+      });
     },
 
-    async forgetPressTold(labelId, tourId, country, email, showId, set) {
-      await writtenUnlessRefused(
-        db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: pressToldKey(labelId, tourId, country, email),
-            UpdateExpression: 'DELETE showIds :show',
-            // Only the note of that mail: one the sweep's own set, or a later step, wrote since stands.
-            ConditionExpression: '#s.#set = :set',
-            ExpressionAttributeNames: { '#s': statedPrefix + showId, '#set': 'set' },
-            ExpressionAttributeValues: { ':show': new Set([showId]), ':set': set },
-          }),
-        ),
-      );
+    async settlePressTold(labelId, tourId, country, email, sets, sent) {
+      const ids = Object.keys(sets);
+      const names = ids.map((_, i) => `#s${i}.#set`);
+      await updated({
+        Key: pressToldKey(labelId, tourId, country, email),
+        UpdateExpression: `${sent ? `REMOVE ${names} ADD` : 'DELETE'} showIds :shows`,
+        // Only the notes of that mail: one the sweep's own set, or a later step, wrote since stands.
+        ConditionExpression: names.map((name, i) => `${name} = :set${i}`).join(' AND '),
+        ExpressionAttributeNames: { '#set': 'set', ...statedNames(ids) },
+        ExpressionAttributeValues: {
+          ':shows': new Set(ids),
+          ...Object.fromEntries(ids.map((id, i) => [`:set${i}`, sets[id]])),
+        },
+      });
     },
 
     async recordPressCountry(ref, country, since, anew) {
@@ -640,49 +629,34 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       // has none, and DynamoDB sets no path inside a map that is not there. Twice at most: a writer
       // racing this one makes the map between the two attempts.
       for (let attempt = 1; attempt <= 2; attempt++) {
-        const added = await writtenUnlessRefused(
-          db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: key,
-              UpdateExpression: `SET pressCountries.#country = ${anew ? ':since' : 'if_not_exists(pressCountries.#country, :since)'}`,
-              ConditionExpression: 'attribute_exists(pressCountries)',
-              ExpressionAttributeNames: { '#country': country },
-              ExpressionAttributeValues: { ':since': since },
-            }),
-          ),
-        );
+        const added = await updated({
+          Key: key,
+          UpdateExpression: `SET pressCountries.#country = ${anew ? ':since' : 'if_not_exists(pressCountries.#country, :since)'}`,
+          ConditionExpression: 'attribute_exists(pressCountries)',
+          ExpressionAttributeNames: { '#country': country },
+          ExpressionAttributeValues: { ':since': since },
+        });
         if (added) return;
-        const made = await writtenUnlessRefused(
-          db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: key,
-              UpdateExpression: 'SET pressCountries = :countries',
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(pressCountries)',
-              ExpressionAttributeValues: { ':countries': { [country]: since } },
-            }),
-          ),
-        );
+        const made = await updated({
+          Key: key,
+          UpdateExpression: 'SET pressCountries = :countries',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(pressCountries)',
+          ExpressionAttributeValues: { ':countries': { [country]: since } },
+        });
         if (made) return;
       }
       throw new Error(`show ${ref.showId} is not stored: its press countries cannot be noted`);
     },
 
     async forgetPressCountry(ref, country, since) {
-      await writtenUnlessRefused(
-        db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: showKey(ref.labelId, ref.tourId, ref.showId),
-            UpdateExpression: 'REMOVE pressCountries.#country',
-            // A show back in that country and announced there again keeps its new note.
-            ConditionExpression: 'pressCountries.#country = :since',
-            ExpressionAttributeNames: { '#country': country },
-            ExpressionAttributeValues: { ':since': since },
-          }),
-        ),
-      );
+      await updated({
+        Key: showKey(ref.labelId, ref.tourId, ref.showId),
+        UpdateExpression: 'REMOVE pressCountries.#country',
+        // A show back in that country and announced there again keeps its new note.
+        ConditionExpression: 'pressCountries.#country = :since',
+        ExpressionAttributeNames: { '#country': country },
+        ExpressionAttributeValues: { ':since': since },
+      });
     },
 
     async showsOfPromoter(promoterId) {

@@ -440,11 +440,33 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
         stated: { s1: noted('v1'), s2: noted('v2') },
       });
 
-      await store.forgetPressTold(tour.labelId, tour.tourId, 'DE', email, 's1', 'v1');
-      await store.forgetPressTold(tour.labelId, tour.tourId, 'DE', email, 's2', 'v1');
+      await store.settlePressTold(tour.labelId, tour.tourId, 'DE', email, { s1: 'v1' }, false);
+      await store.settlePressTold(tour.labelId, tour.tourId, 'DE', email, { s2: 'v1' }, false);
 
       expect(await store.pressTold(tour.labelId, tour.tourId, 'DE')).toEqual([
         { email, outletId: 'o1', showIds: ['s2'], stated: { s1: noted('v1'), s2: noted('v2') } },
+      ]);
+    });
+
+    it('settles the notes of a mail found sent: their set dropped and their shows told, only while each note names that set', async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const email = `${uniqueId('a')}@press.example`;
+      const noted = (set: string) => ({ facts: 'f1', change: 't1', kind: 'announcement', set });
+      const told = { facts: 'f1', change: 't1', kind: 'announcement' };
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+        email,
+        outletId: 'o1',
+        showIds: ['s1', 's2', 's3'],
+        stated: { s1: noted('v1'), s2: noted('v1'), s3: noted('v3') },
+      });
+      await store.settlePressTold(tour.labelId, tour.tourId, 'DE', email, { s3: 'v3' }, false);
+
+      await store.settlePressTold(tour.labelId, tour.tourId, 'DE', email, { s1: 'v1', s2: 'v1' }, true);
+      await store.settlePressTold(tour.labelId, tour.tourId, 'DE', email, { s3: 'v1' }, true);
+
+      expect(await store.pressTold(tour.labelId, tour.tourId, 'DE')).toEqual([
+        { email, outletId: 'o1', showIds: ['s1', 's2'], stated: { s1: told, s2: told, s3: noted('v3') } },
       ]);
     });
 

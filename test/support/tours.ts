@@ -211,16 +211,21 @@ export class InMemoryTours implements TourStore {
     });
   }
 
-  async forgetPressTold(
+  async settlePressTold(
     labelId: string,
     tourId: string,
     country: string,
     email: string,
-    showId: string,
-    set: string,
+    sets: Record<string, string>,
+    sent: boolean,
   ) {
     const told = this.told.get(`${JSON.stringify([labelId, tourId, country])}${email}`);
-    if (told?.stated?.[showId]?.set === set) told.showIds = told.showIds.filter((id) => id !== showId);
+    const notes = Object.entries(sets);
+    if (!told || notes.some(([showId, set]) => told.stated?.[showId]?.set !== set)) return;
+    told.showIds = told.showIds.filter((id) => !(id in sets));
+    if (!sent) return;
+    for (const [showId] of notes) delete told.stated![showId]!.set;
+    told.showIds.push(...Object.keys(sets));
   }
 
   async recordPressCountry(ref: ShowRef, country: string, since: string, anew?: boolean) {
