@@ -333,16 +333,16 @@ export async function announceToMedia(
       (await deps.mailer.reached(mails.map((mail) => ({ ...mail, email: mail.to.email }))));
     // After the mails: a step stopped before the notes is taken again, and its mails, claimed, go once.
     // Only those that reached SES: an address whose mail did not is told of none of its shows, so the
-    // next step announces them to it (docs/design.md#tours).
-    // One still claimed keeps its set, so later steps read whether it reached SES after all.
+    // next step announces them to it (docs/design.md#tours). One still claimed, or refused, is noted
+    // with its set: later steps read whether it reached SES, and a new attempt names that spent set.
     await noteTold(
       tour,
       country,
       tell.flatMap(({ mail, told }, at) => {
         const reach = reached ? reached[at] : true;
-        if (reach === 'claimed')
+        if (reach !== true)
           for (const statement of Object.values(told.stated!)) statement.set = mail.subject[2];
-        return reach ? [told] : [];
+        return reach === undefined ? [] : [told];
       }),
       deps,
     );

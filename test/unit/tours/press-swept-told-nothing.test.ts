@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
@@ -8,10 +8,12 @@ import {
   aPressOutlet,
   aShow,
   cancelShow,
+  fakeToursDeps,
   metaAt,
   officeGet,
   runDueSteps,
   stepsWritten,
+  tourOf,
 } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
@@ -273,5 +275,43 @@ describe("a country's announcement whose SES answers were lost, every mail since
     expect(fakes.mailer.sent.filter((m) => m.kind === 'press-update')).toHaveLength(20);
     // Each announcement the sweep sent is settled for good: nothing to read (20 here; 500 a page).
     expect(read).toHaveLength(0);
+  });
+});
+
+/**
+ * A new attempt of an announcement names the spent set (`after`) where a note names it. An announcement
+ * SES refused at the step itself is noted with its set, as a claimed one is (docs/design.md#tours: the address is told of none of its shows and "the next
+ * announcement step of the country announces them to it"): due again with the same set (moved to Paris
+ * and back), it goes under a new identity, not refused as the very delivery that failed.
+ */
+describe('an address whose announcement SES refused at the step', () => {
+  it('is announced the show when it moves away and back, its announcement due again with the same set', async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const world = fakeToursDeps(now);
+    world.outlets.push(aPressOutlet('de', ['DE']));
+    const fakes = { ...world, now };
+    world.mailer.ses.script = (mail) => mail.entries.map(() => ({ status: 'MESSAGE_REJECTED' }));
+    await bookTour(
+      { ...tourOf([announced]), genres: ['synthpop'] },
+      metaAt(now.value.toISOString()),
+      world.deps,
+    );
+    await runDueSteps(fakes, now);
+    world.mailer.ses.script = undefined;
+    expect(world.mailer.ses.receivedBy('de@press.example')).toEqual([]);
+
+    const setShow = async (show: Show) => {
+      now.value = new Date(now.value.getTime() + 3600_000);
+      await applyShowChange('tour-1', { type: 'set', show }, metaAt(now.value.toISOString()), world.deps);
+      await runDueSteps(fakes, now);
+    };
+    // A day later the show moves to Paris, then back to Berlin: its German announcement is due again.
+    now.value = new Date(now.value.getTime() + 24 * 3600_000);
+    await setShow({ ...announced, venue: paris });
+    await setShow(announced);
+
+    expect(world.mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+    ]);
   });
 });
