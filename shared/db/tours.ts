@@ -645,7 +645,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         });
         if (made) return;
       }
-      throw new Error(`show ${ref.showId} is not stored: its press countries cannot be noted`);
+      throw new Error(`show ${ref.showId} is not stored`);
     },
 
     async forgetPressCountry(ref, country, since) {

@@ -230,7 +230,7 @@ export class InMemoryTours implements TourStore {
 
   async recordPressCountry(ref: ShowRef, country: string, since: string, anew?: boolean) {
     const show = this.shows.get(this.showKey(ref));
-    if (!show) throw new Error(`show ${ref.showId} is not stored: its press countries cannot be noted`);
+    if (!show) throw new Error(`show ${ref.showId} is not stored`);
     show.pressCountries = anew
       ? { ...show.pressCountries, [country]: since }
       : { [country]: since, ...show.pressCountries };
