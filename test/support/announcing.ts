@@ -72,7 +72,11 @@ export async function mailTo(email: string, prefix?: string): Promise<SentMail[]
   );
 }
 
-/** Waits until every address has at least `count` mails with the prefix, then until the cloud is idle. */
+/**
+ * Waits until every address has at least `count` mails with the prefix, then until the cloud is idle.
+ * A deadline, not a timing assertion: a release day's schedule fires on a whole minute, and under a
+ * loaded machine (CI beside other work) a mail due at once took more than 20 s.
+ */
 export async function waitForMail(emails: string[], prefix: string, count = 1): Promise<void> {
   await waitFor(
     async () => {
@@ -82,7 +86,7 @@ export async function waitForMail(emails: string[], prefix: string, count = 1): 
           all.filter((m) => m.destination.to.includes(email) && m.subject.startsWith(prefix)).length >= count,
       );
     },
-    { timeoutMs: 20_000, what: `${prefix} mail for ${emails.length} outlet(s)` },
+    { timeoutMs: 60_000, what: `${prefix} mail for ${emails.length} outlet(s)` },
   );
   await busIdle();
 }
