@@ -2,8 +2,9 @@ import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoDeliveryOutcomes } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
-import { eventHandler, onSes } from '#shared/lambda/event-handler.ts';
+import { eventHandler } from '#shared/lambda/event-handler.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
+import { onSes } from '#shared/lambda/on-ses.ts';
 import { type DeliverabilityDeps, handleSesFeedback, suppressionsOf } from './suppress.ts';
 
 /**

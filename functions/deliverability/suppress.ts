@@ -1,9 +1,9 @@
-import type { Delivery, DeliveryStore } from '#shared/db/deliveries.ts';
+import { type Delivery, type DeliveryStore, deliveryTag } from '#shared/db/deliveries.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import { MailUndeliverable } from '#shared/events/mail-undeliverable.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletSuppressed } from '#shared/events/outlet-suppressed.ts';
-import { deliveryTag, type SesEvent } from '#shared/events/ses.ts';
+import type { SesEvent } from '#shared/events/ses.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 
 /**

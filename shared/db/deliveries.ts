@@ -49,6 +49,12 @@ export { deliveriesOfSubject, deliveryOf, deliveryShards, mailSubjects, subjectD
  * Release mails keep the ids and keys they had before the other senders shared this store, so the
  * mails claimed then are still found.
  */
+/**
+ * The per-entry tag that carries a mail claim's id to SES and back on its events
+ * (docs/design.md#exactly-once-mail).
+ */
+export const deliveryTag = 'delivery';
+
 export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'bounced' | 'complained';
 
 /**

@@ -42,6 +42,3 @@ export const SesEvent = z.looseObject({
   detail: SesEventDetail,
 });
 export type SesEvent = z.infer<typeof SesEvent>;
-
-/** The per-entry tag that carries a mail claim's id (docs/design.md#exactly-once-mail). */
-export const deliveryTag = 'delivery';

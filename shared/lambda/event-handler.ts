@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { EventContract, EventData, Metadata } from '#shared/events/envelope.ts';
-import { SesEvent, type sesDetailTypes } from '#shared/events/ses.ts';
 import * as z from '../zod.ts';
 import { observability } from './observability.ts';
 
@@ -21,15 +20,6 @@ export const on = <C extends EventContract>(
     const { detail } = contract.event.parse(event);
     return handle(detail.data as EventData<C>, detail.metadata, context);
   },
-});
-
-/** SES's own events on the default bus (source `aws.ses`, SES's record as `detail`). */
-export const onSes = (
-  detailTypes: readonly (typeof sesDetailTypes)[number][],
-  handle: (event: SesEvent, context: Context) => Promise<unknown> | unknown,
-): EventRoute => ({
-  detailTypes,
-  run: async (event, context) => handle(SesEvent.parse(event), context),
 });
 
 /** A record of a queue trigger's batch (Lambda's SQS record, the fields used here). */

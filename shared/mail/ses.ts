@@ -1,7 +1,7 @@
 import { GetAccountCommand, type SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
 import { dynamo, ses } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { dynamoMailClaims } from '#shared/db/deliveries.ts';
+import { deliveryTag, dynamoMailClaims } from '#shared/db/deliveries.ts';
 import {
   type BucketStore,
   dynamoSendRateBucket,
@@ -9,7 +9,6 @@ import {
   takeTokens,
 } from '#shared/db/send-rate.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
-import { deliveryTag } from '#shared/events/ses.ts';
 import { measureFor } from '#shared/lambda/metrics.ts';
 import { templateDataJson, unsubscribeHeaders } from './data.ts';
 import {

@@ -1,6 +1,6 @@
-import type { Delivery } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryTag } from '#shared/db/deliveries.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import { deliveryTag, type SesEventDetail } from '#shared/events/ses.ts';
+import type { SesEventDetail } from '#shared/events/ses.ts';
 import type { MailDeps, OutgoingMail } from './ports.ts';
 import { byCallShape, type ClaimedMail, recipientsPerCall, sendClaimed, withoutSuppressed } from './send.ts';
 

@@ -2,8 +2,9 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { buildDetail, ReleaseCancelled, ReleaseUpdated } from '#shared/events/index.ts';
 import { SesEvent } from '#shared/events/ses.ts';
-import { eventHandler, on, onQueue, onSes } from '#shared/lambda/event-handler.ts';
+import { eventHandler, on, onQueue } from '#shared/lambda/event-handler.ts';
 import { correlationIdOf } from '#shared/lambda/observability.ts';
+import { onSes } from '#shared/lambda/on-ses.ts';
 
 const anEvent = (detailType: string, detail: unknown, source = 'backline.intake') => ({
   'detail-type': detailType,
