@@ -84,7 +84,20 @@ export function moduleTourMailer(
             await mailer.send(tell);
             const mails = new Map<string, OutgoingMail>();
             for (const [id, mail] of resend) mails.set(id, await outgoing(mail));
-            return { mails, ...(held ? { held: true as const } : {}) };
+            // A claim held at a change's time is held only while that is less than the stale window ago.
+            const boundary = staleBefore(deps);
+            return {
+              mails,
+              ...(held && {
+                held:
+                  held === true ||
+                  new Map(
+                    [...held].flatMap(([id, at]) =>
+                      at > boundary ? [[id, at] as const] : at ? [] : [[id, boundary] as const],
+                    ),
+                  ),
+              }),
+            };
           },
         },
         deadline,

@@ -65,14 +65,21 @@ export interface TourMailer {
    * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from
    * the tour as it is now, the mail to resend per delivery id, a claim it writes none for closed (see
-   * shared/mail/settle.ts) unless `held` (left open: its show is on hold), and `tell`: what its
+   * shared/mail/settle.ts) unless `held` (left open: its show on hold or cancelled, for now), and `tell`: what its
    * addresses need instead, sent under its own identity; `leftOutSuppressed` as for `send`.
    */
   sweepStale(
     subjectType: string,
-    rebuild: (
-      stale: Delivery[],
-    ) => Promise<{ resend: Map<string, TourMail>; tell?: TourMail[]; held?: boolean }>,
+    rebuild: (stale: Delivery[]) => Promise<{
+      resend: Map<string, TourMail>;
+      tell?: TourMail[];
+      /**
+       * `true`: every claim of the group, at the stale boundary (a show on hold); a map: the claims it
+       * names, each at the time given while that is less than the stale window ago (else sent as
+       * `resend` has it), or at the stale boundary when the time is '' (docs/design.md#tours).
+       */
+      held?: boolean | ReadonlyMap<string, string>;
+    }>,
     deadline: number,
     leftOutSuppressed?: LeftOutSuppressed,
   ): Promise<{ resent: number; closed: number }>;

@@ -9,6 +9,7 @@ import {
   showOfMail,
   stepStopped,
   stepWork,
+  stoppedForNow,
   unreachableAlert,
 } from './steps.ts';
 
@@ -73,6 +74,8 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const { labelId, kind, subject } = stale[0];
   const resend = new Map<string, TourMail>();
   const tell: TourMail[] = [];
+  const held = new Map<string, string>();
+  const now = deps.now().toISOString();
   const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
   if (!tour) return { resend };
   const { news, country, change } = stale[0].context;
@@ -84,7 +87,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       s.show &&
       (kind === 'press-moved'
         ? s.show.venue.country !== country
-        : s.show.status !== 'cancelled' && s.show.venue.country === country)
+        : !stoppedForNow.has(s.show.status) && s.show.venue.country === country)
         ? [[s.showId, s as LiveShow] as const]
         : [],
     ),
@@ -126,7 +129,23 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       const note = notes?.get(delivery.email)?.[s.showId];
       return !note || (note.kind === 'moved' && (note.since ?? toldSince) === toldSince);
     });
-    if (!country || !outletId || optedOut.has(delivery.email) || told.length === 0) continue;
+    if (!country || !outletId || optedOut.has(delivery.email)) continue;
+    // Of shows cancelled or on hold for now (not over) alone: held, not closed, so the address is not
+    // told them again as a mail of its own once they are on again, this one's late Email Sent then
+    // showing it went; on again, it is sent (docs/design.md#tours).
+    if (told.length === 0) {
+      if (
+        !notes &&
+        shows.some(
+          (s) =>
+            news?.split(',').includes(s.showId) &&
+            s.show?.venue.country === country &&
+            stepStopped(s as LiveShow, kind, now)?.forNow,
+        )
+      )
+        held.set(delivery.deliveryId, '');
+      continue;
+    }
     const mail = pressMail(
       tour,
       { id: outletId, name: delivery.email, email: delivery.email },
@@ -139,6 +158,14 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       after,
     );
     sort(mail);
+    // The same mail, a show of it changed since it was claimed (set on again): held from that change,
+    // so a late Email Sent has the margin any claim has before it is sent again (docs/design.md#tours).
+    const changed = told
+      .map((s) => s.updatedAt)
+      .sort()
+      .at(-1)!;
+    if (resend.has(delivery.deliveryId) && changed > delivery.claimedAt)
+      held.set(delivery.deliveryId, changed);
     // Without a show cancelled since, a set of its own: its shows' notes name it, so they count once it is sent.
     if (tell.at(-1) === mail)
       await deps.tours.recordPressTold(labelId, tour.tourId, country, {
@@ -150,7 +177,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
         ),
       });
   }
-  return { resend, tell };
+  return { resend, tell, held };
 }
 
 type PressSent = Pick<Delivery, 'labelId' | 'subject' | 'email' | 'kind' | 'context'>;
@@ -195,9 +222,11 @@ export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
     'tour-shows',
     async (stale) => {
       const rebuilt = await rebuildPressMails(stale, deps);
-      const closed = stale.filter((delivery) => !rebuilt.resend.has(delivery.deliveryId));
+      const closed = stale.filter(
+        ({ deliveryId }) => !rebuilt.resend.has(deliveryId) && !rebuilt.held?.has(deliveryId),
+      );
       sending.push(
-        ...stale.filter((delivery) => !closed.includes(delivery)),
+        ...stale.filter(({ deliveryId }) => rebuilt.resend.has(deliveryId)),
         ...(rebuilt.tell ?? []).map((mail) => ({ ...mail, email: mail.to.email })),
       );
       await settleEnded(closed, deps, false);

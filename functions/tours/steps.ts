@@ -119,7 +119,7 @@ export interface StepStop {
 }
 
 /** A show on hold or cancelled takes no step for now: a hold may be confirmed, a cancellation set on again. */
-const stoppedForNow: ReadonlySet<ShowStatus> = new Set(['hold', 'cancelled']);
+export const stoppedForNow: ReadonlySet<ShowStatus> = new Set(['hold', 'cancelled']);
 
 /**
  * Why a step (its mail) no longer stands for the show as it is now, if it does not: too late (the
