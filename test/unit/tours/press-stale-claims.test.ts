@@ -333,11 +333,10 @@ describe('a stale "moved" claim of a show moved back to Germany and away again s
 
 /**
  * The German outlet's announcement of show-1 sent by SES, its answer lost (the claim stays open), its
- * Email Sent not yet come; a day later (the claim stale) the show is cancelled, its steps taken (the
- * outlet, whose claim is stale, told nothing). The press goes through the mail module, its delivery
- * store at hand (`mail`) for the Email Sent that comes late.
+ * Email Sent not yet come. The press goes through the mail module, its delivery store at hand (`mail`)
+ * for the Email Sent that comes late.
  */
-async function announcementSentAnswerLostThenCancelled() {
+async function announcementSentAnswerLost() {
   const now = { value: new Date('2027-02-02T00:00:00Z') };
   const world = fakeToursDeps(now);
   world.outlets.push(aPressOutlet('de', ['DE']));
@@ -354,7 +353,6 @@ async function announcementSentAnswerLostThenCancelled() {
   await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
   await runDueSteps(fakes, now);
   const [announcement] = ses.receivedBy('de@press.example');
-  await cancelShow1ADayLater(now, fakes);
   return { now, mail, ses, deps, fakes, announcement };
 }
 
@@ -364,7 +362,9 @@ async function announcementSentAnswerLostThenCancelled() {
  */
 describe('a press announcement the sweep held while its show was cancelled, whose late Email Sent showed it went', () => {
   it("is followed by the show's new doors when the show, cancelled meanwhile, is set on again with them", async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLostThenCancelled();
+    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
+    // A day later (the claim stale) the show is cancelled: its step tells the outlet nothing.
+    await cancelShow1ADayLater(now, fakes);
     // The sweep then holds the announcement, unsent and open (its show cancelled for now).
     expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 0 });
     // Its Email Sent comes now: it went (the held claim marked sent).
@@ -395,7 +395,9 @@ describe('a press announcement the sweep held while its show was cancelled, whos
  */
 describe('a press announcement SES sent (its answer lost), its show cancelled once the claim was stale', () => {
   it('is heard once when the show is set on again and the next show announced before its late Email Sent', async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLostThenCancelled();
+    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
+    // A day later (the claim stale) the show is cancelled: its step tells the outlet nothing.
+    await cancelShow1ADayLater(now, fakes);
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
     // An hour later the show is set on again as it was; the sweep runs a minute after.
     now.value = new Date(now.value.getTime() + 3600_000);
@@ -422,5 +424,30 @@ describe('a press announcement SES sent (its answer lost), its show cancelled on
       'press-announcement',
       'press-update',
     ]);
+  });
+
+  it('is heard once when the show, put on hold instead, is announced again and its late Email Sent comes after', async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
+    // A day later (the claim stale) the show is put on hold: the sweep holds the claim, unsent.
+    now.value = new Date(now.value.getTime() + 24 * 3600_000);
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    now.value = new Date(now.value.getTime() + 60_000);
+    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 0 });
+    // An hour later it is announced again; the sweep runs a minute after, then its Email Sent comes.
+    now.value = new Date(now.value.getTime() + 3600_000);
+    await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt(now.value.toISOString()), deps);
+    await runDueSteps(fakes, now);
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    await settleFromEmailsSent([emailSent(announcement)], mail);
+    now.value = new Date(now.value.getTime() + 24 * 3600_000);
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
   });
 });
