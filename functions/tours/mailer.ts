@@ -89,13 +89,7 @@ export function moduleTourMailer(
             return {
               mails,
               ...(held && {
-                held:
-                  held === true ||
-                  new Map(
-                    [...held].flatMap(([id, at]) =>
-                      at > boundary ? [[id, at] as const] : at ? [] : [[id, boundary] as const],
-                    ),
-                  ),
+                held: held === true || new Map([...held].filter(([, at]) => at > boundary)),
               }),
             };
           },

@@ -75,8 +75,8 @@ export interface TourMailer {
       tell?: TourMail[];
       /**
        * `true`: every claim of the group, at the stale boundary (a show on hold); a map: the claims it
-       * names, each at the time given while that is less than the stale window ago (else sent as
-       * `resend` has it), or at the stale boundary when the time is '' (docs/design.md#tours).
+       * names, each at the claim time given while that is less than the stale window ago, else sent as
+       * `resend` has it (docs/design.md#tours).
        */
       held?: boolean | ReadonlyMap<string, string>;
     }>,

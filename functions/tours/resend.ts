@@ -130,9 +130,9 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       return !note || (note.kind === 'moved' && (note.since ?? toldSince) === toldSince);
     });
     if (!country || !outletId || optedOut.has(delivery.email)) continue;
-    // Of shows cancelled or on hold for now (not over) alone: held, not closed, so the address is not
-    // told them again as a mail of its own once they are on again, this one's late Email Sent then
-    // showing it went; on again, it is sent (docs/design.md#tours).
+    // Of shows cancelled or on hold for now (not over) alone: held (at the sweep's time: looked at again
+    // once stale again), not closed, so the address is not told them again as a mail of its own once
+    // they are on again, this one's late Email Sent then showing it went (docs/design.md#tours).
     if (told.length === 0) {
       if (
         !notes &&
@@ -143,7 +143,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
             stepStopped(s as LiveShow, kind, now)?.forNow,
         )
       )
-        held.set(delivery.deliveryId, '');
+        held.set(delivery.deliveryId, now);
       continue;
     }
     const mail = pressMail(

@@ -450,4 +450,28 @@ describe('a press announcement SES sent (its answer lost), its show cancelled on
 
     expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
   });
+
+  /**
+   * Held as a release's first mail is (docs/design.md#exactly-once-mail): at the sweep's time, so the
+   * sweep looks at it again once stale again, not every minute (a page of 500 outlets held for weeks
+   * would be 500 writes a minute, read ahead of every claim just gone stale).
+   */
+  it('is looked at again only once stale again while its show stays cancelled', async () => {
+    const { now, mail, deps, fakes } = await announcementSentAnswerLost();
+    await cancelShow1ADayLater(now, fakes);
+    const hold = mail.deliveries.hold.bind(mail.deliveries);
+    let holds = 0;
+    mail.deliveries.hold = (delivery, at) => {
+      holds++;
+      return hold(delivery, at);
+    };
+    // The sweep runs every minute for as long as the stale window and a minute.
+    const staleClaimMs = defaultMailSettings(timeoutSeconds.tours).staleClaimMs;
+    for (let minute = 0; minute * 60_000 <= staleClaimMs + 60_000; minute++) {
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+      now.value = new Date(now.value.getTime() + 60_000);
+    }
+
+    expect(holds).toBe(2);
+  });
 });
