@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { counter } from '#shared/budgets/ledger.ts';
 import { aBudget, anExpense, budgetsHarness, throttleFirstRelease } from '#test/support/budgets-harness.ts';
 
 // docs/design.md#budgets: a repair is "in the ReconciliationDrift metric in that currency" and "the metric
@@ -54,5 +55,27 @@ describe('a release of an unconverted order lost between budgets, repaired by th
     );
     // ...all of it US dollars: no euro moved.
     expect(h.measure.totals('ReconciliationDrift')).toEqual({ USD: 100_000 });
+  });
+
+  // The same in the reconciliation's repair of its own running totals (repairTotals, driftByCurrency).
+  it('measures a repaired unconverted JPY total as JPY, not as euro cents', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    // A 5,000 JPY invoice with no rate: counted apart, 'unconverted JPY actual'.
+    await h.expense(anExpense({ date: '2027-03-04', amount: { minor: 5_000, currency: 'JPY' } }));
+    // The running total drifted by 500 JPY.
+    const totals = h.store.totals.get(JSON.stringify([h.labelId, 'bud-1']));
+    if (totals) totals.counters[counter.unconverted('JPY', 'actual')] += 500;
+
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+
+    expect(h.events('Budget Drift Repaired').map((e) => (e.detail as { data: unknown }).data)).toEqual([
+      expect.objectContaining({
+        differences: [{ total: 'unconverted JPY actual', was: 5_500, ledger: 5_000 }],
+      }),
+    ]);
+    // 500 yen repaired, not 5.00 EUR.
+    expect(h.measure.totals('ReconciliationDrift')).toEqual({ JPY: 500 });
   });
 });
