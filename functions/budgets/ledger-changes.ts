@@ -1,6 +1,7 @@
 import {
   type Counters,
   carriedConversion,
+  counter,
   counterParts,
   difference,
   type ExpenseState,
@@ -786,14 +787,14 @@ export async function repairShares(
 
 /**
  * The recoupable shares counted apart (no rate yet) these states hold, per artist and currency, named as
- * the unconverted totals are (`unconverted USD recoupable art-1`: the artist's shares in USD); a share in
- * the budget's currency is in the totals, and never changes alone. What a repair compares (see
- * docs/design.md#budgets).
+ * the unconverted totals are (`unconverted USD recoupable art-1`: the artist's shares in USD). A share in
+ * the budget's currency is left out: it is in the totals (`recoupable art-1`, its state's contribution),
+ * whose drift states it once. What a repair compares (see docs/design.md#budgets).
  */
 const sharesOf = (states: Iterable<ExpenseState>): Counters =>
   sum(
-    ...[...states].flatMap(({ recoupable: r }) =>
-      r
+    ...[...states].flatMap(({ recoupable: r, contribution }) =>
+      r && !contribution[counter.recoupable(r.artistId)]
         ? [{ [JSON.stringify(['unconverted', r.amount.currency, 'recoupable', r.artistId])]: r.amount.minor }]
         : [],
     ),
