@@ -188,19 +188,9 @@ export async function settleAcrossBudgets(
       // A repair's push is drift in the budget it writes (the shares it changes), stated with it.
       const pushed = await pushHolding(labelId, orderId, store, repair);
       // No budget (its state held for one never set): nothing counted there, so no drift either.
-      // The totals' drift in the budget's currency, each share's in its own (as repairShares answers it).
-      if (!budget) return pushed;
-      return [
-        ...(totals.length > 0
-          ? [{ budgetId: home.budgetId, currency: budget.currency, differences: totals }]
-          : []),
-        ...shares.map((d) => ({
-          budgetId: home.budgetId,
-          currency: d.total.split(' ')[1],
-          differences: [d],
-        })),
-        ...pushed,
-      ];
+      return differences.length > 0 && budget
+        ? [{ budgetId: home.budgetId, currency: budget.currency, differences }, ...pushed]
+        : pushed;
     }
   }
   throw tooBusy(`order ${orderId}`);
@@ -358,7 +348,10 @@ async function pushHolding(labelId: string, orderId: string, store: BudgetStore,
   return found;
 }
 
-/** A release across budgets the reconciliation found lost and repaired: in which budget, its currency and drift. */
+/**
+ * A release across budgets the reconciliation found lost and repaired: in which budget, its currency and
+ * drift (an unconverted total's difference counts in its own currency: totalCurrency).
+ */
 export interface ReleaseRepaired {
   budgetId: string;
   currency: string;

@@ -1,4 +1,10 @@
-import { type Budget, type Figures, figuresOf, unconvertedText } from '#shared/budgets/ledger.ts';
+import {
+  type Budget,
+  type Figures,
+  figuresOf,
+  totalCurrency,
+  unconvertedText,
+} from '#shared/budgets/ledger.ts';
 import { dateIn } from '#shared/calendar.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
@@ -176,8 +182,7 @@ function budgetReport(r: DayResult) {
         : []),
     ],
     drift: r.drift.map((d) => {
-      const currency = d.total.startsWith('unconverted') ? d.total.split(' ')[1] : r.currency;
-      const show = (minor: number) => formatMoney({ minor, currency });
+      const show = (minor: number) => formatMoney({ minor, currency: totalCurrency(d.total, r.currency) });
       return `${r.budgetId}: ${d.total} was ${show(d.was)}, the ledger says ${show(d.ledger)}`;
     }),
   };

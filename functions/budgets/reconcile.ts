@@ -17,6 +17,7 @@ import {
   sameState,
   settlesOf,
   sum,
+  totalCurrency,
   totalsOf,
   unconvertedSummary,
   withVersion,
@@ -397,14 +398,20 @@ export async function reconcileBudget(
   }
 }
 
-/** The drift of a reconciliation by currency: its recount's, in the budget's, and each repaired release's, in its budget's. */
+/**
+ * The drift of a reconciliation by currency: its recount's and each repair's, every difference in its
+ * own (an unconverted total's, totalCurrency), else in the currency of the budget it was repaired in.
+ */
 function driftByCurrency(currency: string, recount: DayResult['drift'], releases: ReleaseRepaired[]) {
   const byCurrency: Record<string, number> = {};
   for (const [of, differences] of [
     [currency, recount],
     ...releases.map((r) => [r.currency, r.differences] as const),
   ] as const)
-    for (const d of differences) byCurrency[of] = (byCurrency[of] ?? 0) + Math.abs(d.ledger - d.was);
+    for (const d of differences) {
+      const c = totalCurrency(d.total, of);
+      byCurrency[c] = (byCurrency[c] ?? 0) + Math.abs(d.ledger - d.was);
+    }
   for (const of of Object.keys(byCurrency)) if (byCurrency[of] === 0) delete byCurrency[of];
   return byCurrency;
 }

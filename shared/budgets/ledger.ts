@@ -168,6 +168,12 @@ export const counter = {
 };
 export const isCounterName = (name: string) => name.startsWith('["');
 export const counterParts = (name: string): string[] => JSON.parse(name);
+/**
+ * The currency a running total's drift counts in, by its name as stated (`counterParts` joined): an
+ * unconverted total's own (`unconverted USD commitment`: US cents), else the budget's (see docs/design.md#money).
+ */
+export const totalCurrency = (total: string, budgetCurrency: string): string =>
+  total.startsWith('unconverted ') ? total.split(' ')[1] : budgetCurrency;
 
 /**
  * The commitment an expense settles while it is counted in the budget's currency, as its `contribution`
