@@ -161,9 +161,10 @@ export async function settleAcrossBudgets(
     if (!home) return [];
     const others = states.filter((s) => s.budgetId !== home.budgetId);
     const elsewhere = [...new Set(others.flatMap((s) => s.state?.settledBy ?? []))].sort();
-    // Where nothing needs repair, the safety net writes nothing.
+    // Nothing to release: the home's word still goes where a budget keeping it says otherwise (a repair's
+    // push stopped after its release landed, retried), from the states just read. Else nothing is written.
     if (sameJson(home.state.settledElsewhere ?? [], elsewhere))
-      return repair ? [] : pushHolding(labelId, orderId, store);
+      return pushHolding(labelId, orderId, store, repair, states);
     const budget = await store.getBudget(labelId, home.budgetId);
     const { settledElsewhere: _, ...rest } = home.state;
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
@@ -307,16 +308,20 @@ export async function takeHomeHolding(
  * home's word as it stands (a later write of the home refuses an older push) and each state. A refused
  * write is read and pushed again; one that does not fit is left to the daily reconciliation. As a
  * `repair`, the shares it changes are that budget's drift, kept and stated with it (repairShares): answered.
+ * A release that wrote nothing hands it the states it read (`read`), for its first attempt.
  */
-async function pushHolding(labelId: string, orderId: string, store: BudgetStore, repair?: Repair) {
+async function pushHolding(
+  labelId: string,
+  orderId: string,
+  store: BudgetStore,
+  repair?: Repair,
+  read?: { budgetId: string; state: ExpenseState | undefined }[],
+) {
   const found: ReleaseRepaired[] = [];
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const states = await statesAcross(
-      labelId,
-      orderId,
-      await store.expenseFiledUnder(labelId, orderId),
-      store,
-    );
+    const states =
+      (attempt === 0 && read) ||
+      (await statesAcross(labelId, orderId, await store.expenseFiledUnder(labelId, orderId), store));
     const home = homeOf(states);
     if (!home) break;
     const holds = holdsOwnShare(home.state) ?? true;
