@@ -173,7 +173,9 @@ export async function settleAcrossBudgets(
     // A repair's release that takes a share counted apart off the order (or gives it one) is drift too:
     // such a share is in no running total, so it is compared as repairShares does.
     const totals = repair ? await driftOf(store, labelId, home.budgetId, delta) : [];
-    const shares = repair ? driftDifferences(sharesOf([home.state]), sharesOf([after])) : [];
+    const shares = repair
+      ? sharesDrift(await budgetStates(store, labelId, home.budgetId, [[home.state, after]]), [after])
+      : [];
     const differences = [...totals, ...shares];
     if (
       await store.writeLedger(labelId, home.budgetId, {
@@ -339,7 +341,7 @@ async function pushHolding(
         const written = await repairShares(
           labelId,
           budgetId,
-          pairs.map(([before]) => before),
+          repair ? await budgetStates(store, labelId, budgetId, pairs) : [],
           pairs.map(([, after]) => after),
           repair,
           store,
@@ -758,14 +760,13 @@ export async function repairShares(
   store: BudgetStore,
   checks?: LedgerWrite['checks'],
 ): Promise<{ found: ReleaseRepaired[]; incomplete?: true }> {
-  const states = new Map(stored.map((s) => [s.expenseId, s]));
-  const shares = () => sharesOf(states.values());
+  // As stored, then as each transaction leaves them (a later state of an expense replaces its earlier).
+  const states = [...stored];
   const found: ReleaseRepaired[] = [];
   for (let start = 0; start < repaired.length; start += statesPerWrite * 2) {
-    const was = shares();
     const write = repaired.slice(start, start + statesPerWrite * 2);
-    for (const state of write) states.set(state.expenseId, state);
-    const differences = repair ? driftDifferences(was, shares()) : [];
+    const differences = repair ? sharesDrift(states, write) : [];
+    states.push(...write);
     if (
       !(await store.writeLedger(labelId, budgetId, {
         versions: [],
@@ -797,6 +798,34 @@ const sharesOf = (states: Iterable<ExpenseState>): Counters =>
         : [],
     ),
   );
+
+/**
+ * The states a repair's shares are compared over, what the budget's shares held and hold (see
+ * docs/design.md#budgets): its whole ledger's, read (strongly) only when the written states change a
+ * share counted apart (rare: they are in no running total to read instead); else theirs, which change none.
+ */
+async function budgetStates(
+  store: BudgetStore,
+  labelId: string,
+  budgetId: string,
+  pairs: [ExpenseState, ExpenseState][],
+) {
+  const befores = pairs.map(([before]) => before);
+  return sharesDrift(
+    befores,
+    pairs.map(([, after]) => after),
+  ).length > 0
+    ? (await store.ledger(labelId, budgetId, { consistent: true })).states
+    : befores;
+}
+
+/** The shares' drift of a write: what these stored states' shares held, and hold with the written ones (by id). */
+function sharesDrift(stored: ExpenseState[], written: ExpenseState[]) {
+  const states = new Map(stored.map((s) => [s.expenseId, s]));
+  const was = sharesOf(states.values());
+  for (const state of written) states.set(state.expenseId, state);
+  return driftDifferences(was, sharesOf(states.values()));
+}
 
 /**
  * Counts these expenses again under the budget and rates as they are now (a budget arrived, a rate
