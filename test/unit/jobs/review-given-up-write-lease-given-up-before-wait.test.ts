@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runJobPage } from '#functions/jobs/run.ts';
+import { startImport } from '#functions/management/outlets.ts';
+import { anImportWorld } from '#test/support/jobs.ts';
+
+/**
+ * docs/design.md#jobs: on a page's last attempt a row write its fence gave up "must not land after the
+ * job's failure has read the page's addresses (an outlet it created would be named by no `Outlets
+ * Changed`)", so the attempt waits `attemptRequestTimeoutMs` (3 s) before that read (7c17981). But the
+ * attempt records its failure first, and recording it gives the page's lease up: during the 3 s wait the
+ * page is free, and a duplicate delivery of its event ("a duplicate event delivered while the first run
+ * works ... the retry is the page's next attempt") starts attempt 4, finds the attempts spent and fails the
+ * job at once, reading the page's addresses before the given-up try lands. The waiting attempt's own
+ * failure is then refused (the job failed already): the outlet that try created is named by nothing, and
+ * whom it reaches is never told.
+ */
+describe("an import page's last attempt whose row write its fence gave up, and a duplicate of its event", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("names in the job's failure the outlet that write created", async () => {
+    const { world, deps } = anImportWorld();
+    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
+    const job = await startImport(
+      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB'].join('\n'),
+      deps,
+    );
+    // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
+    Object.assign(world.store.jobs.get(job.jobId)!, { status: 'running', attempts: 2 });
+
+    // The row's write (the outlet's creation) is received and not yet answered when the fence closes;
+    // DynamoDB applies it 200 ms after the client gave it up (as in given-up-write-after-job-failed).
+    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+    world.outlets.upsertByEmail = async (input, meta) =>
+      meta.fence!.write(
+        (abortSignal?: AbortSignal) =>
+          new Promise((_, reject) =>
+            abortSignal?.addEventListener('abort', () => {
+              setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
+              reject(new Error('AbortError: Request aborted'));
+            }),
+          ),
+      );
+    // Its lease's renewal fails at 10:00:10 (the SDK gave up retrying it): the fence closes.
+    world.store.renewAttempt = async () => {
+      throw new Error(
+        'ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput',
+      );
+    };
+
+    const last = runJobPage({ jobId: job.jobId, page: 0, owner: 'invocation-1' }, world.runner).catch(
+      (error: Error) => `threw: ${error.message}`,
+    );
+    await vi.advanceTimersByTimeAsync(10_050);
+    // 50 ms into the last attempt's 3 s wait, a duplicate of the page's event (another invocation).
+    const duplicate = runJobPage({ jobId: job.jobId, page: 0, owner: 'invocation-2' }, world.runner).catch(
+      (error: Error) => `threw: ${error.message}`,
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await last).toMatchObject({ outcome: 'failed' });
+    await duplicate;
+
+    const desk = await world.outlets.findByEmail('desk@x.example');
+    const named = world.store.outbox
+      .filter((entry) => entry.detailType === 'Outlets Changed')
+      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
+      status: 'failed',
+      created: expect.any(String),
+      named: [desk?.id],
+    });
+  });
+});
