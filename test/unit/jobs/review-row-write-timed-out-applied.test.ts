@@ -14,7 +14,7 @@ import { anImportWorld } from '#test/support/jobs.ts';
  * The outlet is named by no `Outlets Changed` (whom it reaches is never told), the job shows its line
  * rejected, and importing the file again finds it as the line says and names it neither.
  */
-describe("an import page whose row write the client gave up on (request timeout), DynamoDB applying it", () => {
+describe('an import page whose row write the client gave up on (request timeout), DynamoDB applying it', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
   });
