@@ -9,8 +9,7 @@ import { anImportWorld } from '#test/support/jobs.ts';
  * (its answer lost) from a start of its own by the lease's owner and end only (`attemptOwner` and
  * `attemptLiveUntil`, the end derived from the start's time), so a second delivery of the same invocation
  * that starts in the same millisecond as the first is answered the attempt the first counted, as if it
- * were that start sent again: both run the page's rows at once, the first records the page and the second
- * is still writing rows after it (an edit the manager makes then is overwritten by its late row).
+ * were that start sent again: both run the page's rows at once, each row written twice.
  */
 
 /** An import of three lines for one address, each row's write taking 15 s (as attempt-lease.test.ts's). */
