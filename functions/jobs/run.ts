@@ -110,12 +110,15 @@ export async function runJobPage(
     }
   } catch (error) {
     const message = (error as Error).message ?? String(error);
+    // On the last attempt, a write the fence gave up may be one DynamoDB had received: it lands within the
+    // client's request timeout, so the job's failure reads the page's addresses after that. The attempt
+    // waits holding the page's lease (recording its failure gives it up): a duplicate event meanwhile is
+    // refused, and does not fail the job before that write lands (docs/design.md#jobs).
+    if (attempt >= maxPageAttempts && fence.gaveUpSent)
+      await new Promise((resolve) => setTimeout(resolve, attemptRequestTimeoutMs));
     await deps.jobs.recordFailure(jobId, page, message, deps.now().toISOString(), attempt);
     if (attempt < maxPageAttempts) throw error;
     deps.log.error('job failed', { jobId, page, error: message });
-    // A write the fence gave up may be one DynamoDB had received: it lands within the client's request
-    // timeout, so the job's failure reads the page's addresses after that (docs/design.md#jobs).
-    if (fence.gaveUpSent) await new Promise((resolve) => setTimeout(resolve, attemptRequestTimeoutMs));
     await failAtPage(job, page, `page ${page} failed ${attempt} times: ${message}`, deps);
     return { outcome: 'failed', page, error: message };
   }

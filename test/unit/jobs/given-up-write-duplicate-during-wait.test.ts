@@ -6,13 +6,11 @@ import { anImportWorld } from '#test/support/jobs.ts';
 /**
  * docs/design.md#jobs: on a page's last attempt a row write its fence gave up "must not land after the
  * job's failure has read the page's addresses (an outlet it created would be named by no `Outlets
- * Changed`)", so the attempt waits `attemptRequestTimeoutMs` (3 s) before that read (7c17981). But the
- * attempt records its failure first, and recording it gives the page's lease up: during the 3 s wait the
- * page is free, and a duplicate delivery of its event ("a duplicate event delivered while the first run
- * works ... the retry is the page's next attempt") starts attempt 4, finds the attempts spent and fails the
- * job at once, reading the page's addresses before the given-up try lands. The waiting attempt's own
- * failure is then refused (the job failed already): the outlet that try created is named by nothing, and
- * whom it reaches is never told.
+ * Changed`)", so the attempt waits `attemptRequestTimeoutMs` (3 s) before that read, and before recording
+ * its failure, which gives the page's lease up. A duplicate delivery of the page's event arriving during
+ * the wait is refused by the lease; had the lease been given up first, it would start attempt 4, find the
+ * attempts spent and fail the job at once, reading the page's addresses before the given-up try lands,
+ * and the outlet that try created would be named by nothing.
  */
 describe("an import page's last attempt whose row write its fence gave up, and a duplicate of its event", () => {
   beforeEach(() => {
@@ -62,7 +60,8 @@ describe("an import page's last attempt whose row write its fence gave up, and a
     );
     await vi.advanceTimersByTimeAsync(10_000);
     expect(await last).toMatchObject({ outcome: 'failed' });
-    await duplicate;
+    // Refused by the waiting attempt's lease, and retried by Lambda later (finding the job failed).
+    expect(await duplicate).toMatch(/^threw: page 0 of job .* has an attempt running/);
 
     const desk = await world.outlets.findByEmail('desk@x.example');
     const named = world.store.outbox
