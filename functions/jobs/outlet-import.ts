@@ -111,6 +111,13 @@ export async function importPage(
           if (counted === 'created' || reachChanged || attempt.number > 1) changed.add(outlet.id);
         } catch (error) {
           rejected.push({ line: row.line, error: `could not be saved: ${(error as Error).message}` });
+          // A try the client gave up (its request timeout) may still be applied, as DynamoDB serves it: the
+          // line may have created its outlet, or written the one holding its address, all the same. Both
+          // are named (an outlet that is not, or is due nothing, is told nothing; docs/design.md#jobs); a
+          // read that fails fails the attempt, whose retry names every outlet its rows find.
+          changed.add(ownId);
+          const held = await deps.outlets.findByEmail(row.input.email);
+          if (held) changed.add(held.id);
         }
       }
     },

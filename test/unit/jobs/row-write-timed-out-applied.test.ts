@@ -2,17 +2,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { startImport } from '#functions/management/outlets.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
+import { anOutletInput } from '#test/support/outlets.ts';
 
 /**
  * docs/design.md#jobs: an import page's completion "holds one `Outlets Changed` naming the outlets the
  * page created", and the jobs function's DynamoDB client gives up a try not answered within 3 s, "but for
  * a try DynamoDB had received when the client gave it up, which DynamoDB applies or refuses as it serves
- * that request". 7c17981 covers such a try only when the fence gave it up on a page's last attempt. A
- * row's write whose last try the client gave up itself (`TimeoutError`, the SDK's tries spent) while the
- * fence is open is caught by the page as a row that "could not be saved": the page is recorded with the
- * line rejected and names nothing, and the try DynamoDB had received creates the outlet all the same.
- * The outlet is named by no `Outlets Changed` (whom it reaches is never told), the job shows its line
- * rejected, and importing the file again finds it as the line says and names it neither.
+ * that request". A row's write whose last try the client gave up itself (`TimeoutError`, the SDK's tries
+ * spent) while the fence is open is a row that "could not be saved", and the try DynamoDB had received
+ * creates the outlet all the same, 200 ms later. The page names the outlet its line would create: else
+ * no `Outlets Changed` names it (whom it reaches is never told), and importing the file again finds it as
+ * the line says and names it neither.
  */
 describe('an import page whose row write the client gave up on (request timeout), DynamoDB applying it', () => {
   beforeEach(() => {
@@ -53,5 +53,44 @@ describe('an import page whose row write the client gave up on (request timeout)
       .filter((entry) => entry.detailType === 'Outlets Changed')
       .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
     expect({ created: desk?.id, named }).toEqual({ created: expect.any(String), named: [desk?.id] });
+  });
+
+  it("names the outlet that write moved to another territory in the page's Outlets Changed", async () => {
+    const { world, deps } = anImportWorld();
+    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
+    await world.outlets.create(anOutletInput({ email: 'desk@x.example', territories: ['GB'] }), {
+      id: 'out-existing',
+      now: '2027-01-01T00:00:00.000Z',
+    });
+    const job = await startImport(
+      ['name,email,kind,territories', 'Desk,desk@x.example,press,FR'].join('\n'),
+      deps,
+    );
+
+    // As above: the row's write (the outlet's move to FR) times out three times, the last try applied later.
+    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+    world.outlets.upsertByEmail = async (input, meta) =>
+      meta.fence!.write(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 9_000));
+        setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
+        const timeout = new Error('Request did not complete within 3000 ms');
+        timeout.name = 'TimeoutError';
+        throw timeout;
+      });
+
+    const page = runJobPage({ jobId: job.jobId, page: 0, owner: 'invocation-1' }, world.runner).catch(
+      (error: Error) => `threw: ${error.message}`,
+    );
+    await vi.advanceTimersByTimeAsync(15_000);
+    await page;
+
+    const desk = await world.outlets.findByEmail('desk@x.example');
+    const named = world.store.outbox
+      .filter((entry) => entry.detailType === 'Outlets Changed')
+      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    expect({ territories: desk?.territories, named }).toEqual({
+      territories: ['FR'],
+      named: expect.arrayContaining(['out-existing']),
+    });
   });
 });
