@@ -177,9 +177,10 @@ export interface JobStore {
    * retries of one asynchronous invocation; none: a new one) and marks a queued job running. Answers the
    * attempt's number (1 for the first), or 0 when `page` is not the job's next page (recorded before, or
    * one ahead) or the job is finished or unknown, counting nothing. Throws `AttemptLiveError`, counting
-   * nothing, while another owner's lease has not lapsed; a start by the lease's own owner takes the page
-   * over (a retry of an invocation that failed holding it), and the same start sent again (the SDK's
-   * retry of one whose answer was lost) answers the attempt it counted (docs/design.md#jobs).
+   * nothing, while a lease has not lapsed, whoever owns it: its own owner's start included (a duplicate
+   * delivery of the invocation; Lambda's retry of an invocation that failed holding it comes after it
+   * lapsed). The same start sent again (the SDK's retry of one whose answer was lost) answers the attempt
+   * it counted (docs/design.md#jobs).
    */
   startAttempt(jobId: string, page: number, at: string, owner?: string): Promise<number>;
   /**
