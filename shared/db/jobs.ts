@@ -78,8 +78,11 @@ export const attemptLiveUntil = (at: string): string =>
  * while the first runs): nothing was counted, and Lambda retries the event later (docs/design.md#jobs).
  */
 export class AttemptLiveError extends Error {
-  constructor(jobId: string, page: number, until: string) {
-    super(`page ${page} of job ${jobId} has an attempt running (its lease runs until ${until})`);
+  /** `until`: when the lease that refused the start lapses; none when it has ended since (given up). */
+  constructor(jobId: string, page: number, until?: string) {
+    super(
+      `page ${page} of job ${jobId} has an attempt running (its lease ${until ? `runs until ${until}` : 'ended since it refused this start'})`,
+    );
     this.name = 'AttemptLiveError';
   }
 }
@@ -179,8 +182,9 @@ export interface JobStore {
    * one ahead) or the job is finished or unknown, counting nothing. Throws `AttemptLiveError`, counting
    * nothing, while a lease has not lapsed, whoever owns it: its own owner's start included (a duplicate
    * delivery of the invocation; Lambda's retry of an invocation that failed holding it comes after it
-   * lapsed). The same start sent again (the SDK's retry of one whose answer was lost) answers the attempt
-   * it counted (docs/design.md#jobs).
+   * lapsed), and one the lease refused though it ended before the refusal was read (given up: its
+   * attempt's failure recorded), the page still next. The same start sent again (the SDK's retry of one
+   * whose answer was lost) answers the attempt it counted (docs/design.md#jobs).
    */
   startAttempt(jobId: string, page: number, at: string, owner?: string): Promise<number>;
   /**
@@ -339,13 +343,14 @@ export function dynamoJobStore(
     }
     // Refused: read which condition did it (rare, so no read on the way that succeeds).
     const { Item } = await db.send(new GetCommand({ TableName, Key: jobKey(jobId), ConsistentRead: true }));
-    const live = Item?.attemptLiveUntil as string | undefined;
-    if (Item?.pagesDone !== page || !['queued', 'running'].includes(Item.status) || live === undefined)
-      return 0;
+    if (Item?.pagesDone !== page || !['queued', 'running'].includes(Item.status)) return 0;
+    const live = Item.attemptLiveUntil as string | undefined;
     // This very start, sent again by the SDK after its answer was lost: the attempt it counted.
     if (Item.attemptOwner === owner && live === until) return Item.attempts as number;
-    if (live >= at) throw new AttemptLiveError(jobId, page, live);
-    return 0;
+    // The page still the job's next and the job running, so a lease refused it (or the page became next
+    // since): one given up since (its attempt's failure recorded) is no page recorded, and the start
+    // throws all the same, counting nothing, for Lambda to retry (docs/design.md#jobs).
+    throw new AttemptLiveError(jobId, page, live !== undefined && live >= at ? live : undefined);
   };
 
   const renewAttempt: JobStore['renewAttempt'] = async (jobId, page, attempt, at) =>

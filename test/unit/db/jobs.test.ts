@@ -1,4 +1,9 @@
-import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoJobStore, type PageCompletion } from '#shared/db/jobs.ts';
@@ -73,5 +78,36 @@ describe('the job store on DynamoDB', () => {
     await store().fail('job-1', 0, 'page 0 failed 3 times', '2027-03-05T12:00:03.000Z');
 
     expect(documents.commandCalls(UpdateCommand)).toHaveLength(2);
+  });
+
+  // docs/design.md#jobs: a start refused by another invocation's live lease counts nothing and throws, so
+  // Lambda retries it. The store reads the job after a refusal to tell which condition refused it; the
+  // first run's attempt may fail and give its lease up (recordFailure removes it) between the refusal and
+  // that read. Answered 0 (the page recorded), runJobPage would answer 'recorded-before', the invocation
+  // succeed and Lambda not retry it, though page 0 is still the job's next and the job runs.
+  it('throws AttemptLiveError for a start refused by a lease given up before the refusal is read, not 0 (the page recorded)', async () => {
+    documents.on(UpdateCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      }),
+    );
+    // Read after the refusal: page 0 still the job's next, the job running, the first run's lease given up.
+    documents.on(GetCommand).resolves({
+      Item: {
+        pk: 'JOB#job-1',
+        sk: 'JOB',
+        jobId: 'job-1',
+        status: 'running',
+        pagesDone: 0,
+        attempts: 1,
+        lastError: 'lease not renewed: TimeoutError',
+      },
+    });
+
+    const answer = await store()
+      .startAttempt('job-1', 0, '2027-03-05T12:00:05.000Z', 'request-2')
+      .catch((error: Error) => error.name);
+
+    expect(answer).toBe('AttemptLiveError');
   });
 });
