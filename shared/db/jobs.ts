@@ -184,7 +184,9 @@ export interface JobStore {
    * delivery of the invocation; Lambda's retry of an invocation that failed holding it comes after it
    * lapsed), and one the lease refused though it ended before the refusal was read (given up: its
    * attempt's failure recorded), the page still next. The same start sent again (the SDK's retry of one
-   * whose answer was lost) answers the attempt it counted (docs/design.md#jobs).
+   * whose answer was lost) answers the attempt it counted, told by an id of the start's own on the lease
+   * (`attemptStart`), so a second start, though of the same owner at the same instant, is refused
+   * (docs/design.md#jobs).
    */
   startAttempt(jobId: string, page: number, at: string, owner?: string): Promise<number>;
   /**
@@ -307,6 +309,9 @@ export function dynamoJobStore(
 
   const startAttempt: JobStore['startAttempt'] = async (jobId, page, at, owner = randomUUID()) => {
     const until = attemptLiveUntil(at);
+    // This start's own id, on the lease beside its owner: the SDK's retries of the UpdateItem carry it,
+    // another start (a second delivery of the invocation, at the very same instant too) does not.
+    const start = randomUUID();
     try {
       // Tried again on a conflict (a transaction recording the page holds the job's item), so the
       // attempt is counted rather than thrown as a failure of the page's work.
@@ -316,7 +321,7 @@ export function dynamoJobStore(
             TableName,
             Key: jobKey(jobId),
             UpdateExpression:
-              'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, attemptLiveUntil = :until, attemptOwner = :owner, updatedAt = :at',
+              'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, attemptLiveUntil = :until, attemptOwner = :owner, attemptStart = :start, updatedAt = :at',
             // Invariant: attempts are counted at the job's next page only, and only while it runs; one
             // attempt at a time holds the page (its lease), so no two write its rows at once, not even
             // two deliveries of one invocation (same request id): a live lease is taken by no start.
@@ -332,6 +337,7 @@ export function dynamoJobStore(
               ':at': at,
               ':until': until,
               ':owner': owner,
+              ':start': start,
             },
             ReturnValues: 'UPDATED_NEW',
           }),
@@ -346,7 +352,7 @@ export function dynamoJobStore(
     if (Item?.pagesDone !== page || !['queued', 'running'].includes(Item.status)) return 0;
     const live = Item.attemptLiveUntil as string | undefined;
     // This very start, sent again by the SDK after its answer was lost: the attempt it counted.
-    if (Item.attemptOwner === owner && live === until) return Item.attempts as number;
+    if (Item.attemptStart === start) return Item.attempts as number;
     // The page still the job's next and the job running, so a lease refused it (or the page became next
     // since): one given up since (its attempt's failure recorded) is no page recorded, and the start
     // throws all the same, counting nothing, for Lambda to retry (docs/design.md#jobs).
@@ -414,7 +420,12 @@ export function dynamoJobStore(
     }
     names['#cursor'] = 'cursor';
     // The lease goes with the page: the next page's first attempt starts at once.
-    const remove = ['attemptLiveUntil', 'attemptOwner', ...(completion.cursor ? [] : ['#cursor'])];
+    const remove = [
+      'attemptLiveUntil',
+      'attemptOwner',
+      'attemptStart',
+      ...(completion.cursor ? [] : ['#cursor']),
+    ];
     let condition = 'pagesDone = :page AND #status IN (:queued, :running)';
     if (completion.attempt !== undefined) {
       condition += ' AND attempts = :attempt';
@@ -469,7 +480,8 @@ export function dynamoJobStore(
           new UpdateCommand({
             TableName,
             Key: jobKey(jobId),
-            UpdateExpression: 'SET lastError = :error, updatedAt = :at REMOVE attemptLiveUntil, attemptOwner',
+            UpdateExpression:
+              'SET lastError = :error, updatedAt = :at REMOVE attemptLiveUntil, attemptOwner, attemptStart',
             ConditionExpression: `pagesDone = :page${attempt === undefined ? '' : ' AND attempts = :attempt'}`,
             ExpressionAttributeValues: {
               ':error': error,

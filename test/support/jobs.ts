@@ -50,11 +50,10 @@ export class InMemoryJobStore implements JobStore {
     const job = this.jobs.get(jobId);
     if (!job || job.pagesDone !== page || (job.status !== 'queued' && job.status !== 'running')) return 0;
     const live = this.leases.get(jobId);
-    const until = attemptLiveUntil(at);
-    if (live !== undefined && live.owner === owner && live.until === until) return job.attempts ?? 1;
+    // Each call is a start of its own (no SDK here to send one again): a live lease refuses it, whoever's.
     if (live !== undefined && live.until >= at) throw new AttemptLiveError(jobId, page, live.until);
     Object.assign(job, { status: 'running', attempts: (job.attempts ?? 0) + 1, updatedAt: at });
-    this.leases.set(jobId, { until, owner });
+    this.leases.set(jobId, { until: attemptLiveUntil(at), owner });
     return job.attempts ?? 1;
   };
   renewAttempt = async (jobId: string, page: number, attempt: number, at: string) => {

@@ -80,6 +80,35 @@ describe('the job store on DynamoDB', () => {
     expect(documents.commandCalls(UpdateCommand)).toHaveLength(2);
   });
 
+  // docs/design.md#jobs: the same start sent again by the SDK (its answer lost) is refused by the lease it
+  // took, and the read that follows finds the start's own id on it (`attemptStart`) and answers the
+  // attempt it counted; a second delivery of the invocation (same owner), even in the same millisecond,
+  // carries an id of its own and is refused (the jobs contract, on both stores).
+  it('answers the attempt it counted to a start applied whose answer was lost, the SDK sending it again', async () => {
+    const at = '2027-03-05T12:00:05.000Z';
+    let applied: Record<string, unknown> = {};
+    // The first try applied (its answer lost); the SDK's next try is refused by the lease it took.
+    documents.on(UpdateCommand).callsFake((input) => {
+      const values = input.ExpressionAttributeValues;
+      applied = {
+        attempts: 1,
+        attemptLiveUntil: values[':until'],
+        attemptOwner: values[':owner'],
+        attemptStart: values[':start'],
+      };
+      throw Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      });
+    });
+    documents.on(GetCommand).callsFake(() => ({
+      Item: { pk: 'JOB#job-1', sk: 'JOB', jobId: 'job-1', status: 'running', pagesDone: 0, ...applied },
+    }));
+
+    const attempt = await store().startAttempt('job-1', 0, at, 'request-1');
+
+    expect(attempt).toBe(1);
+  });
+
   // docs/design.md#jobs: a start refused by another invocation's live lease counts nothing and throws, so
   // Lambda retries it. The store reads the job after a refusal to tell which condition refused it; the
   // first run's attempt may fail and give its lease up (recordFailure removes it) between the refusal and

@@ -19,8 +19,11 @@ async function aSlowImport() {
   // The world's clock is the (faked) system clock, which the lease's timers run on.
   Object.defineProperty(world.clock, 'now', { get: () => new Date() });
   const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+  /** When each row's write was made (epoch ms). */
+  const writes: number[] = [];
   world.outlets.upsertByEmail = async (...args) => {
     await new Promise((resolve) => setTimeout(resolve, 15_000));
+    writes.push(Date.now());
     return upsert(...args);
   };
   const job = await startImport(
@@ -46,7 +49,7 @@ async function aSlowImport() {
     await vi.advanceTimersByTimeAsync(60_000);
     return running;
   };
-  return { world, job, renewals, run };
+  return { world, job, renewals, writes, run };
 }
 
 describe("an import page's attempt and its lease", () => {
@@ -212,6 +215,33 @@ describe("an import page's attempt and its lease", () => {
     expect({ first: await first, second: await second }).toMatchObject({
       first: { outcome: 'done' },
       second: expect.stringMatching(/^threw: AttemptLiveError/),
+    });
+  });
+
+  /**
+   * The same, both deliveries starting in the same millisecond: the lease's owner and end are the first
+   * start's, and only the start's own id (`attemptStart`) tells the SDK's retry of that start (answered
+   * the attempt it counted) from a second start; were the owner and end taken for it, both runs would
+   * write the page's rows at once, each row twice.
+   */
+  it('refuses a second delivery of the same invocation starting in the same millisecond, so only one run writes the page’s rows', async () => {
+    const { world, job, writes } = await aSlowImport();
+    const invocation = { jobId: job.jobId, page: 0, owner: 'req-0c1f' };
+    const outcome = (running: Promise<unknown>) =>
+      running.then(
+        (answer) => answer,
+        (error: Error) => `threw: ${error.name}: ${error.message}`,
+      );
+
+    // The same invocation delivered twice by Lambda's queue, both deliveries starting at 10:00:00.000.
+    const first = outcome(runJobPage(invocation, world.runner));
+    const second = outcome(runJobPage(invocation, world.runner));
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect({ first: await first, second: await second, rowsWritten: writes.length }).toMatchObject({
+      first: { outcome: 'done' },
+      second: expect.stringMatching(/^threw: AttemptLiveError/),
+      rowsWritten: 3,
     });
   });
 });
