@@ -180,10 +180,10 @@ export interface TourSteps {
    */
   recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
   /**
-   * Settles an address's notes of the mails that ended, while every note of `sets` (showId: the note's
-   * `set`) still names that set (a note written since stands): `sent`, their `set` is dropped and their
-   * shows are on the address's set again (found sent for good); else their shows are taken off it and
-   * the notes kept, so a late Email Sent of that mail still counts.
+   * Settles an address's notes of the mails that ended, each note of `sets` (showId: the note's `set`)
+   * only while it still names that set (a note written since stands, the others are settled): `sent`,
+   * their `set` is dropped and their shows are on the address's set again (found sent for good); else
+   * their shows are taken off it and the notes kept, so a late Email Sent of that mail still counts.
    */
   settlePressTold(
     labelId: string,
@@ -608,19 +608,30 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
     },
 
     async settlePressTold(labelId, tourId, country, email, sets, sent) {
-      const ids = Object.keys(sets);
-      const names = ids.map((_, i) => `#s${i}.#set`);
-      await updated({
-        Key: pressToldKey(labelId, tourId, country, email),
-        UpdateExpression: `${sent ? `REMOVE ${names} ADD` : 'DELETE'} showIds :shows`,
-        // Only the notes of that mail: one the sweep's own set, or a later step, wrote since stands.
-        ConditionExpression: names.map((name, i) => `${name} = :set${i}`).join(' AND '),
-        ExpressionAttributeNames: { '#set': 'set', ...statedNames(ids) },
-        ExpressionAttributeValues: {
-          ':shows': new Set(ids),
-          ...Object.fromEntries(ids.map((id, i) => [`:set${i}`, sets[id]])),
-        },
-      });
+      const Key = pressToldKey(labelId, tourId, country, email);
+      // Each note only while it names its set (one the sweep's own set, or a later step, wrote since
+      // stands): the notes are read, and those naming their set settled in one write conditional on
+      // each of them still naming it; refused (one was written meanwhile), they are read again.
+      let ids = Object.keys(sets);
+      while (ids.length) {
+        const item = await get<Record<string, { set?: string }>>(Key);
+        ids = ids.filter((id) => item?.[statedPrefix + id]?.set === sets[id]);
+        const names = ids.map((_, i) => `#s${i}.#set`);
+        if (
+          ids.length &&
+          (await updated({
+            Key,
+            UpdateExpression: `${sent ? `REMOVE ${names} ADD` : 'DELETE'} showIds :shows`,
+            ConditionExpression: names.map((name, i) => `${name} = :set${i}`).join(' AND '),
+            ExpressionAttributeNames: { '#set': 'set', ...statedNames(ids) },
+            ExpressionAttributeValues: {
+              ':shows': new Set(ids),
+              ...Object.fromEntries(ids.map((id, i) => [`:set${i}`, sets[id]])),
+            },
+          }))
+        )
+          return;
+      }
     },
 
     async recordPressCountry(ref, country, since, anew) {

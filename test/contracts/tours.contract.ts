@@ -470,6 +470,30 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       ]);
     });
 
+    it('settles each note of a mail on its own: one naming another set since stands, the others are settled', async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const [closed, sent] = [`${uniqueId('a')}@press.example`, `${uniqueId('b')}@press.example`].sort();
+      const noted = (set: string) => ({ facts: 'f1', change: 't1', kind: 'announcement', set });
+      const told = { facts: 'f1', change: 't1', kind: 'announcement' };
+      for (const email of [closed, sent])
+        await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+          email,
+          outletId: 'o1',
+          showIds: ['s1', 's2'],
+          stated: { s1: noted('v1'), s2: noted('v2') },
+        });
+
+      // The mail of set v1 told of s1 and s2; s2's note names set v2 since.
+      await store.settlePressTold(tour.labelId, tour.tourId, 'DE', closed, { s1: 'v1', s2: 'v1' }, false);
+      await store.settlePressTold(tour.labelId, tour.tourId, 'DE', sent, { s1: 'v1', s2: 'v1' }, true);
+
+      expect(await store.pressTold(tour.labelId, tour.tourId, 'DE')).toEqual([
+        { email: closed, outletId: 'o1', showIds: ['s2'], stated: { s1: noted('v1'), s2: noted('v2') } },
+        { email: sent, outletId: 'o1', showIds: ['s1', 's2'], stated: { s1: told, s2: noted('v2') } },
+      ]);
+    });
+
     it('keeps what each address was last told of each show (and what it was told before, while that mail may not have gone): a new address, one told before statements were kept, a show told again', async () => {
       const store = makeStore();
       const tour = aTour();

@@ -220,12 +220,15 @@ export class InMemoryTours implements TourStore {
     sent: boolean,
   ) {
     const told = this.told.get(`${JSON.stringify([labelId, tourId, country])}${email}`);
-    const notes = Object.entries(sets);
-    if (!told || notes.some(([showId, set]) => told.stated?.[showId]?.set !== set)) return;
-    told.showIds = told.showIds.filter((id) => !(id in sets));
-    if (!sent) return;
-    for (const [showId] of notes) delete told.stated![showId]!.set;
-    told.showIds.push(...Object.keys(sets));
+    // Each note on its own, only while it names its set.
+    for (const [showId, set] of Object.entries(sets)) {
+      const note = told?.stated?.[showId];
+      if (!told || note?.set !== set) continue;
+      told.showIds = told.showIds.filter((id) => id !== showId);
+      if (!sent) continue;
+      delete note.set;
+      told.showIds.push(showId);
+    }
   }
 
   async recordPressCountry(ref: ShowRef, country: string, since: string, anew?: boolean) {

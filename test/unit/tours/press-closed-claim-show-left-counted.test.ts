@@ -15,11 +15,10 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
 
 /**
  * docs/design.md#tours: the sweep takes an ended mail's shows off the address's set, "each only while
- * its note still names that set", for the office's tour view. Since 76105a8 (settlePressTold) the
- * sweep's ending of an unsent mail is one write per mail, conditional on every note of its shows still
- * naming its set: when the sweep closes a stale announcement of show-1 and show-2 (show-1 cancelled
- * since) and announces show-2 alone under a set of its own, show-2's note names the new set, so the
- * whole write is refused and show-1, never told, stays on the German outlet's set.
+ * its note still names that set", for the office's tour view. When the sweep closes a stale
+ * announcement of show-1 and show-2 (show-1 cancelled since) and announces show-2 alone under a set of
+ * its own, show-2's note names the new set and stands, and show-1, never told, is taken off the German
+ * outlet's set (a write conditional on every note of the closed mail's set was refused whole).
  */
 describe('a stale announcement of two shows closed by the sweep for a set of its own', () => {
   it("leaves the show it never told out of the office's count of outlets told, once that show is on again", async () => {
