@@ -10,6 +10,7 @@ import {
 import type { Show } from '#shared/events/tour-booked.ts';
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
+import { forEachBounded } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { isAnnounced, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
@@ -504,20 +505,10 @@ async function statedAsReached(
 const notesAtOnce = 25;
 
 /** Notes what each address was told, `notesAtOnce` at a time: not one after another for a country's press. */
-async function noteTold(
-  tour: StoredTour,
-  country: string,
-  told: PressTold[],
-  deps: ToursDeps,
-): Promise<void> {
-  for (let start = 0; start < told.length; start += notesAtOnce) {
-    await Promise.all(
-      told
-        .slice(start, start + notesAtOnce)
-        .map((entry) => deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry)),
-    );
-  }
-}
+const noteTold = (tour: StoredTour, country: string, told: PressTold[], deps: ToursDeps) =>
+  forEachBounded(told, notesAtOnce, (entry) =>
+    deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry),
+  );
 
 /**
  * Whether the show's latest change is the first since its press heard it was cancelled: the show is on

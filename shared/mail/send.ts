@@ -74,7 +74,12 @@ const recipientFailures = new Set(['MESSAGE_REJECTED', 'INVALID_PARAMETER', 'FAI
 
 const maxBackoffMs = 20_000;
 
-async function forEachBounded<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` on each of `items`, at most `limit` at a time. */
+export async function forEachBounded<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) await work(items[next++]);
