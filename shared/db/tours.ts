@@ -87,6 +87,12 @@ export interface PressStatement {
 
 /** The attribute of a press record holding what its address was last told of a show: this and its id. */
 const statedPrefix = 'stated:';
+/**
+ * Press notes one write settles at most: a condition of two operators each (`#s<i>.#set = :set<i>`
+ * and its AND), under DynamoDB's 300 operators and 4 KB an expression, where a mail's set may hold
+ * every show of a tour (200 a booking) (docs/design.md#tours).
+ */
+const notesPerWrite = 100;
 /** `#s<i>`: the attribute of the note of each show, in order. */
 const statedNames = (showIds: string[]) =>
   Object.fromEntries(showIds.map((showId, i) => [`#s${i}`, statedPrefix + showId]));
@@ -610,12 +616,14 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
     async settlePressTold(labelId, tourId, country, email, sets, sent) {
       const Key = pressToldKey(labelId, tourId, country, email);
       // Each note only while it names its set (one the sweep's own set, or a later step, wrote since
-      // stands): the notes are read, and those naming their set settled in one write conditional on
-      // each of them still naming it; refused (one was written meanwhile), they are read again.
-      let ids = Object.keys(sets);
-      while (ids.length) {
+      // stands): the notes are read, and those naming their set settled `notesPerWrite` a write, each
+      // write conditional on each of its notes still naming it; refused (one was written meanwhile),
+      // they are read again.
+      let left = Object.keys(sets);
+      while (left.length) {
         const item = await get<Record<string, { set?: string }>>(Key);
-        ids = ids.filter((id) => item?.[statedPrefix + id]?.set === sets[id]);
+        left = left.filter((id) => item?.[statedPrefix + id]?.set === sets[id]);
+        const ids = left.slice(0, notesPerWrite);
         const names = ids.map((_, i) => `#s${i}.#set`);
         if (
           ids.length &&
@@ -630,7 +638,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
             },
           }))
         )
-          return;
+          left = left.slice(notesPerWrite);
       }
     },
 

@@ -494,6 +494,36 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       ]);
     });
 
+    it("settles the notes of a mail of 200 shows, a booking's most, within DynamoDB's limits on an expression", async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const [closed, sent] = [`${uniqueId('a')}@press.example`, `${uniqueId('b')}@press.example`].sort();
+      const showIds = Array.from({ length: 200 }, (_, i) => `s${i}`);
+      const noted = { facts: 'f1', change: 't1', kind: 'announcement', set: 'v1' };
+      for (const email of [closed, sent])
+        await store.recordPressTold(tour.labelId, tour.tourId, 'DE', {
+          email,
+          outletId: 'o1',
+          showIds,
+          stated: Object.fromEntries(showIds.map((showId) => [showId, noted])),
+        });
+      const sets = Object.fromEntries(showIds.map((showId) => [showId, 'v1']));
+
+      await store.settlePressTold(tour.labelId, tour.tourId, 'DE', closed, sets, false);
+      await store.settlePressTold(tour.labelId, tour.tourId, 'DE', sent, sets, true);
+
+      const told = await store.pressTold(tour.labelId, tour.tourId, 'DE');
+      expect(
+        told.map((t) => ({
+          shows: t.showIds.length,
+          notesNamingTheSet: Object.values(t.stated ?? {}).filter((note) => note.set === 'v1').length,
+        })),
+      ).toEqual([
+        { shows: 0, notesNamingTheSet: 200 },
+        { shows: 200, notesNamingTheSet: 0 },
+      ]);
+    });
+
     it('keeps what each address was last told of each show (and what it was told before, while that mail may not have gone): a new address, one told before statements were kept, a show told again', async () => {
       const store = makeStore();
       const tour = aTour();
