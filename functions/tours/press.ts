@@ -234,11 +234,9 @@ async function pressToldAsReached(tour: StoredTour, country: string, deps: Tours
     if (reach !== false) t.showIds.push(showId);
     if (reach === true) sent[t.email] = { ...sent[t.email], [showId]: mail.subject[2] };
   }
-  // Few: an answer SES lost, or a set the sweep wrote.
-  await Promise.all(
-    Object.entries(sent).map(([email, sets]) =>
-      deps.tours.settlePressTold(tour.labelId, tour.tourId, country, email, sets, true),
-    ),
+  // Few (an answer SES lost, or a set the sweep wrote), but up to a page's (500): `notesAtOnce` at a time.
+  await forEachBounded(Object.entries(sent), notesAtOnce, ([email, sets]) =>
+    deps.tours.settlePressTold(tour.labelId, tour.tourId, country, email, sets, true),
   );
   return told;
 }
@@ -501,8 +499,8 @@ async function statedAsReached(
   );
 }
 
-/** Notes of what press addresses were told written at once (each one UpdateItem). */
-const notesAtOnce = 25;
+/** Notes of what press addresses were told written or settled at once (each one UpdateItem or so). */
+export const notesAtOnce = 25;
 
 /** Notes what each address was told, `notesAtOnce` at a time: not one after another for a country's press. */
 const noteTold = (tour: StoredTour, country: string, told: PressTold[], deps: ToursDeps) =>

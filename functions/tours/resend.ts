@@ -1,8 +1,9 @@
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { forEachBounded } from '#shared/mail/send.ts';
 import { advanceSteps, type StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
-import { type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
+import { notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import {
   alertInsteadOfSuppressed,
   daySheetWork,
@@ -184,24 +185,25 @@ type PressSent = Pick<Delivery, 'labelId' | 'subject' | 'email' | 'kind' | 'cont
 
 /**
  * Settles the notes still naming the set of each announcement or update that ended (a change's note
- * keeps `before`, a move's is not read so), one write per mail: unsent, its shows are taken off its
- * address's set; sent, its notes lose their set, so no step reads that delivery again
- * (docs/design.md#tours).
+ * keeps `before`, a move's is not read so), one write per mail, `notesAtOnce` mails at a time (a sweep
+ * ends up to 500): unsent, its shows are taken off its address's set; sent, its notes lose their set,
+ * so no step reads that delivery again (docs/design.md#tours).
  */
 const settleEnded = (ended: PressSent[], deps: ToursDeps, sent: boolean) =>
-  Promise.all(
-    ended.flatMap(({ labelId, subject, email, context: { country, news, change, toldSince } }) =>
-      change || toldSince || !country
-        ? []
-        : deps.tours.settlePressTold(
-            labelId,
-            subject[1],
-            country,
-            email,
-            Object.fromEntries((news ?? '').split(',').map((showId) => [showId, subject[2]])),
-            sent,
-          ),
-    ),
+  forEachBounded(
+    ended,
+    notesAtOnce,
+    async ({ labelId, subject, email, context: { country, news, change, toldSince } }) => {
+      if (!change && !toldSince && country)
+        await deps.tours.settlePressTold(
+          labelId,
+          subject[1],
+          country,
+          email,
+          Object.fromEntries((news ?? '').split(',').map((showId) => [showId, subject[2]])),
+          sent,
+        );
+    },
   );
 
 /** Tours' share of the stale-claim sweep (Outbox Sweep Due): show mail and press. */

@@ -315,3 +315,57 @@ describe('an address whose announcement SES refused at the step', () => {
     ]);
   });
 });
+
+/**
+ * Settling a note whose mail was found sent (or ended unsent) is a write per address (a read and a
+ * write or two in DynamoDB); a page's answers lost (500 addresses) are as many: written `notesAtOnce`
+ * (25) at a time, as the notes are (docs/design.md#tours), not all at once.
+ */
+describe("a country's announcement to 60 outlets whose SES answers were lost, every mail since resent and sent", () => {
+  /** settlePressTold counting the most calls under way at once. */
+  const countingSettles = (world: World) => {
+    const settle = world.tours.settlePressTold.bind(world.tours);
+    const counted = { underWay: 0, most: 0, calls: 0 };
+    world.tours.settlePressTold = async (...args) => {
+      counted.calls++;
+      counted.most = Math.max(counted.most, ++counted.underWay);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      await settle(...args).finally(() => counted.underWay--);
+    };
+    return counted;
+  };
+
+  it('has the sweep that sent them settle their notes 25 at a time', async () => {
+    const outlets = Array.from({ length: 60 }, (_, i) => aPressOutlet(`de${i}`, ['DE']));
+    const world = await announcedWithAnswersLost([dated('show-1', '2027-05-14')], outlets);
+    const counted = countingSettles(world);
+    world.now.value = new Date(world.now.value.getTime() + 24 * 3600_000);
+
+    await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
+
+    expect({ calls: counted.calls, most: counted.most }).toEqual({ calls: 60, most: 25 });
+  });
+
+  it("has the country's next announcement step, the sweep stopped before settling them, settle their notes 25 at a time", async () => {
+    const outlets = Array.from({ length: 60 }, (_, i) => aPressOutlet(`de${i}`, ['DE']));
+    const world = await announcedWithAnswersLost([dated('show-1', '2027-05-14')], outlets);
+    const settle = world.tours.settlePressTold;
+    world.tours.settlePressTold = async () => {
+      throw new Error('the sweep stopped here');
+    };
+    world.now.value = new Date(world.now.value.getTime() + 24 * 3600_000);
+    await expect(sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000)).rejects.toThrow();
+    world.tours.settlePressTold = settle;
+    const counted = countingSettles(world);
+
+    world.now.value = new Date(world.now.value.getTime() + 3600_000);
+    await setShow(world, dated('show-2', '2027-05-20'));
+
+    expect({ calls: counted.calls, most: counted.most }).toEqual({ calls: 60, most: 25 });
+    // Told of show-1 by the sweep's resend, each hears of show-2 alone.
+    expect(world.mailer.ses.receivedBy('de0@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-update',
+    ]);
+  });
+});
