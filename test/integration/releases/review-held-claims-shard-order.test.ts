@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { releaseMailIdentity, roundTag, sendMailing } from '#functions/announcer/mailing.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { deliveryIdOf, dynamoDeliveries } from '#shared/db/deliveries.ts';
+import { MailerError } from '#shared/mail/ports.ts';
+import {
+  aLabelAndItsPress,
+  announce,
+  far,
+  giveDeBack,
+  meta,
+  withdrawDe,
+} from '#test/support/announcer-fakes.ts';
+import { documentClient } from '#test/support/cloud.ts';
+import { aTableOfItsOwn } from '#test/support/contract-table.ts';
+import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
+
+const table = aTableOfItsOwn('backline-review-held');
+
+/** The open claims' shard of a delivery id, as shared/db/deliveries.ts keys it (8 shards). */
+const shardOf = (deliveryId: string) => Number.parseInt(deliveryId.slice(0, 4), 16) % 8;
+const release = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive' };
+
+/**
+ * docs/design.md#exactly-once-mail: since 77039be a release's first mail held while its territory is
+ * withdrawn is held at the sweep's time, "so the sweep ... never reads it ahead of a claim just gone
+ * stale" (a sweep reads at most `limit` stale claims, oldest first). That holds on the fake store,
+ * which sorts every stale claim by claim time; DynamoDB's `stale` reads the open claims shard by shard
+ * (oldest first per shard, shard 0 first), so a held claim in a lower shard is read ahead of an older
+ * claim just gone stale in a higher one, which waits for a later sweep (held-claims-after-just-stale's
+ * rule, run on the fake only). Here: the German outlet's held re-announcement in shard 0, the British
+ * outlet's date change (SES's answer lost) claimed 30 s before the hold, a sweep reading 1.
+ */
+describe('a claim just gone stale, older than a held claim in a lower shard, on DynamoDB', () => {
+  it('is resent by the sweep that finds it stale', async () => {
+    // The German outlet's re-announcement (round given-back-1) in shard 0.
+    let n = 0;
+    const email = () => `held-${n}@press.example`;
+    const reAnnouncementId = () =>
+      deliveryIdOf(releaseMailIdentity(release, email(), 'announcement', { revision: roundTag(1) }));
+    while (shardOf(reAnnouncementId()) !== 0) n++;
+    const german = anOutlet({ kind: 'press', territories: ['DE'], email: email() });
+    const british = anOutlet({ kind: 'press', territories: ['GB'], email: 'desk-2@press.example' });
+    const press = aLabelAndItsPress(['GB', 'DE'], [german, british]);
+    const { world, store, label } = press;
+    world.deps.deliveries = dynamoDeliveries(documentClient(), table.name);
+    const limit = 1;
+    await store.putIfNewer(press.release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    // SES's answer to the re-announcement is lost; DE is withdrawn again.
+    world.mailer.script = (mail) =>
+      mail.kind === 'announcement' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
+    world.mailer.script = undefined;
+    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+
+    // The British outlet's date change, 30 s before the sweep that holds the re-announcement: SES's
+    // answer lost, its claim left open.
+    world.clock.now += defaultSettings.staleClaimMs + 30_000;
+    world.mailer.script = (mail) =>
+      mail.kind === 'date-change' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+    const moveGb = {
+      type: 'Release Updated',
+      details: aReleaseDetails({ territories: ['GB'], releaseDate: '2027-03-19' }),
+    } as const;
+    await label(moveGb, 'evt-moved', '2026-02-04T10:00:00.000Z').catch(() => {});
+    world.mailer.script = undefined;
+    world.clock.now += 30_000;
+    await sweepStaleClaims(world.deps, far(), limit);
+    const open = await world.deps.deliveries.stale('release', '9999', 10);
+    expect(open.map((claim) => [claim.kind, shardOf(claim.deliveryId) > 0])).toEqual(
+      expect.arrayContaining([
+        ['announcement', false],
+        ['date-change', true],
+      ]),
+    );
+    const held = open.find((claim) => claim.kind === 'announcement')!;
+    const dateChange = open.find((claim) => claim.kind === 'date-change')!;
+    expect(dateChange.claimedAt < held.claimedAt).toBe(true);
+
+    // The first sweep after both are stale: the date change, stale since longer, is the one it reads.
+    world.clock.now += defaultSettings.staleClaimMs + 30_000;
+    await sweepStaleClaims(world.deps, far(), limit);
+
+    expect(world.mailer.receivedBy(british.email, 'date-change')).toHaveLength(1);
+  });
+});
