@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
 import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
+  aLabelAndItsPress,
+  announce,
   aReAnnouncementHeldButSent,
   emailSent,
   far,
+  giveDeBack,
   meta,
   runRequested,
+  withdrawDe,
 } from '#test/support/announcer-fakes.ts';
+import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
 
 /**
  * docs/design.md#exactly-once-mail: a first mail held while its outlet's territory is withdrawn may
@@ -40,6 +46,52 @@ describe('a re-announcement held while DE is withdrawn, its outlet edited to cov
     await runRequested(world, 'announcement');
 
     // Announced, told DE was withdrawn, announced again (the mail SES sent): told nothing since.
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+      'announcement',
+    ]);
+  });
+});
+
+/**
+ * The same through the release: an outlet in DE and AT, DE withdrawn again while its re-announcement
+ * is held; the label adds AT to the release, which reaches the outlet again through AT (no giving back:
+ * DE stays withdrawn), and the sweep resends the held re-announcement at its next look.
+ */
+describe('a re-announcement held while DE is withdrawn, the release widened to AT where its outlet also is', () => {
+  it('is not sent a second time by the sweep, its Email Sent coming after the sweep’s next run', async () => {
+    const german = anOutlet({ kind: 'press', territories: ['DE', 'AT'] });
+    const { release, world, store, label } = aLabelAndItsPress(['GB', 'DE'], [german]);
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    // DE given back: SES sends the re-announcement, its answer lost (its claim open).
+    world.mailer.script = (mail) =>
+      mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
+    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
+    world.mailer.script = undefined;
+    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    expect(announcements).toHaveLength(2);
+    // DE withdrawn again; the sweep holds the re-announcement (at its time).
+    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+    expect(world.deliveries.items.get(announcements[1].deliveryId)?.status).toBe('claimed');
+
+    // Just before it is stale again, the label adds AT: the release reaches the outlet through AT.
+    world.clock.now += defaultSettings.staleClaimMs - 30_000;
+    await label(
+      { type: 'Release Updated', details: aReleaseDetails({ territories: ['GB', 'AT'] }) },
+      'evt-widened',
+      '2026-02-04T10:00:00.000Z',
+    );
+    await runRequested(world, 'announcement');
+    world.clock.now += 60_000;
+    await sweepStaleClaims(world.deps, far());
+    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
+    await runRequested(world, 'announcement');
+
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
       'cancellation',
