@@ -207,6 +207,8 @@ export interface DeliveryOutcomes {
 export type DeliveryStore = MailClaims & DeliveryOutcomes;
 
 const claimShards = 8;
+/** `status` in an expression (a reserved word): one object for every write that names it. */
+const statusName = { '#status': 'status' };
 
 const isLegacyRelease = (identity: Pick<MailIdentity, 'subject' | 'moment'>) =>
   identity.subject[0] === 'release' && identity.moment === undefined;
@@ -279,7 +281,7 @@ export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string
                 Key: deliveryKey(deliveryId),
                 UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
                 ConditionExpression: '#status = :seen',
-                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeNames: statusName,
                 ExpressionAttributeValues: {
                   ':status': status,
                   ':seen': seen.status,
@@ -323,7 +325,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     settle(delivery.deliveryId, {
       UpdateExpression: `SET ${['claimedAt = :at', 'updatedAt = :at', 'gsi2pk = :gsi2pk', 'gsi2sk = :gsi2sk', ...set].join(', ')}${remove}`,
       ConditionExpression: '#status = :claimed AND claimedAt = :previous',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeNames: statusName,
       ExpressionAttributeValues: {
         ':claimed': 'claimed',
         ':previous': delivery.claimedAt,
@@ -385,7 +387,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
             'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
           // Only an open claim: a mail settled, failed or bounced meanwhile keeps what it has.
           ConditionExpression: '#status = :claimed',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: statusName,
           ExpressionAttributeValues: {
             ':sent': 'sent',
             ':claimed': 'claimed',
@@ -427,7 +429,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
             TableName: table,
             Key: deliveryKey(deliveryId),
             ConditionExpression: '#status = :claimed AND claimedAt = :claimedAt',
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: statusName,
             ExpressionAttributeValues: { ':claimed': 'claimed', ':claimedAt': claimedAt },
           }),
         ),
@@ -438,7 +440,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       await settle(deliveryId, {
         UpdateExpression: 'SET #status = :failed, failure = :failure, updatedAt = :at REMOVE gsi2pk, gsi2sk',
         ConditionExpression: '#status = :claimed',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeNames: statusName,
         ExpressionAttributeValues: {
           ':failed': 'failed',
           ':claimed': 'claimed',
@@ -458,7 +460,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
               Key: deliveryKey(deliveryId),
               UpdateExpression: 'SET messageId = :messageId, sentAt = :sentAt, updatedAt = :at',
               ConditionExpression: '#status = :failed AND attribute_not_exists(messageId)',
-              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeNames: statusName,
               ExpressionAttributeValues: {
                 ':failed': 'failed',
                 ':messageId': messageId,
