@@ -235,7 +235,7 @@ const withdrawnOnlyFor = (release: StoredRelease | undefined, delivery: Delivery
 
 /**
  * When the latest giving back of the outlet's territories applied, for a first mail claimed before it,
- * if it applied after `staleSince` (less than staleClaimMs ago): the claim time to hold the mail at,
+ * if it applied after `staleSince` (less than staleClaimMs ago): the time to hold the mail at,
  * so the sweep resends it only once the late Email Sent of a sending before has had its margin
  * (docs/design.md#exactly-once-mail).
  */

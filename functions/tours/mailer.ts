@@ -67,8 +67,10 @@ export function moduleTourMailer(
         const delivery = found.get(id);
         // A claim closed unsent whose late Email Sent showed it went reached SES (wentOut).
         if (delivery?.status === 'failed') return wentOut(delivery);
+        // An open claim is stale by its place among the open claims (its last take-over, a hold
+        // included: updatedAt), not its claim time, which a hold keeps (docs/design.md#exactly-once-mail).
         return (
-          delivery && (delivery.status !== 'claimed' || (delivery.claimedAt < stale ? undefined : 'claimed'))
+          delivery && (delivery.status !== 'claimed' || (delivery.updatedAt < stale ? undefined : 'claimed'))
         );
       });
     },

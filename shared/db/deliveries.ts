@@ -118,6 +118,11 @@ export interface Delivery extends NewClaim {
   resends?: number;
   /** Set while a resend of this claim is under way; settling it adds it to `resends`. */
   resendPending?: number;
+  /**
+   * When the sweep last held the claim open unsent (`hold`): its place among the open claims, looked at
+   * again once stale after it. The claim time stays the claim's (docs/design.md#exactly-once-mail).
+   */
+  heldAt?: string;
   failure?: string;
   updatedAt: string;
 }
@@ -175,8 +180,9 @@ export interface MailClaims {
   reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates): Promise<Delivery | undefined>;
   /**
    * Takes over a stale claim left open unsent (its subject wants it only later: a show on hold, see
-   * docs/design.md#tours), its claim time moved to `at`; marks no resend, since nothing is sent again
-   * (a resend already under way stays counted). False if it was not open as read.
+   * docs/design.md#tours), its place among the open claims moved to `at` (`heldAt`), its claim time
+   * kept; marks no resend, since nothing is sent again (a resend already under way stays counted).
+   * False if it was not open as read.
    */
   hold(delivery: Delivery, at: string): Promise<boolean>;
 }
@@ -314,21 +320,24 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     );
   };
 
-  /** A stale claim taken over at `at`, its place among the open claims moved with it; `set` what else it writes. */
+  /**
+   * A stale claim taken over at `at` (one sweeper wins: the condition names the write it read), its place
+   * among the open claims moved to `at`; `set` what else it writes.
+   */
   const takeOver = (
     delivery: Delivery,
     at: string,
+    set: string[],
     values: Record<string, unknown> = {},
-    set: string[] = [],
     remove = '',
   ) =>
     settle(delivery.deliveryId, {
-      UpdateExpression: `SET ${['claimedAt = :at', 'updatedAt = :at', 'gsi2pk = :gsi2pk', 'gsi2sk = :gsi2sk', ...set].join(', ')}${remove}`,
-      ConditionExpression: '#status = :claimed AND claimedAt = :previous',
+      UpdateExpression: `SET ${['updatedAt = :at', 'gsi2pk = :gsi2pk', 'gsi2sk = :gsi2sk', ...set].join(', ')}${remove}`,
+      ConditionExpression: '#status = :claimed AND updatedAt = :previous',
       ExpressionAttributeNames: statusName,
       ExpressionAttributeValues: {
         ':claimed': 'claimed',
-        ':previous': delivery.claimedAt,
+        ':previous': delivery.updatedAt,
         ':at': at,
         ...values,
         ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
@@ -515,17 +524,23 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       const taken = await takeOver(
         delivery,
         at,
+        [
+          'claimedAt = :at',
+          'resendPending = :one',
+          ...(asOf ? ['asOf = :asOf'] : []),
+          ...(told ? ['told = :told'] : []),
+        ],
         {
           ':one': 1,
           ...(asOf ? { ':asOf': asOf } : {}),
           ...(told ? { ':told': told } : {}),
         },
-        ['resendPending = :one', ...(asOf ? ['asOf = :asOf'] : []), ...(told ? ['told = :told'] : [])],
-        asOf ? ' REMOVE releaseAsOf' : '',
+        ` REMOVE heldAt${asOf ? ', releaseAsOf' : ''}`,
       );
       if (!taken) return undefined;
+      const { heldAt: _held, ...claim } = delivery;
       return {
-        ...delivery,
+        ...claim,
         claimedAt: at,
         updatedAt: at,
         ...(asOf ? { asOf } : {}),
@@ -534,7 +549,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       };
     },
 
-    /** As reclaim, but nothing is sent again: resendPending is left as it is. */
-    hold: (delivery, at) => takeOver(delivery, at),
+    /** As reclaim, but nothing is sent again (resendPending is left as it is), and the claim time stays. */
+    hold: (delivery, at) => takeOver(delivery, at, ['heldAt = :at']),
   };
 }

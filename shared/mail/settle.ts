@@ -155,8 +155,8 @@ export interface Resender {
      * Not wanted now, but maybe once the subject is on again: the claims are left open, neither sent nor
      * closed. `true` (a show on hold) holds every claim of the group at the stale boundary, so the next
      * sweep looks at it again; a map (a release withdrawn where the recipient is) holds the claims whose
-     * delivery ids it names at the claim time it gives, so the sweep looks at each again only once
-     * stale after that time (docs/design.md#exactly-once-mail).
+     * delivery ids it names at the time it gives (`heldAt`: the claim time stays), so the sweep looks at
+     * each again only once stale after that time (docs/design.md#exactly-once-mail).
      */
     held?: true | ReadonlyMap<string, string>;
   }>;
@@ -215,9 +215,10 @@ export async function sweepStaleClaims(
   const perCall = recipientsPerCall(await deps.sendRate.recipientsPerSecond());
   for (const deliveries of groups.values()) {
     const { mails, asOf, held } = await resender.rebuild(deliveries);
-    // Taken over unsent, its claim time moved to the stale boundary: the next sweep looks at it again
-    // (a show confirmed again gets its mail within a minute, before its step lapses), but after every
-    // claim stale since longer. Claims the resender holds itself (a map) get the claim time it names:
+    // Taken over unsent, its place among the open claims moved to the stale boundary (`heldAt`; the claim
+    // time stays): the next sweep looks at it again (a show confirmed again gets its mail within a
+    // minute, before its step lapses), but after every
+    // claim stale since longer. Claims the resender holds itself (a map) get the time it names:
     // a release's held at the sweep's time are looked at again once stale again, never read ahead of
     // claims just gone stale. No resend is marked: nothing was sent again, and the first sending's
     // Email Sent, arriving late, settles it as sent once (docs/design.md#exactly-once-mail).

@@ -248,12 +248,10 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
 
       expect(await store.hold(claim, era(20))).toBe(true);
       expect(await store.hold(claim, era(21))).toBe(false);
-      expect(await read(store, claim.deliveryId)).toEqual({
-        ...claim,
-        claimedAt: era(20),
-        updatedAt: era(20),
-      });
+      // Its place among the open claims moves; its claim time stays the claim's.
+      expect(await read(store, claim.deliveryId)).toEqual({ ...claim, heldAt: era(20), updatedAt: era(20) });
       expect(await store.stale('release', era(15), 10)).toEqual([]);
+      expect((await store.stale('release', era(25), 10)).map((d) => d.claimedAt)).toEqual([era(0)]);
       expect(await store.markSent(claim.deliveryId, 'msg-first', era(22))).toBe(true);
       const settled = await read(store, claim.deliveryId);
       expect(settled?.resends ?? 0).toBe(0);

@@ -130,15 +130,20 @@ export class FakeDeliveries implements DeliveryStore {
   };
   getMany = async (ids: string[]) =>
     new Map(ids.filter((id) => this.items.has(id)).map((id) => [id, structuredClone(this.items.get(id)!)]));
+  /** A claim's place among the open claims: when it was held last, else claimed. */
+  static placeOf = (d: Delivery) => d.heldAt ?? d.claimedAt;
   stale = async (subjectType: string, before: string, limit: number) =>
     [...this.items.values()]
-      .filter((d) => d.subject[0] === subjectType && d.status === 'claimed' && d.claimedAt < before)
-      .sort((a, b) => a.claimedAt.localeCompare(b.claimedAt))
+      .filter(
+        (d) => d.subject[0] === subjectType && d.status === 'claimed' && FakeDeliveries.placeOf(d) < before,
+      )
+      .sort((a, b) => FakeDeliveries.placeOf(a).localeCompare(FakeDeliveries.placeOf(b)))
       .slice(0, limit)
       .map((d) => structuredClone(d));
   reclaim = async (delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates) => {
     const item = this.items.get(delivery.deliveryId);
-    if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return undefined;
+    if (item?.status !== 'claimed' || item.updatedAt !== delivery.updatedAt) return undefined;
+    delete item.heldAt;
     Object.assign(item, {
       claimedAt: at,
       updatedAt: at,
@@ -150,8 +155,8 @@ export class FakeDeliveries implements DeliveryStore {
   };
   hold = async (delivery: Delivery, at: string) => {
     const item = this.items.get(delivery.deliveryId);
-    if (item?.status !== 'claimed' || item.claimedAt !== delivery.claimedAt) return false;
-    Object.assign(item, { claimedAt: at, updatedAt: at });
+    if (item?.status !== 'claimed' || item.updatedAt !== delivery.updatedAt) return false;
+    Object.assign(item, { heldAt: at, updatedAt: at });
     return true;
   };
   ofSubject = async (labelId: string, subject: MailSubject) =>
