@@ -151,11 +151,8 @@ export interface StoredRelease {
    * Each giving back of territories the release was withdrawn from (a later description listing them
    * again), with the label's time of the change: how many turns an address may have had of being told
    * the release and told to disregard it, each a mail of its own (docs/design.md#exactly-once-mail).
-   * `appliedAt`: when it was applied (the time it was read, not the label's), from which a first mail
-   * the sweep held while the territory was withdrawn is held one more staleClaimMs, the margin any
-   * claim gets for its late Email Sent (absent on turns kept before it was recorded).
    */
-  givenBack?: { territories: string[]; at: string; appliedAt?: string }[];
+  givenBack?: { territories: string[]; at: string }[];
   cancellationReason?: string;
   outAt?: string;
   /** The territory moments (keys) whose street date has come, for a release with street dates per territory. */

@@ -8,13 +8,11 @@ import type { OutgoingMail } from '#shared/mail/ports.ts';
 import {
   type Resender,
   settleFromEmailsSent as settleSent,
-  staleBefore,
   sweepStaleClaims as sweep,
 } from '#shared/mail/settle.ts';
 import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import {
-  concernsTerritories,
   momentOf,
   type StoredRelease,
   sameInstantAsKey,
@@ -234,32 +232,6 @@ const withdrawnOnlyFor = (release: StoredRelease | undefined, delivery: Delivery
   standingWithdrawalConcerns(outlet, release);
 
 /**
- * When the latest giving back of the outlet's territories applied, for a first mail claimed before it,
- * if it applied after `staleSince` (less than staleClaimMs ago): the time to hold the mail at,
- * so the sweep resends it only once the late Email Sent of a sending before has had its margin
- * (docs/design.md#exactly-once-mail).
- */
-const givenBackLately = (
-  release: StoredRelease | undefined,
-  delivery: Delivery,
-  outlet: Outlet,
-  staleSince: string,
-): string | undefined =>
-  isFirstMail(delivery.kind)
-    ? (release?.givenBack ?? [])
-        .filter(
-          (turn) =>
-            turn.appliedAt !== undefined &&
-            turn.appliedAt > staleSince &&
-            turn.appliedAt > delivery.claimedAt &&
-            concernsTerritories(outlet, turn.territories),
-        )
-        .map((turn) => turn.appliedAt!)
-        .sort()
-        .at(-1)
-    : undefined;
-
-/**
  * A date change as its mailing asked it, for a resend: its territories and their old moments, where
  * the release still keeps the ask (askedDateChange); none for a release's date change. One naming a
  * moment whose ask the release no longer keeps is taken as a territory's (territories unknown).
@@ -399,9 +371,9 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
     );
     const mails = new Map<string, OutgoingMail>();
     const held = new Map<string, string>();
+    const wanted = new Set<string>();
     // Held at the sweep's time: looked at again once stale again, every staleClaimMs while it stands.
-    const heldAt = deps.now().toISOString();
-    const staleSince = staleBefore(deps);
+    const at = deps.now().toISOString();
     const previous = await previouslyTold(release, stale, outlets, deps);
     const pastRounds = await outNowsOfPastRounds(release, stale, outlets, deps);
     for (const delivery of stale) {
@@ -414,15 +386,17 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
         // where the outlet is: it may have gone, so it is left open (held), never closed as told nothing,
         // which would announce the address again at the next giving back; its late Email Sent settles
         // it, and a giving back has the sweep send it (docs/design.md#exactly-once-mail).
-        if (withdrawnOnlyFor(release, delivery, atAddress)) held.set(delivery.deliveryId, heldAt);
+        if (withdrawnOnlyFor(release, delivery, atAddress)) held.set(delivery.deliveryId, at);
         continue;
       }
-      // A first mail claimed before its territory was given back less than staleClaimMs ago (one the
-      // sweep held while it was withdrawn): it may have gone, and its late Email Sent gets the margin
-      // any claim gets, counted from the giving back, before it is resent (docs/design.md#exactly-once-mail).
-      const givenBackAt = givenBackLately(release, delivery, atAddress, staleSince);
-      if (givenBackAt !== undefined) {
-        held.set(delivery.deliveryId, givenBackAt);
+      // Held at its last look as not wanted for now, and wanted again since (its territory given back,
+      // the release widened where the outlet is, the outlet edited into a territory the release
+      // reaches: whatever made it so, at any time since): it may have gone, and its late Email Sent gets
+      // the margin any claim gets, counted from this sweep, before it is resent: held once more, as
+      // wanted, and resent at its next look if still open and wanted (docs/design.md#exactly-once-mail).
+      if (delivery.heldAt !== undefined) {
+        held.set(delivery.deliveryId, at);
+        wanted.add(delivery.deliveryId);
         continue;
       }
       // An out-now of a round its address has left: that round's own out-now tells it.
@@ -451,7 +425,11 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
         ),
       );
     }
-    return { mails, ...(release ? { asOf: release.occurredAt } : {}), ...(held.size > 0 ? { held } : {}) };
+    return {
+      mails,
+      ...(release ? { asOf: release.occurredAt } : {}),
+      ...(held.size > 0 ? { held, wanted } : {}),
+    };
   },
   // What follows a resent first mail or withdrawal is asked with its mark, as settling asks it: the
   // date may have moved while it was resent with the date read before, or the release been given back.

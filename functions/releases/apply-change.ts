@@ -492,7 +492,7 @@ function decideOwnEffects(
   const givenBackNow = stored.state !== 'cancelled' ? givenBackBy(stored.withdrawn, before, details) : [];
   const givenBack = [
     ...(stored.givenBack ?? []),
-    ...(givenBackNow.length > 0 ? [{ territories: givenBackNow, at: meta.occurredAt, appliedAt: now }] : []),
+    ...(givenBackNow.length > 0 ? [{ territories: givenBackNow, at: meta.occurredAt }] : []),
   ];
   // Out everywhere, a widening announces nobody (no outlet hears of a release already out), but a
   // giving back makes it theirs again for the outlets told of its withdrawal: those alone are announced

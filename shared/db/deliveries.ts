@@ -119,8 +119,10 @@ export interface Delivery extends NewClaim {
   /** Set while a resend of this claim is under way; settling it adds it to `resends`. */
   resendPending?: number;
   /**
-   * When the sweep last held the claim open unsent (`hold`): its place among the open claims, looked at
-   * again once stale after it. The claim time stays the claim's (docs/design.md#exactly-once-mail).
+   * When the sweep last held the claim open unsent as not wanted for now (`hold`), its place among the
+   * open claims then (looked at again once stale after it); the claim time stays the claim's. Absent
+   * once held as wanted again (for the margin of its late Email Sent) or resent
+   * (docs/design.md#exactly-once-mail).
    */
   heldAt?: string;
   failure?: string;
@@ -182,9 +184,10 @@ export interface MailClaims {
    * Takes over a stale claim left open unsent (its subject wants it only later: a show on hold, see
    * docs/design.md#tours), its place among the open claims moved to `at` (`heldAt`), its claim time
    * kept; marks no resend, since nothing is sent again (a resend already under way stays counted).
-   * False if it was not open as read.
+   * `wanted`: held though wanted again, for the margin of its late Email Sent (no `heldAt`), else as not
+   * wanted for now (`heldAt`). False if it was not open as read.
    */
-  hold(delivery: Delivery, at: string): Promise<boolean>;
+  hold(delivery: Delivery, at: string, wanted?: boolean): Promise<boolean>;
 }
 
 /**
@@ -550,6 +553,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     },
 
     /** As reclaim, but nothing is sent again (resendPending is left as it is), and the claim time stays. */
-    hold: (delivery, at) => takeOver(delivery, at, ['heldAt = :at']),
+    hold: (delivery, at, wanted) =>
+      takeOver(delivery, at, wanted ? [] : ['heldAt = :at'], {}, wanted ? ' REMOVE heldAt' : ''),
   };
 }

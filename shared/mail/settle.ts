@@ -159,6 +159,8 @@ export interface Resender {
      * each again only once stale after that time (docs/design.md#exactly-once-mail).
      */
     held?: true | ReadonlyMap<string, string>;
+    /** Of the claims `held` names, those held though wanted again, for the margin of a late Email Sent. */
+    wanted?: ReadonlySet<string>;
   }>;
   /**
    * What the sender does for a mail left out because its address is suppressed: it records it (budgets
@@ -214,11 +216,11 @@ export async function sweepStaleClaims(
   }
   const perCall = recipientsPerCall(await deps.sendRate.recipientsPerSecond());
   for (const deliveries of groups.values()) {
-    const { mails, asOf, held } = await resender.rebuild(deliveries);
+    const { mails, asOf, held, wanted: again } = await resender.rebuild(deliveries);
     // Taken over unsent, its place among the open claims moved to the stale boundary (`heldAt`; the claim
     // time stays): the next sweep looks at it again (a show confirmed again gets its mail within a
-    // minute, before its step lapses), but after every
-    // claim stale since longer. Claims the resender holds itself (a map) get the time it names:
+    // minute, before its step lapses), but after every claim stale since longer. Claims the resender
+    // holds itself (a map) get the time it names (`wanted`: held though wanted again, without `heldAt`):
     // a release's held at the sweep's time are looked at again once stale again, never read ahead of
     // claims just gone stale. No resend is marked: nothing was sent again, and the first sending's
     // Email Sent, arriving late, settles it as sent once (docs/design.md#exactly-once-mail).
@@ -234,7 +236,7 @@ export async function sweepStaleClaims(
     for (const delivery of deliveries) {
       const heldAt = held?.get(delivery.deliveryId);
       if (heldAt !== undefined) {
-        await deps.deliveries.hold(delivery, heldAt);
+        await deps.deliveries.hold(delivery, heldAt, again?.has(delivery.deliveryId));
         continue;
       }
       const mail = mails.get(delivery.deliveryId);

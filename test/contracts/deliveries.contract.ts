@@ -257,6 +257,29 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(settled?.resends ?? 0).toBe(0);
     });
 
+    it('holds a claim as wanted again without heldAt, as not wanted for now with it, and a resend drops it', async () => {
+      const store = makeStore();
+      const era = anEra();
+      const claim = (await store.claim(anIdentity(), era(0)))!;
+      await store.hold(claim, era(20));
+      const held = (await read(store, claim.deliveryId))!;
+
+      expect(await store.hold(held, era(40), true)).toBe(true);
+      const wanted = (await read(store, claim.deliveryId))!;
+      expect(wanted).toEqual({ ...claim, updatedAt: era(40) });
+      // Its place among the open claims moved all the same.
+      expect(await store.stale('release', era(30), 10)).toEqual([]);
+      expect((await store.stale('release', era(50), 10)).map((d) => d.deliveryId)).toEqual([
+        claim.deliveryId,
+      ]);
+      expect(await store.hold(wanted, era(60))).toBe(true);
+      const heldAgain = (await read(store, claim.deliveryId))!;
+      expect(heldAgain).toEqual({ ...claim, heldAt: era(60), updatedAt: era(60) });
+      const resent = await store.reclaim(heldAgain, era(100));
+      expect(resent).toEqual({ ...claim, claimedAt: era(100), updatedAt: era(100), resendPending: 1 });
+      expect(await read(store, claim.deliveryId)).toEqual(resent);
+    });
+
     it('keeps a resend under way counted when a claim taken over for it is then held', async () => {
       const store = makeStore();
       const era = anEra();

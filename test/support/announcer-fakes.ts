@@ -130,8 +130,8 @@ export class FakeDeliveries implements DeliveryStore {
   };
   getMany = async (ids: string[]) =>
     new Map(ids.filter((id) => this.items.has(id)).map((id) => [id, structuredClone(this.items.get(id)!)]));
-  /** A claim's place among the open claims: when it was held last, else claimed. */
-  static placeOf = (d: Delivery) => d.heldAt ?? d.claimedAt;
+  /** A claim's place among the open claims: where it was last claimed or taken over (its last write). */
+  static placeOf = (d: Delivery) => d.updatedAt;
   stale = async (subjectType: string, before: string, limit: number) =>
     [...this.items.values()]
       .filter(
@@ -153,10 +153,11 @@ export class FakeDeliveries implements DeliveryStore {
     });
     return structuredClone(item);
   };
-  hold = async (delivery: Delivery, at: string) => {
+  hold = async (delivery: Delivery, at: string, wanted?: boolean) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.updatedAt !== delivery.updatedAt) return false;
     Object.assign(item, { heldAt: at, updatedAt: at });
+    if (wanted) delete item.heldAt;
     return true;
   };
   ofSubject = async (labelId: string, subject: MailSubject) =>

@@ -244,8 +244,8 @@ describe('a re-announcement held by the sweep that SES had sent', () => {
     const announcements = world.mailer.receivedBy(german.email, 'announcement');
     expect(announcements).toHaveLength(2);
 
-    // Given back just before the held claim (held at the sweep's time) is stale again: held one more
-    // staleClaimMs from when the giving back applied, the margin any claim gets for its late Email Sent.
+    // Given back just before the held claim (held at the sweep's time) is stale again: the sweep that
+    // finds it wanted again holds it one more staleClaimMs, the margin any claim gets for its late Email Sent.
     world.clock.now += defaultSettings.staleClaimMs - 30_000;
     await label(giveDeBack, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
     await runRequested(world, 'announcement');

@@ -20,11 +20,11 @@ import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
  * docs/design.md#exactly-once-mail: a first mail held while its outlet's territory is withdrawn may
  * have gone, and once it is wanted again its late Email Sent gets the margin every claim gets
  * (staleClaimMs) before the sweep resends it, or the sweep's next run would resend a mail SES sent and
- * its Email Sent arrive after: the same announcement twice. db80fc5 counts that margin from a giving
- * back of the outlet's territories only (givenBack[].appliedAt); a release withdrawn where the outlet
- * is becomes the outlet's again too when the outlet is edited into a territory the release still
- * reaches (standingWithdrawalConcerns: no longer withdrawn for it), with no giving back recorded, and
- * the sweep resends the held mail at its next look, a minute after the edit.
+ * its Email Sent arrive after: the same announcement twice. Not only a giving back makes it wanted
+ * again: a release withdrawn where the outlet is becomes the outlet's again too when the outlet is
+ * edited into a territory the release still reaches (standingWithdrawalConcerns: no longer withdrawn
+ * for it), with no giving back recorded. The margin counts from the sweep that finds it wanted again,
+ * whatever made it so.
  */
 describe('a re-announcement held while DE is withdrawn, its outlet edited to cover GB too', () => {
   it('is not sent a second time by the sweep, its Email Sent coming after the sweep’s next run', async () => {
