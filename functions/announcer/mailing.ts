@@ -1153,8 +1153,9 @@ export async function askFollowUpsSince(
   deps: AnnouncerDeps,
   outletIds?: string[],
   givenBack?: string[],
+  read?: StoredRelease,
 ): Promise<void> {
-  const followUps = await followUpsSince(release, asOf, correlationId, deps, outletIds, givenBack);
+  const followUps = await followUpsSince(release, asOf, correlationId, deps, outletIds, givenBack, read);
   if (followUps.length > 0) await deps.events.publish(followUps);
 }
 
@@ -1181,8 +1182,10 @@ export async function followUpsSince(
   deps: AnnouncerDeps,
   outletIds?: string[],
   givenBack?: string[],
+  /** The release as its caller read it just before, for one read. */
+  read?: StoredRelease,
 ): Promise<OutboxEntry[]> {
-  const current = await deps.releases.get(release.labelId, release.releaseId);
+  const current = read ?? (await deps.releases.get(release.labelId, release.releaseId));
   const meta = {
     correlationId: correlationId ?? current?.lastCorrelationId,
     labelId: release.labelId,

@@ -1,5 +1,5 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
-import type { MailKind } from '#shared/events/mailing-requested.ts';
+import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
 import { maxSettledMails, ReleaseMailsSettled } from '#shared/events/release-mails-settled.ts';
@@ -13,10 +13,14 @@ import {
 import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import {
+  momentKeyByTerritory,
   momentOf,
+  momentOfKey,
   type StoredRelease,
+  sameInstant,
   sameInstantAsKey,
   standingWithdrawalConcerns,
+  streetDateIn,
   type TerritoryMoment,
   territoryMomentsOf,
 } from '#shared/releases.ts';
@@ -33,6 +37,7 @@ import {
 } from './mailing.ts';
 import { firstMailRequests } from './outlets-changed.ts';
 import type { AnnouncerDeps } from './ports.ts';
+import { toldOfKept } from './told.ts';
 
 /**
  * Settles claims from a batch of SES's Email Sent events (shared/mail/settle.ts). What must follow a
@@ -172,8 +177,76 @@ async function followUpForLateAnnouncements(settled: Delivery[], deps: Announcer
     byRelease.set(key, asOf < known.asOf ? { ...known, delivery, asOf } : known);
   }
   for (const { delivery, asOf, deliveries } of byRelease.values()) {
-    await askFollowUpsSince(releaseOf(delivery), asOf, undefined, deps, followUpAudience(deliveries));
+    const { labelId, releaseId } = releaseOf(delivery);
+    const release = await deps.releases.get(labelId, releaseId);
+    await askFollowUpsSince(
+      { labelId, releaseId },
+      asOf,
+      undefined,
+      deps,
+      followUpAudience(deliveries),
+      undefined,
+      release,
+    );
+    if (release) await askDatesGivenBack(release, deliveries, deps);
   }
+}
+
+/**
+ * The date changes first mails settled only now owe their outlets in territories given back since they
+ * were written at another date than the one they stated: a withdrawal is stored as the narrowed
+ * release, so such a giving back records no date change (docs/design.md#street-dates-per-territory),
+ * and its mailing passed the outlet while that first mail was open (held, unsent, while the territory
+ * was withdrawn; its late Email Sent settles it stating the old date). Each is asked as a territory's
+ * date change is (the moment the mail stated, the date that stands: its identity), for those outlets
+ * only, and tells each address the date it was last told there and the one that stands
+ * (docs/design.md#exactly-once-mail). From the release its follow-ups were read from: no read of its own.
+ */
+async function askDatesGivenBack(
+  current: StoredRelease,
+  firsts: Delivery[],
+  deps: AnnouncerDeps,
+): Promise<void> {
+  if (!current.details || current.state === 'cancelled' || !current.givenBack) return;
+  const release = { labelId: current.labelId, releaseId: current.releaseId };
+  const standing = momentKeyByTerritory(current.details);
+  const changes = new Map<
+    string,
+    { moment: string; revision: string; territories: string[]; outletIds: string[] }
+  >();
+  for (const first of firsts) {
+    const outletId = first.context.outletId;
+    if (!outletId || !first.told) continue;
+    for (const [moment, territories] of Object.entries(toldOfKept(first.told))) {
+      for (const territory of territories) {
+        const revision = streetDateIn(standing, territory);
+        const givenBackSince = current.givenBack.some(
+          (turn) => turn.at > (first.asOf ?? '') && turn.territories.includes(territory),
+        );
+        if (!revision || !givenBackSince || sameInstant(momentOfKey(revision), momentOfKey(moment))) continue;
+        const id = JSON.stringify([moment, revision]);
+        const change = changes.get(id) ?? { moment, revision, territories: [], outletIds: [] };
+        if (!change.territories.includes(territory)) change.territories.push(territory);
+        if (!change.outletIds.includes(outletId)) change.outletIds.push(outletId);
+        changes.set(id, change);
+      }
+    }
+  }
+  const asks = [...changes.values()].flatMap(({ outletIds, ...change }) =>
+    Array.from({ length: Math.ceil(outletIds.length / maxChangedOutlets) }, (_, page) =>
+      outboxEntry(
+        MailingRequested,
+        {
+          ...release,
+          kind: 'date-change' as const,
+          ...change,
+          outletIds: outletIds.slice(page * maxChangedOutlets, (page + 1) * maxChangedOutlets),
+        },
+        { correlationId: current.lastCorrelationId, labelId: release.labelId, source: announcerSource },
+      ),
+    ),
+  );
+  if (asks.length > 0) await deps.events.publish(asks);
 }
 
 const releaseOf = (delivery: Delivery) => ({ labelId: delivery.labelId, releaseId: delivery.subject[1] });

@@ -24,11 +24,9 @@ const dates = (de: string) =>
  * sent once and asks its follow-ups"; docs/design.md#street-dates-per-territory: a withdrawal is stored
  * as the narrowed release, so a giving back that lists DE at a new date records no date change for DE.
  * The held re-announcement stated DE's old date (12 March); the giving back (19 March) passes the
- * German outlet; the sweeps of the next minutes leave it held (since 77039be a held claim is looked at
- * again only once stale again, and db80fc5 holds it staleClaimMs after the giving back), so its late
- * Email Sent, ten minutes after, settles it and asks only the follow-ups the release records, none of
- * which states DE's new date: the German outlet is left believing DE's release is on 12 March. Before
- * 77039be the sweep's next run after the giving back resent it, stating 19 March.
+ * German outlet, and the sweeps of the next ten minutes leave it held (looked at again once stale
+ * again); its late Email Sent settles it, and what follows it tells the German outlet DE's date as it
+ * now stands: the date change of DE from the date the mail stated to the one that stands.
  */
 describe('a re-announcement held while DE is withdrawn again, DE given back at a new date', () => {
   it('leaves the German outlet told DE’s date as it now stands once its late Email Sent settles it', async () => {
