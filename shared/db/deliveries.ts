@@ -218,6 +218,8 @@ export type DeliveryStore = MailClaims & DeliveryOutcomes;
 const claimShards = 8;
 /** `status` in an expression (a reserved word): one object for every write that names it. */
 const statusName = { '#status': 'status' };
+/** An open claim's status, for every write whose condition names it. */
+const openStatus = { ':claimed': 'claimed' };
 
 const isLegacyRelease = (identity: Pick<MailIdentity, 'subject' | 'moment'>) =>
   identity.subject[0] === 'release' && identity.moment === undefined;
@@ -314,14 +316,13 @@ export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string
 
 /** The claims on DynamoDB. */
 export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): MailClaims {
-  const settle = async (
+  const settle = (
     deliveryId: string,
     update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
-  ): Promise<boolean> => {
-    return writtenUnlessRefused(
+  ): Promise<boolean> =>
+    writtenUnlessRefused(
       db.send(new UpdateCommand({ TableName: table, Key: deliveryKey(deliveryId), ...update })),
     );
-  };
 
   /**
    * A stale claim taken over at `at` (one sweeper wins: the condition names the write it read), its place
@@ -339,7 +340,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       ConditionExpression: '#status = :claimed AND updatedAt = :previous',
       ExpressionAttributeNames: statusName,
       ExpressionAttributeValues: {
-        ':claimed': 'claimed',
+        ...openStatus,
         ':previous': delivery.updatedAt,
         ':at': at,
         ...values,
@@ -402,7 +403,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           ExpressionAttributeNames: statusName,
           ExpressionAttributeValues: {
             ':sent': 'sent',
-            ':claimed': 'claimed',
+            ...openStatus,
             ':messageId': messageId,
             ':at': sentAt ?? at,
             ':zero': 0,
@@ -442,7 +443,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
             Key: deliveryKey(deliveryId),
             ConditionExpression: '#status = :claimed AND claimedAt = :claimedAt',
             ExpressionAttributeNames: statusName,
-            ExpressionAttributeValues: { ':claimed': 'claimed', ':claimedAt': claimedAt },
+            ExpressionAttributeValues: { ...openStatus, ':claimedAt': claimedAt },
           }),
         ),
       );
@@ -455,7 +456,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
         ExpressionAttributeNames: statusName,
         ExpressionAttributeValues: {
           ':failed': 'failed',
-          ':claimed': 'claimed',
+          ...openStatus,
           ':failure': failure,
           ':at': at,
         },
