@@ -173,7 +173,11 @@ export interface MailClaims {
    * just before (BatchGetItem is eventually consistent otherwise).
    */
   getMany(deliveryIds: string[], options?: { consistent?: boolean }): Promise<Map<string, Delivery>>;
-  /** Claims of one subject type opened before `before` and still open, oldest first per shard, at most `limit`. */
+  /**
+   * Claims of one subject type still open whose place among the open claims (their claim time, or
+   * the time they were last taken over) is before `before`: the oldest `limit` of them, oldest first
+   * across the shards (docs/design.md#exactly-once-mail).
+   */
   stale(subjectType: string, before: string, limit: number): Promise<Delivery[]>;
   /**
    * Takes over a stale claim for a resend written from the subject as of `asOf`, telling `told`;
@@ -496,8 +500,11 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     },
 
     async stale(subjectType, before, limit) {
-      const stale: Delivery[] = [];
-      for (let shard = 0; shard < claimShards && stale.length < limit; shard++) {
+      // Each shard's oldest `limit`, then the oldest `limit` of them all, by their place (the index's
+      // order): a claim held in a low shard is never read ahead of an older one in a higher shard.
+      const items: Record<string, unknown>[] = [];
+      for (let shard = 0; shard < claimShards; shard++) {
+        const first = items.length;
         let startKey: Record<string, unknown> | undefined;
         do {
           const page = await db.send(
@@ -507,14 +514,17 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
               KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
               ExpressionAttributeValues: { ':pk': openClaimsKey(subjectType, shard), ':before': before },
               ExclusiveStartKey: startKey,
-              Limit: limit - stale.length,
+              Limit: limit - (items.length - first),
             }),
           );
-          for (const item of page.Items ?? []) stale.push(deliveryOf(item));
+          items.push(...(page.Items ?? []));
           startKey = page.LastEvaluatedKey;
-        } while (startKey && stale.length < limit);
+        } while (startKey && items.length - first < limit);
       }
-      return stale;
+      return items
+        .sort((a, b) => ((a.gsi2sk as string) < (b.gsi2sk as string) ? -1 : 1))
+        .slice(0, limit)
+        .map(deliveryOf);
     },
 
     /**

@@ -213,6 +213,34 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(ids(open)).toEqual(expect.arrayContaining(ids(capped)));
     });
 
+    it('lists the oldest stale claims first across every shard: a claim held since comes after an older one', async () => {
+      const store = makeStore();
+      const era = anEra();
+      // The open claims' shard of a mail, as DynamoDB keys them (8, by the delivery id's first digits).
+      const shardOf = (claim: NewClaim) => Number.parseInt(deliveryIdOf(claim).slice(0, 4), 16) % 8;
+      const inShard = (wanted: (shard: number) => boolean): NewClaim => {
+        let claim = anIdentity();
+        while (!wanted(shardOf(claim))) claim = anIdentity();
+        return claim;
+      };
+      const low = (await store.claim(
+        inShard((shard) => shard === 0),
+        era(0),
+      ))!;
+      const high = (await store.claim(
+        inShard((shard) => shard > 0),
+        era(2),
+      ))!;
+      // Held at era 3: its place is after the higher shard's claim, stale since era 2.
+      await store.hold(low, era(3));
+
+      expect((await store.stale('release', era(10), 1)).map((d) => d.deliveryId)).toEqual([high.deliveryId]);
+      expect((await store.stale('release', era(10), 2)).map((d) => d.deliveryId)).toEqual([
+        high.deliveryId,
+        low.deliveryId,
+      ]);
+    });
+
     it('lets one sweeper take over a stale claim: it moves to the new time and leaves the stale queue until then', async () => {
       const store = makeStore();
       const era = anEra();

@@ -23,14 +23,13 @@ const shardOf = (deliveryId: string) => Number.parseInt(deliveryId.slice(0, 4), 
 const release = { labelId: 'lbl-nightshift', releaseId: 'rel-night-drive' };
 
 /**
- * docs/design.md#exactly-once-mail: since 77039be a release's first mail held while its territory is
- * withdrawn is held at the sweep's time, "so the sweep ... never reads it ahead of a claim just gone
- * stale" (a sweep reads at most `limit` stale claims, oldest first). That holds on the fake store,
- * which sorts every stale claim by claim time; DynamoDB's `stale` reads the open claims shard by shard
- * (oldest first per shard, shard 0 first), so a held claim in a lower shard is read ahead of an older
- * claim just gone stale in a higher one, which waits for a later sweep (held-claims-after-just-stale's
- * rule, run on the fake only). Here: the German outlet's held re-announcement in shard 0, the British
- * outlet's date change (SES's answer lost) claimed 30 s before the hold, a sweep reading 1.
+ * docs/design.md#exactly-once-mail: a release's first mail held while its territory is withdrawn is
+ * held at the sweep's time, "so the sweep ... never reads it ahead of a claim just gone stale" (a sweep
+ * reads at most `limit` stale claims, oldest first). The open claims are sharded on DynamoDB, and the
+ * store reads them oldest first across the shards, as the fake does (the store contract's rule), so a
+ * held claim in a lower shard is not read ahead of an older claim just gone stale in a higher one.
+ * Here: the German outlet's held re-announcement in shard 0, the British outlet's date change (SES's
+ * answer lost) claimed 30 s before the hold, a sweep reading 1.
  */
 describe('a claim just gone stale, older than a held claim in a lower shard, on DynamoDB', () => {
   it('is resent by the sweep that finds it stale', async () => {
@@ -78,7 +77,8 @@ describe('a claim just gone stale, older than a held claim in a lower shard, on 
     );
     const held = open.find((claim) => claim.kind === 'announcement')!;
     const dateChange = open.find((claim) => claim.kind === 'date-change')!;
-    expect(dateChange.claimedAt < held.claimedAt).toBe(true);
+    // The held claim's place among the open claims (heldAt; its claim time stays) is after the date change's.
+    expect(dateChange.claimedAt < held.heldAt!).toBe(true);
 
     // The first sweep after both are stale: the date change, stale since longer, is the one it reads.
     world.clock.now += defaultSettings.staleClaimMs + 30_000;
