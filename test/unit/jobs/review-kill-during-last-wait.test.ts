@@ -1,0 +1,121 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { JobsDeps } from '#functions/jobs/ports.ts';
+import { runJobPage } from '#functions/jobs/run.ts';
+import { startImport } from '#functions/management/outlets.ts';
+import { type BusEvent, LocalBus } from '#infra/local/bus/bus.ts';
+import { Faults } from '#infra/local/faults.ts';
+import { functions } from '#infra/topology.ts';
+import { attemptLeaseMs, type JobStore } from '#shared/db/jobs.ts';
+import { buildDetail } from '#shared/events/envelope.ts';
+import { JobRequested } from '#shared/events/job-requested.ts';
+import { anImportWorld } from '#test/support/jobs.ts';
+
+/**
+ * Review of 7f772ef. docs/design.md#jobs: the page's last attempt whose fence gave up a write it had sent
+ * now waits 3 s holding the page's lease, before recording its failure. docs/design.md#local-faults: the
+ * local bus keeps an accepted event across a `kill -9` and delivers again what is unfinished, "with the
+ * attempts already spent", and "a retry of an invocation that failed holding a page's lease is its next
+ * attempt, not refused by it". A `kill -9` of the local cloud during that wait leaves the lease held (before
+ * 7f772ef it was given up before the wait): the restarted bus resumes the page's third delivery at once,
+ * under the same request id, its start is refused by the killed attempt's lease (AttemptLiveError), and
+ * having no retry left it is dead-lettered. The job shows `running` until someone redrives it, and the
+ * outlet the given-up write created is named by no `Outlets Changed` until then.
+ */
+describe("a kill -9 of the local cloud during a page's last attempt's 3 s wait", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('fails the job after the restart, naming the outlet, rather than dead-lettering its event', async () => {
+    const { world, deps } = anImportWorld();
+    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
+    const job = await startImport(
+      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB'].join('\n'),
+      deps,
+    );
+
+    // The row's write is received and not answered until the attempt's fence gives it up (its deadline);
+    // DynamoDB applies it 200 ms later.
+    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+    world.outlets.upsertByEmail = async (input, meta) =>
+      meta.fence!.write(
+        (abortSignal?: AbortSignal) =>
+          new Promise((_, reject) =>
+            abortSignal?.addEventListener('abort', () => {
+              setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
+              reject(new Error('AbortError: Request aborted'));
+            }),
+          ),
+      );
+
+    // The local cloud before the kill: once killed, its jobs function writes nothing more.
+    let killed = false;
+    const never = () => new Promise<never>(() => {});
+    const killedStore = new Proxy(world.store, {
+      get: (store, name: keyof JobStore) => {
+        const value = store[name];
+        return typeof value === 'function'
+          ? (...args: unknown[]) => (killed ? never() : (value as (...a: unknown[]) => unknown)(...args))
+          : value;
+      },
+    });
+    const cloudBus = (runner: JobsDeps, journalDir: string) =>
+      new LocalBus({
+        functions: [['jobs', functions.jobs]],
+        invoke: (_name, _event: BusEvent, requestId) =>
+          killed && runner !== world.runner
+            ? never()
+            : runJobPage(
+                { jobId: job.jobId, page: 0, owner: requestId, deadline: Date.now() + 5_000 },
+                runner,
+              ),
+        faults: new Faults(),
+        account: '000000000000',
+        region: 'us-east-1',
+        retryBaseMs: 500,
+        // As the local cloud sets it (infra/local/cloud.ts).
+        retryNotBeforeMs: { jobs: attemptLeaseMs + 1_000 },
+        journalFiles: {
+          journal: join(journalDir, 'deliveries.jsonl'),
+          deadLetters: join(journalDir, 'dead-letters.jsonl'),
+        },
+      });
+    const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
+    const before = cloudBus({ ...world.runner, jobs: killedStore }, journalDir);
+    before.putEvents([
+      {
+        EventBusName: 'backline',
+        Source: JobRequested.source,
+        DetailType: JobRequested.detailType,
+        Detail: JSON.stringify(buildDetail(JobRequested, { jobId: job.jobId, kind: 'outlet-import' })),
+      },
+    ]);
+
+    // Attempts 1 and 2 time out (5 s) and are retried 31 s later; attempt 3 times out at 77 s and waits.
+    await vi.advanceTimersByTimeAsync(78_000);
+    expect(world.store.jobs.get(job.jobId)).toMatchObject({ status: 'running', attempts: 3 });
+    killed = true;
+
+    // npm start again on the same data folder, 2 s later.
+    await vi.advanceTimersByTimeAsync(2_000);
+    const after = cloudBus(world.runner, journalDir);
+    after.resume();
+    await vi.advanceTimersByTimeAsync(120_000);
+
+    const desk = await world.outlets.findByEmail('desk@x.example');
+    const named = world.store.outbox
+      .filter((entry) => entry.detailType === 'Outlets Changed')
+      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    expect({
+      status: world.store.jobs.get(job.jobId)?.status,
+      deadLetters: after.deadLetters().map((letter) => letter.error),
+      named,
+    }).toEqual({ status: 'failed', deadLetters: [], named: [desk?.id] });
+  });
+});
