@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runJobPage } from '#functions/jobs/run.ts';
+import { startImport } from '#functions/management/outlets.ts';
+import { anImportWorld } from '#test/support/jobs.ts';
+
+/**
+ * Review of ce881bd (and 7f772ef's wait). docs/design.md#jobs: a try DynamoDB had received when the
+ * client gave it up is applied as DynamoDB serves it, and "on the page's last attempt it must not land
+ * after the job's failure has read the page's addresses (an outlet it created would be named by no
+ * `Outlets Changed`)". ce881bd names such a write's outlet when the page completes; the last attempt waits
+ * 3 s only for writes its fence gave up (`gaveUpSent`). A row write the client gave up itself
+ * (`TimeoutError`, its three 3 s tries spent) 100 ms before the attempt's deadline, while another row is
+ * still reading (no write in flight at the fence), is waited for by nothing: the last attempt fails, the
+ * job's failure reads the page's addresses at once, and the try lands 200 ms after it was given up,
+ * creating desk@x.example, which no `Outlets Changed` names.
+ */
+describe("an import page's last attempt failing just after the client gave up a row write", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("names in the job's failure the outlet that write created", async () => {
+    const { world, deps } = anImportWorld();
+    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
+    const job = await startImport(
+      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB', 'Wave,wave@y.example,radio,GB'].join(
+        '\n',
+      ),
+      deps,
+    );
+    // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
+    Object.assign(world.store.jobs.get(job.jobId)!, { status: 'running', attempts: 2 });
+
+    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+    world.outlets.upsertByEmail = async (input, meta) => {
+      if (input.email === 'wave@y.example') {
+        // A slow read before its write: still reading when the attempt's deadline comes.
+        await new Promise((resolve) => setTimeout(resolve, 60_000));
+        return upsert(input, meta);
+      }
+      // The SDK's three tries of desk's write go unanswered for 3 s each and are given up by the client;
+      // the last one DynamoDB had received, and applies 200 ms later.
+      return meta.fence!.write(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 9_000));
+        setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
+        const timeout = new Error('Request did not complete within 3000 ms');
+        timeout.name = 'TimeoutError';
+        throw timeout;
+      });
+    };
+
+    const last = runJobPage(
+      { jobId: job.jobId, page: 0, owner: 'invocation-3', deadline: Date.now() + 9_100 },
+      world.runner,
+    ).catch((error: Error) => `threw: ${error.message}`);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(await last).toMatchObject({ outcome: 'failed' });
+
+    const desk = await world.outlets.findByEmail('desk@x.example');
+    const named = world.store.outbox
+      .filter((entry) => entry.detailType === 'Outlets Changed')
+      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
+      status: 'failed',
+      created: expect.any(String),
+      named: expect.arrayContaining([desk?.id]),
+    });
+  });
+});
