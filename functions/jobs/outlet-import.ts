@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Job } from '#shared/db/jobs.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
-import { OutletsChanged } from '#shared/events/outlets-changed.ts';
+import { maxChangedOutlets, OutletsChanged } from '#shared/events/outlets-changed.ts';
 import { type CsvRejection, type CsvRow, leftOutOf, parseOutletRows } from '#shared/outlet-csv.ts';
 import type { JobsDeps, PageAttempt, PageWork } from './ports.ts';
 
@@ -33,17 +33,23 @@ async function forEachAtOnce<T>(
   await Promise.all(Array.from({ length: importConcurrency }, worker));
 }
 
-/** The page's `Outlets Changed` naming `outletIds`, if it names any. */
-const outletsChanged = (job: Job, outletIds: string[]): OutboxEntry[] =>
-  outletIds.length > 0
-    ? [
-        outboxEntry(
-          OutletsChanged,
-          { outletIds },
-          { correlationId: job.correlationId, source: 'backline.jobs' },
-        ),
-      ]
-    : [];
+/**
+ * The page's `Outlets Changed` naming `outletIds`, none if it names none, as many as it takes to name
+ * each at most `maxChangedOutlets` (a page's rows that could not be saved name two outlets each, so a
+ * page of 500 rows may name more; docs/design.md#jobs).
+ */
+const outletsChanged = (job: Job, outletIds: string[]): OutboxEntry[] => {
+  const events: OutboxEntry[] = [];
+  for (let from = 0; from < outletIds.length; from += maxChangedOutlets)
+    events.push(
+      outboxEntry(
+        OutletsChanged,
+        { outletIds: outletIds.slice(from, from + maxChangedOutlets) },
+        { correlationId: job.correlationId, source: 'backline.jobs' },
+      ),
+    );
+  return events;
+};
 
 const shorten = (error: string) =>
   error.length > maxErrorLength ? `${error.slice(0, maxErrorLength - 1)}…` : error;

@@ -2,8 +2,9 @@ import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
 
 /**
- * The most outlets one `Outlets Changed` names: an import page holds at most 500 rows
- * (shared/db/jobs.ts `rowsPerPage`), and the API writes one outlet at a time.
+ * The most outlets one `Outlets Changed` names: the API writes one outlet at a time, and an import page
+ * (at most 500 rows, shared/db/jobs.ts `rowsPerPage`) that names more (a row that could not be saved
+ * names two) states them in as many events as it takes (docs/design.md#jobs).
  */
 export const maxChangedOutlets = 500;
 

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { importedOutletId } from '#functions/jobs/outlet-import.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { startImport } from '#functions/management/outlets.ts';
+import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
 /**
- * Review of ce881bd. docs/design.md#jobs: an import page's completion holds one `Outlets Changed`, and a
- * row that could not be saved names two outlets (the one its line would create, and the one holding its
- * address). An `Outlets Changed` names at most `maxChangedOutlets` (500, "an import page holds at most 500
- * rows"), which held while each row named one outlet. A full page of 500 rows moving 500 existing outlets
- * from GB to FR (each named: whom it reaches changed), one of whose writes times out, names 499 + 2 = 501:
- * building the event throws, the attempt fails though its work is done, and every attempt that meets one
- * such row fails the same way (the third fails the job).
+ * docs/design.md#jobs: a row that could not be saved names two outlets (the one its line would create, and
+ * the one holding its address), and an `Outlets Changed` names at most `maxChangedOutlets` (500), so a page
+ * naming more holds as many as it takes. A full page of 500 rows moving 500 existing outlets from GB to FR
+ * (each named: whom it reaches changed), one of whose writes times out, names 499 + 2 = 501: the page is
+ * recorded, the row rejected, and every outlet named, none of the events over 500.
  */
 describe('a full import page (500 rows) one of whose row writes could not be saved', () => {
   it('records the page, the row rejected, instead of failing the attempt on a 501-outlet Outlets Changed', async () => {
@@ -49,5 +49,15 @@ describe('a full import page (500 rows) one of whose row writes could not be sav
       status: 'done',
     });
     expect(world.store.jobs.get(job.jobId)?.counts).toMatchObject({ updated: 499, rejected: 1 });
+    const named = world.store.outbox
+      .filter((entry) => entry.detailType === 'Outlets Changed')
+      .map((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    expect(named.map((ids) => ids.length <= maxChangedOutlets)).toEqual([true, true]);
+    expect(new Set(named.flat())).toEqual(
+      new Set([
+        ...Array.from({ length: 500 }, (_, n) => `out-existing-${n}`),
+        importedOutletId(job.jobId, 252),
+      ]),
+    );
   });
 });
