@@ -197,12 +197,25 @@ export class LocalBus {
         const rule = this.#rules.find((candidate) => candidate.name === delivery.rule);
         if (!rule)
           console.warn(`local bus: rule ${delivery.rule} is gone; event ${event.id} not resumed for it`);
-        return rule ? [{ rule, delivery }] : [];
+        return rule ? [{ rule, delivery: this.#heldAsRetry(rule, delivery) }] : [];
       });
       resumed += known.length;
       void this.#deliverAll(bus, event, known);
     }
     return resumed;
+  }
+
+  /**
+   * A resumed delivery not waiting for a retry still to come may have had an attempt running at the kill,
+   * which holds what it held (a jobs page's lease) as a failed one does: it is held as a retry is, no
+   * sooner than `retryNotBeforeMs` from now (the kill came before now), as Lambda retries an invocation
+   * that crashed (docs/design.md#local-faults).
+   */
+  #heldAsRetry(rule: Rule, delivery: UnfinishedDelivery): UnfinishedDelivery {
+    const notBefore = this.#options.retryNotBeforeMs?.[rule.function];
+    const now = Date.now();
+    if (notBefore === undefined || (delivery.nextAt ?? 0) > now) return delivery;
+    return { ...delivery, nextAt: now + notBefore };
   }
 
   /** Closes the journal's files. */
