@@ -110,11 +110,12 @@ export async function runJobPage(
     }
   } catch (error) {
     const message = (error as Error).message ?? String(error);
-    // On the last attempt, a write the fence gave up may be one DynamoDB had received: it lands within the
-    // client's request timeout, so the job's failure reads the page's addresses after that. The attempt
-    // waits holding the page's lease (recording its failure gives it up): a duplicate event meanwhile is
-    // refused, and does not fail the job before that write lands (docs/design.md#jobs).
-    if (attempt >= maxPageAttempts && fence.gaveUpSent)
+    // On the last attempt, a write that went unanswered (given up by the fence's closing, or by the client
+    // on its own) may be one DynamoDB had received: it lands within the client's request timeout, so the
+    // job's failure reads the page's addresses after that. The attempt waits holding the page's lease
+    // (recording its failure gives it up): a duplicate event meanwhile is refused, and does not fail the
+    // job before that write lands (docs/design.md#jobs).
+    if (attempt >= maxPageAttempts && fence.unansweredSent)
       await new Promise((resolve) => setTimeout(resolve, attemptRequestTimeoutMs));
     await deps.jobs.recordFailure(jobId, page, message, deps.now().toISOString(), attempt);
     if (attempt < maxPageAttempts) throw error;

@@ -10,7 +10,7 @@ export class WriteFence {
   private readonly controller = new AbortController();
   private readonly sent = new Set<Promise<unknown>>();
   private closing?: { at: number; reason: Error; timer: NodeJS.Timeout };
-  private gaveUp = false;
+  private unanswered = false;
 
   private readonly now: () => Date;
 
@@ -48,18 +48,25 @@ export class WriteFence {
     this.sent.add(sending);
     try {
       return await sending;
+    } catch (error) {
+      // No answer from the table (a service's error carries its HTTP status): the client gave the try up
+      // (its request timeout, a lost connection), which DynamoDB may still apply.
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === undefined)
+        this.unanswered = true;
+      throw error;
     } finally {
       this.sent.delete(sending);
     }
   }
 
   /**
-   * Whether closing gave up writes already sent (under way when the fence closed): a try DynamoDB had
-   * received may still land after `close` answered, within the client's request timeout
+   * Whether a write sent went without the table's answer: given up by closing (under way when the fence
+   * closed), or by the client on its own (its request timeout) while the fence was open. A try DynamoDB
+   * had received may still land after `close` answered, within the client's request timeout
    * (docs/design.md#jobs).
    */
-  get gaveUpSent(): boolean {
-    return this.gaveUp;
+  get unansweredSent(): boolean {
+    return this.unanswered;
   }
 
   /**
@@ -69,7 +76,7 @@ export class WriteFence {
   async close(reason?: Error): Promise<void> {
     if (this.closing) clearTimeout(this.closing.timer);
     if (!this.signal.aborted) {
-      if (this.sent.size > 0) this.gaveUp = true;
+      if (this.sent.size > 0) this.unanswered = true;
       this.controller.abort(reason);
     }
     await Promise.allSettled([...this.sent]);

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { dynamoAnsweringWithin } from '#shared/clients.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
@@ -121,5 +121,38 @@ describe("the jobs function's DynamoDB client", () => {
     expect(read).toMatchObject({ name: 'TimeoutError' });
     expect(tries).toHaveLength(4);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('leaves a fence knowing a write it sent went unanswered when the client gave its tries up, not when the table answered', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    const put = new PutCommand({ TableName: 'backline', Item: { pk: 'OUTLET#out-1', sk: 'OUTLET' } });
+    const givenUp = new WriteFence();
+    const timedOut = await givenUp
+      .write((abortSignal) => dynamoAnsweringWithin(200).send(put, { abortSignal }))
+      .catch((error: Error) => error)
+      .finally(() => {
+        vi.unstubAllEnvs();
+        silent.closeAllConnections();
+        silent.close();
+      });
+    const answered = new WriteFence();
+    const { db } = aTableFailingWrites(() => {});
+    const refused = await answered
+      .write((abortSignal) => db.send(put, { abortSignal }))
+      .catch((error: Error) => error);
+
+    expect({ timedOut, unanswered: givenUp.unansweredSent }).toMatchObject({
+      timedOut: { name: 'TimeoutError' },
+      unanswered: true,
+    });
+    expect({ refused, unanswered: answered.unansweredSent }).toMatchObject({
+      refused: { name: 'InternalServerError' },
+      unanswered: false,
+    });
   });
 });

@@ -4,15 +4,14 @@ import { startImport } from '#functions/management/outlets.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
 
 /**
- * Review of ce881bd (and 7f772ef's wait). docs/design.md#jobs: a try DynamoDB had received when the
- * client gave it up is applied as DynamoDB serves it, and "on the page's last attempt it must not land
- * after the job's failure has read the page's addresses (an outlet it created would be named by no
- * `Outlets Changed`)". ce881bd names such a write's outlet when the page completes; the last attempt waits
- * 3 s only for writes its fence gave up (`gaveUpSent`). A row write the client gave up itself
- * (`TimeoutError`, its three 3 s tries spent) 100 ms before the attempt's deadline, while another row is
- * still reading (no write in flight at the fence), is waited for by nothing: the last attempt fails, the
- * job's failure reads the page's addresses at once, and the try lands 200 ms after it was given up,
- * creating desk@x.example, which no `Outlets Changed` names.
+ * docs/design.md#jobs: a try DynamoDB had received when the client gave it up is applied as DynamoDB serves
+ * it, and "on the page's last attempt it must not land after the job's failure has read the page's
+ * addresses (an outlet it created would be named by no `Outlets Changed`)": the last attempt waits 3 s
+ * when a write it sent went without the table's answer (`unansweredSent`), whether its fence's closing gave
+ * it up or the client did on its own. Here the client gives desk@x.example's write up (`TimeoutError`, its
+ * three 3 s tries spent) 100 ms before the attempt's deadline, while another row is still reading (no
+ * write in flight at the fence): the try lands 200 ms after it was given up, creating desk, and the job's
+ * failure, read after the wait, names it.
  */
 describe("an import page's last attempt failing just after the client gave up a row write", () => {
   beforeEach(() => {
