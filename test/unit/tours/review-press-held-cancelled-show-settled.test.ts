@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import {
+  announcedWithAnswersLost,
+  aShow,
+  metaAt,
+  stepsWritten,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours: the sweep holds a stale announcement every show of which is left out and one of
+ * which is cancelled or on hold only for now; "with its show over, cancelled still or not, it is closed".
+ * A cancelled show is settled with its promoter (the cancellation's guarantee, `Tour Show Settled`) while
+ * the announcement is held: the show is cancelled for good, never on again, yet its status is now
+ * `settled`, which the resend's rewriting does not leave out (it leaves out only a show on hold or
+ * cancelled), so the held claim is written again as the same mail and sent: the outlet is announced a
+ * show that was cancelled. Before 8b15188 the claim was closed at the sweep's first look (its one show
+ * cancelled) and the outlet heard nothing.
+ */
+describe('a press announcement held while its show is cancelled, the cancelled show then settled (8b15188)', () => {
+  it('is never sent: the outlet is not announced a show cancelled for good', async () => {
+    // The German outlet's announcement of show-1 claimed, SES's answer lost (nothing sent).
+    const { now, fakes, deps, mailer, tours } = await announcedWithAnswersLost([announced]);
+    stepsWritten(tours);
+
+    // A day later (the claim stale) the label cancels show-1: its step tells the outlet nothing.
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    // The sweep holds the stale announcement, unsent and open (its show cancelled, for now).
+    now.value = new Date('2027-02-03T00:01:00Z');
+    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 0 });
+
+    // A week later the cancelled show is settled with the promoter: the guarantee it is owed.
+    now.value = new Date('2027-02-10T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      {
+        type: 'settle',
+        settlement: {
+          tourId: 'tour-1',
+          showId: 'show-1',
+          settledAt: '2027-02-10T00:00:00Z',
+          gross: { minor: 0, currency: 'EUR' },
+          deductions: [],
+          artistNet: { minor: 500_000, currency: 'EUR' },
+        },
+      },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+
+    // The sweep runs on, every stale window, for a day.
+    for (let look = 0; look < 48; look++) {
+      now.value = new Date(now.value.getTime() + 31 * 60_000);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+
+    // The show is cancelled; the outlet was never told of it and is told nothing now.
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([]);
+  });
+});
