@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const paris = { ...announced.venue, city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' };
+
+/**
+ * docs/design.md#tours: a show moved to another country is news to the press of each country it left
+ * ("every press-change ... tells the addresses of each noted country that is no longer the show's that it
+ * moved"). A show put on hold (the sweep now holds its stale announcements, 8b15188) and announced again
+ * in another country gets no press-change: the change from hold writes one only when the show was
+ * announced or cancelled before it, so the German press, told the show plays in Berlin, never hears it
+ * moved to Paris.
+ */
+describe('a show announced in Germany, put on hold, then announced again in Paris', () => {
+  it('tells the German outlet told of it that it moved', async () => {
+    const { now, fakes, deps, mailer } = await toldDePressOf(announced);
+
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    now.value = new Date('2027-02-10T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, venue: paris } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await runDueSteps(fakes, now);
+
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
+});
