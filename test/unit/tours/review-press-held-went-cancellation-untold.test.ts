@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { moduleTourMailer } from '#functions/tours/mailer.ts';
+import type { ToursDeps } from '#functions/tours/ports.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import { timeoutSeconds } from '#infra/function-settings.ts';
+import { defaultMailSettings } from '#shared/mail/ports.ts';
+import { settleFromEmailsSent } from '#shared/mail/settle.ts';
+import { emailSent, fakeMailDeps } from '#test/support/announcer-fakes.ts';
+import {
+  aPressOutlet,
+  aShow,
+  fakeToursDeps,
+  metaAt,
+  runDueSteps,
+  takeStepsWritten,
+  tourOf,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * The German outlet's announcement of show-1 sent by SES, its answer lost (the claim stays open), its
+ * Email Sent not yet come (press-stale-claims.test.ts's scene).
+ */
+async function announcementSentAnswerLost() {
+  const now = { value: new Date('2027-02-02T00:00:00Z') };
+  const world = fakeToursDeps(now);
+  world.outlets.push(aPressOutlet('de', ['DE']));
+  const { deps: mail, mailer: ses } = fakeMailDeps(
+    () => now.value,
+    defaultMailSettings(timeoutSeconds.tours),
+  );
+  const deps: ToursDeps = {
+    ...world.deps,
+    mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', timeoutSeconds.tours * 1000),
+  };
+  const fakes = { ...world, deps };
+  ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
+  await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+  await runDueSteps(fakes, now);
+  const [announcement] = ses.receivedBy('de@press.example');
+  return { now, mail, ses, deps, fakes, announcement };
+}
+
+/**
+ * 8b15188 holds a stale announcement while its one show is cancelled so that its late Email Sent,
+ * showing it went, finds it open and settles it sent: the outlet counts as told of the show. But the
+ * cancellation's step ran while the claim was stale, and read it as told nothing (docs/design.md#tours:
+ * a claim gone stale leaves the address told what it was before), so it sent the outlet no word of the
+ * cancellation; nothing tells it afterwards. The outlet was announced the show and is never told it is
+ * cancelled, though the steps count it told of the show.
+ */
+describe('a press announcement SES sent (its answer lost), held while its show is cancelled, whose late Email Sent shows it went', () => {
+  it('is followed by the cancellation while the show stays cancelled', async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
+    // A day later (the claim stale) the show is cancelled: its step tells the outlet nothing.
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    // The sweep holds the announcement; then its Email Sent comes: it went.
+    now.value = new Date('2027-02-03T00:01:00Z');
+    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 0 });
+    await settleFromEmailsSent([emailSent(announcement)], mail);
+
+    // The show stays cancelled; the sweep runs on for a day.
+    for (let look = 0; look < 48; look++) {
+      now.value = new Date(now.value.getTime() + 31 * 60_000);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+
+    // Told the show plays (the announcement went), it must hear that it is cancelled.
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-cancellation',
+    ]);
+  });
+});
