@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { moduleTourMailer } from '#functions/tours/mailer.ts';
+import type { ToursDeps } from '#functions/tours/ports.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import { timeoutSeconds } from '#infra/function-settings.ts';
+import { defaultMailSettings } from '#shared/mail/ports.ts';
+import { settleFromEmailsSent } from '#shared/mail/settle.ts';
+import { emailSent, fakeMailDeps } from '#test/support/announcer-fakes.ts';
+import {
+  aPressOutlet,
+  aShow,
+  fakeToursDeps,
+  metaAt,
+  runDueSteps,
+  takeStepsWritten,
+  tourOf,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const staleClaimMs = defaultMailSettings(timeoutSeconds.tours).staleClaimMs;
+
+/**
+ * The German outlet's announcement of show-1 sent by SES, its answer lost (the claim stays open), its
+ * Email Sent not yet come (press-stale-claims.test.ts's scene).
+ */
+async function announcementSentAnswerLost() {
+  const now = { value: new Date('2027-02-02T00:00:00Z') };
+  const world = fakeToursDeps(now);
+  world.outlets.push(aPressOutlet('de', ['DE']));
+  const { deps: mail, mailer: ses } = fakeMailDeps(
+    () => now.value,
+    defaultMailSettings(timeoutSeconds.tours),
+  );
+  const deps: ToursDeps = {
+    ...world.deps,
+    mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', timeoutSeconds.tours * 1000),
+  };
+  const fakes = { ...world, deps };
+  ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
+  await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+  await runDueSteps(fakes, now);
+  const [announcement] = ses.receivedBy('de@press.example');
+  return { now, mail, ses, deps, fakes, announcement };
+}
+
+/**
+ * e9e2e6f holds a stale announcement of a cancelled show at the sweep's time, and the steps read it "as
+ * any claim: a change step counts it told while the sweep's last look is within the stale window"
+ * (docs/design.md#tours). Once the window since the last look is over, until the next look (a minute),
+ * the change step reads it stale, told nothing. The show set on again with new doors in that minute:
+ * its step tells the outlet nothing; the sweep, a minute later, holds the same mail from that change,
+ * and its late Email Sent within that margin settles it sent. The outlet, told doors at 19:00 by the
+ * mail that went, never hears of 20:00; set on again a minute earlier (within the window), it would.
+ */
+describe('a press announcement held while its show is cancelled, the show set on again with new doors just before the next look (e9e2e6f)', () => {
+  it('tells the outlet the new doors when its late Email Sent shows the announcement went', async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
+    // A day later (the claim stale) the show is cancelled: its step tells the outlet nothing.
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    // The sweep holds the announcement at its time.
+    now.value = new Date('2027-02-03T00:01:00Z');
+    const look = now.value.getTime();
+    expect(await sweepStaleTourMail(deps, look + 60_000)).toEqual({ resent: 0, closed: 0 });
+
+    // The stale window since that look just over (30 s), before the next look: on again, doors at 20:00.
+    now.value = new Date(look + staleClaimMs + 30_000);
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, times: { ...announced.times, doors: '20:00' } } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    // The next look, 30 s later; then the first mail's Email Sent comes: it went (doors at 19:00).
+    now.value = new Date(now.value.getTime() + 30_000);
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    await settleFromEmailsSent([emailSent(announcement)], mail);
+    // The sweep runs on for a day.
+    for (let at = 0; at < 48; at++) {
+      now.value = new Date(now.value.getTime() + 31 * 60_000);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+    ]);
+  });
+});
