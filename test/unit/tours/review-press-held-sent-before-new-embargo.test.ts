@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import {
+  announcedWithAnswersLost,
+  aShow,
+  metaAt,
+  stepsWritten,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours: the sweep holds a stale announcement whose show is on hold only for now, and
+ * "once they are on again it is written again, the same mail, and sent"; press for a show waits for its
+ * `announceAt`. The rewriting reads only whether a show is on hold or cancelled, not its embargo: a show
+ * taken off hold as announced, its press embargoed until 1 March, counts as on again, and the held
+ * announcement is sent to the press weeks before the embargo ends.
+ */
+describe('a press announcement held while its show is on hold, the show then on again with a new embargo (8b15188)', () => {
+  it("is not sent before the show's new announceAt", async () => {
+    // The German outlet's announcement of show-1 claimed, SES's answer lost (nothing sent).
+    const { now, fakes, deps, mailer, tours } = await announcedWithAnswersLost([announced]);
+    stepsWritten(tours);
+
+    // A day later (the claim stale) the show is put on hold; the sweep holds the announcement.
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    now.value = new Date('2027-02-03T00:01:00Z');
+    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 0 });
+
+    // A week later it is on again, announced, its press embargoed until 1 March (announceAt).
+    now.value = new Date('2027-02-10T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, announceAt: '2027-03-01T09:00:00.000Z' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+
+    // The sweep runs on, every stale window, for a day (still weeks before 1 March).
+    for (let look = 0; look < 48; look++) {
+      now.value = new Date(now.value.getTime() + 31 * 60_000);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+
+    // Its press embargoed until 1 March, the press hears nothing of it yet.
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([]);
+  });
+});
