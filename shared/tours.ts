@@ -103,6 +103,12 @@ export const isAdvancing = (status: ShowStatus): boolean => advancing.has(status
 /** Shows in these states are public: the press may hear of them (from `announceAt`). */
 const announced: ReadonlySet<ShowStatus> = new Set(['announced', 'on-sale']);
 export const isAnnounced = (status: ShowStatus): boolean => announced.has(status);
+/**
+ * The press may announce the show now: announced and its `announceAt` passed. What an announcement step
+ * requires, and what "on again" means for an announcement the stale-claim sweep held (docs/design.md#tours).
+ */
+export const pressDue = (show: Show, now: string): boolean =>
+  isAnnounced(show.status) && !(show.announceAt! > now);
 
 /** A step's moment: the wall time in the venue's zone (as people read it) and the instant (the schedule's). */
 export interface StepMoment {

@@ -13,7 +13,7 @@ import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
-import { isAnnounced, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
+import { pressDue, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { longDate } from './sheets.ts';
 
@@ -260,10 +260,7 @@ export async function announceToMedia(
   const now = deps.now().toISOString();
   const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
   const announcedHere = shows.filter(
-    (s): s is LiveShow =>
-      s.show?.venue.country === country &&
-      isAnnounced(s.show.status) &&
-      (!s.show.announceAt || s.show.announceAt <= now),
+    (s): s is LiveShow => s.show?.venue.country === country && pressDue(s.show, now),
   );
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
   const told = new Map((await pressToldAsReached(tour, country, deps)).map((t) => [t.email, t]));

@@ -1,7 +1,7 @@
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
-import { advanceSteps, type StoredShow } from '#shared/tours.ts';
+import { advanceSteps, pressDue, type StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import {
@@ -10,7 +10,6 @@ import {
   showOfMail,
   stepStopped,
   stepWork,
-  stoppedForNow,
   unreachableAlert,
 } from './steps.ts';
 
@@ -80,7 +79,8 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
   if (!tour) return { resend };
   const { news, country, change } = stale[0].context;
-  // A group is one subject, so one country: a show cancelled since, or gone from the country since
+  // A group is one subject, so one country: a show the press may not be told of now (not announced,
+  // its announceAt ahead: pressDue, as the announcement step reads it), or gone from the country since
   // (its move told them, or tells them), is left out; a "moved" mail tells only of shows still gone
   // elsewhere (one moved back since is closed: its move back's press-change told them where it is).
   const byId = new Map(
@@ -88,11 +88,15 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       s.show &&
       (kind === 'press-moved'
         ? s.show.venue.country !== country
-        : !stoppedForNow.has(s.show.status) && s.show.venue.country === country)
+        : pressDue(s.show, now) && s.show.venue.country === country)
         ? [[s.showId, s as LiveShow] as const]
         : [],
     ),
   );
+  // Not due for press now, but it may be once on again (on hold or cancelled, confirmed, its announceAt
+  // ahead; not settled, not over: stepStopped), in the mail's country.
+  const forNow = (s: StoredShow) =>
+    s.show?.venue.country === country && (stepStopped(s as LiveShow, kind, now)?.forNow ?? true);
   const sort = sortInto(stale, resend, tell);
   // A change, a cancellation or "on again" (a mail that names its change); of a show on that left the
   // mail's country since, nothing: its move tells them that it moved. A cancelled show is written for
@@ -131,19 +135,11 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       return !note || (note.kind === 'moved' && (note.since ?? toldSince) === toldSince);
     });
     if (!country || !outletId || optedOut.has(delivery.email)) continue;
-    // Of shows cancelled or on hold for now (not over) alone: held (at the sweep's time: looked at again
-    // once stale again), not closed, so the address is not told them again as a mail of its own once
-    // they are on again, this one's late Email Sent then showing it went (docs/design.md#tours).
+    // Of shows not due for press for now alone: held (at the sweep's time: looked at again once stale
+    // again), not closed, so the address is not told them again as a mail of its own once they are on
+    // again, this one's late Email Sent then showing it went (docs/design.md#tours).
     if (told.length === 0) {
-      if (
-        !notes &&
-        shows.some(
-          (s) =>
-            news?.split(',').includes(s.showId) &&
-            s.show?.venue.country === country &&
-            stepStopped(s as LiveShow, kind, now)?.forNow,
-        )
-      )
+      if (!notes && shows.some((s) => news?.split(',').includes(s.showId) && forNow(s)))
         held.set(delivery.deliveryId, now);
       continue;
     }

@@ -5,6 +5,7 @@ import {
   announcedWithAnswersLost,
   aShow,
   metaAt,
+  runDueSteps,
   stepsWritten,
   takeStepsWritten,
 } from '#test/support/tours.ts';
@@ -19,7 +20,7 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
  * announcement is sent to the press weeks before the embargo ends.
  */
 describe('a press announcement held while its show is on hold, the show then on again with a new embargo (8b15188)', () => {
-  it("is not sent before the show's new announceAt", async () => {
+  it("is not sent before the show's new announceAt, and once from it", async () => {
     // The German outlet's announcement of show-1 claimed, SES's answer lost (nothing sent).
     const { now, fakes, deps, mailer, tours } = await announcedWithAnswersLost([announced]);
     stepsWritten(tours);
@@ -54,5 +55,14 @@ describe('a press announcement held while its show is on hold, the show then on 
 
     // Its press embargoed until 1 March, the press hears nothing of it yet.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([]);
+
+    // Held, not closed: from 1 March (its step due, the sweep on) the outlet has it, once.
+    now.value = new Date('2027-03-01T09:01:00Z');
+    await runDueSteps(fakes, now);
+    for (let look = 0; look < 4; look++) {
+      now.value = new Date(now.value.getTime() + 31 * 60_000);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
   });
 });
