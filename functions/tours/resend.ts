@@ -1,7 +1,7 @@
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
-import { advanceSteps, pressDue, type StoredShow } from '#shared/tours.ts';
+import { advanceSteps, isAnnounced, pressDue, type StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import {
@@ -101,22 +101,25 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   // A change, a cancellation or "on again" (a mail that names its change); of a show on that left the
   // mail's country since, nothing: its move tells them that it moved. A cancelled show is written for
   // the countries its cancellation's step tells (cancelToMedia): its own, and those it left whose press
-  // has not heard that it moved (still in pressCountries).
+  // has not heard that it moved (still in pressCountries). Of a show neither announced nor cancelled,
+  // whose steps tell the press nothing, nothing: held while it may yet be announced (forNow), else closed.
   if (change) {
     const stated = shows.find((s): s is LiveShow => s.showId === news && !!s.show);
     const cancelled = stated?.show.status === 'cancelled';
     if (stated && (stated.show.venue.country === country || (cancelled && stated.pressCountries?.[country])))
-      for (const mail of await tellThoseToldOf(
-        tour,
-        stated,
-        cancelled ? 'cancellation' : 'change',
-        deps,
-        country,
-        undefined,
-        new Set(stale.map((delivery) => delivery.email)),
-      ))
-        sort(mail);
-    return { resend, tell };
+      if (cancelled || isAnnounced(stated.show.status))
+        for (const mail of await tellThoseToldOf(
+          tour,
+          stated,
+          cancelled ? 'cancellation' : 'change',
+          deps,
+          country,
+          undefined,
+          new Set(stale.map((delivery) => delivery.email)),
+        ))
+          sort(mail);
+      else if (forNow(stated)) for (const { deliveryId } of stale) held.set(deliveryId, now);
+    return { resend, tell, held };
   }
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
   const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));

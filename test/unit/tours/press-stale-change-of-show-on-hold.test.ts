@@ -14,7 +14,7 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
  * ... Berlin 2027-05-14", its calendar TENTATIVE: the press is told of a hold, which is not public.
  */
 describe("a stale press-change claim of a show put on hold since (8b15188's hold, the change's path)", () => {
-  it('tells the outlet nothing while the show is on hold', async () => {
+  it('tells the outlet nothing while the show is on hold, and the change once it is announced again', async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
     // An hour later the doors change to 20:00: the outlet's "Changed" claimed, SES's answer lost.
     now.value = new Date(now.value.getTime() + 3600_000);
@@ -38,5 +38,19 @@ describe("a stale press-change claim of a show put on hold since (8b15188's hold
 
     // Its press-change step would send nothing for a show on hold; nor does the sweep.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+
+    // Held, not closed: a week later the show is announced again as it was; the outlet, told doors at
+    // 19:00, hears of 20:00 from the sweep (from a hold, no step of the show tells the press).
+    now.value = new Date(now.value.getTime() + 7 * 24 * 3600_000);
+    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    await takeStepsWritten(fakes);
+    for (let look = 0; look < 4; look++) {
+      now.value = new Date(now.value.getTime() + 31 * 60_000);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+    ]);
   });
 });
