@@ -151,15 +151,16 @@ function outboxOf(
   const show = next.show;
   const eventMeta = { correlationId: meta.correlationId, labelId: meta.labelId };
   const ref = { labelId: next.labelId, tourId: next.tourId, showId: next.showId };
+  // A step due at once for this very change (the label's time of it).
+  const dueNow = (step: ShowStep) =>
+    outboxEntry(
+      ShowStepDue,
+      { ...ref, step, scheduledFor: meta.occurredAt },
+      { ...eventMeta, source: 'backline.tours' },
+    );
   if (show?.status === 'cancelled' && stored?.show && isAnnounced(stored.show.status)) {
     // Outlets told of the show hear that it is cancelled (press keeps who was told of what).
-    return [
-      outboxEntry(
-        ShowStepDue,
-        { ...ref, step: 'press-cancellation', scheduledFor: meta.occurredAt },
-        { ...eventMeta, source: 'backline.tours' },
-      ),
-    ];
+    return [dueNow('press-cancellation')];
   }
   if (!show || !isAdvancing(show.status)) return [];
   const entries: OutboxEntry[] = [];
@@ -177,13 +178,7 @@ function outboxOf(
     // Outlets told of the show hear of its new date, times or venue, or that a show they heard was
     // cancelled is on again, with the calendar that replaces theirs; moved to another country, those
     // of each country it left hear that it moved (the show keeps which countries' press was told of it).
-    entries.push(
-      outboxEntry(
-        ShowStepDue,
-        { ...ref, step: 'press-change', scheduledFor: meta.occurredAt },
-        { ...eventMeta, source: 'backline.tours' },
-      ),
-    );
+    entries.push(dueNow('press-change'));
   }
   if (
     stored?.show &&
@@ -194,13 +189,7 @@ function outboxOf(
   ) {
     // The tour manager and crew have the day sheet of this very day: they get it again with the new
     // times or venue (before it went, the scheduled sheet reads the show as it is then).
-    entries.push(
-      outboxEntry(
-        ShowStepDue,
-        { ...ref, step: 'day-sheet-update', scheduledFor: meta.occurredAt },
-        { ...eventMeta, source: 'backline.tours' },
-      ),
-    );
+    entries.push(dueNow('day-sheet-update'));
   }
   return [...entries, ...stepsDueAtOnce(next, meta, now)];
 }
