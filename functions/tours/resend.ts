@@ -158,14 +158,14 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       after,
     );
     sort(mail);
-    // The same mail, a show of it changed since it was claimed (set on again): held from that change,
-    // so a late Email Sent has the margin any claim has before it is sent again (docs/design.md#tours).
+    // The same mail, held (its shows off) and a show of it changed since (set on again): held from that
+    // change, so a late Email Sent has the margin any claim has before it is sent again; a claim never
+    // held is sent, however its shows were edited since (docs/design.md#tours).
     const changed = told
       .map((s) => s.updatedAt)
       .sort()
       .at(-1)!;
-    if (resend.has(delivery.deliveryId) && changed > delivery.claimedAt)
-      held.set(delivery.deliveryId, changed);
+    if (delivery.heldAt && resend.has(delivery.deliveryId)) held.set(delivery.deliveryId, changed);
     // Without a show cancelled since, a set of its own: its shows' notes name it, so they count once it is sent.
     if (tell.at(-1) === mail)
       await deps.tours.recordPressTold(labelId, tour.tourId, country, {
