@@ -68,9 +68,16 @@ export function moduleTourMailer(
         // A claim closed unsent whose late Email Sent showed it went reached SES (wentOut).
         if (delivery?.status === 'failed') return wentOut(delivery);
         // An open claim is stale by its place among the open claims (its last take-over, a hold
-        // included: updatedAt), not its claim time, which a hold keeps (docs/design.md#exactly-once-mail).
+        // included: updatedAt), not its claim time, which a hold keeps (docs/design.md#exactly-once-mail);
+        // but an announcement or update held as not wanted for now (heldAt, no change named) is claimed
+        // however long held: its late Email Sent, which the hold waits for, may yet show it went
+        // (docs/design.md#tours).
         return (
-          delivery && (delivery.status !== 'claimed' || (delivery.updatedAt < stale ? undefined : 'claimed'))
+          delivery &&
+          (delivery.status !== 'claimed' ||
+            (delivery.updatedAt < stale && (!delivery.heldAt || delivery.context.change)
+              ? undefined
+              : 'claimed'))
         );
       });
     },
