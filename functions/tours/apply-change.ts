@@ -172,12 +172,15 @@ function outboxOf(
   if (
     stored?.show &&
     isAnnounced(show.status) &&
-    ((isAnnounced(stored.show.status) && showFacts(stored.show) !== showFacts(show)) ||
-      stored.show.status === 'cancelled')
+    (isAnnounced(stored.show.status)
+      ? showFacts(stored.show) !== showFacts(show)
+      : stored.show.status === 'cancelled' || stored.pressCountries)
   ) {
     // Outlets told of the show hear of its new date, times or venue, or that a show they heard was
     // cancelled is on again, with the calendar that replaces theirs; moved to another country, those
     // of each country it left hear that it moved (the show keeps which countries' press was told of it).
+    // Announced again after a hold (or as confirmed), a show some press was told of tells them so too:
+    // what changed meanwhile, a move included.
     entries.push(dueNow('press-change'));
   }
   if (
