@@ -52,7 +52,9 @@ async function announcementSentAnswerLost() {
  * cancelled, though the steps count it told of the show.
  */
 describe('a press announcement SES sent (its answer lost), held while its show is cancelled, whose late Email Sent shows it went', () => {
-  it('is followed by the cancellation while the show stays cancelled', async () => {
+  // A known failure (docs/design.md#tours, 'Nor is this right yet'): the outlet gets the announcement
+  // only. `it.fails` passes while the defect stands; fixed, it fails: make it `it` then.
+  it.fails('is followed by the cancellation while the show stays cancelled', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
     // A day later (the claim stale) the show is cancelled: its step tells the outlet nothing.
     now.value = new Date('2027-02-03T00:00:00Z');
