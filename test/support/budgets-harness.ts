@@ -161,3 +161,30 @@ export function throttleFirstRelease(h: ReturnType<typeof budgetsHarness>): () =
   };
   return () => failed;
 }
+
+/**
+ * `budgetId` set at `occurredAt`, the release its recount makes (the first write with checks) throttled,
+ * and the redelivery of the same Budget Set finding its invoice counted already: the release is lost, for
+ * the reconciliation to repair. Throws unless the first delivery failed.
+ */
+export async function loseRelease(
+  h: ReturnType<typeof budgetsHarness>,
+  budgetId: string,
+  occurredAt: string,
+) {
+  throttleFirstRelease(h);
+  const first = await h.budget(aBudget({ budgetId }), occurredAt).then(
+    () => 'delivered',
+    () => 'threw',
+  );
+  if (first !== 'threw') throw new Error(`the Budget Set of ${budgetId} was not throttled`);
+  await h.budget(aBudget({ budgetId }), occurredAt);
+}
+
+/** The differences Budget Drift Repaired stated for `budgetId`, in the order they were published. */
+export const driftStated = (h: ReturnType<typeof budgetsHarness>, budgetId: string) =>
+  h
+    .events('Budget Drift Repaired')
+    .map((e) => (e.detail as { data: { budgetId: string; differences: unknown[] } }).data)
+    .filter((d) => d.budgetId === budgetId)
+    .flatMap((d) => d.differences);

@@ -4,7 +4,14 @@ import { counter } from '#shared/budgets/ledger.ts';
 import type { LedgerWrite } from '#shared/db/budgets.ts';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { aBudget, anExpense, budgetsHarness, throttleFirstRelease } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anExpense,
+  budgetsHarness,
+  driftStated,
+  loseRelease,
+  throttleFirstRelease,
+} from '#test/support/budgets-harness.ts';
 
 // docs/design.md#budgets: an invoice with no rate yet for its date, and the purchase order it settles,
 // count an artist's recoupable money once — in the order's currency while the order holds it, in the
@@ -816,10 +823,7 @@ describe('a release of an unconverted order lost between budgets, repaired by th
     expect((await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.recoupable).toEqual(
       expect.objectContaining({ amount: { minor: 50_000, currency: 'USD' } }),
     );
-    throttleFirstRelease(h);
-    const occurredAt = '2027-03-05T09:00:00.000Z';
-    await expect(h.budget(aBudget({ budgetId: 'bud-3' }), occurredAt)).rejects.toThrow();
-    await h.budget(aBudget({ budgetId: 'bud-3' }), occurredAt);
+    await loseRelease(h, 'bud-3', '2027-03-05T09:00:00.000Z');
 
     h.setNow('2027-03-06T07:00:00.000Z');
     await h.reconcile('2027-03-06');
@@ -829,13 +833,7 @@ describe('a release of an unconverted order lost between budgets, repaired by th
     expect(after?.settledElsewhere).toEqual(['inv-director']);
     expect(after?.recoupable).toBeUndefined();
     // ...and bud-1's owner is told of the artist's 500.00 USD share the repair took off, not only of the commitment.
-    expect(
-      h
-        .events('Budget Drift Repaired')
-        .map((e) => (e.detail as { data: { budgetId: string; differences: unknown[] } }).data)
-        .filter((d) => d.budgetId === 'bud-1')
-        .flatMap((d) => d.differences),
-    ).toEqual(
+    expect(driftStated(h, 'bud-1')).toEqual(
       expect.arrayContaining([{ total: 'unconverted USD recoupable art-1', was: 50_000, ledger: 0 }]),
     );
   });
