@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { importPage } from '#functions/jobs/outlet-import.ts';
 import type { JobsDeps } from '#functions/jobs/ports.ts';
 import { type PageOutcome, runJobPage } from '#functions/jobs/run.ts';
 import { type JobRoutesDeps, startJob } from '#functions/management/jobs.ts';
-import type { OutletRoutesDeps } from '#functions/management/outlets.ts';
+import { type OutletRoutesDeps, startImport } from '#functions/management/outlets.ts';
 import {
   AttemptLiveError,
   attemptLiveUntil,
@@ -251,3 +252,81 @@ export const namedOutlets = (world: ReturnType<typeof jobWorld>) =>
   [...world.store.outbox, ...world.outlets.outbox.entries]
     .filter((e) => e.detailType === 'Outlets Changed')
     .flatMap((e) => (e.detail.data as { outletIds: string[] }).outletIds);
+
+/** Fake timers from 2027-02-01T10:00 for each test of the calling describe, real ones after it. */
+export function onFakeTimers() {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/**
+ * An import world on the fake timers' clock (`onFakeTimers`) and an outlet import of `rows` (CSV lines
+ * under the header name,email,kind,territories) started in it, after `before` (outlets already there).
+ */
+export async function aTimedImport(
+  rows: string[],
+  before?: (world: ReturnType<typeof jobWorld>) => Promise<unknown>,
+) {
+  const { world, deps } = anImportWorld();
+  Object.defineProperty(world.clock, 'now', { get: () => new Date() });
+  await before?.(world);
+  const job = await startImport(['name,email,kind,territories', ...rows].join('\n'), deps);
+  return { world, deps, job };
+}
+
+/** Makes the page's next attempt its last: two attempts were killed before they wrote anything (started, never recorded). */
+export const twoAttemptsSpent = (world: ReturnType<typeof jobWorld>, jobId: string) =>
+  Object.assign(world.store.jobs.get(jobId)!, { status: 'running', attempts: 2 });
+
+type Upsert = InMemoryOutletDirectory['upsertByEmail'];
+
+/**
+ * A row write received by the table and not answered until its fence closes and gives it up (the SDK's
+ * abortSignal); DynamoDB applies it (`upsert`, fenceless) 200 ms after the client gave it up.
+ */
+export const givenUpAtFenceClose =
+  (upsert: Upsert): Upsert =>
+  async (input, meta) =>
+    meta.fence!.write(
+      (abortSignal?: AbortSignal) =>
+        new Promise((_, reject) =>
+          abortSignal?.addEventListener('abort', () => {
+            setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
+            reject(new Error('AbortError: Request aborted'));
+          }),
+        ),
+    );
+
+/**
+ * A row write whose three SDK tries go unanswered for 3 s each and are given up by the client itself
+ * (`TimeoutError`, the fence open); the last one DynamoDB had received, and applies (`upsert`) 200 ms later.
+ */
+export const timedOutByTheClient =
+  (upsert: Upsert): Upsert =>
+  async (input, meta) =>
+    meta.fence!.write(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 9_000));
+      setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
+      const timeout = new Error('Request did not complete within 3000 ms');
+      timeout.name = 'TimeoutError';
+      throw timeout;
+    });
+
+/** The attempt's lease renewal fails (the SDK gave up retrying it), first at 10:00:10: the fence closes. */
+export const renewalThrottled = (world: ReturnType<typeof jobWorld>) => {
+  world.store.renewAttempt = async () => {
+    throw new Error(
+      'ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput',
+    );
+  };
+};
+
+/** Every outlet an `Outlets Changed` of the job store's outbox (pages' completions, jobs' failures) names. */
+export const namedByJobs = (world: ReturnType<typeof jobWorld>) =>
+  world.store.outbox
+    .filter((entry) => entry.detailType === 'Outlets Changed')
+    .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);

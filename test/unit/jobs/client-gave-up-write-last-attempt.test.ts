@@ -1,7 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
-import { startImport } from '#functions/management/outlets.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import {
+  aTimedImport,
+  namedByJobs,
+  onFakeTimers,
+  timedOutByTheClient,
+  twoAttemptsSpent,
+} from '#test/support/jobs.ts';
 
 /**
  * docs/design.md#jobs: a try DynamoDB had received when the client gave it up is applied as DynamoDB serves
@@ -14,26 +19,18 @@ import { anImportWorld } from '#test/support/jobs.ts';
  * failure, read after the wait, names it.
  */
 describe("an import page's last attempt failing just after the client gave up a row write", () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeTimers();
 
   it("names in the job's failure the outlet that write created", async () => {
-    const { world, deps } = anImportWorld();
-    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
-    const job = await startImport(
-      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB', 'Wave,wave@y.example,radio,GB'].join(
-        '\n',
-      ),
-      deps,
-    );
+    const { world, job } = await aTimedImport([
+      'Desk,desk@x.example,press,GB',
+      'Wave,wave@y.example,radio,GB',
+    ]);
     // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
-    Object.assign(world.store.jobs.get(job.jobId)!, { status: 'running', attempts: 2 });
+    twoAttemptsSpent(world, job.jobId);
 
     const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+    const timedOut = timedOutByTheClient(upsert);
     world.outlets.upsertByEmail = async (input, meta) => {
       if (input.email === 'wave@y.example') {
         // A slow read before its write: still reading when the attempt's deadline comes.
@@ -42,13 +39,7 @@ describe("an import page's last attempt failing just after the client gave up a 
       }
       // The SDK's three tries of desk's write go unanswered for 3 s each and are given up by the client;
       // the last one DynamoDB had received, and applies 200 ms later.
-      return meta.fence!.write(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 9_000));
-        setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
-        const timeout = new Error('Request did not complete within 3000 ms');
-        timeout.name = 'TimeoutError';
-        throw timeout;
-      });
+      return timedOut(input, meta);
     };
 
     const last = runJobPage(
@@ -59,9 +50,7 @@ describe("an import page's last attempt failing just after the client gave up a 
     expect(await last).toMatchObject({ outcome: 'failed' });
 
     const desk = await world.outlets.findByEmail('desk@x.example');
-    const named = world.store.outbox
-      .filter((entry) => entry.detailType === 'Outlets Changed')
-      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    const named = namedByJobs(world);
     expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
       status: 'failed',
       created: expect.any(String),

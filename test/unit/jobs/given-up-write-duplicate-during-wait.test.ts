@@ -1,7 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
-import { startImport } from '#functions/management/outlets.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import {
+  aTimedImport,
+  givenUpAtFenceClose,
+  namedByJobs,
+  onFakeTimers,
+  renewalThrottled,
+  twoAttemptsSpent,
+} from '#test/support/jobs.ts';
 
 /**
  * docs/design.md#jobs: on a page's last attempt a row write its fence gave up "must not land after the
@@ -13,42 +19,18 @@ import { anImportWorld } from '#test/support/jobs.ts';
  * and the outlet that try created would be named by nothing.
  */
 describe("an import page's last attempt whose row write its fence gave up, and a duplicate of its event", () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeTimers();
 
   it("names in the job's failure the outlet that write created", async () => {
-    const { world, deps } = anImportWorld();
-    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
-    const job = await startImport(
-      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB'].join('\n'),
-      deps,
-    );
+    const { world, job } = await aTimedImport(['Desk,desk@x.example,press,GB']);
     // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
-    Object.assign(world.store.jobs.get(job.jobId)!, { status: 'running', attempts: 2 });
+    twoAttemptsSpent(world, job.jobId);
 
     // The row's write (the outlet's creation) is received and not yet answered when the fence closes;
     // DynamoDB applies it 200 ms after the client gave it up (as in given-up-write-after-job-failed).
-    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
-    world.outlets.upsertByEmail = async (input, meta) =>
-      meta.fence!.write(
-        (abortSignal?: AbortSignal) =>
-          new Promise((_, reject) =>
-            abortSignal?.addEventListener('abort', () => {
-              setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
-              reject(new Error('AbortError: Request aborted'));
-            }),
-          ),
-      );
+    world.outlets.upsertByEmail = givenUpAtFenceClose(world.outlets.upsertByEmail.bind(world.outlets));
     // Its lease's renewal fails at 10:00:10 (the SDK gave up retrying it): the fence closes.
-    world.store.renewAttempt = async () => {
-      throw new Error(
-        'ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput',
-      );
-    };
+    renewalThrottled(world);
 
     const last = runJobPage({ jobId: job.jobId, page: 0, owner: 'invocation-1' }, world.runner).catch(
       (error: Error) => `threw: ${error.message}`,
@@ -64,9 +46,7 @@ describe("an import page's last attempt whose row write its fence gave up, and a
     expect(await duplicate).toMatch(/^threw: page 0 of job .* has an attempt running/);
 
     const desk = await world.outlets.findByEmail('desk@x.example');
-    const named = world.store.outbox
-      .filter((entry) => entry.detailType === 'Outlets Changed')
-      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    const named = namedByJobs(world);
     expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
       status: 'failed',
       created: expect.any(String),

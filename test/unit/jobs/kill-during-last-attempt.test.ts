@@ -1,17 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { JobsDeps } from '#functions/jobs/ports.ts';
 import { runJobPage } from '#functions/jobs/run.ts';
-import { startImport } from '#functions/management/outlets.ts';
 import { type BusEvent, LocalBus } from '#infra/local/bus/bus.ts';
 import { Faults } from '#infra/local/faults.ts';
 import { functions } from '#infra/topology.ts';
 import { attemptLeaseMs, type JobStore } from '#shared/db/jobs.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import { aTimedImport, givenUpAtFenceClose, namedByJobs, onFakeTimers } from '#test/support/jobs.ts';
 
 /**
  * docs/design.md#local-faults: the local bus keeps an accepted event across a `kill -9` and delivers again
@@ -25,34 +24,14 @@ import { anImportWorld } from '#test/support/jobs.ts';
  * naming the outlet.
  */
 describe("a kill -9 of the local cloud during a page's last attempt", () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeTimers();
 
   const killedAt = async (killMs: number) => {
-    const { world, deps } = anImportWorld();
-    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
-    const job = await startImport(
-      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB'].join('\n'),
-      deps,
-    );
+    const { world, job } = await aTimedImport(['Desk,desk@x.example,press,GB']);
 
     // The row's write is received and not answered until the attempt's fence gives it up (its deadline);
     // DynamoDB applies it 200 ms later.
-    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
-    world.outlets.upsertByEmail = async (input, meta) =>
-      meta.fence!.write(
-        (abortSignal?: AbortSignal) =>
-          new Promise((_, reject) =>
-            abortSignal?.addEventListener('abort', () => {
-              setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
-              reject(new Error('AbortError: Request aborted'));
-            }),
-          ),
-      );
+    world.outlets.upsertByEmail = givenUpAtFenceClose(world.outlets.upsertByEmail.bind(world.outlets));
 
     // The local cloud before the kill: once killed, its jobs function writes nothing more.
     let killed = false;
@@ -110,9 +89,7 @@ describe("a kill -9 of the local cloud during a page's last attempt", () => {
     await vi.advanceTimersByTimeAsync(120_000);
 
     const desk = await world.outlets.findByEmail('desk@x.example');
-    const named = world.store.outbox
-      .filter((entry) => entry.detailType === 'Outlets Changed')
-      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    const named = namedByJobs(world);
     return {
       status: world.store.jobs.get(job.jobId)?.status,
       deadLetters: after.deadLetters().map((letter) => letter.error),

@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
-import { startImport } from '#functions/management/outlets.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import { aTimedImport, namedByJobs, onFakeTimers, timedOutByTheClient } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
 /**
@@ -15,32 +14,14 @@ import { anOutletInput } from '#test/support/outlets.ts';
  * the line says and names it neither.
  */
 describe('an import page whose row write the client gave up on (request timeout), DynamoDB applying it', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeTimers();
 
   it("names the outlet that write created in the page's Outlets Changed", async () => {
-    const { world, deps } = anImportWorld();
-    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
-    const job = await startImport(
-      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB'].join('\n'),
-      deps,
-    );
+    const { world, job } = await aTimedImport(['Desk,desk@x.example,press,GB']);
 
     // The table is slow: each of the SDK's three tries of the row's write (the outlet's creation) goes
     // unanswered for 3 s and is given up; the last one DynamoDB had received, and applies 200 ms later.
-    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
-    world.outlets.upsertByEmail = async (input, meta) =>
-      meta.fence!.write(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 9_000));
-        setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
-        const timeout = new Error('Request did not complete within 3000 ms');
-        timeout.name = 'TimeoutError';
-        throw timeout;
-      });
+    world.outlets.upsertByEmail = timedOutByTheClient(world.outlets.upsertByEmail.bind(world.outlets));
 
     const page = runJobPage({ jobId: job.jobId, page: 0, owner: 'invocation-1' }, world.runner).catch(
       (error: Error) => `threw: ${error.message}`,
@@ -49,34 +30,20 @@ describe('an import page whose row write the client gave up on (request timeout)
     await page;
 
     const desk = await world.outlets.findByEmail('desk@x.example');
-    const named = world.store.outbox
-      .filter((entry) => entry.detailType === 'Outlets Changed')
-      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    const named = namedByJobs(world);
     expect({ created: desk?.id, named }).toEqual({ created: expect.any(String), named: [desk?.id] });
   });
 
   it("names the outlet that write moved to another territory in the page's Outlets Changed", async () => {
-    const { world, deps } = anImportWorld();
-    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
-    await world.outlets.create(anOutletInput({ email: 'desk@x.example', territories: ['GB'] }), {
-      id: 'out-existing',
-      now: '2027-01-01T00:00:00.000Z',
-    });
-    const job = await startImport(
-      ['name,email,kind,territories', 'Desk,desk@x.example,press,FR'].join('\n'),
-      deps,
+    const { world, job } = await aTimedImport(['Desk,desk@x.example,press,FR'], (world) =>
+      world.outlets.create(anOutletInput({ email: 'desk@x.example', territories: ['GB'] }), {
+        id: 'out-existing',
+        now: '2027-01-01T00:00:00.000Z',
+      }),
     );
 
     // As above: the row's write (the outlet's move to FR) times out three times, the last try applied later.
-    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
-    world.outlets.upsertByEmail = async (input, meta) =>
-      meta.fence!.write(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 9_000));
-        setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 200);
-        const timeout = new Error('Request did not complete within 3000 ms');
-        timeout.name = 'TimeoutError';
-        throw timeout;
-      });
+    world.outlets.upsertByEmail = timedOutByTheClient(world.outlets.upsertByEmail.bind(world.outlets));
 
     const page = runJobPage({ jobId: job.jobId, page: 0, owner: 'invocation-1' }, world.runner).catch(
       (error: Error) => `threw: ${error.message}`,
@@ -85,9 +52,7 @@ describe('an import page whose row write the client gave up on (request timeout)
     await page;
 
     const desk = await world.outlets.findByEmail('desk@x.example');
-    const named = world.store.outbox
-      .filter((entry) => entry.detailType === 'Outlets Changed')
-      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    const named = namedByJobs(world);
     expect({ territories: desk?.territories, named }).toEqual({
       territories: ['FR'],
       named: expect.arrayContaining(['out-existing']),
