@@ -330,3 +330,18 @@ export const namedByJobs = (world: ReturnType<typeof jobWorld>) =>
   world.store.outbox
     .filter((entry) => entry.detailType === 'Outlets Changed')
     .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+
+/**
+ * The last attempt's scene of the fence's closing (`onFakeTimers`): an import of desk@x.example whose two
+ * attempts were killed before they wrote anything (started, never recorded), so the next is the third;
+ * the table is slow, the row's write (the outlet's creation) received and not yet answered when the fence
+ * closes, DynamoDB applying it 200 ms after the client gave it up (`givenUpAtFenceClose`); the lease's
+ * renewal fails at 10:00:10 (`renewalThrottled`): the fence closes.
+ */
+export async function aLastAttemptWhoseFenceCloses() {
+  const { world, job } = await aTimedImport(['Desk,desk@x.example,press,GB']);
+  twoAttemptsSpent(world, job.jobId);
+  world.outlets.upsertByEmail = givenUpAtFenceClose(world.outlets.upsertByEmail.bind(world.outlets));
+  renewalThrottled(world);
+  return { world, job };
+}

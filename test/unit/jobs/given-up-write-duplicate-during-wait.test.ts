@@ -1,13 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
-import {
-  aTimedImport,
-  givenUpAtFenceClose,
-  namedByJobs,
-  onFakeTimers,
-  renewalThrottled,
-  twoAttemptsSpent,
-} from '#test/support/jobs.ts';
+import { aLastAttemptWhoseFenceCloses, namedByJobs, onFakeTimers } from '#test/support/jobs.ts';
 
 /**
  * docs/design.md#jobs: on a page's last attempt a row write its fence gave up "must not land after the
@@ -22,15 +15,10 @@ describe("an import page's last attempt whose row write its fence gave up, and a
   onFakeTimers();
 
   it("names in the job's failure the outlet that write created", async () => {
-    const { world, job } = await aTimedImport(['Desk,desk@x.example,press,GB']);
-    // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
-    twoAttemptsSpent(world, job.jobId);
-
-    // The row's write (the outlet's creation) is received and not yet answered when the fence closes;
-    // DynamoDB applies it 200 ms after the client gave it up (as in given-up-write-after-job-failed).
-    world.outlets.upsertByEmail = givenUpAtFenceClose(world.outlets.upsertByEmail.bind(world.outlets));
-    // Its lease's renewal fails at 10:00:10 (the SDK gave up retrying it): the fence closes.
-    renewalThrottled(world);
+    // Its third attempt, the last: the row's write (the outlet's creation) is received and not yet answered
+    // when the fence closes (its lease's renewal fails at 10:00:10); DynamoDB applies it 200 ms after the
+    // client gave it up.
+    const { world, job } = await aLastAttemptWhoseFenceCloses();
 
     const last = runJobPage({ jobId: job.jobId, page: 0, owner: 'invocation-1' }, world.runner).catch(
       (error: Error) => `threw: ${error.message}`,
