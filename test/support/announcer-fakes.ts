@@ -540,13 +540,32 @@ export async function aReAnnouncementHeldButSent() {
   await store.putIfNewer(release, []);
   await sendMailing(announce, meta, world.deps, far());
   await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+  await givenBackItsAnswerLost(press);
+  await withdrawnAgainAndSwept(press);
+  return press;
+}
+
+/**
+ * DE given back to `press`'s release by `update` (giveDeBack unless told) on 2 February, SES sending the
+ * re-announcement and its answer lost: the re-announcement's claim open.
+ */
+export async function givenBackItsAnswerLost(
+  { world, label }: Pick<ReturnType<typeof aLabelAndItsPress>, 'world' | 'label'>,
+  update: Parameters<ReturnType<typeof aLabelAndItsPress>['label']>[0] = giveDeBack,
+) {
   world.mailer.script = (mail) => (mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never));
-  await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
+  await label(update, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
   world.mailer.script = undefined;
+}
+
+/** DE withdrawn again from `press`'s release on 3 February; the sweep, a minute past the stale window, holds what it finds open. */
+export async function withdrawnAgainAndSwept({
+  world,
+  label,
+}: Pick<ReturnType<typeof aLabelAndItsPress>, 'world' | 'label'>) {
   await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
   world.clock.now += defaultSettings.staleClaimMs + 60_000;
   await sweepStaleClaims(world.deps, far());
-  return press;
 }
 
 /**

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings } from '#functions/announcer/ports.ts';
 import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
   aLabelAndItsPress,
   emailSent,
   far,
+  givenBackItsAnswerLost,
   runRequested,
   withdrawDe,
+  withdrawnAgainAndSwept,
 } from '#test/support/announcer-fakes.ts';
 import { aReleaseDetails } from '#test/support/releases.ts';
 
@@ -38,20 +39,11 @@ describe('a re-announcement held while DE is withdrawn again, DE given back at a
     );
     await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
     // DE given back on 12 March: SES sends the re-announcement, its answer lost (its claim open).
-    world.mailer.script = (mail) =>
-      mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
-    await label(
-      { type: 'Release Updated', details: dates('2027-03-12') },
-      'evt-given-back',
-      '2026-02-02T10:00:00.000Z',
-    ).catch(() => {});
-    world.mailer.script = undefined;
+    await givenBackItsAnswerLost({ world, label }, { type: 'Release Updated', details: dates('2027-03-12') });
     const announcements = world.mailer.receivedBy(german.email, 'announcement');
     expect(announcements).toHaveLength(2);
     // DE withdrawn again; the sweep holds the re-announcement.
-    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
-    world.clock.now += defaultSettings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, far());
+    await withdrawnAgainAndSwept({ world, label });
     expect(world.deliveries.items.get(announcements[1].deliveryId)?.status).toBe('claimed');
 
     // DE given back again, on 19 March now; the re-announcement's Email Sent comes ten minutes after.

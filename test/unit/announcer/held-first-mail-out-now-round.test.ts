@@ -7,6 +7,7 @@ import {
   aReleaseClaim,
   emailSent,
   far,
+  givenBackItsAnswerLost,
   runRequested,
   withdrawDe,
 } from '#test/support/announcer-fakes.ts';
@@ -35,10 +36,7 @@ describe('a re-announcement held while DE is withdrawn again, after round 0’s 
     await label({ type: 'Release Scheduled', details: dates }, 'evt-scheduled', '2026-01-01T10:00:00.000Z');
     await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
     // DE given back: SES sends the re-announcement (round given-back-1), its answer lost: claim open.
-    world.mailer.script = (mail) =>
-      mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
-    await label(inBoth, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    await givenBackItsAnswerLost({ world, label }, inBoth);
     const announcements = world.mailer.receivedBy(german.email, 'announcement');
     expect(announcements).toHaveLength(2);
 

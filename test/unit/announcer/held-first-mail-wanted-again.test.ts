@@ -9,12 +9,28 @@ import {
   aReAnnouncementHeldButSent,
   emailSent,
   far,
-  giveDeBack,
+  givenBackItsAnswerLost,
   meta,
   runRequested,
   withdrawDe,
+  withdrawnAgainAndSwept,
 } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
+
+/**
+ * The mailings asked run; the sweep's next run a minute later, before the held re-announcement's late
+ * Email Sent arrives; then that Email Sent, and the mailings it asks.
+ */
+async function sweptThenItsEmailSent(
+  world: ReturnType<typeof aLabelAndItsPress>['world'],
+  reAnnouncement: Parameters<typeof emailSent>[0],
+) {
+  await runRequested(world, 'announcement');
+  world.clock.now += 60_000;
+  await sweepStaleClaims(world.deps, far());
+  await settleFromEmailsSent([emailSent(reAnnouncement)], world.deps);
+  await runRequested(world, 'announcement');
+}
 
 /**
  * docs/design.md#exactly-once-mail: a first mail held while its outlet's territory is withdrawn may
@@ -38,12 +54,8 @@ describe('a re-announcement held while DE is withdrawn, its outlet edited to cov
     world.clock.now += defaultSettings.staleClaimMs - 30_000;
     Object.assign(world.directory.find((outlet) => outlet.id === german.id)!, { territories: ['DE', 'GB'] });
     await announceToChangedOutlets([german.id], meta, world.deps);
-    await runRequested(world, 'announcement');
     // The sweep's next run, a minute after the edit, before the late Email Sent arrives.
-    world.clock.now += 60_000;
-    await sweepStaleClaims(world.deps, far());
-    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
-    await runRequested(world, 'announcement');
+    await sweptThenItsEmailSent(world, announcements[1]);
 
     // Announced, told DE was withdrawn, announced again (the mail SES sent): told nothing since.
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
@@ -67,16 +79,11 @@ describe('a re-announcement held while DE is withdrawn, the release widened to A
     await sendMailing(announce, meta, world.deps, far());
     await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
     // DE given back: SES sends the re-announcement, its answer lost (its claim open).
-    world.mailer.script = (mail) =>
-      mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    await givenBackItsAnswerLost({ world, label });
     const announcements = world.mailer.receivedBy(german.email, 'announcement');
     expect(announcements).toHaveLength(2);
     // DE withdrawn again; the sweep holds the re-announcement (at its time).
-    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
-    world.clock.now += defaultSettings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, far());
+    await withdrawnAgainAndSwept({ world, label });
     expect(world.deliveries.items.get(announcements[1].deliveryId)?.status).toBe('claimed');
 
     // Just before it is stale again, the label adds AT: the release reaches the outlet through AT.
@@ -86,11 +93,7 @@ describe('a re-announcement held while DE is withdrawn, the release widened to A
       'evt-widened',
       '2026-02-04T10:00:00.000Z',
     );
-    await runRequested(world, 'announcement');
-    world.clock.now += 60_000;
-    await sweepStaleClaims(world.deps, far());
-    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
-    await runRequested(world, 'announcement');
+    await sweptThenItsEmailSent(world, announcements[1]);
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
