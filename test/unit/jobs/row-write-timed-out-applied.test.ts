@@ -3,6 +3,15 @@ import { runJobPage } from '#functions/jobs/run.ts';
 import { aTimedImport, namedByJobs, onFakeTimers, timedOutByTheClient } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
+/** Runs the job's page 0 (one attempt, invocation-1) over 15 s of the fake timers, whatever its outcome. */
+async function runPageFor15s(world: Awaited<ReturnType<typeof aTimedImport>>['world'], jobId: string) {
+  const page = runJobPage({ jobId, page: 0, owner: 'invocation-1' }, world.runner).catch(
+    (error: Error) => `threw: ${error.message}`,
+  );
+  await vi.advanceTimersByTimeAsync(15_000);
+  await page;
+}
+
 /**
  * docs/design.md#jobs: an import page's completion "holds one `Outlets Changed` naming the outlets the
  * page created", and the jobs function's DynamoDB client gives up a try not answered within 3 s, "but for
@@ -23,11 +32,7 @@ describe('an import page whose row write the client gave up on (request timeout)
     // unanswered for 3 s and is given up; the last one DynamoDB had received, and applies 200 ms later.
     world.outlets.upsertByEmail = timedOutByTheClient(world.outlets.upsertByEmail.bind(world.outlets));
 
-    const page = runJobPage({ jobId: job.jobId, page: 0, owner: 'invocation-1' }, world.runner).catch(
-      (error: Error) => `threw: ${error.message}`,
-    );
-    await vi.advanceTimersByTimeAsync(15_000);
-    await page;
+    await runPageFor15s(world, job.jobId);
 
     const desk = await world.outlets.findByEmail('desk@x.example');
     const named = namedByJobs(world);
@@ -45,11 +50,7 @@ describe('an import page whose row write the client gave up on (request timeout)
     // As above: the row's write (the outlet's move to FR) times out three times, the last try applied later.
     world.outlets.upsertByEmail = timedOutByTheClient(world.outlets.upsertByEmail.bind(world.outlets));
 
-    const page = runJobPage({ jobId: job.jobId, page: 0, owner: 'invocation-1' }, world.runner).catch(
-      (error: Error) => `threw: ${error.message}`,
-    );
-    await vi.advanceTimersByTimeAsync(15_000);
-    await page;
+    await runPageFor15s(world, job.jobId);
 
     const desk = await world.outlets.findByEmail('desk@x.example');
     const named = namedByJobs(world);
