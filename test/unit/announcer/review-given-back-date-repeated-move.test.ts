@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import {
+  aLabelAndItsPress,
+  emailSent,
+  far,
+  runRequested,
+  withdrawDe,
+} from '#test/support/announcer-fakes.ts';
+import { aReleaseDetails } from '#test/support/releases.ts';
+
+/** GB on 26 March, DE on its own date `de`. */
+const dates = (de: string) =>
+  aReleaseDetails({
+    territories: ['GB', 'DE'],
+    releaseDate: '2027-03-26',
+    territoryDates: [{ territories: ['DE'], releaseDate: de }],
+  });
+
+/**
+ * Review of 249d6ce. docs/design.md#street-dates-per-territory: "A move repeated between the same two
+ * dates (5 to 19, back to 5, then 5 to 19 again; the release's, or a territory's) is a move of its own"
+ * (the repeated move's identity names the label's time of the move after the moment it moves from).
+ * 249d6ce asks the date change a first mail settled late owes its outlet in a territory given back at
+ * another date under the identity (the moment the mail stated, the date that stands) alone. Here DE was
+ * moved 12 -> 19 March and back to 12 before, each date change told to the German outlet; the held
+ * re-announcement states 12 March and DE is given back on 19 March: the date change asked (12 -> 19)
+ * has the identity of the first move, already sent, so the German outlet is told nothing and believes
+ * 12 March.
+ *
+ * docs/design.md#exactly-once-mail: a re-announcement left open while DE is withdrawn again is held,
+ * and "the next giving back's mailing passes it (its claim open), its late Email Sent settles it as
+ * sent once and asks its follow-ups"; docs/design.md#street-dates-per-territory: a withdrawal is stored
+ * as the narrowed release, so a giving back that lists DE at a new date records no date change for DE.
+ * The held re-announcement stated DE's old date (12 March); the giving back (19 March) passes the
+ * German outlet, and the sweeps of the next ten minutes leave it held (looked at again once stale
+ * again); its late Email Sent settles it, and what follows it tells the German outlet DE's date as it
+ * now stands: the date change of DE from the date the mail stated to the one that stands.
+ */
+describe('a re-announcement held while DE is withdrawn again, DE given back at a date it moved to and from before', () => {
+  it('leaves the German outlet told DE’s date as it now stands once its late Email Sent settles it', async () => {
+    const { german, world, label } = aLabelAndItsPress();
+    await label(
+      { type: 'Release Scheduled', details: dates('2027-03-12') },
+      'evt-scheduled',
+      '2026-01-01T10:00:00.000Z',
+    );
+    // DE moved to 19 March and back to 12 March before: the German outlet heard both date changes.
+    await label(
+      { type: 'Release Updated', details: dates('2027-03-19') },
+      'evt-moved',
+      '2026-01-10T10:00:00.000Z',
+    );
+    await runRequested(world, 'date-change');
+    await label(
+      { type: 'Release Updated', details: dates('2027-03-12') },
+      'evt-moved-back',
+      '2026-01-20T10:00:00.000Z',
+    );
+    await runRequested(world, 'date-change');
+    expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(2);
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    // DE given back on 12 March: SES sends the re-announcement, its answer lost (its claim open).
+    world.mailer.script = (mail) =>
+      mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
+    await label(
+      { type: 'Release Updated', details: dates('2027-03-12') },
+      'evt-given-back',
+      '2026-02-02T10:00:00.000Z',
+    ).catch(() => {});
+    world.mailer.script = undefined;
+    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    expect(announcements).toHaveLength(2);
+    // DE withdrawn again; the sweep holds the re-announcement.
+    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+    expect(world.deliveries.items.get(announcements[1].deliveryId)?.status).toBe('claimed');
+
+    // DE given back again, on 19 March now; the re-announcement's Email Sent comes ten minutes after.
+    world.clock.now += 10 * 60_000;
+    await label(
+      { type: 'Release Updated', details: dates('2027-03-19') },
+      'evt-given-back-moved',
+      '2026-02-04T10:00:00.000Z',
+    );
+    await runRequested(world, 'announcement');
+    // The sweeps of those ten minutes, one a minute.
+    for (let minute = 0; minute < 10; minute++) {
+      world.clock.now += 60_000;
+      await sweepStaleClaims(world.deps, far());
+    }
+    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
+    for (const kind of ['cancellation', 'announcement', 'date-change', 'out-now'])
+      await runRequested(world, kind);
+    // The sweeps of the next hour.
+    for (let minute = 0; minute < 60; minute++) {
+      world.clock.now += 60_000;
+      await sweepStaleClaims(world.deps, far());
+    }
+
+    // What the German outlet was last told of DE's date, by the mails it received (as SES merges them).
+    const toldDe = world.mailer.calls.flatMap((call) =>
+      call.entries
+        .filter((entry) => entry.email === german.email)
+        .map((entry) => {
+          const text = JSON.stringify({
+            ...(call.defaultData as { text: object }).text,
+            ...(entry.data as { text: object }).text,
+          });
+          return { kind: call.kind, date: text.match(/(12|19) March 2027/)?.[0] };
+        }),
+    );
+    expect(toldDe.at(-1)).toEqual({ kind: expect.any(String), date: '19 March 2027' });
+  });
+});
