@@ -220,12 +220,17 @@ async function askDatesGivenBack(
     for (const [moment, territories] of Object.entries(toldOfKept(first.told))) {
       for (const territory of territories) {
         const revision = streetDateIn(standing, territory);
-        const givenBackSince = current.givenBack.some(
+        const givenBackSince = current.givenBack.findLast(
           (turn) => turn.at > (first.asOf ?? '') && turn.territories.includes(territory),
         );
         if (!revision || !givenBackSince || sameInstant(momentOfKey(revision), momentOfKey(moment))) continue;
-        const id = JSON.stringify([moment, revision]);
-        const change = changes.get(id) ?? { moment, revision, territories: [], outletIds: [] };
+        // A move repeated between the same two dates is a move of its own: named, as the releases name
+        // one, by the label's time of the move (the giving back) after the moment it moves from.
+        const repeated =
+          current.dateChangesForgottenUntil !== undefined || askedDateChange(current, { revision, moment });
+        const from = repeated ? `${moment} ${givenBackSince.at}` : moment;
+        const id = JSON.stringify([from, revision]);
+        const change = changes.get(id) ?? { moment: from, revision, territories: [], outletIds: [] };
         if (!change.territories.includes(territory)) change.territories.push(territory);
         if (!change.outletIds.includes(outletId)) change.outletIds.push(outletId);
         changes.set(id, change);

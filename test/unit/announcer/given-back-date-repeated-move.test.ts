@@ -19,7 +19,7 @@ const dates = (de: string) =>
   });
 
 /**
- * Review of 249d6ce. docs/design.md#street-dates-per-territory: "A move repeated between the same two
+ * docs/design.md#street-dates-per-territory: "A move repeated between the same two
  * dates (5 to 19, back to 5, then 5 to 19 again; the release's, or a territory's) is a move of its own"
  * (the repeated move's identity names the label's time of the move after the moment it moves from).
  * 249d6ce asks the date change a first mail settled late owes its outlet in a territory given back at
