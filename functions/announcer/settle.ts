@@ -13,6 +13,7 @@ import {
 import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import {
+  concernsTerritories,
   momentKeyByTerritory,
   momentOf,
   momentOfKey,
@@ -310,6 +311,19 @@ const withdrawnOnlyFor = (release: StoredRelease | undefined, delivery: Delivery
   standingWithdrawalConcerns(outlet, release);
 
 /**
+ * A first mail the sweep held while its outlet's territory was withdrawn before holds kept `heldAt`
+ * (that hold moved its claim time; no write since): written before a giving back of the outlet's
+ * territories, it is wanted again and gets the margin as one held with `heldAt` does, from this look
+ * (docs/design.md#exactly-once-mail).
+ */
+const heldBeforeHeldAt = (release: StoredRelease | undefined, delivery: Delivery, outlet: Outlet) =>
+  isFirstMail(delivery.kind) &&
+  delivery.updatedAt === delivery.claimedAt &&
+  (release?.givenBack ?? []).some(
+    (turn) => turn.at > (delivery.asOf ?? '') && concernsTerritories(outlet, turn.territories),
+  );
+
+/**
  * A date change as its mailing asked it, for a resend: its territories and their old moments, where
  * the release still keeps the ask (askedDateChange); none for a release's date change. One naming a
  * moment whose ask the release no longer keeps is taken as a territory's (territories unknown).
@@ -472,7 +486,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       // reaches: whatever made it so, at any time since): it may have gone, and its late Email Sent gets
       // the margin any claim gets, counted from this sweep, before it is resent: held once more, as
       // wanted, and resent at its next look if still open and wanted (docs/design.md#exactly-once-mail).
-      if (delivery.heldAt !== undefined) {
+      if (delivery.heldAt !== undefined || heldBeforeHeldAt(release, delivery, atAddress)) {
         held.set(delivery.deliveryId, at);
         wanted.add(delivery.deliveryId);
         continue;
