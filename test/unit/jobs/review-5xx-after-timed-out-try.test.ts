@@ -1,0 +1,117 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runJobPage } from '#functions/jobs/run.ts';
+import { startImport } from '#functions/management/outlets.ts';
+import { dynamoAnsweringWithin } from '#shared/clients.ts';
+import { WriteFence } from '#shared/db/write-fence.ts';
+import { anImportWorld } from '#test/support/jobs.ts';
+
+/**
+ * Review of 6eb2458 (docs/design.md#jobs): a write counts as answered when the SDK's final error carries an
+ * HTTP status. But the SDK tries a write again after a try it gave up (TimeoutError), and its final error is
+ * its last try's: a first try DynamoDB received and did not answer in time, then a 500 for each try after,
+ * ends in an InternalServerError with a status, while that first try may still be applied. The last
+ * attempt then does not wait, the job's failure reads the page's addresses at once, and the outlet the
+ * first try creates is named by no `Outlets Changed`.
+ */
+describe('a row write whose first try timed out and whose later tries were answered 500', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+
+  it('leaves the fence knowing a try went unanswered (the real SDK)', async () => {
+    const tries: number[] = [];
+    const table = createServer((request, response) => {
+      tries.push(Date.now());
+      if (tries.length === 1) return; // received, never answered within the client's timeout
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+            message: 'Internal server error',
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => table.listen(0, '127.0.0.1', resolve));
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${(table.address() as AddressInfo).port}`);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    const put = new PutCommand({ TableName: 'backline', Item: { pk: 'OUTLET#out-1', sk: 'OUTLET' } });
+    const fence = new WriteFence();
+
+    const failed = await fence
+      .write((abortSignal) => dynamoAnsweringWithin(200).send(put, { abortSignal }))
+      .catch((error: Error) => error)
+      .finally(() => {
+        table.closeAllConnections();
+        table.close();
+      });
+
+    expect({ failed, tries: tries.length, unanswered: fence.unansweredSent }).toMatchObject({
+      failed: { name: 'InternalServerError' },
+      tries: expect.any(Number),
+      unanswered: true,
+    });
+  });
+
+  it("names in the job's failure the outlet that first try created, on the page's last attempt", async () => {
+    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
+    const { world, deps } = anImportWorld();
+    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
+    const job = await startImport(
+      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB', 'Wave,wave@y.example,radio,GB'].join(
+        '\n',
+      ),
+      deps,
+    );
+    // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
+    Object.assign(world.store.jobs.get(job.jobId)!, { status: 'running', attempts: 2 });
+
+    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+    world.outlets.upsertByEmail = async (input, meta) => {
+      if (input.email === 'wave@y.example') {
+        // A slow read before its write: still reading when the attempt's deadline comes.
+        await new Promise((resolve) => setTimeout(resolve, 60_000));
+        return upsert(input, meta);
+      }
+      // desk's first try goes unanswered for 3 s and is given up by the client (DynamoDB had received it and
+      // applies it 2.8 s later, within the client's request timeout of its giving up); its two later tries are answered 500: the SDK's error is the last try's,
+      // an InternalServerError carrying its HTTP status, as the real SDK's (first case above).
+      return meta.fence!.write(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 2_800);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const error = Object.assign(new Error('Internal server error'), {
+          name: 'InternalServerError',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 500, attempts: 3 },
+        });
+        throw error;
+      });
+    };
+
+    const last = runJobPage(
+      { jobId: job.jobId, page: 0, owner: 'invocation-3', deadline: Date.now() + 3_300 },
+      world.runner,
+    ).catch((error: Error) => `threw: ${error.message}`);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(await last).toMatchObject({ outcome: 'failed' });
+
+    const desk = await world.outlets.findByEmail('desk@x.example');
+    const named = world.store.outbox
+      .filter((entry) => entry.detailType === 'Outlets Changed')
+      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
+    expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
+      status: 'failed',
+      created: expect.any(String),
+      named: expect.arrayContaining([desk?.id]),
+    });
+  });
+});
