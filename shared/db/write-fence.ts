@@ -49,10 +49,13 @@ export class WriteFence {
     try {
       return await sending;
     } catch (error) {
-      // No answer from the table (a service's error carries its HTTP status): the client gave the try up
-      // (its request timeout, a lost connection), which DynamoDB may still apply.
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === undefined)
-        this.unanswered = true;
+      // Answered only if its one try was (a service's error carries its HTTP status). A try the client gave
+      // up (its request timeout, a lost connection) may still be applied by DynamoDB, and after more than
+      // one try the error is the last try's alone: an earlier one may have gone unanswered
+      // (docs/design.md#jobs).
+      const { httpStatusCode, attempts = 1 } =
+        (error as { $metadata?: { httpStatusCode?: number; attempts?: number } }).$metadata ?? {};
+      if (httpStatusCode === undefined || attempts > 1) this.unanswered = true;
       throw error;
     } finally {
       this.sent.delete(sending);
@@ -61,7 +64,8 @@ export class WriteFence {
 
   /**
    * Whether a write sent went without the table's answer: given up by closing (under way when the fence
-   * closed), or by the client on its own (its request timeout) while the fence was open. A try DynamoDB
+   * closed), or by the client on its own (its request timeout) while the fence was open; a write that
+   * failed after more than one try counts as such, its error telling only its last try's answer. A try DynamoDB
    * had received may still land after `close` answered, within the client's request timeout
    * (docs/design.md#jobs).
    */

@@ -48,7 +48,13 @@ describe('a write fence', () => {
  * A DynamoDB document client whose table answers every read with nothing and every write with a 500
  * (which the SDK tries again, 4 tries in all), counting the writes' tries; `onWrite` runs at each.
  */
-function aTableFailingWrites(onWrite: () => void) {
+function aTableFailingWrites(
+  onWrite: () => void,
+  refusal: { statusCode: number; __type: string } = {
+    statusCode: 500,
+    __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+  },
+) {
   const writes: string[] = [];
   const answer = (statusCode: number, body: object) => ({
     response: {
@@ -67,10 +73,7 @@ function aTableFailingWrites(onWrite: () => void) {
         if (!['TransactWriteItems', 'UpdateItem', 'PutItem'].includes(operation)) return answer(200, {});
         writes.push(operation);
         onWrite();
-        return answer(500, {
-          __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
-          message: 'Internal server error',
-        });
+        return answer(refusal.statusCode, { __type: refusal.__type, message: 'Refused' });
       },
     },
   });
@@ -123,7 +126,7 @@ describe("the jobs function's DynamoDB client", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('leaves a fence knowing a write it sent went unanswered when the client gave its tries up, not when the table answered', async () => {
+  it('leaves a fence knowing a write it sent went unanswered when the client gave its tries up or it failed after more than one try, not when its one try was answered', async () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
@@ -140,18 +143,33 @@ describe("the jobs function's DynamoDB client", () => {
         silent.closeAllConnections();
         silent.close();
       });
-    const answered = new WriteFence();
+    // Four tries answered 500: the error is the last try's, and could as well follow a first try given up.
+    const retried = new WriteFence();
     const { db } = aTableFailingWrites(() => {});
-    const refused = await answered
+    const refused = await retried
       .write((abortSignal) => db.send(put, { abortSignal }))
+      .catch((error: Error) => error);
+    // One try, answered: a condition that failed is not tried again.
+    const answered = new WriteFence();
+    const { db: conditional, writes } = aTableFailingWrites(() => {}, {
+      statusCode: 400,
+      __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+    });
+    const checked = await answered
+      .write((abortSignal) => conditional.send(put, { abortSignal }))
       .catch((error: Error) => error);
 
     expect({ timedOut, unanswered: givenUp.unansweredSent }).toMatchObject({
       timedOut: { name: 'TimeoutError' },
       unanswered: true,
     });
-    expect({ refused, unanswered: answered.unansweredSent }).toMatchObject({
-      refused: { name: 'InternalServerError' },
+    expect({ refused, unanswered: retried.unansweredSent }).toMatchObject({
+      refused: { name: 'InternalServerError', $metadata: { httpStatusCode: 500, attempts: 4 } },
+      unanswered: true,
+    });
+    expect({ checked, writes, unanswered: answered.unansweredSent }).toMatchObject({
+      checked: { name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400, attempts: 1 } },
+      writes: ['PutItem'],
       unanswered: false,
     });
   });

@@ -9,12 +9,13 @@ import { WriteFence } from '#shared/db/write-fence.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
 
 /**
- * Review of 6eb2458 (docs/design.md#jobs): a write counts as answered when the SDK's final error carries an
+ * After 6eb2458 (docs/design.md#jobs), a write counted as answered when the SDK's final error carried an
  * HTTP status. But the SDK tries a write again after a try it gave up (TimeoutError), and its final error is
  * its last try's: a first try DynamoDB received and did not answer in time, then a 500 for each try after,
  * ends in an InternalServerError with a status, while that first try may still be applied. The last
  * attempt then does not wait, the job's failure reads the page's addresses at once, and the outlet the
- * first try creates is named by no `Outlets Changed`.
+ * first try creates is named by no `Outlets Changed`. A failed write now counts as answered only after a
+ * single try the table answered (`$metadata.attempts` 1).
  */
 describe('a row write whose first try timed out and whose later tries were answered 500', () => {
   afterEach(() => {
