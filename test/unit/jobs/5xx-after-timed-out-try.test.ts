@@ -3,10 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
-import { startImport } from '#functions/management/outlets.ts';
 import { dynamoAnsweringWithin } from '#shared/clients.ts';
 import { WriteFence } from '#shared/db/write-fence.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import { aTimedImport, namedByJobs, onFakeTimers, twoAttemptsSpent } from '#test/support/jobs.ts';
 
 /**
  * After 6eb2458 (docs/design.md#jobs), a write counted as answered when the SDK's final error carried an
@@ -19,7 +18,6 @@ import { anImportWorld } from '#test/support/jobs.ts';
  */
 describe('a row write whose first try timed out and whose later tries were answered 500', () => {
   afterEach(() => {
-    vi.useRealTimers();
     vi.unstubAllEnvs();
   });
 
@@ -62,57 +60,55 @@ describe('a row write whose first try timed out and whose later tries were answe
     });
   });
 
-  it("names in the job's failure the outlet that first try created, on the page's last attempt", async () => {
-    vi.useFakeTimers({ now: new Date('2027-02-01T10:00:00Z') });
-    const { world, deps } = anImportWorld();
-    Object.defineProperty(world.clock, 'now', { get: () => new Date() });
-    const job = await startImport(
-      ['name,email,kind,territories', 'Desk,desk@x.example,press,GB', 'Wave,wave@y.example,radio,GB'].join(
-        '\n',
-      ),
-      deps,
-    );
-    // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
-    Object.assign(world.store.jobs.get(job.jobId)!, { status: 'running', attempts: 2 });
+  describe('on the fake clock', () => {
+    onFakeTimers();
 
-    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
-    world.outlets.upsertByEmail = async (input, meta) => {
-      if (input.email === 'wave@y.example') {
-        // A slow read before its write: still reading when the attempt's deadline comes.
-        await new Promise((resolve) => setTimeout(resolve, 60_000));
-        return upsert(input, meta);
-      }
-      // desk's first try goes unanswered for 3 s and is given up by the client (DynamoDB had received it and
-      // applies it 2.8 s later, within the client's request timeout of its giving up); its two later tries are answered 500: the SDK's error is the last try's,
-      // an InternalServerError carrying its HTTP status, as the real SDK's (first case above).
-      return meta.fence!.write(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 3_000));
-        setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 2_800);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        const error = Object.assign(new Error('Internal server error'), {
-          name: 'InternalServerError',
-          $fault: 'server',
-          $metadata: { httpStatusCode: 500, attempts: 3 },
+    it("names in the job's failure the outlet that first try created, on the page's last attempt", async () => {
+      const { world, job } = await aTimedImport([
+        'Desk,desk@x.example,press,GB',
+        'Wave,wave@y.example,radio,GB',
+      ]);
+      // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
+      twoAttemptsSpent(world, job.jobId);
+
+      const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+      world.outlets.upsertByEmail = async (input, meta) => {
+        if (input.email === 'wave@y.example') {
+          // A slow read before its write: still reading when the attempt's deadline comes.
+          await new Promise((resolve) => setTimeout(resolve, 60_000));
+          return upsert(input, meta);
+        }
+        // desk's first try goes unanswered for 3 s and is given up by the client (DynamoDB had received it
+        // and applies it 2.8 s later, within the client's request timeout of its giving up); its two later
+        // tries are answered 500: the SDK's error is the last try's, an InternalServerError carrying its
+        // HTTP status, as the real SDK's (first case above).
+        return meta.fence!.write(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
+          setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 2_800);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          const error = Object.assign(new Error('Internal server error'), {
+            name: 'InternalServerError',
+            $fault: 'server',
+            $metadata: { httpStatusCode: 500, attempts: 3 },
+          });
+          throw error;
         });
-        throw error;
+      };
+
+      const last = runJobPage(
+        { jobId: job.jobId, page: 0, owner: 'invocation-3', deadline: Date.now() + 3_300 },
+        world.runner,
+      ).catch((error: Error) => `threw: ${error.message}`);
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(await last).toMatchObject({ outcome: 'failed' });
+
+      const desk = await world.outlets.findByEmail('desk@x.example');
+      const named = namedByJobs(world);
+      expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
+        status: 'failed',
+        created: expect.any(String),
+        named: expect.arrayContaining([desk?.id]),
       });
-    };
-
-    const last = runJobPage(
-      { jobId: job.jobId, page: 0, owner: 'invocation-3', deadline: Date.now() + 3_300 },
-      world.runner,
-    ).catch((error: Error) => `threw: ${error.message}`);
-    await vi.advanceTimersByTimeAsync(20_000);
-    expect(await last).toMatchObject({ outcome: 'failed' });
-
-    const desk = await world.outlets.findByEmail('desk@x.example');
-    const named = world.store.outbox
-      .filter((entry) => entry.detailType === 'Outlets Changed')
-      .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
-    expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
-      status: 'failed',
-      created: expect.any(String),
-      named: expect.arrayContaining([desk?.id]),
     });
   });
 });
