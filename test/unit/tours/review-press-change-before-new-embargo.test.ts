@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours: "Press for a show waits for its `announceAt`"; a held announcement of a show
+ * announced again with its press embargoed is held until that embargo ends (186369f, pressDue). 7cd1023
+ * writes a press-change, due at once, for a show announced again after a hold when some press was told
+ * of it; the press-change step reads only isAnnounced, not pressDue. So the German outlet, told of the
+ * show (doors 19:00), then the show put on hold and announced again with new doors and its press
+ * embargoed to 1 March, hears "Changed" (doors 20:00) on 10 February, weeks before the embargo.
+ */
+describe('a show told to the German press, put on hold, announced again with its press embargoed (7cd1023)', () => {
+  it('tells the German outlet nothing of it before its new announceAt', async () => {
+    const { now, fakes, deps, mailer } = await toldDePressOf(announced);
+
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+
+    // Announced again a week later, doors at 20:00, its press embargoed until 1 March.
+    now.value = new Date('2027-02-10T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      {
+        type: 'set',
+        show: {
+          ...announced,
+          announceAt: '2027-03-01T09:00:00.000Z',
+          times: { ...announced.times, doors: '20:00' },
+        },
+      },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    now.value = new Date('2027-02-10T00:05:00Z');
+    await runDueSteps(fakes, now);
+
+    // 10 February, its press embargoed until 1 March: the outlet still has only its first announcement.
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+  });
+});
