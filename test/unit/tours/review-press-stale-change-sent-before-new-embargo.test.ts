@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import {
+  aShow,
+  lostAnswers,
+  metaAt,
+  stepsWritten,
+  takeStepsWritten,
+  toldDePressOf,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours: "Press for a show waits for its `announceAt`"; 186369f made pressDue (announced,
+ * its announceAt passed) the rule for what a held announcement may tell, and holds one whose show is
+ * announced again under a new embargo. 52424fe holds a stale change of a show on hold "while the show may
+ * yet be announced", but its change branch writes the change again once the show is merely announced
+ * (isAnnounced), not due: a show put on hold and announced again with its press embargoed to 1 March has
+ * its held "Changed" sent to the German outlet on 10 February.
+ */
+describe('a stale press-change held while its show is on hold, the show announced again with a new embargo (52424fe)', () => {
+  it("tells the German outlet nothing of it before the show's new announceAt", async () => {
+    const { now, fakes, deps, mailer } = await toldDePressOf(announced);
+    // An hour later the doors change to 20:00: the outlet's "Changed" claimed, SES's answer lost.
+    now.value = new Date(now.value.getTime() + 3600_000);
+    mailer.ses.script = lostAnswers;
+    const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
+    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    await takeStepsWritten(fakes);
+    mailer.ses.script = undefined;
+
+    // A day later (the claim stale) the show is put on hold; the sweep holds the change.
+    now.value = new Date(now.value.getTime() + 24 * 3600_000);
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...retimed, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    now.value = new Date(now.value.getTime() + 60_000);
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+
+    // On 10 February it is announced again, its press embargoed until 1 March. Its own press-change step
+    // is left out here (review-press-change-before-new-embargo.test.ts shows it): the sweep alone.
+    now.value = new Date('2027-02-10T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...retimed, announceAt: '2027-03-01T09:00:00.000Z' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    stepsWritten(fakes.tours);
+    for (let look = 0; look < 48; look++) {
+      now.value = new Date(now.value.getTime() + 31 * 60_000);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+
+    // Still weeks before 1 March: the outlet has only its first announcement.
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+  });
+});
