@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import {
+  announcedWithAnswersLost,
+  aShow,
+  metaAt,
+  runDueSteps,
+  stepsWritten,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours: a cancellation or change goes "to those told of the show"; a held announcement is
+ * counted told by the steps (c12ab17) because its late Email Sent may yet show it went, and is sent again
+ * once its show is on again if none comes. 7cd1023 now writes a press-change for a show announced again
+ * after a hold when its country was noted (pressCountries, noted before the mail goes). So the German
+ * outlet, whose announcement of show-1 was claimed and never sent (SES's answer lost, no Email Sent ever),
+ * held while the show was on hold, hears "Changed" (doors 20:00) of a show it was never announced, and
+ * the announcement itself half an hour later from the sweep.
+ */
+describe('a press announcement held while its show is on hold, the show announced again with new doors (7cd1023, c12ab17)', () => {
+  it('is the one mail the German outlet gets: no "Changed" of a show never announced to it', async () => {
+    const { now, fakes, deps, mailer, tours } = await announcedWithAnswersLost([announced]);
+    stepsWritten(tours);
+
+    // A day later (the claim stale) the show is put on hold; the sweep holds the announcement.
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    now.value = new Date('2027-02-03T00:01:00Z');
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+
+    // A week later it is announced again with doors at 20:00; its steps run, the sweep looks on.
+    now.value = new Date('2027-02-10T00:00:00Z');
+    const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
+    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    now.value = new Date('2027-02-10T00:02:00Z');
+    await runDueSteps(fakes, now);
+    for (let look = 0; look < 4; look++) {
+      now.value = new Date(now.value.getTime() + 31 * 60_000);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+
+    // No Email Sent ever came for the first claim: the sweep's announcement (doors 20:00) is its first word.
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+  });
+});
