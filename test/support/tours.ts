@@ -550,6 +550,33 @@ export async function bookedWithMailModule(at: string, shows: Show[] = [aShow()]
 type MailModuleWorld = Awaited<ReturnType<typeof bookedWithMailModule>>;
 
 /**
+ * The German outlet's announcement of show-1 (announced, press from 1 February 2027) sent by SES, its
+ * answer lost (the claim stays open), its Email Sent not yet come: the press goes through the mail
+ * module with the tours function's settings, its delivery store at hand (`mail`) for the Email Sent
+ * that comes late, `announcement` the mail SES took.
+ */
+export async function pressAnnouncementSentAnswerLost() {
+  const now = { value: new Date('2027-02-02T00:00:00Z') };
+  const world = fakeToursDeps(now);
+  world.outlets.push(aPressOutlet('de', ['DE']));
+  const { deps: mail, mailer: ses } = fakeMailDeps(
+    () => now.value,
+    defaultMailSettings(timeoutSeconds.tours),
+  );
+  const deps: ToursDeps = {
+    ...world.deps,
+    mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', timeoutSeconds.tours * 1000),
+  };
+  const fakes = { ...world, deps };
+  ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
+  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+  await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+  await runDueSteps(fakes, now);
+  const [announcement] = ses.receivedBy('de@press.example');
+  return { now, mail, ses, deps, fakes, announcement };
+}
+
+/**
  * The claim of a show's own mail of `kind` to `email` (one a crash left open before SES): its subject is
  * the show's, with `moment` where the kind's identity has one (a day sheet's day, a guest list's lock).
  */

@@ -1,48 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
-import { moduleTourMailer } from '#functions/tours/mailer.ts';
-import type { ToursDeps } from '#functions/tours/ports.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
-import { emailSent, fakeMailDeps } from '#test/support/announcer-fakes.ts';
-import {
-  aPressOutlet,
-  aShow,
-  fakeToursDeps,
-  metaAt,
-  runDueSteps,
-  takeStepsWritten,
-  tourOf,
-} from '#test/support/tours.ts';
+import { emailSent } from '#test/support/announcer-fakes.ts';
+import { aShow, metaAt, pressAnnouncementSentAnswerLost, takeStepsWritten } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 const staleClaimMs = defaultMailSettings(timeoutSeconds.tours).staleClaimMs;
-
-/**
- * The German outlet's announcement of show-1 sent by SES, its answer lost (the claim stays open), its
- * Email Sent not yet come (press-stale-claims.test.ts's scene).
- */
-async function announcementSentAnswerLost() {
-  const now = { value: new Date('2027-02-02T00:00:00Z') };
-  const world = fakeToursDeps(now);
-  world.outlets.push(aPressOutlet('de', ['DE']));
-  const { deps: mail, mailer: ses } = fakeMailDeps(
-    () => now.value,
-    defaultMailSettings(timeoutSeconds.tours),
-  );
-  const deps: ToursDeps = {
-    ...world.deps,
-    mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', timeoutSeconds.tours * 1000),
-  };
-  const fakes = { ...world, deps };
-  ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
-  await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
-  await runDueSteps(fakes, now);
-  const [announcement] = ses.receivedBy('de@press.example');
-  return { now, mail, ses, deps, fakes, announcement };
-}
 
 /**
  * e9e2e6f holds a stale announcement of a cancelled show at the sweep's time, and the steps read it "as
@@ -55,7 +21,7 @@ async function announcementSentAnswerLost() {
  */
 describe('a press announcement held while its show is cancelled, the show set on again with new doors just before the next look (e9e2e6f)', () => {
   it('tells the outlet the new doors when its late Email Sent shows the announcement went', async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     // A day later (the claim stale) the show is cancelled: its step tells the outlet nothing.
     now.value = new Date('2027-02-03T00:00:00Z');
     await applyShowChange(

@@ -1,25 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
-import { moduleTourMailer } from '#functions/tours/mailer.ts';
-import type { ToursDeps } from '#functions/tours/ports.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
-import { emailSent, fakeMailDeps } from '#test/support/announcer-fakes.ts';
+import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
   announcedWithAnswersLost,
-  aPressOutlet,
   aShow,
   cancelledAndOnAgainAnswersLost,
-  fakeToursDeps,
   lostAnswers,
   metaAt,
+  pressAnnouncementSentAnswerLost,
   runDueSteps,
   stepsWritten,
   takeStepsWritten,
   toldDePressOf,
-  tourOf,
 } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
@@ -332,37 +328,12 @@ describe('a stale "moved" claim of a show moved back to Germany and away again s
 });
 
 /**
- * The German outlet's announcement of show-1 sent by SES, its answer lost (the claim stays open), its
- * Email Sent not yet come. The press goes through the mail module, its delivery store at hand (`mail`)
- * for the Email Sent that comes late.
- */
-async function announcementSentAnswerLost() {
-  const now = { value: new Date('2027-02-02T00:00:00Z') };
-  const world = fakeToursDeps(now);
-  world.outlets.push(aPressOutlet('de', ['DE']));
-  const { deps: mail, mailer: ses } = fakeMailDeps(
-    () => now.value,
-    defaultMailSettings(timeoutSeconds.tours),
-  );
-  const deps: ToursDeps = {
-    ...world.deps,
-    mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', timeoutSeconds.tours * 1000),
-  };
-  const fakes = { ...world, deps };
-  ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
-  await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
-  await runDueSteps(fakes, now);
-  const [announcement] = ses.receivedBy('de@press.example');
-  return { now, mail, ses, deps, fakes, announcement };
-}
-
-/**
  * A press mail the stale-claim sweep held (its show cancelled for now) whose late Email Sent showed it
  * went reached its address (docs/design.md#tours): the steps after count what it told.
  */
 describe('a press announcement the sweep held while its show was cancelled, whose late Email Sent showed it went', () => {
   it("is followed by the show's new doors when the show, cancelled meanwhile, is set on again with them", async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     // A day later (the claim stale) the show is cancelled: its step tells the outlet nothing.
     await cancelShow1ADayLater(now, fakes);
     // The sweep then holds the announcement, unsent and open (its show cancelled for now).
@@ -395,7 +366,7 @@ describe('a press announcement the sweep held while its show was cancelled, whos
  */
 describe('a press announcement SES sent (its answer lost), its show cancelled once the claim was stale', () => {
   it('is heard once when the show is set on again and the next show announced before its late Email Sent', async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     // A day later (the claim stale) the show is cancelled: its step tells the outlet nothing.
     await cancelShow1ADayLater(now, fakes);
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
@@ -427,7 +398,7 @@ describe('a press announcement SES sent (its answer lost), its show cancelled on
   });
 
   it('is heard once when the show, put on hold instead, is announced again and its late Email Sent comes after', async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await announcementSentAnswerLost();
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     // A day later (the claim stale) the show is put on hold: the sweep holds the claim, unsent.
     now.value = new Date(now.value.getTime() + 24 * 3600_000);
     await applyShowChange(
@@ -457,7 +428,7 @@ describe('a press announcement SES sent (its answer lost), its show cancelled on
    * would be 500 writes a minute, read ahead of every claim just gone stale).
    */
   it('is looked at again only once stale again while its show stays cancelled', async () => {
-    const { now, mail, deps, fakes } = await announcementSentAnswerLost();
+    const { now, mail, deps, fakes } = await pressAnnouncementSentAnswerLost();
     await cancelShow1ADayLater(now, fakes);
     const hold = mail.deliveries.hold.bind(mail.deliveries);
     let holds = 0;
