@@ -838,3 +838,54 @@ describe('a release of an unconverted order lost between budgets, repaired by th
     );
   });
 });
+
+// docs/design.md#budgets: a release the reconciliation repairs writes the order's own budget's
+// unconverted actuals naming the order with the share the release leaves them, in the release's own
+// write, stated as that budget's drift: the order's budget, reconciled before the budget that repairs
+// the lost release, does not wait for its next reconciliation to count the crew's share.
+describe("a release lost between budgets, repaired by another budget's reconciliation after the order's own budget's", () => {
+  it("gives the crew's unconverted 220.00 USD in the order's own budget its recoupable share at once, and states it", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    // The video's order in bud-1, and the crew's invoice in bud-1 naming it (220.00 USD, no rate yet):
+    // the order holds the artist's share, the crew's invoice none.
+    await h.expense(videoOrder());
+    await h.expense(crewInvoice());
+    // The director's invoice settling the order is booked to bud-3, set late; its release into bud-1 is lost.
+    await h.expense(directorInvoice('bud-3'));
+    await loseRelease(h, 'bud-3', '2027-03-05T09:00:00.000Z');
+    // Until the release is repaired the order still holds its 500.00 EUR beside the director's 300.00.
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 80_000 }]);
+
+    // The day's reconciliation of every budget: bud-1 first (nothing to repair there yet), then bud-3,
+    // which repairs the order's release in bud-1.
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+
+    expect(
+      (await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere,
+    ).toEqual(['inv-director']);
+    // Right after the day's run, bud-1 counts the crew's 220.00 USD as the artist's recoupable spend
+    // beside the director's 300.00 EUR: not recoupable nowhere until bud-1's next reconciliation...
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
+      expect.arrayContaining([
+        { currency: 'EUR', minor: 30_000 },
+        { currency: 'USD', minor: 22_000 },
+      ]),
+    );
+    expect(
+      (await h.store.recoupable(h.labelId, 'art-1')).filter((share) => share.budgetId === 'bud-1'),
+    ).toEqual([{ budgetId: 'bud-1', expenseId: 'inv-crew', amount: { minor: 22_000, currency: 'USD' } }]);
+    // ...and bud-1's owner hears the share was repaired, beside the order's released commitment.
+    expect(driftStated(h, 'bud-1')).toEqual(
+      expect.arrayContaining([{ total: 'unconverted USD recoupable art-1', was: 0, ledger: 22_000 }]),
+    );
+    expect(h.measure.totals('ReconciliationDrift')).toEqual(expect.objectContaining({ USD: 22_000 }));
+
+    // bud-1's next reconciliation finds nothing more to repair.
+    const stated = h.events('Budget Drift Repaired').length;
+    h.setNow('2027-03-07T07:00:00.000Z');
+    await h.reconcile('2027-03-07');
+    expect(h.events('Budget Drift Repaired')).toHaveLength(stated);
+  });
+});
