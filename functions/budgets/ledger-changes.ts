@@ -170,17 +170,23 @@ export async function settleAcrossBudgets(
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
     const after = evaluate(released, budget, await ratesFor(store, [released], budget));
     const delta = difference(home.state.contribution, after.contribution);
-    // A repair's release that takes a share counted apart off the order (or gives it one) is drift too:
-    // such a share is in no running total, so it is compared as repairShares does.
+    // A repair also gives the home's actuals naming the order the share the release leaves them, as the
+    // home's own writes do (withNamers). A share counted apart it changes (the order's, theirs) is drift
+    // too: such a share is in no running total, so it is compared as repairShares does.
+    const pairs: [ExpenseState, ExpenseState][] = [[home.state, after]];
+    const written = repair
+      ? await withNamers(store, labelId, home.budgetId, budget, pairs, statesPerWrite)
+      : pairs;
+    const writes = written.map(([, state]) => state);
     const totals = repair ? await driftOf(store, labelId, home.budgetId, delta) : [];
     const shares = repair
-      ? sharesDrift(await budgetStates(store, labelId, home.budgetId, [[home.state, after]]), [after])
+      ? sharesDrift(await budgetStates(store, labelId, home.budgetId, written), writes)
       : [];
     const differences = [...totals, ...shares];
     if (
       await store.writeLedger(labelId, home.budgetId, {
         versions: [],
-        states: [after],
+        states: writes,
         delta,
         checks: stillAsRead(others, orderId),
         ...(repair && differences.length > 0
