@@ -515,6 +515,8 @@ async function recipientsOn(
  * The outlets, among those in a round after round 0, whose address was told in that round that the
  * release is out by an out-now of round 0's identity: claimed after the round's first mail (before
  * out-nows named their round, or round 0's out-now resent by the sweep since), and not closed unsent.
+ * Both by claim time, which the sweep's hold or resend keeps: a first mail resent after such an out-now
+ * still opened the round before it.
  * Such an address has heard it in this round; its round's out-now would tell it twice
  * (docs/design.md#exactly-once-mail). Read only for addresses announced again, one batch.
  */

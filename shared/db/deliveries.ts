@@ -45,7 +45,8 @@ export { deliveriesOfSubject, deliveryOf, deliveryShards, mailSubjects, subjectD
  *   partition (1,000 WCU per partition).
  * - claims still open, per subject type (each sender's sweep settles its own older than the stale
  *   window): sparse gsi2pk `MAIL_CLAIMS#<shard>` for releases, `MAIL_CLAIMS#<type>#<shard>` for the
- *   others, gsi2sk `<claimedAt>#<deliveryId>`; set while `claimed`, removed when settled.
+ *   others, gsi2sk `<place>#<deliveryId>` (the claim time, or when the claim was last taken over); set
+ *   while `claimed`, removed when settled.
  * Release mails keep the ids and keys they had before the other senders shared this store, so the
  * mails claimed then are still found.
  */
@@ -108,6 +109,7 @@ export interface Delivery extends NewClaim {
   deliveryId: string;
   context: Record<string, string>;
   status: DeliveryStatus;
+  /** When the mail was claimed; taking the claim over (a hold, a resend) keeps it. */
   claimedAt: string;
   sentAt?: string;
   messageId?: string;
@@ -151,7 +153,10 @@ export interface MailClaims {
     at: string,
     asks?: (deliveryIds: string[]) => OutboxEntry[],
   ): Promise<Set<string>>;
-  /** Gives back the claim this caller made (same claimedAt) when SES certainly did not take the mail. */
+  /**
+   * Gives back the claim this caller made at `claimedAt` when SES certainly did not take the mail; not
+   * one the sweep has taken over since (a hold or a resend moves its last write, never its claim time).
+   */
   release(deliveryId: string, claimedAt: string): Promise<void>;
   /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
@@ -181,7 +186,8 @@ export interface MailClaims {
   stale(subjectType: string, before: string, limit: number): Promise<Delivery[]>;
   /**
    * Takes over a stale claim for a resend written from the subject as of `asOf`, telling `told`;
-   * marks the resend under way.
+   * marks the resend under way. Its place among the open claims moves to `at`, its claim time stays
+   * the claim's, as a hold's does: the rounds compare claim times (docs/design.md#exactly-once-mail).
    */
   reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates): Promise<Delivery | undefined>;
   /**
@@ -445,7 +451,8 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           new DeleteCommand({
             TableName: table,
             Key: deliveryKey(deliveryId),
-            ConditionExpression: '#status = :claimed AND claimedAt = :claimedAt',
+            // Its last write is its claim: no sweep has taken it over since.
+            ConditionExpression: '#status = :claimed AND updatedAt = :claimedAt',
             ExpressionAttributeNames: statusName,
             ExpressionAttributeValues: { ...openStatus, ':claimedAt': claimedAt },
           }),
@@ -528,8 +535,9 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     },
 
     /**
-     * Only one sweeper wins (the condition names the claim it saw), and the claim is moved to `at`, so
-     * a crash during the resend is swept again once stale. `asOf` replaces the version the claim had.
+     * Only one sweeper wins (the condition names the claim it saw), and the claim's place is moved to
+     * `at`, so a crash during the resend is swept again once stale; its claim time stays. `asOf`
+     * replaces the version the claim had.
      */
     async reclaim(delivery, at, asOf, told) {
       // What the resend is written from replaces what the claim was: the resend states the subject as it is now.
@@ -538,12 +546,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       const taken = await takeOver(
         delivery,
         at,
-        [
-          'claimedAt = :at',
-          'resendPending = :one',
-          ...(asOf ? ['asOf = :asOf'] : []),
-          ...(told ? ['told = :told'] : []),
-        ],
+        ['resendPending = :one', ...(asOf ? ['asOf = :asOf'] : []), ...(told ? ['told = :told'] : [])],
         {
           ':one': 1,
           ...(asOf ? { ':asOf': asOf } : {}),
@@ -555,7 +558,6 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       const { heldAt: _held, ...claim } = delivery;
       return {
         ...claim,
-        claimedAt: at,
         updatedAt: at,
         ...(asOf ? { asOf } : {}),
         ...(told ? { told } : {}),
@@ -563,7 +565,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       };
     },
 
-    /** As reclaim, but nothing is sent again (resendPending is left as it is), and the claim time stays. */
+    /** As reclaim, but nothing is sent again (resendPending is left as it is). */
     hold: (delivery, at, wanted) =>
       takeOver(delivery, at, wanted ? [] : ['heldAt = :at'], {}, wanted ? ' REMOVE heldAt' : ''),
   };

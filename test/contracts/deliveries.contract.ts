@@ -241,7 +241,7 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       ]);
     });
 
-    it('lets one sweeper take over a stale claim: it moves to the new time and leaves the stale queue until then', async () => {
+    it('lets one sweeper take over a stale claim: it moves to the new time and leaves the stale queue until then, its claim time kept', async () => {
       const store = makeStore();
       const era = anEra();
       const told = { '2027-03-05T00:00 Europe/London': ['GB'] };
@@ -253,9 +253,9 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
 
       // The resend tells what it is written from now: the claim's told dates are replaced.
       expect(claim.told).toEqual(told);
+      // Its place among the open claims moves; its claim time stays the claim's, as a hold's does.
       expect(taken).toEqual({
         ...claim,
-        claimedAt: era(20),
         updatedAt: era(20),
         asOf: era(19),
         told: now,
@@ -264,9 +264,32 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(second).toBeUndefined();
       expect(await read(store, claim.deliveryId)).toEqual(taken);
       expect(await store.stale('release', era(15), 10)).toEqual([]);
-      expect((await store.stale('release', era(25), 10)).map((d) => d.deliveryId)).toEqual([
-        claim.deliveryId,
+      expect((await store.stale('release', era(25), 10)).map((d) => [d.deliveryId, d.claimedAt])).toEqual([
+        [claim.deliveryId, era(0)],
       ]);
+    });
+
+    it('gives back no claim the sweep took over since, though its claim time is the one the caller made', async () => {
+      const store = makeStore();
+      const resent = (await store.claim(anIdentity(), at(0)))!;
+      const held = (await store.claim(anIdentity(), at(0)))!;
+      await store.reclaim(resent, at(31));
+      await store.hold(held, at(31));
+
+      // A sender past its SES call gives back what it claimed at 0: the resend under way stays, as does the hold.
+      await store.release(resent.deliveryId, at(0));
+      await store.release(held.deliveryId, at(0));
+
+      expect(await read(store, resent.deliveryId)).toMatchObject({
+        status: 'claimed',
+        claimedAt: at(0),
+        resendPending: 1,
+      });
+      expect(await read(store, held.deliveryId)).toMatchObject({
+        status: 'claimed',
+        claimedAt: at(0),
+        heldAt: at(31),
+      });
     });
 
     it('holds a stale claim open unsent without marking a resend: its first Email Sent settles it as sent once', async () => {
@@ -304,7 +327,7 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       const heldAgain = (await read(store, claim.deliveryId))!;
       expect(heldAgain).toEqual({ ...claim, heldAt: era(60), updatedAt: era(60) });
       const resent = await store.reclaim(heldAgain, era(100));
-      expect(resent).toEqual({ ...claim, claimedAt: era(100), updatedAt: era(100), resendPending: 1 });
+      expect(resent).toEqual({ ...claim, updatedAt: era(100), resendPending: 1 });
       expect(await read(store, claim.deliveryId)).toEqual(resent);
     });
 

@@ -93,7 +93,7 @@ export class FakeDeliveries implements DeliveryStore {
   };
   release = async (id: string, claimedAt: string) => {
     const item = this.items.get(id);
-    if (item?.status === 'claimed' && item.claimedAt === claimedAt) this.items.delete(id);
+    if (item?.status === 'claimed' && item.updatedAt === claimedAt) this.items.delete(id);
   };
   markFailed = async (id: string, failure: string, at: string) => {
     const item = this.items.get(id);
@@ -145,7 +145,6 @@ export class FakeDeliveries implements DeliveryStore {
     if (item?.status !== 'claimed' || item.updatedAt !== delivery.updatedAt) return undefined;
     delete item.heldAt;
     Object.assign(item, {
-      claimedAt: at,
       updatedAt: at,
       resendPending: 1,
       ...(asOf ? { asOf } : {}),

@@ -20,24 +20,20 @@ const dates = aReleaseDetails({
 const inBoth = { type: 'Release Updated' as const, details: dates };
 
 /**
- * Review of 13084fa: a hold keeps the claim time, but a resend (reclaim) still moves it, and
- * toldOutNowInRound knows the round's first mail by its claim time. The German outlet's re-announcement
- * (round given-back-1, SES's answer lost) is resent by the sweep after round 0's out-now told the
- * address that the release is out (claimed ten minutes after the re-announcement): the resend moves
- * the first mail's claim time past the out-now's, and the out-now its follow-ups ask tells the German
- * outlet a second time in that round that the release is out.
+ * The German outlet's re-announcement (round given-back-1, SES's answer lost) is resent by the sweep
+ * after round 0's out-now told the address that the release is out (claimed ten minutes after the
+ * re-announcement). Before resends kept the claim time, the resend moved the first mail's claim time
+ * past the out-now's, and the out-now its follow-ups ask told the German outlet a second time in that
+ * round that the release is out.
  *
  * docs/design.md#exactly-once-mail: out-nows named no round until December 2026, and the mailing
  * passes an address whose round-0 out-now was claimed after its current round's first mail (it heard
  * in that round that the release is out). The round's first mail is known by its claim time, which the
- * sweep's hold keeps: a first mail left open while its territory is withdrawn is held at the sweep's
- * time, a whole staleClaimMs after it was claimed, and only its place among the open claims moves, so
- * a round-0 out-now claimed in between still counts as told in the round.
+ * sweep's taking over keeps, a resend's as a hold's: only its place among the open claims moves, so a
+ * round-0 out-now claimed in between still counts as told in the round.
  */
 describe('a re-announcement resent by the sweep after round 0’s out-now told the address in its round', () => {
-  // A known failure (docs/design.md#exactly-once-mail, 'Not yet right'): the outlet gets [out-now].
-  // `it.fails` passes while the defect stands; fixed, it fails: make it `it` then.
-  it.fails('does not tell the German outlet a second time in that round that the release is out', async () => {
+  it('does not tell the German outlet a second time in that round that the release is out', async () => {
     const press = aLabelAndItsPress();
     const { german, world, label, releaseDay } = press;
     await label({ type: 'Release Scheduled', details: dates }, 'evt-scheduled', '2026-01-01T10:00:00.000Z');
