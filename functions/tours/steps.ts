@@ -53,6 +53,10 @@ export type StepOutcome =
 
 type LiveShow = StoredShow & { show: Show };
 
+const ignored = (reason: string): StepOutcome => ({ outcome: 'ignored', reason });
+const taken = (mailed: number): StepOutcome => ({ outcome: 'taken', mailed });
+const changedSince = 'show changed since';
+
 /** An operational mail about one show (its own stream: no unsubscribe, docs/design.md#two-mail-streams). */
 export const operationalMail = (
   ref: ShowRef,
@@ -155,43 +159,41 @@ export async function takeStep(
     deps.tours.getTour(ref.labelId, ref.tourId),
     deps.tours.getShow(ref),
   ]);
-  if (!tour || !stored?.show) return { outcome: 'ignored', reason: 'unknown show' };
+  if (!tour || !stored?.show) return ignored('unknown show');
   const show = stored as LiveShow;
   const eventMeta = { correlationId: meta.correlationId, labelId: ref.labelId };
-  if (stepTaken(show, due.step, due.scheduledFor)) return { outcome: 'ignored', reason: 'step taken before' };
+  if (stepTaken(show, due.step, due.scheduledFor)) return ignored('step taken before');
 
   if (due.step === 'press-cancellation') {
-    if (show.show.status !== 'cancelled') return { outcome: 'ignored', reason: 'show not cancelled' };
+    if (show.show.status !== 'cancelled') return ignored('show not cancelled');
     const { mailed, events } = await cancelToMedia(tour, show, deps, eventMeta);
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
-    return { outcome: 'taken', mailed };
+    return taken(mailed);
   }
   if (due.step === 'press-change') {
-    if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: `show is ${show.show.status}` };
+    if (!isAnnounced(show.show.status)) return ignored(`show is ${show.show.status}`);
     // A step for an earlier change still tells the countries the show left (the change since may
     // send no step of its own); the news of its date, times or venue is the latest change's.
     const current = show.occurredAt === due.scheduledFor;
-    if (!current && countriesLeft(show).length === 0)
-      return { outcome: 'ignored', reason: 'show changed since' };
+    if (!current && countriesLeft(show).length === 0) return ignored(changedSince);
     const { mailed } = await changeToMedia(tour, show, deps, current);
     if (current) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
-    return { outcome: 'taken', mailed };
+    return taken(mailed);
   }
   const stopped = stepStopped(show, due.step, deps.now().toISOString());
-  if (stopped) return { outcome: 'ignored', reason: stopped.reason };
+  if (stopped) return ignored(stopped.reason);
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for: a later change sends its own.
-    if (show.occurredAt !== due.scheduledFor) return { outcome: 'ignored', reason: 'show changed since' };
-    if (!daySheetWent(show)) return { outcome: 'ignored', reason: 'no day sheet went for this day' };
+    if (show.occurredAt !== due.scheduledFor) return ignored(changedSince);
+    if (!daySheetWent(show)) return ignored('no day sheet went for this day');
     const { mails, events } = await daySheetWork(tour, show, deps, eventMeta, due.scheduledFor);
     const mailed = await deps.mailer.send(mails);
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
-    return { outcome: 'taken', mailed };
+    return taken(mailed);
   }
-  if (stepMoment(show.show, due.step).scheduledFor !== due.scheduledFor)
-    return { outcome: 'ignored', reason: 'show changed since' };
+  if (stepMoment(show.show, due.step).scheduledFor !== due.scheduledFor) return ignored(changedSince);
   if (due.step === 'press-announcement') {
-    if (!isAnnounced(show.show.status)) return { outcome: 'ignored', reason: 'show not announced' };
+    if (!isAnnounced(show.show.status)) return ignored('show not announced');
     // Early (a clock's skew): fail, so the event is retried after the embargo rather than lost.
     if (due.scheduledFor > deps.now().toISOString())
       throw new Error(`press for ${ref.showId} fired before its embargo of ${due.scheduledFor}`);
@@ -208,14 +210,14 @@ export async function takeStep(
       return { outcome: 'continued', mailed, cursor: next };
     }
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
-    return { outcome: 'taken', mailed };
+    return taken(mailed);
   }
   if (due.step === 'guest-list-cutoff') {
     // Closed at an earlier cutoff and not reopened (moved earlier, or changed on the same day): the
     // promoter has the list, which cannot have changed since. A lock whose step was never recorded (the
     // invocation died before the mail's claim) is not closed: this cutoff mails the list as locked.
     if (guestListClosedBefore(show, due.scheduledFor))
-      return { outcome: 'ignored', reason: 'guest list closed at an earlier cutoff' };
+      return ignored('guest list closed at an earlier cutoff');
     // Locked first: from here on no name is added, so the mail lists every guest there will be. Only
     // while the show is on this date: a postponement landing meanwhile keeps its list open.
     await deps.tours.lockGuestList(ref, deps.now().toISOString(), {
@@ -227,7 +229,7 @@ export async function takeStep(
     due.step === 'guest-list-cutoff'
       ? await guestListWork(tour, ref, deps, eventMeta, due.scheduledFor)
       : await stepWork(due.step, tour, show, deps, eventMeta);
-  if (!work) return { outcome: 'ignored', reason: 'show changed since' };
+  if (!work) return ignored(changedSince);
   const mailed = await deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps));
   // An advance step is recorded only for the promoter it mailed: given to another promoter meanwhile,
   // the show's change cleared the step for the new one, who is still to be asked.
@@ -238,7 +240,7 @@ export async function takeStep(
     work.events,
     advanceSteps.includes(due.step) ? show.promoterId : undefined,
   );
-  return { outcome: 'taken', mailed };
+  return taken(mailed);
 }
 
 /**
