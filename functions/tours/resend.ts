@@ -1,7 +1,7 @@
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
-import { advanceSteps, isAnnounced, pressDue, type StoredShow } from '#shared/tours.ts';
+import { advanceSteps, pressDue, type StoredShow } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import {
@@ -107,7 +107,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
     const stated = shows.find((s): s is LiveShow => s.showId === news && !!s.show);
     const cancelled = stated?.show.status === 'cancelled';
     if (stated && (stated.show.venue.country === country || (cancelled && stated.pressCountries?.[country])))
-      if (cancelled || isAnnounced(stated.show.status))
+      if (cancelled || pressDue(stated.show, now))
         for (const mail of await tellThoseToldOf(
           tour,
           stated,

@@ -27,6 +27,7 @@ import {
   guestListClosedBefore,
   isAdvancing,
   isAnnounced,
+  pressDue,
   type StoredShow,
   type StoredTour,
   showFacts,
@@ -162,7 +163,8 @@ export async function takeStep(
   if (!tour || !stored?.show) return ignored('unknown show');
   const show = stored as LiveShow;
   const eventMeta = { correlationId: meta.correlationId, labelId: ref.labelId };
-  if (stepTaken(show, due.step, due.scheduledFor)) return ignored('step taken before');
+  if (stepTaken(show, due.step, due.scheduledFor) && due.step !== 'press-announcement')
+    return ignored('step taken before');
 
   if (due.step === 'press-cancellation') {
     if (show.show.status !== 'cancelled') return ignored('show not cancelled');
@@ -173,11 +175,14 @@ export async function takeStep(
   if (due.step === 'press-change') {
     if (!isAnnounced(show.show.status)) return ignored(`show is ${show.show.status}`);
     // A step for an earlier change still tells the countries the show left (the change since may
-    // send no step of its own); the news of its date, times or venue is the latest change's.
+    // send no step of its own); the news of its date, times or venue is the latest change's, and it
+    // waits for the show's announceAt (pressDue): its press-announcement's firing then takes it (below).
     const current = show.occurredAt === due.scheduledFor;
-    if (!current && countriesLeft(show).length === 0) return ignored(changedSince);
-    const { mailed } = await changeToMedia(tour, show, deps, current);
-    if (current) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
+    const told = current && pressDue(show.show, deps.now().toISOString());
+    if (!told && countriesLeft(show).length === 0)
+      return ignored(current ? 'press embargoed until announceAt' : changedSince);
+    const { mailed } = await changeToMedia(tour, show, deps, told);
+    if (told) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return taken(mailed);
   }
   const stopped = stepStopped(show, due.step, deps.now().toISOString());
@@ -197,6 +202,11 @@ export async function takeStep(
     // Early (a clock's skew): fail, so the event is retried after the embargo rather than lost.
     if (due.scheduledFor > deps.now().toISOString())
       throw new Error(`press for ${ref.showId} fired before its embargo of ${due.scheduledFor}`);
+    // Announced before, its press embargoed again since (announced again after a hold, or a later
+    // announceAt): at the embargo's end its press hears what changed meanwhile, the press-change step
+    // the embargo held back (docs/design.md#tours).
+    if (show.stepsDone?.[due.step])
+      return takeStep({ ...due, step: 'press-change', scheduledFor: show.occurredAt }, meta, deps, deadline);
     const { mailed, events, next } = await announceToMedia(tour, show, deps, eventMeta, {
       ...(due.cursor ? { cursor: due.cursor } : {}),
       deadline,

@@ -21,9 +21,7 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
  * its held "Changed" sent to the German outlet on 10 February.
  */
 describe('a stale press-change held while its show is on hold, the show announced again with a new embargo (52424fe)', () => {
-  // A known failure (docs/design.md#tours, 'Nor is this right yet'). `it.fails` passes while the
-  // defect stands; fixed, it fails: make it `it` then.
-  it.fails("tells the German outlet nothing of it before the show's new announceAt", async () => {
+  it("tells the German outlet nothing of it before the show's new announceAt", async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
     // An hour later the doors change to 20:00: the outlet's "Changed" claimed, SES's answer lost.
     now.value = new Date(now.value.getTime() + 3600_000);
@@ -46,7 +44,7 @@ describe('a stale press-change held while its show is on hold, the show announce
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
 
     // On 10 February it is announced again, its press embargoed until 1 March. Its own press-change step
-    // is left out here (review-press-change-before-new-embargo.test.ts shows it): the sweep alone.
+    // is left out here (press-change-before-new-embargo.test.ts shows it): the sweep alone.
     now.value = new Date('2027-02-10T00:00:00Z');
     await applyShowChange(
       'tour-1',

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { takeStep } from '#functions/tours/steps.ts';
+import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours: a change waits for the show's `announceAt` (`pressDue`); the show's
+ * press-announcement schedule, firing at the embargo's end with the announcement taken before, takes the
+ * press-change of its latest change then. The press-change step the show's change put on the bus is
+ * ignored while the embargo is ahead: without that firing, the German outlet, told doors at 19:00, would
+ * never hear of 20:00 (press-change-before-new-embargo.test.ts shows the scene up to the embargo).
+ */
+describe('a show told to the German press, put on hold, announced again with new doors and its press embargoed', () => {
+  it('tells the German outlet "Changed" once, at its new announceAt', async () => {
+    const { now, fakes, deps, mailer } = await toldDePressOf(announced);
+
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+
+    // Announced again a week later, doors at 20:00, its press embargoed until 1 March.
+    now.value = new Date('2027-02-10T00:00:00Z');
+    const retimed = {
+      ...announced,
+      announceAt: '2027-03-01T09:00:00.000Z',
+      times: { ...announced.times, doors: '20:00' },
+    };
+    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    now.value = new Date('2027-02-10T00:05:00Z');
+    await runDueSteps(fakes, now);
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+
+    // 1 March: the press-announcement schedule fires (redelivered once too).
+    now.value = new Date('2027-03-01T09:00:00Z');
+    const [firing] = await runDueSteps(fakes, now);
+    expect(firing).toMatchObject({ step: 'press-announcement', scheduledFor: retimed.announceAt });
+    await runDueSteps(fakes, now);
+    await takeStep(firing, { correlationId: 'c' }, deps);
+
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+    ]);
+    expect(JSON.stringify(mailer.sent.at(-1)?.data)).toContain('doors 20:00');
+  });
+});
