@@ -80,15 +80,16 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   if (!tour) return { resend };
   const { news, country, change } = stale[0].context;
   // A group is one subject, so one country: a show the press may not be told of now (not announced,
-  // its announceAt ahead: pressDue, as the announcement step reads it), or gone from the country since
-  // (its move told them, or tells them), is left out; a "moved" mail tells only of shows still gone
-  // elsewhere (one moved back since is closed: its move back's press-change told them where it is).
+  // its announceAt ahead: pressDue, as the announcement step reads it; over: stepStopped, the step's
+  // own rule), or gone from the country since (its move told them, or tells them), is left out; a
+  // "moved" mail tells only of shows still gone elsewhere (one moved back since is closed: its move
+  // back's press-change told them where it is).
   const byId = new Map(
     shows.flatMap((s) =>
       s.show &&
       (kind === 'press-moved'
         ? s.show.venue.country !== country
-        : pressDue(s.show, now) && s.show.venue.country === country)
+        : pressDue(s.show, now) && !stepStopped(s as LiveShow, kind, now) && s.show.venue.country === country)
         ? [[s.showId, s as LiveShow] as const]
         : [],
     ),
