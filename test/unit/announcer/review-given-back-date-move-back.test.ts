@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import {
+  aLabelAndItsPress,
+  emailSent,
+  far,
+  givenBackItsAnswerLost,
+  runRequested,
+  withdrawDe,
+  withdrawnAgainAndSwept,
+} from '#test/support/announcer-fakes.ts';
+import { aReleaseDetails } from '#test/support/releases.ts';
+
+/** GB on 26 March, DE on its own date `de`. */
+const dates = (de: string) =>
+  aReleaseDetails({
+    territories: ['GB', 'DE'],
+    releaseDate: '2027-03-26',
+    territoryDates: [{ territories: ['DE'], releaseDate: de }],
+  });
+
+/** What the German outlet was told of DE's date by each mail it received, in order (as SES merges them). */
+const toldDe = (world: ReturnType<typeof aLabelAndItsPress>['world'], email: string) =>
+  world.mailer.calls.flatMap((call) =>
+    call.entries
+      .filter((entry) => entry.email === email)
+      .map((entry) => {
+        const text = JSON.stringify({
+          ...(call.defaultData as { text: object }).text,
+          ...(entry.data as { text: object }).text,
+        });
+        return { kind: call.kind, date: text.match(/(12|19) March 2027/)?.[0] };
+      }),
+  );
+
+/**
+ * docs/design.md#exactly-once-mail: a held first mail's late Email Sent asks, for a territory given
+ * back since at another date, that territory's date change (askDatesGivenBack); and "A date change
+ * states, as the date the release 'was', the date that address was last told", while "An address last
+ * told the date that stands ... gets no date change". What an address was last told is looked up in
+ * the first mail and the date changes releases asked after it (dateChangesAsked, lastToldOf); the late
+ * ask is not among them (40e0288 reads releases' asks for its identity; nothing reads it back). The
+ * German outlet's re-announcement (DE 12 March; SES sent it, its answer lost) held while DE was
+ * withdrawn again, settled after DE was given back on 19 March: it hears 12 -> 19. The label moves DE
+ * back to 12 March: the lookup finds the re-announcement's 12 March as the German outlet's last word,
+ * takes it as told the date that stands, and sends nothing; the German outlet believes 19 March.
+ */
+describe('a held re-announcement settled late asks DE 12 -> 19 March; the label then moves DE back to 12', () => {
+  it('tells the German outlet DE moved back to 12 March', async () => {
+    const press = aLabelAndItsPress();
+    const { german, world, label } = press;
+    await label(
+      { type: 'Release Scheduled', details: dates('2027-03-12') },
+      'evt-scheduled',
+      '2026-01-01T10:00:00.000Z',
+    );
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    // DE given back on 12 March: SES sends the re-announcement, its answer lost; DE withdrawn again,
+    // the sweep holds it.
+    await givenBackItsAnswerLost(press, { type: 'Release Updated', details: dates('2027-03-12') });
+    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    expect(announcements).toHaveLength(2);
+    await withdrawnAgainAndSwept(press);
+    expect(world.deliveries.items.get(announcements[1].deliveryId)?.status).toBe('claimed');
+
+    // DE given back on 19 March; the re-announcement's late Email Sent asks DE's date change 12 -> 19.
+    world.clock.now += 10 * 60_000;
+    await label(
+      { type: 'Release Updated', details: dates('2027-03-19') },
+      'evt-given-back-moved',
+      '2026-02-04T10:00:00.000Z',
+    );
+    await runRequested(world, 'announcement');
+    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
+    for (const kind of ['cancellation', 'announcement', 'date-change']) await runRequested(world, kind);
+    expect(toldDe(world, german.email).at(-1)).toEqual({ kind: 'date-change', date: '19 March 2027' });
+
+    // The label moves DE back to 12 March.
+    await label(
+      { type: 'Release Updated', details: dates('2027-03-12') },
+      'evt-moved-back',
+      '2026-02-10T10:00:00.000Z',
+    );
+    for (const kind of ['cancellation', 'announcement', 'date-change']) await runRequested(world, kind);
+    for (let minute = 0; minute < 60; minute++) {
+      world.clock.now += 60_000;
+      await sweepStaleClaims(world.deps, far());
+    }
+    world.clock.now += defaultSettings.staleClaimMs;
+    await sweepStaleClaims(world.deps, far());
+
+    expect(toldDe(world, german.email).at(-1)).toEqual({ kind: 'date-change', date: '12 March 2027' });
+  });
+});
