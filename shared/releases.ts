@@ -139,20 +139,25 @@ export interface StoredRelease {
    * withdrawal; `moments`, each one's street date (its key) when it was withdrawn, the date its outlets
    * were told, which the withdrawal states (absent for withdrawals stored before it was kept);
    * `reasons`, the label's reason for each territory's withdrawal when it gave one, which the
-   * withdrawal's mail states.
+   * withdrawal's mail states; `appliedAt`, when the first of those standing was applied (the time it
+   * was read, not the label's; absent for withdrawals stored before it was kept).
    */
   withdrawn?: {
     territories: string[];
     at: string;
     moments?: Record<string, string>;
     reasons?: Record<string, string>;
+    appliedAt?: string;
   };
   /**
    * Each giving back of territories the release was withdrawn from (a later description listing them
    * again), with the label's time of the change: how many turns an address may have had of being told
    * the release and told to disregard it, each a mail of its own (docs/design.md#exactly-once-mail).
+   * `withdrawnAppliedAt`: the `appliedAt` of the withdrawal it ended (absent where that kept none): a
+   * first mail whose claim time is after it, no write since, was held by the sweep before holds kept
+   * `heldAt`, that hold having moved its claim time (docs/design.md#exactly-once-mail).
    */
-  givenBack?: { territories: string[]; at: string }[];
+  givenBack?: { territories: string[]; at: string; withdrawnAppliedAt?: string }[];
   cancellationReason?: string;
   outAt?: string;
   /** The territory moments (keys) whose street date has come, for a release with street dates per territory. */

@@ -312,15 +312,20 @@ const withdrawnOnlyFor = (release: StoredRelease | undefined, delivery: Delivery
 
 /**
  * A first mail the sweep held while its outlet's territory was withdrawn before holds kept `heldAt`
- * (that hold moved its claim time; no write since): written before a giving back of the outlet's
- * territories, it is wanted again and gets the margin as one held with `heldAt` does, from this look
- * (docs/design.md#exactly-once-mail).
+ * (that hold moved its claim time into the withdrawal; no write since): written before a giving back
+ * of the outlet's territories, with its claim time after the withdrawal that giving back ended was
+ * applied (`withdrawnAppliedAt`; any, for a withdrawal stored before that was kept), it is wanted again
+ * and gets the margin as one held with `heldAt` does, from this look. A claim made before the
+ * withdrawal (never held) is resent once stale, as any (docs/design.md#exactly-once-mail).
  */
 const heldBeforeHeldAt = (release: StoredRelease | undefined, delivery: Delivery, outlet: Outlet) =>
   isFirstMail(delivery.kind) &&
   delivery.updatedAt === delivery.claimedAt &&
   (release?.givenBack ?? []).some(
-    (turn) => turn.at > (delivery.asOf ?? '') && concernsTerritories(outlet, turn.territories),
+    (turn) =>
+      turn.at > (delivery.asOf ?? '') &&
+      (turn.withdrawnAppliedAt ?? '') < delivery.claimedAt &&
+      concernsTerritories(outlet, turn.territories),
   );
 
 /**

@@ -485,6 +485,7 @@ function decideOwnEffects(
     before,
     details,
     meta.occurredAt,
+    now,
     withdrawalReason,
   );
   // Territories withdrawn before that the label lists again: given back, their outlets told of the
@@ -492,7 +493,15 @@ function decideOwnEffects(
   const givenBackNow = stored.state !== 'cancelled' ? givenBackBy(stored.withdrawn, before, details) : [];
   const givenBack = [
     ...(stored.givenBack ?? []),
-    ...(givenBackNow.length > 0 ? [{ territories: givenBackNow, at: meta.occurredAt }] : []),
+    ...(givenBackNow.length > 0
+      ? [
+          {
+            territories: givenBackNow,
+            at: meta.occurredAt,
+            ...(stored.withdrawn?.appliedAt ? { withdrawnAppliedAt: stored.withdrawn.appliedAt } : {}),
+          },
+        ]
+      : []),
   ];
   // Out everywhere, a widening announces nobody (no outlet hears of a release already out), but a
   // giving back makes it theirs again for the outlets told of its withdrawal: those alone are announced
@@ -692,7 +701,9 @@ function givenBackBy(
  * The territories the release is withdrawn from after a change: those before and now, less those given
  * back (a withdrawn WW covered again leaves the countries the release now excludes withdrawn: their
  * outlets were told to disregard it, and still are not reached), each with the street date its outlets were told (`was`, the release before this change) and
- * the label's reason, if it gave one (`reason`, for those withdrawn now), which their mail states.
+ * the label's reason, if it gave one (`reason`, for those withdrawn now), which their mail states, and
+ * when the first of them standing was applied (`appliedAt`: `applied`, the time this change is read,
+ * for a withdrawal none stood before; none kept for one stored before it was kept).
  */
 function withdrawnSince(
   before: StoredRelease['withdrawn'],
@@ -700,6 +711,7 @@ function withdrawnSince(
   was: ReleaseDetails,
   details: ReleaseDetails,
   at: string,
+  applied: string,
   reason?: string,
 ): StoredRelease['withdrawn'] {
   const fromWorldwide =
@@ -733,6 +745,7 @@ function withdrawnSince(
     at: now.length > 0 ? at : before!.at,
     moments,
     ...(Object.keys(reasons).length > 0 ? { reasons } : {}),
+    ...(before ? (before.appliedAt ? { appliedAt: before.appliedAt } : {}) : { appliedAt: applied }),
   };
 }
 

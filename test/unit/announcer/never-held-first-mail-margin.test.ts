@@ -14,11 +14,11 @@ import {
 /**
  * docs/design.md#exactly-once-mail: "A claim still open after the stale window is sent again"; the
  * margin a late Email Sent gets once a held first mail is wanted again is for a claim the sweep held,
- * and "A first mail held before holds kept `heldAt` (that hold moved its claim time, no write since)
- * and written before a giving back of its outlet's territories is taken as so held".
+ * and "A first mail held before holds kept `heldAt` (that hold moved its claim time into the withdrawal,
+ * no write since) and written before a giving back of its outlet's territories is taken as so held".
  *
  * c52dc45's heldBeforeHeldAt checks the second half only: any first mail with no write since its claim
- * (claimedAt = updatedAt, as every claim and every resend has) of a release given back since it was
+ * (claimedAt = updatedAt, as every claim has) of a release given back since it was
  * written. The announcement to the German and the British outlet is claimed and SES answers for
  * neither (nothing sent); DE is withdrawn and given back within the half hour (the withdrawal and the
  * giving back's announcement pass the open claims). The first sweep past the stale window resends the
