@@ -225,11 +225,20 @@ async function askDatesGivenBack(
           (turn) => turn.at > (first.asOf ?? '') && turn.territories.includes(territory),
         );
         if (!revision || !givenBackSince || sameInstant(momentOfKey(revision), momentOfKey(moment))) continue;
-        // A move repeated between the same two dates is a move of its own: named, as the releases name
-        // one, by the label's time of the move (the giving back) after the moment it moves from.
+        // As releases kept it at the giving back (its old date the one the mail stated), so later moves
+        // and lookups of what the address was last told see it; else (kept nothing: a giving back before
+        // it was kept, or a mail stating another date) named as the releases name a move: repeated
+        // between the same two dates, by the label's time of the move (the giving back) after the moment.
+        const kept = current.dateChangesAsked?.find(
+          (asked) =>
+            asked.at === givenBackSince.at &&
+            asked.revision === revision &&
+            (asked.moment === moment || asked.moment === `${moment} ${givenBackSince.at}`) &&
+            asked.territories?.includes(territory),
+        );
         const repeated =
           current.dateChangesForgottenUntil !== undefined || askedDateChange(current, { revision, moment });
-        const from = repeated ? `${moment} ${givenBackSince.at}` : moment;
+        const from = kept?.moment ?? (repeated ? `${moment} ${givenBackSince.at}` : moment);
         const id = JSON.stringify([from, revision]);
         const change = changes.get(id) ?? { moment: from, revision, territories: [], outletIds: [] };
         if (!change.territories.includes(territory)) change.territories.push(territory);

@@ -519,7 +519,12 @@ function decideOwnEffects(
     details,
     meta.occurredAt,
   );
-  const { asked: dateChangesAsked, forgottenUntil } = askedSince(stored, effects, meta.occurredAt);
+  const { asked: dateChangesAsked, forgottenUntil } = askedSince(
+    stored,
+    effects,
+    meta.occurredAt,
+    givenBackDateChanges(stored, givenBackNow, details, meta.occurredAt),
+  );
   const { dateChanges: _was, withdrawn: _wasWithdrawn, addDateChanges: _wasMoved, ...kept } = stored;
   return {
     next: {
@@ -571,15 +576,47 @@ function moveFromIdentity(
 }
 
 /**
+ * The date changes of territories this change gives back at another date than the one their outlets
+ * were told (`withdrawn.moments`), grouped by old and new date: no mailing asks them (the outlets
+ * announced again hear the new date in their announcement), but an outlet whose first mail was held
+ * open while the territory was withdrawn and settled after this by a late Email Sent is asked its date
+ * change then (the announcer's askDatesGivenBack), under the identity kept here, named as a move is
+ * (moveFromIdentity). Kept among the date changes asked, a later move between the same two dates is a
+ * move of its own, and an address told it is read as told it (docs/design.md#exactly-once-mail).
+ */
+function givenBackDateChanges(
+  stored: Pick<StoredRelease, 'withdrawn' | 'dateChangesAsked' | 'dateChangesForgottenUntil'>,
+  territories: readonly string[],
+  details: ReleaseDetails,
+  at: string,
+): AskedDateChange[] {
+  const standing = momentKeyByTerritory(details);
+  const changes = new Map<string, AskedDateChange & { territories: string[] }>();
+  for (const territory of territories) {
+    const from = stored.withdrawn?.moments?.[territory];
+    const to = streetDateIn(standing, territory);
+    if (!from || !to || sameInstant(momentOfKey(from), momentOfKey(to))) continue;
+    const moment = moveFromIdentity(stored, to, from, at);
+    const id = JSON.stringify([moment, to]);
+    const change = changes.get(id) ?? { revision: to, moment, territories: [], at };
+    change.territories.push(territory);
+    changes.set(id, change);
+  }
+  return [...changes.values()];
+}
+
+/**
  * The date changes asked so far, with those this change asks for (a restatement at the same instant
- * asks for none), the latest kept: where a later date change looks for the mails an address had.
- * `forgottenUntil` is the label's time of the latest ask no longer kept: a mail written before it may
- * have been followed by date changes the list no longer names.
+ * asks for none) and those it gives back at another date (`givenBack`, asked by no mailing now), the
+ * latest kept: where a later date change looks for the mails an address had. `forgottenUntil` is the
+ * label's time of the latest ask no longer kept: a mail written before it may have been followed by
+ * date changes the list no longer names.
  */
 function askedSince(
   stored: Pick<StoredRelease, 'dateChangesAsked' | 'dateChangesForgottenUntil'>,
   effects: readonly ReleaseEffect[],
   at: string,
+  givenBack: readonly AskedDateChange[] = [],
 ): { asked: AskedDateChange[]; forgottenUntil?: string } {
   const fresh = effects.flatMap((effect): AskedDateChange[] =>
     effect.type === 'request-mailing' && effect.kind === 'date-change' && effect.revision
@@ -594,7 +631,7 @@ function askedSince(
         ]
       : [],
   );
-  const all = [...(stored.dateChangesAsked ?? []), ...fresh];
+  const all = [...(stored.dateChangesAsked ?? []), ...fresh, ...givenBack];
   const forgotten = all.slice(0, Math.max(0, all.length - askedDateChangesKept));
   const forgottenUntil = [stored.dateChangesForgottenUntil, ...forgotten.map((change) => change.at)]
     .filter((time): time is string => time !== undefined)
