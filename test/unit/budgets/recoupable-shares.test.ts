@@ -891,3 +891,43 @@ describe("a release lost between budgets, repaired by another budget's reconcili
     expect(h.events('Budget Drift Repaired')).toHaveLength(stated);
   });
 });
+
+// docs/design.md#budgets: an unconverted actual naming an order that holds no share of its own has its
+// own, "or the money would be recoupable nowhere"; a release of the order by another budget's invoice
+// gives the order's budget's actuals naming it (`namedBy`) the share it leaves them in its own write, as
+// the budget's own writes do (`withNamers`): in the normal flow, not only when a reconciliation repairs it.
+describe("an unconverted invoice whose order another budget's invoice releases, in the normal flow", () => {
+  it("gives the crew's 220.00 USD in the order's own budget its recoupable share in the release, with no reconciliation", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    await h.budget(aBudget({ budgetId: 'bud-3' }));
+    // The video's order in bud-1, and the crew's invoice in bud-1 naming it (220.00 USD, no rate yet):
+    // the order holds the artist's share, the crew's invoice none.
+    await h.expense(videoOrder());
+    await h.expense(crewInvoice());
+    // The director's invoice (300.00 EUR), booked to bud-3, settles the order: bud-1 releases it.
+    await h.expense(directorInvoice('bud-3'));
+
+    expect(
+      (await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere,
+    ).toEqual(['inv-director']);
+    // The order holds no share any more: bud-1 counts the crew's 220.00 USD as the artist's, at once,
+    // not recoupable nowhere until bud-1's next reconciliation...
+    expect(
+      (await h.store.recoupable(h.labelId, 'art-1')).filter((share) => share.budgetId === 'bud-1'),
+    ).toEqual([{ budgetId: 'bud-1', expenseId: 'inv-crew', amount: { minor: 22_000, currency: 'USD' } }]);
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
+      expect.arrayContaining([
+        { currency: 'EUR', minor: 30_000 },
+        { currency: 'USD', minor: 22_000 },
+      ]),
+    );
+    // ...and no drift is stated: nothing was lost, nothing repaired.
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+
+    // bud-1's next reconciliation finds nothing to repair.
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+});
