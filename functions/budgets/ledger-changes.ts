@@ -139,7 +139,8 @@ export async function receiveExpenseVersion(
  * in the order's budget (its home: the budget its latest data names) while an actual of another budget
  * settles it as that budget counts it (see docs/design.md#budgets). Each budget keeps who of its own
  * settles the order (`settledBy` of its state of the order, filed under the order's id like a version);
- * this writes the union of the other budgets' into the home's state, with its totals, in a transaction
+ * this writes the union of the other budgets' into the home's state, with its totals and the home's
+ * actuals naming the order given the share the release leaves them (withNamers), in a transaction
  * that checks the other budgets' states are still as read. Runs after every write that changes who
  * settles the order in some budget, and after the order's own writes, so whichever runs last sees both;
  * and from the daily reconciliation (`repair`), which finds a release lost on the way (a failure between
@@ -170,13 +171,17 @@ export async function settleAcrossBudgets(
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
     const after = evaluate(released, budget, await ratesFor(store, [released], budget));
     const delta = difference(home.state.contribution, after.contribution);
-    // A repair also gives the home's actuals naming the order the share the release leaves them, as the
-    // home's own writes do (withNamers). A share counted apart it changes (the order's, theirs) is drift
+    // The release gives the home's actuals naming the order the share it leaves them, as the home's own
+    // writes do (withNamers). A repair's share counted apart it changes (the order's, theirs) is drift
     // too: such a share is in no running total, so it is compared as repairShares does.
-    const pairs: [ExpenseState, ExpenseState][] = [[home.state, after]];
-    const written = repair
-      ? await withNamers(store, labelId, home.budgetId, budget, pairs, statesPerWrite)
-      : pairs;
+    const written = await withNamers(
+      store,
+      labelId,
+      home.budgetId,
+      budget,
+      [[home.state, after]],
+      statesPerWrite,
+    );
     const writes = written.map(([, state]) => state);
     const totals = repair ? await driftOf(store, labelId, home.budgetId, delta) : [];
     const shares = repair
@@ -662,7 +667,8 @@ async function withSettlements(
  * an order it writes, as the write leaves that order (see docs/design.md#budgets): those in the write
  * (an invoice that settled the order amended into a currency no rate converts, evaluated before its
  * order was reopened), and those outside it that name an order whose holding of its own share the write
- * changes (a settling invoice voided or written, the order voided), read by the ids the order keeps
+ * changes (a settling invoice voided or written, the order voided, or released by another budget's
+ * invoice or taken back: settleAcrossBudgets), read by the ids the order keeps
  * (`namedBy`), not from the ledger, and added to the write. Each is counted as it was (shareAsLeft):
  * only its share may change, never how it counts, or a rate come since would make it settle the order
  * outside withSettlements. More than fit the write (`states` in all) are left to the daily reconciliation.

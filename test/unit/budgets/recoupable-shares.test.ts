@@ -18,8 +18,8 @@ import {
 // invoice's own, counted apart, once no order does. An order the budget's ledger does not hold (never
 // sent, or of another budget) is taken to hold it; a void is written into every budget that had the
 // order's data; the write that gives an order its share back counts again the unconverted invoices
-// naming it (`namedBy`), in the same transaction, and the daily reconciliation is the net for an order
-// released or taken back by another budget's invoice.
+// naming it (`namedBy`), in the same transaction, as does the release of an order by another budget's
+// invoice (or its taking back); the daily reconciliation is the net for what a write does not see.
 
 /** GET /labels/{labelId}/artists/{artistId}/recoupable, as the management API answers it. */
 const recoupable = async (h: ReturnType<typeof budgetsHarness>, artistId: string) => {
@@ -672,26 +672,29 @@ describe('an order voided through another budget and then amended again by the l
   });
 });
 
-// docs/design.md#budgets: an order released by another budget's invoice reaches the unconverted
-// invoices naming it only at the daily reconciliation ("the net where the write does not see it"),
-// and "Each budget's reconciliation ... treats any other difference of the running totals as drift:
-// repaired and reported" (`Budget Drift Repaired` through the outbox in the same transaction).
+// docs/design.md#budgets: a release of an order by another budget's invoice gives the unconverted
+// invoices naming it their share in its own write; the reconciliation is the net where that write is
+// lost ("a failure between a write and its release, that no redelivery tries again"), and "Each budget's
+// reconciliation ... treats any other difference of the running totals as drift: repaired and reported"
+// (`Budget Drift Repaired` through the outbox in the same transaction), a share counted apart too.
 describe("the reconciliation's repair of an unconverted invoice's recoupable share, its order released by another budget", () => {
   it("states Budget Drift Repaired for the artist's recoupable share it repairs", async () => {
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     await h.budget(aBudget());
-    await h.budget(aBudget({ budgetId: 'bud-2' }));
     // The video's order in bud-1 (500.00 EUR, recoupable), and the crew's invoice in bud-1 naming it
     // (220.00 USD, no rate yet): the order holds the share, the crew's invoice none.
     await h.expense(videoOrder());
     await h.expense(crewInvoice());
-    // The director's invoice (EUR), booked to bud-2, settles the order: bud-1 releases it, and the
-    // crew's 220.00 USD is recoupable nowhere until the reconciliation repairs bud-1's totals.
+    // The director's invoice (EUR), booked to bud-2, set late, settles the order; its release into bud-1
+    // is lost: the order still holds the share, and the crew's 220.00 USD none, until a reconciliation.
     await h.expense(directorInvoice('bud-2'));
+    await loseRelease(h, 'bud-2', '2027-03-05T09:00:00.000Z');
     /** The artist's recoupable money in bud-1, by expense, as the recoupable route sums it. */
     const inBud1 = async () =>
       (await h.store.recoupable(h.labelId, 'art-1')).filter((share) => share.budgetId === 'bud-1');
-    expect(await inBud1()).toEqual([]);
+    expect(await inBud1()).toEqual([
+      { budgetId: 'bud-1', expenseId: 'po-video', amount: { minor: 50_000, currency: 'EUR' } },
+    ]);
 
     h.setNow('2027-03-06T07:00:00.000Z');
     await h.reconcile('2027-03-06');
@@ -706,6 +709,9 @@ describe("the reconciliation's repair of an unconverted invoice's recoupable sha
     expect(h.events('Budget Drift Repaired').map((e) => (e.detail as { data: unknown }).data)).toEqual([
       expect.objectContaining({ budgetId: 'bud-1', date: '2027-03-06' }),
     ]);
+    expect(driftStated(h, 'bud-1')).toEqual(
+      expect.arrayContaining([{ total: 'unconverted USD recoupable art-1', was: 0, ledger: 22_000 }]),
+    );
   });
 
   it('states Budget Drift Repaired for the shares it repairs of more invoices naming one order than fit its void', async () => {
@@ -928,6 +934,24 @@ describe("an unconverted invoice whose order another budget's invoice releases, 
     // bud-1's next reconciliation finds nothing to repair.
     h.setNow('2027-03-06T07:00:00.000Z');
     await h.reconcile('2027-03-06');
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
+  it("takes the crew's share back in the release that gives the order its own back: the artist is charged the video once", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    await h.budget(aBudget({ budgetId: 'bud-3' }));
+    await h.expense(videoOrder());
+    await h.expense(crewInvoice());
+    await h.expense(directorInvoice('bud-3'));
+
+    // The label voids the director's invoice (sent in error): bud-1's order holds its share again.
+    await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-3', reason: 'Sent in error' });
+
+    // Once, in the order's 500.00 EUR; not also the crew's 220.00 USD until bud-1's next reconciliation.
+    expect(await h.store.recoupable(h.labelId, 'art-1')).toEqual([
+      { budgetId: 'bud-1', expenseId: 'po-video', amount: { minor: 50_000, currency: 'EUR' } },
+    ]);
     expect(h.events('Budget Drift Repaired')).toEqual([]);
   });
 });
