@@ -955,3 +955,63 @@ describe("an unconverted invoice whose order another budget's invoice releases, 
     expect(h.events('Budget Drift Repaired')).toEqual([]);
   });
 });
+
+// docs/design.md#budgets: a repaired release's share drift is "what the budget's shares held and hold",
+// read from the budget's ledger (strongly) when its write changes a share counted apart; a
+// reconciliation reads each budget's ledger for it at most once and carries it across its repairs, each
+// repair's written states (read now, for its write) and those the earlier repairs wrote laid over it.
+describe('many releases into one budget lost and repaired by one reconciliation', () => {
+  it("reads the order's budget's ledger once for their shares, and states each repair's share drift exactly", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    // Fifty orders in bud-1 (10.00 USD each, no rate yet: counted apart, each with the artist's share),
+    // each settled by an invoice (10.00 EUR) booked to bud-3, set late; their releases into bud-1 are lost.
+    const orders = Array.from({ length: 50 }, (_, i) => `po-${String(i + 1).padStart(2, '0')}`);
+    for (const orderId of orders)
+      await h.expense({
+        ...videoOrder(),
+        expenseId: orderId,
+        date: '2027-03-04',
+        amount: { minor: 1_000, currency: 'USD' },
+      });
+    for (const orderId of orders)
+      await h.expense(
+        anExpense({
+          expenseId: `inv-${orderId}`,
+          budgetId: 'bud-3',
+          settles: orderId,
+          amount: { minor: 1_000, currency: 'EUR' },
+          recoupable: artist,
+        }),
+      );
+    await loseRelease(h, 'bud-3', '2027-03-05T09:00:00.000Z');
+    const lost = (await h.ledger('bud-1')).states.filter((s) => s.recoupable).length;
+    expect(lost).toBeGreaterThan(40);
+
+    // bud-3's reconciliation repairs every lost release; bud-1's ledger reads are counted.
+    const ledger = h.store.ledger.bind(h.store);
+    let bud1Reads = 0;
+    h.store.ledger = async (labelId: string, budgetId: string, ...rest: unknown[]) => {
+      if (budgetId === 'bud-1') bud1Reads++;
+      return (ledger as (...args: unknown[]) => ReturnType<typeof ledger>)(labelId, budgetId, ...rest);
+    };
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-3', date: '2027-03-06' });
+
+    expect((await h.ledger('bud-1')).states.filter((s) => s.recoupable)).toEqual([]);
+    // Each repair states the artist's unconverted share as bud-1's shares held it and hold it, its own
+    // 10.00 USD off what the repairs before it left...
+    const shares = (driftStated(h, 'bud-1') as { total: string }[]).filter(
+      (d) => d.total === 'unconverted USD recoupable art-1',
+    );
+    expect(shares).toEqual(
+      Array.from({ length: lost }, (_, k) => ({
+        total: 'unconverted USD recoupable art-1',
+        was: (lost - k) * 1_000,
+        ledger: (lost - k - 1) * 1_000,
+      })),
+    );
+    // ...from one read of bud-1's ledger, not one per repair.
+    expect(bud1Reads).toBe(1);
+  });
+});
