@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { territoryMomentsOf } from '#shared/releases.ts';
+import {
+  aLabelAndItsPress,
+  aReleaseClaim,
+  far,
+  givenBackItsAnswerLost,
+  runRequested,
+  withdrawDe,
+} from '#test/support/announcer-fakes.ts';
+import { aReleaseDetails } from '#test/support/releases.ts';
+
+/** GB on 26 March, DE on its own date, 5 March. */
+const dates = aReleaseDetails({
+  territories: ['GB', 'DE'],
+  releaseDate: '2027-03-26',
+  territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-05' }],
+});
+const inBoth = { type: 'Release Updated' as const, details: dates };
+
+/**
+ * Review of ee41b19: a resend keeps the claim time now, but a first mail the sweep resent before the
+ * deploy keeps the claim time that resend gave it (ee41b19: "Claims resent before this change keep the
+ * claim time their resend gave them"), and toldOutNowInRound reads only claim times. Its one use is
+ * mail from before December 2026 (out-nows of round 0's identity told in a later round), the very
+ * period in which every resend moved the claim time.
+ *
+ * The German outlet's re-announcement (round given-back-1, SES's answer lost) is told by round 0's
+ * out-now, ten minutes later, that the release is out; the sweep resends the re-announcement before
+ * the deploy, its claim time moved to the resend's. After the deploy the out-now of DE's day is asked
+ * (the resend's ask run then, or any ask of it again): the German outlet is told a second time in
+ * round given-back-1 that the release is out.
+ *
+ * docs/design.md#exactly-once-mail: a person hears a release is out once a round; "a first mail held
+ * or resent after such an out-now told its address still opened the round before it, and the address
+ * hears once in the round that the release is out".
+ */
+describe('a re-announcement resent before the deploy, after round 0’s out-now told the address in its round', () => {
+  it('does not tell the German outlet a second time in that round that the release is out', async () => {
+    const press = aLabelAndItsPress();
+    const { german, world, label, releaseDay } = press;
+    await label({ type: 'Release Scheduled', details: dates }, 'evt-scheduled', '2026-01-01T10:00:00.000Z');
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    // DE given back: SES sends the re-announcement (round given-back-1), its answer lost: claim open.
+    await givenBackItsAnswerLost({ world, label }, inBoth);
+    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    expect(announcements).toHaveLength(2);
+    const reAnnouncement = announcements[1].deliveryId;
+
+    // DE's day comes; ten minutes after the re-announcement's claim, before out-nows named their round,
+    // round 0's out-now tells the German outlet that the release is out (claimed and sent then).
+    const germany = territoryMomentsOf(dates).find((group) => group.territories.includes('DE'))!;
+    await releaseDay(germany.moment);
+    world.clock.now += 10 * 60_000;
+    const at = world.deps.now().toISOString();
+    const told = await world.deliveries.claim(aReleaseClaim(german, { kind: 'out-now' }), at);
+    await world.deliveries.markSent(told!.deliveryId, 'msg-before', at);
+
+    // The sweep that finds the re-announcement stale (its Email Sent lost) resends it, before the
+    // deploy: that reclaim moved the claim time to the resend's (claimedAt = the sweep's time).
+    world.clock.now += defaultSettings.staleClaimMs - 10 * 60_000 + 60_000;
+    const resentAt = world.deps.now().toISOString();
+    await sweepStaleClaims(world.deps, far());
+    expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(3);
+    const resent = world.deliveries.items.get(reAnnouncement)!;
+    expect(resent).toMatchObject({ status: 'sent', resends: 1 });
+    world.deliveries.items.set(reAnnouncement, { ...resent, claimedAt: resentAt });
+
+    // After the deploy, the out-now of DE's day is asked (the resend's mark asked it).
+    await runRequested(world, 'out-now');
+
+    // Round given-back-1: announced again, told by round 0's out-now that it is out; no second out-now.
+    expect(world.mailer.receivedBy(german.email, 'out-now')).toEqual([]);
+  });
+});
