@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { territoryMomentsOf } from '#shared/releases.ts';
 import {
   aLabelAndItsPress,
   aReleaseClaim,
+  emailSent,
   far,
   givenBackItsAnswerLost,
   runRequested,
@@ -72,6 +73,44 @@ describe('a re-announcement resent before the deploy, after round 0’s out-now 
     await runRequested(world, 'out-now');
 
     // Round given-back-1: announced again, told by round 0's out-now that it is out; no second out-now.
+    expect(world.mailer.receivedBy(german.email, 'out-now')).toEqual([]);
+  });
+
+  // The same reader, the same period: before 13084fa a hold moved the claim time too (held-before-heldat.test.ts
+  // builds such a claim), and heldBeforeHeldAt knows those claims for their margin, toldOutNowInRound not.
+  it('nor after a re-announcement held before the deploy, whose hold moved its claim time', async () => {
+    const press = aLabelAndItsPress();
+    const { german, world, label, releaseDay } = press;
+    await label({ type: 'Release Scheduled', details: dates }, 'evt-scheduled', '2026-01-01T10:00:00.000Z');
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    await givenBackItsAnswerLost({ world, label }, inBoth);
+    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    expect(announcements).toHaveLength(2);
+    const reAnnouncement = announcements[1].deliveryId;
+
+    // Ten minutes after the re-announcement's claim, round 0's out-now tells the German outlet it is out.
+    const germany = territoryMomentsOf(dates).find((group) => group.territories.includes('DE'))!;
+    await releaseDay(germany.moment);
+    world.clock.now += 10 * 60_000;
+    const at = world.deps.now().toISOString();
+    const told = await world.deliveries.claim(aReleaseClaim(german, { kind: 'out-now' }), at);
+    await world.deliveries.markSent(told!.deliveryId, 'msg-before', at);
+
+    // DE withdrawn again; the sweep that finds the re-announcement stale holds it, before the deploy:
+    // its claim time moved to the hold's, no heldAt.
+    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+    world.clock.now += defaultSettings.staleClaimMs - 10 * 60_000 + 60_000;
+    await sweepStaleClaims(world.deps, far());
+    const { heldAt, ...legacy } = world.deliveries.items.get(reAnnouncement)!;
+    expect(legacy.status).toBe('claimed');
+    world.deliveries.items.set(reAnnouncement, { ...legacy, claimedAt: heldAt!, updatedAt: heldAt! });
+
+    // After the deploy, DE given back again; the re-announcement's late Email Sent shows it went and
+    // asks its follow-ups: the out-now of DE's day.
+    await label(inBoth, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
+    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
+    await runRequested(world, 'out-now');
+
     expect(world.mailer.receivedBy(german.email, 'out-now')).toEqual([]);
   });
 });
