@@ -393,7 +393,15 @@ export async function firstMailsOf(
   kind: MailKind,
   deps: AnnouncerDeps,
 ): Promise<Map<string, Delivery>> {
-  const rounds = await roundsOf(release, outlets, deps);
+  return firstMailsIn(await roundsOf(release, outlets, deps), outlets, kind);
+}
+
+/** firstMailsOf, from the outlets' rounds as read. */
+function firstMailsIn(
+  rounds: ReadonlyMap<string, readonly Round[]>,
+  outlets: readonly Outlet[],
+  kind: MailKind,
+): Map<string, Delivery> {
   const firsts = new Map<string, Delivery>();
   for (const outlet of outlets) {
     const theirs = rounds.get(outlet.id) ?? [];
@@ -462,7 +470,8 @@ async function recipientsOn(
         request.kind === 'radio-add-date-change' ||
         concernsOutlet(outlet, release, request)),
   );
-  const firsts = await firstMailsOf(release, concerned, request.kind, deps);
+  const rounds = await roundsOf(release, concerned, deps);
+  const firsts = firstMailsIn(rounds, concerned, request.kind);
   // A servicing written after the add date moved stated the new date already.
   const addDateMovedAt = release.addDateChanges?.find(
     (change) => change.key === request.moment && change.date === request.revision,
@@ -484,7 +493,7 @@ async function recipientsOn(
   const skipped = audience.length - mailable.length;
   // A withdrawal and an out-now name the round of the first mail they follow (roundTag): after a giving
   // back, new mails (an address announced again hears again that the release is out).
-  const rounds = new Map(
+  const tags = new Map(
     request.kind === 'cancellation' || request.kind === 'out-now'
       ? mailable.flatMap((outlet) => {
           const tag = firsts.get(outlet.id)?.revision;
@@ -493,8 +502,12 @@ async function recipientsOn(
       : [],
   );
   if (request.kind === 'out-now') {
-    const toldAlready = await toldOutNowInRound(release, mailable, firsts, deps);
-    return { recipients: mailable.filter((outlet) => !toldAlready.has(outlet.id)), skipped, rounds };
+    const toldAlready = await toldOutNowInRound(release, mailable, rounds, deps);
+    return {
+      recipients: mailable.filter((outlet) => !toldAlready.has(outlet.id)),
+      skipped,
+      rounds: tags,
+    };
   }
   if (request.kind !== 'date-change' && request.kind !== 'cancellation') {
     return { recipients: mailable, skipped };
@@ -508,25 +521,35 @@ async function recipientsOn(
   // An address last told the date that stands (the release moved back to it before the move in
   // between reached it) has no date change to hear; a cancellation names no date that stands.
   const recipients = mailable.filter((outlet) => told.get(outlet.id) !== 'unchanged');
-  return { recipients, skipped, lastTold: toldDatesOnly(told), rounds };
+  return { recipients, skipped, lastTold: toldDatesOnly(told), rounds: tags };
 }
 
 /**
  * The outlets, among those in a round after round 0, whose address was told in that round that the
- * release is out by an out-now of round 0's identity: claimed after the round's first mail (before
- * out-nows named their round, or round 0's out-now resent by the sweep since), and not closed unsent.
- * Both by claim time, which the sweep's hold or resend keeps: a first mail resent after such an out-now
- * still opened the round before it.
- * Such an address has heard it in this round; its round's out-now would tell it twice
- * (docs/design.md#exactly-once-mail). Read only for addresses announced again, one batch.
+ * release is out by an out-now of round 0's identity (before out-nows named their round, or round 0's
+ * out-now resent by the sweep since): claimed after the withdrawal the address last heard before its
+ * round (between that withdrawal's claim and the round's first mail no out-now goes to it: its
+ * territory is withdrawn, then it holds the withdrawal), and not closed unsent. Not after the round's
+ * first mail's claim time, which a hold or a resend moved until December 2026: a first mail so moved
+ * past such an out-now still opened the round before it. Such an address has heard it in this round;
+ * its round's out-now would tell it twice (docs/design.md#exactly-once-mail). Read only for addresses
+ * announced again, one batch; their withdrawals are in their rounds, as read.
  */
 async function toldOutNowInRound(
   release: StoredRelease,
   outlets: readonly Outlet[],
-  firsts: ReadonlyMap<string, Delivery>,
+  rounds: ReadonlyMap<string, readonly Round[]>,
   deps: AnnouncerDeps,
 ): Promise<Set<string>> {
-  const again = outlets.filter((outlet) => firsts.get(outlet.id)?.revision !== undefined);
+  /** The claim time of the last withdrawal the address heard before its current round, after round 0. */
+  const heardBefore = new Map(
+    outlets.flatMap((outlet) => {
+      const theirs = rounds.get(outlet.id) ?? [];
+      const before = theirs.slice(0, currentRound(theirs)).findLast((round) => wentOut(round.withdrawal));
+      return before ? [[outlet.id, before.withdrawal!.claimedAt] as const] : [];
+    }),
+  );
+  const again = outlets.filter((outlet) => heardBefore.has(outlet.id));
   if (again.length === 0) return new Set();
   const idOf = (outlet: Outlet) => deliveryIdOf(releaseMailIdentity(release, outlet.email, 'out-now'));
   const found = await deps.deliveries.getMany(again.map(idOf));
@@ -537,7 +560,7 @@ async function toldOutNowInRound(
         return (
           outNow !== undefined &&
           (outNow.status !== 'failed' || wentOut(outNow)) &&
-          outNow.claimedAt > firsts.get(outlet.id)!.claimedAt
+          outNow.claimedAt > heardBefore.get(outlet.id)!
         );
       })
       .map((outlet) => outlet.id),

@@ -23,11 +23,10 @@ const inBoth = { type: 'Release Updated' as const, details: dates };
 
 /**
  * docs/design.md#exactly-once-mail: out-nows named no round until December 2026, and the mailing
- * passes an address whose round-0 out-now was claimed after its current round's first mail (it heard
- * in that round that the release is out). The round's first mail is known by its claim time, which the
- * sweep's hold keeps: a first mail left open while its territory is withdrawn is held at the sweep's
- * time, a whole staleClaimMs after it was claimed, and only its place among the open claims moves, so
- * a round-0 out-now claimed in between still counts as told in the round.
+ * passes an address whose round-0 out-now was claimed after the withdrawal it last heard before its
+ * current round (it heard in that round that the release is out). A first mail left open while its
+ * territory is withdrawn is held at the sweep's time, a whole staleClaimMs after it was claimed, so a
+ * round-0 out-now claimed in between still counts as told in the round.
  */
 describe('a re-announcement held while DE is withdrawn again, after round 0’s out-now told the address in its round', () => {
   it('does not tell the German outlet a second time in that round that the release is out', async () => {

@@ -27,10 +27,9 @@ const inBoth = { type: 'Release Updated' as const, details: dates };
  * round that the release is out.
  *
  * docs/design.md#exactly-once-mail: out-nows named no round until December 2026, and the mailing
- * passes an address whose round-0 out-now was claimed after its current round's first mail (it heard
- * in that round that the release is out). The round's first mail is known by its claim time, which the
- * sweep's taking over keeps, a resend's as a hold's: only its place among the open claims moves, so a
- * round-0 out-now claimed in between still counts as told in the round.
+ * passes an address whose round-0 out-now was claimed after the withdrawal it last heard before its
+ * current round (it heard in that round that the release is out), not after the round's first mail,
+ * whose claim time a resend moved then; the sweep's taking over keeps it now, a resend's as a hold's.
  */
 describe('a re-announcement resent by the sweep after round 0’s out-now told the address in its round', () => {
   it('does not tell the German outlet a second time in that round that the release is out', async () => {

@@ -22,21 +22,20 @@ const dates = aReleaseDetails({
 const inBoth = { type: 'Release Updated' as const, details: dates };
 
 /**
- * Review of ee41b19: a resend keeps the claim time now, but a first mail the sweep resent before the
- * deploy keeps the claim time that resend gave it (ee41b19: "Claims resent before this change keep the
- * claim time their resend gave them"), and toldOutNowInRound reads only claim times. Its one use is
- * mail from before December 2026 (out-nows of round 0's identity told in a later round), the very
- * period in which every resend moved the claim time.
+ * A first mail the sweep resent before December 2026 keeps the claim time that resend gave it (resends
+ * keep the claim time only since), as one it held before holds kept `heldAt` does.
  *
  * The German outlet's re-announcement (round given-back-1, SES's answer lost) is told by round 0's
  * out-now, ten minutes later, that the release is out; the sweep resends the re-announcement before
  * the deploy, its claim time moved to the resend's. After the deploy the out-now of DE's day is asked
- * (the resend's ask run then, or any ask of it again): the German outlet is told a second time in
- * round given-back-1 that the release is out.
+ * (the resend's ask run then, or any ask of it again). Compared with the round's first mail's claim
+ * time, that out-now came before the round, and the German outlet was told a second time in round
+ * given-back-1 that the release is out.
  *
- * docs/design.md#exactly-once-mail: a person hears a release is out once a round; "a first mail held
- * or resent after such an out-now told its address still opened the round before it, and the address
- * hears once in the round that the release is out".
+ * docs/design.md#exactly-once-mail: a person hears a release is out once a round; the mailing passes
+ * an address whose round-0 out-now was claimed after the withdrawal it last heard before its current
+ * round, so a first mail held or resent past such an out-now before December 2026 still opened the
+ * round before it.
  */
 describe('a re-announcement resent before the deploy, after round 0’s out-now told the address in its round', () => {
   it('does not tell the German outlet a second time in that round that the release is out', async () => {
@@ -76,8 +75,8 @@ describe('a re-announcement resent before the deploy, after round 0’s out-now 
     expect(world.mailer.receivedBy(german.email, 'out-now')).toEqual([]);
   });
 
-  // The same reader, the same period: before 13084fa a hold moved the claim time too (held-before-heldat.test.ts
-  // builds such a claim), and heldBeforeHeldAt knows those claims for their margin, toldOutNowInRound not.
+  // The same period: before holds kept heldAt a hold moved the claim time too (held-before-heldat.test.ts
+  // builds such a claim).
   it('nor after a re-announcement held before the deploy, whose hold moved its claim time', async () => {
     const press = aLabelAndItsPress();
     const { german, world, label, releaseDay } = press;
