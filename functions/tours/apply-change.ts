@@ -1,4 +1,4 @@
-import { promoterIdOf, type ShowRef } from '#shared/db/tours.ts';
+import { promoterIdOf, type ShowRef, showRefOf } from '#shared/db/tours.ts';
 import type { EventData, Metadata, TourBooked, TourShowSettled } from '#shared/events/index.ts';
 import { type OutboxEntry, outboxEntry, ShowConfirmed, ShowStepDue } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
@@ -125,7 +125,7 @@ const overdueAtOnce = (step: ShowStep, show: Show, now: string): boolean =>
 
 /** The Show Step Due entries of the steps that are due at once. */
 function stepsDueAtOnce(show: StoredShow, meta: ChangeMeta, now: string): OutboxEntry[] {
-  const ref = { labelId: show.labelId, tourId: show.tourId, showId: show.showId };
+  const ref = showRefOf(show);
   if (!show.show || !isAdvancing(show.show.status)) return [];
   const entries: OutboxEntry[] = [];
   for (const moment of stepMoments(show.show)) {
@@ -150,7 +150,7 @@ function outboxOf(
 ): OutboxEntry[] {
   const show = next.show;
   const eventMeta = { correlationId: meta.correlationId, labelId: meta.labelId };
-  const ref = { labelId: next.labelId, tourId: next.tourId, showId: next.showId };
+  const ref = showRefOf(next);
   // A step due at once for this very change (the label's time of it).
   const dueNow = (step: ShowStep) =>
     outboxEntry(
@@ -309,7 +309,7 @@ async function performSchedules(
   deps: ToursDeps,
 ) {
   const now = deps.now().toISOString();
-  const ref = { labelId: show.labelId, tourId: show.tourId, showId: show.showId };
+  const ref = showRefOf(show);
   const details = show.show;
   const mayExist = schedulesThatMayExist(before);
   if (details) {

@@ -155,7 +155,7 @@ export async function takeStep(
   deps: ToursDeps,
   deadline = invocationDeadline(deps.now, undefined),
 ): Promise<StepOutcome> {
-  const ref = { labelId: due.labelId, tourId: due.tourId, showId: due.showId };
+  const ref = showRefOf(due);
   const [tour, stored] = await Promise.all([
     deps.tours.getTour(ref.labelId, ref.tourId),
     deps.tours.getShow(ref),

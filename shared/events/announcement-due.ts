@@ -1,14 +1,15 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 export const AnnouncementDue = defineEvent({
   detailType: 'Announcement Due',
   source: 'backline.scheduler',
   schemaVersion: 1,
   data: z.object({
-    labelId: z.string().check(z.minLength(1)),
-    releaseId: z.string().check(z.minLength(1)),
-    announceAt: z.string().check(z.minLength(1)),
+    labelId: NonEmpty,
+    releaseId: NonEmpty,
+    announceAt: NonEmpty,
   }),
 });
 DOCS: describeEvent(AnnouncementDue, {

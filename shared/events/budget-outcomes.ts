@@ -1,12 +1,12 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { IsoDate, Money } from './fields.ts';
+import { IsoDate, Money, NonEmpty } from './fields.ts';
 
 /** What the daily reconciliation of budgets produces (source `backline.budgets`). */
 
 const budgetRef = {
-  labelId: z.string().check(z.minLength(1)),
-  budgetId: z.string().check(z.minLength(1)),
+  labelId: NonEmpty,
+  budgetId: NonEmpty,
   date: IsoDate,
 };
 const Period = z.object({ start: IsoDate, end: IsoDate });
@@ -115,7 +115,7 @@ export const BudgetLineOverPlan = defineEvent({
   data: z.object({
     ...budgetRef,
     period: Period,
-    lineId: z.string().check(z.minLength(1)),
+    lineId: NonEmpty,
     planned: Money,
     spent: Money,
   }),
@@ -154,14 +154,14 @@ DOCS: describeEvent(BudgetDriftRepaired, {
 });
 
 const unreachedMail = {
-  labelId: z.string().check(z.minLength(1)),
+  labelId: NonEmpty,
   address: z.string().check(z.minLength(3)),
   detail: z.optional(z.string()),
   /** The mail that did not arrive: its delivery id and kind (`threshold-crossed`, `budget-report`, ...). */
-  deliveryId: z.string().check(z.minLength(1)),
-  kind: z.string().check(z.minLength(1)),
+  deliveryId: NonEmpty,
+  kind: NonEmpty,
   /** The label's budgets this address owns, now marked unreachable. */
-  budgetIds: z.array(z.string().check(z.minLength(1))),
+  budgetIds: z.array(NonEmpty),
 };
 
 export const BudgetOwnerUnreachable = defineEvent({
@@ -212,16 +212,16 @@ export const ExpenseHeldTooLong = defineEvent({
   source: 'backline.budgets',
   schemaVersion: 1,
   data: z.object({
-    labelId: z.string().check(z.minLength(1)),
+    labelId: NonEmpty,
     /** The budget id the expense named, which no budget of the label has. */
-    budgetId: z.string().check(z.minLength(1)),
-    expenseId: z.string().check(z.minLength(1)),
+    budgetId: NonEmpty,
+    expenseId: NonEmpty,
     /** The report's day (the manager's calendar). */
     date: IsoDate,
     firstSeenAt: z.iso.datetime({ offset: true }),
     expense: z.optional(z.object({ vendor: z.string(), date: IsoDate, amount: Money })),
     /** The owners whose report of `date` lists it. */
-    owners: z.array(z.string().check(z.minLength(1))),
+    owners: z.array(NonEmpty),
   }),
 });
 DOCS: describeEvent(ExpenseHeldTooLong, {

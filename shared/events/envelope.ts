@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import * as z from '../zod.ts';
+import { NonEmpty } from './fields.ts';
 
 /**
  * Every Backline event's `detail` is `{ metadata, data }`. The envelope is built here and nowhere else.
  * `labelId` and `webhookId` are optional: outlets, for one, belong to no label (docs/design.md#event-catalogue).
  */
 export const Metadata = z.object({
-  eventId: z.string().check(z.minLength(1)),
-  correlationId: z.string().check(z.minLength(1)),
+  eventId: NonEmpty,
+  correlationId: NonEmpty,
   occurredAt: z.iso.datetime({ offset: true }),
   schemaVersion: z.int().check(z.positive()),
-  labelId: z.optional(z.string().check(z.minLength(1))),
-  webhookId: z.optional(z.string().check(z.minLength(1))),
+  labelId: z.optional(NonEmpty),
+  webhookId: z.optional(NonEmpty),
 });
 export type Metadata = z.infer<typeof Metadata>;
 

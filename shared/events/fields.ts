@@ -3,6 +3,9 @@ import * as z from '../zod.ts';
 
 /** Field types shared by several event schemas. */
 
+/** A string with something in it: an id, a name (one schema, shared, rather than one built per field). */
+export const NonEmpty = z.string().check(z.minLength(1));
+
 export const IsoDate = z.iso.date();
 /** In UTC, as ISO 8601; `toJSON` is `toISOString` answering null, not throwing, for no date-time. */
 const inUtc = (instant: string): string => new Date(instant).toJSON();

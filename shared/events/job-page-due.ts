@@ -1,5 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 import { JobKind } from './job-requested.ts';
 
 export const JobPageDue = defineEvent({
@@ -7,7 +8,7 @@ export const JobPageDue = defineEvent({
   source: 'backline.jobs',
   schemaVersion: 1,
   data: z.object({
-    jobId: z.string().check(z.minLength(1)),
+    jobId: NonEmpty,
     kind: JobKind,
     page: z.int().check(z.positive()),
   }),

@@ -1,5 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 /** The kinds of job (shared/db/jobs.ts). */
 export const JobKind = z.enum(['outlet-import', 'webhook-replay']);
@@ -8,7 +9,7 @@ export const JobRequested = defineEvent({
   detailType: 'Job Requested',
   source: 'backline.management',
   schemaVersion: 1,
-  data: z.object({ jobId: z.string().check(z.minLength(1)), kind: JobKind }),
+  data: z.object({ jobId: NonEmpty, kind: JobKind }),
 });
 DOCS: describeEvent(JobRequested, {
   description:

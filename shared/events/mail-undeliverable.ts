@@ -1,18 +1,19 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 export const MailUndeliverable = defineEvent({
   detailType: 'Mail Undeliverable',
   source: 'backline.deliverability',
   schemaVersion: 1,
   data: z.object({
-    deliveryId: z.string().check(z.minLength(1)),
+    deliveryId: NonEmpty,
     address: z.string().check(z.minLength(3)),
     stream: z.enum(['campaign', 'operational']),
-    labelId: z.string().check(z.minLength(1)),
+    labelId: NonEmpty,
     /** What the mail was about: its type, then the ids that name it (`["show", tourId, showId]`). */
     subject: z.array(z.string()).check(z.minLength(1)),
-    kind: z.string().check(z.minLength(1)),
+    kind: NonEmpty,
     reason: z.enum(['bounce', 'complaint']),
     detail: z.optional(z.string()),
     /** Who the mail concerns, as its sender stored it (`{tourId, showId}`, `{budgetId}`). */

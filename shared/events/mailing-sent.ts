@@ -1,10 +1,11 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 /** The four facts the announcer states when a mailing completes, one detail-type per kind of mail. */
 const MailingSummary = z.object({
-  labelId: z.string().check(z.minLength(1)),
-  releaseId: z.string().check(z.minLength(1)),
+  labelId: NonEmpty,
+  releaseId: NonEmpty,
   /** Outlets mailed by this mailing (a repeated mailing counts only new sends). */
   sent: z.int().check(z.gte(0)),
   /** Matching outlets skipped because they unsubscribed or are suppressed. */

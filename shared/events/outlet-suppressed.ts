@@ -1,5 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 export const OutletSuppressed = defineEvent({
   detailType: 'Outlet Suppressed',
@@ -7,7 +8,7 @@ export const OutletSuppressed = defineEvent({
   schemaVersion: 1,
   data: z.object({
     email: z.string().check(z.minLength(3)),
-    outletId: z.optional(z.string().check(z.minLength(1))),
+    outletId: z.optional(NonEmpty),
     reason: z.enum(['bounce', 'complaint']),
     detail: z.optional(z.string()),
   }),

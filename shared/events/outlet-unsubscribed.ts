@@ -1,13 +1,14 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 export const OutletUnsubscribed = defineEvent({
   detailType: 'Outlet Unsubscribed',
   source: 'backline.recipients',
   schemaVersion: 1,
   data: z.object({
-    outletId: z.string().check(z.minLength(1)),
-    releaseId: z.optional(z.string().check(z.minLength(1))),
+    outletId: NonEmpty,
+    releaseId: z.optional(NonEmpty),
     via: z.enum(['one-click', 'page']),
   }),
 });

@@ -1,5 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 /**
  * The most outlets one `Outlets Changed` names: the API writes one outlet at a time, and an import page
@@ -9,9 +10,7 @@ import { defineEvent, describeEvent } from './envelope.ts';
 export const maxChangedOutlets = 500;
 
 /** Outlet ids, as an `Outlets Changed` and a `Mailing Requested` for those outlets only name them. */
-export const OutletIds = z
-  .array(z.string().check(z.minLength(1)))
-  .check(z.minLength(1), z.maxLength(maxChangedOutlets));
+export const OutletIds = z.array(NonEmpty).check(z.minLength(1), z.maxLength(maxChangedOutlets));
 
 export const OutletsChanged = defineEvent({
   detailType: 'Outlets Changed',

@@ -1,14 +1,15 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 export const PromoAccessed = defineEvent({
   detailType: 'Promo Accessed',
   source: 'backline.recipients',
   schemaVersion: 1,
   data: z.object({
-    labelId: z.string().check(z.minLength(1)),
-    releaseId: z.string().check(z.minLength(1)),
-    outletId: z.string().check(z.minLength(1)),
+    labelId: NonEmpty,
+    releaseId: NonEmpty,
+    outletId: NonEmpty,
     assetIndex: z.int().check(z.gte(0)),
     assetKind: z.enum(['stream', 'download', 'artwork', 'epk', 'radio-edit', 'clean']),
     accessCount: z.int().check(z.gte(1)),

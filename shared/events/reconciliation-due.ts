@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { IsoDate } from './fields.ts';
+import { IsoDate, NonEmpty } from './fields.ts';
 
 export const ReconciliationDue = defineEvent({
   detailType: 'Reconciliation Due',
@@ -10,7 +10,7 @@ export const ReconciliationDue = defineEvent({
   data: z.object({
     /** The manager's calendar day being reconciled (set on continuation pages). */
     date: z.optional(IsoDate),
-    cursor: z.optional(z.string().check(z.minLength(1))),
+    cursor: z.optional(NonEmpty),
   }),
 });
 DOCS: describeEvent(ReconciliationDue, {
@@ -24,7 +24,7 @@ export const BudgetReportDue = defineEvent({
   source: 'backline.scheduler',
   alsoFrom: ['backline.budgets'],
   schemaVersion: 1,
-  data: z.object({ date: z.optional(IsoDate), cursor: z.optional(z.string().check(z.minLength(1))) }),
+  data: z.object({ date: z.optional(IsoDate), cursor: z.optional(NonEmpty) }),
 });
 DOCS: describeEvent(BudgetReportDue, {
   description:

@@ -1,11 +1,11 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { IsoDate, LocalTime, TimeZone } from './fields.ts';
+import { IsoDate, LocalTime, NonEmpty, TimeZone } from './fields.ts';
 
 /** A release's moment a one-time schedule was set for: the date and time in a zone. */
 export const ReleaseMoment = z.object({
-  labelId: z.string().check(z.minLength(1)),
-  releaseId: z.string().check(z.minLength(1)),
+  labelId: NonEmpty,
+  releaseId: NonEmpty,
   releaseDate: IsoDate,
   releaseTime: LocalTime,
   timeZone: TimeZone,

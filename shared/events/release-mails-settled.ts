@@ -1,5 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 /** The most mails one `Release Mails Settled` names: a settlement batch holds at most 100 Email Sent events. */
 export const maxSettledMails = 100;
@@ -9,16 +10,14 @@ export const ReleaseMailsSettled = defineEvent({
   source: 'backline.announcer',
   schemaVersion: 1,
   data: z.object({
-    labelId: z.string().check(z.minLength(1)),
-    releaseId: z.string().check(z.minLength(1)),
+    labelId: NonEmpty,
+    releaseId: NonEmpty,
     /**
      * The release's first mails (announcement, radio servicing) and withdrawals whose Email Sent
      * marked them sent, or recorded them as having gone after their claim was closed unsent, in the
      * write this event was stored with (docs/design.md#exactly-once-mail).
      */
-    deliveryIds: z
-      .array(z.string().check(z.minLength(1)))
-      .check(z.minLength(1), z.maxLength(maxSettledMails)),
+    deliveryIds: z.array(NonEmpty).check(z.minLength(1), z.maxLength(maxSettledMails)),
   }),
 });
 DOCS: describeEvent(ReleaseMailsSettled, {

@@ -1,5 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
+import { NonEmpty } from './fields.ts';
 
 /**
  * The per-show steps of advancing a tour, each a one-time schedule in the venue's time zone
@@ -33,13 +34,13 @@ export const ShowStepDue = defineEvent({
   alsoFrom: ['backline.tours'],
   schemaVersion: 1,
   data: z.object({
-    labelId: z.string().check(z.minLength(1)),
-    tourId: z.string().check(z.minLength(1)),
-    showId: z.string().check(z.minLength(1)),
+    labelId: NonEmpty,
+    tourId: NonEmpty,
+    showId: NonEmpty,
     step: ShowStep,
     scheduledFor: z.iso.datetime(),
     /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
-    cursor: z.optional(z.string().check(z.minLength(1))),
+    cursor: z.optional(NonEmpty),
   }),
 });
 DOCS: describeEvent(ShowStepDue, {

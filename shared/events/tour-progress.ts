@@ -1,13 +1,13 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Country } from './fields.ts';
+import { Country, NonEmpty } from './fields.ts';
 
 /** What tours states as it advances a show (source `backline.tours`). Ids and facts only, never mail bodies. */
 
 const ShowRef = z.object({
-  labelId: z.string().check(z.minLength(1)),
-  tourId: z.string().check(z.minLength(1)),
-  showId: z.string().check(z.minLength(1)),
+  labelId: NonEmpty,
+  tourId: NonEmpty,
+  showId: NonEmpty,
 });
 const sample = { labelId: 'lbl-nightshift', tourId: 'tour-2027-eu', showId: 'show-berlin-1' };
 
@@ -16,17 +16,14 @@ const toursEvent = <D extends z.ZodMiniType>(detailType: string, data: D) =>
 
 export const ShowConfirmed = toursEvent(
   'Show Confirmed',
-  z.extend(ShowRef, { date: z.iso.date(), timeZone: z.string().check(z.minLength(1)) }),
+  z.extend(ShowRef, { date: z.iso.date(), timeZone: NonEmpty }),
 );
 DOCS: describeEvent(ShowConfirmed, {
   description: 'A show is confirmed and its advancing steps are scheduled in the venue time zone.',
   sample: { ...sample, date: '2027-05-14', timeZone: 'Europe/Berlin' },
 });
 
-export const AdvanceRequested = toursEvent(
-  'Advance Requested',
-  z.extend(ShowRef, { promoterId: z.string().check(z.minLength(1)) }),
-);
+export const AdvanceRequested = toursEvent('Advance Requested', z.extend(ShowRef, { promoterId: NonEmpty }));
 DOCS: describeEvent(AdvanceRequested, {
   description: "The promoter was mailed the show's advance form.",
   sample: { ...sample, promoterId: 'prm-1f3a' },
@@ -34,17 +31,14 @@ DOCS: describeEvent(AdvanceRequested, {
 
 export const AdvanceReminderSent = toursEvent(
   'Advance Reminder Sent',
-  z.extend(ShowRef, { promoterId: z.string().check(z.minLength(1)), reminder: z.int().check(z.gte(1)) }),
+  z.extend(ShowRef, { promoterId: NonEmpty, reminder: z.int().check(z.gte(1)) }),
 );
 DOCS: describeEvent(AdvanceReminderSent, {
   description: 'The promoter was reminded of an advance not yet submitted.',
   sample: { ...sample, promoterId: 'prm-1f3a', reminder: 1 },
 });
 
-export const AdvanceOverdue = toursEvent(
-  'Advance Overdue',
-  z.extend(ShowRef, { promoterId: z.string().check(z.minLength(1)) }),
-);
+export const AdvanceOverdue = toursEvent('Advance Overdue', z.extend(ShowRef, { promoterId: NonEmpty }));
 DOCS: describeEvent(AdvanceOverdue, {
   description: 'The advance is still not submitted ten days out: the tour manager was told.',
   sample: { ...sample, promoterId: 'prm-1f3a' },
@@ -53,7 +47,7 @@ DOCS: describeEvent(AdvanceOverdue, {
 export const ShowAdvanced = toursEvent(
   'Show Advanced',
   z.extend(ShowRef, {
-    promoterId: z.string().check(z.minLength(1)),
+    promoterId: NonEmpty,
     submittedAt: z.iso.datetime(),
     amended: z.boolean(),
   }),
