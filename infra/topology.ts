@@ -24,6 +24,7 @@ import {
   ReleaseUpdated,
   ShowStepDue,
   TourBooked,
+  TourPressSettled,
   TourShowAdded,
   TourShowCancelled,
   TourShowSettled,
@@ -418,6 +419,7 @@ export const functions = {
       ShowStepDue,
       MailUndeliverable,
       OutboxSweepDue,
+      TourPressSettled,
     ),
     may: [
       'table:GetItem',

@@ -4,6 +4,7 @@ import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
 import { maxSettledMails, ReleaseMailsSettled } from '#shared/events/release-mails-settled.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
+import { TourPressSettled } from '#shared/events/tour-press-settled.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import {
   type Resender,
@@ -54,7 +55,7 @@ export async function settleFromEmailsSent(
   details: SesEventDetail[],
   deps: AnnouncerDeps,
 ): Promise<number[]> {
-  const { failed, alreadySent } = await settleSent(details, deps, settledAsks);
+  const { failed, alreadySent } = await settleSent(details, deps, emailSentAsks);
   await announceAgainAfterWithdrawals(alreadySent, deps);
   return failed;
 }
@@ -85,6 +86,25 @@ const settledAsks = (marked: Delivery[]): OutboxEntry[] => {
     );
   });
 };
+
+/**
+ * The asks of a write of marks by Email Sent events: the releases' (`settledAsks`), and one `Tour Press
+ * Settled` per tour press mail the stale-claim sweep held (`heldAt`), for the news of its shows the steps
+ * held back from its address since (docs/design.md#tours). Each mark asks at most one entry, so a write's
+ * entries are at most its marks (docs/design.md#exactly-once-mail).
+ */
+export const emailSentAsks = (marked: Delivery[]): OutboxEntry[] => [
+  ...settledAsks(marked),
+  ...marked.flatMap(({ labelId, subject, email, status, heldAt, context: { country, news } }) =>
+    subject[0] === 'tour-shows' && status === 'claimed' && heldAt && country && news
+      ? outboxEntry(
+          TourPressSettled,
+          { labelId, tourId: subject[1], country, email, showIds: news.split(',') },
+          { labelId, source: announcerSource },
+        )
+      : [],
+  ),
+];
 
 /**
  * What follows the mails a `Release Mails Settled` names, asked once their mark is committed (it was

@@ -3,6 +3,7 @@ import {
   OutboxSweepDue,
   ShowStepDue,
   TourBooked,
+  TourPressSettled,
   TourShowAdded,
   TourShowCancelled,
   TourShowSettled,
@@ -14,7 +15,7 @@ import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { liveDeps } from './adapters.ts';
 import { applyShowChange, bookTour, changeMetaOf } from './apply-change.ts';
 import type { ToursDeps } from './ports.ts';
-import { sweepStaleTourMail } from './resend.ts';
+import { followUpHeldPress, sweepStaleTourMail } from './resend.ts';
 import { takeStep } from './steps.ts';
 import { alertPromoterUnreachable } from './unreachable.ts';
 
@@ -51,6 +52,7 @@ export const makeHandler = (deps: ToursDeps, measure: Measure = measureFor('tour
       return outcome;
     }),
     on(MailUndeliverable, (data) => alertPromoterUnreachable(data, deps)),
+    on(TourPressSettled, (data) => followUpHeldPress(data, deps)),
     on(OutboxSweepDue, (_data, _metadata, context) =>
       sweepStaleTourMail(deps, invocationDeadline(deps.now, context)),
     ),

@@ -69,15 +69,17 @@ export function moduleTourMailer(
         if (delivery?.status === 'failed') return wentOut(delivery);
         // An open claim is stale by its place among the open claims (its last take-over, a hold
         // included: updatedAt), not its claim time, which a hold keeps (docs/design.md#exactly-once-mail);
-        // but an announcement or update held as not wanted for now (heldAt, no change named) is claimed
-        // however long held: its late Email Sent, which the hold waits for, may yet show it went
-        // (docs/design.md#tours).
+        // but an announcement or update the sweep held (heldAt, no change named) is `held` however long
+        // held: its late Email Sent, which the hold waits for, may yet show it went, and asks then for
+        // the news of its shows (docs/design.md#tours).
         return (
           delivery &&
           (delivery.status !== 'claimed' ||
-            (delivery.updatedAt < stale && (!delivery.heldAt || delivery.context.change)
-              ? undefined
-              : 'claimed'))
+            (delivery.heldAt && !delivery.context.change
+              ? 'held'
+              : delivery.updatedAt < stale
+                ? undefined
+                : 'claimed'))
         );
       });
     },

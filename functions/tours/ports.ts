@@ -58,9 +58,12 @@ export interface TourMailer {
    * since included, or closed unsent and then shown sent by its late Email Sent: `wentOut`), for good; `'claimed'`, claimed within the stale window, its send maybe under way
    * (it may yet turn out not to). A mail refused, or closed unsent, did not, for good (`false`: ended);
    * nor, for now, did one never claimed (or given back) or a claim gone stale (`undefined`: the sweep
-   * has yet to end it). Read in batches, strongly consistent.
+   * has yet to end it). An announcement or update the sweep held (its shows not due for press for now)
+   * is `'held'`: the announcement step counts it told of its shows, a change or cancellation step told
+   * nothing of them, as its late Email Sent asks for their news (docs/design.md#tours). Read in batches,
+   * strongly consistent.
    */
-  reached(mails: MailIdentity[]): Promise<(boolean | 'claimed' | undefined)[]>;
+  reached(mails: MailIdentity[]): Promise<(boolean | 'claimed' | 'held' | undefined)[]>;
   /**
    * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from

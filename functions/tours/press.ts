@@ -444,7 +444,8 @@ export async function tellThoseToldOf(
  * What each address was told of the show, counting only mails that reached SES. A note written before
  * its mail (a change, a cancellation, on again: it keeps `before`), or an announcement's noted while
  * its mail was still claimed (it keeps its `set`), stands once its mail's delivery is sent, or claimed
- * and not yet stale; otherwise the address stands as told what it was before: the note's `before`,
+ * and not yet stale (not held by the sweep: its late Email Sent asks for the news it held back); otherwise
+ * the address stands as told what it was before: the note's `before`,
  * judged the same way however many deep, or for such an announcement nothing (`null`). A note whose
  * mail was sent is given without `before` and `set` (its mail can no longer fail); one still claimed
  * keeps a `before` judged in turn, so a chain holds only mails claimed within the stale window and the
@@ -483,7 +484,7 @@ async function statedAsReached(
         stated[at] = statement;
         return false;
       }
-      if (reached[index]) claimed[at].push(stated[at]!);
+      if (reached[index] === 'claimed') claimed[at].push(stated[at]!);
       stated[at] = set ? null : (before ?? undefined);
       return judged(at);
     });

@@ -1,7 +1,9 @@
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+import type { EventData } from '#shared/events/envelope.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import type { TourPressSettled } from '#shared/events/tour-press-settled.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
-import { advanceSteps, pressDue, type StoredShow } from '#shared/tours.ts';
+import { advanceSteps, pressDue, type StoredShow, type StoredTour } from '#shared/tours.ts';
 import type { TourMail, ToursDeps } from './ports.ts';
 import { notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import {
@@ -105,21 +107,10 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   // has not heard that it moved (still in pressCountries). Of a show neither announced nor cancelled,
   // whose steps tell the press nothing, nothing: held while it may yet be announced (forNow), else closed.
   if (change) {
-    const stated = shows.find((s): s is LiveShow => s.showId === news && !!s.show);
-    const cancelled = stated?.show.status === 'cancelled';
-    if (stated && (stated.show.venue.country === country || (cancelled && stated.pressCountries?.[country])))
-      if (cancelled || pressDue(stated.show, now))
-        for (const mail of await tellThoseToldOf(
-          tour,
-          stated,
-          cancelled ? 'cancellation' : 'change',
-          deps,
-          country,
-          undefined,
-          new Set(stale.map((delivery) => delivery.email)),
-        ))
-          sort(mail);
-      else if (forNow(stated)) for (const { deliveryId } of stale) held.set(deliveryId, now);
+    const stated = shows.find((s) => s.showId === news) as LiveShow | undefined;
+    const mails = await newsOf(tour, stated, country!, new Set(stale.map((d) => d.email)), deps, now);
+    if (mails) mails.forEach(sort);
+    else if (forNow(stated!)) for (const { deliveryId } of stale) held.set(deliveryId, now);
     return { resend, tell, held };
   }
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
@@ -179,6 +170,55 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       });
   }
   return { resend, tell, held };
+}
+
+/**
+ * What a show's step would tell `emails` of it in `country` now (tellThoseToldOf): its cancellation, in
+ * the countries its cancellation's step tells (its own, and those it left whose press has not heard that
+ * it moved), or its change once due for press (pressDue), in its own; `undefined` while it is not due for
+ * now (docs/design.md#tours).
+ */
+const newsOf = async (
+  tour: StoredTour,
+  stated: LiveShow | undefined,
+  country: string,
+  emails: Set<string>,
+  deps: ToursDeps,
+  now: string,
+) => {
+  const cancelled = stated?.show?.status === 'cancelled';
+  if (
+    !stated?.show ||
+    (stated.show.venue.country !== country && !(cancelled && stated.pressCountries?.[country]))
+  )
+    return [];
+  if (cancelled || pressDue(stated.show, now))
+    return tellThoseToldOf(
+      tour,
+      stated,
+      cancelled ? 'cancellation' : 'change',
+      deps,
+      country,
+      undefined,
+      emails,
+    );
+};
+
+/**
+ * A press announcement or update the sweep held, whose late Email Sent showed it went (`Tour Press
+ * Settled`, asked by the write that marked it): its address hears what stands now of each of its shows
+ * that the steps, counting it told nothing meanwhile, held back from it: a cancellation, or a change
+ * (docs/design.md#tours). Taken again, it writes the same mails, which their claims send once.
+ */
+export async function followUpHeldPress(
+  { labelId, tourId, country, email, showIds }: EventData<typeof TourPressSettled>,
+  deps: ToursDeps,
+) {
+  const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
+  const now = deps.now().toISOString();
+  for (const s of shows)
+    if (tour && showIds.includes(s.showId))
+      await deps.mailer.send((await newsOf(tour, s as LiveShow, country, new Set([email]), deps, now)) ?? []);
 }
 
 type PressSent = Pick<Delivery, 'labelId' | 'subject' | 'email' | 'kind' | 'context'>;

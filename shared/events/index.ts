@@ -39,6 +39,7 @@ import { ReleaseScheduled } from './release-scheduled.ts';
 import { ReleaseUpdated } from './release-updated.ts';
 import { ShowStepDue } from './show-step-due.ts';
 import { TourBooked } from './tour-booked.ts';
+import { TourPressSettled } from './tour-press-settled.ts';
 import {
   AdvanceOverdue,
   AdvanceReminderSent,
@@ -103,6 +104,7 @@ export {
   ShowConfirmed,
   ShowStepDue,
   TourBooked,
+  TourPressSettled,
   TourShowAdded,
   TourShowCancelled,
   TourShowSettled,
@@ -154,6 +156,7 @@ export const catalogue: EventContract[] = [
   JobRequested,
   JobPageDue,
   ShowStepDue,
+  TourPressSettled,
   ShowConfirmed,
   AdvanceRequested,
   AdvanceReminderSent,

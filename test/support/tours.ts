@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { emailSentAsks } from '#functions/announcer/settle.ts';
 import { managementApi } from '#functions/management/routes.ts';
 import { tourRoutes } from '#functions/office/tours.ts';
 import {
@@ -17,7 +18,7 @@ import {
   type TourMailer,
   type ToursDeps,
 } from '#functions/tours/ports.ts';
-import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import { mailSubjects } from '#shared/db/subject-deliveries.ts';
@@ -37,6 +38,7 @@ import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { defaultMailSettings, MailerError } from '#shared/mail/ports.ts';
+import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import {
   type AdvanceAnswers,
@@ -45,7 +47,7 @@ import {
   type StoredShow,
   type StoredTour,
 } from '#shared/tours.ts';
-import { type FakeMailer, fakeMailDeps } from './announcer-fakes.ts';
+import { detailOf, type FakeDeliveries, type FakeMailer, fakeMailDeps } from './announcer-fakes.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
 export class InMemoryTours implements TourStore {
@@ -574,6 +576,21 @@ export async function pressAnnouncementSentAnswerLost() {
   await runDueSteps(fakes, now);
   const [announcement] = ses.receivedBy('de@press.example');
   return { now, mail, ses, deps, fakes, announcement };
+}
+
+/**
+ * SES's Email Sent events `details` settled as the announcer settles them (`emailSentAsks`: what follows
+ * the mails marked, stored with the marks), then each `Tour Press Settled` that write stored handled by
+ * tours (`followUpHeldPress`), as the bus would deliver it.
+ */
+export async function emailsSentSettled(
+  world: Pick<MailModuleWorld, 'mail' | 'deps'>,
+  details: Parameters<typeof settleFromEmailsSent>[0],
+) {
+  await settleFromEmailsSent(details, world.mail, emailSentAsks);
+  const outbox = (world.mail.deliveries as FakeDeliveries).outbox;
+  for (const entry of outbox.splice(0).filter((e) => e.detailType === 'Tour Press Settled'))
+    await followUpHeldPress(detailOf(entry).data, world.deps);
 }
 
 /**

@@ -3,9 +3,14 @@ import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
-import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
-import { aShow, metaAt, pressAnnouncementSentAnswerLost, takeStepsWritten } from '#test/support/tours.ts';
+import {
+  aShow,
+  emailsSentSettled,
+  metaAt,
+  pressAnnouncementSentAnswerLost,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 const staleClaimMs = defaultMailSettings(timeoutSeconds.tours).staleClaimMs;
@@ -48,7 +53,7 @@ describe('a press announcement held while its show is cancelled, the show set on
     // The next look, 30 s later; then the first mail's Email Sent comes: it went (doors at 19:00).
     now.value = new Date(now.value.getTime() + 30_000);
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    await settleFromEmailsSent([emailSent(announcement)], mail);
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
     // The sweep runs on for a day.
     for (let at = 0; at < 48; at++) {
       now.value = new Date(now.value.getTime() + 31 * 60_000);
