@@ -175,8 +175,9 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
 /**
  * What a show's step would tell `emails` of it in `country` now (tellThoseToldOf): its cancellation, in
  * the countries its cancellation's step tells (its own, and those it left whose press has not heard that
- * it moved), or its change once due for press (pressDue), in its own; `undefined` while it is not due for
- * now (docs/design.md#tours).
+ * it moved), or its change once due for press (pressDue), in its own; nothing once its step is stopped
+ * for good (stepStopped: the show over, or settled), `undefined` while it is not due for now
+ * (docs/design.md#tours).
  */
 const newsOf = async (
   tour: StoredTour,
@@ -189,7 +190,8 @@ const newsOf = async (
   const cancelled = stated?.show?.status === 'cancelled';
   if (
     !stated?.show ||
-    (stated.show.venue.country !== country && !(cancelled && stated.pressCountries?.[country]))
+    (stated.show.venue.country !== country && !(cancelled && stated.pressCountries?.[country])) ||
+    stepStopped(stated, 'press-change', now)?.forNow === false
   )
     return [];
   if (cancelled || pressDue(stated.show, now))
