@@ -19,7 +19,7 @@ import {
   stepMoments,
   stepTaken,
 } from '#shared/tours.ts';
-import type { ToursDeps } from './ports.ts';
+import { isoNow, type ToursDeps } from './ports.ts';
 
 export type ShowChange =
   | { type: 'set'; show: Show }
@@ -210,7 +210,7 @@ export async function applyShowChange(
   deps: ToursDeps,
 ): Promise<ChangeOutcome> {
   const ref = { labelId: meta.labelId, tourId, showId: showIdOf(change) };
-  const now = deps.now().toISOString();
+  const now = isoNow(deps);
   const stored = await deps.tours.getShow(ref);
   if (stored?.lastEventId === meta.eventId) {
     // Written before: what the show was before this change is not known any more, so any of its
@@ -308,7 +308,7 @@ async function performSchedules(
   meta: Pick<ChangeMeta, 'correlationId'>,
   deps: ToursDeps,
 ) {
-  const now = deps.now().toISOString();
+  const now = isoNow(deps);
   const ref = showRefOf(show);
   const details = show.show;
   const mayExist = schedulesThatMayExist(before);

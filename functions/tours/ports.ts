@@ -119,6 +119,9 @@ export interface ToursSettings {
 
 export const defaultToursSettings: ToursSettings = { pressPageSize: 500 };
 
+/** The clock's instant as ISO 8601 in UTC, the form tours compares and stores instants in. */
+export const isoNow = (deps: Pick<ToursDeps, 'now'>): string => deps.now().toISOString();
+
 const { pressPageSize, pressPagesPerInvocation } = functionEnvironment.tours;
 
 /**

@@ -14,7 +14,7 @@ import { forEachBounded } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { pressDue, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
-import type { TourMail, ToursDeps } from './ports.ts';
+import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
 import { longDate } from './sheets.ts';
 
 /**
@@ -257,7 +257,7 @@ export async function announceToMedia(
   page: { cursor?: string; deadline: number },
 ): Promise<{ mailed: number; events: OutboxEntry[]; next?: string }> {
   const country = stored.show.venue.country;
-  const now = deps.now().toISOString();
+  const now = isoNow(deps);
   const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
   const announcedHere = shows.filter(
     (s): s is LiveShow => s.show?.venue.country === country && pressDue(s.show, now),
@@ -402,7 +402,7 @@ export async function tellThoseToldOf(
     toTell.length > 0 &&
     (movedBack || !stored.pressCountries?.[country])
   )
-    await deps.tours.recordPressCountry(showRefOf(stored), country, deps.now().toISOString(), movedBack);
+    await deps.tours.recordPressCountry(showRefOf(stored), country, isoNow(deps), movedBack);
   // Before the mails (see above): a mail that went with its step unrecorded is known to the next change.
   // Each keeps what the address had been told, which stands should this mail not reach SES.
   // A step taken again, or the sweep resending its stale claim, finds its own note (same mail: kind and

@@ -4,7 +4,7 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import type { TourPressSettled } from '#shared/events/tour-press-settled.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
 import { advanceSteps, pressDue, type StoredShow, type StoredTour } from '#shared/tours.ts';
-import type { TourMail, ToursDeps } from './ports.ts';
+import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
 import { notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import {
   alertInsteadOfSuppressed,
@@ -52,7 +52,7 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
   const [ref, tour, stored] = await showOfMail(labelId, subject, deps);
   if (!tour || !stored?.show) return [];
   const show = stored as LiveShow;
-  const stopped = stepStopped(show, kind, deps.now().toISOString());
+  const stopped = stepStopped(show, kind, isoNow(deps));
   if (stopped) return stopped.forNow ? undefined : [];
   if (kind === 'promoter-unreachable') return [unreachableAlert(ref, tour, show.show)];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
@@ -77,7 +77,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   const resend = new Map<string, TourMail>();
   const tell: TourMail[] = [];
   const held = new Map<string, string>();
-  const now = deps.now().toISOString();
+  const now = isoNow(deps);
   const { tour, shows } = await deps.tours.tourWithShows(labelId, subject[1]);
   if (!tour) return { resend };
   const { news, country, change } = stale[0].context;
@@ -217,7 +217,7 @@ export async function followUpHeldPress(
   deps: ToursDeps,
 ) {
   const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
-  const now = deps.now().toISOString();
+  const now = isoNow(deps);
   for (const s of shows)
     if (tour && showIds.includes(s.showId))
       await deps.mailer.send((await newsOf(tour, s as LiveShow, country, new Set([email]), deps, now)) ?? []);

@@ -37,7 +37,7 @@ import {
   tourManagerLinkExpiry,
   tourManagerLinkWithoutShows,
 } from '#shared/tours.ts';
-import type { TourMail, ToursDeps } from './ports.ts';
+import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
 import { announceToMedia, cancelToMedia, changeToMedia, countriesLeft } from './press.ts';
 import {
   advanceRequestSheet,
@@ -178,14 +178,14 @@ export async function takeStep(
     // send no step of its own); the news of its date, times or venue is the latest change's, and it
     // waits for the show's announceAt (pressDue): its press-announcement's firing then takes it (below).
     const current = show.occurredAt === due.scheduledFor;
-    const told = current && pressDue(show.show, deps.now().toISOString());
+    const told = current && pressDue(show.show, isoNow(deps));
     if (!told && countriesLeft(show).length === 0)
       return ignored(current ? 'press embargoed until announceAt' : changedSince);
     const { mailed } = await changeToMedia(tour, show, deps, told);
     if (told) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return taken(mailed);
   }
-  const stopped = stepStopped(show, due.step, deps.now().toISOString());
+  const stopped = stepStopped(show, due.step, isoNow(deps));
   if (stopped) return ignored(stopped.reason);
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for: a later change sends its own.
@@ -200,7 +200,7 @@ export async function takeStep(
   if (due.step === 'press-announcement') {
     if (!isAnnounced(show.show.status)) return ignored('show not announced');
     // Early (a clock's skew): fail, so the event is retried after the embargo rather than lost.
-    if (due.scheduledFor > deps.now().toISOString())
+    if (due.scheduledFor > isoNow(deps))
       throw new Error(`press for ${ref.showId} fired before its embargo of ${due.scheduledFor}`);
     // Announced before, its press embargoed again since (announced again after a hold, or a later
     // announceAt): at the embargo's end its press hears what changed meanwhile, the press-change step
@@ -230,7 +230,7 @@ export async function takeStep(
       return ignored('guest list closed at an earlier cutoff');
     // Locked first: from here on no name is added, so the mail lists every guest there will be. Only
     // while the show is on this date: a postponement landing meanwhile keeps its list open.
-    await deps.tours.lockGuestList(ref, deps.now().toISOString(), {
+    await deps.tours.lockGuestList(ref, isoNow(deps), {
       date: show.show.date,
       scheduledFor: due.scheduledFor,
     });

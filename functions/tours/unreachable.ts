@@ -2,7 +2,7 @@ import { promoterIdOf, showRefOf } from '#shared/db/tours.ts';
 import type { EventData, MailUndeliverable } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { isAdvancing, type StoredShow, showOverAt } from '#shared/tours.ts';
-import type { ToursDeps } from './ports.ts';
+import { isoNow, type ToursDeps } from './ports.ts';
 import { unreachableAlert } from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
@@ -25,7 +25,7 @@ export async function alertPromoterUnreachable(
   const bounced = await deps.tours.getShow({ labelId: undeliverable.labelId, tourId, showId });
   const promoterId = promoterIdOf(undeliverable.address);
   if (bounced?.promoterId !== promoterId) return { alerted: 0 };
-  const now = deps.now().toISOString();
+  const now = isoNow(deps);
   const ahead = (await deps.tours.showsOfPromoter(promoterId)).filter(
     (s): s is LiveShow => Boolean(s.show) && isAdvancing(s.show!.status) && now < showOverAt(s.show!),
   );
