@@ -265,7 +265,12 @@ export async function announceToMedia(
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
   const told = new Map((await pressToldAsReached(tour, country, deps)).map((t) => [t.email, t]));
   const audience = audienceOf(tour, country);
-  let mailed = 0;
+  // Moved back here, its announceAt ahead then: those told it moved hear of it here now, a change, as
+  // its press-change step held back for the embargo would have told them (docs/design.md#tours).
+  let mailed =
+    !page.cursor && [...told.values()].some((t) => t.stated?.[stored.showId]?.kind === 'moved')
+      ? (await changeToMedia(tour, stored, deps, true)).mailed
+      : 0;
   let cursor = page.cursor;
   for (let pages = 1; ; pages++) {
     const { outlets, nextCursor } = await deps.outlets.list({
