@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours: a show announced again after a hold with its `announceAt` ahead tells its
+ * press nothing at its change, "and its `press-announcement` schedule, firing at the embargo's end with
+ * the announcement taken before, takes the `press-change` of its latest change then" (cfc4106). The
+ * label may end the embargo early: a later change sets `announceAt` to an instant already past. That
+ * change states nothing the press is told of (same date, times, venue: no press-change), and the
+ * announcement, taken before, gets no schedule (firingOf: past its embargo and taken), so the one
+ * schedule that was to tell the press is deleted. The German outlet, told doors at 19:00, never hears
+ * of 20:00; before cfc4106 it heard at once.
+ */
+describe('a show told to the German press, on hold, announced again with new doors and its press embargoed, the embargo then lifted (cfc4106)', () => {
+  it('tells the German outlet "Changed" (doors 20:00) once the embargo is lifted', async () => {
+    const { now, fakes, deps, mailer } = await toldDePressOf(announced);
+
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+
+    // Announced again on 10 February, doors at 20:00, its press embargoed until 1 March.
+    now.value = new Date('2027-02-10T00:00:00Z');
+    const retimed = {
+      ...announced,
+      announceAt: '2027-03-01T09:00:00.000Z',
+      times: { ...announced.times, doors: '20:00' },
+    };
+    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    now.value = new Date('2027-02-10T00:05:00Z');
+    await runDueSteps(fakes, now);
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+
+    // 15 February, 10:00: the label lifts the embargo (announceAt 09:00 that morning, already past).
+    now.value = new Date('2027-02-15T10:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...retimed, announceAt: '2027-02-15T09:00:00.000Z' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await runDueSteps(fakes, now);
+    // Whatever was scheduled fires by 2 March (the old embargo's end included).
+    now.value = new Date('2027-03-02T00:00:00Z');
+    await runDueSteps(fakes, now);
+
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+    ]);
+    expect(JSON.stringify(mailer.sent.at(-1)?.data)).toContain('doors 20:00');
+  });
+});
