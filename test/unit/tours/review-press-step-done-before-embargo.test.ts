@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { tourRoutes } from '#functions/office/tours.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { aShow, metaAt, ref, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours (cfc4106): a show announced again after a hold with its `announceAt` ahead tells
+ * its press nothing at its change; "its `press-announcement` schedule, firing at the embargo's end with
+ * the announcement taken before, takes the `press-change` of its latest change then". The office's show
+ * view states each step "done for the moment it is due now" (stepTaken), and stepTaken counts the press
+ * announcement taken once for good, whatever instant it was for: on 10 February the office reads the
+ * press step of 1 March as done, while the German outlet, told doors at 19:00, is still to hear of 20:00
+ * from that very firing.
+ */
+describe("the office's view of a show announced again with new doors and its press embargoed (cfc4106)", () => {
+  it('does not state the press step of 1 March done before it has told the press', async () => {
+    const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
+
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    now.value = new Date('2027-02-10T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      {
+        type: 'set',
+        show: {
+          ...announced,
+          announceAt: '2027-03-01T09:00:00.000Z',
+          times: { ...announced.times, doors: '20:00' },
+        },
+      },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await runDueSteps(fakes, now);
+    // The German outlet has only its first announcement (doors 19:00): 1 March is to tell it of 20:00.
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+
+    const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => now.value }).find(
+      (r) => r.method === 'GET' && r.path.endsWith('/shows/{showId}'),
+    )!;
+    const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+      pathParameters: ref(),
+    } as never)) as HttpResult;
+    const { steps } = JSON.parse(String(result.body)) as {
+      steps: { step: string; at: string; done?: boolean }[];
+    };
+
+    expect(steps.find((s) => s.step === 'press-announcement')).toEqual({
+      step: 'press-announcement',
+      at: '2027-03-01T09:00:00.000Z',
+      localTime: '2027-03-01T09:00:00 UTC',
+    });
+  });
+});
