@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours (cfc4106): a show announced again after a hold with its `announceAt` ahead tells
+ * its press nothing at its change; its `press-announcement` schedule, firing at the embargo's end, takes
+ * the `press-change` of its latest change then. That schedule is put in place after the show is stored
+ * (performSchedules), and a change whose schedules failed is delivered again and redoes them
+ * (docs/design.md#failures-and-retries, effectsPending). Redone after the embargo has ended, firingOf
+ * gives an announcement taken before and past its embargo no schedule (as if its press were done), while
+ * the change's own press-change step, run from the outbox before the embargo's end, told nothing. The
+ * label announces the show again at 08:58 on 1 March, doors 20:00, press at 09:00; UpsertSchedule is
+ * throttled and Lambda delivers the change again at 09:01: the German outlet, told doors at 19:00, never
+ * hears of 20:00.
+ */
+describe("a show announced again two minutes before its embargo's end, its schedules redone after it (cfc4106)", () => {
+  it('tells the German outlet "Changed" (doors 20:00) once the embargo has ended', async () => {
+    const { now, fakes, deps, mailer, schedules } = await toldDePressOf(announced);
+
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+
+    // 1 March, 08:58: announced again, doors at 20:00, its press embargoed until 09:00. The show is
+    // stored (its press-change step on the bus), then the first UpsertSchedule is throttled.
+    now.value = new Date('2027-03-01T08:58:00Z');
+    const change = metaAt(now.value.toISOString());
+    const retimed = {
+      ...announced,
+      announceAt: '2027-03-01T09:00:00.000Z',
+      times: { ...announced.times, doors: '20:00' },
+    };
+    const upsert = schedules.upsert.bind(schedules);
+    let throttled = false;
+    schedules.upsert = async (schedule) => {
+      if (!throttled) {
+        throttled = true;
+        throw new Error('ThrottlingException');
+      }
+      return upsert(schedule);
+    };
+    await expect(applyShowChange('tour-1', { type: 'set', show: retimed }, change, deps)).rejects.toThrow(
+      'ThrottlingException',
+    );
+    // Its press-change step runs at once, before 09:00: embargoed, it tells nothing.
+    now.value = new Date('2027-03-01T08:58:05Z');
+    await takeStepsWritten(fakes);
+
+    // Lambda delivers the change again at 09:01, past the embargo's end; then the day runs on.
+    now.value = new Date('2027-03-01T09:01:00Z');
+    expect(await applyShowChange('tour-1', { type: 'set', show: retimed }, change, deps)).toEqual({
+      outcome: 'replayed',
+    });
+    await runDueSteps(fakes, now);
+    now.value = new Date('2027-03-02T00:00:00Z');
+    await runDueSteps(fakes, now);
+
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+    ]);
+    expect(JSON.stringify(mailer.sent.at(-1)?.data)).toContain('doors 20:00');
+  });
+});
