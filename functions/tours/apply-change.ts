@@ -271,14 +271,19 @@ export async function applyShowChange(
 
 /**
  * Where a step's schedule fires now: at its moment while that is ahead; press past its embargo (or
- * without one) and not yet taken, at the end of the gathering window, so that shows of one country
- * added together (in one webhook or several) are one mail (docs/design.md#tours); else nowhere.
+ * without one), at the end of the gathering window, so that shows of one country added together (in
+ * one webhook or several) are one mail (docs/design.md#tours), while it has work: the announcement not
+ * yet taken, or, taken, the press-change of the show's latest change not done (the embargo held it
+ * back, and was lifted since or its end passed before the schedule was put in place); else nowhere.
  */
 function firingOf(show: StoredShow & { show: Show }, step: ShowStep, now: string): StepMoment | undefined {
   const moment = stepMoments(show.show).find((m) => m.step === step);
   if (!moment) return undefined;
   if (moment.scheduledFor > now) return moment;
-  if (step === 'press-announcement' && !stepTaken(show, step, moment.scheduledFor))
+  if (
+    step === 'press-announcement' &&
+    !(stepTaken(show, step, moment.scheduledFor) && stepTaken(show, 'press-change', show.occurredAt))
+  )
     return pressGatherMoment(show.show, now);
   return undefined;
 }

@@ -5,18 +5,18 @@ import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#te
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
- * docs/design.md#tours (cfc4106): a show announced again after a hold with its `announceAt` ahead tells
+ * docs/design.md#tours (ed5bb5a): a show announced again after a hold with its `announceAt` ahead tells
  * its press nothing at its change; its `press-announcement` schedule, firing at the embargo's end, takes
  * the `press-change` of its latest change then. That schedule is put in place after the show is stored
  * (performSchedules), and a change whose schedules failed is delivered again and redoes them
  * (docs/design.md#failures-and-retries, effectsPending). Redone after the embargo has ended, firingOf
- * gives an announcement taken before and past its embargo no schedule (as if its press were done), while
- * the change's own press-change step, run from the outbox before the embargo's end, told nothing. The
- * label announces the show again at 08:58 on 1 March, doors 20:00, press at 09:00; UpsertSchedule is
- * throttled and Lambda delivers the change again at 09:01: the German outlet, told doors at 19:00, never
- * hears of 20:00.
+ * puts an announcement taken before at the end of the gathering window while the press-change of the
+ * show's latest change is not done: the change's own press-change step, run from the outbox before the
+ * embargo's end, told nothing. The label announces the show again at 08:58 on 1 March, doors 20:00,
+ * press at 09:00; UpsertSchedule is throttled and Lambda delivers the change again at 09:01. Given no
+ * schedule then (as if its press were done), the German outlet, told doors at 19:00, never heard of 20:00.
  */
-describe("a show announced again two minutes before its embargo's end, its schedules redone after it (cfc4106)", () => {
+describe("a show announced again two minutes before its embargo's end, its schedules redone after it", () => {
   it('tells the German outlet "Changed" (doors 20:00) once the embargo has ended', async () => {
     const { now, fakes, deps, mailer, schedules } = await toldDePressOf(announced);
 

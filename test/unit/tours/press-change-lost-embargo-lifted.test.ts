@@ -7,14 +7,15 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
 /**
  * docs/design.md#tours: a show announced again after a hold with its `announceAt` ahead tells its
  * press nothing at its change, "and its `press-announcement` schedule, firing at the embargo's end with
- * the announcement taken before, takes the `press-change` of its latest change then" (cfc4106). The
+ * the announcement taken before, takes the `press-change` of its latest change then" (ed5bb5a). The
  * label may end the embargo early: a later change sets `announceAt` to an instant already past. That
- * change states nothing the press is told of (same date, times, venue: no press-change), and the
- * announcement, taken before, gets no schedule (firingOf: past its embargo and taken), so the one
- * schedule that was to tell the press is deleted. The German outlet, told doors at 19:00, never hears
- * of 20:00; before cfc4106 it heard at once.
+ * change states nothing the press is told of (same date, times, venue: no press-change); the
+ * announcement, taken before, keeps its schedule (at the end of the gathering window: firingOf) while
+ * the press-change of the show's latest change is not done. Given none (past its embargo and taken),
+ * the one schedule that was to tell the press was deleted, and the German outlet, told doors at 19:00,
+ * never heard of 20:00; before ed5bb5a it heard at once.
  */
-describe('a show told to the German press, on hold, announced again with new doors and its press embargoed, the embargo then lifted (cfc4106)', () => {
+describe('a show told to the German press, on hold, announced again with new doors and its press embargoed, the embargo then lifted', () => {
   it('tells the German outlet "Changed" (doors 20:00) once the embargo is lifted', async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
 
