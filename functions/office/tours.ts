@@ -55,7 +55,7 @@ function showSummary(stored: LiveShow) {
   };
 }
 
-function showDetail(stored: LiveShow) {
+function showDetail(stored: LiveShow, now: string) {
   return {
     ...showSummary(stored),
     ...(stored.show.announceAt ? { announceAt: stored.show.announceAt } : {}),
@@ -69,8 +69,11 @@ function showDetail(stored: LiveShow) {
       at: moment.scheduledFor,
       localTime: `${moment.wallTime} ${moment.timeZone}`,
       // Done for the moment it is due now: a moved show's day sheet is still to go for its new day. A
-      // guest list closed at an earlier cutoff (moved later on the same day) stays closed: done.
-      ...(stepTaken(stored, moment.step, moment.scheduledFor) ||
+      // guest list closed at an earlier cutoff (moved later on the same day) stays closed: done. A press
+      // announcement taken before is not while its moment is ahead: its firing then still tells the
+      // press what changed meanwhile (docs/design.md#tours).
+      ...((stepTaken(stored, moment.step, moment.scheduledFor) &&
+        !(moment.step === 'press-announcement' && moment.scheduledFor > now)) ||
       (moment.step === 'guest-list-cutoff' && guestListClosedBefore(stored, moment.scheduledFor))
         ? { done: true }
         : {}),
@@ -200,7 +203,11 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       if (!stored) throw notFound('show');
       if (wantsIcs && stored.showId !== showId)
         return ics(`${stored.showId}.ics`, calendarOf(tour, [stored]));
-      return json(200, { labelId: tour.labelId, tourId: tour.tourId, ...showDetail(stored) });
+      return json(200, {
+        labelId: tour.labelId,
+        tourId: tour.tourId,
+        ...showDetail(stored, deps.now().toISOString()),
+      });
     },
   },
   {

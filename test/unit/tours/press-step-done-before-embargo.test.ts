@@ -7,15 +7,15 @@ import { aShow, metaAt, ref, runDueSteps, takeStepsWritten, toldDePressOf } from
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
- * docs/design.md#tours (cfc4106): a show announced again after a hold with its `announceAt` ahead tells
+ * docs/design.md#tours (ed5bb5a): a show announced again after a hold with its `announceAt` ahead tells
  * its press nothing at its change; "its `press-announcement` schedule, firing at the embargo's end with
  * the announcement taken before, takes the `press-change` of its latest change then". The office's show
- * view states each step "done for the moment it is due now" (stepTaken), and stepTaken counts the press
- * announcement taken once for good, whatever instant it was for: on 10 February the office reads the
- * press step of 1 March as done, while the German outlet, told doors at 19:00, is still to hear of 20:00
- * from that very firing.
+ * view states each step done once taken for the moment it is due now, a press announcement taken before
+ * not while its moment is ahead. Read by stepTaken alone, which counts the announcement taken once for
+ * good, whatever instant it was for, on 10 February the office read the press step of 1 March as done,
+ * while the German outlet, told doors at 19:00, was still to hear of 20:00 from that very firing.
  */
-describe("the office's view of a show announced again with new doors and its press embargoed (cfc4106)", () => {
+describe("the office's view of a show announced again with new doors and its press embargoed", () => {
   it('does not state the press step of 1 March done before it has told the press', async () => {
     const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
 
@@ -48,17 +48,29 @@ describe("the office's view of a show announced again with new doors and its pre
     const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => now.value }).find(
       (r) => r.method === 'GET' && r.path.endsWith('/shows/{showId}'),
     )!;
-    const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
-      pathParameters: ref(),
-    } as never)) as HttpResult;
-    const { steps } = JSON.parse(String(result.body)) as {
-      steps: { step: string; at: string; done?: boolean }[];
+    const pressStep = async () => {
+      const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+        pathParameters: ref(),
+      } as never)) as HttpResult;
+      const { steps } = JSON.parse(String(result.body)) as {
+        steps: { step: string; at: string; done?: boolean }[];
+      };
+      return steps.find((s) => s.step === 'press-announcement');
     };
 
-    expect(steps.find((s) => s.step === 'press-announcement')).toEqual({
+    expect(await pressStep()).toEqual({
       step: 'press-announcement',
       at: '2027-03-01T09:00:00.000Z',
       localTime: '2027-03-01T09:00:00 UTC',
     });
+
+    // 1 March: the firing tells the outlet of 20:00, and the step is done.
+    now.value = new Date('2027-03-01T09:00:00Z');
+    await runDueSteps(fakes, now);
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+    ]);
+    expect(await pressStep()).toMatchObject({ step: 'press-announcement', done: true });
   });
 });
