@@ -1,6 +1,6 @@
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { type AnnouncerDeps, defaultSettings } from '#functions/announcer/ports.ts';
-import { followUpSettledMails, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { followUpSettledMails, settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
@@ -563,8 +563,83 @@ export async function withdrawnAgainAndSwept({
   label,
 }: Pick<ReturnType<typeof aLabelAndItsPress>, 'world' | 'label'>) {
   await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
-  world.clock.now += defaultSettings.staleClaimMs + 60_000;
+  await sweptPastStale(world);
+}
+
+/**
+ * The sweep a minute past the stale window of a claim made `elapsed` ms ago (just now unless told).
+ * Gives the time it swept at.
+ */
+export async function sweptPastStale(world: FakeWorld, elapsed = 0) {
+  world.clock.now += defaultSettings.staleClaimMs - elapsed + 60_000;
+  const at = world.deps.now().toISOString();
   await sweepStaleClaims(world.deps, far());
+  return at;
+}
+
+/** The sweep's runs of the next `minutes` minutes, one a minute. */
+export async function sweepEachMinute(world: FakeWorld, minutes: number) {
+  for (let minute = 0; minute < minutes; minute++) {
+    world.clock.now += 60_000;
+    await sweepStaleClaims(world.deps, far());
+  }
+}
+
+/** `mail`'s late Email Sent settles it; then the bus runs what was asked of each of `kinds`, in order (runRequested). */
+export async function lateEmailSent(
+  world: FakeWorld,
+  mail: Parameters<typeof emailSent>[0],
+  kinds: string[],
+) {
+  await settleFromEmailsSent([emailSent(mail)], world.deps);
+  for (const kind of kinds) await runRequested(world, kind);
+}
+
+/** aLabelAndItsPress's release in GB on 26 March, in DE on its own date `de` (docs/design.md#street-dates-per-territory). */
+export const deOnItsOwnDate = (de: string) =>
+  aReleaseDetails({
+    territories: ['GB', 'DE'],
+    releaseDate: '2027-03-26',
+    territoryDates: [{ territories: ['DE'], releaseDate: de }],
+  });
+
+/** What `email` was told of DE's date (12 or 19 March) by each mail it received, in order (as SES merges them). */
+export const toldDeOf = (world: FakeWorld, email: string) =>
+  world.mailer.calls.flatMap((call) =>
+    call.entries
+      .filter((entry) => entry.email === email)
+      .map((entry) => {
+        const text = JSON.stringify({
+          ...(call.defaultData as { text: object }).text,
+          ...(entry.data as { text: object }).text,
+        });
+        return { kind: call.kind, date: text.match(/(12|19) March 2027/)?.[0] };
+      }),
+  );
+
+/**
+ * `press`'s label schedules the release at `details` (1 January) and withdraws DE (1 February); DE is
+ * given back at `details`, SES sending the re-announcement and its answer lost (givenBackItsAnswerLost):
+ * the re-announcement's claim open. Gives the German outlet's announcements so far.
+ */
+export async function reAnnouncedItsAnswerLost(
+  press: ReturnType<typeof aLabelAndItsPress>,
+  details: ReturnType<typeof aReleaseDetails>,
+) {
+  await press.label({ type: 'Release Scheduled', details }, 'evt-scheduled', '2026-01-01T10:00:00.000Z');
+  await press.label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+  await givenBackItsAnswerLost(press, { type: 'Release Updated', details });
+  return press.world.mailer.receivedBy(press.german.email, 'announcement');
+}
+
+/** Ten minutes on, DE given back again to `press`'s release at `details` (4 February), its announcement run. */
+export async function givenBackAgainTenMinutesOn(
+  press: ReturnType<typeof aLabelAndItsPress>,
+  details: ReturnType<typeof aReleaseDetails>,
+) {
+  press.world.clock.now += 10 * 60_000;
+  await press.label({ type: 'Release Updated', details }, 'evt-given-back-moved', '2026-02-04T10:00:00.000Z');
+  await runRequested(press.world, 'announcement');
 }
 
 /**

@@ -1,38 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
   aLabelAndItsPress,
-  emailSent,
+  deOnItsOwnDate as dates,
   far,
-  givenBackItsAnswerLost,
+  givenBackAgainTenMinutesOn,
+  lateEmailSent,
+  reAnnouncedItsAnswerLost,
   runRequested,
-  withdrawDe,
+  sweepEachMinute,
+  toldDeOf as toldDe,
   withdrawnAgainAndSwept,
 } from '#test/support/announcer-fakes.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
-
-/** GB on 26 March, DE on its own date `de`. */
-const dates = (de: string) =>
-  aReleaseDetails({
-    territories: ['GB', 'DE'],
-    releaseDate: '2027-03-26',
-    territoryDates: [{ territories: ['DE'], releaseDate: de }],
-  });
-
-/** What the German outlet was told of DE's date by each mail it received, in order (as SES merges them). */
-const toldDe = (world: ReturnType<typeof aLabelAndItsPress>['world'], email: string) =>
-  world.mailer.calls.flatMap((call) =>
-    call.entries
-      .filter((entry) => entry.email === email)
-      .map((entry) => {
-        const text = JSON.stringify({
-          ...(call.defaultData as { text: object }).text,
-          ...(entry.data as { text: object }).text,
-        });
-        return { kind: call.kind, date: text.match(/(12|19) March 2027/)?.[0] };
-      }),
-  );
 
 /**
  * docs/design.md#exactly-once-mail: a held first mail's late Email Sent asks, for a territory given
@@ -50,30 +30,16 @@ describe('a held re-announcement settled late asks DE 12 -> 19 March; the label 
   it('tells the German outlet DE moved back to 12 March', async () => {
     const press = aLabelAndItsPress();
     const { german, world, label } = press;
-    await label(
-      { type: 'Release Scheduled', details: dates('2027-03-12') },
-      'evt-scheduled',
-      '2026-01-01T10:00:00.000Z',
-    );
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
     // DE given back on 12 March: SES sends the re-announcement, its answer lost; DE withdrawn again,
     // the sweep holds it.
-    await givenBackItsAnswerLost(press, { type: 'Release Updated', details: dates('2027-03-12') });
-    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    const announcements = await reAnnouncedItsAnswerLost(press, dates('2027-03-12'));
     expect(announcements).toHaveLength(2);
     await withdrawnAgainAndSwept(press);
     expect(world.deliveries.items.get(announcements[1].deliveryId)?.status).toBe('claimed');
 
     // DE given back on 19 March; the re-announcement's late Email Sent asks DE's date change 12 -> 19.
-    world.clock.now += 10 * 60_000;
-    await label(
-      { type: 'Release Updated', details: dates('2027-03-19') },
-      'evt-given-back-moved',
-      '2026-02-04T10:00:00.000Z',
-    );
-    await runRequested(world, 'announcement');
-    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
-    for (const kind of ['cancellation', 'announcement', 'date-change']) await runRequested(world, kind);
+    await givenBackAgainTenMinutesOn(press, dates('2027-03-19'));
+    await lateEmailSent(world, announcements[1], ['cancellation', 'announcement', 'date-change']);
     expect(toldDe(world, german.email).at(-1)).toEqual({ kind: 'date-change', date: '19 March 2027' });
 
     // The label moves DE back to 12 March.
@@ -83,10 +49,7 @@ describe('a held re-announcement settled late asks DE 12 -> 19 March; the label 
       '2026-02-10T10:00:00.000Z',
     );
     for (const kind of ['cancellation', 'announcement', 'date-change']) await runRequested(world, kind);
-    for (let minute = 0; minute < 60; minute++) {
-      world.clock.now += 60_000;
-      await sweepStaleClaims(world.deps, far());
-    }
+    await sweepEachMinute(world, 60);
     world.clock.now += defaultSettings.staleClaimMs;
     await sweepStaleClaims(world.deps, far());
 

@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
   aLabelAndItsPress,
-  emailSent,
-  far,
+  deOnItsOwnDate as dates,
+  givenBackAgainTenMinutesOn,
+  givenBackItsAnswerLost,
+  lateEmailSent,
   runRequested,
+  sweepEachMinute,
+  toldDeOf as toldDe,
   withdrawDe,
+  withdrawnAgainAndSwept,
 } from '#test/support/announcer-fakes.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
-
-/** GB on 26 March, DE on its own date `de`. */
-const dates = (de: string) =>
-  aReleaseDetails({
-    territories: ['GB', 'DE'],
-    releaseDate: '2027-03-26',
-    territoryDates: [{ territories: ['DE'], releaseDate: de }],
-  });
 
 /**
  * docs/design.md#street-dates-per-territory: "A move repeated between the same two
@@ -40,7 +34,8 @@ const dates = (de: string) =>
  */
 describe('a re-announcement held while DE is withdrawn again, DE given back at a date it moved to and from before', () => {
   it('leaves the German outlet told DE’s date as it now stands once its late Email Sent settles it', async () => {
-    const { german, world, label } = aLabelAndItsPress();
+    const press = aLabelAndItsPress();
+    const { german, world, label } = press;
     await label(
       { type: 'Release Scheduled', details: dates('2027-03-12') },
       'evt-scheduled',
@@ -62,56 +57,22 @@ describe('a re-announcement held while DE is withdrawn again, DE given back at a
     expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(2);
     await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
     // DE given back on 12 March: SES sends the re-announcement, its answer lost (its claim open).
-    world.mailer.script = (mail) =>
-      mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
-    await label(
-      { type: 'Release Updated', details: dates('2027-03-12') },
-      'evt-given-back',
-      '2026-02-02T10:00:00.000Z',
-    ).catch(() => {});
-    world.mailer.script = undefined;
+    await givenBackItsAnswerLost(press, { type: 'Release Updated', details: dates('2027-03-12') });
     const announcements = world.mailer.receivedBy(german.email, 'announcement');
     expect(announcements).toHaveLength(2);
     // DE withdrawn again; the sweep holds the re-announcement.
-    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
-    world.clock.now += defaultSettings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, far());
+    await withdrawnAgainAndSwept(press);
     expect(world.deliveries.items.get(announcements[1].deliveryId)?.status).toBe('claimed');
 
     // DE given back again, on 19 March now; the re-announcement's Email Sent comes ten minutes after.
-    world.clock.now += 10 * 60_000;
-    await label(
-      { type: 'Release Updated', details: dates('2027-03-19') },
-      'evt-given-back-moved',
-      '2026-02-04T10:00:00.000Z',
-    );
-    await runRequested(world, 'announcement');
+    await givenBackAgainTenMinutesOn(press, dates('2027-03-19'));
     // The sweeps of those ten minutes, one a minute.
-    for (let minute = 0; minute < 10; minute++) {
-      world.clock.now += 60_000;
-      await sweepStaleClaims(world.deps, far());
-    }
-    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
-    for (const kind of ['cancellation', 'announcement', 'date-change', 'out-now'])
-      await runRequested(world, kind);
+    await sweepEachMinute(world, 10);
+    await lateEmailSent(world, announcements[1], ['cancellation', 'announcement', 'date-change', 'out-now']);
     // The sweeps of the next hour.
-    for (let minute = 0; minute < 60; minute++) {
-      world.clock.now += 60_000;
-      await sweepStaleClaims(world.deps, far());
-    }
+    await sweepEachMinute(world, 60);
 
     // What the German outlet was last told of DE's date, by the mails it received (as SES merges them).
-    const toldDe = world.mailer.calls.flatMap((call) =>
-      call.entries
-        .filter((entry) => entry.email === german.email)
-        .map((entry) => {
-          const text = JSON.stringify({
-            ...(call.defaultData as { text: object }).text,
-            ...(entry.data as { text: object }).text,
-          });
-          return { kind: call.kind, date: text.match(/(12|19) March 2027/)?.[0] };
-        }),
-    );
-    expect(toldDe.at(-1)).toEqual({ kind: expect.any(String), date: '19 March 2027' });
+    expect(toldDe(world, german.email).at(-1)).toEqual({ kind: expect.any(String), date: '19 March 2027' });
   });
 });

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
   aLabelAndItsPress,
-  emailSent,
-  far,
-  givenBackItsAnswerLost,
-  runRequested,
-  withdrawDe,
+  deOnItsOwnDate as dates,
+  givenBackAgainTenMinutesOn,
+  lateEmailSent,
+  reAnnouncedItsAnswerLost,
+  sweepEachMinute,
+  toldDeOf as toldDe,
   withdrawnAgainAndSwept,
 } from '#test/support/announcer-fakes.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
-
-/** GB on 26 March, DE on its own date `de`. */
-const dates = (de: string) =>
-  aReleaseDetails({
-    territories: ['GB', 'DE'],
-    releaseDate: '2027-03-26',
-    territoryDates: [{ territories: ['DE'], releaseDate: de }],
-  });
 
 /**
  * docs/design.md#exactly-once-mail: a re-announcement left open while DE is withdrawn again is held,
@@ -31,55 +22,24 @@ const dates = (de: string) =>
  */
 describe('a re-announcement held while DE is withdrawn again, DE given back at a new date', () => {
   it('leaves the German outlet told DE’s date as it now stands once its late Email Sent settles it', async () => {
-    const { german, world, label } = aLabelAndItsPress();
-    await label(
-      { type: 'Release Scheduled', details: dates('2027-03-12') },
-      'evt-scheduled',
-      '2026-01-01T10:00:00.000Z',
-    );
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    const press = aLabelAndItsPress();
+    const { german, world } = press;
     // DE given back on 12 March: SES sends the re-announcement, its answer lost (its claim open).
-    await givenBackItsAnswerLost({ world, label }, { type: 'Release Updated', details: dates('2027-03-12') });
-    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    const announcements = await reAnnouncedItsAnswerLost(press, dates('2027-03-12'));
     expect(announcements).toHaveLength(2);
     // DE withdrawn again; the sweep holds the re-announcement.
-    await withdrawnAgainAndSwept({ world, label });
+    await withdrawnAgainAndSwept(press);
     expect(world.deliveries.items.get(announcements[1].deliveryId)?.status).toBe('claimed');
 
     // DE given back again, on 19 March now; the re-announcement's Email Sent comes ten minutes after.
-    world.clock.now += 10 * 60_000;
-    await label(
-      { type: 'Release Updated', details: dates('2027-03-19') },
-      'evt-given-back-moved',
-      '2026-02-04T10:00:00.000Z',
-    );
-    await runRequested(world, 'announcement');
+    await givenBackAgainTenMinutesOn(press, dates('2027-03-19'));
     // The sweeps of those ten minutes, one a minute.
-    for (let minute = 0; minute < 10; minute++) {
-      world.clock.now += 60_000;
-      await sweepStaleClaims(world.deps, far());
-    }
-    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
-    for (const kind of ['cancellation', 'announcement', 'date-change', 'out-now'])
-      await runRequested(world, kind);
+    await sweepEachMinute(world, 10);
+    await lateEmailSent(world, announcements[1], ['cancellation', 'announcement', 'date-change', 'out-now']);
     // The sweeps of the next hour.
-    for (let minute = 0; minute < 60; minute++) {
-      world.clock.now += 60_000;
-      await sweepStaleClaims(world.deps, far());
-    }
+    await sweepEachMinute(world, 60);
 
     // What the German outlet was last told of DE's date, by the mails it received (as SES merges them).
-    const toldDe = world.mailer.calls.flatMap((call) =>
-      call.entries
-        .filter((entry) => entry.email === german.email)
-        .map((entry) => {
-          const text = JSON.stringify({
-            ...(call.defaultData as { text: object }).text,
-            ...(entry.data as { text: object }).text,
-          });
-          return { kind: call.kind, date: text.match(/(12|19) March 2027/)?.[0] };
-        }),
-    );
-    expect(toldDe.at(-1)).toEqual({ kind: expect.any(String), date: '19 March 2027' });
+    expect(toldDe(world, german.email).at(-1)).toEqual({ kind: expect.any(String), date: '19 March 2027' });
   });
 });
