@@ -23,7 +23,13 @@ import {
   type MailSettings,
 } from '#shared/mail/ports.ts';
 import { genresMatch, normaliseEmail, type Outlet } from '#shared/outlets.ts';
-import { momentOf, type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
+import {
+  momentOf,
+  type ReleaseMoment,
+  revisionOf,
+  type StoredRelease,
+  territoryMomentsOf,
+} from '#shared/releases.ts';
 import { RecordedMeasure } from './measure.ts';
 import {
   anOutlet,
@@ -557,13 +563,16 @@ export async function givenBackItsAnswerLost(
   world.mailer.script = undefined;
 }
 
-/** DE withdrawn again from `press`'s release on 3 February; the sweep, a minute past the stale window, holds what it finds open. */
-export async function withdrawnAgainAndSwept({
-  world,
-  label,
-}: Pick<ReturnType<typeof aLabelAndItsPress>, 'world' | 'label'>) {
+/**
+ * DE withdrawn again from `press`'s release on 3 February; the sweep, a minute past the stale window of
+ * a claim made `elapsed` ms before (sweptPastStale), holds what it finds open.
+ */
+export async function withdrawnAgainAndSwept(
+  { world, label }: Pick<ReturnType<typeof aLabelAndItsPress>, 'world' | 'label'>,
+  elapsed = 0,
+) {
   await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
-  await sweptPastStale(world);
+  await sweptPastStale(world, elapsed);
 }
 
 /**
@@ -640,6 +649,23 @@ export async function givenBackAgainTenMinutesOn(
   press.world.clock.now += 10 * 60_000;
   await press.label({ type: 'Release Updated', details }, 'evt-given-back-moved', '2026-02-04T10:00:00.000Z');
   await runRequested(press.world, 'announcement');
+}
+
+/**
+ * DE's day of `details` comes; ten minutes on, before out-nows named their round (December 2026), round
+ * 0's out-now tells `press`'s German outlet that the release is out (claimed and sent then).
+ */
+export async function toldOutNowInRoundZero(
+  press: ReturnType<typeof aLabelAndItsPress>,
+  details: ReturnType<typeof aReleaseDetails>,
+) {
+  const { german, world } = press;
+  const germany = territoryMomentsOf(details).find((group) => group.territories.includes('DE'))!;
+  await press.releaseDay(germany.moment);
+  world.clock.now += 10 * 60_000;
+  const at = world.deps.now().toISOString();
+  const told = await world.deliveries.claim(aReleaseClaim(german, { kind: 'out-now' }), at);
+  await world.deliveries.markSent(told!.deliveryId, 'msg-before', at);
 }
 
 /**

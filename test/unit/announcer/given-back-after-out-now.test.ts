@@ -7,19 +7,15 @@ import { territoryMomentsOf } from '#shared/releases.ts';
 import {
   aLabelAndItsPress,
   announce,
+  deOnItsOwnDate,
   far,
   meta,
   runRequested,
   withdrawDe,
 } from '#test/support/announcer-fakes.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
 
 /** GB on 26 March, DE on its own date, 5 March. */
-const dates = aReleaseDetails({
-  territories: ['GB', 'DE'],
-  releaseDate: '2027-03-26',
-  territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-05' }],
-});
+const dates = deOnItsOwnDate('2027-03-05');
 
 /**
  * The label schedules it (announced to both outlets), then DE's release day comes: out there. Gives

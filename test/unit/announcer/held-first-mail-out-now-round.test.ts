@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
-import { territoryMomentsOf } from '#shared/releases.ts';
 import {
   aLabelAndItsPress,
-  aReleaseClaim,
-  emailSent,
-  far,
-  givenBackItsAnswerLost,
-  runRequested,
-  withdrawDe,
+  deOnItsOwnDate,
+  lateEmailSent,
+  reAnnouncedItsAnswerLost,
+  toldOutNowInRoundZero,
+  withdrawnAgainAndSwept,
 } from '#test/support/announcer-fakes.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
 
 /** GB on 26 March, DE on its own date, 5 March. */
-const dates = aReleaseDetails({
-  territories: ['GB', 'DE'],
-  releaseDate: '2027-03-26',
-  territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-05' }],
-});
+const dates = deOnItsOwnDate('2027-03-05');
 const inBoth = { type: 'Release Updated' as const, details: dates };
 
 /**
@@ -31,35 +22,24 @@ const inBoth = { type: 'Release Updated' as const, details: dates };
 describe('a re-announcement held while DE is withdrawn again, after round 0’s out-now told the address in its round', () => {
   it('does not tell the German outlet a second time in that round that the release is out', async () => {
     const press = aLabelAndItsPress();
-    const { german, world, label, releaseDay } = press;
-    await label({ type: 'Release Scheduled', details: dates }, 'evt-scheduled', '2026-01-01T10:00:00.000Z');
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    const { german, world, label } = press;
     // DE given back: SES sends the re-announcement (round given-back-1), its answer lost: claim open.
-    await givenBackItsAnswerLost({ world, label }, inBoth);
-    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    const announcements = await reAnnouncedItsAnswerLost(press, dates);
     expect(announcements).toHaveLength(2);
 
     // DE's day comes; ten minutes after the re-announcement's claim, before out-nows named their round,
     // round 0's out-now tells the German outlet that the release is out (claimed and sent then).
-    const germany = territoryMomentsOf(dates).find((group) => group.territories.includes('DE'))!;
-    await releaseDay(germany.moment);
-    world.clock.now += 10 * 60_000;
-    const at = world.deps.now().toISOString();
-    const told = await world.deliveries.claim(aReleaseClaim(german, { kind: 'out-now' }), at);
-    await world.deliveries.markSent(told!.deliveryId, 'msg-before', at);
+    await toldOutNowInRoundZero(press, dates);
 
     // DE withdrawn again (its withdrawal passes the address: its first mail still claimed); the
     // sweep that finds the re-announcement stale holds it.
-    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
-    world.clock.now += defaultSettings.staleClaimMs - 10 * 60_000 + 60_000;
-    await sweepStaleClaims(world.deps, far());
+    await withdrawnAgainAndSwept(press, 10 * 60_000);
     expect(world.deliveries.items.get(announcements[1].deliveryId)?.status).toBe('claimed');
 
     // DE given back again (its mailing passes the address, its claim open); the re-announcement's
     // late Email Sent shows it went, and asks its follow-ups: the out-now of DE's day.
     await label(inBoth, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
-    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
-    await runRequested(world, 'out-now');
+    await lateEmailSent(world, announcements[1], ['out-now']);
 
     // Round given-back-1: announced again, told by round 0's out-now that it is out; no second out-now.
     expect(world.mailer.receivedBy(german.email, 'out-now')).toEqual([]);

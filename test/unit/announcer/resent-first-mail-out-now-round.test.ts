@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings } from '#functions/announcer/ports.ts';
-import { sweepStaleClaims } from '#functions/announcer/settle.ts';
-import { territoryMomentsOf } from '#shared/releases.ts';
 import {
   aLabelAndItsPress,
-  aReleaseClaim,
-  far,
+  deOnItsOwnDate,
+  reAnnouncedItsAnswerLost,
   runRequested,
-  withdrawDe,
+  sweptPastStale,
+  toldOutNowInRoundZero,
 } from '#test/support/announcer-fakes.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
 
 /** GB on 26 March, DE on its own date, 5 March. */
-const dates = aReleaseDetails({
-  territories: ['GB', 'DE'],
-  releaseDate: '2027-03-26',
-  territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-05' }],
-});
-const inBoth = { type: 'Release Updated' as const, details: dates };
+const dates = deOnItsOwnDate('2027-03-05');
 
 /**
  * The German outlet's re-announcement (round given-back-1, SES's answer lost) is resent by the sweep
@@ -34,30 +26,18 @@ const inBoth = { type: 'Release Updated' as const, details: dates };
 describe('a re-announcement resent by the sweep after round 0’s out-now told the address in its round', () => {
   it('does not tell the German outlet a second time in that round that the release is out', async () => {
     const press = aLabelAndItsPress();
-    const { german, world, label, releaseDay } = press;
-    await label({ type: 'Release Scheduled', details: dates }, 'evt-scheduled', '2026-01-01T10:00:00.000Z');
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    const { german, world } = press;
     // DE given back: SES sends the re-announcement (round given-back-1), its answer lost: claim open.
-    world.mailer.script = (mail) =>
-      mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
-    await label(inBoth, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
-    const announcements = world.mailer.receivedBy(german.email, 'announcement');
+    const announcements = await reAnnouncedItsAnswerLost(press, dates);
     expect(announcements).toHaveLength(2);
 
     // DE's day comes; ten minutes after the re-announcement's claim, before out-nows named their round,
     // round 0's out-now tells the German outlet that the release is out (claimed and sent then).
-    const germany = territoryMomentsOf(dates).find((group) => group.territories.includes('DE'))!;
-    await releaseDay(germany.moment);
-    world.clock.now += 10 * 60_000;
-    const at = world.deps.now().toISOString();
-    const told = await world.deliveries.claim(aReleaseClaim(german, { kind: 'out-now' }), at);
-    await world.deliveries.markSent(told!.deliveryId, 'msg-before', at);
+    await toldOutNowInRoundZero(press, dates);
 
     // No withdrawal again: the sweep that finds the re-announcement stale (its Email Sent lost)
     // resends it, the resend's mark asking its follow-ups: the out-now of DE's day.
-    world.clock.now += defaultSettings.staleClaimMs - 10 * 60_000 + 60_000;
-    await sweepStaleClaims(world.deps, far());
+    await sweptPastStale(world, 10 * 60_000);
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(3);
     await runRequested(world, 'out-now');
 
