@@ -668,6 +668,18 @@ export async function toldOutNowInRoundZero(
   await world.deliveries.markSent(told!.deliveryId, 'msg-before', at);
 }
 
+/** aLabelAndItsPress announced, then DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open). */
+export async function withdrawnWithItsAnswerLost() {
+  const press = aLabelAndItsPress();
+  const { release, world, store, label } = press;
+  await store.putIfNewer(release, []);
+  await sendMailing(announce, meta, world.deps, far());
+  world.mailer.script = (mail) => (mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never));
+  await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
+  world.mailer.script = undefined;
+  return press;
+}
+
 /**
  * aLabelAndItsPress announced, then DE withdrawn; the label gives DE back while SES sends the
  * withdrawal: its announcement passes the address, and the withdrawal's sender marks it sent after.

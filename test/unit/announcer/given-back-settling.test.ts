@@ -14,6 +14,7 @@ import {
   runRequested,
   runSettled,
   withdrawDe,
+  withdrawnWithItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -21,18 +22,6 @@ import {
  * settled: its Email Sent, the sender and the sweep settle it in any order, and the outlet is told
  * each turn once (docs/design.md#exactly-once-mail).
  */
-
-/** aLabelAndItsPress announced, then DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open). */
-async function withdrawnWithItsAnswerLost() {
-  const press = aLabelAndItsPress();
-  const { release, world, store, label } = press;
-  await store.putIfNewer(release, []);
-  await sendMailing(announce, meta, world.deps, far());
-  world.mailer.script = (mail) => (mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never));
-  await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-  world.mailer.script = undefined;
-  return press;
-}
 
 describe('a withdrawal found marked by its Email Sent, in a batch whose settling fails', () => {
   it('announces the outlet again once the batch is retried as the queue retries it', async () => {

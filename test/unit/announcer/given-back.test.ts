@@ -15,6 +15,7 @@ import {
   meta,
   runRequested,
   withdrawDe,
+  withdrawnWithItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 import { aReleaseDetails } from '#test/support/releases.ts';
 
@@ -97,14 +98,9 @@ describe('a territory given back after its withdrawal', () => {
   });
 
   it('announces again an outlet whose withdrawal was still claimed when the giving back passed it, once the withdrawal settles', async () => {
-    const { german, british, release, world, store, label } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    // SES sends the withdrawal and its answer is lost: the claim stays open until its Email Sent.
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    // Announced, then DE withdrawn: SES sends the withdrawal and its answer is lost: the claim stays
+    // open until its Email Sent.
+    const { german, british, world, label } = await withdrawnWithItsAnswerLost();
     await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
     // The giving back's announcement passed the address: its withdrawal was not known to be sent.
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(1);

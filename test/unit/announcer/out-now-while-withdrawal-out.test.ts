@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
   announce,
   emailSent,
   far,
   giveDeBack,
   meta,
   runRequested,
-  withdrawDe,
+  withdrawnWithItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -21,14 +20,8 @@ import {
  */
 describe('an out-now asked while the withdrawal before it is still being sent, DE given back', () => {
   it('is the German outlet’s out-now of the round its withdrawal’s settling opens', async () => {
-    const { german, british, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    // DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open).
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    // Announced, then DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open).
+    const { german, british, world, label, releaseDay } = await withdrawnWithItsAnswerLost();
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
 
     // The release day comes while DE is withdrawn; DE is given back (its announcement passes the
