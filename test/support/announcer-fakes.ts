@@ -604,6 +604,21 @@ export async function lateEmailSent(
   for (const kind of kinds) await runRequested(world, kind);
 }
 
+/**
+ * The announcements asked run; the sweep's next run a minute later, before the held re-announcement's
+ * late Email Sent arrives; then that Email Sent, and the mailings of `kinds` it asks (lateEmailSent).
+ */
+export async function sweptThenItsEmailSent(
+  world: FakeWorld,
+  reAnnouncement: Parameters<typeof emailSent>[0],
+  kinds = ['announcement'],
+) {
+  await runRequested(world, 'announcement');
+  world.clock.now += 60_000;
+  await sweepStaleClaims(world.deps, far());
+  await lateEmailSent(world, reAnnouncement, kinds);
+}
+
 /** aLabelAndItsPress's release in GB on 26 March, in DE on its own date `de` (docs/design.md#street-dates-per-territory). */
 export const deOnItsOwnDate = (de: string) =>
   aReleaseDetails({

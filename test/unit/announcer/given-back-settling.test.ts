@@ -13,6 +13,7 @@ import {
   meta,
   runRequested,
   runSettled,
+  sweptThenItsEmailSent,
   withdrawDe,
   withdrawnWithItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
@@ -237,13 +238,8 @@ describe('a re-announcement held by the sweep that SES had sent', () => {
     // finds it wanted again holds it one more staleClaimMs, the margin any claim gets for its late Email Sent.
     world.clock.now += defaultSettings.staleClaimMs - 30_000;
     await label(giveDeBack, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
-    await runRequested(world, 'announcement');
     // The sweep's next run, a minute after the giving back, before the late Email Sent arrives.
-    world.clock.now += 60_000;
-    await sweepStaleClaims(world.deps, far());
-    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
-    await runRequested(world, 'cancellation');
-    await runRequested(world, 'announcement');
+    await sweptThenItsEmailSent(world, announcements[1], ['cancellation', 'announcement']);
 
     // Announced, told DE was withdrawn, announced again (the mail SES sent): told nothing since.
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
   aReAnnouncementHeldButSent,
-  emailSent,
-  far,
   giveDeBack,
-  runRequested,
+  sweptThenItsEmailSent,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -35,11 +32,7 @@ describe('a re-announcement held (before heldAt existed) while DE is withdrawn a
     // re-announcement's late Email Sent arrives after it.
     world.clock.now += defaultSettings.staleClaimMs - 30_000;
     await label(giveDeBack, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
-    await runRequested(world, 'announcement');
-    world.clock.now += 60_000;
-    await sweepStaleClaims(world.deps, far());
-    await settleFromEmailsSent([emailSent(announcements[1])], world.deps);
-    await runRequested(world, 'announcement');
+    await sweptThenItsEmailSent(world, announcements[1]);
 
     // Announced, told DE was withdrawn, announced again (the mail SES sent): told nothing since.
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([

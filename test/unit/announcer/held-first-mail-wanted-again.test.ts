@@ -2,35 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
   aLabelAndItsPress,
   announce,
   aReAnnouncementHeldButSent,
-  emailSent,
   far,
   givenBackItsAnswerLost,
   meta,
-  runRequested,
+  sweptThenItsEmailSent,
   withdrawDe,
   withdrawnAgainAndSwept,
 } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
-
-/**
- * The mailings asked run; the sweep's next run a minute later, before the held re-announcement's late
- * Email Sent arrives; then that Email Sent, and the mailings it asks.
- */
-async function sweptThenItsEmailSent(
-  world: ReturnType<typeof aLabelAndItsPress>['world'],
-  reAnnouncement: Parameters<typeof emailSent>[0],
-) {
-  await runRequested(world, 'announcement');
-  world.clock.now += 60_000;
-  await sweepStaleClaims(world.deps, far());
-  await settleFromEmailsSent([emailSent(reAnnouncement)], world.deps);
-  await runRequested(world, 'announcement');
-}
 
 /**
  * docs/design.md#exactly-once-mail: a first mail held while its outlet's territory is withdrawn may
