@@ -332,6 +332,16 @@ export const namedByJobs = (world: ReturnType<typeof jobWorld>) =>
     .flatMap((entry) => (entry.detail.data as { outletIds: string[] }).outletIds);
 
 /**
+ * What an import of desk@x.example left: desk's outlet, and beside it the job's status, the outlet's id
+ * (created) and the outlets the job's events named (namedByJobs).
+ */
+export async function deskLeftBy(world: ReturnType<typeof jobWorld>, jobId: string) {
+  const desk = await world.outlets.findByEmail('desk@x.example');
+  const named = namedByJobs(world);
+  return { desk, left: { status: world.store.jobs.get(jobId)!.status, created: desk?.id, named } };
+}
+
+/**
  * The last attempt's scene of the fence's closing (`onFakeTimers`): an import of desk@x.example whose two
  * attempts were killed before they wrote anything (started, never recorded), so the next is the third;
  * the table is slow, the row's write (the outlet's creation) received and not yet answered when the fence

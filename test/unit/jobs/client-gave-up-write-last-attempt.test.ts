@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
 import {
   aTimedImport,
-  namedByJobs,
+  deskLeftBy,
   onFakeTimers,
   timedOutByTheClient,
   twoAttemptsSpent,
@@ -49,9 +49,8 @@ describe("an import page's last attempt failing just after the client gave up a 
     await vi.advanceTimersByTimeAsync(20_000);
     expect(await last).toMatchObject({ outcome: 'failed' });
 
-    const desk = await world.outlets.findByEmail('desk@x.example');
-    const named = namedByJobs(world);
-    expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
+    const { desk, left } = await deskLeftBy(world, job.jobId);
+    expect(left).toEqual({
       status: 'failed',
       created: expect.any(String),
       named: expect.arrayContaining([desk?.id]),

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
-import { aLastAttemptWhoseFenceCloses, namedByJobs, onFakeTimers } from '#test/support/jobs.ts';
+import { aLastAttemptWhoseFenceCloses, deskLeftBy, onFakeTimers } from '#test/support/jobs.ts';
 
 /**
  * docs/design.md#jobs: a page that fails for good never records its completion, so "the job's failure
@@ -27,9 +27,8 @@ describe("an import page's last attempt whose row write was given up when its fe
     await vi.advanceTimersByTimeAsync(15_000);
     expect(await last).toMatchObject({ outcome: 'failed' });
 
-    const desk = await world.outlets.findByEmail('desk@x.example');
-    const named = namedByJobs(world);
-    expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
+    const { desk, left } = await deskLeftBy(world, job.jobId);
+    expect(left).toEqual({
       status: 'failed',
       created: expect.any(String),
       named: [desk?.id],

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
-import { aLastAttemptWhoseFenceCloses, namedByJobs, onFakeTimers } from '#test/support/jobs.ts';
+import { aLastAttemptWhoseFenceCloses, deskLeftBy, onFakeTimers } from '#test/support/jobs.ts';
 
 /**
  * docs/design.md#jobs: on a page's last attempt a row write its fence gave up "must not land after the
@@ -33,9 +33,8 @@ describe("an import page's last attempt whose row write its fence gave up, and a
     // Refused by the waiting attempt's lease, and retried by Lambda later (finding the job failed).
     expect(await duplicate).toMatch(/^threw: page 0 of job .* has an attempt running/);
 
-    const desk = await world.outlets.findByEmail('desk@x.example');
-    const named = namedByJobs(world);
-    expect({ status: world.store.jobs.get(job.jobId)!.status, created: desk?.id, named }).toEqual({
+    const { desk, left } = await deskLeftBy(world, job.jobId);
+    expect(left).toEqual({
       status: 'failed',
       created: expect.any(String),
       named: [desk?.id],
