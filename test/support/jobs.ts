@@ -325,6 +325,13 @@ export const renewalThrottled = (world: ReturnType<typeof jobWorld>) => {
   };
 };
 
+/** A run's answer, or what it threw as `threw: <error's name>: <message>`. */
+export const answerOrThrown = (running: Promise<unknown>) =>
+  running.then(
+    (answer) => answer,
+    (error: Error) => `threw: ${error.name}: ${error.message}`,
+  );
+
 /** Every outlet an `Outlets Changed` of the job store's outbox (pages' completions, jobs' failures) names. */
 export const namedByJobs = (world: ReturnType<typeof jobWorld>) =>
   world.store.outbox

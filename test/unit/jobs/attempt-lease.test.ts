@@ -3,7 +3,7 @@ import { runJobPage } from '#functions/jobs/run.ts';
 import { describeJob } from '#functions/management/jobs.ts';
 import { replaceOutlet, startImport } from '#functions/management/outlets.ts';
 import { attemptLeaseMs } from '#shared/db/jobs.ts';
-import { anImportWorld } from '#test/support/jobs.ts';
+import { anImportWorld, answerOrThrown } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
 /**
@@ -200,16 +200,11 @@ describe("an import page's attempt and its lease", () => {
   it('refuses a second delivery of the same invocation (one request id) while the first run works, and the first run records the page', async () => {
     const { world, job } = await aSlowImport();
     const invocation = { jobId: job.jobId, page: 0, owner: 'req-0c1f' };
-    const outcome = (running: Promise<unknown>) =>
-      running.then(
-        (answer) => answer,
-        (error: Error) => `threw: ${error.name}: ${error.message}`,
-      );
 
-    const first = outcome(runJobPage(invocation, world.runner));
+    const first = answerOrThrown(runJobPage(invocation, world.runner));
     await vi.advanceTimersByTimeAsync(5_000);
     // The same invocation, delivered again by Lambda's queue 5 s in: its request id, a start of its own.
-    const second = outcome(runJobPage(invocation, world.runner));
+    const second = answerOrThrown(runJobPage(invocation, world.runner));
     await vi.advanceTimersByTimeAsync(60_000);
 
     expect({ first: await first, second: await second }).toMatchObject({
@@ -227,15 +222,10 @@ describe("an import page's attempt and its lease", () => {
   it('refuses a second delivery of the same invocation starting in the same millisecond, so only one run writes the page’s rows', async () => {
     const { world, job, writes } = await aSlowImport();
     const invocation = { jobId: job.jobId, page: 0, owner: 'req-0c1f' };
-    const outcome = (running: Promise<unknown>) =>
-      running.then(
-        (answer) => answer,
-        (error: Error) => `threw: ${error.name}: ${error.message}`,
-      );
 
     // The same invocation delivered twice by Lambda's queue, both deliveries starting at 10:00:00.000.
-    const first = outcome(runJobPage(invocation, world.runner));
-    const second = outcome(runJobPage(invocation, world.runner));
+    const first = answerOrThrown(runJobPage(invocation, world.runner));
+    const second = answerOrThrown(runJobPage(invocation, world.runner));
     await vi.advanceTimersByTimeAsync(60_000);
 
     expect({ first: await first, second: await second, rowsWritten: writes.length }).toMatchObject({
