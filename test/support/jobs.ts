@@ -316,6 +316,27 @@ export const timedOutByTheClient =
       throw timeout;
     });
 
+/**
+ * The last attempt's scene of a row write given up while another row still reads (`onFakeTimers`): an
+ * import of desk@x.example and wave@y.example whose two attempts were spent (`twoAttemptsSpent`); wave's
+ * read before its write is slow (60 s: still reading when the attempt's deadline comes), and desk's write
+ * is `deskWrite`, made of the directory's own write.
+ */
+export async function aLastAttemptWithWaveStillReading(deskWrite: (upsert: Upsert) => Upsert) {
+  const { world, job } = await aTimedImport(['Desk,desk@x.example,press,GB', 'Wave,wave@y.example,radio,GB']);
+  twoAttemptsSpent(world, job.jobId);
+  const upsert = world.outlets.upsertByEmail.bind(world.outlets);
+  const desk = deskWrite(upsert);
+  world.outlets.upsertByEmail = async (input, meta) => {
+    if (input.email === 'wave@y.example') {
+      await new Promise((resolve) => setTimeout(resolve, 60_000));
+      return upsert(input, meta);
+    }
+    return desk(input, meta);
+  };
+  return { world, job };
+}
+
 /** The attempt's lease renewal fails (the SDK gave up retrying it), first at 10:00:10: the fence closes. */
 export const renewalThrottled = (world: ReturnType<typeof jobWorld>) => {
   world.store.renewAttempt = async () => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
 import { dynamoAnsweringWithin } from '#shared/clients.ts';
 import { WriteFence } from '#shared/db/write-fence.ts';
-import { aTimedImport, deskLeftBy, onFakeTimers, twoAttemptsSpent } from '#test/support/jobs.ts';
+import { aLastAttemptWithWaveStillReading, deskLeftBy, onFakeTimers } from '#test/support/jobs.ts';
 
 /**
  * After 6eb2458 (docs/design.md#jobs), a write counted as answered when the SDK's final error carried an
@@ -64,36 +64,26 @@ describe('a row write whose first try timed out and whose later tries were answe
     onFakeTimers();
 
     it("names in the job's failure the outlet that first try created, on the page's last attempt", async () => {
-      const { world, job } = await aTimedImport([
-        'Desk,desk@x.example,press,GB',
-        'Wave,wave@y.example,radio,GB',
-      ]);
       // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
-      twoAttemptsSpent(world, job.jobId);
-
-      const upsert = world.outlets.upsertByEmail.bind(world.outlets);
-      world.outlets.upsertByEmail = async (input, meta) => {
-        if (input.email === 'wave@y.example') {
-          // A slow read before its write: still reading when the attempt's deadline comes.
-          await new Promise((resolve) => setTimeout(resolve, 60_000));
-          return upsert(input, meta);
-        }
-        // desk's first try goes unanswered for 3 s and is given up by the client (DynamoDB had received it
-        // and applies it 2.8 s later, within the client's request timeout of its giving up); its two later
-        // tries are answered 500: the SDK's error is the last try's, an InternalServerError carrying its
-        // HTTP status, as the real SDK's (first case above).
-        return meta.fence!.write(async () => {
-          await new Promise((resolve) => setTimeout(resolve, 3_000));
-          setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 2_800);
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          const error = Object.assign(new Error('Internal server error'), {
-            name: 'InternalServerError',
-            $fault: 'server',
-            $metadata: { httpStatusCode: 500, attempts: 3 },
-          });
-          throw error;
-        });
-      };
+      // wave's read before its write is slow: still reading when the attempt's deadline comes.
+      const { world, job } = await aLastAttemptWithWaveStillReading(
+        (upsert) => async (input, meta) =>
+          // desk's first try goes unanswered for 3 s and is given up by the client (DynamoDB had received it
+          // and applies it 2.8 s later, within the client's request timeout of its giving up); its two later
+          // tries are answered 500: the SDK's error is the last try's, an InternalServerError carrying its
+          // HTTP status, as the real SDK's (first case above).
+          meta.fence!.write(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 3_000));
+            setTimeout(() => void upsert(input, { ...meta, fence: undefined }), 2_800);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            const error = Object.assign(new Error('Internal server error'), {
+              name: 'InternalServerError',
+              $fault: 'server',
+              $metadata: { httpStatusCode: 500, attempts: 3 },
+            });
+            throw error;
+          }),
+      );
 
       const last = runJobPage(
         { jobId: job.jobId, page: 0, owner: 'invocation-3', deadline: Date.now() + 3_300 },

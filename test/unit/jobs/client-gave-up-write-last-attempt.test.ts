@@ -1,11 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runJobPage } from '#functions/jobs/run.ts';
 import {
-  aTimedImport,
+  aLastAttemptWithWaveStillReading,
   deskLeftBy,
   onFakeTimers,
   timedOutByTheClient,
-  twoAttemptsSpent,
 } from '#test/support/jobs.ts';
 
 /**
@@ -22,25 +21,11 @@ describe("an import page's last attempt failing just after the client gave up a 
   onFakeTimers();
 
   it("names in the job's failure the outlet that write created", async () => {
-    const { world, job } = await aTimedImport([
-      'Desk,desk@x.example,press,GB',
-      'Wave,wave@y.example,radio,GB',
-    ]);
     // Two attempts were killed before they wrote anything (started, never recorded); this is the third.
-    twoAttemptsSpent(world, job.jobId);
-
-    const upsert = world.outlets.upsertByEmail.bind(world.outlets);
-    const timedOut = timedOutByTheClient(upsert);
-    world.outlets.upsertByEmail = async (input, meta) => {
-      if (input.email === 'wave@y.example') {
-        // A slow read before its write: still reading when the attempt's deadline comes.
-        await new Promise((resolve) => setTimeout(resolve, 60_000));
-        return upsert(input, meta);
-      }
-      // The SDK's three tries of desk's write go unanswered for 3 s each and are given up by the client;
-      // the last one DynamoDB had received, and applies 200 ms later.
-      return timedOut(input, meta);
-    };
+    // wave's read before its write is slow: still reading when the attempt's deadline comes. The SDK's
+    // three tries of desk's write go unanswered for 3 s each and are given up by the client; the last one
+    // DynamoDB had received, and applies 200 ms later.
+    const { world, job } = await aLastAttemptWithWaveStillReading(timedOutByTheClient);
 
     const last = runJobPage(
       { jobId: job.jobId, page: 0, owner: 'invocation-3', deadline: Date.now() + 9_100 },
