@@ -185,7 +185,7 @@ export async function settleAcrossBudgets(
     const writes = written.map(([, state]) => state);
     const totals = repair ? await driftOf(store, labelId, home.budgetId, delta) : [];
     const shares = repair
-      ? sharesDrift(await budgetStates(store, labelId, home.budgetId, written, repair.ledgers), writes)
+      ? sharesDrift(await budgetStates(store, labelId, home.budgetId, written), writes)
       : [];
     const differences = [...totals, ...shares];
     if (
@@ -199,7 +199,6 @@ export async function settleAcrossBudgets(
           : {}),
       })
     ) {
-      repair?.ledgers?.get(home.budgetId)?.push(...writes);
       // A repair's push is drift in the budget it writes (the shares it changes), stated with it.
       const pushed = await pushHolding(labelId, orderId, store, repair);
       // No budget (its state held for one never set): nothing counted there, so no drift either.
@@ -245,11 +244,6 @@ export interface Repair {
   at: string;
   correlationId: string;
   by?: string;
-  /**
-   * The budgets' states its shares are compared over (budgetStates): each ledger read once per
-   * reconciliation and carried across its repairs, with the states they wrote since.
-   */
-  ledgers?: Map<string, ExpenseState[]>;
 }
 
 /** A repair's drift, kept with its write and stated (Budget Drift Repaired) through the outbox in it. */
@@ -358,13 +352,12 @@ async function pushHolding(
         const written = await repairShares(
           labelId,
           budgetId,
-          repair ? await budgetStates(store, labelId, budgetId, pairs, repair.ledgers) : [],
+          repair ? await budgetStates(store, labelId, budgetId, pairs) : [],
           pairs.map(([, after]) => after),
           repair,
           store,
           stillAsRead([home], orderId),
         );
-        if (!written.incomplete) repair?.ledgers?.get(budgetId)?.push(...pairs.map(([, after]) => after));
         found.push(...written.found);
         refused ||= written.incomplete === true;
       }
@@ -821,23 +814,21 @@ const sharesOf = (states: Iterable<ExpenseState>): Counters =>
 /**
  * The states a repair's shares are compared over, what the budget's shares held and hold (see
  * docs/design.md#budgets): its whole ledger's, read (strongly) only when the written states change a
- * share counted apart (rare: they are in no running total to read instead), and once per reconciliation
- * (`ledgers`: the read, with what its repairs wrote since), the written states as read for the write laid
- * over it; else theirs, which change none.
+ * share counted apart (rare: they are in no running total to read instead); else theirs, which change none.
  */
 async function budgetStates(
   store: BudgetStore,
   labelId: string,
   budgetId: string,
   pairs: [ExpenseState, ExpenseState][],
-  ledgers = new Map<string, ExpenseState[]>(),
 ) {
   const befores = pairs.map(([before]) => before);
-  const afters = pairs.map(([, after]) => after);
-  if (sharesDrift(befores, afters).length === 0) return befores;
-  if (!ledgers.has(budgetId))
-    ledgers.set(budgetId, [...(await store.ledger(labelId, budgetId, { consistent: true })).states]);
-  return [...ledgers.get(budgetId)!, ...befores];
+  return sharesDrift(
+    befores,
+    pairs.map(([, after]) => after),
+  ).length > 0
+    ? (await store.ledger(labelId, budgetId, { consistent: true })).states
+    : befores;
 }
 
 /** The shares' drift of a write: what these stored states' shares held, and hold with the written ones (by id). */

@@ -434,16 +434,15 @@ async function repairReleases(
     (s) => (s.settledElsewhere?.length ?? 0) > 0 || (s.settledBy.length > 0 && !s.data),
   );
   const repaired = [];
-  // One repair for them all: each budget's ledger its shares are compared over is read once (budgetStates).
-  const repair = {
-    date: day.date,
-    at: day.now,
-    correlationId: day.metadata.correlationId,
-    by: day.budgetId,
-    ledgers: new Map<string, ExpenseState[]>(),
-  };
   for (const { expenseId } of involved)
-    repaired.push(...(await settleAcrossBudgets(day.labelId, expenseId, day.budgetId, deps.store, repair)));
+    repaired.push(
+      ...(await settleAcrossBudgets(day.labelId, expenseId, day.budgetId, deps.store, {
+        date: day.date,
+        at: day.now,
+        correlationId: day.metadata.correlationId,
+        by: day.budgetId,
+      })),
+    );
   // What the home budgets of the orders its unconverted actuals name, held elsewhere, say of them.
   let held = false;
   const stored = new Map(ledger.states.map((s) => [s.expenseId, s]));
