@@ -57,9 +57,11 @@ export const makeHandler = (deps: BudgetsDeps, measure: Measure = measureFor('bu
     on(MailUndeliverable, (data, metadata) => markOwnerUnreachable(data, metadata, deps)),
     on(ReconciliationDue, (data, metadata) => fanOutReconciliation(data, metadata, deps)),
     on(BudgetReconciliationDue, async (data, metadata) => {
-      const reconciled = await reconcileBudget(data, metadata, deps);
-      for (const [currency, minor] of Object.entries(reconciled?.drift ?? {}))
-        measure.record('ReconciliationDrift', { currency }, minor);
+      // Each repair's drift measured as its write lands: a later failure does not lose it (docs/design.md#budgets).
+      const reconciled = await reconcileBudget(data, metadata, deps, (drift) => {
+        for (const [currency, minor] of Object.entries(drift))
+          measure.record('ReconciliationDrift', { currency }, minor);
+      });
       for (const threshold of reconciled?.thresholdsAlerted ?? [])
         measure.record('BudgetThresholdAlerts', { threshold: String(threshold) });
       return reconciled;

@@ -199,12 +199,14 @@ export async function settleAcrossBudgets(
           : {}),
       })
     ) {
-      // A repair's push is drift in the budget it writes (the shares it changes), stated with it.
-      const pushed = await pushHolding(labelId, orderId, store, repair);
       // No budget (its state held for one never set): nothing counted there, so no drift either.
-      return differences.length > 0 && budget
-        ? [{ budgetId: home.budgetId, currency: budget.currency, differences }, ...pushed]
-        : pushed;
+      const found =
+        differences.length > 0 && budget
+          ? [{ budgetId: home.budgetId, currency: budget.currency, differences }]
+          : [];
+      repair?.stated?.(found);
+      // A repair's push is drift in the budget it writes (the shares it changes), stated with it.
+      return [...found, ...(await pushHolding(labelId, orderId, store, repair))];
     }
   }
   throw tooBusy(`order ${orderId}`);
@@ -244,6 +246,11 @@ export interface Repair {
   at: string;
   correlationId: string;
   by?: string;
+  /**
+   * Told each repair's drift as its write lands (kept and stated), so that the reconciliation's metric
+   * counts it even when the invocation fails later (see docs/design.md#budgets).
+   */
+  stated?: (found: ReleaseRepaired[]) => void;
 }
 
 /** A repair's drift, kept with its write and stated (Budget Drift Repaired) through the outbox in it. */
@@ -791,7 +798,9 @@ export async function repairShares(
       }))
     )
       return { found, incomplete: true };
-    for (const d of differences) found.push({ budgetId, currency: d.total.split(' ')[1], differences: [d] });
+    const written = differences.map((d) => ({ budgetId, currency: d.total.split(' ')[1], differences: [d] }));
+    repair?.stated?.(written);
+    found.push(...written);
   }
   return { found };
 }

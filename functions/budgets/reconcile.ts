@@ -42,6 +42,7 @@ import {
   driftDifferences,
   driftRepaired,
   type ReleaseRepaired,
+  type Repair,
   ratesFor,
   reevaluate,
   repairShares,
@@ -270,15 +271,8 @@ function alertEvent(
 
 const maxAttempts = 4;
 
-/** What one budget's reconciliation did, for its metrics: the drift it repaired and the thresholds it alerted. */
+/** What one budget's reconciliation did, for its metrics: the thresholds it alerted. */
 export interface Reconciled {
-  /**
-   * The drift repaired, by currency: the sum of every running total's difference from the ledger, in
-   * minor units, this budget's and that of every release across budgets it repaired in another budget,
-   * or word of an order's home it pushed there (listed in no day's result of this one: see
-   * docs/design.md#budgets).
-   */
-  drift: Record<string, number>;
   /** The thresholds (percent of the plan) whose alert was mailed by this reconciliation. */
   thresholdsAlerted: number[];
 }
@@ -293,14 +287,16 @@ export async function reconcileBudget(
   data: EventData<typeof BudgetReconciliationDue>,
   metadata: Metadata,
   deps: BudgetsDeps,
+  measured: (drift: Record<string, number>) => void = () => {},
 ): Promise<Reconciled | undefined> {
   const { labelId, budgetId, date } = data;
   const now = deps.now().toISOString();
   let drift: DayResult['drift'] = [];
-  // Every release repaired, in whichever budget: all of it is drift this reconciliation repaired.
-  let releases: ReleaseRepaired[] = [];
-  // Recoupable shares counted apart that the writes left wrong, repaired here: drift too.
-  const shares: ReleaseRepaired[] = [];
+  // The drift repaired, by currency, measured as each repair's write lands (kept and stated): this
+  // budget's, every release repaired in whichever budget, its push of a home's word, the shares counted
+  // apart. An invocation failing later (its day result's write throttled) finds nothing to repair when
+  // delivered again: its repairs are measured once, by the attempt that wrote them (docs/design.md#budgets).
+  const stated = (found: ReleaseRepaired[]) => measured(driftByCurrency(found));
   for (let attempt = 0; ; attempt++) {
     if (attempt >= maxAttempts)
       throw new Error(`budget ${budgetId}: its ledger kept changing while reconciled`);
@@ -312,13 +308,12 @@ export async function reconcileBudget(
       const tours = await takeTourSettlements(labelId, budget, deps, ledger.versions);
       const { repaired, held } = await repairReleases(
         ledger,
-        { labelId, budgetId, date, now, metadata },
+        { labelId, budgetId, date, now, metadata, stated },
         deps,
       );
-      releases = repaired;
       // Read again (strongly) only when this ledger changed: a release repaired in another budget
       // writes there, and checks this budget's states without changing them.
-      if (tours > 0 || held || releases.some((r) => r.budgetId === budgetId)) continue;
+      if (tours > 0 || held || repaired.some((r) => r.budgetId === budgetId)) continue;
     }
     const rates = await ratesFor(deps.store, [...statesFromLedger(ledger).values()], budget);
     const holdsShare = orderHoldsShare(ledger.states);
@@ -341,16 +336,15 @@ export async function reconcileBudget(
       }
       if (repaired.length > 0) {
         if (attempt === 0) continue;
-        const { found, incomplete } = await repairShares(
+        // What was written before a refused transaction is stated (and measured), then read again.
+        const { incomplete } = await repairShares(
           labelId,
           budgetId,
           ledger.states,
           repaired,
-          { date, at: now, correlationId: metadata.correlationId },
+          { date, at: now, correlationId: metadata.correlationId, stated },
           deps.store,
         );
-        // What was written before a refused transaction is stated: counted, then read again.
-        shares.push(...found);
         if (incomplete) continue;
       }
       await reevaluate(labelId, budgetId, rest, deps, evaluated);
@@ -370,6 +364,7 @@ export async function reconcileBudget(
       );
       if (!repaired) continue;
       drift = differences;
+      stated([{ budgetId, currency: budget.currency, differences }]);
     }
     const duplicates = duplicatesSummary(
       possibleDuplicates([...evaluated.values()], ledger.flagged, budgetId),
@@ -394,20 +389,17 @@ export async function reconcileBudget(
       metadata,
       deps,
     );
-    return { drift: driftByCurrency(budget.currency, drift, [...releases, ...shares]), thresholdsAlerted };
+    return { thresholdsAlerted };
   }
 }
 
 /**
- * The drift of a reconciliation by currency: its recount's and each repair's, every difference in its
- * own (an unconverted total's, totalCurrency), else in the currency of the budget it was repaired in.
+ * Repairs' drift by currency: every difference in its own (an unconverted total's, totalCurrency), else
+ * in the currency of the budget it was repaired in.
  */
-function driftByCurrency(currency: string, recount: DayResult['drift'], releases: ReleaseRepaired[]) {
+function driftByCurrency(repairs: ReleaseRepaired[]) {
   const byCurrency: Record<string, number> = {};
-  for (const [of, differences] of [
-    [currency, recount],
-    ...releases.map((r) => [r.currency, r.differences] as const),
-  ] as const)
+  for (const { currency: of, differences } of repairs)
     for (const d of differences) {
       const c = totalCurrency(d.total, of);
       byCurrency[c] = (byCurrency[c] ?? 0) + Math.abs(d.ledger - d.was);
@@ -427,7 +419,14 @@ function driftByCurrency(currency: string, recount: DayResult['drift'], releases
  */
 async function repairReleases(
   ledger: Ledger,
-  day: { labelId: string; budgetId: string; date: string; now: string; metadata: Metadata },
+  day: {
+    labelId: string;
+    budgetId: string;
+    date: string;
+    now: string;
+    metadata: Metadata;
+    stated: Repair['stated'];
+  },
   deps: BudgetsDeps,
 ) {
   const involved = ledger.states.filter(
@@ -441,6 +440,7 @@ async function repairReleases(
         at: day.now,
         correlationId: day.metadata.correlationId,
         by: day.budgetId,
+        stated: day.stated,
       })),
     );
   // What the home budgets of the orders its unconverted actuals name, held elsewhere, say of them.

@@ -12,7 +12,8 @@ import {
 // in the `ReconciliationDrift` metric of the reconciliation that made it ... (the metric counts every
 // repair, by currency)"; 2cf5d50 adds to that repair the crew's unconverted share it gives in the order's
 // budget. A reconciliation that fails after the repair is delivered again and finds nothing to repair:
-// what the first delivery wrote and stated is measured by neither.
+// the repair is measured as its write lands, by the attempt that made it (measured at the invocation's
+// end, it was measured by neither delivery).
 
 const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
