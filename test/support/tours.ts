@@ -626,6 +626,22 @@ export async function sweepAt(world: Pick<MailModuleWorld, 'now' | 'deps'>, at?:
   return sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
 }
 
+/**
+ * A day after the German outlet's announcement (2027-02-03T00:00, its claim stale) the label's `off`
+ * cancels show-1 or puts it on hold, the change's steps taken; a minute later the sweep looks and holds
+ * the announcement: the sweep's outcome.
+ */
+export async function putOffAndHeldBySweep(
+  world: Pick<MailModuleWorld, 'now' | 'deps'> & {
+    fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours'>;
+  },
+  off: ShowChange,
+) {
+  await changeAt(world, '2027-02-03T00:00:00.000Z', off);
+  await takeStepsWritten(world.fakes);
+  return sweepAt(world, '2027-02-03T00:01:00.000Z');
+}
+
 /** tourOf's tour stored with `show`, as the office's routes and the tour pages read them (its show row written at `at`). */
 export async function storeTourWithShow(tours: InMemoryTours, show: Show, at = '2027-01-01T00:00:00.000Z') {
   await tours.saveTour({

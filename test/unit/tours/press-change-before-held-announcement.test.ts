@@ -5,9 +5,9 @@ import {
   announcedWithAnswersLost,
   aShow,
   metaAt,
+  putOffAndHeldBySweep,
   runDueSteps,
   stepsWritten,
-  takeStepsWritten,
 } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
@@ -29,16 +29,7 @@ describe('a press announcement held while its show is on hold, the show announce
     stepsWritten(tours);
 
     // A day later (the claim stale) the show is put on hold; the sweep holds the announcement.
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    now.value = new Date('2027-02-03T00:01:00Z');
-    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
 
     // A week later it is announced again with doors at 20:00; its steps run, the sweep looks on.
     now.value = new Date('2027-02-10T00:00:00Z');

@@ -5,6 +5,7 @@ import {
   announcedWithAnswersLost,
   aShow,
   metaAt,
+  putOffAndHeldBySweep,
   stepsWritten,
   takeStepsWritten,
 } from '#test/support/tours.ts';
@@ -28,17 +29,11 @@ describe('a press announcement held while its show is cancelled, the cancelled s
     stepsWritten(tours);
 
     // A day later (the claim stale) the label cancels show-1: its step tells the outlet nothing.
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
     // The sweep holds the stale announcement, unsent and open (its show cancelled, for now).
-    now.value = new Date('2027-02-03T00:01:00Z');
-    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 0 });
+    expect(await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'cancel', showId: 'show-1' })).toEqual({
+      resent: 0,
+      closed: 0,
+    });
 
     // A week later the cancelled show is settled with the promoter: the guarantee it is owed.
     now.value = new Date('2027-02-10T00:00:00Z');

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
   emailsSentSettled,
-  metaAt,
   pressAnnouncementSentAnswerLost,
-  takeStepsWritten,
+  putOffAndHeldBySweep,
 } from '#test/support/tours.ts';
 
 /**
@@ -24,17 +22,11 @@ describe('a press announcement SES sent (its answer lost), held while its show i
   it('is followed by the cancellation while the show stays cancelled', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     // A day later (the claim stale) the show is cancelled: its step tells the outlet nothing.
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
     // The sweep holds the announcement; then its Email Sent comes: it went.
-    now.value = new Date('2027-02-03T00:01:00Z');
-    expect(await sweepStaleTourMail(deps, now.value.getTime() + 60_000)).toEqual({ resent: 0, closed: 0 });
+    expect(await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'cancel', showId: 'show-1' })).toEqual({
+      resent: 0,
+      closed: 0,
+    });
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
 
     // The show stays cancelled; the sweep runs on for a day.
