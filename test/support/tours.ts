@@ -642,6 +642,29 @@ export async function putOffAndHeldBySweep(
   return sweepAt(world, '2027-02-03T00:01:00.000Z');
 }
 
+/**
+ * The show told to the press as `announced` (toldDePressOf's), put on hold on 3 February 2027 (its steps
+ * taken), then announced again on 10 February with doors at 20:00 and its press embargoed until 1 March
+ * (announceAt 09:00 UTC): the change applied, its steps left on the outbox for the test to take. The show
+ * as announced again.
+ */
+export async function announcedAgainEmbargoed(
+  world: Pick<MailModuleWorld, 'now' | 'deps'> & {
+    fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours'>;
+  },
+  announced: Show,
+) {
+  await changeAt(world, '2027-02-03T00:00:00.000Z', { type: 'set', show: { ...announced, status: 'hold' } });
+  await takeStepsWritten(world.fakes);
+  const retimed = {
+    ...announced,
+    announceAt: '2027-03-01T09:00:00.000Z',
+    times: { ...announced.times, doors: '20:00' },
+  };
+  await changeAt(world, '2027-02-10T00:00:00.000Z', { type: 'set', show: retimed });
+  return retimed;
+}
+
 /** tourOf's tour stored with `show`, as the office's routes and the tour pages read them (its show row written at `at`). */
 export async function storeTourWithShow(tours: InMemoryTours, show: Show, at = '2027-01-01T00:00:00.000Z') {
   await tours.saveTour({

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+import { announcedAgainEmbargoed, aShow, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -16,23 +15,8 @@ describe('a show told to the German press, put on hold, announced again with new
   it('tells the German outlet "Changed" once, at its new announceAt', async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
 
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-
-    // Announced again a week later, doors at 20:00, its press embargoed until 1 March.
-    now.value = new Date('2027-02-10T00:00:00Z');
-    const retimed = {
-      ...announced,
-      announceAt: '2027-03-01T09:00:00.000Z',
-      times: { ...announced.times, doors: '20:00' },
-    };
-    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    // On hold on 3 February; announced again a week later, doors at 20:00, its press embargoed until 1 March.
+    const retimed = await announcedAgainEmbargoed({ now, deps, fakes }, announced);
     now.value = new Date('2027-02-10T00:05:00Z');
     await runDueSteps(fakes, now);
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);

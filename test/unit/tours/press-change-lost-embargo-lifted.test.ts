@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+import { announcedAgainEmbargoed, aShow, metaAt, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -19,23 +19,8 @@ describe('a show told to the German press, on hold, announced again with new doo
   it('tells the German outlet "Changed" (doors 20:00) once the embargo is lifted', async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
 
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-
-    // Announced again on 10 February, doors at 20:00, its press embargoed until 1 March.
-    now.value = new Date('2027-02-10T00:00:00Z');
-    const retimed = {
-      ...announced,
-      announceAt: '2027-03-01T09:00:00.000Z',
-      times: { ...announced.times, doors: '20:00' },
-    };
-    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    // On hold on 3 February; announced again on 10 February, doors 20:00, press embargoed until 1 March.
+    const retimed = await announcedAgainEmbargoed({ now, deps, fakes }, announced);
     now.value = new Date('2027-02-10T00:05:00Z');
     await runDueSteps(fakes, now);
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);

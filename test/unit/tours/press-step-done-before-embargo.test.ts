@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tourRoutes } from '#functions/office/tours.ts';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { aShow, metaAt, ref, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+import { announcedAgainEmbargoed, aShow, ref, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -19,28 +18,8 @@ describe("the office's view of a show announced again with new doors and its pre
   it('does not state the press step of 1 March done before it has told the press', async () => {
     const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
 
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    now.value = new Date('2027-02-10T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      {
-        type: 'set',
-        show: {
-          ...announced,
-          announceAt: '2027-03-01T09:00:00.000Z',
-          times: { ...announced.times, doors: '20:00' },
-        },
-      },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    // On hold on 3 February; announced again on 10 February, doors 20:00, press embargoed until 1 March.
+    await announcedAgainEmbargoed({ now, deps, fakes }, announced);
     await runDueSteps(fakes, now);
     // The German outlet has only its first announcement (doors 19:00): 1 March is to tell it of 20:00.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
