@@ -665,6 +665,15 @@ export async function announcedAgainEmbargoed(
   return retimed;
 }
 
+/** The clock run on to `at` and the steps due by then taken (runDueSteps, its gathering window included): those taken. */
+export async function runOnTo(
+  world: Pick<MailModuleWorld, 'now'> & { fakes: Parameters<typeof runDueSteps>[0] },
+  at: string,
+) {
+  world.now.value = new Date(at);
+  return runDueSteps(world.fakes, world.now);
+}
+
 /** tourOf's tour stored with `show`, as the office's routes and the tour pages read them (its show row written at `at`). */
 export async function storeTourWithShow(tours: InMemoryTours, show: Show, at = '2027-01-01T00:00:00.000Z') {
   await tours.saveTour({

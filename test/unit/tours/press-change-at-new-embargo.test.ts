@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { takeStep } from '#functions/tours/steps.ts';
-import { announcedAgainEmbargoed, aShow, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
+import { announcedAgainEmbargoed, aShow, runDueSteps, runOnTo, toldDePressOf } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -17,13 +17,11 @@ describe('a show told to the German press, put on hold, announced again with new
 
     // On hold on 3 February; announced again a week later, doors at 20:00, its press embargoed until 1 March.
     const retimed = await announcedAgainEmbargoed({ now, deps, fakes }, announced);
-    now.value = new Date('2027-02-10T00:05:00Z');
-    await runDueSteps(fakes, now);
+    await runOnTo({ now, fakes }, '2027-02-10T00:05:00Z');
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
 
     // 1 March: the press-announcement schedule fires (redelivered once too).
-    now.value = new Date('2027-03-01T09:00:00Z');
-    const [firing] = await runDueSteps(fakes, now);
+    const [firing] = await runOnTo({ now, fakes }, '2027-03-01T09:00:00Z');
     expect(firing).toMatchObject({ step: 'press-announcement', scheduledFor: retimed.announceAt });
     await runDueSteps(fakes, now);
     await takeStep(firing, { correlationId: 'c' }, deps);

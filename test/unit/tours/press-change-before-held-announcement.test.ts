@@ -6,7 +6,7 @@ import {
   aShow,
   metaAt,
   putOffAndHeldBySweep,
-  runDueSteps,
+  runOnTo,
   stepsWritten,
 } from '#test/support/tours.ts';
 
@@ -35,8 +35,7 @@ describe('a press announcement held while its show is on hold, the show announce
     now.value = new Date('2027-02-10T00:00:00Z');
     const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
     await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
-    now.value = new Date('2027-02-10T00:02:00Z');
-    await runDueSteps(fakes, now);
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
     for (let look = 0; look < 4; look++) {
       now.value = new Date(now.value.getTime() + 31 * 60_000);
       await sweepStaleTourMail(deps, now.value.getTime() + 60_000);

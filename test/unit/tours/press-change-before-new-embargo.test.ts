@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announcedAgainEmbargoed, aShow, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
+import { announcedAgainEmbargoed, aShow, runOnTo, toldDePressOf } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -17,8 +17,7 @@ describe('a show told to the German press, put on hold, announced again with its
 
     // On hold on 3 February; announced again a week later, doors at 20:00, its press embargoed until 1 March.
     await announcedAgainEmbargoed({ now, deps, fakes }, announced);
-    now.value = new Date('2027-02-10T00:05:00Z');
-    await runDueSteps(fakes, now);
+    await runOnTo({ now, fakes }, '2027-02-10T00:05:00Z');
 
     // 10 February, its press embargoed until 1 March: the outlet still has only its first announcement.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);

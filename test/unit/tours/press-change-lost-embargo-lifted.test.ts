@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { announcedAgainEmbargoed, aShow, metaAt, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
+import {
+  announcedAgainEmbargoed,
+  aShow,
+  metaAt,
+  runDueSteps,
+  runOnTo,
+  toldDePressOf,
+} from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -21,8 +28,7 @@ describe('a show told to the German press, on hold, announced again with new doo
 
     // On hold on 3 February; announced again on 10 February, doors 20:00, press embargoed until 1 March.
     const retimed = await announcedAgainEmbargoed({ now, deps, fakes }, announced);
-    now.value = new Date('2027-02-10T00:05:00Z');
-    await runDueSteps(fakes, now);
+    await runOnTo({ now, fakes }, '2027-02-10T00:05:00Z');
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
 
     // 15 February, 10:00: the label lifts the embargo (announceAt 09:00 that morning, already past).
@@ -35,8 +41,7 @@ describe('a show told to the German press, on hold, announced again with new doo
     );
     await runDueSteps(fakes, now);
     // Whatever was scheduled fires by 2 March (the old embargo's end included).
-    now.value = new Date('2027-03-02T00:00:00Z');
-    await runDueSteps(fakes, now);
+    await runOnTo({ now, fakes }, '2027-03-02T00:00:00Z');
 
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
       'press-announcement',

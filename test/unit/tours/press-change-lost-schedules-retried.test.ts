@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+import { aShow, metaAt, runDueSteps, runOnTo, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -60,8 +60,7 @@ describe("a show announced again two minutes before its embargo's end, its sched
       outcome: 'replayed',
     });
     await runDueSteps(fakes, now);
-    now.value = new Date('2027-03-02T00:00:00Z');
-    await runDueSteps(fakes, now);
+    await runOnTo({ now, fakes }, '2027-03-02T00:00:00Z');
 
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
       'press-announcement',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { aShow, metaAt, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
+import { aShow, metaAt, runDueSteps, runOnTo, toldDePressOf } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 /** The venue of `announced`, moved to Paris. */
@@ -38,8 +38,7 @@ describe('a show told to the German press, moved to Paris, then back to Berlin w
     ]);
 
     // 1 March: the press-announcement schedule fires.
-    now.value = new Date('2027-03-01T09:00:00Z');
-    await runDueSteps(fakes, now);
+    await runOnTo({ now, fakes }, '2027-03-01T09:00:00Z');
     await runDueSteps(fakes, now);
 
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { tourRoutes } from '#functions/office/tours.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { announcedAgainEmbargoed, aShow, ref, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
+import {
+  announcedAgainEmbargoed,
+  aShow,
+  ref,
+  runDueSteps,
+  runOnTo,
+  toldDePressOf,
+} from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -44,8 +51,7 @@ describe("the office's view of a show announced again with new doors and its pre
     });
 
     // 1 March: the firing tells the outlet of 20:00, and the step is done.
-    now.value = new Date('2027-03-01T09:00:00Z');
-    await runDueSteps(fakes, now);
+    await runOnTo({ now, fakes }, '2027-03-01T09:00:00Z');
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
       'press-announcement',
       'press-change',
