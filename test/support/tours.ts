@@ -674,6 +674,38 @@ export async function runOnTo(
   return runDueSteps(world.fakes, world.now);
 }
 
+type ToldDePress = Pick<Awaited<ReturnType<typeof toldDePressOf>>, 'now' | 'deps' | 'fakes' | 'mailer'>;
+
+/**
+ * An hour on from toldDePressOf(`announced`), its doors change to 20:00: the German outlet's "Changed"
+ * claimed, SES's answer lost (the claim left open), the change's steps taken; SES answers again
+ * afterwards. The show as retimed.
+ */
+export async function retimedAnswerLost(world: ToldDePress, announced: Show) {
+  world.mailer.ses.script = lostAnswers;
+  const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
+  await changeAt(world, new Date(world.now.value.getTime() + 3600_000).toISOString(), {
+    type: 'set',
+    show: retimed,
+  });
+  await takeStepsWritten(world.fakes);
+  world.mailer.ses.script = undefined;
+  return retimed;
+}
+
+/**
+ * retimedAnswerLost(`announced`); a day later (the claim stale) the show is put on hold, its steps taken;
+ * a minute later the sweep looks and holds the "Changed". The show as retimed (not on hold).
+ */
+export async function changeHeldWhileOnHold(world: ToldDePress, announced: Show) {
+  const retimed = await retimedAnswerLost(world, announced);
+  const aDayLater = new Date(world.now.value.getTime() + 24 * 3600_000);
+  await changeAt(world, aDayLater.toISOString(), { type: 'set', show: { ...retimed, status: 'hold' } });
+  await takeStepsWritten(world.fakes);
+  await sweepAt(world, new Date(aDayLater.getTime() + 60_000).toISOString());
+  return retimed;
+}
+
 /** tourOf's tour stored with `show`, as the office's routes and the tour pages read them (its show row written at `at`). */
 export async function storeTourWithShow(tours: InMemoryTours, show: Show, at = '2027-01-01T00:00:00.000Z') {
   await tours.saveTour({

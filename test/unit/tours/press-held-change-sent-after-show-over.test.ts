@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
-import { aShow, lostAnswers, metaAt, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+import {
+  aShow,
+  changeHeldWhileOnHold,
+  metaAt,
+  takeStepsWritten,
+  toldDePressOf,
+} from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -17,21 +23,9 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
 describe('a press-change held while its show is on hold, the show set announced again after it is over (e9f701d, the change path)', () => {
   it('is closed, not sent to the German outlet after the show is over', async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
-    // An hour later the doors change to 20:00: the outlet's "Changed" claimed, SES's answer lost.
-    now.value = new Date(now.value.getTime() + 3600_000);
-    mailer.ses.script = lostAnswers;
-    const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
-    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
-    await takeStepsWritten(fakes);
-    mailer.ses.script = undefined;
-
-    // A day later (the claim stale) the show is put on hold; the sweep holds the change.
-    now.value = new Date(now.value.getTime() + 24 * 3600_000);
-    const held = { ...retimed, status: 'hold' as const };
-    await applyShowChange('tour-1', { type: 'set', show: held }, metaAt(now.value.toISOString()), deps);
-    await takeStepsWritten(fakes);
-    now.value = new Date(now.value.getTime() + 60_000);
-    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    // An hour later the doors change to 20:00 (the outlet's "Changed" claimed, SES's answer lost); a day
+    // later (the claim stale) the show is put on hold; the sweep holds the change.
+    const retimed = await changeHeldWhileOnHold({ now, deps, fakes, mailer }, announced);
 
     // 05:50 in Berlin on 15 May (03:50 UTC), the show still on hold and not over: held again.
     now.value = new Date('2027-05-15T03:50:00Z');

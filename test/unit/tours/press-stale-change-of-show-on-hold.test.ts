@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
-import { aShow, lostAnswers, metaAt, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+import {
+  aShow,
+  changeHeldWhileOnHold,
+  metaAt,
+  takeStepsWritten,
+  toldDePressOf,
+} from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -16,25 +22,9 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
 describe("a stale press-change claim of a show put on hold since (8b15188's hold, the change's path)", () => {
   it('tells the outlet nothing while the show is on hold, and the change once it is announced again', async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
-    // An hour later the doors change to 20:00: the outlet's "Changed" claimed, SES's answer lost.
-    now.value = new Date(now.value.getTime() + 3600_000);
-    mailer.ses.script = lostAnswers;
-    const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
-    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
-    await takeStepsWritten(fakes);
-    mailer.ses.script = undefined;
-
-    // A day later (the claim stale) the show is put on hold; the sweep runs.
-    now.value = new Date(now.value.getTime() + 24 * 3600_000);
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...retimed, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    now.value = new Date(now.value.getTime() + 60_000);
-    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    // An hour later the doors change to 20:00 (the outlet's "Changed" claimed, SES's answer lost); a day
+    // later (the claim stale) the show is put on hold; the sweep runs.
+    const retimed = await changeHeldWhileOnHold({ now, deps, fakes, mailer }, announced);
 
     // Its press-change step would send nothing for a show on hold; nor does the sweep.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);

@@ -12,6 +12,7 @@ import {
   lostAnswers,
   metaAt,
   pressAnnouncementSentAnswerLost,
+  retimedAnswerLost,
   runDueSteps,
   stepsWritten,
   takeStepsWritten,
@@ -29,13 +30,8 @@ const paris = { ...announced.venue, city: 'Paris', country: 'FR', timeZone: 'Eur
  */
 async function retimedAnswerLostThenMoved() {
   const told = await toldDePressOf(announced);
-  const { now, fakes, deps, mailer } = told;
-  now.value = new Date(now.value.getTime() + 3600_000);
-  mailer.ses.script = lostAnswers;
-  const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
-  await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
-  await takeStepsWritten(fakes);
-  mailer.ses.script = undefined;
+  const { now, fakes, deps } = told;
+  const retimed = await retimedAnswerLost(told, announced);
   now.value = new Date(now.value.getTime() + 60_000);
   await applyShowChange(
     'tour-1',
