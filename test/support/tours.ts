@@ -706,6 +706,19 @@ export async function changeHeldWhileOnHold(world: ToldDePress, announced: Show)
   return retimed;
 }
 
+/**
+ * The stale-claim sweep runs on: `looks` looks, the clock moved on `everyMs` before each (by default a
+ * stale window and a minute, 31 minutes), each with a minute to spare (sweepAt).
+ */
+export async function sweepsOn(
+  world: Pick<MailModuleWorld, 'now' | 'deps'>,
+  looks: number,
+  everyMs = 31 * 60_000,
+) {
+  for (let look = 0; look < looks; look++)
+    await sweepAt(world, new Date(world.now.value.getTime() + everyMs).toISOString());
+}
+
 /** tourOf's tour stored with `show`, as the office's routes and the tour pages read them (its show row written at `at`). */
 export async function storeTourWithShow(tours: InMemoryTours, show: Show, at = '2027-01-01T00:00:00.000Z') {
   await tours.saveTour({

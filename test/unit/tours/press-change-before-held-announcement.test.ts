@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
   announcedWithAnswersLost,
   aShow,
@@ -8,6 +7,7 @@ import {
   putOffAndHeldBySweep,
   runOnTo,
   stepsWritten,
+  sweepsOn,
 } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
@@ -36,10 +36,7 @@ describe('a press announcement held while its show is on hold, the show announce
     const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
     await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
     await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
-    for (let look = 0; look < 4; look++) {
-      now.value = new Date(now.value.getTime() + 31 * 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 4);
 
     // No Email Sent ever came for the first claim: the sweep's announcement (doors 20:00) is its first word.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);

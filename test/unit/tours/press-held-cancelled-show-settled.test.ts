@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
   announcedWithAnswersLost,
   aShow,
   metaAt,
   putOffAndHeldBySweep,
   stepsWritten,
+  sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
 
@@ -56,10 +56,7 @@ describe('a press announcement held while its show is cancelled, the cancelled s
     await takeStepsWritten(fakes);
 
     // The sweep runs on, every stale window, for a day.
-    for (let look = 0; look < 48; look++) {
-      now.value = new Date(now.value.getTime() + 31 * 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 48);
 
     // The show is cancelled; the outlet was never told of it and is told nothing now.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([]);

@@ -10,6 +10,7 @@ import {
   metaAt,
   pressAnnouncementSentAnswerLost,
   putOffAndHeldBySweep,
+  sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
 
@@ -50,10 +51,7 @@ describe('a press announcement held while its show is cancelled, the show set on
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
     // The sweep runs on for a day.
-    for (let at = 0; at < 48; at++) {
-      now.value = new Date(now.value.getTime() + 31 * 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 48);
 
     expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
       'press-announcement',

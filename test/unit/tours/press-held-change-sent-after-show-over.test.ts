@@ -5,6 +5,7 @@ import {
   aShow,
   changeHeldWhileOnHold,
   metaAt,
+  sweepsOn,
   takeStepsWritten,
   toldDePressOf,
 } from '#test/support/tours.ts';
@@ -34,10 +35,7 @@ describe('a press-change held while its show is on hold, the show set announced 
     now.value = new Date('2027-05-15T04:10:00Z');
     await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
     await takeStepsWritten(fakes);
-    for (let look = 0; look < 60; look++) {
-      now.value = new Date(now.value.getTime() + 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 60, 60_000);
 
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
   });

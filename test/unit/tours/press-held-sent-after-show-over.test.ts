@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
   announcedWithAnswersLost,
   aShow,
   metaAt,
   putOffAndHeldBySweep,
   stepsWritten,
+  sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
 
@@ -41,10 +41,8 @@ describe('a press announcement held while its show is on hold, the show set on a
     now.value = new Date('2027-05-15T03:45:00Z');
     await applyShowChange('tour-1', { type: 'set', show: announced }, metaAt(now.value.toISOString()), deps);
     await takeStepsWritten(fakes);
-    for (let look = 0; look < 5; look++) {
-      now.value = new Date(now.value.getTime() + (look === 0 ? 60_000 : 31 * 60_000));
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 1, 60_000);
+    await sweepsOn({ now, deps }, 4);
 
     // Held from 03:45 for the margin, it could go no earlier than after the show was over: it never goes.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([]);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
   announcedWithAnswersLost,
   aShow,
@@ -8,6 +7,7 @@ import {
   putOffAndHeldBySweep,
   runOnTo,
   stepsWritten,
+  sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
 
@@ -45,20 +45,14 @@ describe('a press announcement held while its show is on hold, the show then on 
     await takeStepsWritten(fakes);
 
     // The sweep runs on, every stale window, for a day (still weeks before 1 March).
-    for (let look = 0; look < 48; look++) {
-      now.value = new Date(now.value.getTime() + 31 * 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 48);
 
     // Its press embargoed until 1 March, the press hears nothing of it yet.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([]);
 
     // Held, not closed: from 1 March (its step due, the sweep on) the outlet has it, once.
     await runOnTo({ now, fakes }, '2027-03-01T09:01:00Z');
-    for (let look = 0; look < 4; look++) {
-      now.value = new Date(now.value.getTime() + 31 * 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 4);
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
   });
 });

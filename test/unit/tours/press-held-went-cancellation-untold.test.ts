@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
   emailsSentSettled,
   pressAnnouncementSentAnswerLost,
   putOffAndHeldBySweep,
+  sweepsOn,
 } from '#test/support/tours.ts';
 
 /**
@@ -30,10 +30,7 @@ describe('a press announcement SES sent (its answer lost), held while its show i
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
 
     // The show stays cancelled; the sweep runs on for a day.
-    for (let look = 0; look < 48; look++) {
-      now.value = new Date(now.value.getTime() + 31 * 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 48);
 
     // Told the show plays (the announcement went), it must hear that it is cancelled.
     expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
   aShow,
   changeHeldWhileOnHold,
   metaAt,
+  sweepsOn,
   takeStepsWritten,
   toldDePressOf,
 } from '#test/support/tours.ts';
@@ -34,10 +34,7 @@ describe("a stale press-change claim of a show put on hold since (8b15188's hold
     now.value = new Date(now.value.getTime() + 7 * 24 * 3600_000);
     await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
     await takeStepsWritten(fakes);
-    for (let look = 0; look < 4; look++) {
-      now.value = new Date(now.value.getTime() + 31 * 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 4);
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
       'press-announcement',
       'press-change',

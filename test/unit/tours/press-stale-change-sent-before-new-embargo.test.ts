@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { sweepStaleTourMail } from '#functions/tours/resend.ts';
-import { aShow, changeHeldWhileOnHold, metaAt, stepsWritten, toldDePressOf } from '#test/support/tours.ts';
+import {
+  aShow,
+  changeHeldWhileOnHold,
+  metaAt,
+  stepsWritten,
+  sweepsOn,
+  toldDePressOf,
+} from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -30,10 +36,7 @@ describe('a stale press-change held while its show is on hold, the show announce
       deps,
     );
     stepsWritten(fakes.tours);
-    for (let look = 0; look < 48; look++) {
-      now.value = new Date(now.value.getTime() + 31 * 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    await sweepsOn({ now, deps }, 48);
 
     // Still weeks before 1 March: the outlet has only its first announcement.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
