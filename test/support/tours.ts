@@ -626,36 +626,35 @@ export async function sweepAt(world: Pick<MailModuleWorld, 'now' | 'deps'>, at?:
   return sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
 }
 
+/** What a scene helper acts on: the clock, the tours function's deps, and the fakes whose outbox holds the steps. */
+type SceneWorld = Pick<MailModuleWorld, 'now' | 'deps'> & {
+  fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours'>;
+};
+
 /**
  * A day after the German outlet's announcement (2027-02-03T00:00, its claim stale) the label's `off`
  * cancels show-1 or puts it on hold, the change's steps taken; a minute later the sweep looks and holds
  * the announcement: the sweep's outcome.
  */
-export async function putOffAndHeldBySweep(
-  world: Pick<MailModuleWorld, 'now' | 'deps'> & {
-    fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours'>;
-  },
-  off: ShowChange,
-) {
+export async function putOffAndHeldBySweep(world: SceneWorld, off: ShowChange) {
   await changeAt(world, '2027-02-03T00:00:00.000Z', off);
   await takeStepsWritten(world.fakes);
   return sweepAt(world, '2027-02-03T00:01:00.000Z');
 }
 
-/**
- * The show told to the press as `announced` (toldDePressOf's), put on hold on 3 February 2027 (its steps
- * taken), then announced again on 10 February with doors at 20:00 and its press embargoed until 1 March
- * (announceAt 09:00 UTC): the change applied, its steps left on the outbox for the test to take. The show
- * as announced again.
- */
-export async function announcedAgainEmbargoed(
-  world: Pick<MailModuleWorld, 'now' | 'deps'> & {
-    fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours'>;
-  },
-  announced: Show,
-) {
+/** The show, told to the press as `announced` (toldDePressOf's), put on hold on 3 February 2027: its steps taken. */
+export async function putOnHold(world: SceneWorld, announced: Show) {
   await changeAt(world, '2027-02-03T00:00:00.000Z', { type: 'set', show: { ...announced, status: 'hold' } });
   await takeStepsWritten(world.fakes);
+}
+
+/**
+ * putOnHold(`announced`), then announced again on 10 February with doors at 20:00 and its press
+ * embargoed until 1 March (announceAt 09:00 UTC): the change applied, its steps left on the outbox for
+ * the test to take. The show as announced again.
+ */
+export async function announcedAgainEmbargoed(world: SceneWorld, announced: Show) {
+  await putOnHold(world, announced);
   const retimed = {
     ...announced,
     announceAt: '2027-03-01T09:00:00.000Z',

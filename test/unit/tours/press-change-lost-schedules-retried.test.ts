@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { aShow, metaAt, runDueSteps, runOnTo, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+import {
+  aShow,
+  metaAt,
+  putOnHold,
+  runDueSteps,
+  runOnTo,
+  takeStepsWritten,
+  toldDePressOf,
+} from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -20,14 +28,7 @@ describe("a show announced again two minutes before its embargo's end, its sched
   it('tells the German outlet "Changed" (doors 20:00) once the embargo has ended', async () => {
     const { now, fakes, deps, mailer, schedules } = await toldDePressOf(announced);
 
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
+    await putOnHold({ now, deps, fakes }, announced);
 
     // 1 March, 08:58: announced again, doors at 20:00, its press embargoed until 09:00. The show is
     // stored (its press-change step on the bus), then the first UpsertSchedule is throttled.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { aShow, metaAt, runDueSteps, takeStepsWritten, toldDePressOf } from '#test/support/tours.ts';
+import { aShow, metaAt, putOnHold, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 const paris = { ...announced.venue, city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' };
@@ -17,14 +17,7 @@ describe('a show announced in Germany, put on hold, then announced again in Pari
   it('tells the German outlet told of it that it moved', async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
 
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
+    await putOnHold({ now, deps, fakes }, announced);
     now.value = new Date('2027-02-10T00:00:00Z');
     await applyShowChange(
       'tour-1',
