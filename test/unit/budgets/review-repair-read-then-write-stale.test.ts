@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { BudgetReconciliationDue } from '#shared/events/index.ts';
+import {
+  aBudget,
+  anExpense,
+  budgetsHarness,
+  driftStated,
+  loseRelease,
+} from '#test/support/budgets-harness.ts';
+
+// Reviews c7e806e. docs/design.md#budgets: a repair's share figures "are what the budget's shares held
+// just before that write and hold with it, whatever wrote into the budget since an earlier repair". The
+// repair reads the order's budget's ledger (strongly) and then writes, conditional on the states it
+// writes and the other budgets' word only: an invoice the label records in that budget between the read
+// and the write is in neither figure, and nothing later corrects what the owner was told.
+
+const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
+
+describe("an unconverted invoice recorded in the order's budget between a repair's read of its ledger and the repair's write", () => {
+  it("tells bud-1's owner what the artist's unconverted share held just before the write and holds with it", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    // An order in bud-1 (10.00 USD, no rate yet: counted apart, with the artist's share), settled by an
+    // invoice (10.00 EUR) booked to bud-3, set late: its release into bud-1 is lost.
+    await h.expense(
+      anExpense({
+        expenseId: 'po-01',
+        kind: 'commitment',
+        date: '2027-03-04',
+        amount: { minor: 1_000, currency: 'USD' },
+        recoupable: artist,
+      }),
+    );
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-po-01',
+        budgetId: 'bud-3',
+        settles: 'po-01',
+        amount: { minor: 1_000, currency: 'EUR' },
+        recoupable: artist,
+      }),
+    );
+    await loseRelease(h, 'bud-3', '2027-03-05T09:00:00.000Z');
+
+    // bud-3's reconciliation repairs the release into bud-1: right after it reads bud-1's ledger for the
+    // repair's share figures, the label records the crew's invoice in bud-1 (220.00 USD, no rate yet,
+    // naming no order: the artist's share, counted apart).
+    const ledger = h.store.ledger.bind(h.store);
+    let armed = false;
+    let recorded = false;
+    h.store.ledger = async (labelId: string, budgetId: string, options?: { consistent?: boolean }) => {
+      const read = await ledger(labelId, budgetId);
+      if (armed && !recorded && budgetId === 'bud-1' && options?.consistent) {
+        recorded = true;
+        await h.expense(
+          anExpense({
+            expenseId: 'inv-crew',
+            date: '2027-03-04',
+            amount: { minor: 22_000, currency: 'USD' },
+            recoupable: artist,
+          }),
+        );
+      }
+      return read;
+    };
+    h.setNow('2027-03-06T07:00:00.000Z');
+    armed = true;
+    await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-3', date: '2027-03-06' });
+    expect(recorded).toBe(true);
+
+    // bud-1 holds the crew's 220.00 USD as the artist's unconverted share, and held 230.00 USD with the order's.
+    const held = (await h.store.recoupable(h.labelId, 'art-1')).filter((s) => s.budgetId === 'bud-1');
+    expect(held).toEqual([
+      { budgetId: 'bud-1', expenseId: 'inv-crew', amount: { minor: 22_000, currency: 'USD' } },
+    ]);
+    const shares = driftStated(h, 'bud-1').filter(
+      (d) => (d as { total: string }).total === 'unconverted USD recoupable art-1',
+    );
+    expect(shares).toEqual([{ total: 'unconverted USD recoupable art-1', was: 23_000, ledger: 22_000 }]);
+  });
+});
