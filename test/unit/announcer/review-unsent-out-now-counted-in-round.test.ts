@@ -48,7 +48,10 @@ describe('an out-now claimed but never sent while the withdrawal before it is st
     await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
     await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
     world.mailer.script = undefined;
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual(['announcement', 'cancellation']);
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+    ]);
 
     // The withdrawal's late Email Sent: the German outlet is announced again, and that round's out-now asked.
     world.clock.now += 60_000;
