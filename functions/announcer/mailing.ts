@@ -524,16 +524,19 @@ async function recipientsOn(
   return { recipients, skipped, lastTold: toldDatesOnly(told), rounds: tags };
 }
 
+/** When a mail that went out was sent: marked sent, or shown sent by its late Email Sent. */
+const sentAt = (mail: Delivery) => mail.sentAt ?? mail.updatedAt;
+
 /**
  * The outlets, among those in a round after round 0, whose address was told in that round that the
  * release is out by an out-now of round 0's identity (before out-nows named their round, or round 0's
- * out-now resent by the sweep since): claimed after the withdrawal the address last heard before its
- * round (between that withdrawal's claim and the round's first mail no out-now goes to it: its
- * territory is withdrawn, then it holds the withdrawal), and not closed unsent. Not after the round's
- * first mail's claim time, which a hold or a resend moved until December 2026: a first mail so moved
- * past such an out-now still opened the round before it. Such an address has heard it in this round;
- * its round's out-now would tell it twice (docs/design.md#exactly-once-mail). Read only for addresses
- * announced again, one batch; their withdrawals are in their rounds, as read.
+ * out-now resent by the sweep since): one that went out and was sent after the withdrawal the address
+ * last heard before its round was sent. Sending times, not claim times, which a resend keeps: an
+ * out-now resent after the withdrawal went told the address after it, a withdrawal resent after the
+ * out-now went told it after that, and an out-now claimed and not sent told nothing. Such an address
+ * has heard it in this round; its round's out-now would tell it twice
+ * (docs/design.md#exactly-once-mail). Read only for addresses announced again, one batch; their
+ * withdrawals are in their rounds, as read.
  */
 async function toldOutNowInRound(
   release: StoredRelease,
@@ -541,12 +544,12 @@ async function toldOutNowInRound(
   rounds: ReadonlyMap<string, readonly Round[]>,
   deps: AnnouncerDeps,
 ): Promise<Set<string>> {
-  /** The claim time of the last withdrawal the address heard before its current round, after round 0. */
+  /** When the last withdrawal the address heard before its current round, after round 0, was sent. */
   const heardBefore = new Map(
     outlets.flatMap((outlet) => {
       const theirs = rounds.get(outlet.id) ?? [];
       const before = theirs.slice(0, currentRound(theirs)).findLast((round) => wentOut(round.withdrawal));
-      return before ? [[outlet.id, before.withdrawal!.claimedAt] as const] : [];
+      return before ? [[outlet.id, sentAt(before.withdrawal!)] as const] : [];
     }),
   );
   const again = outlets.filter((outlet) => heardBefore.has(outlet.id));
@@ -557,11 +560,7 @@ async function toldOutNowInRound(
     again
       .filter((outlet) => {
         const outNow = found.get(idOf(outlet));
-        return (
-          outNow !== undefined &&
-          (outNow.status !== 'failed' || wentOut(outNow)) &&
-          outNow.claimedAt > heardBefore.get(outlet.id)!
-        );
+        return wentOut(outNow) && sentAt(outNow!) > heardBefore.get(outlet.id)!;
       })
       .map((outlet) => outlet.id),
   );
