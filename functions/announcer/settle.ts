@@ -15,6 +15,7 @@ import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import {
   concernsTerritories,
+  coversTerritory,
   momentKeyByTerritory,
   momentOf,
   momentOfKey,
@@ -342,10 +343,10 @@ const withdrawnOnlyFor = (release: StoredRelease | undefined, delivery: Delivery
 /**
  * A first mail the sweep held while its outlet's territory was withdrawn before holds kept `heldAt`
  * (that hold moved its claim time into the withdrawal; no write since): written before a giving back
- * of the outlet's territories, with its claim time after the withdrawal that giving back ended was
- * applied (`withdrawnAppliedAt`; any, for a withdrawal stored before that was kept), it is wanted again
- * and gets the margin as one held with `heldAt` does, from this look. A claim made before the
- * withdrawal (never held) is resent once stale, as any (docs/design.md#exactly-once-mail).
+ * of the outlet's territories, with its claim time after the withdrawal that giving back ended came to
+ * concern the outlet (heldSince), it is wanted again and gets the margin as one held with `heldAt`
+ * does, from this look. A claim made before that (never held), or of an outlet that withdrawal never
+ * concerned (the sweep never held it), is resent once stale, as any (docs/design.md#exactly-once-mail).
  */
 const heldBeforeHeldAt = (release: StoredRelease | undefined, delivery: Delivery, outlet: Outlet) =>
   isFirstMail(delivery.kind) &&
@@ -353,9 +354,31 @@ const heldBeforeHeldAt = (release: StoredRelease | undefined, delivery: Delivery
   (release?.givenBack ?? []).some(
     (turn) =>
       turn.at > (delivery.asOf ?? '') &&
-      (turn.withdrawnAppliedAt ?? '') < delivery.claimedAt &&
-      concernsTerritories(outlet, turn.territories),
+      concernsTerritories(outlet, turn.territories) &&
+      (heldSince(release!, turn, outlet) ?? '\uffff') < delivery.claimedAt,
   );
+
+/**
+ * When the withdrawal a giving back ended came to concern the outlet: the last of the outlet's
+ * territories withdrawn then to be applied (a country with none of its own, as WW), none if the release
+ * reached the outlet through a territory it lists that was not withdrawn (withdrawnFor); for a giving
+ * back that kept no times by territory, its one `withdrawnAppliedAt` ('' if none).
+ */
+const heldSince = (
+  release: StoredRelease,
+  turn: NonNullable<StoredRelease['givenBack']>[number],
+  outlet: Outlet,
+): string | undefined => {
+  const applied = turn.withdrawnApplied;
+  if (!applied) return turn.withdrawnAppliedAt ?? '';
+  let since = '';
+  for (const territory of outlet.territories) {
+    const at = applied[territory] ?? (territory === 'WW' ? undefined : applied.WW);
+    if (at === undefined && release.details && coversTerritory(release.details, territory)) return undefined;
+    if (at !== undefined && at > since) since = at;
+  }
+  return since;
+};
 
 /**
  * A date change as its mailing asked it, for a resend: its territories and their old moments, where

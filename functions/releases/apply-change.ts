@@ -499,6 +499,7 @@ function decideOwnEffects(
             territories: givenBackNow,
             at: meta.occurredAt,
             ...(stored.withdrawn?.appliedAt ? { withdrawnAppliedAt: stored.withdrawn.appliedAt } : {}),
+            ...(stored.withdrawn?.applied ? { withdrawnApplied: stored.withdrawn.applied } : {}),
           },
         ]
       : []),
@@ -739,8 +740,9 @@ function givenBackBy(
  * back (a withdrawn WW covered again leaves the countries the release now excludes withdrawn: their
  * outlets were told to disregard it, and still are not reached), each with the street date its outlets were told (`was`, the release before this change) and
  * the label's reason, if it gave one (`reason`, for those withdrawn now), which their mail states, and
- * when the first of them standing was applied (`appliedAt`: `applied`, the time this change is read,
- * for a withdrawal none stood before; none kept for one stored before it was kept).
+ * when each was applied (`applied`, by territory: `applied`, the time this change is read, for one
+ * withdrawn now, a country left withdrawn with WW as WW; none kept for a withdrawal stored before it
+ * was kept; `appliedAt`, one time for all, only as such a withdrawal kept it).
  */
 function withdrawnSince(
   before: StoredRelease['withdrawn'],
@@ -782,7 +784,14 @@ function withdrawnSince(
     at: now.length > 0 ? at : before!.at,
     moments,
     ...(Object.keys(reasons).length > 0 ? { reasons } : {}),
-    ...(before ? (before.appliedAt ? { appliedAt: before.appliedAt } : {}) : { appliedAt: applied }),
+    ...(before?.appliedAt ? { appliedAt: before.appliedAt } : {}),
+    ...(!before || before.applied
+      ? {
+          applied: Object.fromEntries(
+            territories.map((territory) => [territory, before?.applied?.[withdrawnAs(territory)] ?? applied]),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -371,24 +371,28 @@ describe('applying release changes', () => {
       { moment: berlin('19'), revision: berlin('26'), territories: ['DE'], at: '2026-06-03T10:00:00.000Z' },
     ]);
     // Each with the street date its outlets were told there, which the withdrawal states.
-    // And when the first of those standing was applied (the time it was read), which the giving back
-    // of IE keeps.
+    // And when each was applied (the time it was read), which the giving back of IE keeps, every
+    // territory withdrawn then.
     const london = '2027-03-05T00:00 Europe/London';
     const applied = world.deps.now().toISOString();
     expect(bothOut).toEqual({
       territories: ['IE', 'GB'],
       at: '2026-06-05T10:00:00.000Z',
       moments: { IE: london, GB: london },
-      appliedAt: applied,
+      applied: { IE: applied, GB: applied },
     });
     expect(stored()?.withdrawn).toEqual({
       territories: ['GB'],
       at: '2026-06-05T10:00:00.000Z',
       moments: { GB: london },
-      appliedAt: applied,
+      applied: { GB: applied },
     });
     expect(stored()?.givenBack).toEqual([
-      { territories: ['IE'], at: '2026-06-06T10:00:00.000Z', withdrawnAppliedAt: applied },
+      {
+        territories: ['IE'],
+        at: '2026-06-06T10:00:00.000Z',
+        withdrawnApplied: { IE: applied, GB: applied },
+      },
     ]);
   });
 
