@@ -220,7 +220,8 @@ async function followUpForLateAnnouncements(settled: Delivery[], deps: Announcer
  * release, so such a giving back records no date change (docs/design.md#street-dates-per-territory),
  * and its mailing passed the outlet while that first mail was open (held, unsent, while the territory
  * was withdrawn; its late Email Sent settles it stating the old date). Each is asked as a territory's
- * date change is (the moment the mail stated, the date that stands: its identity), for those outlets
+ * date change is (the moment the mail stated, the date that stands: its identity; the identity of the
+ * last ask releases kept to that date since the mail was written, where one is), for those outlets
  * only, and tells each address the date it was last told there and the one that stands
  * (docs/design.md#exactly-once-mail). From the release its follow-ups were read from: no read of its own.
  */
@@ -246,15 +247,15 @@ async function askDatesGivenBack(
           (turn) => turn.at > (first.asOf ?? '') && turn.territories.includes(territory),
         );
         if (!revision || !givenBackSince || sameInstant(momentOfKey(revision), momentOfKey(moment))) continue;
-        // As releases kept it at the giving back (its old date the one the mail stated), so later moves
-        // and lookups of what the address was last told see it; else (kept nothing: a giving back before
-        // it was kept, or a mail stating another date) named as the releases name a move: repeated
-        // between the same two dates, by the label's time of the move (the giving back) after the moment.
-        const kept = current.dateChangesAsked?.find(
+        // As releases kept the last ask to the date that stands since the mail was written (a giving
+        // back's, or a move's the follow-ups ask too: one claim), so later moves and lookups of what the
+        // address was last told see it; else (kept nothing: a giving back before it was kept) named as
+        // the releases name a move: repeated between the same two dates, by the label's time of the move
+        // (the giving back) after the moment.
+        const kept = current.dateChangesAsked?.findLast(
           (asked) =>
-            asked.at === givenBackSince.at &&
+            asked.at > (first.asOf ?? '') &&
             asked.revision === revision &&
-            (asked.moment === moment || asked.moment === `${moment} ${givenBackSince.at}`) &&
             asked.territories?.includes(territory),
         );
         const repeated =
