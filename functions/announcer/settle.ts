@@ -240,8 +240,15 @@ async function askDatesGivenBack(
   for (const first of firsts) {
     const outletId = first.context.outletId;
     if (!outletId || !first.told) continue;
-    for (const [moment, territories] of Object.entries(toldOfKept(first.told))) {
-      for (const territory of territories) {
+    // A mail stating WW's date told it for each country given back since, WW still withdrawn.
+    const sinceFirst = current.givenBack.filter((turn) => turn.at > (first.asOf ?? ''));
+    for (const [moment, told] of Object.entries(toldOfKept(first.told))) {
+      const territories = told.flatMap((territory) =>
+        territory === 'WW'
+          ? [territory, ...sinceFirst.flatMap((turn) => turn.territories.filter((t) => t !== 'WW'))]
+          : [territory],
+      );
+      for (const territory of new Set(territories)) {
         const revision = streetDateIn(standing, territory);
         const givenBackSince = current.givenBack.findLast(
           (turn) => turn.at > (first.asOf ?? '') && turn.territories.includes(territory),
