@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { aShow, metaAt, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * Review of 82f1076 (docs/design.md#tours): a show's press-announcement schedule stands "while it has
+ * work": its announcement not taken, or, taken past its embargo, the press-change of its latest change
+ * held back by the embargo. firingOf reads "not done" as stepsDone['press-change'] !== the show's
+ * occurredAt, which is true right after every change of an announced show, before the change's own
+ * press-change step (put in the outbox by the same change) has run. So each change of an announced
+ * show long past its embargo (new doors, a new promoter address, anything the label sends) puts a
+ * press-announcement schedule at the end of the gathering window, and its firing, an invocation of
+ * its own, finds the press-change taken and does nothing: no embargo held anything back. A tour of 200
+ * shows whose doors the label moves pays 200 UpsertSchedule calls and 200 idle invocations it did not
+ * pay before 82f1076.
+ */
+describe('an announced show told to the German press, its embargo long over, whose doors the label moves', () => {
+  it('tells the outlet "Changed" from the change\'s own step and puts no press-announcement schedule', async () => {
+    const { now, fakes, deps, mailer, schedules } = await toldDePressOf(announced);
+    schedules.log.length = 0;
+
+    now.value = new Date('2027-02-10T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, times: { ...announced.times, doors: '20:00' } } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    const taken = await runDueSteps(fakes, now);
+
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-change',
+    ]);
+    // The change's press-change step told the outlet; nothing was left for a firing.
+    expect(schedules.log.filter((entry) => entry === 'upsert show-1 press-announcement')).toEqual([]);
+    expect(taken.map((due) => due.step)).not.toContain('press-announcement');
+  });
+});
