@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import {
+  announcedWithAnswersLost,
+  aShow,
+  metaAt,
+  runDueSteps,
+  stepsWritten,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * Review of b6d3fd5 (docs/design.md#tours): a held announcement "may never have gone, and an outlet
+ * never announced a show hears no 'Changed' of it": `reached` reads it `held`, which the change and
+ * cancellation steps count as telling nothing. The move's news reads no statement ("a move is news to
+ * each of them, whatever they were told"): it goes to every address pressToldAsReached keeps, and that
+ * keeps a `held` mail's shows as told. The German outlet's announcement of show-1 was claimed and never
+ * sent (SES's answer lost, no Email Sent ever); held while the show was on hold; announced again on 10
+ * February at the Olympia in Paris. The outlet, never announced the Berlin show, is told it moved.
+ */
+describe('a press announcement never sent, held while its show is on hold, the show announced again in another country', () => {
+  it('tells the German outlet nothing: it was never announced the show', async () => {
+    const { now, fakes, deps, mailer, tours } = await announcedWithAnswersLost([announced]);
+    stepsWritten(tours);
+
+    // A day later (the claim stale) the show is put on hold; the sweep holds the announcement.
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    now.value = new Date('2027-02-03T00:01:00Z');
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+
+    // A week later it is announced again, in Paris; its steps run, the sweep looks on.
+    now.value = new Date('2027-02-10T00:00:00Z');
+    const paris = {
+      ...announced,
+      venue: {
+        name: 'Olympia',
+        address: '28 Boulevard des Capucines',
+        city: 'Paris',
+        country: 'FR',
+        timeZone: 'Europe/Paris',
+      },
+    };
+    await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt(now.value.toISOString()), deps);
+    now.value = new Date('2027-02-10T00:02:00Z');
+    await runDueSteps(fakes, now);
+    for (let look = 0; look < 4; look++) {
+      now.value = new Date(now.value.getTime() + 31 * 60_000);
+      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    }
+
+    // No Email Sent ever came for the announcement: the outlet was told nothing of the show.
+    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([]);
+  });
+});
