@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { emailSentAsks } from '#functions/announcer/settle.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
+import { settleFromEmailsSent } from '#shared/mail/settle.ts';
+import { detailOf, emailSent, type FakeDeliveries } from '#test/support/announcer-fakes.ts';
+import { aShow, metaAt, pressAnnouncementSentAnswerLost, takeStepsWritten } from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * Review of b6d3fd5 (docs/design.md#tours): the follow-up of a held press announcement's late Email
+ * Sent (followUpHeldPress) tells its address "what stands now" of each show, as the show's step would.
+ * It reads the show once, then the address's notes (tellThoseToldOf), and writes the change of the show
+ * as it read it, whatever the notes say was told since (a note of a later change, sent, read as what
+ * the address was told, and its own older news written over it). The German outlet's announcement of show-1 (doors 19:00; SES sent it, its answer
+ * lost), held while the show was on hold; announced again on 10 February with doors 20:00 (its step
+ * counts the held mail as telling nothing); the Email Sent then comes and asks the follow-up, which
+ * reads the show (doors 20:00). Meanwhile the label moves doors to 21:00 and that change's step tells
+ * the outlet (the announcement now marked sent): 'Changed', doors 21:00. The follow-up then reads the
+ * notes (told 21:00), finds its 20:00 news, and mails 'Changed', doors 20:00: the outlet's last word is
+ * 20:00 for a show at 21:00, and its note says so, so no later step corrects it.
+ */
+describe('the follow-up of a held press announcement, the show changed again while it runs', () => {
+  it("leaves the German outlet's last word the doors that stand (21:00)", async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+    now.value = new Date('2027-02-03T00:01:00Z');
+    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+
+    // 10 February: announced again, doors 20:00; its step counts the held mail as telling nothing.
+    now.value = new Date('2027-02-10T00:00:00Z');
+    const at20 = { ...announced, times: { ...announced.times, doors: '20:00' } };
+    await applyShowChange('tour-1', { type: 'set', show: at20 }, metaAt(now.value.toISOString()), deps);
+    await takeStepsWritten(fakes);
+
+    // 00:05: the first mail's Email Sent comes (it went), asking the follow-up.
+    now.value = new Date('2027-02-10T00:05:00Z');
+    await settleFromEmailsSent([emailSent(announcement)], mail, emailSentAsks);
+    const asks = (mail.deliveries as FakeDeliveries).outbox.splice(0);
+    expect(asks.map((entry) => entry.detailType)).toEqual(['Tour Press Settled']);
+    const ask = detailOf(asks[0]);
+
+    // The follow-up has read the show (doors 20:00) when the label moves doors to 21:00, and that
+    // change's step runs, before the follow-up reads the outlet's notes.
+    const pressTold = fakes.tours.pressTold.bind(fakes.tours);
+    let raced = false;
+    fakes.tours.pressTold = async (...args) => {
+      if (!raced) {
+        raced = true;
+        await applyShowChange(
+          'tour-1',
+          { type: 'set', show: { ...announced, times: { ...announced.times, doors: '21:00' } } },
+          metaAt(now.value.toISOString()),
+          deps,
+        );
+        await takeStepsWritten(fakes);
+      }
+      return pressTold(...args);
+    };
+    await followUpHeldPress(ask.data, deps);
+    expect(raced).toBe(true);
+
+    // Each 'Changed' the outlet got, by the doors it states, in the order sent: the last must be 21:00.
+    const doors = ses.calls
+      .filter((call) => call.kind === 'press-change')
+      .map((call) => JSON.stringify(call).match(/doors (\d\d:\d\d)/)?.[1]);
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toContain('press-change');
+    expect(doors.at(-1)).toBe('21:00');
+  });
+});
