@@ -90,14 +90,14 @@ const settledAsks = (marked: Delivery[]): OutboxEntry[] => {
 
 /**
  * The asks of a write of marks by Email Sent events: the releases' (`settledAsks`), and one `Tour Press
- * Settled` per tour press mail the stale-claim sweep held (`heldAt`), for the news of its shows the steps
+ * Settled` per tour press mail the stale-claim sweep held (`heldAt`), still open or closed since, for the news of its shows the steps
  * held back from its address since (docs/design.md#tours). Each mark asks at most one entry, so a write's
  * entries are at most its marks (docs/design.md#exactly-once-mail).
  */
 export const emailSentAsks = (marked: Delivery[]): OutboxEntry[] => [
   ...settledAsks(marked),
-  ...marked.flatMap(({ labelId, subject, email, status, heldAt, context: { country, news } }) =>
-    subject[0] === 'tour-shows' && status === 'claimed' && heldAt && country && news
+  ...marked.flatMap(({ labelId, subject, email, heldAt, context: { country, news } }) =>
+    subject[0] === 'tour-shows' && heldAt && country && news
       ? outboxEntry(
           TourPressSettled,
           { labelId, tourId: subject[1], country, email, showIds: news.split(',') },

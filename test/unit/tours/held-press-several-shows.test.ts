@@ -33,16 +33,16 @@ const munich = aShow({
 });
 
 /**
- * Review of b6d3fd5 (docs/design.md#tours): a press announcement the sweep held, whose late Email Sent
+ * docs/design.md#tours: a press announcement the sweep held, whose late Email Sent
  * shows it went, asks for what stands now of each of its shows (Tour Press Settled): "an announcement
  * SES sent whose show was cancelled while its claim was held ... is followed by that news". The ask is
- * made only for a claim still open and held. One mail told the German outlet of Berlin, Hamburg and
+ * made for a held claim still open or closed since. One mail told the German outlet of Berlin, Hamburg and
  * Munich (SES sent it, its answer lost); a day later Berlin is cancelled (its step reads the stale claim
  * as telling nothing, and mails nothing), Hamburg and Munich go on hold; the sweep holds the mail. On 10
  * February Hamburg (doors 20:00) and Munich are announced again; the sweep's next look writes them as a
  * mail of their own (Berlin left out: not the same mail) and closes the held claim. The first mail's
- * Email Sent then comes: the claim is closed, so nothing is asked, and the outlet, told of Berlin by the
- * mail that went, never hears that it is cancelled. With one show (press-held-went-cancellation-untold)
+ * Email Sent then comes: the claim is closed, and its record as having gone asks all the same, so the
+ * outlet, told of Berlin by the mail that went, hears that it is cancelled. With one show (press-held-went-cancellation-untold)
  * the claim stays held and the ask tells it.
  */
 describe('a press announcement of three shows, held while one is cancelled and two on hold, whose late Email Sent comes after the sweep looked at it again', () => {
