@@ -201,9 +201,11 @@ const audienceOf = (tour: StoredTour, country: string) => ({
  * (refused by SES, or closed unsent with no late Email Sent: `wentOut`), whatever the address's set of
  * shows says (the sweep takes such shows off it, `settlePressTold`, but a sweep stopped before that write
  * would leave them on it); claimed, even stale, it still counts (the sweep sends it again or ends it).
+ * Held by the sweep (`held`), it counts for an announcement, but not for `news` (a change, cancellation or
+ * move): it may never have gone, and its late Email Sent asks for that news.
  * Read in batches, by the set each note names (docs/design.md#tours).
  */
-async function pressToldAsReached(tour: StoredTour, country: string, deps: ToursDeps) {
+async function pressToldAsReached(tour: StoredTour, country: string, deps: ToursDeps, news?: 1) {
   const told = await deps.tours.pressTold(tour.labelId, tour.tourId, country);
   const noted = told.flatMap((t) =>
     Object.entries(t.stated ?? {}).flatMap(([showId, { set, kind }]) =>
@@ -231,7 +233,7 @@ async function pressToldAsReached(tour: StoredTour, country: string, deps: Tours
   for (const { t, showId, mail } of noted) {
     const reach = reached[ids.indexOf(deliveryIdOf(mail))];
     t.showIds = t.showIds.filter((other) => other !== showId);
-    if (reach !== false) t.showIds.push(showId);
+    if (reach !== false && !(news && reach === 'held')) t.showIds.push(showId);
     if (reach === true) sent[t.email] = { ...sent[t.email], [showId]: mail.subject[2] };
   }
   // Few (an answer SES lost, or a set the sweep wrote), but up to a page's (500): `notesAtOnce` at a time.
@@ -376,7 +378,7 @@ export async function tellThoseToldOf(
   toldSince?: string,
   resending?: Set<string>,
 ): Promise<TourMail[]> {
-  const toldOf = (await pressToldAsReached(tour, country, deps)).filter(
+  const toldOf = (await pressToldAsReached(tour, country, deps, 1)).filter(
     (t) => t.showIds.includes(stored.showId) && (!resending || resending.has(t.email)),
   );
   const show: StatedShow = {

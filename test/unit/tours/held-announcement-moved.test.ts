@@ -13,13 +13,13 @@ import {
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
- * Review of b6d3fd5 (docs/design.md#tours): a held announcement "may never have gone, and an outlet
+ * docs/design.md#tours: a held announcement "may never have gone, and an outlet
  * never announced a show hears no 'Changed' of it": `reached` reads it `held`, which the change and
- * cancellation steps count as telling nothing. The move's news reads no statement ("a move is news to
+ * cancellation steps count as telling nothing, and so does the move. Its news reads no statement ("a move is news to
  * each of them, whatever they were told"): it goes to every address pressToldAsReached keeps, and that
- * keeps a `held` mail's shows as told. The German outlet's announcement of show-1 was claimed and never
+ * leaves a `held` mail's shows out for news. The German outlet's announcement of show-1 was claimed and never
  * sent (SES's answer lost, no Email Sent ever); held while the show was on hold; announced again on 10
- * February at the Olympia in Paris. The outlet, never announced the Berlin show, is told it moved.
+ * February at the Olympia in Paris. The outlet, never announced the Berlin show, must not be told it moved.
  */
 describe('a press announcement never sent, held while its show is on hold, the show announced again in another country', () => {
   it('tells the German outlet nothing: it was never announced the show', async () => {
