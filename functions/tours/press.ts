@@ -319,11 +319,7 @@ export async function announceToMedia(
     // later; noted after the send, a crash would lose that mail).
     for (const showId of new Set(tell.flatMap(({ told: entry }) => entry.showIds))) {
       if (noted.has(showId)) continue;
-      await deps.tours.recordPressCountry(
-        { labelId: tour.labelId, tourId: tour.tourId, showId },
-        country,
-        now,
-      );
+      await deps.tours.recordPressCountry({ ...showRefOf(stored), showId }, country, now);
       noted.add(showId);
     }
     // One page at a time: the mail module groups the page's mails into SendBulkEmail calls.
@@ -519,9 +515,9 @@ const noteTold = (tour: StoredTour, country: string, told: PressTold[], deps: To
  * what each was told was kept (`PressTold.stated`).
  */
 const backOn = (stored: LiveShow): boolean => {
-  const cancelled = stored.stepsDone?.['press-cancellation'];
-  const changed = stored.stepsDone?.['press-change'];
-  return cancelled !== undefined && (changed === undefined || changed < cancelled);
+  const { 'press-cancellation': cancelled, 'press-change': changed } = stored.stepsDone ?? {};
+  // Cancelled, and no change told since (none at all, or only before it).
+  return !!cancelled && !(changed! >= cancelled);
 };
 
 /** The countries a show left whose press was told of it there and has not heard that it moved. */
