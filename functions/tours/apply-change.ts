@@ -255,7 +255,8 @@ export async function applyShowChange(
   const kept = newPromoter ? withoutAdvance : changed;
   const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;
   const next = reopened ? unlocked : kept;
-  if (!(await deps.tours.putShowIfNewer(next, outboxOf(next, stored, meta, now), forget))) {
+  const outbox = outboxOf(next, stored, meta, now);
+  if (!(await deps.tours.putShowIfNewer(next, outbox, forget))) {
     return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
   }
   if (change.type === 'set') {
@@ -265,7 +266,9 @@ export async function applyShowChange(
       occurredAt: meta.occurredAt,
     });
   }
-  await performSchedules(next, stored, meta, deps);
+  // Its own press-change step, past the embargo now, tells: no firing is kept for it (firingOf).
+  const telling = outbox.some((entry) => (entry.detail.data as { step?: string }).step === 'press-change');
+  await performSchedules(next, stored, meta, deps, telling);
   return { outcome: 'applied' };
 }
 
@@ -274,15 +277,25 @@ export async function applyShowChange(
  * without one), at the end of the gathering window, so that shows of one country added together (in
  * one webhook or several) are one mail (docs/design.md#tours), while it has work: the announcement not
  * yet taken, or, taken, the press-change of the show's latest change not done (the embargo held it
- * back, and was lifted since or its end passed before the schedule was put in place); else nowhere.
+ * back, and was lifted since or its end passed before the schedule was put in place), unless the change
+ * applied now sends a press-change of its own (`telling`), which, the embargo past, tells; else nowhere.
+ * A change delivered again keeps it: its step may have run while the embargo held.
  */
-function firingOf(show: StoredShow & { show: Show }, step: ShowStep, now: string): StepMoment | undefined {
+function firingOf(
+  show: StoredShow & { show: Show },
+  step: ShowStep,
+  now: string,
+  telling?: boolean,
+): StepMoment | undefined {
   const moment = stepMoments(show.show).find((m) => m.step === step);
   if (!moment) return undefined;
   if (moment.scheduledFor > now) return moment;
   if (
     step === 'press-announcement' &&
-    !(stepTaken(show, step, moment.scheduledFor) && stepTaken(show, 'press-change', show.occurredAt))
+    !(
+      stepTaken(show, step, moment.scheduledFor) &&
+      (telling || stepTaken(show, 'press-change', show.occurredAt))
+    )
   )
     return pressGatherMoment(show.show, now);
   return undefined;
@@ -312,6 +325,7 @@ async function performSchedules(
   before: StoredShow | undefined,
   meta: Pick<ChangeMeta, 'correlationId'>,
   deps: ToursDeps,
+  telling?: boolean,
 ) {
   const now = isoNow(deps);
   const ref = showRefOf(show);
@@ -319,7 +333,7 @@ async function performSchedules(
   const mayExist = schedulesThatMayExist(before);
   if (details) {
     for (const step of scheduledSteps) {
-      const moment = firingOf({ ...show, show: details }, step, now);
+      const moment = firingOf({ ...show, show: details }, step, now, telling);
       if (moment) await deps.schedules.upsert({ ...ref, moment, correlationId: meta.correlationId });
       else if (mayExist.has(step)) await deps.schedules.delete({ ...ref, step });
     }

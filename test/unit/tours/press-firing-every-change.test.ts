@@ -5,16 +5,16 @@ import { aShow, metaAt, runDueSteps, toldDePressOf } from '#test/support/tours.t
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
- * Review of 82f1076 (docs/design.md#tours): a show's press-announcement schedule stands "while it has
+ * docs/design.md#tours: a show's press-announcement schedule stands "while it has
  * work": its announcement not taken, or, taken past its embargo, the press-change of its latest change
- * held back by the embargo. firingOf reads "not done" as stepsDone['press-change'] !== the show's
- * occurredAt, which is true right after every change of an announced show, before the change's own
+ * held back by the embargo. Read as stepsDone['press-change'] !== the show's occurredAt alone, "not
+ * done" holds right after every change of an announced show, before the change's own
  * press-change step (put in the outbox by the same change) has run. So each change of an announced
- * show long past its embargo (new doors, a new promoter address, anything the label sends) puts a
+ * show long past its embargo (new doors, a new promoter address, anything the label sends) would put a
  * press-announcement schedule at the end of the gathering window, and its firing, an invocation of
- * its own, finds the press-change taken and does nothing: no embargo held anything back. A tour of 200
- * shows whose doors the label moves pays 200 UpsertSchedule calls and 200 idle invocations it did not
- * pay before 82f1076.
+ * its own, would find the press-change taken and do nothing: no embargo held anything back. A change that sends its
+ * own press-change past the embargo keeps no firing (a tour of 200 shows whose doors move: no
+ * UpsertSchedule, no idle invocation).
  */
 describe('an announced show told to the German press, its embargo long over, whose doors the label moves', () => {
   it('tells the outlet "Changed" from the change\'s own step and puts no press-announcement schedule', async () => {
