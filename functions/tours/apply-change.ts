@@ -267,8 +267,13 @@ export async function applyShowChange(
     });
   }
   // Its own press-change step, past the embargo now, tells: no firing is kept for it (firingOf).
-  const telling = outbox.some((entry) => (entry.detail.data as { step?: string }).step === 'press-change');
-  await performSchedules(next, stored, meta, deps, telling);
+  await performSchedules(
+    next,
+    stored,
+    meta,
+    deps,
+    outbox.some((entry) => (entry.detail.data as { step?: string }).step === 'press-change'),
+  );
   return { outcome: 'applied' };
 }
 

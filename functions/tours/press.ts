@@ -534,13 +534,13 @@ export async function cancelToMedia(
   deps: ToursDeps,
   eventMeta: { correlationId: string; labelId: string },
 ): Promise<{ mailed: number; events: OutboxEntry[] }> {
-  const ref = showRefOf(stored);
-  const countries = [stored.show.venue.country, ...countriesLeft(stored).map(([country]) => country)];
   const mails: TourMail[] = [];
-  for (const country of countries)
+  for (const country of [stored.show.venue.country, ...countriesLeft(stored).map(([left]) => left)])
     mails.push(...(await tellThoseToldOf(tour, stored, 'cancellation', deps, country)));
-  const mailed = await deps.mailer.send(mails);
-  return { mailed, events: [outboxEntry(ShowCancellationSent, ref, eventMeta)] };
+  return {
+    mailed: await deps.mailer.send(mails),
+    events: [outboxEntry(ShowCancellationSent, showRefOf(stored), eventMeta)],
+  };
 }
 
 /**
