@@ -173,7 +173,8 @@ export const statementOf = (stored: StatedShow, kind: PressKind): PressStatement
  * hears nothing, unless this very change's step told it (noted before its mail went): taken again,
  * the step writes the same mail, which its claim sends once (an announcement stating this change's
  * show is no such mail). An address told before statements were kept hears `unknown`, the show's own
- * reckoning; one whose announcement of the show never reached SES (`null`) hears nothing of it.
+ * reckoning; one whose announcement of the show never reached SES (`null`) hears nothing of it, nor
+ * one told of a later change than `now`'s.
  */
 function newsFor(
   was: PressStatement | null | undefined,
@@ -181,6 +182,9 @@ function newsFor(
   unknown: PressKind,
 ): PressKind | undefined {
   if (!was) return was === null ? undefined : unknown;
+  // Told of a later change than the one read (a step or follow-up that read the show before another
+  // change's step told it): that word stands, the latest.
+  if (was.change > now.change) return;
   const cancelled = now.kind === 'cancellation';
   if (cancelled !== (was.kind === 'cancellation')) return cancelled ? 'cancellation' : 'reinstated';
   if (!cancelled && was.facts !== now.facts) return 'change';

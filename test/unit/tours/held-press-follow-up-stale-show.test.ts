@@ -9,17 +9,18 @@ import { aShow, metaAt, pressAnnouncementSentAnswerLost, takeStepsWritten } from
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
- * Review of b6d3fd5 (docs/design.md#tours): the follow-up of a held press announcement's late Email
+ * docs/design.md#tours: the follow-up of a held press announcement's late Email
  * Sent (followUpHeldPress) tells its address "what stands now" of each show, as the show's step would.
- * It reads the show once, then the address's notes (tellThoseToldOf), and writes the change of the show
- * as it read it, whatever the notes say was told since (a note of a later change, sent, read as what
+ * It reads the show once, then the address's notes (tellThoseToldOf); it must not write the change of
+ * the show as it read it whatever the notes say was told since (a note of a later change, sent, read as what
  * the address was told, and its own older news written over it). The German outlet's announcement of show-1 (doors 19:00; SES sent it, its answer
  * lost), held while the show was on hold; announced again on 10 February with doors 20:00 (its step
  * counts the held mail as telling nothing); the Email Sent then comes and asks the follow-up, which
  * reads the show (doors 20:00). Meanwhile the label moves doors to 21:00 and that change's step tells
  * the outlet (the announcement now marked sent): 'Changed', doors 21:00. The follow-up then reads the
- * notes (told 21:00), finds its 20:00 news, and mails 'Changed', doors 20:00: the outlet's last word is
- * 20:00 for a show at 21:00, and its note says so, so no later step corrects it.
+ * notes (told 21:00, a later change than the show it read) and mails nothing: were it to mail 'Changed',
+ * doors 20:00, the outlet's last word would be 20:00 for a show at 21:00, and its note would say so, so
+ * no later step would correct it.
  */
 describe('the follow-up of a held press announcement, the show changed again while it runs', () => {
   it("leaves the German outlet's last word the doors that stand (21:00)", async () => {
