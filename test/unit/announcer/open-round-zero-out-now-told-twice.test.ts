@@ -37,6 +37,7 @@ describe('a round-0 out-now sent with its answer lost while the new round out-no
     await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
     world.mailer.script = undefined;
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
+    const withdrawalSentAt = new Date(world.clock.now).toISOString();
 
     // The release day comes; DE is given back; the out-now is asked: SES sends it, its answer lost.
     await releaseDay();
@@ -46,16 +47,17 @@ describe('a round-0 out-now sent with its answer lost while the new round out-no
     await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far()).catch(() => {});
     world.mailer.script = undefined;
     const [roundZeroOutNow] = world.mailer.receivedBy(german.email, 'out-now');
+    const outNowSentAt = new Date(world.clock.now).toISOString();
     expect(roundZeroOutNow).toBeDefined();
 
     // The withdrawal's late Email Sent: the German outlet is announced again, and that round's out-now asked.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent(withdrawal)], world.deps);
+    await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
     await runRequested(world, 'announcement');
     await runRequested(world, 'out-now');
-    // The round-0 out-now's late Email Sent.
+    // The round-0 out-now's late Email Sent (SES's time: it went after the withdrawal).
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent(roundZeroOutNow)], world.deps);
+    await settleFromEmailsSent([emailSent({ ...roundZeroOutNow, at: outNowSentAt })], world.deps);
     await runRequested(world, 'out-now');
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
