@@ -25,6 +25,7 @@ import {
   withVersion,
 } from '#shared/budgets/ledger.ts';
 import type { BudgetStore, DriftRecord, InvoiceRef, LedgerWrite } from '#shared/db/budgets.ts';
+import { conflictRetries } from '#shared/db/conflicts.ts';
 import {
   BudgetDriftRepaired,
   type BudgetSet,
@@ -34,6 +35,7 @@ import {
   type Metadata,
   outboxEntry,
 } from '#shared/events/index.ts';
+import { backoffDelay } from '#shared/retry.ts';
 import type { BudgetsDeps } from './ports.ts';
 
 /** A write lost to a concurrent one (its condition failed) is computed again from what is stored now, this many times. */
@@ -41,6 +43,14 @@ const maxAttempts = 8;
 
 /** What a write still refused after `maxAttempts` throws, so its event is retried later. */
 const tooBusy = (what: string) => new Error(`${what}: too many concurrent changes`);
+
+/** Before a refused write's next attempt (0: the first, no wait): a jittered backoff, so writers that met part. */
+const backOff = async (attempt: number) => {
+  if (attempt > 0)
+    await new Promise((resolve) =>
+      setTimeout(resolve, backoffDelay(attempt, conflictRetries.baseDelayMs, conflictRetries.maxDelayMs)),
+    );
+};
 
 /** Budgets come from a label's webhook; events without a label cannot be filed and are retried, then dead-lettered. */
 export const labelOf = (metadata: Metadata): string => {
@@ -156,6 +166,7 @@ export async function settleAcrossBudgets(
   repair?: Repair,
 ): Promise<ReleaseRepaired[]> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    await backOff(attempt);
     const budgets = await filedUnder(labelId, orderId, budgetId, store);
     const states = await statesAcross(labelId, orderId, budgets, store);
     const home = homeOf(states);
@@ -183,17 +194,21 @@ export async function settleAcrossBudgets(
       statesPerWrite,
     );
     const writes = written.map(([, state]) => state);
-    const totals = repair ? await driftOf(store, labelId, home.budgetId, delta) : [];
-    const shares = repair
-      ? sharesDrift(await budgetStates(store, labelId, home.budgetId, written), writes)
+    // A repair's drift: what the budget held just before this write (refused if anything wrote since its read).
+    const read = repair && (await repairRead(store, labelId, home.budgetId, written, delta));
+    const differences = read
+      ? [
+          ...(read.totals ? driftDifferences(read.totals, sum(read.totals, delta)) : []),
+          ...sharesDrift(read.states, writes),
+        ]
       : [];
-    const differences = [...totals, ...shares];
     if (
       await store.writeLedger(labelId, home.budgetId, {
         versions: [],
         states: writes,
         delta,
         checks: stillAsRead(others, orderId),
+        totalsRevision: read ? read.totalsRevision : undefined,
         ...(repair && differences.length > 0
           ? { drift: driftWrite(labelId, home.budgetId, repair, differences) }
           : {}),
@@ -210,22 +225,6 @@ export async function settleAcrossBudgets(
     }
   }
   throw tooBusy(`order ${orderId}`);
-}
-
-/**
- * A repaired release as drift: each running total it changes, what it held (read now, strongly) and
- * what it holds with the release. Read only when the reconciliation repairs one (rare), and only the
- * totals' item: the repaired budget's versions and states play no part in it.
- */
-async function driftOf(
-  store: BudgetStore,
-  labelId: string,
-  budgetId: string,
-  delta: Counters,
-): Promise<DriftRecord['differences']> {
-  if (Object.keys(delta).length === 0) return [];
-  const totals = await store.runningTotals(labelId, budgetId);
-  return driftDifferences(totals, sum(totals, delta));
 }
 
 /** Running totals repaired as drift: each total that differs, what it held and what the ledger says. */
@@ -339,6 +338,7 @@ async function pushHolding(
 ) {
   const found: ReleaseRepaired[] = [];
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    await backOff(attempt);
     const states =
       (attempt === 0 && read) ||
       (await statesAcross(labelId, orderId, await store.expenseFiledUnder(labelId, orderId), store));
@@ -356,14 +356,16 @@ async function pushHolding(
           [[state, { ...state, heldAtHome: holds }]],
           statesPerWrite,
         );
+        const read = repair && (await repairRead(store, labelId, budgetId, pairs, {}));
         const written = await repairShares(
           labelId,
           budgetId,
-          repair ? await budgetStates(store, labelId, budgetId, pairs) : [],
+          read ? read.states : [],
           pairs.map(([, after]) => after),
           repair,
           store,
           stillAsRead([home], orderId),
+          read ? read.totalsRevision : undefined,
         );
         found.push(...written.found);
         refused ||= written.incomplete === true;
@@ -764,11 +766,13 @@ const statesPerWrite = 49;
  * yet) lives on its expense's state, in no running total, so the states whose share alone differs
  * from the ledger's (`repaired`, their revision the one read) are written with it as drift: per artist
  * and currency, what the budget's shares held and what they hold (`stored`: its states as read), kept
- * and stated (Budget Drift Repaired) in the same transaction, a recount's many states each (see
- * docs/design.md#budgets). Answers the repairs by currency, those of the transactions written before one
+ * and stated (Budget Drift Repaired) in the same transaction, 97 states each (with the drift's record,
+ * its event and the totals' revision: DynamoDB's 100 items; see docs/design.md#budgets). Answers the repairs by currency, those of the transactions written before one
  * refused (a state changed since read) too, the repair then `incomplete`: written and stated, they count.
  * A push of the home's word writes through it too (`checks`: the home's state as read): as a repair, its
  * shares are drift; else (no `repair`) none is kept, and a write whose shares change nothing states none.
+ * `revision`: the running totals' revision `stored` was read at (each transaction moves it by one), held
+ * by the writes, so that a write into the budget since its read refuses them (see docs/design.md#budgets).
  */
 export async function repairShares(
   labelId: string,
@@ -778,12 +782,13 @@ export async function repairShares(
   repair: Repair | undefined,
   store: BudgetStore,
   checks?: LedgerWrite['checks'],
+  revision?: number,
 ): Promise<{ found: ReleaseRepaired[]; incomplete?: true }> {
   // As stored, then as each transaction leaves them (a later state of an expense replaces its earlier).
   const states = [...stored];
   const found: ReleaseRepaired[] = [];
-  for (let start = 0; start < repaired.length; start += statesPerWrite * 2) {
-    const write = repaired.slice(start, start + statesPerWrite * 2);
+  for (let start = 0; start < repaired.length; start += statesPerWrite * 2 - 1) {
+    const write = repaired.slice(start, start + statesPerWrite * 2 - 1);
     const differences = repair ? sharesDrift(states, write) : [];
     states.push(...write);
     if (
@@ -792,12 +797,14 @@ export async function repairShares(
         states: write,
         delta: {},
         checks,
+        totalsRevision: revision,
         ...(repair && differences.length > 0
           ? { drift: driftWrite(labelId, budgetId, repair, differences) }
           : {}),
       }))
     )
       return { found, incomplete: true };
+    if (revision !== undefined) revision++;
     const written = differences.map((d) => ({ budgetId, currency: d.total.split(' ')[1], differences: [d] }));
     repair?.stated?.(written);
     found.push(...written);
@@ -821,23 +828,32 @@ const sharesOf = (states: Iterable<ExpenseState>): Counters =>
   );
 
 /**
- * The states a repair's shares are compared over, what the budget's shares held and hold (see
- * docs/design.md#budgets): its whole ledger's, read (strongly) only when the written states change a
- * share counted apart (rare: they are in no running total to read instead); else theirs, which change none.
+ * What a repair's drift in the budget it writes is figured from (see docs/design.md#budgets): the running
+ * totals and their revision (one item, strongly), and the states its shares are compared over, what the
+ * budget's shares held: its whole ledger's, read (strongly) after the totals only when the written states
+ * change a share counted apart (rare: they are in no running total to read instead); else theirs, which
+ * change none. Nothing is read when neither changes. The write holds the revision, read first: anything
+ * written into the budget since (an invoice recorded) refuses it, and it is read and figured again.
  */
-async function budgetStates(
+async function repairRead(
   store: BudgetStore,
   labelId: string,
   budgetId: string,
   pairs: [ExpenseState, ExpenseState][],
-) {
+  delta: Counters,
+): Promise<{ states: ExpenseState[]; totals?: Counters; totalsRevision?: number }> {
   const befores = pairs.map(([before]) => before);
-  return sharesDrift(
-    befores,
-    pairs.map(([, after]) => after),
-  ).length > 0
-    ? (await store.ledger(labelId, budgetId, { consistent: true })).states
-    : befores;
+  const shares =
+    sharesDrift(
+      befores,
+      pairs.map(([, after]) => after),
+    ).length > 0;
+  if (!shares && Object.keys(delta).length === 0) return { states: befores };
+  const totals = await store.runningTotals(labelId, budgetId);
+  return {
+    ...totals,
+    states: shares ? (await store.ledger(labelId, budgetId, { consistent: true })).states : befores,
+  };
 }
 
 /** The shares' drift of a write: what these stored states' shares held, and hold with the written ones (by id). */

@@ -344,6 +344,9 @@ export async function reconcileBudget(
           repaired,
           { date, at: now, correlationId: metadata.correlationId, stated },
           deps.store,
+          undefined,
+          // What the shares held is this read's: a write into the budget since refuses the repair.
+          ledger.totalsRevision,
         );
         if (incomplete) continue;
       }

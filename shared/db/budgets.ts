@@ -322,6 +322,12 @@ export interface LedgerWrite {
    * event stated through the outbox, in the same transaction.
    */
   drift?: { record: DriftRecord; entries: OutboxEntry[] };
+  /**
+   * The running totals' revision the write's figures were read at (`totalsRevision`, 0: none yet): still
+   * at it, or nothing is written. Every write moves it, an empty `delta` too, on the totals' item it
+   * updates (see docs/design.md#budgets): a repair's drift holds what the budget held just before it.
+   */
+  totalsRevision?: number;
 }
 
 /** An expense held for a budget the label never sent (yet). */
@@ -361,8 +367,8 @@ export interface BudgetStore extends BudgetReads, FxRates {
   hasVersion(labelId: string, budgetId: string, expenseId: string, at: string): Promise<boolean>;
   /** False when a condition failed (a version already there, a state changed since it was read): nothing written. */
   writeLedger(labelId: string, budgetId: string, write: LedgerWrite): Promise<boolean>;
-  /** The running totals alone, as `ledger` answers them (strongly consistent): one item read, not the partition. */
-  runningTotals(labelId: string, budgetId: string): Promise<Counters>;
+  /** The running totals and their revision alone, as `ledger` answers them (strongly consistent): one item read, not the partition. */
+  runningTotals(labelId: string, budgetId: string): Promise<Pick<Ledger, 'totals' | 'totalsRevision'>>;
   /** Sets the running totals to the ledger's while they are still at `revision`; records the drift and its event. */
   repairTotals(
     labelId: string,
@@ -466,8 +472,12 @@ const startOf = (cursor: string | undefined) =>
     ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
     : undefined;
 
-/** Names and values of an update that adds `delta` to the counters (ADD creates a missing counter). */
-function addCounters(delta: Counters) {
+/**
+ * The running totals' update of a ledger write: `delta` added to the counters (ADD creates a missing
+ * counter) and the revision moved by one, every write, an empty delta too; while still at `revision`,
+ * if given (0: no write yet).
+ */
+function addCounters(delta: Counters, revision?: number) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':one': 1 };
   const adds = Object.entries(delta).map(([name, value], i) => {
@@ -475,7 +485,17 @@ function addCounters(delta: Counters) {
     values[`:c${i}`] = value;
     return `#c${i} :c${i}`;
   });
-  return { expression: `ADD ${[...adds, 'revision :one'].join(', ')}`, names, values };
+  if (revision !== undefined) values[':revision'] = revision;
+  return {
+    UpdateExpression: `ADD ${[...adds, 'revision :one'].join(', ')}`,
+    ...(adds.length > 0 ? { ExpressionAttributeNames: names } : {}),
+    ExpressionAttributeValues: values,
+    ...(revision === undefined
+      ? {}
+      : {
+          ConditionExpression: `${revision ? '' : 'attribute_not_exists(revision) OR '}revision = :revision`,
+        }),
+  };
 }
 
 /** The item of one version of an expense (kept once: a repeated one is refused by its condition). */
@@ -575,7 +595,6 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async writeLedger(labelId, budgetId, write) {
-      const update = addCounters(write.delta);
       try {
         // Sent again as it is after a conflict: its conditions hold the states it was computed from.
         await retryingConflicts(() =>
@@ -621,19 +640,14 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
                     ]
                   : []),
                 // The running totals change in the same transaction as the ledger: they always equal it.
-                ...(Object.keys(write.delta).length > 0
-                  ? [
-                      {
-                        Update: {
-                          TableName: table,
-                          Key: totalsKey(labelId, budgetId),
-                          UpdateExpression: update.expression,
-                          ExpressionAttributeNames: update.names,
-                          ExpressionAttributeValues: update.values,
-                        },
-                      },
-                    ]
-                  : []),
+                // Their revision moves with every write: no extra item where the delta updates them already.
+                {
+                  Update: {
+                    TableName: table,
+                    Key: totalsKey(labelId, budgetId),
+                    ...addCounters(write.delta, write.totalsRevision),
+                  },
+                },
               ],
             }),
           ),
@@ -646,7 +660,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async runningTotals(labelId, budgetId) {
-      return countersOf(await get(totalsKey(labelId, budgetId), true));
+      const item = await get(totalsKey(labelId, budgetId), true);
+      return { totals: countersOf(item), totalsRevision: Number(item?.revision ?? 0) };
     },
 
     async repairTotals(labelId, budgetId, revision, totals, drift, entries) {

@@ -102,13 +102,62 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         delta: { [counter.committed('radio')]: -500 },
       });
 
-      expect(none).toEqual({});
+      expect(none).toEqual({ totals: {}, totalsRevision: 0 });
       expect(await store.runningTotals(budget.labelId, budget.budgetId)).toEqual({
+        totals: { [counter.actual('radio')]: 1_000 },
+        totalsRevision: 2,
+      });
+      const { totals, totalsRevision } = await store.ledger(budget.labelId, budget.budgetId, {
+        consistent: true,
+      });
+      expect(await store.runningTotals(budget.labelId, budget.budgetId)).toEqual({ totals, totalsRevision });
+    });
+
+    it("moves the totals' revision with every write, an empty delta too, and refuses one read at another revision", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const revision = async () =>
+        (await store.runningTotals(budget.labelId, budget.budgetId)).totalsRevision;
+      // A repair's write of a share counted apart (no delta), at the revision its figures were read at.
+      const share = (revision: number, totalsRevision?: number) => ({
+        versions: [],
+        states: [aState('po-1', { contribution: {}, revision })],
+        delta: {},
+        ...(totalsRevision === undefined ? {} : { totalsRevision }),
+      });
+      // None written yet: revision 0, and a write read then is made.
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, share(0, 0))).toBe(true);
+      expect(await revision()).toBe(1);
+      // An invoice recorded meanwhile (its own delta) moves it on: a write read before it is refused, whole.
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [aVersion('inv-crew')],
+        states: [aState('inv-crew')],
+        delta: { [counter.actual('radio')]: 1_000 },
+      });
+      expect(await revision()).toBe(2);
+      const stale = await store.writeLedger(budget.labelId, budget.budgetId, {
+        ...share(1, 1),
+        drift: {
+          record: {
+            date: '2027-02-02',
+            at: '2027-02-02T07:00:00.000Z',
+            differences: [{ total: 'unconverted USD recoupable art-1', was: 1_000, ledger: 0 }],
+          },
+          entries: [reconciled(budget, '2027-02-02')],
+        },
+      });
+      expect(stale).toBe(false);
+      const refused = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(refused.states.find((s) => s.expenseId === 'po-1')?.revision).toBe(1);
+      expect(refused.drift).toEqual([]);
+      expect(refused.totalsRevision).toBe(2);
+      // Read again: made. A write holding no revision is made as before, and moves it too.
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, share(1, 2))).toBe(true);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, share(2))).toBe(true);
+      expect(await revision()).toBe(4);
+      expect((await store.runningTotals(budget.labelId, budget.budgetId)).totals).toEqual({
         [counter.actual('radio')]: 1_000,
       });
-      expect(await store.runningTotals(budget.labelId, budget.budgetId)).toEqual(
-        (await store.ledger(budget.labelId, budget.budgetId, { consistent: true })).totals,
-      );
     });
 
     it('refuses the whole write when a state changed since it was read: no version, no totals', async () => {

@@ -144,18 +144,18 @@ export class InMemoryBudgets implements BudgetStore {
       const stored = this.states.get(key(labelId, budgetId, state.expenseId));
       if ((stored?.revision ?? 0) !== state.revision) return false;
     }
+    const totals = this.totalsOf(labelId, budgetId);
+    if (write.totalsRevision !== undefined && totals.revision !== write.totalsRevision) return false;
     for (const v of write.versions) this.versions.set(key(labelId, budgetId, v.expenseId, v.at), clone(v));
     for (const state of write.states)
       this.states.set(key(labelId, budgetId, state.expenseId), {
         ...clone(state),
         revision: state.revision + 1,
       });
-    if (Object.keys(write.delta).length > 0) {
-      const totals = this.totalsOf(labelId, budgetId);
-      for (const [name, value] of Object.entries(write.delta))
-        totals.counters[name] = (totals.counters[name] ?? 0) + value;
-      totals.revision++;
-    }
+    // The revision moves with every write, an empty delta too (see docs/design.md#budgets).
+    for (const [name, value] of Object.entries(write.delta))
+      totals.counters[name] = (totals.counters[name] ?? 0) + value;
+    totals.revision++;
     if (write.drift) {
       // Kept by its record's key, as DynamoDB keeps it: a second write of one key replaces the first.
       this.keepDrift(labelId, budgetId, write.drift.record, driftOf(write));
@@ -189,8 +189,7 @@ export class InMemoryBudgets implements BudgetStore {
   async ledger(labelId: string, budgetId: string): Promise<Ledger> {
     return {
       budget: clone(this.budgets.get(key(labelId, budgetId))),
-      totals: await this.runningTotals(labelId, budgetId),
-      totalsRevision: this.totals.get(key(labelId, budgetId))?.revision ?? 0,
+      ...(await this.runningTotals(labelId, budgetId)),
       states: this.inBudget(this.states, labelId, budgetId),
       versions: this.inBudget(this.versions, labelId, budgetId),
       alerts: this.inBudget(this.alerts, labelId, budgetId),
@@ -201,9 +200,12 @@ export class InMemoryBudgets implements BudgetStore {
     };
   }
 
-  async runningTotals(labelId: string, budgetId: string): Promise<Counters> {
+  async runningTotals(labelId: string, budgetId: string) {
     const totals = this.totals.get(key(labelId, budgetId));
-    return Object.fromEntries(Object.entries(totals?.counters ?? {}).filter(([, v]) => v !== 0));
+    return {
+      totals: Object.fromEntries(Object.entries(totals?.counters ?? {}).filter(([, v]) => v !== 0)),
+      totalsRevision: totals?.revision ?? 0,
+    };
   }
 
   async repairTotals(

@@ -83,7 +83,7 @@ const driftSum = (differences: { was: number; ledger: number }[]) =>
 
 /** The budget's running totals, by counter. */
 const totalsOf = async (h: ReturnType<typeof budgetsHarness>) =>
-  (await h.store.runningTotals(h.labelId, 'bud-1')) as Record<string, number>;
+  (await h.store.runningTotals(h.labelId, 'bud-1')).totals as Record<string, number>;
 
 const voidOrder = (h: ReturnType<typeof budgetsHarness>) =>
   h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });

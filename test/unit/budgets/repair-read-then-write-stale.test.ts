@@ -10,15 +10,16 @@ import {
 
 // Reviews c7e806e. docs/design.md#budgets: a repair's share figures "are what the budget's shares held
 // just before that write and hold with it, whatever wrote into the budget since an earlier repair". The
-// repair reads the order's budget's ledger (strongly) and then writes, conditional on the states it
-// writes and the other budgets' word only: an invoice the label records in that budget between the read
-// and the write is in neither figure, and nothing later corrects what the owner was told.
-// A known failure (docs/design.md#budgets): it.fails passes while the defect stands and fails once fixed.
+// repair reads the order's budget's ledger (strongly) and then writes; conditional on the states it
+// writes and the other budgets' word only, an invoice the label records in that budget between the read
+// and the write was in neither figure (1,000 and 0 where 23,000 and 22,000 are due), and nothing later
+// corrected what the owner was told. Every ledger write moves the totals' revision, and the repair's
+// write holds the one it read: refused, it reads again.
 
 const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 describe("an unconverted invoice recorded in the order's budget between a repair's read of its ledger and the repair's write", () => {
-  it.fails("tells bud-1's owner what the artist's unconverted share held just before the write and holds with it", async () => {
+  it("tells bud-1's owner what the artist's unconverted share held just before the write and holds with it", async () => {
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     await h.budget(aBudget({ budgetId: 'bud-1' }));
     // An order in bud-1 (10.00 USD, no rate yet: counted apart, with the artist's share), settled by an
