@@ -81,3 +81,66 @@ describe("an unconverted invoice recorded in the order's budget between a repair
     expect(shares).toEqual([{ total: 'unconverted USD recoupable art-1', was: 23_000, ledger: 22_000 }]);
   });
 });
+
+// docs/design.md#budgets: the reconciliation's repair of its own budget's shares holds the totals'
+// revision of its read too. Its figures come from that read; an invoice recorded between it and the write
+// is to refuse the write, and the repair to read again.
+describe("an unconverted invoice recorded in the budget between its reconciliation's read and its repair of the shares", () => {
+  it("tells bud-1's owner what the artist's unconverted shares held just before the repair and hold with it", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    // The video's order (500.00 EUR) and fifty of the crew's invoices naming it (10.00 USD each, no rate
+    // yet): none has a share while the order holds it. The label voids the order: more invoices name it
+    // than its write counts again, so the reconciliation repairs their shares.
+    await h.expense(
+      anExpense({
+        expenseId: 'po-video',
+        kind: 'commitment',
+        amount: { minor: 50_000, currency: 'EUR' },
+        recoupable: artist,
+      }),
+    );
+    for (let n = 1; n <= 50; n++)
+      await h.expense(
+        anExpense({
+          expenseId: `inv-crew-${n}`,
+          settles: 'po-video',
+          date: '2027-03-04',
+          amount: { minor: 1_000, currency: 'USD' },
+          recoupable: artist,
+        }),
+      );
+    await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+    expect(await h.store.recoupable(h.labelId, 'art-1')).toEqual([]);
+
+    // Right after the reconciliation's strong read of bud-1, the label records the catering invoice there
+    // (50.00 USD, no rate yet, naming no order: the artist's share, counted apart).
+    const ledger = h.store.ledger.bind(h.store);
+    let recorded = false;
+    h.store.ledger = async (labelId: string, budgetId: string, options?: { consistent?: boolean }) => {
+      const read = await ledger(labelId, budgetId);
+      if (!recorded && budgetId === 'bud-1' && options?.consistent) {
+        recorded = true;
+        await h.expense(
+          anExpense({
+            expenseId: 'inv-catering',
+            date: '2027-03-04',
+            amount: { minor: 5_000, currency: 'USD' },
+            recoupable: artist,
+          }),
+        );
+      }
+      return read;
+    };
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' });
+    expect(recorded).toBe(true);
+
+    // bud-1 holds 550.00 USD of the artist's shares counted apart, and held 50.00 USD (the catering's).
+    expect((await h.store.recoupable(h.labelId, 'art-1')).length).toBe(51);
+    const shares = driftStated(h, 'bud-1').filter(
+      (d) => (d as { total: string }).total === 'unconverted USD recoupable art-1',
+    );
+    expect(shares).toEqual([{ total: 'unconverted USD recoupable art-1', was: 5_000, ledger: 55_000 }]);
+  });
+});
