@@ -25,7 +25,7 @@ import {
   withVersion,
 } from '#shared/budgets/ledger.ts';
 import type { BudgetStore, DriftRecord, InvoiceRef, LedgerWrite } from '#shared/db/budgets.ts';
-import { conflictRetries } from '#shared/db/conflicts.ts';
+import { conflictBackoff } from '#shared/db/conflicts.ts';
 import {
   BudgetDriftRepaired,
   type BudgetSet,
@@ -35,7 +35,6 @@ import {
   type Metadata,
   outboxEntry,
 } from '#shared/events/index.ts';
-import { backoffDelay } from '#shared/retry.ts';
 import type { BudgetsDeps } from './ports.ts';
 
 /** A write lost to a concurrent one (its condition failed) is computed again from what is stored now, this many times. */
@@ -46,10 +45,7 @@ const tooBusy = (what: string) => new Error(`${what}: too many concurrent change
 
 /** Before a refused write's next attempt (0: the first, no wait): a jittered backoff, so writers that met part. */
 const backOff = async (attempt: number) => {
-  if (attempt > 0)
-    await new Promise((resolve) =>
-      setTimeout(resolve, backoffDelay(attempt, conflictRetries.baseDelayMs, conflictRetries.maxDelayMs)),
-    );
+  if (attempt > 0) await conflictBackoff(attempt);
 };
 
 /** Budgets come from a label's webhook; events without a label cannot be filed and are retried, then dead-lettered. */

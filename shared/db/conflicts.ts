@@ -49,6 +49,12 @@ export class WriteConflictError extends Error {
 /** How many times a write is tried in all, and the backoff between tries (`backoffDelay`). */
 export const conflictRetries = { attempts: 5, baseDelayMs: 25, maxDelayMs: 1_000 };
 
+/** The jittered wait before a write's next attempt, after `tried` attempts met a conflict or a changed item. */
+export const conflictBackoff = (
+  tried: number,
+  { baseDelayMs, maxDelayMs }: Pick<typeof conflictRetries, 'baseDelayMs' | 'maxDelayMs'> = conflictRetries,
+) => new Promise((resolve) => setTimeout(resolve, backoffDelay(tried, baseDelayMs, maxDelayMs)));
+
 /**
  * Runs `attempt` again, after a jittered backoff, when DynamoDB cancelled its write for a conflict
  * with a concurrent one (`isWriteConflict`), at most `attempts` times in all; then throws
@@ -71,7 +77,7 @@ export async function retryingConflicts<T>(
     } catch (error) {
       if (!isWriteConflict(error)) throw error;
       if (tried >= attempts) throw new WriteConflictError(tried, error);
-      await new Promise((resolve) => setTimeout(resolve, backoffDelay(tried, baseDelayMs, maxDelayMs)));
+      await conflictBackoff(tried, { baseDelayMs, maxDelayMs });
     }
   }
 }

@@ -2,8 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
-import { backoffDelay } from '../retry.ts';
-import { conflictRetries, WriteConflictError } from './conflicts.ts';
+import { conflictBackoff, conflictRetries, WriteConflictError } from './conflicts.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -126,9 +125,7 @@ export function dynamoPromoCounters(
         if (written) return count + 1;
         if (attempt >= countAttempts)
           throw new WriteConflictError(attempt, 'the promo link counter kept changing');
-        await new Promise((resolve) =>
-          setTimeout(resolve, backoffDelay(attempt, conflictRetries.baseDelayMs, conflictRetries.maxDelayMs)),
-        );
+        await conflictBackoff(attempt);
       }
     },
 
