@@ -140,15 +140,13 @@ export interface StoredRelease {
    * were told, which the withdrawal states (absent for withdrawals stored before it was kept);
    * `reasons`, the label's reason for each territory's withdrawal when it gave one, which the
    * withdrawal's mail states; `applied`, when each was applied (the time it was read, not the label's;
-   * absent for withdrawals stored before it was kept); `appliedAt`, when the first of those standing
-   * was applied, only as withdrawals stored before `applied` was kept have it.
+   * absent for withdrawals stored before it was kept).
    */
   withdrawn?: {
     territories: string[];
     at: string;
     moments?: Record<string, string>;
     reasons?: Record<string, string>;
-    appliedAt?: string;
     applied?: Record<string, string>;
   };
   /**
@@ -156,15 +154,13 @@ export interface StoredRelease {
    * again), with the label's time of the change: how many turns an address may have had of being told
    * the release and told to disregard it, each a mail of its own (docs/design.md#exactly-once-mail).
    * `withdrawnApplied`: the `applied` of the withdrawal it ended, every territory withdrawn then, by
-   * territory (`withdrawnAppliedAt`, its `appliedAt`, where it kept only that): a first mail of an
-   * outlet that withdrawal concerned, claimed after it came to concern the outlet, no write since, was
-   * held by the sweep before holds kept `heldAt`, that hold having moved its claim time
-   * (docs/design.md#exactly-once-mail).
+   * territory: a first mail of an outlet that withdrawal concerned, claimed after it came to concern the
+   * outlet, no write since, was held by the sweep before holds kept `heldAt`, that hold having moved its
+   * claim time (docs/design.md#exactly-once-mail).
    */
   givenBack?: {
     territories: string[];
     at: string;
-    withdrawnAppliedAt?: string;
     withdrawnApplied?: Record<string, string>;
   }[];
   cancellationReason?: string;

@@ -370,7 +370,7 @@ const heldBeforeHeldAt = (release: StoredRelease | undefined, delivery: Delivery
  * When the withdrawal a giving back ended came to concern the outlet: the last of the outlet's
  * territories withdrawn then to be applied (a country with none of its own, as WW), none if the release
  * reached the outlet through a territory it lists that was not withdrawn (withdrawnFor); for a giving
- * back that kept no times by territory, its one `withdrawnAppliedAt` ('' if none).
+ * back that kept no times by territory (its withdrawal stored before they were kept), ''.
  */
 const heldSince = (
   release: StoredRelease,
@@ -378,7 +378,7 @@ const heldSince = (
   outlet: Outlet,
 ): string | undefined => {
   const applied = turn.withdrawnApplied;
-  if (!applied) return turn.withdrawnAppliedAt ?? '';
+  if (!applied) return '';
   let since = '';
   for (const territory of outlet.territories) {
     const at = applied[territory] ?? (territory === 'WW' ? undefined : applied.WW);

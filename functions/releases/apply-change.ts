@@ -498,7 +498,6 @@ function decideOwnEffects(
           {
             territories: givenBackNow,
             at: meta.occurredAt,
-            ...(stored.withdrawn?.appliedAt ? { withdrawnAppliedAt: stored.withdrawn.appliedAt } : {}),
             ...(stored.withdrawn?.applied ? { withdrawnApplied: stored.withdrawn.applied } : {}),
           },
         ]
@@ -742,7 +741,7 @@ function givenBackBy(
  * the label's reason, if it gave one (`reason`, for those withdrawn now), which their mail states, and
  * when each was applied (`applied`, by territory: `applied`, the time this change is read, for one
  * withdrawn now, a country left withdrawn with WW as WW; none kept for a withdrawal stored before it
- * was kept; `appliedAt`, one time for all, only as such a withdrawal kept it).
+ * was kept).
  */
 function withdrawnSince(
   before: StoredRelease['withdrawn'],
@@ -784,7 +783,6 @@ function withdrawnSince(
     at: now.length > 0 ? at : before!.at,
     moments,
     ...(Object.keys(reasons).length > 0 ? { reasons } : {}),
-    ...(before?.appliedAt ? { appliedAt: before.appliedAt } : {}),
     ...(!before || before.applied
       ? {
           applied: Object.fromEntries(
