@@ -2,7 +2,6 @@ import { addDays, wallTimeIn } from './calendar.ts';
 import type { ShowStep } from './events/show-step-due.ts';
 import type { Contact, Show, ShowStatus } from './events/tour-booked.ts';
 import { wholeMinuteFrom } from './whole-minute.ts';
-import * as z from './zod.ts';
 
 /**
  * Tours and shows as Backline keeps them: the label's latest description plus what Backline did with
@@ -309,37 +308,3 @@ export function showTime(show: Show, time: string): { epochMs: number; wallTime:
 
 /** The show's times as instants (UTC ISO 8601). */
 export const showInstant = (show: Show, time: string): string => utcIso(showTime(show, time).epochMs);
-
-const GuestName = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200));
-// The message is the whole-number check's own: the limits and a value that is no number keep theirs, so a
-// 400 names the rule the value breaks (docs/design.md#routes-and-auth).
-const PlusOnes = z.number().check(z.int('must be a whole number'), z.gte(0), z.lte(10));
-const GuestNote = z.optional(z.string().check(z.trim(), z.maxLength(500)));
-
-/**
- * A guest as the tour manager's page adds one: open, because its form sends the guest among its other
- * fields (`csrf`, `showId`), and every field is text, so `plusOnes` is read as a number.
- */
-export const GuestInput = z.object({
-  name: GuestName,
-  plusOnes: z._default(z.pipe(z.coerce.number(), PlusOnes), 0),
-  note: GuestNote,
-});
-
-/**
- * A guest as the manager's API adds one (JSON): closed, as every JSON body of the API is, and
- * `plusOnes` a number, not text read as one (docs/design.md#routes-and-auth).
- */
-export const GuestJson = z.strictObject({
-  name: GuestName,
-  plusOnes: z._default(PlusOnes, 0),
-  note: GuestNote,
-});
-
-/** Why guests could not be added, as the manager reads it. */
-export const guestRefusals = {
-  locked: 'the guest list is closed: it was sent to the promoter at its cutoff and can no longer change',
-  cancelled: 'the show is cancelled',
-  full: 'the guest list is full',
-  unknown: 'show not found',
-} as const;

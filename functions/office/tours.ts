@@ -1,6 +1,7 @@
 import type { ManagementRoute } from '#functions/management/routes.ts';
 import type { TourStore } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { GuestJson, guestRefusals } from '#shared/guests.ts';
 import { failure, writeConflict } from '#shared/http/docs.ts';
 import {
   attachment,
@@ -14,10 +15,8 @@ import {
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import {
   advanceStatusOf,
-  GuestJson,
   guestCount,
   guestListClosedBefore,
-  guestRefusals,
   type StoredShow,
   type StoredTour,
   stepMoments,

@@ -2,6 +2,7 @@ import '#shared/zod-messages.ts';
 import type { TourStore } from '#shared/db/tours.ts';
 import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { GuestInput, guestRefusals } from '#shared/guests.ts';
 import { type HttpResult, html, seeOther } from '#shared/http/index.ts';
 import {
   csrfTokenFor,
@@ -15,8 +16,6 @@ import {
   type AdvanceAnswers,
   advanceLinkExpiry,
   advanceLockAt,
-  GuestInput,
-  guestRefusals,
   type StoredShow,
   tourManagerLinkExpiry,
 } from '#shared/tours.ts';

@@ -1,0 +1,41 @@
+import * as z from './zod.ts';
+
+/**
+ * A guest as the tour manager's page and the manager's API add one, and why one could not be added:
+ * apart from shared/tours.ts, so the tours function, which reads guest lists but takes no guests, bundles
+ * none of these schemas (docs/design.md#bundles).
+ */
+
+const GuestName = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200));
+// The message is the whole-number check's own: the limits and a value that is no number keep theirs, so a
+// 400 names the rule the value breaks (docs/design.md#routes-and-auth).
+const PlusOnes = z.number().check(z.int('must be a whole number'), z.gte(0), z.lte(10));
+const GuestNote = z.optional(z.string().check(z.trim(), z.maxLength(500)));
+
+/**
+ * A guest as the tour manager's page adds one: open, because its form sends the guest among its other
+ * fields (`csrf`, `showId`), and every field is text, so `plusOnes` is read as a number.
+ */
+export const GuestInput = z.object({
+  name: GuestName,
+  plusOnes: z._default(z.pipe(z.coerce.number(), PlusOnes), 0),
+  note: GuestNote,
+});
+
+/**
+ * A guest as the manager's API adds one (JSON): closed, as every JSON body of the API is, and
+ * `plusOnes` a number, not text read as one (docs/design.md#routes-and-auth).
+ */
+export const GuestJson = z.strictObject({
+  name: GuestName,
+  plusOnes: z._default(PlusOnes, 0),
+  note: GuestNote,
+});
+
+/** Why guests could not be added, as the manager reads it. */
+export const guestRefusals = {
+  locked: 'the guest list is closed: it was sent to the promoter at its cutoff and can no longer change',
+  cancelled: 'the show is cancelled',
+  full: 'the guest list is full',
+  unknown: 'show not found',
+} as const;
