@@ -104,13 +104,14 @@ const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
  * The version of a set of shows in one country: the mail's subject is the tour and this version, so
  * each address hears of each set once (docs/design.md#exactly-once-mail).
  */
-const showSetVersion = (country: string, shows: Show[], kind: PressKind, toldSince = '', change = '') => {
+const showSetVersion = (country: string, shows: Show[], toldSince = '', change = '') => {
   const ids = shows.map((show) => show.showId).sort();
   // "Moved": once per country the show left, for each time its press there was told of it, however
-  // the show changed since (docs/design.md#tours). A change, a cancellation or a show on again is news
+  // the show changed since; a held mail's follow-up, that country forgotten by the move's step, names
+  // the change it read instead (docs/design.md#tours). A change, a cancellation or a show on again is news
   // once per change the label made (its time): a show changed back to what was told before, or
   // cancelled a second time, is told again.
-  return `${country}-${nameHash(kind === 'moved' ? [...ids, toldSince] : change ? [...ids, change] : ids, 24)}`;
+  return `${country}-${nameHash(toldSince || change ? [...ids, toldSince || change] : ids, 24)}`;
 };
 
 export function pressMail(
@@ -133,10 +134,7 @@ export function pressMail(
     stream: 'campaign',
     to: { name: outlet.contactName ?? outlet.name, email: normaliseEmail(outlet.email) },
     labelId: tour.labelId,
-    subject: mailSubjects.tourShows(
-      tour.tourId,
-      showSetVersion(country, news, kind, toldSince, change ?? after),
-    ),
+    subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news, toldSince, change ?? after)),
     kind: `press-${kind}`,
     template: templateNames['tour-press'],
     data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
@@ -379,7 +377,12 @@ export async function tellThoseToldOf(
   resending?: Set<string>,
 ): Promise<TourMail[]> {
   const toldOf = (await pressToldAsReached(tour, country, deps, 1)).filter(
-    (t) => t.showIds.includes(stored.showId) && (!resending || resending.has(t.email)),
+    (t) =>
+      t.showIds.includes(stored.showId) &&
+      (!resending || resending.has(t.email)) &&
+      // A held mail's follow-up telling a move whose step has forgotten the country: not to those that
+      // step told (their note is its "moved", with its stay).
+      !(news === 'moved' && !toldSince && t.stated?.[stored.showId]?.since),
   );
   const show: StatedShow = {
     occurredAt: stored.occurredAt,
@@ -442,7 +445,7 @@ export async function tellThoseToldOf(
       [show],
       [show],
       toldSince,
-      kind === 'moved' ? undefined : stored.occurredAt,
+      toldSince ? undefined : stored.occurredAt,
     ),
   );
 }
@@ -478,7 +481,7 @@ async function statedAsReached(
           labelId: tour.labelId,
           subject: mailSubjects.tourShows(
             tour.tourId,
-            set ?? showSetVersion(country, [stored.show], kind as PressKind, undefined, change),
+            set ?? showSetVersion(country, [stored.show], undefined, change),
           ),
           email: told[at].email,
           kind: `press-${kind}`,

@@ -3,7 +3,7 @@ import type { EventData } from '#shared/events/envelope.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { TourPressSettled } from '#shared/events/tour-press-settled.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
-import { advanceSteps, pressDue, type StoredShow, type StoredTour } from '#shared/tours.ts';
+import { advanceSteps, isAnnounced, pressDue, type StoredShow, type StoredTour } from '#shared/tours.ts';
 import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
 import { notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import {
@@ -106,9 +106,19 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
   // the countries its cancellation's step tells (cancelToMedia): its own, and those it left whose press
   // has not heard that it moved (still in pressCountries). Of a show neither announced nor cancelled,
   // whose steps tell the press nothing, nothing: held while it may yet be announced (forNow), else closed.
+  // A held mail's follow-up "moved" (named by its change: the move's step had forgotten the country) is
+  // written again as the follow-up writes it.
   if (change) {
     const stated = shows.find((s) => s.showId === news) as LiveShow | undefined;
-    const mails = await newsOf(tour, stated, country!, new Set(stale.map((d) => d.email)), deps, now);
+    const mails = await newsOf(
+      tour,
+      stated,
+      country!,
+      new Set(stale.map((d) => d.email)),
+      deps,
+      now,
+      kind === 'press-moved',
+    );
     if (mails) mails.forEach(sort);
     else if (forNow(stated!)) for (const { deliveryId } of stale) held.set(deliveryId, now);
     return { resend, tell, held };
@@ -175,8 +185,9 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
 /**
  * What a show's step would tell `emails` of it in `country` now (tellThoseToldOf): its cancellation, in
  * the countries its cancellation's step tells (its own, and those it left whose press has not heard that
- * it moved), or its change once due for press (pressDue), in its own; nothing once its step is stopped
- * for good (stepStopped: the show over, or settled), `undefined` while it is not due for now
+ * it moved), or its change once due for press (pressDue), in its own; with `moved` (a held mail's
+ * follow-up, or its stale "moved"), that it moved, of a show gone from `country`; nothing once its step
+ * is stopped for good (stepStopped: the show over, or settled), `undefined` while it is not due for now
  * (docs/design.md#tours).
  */
 const newsOf = async (
@@ -186,14 +197,19 @@ const newsOf = async (
   emails: Set<string>,
   deps: ToursDeps,
   now: string,
+  moved?: boolean,
 ) => {
   const cancelled = stated?.show?.status === 'cancelled';
-  if (
-    !stated?.show ||
-    (stated.show.venue.country !== country && !(cancelled && stated.pressCountries?.[country])) ||
-    stepStopped(stated, 'press-change', now)?.forNow === false
-  )
-    return [];
+  const since = stated?.pressCountries?.[country];
+  if (!stated?.show || stepStopped(stated, 'press-change', now)?.forNow === false) return [];
+  // Gone from `country` (not cancelled, or its press told that it moved): the follow-up of a held mail
+  // tells that it moved, as the move's step does, under its identity while the country is noted (that
+  // step tells those it counts told once the show is announced there), else under the change's
+  // (tellThoseToldOf); anything else tells nothing of it there.
+  if (stated.show.venue.country !== country && !(cancelled && since))
+    return moved && (!since || isAnnounced(stated.show.status))
+      ? tellThoseToldOf(tour, stated, 'moved', deps, country, since, emails)
+      : [];
   if (cancelled || pressDue(stated.show, now))
     return tellThoseToldOf(
       tour,
@@ -209,8 +225,8 @@ const newsOf = async (
 /**
  * A press announcement or update the sweep held, whose late Email Sent showed it went (`Tour Press
  * Settled`, asked by the write that marked it): its address hears what stands now of each of its shows
- * that the steps, counting it told nothing meanwhile, held back from it: a cancellation, or a change
- * (docs/design.md#tours). Taken again, it writes the same mails, which their claims send once.
+ * that the steps, counting it told nothing meanwhile, held back from it: a cancellation, a change, or
+ * that it moved to another country (docs/design.md#tours). Taken again, it writes the same mails, which their claims send once.
  */
 export async function followUpHeldPress(
   { labelId, tourId, country, email, showIds }: EventData<typeof TourPressSettled>,
@@ -220,7 +236,9 @@ export async function followUpHeldPress(
   const now = isoNow(deps);
   for (const s of shows)
     if (tour && showIds.includes(s.showId))
-      await deps.mailer.send((await newsOf(tour, s as LiveShow, country, new Set([email]), deps, now)) ?? []);
+      await deps.mailer.send(
+        (await newsOf(tour, s as LiveShow, country, new Set([email]), deps, now, true)) ?? [],
+      );
 }
 
 type PressSent = Pick<Delivery, 'labelId' | 'subject' | 'email' | 'kind' | 'context'>;

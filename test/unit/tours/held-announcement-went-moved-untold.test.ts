@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
   aShow,
@@ -7,39 +8,26 @@ import {
   metaAt,
   pressAnnouncementSentAnswerLost,
   putOffAndHeldBySweep,
-  runDueSteps,
+  runOnTo,
 } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
- * docs/design.md#tours (not yet right): a held announcement counts as telling nothing for a move's
- * news (it may never have gone), and its late Email Sent asks for the news of its shows; the follow-up
- * tells a cancellation or a change, not a move. The German outlet's announcement of show-1 (Berlin;
- * SES sent it, its answer lost), held while the show was on hold; announced again on 10 February at
- * the Olympia in Paris (the move's step tells the outlet nothing: the mail is held); then its Email
- * Sent comes: it went, the outlet was told of Berlin, and must hear that the show moved.
+ * docs/design.md#tours: a held announcement counts as telling nothing for a move's news (it may never
+ * have gone), and its late Email Sent asks for the news of its shows; of a show moved to another country
+ * since, that it moved: under the move's step's identity (the country, the show, its stay) while the
+ * country is noted, so whichever of the two runs first it is told once; once the move's step has
+ * forgotten the country, under the change's. The German outlet's announcement of show-1 (Berlin; SES
+ * sent it, its answer lost), held while the show was on hold; announced again on 10 February at the
+ * Olympia in Paris; then its Email Sent comes: it went, the outlet was told of Berlin, and hears that
+ * the show moved, once.
  */
 describe('a press announcement SES sent, held while its show is on hold, the show announced again in another country before its late Email Sent', () => {
-  // Known failure: followUpHeldPress (newsOf) tells a show now in another country nothing.
-  it.fails('tells the German outlet that the show moved', async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-
-    now.value = new Date('2027-02-10T00:00:00Z');
-    const paris = {
-      ...announced,
-      venue: {
-        name: 'Olympia',
-        address: '28 Boulevard des Capucines',
-        city: 'Paris',
-        country: 'FR',
-        timeZone: 'Europe/Paris',
-      },
-    };
-    await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt(now.value.toISOString()), deps);
-    now.value = new Date('2027-02-10T00:02:00Z');
-    await runDueSteps(fakes, now);
+  it("tells the German outlet that the show moved (the move's step first, which counts it told nothing)", async () => {
+    const world = await heldThenMovedToParis();
+    const { now, mail, ses, deps, fakes, announcement } = world;
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
     expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
 
     // The announcement's Email Sent comes, late: it went.
@@ -51,4 +39,47 @@ describe('a press announcement SES sent, held while its show is on hold, the sho
       'press-moved',
     ]);
   });
+
+  it("tells it once when the Email Sent comes before the move's step, and once more delivered after it", async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await heldThenMovedToParis();
+    // The Email Sent first: the follow-up tells the outlet that the show moved, as the move's step does.
+    now.value = new Date('2027-02-10T00:00:30Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    // Then the move's step, which counts the outlet told of Berlin now, and forgets Germany.
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    // Its Tour Press Settled delivered again: the country forgotten, the outlet was told.
+    now.value = new Date('2027-02-10T00:05:00Z');
+    await followUpHeldPress(
+      { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
+      deps,
+    );
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
 });
+
+/**
+ * pressAnnouncementSentAnswerLost, put on hold and held by the sweep on 3 February, then announced again
+ * at the Olympia in Paris on 10 February: the change applied, its steps left on the outbox.
+ */
+async function heldThenMovedToParis() {
+  const world = await pressAnnouncementSentAnswerLost();
+  const { now, deps, fakes } = world;
+  await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+  now.value = new Date('2027-02-10T00:00:00Z');
+  const paris = {
+    ...announced,
+    venue: {
+      name: 'Olympia',
+      address: '28 Boulevard des Capucines',
+      city: 'Paris',
+      country: 'FR',
+      timeZone: 'Europe/Paris',
+    },
+  };
+  await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt(now.value.toISOString()), deps);
+  return world;
+}
