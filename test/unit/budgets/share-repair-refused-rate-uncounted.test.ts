@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { sum } from '#shared/budgets/ledger.ts';
+import { BudgetReconciliationDue } from '#shared/events/index.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+
+// Reviews f7f5bd3. docs/design.md#budgets: the running totals always equal the ledger; the
+// reconciliation's repair of its own budget's shares now holds its read's totals revision, which every
+// ledger write moves, so any invoice the label records in the budget while it runs refuses that repair,
+// and the reconciliation reads again (before, only a change of the states it wrote did). Two such
+// invoices, and its last attempt (of 4) skips the recount: it then sets the running totals to the
+// figures it counted with the day's new GBP rate while the GBP invoice's state is still stored
+// unconverted, so the totals no longer equal the ledger (the GBP invoice counted in the radio line's
+// actual and, once recounted, counted there again), and the owner is told drift there was none.
+const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
+
+describe('a budget whose share repair two invoices refuse, with a rate to count in the same reconciliation', () => {
+  it.fails('keeps its running totals equal to its ledger', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    // The video's order (500.00 EUR) and fifty of the crew's invoices naming it (10.00 USD each, no rate
+    // yet), the order voided: more invoices name it than its write counts again, so the reconciliation
+    // repairs their shares.
+    await h.expense(
+      anExpense({
+        expenseId: 'po-video',
+        kind: 'commitment',
+        amount: { minor: 50_000, currency: 'EUR' },
+        recoupable: artist,
+      }),
+    );
+    for (let n = 1; n <= 50; n++)
+      await h.expense(
+        anExpense({
+          expenseId: `inv-crew-${n}`,
+          settles: 'po-video',
+          date: '2027-03-04',
+          amount: { minor: 1_000, currency: 'USD' },
+          recoupable: artist,
+        }),
+      );
+    await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+    // The London plugger's invoice (100.00 GBP of 3 March, no rate yet), and the manager's GBP rate of that
+    // day, put before the reconciliation: it is to count 120.00 EUR on the radio line.
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-london',
+        date: '2027-03-03',
+        amount: { minor: 10_000, currency: 'GBP' },
+      }),
+    );
+    await h.store.putRates('2027-03-03', { 'GBP/EUR': '1.2' }, '2027-03-05T09:00:00.000Z');
+
+    // Right after each of its first two strong reads of bud-1, the label records a small invoice there
+    // (the ad agency's, 1.00 EUR each): each refuses the share repair read before it.
+    const ledger = h.store.ledger.bind(h.store);
+    let recorded = 0;
+    h.store.ledger = async (labelId: string, budgetId: string, options?: { consistent?: boolean }) => {
+      const read = await ledger(labelId, budgetId);
+      if (recorded < 2 && budgetId === 'bud-1' && options?.consistent) {
+        recorded++;
+        await h.expense(
+          anExpense({
+            expenseId: `inv-ads-${recorded}`,
+            lineId: 'ads',
+            vendor: 'Adwise',
+            amount: { minor: 100, currency: 'EUR' },
+          }),
+        );
+      }
+      return read;
+    };
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' });
+    expect(recorded).toBe(2);
+
+    const after = await ledger(h.labelId, 'bud-1');
+    expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
+  });
+});
