@@ -8,6 +8,7 @@ import { anImportWorld, aPageRunWithADuplicate } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
 type ImportWorld = ReturnType<typeof anImportWorld>['world'];
+type ImportDeps = ReturnType<typeof anImportWorld>['deps'];
 
 /** The outlet each file here names on two lines (desk@x.example), as it stood before the imports: Desk, GB. */
 const createDesk = (world: ImportWorld, input: Partial<OutletInput> = {}) =>
@@ -18,6 +19,13 @@ const createDesk = (world: ImportWorld, input: Partial<OutletInput> = {}) =>
       now: '2027-01-01T00:00:00.000Z',
     },
   );
+
+/** An import world with the outlet created as a press outlet of no genres (as the files' lines leave it). */
+const aPressDeskWorld = async () => {
+  const scene = anImportWorld();
+  await createDesk(scene.world, { kind: 'press', genres: [] });
+  return scene;
+};
 
 /** Line 2 (page 0) says Early, FR; line 2 + rowsPerPage (page 1) then says Late, DE (rows between: other outlets). */
 const earlyThenLate = [
@@ -31,6 +39,42 @@ const earlyThenLate = [
 const refusedThenFinished = {
   outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
   retried: { outcome: 'finished', page: 0 },
+};
+
+/** An import of one line (line 2) for the outlet: `Late,desk@x.example,press,DE`, say. */
+const oneLine = (line: string) => ['name,email,kind,territories', line].join('\n');
+
+/** Runs a job's page (no duplicate) and sees the job done. */
+const runToDone = async (world: ImportWorld, jobId: string, page: number) => {
+  await runJobPage({ jobId, page }, world.runner);
+  expect(await describeJob(jobId, world.routes)).toMatchObject({ status: 'done' });
+};
+
+/** Sees the outlet (out-existing) named `name` in `territories`. */
+const expectDesk = async (world: ImportWorld, name: string, territories: string[]) =>
+  expect(await world.outlets.get('out-existing')).toMatchObject({ name, territories });
+
+/** The manager replaces the outlet through the API (acknowledged 200), which removes any import's mark. */
+const managerEdits = (deps: ImportDeps, name: string, territories: string[]) =>
+  replaceOutlet(
+    'out-existing',
+    anOutletInput({ name, email: 'desk@x.example', kind: 'press', genres: [], territories }),
+    deps,
+  );
+
+/**
+ * The duplicate goes on now (its rows, had its attempt started, are written late): the outlet must still
+ * be `name` in `territories`, and the duplicate refused while the first run held the page.
+ */
+const lateDuplicateLeaves = async (
+  world: ImportWorld,
+  duplicate: () => Promise<unknown>,
+  name: string,
+  territories: string[],
+) => {
+  const answered = await duplicate();
+  await expectDesk(world, name, territories);
+  expect(answered).toEqual(refusedThenFinished);
 };
 
 /**
@@ -50,8 +94,7 @@ describe('an import page run twice at once by a duplicate event, the first run g
     // The first run does page 0 (a duplicate of its event delivered meanwhile), then page 1: the outlet is
     // as the file's last line for it says.
     const { duplicate } = await aPageRunWithADuplicate(world, job.jobId, 0);
-    await runJobPage({ jobId: job.jobId, page: 1 }, world.runner);
-    expect(await describeJob(job.jobId, world.routes)).toMatchObject({ status: 'done' });
+    await runToDone(world, job.jobId, 1);
     const late = await world.outlets.get('out-existing');
     expect(late).toMatchObject({ name: 'Late', territories: ['DE'] });
 
@@ -71,34 +114,19 @@ describe('an import page run twice at once by a duplicate event, the first run g
  */
 describe('an import page run twice at once, the manager having edited the outlet as a later line then says', () => {
   it("leaves the outlet as the file's later line (and the manager) left it", async () => {
-    const { world, deps } = anImportWorld();
-    await createDesk(world, { kind: 'press', genres: [] });
+    const { world, deps } = await aPressDeskWorld();
     // Line 2 (page 0) moves the outlet to FR; line 2 + rowsPerPage (page 1) then says Late, DE.
     const job = await startImport(earlyThenLate, deps);
 
     const { duplicate } = await aPageRunWithADuplicate(world, job.jobId, 0);
     // Between the pages the manager edits the outlet as the file's later line will say it.
     world.clock.now = new Date('2027-02-01T10:01:00Z');
-    await replaceOutlet(
-      'out-existing',
-      anOutletInput({
-        name: 'Late',
-        email: 'desk@x.example',
-        kind: 'press',
-        genres: [],
-        territories: ['DE'],
-      }),
-      deps,
-    );
-    await runJobPage({ jobId: job.jobId, page: 1 }, world.runner);
-    expect(await describeJob(job.jobId, world.routes)).toMatchObject({ status: 'done' });
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    await managerEdits(deps, 'Late', ['DE']);
+    await runToDone(world, job.jobId, 1);
+    await expectDesk(world, 'Late', ['DE']);
 
     // The duplicate of page 0 goes on now: its rows, had its attempt started, are written late.
-    const answered = await duplicate();
-
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
-    expect(answered).toEqual(refusedThenFinished);
+    await lateDuplicateLeaves(world, duplicate, 'Late', ['DE']);
   });
 });
 
@@ -110,31 +138,22 @@ describe('an import page run twice at once, the manager having edited the outlet
  */
 describe("an import line finding its outlet as another job's later line left it, while both jobs run", () => {
   it("leaves that job's mark, so a duplicate of its earlier page does not undo its later line", async () => {
-    const { world, deps } = anImportWorld();
-    await createDesk(world, { kind: 'press', genres: [] });
+    const { world, deps } = await aPressDeskWorld();
     // Job A, started first (a long import: its row for the address runs after job B's pages), says Late, DE.
-    const jobA = await startImport(
-      ['name,email,kind,territories', 'Late,desk@x.example,press,DE'].join('\n'),
-      deps,
-    );
+    const jobA = await startImport(oneLine('Late,desk@x.example,press,DE'), deps);
     // Job B, started a minute later: line 2 (page 0) says Early, FR; line 2 + rowsPerPage (page 1) Late, DE.
     world.clock.now = new Date('2027-02-01T10:01:00Z');
     const jobB = await startImport(earlyThenLate, deps);
 
     const { duplicate } = await aPageRunWithADuplicate(world, jobB.jobId, 0);
-    await runJobPage({ jobId: jobB.jobId, page: 1 }, world.runner);
-    expect(await describeJob(jobB.jobId, world.routes)).toMatchObject({ status: 'done' });
+    await runToDone(world, jobB.jobId, 1);
     // Job A's row finds the outlet as it says, as job B's line 502 left it.
-    await runJobPage({ jobId: jobA.jobId, page: 0 }, world.runner);
-    expect(await describeJob(jobA.jobId, world.routes)).toMatchObject({ status: 'done' });
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    await runToDone(world, jobA.jobId, 0);
+    await expectDesk(world, 'Late', ['DE']);
 
     // The duplicate of job B's page 0 goes on now: its rows, had its attempt started, are written late.
-    const answered = await duplicate();
-
     // Both jobs' last word for the address is Late, DE; job B's line 2 must not undo its line 502.
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
-    expect(answered).toEqual(refusedThenFinished);
+    await lateDuplicateLeaves(world, duplicate, 'Late', ['DE']);
   });
 });
 
@@ -153,36 +172,22 @@ describe("an import line finding its outlet as another job's later line left it,
  */
 describe("a duplicate run of an import's page, another import having written the outlet since", () => {
   it('leaves the outlet as the later import left it', async () => {
-    const { world, deps } = anImportWorld();
-    await createDesk(world, { kind: 'press', genres: [] });
+    const { world, deps } = await aPressDeskWorld();
     // Job B: one page, its line 2 says Early, FR.
-    const jobB = await startImport(
-      ['name,email,kind,territories', 'Early,desk@x.example,press,FR'].join('\n'),
-      deps,
-    );
+    const jobB = await startImport(oneLine('Early,desk@x.example,press,FR'), deps);
     // The first run of B's page 0, a duplicate of its event delivered while it writes its rows.
     const { duplicate } = await aPageRunWithADuplicate(world, jobB.jobId, 0);
     expect(await describeJob(jobB.jobId, world.routes)).toMatchObject({ status: 'done' });
 
     // The manager then imports a corrected file (job C): the outlet is Late, DE.
     world.clock.now = new Date('2027-02-01T10:05:00Z');
-    const jobC = await startImport(
-      ['name,email,kind,territories', 'Late,desk@x.example,press,DE'].join('\n'),
-      deps,
-    );
-    await runJobPage({ jobId: jobC.jobId, page: 0 }, world.runner);
-    expect(await describeJob(jobC.jobId, world.routes)).toMatchObject({ status: 'done' });
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    const jobC = await startImport(oneLine('Late,desk@x.example,press,DE'), deps);
+    await runToDone(world, jobC.jobId, 0);
+    await expectDesk(world, 'Late', ['DE']);
 
     // The duplicate of B's page 0 goes on now: its rows, had its attempt started, are written late.
-    const late = await duplicate();
-
     // B's line 2 already ran (before job C); running it again must change nothing.
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
-    expect(late).toEqual({
-      outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
-      retried: { outcome: 'finished', page: 0 },
-    });
+    await lateDuplicateLeaves(world, duplicate, 'Late', ['DE']);
   });
 });
 
@@ -197,41 +202,23 @@ describe("a duplicate run of an import's page, another import having written the
  */
 describe("a duplicate run of an import's earlier page, the manager having edited the outlet after the file's later line", () => {
   it("leaves the manager's edit", async () => {
-    const { world, deps } = anImportWorld();
-    await createDesk(world, { kind: 'press', genres: [] });
+    const { world, deps } = await aPressDeskWorld();
     const job = await startImport(earlyThenLate, deps);
 
     // The first run does page 0 then page 1: the file's later line leaves the outlet Late, DE.
     // A duplicate of page 0's event is delivered while its first run writes its rows.
     const { duplicate } = await aPageRunWithADuplicate(world, job.jobId, 0);
-    await runJobPage({ jobId: job.jobId, page: 1 }, world.runner);
-    expect(await describeJob(job.jobId, world.routes)).toMatchObject({ status: 'done' });
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    await runToDone(world, job.jobId, 1);
+    await expectDesk(world, 'Late', ['DE']);
 
     // The manager then renames the outlet and moves it to IT through the API.
     world.clock.now = new Date('2027-02-01T10:05:00Z');
-    await replaceOutlet(
-      'out-existing',
-      anOutletInput({
-        name: 'Edited',
-        email: 'desk@x.example',
-        kind: 'press',
-        genres: [],
-        territories: ['IT'],
-      }),
-      deps,
-    );
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Edited', territories: ['IT'] });
+    await managerEdits(deps, 'Edited', ['IT']);
+    await expectDesk(world, 'Edited', ['IT']);
 
     // The duplicate goes on now: its rows, had its attempt started, are written late.
-    const late = await duplicate();
-
     // Line 2 ran before the file's later line, which ran before the edit: the edit stands.
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Edited', territories: ['IT'] });
-    expect(late).toEqual({
-      outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
-      retried: { outcome: 'finished', page: 0 },
-    });
+    await lateDuplicateLeaves(world, duplicate, 'Edited', ['IT']);
   });
 });
 
@@ -247,8 +234,7 @@ describe("a duplicate run of an import's earlier page, the manager having edited
  */
 describe("a duplicate of an import's earlier page, its later line having found the outlet as another job left it", () => {
   it("leaves the outlet as the file's later line (and the other job) left it", async () => {
-    const { world, deps } = anImportWorld();
-    await createDesk(world, { kind: 'press', genres: [] });
+    const { world, deps } = await aPressDeskWorld();
     // Job A, started first: line 2 (page 0) Early, FR; line 2 + rowsPerPage (page 1) Late, DE.
     const jobA = await startImport(earlyThenLate, deps);
     // A duplicate of page 0's event is delivered while its first run writes its rows.
@@ -256,26 +242,15 @@ describe("a duplicate of an import's earlier page, its later line having found t
 
     // Job B, started a minute later, says Late, DE and runs before A's page 1.
     world.clock.now = new Date('2027-02-01T10:01:00Z');
-    const jobB = await startImport(
-      ['name,email,kind,territories', 'Late,desk@x.example,press,DE'].join('\n'),
-      deps,
-    );
-    await runJobPage({ jobId: jobB.jobId, page: 0 }, world.runner);
-    expect(await describeJob(jobB.jobId, world.routes)).toMatchObject({ status: 'done' });
+    const jobB = await startImport(oneLine('Late,desk@x.example,press,DE'), deps);
+    await runToDone(world, jobB.jobId, 0);
 
     // A's page 1: its line finds the outlet as it says (as B left it).
-    await runJobPage({ jobId: jobA.jobId, page: 1 }, world.runner);
-    expect(await describeJob(jobA.jobId, world.routes)).toMatchObject({ status: 'done' });
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
+    await runToDone(world, jobA.jobId, 1);
+    await expectDesk(world, 'Late', ['DE']);
 
     // The duplicate goes on now: its rows, had its attempt started, are written late.
-    const late = await duplicate();
-
     // A's last word for the address (and B's) is Late, DE: A's line 2 must not undo A's later line.
-    expect(await world.outlets.get('out-existing')).toMatchObject({ name: 'Late', territories: ['DE'] });
-    expect(late).toEqual({
-      outcome: expect.stringMatching(/^threw: page 0 of job .* has an attempt running/),
-      retried: { outcome: 'finished', page: 0 },
-    });
+    await lateDuplicateLeaves(world, duplicate, 'Late', ['DE']);
   });
 });
