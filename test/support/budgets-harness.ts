@@ -12,6 +12,7 @@ import {
   ReconciliationDue,
   TourShowSettled,
 } from '#shared/events/index.ts';
+import { parseWebhookBody } from '#shared/webhooks.ts';
 import { fakeMailDeps } from './announcer-fakes.ts';
 import { InMemoryBudgets } from './budgets.ts';
 import { anEvent } from './events.ts';
@@ -144,6 +145,18 @@ export const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}
   kind: 'actual' as const,
   ...overrides,
 });
+/** A version 1 `budget.set` body (one limit, no lines) for January to June 2027: 5,000.00 in `currency`. */
+export const aVersion1Budget = (currency = 'EUR', ownerEmail = 'owner@label.example') => ({
+  budgetId: 'bud-v1',
+  scope: { kind: 'release', id: 'rel-1' },
+  limit: { minor: 500_000, currency },
+  startsOn: '2027-01-01',
+  endsOn: '2027-06-30',
+  ownerEmail,
+});
+/** A label's webhook body of `type` with `data`, sent at `timestamp`, as intake parses it. */
+export const aParsedBody = (type: string, timestamp: string, data: unknown) =>
+  parseWebhookBody(JSON.stringify({ type, timestamp, data }));
 
 /**
  * The first write of `h`'s store that carries checks (a release of an order held in another budget, or

@@ -4,36 +4,40 @@ import { fanOutReconciliation } from '#functions/budgets/reconcile.ts';
 import { counter, unconvertedListed } from '#shared/budgets/ledger.ts';
 import { BudgetReconciliationDue, BudgetSet, buildDetail, ReconciliationDue } from '#shared/events/index.ts';
 import { budgetTemplates } from '#shared/mail/budget-templates.ts';
-import { parseWebhookBody } from '#shared/webhooks.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anExpense,
+  aParsedBody,
+  aVersion1Budget,
+  budgetsHarness,
+} from '#test/support/budgets-harness.ts';
 
 const totalsOf = async (h: ReturnType<typeof budgetsHarness>, budgetId = 'bud-1') =>
   (await h.ledger(budgetId)).totals;
 
+/** bud-1's purchase order po-1 on radio, `minor` EUR. */
+const anOrder = (minor: number) =>
+  anExpense({ expenseId: 'po-1', kind: 'commitment', amount: { minor, currency: 'EUR' } });
+
+/** Its invoice inv-1, booked to `budgetId`: 550.00 USD on 4 March, a date no rate converts yet. */
+const anUnconvertedInvoice = (budgetId = 'bud-1') =>
+  anExpense({
+    expenseId: 'inv-1',
+    budgetId,
+    settles: 'po-1',
+    date: '2027-03-04',
+    amount: { minor: 55_000, currency: 'USD' },
+  });
+
 describe('the budget ledger', () => {
   it('upgrades a version 1 budget.set at intake into one line of category other', () => {
-    const parsed = parseWebhookBody(
-      JSON.stringify({
-        type: 'budget.set',
-        timestamp: '2027-01-05T10:00:00Z',
-        data: {
-          budgetId: 'bud-v1',
-          scope: { kind: 'release', id: 'rel-1' },
-          limit: { minor: 500_000, currency: 'EUR' },
-          startsOn: '2027-01-01',
-          endsOn: '2027-06-30',
-          ownerEmail: 'Owner@Label.example',
-        },
-      }),
+    const parsed = aParsedBody(
+      'budget.set',
+      '2027-01-05T10:00:00Z',
+      aVersion1Budget('EUR', 'Owner@Label.example'),
     );
-    const broken = parseWebhookBody(
-      JSON.stringify({
-        type: 'budget.set',
-        timestamp: '2027-01-05T10:00:00Z',
-        data: { ...aBudget(), currency: 'EURO' },
-      }),
-    );
+    const broken = aParsedBody('budget.set', '2027-01-05T10:00:00Z', { ...aBudget(), currency: 'EURO' });
 
     expect(parsed.ok && BudgetSet.data.parse(parsed.body.data)).toMatchObject({
       currency: 'EUR',
@@ -97,18 +101,9 @@ describe('the budget ledger', () => {
   it('keeps a commitment committed while the actual that settles it has no rate, and closes it once a rate converts the actual', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
-    await h.expense(
-      anExpense({ expenseId: 'po-1', kind: 'commitment', amount: { minor: 50_000, currency: 'EUR' } }),
-    );
+    await h.expense(anOrder(50_000));
 
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-1',
-        settles: 'po-1',
-        date: '2027-03-04',
-        amount: { minor: 55_000, currency: 'USD' },
-      }),
-    );
+    await h.expense(anUnconvertedInvoice());
     const withoutRate = await totalsOf(h);
     await h.reconcile('2027-03-05');
     const reconciledWithoutRate = await totalsOf(h);
@@ -130,10 +125,7 @@ describe('the budget ledger', () => {
       const h = budgetsHarness();
       await h.budget(aBudget());
       await h.budget(aBudget({ budgetId: 'bud-2' }));
-      const order = () =>
-        h.expense(
-          anExpense({ expenseId: 'po-1', kind: 'commitment', amount: { minor: 20_000, currency: 'EUR' } }),
-        );
+      const order = () => h.expense(anOrder(20_000));
       // The invoice of bud-1's purchase order, booked to bud-2.
       const invoice = () =>
         h.expense(
@@ -168,18 +160,8 @@ describe('the budget ledger', () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
     await h.budget(aBudget({ budgetId: 'bud-2' }));
-    await h.expense(
-      anExpense({ expenseId: 'po-1', kind: 'commitment', amount: { minor: 50_000, currency: 'EUR' } }),
-    );
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-1',
-        budgetId: 'bud-2',
-        settles: 'po-1',
-        date: '2027-03-04',
-        amount: { minor: 55_000, currency: 'USD' },
-      }),
-    );
+    await h.expense(anOrder(50_000));
+    await h.expense(anUnconvertedInvoice('bud-2'));
     const withoutRate = await totalsOf(h, 'bud-1');
     await h.store.putRates('2027-03-04', { 'USD/EUR': '0.9' }, '2027-03-05T09:00:00.000Z');
     await h.reconcile('2027-03-06');

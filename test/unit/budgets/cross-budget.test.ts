@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { counter } from '#shared/budgets/ledger.ts';
-import { aBudget, anExpense, budgetsHarness, throttleFirstRelease } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anExpense,
+  budgetsHarness,
+  loseRelease,
+  throttleFirstRelease,
+} from '#test/support/budgets-harness.ts';
 
 /** An invoice of one budget settling an order held in another. */
 const totalsOf = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) =>
@@ -24,11 +30,26 @@ const anInvoice = (overrides: Partial<ReturnType<typeof anExpense>> = {}) =>
     ...overrides,
   });
 
+/** bud-1 and bud-2 set. */
+const twoBudgets = async () => {
+  const h = budgetsHarness();
+  await h.budget(aBudget());
+  await h.budget(aBudget({ budgetId: 'bud-2' }));
+  return h;
+};
+
+/** bud-1 set, its order po-1 counted, and the invoice booked to `budgetId`, a budget not set (yet): held. */
+const anInvoiceHeldFor = async (budgetId: string) => {
+  const h = budgetsHarness();
+  await h.budget(aBudget());
+  await h.expense(anOrder());
+  await h.expense(anInvoice({ budgetId }));
+  return h;
+};
+
 describe('an invoice of one budget settling an order held in another (docs/design.md#budgets)', () => {
   it('releases the order when the invoice is redelivered after its first attempt wrote it and failed before the release', async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    const h = await twoBudgets();
     await h.expense(anOrder());
     // The invoice's own write lands; the release of the order in bud-1 (the write with checks) is
     // throttled: the handler throws and Lambda delivers the same event again.
@@ -45,17 +66,11 @@ describe('an invoice of one budget settling an order held in another (docs/desig
   });
 
   it("releases the order at the budgets' reconciliation when a budget set made the invoice settle and its release failed, and reports it as drift", async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.expense(anOrder());
-    await h.expense(anInvoice({ budgetId: 'bud-late' }));
+    const h = await anInvoiceHeldFor('bud-late');
     // bud-late is set: its recount counts the invoice, which now settles po-1; the release in bud-1
     // (the write with checks) is throttled, and the redelivery of the same Budget Set finds the
     // invoice counted already: nothing changed, so nothing tries the release again.
-    throttleFirstRelease(h);
-    const occurredAt = '2027-03-03T09:00:00.000Z';
-    await expect(h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt)).rejects.toThrow();
-    await h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt);
+    await loseRelease(h, 'bud-late', '2027-03-03T09:00:00.000Z');
     expect(await totalsOf(h, 'bud-1')).toEqual({ [counter.committed('radio')]: 20_000 });
 
     await h.reconcile('2027-03-05');
@@ -78,9 +93,7 @@ describe('an invoice of one budget settling an order held in another (docs/desig
   });
 
   it('stops releasing the order at the reconciliation when the invoice that settled it was voided and that release failed', async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    const h = await twoBudgets();
     await h.expense(anOrder());
     await h.expense(anInvoice());
     expect(await totalsOf(h, 'bud-1')).toEqual({});
@@ -116,10 +129,7 @@ describe('an invoice of one budget settling an order held in another (docs/desig
   });
 
   it('releases the order once the budget the invoice was held for is set and counts it', async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.expense(anOrder());
-    await h.expense(anInvoice({ budgetId: 'bud-late' }));
+    const h = await anInvoiceHeldFor('bud-late');
     await h.budget(aBudget({ budgetId: 'bud-late' }));
 
     expect(await totalsOf(h, 'bud-late')).toEqual({ [counter.actual('radio')]: 19_000 });
@@ -127,9 +137,7 @@ describe('an invoice of one budget settling an order held in another (docs/desig
   });
 
   it("keeps the order released when the invoice's release lands while the order's budget is being reconciled", async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    const h = await twoBudgets();
     // An order in USD: unconverted until the manager puts the day's rate.
     await h.expense(anOrder({ amount: { minor: 22_000, currency: 'USD' } }));
     await h.store.putRates('2027-03-02', { 'USD/EUR': '0.9' }, '2027-03-04T09:00:00.000Z');
@@ -157,9 +165,7 @@ describe('an invoice of one budget settling an order held in another (docs/desig
 
   it("gives the invoice's budget the same ledger rows of the order whichever arrives first", async () => {
     const rows = async (invoiceFirst: boolean) => {
-      const h = budgetsHarness();
-      await h.budget(aBudget());
-      await h.budget(aBudget({ budgetId: 'bud-2' }));
+      const h = await twoBudgets();
       if (invoiceFirst) await h.expense(anInvoice(), { occurredAt: '2027-03-03T09:00:00.000Z' });
       await h.expense(anOrder(), { occurredAt: '2027-03-02T09:00:00.000Z', eventId: 'evt-order' });
       if (!invoiceFirst) await h.expense(anInvoice(), { occurredAt: '2027-03-03T09:00:00.000Z' });
@@ -174,9 +180,7 @@ describe('an invoice of one budget settling an order held in another (docs/desig
 
   it("gives the invoice's budget no void row of the order, whether the invoice arrives before the void or after", async () => {
     const rows = async (invoiceFirst: boolean) => {
-      const h = budgetsHarness();
-      await h.budget(aBudget());
-      await h.budget(aBudget({ budgetId: 'bud-2' }));
+      const h = await twoBudgets();
       await h.expense(anOrder(), { occurredAt: '2027-03-02T09:00:00.000Z' });
       if (invoiceFirst) await h.expense(anInvoice(), { occurredAt: '2027-03-03T09:00:00.000Z' });
       await h.voidExpense(
@@ -194,14 +198,8 @@ describe('an invoice of one budget settling an order held in another (docs/desig
 /** The daily reconciliation as the safety net of releases across budgets. */
 describe("the reconciliation's repair of a release lost between budgets (docs/design.md#budgets)", () => {
   it('measures the drift a reconciliation repaired in the order’s budget as ReconciliationDrift (README: the difference a reconciliation repaired)', async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.expense(anOrder());
-    await h.expense(anInvoice({ budgetId: 'bud-late' }));
-    throttleFirstRelease(h);
-    const occurredAt = '2027-03-03T09:00:00.000Z';
-    await expect(h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt)).rejects.toThrow();
-    await h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt);
+    const h = await anInvoiceHeldFor('bud-late');
+    await loseRelease(h, 'bud-late', '2027-03-03T09:00:00.000Z');
     expect(await totalsOf(h, 'bud-1')).toEqual({ [counter.committed('radio')]: 20_000 });
 
     await h.reconcile('2027-03-05');
@@ -214,15 +212,10 @@ describe("the reconciliation's repair of a release lost between budgets (docs/de
   });
 
   it("lists the repair in no day's result, also when the order's budget is reconciled after the invoice's budget repaired it", async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.expense(anOrder());
     // The invoice booked to bud-0, reconciled before bud-1.
-    await h.expense(anInvoice({ budgetId: 'bud-0' }));
-    throttleFirstRelease(h);
-    const occurredAt = '2027-03-03T09:00:00.000Z';
-    await expect(h.budget(aBudget({ budgetId: 'bud-0' }), occurredAt)).rejects.toThrow();
-    await h.budget(aBudget({ budgetId: 'bud-0' }), occurredAt);
+    const h = await anInvoiceHeldFor('bud-0');
+    // bud-0 is set; the release its recount makes is throttled, and lost (loseRelease).
+    await loseRelease(h, 'bud-0', '2027-03-03T09:00:00.000Z');
 
     await h.reconcile('2027-03-05');
 
@@ -241,14 +234,8 @@ describe("the reconciliation's repair of a release lost between budgets (docs/de
   });
 
   it("reads the running totals alone of the order's budget for the repair's drift, and the invoice's budget's ledger once", async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.expense(anOrder());
-    await h.expense(anInvoice({ budgetId: 'bud-late' }));
-    throttleFirstRelease(h);
-    const occurredAt = '2027-03-03T09:00:00.000Z';
-    await expect(h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt)).rejects.toThrow();
-    await h.budget(aBudget({ budgetId: 'bud-late' }), occurredAt);
+    const h = await anInvoiceHeldFor('bud-late');
+    await loseRelease(h, 'bud-late', '2027-03-03T09:00:00.000Z');
     const reads: string[] = [];
     const ledger = h.store.ledger.bind(h.store);
     h.store.ledger = async (labelId: string, budgetId: string, options?: { consistent?: boolean }) => {
@@ -265,9 +252,7 @@ describe("the reconciliation's repair of a release lost between budgets (docs/de
   });
 
   it('writes nothing at the daily reconciliation when every release across budgets is in place', async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    const h = await twoBudgets();
     await h.expense(anOrder());
     await h.expense(anInvoice());
     // Released as it should be: nothing for the safety net to repair.

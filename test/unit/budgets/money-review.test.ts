@@ -4,8 +4,13 @@ import { budgetStatusText } from '#infra/cli/backline.ts';
 import { consolePage } from '#infra/local/console.ts';
 import { emptyState, withVersion } from '#shared/budgets/ledger.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { parseWebhookBody } from '#shared/webhooks.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anExpense,
+  aParsedBody,
+  aVersion1Budget,
+  budgetsHarness,
+} from '#test/support/budgets-harness.ts';
 
 /** One office route, called as the management API would, on the harness's store. */
 const call = async (
@@ -28,13 +33,11 @@ const call = async (
 
 describe('webhook bodies with money in a currency that is not one', () => {
   it('answers 400 naming data.amount.currency for an expense in a code ISO 4217 does not have', () => {
-    const parsed = parseWebhookBody(
-      JSON.stringify({
-        type: 'expense.recorded',
-        timestamp: '2027-03-02T10:00:00Z',
-        // EUE: a typo of EUR. Accepted, it could never be converted: no rate can be put for it.
-        data: anExpense({ amount: { minor: 10_000, currency: 'EUE' } }),
-      }),
+    // EUE: a typo of EUR. Accepted, it could never be converted: no rate can be put for it.
+    const parsed = aParsedBody(
+      'expense.recorded',
+      '2027-03-02T10:00:00Z',
+      anExpense({ amount: { minor: 10_000, currency: 'EUE' } }),
     );
 
     expect(parsed.ok).toBe(false);
@@ -42,20 +45,7 @@ describe('webhook bodies with money in a currency that is not one', () => {
   });
 
   it('answers 400 naming data.limit.currency, the field the label sent, for a version 1 budget in an unknown currency', () => {
-    const parsed = parseWebhookBody(
-      JSON.stringify({
-        type: 'budget.set',
-        timestamp: '2027-01-05T10:00:00Z',
-        data: {
-          budgetId: 'bud-v1',
-          scope: { kind: 'release', id: 'rel-1' },
-          limit: { minor: 500_000, currency: 'EUE' },
-          startsOn: '2027-01-01',
-          endsOn: '2027-06-30',
-          ownerEmail: 'owner@label.example',
-        },
-      }),
-    );
+    const parsed = aParsedBody('budget.set', '2027-01-05T10:00:00Z', aVersion1Budget('EUE'));
 
     expect(parsed.ok).toBe(false);
     expect(parsed.ok ? [] : parsed.error.issues.map((i) => i.path)).toEqual(['data.limit.currency']);
@@ -85,29 +75,32 @@ describe("the owner's report in the manager's time zone", () => {
   });
 });
 
+/** A purchase order for the whole radio line (600.00 EUR) on 2 March. */
+const radioOrder = () =>
+  anExpense({
+    expenseId: 'po-radio',
+    kind: 'commitment',
+    date: '2027-03-02',
+    amount: { minor: 60_000, currency: 'EUR' },
+  });
+/** Its invoice on 20 March, `minor` EUR. */
+const radioInvoice = (minor: number) =>
+  anExpense({
+    expenseId: 'inv-radio',
+    settles: 'po-radio',
+    date: '2027-03-20',
+    amount: { minor, currency: 'EUR' },
+  });
+
 describe("the daily reconciliation's burn rate and forecast", () => {
   it('does not count an invoice that settles an earlier purchase order as new spend: no forecast warning when nothing more was spent', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
     // A purchase order for the whole radio line early in the month...
-    await h.expense(
-      anExpense({
-        expenseId: 'po-radio',
-        kind: 'commitment',
-        date: '2027-03-02',
-        amount: { minor: 60_000, currency: 'EUR' },
-      }),
-    );
+    await h.expense(radioOrder());
     await h.reconcile('2027-03-12');
     // ...and, weeks later, its invoice for the same amount: committed becomes actual, nothing more is spent.
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-radio',
-        settles: 'po-radio',
-        date: '2027-03-20',
-        amount: { minor: 60_000, currency: 'EUR' },
-      }),
-    );
+    await h.expense(radioInvoice(60_000));
     await h.reconcile('2027-03-21');
 
     const last = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult;
@@ -122,23 +115,9 @@ describe("the daily reconciliation's burn rate and forecast", () => {
   it('counts an invoice that settles a purchase order voided before as new spend: the order never counted', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
-    await h.expense(
-      anExpense({
-        expenseId: 'po-radio',
-        kind: 'commitment',
-        date: '2027-03-02',
-        amount: { minor: 60_000, currency: 'EUR' },
-      }),
-    );
+    await h.expense(radioOrder());
     await h.voidExpense({ expenseId: 'po-radio', budgetId: 'bud-1' });
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-radio',
-        settles: 'po-radio',
-        date: '2027-03-20',
-        amount: { minor: 70_000, currency: 'EUR' },
-      }),
-    );
+    await h.expense(radioInvoice(70_000));
 
     await h.reconcile('2027-03-21');
 
@@ -153,41 +132,39 @@ describe("the daily reconciliation's burn rate and forecast", () => {
 });
 
 describe('an expense voided after it was amended onto another budget', () => {
-  it('is no longer counted anywhere when the void names the budget it was first booked to', async () => {
+  /** bud-1 and bud-2 set, and exp-1 recorded in bud-1 at 10:00. */
+  const exp1InBud1 = async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
     await h.budget(aBudget({ budgetId: 'bud-2' }));
-
     await h.expense(anExpense(), { occurredAt: '2027-03-02T10:00:00.000Z' });
-    await h.amend(anExpense({ budgetId: 'bud-2' }), { occurredAt: '2027-03-02T11:00:00.000Z' });
-    // The label cancels its expense (by its id) later than any other change of it.
-    await h.voidExpense(
-      { expenseId: 'exp-1', budgetId: 'bud-1' },
-      { occurredAt: '2027-03-02T12:00:00.000Z' },
-    );
+    return h;
+  };
+  /** The label's void of exp-1 naming bud-1, at 12:00; its amendment onto bud-2 at 11:00. */
+  const voidExp1 = (h: ReturnType<typeof budgetsHarness>) =>
+    h.voidExpense({ expenseId: 'exp-1', budgetId: 'bud-1' }, { occurredAt: '2027-03-02T12:00:00.000Z' });
+  const amendOntoBud2 = (h: ReturnType<typeof budgetsHarness>) =>
+    h.amend(anExpense({ budgetId: 'bud-2' }), { occurredAt: '2027-03-02T11:00:00.000Z' });
+  const bothTotals = async (h: ReturnType<typeof budgetsHarness>) => ({
+    'bud-1': (await h.ledger('bud-1')).totals,
+    'bud-2': (await h.ledger('bud-2')).totals,
+  });
 
-    expect({ 'bud-1': (await h.ledger('bud-1')).totals, 'bud-2': (await h.ledger('bud-2')).totals }).toEqual({
-      'bud-1': {},
-      'bud-2': {},
-    });
+  it('is no longer counted anywhere when the void names the budget it was first booked to', async () => {
+    const h = await exp1InBud1();
+    await amendOntoBud2(h);
+    // The label cancels its expense (by its id) later than any other change of it.
+    await voidExp1(h);
+
+    expect(await bothTotals(h)).toEqual({ 'bud-1': {}, 'bud-2': {} });
   });
 
   it('is no longer counted anywhere when that void arrives before the amendment that moved it', async () => {
-    const h = budgetsHarness();
-    await h.budget(aBudget());
-    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    const h = await exp1InBud1();
+    await voidExp1(h);
+    await amendOntoBud2(h);
 
-    await h.expense(anExpense(), { occurredAt: '2027-03-02T10:00:00.000Z' });
-    await h.voidExpense(
-      { expenseId: 'exp-1', budgetId: 'bud-1' },
-      { occurredAt: '2027-03-02T12:00:00.000Z' },
-    );
-    await h.amend(anExpense({ budgetId: 'bud-2' }), { occurredAt: '2027-03-02T11:00:00.000Z' });
-
-    expect({ 'bud-1': (await h.ledger('bud-1')).totals, 'bud-2': (await h.ledger('bud-2')).totals }).toEqual({
-      'bud-1': {},
-      'bud-2': {},
-    });
+    expect(await bothTotals(h)).toEqual({ 'bud-1': {}, 'bud-2': {} });
   });
 });
 
@@ -296,12 +273,10 @@ describe("a label's own rate after the budget changed its currency", () => {
 
   it('names both currencies when the label sends them, and refuses a from that is not the amount’s currency', () => {
     const body = (rate: Record<string, string>) =>
-      parseWebhookBody(
-        JSON.stringify({
-          type: 'expense.recorded',
-          timestamp: '2027-03-02T10:00:00Z',
-          data: anExpense({ amount: { minor: 10_000, currency: 'GBP' }, rate: rate as never }),
-        }),
+      aParsedBody(
+        'expense.recorded',
+        '2027-03-02T10:00:00Z',
+        anExpense({ amount: { minor: 10_000, currency: 'GBP' }, rate: rate as never }),
       );
     const rate = { value: '1.17', date: '2027-03-02', source: 'label' };
     const named = body({ ...rate, from: 'GBP', to: 'EUR' });

@@ -10,7 +10,6 @@ import {
   budgetsHarness,
   driftStated,
   loseRelease,
-  throttleFirstRelease,
 } from '#test/support/budgets-harness.ts';
 
 // docs/design.md#budgets: an invoice with no rate yet for its date, and the purchase order it settles,
@@ -88,6 +87,77 @@ const totalsOf = async (h: ReturnType<typeof budgetsHarness>) =>
 const voidOrder = (h: ReturnType<typeof budgetsHarness>) =>
   h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
 
+/** The day's reconciliation of every budget, run at 07:00 UTC that day. */
+const reconcileOn = async (h: ReturnType<typeof budgetsHarness>, date: string) => {
+  h.setNow(`${date}T07:00:00.000Z`);
+  await h.reconcile(date);
+};
+
+/** The director's 300.00 EUR and the crew's 220.00 USD, among the artist's recoupable spend. */
+const directorAndCrew = expect.arrayContaining([
+  { currency: 'EUR', minor: 30_000 },
+  { currency: 'USD', minor: 22_000 },
+]);
+
+/** The video's order's state in `budgetId`'s ledger. */
+const orderIn = async (h: ReturnType<typeof budgetsHarness>, budgetId = 'bud-1') =>
+  (await h.ledger(budgetId)).states.find((s) => s.expenseId === 'po-video');
+
+/** The artist's recoupable money in `budgetId`, by expense, as the recoupable route sums it. */
+const sharesIn = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) =>
+  (await h.store.recoupable(h.labelId, 'art-1')).filter((share) => share.budgetId === budgetId);
+
+/** The crew's 220.00 USD, bud-1's one recoupable share. */
+const crewShareInBud1 = [
+  { budgetId: 'bud-1', expenseId: 'inv-crew', amount: { minor: 22_000, currency: 'USD' } },
+];
+
+/** What each Budget Drift Repaired said, in the order they were published. */
+const driftRepaired = (h: ReturnType<typeof budgetsHarness>) =>
+  h.events('Budget Drift Repaired').map(
+    (e) =>
+      (
+        e.detail as {
+          data: { budgetId: string; date: string; differences: { was: number; ledger: number }[] };
+        }
+      ).data,
+  );
+
+/**
+ * bud-1 set (and `others`), the video's order in bud-1, and the crew's invoice in bud-1 naming it
+ * (220.00 USD, no rate yet): the order holds the artist's share, the crew's invoice none.
+ */
+const theOrderAndTheCrewInBud1 = async (...others: string[]) => {
+  const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+  for (const budgetId of ['bud-1', ...others]) await h.budget(aBudget({ budgetId }));
+  await h.expense(videoOrder());
+  await h.expense(crewInvoice());
+  return h;
+};
+
+/**
+ * The video's order in bud-1 named by `count` of the crew's invoices (10.00 USD each, no rate yet), none
+ * with a share; then the label voids the order: more invoices name it than its write can count again.
+ */
+const aVoidedOrderNamedBy = async (count: number) => {
+  const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+  await withVideoOrder(h);
+  for (let n = 1; n <= count; n++) await h.expense(unconvertedInvoice(`inv-crew-${n}`, 1_000));
+  await voidOrder(h);
+  return h;
+};
+
+/** The second transaction of the reconciliation's share repair answered by `instead` (written otherwise); answers how many were tried. */
+const onTheRepairsSecondWrite = (h: ReturnType<typeof budgetsHarness>, instead: () => Promise<boolean>) => {
+  const write = h.store.writeLedger.bind(h.store);
+  let repairs = 0;
+  h.store.writeLedger = async (labelId: string, budgetId: string, ledgerWrite: LedgerWrite) =>
+    ledgerWrite.drift && ledgerWrite.states.length > 0 && ++repairs === 2
+      ? instead()
+      : write(labelId, budgetId, ledgerWrite);
+  return () => repairs;
+};
+
 /** Three budgets of the label, the video's order in bud-1. */
 const threeBudgetsAndTheOrder = async () => {
   const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
@@ -121,12 +191,7 @@ describe("an artist's recoupable spend when a purchase order is settled by two i
 
     // The order holds nothing now, so the crew's 220.00 USD is recoupable in its own currency, or the
     // artist is never charged for it until a rate comes (docs/design.md#budgets: counted apart).
-    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
-      expect.arrayContaining([
-        { currency: 'EUR', minor: 30_000 },
-        { currency: 'USD', minor: 22_000 },
-      ]),
-    );
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
   });
 });
 
@@ -157,8 +222,7 @@ describe("an unconverted invoice's recoupable share when its order loses its own
 
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 55_000 }]);
     // The next daily reconciliation finds nothing to change.
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 55_000 }]);
     expect(h.events('Budget Drift Repaired')).toEqual([]);
   });
@@ -190,12 +254,7 @@ describe("an unconverted invoice's recoupable share when another invoice settles
     // Then the director's part in EUR, which settles the order.
     await h.expense(directorInvoice());
 
-    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
-      expect.arrayContaining([
-        { currency: 'EUR', minor: 30_000 },
-        { currency: 'USD', minor: 22_000 },
-      ]),
-    );
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
   });
 });
 
@@ -208,12 +267,7 @@ describe('an unconverted invoice naming an order of another budget that an invoi
     await h.expense(directorInvoice('bud-2'));
     // The crew's part in bud-2 (USD, no rate yet) names it too: recoupable in its own currency.
     await h.expense(crewInvoice('bud-2'));
-    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
-      expect.arrayContaining([
-        { currency: 'EUR', minor: 30_000 },
-        { currency: 'USD', minor: 22_000 },
-      ]),
-    );
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
 
     // The label voids the director's invoice: the order holds its share again, the crew's invoice none.
     await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-2', reason: 'Sent in error' });
@@ -259,8 +313,7 @@ describe('an unconverted invoice naming an order the label moved to another budg
     // No order holds the video: the crew's 220.00 USD is recoupable, not nowhere...
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 22_000 }]);
     // ...nor after the daily reconciliation.
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 22_000 }]);
   });
 });
@@ -278,8 +331,7 @@ describe('an unconverted invoice naming an order of another budget, whose settli
 
     // The label voids the director's invoice: the order in bud-1 is committed again, with its share.
     await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-2', reason: 'Sent in error' });
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
     // Once, in the order's 500.00 EUR; not also the crew's 220.00 USD.
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'EUR', minor: 50_000 }]);
@@ -353,8 +405,7 @@ describe('an unconverted invoice whose order is voided, or released, only in ano
     // invoice (sent in error): nothing holds the video's money but the crew's invoice.
     await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
     await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-2', reason: 'Sent in error' });
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
     // The crew's 220.00 USD is recoupable in its own currency, not nowhere until a rate comes.
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 22_000 }]);
@@ -366,16 +417,10 @@ describe('an unconverted invoice whose order is voided, or released, only in ano
     await h.expense(directorInvoice('bud-3'));
     // The crew's invoice in bud-2 (USD, no rate yet) names it too.
     await h.expense(crewInvoice('bud-2'));
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
     // The order holds no share: the director's 300.00 EUR and the crew's 220.00 USD are recoupable.
-    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
-      expect.arrayContaining([
-        { currency: 'EUR', minor: 30_000 },
-        { currency: 'USD', minor: 22_000 },
-      ]),
-    );
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
     expect((await recoupable(h, 'art-1')).recoupable).toHaveLength(2);
   });
 });
@@ -385,8 +430,7 @@ describe("an unconverted invoice whose order's own budget wrote, at a reconcilia
     const h = await threeBudgetsAndTheOrder();
     await h.expense(directorInvoice('bud-3'));
     await h.expense(crewInvoice('bud-2'));
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
     await h.voidExpense({ expenseId: 'inv-director', budgetId: 'bud-3', reason: 'Sent in error' });
     const afterTheVoid = (await recoupable(h, 'art-1')).recoupable;
@@ -429,8 +473,7 @@ describe("the order's own budget changes its word while another budget's reconci
       }
       return write(labelId, budgetId, ledgerWrite);
     };
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
     expect(voided).toBe(true);
 
     // The order holds its 500.00 EUR; the crew's 220.00 USD, part of it, is not recoupable on top.
@@ -481,8 +524,7 @@ describe("a release of the order that read its filings before another budget's r
       if (budgetId === 'bud-2' && ledgerWrite.states.some((s) => s.heldAtHome !== undefined)) wordWritten();
       return written;
     };
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
     await director;
     expect(director).toBeDefined();
 
@@ -491,12 +533,7 @@ describe("a release of the order that read its filings before another budget's r
     expect(bud1.states.find((s) => s.expenseId === 'po-video')?.settledElsewhere).toEqual(['inv-director']);
     // ...so the director's 300.00 EUR and the crew's 220.00 USD are the artist's recoupable spend,
     // not the director's alone until bud-2's next reconciliation.
-    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
-      expect.arrayContaining([
-        { currency: 'EUR', minor: 30_000 },
-        { currency: 'USD', minor: 22_000 },
-      ]),
-    );
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
   });
 });
 
@@ -510,8 +547,7 @@ describe("the order's own budget's word lost on its way to another budget, repai
     // The director's invoice, booked to bud-3, settles the order in bud-1: bud-1 releases its money.
     await h.expense(directorInvoice('bud-3'));
     await h.expense(crewInvoice('bud-2'));
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
     // The director's invoice is voided, and sent again: the order is released again in bud-1, but the
     // write of bud-1's word into bud-2 is refused every time it is read and tried again (a change in
     // bud-2 since it was read), so the crew's invoice is left without its share, for the next
@@ -536,8 +572,7 @@ describe("the order's own budget's word lost on its way to another budget, repai
     refusing = false;
     const beforeTheReconciliation = (await recoupable(h, 'art-1')).recoupable;
 
-    h.setNow('2027-03-07T07:00:00.000Z');
-    await h.reconcile('2027-03-07');
+    await reconcileOn(h, '2027-03-07');
 
     // The reconciliation gave the crew's 220.00 USD its share back...
     expect(beforeTheReconciliation).toEqual([{ currency: 'EUR', minor: 30_000 }]);
@@ -545,12 +580,7 @@ describe("the order's own budget's word lost on its way to another budget, repai
       expect.arrayContaining([{ currency: 'USD', minor: 22_000 }]),
     );
     // ...and says so, as it does when bud-2's own reconciliation repairs it.
-    expect(
-      h
-        .events('Budget Drift Repaired')
-        .map((e) => (e.detail as { data: { budgetId: string; date: string; differences: unknown } }).data)
-        .filter((d) => d.date === '2027-03-07'),
-    ).toEqual([
+    expect(driftRepaired(h).filter((d) => d.date === '2027-03-07')).toEqual([
       expect.objectContaining({
         budgetId: 'bud-2',
         date: '2027-03-07',
@@ -572,8 +602,7 @@ describe("the order's own budget set after another budget took its word", () => 
     await h.expense(videoOrder());
     await h.expense(crewInvoice('bud-2'));
     // bud-2's reconciliation takes bud-1's word: the order, counted nowhere, holds no share.
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
     expect((await recoupable(h, 'art-1')).recoupable).toEqual([{ currency: 'USD', minor: 22_000 }]);
 
     // The label sends bud-1's terms: the order counts there, with its 500.00 EUR share.
@@ -602,38 +631,19 @@ describe("a release lost between budgets, repaired by a budget reconciled after 
     // bud-3 is set: its recount counts the director's invoice, which now settles the order; the release
     // in bud-1 (the write with checks) is throttled, and the redelivery of the same Budget Set finds
     // the invoice counted already: the release is lost, for the reconciliation to repair.
-    const throttled = throttleFirstRelease(h);
-    const occurredAt = '2027-03-05T09:00:00.000Z';
-    await expect(h.budget(aBudget({ budgetId: 'bud-3' }), occurredAt)).rejects.toThrow();
-    await h.budget(aBudget({ budgetId: 'bud-3' }), occurredAt);
-    expect(throttled()).toBe(true);
-    expect((await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere).toBe(
-      undefined,
-    );
+    await loseRelease(h, 'bud-3', '2027-03-05T09:00:00.000Z');
+    expect((await orderIn(h))?.settledElsewhere).toBe(undefined);
 
     // The day's reconciliation of every budget (bud-1, bud-2, bud-3, in that order).
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
     // The release is repaired: the order holds no share in bud-1 any more...
-    expect(
-      (await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere,
-    ).toEqual(['inv-director']);
+    expect((await orderIn(h))?.settledElsewhere).toEqual(['inv-director']);
     // ...so after the day's run the director's 300.00 EUR and the crew's 220.00 USD are the artist's
     // recoupable spend, not the director's alone until the next day's reconciliation...
-    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
-      expect.arrayContaining([
-        { currency: 'EUR', minor: 30_000 },
-        { currency: 'USD', minor: 22_000 },
-      ]),
-    );
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
     // ...and bud-2's owner hears its artist's shares were repaired, as bud-2's own reconciliation says it.
-    expect(
-      h
-        .events('Budget Drift Repaired')
-        .map((e) => (e.detail as { data: { budgetId: string; differences: unknown } }).data)
-        .filter((d) => d.budgetId === 'bud-2'),
-    ).toEqual([
+    expect(driftRepaired(h).filter((d) => d.budgetId === 'bud-2')).toEqual([
       expect.objectContaining({
         date: '2027-03-06',
         differences: [{ total: 'unconverted USD recoupable art-1', was: 0, ledger: 22_000 }],
@@ -662,8 +672,7 @@ describe('an order voided through another budget and then amended again by the l
     );
     // ...and takes it back: the order, amended later, stands in bud-1 with its 500.00 EUR.
     await h.amend(videoOrder(), { occurredAt: '2027-03-05T10:00:00.000Z' });
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
     // The video once, in the order's 500.00 EUR: not also the crew's 220.00 USD.
     expect(await h.store.recoupable(h.labelId, 'art-1')).toEqual([
@@ -679,60 +688,42 @@ describe('an order voided through another budget and then amended again by the l
 // (`Budget Drift Repaired` through the outbox in the same transaction), a share counted apart too.
 describe("the reconciliation's repair of an unconverted invoice's recoupable share, its order released by another budget", () => {
   it("states Budget Drift Repaired for the artist's recoupable share it repairs", async () => {
-    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
-    await h.budget(aBudget());
     // The video's order in bud-1 (500.00 EUR, recoupable), and the crew's invoice in bud-1 naming it
     // (220.00 USD, no rate yet): the order holds the share, the crew's invoice none.
-    await h.expense(videoOrder());
-    await h.expense(crewInvoice());
+    const h = await theOrderAndTheCrewInBud1();
     // The director's invoice (EUR), booked to bud-2, set late, settles the order; its release into bud-1
     // is lost: the order still holds the share, and the crew's 220.00 USD none, until a reconciliation.
     await h.expense(directorInvoice('bud-2'));
     await loseRelease(h, 'bud-2', '2027-03-05T09:00:00.000Z');
-    /** The artist's recoupable money in bud-1, by expense, as the recoupable route sums it. */
-    const inBud1 = async () =>
-      (await h.store.recoupable(h.labelId, 'art-1')).filter((share) => share.budgetId === 'bud-1');
-    expect(await inBud1()).toEqual([
+    expect(await sharesIn(h, 'bud-1')).toEqual([
       { budgetId: 'bud-1', expenseId: 'po-video', amount: { minor: 50_000, currency: 'EUR' } },
     ]);
 
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
     // The reconciliation repaired bud-1: the crew's 220.00 USD is recoupable, counted apart...
-    expect(await inBud1()).toEqual([
-      { budgetId: 'bud-1', expenseId: 'inv-crew', amount: { minor: 22_000, currency: 'USD' } },
-    ]);
+    expect(await sharesIn(h, 'bud-1')).toEqual(crewShareInBud1);
     // ...and states it, as every repair it makes of what the budget counts: a watcher of the bus (and
     // the budget's drift history) hears that the artist's recoupable spend changed without a change of
     // the label's.
-    expect(h.events('Budget Drift Repaired').map((e) => (e.detail as { data: unknown }).data)).toEqual([
-      expect.objectContaining({ budgetId: 'bud-1', date: '2027-03-06' }),
-    ]);
+    expect(driftRepaired(h)).toEqual([expect.objectContaining({ budgetId: 'bud-1', date: '2027-03-06' })]);
     expect(driftStated(h, 'bud-1')).toEqual(
       expect.arrayContaining([{ total: 'unconverted USD recoupable art-1', was: 0, ledger: 22_000 }]),
     );
   });
 
   it('states Budget Drift Repaired for the shares it repairs of more invoices naming one order than fit its void', async () => {
-    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
-    await withVideoOrder(h);
-    // Fifty of the crew's invoices (10.00 USD each, no rate yet) name the order: none has a share.
-    for (let n = 1; n <= 50; n++) await h.expense(unconvertedInvoice(`inv-crew-${n}`, 1_000));
-    // The label voids the order: more invoices name it than its write can count again.
-    await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+    // Fifty of the crew's invoices name the order, none with a share; the label voids the order.
+    const h = await aVoidedOrderNamedBy(50);
     const shared = async () => (await h.store.recoupable(h.labelId, 'art-1')).length;
     expect(await shared()).toBe(0);
 
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
     // The reconciliation repaired them: each invoice's 10.00 USD is recoupable...
     expect(await shared()).toBe(50);
     // ...and it says so.
-    expect(h.events('Budget Drift Repaired').map((e) => (e.detail as { data: unknown }).data)).toEqual([
-      expect.objectContaining({ budgetId: 'bud-1', date: '2027-03-06' }),
-    ]);
+    expect(driftRepaired(h)).toEqual([expect.objectContaining({ budgetId: 'bud-1', date: '2027-03-06' })]);
   });
 });
 
@@ -742,33 +733,18 @@ describe("the reconciliation's repair of an unconverted invoice's recoupable sha
 // several transactions; one refused (a state changed since read) makes the reconciliation read again.
 describe("the reconciliation's repair of recoupable shares in more than one transaction", () => {
   it('measures as ReconciliationDrift every share repair it stated, when a later transaction of the repair is refused and tried again', async () => {
-    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
-    await withVideoOrder(h);
-    // Two hundred of the crew's invoices (10.00 USD each, no rate yet) name the order: none has a share.
-    for (let n = 1; n <= 200; n++) await h.expense(unconvertedInvoice(`inv-crew-${n}`, 1_000));
-    // The label voids the order: more invoices name it than its write can count again, so the daily
-    // reconciliation repairs the rest, more than one transaction holds.
-    await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+    // Two hundred of the crew's invoices name the order, none with a share; the label voids the order,
+    // so the daily reconciliation repairs the rest, more than one transaction holds.
+    const h = await aVoidedOrderNamedBy(200);
 
     // The repair's second transaction is refused once (one of its invoices changed since it was read).
-    const write = h.store.writeLedger.bind(h.store);
-    let repairs = 0;
-    h.store.writeLedger = async (labelId: string, budgetId: string, ledgerWrite: LedgerWrite) => {
-      if (ledgerWrite.drift && ledgerWrite.states.length > 0 && ++repairs === 2) return false;
-      return write(labelId, budgetId, ledgerWrite);
-    };
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    const repairs = onTheRepairsSecondWrite(h, async () => false);
+    await reconcileOn(h, '2027-03-06');
 
     // Every invoice's 10.00 USD is recoupable, each repair stated once...
     expect((await h.store.recoupable(h.labelId, 'art-1')).length).toBe(200);
-    const stated = h
-      .events('Budget Drift Repaired')
-      .flatMap(
-        (e) => (e.detail as { data: { differences: { was: number; ledger: number }[] } }).data.differences,
-      )
-      .reduce((total, d) => total + Math.abs(d.ledger - d.was), 0);
-    expect(repairs).toBeGreaterThan(2);
+    const stated = driftSum(driftRepaired(h).flatMap((d) => d.differences));
+    expect(repairs()).toBeGreaterThan(2);
     expect(stated).toBeGreaterThan(98 * 1_000);
     // ...and the day's metric counts what was stated, not only the transactions of the last attempt.
     expect(h.measure.totals('ReconciliationDrift')).toEqual({ USD: stated });
@@ -779,33 +755,20 @@ describe("the reconciliation's repair of recoupable shares in more than one tran
   // the SDK's retries, or the function timing out) throws, and the event delivered again finds only
   // what is left to repair.
   it("lists in the day's result every share repair it stated, when the reconciliation is delivered again after its second transaction failed", async () => {
-    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
-    await withVideoOrder(h);
-    for (let n = 1; n <= 200; n++) await h.expense(unconvertedInvoice(`inv-crew-${n}`, 1_000));
-    await voidOrder(h);
+    const h = await aVoidedOrderNamedBy(200);
 
     // The repair's second transaction is throttled (the first is written, with its Budget Drift
     // Repaired): the reconciliation fails and its event is delivered again.
-    const write = h.store.writeLedger.bind(h.store);
-    let repairs = 0;
-    h.store.writeLedger = async (labelId: string, budgetId: string, ledgerWrite: LedgerWrite) => {
-      if (ledgerWrite.drift && ledgerWrite.states.length > 0 && ++repairs === 2)
-        throw new Error('ProvisionedThroughputExceededException');
-      return write(labelId, budgetId, ledgerWrite);
-    };
+    onTheRepairsSecondWrite(h, async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    });
     h.setNow('2027-03-06T07:00:00.000Z');
     await expect(h.reconcile('2027-03-06')).rejects.toThrow('ProvisionedThroughputExceededException');
     await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' });
 
     // Every invoice's 10.00 USD is recoupable, each repair stated once (2,000.00 USD in all)...
     expect((await h.store.recoupable(h.labelId, 'art-1')).length).toBe(200);
-    const stated = driftSum(
-      h
-        .events('Budget Drift Repaired')
-        .flatMap(
-          (e) => (e.detail as { data: { differences: { was: number; ledger: number }[] } }).data.differences,
-        ),
-    );
+    const stated = driftSum(driftRepaired(h).flatMap((d) => d.differences));
     expect(stated).toBe(200_000);
     // ...and the day's result (what the owner's report lists) counts what was stated, not only what
     // the retried reconciliation wrote.
@@ -826,15 +789,14 @@ describe('a release of an unconverted order lost between budgets, repaired by th
     await h.expense({ ...videoOrder(), date: '2027-03-04', amount: { minor: 50_000, currency: 'USD' } });
     // The director's invoice settling it, booked to bud-3, set late; the release into bud-1 is lost.
     await h.expense(directorInvoice('bud-3'));
-    expect((await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.recoupable).toEqual(
+    expect((await orderIn(h))?.recoupable).toEqual(
       expect.objectContaining({ amount: { minor: 50_000, currency: 'USD' } }),
     );
     await loseRelease(h, 'bud-3', '2027-03-05T09:00:00.000Z');
 
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
-    const after = (await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video');
+    const after = await orderIn(h);
     // The release is repaired: the order holds no share of its own any more (the director's invoice has it)...
     expect(after?.settledElsewhere).toEqual(['inv-director']);
     expect(after?.recoupable).toBeUndefined();
@@ -851,12 +813,9 @@ describe('a release of an unconverted order lost between budgets, repaired by th
 // the lost release, does not wait for its next reconciliation to count the crew's share.
 describe("a release lost between budgets, repaired by another budget's reconciliation after the order's own budget's", () => {
   it("gives the crew's unconverted 220.00 USD in the order's own budget its recoupable share at once, and states it", async () => {
-    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
-    await h.budget(aBudget({ budgetId: 'bud-1' }));
     // The video's order in bud-1, and the crew's invoice in bud-1 naming it (220.00 USD, no rate yet):
     // the order holds the artist's share, the crew's invoice none.
-    await h.expense(videoOrder());
-    await h.expense(crewInvoice());
+    const h = await theOrderAndTheCrewInBud1();
     // The director's invoice settling the order is booked to bud-3, set late; its release into bud-1 is lost.
     await h.expense(directorInvoice('bud-3'));
     await loseRelease(h, 'bud-3', '2027-03-05T09:00:00.000Z');
@@ -865,23 +824,13 @@ describe("a release lost between budgets, repaired by another budget's reconcili
 
     // The day's reconciliation of every budget: bud-1 first (nothing to repair there yet), then bud-3,
     // which repairs the order's release in bud-1.
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
 
-    expect(
-      (await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere,
-    ).toEqual(['inv-director']);
+    expect((await orderIn(h))?.settledElsewhere).toEqual(['inv-director']);
     // Right after the day's run, bud-1 counts the crew's 220.00 USD as the artist's recoupable spend
     // beside the director's 300.00 EUR: not recoupable nowhere until bud-1's next reconciliation...
-    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
-      expect.arrayContaining([
-        { currency: 'EUR', minor: 30_000 },
-        { currency: 'USD', minor: 22_000 },
-      ]),
-    );
-    expect(
-      (await h.store.recoupable(h.labelId, 'art-1')).filter((share) => share.budgetId === 'bud-1'),
-    ).toEqual([{ budgetId: 'bud-1', expenseId: 'inv-crew', amount: { minor: 22_000, currency: 'USD' } }]);
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
+    expect(await sharesIn(h, 'bud-1')).toEqual(crewShareInBud1);
     // ...and bud-1's owner hears the share was repaired, beside the order's released commitment.
     expect(driftStated(h, 'bud-1')).toEqual([
       { total: 'committed radio', was: 50_000, ledger: 0 },
@@ -892,8 +841,7 @@ describe("a release lost between budgets, repaired by another budget's reconcili
 
     // bud-1's next reconciliation finds nothing more to repair.
     const stated = h.events('Budget Drift Repaired').length;
-    h.setNow('2027-03-07T07:00:00.000Z');
-    await h.reconcile('2027-03-07');
+    await reconcileOn(h, '2027-03-07');
     expect(h.events('Budget Drift Repaired')).toHaveLength(stated);
   });
 });
@@ -904,45 +852,27 @@ describe("a release lost between budgets, repaired by another budget's reconcili
 // the budget's own writes do (`withNamers`): in the normal flow, not only when a reconciliation repairs it.
 describe("an unconverted invoice whose order another budget's invoice releases, in the normal flow", () => {
   it("gives the crew's 220.00 USD in the order's own budget its recoupable share in the release, with no reconciliation", async () => {
-    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
-    await h.budget(aBudget({ budgetId: 'bud-1' }));
-    await h.budget(aBudget({ budgetId: 'bud-3' }));
     // The video's order in bud-1, and the crew's invoice in bud-1 naming it (220.00 USD, no rate yet):
     // the order holds the artist's share, the crew's invoice none.
-    await h.expense(videoOrder());
-    await h.expense(crewInvoice());
+    const h = await theOrderAndTheCrewInBud1('bud-3');
     // The director's invoice (300.00 EUR), booked to bud-3, settles the order: bud-1 releases it.
     await h.expense(directorInvoice('bud-3'));
 
-    expect(
-      (await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere,
-    ).toEqual(['inv-director']);
+    expect((await orderIn(h))?.settledElsewhere).toEqual(['inv-director']);
     // The order holds no share any more: bud-1 counts the crew's 220.00 USD as the artist's, at once,
     // not recoupable nowhere until bud-1's next reconciliation...
-    expect(
-      (await h.store.recoupable(h.labelId, 'art-1')).filter((share) => share.budgetId === 'bud-1'),
-    ).toEqual([{ budgetId: 'bud-1', expenseId: 'inv-crew', amount: { minor: 22_000, currency: 'USD' } }]);
-    expect((await recoupable(h, 'art-1')).recoupable).toEqual(
-      expect.arrayContaining([
-        { currency: 'EUR', minor: 30_000 },
-        { currency: 'USD', minor: 22_000 },
-      ]),
-    );
+    expect(await sharesIn(h, 'bud-1')).toEqual(crewShareInBud1);
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
     // ...and no drift is stated: nothing was lost, nothing repaired.
     expect(h.events('Budget Drift Repaired')).toEqual([]);
 
     // bud-1's next reconciliation finds nothing to repair.
-    h.setNow('2027-03-06T07:00:00.000Z');
-    await h.reconcile('2027-03-06');
+    await reconcileOn(h, '2027-03-06');
     expect(h.events('Budget Drift Repaired')).toEqual([]);
   });
 
   it("takes the crew's share back in the release that gives the order its own back: the artist is charged the video once", async () => {
-    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
-    await h.budget(aBudget({ budgetId: 'bud-1' }));
-    await h.budget(aBudget({ budgetId: 'bud-3' }));
-    await h.expense(videoOrder());
-    await h.expense(crewInvoice());
+    const h = await theOrderAndTheCrewInBud1('bud-3');
     await h.expense(directorInvoice('bud-3'));
 
     // The label voids the director's invoice (sent in error): bud-1's order holds its share again.
