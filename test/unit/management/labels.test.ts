@@ -223,16 +223,14 @@ describe('revoking and capping webhook secrets', () => {
   });
 });
 
-describe('webhook replay', () => {
-  const replay = (call: ReturnType<typeof management>['call'], range: { from: string; to: string }) =>
-    call(
-      'POST',
-      '/labels/nightshift-records/replays',
-      '/labels/{labelId}/replays',
-      { labelId: 'nightshift-records' },
-      range,
-    );
+/** POST /labels/{labelId}/replays with `body` (a range, or what a caller sent for one), for nightshift-records unless `labelId`. */
+const replay = (
+  call: ReturnType<typeof management>['call'],
+  body: Record<string, string>,
+  labelId = 'nightshift-records',
+) => call('POST', `/labels/${labelId}/replays`, '/labels/{labelId}/replays', { labelId }, body);
 
+describe('webhook replay', () => {
   it('answers 202 with a job at once, which puts the webhooks in the range back in the outbox, oldest first', async () => {
     const { call, webhooks, world } = management();
     for (const record of [
@@ -275,13 +273,11 @@ describe('webhook replay', () => {
   it('answers 400 naming a field a range does not have, and starts no job', async () => {
     const { call, world } = management();
 
-    const response = await call(
-      'POST',
-      '/labels/nightshift-records/replays',
-      '/labels/{labelId}/replays',
-      { labelId: 'nightshift-records' },
-      { from: '2027-01-02T00:00:00Z', to: '2027-01-04T00:00:00Z', type: 'release.scheduled' },
-    );
+    const response = await replay(call, {
+      from: '2027-01-02T00:00:00Z',
+      to: '2027-01-04T00:00:00Z',
+      type: 'release.scheduled',
+    });
 
     expect(response).toEqual({
       status: 400,
@@ -313,12 +309,10 @@ describe('webhook replay', () => {
   it('answers 404 for an unknown label', async () => {
     const { call } = management();
 
-    const response = await call(
-      'POST',
-      '/labels/nobody/replays',
-      '/labels/{labelId}/replays',
-      { labelId: 'nobody' },
+    const response = await replay(
+      call,
       { from: '2027-01-01T00:00:00Z', to: '2027-01-04T00:00:00Z' },
+      'nobody',
     );
 
     expect(response.status).toBe(404);
@@ -354,13 +348,7 @@ describe('a replay whose from is not an instant', () => {
   it('answers 400 naming from alone, not a valid to, and starts no job', async () => {
     const { call, world } = management();
 
-    const response = await call(
-      'POST',
-      '/labels/nightshift-records/replays',
-      '/labels/{labelId}/replays',
-      { labelId: 'nightshift-records' },
-      { from: 'yesterday', to: '2027-01-04T00:00:00Z' },
-    );
+    const response = await replay(call, { from: 'yesterday', to: '2027-01-04T00:00:00Z' });
 
     expect(response.status).toBe(400);
     expect((response.body.issues as { path: string }[]).map((issue) => issue.path)).not.toContain('to');
