@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BusEvent } from '#infra/local/bus/bus.ts';
 import { DeliveryJournal } from '#infra/local/bus/journal.ts';
+import { aBusEvent } from '#test/support/events.ts';
 
 // docs/design.md#failures-and-retries: the local bus keeps an accepted event until every rule target
 // has had it or it is dead-lettered, across a `kill -9`. An event matched by two rules: one target
@@ -15,17 +15,7 @@ describe('the bus journal with a dead letter redriven while another rule still d
   it('resumes the other rule’s unfinished delivery after a restart', () => {
     const dir = mkdtempSync(join(tmpdir(), 'journal-redrive-'));
     const files = { journal: join(dir, 'journal.jsonl'), deadLetters: join(dir, 'dead.jsonl') };
-    const event: BusEvent = {
-      version: '0',
-      id: 'evt-1',
-      'detail-type': 'Release Scheduled',
-      source: 'backline.intake',
-      account: '000000000000',
-      time: '2027-03-01T12:00:00Z',
-      region: 'eu-west-1',
-      resources: [],
-      detail: {},
-    };
+    const event = aBusEvent({ id: 'evt-1', time: '2027-03-01T12:00:00Z', region: 'eu-west-1' });
     const journal = new DeliveryJournal(files);
     // PutEvents: accepted for both rules.
     journal.accepted([{ bus: 'backline', event, rules: ['announcer-0', 'settlement-queue-0'] }]);

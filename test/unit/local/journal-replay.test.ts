@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BusEvent } from '#infra/local/bus/bus.ts';
 import { DeliveryJournal } from '#infra/local/bus/journal.ts';
+import { aBusEvent } from '#test/support/events.ts';
 
 // A replay re-sends an archived event under its own id; its deliveries are journalled apart from the
 // original's, so a replay finishing while the original still retries leaves the original to resume.
@@ -11,17 +12,7 @@ describe('the bus journal with a replay of an event still being delivered', () =
   it('resumes the original delivery after a restart when only the replay finished', () => {
     const dir = mkdtempSync(join(tmpdir(), 'journal-replay-'));
     const files = { journal: join(dir, 'journal.jsonl'), deadLetters: join(dir, 'dead.jsonl') };
-    const original: BusEvent = {
-      version: '0',
-      id: 'evt-1',
-      'detail-type': 'Release Scheduled',
-      source: 'backline.intake',
-      account: '000000000000',
-      time: '2027-03-01T12:00:00Z',
-      region: 'eu-west-1',
-      resources: [],
-      detail: {},
-    };
+    const original = aBusEvent({ id: 'evt-1', time: '2027-03-01T12:00:00Z', region: 'eu-west-1' });
     const replayed: BusEvent = { ...original, 'replay-name': 'replay-1' };
     const journal = new DeliveryJournal(files);
     journal.accepted([{ bus: 'backline', event: original, rules: ['releases-0'] }]);
