@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 import { signedWebhook } from '#test/support/intake.ts';
+import { runStartToExit } from '#test/support/run-script.ts';
 
 /**
  * The first hour with `npm start`'s data folder: a newcomer runs `npm start` a second time in another
@@ -14,7 +14,6 @@ import { signedWebhook } from '#test/support/intake.ts';
  * starts again on the same folder, as the README promises that a restart loses nothing.
  */
 
-const root = resolve(import.meta.dirname, '../../..');
 const folders: string[] = [];
 afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
@@ -26,37 +25,15 @@ const aDataFolder = () => {
 };
 
 /** `npm start` in a second terminal, on the same ports and data folder as one already running. */
-function startAgain(
-  running: CloudProcess,
-  dataDir: string,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['infra/local/start.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        BACKLINE_HTTP_PORT: String(running.ports.http),
-        BACKLINE_BUS_PORT: String(running.ports.bus),
-        BACKLINE_DYNAMODB_PORT: String(running.ports.dynamodb),
-        BACKLINE_SES_PORT: String(running.ports.ses),
-        BACKLINE_DATA_DIR: dataDir,
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-      },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code, output });
-    });
+const startAgain = (running: CloudProcess, dataDir: string) =>
+  runStartToExit({
+    BACKLINE_HTTP_PORT: String(running.ports.http),
+    BACKLINE_BUS_PORT: String(running.ports.bus),
+    BACKLINE_DYNAMODB_PORT: String(running.ports.dynamodb),
+    BACKLINE_SES_PORT: String(running.ports.ses),
+    BACKLINE_DATA_DIR: dataDir,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
   });
-}
 
 const schedulesOf = async (cloud: CloudProcess, group: string): Promise<string[]> => {
   const client = new SchedulerClient({
@@ -67,6 +44,32 @@ const schedulesOf = async (cloud: CloudProcess, group: string): Promise<string[]
   const listed = await client.send(new ListSchedulesCommand({ GroupName: group }));
   client.destroy();
   return (listed.Schedules ?? []).map((schedule) => schedule.Name ?? '');
+};
+
+/**
+ * A label created through `cloud`'s API, and a release of it (on 1 January 2099) sent by a signed
+ * release.scheduled webhook: accepted (202), and handled once the bus is idle. Answers the label.
+ */
+const aLabelWithARelease = async (cloud: CloudProcess, name: string, releaseId: string) => {
+  const created = await fetch(`${cloud.urls.http}/labels`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${cloud.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  const label = (await created.json()) as { id: string; webhookSecret: string };
+  const webhook = signedWebhook(label.webhookSecret, {
+    type: 'release.scheduled',
+    timestamp: new Date().toISOString(),
+    data: { ...sampleRelease, releaseId, releaseDate: '2099-01-01' },
+  });
+  const sent = await fetch(`${cloud.urls.http}/webhooks/${label.id}`, {
+    method: 'POST',
+    headers: webhook.headers,
+    body: webhook.body,
+  });
+  expect(sent.status).toBe(202);
+  await fetch(`${cloud.urls.http}/_local/idle`);
+  return label;
 };
 
 describe('npm start run a second time on the same data folder', () => {
@@ -80,24 +83,7 @@ describe('npm start run a second time on the same data folder', () => {
       expect(second.output).toContain(`The data folder ${dataDir} is in use by a Backline that runs`);
 
       // The newcomer goes on with the Backline that runs: a label, and its release.
-      const created = await fetch(`${first.urls.http}/labels`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${first.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Second Terminal Records' }),
-      });
-      const label = (await created.json()) as { id: string; webhookSecret: string };
-      const webhook = signedWebhook(label.webhookSecret, {
-        type: 'release.scheduled',
-        timestamp: new Date().toISOString(),
-        data: { ...sampleRelease, releaseId: 'after-second-start', releaseDate: '2099-01-01' },
-      });
-      const sent = await fetch(`${first.urls.http}/webhooks/${label.id}`, {
-        method: 'POST',
-        headers: webhook.headers,
-        body: webhook.body,
-      });
-      expect(sent.status).toBe(202);
-      await fetch(`${first.urls.http}/_local/idle`);
+      await aLabelWithARelease(first, 'Second Terminal Records', 'after-second-start');
       const before = await schedulesOf(first, 'backline');
       expect(before.filter((name) => name.startsWith('release-day-'))).toHaveLength(1);
       await first.stop(); // Ctrl-C
@@ -125,24 +111,7 @@ describe('the local console across a restart', () => {
     const first = await startCloudProcess({ BACKLINE_DATA_DIR: dataDir });
     let restarted: CloudProcess | undefined;
     try {
-      const created = await fetch(`${first.urls.http}/labels`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${first.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Console Restart Records' }),
-      });
-      const label = (await created.json()) as { id: string; webhookSecret: string };
-      const webhook = signedWebhook(label.webhookSecret, {
-        type: 'release.scheduled',
-        timestamp: new Date().toISOString(),
-        data: { ...sampleRelease, releaseId: 'kept-in-console', releaseDate: '2099-01-01' },
-      });
-      const sent = await fetch(`${first.urls.http}/webhooks/${label.id}`, {
-        method: 'POST',
-        headers: webhook.headers,
-        body: webhook.body,
-      });
-      expect(sent.status).toBe(202);
-      await fetch(`${first.urls.http}/_local/idle`);
+      const label = await aLabelWithARelease(first, 'Console Restart Records', 'kept-in-console');
       expect(await consoleSection(first, 'releases')).toContain('kept-in-console');
       await first.stop(); // Ctrl-C
 

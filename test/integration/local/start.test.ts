@@ -1,39 +1,17 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runStartToExit } from '#test/support/run-script.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
-
-/** Runs `npm start`'s entry point and collects what it prints until it exits. */
-function start(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['infra/local/start.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        BACKLINE_HTTP_PORT: '0',
-        BACKLINE_BUS_PORT: '0',
-        BACKLINE_DYNAMODB_PORT: '0',
-        BACKLINE_SES_PORT: '0',
-        BACKLINE_DATA_DIR: 'memory',
-        ...env,
-      },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code, output });
-    });
+/** Runs `npm start`'s entry point (on free ports, in memory, unless `env` says otherwise) and collects what it prints until it exits. */
+const start = (env: Record<string, string>) =>
+  runStartToExit({
+    BACKLINE_HTTP_PORT: '0',
+    BACKLINE_BUS_PORT: '0',
+    BACKLINE_DYNAMODB_PORT: '0',
+    BACKLINE_SES_PORT: '0',
+    BACKLINE_DATA_DIR: 'memory',
+    ...env,
   });
-}
 
 describe('npm start', () => {
   it.each(['BACKLINE_HTTP_PORT', 'BACKLINE_BUS_PORT', 'BACKLINE_DYNAMODB_PORT', 'BACKLINE_SES_PORT'])(
