@@ -337,6 +337,23 @@ export async function aLastAttemptWithWaveStillReading(deskWrite: (upsert: Upser
   return { world, job };
 }
 
+/**
+ * The last attempt of `aLastAttemptWithWaveStillReading`'s scene run (invocation-3, its deadline
+ * `deadlineIn` ms away on the fake clock), the clock then moved on by 20 s: its outcome, or `threw: …`.
+ */
+export async function runTheLastAttempt(
+  world: ReturnType<typeof jobWorld>,
+  jobId: string,
+  deadlineIn: number,
+) {
+  const last = runJobPage(
+    { jobId, page: 0, owner: 'invocation-3', deadline: Date.now() + deadlineIn },
+    world.runner,
+  ).catch((error: Error) => `threw: ${error.message}`);
+  await vi.advanceTimersByTimeAsync(20_000);
+  return last;
+}
+
 /** The attempt's lease renewal fails (the SDK gave up retrying it), first at 10:00:10: the fence closes. */
 export const renewalThrottled = (world: ReturnType<typeof jobWorld>) => {
   world.store.renewAttempt = async () => {

@@ -2,10 +2,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runJobPage } from '#functions/jobs/run.ts';
 import { dynamoAnsweringWithin } from '#shared/clients.ts';
 import { WriteFence } from '#shared/db/write-fence.ts';
-import { aLastAttemptWithWaveStillReading, deskLeftBy, onFakeTimers } from '#test/support/jobs.ts';
+import {
+  aLastAttemptWithWaveStillReading,
+  deskLeftBy,
+  onFakeTimers,
+  runTheLastAttempt,
+} from '#test/support/jobs.ts';
 
 /**
  * After 6eb2458 (docs/design.md#jobs), a write counted as answered when the SDK's final error carried an
@@ -85,12 +89,7 @@ describe('a row write whose first try timed out and whose later tries were answe
           }),
       );
 
-      const last = runJobPage(
-        { jobId: job.jobId, page: 0, owner: 'invocation-3', deadline: Date.now() + 3_300 },
-        world.runner,
-      ).catch((error: Error) => `threw: ${error.message}`);
-      await vi.advanceTimersByTimeAsync(20_000);
-      expect(await last).toMatchObject({ outcome: 'failed' });
+      expect(await runTheLastAttempt(world, job.jobId, 3_300)).toMatchObject({ outcome: 'failed' });
 
       const { desk, left } = await deskLeftBy(world, job.jobId);
       expect(left).toEqual({

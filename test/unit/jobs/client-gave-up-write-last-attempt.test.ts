@@ -1,9 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
-import { runJobPage } from '#functions/jobs/run.ts';
+import { describe, expect, it } from 'vitest';
 import {
   aLastAttemptWithWaveStillReading,
   deskLeftBy,
   onFakeTimers,
+  runTheLastAttempt,
   timedOutByTheClient,
 } from '#test/support/jobs.ts';
 
@@ -27,12 +27,7 @@ describe("an import page's last attempt failing just after the client gave up a 
     // DynamoDB had received, and applies 200 ms later.
     const { world, job } = await aLastAttemptWithWaveStillReading(timedOutByTheClient);
 
-    const last = runJobPage(
-      { jobId: job.jobId, page: 0, owner: 'invocation-3', deadline: Date.now() + 9_100 },
-      world.runner,
-    ).catch((error: Error) => `threw: ${error.message}`);
-    await vi.advanceTimersByTimeAsync(20_000);
-    expect(await last).toMatchObject({ outcome: 'failed' });
+    expect(await runTheLastAttempt(world, job.jobId, 9_100)).toMatchObject({ outcome: 'failed' });
 
     const { desk, left } = await deskLeftBy(world, job.jobId);
     expect(left).toEqual({
