@@ -528,46 +528,14 @@ async function recipientsOn(
 const sentAt = (mail: Delivery) => mail.sentAt ?? mail.updatedAt;
 
 /**
- * Whether a round-0 out-now tells its address, in the round after the withdrawal sent at `heard`, that
- * the release is out: it went out and was sent after that withdrawal, or it is still open and was
- * claimed, or last taken over by the sweep, after it (whatever it sends goes after it; if nothing
- * went, the sweep resends it once stale rather than close it) (docs/design.md#exactly-once-mail).
- */
-export const countsInRound = (outNow: Delivery, heard: string): boolean =>
-  outNow.status === 'claimed' ? outNow.updatedAt > heard : wentOut(outNow) && sentAt(outNow) > heard;
-
-/**
- * When the last withdrawal each address heard before its current round, after round 0, was sent, by
- * outlet id (none for an address in round 0).
- */
-const heardBeforeOf = (outlets: readonly Outlet[], rounds: ReadonlyMap<string, readonly Round[]>) =>
-  new Map(
-    outlets.flatMap((outlet) => {
-      const theirs = rounds.get(outlet.id) ?? [];
-      const before = theirs.slice(0, currentRound(theirs)).findLast((round) => wentOut(round.withdrawal));
-      return before ? [[outlet.id, sentAt(before.withdrawal!)] as const] : [];
-    }),
-  );
-
-/** firstMailsOf, with when each address heard the withdrawal before its current round (heardBeforeOf). */
-export async function firstMailsAndHeard(
-  release: Pick<StoredRelease, 'labelId' | 'releaseId' | 'givenBack'>,
-  outlets: readonly Outlet[],
-  kind: MailKind,
-  deps: AnnouncerDeps,
-) {
-  const rounds = await roundsOf(release, outlets, deps);
-  return { firsts: firstMailsIn(rounds, outlets, kind), heard: heardBeforeOf(outlets, rounds) };
-}
-
-/**
  * The outlets, among those in a round after round 0, whose address was told in that round that the
  * release is out by an out-now of round 0's identity (before out-nows named their round, or round 0's
- * out-now resent by the sweep since), or will be (countsInRound). Sending times for one that went out,
- * not claim times, which a resend keeps: an out-now resent after the withdrawal went told the address
- * after it, a withdrawal resent after the out-now went told it after that, and an out-now closed
- * unsent told nothing. Such an address has heard it in this round; its round's out-now would tell it
- * twice (docs/design.md#exactly-once-mail). Read only for addresses announced again, one batch; their
+ * out-now resent by the sweep since): one that went out and was sent after the withdrawal the address
+ * last heard before its round was sent. Sending times, not claim times, which a resend keeps: an
+ * out-now resent after the withdrawal went told the address after it, a withdrawal resent after the
+ * out-now went told it after that, and an out-now claimed and not sent told nothing. Such an address
+ * has heard it in this round; its round's out-now would tell it twice
+ * (docs/design.md#exactly-once-mail). Read only for addresses announced again, one batch; their
  * withdrawals are in their rounds, as read.
  */
 async function toldOutNowInRound(
@@ -576,7 +544,14 @@ async function toldOutNowInRound(
   rounds: ReadonlyMap<string, readonly Round[]>,
   deps: AnnouncerDeps,
 ): Promise<Set<string>> {
-  const heardBefore = heardBeforeOf(outlets, rounds);
+  /** When the last withdrawal the address heard before its current round, after round 0, was sent. */
+  const heardBefore = new Map(
+    outlets.flatMap((outlet) => {
+      const theirs = rounds.get(outlet.id) ?? [];
+      const before = theirs.slice(0, currentRound(theirs)).findLast((round) => wentOut(round.withdrawal));
+      return before ? [[outlet.id, sentAt(before.withdrawal!)] as const] : [];
+    }),
+  );
   const again = outlets.filter((outlet) => heardBefore.has(outlet.id));
   if (again.length === 0) return new Set();
   const idOf = (outlet: Outlet) => deliveryIdOf(releaseMailIdentity(release, outlet.email, 'out-now'));
@@ -585,7 +560,7 @@ async function toldOutNowInRound(
     again
       .filter((outlet) => {
         const outNow = found.get(idOf(outlet));
-        return outNow !== undefined && countsInRound(outNow, heardBefore.get(outlet.id)!);
+        return wentOut(outNow) && sentAt(outNow!) > heardBefore.get(outlet.id)!;
       })
       .map((outlet) => outlet.id),
   );

@@ -1,5 +1,4 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
-import { wentOut } from '#shared/db/subject-deliveries.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
@@ -33,8 +32,6 @@ import {
   askedDateChange,
   askFollowUpsSince,
   asWithdrawn,
-  countsInRound,
-  firstMailsAndHeard,
   firstMailsOf,
   isFirstMail,
   isReleaseDateChange,
@@ -485,12 +482,9 @@ async function previouslyTold(
  * Stale out-now claims no longer of their address's round, by delivery id: an out-now names the round
  * of the first mail it follows (roundTag, its revision), and one left open while its address was told
  * of a withdrawal and announced again (a giving back) is of a round the address has left; that round's
- * own out-now tells it the release is out, once (docs/design.md#exactly-once-mail). But for one of
- * round 0 that counts as told in the address's round (countsInRound: claimed, or last taken over, after
- * the withdrawal before it), whose first mail went out: the round's out-now passed the address for it,
- * so it is resent, as of that round. The address's round is its first mail's now (firstMailsOf, as
- * previouslyTold reads it; none while it holds a withdrawal): read only for a release given back, whose
- * out-nows may name another round than round 0.
+ * own out-now tells it the release is out, once (docs/design.md#exactly-once-mail). The address's round
+ * is its first mail's now (firstMailsOf, as previouslyTold reads it; none while it holds a withdrawal):
+ * read only for a release given back, whose out-nows may name another round than round 0.
  */
 async function outNowsOfPastRounds(
   release: StoredRelease | undefined,
@@ -504,7 +498,7 @@ async function outNowsOfPastRounds(
     const outlet = outlets.get(delivery.context.outletId ?? '');
     return outlet && normaliseEmail(outlet.email) === delivery.email ? [{ delivery, outlet }] : [];
   });
-  const { firsts, heard } = await firstMailsAndHeard(
+  const firsts = await firstMailsOf(
     release,
     resentTo.map(({ outlet }) => outlet),
     'out-now',
@@ -514,8 +508,6 @@ async function outNowsOfPastRounds(
     resentTo
       .filter(({ delivery, outlet }) => {
         const first = firsts.get(outlet.id);
-        const before = heard.get(outlet.id);
-        if (wentOut(first) && !delivery.revision && before && countsInRound(delivery, before)) return false;
         return first === undefined || (first.revision ?? '') !== (delivery.revision ?? '');
       })
       .map(({ delivery }) => delivery.deliveryId),

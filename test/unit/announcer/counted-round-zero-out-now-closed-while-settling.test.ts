@@ -32,10 +32,9 @@ import {
  * (The race is forced by running the Email Sent inside the sweep's close of that claim.)
  */
 describe('a counted round-0 out-now closed by the sweep while the round first mail settles', () => {
-  // Known failure (docs/design.md#exactly-once-mail, "Not yet right"): the sweep closes a round-0
-  // out-now it read as of a round the address left, after the round's out-now passed the address for
-  // it; it fails with [announcement, cancellation, announcement] where [..., out-now] is due.
-  it.fails('still tells the German outlet the release is out in its new round', async () => {
+  // Guards against 81e0c1b's rule (reverted): a sweep closing a round-0 out-now counted for the
+  // address's round left it never told (it failed with [announcement, cancellation, announcement]).
+  it('still tells the German outlet the release is out in its new round', async () => {
     const { german, british, world, label, releaseDay } = await withdrawnWithItsAnswerLost();
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
     const withdrawalSentAt = new Date(world.clock.now).toISOString();

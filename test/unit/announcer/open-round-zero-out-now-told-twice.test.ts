@@ -26,7 +26,8 @@ import {
  * German outlet is told the release is out twice in round given-back-1.
  */
 describe('a round-0 out-now sent with its answer lost while the new round out-now is asked', () => {
-  it('tells the German outlet the release is out once in its new round', async () => {
+  // it.fails: passes while the defect stands (the German outlet gets a second out-now).
+  it.fails('tells the German outlet the release is out once in its new round', async () => {
     const { german, british, release, world, store, label, releaseDay } = aLabelAndItsPress();
     await store.putIfNewer(release, []);
     await sendMailing(announce, meta, world.deps, far());
