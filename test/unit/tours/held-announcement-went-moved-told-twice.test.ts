@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { followUpHeldPress } from '#functions/tours/resend.ts';
+import { emailSent } from '#test/support/announcer-fakes.ts';
+import {
+  aShow,
+  changeAt,
+  emailsSentSettled,
+  metaAt,
+  pressAnnouncementSentAnswerLost,
+  putOffAndHeldBySweep,
+  runOnTo,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const paris = {
+  ...announced,
+  venue: {
+    name: 'Olympia',
+    address: '28 Boulevard des Capucines',
+    city: 'Paris',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+  },
+};
+
+/**
+ * Not yet right (a known failure): a held mail's follow-up tells "Moved", the move's step having
+ * forgotten the country, under the change it read (kind and change), and notes it without a stay, so
+ * taken again after a later change of the show (a Tour Press Settled delivered twice, or retried after
+ * a crash past its send) it names another change and the outlet hears "Moved" again
+ * (docs/design.md#tours: the address hears that it moved once). The German outlet's announcement of
+ * show-1 (Berlin; SES sent it, its answer lost), held while on hold; announced again on 10 February at
+ * the Olympia in Paris (the move's step forgets Germany); the late Email Sent: "Moved"; on 11 February
+ * doors in Paris move to 20:00; the Tour Press Settled delivered again: a second "Moved".
+ */
+describe('a held announcement that went, the show moved to Paris and its follow-up taken again after a later change', () => {
+  it.fails('tells the German outlet that the show moved once', async () => {
+    const world = await pressAnnouncementSentAnswerLost();
+    const { now, mail, ses, deps, fakes, announcement } = world;
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+    now.value = new Date('2027-02-10T00:00:00Z');
+    await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt(now.value.toISOString()), deps);
+    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    // The late Email Sent: it went; its follow-up tells the outlet that the show moved.
+    now.value = new Date('2027-02-10T00:05:00Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+
+    // 11 February: doors in Paris move to 20:00, its steps taken.
+    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
+      type: 'set',
+      show: { ...paris, times: { ...paris.times, doors: '20:00' } },
+    });
+    await takeStepsWritten(fakes);
+    // The Tour Press Settled delivered again (at least once): the outlet was told it moved.
+    now.value = new Date('2027-02-11T00:05:00Z');
+    await followUpHeldPress(
+      { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
+      deps,
+    );
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
+});
