@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { emailSent } from '#test/support/announcer-fakes.ts';
+import {
+  aShow,
+  changeAt,
+  emailsSentSettled,
+  pressAnnouncementSentAnswerLost,
+  putOffAndHeldBySweep,
+  runOnTo,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const paris = {
+  ...announced,
+  venue: {
+    name: 'Olympia',
+    address: '28 Boulevard des Capucines',
+    city: 'Paris',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+  },
+};
+
+/**
+ * Not yet right (a known failure): a held announcement's follow-up tells "Moved" of a show gone from
+ * the mail's country, the country forgotten by the move's step, at once, even while the show is on hold
+ * (docs/design.md#tours: nothing while it is not due for now); its calendar states the show TENTATIVE,
+ * and once the show is announced again no step tells that address anything (the country is forgotten),
+ * so its last calendar of an announced show says TENTATIVE. The German outlet's announcement of show-1
+ * (Berlin; SES sent it, its answer lost), held while on hold; announced again on 10 February at the
+ * Olympia in Paris (the move's step forgets Germany); on hold again on 11 February; the late Email Sent:
+ * "Moved", TENTATIVE; announced again on 12 February: nothing more.
+ */
+describe('a held announcement that went, its show moved to Paris and on hold again before its late Email Sent', () => {
+  it.fails("leaves the German outlet's calendar confirming the show once it is announced again", async () => {
+    const world = await pressAnnouncementSentAnswerLost();
+    const { now, mail, ses, deps, fakes, announcement } = world;
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
+    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
+      type: 'set',
+      show: { ...paris, status: 'hold' },
+    });
+    await takeStepsWritten(fakes);
+    // The announcement's Email Sent comes, late: it went.
+    now.value = new Date('2027-02-11T00:05:00Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    // 12 February: announced again in Paris; its steps and a day of due steps run.
+    await changeAt({ now, deps }, '2027-02-12T00:00:00.000Z', { type: 'set', show: paris });
+    await takeStepsWritten(fakes);
+    await runOnTo({ now, fakes }, '2027-02-13T00:00:00Z');
+
+    // The last mail the outlet got tells of the Olympia, and its calendar states show-1 confirmed.
+    const last = ses.calls.filter((call) => JSON.stringify(call).includes('de@press.example')).at(-1);
+    expect(JSON.stringify(last)).toContain('Olympia');
+    expect(JSON.stringify(last).match(/STATUS:([A-Z]+)/)?.[1]).toBe('CONFIRMED');
+  });
+});
