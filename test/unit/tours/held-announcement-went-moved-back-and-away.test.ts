@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { emailSent } from '#test/support/announcer-fakes.ts';
+import {
+  aShow,
+  changeAt,
+  emailsSentSettled,
+  pressAnnouncementSentAnswerLost,
+  putOffAndHeldBySweep,
+  runOnTo,
+  sweepAt,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const paris = {
+  ...announced,
+  venue: {
+    name: 'Olympia',
+    address: '28 Boulevard des Capucines',
+    city: 'Paris',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+  },
+};
+
+/**
+ * Not yet right (a known failure): a held announcement's address is counted told nothing by the move's
+ * step (which forgets the country) and by the move back's press-change (which, telling nobody, notes the
+ * country again for nobody); its late Email Sent, the show back where the mail told, finds no news and
+ * notes no country, so when the show moves away again no step tells that address it moved
+ * (docs/design.md#tours: outlets told of a show hear that it moved, once per stay). The German outlet's
+ * announcement of show-1 (Berlin; SES sent it, its answer lost), held while on hold; announced again on
+ * 10 February at the Olympia in Paris; back in Berlin on 11 February; the late Email Sent at 00:05 (it
+ * went: the outlet holds Berlin, rightly); on 12 February moved to Paris again: its steps, a sweep and
+ * the due steps run, and the outlet's last word is still 'live in Germany', Berlin.
+ */
+describe('a held announcement that went while its show was back in Berlin, the show then moved to Paris again', () => {
+  it.fails('tells the German outlet that the show moved', async () => {
+    const world = await pressAnnouncementSentAnswerLost();
+    const { now, mail, ses, deps, fakes, announcement } = world;
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+    // Announced again in Paris (the move's step forgets Germany), then back in Berlin.
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'set', show: announced });
+    await runOnTo({ now, fakes }, '2027-02-11T00:02:00Z');
+    // The announcement's Email Sent comes, late: it went; the show is where it told (no news).
+    now.value = new Date('2027-02-11T00:05:00Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+
+    // 12 February: moved to Paris again; its steps, a sweep and the next day's due steps run.
+    await changeAt({ now, deps }, '2027-02-12T00:00:00.000Z', { type: 'set', show: paris });
+    await runOnTo({ now, fakes }, '2027-02-12T00:02:00Z');
+    await sweepAt({ now, deps }, '2027-02-13T00:02:00Z');
+    await runOnTo({ now, fakes }, '2027-02-13T00:03:00Z');
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
+});
