@@ -535,8 +535,8 @@ const sentAt = (mail: Delivery) => mail.sentAt ?? mail.updatedAt;
  * out-now resent after the withdrawal went told the address after it, a withdrawal resent after the
  * out-now went told it after that, and an out-now claimed and not sent told nothing. Such an address
  * has heard it in this round; its round's out-now would tell it twice
- * (docs/design.md#exactly-once-mail). Read only for addresses announced again, one batch; their
- * withdrawals are in their rounds, as read.
+ * (docs/design.md#exactly-once-mail). Read only for addresses announced again, one strongly consistent
+ * batch; their withdrawals are in their rounds, as read.
  */
 async function toldOutNowInRound(
   release: StoredRelease,
@@ -555,7 +555,9 @@ async function toldOutNowInRound(
   const again = outlets.filter((outlet) => heardBefore.has(outlet.id));
   if (again.length === 0) return new Set();
   const idOf = (outlet: Outlet) => deliveryIdOf(releaseMailIdentity(release, outlet.email, 'out-now'));
-  const found = await deps.deliveries.getMany(again.map(idOf));
+  // Strongly consistent, as what decides a round: a resend marked sent moments before, read as still
+  // claimed at its claim time, would count as telling nothing, and the address would hear it twice.
+  const found = await deps.deliveries.getMany(again.map(idOf), { consistent: true });
   return new Set(
     again
       .filter((outlet) => {
