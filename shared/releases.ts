@@ -140,7 +140,8 @@ export interface StoredRelease {
    * were told, which the withdrawal states (absent for withdrawals stored before it was kept);
    * `reasons`, the label's reason for each territory's withdrawal when it gave one, which the
    * withdrawal's mail states; `applied`, when each was applied (the time it was read, not the label's;
-   * absent for withdrawals stored before it was kept).
+   * absent for withdrawals stored before it was kept, '', applied before any claim, for their
+   * territories once the release is written again, its later withdrawals keeping their times).
    */
   withdrawn?: {
     territories: string[];

@@ -740,8 +740,8 @@ function givenBackBy(
  * outlets were told to disregard it, and still are not reached), each with the street date its outlets were told (`was`, the release before this change) and
  * the label's reason, if it gave one (`reason`, for those withdrawn now), which their mail states, and
  * when each was applied (`applied`, by territory: `applied`, the time this change is read, for one
- * withdrawn now, a country left withdrawn with WW as WW; none kept for a withdrawal stored before it
- * was kept).
+ * withdrawn now, a country left withdrawn with WW as WW; '', applied before any claim, for one of a
+ * withdrawal stored before times were kept, whose territories withdrawn since keep theirs).
  */
 function withdrawnSince(
   before: StoredRelease['withdrawn'],
@@ -783,13 +783,13 @@ function withdrawnSince(
     at: now.length > 0 ? at : before!.at,
     moments,
     ...(Object.keys(reasons).length > 0 ? { reasons } : {}),
-    ...(!before || before.applied
-      ? {
-          applied: Object.fromEntries(
-            territories.map((territory) => [territory, before?.applied?.[withdrawnAs(territory)] ?? applied]),
-          ),
-        }
-      : {}),
+    // One withdrawn while a record with no times stood keeps its time too; one of that record, ''.
+    applied: Object.fromEntries(
+      territories.map((territory) => {
+        const as = withdrawnAs(territory);
+        return [territory, before?.applied?.[as] ?? (before?.territories.includes(as) ? '' : applied)];
+      }),
+    ),
   };
 }
 

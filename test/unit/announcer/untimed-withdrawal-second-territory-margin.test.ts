@@ -28,10 +28,10 @@ const describing = (territories: string[]): ReleaseChange => ({
  * later, though no sweep ever held it.
  */
 describe('FR withdrawn before any withdrawal time was kept, an announcement claimed and never sent, DE withdrawn and given back', () => {
-  // Known failure (docs/design.md#exactly-once-mail, "Not yet right"): a territory withdrawn while a
-  // withdrawal with no times stands keeps no time either, so a never-held claim waits a stale window
-  // more; it fails with [] where [announcement] is due for the German outlet.
-  it.fails('is resent to the German outlet by the first sweep past the stale window, as to the British', async () => {
+  // A territory withdrawn while a withdrawal with no times stands keeps its time, that withdrawal's
+  // territories '' (docs/design.md#exactly-once-mail); when it kept none, a never-held claim waited a
+  // stale window more: it failed with [] where [announcement] is due for the German outlet.
+  it('is resent to the German outlet by the first sweep past the stale window, as to the British', async () => {
     const german = anOutlet({ kind: 'press', territories: ['DE'] });
     const british = anOutlet({ kind: 'press', territories: ['GB'] });
     const press = aLabelAndItsPress(['GB', 'DE', 'FR'], [german, british]);
