@@ -529,9 +529,9 @@ const sentAt = (mail: Delivery) => mail.sentAt ?? mail.updatedAt;
 
 /**
  * The outlets, among those in a round after round 0, whose address was told in that round that the
- * release is out by an out-now of round 0's identity (before out-nows named their round, or round 0's
- * out-now resent by the sweep since): one that went out and was sent after the withdrawal the address
- * last heard before its round was sent. Sending times, not claim times, which a resend keeps: an
+ * release is out by an out-now of the identity of the round whose withdrawal it last heard (asked while
+ * that withdrawal was being sent; for round 0's, also one before out-nows named their round, or one
+ * resent by the sweep since): one that went out and was sent after that withdrawal was sent. Sending times, not claim times, which a resend keeps: an
  * out-now resent after the withdrawal went told the address after it, a withdrawal resent after the
  * out-now went told it after that, and an out-now claimed and not sent told nothing. Such an address
  * has heard it in this round; its round's out-now would tell it twice
@@ -544,17 +544,25 @@ async function toldOutNowInRound(
   rounds: ReadonlyMap<string, readonly Round[]>,
   deps: AnnouncerDeps,
 ): Promise<Set<string>> {
-  /** When the last withdrawal the address heard before its current round, after round 0, was sent. */
+  /**
+   * The round of the last withdrawal the address heard before its current round, after round 0, and
+   * when it was sent: an out-now asked while it was being sent is of that round.
+   */
   const heardBefore = new Map(
     outlets.flatMap((outlet) => {
       const theirs = rounds.get(outlet.id) ?? [];
-      const before = theirs.slice(0, currentRound(theirs)).findLast((round) => wentOut(round.withdrawal));
-      return before ? [[outlet.id, sentAt(before.withdrawal!)] as const] : [];
+      const round = theirs.slice(0, currentRound(theirs)).findLastIndex((r) => wentOut(r.withdrawal));
+      return round < 0 ? [] : [[outlet.id, { round, at: sentAt(theirs[round].withdrawal!) }] as const];
     }),
   );
   const again = outlets.filter((outlet) => heardBefore.has(outlet.id));
   if (again.length === 0) return new Set();
-  const idOf = (outlet: Outlet) => deliveryIdOf(releaseMailIdentity(release, outlet.email, 'out-now'));
+  const idOf = (outlet: Outlet) =>
+    deliveryIdOf(
+      releaseMailIdentity(release, outlet.email, 'out-now', {
+        revision: roundTag(heardBefore.get(outlet.id)!.round),
+      }),
+    );
   // Strongly consistent, as what decides a round: a resend marked sent moments before, read as still
   // claimed at its claim time, would count as telling nothing, and the address would hear it twice.
   const found = await deps.deliveries.getMany(again.map(idOf), { consistent: true });
@@ -562,7 +570,7 @@ async function toldOutNowInRound(
     again
       .filter((outlet) => {
         const outNow = found.get(idOf(outlet));
-        return wentOut(outNow) && sentAt(outNow!) > heardBefore.get(outlet.id)!;
+        return wentOut(outNow) && sentAt(outNow!) > heardBefore.get(outlet.id)!.at;
       })
       .map((outlet) => outlet.id),
   );
