@@ -34,7 +34,21 @@ describePromoCountersContract('in memory', () => new InMemoryPromoCounters(), in
 describeLabelsContract('in memory', () => new InMemoryLabels());
 describeWebhookRecordsContract('in memory', () => new InMemoryWebhookRecords());
 describeDeliveryStoreContract('in memory', () => new FakeDeliveries(), inOutboxList);
-describeBudgetStoreContract('in memory', () => new InMemoryBudgets(), inPublished);
+describeBudgetStoreContract(
+  'in memory',
+  () => new InMemoryBudgets(),
+  inPublished,
+  (amid) => {
+    const store = new InMemoryBudgets();
+    const read = store.ledger.bind(store);
+    store.ledger = async (labelId: string, budgetId: string, options?: { consistent?: boolean }) => {
+      const ledger = await read(labelId, budgetId);
+      if (options?.consistent) await amid();
+      return ledger;
+    };
+    return store;
+  },
+);
 describeToursContract('in memory', () => new InMemoryTours());
 describeReleasesContract('in memory', () => new InMemoryReleases(), inPublished);
 describeJobsContract('in memory', () => new InMemoryJobStore(), inOutboxList);
