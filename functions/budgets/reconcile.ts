@@ -323,7 +323,8 @@ export async function reconcileBudget(
       const before = stored.get(state.expenseId);
       return !before || !sameState(state, before);
     });
-    if (recount.length > 0 && attempt < maxAttempts - 1) {
+    // Every attempt counts again before it judges drift; one that wrote reads again (docs/design.md#budgets).
+    if (recount.length > 0) {
       // A state whose recoupable share alone differs is drift, not a new rate's (see docs/design.md#budgets):
       // judged on a strong read, and written with its drift; the rest is counted again.
       const repaired: ExpenseState[] = [];
