@@ -13,7 +13,7 @@ import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
-import { pressDue, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
+import { isAnnounced, pressDue, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
 import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
 import { longDate } from './sheets.ts';
 
@@ -384,6 +384,17 @@ export async function tellThoseToldOf(
       // step told (their note is its "moved", with its stay).
       !(news === 'moved' && !toldSince && t.stated?.[stored.showId]?.since),
   );
+  // Read again after the notes (docs/design.md#tours): changed since in what its press hears (set on
+  // again, cancelled, put on hold, other facts), the show's latest change tells what stands, its step or
+  // firing reading these notes after, even when that change's step told the address nothing (no note).
+  const latest = news !== 'moved' && (await deps.tours.getShow(showRefOf(stored)))?.show;
+  if (
+    latest &&
+    (isAnnounced(latest.status)
+      ? news === 'cancellation' || showFacts(latest) !== showFacts(stored.show)
+      : news === 'change')
+  )
+    return [];
   const show: StatedShow = {
     occurredAt: stored.occurredAt,
     show: news === 'cancellation' ? { ...stored.show, status: 'cancelled' as const } : stored.show,
