@@ -262,12 +262,14 @@ export async function announceToMedia(
 ): Promise<{ mailed: number; events: OutboxEntry[]; next?: string }> {
   const country = stored.show.venue.country;
   const now = isoNow(deps);
+  const told = new Map((await pressToldAsReached(tour, country, deps)).map((t) => [t.email, t]));
+  // The shows read after the notes (docs/design.md#tours): a change landing before this read is
+  // announced as it stands; its own step, which read no note of this step's, told nothing.
   const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
   const announcedHere = shows.filter(
     (s): s is LiveShow => s.show?.venue.country === country && pressDue(s.show, now),
   );
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
-  const told = new Map((await pressToldAsReached(tour, country, deps)).map((t) => [t.email, t]));
   const audience = audienceOf(tour, country);
   // Moved back here, its announceAt ahead then: those told it moved hear of it here now, a change, as
   // its press-change step held back for the embargo would have told them (docs/design.md#tours).
