@@ -90,13 +90,13 @@ export function moduleTourMailer(
           subjectType,
           leftOutSuppressed,
           async rebuild(stale) {
-            const { resend, tell = [], held } = await rebuild(stale);
+            // A claim held at a change's time is held only while that is less than the stale window ago.
+            const boundary = staleBefore(deps);
+            const { resend, tell = [], held } = await rebuild(stale, boundary);
             // Before the stale claims close: should this stop, the next sweep writes the same mails.
             await mailer.send(tell);
             const mails = new Map<string, OutgoingMail>();
             for (const [id, mail] of resend) mails.set(id, await outgoing(mail));
-            // A claim held at a change's time is held only while that is less than the stale window ago.
-            const boundary = staleBefore(deps);
             return {
               mails,
               ...(held && {

@@ -69,11 +69,15 @@ export interface TourMailer {
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from
    * the tour as it is now, the mail to resend per delivery id, a claim it writes none for closed (see
    * shared/mail/settle.ts) unless `held` (left open: its show on hold or cancelled, for now), and `tell`: what its
-   * addresses need instead, sent under its own identity; `leftOutSuppressed` as for `send`.
+   * addresses need instead, sent under its own identity; `leftOutSuppressed` as for `send`. `rebuild`
+   * is given the stale boundary (a claim held at a later time stays held).
    */
   sweepStale(
     subjectType: string,
-    rebuild: (stale: Delivery[]) => Promise<{
+    rebuild: (
+      stale: Delivery[],
+      staleBefore: string,
+    ) => Promise<{
       resend: Map<string, TourMail>;
       tell?: TourMail[];
       /**

@@ -72,7 +72,7 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
  * mail (its identity); any other is what its address needs instead, sent under its own identity (an
  * announcement's with its notes), and the claim is closed (docs/design.md#tours).
  */
-async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
+async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: string) {
   const { labelId, kind, subject } = stale[0];
   const resend = new Map<string, TourMail>();
   const tell: TourMail[] = [];
@@ -168,8 +168,11 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps) {
       .sort()
       .at(-1)!;
     if (delivery.heldAt && resend.has(delivery.deliveryId)) held.set(delivery.deliveryId, changed);
-    // Without a show cancelled since, a set of its own: its shows' notes name it, so they count once it is sent.
-    if (tell.at(-1) === mail)
+    // Without a show cancelled since, a set of its own: its shows' notes name it, so they count once it is
+    // sent. Sent again now (not held for the margin), the same mail states its shows as they are now: its
+    // notes say so, as a step's notes say what it mailed, so a change back to the first claim's details is
+    // news (docs/design.md#tours).
+    if (tell.at(-1) === mail || (resend.has(delivery.deliveryId) && !(delivery.heldAt && changed > boundary)))
       await deps.tours.recordPressTold(labelId, tour.tourId, country, {
         email: delivery.email,
         outletId,
@@ -282,8 +285,8 @@ export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
   const sending: PressSent[] = [];
   const press = await deps.mailer.sweepStale(
     'tour-shows',
-    async (stale) => {
-      const rebuilt = await rebuildPressMails(stale, deps);
+    async (stale, boundary) => {
+      const rebuilt = await rebuildPressMails(stale, deps, boundary);
       const closed = stale.filter(
         ({ deliveryId }) => !rebuilt.resend.has(deliveryId) && !rebuilt.held?.has(deliveryId),
       );
