@@ -534,7 +534,7 @@ const noteTold = (tour: StoredTour, country: string, told: PressTold[], deps: To
  * again. Both steps record the label's time of the change they told of. Only for addresses told before
  * what each was told was kept (`PressTold.stated`).
  */
-const backOn = (stored: LiveShow): boolean => {
+export const backOn = (stored: StoredShow): boolean => {
   const { 'press-cancellation': cancelled, 'press-change': changed } = stored.stepsDone ?? {};
   // Cancelled, and no change told since (none at all, or only before it).
   return !!cancelled && !(changed! >= cancelled);

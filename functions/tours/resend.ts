@@ -5,7 +5,7 @@ import type { TourPressSettled } from '#shared/events/tour-press-settled.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
 import { advanceSteps, isAnnounced, pressDue, type StoredShow, type StoredTour } from '#shared/tours.ts';
 import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
-import { notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
+import { backOn, notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
 import {
   alertInsteadOfSuppressed,
   daySheetWork,
@@ -202,6 +202,14 @@ const newsOf = async (
   now: string,
   moved?: boolean,
 ) => {
+  // Settled with its cancellation the last press news (its guarantee: backOn), a show is cancelled for good,
+  // and told so as its cancellation's step would (its change), not stopped as a show played (docs/design.md#tours).
+  if (stated?.show?.status === 'settled' && backOn(stated))
+    stated = {
+      ...stated,
+      occurredAt: stated.stepsDone!['press-cancellation']!,
+      show: { ...stated.show, status: 'cancelled' },
+    };
   const cancelled = stated?.show?.status === 'cancelled';
   const since = stated?.pressCountries?.[country];
   if (!stated?.show || stepStopped(stated, 'press-change', now)?.forNow === false) return [];
