@@ -1,4 +1,5 @@
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+import type { PressStatement } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/envelope.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { TourPressSettled } from '#shared/events/tour-press-settled.ts';
@@ -126,28 +127,46 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
   const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
   const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
   const pressKind = kind.replace(/^press-/, '') as PressKind;
-  // A "moved" mail of a stay its address was told something of since (its note names another mail:
-  // the show moved back there, and maybe away again, its later stay told under its own identity) is
-  // closed (docs/design.md#tours).
-  const notes =
-    kind === 'press-moved'
-      ? new Map((await deps.tours.pressTold(labelId, tour.tourId, country)).map((t) => [t.email, t.stated]))
-      : undefined;
+  const moved = kind === 'press-moved';
+  const notes = new Map(
+    (await deps.tours.pressTold(labelId, tour.tourId, country)).map((t) => [t.email, t.stated]),
+  );
+  // Of a show whose address was told something of it since, its note naming another mail, nothing: a
+  // "moved" mail of a stay told since (the show moved back there, and maybe away again, its later stay
+  // told under its own identity), an announcement's show told by a set of its own the sweep wrote (its
+  // note names neither this mail's set nor, below, a note on it) (docs/design.md#tours).
+  const names = (note: PressStatement | null | undefined, set: string): boolean =>
+    !!note && (note.set === set || names(note.before, set));
   for (const delivery of stale) {
     const { country, outletId, news, listed, toldSince, after } = delivery.context;
-    const told = showsOf(news).filter((s) => {
-      const note = notes?.get(delivery.email)?.[s.showId];
-      return !note || (note.kind === 'moved' && (note.since ?? toldSince) === toldSince);
-    });
+    const untold = (s: StoredShow) => {
+      const note = notes.get(delivery.email)?.[s.showId];
+      return (
+        !note ||
+        (moved
+          ? note.kind === 'moved' && (note.since ?? toldSince) === toldSince
+          : names(note, delivery.subject[2]))
+      );
+    };
+    const told = showsOf(news).filter(untold);
     if (!country || !outletId || optedOut.has(delivery.email)) continue;
-    // Of shows not due for press for now alone: held (at the sweep's time: looked at again once stale
-    // again), not closed, so the address is not told them again as a mail of its own once they are on
-    // again, this one's late Email Sent then showing it went (docs/design.md#tours).
-    if (told.length === 0) {
-      if (!notes && shows.some((s) => news?.split(',').includes(s.showId) && forNow(s)))
-        held.set(delivery.deliveryId, now);
-      continue;
-    }
+    // A show left out as not due for press for now, told of nothing since: the claim is held (at the
+    // sweep's time: looked at again once stale again), not closed, so the address is not told it again as
+    // a mail of its own once it is on again, this one's late Email Sent then showing it went; with a set of
+    // its own sent meanwhile for the others, for a show not cancelled (on hold, confirmed, embargoed), so
+    // that it is still announced once on again, this one never having gone (docs/design.md#tours).
+    const pending =
+      !moved &&
+      shows.some(
+        (s) =>
+          news?.split(',').includes(s.showId) &&
+          !byId.has(s.showId) &&
+          forNow(s) &&
+          untold(s) &&
+          !(told.length && s.show?.status === 'cancelled'),
+      );
+    if (pending) held.set(delivery.deliveryId, now);
+    if (told.length === 0) continue;
     const mail = pressMail(
       tour,
       { id: outletId, name: delivery.email, email: delivery.email },
