@@ -536,7 +536,7 @@ const sentAt = (mail: Delivery) => mail.sentAt ?? mail.updatedAt;
  * out-now went told it after that, and an out-now claimed and not sent told nothing. Such an address
  * has heard it in this round; its round's out-now would tell it twice
  * (docs/design.md#exactly-once-mail). Read only for addresses announced again, one strongly consistent
- * batch; their withdrawals are in their rounds, as read.
+ * batch (two out-nows each in a round after the first given back); their withdrawals are in their rounds, as read.
  */
 async function toldOutNowInRound(
   release: StoredRelease,
@@ -557,21 +557,23 @@ async function toldOutNowInRound(
   );
   const again = outlets.filter((outlet) => heardBefore.has(outlet.id));
   if (again.length === 0) return new Set();
-  const idOf = (outlet: Outlet) =>
-    deliveryIdOf(
-      releaseMailIdentity(release, outlet.email, 'out-now', {
-        revision: roundTag(heardBefore.get(outlet.id)!.round),
-      }),
+  // That round's out-now and round 0's: out-nows named no round until December 2026, so one asked then
+  // while a later round's withdrawal was being sent has round 0's identity.
+  const idsOf = (outlet: Outlet) =>
+    [...new Set([0, heardBefore.get(outlet.id)!.round])].map((round) =>
+      deliveryIdOf(releaseMailIdentity(release, outlet.email, 'out-now', { revision: roundTag(round) })),
     );
   // Strongly consistent, as what decides a round: a resend marked sent moments before, read as still
   // claimed at its claim time, would count as telling nothing, and the address would hear it twice.
-  const found = await deps.deliveries.getMany(again.map(idOf), { consistent: true });
+  const found = await deps.deliveries.getMany(again.flatMap(idsOf), { consistent: true });
   return new Set(
     again
-      .filter((outlet) => {
-        const outNow = found.get(idOf(outlet));
-        return wentOut(outNow) && sentAt(outNow!) > heardBefore.get(outlet.id)!.at;
-      })
+      .filter((outlet) =>
+        idsOf(outlet).some((id) => {
+          const outNow = found.get(id);
+          return wentOut(outNow) && sentAt(outNow!) > heardBefore.get(outlet.id)!.at;
+        }),
+      )
       .map((outlet) => outlet.id),
   );
 }
