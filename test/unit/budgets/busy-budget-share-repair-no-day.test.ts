@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { sum } from '#shared/budgets/ledger.ts';
+import { BudgetReconciliationDue } from '#shared/events/index.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+
+// Reviews 66cac96. Known failure (docs/design.md#budgets): a reconciliation whose only recount is a
+// repair of shares counted apart (in no running total) now tries that repair on every attempt, its last
+// one too, and an invoice recorded in the budget after each strong read refuses each: out of attempts it
+// throws on every delivery (Lambda's 1 + 2 retries) and the event is dead-lettered, so the owner has no
+// result for the day, though the running totals equalled the ledger throughout (before 66cac96 the last
+// attempt judged the totals, found no drift and kept the day's result; the shares waited a day).
+const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
+
+describe('a budget the label records invoices in throughout its reconciliation, with shares to repair', () => {
+  it.fails('still has its day result once Lambda has retried the reconciliation', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    // The video's order (500.00 EUR), fifty crew invoices naming it (10.00 USD each, no rate), the order
+    // voided: the reconciliation repairs their shares (counted apart, in no running total).
+    await h.expense(
+      anExpense({
+        expenseId: 'po-video',
+        kind: 'commitment',
+        amount: { minor: 50_000, currency: 'EUR' },
+        recoupable: artist,
+      }),
+    );
+    for (let n = 1; n <= 50; n++)
+      await h.expense(
+        anExpense({
+          expenseId: `inv-crew-${n}`,
+          settles: 'po-video',
+          date: '2027-03-04',
+          amount: { minor: 1_000, currency: 'USD' },
+          recoupable: artist,
+        }),
+      );
+    await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+
+    // The label's import records the ad agency's small invoices (1.00 EUR each) into bud-1 while it is
+    // reconciled: one right after each strong read of its ledger.
+    const ledger = h.store.ledger.bind(h.store);
+    let recorded = 0;
+    h.store.ledger = async (labelId: string, budgetId: string, options?: { consistent?: boolean }) => {
+      const read = await ledger(labelId, budgetId);
+      if (budgetId === 'bud-1' && options?.consistent) {
+        recorded++;
+        await h.expense(
+          anExpense({
+            expenseId: `inv-ads-${recorded}`,
+            lineId: 'ads',
+            vendor: 'Adwise',
+            amount: { minor: 100, currency: 'EUR' },
+          }),
+        );
+      }
+      return read;
+    };
+    h.setNow('2027-03-06T07:00:00.000Z');
+    const due = { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' };
+    const meta = { eventId: 'evt-reconcile-bud-1' };
+    // The delivery and Lambda's two retries (retryAttempts 2, docs/design.md#failures-and-retries).
+    const failures: string[] = [];
+    for (let delivery = 0; delivery < 3; delivery++)
+      await h.deliver(BudgetReconciliationDue, due, meta).then(
+        () => undefined,
+        (error: Error) => failures.push(error.message),
+      );
+
+    // The totals equalled the ledger on every read: nothing but the shares to repair.
+    const after = await ledger(h.labelId, 'bud-1');
+    expect(recorded).toBeGreaterThanOrEqual(3);
+    expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
+    expect(after.budget?.lastResult?.date).toBe('2027-03-06');
+    expect(failures).toEqual([]);
+  });
+});
