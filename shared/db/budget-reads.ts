@@ -126,10 +126,12 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
         drift: [],
         flagged: [],
       };
-      // A strong read takes the running totals' item first (sk TOTALS, then the versions after it), then
-      // the rest: on a ledger of several pages a write landing amid the read moves the revision past the
-      // one it answers (see docs/design.md#budgets). An eventual read (nothing is written from it) is one Query.
-      for (const sk of options.consistent ? ['>=', '<'] : [''])
+      // A strong read takes the running totals' item first, then the whole ledger in its order (the states
+      // before the versions after them, so a write landing amid the read is in the versions if in the
+      // states, and a state rebuilt from them is refused by its revision): on a ledger of several pages a
+      // write landing amid the read moves the revision past the one it answers, had it been read last
+      // (see docs/design.md#budgets). An eventual read (nothing is written from it) is one Query.
+      for (const sk of options.consistent ? ['=', ''] : [''])
         for await (const page of paginateQuery(
           { client: db },
           {
@@ -145,6 +147,8 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
           for (const item of page.Items ?? []) {
             if (item.entity === 'budget') ledger.budget = budgetOf(item);
             else if (item.sk === 'TOTALS') {
+              // The revision answered is the first read's.
+              if (sk === '' && options.consistent) continue;
               ledger.totals = countersOf(item);
               ledger.totalsRevision = Number(item.revision ?? 0);
             } else if (item.entity === 'expense') ledger.states.push(stateOf(item));
