@@ -335,6 +335,7 @@ export async function reconcileBudget(
           repaired.push({ ...state, revision: before.revision });
         else rest.push(state.expenseId);
       }
+      let refusedLast = false;
       if (repaired.length > 0) {
         if (attempt === 0) continue;
         // What was written before a refused transaction is stated (and measured), then read again.
@@ -349,10 +350,15 @@ export async function reconcileBudget(
           // What the shares held is this read's: a write into the budget since refuses the repair.
           ledger.totalsRevision,
         );
-        if (incomplete) continue;
+        // Refused on the last attempt with nothing else to count again, the shares (in no running total)
+        // wait for the next day's reconciliation, and the day is judged on this read (docs/design.md#budgets).
+        if (incomplete && (rest.length > 0 || attempt < maxAttempts - 1)) continue;
+        refusedLast = incomplete === true;
       }
-      await reevaluate(labelId, budgetId, rest, deps, evaluated);
-      continue;
+      if (!refusedLast) {
+        await reevaluate(labelId, budgetId, rest, deps, evaluated);
+        continue;
+      }
     }
     const ledgerTotals = sum(...[...evaluated.values()].map((s) => s.contribution));
     if (!sameCounters(ledger.totals, ledgerTotals)) {

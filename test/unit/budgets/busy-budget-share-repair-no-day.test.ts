@@ -3,16 +3,16 @@ import { sum } from '#shared/budgets/ledger.ts';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
-// Reviews 66cac96. Known failure (docs/design.md#budgets): a reconciliation whose only recount is a
-// repair of shares counted apart (in no running total) now tries that repair on every attempt, its last
-// one too, and an invoice recorded in the budget after each strong read refuses each: out of attempts it
-// throws on every delivery (Lambda's 1 + 2 retries) and the event is dead-lettered, so the owner has no
-// result for the day, though the running totals equalled the ledger throughout (before 66cac96 the last
-// attempt judged the totals, found no drift and kept the day's result; the shares waited a day).
+// Reviews 66cac96 (docs/design.md#budgets): a reconciliation whose only recount is a repair of shares
+// counted apart (in no running total) tried that repair on every attempt, its last one too, and an invoice
+// recorded in the budget after each strong read refused each: out of attempts it threw on every delivery
+// (Lambda's 1 + 2 retries) and the event was dead-lettered, the owner left no result for the day, though
+// the running totals equalled the ledger throughout (it failed with undefined where '2027-03-06' is due).
+// Now such a last attempt judges the day on its read; the shares wait a day.
 const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 describe('a budget the label records invoices in throughout its reconciliation, with shares to repair', () => {
-  it.fails('still has its day result once Lambda has retried the reconciliation', async () => {
+  it('still has its day result once Lambda has retried the reconciliation', async () => {
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     await h.budget(aBudget({ budgetId: 'bud-1' }));
     // The video's order (500.00 EUR), fifty crew invoices naming it (10.00 USD each, no rate), the order
