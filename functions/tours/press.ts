@@ -436,7 +436,12 @@ export async function tellThoseToldOf(
     toTell.flatMap(({ told, kind, was }) => {
       const noted = told.stated?.[stored.showId];
       const statement = statementOf(show, kind);
-      if (kind !== 'moved' && noted?.kind === kind && noted.change === statement.change) return [];
+      // A held mail's follow-up "moved", the country forgotten, keeps its own note (no stay): it names that mail.
+      if (
+        noted?.kind === kind &&
+        (kind === 'moved' ? !toldSince && !noted.since : noted.change === statement.change)
+      )
+        return [];
       return {
         email: told.email,
         outletId: told.outletId,
@@ -449,8 +454,11 @@ export async function tellThoseToldOf(
     }),
     deps,
   );
-  return toTell.map(({ told, kind }) =>
-    pressMail(
+  // Named by its change, a follow-up's "moved" is named by the change its note names once noted, however
+  // the show changed since: taken again, the same mail (docs/design.md#tours).
+  return toTell.map(({ told, kind }) => {
+    const noted = told.stated?.[stored.showId];
+    return pressMail(
       tour,
       { id: told.outletId, name: told.email, email: told.email },
       country,
@@ -458,9 +466,9 @@ export async function tellThoseToldOf(
       [show],
       [show],
       toldSince,
-      toldSince ? undefined : stored.occurredAt,
-    ),
-  );
+      toldSince ? undefined : kind === 'moved' && noted?.kind === kind ? noted.change : stored.occurredAt,
+    );
+  });
 }
 
 /**
