@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { takeStep } from '#functions/tours/steps.ts';
+import { pressGatherSeconds } from '#shared/tours.ts';
+import {
+  aPressOutlet,
+  aShow,
+  fakeToursDeps,
+  metaAt,
+  runDueSteps,
+  sweepsOn,
+  takeStepsWritten,
+  tourOf,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours: "Outlets told of an announced show hear of a new date, times or venue once per
+ * change", and the latest word stands. 2722f41 has the announcement step read the shows after the
+ * addresses' notes, so a change whose step ran before that read is announced as it stands; but the
+ * step notes what it told only after its mails, so a change landing after its read of the shows and
+ * before those notes still finds the address not yet noted: its step tells it nothing and notes
+ * nothing, no firing is left (87b1eb8), and the announcement mails the doors it read. The German outlet
+ * first hears of show-1 (doors 19:00) at the end of the gathering window; the announcement step has
+ * read the notes and the show, and is noting the country before its mails, when the label moves doors to
+ * 20:00 and that change's steps run; the announcement then mails doors 19:00 and notes it: the
+ * outlet's only word is 19:00 for a show at 20:00.
+ */
+describe('the first press announcement of a show, its doors changed after it read the show', () => {
+  // Defect (2722f41): a change landing after the announcement step's read of the shows, its step run
+  // before the announcement's notes, leaves the German outlet the doors before the change.
+  it.fails("leaves the German outlet's last word the doors that stand (20:00)", async () => {
+    const now = { value: new Date('2027-02-02T00:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, tours, schedules, mailer } = fakes;
+    fakes.outlets.push(aPressOutlet('de', ['DE']));
+    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), deps);
+    await takeStepsWritten(fakes);
+
+    // The end of the gathering window: the announcement fires, and has read the notes and the show (doors
+    // 19:00), noting the country before its mails, when the label moves doors to 20:00 and that change's
+    // steps run.
+    now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
+    const [firing] = schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
+    const recordPressCountry = tours.recordPressCountry.bind(tours);
+    let raced = false;
+    tours.recordPressCountry = async (...args) => {
+      if (!raced) {
+        raced = true;
+        await applyShowChange(
+          'tour-1',
+          { type: 'set', show: { ...announced, times: { ...announced.times, doors: '20:00' } } },
+          metaAt(now.value.toISOString()),
+          deps,
+        );
+        await takeStepsWritten(fakes);
+      }
+      return recordPressCountry(...args);
+    };
+    await takeStep(firing, { correlationId: 'c' }, deps);
+    expect(raced).toBe(true);
+    tours.recordPressCountry = recordPressCountry;
+
+    // Whatever is left due runs, and the sweep looks on for a day.
+    await runDueSteps(fakes, now);
+    await sweepsOn({ now, deps }, 48);
+
+    // Each press mail the outlet got (SES took it), by the doors it states, in order: the last is 20:00.
+    const doors = mailer.ses.receivedBy('de@press.example').map(({ deliveryId }) => {
+      const call = mailer.ses.calls.find((c) => c.entries.some((entry) => entry.deliveryId === deliveryId));
+      return JSON.stringify(call).match(/doors (\d\d:\d\d)/)?.[1];
+    });
+    expect(doors.length).toBeGreaterThan(0);
+    expect(doors.at(-1)).toBe('20:00');
+  });
+});
