@@ -339,7 +339,7 @@ export async function reconcileBudget(
       if (repaired.length > 0) {
         if (attempt === 0) continue;
         // What was written before a refused transaction is stated (and measured), then read again.
-        const { incomplete } = await repairShares(
+        const { found, incomplete } = await repairShares(
           labelId,
           budgetId,
           ledger.states,
@@ -351,9 +351,11 @@ export async function reconcileBudget(
           ledger.totalsRevision,
         );
         // Refused on the last attempt with nothing else to count again, the shares (in no running total)
-        // wait for the next day's reconciliation, and the day is judged on this read (docs/design.md#budgets).
+        // wait for the next day's reconciliation, and the day is judged on this read, with the repairs
+        // this attempt wrote before the refusal, kept for the day (docs/design.md#budgets).
         if (incomplete && (rest.length > 0 || attempt < maxAttempts - 1)) continue;
         refusedLast = incomplete === true;
+        if (refusedLast) drift = found.flatMap((repair) => repair.differences);
       }
       if (!refusedLast) {
         await reevaluate(labelId, budgetId, rest, deps, evaluated);
@@ -373,7 +375,7 @@ export async function reconcileBudget(
         [driftRepaired(labelId, budgetId, date, differences, metadata.correlationId)],
       );
       if (!repaired) continue;
-      drift = differences;
+      drift = [...drift, ...differences];
       stated([{ budgetId, currency: budget.currency, differences }]);
     }
     const duplicates = duplicatesSummary(

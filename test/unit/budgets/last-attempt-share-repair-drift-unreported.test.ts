@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
-// Reviews 2732a52 (docs/design.md#budgets). Known failure: a reconciliation's last attempt whose share
-// repair is refused after its first transaction was written (97 states a transaction) judges the day on
-// its read, taken before that write: the shares' drift it kept and stated (Budget Drift Repaired) is
-// missing from the day's result, which says no drift: as `it` it fails with [] where the kept
-// 'unconverted USD recoupable art-1' 0 -> 97000 is due.
+// Reviews 2732a52 (docs/design.md#budgets): a reconciliation's last attempt whose share repair is refused
+// after its first transaction was written (97 states a transaction) judges the day on its read, taken
+// before that write: the shares' drift it kept and stated (Budget Drift Repaired) was missing from the
+// day's result, which said no drift (it failed with [] where the kept 'unconverted USD recoupable art-1'
+// 0 -> 97000 is due). The day's result now lists what that attempt wrote too.
 const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 describe('a busy budget whose last reconciliation attempt repairs some of its shares', () => {
-  it.fails('states in the day result the shares drift it kept for the day', async () => {
+  it('states in the day result the shares drift it kept for the day', async () => {
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     await h.budget(aBudget({ budgetId: 'bud-1' }));
     // Four orders (500.00 EUR each), fifty crew invoices naming each (10.00 USD each, no rate), the orders
