@@ -686,13 +686,89 @@ export async function toldOutNowInRoundZero(
 /** aLabelAndItsPress announced, then DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open). */
 export async function withdrawnWithItsAnswerLost() {
   const press = aLabelAndItsPress();
+  const { release, world, store } = press;
+  await store.putIfNewer(release, []);
+  await sendMailing(announce, meta, world.deps, far());
+  await withdrawDeItsAnswerLost(press, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+  return press;
+}
+
+/**
+ * DE withdrawn from `press`'s release by the label's event `eventId` of `occurredAt`: SES sends the
+ * withdrawal, its answer lost (the claim stays open). Gives the withdrawal the German outlet was sent,
+ * its Email Sent dated now (for lateEmailSent).
+ */
+export async function withdrawDeItsAnswerLost(
+  { german, world, label }: Pick<ReturnType<typeof aLabelAndItsPress>, 'german' | 'world' | 'label'>,
+  eventId: string,
+  occurredAt: string,
+) {
+  world.mailer.script = (mail) => (mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never));
+  await label(withdrawDe, eventId, occurredAt).catch(() => {});
+  world.mailer.script = undefined;
+  return itsLastWithdrawal(world, german.email);
+}
+
+/** The last withdrawal SES sent `email`, its Email Sent dated now (for lateEmailSent, its answer lost). */
+export const itsLastWithdrawal = (world: FakeWorld, email: string) => ({
+  ...world.mailer.receivedBy(email, 'cancellation').at(-1)!,
+  at: new Date(world.clock.now).toISOString(),
+});
+
+/**
+ * The release day comes; a minute on, DE is given back to `press`'s release (2 February) and round 0's
+ * out-now asked: SES answers its call for no entry (nothing sent, the claim open).
+ */
+export async function givenBackRoundZeroOutNowUnanswered(press: ReturnType<typeof aLabelAndItsPress>) {
+  const { world, label, releaseDay } = press;
+  await releaseDay();
+  world.clock.now += 60_000;
+  world.mailer.script = (mail) => (mail.kind === 'out-now' ? [] : (undefined as never));
+  await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+  await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+  world.mailer.script = undefined;
+}
+
+/**
+ * aLabelAndItsPress announced, the release not yet out; DE withdrawn (1 February) and given back
+ * (2 February): the German outlet announced again (round given-back-1).
+ */
+export async function reAnnouncedBeforeTheReleaseDay() {
+  const press = aLabelAndItsPress();
   const { release, world, store, label } = press;
   await store.putIfNewer(release, []);
   await sendMailing(announce, meta, world.deps, far());
-  world.mailer.script = (mail) => (mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never));
-  await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-  world.mailer.script = undefined;
+  await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+  await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+  await runRequested(world, 'announcement');
   return press;
+}
+
+/** aLabelAndItsPress's release updated to `territories` (a Release Updated). */
+export const describing = (territories: string[]): ReleaseChange => ({
+  type: 'Release Updated',
+  details: aReleaseDetails({ territories }),
+});
+
+/**
+ * Ten minutes on, `world`'s announcement is claimed and SES answers its call for no entry: nothing sent.
+ */
+export async function announcementClaimedUnanswered(world: FakeWorld) {
+  world.clock.now += 10 * 60_000;
+  world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
+  await sendMailing(announce, meta, world.deps, far());
+  world.mailer.script = undefined;
+}
+
+/**
+ * DE withdrawn (1 February) and given back (2 February) to `press`'s release a minute apart, FR staying
+ * withdrawn (its release in GB, DE and FR).
+ */
+export async function deWithdrawnAndGivenBackFrOut({ world, label }: ReturnType<typeof aLabelAndItsPress>) {
+  world.clock.now += 60_000;
+  await label(describing(['GB']), 'evt-de-withdrawn', '2026-02-01T10:00:00.000Z');
+  world.clock.now += 60_000;
+  await label(describing(['GB', 'DE']), 'evt-de-given-back', '2026-02-02T10:00:00.000Z');
 }
 
 /**

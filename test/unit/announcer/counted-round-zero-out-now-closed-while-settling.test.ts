@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
-  announce,
-  emailSent,
-  far,
-  giveDeBack,
+  givenBackRoundZeroOutNowUnanswered,
+  itsLastWithdrawal,
   lateEmailSent,
-  meta,
   runRequested,
   sweepEachMinute,
   sweptPastStale,
@@ -35,17 +30,12 @@ describe('a counted round-0 out-now closed by the sweep while the round first ma
   // Guards against 81e0c1b's rule (reverted): a sweep closing a round-0 out-now counted for the
   // address's round left it never told (it failed with [announcement, cancellation, announcement]).
   it('still tells the German outlet the release is out in its new round', async () => {
-    const { german, british, world, label, releaseDay } = await withdrawnWithItsAnswerLost();
-    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
-    const withdrawalSentAt = new Date(world.clock.now).toISOString();
+    const press = await withdrawnWithItsAnswerLost();
+    const { german, british, world } = press;
+    const withdrawal = itsLastWithdrawal(world, german.email);
 
     // The release day comes; DE is given back; round 0's out-now is asked: SES answers for no entry.
-    await releaseDay();
-    world.clock.now += 60_000;
-    world.mailer.script = (mail) => (mail.kind === 'out-now' ? [] : (undefined as never));
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
-    world.mailer.script = undefined;
+    await givenBackRoundZeroOutNowUnanswered(press);
     const roundZeroOutNow = [...world.deliveries.items.values()].find(
       (d) => d.kind === 'out-now' && d.email === german.email && !d.revision,
     )!;
@@ -53,7 +43,7 @@ describe('a counted round-0 out-now closed by the sweep while the round first ma
 
     // The withdrawal's late Email Sent: the German outlet is announced again, SES's answer lost.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
+    await lateEmailSent(world, withdrawal, []);
     world.mailer.script = (mail) =>
       mail.kind === 'announcement' ? 'accept-then-fail' : (undefined as never);
     await runRequested(world, 'announcement').catch(() => {});

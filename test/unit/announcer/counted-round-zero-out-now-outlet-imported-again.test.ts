@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
 import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
-  announce,
-  emailSent,
-  far,
-  giveDeBack,
+  givenBackRoundZeroOutNowUnanswered,
+  itsLastWithdrawal,
+  lateEmailSent,
   meta,
   runRequested,
   sweepEachMinute,
@@ -35,23 +32,16 @@ describe('a counted round-0 out-now whose outlet is deleted and imported again a
   // Guards against 81e0c1b's rule (reverted): an open round-0 out-now counted by address, closed once
   // its outlet was gone, left the address never told (it failed with [announcement, cancellation, announcement]).
   it('still tells the address the release is out in its new round', async () => {
-    const { german, world, label, releaseDay } = await withdrawnWithItsAnswerLost();
-    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
-    const withdrawalSentAt = new Date(world.clock.now).toISOString();
+    const press = await withdrawnWithItsAnswerLost();
+    const { german, world } = press;
+    const withdrawal = itsLastWithdrawal(world, german.email);
 
     // The release day comes; DE is given back; round 0's out-now is asked: SES answers for no entry.
-    await releaseDay();
-    world.clock.now += 60_000;
-    world.mailer.script = (mail) => (mail.kind === 'out-now' ? [] : (undefined as never));
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
-    world.mailer.script = undefined;
+    await givenBackRoundZeroOutNowUnanswered(press);
 
     // The withdrawal's late Email Sent: announced again; that round's out-now passes it for round 0's.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
-    await runRequested(world, 'announcement');
-    await runRequested(world, 'out-now');
+    await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
 
     // The German outlet deleted and imported again, same address: Outlets Changed, and what it asks.
     world.clock.now += 60_000;

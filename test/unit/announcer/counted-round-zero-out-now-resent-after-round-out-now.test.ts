@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
   announce,
-  emailSent,
   far,
   giveDeBack,
+  itsLastWithdrawal,
+  lateEmailSent,
   meta,
-  runRequested,
   sweepEachMinute,
   sweptPastStale,
   withdrawnWithItsAnswerLost,
@@ -34,8 +33,7 @@ describe("a round-0 out-now claimed open after the round's own out-now went", ()
   // round's own went (it failed with [announcement, cancellation, announcement, out-now, out-now]).
   it('is not resent to the German outlet by the sweep', async () => {
     const { german, british, world, label, releaseDay } = await withdrawnWithItsAnswerLost();
-    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
-    const withdrawalSentAt = new Date(world.clock.now).toISOString();
+    const withdrawal = itsLastWithdrawal(world, german.email);
 
     // The release day comes; DE is given back, and round 0's out-now asked: between that mailing's read
     // of the rounds and its claim, the withdrawal's Email Sent, the announcement it asks and that
@@ -49,9 +47,7 @@ describe("a round-0 out-now claimed open after the round's own out-now went", ()
         claims.some((claim) => claim.kind === 'out-now' && claim.email === german.email && !claim.revision)
       ) {
         world.deliveries.claimMany = claimMany;
-        await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
-        await runRequested(world, 'announcement');
-        await runRequested(world, 'out-now');
+        await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
         raced = true;
       }
       return claimMany(claims, at);

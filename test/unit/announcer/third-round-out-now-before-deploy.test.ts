@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
-  announce,
   aReleaseClaim,
-  emailSent,
-  far,
   giveDeBack,
-  meta,
-  runRequested,
-  withdrawDe,
+  lateEmailSent,
+  reAnnouncedBeforeTheReleaseDay,
+  withdrawDeItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -33,21 +27,16 @@ describe('an out-now of round 0 identity asked before the deploy while the secon
   // A third round's out-now reads round 0's out-now as well as the round before's (it failed with
   // [..., cancellation, announcement, out-now] where the last out-now is not due while it read the latter only).
   it('is not told again to the German outlet in its third round', async () => {
-    const { german, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    await runRequested(world, 'announcement');
+    const press = await reAnnouncedBeforeTheReleaseDay();
+    const { german, world, label, releaseDay } = press;
 
     // DE withdrawn again: SES sends the withdrawal, its answer lost (the claim stays open).
     world.clock.now += 60_000;
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
-    const [, withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
-    const withdrawalSentAt = new Date(world.clock.now).toISOString();
+    const withdrawal = await withdrawDeItsAnswerLost(
+      press,
+      'evt-withdrawn-again',
+      '2026-02-03T10:00:00.000Z',
+    );
 
     // The release day comes; DE given back again, the withdrawal still claimed. Before the deploy, the
     // out-now asked told the German outlet under round 0's identity, after the withdrawal went.
@@ -67,9 +56,7 @@ describe('an out-now of round 0 identity asked before the deploy while the secon
 
     // After the deploy, the withdrawal's late Email Sent: announced again, that round's out-now asked.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
-    await runRequested(world, 'announcement');
-    await runRequested(world, 'out-now');
+    await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',

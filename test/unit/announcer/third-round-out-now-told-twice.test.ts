@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
   announce,
-  emailSent,
   far,
   giveDeBack,
+  lateEmailSent,
   meta,
-  runRequested,
-  withdrawDe,
+  reAnnouncedBeforeTheReleaseDay,
+  withdrawDeItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -33,12 +31,8 @@ describe('an out-now asked while the second withdrawal was still being sent', ()
   // (docs/design.md#exactly-once-mail); reading round 0's only, it failed with [..., out-now
   // (given-back-1), announcement, out-now (given-back-2)] where the last out-now is not due.
   it('tells the German outlet the release is out once in its third round', async () => {
-    const { german, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    await runRequested(world, 'announcement');
+    const press = await reAnnouncedBeforeTheReleaseDay();
+    const { german, world, label, releaseDay } = press;
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
       'cancellation',
@@ -47,12 +41,11 @@ describe('an out-now asked while the second withdrawal was still being sent', ()
 
     // DE withdrawn again: SES sends the withdrawal, its answer lost (the claim stays open).
     world.clock.now += 60_000;
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
-    const [, withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
-    const withdrawalSentAt = new Date(world.clock.now).toISOString();
+    const withdrawal = await withdrawDeItsAnswerLost(
+      press,
+      'evt-withdrawn-again',
+      '2026-02-03T10:00:00.000Z',
+    );
 
     // The release day comes; DE given back again, the withdrawal still claimed: the out-now asked goes.
     await releaseDay();
@@ -69,9 +62,7 @@ describe('an out-now asked while the second withdrawal was still being sent', ()
 
     // The withdrawal's late Email Sent: the German outlet announced again, that round's out-now asked.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
-    await runRequested(world, 'announcement');
-    await runRequested(world, 'out-now');
+    await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',

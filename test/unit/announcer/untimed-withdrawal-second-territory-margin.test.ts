@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
-import { defaultSettings } from '#functions/announcer/ports.ts';
-import { sweepStaleClaims } from '#functions/announcer/settle.ts';
-import type { ReleaseChange } from '#functions/releases/apply-change.ts';
-import { aLabelAndItsPress, announce, far, meta } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
-
-const describing = (territories: string[]): ReleaseChange => ({
-  type: 'Release Updated',
-  details: aReleaseDetails({ territories }),
-});
+import {
+  aLabelAndItsPress,
+  announcementClaimedUnanswered,
+  describing,
+  deWithdrawnAndGivenBackFrOut,
+  sweptPastStale,
+} from '#test/support/announcer-fakes.ts';
 
 /**
  * docs/design.md#exactly-once-mail: heldBeforeHeldAt takes a first mail as held before holds kept
@@ -32,10 +28,8 @@ describe('FR withdrawn before any withdrawal time was kept, an announcement clai
   // territories '' (docs/design.md#exactly-once-mail); when it kept none, a never-held claim waited a
   // stale window more: it failed with [] where [announcement] is due for the German outlet.
   it('is resent to the German outlet by the first sweep past the stale window, as to the British', async () => {
-    const german = anOutlet({ kind: 'press', territories: ['DE'] });
-    const british = anOutlet({ kind: 'press', territories: ['GB'] });
-    const press = aLabelAndItsPress(['GB', 'DE', 'FR'], [german, british]);
-    const { release, world, store, label } = press;
+    const press = aLabelAndItsPress(['GB', 'DE', 'FR']);
+    const { german, british, release, world, store, label } = press;
     await store.putIfNewer(release, []);
     // FR withdrawn before anyone is announced, stored as before withdrawal times were kept: none.
     await label(describing(['GB', 'DE']), 'evt-fr-withdrawn', '2026-01-15T10:00:00.000Z');
@@ -46,22 +40,15 @@ describe('FR withdrawn before any withdrawal time was kept, an announcement clai
     world.releases.set('lbl-nightshift/rel-night-drive', structuredClone(stored));
 
     // Ten minutes later the announcement is claimed; SES answers its call for no entry: nothing sent.
-    world.clock.now += 10 * 60_000;
-    world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
-    await sendMailing(announce, meta, world.deps, far());
-    world.mailer.script = undefined;
+    await announcementClaimedUnanswered(world);
     expect(world.mailer.delivered).toEqual([]);
 
     // DE withdrawn and given back within minutes (FR stays withdrawn), both passing the open claims.
-    world.clock.now += 60_000;
-    await label(describing(['GB']), 'evt-de-withdrawn', '2026-02-01T10:00:00.000Z');
-    world.clock.now += 60_000;
-    await label(describing(['GB', 'DE']), 'evt-de-given-back', '2026-02-02T10:00:00.000Z');
+    await deWithdrawnAndGivenBackFrOut(press);
     expect(world.mailer.delivered).toEqual([]);
 
     // The first sweep past the stale window.
-    world.clock.now += defaultSettings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, far());
+    await sweptPastStale(world);
 
     expect(world.mailer.receivedBy(british.email).map((mail) => mail.kind)).toEqual(['announcement']);
     expect(world.mailer.receivedBy(german.email).map((mail) => mail.kind)).toEqual(['announcement']);
