@@ -201,3 +201,34 @@ export const driftStated = (h: ReturnType<typeof budgetsHarness>, budgetId: stri
     .map((e) => (e.detail as { data: { budgetId: string; differences: unknown[] } }).data)
     .filter((d) => d.budgetId === budgetId)
     .flatMap((d) => d.differences);
+
+/**
+ * The video's order (500.00 EUR) in bud-1 and fifty of the crew's invoices naming it (10.00 USD each of
+ * 4 March, no rate), each recoupable from `recoupable`; the order voided: none had a share while the
+ * order held it, and more invoices name it than its write counts again, so the reconciliation repairs
+ * their shares (counted apart, in no running total; docs/design.md#budgets).
+ */
+export async function crewInvoicesOfAVoidedOrder(
+  h: ReturnType<typeof budgetsHarness>,
+  recoupable: Partial<typeof ExpenseRecorded.sample>['recoupable'],
+) {
+  await h.expense(
+    anExpense({
+      expenseId: 'po-video',
+      kind: 'commitment',
+      amount: { minor: 50_000, currency: 'EUR' },
+      recoupable,
+    }),
+  );
+  for (let n = 1; n <= 50; n++)
+    await h.expense(
+      anExpense({
+        expenseId: `inv-crew-${n}`,
+        settles: 'po-video',
+        date: '2027-03-04',
+        amount: { minor: 1_000, currency: 'USD' },
+        recoupable,
+      }),
+    );
+  await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+}

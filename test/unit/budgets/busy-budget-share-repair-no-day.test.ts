@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { sum } from '#shared/budgets/ledger.ts';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anExpense,
+  budgetsHarness,
+  crewInvoicesOfAVoidedOrder,
+} from '#test/support/budgets-harness.ts';
 
 // Reviews 66cac96 (docs/design.md#budgets): a reconciliation whose only recount is a repair of shares
 // counted apart (in no running total) tried that repair on every attempt, its last one too, and an invoice
@@ -17,25 +22,7 @@ describe('a budget the label records invoices in throughout its reconciliation, 
     await h.budget(aBudget({ budgetId: 'bud-1' }));
     // The video's order (500.00 EUR), fifty crew invoices naming it (10.00 USD each, no rate), the order
     // voided: the reconciliation repairs their shares (counted apart, in no running total).
-    await h.expense(
-      anExpense({
-        expenseId: 'po-video',
-        kind: 'commitment',
-        amount: { minor: 50_000, currency: 'EUR' },
-        recoupable: artist,
-      }),
-    );
-    for (let n = 1; n <= 50; n++)
-      await h.expense(
-        anExpense({
-          expenseId: `inv-crew-${n}`,
-          settles: 'po-video',
-          date: '2027-03-04',
-          amount: { minor: 1_000, currency: 'USD' },
-          recoupable: artist,
-        }),
-      );
-    await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+    await crewInvoicesOfAVoidedOrder(h, artist);
 
     // The label's import records the ad agency's small invoices (1.00 EUR each) into bud-1 while it is
     // reconciled: one right after each strong read of its ledger.

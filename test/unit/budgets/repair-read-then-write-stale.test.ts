@@ -4,6 +4,7 @@ import {
   aBudget,
   anExpense,
   budgetsHarness,
+  crewInvoicesOfAVoidedOrder,
   driftStated,
   loseRelease,
 } from '#test/support/budgets-harness.ts';
@@ -92,25 +93,7 @@ describe("an unconverted invoice recorded in the budget between its reconciliati
     // The video's order (500.00 EUR) and fifty of the crew's invoices naming it (10.00 USD each, no rate
     // yet): none has a share while the order holds it. The label voids the order: more invoices name it
     // than its write counts again, so the reconciliation repairs their shares.
-    await h.expense(
-      anExpense({
-        expenseId: 'po-video',
-        kind: 'commitment',
-        amount: { minor: 50_000, currency: 'EUR' },
-        recoupable: artist,
-      }),
-    );
-    for (let n = 1; n <= 50; n++)
-      await h.expense(
-        anExpense({
-          expenseId: `inv-crew-${n}`,
-          settles: 'po-video',
-          date: '2027-03-04',
-          amount: { minor: 1_000, currency: 'USD' },
-          recoupable: artist,
-        }),
-      );
-    await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+    await crewInvoicesOfAVoidedOrder(h, artist);
     expect(await h.store.recoupable(h.labelId, 'art-1')).toEqual([]);
 
     // Right after the reconciliation's strong read of bud-1, the label records the catering invoice there

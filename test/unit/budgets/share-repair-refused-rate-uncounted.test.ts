@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { counter, sum } from '#shared/budgets/ledger.ts';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anExpense,
+  budgetsHarness,
+  crewInvoicesOfAVoidedOrder,
+} from '#test/support/budgets-harness.ts';
 
 // Reviews f7f5bd3. docs/design.md#budgets: the running totals always equal the ledger; the
 // reconciliation's repair of its own budget's shares now holds its read's totals revision, which every
@@ -21,25 +26,7 @@ describe('a budget whose share repair two invoices refuse, with a rate to count 
     // The video's order (500.00 EUR) and fifty of the crew's invoices naming it (10.00 USD each, no rate
     // yet), the order voided: more invoices name it than its write counts again, so the reconciliation
     // repairs their shares.
-    await h.expense(
-      anExpense({
-        expenseId: 'po-video',
-        kind: 'commitment',
-        amount: { minor: 50_000, currency: 'EUR' },
-        recoupable: artist,
-      }),
-    );
-    for (let n = 1; n <= 50; n++)
-      await h.expense(
-        anExpense({
-          expenseId: `inv-crew-${n}`,
-          settles: 'po-video',
-          date: '2027-03-04',
-          amount: { minor: 1_000, currency: 'USD' },
-          recoupable: artist,
-        }),
-      );
-    await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
+    await crewInvoicesOfAVoidedOrder(h, artist);
     // The London plugger's invoice (100.00 GBP of 3 March, no rate yet), and the manager's GBP rate of that
     // day, put before the reconciliation: it is to count 120.00 EUR on the radio line.
     await h.expense(
