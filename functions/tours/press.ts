@@ -382,9 +382,13 @@ export async function tellThoseToldOf(
     (t) =>
       t.showIds.includes(stored.showId) &&
       (!resending || resending.has(t.email)) &&
-      // A held mail's follow-up telling a move whose step has forgotten the country: not to those that
-      // step told (their note is its "moved", with its stay).
-      !(news === 'moved' && !toldSince && t.stated?.[stored.showId]?.since),
+      // A held mail's follow-up telling a move, or a cancellation, of a show gone from `country` whose move's
+      // step has forgotten it: not to those that step told (their note is its "moved", with its stay).
+      !(
+        (news === 'moved' || (resending && country !== stored.show.venue.country)) &&
+        !toldSince &&
+        t.stated?.[stored.showId]?.since
+      ),
   );
   // Read again after the notes (docs/design.md#tours): changed since in what its press hears (set on
   // again, cancelled, put on hold, other facts), the show's latest change tells what stands, its step or

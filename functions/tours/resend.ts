@@ -207,7 +207,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
 /**
  * What a show's step would tell `emails` of it in `country` now (tellThoseToldOf): its cancellation, in
  * the countries its cancellation's step tells (its own, and those it left whose press has not heard that
- * it moved), or its change once due for press (pressDue), in its own; with `moved` (a held mail's
+ * it moved) or, to an address not told by the move's step, in one that step forgot, or its change once due for press (pressDue), in its own; with `moved` (a held mail's
  * follow-up, or its stale "moved"), that it moved, of a show gone from `country`; nothing once its step
  * is stopped for good (stepStopped: the show over, or settled), `undefined` while it is not due for now
  * (docs/design.md#tours).
@@ -232,11 +232,11 @@ const newsOf = async (
   const cancelled = stated?.show?.status === 'cancelled';
   const since = stated?.pressCountries?.[country];
   if (!stated?.show || stepStopped(stated, 'press-change', now)?.forNow === false) return [];
-  // Gone from `country` (not cancelled, or its press told that it moved): the follow-up of a held mail
+  // Gone from `country`, not cancelled (cancelled, its cancellation is told): the follow-up of a held mail
   // tells that it moved, as the move's step does, under its identity while the country is noted (that
   // step tells those it counts told once the show is announced there), else under the change's
   // (tellThoseToldOf); anything else tells nothing of it there.
-  if (stated.show.venue.country !== country && !(cancelled && since))
+  if (stated.show.venue.country !== country && !cancelled)
     return moved && (!since || isAnnounced(stated.show.status))
       ? tellThoseToldOf(tour, stated, 'moved', deps, country, since, emails)
       : [];
