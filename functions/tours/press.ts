@@ -386,8 +386,8 @@ export async function tellThoseToldOf(
       // step has forgotten it: not to those that step told (their note is its "moved", with its stay).
       !(
         (news === 'moved' || (resending && country !== stored.show.venue.country)) &&
-        !toldSince &&
-        t.stated?.[stored.showId]?.since
+        t.stated?.[stored.showId]?.since &&
+        t.stated[stored.showId]!.since !== toldSince
       ),
   );
   // Read again after the notes (docs/design.md#tours): changed since in what its press hears (set on

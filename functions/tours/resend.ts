@@ -236,10 +236,12 @@ const newsOf = async (
   // tells that it moved, as the move's step does, under its identity while the country is noted (that
   // step tells those it counts told once the show is announced there), else under the change's
   // (tellThoseToldOf); anything else tells nothing of it there.
-  if (stated.show.venue.country !== country && !cancelled)
-    return moved && (!since || isAnnounced(stated.show.status))
-      ? tellThoseToldOf(tour, stated, 'moved', deps, country, since, emails)
-      : [];
+  if (stated.show.venue.country !== country && !cancelled) {
+    if (moved && isAnnounced(stated.show.status))
+      return tellThoseToldOf(tour, stated, 'moved', deps, country, since, emails);
+    if (moved && !since) await deps.tours.recordPressCountry(stated, country, now);
+    return [];
+  }
   if (cancelled || pressDue(stated.show, now))
     return tellThoseToldOf(
       tour,
