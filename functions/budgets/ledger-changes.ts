@@ -826,10 +826,11 @@ const sharesOf = (states: Iterable<ExpenseState>): Counters =>
 /**
  * What a repair's drift in the budget it writes is figured from (see docs/design.md#budgets): the running
  * totals and their revision (one item, strongly), and the states its shares are compared over, what the
- * budget's shares held: its whole ledger's, read (strongly) after the totals only when the written states
- * change a share counted apart (rare: they are in no running total to read instead); else theirs, which
- * change none. Nothing is read when neither changes. The write holds the revision, read first: anything
- * written into the budget since (an invoice recorded) refuses it, and it is read and figured again.
+ * budget's shares held: its whole ledger's, read (strongly, the totals' item first: one read answers
+ * both) only when the written states change a share counted apart (rare: they are in no running total to
+ * read instead); else theirs, which change none. Nothing is read when neither changes. The write holds
+ * the revision, read before the states: anything written into the budget since (an invoice recorded)
+ * refuses it, and it is read and figured again.
  */
 async function repairRead(
   store: BudgetStore,
@@ -844,12 +845,12 @@ async function repairRead(
       befores,
       pairs.map(([, after]) => after),
     ).length > 0;
-  if (!shares && Object.keys(delta).length === 0) return { states: befores };
-  const totals = await store.runningTotals(labelId, budgetId);
-  return {
-    ...totals,
-    states: shares ? (await store.ledger(labelId, budgetId, { consistent: true })).states : befores,
-  };
+  if (shares) {
+    const { totals, totalsRevision, states } = await store.ledger(labelId, budgetId, { consistent: true });
+    return { totals, totalsRevision, states };
+  }
+  if (Object.keys(delta).length === 0) return { states: befores };
+  return { ...(await store.runningTotals(labelId, budgetId)), states: befores };
 }
 
 /** The shares' drift of a write: what these stored states' shares held, and hold with the written ones (by id). */
