@@ -1,8 +1,12 @@
+import { timeoutSeconds } from '#infra/function-settings.ts';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoBudgetReads } from '#shared/db/budget-reads.ts';
+import { mailsReached } from '#shared/db/deliveries.ts';
 import { dynamoFxRates } from '#shared/db/fx-rates.ts';
+import { deliveriesById } from '#shared/db/subject-deliveries.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
+import { staleClaimMsFor } from '#shared/mail/ports.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { signTourManagerToken, tourManagerUrl } from '#shared/tokens.ts';
 import { tourManagerLinkExpiry, tourManagerLinkWithoutShows } from '#shared/tours.ts';
@@ -25,6 +29,13 @@ export const liveBudgetRoutesDeps = (): BudgetRoutesDeps => ({
 
 export const liveTourRoutesDeps = (): TourRoutesDeps => ({
   tours: dynamoTours(dynamo(), config().TABLE_NAME),
+  // The tours function's press mail, stale after its window (shared/mail/ports.ts, staleClaimMsFor).
+  reached: (mails) =>
+    mailsReached(
+      { getMany: (ids, options) => deliveriesById(dynamo(), config().TABLE_NAME, ids, options) },
+      new Date(Date.now() - staleClaimMsFor(timeoutSeconds.tours)).toISOString(),
+      mails,
+    ),
   tourManagerLink: async (labelId, tourId, shows) =>
     tourManagerUrl(
       config().PUBLIC_BASE_URL,

@@ -1,5 +1,7 @@
 import type { ManagementRoute } from '#functions/management/routes.ts';
-import type { TourStore } from '#shared/db/tours.ts';
+import type { MailIdentity } from '#shared/db/deliveries.ts';
+import type { Reach } from '#shared/db/subject-deliveries.ts';
+import { type TourStore, toldAsReached } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestJson, guestRefusals } from '#shared/guests.ts';
 import { failure, writeConflict } from '#shared/http/docs.ts';
@@ -30,6 +32,8 @@ export interface TourRoutesDeps {
   tours: TourStore;
   /** The tour manager's page for the tour (a signed link), so the tour manager needs no API key. */
   tourManagerLink(labelId: string, tourId: string, shows: Show[]): Promise<string>;
+  /** Whether each press mail reached SES, as the tours function's steps read it (`TourMailer.reached`). */
+  reached(mails: MailIdentity[]): Promise<Reach[]>;
   now: () => Date;
 }
 
@@ -86,14 +90,19 @@ function showDetail(stored: LiveShow, now: string) {
   };
 }
 
-/** Each show with the number of outlet addresses told of it (press is kept per country). */
+/**
+ * Each show with the number of outlet addresses told of it (press is kept per country), as the tours
+ * steps count them: only mails that reached SES (`toldAsReached`, docs/design.md#tours).
+ */
 async function withOutletsTold(tour: StoredTour, shows: LiveShow[], deps: TourRoutesDeps) {
   const countries = [...new Set(shows.map((s) => s.show.venue.country))];
   const told = new Map(
     await Promise.all(
-      countries.map(
-        async (country) => [country, await deps.tours.pressTold(tour.labelId, tour.tourId, country)] as const,
-      ),
+      countries.map(async (country) => {
+        const notes = await deps.tours.pressTold(tour.labelId, tour.tourId, country);
+        await toldAsReached(tour, notes, deps.reached);
+        return [country, notes] as const;
+      }),
     ),
   );
   return shows.map((stored) => ({

@@ -1,5 +1,4 @@
-import { deliveryIdOf } from '#shared/db/deliveries.ts';
-import { wentOut } from '#shared/db/subject-deliveries.ts';
+import { mailsReached } from '#shared/db/deliveries.ts';
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
@@ -58,31 +57,7 @@ export function moduleTourMailer(
         throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
       return outcome.sent;
     },
-    async reached(mails) {
-      const ids = mails.map(deliveryIdOf);
-      // Consistently: announceToMedia asks about claims and marks it wrote milliseconds before.
-      const found = await deps.deliveries.getMany(ids, { consistent: true });
-      const stale = staleBefore(deps);
-      return ids.map((id) => {
-        const delivery = found.get(id);
-        // A claim closed unsent whose late Email Sent showed it went reached SES (wentOut).
-        if (delivery?.status === 'failed') return wentOut(delivery);
-        // An open claim is stale by its place among the open claims (its last take-over, a hold
-        // included: updatedAt), not its claim time, which a hold keeps (docs/design.md#exactly-once-mail);
-        // but an announcement or update the sweep held (heldAt, no change named) is `held` however long
-        // held: its late Email Sent, which the hold waits for, may yet show it went, and asks then for
-        // the news of its shows (docs/design.md#tours).
-        return (
-          delivery &&
-          (delivery.status !== 'claimed' ||
-            (delivery.heldAt && !delivery.context.change
-              ? 'held'
-              : delivery.updatedAt < stale
-                ? undefined
-                : 'claimed'))
-        );
-      });
-    },
+    reached: (mails) => mailsReached(deps.deliveries, staleBefore(deps), mails),
     sweepStale: (subjectType, rebuild, deadline, leftOutSuppressed) =>
       sweepStaleClaims(
         deps,

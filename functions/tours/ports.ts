@@ -1,6 +1,7 @@
 import { functionEnvironment } from '#infra/function-settings.ts';
 import type { Delivery, MailIdentity, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
+import type { Reach } from '#shared/db/subject-deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { TourSteps } from '#shared/db/tours.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
@@ -54,16 +55,12 @@ export interface TourMailer {
    */
   send(mails: TourMail[], leftOutSuppressed?: LeftOutSuppressed): Promise<number>;
   /**
-   * Whether each mail (by its identity) reached SES: `true`, its delivery sent (bounced or complained
-   * since included, or closed unsent and then shown sent by its late Email Sent: `wentOut`), for good; `'claimed'`, claimed within the stale window, its send maybe under way
-   * (it may yet turn out not to). A mail refused, or closed unsent, did not, for good (`false`: ended);
-   * nor, for now, did one never claimed (or given back) or a claim gone stale (`undefined`: the sweep
-   * has yet to end it). An announcement or update the sweep held (its shows not due for press for now)
-   * is `'held'`: the announcement step counts it told of its shows, a change or cancellation step told
-   * nothing of them, as its late Email Sent asks for their news (docs/design.md#tours). Read in batches,
+   * Whether each mail (by its identity) reached SES (`reachOf`, shared/db/subject-deliveries.ts): the
+   * announcement step counts one `'held'` told of its shows, a change or cancellation step told nothing
+   * of them, as its late Email Sent asks for their news (docs/design.md#tours). Read in batches,
    * strongly consistent.
    */
-  reached(mails: MailIdentity[]): Promise<(boolean | 'claimed' | 'held' | undefined)[]>;
+  reached(mails: MailIdentity[]): Promise<Reach[]>;
   /**
    * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from

@@ -1,6 +1,6 @@
-import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
+import { mailSubjects } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
-import { type PressStatement, type PressTold, showRefOf } from '#shared/db/tours.ts';
+import { type PressStatement, type PressTold, showRefOf, toldAsReached } from '#shared/db/tours.ts';
 import {
   type OutboxEntry,
   outboxEntry,
@@ -197,47 +197,13 @@ const audienceOf = (tour: StoredTour, country: string) => ({
 });
 
 /**
- * The addresses told of the tour's shows in `country`, each with the shows whose mails reached SES: a
- * show whose note names its mail's set (an announcement or update noted while its mail was claimed, or
- * the stale-claim sweep's own set) counts as told unless that mail ended failed without going out
- * (refused by SES, or closed unsent with no late Email Sent: `wentOut`), whatever the address's set of
- * shows says (the sweep takes such shows off it, `settlePressTold`, but a sweep stopped before that write
- * would leave them on it); claimed, even stale, it still counts (the sweep sends it again or ends it).
- * Held by the sweep (`held`), it counts for an announcement, but not for `news` (a change, cancellation or
- * move): it may never have gone, and its late Email Sent asks for that news.
- * Read in batches, by the set each note names (docs/design.md#tours).
+ * The addresses told of the tour's shows in `country`, each with the shows whose mails reached SES
+ * (`toldAsReached`, as the office's tour view counts them). A note whose mail was sent can no longer
+ * fail: its `set` is dropped (one write per address, once), so no later step reads that delivery again.
  */
 async function pressToldAsReached(tour: StoredTour, country: string, deps: ToursDeps, news?: 1) {
   const told = await deps.tours.pressTold(tour.labelId, tour.tourId, country);
-  const noted = told.flatMap((t) =>
-    Object.entries(t.stated ?? {}).flatMap(([showId, { set, kind }]) =>
-      set
-        ? {
-            t,
-            showId,
-            mail: {
-              labelId: tour.labelId,
-              subject: mailSubjects.tourShows(tour.tourId, set),
-              email: t.email,
-              kind: `press-${kind}`,
-            },
-          }
-        : [],
-    ),
-  );
-  // One read per mail: every show of its set names the same delivery.
-  const mails = new Map(noted.map(({ mail }) => [deliveryIdOf(mail), mail]));
-  const ids = [...mails.keys()];
-  const reached = ids.length ? await deps.mailer.reached([...mails.values()]) : [];
-  // A note whose mail was sent can no longer fail: its `set` is dropped (one write per address, once),
-  // so no later step reads that delivery again.
-  const sent: Record<string, Record<string, string>> = {};
-  for (const { t, showId, mail } of noted) {
-    const reach = reached[ids.indexOf(deliveryIdOf(mail))];
-    t.showIds = t.showIds.filter((other) => other !== showId);
-    if (reach !== false && !(news && reach === 'held')) t.showIds.push(showId);
-    if (reach === true) sent[t.email] = { ...sent[t.email], [showId]: mail.subject[2] };
-  }
+  const sent = await toldAsReached(tour, told, deps.mailer.reached, news);
   // Few (an answer SES lost, or a set the sweep wrote), but up to a page's (500): `notesAtOnce` at a time.
   await forEachBounded(Object.entries(sent), notesAtOnce, ([email, sets]) =>
     deps.tours.settlePressTold(tour.labelId, tour.tourId, country, email, sets, true),

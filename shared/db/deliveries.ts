@@ -7,22 +7,25 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
-import { batchGetAll } from './batch-get.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 import {
+  deliveriesById,
   deliveriesOfSubject,
+  deliveryKey,
   deliveryOf,
   deliveryShards,
   mailSubjects,
+  type Reach,
+  reachOf,
   subjectDeliveriesKey,
 } from './subject-deliveries.ts';
 import { writeEachIfAllowed } from './transact-page.ts';
 
 // Where a subject's deliveries are read from (the pages behind a mail's links read them without the
 // claims). Whether a mail went out (`wentOut`) is read from there alone.
-export { deliveriesOfSubject, deliveryOf, deliveryShards, mailSubjects, subjectDeliveriesKey };
+export { deliveriesOfSubject, deliveryKey, deliveryOf, deliveryShards, mailSubjects, subjectDeliveriesKey };
 
 /**
  * Deliveries: one item per mail Backline means to send, for every sender (releases, tours, budgets).
@@ -251,9 +254,22 @@ export const deliveryIdOf = (identity: MailIdentity): string => {
   );
 };
 
-const shardOf = (deliveryId: string, shards: number) => Number.parseInt(deliveryId.slice(0, 4), 16) % shards;
+/**
+ * Whether each mail (by its identity) reached SES (`reachOf`), its deliveries read at once, strongly
+ * consistent (a step asks about claims and marks it wrote milliseconds before); a claim open since
+ * before `staleBefore` is stale.
+ */
+export async function mailsReached(
+  deliveries: Pick<MailClaims, 'getMany'>,
+  staleBefore: string,
+  mails: MailIdentity[],
+): Promise<Reach[]> {
+  const ids = mails.map(deliveryIdOf);
+  const found = await deliveries.getMany(ids, { consistent: true });
+  return ids.map((id) => reachOf(found.get(id), staleBefore));
+}
 
-export const deliveryKey = (deliveryId: string) => ({ pk: keyOf('DELIVERY', deliveryId), sk: 'DELIVERY' });
+const shardOf = (deliveryId: string, shards: number) => Number.parseInt(deliveryId.slice(0, 4), 16) % shards;
 
 const subjectDeliveriesSort = (identity: MailIdentity) =>
   identity.moment === undefined
@@ -499,12 +515,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       );
     },
 
-    async getMany(deliveryIds, options) {
-      const items = await batchGetAll(db, table, [...new Set(deliveryIds)].map(deliveryKey), {
-        ConsistentRead: options?.consistent,
-      });
-      return new Map(items.map((item) => [item.deliveryId as string, deliveryOf(item)]));
-    },
+    getMany: (deliveryIds, options) => deliveriesById(db, table, deliveryIds, options),
 
     async stale(subjectType, before, limit) {
       // Each shard's oldest `limit`, then the oldest `limit` of them all, by their place (the index's

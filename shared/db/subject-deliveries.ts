@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { normaliseEmail } from '#shared/outlets.ts';
+import { batchGetAll } from './batch-get.ts';
 import type { Delivery, MailSubject } from './deliveries.ts';
 import { keyOf } from './keys.ts';
 
@@ -18,6 +19,33 @@ import { keyOf } from './keys.ts';
  */
 export const wentOut = (delivery: Pick<Delivery, 'status' | 'messageId'> | undefined): boolean =>
   delivery?.status === 'sent' || (delivery?.status === 'failed' && delivery.messageId !== undefined);
+
+/**
+ * Whether a mail reached SES, by its delivery: `true`, sent (bounced or complained since included, or
+ * closed unsent and then shown sent by its late Email Sent: `wentOut`), for good; `'claimed'`, claimed
+ * since `staleBefore`, its send maybe under way (it may yet turn out not to). Refused, or closed unsent,
+ * it did not, for good (`false`); nor, for now, did one never claimed (or given back) or a claim gone
+ * stale (`undefined`: the sweep has yet to end it). An open claim is stale by its place among the open
+ * claims (its last take-over, a hold included: `updatedAt`), not its claim time, which a hold keeps
+ * (docs/design.md#exactly-once-mail); but an announcement or update the sweep held (`heldAt`, no change
+ * named) is `'held'` however long held: its late Email Sent, which the hold waits for, may yet show it
+ * went, and asks then for the news of its shows (docs/design.md#tours). The tours steps and the
+ * office's tour view read a press mail through this one answer.
+ */
+export type Reach = boolean | 'claimed' | 'held' | undefined;
+
+export function reachOf(delivery: Delivery | undefined, staleBefore: string): Reach {
+  if (delivery?.status === 'failed') return wentOut(delivery);
+  return (
+    delivery &&
+    (delivery.status !== 'claimed' ||
+      (delivery.heldAt && !delivery.context.change
+        ? 'held'
+        : delivery.updatedAt < staleBefore
+          ? undefined
+          : 'claimed'))
+  );
+}
 
 /** The subjects every sender uses, so each is spelled once. */
 export const mailSubjects = {
@@ -77,6 +105,21 @@ export const deliveryOf = (item: Record<string, unknown>): Delivery => {
     ...(releaseAsOf ? { asOf: releaseAsOf as string } : {}),
   };
 };
+
+export const deliveryKey = (deliveryId: string) => ({ pk: keyOf('DELIVERY', deliveryId), sk: 'DELIVERY' });
+
+/** The deliveries of `deliveryIds` that exist, by id, read in batches (strongly consistent if asked). */
+export async function deliveriesById(
+  db: DynamoDBDocumentClient,
+  table: string,
+  deliveryIds: string[],
+  options?: { consistent?: boolean },
+): Promise<Map<string, Delivery>> {
+  const items = await batchGetAll(db, table, [...new Set(deliveryIds)].map(deliveryKey), {
+    ConsistentRead: options?.consistent,
+  });
+  return new Map(items.map((item) => [item.deliveryId as string, deliveryOf(item)]));
+}
 
 /** Every delivery of a subject (all kinds), from each shard of the subject index. */
 export async function deliveriesOfSubject(

@@ -12,8 +12,10 @@ import type { Contact } from '../events/tour-booked.ts';
 import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '../tours.ts';
 import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts, WriteConflictError } from './conflicts.ts';
+import { deliveryIdOf, type MailIdentity } from './deliveries.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
+import { mailSubjects, type Reach } from './subject-deliveries.ts';
 
 /**
  * Tours, their shows and the promoter directory.
@@ -107,6 +109,53 @@ export interface PressTold {
    * kept.
    */
   stated?: Record<string, PressStatement>;
+}
+
+/**
+ * `told` (an address's notes of the tour's shows in one country) as reached: each address keeps, of
+ * the shows whose note names its mail's set (an announcement or update noted while its mail was
+ * claimed, or the stale-claim sweep's own set), those whose mail did not end failed without going out
+ * (refused by SES, or closed unsent with no late Email Sent: `reachOf`), whatever the address's set of
+ * shows says (the sweep takes such shows off it, `settlePressTold`, but a sweep stopped before that write
+ * would leave them on it); claimed, even stale, it still counts (the sweep sends it again or ends it).
+ * Held by the sweep (`held`), it counts for an announcement, but not for `news` (a change, cancellation or
+ * move): it may never have gone, and its late Email Sent asks for that news. Read in batches, one read
+ * per mail (every show of its set names the same delivery). Answers, by address, the sets of shows
+ * whose mail was sent (docs/design.md#tours): the steps drop them from the notes.
+ */
+export async function toldAsReached(
+  tour: Pick<StoredTour, 'labelId' | 'tourId'>,
+  told: PressTold[],
+  reached: (mails: MailIdentity[]) => Promise<Reach[]>,
+  news?: 1,
+): Promise<Record<string, Record<string, string>>> {
+  const noted = told.flatMap((t) =>
+    Object.entries(t.stated ?? {}).flatMap(([showId, { set, kind }]) =>
+      set
+        ? {
+            t,
+            showId,
+            mail: {
+              labelId: tour.labelId,
+              subject: mailSubjects.tourShows(tour.tourId, set),
+              email: t.email,
+              kind: `press-${kind}`,
+            },
+          }
+        : [],
+    ),
+  );
+  const mails = new Map(noted.map(({ mail }) => [deliveryIdOf(mail), mail]));
+  const ids = [...mails.keys()];
+  const reach = ids.length ? await reached([...mails.values()]) : [];
+  const sent: Record<string, Record<string, string>> = {};
+  for (const { t, showId, mail } of noted) {
+    const answer = reach[ids.indexOf(deliveryIdOf(mail))];
+    t.showIds = t.showIds.filter((other) => other !== showId);
+    if (answer !== false && !(news && answer === 'held')) t.showIds.push(showId);
+    if (answer === true) sent[t.email] = { ...sent[t.email], [showId]: mail.subject[2] };
+  }
+  return sent;
 }
 
 /** A promoter's id: derived from the normalised address, so every webhook naming it finds the same entry. */

@@ -744,9 +744,21 @@ export async function storeTourWithShow(tours: InMemoryTours, show: Show, at = '
   );
 }
 
-/** GET `path` (on the route `routeKey`) of the office's tour routes over `tours`, through its API, middleware included. */
+/**
+ * The office's tour routes over `tours`, its press read through `mailer` as the tours steps read it
+ * (without one, every press mail reads as never claimed).
+ */
+export const officeTourRoutes = (tours: TourStore, now: () => Date, mailer?: Pick<TourMailer, 'reached'>) =>
+  tourRoutes({
+    tours,
+    tourManagerLink: async () => 'https://tm',
+    reached: mailer?.reached ?? (async (mails) => mails.map(() => undefined)),
+    now,
+  });
+
+/** GET `path` (on the route `routeKey`) of the office's tour routes over the world's tours and press mail, through its API, middleware included. */
 export async function officeGet(
-  tours: InMemoryTours,
+  world: { tours: TourStore; mailer?: Pick<TourMailer, 'reached'> },
   path: string,
   routeKey: string,
   pathParameters: Record<string, string>,
@@ -754,7 +766,7 @@ export async function officeGet(
   const api = managementApi(
     'office',
     async () => 'key',
-    tourRoutes({ tours, tourManagerLink: async () => 'https://tm', now: () => new Date('2027-01-02') }),
+    officeTourRoutes(world.tours, () => new Date('2027-01-02'), world.mailer),
   );
   return (await api(
     {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tourRoutes } from '#functions/office/tours.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import type { StoredShow } from '#shared/tours.ts';
-import { InMemoryTours } from '#test/support/tours.ts';
+import { InMemoryTours, officeTourRoutes } from '#test/support/tours.ts';
 
 /** POST .../shows/{showId}/guests on a show with no guests yet: `post` sends it a body, as JSON. */
 const guestsRoute = () => {
@@ -11,7 +10,7 @@ const guestsRoute = () => {
   tours.shows.set(JSON.stringify([ref.labelId, ref.tourId, ref.showId]), {
     ...ref,
   } as unknown as StoredShow);
-  const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => new Date() }).find(
+  const route = officeTourRoutes(tours, () => new Date()).find(
     (r) => r.method === 'POST' && r.path.endsWith('/guests'),
   )!;
   const post = (body: unknown) =>

@@ -7,7 +7,7 @@ describe('a path id over 128 characters that ends in .ics, on a route that is no
   it('is a 400 naming the tour id, as for any id over 128 characters', async () => {
     const tourId = `${'t'.repeat(128)}.ics`;
     const result = await officeGet(
-      new InMemoryTours(),
+      { tours: new InMemoryTours() },
       `/labels/lbl-1/tours/${tourId}`,
       'GET /labels/{labelId}/tours/{tourId}',
       {

@@ -50,7 +50,7 @@ describe('a stale announcement of two shows closed by the sweep for a set of its
     ]);
 
     const result = await officeGet(
-      world.tours,
+      world,
       '/labels/lbl-1/tours/tour-1',
       'GET /labels/{labelId}/tours/{tourId}',
       {

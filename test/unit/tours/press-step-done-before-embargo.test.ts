@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { tourRoutes } from '#functions/office/tours.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
   announcedAgainEmbargoed,
   aShow,
+  officeTourRoutes,
   ref,
   runDueSteps,
   runOnTo,
@@ -31,7 +31,7 @@ describe("the office's view of a show announced again with new doors and its pre
     // The German outlet has only its first announcement (doors 19:00): 1 March is to tell it of 20:00.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
 
-    const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => now.value }).find(
+    const route = officeTourRoutes(tours, () => now.value).find(
       (r) => r.method === 'GET' && r.path.endsWith('/shows/{showId}'),
     )!;
     const pressStep = async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { tourRoutes } from '#functions/office/tours.ts';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
   aShow,
   metaAt,
+  officeTourRoutes,
   ref,
   runDueSteps,
   runOnTo,
@@ -78,8 +78,8 @@ describe("the office's view of a show whose press embargo the label lifts, its n
 });
 
 /** The press-announcement step of show-1 as the office's show view states it at `now`. */
-async function pressStep(tours: Parameters<typeof tourRoutes>[0]['tours'], now: { value: Date }) {
-  const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => now.value }).find(
+async function pressStep(tours: Parameters<typeof officeTourRoutes>[0], now: { value: Date }) {
+  const route = officeTourRoutes(tours, () => now.value).find(
     (r) => r.method === 'GET' && r.path.endsWith('/shows/{showId}'),
   )!;
   const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({

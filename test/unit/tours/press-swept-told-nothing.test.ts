@@ -131,7 +131,7 @@ describe('an address whose announcement the stale-claim sweep ended failed count
     const world = await announcementEndedFailedBySweep();
 
     const result = await officeGet(
-      world.tours,
+      world,
       '/labels/lbl-1/tours/tour-1',
       'GET /labels/{labelId}/tours/{tourId}',
       {

@@ -7,7 +7,7 @@ async function calendarOfShow(showId: string): Promise<HttpResult> {
   const tours = new InMemoryTours();
   await storeTourWithShow(tours, aShow({ showId }));
   const path = `/labels/lbl-1/tours/tour-1/shows/${encodeURIComponent(showId)}.ics`;
-  return officeGet(tours, path, 'GET /labels/{labelId}/tours/{tourId}/shows/{showId}', {
+  return officeGet({ tours }, path, 'GET /labels/{labelId}/tours/{tourId}/shows/{showId}', {
     labelId: 'lbl-1',
     tourId: 'tour-1',
     showId: `${showId}.ics`,

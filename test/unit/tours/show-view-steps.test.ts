@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { tourRoutes } from '#functions/office/tours.ts';
 import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { stepMoment } from '#shared/tours.ts';
-import { aShow, fakeToursDeps, metaAt, ref, tourOf } from '#test/support/tours.ts';
+import { aShow, fakeToursDeps, metaAt, officeTourRoutes, ref, tourOf } from '#test/support/tours.ts';
 
 describe('GET /labels/{labelId}/tours/{tourId}/shows/{showId}', () => {
   it("does not state the day sheet of a postponed show's new day as done when only the old day's went", async () => {
@@ -26,7 +25,7 @@ describe('GET /labels/{labelId}/tours/{tourId}/shows/{showId}', () => {
       deps,
     );
 
-    const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => now.value }).find(
+    const route = officeTourRoutes(tours, () => now.value).find(
       (r) => r.method === 'GET' && r.path.endsWith('/shows/{showId}'),
     )!;
     const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
@@ -62,7 +61,7 @@ describe('GET /labels/{labelId}/tours/{tourId}/shows/{showId}', () => {
       deps,
     );
 
-    const route = tourRoutes({ tours, tourManagerLink: async () => '', now: () => now.value }).find(
+    const route = officeTourRoutes(tours, () => now.value).find(
       (r) => r.method === 'GET' && r.path.endsWith('/shows/{showId}'),
     )!;
     const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
