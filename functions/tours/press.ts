@@ -1,6 +1,13 @@
-import { mailSubjects } from '#shared/db/deliveries.ts';
+import { conflictBackoff, conflictRetries, WriteConflictError } from '#shared/db/conflicts.ts';
+import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
-import { type PressStatement, type PressTold, showRefOf, toldAsReached } from '#shared/db/tours.ts';
+import {
+  type PressStatement,
+  type PressTold,
+  pressNotesPerCheck,
+  showRefOf,
+  toldAsReached,
+} from '#shared/db/tours.ts';
 import {
   type OutboxEntry,
   outboxEntry,
@@ -335,7 +342,19 @@ export async function announceToMedia(
  * (`statedAsReached`). `resending`: the addresses of the stale-claim sweep's claims, written by the
  * same rule, whose notes stand as their steps wrote them (docs/design.md#tours).
  */
-export async function tellThoseToldOf(
+export async function tellThoseToldOf(...step: Parameters<typeof tellAsRead>): Promise<TourMail[]> {
+  // Its notes refused (the show changed since it read it), the step is taken again from a fresh read.
+  for (let tried = 1; ; tried++) {
+    const mails = await tellAsRead(...step);
+    if (mails) return mails;
+    if (tried >= conflictRetries.attempts)
+      throw new WriteConflictError(tried, `show ${step[1].showId} changed while its press was noted`);
+    await conflictBackoff(tried);
+  }
+}
+
+/** `tellThoseToldOf` from one read of the notes and the show: undefined when its notes were refused. */
+async function tellAsRead(
   tour: StoredTour,
   stored: LiveShow,
   news: 'cancellation' | 'change' | 'moved',
@@ -343,7 +362,7 @@ export async function tellThoseToldOf(
   country = stored.show.venue.country,
   toldSince?: string,
   resending?: Set<string>,
-): Promise<TourMail[]> {
+): Promise<TourMail[] | undefined> {
   const toldOf = (await pressToldAsReached(tour, country, deps, 1)).filter(
     (t) =>
       t.showIds.includes(stored.showId) &&
@@ -359,7 +378,10 @@ export async function tellThoseToldOf(
   // Read again after the notes (docs/design.md#tours): changed since in what its press hears (set on
   // again, cancelled, put on hold, other facts), the show's latest change tells what stands, its step or
   // firing reading these notes after, even when that change's step told the address nothing (no note).
-  const latest = news !== 'moved' && (await deps.tours.getShow(showRefOf(stored)))?.show;
+  // This step's notes are written only while the show is as read here: a change landing after this read
+  // has its step read the notes before them, and so refuses them.
+  const current = news === 'moved' ? undefined : await deps.tours.getShow(showRefOf(stored));
+  const latest = current?.show;
   if (
     latest &&
     (isAnnounced(latest.status)
@@ -400,7 +422,7 @@ export async function tellThoseToldOf(
   // Each keeps what the address had been told, which stands should this mail not reach SES.
   // A step taken again, or the sweep resending its stale claim, finds its own note (same mail: kind and
   // change) and keeps it, `before` and all; the sweep notes only a mail other than its claim's.
-  await noteTold(
+  const noted = await noteTold(
     tour,
     country,
     toTell.flatMap(({ told, kind, was }) => {
@@ -423,7 +445,9 @@ export async function tellThoseToldOf(
       };
     }),
     deps,
+    current,
   );
+  if (!noted) return;
   // Named by its change, a follow-up's "moved" is named by the change its note names once noted, however
   // the show changed since: taken again, the same mail (docs/design.md#tours).
   return toTell.map(({ told, kind }) => {
@@ -501,11 +525,28 @@ async function statedAsReached(
 /** Notes of what press addresses were told written or settled at once (each one UpdateItem or so). */
 export const notesAtOnce = 25;
 
-/** Notes what each address was told, `notesAtOnce` at a time: not one after another for a country's press. */
-const noteTold = (tour: StoredTour, country: string, told: PressTold[], deps: ToursDeps) =>
-  forEachBounded(told, notesAtOnce, (entry) =>
-    deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry),
-  );
+/**
+ * Notes what each address was told, `notesAtOnce` at a time: not one after another for a country's press.
+ * With `asRead`, only while that show is as read (`pressNotesPerCheck` a write, with its check): false
+ * when a change of it landed since, from that write on nothing noted.
+ */
+async function noteTold(
+  tour: StoredTour,
+  country: string,
+  told: PressTold[],
+  deps: ToursDeps,
+  asRead?: StoredShow,
+): Promise<boolean> {
+  if (!asRead)
+    await forEachBounded(told, notesAtOnce, (entry) =>
+      deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry),
+    );
+  for (let at = 0; asRead && at < told.length; at += pressNotesPerCheck) {
+    const notes = told.slice(at, at + pressNotesPerCheck);
+    if (!(await deps.tours.recordPressToldAsRead(asRead, asRead.occurredAt, country, notes))) return false;
+  }
+  return true;
+}
 
 /**
  * Whether the show's latest change is the first since its press heard it was cancelled: the show is on

@@ -99,6 +99,9 @@ const notesPerWrite = 100;
 const statedNames = (showIds: string[]) =>
   Object.fromEntries(showIds.map((showId, i) => [`#s${i}`, statedPrefix + showId]));
 
+/** Notes one `recordPressToldAsRead` writes at most: one TransactWriteItems (100 items) with the show's check. */
+export const pressNotesPerCheck = 99;
+
 /** An outlet address told of some of a tour's shows in one country. */
 export interface PressTold {
   email: string;
@@ -157,6 +160,24 @@ export async function toldAsReached(
   }
   return sent;
 }
+/** The write noting what an address was told (`recordPressTold`). */
+const pressToldUpdate = (labelId: string, tourId: string, country: string, told: PressTold) => {
+  // Each show's statement is an attribute of its own, so one write sets it whether or not the
+  // address had any (DynamoDB sets no path inside a map that is not there).
+  const stated = Object.entries(told.stated ?? {});
+  return {
+    Key: pressToldKey(labelId, tourId, country, told.email),
+    UpdateExpression: `SET email = :email, outletId = :outletId, entity = :entity${stated.map((_, i) => `, #s${i} = :s${i}`).join('')} ADD showIds :shows`,
+    ...(stated.length ? { ExpressionAttributeNames: statedNames(stated.map(([showId]) => showId)) } : {}),
+    ExpressionAttributeValues: {
+      ':email': told.email,
+      ':outletId': told.outletId,
+      ':entity': 'press-told',
+      ':shows': new Set(told.showIds),
+      ...Object.fromEntries(stated.map(([, statement], i) => [`:s${i}`, statement])),
+    },
+  };
+};
 
 /** A promoter's id: derived from the normalised address, so every webhook naming it finds the same entry. */
 export const promoterIdOf = (email: string): string => `prm-${nameHash([email.trim().toLowerCase()], 24)}`;
@@ -234,6 +255,17 @@ export interface TourSteps {
    * `stated` as what it was last told of each show it names (replacing what it was told before).
    */
   recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
+  /**
+   * Notes what addresses were told, as `recordPressTold` (at most `pressNotesPerCheck`), all or none, and
+   * only while the show is still at the change a step read (`occurredAt`): false, nothing noted, when a
+   * change of it landed since (docs/design.md#tours).
+   */
+  recordPressToldAsRead(
+    ref: ShowRef,
+    occurredAt: string,
+    country: string,
+    told: PressTold[],
+  ): Promise<boolean>;
   /**
    * Settles an address's notes of the mails that ended, each note of `sets` (showId: the note's `set`)
    * only while it still names that set (a note written since stands, the others are settled): `sent`,
@@ -645,22 +677,30 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
 
     async recordPressTold(labelId, tourId, country, told) {
       if (told.showIds.length === 0) return;
-      // Each show's statement is an attribute of its own, so one write sets it whether or not the
-      // address had any (DynamoDB sets no path inside a map that is not there).
-      const stated = Object.entries(told.stated ?? {});
-      await updated({
-        Key: pressToldKey(labelId, tourId, country, told.email),
-        UpdateExpression: `SET email = :email, outletId = :outletId, entity = :entity${stated.map((_, i) => `, #s${i} = :s${i}`).join('')} ADD showIds :shows`,
-        ...(stated.length ? { ExpressionAttributeNames: statedNames(stated.map(([showId]) => showId)) } : {}),
-        ExpressionAttributeValues: {
-          ':email': told.email,
-          ':outletId': told.outletId,
-          ':entity': 'press-told',
-          ':shows': new Set(told.showIds),
-          ...Object.fromEntries(stated.map(([, statement], i) => [`:s${i}`, statement])),
-        },
-      });
+      await updated(pressToldUpdate(labelId, tourId, country, told));
     },
+
+    recordPressToldAsRead: (ref, occurredAt, country, told) =>
+      writeWithOutbox(
+        db,
+        [
+          {
+            ConditionCheck: {
+              TableName: table,
+              Key: showKey(ref.labelId, ref.tourId, ref.showId),
+              // The show as the step read it: a change landing since has its step read the notes
+              // before these, so this step is taken again from a fresh read (docs/design.md#tours).
+              ConditionExpression: 'occurredAt = :read',
+              ExpressionAttributeValues: { ':read': occurredAt },
+            },
+          },
+          ...told.map((entry) => ({
+            Update: { TableName: table, ...pressToldUpdate(ref.labelId, ref.tourId, country, entry) },
+          })),
+        ],
+        [],
+        occurredAt,
+      ),
 
     async settlePressTold(labelId, tourId, country, email, sets, sent) {
       const Key = pressToldKey(labelId, tourId, country, email);

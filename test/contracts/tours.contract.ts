@@ -428,6 +428,35 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       ]);
     });
 
+    it('notes what addresses were told only while the show is at the change read: after a newer change, none of them', async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const show = aStoredShow(tour, { occurredAt: at(5) });
+      await store.putShowIfNewer(show, []);
+      const [first, second] = [`${uniqueId('a')}@press.example`, `${uniqueId('b')}@press.example`].sort();
+      const note = (email: string, kind: string) => ({
+        email,
+        outletId: 'o1',
+        showIds: [show.showId],
+        stated: { [show.showId]: { facts: 'f1', change: at(5), kind } },
+      });
+
+      const asRead = await store.recordPressToldAsRead(show, at(5), 'DE', [
+        note(first, 'cancellation'),
+        note(second, 'cancellation'),
+      ]);
+      await store.putShowIfNewer({ ...show, occurredAt: at(6), updatedAt: at(6) }, []);
+      const afterChange = await store.recordPressToldAsRead(show, at(5), 'DE', [
+        note(first, 'change'),
+        note(second, 'change'),
+      ]);
+
+      expect([asRead, afterChange]).toEqual([true, false]);
+      expect((await store.pressTold(tour.labelId, tour.tourId, 'DE')).map((t) => t.stated)).toEqual(
+        [first, second].map((email) => note(email, 'cancellation').stated),
+      );
+    });
+
     it('takes a show off what an address was told only while its note names the set given, keeping the note', async () => {
       const store = makeStore();
       const tour = aTour();

@@ -201,6 +201,10 @@ export class InMemoryTours implements TourStore {
   }
 
   async recordPressTold(labelId: string, tourId: string, country: string, told: PressTold) {
+    this.notePressTold(labelId, tourId, country, told);
+  }
+
+  private notePressTold(labelId: string, tourId: string, country: string, told: PressTold) {
     if (told.showIds.length === 0) return;
     const key = `${JSON.stringify([labelId, tourId, country])}${told.email}`;
     const current = this.told.get(key);
@@ -211,6 +215,13 @@ export class InMemoryTours implements TourStore {
       showIds: [...new Set([...(current?.showIds ?? []), ...told.showIds])],
       ...(Object.keys(stated).length ? { stated } : {}),
     });
+  }
+
+  async recordPressToldAsRead(ref: ShowRef, occurredAt: string, country: string, told: PressTold[]) {
+    if (this.shows.get(this.showKey(ref))?.occurredAt !== occurredAt) return false;
+    // All at once, as one transaction (not through recordPressTold, which a test may hook).
+    for (const entry of told) this.notePressTold(ref.labelId, ref.tourId, country, entry);
+    return true;
   }
 
   async settlePressTold(
