@@ -251,6 +251,7 @@ export async function announceToMedia(
       ? (await changeToMedia(tour, stored, deps, true)).mailed
       : 0;
   let cursor = page.cursor;
+  const toldHere = new Set<string>();
   for (let pages = 1; ; pages++) {
     const { outlets, nextCursor } = await deps.outlets.list({
       limit: deps.settings.pressPageSize,
@@ -295,6 +296,7 @@ export async function announceToMedia(
     // hears of it now hears that it moved (a crash before the send leaves a note that costs one query
     // later; noted after the send, a crash would lose that mail).
     for (const showId of new Set(tell.flatMap(({ told: entry }) => entry.showIds))) {
+      toldHere.add(showId);
       if (noted.has(showId)) continue;
       await deps.tours.recordPressCountry({ ...showRefOf(stored), showId }, country, now);
       noted.add(showId);
@@ -322,15 +324,41 @@ export async function announceToMedia(
       }),
       deps,
     );
-    if (!nextCursor) break;
     cursor = nextCursor;
     const outOfPages = pages >= (deps.settings.pressPagesPerInvocation ?? Number.POSITIVE_INFINITY);
-    if (outOfPages || deps.now().getTime() >= page.deadline) return { mailed, events: [], next: cursor };
+    if (!cursor || outOfPages || deps.now().getTime() >= page.deadline) break;
   }
+  // Read again after the notes (docs/design.md#tours): a show told of here changed since the read, its
+  // change's step may have read the notes before them and told these addresses nothing; they hear what
+  // stands, as that step tells it (a change landing after this read has its step read these notes).
+  if (toldHere.size) {
+    const { shows: latest } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
+    for (const read of announcedHere.filter((s) => toldHere.has(s.showId))) {
+      const now = latest.find((s) => s.showId === read.showId);
+      if (now?.show && now.occurredAt !== read.occurredAt)
+        mailed += await tellWhatStands(tour, now as LiveShow, deps, eventMeta);
+    }
+  }
+  if (cursor) return { mailed, events: [], next: cursor };
   return {
     mailed,
     events: [outboxEntry(ShowAnnouncedToMedia, { ...showRefOf(stored), country }, eventMeta)],
   };
+}
+
+/**
+ * Tells those told of a show what stands now, as its latest change's step tells it: that it is cancelled,
+ * what changed (once due for press), that it moved (docs/design.md#tours).
+ */
+async function tellWhatStands(
+  tour: StoredTour,
+  latest: LiveShow,
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+) {
+  if (latest.show.status === 'cancelled') return (await cancelToMedia(tour, latest, deps, eventMeta)).mailed;
+  if (!isAnnounced(latest.show.status)) return 0;
+  return (await changeToMedia(tour, latest, deps, pressDue(latest.show, isoNow(deps)))).mailed;
 }
 
 /**
