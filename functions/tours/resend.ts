@@ -236,12 +236,14 @@ const newsOf = async (
   // tells that it moved, as the move's step does, under its identity while the country is noted (that
   // step tells those it counts told once the show is announced there), else under the change's
   // (tellThoseToldOf); anything else tells nothing of it there.
-  if (stated.show.venue.country !== country && !cancelled) {
-    if (moved && isAnnounced(stated.show.status))
-      return tellThoseToldOf(tour, stated, 'moved', deps, country, since, emails);
-    if (moved && !since) await deps.tours.recordPressCountry(stated, country, now);
-    return [];
-  }
+  const gone = stated.show.venue.country !== country && !cancelled;
+  if (gone && moved && isAnnounced(stated.show.status))
+    return tellThoseToldOf(tour, stated, 'moved', deps, country, since, emails);
+  // Telling no move, the follow-up leaves the address the mail's word of the show in `country`: a country a
+  // move's step forgot (counting the address told nothing) is noted again, its stay from now, so the show's
+  // next move away tells it (docs/design.md#tours).
+  if (moved && !since && !cancelled) await deps.tours.recordPressCountry(stated, country, now);
+  if (gone) return [];
   if (cancelled || pressDue(stated.show, now))
     return tellThoseToldOf(
       tour,
