@@ -251,7 +251,6 @@ export async function announceToMedia(
       ? (await changeToMedia(tour, stored, deps, true)).mailed
       : 0;
   let cursor = page.cursor;
-  const toldHere = new Set<string>();
   for (let pages = 1; ; pages++) {
     const { outlets, nextCursor } = await deps.outlets.list({
       limit: deps.settings.pressPageSize,
@@ -296,7 +295,6 @@ export async function announceToMedia(
     // hears of it now hears that it moved (a crash before the send leaves a note that costs one query
     // later; noted after the send, a crash would lose that mail).
     for (const showId of new Set(tell.flatMap(({ told: entry }) => entry.showIds))) {
-      toldHere.add(showId);
       if (noted.has(showId)) continue;
       await deps.tours.recordPressCountry({ ...showRefOf(stored), showId }, country, now);
       noted.add(showId);
@@ -331,13 +329,10 @@ export async function announceToMedia(
   // Read again after the notes (docs/design.md#tours): a show told of here changed since the read, its
   // change's step may have read the notes before them and told these addresses nothing; they hear what
   // stands, as that step tells it (a change landing after this read has its step read these notes).
-  if (toldHere.size) {
-    const { shows: latest } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
-    for (const read of announcedHere.filter((s) => toldHere.has(s.showId))) {
-      const now = latest.find((s) => s.showId === read.showId);
-      if (now?.show && now.occurredAt !== read.occurredAt)
-        mailed += await tellWhatStands(tour, now as LiveShow, deps, eventMeta);
-    }
+  for (const latest of (await deps.tours.tourWithShows(tour.labelId, tour.tourId)).shows) {
+    const read = announcedHere.find((s) => s.showId === latest.showId);
+    if (read && read.occurredAt !== latest.occurredAt)
+      mailed += await tellWhatStands(tour, latest as LiveShow, deps, eventMeta);
   }
   if (cursor) return { mailed, events: [], next: cursor };
   return {
@@ -375,8 +370,7 @@ export async function tellThoseToldOf(...step: Parameters<typeof tellAsRead>): P
   for (let tried = 1; ; tried++) {
     const mails = await tellAsRead(...step);
     if (mails) return mails;
-    if (tried >= conflictRetries.attempts)
-      throw new WriteConflictError(tried, `show ${step[1].showId} changed while its press was noted`);
+    if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, step[1].showId);
     await conflictBackoff(tried);
   }
 }
