@@ -1,4 +1,8 @@
+import { NonEmpty } from './events/fields.ts';
 import * as z from './zod.ts';
+
+// One schema for the three ARNs (as `NonEmpty` for the names), rather than one built per variable at every init.
+const arn = z.string().check(z.regex(/^arn:/, 'must be an ARN'));
 
 /**
  * Backline's configuration, read and validated once from the environment. The CDK stack sets these
@@ -6,25 +10,25 @@ import * as z from './zod.ts';
  * variable stops the function at start with its name.
  */
 const Config = z.object({
-  TABLE_NAME: z.string().check(z.minLength(1)),
-  EVENT_BUS_NAME: z.string().check(z.minLength(1)),
-  EVENT_BUS_ARN: z.string().check(z.regex(/^arn:/, 'must be an ARN')),
-  SCHEDULE_GROUP: z.string().check(z.minLength(1)),
-  SCHEDULER_ROLE_ARN: z.string().check(z.regex(/^arn:/, 'must be an ARN')),
+  TABLE_NAME: NonEmpty,
+  EVENT_BUS_NAME: NonEmpty,
+  EVENT_BUS_ARN: arn,
+  SCHEDULE_GROUP: NonEmpty,
+  SCHEDULER_ROLE_ARN: arn,
   /** The SQS queue one-time schedules put what they could not deliver in (docs/design.md#schedules). */
-  SCHEDULE_DEAD_LETTER_ARN: z.string().check(z.regex(/^arn:/, 'must be an ARN')),
+  SCHEDULE_DEAD_LETTER_ARN: arn,
   /** The configuration set of campaign mail (see infra/topology.ts `mailStreams`). */
-  SES_CONFIGURATION_SET: z.string().check(z.minLength(1)),
+  SES_CONFIGURATION_SET: NonEmpty,
   /** The configuration set of operational mail. */
-  SES_OPERATIONAL_CONFIGURATION_SET: z.string().check(z.minLength(1)),
+  SES_OPERATIONAL_CONFIGURATION_SET: NonEmpty,
   /** What the stack's SES template names start with (shared/mail/template-names.ts). */
   SES_TEMPLATE_PREFIX: z.string().check(z.regex(/^[A-Za-z0-9_-]*$/, 'must be letters, digits, - or _')),
   SENDER_ADDRESS: z.email(),
   PUBLIC_BASE_URL: z.url(),
-  API_KEY_SECRET_ID: z.string().check(z.minLength(1)),
-  TOKEN_KEY_SECRET_ID: z.string().check(z.minLength(1)),
+  API_KEY_SECRET_ID: NonEmpty,
+  TOKEN_KEY_SECRET_ID: NonEmpty,
   /** The KMS key that seals label webhook secrets (its id or ARN; not a secret itself). */
-  WEBHOOK_SECRETS_KEY_ID: z.string().check(z.minLength(1)),
+  WEBHOOK_SECRETS_KEY_ID: NonEmpty,
   /**
    * An IANA time zone. ICU is asked whether it knows the zone where the zone is set (infra/settings.ts at
    * synth, the local cloud's schedules), not here: the first ICU date formatter a process builds costs

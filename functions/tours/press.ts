@@ -1,5 +1,5 @@
 import { conflictBackoff, conflictRetries, WriteConflictError } from '#shared/db/conflicts.ts';
-import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
+import { mailSubjects } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import {
   type PressStatement,

@@ -2,18 +2,22 @@ import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
 import { Country, Currency, Email, IsoDate, LocalTime, Minor, TimeZone, UtcInstant } from './fields.ts';
 
+// Shared by the fields of their kind (as fields.ts's are), not built once per field at every init.
+const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const Id = z.string().check(z.minLength(1), z.maxLength(128));
+
 /** Someone Backline works with on a tour: a tour manager, a promoter, a crew member. */
 export const Contact = z.object({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  name: Name,
   email: Email,
   phone: z.optional(z.string().check(z.trim(), z.minLength(3), z.maxLength(40))),
 });
 export type Contact = z.infer<typeof Contact>;
 
 export const Venue = z.object({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  name: Name,
   address: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
-  city: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  city: Name,
   country: Country,
   timeZone: TimeZone,
   capacity: z.optional(z.int().check(z.positive())),
@@ -46,7 +50,7 @@ export const Deal = z.object({
 });
 
 export const Show = z.object({
-  showId: z.string().check(z.minLength(1), z.maxLength(128)),
+  showId: Id,
   /** The show day, in the venue's calendar. */
   date: IsoDate,
   venue: Venue,
@@ -84,8 +88,8 @@ export const TourBooked = defineEvent({
   source: 'backline.intake',
   schemaVersion: 2,
   data: z.object({
-    tourId: z.string().check(z.minLength(1), z.maxLength(128)),
-    artist: z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) }),
+    tourId: Id,
+    artist: z.object({ name: Name }),
     genres: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60)))),
     tourManager: Contact,
     /** Who else gets the day sheet. */
