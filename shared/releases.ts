@@ -422,6 +422,19 @@ export const coversTerritory = (
     !(details.excludedTerritories ?? []).includes(territory));
 
 /**
+ * The territory under which a withdrawal from `withdrawn` (its territories, as kept) keeps `territory`'s
+ * date, reason and time applied: its own where it lists it, else, for a country, WW's where it lists WW
+ * (a country withdrawn with WW was told WW's date and reason, and was withdrawn when WW was); none
+ * where it lists neither (docs/design.md#street-dates-per-territory).
+ */
+export const withdrawnAs = (withdrawn: readonly string[], territory: string): string | undefined =>
+  withdrawn.includes(territory)
+    ? territory
+    : territory !== 'WW' && withdrawn.includes('WW')
+      ? 'WW'
+      : undefined;
+
+/**
  * Whether the release's standing withdrawal concerns the outlet (`withdrawnFor` its territories): the
  * outlet was told to disregard the release there, so no other mail about it follows and its promo links
  * close (docs/design.md#exactly-once-mail).

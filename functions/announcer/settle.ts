@@ -26,6 +26,7 @@ import {
   streetDateIn,
   type TerritoryMoment,
   territoryMomentsOf,
+  withdrawnAs,
 } from '#shared/releases.ts';
 import {
   announcerSource,
@@ -381,7 +382,8 @@ const heldSince = (
   if (!applied) return '';
   let since = '';
   for (const territory of outlet.territories) {
-    const at = applied[territory] ?? (territory === 'WW' ? undefined : applied.WW);
+    const as = withdrawnAs(Object.keys(applied), territory);
+    const at = as === undefined ? undefined : applied[as];
     if (at === undefined && release.details && coversTerritory(release.details, territory)) return undefined;
     if (at !== undefined && at > since) since = at;
   }

@@ -36,6 +36,7 @@ import {
   streetDateIn,
   type TerritoryDateChange,
   territoryMomentsOf,
+  withdrawnAs,
 } from '#shared/releases.ts';
 import type { ReleasesDeps } from './ports.ts';
 
@@ -761,20 +762,18 @@ function withdrawnSince(
   );
   if (territories.length === 0) return undefined;
   const told = momentKeyByTerritory(was);
-  // A country still withdrawn with WW was told WW's date and WW's reason.
-  const withdrawnAs = (territory: string) =>
-    fromWorldwide.includes(territory) && !now.includes(territory) && !before?.territories.includes(territory)
-      ? 'WW'
-      : territory;
+  // A country still withdrawn with WW was told WW's date and WW's reason; one withdrawn now, its own.
+  const keptAs = (territory: string) =>
+    now.includes(territory) ? territory : (withdrawnAs(before?.territories ?? [], territory) ?? territory);
   const moments = Object.fromEntries(
     territories.flatMap((territory) => {
-      const key = before?.moments?.[withdrawnAs(territory)] ?? streetDateIn(told, territory);
+      const key = before?.moments?.[keptAs(territory)] ?? streetDateIn(told, territory);
       return key ? [[territory, key] as const] : [];
     }),
   );
   const reasons = Object.fromEntries(
     territories.flatMap((territory) => {
-      const given = now.includes(territory) ? reason : before?.reasons?.[withdrawnAs(territory)];
+      const given = now.includes(territory) ? reason : before?.reasons?.[keptAs(territory)];
       return given ? [[territory, given] as const] : [];
     }),
   );
@@ -786,7 +785,7 @@ function withdrawnSince(
     // One withdrawn while a record with no times stood keeps its time too; one of that record, ''.
     applied: Object.fromEntries(
       territories.map((territory) => {
-        const as = withdrawnAs(territory);
+        const as = keptAs(territory);
         return [territory, before?.applied?.[as] ?? (before?.territories.includes(as) ? '' : applied)];
       }),
     ),
