@@ -32,6 +32,7 @@ export function outletReader(): OutletReader {
       return { outlets: page.outlets, ...(page.nextCursor ? { next: page.nextCursor } : {}) };
     },
     getMany: (outletIds) => directory().getMany(outletIds),
+    atAddress: (email) => directory().findByEmail(email),
   };
 }
 

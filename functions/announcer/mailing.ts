@@ -27,7 +27,7 @@ import {
   releaseTemplateData,
 } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
-import { mapBounded, quietly, sendMails } from '#shared/mail/send.ts';
+import { claimHeld, mapBounded, quietly, sendMails } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, type Outlet, outletMatchesRelease, territoriesMatch } from '#shared/outlets.ts';
 import {
@@ -431,6 +431,8 @@ async function recipientsOn(
   deps: AnnouncerDeps,
 ): Promise<{
   recipients: Outlet[];
+  /** Outlets whose mail is claimed and held open, unsent, for the sweep to decide (roundOutNows). */
+  held?: Outlet[];
   skipped: number;
   lastTold?: Map<string, TerritoryMoment[]>;
   rounds?: Map<string, string>;
@@ -502,9 +504,10 @@ async function recipientsOn(
       : [],
   );
   if (request.kind === 'out-now') {
-    const toldAlready = await toldOutNowInRound(release, mailable, rounds, deps);
+    const { told, open } = await toldOutNowInRound(release, mailable, rounds, deps);
     return {
-      recipients: mailable.filter((outlet) => !toldAlready.has(outlet.id)),
+      recipients: mailable.filter((outlet) => !told.has(outlet.id) && !open.has(outlet.id)),
+      held: mailable.filter((outlet) => open.has(outlet.id)),
       skipped,
       rounds: tags,
     };
@@ -531,19 +534,24 @@ const sentAt = (mail: Delivery) => mail.sentAt ?? mail.updatedAt;
  * The outlets, among those in a round after round 0, whose address was told in that round that the
  * release is out by an out-now of the identity of the round whose withdrawal it last heard (asked while
  * that withdrawal was being sent; for round 0's, also one before out-nows named their round, or one
- * resent by the sweep since): one that went out and was sent after that withdrawal was sent. Sending times, not claim times, which a resend keeps: an
- * out-now resent after the withdrawal went told the address after it, a withdrawal resent after the
- * out-now went told it after that, and an out-now claimed and not sent told nothing. Such an address
- * has heard it in this round; its round's out-now would tell it twice
- * (docs/design.md#exactly-once-mail). Read only for addresses announced again, one strongly consistent
- * batch (two out-nows each in a round after the first given back); their withdrawals are in their rounds, as read.
+ * resent by the sweep since): one that went out and was sent after that withdrawal was sent (`told`).
+ * Sending times, not claim times, which a resend keeps: an out-now resent after the withdrawal went told
+ * the address after it, a withdrawal resent after the out-now went told it after that, and an out-now
+ * claimed and not sent told nothing. Such an address has heard it in this round; its round's out-now
+ * would tell it twice (docs/design.md#exactly-once-mail). `open`: those whose such out-now is still
+ * claimed, claimed or last taken over by the sweep after that withdrawal was sent: whatever it sends
+ * goes after it, so it may yet tell the address (its `Email Sent` still to come) or have told nothing
+ * (SES answered for no entry), which only its settling or the sweep's close shows; the round's out-now
+ * is claimed and held for them, unsent, for the sweep to decide (roundOutNows, settle.ts). Read only
+ * for addresses announced again, one strongly consistent batch (two out-nows each in a round after the
+ * first given back); their withdrawals are in their rounds, as read.
  */
 async function toldOutNowInRound(
-  release: StoredRelease,
+  release: Pick<StoredRelease, 'labelId' | 'releaseId'>,
   outlets: readonly Outlet[],
   rounds: ReadonlyMap<string, readonly Round[]>,
   deps: AnnouncerDeps,
-): Promise<Set<string>> {
+): Promise<{ told: Set<string>; open: Set<string> }> {
   /**
    * The round of the last withdrawal the address heard before its current round, after round 0, and
    * when it was sent: an out-now asked while it was being sent is of that round.
@@ -556,7 +564,7 @@ async function toldOutNowInRound(
     }),
   );
   const again = outlets.filter((outlet) => heardBefore.has(outlet.id));
-  if (again.length === 0) return new Set();
+  if (again.length === 0) return { told: new Set(), open: new Set() };
   // That round's out-now and round 0's: out-nows named no round until December 2026, so one asked then
   // while a later round's withdrawal was being sent has round 0's identity.
   const idsOf = (outlet: Outlet) =>
@@ -566,16 +574,33 @@ async function toldOutNowInRound(
   // Strongly consistent, as what decides a round: a resend marked sent moments before, read as still
   // claimed at its claim time, would count as telling nothing, and the address would hear it twice.
   const found = await deps.deliveries.getMany(again.flatMap(idsOf), { consistent: true });
-  return new Set(
-    again
-      .filter((outlet) =>
-        idsOf(outlet).some((id) => {
-          const outNow = found.get(id);
-          return wentOut(outNow) && sentAt(outNow!) > heardBefore.get(outlet.id)!.at;
-        }),
-      )
-      .map((outlet) => outlet.id),
+  const outNowsOf = (outlet: Outlet) => idsOf(outlet).flatMap((id) => found.get(id) ?? []);
+  const after = (outlet: Outlet) => heardBefore.get(outlet.id)!.at;
+  const told = again.filter((outlet) =>
+    outNowsOf(outlet).some((outNow) => wentOut(outNow) && sentAt(outNow) > after(outlet)),
   );
+  const open = again.filter(
+    (outlet) =>
+      !told.includes(outlet) &&
+      outNowsOf(outlet).some((outNow) => outNow.status === 'claimed' && outNow.updatedAt > after(outlet)),
+  );
+  return { told: new Set(told.map((outlet) => outlet.id)), open: new Set(open.map((outlet) => outlet.id)) };
+}
+
+/**
+ * For the sweep's stale out-nows: their outlets' first mails now (firstMailsOf) and their out-nows in
+ * their round (toldOutNowInRound), from one read of their rounds.
+ */
+export async function roundOutNowsOf(
+  release: Pick<StoredRelease, 'labelId' | 'releaseId' | 'givenBack'>,
+  outlets: readonly Outlet[],
+  deps: AnnouncerDeps,
+) {
+  const rounds = await roundsOf(release, outlets, deps);
+  return {
+    firsts: firstMailsIn(rounds, outlets, 'out-now'),
+    ...(await toldOutNowInRound(release, outlets, rounds, deps)),
+  };
 }
 
 const toldDatesOnly = (previous: Map<string, TerritoryMoment[] | 'unchanged'>) =>
@@ -1030,22 +1055,24 @@ export async function sendMailing(
         ? from.details!.genres
         : undefined;
     const mails: OutgoingMail[] = [];
+    const held: OutgoingMail[] = [];
     let skipped = 0;
     let next = cursor;
     do {
       const page = await outletsPage(request, next, genres, deps);
       const found = await recipientsOn(page.outlets, from, request, deps);
-      mails.push(
-        ...(await mapBounded(found.recipients, deps.settings.claimConcurrency, (outlet) => {
+      const mailsOf = (outlets: Outlet[]) =>
+        mapBounded(outlets, deps.settings.claimConcurrency, (outlet) => {
           const round = found.rounds?.get(outlet.id);
           const mail = round ? { ...request, revision: round } : request;
           return releaseMail(written, mail, outlet, deps, found.lastTold?.get(outlet.id));
-        })),
-      );
+        });
+      mails.push(...(await mailsOf(found.recipients)));
+      held.push(...(await mailsOf(found.held ?? [])));
       skipped += found.skipped;
       next = page.next;
     } while (next && mails.length < deps.settings.pageSize && deps.now().getTime() < deadline);
-    return { next, mails, skipped, asOf: from.occurredAt };
+    return { next, mails, held, skipped, asOf: from.occurredAt };
   };
   let batchCursor = progress.outlets;
   // The next batch is read and its mails written while this batch's go out.
@@ -1054,6 +1081,8 @@ export async function sendMailing(
     for (;;) {
       const batch = await upcoming;
       if (batch.next) upcoming = quietly(batchOfMails(batch.next));
+      // Claimed and held open, unsent: the sweep sends or closes them once it can tell (roundOutNows).
+      await claimHeld(deps, batch.held);
       const outcome = await sendMails(deps, batch.mails, deadline);
       if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, batch.asOf);
       progress.sent += outcome.sent + outcome.unsettled;

@@ -26,6 +26,8 @@ export interface OutletReader {
     genres?: readonly string[],
   ): Promise<{ outlets: Outlet[]; next?: string }>;
   getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
+  /** The outlet that holds an address (normalised), if any. */
+  atAddress(email: string): Promise<Outlet | undefined>;
 }
 
 export interface RecipientLinks {

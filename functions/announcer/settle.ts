@@ -38,6 +38,7 @@ import {
   isReleaseDateChange,
   lastToldOf,
   releaseMail,
+  roundOutNowsOf,
 } from './mailing.ts';
 import { firstMailRequests } from './outlets-changed.ts';
 import type { AnnouncerDeps } from './ports.ts';
@@ -423,7 +424,7 @@ const withdrawalOf = (release: StoredRelease): string[] | undefined =>
 async function previouslyTold(
   release: StoredRelease | undefined,
   stale: Delivery[],
-  outlets: Map<string, Outlet>,
+  atAddressOf: (delivery: Delivery) => Outlet | undefined,
   deps: AnnouncerDeps,
 ): Promise<Map<string, TerritoryMoment[] | 'unchanged'>> {
   const previous = new Map<string, TerritoryMoment[] | 'unchanged'>();
@@ -448,8 +449,8 @@ async function previouslyTold(
           ? asked.find((change) => change.revision === revision && change.moment === moment)?.territories
           : undefined;
     const resentTo = group.flatMap((delivery) => {
-      const outlet = outlets.get(delivery.context.outletId ?? '');
-      return outlet && normaliseEmail(outlet.email) === delivery.email ? [{ delivery, outlet }] : [];
+      const outlet = atAddressOf(delivery);
+      return outlet ? [{ delivery, outlet }] : [];
     });
     const firsts = await firstMailsOf(
       release,
@@ -481,39 +482,48 @@ async function previouslyTold(
 }
 
 /**
- * Stale out-now claims no longer of their address's round, by delivery id: an out-now names the round
- * of the first mail it follows (roundTag, its revision), and one left open while its address was told
- * of a withdrawal and announced again (a giving back) is of a round the address has left; that round's
- * own out-now tells it the release is out, once (docs/design.md#exactly-once-mail). The address's round
- * is its first mail's now (firstMailsOf, as previouslyTold reads it; none while it holds a withdrawal):
- * read only for a release given back, whose out-nows may name another round than round 0.
+ * What the sweep does with stale out-now claims of a release given back (whose out-nows may name
+ * another round than round 0), by delivery id (docs/design.md#exactly-once-mail):
+ * - `past`: no longer of their address's round: an out-now names the round of the first mail it follows
+ *   (roundTag, its revision), and one left open while its address was told of a withdrawal and
+ *   announced again (a giving back) is of a round the address has left; that round's own out-now tells
+ *   it the release is out, once. The address's round is its first mail's now (firstMailsOf, as
+ *   previouslyTold reads it; none while it holds a withdrawal). Closed.
+ * - `told`: of their address's round, whose address an out-now of the round whose withdrawal it last
+ *   heard told in it already (toldOutNowInRound): closed, as the mailing passes such an address.
+ * - `open`: of their address's round while such an out-now is still open (toldOutNowInRound): it may
+ *   yet tell the address, so the round's is held once more, until that one is settled or closed.
  */
-async function outNowsOfPastRounds(
+async function roundOutNows(
   release: StoredRelease | undefined,
   stale: Delivery[],
-  outlets: Map<string, Outlet>,
+  atAddressOf: (delivery: Delivery) => Outlet | undefined,
   deps: AnnouncerDeps,
-): Promise<Set<string>> {
+): Promise<{ past: Set<string>; told: Set<string>; open: Set<string> }> {
   const outNows = stale.filter((delivery) => delivery.kind === 'out-now');
-  if (!release?.details || !release.givenBack?.length || outNows.length === 0) return new Set();
+  if (!release?.details || !release.givenBack?.length || outNows.length === 0) {
+    return { past: new Set(), told: new Set(), open: new Set() };
+  }
   const resentTo = outNows.flatMap((delivery) => {
-    const outlet = outlets.get(delivery.context.outletId ?? '');
-    return outlet && normaliseEmail(outlet.email) === delivery.email ? [{ delivery, outlet }] : [];
+    const outlet = atAddressOf(delivery);
+    return outlet ? [{ delivery, outlet }] : [];
   });
-  const firsts = await firstMailsOf(
+  const { firsts, told, open } = await roundOutNowsOf(
     release,
     resentTo.map(({ outlet }) => outlet),
-    'out-now',
     deps,
   );
-  return new Set(
-    resentTo
-      .filter(({ delivery, outlet }) => {
-        const first = firsts.get(outlet.id);
-        return first === undefined || (first.revision ?? '') !== (delivery.revision ?? '');
-      })
-      .map(({ delivery }) => delivery.deliveryId),
-  );
+  const past = resentTo.filter(({ delivery, outlet }) => {
+    const first = firsts.get(outlet.id);
+    return first === undefined || (first.revision ?? '') !== (delivery.revision ?? '');
+  });
+  const ofRound = resentTo.filter((resend) => !past.includes(resend));
+  const idsOf = (resends: typeof resentTo) => new Set(resends.map(({ delivery }) => delivery.deliveryId));
+  return {
+    past: idsOf(past),
+    told: idsOf(ofRound.filter(({ outlet }) => told.has(outlet.id))),
+    open: idsOf(ofRound.filter(({ outlet }) => open.has(outlet.id))),
+  };
 }
 
 /**
@@ -528,17 +538,29 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
     const outlets = await deps.outlets.getMany(
       stale.flatMap((d) => (d.context.outletId ? [d.context.outletId] : [])),
     );
+    const atOutlet = (delivery: Delivery) => {
+      const outlet = outlets.get(delivery.context.outletId ?? '');
+      return outlet && normaliseEmail(outlet.email) === delivery.email ? outlet : undefined;
+    };
     const mails = new Map<string, OutgoingMail>();
     const held = new Map<string, string>();
     const wanted = new Set<string>();
     // Held at the sweep's time: looked at again once stale again, every staleClaimMs while it stands.
     const at = deps.now().toISOString();
-    const previous = await previouslyTold(release, stale, outlets, deps);
-    const pastRounds = await outNowsOfPastRounds(release, stale, outlets, deps);
+    // An out-now the mailing held (toldOutNowInRound's `open`) is the address's, told nothing yet: one
+    // whose outlet is gone, or moved to another address, goes to the outlet at its address now, if any.
+    const owners = new Map<string, Outlet>();
     for (const delivery of stale) {
-      const outlet = outlets.get(delivery.context.outletId ?? '');
-      // The mail is the address's: an outlet that has moved to another address no longer wants it there.
-      const atAddress = outlet && normaliseEmail(outlet.email) === delivery.email ? outlet : undefined;
+      if (delivery.kind !== 'out-now' || delivery.heldAt === undefined || atOutlet(delivery)) continue;
+      const owner = await deps.outlets.atAddress(delivery.email);
+      if (owner) owners.set(delivery.deliveryId, owner);
+    }
+    // The mail is the address's: an outlet that has moved to another address no longer wants it there.
+    const atAddressOf = (delivery: Delivery) => atOutlet(delivery) ?? owners.get(delivery.deliveryId);
+    const previous = await previouslyTold(release, stale, atAddressOf, deps);
+    const outNows = await roundOutNows(release, stale, atAddressOf, deps);
+    for (const delivery of stale) {
+      const atAddress = atAddressOf(delivery);
       if (!atAddress || !isMailable(atAddress)) continue;
       if (!stillWanted(release, delivery, atAddress)) {
         // A first mail whose SES answer was lost, no longer wanted only because the release is withdrawn
@@ -548,18 +570,29 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
         if (withdrawnOnlyFor(release, delivery, atAddress)) held.set(delivery.deliveryId, at);
         continue;
       }
-      // Held at its last look as not wanted for now, and wanted again since (its territory given back,
-      // the release widened where the outlet is, the outlet edited into a territory the release
-      // reaches: whatever made it so, at any time since): it may have gone, and its late Email Sent gets
-      // the margin any claim gets, counted from this sweep, before it is resent: held once more, as
-      // wanted, and resent at its next look if still open and wanted (docs/design.md#exactly-once-mail).
-      if (delivery.heldAt !== undefined || heldBeforeHeldAt(release, delivery, atAddress)) {
+      // A first mail held at its last look as not wanted for now, and wanted again since (its territory
+      // given back, the release widened where the outlet is, the outlet edited into a territory the
+      // release reaches: whatever made it so, at any time since): it may have gone, and its late Email
+      // Sent gets the margin any claim gets, counted from this sweep, before it is resent: held once
+      // more, as wanted, and resent at its next look if still open and wanted
+      // (docs/design.md#exactly-once-mail). A held out-now needs no margin more: the mailing held it
+      // unsent, or it was stale before the sweep first held it.
+      if (
+        isFirstMail(delivery.kind) &&
+        (delivery.heldAt !== undefined || heldBeforeHeldAt(release, delivery, atAddress))
+      ) {
         held.set(delivery.deliveryId, at);
         wanted.add(delivery.deliveryId);
         continue;
       }
-      // An out-now of a round its address has left: that round's own out-now tells it.
-      if (pastRounds.has(delivery.deliveryId)) continue;
+      // An out-now of a round its address has left: that round's own out-now tells it. One of its
+      // round whose address an out-now before it told already in the round: nothing to tell. One of
+      // its round while such an out-now is still open: held once more, told only if that one told nothing.
+      if (outNows.past.has(delivery.deliveryId) || outNows.told.has(delivery.deliveryId)) continue;
+      if (outNows.open.has(delivery.deliveryId)) {
+        held.set(delivery.deliveryId, at);
+        continue;
+      }
       // A date change whose address a later change told every date it would state: nothing to tell.
       const lastTold = previous.get(delivery.deliveryId);
       if (lastTold === 'unchanged') continue;

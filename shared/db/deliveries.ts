@@ -124,10 +124,10 @@ export interface Delivery extends NewClaim {
   /** Set while a resend of this claim is under way; settling it adds it to `resends`. */
   resendPending?: number;
   /**
-   * When the sweep last held the claim open unsent as not wanted for now (`hold`), its place among the
-   * open claims then (looked at again once stale after it); the claim time stays the claim's. Absent
-   * once held as wanted again (for the margin of its late Email Sent) or resent
-   * (docs/design.md#exactly-once-mail).
+   * When the sweep last held the claim open unsent as not wanted for now (`hold`), or its sender held
+   * it as it claimed it (`claimHeld`, shared/mail/send.ts), its place among the open claims then
+   * (looked at again once stale after it); the claim time stays the claim's. Absent once held as wanted
+   * again (for the margin of its late Email Sent) or resent (docs/design.md#exactly-once-mail).
    */
   heldAt?: string;
   failure?: string;
@@ -195,7 +195,8 @@ export interface MailClaims {
   reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates): Promise<Delivery | undefined>;
   /**
    * Takes over a stale claim left open unsent (its subject wants it only later: a show on hold, see
-   * docs/design.md#tours), its place among the open claims moved to `at` (`heldAt`), its claim time
+   * docs/design.md#tours), or one just claimed that its sender holds (`claimHeld`), its place among the
+   * open claims moved to `at` (`heldAt`), its claim time
    * kept; marks no resend, since nothing is sent again (a resend already under way stays counted).
    * `wanted`: held though wanted again, for the margin of its late Email Sent (no `heldAt`), else as not
    * wanted for now (`heldAt`). False if it was not open as read.

@@ -376,6 +376,20 @@ export async function withoutSuppressed(
   return { mails: mails.filter((mail) => !isLeftOut(mail)), leftOut: mails.filter(isLeftOut) };
 }
 
+/**
+ * Claims mails and holds them open, unsent (`hold`, at their claim time): mails their sender cannot yet
+ * tell are due, which the sweep sends or closes once stale, as its sender's `Resender` decides then
+ * (docs/design.md#exactly-once-mail). Suppressed addresses and mails claimed before are left out.
+ */
+export async function claimHeld(deps: MailDeps, mails: OutgoingMail[]): Promise<void> {
+  if (mails.length === 0) return;
+  const wanted = (await withoutSuppressed(deps, mails)).mails;
+  for (let start = 0; start < wanted.length; start += maxClaimsPerRequest) {
+    const claimed = await claimMails(deps, wanted.slice(start, start + maxClaimsPerRequest));
+    for (const { delivery } of claimed) await deps.deliveries.hold(delivery, delivery.claimedAt);
+  }
+}
+
 /** Claims a page of mails (the next SES calls) in one request; those claimed before are left out. */
 async function claimMails(deps: MailDeps, mails: OutgoingMail[]): Promise<ClaimedMail[]> {
   const deliveries = await deps.deliveries.claimMany(

@@ -313,6 +313,7 @@ export function fakeWorld(
         };
       },
       getMany: async (ids) => new Map(directory.filter((o) => ids.includes(o.id)).map((o) => [o.id, o])),
+      atAddress: async (email) => directory.find((o) => normaliseEmail(o.email) === email),
     },
     deliveries,
     mailer,

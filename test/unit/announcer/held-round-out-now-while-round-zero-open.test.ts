@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
+import {
+  aLabelAndItsPress,
+  announce,
+  emailSent,
+  far,
+  giveDeBack,
+  meta,
+  runRequested,
+  sweepEachMinute,
+  sweptPastStale,
+  withdrawDe,
+} from '#test/support/announcer-fakes.ts';
+
+/**
+ * docs/design.md#exactly-once-mail: the round's out-now held while a round-0 out-now claimed after the
+ * withdrawal is open is, at the sweep's look, "held once more while that one is still open", and
+ * "closed unsent if the out-now before it went out after the withdrawal".
+ *
+ * DE withdrawn: SES sends the withdrawal, its answer lost. The release day comes, DE is given back and
+ * the out-now is asked while the withdrawal is still claimed: SES sends the German outlet's round-0
+ * out-now, its answer lost too. The withdrawal's late Email Sent announces the German outlet again
+ * (round given-back-1); that round's out-now is held for the open round-0 out-now. The sweep past the
+ * held out-now's stale window looks at it while the round-0 out-now is still open (forced: that sweep's
+ * read of the stale claims leaves the round-0 out-now out), whose late Email Sent then shows it went
+ * after the withdrawal: sent at that look, the held out-now would tell the German outlet "out" twice.
+ */
+describe("a held round out-now looked at while round 0's out-now is still open", () => {
+  it('is held once more, then closed: the German outlet hears "out" once in its round', async () => {
+    const { german, british, release, world, store, label, releaseDay } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    await sendMailing(announce, meta, world.deps, far());
+    // DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open).
+    world.mailer.script = (mail) =>
+      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
+    world.mailer.script = undefined;
+    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
+    const withdrawalSentAt = new Date(world.clock.now).toISOString();
+
+    // The release day comes; DE is given back; the out-now is asked: SES sends it, its answer lost.
+    await releaseDay();
+    world.clock.now += 60_000;
+    world.mailer.script = (mail) => (mail.kind === 'out-now' ? 'accept-then-fail' : (undefined as never));
+    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far()).catch(() => {});
+    world.mailer.script = undefined;
+    const [roundZeroOutNow] = world.mailer.receivedBy(german.email, 'out-now');
+    const [britishOutNow] = world.mailer.receivedBy(british.email, 'out-now');
+    const outNowSentAt = new Date(world.clock.now).toISOString();
+    await settleFromEmailsSent([emailSent({ ...britishOutNow, at: outNowSentAt })], world.deps);
+
+    // The withdrawal's late Email Sent: the German outlet is announced again; that round's out-now held.
+    world.clock.now += 60_000;
+    await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
+    await runRequested(world, 'announcement');
+    await runRequested(world, 'out-now');
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+      'out-now',
+      'announcement',
+    ]);
+
+    // The sweep past the held out-now's stale window, the round-0 out-now left out of its read.
+    const stale = world.deliveries.stale;
+    world.deliveries.stale = async (...args) =>
+      (await stale(...args)).filter(
+        (d) => !(d.kind === 'out-now' && d.email === german.email && !d.revision),
+      );
+    await sweptPastStale(world);
+    world.deliveries.stale = stale;
+    // The round-0 out-now's late Email Sent (SES's time: it went after the withdrawal); the next hour's sweeps.
+    await settleFromEmailsSent([emailSent({ ...roundZeroOutNow, at: outNowSentAt })], world.deps);
+    await sweepEachMinute(world, 60);
+
+    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+      'announcement',
+      'cancellation',
+      'out-now',
+      'announcement',
+    ]);
+    expect(world.mailer.receivedBy(british.email).map((m) => m.kind)).toEqual(['announcement', 'out-now']);
+  });
+});
