@@ -232,3 +232,78 @@ export async function crewInvoicesOfAVoidedOrder(
     );
   await h.voidExpense({ expenseId: 'po-video', budgetId: 'bud-1', reason: 'Raised in error' });
 }
+
+/**
+ * The budgets set (bud-1 and `budgets`) on 5 March, `expenses` recorded in order, then bud-3 set with its
+ * release into bud-1 throttled and lost; the harness at the next morning's run, not yet reconciled.
+ */
+export async function lostRelease(expenses: ReturnType<typeof anExpense>[], budgets: string[] = []) {
+  const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+  for (const budgetId of ['bud-1', ...budgets]) await h.budget(aBudget({ budgetId }));
+  for (const expense of expenses) await h.expense(expense);
+  await loseRelease(h, 'bud-3', '2027-03-05T09:00:00.000Z');
+  h.setNow('2027-03-06T07:00:00.000Z');
+  return h;
+}
+
+/**
+ * Orders in bud-1 (10.00 USD each of 4 March, no rate yet: counted apart, each with its share of
+ * `recoupable`), then for each an invoice (`inv-<order>`, 10.00 EUR) settling it booked to bud-3: the
+ * expenses of a lostRelease whose releases into bud-1 are all lost.
+ */
+export const unconvertedOrdersSettledInBud3 = (
+  orderIds: string[],
+  recoupable: Partial<typeof ExpenseRecorded.sample>['recoupable'],
+) => [
+  ...orderIds.map((orderId) =>
+    anExpense({
+      expenseId: orderId,
+      kind: 'commitment',
+      date: '2027-03-04',
+      amount: { minor: 1_000, currency: 'USD' },
+      recoupable,
+    }),
+  ),
+  ...orderIds.map((orderId) =>
+    anExpense({
+      expenseId: `inv-${orderId}`,
+      budgetId: 'bud-3',
+      settles: orderId,
+      amount: { minor: 1_000, currency: 'EUR' },
+      recoupable,
+    }),
+  ),
+];
+
+/**
+ * Right after each of the first `times` strong reads of `budgetId`'s ledger, the label records
+ * `expense(n)` there (n counting from 1), as an import racing its reconciliation; answers how many it
+ * recorded.
+ */
+export function recordAfterStrongReads(
+  h: ReturnType<typeof budgetsHarness>,
+  budgetId: string,
+  times: number,
+  expense: (n: number) => Input<typeof ExpenseRecorded>,
+): () => number {
+  const ledger = h.store.ledger.bind(h.store);
+  let recorded = 0;
+  h.store.ledger = async (labelId: string, readOf: string, options?: { consistent?: boolean }) => {
+    const read = await ledger(labelId, readOf);
+    if (recorded < times && readOf === budgetId && options?.consistent) {
+      recorded++;
+      await h.expense(expense(recorded));
+    }
+    return read;
+  };
+  return () => recorded;
+}
+
+/** The ad agency's `n`th small invoice (1.00 EUR) on bud-1's ads line. */
+export const anAdsInvoice = (n: number) =>
+  anExpense({
+    expenseId: `inv-ads-${n}`,
+    lineId: 'ads',
+    vendor: 'Adwise',
+    amount: { minor: 100, currency: 'EUR' },
+  });

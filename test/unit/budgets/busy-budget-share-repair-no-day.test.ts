@@ -3,9 +3,10 @@ import { sum } from '#shared/budgets/ledger.ts';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import {
   aBudget,
-  anExpense,
+  anAdsInvoice,
   budgetsHarness,
   crewInvoicesOfAVoidedOrder,
+  recordAfterStrongReads,
 } from '#test/support/budgets-harness.ts';
 
 // Reviews 66cac96 (docs/design.md#budgets): a reconciliation whose only recount is a repair of shares
@@ -26,23 +27,7 @@ describe('a budget the label records invoices in throughout its reconciliation, 
 
     // The label's import records the ad agency's small invoices (1.00 EUR each) into bud-1 while it is
     // reconciled: one right after each strong read of its ledger.
-    const ledger = h.store.ledger.bind(h.store);
-    let recorded = 0;
-    h.store.ledger = async (labelId: string, budgetId: string, options?: { consistent?: boolean }) => {
-      const read = await ledger(labelId, budgetId);
-      if (budgetId === 'bud-1' && options?.consistent) {
-        recorded++;
-        await h.expense(
-          anExpense({
-            expenseId: `inv-ads-${recorded}`,
-            lineId: 'ads',
-            vendor: 'Adwise',
-            amount: { minor: 100, currency: 'EUR' },
-          }),
-        );
-      }
-      return read;
-    };
+    const recorded = recordAfterStrongReads(h, 'bud-1', Number.POSITIVE_INFINITY, anAdsInvoice);
     h.setNow('2027-03-06T07:00:00.000Z');
     const due = { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' };
     const meta = { eventId: 'evt-reconcile-bud-1' };
@@ -55,8 +40,8 @@ describe('a budget the label records invoices in throughout its reconciliation, 
       );
 
     // The totals equalled the ledger on every read: nothing but the shares to repair.
-    const after = await ledger(h.labelId, 'bud-1');
-    expect(recorded).toBeGreaterThanOrEqual(3);
+    const after = await h.ledger('bud-1');
+    expect(recorded()).toBeGreaterThanOrEqual(3);
     expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
     expect(after.budget?.lastResult?.date).toBe('2027-03-06');
     expect(failures).toEqual([]);

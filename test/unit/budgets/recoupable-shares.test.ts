@@ -10,6 +10,8 @@ import {
   budgetsHarness,
   driftStated,
   loseRelease,
+  lostRelease,
+  unconvertedOrdersSettledInBud3,
 } from '#test/support/budgets-harness.ts';
 
 // docs/design.md#budgets: an invoice with no rate yet for its date, and the purchase order it settles,
@@ -889,32 +891,13 @@ describe("an unconverted invoice whose order another budget's invoice releases, 
 // docs/design.md#budgets: a repaired release's share drift is "what the budget's shares held and hold",
 // read from the budget's ledger (strongly) when its write changes a share counted apart, for each such
 // repair: a read carried across the repairs misses what other writes recorded meanwhile
-// (carried-ledger-stale.test.ts), so the exact figures cost one read per repair.
+// (repair-read-then-write-stale.test.ts), so the exact figures cost one read per repair.
 describe('many releases into one budget lost and repaired by one reconciliation', () => {
   it("states each repair's share drift exactly, from a read of the order's budget's ledger per repair", async () => {
-    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
-    await h.budget(aBudget({ budgetId: 'bud-1' }));
     // Fifty orders in bud-1 (10.00 USD each, no rate yet: counted apart, each with the artist's share),
     // each settled by an invoice (10.00 EUR) booked to bud-3, set late; their releases into bud-1 are lost.
     const orders = Array.from({ length: 50 }, (_, i) => `po-${String(i + 1).padStart(2, '0')}`);
-    for (const orderId of orders)
-      await h.expense({
-        ...videoOrder(),
-        expenseId: orderId,
-        date: '2027-03-04',
-        amount: { minor: 1_000, currency: 'USD' },
-      });
-    for (const orderId of orders)
-      await h.expense(
-        anExpense({
-          expenseId: `inv-${orderId}`,
-          budgetId: 'bud-3',
-          settles: orderId,
-          amount: { minor: 1_000, currency: 'EUR' },
-          recoupable: artist,
-        }),
-      );
-    await loseRelease(h, 'bud-3', '2027-03-05T09:00:00.000Z');
+    const h = await lostRelease(unconvertedOrdersSettledInBud3(orders, artist));
     const lost = (await h.ledger('bud-1')).states.filter((s) => s.recoupable).length;
     expect(lost).toBeGreaterThan(40);
 
@@ -925,7 +908,6 @@ describe('many releases into one budget lost and repaired by one reconciliation'
       if (budgetId === 'bud-1') bud1Reads++;
       return (ledger as (...args: unknown[]) => ReturnType<typeof ledger>)(labelId, budgetId, ...rest);
     };
-    h.setNow('2027-03-06T07:00:00.000Z');
     await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-3', date: '2027-03-06' });
     const reads = bud1Reads;
 

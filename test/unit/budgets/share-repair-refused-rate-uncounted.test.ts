@@ -3,9 +3,11 @@ import { counter, sum } from '#shared/budgets/ledger.ts';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import {
   aBudget,
+  anAdsInvoice,
   anExpense,
   budgetsHarness,
   crewInvoicesOfAVoidedOrder,
+  recordAfterStrongReads,
 } from '#test/support/budgets-harness.ts';
 
 // Reviews f7f5bd3. docs/design.md#budgets: the running totals always equal the ledger; the
@@ -40,23 +42,7 @@ describe('a budget whose share repair two invoices refuse, with a rate to count 
 
     // Right after each of its first two strong reads of bud-1, the label records a small invoice there
     // (the ad agency's, 1.00 EUR each): each refuses the share repair read before it.
-    const ledger = h.store.ledger.bind(h.store);
-    let recorded = 0;
-    h.store.ledger = async (labelId: string, budgetId: string, options?: { consistent?: boolean }) => {
-      const read = await ledger(labelId, budgetId);
-      if (recorded < 2 && budgetId === 'bud-1' && options?.consistent) {
-        recorded++;
-        await h.expense(
-          anExpense({
-            expenseId: `inv-ads-${recorded}`,
-            lineId: 'ads',
-            vendor: 'Adwise',
-            amount: { minor: 100, currency: 'EUR' },
-          }),
-        );
-      }
-      return read;
-    };
+    const recorded = recordAfterStrongReads(h, 'bud-1', 2, anAdsInvoice);
     h.setNow('2027-03-06T07:00:00.000Z');
     const due = { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' };
     const meta = { eventId: 'evt-reconcile-bud-1' };
@@ -64,15 +50,15 @@ describe('a budget whose share repair two invoices refuse, with a rate to count 
       () => undefined,
       (error: Error) => error.message,
     );
-    expect(recorded).toBe(2);
+    expect(recorded()).toBe(2);
 
-    const after = await ledger(h.labelId, 'bud-1');
+    const after = await h.ledger('bud-1');
     expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
     // Each of its 4 attempts wrote or was refused (the last repaired the shares and counted the GBP invoice
     // at 1.2): out of attempts, the invocation fails, and Lambda's retry of the event concludes the day.
     expect(failed).toBe('budget bud-1: its ledger kept changing while reconciled');
     await h.deliver(BudgetReconciliationDue, due, meta);
-    const retried = await ledger(h.labelId, 'bud-1');
+    const retried = await h.ledger('bud-1');
     expect(retried.totals).toEqual(sum(...retried.states.map((s) => s.contribution)));
     expect(retried.states.find((s) => s.expenseId === 'inv-london')?.contribution).toEqual({
       [counter.actual('radio')]: 12_000,
