@@ -1,7 +1,10 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BudgetsDeps } from '#functions/budgets/ports.ts';
+import { reconcileBudget } from '#functions/budgets/reconcile.ts';
 import { type Budget, emptyState, evaluate, sum, versionAt, withVersion } from '#shared/budgets/ledger.ts';
 import { stateItem, totalsKey, versionItem } from '#shared/db/budgets.ts';
 import type { Expense } from '#shared/events/expense-recorded.ts';
+import { BudgetReconciliationDue, BudgetSet, buildDetail } from '#shared/events/index.ts';
 
 /**
  * A budget's ledger as one `writeLedger` per expense leaves it: each expense's recorded version (sent
@@ -53,4 +56,42 @@ export async function putItems(db: DynamoDBDocumentClient, table: string, items:
     }
   }
   return requests;
+}
+
+/**
+ * A budget of `labelId` over 2019 (BudgetSet's sample terms), set on 1 January 2019: its period ended
+ * years before the test cloud's clock, so the cloud's own daily fan-out never reconciles it.
+ */
+export const aBudgetOf2019 = (labelId: string, budgetId: string): Budget => ({
+  ...BudgetSet.data.parse({
+    ...BudgetSet.sample,
+    budgetId,
+    period: { start: '2019-01-01', end: '2019-12-31' },
+  }),
+  labelId,
+  occurredAt: '2019-01-01T00:00:00.000Z',
+});
+
+/**
+ * The reconciliation of `budgetId` for 2 January 2020, by the budgets function's own code over `store`
+ * at 07:00:05 UTC, its mail port throwing `nothing here is mailed: <why>` if anything is mailed.
+ */
+export async function reconcileOn2January2020(
+  store: BudgetsDeps['store'],
+  labelId: string,
+  budgetId: string,
+  why: string,
+) {
+  const deps: BudgetsDeps = {
+    store,
+    mail: new Proxy({} as BudgetsDeps['mail'], {
+      get: () => {
+        throw new Error(`nothing here is mailed: ${why}`);
+      },
+    }),
+    now: () => new Date('2020-01-02T07:00:05.000Z'),
+    timeZone: 'UTC',
+  };
+  const due = buildDetail(BudgetReconciliationDue, { labelId, budgetId, date: '2020-01-02' });
+  await reconcileBudget(due.data, due.metadata, deps);
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { BudgetsDeps } from '#functions/budgets/ports.ts';
-import { reconcileBudget } from '#functions/budgets/reconcile.ts';
 import { type Budget, duplicatesListed } from '#shared/budgets/ledger.ts';
 import { dynamoBudgets } from '#shared/db/budgets.ts';
 import type { Expense } from '#shared/events/expense-recorded.ts';
-import { BudgetReconciliationDue, BudgetSet, buildDetail, ExpenseRecorded } from '#shared/events/index.ts';
-import { ledgerItems, putItems } from '#test/support/budgets-seeding.ts';
+import { ExpenseRecorded } from '#shared/events/index.ts';
+import {
+  aBudgetOf2019,
+  ledgerItems,
+  putItems,
+  reconcileOn2January2020,
+} from '#test/support/budgets-seeding.ts';
 import { cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
 
 /**
@@ -19,35 +22,16 @@ async function aLargeBudget(expensesOf: (budget: Budget) => Expense[]) {
   const table = cloud().tableName;
   const store = dynamoBudgets(db, table);
   const labelId = uniqueId('lbl');
-  const budget: Budget = {
-    ...BudgetSet.data.parse({
-      ...BudgetSet.sample,
-      budgetId: uniqueId('bud'),
-      period: { start: '2019-01-01', end: '2019-12-31' },
-    }),
-    labelId,
-    occurredAt: '2019-01-01T00:00:00.000Z',
-  };
+  const budget = aBudgetOf2019(labelId, uniqueId('bud'));
   await store.saveBudget(budget);
   await putItems(db, table, ledgerItems(labelId, budget, expensesOf(budget), '2019-12-31T10:00:00.000Z'));
-  const mail = new Proxy({} as BudgetsDeps['mail'], {
-    get: () => {
-      throw new Error('nothing here is mailed: no spend in the budget currency crosses a threshold');
-    },
-  });
-  const deps: BudgetsDeps = {
-    store,
-    mail,
-    now: () => new Date('2020-01-02T07:00:05.000Z'),
-    timeZone: 'UTC',
-  };
   const reconcile = async () => {
-    const due = buildDetail(BudgetReconciliationDue, {
+    await reconcileOn2January2020(
+      store,
       labelId,
-      budgetId: budget.budgetId,
-      date: '2020-01-02',
-    });
-    await reconcileBudget(due.data, due.metadata, deps);
+      budget.budgetId,
+      'no spend in the budget currency crosses a threshold',
+    );
     return store.dayResults('2020-01-02', labelId, budget.owner.email);
   };
   return { store, budget, reconcile };

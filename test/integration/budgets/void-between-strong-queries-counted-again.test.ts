@@ -1,19 +1,16 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { receiveExpenseVersion, recordedVersion, voidedVersion } from '#functions/budgets/ledger-changes.ts';
-import type { BudgetsDeps } from '#functions/budgets/ports.ts';
-import { reconcileBudget } from '#functions/budgets/reconcile.ts';
-import { type Budget, counter } from '#shared/budgets/ledger.ts';
+import { counter } from '#shared/budgets/ledger.ts';
 import { budgetPartition } from '#shared/db/budget-reads.ts';
 import { dynamoBudgets } from '#shared/db/budgets.ts';
+import { buildDetail, ExpenseRecorded, ExpenseVoided } from '#shared/events/index.ts';
 import {
-  BudgetReconciliationDue,
-  BudgetSet,
-  buildDetail,
-  ExpenseRecorded,
-  ExpenseVoided,
-} from '#shared/events/index.ts';
-import { ledgerItems, putItems } from '#test/support/budgets-seeding.ts';
+  aBudgetOf2019,
+  ledgerItems,
+  putItems,
+  reconcileOn2January2020,
+} from '#test/support/budgets-seeding.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
 
@@ -31,15 +28,7 @@ describe("an invoice voided between the two Queries of a reconciliation's strong
     const db = documentClient();
     const store = dynamoBudgets(db, table.name);
     const labelId = uniqueId('lbl');
-    const budget: Budget = {
-      ...BudgetSet.data.parse({
-        ...BudgetSet.sample,
-        budgetId: uniqueId('bud-1'),
-        period: { start: '2019-01-01', end: '2019-12-31' },
-      }),
-      labelId,
-      occurredAt: '2019-01-01T00:00:00.000Z',
-    };
+    const budget = aBudgetOf2019(labelId, uniqueId('bud-1'));
     const { budgetId } = budget;
     const line = budget.lines[0].lineId;
     await store.saveBudget(budget);
@@ -117,18 +106,12 @@ describe("an invoice voided between the two Queries of a reconciliation's strong
       seen.push((await store.runningTotals(labelId, budgetId)).totals[counter.actual(line)] ?? 0);
       return written;
     };
-    const deps: BudgetsDeps = {
+    await reconcileOn2January2020(
       store,
-      mail: new Proxy({} as BudgetsDeps['mail'], {
-        get: () => {
-          throw new Error('nothing here is mailed: 0.05 EUR of 5,000.00 crosses no threshold');
-        },
-      }),
-      now: () => new Date('2020-01-02T07:00:05.000Z'),
-      timeZone: 'UTC',
-    };
-    const due = buildDetail(BudgetReconciliationDue, { labelId, budgetId, date: '2020-01-02' });
-    await reconcileBudget(due.data, due.metadata, deps).catch(() => undefined);
+      labelId,
+      budgetId,
+      '0.05 EUR of 5,000.00 crosses no threshold',
+    ).catch(() => undefined);
     (db as { send: unknown }).send = send;
     expect(done).toBe(true);
 
