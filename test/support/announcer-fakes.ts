@@ -606,6 +606,17 @@ export async function lateEmailSent(
 }
 
 /**
+ * The bus runs what was asked of each of `kinds`, in order (runRequested); then the sweep's runs of the
+ * next hour, one a minute, and its run a stale window after the last.
+ */
+export async function runAndSweptAnHour(world: FakeWorld, kinds: string[]) {
+  for (const kind of kinds) await runRequested(world, kind);
+  await sweepEachMinute(world, 60);
+  world.clock.now += defaultSettings.staleClaimMs;
+  await sweepStaleClaims(world.deps, far());
+}
+
+/**
  * The announcements asked run; the sweep's next run a minute later, before the held re-announcement's
  * late Email Sent arrives; then that Email Sent, and the mailings of `kinds` it asks (lateEmailSent).
  */
@@ -628,7 +639,7 @@ export const deOnItsOwnDate = (de: string) =>
     territoryDates: [{ territories: ['DE'], releaseDate: de }],
   });
 
-/** What `email` was told of DE's date (12 or 19 March) by each mail it received, in order (as SES merges them). */
+/** What `email` was told of DE's date (12, 19 or 23 March) by each mail it received, in order (as SES merges them). */
 export const toldDeOf = (world: FakeWorld, email: string) =>
   world.mailer.calls.flatMap((call) =>
     call.entries
@@ -638,7 +649,7 @@ export const toldDeOf = (world: FakeWorld, email: string) =>
           ...(call.defaultData as { text: object }).text,
           ...(entry.data as { text: object }).text,
         });
-        return { kind: call.kind, date: text.match(/(12|19) March 2027/)?.[0] };
+        return { kind: call.kind, date: text.match(/(12|19|23) March 2027/)?.[0] };
       }),
   );
 
