@@ -534,6 +534,26 @@ export const giveDeBack: ReleaseChange = {
   details: aReleaseDetails({ territories: ['GB', 'DE'] }),
 };
 
+/** aLabelAndItsPress (`territories`, `outlets`), its release stored and announced. */
+export async function anAnnouncedPress(...args: Parameters<typeof aLabelAndItsPress>) {
+  const press = aLabelAndItsPress(...args);
+  await press.store.putIfNewer(press.release, []);
+  await sendMailing(announce, meta, press.world.deps, far());
+  return press;
+}
+
+/**
+ * The release day of `press`'s release comes; round 0's out-now is asked, SES answering its call for no
+ * entry (nothing sent, the claims open).
+ */
+export async function roundZeroOutNowUnanswered(press: ReturnType<typeof aLabelAndItsPress>) {
+  const { world, releaseDay } = press;
+  await releaseDay();
+  world.mailer.script = (mail) => (mail.kind === 'out-now' ? [] : (undefined as never));
+  await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+  world.mailer.script = undefined;
+}
+
 /**
  * aLabelAndItsPress announced, DE withdrawn, then given back while SES sends the re-announcement and
  * its answer is lost; DE is withdrawn again before the sweep, which holds the re-announcement open,
@@ -541,11 +561,8 @@ export const giveDeBack: ReleaseChange = {
  * Its Email Sent is still to come.
  */
 export async function aReAnnouncementHeldButSent() {
-  const press = aLabelAndItsPress();
-  const { release, world, store, label } = press;
-  await store.putIfNewer(release, []);
-  await sendMailing(announce, meta, world.deps, far());
-  await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+  const press = await anAnnouncedPress();
+  await press.label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
   await givenBackItsAnswerLost(press);
   await withdrawnAgainAndSwept(press);
   return press;
@@ -697,10 +714,7 @@ export async function toldOutNowInRoundZero(
 
 /** aLabelAndItsPress announced, then DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open). */
 export async function withdrawnWithItsAnswerLost() {
-  const press = aLabelAndItsPress();
-  const { release, world, store } = press;
-  await store.putIfNewer(release, []);
-  await sendMailing(announce, meta, world.deps, far());
+  const press = await anAnnouncedPress();
   await withdrawDeItsAnswerLost(press, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
   return press;
 }
@@ -746,10 +760,8 @@ export async function givenBackRoundZeroOutNowUnanswered(press: ReturnType<typeo
  * (2 February): the German outlet announced again (round given-back-1).
  */
 export async function reAnnouncedBeforeTheReleaseDay() {
-  const press = aLabelAndItsPress();
-  const { release, world, store, label } = press;
-  await store.putIfNewer(release, []);
-  await sendMailing(announce, meta, world.deps, far());
+  const press = await anAnnouncedPress();
+  const { world, label } = press;
   await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
   await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
   await runRequested(world, 'announcement');
@@ -788,11 +800,7 @@ export async function deWithdrawnAndGivenBackFrOut({ world, label }: ReturnType<
  * withdrawal: its announcement passes the address, and the withdrawal's sender marks it sent after.
  */
 export async function givenBackWhileItsWithdrawalWasOut() {
-  const press = aLabelAndItsPress();
-  const { release, world, store } = press;
-  await store.putIfNewer(release, []);
-  await sendMailing(announce, meta, world.deps, far());
-  return giveDeBackWhileItsWithdrawalIsOut(press);
+  return giveDeBackWhileItsWithdrawalIsOut(await anAnnouncedPress());
 }
 
 /**

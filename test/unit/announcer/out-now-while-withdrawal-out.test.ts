@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
   announce,
-  emailSent,
   far,
   giveDeBack,
+  lateEmailSent,
   meta,
-  runRequested,
   withdrawnWithItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 
@@ -39,9 +37,7 @@ describe('an out-now asked while the withdrawal before it is still being sent, D
     // The withdrawal's late Email Sent marks it: the German outlet is announced again (round
     // given-back-1), and that announcement's out-now is asked.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent(withdrawal)], world.deps);
-    await runRequested(world, 'announcement');
-    await runRequested(world, 'out-now');
+    await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',

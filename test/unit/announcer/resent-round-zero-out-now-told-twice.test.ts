@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
-  announce,
-  emailSent,
+  anAnnouncedPress,
   far,
   giveDeBack,
-  meta,
-  runRequested,
+  lateEmailSent,
+  roundZeroOutNowUnanswered,
   runSettled,
-  withdrawDe,
+  withdrawDeItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -32,21 +29,14 @@ import {
  */
 describe('a round-0 out-now the sweep resent after the withdrawal went, DE given back', () => {
   it('does not tell the German outlet a second time in the round its withdrawal’s settling opens', async () => {
-    const { german, british, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
+    const press = await anAnnouncedPress();
+    const { german, british, world, label } = press;
     // The release day comes; SES answers the out-now's call for no entry: nothing sent, claims open.
-    await releaseDay();
-    world.mailer.script = (mail) => (mail.kind === 'out-now' ? [] : (undefined as never));
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
-    world.mailer.script = undefined;
+    await roundZeroOutNowUnanswered(press);
 
     // Twenty minutes later DE is withdrawn: SES sends the withdrawal, its answer lost.
     world.clock.now += 20 * 60_000;
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    await withdrawDeItsAnswerLost(press, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
 
     // DE given back; the sweep past the out-nows' stale window (not yet the withdrawal's) resends them.
@@ -63,9 +53,7 @@ describe('a round-0 out-now the sweep resent after the withdrawal went, DE given
 
     // The withdrawal's late Email Sent: the German outlet is announced again, and the round's out-now asked.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent(withdrawal)], world.deps);
-    await runRequested(world, 'announcement');
-    await runRequested(world, 'out-now');
+    await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',

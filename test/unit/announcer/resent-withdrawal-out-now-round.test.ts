@@ -3,7 +3,7 @@ import { sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
+  anAnnouncedPress,
   announce,
   far,
   giveDeBack,
@@ -30,9 +30,7 @@ import {
  */
 describe('a withdrawal the sweep resent after the out-now, DE then given back again', () => {
   it('tells the German outlet again that the release is out after announcing it again', async () => {
-    const { german, british, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
+    const { german, british, world, label, releaseDay } = await anAnnouncedPress();
     // DE withdrawn: SES answers the withdrawal's call for no entry, nothing sent, its claim open.
     world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
     await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');

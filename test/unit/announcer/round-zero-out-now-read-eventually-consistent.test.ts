@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
-  announce,
-  emailSent,
-  far,
+  anAnnouncedPress,
   giveDeBack,
-  meta,
-  runRequested,
+  lateEmailSent,
+  roundZeroOutNowUnanswered,
   sweptPastStale,
-  withdrawDe,
+  withdrawDeItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -35,26 +30,18 @@ describe("a round-0 out-now resent moments before the round's out-now reads it",
   // read eventually consistently it failed with [announcement, cancellation, out-now, announcement,
   // out-now] where the last is not due.
   it('tells the German outlet the release is out once after the withdrawal', async () => {
-    const { german, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
+    const press = await anAnnouncedPress();
+    const { german, world, label } = press;
     // The release day: round 0's out-now asked, SES answering for no entry (the claim stays open).
-    await releaseDay();
-    world.mailer.script = (mail) => (mail.kind === 'out-now' ? [] : (undefined as never));
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
-    world.mailer.script = undefined;
+    await roundZeroOutNowUnanswered(press);
     const roundZeroOutNow = [...world.deliveries.items.values()].find(
       (d) => d.kind === 'out-now' && d.email === german.email,
     )!;
 
     // DE withdrawn 25 minutes on: SES sends the withdrawal, its answer lost. DE given back a minute on.
     world.clock.now += 25 * 60_000;
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
-    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
-    const withdrawalSentAt = new Date(world.clock.now).toISOString();
+    // Its Email Sent dated now, SES's sending time.
+    const withdrawal = await withdrawDeItsAnswerLost(press, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
     world.clock.now += 60_000;
     await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
 
@@ -77,9 +64,7 @@ describe("a round-0 out-now resent moments before the round's out-now reads it",
       return found;
     };
     // The withdrawal's Email Sent: the German outlet announced again, and that round's out-now asked.
-    await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
-    await runRequested(world, 'announcement');
-    await runRequested(world, 'out-now');
+    await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
     world.deps.deliveries.getMany = getMany;
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([

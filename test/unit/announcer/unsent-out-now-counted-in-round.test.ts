@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
-  announce,
-  emailSent,
   far,
-  giveDeBack,
-  meta,
-  runRequested,
+  givenBackRoundZeroOutNowUnanswered,
+  lateEmailSent,
   runSettled,
-  withdrawDe,
+  sweepEachMinute,
+  withdrawnWithItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -31,23 +27,13 @@ import {
  */
 describe('an out-now claimed but never sent while the withdrawal before it is still being sent, DE given back', () => {
   it('tells the German outlet the release is out after announcing it again', async () => {
-    const { german, british, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    // DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open).
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    // Announced, then DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open).
+    const press = await withdrawnWithItsAnswerLost();
+    const { german, british, world } = press;
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
 
     // The release day comes; DE is given back; the out-now is asked, SES answers its call for no entry.
-    await releaseDay();
-    world.clock.now += 60_000;
-    world.mailer.script = (mail) => (mail.kind === 'out-now' ? [] : (undefined as never));
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
-    world.mailer.script = undefined;
+    await givenBackRoundZeroOutNowUnanswered(press);
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
       'cancellation',
@@ -55,15 +41,10 @@ describe('an out-now claimed but never sent while the withdrawal before it is st
 
     // The withdrawal's late Email Sent: the German outlet is announced again, and that round's out-now asked.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent(withdrawal)], world.deps);
-    await runRequested(world, 'announcement');
-    await runRequested(world, 'out-now');
+    await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
 
     // The sweeps past the stale window look at the open round-0 out-now (and run what settling asks).
-    for (let minute = 0; minute < 40; minute++) {
-      world.clock.now += 60_000;
-      await sweepStaleClaims(world.deps, far());
-    }
+    await sweepEachMinute(world, 40);
     world.clock.now += defaultSettings.staleClaimMs;
     await sweepStaleClaims(world.deps, far());
     await runSettled(world);
