@@ -742,6 +742,22 @@ export const itsLastWithdrawal = (world: FakeWorld, email: string) => ({
 });
 
 /**
+ * The release day comes; a minute on, DE is given back to `press`'s release by the label's event
+ * `eventId` of `occurredAt`, and the out-now is asked (SES sending it).
+ */
+export async function givenBackOnTheReleaseDay(
+  press: ReturnType<typeof aLabelAndItsPress>,
+  eventId: string,
+  occurredAt: string,
+) {
+  const { world, label, releaseDay } = press;
+  await releaseDay();
+  world.clock.now += 60_000;
+  await label(giveDeBack, eventId, occurredAt);
+  await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+}
+
+/**
  * The release day comes; a minute on, DE is given back to `press`'s release (2 February) and round 0's
  * out-now asked: SES answers its call for no entry (nothing sent, the claim open).
  */

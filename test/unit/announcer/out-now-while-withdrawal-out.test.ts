@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
 import {
-  announce,
-  far,
-  giveDeBack,
+  givenBackOnTheReleaseDay,
   lateEmailSent,
-  meta,
   withdrawnWithItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
 
@@ -19,15 +15,13 @@ import {
 describe('an out-now asked while the withdrawal before it is still being sent, DE given back', () => {
   it('is the German outlet’s out-now of the round its withdrawal’s settling opens', async () => {
     // Announced, then DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open).
-    const { german, british, world, label, releaseDay } = await withdrawnWithItsAnswerLost();
+    const press = await withdrawnWithItsAnswerLost();
+    const { german, british, world } = press;
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
 
     // The release day comes while DE is withdrawn; DE is given back (its announcement passes the
     // German outlet, its withdrawal still claimed), and the out-now is asked: it tells the German outlet.
-    await releaseDay();
-    world.clock.now += 60_000;
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+    await givenBackOnTheReleaseDay(press, 'evt-given-back', '2026-02-02T10:00:00.000Z');
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
       'cancellation',

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
   anAnnouncedPress,
-  announce,
   far,
   giveDeBack,
-  meta,
+  givenBackOnTheReleaseDay,
   runRequested,
   runSettled,
   withdrawDe,
@@ -30,7 +28,8 @@ import {
  */
 describe('a withdrawal the sweep resent after the out-now, DE then given back again', () => {
   it('tells the German outlet again that the release is out after announcing it again', async () => {
-    const { german, british, world, label, releaseDay } = await anAnnouncedPress();
+    const press = await anAnnouncedPress();
+    const { german, british, world, label } = press;
     // DE withdrawn: SES answers the withdrawal's call for no entry, nothing sent, its claim open.
     world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
     await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
@@ -38,10 +37,7 @@ describe('a withdrawal the sweep resent after the out-now, DE then given back ag
     expect(world.mailer.receivedBy(german.email, 'cancellation')).toEqual([]);
 
     // The release day comes; DE is given back and the out-now tells the German outlet it is out.
-    await releaseDay();
-    world.clock.now += 60_000;
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+    await givenBackOnTheReleaseDay(press, 'evt-given-back', '2026-02-02T10:00:00.000Z');
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual(['announcement', 'out-now']);
 
     // DE withdrawn again; the sweep finds the withdrawal's claim stale and resends it: it goes now.

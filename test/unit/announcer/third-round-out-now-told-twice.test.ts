@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
 import {
-  announce,
-  far,
-  giveDeBack,
+  givenBackOnTheReleaseDay,
   lateEmailSent,
-  meta,
   reAnnouncedBeforeTheReleaseDay,
   withdrawDeItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
@@ -32,7 +28,7 @@ describe('an out-now asked while the second withdrawal was still being sent', ()
   // (given-back-1), announcement, out-now (given-back-2)] where the last out-now is not due.
   it('tells the German outlet the release is out once in its third round', async () => {
     const press = await reAnnouncedBeforeTheReleaseDay();
-    const { german, world, label, releaseDay } = press;
+    const { german, world } = press;
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
       'cancellation',
@@ -48,10 +44,7 @@ describe('an out-now asked while the second withdrawal was still being sent', ()
     );
 
     // The release day comes; DE given back again, the withdrawal still claimed: the out-now asked goes.
-    await releaseDay();
-    world.clock.now += 60_000;
-    await label(giveDeBack, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+    await givenBackOnTheReleaseDay(press, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
       'cancellation',
