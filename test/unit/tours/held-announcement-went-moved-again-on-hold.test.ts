@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { followUpHeldPress } from '#functions/tours/resend.ts';
+import { emailSent } from '#test/support/announcer-fakes.ts';
+import {
+  aShow,
+  changeAt,
+  emailsSentSettled,
+  pressAnnouncementSentAnswerLost,
+  putOffAndHeldBySweep,
+  runOnTo,
+  sweepAt,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const paris = {
+  ...announced,
+  venue: {
+    name: 'Olympia',
+    address: '28 Boulevard des Capucines',
+    city: 'Paris',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+  },
+};
+
+/**
+ * docs/design.md#tours: a held mail's follow-up "Moved", the country forgotten, "taken again after a later
+ * change of the show (its Tour Press Settled delivered twice ...) writes the same mail and the outlet
+ * hears 'Moved' once" (d7acfb3); of a show on hold at the follow-up it "tells nothing and notes the country
+ * again ..., so the move's step tells the outlet 'Moved' once the show is announced again, not those that
+ * step told before (their note is an earlier stay's 'moved')" (d6b25dd). Taken again with the show on hold,
+ * the follow-up that already told "Moved" notes the country again too, and its own note (a "moved" with
+ * no stay) is not one the move's step leaves out. The German outlet's announcement of show-1 (Berlin; SES
+ * sent it, its answer lost), held while on hold; announced again on 10 February at the Olympia in Paris
+ * (the move's step forgets Germany); the late Email Sent: "Moved"; on hold on 11 February; the Tour Press
+ * Settled delivered again; announced again in Paris on 12 February: its steps, the due steps and a sweep
+ * run, and the outlet hears "Moved" a second time.
+ */
+describe('a held announcement that went, its follow-up "Moved" taken again while the show is on hold in Paris', () => {
+  // Defect (d6b25dd): the follow-up taken again notes Germany again, and the announcement again's move
+  // step mails the outlet "Moved" under that new stay.
+  it.fails('tells the German outlet that the show moved once', async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
+    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    // The late Email Sent: it went; its follow-up tells the outlet that the show moved.
+    now.value = new Date('2027-02-10T00:05:00Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+
+    // 11 February: on hold in Paris, its steps taken; the Tour Press Settled delivered again.
+    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
+      type: 'set',
+      show: { ...paris, status: 'hold' },
+    });
+    await takeStepsWritten(fakes);
+    now.value = new Date('2027-02-11T00:05:00Z');
+    await followUpHeldPress(
+      { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
+      deps,
+    );
+    // 12 February: announced again in Paris; its steps, a day of due steps and a sweep run.
+    await changeAt({ now, deps }, '2027-02-12T00:00:00.000Z', { type: 'set', show: paris });
+    await takeStepsWritten(fakes);
+    await runOnTo({ now, fakes }, '2027-02-12T00:02:00Z');
+    await sweepAt({ now, deps }, '2027-02-13T00:02:00Z');
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
+});
