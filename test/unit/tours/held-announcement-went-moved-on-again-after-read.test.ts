@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { emailSent } from '#test/support/announcer-fakes.ts';
+import {
+  aShow,
+  changeAt,
+  emailsSentSettled,
+  pressAnnouncementSentAnswerLost,
+  putOffAndHeldBySweep,
+  runOnTo,
+  sweepsOn,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const paris = {
+  ...announced,
+  venue: {
+    name: 'Olympia',
+    address: '28 Boulevard des Capucines',
+    city: 'Paris',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+  },
+};
+
+/**
+ * docs/design.md#tours: of a show gone from the mail's country, the country forgotten by the move's step,
+ * and on hold at the late Email Sent, "the follow-up tells nothing and notes the country again (its stay
+ * from then), so the move's step tells the outlet 'Moved' once the show is announced again" (d6b25dd).
+ * The follow-up notes the country from the show it read, with no read after: a show announced again
+ * between that read and the note has its move's step find the country not noted and tell Germany
+ * nothing, and the note then names a stay no step tells. The German outlet's announcement of show-1
+ * (Berlin; SES sent it, its answer lost), held while on hold; announced again on 10 February at the
+ * Olympia in Paris (the move's step forgets Germany); on hold again on 11 February; the late Email Sent
+ * on 12 February: its follow-up has read the show on hold when the label announces it again in Paris and
+ * that change's steps run; the follow-up then notes Germany. Due steps and a day of sweeps add nothing:
+ * the outlet's last word is "live in Germany", Berlin.
+ */
+describe('a held announcement that went, its show on hold in Paris announced again just after its follow-up read it', () => {
+  // Defect (d6b25dd): the follow-up notes Germany after the announcement again's step ran; no step tells
+  // the outlet the show moved.
+  it.fails('tells the German outlet that the show moved', async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
+    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
+      type: 'set',
+      show: { ...paris, status: 'hold' },
+    });
+    await takeStepsWritten(fakes);
+
+    // The late Email Sent on 12 February: its follow-up has read the show (on hold) when the label
+    // announces it again in Paris and that change's steps run, before the follow-up notes Germany.
+    const { tours } = fakes;
+    const recordPressCountry = tours.recordPressCountry.bind(tours);
+    let raced = false;
+    tours.recordPressCountry = async (...args) => {
+      if (!raced) {
+        raced = true;
+        await changeAt({ now, deps }, '2027-02-12T00:01:00.000Z', { type: 'set', show: paris });
+        await takeStepsWritten(fakes);
+      }
+      return recordPressCountry(...args);
+    };
+    now.value = new Date('2027-02-12T00:00:00Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    expect(raced).toBe(true);
+    tours.recordPressCountry = recordPressCountry;
+    // Whatever the change left due runs, and the sweep looks, a day on.
+    await runOnTo({ now, fakes }, '2027-02-12T00:03:00Z');
+    await sweepsOn({ now, deps }, 48);
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
+});
