@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { followUpHeldPress } from '#functions/tours/resend.ts';
+import { emailSent } from '#test/support/announcer-fakes.ts';
+import {
+  aShow,
+  changeAt,
+  emailsSentSettled,
+  pressAnnouncementSentAnswerLost,
+  putOffAndHeldBySweep,
+  runOnTo,
+  sweepAt,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const paris = {
+  ...announced,
+  venue: {
+    name: 'Olympia',
+    address: '28 Boulevard des Capucines',
+    city: 'Paris',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+  },
+};
+
+/**
+ * docs/design.md#tours: once noted, a held mail's follow-up "Moved", the country forgotten, "taken again
+ * after a later change of the show (its Tour Press Settled delivered twice, or its stale claim swept) ...
+ * writes the same mail" (d7acfb3); a cancellation goes to the countries a show left "whose press has not
+ * heard that it moved". Taken again after the show's cancellation, the follow-up tells the cancellation
+ * (91d4e27 leaves out only a note of the move's step, with its stay; the follow-up's own "moved" has
+ * none), which the cancellation's step kept from Germany, told it moved. The German outlet's announcement
+ * of show-1 (Berlin; SES sent it, its answer lost), held while on hold; announced again on 10 February at
+ * the Olympia in Paris (the move's step forgets Germany); the late Email Sent: "Moved"; cancelled in Paris
+ * on 11 February (its step tells France only); the Tour Press Settled delivered again: the outlet, told
+ * once, hears "Moved"; told twice, "Moved" and then "Cancelled: ... in Germany".
+ */
+describe('a held announcement that went, its follow-up "Moved" taken again after the show was cancelled in Paris', () => {
+  // Defect (d7acfb3, 91d4e27): delivered again, the follow-up writes a cancellation, another mail.
+  it.fails('tells the German outlet only that the show moved, however often its follow-up is taken', async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
+    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    // The late Email Sent: it went; its follow-up tells the outlet that the show moved.
+    now.value = new Date('2027-02-10T00:05:00Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    // 11 February: cancelled in Paris; its step tells France (Germany forgotten, its press told it moved).
+    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'cancel', showId: 'show-1' });
+    await takeStepsWritten(fakes);
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+
+    // The Tour Press Settled delivered again (at least once), then the due steps and a sweep.
+    now.value = new Date('2027-02-11T00:05:00Z');
+    await followUpHeldPress(
+      { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
+      deps,
+    );
+    await runOnTo({ now, fakes }, '2027-02-11T00:07:00Z');
+    await sweepAt({ now, deps }, '2027-02-12T00:07:00Z');
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
+});
