@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { emailSent } from '#test/support/announcer-fakes.ts';
+import {
+  aShow,
+  changeAt,
+  emailsSentSettled,
+  pressAnnouncementSentAnswerLost,
+  putOffAndHeldBySweep,
+  runOnTo,
+  sweepsOn,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const paris = {
+  ...announced,
+  venue: {
+    name: 'Olympia',
+    address: '28 Boulevard des Capucines',
+    city: 'Paris',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+  },
+};
+
+/**
+ * docs/design.md#tours: of a show moved to Paris, the country forgotten, and cancelled before the late
+ * Email Sent, the held announcement's follow-up tells the cancellation (91d4e27); like every step it reads
+ * the show again after the notes and tells nothing when it changed since, as "that latest change's step
+ * ..., reading the notes after, tells what stands". Set on again in Paris between the follow-up's read and
+ * that read again, the show's latest step tells France only (Germany forgotten) and the follow-up tells
+ * nothing: nobody tells the outlet it moved. The German outlet's announcement of show-1 (Berlin; SES sent
+ * it, its answer lost), held while on hold; announced again on 10 February at the Olympia in Paris (the
+ * move's step forgets Germany); cancelled on 11 February; the late Email Sent on 12 February: its
+ * follow-up has read the show cancelled when the label sets it on again in Paris and that change's steps
+ * run; the follow-up then reads it on and tells nothing. Due steps and a day of sweeps add nothing: the
+ * outlet's last word is "live in Germany", Berlin, for a show on in Paris.
+ */
+describe('a held announcement that went, its show cancelled in Paris and set on again just after its follow-up read it', () => {
+  // Defect (91d4e27): the follow-up's read again finds the show on and tells nothing, and the on-again's
+  // step tells France only; the outlet never hears the show moved.
+  it.fails('tells the German outlet that the show moved', async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
+    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'cancel', showId: 'show-1' });
+    await takeStepsWritten(fakes);
+    await runOnTo({ now, fakes }, '2027-02-11T00:02:00Z');
+
+    // The late Email Sent on 12 February: its follow-up has read the show (cancelled) when the label sets
+    // it on again in Paris and that change's steps run, before the follow-up reads the notes.
+    const { tours } = fakes;
+    const pressTold = tours.pressTold.bind(tours);
+    let raced = false;
+    tours.pressTold = async (...args) => {
+      if (!raced) {
+        raced = true;
+        await changeAt({ now, deps }, '2027-02-12T00:01:00.000Z', { type: 'set', show: paris });
+        await takeStepsWritten(fakes);
+      }
+      return pressTold(...args);
+    };
+    now.value = new Date('2027-02-12T00:00:00Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    expect(raced).toBe(true);
+    tours.pressTold = pressTold;
+    // Whatever the change left due runs, and the sweep looks, a day on.
+    await runOnTo({ now, fakes }, '2027-02-12T00:03:00Z');
+    await sweepsOn({ now, deps }, 48);
+
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
+});
