@@ -566,12 +566,13 @@ type MailModuleWorld = Awaited<ReturnType<typeof bookedWithMailModule>>;
  * The German outlet's announcement of show-1 (announced, press from 1 February 2027) sent by SES, its
  * answer lost (the claim stays open), its Email Sent not yet come: the press goes through the mail
  * module with the tours function's settings, its delivery store at hand (`mail`) for the Email Sent
- * that comes late, `announcement` the mail SES took.
+ * that comes late, `announcement` the mail SES took. `others`: more outlets, whose announcements go in
+ * the same call, their answers lost too.
  */
-export async function pressAnnouncementSentAnswerLost() {
+export async function pressAnnouncementSentAnswerLost(others: Outlet[] = []) {
   const now = { value: new Date('2027-02-02T00:00:00Z') };
   const world = fakeToursDeps(now);
-  world.outlets.push(aPressOutlet('de', ['DE']));
+  world.outlets.push(aPressOutlet('de', ['DE']), ...others);
   const { deps: mail, mailer: ses } = fakeMailDeps(
     () => now.value,
     defaultMailSettings(timeoutSeconds.tours),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
+  aPressOutlet,
   aShow,
   changeAt,
   emailsSentSettled,
@@ -35,7 +36,8 @@ const paris = {
  * sent it, its answer lost), held while on hold; announced again on 10 February at the Olympia in Paris
  * (the move's step forgets Germany); the late Email Sent: "Moved"; on hold on 11 February; the Tour Press
  * Settled delivered again; announced again in Paris on 12 February: its steps, the due steps and a sweep
- * run, and the outlet hears "Moved" a second time.
+ * run, and the outlet hears "Moved" a second time. So too when it is a second German outlet's held
+ * announcement, its late Email Sent on 11 February, whose follow-up notes Germany again.
  */
 describe('a held announcement that went, its follow-up "Moved" taken again while the show is on hold in Paris', () => {
   // Defect (d6b25dd): the follow-up taken again notes Germany again, and the announcement again's move
@@ -71,6 +73,50 @@ describe('a held announcement that went, its follow-up "Moved" taken again while
     await runOnTo({ now, fakes }, '2027-02-12T00:02:00Z');
     await sweepAt({ now, deps }, '2027-02-13T00:02:00Z');
 
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+  });
+
+  // Defect (d6b25dd), without a follow-up taken twice: another held announcement's follow-up notes Germany.
+  it.fails("tells the German outlet that the show moved once when another outlet's follow-up notes Germany", async () => {
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost([
+      aPressOutlet('de2', ['DE']),
+    ]);
+    const [other] = ses.receivedBy('de2@press.example');
+    // Both announcements held by the sweep while on hold.
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
+    // The move's step: it counts both held mails' addresses told nothing, and forgets Germany.
+    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    // The first outlet's Email Sent, late: it went; its follow-up tells that outlet that the show moved.
+    now.value = new Date('2027-02-10T00:05:00Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
+
+    // 11 February: on hold in Paris; the second outlet's Email Sent, late: its follow-up notes Germany.
+    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
+      type: 'set',
+      show: { ...paris, status: 'hold' },
+    });
+    await takeStepsWritten(fakes);
+    now.value = new Date('2027-02-11T00:05:00Z');
+    await emailsSentSettled({ mail, deps }, [emailSent(other)]);
+    // 12 February: announced again in Paris; its steps, a day of due steps and a sweep run.
+    await changeAt({ now, deps }, '2027-02-12T00:00:00.000Z', { type: 'set', show: paris });
+    await takeStepsWritten(fakes);
+    await runOnTo({ now, fakes }, '2027-02-12T00:02:00Z');
+    await sweepAt({ now, deps }, '2027-02-13T00:02:00Z');
+
+    // The second outlet hears that the show moved; the first, told before, nothing more.
+    expect(ses.receivedBy('de2@press.example').map((m) => m.kind)).toEqual([
+      'press-announcement',
+      'press-moved',
+    ]);
     expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
       'press-announcement',
       'press-moved',
