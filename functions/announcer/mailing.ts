@@ -539,8 +539,8 @@ const sentAt = (mail: Delivery) => mail.sentAt ?? mail.updatedAt;
  * the address after it, a withdrawal resent after the out-now went told it after that, and an out-now
  * claimed and not sent told nothing. Such an address has heard it in this round; its round's out-now
  * would tell it twice (docs/design.md#exactly-once-mail). `open`: those whose such out-now is still
- * claimed, claimed or last taken over by the sweep after that withdrawal was sent: whatever it sends
- * goes after it, so it may yet tell the address (its `Email Sent` still to come) or have told nothing
+ * claimed, whenever it was claimed: the sender paces its calls by the send rate, so one claimed before
+ * that withdrawal went may be sent after it, and it may yet tell the address (its `Email Sent` still to come) or have told nothing
  * (SES answered for no entry), which only its settling or the sweep's close shows; the round's out-now
  * is claimed and held for them, unsent, for the sweep to decide (roundOutNows, settle.ts). Read only
  * for addresses announced again, one strongly consistent batch (two out-nows each in a round after the
@@ -582,7 +582,7 @@ async function toldOutNowInRound(
   const open = again.filter(
     (outlet) =>
       !told.includes(outlet) &&
-      outNowsOf(outlet).some((outNow) => outNow.status === 'claimed' && outNow.updatedAt > after(outlet)),
+      outNowsOf(outlet).some((outNow) => outNow.status === 'claimed'),
   );
   return { told: new Set(told.map((outlet) => outlet.id)), open: new Set(open.map((outlet) => outlet.id)) };
 }
