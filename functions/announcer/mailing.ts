@@ -580,9 +580,7 @@ async function toldOutNowInRound(
     outNowsOf(outlet).some((outNow) => wentOut(outNow) && sentAt(outNow) > after(outlet)),
   );
   const open = again.filter(
-    (outlet) =>
-      !told.includes(outlet) &&
-      outNowsOf(outlet).some((outNow) => outNow.status === 'claimed'),
+    (outlet) => !told.includes(outlet) && outNowsOf(outlet).some((outNow) => outNow.status === 'claimed'),
   );
   return { told: new Set(told.map((outlet) => outlet.id)), open: new Set(open.map((outlet) => outlet.id)) };
 }
