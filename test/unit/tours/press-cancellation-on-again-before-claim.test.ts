@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { takeStep } from '#functions/tours/steps.ts';
+import {
+  aShow,
+  metaAt,
+  runDueSteps,
+  stepsWritten,
+  sweepsOn,
+  takeStepsWritten,
+  toldDePressOf,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
+/**
+ * docs/design.md#tours: a step's notes are written "only while the show is as its read again found it"
+ * (a91861d), so a change landing before them refuses them. A change landing after them and before the
+ * step's mail is claimed has its step read the notes, find the note's mail never reached SES (not yet
+ * claimed) and count the address as told what it was before: told it is on, it hears nothing of the
+ * show on again. The German outlet told of show-1 (doors 19:00); on 3 February the label cancels it;
+ * the cancellation's step writes its note; before its mail is claimed the label sets the show on again
+ * as it was and that change's press-change step runs (nothing to tell); the cancellation's mail then
+ * goes: 'Cancelled' is the outlet's last word of a show that is on, and no later step or sweep corrects it.
+ */
+describe('a cancellation step whose show is set on again between its note and its mail', () => {
+  // Not yet right (a known failure): the outlet's last word is 'Cancelled' of a show that is on.
+  it.fails("tells the German outlet nothing, or 'Back on' after 'Cancelled'", async () => {
+    const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    const [cancellation] = stepsWritten(tours);
+    expect(cancellation.step).toBe('press-cancellation');
+    // The cancellation's step has noted the address (its notes accepted) when, before its mail is
+    // claimed, the label sets the show on again, as it was, and that change's step runs.
+    const send = mailer.send.bind(mailer);
+    let raced = false;
+    mailer.send = async (...args) => {
+      if (!raced && args[0].some((mail) => mail.kind === 'press-cancellation')) {
+        raced = true;
+        now.value = new Date('2027-02-03T00:01:00Z');
+        await applyShowChange(
+          'tour-1',
+          { type: 'set', show: announced },
+          metaAt(now.value.toISOString()),
+          deps,
+        );
+        await takeStepsWritten(fakes);
+      }
+      return send(...args);
+    };
+
+    await takeStep(cancellation, { correlationId: 'c' }, deps);
+    mailer.send = send;
+    // Whatever the change left due runs, and the sweep looks, a day on.
+    await runDueSteps(fakes, now);
+    await sweepsOn({ now, deps }, 48);
+
+    expect(raced).toBe(true);
+    expect(
+      (await tours.getShow({ labelId: 'lbl-1', tourId: 'tour-1', showId: 'show-1' }))?.show?.status,
+    ).toBe('announced');
+    expect(
+      mailer.ses
+        .receivedBy('de@press.example')
+        .map((m) => m.kind)
+        .at(-1),
+    ).not.toBe('press-cancellation');
+  });
+});
