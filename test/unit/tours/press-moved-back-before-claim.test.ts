@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { takeStep } from '#functions/tours/steps.ts';
+import {
+  aShow,
+  metaAt,
+  runDueSteps,
+  stepsWritten,
+  sweepsOn,
+  takeStepsWritten,
+  toldDePressOf,
+} from '#test/support/tours.ts';
+
+const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const inParis = {
+  ...announced,
+  venue: {
+    name: 'Olympia',
+    address: '28 Bd des Capucines',
+    city: 'Paris',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+  },
+};
+
+/**
+ * docs/design.md#tours: a "moved" tell "reads no show and stays unconditional" (a91861d). Its note is
+ * written before its mail is claimed; a move back landing between the two has its step read that note
+ * ("moved") and tell the outlet the show is back ('Changed'), and the move's mail then goes after it. The
+ * German outlet told of show-1 (Berlin); on 3 February the label moves it to the Olympia in Paris; the
+ * move's step notes the outlet told "moved" when, before its mail is claimed, the label moves the show
+ * back to Berlin as it was and that change's steps run; the move's "Moved: no longer in Germany" then goes.
+ */
+describe("a move's step whose show moves back between its note and its mail", () => {
+  // Not yet right (a known failure): the outlet hears 'Changed' (back in Berlin), then 'Moved' last.
+  it.fails("leaves the German outlet's last word the show in Berlin, not that it moved", async () => {
+    const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
+    now.value = new Date('2027-02-03T00:00:00Z');
+    await applyShowChange('tour-1', { type: 'set', show: inParis }, metaAt(now.value.toISOString()), deps);
+    const moves = stepsWritten(tours).filter((due) => due.step === 'press-change');
+    expect(moves).toHaveLength(1);
+    // The move's step has noted the outlet told "moved" when, before its mail is claimed, the label moves
+    // the show back to Berlin, as it was, and that change's steps run.
+    const send = mailer.send.bind(mailer);
+    let raced = false;
+    mailer.send = async (...args) => {
+      if (!raced && args[0].some((mail) => mail.kind === 'press-moved')) {
+        raced = true;
+        now.value = new Date('2027-02-03T00:01:00Z');
+        await applyShowChange(
+          'tour-1',
+          { type: 'set', show: announced },
+          metaAt(now.value.toISOString()),
+          deps,
+        );
+        await takeStepsWritten(fakes);
+      }
+      return send(...args);
+    };
+
+    await takeStep(moves[0], { correlationId: 'c' }, deps);
+    mailer.send = send;
+    await runDueSteps(fakes, now);
+    await sweepsOn({ now, deps }, 48);
+
+    expect(raced).toBe(true);
+    expect(
+      (await tours.getShow({ labelId: 'lbl-1', tourId: 'tour-1', showId: 'show-1' }))?.show?.venue.city,
+    ).toBe('Berlin');
+    expect(
+      mailer.ses
+        .receivedBy('de@press.example')
+        .map((m) => m.kind)
+        .at(-1),
+    ).not.toBe('press-moved');
+  });
+});
