@@ -772,6 +772,49 @@ export async function givenBackRoundZeroOutNowUnanswered(press: ReturnType<typeo
 }
 
 /**
+ * aLabelAndItsPress announced, then DE withdrawn: SES sends the withdrawal, its answer lost
+ * (withdrawDeItsAnswerLost). The release day comes; a minute on, DE is given back (2 February) and round
+ * 0's out-now asked while the withdrawal is still claimed: SES sends it, its answer lost too (the claims
+ * open). Gives the press, the withdrawal, the German and British outlets' round-0 out-nows and the time
+ * SES sent those (for their late Email Sent).
+ */
+export async function roundZeroOutNowItsAnswerLostWhileWithdrawalOpen() {
+  const press = await anAnnouncedPress();
+  const { german, british, world, label, releaseDay } = press;
+  const withdrawal = await withdrawDeItsAnswerLost(press, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+  await releaseDay();
+  world.clock.now += 60_000;
+  world.mailer.script = (mail) => (mail.kind === 'out-now' ? 'accept-then-fail' : (undefined as never));
+  await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
+  await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far()).catch(() => {});
+  world.mailer.script = undefined;
+  const [roundZeroOutNow] = world.mailer.receivedBy(german.email, 'out-now');
+  const [britishOutNow] = world.mailer.receivedBy(british.email, 'out-now');
+  const outNowSentAt = new Date(world.clock.now).toISOString();
+  return { ...press, withdrawal, roundZeroOutNow, britishOutNow, outNowSentAt };
+}
+
+/**
+ * A minute on, the round-0 out-nows' late Email Sent (SES's time `sentAt`) and the out-now asked run;
+ * then the sweep past the stale window of the round out-now claimed two minutes before (sweptPastStale)
+ * and its runs of the next hour.
+ */
+export async function roundZeroOutNowsSentLateThenSwept(
+  world: FakeWorld,
+  outNows: Parameters<typeof emailSent>[0][],
+  sentAt: string,
+) {
+  world.clock.now += 60_000;
+  await settleFromEmailsSent(
+    outNows.map((mail) => emailSent({ ...mail, at: sentAt })),
+    world.deps,
+  );
+  await runRequested(world, 'out-now');
+  await sweptPastStale(world, 2 * 60_000);
+  await sweepEachMinute(world, 60);
+}
+
+/**
  * aLabelAndItsPress announced, the release not yet out; DE withdrawn (1 February) and given back
  * (2 February): the German outlet announced again (round given-back-1).
  */

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
 import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
-  announce,
   emailSent,
-  far,
-  giveDeBack,
-  meta,
-  runRequested,
+  lateEmailSent,
+  roundZeroOutNowItsAnswerLostWhileWithdrawalOpen,
   sweepEachMinute,
   sweptPastStale,
-  withdrawDe,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -29,34 +23,15 @@ import {
  */
 describe("a held round out-now looked at while round 0's out-now is still open", () => {
   it('is held once more, then closed: the German outlet hears "out" once in its round', async () => {
-    const { german, british, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    // DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open).
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
-    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
-    const withdrawalSentAt = new Date(world.clock.now).toISOString();
-
-    // The release day comes; DE is given back; the out-now is asked: SES sends it, its answer lost.
-    await releaseDay();
-    world.clock.now += 60_000;
-    world.mailer.script = (mail) => (mail.kind === 'out-now' ? 'accept-then-fail' : (undefined as never));
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far()).catch(() => {});
-    world.mailer.script = undefined;
-    const [roundZeroOutNow] = world.mailer.receivedBy(german.email, 'out-now');
-    const [britishOutNow] = world.mailer.receivedBy(british.email, 'out-now');
-    const outNowSentAt = new Date(world.clock.now).toISOString();
+    // DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open). The release day
+    // comes; DE is given back; the out-now is asked: SES sends it, its answer lost.
+    const { german, british, world, withdrawal, roundZeroOutNow, britishOutNow, outNowSentAt } =
+      await roundZeroOutNowItsAnswerLostWhileWithdrawalOpen();
     await settleFromEmailsSent([emailSent({ ...britishOutNow, at: outNowSentAt })], world.deps);
 
     // The withdrawal's late Email Sent: the German outlet is announced again; that round's out-now held.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
-    await runRequested(world, 'announcement');
-    await runRequested(world, 'out-now');
+    await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
       'cancellation',

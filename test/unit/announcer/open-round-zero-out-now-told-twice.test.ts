@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
-  announce,
-  emailSent,
-  far,
-  giveDeBack,
-  meta,
-  runRequested,
-  sweepEachMinute,
-  sweptPastStale,
-  withdrawDe,
+  lateEmailSent,
+  roundZeroOutNowItsAnswerLostWhileWithdrawalOpen,
+  roundZeroOutNowsSentLateThenSwept,
 } from '#test/support/announcer-fakes.ts';
 
 /**
@@ -31,44 +22,18 @@ import {
  */
 describe('a round-0 out-now sent with its answer lost while the new round out-now is asked', () => {
   it('tells the German outlet the release is out once in its new round', async () => {
-    const { german, british, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    // DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open).
-    world.mailer.script = (mail) =>
-      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
-    const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
-    const withdrawalSentAt = new Date(world.clock.now).toISOString();
-
-    // The release day comes; DE is given back; the out-now is asked: SES sends it, its answer lost.
-    await releaseDay();
-    world.clock.now += 60_000;
-    world.mailer.script = (mail) => (mail.kind === 'out-now' ? 'accept-then-fail' : (undefined as never));
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far()).catch(() => {});
-    world.mailer.script = undefined;
-    const [roundZeroOutNow] = world.mailer.receivedBy(german.email, 'out-now');
-    const [britishOutNow] = world.mailer.receivedBy(british.email, 'out-now');
-    const outNowSentAt = new Date(world.clock.now).toISOString();
+    // DE withdrawn: SES sends the withdrawal, its answer lost (the claim stays open). The release day
+    // comes; DE is given back; the out-now is asked: SES sends it, its answer lost.
+    const scene = await roundZeroOutNowItsAnswerLostWhileWithdrawalOpen();
+    const { german, british, world, withdrawal, roundZeroOutNow, britishOutNow, outNowSentAt } = scene;
     expect(roundZeroOutNow).toBeDefined();
 
     // The withdrawal's late Email Sent: the German outlet is announced again, and that round's out-now asked.
     world.clock.now += 60_000;
-    await settleFromEmailsSent([emailSent({ ...withdrawal, at: withdrawalSentAt })], world.deps);
-    await runRequested(world, 'announcement');
-    await runRequested(world, 'out-now');
-    // The round-0 out-nows' late Email Sent (SES's time: the German outlet's went after the withdrawal).
-    world.clock.now += 60_000;
-    await settleFromEmailsSent(
-      [roundZeroOutNow, britishOutNow].map((mail) => emailSent({ ...mail, at: outNowSentAt })),
-      world.deps,
-    );
-    await runRequested(world, 'out-now');
-    // The sweep past the held round out-now's stale window, then its runs of the next hour.
-    await sweptPastStale(world, 2 * 60_000);
-    await sweepEachMinute(world, 60);
+    await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
+    // The round-0 out-nows' late Email Sent (SES's time: the German outlet's went after the withdrawal);
+    // the sweep past the held round out-now's stale window, then its runs of the next hour.
+    await roundZeroOutNowsSentLateThenSwept(world, [roundZeroOutNow, britishOutNow], outNowSentAt);
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',

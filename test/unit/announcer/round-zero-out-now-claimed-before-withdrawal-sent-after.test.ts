@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import {
-  aLabelAndItsPress,
+  anAnnouncedPress,
   announce,
-  emailSent,
   far,
   giveDeBack,
   meta,
+  roundZeroOutNowsSentLateThenSwept,
   runRequested,
-  sweepEachMinute,
-  sweptPastStale,
   withdrawDe,
 } from '#test/support/announcer-fakes.ts';
 
@@ -30,9 +27,7 @@ import {
  */
 describe('a round-0 out-now claimed before the withdrawal went, sent by SES after it, its answer lost', () => {
   it('tells the German outlet the release is out once after the withdrawal', async () => {
-    const { german, british, release, world, store, label, releaseDay } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
+    const { german, british, world, label, releaseDay } = await anAnnouncedPress();
 
     // The release day comes; the out-now is claimed; before its SES call DE is withdrawn (the
     // withdrawal sent and marked); SES then sends the out-now, its answer lost.
@@ -62,15 +57,9 @@ describe('a round-0 out-now claimed before the withdrawal went, sent by SES afte
     await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
     await runRequested(world, 'announcement');
     await runRequested(world, 'out-now');
-    // The round-0 out-nows' late Email Sent (SES's time: the German outlet's went after the withdrawal).
-    world.clock.now += 60_000;
-    await settleFromEmailsSent(
-      [roundZeroOutNow, britishOutNow].map((mail) => emailSent({ ...mail, at: outNowSentAt })),
-      world.deps,
-    );
-    await runRequested(world, 'out-now');
-    await sweptPastStale(world, 2 * 60_000);
-    await sweepEachMinute(world, 60);
+    // The round-0 out-nows' late Email Sent (SES's time: the German outlet's went after the withdrawal);
+    // the sweep past the held round out-now's stale window, then its runs of the next hour.
+    await roundZeroOutNowsSentLateThenSwept(world, [roundZeroOutNow, britishOutNow], outNowSentAt);
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
