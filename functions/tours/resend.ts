@@ -1,3 +1,4 @@
+import { conflictBackoff, conflictRetries, WriteConflictError } from '#shared/db/conflicts.ts';
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { PressStatement } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/envelope.ts';
@@ -220,7 +221,9 @@ const newsOf = async (
   deps: ToursDeps,
   now: string,
   moved?: boolean,
-) => {
+  tried = 1,
+): Promise<TourMail[] | undefined> => {
+  const read = stated?.occurredAt;
   // Settled with its cancellation the last press news (its guarantee: backOn), a show is cancelled for good,
   // and told so as its cancellation's step would (its change), not stopped as a show played (docs/design.md#tours).
   if (stated?.show?.status === 'settled' && backOn(stated))
@@ -239,10 +242,17 @@ const newsOf = async (
   const gone = stated.show.venue.country !== country && !cancelled;
   if (gone && moved && isAnnounced(stated.show.status))
     return tellThoseToldOf(tour, stated, 'moved', deps, country, since, emails);
-  // Telling no move, the follow-up leaves the address the mail's word of the show in `country`: a country a
-  // move's step forgot (counting the address told nothing) is noted again, its stay from now, so the show's
-  // next move away tells it (docs/design.md#tours).
-  if (moved && !since && !cancelled) await deps.tours.recordPressCountry(stated, country, now);
+  // Telling no move, the follow-up leaves the address the mail's word of the show in `country` (or of its
+  // cancellation): a country a move's step forgot (counting the address told nothing) is noted again, its
+  // stay from now, so the show's next move away, or its being set on again elsewhere, tells it. Noted only
+  // while the show is as read; refused (a change landed since, its step finding the country forgotten), the
+  // follow-up is taken again from a fresh read (docs/design.md#tours).
+  if (moved && !since && !(await deps.tours.recordPressCountry(stated, country, now, false, read))) {
+    if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, stated.showId);
+    await conflictBackoff(tried);
+    const fresh = (await deps.tours.getShow(stated)) as LiveShow | undefined;
+    return newsOf(tour, fresh, country, emails, deps, now, moved, tried + 1);
+  }
   if (gone) return [];
   if (cancelled || pressDue(stated.show, now))
     return tellThoseToldOf(

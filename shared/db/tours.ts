@@ -282,9 +282,16 @@ export interface TourSteps {
   ): Promise<void>;
   /**
    * Notes on the show that `country`'s outlets are being told of it, from `since`; a country noted
-   * already keeps its first `since`, unless `anew` (a new stay: the show moved back there).
+   * already keeps its first `since`, unless `anew` (a new stay: the show moved back there). With `asRead`,
+   * only while the show is at that change (`occurredAt`): false, nothing noted, when a change landed since.
    */
-  recordPressCountry(ref: ShowRef, country: string, since: string, anew?: boolean): Promise<void>;
+  recordPressCountry(
+    ref: ShowRef,
+    country: string,
+    since: string,
+    anew?: boolean,
+    asRead?: string,
+  ): Promise<boolean>;
   /** Forgets `country` on the show once its outlets heard it moved away: only the note from `since`. */
   forgetPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
 }
@@ -731,8 +738,10 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       }
     },
 
-    async recordPressCountry(ref, country, since, anew) {
+    async recordPressCountry(ref, country, since, anew, asRead) {
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
+      const read = asRead ? ' AND occurredAt = :read' : '';
+      const values = asRead ? { ':read': asRead } : {};
       // Into the show's map of countries, or as its first entry: a show stored before the map existed
       // has none, and DynamoDB sets no path inside a map that is not there. Twice at most: a writer
       // racing this one makes the map between the two attempts.
@@ -740,19 +749,21 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         const added = await updated({
           Key: key,
           UpdateExpression: `SET pressCountries.#country = ${anew ? ':since' : 'if_not_exists(pressCountries.#country, :since)'}`,
-          ConditionExpression: 'attribute_exists(pressCountries)',
+          ConditionExpression: `attribute_exists(pressCountries)${read}`,
           ExpressionAttributeNames: { '#country': country },
-          ExpressionAttributeValues: { ':since': since },
+          ExpressionAttributeValues: { ':since': since, ...values },
         });
-        if (added) return;
+        if (added) return true;
         const made = await updated({
           Key: key,
           UpdateExpression: 'SET pressCountries = :countries',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(pressCountries)',
-          ExpressionAttributeValues: { ':countries': { [country]: since } },
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(pressCountries)${read}`,
+          ExpressionAttributeValues: { ':countries': { [country]: since }, ...values },
         });
-        if (made) return;
+        if (made) return true;
       }
+      // Refused both ways: a change landed since the read (or the show is gone), else it is not stored.
+      if (asRead) return false;
       throw new Error(`show ${ref.showId} is not stored`);
     },
 

@@ -155,6 +155,19 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect((await store.getShow(show))?.pressCountries).toEqual({ DE: at(5), FR: at(4) });
     });
 
+    it('notes a country on a show read at a change only while the show is at that change', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour(), { occurredAt: at(5) });
+      await store.putShowIfNewer(show, []);
+
+      const first = await store.recordPressCountry(show, 'DE', at(6), false, at(5));
+      await store.putShowIfNewer({ ...show, occurredAt: at(7), updatedAt: at(7) }, []);
+      const afterChange = await store.recordPressCountry(show, 'FR', at(8), false, at(5));
+
+      expect([first, afterChange]).toEqual([true, false]);
+      expect((await store.getShow(show))?.pressCountries).toEqual({ DE: at(6) });
+    });
+
     it('takes each step once per moment, and again for the new moment of a moved show', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

@@ -244,12 +244,14 @@ export class InMemoryTours implements TourStore {
     }
   }
 
-  async recordPressCountry(ref: ShowRef, country: string, since: string, anew?: boolean) {
+  async recordPressCountry(ref: ShowRef, country: string, since: string, anew?: boolean, asRead?: string) {
     const show = this.shows.get(this.showKey(ref));
+    if (asRead && show?.occurredAt !== asRead) return false;
     if (!show) throw new Error(`show ${ref.showId} is not stored`);
     show.pressCountries = anew
       ? { ...show.pressCountries, [country]: since }
       : { [country]: since, ...show.pressCountries };
+    return true;
   }
 
   async forgetPressCountry(ref: ShowRef, country: string, since: string) {
