@@ -389,12 +389,14 @@ async function tellAsRead(
     (t) =>
       t.showIds.includes(stored.showId) &&
       (!resending || resending.has(t.email)) &&
-      // A held mail's follow-up telling a move, or a cancellation, of a show gone from `country` whose move's
-      // step has forgotten it: not to those that step told (their note is its "moved", with its stay).
+      // An address whose note is a "moved" has heard that the show left `country`: told a move only again as
+      // the same mail (that stay's, or a held mail's follow-up's, which has none), and a cancellation of a
+      // show gone from `country` not at all (docs/design.md#tours).
       !(
-        (news === 'moved' || (resending && country !== stored.show.venue.country)) &&
-        t.stated?.[stored.showId]?.since &&
-        t.stated[stored.showId]!.since !== toldSince
+        t.stated?.[stored.showId]?.kind === 'moved' &&
+        (news === 'moved'
+          ? t.stated[stored.showId]!.since !== toldSince
+          : country !== stored.show.venue.country)
       ),
   );
   // Read again after the notes (docs/design.md#tours): changed since in what its press hears (set on
