@@ -404,8 +404,11 @@ async function tellAsRead(
   // firing reading these notes after, even when that change's step told the address nothing (no note).
   // This step's notes are written only while the show is as read here: a change landing after this read
   // has its step read the notes before them, and so refuses them.
-  const current = news === 'moved' ? undefined : await deps.tours.getShow(showRefOf(stored));
-  const latest = current?.show;
+  // A move's step's "moved" reads no show: its notes stand as it writes them. A held mail's follow-up's (or the
+  // sweep's rewrite of it), named by the change it reads until its note is written, is noted only while the show
+  // is as read: taken again from a fresh read, it finds a note written meanwhile and names its change.
+  const current = news === 'moved' && !resending ? undefined : await deps.tours.getShow(showRefOf(stored));
+  const latest = news === 'moved' ? undefined : current?.show;
   if (
     latest &&
     (isAnnounced(latest.status)

@@ -40,8 +40,8 @@ const paris = {
  * announcement, its late Email Sent on 11 February, whose follow-up notes Germany again.
  */
 describe('a held announcement that went, its follow-up "Moved" taken again while the show is on hold in Paris', () => {
-  // Defect (d6b25dd): the follow-up taken again notes Germany again, and the announcement again's move
-  // step mails the outlet "Moved" under that new stay.
+  // The move's step leaves out an address whose note is a "moved" of another stay, a follow-up's (no stay)
+  // included: the outlet told "Moved" by the follow-up hears it once.
   it('tells the German outlet that the show moved once', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
@@ -79,7 +79,7 @@ describe('a held announcement that went, its follow-up "Moved" taken again while
     ]);
   });
 
-  // Defect (d6b25dd), without a follow-up taken twice: another held announcement's follow-up notes Germany.
+  // So too when another held announcement's follow-up notes Germany again.
   it("tells the German outlet that the show moved once when another outlet's follow-up notes Germany", async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost([
       aPressOutlet('de2', ['DE']),

@@ -37,8 +37,8 @@ const paris = {
  * outlet's last word is "live in Germany", Berlin, for a show on in Paris.
  */
 describe('a held announcement that went, its show cancelled in Paris and set on again just after its follow-up read it', () => {
-  // Defect (91d4e27): the follow-up's read again finds the show on and tells nothing, and the on-again's
-  // step tells France only; the outlet never hears the show moved.
+  // The follow-up notes Germany before it tells, so the on-again's step, reading it, tells the outlet the
+  // show moved; a change landing before that note refuses it, and the follow-up is taken from a fresh read.
   it('tells the German outlet that the show moved', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });

@@ -35,7 +35,7 @@ const paris = {
  * steps and a day of sweeps run, and the outlet hears nothing more.
  */
 describe('a held announcement that went, its show moved to Paris, cancelled, told so by the follow-up, and set on again', () => {
-  // Defect (91d4e27): the follow-up's "Cancelled" in a forgotten country is followed by nothing.
+  // The follow-up that tells "Cancelled" notes Germany again, so the on-again's step tells the outlet it moved.
   it("does not leave the German outlet's last word 'Cancelled' of a show that is on", async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });

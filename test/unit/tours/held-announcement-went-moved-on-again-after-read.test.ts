@@ -37,8 +37,8 @@ const paris = {
  * the outlet's last word is "live in Germany", Berlin.
  */
 describe('a held announcement that went, its show on hold in Paris announced again just after its follow-up read it', () => {
-  // Defect (d6b25dd): the follow-up notes Germany after the announcement again's step ran; no step tells
-  // the outlet the show moved.
+  // The follow-up notes Germany only while the show is as it read it: refused, it is taken again from a
+  // fresh read, which tells the outlet the show moved.
   it('tells the German outlet that the show moved', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });

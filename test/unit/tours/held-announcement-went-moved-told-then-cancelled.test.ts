@@ -37,7 +37,7 @@ const paris = {
  * once, hears "Moved"; told twice, "Moved" and then "Cancelled: ... in Germany".
  */
 describe('a held announcement that went, its follow-up "Moved" taken again after the show was cancelled in Paris', () => {
-  // Defect (d7acfb3, 91d4e27): delivered again, the follow-up writes a cancellation, another mail.
+  // An address whose note is a "moved" is told no cancellation of the show gone from that country.
   it('tells the German outlet only that the show moved, however often its follow-up is taken', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
