@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Currency, Email, IsoDate, Money } from './fields.ts';
+import { Currency, Email, Id, IsoDate, Money, Name } from './fields.ts';
 import { olderVersion } from './older-version.ts';
 
 export const BudgetCategory = z.enum([
@@ -17,15 +17,13 @@ export const BudgetCategory = z.enum([
   'other',
 ]);
 
-const Id = z.string().check(z.minLength(1), z.maxLength(128));
-
 const BudgetSetV2 = z
   .object({
     budgetId: Id,
     scope: z.object({ kind: z.enum(['release', 'tour', 'campaign']), id: Id }),
     currency: Currency,
     period: z.object({ start: IsoDate, end: IsoDate }),
-    owner: z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), email: Email }),
+    owner: z.object({ name: Name, email: Email }),
     thresholds: z._default(
       z.array(z.int().check(z.gte(1), z.lte(1000))).check(z.minLength(1), z.maxLength(10)),
       [80, 100],

@@ -1,9 +1,7 @@
 import { isRate } from '../money/money.ts';
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Currency, IsoDate, Money } from './fields.ts';
-
-const Id = z.string().check(z.minLength(1), z.maxLength(128));
+import { Currency, Id, IsoDate, Money, Name } from './fields.ts';
 
 /** A show's settlement is a line of its tour's budgets under an id with this prefix, so no expense id may have it. */
 export const settlementIdPrefix = 'show-settlement#';
@@ -52,7 +50,7 @@ export const Expense = z
     expenseId: ExpenseId,
     budgetId: Id,
     lineId: Id,
-    vendor: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    vendor: Name,
     invoiceNumber: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
     date: IsoDate,
     /** Net of VAT, in the currency of the invoice or order. */
@@ -66,7 +64,7 @@ export const Expense = z
       z.object({
         artist: z.object({
           artistId: Id,
-          name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+          name: Name,
         }),
         sharePercent: z.number().check(z.gte(0), z.lte(100), z.multipleOf(0.01)),
       }),

@@ -6,6 +6,12 @@ import * as z from '../zod.ts';
 /** A string with something in it: an id, a name (one schema, shared, rather than one built per field). */
 export const NonEmpty = z.string().check(z.minLength(1));
 
+/** An id the label gives (a release's, a tour's, a show's, a budget's): 1 to 128 characters. */
+export const Id = z.string().check(z.minLength(1), z.maxLength(128));
+
+/** A person's, a venue's or a vendor's name as the label writes it: trimmed, 1 to 200 characters. */
+export const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+
 export const IsoDate = z.iso.date();
 /** In UTC, as ISO 8601; `toJSON` is `toISOString` answering null, not throwing, for no date-time. */
 const inUtc = (instant: string): string => new Date(instant).toJSON();

@@ -1,13 +1,13 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { CountryOrWorldwide } from './fields.ts';
+import { CountryOrWorldwide, Id } from './fields.ts';
 
 export const ReleaseCancelled = defineEvent({
   detailType: 'Release Cancelled',
   source: 'backline.intake',
   schemaVersion: 1,
   data: z.object({
-    releaseId: z.string().check(z.minLength(1), z.maxLength(128)),
+    releaseId: Id,
     reason: z.optional(z.string().check(z.maxLength(2000))),
     territories: z.optional(z.array(CountryOrWorldwide).check(z.minLength(1))),
   }),

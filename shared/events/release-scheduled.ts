@@ -1,6 +1,15 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Country, CountryOrWorldwide, IsoDate, LocalTime, OffsetInstant, TimeZone } from './fields.ts';
+import {
+  Country,
+  CountryOrWorldwide,
+  Id,
+  IsoDate,
+  LocalTime,
+  Name,
+  OffsetInstant,
+  TimeZone,
+} from './fields.ts';
 
 /**
  * An asset's address. It travels whole in each outlet's signed promo link, whose token a path holds
@@ -82,11 +91,9 @@ export type RadioServicing = z.infer<typeof RadioServicing>;
 /** A release as a label describes it (webhook types `release.scheduled` and `release.updated`). */
 export const ReleaseDetails = z
   .object({
-    releaseId: z.string().check(z.minLength(1), z.maxLength(128)),
+    releaseId: Id,
     title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
-    artists: z
-      .array(z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) }))
-      .check(z.minLength(1)),
+    artists: z.array(z.object({ name: Name })).check(z.minLength(1)),
     kind: z.enum(['single', 'ep', 'album']),
     releaseDate: IsoDate,
     releaseTime: z._default(LocalTime, '00:00'),
@@ -113,7 +120,7 @@ export const ReleaseDetails = z
       .check(z.minLength(1)),
     pressRelease: z.optional(
       z.object({
-        subject: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+        subject: z.optional(Name),
         text: z.string().check(z.minLength(1), z.maxLength(20_000)),
       }),
     ),

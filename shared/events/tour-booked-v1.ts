@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { Country, Email, IsoDate } from './fields.ts';
+import { Country, Email, Id, IsoDate, Name } from './fields.ts';
 import { olderVersion } from './older-version.ts';
 import type { Show } from './tour-booked.ts';
 
@@ -9,12 +9,12 @@ import type { Show } from './tour-booked.ts';
  * old webhook upgrades too (see docs/design.md#tours).
  */
 export const TourDateV1 = z.object({
-  dateId: z.string().check(z.minLength(1), z.maxLength(128)),
+  dateId: Id,
   date: IsoDate,
-  city: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  city: Name,
   country: Country,
-  venue: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
-  promoter: z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), email: Email }),
+  venue: Name,
+  promoter: z.object({ name: Name, email: Email }),
 });
 export type TourDateV1 = z.infer<typeof TourDateV1>;
 

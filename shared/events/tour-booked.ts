@@ -1,10 +1,17 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Country, Currency, Email, IsoDate, LocalTime, Minor, TimeZone, UtcInstant } from './fields.ts';
-
-// Shared by the fields of their kind (as fields.ts's are), not built once per field at every init.
-const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
-const Id = z.string().check(z.minLength(1), z.maxLength(128));
+import {
+  Country,
+  Currency,
+  Email,
+  Id,
+  IsoDate,
+  LocalTime,
+  Minor,
+  Name,
+  TimeZone,
+  UtcInstant,
+} from './fields.ts';
 
 /** Someone Backline works with on a tour: a tour manager, a promoter, a crew member. */
 export const Contact = z.object({

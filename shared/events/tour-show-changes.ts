@@ -1,18 +1,15 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Money, OffsetInstant } from './fields.ts';
+import { Id, Money, Name, OffsetInstant } from './fields.ts';
 import { Show, sampleShow } from './tour-booked.ts';
 
 /** Changes to one show of a booked tour, from the label's webhooks (`tour.show.*`). */
-
-const tourId = z.string().check(z.minLength(1), z.maxLength(128));
-const showId = z.string().check(z.minLength(1), z.maxLength(128));
 
 export const TourShowAdded = defineEvent({
   detailType: 'Tour Show Added',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: z.object({ tourId, show: Show }),
+  data: z.object({ tourId: Id, show: Show }),
 });
 DOCS: describeEvent(TourShowAdded, {
   description: 'A show was added to a booked tour (`tour.show.added`, formerly `tour.date.added`).',
@@ -23,7 +20,7 @@ export const TourShowUpdated = defineEvent({
   detailType: 'Tour Show Updated',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: z.object({ tourId, show: Show }),
+  data: z.object({ tourId: Id, show: Show }),
 });
 DOCS: describeEvent(TourShowUpdated, {
   description: "A show's times, venue, status or promoter changed: the show as it now is.",
@@ -35,8 +32,8 @@ export const TourShowCancelled = defineEvent({
   source: 'backline.intake',
   schemaVersion: 1,
   data: z.object({
-    tourId,
-    showId,
+    tourId: Id,
+    showId: Id,
     reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
   }),
 });
@@ -62,15 +59,15 @@ export const TourShowSettled = defineEvent({
   schemaVersion: 1,
   data: z
     .object({
-      tourId,
-      showId,
+      tourId: Id,
+      showId: Id,
       settledAt: OffsetInstant,
       gross: Money,
       deductions: z
         .array(
           z.object({
             kind: z.enum(['tax', 'venue', 'production', 'marketing', 'promoter', 'commission', 'other']),
-            description: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+            description: z.optional(Name),
             amount: Money,
           }),
         )
