@@ -8,24 +8,33 @@ import {
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { writtenUnlessRefused } from './conditions.ts';
-import { keyOf, keyParts, nameHash } from './keys.ts';
+import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 import {
   deliveriesById,
   deliveriesOfSubject,
+  deliveryIdOf,
   deliveryKey,
   deliveryOf,
   deliveryShards,
   mailSubjects,
-  type Reach,
-  reachOf,
+  mailsReached,
   subjectDeliveriesKey,
 } from './subject-deliveries.ts';
 import { writeEachIfAllowed } from './transact-page.ts';
 
 // Where a subject's deliveries are read from (the pages behind a mail's links read them without the
 // claims). Whether a mail went out (`wentOut`) is read from there alone.
-export { deliveriesOfSubject, deliveryKey, deliveryOf, deliveryShards, mailSubjects, subjectDeliveriesKey };
+export {
+  deliveriesOfSubject,
+  deliveryIdOf,
+  deliveryKey,
+  deliveryOf,
+  deliveryShards,
+  mailSubjects,
+  mailsReached,
+  subjectDeliveriesKey,
+};
 
 /**
  * Deliveries: one item per mail Backline means to send, for every sender (releases, tours, budgets).
@@ -234,41 +243,6 @@ const claimShards = 8;
 const statusName = { '#status': 'status' };
 /** An open claim's status, for every write whose condition names it. */
 const openStatus = { ':claimed': 'claimed' };
-
-const isLegacyRelease = (identity: Pick<MailIdentity, 'subject' | 'moment'>) =>
-  identity.subject[0] === 'release' && identity.moment === undefined;
-
-/**
- * Hex only: usable as an SES message tag value (letters, digits, `_`, `-`). The hash is of a JSON
- * tuple, so no choice of ids can make two identities meet (see docs/design.md#unambiguous-keys);
- * release mails hash the tuple they always had (tagged `delivery`), every other one a tuple tagged `mail`.
- */
-export const deliveryIdOf = (identity: MailIdentity): string => {
-  const email = normaliseEmail(identity.email);
-  const revision = identity.revision ?? '';
-  if (isLegacyRelease(identity)) {
-    return nameHash(['delivery', identity.labelId, identity.subject[1], email, identity.kind, revision], 32);
-  }
-  return nameHash(
-    ['mail', identity.labelId, email, identity.kind, revision, identity.moment ?? '', ...identity.subject],
-    32,
-  );
-};
-
-/**
- * Whether each mail (by its identity) reached SES (`reachOf`), its deliveries read at once, strongly
- * consistent (a step asks about claims and marks it wrote milliseconds before); a claim open since
- * before `staleBefore` is stale.
- */
-export async function mailsReached(
-  deliveries: Pick<MailClaims, 'getMany'>,
-  staleBefore: string,
-  mails: MailIdentity[],
-): Promise<Reach[]> {
-  const ids = mails.map(deliveryIdOf);
-  const found = await deliveries.getMany(ids, { consistent: true });
-  return ids.map((id) => reachOf(found.get(id), staleBefore));
-}
 
 const shardOf = (deliveryId: string, shards: number) => Number.parseInt(deliveryId.slice(0, 4), 16) % shards;
 

@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { batchGetAll } from './batch-get.ts';
-import type { Delivery, MailSubject } from './deliveries.ts';
-import { keyOf } from './keys.ts';
+import type { Delivery, MailClaims, MailIdentity, MailSubject } from './deliveries.ts';
+import { keyOf, nameHash } from './keys.ts';
 
 /**
  * A subject's deliveries, read (see deliveries.ts for the store and its access patterns): the keys of
@@ -45,6 +45,41 @@ export function reachOf(delivery: Delivery | undefined, staleBefore: string): Re
           ? undefined
           : 'claimed'))
   );
+}
+
+const isLegacyRelease = (identity: Pick<MailIdentity, 'subject' | 'moment'>) =>
+  identity.subject[0] === 'release' && identity.moment === undefined;
+
+/**
+ * Hex only: usable as an SES message tag value (letters, digits, `_`, `-`). The hash is of a JSON
+ * tuple, so no choice of ids can make two identities meet (see docs/design.md#unambiguous-keys);
+ * release mails hash the tuple they always had (tagged `delivery`), every other one a tuple tagged `mail`.
+ */
+export const deliveryIdOf = (identity: MailIdentity): string => {
+  const email = normaliseEmail(identity.email);
+  const revision = identity.revision ?? '';
+  if (isLegacyRelease(identity)) {
+    return nameHash(['delivery', identity.labelId, identity.subject[1], email, identity.kind, revision], 32);
+  }
+  return nameHash(
+    ['mail', identity.labelId, email, identity.kind, revision, identity.moment ?? '', ...identity.subject],
+    32,
+  );
+};
+
+/**
+ * Whether each mail (by its identity) reached SES (`reachOf`), its deliveries read at once, strongly
+ * consistent (a step asks about claims and marks it wrote milliseconds before); a claim open since
+ * before `staleBefore` is stale.
+ */
+export async function mailsReached(
+  deliveries: Pick<MailClaims, 'getMany'>,
+  staleBefore: string,
+  mails: MailIdentity[],
+): Promise<Reach[]> {
+  const ids = mails.map(deliveryIdOf);
+  const found = await deliveries.getMany(ids, { consistent: true });
+  return ids.map((id) => reachOf(found.get(id), staleBefore));
 }
 
 /** The subjects every sender uses, so each is spelled once. */

@@ -12,10 +12,10 @@ import type { Contact } from '../events/tour-booked.ts';
 import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '../tours.ts';
 import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts, WriteConflictError } from './conflicts.ts';
-import { deliveryIdOf, type MailIdentity } from './deliveries.ts';
+import type { MailIdentity } from './deliveries.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
-import { mailSubjects, type Reach } from './subject-deliveries.ts';
+import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts';
 
 /**
  * Tours, their shows and the promoter directory.
