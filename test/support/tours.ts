@@ -645,6 +645,30 @@ type SceneWorld = Pick<MailModuleWorld, 'now' | 'deps'> & {
   fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours'>;
 };
 
+/** The show of pressAnnouncementSentAnswerLost (Berlin, press from 1 February 2027), and the same show at the Olympia in Paris. */
+export const heldAnnounced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+export const heldInParis: Show = {
+  ...heldAnnounced,
+  venue: {
+    name: 'Olympia',
+    address: '28 Boulevard des Capucines',
+    city: 'Paris',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+  },
+};
+
+/**
+ * The held announcement moved away: show-1 put on hold and the announcement held by the sweep
+ * (putOffAndHeldBySweep), then announced again on 10 February at the Olympia in Paris, its move's step
+ * taken (it counts the held mail's address told nothing, and forgets Germany).
+ */
+export async function heldThenInParis(world: SceneWorld & { fakes: Parameters<typeof runDueSteps>[0] }) {
+  await putOffAndHeldBySweep(world, { type: 'set', show: { ...heldAnnounced, status: 'hold' } });
+  await changeAt(world, '2027-02-10T00:00:00.000Z', { type: 'set', show: heldInParis });
+  await runOnTo(world, '2027-02-10T00:02:00Z');
+}
+
 /**
  * A day after the German outlet's announcement (2027-02-03T00:00, its claim stale) the label's `off`
  * cancels show-1 or puts it on hold, the change's steps taken; a minute later the sweep looks and holds

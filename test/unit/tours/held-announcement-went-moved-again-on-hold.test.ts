@@ -2,28 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
+  heldAnnounced as announced,
   aPressOutlet,
-  aShow,
   changeAt,
   emailsSentSettled,
+  heldThenInParis,
+  heldInParis as paris,
   pressAnnouncementSentAnswerLost,
   putOffAndHeldBySweep,
   runOnTo,
   sweepAt,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-const paris = {
-  ...announced,
-  venue: {
-    name: 'Olympia',
-    address: '28 Boulevard des Capucines',
-    city: 'Paris',
-    country: 'FR',
-    timeZone: 'Europe/Paris',
-  },
-};
 
 /**
  * docs/design.md#tours: a held mail's follow-up "Moved", the country forgotten, "taken again after a later
@@ -44,10 +34,7 @@ describe('a held announcement that went, its follow-up "Moved" taken again while
   // included: the outlet told "Moved" by the follow-up hears it once.
   it('tells the German outlet that the show moved once', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
-    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
-    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    await heldThenInParis({ now, deps, fakes });
     // The late Email Sent: it went; its follow-up tells the outlet that the show moved.
     now.value = new Date('2027-02-10T00:05:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);

@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  aShow,
   changeAt,
   emailsSentSettled,
+  heldThenInParis,
+  heldInParis as paris,
   pressAnnouncementSentAnswerLost,
-  putOffAndHeldBySweep,
   runOnTo,
   sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-const paris = {
-  ...announced,
-  venue: {
-    name: 'Olympia',
-    address: '28 Boulevard des Capucines',
-    city: 'Paris',
-    country: 'FR',
-    timeZone: 'Europe/Paris',
-  },
-};
 
 /**
  * docs/design.md#tours: of a show gone from the mail's country, the country forgotten by the move's step,
@@ -41,10 +29,7 @@ describe('a held announcement that went, its show on hold in Paris announced aga
   // fresh read, which tells the outlet the show moved.
   it('tells the German outlet that the show moved', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
-    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
-    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    await heldThenInParis({ now, deps, fakes });
     await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
       type: 'set',
       show: { ...paris, status: 'hold' },

@@ -2,27 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  aShow,
   changeAt,
   emailsSentSettled,
+  heldThenInParis,
   pressAnnouncementSentAnswerLost,
-  putOffAndHeldBySweep,
   runOnTo,
   sweepAt,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-const paris = {
-  ...announced,
-  venue: {
-    name: 'Olympia',
-    address: '28 Boulevard des Capucines',
-    city: 'Paris',
-    country: 'FR',
-    timeZone: 'Europe/Paris',
-  },
-};
 
 /**
  * docs/design.md#tours: of a show moved to Paris, the country forgotten, and cancelled before the late
@@ -39,10 +26,7 @@ const paris = {
 describe('a held announcement that went, its follow-up "Moved" stopped before its mail, the show then cancelled in Paris', () => {
   it.fails('tells the German outlet that the show is cancelled', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
-    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
-    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    await heldThenInParis({ now, deps, fakes });
     // The late Email Sent: its follow-up notes "moved" and stops before its mail.
     const mailer = deps.mailer;
     let stops = 1;

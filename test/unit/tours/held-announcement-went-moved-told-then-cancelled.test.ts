@@ -2,27 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  aShow,
   changeAt,
   emailsSentSettled,
+  heldThenInParis,
   pressAnnouncementSentAnswerLost,
-  putOffAndHeldBySweep,
   runOnTo,
   sweepAt,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-const paris = {
-  ...announced,
-  venue: {
-    name: 'Olympia',
-    address: '28 Boulevard des Capucines',
-    city: 'Paris',
-    country: 'FR',
-    timeZone: 'Europe/Paris',
-  },
-};
 
 /**
  * docs/design.md#tours: once noted, a held mail's follow-up "Moved", the country forgotten, "taken again
@@ -40,10 +27,7 @@ describe('a held announcement that went, its follow-up "Moved" taken again after
   // An address whose note is a "moved" is told no cancellation of the show gone from that country.
   it('tells the German outlet only that the show moved, however often its follow-up is taken', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
-    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
-    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    await heldThenInParis({ now, deps, fakes });
     // The late Email Sent: it went; its follow-up tells the outlet that the show moved.
     now.value = new Date('2027-02-10T00:05:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);

@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  aShow,
   changeAt,
   emailsSentSettled,
+  heldThenInParis,
+  heldInParis as paris,
   pressAnnouncementSentAnswerLost,
-  putOffAndHeldBySweep,
   runOnTo,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-const paris = {
-  ...announced,
-  venue: {
-    name: 'Olympia',
-    address: '28 Boulevard des Capucines',
-    city: 'Paris',
-    country: 'FR',
-    timeZone: 'Europe/Paris',
-  },
-};
 
 /**
  * A held announcement's follow-up of a show gone from the mail's country, the country forgotten by the
@@ -34,10 +22,7 @@ describe('a held announcement that went, its show moved to Paris and on hold aga
   it("leaves the German outlet's calendar confirming the show once it is announced again", async () => {
     const world = await pressAnnouncementSentAnswerLost();
     const { now, mail, ses, deps, fakes, announcement } = world;
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
-    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
-    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    await heldThenInParis({ now, deps, fakes });
     await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
       type: 'set',
       show: { ...paris, status: 'hold' },
