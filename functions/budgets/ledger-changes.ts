@@ -882,7 +882,9 @@ export async function reevaluate(
       const befores = [...stored.values()];
       const afters = befores.map((before) => {
         const state = rebuilt?.get(before.expenseId);
-        if (!state) return before;
+        // A state changed since the ledger it was rebuilt from was read (voided, amended) is counted as it
+        // is stored: the rebuilt one would undo that change; the caller's next read rebuilds it.
+        if (!state || state.revision !== before.revision) return before;
         // Who of other budgets settles it, and the word of the order's home, are in no version here: the
         // rebuilt state has them as the ledger was read, maybe before a release or a push landed; the
         // state stored at the revision this write is conditioned on says them (one since fails the write).

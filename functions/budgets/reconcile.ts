@@ -85,7 +85,8 @@ export async function fanOutReconciliation(
 }
 
 /**
- * Every expense's state rebuilt from its versions alone, each through `evaluateState` (what it counts
+ * Every expense's state rebuilt from its versions alone (at the revision of its state as read beside
+ * them), each through `evaluateState` (what it counts
  * under the budget's terms and rates), and who settles which commitment: an actual settles as it counts
  * (see settlesOf), so a commitment's settlement is set after the actuals are evaluated, and the
  * commitment evaluated again with it.
@@ -115,6 +116,9 @@ export function statesFromLedger(
       expenseId,
       evaluateState({
         ...rest,
+        // At the revision of the state read beside the versions: a write of it is refused once that state
+        // has changed since (reevaluate).
+        revision: stored.get(expenseId)?.revision ?? 0,
         settledBy: [],
         ...(elsewhere?.length ? { settledElsewhere: elsewhere } : {}),
         ...(heldAtHome === undefined ? {} : { heldAtHome }),
@@ -331,8 +335,7 @@ export async function reconcileBudget(
       const rest: string[] = [];
       for (const state of recount) {
         const before = stored.get(state.expenseId);
-        if (before && sameState({ ...state, recoupable: before.recoupable }, before))
-          repaired.push({ ...state, revision: before.revision });
+        if (before && sameState({ ...state, recoupable: before.recoupable }, before)) repaired.push(state);
         else rest.push(state.expenseId);
       }
       let refusedLast = false;
