@@ -115,6 +115,12 @@ export interface NewClaim extends MailIdentity {
   asOf?: string;
   /** What the mail told (absent on mails that state nothing a later mail restates, and on those claimed before it was kept). */
   told?: KeptToldDates;
+  /**
+   * Claimed and held by its sender (`claimHeld`, shared/mail/send.ts), never handed to SES: the sweep's
+   * sending of it is its first, no resend, and its take-over for that sending drops the mark
+   * (docs/design.md#exactly-once-mail).
+   */
+  claimedHeld?: true;
 }
 
 export interface Delivery extends NewClaim {
@@ -198,8 +204,9 @@ export interface MailClaims {
   stale(subjectType: string, before: string, limit: number): Promise<Delivery[]>;
   /**
    * Takes over a stale claim for a resend written from the subject as of `asOf`, telling `told`;
-   * marks the resend under way. Its place among the open claims moves to `at`, its claim time stays
-   * the claim's, as a hold's does: the rounds compare claim times (docs/design.md#exactly-once-mail).
+   * marks the resend under way (not for one `claimedHeld`, whose first sending it is). Its place among
+   * the open claims moves to `at`, its claim time stays the claim's, as a hold's does: the rounds
+   * compare claim times (docs/design.md#exactly-once-mail).
    */
   reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates): Promise<Delivery | undefined>;
   /**
@@ -528,26 +535,32 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     async reclaim(delivery, at, asOf, told) {
       // What the resend is written from replaces what the claim was: the resend states the subject as it is now.
       // resendPending is set, not added: a resend that never reached SES (a crash) and is taken over
-      // again is still one resend when it is finally settled.
+      // again is still one resend when it is finally settled. A claim its sender held unsent
+      // (claimedHeld) never reached SES: this sending is its first, and one after it a resend.
+      const resend = !delivery.claimedHeld;
       const taken = await takeOver(
         delivery,
         at,
-        ['resendPending = :one', ...(asOf ? ['asOf = :asOf'] : []), ...(told ? ['told = :told'] : [])],
+        [
+          ...(resend ? ['resendPending = :one'] : []),
+          ...(asOf ? ['asOf = :asOf'] : []),
+          ...(told ? ['told = :told'] : []),
+        ],
         {
-          ':one': 1,
+          ...(resend ? { ':one': 1 } : {}),
           ...(asOf ? { ':asOf': asOf } : {}),
           ...(told ? { ':told': told } : {}),
         },
-        ` REMOVE heldAt${asOf ? ', releaseAsOf' : ''}`,
+        ` REMOVE heldAt${resend ? '' : ', claimedHeld'}${asOf ? ', releaseAsOf' : ''}`,
       );
       if (!taken) return undefined;
-      const { heldAt: _held, ...claim } = delivery;
+      const { heldAt: _held, claimedHeld: _first, ...claim } = delivery;
       return {
         ...claim,
         updatedAt: at,
         ...(asOf ? { asOf } : {}),
         ...(told ? { told } : {}),
-        resendPending: 1,
+        ...(resend ? { resendPending: 1 } : {}),
       };
     },
 

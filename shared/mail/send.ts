@@ -385,16 +385,20 @@ export async function claimHeld(deps: MailDeps, mails: OutgoingMail[]): Promise<
   if (mails.length === 0) return;
   const wanted = (await withoutSuppressed(deps, mails)).mails;
   for (let start = 0; start < wanted.length; start += maxClaimsPerRequest) {
-    const claimed = await claimMails(deps, wanted.slice(start, start + maxClaimsPerRequest));
+    const claimed = await claimMails(deps, wanted.slice(start, start + maxClaimsPerRequest), true);
     for (const { delivery } of claimed) await deps.deliveries.hold(delivery, delivery.claimedAt);
   }
 }
 
-/** Claims a page of mails (the next SES calls) in one request; those claimed before are left out. */
-async function claimMails(deps: MailDeps, mails: OutgoingMail[]): Promise<ClaimedMail[]> {
+/**
+ * Claims a page of mails (the next SES calls) in one request; those claimed before are left out.
+ * `held`: claimed to be held, unsent (claimHeld), so the sweep's sending of them is no resend.
+ */
+async function claimMails(deps: MailDeps, mails: OutgoingMail[], held = false): Promise<ClaimedMail[]> {
   const deliveries = await deps.deliveries.claimMany(
     mails.map((mail) => ({
       ...mail.identity,
+      ...(held ? { claimedHeld: true as const } : {}),
       stream: mail.stream,
       ...(mail.context ? { context: mail.context } : {}),
       ...(mail.asOf ? { asOf: mail.asOf } : {}),

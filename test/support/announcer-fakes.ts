@@ -149,10 +149,12 @@ export class FakeDeliveries implements DeliveryStore {
   reclaim = async (delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.updatedAt !== delivery.updatedAt) return undefined;
+    const resend = !item.claimedHeld;
     delete item.heldAt;
+    delete item.claimedHeld;
     Object.assign(item, {
       updatedAt: at,
-      resendPending: 1,
+      ...(resend ? { resendPending: 1 } : {}),
       ...(asOf ? { asOf } : {}),
       ...(told ? { told } : {}),
     });
