@@ -82,7 +82,7 @@ export interface MailingRequest {
 }
 
 export type MailingOutcome =
-  | { status: 'completed'; sent: number; skipped: number }
+  | { status: 'completed'; sent: number; skipped: number; held?: number }
   | { status: 'continued'; cursor: string; sent: number; skipped: number }
   | { status: 'obsolete'; reason: string };
 
@@ -108,13 +108,15 @@ const radioKinds: readonly MailKind[] = ['radio-servicing', 'radio-add-date-chan
 export const isFirstMail = (kind: string): boolean => kind === 'announcement' || kind === 'radio-servicing';
 
 /**
- * Where a long mailing stands: the directory page to start from, the counts so far, and the oldest
- * release version (its `occurredAt`) any of its mails were written from.
+ * Where a long mailing stands: the directory page to start from, the counts so far (`held`: out-nows
+ * claimed and held, unsent, for the sweep to decide), and the oldest release version (its `occurredAt`)
+ * any of its mails were written from.
  */
 interface Progress {
   outlets?: string;
   sent: number;
   skipped: number;
+  held?: number;
   asOf?: string;
 }
 
@@ -130,6 +132,7 @@ export function decodeCursor(cursor: string | undefined): Progress {
     outlets: parsed.outlets,
     sent: Number(parsed.sent) || 0,
     skipped: Number(parsed.skipped) || 0,
+    ...(Number(parsed.held) > 0 ? { held: Number(parsed.held) } : {}),
     ...(parsed.asOf ? { asOf: String(parsed.asOf) } : {}),
   };
 }
@@ -1080,7 +1083,8 @@ export async function sendMailing(
       const batch = await upcoming;
       if (batch.next) upcoming = quietly(batchOfMails(batch.next));
       // Claimed and held open, unsent: the sweep sends or closes them once it can tell (roundOutNows).
-      await claimHeld(deps, batch.held);
+      const held = await claimHeld(deps, batch.held);
+      if (held > 0) progress.held = (progress.held ?? 0) + held;
       const outcome = await sendMails(deps, batch.mails, deadline);
       if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, batch.asOf);
       progress.sent += outcome.sent + outcome.unsettled;
@@ -1176,6 +1180,7 @@ async function complete(
             releaseId: release.releaseId,
             sent: progress.sent,
             skipped: progress.skipped,
+            ...(progress.held ? { held: progress.held } : {}),
             ...(request.revision ? { revision: request.revision } : {}),
           },
           { correlationId: meta.correlationId, labelId: release.labelId },
@@ -1192,7 +1197,12 @@ async function complete(
       )
     : [];
   if (facts.length + followUps.length > 0) await deps.events.publish([...facts, ...followUps]);
-  return { status: 'completed', sent: progress.sent, skipped: progress.skipped };
+  return {
+    status: 'completed',
+    sent: progress.sent,
+    skipped: progress.skipped,
+    ...(progress.held ? { held: progress.held } : {}),
+  };
 }
 
 /**

@@ -29,11 +29,18 @@ DOCS: describeEvent(ReleaseAnnounced, {
 export const ReleaseOutNowSent = defineEvent({
   detailType: 'Release Out Now Sent',
   source: 'backline.announcer',
-  schemaVersion: 1,
-  data: MailingSummary,
+  schemaVersion: 2,
+  data: z.extend(MailingSummary, {
+    /**
+     * Outlets whose out-now this mailing claimed and held, unsent, while an earlier out-now of theirs is
+     * still open: the stale-claim sweep sends it later only if that one told nothing (absent when none).
+     */
+    held: z.optional(z.int().check(z.gte(1))),
+  }),
 });
 DOCS: describeEvent(ReleaseOutNowSent, {
-  description: 'Every announced outlet still subscribed has been sent the "out now" mail.',
+  description:
+    'Every announced outlet still subscribed has been sent the "out now" mail but `held` outlets, whose out-now waits, unsent, for an earlier one still open: the stale-claim sweep sends it only if that one told nothing.',
   sample,
 });
 

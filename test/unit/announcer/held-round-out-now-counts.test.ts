@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countMail } from '#functions/management/releases.ts';
 import {
   anAnnouncedPress,
+  detailOf,
   giveDeBack,
   roundZeroOutNowUnanswered,
   runRequested,
@@ -48,5 +49,28 @@ describe('a round out-now held unsent, then sent by the sweep', () => {
     expect(outNow).toMatchObject({ status: 'sent' });
     expect(outNow?.resends ?? 0).toBe(0);
     expect(countMail(deliveries())['out-now'].resent).toBe(0);
+  });
+});
+
+/**
+ * docs/design.md#exactly-once-mail: a mailing's completion fact (`Release Out Now Sent`) says every
+ * outlet it concerns has been sent the mail; an out-now the mailing held is still to be decided by the
+ * sweep, sent or not.
+ */
+describe("the giving back's out-now mailing, its German outlet's out-now held", () => {
+  it('states the out-now held, not the mailing done', async () => {
+    const { world, deliveries } = await roundOutNowHeld();
+
+    expect(deliveries().find((d) => d.kind === 'out-now' && d.revision === 'given-back-1')).toMatchObject({
+      status: 'claimed',
+    });
+    const facts = world.published.filter((e) => e.detailType === 'Release Out Now Sent');
+    expect(detailOf(facts.at(-1)!).data).toEqual({
+      labelId: 'lbl-nightshift',
+      releaseId: 'rel-night-drive',
+      sent: 0,
+      skipped: 0,
+      held: 1,
+    });
   });
 });
