@@ -331,6 +331,26 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(await read(store, claim.deliveryId)).toEqual(resent);
     });
 
+    it('sends a claim its sender held (claimedHeld) first with no resend, and counts a sending after that one', async () => {
+      const store = makeStore();
+      const era = anEra();
+      const claim = (await store.claim(anIdentity({ claimedHeld: true }), era(0)))!;
+      await store.hold(claim, claim.claimedAt);
+      const held = (await store.stale('release', era(10), 10))[0];
+      expect(held).toMatchObject({ deliveryId: claim.deliveryId, claimedHeld: true });
+
+      const first = (await store.reclaim(held!, era(20)))!;
+      expect(first.resendPending).toBeUndefined();
+      expect(first.claimedHeld).toBeUndefined();
+      expect(await read(store, claim.deliveryId)).toEqual(first);
+      // That sending never settled: the next take-over is a resend.
+      const second = (await store.reclaim(first, era(40)))!;
+      await store.markSent(claim.deliveryId, 'msg-resent', era(41));
+
+      expect(second.resendPending).toBe(1);
+      expect(await read(store, claim.deliveryId)).toMatchObject({ resends: 1 });
+    });
+
     it('keeps a resend under way counted when a claim taken over for it is then held', async () => {
       const store = makeStore();
       const era = anEra();
