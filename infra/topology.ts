@@ -431,6 +431,8 @@ export const functions = {
       'table:UpdateItem',
       // The mail module gives back a claim SES certainly did not take.
       'table:DeleteItem',
+      // A press step's notes and claims are written only while the show is as the step read it.
+      'table:ConditionCheckItem',
       'schedules:manage',
       'ses:send',
       'events:put:backline.tours',

@@ -4,6 +4,7 @@ import { dynamo, eventBridge, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
+import { dynamoNotePressAndClaim } from '#shared/db/press-notes.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTourSteps } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
@@ -80,6 +81,7 @@ export const liveDeps = (): ToursDeps => ({
     async (claims) => unsubscribeUrl(config().PUBLIC_BASE_URL, await unsubscribeToken(claims)),
     // Leaves a margin of the invocation for recording the step after the mail.
     (timeoutSeconds - 10) * 1000,
+    dynamoNotePressAndClaim(dynamo(), config().TABLE_NAME),
   ),
   // The table's suppression list (tours reads opt-outs by address, and writes none).
   suppressions: dynamoSuppressionList(dynamo(), config().TABLE_NAME),

@@ -1,9 +1,10 @@
-import { mailsReached } from '#shared/db/deliveries.ts';
+import { deliveryIdOf, mailsReached, type NewClaim } from '#shared/db/deliveries.ts';
+import type { NotedClaims, NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
-import { sendMails } from '#shared/mail/send.ts';
+import { type ClaimPage, sendMails } from '#shared/mail/send.ts';
 import { staleBefore, sweepStaleClaims } from '#shared/mail/settle.ts';
-import type { TourMail, TourMailer } from './ports.ts';
+import { PressNotesRefused, type TourMail, type TourMailer } from './ports.ts';
 
 /** An outlet's signed one-click unsubscribe link (campaign mail). */
 export type UnsubscribeLink = (claims: {
@@ -16,11 +17,13 @@ export type UnsubscribeLink = (claims: {
  * Tour mail through the one mail module (shared/mail): the same claims, send rate and settlement
  * as release mail (docs/design.md#exactly-once-mail). Campaign mail gets its unsubscribe link in
  * its headers (RFC 8058) and in its footer. `budgetMs`: how long one send may take (throttling).
+ * `notePressAndClaim`: how a press step's mails (`noted`) are claimed with their notes.
  */
 export function moduleTourMailer(
   deps: MailDeps,
   unsubscribeLink: UnsubscribeLink,
   budgetMs: number,
+  notePressAndClaim?: NotePressAndClaim,
 ): TourMailer {
   const outgoing = async (mail: TourMail): Promise<OutgoingMail> => {
     const unsubscribeUrl =
@@ -45,16 +48,19 @@ export function moduleTourMailer(
   const mailer: TourMailer = {
     async send(mails, leftOutSuppressed) {
       if (mails.length === 0) return 0;
+      const noting = notedClaims(deps, mails, notePressAndClaim);
       const outcome = await sendMails(
         deps,
         await Promise.all(mails.map(outgoing)),
         deps.now().getTime() + budgetMs,
+        noting.claimMany,
       );
       // As the send found them (one read of the suppression list), as sendBudgetMail does.
       for (const mail of outcome.leftOutSuppressed) await leftOutSuppressed?.(mail);
       // Claims given back unsent: fail, so the event is retried and sends the rest (claims keep the sent ones).
       if (outcome.unfinished)
         throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
+      if (noting.refused) throw new PressNotesRefused(noting.refused);
       return outcome.sent;
     },
     reached: (mails) => mailsReached(deps.deliveries, staleBefore(deps), mails),
@@ -84,4 +90,46 @@ export function moduleTourMailer(
       ),
   };
   return mailer;
+}
+
+/**
+ * How the claims of `mails` are written: those of a press step's mails (`noted`) with their notes, by
+ * the show as the step read it and the country (`notePressAndClaim`), the others as any claim. `refused`:
+ * the show whose notes were refused (it changed since its step read it): no more of its claims are written.
+ */
+function notedClaims(deps: MailDeps, mails: TourMail[], notePressAndClaim?: NotePressAndClaim) {
+  const noted = new Map(
+    mails.flatMap((mail) =>
+      mail.noted ? [[deliveryIdOf({ ...mail, email: mail.to.email }), mail.noted] as const] : [],
+    ),
+  );
+  const state: { refused?: string; claimMany?: ClaimPage } = {};
+  if (noted.size === 0) return state;
+  if (!notePressAndClaim)
+    throw new Error('press mails with notes need the store that writes them with their claims');
+  state.claimMany = async (claims, at) => {
+    const pages = new Map<string, NotedClaims>();
+    const plain: NewClaim[] = [];
+    for (const claim of claims) {
+      const note = noted.get(deliveryIdOf(claim));
+      if (!note) {
+        plain.push(claim);
+        continue;
+      }
+      const { asRead, country, told } = note;
+      const key = JSON.stringify([asRead, country]);
+      const page = pages.get(key) ?? { asRead, country, claims: [] };
+      page.claims.push({ claim, ...(told ? { told } : {}) });
+      pages.set(key, page);
+    }
+    const claimed = plain.length ? await deps.deliveries.claimMany(plain, at) : [];
+    for (const page of pages.values()) {
+      if (state.refused) break;
+      const written = await notePressAndClaim(page, at);
+      claimed.push(...written.claimed);
+      if (written.refused) state.refused = page.asRead.showId;
+    }
+    return claimed;
+  };
+  return state;
 }

@@ -1,9 +1,10 @@
 import { functionEnvironment } from '#infra/function-settings.ts';
 import type { Delivery, MailIdentity, MailStream, MailSubject } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
+import type { NotedClaims } from '#shared/db/press-notes.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
-import type { TourSteps } from '#shared/db/tours.ts';
+import type { PressTold, TourSteps } from '#shared/db/tours.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import type { MailAttachment, OutgoingMail } from '#shared/mail/ports.ts';
 import type { StepMoment } from '#shared/tours.ts';
@@ -44,6 +45,23 @@ export interface TourMail {
   context: Record<string, string>;
   /** Campaign mail: the outlet it goes to, for its one-click unsubscribe link. */
   outletId?: string;
+  /**
+   * A press step's mail: its claim is written with the address's note of what it is told (`told`; none:
+   * the note stands as it is), only while the show is as the step read it (`asRead`), in one write
+   * (`NotePressAndClaim`, docs/design.md#tours).
+   */
+  noted?: Omit<NotedClaims, 'claims'> & { told?: PressTold };
+}
+
+/**
+ * A press step's notes and claims refused: the show changed since the step read it, and the step is
+ * taken again from a fresh read (docs/design.md#tours). Mails of the send claimed before that went.
+ */
+export class PressNotesRefused extends Error {
+  constructor(showId: string) {
+    super(`show ${showId} changed since its press step read it: its notes and claims were not written`);
+    this.name = 'PressNotesRefused';
+  }
 }
 
 export interface TourMailer {

@@ -21,7 +21,7 @@ import { forEachBounded } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import { isAnnounced, pressDue, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
-import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
+import { isoNow, PressNotesRefused, type TourMail, type ToursDeps } from './ports.ts';
 import { longDate } from './sheets.ts';
 
 /**
@@ -375,6 +375,31 @@ export async function tellThoseToldOf(...step: Parameters<typeof tellAsRead>): P
   }
 }
 
+/**
+ * `tellThoseToldOf` for a show's step, its mails sent: each claimed with its address's note in one
+ * write, only while the show is as the step read it again (`noted`); refused, a change having landed
+ * since, the step is taken again from a fresh read. So no note stands without its mail's claim, and a
+ * change landing after that write has its step find the claim (docs/design.md#tours).
+ */
+async function mailThoseToldOf(
+  tour: StoredTour,
+  stored: LiveShow,
+  news: 'cancellation' | 'change' | 'moved',
+  deps: ToursDeps,
+  country?: string,
+  toldSince?: string,
+): Promise<number> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await deps.mailer.send(await tellThoseToldOf(tour, stored, news, deps, country, toldSince));
+    } catch (error) {
+      if (!(error instanceof PressNotesRefused)) throw error;
+      if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, stored.showId);
+    }
+    await conflictBackoff(tried);
+  }
+}
+
 /** `tellThoseToldOf` from one read of the notes and the show: undefined when its notes were refused. */
 async function tellAsRead(
   tour: StoredTour,
@@ -400,20 +425,22 @@ async function tellAsRead(
       ),
   );
   // Read again after the notes (docs/design.md#tours): changed since in what its press hears (set on
-  // again, cancelled, put on hold, other facts), the show's latest change tells what stands, its step or
-  // firing reading these notes after, even when that change's step told the address nothing (no note).
-  // This step's notes are written only while the show is as read here: a change landing after this read
-  // has its step read the notes before them, and so refuses them.
-  // A move's step's "moved" reads no show: its notes stand as it writes them. A held mail's follow-up's (or the
-  // sweep's rewrite of it), named by the change it reads until its note is written, is noted only while the show
-  // is as read: taken again from a fresh read, it finds a note written meanwhile and names its change.
-  const current = news === 'moved' && !resending ? undefined : await deps.tours.getShow(showRefOf(stored));
-  const latest = news === 'moved' ? undefined : current?.show;
+  // again, cancelled, put on hold, other facts; a move's, back in `country`), the show's latest change
+  // tells what stands, its step or firing reading these notes after, even when that change's step told
+  // the address nothing (no note). This step's notes are written with its mails' claims only while the
+  // show is as read here (`noted`): a change landing after this read has its step read the notes before
+  // them, and so refuses them. A held mail's follow-up (or the sweep's rewrite of it), named by the change
+  // it reads until its note is written, writes its notes so too: taken again from a fresh read, it finds a
+  // note written meanwhile and names its change.
+  const current = await deps.tours.getShow(showRefOf(stored));
+  const latest = current?.show;
   if (
     latest &&
-    (isAnnounced(latest.status)
-      ? news === 'cancellation' || showFacts(latest) !== showFacts(stored.show)
-      : news === 'change')
+    (news === 'moved'
+      ? latest.venue.country === country
+      : isAnnounced(latest.status)
+        ? news === 'cancellation' || showFacts(latest) !== showFacts(stored.show)
+        : news === 'change')
   )
     return [];
   const show: StatedShow = {
@@ -449,37 +476,34 @@ async function tellAsRead(
   // Each keeps what the address had been told, which stands should this mail not reach SES.
   // A step taken again, or the sweep resending its stale claim, finds its own note (same mail: kind and
   // change) and keeps it, `before` and all; the sweep notes only a mail other than its claim's.
-  const noted = await noteTold(
-    tour,
-    country,
-    toTell.flatMap(({ told, kind, was }) => {
-      const noted = told.stated?.[stored.showId];
-      const statement = statementOf(show, kind);
-      // A held mail's follow-up "moved", the country forgotten, keeps its own note (no stay): it names that mail.
-      if (
-        noted?.kind === kind &&
-        (kind === 'moved' ? !toldSince && !noted.since : noted.change === statement.change)
-      )
-        return [];
-      return {
-        email: told.email,
-        outletId: told.outletId,
-        showIds: [stored.showId],
-        stated: {
-          [stored.showId]:
-            kind === 'moved' ? { ...statement, since: toldSince } : { ...statement, before: was ?? null },
-        },
-      };
-    }),
-    deps,
-    current,
-  );
-  if (!noted) return;
+  const notes = toTell.flatMap<PressTold>(({ told, kind, was }) => {
+    const noted = told.stated?.[stored.showId];
+    const statement = statementOf(show, kind);
+    // A held mail's follow-up "moved", the country forgotten, keeps its own note (no stay): it names that mail.
+    if (
+      noted?.kind === kind &&
+      (kind === 'moved' ? !toldSince && !noted.since : noted.change === statement.change)
+    )
+      return [];
+    return {
+      email: told.email,
+      outletId: told.outletId,
+      showIds: [stored.showId],
+      stated: {
+        [stored.showId]:
+          kind === 'moved' ? { ...statement, since: toldSince } : { ...statement, before: was ?? null },
+      },
+    };
+  });
+  // A step's notes go with its mails' claims; the sweep's before the mails it hands the mail module.
+  const asRead = !resending && current;
+  if (!asRead && !(await noteTold(tour, country, notes, deps, current))) return;
+  const noteOf = new Map(notes.map((note) => [note.email, note]));
   // Named by its change, a follow-up's "moved" is named by the change its note names once noted, however
   // the show changed since: taken again, the same mail (docs/design.md#tours).
   return toTell.map(({ told, kind }) => {
     const noted = told.stated?.[stored.showId];
-    return pressMail(
+    const mail = pressMail(
       tour,
       { id: told.outletId, name: told.email, email: told.email },
       country,
@@ -489,6 +513,17 @@ async function tellAsRead(
       toldSince,
       toldSince ? undefined : kind === 'moved' && noted?.kind === kind ? noted.change : stored.occurredAt,
     );
+    const note = noteOf.get(told.email);
+    return asRead
+      ? {
+          ...mail,
+          noted: {
+            asRead: { ...showRefOf(asRead), occurredAt: asRead.occurredAt },
+            country,
+            ...(note ? { told: note } : {}),
+          },
+        }
+      : mail;
   });
 }
 
@@ -600,11 +635,11 @@ export async function cancelToMedia(
   deps: ToursDeps,
   eventMeta: { correlationId: string; labelId: string },
 ): Promise<{ mailed: number; events: OutboxEntry[] }> {
-  const mails: TourMail[] = [];
+  let mailed = 0;
   for (const country of [stored.show.venue.country, ...countriesLeft(stored).map(([left]) => left)])
-    mails.push(...(await tellThoseToldOf(tour, stored, 'cancellation', deps, country)));
+    mailed += await mailThoseToldOf(tour, stored, 'cancellation', deps, country);
   return {
-    mailed: await deps.mailer.send(mails),
+    mailed,
     events: [outboxEntry(ShowCancellationSent, showRefOf(stored), eventMeta)],
   };
 }
@@ -624,10 +659,9 @@ export async function changeToMedia(
 ): Promise<{ mailed: number }> {
   const ref = showRefOf(stored);
   const left = countriesLeft(stored);
-  const mails = change ? await tellThoseToldOf(tour, stored, 'change', deps) : [];
+  let mailed = change ? await mailThoseToldOf(tour, stored, 'change', deps) : 0;
   for (const [country, toldSince] of left)
-    mails.push(...(await tellThoseToldOf(tour, stored, 'moved', deps, country, toldSince)));
-  const mailed = await deps.mailer.send(mails);
+    mailed += await mailThoseToldOf(tour, stored, 'moved', deps, country, toldSince);
   for (const [country, toldSince] of left) await deps.tours.forgetPressCountry(ref, country, toldSince);
   return { mailed };
 }

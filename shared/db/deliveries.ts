@@ -9,7 +9,7 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
-import { writeWithOutbox } from './outbox.ts';
+import { type StateWrite, writeWithOutbox } from './outbox.ts';
 import {
   deliveriesById,
   deliveriesOfSubject,
@@ -266,6 +266,49 @@ const openClaimsOf = (delivery: Pick<Delivery, 'subject' | 'deliveryId'>, at: st
   gsi2sk: openClaimsSort(at, delivery.deliveryId),
 });
 
+/**
+ * A claim of a mail at `at`: its delivery and the conditional put that writes it (it exists: claimed
+ * before), the one way a claim is written, alone (`claimMany`) or in a transaction with what must be
+ * written with it (a press step's notes: docs/design.md#tours).
+ */
+export function claimWrite(
+  table: string,
+  claim: NewClaim,
+  at: string,
+): { delivery: Delivery; write: StateWrite } {
+  const deliveryId = deliveryIdOf(claim);
+  const delivery: Delivery = {
+    ...claim,
+    subject: [...claim.subject] as unknown as MailSubject,
+    email: normaliseEmail(claim.email),
+    context: claim.context ?? {},
+    deliveryId,
+    status: 'claimed',
+    claimedAt: at,
+    updatedAt: at,
+  };
+  return {
+    delivery,
+    write: {
+      Put: {
+        TableName: table,
+        Item: {
+          ...deliveryKey(deliveryId),
+          ...delivery,
+          gsi1pk: subjectDeliveriesKey(
+            delivery.labelId,
+            delivery.subject,
+            shardOf(deliveryId, deliveryShards),
+          ),
+          gsi1sk: subjectDeliveriesSort(delivery),
+          ...openClaimsOf(delivery, at),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  };
+}
+
 /** The whole store on DynamoDB. */
 export const dynamoDeliveries = (db: DynamoDBDocumentClient, table: string): DeliveryStore => ({
   ...dynamoMailClaims(db, table),
@@ -357,43 +400,18 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     });
 
   const claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
-    const page = new Map<string, Delivery>();
+    const page = new Map<string, ReturnType<typeof claimWrite>>();
     for (const claim of claims) {
-      const deliveryId = deliveryIdOf(claim);
-      if (page.has(deliveryId)) continue; // one transaction may not write an item twice
-      page.set(deliveryId, {
-        ...claim,
-        subject: [...claim.subject] as unknown as MailSubject,
-        email: normaliseEmail(claim.email),
-        context: claim.context ?? {},
-        deliveryId,
-        status: 'claimed',
-        claimedAt: at,
-        updatedAt: at,
-      });
+      const written = claimWrite(table, claim, at);
+      // One transaction may not write an item twice.
+      if (!page.has(written.delivery.deliveryId)) page.set(written.delivery.deliveryId, written);
     }
-    const deliveries = [...page.values()];
+    const writes = [...page.values()];
     const written = await writeEachIfAllowed(
       db,
-      deliveries.map((delivery) => ({
-        Put: {
-          TableName: table,
-          Item: {
-            ...deliveryKey(delivery.deliveryId),
-            ...delivery,
-            gsi1pk: subjectDeliveriesKey(
-              delivery.labelId,
-              delivery.subject,
-              shardOf(delivery.deliveryId, deliveryShards),
-            ),
-            gsi1sk: subjectDeliveriesSort(delivery),
-            ...openClaimsOf(delivery, at),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      })),
+      writes.map(({ write }) => write),
     );
-    return deliveries.filter((_, index) => written[index]);
+    return writes.filter((_, index) => written[index]).map(({ delivery }) => delivery);
   };
 
   const markSentMany: DeliveryStore['markSentMany'] = async (sent, at, asks) => {

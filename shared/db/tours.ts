@@ -161,7 +161,7 @@ export async function toldAsReached(
   return sent;
 }
 /** The write noting what an address was told (`recordPressTold`). */
-const pressToldUpdate = (labelId: string, tourId: string, country: string, told: PressTold) => {
+export const pressToldUpdate = (labelId: string, tourId: string, country: string, told: PressTold) => {
   // Each show's statement is an attribute of its own, so one write sets it whether or not the
   // address had any (DynamoDB sets no path inside a map that is not there).
   const stated = Object.entries(told.stated ?? {});
@@ -292,7 +292,10 @@ export interface TourSteps {
     anew?: boolean,
     asRead?: string,
   ): Promise<boolean>;
-  /** Forgets `country` on the show once its outlets heard it moved away: only the note from `since`. */
+  /**
+   * Forgets `country` on the show once its outlets heard it moved away: only the note from `since`, and
+   * only while the show is gone from that country.
+   */
   forgetPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
 }
 
@@ -771,10 +774,16 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       await updated({
         Key: showKey(ref.labelId, ref.tourId, ref.showId),
         UpdateExpression: 'REMOVE pressCountries.#country',
-        // A show back in that country and announced there again keeps its new note.
-        ConditionExpression: 'pressCountries.#country = :since',
-        ExpressionAttributeNames: { '#country': country },
-        ExpressionAttributeValues: { ':since': since },
+        // A show back in that country and announced there again keeps its new note; one back there
+        // keeps its note: its press knows it there (docs/design.md#tours).
+        ConditionExpression: 'pressCountries.#country = :since AND #show.#venue.#in <> :country',
+        ExpressionAttributeNames: {
+          '#country': country,
+          '#show': 'show',
+          '#venue': 'venue',
+          '#in': 'country',
+        },
+        ExpressionAttributeValues: { ':since': since, ':country': country },
       });
     },
 

@@ -10,7 +10,7 @@
  * sends nothing. Campaign mail needs `unsubscribeUrl`. `unfinished` in the outcome: call again later. Stale
  * claims: give `sweepStaleClaims` (settle.ts) a Resender for your subject type on `Outbox Sweep Due`.
  */
-import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryIdOf, type MailClaims } from '#shared/db/deliveries.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import type { BulkEntry, BulkMail, EntryResult, MailDeps, OutgoingMail } from './ports.ts';
@@ -185,6 +185,8 @@ export async function sendMails(
   deps: MailDeps,
   mails: OutgoingMail[],
   deadline: number,
+  /** How a round's claims are written: with what a sender writes along with them (tours' press notes). */
+  claimMany: ClaimPage = (claims, at) => deps.deliveries.claimMany(claims, at),
 ): Promise<SendOutcome> {
   mails.forEach(checkStream);
   const outcome = noOutcome();
@@ -217,14 +219,14 @@ export async function sendMails(
         outcome.unfinished = true;
         break;
       }
-      const round = await (upcoming ?? claimRound(deps, rounds[index]));
+      const round = await (upcoming ?? claimRound(deps, rounds[index], claimMany));
       upcoming = undefined;
       outcome.suppressed += round.leftOut.length;
       outcome.leftOutSuppressed.push(...round.leftOut);
       outcome.claimed += round.claimed.length;
       remaining -= rounds[index].length - round.claimed.length;
       unsent = round.claimed;
-      if (index + 1 < rounds.length) upcoming = quietly(claimRound(deps, rounds[index + 1]));
+      if (index + 1 < rounds.length) upcoming = quietly(claimRound(deps, rounds[index + 1], claimMany));
       while (unsent.length > 0) {
         // A settle that failed for good stops the sending: finish() below throws its error.
         if (settling.failed) break sending;
@@ -309,10 +311,17 @@ interface ClaimedRound {
   leftOut: OutgoingMail[];
 }
 
+/** Writes a page of claims (`MailClaims.claimMany`): the deliveries claimed now. */
+export type ClaimPage = MailClaims['claimMany'];
+
 /** Claims one round's mails (at most one transaction's worth) that are not suppressed. */
-async function claimRound(deps: MailDeps, mails: OutgoingMail[]): Promise<ClaimedRound> {
+async function claimRound(
+  deps: MailDeps,
+  mails: OutgoingMail[],
+  claimMany: ClaimPage,
+): Promise<ClaimedRound> {
   const round = await withoutSuppressed(deps, mails);
-  return { claimed: await claimMails(deps, round.mails), leftOut: round.leftOut };
+  return { claimed: await claimMails(deps, round.mails, { claimMany }), leftOut: round.leftOut };
 }
 
 /** A promise awaited later: its rejection is not unhandled meanwhile. */
@@ -387,7 +396,7 @@ export async function claimHeld(deps: MailDeps, mails: OutgoingMail[]): Promise<
   const wanted = (await withoutSuppressed(deps, mails)).mails;
   let held = 0;
   for (let start = 0; start < wanted.length; start += maxClaimsPerRequest) {
-    const claimed = await claimMails(deps, wanted.slice(start, start + maxClaimsPerRequest), true);
+    const claimed = await claimMails(deps, wanted.slice(start, start + maxClaimsPerRequest), { held: true });
     for (const { delivery } of claimed) await deps.deliveries.hold(delivery, delivery.claimedAt);
     held += claimed.length;
   }
@@ -398,8 +407,15 @@ export async function claimHeld(deps: MailDeps, mails: OutgoingMail[]): Promise<
  * Claims a page of mails (the next SES calls) in one request; those claimed before are left out.
  * `held`: claimed to be held, unsent (claimHeld), so the sweep's sending of them is no resend.
  */
-async function claimMails(deps: MailDeps, mails: OutgoingMail[], held = false): Promise<ClaimedMail[]> {
-  const deliveries = await deps.deliveries.claimMany(
+async function claimMails(
+  deps: MailDeps,
+  mails: OutgoingMail[],
+  {
+    claimMany = (claims, at) => deps.deliveries.claimMany(claims, at),
+    held = false,
+  }: { claimMany?: ClaimPage; held?: boolean } = {},
+): Promise<ClaimedMail[]> {
+  const deliveries = await claimMany(
     mails.map((mail) => ({
       ...mail.identity,
       ...(held ? { claimedHeld: true as const } : {}),

@@ -155,6 +155,20 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect((await store.getShow(show))?.pressCountries).toEqual({ DE: at(5), FR: at(4) });
     });
 
+    it('forgets a country only while the show is gone from it', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      await store.recordPressCountry(show, 'DE', at(1));
+      await store.recordPressCountry(show, 'FR', at(1));
+
+      await store.forgetPressCountry(show, 'DE', at(1));
+      await store.forgetPressCountry(show, 'FR', at(1));
+
+      expect(show.show?.venue.country).toBe('DE');
+      expect((await store.getShow(show))?.pressCountries).toEqual({ DE: at(1) });
+    });
+
     it('notes a country on a show read at a change only while the show is at that change', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour(), { occurredAt: at(5) });

@@ -21,6 +21,8 @@ import {
 import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
+import type { MailClaims } from '#shared/db/deliveries.ts';
+import type { NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import type {
   AdvanceOutcome,
@@ -224,6 +226,24 @@ export class InMemoryTours implements TourStore {
     return true;
   }
 
+  /**
+   * `NotePressAndClaim` over these notes and the mail module's `claims`: the show checked and the notes
+   * written at once (by `recordPressToldAsRead`, which a test may hook), then the claims, as one
+   * transaction writes them.
+   */
+  notePressAndClaim(claims: Pick<MailClaims, 'claimMany'>): NotePressAndClaim {
+    return async ({ asRead, country, claims: page }, at) => {
+      const notes = page.flatMap(({ told }) => told ?? []);
+      if (!(await this.recordPressToldAsRead(asRead, asRead.occurredAt, country, notes)))
+        return { claimed: [], refused: true };
+      const claimed = await claims.claimMany(
+        page.map(({ claim }) => claim),
+        at,
+      );
+      return { claimed, refused: false };
+    };
+  }
+
   async settlePressTold(
     labelId: string,
     tourId: string,
@@ -256,7 +276,8 @@ export class InMemoryTours implements TourStore {
 
   async forgetPressCountry(ref: ShowRef, country: string, since: string) {
     const show = this.shows.get(this.showKey(ref));
-    if (show?.pressCountries?.[country] === since) delete show.pressCountries[country];
+    if (show?.pressCountries?.[country] === since && show.show?.venue.country !== country)
+      delete show.pressCountries[country];
   }
 
   async showsOfPromoter(promoterId: string) {
@@ -337,7 +358,7 @@ export class InMemoryTourMailer implements TourMailer {
   readonly ses: FakeMailer;
   readonly #module: TourMailer;
   /** `suppressed`: the normalised addresses the mail module's suppression list holds. */
-  constructor(now: () => Date, suppressed: ReadonlySet<string> = new Set()) {
+  constructor(now: () => Date, suppressed: ReadonlySet<string> = new Set(), tours?: InMemoryTours) {
     const { deps, mailer } = fakeMailDeps(now, defaultMailSettings(timeoutSeconds.tours));
     this.ses = mailer;
     deps.suppressions = {
@@ -347,6 +368,7 @@ export class InMemoryTourMailer implements TourMailer {
       deps,
       async (claims) => `https://backline.example/u/${claims.outletId}`,
       timeoutSeconds.tours * 1000,
+      tours?.notePressAndClaim(deps.deliveries),
     );
   }
   async send(mails: TourMail[], leftOutSuppressed?: Parameters<TourMailer['send']>[1]) {
@@ -374,7 +396,7 @@ export function fakeToursDeps(now: { value: Date }) {
   const schedules = new InMemoryShowSchedules();
   const outlets: Outlet[] = [];
   const suppressed = new Set<string>();
-  const mailer = new InMemoryTourMailer(() => now.value, suppressed);
+  const mailer = new InMemoryTourMailer(() => now.value, suppressed, tours);
   const published: OutboxEntry[] = [];
   const deps: ToursDeps = {
     tours,
@@ -554,7 +576,12 @@ export async function bookedWithMailModule(at: string, shows: Show[] = [aShow()]
   const world = fakeToursDeps(now);
   const deps: ToursDeps = {
     ...world.deps,
-    mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', 60_000),
+    mailer: moduleTourMailer(
+      mail,
+      async () => 'https://b.example/u/x',
+      60_000,
+      world.tours.notePressAndClaim(mail.deliveries),
+    ),
   };
   await bookTour(tourOf(shows), metaAt('2027-01-01T00:00:00Z'), deps);
   stepsWritten(world.tours);
@@ -581,7 +608,12 @@ export async function pressAnnouncementSentAnswerLost(others: Outlet[] = []) {
   );
   const deps: ToursDeps = {
     ...world.deps,
-    mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', timeoutSeconds.tours * 1000),
+    mailer: moduleTourMailer(
+      mail,
+      async () => 'https://b.example/u/x',
+      timeoutSeconds.tours * 1000,
+      world.tours.notePressAndClaim(mail.deliveries),
+    ),
   };
   const fakes = { ...world, deps };
   ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
