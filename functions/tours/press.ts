@@ -362,8 +362,10 @@ async function tellWhatStands(
  * otherwise (`newsFor`). What each is told is noted on the address before the mail goes, as the
  * countries told are: a mail that went with its step unrecorded (the function stopped) is known to
  * the next change's step, which tells that address accordingly; one that never reached SES is not
- * (`statedAsReached`). `resending`: the addresses of the stale-claim sweep's claims, written by the
- * same rule, whose notes stand as their steps wrote them (docs/design.md#tours).
+ * (`statedAsReached`). `resending`: the addresses of the stale-claim sweep's claims (or of a held
+ * mail's follow-up), written by the same rule, whose notes stand as their steps wrote them; `sweeping`:
+ * the sweep's, whose notes are written before the mails it hands the mail module, where a step's and a
+ * follow-up's go with their mails' claims (`noted`) (docs/design.md#tours).
  */
 export async function tellThoseToldOf(...step: Parameters<typeof tellAsRead>): Promise<TourMail[]> {
   // Its notes refused (the show changed since it read it), the step is taken again from a fresh read.
@@ -381,20 +383,33 @@ export async function tellThoseToldOf(...step: Parameters<typeof tellAsRead>): P
  * since, the step is taken again from a fresh read. So no note stands without its mail's claim, and a
  * change landing after that write has its step find the claim (docs/design.md#tours).
  */
-async function mailThoseToldOf(
+const mailThoseToldOf = (
   tour: StoredTour,
   stored: LiveShow,
   news: 'cancellation' | 'change' | 'moved',
   deps: ToursDeps,
   country?: string,
   toldSince?: string,
-): Promise<number> {
+): Promise<number> =>
+  againWhileRefused(stored.showId, async () =>
+    deps.mailer.send(await tellThoseToldOf(tour, stored, news, deps, country, toldSince)),
+  );
+
+/**
+ * A press step's `attempt` (its read, its notes and claims, its mails), taken again from a fresh read
+ * while its notes are refused (`PressNotesRefused`: the show changed since it read it), after
+ * `conflictBackoff`, five times at most, then `WriteConflictError` (docs/design.md#tours).
+ */
+export async function againWhileRefused<T>(
+  showId: string,
+  attempt: (tried: number) => Promise<T>,
+): Promise<T> {
   for (let tried = 1; ; tried++) {
     try {
-      return await deps.mailer.send(await tellThoseToldOf(tour, stored, news, deps, country, toldSince));
+      return await attempt(tried);
     } catch (error) {
       if (!(error instanceof PressNotesRefused)) throw error;
-      if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, stored.showId);
+      if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, showId);
     }
     await conflictBackoff(tried);
   }
@@ -409,6 +424,7 @@ async function tellAsRead(
   country = stored.show.venue.country,
   toldSince?: string,
   resending?: Set<string>,
+  sweeping?: boolean,
 ): Promise<TourMail[] | undefined> {
   const toldOf = (await pressToldAsReached(tour, country, deps, 1)).filter(
     (t) =>
@@ -496,7 +512,7 @@ async function tellAsRead(
     };
   });
   // A step's notes go with its mails' claims; the sweep's before the mails it hands the mail module.
-  const asRead = !resending && current;
+  const asRead = !sweeping && current;
   if (!asRead && !(await noteTold(tour, country, notes, deps, current))) return;
   const noteOf = new Map(notes.map((note) => [note.email, note]));
   // Named by its change, a follow-up's "moved" is named by the change its note names once noted, however

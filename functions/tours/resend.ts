@@ -7,7 +7,15 @@ import type { TourPressSettled } from '#shared/events/tour-press-settled.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
 import { advanceSteps, isAnnounced, pressDue, type StoredShow, type StoredTour } from '#shared/tours.ts';
 import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
-import { backOn, notesAtOnce, type PressKind, pressMail, statementOf, tellThoseToldOf } from './press.ts';
+import {
+  againWhileRefused,
+  backOn,
+  notesAtOnce,
+  type PressKind,
+  pressMail,
+  statementOf,
+  tellThoseToldOf,
+} from './press.ts';
 import {
   alertInsteadOfSuppressed,
   daySheetWork,
@@ -120,6 +128,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
       deps,
       now,
       kind === 'press-moved',
+      true,
     );
     if (mails) mails.forEach(sort);
     else if (forNow(stated!)) for (const { deliveryId } of stale) held.set(deliveryId, now);
@@ -221,6 +230,7 @@ const newsOf = async (
   deps: ToursDeps,
   now: string,
   moved?: boolean,
+  sweeping?: boolean,
   tried = 1,
 ): Promise<TourMail[] | undefined> => {
   const read = stated?.occurredAt;
@@ -241,7 +251,7 @@ const newsOf = async (
   // (tellThoseToldOf); anything else tells nothing of it there.
   const gone = stated.show.venue.country !== country && !cancelled;
   if (gone && moved && isAnnounced(stated.show.status))
-    return tellThoseToldOf(tour, stated, 'moved', deps, country, since, emails);
+    return tellThoseToldOf(tour, stated, 'moved', deps, country, since, emails, sweeping);
   // Telling no move, the follow-up leaves the address the mail's word of the show in `country` (or of its
   // cancellation): a country a move's step forgot (counting the address told nothing) is noted again, its
   // stay from now, so the show's next move away, or its being set on again elsewhere, tells it. Noted only
@@ -251,7 +261,7 @@ const newsOf = async (
     if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, stated.showId);
     await conflictBackoff(tried);
     const fresh = (await deps.tours.getShow(stated)) as LiveShow | undefined;
-    return newsOf(tour, fresh, country, emails, deps, now, moved, tried + 1);
+    return newsOf(tour, fresh, country, emails, deps, now, moved, sweeping, tried + 1);
   }
   if (gone) return [];
   if (cancelled || pressDue(stated.show, now))
@@ -263,6 +273,7 @@ const newsOf = async (
       country,
       undefined,
       emails,
+      sweeping,
     );
 };
 
@@ -278,11 +289,16 @@ export async function followUpHeldPress(
 ) {
   const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
   const now = isoNow(deps);
+  // Its notes go with its mails' claims: refused, the show changed since its read, it is taken again
+  // from a fresh read (docs/design.md#tours).
   for (const s of shows)
     if (tour && showIds.includes(s.showId))
-      await deps.mailer.send(
-        (await newsOf(tour, s as LiveShow, country, new Set([email]), deps, now, true)) ?? [],
-      );
+      await againWhileRefused(s.showId, async (tried) => {
+        const read = tried === 1 ? s : await deps.tours.getShow(s);
+        return deps.mailer.send(
+          (await newsOf(tour, read as LiveShow, country, new Set([email]), deps, now, true)) ?? [],
+        );
+      });
 }
 
 type PressSent = Pick<Delivery, 'labelId' | 'subject' | 'email' | 'kind' | 'context'>;

@@ -56,7 +56,12 @@ describe('a press announcement of three shows, held while one is cancelled and t
     );
     const deps: ToursDeps = {
       ...world.deps,
-      mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', timeoutSeconds.tours * 1000),
+      mailer: moduleTourMailer(
+        mail,
+        async () => 'https://b.example/u/x',
+        timeoutSeconds.tours * 1000,
+        world.tours.notePressAndClaim(mail.deliveries),
+      ),
     };
     const fakes = { ...world, deps };
     ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
