@@ -71,7 +71,7 @@ export const dynamoNotePressAndClaim =
           if (!refused?.some(Boolean)) throw error;
           if (refused[0]) return { claimed, refused: true };
           // Claimed before (the step taken again): that claim is left out, the notes written.
-          writes = writes.filter((_, at) => !refused[1 + notes.length + at]);
+          writes = writes.filter((_, index) => !refused[1 + notes.length + index]);
         }
       }
     }
