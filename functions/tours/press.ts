@@ -1,4 +1,4 @@
-import { conflictBackoff, conflictRetries, WriteConflictError } from '#shared/db/conflicts.ts';
+import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import {
@@ -367,15 +367,9 @@ async function tellWhatStands(
  * the sweep's, whose notes are written before the mails it hands the mail module, where a step's and a
  * follow-up's go with their mails' claims (`noted`) (docs/design.md#tours).
  */
-export async function tellThoseToldOf(...step: Parameters<typeof tellAsRead>): Promise<TourMail[]> {
+export const tellThoseToldOf = (...step: Parameters<typeof tellAsRead>): Promise<TourMail[]> =>
   // Its notes refused (the show changed since it read it), the step is taken again from a fresh read.
-  for (let tried = 1; ; tried++) {
-    const mails = await tellAsRead(...step);
-    if (mails) return mails;
-    if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, step[1].showId);
-    await conflictBackoff(tried);
-  }
-}
+  againFromFreshRead(step[1].showId, async () => (await tellAsRead(...step)) ?? readAgain);
 
 /**
  * `tellThoseToldOf` for a show's step, its mails sent: each claimed with its address's note in one
@@ -400,20 +394,13 @@ const mailThoseToldOf = (
  * while its notes are refused (`PressNotesRefused`: the show changed since it read it), after
  * `conflictBackoff`, five times at most, then `WriteConflictError` (docs/design.md#tours).
  */
-export async function againWhileRefused<T>(
-  showId: string,
-  attempt: (tried: number) => Promise<T>,
-): Promise<T> {
-  for (let tried = 1; ; tried++) {
-    try {
-      return await attempt(tried);
-    } catch (error) {
-      if (!(error instanceof PressNotesRefused)) throw error;
-      if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, showId);
-    }
-    await conflictBackoff(tried);
-  }
-}
+export const againWhileRefused = <T>(showId: string, attempt: (tried: number) => Promise<T>): Promise<T> =>
+  againFromFreshRead(showId, (tried) =>
+    attempt(tried).catch((error: unknown) => {
+      if (error instanceof PressNotesRefused) return readAgain;
+      throw error;
+    }),
+  );
 
 /** `tellThoseToldOf` from one read of the notes and the show: undefined when its notes were refused. */
 async function tellAsRead(

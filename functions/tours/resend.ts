@@ -1,4 +1,4 @@
-import { conflictBackoff, conflictRetries, WriteConflictError } from '#shared/db/conflicts.ts';
+import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { PressStatement } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/envelope.ts';
@@ -222,7 +222,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
  * is stopped for good (stepStopped: the show over, or settled), `undefined` while it is not due for now
  * (docs/design.md#tours).
  */
-const newsOf = async (
+const newsOf = (
   tour: StoredTour,
   stated: LiveShow | undefined,
   country: string,
@@ -231,8 +231,31 @@ const newsOf = async (
   now: string,
   moved?: boolean,
   sweeping?: boolean,
-  tried = 1,
-): Promise<TourMail[] | undefined> => {
+): Promise<TourMail[] | undefined> =>
+  againFromFreshRead(stated?.showId ?? country, async (tried) =>
+    newsAsRead(
+      tour,
+      tried === 1 || !stated ? stated : ((await deps.tours.getShow(stated)) as LiveShow | undefined),
+      country,
+      emails,
+      deps,
+      now,
+      moved,
+      sweeping,
+    ),
+  );
+
+/** `newsOf` from one read of the show: `readAgain` when the country's note was refused (the show changed since). */
+const newsAsRead = async (
+  tour: StoredTour,
+  stated: LiveShow | undefined,
+  country: string,
+  emails: Set<string>,
+  deps: ToursDeps,
+  now: string,
+  moved?: boolean,
+  sweeping?: boolean,
+): Promise<TourMail[] | undefined | typeof readAgain> => {
   const read = stated?.occurredAt;
   // Settled with its cancellation the last press news (its guarantee: backOn), a show is cancelled for good,
   // and told so as its cancellation's step would (its change), not stopped as a show played (docs/design.md#tours).
@@ -257,12 +280,8 @@ const newsOf = async (
   // stay from now, so the show's next move away, or its being set on again elsewhere, tells it. Noted only
   // while the show is as read; refused (a change landed since, its step finding the country forgotten), the
   // follow-up is taken again from a fresh read (docs/design.md#tours).
-  if (moved && !since && !(await deps.tours.recordPressCountry(stated, country, now, false, read))) {
-    if (tried >= conflictRetries.attempts) throw new WriteConflictError(tried, stated.showId);
-    await conflictBackoff(tried);
-    const fresh = (await deps.tours.getShow(stated)) as LiveShow | undefined;
-    return newsOf(tour, fresh, country, emails, deps, now, moved, sweeping, tried + 1);
-  }
+  if (moved && !since && !(await deps.tours.recordPressCountry(stated, country, now, false, read)))
+    return readAgain;
   if (gone) return [];
   if (cancelled || pressDue(stated.show, now))
     return tellThoseToldOf(

@@ -81,3 +81,26 @@ export async function retryingConflicts<T>(
     }
   }
 }
+
+/** What an `againFromFreshRead` attempt answers when its write was refused because what it read changed. */
+export const readAgain: unique symbol = Symbol('read again');
+
+/**
+ * Takes `attempt` (a read and the writes built from it) again from a fresh read while its write is
+ * refused because what it read changed since (the attempt answers `readAgain`), after `conflictBackoff`,
+ * at most `attempts` times in all; then throws `WriteConflictError` naming `what`. Where
+ * `retryingConflicts` sends the same write again (a conflict refuses nothing), a refused condition is the
+ * invariant's answer, so the attempt reads again and decides anew (docs/design.md#failures-and-retries).
+ */
+export async function againFromFreshRead<T>(
+  what: string,
+  attempt: (tried: number) => Promise<T | typeof readAgain>,
+  attempts: number = conflictRetries.attempts,
+): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    const answer = await attempt(tried);
+    if (answer !== readAgain) return answer;
+    if (tried >= attempts) throw new WriteConflictError(tried, what);
+    await conflictBackoff(tried);
+  }
+}

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
-import { conflictBackoff, conflictRetries, WriteConflictError } from './conflicts.ts';
+import { againFromFreshRead, conflictRetries, readAgain, WriteConflictError } from './conflicts.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
 
@@ -85,48 +85,49 @@ export function dynamoPromoCounters(
       // bounds an open's transactions (countAttempts): a transaction cancelled by a concurrent one
       // (TransactionConflict: someone else opening the link at the same moment) is met like a count
       // changed meanwhile, by reading again, not by writeWithOutbox's own retries around each.
-      for (let attempt = 1; ; attempt++) {
-        const { Item } = await db.send(
-          new GetCommand({ TableName: tableName, Key: promoCounterKey(link), ConsistentRead: true }),
-        );
-        const count = Number(Item?.accessCount ?? 0);
-        // Invariant: the count never passes maxAccesses, however many requests race.
-        if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
-        const written = await writeWithOutbox(
-          db,
-          [
-            {
-              Update: {
-                TableName: tableName,
-                Key: promoCounterKey(link),
-                UpdateExpression:
-                  'SET accessCount = :next, gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, firstAccessAt = if_not_exists(firstAccessAt, :at)',
-                ConditionExpression:
-                  count === 0 ? 'attribute_not_exists(accessCount)' : 'accessCount = :count',
-                ExpressionAttributeValues: {
-                  ':next': count + 1,
-                  ':gpk': promoReleaseKey(link).gsi1pk,
-                  ':gsk': promoReleaseKey(link).gsi1sk,
-                  ':o': link.outletId,
-                  ':i': link.assetIndex,
-                  ':at': at,
-                  ...(count === 0 ? {} : { ':count': count }),
+      return againFromFreshRead(
+        'the promo link counter kept changing',
+        async () => {
+          const { Item } = await db.send(
+            new GetCommand({ TableName: tableName, Key: promoCounterKey(link), ConsistentRead: true }),
+          );
+          const count = Number(Item?.accessCount ?? 0);
+          // Invariant: the count never passes maxAccesses, however many requests race.
+          if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
+          const written = await writeWithOutbox(
+            db,
+            [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: promoCounterKey(link),
+                  UpdateExpression:
+                    'SET accessCount = :next, gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, firstAccessAt = if_not_exists(firstAccessAt, :at)',
+                  ConditionExpression:
+                    count === 0 ? 'attribute_not_exists(accessCount)' : 'accessCount = :count',
+                  ExpressionAttributeValues: {
+                    ':next': count + 1,
+                    ':gpk': promoReleaseKey(link).gsi1pk,
+                    ':gsk': promoReleaseKey(link).gsi1sk,
+                    ':o': link.outletId,
+                    ':i': link.assetIndex,
+                    ':at': at,
+                    ...(count === 0 ? {} : { ':count': count }),
+                  },
                 },
               },
-            },
-          ],
-          eventsFor(count + 1),
-          at,
-          { conflictAttempts: 1 },
-        ).catch((error: unknown) => {
-          if (error instanceof WriteConflictError) return false;
-          throw error;
-        });
-        if (written) return count + 1;
-        if (attempt >= countAttempts)
-          throw new WriteConflictError(attempt, 'the promo link counter kept changing');
-        await conflictBackoff(attempt);
-      }
+            ],
+            eventsFor(count + 1),
+            at,
+            { conflictAttempts: 1 },
+          ).catch((error: unknown) => {
+            if (error instanceof WriteConflictError) return false;
+            throw error;
+          });
+          return written ? count + 1 : readAgain;
+        },
+        countAttempts,
+      );
     },
 
     async accessesForRelease(labelId, releaseId) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isWriteConflict, retryingConflicts, WriteConflictError } from '#shared/db/conflicts.ts';
+import {
+  againFromFreshRead,
+  isWriteConflict,
+  readAgain,
+  retryingConflicts,
+  WriteConflictError,
+} from '#shared/db/conflicts.ts';
 import { transactionCancelled } from '#test/support/dynamo-errors.ts';
 
 const fast = { baseDelayMs: 1 };
@@ -63,5 +69,35 @@ describe('retrying a write cancelled by a concurrent one', () => {
     expect(failure).toBeInstanceOf(WriteConflictError);
     expect(failure.cause).toBe(conflict);
     expect(attempt.calls()).toBe(3);
+  });
+});
+
+describe('taking a read-then-write again from a fresh read while its write is refused', () => {
+  it('reads again after each refusal until the write lands, and gives what it answered', async () => {
+    const tries: number[] = [];
+
+    const answer = await againFromFreshRead('show-1', async (tried) => {
+      tries.push(tried);
+      return tried < 3 ? readAgain : `written on try ${tried}`;
+    });
+
+    expect({ answer, tries }).toEqual({ answer: 'written on try 3', tries: [1, 2, 3] });
+  });
+
+  it('gives up after its attempts with a WriteConflictError naming what kept changing', async () => {
+    let tries = 0;
+
+    const failure = await againFromFreshRead(
+      'the promo link counter kept changing',
+      async () => {
+        tries++;
+        return readAgain;
+      },
+      2,
+    ).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(WriteConflictError);
+    expect((failure as Error).cause).toBe('the promo link counter kept changing');
+    expect(tries).toBe(2);
   });
 });
