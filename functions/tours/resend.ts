@@ -223,27 +223,13 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
  * (docs/design.md#tours).
  */
 const newsOf = (
-  tour: StoredTour,
-  stated: LiveShow | undefined,
-  country: string,
-  emails: Set<string>,
-  deps: ToursDeps,
-  now: string,
-  moved?: boolean,
-  sweeping?: boolean,
+  ...[tour, stated, country, emails, deps, ...rest]: Parameters<typeof newsAsRead>
 ): Promise<TourMail[] | undefined> =>
-  againFromFreshRead(stated?.showId ?? country, async (tried) =>
-    newsAsRead(
-      tour,
-      tried === 1 || !stated ? stated : ((await deps.tours.getShow(stated)) as LiveShow | undefined),
-      country,
-      emails,
-      deps,
-      now,
-      moved,
-      sweeping,
-    ),
-  );
+  againFromFreshRead(stated?.showId ?? country, async (tried) => {
+    const read =
+      tried === 1 || !stated ? stated : ((await deps.tours.getShow(stated)) as LiveShow | undefined);
+    return newsAsRead(tour, read, country, emails, deps, ...rest);
+  });
 
 /** `newsOf` from one read of the show: `readAgain` when the country's note was refused (the show changed since). */
 const newsAsRead = async (
