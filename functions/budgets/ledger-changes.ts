@@ -210,6 +210,13 @@ export async function settleAcrossBudgets(
           : {}),
       })
     ) {
+      await countUnderTermsInForce(
+        store,
+        labelId,
+        home.budgetId,
+        budget,
+        writes.map((s) => s.expenseId),
+      );
       // No budget (its state held for one never set): nothing counted there, so no drift either.
       const found =
         differences.length > 0 && budget
@@ -590,9 +597,14 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     for (const settler of settlers) await store.fileExpenseUnder(labelId, settler, budgetId);
     if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) {
       for (const settler of settlers) await settleAcrossBudgets(labelId, settler, budgetId, store);
-      // Terms set since they were read counted the expenses stored then, which this one was not yet: count it under them.
-      if (termsVersion(await store.getBudget(labelId, budgetId)) !== termsVersion(budget))
-        await reevaluate(labelId, budgetId, [version.expenseId], { store });
+      // The expense, and the orders it settled or reopened, under terms set since they were read.
+      await countUnderTermsInForce(
+        store,
+        labelId,
+        budgetId,
+        budget,
+        states.map((s) => s.expenseId),
+      );
       return;
     }
   }
@@ -862,6 +874,23 @@ function sharesDrift(stored: ExpenseState[], written: ExpenseState[]) {
 }
 
 /**
+ * After a write that counted these states under the budget's terms as read before it (`read`): terms set
+ * since were counted by their own recount, which may have read the ledger before this write landed, so
+ * these states, written as the older terms count them, are counted again under the terms stored now
+ * (see docs/design.md#budgets). The terms unchanged, nothing more is read or written.
+ */
+async function countUnderTermsInForce(
+  store: BudgetStore,
+  labelId: string,
+  budgetId: string,
+  read: Parameters<typeof termsVersion>[0],
+  expenseIds: string[],
+) {
+  if (termsVersion(await store.getBudget(labelId, budgetId)) !== termsVersion(read))
+    await reevaluate(labelId, budgetId, expenseIds, { store });
+}
+
+/**
  * Counts these expenses again under the budget and rates as they are now (a budget arrived, a rate
  * was added): each changed state and the totals' difference in one write.
  */
@@ -934,6 +963,7 @@ export async function reevaluate(
         for (const order of new Set([...orders, ...holdingChanged(changed)]))
           await settleAcrossBudgets(labelId, order, budgetId, deps.store);
         written += changed.length;
+        await countUnderTermsInForce(deps.store, labelId, budgetId, budget, ids);
         break;
       }
     }

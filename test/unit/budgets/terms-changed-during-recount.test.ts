@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { counter, sum } from '#shared/budgets/ledger.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+
+/** bud-1 in pounds: the same two lines, radio 600.00 GBP and ads 400.00 GBP. */
+const inPounds = () =>
+  aBudget({
+    currency: 'GBP',
+    lines: [
+      { lineId: 'radio', category: 'radio-plugging', planned: { minor: 60_000, currency: 'GBP' } },
+      { lineId: 'ads', category: 'advertising', planned: { minor: 40_000, currency: 'GBP' } },
+    ],
+  });
+
+// docs/design.md#budgets: an expense is counted under the terms in force; terms set between a write's
+// read of them and its write count it again under the terms stored after it. A recount (reevaluate: a
+// budget's terms, a new rate) read the terms, then the states: terms set in between were counted first,
+// and the recount then wrote the states as the older terms count them, and nothing counted them again.
+describe("a budget's terms set again while the recount of its earlier terms runs", () => {
+  it('counts the ledger under the terms in force, not the ones the recount read', async () => {
+    const h = budgetsHarness({ now: '2027-03-01T08:00:00.000Z' });
+    // The London plugger's invoice (100.00 GBP) arrives before bud-1's terms: held.
+    await h.expense(anExpense({ expenseId: 'inv-london', amount: { minor: 10_000, currency: 'GBP' } }));
+    // The label sets bud-1 in euros, then at once in pounds (09:01): the pounds' terms land, and are
+    // counted, right after the euros' recount read the terms and before it reads the invoice's state.
+    const expenseStates = h.store.expenseStates.bind(h.store);
+    let armed = false;
+    let raced = false;
+    h.store.expenseStates = async (...args: Parameters<typeof expenseStates>) => {
+      if (armed && !raced && args[2].includes('inv-london')) {
+        raced = true;
+        await h.budget(inPounds(), '2027-03-01T09:01:00.000Z');
+      }
+      return expenseStates(...args);
+    };
+    const getBudget = h.store.getBudget.bind(h.store);
+    let reads = 0;
+    h.store.getBudget = async (...args: Parameters<typeof getBudget>) => {
+      // setBudget reads the terms once to check they are its own, its recount (reevaluate) once more.
+      if (!raced && ++reads === 2) armed = true;
+      return getBudget(...args);
+    };
+
+    await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-01T09:00:00.000Z');
+
+    expect(raced).toBe(true);
+    const after = await h.ledger('bud-1');
+    expect(after.budget?.currency).toBe('GBP');
+    // 100.00 GBP spent on radio in a pounds budget, none of it waiting for a rate.
+    expect(after.totals).toEqual({ [counter.actual('radio')]: 10_000 });
+    expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
+  });
+});
+
+// docs/design.md#budgets: an actual that stops settling a commitment reopens it in the same write, and
+// terms set between an expense's read of them and its write count it again under the terms stored
+// after the write. Only the expense was counted again: the order its void reopened, written as the
+// older terms count it, stayed so.
+describe("an invoice voided while the budget's terms are set again, reopening the order it settled", () => {
+  it('counts the reopened order under the terms in force', async () => {
+    const h = budgetsHarness({ now: '2027-03-01T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-01T09:00:00.000Z');
+    // The video's order (500.00 GBP) and the director's invoice settling it (400.00 GBP), no rate into
+    // euros: both counted apart, the order still committed.
+    await h.expense(
+      anExpense({ expenseId: 'po-video', kind: 'commitment', amount: { minor: 50_000, currency: 'GBP' } }),
+    );
+    await h.expense(
+      anExpense({ expenseId: 'inv-video', settles: 'po-video', amount: { minor: 40_000, currency: 'GBP' } }),
+    );
+    // The label voids the invoice (10:01); bud-1's terms in pounds (10:00) land, and are counted (the
+    // invoice settles the order), right after the void read the euros' terms, before it reads the invoice.
+    const expenseStates = h.store.expenseStates.bind(h.store);
+    let armed = false;
+    let raced = false;
+    h.store.expenseStates = async (...args: Parameters<typeof expenseStates>) => {
+      if (armed && !raced && args[2].includes('inv-video')) {
+        raced = true;
+        await h.budget(inPounds(), '2027-03-01T10:00:00.000Z');
+      }
+      return expenseStates(...args);
+    };
+    armed = true;
+
+    await h.voidExpense(
+      { expenseId: 'inv-video', budgetId: 'bud-1', reason: 'Sent in error' },
+      { occurredAt: '2027-03-01T10:01:00.000Z' },
+    );
+
+    expect(raced).toBe(true);
+    const after = await h.ledger('bud-1');
+    expect(after.budget?.currency).toBe('GBP');
+    // The order is committed again: 500.00 GBP on radio in a pounds budget, none of it waiting for a rate.
+    expect(after.totals).toEqual({ [counter.committed('radio')]: 50_000 });
+    expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
+  });
+});
+
+// docs/design.md#budgets: an order of one budget settled by another budget's invoice is released in its
+// own (settleAcrossBudgets), counted under that budget's terms. The release read the order's budget's
+// terms after the order's state; terms set right after that read were counted first (the order, released,
+// counted nothing under them either), and the release then wrote the order reopened as the older terms
+// count it, and nothing counted it again.
+describe("an order of one budget taken back by another budget's invoice while its budget's terms are set again", () => {
+  it("counts the order back under its budget's terms in force", async () => {
+    const h = budgetsHarness({ now: '2027-03-01T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-01T09:00:00.000Z');
+    await h.budget(aBudget({ budgetId: 'bud-3' }), '2027-03-01T09:00:00.000Z');
+    // The video's order (500.00 GBP, no rate into euros) in bud-1, released by the director's invoice
+    // (300.00 EUR) booked to bud-3.
+    await h.expense(
+      anExpense({ expenseId: 'po-video', kind: 'commitment', amount: { minor: 50_000, currency: 'GBP' } }),
+    );
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-director',
+        budgetId: 'bud-3',
+        settles: 'po-video',
+        amount: { minor: 30_000, currency: 'EUR' },
+      }),
+    );
+    // The label voids the director's invoice (10:01): bud-1's terms in pounds (10:00) land, and are
+    // counted, right after the release taking the order back read bud-1's terms in euros.
+    const getBudget = h.store.getBudget.bind(h.store);
+    let armed = false;
+    let raced = false;
+    h.store.getBudget = async (...args: Parameters<typeof getBudget>) => {
+      const terms = await getBudget(...args);
+      if (armed && !raced && args[1] === 'bud-1') {
+        raced = true;
+        await h.budget(inPounds(), '2027-03-01T10:00:00.000Z');
+      }
+      return terms;
+    };
+    armed = true;
+
+    await h.voidExpense(
+      { expenseId: 'inv-director', budgetId: 'bud-3', reason: 'Sent in error' },
+      { occurredAt: '2027-03-01T10:01:00.000Z' },
+    );
+
+    expect(raced).toBe(true);
+    const after = await h.ledger('bud-1');
+    expect(after.budget?.currency).toBe('GBP');
+    // The order is committed again in bud-1: 500.00 GBP on radio in a pounds budget, none of it waiting for a rate.
+    expect(after.totals).toEqual({ [counter.committed('radio')]: 50_000 });
+    expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
+  });
+});
