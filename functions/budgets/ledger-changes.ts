@@ -173,6 +173,10 @@ export async function settleAcrossBudgets(
     // push stopped after its release landed, retried), from the states just read. Else nothing is written.
     if (sameJson(home.state.settledElsewhere ?? [], elsewhere))
       return pushHolding(labelId, orderId, store, repair, states);
+    // A budget filed under the order since its filings were read is among no state read, and its
+    // invoice's release may have landed before the home's state was read, passing this write's checks:
+    // read again, or that release would be taken back.
+    if (!sameJson(await store.expenseFiledUnder(labelId, orderId), budgets)) continue;
     const budget = await store.getBudget(labelId, home.budgetId);
     const { settledElsewhere: _, ...rest } = home.state;
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
