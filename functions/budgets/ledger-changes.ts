@@ -214,6 +214,12 @@ export async function settleAcrossBudgets(
           : {}),
       })
     ) {
+      // No budget (its state held for one never set): nothing counted there, so no drift either.
+      const found =
+        differences.length > 0 && budget
+          ? [{ budgetId: home.budgetId, currency: budget.currency, differences }]
+          : [];
+      repair?.stated?.(found);
       await countUnderTermsInForce(
         store,
         labelId,
@@ -221,12 +227,6 @@ export async function settleAcrossBudgets(
         budget,
         writes.map((s) => s.expenseId),
       );
-      // No budget (its state held for one never set): nothing counted there, so no drift either.
-      const found =
-        differences.length > 0 && budget
-          ? [{ budgetId: home.budgetId, currency: budget.currency, differences }]
-          : [];
-      repair?.stated?.(found);
       // A repair's push is drift in the budget it writes (the shares it changes), stated with it.
       return [...found, ...(await pushHolding(labelId, orderId, store, repair))];
     }
