@@ -11,6 +11,7 @@ import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
+import { dynamoNotePressAndClaim } from '#shared/db/press-notes.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
@@ -19,6 +20,7 @@ import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contra
 import { describeJobsContract } from '#test/contracts/jobs.contract.ts';
 import { describeLabelsContract } from '#test/contracts/labels.contract.ts';
 import { describeOutletDirectoryContract } from '#test/contracts/outlet-directory.contract.ts';
+import { describePressNotesContract } from '#test/contracts/press-notes.contract.ts';
 import { describePromoCountersContract } from '#test/contracts/promo-counters.contract.ts';
 import { describeReleasesContract } from '#test/contracts/releases.contract.ts';
 import { describeToursContract } from '#test/contracts/tours.contract.ts';
@@ -105,5 +107,10 @@ describeBudgetStoreContract(
   },
 );
 describeToursContract('DynamoDB', () => dynamoTours(documentClient(), table.name));
+describePressNotesContract('DynamoDB', () => ({
+  tours: dynamoTours(documentClient(), table.name),
+  deliveries: dynamoDeliveries(documentClient(), table.name),
+  notePressAndClaim: dynamoNotePressAndClaim(documentClient(), table.name),
+}));
 describeReleasesContract('DynamoDB', () => dynamoReleases(documentClient(), table.name), inTableOutbox);
 describeJobsContract('DynamoDB', () => dynamoJobStore(documentClient(), table.name), inTableOutbox);

@@ -4,6 +4,7 @@ import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contra
 import { describeJobsContract } from '#test/contracts/jobs.contract.ts';
 import { describeLabelsContract } from '#test/contracts/labels.contract.ts';
 import { describeOutletDirectoryContract } from '#test/contracts/outlet-directory.contract.ts';
+import { describePressNotesContract } from '#test/contracts/press-notes.contract.ts';
 import { describePromoCountersContract } from '#test/contracts/promo-counters.contract.ts';
 import { describeReleasesContract } from '#test/contracts/releases.contract.ts';
 import { describeToursContract } from '#test/contracts/tours.contract.ts';
@@ -50,5 +51,10 @@ describeBudgetStoreContract(
   },
 );
 describeToursContract('in memory', () => new InMemoryTours());
+describePressNotesContract('in memory', () => {
+  const tours = new InMemoryTours();
+  const deliveries = new FakeDeliveries();
+  return { tours, deliveries, notePressAndClaim: tours.notePressAndClaim(deliveries) };
+});
 describeReleasesContract('in memory', () => new InMemoryReleases(), inPublished);
 describeJobsContract('in memory', () => new InMemoryJobStore(), inOutboxList);

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { type DeliveryStore, deliveryIdOf, mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
+import type { NotedClaims, NotePressAndClaim } from '#shared/db/press-notes.ts';
+import { promoterIdOf, type TourStore } from '#shared/db/tours.ts';
+import type { StoredShow } from '#shared/tours.ts';
+import { uniqueId } from '#test/support/cloud.ts';
+import { aShow } from '#test/support/tours.ts';
+
+/** A press step's notes-and-claims writer with the stores it writes to, read back through them. */
+export interface PressNotesStores {
+  tours: TourStore;
+  deliveries: DeliveryStore;
+  notePressAndClaim: NotePressAndClaim;
+}
+
+/**
+ * What every `NotePressAndClaim` does (docs/design.md#tours: a press step's notes written with its
+ * mails' claims, only while the show is as the step read it), on the fakes and on DynamoDB Local
+ * (see outlet-directory.contract.ts).
+ */
+export function describePressNotesContract(name: string, makeStores: () => PressNotesStores) {
+  const at = (day: number) => `2027-02-${String(day).padStart(2, '0')}T10:00:00.000Z`;
+  const aStoredShow = (occurredAt: string): StoredShow => {
+    const show = aShow({
+      showId: uniqueId('show'),
+      promoter: { name: 'P', email: `${uniqueId('p')}@promoter.example` },
+    });
+    return {
+      labelId: uniqueId('lbl'),
+      tourId: uniqueId('tour'),
+      showId: show.showId,
+      show,
+      promoterId: promoterIdOf(show.promoter.email),
+      occurredAt,
+      lastEventId: uniqueId('evt'),
+      lastCorrelationId: 'corr',
+      createdAt: occurredAt,
+      updatedAt: occurredAt,
+    };
+  };
+  /** `count` addresses, in the order their notes are read back. */
+  const addresses = (count: number) => {
+    const domain = uniqueId('press').toLowerCase();
+    return Array.from({ length: count }, (_, n) => `a${String(n).padStart(2, '0')}@${domain}.example`);
+  };
+  const claimOf = (show: StoredShow, email: string): NewClaim => ({
+    labelId: show.labelId,
+    subject: mailSubjects.tourShows(show.tourId, 'DE-v1'),
+    email,
+    kind: 'press-cancellation',
+    stream: 'campaign',
+  });
+  const noteOf = (show: StoredShow, email: string) => ({
+    email,
+    outletId: 'o1',
+    showIds: [show.showId],
+    stated: { [show.showId]: { facts: 'f1', change: show.occurredAt, kind: 'cancellation' } },
+  });
+  /** The step's page: the show as it read it, a note and a claim an address. */
+  const pageOf = (show: StoredShow, readAt: string, emails: string[]): NotedClaims => ({
+    asRead: { labelId: show.labelId, tourId: show.tourId, showId: show.showId, occurredAt: readAt },
+    country: 'DE',
+    claims: emails.map((email) => ({ claim: claimOf(show, email), told: noteOf(show, email) })),
+  });
+  const deliveriesOf = async ({ deliveries }: PressNotesStores, show: StoredShow, emails: string[]) => {
+    const ids = emails.map((email) => deliveryIdOf(claimOf(show, email)));
+    const found = await deliveries.getMany(ids, { consistent: true });
+    return ids
+      .flatMap((id) => found.get(id) ?? [])
+      .map(({ email, status, claimedAt }) => ({ email, status, claimedAt }));
+  };
+
+  describe(`NotePressAndClaim contract: ${name}`, () => {
+    it('writes every note and every claim of 50 addresses (more than one transaction) while the show is as the step read it', async () => {
+      const stores = makeStores();
+      const show = aStoredShow(at(5));
+      await stores.tours.putShowIfNewer(show, []);
+      const emails = addresses(50);
+
+      const { claimed, refused } = await stores.notePressAndClaim(pageOf(show, at(5), emails), at(6));
+
+      expect(refused).toBe(false);
+      expect(claimed.map((delivery) => delivery.email)).toEqual(emails);
+      expect(await stores.tours.pressTold(show.labelId, show.tourId, 'DE')).toEqual(
+        emails.map((email) => noteOf(show, email)),
+      );
+      expect(await deliveriesOf(stores, show, emails)).toEqual(
+        emails.map((email) => ({ email, status: 'claimed', claimedAt: at(6) })),
+      );
+    });
+
+    it('writes no note and no claim when the show changed since the step read it', async () => {
+      const stores = makeStores();
+      const show = aStoredShow(at(5));
+      await stores.tours.putShowIfNewer(show, []);
+      await stores.tours.putShowIfNewer({ ...show, occurredAt: at(7), updatedAt: at(7) }, []);
+      const emails = addresses(3);
+
+      const written = await stores.notePressAndClaim(pageOf(show, at(5), emails), at(8));
+
+      expect(written).toEqual({ claimed: [], refused: true });
+      expect(await stores.tours.pressTold(show.labelId, show.tourId, 'DE')).toEqual([]);
+      expect(await deliveriesOf(stores, show, emails)).toEqual([]);
+    });
+
+    it('leaves out a mail claimed before (the step taken again), writing its note all the same and claiming the others', async () => {
+      const stores = makeStores();
+      const show = aStoredShow(at(5));
+      await stores.tours.putShowIfNewer(show, []);
+      const emails = addresses(3);
+      await stores.deliveries.claim(claimOf(show, emails[1]), at(6));
+
+      const { claimed, refused } = await stores.notePressAndClaim(pageOf(show, at(5), emails), at(7));
+
+      expect(refused).toBe(false);
+      expect(claimed.map((delivery) => delivery.email)).toEqual([emails[0], emails[2]]);
+      expect(await stores.tours.pressTold(show.labelId, show.tourId, 'DE')).toEqual(
+        emails.map((email) => noteOf(show, email)),
+      );
+      expect(await deliveriesOf(stores, show, emails)).toEqual([
+        { email: emails[0], status: 'claimed', claimedAt: at(7) },
+        { email: emails[1], status: 'claimed', claimedAt: at(6) },
+        { email: emails[2], status: 'claimed', claimedAt: at(7) },
+      ]);
+    });
+  });
+}
