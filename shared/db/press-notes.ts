@@ -70,8 +70,11 @@ export const dynamoNotePressAndClaim =
           const refused = failedConditions(error);
           if (!refused?.some(Boolean)) throw error;
           if (refused[0]) return { claimed, refused: true };
-          // Claimed before (the step taken again): that claim is left out, the notes written.
-          writes = writes.filter((_, index) => !refused[1 + notes.length + index]);
+          // Claimed before (the step taken again): that claim is left out, the notes written. A refusal
+          // that names no claim is not one this write expects: it fails, rather than being sent again as it was.
+          const left = writes.filter((_, index) => !refused[1 + notes.length + index]);
+          if (left.length === writes.length) throw error;
+          writes = left;
         }
       }
     }
