@@ -435,7 +435,6 @@ export const functions = {
       'table:ConditionCheckItem',
       'schedules:manage',
       'ses:send',
-      'events:put:backline.tours',
       'secrets:read:token-signing-key',
     ],
     retryAttempts: 2,

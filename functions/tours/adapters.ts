@@ -1,6 +1,6 @@
 import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { timeoutSeconds as timeouts } from '#infra/function-settings.ts';
-import { dynamo, eventBridge, scheduler } from '#shared/clients.ts';
+import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
@@ -8,7 +8,6 @@ import { dynamoNotePressAndClaim } from '#shared/db/press-notes.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTourSteps } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
-import { publishEvents } from '#shared/events/publish.ts';
 import { ShowStepDue } from '#shared/events/show-step-due.ts';
 import { liveMailDeps } from '#shared/mail/ses.ts';
 import { deleteSchedule, oneTimeSchedule, upsertSchedule } from '#shared/scheduler.ts';
@@ -86,7 +85,6 @@ export const liveDeps = (): ToursDeps => ({
   // The table's suppression list (tours reads opt-outs by address, and writes none).
   suppressions: dynamoSuppressionList(dynamo(), config().TABLE_NAME),
   links: signedTourLinks(),
-  events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },
   settings: toursSettingsFrom(process.env),
   now: () => new Date(),
 });

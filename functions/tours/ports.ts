@@ -5,7 +5,6 @@ import type { NotedClaims } from '#shared/db/press-notes.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { PressTold, TourSteps } from '#shared/db/tours.ts';
-import type { EventPublisher } from '#shared/events/publish.ts';
 import type { MailAttachment, OutgoingMail } from '#shared/mail/ports.ts';
 import type { StepMoment } from '#shared/tours.ts';
 
@@ -172,8 +171,6 @@ export interface ToursDeps {
   mailer: TourMailer;
   suppressions: Suppressions;
   links: TourLinks;
-  /** For a step that continues itself in a new invocation (press to a large directory). */
-  events: EventPublisher;
   settings: ToursSettings;
   now: () => Date;
 }

@@ -212,11 +212,16 @@ export async function takeStep(
       deadline,
     });
     if (next) {
-      // The rest of the directory in a new invocation: the same step, on from the next page. Published
-      // directly, as a long release mailing continues itself (no state write to put it in).
-      await deps.events.publish([
+      // The rest of the directory in a new invocation: the same step, on from the next page, through the
+      // outbox once per page (a redelivered invocation continues nothing twice).
+      await deps.tours.continueStep(
+        ref,
+        due.step,
+        due.scheduledFor,
+        next,
         outboxEntry(ShowStepDue, { ...due, cursor: next }, { ...eventMeta, source: 'backline.tours' }),
-      ]);
+        isoNow(deps),
+      );
       return { outcome: 'continued', mailed, cursor: next };
     }
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);

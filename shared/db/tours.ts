@@ -240,6 +240,19 @@ export interface TourSteps {
     promoterId?: string,
   ): Promise<boolean>;
   /**
+   * Puts the event that continues a step from `cursor` (a press announcement's next page of the
+   * directory) once: false when that page was continued before (a redelivered invocation), so a
+   * continuation is one outbox entry whatever happens (docs/design.md#tours).
+   */
+  continueStep(
+    ref: ShowRef,
+    step: ShowStep,
+    scheduledFor: string,
+    cursor: string,
+    entry: OutboxEntry,
+    at: string,
+  ): Promise<boolean>;
+  /**
    * Locks the guest list for the cutoff `cutoff.scheduledFor` of the show on `cutoff.date`; false when
    * it was locked before, or the show is no longer on that date (a postponement that reopened the
    * list is not undone by a cutoff firing for the date it left).
@@ -635,6 +648,26 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         ],
         entries,
         new Date().toISOString(),
+      ),
+
+    continueStep: (ref, step, scheduledFor, cursor, entry, at) =>
+      writeWithOutbox(
+        db,
+        [
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                pk: showKey(ref.labelId, ref.tourId, ref.showId).pk,
+                sk: keyOf('CONTINUED', ref.showId, step, scheduledFor, cursor),
+                entity: 'step-continued',
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+        [entry],
+        at,
       ),
 
     lockGuestList: (ref, at, cutoff) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { promoterIdOf, type TourStore } from '#shared/db/tours.ts';
-import { outboxEntry, ShowConfirmed } from '#shared/events/index.ts';
+import { outboxEntry, ShowConfirmed, ShowStepDue } from '#shared/events/index.ts';
 import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 import { aShow } from '#test/support/tours.ts';
@@ -195,6 +195,32 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
         'day-sheet': at(5),
         'guest-list-cutoff': at(4),
       });
+    });
+
+    it('continues a step from a cursor once: that page again is refused, the next page and the same page of another moment are not', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      const entry = () =>
+        outboxEntry(ShowStepDue, {
+          labelId: show.labelId,
+          tourId: show.tourId,
+          showId: show.showId,
+          step: 'press-announcement',
+          scheduledFor: at(6),
+          cursor: 'c2',
+        });
+
+      const puts = [
+        await store.continueStep(show, 'press-announcement', at(6), 'c2', entry(), at(6)),
+        await store.continueStep(show, 'press-announcement', at(6), 'c2', entry(), at(6)),
+        await store.continueStep(show, 'press-announcement', at(6), 'c4', entry(), at(6)),
+        await store.continueStep(show, 'press-announcement', at(7), 'c2', entry(), at(7)),
+      ];
+
+      expect(puts).toEqual([true, false, true, true]);
+      // The show is as it was: the continuation is no step taken.
+      expect((await store.getShow(show))?.stepsDone).toEqual({});
     });
 
     it('records a step for a promoter only while the show has that promoter (a change gave it to another meanwhile)', async () => {

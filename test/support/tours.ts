@@ -141,6 +141,16 @@ export class InMemoryTours implements TourStore {
     return true;
   }
 
+  private readonly continued = new Set<string>();
+
+  async continueStep(ref: ShowRef, step: ShowStep, scheduledFor: string, cursor: string, entry: OutboxEntry) {
+    const key = JSON.stringify([this.showKey(ref), step, scheduledFor, cursor]);
+    if (this.continued.has(key)) return false;
+    this.continued.add(key);
+    this.outbox.push(entry);
+    return true;
+  }
+
   async saveAdvance(
     ref: ShowRef & { promoterId: string },
     answers: AdvanceAnswers,
@@ -397,7 +407,6 @@ export function fakeToursDeps(now: { value: Date }) {
   const outlets: Outlet[] = [];
   const suppressed = new Set<string>();
   const mailer = new InMemoryTourMailer(() => now.value, suppressed, tours);
-  const published: OutboxEntry[] = [];
   const deps: ToursDeps = {
     tours,
     // The directory in pages of `settings.pressPageSize`, in insertion order; the cursor is an index.
@@ -407,11 +416,6 @@ export function fakeToursDeps(now: { value: Date }) {
         const page = outlets.slice(from, from + limit);
         const next = from + limit < outlets.length ? String(from + limit) : undefined;
         return { outlets: page.filter(where), ...(next ? { nextCursor: next } : {}) };
-      },
-    },
-    events: {
-      async publish(events) {
-        published.push(...events);
       },
     },
     settings: { ...defaultToursSettings },
@@ -432,7 +436,7 @@ export function fakeToursDeps(now: { value: Date }) {
     links: fakeLinks,
     now: () => now.value,
   };
-  return { deps, tours, schedules, mailer, outlets, suppressed, published };
+  return { deps, tours, schedules, mailer, outlets, suppressed };
 }
 
 /** The booking of tour-1 with `shows` (spread in `genres` for its press). */
