@@ -266,6 +266,18 @@ const openClaimsOf = (delivery: Pick<Delivery, 'subject' | 'deliveryId'>, at: st
   gsi2sk: openClaimsSort(at, delivery.deliveryId),
 });
 
+/** The delivery a claim of a mail at `at` opens (every store's, the fakes' included). */
+export const claimedDelivery = (claim: NewClaim, at: string): Delivery => ({
+  ...claim,
+  subject: [...claim.subject] as unknown as MailSubject,
+  email: normaliseEmail(claim.email),
+  context: claim.context ?? {},
+  deliveryId: deliveryIdOf(claim),
+  status: 'claimed',
+  claimedAt: at,
+  updatedAt: at,
+});
+
 /**
  * A claim of a mail at `at`: its delivery and the conditional put that writes it (it exists: claimed
  * before), the one way a claim is written, alone (`claimMany`) or in a transaction with what must be
@@ -276,17 +288,8 @@ export function claimWrite(
   claim: NewClaim,
   at: string,
 ): { delivery: Delivery; write: StateWrite } {
-  const deliveryId = deliveryIdOf(claim);
-  const delivery: Delivery = {
-    ...claim,
-    subject: [...claim.subject] as unknown as MailSubject,
-    email: normaliseEmail(claim.email),
-    context: claim.context ?? {},
-    deliveryId,
-    status: 'claimed',
-    claimedAt: at,
-    updatedAt: at,
-  };
+  const delivery = claimedDelivery(claim, at);
+  const { deliveryId } = delivery;
   return {
     delivery,
     write: {

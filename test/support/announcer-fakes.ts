@@ -5,9 +5,9 @@ import { applyReleaseChange, type ReleaseChange } from '#functions/releases/appl
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import {
+  claimedDelivery,
   type Delivery,
   type DeliveryStore,
-  deliveryIdOf,
   type KeptToldDates,
   type MailSubject,
   mailSubjects,
@@ -53,18 +53,9 @@ export class FakeDeliveries implements DeliveryStore {
 
   claim = async (claim: NewClaim, at: string): Promise<Delivery | undefined> => {
     this.claims++;
-    const deliveryId = deliveryIdOf(claim);
-    if (this.items.has(deliveryId)) return undefined;
-    const delivery: Delivery = {
-      ...claim,
-      email: normaliseEmail(claim.email),
-      context: claim.context ?? {},
-      deliveryId,
-      status: 'claimed',
-      claimedAt: at,
-      updatedAt: at,
-    };
-    this.items.set(deliveryId, delivery);
+    const delivery = claimedDelivery(claim, at);
+    if (this.items.has(delivery.deliveryId)) return undefined;
+    this.items.set(delivery.deliveryId, delivery);
     return structuredClone(delivery);
   };
   claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
