@@ -307,3 +307,18 @@ export const anAdsInvoice = (n: number) =>
     vendor: 'Adwise',
     amount: { minor: 100, currency: 'EUR' },
   });
+
+/** The video's order (500.00 in `currency`) in bud-1, released by the director's invoice (300.00 EUR) in bud-3. */
+export async function anOrderReleasedFromBud3(h: ReturnType<typeof budgetsHarness>, currency = 'EUR') {
+  await h.expense(
+    anExpense({ expenseId: 'po-video', kind: 'commitment', amount: { minor: 50_000, currency } }),
+  );
+  await h.expense(
+    anExpense({
+      expenseId: 'inv-director',
+      budgetId: 'bud-3',
+      settles: 'po-video',
+      amount: { minor: 30_000, currency: 'EUR' },
+    }),
+  );
+}

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { counter } from '#shared/budgets/ledger.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anExpense,
+  anOrderReleasedFromBud3,
+  budgetsHarness,
+} from '#test/support/budgets-harness.ts';
 
 // docs/design.md#budgets: an order of one budget is released in it while an invoice of another budget
 // settles it (settleAcrossBudgets writes the union of the other budgets' settlers, checking their states
@@ -13,17 +18,7 @@ describe("the invoice releasing an order in another budget voided while a third 
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     for (const budgetId of ['bud-1', 'bud-2', 'bud-3']) await h.budget(aBudget({ budgetId }));
     // The video's order (500.00 EUR) in bud-1, released by the director's invoice (300.00 EUR) in bud-3.
-    await h.expense(
-      anExpense({ expenseId: 'po-video', kind: 'commitment', amount: { minor: 50_000, currency: 'EUR' } }),
-    );
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-director',
-        budgetId: 'bud-3',
-        settles: 'po-video',
-        amount: { minor: 30_000, currency: 'EUR' },
-      }),
-    );
+    await anOrderReleasedFromBud3(h);
     // The label voids the director's invoice (booked to the wrong order) and records the crew's invoice
     // settling the video's order in bud-2 (220.00 EUR): the crew's lands, and releases the order, right
     // after the void's release read where the order is filed (bud-1 and bud-3).

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { counter } from '#shared/budgets/ledger.ts';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
-import { aBudget, anExpense, budgetsHarness, driftStated } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anOrderReleasedFromBud3,
+  budgetsHarness,
+  driftStated,
+} from '#test/support/budgets-harness.ts';
 
 // docs/design.md#budgets: the reconciliation is the safety net of releases across budgets, repairing as
 // drift one a failure lost (a change no redelivery tries again). It cannot tell a lost release from one
@@ -14,17 +19,7 @@ describe("the order's budget reconciled between an invoice's void and that void'
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     for (const budgetId of ['bud-1', 'bud-3']) await h.budget(aBudget({ budgetId }));
     // The video's order (500.00 EUR) in bud-1, released by the director's invoice (300.00 EUR) in bud-3.
-    await h.expense(
-      anExpense({ expenseId: 'po-video', kind: 'commitment', amount: { minor: 50_000, currency: 'EUR' } }),
-    );
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-director',
-        budgetId: 'bud-3',
-        settles: 'po-video',
-        amount: { minor: 30_000, currency: 'EUR' },
-      }),
-    );
+    await anOrderReleasedFromBud3(h);
     // The label voids the director's invoice; bud-1's reconciliation runs right after the void is written
     // in bud-3, before the void's release reads where the order is filed.
     const expenseFiledUnder = h.store.expenseFiledUnder.bind(h.store);

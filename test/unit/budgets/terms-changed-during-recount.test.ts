@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { counter, sum } from '#shared/budgets/ledger.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anExpense,
+  anOrderReleasedFromBud3,
+  budgetsHarness,
+} from '#test/support/budgets-harness.ts';
 
 /** bud-1 in pounds: the same two lines, radio 600.00 GBP and ads 400.00 GBP. */
 const inPounds = () =>
@@ -106,19 +111,8 @@ describe("an order of one budget taken back by another budget's invoice while it
     const h = budgetsHarness({ now: '2027-03-01T08:00:00.000Z' });
     await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-01T09:00:00.000Z');
     await h.budget(aBudget({ budgetId: 'bud-3' }), '2027-03-01T09:00:00.000Z');
-    // The video's order (500.00 GBP, no rate into euros) in bud-1, released by the director's invoice
-    // (300.00 EUR) booked to bud-3.
-    await h.expense(
-      anExpense({ expenseId: 'po-video', kind: 'commitment', amount: { minor: 50_000, currency: 'GBP' } }),
-    );
-    await h.expense(
-      anExpense({
-        expenseId: 'inv-director',
-        budgetId: 'bud-3',
-        settles: 'po-video',
-        amount: { minor: 30_000, currency: 'EUR' },
-      }),
-    );
+    // The video's order (500.00 GBP, no rate into euros) in bud-1, released by the director's invoice in bud-3.
+    await anOrderReleasedFromBud3(h, 'GBP');
     // The label voids the director's invoice (10:01): bud-1's terms in pounds (10:00) land, and are
     // counted, right after the release taking the order back read bud-1's terms in euros.
     const getBudget = h.store.getBudget.bind(h.store);
