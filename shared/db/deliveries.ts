@@ -279,37 +279,43 @@ export const claimedDelivery = (claim: NewClaim, at: string): Delivery => ({
 });
 
 /**
- * A claim of a mail at `at`: its delivery and the conditional put that writes it (it exists: claimed
- * before), the one way a claim is written, alone (`claimMany`) or in a transaction with what must be
- * written with it (a press step's notes: docs/design.md#tours).
+ * The claims of mails at `at`, each mail once (one transaction may not write an item twice): its
+ * delivery and the conditional put that writes it (it exists: claimed before). The one way claims are
+ * written, alone (`claimMany`) or in a transaction with what must be written with them (a press step's
+ * notes: docs/design.md#tours).
  */
-export function claimWrite(
+export function claimWrites(
   table: string,
-  claim: NewClaim,
+  claims: NewClaim[],
   at: string,
-): { delivery: Delivery; write: StateWrite } {
-  const delivery = claimedDelivery(claim, at);
-  const { deliveryId } = delivery;
-  return {
-    delivery,
-    write: {
-      Put: {
-        TableName: table,
-        Item: {
-          ...deliveryKey(deliveryId),
-          ...delivery,
-          gsi1pk: subjectDeliveriesKey(
-            delivery.labelId,
-            delivery.subject,
-            shardOf(deliveryId, deliveryShards),
-          ),
-          gsi1sk: subjectDeliveriesSort(delivery),
-          ...openClaimsOf(delivery, at),
+): { delivery: Delivery; write: StateWrite }[] {
+  const page = new Map<string, { delivery: Delivery; write: StateWrite }>();
+  for (const claim of claims) {
+    const delivery = claimedDelivery(claim, at);
+    const { deliveryId } = delivery;
+    if (page.has(deliveryId)) continue;
+    page.set(deliveryId, {
+      delivery,
+      write: {
+        Put: {
+          TableName: table,
+          Item: {
+            ...deliveryKey(deliveryId),
+            ...delivery,
+            gsi1pk: subjectDeliveriesKey(
+              delivery.labelId,
+              delivery.subject,
+              shardOf(deliveryId, deliveryShards),
+            ),
+            gsi1sk: subjectDeliveriesSort(delivery),
+            ...openClaimsOf(delivery, at),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
       },
-    },
-  };
+    });
+  }
+  return [...page.values()];
 }
 
 /** The whole store on DynamoDB. */
@@ -403,13 +409,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     });
 
   const claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
-    const page = new Map<string, ReturnType<typeof claimWrite>>();
-    for (const claim of claims) {
-      const written = claimWrite(table, claim, at);
-      // One transaction may not write an item twice.
-      if (!page.has(written.delivery.deliveryId)) page.set(written.delivery.deliveryId, written);
-    }
-    const writes = [...page.values()];
+    const writes = claimWrites(table, claims, at);
     const written = await writeEachIfAllowed(
       db,
       writes.map(({ write }) => write),

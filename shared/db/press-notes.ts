@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { failedConditions } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
-import { claimWrite, type Delivery, type NewClaim } from './deliveries.ts';
+import { claimWrites, type Delivery, type NewClaim } from './deliveries.ts';
 import { type PressTold, pressToldUpdate, type ShowRef, showKey } from './tours.ts';
 
 /**
@@ -51,12 +51,11 @@ export const dynamoNotePressAndClaim =
           ? { Update: { TableName: table, ...pressToldUpdate(asRead.labelId, asRead.tourId, country, told) } }
           : [],
       );
-      // One transaction may not write an item twice.
-      let writes = [
-        ...new Map(
-          page.map(({ claim }) => claimWrite(table, claim, at)).map((w) => [w.delivery.deliveryId, w]),
-        ).values(),
-      ];
+      let writes = claimWrites(
+        table,
+        page.map(({ claim }) => claim),
+        at,
+      );
       while (notes.length + writes.length > 0) {
         try {
           await retryingConflicts(() =>
