@@ -185,8 +185,11 @@ export async function sendMails(
   deps: MailDeps,
   mails: OutgoingMail[],
   deadline: number,
-  /** How a round's claims are written: with what a sender writes along with them (tours' press notes). */
-  claimMany: ClaimPage = (claims, at) => deps.deliveries.claimMany(claims, at),
+  /**
+   * How a round's claims are written, with what a sender writes along with them (tours' press notes);
+   * the deliveries' own `claimMany` by default (claimMails).
+   */
+  claimMany?: ClaimPage,
 ): Promise<SendOutcome> {
   mails.forEach(checkStream);
   const outcome = noOutcome();
@@ -318,7 +321,7 @@ export type ClaimPage = MailClaims['claimMany'];
 async function claimRound(
   deps: MailDeps,
   mails: OutgoingMail[],
-  claimMany: ClaimPage,
+  claimMany?: ClaimPage,
 ): Promise<ClaimedRound> {
   const round = await withoutSuppressed(deps, mails);
   return { claimed: await claimMails(deps, round.mails, { claimMany }), leftOut: round.leftOut };
