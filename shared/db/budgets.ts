@@ -34,7 +34,7 @@ import { failedConditions, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { dynamoFxRates, type FxRates } from './fx-rates.ts';
 import { keyOf, keyParts } from './keys.ts';
-import { outboxPut, writeWithOutbox } from './outbox.ts';
+import { outboxPut, putOnce, writeWithOutbox } from './outbox.ts';
 
 /**
  * Budgets, their ledger and running totals, the daily reconciliation's results, and exchange rates.
@@ -61,7 +61,7 @@ import { outboxPut, writeWithOutbox } from './outbox.ts';
  * - how far the daily sweep of held expenses got: pk = BUDGET-HELD-SWEEP, sk = SWEEP
  * - a day's results per owner: pk = BUDGET-DAY#<date>#<labelId>#<ownerEmail>, sk = BUDGET#<budgetId>
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
- * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor>
+ * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<cursor> (expires, `putOnce`)
  * - exchange rates of a day: pk = FX#<date>, sk = FX
  * - the budgets of a label an expense has versions in (an amendment may name another budget):
  *     pk = EXPENSE-BUDGETS#<labelId>#<expenseId>, sk = BUDGETS   (a string set)
@@ -726,22 +726,14 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       };
     },
 
-    putFanOutPage: (run, date, cursor, entries) =>
-      writeWithOutbox(
-        db,
-        [
-          {
-            Put: {
-              TableName: table,
-              Item: { ...runPageKey(run, date, cursor), entity: 'fan-out-page', events: entries.length },
-              // Once per page: a repeated schedule event or a retried page puts no second set of events.
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-        entries,
-        new Date().toISOString(),
-      ),
+    putFanOutPage(run, date, cursor, entries) {
+      const at = new Date().toISOString();
+      // Once per page: a repeated schedule event or a retried page puts no second set of events.
+      const marker = putOnce(table, runPageKey(run, date, cursor), 'fan-out-page', at, {
+        events: entries.length,
+      });
+      return writeWithOutbox(db, [marker], entries, at);
+    },
 
     async raiseAlert(labelId, budgetId, alertId, at, entry) {
       const raised = await writeWithOutbox(

@@ -86,6 +86,31 @@ export const outboxPut = (tableName: string, entry: OutboxEntry, createdAt: stri
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/**
+ * The marker of work put in the outbox once (a page of a fan-out, a step continuing on its next page):
+ * written with its entries, conditional on its absence, so a redelivered invocation puts nothing twice.
+ * It outlives every redelivery of the event that wrote it (EventBridge retries for 24 hours at most) and
+ * expires (TTL) with the published entries it held (docs/design.md#the-outbox).
+ */
+export const putOnce = (
+  tableName: string,
+  key: ItemKey,
+  entity: string,
+  createdAt: string,
+  attributes: Record<string, unknown> = {},
+): StateWrite => ({
+  Put: {
+    TableName: tableName,
+    Item: {
+      ...key,
+      entity,
+      ...attributes,
+      expiresAt: Math.floor(Date.parse(createdAt) / 1000) + publishedRetentionSeconds,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
 /** A write of state: a Put or an Update, with its condition. */
 export type StateWrite = Required<Pick<TransactItem, 'Put'>> | Required<Pick<TransactItem, 'Update'>>;
 /** A check of an item a write of state is computed from, written with it (never alone). */

@@ -14,7 +14,7 @@ import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts, WriteConflictError } from './conflicts.ts';
 import type { MailIdentity } from './deliveries.ts';
 import { keyOf, keyParts, nameHash } from './keys.ts';
-import { writeWithOutbox } from './outbox.ts';
+import { putOnce, writeWithOutbox } from './outbox.ts';
 import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts';
 
 /**
@@ -26,6 +26,8 @@ import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts'
  * - the promoter directory, by id: pk = PROMOTER#<promoterId>, sk = PROMOTER
  * - every promoter, by name: gsi1pk = PROMOTERS, gsi1sk = <name>#<promoterId>
  * - a promoter's shows, by date: gsi1pk = PROMOTER-SHOWS#<promoterId>, gsi1sk = <date>#<labelId>#<tourId>#<showId>
+ * - a step continued on a page (once, expires): pk = STEP-CONTINUED#<labelId>#<tourId>#<showId>,
+ *     sk = <step>#<scheduledFor>#<cursor>
  * - outlets told of a tour's shows in one country (press): pk = PRESS#<labelId>#<tourId>#<country>,
  *     sk = TOLD#<address> (the outlet's normalised address, so a re-created outlet is the same reader),
  *     with what it was last told of each show as `stated:<showId>`
@@ -39,6 +41,10 @@ export const tourKey = (labelId: string, tourId: string) => ({
 export const showKey = (labelId: string, tourId: string, showId: string) => ({
   pk: keyOf('TOUR', labelId, tourId),
   sk: keyOf('SHOW', showId),
+});
+const stepContinuedKey = (ref: ShowRef, step: ShowStep, scheduledFor: string, cursor: string) => ({
+  pk: keyOf('STEP-CONTINUED', ref.labelId, ref.tourId, ref.showId),
+  sk: keyParts(step, scheduledFor, cursor),
 });
 export const promoterKey = (promoterId: string) => ({ pk: keyOf('PROMOTER', promoterId), sk: 'PROMOTER' });
 const promotersIndexKey = (name: string, promoterId: string) => ({
@@ -653,19 +659,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
     continueStep: (ref, step, scheduledFor, cursor, entry, at) =>
       writeWithOutbox(
         db,
-        [
-          {
-            Put: {
-              TableName: table,
-              Item: {
-                pk: showKey(ref.labelId, ref.tourId, ref.showId).pk,
-                sk: keyOf('CONTINUED', ref.showId, step, scheduledFor, cursor),
-                entity: 'step-continued',
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
+        [putOnce(table, stepContinuedKey(ref, step, scheduledFor, cursor), 'step-continued', at)],
         [entry],
         at,
       ),

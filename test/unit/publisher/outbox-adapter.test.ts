@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dynamoOutbox, outboxItem, writeWithOutbox } from '#shared/db/outbox.ts';
+import { dynamoOutbox, outboxItem, putOnce, writeWithOutbox } from '#shared/db/outbox.ts';
 import { OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -57,6 +57,26 @@ describe('the outbox adapter', () => {
 
     expect([withEvent, alone]).toEqual([false, false]);
     expect(documents.commandCalls(PutCommand)).toHaveLength(1);
+  });
+
+  it('writes a marker of work put once only where none is, expiring 7 days after, as the entries it held', async () => {
+    const marker = putOnce('t', { pk: 'RUN#r', sk: 'PAGE#-' }, 'fan-out-page', now.toISOString(), {
+      events: 2,
+    });
+
+    expect(marker).toEqual({
+      Put: {
+        TableName: 't',
+        Item: {
+          pk: 'RUN#r',
+          sk: 'PAGE#-',
+          entity: 'fan-out-page',
+          events: 2,
+          expiresAt: Math.floor(now.getTime() / 1000) + 7 * 24 * 3600,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
   });
 
   it('marks an entry published with a conditional update that takes it off the index, once', async () => {
