@@ -599,7 +599,9 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     const delta = sum(...pairs.map(([b, after]) => difference(b.contribution, after.contribution)));
     const settlers = settlersChanged(pairs);
     for (const settler of settlers) await store.fileExpenseUnder(labelId, settler, budgetId);
-    if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta })) {
+    // A rate named from the terms read holds them: terms replaced since refuse the write, read again.
+    const terms = version === received ? undefined : termsVersion(budget);
+    if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta, terms })) {
       for (const settler of settlers) await settleAcrossBudgets(labelId, settler, budgetId, store);
       // The expense, and the orders it settled or reopened, under terms set since they were read.
       await countUnderTermsInForce(

@@ -328,6 +328,12 @@ export interface LedgerWrite {
    * updates (see docs/design.md#budgets): a repair's drift holds what the budget held just before it.
    */
   totalsRevision?: number;
+  /**
+   * The budget's terms (`termsVersion`) a version's carried rate was named under (withRateNamed): still
+   * in force, or nothing is written. A version is written once, so terms replaced since its read would
+   * leave its rate naming the currency of terms the label had replaced (see docs/design.md#money).
+   */
+  terms?: string;
 }
 
 /** An expense held for a budget the label never sent (yet). */
@@ -633,6 +639,21 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
                       : { ExpressionAttributeValues: { ':revision': check.revision } }),
                   },
                 })),
+                ...(write.terms === undefined
+                  ? []
+                  : [
+                      {
+                        ConditionCheck: {
+                          TableName: table,
+                          Key: budgetKey(labelId, budgetId),
+                          // The terms the version's rate was named under, still in force (terms stored
+                          // before versions are known by their timestamp: termsVersion).
+                          ConditionExpression:
+                            'termsAt = :terms OR (attribute_not_exists(termsAt) AND occurredAt = :terms)',
+                          ExpressionAttributeValues: { ':terms': write.terms },
+                        },
+                      },
+                    ]),
                 ...(write.drift
                   ? [
                       driftPut(table, labelId, budgetId, write.drift.record, driftOf(write)),

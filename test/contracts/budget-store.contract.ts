@@ -250,6 +250,35 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(released).toMatchObject({ expenseId: 'po-1', settledElsewhere: ['inv-1'], revision: 1 });
     });
 
+    it('refuses the whole write when the terms it was computed under were replaced since, or are not set', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const replaced = {
+        ...budget,
+        occurredAt: '2027-01-06T10:00:00.000Z',
+        termsAt: '2027-01-06T10:00:00.000Z#e2',
+      };
+      const write = (expenseId: string, terms: string) =>
+        store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [aVersion(expenseId)],
+          states: [aState(expenseId)],
+          delta: { [counter.actual('radio')]: 1_000 },
+          terms,
+        });
+
+      // No terms yet, then terms stored before versions (known by their timestamp), then terms replaced.
+      expect(await write('exp-1', budget.occurredAt)).toBe(false);
+      await store.saveBudget(budget);
+      expect(await write('exp-1', budget.occurredAt)).toBe(true);
+      await store.saveBudget(replaced);
+      expect(await write('exp-2', budget.occurredAt)).toBe(false);
+      expect(await write('exp-2', replaced.termsAt)).toBe(true);
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(ledger.versions.map((v) => v.expenseId)).toEqual(['exp-1', 'exp-2']);
+      expect(ledger.totals).toEqual({ [counter.actual('radio')]: 2_000 });
+    });
+
     it("keeps a repaired release's drift and states its event with the write, and neither when the write is refused", async () => {
       const store = makeStore();
       const budget = aBudget();

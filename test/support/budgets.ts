@@ -6,6 +6,7 @@ import {
   type ExpenseVersion,
   type FlaggedInvoice,
   invoiceOf,
+  termsVersion,
 } from '#shared/budgets/ledger.ts';
 import type {
   BudgetStore,
@@ -136,6 +137,8 @@ export class InMemoryBudgets implements BudgetStore {
 
   async writeLedger(labelId: string, budgetId: string, write: LedgerWrite) {
     if (write.versions.some((v) => this.versions.has(key(labelId, budgetId, v.expenseId, v.at))))
+      return false;
+    if (write.terms !== undefined && termsVersion(this.budgets.get(key(labelId, budgetId))) !== write.terms)
       return false;
     for (const check of write.checks ?? [])
       if ((this.states.get(key(labelId, check.budgetId, check.expenseId))?.revision ?? 0) !== check.revision)

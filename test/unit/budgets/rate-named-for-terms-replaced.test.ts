@@ -5,12 +5,12 @@ import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harnes
 
 // docs/design.md#money: a label's rate that names no `to` is named when its version is written, `to`
 // being the currency of the terms the label sent it under (the terms in force, by the label's timestamp,
-// not newer than the version). The version named the currency of the terms its write had read: terms in
-// dollars the label set before sending the invoice, landing between that read and the write, left its
-// rate naming euros, for good (the version is written once), so it never converts into dollars.
+// not newer than the version). The version is written once, so its write holds the terms it named the
+// rate from: terms in dollars the label set before sending the invoice, landing between that read and
+// the write, refuse it, and it reads them again (until December 2026 its rate named euros for good, and
+// it never converted into dollars).
 describe("a label's invoice with its own rate, sent right after the label set the budget in another currency", () => {
-  // A known failure (docs/design.md#money): the version's write is not conditioned on the terms it read.
-  it.fails("converts at the label's rate into the currency of the terms it was sent under", async () => {
+  it("converts at the label's rate into the currency of the terms it was sent under", async () => {
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-01T09:00:00.000Z');
     const inDollars = aBudget({
