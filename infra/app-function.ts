@@ -26,6 +26,7 @@ import {
 } from './bundles.ts';
 import { powertoolsLayer } from './settings.ts';
 import {
+  asyncEventMaxAgeSeconds,
   eventSourcesOf,
   type FunctionSpec,
   type Permission,
@@ -188,6 +189,7 @@ export class AppFunction extends Construct {
       layers: [powertoolsLayerOf(this)],
       ...(this.onFailure && {
         retryAttempts: settings.retryAttempts,
+        maxEventAge: Duration.seconds(asyncEventMaxAgeSeconds),
         onFailure: new SqsDestination(this.onFailure),
       }),
     });

@@ -20,6 +20,14 @@ export const functionDefaults = { timeoutSeconds: 10, memoryMb: 512, retryAttemp
  */
 export const ruleTargetRetry = { retryAttempts: 185, maxEventAgeSeconds: 24 * 60 * 60 } as const;
 
+/**
+ * How long Lambda keeps an event of an event-triggered function for its asynchronous retries
+ * (`retryAttempts`), as every such function of the stack sets it (Lambda's default, 6 hours): a write
+ * whose run failed may be tried again, and its follow-ups made, until then. The budgets' reconciliation
+ * leaves to them a release across budgets owed by a version this recent (see docs/design.md#budgets).
+ */
+export const asyncEventMaxAgeSeconds = 6 * 60 * 60;
+
 /** A function's settings with the defaults filled in. */
 export const settingsOf = (spec: Pick<FunctionSpec, 'timeoutSeconds' | 'memoryMb' | 'retryAttempts'>) => ({
   timeoutSeconds: spec.timeoutSeconds ?? functionDefaults.timeoutSeconds,

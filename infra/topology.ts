@@ -508,6 +508,7 @@ export const mailStreams: Record<MailStream, { suffix: string }> = {
 
 // What running code reads is declared in function-settings.ts (see there); the topology is where to find it.
 export {
+  asyncEventMaxAgeSeconds,
   functionDefaults,
   mailSettlement,
   mailSettlementLatencySeconds,

@@ -1,3 +1,4 @@
+import { asyncEventMaxAgeSeconds, timeoutSeconds } from '#infra/function-settings.ts';
 import {
   type Counters,
   carriedConversion,
@@ -177,6 +178,12 @@ export async function settleAcrossBudgets(
     // invoice's release may have landed before the home's state was read, passing this write's checks:
     // read again, or that release would be taken back.
     if (!sameJson(await store.expenseFiledUnder(labelId, orderId), budgets)) continue;
+    // The safety net repairs only a release lost: one a settler's version still owes is on its way.
+    if (
+      repair &&
+      (await releaseOnItsWay(labelId, budgets, home.state.settledElsewhere ?? [], elsewhere, repair, store))
+    )
+      return [];
     const budget = await store.getBudget(labelId, home.budgetId);
     const { settledElsewhere: _, ...rest } = home.state;
     const released = { ...rest, ...(elsewhere.length > 0 ? { settledElsewhere: elsewhere } : {}) };
@@ -232,6 +239,32 @@ export async function settleAcrossBudgets(
     }
   }
   throw tooBusy(`order ${orderId}`);
+}
+
+/**
+ * Whether a release the reconciliation finds owed may still be made by the write that called for it: an
+ * actual it adds to the order's settlers, or takes off, has a version in one of the order's budgets that
+ * arrived less than `asyncEventMaxAgeSeconds` (and a run's timeout) before the repair, and that
+ * version's run releases after its write, or a redelivery of it does (releaseAgain) while Lambda still
+ * holds the event. The reconciliation leaves such a release to it; a later day's repairs it if it was
+ * lost (see docs/design.md#budgets). Reads only where a release is owed.
+ */
+async function releaseOnItsWay(
+  labelId: string,
+  budgets: string[],
+  was: string[],
+  is: string[],
+  repair: Repair,
+  store: BudgetStore,
+) {
+  const onItsWaySeconds = asyncEventMaxAgeSeconds + timeoutSeconds.budgets;
+  const since = new Date(Date.parse(repair.at) - onItsWaySeconds * 1_000).toISOString();
+  const actuals = [...was.filter((id) => !is.includes(id)), ...is.filter((id) => !was.includes(id))];
+  for (const budgetId of budgets)
+    for (const actual of actuals)
+      if ((await store.expenseVersions(labelId, budgetId, actual)).some((v) => v.receivedAt > since))
+        return true;
+  return false;
 }
 
 /** Running totals repaired as drift: each total that differs, what it held and what the ledger says. */

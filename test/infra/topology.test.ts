@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { functionEntries, schedules } from '#infra/topology.ts';
+import { asyncEventMaxAgeSeconds, functionEntries, schedules } from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
 import { overdueMetric, parkedMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
@@ -160,9 +160,11 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     for (const [name, spec] of eventTriggered) {
       const config = byFunction[name] as {
         MaximumRetryAttempts: number;
+        MaximumEventAgeInSeconds: number;
         DestinationConfig: { OnFailure: { Destination: unknown } };
       };
       expect(config.MaximumRetryAttempts, name).toBe(spec.retryAttempts);
+      expect(config.MaximumEventAgeInSeconds, name).toBe(asyncEventMaxAgeSeconds);
       expect(queues[logicalIdOf(config.DestinationConfig.OnFailure.Destination)], name).toBeDefined();
     }
   });
