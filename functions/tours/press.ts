@@ -329,10 +329,16 @@ export async function announceToMedia(
   // Read again after the notes (docs/design.md#tours): a show told of here changed since the read, its
   // change's step may have read the notes before them and told these addresses nothing; they hear what
   // stands, as that step tells it (a change landing after this read has its step read these notes).
+  // A show moved away since, its move's step having read these notes before them (so told nobody) and
+  // forgotten this country, is told moved here by this step, from the stay it noted: the same mail the
+  // move's step writes, once.
   for (const latest of (await deps.tours.tourWithShows(tour.labelId, tour.tourId)).shows) {
     const read = announcedHere.find((s) => s.showId === latest.showId);
-    if (read && read.occurredAt !== latest.occurredAt)
-      mailed += await tellWhatStands(tour, latest as LiveShow, deps, eventMeta);
+    if (!read || read.occurredAt === latest.occurredAt) continue;
+    mailed += await tellWhatStands(tour, latest as LiveShow, deps, eventMeta);
+    const since = read.pressCountries?.[country] ?? (noted.has(read.showId) ? now : undefined);
+    if (since && latest.show && latest.show.venue.country !== country && !latest.pressCountries?.[country])
+      mailed += await mailThoseToldOf(tour, latest as LiveShow, 'moved', deps, country, since);
   }
   if (cursor) return { mailed, events: [], next: cursor };
   return {

@@ -27,18 +27,15 @@ const inParis = {
 
 /**
  * docs/design.md#tours: once it has noted the addresses, the announcement step reads its shows again and
- * tells a show changed since its read "as that step tells it (... that it moved ...)" (9421bf7). A move
- * landing after the step noted the country on the show and before its notes of the addresses has its
- * step find the address told nothing, tell it nothing and forget the country; the announcement then
- * mails 'live in Germany' and notes the address; its read again finds the show moved, but the show's
- * record no longer names Germany (`countriesLeft` empty), so no one tells the outlet it moved. The German
- * outlet first hears of show-1 (Berlin) at the end of the gathering window; the announcement step has
- * noted DE on the show and is about to mail when the label moves the show to the Olympia in Paris and
- * that change's steps run; the outlet's only word is the Berlin show.
+ * tells a show changed since its read "as that step tells it (... that it moved ...)"; a show moved away
+ * whose move's step read the notes before them (told nobody and forgot the country) it tells moved
+ * itself, from the stay it noted. The German outlet first hears of show-1 (Berlin) at the end of the
+ * gathering window; the announcement step has noted DE on the show and is about to mail when the label
+ * moves the show to the Olympia in Paris and that change's steps run (the outlet told nothing yet, DE
+ * forgotten). Before the fix the outlet's only word was the Berlin show; it hears 'Moved' after it.
  */
 describe('the first press announcement of a show moved away after it noted the country', () => {
-  // Not yet right (a known failure): the outlet's only word is the show in Berlin.
-  it.fails("tells the German outlet 'Moved' after the announcement", async () => {
+  it("tells the German outlet 'Moved' after the announcement", async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
     const { deps, tours, schedules, mailer } = fakes;
