@@ -2,7 +2,7 @@ import { deliveryIdOf, mailsReached, type NewClaim } from '#shared/db/deliveries
 import type { NotedClaims, NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
-import { type ClaimPage, sendMails } from '#shared/mail/send.ts';
+import { type ClaimPage, claimHeld, sendMails } from '#shared/mail/send.ts';
 import { staleBefore, sweepStaleClaims } from '#shared/mail/settle.ts';
 import { PressNotesRefused, type TourMail, type TourMailer } from './ports.ts';
 
@@ -51,10 +51,14 @@ export function moduleTourMailer(
       const noting = notedClaims(deps, mails, notePressAndClaim);
       const outcome = await sendMails(
         deps,
-        await Promise.all(mails.map(outgoing)),
+        await Promise.all(mails.filter((mail) => !mail.held).map(outgoing)),
         deps.now().getTime() + budgetMs,
         noting.claimMany,
       );
+      // Behind an earlier press mail still claimed: held for the sweep, so it cannot reach SES first.
+      const held = mails.filter((mail) => mail.held);
+      if (held.length && !noting.refused)
+        await claimHeld(deps, await Promise.all(held.map(outgoing)), noting.claimMany);
       // As the send found them (one read of the suppression list), as sendBudgetMail does.
       for (const mail of outcome.leftOutSuppressed) await leftOutSuppressed?.(mail);
       // Claims given back unsent: fail, so the event is retried and sends the rest (claims keep the sent ones).

@@ -50,6 +50,12 @@ export interface TourMail {
    * (`NotePressAndClaim`, docs/design.md#tours).
    */
   noted?: Omit<NotedClaims, 'claims'> & { told?: PressTold };
+  /**
+   * A press step's mail to an address whose earlier press mail of the show is claimed and still open (within
+   * the stale window): claimed and held, unsent (`claimHeld`), so it cannot reach SES before that one; the
+   * sweep sends it, or closes it, once stale, as the show's step would write it then (docs/design.md#tours).
+   */
+  held?: true;
 }
 
 /**
@@ -65,8 +71,8 @@ export class PressNotesRefused extends Error {
 
 export interface TourMailer {
   /**
-   * Claims, sends and settles each mail once per identity (a mail claimed before is skipped); the
-   * number sent now. Throws when some could not be sent in time (throttling): the event is retried.
+   * Claims, sends and settles each mail once per identity (a mail claimed before is skipped), a `held`
+   * one claimed and held, unsent, for the sweep; the number sent now. Throws when some could not be sent in time (throttling): the event is retried.
    * `leftOutSuppressed` runs for each mail left out because its address is suppressed, as the sweep
    * runs it (shared/mail/settle.ts, `Resender`).
    */

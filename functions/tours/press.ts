@@ -510,7 +510,7 @@ async function tellAsRead(
   const noteOf = new Map(notes.map((note) => [note.email, note]));
   // Named by its change, a follow-up's "moved" is named by the change its note names once noted, however
   // the show changed since: taken again, the same mail (docs/design.md#tours).
-  return toTell.map(({ told, kind }) => {
+  return toTell.map(({ told, kind, was }) => {
     const noted = told.stated?.[stored.showId];
     const mail = pressMail(
       tour,
@@ -531,6 +531,9 @@ async function tellAsRead(
             country,
             ...(note ? { told: note } : {}),
           },
+          // The address's word counted from a mail still claimed within the stale window (its note keeps
+          // `before`, or an announcement's its `set`): held behind it, so it cannot reach SES first.
+          ...(was && (was.before !== undefined || was.set !== undefined) ? { held: true as const } : {}),
         }
       : mail;
   });

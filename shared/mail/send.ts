@@ -392,14 +392,22 @@ export async function withoutSuppressed(
  * Claims mails and holds them open, unsent (`hold`, at their claim time): mails their sender cannot yet
  * tell are due, which the sweep sends or closes once stale, as its sender's `Resender` decides then
  * (docs/design.md#exactly-once-mail). Suppressed addresses and mails claimed before are left out.
- * Gives how many it claimed and held now.
+ * `claimMany`: a sender's claim writer, as for sendMails (tours' press notes). Gives how many it claimed
+ * and held now.
  */
-export async function claimHeld(deps: MailDeps, mails: OutgoingMail[]): Promise<number> {
+export async function claimHeld(
+  deps: MailDeps,
+  mails: OutgoingMail[],
+  claimMany?: ClaimPage,
+): Promise<number> {
   if (mails.length === 0) return 0;
   const wanted = (await withoutSuppressed(deps, mails)).mails;
   let held = 0;
   for (let start = 0; start < wanted.length; start += maxClaimsPerRequest) {
-    const claimed = await claimMails(deps, wanted.slice(start, start + maxClaimsPerRequest), { held: true });
+    const claimed = await claimMails(deps, wanted.slice(start, start + maxClaimsPerRequest), {
+      held: true,
+      claimMany,
+    });
     for (const { delivery } of claimed) await deps.deliveries.hold(delivery, delivery.claimedAt);
     held += claimed.length;
   }
