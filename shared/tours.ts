@@ -70,6 +70,11 @@ export interface StoredShow {
   pressCountries?: Record<string, string>;
   /** The steps taken, with the instant each was scheduled for. */
   stepsDone?: Partial<Record<ShowStep, string>>;
+  /**
+   * The label's time of the change whose show the press announcement stated (the show as its step read
+   * it), written with its step: the press of that change needs no firing of its own (`pressToldLatest`).
+   */
+  pressAnnounced?: string;
   advance?: { answers: AdvanceAnswers; submittedAt: string; amendedAt?: string };
   guests?: Guest[];
   guestListLockedAt?: string;
@@ -220,6 +225,14 @@ export function stepTaken(
   const done = show.stepsDone?.[step];
   return done !== undefined && (done === scheduledFor || !takenAgainWhenMoved.has(step));
 }
+
+/**
+ * Whether the press was told what the show's latest change holds: the press-change of that change done,
+ * or the press announcement stated the show as of that change. Until then a press announcement taken has
+ * its firing still to tell (firingOf), and the office's view does not state it done (docs/design.md#tours).
+ */
+export const pressToldLatest = (show: Pick<StoredShow, 'stepsDone' | 'occurredAt' | 'pressAnnounced'>) =>
+  stepTaken(show, 'press-change', show.occurredAt) || show.pressAnnounced === show.occurredAt;
 
 /**
  * Whether a change reopens the guest list (docs/design.md#tours): the show is postponed (its date at

@@ -19,6 +19,7 @@ import {
   advanceStatusOf,
   guestCount,
   guestListClosedBefore,
+  pressToldLatest,
   type StoredShow,
   type StoredTour,
   stepMoments,
@@ -73,15 +74,11 @@ function showDetail(stored: LiveShow, now: string) {
       localTime: `${moment.wallTime} ${moment.timeZone}`,
       // Done for the moment it is due now: a moved show's day sheet is still to go for its new day. A
       // guest list closed at an earlier cutoff (moved later on the same day) stays closed: done. A press
-      // announcement taken for an earlier moment (its embargo moved since) is not while its firing still
-      // has work, as the firing reads it (firingOf): its moment ahead, or past it the press-change of the
-      // show's latest change not done (docs/design.md#tours).
+      // announcement taken is not while its firing still has work, as the firing reads it (firingOf): its
+      // moment ahead, or past it the press not yet told what the show's latest change holds
+      // (pressToldLatest), whatever moment it was taken for (docs/design.md#tours).
       ...((stepTaken(stored, moment.step, moment.scheduledFor) &&
-        !(
-          moment.step === 'press-announcement' &&
-          stored.stepsDone?.[moment.step] !== moment.scheduledFor &&
-          (moment.scheduledFor > now || !stepTaken(stored, 'press-change', stored.occurredAt))
-        )) ||
+        !(moment.step === 'press-announcement' && (moment.scheduledFor > now || !pressToldLatest(stored)))) ||
       (moment.step === 'guest-list-cutoff' && guestListClosedBefore(stored, moment.scheduledFor))
         ? { done: true }
         : {}),

@@ -11,6 +11,7 @@ import {
   isAdvancing,
   isAnnounced,
   pressGatherMoment,
+  pressToldLatest,
   type StepMoment,
   type StoredShow,
   scheduledSteps,
@@ -297,10 +298,7 @@ function firingOf(
   if (moment.scheduledFor > now) return moment;
   if (
     step === 'press-announcement' &&
-    !(
-      stepTaken(show, step, moment.scheduledFor) &&
-      (telling || stepTaken(show, 'press-change', show.occurredAt))
-    )
+    !(stepTaken(show, step, moment.scheduledFor) && (telling || pressToldLatest(show)))
   )
     return pressGatherMoment(show.show, now);
   return undefined;

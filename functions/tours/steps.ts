@@ -224,7 +224,8 @@ export async function takeStep(
       );
       return { outcome: 'continued', mailed, cursor: next };
     }
-    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+    // It stated the show as read: the press of that change has no firing left to wait for (pressToldLatest).
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events, undefined, show.occurredAt);
     return taken(mailed);
   }
   if (due.step === 'guest-list-cutoff') {

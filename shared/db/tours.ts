@@ -236,7 +236,8 @@ export interface TourSteps {
    * Records a step as taken for the moment it was set for, with its events; false when it was
    * recorded for that moment before, or (`promoterId` given) the show has another promoter since: an
    * advance step taken for a promoter replaced meanwhile is due again for the new one, whose change
-   * cleared it. A new moment (the show moved) replaces the old one.
+   * cleared it. A new moment (the show moved) replaces the old one. `announced`: the press announcement's
+   * read of the show (its `occurredAt`), kept as `pressAnnounced`.
    */
   markStepDone(
     ref: ShowRef,
@@ -244,6 +245,7 @@ export interface TourSteps {
     scheduledFor: string,
     entries: OutboxEntry[],
     promoterId?: string,
+    announced?: string,
   ): Promise<boolean>;
   /**
    * Puts the event that continues a step from `cursor` (a press announcement's next page of the
@@ -634,7 +636,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       });
     },
 
-    markStepDone: (ref, step, scheduledFor, entries, promoterId) =>
+    markStepDone: (ref, step, scheduledFor, entries, promoterId, announced) =>
       writeWithOutbox(
         db,
         [
@@ -642,13 +644,18 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
             Update: {
               TableName: table,
               Key: showKey(ref.labelId, ref.tourId, ref.showId),
-              UpdateExpression: 'SET stepsDone.#step = :scheduledFor',
+              UpdateExpression: `SET stepsDone.#step = :scheduledFor${announced ? ', pressAnnounced = :announced' : ''}`,
               // Once per moment: a redelivered firing states nothing twice (tours takes a step again
               // for a new moment only where that is wanted, as a moved show's day sheet).
               ConditionExpression: `attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)${promoterId ? ' AND promoterId = :p' : ''}`,
               ExpressionAttributeNames: { '#step': step },
-              // Without a promoter, ':p' is left out of the write (the client removes undefined values).
-              ExpressionAttributeValues: { ':scheduledFor': scheduledFor, ':p': promoterId },
+              // Without a promoter, ':p' is left out of the write (the client removes undefined values), and
+              // so is ':announced' without an announcement's read.
+              ExpressionAttributeValues: {
+                ':scheduledFor': scheduledFor,
+                ':p': promoterId,
+                ':announced': announced,
+              },
             },
           },
         ],

@@ -197,6 +197,21 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       });
     });
 
+    it("keeps the press announcement's read of the show with its step, through a later change", async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+
+      expect(await store.markStepDone(show, 'press-announcement', at(3), [], undefined, at(2))).toBe(true);
+      await store.putShowIfNewer({ ...show, occurredAt: at(9) }, []);
+
+      expect(await store.getShow(show)).toMatchObject({
+        stepsDone: { 'press-announcement': at(3) },
+        pressAnnounced: at(2),
+        occurredAt: at(9),
+      });
+    });
+
     it('continues a step from a cursor once: that page again is refused, the next page and the same page of another moment are not', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

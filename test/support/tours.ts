@@ -132,11 +132,13 @@ export class InMemoryTours implements TourStore {
     scheduledFor: string,
     entries: OutboxEntry[],
     promoterId?: string,
+    announced?: string,
   ) {
     const show = this.shows.get(this.showKey(ref));
     if (!show?.stepsDone || show.stepsDone[step] === scheduledFor) return false;
     if (promoterId && show.promoterId !== promoterId) return false;
     show.stepsDone[step] = scheduledFor;
+    if (announced) show.pressAnnounced = announced;
     this.outbox.push(...entries);
     return true;
   }
