@@ -123,5 +123,22 @@ export function describePressNotesContract(name: string, makeStores: () => Press
         { email: emails[2], status: 'claimed', claimedAt: at(7) },
       ]);
     });
+
+    it('writes a held claim as claimed to be held (claimHeld: held behind an earlier open claim), which the hold then holds', async () => {
+      const stores = makeStores();
+      const show = aStoredShow(at(5));
+      await stores.tours.putShowIfNewer(show, []);
+      const [email] = addresses(1);
+      const page = pageOf(show, at(5), [email]);
+      page.claims[0].claim = { ...page.claims[0].claim, claimedHeld: true };
+
+      const { claimed } = await stores.notePressAndClaim(page, at(6));
+      expect(await stores.deliveries.hold(claimed[0], at(6))).toBe(true);
+
+      const held = (await stores.deliveries.getMany([claimed[0].deliveryId], { consistent: true })).get(
+        claimed[0].deliveryId,
+      );
+      expect(held).toMatchObject({ status: 'claimed', claimedHeld: true, heldAt: at(6), claimedAt: at(6) });
+    });
   });
 }
