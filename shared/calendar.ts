@@ -1,6 +1,5 @@
 import * as Calendar from 'temporal-polyfill/fns/Calendar';
 import * as Instant from 'temporal-polyfill/fns/Instant';
-import * as PlainDate from 'temporal-polyfill/fns/PlainDate';
 import * as PlainDateTime from 'temporal-polyfill/fns/PlainDateTime';
 import * as ZonedDateTime from 'temporal-polyfill/fns/ZonedDateTime';
 
@@ -8,27 +7,8 @@ import * as ZonedDateTime from 'temporal-polyfill/fns/ZonedDateTime';
  * Calendar days and wall times in a zone, by Temporal's rules (no time zone arithmetic by hand, see
  * docs/design.md#the-local-clock). Through temporal-polyfill's function API, of which a bundle holds
  * only the functions used (see docs/design.md#bundles). Zone rules come from Node's own ICU data.
+ * Whole days and the date in a zone are `shared/days.ts`'s, which needs no Temporal.
  */
-
-const plainDate = (date: string) => PlainDate.fromString(date, Calendar.getISO);
-
-export const addDays = (date: string, days: number): string =>
-  PlainDate.toString(PlainDate.addDays(plainDate(date), days));
-
-/** Days from `from` to `to` (negative when `to` is earlier). */
-export const daysBetween = (from: string, to: string): number =>
-  PlainDate.diffDays(plainDate(from), plainDate(to));
-
-/** The calendar date in `timeZone` at `instant`. */
-export const dateIn = (instant: string | Date, timeZone: string): string =>
-  PlainDate.toString(
-    ZonedDateTime.toPlainDate(
-      Instant.toZonedDateTimeISO(
-        Instant.fromString(typeof instant === 'string' ? instant : instant.toISOString()),
-        timeZone,
-      ),
-    ),
-  );
 
 /**
  * A wall time (`HH:MM` or `HH:MM:SS`) on a date in a zone: the instant it falls on, and the wall time

@@ -1,4 +1,5 @@
-import { addDays, wallTimeIn } from './calendar.ts';
+import { wallTimeIn } from './calendar.ts';
+import { addDays } from './days.ts';
 import type { ShowStep } from './events/show-step-due.ts';
 import type { Contact, Show, ShowStatus } from './events/tour-booked.ts';
 import { wholeMinuteFrom } from './whole-minute.ts';

@@ -5,7 +5,7 @@ import {
   totalCurrency,
   unconvertedText,
 } from '#shared/budgets/ledger.ts';
-import { dateIn } from '#shared/calendar.ts';
+import { dateIn } from '#shared/days.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';

@@ -22,7 +22,7 @@ import {
   unconvertedSummary,
   withVersion,
 } from '#shared/budgets/ledger.ts';
-import { addDays, dateIn, daysBetween } from '#shared/calendar.ts';
+import { addDays, dateIn, daysBetween } from '#shared/days.ts';
 import { type DayResult, type Ledger, maxFanOutEntries } from '#shared/db/budgets.ts';
 import { keyParts } from '#shared/db/keys.ts';
 import {

@@ -1,4 +1,4 @@
-import { dateIn } from '#shared/calendar.ts';
+import { dateIn } from '#shared/days.ts';
 import type { HeldExpense } from '#shared/db/budgets.ts';
 import {
   BudgetReportDue,

@@ -11,8 +11,8 @@ import {
   unconvertedExpenses,
   unconvertedListed,
 } from '#shared/budgets/ledger.ts';
-import { dateIn } from '#shared/calendar.ts';
 import { toCsv } from '#shared/csv.ts';
+import { dateIn } from '#shared/days.ts';
 import type { BudgetReads } from '#shared/db/budget-reads.ts';
 import type { Ledger, StoredBudget } from '#shared/db/budgets.ts';
 import type { FxRates } from '#shared/db/fx-rates.ts';
