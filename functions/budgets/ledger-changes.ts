@@ -337,6 +337,7 @@ export async function takeHomeHolding(
   store: BudgetStore,
 ) {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    await backOff(attempt);
     const budgets = await store.expenseFiledUnder(labelId, orderId);
     const states = await statesAcross(labelId, orderId, [...new Set([...budgets, budgetId])], store);
     const home = homeOf(states);
@@ -600,6 +601,7 @@ async function fileInvoices(labelId: string, budgetId: string, expenseId: string
 
 async function writeVersion(labelId: string, budgetId: string, received: ExpenseVersion, store: BudgetStore) {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    await backOff(attempt);
     // Each expense counts once per version: the same event again (a retry, a duplicate) changes nothing
     // here, but releases again what it settles elsewhere: its first attempt may have written the version
     // and failed before the order's budget took it.
@@ -945,6 +947,7 @@ export async function reevaluate(
     const ids = expenseIds.slice(start, start + statesPerWrite);
     for (let attempt = 0; ; attempt++) {
       if (attempt >= maxAttempts) throw tooBusy(`budget ${budgetId}`);
+      await backOff(attempt);
       const budget = await deps.store.getBudget(labelId, budgetId);
       const stored = await deps.store.expenseStates(labelId, budgetId, ids);
       const befores = [...stored.values()];
