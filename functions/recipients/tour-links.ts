@@ -1,5 +1,6 @@
 import '#shared/zod-messages.ts';
 import type { TourStore } from '#shared/db/tours.ts';
+import { Currency } from '#shared/events/fields.ts';
 import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestInput, guestRefusals } from '#shared/guests.ts';
@@ -61,9 +62,8 @@ const AdvanceForm = z.object({
   ),
   localCrewCall: text,
   settlementMethod: text,
-  settlementCurrency: z
-    .string()
-    .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{3}$/, 'must be a currency code such as EUR')),
+  // An ISO 4217 code as the budgets take one (`Currency`): a typo (EUE) or a made-up code (ABC) is no currency.
+  settlementCurrency: z.pipe(z.string().check(z.trim(), z.toUpperCase()), Currency),
   dayContactName: text,
   dayContactPhone: z.string().check(z.trim(), z.minLength(3, 'please give a phone number'), z.maxLength(40)),
 });

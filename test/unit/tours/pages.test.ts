@@ -93,7 +93,7 @@ describe("the promoter's advance page", () => {
 
     expect(incomplete.statusCode).toBe(400);
     expect(incomplete.body).toContain('id="power-error"');
-    expect(incomplete.body).toContain('must be a currency code such as EUR');
+    expect(incomplete.body).toContain('must be an ISO 4217 currency code such as EUR, JPY or BHD');
     expect([saved.statusCode, saved.headers?.location]).toEqual([303, `${token}?saved=submitted`]);
     const thanked = await openAdvancePage(token, deps, 'submitted');
     expect(thanked.body).toContain('The tour manager has your answers.');
@@ -116,6 +116,20 @@ describe("the promoter's advance page", () => {
 
     expect(posts.map(({ page, saved }) => [page.statusCode, saved])).toEqual(Array(5).fill([400, undefined]));
     for (const { page } of posts) expect(page.body).toContain('id="guestListAllotment-error"');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+  });
+
+  it('refuses a settlement currency that is no ISO 4217 currency (ABC, a typo EUE) with a 400 naming the field, storing nothing', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const csrf = csrfTokenFor(key, token);
+
+    const posts = [];
+    for (const settlementCurrency of ['ABC', 'eue', 'XXX'])
+      posts.push(await submitAdvancePage(token, filled(csrf, { settlementCurrency }), deps));
+
+    expect(posts.map(({ page, saved }) => [page.statusCode, saved])).toEqual(Array(3).fill([400, undefined]));
+    for (const { page } of posts) expect(page.body).toContain('id="settlementCurrency-error"');
     expect((await tours.getShow(ref))?.advance).toBeUndefined();
     expect(tours.outbox).toEqual([]);
   });
