@@ -1,0 +1,55 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { managementApi } from '#functions/management/routes.ts';
+import { budgetRoutes } from '#functions/office/budgets.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { InMemoryBudgets } from '#test/support/budgets.ts';
+
+// docs/design.md#routes-and-auth: every JSON body of the manager's API is closed down to its nested
+// objects; an unknown field is a 400 naming it where it stands, and changes nothing. JSON.parse keeps
+// a `__proto__` key as the body's own, but a record (a day's rates, keyed by pair) drops it unseen.
+function office() {
+  const budgets = new InMemoryBudgets();
+  const handler = managementApi(
+    'office',
+    async () => 'key',
+    budgetRoutes({ budgets, now: () => new Date('2027-01-05T12:00:00Z'), timeZone: 'UTC' }),
+  );
+  const put = async (date: string, body: string) => {
+    const path = `/fx-rates/${date}`;
+    const result = (await handler(
+      {
+        version: '2.0',
+        routeKey: 'PUT /fx-rates/{date}',
+        rawPath: path,
+        rawQueryString: '',
+        headers: { authorization: 'Bearer key', 'content-type': 'application/json' },
+        requestContext: { http: { method: 'PUT', path } },
+        pathParameters: { date },
+        body,
+        isBase64Encoded: false,
+      } as unknown as HttpEvent,
+      {
+        getRemainingTimeInMillis: () => 10_000,
+        awsRequestId: 'r',
+        functionName: 'office',
+      } as unknown as Context,
+    )) as HttpResult;
+    return { status: result.statusCode, issues: JSON.parse(result.body ?? '{}').issues };
+  };
+  return { budgets, put };
+}
+
+describe("a day's exchange rates with a pair named __proto__", () => {
+  it('answers 400 naming it, and puts no rate of the day', async () => {
+    const { budgets, put } = office();
+
+    const response = await put('2027-01-05', '{"rates":{"GBP/USD":"1.2534","__proto__":"1.1"}}');
+
+    expect(response).toEqual({
+      status: 400,
+      issues: [{ path: 'rates.__proto__', message: 'is not a known field' }],
+    });
+    expect(await budgets.rates('2027-01-05')).toBeUndefined();
+  });
+});
