@@ -1,5 +1,13 @@
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { api, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
+import { makeHandler } from '#functions/recipients/handler.ts';
+import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
+import { dynamoTours, promoterIdOf } from '#shared/db/tours.ts';
+import type { HttpEvent } from '#shared/http/index.ts';
+import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
+import { advanceLinkExpiry } from '#shared/tours.ts';
+import { api, busIdle, clockNow, cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
+import { aShow } from '#test/support/tours.ts';
 import {
   aLabel,
   aPromoter,
@@ -53,5 +61,107 @@ describe("a show's guest list on DynamoDB", () => {
     expect(
       statuses.map((status) => (status >= 500 ? `${status} (server error)` : 'added or refused')),
     ).toEqual(Array(4).fill('added or refused'));
+  });
+});
+
+/**
+ * The promoter's advance is kept on the same item as the guest list: once the tour manager's guests
+ * (each within the route's limits) have filled it, the advance has no room left.
+ */
+describe("a promoter's advance on a show whose guest list filled its record", () => {
+  const key = 'k'.repeat(48);
+  const now = '2027-04-20T10:00:00.000Z';
+
+  it.fails('is saved (303), not a 500 from DynamoDB refusing the item', async () => {
+    const tours = dynamoTours(documentClient(), cloud().tableName);
+    const ref = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), showId: uniqueId('show') };
+    const show = aShow({
+      showId: ref.showId,
+      promoter: { name: 'Udo', email: `${uniqueId('udo')}@promoter.example` },
+    });
+    await tours.saveTour({
+      labelId: ref.labelId,
+      tourId: ref.tourId,
+      artist: { name: 'Long Names' },
+      tourManager: { name: 'Tam', email: 'tam@tm.example' },
+      occurredAt: '2027-01-01T00:00:00.000Z',
+    });
+    const promoterId = promoterIdOf(show.promoter.email);
+    await tours.putShowIfNewer(
+      {
+        ...ref,
+        show,
+        promoterId,
+        occurredAt: '2027-01-01T00:00:00.000Z',
+        lastEventId: uniqueId('evt'),
+        lastCorrelationId: 'c',
+        createdAt: now,
+        updatedAt: now,
+      },
+      [],
+    );
+    // Guests in Japanese, each within the route's limits, added until the list is full, then short
+    // names until even one is refused: the show's record is then within a name of 400 KB.
+    const guest = (name: string, note?: string) => ({
+      name,
+      ...(note ? { note } : {}),
+      plusOnes: 1,
+      addedAt: now,
+    });
+    for (let round = 0; round < 4; round++)
+      await tours.addGuests(
+        ref,
+        Array.from({ length: 50 }, (_, i) => guest(`${'漢'.repeat(190)} ${round}-${i}`, '字'.repeat(500))),
+      );
+    for (
+      let i = 0;
+      (await tours.addGuests(ref, [guest(`${'漢'.repeat(190)} ${i}`, '字'.repeat(500))])) === 'added';
+      i++
+    );
+    for (let i = 0; (await tours.addGuests(ref, [guest(`guest ${i}`)])) === 'added'; i++);
+    const handler = makeHandler({} as RecipientsDeps, {
+      signingKey: async () => key,
+      tours,
+      now: () => new Date(now),
+    });
+    const token = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
+
+    const answered = await handler(
+      {
+        version: '2.0',
+        routeKey: 'POST /a/{token}',
+        rawPath: `/a/${token}`,
+        rawQueryString: '',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        pathParameters: { token },
+        requestContext: { http: { method: 'POST', path: `/a/${token}` } },
+        body: new URLSearchParams({
+          csrf: csrfTokenFor(key, token),
+          loadInAccess: 'Back door',
+          parking: 'Two spaces',
+          power: '63 A',
+          backline: 'None',
+          wifi: 'guest',
+          hospitality: 'Dinner',
+          dressingRooms: 'Two',
+          merchSplit: '80/20',
+          merchSeller: 'Venue',
+          guestListAllotment: '20',
+          localCrewCall: '4 at 14:00',
+          settlementMethod: 'Transfer',
+          settlementCurrency: 'JPY',
+          dayContactName: 'Aiko',
+          dayContactPhone: '+81 3 5555 0100',
+        }).toString(),
+        isBase64Encoded: false,
+      } as unknown as HttpEvent,
+      {} as Context,
+    ).then(
+      (result) => result.statusCode,
+      (error: Error) => `500 (${error.name})`,
+    );
+
+    expect(answered).toBe(303);
+    expect((await tours.getShow(ref))?.advance?.answers.settlementCurrency).toBe('JPY');
   });
 });
