@@ -211,6 +211,16 @@ export type GuestsOutcome = 'added' | 'locked' | 'cancelled' | 'full' | 'unknown
 export const maxGuestsPerShow = 500;
 
 /**
+ * The guest list's share of the show's item, in bytes of its guests' JSON (`guestBytes`): names and
+ * notes within the routes' limits could otherwise fill all 400 KB, and the rest of the item keeps room
+ * for what is written to it after the guests, above all the promoter's advance (14 answers of at most
+ * 2,000 characters: under 90 KB), the list's lock and the label's changes (docs/design.md#signed-pages).
+ */
+export const maxGuestBytes = 256 * 1024;
+export const guestBytes = (guests: readonly Guest[]): number =>
+  guests.reduce((bytes, guest) => bytes + Buffer.byteLength(JSON.stringify(guest)), 0);
+
+/**
  * The tours function's side of the store: tours, shows, their steps, promoters and press. The
  * promoter's side (`PromoterSide`: the advance form's writes, the directory as the office reads it)
  * is apart so that the tours function, which never uses it, does not bundle it
@@ -360,7 +370,8 @@ const newer = 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt';
 
 /** An item as the domain knows it: without its keys and the `entity` marker queries filter on. */
 const stripKeys = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, entity: _entity, ...rest } = item;
+  // `guestBytes` is the store's count of a show's guest list (maxGuestBytes), no part of the show.
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, entity: _entity, guestBytes: _bytes, ...rest } = item;
   return rest as T;
 };
 
@@ -444,26 +455,33 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
 
     async addGuests(ref, guests) {
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
-      // The guests are kept on the show's item: long names and notes fill its 400 KB before
-      // maxGuestsPerShow, and then the list is full. A write refused because a transaction holds the
-      // show (TransactionConflictException: a change of the show landing) wrote nothing: sent again.
+      // The guests are kept on the show's item: long names and notes fill their share of it
+      // (maxGuestBytes) before maxGuestsPerShow, and then the list is full; an item written before
+      // the share was counted may still meet DynamoDB's 400 KB first, full too. A write refused
+      // because a transaction holds the show (TransactionConflictException: a change of the show
+      // landing) wrote nothing: sent again.
       const added = await writtenUnlessRefused(
         retryingConflicts(() =>
           db.send(
             new UpdateCommand({
               TableName: table,
               Key: key,
-              UpdateExpression: 'SET guests = list_append(if_not_exists(guests, :none), :guests)',
+              // The list's bytes are counted beside it: past its share (maxGuestBytes) the list is full.
+              UpdateExpression:
+                'SET guests = list_append(if_not_exists(guests, :none), :guests), guestBytes = if_not_exists(guestBytes, :zero) + :bytes',
               // The cutoff locks the list: nothing is added after it was mailed to the promoter.
               // A cancelled show takes no more guests.
               ConditionExpression:
-                'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)',
+                'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room) AND (attribute_not_exists(guestBytes) OR guestBytes <= :byteRoom) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)',
               ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
               ExpressionAttributeValues: {
                 ':cancelled': 'cancelled',
                 ':none': [],
                 ':guests': guests,
                 ':room': maxGuestsPerShow - guests.length,
+                ':zero': 0,
+                ':bytes': guestBytes(guests),
+                ':byteRoom': maxGuestBytes - guestBytes(guests),
               },
             }),
           ),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { promoterIdOf, type TourStore } from '#shared/db/tours.ts';
+import { guestBytes, maxGuestBytes, promoterIdOf, type TourStore } from '#shared/db/tours.ts';
 import { outboxEntry, ShowConfirmed, ShowStepDue } from '#shared/events/index.ts';
 import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
 import { uniqueId } from '#test/support/cloud.ts';
@@ -339,6 +339,51 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
         'unknown',
       ]);
       expect((await store.getShow(show))?.guests?.map((g) => g.name)).toEqual(['Alex']);
+    });
+
+    it("fills a guest list of long names only to its share of the show's record, leaving room for the longest advance and the list's lock", async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+
+      // Names and notes in Japanese, each within the routes' limits (200 and 500 characters),
+      // added 50, then 5, then 1 at a time until even one is refused.
+      const guest = (i: number) => ({
+        name: `${'漢'.repeat(190)} ${i}`,
+        note: '字'.repeat(500),
+        plusOnes: 1,
+        addedAt: at(1),
+      });
+      let added = 0;
+      for (const batch of [50, 5, 1])
+        while (
+          (await store.addGuests(
+            show,
+            Array.from({ length: batch }, (_, i) => guest(added + i)),
+          )) === 'added'
+        )
+          added += batch;
+      const longest = (text: string) => '字'.repeat(2000).slice(text.length) + text;
+      const advance = await store.saveAdvance(
+        show,
+        {
+          ...(Object.fromEntries(
+            Object.entries(answers).map(([field, value]) => [
+              field,
+              typeof value === 'string' ? longest(value) : value,
+            ]),
+          ) as AdvanceAnswers),
+          dayContact: { name: longest('Kim'), phone: '+49 30 1' },
+        },
+        at(2),
+        () => [],
+      );
+      const locked = await store.lockGuestList(show, at(3), { date: show.show!.date, scheduledFor: at(3) });
+
+      const stored = await store.getShow(show);
+      expect([advance, locked]).toEqual(['submitted', true]);
+      expect(stored?.guests).toHaveLength(added);
+      expect(guestBytes(stored?.guests ?? [])).toBeLessThanOrEqual(maxGuestBytes);
     });
 
     it('reopens a locked list in the write that postpones the show, keeping its guests; a cutoff of the old date locks it no more', async () => {

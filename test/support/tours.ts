@@ -33,7 +33,7 @@ import type {
   ShowRef,
   TourStore,
 } from '#shared/db/tours.ts';
-import { maxGuestsPerShow, promoterIdOf } from '#shared/db/tours.ts';
+import { guestBytes, maxGuestBytes, maxGuestsPerShow, promoterIdOf } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/envelope.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
@@ -177,6 +177,7 @@ export class InMemoryTours implements TourStore {
     if (show.guestListLockedAt) return 'locked';
     if (show.show?.status === 'cancelled') return 'cancelled';
     if ((show.guests?.length ?? 0) + guests.length > maxGuestsPerShow) return 'full';
+    if (guestBytes(show.guests ?? []) + guestBytes(guests) > maxGuestBytes) return 'full';
     show.guests = [...(show.guests ?? []), ...structuredClone(guests)];
     return 'added';
   }
