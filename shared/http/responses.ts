@@ -46,9 +46,17 @@ export const attachment = (fileName: string): string =>
 export const rawBody = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
-/** The JSON body, or a 400 that says why it cannot be read. */
+/**
+ * The JSON body, or a 400 that says why it cannot be read: JSON is UTF-8 (RFC 8259), read strictly as
+ * a webhook's body is (`parseWebhookBody`), so bytes in another charset are refused, never stored as U+FFFD.
+ */
 export function jsonBody(event: HttpEvent): unknown {
-  const text = rawBody(event).toString('utf8');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(rawBody(event));
+  } catch {
+    throw new ValidationError([{ path: '', message: 'body is not valid UTF-8' }]);
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

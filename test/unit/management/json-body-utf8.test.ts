@@ -1,0 +1,40 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { outletRoutes } from '#functions/management/outlets.ts';
+import { managementApi } from '#functions/management/routes.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { anImportWorld } from '#test/support/jobs.ts';
+
+// docs/design.md#routes-and-auth: a JSON body is UTF-8 (RFC 8259), as a webhook's is and a CSV's is in
+// its charset; bytes that are not are a 400 naming the body, never a name stored with U+FFFD.
+describe('an outlet posted as JSON in windows-1252, not UTF-8', () => {
+  it('answers 400 saying the body is not UTF-8, and adds no outlet', async () => {
+    const { world, deps } = anImportWorld();
+    const api = managementApi('management', async () => 'key', outletRoutes(deps));
+    const body = Buffer.from(
+      '{"name":"Caf\xe9 Radio","email":"cafe@radio.example","kind":"radio","territories":["FR"]}',
+      'latin1',
+    );
+
+    const result = (await api(
+      {
+        version: '2.0',
+        routeKey: 'POST /media-outlets',
+        rawPath: '/media-outlets',
+        rawQueryString: '',
+        headers: { authorization: 'Bearer key', 'content-type': 'application/json' },
+        requestContext: { http: { method: 'POST', path: '/media-outlets' } },
+        // Bytes that are not UTF-8 reach the function base64-encoded.
+        body: body.toString('base64'),
+        isBase64Encoded: true,
+      } as unknown as HttpEvent,
+      { getRemainingTimeInMillis: () => 10_000, awsRequestId: 'r', functionName: 'x' } as unknown as Context,
+    )) as HttpResult;
+
+    expect({ status: result.statusCode, issues: JSON.parse(result.body ?? '{}').issues }).toEqual({
+      status: 400,
+      issues: [{ path: '', message: 'body is not valid UTF-8' }],
+    });
+    expect([...world.outlets.outlets.values()]).toEqual([]);
+  });
+});
