@@ -1030,7 +1030,7 @@ async function outletsPage(
  */
 export async function sendMailing(
   request: MailingRequest,
-  meta: { correlationId: string; eventId: string },
+  meta: { correlationId: string },
   deps: AnnouncerDeps,
   deadline: number,
 ): Promise<MailingOutcome> {
@@ -1146,16 +1146,16 @@ async function stop(
 async function continueLater(
   progress: Progress,
   request: MailingRequest,
-  meta: { correlationId: string; eventId: string },
+  meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
   const cursor = encodeCursor(progress);
-  // Through the outbox, once for the invocation it continues: a redelivered one continues nothing twice
+  // Through the outbox, once for the page it continues: a redelivered invocation continues nothing twice
   // (docs/design.md#the-outbox).
   await deps.releases.continueMailing(
     request.labelId,
     request.releaseId,
-    meta.eventId,
+    request,
     outboxEntry(
       MailingRequested,
       { ...request, cursor },

@@ -8,7 +8,7 @@ import {
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { writtenUnlessRefused } from './conditions.ts';
-import { keyOf, keyParts } from './keys.ts';
+import { keyOf, keyParts, nameHash } from './keys.ts';
 import { putOnce, writeWithOutbox } from './outbox.ts';
 
 /**
@@ -23,8 +23,8 @@ import { putOnce, writeWithOutbox } from './outbox.ts';
  *   release item while it is not cancelled (every `putIfNewer` writes them from the release as it
  *   stands). They stay once that date has passed: a read asks only for those after now, so a release
  *   out everywhere drops out of it without a write.
- * - an invocation of a mailing continued (once, expires: `putOnce`): pk `MAILING-CONTINUED#<labelId>#<releaseId>`,
- *     sk the id of the event it was asked by
+ * - a page of a mailing continued (once, expires: `putOnce`): pk `MAILING-CONTINUED#<labelId>#<releaseId>`,
+ *     sk a hash of the request the page was asked by
  */
 export const releaseKey = (labelId: string, releaseId: string) => ({
   pk: keyOf('RELEASE', labelId, releaseId),
@@ -122,24 +122,23 @@ export interface ReleaseStore {
   ): Promise<boolean>;
   /**
    * Puts `next`, the Mailing Requested that continues a mailing of the release, in the outbox once for
-   * the invocation it continues (`continued`: the id of the event that invocation was asked by), so a
-   * redelivered invocation continues nothing twice, while each new invocation of a page that made no
-   * progress (its claims given back) continues again (docs/design.md#the-outbox). False when that
-   * invocation continued before: nothing is written.
+   * the page it continues (`continued`: the request that page was asked by, cursor included), so a
+   * redelivered invocation, or the same mailing asked twice, continues once (docs/design.md#the-outbox).
+   * False when that page was continued before: nothing is written.
    */
   continueMailing(
     labelId: string,
     releaseId: string,
-    continued: string,
+    continued: object,
     next: OutboxEntry,
     at: string,
   ): Promise<boolean>;
 }
 
-/** Where an invocation of a release's mailing is marked continued: the release, and the id of the event it was asked by. */
-export const mailingContinuedKey = (labelId: string, releaseId: string, continued: string) => ({
+/** Where a mailing's page is marked continued: the release, and a hash of the request the page was asked by. */
+export const mailingContinuedKey = (labelId: string, releaseId: string, continued: object) => ({
   pk: keyOf('MAILING-CONTINUED', labelId, releaseId),
-  sk: keyParts(continued),
+  sk: nameHash([JSON.stringify(continued)]),
 });
 
 /** A release item as the release it stores: string sets as lists, and without its keys. */

@@ -509,23 +509,18 @@ export function describeReleasesContract<S extends ReleaseStore>(
       expect(await outboxHolds(store, mail.eventId)).toBe(false);
     });
 
-    it('continues an invocation of a mailing once: the same event again (redelivered) puts nothing, another event does', async () => {
+    it('continues a page of a mailing once: the same request again (redelivered, or asked twice) puts nothing, another page does', async () => {
       const store = makeStore();
       const release = aRelease();
       const { labelId, releaseId } = release;
+      const page = { labelId, releaseId, kind: 'announcement', cursor: 'page-2' };
       const [next, again, after] = [1, 2, 3].map(() => aMailing(release, 'announcement'));
 
       const puts = [
-        await store.continueMailing(labelId, releaseId, 'evt-1', next, at(2)),
-        await store.continueMailing(labelId, releaseId, 'evt-1', again, at(2)),
-        await store.continueMailing(labelId, releaseId, next.eventId, after, at(2)),
-        await store.continueMailing(
-          labelId,
-          uniqueId('rel'),
-          'evt-1',
-          aMailing(release, 'announcement'),
-          at(2),
-        ),
+        await store.continueMailing(labelId, releaseId, page, next, at(2)),
+        await store.continueMailing(labelId, releaseId, { ...page }, again, at(2)),
+        await store.continueMailing(labelId, releaseId, { ...page, cursor: 'page-3' }, after, at(2)),
+        await store.continueMailing(labelId, uniqueId('rel'), page, aMailing(release, 'announcement'), at(2)),
       ];
 
       expect(puts).toEqual([true, false, true, true]);

@@ -370,7 +370,7 @@ export const announce = {
   kind: 'announcement' as const,
 };
 /** The metadata of the mailings these tests request. */
-export const meta = { correlationId: 'corr-1', eventId: 'evt-1' };
+export const meta = { correlationId: 'corr-1' };
 
 /** SES's Email Sent event for one mail, as the settlement queue hands it over. */
 export const emailSent = (mail: { messageId: string; email: string; deliveryId: string; at?: string }) => ({

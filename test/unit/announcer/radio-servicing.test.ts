@@ -6,7 +6,7 @@ import { detailOf, fakeWorld } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 const far = () => Date.parse('2100-01-01T00:00:00Z');
-const meta = { correlationId: 'corr-1', eventId: 'evt-1' };
+const meta = { correlationId: 'corr-1' };
 const request = (kind: 'announcement' | 'radio-servicing' | 'cancellation', extra = {}) => ({
   labelId: 'lbl-nightshift',
   releaseId: 'rel-night-drive',
