@@ -1150,19 +1150,13 @@ async function continueLater(
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
   const cursor = encodeCursor(progress);
-  // Through the outbox, once for the page it continues: a redelivered invocation continues nothing twice
-  // (docs/design.md#the-outbox).
-  await deps.releases.continueMailing(
-    request.labelId,
-    request.releaseId,
-    request,
+  await deps.events.publish([
     outboxEntry(
       MailingRequested,
       { ...request, cursor },
       { correlationId: meta.correlationId, labelId: request.labelId, source: announcerSource },
     ),
-    deps.now().toISOString(),
-  );
+  ]);
   return { status: 'continued', cursor, sent: progress.sent, skipped: progress.skipped };
 }
 

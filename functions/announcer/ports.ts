@@ -1,5 +1,4 @@
 import { timeoutSeconds } from '#infra/function-settings.ts';
-import type { ReleaseStore } from '#shared/db/releases.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -10,7 +9,7 @@ import type { StoredRelease } from '#shared/releases.ts';
  * shared/mail/send.ts) and small ports of its own, with adapters in adapters.ts and fakes in tests.
  */
 
-export interface ReleaseReader extends Pick<ReleaseStore, 'continueMailing'> {
+export interface ReleaseReader {
   get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
   /** The releases not cancelled whose last street date is after `now`, a page at a time. */
   coming(now: Date): AsyncIterable<StoredRelease[]>;

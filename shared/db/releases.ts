@@ -8,8 +8,8 @@ import {
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { writtenUnlessRefused } from './conditions.ts';
-import { keyOf, keyParts, nameHash } from './keys.ts';
-import { putOnce, writeWithOutbox } from './outbox.ts';
+import { keyOf, keyParts } from './keys.ts';
+import { writeWithOutbox } from './outbox.ts';
 
 /**
  * Releases. Access patterns:
@@ -23,8 +23,6 @@ import { putOnce, writeWithOutbox } from './outbox.ts';
  *   release item while it is not cancelled (every `putIfNewer` writes them from the release as it
  *   stands). They stay once that date has passed: a read asks only for those after now, so a release
  *   out everywhere drops out of it without a write.
- * - a page of a mailing continued (once, expires: `putOnce`): pk `MAILING-CONTINUED#<labelId>#<releaseId>`,
- *     sk a hash of the request the page was asked by
  */
 export const releaseKey = (labelId: string, releaseId: string) => ({
   pk: keyOf('RELEASE', labelId, releaseId),
@@ -120,26 +118,7 @@ export interface ReleaseStore {
     at: string,
     outbox: OutboxEntry[],
   ): Promise<boolean>;
-  /**
-   * Puts `next`, the Mailing Requested that continues a mailing of the release, in the outbox once for
-   * the page it continues (`continued`: the request that page was asked by, cursor included), so a
-   * redelivered invocation, or the same mailing asked twice, continues once (docs/design.md#the-outbox).
-   * False when that page was continued before: nothing is written.
-   */
-  continueMailing(
-    labelId: string,
-    releaseId: string,
-    continued: object,
-    next: OutboxEntry,
-    at: string,
-  ): Promise<boolean>;
 }
-
-/** Where a mailing's page is marked continued: the release, and a hash of the request the page was asked by. */
-export const mailingContinuedKey = (labelId: string, releaseId: string, continued: object) => ({
-  pk: keyOf('MAILING-CONTINUED', labelId, releaseId),
-  sk: nameHash([JSON.stringify(continued)]),
-});
 
 /** A release item as the release it stores: string sets as lists, and without its keys. */
 function releaseOf(item: Record<string, unknown>): StoredRelease {
@@ -196,14 +175,6 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
     );
     return Item ? releaseOf(Item) : undefined;
   },
-
-  continueMailing: (labelId, releaseId, continued, next, at) =>
-    writeWithOutbox(
-      db,
-      [putOnce(table, mailingContinuedKey(labelId, releaseId, continued), 'mailing-continued', at)],
-      [next],
-      at,
-    ),
 
   async *coming(now) {
     let startKey: Record<string, unknown> | undefined;

@@ -508,25 +508,5 @@ export function describeReleasesContract<S extends ReleaseStore>(
       expect(await read(store, release)).toBeUndefined();
       expect(await outboxHolds(store, mail.eventId)).toBe(false);
     });
-
-    it('continues a page of a mailing once: the same request again (redelivered, or asked twice) puts nothing, another page does', async () => {
-      const store = makeStore();
-      const release = aRelease();
-      const { labelId, releaseId } = release;
-      const page = { labelId, releaseId, kind: 'announcement', cursor: 'page-2' };
-      const [next, again, after] = [1, 2, 3].map(() => aMailing(release, 'announcement'));
-
-      const puts = [
-        await store.continueMailing(labelId, releaseId, page, next, at(2)),
-        await store.continueMailing(labelId, releaseId, { ...page }, again, at(2)),
-        await store.continueMailing(labelId, releaseId, { ...page, cursor: 'page-3' }, after, at(2)),
-        await store.continueMailing(labelId, uniqueId('rel'), page, aMailing(release, 'announcement'), at(2)),
-      ];
-
-      expect(puts).toEqual([true, false, true, true]);
-      expect(await outboxHolds(store, next.eventId)).toBe(true);
-      expect(await outboxHolds(store, again.eventId)).toBe(false);
-      expect(await outboxHolds(store, after.eventId)).toBe(true);
-    });
   });
 }

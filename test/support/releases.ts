@@ -1,10 +1,5 @@
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
-import {
-  comingKeys,
-  mailingContinuedKey,
-  type ReleaseChangeRecord,
-  type ReleaseStore,
-} from '#shared/db/releases.ts';
+import { comingKeys, type ReleaseChangeRecord, type ReleaseStore } from '#shared/db/releases.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -188,17 +183,6 @@ export class InMemoryReleases implements ReleaseStore {
   recordChange = async (change: ReleaseChangeRecord) => void this.changes.push(structuredClone(change));
 
   coming = (now: Date) => comingOf(this.stored.values(), now);
-
-  /** The pages of mailings continued, by `mailingContinuedKey`. */
-  private readonly continued = new Set<string>();
-
-  continueMailing: ReleaseStore['continueMailing'] = async (labelId, releaseId, continued, next) => {
-    const key = JSON.stringify(mailingContinuedKey(labelId, releaseId, continued));
-    if (this.continued.has(key)) return false;
-    this.continued.add(key);
-    this.published.push(next);
-    return true;
-  };
 
   markEffectsPerformed = async (labelId: string, releaseId: string, eventId: string) => {
     const current = this.stored.get(this.keyOf(labelId, releaseId));

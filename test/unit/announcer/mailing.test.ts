@@ -185,19 +185,6 @@ describe('announcing a release', () => {
     expect(world.deliveries.of('sent')).toHaveLength(5);
   });
 
-  it('continues a page once: the same invocation delivered again puts no second continuation', async () => {
-    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(5) });
-    world.deps.sendRate.acquire = async () => false;
-
-    const outcomes = [
-      await sendMailing(announce, meta, world.deps, far()),
-      await sendMailing(announce, meta, world.deps, far()),
-    ];
-
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['continued', 'continued']);
-    expect(world.published.filter((entry) => entry.detailType === 'Mailing Requested')).toHaveLength(1);
-  });
-
   it('continues through a new invocation, claims given back, when the shared send rate cannot be had in time', async () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(5) });
     const acquire = world.deps.sendRate.acquire;
