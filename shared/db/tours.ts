@@ -455,6 +455,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
 
     async addGuests(ref, guests) {
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
+      const bytes = guestBytes(guests);
       // The guests are kept on the show's item: long names and notes fill their share of it
       // (maxGuestBytes) before maxGuestsPerShow, and then the list is full; an item written before
       // the share was counted may still meet DynamoDB's 400 KB first, full too. A write refused
@@ -480,8 +481,8 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                 ':guests': guests,
                 ':room': maxGuestsPerShow - guests.length,
                 ':zero': 0,
-                ':bytes': guestBytes(guests),
-                ':byteRoom': maxGuestBytes - guestBytes(guests),
+                ':bytes': bytes,
+                ':byteRoom': maxGuestBytes - bytes,
               },
             }),
           ),
