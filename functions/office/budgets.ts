@@ -49,8 +49,22 @@ const ListQuery = z.strictObject({
   scopeId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 
+/**
+ * A page of the ledger is at most `limit` rows, 400 by default and at most: the longest row a ledger can
+ * hold (every text at its schema's limit, each character escaped as JSON writes a control character)
+ * is under 12 KB, so a page stays under 5 MB, within the 6 MB a Lambda answer may carry.
+ */
+export const ledgerPageLimit = 400;
+
 const LedgerQuery = z
-  .strictObject({ from: z.optional(IsoDate), to: z.optional(IsoDate) })
+  .strictObject({
+    from: z.optional(IsoDate),
+    to: z.optional(IsoDate),
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(ledgerPageLimit)), ledgerPageLimit),
+    // A row's expense id (128 characters at most) and version (its time and event id), JSON-escaped
+    // and base64url-encoded: within the 10 KB an HTTP API takes of a request line and its headers.
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+  })
   .check(
     z.refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be before from', path: ['to'] }),
   );
@@ -202,6 +216,39 @@ const ledgerColumns = [
   'receivedAt',
 ] as const;
 
+/** A ledger's rows in order: by expense id, each expense's versions in the order they happened. */
+const ledgerOrder = (a: { expenseId: string; at: string }, b: { expenseId: string; at: string }) =>
+  a.expenseId.localeCompare(b.expenseId) || a.at.localeCompare(b.at);
+
+/** Where a ledger page ends (its last row's expense and version), opaque to the caller. */
+const ledgerCursor = (row: { expenseId: string; version: string }) =>
+  Buffer.from(JSON.stringify([row.expenseId, row.version])).toString('base64url');
+
+/**
+ * The row a cursor was taken after, or a 400 at `query.cursor` for one this API did not return. A
+ * cursor names a row, not a position: it outlives the row, and rows written since land in their place.
+ */
+function ledgerRowOf(cursor: string): { expenseId: string; at: string } {
+  let row: unknown;
+  try {
+    row = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    row = undefined;
+  }
+  const [expenseId, at] = Array.isArray(row) && row.length === 2 ? row : [];
+  if (typeof expenseId !== 'string' || typeof at !== 'string' || !expenseId || !at)
+    throw new ValidationError([{ path: 'query.cursor', message: 'is not one this API returned' }]);
+  return { expenseId, at };
+}
+
+/** The query a next page's link repeats (its filters and page size), as strings. */
+const queryParameters = (query: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(query)
+      .filter(([name, value]) => name !== 'cursor' && value !== undefined)
+      .map(([name, value]) => [name, String(value)]),
+  );
+
 export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
   {
     method: 'GET',
@@ -245,8 +292,9 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     method: 'GET',
     path: '/labels/{labelId}/budgets/{budgetId}/ledger',
     doc: {
-      summary: "A budget's ledger, as JSON or (with `Accept: text/csv`) CSV",
+      summary: "A budget's ledger, as JSON or (with `Accept: text/csv`) CSV, a page at a time",
       description:
+        `At most \`limit\` rows a page (${ledgerPageLimit} by default and at most), by expense id and each expense's versions in the order they happened; follow \`nextCursor\` (JSON) or the \`Link: <...>; rel="next"\` header (CSV) for the next. ` +
         "`from`/`to` take rows whose date is between them: an expense's own date, or for a `moved` or `voided` row the manager's day it happened. CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
       query: LedgerQuery,
       headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
@@ -261,9 +309,11 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       const query = queryOf(LedgerQuery, event);
       const ledger = await deps.budgets.ledger(labelId, budgetId);
       if (!ledger.budget) throw notFound('budget');
+      const after = query.cursor ? ledgerRowOf(query.cursor) : undefined;
       const current = new Map(ledger.states.map((s) => [s.expenseId, s]));
       const rows = [...ledger.versions]
-        .sort((a, b) => a.expenseId.localeCompare(b.expenseId) || a.at.localeCompare(b.at))
+        .sort(ledgerOrder)
+        .filter((version) => !after || ledgerOrder(version, after) > 0)
         .map((version) => {
           const state = current.get(version.expenseId);
           const data = version.data ?? state?.data;
@@ -316,16 +366,28 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
                 : data?.description,
           receivedAt: version.receivedAt,
         }));
-      if (/\btext\/csv\b/i.test(header(event, 'accept') ?? ''))
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      const next = rows.length > page.length && last ? ledgerCursor(last) : undefined;
+      if (/\btext\/csv\b/i.test(header(event, 'accept') ?? '')) {
+        const link =
+          next && `${event.rawPath}?${new URLSearchParams({ ...queryParameters(query), cursor: next })}`;
         return {
           statusCode: 200,
           headers: {
             'content-type': 'text/csv; charset=utf-8',
             'content-disposition': 'attachment; filename="ledger.csv"',
+            ...(link ? { link: `<${link}>; rel="next"` } : {}),
           },
-          body: toCsv(ledgerColumns, rows),
+          body: toCsv(ledgerColumns, page),
         };
-      return json(200, { budgetId, currency: ledger.budget.currency, entries: rows });
+      }
+      return json(200, {
+        budgetId,
+        currency: ledger.budget.currency,
+        entries: page,
+        ...(next ? { nextCursor: next } : {}),
+      });
     },
   },
   {
