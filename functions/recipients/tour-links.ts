@@ -30,6 +30,7 @@ import {
   type FieldErrors,
   formExpiredPage,
   formValuesOf,
+  type TourPageSpan,
   tourLinkInvalidPage,
   tourManagerPage,
 } from './tour-pages.ts';
@@ -233,13 +234,39 @@ async function tourManagerContext(token: string, deps: PagesDeps) {
 }
 
 /**
- * GET /tm/{token}: the tour's shows with their guest lists, and a form per show still open. After a
- * guest was added (`added`: the show), a word saying so.
+ * Shows a page of the tour manager's page holds, each with its whole guest list: a tour takes any
+ * number of shows (a booking up to 200, and `tour.show.added` more), and one show's list on the page
+ * is at most about 0.6 MB, so the page is paged by show and none passes 3 MiB, half of what
+ * Lambda answers (docs/design.md#signed-pages).
+ */
+export const showsPerTourPage = 5;
+
+/** The page holding the show at index `at` of the tour's shows when there is one (0 up), else page `asked` (from 1; the nearest one that exists). */
+function tourPageSpan(total: number, at: number, asked: string | undefined): TourPageSpan {
+  const pages = Math.max(1, Math.ceil(total / showsPerTourPage));
+  const page =
+    at >= 0
+      ? Math.floor(at / showsPerTourPage) + 1
+      : Math.min(pages, Math.max(1, /^\d{1,6}$/.test(asked ?? '') ? Number(asked) : 1));
+  const first = (page - 1) * showsPerTourPage;
+  return { page, pages, first: first + 1, last: Math.min(total, first + showsPerTourPage), total };
+}
+
+/**
+ * GET /tm/{token}: the tour's shows with their guest lists, and a form per show still open, a page of
+ * `showsPerTourPage` shows at a time (`page`, from 1). After a guest was added (`added`: the show), the
+ * page holding that show, with a word saying so; after a refused post, the page holding its show (`showId`).
  */
 export async function openTourManagerPage(
   token: string,
   deps: PagesDeps,
-  { message, status = 200, added }: { message?: PageMessage; status?: number; added?: string } = {},
+  {
+    message,
+    status = 200,
+    added,
+    page,
+    showId,
+  }: { message?: PageMessage; status?: number; added?: string; page?: string; showId?: string } = {},
 ): Promise<HttpResult> {
   try {
     const { key, tour, shows } = await tourManagerContext(token, deps);
@@ -249,9 +276,20 @@ export async function openTourManagerPage(
       kind: 'note' as const,
       text: `Added to the guest list for ${addedTo.show.date}.`,
     };
+    const span = tourPageSpan(
+      shows.length,
+      shows.findIndex((s) => s.showId === (showId ?? added)),
+      page,
+    );
     return html(
       status,
-      tourManagerPage({ tour, shows, csrf: csrfTokenFor(key, token), message: message ?? note }),
+      tourManagerPage({
+        tour,
+        shows: shows.slice(span.first - 1, span.last),
+        span,
+        csrf: csrfTokenFor(key, token),
+        message: message ?? note,
+      }),
     );
   } catch (error) {
     const page = invalid(error);
@@ -279,6 +317,7 @@ export async function addGuestFromPage(token: string, body: string, deps: PagesD
       return openTourManagerPage(token, deps, {
         message: { kind: 'error', text: `Guest ${String(issue.path[0])}: ${issue.message}.` },
         status: 400,
+        showId: stored.showId,
       });
     }
     const outcome = await deps.tours.addGuests(
@@ -289,6 +328,7 @@ export async function addGuestFromPage(token: string, body: string, deps: PagesD
       return openTourManagerPage(token, deps, {
         message: { kind: 'error', text: `Not added: ${guestRefusals[outcome]}.` },
         status: 409,
+        showId: stored.showId,
       });
     // To this page again with a GET: reloading it adds nobody a second time.
     return seeOther(`${token}?added=${encodeURIComponent(stored.showId)}`);

@@ -147,15 +147,34 @@ const advanceStatusText: Record<AdvanceStatus, string> = {
   submitted: 'submitted',
 };
 
+/** Which of the tour's shows a page of the tour manager's page holds, as `page` of `pages` (from 1). */
+export interface TourPageSpan {
+  page: number;
+  pages: number;
+  first: number;
+  last: number;
+  total: number;
+}
+
+/** Links to the pages of shows before and after this one (relative: the same signed link, paged). */
+const showsNav = (span: TourPageSpan) =>
+  span.pages > 1
+    ? markup`<nav aria-label="Pages of shows"><p>Shows ${span.first} to ${span.last} of ${span.total} (page ${span.page} of ${span.pages})</p>
+${span.page > 1 ? markup`<a rel="prev" href="?page=${span.page - 1}">Earlier shows</a> ` : ''}${span.page < span.pages ? markup`<a rel="next" href="?page=${span.page + 1}">Later shows</a>` : ''}</nav>`
+    : '';
+
 export function tourManagerPage(view: {
   tour: StoredTour;
+  /** The shows of this page only (`span`), each with its whole guest list. */
   shows: (StoredShow & { show: Show })[];
+  span: TourPageSpan;
   csrf: string;
   message?: { kind: 'note' | 'error'; text: string };
 }): string {
   return page(
     `${view.tour.artist.name}: tour ${view.tour.tourId}`,
     markup`${view.message ? markup`<p class="${view.message.kind}" role="${view.message.kind === 'error' ? 'alert' : 'status'}">${view.message.text}</p>` : ''}
+${showsNav(view.span)}
 ${view.shows.map(
   (stored) => markup`<section id="show-${stored.showId}">
 <h2>${stored.show.date}: ${stored.show.venue.name}, ${stored.show.venue.city} (${stored.show.status})</h2>
@@ -174,7 +193,8 @@ ${
 </form>`
 }
 </section>`,
-)}`,
+)}
+${showsNav(view.span)}`,
   );
 }
 

@@ -1,11 +1,13 @@
 import { type DocumentedRoute, type RouteDoc, writeConflictPage } from '#shared/http/docs.ts';
 import { type HttpEvent, rawBody } from '#shared/http/index.ts';
 import type { Measure } from '#shared/lambda/metrics.ts';
+import * as z from '#shared/zod.ts';
 import {
   addGuestFromPage,
   openAdvancePage,
   openTourManagerPage,
   type PagesDeps,
+  showsPerTourPage,
   submitAdvancePage,
 } from './tour-links.ts';
 
@@ -76,8 +78,24 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
     method: 'GET',
     path: '/tm/{token}',
     handler: (event: HttpEvent) =>
-      openTourManagerPage(token(event), deps, { added: event.queryStringParameters?.added }),
-    doc: page("The tour manager's page for one tour: shows, advance status, guest lists"),
+      openTourManagerPage(token(event), deps, {
+        added: event.queryStringParameters?.added,
+        page: event.queryStringParameters?.page,
+      }),
+    doc: {
+      ...page("The tour manager's page for one tour: shows, advance status, guest lists"),
+      description: `${showsPerTourPage} shows a page, each with its whole guest list`,
+      query: z.object({
+        page: z.optional(
+          z
+            .string()
+            .check(z.describe('the page of shows, from 1 (a page that does not exist: the nearest one)')),
+        ),
+        added: z.optional(
+          z.string().check(z.describe('the show a guest was just added to: the page holding it, saying so')),
+        ),
+      }),
+    },
   },
   {
     method: 'POST',

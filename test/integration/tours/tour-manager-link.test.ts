@@ -64,3 +64,47 @@ describe("the tour manager's link of a postponed tour", () => {
     expect(endedHeading).toBe('This link does not work');
   }, 300_000);
 });
+
+describe("the tour manager's page of a tour of more shows than a page holds", () => {
+  it('follows the link to the later shows and takes a guest for a show there, back on its page', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const today = (await clockNow()).toISOString().slice(0, 10);
+    // Six shows, one a day: five on the first page, the last on the second.
+    const shows = Array.from({ length: 6 }, (_, i) =>
+      aTourShow({
+        date: plusDays(today, 10 + i),
+        venue: aVenue('Graz', 'AT', 'Europe/Vienna'),
+        promoter: aPromoter(`Paged${i}`),
+      }),
+    );
+    const last = shows[5];
+    await tourWebhook(label, 'tour.booked', {
+      tourId,
+      artist: { name: 'Long Run' },
+      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
+      shows,
+    });
+    await busIdle();
+    const link = (await tourView(label.id, tourId)).body.tourManagerPage;
+
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    const onFirst = await page.locator('section').count();
+    await Promise.all([page.waitForLoadState('load'), page.click('a[rel=next]')]);
+    const onSecond = await page.textContent(`#show-${last.showId} h2`, { timeout: 5_000 });
+    await page.fill(`#name-${last.showId}`, 'Robin Roe');
+    await Promise.all([page.waitForLoadState('load'), page.click(`#show-${last.showId} button`)]);
+    const added = await page.textContent('[role=status]');
+    const listed = await page.textContent(`#show-${last.showId}`);
+    const earlier = await page.getAttribute('a[rel=prev]', 'href');
+    await page.close();
+
+    expect(onFirst).toBe(5);
+    expect(onSecond).toContain(last.date);
+    expect(added).toContain(`Added to the guest list for ${last.date}`);
+    expect(listed).toContain('Robin Roe');
+    expect(earlier).toBe('?page=1');
+  }, 300_000);
+});
