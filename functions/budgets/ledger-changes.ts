@@ -3,7 +3,6 @@ import {
   type Counters,
   carriedConversion,
   counter,
-  counterParts,
   difference,
   type ExpenseState,
   type ExpenseVersion,
@@ -25,7 +24,14 @@ import {
   withRateNamed,
   withVersion,
 } from '#shared/budgets/ledger.ts';
-import type { BudgetStore, DriftRecord, InvoiceRef, LedgerWrite } from '#shared/db/budgets.ts';
+import {
+  type BudgetStore,
+  type DriftRecord,
+  type InvoiceRef,
+  type LedgerWrite,
+  TotalPastLimitError,
+  totalText,
+} from '#shared/db/budgets.ts';
 import { conflictBackoff } from '#shared/db/conflicts.ts';
 import {
   BudgetDriftRepaired,
@@ -270,7 +276,7 @@ async function releaseOnItsWay(
 /** Running totals repaired as drift: each total that differs, what it held and what the ledger says. */
 export const driftDifferences = (was: Counters, ledger: Counters): DriftRecord['differences'] =>
   Object.keys(difference(was, ledger)).map((name) => ({
-    total: counterParts(name).join(' '),
+    total: totalText(name),
     was: was[name] ?? 0,
     ledger: ledger[name] ?? 0,
   }));
@@ -636,7 +642,14 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     for (const settler of settlers) await store.fileExpenseUnder(labelId, settler, budgetId);
     // A rate named from the terms read holds them: terms replaced since refuse the write, read again.
     const terms = version === received ? undefined : termsVersion(budget);
-    if (await store.writeLedger(labelId, budgetId, { versions: [version], states, delta, terms })) {
+    const written = await writtenUnlessPastLimit(store, labelId, budgetId, version, {
+      versions: [version],
+      states,
+      delta,
+      terms,
+    });
+    if (written === 'refused') return;
+    if (written) {
       for (const settler of settlers) await settleAcrossBudgets(labelId, settler, budgetId, store);
       // The expense, and the orders it settled or reopened, under terms set since they were read.
       await countUnderTermsInForce(
@@ -650,6 +663,34 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     }
   }
   throw tooBusy(`expense ${received.expenseId} of budget ${budgetId}`);
+}
+
+/**
+ * The version's write, or, when it would take a running total past the limit, its refusal kept for good
+ * (listed on the budget, nothing of it counted): an event that can never be applied is neither retried
+ * nor lost (see docs/design.md#money). A redelivery is refused again and keeps the same refusal.
+ */
+async function writtenUnlessPastLimit(
+  store: BudgetStore,
+  labelId: string,
+  budgetId: string,
+  version: ExpenseVersion,
+  write: LedgerWrite,
+): Promise<boolean | 'refused'> {
+  try {
+    return await store.writeLedger(labelId, budgetId, write);
+  } catch (error) {
+    if (!(error instanceof TotalPastLimitError)) throw error;
+    await store.keepRefused(labelId, budgetId, {
+      expenseId: version.expenseId,
+      at: version.at,
+      change: version.change,
+      total: error.total,
+      reason: error.message,
+      receivedAt: version.receivedAt,
+    });
+    return 'refused';
+  }
 }
 
 /**

@@ -168,6 +168,8 @@ function budgetView(budget: StoredBudget, ledger: Ledger) {
     driftHistory: ledger.drift,
     unconverted: unconvertedExpenses(ledger.states),
     possibleDuplicates: possibleDuplicates(ledger.states, ledger.flagged, budget.budgetId),
+    // Versions refused for good: each would take a running total past the largest kept (docs/design.md#money).
+    refused: ledger.refused,
     expenses: ledger.states.filter(isCounted).length,
   };
 }

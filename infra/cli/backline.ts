@@ -192,6 +192,7 @@ export function budgetStatusText(budget: BudgetView): string {
       : 'not reconciled yet',
     `thresholds ${budget.thresholds.map((t) => `${t} %`).join(', ')}; crossed: ${budget.thresholdsCrossed.map((t) => `${t.threshold} % on ${t.on.slice(0, 10)}`).join(', ') || 'none'}`,
     ...unconverted,
+    ...budget.refused.map((r) => `refused, not counted: ${r.expenseId} ${r.change} (${r.reason})`),
     '',
     table(lines, ['line', 'category', 'planned', 'committed', 'actual', 'over']),
   ].join('\n');

@@ -9,7 +9,7 @@ import {
   type UnconvertedSummary,
 } from '../budgets/ledger.ts';
 import type { Money } from '../money/money.ts';
-import type { DayResult, Ledger, StoredBudget } from './budgets.ts';
+import type { DayResult, Ledger, Refusal, StoredBudget } from './budgets.ts';
 import { keyOf, keyParts } from './keys.ts';
 
 /**
@@ -91,10 +91,19 @@ export const stateOf = (item: Record<string, unknown>): ExpenseState => {
   return state as unknown as ExpenseState;
 };
 
+/**
+ * The running totals of the totals' item, each a number. The SDK reads a number past the largest
+ * integer a number holds exactly as a BigInt; no write takes a total there (`totalLimit`), but one
+ * stored before the limit was kept may be: it is read as the nearest number, never as a BigInt,
+ * which no figure or answer could take (see docs/design.md#money).
+ */
 export const countersOf = (item: Record<string, unknown> | undefined): Counters =>
   Object.fromEntries(
-    Object.entries(item ?? {}).filter(([name, value]) => isCounterName(name) && value !== 0),
-  ) as Counters;
+    Object.entries(item ?? {})
+      .filter(([name]) => isCounterName(name))
+      .map(([name, value]) => [name, Number(value)])
+      .filter(([, value]) => value !== 0),
+  );
 
 export interface BudgetReads {
   getBudget(labelId: string, budgetId: string): Promise<StoredBudget | undefined>;
@@ -125,6 +134,7 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
         alerts: [],
         drift: [],
         flagged: [],
+        refused: [],
       };
       // A strong read takes the running totals' item first, then the whole ledger in its order (the states
       // before the versions after them, so a write landing amid the read is in the versions if in the
@@ -168,6 +178,10 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
                 differences: item.differences,
                 ...(item.by ? { by: item.by } : {}),
               });
+            else if (item.entity === 'refused') {
+              const { pk: _p, sk: _s, entity: _e, ...refusal } = item;
+              ledger.refused.push(refusal as Refusal);
+            }
             // A flag whose expenses all stopped carrying the invoice elsewhere names none: no flag.
             else if (item.entity === 'duplicate' && item.expenses?.length > 0)
               ledger.flagged.push({

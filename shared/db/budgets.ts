@@ -15,7 +15,12 @@ import type {
   ExpenseVersion,
   FlaggedInvoice,
 } from '../budgets/ledger.ts';
-import { type DuplicatesSummary, invoiceOf, type UnconvertedSummary } from '../budgets/ledger.ts';
+import {
+  counterParts,
+  type DuplicatesSummary,
+  invoiceOf,
+  type UnconvertedSummary,
+} from '../budgets/ledger.ts';
 import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
@@ -52,6 +57,7 @@ import { outboxPut, putOnce, writeWithOutbox } from './outbox.ts';
  *     sk = ALERT#<alertId>                an alert raised (once per budget, threshold or line, and period)
  *     sk = DRIFT#<date>#<at>[#<expenseId>#<eventId>]  a drift found and repaired by the reconciliation
  *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also carried by expenses of other budgets of the label
+ *     sk = REFUSED#<expenseId>#<at>        a version refused for good: it would take a running total past the limit
  * - a label's budgets by scope: gsi1pk = BUDGETS#<labelId>, gsi1sk = <scopeKind>#<scopeId>#<budgetId>
  * - every budget, for the daily fan-out: gsi2pk = BUDGETS#ALL, gsi2sk = <labelId>#<budgetId>
  * - an artist's recoupable expenses: gsi1pk = RECOUPABLE#<labelId>#<artistId>, gsi1sk = <budgetId>#<expenseId>
@@ -87,6 +93,10 @@ export const expenseKey = (labelId: string, budgetId: string, expenseId: string)
 const versionKey = (labelId: string, budgetId: string, expenseId: string, at: string) => ({
   pk: budgetPartition(labelId, budgetId),
   sk: keyOf('VERSION', expenseId, at),
+});
+const refusedKey = (labelId: string, budgetId: string, expenseId: string, at: string) => ({
+  pk: budgetPartition(labelId, budgetId),
+  sk: keyOf('REFUSED', expenseId, at),
 });
 const alertKey = (labelId: string, budgetId: string, alertId: string) => ({
   pk: budgetPartition(labelId, budgetId),
@@ -302,6 +312,22 @@ export interface Ledger {
   drift: DriftRecord[];
   /** Vendor invoices of this budget's expenses also found under other budgets of the label. */
   flagged: FlaggedInvoice[];
+  /** Versions refused for good, each once: they would take a running total past `totalLimit`. */
+  refused: Refusal[];
+}
+
+/**
+ * A version of an expense the ledger refused for good, kept apart from the versions (which count):
+ * it would take a running total past `totalLimit` (see docs/design.md#money).
+ */
+export interface Refusal {
+  expenseId: string;
+  at: string;
+  change: ExpenseVersion['change'];
+  /** The running total it would take past the limit, as stated (`totalText`). */
+  total: string;
+  reason: string;
+  receivedAt: string;
 }
 
 /** What one change of the ledger writes, all or nothing. */
@@ -371,8 +397,13 @@ export interface BudgetStore extends BudgetReads, FxRates {
   /** The stored states of these expenses (strongly consistent), absent ones left out. */
   expenseStates(labelId: string, budgetId: string, expenseIds: string[]): Promise<Map<string, ExpenseState>>;
   hasVersion(labelId: string, budgetId: string, expenseId: string, at: string): Promise<boolean>;
-  /** False when a condition failed (a version already there, a state changed since it was read): nothing written. */
+  /**
+   * False when a condition failed (a version already there, a state changed since it was read): nothing
+   * written. Throws `TotalPastLimitError` when it would take a running total past `totalLimit`: nothing written.
+   */
   writeLedger(labelId: string, budgetId: string, write: LedgerWrite): Promise<boolean>;
+  /** Keeps a version refused for good (the same refusal again changes nothing). */
+  keepRefused(labelId: string, budgetId: string, refusal: Refusal): Promise<void>;
   /** The running totals and their revision alone, as `ledger` answers them (strongly consistent): one item read, not the partition. */
   runningTotals(labelId: string, budgetId: string): Promise<Pick<Ledger, 'totals' | 'totalsRevision'>>;
   /** Sets the running totals to the ledger's while they are still at `revision`; records the drift and its event. */
@@ -479,29 +510,73 @@ const startOf = (cursor: string | undefined) =>
     : undefined;
 
 /**
+ * The largest running total kept, in minor units: the largest integer a number holds exactly, as each
+ * amount is (`Minor`). A write that would take any total past it is refused (see docs/design.md#money).
+ */
+export const totalLimit = Number.MAX_SAFE_INTEGER;
+
+/** A ledger write refused because it would take a running total past `totalLimit`: nothing of it was written. */
+export class TotalPastLimitError extends Error {
+  readonly total: string;
+  constructor(total: string) {
+    super(`${total} would pass ${totalLimit}, the largest total Backline keeps`);
+    this.name = 'TotalPastLimitError';
+    this.total = total;
+  }
+}
+
+/** A running total's name as stated (the drift's `total`, a refusal's): `actual travel`. */
+export const totalText = (name: string) => counterParts(name).join(' ');
+
+/**
  * The running totals' update of a ledger write: `delta` added to the counters (ADD creates a missing
  * counter) and the revision moved by one, every write, an empty delta too; while still at `revision`,
- * if given (0: no write yet).
+ * if given (0: no write yet), and while no total it adds to passes `totalLimit` (the write's own
+ * condition refuses it, not a read before it).
  */
 function addCounters(delta: Counters, revision?: number) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':one': 1 };
+  const within: string[] = [];
   const adds = Object.entries(delta).map(([name, value], i) => {
+    if (value > totalLimit) throw new TotalPastLimitError(totalText(name));
     names[`#c${i}`] = name;
     values[`:c${i}`] = value;
+    if (value > 0) {
+      values[`:l${i}`] = totalLimit - value;
+      within.push(`(attribute_not_exists(#c${i}) OR #c${i} <= :l${i})`);
+    }
     return `#c${i} :c${i}`;
   });
   if (revision !== undefined) values[':revision'] = revision;
+  const conditions = [
+    ...(revision === undefined
+      ? []
+      : [`(${revision ? '' : 'attribute_not_exists(revision) OR '}revision = :revision)`]),
+    ...within,
+  ];
   return {
     UpdateExpression: `ADD ${[...adds, 'revision :one'].join(', ')}`,
     ...(adds.length > 0 ? { ExpressionAttributeNames: names } : {}),
     ExpressionAttributeValues: values,
-    ...(revision === undefined
-      ? {}
-      : {
-          ConditionExpression: `${revision ? '' : 'attribute_not_exists(revision) OR '}revision = :revision`,
-        }),
+    ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
+    // What the totals held when refused: whether the revision moved or a total would pass the limit.
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   };
+}
+
+/**
+ * Of a ledger write whose totals' update alone was refused, the total it would take past `totalLimit`,
+ * as the totals held when refused (`old`, as DynamoDB answers them: `{ N: '...' }`); undefined when
+ * the revision had moved since the write's read: that refusal is read again, and judged on that read.
+ */
+function totalPastLimit(write: LedgerWrite, old: Record<string, { N?: string }> | undefined) {
+  const held = (name: string) => Number(old?.[name]?.N ?? 0);
+  if (write.totalsRevision !== undefined && held('revision') !== write.totalsRevision) return undefined;
+  const name = Object.keys(write.delta).find(
+    (name) => write.delta[name] > 0 && held(name) > totalLimit - write.delta[name],
+  );
+  return name === undefined ? undefined : totalText(name);
 }
 
 /** The item of one version of an expense (kept once: a repeated one is refused by its condition). */
@@ -675,9 +750,30 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         );
         return true;
       } catch (error) {
-        if (failedConditions(error)?.some(Boolean)) return false;
+        const failed = failedConditions(error);
+        // The totals' update (the last item) alone refused: a total past the limit is refused for good.
+        if (failed?.at(-1) && failed.filter(Boolean).length === 1) {
+          const reasons = (error as { CancellationReasons: { Item?: Record<string, { N?: string }> }[] })
+            .CancellationReasons;
+          const total = totalPastLimit(write, reasons.at(-1)?.Item);
+          if (total) throw new TotalPastLimitError(total);
+        }
+        if (failed?.some(Boolean)) return false;
         throw error;
       }
+    },
+
+    async keepRefused(labelId, budgetId, refusal) {
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            ...refusedKey(labelId, budgetId, refusal.expenseId, refusal.at),
+            entity: 'refused',
+            ...refusal,
+          },
+        }),
+      );
     },
 
     async runningTotals(labelId, budgetId) {

@@ -6,7 +6,7 @@ import {
   type ExpenseVersion,
   emptyState,
 } from '#shared/budgets/ledger.ts';
-import type { BudgetStore, DayResult } from '#shared/db/budgets.ts';
+import { type BudgetStore, type DayResult, TotalPastLimitError, totalLimit } from '#shared/db/budgets.ts';
 import {
   BudgetOwnerSuppressed,
   BudgetOwnerUnreachable,
@@ -90,6 +90,59 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await store.hasVersion(budget.labelId, budget.budgetId, 'exp-1', aVersion('exp-1').at)).toBe(
         true,
       );
+    });
+
+    it('refuses, by the write itself, a write that would take a running total past the limit: nothing written, its refusal kept once', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const half = Math.floor(totalLimit / 2) + 1;
+      const radio = counter.actual('radio');
+      const past = (revision?: number) => ({
+        versions: [aVersion('exp-2')],
+        states: [aState('exp-2', { contribution: { [radio]: half } })],
+        delta: { [counter.vat()]: 100, [radio]: half },
+        ...(revision === undefined ? {} : { totalsRevision: revision }),
+      });
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [aVersion('exp-1')],
+        states: [aState('exp-1', { contribution: { [radio]: half } })],
+        delta: { [radio]: half },
+      });
+
+      await expect(store.writeLedger(budget.labelId, budget.budgetId, past())).rejects.toThrow(
+        new TotalPastLimitError('actual radio'),
+      );
+      await expect(store.writeLedger(budget.labelId, budget.budgetId, past(1))).rejects.toThrow(
+        TotalPastLimitError,
+      );
+      // At another revision it is that refusal, read again: the limit is judged on the totals read then.
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, past(0))).toBe(false);
+      // Taking a total down is never refused, and what it frees is taken again.
+      expect(
+        await store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [],
+          states: [{ ...aState('exp-1', { contribution: { [radio]: 1 } }), revision: 1 }],
+          delta: { [radio]: 1 - half },
+        }),
+      ).toBe(true);
+
+      const refusal = {
+        expenseId: 'exp-2',
+        at: aVersion('exp-2').at,
+        change: 'recorded' as const,
+        total: 'actual radio',
+        reason: new TotalPastLimitError('actual radio').message,
+        receivedAt: '2027-02-01T10:00:02.000Z',
+      };
+      await store.keepRefused(budget.labelId, budget.budgetId, refusal);
+      await store.keepRefused(budget.labelId, budget.budgetId, refusal);
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(ledger.totals).toEqual({ [radio]: 1 });
+      expect(ledger.totalsRevision).toBe(2);
+      expect(ledger.states.map((s) => s.expenseId)).toEqual(['exp-1']);
+      expect(ledger.versions.map((v) => v.expenseId)).toEqual(['exp-1']);
+      expect(ledger.refused).toEqual([refusal]);
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, past(2))).toBe(true);
     });
 
     it('answers the running totals alone as the ledger answers them, a total back at zero left out', async () => {

@@ -18,10 +18,18 @@ import type {
   Ledger,
   LedgerWrite,
   OwnerUnreachable,
+  Refusal,
   SettlementVersion,
   StoredBudget,
 } from '#shared/db/budgets.ts';
-import { driftOf, ownMark, suppressedMarkStands } from '#shared/db/budgets.ts';
+import {
+  driftOf,
+  ownMark,
+  suppressedMarkStands,
+  TotalPastLimitError,
+  totalLimit,
+  totalText,
+} from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 
 const key = (...parts: string[]) => JSON.stringify(parts);
@@ -72,6 +80,7 @@ export class InMemoryBudgets implements BudgetStore {
   readonly versions = new Map<string, ExpenseVersion>();
   readonly alerts = new Map<string, { alertId: string; raisedAt: string; mailed: boolean }>();
   readonly drift = new Map<string, Map<string, DriftRecord>>();
+  readonly refused = new Map<string, Refusal>();
   readonly days = new Map<string, DayResult>();
   readonly owners = new Map<string, Set<string>>();
   readonly pages = new Set<string>();
@@ -149,6 +158,10 @@ export class InMemoryBudgets implements BudgetStore {
     }
     const totals = this.totalsOf(labelId, budgetId);
     if (write.totalsRevision !== undefined && totals.revision !== write.totalsRevision) return false;
+    // No running total past the limit, as the totals' update's condition refuses it (see docs/design.md#money).
+    for (const [name, value] of Object.entries(write.delta))
+      if (value > 0 && (totals.counters[name] ?? 0) > totalLimit - value)
+        throw new TotalPastLimitError(totalText(name));
     for (const v of write.versions) this.versions.set(key(labelId, budgetId, v.expenseId, v.at), clone(v));
     for (const state of write.states)
       this.states.set(key(labelId, budgetId, state.expenseId), {
@@ -165,6 +178,10 @@ export class InMemoryBudgets implements BudgetStore {
       this.published.push(...write.drift.entries);
     }
     return true;
+  }
+
+  async keepRefused(labelId: string, budgetId: string, refusal: Refusal) {
+    this.refused.set(key(labelId, budgetId, refusal.expenseId, refusal.at), clone(refusal));
   }
 
   private keepDrift(labelId: string, budgetId: string, record: DriftRecord, of: string[]) {
@@ -200,6 +217,7 @@ export class InMemoryBudgets implements BudgetStore {
       flagged: this.inBudget(this.flags, labelId, budgetId)
         .filter((flag) => flag.expenses.length > 0)
         .map(({ generation: _g, ...flag }) => flag),
+      refused: this.inBudget(this.refused, labelId, budgetId),
     };
   }
 

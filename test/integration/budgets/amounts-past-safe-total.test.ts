@@ -1,21 +1,27 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { counter } from '#shared/budgets/ledger.ts';
+import { totalsKey } from '#shared/db/budgets.ts';
 import { aLabel } from '#test/support/announcing.ts';
-import { aBudgetBody, managerDate, sendLabelEvent } from '#test/support/budgets-cloud.ts';
-import { api, busIdle } from '#test/support/cloud.ts';
+import { aBudgetBody, getJson, managerDate, sendLabelEvent } from '#test/support/budgets-cloud.ts';
+import { api, busIdle, cloud, deadLetters, documentClient } from '#test/support/cloud.ts';
 
 /**
  * Amounts are integer minor units (docs/design.md#money): each expense's amount is within the largest
- * integer a number holds exactly (2^53 - 1), but a budget's totals are running sums that DynamoDB keeps
- * exactly past it and the SDK then reads back as a BigInt.
+ * integer a number holds exactly (2^53 - 1), and so is every running total of a budget: a change that
+ * would take one past it is refused for good, kept apart and listed on the budget.
  */
 describe('a budget whose expenses sum past the largest amount Backline keeps', () => {
-  it.fails('still answers its view (200), not a 500 from its totals', async () => {
-    const label = await aLabel();
-    const today = await managerDate();
-    const budget = aBudgetBody({
+  const travelBudget = () =>
+    aBudgetBody({
       currency: 'GBP',
       lines: [{ lineId: 'travel', category: 'travel', planned: { minor: 100_000, currency: 'GBP' } }],
     });
+
+  it('counts the first expense, refuses the one that would pass the limit, and still answers its view (200)', async () => {
+    const label = await aLabel();
+    const today = await managerDate();
+    const budget = travelBudget();
     const expense = (expenseId: string) => ({
       expenseId,
       budgetId: budget.budgetId,
@@ -29,12 +35,46 @@ describe('a budget whose expenses sum past the largest amount Backline keeps', (
     });
     await sendLabelEvent(label, 'budget.set', budget);
     await sendLabelEvent(label, 'expense.recorded', expense('exp-1'));
-    await sendLabelEvent(label, 'expense.recorded', expense('exp-2'));
+    await sendLabelEvent(label, 'expense.recorded', expense('exp-2'), 1);
 
-    // Both applied, their running totals included (the budgets function has nothing left to do).
+    // Both handled (the budgets function has nothing left to do), the second refused for good.
     await busIdle();
+    const view = await getJson<{
+      totals: { actual: number };
+      refused: { expenseId: string; change: string; total: string; reason: string }[];
+      expenses: number;
+    }>(`/labels/${label.id}/budgets/${budget.budgetId}`);
+
+    expect(view.status).toBe(200);
+    expect(view.body.totals.actual).toBe(5_000_000_000_000_000);
+    expect(view.body.expenses).toBe(1);
+    expect(view.body.refused).toEqual([
+      expect.objectContaining({ expenseId: 'exp-2', change: 'recorded', total: 'actual travel' }),
+    ]);
+    expect(view.body.refused[0].reason).toContain('9007199254740991');
+    // Refused, not failed: nothing of it was retried into the dead letters.
+    expect(JSON.stringify(await deadLetters())).not.toContain(label.id);
+  });
+
+  it('answers the view (200) of a budget whose total was stored past the limit before it was kept', async () => {
+    const label = await aLabel();
+    const budget = travelBudget();
+    await sendLabelEvent(label, 'budget.set', budget);
+    await busIdle();
+    // As DynamoDB added two such expenses before the limit: the SDK reads it back as a BigInt.
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: cloud().tableName,
+        Key: totalsKey(label.id, budget.budgetId),
+        UpdateExpression: 'ADD #actual :sum, revision :one',
+        ExpressionAttributeNames: { '#actual': counter.actual('travel') },
+        ExpressionAttributeValues: { ':sum': 10_000_000_000_000_000n, ':one': 1 },
+      }),
+    );
+
     const view = await api(`/labels/${label.id}/budgets/${budget.budgetId}`);
 
     expect(view.status).toBe(200);
+    expect(((await view.json()) as { totals: { actual: number } }).totals.actual).toBe(1e16);
   });
 });

@@ -102,6 +102,7 @@ const aBudgetView = (): BudgetView => ({
   driftHistory: [],
   unconverted: [],
   possibleDuplicates: [],
+  refused: [],
   expenses: 6,
 });
 
