@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { TerritoryDate } from './events/release-scheduled.ts';
-import { type Issue, ValidationError } from './http/errors.ts';
+import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
 
 /**
  * DDEX ERN 4.x `NewReleaseMessage` bodies, read into what a label would have sent as JSON
@@ -497,7 +497,7 @@ const problem = (path: string, message: string): ParsedErn => ({
 export function parseErn(raw: Buffer | string): ParsedErn {
   let xml: string;
   try {
-    xml = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    xml = typeof raw === 'string' ? raw : strictUtf8(raw);
   } catch {
     return problem('', 'body is not valid UTF-8 (ERN messages must be sent as UTF-8)');
   }

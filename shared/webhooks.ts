@@ -20,7 +20,7 @@ import {
 import { acceptingOlder, type OlderVersion } from './events/older-version.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
 import { TourBookedV1, TourDateAddedV1, TourDateCancelledV1 } from './events/tour-booked-v1.ts';
-import { type Issue, ValidationError } from './http/errors.ts';
+import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
 import * as z from './zod.ts';
 
 /**
@@ -113,11 +113,8 @@ export function parseWebhookBody(raw: Buffer | string): ParsedWebhook {
   let text: string;
   try {
     // A leading byte order mark is ignored (RFC 8259 allows it), in the bytes as in the text stored from
-    // them: TextDecoder drops it from bytes, so it is dropped from a string the same way.
-    text =
-      typeof raw === 'string'
-        ? raw.replace(/^\uFEFF/, '')
-        : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    // them: strictUtf8 drops it from bytes, so it is dropped from a string the same way.
+    text = typeof raw === 'string' ? raw.replace(/^\uFEFF/, '') : strictUtf8(raw);
   } catch {
     return { ok: false, error: new ValidationError([{ path: '', message: 'body is not valid UTF-8' }]) };
   }

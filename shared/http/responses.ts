@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { WriteConflictError } from '../db/conflicts.ts';
-import { HttpError, ValidationError } from './errors.ts';
+import { HttpError, strictUtf8, ValidationError } from './errors.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -47,13 +47,14 @@ export const rawBody = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
 /**
- * The JSON body, or a 400 that says why it cannot be read: JSON is UTF-8 (RFC 8259), read strictly as
- * a webhook's body is (`parseWebhookBody`), so bytes in another charset are refused, never stored as U+FFFD.
+ * The JSON body, or a 400 that says why it cannot be read: JSON is UTF-8 (RFC 8259), read strictly
+ * (`strictUtf8`) as a webhook's body is (`parseWebhookBody`), so bytes in another charset are refused,
+ * never stored as U+FFFD.
  */
 export function jsonBody(event: HttpEvent): unknown {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(rawBody(event));
+    text = strictUtf8(rawBody(event));
   } catch {
     throw new ValidationError([{ path: '', message: 'body is not valid UTF-8' }]);
   }

@@ -217,6 +217,21 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(issuesOf(external)[0].message).toMatch(/DOCTYPE/);
   });
 
+  it('refuses a message whose bytes are not UTF-8 (a windows-1252 title) on the whole body, and reads the same message in UTF-8', () => {
+    const message = ernMessage('single', { ...base, date: '2027-03-05' }).replace(
+      '</MessageId>',
+      '</MessageId><!-- Caf\u00e9 -->',
+    );
+
+    const windows1252 = parseErn(Buffer.from(message, 'latin1'));
+    const utf8 = parseErn(Buffer.from(message, 'utf8'));
+
+    expect(windows1252.ok ? [] : windows1252.error.issues).toEqual([
+      { path: '', message: 'body is not valid UTF-8 (ERN messages must be sent as UTF-8)' },
+    ]);
+    expect(utf8.ok).toBe(true);
+  });
+
   it('names the element path of what Backline needs and the message lacks', () => {
     const message = ernMessage('single', { ...base, date: '2027-03-05' });
 
