@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-
 import { failedConditions } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { claimWrites, type Delivery, type NewClaim } from './deliveries.ts';
-import { type PressTold, pressToldUpdate, type ShowRef, showKey } from './tours.ts';
+import { type PressTold, pressToldUpdate, type ShowRef, showAsRead } from './tours.ts';
 
 /**
  * A press step's notes of what addresses are told of a show and the claims of the mails that tell
@@ -34,16 +34,7 @@ export const dynamoNotePressAndClaim =
   (db: DynamoDBDocumentClient, table: string): NotePressAndClaim =>
   async ({ asRead, country, claims }, at) => {
     const claimed: Delivery[] = [];
-    const check = {
-      ConditionCheck: {
-        TableName: table,
-        Key: showKey(asRead.labelId, asRead.tourId, asRead.showId),
-        // The show as the step read it: a change landing since has its step read the notes before
-        // these, so this step is taken again from a fresh read (docs/design.md#tours).
-        ConditionExpression: 'occurredAt = :read',
-        ExpressionAttributeValues: { ':read': asRead.occurredAt },
-      },
-    };
+    const check = { ConditionCheck: showAsRead(table, asRead, asRead.occurredAt) };
     for (let start = 0; start < claims.length; start += notedClaimsPerWrite) {
       const page = claims.slice(start, start + notedClaimsPerWrite);
       const notes = page.flatMap(({ told }) =>

@@ -166,6 +166,18 @@ export async function toldAsReached(
   }
   return sent;
 }
+/**
+ * The condition of a press step's notes (and of their mails' claims): the show as the step read it
+ * (`occurredAt`), a `ConditionCheck` of a transaction. A change landing since has its step read the notes
+ * before these, so this step is taken again from a fresh read (docs/design.md#tours).
+ */
+export const showAsRead = (TableName: string, ref: ShowRef, occurredAt: string) => ({
+  TableName,
+  Key: showKey(ref.labelId, ref.tourId, ref.showId),
+  ConditionExpression: 'occurredAt = :read',
+  ExpressionAttributeValues: { ':read': occurredAt },
+});
+
 /** The write noting what an address was told (`recordPressTold`). */
 export const pressToldUpdate = (labelId: string, tourId: string, country: string, told: PressTold) => {
   // Each show's statement is an attribute of its own, so one write sets it whether or not the
@@ -747,16 +759,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       writeWithOutbox(
         db,
         [
-          {
-            ConditionCheck: {
-              TableName: table,
-              Key: showKey(ref.labelId, ref.tourId, ref.showId),
-              // The show as the step read it: a change landing since has its step read the notes
-              // before these, so this step is taken again from a fresh read (docs/design.md#tours).
-              ConditionExpression: 'occurredAt = :read',
-              ExpressionAttributeValues: { ':read': occurredAt },
-            },
-          },
+          { ConditionCheck: showAsRead(table, ref, occurredAt) },
           ...told.map((entry) => ({
             Update: { TableName: table, ...pressToldUpdate(ref.labelId, ref.tourId, country, entry) },
           })),
