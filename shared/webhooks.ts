@@ -20,7 +20,7 @@ import {
 import { acceptingOlder, type OlderVersion } from './events/older-version.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
 import { TourBookedV1, TourDateAddedV1, TourDateCancelledV1 } from './events/tour-booked-v1.ts';
-import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
+import { type Issue, jsonIssues, strictUtf8, ValidationError } from './http/errors.ts';
 import * as z from './zod.ts';
 
 /**
@@ -128,6 +128,9 @@ export function parseWebhookBody(raw: Buffer | string): ParsedWebhook {
       error: new ValidationError([{ path: '', message: `body is not valid JSON (${reason})` }]),
     };
   }
+  // A label's webhooks are not closed: their payloads may gain fields (docs/design.md#routes-and-auth).
+  const surrogates = jsonIssues(json, false);
+  if (surrogates.length > 0) return { ok: false, error: new ValidationError(surrogates) };
   const parsed = WebhookBody.safeParse(json);
   if (!parsed.success) return { ok: false, error: new ValidationError(parsed.error.issues.map(issueOf)) };
   return { ok: true, body: parsed.data, contract: webhookTypes[parsed.data.type] };

@@ -49,6 +49,49 @@ export class ValidationError extends HttpError {
 export const strictUtf8 = (bytes: Uint8Array): string =>
   new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 
+/** A key of a parsed JSON value, below the key it stands in (none at the top). */
+interface JsonKey {
+  key: string;
+  parent?: JsonKey;
+}
+
+const pathOf = (at: JsonKey | undefined): string => {
+  const keys: string[] = [];
+  for (let key = at; key; key = key.parent) keys.push(key.key);
+  return keys.reverse().join('.');
+};
+
+/**
+ * What JSON.parse keeps but no route takes, each where it stands (`guests.1.name`): a string, key or
+ * value, holding a lone surrogate (`"\ud800"` is valid JSON, but no UTF-8 holds it, and DynamoDB keeps
+ * its strings as UTF-8: DynamoDB Local stores it as sent); and in
+ * a `closed` body (the manager's API, docs/design.md#routes-and-auth) a `__proto__` key, which JSON.parse
+ * keeps as the body's own key but zod drops from a record (a day's rates, keyed by pair) without an issue.
+ * Walked with a stack of its own, in the body's order: JSON.parse reads a body nested 10,000 deep, which
+ * a function calling itself a level at a time could not walk (a RangeError, a 5xx).
+ */
+export function jsonIssues(value: unknown, closed: boolean): Issue[] {
+  const issues: Issue[] = [];
+  const stack: { value: unknown; at?: JsonKey; refused?: string }[] = [{ value }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const refused =
+      next.refused ??
+      (typeof next.value === 'string' && !next.value.isWellFormed() ? loneSurrogate : undefined);
+    if (refused) issues.push({ path: pathOf(next.at), message: refused });
+    else if (typeof next.value === 'object' && next.value !== null)
+      for (const [key, child] of Object.entries(next.value).reverse())
+        stack.push({
+          value: child,
+          at: { key, parent: next.at },
+          ...(closed && key === '__proto__' ? { refused: 'is not a known field' } : {}),
+          ...(key.isWellFormed() ? {} : { refused: loneSurrogate }),
+        });
+  }
+  return issues;
+}
+
+const loneSurrogate = 'is not valid Unicode (a lone surrogate)';
+
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const unauthorized = (message = 'missing or invalid credentials') =>
   new HttpError(401, 'unauthorized', message);

@@ -1,5 +1,5 @@
 import type * as z from '../zod.ts';
-import { type Issue, ValidationError } from './errors.ts';
+import { jsonIssues, ValidationError } from './errors.ts';
 import { type HttpEvent, jsonBody } from './responses.ts';
 
 /**
@@ -14,23 +14,13 @@ const valid = <T extends z.ZodMiniType>(schema: T, value: unknown, prefix: strin
 };
 
 /**
- * Each `__proto__` key of a JSON body, where it stands: JSON.parse keeps it as the body's own key,
- * but zod drops it from a record (a day's rates, keyed by pair) without an issue.
+ * The JSON body, or a 400 naming each invalid field (an unknown one too: bodies are strict objects, and
+ * `__proto__` is never a known one; a string no UTF-8 holds too, `jsonIssues`).
  */
-const protoKeys = (value: unknown, path: string[] = []): Issue[] =>
-  typeof value === 'object' && value !== null
-    ? Object.entries(value).flatMap(([key, child]) =>
-        key === '__proto__'
-          ? [{ path: [...path, key].join('.'), message: 'is not a known field' }]
-          : protoKeys(child, [...path, key]),
-      )
-    : [];
-
-/** The JSON body, or a 400 naming each invalid field (an unknown one too: bodies are strict objects). */
 export const bodyOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
   const body = jsonBody(event);
-  const unknown = protoKeys(body);
-  if (unknown.length > 0) throw new ValidationError(unknown);
+  const refused = jsonIssues(body, true);
+  if (refused.length > 0) throw new ValidationError(refused);
   return valid(schema, body, []);
 };
 

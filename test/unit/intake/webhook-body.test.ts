@@ -45,6 +45,21 @@ describe('parseWebhookBody', () => {
     expect(issues).toEqual([{ path: 'data.releaseDate', message: expect.any(String) }]);
   });
 
+  it('names a field holding a lone surrogate, which no UTF-8 holds, rather than taking it to be stored', () => {
+    const issues = issuesOf(aReleaseWebhook({ title: 'Night \ud800 Drive' }));
+
+    expect(issues).toEqual([{ path: 'data.title', message: 'is not valid Unicode (a lone surrogate)' }]);
+  });
+
+  it('reads a body holding a field nested 10,000 deep, which JSON.parse reads, without overflowing the stack', () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const body = JSON.stringify(aReleaseWebhook()).replace(/}$/, `,"note":${deep}}`);
+
+    const parsed = parseWebhookBody(Buffer.from(body));
+
+    expect(parsed.ok).toBe(true);
+  });
+
   it('answers an unknown type on the `type` field, listing the known ones', () => {
     const issues = issuesOf({ type: 'release.exploded', timestamp: '2027-01-05T10:00:00Z', data: {} });
 

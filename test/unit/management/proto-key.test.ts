@@ -53,3 +53,17 @@ describe("a day's exchange rates with a pair named __proto__", () => {
     expect(await budgets.rates('2027-01-05')).toBeUndefined();
   });
 });
+
+describe('a body nested deeper than a walk by recursion can go', () => {
+  it('answers 400 naming the field, where a recursive look for `__proto__` keys overflowed the stack, and puts no rate', async () => {
+    const { budgets, put } = office();
+    // JSON.parse reads 10,000 nested arrays; a function calling itself a level at a time does not.
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+
+    const response = await put('2027-01-05', `{"rates":{"GBP/USD":${deep}}}`);
+
+    expect(response.status).toBe(400);
+    expect(response.issues.map((issue: { path: string }) => issue.path)).toEqual(['rates.GBP/USD']);
+    expect(await budgets.rates('2027-01-05')).toBeUndefined();
+  });
+});
