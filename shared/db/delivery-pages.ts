@@ -7,6 +7,7 @@ import {
   type MailSubject,
   subjectDeliveriesKey,
 } from './deliveries.ts';
+import { isKeyValue, keyBytes } from './keys.ts';
 import { InvalidCursorError } from './outlet-listing.ts';
 
 /**
@@ -42,12 +43,15 @@ function decodeCursor(cursor: string, labelId: string, subject: MailSubject): Po
       throw new Error('shard');
     if (k === undefined) return { shard: s };
     const key = k as Record<string, unknown>;
-    // A delivery's own key (`deliveryKey`), and non-empty strings: DynamoDB refuses an empty key value.
+    // A delivery's own key (`deliveryKey`), and values DynamoDB takes as keys: a table key (`pk`, `sk`)
+    // and an index key (`gsi1pk`, `gsi1sk`), each within its limit.
     const shaped =
       typeof k === 'object' &&
       k !== null &&
       Object.keys(key).length === keyNames.length &&
-      keyNames.every((name) => typeof key[name] === 'string' && key[name] !== '') &&
+      keyNames.every((name) =>
+        isKeyValue(key[name], name.endsWith('pk') ? keyBytes.partition : keyBytes.sort),
+      ) &&
       key.sk === deliveryKey('').sk &&
       String(key.pk).startsWith(deliveryKey('').pk) &&
       key.pk !== deliveryKey('').pk;

@@ -29,6 +29,17 @@ export const lastPartOf = (key: string): string =>
     .replaceAll('%23', '#')
     .replaceAll('%25', '%');
 
+/** DynamoDB's limits on a key attribute's value, in bytes of UTF-8: a partition key's, a sort key's. */
+export const keyBytes = { partition: 2048, sort: 1024 } as const;
+
+/**
+ * Whether `value` is a key attribute's value DynamoDB takes (a string, non-empty, UTF-8 so holding no lone
+ * surrogate, within `limit` bytes): what a cursor brings back is checked so, as DynamoDB would otherwise
+ * refuse it with a 5xx.
+ */
+export const isKeyValue = (value: unknown, limit: number): value is string =>
+  typeof value === 'string' && value !== '' && value.isWellFormed() && Buffer.byteLength(value) <= limit;
+
 /**
  * A fixed-length hex digest of a tuple of ids, for names with a length limit and a narrow alphabet
  * (an EventBridge Scheduler name is at most 64 characters of `[0-9a-zA-Z-_.]`). The tuple is

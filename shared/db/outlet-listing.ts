@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { genreKey, type Outlet } from '../outlets.ts';
-import { keyParts, lastPartOf } from './keys.ts';
+import { isKeyValue, keyBytes, keyParts, lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
 
 /** Listing and paging the directory: every outlet in name order, on the `gsi1` index. */
@@ -54,7 +54,10 @@ function decodeCursor(cursor: string): Record<string, string> {
     const { s, i } = parsed as { s?: unknown; i?: unknown };
     if (typeof s !== 'string' || typeof i !== 'string' || !s.endsWith(`#${keyParts(i)}`))
       throw new Error('shape');
-    return { gsi1pk: outletsPartition, gsi1sk: s, ...outletKey(i) };
+    const key = { gsi1pk: outletsPartition, gsi1sk: s, ...outletKey(i) };
+    if (!isKeyValue(key.gsi1sk, keyBytes.sort) || !isKeyValue(key.pk, keyBytes.partition))
+      throw new Error('size');
+    return key;
   } catch {
     throw new InvalidCursorError('cursor is not one this API returned');
   }
