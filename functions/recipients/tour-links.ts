@@ -4,7 +4,7 @@ import { Currency } from '#shared/events/fields.ts';
 import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestInput, guestRefusals } from '#shared/guests.ts';
-import { type HttpResult, html, seeOther } from '#shared/http/index.ts';
+import { type HttpResult, html, type Issue, seeOther, strictUtf8 } from '#shared/http/index.ts';
 import {
   csrfTokenFor,
   InvalidTokenError,
@@ -69,8 +69,42 @@ const AdvanceForm = z.object({
   dayContactPhone: z.string().check(z.trim(), z.minLength(3, 'please give a phone number'), z.maxLength(40)),
 });
 
-export const formFields = (body: string): Record<string, string> =>
-  Object.fromEntries(new URLSearchParams(body));
+/** `%XX` escapes (and `+` for a space) as the bytes they stand for, one character of `latin1` each. */
+const unescapeForm = (part: string) =>
+  part
+    .replaceAll('+', ' ')
+    .replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+/**
+ * A form's fields (`application/x-www-form-urlencoded`), each name and value read strictly as UTF-8
+ * (`strictUtf8`), whether its bytes came percent-encoded or raw: a value that is not UTF-8 (a windows-1252
+ * `é`) is an issue naming its field, never text with U+FFFD, which is what URLSearchParams would read
+ * (docs/design.md#signed-pages). A field whose name is not UTF-8 is none of the form's, and left out.
+ */
+export function formFields(body: string | Uint8Array): { fields: Record<string, string>; issues: Issue[] } {
+  const read = (part: string): string | undefined => {
+    try {
+      return strictUtf8(Buffer.from(unescapeForm(part), 'latin1'));
+    } catch {
+      return undefined;
+    }
+  };
+  const fields: Record<string, string> = {};
+  const issues: Issue[] = [];
+  for (const pair of Buffer.from(body).toString('latin1').split('&')) {
+    const [name, value = ''] = pair.split(/=(.*)/s);
+    const field = read(name);
+    if (!field) continue;
+    const text = read(value);
+    if (text === undefined) issues.push({ path: field, message: 'is not valid UTF-8' });
+    else fields[field] = text;
+  }
+  return { fields, issues };
+}
+
+/** A form schema's issues, each by the name of its field. */
+const fieldIssues = (error: z.core.$ZodError | undefined): Issue[] =>
+  (error?.issues ?? []).map((issue) => ({ path: String(issue.path[0]), message: issue.message }));
 
 const invalid = (error: unknown): HttpResult | undefined =>
   error instanceof InvalidTokenError
@@ -147,7 +181,7 @@ export async function openAdvancePage(
  */
 export async function submitAdvancePage(
   token: string,
-  body: string,
+  body: string | Uint8Array,
   deps: PagesDeps,
 ): Promise<{ page: HttpResult; saved?: 'submitted' | 'amended' }> {
   const page = (result: HttpResult) => ({ page: result });
@@ -156,7 +190,7 @@ export async function submitAdvancePage(
     if (replaced) return page(linkReplaced());
     if (cancelled) return page(showCancelled(cancelled));
     if (!tour || !stored) return page(showGone());
-    const fields = formFields(body);
+    const { fields, issues } = formFields(body);
     if (!sameCsrfToken(key, token, fields.csrf ?? '')) return page(html(403, formExpiredPage()));
     const now = deps.now().toISOString();
     const lockAt = advanceLockAt(stored.show);
@@ -165,9 +199,10 @@ export async function submitAdvancePage(
         html(409, advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers })),
       );
     const parsed = AdvanceForm.safeParse(fields);
-    if (!parsed.success) {
+    if (!parsed.success || issues.length > 0) {
+      // An unreadable answer is marked as such, not as left blank.
       const errors: FieldErrors = Object.fromEntries(
-        parsed.error.issues.map((issue) => [String(issue.path[0]), issue.message]),
+        [...fieldIssues(parsed.error), ...issues].map((issue) => [issue.path, issue.message]),
       );
       return page(
         html(
@@ -299,11 +334,15 @@ export async function openTourManagerPage(
 }
 
 /** POST /tm/{token}: adds a guest to one show of the tour, unless its list is closed. */
-export async function addGuestFromPage(token: string, body: string, deps: PagesDeps): Promise<HttpResult> {
+export async function addGuestFromPage(
+  token: string,
+  body: string | Uint8Array,
+  deps: PagesDeps,
+): Promise<HttpResult> {
   try {
     const { key, claims, tour, shows } = await tourManagerContext(token, deps);
     if (!tour) return html(404, tourLinkInvalidPage('this tour is not known'));
-    const fields = formFields(body);
+    const { fields, issues } = formFields(body);
     if (!sameCsrfToken(key, token, fields.csrf ?? '')) return html(403, formExpiredPage());
     const stored = shows.find((s) => s.showId === fields.showId);
     if (!stored)
@@ -312,10 +351,10 @@ export async function addGuestFromPage(token: string, body: string, deps: PagesD
         status: 400,
       });
     const parsed = GuestInput.safeParse(fields);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
+    if (!parsed.success || issues.length > 0) {
+      const [issue] = [...issues, ...fieldIssues(parsed.error)];
       return openTourManagerPage(token, deps, {
-        message: { kind: 'error', text: `Guest ${String(issue.path[0])}: ${issue.message}.` },
+        message: { kind: 'error', text: `Guest ${issue.path}: ${issue.message}.` },
         status: 400,
         showId: stored.showId,
       });

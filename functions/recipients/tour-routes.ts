@@ -12,7 +12,6 @@ import {
 } from './tour-links.ts';
 
 const token = (event: HttpEvent) => event.pathParameters?.token ?? '';
-const form = (event: HttpEvent) => rawBody(event).toString('utf8');
 /** Where a taken advance is redirected: `?saved=submitted|amended`. */
 const savedOf = (event: HttpEvent) => {
   const saved = event.queryStringParameters?.saved;
@@ -68,7 +67,7 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
     method: 'POST',
     path: '/a/{token}',
     handler: async (event: HttpEvent) => {
-      const { page, saved } = await submitAdvancePage(token(event), form(event), deps);
+      const { page, saved } = await submitAdvancePage(token(event), rawBody(event), deps);
       if (saved === 'submitted') measure.record('AdvancesSubmitted', {});
       return page;
     },
@@ -100,7 +99,7 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
   {
     method: 'POST',
     path: '/tm/{token}',
-    handler: (event: HttpEvent) => addGuestFromPage(token(event), form(event), deps),
+    handler: (event: HttpEvent) => addGuestFromPage(token(event), rawBody(event), deps),
     doc: formPost(
       "Adds a name to a show's guest list until its cutoff",
       'not added (the list is closed or full, the show is cancelled ...): the page saying why',

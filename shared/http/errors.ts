@@ -44,7 +44,7 @@ export class ValidationError extends HttpError {
 /**
  * Bytes read as UTF-8 (RFC 3629), strictly: a TypeError where they are not UTF-8 (a windows-1252 `é`, an
  * encoded surrogate), never text with U+FFFD in their place. One way for every body a client sends (a
- * JSON body, a webhook's, an ERN message); a leading byte order mark is dropped.
+ * JSON body, a webhook's, an ERN message, a signed page's form); a leading byte order mark is dropped.
  */
 export const strictUtf8 = (bytes: Uint8Array): string =>
   new TextDecoder('utf-8', { fatal: true }).decode(bytes);

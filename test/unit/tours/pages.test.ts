@@ -154,6 +154,36 @@ describe("the promoter's advance page", () => {
     expect(measure.records).toEqual([{ name: 'AdvancesSubmitted', dimensions: {}, value: 1 }]);
   });
 
+  it('refuses an answer whose bytes are not UTF-8, percent-encoded or raw, with a 400 marking its field, storing nothing', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const post = tourPageRoutes(deps, new RecordedMeasure()).find(
+      (r) => r.method === 'POST' && r.path === '/a/{token}',
+    )!;
+    const form = filled(csrfTokenFor(key, token), { parking: 'PARKING' });
+    // `Café` in windows-1252 (0xE9), as a form in another charset sends it: escaped, and as raw bytes.
+    const escaped = Buffer.from(form.replace('PARKING', 'Caf%E9'));
+    const raw = Buffer.concat([
+      Buffer.from(form.slice(0, form.indexOf('PARKING'))),
+      Buffer.from('Caf\xe9', 'latin1'),
+      Buffer.from(form.slice(form.indexOf('PARKING') + 7)),
+    ]);
+
+    const pages = [];
+    for (const body of [escaped, raw]) {
+      const event = {
+        pathParameters: { token },
+        body: body.toString('base64'),
+        isBase64Encoded: true,
+      } as unknown as HttpEvent;
+      pages.push((await post.handler(event, {} as Context, () => {})) as HttpResult);
+    }
+
+    expect(pages.map((page) => page.statusCode)).toEqual([400, 400]);
+    for (const page of pages) expect(page.body).toContain('id="parking-error"');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+  });
+
   it('refuses a post without the CSRF token of this link, and changes nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const other = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) + 1 });
@@ -281,6 +311,18 @@ describe("the tour manager's page", () => {
     expect(late.statusCode).toBe(409);
     expect(late.body).toContain('the guest list is closed');
     expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
+  });
+
+  it("refuses a guest's name whose bytes are not UTF-8 with a 400 saying so, adding nobody", async () => {
+    const { deps, tours } = await world('2027-05-01T10:00:00Z');
+    const token = tourManagerToken();
+    const form = new URLSearchParams({ csrf: csrfTokenFor(key, token), showId: show.showId, plusOnes: '1' });
+
+    const page = await addGuestFromPage(token, `${form}&name=Ren%E9e`, deps);
+
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('Guest name: is not valid UTF-8');
+    expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
   });
 
   it("states each show's advance status, as its route documents: asked, then in", async () => {
