@@ -29,7 +29,9 @@ import {
   type DriftRecord,
   type InvoiceRef,
   type LedgerWrite,
+  type Refusal,
   TotalPastLimitError,
+  totalLimit,
   totalText,
 } from '#shared/db/budgets.ts';
 import { conflictBackoff } from '#shared/db/conflicts.ts';
@@ -105,10 +107,11 @@ export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Met
   if (!stored && (current?.termsAt ?? terms.termsAt) !== terms.termsAt) return;
   if (!stored && current?.occurredAt !== terms.occurredAt) return;
   const ledger = await deps.store.ledger(labelId, data.budgetId, { consistent: true });
+  // In the order received: past the limit, the later ones are refused (firstPastLimit, docs/design.md#money).
   await reevaluate(
     labelId,
     data.budgetId,
-    ledger.states.map((s) => s.expenseId),
+    ledger.states.sort(inOrderReceived).map((s) => s.expenseId),
     deps,
   );
 }
@@ -681,16 +684,101 @@ async function writtenUnlessPastLimit(
     return await store.writeLedger(labelId, budgetId, write);
   } catch (error) {
     if (!(error instanceof TotalPastLimitError)) throw error;
-    await store.keepRefused(labelId, budgetId, {
-      expenseId: version.expenseId,
-      at: version.at,
-      change: version.change,
-      total: error.total,
-      reason: error.message,
-      receivedAt: version.receivedAt,
-    });
+    await store.keepRefused(labelId, budgetId, refusalOf(version, error));
     return 'refused';
   }
+}
+
+/** A version refused for good: the total it would take past the limit, and why (see docs/design.md#money). */
+const refusalOf = (version: ExpenseVersion, error: TotalPastLimitError): Refusal => ({
+  expenseId: version.expenseId,
+  at: version.at,
+  change: version.change,
+  total: error.total,
+  reason: error.message,
+  receivedAt: version.receivedAt,
+});
+
+/** The order expenses were received in: first seen, then (the same instant) by id. */
+const inOrderReceived = (a: ExpenseState, b: ExpenseState) =>
+  a.firstSeenAt.localeCompare(b.firstSeenAt) || a.expenseId.localeCompare(b.expenseId);
+
+/**
+ * Of a recount's changes, the first expense recounted (`ids`), in the order received, whose change would
+ * take a running total past the limit, counted from the totals as they stand through the changes before
+ * it; with the total it would pass. Undefined when none would (see docs/design.md#money).
+ */
+function firstPastLimit(totals: Counters, changed: [ExpenseState, ExpenseState][], ids: string[]) {
+  const running = { ...totals };
+  const recounted = changed.filter(([, after]) => ids.includes(after.expenseId));
+  for (const [before, after] of recounted.sort(([a], [b]) => inOrderReceived(a, b))) {
+    const delta = difference(before.contribution, after.contribution);
+    const past = Object.keys(delta).find(
+      (name) => delta[name] > 0 && (running[name] ?? 0) > totalLimit - delta[name],
+    );
+    if (past) return { expenseId: after.expenseId, error: new TotalPastLimitError(totalText(past)) };
+    for (const [name, value] of Object.entries(delta)) running[name] = (running[name] ?? 0) + value;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses for good an expense a recount cannot count (see docs/design.md#money): each of its versions of
+ * this budget is taken off the ledger and kept as refused, as a version refused when written is, and its
+ * state keeps only what other expenses say of it (who settles it), counting nothing: held no more, and
+ * what it settled reopened, in the same write. The label's later change of it is taken as any other.
+ */
+async function refuseExpense(
+  labelId: string,
+  budgetId: string,
+  expenseId: string,
+  error: TotalPastLimitError,
+  store: BudgetStore,
+) {
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    await backOff(attempt);
+    const versions = await store.expenseVersions(labelId, budgetId, expenseId);
+    const before = (await store.expenseStates(labelId, budgetId, [expenseId])).get(expenseId);
+    if (!before || versions.length === 0) return;
+    const budget = await store.getBudget(labelId, budgetId);
+    const { settledElsewhere, namedBy, heldAtHome } = before;
+    const none: ExpenseState = {
+      ...emptyState(expenseId, before.firstSeenAt),
+      settledBy: before.settledBy,
+      ...(settledElsewhere ? { settledElsewhere } : {}),
+      ...(namedBy ? { namedBy } : {}),
+      ...(heldAtHome === undefined ? {} : { heldAtHome }),
+      revision: before.revision,
+    };
+    const changed = await withSettlements(store, labelId, budgetId, [[before, none]]);
+    const settled = changed.slice(1).map(([, commitment]) => commitment);
+    const rates = await ratesFor(store, settled, budget);
+    const evaluated = [none, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
+    const pairs = await withNamers(
+      store,
+      labelId,
+      budgetId,
+      budget,
+      changed.map(([b], i): [ExpenseState, ExpenseState] => [b, evaluated[i]]),
+      statesPerWrite,
+    );
+    const delta = sum(...pairs.map(([b, after]) => difference(b.contribution, after.contribution)));
+    const settlers = settlersChanged(pairs);
+    for (const settler of settlers) await store.fileExpenseUnder(labelId, settler, budgetId);
+    const refused = versions.map((version) => refusalOf(version, error));
+    if (
+      await store.writeLedger(labelId, budgetId, {
+        versions: [],
+        states: pairs.map(([, after]) => after),
+        delta,
+        refused,
+      })
+    ) {
+      for (const settler of settlers) await settleAcrossBudgets(labelId, settler, budgetId, store);
+      return;
+    }
+  }
+  throw tooBusy(`expense ${expenseId} of budget ${budgetId}`);
 }
 
 /**
@@ -986,6 +1074,7 @@ export async function reevaluate(
   let written = 0;
   for (let start = 0; start < expenseIds.length; start += statesPerWrite) {
     const ids = expenseIds.slice(start, start + statesPerWrite);
+    let refusals = 0;
     for (let attempt = 0; ; attempt++) {
       if (attempt >= maxAttempts) throw tooBusy(`budget ${budgetId}`);
       await backOff(attempt);
@@ -1041,7 +1130,21 @@ export async function reevaluate(
       const states = changed.map(([, after]) => after);
       const orders = settlersChanged(changed);
       for (const order of orders) await deps.store.fileExpenseUnder(labelId, order, budgetId);
-      if (await deps.store.writeLedger(labelId, budgetId, { versions: [], states, delta })) {
+      let counted: boolean;
+      try {
+        counted = await deps.store.writeLedger(labelId, budgetId, { versions: [], states, delta });
+      } catch (error) {
+        if (!(error instanceof TotalPastLimitError)) throw error;
+        // Past the limit: the first expense, in the order received, that passes it is refused for good,
+        // and the rest counted again without it (see docs/design.md#money); each refusal takes one off.
+        const { totals } = await deps.store.runningTotals(labelId, budgetId);
+        const past = firstPastLimit(totals, changed, ids);
+        if (!past || refusals++ >= ids.length) throw error;
+        await refuseExpense(labelId, budgetId, past.expenseId, past.error, deps.store);
+        attempt = -1;
+        continue;
+      }
+      if (counted) {
         // An order whose holding of its share changed (its terms set) is written: its word goes out too.
         for (const order of new Set([...orders, ...holdingChanged(changed)]))
           await settleAcrossBudgets(labelId, order, budgetId, deps.store);

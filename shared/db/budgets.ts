@@ -360,6 +360,11 @@ export interface LedgerWrite {
    * leave its rate naming the currency of terms the label had replaced (see docs/design.md#money).
    */
   terms?: string;
+  /**
+   * Versions a recount refuses for good (see docs/design.md#money): each taken off the ledger and kept
+   * as refused (`REFUSED#`), in the same transaction; one already gone (refused since) fails the write.
+   */
+  refused?: Refusal[];
 }
 
 /** An expense held for a budget the label never sent (yet). */
@@ -579,6 +584,13 @@ function totalPastLimit(write: LedgerWrite, old: Record<string, { N?: string }> 
   return name === undefined ? undefined : totalText(name);
 }
 
+/** The item of a version refused for good (the same refusal again replaces it with itself). */
+const refusedItem = (labelId: string, budgetId: string, refusal: Refusal) => ({
+  ...refusedKey(labelId, budgetId, refusal.expenseId, refusal.at),
+  entity: 'refused',
+  ...refusal,
+});
+
 /** The item of one version of an expense (kept once: a repeated one is refused by its condition). */
 export const versionItem = (labelId: string, budgetId: string, version: ExpenseVersion) => ({
   ...versionKey(labelId, budgetId, version.expenseId, version.at),
@@ -729,6 +741,16 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
                         },
                       },
                     ]),
+                ...(write.refused ?? []).flatMap((refusal) => [
+                  {
+                    Delete: {
+                      TableName: table,
+                      Key: versionKey(labelId, budgetId, refusal.expenseId, refusal.at),
+                      ConditionExpression: 'attribute_exists(pk)',
+                    },
+                  },
+                  { Put: { TableName: table, Item: refusedItem(labelId, budgetId, refusal) } },
+                ]),
                 ...(write.drift
                   ? [
                       driftPut(table, labelId, budgetId, write.drift.record, driftOf(write)),
@@ -764,16 +786,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async keepRefused(labelId, budgetId, refusal) {
-      await db.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            ...refusedKey(labelId, budgetId, refusal.expenseId, refusal.at),
-            entity: 'refused',
-            ...refusal,
-          },
-        }),
-      );
+      await db.send(new PutCommand({ TableName: table, Item: refusedItem(labelId, budgetId, refusal) }));
     },
 
     async runningTotals(labelId, budgetId) {

@@ -145,6 +145,55 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await store.writeLedger(budget.labelId, budget.budgetId, past(2))).toBe(true);
     });
 
+    it("takes a recount's refused versions off the ledger and keeps them as refused, in the write; one gone since refuses it", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const held = aState('exp-1', { contribution: {}, held: true });
+      const versions = [
+        aVersion('exp-1'),
+        { ...aVersion('exp-1', '2027-02-02T10:00:00.000Z#e2'), change: 'amended' as const },
+      ];
+      await store.writeLedger(budget.labelId, budget.budgetId, { versions, states: [held], delta: {} });
+      const refused = versions.map((version) => ({
+        expenseId: 'exp-1',
+        at: version.at,
+        change: version.change,
+        total: 'actual radio',
+        reason: new TotalPastLimitError('actual radio').message,
+        receivedAt: version.receivedAt,
+      }));
+      const refusal = {
+        versions: [],
+        states: [{ ...emptyState('exp-1', held.firstSeenAt), revision: 1 }],
+        delta: {},
+        refused,
+      };
+
+      expect(await store.heldExpenses(undefined, '2028-01-01')).toContainEqual(
+        expect.objectContaining({ labelId: budget.labelId, expenseId: 'exp-1' }),
+      );
+
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, refusal)).toBe(true);
+      // Refused already: the versions are gone, so the same refusal again writes nothing.
+      expect(
+        await store.writeLedger(budget.labelId, budget.budgetId, {
+          ...refusal,
+          states: [{ ...refusal.states[0], revision: 2 }],
+        }),
+      ).toBe(false);
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(ledger.versions).toEqual([]);
+      expect(ledger.refused).toEqual(refused);
+      expect(ledger.states).toEqual([
+        expect.objectContaining({ expenseId: 'exp-1', revision: 2, contribution: {} }),
+      ]);
+      expect(ledger.states[0].held).toBeUndefined();
+      expect(await store.heldExpenses(undefined, '2028-01-01')).not.toContainEqual(
+        expect.objectContaining({ labelId: budget.labelId }),
+      );
+    });
+
     it('answers the running totals alone as the ledger answers them, a total back at zero left out', async () => {
       const store = makeStore();
       const budget = aBudget();

@@ -147,6 +147,8 @@ export class InMemoryBudgets implements BudgetStore {
   async writeLedger(labelId: string, budgetId: string, write: LedgerWrite) {
     if (write.versions.some((v) => this.versions.has(key(labelId, budgetId, v.expenseId, v.at))))
       return false;
+    if (write.refused?.some((r) => !this.versions.has(key(labelId, budgetId, r.expenseId, r.at))))
+      return false;
     if (write.terms !== undefined && termsVersion(this.budgets.get(key(labelId, budgetId))) !== write.terms)
       return false;
     for (const check of write.checks ?? [])
@@ -163,6 +165,10 @@ export class InMemoryBudgets implements BudgetStore {
       if (value > 0 && (totals.counters[name] ?? 0) > totalLimit - value)
         throw new TotalPastLimitError(totalText(name));
     for (const v of write.versions) this.versions.set(key(labelId, budgetId, v.expenseId, v.at), clone(v));
+    for (const refusal of write.refused ?? []) {
+      this.versions.delete(key(labelId, budgetId, refusal.expenseId, refusal.at));
+      this.refused.set(key(labelId, budgetId, refusal.expenseId, refusal.at), clone(refusal));
+    }
     for (const state of write.states)
       this.states.set(key(labelId, budgetId, state.expenseId), {
         ...clone(state),

@@ -1,7 +1,7 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { counter } from '#shared/budgets/ledger.ts';
-import { totalsKey } from '#shared/db/budgets.ts';
+import { expenseKey, totalsKey } from '#shared/db/budgets.ts';
 import { aLabel } from '#test/support/announcing.ts';
 import { aBudgetBody, getJson, managerDate, sendLabelEvent } from '#test/support/budgets-cloud.ts';
 import { api, busIdle, cloud, deadLetters, documentClient } from '#test/support/cloud.ts';
@@ -18,33 +18,25 @@ describe('a budget whose expenses sum past the largest amount Backline keeps', (
       lines: [{ lineId: 'travel', category: 'travel', planned: { minor: 100_000, currency: 'GBP' } }],
     });
 
-  it('counts the first expense, refuses the one that would pass the limit, and still answers its view (200)', async () => {
-    const label = await aLabel();
-    const today = await managerDate();
-    const budget = travelBudget();
-    const expense = (expenseId: string) => ({
-      expenseId,
-      budgetId: budget.budgetId,
-      lineId: 'travel',
-      vendor: 'Coach Hire Ltd',
-      invoiceNumber: expenseId,
-      date: today,
-      // 50 trillion pounds each: within Minor, their sum is not.
-      amount: { minor: 5_000_000_000_000_000, currency: 'GBP' },
-      kind: 'actual',
-    });
-    await sendLabelEvent(label, 'budget.set', budget);
-    await sendLabelEvent(label, 'expense.recorded', expense('exp-1'));
-    await sendLabelEvent(label, 'expense.recorded', expense('exp-2'), 1);
+  /** 50 trillion pounds on the travel line: within Minor, two of them sum past it. */
+  const fiftyTrillion = (budgetId: string, expenseId: string, date: string) => ({
+    expenseId,
+    budgetId,
+    lineId: 'travel',
+    vendor: 'Coach Hire Ltd',
+    invoiceNumber: expenseId,
+    date,
+    amount: { minor: 5_000_000_000_000_000, currency: 'GBP' },
+    kind: 'actual',
+  });
 
-    // Both handled (the budgets function has nothing left to do), the second refused for good.
-    await busIdle();
+  /** The budget's view: the first expense counted, the second refused for good, nothing dead-lettered. */
+  async function expectFirstCountedSecondRefused(label: { id: string }, budgetId: string) {
     const view = await getJson<{
       totals: { actual: number };
       refused: { expenseId: string; change: string; total: string; reason: string }[];
       expenses: number;
-    }>(`/labels/${label.id}/budgets/${budget.budgetId}`);
-
+    }>(`/labels/${label.id}/budgets/${budgetId}`);
     expect(view.status).toBe(200);
     expect(view.body.totals.actual).toBe(5_000_000_000_000_000);
     expect(view.body.expenses).toBe(1);
@@ -54,6 +46,54 @@ describe('a budget whose expenses sum past the largest amount Backline keeps', (
     expect(view.body.refused[0].reason).toContain('9007199254740991');
     // Refused, not failed: nothing of it was retried into the dead letters.
     expect(JSON.stringify(await deadLetters())).not.toContain(label.id);
+  }
+
+  /** The expense's state as stored, once the budgets function has handled what the bus holds. */
+  const storedState = async (labelId: string, budgetId: string, expenseId: string) => {
+    await busIdle();
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: cloud().tableName,
+        Key: expenseKey(labelId, budgetId, expenseId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  };
+
+  it('counts the first expense, refuses the one that would pass the limit, and still answers its view (200)', async () => {
+    const label = await aLabel();
+    const today = await managerDate();
+    const budget = travelBudget();
+    await sendLabelEvent(label, 'budget.set', budget);
+    await busIdle();
+
+    // One after the other: the second is the one received when the first counts.
+    await sendLabelEvent(label, 'expense.recorded', fiftyTrillion(budget.budgetId, 'exp-1', today));
+    await busIdle();
+    await sendLabelEvent(label, 'expense.recorded', fiftyTrillion(budget.budgetId, 'exp-2', today), 1);
+    await busIdle();
+
+    await expectFirstCountedSecondRefused(label, budget.budgetId);
+  });
+
+  it('counts the first expense and refuses the second when the budget is set after both were held: the Budget Set handled', async () => {
+    const label = await aLabel();
+    const today = await managerDate();
+    const budget = travelBudget();
+    await sendLabelEvent(label, 'expense.recorded', fiftyTrillion(budget.budgetId, 'exp-1', today));
+    expect((await storedState(label.id, budget.budgetId, 'exp-1'))?.held).toBe(true);
+    await sendLabelEvent(label, 'expense.recorded', fiftyTrillion(budget.budgetId, 'exp-2', today), 1);
+    expect((await storedState(label.id, budget.budgetId, 'exp-2'))?.held).toBe(true);
+
+    await sendLabelEvent(label, 'budget.set', budget, 2);
+    await busIdle();
+
+    await expectFirstCountedSecondRefused(label, budget.budgetId);
+    // Refused, no longer held for the budget: the sweep of held expenses does not report it.
+    const refused = await storedState(label.id, budget.budgetId, 'exp-2');
+    expect(refused?.held).toBeUndefined();
+    expect(refused?.gsi2pk).toBeUndefined();
   });
 
   it('answers the view (200) of a budget whose total was stored past the limit before it was kept', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counter } from '#shared/budgets/ledger.ts';
+import { counter, isCounted } from '#shared/budgets/ledger.ts';
 import { totalLimit } from '#shared/db/budgets.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
@@ -31,6 +31,68 @@ describe('a change that would take a running total past the largest kept (docs/d
         receivedAt: expect.any(String),
       },
     ]);
+  });
+
+  it('counts, when the budget is set after its expenses, those that fit in the order received and refuses for good the one that would pass it: held no more, the Budget Set handled', async () => {
+    const h = budgetsHarness();
+    await h.expense(anExpense({ expenseId: 'exp-1', amount: { minor: half, currency: 'EUR' } }));
+    h.setNow('2027-01-01T08:01:00.000Z');
+    const second = await h.expense(
+      anExpense({ expenseId: 'exp-2', amount: { minor: half, currency: 'EUR' } }),
+      { eventId: 'evt-big' },
+    );
+    h.setNow('2027-01-01T08:02:00.000Z');
+    // Received after the one refused, and within the limit beside the first: counted.
+    await h.expense(anExpense({ expenseId: 'exp-3', amount: { minor: 100, currency: 'EUR' } }));
+    expect(await h.store.heldExpenses(undefined, '2027-01-02')).toHaveLength(3);
+
+    await h.budget(aBudget());
+
+    const ledger = await h.ledger('bud-1');
+    expect(ledger.totals).toEqual({ [counter.actual('radio')]: half + 100 });
+    expect(ledger.states.filter(isCounted).map((s) => s.expenseId)).toEqual(['exp-1', 'exp-3']);
+    expect(ledger.versions.map((v) => v.expenseId)).toEqual(['exp-1', 'exp-3']);
+    expect(ledger.refused).toEqual([
+      {
+        expenseId: 'exp-2',
+        at: `${second.metadata.occurredAt}#evt-big`,
+        change: 'recorded',
+        total: 'actual radio',
+        reason: `actual radio would pass ${totalLimit}, the largest total Backline keeps`,
+        receivedAt: '2027-01-01T08:01:00.000Z',
+      },
+    ]);
+    // Refused, not held: the sweep of held expenses reports none of them.
+    expect(await h.store.heldExpenses(undefined, '2027-01-02')).toEqual([]);
+    // Handled as a redelivery finds it: nothing more counted, the refusal kept once.
+    await h.budget(aBudget());
+    await h.expense(anExpense({ expenseId: 'exp-2', amount: { minor: half, currency: 'EUR' } }), {
+      eventId: 'evt-big',
+      occurredAt: second.metadata.occurredAt,
+    });
+    expect((await h.ledger('bud-1')).totals).toEqual(ledger.totals);
+    expect((await h.ledger('bud-1')).refused).toHaveLength(1);
+  });
+
+  it("refuses for good an expense a rate's recount would take past it, and the reconciliation runs to its end", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anExpense({ expenseId: 'exp-1', amount: { minor: half, currency: 'EUR' } }));
+    // No GBP rate yet: counted apart, in pence.
+    await h.expense(anExpense({ expenseId: 'exp-2', amount: { minor: half, currency: 'GBP' } }));
+    await h.store.putRates('2027-03-02', { 'GBP/EUR': '1' }, '2027-03-05T09:00:00.000Z');
+    // The period's last day: the forecast at its end is what is spent (a forecast past it is not this test's).
+    h.setNow('2027-03-30T07:00:00.000Z');
+
+    await h.reconcile('2027-03-30');
+
+    const ledger = await h.ledger('bud-1');
+    expect(ledger.totals).toEqual({ [counter.actual('radio')]: half });
+    expect(ledger.states.filter(isCounted).map((s) => s.expenseId)).toEqual(['exp-1']);
+    expect(ledger.refused).toEqual([
+      expect.objectContaining({ expenseId: 'exp-2', change: 'recorded', total: 'actual radio' }),
+    ]);
+    expect(h.events('Budget Reconciled')).toHaveLength(1);
   });
 
   it('refuses a void that would reopen an order past it, and the invoice keeps settling the order', async () => {
