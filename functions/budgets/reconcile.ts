@@ -23,7 +23,7 @@ import {
   withVersion,
 } from '#shared/budgets/ledger.ts';
 import { addDays, dateIn, daysBetween } from '#shared/days.ts';
-import { type DayResult, type Ledger, maxFanOutEntries } from '#shared/db/budgets.ts';
+import { type DayResult, type Ledger, maxFanOutEntries, totalLimit } from '#shared/db/budgets.ts';
 import { keyParts } from '#shared/db/keys.ts';
 import {
   BudgetForecastOver,
@@ -176,7 +176,9 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
   }
   const available = figures.planned + figures.income;
   const daysLeft = Math.max(0, daysBetween(date, budget.period.end));
-  const forecastAtEnd = figures.used + Number(divideHalfEven(BigInt(spent7) * BigInt(daysLeft), 7n));
+  // Extrapolated, it may pass the largest total kept (`totalLimit`), which no amount may: stated as that total.
+  const extrapolated = BigInt(figures.used) + divideHalfEven(BigInt(spent7) * BigInt(daysLeft), 7n);
+  const forecastAtEnd = extrapolated > BigInt(totalLimit) ? totalLimit : Number(extrapolated);
   const remaining = available - figures.used;
   const runsOutOn =
     remaining <= 0

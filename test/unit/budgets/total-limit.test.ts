@@ -95,6 +95,40 @@ describe('a change that would take a running total past the largest kept (docs/d
     expect(h.events('Budget Reconciled')).toHaveLength(1);
   });
 
+  it('reconciles a budget spending near it mid-period: a forecast past the largest total is stated as that total, not a failed run', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    // Nearly the largest total, spent in the last week: at that rate the period's end is far past it.
+    await h.expense(anExpense({ date: '2027-03-10', amount: { minor: totalLimit - 1, currency: 'EUR' } }));
+    h.setNow('2027-03-12T07:00:00.000Z');
+
+    await h.reconcile('2027-03-12');
+
+    const [reconciled] = h.events('Budget Reconciled');
+    expect(reconciled).toBeDefined();
+    for (const event of h.events('Budget Forecast Over'))
+      expect((event.detail.data as { forecastAtEnd: { minor: number } }).forecastAtEnd.minor).toBe(
+        totalLimit,
+      );
+    const [day] = await h.store.dayResults('2027-03-12', 'lbl-1', 'mara@label.example');
+    expect(day?.forecastAtEnd).toBe(totalLimit);
+  });
+
+  // Not yet right (a known failure, docs/design.md#money): each line's total is held to the limit, their sum is not.
+  it.fails('reconciles a budget whose lines each hold within it but together pass it', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anExpense({ expenseId: 'exp-1', amount: { minor: half, currency: 'EUR' } }));
+    await h.expense(
+      anExpense({ expenseId: 'exp-2', lineId: 'ads', amount: { minor: half, currency: 'EUR' } }),
+    );
+    h.setNow('2027-03-30T07:00:00.000Z');
+
+    await h.reconcile('2027-03-30');
+
+    expect(h.events('Budget Reconciled')).toHaveLength(1);
+  });
+
   it('refuses a void that would reopen an order past it, and the invoice keeps settling the order', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
