@@ -213,11 +213,13 @@ export async function takeStep(
     });
     if (next) {
       // The rest of the directory in a new invocation: the same step, on from the next page, through the
-      // outbox once per page (a redelivered invocation continues nothing twice).
+      // outbox once per page and show as read (a redelivered invocation continues nothing twice; fired
+      // again after a change, the step goes on past the pages an earlier firing continued).
       await deps.tours.continueStep(
         ref,
         due.step,
         due.scheduledFor,
+        show.occurredAt,
         next,
         outboxEntry(ShowStepDue, { ...due, cursor: next }, { ...eventMeta, source: 'backline.tours' }),
         isoNow(deps),

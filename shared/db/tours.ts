@@ -27,7 +27,7 @@ import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts'
  * - every promoter, by name: gsi1pk = PROMOTERS, gsi1sk = <name>#<promoterId>
  * - a promoter's shows, by date: gsi1pk = PROMOTER-SHOWS#<promoterId>, gsi1sk = <date>#<labelId>#<tourId>#<showId>
  * - a step continued on a page (once, expires): pk = STEP-CONTINUED#<labelId>#<tourId>#<showId>,
- *     sk = <step>#<scheduledFor>#<cursor>
+ *     sk = <step>#<scheduledFor>#<the show's occurredAt as the page read it>#<cursor>
  * - outlets told of a tour's shows in one country (press): pk = PRESS#<labelId>#<tourId>#<country>,
  *     sk = TOLD#<address> (the outlet's normalised address, so a re-created outlet is the same reader),
  *     with what it was last told of each show as `stated:<showId>`
@@ -42,9 +42,15 @@ export const showKey = (labelId: string, tourId: string, showId: string) => ({
   pk: keyOf('TOUR', labelId, tourId),
   sk: keyOf('SHOW', showId),
 });
-const stepContinuedKey = (ref: ShowRef, step: ShowStep, scheduledFor: string, cursor: string) => ({
+const stepContinuedKey = (
+  ref: ShowRef,
+  step: ShowStep,
+  scheduledFor: string,
+  read: string,
+  cursor: string,
+) => ({
   pk: keyOf('STEP-CONTINUED', ref.labelId, ref.tourId, ref.showId),
-  sk: keyParts(step, scheduledFor, cursor),
+  sk: keyParts(step, scheduledFor, read, cursor),
 });
 export const promoterKey = (promoterId: string) => ({ pk: keyOf('PROMOTER', promoterId), sk: 'PROMOTER' });
 const promotersIndexKey = (name: string, promoterId: string) => ({
@@ -271,13 +277,16 @@ export interface TourSteps {
   ): Promise<boolean>;
   /**
    * Puts the event that continues a step from `cursor` (a press announcement's next page of the
-   * directory) once: false when that page was continued before (a redelivered invocation), so a
-   * continuation is one outbox entry whatever happens (docs/design.md#tours).
+   * directory) once for the show as the page read it (`read`, its `occurredAt`): false when that page
+   * was continued before from the show as it stands (a redelivered invocation), so a continuation is one
+   * outbox entry whatever happens; the step fired again after a change (a show set on again after its
+   * announcement stopped) continues on (docs/design.md#tours).
    */
   continueStep(
     ref: ShowRef,
     step: ShowStep,
     scheduledFor: string,
+    read: string,
     cursor: string,
     entry: OutboxEntry,
     at: string,
@@ -694,10 +703,10 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         new Date().toISOString(),
       ),
 
-    continueStep: (ref, step, scheduledFor, cursor, entry, at) =>
+    continueStep: (ref, step, scheduledFor, read, cursor, entry, at) =>
       writeWithOutbox(
         db,
-        [putOnce(table, stepContinuedKey(ref, step, scheduledFor, cursor), 'step-continued', at)],
+        [putOnce(table, stepContinuedKey(ref, step, scheduledFor, read, cursor), 'step-continued', at)],
         [entry],
         at,
       ),

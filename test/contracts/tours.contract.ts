@@ -212,7 +212,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       });
     });
 
-    it('continues a step from a cursor once: that page again is refused, the next page and the same page of another moment are not', async () => {
+    it('continues a step from a cursor once: that page again is refused, the next page, the same page of another moment and the same page of the show as another change left it are not', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());
       await store.putShowIfNewer(show, []);
@@ -226,14 +226,16 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
           cursor: 'c2',
         });
 
+      const read = show.occurredAt;
       const puts = [
-        await store.continueStep(show, 'press-announcement', at(6), 'c2', entry(), at(6)),
-        await store.continueStep(show, 'press-announcement', at(6), 'c2', entry(), at(6)),
-        await store.continueStep(show, 'press-announcement', at(6), 'c4', entry(), at(6)),
-        await store.continueStep(show, 'press-announcement', at(7), 'c2', entry(), at(7)),
+        await store.continueStep(show, 'press-announcement', at(6), read, 'c2', entry(), at(6)),
+        await store.continueStep(show, 'press-announcement', at(6), read, 'c2', entry(), at(6)),
+        await store.continueStep(show, 'press-announcement', at(6), read, 'c4', entry(), at(6)),
+        await store.continueStep(show, 'press-announcement', at(7), read, 'c2', entry(), at(7)),
+        await store.continueStep(show, 'press-announcement', at(6), at(8), 'c2', entry(), at(8)),
       ];
 
-      expect(puts).toEqual([true, false, true, true]);
+      expect(puts).toEqual([true, false, true, true, true]);
       // The show is as it was: the continuation is no step taken.
       expect((await store.getShow(show))?.stepsDone).toEqual({});
     });

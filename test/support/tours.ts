@@ -145,8 +145,15 @@ export class InMemoryTours implements TourStore {
 
   private readonly continued = new Set<string>();
 
-  async continueStep(ref: ShowRef, step: ShowStep, scheduledFor: string, cursor: string, entry: OutboxEntry) {
-    const key = JSON.stringify([this.showKey(ref), step, scheduledFor, cursor]);
+  async continueStep(
+    ref: ShowRef,
+    step: ShowStep,
+    scheduledFor: string,
+    read: string,
+    cursor: string,
+    entry: OutboxEntry,
+  ) {
+    const key = JSON.stringify([this.showKey(ref), step, scheduledFor, read, cursor]);
     if (this.continued.has(key)) return false;
     this.continued.add(key);
     this.outbox.push(entry);
