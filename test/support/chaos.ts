@@ -185,12 +185,15 @@ export class ChaosClient {
     return { id, secret: created.webhookSecret };
   }
 
-  /** `count` radio outlets in one genre and territory GB, imported as a CSV import job; resolves with their addresses. */
-  async outlets(genre: string, count: number): Promise<string[]> {
-    const emails = Array.from({ length: count }, (_, i) => `${genre}-${i}@outlet.example`);
+  /** `count` radio outlets in one genre and one territory (GB unless named), imported as a CSV import job; resolves with their addresses. */
+  async outlets(genre: string, count: number, territory = 'GB'): Promise<string[]> {
+    const emails = Array.from(
+      { length: count },
+      (_, i) => `${genre}-${territory === 'GB' ? '' : `${territory.toLowerCase()}-`}${i}@outlet.example`,
+    );
     const csv = [
       'name,email,kind,genres,territories,contactName',
-      ...emails.map((email, i) => `Radio ${i},${email},radio,${genre},GB,Host ${i}`),
+      ...emails.map((email, i) => `Radio ${i},${email},radio,${genre},${territory},Host ${i}`),
     ].join('\n');
     const response = await this.request('/media-outlets/import', {
       method: 'POST',
@@ -616,6 +619,139 @@ export async function webhookFlood(
     deadLettered,
     replayed,
     findings,
+  };
+}
+
+/** A show of a tour in the chaos scenarios, announced, its press embargoed until `announceAt`. */
+const aShow = (city: string, country: string, timeZone: string, date: string, announceAt: string) => ({
+  showId: `show-${city.toLowerCase()}`,
+  date,
+  venue: { name: `${city} Hall`, address: '1 Main Street', city, country, timeZone },
+  times: { loadIn: '14:00', soundcheck: '16:30', doors: '19:00', set: '21:00', curfew: '23:00' },
+  promoter: { name: `${city} Promoter`, email: `promoter@${city.toLowerCase()}.example` },
+  status: 'announced' as const,
+  announceAt,
+});
+
+/**
+ * What a press mail's subject tells of each show it lists (`<headline>: <City> <date>, ...`): the
+ * city and `on <date>`, or `cancelled`.
+ */
+const toldInSubject = (subject: string): [city: string, told: string][] =>
+  subject
+    .slice(subject.lastIndexOf(': ') + 2)
+    .split(', ')
+    .map((show) => {
+      const [city, date] = show.split(' ');
+      return [city, subject.startsWith('Cancelled: ') ? 'cancelled' : `on ${date}`];
+    });
+
+/**
+ * A tour's press: two shows in GB (London, Manchester) and one in DE (Berlin), each country's press
+ * `outlets` outlets, more pages of the directory than one (the suite's cloud reads it in pages of 5,
+ * one an invocation), so each press step continues itself page by page through the outbox. While
+ * the announcements go out, Manchester is cancelled, Berlin moves to a later date, and Manchester is
+ * set on again. Every outlet gets one announcement and, as releases' outlets do, learns what stands
+ * (its country's shows on, Berlin on its final date) and gets no mail twice.
+ */
+export async function tourPressMidMailing(client: ChaosClient, options: ScenarioOptions): Promise<ChaosRow> {
+  const genre = `tour${randomBytes(3).toString('hex')}`;
+  const artist = `Touring ${genre}`;
+  const label = await client.label('Touring Records');
+  const gb = await client.outlets(genre, options.outlets, 'GB');
+  const de = await client.outlets(genre, options.outlets, 'DE');
+  const now = await client.now();
+  // Embargoed for a day: the press goes out when the clock passes it, once the booking is in place.
+  const announceAt = new Date(now.getTime() + 86_400_000).toISOString();
+  const london = aShow('London', 'GB', 'Europe/London', daysAfter(now, 60), announceAt);
+  const manchester = aShow('Manchester', 'GB', 'Europe/London', daysAfter(now, 62), announceAt);
+  const berlin = aShow('Berlin', 'DE', 'Europe/Berlin', daysAfter(now, 64), announceAt);
+  const moved = { ...berlin, date: daysAfter(now, 70) };
+  const tourId = `tour-${genre}`;
+  // The label's time of the booking, then of each change a minute after the one before, once the day passed.
+  const labelTime = (minutes: number) =>
+    new Date((minutes ? Date.parse(announceAt) : now.getTime()) + minutes * 60_000).toISOString();
+  await client.armFaults(options.faults, options.seed);
+
+  const sent = [
+    await client.webhook(label, {
+      type: 'tour.booked',
+      timestamp: labelTime(0),
+      data: {
+        tourId,
+        artist: { name: artist },
+        genres: [genre],
+        tourManager: { name: 'Tam', email: `tm-${genre}@tm.example` },
+        shows: [london, manchester, berlin],
+      },
+    }),
+  ];
+  await client.idle();
+  await client.json('/_local/clock', {
+    method: 'POST',
+    json: { advanceTo: new Date(Date.parse(announceAt) + 60_000).toISOString() },
+  });
+  const mails = async () => (await client.mail()).filter((mail) => mail.subject.includes(artist));
+  const change = async (type: string, data: unknown) =>
+    sent.push(await client.webhook(label, { type, timestamp: labelTime(sent.length), data }));
+  // While the announcements (one an outlet) go out: Manchester cancelled after the first few, then, once
+  // GB's announcements go on without it (or after 30 s), Berlin moved and Manchester set on again.
+  await client.until(async () => (await mails()).length >= options.outlets * 0.05, options.waitMs ?? 60_000);
+  await change('tour.show.cancelled', { tourId, showId: manchester.showId, reason: 'The venue closed.' });
+  await client.until(
+    async () => (await mails()).some((mail) => /live in United Kingdom: London [-\d]+$/.test(mail.subject)),
+    options.waitMs ?? 30_000,
+  );
+  await change('tour.show.updated', { tourId, show: moved });
+  await change('tour.show.updated', { tourId, show: manchester });
+  const { deadLettered, replayed, fired } = await client.settle();
+
+  const findings: string[] = [];
+  let duplicates = 0;
+  let lost = 0;
+  let total = 0;
+  for (const [email, mails] of mailByOutlet(await client.mail(), [...gb, ...de], artist)) {
+    total += mails.length;
+    const announcements = mails.filter((mail) => mail.subject.startsWith(`${artist} live in`));
+    const others = mails.filter((mail) => !announcements.includes(mail));
+    // Each show's last word to the outlet, against what stands.
+    const last = new Map(mails.flatMap((mail) => toldInSubject(mail.subject)));
+    const untold = (gb.includes(email) ? [london, manchester] : [moved]).filter(
+      (show) => last.get(show.venue.city) !== `on ${show.date}`,
+    );
+    duplicates +=
+      Math.max(0, announcements.length - 1) +
+      repeats(others) +
+      (announcements.length === 0 ? others.length : 0);
+    if (announcements.length === 0) {
+      lost++;
+      findings.push(
+        `${email}: no announcement (got: ${mails.map((m) => m.subject).join(' | ') || 'nothing'})`,
+      );
+    } else if (untold.length > 0) {
+      lost++;
+      findings.push(
+        `${email}: never told ${untold.map((show) => `${show.venue.city} on ${show.date}`).join(', ')} (got: ${mails.map((m) => m.subject).join(' | ')})`,
+      );
+    }
+    if (announcements.length > 1 || repeats(others) > 0)
+      findings.push(`${email}: a mail twice (${mails.map((m) => m.subject).join(' | ')})`);
+  }
+  return {
+    scenario: `tour press, ${options.outlets} outlets in each of 2 countries in pages, shows cancelled, moved and on again mid-mailing`,
+    seed: options.seed,
+    faults: options.faults,
+    faultsFired: fired,
+    eventsIn: sent.length,
+    // Each mail that told news, and each missing one.
+    mailsExpected: total - duplicates + lost,
+    sent: total,
+    duplicates,
+    lost,
+    unrecorded: sent.filter((s) => s.status < 200 || s.status >= 300).length,
+    deadLettered,
+    replayed,
+    findings: findings.slice(0, 10),
   };
 }
 
