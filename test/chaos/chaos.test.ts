@@ -92,7 +92,8 @@ describe.each<[string, number]>([
   // address told with that mail's set (a claim still open), and the other gives those claims back unsent
   // (throttled past its budget) and fails; its retry, and every later press step, then read the note's
   // set with no claim behind it (`reachOf`: undefined, as for a stale claim the sweep has yet to end) as
-  // told (`toldAsReached`), so those addresses are never announced and no sweep sends them.
+  // told (`toldAsReached`), so those addresses are never announced and no sweep sends them (a known
+  // failure, test/unit/tours/press-note-claim-given-back.test.ts).
   it.skip('tells the press of a tour in 2 countries of 150 outlets each, page by page, while its shows are cancelled, moved and set on again', async () => {
     // On a cloud of its own whose tours read the directory 5 outlets a page, one page an invocation (a
     // country's press continues itself 29 times, as a directory past the default page of 500 does), and
