@@ -608,6 +608,37 @@ async function fileInvoices(labelId: string, budgetId: string, expenseId: string
   }
 }
 
+/**
+ * What one expense's change writes: its state before and after (`own`, evaluated), the orders it settles
+ * or reopens re-evaluated with it, the expenses that name them, the totals' delta, and the orders whose
+ * settling changed, each filed under this budget before the write (see docs/design.md#money).
+ */
+async function changeOf(
+  store: BudgetStore,
+  labelId: string,
+  budgetId: string,
+  budget: Awaited<ReturnType<BudgetStore['getBudget']>>,
+  before: ExpenseState,
+  own: ExpenseState,
+) {
+  const changed = await withSettlements(store, labelId, budgetId, [[before, own]]);
+  const settled = changed.slice(1).map(([, commitment]) => commitment);
+  const rates = await ratesFor(store, settled, budget);
+  const evaluated = [own, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
+  const pairs = await withNamers(
+    store,
+    labelId,
+    budgetId,
+    budget,
+    changed.map(([b], i): [ExpenseState, ExpenseState] => [b, evaluated[i]]),
+    statesPerWrite,
+  );
+  const delta = sum(...pairs.map(([b, after]) => difference(b.contribution, after.contribution)));
+  const settlers = settlersChanged(pairs);
+  for (const settler of settlers) await store.fileExpenseUnder(labelId, settler, budgetId);
+  return { pairs, delta, settlers };
+}
+
 async function writeVersion(labelId: string, budgetId: string, received: ExpenseVersion, store: BudgetStore) {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     await backOff(attempt);
@@ -627,22 +658,8 @@ async function writeVersion(labelId: string, budgetId: string, received: Expense
     const order = after.data?.kind === 'actual' ? after.data.settles : undefined;
     const orders = order ? [...(await store.expenseStates(labelId, budgetId, [order])).values()] : [];
     const own = evaluate(after, budget, await ratesFor(store, [after], budget), orderHoldsShare(orders));
-    const changed = await withSettlements(store, labelId, budgetId, [[before, own]]);
-    const settled = changed.slice(1).map(([, commitment]) => commitment);
-    const rates = await ratesFor(store, settled, budget);
-    const evaluated = [own, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
-    const pairs = await withNamers(
-      store,
-      labelId,
-      budgetId,
-      budget,
-      changed.map(([b], i): [ExpenseState, ExpenseState] => [b, evaluated[i]]),
-      statesPerWrite,
-    );
+    const { pairs, delta, settlers } = await changeOf(store, labelId, budgetId, budget, before, own);
     const states = pairs.map(([, after]) => after);
-    const delta = sum(...pairs.map(([b, after]) => difference(b.contribution, after.contribution)));
-    const settlers = settlersChanged(pairs);
-    for (const settler of settlers) await store.fileExpenseUnder(labelId, settler, budgetId);
     // A rate named from the terms read holds them: terms replaced since refuse the write, read again.
     const terms = version === received ? undefined : termsVersion(budget);
     const written = await writtenUnlessPastLimit(store, labelId, budgetId, version, {
@@ -750,21 +767,7 @@ async function refuseExpense(
       ...(heldAtHome === undefined ? {} : { heldAtHome }),
       revision: before.revision,
     };
-    const changed = await withSettlements(store, labelId, budgetId, [[before, none]]);
-    const settled = changed.slice(1).map(([, commitment]) => commitment);
-    const rates = await ratesFor(store, settled, budget);
-    const evaluated = [none, ...settled.map((commitment) => evaluate(commitment, budget, rates))];
-    const pairs = await withNamers(
-      store,
-      labelId,
-      budgetId,
-      budget,
-      changed.map(([b], i): [ExpenseState, ExpenseState] => [b, evaluated[i]]),
-      statesPerWrite,
-    );
-    const delta = sum(...pairs.map(([b, after]) => difference(b.contribution, after.contribution)));
-    const settlers = settlersChanged(pairs);
-    for (const settler of settlers) await store.fileExpenseUnder(labelId, settler, budgetId);
+    const { pairs, delta, settlers } = await changeOf(store, labelId, budgetId, budget, before, none);
     const refused = versions.map((version) => refusalOf(version, error));
     if (
       await store.writeLedger(labelId, budgetId, {
