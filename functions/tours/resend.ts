@@ -1,6 +1,6 @@
 import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
 import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
-import type { PressStatement } from '#shared/db/tours.ts';
+import { type PressStatement, showRefOf } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/envelope.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { TourPressSettled } from '#shared/events/tour-press-settled.ts';
@@ -201,15 +201,19 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
     // sent. Sent again now (not held for the margin), the same mail states its shows as they are now: its
     // notes say so, as a step's notes say what it mailed, so a change back to the first claim's details is
     // news (docs/design.md#tours).
-    if (tell.at(-1) === mail || (resend.has(delivery.deliveryId) && !(delivery.heldAt && changed > boundary)))
-      await deps.tours.recordPressTold(labelId, tour.tourId, country, {
-        email: delivery.email,
-        outletId,
-        showIds: told.map((s) => s.showId),
-        stated: Object.fromEntries(
-          told.map((s) => [s.showId, { ...statementOf(s, pressKind), set: mail.subject[2] }]),
-        ),
-      });
+    // A set of its own is noted with its claim, in one write (`noted`, no show checked), never before it:
+    // a note naming a set with no claim behind it is one given back (docs/design.md#tours).
+    const note = {
+      email: delivery.email,
+      outletId,
+      showIds: told.map((s) => s.showId),
+      stated: Object.fromEntries(
+        told.map((s) => [s.showId, { ...statementOf(s, pressKind), set: mail.subject[2] }]),
+      ),
+    };
+    if (tell.at(-1) === mail) mail.noted = { asRead: showRefOf(told[0]), country, told: note };
+    else if (resend.has(delivery.deliveryId) && !(delivery.heldAt && changed > boundary))
+      await deps.tours.recordPressTold(labelId, tour.tourId, country, note);
   }
   return { resend, tell, held };
 }

@@ -204,8 +204,10 @@ export async function takeStep(
       throw new Error(`press for ${ref.showId} fired before its embargo of ${due.scheduledFor}`);
     // Announced before, its press embargoed again since (announced again after a hold, or a later
     // announceAt): at the embargo's end its press hears what changed meanwhile, the press-change step
-    // the embargo held back (docs/design.md#tours).
-    if (show.stepsDone?.[due.step])
+    // the embargo held back (docs/design.md#tours). A page of a firing (its cursor) is still taken: the
+    // same page taken twice at once, the one that gave its claims back unsent and failed is retried after
+    // the other went on to the step's end, and its addresses are still to be announced.
+    if (show.stepsDone?.[due.step] && !due.cursor)
       return takeStep({ ...due, step: 'press-change', scheduledFor: show.occurredAt }, meta, deps, deadline);
     const { mailed, events, next } = await announceToMedia(tour, show, deps, eventMeta, {
       ...(due.cursor ? { cursor: due.cursor } : {}),

@@ -10,8 +10,11 @@ import { type PressTold, pressToldUpdate, type ShowRef, showAsRead } from './tou
  * show the step did not read (docs/design.md#tours).
  */
 export interface NotedClaims {
-  /** The show as the step read it: the notes and claims are written only while it is at that change. */
-  asRead: ShowRef & { occurredAt: string };
+  /**
+   * The show as the step read it: the notes and claims are written only while it is at that change
+   * (`occurredAt`; absent, whatever it is: the stale-claim sweep's set of its own, docs/design.md#tours).
+   */
+  asRead: ShowRef & { occurredAt?: string };
   country: string;
   /** Each mail's claim, with the note of its address (none: the address's note stands as it is). */
   claims: { claim: NewClaim; told?: PressTold }[];
@@ -34,7 +37,7 @@ export const dynamoNotePressAndClaim =
   (db: DynamoDBDocumentClient, table: string): NotePressAndClaim =>
   async ({ asRead, country, claims }, at) => {
     const claimed: Delivery[] = [];
-    const check = { ConditionCheck: showAsRead(table, asRead, asRead.occurredAt) };
+    const check = asRead.occurredAt ? [{ ConditionCheck: showAsRead(table, asRead, asRead.occurredAt) }] : [];
     for (let start = 0; start < claims.length; start += notedClaimsPerWrite) {
       const page = claims.slice(start, start + notedClaimsPerWrite);
       const notes = page.flatMap(({ told }) =>
@@ -51,7 +54,9 @@ export const dynamoNotePressAndClaim =
         try {
           await retryingConflicts(() =>
             db.send(
-              new TransactWriteCommand({ TransactItems: [check, ...notes, ...writes.map((w) => w.write)] }),
+              new TransactWriteCommand({
+                TransactItems: [...check, ...notes, ...writes.map((w) => w.write)],
+              }),
             ),
           );
           claimed.push(...writes.map((w) => w.delivery));
@@ -59,10 +64,10 @@ export const dynamoNotePressAndClaim =
         } catch (error) {
           const refused = failedConditions(error);
           if (!refused?.some(Boolean)) throw error;
-          if (refused[0]) return { claimed, refused: true };
+          if (check.length && refused[0]) return { claimed, refused: true };
           // Claimed before (the step taken again): that claim is left out, the notes written. A refusal
           // that names no claim is not one this write expects: it fails, rather than being sent again as it was.
-          const left = writes.filter((_, index) => !refused[1 + notes.length + index]);
+          const left = writes.filter((_, index) => !refused[check.length + notes.length + index]);
           if (left.length === writes.length) throw error;
           writes = left;
         }

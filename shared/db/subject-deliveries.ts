@@ -24,8 +24,9 @@ export const wentOut = (delivery: Pick<Delivery, 'status' | 'messageId'> | undef
  * Whether a mail reached SES, by its delivery: `true`, sent (bounced or complained since included, or
  * closed unsent and then shown sent by its late Email Sent: `wentOut`), for good; `'claimed'`, claimed
  * since `staleBefore`, its send maybe under way (it may yet turn out not to). Refused, or closed unsent,
- * it did not, for good (`false`); nor, for now, did one never claimed (or given back) or a claim gone
- * stale (`undefined`: the sweep has yet to end it). An open claim is stale by its place among the open
+ * it did not, for good (`false`), nor did one never claimed or given back (`false`: every press note
+ * naming a set is written with or after its claim, so none behind it is one given back); a claim gone
+ * stale, not for now (`undefined`: the sweep has yet to end it). An open claim is stale by its place among the open
  * claims (its last take-over, a hold included: `updatedAt`), not its claim time, which a hold keeps
  * (docs/design.md#exactly-once-mail); but an announcement or update the sweep held (`heldAt`, no change
  * named) is `'held'` however long held: its late Email Sent, which the hold waits for, may yet show it
@@ -35,15 +36,14 @@ export const wentOut = (delivery: Pick<Delivery, 'status' | 'messageId'> | undef
 export type Reach = boolean | 'claimed' | 'held' | undefined;
 
 export function reachOf(delivery: Delivery | undefined, staleBefore: string): Reach {
-  if (delivery?.status === 'failed') return wentOut(delivery);
+  if (!delivery || delivery.status === 'failed') return wentOut(delivery);
   return (
-    delivery &&
-    (delivery.status !== 'claimed' ||
-      (delivery.heldAt && !delivery.context.change
-        ? 'held'
-        : delivery.updatedAt < staleBefore
-          ? undefined
-          : 'claimed'))
+    delivery.status !== 'claimed' ||
+    (delivery.heldAt && !delivery.context.change
+      ? 'held'
+      : delivery.updatedAt < staleBefore
+        ? undefined
+        : 'claimed')
   );
 }
 

@@ -130,7 +130,7 @@ export interface PressTold {
  * `told` (an address's notes of the tour's shows in one country) as reached: each address keeps, of
  * the shows whose note names its mail's set (an announcement or update noted while its mail was
  * claimed, or the stale-claim sweep's own set), those whose mail did not end failed without going out
- * (refused by SES, or closed unsent with no late Email Sent: `reachOf`), whatever the address's set of
+ * (refused by SES, closed unsent with no late Email Sent, or given back: `reachOf`), whatever the address's set of
  * shows says (the sweep takes such shows off it, `settlePressTold`, but a sweep stopped before that write
  * would leave them on it); claimed, even stale, it still counts (the sweep sends it again or ends it).
  * Held by the sweep (`held`), it counts for an announcement, but not for `news` (a change, cancellation or

@@ -124,6 +124,31 @@ export function describePressNotesContract(name: string, makeStores: () => Press
       ]);
     });
 
+    it('with no change read (the sweep: no show checked), writes the notes and claims whatever the show is, leaving out a mail claimed before', async () => {
+      const stores = makeStores();
+      const show = aStoredShow(at(5));
+      await stores.tours.putShowIfNewer(show, []);
+      await stores.tours.putShowIfNewer({ ...show, occurredAt: at(7), updatedAt: at(7) }, []);
+      const emails = addresses(2);
+      await stores.deliveries.claim(claimOf(show, emails[1]), at(6));
+      const { occurredAt: _read, ...unchecked } = pageOf(show, at(5), emails).asRead;
+
+      const { claimed, refused } = await stores.notePressAndClaim(
+        { ...pageOf(show, at(5), emails), asRead: unchecked },
+        at(8),
+      );
+
+      expect(refused).toBe(false);
+      expect(claimed.map((delivery) => delivery.email)).toEqual([emails[0]]);
+      expect(await stores.tours.pressTold(show.labelId, show.tourId, 'DE')).toEqual(
+        emails.map((email) => noteOf(show, email)),
+      );
+      expect(await deliveriesOf(stores, show, emails)).toEqual([
+        { email: emails[0], status: 'claimed', claimedAt: at(8) },
+        { email: emails[1], status: 'claimed', claimedAt: at(6) },
+      ]);
+    });
+
     it('writes a held claim as claimed to be held (claimHeld: held behind an earlier open claim), which the hold then holds', async () => {
       const stores = makeStores();
       const show = aStoredShow(at(5));

@@ -178,7 +178,7 @@ describe('an address whose announcement the stale-claim sweep closed unsent coun
 
   /**
    * The sweep's third way of ending an announcement: the set of its own it writes in place of the
-   * closed claim is noted before it goes, and if SES refuses it, its shows are taken off too.
+   * closed claim is noted with its claim, and if SES refuses it, its shows are taken off too.
    */
   it('the set of its own the sweep sends refused by SES too: the next show is an announcement of every show of the country', async () => {
     // The sweep closes the claim and announces show-2 alone, which SES refuses for good.
