@@ -26,12 +26,12 @@ import {
 } from '#shared/budgets/ledger.ts';
 import {
   type BudgetStore,
+  counterPastLimit,
   type DriftRecord,
   type InvoiceRef,
   type LedgerWrite,
   type Refusal,
   TotalPastLimitError,
-  totalLimit,
   totalText,
 } from '#shared/db/budgets.ts';
 import { conflictBackoff } from '#shared/db/conflicts.ts';
@@ -730,9 +730,7 @@ function firstPastLimit(totals: Counters, changed: [ExpenseState, ExpenseState][
   const recounted = changed.filter(([, after]) => ids.includes(after.expenseId));
   for (const [before, after] of recounted.sort(([a], [b]) => inOrderReceived(a, b))) {
     const delta = difference(before.contribution, after.contribution);
-    const past = Object.keys(delta).find(
-      (name) => delta[name] > 0 && (running[name] ?? 0) > totalLimit - delta[name],
-    );
+    const past = counterPastLimit((name) => running[name] ?? 0, delta);
     if (past) return { expenseId: after.expenseId, error: new TotalPastLimitError(totalText(past)) };
     for (const [name, value] of Object.entries(delta)) running[name] = (running[name] ?? 0) + value;
   }

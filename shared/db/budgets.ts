@@ -578,11 +578,13 @@ function addCounters(delta: Counters, revision?: number) {
 function totalPastLimit(write: LedgerWrite, old: Record<string, { N?: string }> | undefined) {
   const held = (name: string) => Number(old?.[name]?.N ?? 0);
   if (write.totalsRevision !== undefined && held('revision') !== write.totalsRevision) return undefined;
-  const name = Object.keys(write.delta).find(
-    (name) => write.delta[name] > 0 && held(name) > totalLimit - write.delta[name],
-  );
+  const name = counterPastLimit(held, write.delta);
   return name === undefined ? undefined : totalText(name);
 }
+
+/** The first counter `delta` would take past `totalLimit` from what each holds (`held`), if any. */
+export const counterPastLimit = (held: (name: string) => number, delta: Counters): string | undefined =>
+  Object.keys(delta).find((name) => delta[name] > 0 && held(name) > totalLimit - delta[name]);
 
 /** The item of a version refused for good (the same refusal again replaces it with itself). */
 const refusedItem = (labelId: string, budgetId: string, refusal: Refusal) => ({
