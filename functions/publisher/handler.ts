@@ -4,7 +4,9 @@ import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoOutbox, storedOutboxEntryOf } from '#shared/db/outbox.ts';
-import { OutboxSweepDue } from '#shared/events/index.ts';
+// From its own module, not the events index: importing the index at load would run every event module
+// the webhook parser imports (publish.ts loads it on first use).
+import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';
 import { putEvents } from '#shared/events/publish.ts';
 import { on } from '#shared/lambda/event-handler.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';

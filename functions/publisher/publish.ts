@@ -2,7 +2,6 @@ import type { Outbox, StoredOutboxEntry } from '#shared/db/outbox.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { RefusedEvent } from '#shared/events/publish.ts';
 import type { Log } from '#shared/lambda/observability.ts';
-import { parseRecordedBody, webhookEvent } from '#shared/webhooks.ts';
 
 /** Puts events on the Backline bus (ten per call, retrying failed entries) and answers those it refused. */
 export interface EventBus {
@@ -26,9 +25,15 @@ export interface PublishOutcome {
   unpublishable: StoredOutboxEntry[];
 }
 
-/** The event an entry stands for: stored as such, or built from a recorded webhook's raw body. */
-function eventOf(entry: StoredOutboxEntry): { event: OutboxEntry } | { problem: string } {
+/**
+ * The event an entry stands for: stored as such, or built from a recorded webhook's raw body. The
+ * webhook parser (every label payload's schema, the DDEX ERN reader) is loaded on the first webhook
+ * record an instance publishes: the other entries, most of what the publisher handles, need none of
+ * it, and building it at load took about 16 ms of every cold start (docs/design.md#bundles).
+ */
+async function eventOf(entry: StoredOutboxEntry): Promise<{ event: OutboxEntry } | { problem: string }> {
   if (entry.kind === 'event') return { event: entry.event };
+  const { parseRecordedBody, webhookEvent } = await import('#shared/webhooks.ts');
   const parsed = parseRecordedBody(entry.webhook);
   if (!parsed.ok) return { problem: parsed.error.message };
   try {
@@ -51,7 +56,7 @@ export async function publishEntries(
   const outcome: PublishOutcome = { published: [], refused: [], parked: [], unpublishable: [] };
   const ready: { entry: StoredOutboxEntry; event: OutboxEntry }[] = [];
   for (const entry of entries) {
-    const built = eventOf(entry);
+    const built = await eventOf(entry);
     if ('event' in built) {
       ready.push({ entry, event: built.event });
       continue;

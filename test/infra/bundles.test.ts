@@ -3,6 +3,7 @@ import { lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:
 import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { besideBundleCommands } from '#infra/app-function.ts';
 import {
@@ -18,8 +19,10 @@ import {
 } from '#infra/bundles.ts';
 import { powertoolsLayer } from '#infra/settings.ts';
 import { type FunctionName, type FunctionSpec, functionEntries } from '#infra/topology.ts';
+import { webhookKey } from '#shared/db/webhooks.ts';
 import { catalogue } from '#shared/events/index.ts';
 import { initEnvironment } from '#test/support/bundles.ts';
+import { aReleaseWebhook } from '#test/support/intake.ts';
 
 /**
  * Each function's bundle, built as CDK builds it, read through esbuild's metafile: it holds what its
@@ -348,6 +351,47 @@ describe('function bundles', () => {
       );
       expect({ stdout: document.stdout, stderr: document.stderr }).toEqual({
         stdout: JSON.stringify({ statusCode: 200, openapi: '3.1.0' }),
+        stderr: '',
+      });
+      // The publisher loads the webhook parser on the first webhook record it takes from the stream.
+      const webhookImage = marshall({
+        ...webhookKey('lbl', 'msg_1'),
+        entity: 'webhook',
+        labelId: 'lbl',
+        webhookId: 'msg_1',
+        eventId: 'evt-msg_1',
+        type: 'release.scheduled',
+        body: JSON.stringify(aReleaseWebhook()),
+        receivedAt: '2027-03-05T12:00:00.000Z',
+        status: 'pending',
+        expiresAt: 1_900_000_000,
+      });
+      const published = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          [
+            'const { makeHandler } = await import(process.argv[1]);',
+            'const events = [];',
+            'const outbox = { markPublished: async () => {}, markUnpublishable: async () => {}, markParked: async () => true, unpublishedBefore: async () => [], parkedCount: async () => 0 };',
+            'const bus = { put: async (put) => { events.push(...put); return []; } };',
+            'const log = { info: () => {}, warn: () => {}, error: (...logged) => process.stderr.write(JSON.stringify(logged)) };',
+            'const handler = makeHandler({ outbox, bus, now: () => new Date(), log }, { record: () => {} });',
+            "const record = { eventSource: 'aws:dynamodb', eventName: 'INSERT', dynamodb: { SequenceNumber: '1', NewImage: JSON.parse(process.argv[2]) } };",
+            "const answer = await handler({ Records: [record] }, { awsRequestId: 'r', functionName: 'publisher', getRemainingTimeInMillis: () => 30000 });",
+            'process.stdout.write(JSON.stringify({ answer, published: events.map((e) => [e.eventId, e.detailType]) }));',
+          ].join('\n'),
+          written.find((bundle) => bundle.name === 'publisher')!.file!,
+          JSON.stringify(webhookImage),
+        ],
+        { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' },
+      );
+      expect({ stdout: published.stdout, stderr: published.stderr }).toEqual({
+        stdout: JSON.stringify({
+          answer: { batchItemFailures: [] },
+          published: [['evt-msg_1', 'Release Scheduled']],
+        }),
         stderr: '',
       });
     } finally {

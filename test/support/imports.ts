@@ -15,8 +15,10 @@ const aliases: Record<string, string> = {
 };
 
 interface ModuleImports {
-  /** Repository modules (relative to the root) this module imports a value from. */
+  /** Repository modules (relative to the root) this module imports a value from at load. */
   modules: string[];
+  /** Repository modules it imports only when a call needs them (`await import(...)`). */
+  onFirstUse: string[];
   /** Names imported from each package or repository module (`@aws-sdk/lib-dynamodb` -> [GetCommand, ...]). */
   names: Record<string, string[]>;
 }
@@ -59,10 +61,11 @@ function importedNames(clause: string): string[] {
 function importsOf(module: string): ModuleImports {
   const source = readFileSync(join(root, module), 'utf8');
   const modules = new Set<string>();
+  const onFirstUse = new Set<string>();
   const imported: Record<string, string[]> = {};
-  const add = (specifier: string, names: string[]) => {
+  const add = (specifier: string, names: string[], atLoad = true) => {
     const local = resolveModule(module, specifier);
-    if (local) modules.add(local);
+    if (local) (atLoad ? modules : onFirstUse).add(local);
     const key = local ?? specifier;
     imported[key] = [...(imported[key] ?? []), ...names];
   };
@@ -75,19 +78,23 @@ function importsOf(module: string): ModuleImports {
     }
   }
   for (const [, specifier] of source.matchAll(sideEffectImport)) add(specifier, []);
-  for (const [, specifier] of source.matchAll(dynamicImport)) add(specifier, ['*']);
-  return { modules: [...modules], names: imported };
+  for (const [, specifier] of source.matchAll(dynamicImport)) add(specifier, ['*'], false);
+  return { modules: [...modules], onFirstUse: [...onFirstUse], names: imported };
 }
 
-/** Every repository module reachable from `entry` (relative to the root), the entry included. */
-export function reachableModules(entry: string): string[] {
+/**
+ * Every repository module reachable from `entry` (relative to the root), the entry included; with
+ * `atLoad`, only those its load runs (not through an `await import(...)`).
+ */
+export function reachableModules(entry: string, { atLoad = false } = {}): string[] {
   const seen = new Set<string>();
   const pending = [entry];
   while (pending.length > 0) {
     const module = pending.pop()!;
     if (seen.has(module)) continue;
     seen.add(module);
-    pending.push(...importsOf(module).modules);
+    const { modules, onFirstUse } = importsOf(module);
+    pending.push(...modules, ...(atLoad ? [] : onFirstUse));
   }
   return [...seen].sort();
 }
