@@ -16,6 +16,7 @@ import {
   sameCounters,
   sameState,
   settlesOf,
+  statedTotal,
   sum,
   totalCurrency,
   totalsOf,
@@ -23,7 +24,7 @@ import {
   withVersion,
 } from '#shared/budgets/ledger.ts';
 import { addDays, dateIn, daysBetween } from '#shared/days.ts';
-import { type DayResult, type Ledger, maxFanOutEntries, totalLimit } from '#shared/db/budgets.ts';
+import { type DayResult, type Ledger, maxFanOutEntries } from '#shared/db/budgets.ts';
 import { keyParts } from '#shared/db/keys.ts';
 import {
   BudgetForecastOver,
@@ -154,6 +155,9 @@ const spendOf = (contribution: Counters) =>
 const committedOf = (commitment: ExpenseState, budget: Budget): number =>
   inBudgetCurrency(commitment.data!.amount, budget.currency, commitment.conversion) ?? 0;
 
+/** The last day an ISO 8601 date of four-digit years states, as every event's dates are. */
+const lastDay = '9999-12-31';
+
 /** Burn rate, forecast, the day the money runs out and the straight line, from the day's states. */
 export function dayFigures(budget: Budget, figures: Figures, states: ExpenseState[], date: string) {
   const byId = new Map(states.map((state) => [state.expenseId, state]));
@@ -176,15 +180,20 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
   }
   const available = figures.planned + figures.income;
   const daysLeft = Math.max(0, daysBetween(date, budget.period.end));
-  // Extrapolated, it may pass the largest total kept (`totalLimit`), which no amount may: stated as that total.
-  const extrapolated = BigInt(figures.used) + divideHalfEven(BigInt(spent7) * BigInt(daysLeft), 7n);
-  const forecastAtEnd = extrapolated > BigInt(totalLimit) ? totalLimit : Number(extrapolated);
-  const remaining = available - figures.used;
+  // Extrapolated, it may pass the largest total kept (`totalLimit`), which no amount may: stated as
+  // that total, as the budget's sums are (`statedTotal`).
+  const forecastAtEnd = statedTotal(
+    BigInt(figures.used) + divideHalfEven(BigInt(spent7) * BigInt(daysLeft), 7n),
+  );
+  // Of the exact sums: `used` stated as the largest total may be less than what is spent.
+  const remaining = figures.remaining;
+  const runsOutIn = spent7 > 0 ? (BigInt(remaining) * 7n + BigInt(spent7) - 1n) / BigInt(spent7) : undefined;
+  // A day past the last a date states (a plan near the largest total, spent slowly) is not at this rate.
   const runsOutOn =
     remaining <= 0
       ? date
-      : spent7 > 0
-        ? addDays(date, Number((BigInt(remaining) * 7n + BigInt(spent7) - 1n) / BigInt(spent7)))
+      : runsOutIn !== undefined && runsOutIn <= BigInt(daysBetween(date, lastDay))
+        ? addDays(date, Number(runsOutIn))
         : null;
   const totalDays = daysBetween(budget.period.start, budget.period.end) + 1;
   const elapsed = Math.min(totalDays, Math.max(0, daysBetween(budget.period.start, date) + 1));
@@ -194,14 +203,14 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
     .filter((line) => line.over)
     .map(({ lineId, planned, spent }) => ({ lineId, planned, spent }));
   return {
-    burnRate7: Number(divideHalfEven(BigInt(spent7), 7n)),
-    burnRate30: Number(divideHalfEven(BigInt(spent30), 30n)),
+    burnRate7: statedTotal(divideHalfEven(BigInt(spent7), 7n)),
+    burnRate30: statedTotal(divideHalfEven(BigInt(spent30), 30n)),
     forecastAtEnd,
     runsOutOn,
     variance: figures.used - straightLine,
     forecastOver,
     linesOver,
-    status: (figures.used > available
+    status: (remaining < 0
       ? 'over'
       : forecastOver || linesOver.length > 0
         ? 'at-risk'

@@ -113,7 +113,8 @@ const summary = (budget: StoredBudget) => ({
   currency: budget.currency,
   period: budget.period,
   owner: budget.owner,
-  planned: budget.lines.reduce((total, line) => total + line.planned.minor, 0),
+  // Its lines' plans summed as the budget's figures are: past the largest total kept, stated as it.
+  planned: figuresOf(budget, {}).planned,
   // Mail to the owner's address bounced, drew a complaint or was left out as suppressed; a new owner (budget.set) clears it.
   ownerUnreachable:
     budget.ownerUnreachable && budget.ownerUnreachable.address === normaliseEmail(budget.owner.email)

@@ -447,7 +447,28 @@ export function sum(...all: Counters[]): Counters {
 
 export const sameCounters = (a: Counters, b: Counters) => Object.keys(difference(a, b)).length === 0;
 
-/** The budget's figures from its counters, in its currency. */
+/**
+ * The largest running total kept, in minor units: the largest integer a number holds exactly, as each
+ * amount is (`Minor`). A write that would take any total past it is refused (see docs/design.md#money).
+ */
+export const totalLimit = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A figure worked out exactly (a sum of totals, the forecast at the period's end) as it is stated: past
+ * the largest total kept it is stated as that total (below its negative, as its negative), as no amount
+ * may pass it (see docs/design.md#money).
+ */
+export const statedTotal = (exact: bigint): number =>
+  exact > BigInt(totalLimit) ? totalLimit : exact < -BigInt(totalLimit) ? -totalLimit : Number(exact);
+
+/** Exactly, as one line's totals each hold within the largest total kept but their sum may not. */
+const exactSum = (values: number[]) => values.reduce((total, value) => total + BigInt(value), 0n);
+
+/**
+ * The budget's figures from its counters, in its currency. Each sum of totals (a line's spend, the
+ * budget's plan, committed, actual, income, used and remaining) is worked out exactly and stated
+ * (`statedTotal`); what is over, and the share used, are of the exact sums.
+ */
 export function figuresOf(budget: Budget, totals: Counters) {
   const lineIds = new Set(budget.lines.map((line) => line.lineId));
   const byLine = new Map<string, { committed: number; actual: number; income: number }>();
@@ -473,23 +494,31 @@ export function figuresOf(budget: Budget, totals: Counters) {
   }
   const lines = [...byLine].map(([lineId, figures]) => {
     const planned = budget.lines.find((l) => l.lineId === lineId)?.planned.minor ?? 0;
-    const spent = figures.committed + figures.actual;
-    return { lineId, planned, ...figures, spent, planned_: lineIds.has(lineId), over: spent > planned };
+    const spent = exactSum([figures.committed, figures.actual]);
+    return {
+      lineId,
+      planned,
+      ...figures,
+      spent: statedTotal(spent),
+      planned_: lineIds.has(lineId),
+      over: spent > BigInt(planned),
+    };
   });
-  const planned = budget.lines.reduce((total, l) => total + l.planned.minor, 0);
-  const committed = lines.reduce((t, l) => t + l.committed, 0);
-  const actual = lines.reduce((t, l) => t + l.actual, 0);
-  const income = lines.reduce((t, l) => t + l.income, 0);
+  const planned = exactSum(budget.lines.map((l) => l.planned.minor));
+  const committed = exactSum(lines.map((l) => l.committed));
+  const actual = exactSum(lines.map((l) => l.actual));
+  const income = exactSum(lines.map((l) => l.income));
   const used = committed + actual;
   return {
     currency: budget.currency,
-    planned,
-    committed,
-    actual,
-    income,
-    used,
-    remaining: planned + income - used,
-    usedPercent: planned > 0 ? Math.round((used * 1000) / planned) / 10 : used > 0 ? 100 : 0,
+    planned: statedTotal(planned),
+    committed: statedTotal(committed),
+    actual: statedTotal(actual),
+    income: statedTotal(income),
+    used: statedTotal(used),
+    remaining: statedTotal(planned + income - used),
+    usedPercent:
+      planned > 0n ? Math.round((Number(used) * 1000) / Number(planned)) / 10 : used > 0n ? 100 : 0,
     vat,
     recoupable,
     unconverted,

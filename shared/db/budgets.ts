@@ -19,6 +19,7 @@ import {
   counterParts,
   type DuplicatesSummary,
   invoiceOf,
+  totalLimit,
   type UnconvertedSummary,
 } from '../budgets/ledger.ts';
 import type { EventData } from '../events/envelope.ts';
@@ -513,12 +514,6 @@ const startOf = (cursor: string | undefined) =>
   cursor
     ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
     : undefined;
-
-/**
- * The largest running total kept, in minor units: the largest integer a number holds exactly, as each
- * amount is (`Minor`). A write that would take any total past it is refused (see docs/design.md#money).
- */
-export const totalLimit = Number.MAX_SAFE_INTEGER;
 
 /** A ledger write refused because it would take a running total past `totalLimit`: nothing of it was written. */
 export class TotalPastLimitError extends Error {

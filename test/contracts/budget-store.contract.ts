@@ -5,8 +5,9 @@ import {
   type ExpenseState,
   type ExpenseVersion,
   emptyState,
+  totalLimit,
 } from '#shared/budgets/ledger.ts';
-import { type BudgetStore, type DayResult, TotalPastLimitError, totalLimit } from '#shared/db/budgets.ts';
+import { type BudgetStore, type DayResult, TotalPastLimitError } from '#shared/db/budgets.ts';
 import {
   BudgetOwnerSuppressed,
   BudgetOwnerUnreachable,

@@ -7,6 +7,7 @@ import {
   type FlaggedInvoice,
   invoiceOf,
   termsVersion,
+  totalLimit,
 } from '#shared/budgets/ledger.ts';
 import type {
   BudgetStore,
@@ -27,7 +28,6 @@ import {
   ownMark,
   suppressedMarkStands,
   TotalPastLimitError,
-  totalLimit,
   totalText,
 } from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
