@@ -318,6 +318,8 @@ export const functions = {
       ['GET', '/labels/{labelId}/budgets'],
       ['GET', '/labels/{labelId}/budgets/{budgetId}'],
       ['GET', '/labels/{labelId}/budgets/{budgetId}/ledger'],
+      ['GET', '/labels/{labelId}/budgets/{budgetId}/unconverted'],
+      ['GET', '/labels/{labelId}/budgets/{budgetId}/refused'],
       ['GET', '/labels/{labelId}/artists/{artistId}/recoupable'],
       ['PUT', '/fx-rates/{date}'],
       ['GET', '/fx-rates/{date}'],

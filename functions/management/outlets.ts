@@ -1,6 +1,6 @@
 import { maxChunkBytes, rowsPerPage } from '#shared/db/jobs.ts';
+import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
-import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { CountryOrWorldwide } from '#shared/events/fields.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';

@@ -1,7 +1,7 @@
 import { toCsv } from '#shared/csv.ts';
 import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
 import type { DeliveryPage } from '#shared/db/delivery-pages.ts';
-import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
+import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { PromoAccess } from '#shared/db/promo.ts';
 import { wentOut } from '#shared/db/subject-deliveries.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';

@@ -8,26 +8,32 @@ import {
   possibleDuplicates,
   settlementLine,
   totalsOf,
+  type UnconvertedExpense,
   unconvertedExpenses,
   unconvertedListed,
 } from '#shared/budgets/ledger.ts';
 import { toCsv } from '#shared/csv.ts';
 import { dateIn } from '#shared/days.ts';
 import type { BudgetReads } from '#shared/db/budget-reads.ts';
-import type { Ledger, StoredBudget } from '#shared/db/budgets.ts';
+import type { Ledger, Refusal, StoredBudget } from '#shared/db/budgets.ts';
 import type { FxRates } from '#shared/db/fx-rates.ts';
 import { Rate } from '#shared/events/expense-recorded.ts';
 import { IsoDate } from '#shared/events/fields.ts';
 import { failure } from '#shared/http/docs.ts';
 import {
   bodyOf,
+  Cursor,
+  cursorAfter,
   type HttpEvent,
   type HttpResult,
   header,
   json,
   notFound,
+  pageLimit,
+  pageOf,
   pathParameterOf,
   queryOf,
+  rowAfter,
   ValidationError,
 } from '#shared/http/index.ts';
 import { isCurrency } from '#shared/money/money.ts';
@@ -60,21 +66,48 @@ const LedgerQuery = z
   .strictObject({
     from: z.optional(IsoDate),
     to: z.optional(IsoDate),
-    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(ledgerPageLimit)), ledgerPageLimit),
-    // A row's expense id (128 characters at most) and version (its time and event id), JSON-escaped
-    // and base64url-encoded: within the 10 KB an HTTP API takes of a request line and its headers.
-    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+    limit: pageLimit(ledgerPageLimit, ledgerPageLimit),
+    // A row's expense id (128 characters at most) and version (its time and event id).
+    cursor: Cursor,
   })
   .check(
     z.refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be before from', path: ['to'] }),
   );
+
+/**
+ * A budget's unconverted expenses and its refused versions grow with the label's expenses, so each is
+ * answered a page at a time (`GET .../unconverted`, `GET .../refused`, paged as the ledger is), and the
+ * budget's view holds the first page of each with the cursor of the next (see docs/design.md#budgets).
+ * A page is at most `limit` rows, 1,000 at most: the longest unconverted row (an expense id of 128
+ * characters and a vendor of 200, each a character JSON writes as six bytes, two amounts) is under
+ * 2.2 KB, the longest refusal (the expense id, its version, a total and a reason each naming an artist id
+ * of 128 such characters) under 3 KB, so a page stays under 3 MB, within the 6 MB a Lambda answer may
+ * carry. 100 by default, and in the view.
+ */
+export const budgetListLimit = 1_000;
+export const budgetListUsual = 100;
+
+const BudgetListQuery = z.strictObject({
+  limit: pageLimit(budgetListLimit, budgetListUsual),
+  // A row's expense id (128 characters at most), and a refusal's version (its time and event id).
+  cursor: Cursor,
+});
+
+/** The unconverted expenses by expense id; a cursor names the expense a page was taken after. */
+const unconvertedListing = {
+  name: 'unconverted',
+  parts: 1,
+  partsOf: (row: UnconvertedExpense) => [row.expenseId],
+};
+/** The refused versions by expense id, then version; a cursor names the version a page was taken after. */
+const refusedListing = { name: 'refused', parts: 2, partsOf: (row: Refusal) => [row.expenseId, row.at] };
 
 const pair = /^([A-Z]{3})\/([A-Z]{3})$/;
 /** How an amount reaches a budget's currency, as the API document states it. */
 const conversionRule =
   '`"GBP/USD": "1.2534"` is 1.2534 USD per GBP; the pair serves both directions. An expense in another currency than its budget\'s is converted at the rate it carries while that rate converts into the budget\'s currency (its `to`), else at the rates of its own date, with integer arithmetic: the result is rounded half-even on the minor unit of the budget\'s currency (a tie goes to the even minor unit: 12.5 cents become 12, 13.5 cents become 14). An expense with no rate for its date stays unconverted, shown apart, until a rate is put; then it is counted. ' +
   // A day's result is one item: the report lists only the first of them (see docs/design.md#budgets).
-  `The next report lists the first ${unconvertedListed} of a budget that need a rate (the longest waiting: by date, then id) and counts the rest, with their sums per currency; the budget's view lists every one.`;
+  `The next report lists the first ${unconvertedListed} of a budget that need a rate (the longest waiting: by date, then id) and counts the rest, with their sums per currency; the budget's view lists every one, a page at a time.`;
 
 /** Closed, as every JSON body of the manager's API is (docs/design.md#routes-and-auth). */
 export const RatesBody = z.strictObject({
@@ -137,6 +170,16 @@ const summary = (budget: StoredBudget) => ({
     : null,
 });
 
+/** The view's first page of a list. */
+const first = { limit: budgetListUsual };
+
+/** A page of a list as the view holds it: `<name>` and, when more follow, `<name>NextCursor`. */
+const listed = <N extends string, T>(name: N, page: { rows: T[]; nextCursor?: string }) =>
+  ({
+    [name]: page.rows,
+    ...(page.nextCursor ? { [`${name}NextCursor`]: page.nextCursor } : {}),
+  }) as { [K in N]: T[] } & { [K in `${N}NextCursor`]?: string };
+
 /** `GET /labels/{labelId}/budgets/{budgetId}`: totals, lines, alerts and the last reconciliation. */
 function budgetView(budget: StoredBudget, ledger: Ledger) {
   const figures = figuresOf(budget, ledger.totals);
@@ -167,10 +210,11 @@ function budgetView(budget: StoredBudget, ledger: Ledger) {
     variance: last?.variance ?? null,
     lastReconciled: last ? { date: last.date, at: last.reconciledAt, status: last.status } : null,
     driftHistory: ledger.drift,
-    unconverted: unconvertedExpenses(ledger.states),
+    // The first page of each; `...NextCursor` is the cursor of the next, for GET .../unconverted and .../refused.
+    ...listed('unconverted', pageOf(unconvertedListing, unconvertedExpenses(ledger.states), first)),
     possibleDuplicates: possibleDuplicates(ledger.states, ledger.flagged, budget.budgetId),
     // Versions refused for good: each would take a running total past the largest kept (docs/design.md#money).
-    refused: ledger.refused,
+    ...listed('refused', pageOf(refusedListing, ledger.refused, first)),
     expenses: ledger.states.filter(isCounted).length,
   };
 }
@@ -225,22 +269,11 @@ const ledgerOrder = (a: { expenseId: string; at: string }, b: { expenseId: strin
 
 /** Where a ledger page ends (its last row's expense and version), opaque to the caller. */
 const ledgerCursor = (row: { expenseId: string; version: string }) =>
-  Buffer.from(JSON.stringify([row.expenseId, row.version])).toString('base64url');
+  cursorAfter('ledger', [row.expenseId, row.version]);
 
-/**
- * The row a cursor was taken after, or a 400 at `query.cursor` for one this API did not return. A
- * cursor names a row, not a position: it outlives the row, and rows written since land in their place.
- */
+/** The row a ledger cursor was taken after, or a 400 at `query.cursor` (`rowAfter`). */
 function ledgerRowOf(cursor: string): { expenseId: string; at: string } {
-  let row: unknown;
-  try {
-    row = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    row = undefined;
-  }
-  const [expenseId, at] = Array.isArray(row) && row.length === 2 ? row : [];
-  if (typeof expenseId !== 'string' || typeof at !== 'string' || !expenseId || !at)
-    throw new ValidationError([{ path: 'query.cursor', message: 'is not one this API returned' }]);
+  const [expenseId, at] = rowAfter(cursor, 'ledger', 2);
   return { expenseId, at };
 }
 
@@ -251,6 +284,42 @@ const queryParameters = (query: Record<string, unknown>): Record<string, string>
       .filter(([name, value]) => name !== 'cursor' && value !== undefined)
       .map(([name, value]) => [name, String(value)]),
   );
+
+/**
+ * `GET /labels/{labelId}/budgets/{budgetId}/<name>`: a list of the budget's view, a page at a time, as the
+ * ledger is (`limit`, `cursor`, `nextCursor`), in the rows' order.
+ */
+const budgetList = <T>(
+  deps: BudgetRoutesDeps,
+  listing: { name: string; parts: number; partsOf: (row: T) => string[] },
+  summary: string,
+  rowsOf: (ledger: Ledger) => readonly T[],
+): ManagementRoute => ({
+  method: 'GET',
+  path: `/labels/{labelId}/budgets/{budgetId}/${listing.name}`,
+  doc: {
+    summary,
+    description: `At most \`limit\` rows a page (${budgetListUsual} by default, ${budgetListLimit} at most), by expense id${listing.parts > 1 ? ', then version' : ''}; follow \`nextCursor\` for the next. The budget's view holds the first page, with \`${listing.name}NextCursor\` when more follow.`,
+    query: BudgetListQuery,
+    responses: {
+      200: { description: `the ${listing.name} rows` },
+      400: failure('a query parameter is invalid'),
+      404: failure('no such budget'),
+    },
+  },
+  handler: async (event: HttpEvent): Promise<HttpResult> => {
+    const { labelId, budgetId } = ids(event);
+    const query = queryOf(BudgetListQuery, event);
+    const ledger = await deps.budgets.ledger(labelId, budgetId);
+    if (!ledger.budget) throw notFound('budget');
+    const page = pageOf(listing, rowsOf(ledger), query);
+    return json(200, {
+      budgetId,
+      [listing.name]: page.rows,
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    });
+  },
+});
 
 export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
   {
@@ -281,6 +350,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     doc: {
       summary:
         'A budget: totals, lines, thresholds crossed, forecast, runs-out date, drift history, unconverted and flagged expenses',
+      description: `The figures are whole. \`unconverted\` and \`refused\` are the first ${budgetListUsual} of each list, with \`unconvertedNextCursor\` or \`refusedNextCursor\` when more follow: the \`cursor\` of \`GET .../unconverted\` or \`GET .../refused\` for the next page.`,
       responses: { 200: { description: 'the budget' }, 404: failure('no such budget') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
@@ -393,6 +463,18 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       });
     },
   },
+  budgetList(
+    deps,
+    unconvertedListing,
+    "A budget's expenses no rate converts yet (counted apart, in their own currency), a page at a time",
+    (ledger) => unconvertedExpenses(ledger.states),
+  ),
+  budgetList(
+    deps,
+    refusedListing,
+    "A budget's versions refused for good (each would take a running total past the largest kept), a page at a time",
+    (ledger) => ledger.refused,
+  ),
   {
     method: 'GET',
     path: '/labels/{labelId}/artists/{artistId}/recoupable',

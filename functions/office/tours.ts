@@ -1,18 +1,25 @@
 import type { ManagementRoute } from '#functions/management/routes.ts';
 import type { MailIdentity } from '#shared/db/deliveries.ts';
+import { InvalidCursorError, keyOf } from '#shared/db/keys.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
-import { type TourStore, toldAsReached } from '#shared/db/tours.ts';
+import { promoterRow, promoterShowRow, type TourStore, toldAsReached } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestJson, guestRefusals } from '#shared/guests.ts';
 import { failure, writeConflict } from '#shared/http/docs.ts';
 import {
   attachment,
   bodyOf,
+  Cursor,
   conflict,
+  cursorAfter,
   type HttpEvent,
   type HttpResult,
   json,
   notFound,
+  pageLimit,
+  queryOf,
+  rowAfter,
+  ValidationError,
 } from '#shared/http/index.ts';
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import {
@@ -28,6 +35,42 @@ import {
 import * as z from '#shared/zod.ts';
 
 /** Tour views, calendars, guest lists and the promoter directory (management API, bearer key). */
+
+/**
+ * The directory and a promoter's shows grow with the labels' bookings, so each is answered a page at a
+ * time, as a budget's ledger is (`limit`, `cursor`, `nextCursor`). The longest promoter (a name of 200
+ * characters, each one JSON writes as six bytes, an address of 254 and a phone of 40 likewise) is
+ * under 3 KB, so 1,000 stay under 3 MB; the longest show (its venue's name, address and city, its
+ * promoter, its tour and show ids and a cancellation reason of 1,000 such characters) under 16 KB, so
+ * 300 stay under 5 MB, within the 6 MB a Lambda answer may carry.
+ */
+export const promotersLimit = 1_000;
+export const promotersUsual = 100;
+export const promoterShowsLimit = 300;
+export const promoterShowsUsual = 100;
+
+const PromotersQuery = z.strictObject({
+  limit: pageLimit(promotersLimit, promotersUsual),
+  // A promoter's lower-case name (200 characters at most) and id.
+  cursor: Cursor,
+});
+
+const PromoterShowsQuery = z.strictObject({
+  limit: pageLimit(promoterShowsLimit, promoterShowsUsual),
+  // A show's date, label, tour and show ids (128 characters at most each).
+  cursor: Cursor,
+});
+
+/** A page read from the row a cursor names, or a 400 at `query.cursor` for a row whose keys DynamoDB refuses. */
+async function keysTaken<T>(page: Promise<T>): Promise<T> {
+  try {
+    return await page;
+  } catch (error) {
+    if (error instanceof InvalidCursorError)
+      throw new ValidationError([{ path: 'query.cursor', message: 'is not one this API returned' }]);
+    throw error;
+  }
+}
 
 export interface TourRoutesDeps {
   tours: TourStore;
@@ -256,23 +299,50 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     method: 'GET',
     path: '/promoters',
     doc: {
-      summary: 'The promoter directory, kept from the tour webhooks',
-      responses: { 200: { description: 'the promoters' } },
+      summary: 'The promoter directory, kept from the tour webhooks, a page at a time',
+      description: `At most \`limit\` promoters a page (${promotersUsual} by default, ${promotersLimit} at most), by name; follow \`nextCursor\` for the next.`,
+      query: PromotersQuery,
+      responses: {
+        200: { description: 'the promoters' },
+        400: failure('a query parameter is invalid'),
+      },
     },
-    handler: async (): Promise<HttpResult> => json(200, { promoters: await deps.tours.listPromoters() }),
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const query = queryOf(PromotersQuery, event);
+      const after = query.cursor ? rowAfter(query.cursor, 'promoters', 2) : undefined;
+      const { promoters, more } = await keysTaken(deps.tours.promotersPage(query.limit, after));
+      const last = promoters.at(-1);
+      return json(200, {
+        promoters,
+        ...(more && last ? { nextCursor: cursorAfter('promoters', promoterRow(last)) } : {}),
+      });
+    },
   },
   {
     method: 'GET',
     path: '/promoters/{promoterId}',
     doc: {
-      summary: "A promoter: their shows and each show's advance status",
-      responses: { 200: { description: 'the promoter' }, 404: failure('no such promoter') },
+      summary: "A promoter: their shows and each show's advance status, a page of shows at a time",
+      description: `At most \`limit\` shows a page (${promoterShowsUsual} by default, ${promoterShowsLimit} at most), by date; follow \`nextCursor\` for the next (each page repeats the promoter).`,
+      query: PromoterShowsQuery,
+      responses: {
+        200: { description: 'the promoter' },
+        400: failure('a query parameter is invalid'),
+        404: failure('no such promoter'),
+      },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const promoterId = event.pathParameters?.promoterId ?? '';
+      const query = queryOf(PromoterShowsQuery, event);
+      // The listing is the promoter's own: a cursor of another promoter's shows is refused.
+      const listing = keyOf('PROMOTER-SHOWS', promoterId);
+      const after = query.cursor ? rowAfter(query.cursor, listing, 4) : undefined;
       const promoter = await deps.tours.getPromoter(promoterId);
       if (!promoter) throw notFound('promoter');
-      const shows = live(await deps.tours.showsOfPromoter(promoterId));
+      const page = await keysTaken(deps.tours.promoterShowsPage(promoterId, query.limit, after));
+      const shows = live(page.shows);
+      // The next page goes on after the last show read (a show on the index has its date).
+      const last = page.shows.at(-1);
       return json(200, {
         ...promoter,
         shows: shows.map((stored) => ({
@@ -280,6 +350,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
           tourId: stored.tourId,
           ...showSummary(stored),
         })),
+        ...(page.more && last ? { nextCursor: cursorAfter(listing, promoterShowRow(last)) } : {}),
       });
     },
   },

@@ -193,6 +193,10 @@ export function budgetStatusText(budget: BudgetView): string {
     `thresholds ${budget.thresholds.map((t) => `${t} %`).join(', ')}; crossed: ${budget.thresholdsCrossed.map((t) => `${t.threshold} % on ${t.on.slice(0, 10)}`).join(', ') || 'none'}`,
     ...unconverted,
     ...budget.refused.map((r) => `refused, not counted: ${r.expenseId} ${r.change} (${r.reason})`),
+    // The view holds the first page of the refused versions; the rest are a page at a time on their route.
+    ...(budget.refusedNextCursor
+      ? [`more refused than these: GET /labels/{labelId}/budgets/${budget.budgetId}/refused`]
+      : []),
     '',
     table(lines, ['line', 'category', 'planned', 'committed', 'actual', 'over']),
   ].join('\n');

@@ -617,7 +617,7 @@ export function possibleDuplicates(
 
 /**
  * A list a day's result keeps within its one DynamoDB item (400 KB at most): counted whole, the first
- * of it listed, and how many more there are. The budget's view lists every one (see docs/design.md#budgets).
+ * of it listed, and how many more there are. The budget's view lists every one, a page at a time (see docs/design.md#budgets).
  */
 export interface Listed<T> {
   count: number;

@@ -7,8 +7,7 @@ import {
   type MailSubject,
   subjectDeliveriesKey,
 } from './deliveries.ts';
-import { isKeyValue, keyBytes } from './keys.ts';
-import { InvalidCursorError } from './outlet-listing.ts';
+import { InvalidCursorError, isKeyValue, keyBytes } from './keys.ts';
 
 /**
  * A subject's deliveries a page at a time, for the release's deliveries view: a release mailed to a

@@ -40,6 +40,9 @@ export const keyBytes = { partition: 2048, sort: 1024 } as const;
 export const isKeyValue = (value: unknown, limit: number): value is string =>
   typeof value === 'string' && value !== '' && value.isWellFormed() && Buffer.byteLength(value) <= limit;
 
+/** Thrown for a cursor its listing did not make, or naming keys DynamoDB would refuse (`isKeyValue`). */
+export class InvalidCursorError extends Error {}
+
 /**
  * A fixed-length hex digest of a tuple of ids, for names with a length limit and a narrow alphabet
  * (an EventBridge Scheduler name is at most 64 characters of `[0-9a-zA-Z-_.]`). The tuple is

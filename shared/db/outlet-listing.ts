@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { genreKey, type Outlet } from '../outlets.ts';
-import { isKeyValue, keyBytes, keyParts, lastPartOf } from './keys.ts';
+import { InvalidCursorError, isKeyValue, keyBytes, keyParts, lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
 
 /** Listing and paging the directory: every outlet in name order, on the `gsi1` index. */
@@ -10,9 +10,6 @@ export interface OutletPage {
   /** Opaque; pass it back to read the next page. Absent on the last page. */
   nextCursor?: string;
 }
-
-/** Thrown for a cursor this adapter did not make. */
-export class InvalidCursorError extends Error {}
 
 /**
  * The cursor after the outlet with this listing sort key (`<lower-case name>#<id>`): an outlet

@@ -13,7 +13,7 @@ import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '../tours.ts'
 import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts, WriteConflictError } from './conflicts.ts';
 import type { MailIdentity } from './deliveries.ts';
-import { keyOf, keyParts, nameHash } from './keys.ts';
+import { InvalidCursorError, isKeyValue, keyBytes, keyOf, keyParts, nameHash } from './keys.ts';
 import { putOnce, writeWithOutbox } from './outbox.ts';
 import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts';
 
@@ -53,8 +53,9 @@ const stepContinuedKey = (
   sk: keyParts(step, scheduledFor, read, cursor),
 });
 export const promoterKey = (promoterId: string) => ({ pk: keyOf('PROMOTER', promoterId), sk: 'PROMOTER' });
+const promotersPartition = 'PROMOTERS';
 const promotersIndexKey = (name: string, promoterId: string) => ({
-  gsi1pk: 'PROMOTERS',
+  gsi1pk: promotersPartition,
   gsi1sk: keyParts(name.toLowerCase(), promoterId),
 });
 const promoterShowsIndexKey = (
@@ -371,8 +372,36 @@ export interface PromoterSide {
   /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
   addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome>;
   getPromoter(promoterId: string): Promise<PromoterRecord | undefined>;
-  listPromoters(): Promise<PromoterRecord[]>;
+  /**
+   * The directory by name (the bytes of its lower-case form, then the id: the index's sort key), at most
+   * `limit` promoters after the one `after` names (`promoterRow`), and whether more follow.
+   * InvalidCursorError for a row whose keys DynamoDB would refuse.
+   */
+  promotersPage(limit: number, after?: string[]): Promise<{ promoters: PromoterRecord[]; more: boolean }>;
+  /**
+   * A promoter's shows by date (then label, tour and show id: the index's sort key), at most `limit`
+   * after the one `after` names (`promoterShowRow`), and whether more follow; as `promotersPage`.
+   */
+  promoterShowsPage(
+    promoterId: string,
+    limit: number,
+    after?: string[],
+  ): Promise<{ shows: StoredShow[]; more: boolean }>;
 }
+
+/** A promoter as a cursor of the directory names it: the parts of its index sort key. */
+export const promoterRow = (promoter: Pick<PromoterRecord, 'name' | 'promoterId'>): string[] => [
+  promoter.name.toLowerCase(),
+  promoter.promoterId,
+];
+
+/** A show as a cursor of its promoter's shows names it: the parts of its index sort key (a show listed has a date). */
+export const promoterShowRow = (show: StoredShow): string[] => [
+  show.show?.date ?? '',
+  show.labelId,
+  show.tourId,
+  show.showId,
+];
 
 export type TourStore = TourSteps & PromoterSide;
 
@@ -418,6 +447,71 @@ async function queryItems(db: DynamoDBDocumentClient, table: string, input: Quer
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+interface IndexKey {
+  pk: string;
+  sk: string;
+  gsi1pk: string;
+  gsi1sk: string;
+}
+
+/**
+ * The keys of the item a cursor names, or InvalidCursorError for one DynamoDB would refuse as a start
+ * key with a 5xx (`isKeyValue`, see docs/design.md#routes-and-auth).
+ */
+function startKeyOf(key: IndexKey): IndexKey {
+  if (
+    !isKeyValue(key.pk, keyBytes.partition) ||
+    !isKeyValue(key.sk, keyBytes.sort) ||
+    !isKeyValue(key.gsi1sk, keyBytes.sort)
+  )
+    throw new InvalidCursorError('cursor is not one this API returned');
+  return key;
+}
+
+/** Where the directory goes on after the promoter a cursor names (`promoterRow`). */
+export const promotersStartKey = ([name, promoterId]: string[]): IndexKey =>
+  startKeyOf({ ...promoterKey(promoterId), ...promotersIndexKey(name, promoterId) });
+
+/** Where a promoter's shows go on after the show a cursor names (`promoterShowRow`). */
+export const promoterShowsStartKey = (
+  promoterId: string,
+  [date, labelId, tourId, showId]: string[],
+): IndexKey =>
+  startKeyOf({
+    ...showKey(labelId, tourId, showId),
+    ...promoterShowsIndexKey(promoterId, { labelId, tourId, showId, date }),
+  });
+
+/**
+ * A page of a listing on the index: at most `limit` items after `startKey`, and whether more follow
+ * (one item more is read to know).
+ */
+async function indexPage<T>(
+  db: DynamoDBDocumentClient,
+  table: string,
+  gsi1pk: string,
+  limit: number,
+  startKey: IndexKey | undefined,
+) {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined = startKey && { ...startKey };
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': gsi1pk },
+        Limit: limit + 1 - items.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start && items.length <= limit);
+  return { items: items.slice(0, limit).map((item) => stripKeys<T>(item)), more: items.length > limit };
 }
 
 /** The whole store on DynamoDB: what the advance form, the office and the tests use. */
@@ -522,13 +616,17 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
 
     getPromoter: (promoterId) => get<PromoterRecord>(promoterKey(promoterId)),
 
-    async listPromoters() {
-      const items = await queryItems(db, table, {
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'PROMOTERS' },
-      });
-      return items.map((item) => stripKeys<PromoterRecord>(item));
+    async promotersPage(limit, after) {
+      const startKey = after && promotersStartKey(after);
+      const { items, more } = await indexPage<PromoterRecord>(db, table, promotersPartition, limit, startKey);
+      return { promoters: items, more };
+    },
+
+    async promoterShowsPage(promoterId, limit, after) {
+      const startKey = after && promoterShowsStartKey(promoterId, after);
+      const partition = keyOf('PROMOTER-SHOWS', promoterId);
+      const { items, more } = await indexPage<StoredShow>(db, table, partition, limit, startKey);
+      return { shows: items, more };
     },
   };
 }

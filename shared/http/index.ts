@@ -1,3 +1,4 @@
+export * from './cursor.ts';
 export * from './docs.ts';
 export * from './errors.ts';
 export * from './input.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
-import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError, type OutletDirectory } from '#shared/db/outlets.ts';
 import { FencedWriteError, WriteFence } from '#shared/db/write-fence.ts';
 import { OutletSuppressed, OutletUnsubscribed, outboxEntry } from '#shared/events/index.ts';

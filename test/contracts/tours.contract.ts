@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { guestBytes, maxGuestBytes, promoterIdOf, type TourStore } from '#shared/db/tours.ts';
+import { InvalidCursorError } from '#shared/db/keys.ts';
+import {
+  guestBytes,
+  maxGuestBytes,
+  promoterIdOf,
+  promoterRow,
+  promoterShowRow,
+  type TourStore,
+} from '#shared/db/tours.ts';
 import { outboxEntry, ShowConfirmed, ShowStepDue } from '#shared/events/index.ts';
 import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
 import { uniqueId } from '#test/support/cloud.ts';
@@ -481,7 +489,47 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect(shows.map((s) => s.showId)).toEqual(['a-early', 'b-late']);
       expect(ofPromoter.map((s) => s.show?.date)).toEqual(['2027-05-01', '2027-05-15', '2027-06-01']);
       expect((await store.getPromoter(promoterId))?.name).toBe('Promo Berlin');
-      expect((await store.listPromoters()).some((p) => p.promoterId === promoterId)).toBe(true);
+    });
+
+    it("pages the directory by name and a promoter's shows by date, each from the row a page ended at", async () => {
+      const store = makeStore();
+      const names = uniqueId('promo');
+      // Saved out of order; named `<names>-x`, after `<names>#` (the row named before them) in the index.
+      const promoters = ['c', 'a', 'b'].map((letter) => {
+        const email = `${names}-${letter}@promoter.example`;
+        return { promoterId: promoterIdOf(email), name: `${names}-${letter}`, email, occurredAt: at(5) };
+      });
+      for (const promoter of promoters) await store.savePromoter(promoter);
+      const tour = aTour();
+      const { promoterId, email } = promoters[1];
+      for (const [showId, date] of [
+        ['s3', '2027-05-03'],
+        ['s1', '2027-05-01'],
+        ['s2', '2027-05-02'],
+      ])
+        await store.putShowIfNewer(
+          aStoredShow(tour, {
+            showId,
+            promoterId,
+            show: aShow({ showId, date, promoter: { name: 'P', email } }),
+          }),
+          [],
+        );
+
+      const first = await store.promotersPage(2, [names.toLowerCase(), '']);
+      const second = await store.promotersPage(2, promoterRow(first.promoters[1]));
+      const shows = await store.promoterShowsPage(promoterId, 2);
+      const moreShows = await store.promoterShowsPage(promoterId, 2, promoterShowRow(shows.shows[1]));
+
+      expect(first.promoters.map((p) => p.name)).toEqual([`${names}-a`, `${names}-b`]);
+      expect(first.more).toBe(true);
+      expect(second.promoters[0].name).toBe(`${names}-c`);
+      expect(shows.shows.map((s) => s.showId)).toEqual(['s1', 's2']);
+      expect(shows.more).toBe(true);
+      expect(moreShows).toMatchObject({ shows: [{ showId: 's3' }], more: false });
+      await expect(
+        store.promoterShowsPage(promoterId, 2, ['2027-05-01', 'x'.repeat(2048), 't', 's']),
+      ).rejects.toThrow(InvalidCursorError);
     });
 
     it('reads a tour back as it was saved, with none of its storage attributes', async () => {

@@ -1,7 +1,7 @@
+import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { Suppression } from '#shared/db/opt-outs.ts';
 import type { OutletChangedEntry, OutletManagement, Upserted } from '#shared/db/outlet-changes.ts';
 import { outletListKey } from '#shared/db/outlet-items.ts';
-import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } from '#shared/db/promo.ts';
 import { throughFence, type WriteFence } from '#shared/db/write-fence.ts';

@@ -22,6 +22,7 @@ import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.t
 import { takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { MailClaims } from '#shared/db/deliveries.ts';
+import { keyParts } from '#shared/db/keys.ts';
 import type { NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import type {
@@ -33,7 +34,16 @@ import type {
   ShowRef,
   TourStore,
 } from '#shared/db/tours.ts';
-import { guestBytes, maxGuestBytes, maxGuestsPerShow, promoterIdOf } from '#shared/db/tours.ts';
+import {
+  guestBytes,
+  maxGuestBytes,
+  maxGuestsPerShow,
+  promoterIdOf,
+  promoterRow,
+  promoterShowRow,
+  promoterShowsStartKey,
+  promotersStartKey,
+} from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/envelope.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
@@ -207,10 +217,17 @@ export class InMemoryTours implements TourStore {
     return structuredClone(this.promoters.get(promoterId));
   }
 
-  async listPromoters() {
-    return [...this.promoters.values()].sort((a, b) =>
-      a.name.toLowerCase().localeCompare(b.name.toLowerCase()),
-    );
+  async promotersPage(limit: number, after?: string[]) {
+    if (after) promotersStartKey(after);
+    const { rows, more } = indexPage([...this.promoters.values()], promoterRow, limit, after);
+    return { promoters: rows.map((promoter) => structuredClone(promoter)), more };
+  }
+
+  async promoterShowsPage(promoterId: string, limit: number, after?: string[]) {
+    if (after) promoterShowsStartKey(promoterId, after);
+    const theirs = [...this.shows.values()].filter((show) => show.promoterId === promoterId && show.show);
+    const { rows, more } = indexPage(theirs, promoterShowRow, limit, after);
+    return { shows: rows.map((show) => structuredClone(show)), more };
   }
 
   readonly told = new Map<string, PressTold>();
@@ -313,6 +330,19 @@ export class InMemoryTours implements TourStore {
       .filter((show) => show.promoterId === promoterId && show.show)
       .sort((a, b) => (a.show?.date ?? '').localeCompare(b.show?.date ?? ''));
   }
+}
+
+/**
+ * A page of rows in the index's order (the bytes of their sort key, `keyParts` of their row), as
+ * DynamoDB answers it: at most `limit` after the row `after` names, and whether more follow.
+ */
+function indexPage<T>(rows: T[], rowOf: (row: T) => string[], limit: number, after?: string[]) {
+  const sortKey = (parts: string[]) => Buffer.from(keyParts(...parts));
+  const ordered = rows
+    .map((row) => ({ row, key: sortKey(rowOf(row)) }))
+    .filter(({ key }) => !after || Buffer.compare(key, sortKey(after)) > 0)
+    .sort((a, b) => Buffer.compare(a.key, b.key));
+  return { rows: ordered.slice(0, limit).map(({ row }) => row), more: ordered.length > limit };
 }
 
 /** Schedules in memory: by name-free identity [labelId, tourId, showId, step]. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dynamoDeliveries, mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
 import { deliveriesPage } from '#shared/db/delivery-pages.ts';
-import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
+import { InvalidCursorError } from '#shared/db/keys.ts';
 import { cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
 
 /** The release deliveries view's pages (shared/db/delivery-pages.ts), on DynamoDB Local. */

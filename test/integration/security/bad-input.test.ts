@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliveriesPage } from '#shared/db/delivery-pages.ts';
-import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
+import { InvalidCursorError } from '#shared/db/keys.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { deliveryKey, mailSubjects, subjectDeliveriesKey } from '#shared/db/subject-deliveries.ts';
 import { api, cloud, documentClient, uniqueId } from '#test/support/cloud.ts';

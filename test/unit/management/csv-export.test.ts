@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { releaseRoutes } from '#functions/management/releases.ts';
 import { csvCell, toCsv } from '#shared/csv.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
-import { InvalidCursorError } from '#shared/db/outlet-listing.ts';
+import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { HttpError, HttpEvent, HttpResult, ValidationError } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 

@@ -1,0 +1,67 @@
+import * as z from '../zod.ts';
+import { ValidationError } from './errors.ts';
+
+/**
+ * The cursor of a listing the office answers a page at a time (a budget's ledger, its unconverted and
+ * refused expenses, the promoter directory, a promoter's shows; see docs/design.md#routes-and-auth): it
+ * names the listing and the row a page was taken after, not a position, so it outlives the row and rows
+ * written since land in their place. Base64url JSON, opaque to the caller.
+ */
+export const cursorAfter = (listing: string, row: readonly string[]): string =>
+  Buffer.from(JSON.stringify([listing, ...row])).toString('base64url');
+
+/**
+ * The row a cursor of `listing` was taken after (`parts` strings, none empty), or a 400 at
+ * `query.cursor` for one this API did not return for that listing (another listing's included).
+ */
+export function rowAfter(cursor: string, listing: string, parts: number): string[] {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const [name, ...row] = Array.isArray(decoded) ? (decoded as unknown[]) : [];
+  if (name !== listing || row.length !== parts || !row.every((part) => typeof part === 'string' && part))
+    throw new ValidationError([{ path: 'query.cursor', message: 'is not one this API returned' }]);
+  return row as string[];
+}
+
+/**
+ * The query parameter: the row's parts (ids of 128 characters at most, a name of 200), JSON-escaped and
+ * base64url-encoded, within the 10 KB an HTTP API takes of a request line and its headers.
+ */
+export const Cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(4096)));
+
+/** `limit`: at most `most` rows a page (each listing sets it for its longest row), `usual` when not given. */
+export const pageLimit = (most: number, usual: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(most)), usual);
+
+/** Orders rows by their parts, each by its UTF-16 code units (as a string compares), the first part first. */
+const byParts = (a: readonly string[], b: readonly string[]): number => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return a.length - b.length;
+};
+
+/**
+ * A page of a listing held whole in memory (read with its partition): the rows after the one the
+ * cursor names, by `partsOf` in order, at most `limit`, with the cursor after the last when more follow.
+ */
+export function pageOf<T>(
+  listing: { name: string; parts: number; partsOf: (row: T) => string[] },
+  rows: readonly T[],
+  { limit, cursor }: { limit: number; cursor?: string | undefined },
+): { rows: T[]; nextCursor?: string } {
+  const { name, parts, partsOf } = listing;
+  const after = cursor ? rowAfter(cursor, name, parts) : undefined;
+  const ordered = rows
+    .map((row) => ({ row, parts: partsOf(row) }))
+    .filter((entry) => !after || byParts(entry.parts, after) > 0)
+    .sort((a, b) => byParts(a.parts, b.parts));
+  const page = ordered.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    rows: page.map(({ row }) => row),
+    ...(ordered.length > page.length && last ? { nextCursor: cursorAfter(name, last.parts) } : {}),
+  };
+}
