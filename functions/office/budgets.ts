@@ -22,6 +22,7 @@ import { IsoDate } from '#shared/events/fields.ts';
 import { failure } from '#shared/http/docs.ts';
 import {
   bodyOf,
+  byParts,
   Cursor,
   cursorAfter,
   type HttpEvent,
@@ -263,9 +264,9 @@ const ledgerColumns = [
   'receivedAt',
 ] as const;
 
-/** A ledger's rows in order: by expense id, each expense's versions in the order they happened. */
+/** A ledger's rows in order: by expense id, each expense's versions in the order they happened (`byParts`). */
 const ledgerOrder = (a: { expenseId: string; at: string }, b: { expenseId: string; at: string }) =>
-  a.expenseId.localeCompare(b.expenseId) || a.at.localeCompare(b.at);
+  byParts([a.expenseId, a.at], [b.expenseId, b.at]);
 
 /** Where a ledger page ends (its last row's expense and version), opaque to the caller. */
 const ledgerCursor = (row: { expenseId: string; version: string }) =>

@@ -37,8 +37,12 @@ export const Cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(40
 export const pageLimit = (most: number, usual: number) =>
   z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(most)), usual);
 
-/** Orders rows by their parts, each by its UTF-16 code units (as a string compares), the first part first. */
-const byParts = (a: readonly string[], b: readonly string[]): number => {
+/**
+ * Orders rows by their parts, each by its UTF-16 code units (as `<` compares strings), the first part
+ * first: never a locale's collation, which ranks distinct texts equal (é written as one character and as
+ * two), so that a cursor after one of them would skip the other.
+ */
+export const byParts = (a: readonly string[], b: readonly string[]): number => {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
   return a.length - b.length;
 };

@@ -139,6 +139,16 @@ describe("a budget's ledger, a page at a time", () => {
     ]);
   });
 
+  it('pages every row once where two expense ids are the same text written two ways (é as one character and as two)', async () => {
+    // Canonically equivalent, so a locale's collation ranks them equal; distinct ids all the same.
+    const ids = ['exp-caf\u00e9', 'exp-cafe\u0301', 'exp-z'];
+    const { path } = await aBudgetWith((budget) => ids.map((id) => anExpense(budget, id)));
+
+    const pages = await allPages(path, 1);
+
+    expect(pages.flatMap((p) => p.entries.map((entry) => entry.expenseId)).sort()).toEqual([...ids].sort());
+  });
+
   it.each([
     ['a cursor this API did not return', 'cursor=bm90LWEtY3Vyc29y', 'query.cursor'],
     ['a cursor of the wrong shape', `cursor=${Buffer.from('[1,2]').toString('base64url')}`, 'query.cursor'],
