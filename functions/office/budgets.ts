@@ -17,8 +17,7 @@ import { dateIn } from '#shared/days.ts';
 import type { BudgetReads } from '#shared/db/budget-reads.ts';
 import type { Ledger, Refusal, StoredBudget } from '#shared/db/budgets.ts';
 import type { FxRates } from '#shared/db/fx-rates.ts';
-import { Rate } from '#shared/events/expense-recorded.ts';
-import { IsoDate } from '#shared/events/fields.ts';
+import { IsoDate, Rate } from '#shared/events/fields.ts';
 import { failure } from '#shared/http/docs.ts';
 import {
   bodyOf,

@@ -1,7 +1,6 @@
-import { isRate } from '../money/money.ts';
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Currency, Id, IsoDate, Money, Name } from './fields.ts';
+import { Currency, Id, IsoDate, Money, Name, Rate } from './fields.ts';
 
 /** A show's settlement is a line of its tour's budgets under an id with this prefix, so no expense id may have it. */
 export const settlementIdPrefix = 'show-settlement#';
@@ -11,13 +10,6 @@ const ExpenseId = Id.check(
     `must not start with ${settlementIdPrefix} (kept for show settlements)`,
   ),
 );
-
-/** A decimal string rate such as "1.2534" (at most 10 significant digits): never a float. */
-export const Rate = z
-  .string()
-  .check(
-    z.refine(isRate, 'must be a positive decimal string such as "1.2534", at most 10 significant digits'),
-  );
 
 /** An amount or its VAT: never negative. */
 const Amount = Money.check(
