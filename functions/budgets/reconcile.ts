@@ -235,9 +235,8 @@ function alertsOf(
     raised.find((r) => r.alertId.startsWith(`${keyParts(...alert, start)}#`))?.alertId ??
     keyParts(...alert, start, end);
   const alerts: BudgetAlert[] = [];
-  for (const threshold of [...new Set(budget.thresholds)].sort((a, b) => a - b))
-    if (figures.used * 100 >= threshold * figures.planned && figures.used > 0)
-      alerts.push({ kind: 'threshold', alertId: idOf('threshold', threshold), threshold });
+  for (const threshold of figures.thresholdsReached)
+    alerts.push({ kind: 'threshold', alertId: idOf('threshold', threshold), threshold });
   if (day.forecastOver && day.runsOutOn)
     alerts.push({ kind: 'forecast', alertId: idOf('forecast'), runsOutOn: day.runsOutOn });
   for (const line of day.linesOver) alerts.push({ kind: 'line', alertId: idOf('line', line.lineId), line });

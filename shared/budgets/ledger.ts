@@ -467,7 +467,7 @@ const exactSum = (values: number[]) => values.reduce((total, value) => total + B
 /**
  * The budget's figures from its counters, in its currency. Each sum of totals (a line's spend, the
  * budget's plan, committed, actual, income, used and remaining) is worked out exactly and stated
- * (`statedTotal`); what is over, and the share used, are of the exact sums.
+ * (`statedTotal`); what is over, the share used and the thresholds it reaches are of the exact sums.
  */
 export function figuresOf(budget: Budget, totals: Counters) {
   const lineIds = new Set(budget.lines.map((line) => line.lineId));
@@ -519,6 +519,10 @@ export function figuresOf(budget: Budget, totals: Counters) {
     remaining: statedTotal(planned + income - used),
     usedPercent:
       planned > 0n ? Math.round((Number(used) * 1000) / Number(planned)) / 10 : used > 0n ? 100 : 0,
+    // Of the exact sums: a plan past the largest total is stated as it, as may be what is used below it.
+    thresholdsReached: [...new Set(budget.thresholds)]
+      .sort((a, b) => a - b)
+      .filter((threshold) => used > 0n && used * 100n >= BigInt(threshold) * planned),
     vat,
     recoupable,
     unconverted,
