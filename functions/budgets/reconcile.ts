@@ -178,13 +178,12 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
     if (age < 7) spent7 += newIn(7);
     if (age < 30) spent30 += newIn(30);
   }
-  const available = figures.planned + figures.income;
   const daysLeft = Math.max(0, daysBetween(date, budget.period.end));
+  // What the last 7 days' rate spends by the period's end.
+  const toSpend = divideHalfEven(BigInt(spent7) * BigInt(daysLeft), 7n);
   // Extrapolated, it may pass the largest total kept (`totalLimit`), which no amount may: stated as
   // that total, as the budget's sums are (`statedTotal`).
-  const forecastAtEnd = statedTotal(
-    BigInt(figures.used) + divideHalfEven(BigInt(spent7) * BigInt(daysLeft), 7n),
-  );
+  const forecastAtEnd = statedTotal(BigInt(figures.used) + toSpend);
   // Of the exact sums: `used` stated as the largest total may be less than what is spent.
   const remaining = figures.remaining;
   const runsOutIn = spent7 > 0 ? (BigInt(remaining) * 7n + BigInt(spent7) - 1n) / BigInt(spent7) : undefined;
@@ -198,7 +197,9 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
   const totalDays = daysBetween(budget.period.start, budget.period.end) + 1;
   const elapsed = Math.min(totalDays, Math.max(0, daysBetween(budget.period.start, date) + 1));
   const straightLine = Number(divideHalfEven(BigInt(figures.planned) * BigInt(elapsed), BigInt(totalDays)));
-  const forecastOver = forecastAtEnd > available && date <= budget.period.end && runsOutOn !== null;
+  // Over the plan (and income) when it spends more than is left, of the exact sums: the forecast stated
+  // as the largest total is not over a plan of it, but what it spends may be.
+  const forecastOver = toSpend > BigInt(remaining) && date <= budget.period.end && runsOutOn !== null;
   const linesOver = figures.lines
     .filter((line) => line.over)
     .map(({ lineId, planned, spent }) => ({ lineId, planned, spent }));
