@@ -154,10 +154,10 @@ function budgetReport(r: DayResult) {
         (u) =>
           `${r.budgetId}: ${u.expenseId} (${u.vendor}, ${u.date}) ${formatMoney(u.amount)}${u.vat ? ` net, VAT ${formatMoney(u.vat)}` : ''}: no ${u.amount.currency}/${r.currency} rate for ${u.date}`,
       ),
-      // The rest are counted, not listed: the budget's view lists every one.
+      // The rest are counted, not listed: the budget's view lists every one, a page at a time.
       ...(r.unconverted.more > 0
         ? [
-            `${r.budgetId}: ${count(r.unconverted.more)} more not listed here (the budget's view lists every one); ${count(r.unconverted.count)} in all need a rate: ${Object.entries(
+            `${r.budgetId}: ${count(r.unconverted.more)} more not listed here (the budget's view lists every one, a page at a time); ${count(r.unconverted.count)} in all need a rate: ${Object.entries(
               r.unconverted.byCurrency,
             )
               .sort(([a], [b]) => a.localeCompare(b))
@@ -174,10 +174,10 @@ function budgetReport(r: DayResult) {
             ...(d.elsewhere ?? []).map((e) => `${e.expenseId} of budget ${e.budgetId}`),
           ].join(', ')}${d.more > 0 ? ` and ${count(d.more)} more` : ''}`,
       ),
-      // As for expenses that need a rate: the rest are counted, and the budget's view lists every one.
+      // As for expenses that need a rate: the rest are counted, and the budget's view lists every one, a page at a time.
       ...(r.possibleDuplicates.more > 0
         ? [
-            `${r.budgetId}: ${count(r.possibleDuplicates.more)} more invoices not listed here (the budget's view lists every one); ${count(r.possibleDuplicates.count)} in all are possible duplicates`,
+            `${r.budgetId}: ${count(r.possibleDuplicates.more)} more invoices not listed here (the budget's view lists every one, a page at a time); ${count(r.possibleDuplicates.count)} in all are possible duplicates`,
           ]
         : []),
     ],

@@ -1,5 +1,4 @@
 import { maxChunkBytes, rowsPerPage } from '#shared/db/jobs.ts';
-import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { CountryOrWorldwide } from '#shared/events/fields.ts';
@@ -8,6 +7,7 @@ import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import {
   bodyOf,
   conflict,
+  cursorChecked,
   failure,
   type HttpEvent,
   type HttpResult,
@@ -141,19 +141,15 @@ export const outletFilter =
     });
 
 export async function listOutlets(query: z.infer<typeof ListQuery>, deps: OutletRoutesDeps) {
-  try {
-    const page = await deps.outlets.list({
+  const page = await cursorChecked(
+    deps.outlets.list({
       limit: query.limit,
       ...(query.cursor ? { cursor: query.cursor } : {}),
       ...(query.genre || query.territory || query.kind ? { where: outletFilter(query) } : {}),
       ...(query.genre ? { genres: [query.genre] } : {}),
-    });
-    return { outlets: page.outlets.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
-  } catch (error) {
-    if (error instanceof InvalidCursorError)
-      throw new ValidationError([{ path: 'query.cursor', message: error.message }]);
-    throw error;
-  }
+    }),
+  );
+  return { outlets: page.outlets.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 
 /**

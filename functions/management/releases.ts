@@ -1,11 +1,11 @@
 import { toCsv } from '#shared/csv.ts';
 import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
 import type { DeliveryPage } from '#shared/db/delivery-pages.ts';
-import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { PromoAccess } from '#shared/db/promo.ts';
 import { wentOut } from '#shared/db/subject-deliveries.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
 import {
+  cursorChecked,
   failure,
   type HttpEvent,
   type HttpResult,
@@ -13,7 +13,6 @@ import {
   json,
   notFound,
   queryOf,
-  ValidationError,
 } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 import * as z from '#shared/zod.ts';
@@ -195,11 +194,7 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
       const query = queryOf(DeliveriesQuery, event);
       const release = await requireRelease(event, deps);
       const [page, accesses] = await Promise.all([
-        deps.deliveriesPage(release.labelId, release.releaseId, query).catch((error: unknown) => {
-          if (error instanceof InvalidCursorError)
-            throw new ValidationError([{ path: 'query.cursor', message: error.message }]);
-          throw error;
-        }),
+        cursorChecked(deps.deliveriesPage(release.labelId, release.releaseId, query)),
         deps.promoAccesses(release.labelId, release.releaseId),
       ]);
       const rows = deliveryRows(page.deliveries, accesses);

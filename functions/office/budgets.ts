@@ -292,13 +292,13 @@ const queryParameters = (query: Record<string, unknown>): Record<string, string>
 const budgetList = <T>(
   deps: BudgetRoutesDeps,
   listing: { name: string; parts: number; partsOf: (row: T) => string[] },
-  summary: string,
+  what: string,
   rowsOf: (ledger: Ledger) => readonly T[],
 ): ManagementRoute => ({
   method: 'GET',
   path: `/labels/{labelId}/budgets/{budgetId}/${listing.name}`,
   doc: {
-    summary,
+    summary: what,
     description: `At most \`limit\` rows a page (${budgetListUsual} by default, ${budgetListLimit} at most), by expense id${listing.parts > 1 ? ', then version' : ''}; follow \`nextCursor\` for the next. The budget's view holds the first page, with \`${listing.name}NextCursor\` when more follow.`,
     query: BudgetListQuery,
     responses: {

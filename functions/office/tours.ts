@@ -1,6 +1,6 @@
 import type { ManagementRoute } from '#functions/management/routes.ts';
 import type { MailIdentity } from '#shared/db/deliveries.ts';
-import { InvalidCursorError, keyOf } from '#shared/db/keys.ts';
+import { keyOf } from '#shared/db/keys.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
 import { promoterRow, promoterShowRow, type TourStore, toldAsReached } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
@@ -12,6 +12,7 @@ import {
   Cursor,
   conflict,
   cursorAfter,
+  cursorChecked,
   type HttpEvent,
   type HttpResult,
   json,
@@ -19,7 +20,6 @@ import {
   pageLimit,
   queryOf,
   rowAfter,
-  ValidationError,
 } from '#shared/http/index.ts';
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import {
@@ -60,17 +60,6 @@ const PromoterShowsQuery = z.strictObject({
   // A show's date, label, tour and show ids (128 characters at most each).
   cursor: Cursor,
 });
-
-/** A page read from the row a cursor names, or a 400 at `query.cursor` for a row whose keys DynamoDB refuses. */
-async function keysTaken<T>(page: Promise<T>): Promise<T> {
-  try {
-    return await page;
-  } catch (error) {
-    if (error instanceof InvalidCursorError)
-      throw new ValidationError([{ path: 'query.cursor', message: 'is not one this API returned' }]);
-    throw error;
-  }
-}
 
 export interface TourRoutesDeps {
   tours: TourStore;
@@ -310,7 +299,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const query = queryOf(PromotersQuery, event);
       const after = query.cursor ? rowAfter(query.cursor, 'promoters', 2) : undefined;
-      const { promoters, more } = await keysTaken(deps.tours.promotersPage(query.limit, after));
+      const { promoters, more } = await cursorChecked(deps.tours.promotersPage(query.limit, after));
       const last = promoters.at(-1);
       return json(200, {
         promoters,
@@ -339,7 +328,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       const after = query.cursor ? rowAfter(query.cursor, listing, 4) : undefined;
       const promoter = await deps.tours.getPromoter(promoterId);
       if (!promoter) throw notFound('promoter');
-      const page = await keysTaken(deps.tours.promoterShowsPage(promoterId, query.limit, after));
+      const page = await cursorChecked(deps.tours.promoterShowsPage(promoterId, query.limit, after));
       const shows = live(page.shows);
       // The next page goes on after the last show read (a show on the index has its date).
       const last = page.shows.at(-1);

@@ -1,3 +1,4 @@
+import { InvalidCursorError } from '../db/keys.ts';
 import * as z from '../zod.ts';
 import { ValidationError } from './errors.ts';
 
@@ -9,6 +10,23 @@ import { ValidationError } from './errors.ts';
  */
 export const cursorAfter = (listing: string, row: readonly string[]): string =>
   Buffer.from(JSON.stringify([listing, ...row])).toString('base64url');
+
+/** The 400 of a cursor this API did not return (the one answer for every listing, paged in memory or by DynamoDB). */
+const notReturned = () =>
+  new ValidationError([{ path: 'query.cursor', message: 'is not one this API returned' }]);
+
+/**
+ * A page read by a store whose cursor names keys it cannot have made (`InvalidCursorError`, thrown by a
+ * store that pages a DynamoDB query): a 400 at `query.cursor`, as `rowAfter`'s.
+ */
+export async function cursorChecked<T>(page: Promise<T>): Promise<T> {
+  try {
+    return await page;
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw notReturned();
+    throw error;
+  }
+}
 
 /**
  * The row a cursor of `listing` was taken after (`parts` strings, none empty), or a 400 at
@@ -23,7 +41,7 @@ export function rowAfter(cursor: string, listing: string, parts: number): string
   }
   const [name, ...row] = Array.isArray(decoded) ? (decoded as unknown[]) : [];
   if (name !== listing || row.length !== parts || !row.every((part) => typeof part === 'string' && part))
-    throw new ValidationError([{ path: 'query.cursor', message: 'is not one this API returned' }]);
+    throw notReturned();
   return row as string[];
 }
 

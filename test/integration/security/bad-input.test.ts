@@ -38,7 +38,7 @@ describe('a JSON string holding a lone surrogate', () => {
 describe('a cursor naming a key DynamoDB would refuse', () => {
   const refused = {
     status: 400,
-    issues: [{ path: 'query.cursor', message: 'cursor is not one this API returned' }],
+    issues: [{ path: 'query.cursor', message: 'is not one this API returned' }],
   };
 
   it('answers a directory cursor longer than 1,000 characters, so never over a key limit, with a 400 naming the cursor', async () => {

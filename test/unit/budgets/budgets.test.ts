@@ -494,7 +494,7 @@ describe('the daily reconciliation', () => {
       'bud-1: exp-00 (Airplay Partners, 2027-03-02) 100.00 USD: no USD/EUR rate for 2027-03-02',
     );
     expect(listed.at(-1)).toBe(
-      "bud-1: 3 more not listed here (the budget's view lists every one); 23 in all need a rate: 550.00 GBP commitment; 1,200.00 USD actual",
+      "bud-1: 3 more not listed here (the budget's view lists every one, a page at a time); 23 in all need a rate: 550.00 GBP commitment; 1,200.00 USD actual",
     );
   });
 

@@ -292,7 +292,7 @@ describe("a budget's many possible duplicates (docs/design.md#budgets)", () => {
       'bud-1: Airplay Partners invoice AP-00 under exp-00a, exp-00b, exp-z00, exp-z01, exp-z02, exp-z03, exp-z04, exp-z05, exp-z06, exp-z07 and 4 more',
     );
     expect(lines.at(-1)).toBe(
-      "bud-1: 5 more invoices not listed here (the budget's view lists every one); 25 in all are possible duplicates",
+      "bud-1: 5 more invoices not listed here (the budget's view lists every one, a page at a time); 25 in all are possible duplicates",
     );
   });
 
