@@ -320,6 +320,8 @@ export const functions = {
       ['GET', '/labels/{labelId}/budgets/{budgetId}/ledger'],
       ['GET', '/labels/{labelId}/budgets/{budgetId}/unconverted'],
       ['GET', '/labels/{labelId}/budgets/{budgetId}/refused'],
+      ['GET', '/labels/{labelId}/budgets/{budgetId}/possible-duplicates'],
+      ['GET', '/labels/{labelId}/budgets/{budgetId}/drift-history'],
       ['GET', '/labels/{labelId}/artists/{artistId}/recoupable'],
       ['PUT', '/fx-rates/{date}'],
       ['GET', '/fx-rates/{date}'],

@@ -4,6 +4,7 @@ import {
   type ExpenseVersion,
   figuresOf,
   inBudgetCurrency,
+  invoiceOf,
   isCounted,
   possibleDuplicates,
   settlementLine,
@@ -75,32 +76,149 @@ const LedgerQuery = z
   );
 
 /**
- * A budget's unconverted expenses and its refused versions grow with the label's expenses, so each is
- * answered a page at a time (`GET .../unconverted`, `GET .../refused`, paged as the ledger is), and the
- * budget's view holds the first page of each with the cursor of the next (see docs/design.md#budgets).
- * A page is at most `limit` rows, 1,000 at most: the longest unconverted row (an expense id of 128
- * characters and a vendor of 200, each a character JSON writes as six bytes, two amounts) is under
- * 2.2 KB, the longest refusal (the expense id, its version, a total and a reason each naming an artist id
- * of 128 such characters) under 3 KB, so a page stays under 3 MB, within the 6 MB a Lambda answer may
- * carry. 100 by default, and in the view.
+ * A budget's unconverted expenses, its refused versions, its possible duplicates and its drift history
+ * grow with the label's expenses, its other budgets and its repairs, so each is answered a page at a
+ * time (`GET .../unconverted`, `.../refused`, `.../possible-duplicates`, `.../drift-history`, paged as
+ * the ledger is), and the budget's view holds the first page of each with the cursor of the next (see
+ * docs/design.md#budgets). A page is at most `limit` rows, 1,000 at most: each row is bounded by its
+ * schemas, every text at its limit in characters JSON writes as six bytes. The longest unconverted row
+ * (an expense id of 128 characters and a vendor of 200, two amounts) is under 2.2 KB; the longest refusal
+ * (the expense id, its version, a total and a reason each naming an artist id of 128 characters) under
+ * 3 KB; the longest possible duplicate (one expense carrying an invoice another carries: a vendor of 200,
+ * an invoice number of 100, a budget id and an expense id of 128) under 3.5 KB; the longest drift row (one
+ * running total a repair set right: its date and time, the budget that repaired it and the total, each
+ * naming an id of 128 characters, two amounts) under 2 KB. So a page stays under 3.5 MB, within the 6 MB
+ * a Lambda answer may carry. 100 by default, and in the view.
  */
 export const budgetListLimit = 1_000;
 export const budgetListUsual = 100;
 
 const BudgetListQuery = z.strictObject({
   limit: pageLimit(budgetListLimit, budgetListUsual),
-  // A row's expense id (128 characters at most), and a refusal's version (its time and event id).
+  // The row's parts (`partsOf`): at most an invoice's vendor and number, a budget id and an expense id.
   cursor: Cursor,
 });
 
+/**
+ * A list of the budget's view, answered a page at a time on its own route (`path`): `name` is its key
+ * in the view and its cursor's, `partsOf` its order, each row named by its parts; `shown` is what the
+ * answer holds of a row (the row itself unless given).
+ */
+interface BudgetListing<T, N extends string = string, R = T> {
+  name: N;
+  path: string;
+  /** The order of its rows, as the API document states it. */
+  order: string;
+  parts: number;
+  partsOf: (row: T) => string[];
+  shown?: (row: T) => R;
+}
+
 /** The unconverted expenses by expense id; a cursor names the expense a page was taken after. */
-const unconvertedListing = {
+const unconvertedListing: BudgetListing<UnconvertedExpense, 'unconverted'> = {
   name: 'unconverted',
+  path: 'unconverted',
+  order: 'by expense id',
   parts: 1,
-  partsOf: (row: UnconvertedExpense) => [row.expenseId],
+  partsOf: (row) => [row.expenseId],
 };
 /** The refused versions by expense id, then version; a cursor names the version a page was taken after. */
-const refusedListing = { name: 'refused', parts: 2, partsOf: (row: Refusal) => [row.expenseId, row.at] };
+const refusedListing: BudgetListing<Refusal, 'refused'> = {
+  name: 'refused',
+  path: 'refused',
+  order: 'by expense id, then version',
+  parts: 2,
+  partsOf: (row) => [row.expenseId, row.at],
+};
+
+/** One expense carrying a vendor invoice that another expense carries, here or in another budget of the label. */
+interface DuplicateRow {
+  vendor: string;
+  invoiceNumber: string;
+  budgetId: string;
+  expenseId: string;
+}
+
+/**
+ * The possible duplicates, one row per expense: an invoice carried by every expense of a label's import
+ * sent twice, or across all its budgets, would make one row of it grow without bound. By invoice (its
+ * vendor and number as compared, `invoiceOf`), then budget and expense id.
+ */
+const duplicatesListing: BudgetListing<DuplicateRow, 'possibleDuplicates'> = {
+  name: 'possibleDuplicates',
+  path: 'possible-duplicates',
+  order:
+    'one row per expense carrying an invoice another carries, by invoice (its vendor and number as compared: trimmed, in lower case), then budget id and expense id',
+  parts: 4,
+  partsOf: (row) => [...Object.values(invoiceOf(row.vendor, row.invoiceNumber)), row.budgetId, row.expenseId],
+};
+
+const duplicateRows = (ledger: Ledger, budgetId: string): DuplicateRow[] =>
+  possibleDuplicates(ledger.states, ledger.flagged, budgetId).flatMap(
+    ({ vendor, invoiceNumber, expenseIds, elsewhere = [] }) => [
+      ...expenseIds.map((expenseId) => ({ vendor, invoiceNumber, budgetId, expenseId })),
+      ...elsewhere.map((e) => ({ vendor, invoiceNumber, budgetId: e.budgetId, expenseId: e.expenseId })),
+    ],
+  );
+
+/** One running total a repair set right: what it held (`was`) and what the ledger sums to (`ledger`). */
+interface DriftRow {
+  date: string;
+  at: string;
+  /** The budget whose reconciliation repaired it, when not this one's. */
+  by?: string;
+  total: string;
+  was: number;
+  ledger: number;
+}
+
+/**
+ * The drift history, one row per total repaired (a repair sets right every total of a budget that
+ * differs, so one drift record may hold thousands), by date, time and total. Two repairs of one instant
+ * may state the same total alike (the record's own key, its expense and event, is not read back): such
+ * rows are alike in every part, so each is named by its place among them (`alike`, 1 for the first), and
+ * a cursor after the second of three alike rows gives the third, and any written alike since.
+ */
+const driftListing: BudgetListing<{ row: DriftRow; alike: number }, 'driftHistory', DriftRow> = {
+  name: 'driftHistory',
+  path: 'drift-history',
+  order: 'one row per running total a repair set right, by date, time and total',
+  parts: 5,
+  // `alike` of a fixed width, so that the tenth alike row comes after the ninth.
+  partsOf: ({ row, alike }) => [
+    row.date,
+    row.at,
+    row.total,
+    JSON.stringify([row.by ?? null, row.was, row.ledger]),
+    String(alike).padStart(10, '0'),
+  ],
+  shown: ({ row }) => row,
+};
+
+function driftRows(ledger: Ledger) {
+  const seen = new Map<string, number>();
+  return ledger.drift.flatMap(({ date, at, by, differences }) =>
+    differences.map((difference) => {
+      // Named one by one: a map read back from DynamoDB keeps no order of its own.
+      const { total, was, ledger: sum } = difference;
+      const row: DriftRow = { date, at, ...(by ? { by } : {}), total, was, ledger: sum };
+      const key = JSON.stringify([row.date, row.at, row.total, row.by, row.was, row.ledger]);
+      const alike = (seen.get(key) ?? 0) + 1;
+      seen.set(key, alike);
+      return { row, alike };
+    }),
+  );
+}
+
+/** A page of a list as its route and the view answer it: the rows as shown, and the cursor of the next. */
+function pageOfList<T, N extends string, R>(
+  listing: BudgetListing<T, N, R>,
+  rows: readonly T[],
+  query: { limit: number; cursor?: string | undefined },
+): { rows: R[]; nextCursor?: string } {
+  const page = pageOf(listing, rows, query);
+  return { ...page, rows: listing.shown ? page.rows.map(listing.shown) : (page.rows as unknown as R[]) };
+}
 
 const pair = /^([A-Z]{3})\/([A-Z]{3})$/;
 /** How an amount reaches a budget's currency, as the API document states it. */
@@ -173,12 +291,14 @@ const summary = (budget: StoredBudget) => ({
 /** The view's first page of a list. */
 const first = { limit: budgetListUsual };
 
-/** A page of a list as the view holds it: `<name>` and, when more follow, `<name>NextCursor`. */
-const listed = <N extends string, T>(name: N, page: { rows: T[]; nextCursor?: string }) =>
-  ({
-    [name]: page.rows,
-    ...(page.nextCursor ? { [`${name}NextCursor`]: page.nextCursor } : {}),
-  }) as { [K in N]: T[] } & { [K in `${N}NextCursor`]?: string };
+/** The first page of a list as the view holds it: `<name>` and, when more follow, `<name>NextCursor`. */
+const listed = <T, N extends string, R>(listing: BudgetListing<T, N, R>, rows: readonly T[]) => {
+  const page = pageOfList(listing, rows, first);
+  return {
+    [listing.name]: page.rows,
+    ...(page.nextCursor ? { [`${listing.name}NextCursor`]: page.nextCursor } : {}),
+  } as { [K in N]: R[] } & { [K in `${N}NextCursor`]?: string };
+};
 
 /** `GET /labels/{labelId}/budgets/{budgetId}`: totals, lines, alerts and the last reconciliation. */
 function budgetView(budget: StoredBudget, ledger: Ledger) {
@@ -209,12 +329,12 @@ function budgetView(budget: StoredBudget, ledger: Ledger) {
     burnRate: last ? { last7Days: last.burnRate7, last30Days: last.burnRate30 } : null,
     variance: last?.variance ?? null,
     lastReconciled: last ? { date: last.date, at: last.reconciledAt, status: last.status } : null,
-    driftHistory: ledger.drift,
-    // The first page of each; `...NextCursor` is the cursor of the next, for GET .../unconverted and .../refused.
-    ...listed('unconverted', pageOf(unconvertedListing, unconvertedExpenses(ledger.states), first)),
-    possibleDuplicates: possibleDuplicates(ledger.states, ledger.flagged, budget.budgetId),
+    // The first page of each list; `<name>NextCursor` is the `cursor` of its route's next page.
+    ...listed(driftListing, driftRows(ledger)),
+    ...listed(unconvertedListing, unconvertedExpenses(ledger.states)),
+    ...listed(duplicatesListing, duplicateRows(ledger, budget.budgetId)),
     // Versions refused for good: each would take a running total past the largest kept (docs/design.md#money).
-    ...listed('refused', pageOf(refusedListing, ledger.refused, first)),
+    ...listed(refusedListing, ledger.refused),
     expenses: ledger.states.filter(isCounted).length,
   };
 }
@@ -286,20 +406,20 @@ const queryParameters = (query: Record<string, unknown>): Record<string, string>
   );
 
 /**
- * `GET /labels/{labelId}/budgets/{budgetId}/<name>`: a list of the budget's view, a page at a time, as the
+ * `GET /labels/{labelId}/budgets/{budgetId}/<path>`: a list of the budget's view, a page at a time, as the
  * ledger is (`limit`, `cursor`, `nextCursor`), in the rows' order.
  */
-const budgetList = <T>(
+const budgetList = <T, R>(
   deps: BudgetRoutesDeps,
-  listing: { name: string; parts: number; partsOf: (row: T) => string[] },
+  listing: BudgetListing<T, string, R>,
   what: string,
-  rowsOf: (ledger: Ledger) => readonly T[],
+  rowsOf: (ledger: Ledger, budgetId: string) => readonly T[],
 ): ManagementRoute => ({
   method: 'GET',
-  path: `/labels/{labelId}/budgets/{budgetId}/${listing.name}`,
+  path: `/labels/{labelId}/budgets/{budgetId}/${listing.path}`,
   doc: {
     summary: what,
-    description: `At most \`limit\` rows a page (${budgetListUsual} by default, ${budgetListLimit} at most), by expense id${listing.parts > 1 ? ', then version' : ''}; follow \`nextCursor\` for the next. The budget's view holds the first page, with \`${listing.name}NextCursor\` when more follow.`,
+    description: `At most \`limit\` rows a page (${budgetListUsual} by default, ${budgetListLimit} at most), ${listing.order}; follow \`nextCursor\` for the next. The budget's view holds the first page, with \`${listing.name}NextCursor\` when more follow.`,
     query: BudgetListQuery,
     responses: {
       200: { description: `the ${listing.name} rows` },
@@ -312,7 +432,7 @@ const budgetList = <T>(
     const query = queryOf(BudgetListQuery, event);
     const ledger = await deps.budgets.ledger(labelId, budgetId);
     if (!ledger.budget) throw notFound('budget');
-    const page = pageOf(listing, rowsOf(ledger), query);
+    const page = pageOfList(listing, rowsOf(ledger, budgetId), query);
     return json(200, {
       budgetId,
       [listing.name]: page.rows,
@@ -350,7 +470,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     doc: {
       summary:
         'A budget: totals, lines, thresholds crossed, forecast, runs-out date, drift history, unconverted and flagged expenses',
-      description: `The figures are whole. \`unconverted\` and \`refused\` are the first ${budgetListUsual} of each list, with \`unconvertedNextCursor\` or \`refusedNextCursor\` when more follow: the \`cursor\` of \`GET .../unconverted\` or \`GET .../refused\` for the next page.`,
+      description: `The figures are whole. \`unconverted\`, \`refused\`, \`possibleDuplicates\` and \`driftHistory\` are the first ${budgetListUsual} of each list, with \`<list>NextCursor\` (\`unconvertedNextCursor\`, \`refusedNextCursor\`, \`possibleDuplicatesNextCursor\`, \`driftHistoryNextCursor\`) when more follow: the \`cursor\` of \`GET .../unconverted\`, \`.../refused\`, \`.../possible-duplicates\` or \`.../drift-history\` for the next page.`,
       responses: { 200: { description: 'the budget' }, 404: failure('no such budget') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
@@ -474,6 +594,18 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     refusedListing,
     "A budget's versions refused for good (each would take a running total past the largest kept), a page at a time",
     (ledger) => ledger.refused,
+  ),
+  budgetList(
+    deps,
+    duplicatesListing,
+    "A budget's possible duplicates (expenses carrying a vendor invoice another expense carries, here or in another of the label's budgets), a page at a time",
+    duplicateRows,
+  ),
+  budgetList(
+    deps,
+    driftListing,
+    "A budget's drift history (the running totals its repairs set right), a page at a time",
+    driftRows,
   ),
   {
     method: 'GET',

@@ -4,7 +4,8 @@ import { ValidationError } from './errors.ts';
 
 /**
  * The cursor of a listing the office answers a page at a time (a budget's ledger, its unconverted and
- * refused expenses, the promoter directory, a promoter's shows; see docs/design.md#routes-and-auth): it
+ * refused expenses, its possible duplicates and drift history, the promoter directory, a promoter's
+ * shows; see docs/design.md#routes-and-auth): it
  * names the listing and the row a page was taken after, not a position, so it outlives the row and rows
  * written since land in their place. Base64url JSON, opaque to the caller.
  */
@@ -46,10 +47,12 @@ export function rowAfter(cursor: string, listing: string, parts: number): string
 }
 
 /**
- * The query parameter: the row's parts (ids of 128 characters at most, a name of 200), JSON-escaped and
- * base64url-encoded, within the 10 KB an HTTP API takes of a request line and its headers.
+ * The query parameter: the row's parts JSON-escaped (six bytes a character at most) and base64url-encoded.
+ * The longest is a possible duplicate's (a vendor of 200 characters, an invoice number of 100, a budget id
+ * and an expense id of 128): under 4.5 KB, so 6 KB, with the path's two ids of 128 characters (9 bytes a
+ * character URL-encoded) within the 10 KB an HTTP API takes of a request line and its headers.
  */
-export const Cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(4096)));
+export const Cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(6144)));
 
 /** `limit`: at most `most` rows a page (each listing sets it for its longest row), `usual` when not given. */
 export const pageLimit = (most: number, usual: number) =>

@@ -76,9 +76,15 @@ describe('budget routes on the local cloud', () => {
     const missing = await api(`/labels/${label.id}/budgets/${uniqueId('bud')}`);
 
     expect(view.totals.actual).toBe(12_000);
-    expect(view.possibleDuplicates).toEqual([
-      { vendor: '=HYPERLINK("http://evil.example")', invoiceNumber: 'INV-1', expenseIds: ['exp-1', 'exp-2'] },
-    ]);
+    // One row per expense carrying the invoice (docs/design.md#budgets).
+    expect(view.possibleDuplicates).toEqual(
+      ['exp-1', 'exp-2'].map((expenseId) => ({
+        vendor: '=HYPERLINK("http://evil.example")',
+        invoiceNumber: 'INV-1',
+        budgetId: budget.budgetId,
+        expenseId,
+      })),
+    );
     expect(view.unconverted.map((u) => u.expenseId)).toEqual(['exp-3']);
     expect(listed.body.budgets.map((b) => b.budgetId)).toEqual([budget.budgetId]);
     expect(all.body.budgets.map((b) => b.budgetId).sort()).toEqual([budget.budgetId, other.budgetId].sort());

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { budgetListLimit, budgetListUsual } from '#functions/office/budgets.ts';
 import type { Budget } from '#shared/budgets/ledger.ts';
-import { dynamoBudgets, type Refusal } from '#shared/db/budgets.ts';
+import { budgetPartition } from '#shared/db/budget-reads.ts';
+import { type DriftRecord, dynamoBudgets, type Refusal } from '#shared/db/budgets.ts';
+import { keyOf } from '#shared/db/keys.ts';
 import type { Expense } from '#shared/events/expense-recorded.ts';
 import { ExpenseRecorded } from '#shared/events/index.ts';
 import { cursorAfter } from '#shared/http/cursor.ts';
@@ -10,30 +12,41 @@ import { api, cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
 
 /**
  * A budget's view through the local cloud's gateway: its figures whole, and its lists of unconverted
- * expenses and refused versions, which grow with the label's expenses, as a first page with the cursor
- * of the next, each list paged on its own route as the ledger is, every row once.
+ * expenses, refused versions, possible duplicates and drift, which grow with the label's expenses, its
+ * other budgets and its repairs, as a first page with the cursor of the next, each list paged on its own
+ * route as the ledger is, every row once.
  */
 
-interface ListPage {
-  nextCursor?: string;
-  unconverted?: { expenseId: string }[];
-  refused?: { expenseId: string; at: string }[];
-}
-interface View {
-  totals: { unconverted: Record<string, Record<string, number>> };
-  unconverted: { expenseId: string }[];
-  unconvertedNextCursor?: string;
-  refused: { expenseId: string; at: string }[];
-  refusedNextCursor?: string;
-}
+const lists = {
+  unconverted: 'unconverted',
+  refused: 'refused',
+  possibleDuplicates: 'possible-duplicates',
+  driftHistory: 'drift-history',
+} as const;
+type List = keyof typeof lists;
+
+type ListPage = { nextCursor?: string } & { [name in List]?: { expenseId?: string }[] };
+type View = { totals: { unconverted: Record<string, Record<string, number>> } } & {
+  [name in List]: { expenseId?: string }[];
+} & { [name in `${List}NextCursor`]?: string };
 
 // Every text at its schema's limit, of a character JSON writes as six (\u0001): the longest rows there are.
 const long = (length: number, i: number) => '\u0001'.repeat(length - 6) + String(i).padStart(6, '0');
 const rowBytes = (rows: unknown[]) => Math.max(...rows.map((row) => Buffer.byteLength(JSON.stringify(row))));
 
 const rows = 250;
+/** Of each expense's invoice, carried by it here and by this many expenses of other budgets. */
+const elsewhere = 3;
+/** Of each drift record (one repair), the totals it set right; and three records of one instant alike. */
+const repaired = 2;
+const alike = 3;
 
-/** A budget in EUR with `rows` expenses in USD (no rate: unconverted) and `rows` versions refused. */
+/**
+ * A budget in EUR with `rows` expenses in USD (no rate: unconverted), `rows` versions refused, `rows`
+ * invoices each carried by an expense here and `elsewhere` expenses of other budgets (flagged at intake),
+ * and `rows` drift records of `repaired` totals each, as another budget's reconciliation kept them, and
+ * `alike` records of one instant stating the same repair.
+ */
 async function aBudgetWithLongLists() {
   const db = documentClient();
   const table = cloud().tableName;
@@ -49,6 +62,7 @@ async function aBudgetWithLongLists() {
         budgetId: budget.budgetId,
         lineId: budget.lines[0].lineId,
         vendor: long(200, i),
+        invoiceNumber: long(100, i),
         date: '2019-06-01',
         amount: { minor: 1_000_000_000_000 + i, currency: budget.currency === 'USD' ? 'GBP' : 'USD' },
         vat: { minor: 200_000_000_000 + i, currency: budget.currency === 'USD' ? 'GBP' : 'USD' },
@@ -71,8 +85,75 @@ async function aBudgetWithLongLists() {
     await Promise.all(
       refusals.slice(start, start + 50).map((r) => store.keepRefused(labelId, budget.budgetId, r)),
     );
-  return { path: `/labels/${labelId}/budgets/${budget.budgetId}`, budget };
+  for (let start = 0; start < rows; start += 50)
+    await Promise.all(
+      expenses.slice(start, start + 50).map((e, j) =>
+        store.flagInvoice(
+          labelId,
+          budget.budgetId,
+          {
+            vendor: e.vendor,
+            invoiceNumber: e.invoiceNumber!,
+            expenses: [
+              { budgetId: budget.budgetId, expenseId: e.expenseId },
+              ...Array.from({ length: elsewhere }, (_, k) => ({
+                budgetId: long(128, k),
+                expenseId: long(128, (start + j) * elsewhere + k),
+              })),
+            ],
+          },
+          1,
+        ),
+      ),
+    );
+  // Kept as a repair keeps them (its date and time, then the expense and event leading it, apart).
+  const drift = [
+    ...Array.from({ length: rows }, (_, i) => ({
+      record: {
+        date: '2019-12-31',
+        at: new Date(Date.parse('2019-12-31T10:00:00.000Z') + i).toISOString(),
+        differences: Array.from({ length: repaired }, (_, k) => ({
+          total: `unconverted USD recoupable ${long(128, i * repaired + k)}`,
+          was: -9_007_199_254_740_991,
+          ledger: 9_007_199_254_740_991 - i,
+        })),
+        by: long(128, i),
+      },
+      of: [long(128, i), `evt-${i}`],
+    })),
+    ...Array.from({ length: alike }, (_, i) => ({
+      record: { date: '2019-12-30', at: '2019-12-30T10:00:00.000Z', differences: [aRepair] },
+      of: ['po-video', `evt-alike-${i}`],
+    })),
+  ];
+  await putItems(
+    db,
+    table,
+    drift.map(({ record, of }) => ({
+      pk: budgetPartition(labelId, budget.budgetId),
+      sk: keyOf('DRIFT', record.date, record.at, ...of),
+      entity: 'drift',
+      ...record,
+    })),
+  );
+  return {
+    path: `/labels/${labelId}/budgets/${budget.budgetId}`,
+    budget,
+    drift: drift.map(({ record }) => record),
+    expenses,
+  };
 }
+
+const aRepair = { total: 'unconverted USD recoupable art-1', was: 0, ledger: 22_000 };
+
+/** The drift history's rows: one per total a record set right. */
+const driftRowsOf = (records: DriftRecord[]) =>
+  records.flatMap(({ date, at, by, differences }) =>
+    differences.map((d) => ({ date, at, ...(by ? { by } : {}), ...d })),
+  );
+
+/** Rows as text, in an order of their own: the same rows, each as many times, compare equal. */
+const asSorted = (listed: unknown[]) => listed.map((row) => JSON.stringify(row)).sort();
 
 /** Every page of a list from `cursor` (the first page without one), following `nextCursor`. */
 async function pagesOf(path: string, query: Record<string, string> = {}): Promise<ListPage[]> {
@@ -90,34 +171,108 @@ async function pagesOf(path: string, query: Record<string, string> = {}): Promis
   return pages;
 }
 
-describe("a budget's view, its unconverted and refused lists a page at a time", () => {
+/** The longest row of each list, as its schemas allow it (functions/office/budgets.ts). */
+const longestRow: Record<List, number> = {
+  unconverted: 2.2 * 1024,
+  refused: 3 * 1024,
+  possibleDuplicates: 3.5 * 1024,
+  driftHistory: 2 * 1024,
+};
+
+describe("a budget's view, its unconverted, refused, possible duplicates and drift lists a page at a time", () => {
   it('holds the first page of each list with the cursor of the next, and the list routes give every row once', async () => {
-    const { path } = await aBudgetWithLongLists();
+    const { path, budget, drift, expenses } = await aBudgetWithLongLists();
 
     const response = await api(path);
     const text = await response.text();
     expect(response.status, text.slice(0, 300)).toBe(200);
+    // Bounded by the first page of each list, however long the lists grow.
+    const bound = Object.values(longestRow).reduce((sum, row) => sum + row * budgetListUsual, 64 * 1024);
+    expect(Buffer.byteLength(text)).toBeLessThan(bound);
     const view = JSON.parse(text) as View;
     // The figures stay whole: every unconverted expense is in the totals.
     const [byKind] = Object.values(view.totals.unconverted);
     expect(byKind.actual).toBe(rows * 1_000_000_000_000 + (rows * (rows - 1)) / 2);
-    expect(view.unconverted).toHaveLength(budgetListUsual);
-    expect(view.refused).toHaveLength(budgetListUsual);
-    expect(view.unconvertedNextCursor).toBeDefined();
-    expect(view.refusedNextCursor).toBeDefined();
 
+    const expected: Record<List, unknown[] | undefined> = {
+      unconverted: undefined,
+      refused: undefined,
+      possibleDuplicates: expenses.flatMap((e, i) => [
+        {
+          vendor: e.vendor,
+          invoiceNumber: e.invoiceNumber,
+          budgetId: budget.budgetId,
+          expenseId: e.expenseId,
+        },
+        ...Array.from({ length: elsewhere }, (_, k) => ({
+          vendor: e.vendor,
+          invoiceNumber: e.invoiceNumber,
+          budgetId: long(128, k),
+          expenseId: long(128, i * elsewhere + k),
+        })),
+      ]),
+      driftHistory: driftRowsOf(drift),
+    };
+    const counts: Record<List, number> = {
+      unconverted: rows,
+      refused: rows,
+      possibleDuplicates: rows * (1 + elsewhere),
+      driftHistory: rows * repaired + alike,
+    };
     // From the view's cursor, the rest of each list; from none, all of it in pages of 70.
-    for (const name of ['unconverted', 'refused'] as const) {
-      const rest = await pagesOf(`${path}/${name}`, { cursor: view[`${name}NextCursor`]! });
-      const fromView = [...view[name], ...rest.flatMap((page) => page[name]!)].map((row) => row.expenseId);
-      expect(fromView).toHaveLength(rows);
-      expect(new Set(fromView).size).toBe(rows);
-      const paged = (await pagesOf(`${path}/${name}`, { limit: '70' })).flatMap((page) => page[name]!);
-      expect(paged.map((row) => row.expenseId)).toEqual(fromView);
-      // The longest row is under 3 KB, so a page of the most stays under 5 MB.
-      expect(rowBytes(paged)).toBeLessThan(3 * 1024);
-      expect(rowBytes(paged) * budgetListLimit).toBeLessThan(5 * 1024 * 1024);
+    for (const name of Object.keys(lists) as List[]) {
+      expect(view[name], name).toHaveLength(budgetListUsual);
+      expect(view[`${name}NextCursor`], name).toBeDefined();
+      const rest = await pagesOf(`${path}/${lists[name]}`, { cursor: view[`${name}NextCursor`]! });
+      const fromView = [...view[name], ...rest.flatMap((page) => page[name]!)];
+      expect(fromView, name).toHaveLength(counts[name]);
+      if (expected[name]) expect(asSorted(fromView), name).toEqual(asSorted(expected[name]));
+      else expect(new Set(fromView.map((row) => row.expenseId)).size, name).toBe(rows);
+      const paged = (await pagesOf(`${path}/${lists[name]}`, { limit: '70' })).flatMap((page) => page[name]!);
+      expect(paged, name).toEqual(fromView);
+      // The longest row is within its bound, so a page of the most stays under 5 MB.
+      expect(rowBytes(paged), name).toBeLessThan(longestRow[name]);
+      expect(longestRow[name] * budgetListLimit).toBeLessThan(5 * 1024 * 1024);
     }
+  });
+
+  it('gives rows of the drift history alike in every part each once, a page of one at a time', async () => {
+    const db = documentClient();
+    const labelId = uniqueId('lbl');
+    const budget = aBudgetOf2019(labelId, uniqueId('bud'));
+    await dynamoBudgets(db, cloud().tableName).saveBudget(budget);
+    const at = '2019-12-30T10:00:00.000Z';
+    const record = (n: string, differences = [aRepair]) => ({
+      pk: budgetPartition(labelId, budget.budgetId),
+      sk: keyOf('DRIFT', '2019-12-30', at, 'po-video', n),
+      entity: 'drift',
+      date: '2019-12-30',
+      at,
+      differences,
+    });
+    await putItems(db, cloud().tableName, [
+      record('evt-1'),
+      record('evt-2'),
+      record('evt-3', [aRepair, { ...aRepair, was: 22_000, ledger: 0 }]),
+    ]);
+    const path = `/labels/${labelId}/budgets/${budget.budgetId}/drift-history`;
+
+    const first = await pagesOf(path, { limit: '1' });
+    const listed = first.flatMap((page) => page.driftHistory!);
+    expect(listed).toHaveLength(4);
+    expect(
+      listed.filter((row) => JSON.stringify(row) === JSON.stringify({ date: '2019-12-30', at, ...aRepair })),
+    ).toHaveLength(3);
+
+    // From the cursor after the second alike row: the third, one alike written since, and the other.
+    const cursor = first[1].nextCursor!;
+    await putItems(db, cloud().tableName, [record('evt-4')]);
+    const after = await pagesOf(path, { limit: '1', cursor });
+    expect(after.flatMap((page) => page.driftHistory!)).toEqual([
+      { date: '2019-12-30', at, ...aRepair },
+      { date: '2019-12-30', at, ...aRepair },
+      { date: '2019-12-30', at, ...aRepair, was: 22_000, ledger: 0 },
+    ]);
   });
 
   it.each([
