@@ -63,49 +63,28 @@ export interface PromoClaims {
   maxAccesses?: number;
 }
 
-/**
- * Each link's payload schema, built on the first link opened: the functions that sign links (the
- * announcer, tours, the office) never open one, and building them took 38 of the zod schemas each built
- * at load (docs/design.md#bundles).
- */
-function payloadSchemas() {
-  const id = z.string().check(z.minLength(1), z.maxLength(256));
-  return {
-    unsubscribe: z.object({
-      t: z.literal('u'),
-      o: id,
-      l: z.optional(id),
-      r: z.optional(id),
-      // RFC 5321: a path is at most 256 octets with its angle brackets, so an address at most 254.
-      e: z.optional(z.string().check(z.minLength(3), z.maxLength(254))),
-    }),
-    promo: z.object({
-      t: z.literal('p'),
-      l: id,
-      r: id,
-      o: id,
-      i: z.int().check(z.gte(0)),
-      k: z.enum(promoAssetKinds),
-      u: z.url({ protocol: /^https?$/ }),
-      e: z.optional(z.int().check(z.positive())),
-      m: z.optional(z.int().check(z.gte(1))),
-    }),
-    advance: z.object({
-      t: z.literal('a'),
-      l: id,
-      r: id,
-      s: id,
-      m: id,
-      e: z.int().check(z.positive()),
-    }),
-    tourManager: z.object({ t: z.literal('tm'), l: id, r: id, e: z.int().check(z.positive()) }),
-  };
-}
-let builtPayloads: ReturnType<typeof payloadSchemas> | undefined;
-const payloads = () => {
-  builtPayloads ??= payloadSchemas();
-  return builtPayloads;
-};
+const id = z.string().check(z.minLength(1), z.maxLength(256));
+
+const UnsubscribePayload = z.object({
+  t: z.literal('u'),
+  o: id,
+  l: z.optional(id),
+  r: z.optional(id),
+  // RFC 5321: a path is at most 256 octets with its angle brackets, so an address at most 254.
+  e: z.optional(z.string().check(z.minLength(3), z.maxLength(254))),
+});
+
+const PromoPayload = z.object({
+  t: z.literal('p'),
+  l: id,
+  r: id,
+  o: id,
+  i: z.int().check(z.gte(0)),
+  k: z.enum(promoAssetKinds),
+  u: z.url({ protocol: /^https?$/ }),
+  e: z.optional(z.int().check(z.positive())),
+  m: z.optional(z.int().check(z.gte(1))),
+});
 
 /** The promoter's advance link `/a/{token}`: one show of one tour, for one promoter, until after the show. */
 export interface AdvanceClaims {
@@ -124,6 +103,16 @@ export interface TourManagerClaims {
   /** Epoch seconds. */
   expiresAt: number;
 }
+
+const AdvancePayload = z.object({
+  t: z.literal('a'),
+  l: id,
+  r: id,
+  s: id,
+  m: id,
+  e: z.int().check(z.positive()),
+});
+const TourManagerPayload = z.object({ t: z.literal('tm'), l: id, r: id, e: z.int().check(z.positive()) });
 
 export type TokenFailure =
   | 'malformed'
@@ -272,7 +261,7 @@ export function signPromoToken(key: string, claims: PromoClaims): string {
 }
 
 export function verifyUnsubscribeToken(key: string, token: string): UnsubscribeClaims {
-  const parsed = payloads().unsubscribe.safeParse(open(key, token));
+  const parsed = UnsubscribePayload.safeParse(open(key, token));
   if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
   const { o, l, r, e } = parsed.data;
   return {
@@ -284,7 +273,7 @@ export function verifyUnsubscribeToken(key: string, token: string): UnsubscribeC
 }
 
 export function verifyPromoToken(key: string, token: string): PromoClaims {
-  const parsed = payloads().promo.safeParse(open(key, token));
+  const parsed = PromoPayload.safeParse(open(key, token));
   if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
   const { l, r, o, i, k, u, e, m } = parsed.data;
   return {
@@ -323,7 +312,7 @@ export const notExpired = (expiresAt: number, now: Date) => {
  * brought forward after its link was mailed.
  */
 export function openAdvanceToken(key: string, token: string): AdvanceClaims {
-  const parsed = payloads().advance.safeParse(open(key, token));
+  const parsed = AdvancePayload.safeParse(open(key, token));
   if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
   const { l, r, s, m, e } = parsed.data;
   return { labelId: l, tourId: r, showId: s, promoterId: m, expiresAt: e };
@@ -335,7 +324,7 @@ export function openAdvanceToken(key: string, token: string): AdvanceClaims {
  * postponed or brought forward after the link was mailed.
  */
 export function openTourManagerToken(key: string, token: string): TourManagerClaims {
-  const parsed = payloads().tourManager.safeParse(open(key, token));
+  const parsed = TourManagerPayload.safeParse(open(key, token));
   if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
   const { l, r, e } = parsed.data;
   return { labelId: l, tourId: r, expiresAt: e };
