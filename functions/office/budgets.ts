@@ -18,7 +18,8 @@ import { dateIn } from '#shared/days.ts';
 import type { BudgetReads } from '#shared/db/budget-reads.ts';
 import type { Ledger, Refusal, StoredBudget } from '#shared/db/budgets.ts';
 import type { FxRates } from '#shared/db/fx-rates.ts';
-import { IsoDate, Rate } from '#shared/events/fields.ts';
+import { IsoDate } from '#shared/events/fields.ts';
+import { Rate } from '#shared/events/rate.ts';
 import { failure } from '#shared/http/docs.ts';
 import {
   bodyOf,

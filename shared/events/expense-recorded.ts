@@ -1,6 +1,7 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Currency, Id, IsoDate, Money, Name, Rate } from './fields.ts';
+import { Currency, Id, IsoDate, Money, Name } from './fields.ts';
+import { Rate } from './rate.ts';
 
 /** A show's settlement is a line of its tour's budgets under an id with this prefix, so no expense id may have it. */
 export const settlementIdPrefix = 'show-settlement#';

@@ -1,4 +1,4 @@
-import { isCurrency, isRate, minorUnitText } from '../money/money.ts';
+import { isCurrency, minorUnitText } from '../money/money.ts';
 import * as z from '../zod.ts';
 
 /** Field types shared by several event schemas. */
@@ -96,13 +96,3 @@ export const Email = z.pipe(
   z.email().check(z.maxLength(254)),
   z.transform((address) => address.trim().toLowerCase()),
 );
-
-/**
- * A decimal string rate such as "1.2534" (at most 10 significant digits): never a float. Here, not with
- * the expense events that carry it, so that the FX rates route builds it without every expense schema.
- */
-export const Rate = z
-  .string()
-  .check(
-    z.refine(isRate, 'must be a positive decimal string such as "1.2534", at most 10 significant digits'),
-  );
