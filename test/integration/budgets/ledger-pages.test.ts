@@ -6,6 +6,7 @@ import type { Expense } from '#shared/events/expense-recorded.ts';
 import { ExpenseRecorded } from '#shared/events/index.ts';
 import { aBudgetOf2019, ledgerItems, putItems } from '#test/support/budgets-seeding.ts';
 import { api, cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
+import { allPages } from '#test/support/pages.ts';
 
 /**
  * A budget's ledger through the local cloud's gateway, which holds an answer to the 6 MB a Lambda
@@ -42,25 +43,6 @@ async function aBudgetWith(expensesOf: (budget: Budget) => Expense[], at = '2019
   return { budget, path, add };
 }
 
-/** Every page from the first, following `nextCursor`. */
-async function allPages(path: string, limit?: number): Promise<LedgerAnswer[]> {
-  const pages: LedgerAnswer[] = [];
-  let cursor: string | undefined;
-  do {
-    const query = new URLSearchParams({
-      ...(limit ? { limit: String(limit) } : {}),
-      ...(cursor ? { cursor } : {}),
-    });
-    const response = await api(`${path}?${query}`);
-    const text = await response.text();
-    expect(response.status, text.slice(0, 300)).toBe(200);
-    const page = JSON.parse(text) as LedgerAnswer;
-    pages.push(page);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return pages;
-}
-
 describe("a budget's ledger, a page at a time", () => {
   it('answers a ledger whose rows are all as long as they can be, which whole would pass 6 MB, in pages each under it, every row once', async () => {
     // Every text at its schema's limit, of a character JSON writes as six (\u0001): the longest rows there are.
@@ -90,7 +72,7 @@ describe("a budget's ledger, a page at a time", () => {
     expect(Buffer.byteLength(body)).toBeLessThan(5 * 1024 * 1024);
     expect(page.entries).toHaveLength(ledgerPageLimit);
 
-    const pages = await allPages(path);
+    const { pages } = await allPages<LedgerAnswer>(path);
     const seen = pages.flatMap((p) => p.entries.map((entry) => entry.expenseId));
     expect(seen).toHaveLength(rows);
     expect(new Set(seen).size).toBe(rows);
@@ -100,7 +82,7 @@ describe("a budget's ledger, a page at a time", () => {
     const ids = ['exp-a', 'exp-b', 'exp-c', 'exp-d', 'exp-e', 'exp-f', 'exp-g'];
     const { budget, path, add } = await aBudgetWith((budget) => ids.map((id) => anExpense(budget, id)));
 
-    const pages = await allPages(path, 3);
+    const { pages } = await allPages<LedgerAnswer>(path, { limit: '3' });
     expect(pages.map((p) => p.entries.map((entry) => entry.expenseId))).toEqual([
       ['exp-a', 'exp-b', 'exp-c'],
       ['exp-d', 'exp-e', 'exp-f'],
@@ -144,7 +126,7 @@ describe("a budget's ledger, a page at a time", () => {
     const ids = ['exp-caf\u00e9', 'exp-cafe\u0301', 'exp-z'];
     const { path } = await aBudgetWith((budget) => ids.map((id) => anExpense(budget, id)));
 
-    const pages = await allPages(path, 1);
+    const { pages } = await allPages<LedgerAnswer>(path, { limit: '1' });
 
     expect(pages.flatMap((p) => p.entries.map((entry) => entry.expenseId)).sort()).toEqual([...ids].sort());
   });

@@ -9,6 +9,7 @@ import { ExpenseRecorded } from '#shared/events/index.ts';
 import { cursorAfter } from '#shared/http/cursor.ts';
 import { aBudgetOf2019, ledgerItems, putItems } from '#test/support/budgets-seeding.ts';
 import { api, cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
+import { allPages } from '#test/support/pages.ts';
 
 /**
  * A budget's view through the local cloud's gateway: its figures whole, and its lists of unconverted
@@ -155,22 +156,6 @@ const driftRowsOf = (records: DriftRecord[]) =>
 /** Rows as text, in an order of their own: the same rows, each as many times, compare equal. */
 const asSorted = (listed: unknown[]) => listed.map((row) => JSON.stringify(row)).sort();
 
-/** Every page of a list from `cursor` (the first page without one), following `nextCursor`. */
-async function pagesOf(path: string, query: Record<string, string> = {}): Promise<ListPage[]> {
-  const pages: ListPage[] = [];
-  let cursor: string | undefined = query.cursor;
-  do {
-    const response = await api(`${path}?${new URLSearchParams({ ...query, ...(cursor ? { cursor } : {}) })}`);
-    const text = await response.text();
-    expect(response.status, text.slice(0, 300)).toBe(200);
-    expect(Buffer.byteLength(text)).toBeLessThan(5 * 1024 * 1024);
-    const page = JSON.parse(text) as ListPage;
-    pages.push(page);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return pages;
-}
-
 /** The longest row of each list, as its schemas allow it (functions/office/budgets.ts). */
 const longestRow: Record<List, number> = {
   unconverted: 2.2 * 1024,
@@ -223,12 +208,16 @@ describe("a budget's view, its unconverted, refused, possible duplicates and dri
     for (const name of Object.keys(lists) as List[]) {
       expect(view[name], name).toHaveLength(budgetListUsual);
       expect(view[`${name}NextCursor`], name).toBeDefined();
-      const rest = await pagesOf(`${path}/${lists[name]}`, { cursor: view[`${name}NextCursor`]! });
+      const { pages: rest } = await allPages<ListPage>(`${path}/${lists[name]}`, {
+        cursor: view[`${name}NextCursor`]!,
+      });
       const fromView = [...view[name], ...rest.flatMap((page) => page[name]!)];
       expect(fromView, name).toHaveLength(counts[name]);
       if (expected[name]) expect(asSorted(fromView), name).toEqual(asSorted(expected[name]));
       else expect(new Set(fromView.map((row) => row.expenseId)).size, name).toBe(rows);
-      const paged = (await pagesOf(`${path}/${lists[name]}`, { limit: '70' })).flatMap((page) => page[name]!);
+      const paged = (await allPages<ListPage>(`${path}/${lists[name]}`, { limit: '70' })).pages.flatMap(
+        (page) => page[name]!,
+      );
       expect(paged, name).toEqual(fromView);
       // The longest row is within its bound, so a page of the most stays under 5 MB.
       expect(rowBytes(paged), name).toBeLessThan(longestRow[name]);
@@ -257,7 +246,7 @@ describe("a budget's view, its unconverted, refused, possible duplicates and dri
     ]);
     const path = `/labels/${labelId}/budgets/${budget.budgetId}/drift-history`;
 
-    const first = await pagesOf(path, { limit: '1' });
+    const { pages: first } = await allPages<ListPage>(path, { limit: '1' });
     const listed = first.flatMap((page) => page.driftHistory!);
     expect(listed).toHaveLength(4);
     expect(
@@ -267,7 +256,7 @@ describe("a budget's view, its unconverted, refused, possible duplicates and dri
     // From the cursor after the second alike row: the third, one alike written since, and the other.
     const cursor = first[1].nextCursor!;
     await putItems(db, cloud().tableName, [record('evt-4')]);
-    const after = await pagesOf(path, { limit: '1', cursor });
+    const { pages: after } = await allPages<ListPage>(path, { limit: '1', cursor });
     expect(after.flatMap((page) => page.driftHistory!)).toEqual([
       { date: '2019-12-30', at, ...aRepair },
       { date: '2019-12-30', at, ...aRepair },

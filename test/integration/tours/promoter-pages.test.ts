@@ -5,6 +5,7 @@ import { dynamoTours, promoterIdOf } from '#shared/db/tours.ts';
 import { cursorAfter } from '#shared/http/cursor.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import { api, cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
+import { allPages } from '#test/support/pages.ts';
 import { aShow } from '#test/support/tours.ts';
 
 /**
@@ -27,30 +28,6 @@ interface PromoterPage extends Page {
 // Every text at its schema's limit, of a character JSON writes as six (\u0001): the longest rows there are.
 const long = (length: number, i: number) => '\u0001'.repeat(length - 6) + String(i).padStart(6, '0');
 const rowBytes = (rows: unknown[]) => Math.max(...rows.map((row) => Buffer.byteLength(JSON.stringify(row))));
-
-/** Every page from the first, following `nextCursor`, each answered 200. */
-async function allPages<T extends Page>(
-  path: string,
-  limit?: number,
-): Promise<{ pages: T[]; bytes: number[] }> {
-  const pages: T[] = [];
-  const bytes: number[] = [];
-  let cursor: string | undefined;
-  do {
-    const query = new URLSearchParams({
-      ...(limit ? { limit: String(limit) } : {}),
-      ...(cursor ? { cursor } : {}),
-    });
-    const response = await api(`${path}?${query}`);
-    const text = await response.text();
-    expect(response.status, text.slice(0, 300)).toBe(200);
-    bytes.push(Buffer.byteLength(text));
-    const page = JSON.parse(text) as T;
-    pages.push(page);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { pages, bytes };
-}
 
 /** Runs `work` on every item, `at` a time. */
 async function inBatches<T>(items: T[], at: number, work: (item: T) => Promise<unknown>) {
@@ -89,7 +66,9 @@ describe('the promoter directory and a promoter’s shows, a page at a time', ()
     expect(Math.max(...bytes)).toBeLessThan(5 * 1024 * 1024);
 
     // Smaller pages: the same promoters, each once, in name order.
-    const small = (await allPages<DirectoryPage>('/promoters', 70)).pages.flatMap((page) => page.promoters);
+    const small = (await allPages<DirectoryPage>('/promoters', { limit: '70' })).pages.flatMap(
+      (page) => page.promoters,
+    );
     expect(small.map((p) => p.promoterId)).toEqual(seen);
   });
 
@@ -157,7 +136,7 @@ describe('the promoter directory and a promoter’s shows, a page at a time', ()
     const dates = listed.map((s) => s.date);
     expect(dates).toEqual([...dates].sort());
 
-    const most = await allPages<PromoterPage>(path, promoterShowsLimit);
+    const most = await allPages<PromoterPage>(path, { limit: String(promoterShowsLimit) });
     expect(most.pages.map((page) => page.shows.length)).toEqual([
       promoterShowsLimit,
       count - promoterShowsLimit,
