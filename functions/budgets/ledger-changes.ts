@@ -32,6 +32,7 @@ import {
   type LedgerWrite,
   type Refusal,
   TotalPastLimitError,
+  TotalsItemFullError,
   totalText,
 } from '#shared/db/budgets.ts';
 import { conflictBackoff } from '#shared/db/conflicts.ts';
@@ -738,6 +739,22 @@ function firstPastLimit(totals: Counters, changed: [ExpenseState, ExpenseState][
 }
 
 /**
+ * Of a recount's changes whose running totals would not fit their item, the last expense recounted
+ * (`ids`), in the order received, that adds a total the totals lack, with the first it adds: refused for
+ * good, and the rest counted again without it, so that what fits is counted in the order received (see
+ * docs/design.md#money). Undefined when none adds a total.
+ */
+function lastAddingTotal(totals: Counters, changed: [ExpenseState, ExpenseState][], ids: string[]) {
+  const recounted = changed.filter(([, after]) => ids.includes(after.expenseId));
+  for (const [before, after] of recounted.sort(([a], [b]) => inOrderReceived(b, a))) {
+    const delta = difference(before.contribution, after.contribution);
+    const added = Object.keys(delta).find((name) => delta[name] !== 0 && !(name in totals));
+    if (added) return { expenseId: after.expenseId, error: new TotalsItemFullError(totalText(added)) };
+  }
+  return undefined;
+}
+
+/**
  * Refuses for good an expense a recount cannot count (see docs/design.md#money): each of its versions of
  * this budget is taken off the ledger and kept as refused, as a version refused when written is, and its
  * state keeps only what other expenses say of it (who settles it), counting nothing: held no more, and
@@ -1139,7 +1156,10 @@ export async function reevaluate(
         // Past the limit: the first expense, in the order received, that passes it is refused for good,
         // and the rest counted again without it (see docs/design.md#money); each refusal takes one off.
         const { totals } = await deps.store.runningTotals(labelId, budgetId);
-        const past = firstPastLimit(totals, changed, ids);
+        const past =
+          error instanceof TotalsItemFullError
+            ? lastAddingTotal(totals, changed, ids)
+            : firstPastLimit(totals, changed, ids);
         if (!past || refusals++ >= ids.length) throw error;
         await refuseExpense(labelId, budgetId, past.expenseId, past.error, deps.store);
         attempt = -1;

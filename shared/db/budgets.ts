@@ -36,7 +36,7 @@ import {
   dynamoBudgetReads,
   stateOf,
 } from './budget-reads.ts';
-import { failedConditions, writtenUnlessRefused } from './conditions.ts';
+import { failedConditions, itemsTooLarge, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { dynamoFxRates, type FxRates } from './fx-rates.ts';
 import { keyOf, keyParts } from './keys.ts';
@@ -525,6 +525,25 @@ export class TotalPastLimitError extends Error {
   }
 }
 
+/**
+ * A ledger write refused because its running totals would not fit their one item, an attribute a total,
+ * in the 400 KB DynamoDB keeps in an item (a budget of some hundreds of recoupable artists with long ids):
+ * nothing of it was written. `total` is the first total it would add (see docs/design.md#money).
+ */
+export class TotalsItemFullError extends TotalPastLimitError {
+  constructor(total: string) {
+    super(total);
+    this.message = `${total} does not fit: a budget's running totals are one item, and DynamoDB keeps at most 400 KB in an item`;
+    this.name = 'TotalsItemFullError';
+  }
+}
+
+/** The first total `delta` adds that `held` lacks (else the first it adds to): what a write too large for the totals' item is refused for. */
+export const firstTotalAdded = (held: (name: string) => boolean, delta: Counters): string =>
+  Object.keys(delta).find((name) => delta[name] !== 0 && !held(name)) ??
+  Object.keys(delta).find((name) => delta[name] > 0) ??
+  Object.keys(delta)[0];
+
 /** A running total's name as stated (the drift's `total`, a refusal's): `actual travel`. */
 export const totalText = (name: string) => counterParts(name).join(' ');
 
@@ -769,6 +788,11 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         );
         return true;
       } catch (error) {
+        // The totals' update (the last item) would not fit its item: refused for good, as a total past the limit.
+        if (itemsTooLarge(error)?.at(-1) && Object.keys(write.delta).length > 0) {
+          const held = countersOf(await get(totalsKey(labelId, budgetId), true));
+          throw new TotalsItemFullError(totalText(firstTotalAdded((name) => name in held, write.delta)));
+        }
         const failed = failedConditions(error);
         // The totals' update (the last item) alone refused: a total past the limit is refused for good.
         if (failed?.at(-1) && failed.filter(Boolean).length === 1) {

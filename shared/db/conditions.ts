@@ -7,6 +7,20 @@ export const isItemTooLarge = (error: unknown): boolean =>
   (error as Error)?.name === 'ValidationException' &&
   /exceeded the maximum allowed size/.test((error as Error).message);
 
+/**
+ * Which items of a cancelled transaction would have passed DynamoDB's 400 KB an item (by position), or
+ * undefined for another error: as `isItemTooLarge`, but for an item of a transaction.
+ */
+export function itemsTooLarge(error: unknown): boolean[] | undefined {
+  if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;
+  const reasons =
+    (error as { CancellationReasons?: { Code?: string; Message?: string }[] }).CancellationReasons ?? [];
+  return reasons.map(
+    (reason) =>
+      reason.Code === 'ValidationError' && /exceeded the maximum allowed size/.test(reason.Message ?? ''),
+  );
+}
+
 /** Which items of a cancelled transaction failed their condition (by position), or undefined for another error. */
 export function failedConditions(error: unknown): boolean[] | undefined {
   if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;

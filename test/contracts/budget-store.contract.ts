@@ -7,7 +7,13 @@ import {
   emptyState,
   totalLimit,
 } from '#shared/budgets/ledger.ts';
-import { type BudgetStore, type DayResult, TotalPastLimitError } from '#shared/db/budgets.ts';
+import {
+  type BudgetStore,
+  type DayResult,
+  TotalPastLimitError,
+  TotalsItemFullError,
+  totalText,
+} from '#shared/db/budgets.ts';
 import {
   BudgetOwnerSuppressed,
   BudgetOwnerUnreachable,
@@ -144,6 +150,47 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(ledger.versions.map((v) => v.expenseId)).toEqual(['exp-1']);
       expect(ledger.refused).toEqual([refusal]);
       expect(await store.writeLedger(budget.labelId, budget.budgetId, past(2))).toBe(true);
+    });
+
+    it('refuses a write whose running totals would not fit their one item (400 KB): nothing written, the first total it adds named', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      // Recoupable totals named by 128-character artist ids JSON writes as six bytes a character: about
+      // 760 bytes a total.
+      const artist = (n: number) =>
+        counter.recoupable(`${String(n).padStart(6, '0')}${'\u0001'.repeat(122)}`);
+      const totalsOf = (from: number, count: number) =>
+        Object.fromEntries(Array.from({ length: count }, (_, i) => [artist(from + i), 100]));
+      // 500 of them (about 372 KB), in writes of 50.
+      for (let from = 0; from < 500; from += 50)
+        expect(
+          await store.writeLedger(budget.labelId, budget.budgetId, {
+            versions: [],
+            states: [],
+            delta: totalsOf(from, 50),
+          }),
+        ).toBe(true);
+
+      // 60 more (about 45 KB) pass the 400 KB.
+      await expect(
+        store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [aVersion('exp-1')],
+          states: [aState('exp-1', { contribution: totalsOf(500, 60) })],
+          delta: totalsOf(500, 60),
+        }),
+      ).rejects.toThrow(new TotalsItemFullError(totalText(artist(500))));
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(Object.keys(ledger.totals)).toHaveLength(500);
+      expect([ledger.versions, ledger.states]).toEqual([[], []]);
+      // What adds to the totals it holds still fits.
+      expect(
+        await store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [],
+          states: [],
+          delta: { [artist(0)]: 1 },
+        }),
+      ).toBe(true);
     });
 
     it("takes a recount's refused versions off the ledger and keeps them as refused, in the write; one gone since refuses it", async () => {

@@ -25,9 +25,12 @@ import type {
 } from '#shared/db/budgets.ts';
 import {
   driftOf,
+  firstTotalAdded,
   ownMark,
   suppressedMarkStands,
   TotalPastLimitError,
+  TotalsItemFullError,
+  totalsKey,
   totalText,
 } from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
@@ -73,6 +76,21 @@ export const aDayResult = (overrides: Partial<DayResult> = {}): DayResult => {
 };
 
 /** Budgets, ledger and totals in memory, with the table's conditions (see test/contracts/budget-store.contract.ts). */
+/**
+ * An item as DynamoDB sizes it: each attribute's name in UTF-8 and its value, a number a byte for every
+ * two significant digits and one more.
+ */
+const itemBytes = (item: Record<string, string | number>) =>
+  Object.entries(item).reduce(
+    (bytes, [name, value]) =>
+      bytes +
+      Buffer.byteLength(name) +
+      (typeof value === 'number'
+        ? Math.ceil(String(Math.abs(value)).replace(/\.|0+$/g, '').length / 2) + 1
+        : Buffer.byteLength(value)),
+    0,
+  );
+
 export class InMemoryBudgets implements BudgetStore {
   readonly budgets = new Map<string, StoredBudget>();
   readonly totals = new Map<string, { counters: Counters; revision: number }>();
@@ -164,6 +182,13 @@ export class InMemoryBudgets implements BudgetStore {
     for (const [name, value] of Object.entries(write.delta))
       if (value > 0 && (totals.counters[name] ?? 0) > totalLimit - value)
         throw new TotalPastLimitError(totalText(name));
+    // Nor running totals past the 400 KB DynamoDB keeps in their one item (the contract holds both to it).
+    const after = { ...totals.counters };
+    for (const [name, value] of Object.entries(write.delta)) after[name] = (after[name] ?? 0) + value;
+    if (itemBytes({ ...totalsKey(labelId, budgetId), revision: totals.revision + 1, ...after }) > 400 * 1024)
+      throw new TotalsItemFullError(
+        totalText(firstTotalAdded((name) => name in totals.counters, write.delta)),
+      );
     for (const v of write.versions) this.versions.set(key(labelId, budgetId, v.expenseId, v.at), clone(v));
     for (const refusal of write.refused ?? []) {
       this.versions.delete(key(labelId, budgetId, refusal.expenseId, refusal.at));

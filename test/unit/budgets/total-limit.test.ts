@@ -308,4 +308,32 @@ describe('a change that would take a running total past the largest kept (docs/d
       expect.objectContaining({ expenseId: 'inv-2', change: 'voided', total: 'committed radio' }),
     ]);
   });
+
+  it("refuses for good, when the budget is set after them, the expenses whose recoupable artists' totals would not fit their item, the latest received first, and counts the rest", async () => {
+    const h = budgetsHarness();
+    // Artists of 128-character ids JSON writes as six bytes a character: about 760 bytes a total, so
+    // about 530 fill the 400 KB of the totals' item.
+    const artistId = (n: number) => `${String(n).padStart(6, '0')}${'\u0001'.repeat(122)}`;
+    for (let n = 0; n < 560; n++) {
+      h.setNow(new Date(Date.parse('2027-01-01T08:00:00.000Z') + n * 1000).toISOString());
+      await h.expense(
+        anExpense({
+          expenseId: `exp-${n}`,
+          recoupable: { artist: { artistId: artistId(n), name: `Artist ${n}` }, sharePercent: 50 },
+        }),
+      );
+    }
+
+    await h.budget(aBudget());
+
+    const ledger = await h.ledger('bud-1');
+    const counted = ledger.states.filter(isCounted).map((s) => Number(s.expenseId.slice(4)));
+    const refused = ledger.refused.map((r) => Number(r.expenseId.slice(4)));
+    expect(counted.length + refused.length).toBe(560);
+    expect(refused.length).toBeGreaterThan(0);
+    // What fits is counted in the order received: every refused expense came after every counted one.
+    expect(Math.min(...refused)).toBeGreaterThan(Math.max(...counted));
+    expect(ledger.refused[0].reason).toMatch(/does not fit: a budget's running totals are one item/);
+    expect(await h.store.heldExpenses(undefined, '2027-01-02')).toEqual([]);
+  });
 });
