@@ -23,9 +23,7 @@ import { Rate } from '#shared/events/rate.ts';
 import { failure } from '#shared/http/docs.ts';
 import {
   bodyOf,
-  byParts,
   Cursor,
-  cursorAfter,
   type HttpEvent,
   type HttpResult,
   header,
@@ -35,7 +33,6 @@ import {
   pageOf,
   pathParameterOf,
   queryOf,
-  rowAfter,
   ValidationError,
 } from '#shared/http/index.ts';
 import { isCurrency } from '#shared/money/money.ts';
@@ -384,19 +381,15 @@ const ledgerColumns = [
   'receivedAt',
 ] as const;
 
-/** A ledger's rows in order: by expense id, each expense's versions in the order they happened (`byParts`). */
-const ledgerOrder = (a: { expenseId: string; at: string }, b: { expenseId: string; at: string }) =>
-  byParts([a.expenseId, a.at], [b.expenseId, b.at]);
-
-/** Where a ledger page ends (its last row's expense and version), opaque to the caller. */
-const ledgerCursor = (row: { expenseId: string; version: string }) =>
-  cursorAfter('ledger', [row.expenseId, row.version]);
-
-/** The row a ledger cursor was taken after, or a 400 at `query.cursor` (`rowAfter`). */
-function ledgerRowOf(cursor: string): { expenseId: string; at: string } {
-  const [expenseId, at] = rowAfter(cursor, 'ledger', 2);
-  return { expenseId, at };
-}
+/**
+ * A ledger's rows in order, paged as every list is (`pageOf`): by expense id, each expense's versions in
+ * the order they happened; a cursor names the version a page was taken after.
+ */
+const ledgerListing = {
+  name: 'ledger',
+  parts: 2,
+  partsOf: ({ version }: { version: ExpenseVersion }) => [version.expenseId, version.at],
+};
 
 /** The query a next page's link repeats (its filters and page size), as strings. */
 const queryParameters = (query: Record<string, unknown>): Record<string, string> =>
@@ -503,11 +496,8 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       const query = queryOf(LedgerQuery, event);
       const ledger = await deps.budgets.ledger(labelId, budgetId);
       if (!ledger.budget) throw notFound('budget');
-      const after = query.cursor ? ledgerRowOf(query.cursor) : undefined;
       const current = new Map(ledger.states.map((s) => [s.expenseId, s]));
-      const rows = [...ledger.versions]
-        .sort(ledgerOrder)
-        .filter((version) => !after || ledgerOrder(version, after) > 0)
+      const dated = ledger.versions
         .map((version) => {
           const state = current.get(version.expenseId);
           const data = version.data ?? state?.data;
@@ -523,46 +513,44 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
         .filter(
           ({ date }) =>
             (!query.from || (date ?? '') >= query.from) && (!query.to || (date ?? '') <= query.to),
-        )
-        .map(({ version, data, date, counted, conversion }) => ({
-          expenseId: version.expenseId,
-          version: version.at,
-          change: version.change,
-          counted,
-          kind: data?.kind,
-          lineId: data?.lineId,
-          vendor: data?.vendor,
-          invoiceNumber: data?.invoiceNumber,
-          date,
-          amount: data?.amount.minor,
-          currency: data?.amount.currency,
-          // What the version in force counts at: the rate (and its date) it was converted at.
-          rate: conversion?.rate,
-          // Which way the rate is quoted: units of the second currency per one of the first.
-          ratePair:
-            conversion && data
-              ? conversion.inverse
-                ? `${ledger.budget!.currency}/${data.amount.currency}`
-                : `${data.amount.currency}/${ledger.budget!.currency}`
-              : undefined,
-          rateDate: conversion?.date,
-          amountInBudgetCurrency:
-            counted && data ? inBudgetCurrency(data.amount, ledger.budget!.currency, conversion) : undefined,
-          vat: data?.vat?.minor,
-          settles: data?.settles,
-          recoupableArtist: data?.recoupable?.artist.artistId,
-          recoupableShare: data?.recoupable?.sharePercent,
-          description:
-            version.change === 'voided'
-              ? version.reason
-              : version.change === 'moved'
-                ? `booked to budget ${version.movedTo}`
-                : data?.description,
-          receivedAt: version.receivedAt,
-        }));
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      const next = rows.length > page.length && last ? ledgerCursor(last) : undefined;
+        );
+      const { rows, nextCursor: next } = pageOf(ledgerListing, dated, query);
+      const page = rows.map(({ version, data, date, counted, conversion }) => ({
+        expenseId: version.expenseId,
+        version: version.at,
+        change: version.change,
+        counted,
+        kind: data?.kind,
+        lineId: data?.lineId,
+        vendor: data?.vendor,
+        invoiceNumber: data?.invoiceNumber,
+        date,
+        amount: data?.amount.minor,
+        currency: data?.amount.currency,
+        // What the version in force counts at: the rate (and its date) it was converted at.
+        rate: conversion?.rate,
+        // Which way the rate is quoted: units of the second currency per one of the first.
+        ratePair:
+          conversion && data
+            ? conversion.inverse
+              ? `${ledger.budget!.currency}/${data.amount.currency}`
+              : `${data.amount.currency}/${ledger.budget!.currency}`
+            : undefined,
+        rateDate: conversion?.date,
+        amountInBudgetCurrency:
+          counted && data ? inBudgetCurrency(data.amount, ledger.budget!.currency, conversion) : undefined,
+        vat: data?.vat?.minor,
+        settles: data?.settles,
+        recoupableArtist: data?.recoupable?.artist.artistId,
+        recoupableShare: data?.recoupable?.sharePercent,
+        description:
+          version.change === 'voided'
+            ? version.reason
+            : version.change === 'moved'
+              ? `booked to budget ${version.movedTo}`
+              : data?.description,
+        receivedAt: version.receivedAt,
+      }));
       if (/\btext\/csv\b/i.test(header(event, 'accept') ?? '')) {
         const link =
           next && `${event.rawPath}?${new URLSearchParams({ ...queryParameters(query), cursor: next })}`;

@@ -63,7 +63,7 @@ export const pageLimit = (most: number, usual: number) =>
  * first: never a locale's collation, which ranks distinct texts equal (é written as one character and as
  * two), so that a cursor after one of them would skip the other.
  */
-export const byParts = (a: readonly string[], b: readonly string[]): number => {
+const byParts = (a: readonly string[], b: readonly string[]): number => {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
   return a.length - b.length;
 };
