@@ -33,6 +33,7 @@ import {
   type Refusal,
   TotalPastLimitError,
   TotalsItemFullError,
+  totalAdded,
   totalText,
 } from '#shared/db/budgets.ts';
 import { conflictBackoff } from '#shared/db/conflicts.ts';
@@ -748,7 +749,7 @@ function lastAddingTotal(totals: Counters, changed: [ExpenseState, ExpenseState]
   const recounted = changed.filter(([, after]) => ids.includes(after.expenseId));
   for (const [before, after] of recounted.sort(([a], [b]) => inOrderReceived(b, a))) {
     const delta = difference(before.contribution, after.contribution);
-    const added = Object.keys(delta).find((name) => delta[name] !== 0 && !(name in totals));
+    const added = totalAdded((name) => name in totals, delta);
     if (added) return { expenseId: after.expenseId, error: new TotalsItemFullError(totalText(added)) };
   }
   return undefined;

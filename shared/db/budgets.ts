@@ -538,11 +538,13 @@ export class TotalsItemFullError extends TotalPastLimitError {
   }
 }
 
-/** The first total `delta` adds that `held` lacks (else the first it adds to): what a write too large for the totals' item is refused for. */
+/** The first total `delta` adds that `held` lacks, if any. */
+export const totalAdded = (held: (name: string) => boolean, delta: Counters): string | undefined =>
+  Object.keys(delta).find((name) => delta[name] !== 0 && !held(name));
+
+/** What a write too large for the totals' item is refused for: the first total it adds (`totalAdded`), else the first it adds to. */
 export const firstTotalAdded = (held: (name: string) => boolean, delta: Counters): string =>
-  Object.keys(delta).find((name) => delta[name] !== 0 && !held(name)) ??
-  Object.keys(delta).find((name) => delta[name] > 0) ??
-  Object.keys(delta)[0];
+  totalAdded(held, delta) ?? Object.keys(delta).find((name) => delta[name] > 0) ?? Object.keys(delta)[0];
 
 /** A running total's name as stated (the drift's `total`, a refusal's): `actual travel`. */
 export const totalText = (name: string) => counterParts(name).join(' ');
