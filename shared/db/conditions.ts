@@ -2,31 +2,31 @@
 export const isConditionFailure = (error: unknown): boolean =>
   (error as Error)?.name === 'ConditionalCheckFailedException';
 
+/** DynamoDB's word that an item would pass its 400 KB. */
+const tooLarge = /exceeded the maximum allowed size/;
+
 /** A write DynamoDB refused because the item would pass its 400 KB. */
 export const isItemTooLarge = (error: unknown): boolean =>
-  (error as Error)?.name === 'ValidationException' &&
-  /exceeded the maximum allowed size/.test((error as Error).message);
+  (error as Error)?.name === 'ValidationException' && tooLarge.test((error as Error).message);
+
+/** Of a cancelled transaction, which items (by position) `failed` says of its reason; undefined for another error. */
+function cancelled(error: unknown, failed: (reason: { Code?: string; Message?: string }) => boolean) {
+  if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;
+  const reasons =
+    (error as { CancellationReasons?: { Code?: string; Message?: string }[] }).CancellationReasons ?? [];
+  return reasons.map(failed);
+}
 
 /**
  * Which items of a cancelled transaction would have passed DynamoDB's 400 KB an item (by position), or
  * undefined for another error: as `isItemTooLarge`, but for an item of a transaction.
  */
-export function itemsTooLarge(error: unknown): boolean[] | undefined {
-  if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;
-  const reasons =
-    (error as { CancellationReasons?: { Code?: string; Message?: string }[] }).CancellationReasons ?? [];
-  return reasons.map(
-    (reason) =>
-      reason.Code === 'ValidationError' && /exceeded the maximum allowed size/.test(reason.Message ?? ''),
-  );
-}
+export const itemsTooLarge = (error: unknown): boolean[] | undefined =>
+  cancelled(error, (reason) => reason.Code === 'ValidationError' && tooLarge.test(reason.Message ?? ''));
 
 /** Which items of a cancelled transaction failed their condition (by position), or undefined for another error. */
-export function failedConditions(error: unknown): boolean[] | undefined {
-  if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
-}
+export const failedConditions = (error: unknown): boolean[] | undefined =>
+  cancelled(error, (reason) => reason.Code === 'ConditionalCheckFailed');
 
 /**
  * Awaits a conditional write: true when it was written, false when its condition refused it (the
