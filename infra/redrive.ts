@@ -73,7 +73,7 @@ export interface RedriveDeps {
   sqs: Pick<SQSClient, 'send'>;
   events: Pick<EventBridgeClient, 'send'>;
   /** The table's parked outbox entries (the table is the one the publisher's configuration names). */
-  dynamo: Pick<DynamoDBDocumentClient, 'send'>;
+  dynamo: DynamoDBDocumentClient;
   log: (line: string) => void;
 }
 

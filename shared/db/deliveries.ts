@@ -2,7 +2,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
@@ -526,21 +526,19 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       const items: Record<string, unknown>[] = [];
       for (let shard = 0; shard < claimShards; shard++) {
         const first = items.length;
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await db.send(
-            new QueryCommand({
-              TableName: table,
-              IndexName: 'gsi2',
-              KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
-              ExpressionAttributeValues: { ':pk': openClaimsKey(subjectType, shard), ':before': before },
-              ExclusiveStartKey: startKey,
-              Limit: limit - (items.length - first),
-            }),
-          );
+        for await (const page of paginateQuery(
+          { client: db },
+          {
+            TableName: table,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+            ExpressionAttributeValues: { ':pk': openClaimsKey(subjectType, shard), ':before': before },
+            Limit: limit,
+          },
+        )) {
           items.push(...(page.Items ?? []));
-          startKey = page.LastEvaluatedKey;
-        } while (startKey && items.length - first < limit);
+          if (items.length - first >= limit) break;
+        }
       }
       return items
         .sort((a, b) => ((a.gsi2sk as string) < (b.gsi2sk as string) ? -1 : 1))

@@ -3,7 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -527,20 +527,18 @@ export function dynamoJobStore(
 
   const rejectedRows: JobStore['rejectedRows'] = async (jobId, limit) => {
     const rejected: CsvRejection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
-          ExpressionAttributeValues: { ':pk': jobKey(jobId).pk, ':page': jobPagesPrefix },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
+    for await (const page of paginateQuery(
+      { client: db },
+      {
+        TableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
+        ExpressionAttributeValues: { ':pk': jobKey(jobId).pk, ':page': jobPagesPrefix },
+        ConsistentRead: true,
+      },
+    )) {
       for (const item of page.Items ?? []) rejected.push(...((item.rejected as CsvRejection[]) ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && rejected.length < limit);
+      if (rejected.length >= limit) break;
+    }
     return rejected.slice(0, limit);
   };
 

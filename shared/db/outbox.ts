@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -242,10 +243,7 @@ export interface ParkedOutbox {
   requeueParked(at: Date): Promise<number>;
 }
 
-export function dynamoOutbox(
-  client: Pick<DynamoDBDocumentClient, 'send'>,
-  tableName: string,
-): Outbox & ParkedOutbox {
+export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string): Outbox & ParkedOutbox {
   const takeOff = async (key: ItemKey, update: string, values: Record<string, unknown>) => {
     await writtenUnlessRefused(
       client.send(
@@ -337,41 +335,35 @@ export function dynamoOutbox(
 
     async parkedCount() {
       let count = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :parked',
-            // The index is eventually consistent: it may still list an entry just put back.
-            FilterExpression: '#status = :status',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':parked': parkedPartition, ':status': 'parked' },
-            Select: 'COUNT',
-            ExclusiveStartKey: start,
-          }),
-        );
+      for await (const page of paginateQuery(
+        { client },
+        {
+          TableName: tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :parked',
+          // The index is eventually consistent: it may still list an entry just put back.
+          FilterExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':parked': parkedPartition, ':status': 'parked' },
+          Select: 'COUNT',
+        },
+      ))
         count += page.Count ?? 0;
-        start = page.LastEvaluatedKey;
-      } while (start);
       return count;
     },
 
     async parked(limit) {
       const entries: ParkedEntry[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :parked',
-            ExpressionAttributeValues: { ':parked': parkedPartition },
-            Limit: limit - entries.length,
-            ExclusiveStartKey: start,
-          }),
-        );
+      for await (const page of paginateQuery(
+        { client },
+        {
+          TableName: tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :parked',
+          ExpressionAttributeValues: { ':parked': parkedPartition },
+          Limit: limit,
+        },
+      )) {
         for (const item of page.Items ?? []) {
           if (item.status !== 'parked') continue;
           entries.push({
@@ -385,9 +377,9 @@ export function dynamoOutbox(
             ...(item.parkedMessage ? { message: String(item.parkedMessage) } : {}),
           });
         }
-        start = page.LastEvaluatedKey;
-      } while (start && entries.length < limit);
-      return entries;
+        if (entries.length >= limit) break;
+      }
+      return entries.slice(0, limit);
     },
 
     async requeueParked(at) {

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { genreKey, type Outlet } from '../outlets.ts';
 import { InvalidCursorError, isKeyValue, keyBytes, keyParts, lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
@@ -81,24 +81,24 @@ export interface OutletListing {
 export function outletListing(db: DynamoDBDocumentClient, TableName: string): OutletListing {
   const list: OutletListing['list'] = async ({ limit, cursor, where = () => true, genres }) => {
     const outlets: Outlet[] = [];
-    let startKey: Record<string, unknown> | undefined = cursor ? decodeCursor(cursor) : undefined;
     const filter = genres ? genreFilter(genres) : undefined;
-    // Bounded work per request: with a narrow filter, a page may hold fewer than `limit` outlets.
-    for (let reads = 0; reads < 10; reads++) {
-      const page = await db.send(
-        new QueryCommand({
-          TableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExclusiveStartKey: startKey,
-          // Limit counts the outlets read, before the filter.
-          Limit: Math.max(limit, 100),
-          ProjectionExpression: projection.ProjectionExpression,
-          ...(filter ? { FilterExpression: filter.FilterExpression } : {}),
-          ExpressionAttributeNames: { ...projection.ExpressionAttributeNames, ...filter?.names },
-          ExpressionAttributeValues: { ':p': outletsPartition, ...filter?.values },
-        }),
-      );
+    let reads = 0;
+    let startKey: Record<string, unknown> | undefined;
+    for await (const page of paginateQuery(
+      { client: db },
+      {
+        TableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExclusiveStartKey: cursor ? decodeCursor(cursor) : undefined,
+        // Limit counts the outlets read, before the filter.
+        Limit: Math.max(limit, 100),
+        ProjectionExpression: projection.ProjectionExpression,
+        ...(filter ? { FilterExpression: filter.FilterExpression } : {}),
+        ExpressionAttributeNames: { ...projection.ExpressionAttributeNames, ...filter?.names },
+        ExpressionAttributeValues: { ':p': outletsPartition, ...filter?.values },
+      },
+    )) {
       const items = (page.Items ?? []).map(toOutlet);
       for (const [index, outlet] of items.entries()) {
         if (!where(outlet)) continue;
@@ -109,26 +109,25 @@ export function outletListing(db: DynamoDBDocumentClient, TableName: string): Ou
       }
       if (!page.LastEvaluatedKey) return { outlets };
       startKey = page.LastEvaluatedKey;
+      // Bounded work per request: with a narrow filter, a page may hold fewer than `limit` outlets.
+      if (++reads === 10) break;
     }
     // Ten reads, each with more after it: go on after the last outlet read.
     return { outlets, nextCursor: cursorAfter(String(startKey!.gsi1sk)) };
   };
 
   async function* pages(): AsyncIterable<Outlet[]> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const input: QueryCommandInput = {
+    for await (const page of paginateQuery(
+      { client: db },
+      {
         TableName,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :p',
         ExpressionAttributeValues: { ':p': outletsPartition },
-        ExclusiveStartKey: startKey,
         ...projection,
-      };
-      const page = await db.send(new QueryCommand(input));
+      },
+    ))
       yield (page.Items ?? []).map(toOutlet);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
   }
 
   return { list, pages };

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
@@ -132,20 +132,18 @@ export function dynamoPromoCounters(
 
     async accessesForRelease(labelId, releaseId) {
       const accesses = new Map<string, PromoAccess>();
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :p',
-            ExpressionAttributeValues: {
-              ':p': promoReleaseKey({ labelId, releaseId, outletId: '', assetIndex: 0 }).gsi1pk,
-            },
-            ProjectionExpression: 'outletId, accessCount, firstAccessAt, lastAccessAt',
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: {
+            ':p': promoReleaseKey({ labelId, releaseId, outletId: '', assetIndex: 0 }).gsi1pk,
+          },
+          ProjectionExpression: 'outletId, accessCount, firstAccessAt, lastAccessAt',
+        },
+      )) {
         for (const item of page.Items ?? []) {
           const outletId = item.outletId as string;
           const access: PromoAccess = {
@@ -155,8 +153,7 @@ export function dynamoPromoCounters(
           };
           accesses.set(outletId, mergeAccess(accesses.get(outletId), access));
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
       return accesses;
     },
   };

@@ -2,7 +2,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
@@ -177,22 +177,19 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
   },
 
   async *coming(now) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'gsi1',
-          // `<ISO instant>#...` sorts after the bare instant it starts with: later street dates only.
-          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk > :now',
-          ExpressionAttributeValues: { ':p': comingPartition, ':now': now.toISOString() },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    for await (const page of paginateQuery(
+      { client: db },
+      {
+        TableName: table,
+        IndexName: 'gsi1',
+        // `<ISO instant>#...` sorts after the bare instant it starts with: later street dates only.
+        KeyConditionExpression: 'gsi1pk = :p AND gsi1sk > :now',
+        ExpressionAttributeValues: { ':p': comingPartition, ':now': now.toISOString() },
+      },
+    )) {
       const releases = (page.Items ?? []).map(releaseOf);
       if (releases.length > 0) yield releases;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   },
 
   /**

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   EventBridgeClient,
   ListRuleNamesByTargetCommand,
@@ -53,7 +54,9 @@ const deps = () => ({
   lambda: lambda as unknown as LambdaClient,
   sqs: sqs as unknown as SQSClient,
   events: events as unknown as EventBridgeClient,
-  dynamo: dynamo as unknown as DynamoDBDocumentClient,
+  // A real document client, whose `send` the mock stubs (mockClient stubs the class): lib-dynamodb's
+  // paginator, which the outbox store reads its parked entries with, takes nothing else.
+  dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })),
   log: () => {},
 });
 const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:Backline-prod-AnnouncerOnFailure1A2B3C';
