@@ -146,6 +146,11 @@ export interface Delivery extends NewClaim {
    */
   heldAt?: string;
   failure?: string;
+  /**
+   * When a sender's new attempt spent this mail's identity (`spend`): closed unsent for good, never to
+   * be claimed again (docs/design.md#exactly-once-mail).
+   */
+  spentAt?: string;
   updatedAt: string;
 }
 
@@ -178,6 +183,14 @@ export interface MailClaims {
   release(deliveryId: string, claimedAt: string): Promise<void>;
   /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
   markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
+  /**
+   * Spends the identities of mails that did not go out (given back, never claimed, or refused and closed
+   * unsent), before a sender sends what they told under a new identity: each is closed unsent for good
+   * (`failed`, `spentAt`), so a late claim of it (a retry that read before the new attempt) is refused.
+   * Per mail, false when it is claimed or went out: it was claimed again since the sender read it
+   * (docs/design.md#exactly-once-mail).
+   */
+  spend(claims: NewClaim[], at: string): Promise<boolean[]>;
   /**
    * SES's Email Sent for a claim closed unsent (`failed`: the sweep found it no longer wanted) shows
    * the mail went after all: records its messageId and sending time, the status kept (nothing is
@@ -265,6 +278,9 @@ const openClaimsOf = (delivery: Pick<Delivery, 'subject' | 'deliveryId'>, at: st
   gsi2pk: openClaimsKey(delivery.subject[0], shardOf(delivery.deliveryId, claimShards)),
   gsi2sk: openClaimsSort(at, delivery.deliveryId),
 });
+
+/** The failure of a mail whose identity a sender's new attempt spent (`spend`). */
+export const spentFailure = 'spent: its sender sent what it told under a new identity';
 
 /** The delivery a claim of a mail at `at` opens (every store's, the fakes' included). */
 export const claimedDelivery = (claim: NewClaim, at: string): Delivery => ({
@@ -491,6 +507,39 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           ':at': at,
         },
       });
+    },
+
+    async spend(claims, at) {
+      // One write whether the mail is absent (its closed delivery made) or closed unsent (only marked);
+      // not listed among its subject's deliveries nor the open claims: it never went, nor will.
+      const writes = claims.map((claim): StateWrite => {
+        const {
+          deliveryId,
+          status: _claimed,
+          ...kept
+        } = { ...claimedDelivery(claim, at), failure: spentFailure };
+        const spent = Object.entries(kept).filter(([, value]) => value !== undefined);
+        return {
+          Update: {
+            TableName: table,
+            Key: deliveryKey(deliveryId),
+            UpdateExpression: `SET deliveryId = :id, #status = :failed, spentAt = if_not_exists(spentAt, :at), ${spent.map((_, i) => `#a${i} = if_not_exists(#a${i}, :a${i})`).join(', ')}`,
+            ConditionExpression:
+              'attribute_not_exists(pk) OR (#status = :failed AND attribute_not_exists(messageId))',
+            ExpressionAttributeNames: {
+              ...statusName,
+              ...Object.fromEntries(spent.map(([name], i) => [`#a${i}`, name])),
+            },
+            ExpressionAttributeValues: {
+              ':id': deliveryId,
+              ':at': at,
+              ':failed': 'failed',
+              ...Object.fromEntries(spent.map(([, value], i) => [`:a${i}`, value])),
+            },
+          },
+        };
+      });
+      return writeEachIfAllowed(db, writes);
     },
 
     async markSentAfterClosed(deliveryId, messageId, sentAt, at, events = []) {

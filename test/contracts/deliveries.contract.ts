@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  claimedDelivery,
   type Delivery,
   type DeliveryStore,
   deliveryIdOf,
   mailSubjects,
   type NewClaim,
+  spentFailure,
 } from '#shared/db/deliveries.ts';
 import { MailUndeliverable, outboxEntry, ReleaseMailsSettled } from '#shared/events/index.ts';
 import { uniqueId } from '#test/support/cloud.ts';
@@ -149,6 +151,41 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
         updatedAt: at(1),
       });
       expect(await store.markSent(claim.deliveryId, 'msg-1', at(2))).toBe(false);
+    });
+
+    it('spends a mail given back or refused, so no claim of it is made after; not one claimed or sent', async () => {
+      const store = makeStore();
+      const [givenBack, refused, open, sent] = [anIdentity(), anIdentity(), anIdentity(), anIdentity()];
+      const back = (await store.claim(givenBack, at(0)))!;
+      await store.release(back.deliveryId, back.claimedAt);
+      const closed = (await store.claim(refused, at(0)))!;
+      await store.markFailed(closed.deliveryId, 'MESSAGE_REJECTED', at(1));
+      await store.claim(open, at(0));
+      const went = (await store.claim(sent, at(0)))!;
+      await store.markSent(went.deliveryId, 'msg-1', at(1));
+
+      const spent = await store.spend([givenBack, refused, open, sent], at(2));
+      const again = await store.spend([givenBack, refused], at(3));
+
+      expect(spent).toEqual([true, true, false, false]);
+      expect(again).toEqual([true, true]);
+      expect(await store.claim(givenBack, at(4))).toBeUndefined();
+      expect(await store.claim(refused, at(4))).toBeUndefined();
+      expect(await read(store, back.deliveryId)).toEqual({
+        ...claimedDelivery(givenBack, at(2)),
+        status: 'failed',
+        failure: spentFailure,
+        spentAt: at(2),
+      });
+      expect(await read(store, closed.deliveryId)).toEqual({
+        ...closed,
+        status: 'failed',
+        failure: 'MESSAGE_REJECTED',
+        updatedAt: at(1),
+        spentAt: at(2),
+      });
+      expect((await read(store, deliveryIdOf(open)))?.status).toBe('claimed');
+      expect((await read(store, went.deliveryId))?.status).toBe('sent');
     });
 
     it('records that a claim closed unsent went, once, its status kept', async () => {

@@ -12,6 +12,7 @@ import {
   type MailSubject,
   mailSubjects,
   type NewClaim,
+  spentFailure,
 } from '#shared/db/deliveries.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
@@ -96,6 +97,15 @@ export class FakeDeliveries implements DeliveryStore {
     const item = this.items.get(id);
     if (item?.status === 'claimed') Object.assign(item, { status: 'failed', failure, updatedAt: at });
   };
+  spend = async (claims: NewClaim[], at: string): Promise<boolean[]> =>
+    claims.map((claim) => {
+      const spent = { ...claimedDelivery(claim, at), status: 'failed' as const, failure: spentFailure };
+      const item = this.items.get(spent.deliveryId);
+      if (!item) this.items.set(spent.deliveryId, { ...spent, spentAt: at });
+      else if (item.status !== 'failed' || item.messageId !== undefined) return false;
+      else item.spentAt ??= at;
+      return true;
+    });
   markSentAfterClosed = async (
     id: string,
     messageId: string,
