@@ -43,6 +43,7 @@ export function moduleTourMailer(
       ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
       ...(mail.attachments ? { attachments: mail.attachments } : {}),
       context: mail.context,
+      ...(mail.told ? { told: mail.told } : {}),
     };
   };
   const mailer: TourMailer = {
@@ -68,6 +69,15 @@ export function moduleTourMailer(
       return outcome.sent;
     },
     reached: (mails) => mailsReached(deps.deliveries, staleBefore(deps), mails),
+    async claimsOf(mails) {
+      const ids = mails.map(deliveryIdOf);
+      const found = await deps.deliveries.getMany(ids, { consistent: true });
+      return ids.map((id) => {
+        const delivery = found.get(id);
+        return delivery && { ...(delivery.told ? { told: delivery.told } : {}), spent: !!delivery.spentAt };
+      });
+    },
+    spend: (mails) => deps.deliveries.spend(mails, deps.now().toISOString()),
     sweepStale: (subjectType, rebuild, deadline, leftOutSuppressed) =>
       sweepStaleClaims(
         deps,

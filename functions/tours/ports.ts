@@ -1,5 +1,12 @@
 import { functionEnvironment } from '#infra/function-settings.ts';
-import type { Delivery, MailIdentity, MailStream, MailSubject } from '#shared/db/deliveries.ts';
+import type {
+  Delivery,
+  KeptToldDates,
+  MailIdentity,
+  MailStream,
+  MailSubject,
+  NewClaim,
+} from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
 import type { NotedClaims } from '#shared/db/press-notes.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
@@ -45,6 +52,11 @@ export interface TourMail {
   /** Campaign mail: the outlet it goes to, for its one-click unsubscribe link. */
   outletId?: string;
   /**
+   * What a press mail states of each show it tells of (`[facts, change]` by show id), kept on its claim:
+   * a step that finds the mail claimed before notes what it stated (docs/design.md#tours).
+   */
+  told?: KeptToldDates;
+  /**
    * A press step's mail: its claim is written with the address's note of what it is told (`told`; none:
    * the note stands as it is), only while the show is as the step read it (`asRead`), in one write
    * (`NotePressAndClaim`, docs/design.md#tours).
@@ -84,6 +96,16 @@ export interface TourMailer {
    * strongly consistent.
    */
   reached(mails: MailIdentity[]): Promise<Reach[]>;
+  /**
+   * What each mail's claim keeps (strongly consistent): what the mail stated (`told`), and whether a new
+   * attempt spent it (`spent`); undefined for a mail not claimed (docs/design.md#tours).
+   */
+  claimsOf(mails: MailIdentity[]): Promise<({ told?: KeptToldDates; spent: boolean } | undefined)[]>;
+  /**
+   * Spends the identities of press mails that did not go out, before a new attempt tells their shows
+   * (`MailClaims.spend`): per mail, false when it was claimed again since it was read (docs/design.md#tours).
+   */
+  spend(mails: NewClaim[]): Promise<boolean[]>;
   /**
    * Sends again the tour mails of `subjectType` whose claims stayed open past the stale window with
    * no sign of sending (a crash between claim and send): `rebuild` writes a group's mails again from

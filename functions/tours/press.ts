@@ -1,5 +1,5 @@
 import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
-import { mailSubjects } from '#shared/db/deliveries.ts';
+import { mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import {
   type PressStatement,
@@ -146,6 +146,15 @@ export function pressMail(
     template: templateNames['tour-press'],
     data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
     attachments: [calendarFor(tour, listedStated)],
+    // What an announcement or update states of its shows, on its claim: a step finding it claimed
+    // before notes that, not the shows as it reads them (docs/design.md#tours).
+    ...(kind === 'announcement' || kind === 'update'
+      ? {
+          told: Object.fromEntries(
+            newsStated.map((stated) => [stated.show.showId, keptStatement(stated, kind)]),
+          ),
+        }
+      : {}),
     // What the mail told of, so that a resend after a crash writes the same mail again.
     context: {
       tourId: tour.tourId,
@@ -170,6 +179,12 @@ export const statementOf = (stored: StatedShow, kind: PressKind): PressStatement
   change: stored.occurredAt,
   kind,
 });
+
+/** A statement as a press mail's claim keeps it (`TourMail.told`): its facts and change. */
+const keptStatement = (stored: StatedShow, kind: PressKind): string[] => {
+  const { facts, change } = statementOf(stored, kind);
+  return [facts, change];
+};
 
 /**
  * What an address told `was` is to hear of the show as it now stands (`now`: cancelled, or on), if
@@ -219,6 +234,63 @@ async function pressToldAsReached(tour: StoredTour, country: string, deps: Tours
 }
 
 /**
+ * The announcement or update each outlet of a page of the directory is due, by the notes `told` (by
+ * address): the shows announced here it was not told of, with what it is noted told of them, and the
+ * identities of the mails that ended failed before it, telling of those shows (`spends`).
+ */
+function pageMails(
+  tour: StoredTour,
+  outlets: Outlet[],
+  country: string,
+  announcedHere: LiveShow[],
+  told: Map<string, PressTold>,
+): { mail: TourMail; told: PressTold; spends: NewClaim[] }[] {
+  return outlets.flatMap((outlet) => {
+    const email = normaliseEmail(outlet.email);
+    const before = new Set(told.get(email)?.showIds ?? []);
+    const fresh = announcedHere.filter((s) => !before.has(s.showId));
+    if (fresh.length === 0) return [];
+    const kind = before.size === 0 ? 'announcement' : 'update';
+    // A show whose mail to this address ended failed (a show not told whose note names a set: every
+    // other such is counted told): that identity is spent, so this mail, a new attempt, names it
+    // (docs/design.md#tours).
+    const failed = new Map(
+      fresh.flatMap((s) => {
+        const note = told.get(email)?.stated?.[s.showId];
+        return note?.set ? [[note.set, note.kind] as const] : [];
+      }),
+    );
+    const after = [...failed.keys()].sort().join();
+    return {
+      mail: pressMail(
+        tour,
+        outlet,
+        country,
+        kind,
+        fresh,
+        kind === 'announcement' ? announcedHere : fresh,
+        undefined,
+        undefined,
+        after || undefined,
+      ),
+      told: {
+        email,
+        outletId: outlet.id,
+        showIds: fresh.map((s) => s.showId),
+        stated: Object.fromEntries(fresh.map((s) => [s.showId, statementOf(s, kind)])),
+      },
+      spends: [...failed].map(([set, noted]) => ({
+        labelId: tour.labelId,
+        subject: mailSubjects.tourShows(tour.tourId, set),
+        email,
+        kind: `press-${noted}`,
+        stream: 'campaign' as const,
+      })),
+    };
+  });
+}
+
+/**
  * Tells the matching outlets of the tour's announced shows in the show's country, page by page of
  * the directory from `cursor`. When `deadline` passes (or the invocation read its
  * `pressPagesPerInvocation`) with pages left, it stops and gives the cursor
@@ -235,7 +307,9 @@ export async function announceToMedia(
 ): Promise<{ mailed: number; events: OutboxEntry[]; next?: string }> {
   const country = stored.show.venue.country;
   const now = isoNow(deps);
-  const told = new Map((await pressToldAsReached(tour, country, deps)).map((t) => [t.email, t]));
+  const toldNow = async () =>
+    new Map((await pressToldAsReached(tour, country, deps)).map((t) => [t.email, t]));
+  let told = await toldNow();
   // The shows read after the notes (docs/design.md#tours): a change landing before this read is
   // announced as it stands; its own step, which read no note of this step's, told nothing.
   const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
@@ -251,6 +325,7 @@ export async function announceToMedia(
       ? (await changeToMedia(tour, stored, deps, true)).mailed
       : 0;
   let cursor = page.cursor;
+  const statedBefore = new Set<string>();
   for (let pages = 1; ; pages++) {
     const { outlets, nextCursor } = await deps.outlets.list({
       limit: deps.settings.pressPageSize,
@@ -258,39 +333,17 @@ export async function announceToMedia(
       where: (outlet) => isMailable(outlet) && outletMatchesRelease(outlet, audience),
       genres: audience.genres,
     });
-    const tell: { mail: TourMail; told: PressTold }[] = [];
-    for (const outlet of outlets) {
-      const email = normaliseEmail(outlet.email);
-      const before = new Set(told.get(email)?.showIds ?? []);
-      const fresh = announcedHere.filter((s) => !before.has(s.showId));
-      if (fresh.length === 0) continue;
-      const kind = before.size === 0 ? 'announcement' : 'update';
-      // A show whose mail to this address ended failed (a show not told whose note names a set: every
-      // other such is counted told): that identity is spent, so this mail, a new attempt, names it
-      // (docs/design.md#tours).
-      const after = [...new Set(fresh.flatMap((s) => told.get(email)?.stated?.[s.showId]?.set ?? []))]
-        .sort()
-        .join();
-      tell.push({
-        mail: pressMail(
-          tour,
-          outlet,
-          country,
-          kind,
-          fresh,
-          kind === 'announcement' ? announcedHere : fresh,
-          undefined,
-          undefined,
-          after || undefined,
-        ),
-        told: {
-          email,
-          outletId: outlet.id,
-          showIds: fresh.map((s) => s.showId),
-          stated: Object.fromEntries(fresh.map((s) => [s.showId, statementOf(s, kind)])),
-        },
-      });
-    }
+    // A page's mails from the notes as read. An address's new attempt (below) spends the identities of
+    // the mails it follows first; one claimed again since the read (a retry that read the notes before a
+    // note naming it) is not spent, and the page is written again from a fresh read of the notes, which
+    // counts that claim (docs/design.md#tours).
+    const tell = await againFromFreshRead(stored.showId, async () => {
+      const page = pageMails(tour, outlets, country, announcedHere, told);
+      const spends = page.flatMap(({ spends }) => spends);
+      if (spends.length === 0 || (await deps.mailer.spend(spends)).every(Boolean)) return page;
+      told = await toldNow();
+      return readAgain;
+    });
     // Each show told of here notes the country before the mail goes: should it move away, whoever
     // hears of it now hears that it moved (a crash before the send leaves a note that costs one query
     // later; noted after the send, a crash would lose that mail).
@@ -303,22 +356,32 @@ export async function announceToMedia(
     const mails = tell.map(({ mail }) => mail);
     const sent = await deps.mailer.send(mails);
     mailed += sent;
-    // Not all sent now (refused, claimed before, SES's answer lost): which reached SES is read.
-    const reached =
-      sent < mails.length &&
-      (await deps.mailer.reached(mails.map((mail) => ({ ...mail, email: mail.to.email }))));
+    // Not all sent now (refused, claimed before, SES's answer lost): which reached SES is read, and what
+    // each claimed before stated (its claim keeps it).
+    const identities = mails.map((mail) => ({ ...mail, email: mail.to.email }));
+    const reached = sent < mails.length && (await deps.mailer.reached(identities));
+    const claims = reached && (await deps.mailer.claimsOf(identities));
     // After the mails: a step stopped before the notes is taken again, and its mails, claimed, go once.
     // Only those that reached SES: an address whose mail did not is told of none of its shows, so the
     // next step announces them to it (docs/design.md#tours). One still claimed, or refused, is noted
     // with its set: later steps read whether it reached SES, and a new attempt names that spent set.
+    // One a new attempt spent is that attempt's to note. A mail claimed before is noted as it stated
+    // its shows, which may be as they were before a change this read found (`statedBefore`).
     await noteTold(
       tour,
       country,
       tell.flatMap(({ mail, told }, at) => {
         const reach = reached ? reached[at] : true;
-        if (reach !== true)
-          for (const statement of Object.values(told.stated!)) statement.set = mail.subject[2];
-        return reach === undefined ? [] : [told];
+        const claim = claims ? claims[at] : undefined;
+        if (reach === undefined || claim?.spent) return [];
+        for (const [showId, statement] of Object.entries(told.stated!)) {
+          if (reach !== true) statement.set = mail.subject[2];
+          const [facts, change] = [claim?.told?.[showId] ?? []].flat();
+          if (!facts || !change || (facts === statement.facts && change === statement.change)) continue;
+          Object.assign(statement, { facts, change });
+          statedBefore.add(showId);
+        }
+        return [told];
       }),
       deps,
     );
@@ -328,13 +391,15 @@ export async function announceToMedia(
   }
   // Read again after the notes (docs/design.md#tours): a show told of here changed since the read, its
   // change's step may have read the notes before them and told these addresses nothing; they hear what
-  // stands, as that step tells it (a change landing after this read has its step read these notes).
+  // stands, as that step tells it (a change landing after this read has its step read these notes). So
+  // does a show a mail claimed before stated otherwise (before a change this read found: that change's
+  // step, which read no note, told nothing).
   // A show moved away since, its move's step having read these notes before them (so told nobody) and
   // forgotten this country, is told moved here by this step, from the stay it noted: the same mail the
   // move's step writes, once.
   for (const latest of (await deps.tours.tourWithShows(tour.labelId, tour.tourId)).shows) {
     const read = announcedHere.find((s) => s.showId === latest.showId);
-    if (!read || read.occurredAt === latest.occurredAt) continue;
+    if (!read || (read.occurredAt === latest.occurredAt && !statedBefore.has(read.showId))) continue;
     mailed += await tellWhatStands(tour, latest as LiveShow, deps, eventMeta);
     const since = read.pressCountries?.[country] ?? (noted.has(read.showId) ? now : undefined);
     if (since && latest.show && latest.show.venue.country !== country && !latest.pressCountries?.[country])

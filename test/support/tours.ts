@@ -440,6 +440,8 @@ export class InMemoryTourMailer implements TourMailer {
     return sent;
   }
   reached: TourMailer['reached'] = (mails) => this.#module.reached(mails);
+  claimsOf: TourMailer['claimsOf'] = (mails) => this.#module.claimsOf(mails);
+  spend: TourMailer['spend'] = (mails) => this.#module.spend(mails);
   sweepStale: TourMailer['sweepStale'] = (subjectType, rebuild, deadline, leftOutSuppressed) =>
     this.#module.sweepStale(subjectType, rebuild, deadline, leftOutSuppressed);
 }
