@@ -9,7 +9,6 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { tokenSigningKey } from './secrets.ts';
-import * as z from './zod.ts';
 
 /**
  * Tokens for the links in mail: `/u/{token}` (unsubscribe), `/p/{token}` (promo), `/a/{token}` (a
@@ -63,29 +62,6 @@ export interface PromoClaims {
   maxAccesses?: number;
 }
 
-const id = z.string().check(z.minLength(1), z.maxLength(256));
-
-const UnsubscribePayload = z.object({
-  t: z.literal('u'),
-  o: id,
-  l: z.optional(id),
-  r: z.optional(id),
-  // RFC 5321: a path is at most 256 octets with its angle brackets, so an address at most 254.
-  e: z.optional(z.string().check(z.minLength(3), z.maxLength(254))),
-});
-
-const PromoPayload = z.object({
-  t: z.literal('p'),
-  l: id,
-  r: id,
-  o: id,
-  i: z.int().check(z.gte(0)),
-  k: z.enum(promoAssetKinds),
-  u: z.url({ protocol: /^https?$/ }),
-  e: z.optional(z.int().check(z.positive())),
-  m: z.optional(z.int().check(z.gte(1))),
-});
-
 /** The promoter's advance link `/a/{token}`: one show of one tour, for one promoter, until after the show. */
 export interface AdvanceClaims {
   labelId: string;
@@ -103,16 +79,6 @@ export interface TourManagerClaims {
   /** Epoch seconds. */
   expiresAt: number;
 }
-
-const AdvancePayload = z.object({
-  t: z.literal('a'),
-  l: id,
-  r: id,
-  s: id,
-  m: id,
-  e: z.int().check(z.positive()),
-});
-const TourManagerPayload = z.object({ t: z.literal('tm'), l: id, r: id, e: z.int().check(z.positive()) });
 
 export type TokenFailure =
   | 'malformed'
@@ -223,8 +189,11 @@ function openSealed(key: string, body: string): unknown {
   return parseJson(plaintext.toString('utf8'));
 }
 
-/** The verified payload of a token (either version), or InvalidTokenError. */
-function open(key: string, token: string): unknown {
+/**
+ * The verified payload of a token (either version), or InvalidTokenError; what it claims is checked
+ * by the page that opens it (`shared/token-payloads.ts`).
+ */
+export function openToken(key: string, token: string): unknown {
   const parts = token.split('.');
   if (parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part))) throw new InvalidTokenError('malformed');
   const [tokenVersion, body, signature] = parts;
@@ -260,34 +229,6 @@ export function signPromoToken(key: string, claims: PromoClaims): string {
   });
 }
 
-export function verifyUnsubscribeToken(key: string, token: string): UnsubscribeClaims {
-  const parsed = UnsubscribePayload.safeParse(open(key, token));
-  if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
-  const { o, l, r, e } = parsed.data;
-  return {
-    outletId: o,
-    ...(l ? { labelId: l } : {}),
-    ...(r ? { releaseId: r } : {}),
-    ...(e ? { email: e } : {}),
-  };
-}
-
-export function verifyPromoToken(key: string, token: string): PromoClaims {
-  const parsed = PromoPayload.safeParse(open(key, token));
-  if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
-  const { l, r, o, i, k, u, e, m } = parsed.data;
-  return {
-    labelId: l,
-    releaseId: r,
-    outletId: o,
-    assetIndex: i,
-    assetKind: k,
-    url: u,
-    ...(e !== undefined ? { expiresAt: e } : {}),
-    ...(m !== undefined ? { maxAccesses: m } : {}),
-  };
-}
-
 export const signAdvanceToken = (key: string, claims: AdvanceClaims): string =>
   signed(key, {
     t: 'a',
@@ -300,35 +241,6 @@ export const signAdvanceToken = (key: string, claims: AdvanceClaims): string =>
 
 export const signTourManagerToken = (key: string, claims: TourManagerClaims): string =>
   signed(key, { t: 'tm', l: claims.labelId, r: claims.tourId, e: claims.expiresAt });
-
-/** Throws `expired` once `now` reaches `expiresAt` (epoch seconds). */
-export const notExpired = (expiresAt: number, now: Date) => {
-  if (now.getTime() >= expiresAt * 1000) throw new InvalidTokenError('expired');
-};
-
-/**
- * The claims of an advance link whose signature and purpose hold, its expiry not checked: the page
- * checks it against the show's date as it is now (`notExpired`), since a show can be postponed or
- * brought forward after its link was mailed.
- */
-export function openAdvanceToken(key: string, token: string): AdvanceClaims {
-  const parsed = AdvancePayload.safeParse(open(key, token));
-  if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
-  const { l, r, s, m, e } = parsed.data;
-  return { labelId: l, tourId: r, showId: s, promoterId: m, expiresAt: e };
-}
-
-/**
- * The claims of a tour manager's link whose signature and purpose hold, its expiry not checked: the
- * page checks it against the tour's shows as they are now (`notExpired`), since shows can be
- * postponed or brought forward after the link was mailed.
- */
-export function openTourManagerToken(key: string, token: string): TourManagerClaims {
-  const parsed = TourManagerPayload.safeParse(open(key, token));
-  if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
-  const { l, r, e } = parsed.data;
-  return { labelId: l, tourId: r, expiresAt: e };
-}
 
 /**
  * The CSRF token of a page's form: an HMAC of the link's own token, so it is bound to that link, and

@@ -7,7 +7,7 @@ import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
 import { type StoredRelease, standingWithdrawalConcerns } from '#shared/releases.ts';
-import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/tokens.ts';
+import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/token-payloads.ts';
 
 /**
  * What a mail recipient can do without logging in: unsubscribe (RFC 8058 one-click or the page's

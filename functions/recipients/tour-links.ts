@@ -5,14 +5,8 @@ import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestInput, guestRefusals } from '#shared/guests.ts';
 import { type HttpResult, html, type Issue, seeOther, strictUtf8 } from '#shared/http/index.ts';
-import {
-  csrfTokenFor,
-  InvalidTokenError,
-  notExpired,
-  openAdvanceToken,
-  openTourManagerToken,
-  sameCsrfToken,
-} from '#shared/tokens.ts';
+import { notExpired, openAdvanceToken, openTourManagerToken } from '#shared/token-payloads.ts';
+import { csrfTokenFor, InvalidTokenError, sameCsrfToken } from '#shared/tokens.ts';
 import {
   type AdvanceAnswers,
   advanceLinkExpiry,

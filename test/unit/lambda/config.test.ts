@@ -16,4 +16,14 @@ describe('the configuration a function reads at start', () => {
     for (const zone of [undefined, '', 'Europe London', '/London'])
       expect(() => readConfig({ ...process.env, MANAGER_TIME_ZONE: zone })).toThrow(/MANAGER_TIME_ZONE/);
   });
+
+  it('stops at start naming a public base URL that is not a URL, and takes one that is', () => {
+    for (const url of ['', 'backline.example', 'https://', 'http://exa mple.com'])
+      expect(() => readConfig({ ...process.env, PUBLIC_BASE_URL: url })).toThrow(
+        /PUBLIC_BASE_URL: must be a URL/,
+      );
+    expect(readConfig({ ...process.env, PUBLIC_BASE_URL: 'https://backline.example/' }).PUBLIC_BASE_URL).toBe(
+      'https://backline.example/',
+    );
+  });
 });

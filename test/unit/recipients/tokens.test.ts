@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/token-payloads.ts';
 import {
   InvalidTokenError,
   type PromoClaims,
@@ -8,8 +9,6 @@ import {
   signPromoToken,
   signUnsubscribeToken,
   unsubscribeUrl,
-  verifyPromoToken,
-  verifyUnsubscribeToken,
 } from '#shared/tokens.ts';
 
 const key = 'test-signing-key-0123456789abcdef';
