@@ -74,8 +74,6 @@ export interface OutletListing {
     where?: (outlet: Outlet) => boolean;
     genres?: readonly string[];
   }): Promise<OutletPage>;
-  /** Every outlet in name order, one DynamoDB page at a time (up to 1 MB each). */
-  pages(): AsyncIterable<Outlet[]>;
 }
 
 export function outletListing(db: DynamoDBDocumentClient, TableName: string): OutletListing {
@@ -116,19 +114,5 @@ export function outletListing(db: DynamoDBDocumentClient, TableName: string): Ou
     return { outlets, nextCursor: cursorAfter(String(startKey!.gsi1sk)) };
   };
 
-  async function* pages(): AsyncIterable<Outlet[]> {
-    for await (const page of paginateQuery(
-      { client: db },
-      {
-        TableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': outletsPartition },
-        ...projection,
-      },
-    ))
-      yield (page.Items ?? []).map(toOutlet);
-  }
-
-  return { list, pages };
+  return { list };
 }

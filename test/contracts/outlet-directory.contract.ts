@@ -506,24 +506,6 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
       expect(rest.map((o) => o.name)).toEqual([`${tag} b`, `${tag} c`]);
     });
 
-    it('reads every outlet page by page, in name order', async () => {
-      const store = makeStore();
-      const tag = uniqueId('pages');
-      const ids: string[] = [];
-      for (const suffix of ['c', 'a', 'b']) {
-        const outlet = await store.create(input({ name: `${tag} ${suffix}` }), {
-          id: uniqueId('out'),
-          now: t0,
-        });
-        ids.push(outlet.id);
-      }
-
-      const seen: Outlet[] = [];
-      for await (const page of store.pages()) seen.push(...page.filter((outlet) => ids.includes(outlet.id)));
-
-      expect(seen.map((outlet) => outlet.name)).toEqual([`${tag} a`, `${tag} b`, `${tag} c`]);
-    });
-
     it('gets many outlets by id, leaving out the ones that do not exist', async () => {
       const store = makeStore();
       const a = await store.create(input(), { id: uniqueId('out'), now: t0 });

@@ -261,10 +261,6 @@ export class InMemoryOutletDirectory implements OutletManagement {
     return { outlets };
   }
 
-  async *pages() {
-    yield this.sorted().map((outlet) => this.clean(outlet));
-  }
-
   async getMany(outletIds: readonly string[]) {
     const found = new Map<string, Outlet>();
     for (const id of outletIds) {

@@ -256,14 +256,4 @@ describe('the media outlet directory', () => {
 
     expect(response.status).toBe(415);
   });
-
-  it('reads every outlet for the announcer, across pages', async () => {
-    const outlet = await createOutlet();
-    const directory = localOutletDirectory();
-
-    const all: Outlet[] = [];
-    for await (const page of directory.pages()) all.push(...page);
-
-    expect(all.find((candidate) => candidate.id === outlet.id)).toEqual(outlet);
-  });
 });
