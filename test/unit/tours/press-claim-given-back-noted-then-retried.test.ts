@@ -16,6 +16,46 @@ import {
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
+ * The staging both cases share: the first invocation's SES call fails once the second has found its
+ * mail claimed, and the second waits, before its note, for `goOn`.
+ */
+async function givenBackWhileNoted() {
+  const now = { value: new Date('2027-02-02T00:00:00Z') };
+  const fakes = fakeToursDeps(now);
+  const { deps, schedules, mailer } = fakes;
+  fakes.outlets.push(aPressOutlet('de', ['DE']));
+  await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), deps);
+  await takeStepsWritten(fakes);
+  now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
+  const [firing] = schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
+  const take = () => takeStep(firing, { correlationId: 'c' }, deps);
+
+  // The second invocation waits once it has read whether the mail it found claimed reached SES.
+  const reached = mailer.reached;
+  let waiting: () => void = () => {};
+  const atNote = new Promise<void>((resolve) => (waiting = resolve));
+  let goOn: () => void = () => {};
+  const noting = new Promise<void>((resolve) => (goOn = resolve));
+  mailer.reached = async (mails) => {
+    const answer = await reached(mails);
+    waiting();
+    await noting;
+    return answer;
+  };
+  let second: Promise<unknown> | undefined;
+  mailer.ses.script = async () => {
+    if (second) return undefined as never;
+    second = take();
+    await atNote;
+    return new MailerError('refused', 'SendBulkEmail failed: the call was not taken');
+  };
+  await expect(take()).rejects.toThrow();
+  mailer.ses.script = undefined;
+  mailer.reached = reached;
+  return { now, fakes, take, second: second!, goOn };
+}
+
+/**
  * Show-1's press announcement taken by two invocations at once (its event delivered twice). The first
  * claims the German outlet's mail; the second finds it claimed and, before it notes the outlet with
  * that mail's set, waits. The first's SES call fails: its claim is given back unsent and it fails. Its
@@ -29,38 +69,8 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
  */
 describe('a press claim given back, its set noted by another invocation before the retry claims it again', () => {
   it('announces show-1 to the German outlet once', async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    const { deps, schedules, mailer } = fakes;
-    fakes.outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), deps);
-    await takeStepsWritten(fakes);
-    now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
-    const [firing] = schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
-    const take = () => takeStep(firing, { correlationId: 'c' }, deps);
-
-    // The second invocation waits once it has read whether the mail it found claimed reached SES.
-    const reached = mailer.reached;
-    let waiting: () => void = () => {};
-    const atNote = new Promise<void>((resolve) => (waiting = resolve));
-    let goOn: () => void = () => {};
-    const noting = new Promise<void>((resolve) => (goOn = resolve));
-    mailer.reached = async (mails) => {
-      const answer = await reached(mails);
-      waiting();
-      await noting;
-      return answer;
-    };
-    let second: Promise<unknown> | undefined;
-    mailer.ses.script = async () => {
-      if (second) return undefined as never;
-      second = take();
-      await atNote;
-      return new MailerError('refused', 'SendBulkEmail failed: the call was not taken');
-    };
-    await expect(take()).rejects.toThrow();
-    mailer.ses.script = undefined;
-    mailer.reached = reached;
+    const { now, fakes, take, second, goOn } = await givenBackWhileNoted();
+    const { deps, mailer } = fakes;
 
     // The retry: between its read of the notes and its claim, the second notes the set and ends, and
     // show-2's announcement step runs.
@@ -101,36 +111,8 @@ describe('a press claim given back, its set noted by another invocation before t
   });
 
   it("announces show-1 once when the retry claims it again before show-2's step spends it", async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    const { deps, schedules, mailer } = fakes;
-    fakes.outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), deps);
-    await takeStepsWritten(fakes);
-    now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
-    const [firing] = schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
-    const take = () => takeStep(firing, { correlationId: 'c' }, deps);
-    const reached = mailer.reached;
-    let waiting: () => void = () => {};
-    const atNote = new Promise<void>((resolve) => (waiting = resolve));
-    let goOn: () => void = () => {};
-    const noting = new Promise<void>((resolve) => (goOn = resolve));
-    mailer.reached = async (mails) => {
-      const answer = await reached(mails);
-      waiting();
-      await noting;
-      return answer;
-    };
-    let second: Promise<unknown> | undefined;
-    mailer.ses.script = async () => {
-      if (second) return undefined as never;
-      second = take();
-      await atNote;
-      return new MailerError('refused', 'SendBulkEmail failed: the call was not taken');
-    };
-    await expect(take()).rejects.toThrow();
-    mailer.ses.script = undefined;
-    mailer.reached = reached;
+    const { now, fakes, take, second, goOn } = await givenBackWhileNoted();
+    const { deps, mailer } = fakes;
 
     // The retry: the second notes the set and ends, show-2's announcement step reads that note (its set
     // given back) and, before it spends that set, the retry claims it again and sends it.
