@@ -220,8 +220,9 @@ export async function settleAcrossBudgets(
           ...sharesDrift(read.states, writes),
         ]
       : [];
-    if (
-      await store.writeLedger(labelId, home.budgetId, {
+    let landed: boolean;
+    try {
+      landed = await store.writeLedger(labelId, home.budgetId, {
         versions: [],
         states: writes,
         delta,
@@ -230,8 +231,17 @@ export async function settleAcrossBudgets(
         ...(repair && differences.length > 0
           ? { drift: driftWrite(labelId, home.budgetId, repair, differences) }
           : {}),
-      })
-    ) {
+      });
+    } catch (error) {
+      if (!(error instanceof TotalPastLimitError)) throw error;
+      // What the release adds is the order's own count (taken back, it is committed again beside what its
+      // budget counted since): the order is refused for good there, as a recount refuses an expense, and
+      // the rest read again (see docs/design.md#money). Thrown, the event would be retried into the dead
+      // letters, and every redelivery and reconciliation would meet it again.
+      await refuseExpense(labelId, home.budgetId, orderId, error, store);
+      continue;
+    }
+    if (landed) {
       // No budget (its state held for one never set): nothing counted there, so no drift either.
       const found =
         differences.length > 0 && budget
@@ -756,6 +766,30 @@ function lastAddingTotal(totals: Counters, changed: [ExpenseState, ExpenseState]
 }
 
 /**
+ * Of a recount's changes (`changed`, of the expenses `ids`) whose write `error` refused, the expense to
+ * refuse for good, refused: past the limit, the first received whose change takes a total past it from
+ * `totals`; too large for the totals' item, the last received that adds a total `totals` lack (see
+ * docs/design.md#money). False when none is to blame: the caller throws its error.
+ */
+export async function refuseUncountable(
+  labelId: string,
+  budgetId: string,
+  error: TotalPastLimitError,
+  totals: Counters,
+  changed: [ExpenseState, ExpenseState][],
+  ids: string[],
+  store: BudgetStore,
+) {
+  const past =
+    error instanceof TotalsItemFullError
+      ? lastAddingTotal(totals, changed, ids)
+      : firstPastLimit(totals, changed, ids);
+  if (!past) return false;
+  await refuseExpense(labelId, budgetId, past.expenseId, past.error, store);
+  return true;
+}
+
+/**
  * Refuses for good an expense a recount cannot count (see docs/design.md#money): each of its versions of
  * this budget is taken off the ledger and kept as refused, as a version refused when written is, and its
  * state keeps only what other expenses say of it (who settles it), counting nothing: held no more, and
@@ -1157,12 +1191,9 @@ export async function reevaluate(
         // Past the limit: the first expense, in the order received, that passes it is refused for good,
         // and the rest counted again without it (see docs/design.md#money); each refusal takes one off.
         const { totals } = await deps.store.runningTotals(labelId, budgetId);
-        const past =
-          error instanceof TotalsItemFullError
-            ? lastAddingTotal(totals, changed, ids)
-            : firstPastLimit(totals, changed, ids);
-        if (!past || refusals++ >= ids.length) throw error;
-        await refuseExpense(labelId, budgetId, past.expenseId, past.error, deps.store);
+        if (refusals++ >= ids.length) throw error;
+        if (!(await refuseUncountable(labelId, budgetId, error, totals, changed, ids, deps.store)))
+          throw error;
         attempt = -1;
         continue;
       }

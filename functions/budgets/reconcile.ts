@@ -24,7 +24,15 @@ import {
   withVersion,
 } from '#shared/budgets/ledger.ts';
 import { addDays, dateIn, daysBetween } from '#shared/days.ts';
-import { type DayResult, type Ledger, maxFanOutEntries } from '#shared/db/budgets.ts';
+import {
+  counterPastLimit,
+  type DayResult,
+  type Ledger,
+  maxFanOutEntries,
+  TotalPastLimitError,
+  TotalsItemFullError,
+  totalText,
+} from '#shared/db/budgets.ts';
 import { keyParts } from '#shared/db/keys.ts';
 import {
   BudgetForecastOver,
@@ -46,6 +54,7 @@ import {
   type Repair,
   ratesFor,
   reevaluate,
+  refuseUncountable,
   repairShares,
   settleAcrossBudgets,
   takeHomeHolding,
@@ -379,16 +388,38 @@ export async function reconcileBudget(
     const ledgerTotals = sum(...[...evaluated.values()].map((s) => s.contribution));
     if (!sameCounters(ledger.totals, ledgerTotals)) {
       if (attempt === 0) continue;
-      const differences = driftDifferences(ledger.totals, ledgerTotals);
-      const repaired = await deps.store.repairTotals(
-        labelId,
-        budgetId,
-        ledger.totalsRevision,
-        ledgerTotals,
-        { date, at: now, differences },
-        [driftRepaired(labelId, budgetId, date, differences, metadata.correlationId)],
-      );
+      let repaired: boolean;
+      try {
+        // A ledger past the limit is no total to repair to (nor its drift one to state).
+        const past = counterPastLimit(() => 0, ledgerTotals);
+        if (past) throw new TotalPastLimitError(totalText(past));
+        const differences = driftDifferences(ledger.totals, ledgerTotals);
+        repaired = await deps.store.repairTotals(
+          labelId,
+          budgetId,
+          ledger.totalsRevision,
+          ledgerTotals,
+          { date, at: now, differences },
+          [driftRepaired(labelId, budgetId, date, differences, metadata.correlationId)],
+        );
+      } catch (error) {
+        if (!(error instanceof TotalPastLimitError)) throw error;
+        // The repair counts the ledger from nothing, as a recount does: what fits is counted in the order
+        // received and the expense to blame refused for good, then read again (see docs/design.md#money).
+        // Thrown, the reconciliation would be retried into the dead letters, and so every day after.
+        const states = [...evaluated.values()];
+        const fromNothing = states.map((s): [ExpenseState, ExpenseState] => [
+          emptyState(s.expenseId, s.firstSeenAt),
+          s,
+        ]);
+        const held = error instanceof TotalsItemFullError ? ledger.totals : {};
+        const ids = states.map((s) => s.expenseId);
+        if (!(await refuseUncountable(labelId, budgetId, error, held, fromNothing, ids, deps.store)))
+          throw error;
+        continue;
+      }
       if (!repaired) continue;
+      const differences = driftDifferences(ledger.totals, ledgerTotals);
       drift = [...drift, ...differences];
       stated([{ budgetId, currency: budget.currency, differences }]);
     }

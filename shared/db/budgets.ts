@@ -412,7 +412,10 @@ export interface BudgetStore extends BudgetReads, FxRates {
   keepRefused(labelId: string, budgetId: string, refusal: Refusal): Promise<void>;
   /** The running totals and their revision alone, as `ledger` answers them (strongly consistent): one item read, not the partition. */
   runningTotals(labelId: string, budgetId: string): Promise<Pick<Ledger, 'totals' | 'totalsRevision'>>;
-  /** Sets the running totals to the ledger's while they are still at `revision`; records the drift and its event. */
+  /**
+   * Sets the running totals to the ledger's while they are still at `revision`; records the drift and its
+   * event. Throws `TotalPastLimitError` when one of them passes `totalLimit`: nothing written.
+   */
   repairTotals(
     labelId: string,
     budgetId: string,
@@ -818,6 +821,10 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     },
 
     async repairTotals(labelId, budgetId, revision, totals, drift, entries) {
+      // No running total is set past the limit, as none is added past it (a number past 2^53 - 1 is
+      // not even one the SDK writes from a number).
+      const past = counterPastLimit(() => 0, totals);
+      if (past) throw new TotalPastLimitError(totalText(past));
       const current = await get(totalsKey(labelId, budgetId), true);
       const names = [...new Set([...Object.keys(countersOf(current)), ...Object.keys(totals)])];
       const set = names.filter((name) => totals[name]);

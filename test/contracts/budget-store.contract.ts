@@ -152,6 +152,34 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await store.writeLedger(budget.labelId, budget.budgetId, past(2))).toBe(true);
     });
 
+    it("refuses past the limit a release's write, checking other budgets' states as read, as any write: nothing written", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const committed = counter.committed('radio');
+      const half = Math.floor(totalLimit / 2) + 1;
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [aState('po-2', { contribution: { [committed]: half } })],
+        delta: { [committed]: half },
+      });
+
+      // The order taken back: committed again beside po-2, while the invoice's budget holds no state of it.
+      await expect(
+        store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [],
+          states: [aState('po-1', { contribution: { [committed]: half } })],
+          delta: { [committed]: half },
+          checks: [{ budgetId: uniqueId('bud'), expenseId: 'po-1', revision: 0 }],
+        }),
+      ).rejects.toThrow(new TotalPastLimitError('committed radio'));
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect([ledger.totals, ledger.states.map((s) => s.expenseId)]).toEqual([
+        { [committed]: half },
+        ['po-2'],
+      ]);
+    });
+
     it('refuses a write whose running totals would not fit their one item (400 KB): nothing written, the first total it adds named', async () => {
       const store = makeStore();
       const budget = aBudget();
@@ -622,6 +650,35 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(ledger.totals).toEqual({ [counter.actual('radio')]: 1_000 });
       expect(ledger.drift).toEqual([drift]);
       expect(await inOutbox(store, event.eventId)).toBe(true);
+    });
+
+    it('refuses a repair that would set a running total past the limit: nothing written, no drift, no event', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const radio = counter.actual('radio');
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [aState('exp-1')],
+        delta: { [radio]: 1_000 },
+      });
+      const drift = {
+        date: '2027-02-02',
+        at: '2027-02-02T07:00:00.000Z',
+        differences: [{ total: 'actual radio', was: 1_000, ledger: totalLimit }],
+      };
+      const event = reconciled(budget, '2027-02-02');
+
+      await expect(
+        store.repairTotals(budget.labelId, budget.budgetId, 1, { [radio]: totalLimit + 1 }, drift, [event]),
+      ).rejects.toThrow(new TotalPastLimitError('actual radio'));
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect([ledger.totals, ledger.totalsRevision, ledger.drift]).toEqual([{ [radio]: 1_000 }, 1, []]);
+      expect(await inOutbox(store, event.eventId)).toBe(false);
+      // The largest total itself is repaired to.
+      expect(
+        await store.repairTotals(budget.labelId, budget.budgetId, 1, { [radio]: totalLimit }, drift, []),
+      ).toBe(true);
     });
 
     it('puts a page of a fan-out once', async () => {

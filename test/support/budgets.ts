@@ -24,6 +24,7 @@ import type {
   StoredBudget,
 } from '#shared/db/budgets.ts';
 import {
+  counterPastLimit,
   driftOf,
   firstTotalAdded,
   ownMark,
@@ -268,6 +269,8 @@ export class InMemoryBudgets implements BudgetStore {
     drift: DriftRecord,
     entries: OutboxEntry[],
   ) {
+    const past = counterPastLimit(() => 0, counters);
+    if (past) throw new TotalPastLimitError(totalText(past));
     const totals = this.totalsOf(labelId, budgetId);
     if (totals.revision !== revision) return false;
     totals.counters = { ...counters };

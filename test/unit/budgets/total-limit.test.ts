@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
-import { counter, isCounted, totalLimit } from '#shared/budgets/ledger.ts';
+import { counter, emptyState, evaluate, isCounted, totalLimit, withVersion } from '#shared/budgets/ledger.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
@@ -306,6 +306,127 @@ describe('a change that would take a running total past the largest kept (docs/d
     expect(ledger.states.find((s) => s.expenseId === 'po-2')?.settledBy).toEqual(['inv-2']);
     expect(ledger.refused).toEqual([
       expect.objectContaining({ expenseId: 'inv-2', change: 'voided', total: 'committed radio' }),
+    ]);
+  });
+
+  it("refuses for good the order an invoice of another budget released, when the invoice's void would take it back past it: the void handled, its redelivery too", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.budget(aBudget({ budgetId: 'bud-2' }));
+    const order = (expenseId: string) =>
+      anExpense({ expenseId, kind: 'commitment', amount: { minor: half, currency: 'EUR' } });
+    await h.expense(order('po-1'));
+    // Booked to bud-2, the invoice releases po-1 in bud-1.
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-1',
+        budgetId: 'bud-2',
+        settles: 'po-1',
+        amount: { minor: half, currency: 'EUR' },
+      }),
+    );
+    // Committed beside the released one: taken back, po-1 would take the committed total past the limit.
+    await h.expense(order('po-2'));
+    const voided = { expenseId: 'inv-1', budgetId: 'bud-2', reason: 'booked twice' };
+    const meta = { occurredAt: '2027-01-01T09:00:00.000Z', eventId: 'evt-void' };
+
+    await h.voidExpense(voided, meta);
+    await h.voidExpense(voided, meta);
+
+    const ledger = await h.ledger('bud-1');
+    expect(ledger.totals).toEqual({ [counter.committed('radio')]: half });
+    expect(ledger.states.filter(isCounted).map((s) => s.expenseId)).toEqual(['po-2']);
+    expect(ledger.refused).toEqual([
+      expect.objectContaining({
+        expenseId: 'po-1',
+        change: 'recorded',
+        total: 'committed radio',
+        reason: `committed radio would pass ${totalLimit}, the largest total Backline keeps`,
+      }),
+    ]);
+    expect((await h.ledger('bud-2')).totals).toEqual({});
+    h.setNow('2027-03-30T07:00:00.000Z');
+    await h.reconcile('2027-03-30');
+    expect(h.events('Budget Reconciled')).toHaveLength(2);
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
+  it("takes the word of an order's own budget into a budget whose totals are at it: the word adds to no total, and the reconciliation runs to its end", async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    for (const budgetId of ['bud-1', 'bud-2', 'bud-3']) await h.budget(aBudget({ budgetId }));
+    const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
+    await h.expense(
+      anExpense({ expenseId: 'po-video', kind: 'commitment', amount: eur(50_000), recoupable: artist }),
+    );
+    // bud-2 spends the largest total on ads, and the crew's 220.00 USD (no rate yet) names the order.
+    await h.expense(
+      anExpense({ expenseId: 'inv-ads', budgetId: 'bud-2', lineId: 'ads', amount: eur(totalLimit) }),
+    );
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-crew',
+        budgetId: 'bud-2',
+        settles: 'po-video',
+        date: '2027-03-04',
+        amount: { minor: 22_000, currency: 'USD' },
+        recoupable: artist,
+      }),
+    );
+    // The director's invoice, booked to bud-3, releases the order in bud-1: it holds its share no more.
+    await h.expense(
+      anExpense({
+        expenseId: 'inv-director',
+        budgetId: 'bud-3',
+        settles: 'po-video',
+        amount: eur(30_000),
+        recoupable: artist,
+      }),
+    );
+    h.setNow('2027-03-06T07:00:00.000Z');
+
+    await h.reconcile('2027-03-06');
+
+    const ledger = await h.ledger('bud-2');
+    expect(ledger.states.find((s) => s.expenseId === 'po-video')?.heldAtHome).toBe(false);
+    expect(ledger.states.find((s) => s.expenseId === 'inv-crew')?.recoupable?.amount).toEqual({
+      minor: 22_000,
+      currency: 'USD',
+    });
+    expect(ledger.totals[counter.actual('ads')]).toBe(totalLimit);
+    expect(ledger.refused).toEqual([]);
+    expect(h.events('Budget Reconciled')).toHaveLength(3);
+  });
+
+  it("refuses for good, when the totals lag a ledger past it, the expense received last that takes it past: the reconciliation's repair counts the rest and the day is kept", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anExpense({ expenseId: 'exp-1', amount: eur(half) }));
+    // exp-2 stored as counted with its totals lost (drift): the ledger's radio actual passes the limit.
+    const version = {
+      expenseId: 'exp-2',
+      at: '2027-01-01T09:00:00.000Z#evt-lost',
+      change: 'recorded' as const,
+      data: anExpense({ expenseId: 'exp-2', amount: eur(half) }),
+      receivedAt: '2027-01-01T09:00:01.000Z',
+    };
+    const state = evaluate(
+      withVersion(emptyState('exp-2', version.receivedAt), version),
+      await h.store.getBudget('lbl-1', 'bud-1'),
+      () => undefined,
+    );
+    await h.store.writeLedger('lbl-1', 'bud-1', { versions: [version], states: [state], delta: {} });
+    h.setNow('2027-03-30T07:00:00.000Z');
+
+    await h.reconcile('2027-03-30');
+
+    const ledger = await h.ledger('bud-1');
+    expect(ledger.totals).toEqual({ [counter.actual('radio')]: half });
+    expect(ledger.states.filter(isCounted).map((s) => s.expenseId)).toEqual(['exp-1']);
+    expect(ledger.refused).toEqual([
+      expect.objectContaining({ expenseId: 'exp-2', total: 'actual radio', change: 'recorded' }),
+    ]);
+    expect(h.events('Budget Reconciled').map((e) => e.detail.data)).toEqual([
+      expect.objectContaining({ actual: eur(half) }),
     ]);
   });
 
