@@ -817,14 +817,19 @@ async function refuseExpense(
       ...(heldAtHome === undefined ? {} : { heldAtHome }),
       revision: before.revision,
     };
+    // The versions that do not make the state go first, in writes of their own (DynamoDB: 100 items a
+    // transaction), each holding the state as read: stopped between them, those left still make the state
+    // as stored, so the ledger counts the expense as before, and the recount's retry refuses it again.
+    const deciding = versionsMakingState(versions);
+    const apart = versions.filter((version) => !deciding.includes(version));
+    if (!(await refusedApart(store, labelId, budgetId, before, apart, error))) continue;
     const { pairs, delta, settlers } = await changeOf(store, labelId, budgetId, budget, before, none);
-    const refused = versions.map((version) => refusalOf(version, error));
     if (
       await store.writeLedger(labelId, budgetId, {
         versions: [],
         states: pairs.map(([, after]) => after),
         delta,
-        refused,
+        refused: deciding.map((version) => refusalOf(version, error)),
       })
     ) {
       for (const settler of settlers) await settleAcrossBudgets(labelId, settler, budgetId, store);
@@ -832,6 +837,40 @@ async function refuseExpense(
     }
   }
   throw tooBusy(`expense ${expenseId} of budget ${budgetId}`);
+}
+
+/** The versions an expense's state is made of (withVersion): its latest data (recorded, amended, moved) and its latest void. */
+function versionsMakingState(versions: ExpenseVersion[]): ExpenseVersion[] {
+  const latest = (of: ExpenseVersion[]) =>
+    of.reduce<ExpenseVersion | undefined>((last, v) => (!last || v.at > last.at ? v : last), undefined);
+  return [
+    latest(versions.filter((v) => v.change !== 'voided')),
+    latest(versions.filter((v) => v.change === 'voided')),
+  ].filter((v) => v !== undefined);
+}
+
+/**
+ * A refusal's versions that do not make the expense's state (`state`, as read), taken off the ledger and
+ * kept as refused, `refusalsPerWrite` a write, each while the state is still as read: false when it
+ * changed since (what was written stays refused; the caller reads again).
+ */
+async function refusedApart(
+  store: BudgetStore,
+  labelId: string,
+  budgetId: string,
+  state: ExpenseState,
+  versions: ExpenseVersion[],
+  error: TotalPastLimitError,
+) {
+  const checks = [{ budgetId, expenseId: state.expenseId, revision: state.revision }];
+  for (let start = 0; start < versions.length; start += refusalsPerWrite) {
+    const refused = versions.slice(start, start + refusalsPerWrite).map((v) => refusalOf(v, error));
+    if (
+      !(await store.writeLedger(labelId, budgetId, { versions: [], states: [], delta: {}, checks, refused }))
+    )
+      return false;
+  }
+  return true;
 }
 
 /**
@@ -991,6 +1030,12 @@ export const voidedVersion: VersionOf<EventData<typeof ExpenseVoided>> = (data, 
  * them, at most twice this many states and the totals' update (DynamoDB: 100 items).
  */
 const statesPerWrite = 49;
+
+/**
+ * Versions a refusal takes off the ledger in one write: each is two items (its delete and its refusal's
+ * put), beside the state's check and the totals' revision (DynamoDB: 100 items a transaction).
+ */
+const refusalsPerWrite = 49;
 
 /**
  * The reconciliation's repair of recoupable shares its writes left wrong: a share counted apart (no rate

@@ -270,6 +270,49 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       );
     });
 
+    it('refuses a write of more than the 100 items a transaction takes (a refusal is two): nothing written', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const versions = Array.from({ length: 50 }, (_, n) =>
+        aVersion('exp-1', `2027-02-01T10:00:${String(n).padStart(2, '0')}.000Z#e${n}`),
+      );
+      await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions,
+        states: [aState('exp-1', { contribution: {} })],
+        delta: {},
+      });
+      const refusal = (version: ExpenseVersion) => ({
+        expenseId: 'exp-1',
+        at: version.at,
+        change: version.change,
+        total: 'actual radio',
+        reason: new TotalPastLimitError('actual radio').message,
+        receivedAt: version.receivedAt,
+      });
+
+      // 50 refusals and the totals: 101 items.
+      await expect(
+        store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [],
+          states: [],
+          delta: {},
+          refused: versions.map(refusal),
+        }),
+      ).rejects.toThrow(/100/);
+      // 49 of them and the totals: 99.
+      expect(
+        await store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [],
+          states: [],
+          delta: {},
+          refused: versions.slice(1).map(refusal),
+        }),
+      ).toBe(true);
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect([ledger.versions.length, ledger.refused.length]).toEqual([1, 49]);
+    });
+
     it('answers the running totals alone as the ledger answers them, a total back at zero left out', async () => {
       const store = makeStore();
       const budget = aBudget();

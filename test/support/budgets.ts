@@ -164,6 +164,19 @@ export class InMemoryBudgets implements BudgetStore {
   }
 
   async writeLedger(labelId: string, budgetId: string, write: LedgerWrite) {
+    // One transaction, as DynamoDB takes it: at most 100 items (a refusal is two, a drift its record and events).
+    const items =
+      write.versions.length +
+      write.states.length +
+      (write.checks?.length ?? 0) +
+      (write.terms === undefined ? 0 : 1) +
+      2 * (write.refused?.length ?? 0) +
+      (write.drift ? 1 + write.drift.entries.length : 0) +
+      1;
+    if (items > 100)
+      throw Object.assign(new Error('Member must have length less than or equal to 100'), {
+        name: 'ValidationException',
+      });
     if (write.versions.some((v) => this.versions.has(key(labelId, budgetId, v.expenseId, v.at))))
       return false;
     if (write.refused?.some((r) => !this.versions.has(key(labelId, budgetId, r.expenseId, r.at))))

@@ -430,6 +430,46 @@ describe('a change that would take a running total past the largest kept (docs/d
     ]);
   });
 
+  it('refuses an expense of more versions than one write takes, those that do not make its state first: stopped between, it counts as before, and the Budget Set delivered again refuses the rest', async () => {
+    const h = budgetsHarness();
+    await h.expense(anExpense({ expenseId: 'exp-1', amount: eur(half) }));
+    // Recorded and amended 59 times, held for the budget: 60 versions, each two items of a refusal.
+    h.setNow('2027-01-01T08:01:00.000Z');
+    await h.expense(anExpense({ expenseId: 'exp-2', amount: eur(1_000) }));
+    for (let n = 1; n < 60; n++) {
+      h.setNow(new Date(Date.parse('2027-01-01T08:01:00.000Z') + n * 1000).toISOString());
+      await h.amend(anExpense({ expenseId: 'exp-2', amount: eur(n === 59 ? half : 1_000 + n) }));
+    }
+    // The second write of refusals (after the first 49) throttled, as DynamoDB throttles it.
+    const writeLedger = h.store.writeLedger.bind(h.store);
+    let refusing = 0;
+    h.store.writeLedger = async (labelId, budgetId, write) => {
+      if (write.refused?.length && ++refusing === 2)
+        throw new Error('ProvisionedThroughputExceededException');
+      return writeLedger(labelId, budgetId, write);
+    };
+    const set = await h.budget(aBudget()).then(
+      () => 'handled',
+      () => 'threw',
+    );
+    const stopped = await h.ledger('bud-1');
+
+    await h.budget(aBudget());
+
+    expect(set).toBe('threw');
+    expect([stopped.versions.length, stopped.refused.length]).toEqual([1 + 11, 49]);
+    // What is left of exp-2 makes its state as stored: its latest amendment, held, nothing counted.
+    const left = stopped.versions.filter((v) => v.expenseId === 'exp-2');
+    expect(left.map((v) => v.data?.amount.minor)).toContain(half);
+    expect(stopped.states.find((s) => s.expenseId === 'exp-2')).toMatchObject({ contribution: {} });
+    // The recount counts exp-1 once exp-2 is refused: nothing yet.
+    expect(stopped.totals).toEqual({});
+    const ledger = await h.ledger('bud-1');
+    expect(ledger.versions.map((v) => v.expenseId)).toEqual(['exp-1']);
+    expect(ledger.refused).toHaveLength(60);
+    expect(ledger.totals).toEqual({ [counter.actual('radio')]: half });
+  });
+
   it("refuses for good, when the budget is set after them, the expenses whose recoupable artists' totals would not fit their item, the latest received first, and counts the rest", async () => {
     const h = budgetsHarness();
     // Artists of 128-character ids JSON writes as six bytes a character: about 760 bytes a total, so
