@@ -573,13 +573,20 @@ export async function receiveVersion(
  * under it: a budget keeps the flag while it and another of the label's budgets carry the invoice, so
  * a void or an amendment to another number elsewhere clears it here too. Filings are ordered by the
  * expense's state revision and flags by the invoice's generation, so any order of arrival, and any
- * redelivery, ends with the flags of the latest filings.
+ * redelivery, ends with the flags of the latest filings. `versions`: the expense's as read before a
+ * refusal took them off the ledger (the invoices they named), else read here.
  */
-async function fileInvoices(labelId: string, budgetId: string, expenseId: string, store: BudgetStore) {
+async function fileInvoices(
+  labelId: string,
+  budgetId: string,
+  expenseId: string,
+  store: BudgetStore,
+  versions?: ExpenseVersion[],
+) {
   const state = (await store.expenseStates(labelId, budgetId, [expenseId])).get(expenseId);
   if (!state) return;
   const named = new Map<string, InvoiceRef>();
-  for (const { data } of await store.expenseVersions(labelId, budgetId, expenseId))
+  for (const { data } of versions ?? (await store.expenseVersions(labelId, budgetId, expenseId)))
     if (data?.invoiceNumber)
       named.set(invoiceId(data.vendor, data.invoiceNumber), {
         vendor: data.vendor,
@@ -832,6 +839,8 @@ async function refuseExpense(
         refused: deciding.map((version) => refusalOf(version, error)),
       })
     ) {
+      // Counted no more, it carries its invoice no more: the other budgets' flags follow, as after a void.
+      await fileInvoices(labelId, budgetId, expenseId, store, versions);
       for (const settler of settlers) await settleAcrossBudgets(labelId, settler, budgetId, store);
       return;
     }

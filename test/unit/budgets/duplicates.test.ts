@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { duplicateExpensesListed, duplicatesListed } from '#shared/budgets/ledger.ts';
+import { duplicateExpensesListed, duplicatesListed, totalLimit } from '#shared/budgets/ledger.ts';
 import { BudgetSet, type ExpenseRecorded } from '#shared/events/index.ts';
 import { budgetsHarness } from '#test/support/budgets-harness.ts';
 
@@ -26,6 +26,38 @@ const anInvoice = (overrides: Partial<typeof ExpenseRecorded.sample>) => ({
 });
 
 describe('possible duplicates across budgets', () => {
+  it('clears the flag on the other budget when a recount refuses for good the expense carrying the invoice there, as a void would', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget('bud-1'));
+    await h.budget(aBudget('bud-2'));
+    const half = Math.floor(totalLimit / 2) + 1;
+    await h.expense(
+      anInvoice({ expenseId: 'exp-1', invoiceNumber: 'AP-100', amount: { minor: half, currency: 'EUR' } }),
+    );
+    // No GBP rate yet: counted apart, and carrying AP-114 beside bud-2's exp-9.
+    await h.expense(anInvoice({ expenseId: 'exp-2', amount: { minor: half, currency: 'GBP' } }));
+    await h.expense(anInvoice({ expenseId: 'exp-9', budgetId: 'bud-2' }));
+    const flagged = (await h.ledger('bud-2')).flagged;
+    // The rate comes: counted in EUR, exp-2 would take bud-1's radio actual past the largest total.
+    await h.store.putRates('2027-03-02', { 'GBP/EUR': '1' }, '2027-03-03T06:00:00.000Z');
+
+    await h.reconcile('2027-03-03');
+
+    expect(flagged.map((f) => f.expenses)).toEqual([
+      [
+        { budgetId: 'bud-1', expenseId: 'exp-2' },
+        { budgetId: 'bud-2', expenseId: 'exp-9' },
+      ],
+    ]);
+    expect((await h.ledger('bud-1')).refused).toEqual([
+      expect.objectContaining({ expenseId: 'exp-2', total: 'actual radio' }),
+    ]);
+    expect((await h.ledger('bud-2')).flagged).toEqual([]);
+    expect((await h.ledger('bud-1')).flagged).toEqual([]);
+    // Reconciled after bud-1 (by id), bud-2's day lists no possible duplicate.
+    expect((await h.store.getBudget('lbl-1', 'bud-2'))?.lastResult?.possibleDuplicates.count).toBe(0);
+  });
+
   it("flags the same vendor invoice under expenses of two of the label's budgets on both, counted in each, and says so in the report", async () => {
     const h = budgetsHarness();
     await h.budget(aBudget('bud-1'));
