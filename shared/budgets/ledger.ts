@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BudgetSet } from '../events/budget-set.ts';
 import type { Expense } from '../events/expense-recorded.ts';
+import { byParts } from '../http/cursor.ts';
 import { convert, formatMoney, type Money, percentOf } from '../money/money.ts';
 import type * as z from '../zod.ts';
 
@@ -587,7 +588,8 @@ export interface PossibleDuplicate {
  * Expenses of the same vendor invoice under more than one expense id: possible duplicates, counted
  * but flagged. Within the budget from its states; across the label's budgets from the invoices
  * flagged at intake (`flagged`), as long as one of this budget's counted expenses still carries it.
- * By vendor and invoice number, each invoice's expenses by id: the same set lists the same way every day.
+ * By vendor and invoice number as compared (`invoiceOf`), by code units as the budget's view pages them
+ * (`byParts`), each invoice's expenses by id: the same set lists the same way every day, and in the view.
  */
 export function possibleDuplicates(
   states: ExpenseState[],
@@ -610,13 +612,15 @@ export function possibleDuplicates(
     const group = byInvoice.get(invoiceId(invoice.vendor, invoice.invoiceNumber));
     const elsewhere = invoice.expenses
       .filter((e) => e.budgetId !== budgetId)
-      .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId));
+      .sort((a, b) => byParts([a.budgetId, a.expenseId], [b.budgetId, b.expenseId]));
     if (group && elsewhere.length > 0) group.elsewhere = elsewhere;
   }
-  return [...byInvoice.entries()]
-    .filter(([, group]) => group.expenseIds.length + (group.elsewhere?.length ?? 0) > 1)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, group]) => ({ ...group, expenseIds: group.expenseIds.sort() }));
+  // In the order the budget's view pages them (by invoice as compared, by code units): one order for both.
+  const compared = (group: PossibleDuplicate) => Object.values(invoiceOf(group.vendor, group.invoiceNumber));
+  return [...byInvoice.values()]
+    .filter((group) => group.expenseIds.length + (group.elsewhere?.length ?? 0) > 1)
+    .sort((a, b) => byParts(compared(a), compared(b)))
+    .map((group) => ({ ...group, expenseIds: group.expenseIds.sort() }));
 }
 
 /**
@@ -670,7 +674,7 @@ const fingerprintOf = (duplicates: PossibleDuplicate[]) =>
             [...d.expenseIds].sort(),
             (d.elsewhere ?? []).map((e) => JSON.stringify([e.budgetId, e.expenseId])).sort(),
           ])
-          .sort(([a], [b]) => (a as string).localeCompare(b as string)),
+          .sort(([a], [b]) => byParts([a as string], [b as string])),
       ),
     )
     .digest('base64url');

@@ -61,9 +61,10 @@ export const pageLimit = (most: number, usual: number) =>
 /**
  * Orders rows by their parts, each by its UTF-16 code units (as `<` compares strings), the first part
  * first: never a locale's collation, which ranks distinct texts equal (é written as one character and as
- * two), so that a cursor after one of them would skip the other.
+ * two), so that a cursor after one of them would skip the other. What a listing pages in this order and
+ * a day's result lists too (a budget's possible duplicates) is ordered by it alike.
  */
-const byParts = (a: readonly string[], b: readonly string[]): number => {
+export const byParts = (a: readonly string[], b: readonly string[]): number => {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
   return a.length - b.length;
 };

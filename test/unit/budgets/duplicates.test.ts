@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { budgetRoutes } from '#functions/office/budgets.ts';
 import { duplicateExpensesListed, duplicatesListed, totalLimit } from '#shared/budgets/ledger.ts';
 import { BudgetSet, type ExpenseRecorded } from '#shared/events/index.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { budgetsHarness } from '#test/support/budgets-harness.ts';
 
 const aBudget = (budgetId: string) => ({
@@ -23,6 +25,41 @@ const anInvoice = (overrides: Partial<typeof ExpenseRecorded.sample>) => ({
   amount: { minor: 10_000, currency: 'EUR' },
   kind: 'actual' as const,
   ...overrides,
+});
+
+describe("a budget's possible duplicates in its day's result and its view", () => {
+  it('lists the invoices in one order, by their vendor and number compared by code units: Fader before Éclair in both', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget('bud-1'));
+    // Each invoice carried twice. A locale's collation puts é beside e, before f; code units put it after z.
+    for (const [vendor, n] of [
+      ['Éclair Studio', 1],
+      ['Fader Mastering', 3],
+    ] as const)
+      for (const expenseId of [`exp-${n}`, `exp-${n + 1}`])
+        await h.expense(anInvoice({ expenseId, vendor, invoiceNumber: 'INV-1' }));
+
+    await h.reconcile('2027-03-03');
+
+    const route = budgetRoutes({
+      budgets: h.store,
+      now: () => new Date('2027-03-03T12:00:00Z'),
+      timeZone: 'UTC',
+    }).find(
+      (r) => r.method === 'GET' && r.path === '/labels/{labelId}/budgets/{budgetId}/possible-duplicates',
+    )!;
+    const answer = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+      headers: {},
+      isBase64Encoded: false,
+      pathParameters: { labelId: 'lbl-1', budgetId: 'bud-1' },
+    } as never)) as { body: string };
+    const viewed = (JSON.parse(answer.body).possibleDuplicates as { vendor: string }[]).map(
+      (row) => row.vendor,
+    );
+    const result = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult?.possibleDuplicates.first;
+    expect([...new Set(viewed)]).toEqual(['Fader Mastering', 'Éclair Studio']);
+    expect(result?.map((d) => d.vendor)).toEqual([...new Set(viewed)]);
+  });
 });
 
 describe('possible duplicates across budgets', () => {
