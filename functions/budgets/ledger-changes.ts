@@ -17,6 +17,7 @@ import {
   sameJson,
   sameState,
   settlesOf,
+  statedTotal,
   sum,
   type Terms,
   termsVersion,
@@ -288,12 +289,16 @@ async function releaseOnItsWay(
   return false;
 }
 
-/** Running totals repaired as drift: each total that differs, what it held and what the ledger says. */
+/**
+ * Running totals repaired as drift: each total that differs, what it held and what the ledger says, each
+ * stated as the budget's sums are (`statedTotal`): a total stored past the limit before it was kept is
+ * stated as the largest total, not a figure Budget Drift Repaired's schema refuses (see docs/design.md#money).
+ */
 export const driftDifferences = (was: Counters, ledger: Counters): DriftRecord['differences'] =>
   Object.keys(difference(was, ledger)).map((name) => ({
     total: totalText(name),
-    was: was[name] ?? 0,
-    ledger: ledger[name] ?? 0,
+    was: statedTotal(BigInt(was[name] ?? 0)),
+    ledger: statedTotal(BigInt(ledger[name] ?? 0)),
   }));
 
 /**

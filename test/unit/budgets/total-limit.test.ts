@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import { counter, emptyState, evaluate, isCounted, totalLimit, withVersion } from '#shared/budgets/ledger.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { aBudget, anExpense, budgetsHarness, driftStated } from '#test/support/budgets-harness.ts';
 
 /** Half the largest total kept, and a minor unit more: two of them pass it. */
 const half = Math.floor(totalLimit / 2) + 1;
@@ -468,6 +468,21 @@ describe('a change that would take a running total past the largest kept (docs/d
     expect(ledger.versions.map((v) => v.expenseId)).toEqual(['exp-1']);
     expect(ledger.refused).toHaveLength(60);
     expect(ledger.totals).toEqual({ [counter.actual('radio')]: half });
+  });
+
+  it('repairs a running total stored past it (before it was kept) that the ledger does not sum to, stating what it held as the largest total: the day is kept', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anExpense({ amount: eur(10_000) }));
+    // As DynamoDB added totals before the limit was kept: read back as the nearest number, 10^16.
+    h.store.totals.get(JSON.stringify(['lbl-1', 'bud-1']))!.counters[counter.actual('radio')] = 1e16;
+    h.setNow('2027-03-30T07:00:00.000Z');
+
+    await h.reconcile('2027-03-30');
+
+    expect((await h.ledger('bud-1')).totals).toEqual({ [counter.actual('radio')]: 10_000 });
+    expect(driftStated(h, 'bud-1')).toEqual([{ total: 'actual radio', was: totalLimit, ledger: 10_000 }]);
+    expect(h.events('Budget Reconciled')).toHaveLength(1);
   });
 
   it("refuses for good, when the budget is set after them, the expenses whose recoupable artists' totals would not fit their item, the latest received first, and counts the rest", async () => {
