@@ -826,7 +826,14 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       const past = counterPastLimit(() => 0, totals);
       if (past) throw new TotalPastLimitError(totalText(past));
       const current = await get(totalsKey(labelId, budgetId), true);
-      const names = [...new Set([...Object.keys(countersOf(current)), ...Object.keys(totals)])];
+      // Moved since: the write's condition would refuse it (the reconciliation reads again).
+      if (Number(current?.revision ?? 0) !== revision) return false;
+      // Only the totals that differ: an expression takes 4 KB (some 300 totals set), and a budget may keep
+      // hundreds (a total a recoupable artist); those that do not differ are as the revision held them.
+      const held = countersOf(current);
+      const names = [...new Set([...Object.keys(held), ...Object.keys(totals)])].filter(
+        (name) => (held[name] ?? 0) !== (totals[name] ?? 0),
+      );
       const set = names.filter((name) => totals[name]);
       const remove = names.filter((name) => !totals[name]);
       const attributeNames = Object.fromEntries(names.map((name, i) => [`#c${i}`, name]));
@@ -848,7 +855,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
                 revision === 0
                   ? 'attribute_not_exists(revision) OR revision = :revision'
                   : 'revision = :revision',
-              ExpressionAttributeNames: attributeNames,
+              ...(names.length > 0 ? { ExpressionAttributeNames: attributeNames } : {}),
               ExpressionAttributeValues: {
                 ...Object.fromEntries(set.map((name) => [`:c${names.indexOf(name)}`, totals[name]])),
                 ':revision': revision,

@@ -695,6 +695,29 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await inOutbox(store, event.eventId)).toBe(true);
     });
 
+    it('repairs the one total that differs of a budget of 400 totals, within the 4 KB of an expression, and leaves the rest as they are', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const names = Array.from({ length: 400 }, (_, n) => counter.recoupable(`art-${n}`));
+      for (let from = 0; from < 400; from += 50)
+        await store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [],
+          states: [],
+          delta: Object.fromEntries(names.slice(from, from + 50).map((name) => [name, 100])),
+        });
+      const ledger = { ...Object.fromEntries(names.map((name) => [name, 100])), [names[7]]: 250 };
+      const drift = {
+        date: '2027-02-02',
+        at: '2027-02-02T07:00:00.000Z',
+        differences: [{ total: totalText(names[7]), was: 100, ledger: 250 }],
+      };
+
+      expect(await store.repairTotals(budget.labelId, budget.budgetId, 8, ledger, drift, [])).toBe(true);
+
+      const after = await store.runningTotals(budget.labelId, budget.budgetId);
+      expect(after).toEqual({ totals: ledger, totalsRevision: 9 });
+    });
+
     it('refuses a repair that would set a running total past the limit: nothing written, no drift, no event', async () => {
       const store = makeStore();
       const budget = aBudget();
