@@ -15,6 +15,7 @@ import {
   JobAccepted,
   json,
   notFound,
+  pageLimit,
   payloadTooLarge,
   queryOf,
   rawBody,
@@ -58,7 +59,7 @@ export const ListQuery = z.strictObject({
   // Upper-cased, then held to the codes an outlet's own territories take (UK is no ISO code: GB).
   territory: z.optional(z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide)),
   kind: z.optional(OutletKind),
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+  limit: pageLimit(100, 50),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
 });
 

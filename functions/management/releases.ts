@@ -12,6 +12,7 @@ import {
   header,
   json,
   notFound,
+  pageLimit,
   queryOf,
 } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
@@ -145,7 +146,7 @@ const noRelease = failure('no such release');
 
 /** A page of at most `limit` rows (default 1,000, about 320 KB), well within a response's 6 MB. */
 const DeliveriesQuery = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 1000),
+  limit: pageLimit(1000, 1000),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
 });
 

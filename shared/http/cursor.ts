@@ -54,9 +54,21 @@ export function rowAfter(cursor: string, listing: string, parts: number): string
  */
 export const Cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(6144)));
 
-/** `limit`: at most `most` rows a page (each listing sets it for its longest row), `usual` when not given. */
+/**
+ * `limit`: at most `most` rows a page (each listing sets it for its longest row), `usual` when not given.
+ * A query's text that is no number (`ten`, or `2,3`: an HTTP API joins a repeated parameter's values
+ * with a comma) becomes NaN, which zod's own message would show as such.
+ */
 export const pageLimit = (most: number, usual: number) =>
-  z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(most)), usual);
+  z._default(
+    z.coerce
+      // The schema's own error would also stand for its checks' issues, which keep zod's messages.
+      .number({ error: (issue) => (issue.code === 'invalid_type' ? wholeNumber : undefined) })
+      .check(z.int({ error: wholeNumber }), z.gte(1), z.lte(most)),
+    usual,
+  );
+
+const wholeNumber = 'must be a whole number';
 
 /**
  * Orders rows by their parts, each by its UTF-16 code units (as `<` compares strings), the first part

@@ -231,6 +231,20 @@ describe('media outlet routes', () => {
     expect(badCursor.body.issues[0].path).toBe('query.cursor');
   });
 
+  it('answers 400 saying a limit must be a whole number when it is a word, two numbers or a fraction, rather than that it received NaN', async () => {
+    const { call } = setup();
+
+    const word = await call('GET', '/media-outlets', { query: { limit: 'ten' } });
+    // An HTTP API joins a repeated query parameter's values with a comma.
+    const twice = await call('GET', '/media-outlets', { query: { limit: '2,3' } });
+    const half = await call('GET', '/media-outlets', { query: { limit: '1.5' } });
+
+    for (const answer of [word, twice, half]) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.issues).toEqual([{ path: 'query.limit', message: 'must be a whole number' }]);
+    }
+  });
+
   it('answers 400 naming a query parameter it does not know (the outlet’s own plural `territories`), rather than listing the whole directory unfiltered', async () => {
     const { call } = setup();
     await call('POST', '/media-outlets', {
