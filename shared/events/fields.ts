@@ -43,9 +43,15 @@ export const TimeZone = z.string().check(
   }, 'must be an IANA time zone such as Europe/London'),
 );
 
-/** ISO 3166-1 alpha-2 (upper case), or "WW" for worldwide. */
+/**
+ * ISO 3166-1 alpha-2 (upper case), or "WW" for worldwide. A code that is not two capital letters is
+ * named once, by the first check (`abort`): zod runs every check otherwise, and both would refuse it.
+ */
 export const CountryOrWorldwide = z.string().check(
-  z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as GB, or WW for worldwide'),
+  z.regex(/^[A-Z]{2}$/, {
+    error: 'must be an ISO 3166-1 alpha-2 code such as GB, or WW for worldwide',
+    abort: true,
+  }),
   z.refine((code) => code === 'WW' || isCountry(code), 'is not an ISO 3166-1 alpha-2 country code'),
 );
 

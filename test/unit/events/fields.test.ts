@@ -19,6 +19,20 @@ describe('country fields', () => {
     expect(Country.safeParse('WW').success).toBe(false);
   });
 
+  it('say once what is wrong with a code that is not two capital letters, not twice in two words', async () => {
+    const { Country, CountryOrWorldwide } = await freshFields();
+
+    const answers = ['gb', 'GBR', ''].flatMap((code) => [
+      CountryOrWorldwide.safeParse(code),
+      Country.safeParse(code),
+    ]);
+
+    for (const answer of answers)
+      expect(answer.error?.issues.map((issue) => issue.message)).toEqual([
+        'must be an ISO 3166-1 alpha-2 code such as GB, or WW for worldwide',
+      ]);
+  });
+
   it('are exactly the 249 codes ISO 3166-1 assigns, and XK', async () => {
     const { Country } = await freshFields();
     const assigned = (
