@@ -128,6 +128,16 @@ describe('the local admin routes', () => {
     expect([fromTool.status, sameOrigin.status, page.status]).toEqual([200, 200, 200]);
   });
 
+  it("pass /health by any other method than GET on to the API's routes, which answer as API Gateway does, not as a local admin route", async () => {
+    const cloud = aCloud();
+
+    const answers = await Promise.all(
+      ['POST', 'PUT', 'DELETE'].map((method) => cloud.request(method, '/health')),
+    );
+
+    expect(answers.map((answer) => answer.status)).toEqual([0, 0, 0]);
+  });
+
   it('disable and enable the outbox relay, and refuse an enabled that is not true or false', async () => {
     const cloud = aCloud();
 
