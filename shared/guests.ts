@@ -18,7 +18,16 @@ const GuestNote = z.optional(z.string().check(z.trim(), z.maxLength(500)));
  */
 export const GuestInput = z.object({
   name: GuestName,
-  plusOnes: z._default(z.pipe(z.coerce.number(), PlusOnes), 0),
+  // Text that is no number becomes NaN, which zod's own message would show to the tour manager as such.
+  plusOnes: z._default(
+    z.pipe(
+      z.coerce.number({
+        error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number' : undefined),
+      }),
+      PlusOnes,
+    ),
+    0,
+  ),
   note: GuestNote,
 });
 

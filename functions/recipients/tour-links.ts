@@ -327,6 +327,9 @@ export async function openTourManagerPage(
   }
 }
 
+/** A guest's fields as the tour manager's form labels them: a person reads the message, not the field's name. */
+const guestFieldLabels: Record<string, string> = { name: 'Guest name', plusOnes: 'Plus-ones', note: 'Note' };
+
 /** POST /tm/{token}: adds a guest to one show of the tour, unless its list is closed. */
 export async function addGuestFromPage(
   token: string,
@@ -348,7 +351,7 @@ export async function addGuestFromPage(
     if (!parsed.success || issues.length > 0) {
       const [issue] = [...issues, ...fieldIssues(parsed.error)];
       return openTourManagerPage(token, deps, {
-        message: { kind: 'error', text: `Guest ${issue.path}: ${issue.message}.` },
+        message: { kind: 'error', text: `${guestFieldLabels[issue.path] ?? issue.path}: ${issue.message}.` },
         status: 400,
         showId: stored.showId,
       });

@@ -325,6 +325,24 @@ describe("the tour manager's page", () => {
     expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
   });
 
+  it('refuses plus-ones that are no number with a 400 naming the field as the form labels it and the rule, never NaN, adding nobody', async () => {
+    const { deps, tours } = await world('2027-05-01T10:00:00Z');
+    const token = tourManagerToken();
+    const form = new URLSearchParams({
+      csrf: csrfTokenFor(key, token),
+      showId: show.showId,
+      name: 'Alex',
+      plusOnes: 'two',
+    });
+
+    const page = await addGuestFromPage(token, form.toString(), deps);
+
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('Plus-ones: must be a whole number.');
+    expect(page.body).not.toContain('NaN');
+    expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
+  });
+
   it("states each show's advance status, as its route documents: asked, then in", async () => {
     const { deps, tours, token: advanceToken } = await world('2027-04-20T10:00:00Z');
     const token = tourManagerToken();
