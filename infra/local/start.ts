@@ -74,7 +74,7 @@ if (json) {
   HTTP API        ${cloud.urls.http}   (GET /health, /_local/events, /_local/dlq, POST /_local/clock)
   Console         ${cloud.urls.http}/_local/console   (events, schedules, mail, releases, tours, budgets; the clock)
   Sent mail       ${cloud.urls.ses}   (web page; JSON at /store)
-  EventBridge     ${cloud.urls.bus}   (also Scheduler and Secrets Manager)
+  EventBridge     ${cloud.urls.bus}   (also Scheduler, Secrets Manager and KMS)
   DynamoDB Local  ${cloud.urls.dynamodb}
 
   API key         ${cloud.apiKey}${process.env.BACKLINE_API_KEY ? '' : '   (generated and kept in the data folder; set BACKLINE_API_KEY to choose one)'}
