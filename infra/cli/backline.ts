@@ -32,7 +32,7 @@ const out = (text: string): void => {
 const enc = encodeURIComponent;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function importOutlets(login: Login, file: string): Promise<void> {
+async function importOutlets(login: Login, file: string, charset?: string): Promise<void> {
   let csv: Buffer;
   try {
     csv = readFileSync(file);
@@ -41,13 +41,23 @@ async function importOutlets(login: Login, file: string): Promise<void> {
       `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  const started = (await (
-    await request(login, '/media-outlets/import', {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv' },
-      body: csv,
-    })
-  ).json()) as { jobId: string };
+  let started: { jobId: string };
+  try {
+    started = (await (
+      await request(login, '/media-outlets/import', {
+        method: 'POST',
+        // The API reads the CSV in the charset named here, UTF-8 when none is.
+        headers: { 'content-type': charset ? `text/csv; charset=${charset}` : 'text/csv' },
+        body: csv,
+      })
+    ).json()) as { jobId: string };
+  } catch (error) {
+    if (error instanceof CliError && !charset && /not valid utf-8/i.test(error.message))
+      throw new CliError(
+        `${error.message}\nIf ${file} is in another charset (a spreadsheet's CSV saved on Windows is windows-1252), name it: backline outlets import --charset windows-1252 ${file}`,
+      );
+    throw error;
+  }
   // A bar on a terminal; on a pipe or in CI, one line per change of progress.
   const bar = process.stderr.isTTY
     ? new SingleBar(
@@ -248,7 +258,13 @@ export function program(): Command {
     .description(
       'import outlets from CSV (name,email,kind,genres,territories,contactName,formats; formats for radio only); shows progress, then rejected lines',
     )
-    .action(async (file: string) => importOutlets(readLogin(), file));
+    .option(
+      '--charset <name>',
+      "the file's charset when it is not UTF-8 (windows-1252 for a spreadsheet's CSV saved on Windows)",
+    )
+    .action(async (file: string, options: { charset?: string }) =>
+      importOutlets(readLogin(), file, options.charset),
+    );
   outlets
     .command('list')
     .description('list outlets, filtered as a release would match them')

@@ -102,8 +102,9 @@ export async function request(
   const issues = (problem.issues ?? [])
     .map((issue) => `\n  ${issue.path || '(body)'}: ${issue.message}`)
     .join('');
+  // The API's message joins its issues: with them listed below, the status alone leads.
   throw new CliError(
-    `${response.status} ${problem.message ?? problem.error ?? response.statusText}${issues}`,
+    `${response.status} ${issues ? response.statusText : (problem.message ?? problem.error ?? response.statusText)}${issues}`,
   );
 }
 

@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScript } from '#test/support/run-script.ts';
+
+/**
+ * `backline outlets import` of a spreadsheet's CSV saved on Windows (windows-1252), against an API that
+ * reads a CSV in the charset its Content-Type names, UTF-8 when it names none, as the management API does.
+ */
+
+const refusal = {
+  error: 'validation',
+  message: '(body): is not valid utf-8 text',
+  issues: [{ path: '', message: 'is not valid utf-8 text' }],
+};
+const sent: (string | undefined)[] = [];
+const file = join(tmpdir(), `backline-outlets-${process.pid}.csv`);
+
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  writeFileSync(
+    file,
+    Buffer.from(
+      'name,email,kind,genres,territories\nCaf\xe9 Noir,cafe@noir.example,press,jazz,FR\n',
+      'latin1',
+    ),
+  );
+  server = createServer((request, response) => {
+    const json = (status: number, body: unknown) =>
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (request.method === 'POST' && request.url === '/media-outlets/import') {
+      const type = request.headers['content-type'];
+      sent.push(type);
+      request.resume();
+      request.on('end', () =>
+        /charset=windows-1252/i.test(type ?? '') ? json(202, { jobId: 'job-1' }) : json(400, refusal),
+      );
+      return;
+    }
+    if (request.url === '/jobs/job-1')
+      return json(200, {
+        jobId: 'job-1',
+        status: 'done',
+        progress: { done: 1, total: 1 },
+        result: { created: 1, updated: 0, rejectedCount: 0, rejected: [] },
+      });
+    json(404, { error: 'not found' });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+const backline = (args: string[]) =>
+  runScript('infra/cli/backline.ts', args, { BACKLINE_API_URL: url, BACKLINE_API_KEY: 'key' });
+
+describe('backline outlets import', () => {
+  it("sends the file's charset named by --charset, so a spreadsheet's windows-1252 CSV is read as such", async () => {
+    const result = await backline(['outlets', 'import', '--charset', 'windows-1252', file]);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(sent.at(-1)).toBe('text/csv; charset=windows-1252');
+    expect(result.stdout).toContain('1 created');
+  });
+
+  it('says once what the API refused, and that --charset names the file’s charset, when the file is not UTF-8', async () => {
+    const result = await backline(['outlets', 'import', file]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('is not valid utf-8 text')).toHaveLength(2);
+    expect(result.stderr).toContain('--charset');
+  });
+});
