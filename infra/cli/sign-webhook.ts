@@ -12,16 +12,20 @@ import { Webhook } from 'standardwebhooks';
  * Against a deployed stack (no `/_local/clock`), the wall clock is the right one.
  */
 
-/** The local cloud's now, or the wall clock when `baseUrl` has no local clock (a deployed stack). */
-export async function clockNow(baseUrl: string): Promise<Date> {
+/** The local cloud's now, or undefined when `baseUrl` has no local clock (a deployed stack, or nothing there). */
+async function localClockNow(baseUrl: string): Promise<Date | undefined> {
   try {
     const response = await fetch(`${baseUrl}/_local/clock`);
     if (response.ok) return new Date(((await response.json()) as { now: string }).now);
   } catch {
-    // no local cloud there: a deployed stack's clock is the wall clock
+    // no local cloud there
   }
-  return new Date();
+  return undefined;
 }
+
+/** The local cloud's now, or the wall clock when `baseUrl` has no local clock (a deployed stack). */
+export const clockNow = async (baseUrl: string): Promise<Date> =>
+  (await localClockNow(baseUrl)) ?? new Date();
 
 /**
  * Standard Webhooks headers for `payload`, signed with the label's secret as of `at`; a payload that
@@ -65,6 +69,13 @@ if (import.meta.main) {
     );
     process.exit(2);
   }
-  const headers = signedHeaders(secret, payload, await clockNow(url));
+  const local = await localClockNow(url);
+  // A local address with no local cloud is most often npm start on another port: the wall clock's
+  // signature is refused once that cloud's clock has been advanced, so the person is told why.
+  if (!local && /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(url))
+    process.stderr.write(
+      `No local cloud answered at ${url} (GET /_local/clock): the headers are dated by this machine's clock, which Backline refuses once its own clock has been advanced. If npm start runs on another port, set BACKLINE_HTTP_PORT or pass --url.\n`,
+    );
+  const headers = signedHeaders(secret, payload, local ?? new Date());
   for (const [name, value] of Object.entries(headers)) process.stdout.write(`${name}: ${value}\n`);
 }

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { signedHeaders } from '#infra/cli/sign-webhook.ts';
 import { ernMessage } from '#test/support/ern.ts';
@@ -23,6 +26,22 @@ describe('npm run sign', () => {
 
     expect(ern['content-type']).toBe('application/xml');
     expect(json['content-type']).toBe('application/json');
+  });
+
+  it("says on stderr that it dated the headers by this machine's clock when no local cloud answers at a local address", async () => {
+    const file = join(tmpdir(), `backline-sign-${process.pid}.json`);
+    writeFileSync(file, '{"type":"release.scheduled"}');
+
+    const run = await runScript(
+      'infra/cli/sign-webhook.ts',
+      ['--secret', 'whsec_c2VjcmV0', '--file', file, '--url', 'http://127.0.0.1:9'],
+      {},
+    );
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^webhook-signature: v1,/m);
+    expect(run.stderr).toContain("this machine's clock");
+    expect(run.stderr).toContain('BACKLINE_HTTP_PORT');
   });
 
   it('says which file it cannot read, without a stack trace', async () => {
