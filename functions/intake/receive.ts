@@ -18,7 +18,13 @@ import {
   parseWebhookBody,
 } from '#shared/webhooks.ts';
 import type { CachedLabels } from './label-cache.ts';
-import { type SignedRequest, verifySignature, webhookIdPattern } from './signature.ts';
+import {
+  type SignedRequest,
+  timestampToleranceSeconds,
+  type Verification,
+  verifySignature,
+  webhookIdPattern,
+} from './signature.ts';
 
 /** A webhook request as intake sees it, free of API Gateway types. */
 export interface WebhookRequest {
@@ -57,6 +63,23 @@ const isJson = (contentType: string | undefined): boolean => {
 };
 
 /**
+ * Why a signature was refused, naming the headers a label left out, or the tolerance its timestamp
+ * missed, so that whoever signs by hand sees what to mend; which secret or MAC failed stays unsaid.
+ */
+function rejection(
+  reason: Extract<Verification, { ok: false }>['reason'],
+  headers: WebhookRequest['headers'],
+): string {
+  if (reason === 'missing headers')
+    return `${reason}: ${signatureHeaders.filter((name) => !headers[name]).join(', ')}`;
+  if (reason === 'stale timestamp')
+    return `${reason}: webhook-timestamp is more than ${timestampToleranceSeconds} seconds from Backline's clock`;
+  return reason;
+}
+
+const signatureHeaders = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+
+/**
  * Takes one label webhook (in this order, see docs/design.md#routes-and-auth: 413 size, 404 label, 401
  * signature, 415 Content-Type, 400 body), then records it with one conditional write (the label itself is usually in memory: label-cache.ts). The record is itself an outbox entry: the publisher
  * builds its event from the raw body and puts it on the bus from the table's stream, so the answer,
@@ -83,7 +106,8 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
     const fresh = await deps.labels.reread(labelId);
     if (fresh) verification = verifySignature(signed, activeSecrets(fresh, now), now);
   }
-  if (!verification.ok) throw unauthorized(`webhook signature rejected: ${verification.reason}`);
+  if (!verification.ok)
+    throw unauthorized(`webhook signature rejected: ${rejection(verification.reason, request.headers)}`);
 
   const contentType = request.headers['content-type'];
   const xml = isXmlMediaType(contentType);

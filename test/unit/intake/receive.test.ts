@@ -281,6 +281,24 @@ describe('rejected webhooks', () => {
     ]);
   });
 
+  it('names in its 401 the header a label left out, or that its webhook-timestamp is too far from Backline’s clock', async () => {
+    const { send, secret } = intake();
+    const signed = signedWebhook(secret, aReleaseWebhook(), { at: now });
+    const { 'webhook-signature': _, ...unsigned } = signed.headers;
+    const { 'webhook-id': __, 'webhook-timestamp': ___, ...bare } = signed.headers;
+    const stale = signedWebhook(secret, aReleaseWebhook(), { at: new Date(now.getTime() - 6 * 60_000) });
+
+    const answers = await Promise.all(
+      [{ ...signed, headers: unsigned }, { ...signed, headers: bare }, stale].map((r) => send(r)),
+    );
+
+    expect(answers.map((answer) => answer.body.message)).toEqual([
+      'webhook signature rejected: missing headers: webhook-signature',
+      'webhook signature rejected: missing headers: webhook-id, webhook-timestamp',
+      "webhook signature rejected: stale timestamp: webhook-timestamp is more than 300 seconds from Backline's clock",
+    ]);
+  });
+
   it('answers 404 for a label id that cannot exist, without looking it up', async () => {
     const { send, secret } = intake();
 
