@@ -230,6 +230,11 @@ export function program(): Command {
       'the management API key (npm start prints it; on AWS: secret backline-<stage>/api-key)',
     )
     .action(async (options: { url: string; key: string }) => {
+      // Without its scheme, fetch cannot read the URL at all, and the failure would look like nothing running there.
+      if (!/^https?:\/\//i.test(options.url))
+        throw new CliError(
+          `--url ${options.url} needs its scheme: http://${options.url} (npm start), or the https:// ApiUrl of a deployed stack.`,
+        );
       const login = { url: options.url.replace(/\/+$/, ''), apiKey: options.key };
       await request(login, '/media-outlets?limit=1');
       out(`Logged in to ${login.url}; kept in ${saveLogin(login)}`);

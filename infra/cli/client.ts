@@ -93,7 +93,7 @@ export async function request(
   }
   if (response.status === 401)
     throw new CliError(
-      `${login.url} refused the API key. Run \`backline login --key <API key>\` with the key npm start printed (on AWS: the secret backline-<stage>/api-key).`,
+      `${login.url} refused the API key. Run \`backline login --url ${login.url} --key <API key>\` with the key npm start printed (on AWS: the secret backline-<stage>/api-key).`,
     );
   if (response.status === 404 && problem.error === undefined)
     throw new CliError(

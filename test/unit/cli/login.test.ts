@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLogin, saveLogin } from '#infra/cli/client.ts';
+import { configFile, readLogin, saveLogin } from '#infra/cli/client.ts';
+import { runScript } from '#test/support/run-script.ts';
 
 const folders: string[] = [];
 const aConfigDir = () => {
@@ -27,5 +30,37 @@ describe("the CLI's login", () => {
     expect(keyAlone).toEqual({ url: 'https://api.example', apiKey: 'kept-key' });
     expect(urlAlone).toEqual({ url: 'https://api.example', apiKey: 'kept-key' });
     expect(both).toEqual({ url: 'http://localhost:3000', apiKey: 'ci-key' });
+  });
+
+  it('tells a refused key to log in again at the same URL, not at the default one', async () => {
+    const refusing = createServer((_, response) =>
+      response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}'),
+    );
+    await new Promise<void>((done) => refusing.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+
+    const run = await runScript('infra/cli/backline.ts', ['outlets', 'list'], {
+      BACKLINE_API_URL: url,
+      BACKLINE_API_KEY: 'old-key',
+    });
+    await new Promise<void>((done) => refusing.close(() => done()));
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`backline login --url ${url} --key <API key>`);
+  });
+
+  it('refuses a login URL without http:// or https://, saying so, rather than that nothing runs there', async () => {
+    const env = { BACKLINE_CONFIG_DIR: aConfigDir() };
+
+    const run = await runScript(
+      'infra/cli/backline.ts',
+      ['login', '--url', 'localhost:3000', '--key', 'a-key'],
+      env,
+    );
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('http://localhost:3000');
+    expect(run.stderr).not.toContain('Is it running');
+    expect(existsSync(configFile(env))).toBe(false);
   });
 });
