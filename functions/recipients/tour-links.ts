@@ -39,6 +39,8 @@ export interface PagesDeps {
 
 const text = z.string().check(z.trim(), z.minLength(1, 'please fill this in'), z.maxLength(2000));
 
+const allotmentRange = 'must be a whole number from 0 to 1000';
+
 /** The advance form's fields, named as the form names them. */
 const AdvanceForm = z.object({
   loadInAccess: text,
@@ -51,9 +53,10 @@ const AdvanceForm = z.object({
   merchSplit: text,
   merchSeller: text,
   // Digits only: a blank or other text is refused, not read as a number (`Number('')` is 0 guests).
+  // One message for every way to miss, in the promoter's words, as the field's min and max say.
   guestListAllotment: z.pipe(
-    z.pipe(z.string().check(z.trim(), z.regex(/^\d+$/, 'must be a whole number')), z.transform(Number)),
-    z.number().check(z.lte(1000)),
+    z.pipe(z.string().check(z.trim(), z.regex(/^\d+$/, allotmentRange)), z.transform(Number)),
+    z.number().check(z.lte(1000, allotmentRange)),
   ),
   localCrewCall: text,
   settlementMethod: text,

@@ -123,6 +123,21 @@ describe("the promoter's advance page", () => {
     expect(tours.outbox).toEqual([]);
   });
 
+  it('tells the promoter the allotment’s range in words, for a negative one and one past it alike, not in zod’s terms', async () => {
+    const { deps, token } = await world('2027-04-20T10:00:00Z');
+    const csrf = csrfTokenFor(key, token);
+
+    const posts = [];
+    for (const guestListAllotment of ['-3', '1001'])
+      posts.push(await submitAdvancePage(token, filled(csrf, { guestListAllotment }), deps));
+
+    for (const { page } of posts) {
+      expect(page.statusCode).toBe(400);
+      expect(page.body).toContain('must be a whole number from 0 to 1000');
+      expect(page.body).not.toContain('Too big');
+    }
+  });
+
   it('refuses a settlement currency that is no ISO 4217 currency (ABC, a typo EUE) with a 400 naming the field, storing nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const csrf = csrfTokenFor(key, token);
