@@ -366,8 +366,9 @@ export async function announceToMedia(
     // next step announces them to it (docs/design.md#tours). One still claimed, or refused, is noted
     // with its set: later steps read whether it reached SES, and a new attempt names that spent set.
     // One a new attempt spent is that attempt's to note. A mail claimed before is noted as it stated
-    // its shows, which may be as they were before a change this read found (`statedBefore`).
-    await noteTold(
+    // its shows, which may be as they were before a change this read found (`statedBefore`). Each note
+    // only while its shows' notes are as read (`noteAfterMails`).
+    await noteAfterMails(
       tour,
       country,
       tell.flatMap(({ mail, told }, at) => {
@@ -384,6 +385,8 @@ export async function announceToMedia(
         return [told];
       }),
       deps,
+      told,
+      toldNow,
     );
     cursor = nextCursor;
     const outOfPages = pages >= (deps.settings.pressPagesPerInvocation ?? Number.POSITIVE_INFINITY);
@@ -661,6 +664,39 @@ async function statedAsReached(
   );
 }
 
+/**
+ * Notes what each address was told after its mail, `notesAtOnce` at a time, each only while the notes of
+ * its shows are as the step read them (`read`, by address). Refused (another step noted one of them
+ * since: a new attempt that told the show, or a change's step), the notes are read again (`readNotes`,
+ * as reached) and decided again: the step's word stands only where the address now counts told nothing
+ * of the show, so a mail that did not reach SES never hides one that told it since (docs/design.md#tours).
+ */
+async function noteAfterMails(
+  tour: StoredTour,
+  country: string,
+  notes: PressTold[],
+  deps: ToursDeps,
+  read: Map<string, PressTold>,
+  readNotes: () => Promise<Map<string, PressTold>>,
+): Promise<void> {
+  await againFromFreshRead(tour.tourId, async () => {
+    const refused: PressTold[] = [];
+    await forEachBounded(notes, notesAtOnce, async (note) => {
+      const { stated } = read.get(note.email) ?? {};
+      const asRead = Object.fromEntries(note.showIds.map((showId) => [showId, stated?.[showId] ?? null]));
+      if (!(await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, note, asRead)))
+        refused.push(note);
+    });
+    if (refused.length === 0) return;
+    read = await readNotes();
+    notes = refused.flatMap((note) => {
+      const showIds = note.showIds.filter((showId) => !read.get(note.email)?.showIds.includes(showId));
+      return showIds.length ? { ...note, showIds } : [];
+    });
+    return readAgain;
+  });
+}
+
 /** Notes of what press addresses were told written or settled at once (each one UpdateItem or so). */
 export const notesAtOnce = 25;
 
@@ -677,9 +713,9 @@ async function noteTold(
   asRead?: StoredShow,
 ): Promise<boolean> {
   if (!asRead)
-    await forEachBounded(told, notesAtOnce, (entry) =>
-      deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry),
-    );
+    await forEachBounded(told, notesAtOnce, async (entry) => {
+      await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry);
+    });
   for (let at = 0; asRead && at < told.length; at += pressNotesPerCheck) {
     const notes = told.slice(at, at + pressNotesPerCheck);
     if (!(await deps.tours.recordPressToldAsRead(asRead, asRead.occurredAt, country, notes))) return false;

@@ -107,7 +107,7 @@ const statedPrefix = 'stated:';
  * and its AND), under DynamoDB's 300 operators and 4 KB an expression, where a mail's set may hold
  * every show of a tour (200 a booking) (docs/design.md#tours).
  */
-const notesPerWrite = 100;
+export const notesPerWrite = 100;
 /** `#s<i>`: the attribute of the note of each show, in order. */
 const statedNames = (showIds: string[]) =>
   Object.fromEntries(showIds.map((showId, i) => [`#s${i}`, statedPrefix + showId]));
@@ -185,21 +185,44 @@ export const showAsRead = (TableName: string, ref: ShowRef, occurredAt: string) 
   ExpressionAttributeValues: { ':read': occurredAt },
 });
 
-/** The write noting what an address was told (`recordPressTold`). */
-export const pressToldUpdate = (labelId: string, tourId: string, country: string, told: PressTold) => {
+/**
+ * The write noting what an address was told (`recordPressTold`); with `asNoted`, only while the note of
+ * each show it states is as read (the same map, DynamoDB comparing maps by value, or none).
+ */
+export const pressToldUpdate = (
+  labelId: string,
+  tourId: string,
+  country: string,
+  told: PressTold,
+  asNoted?: Record<string, PressStatement | null>,
+) => {
   // Each show's statement is an attribute of its own, so one write sets it whether or not the
-  // address had any (DynamoDB sets no path inside a map that is not there).
-  const stated = Object.entries(told.stated ?? {});
+  // address had any (DynamoDB sets no path inside a map that is not there). Those of `showIds` only.
+  const stated = told.showIds.flatMap((showId) => {
+    const statement = told.stated?.[showId];
+    return statement ? [[showId, statement] as const] : [];
+  });
+  const read = asNoted ? stated.map(([showId]) => asNoted[showId]) : [];
   return {
     Key: pressToldKey(labelId, tourId, country, told.email),
     UpdateExpression: `SET email = :email, outletId = :outletId, entity = :entity${stated.map((_, i) => `, #s${i} = :s${i}`).join('')} ADD showIds :shows`,
+    ...(read.length && {
+      ConditionExpression: read
+        .map((note, i) => (note ? `#s${i} = :r${i}` : `attribute_not_exists(#s${i})`))
+        .join(' AND '),
+    }),
     ...(stated.length ? { ExpressionAttributeNames: statedNames(stated.map(([showId]) => showId)) } : {}),
     ExpressionAttributeValues: {
       ':email': told.email,
       ':outletId': told.outletId,
       ':entity': 'press-told',
       ':shows': new Set(told.showIds),
-      ...Object.fromEntries(stated.map(([, statement], i) => [`:s${i}`, statement])),
+      ...Object.fromEntries(
+        stated.flatMap(([, statement], i) => [
+          [`:s${i}`, statement],
+          ...(read[i] ? [[`:r${i}`, read[i]]] : []),
+        ]),
+      ),
     },
   };
 };
@@ -306,8 +329,17 @@ export interface TourSteps {
   /**
    * Adds shows to what an address was told (a set: telling it again changes nothing), and keeps
    * `stated` as what it was last told of each show it names (replacing what it was told before).
+   * With `asNoted` (the notes of those shows as a step read them, by show id; null: none), each show
+   * only while its note is still so, `notesPerWrite` shows a write: false when one was noted otherwise
+   * since, from that write on nothing noted (docs/design.md#tours).
    */
-  recordPressTold(labelId: string, tourId: string, country: string, told: PressTold): Promise<void>;
+  recordPressTold(
+    labelId: string,
+    tourId: string,
+    country: string,
+    told: PressTold,
+    asNoted?: Record<string, PressStatement | null>,
+  ): Promise<boolean>;
   /**
    * Notes what addresses were told, as `recordPressTold` (at most `pressNotesPerCheck`), all or none, and
    * only while the show is still at the change a step read (`occurredAt`): false, nothing noted, when a
@@ -857,9 +889,14 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       });
     },
 
-    async recordPressTold(labelId, tourId, country, told) {
-      if (told.showIds.length === 0) return;
-      await updated(pressToldUpdate(labelId, tourId, country, told));
+    async recordPressTold(labelId, tourId, country, told, asNoted) {
+      // `notesPerWrite` shows a write: as read, each show's condition is an operator or two, as a
+      // settling write's.
+      for (let at = 0; at < told.showIds.length; at += notesPerWrite) {
+        const part = { ...told, showIds: told.showIds.slice(at, at + notesPerWrite) };
+        if (!(await updated(pressToldUpdate(labelId, tourId, country, part, asNoted)))) return false;
+      }
+      return true;
     },
 
     recordPressToldAsRead: (ref, occurredAt, country, told) =>

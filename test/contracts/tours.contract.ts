@@ -620,6 +620,78 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       );
     });
 
+    it('notes an address only while the notes of its shows are as read: one noted since refuses the write', async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const email = `${uniqueId('a')}@press.example`;
+      const stated = (kind: string, more: object = {}) => ({ facts: 'f1', change: at(5), kind, ...more });
+      const told = (statements: Record<string, object>) => ({
+        email,
+        outletId: 'o1',
+        showIds: Object.keys(statements),
+        stated: statements as Record<string, ReturnType<typeof stated>>,
+      });
+      await store.recordPressTold(
+        tour.labelId,
+        tour.tourId,
+        'DE',
+        told({ s1: stated('change', { before: null }), s2: stated('announcement', { set: 'DE-v1' }) }),
+      );
+      const [read] = await store.pressTold(tour.labelId, tour.tourId, 'DE');
+      const asRead = { s1: read.stated!.s1, s2: read.stated!.s2, s3: null };
+      const announced = told({ s1: stated('update'), s2: stated('update'), s3: stated('update') });
+
+      const first = await store.recordPressTold(tour.labelId, tour.tourId, 'DE', announced, asRead);
+      const again = await store.recordPressTold(
+        tour.labelId,
+        tour.tourId,
+        'DE',
+        told({ s1: stated('update', { set: 'DE-v2' }) }),
+        asRead,
+      );
+
+      expect([first, again]).toEqual([true, false]);
+      expect(await store.pressTold(tour.labelId, tour.tourId, 'DE')).toEqual([
+        {
+          email,
+          outletId: 'o1',
+          showIds: ['s1', 's2', 's3'],
+          stated: { s1: stated('update'), s2: stated('update'), s3: stated('update') },
+        },
+      ]);
+    });
+
+    it('notes 150 shows of an address as read 100 a write: one noted since refuses its write and the rest', async () => {
+      const store = makeStore();
+      const tour = aTour();
+      const email = `${uniqueId('a')}@press.example`;
+      const ids = Array.from({ length: 150 }, (_, n) => `s${String(n).padStart(3, '0')}`);
+      const statement = (kind: string) => ({ facts: 'f1', change: at(5), kind });
+      const told = (showIds: string[], kind: string) => ({
+        email,
+        outletId: 'o1',
+        showIds,
+        stated: Object.fromEntries(showIds.map((id) => [id, statement(kind)])),
+      });
+      await store.recordPressTold(tour.labelId, tour.tourId, 'DE', told(['s120'], 'update'));
+
+      const written = await store.recordPressTold(
+        tour.labelId,
+        tour.tourId,
+        'DE',
+        told(ids, 'announcement'),
+        Object.fromEntries(ids.map((id) => [id, null])),
+      );
+
+      expect(written).toBe(false);
+      expect(await store.pressTold(tour.labelId, tour.tourId, 'DE')).toEqual([
+        {
+          ...told([...ids.slice(0, 100), 's120'], 'announcement'),
+          stated: { ...told(ids.slice(0, 100), 'announcement').stated, s120: statement('update') },
+        },
+      ]);
+    });
+
     it('takes a show off what an address was told only while its note names the set given, keeping the note', async () => {
       const store = makeStore();
       const tour = aTour();

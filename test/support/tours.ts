@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Context } from 'aws-lambda';
 import { emailSentAsks } from '#functions/announcer/settle.ts';
 import { managementApi } from '#functions/management/routes.ts';
@@ -29,6 +30,7 @@ import type {
   AdvanceOutcome,
   ForgetOnChange,
   GuestsOutcome,
+  PressStatement,
   PressTold,
   PromoterRecord,
   ShowRef,
@@ -38,6 +40,7 @@ import {
   guestBytes,
   maxGuestBytes,
   maxGuestsPerShow,
+  notesPerWrite,
   promoterIdOf,
   promoterRow,
   promoterShowRow,
@@ -239,15 +242,36 @@ export class InMemoryTours implements TourStore {
       .map(([, told]) => ({ ...structuredClone(told), showIds: [...told.showIds].sort() }));
   }
 
-  async recordPressTold(labelId: string, tourId: string, country: string, told: PressTold) {
-    this.notePressTold(labelId, tourId, country, told);
+  async recordPressTold(
+    labelId: string,
+    tourId: string,
+    country: string,
+    told: PressTold,
+    asNoted?: Record<string, PressStatement | null>,
+  ) {
+    // One write a part, each only while its shows' notes are as read (DynamoDB compares maps by value).
+    for (let at = 0; at < told.showIds.length; at += notesPerWrite) {
+      const part = { ...told, showIds: told.showIds.slice(at, at + notesPerWrite) };
+      const noted = this.told.get(`${JSON.stringify([labelId, tourId, country])}${told.email}`)?.stated;
+      const read = asNoted ? part.showIds.filter((showId) => part.stated?.[showId]) : [];
+      if (read.some((showId) => !isDeepStrictEqual(noted?.[showId] ?? null, asNoted![showId] ?? null)))
+        return false;
+      this.notePressTold(labelId, tourId, country, part);
+    }
+    return true;
   }
 
   private notePressTold(labelId: string, tourId: string, country: string, told: PressTold) {
     if (told.showIds.length === 0) return;
     const key = `${JSON.stringify([labelId, tourId, country])}${told.email}`;
     const current = this.told.get(key);
-    const stated = { ...current?.stated, ...structuredClone(told.stated) };
+    // The statements of `showIds` only, as the table's write sets them.
+    const stated = {
+      ...current?.stated,
+      ...structuredClone(
+        Object.fromEntries(Object.entries(told.stated ?? {}).filter(([id]) => told.showIds.includes(id))),
+      ),
+    };
     this.told.set(key, {
       email: told.email,
       outletId: told.outletId,

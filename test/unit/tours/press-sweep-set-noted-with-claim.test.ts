@@ -29,9 +29,9 @@ describe("the stale-claim sweep's set of its own, read by a step the moment it i
 
     const record = world.tours.recordPressTold.bind(world.tours);
     let raced = false;
-    world.tours.recordPressTold = async (labelId, tourId, country, told) => {
-      await record(labelId, tourId, country, told);
-      if (raced || told.email !== 'de@press.example' || !told.stated?.['show-2']?.set) return;
+    world.tours.recordPressTold = async (labelId, tourId, country, told, asNoted) => {
+      const written = await record(labelId, tourId, country, told, asNoted);
+      if (raced || told.email !== 'de@press.example' || !told.stated?.['show-2']?.set) return written;
       raced = true;
       await applyShowChange(
         'tour-1',
@@ -40,6 +40,7 @@ describe("the stale-claim sweep's set of its own, read by a step the moment it i
         world.deps,
       );
       await runDueSteps(world.fakes, world.now);
+      return written;
     };
     await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);
     expect(raced).toBe(true);
