@@ -218,7 +218,7 @@ export const ExpenseHeldTooLong = defineEvent({
     expenseId: NonEmpty,
     /** The report's day (the manager's calendar). */
     date: IsoDate,
-    firstSeenAt: z.iso.datetime({ offset: true }),
+    firstSeenAt: z.isoDateTime({ offset: true }),
     expense: z.optional(z.object({ vendor: z.string(), date: IsoDate, amount: Money })),
     /** The owners whose report of `date` lists it. */
     owners: z.array(NonEmpty),

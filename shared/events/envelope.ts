@@ -9,7 +9,7 @@ import { NonEmpty } from './fields.ts';
 export const Metadata = z.object({
   eventId: NonEmpty,
   correlationId: NonEmpty,
-  occurredAt: z.iso.datetime({ offset: true }),
+  occurredAt: z.isoDateTime({ offset: true }),
   schemaVersion: z.int().check(z.positive()),
   labelId: z.optional(NonEmpty),
   webhookId: z.optional(NonEmpty),

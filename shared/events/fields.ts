@@ -12,7 +12,7 @@ export const Id = z.string().check(z.minLength(1), z.maxLength(128));
 /** A person's, a venue's or a vendor's name as the label writes it: trimmed, 1 to 200 characters. */
 export const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 
-export const IsoDate = z.iso.date();
+export const IsoDate = z.isoDate();
 /** In UTC, as ISO 8601; `toJSON` is `toISOString` answering null, not throwing, for no date-time. */
 const inUtc = (instant: string): string => new Date(instant).toJSON();
 
@@ -22,9 +22,9 @@ const inUtc = (instant: string): string => new Date(instant).toJSON();
  * event and job that carries it, and any comparison as a string) cannot hold. In UTC such a year
  * starts with `+` or `-`, which sorts before any digit, as does a year before 1970.
  */
-export const OffsetInstant = z.iso
+export const OffsetInstant = z
   // Not an instant at all: that is its one issue, not also a year out of range (see `Currency`).
-  .datetime({ offset: true, abort: true })
+  .isoDateTime({ offset: true, abort: true })
   .check(z.refine((instant) => inUtc(instant) >= '1970', 'must be in the years 1970-9999 in UTC'));
 
 /** An `OffsetInstant` normalised to UTC, so that it orders as a string against other instants. */

@@ -38,7 +38,7 @@ export const ShowStepDue = defineEvent({
     tourId: NonEmpty,
     showId: NonEmpty,
     step: ShowStep,
-    scheduledFor: z.iso.datetime(),
+    scheduledFor: z.isoDateTime(),
     /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
     cursor: z.optional(NonEmpty),
   }),

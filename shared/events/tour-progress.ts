@@ -16,7 +16,7 @@ const toursEvent = <D extends z.ZodMiniType>(detailType: string, data: D) =>
 
 export const ShowConfirmed = toursEvent(
   'Show Confirmed',
-  z.extend(ShowRef, { date: z.iso.date(), timeZone: NonEmpty }),
+  z.extend(ShowRef, { date: z.isoDate(), timeZone: NonEmpty }),
 );
 DOCS: describeEvent(ShowConfirmed, {
   description: 'A show is confirmed and its advancing steps are scheduled in the venue time zone.',
@@ -48,7 +48,7 @@ export const ShowAdvanced = toursEvent(
   'Show Advanced',
   z.extend(ShowRef, {
     promoterId: NonEmpty,
-    submittedAt: z.iso.datetime(),
+    submittedAt: z.isoDateTime(),
     amended: z.boolean(),
   }),
 );
