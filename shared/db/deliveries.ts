@@ -188,7 +188,7 @@ export interface MailClaims {
    * unsent), before a sender sends what they told under a new identity: each is closed unsent for good
    * (`failed`, `spentAt`), so a late claim of it (a retry that read before the new attempt) is refused.
    * Per mail, false when it is claimed or went out: it was claimed again since the sender read it
-   * (docs/design.md#exactly-once-mail).
+   * (docs/design.md#exactly-once-mail). A mail named twice is spent once, answered at both places.
    */
   spend(claims: NewClaim[], at: string): Promise<boolean[]>;
   /**
@@ -511,8 +511,10 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
 
     async spend(claims, at) {
       // One write whether the mail is absent (its closed delivery made) or closed unsent (only marked);
-      // not listed among its subject's deliveries nor the open claims: it never went, nor will.
-      const writes = claims.map((claim): StateWrite => {
+      // not listed among its subject's deliveries nor the open claims: it never went, nor will. Each mail
+      // once (a transaction may not write an item twice), its answer given wherever it is named.
+      const once = new Map(claims.map((claim) => [deliveryIdOf(claim), claim]));
+      const writes = [...once.values()].map((claim): StateWrite => {
         const {
           deliveryId,
           status: _claimed,
@@ -539,7 +541,9 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           },
         };
       });
-      return writeEachIfAllowed(db, writes);
+      const written = await writeEachIfAllowed(db, writes);
+      const spent = new Map([...once.keys()].map((id, i) => [id, written[i]]));
+      return claims.map((claim) => spent.get(deliveryIdOf(claim)) === true);
     },
 
     async markSentAfterClosed(deliveryId, messageId, sentAt, at, events = []) {

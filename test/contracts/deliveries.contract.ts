@@ -188,6 +188,21 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect((await read(store, went.deliveryId))?.status).toBe('sent');
     });
 
+    it('spends a mail named twice in one call as it spends it once (a transaction writes an item once)', async () => {
+      const store = makeStore();
+      const [givenBack, open] = [anIdentity(), anIdentity()];
+      await store.claim(open, at(0));
+
+      expect(await store.spend([givenBack, open, givenBack, open], at(1))).toEqual([
+        true,
+        false,
+        true,
+        false,
+      ]);
+      expect(await store.claim(givenBack, at(2))).toBeUndefined();
+      expect((await read(store, deliveryIdOf(givenBack)))?.spentAt).toBe(at(1));
+    });
+
     it('records that a claim closed unsent went, once, its status kept', async () => {
       const store = makeStore();
       const claim = (await store.claim(anIdentity(), at(0)))!;
