@@ -469,6 +469,19 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(listed.map((d) => d.deliveryId).sort()).toEqual([a.deliveryId, b.deliveryId].sort());
     });
 
+    it('lists no mail spent while given back (it never went); one spent once refused stays listed', async () => {
+      const store = makeStore();
+      const givenBack = anIdentity();
+      const refused = anIdentity({ labelId: givenBack.labelId, subject: givenBack.subject });
+      const closed = (await store.claim(refused, at(0)))!;
+      await store.markFailed(closed.deliveryId, 'MESSAGE_REJECTED', at(1));
+      await store.spend([givenBack, refused], at(2));
+
+      const listed = await store.ofSubject(givenBack.labelId, givenBack.subject);
+
+      expect(listed.map((d) => d.deliveryId)).toEqual([closed.deliveryId]);
+    });
+
     it('records a bounce or complaint on any delivery and gives it back as it now stands; an unknown id gives nothing', async () => {
       const store = makeStore();
       const claim = (await store.claim(aShowMail(), at(0)))!;
