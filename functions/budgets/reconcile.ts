@@ -321,6 +321,8 @@ export async function reconcileBudget(
   // apart. An invocation failing later (its day result's write throttled) finds nothing to repair when
   // delivered again: its repairs are measured once, by the attempt that wrote them (docs/design.md#budgets).
   const stated = (found: ReleaseRepaired[]) => measured(driftByCurrency(found));
+  // The repair's refusals: each takes one expense off the ledger, so at most one an expense.
+  let refusals = 0;
   for (let attempt = 0; ; attempt++) {
     if (attempt >= maxAttempts)
       throw new Error(`budget ${budgetId}: its ledger kept changing while reconciled`);
@@ -414,8 +416,11 @@ export async function reconcileBudget(
         ]);
         const held = error instanceof TotalsItemFullError ? ledger.totals : {};
         const ids = states.map((s) => s.expenseId);
+        if (refusals++ >= ids.length) throw error;
         if (!(await refuseUncountable(labelId, budgetId, error, held, fromNothing, ids, deps.store)))
           throw error;
+        // A refusal is the reconciliation's own change, not the ledger moving under it (as a recount's).
+        attempt = 0;
         continue;
       }
       if (!repaired) continue;

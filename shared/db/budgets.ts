@@ -842,6 +842,11 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         `SET ${[...set.map((name) => `${nameOf(name)} = :c${names.indexOf(name)}`), 'revision = :next'].join(', ')}`,
         remove.length > 0 ? `REMOVE ${remove.map(nameOf).join(', ')}` : '',
       ].join(' ');
+      // Past the totals' item (400 KB): refused for good, as a ledger write adding those totals is.
+      const tooLarge = (error: unknown) => {
+        if (!itemsTooLarge(error)?.[0]) throw error;
+        throw new TotalsItemFullError(totalText(firstTotalAdded((name) => name in held, totals)));
+      };
       return writeWithOutbox(
         db,
         [
@@ -867,7 +872,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         ],
         entries,
         drift.at,
-      );
+      ).catch(tooLarge);
     },
 
     async budgetsPage(cursor, limit) {

@@ -747,6 +747,43 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       ).toBe(true);
     });
 
+    it('refuses a repair whose running totals would not fit their one item (400 KB): nothing written, the first total it adds named', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      // As in the ledger's case above: 500 totals of about 760 bytes, then a repair adding 60 more.
+      const artist = (n: number) =>
+        counter.recoupable(`${String(n).padStart(6, '0')}${'\u0001'.repeat(122)}`);
+      const totalsOf = (from: number, count: number) =>
+        Object.fromEntries(Array.from({ length: count }, (_, i) => [artist(from + i), 100]));
+      for (let from = 0; from < 500; from += 50)
+        await store.writeLedger(budget.labelId, budget.budgetId, {
+          versions: [],
+          states: [],
+          delta: totalsOf(from, 50),
+        });
+      const drift = {
+        date: '2027-02-02',
+        at: '2027-02-02T07:00:00.000Z',
+        differences: [{ total: totalText(artist(500)), was: 0, ledger: 100 }],
+      };
+      const event = reconciled(budget, '2027-02-02');
+
+      await expect(
+        store.repairTotals(
+          budget.labelId,
+          budget.budgetId,
+          10,
+          { ...totalsOf(0, 500), ...totalsOf(500, 60) },
+          drift,
+          [event],
+        ),
+      ).rejects.toThrow(new TotalsItemFullError(totalText(artist(500))));
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect([Object.keys(ledger.totals).length, ledger.totalsRevision, ledger.drift]).toEqual([500, 10, []]);
+      expect(await inOutbox(store, event.eventId)).toBe(false);
+    });
+
     it('puts a page of a fan-out once', async () => {
       const store = makeStore();
       const date = `2027-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;

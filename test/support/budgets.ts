@@ -286,6 +286,9 @@ export class InMemoryBudgets implements BudgetStore {
     if (past) throw new TotalPastLimitError(totalText(past));
     const totals = this.totalsOf(labelId, budgetId);
     if (totals.revision !== revision) return false;
+    const kept = Object.fromEntries(Object.entries(counters).filter(([, value]) => value !== 0));
+    if (itemBytes({ ...totalsKey(labelId, budgetId), revision: revision + 1, ...kept }) > 400 * 1024)
+      throw new TotalsItemFullError(totalText(firstTotalAdded((name) => name in totals.counters, counters)));
     totals.counters = { ...counters };
     totals.revision++;
     this.keepDrift(labelId, budgetId, drift, []);

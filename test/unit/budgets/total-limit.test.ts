@@ -512,4 +512,49 @@ describe('a change that would take a running total past the largest kept (docs/d
     expect(ledger.refused[0].reason).toMatch(/does not fit: a budget's running totals are one item/);
     expect(await h.store.heldExpenses(undefined, '2027-01-02')).toEqual([]);
   });
+
+  it("refuses for good, when the totals lag a ledger whose recoupable artists' totals would not fit their item, the latest received that add one: the repair counts the rest and the day is kept", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    // As above: about 760 bytes a total, about 530 fill the item. 500 counted as they come.
+    const artistId = (n: number) => `${String(n).padStart(6, '0')}${'\u0001'.repeat(122)}`;
+    const recoupable = (n: number) => ({
+      expenseId: `exp-${n}`,
+      recoupable: { artist: { artistId: artistId(n), name: `Artist ${n}` }, sharePercent: 50 },
+    });
+    for (let n = 0; n < 500; n++) {
+      h.setNow(new Date(Date.parse('2027-01-01T08:00:00.000Z') + n * 1000).toISOString());
+      await h.expense(anExpense(recoupable(n)));
+    }
+    // 60 more stored as counted with their totals lost (drift): the ledger's artists no longer fit.
+    const budget = await h.store.getBudget('lbl-1', 'bud-1');
+    for (let n = 500; n < 560; n++) {
+      const receivedAt = new Date(Date.parse('2027-01-02T08:00:00.000Z') + n * 1000).toISOString();
+      const version = {
+        expenseId: `exp-${n}`,
+        at: `${receivedAt}#evt-lost-${n}`,
+        change: 'recorded' as const,
+        data: anExpense(recoupable(n)),
+        receivedAt,
+      };
+      const state = evaluate(
+        withVersion(emptyState(`exp-${n}`, receivedAt), version),
+        budget,
+        () => undefined,
+      );
+      await h.store.writeLedger('lbl-1', 'bud-1', { versions: [version], states: [state], delta: {} });
+    }
+    h.setNow('2027-03-30T07:00:00.000Z');
+
+    await h.reconcile('2027-03-30');
+
+    const ledger = await h.ledger('bud-1');
+    const refused = ledger.refused.map((r) => Number(r.expenseId.slice(4)));
+    expect(refused.length).toBeGreaterThan(0);
+    // The latest received are refused: every one of them was lost, and none of the 500 counted first.
+    expect(Math.min(...refused)).toBeGreaterThanOrEqual(500);
+    expect(ledger.states.filter(isCounted)).toHaveLength(560 - refused.length);
+    expect(ledger.refused[0].reason).toMatch(/does not fit: a budget's running totals are one item/);
+    expect(h.events('Budget Reconciled')).toHaveLength(1);
+  });
 });
