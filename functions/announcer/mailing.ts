@@ -1,7 +1,7 @@
 import {
   type Delivery,
   deliveryIdOf,
-  type KeptToldDates,
+  type KeptTold,
   type MailIdentity,
   mailSubjects,
 } from '#shared/db/deliveries.ts';
@@ -851,7 +851,7 @@ function toldBy(
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment' | 'territories'>,
   outlet: Outlet,
-): KeptToldDates | undefined {
+): KeptTold | undefined {
   if (!isFirstMail(mail.kind) && mail.kind !== 'date-change') return undefined;
   const stated =
     mail.kind === 'date-change' && mail.moment && !isReleaseDateChange(mail)

@@ -1,4 +1,4 @@
-import type { KeptToldDates } from '#shared/db/deliveries.ts';
+import type { KeptTold } from '#shared/db/deliveries.ts';
 
 /**
  * What a mail told its recipient that a later mail must restate: for a release mail, each street date
@@ -39,7 +39,7 @@ function territoriesOfSet(set: string): string[] {
 }
 
 /** `told` as its delivery keeps it: each date's territories as listed, or, for a long list, as a set. */
-export const keptTold = (told: ToldDates): KeptToldDates =>
+export const keptTold = (told: ToldDates): KeptTold =>
   Object.fromEntries(
     Object.entries(told).map(([key, territories]) => [
       key,
@@ -48,7 +48,7 @@ export const keptTold = (told: ToldDates): KeptToldDates =>
   );
 
 /** What a delivery's `told` says, territory by territory (a set gives its codes in alphabetical order). */
-export const toldOfKept = (kept: KeptToldDates): ToldDates =>
+export const toldOfKept = (kept: KeptTold): ToldDates =>
   Object.fromEntries(
     Object.entries(kept).map(([key, territories]) => [
       key,

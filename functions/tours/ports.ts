@@ -1,7 +1,7 @@
 import { functionEnvironment } from '#infra/function-settings.ts';
 import type {
   Delivery,
-  KeptToldDates,
+  KeptTold,
   MailIdentity,
   MailStream,
   MailSubject,
@@ -55,7 +55,7 @@ export interface TourMail {
    * What a press mail states of each show it tells of (`[facts, change]` by show id), kept on its claim:
    * a step that finds the mail claimed before notes what it stated (docs/design.md#tours).
    */
-  told?: KeptToldDates;
+  told?: KeptTold;
   /**
    * A press step's mail: its claim is written with the address's note of what it is told (`told`; none:
    * the note stands as it is), only while the show is as the step read it (`asRead`), in one write
@@ -100,7 +100,7 @@ export interface TourMailer {
    * What each mail's claim keeps (strongly consistent): what the mail stated (`told`), and whether a new
    * attempt spent it (`spent`); undefined for a mail not claimed (docs/design.md#tours).
    */
-  claimsOf(mails: MailIdentity[]): Promise<({ told?: KeptToldDates; spent: boolean } | undefined)[]>;
+  claimsOf(mails: MailIdentity[]): Promise<({ told?: KeptTold; spent: boolean } | undefined)[]>;
   /**
    * Spends the identities of press mails that did not go out, before a new attempt tells their shows
    * (`MailClaims.spend`): per mail, false when it was claimed again since it was read (docs/design.md#tours).

@@ -377,7 +377,9 @@ export async function announceToMedia(
         if (reach === undefined || claim?.spent) return [];
         for (const [showId, statement] of Object.entries(told.stated!)) {
           if (reach !== true) statement.set = mail.subject[2];
-          const [facts, change] = [claim?.told?.[showId] ?? []].flat();
+          // What the claim kept of the show, `[facts, change]` (`keptStatement`); none on a claim made before.
+          const kept = claim?.told?.[showId];
+          const [facts, change] = Array.isArray(kept) ? kept : [];
           if (!facts || !change || (facts === statement.facts && change === statement.change)) continue;
           Object.assign(statement, { facts, change });
           statedBefore.add(showId);

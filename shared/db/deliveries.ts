@@ -100,11 +100,12 @@ export interface MailIdentity {
 }
 
 /**
- * What a mail told its recipient that a later mail must restate (a release mail's street dates), as
- * the announcer keeps it (`keptTold`, functions/announcer/told.ts): the store keeps it as given (see
- * docs/design.md#exactly-once-mail).
+ * What a mail told its recipient that a later mail must restate, kept with its claim as its sender
+ * gives it, by key: a release mail's street dates by territory (`keptTold`, functions/announcer/told.ts),
+ * a press mail's statement of each show by show id, `[facts, change]` (`keptStatement`,
+ * functions/tours/press.ts). See docs/design.md#exactly-once-mail.
  */
-export type KeptToldDates = Record<string, string[] | string>;
+export type KeptTold = Record<string, string[] | string>;
 
 /** A claim to make: the identity and what the delivery keeps beside it. */
 export interface NewClaim extends MailIdentity {
@@ -114,7 +115,7 @@ export interface NewClaim extends MailIdentity {
   /** The version of the subject (its label `occurredAt`) the mail was written from. */
   asOf?: string;
   /** What the mail told (absent on mails that state nothing a later mail restates, and on those claimed before it was kept). */
-  told?: KeptToldDates;
+  told?: KeptTold;
   /**
    * Claimed and held by its sender (`claimHeld`, shared/mail/send.ts), never handed to SES: the sweep's
    * sending of it is its first, no resend, and its take-over for that sending drops the mark
@@ -221,7 +222,7 @@ export interface MailClaims {
    * the open claims moves to `at`, its claim time stays the claim's, as a hold's does: the rounds
    * compare claim times (docs/design.md#exactly-once-mail).
    */
-  reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates): Promise<Delivery | undefined>;
+  reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptTold): Promise<Delivery | undefined>;
   /**
    * Takes over a stale claim left open unsent (its subject wants it only later: a show on hold, see
    * docs/design.md#tours), or one just claimed that its sender holds (`claimHeld`), its place among the

@@ -1,6 +1,6 @@
 import { mailSettlementLatencySeconds } from '#infra/function-settings.ts';
 import type { Config } from '#shared/config.ts';
-import type { KeptToldDates, MailClaims, MailIdentity, MailStream } from '#shared/db/deliveries.ts';
+import type { KeptTold, MailClaims, MailIdentity, MailStream } from '#shared/db/deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { Measure } from '#shared/lambda/metrics.ts';
 
@@ -35,8 +35,8 @@ export interface OutgoingMail {
   context?: Record<string, string>;
   /** The version of the subject (its label `occurredAt`) the mail was written from. */
   asOf?: string;
-  /** What the mail tells that a later mail restates, kept on its delivery (`KeptToldDates`, shared/db/deliveries.ts). */
-  told?: KeptToldDates;
+  /** What the mail tells that a later mail restates, kept on its delivery (`KeptTold`, shared/db/deliveries.ts). */
+  told?: KeptTold;
 }
 
 /** The configuration variable naming each stream's SES configuration set (see docs/design.md#two-mail-streams). */

@@ -8,7 +8,7 @@ import {
   claimedDelivery,
   type Delivery,
   type DeliveryStore,
-  type KeptToldDates,
+  type KeptTold,
   type MailSubject,
   mailSubjects,
   type NewClaim,
@@ -147,7 +147,7 @@ export class FakeDeliveries implements DeliveryStore {
       .sort((a, b) => FakeDeliveries.placeOf(a).localeCompare(FakeDeliveries.placeOf(b)))
       .slice(0, limit)
       .map((d) => structuredClone(d));
-  reclaim = async (delivery: Delivery, at: string, asOf?: string, told?: KeptToldDates) => {
+  reclaim = async (delivery: Delivery, at: string, asOf?: string, told?: KeptTold) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.updatedAt !== delivery.updatedAt) return undefined;
     const resend = !item.claimedHeld;
