@@ -26,6 +26,14 @@ import {
 import { aDayResult } from '#test/support/budgets.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 
+/**
+ * Recoupable totals named by 128-character artist ids JSON writes as six bytes a character: about 760
+ * bytes a total, so about 530 fill the totals' item (400 KB).
+ */
+const artist = (n: number) => counter.recoupable(`${String(n).padStart(6, '0')}${'\u0001'.repeat(122)}`);
+const totalsOf = (from: number, count: number) =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [artist(from + i), 100]));
+
 /** What every BudgetStore does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts). */
 export function describeBudgetStoreContract<S extends BudgetStore>(
   name: string,
@@ -183,12 +191,6 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
     it('refuses a write whose running totals would not fit their one item (400 KB): nothing written, the first total it adds named', async () => {
       const store = makeStore();
       const budget = aBudget();
-      // Recoupable totals named by 128-character artist ids JSON writes as six bytes a character: about
-      // 760 bytes a total.
-      const artist = (n: number) =>
-        counter.recoupable(`${String(n).padStart(6, '0')}${'\u0001'.repeat(122)}`);
-      const totalsOf = (from: number, count: number) =>
-        Object.fromEntries(Array.from({ length: count }, (_, i) => [artist(from + i), 100]));
       // 500 of them (about 372 KB), in writes of 50.
       for (let from = 0; from < 500; from += 50)
         expect(
@@ -750,11 +752,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
     it('refuses a repair whose running totals would not fit their one item (400 KB): nothing written, the first total it adds named', async () => {
       const store = makeStore();
       const budget = aBudget();
-      // As in the ledger's case above: 500 totals of about 760 bytes, then a repair adding 60 more.
-      const artist = (n: number) =>
-        counter.recoupable(`${String(n).padStart(6, '0')}${'\u0001'.repeat(122)}`);
-      const totalsOf = (from: number, count: number) =>
-        Object.fromEntries(Array.from({ length: count }, (_, i) => [artist(from + i), 100]));
+      // 500 totals of about 760 bytes, then a repair adding 60 more.
       for (let from = 0; from < 500; from += 50)
         await store.writeLedger(budget.labelId, budget.budgetId, {
           versions: [],
