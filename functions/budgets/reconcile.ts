@@ -25,13 +25,11 @@ import {
 } from '#shared/budgets/ledger.ts';
 import { addDays, dateIn, daysBetween } from '#shared/days.ts';
 import {
-  counterPastLimit,
   type DayResult,
   type Ledger,
   maxFanOutEntries,
   TotalPastLimitError,
   TotalsItemFullError,
-  totalText,
 } from '#shared/db/budgets.ts';
 import { keyParts } from '#shared/db/keys.ts';
 import {
@@ -390,12 +388,10 @@ export async function reconcileBudget(
     const ledgerTotals = sum(...[...evaluated.values()].map((s) => s.contribution));
     if (!sameCounters(ledger.totals, ledgerTotals)) {
       if (attempt === 0) continue;
+      const differences = driftDifferences(ledger.totals, ledgerTotals);
       let repaired: boolean;
       try {
-        // A ledger past the limit is no total to repair to (nor its drift one to state).
-        const past = counterPastLimit(() => 0, ledgerTotals);
-        if (past) throw new TotalPastLimitError(totalText(past));
-        const differences = driftDifferences(ledger.totals, ledgerTotals);
+        // A ledger past the limit is no total to repair to: the store refuses it (TotalPastLimitError).
         repaired = await deps.store.repairTotals(
           labelId,
           budgetId,
@@ -424,7 +420,6 @@ export async function reconcileBudget(
         continue;
       }
       if (!repaired) continue;
-      const differences = driftDifferences(ledger.totals, ledgerTotals);
       drift = [...drift, ...differences];
       stated([{ budgetId, currency: budget.currency, differences }]);
     }
