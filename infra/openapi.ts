@@ -137,6 +137,12 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
       },
     ]),
   );
+  // A JSON body sent as another media type, or with none named, is not read (bodyOf, shared/http/input.ts).
+  if (doc.body && 'schema' in doc.body)
+    responses['415'] ??= {
+      description: 'the body is not sent as application/json',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
   if (auth === 'apiKey') {
     responses['401'] ??= {
       description: 'missing or invalid API key',

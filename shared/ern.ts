@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { TerritoryDate } from './events/release-scheduled.ts';
 import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
+import { mediaTypeOf } from './http/responses.ts';
 
 /**
  * DDEX ERN 4.x `NewReleaseMessage` bodies, read into what a label would have sent as JSON
@@ -54,7 +55,7 @@ export type ParsedErn = { ok: true; release: ErnRelease } | { ok: false; error: 
 
 /** Media types that carry an ERN message. */
 export const isXmlMediaType = (contentType: string | undefined): boolean => {
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  const mediaType = mediaTypeOf(contentType);
   return mediaType === 'application/xml' || mediaType === 'text/xml';
 };
 

@@ -10,6 +10,7 @@ import {
   unsupportedMediaType,
   ValidationError,
 } from '#shared/http/errors.ts';
+import { isJsonMediaType } from '#shared/http/responses.ts';
 import {
   ernWebhookBody,
   ernWebhookType,
@@ -55,11 +56,6 @@ export const rejectionReasons: Record<number, string> = {
   401: 'signature',
   415: 'content-type',
   400: 'invalid-body',
-};
-
-const isJson = (contentType: string | undefined): boolean => {
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 };
 
 /**
@@ -111,7 +107,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
 
   const contentType = request.headers['content-type'];
   const xml = isXmlMediaType(contentType);
-  if (!xml && !isJson(contentType)) {
+  if (!xml && !isJsonMediaType(contentType)) {
     throw unsupportedMediaType('application/json, or application/xml for a DDEX ERN 4.x message');
   }
 

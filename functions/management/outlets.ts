@@ -14,6 +14,7 @@ import {
   header,
   JobAccepted,
   json,
+  mediaTypeOf,
   notFound,
   pageLimit,
   payloadTooLarge,
@@ -172,7 +173,7 @@ export async function startImport(csv: string, deps: OutletRoutesDeps) {
 }
 
 const isCsv = (contentType: string | undefined) =>
-  /^(text\/csv|application\/csv)\s*(;|$)/i.test((contentType ?? '').trim());
+  ['text/csv', 'application/csv'].includes(mediaTypeOf(contentType));
 
 /** The labels of US-ASCII that TextDecoder accepts (as windows-1252: see `csvText`). */
 const asciiLabels = new Set(['us-ascii', 'ascii', 'ansi_x3.4-1968']);

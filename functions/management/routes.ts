@@ -2,14 +2,13 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import {
-  bodyOf,
   type DocumentedRoute,
   type HttpEvent,
   type HttpResult,
   httpErrors,
+  noBodyOf,
   pathIdLimits,
   queryOf,
-  rawBody,
   requireApiKey,
 } from '#shared/http/index.ts';
 import { observability } from '#shared/lambda/observability.ts';
@@ -22,12 +21,6 @@ export type ManagementRoute = DocumentedRoute;
 const NoQuery = z.strictObject({});
 
 /**
- * What a route that states no body takes: one that carries no field, `{}` or `null` (a client's
- * serialised "no payload"); any other is refused, a field by its name, a body that is no object as a whole.
- */
-const NoBody = z.nullable(z.strictObject({}, 'this route takes no body'));
-
-/**
  * A route takes only the input its document states (docs/design.md#routes-and-auth): one that states
  * no query parameters or no body refuses any with a 400 naming it, as a stated one refuses a field it
  * does not have, rather than answering as if it had not been sent. No body, an empty one, `{}` or `null` is none.
@@ -36,7 +29,7 @@ const takingOnlyItsInput = (route: ManagementRoute): ManagementRoute => ({
   ...route,
   handler: (event: HttpEvent, context: Context) => {
     if (!route.doc.query) queryOf(NoQuery, event);
-    if (!route.doc.body && rawBody(event).toString('utf8').trim() !== '') bodyOf(NoBody, event);
+    if (!route.doc.body) noBodyOf(event);
     return (route.handler as (event: HttpEvent, context: Context) => Promise<HttpResult>)(event, context);
   },
 });

@@ -1,6 +1,6 @@
-import type * as z from '../zod.ts';
-import { jsonIssues, ValidationError } from './errors.ts';
-import { type HttpEvent, jsonBody } from './responses.ts';
+import * as z from '../zod.ts';
+import { jsonIssues, unsupportedMediaType, ValidationError } from './errors.ts';
+import { type HttpEvent, header, isJsonMediaType, jsonBody, rawBody } from './responses.ts';
 
 /**
  * A request's input, validated by its zod schema, each invalid field named by the part it came from,
@@ -13,15 +13,34 @@ const valid = <T extends z.ZodMiniType>(schema: T, value: unknown, prefix: strin
   return result.data;
 };
 
-/**
- * The JSON body, or a 400 naming each invalid field (an unknown one too: bodies are strict objects, and
- * `__proto__` is never a known one; a string no UTF-8 holds too, `jsonIssues`).
- */
-export const bodyOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
+/** The JSON body, or a 400 naming each invalid field (a string no UTF-8 holds too, `jsonIssues`). */
+const jsonOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
   const body = jsonBody(event);
   const refused = jsonIssues(body, true);
   if (refused.length > 0) throw new ValidationError(refused);
   return valid(schema, body, []);
+};
+
+/**
+ * The JSON body, or a 400 naming each invalid field (an unknown one too: bodies are strict objects, and
+ * `__proto__` is never a known one). A body sent as another media type, or with none named, is a 415
+ * and is not read: `fetch` sends a string as `text/plain` unless told otherwise.
+ */
+export const bodyOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
+  if (!isJsonMediaType(header(event, 'content-type'))) throw unsupportedMediaType('application/json');
+  return jsonOf(schema, event);
+};
+
+/**
+ * What a route that states no body takes: one that carries no field, `{}` or `null` (a client's
+ * serialised "no payload"), whatever media type it is sent as; any other is refused, a field by its
+ * name, a body that is no object as a whole.
+ */
+const NoBody = z.nullable(z.strictObject({}, 'this route takes no body'));
+
+/** Refuses a body on a route that takes none (no body, an empty one, `{}` or `null` is none) with a 400. */
+export const noBodyOf = (event: HttpEvent): void => {
+  if (rawBody(event).toString('utf8').trim() !== '') jsonOf(NoBody, event);
 };
 
 /** The query parameters, or a 400 naming each invalid one `query.<name>`. */

@@ -70,6 +70,16 @@ export function jsonBody(event: HttpEvent): unknown {
 export const header = (event: HttpEvent, name: string): string | undefined =>
   event.headers?.[name.toLowerCase()];
 
+/** The media type a `Content-Type` names, in lower case and without its parameters ('' for none). */
+export const mediaTypeOf = (contentType: string | undefined): string =>
+  contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+
+/** JSON: `application/json`, or a type with JSON's structured syntax suffix (`application/problem+json`, RFC 6839). */
+export const isJsonMediaType = (contentType: string | undefined): boolean => {
+  const mediaType = mediaTypeOf(contentType);
+  return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
+};
+
 /** Seconds a client is asked to wait before sending again a request whose write met concurrent writes. */
 export const conflictRetryAfterSeconds = 1;
 

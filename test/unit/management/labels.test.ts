@@ -36,6 +36,7 @@ function management() {
     const event = {
       rawPath: path,
       pathParameters,
+      headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       isBase64Encoded: false,
     } as unknown as HttpEvent;
