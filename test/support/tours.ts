@@ -592,6 +592,23 @@ export async function toldDePressOf(show: Show) {
 }
 
 /**
+ * A tour of `show` (announced, its press announcement due) booked with one DE press outlet, the steps
+ * the booking wrote taken, the clock at the end of the gathering window: `firing` is the press
+ * announcement's Show Step Due, fired and not yet taken, so that a test can take it by hand and race it.
+ * toldDePressOf's opening, stopped before the announcement.
+ */
+export async function dePressFiringOf(show: Show) {
+  const now = { value: new Date('2027-02-02T00:00:00Z') };
+  const fakes = fakeToursDeps(now);
+  fakes.outlets.push(aPressOutlet('de', ['DE']));
+  await bookTour({ ...tourOf([show]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), fakes.deps);
+  await takeStepsWritten(fakes);
+  now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
+  const [firing] = fakes.schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
+  return { now, fakes, ...fakes, firing };
+}
+
+/**
  * A tour of `shows` (announced, their press announcement due) booked with `outlets` (one DE press outlet
  * unless given), its due steps run while SES's answers are lost: each press mail's claim is left open
  * (no Email Sent), as toldDePressOf's would be had SES not answered. SES answers again afterwards.

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { pressGatherSeconds } from '#shared/tours.ts';
 import {
-  aPressOutlet,
   aShow,
-  fakeToursDeps,
+  dePressFiringOf,
   metaAt,
   runDueSteps,
   sweepsOn,
   takeStepsWritten,
-  tourOf,
 } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
@@ -36,16 +33,9 @@ const inParis = {
  */
 describe('the first press announcement of a show moved away after it noted the country', () => {
   it("tells the German outlet 'Moved' after the announcement", async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    const { deps, tours, schedules, mailer } = fakes;
-    fakes.outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), deps);
-    await takeStepsWritten(fakes);
     // The end of the gathering window: the announcement fires and has noted DE on the show when, before
     // its mails, the label moves the show to Paris and that change's steps run.
-    now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
-    const [firing] = schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
+    const { now, fakes, deps, tours, mailer, firing } = await dePressFiringOf(announced);
     const send = mailer.send.bind(mailer);
     let raced = false;
     mailer.send = async (...args) => {

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { pressGatherSeconds } from '#shared/tours.ts';
 import {
-  aPressOutlet,
   aShow,
-  fakeToursDeps,
+  dePressFiringOf,
   metaAt,
   runDueSteps,
   sweepsOn,
   takeStepsWritten,
-  tourOf,
 } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
@@ -22,15 +19,7 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
  * doors each press mail the outlet got states, in order.
  */
 async function announcementRacedBefore(raced: 'pressTold' | 'recordPressCountry') {
-  const now = { value: new Date('2027-02-02T00:00:00Z') };
-  const fakes = fakeToursDeps(now);
-  const { deps, tours, schedules, mailer } = fakes;
-  fakes.outlets.push(aPressOutlet('de', ['DE']));
-  await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), deps);
-  await takeStepsWritten(fakes);
-
-  now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
-  const [firing] = schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
+  const { now, fakes, deps, tours, mailer, firing } = await dePressFiringOf(announced);
   const original = tours[raced].bind(tours) as (...args: unknown[]) => Promise<unknown>;
   let racedOnce = false;
   (tours as Record<typeof raced, unknown>)[raced] = async (...args: unknown[]) => {

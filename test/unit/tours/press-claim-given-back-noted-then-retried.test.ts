@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { MailerError } from '#shared/mail/ports.ts';
-import { pressGatherSeconds } from '#shared/tours.ts';
-import {
-  aPressOutlet,
-  aShow,
-  fakeToursDeps,
-  metaAt,
-  runDueSteps,
-  takeStepsWritten,
-  tourOf,
-} from '#test/support/tours.ts';
+import { aShow, dePressFiringOf, metaAt, runDueSteps } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -20,14 +11,7 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
  * mail claimed, and the second waits, before its note, for `goOn`.
  */
 async function givenBackWhileNoted() {
-  const now = { value: new Date('2027-02-02T00:00:00Z') };
-  const fakes = fakeToursDeps(now);
-  const { deps, schedules, mailer } = fakes;
-  fakes.outlets.push(aPressOutlet('de', ['DE']));
-  await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), deps);
-  await takeStepsWritten(fakes);
-  now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
-  const [firing] = schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
+  const { now, fakes, deps, mailer, firing } = await dePressFiringOf(announced);
   const take = () => takeStep(firing, { correlationId: 'c' }, deps);
 
   // The second invocation waits once it has read whether the mail it found claimed reached SES.

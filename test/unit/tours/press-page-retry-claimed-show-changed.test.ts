@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { pressGatherSeconds } from '#shared/tours.ts';
 import {
-  aPressOutlet,
   aShow,
-  fakeToursDeps,
+  dePressFiringOf,
   metaAt,
   runDueSteps,
   sweepsOn,
   takeStepsWritten,
-  tourOf,
 } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
@@ -27,15 +24,7 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
  */
 describe("a press announcement's retry finding its mail sent, the show changed since that mail", () => {
   it("leaves the German outlet's last word the doors that stand (20:00)", async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    const { deps, tours, schedules, mailer } = fakes;
-    fakes.outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), deps);
-    await takeStepsWritten(fakes);
-
-    now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
-    const [firing] = schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
+    const { now, fakes, deps, tours, mailer, firing } = await dePressFiringOf(announced);
     // The invocation stops at its first note of an address, its mail sent.
     const record = tours.recordPressTold.bind(tours);
     let stopped = false;

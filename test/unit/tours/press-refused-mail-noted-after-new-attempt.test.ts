@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { pressGatherSeconds } from '#shared/tours.ts';
-import {
-  aPressOutlet,
-  aShow,
-  fakeToursDeps,
-  metaAt,
-  runDueSteps,
-  takeStepsWritten,
-  tourOf,
-} from '#test/support/tours.ts';
+import { aShow, dePressFiringOf, metaAt, runDueSteps } from '#test/support/tours.ts';
 
 const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
@@ -30,14 +21,7 @@ const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.
  */
 describe('a press mail refused by SES, noted by a retry after a new attempt told its show', () => {
   it('announces show-1 to the German outlet once, its last word show-3', async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const fakes = fakeToursDeps(now);
-    const { deps, schedules, mailer } = fakes;
-    fakes.outlets.push(aPressOutlet('de', ['DE']));
-    await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt(now.value.toISOString()), deps);
-    await takeStepsWritten(fakes);
-    now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
-    const [firing] = schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
+    const { now, fakes, deps, mailer, firing } = await dePressFiringOf(announced);
     const take = () => takeStep(firing, { correlationId: 'c' }, deps);
     // The second waits at its read of what reached SES until the first has ended, and after its read
     // of the claims until show-2's step has ended.
