@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  aShow,
+  heldAnnounced as announced,
   changeAt,
   emailsSentSettled,
+  heldThenInParis,
+  heldInParis as paris,
   pressAnnouncementSentAnswerLost,
-  putOffAndHeldBySweep,
   runOnTo,
   sweepAt,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-const paris = {
-  ...announced,
-  venue: {
-    name: 'Olympia',
-    address: '28 Boulevard des Capucines',
-    city: 'Paris',
-    country: 'FR',
-    timeZone: 'Europe/Paris',
-  },
-};
 
 /**
  * docs/design.md#tours: outlets told of a show hear that it moved, once per stay. A held announcement's
@@ -37,10 +26,8 @@ describe('a held announcement that went while its show was back in Berlin, the s
   it('tells the German outlet that the show moved', async () => {
     const world = await pressAnnouncementSentAnswerLost();
     const { now, mail, ses, deps, fakes, announcement } = world;
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-    // Announced again in Paris (the move's step forgets Germany), then back in Berlin.
-    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
-    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    // Held while on hold, announced again in Paris (the move's step forgets Germany), then back in Berlin.
+    await heldThenInParis({ now, deps, fakes });
     await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'set', show: announced });
     await runOnTo({ now, fakes }, '2027-02-11T00:02:00Z');
     // The announcement's Email Sent comes, late: it went; the show is where it told (no news).

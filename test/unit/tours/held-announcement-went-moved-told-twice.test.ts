@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  aShow,
   changeAt,
   emailsSentSettled,
-  metaAt,
+  heldThenInParis,
+  heldInParis as paris,
   pressAnnouncementSentAnswerLost,
-  putOffAndHeldBySweep,
-  runOnTo,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-const paris = {
-  ...announced,
-  venue: {
-    name: 'Olympia',
-    address: '28 Boulevard des Capucines',
-    city: 'Paris',
-    country: 'FR',
-    timeZone: 'Europe/Paris',
-  },
-};
 
 /**
  * A held mail's follow-up tells "Moved", the move's step having forgotten the country, under the change
@@ -38,11 +23,9 @@ describe('a held announcement that went, the show moved to Paris and its follow-
   it('tells the German outlet that the show moved once', async () => {
     const world = await pressAnnouncementSentAnswerLost();
     const { now, mail, ses, deps, fakes, announcement } = world;
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-    now.value = new Date('2027-02-10T00:00:00Z');
-    await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt(now.value.toISOString()), deps);
-    // The move's step: it counts the held mail's address told nothing, and forgets Germany.
-    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    // Held while on hold, then in Paris; the move's step counts the held mail's address told nothing,
+    // and forgets Germany.
+    await heldThenInParis({ now, deps, fakes });
     // The late Email Sent: it went; its follow-up tells the outlet that the show moved.
     now.value = new Date('2027-02-10T00:05:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);

@@ -3,15 +3,14 @@ import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  aShow,
+  heldAnnounced as announced,
   emailsSentSettled,
   metaAt,
+  heldInParis as paris,
   pressAnnouncementSentAnswerLost,
   putOffAndHeldBySweep,
   runOnTo,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: a held announcement counts as telling nothing for a move's news (it may never
@@ -70,16 +69,6 @@ async function heldThenMovedToParis() {
   const { now, deps, fakes } = world;
   await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
   now.value = new Date('2027-02-10T00:00:00Z');
-  const paris = {
-    ...announced,
-    venue: {
-      name: 'Olympia',
-      address: '28 Boulevard des Capucines',
-      city: 'Paris',
-      country: 'FR',
-      timeZone: 'Europe/Paris',
-    },
-  };
   await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt(now.value.toISOString()), deps);
   return world;
 }
