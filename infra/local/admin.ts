@@ -96,6 +96,13 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
         if (!target || Number.isNaN(target.getTime()) || !dateTime.test(String(advanceTo))) {
           return invalidField('advanceTo', 'must be an ISO 8601 date-time with its zone (Z or an offset)');
         }
+        // The clock only moves forward (docs/design.md#the-local-clock): a time before it is refused, not taken as "now".
+        if (target.getTime() < clock.now().getTime()) {
+          return invalidField(
+            'advanceTo',
+            `must not be before the local clock's now, ${clock.now().toISOString()}`,
+          );
+        }
         // A jump must not overtake work in flight: a running mailing's open claims would look
         // stale to the sweep the jump fires (see docs/design.md#exactly-once-mail).
         const stillRunning = await settle(parts, parts.settleMs ?? clockSettleMs);

@@ -103,6 +103,18 @@ describe('the local admin routes', () => {
     expect(cloud.moves).toEqual([]);
   });
 
+  it("answers 400 naming advanceTo for a time before the clock's now, which it cannot go back to, and moves nothing", async () => {
+    const cloud = aCloud();
+
+    const answer = await cloud.request('POST', '/_local/clock', local, { advanceTo: '2029-12-31T23:59:59Z' });
+
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain(
+      "must not be before the local clock's now, 2030-01-01T00:00:00.000Z",
+    );
+    expect(cloud.moves).toEqual([]);
+  });
+
   it('refuse a request from a foreign web page even with the header', async () => {
     const cloud = aCloud();
 
