@@ -115,6 +115,14 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
     ? await readErn(labelId, request.body, deps)
     : { parsed: parseWebhookBody(request.body), recordId: verification.webhookId };
   if (!parsed.ok) throw parsed.error;
+  // Changes apply by the label's timestamp (docs/design.md#ordering-by-the-labels-timestamp): one dated
+  // ahead of Backline's clock would outrank every correction sent after it, so it may be ahead only
+  // by as much as a signature may (a label's clock a little fast).
+  if (Date.parse(parsed.body.timestamp) - now.getTime() > timestampToleranceSeconds * 1000) {
+    const path = xml ? 'NewReleaseMessage/MessageHeader/MessageCreatedDateTime' : 'timestamp';
+    const message = `must not be more than ${timestampToleranceSeconds} seconds after Backline's clock (${now.toISOString()}): it is when the change happened at the label`;
+    throw new ValidationError([{ path, message }]);
+  }
 
   const record: WebhookRecord = {
     labelId,

@@ -321,3 +321,61 @@ describe('rejected webhooks', () => {
     expect(webhooks.all()).toEqual([]);
   });
 });
+
+// docs/design.md#ordering-by-the-labels-timestamp: a change applies only when it is newer than the one
+// held, so one dated far ahead would make every correction after it look older, and be ignored.
+describe('a webhook dated ahead of Backline’s clock', () => {
+  const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+
+  it('is taken up to 300 seconds ahead, as a signature is', async () => {
+    const { send, secret, webhooks } = intake();
+
+    const response = await send(
+      signedWebhook(secret, aReleaseWebhook({}, { timestamp: at(300_000) }), { at: now }),
+    );
+
+    expect(response.status).toBe(202);
+    expect(webhooks.all()).toHaveLength(1);
+  });
+
+  it('is refused with a 400 naming timestamp past that, and nothing is recorded', async () => {
+    const { send, secret, webhooks } = intake();
+
+    const answers = await Promise.all(
+      [at(301_000), '9999-12-31T00:00:00Z'].map((timestamp) =>
+        send(signedWebhook(secret, aReleaseWebhook({}, { timestamp }), { at: now })),
+      ),
+    );
+
+    expect(answers.map((answer) => [answer.status, answer.body.issues])).toEqual(
+      Array(2).fill([
+        400,
+        [
+          {
+            path: 'timestamp',
+            message:
+              "must not be more than 300 seconds after Backline's clock (2027-01-05T10:00:00.000Z): it is when the change happened at the label",
+          },
+        ],
+      ]),
+    );
+    expect(webhooks.all()).toEqual([]);
+  });
+
+  it('is refused as an ERN message created ahead, naming its MessageCreatedDateTime', async () => {
+    const { send, secret, webhooks } = intake();
+
+    const answer = await send(
+      signedWebhook(secret, ern({ createdAt: '2027-01-05T11:00:00Z' }), {
+        at: now,
+        contentType: 'application/xml',
+      }),
+    );
+
+    expect([answer.status, answer.body.issues?.[0]?.path]).toEqual([
+      400,
+      'NewReleaseMessage/MessageHeader/MessageCreatedDateTime',
+    ]);
+    expect(webhooks.all()).toEqual([]);
+  });
+});
