@@ -578,6 +578,9 @@ export const aShow = (overrides: Partial<Show> = {}): Show => ({
   ...overrides,
 });
 
+/** aShow announced (show-1 in Berlin), its press embargoed until 1 February 2027 09:00 UTC. */
+export const announcedShow = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+
 /**
  * A tour of `show` (announced, its press announcement due) booked with one DE press outlet, its due
  * steps run: the outlet was told of the show, its announcement went.
@@ -606,6 +609,24 @@ export async function dePressFiringOf(show: Show) {
   now.value = new Date(now.value.getTime() + (pressGatherSeconds + 60) * 1000);
   const [firing] = fakes.schedules.firing(now.value).filter((due) => due.step === 'press-announcement');
   return { now, fakes, ...fakes, firing };
+}
+
+/**
+ * toldDePressOf(`show`), then on 3 February 2027 the label cancels show-1: `cancellation` is the first
+ * step the cancel wrote, taken off the outbox and not yet taken, so that a test can take it by hand and
+ * race it.
+ */
+export async function dePressCancelledOf(show: Show) {
+  const told = await toldDePressOf(show);
+  told.now.value = new Date('2027-02-03T00:00:00Z');
+  await applyShowChange(
+    'tour-1',
+    { type: 'cancel', showId: 'show-1' },
+    metaAt(told.now.value.toISOString()),
+    told.deps,
+  );
+  const [cancellation] = stepsWritten(told.tours);
+  return { ...told, cancellation };
 }
 
 /**
@@ -712,8 +733,7 @@ export async function pressAnnouncementSentAnswerLost(others: Outlet[] = []) {
   };
   const fakes = { ...world, deps };
   ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
-  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-  await bookTour({ ...tourOf([announced]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+  await bookTour({ ...tourOf([announcedShow]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
   await runDueSteps(fakes, now);
   const [announcement] = ses.receivedBy('de@press.example');
   return { now, mail, ses, deps, fakes, announcement };
@@ -772,10 +792,9 @@ type SceneWorld = Pick<MailModuleWorld, 'now' | 'deps'> & {
   fakes: Pick<ReturnType<typeof fakeToursDeps>, 'deps' | 'tours'>;
 };
 
-/** The show of pressAnnouncementSentAnswerLost (Berlin, press from 1 February 2027), and the same show at the Olympia in Paris. */
-export const heldAnnounced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+/** announcedShow at the Olympia in Paris. */
 export const heldInParis: Show = {
-  ...heldAnnounced,
+  ...announcedShow,
   venue: {
     name: 'Olympia',
     address: '28 Boulevard des Capucines',
@@ -791,7 +810,7 @@ export const heldInParis: Show = {
  * taken (it counts the held mail's address told nothing, and forgets Germany).
  */
 export async function heldThenInParis(world: SceneWorld & { fakes: Parameters<typeof runDueSteps>[0] }) {
-  await putOffAndHeldBySweep(world, { type: 'set', show: { ...heldAnnounced, status: 'hold' } });
+  await putOffAndHeldBySweep(world, { type: 'set', show: { ...announcedShow, status: 'hold' } });
   await changeAt(world, '2027-02-10T00:00:00.000Z', { type: 'set', show: heldInParis });
   await runOnTo(world, '2027-02-10T00:02:00Z');
 }

@@ -2,15 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
-  aShow,
   metaAt,
   runDueSteps,
   stepsWritten,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: a held announcement "may never have gone, and an outlet

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  heldAnnounced as announced,
+  announcedShow as announced,
   aPressOutlet,
   changeAt,
   emailsSentSettled,

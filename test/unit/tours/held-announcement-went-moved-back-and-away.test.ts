@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  heldAnnounced as announced,
+  announcedShow as announced,
   changeAt,
   emailsSentSettled,
   heldThenInParis,

@@ -3,7 +3,7 @@ import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  heldAnnounced as announced,
+  announcedShow as announced,
   emailsSentSettled,
   metaAt,
   heldInParis as paris,

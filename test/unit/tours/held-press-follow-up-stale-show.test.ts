@@ -4,9 +4,12 @@ import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { detailOf, emailSent, type FakeDeliveries } from '#test/support/announcer-fakes.ts';
-import { aShow, metaAt, pressAnnouncementSentAnswerLost, takeStepsWritten } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+import {
+  announcedShow as announced,
+  metaAt,
+  pressAnnouncementSentAnswerLost,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
 
 /**
  * docs/design.md#tours: the follow-up of a held press announcement's late Email

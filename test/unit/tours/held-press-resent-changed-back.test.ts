@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
-  aShow,
   changeAt,
   putOnHold,
   runDueSteps,
@@ -9,8 +9,6 @@ import {
   sweepAt,
   sweepsOn,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: a held announcement whose shows are on again "is written again, the same mail,

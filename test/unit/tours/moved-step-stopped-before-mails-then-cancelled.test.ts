@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { takeStep } from '#functions/tours/steps.ts';
 import {
-  aShow,
+  announcedShow as announced,
   changeAt,
   runOnTo,
   stepsWritten,
@@ -10,7 +10,6 @@ import {
   toldDePressOf,
 } from '#test/support/tours.ts';
 
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 const paris = {
   ...announced,
   venue: {

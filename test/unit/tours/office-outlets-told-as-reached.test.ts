@@ -3,9 +3,9 @@ import { bookTour } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import type { FakeMailer } from '#test/support/announcer-fakes.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
   aPressOutlet,
-  aShow,
   fakeToursDeps,
   metaAt,
   officeGet,
@@ -13,7 +13,6 @@ import {
   tourOf,
 } from '#test/support/tours.ts';
 
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 const refuseAll: FakeMailer['script'] = (mail) => mail.entries.map(() => ({ status: 'MESSAGE_REJECTED' }));
 
 /** The office's tour view: each show with its count of outlet addresses told of it. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import {
-  aShow,
+  announcedShow as announced,
   dePressFiringOf,
   metaAt,
   runDueSteps,
@@ -10,7 +10,6 @@ import {
   takeStepsWritten,
 } from '#test/support/tours.ts';
 
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 const inParis = {
   ...announced,
   venue: {

@@ -2,16 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import {
-  aShow,
+  announcedShow as announced,
+  dePressCancelledOf,
   metaAt,
   runDueSteps,
-  stepsWritten,
   sweepsOn,
   takeStepsWritten,
-  toldDePressOf,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: a step's notes are written "only while the show is as its read again found it"
@@ -27,15 +24,7 @@ describe('a cancellation step whose show is set on again between its note and it
   // The step's notes and its mails' claims are written in one write, only while the show is as it read
   // it: the change landing before it refuses both, and the step taken again from a fresh read tells nothing.
   it("tells the German outlet nothing, or 'Back on' after 'Cancelled'", async () => {
-    const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    const [cancellation] = stepsWritten(tours);
+    const { now, fakes, deps, tours, mailer, cancellation } = await dePressCancelledOf(announced);
     expect(cancellation.step).toBe('press-cancellation');
     // The cancellation's step is about to note the address and claim its mail when the label sets the
     // show on again, as it was, and that change's step runs.

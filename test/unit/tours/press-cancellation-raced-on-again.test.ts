@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import {
-  aShow,
+  announcedShow as announced,
   metaAt,
   runDueSteps,
   stepsWritten,
@@ -10,8 +10,6 @@ import {
   takeStepsWritten,
   toldDePressOf,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * The German outlet told of show-1 (doors 19:00); on 3 February the label cancels it, and its

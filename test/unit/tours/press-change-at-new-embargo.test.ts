@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { takeStep } from '#functions/tours/steps.ts';
-import { announcedAgainEmbargoed, aShow, runDueSteps, runOnTo, toldDePressOf } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+import {
+  announcedShow as announced,
+  announcedAgainEmbargoed,
+  runDueSteps,
+  runOnTo,
+  toldDePressOf,
+} from '#test/support/tours.ts';
 
 /**
  * docs/design.md#tours: a change waits for the show's `announceAt` (`pressDue`); the show's

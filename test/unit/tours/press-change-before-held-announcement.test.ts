@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
-  aShow,
   metaAt,
   putOffAndHeldBySweep,
   runOnTo,
   stepsWritten,
   sweepsOn,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: a cancellation or change goes "to those told of the show"; a held announcement is

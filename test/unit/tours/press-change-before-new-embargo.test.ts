@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { announcedAgainEmbargoed, aShow, runOnTo, toldDePressOf } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+import {
+  announcedShow as announced,
+  announcedAgainEmbargoed,
+  runOnTo,
+  toldDePressOf,
+} from '#test/support/tours.ts';
 
 /**
  * docs/design.md#tours: "Press for a show waits for its `announceAt`"; a held announcement of a show

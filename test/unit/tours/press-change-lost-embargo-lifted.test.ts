@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
+  announcedShow as announced,
   announcedAgainEmbargoed,
-  aShow,
   metaAt,
   runDueSteps,
   runOnTo,
   toldDePressOf,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: a show announced again after a hold with its `announceAt` ahead tells its

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
-  aShow,
+  announcedShow as announced,
   metaAt,
   putOnHold,
   runDueSteps,
@@ -9,8 +9,6 @@ import {
   takeStepsWritten,
   toldDePressOf,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours (ed5bb5a): a show announced again after a hold with its `announceAt` ahead tells

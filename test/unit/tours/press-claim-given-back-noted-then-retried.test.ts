@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { MailerError } from '#shared/mail/ports.ts';
-import { aShow, dePressFiringOf, metaAt, runDueSteps } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+import { announcedShow as announced, dePressFiringOf, metaAt, runDueSteps } from '#test/support/tours.ts';
 
 /**
  * The staging both cases share: the first invocation's SES call fails once the second has found its

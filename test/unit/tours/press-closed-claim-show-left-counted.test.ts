@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
   aShow,
   cancelShow,
@@ -10,8 +11,6 @@ import {
   runDueSteps,
   stepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: the sweep takes an ended mail's shows off the address's set, "each only while

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { aShow, metaAt, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+import { announcedShow as announced, metaAt, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
 
 /**
  * docs/design.md#tours: a show's press-announcement schedule stands "while it has

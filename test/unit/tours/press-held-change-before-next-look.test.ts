@@ -5,7 +5,7 @@ import { timeoutSeconds } from '#infra/function-settings.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  aShow,
+  announcedShow as announced,
   emailsSentSettled,
   metaAt,
   pressAnnouncementSentAnswerLost,
@@ -14,7 +14,6 @@ import {
   takeStepsWritten,
 } from '#test/support/tours.ts';
 
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 const staleClaimMs = defaultMailSettings(timeoutSeconds.tours).staleClaimMs;
 
 /**

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
-  aShow,
   metaAt,
   putOffAndHeldBySweep,
   stepsWritten,
   sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: the sweep holds a stale announcement whose show is on hold only for now, and

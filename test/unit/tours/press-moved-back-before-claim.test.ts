@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import {
-  aShow,
+  announcedShow as announced,
   changeAt,
   metaAt,
   runDueSteps,
@@ -13,7 +13,6 @@ import {
   toldDePressOf,
 } from '#test/support/tours.ts';
 
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 const inParis = {
   ...announced,
   venue: {

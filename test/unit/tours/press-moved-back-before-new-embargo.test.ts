@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { aShow, metaAt, runDueSteps, runOnTo, toldDePressOf } from '#test/support/tours.ts';
+import {
+  announcedShow as announced,
+  metaAt,
+  runDueSteps,
+  runOnTo,
+  toldDePressOf,
+} from '#test/support/tours.ts';
 
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 /** The venue of `announced`, moved to Paris. */
 const paris = { ...announced.venue, city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' };
 

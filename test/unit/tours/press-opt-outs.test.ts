@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { bookTour } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { aPressOutlet, aShow, cancelShow, fakeToursDeps, metaAt, ref, tourOf } from '#test/support/tours.ts';
+import {
+  aPressOutlet,
+  announcedShow as berlin,
+  cancelShow,
+  fakeToursDeps,
+  metaAt,
+  ref,
+  tourOf,
+} from '#test/support/tours.ts';
 
 /**
  * tour press is campaign mail (one-click unsubscribe); an outlet that unsubscribed after the
  * press announcement must get no further press mail (cancellation, change, moved).
  */
-const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-
 describe('tour press after a one-click unsubscribe', () => {
   it('sends no press cancellation to an outlet that unsubscribed after the announcement', async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };

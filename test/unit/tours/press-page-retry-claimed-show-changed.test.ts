@@ -2,15 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import {
-  aShow,
+  announcedShow as announced,
   dePressFiringOf,
   metaAt,
   runDueSteps,
   sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * The German outlet's first press announcement of show-1 (doors 19:00) goes to SES, and the invocation

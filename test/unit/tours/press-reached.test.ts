@@ -4,6 +4,7 @@ import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
   aPressOutlet,
   aShow,
@@ -22,8 +23,6 @@ import {
  * is never told "back on" of a cancellation that never reached it (docs/design.md#tours).
  */
 describe('press notes whose `before` never reached SES', () => {
-  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-
   const toldDePress = () => toldDePressOf(announced);
 
   it('a cancellation step taken again while its claim is open (answer lost), then the show set on again as it was after the claim went stale: nobody is told "back on"', async () => {
@@ -73,7 +72,6 @@ describe('press notes whose `before` never reached SES', () => {
  */
 describe('an announcement whose claim was open when noted, then never reached SES', () => {
   it('is not followed by a "Changed" for a show the address never heard of', async () => {
-    const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
     const { now, fakes, deps, mailer } = await announcedWithAnswersLost([announced]);
     // The stale-claim sweep sends it again, and SES refuses it for good.
     mailer.ses.script = (mail) => mail.entries.map(() => ({ status: 'MESSAGE_REJECTED' }));

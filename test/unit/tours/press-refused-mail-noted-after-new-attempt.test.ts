@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { aShow, dePressFiringOf, metaAt, runDueSteps } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+import { announcedShow as announced, dePressFiringOf, metaAt, runDueSteps } from '#test/support/tours.ts';
 
 /**
  * Show-1's press announcement taken by two invocations at once (its event delivered twice). The first

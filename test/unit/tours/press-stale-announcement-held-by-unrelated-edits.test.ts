@@ -2,14 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
-  aShow,
   metaAt,
   stepsWritten,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: a stale announcement is written again and sent; only one the sweep held while its

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
-  aShow,
+  announcedShow as announced,
   changeHeldWhileOnHold,
   metaAt,
   sweepsOn,
   takeStepsWritten,
   toldDePressOf,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: the sweep writes a stale press-change "as that show's step would write it for the

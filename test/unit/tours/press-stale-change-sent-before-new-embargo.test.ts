@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
-  aShow,
+  announcedShow as announced,
   changeHeldWhileOnHold,
   metaAt,
   stepsWritten,
   sweepsOn,
   toldDePressOf,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: "Press for a show waits for its `announceAt`"; 186369f made pressDue (announced,

@@ -6,6 +6,7 @@ import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
   aShow,
   cancelledAndOnAgainAnswersLost,
@@ -19,7 +20,6 @@ import {
   toldDePressOf,
 } from '#test/support/tours.ts';
 
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 /** The venue of `announced`, moved to Paris. */
 const paris = { ...announced.venue, city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' };
 

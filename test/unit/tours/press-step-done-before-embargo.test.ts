@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
+  announcedShow as announced,
   announcedAgainEmbargoed,
-  aShow,
   officeTourRoutes,
   ref,
   runDueSteps,
   runOnTo,
   toldDePressOf,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours (ed5bb5a): a show announced again after a hold with its `announceAt` ahead tells

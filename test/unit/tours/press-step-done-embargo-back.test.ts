@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
+  announcedShow as announced,
   announcedAgainEmbargoed,
-  aShow,
   changeAt,
   officeTourRoutes,
   ref,
@@ -11,8 +11,6 @@ import {
   takeStepsWritten,
   toldDePressOf,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: the office's show view states a press announcement done only once its firing has no

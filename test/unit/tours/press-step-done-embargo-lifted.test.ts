@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
-  aShow,
+  announcedShow as announced,
   metaAt,
   officeTourRoutes,
   ref,
@@ -11,8 +11,6 @@ import {
   takeStepsWritten,
   toldDePressOf,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * docs/design.md#tours: the office's show view states a press announcement taken for an earlier moment

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
   aShow,
   cancelShow,
@@ -9,8 +10,6 @@ import {
   runDueSteps,
   stepsWritten,
 } from '#test/support/tours.ts';
-
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
 /**
  * The outlet's announcement of show-1 and show-2 claimed, SES's answer lost; a day later, the claim

@@ -4,6 +4,7 @@ import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import {
+  announcedShow as announced,
   announcedWithAnswersLost,
   aPressOutlet,
   aShow,
@@ -16,7 +17,6 @@ import {
   tourOf,
 } from '#test/support/tours.ts';
 
-const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 const paris = { ...announced.venue, city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' };
 
 /**

@@ -16,6 +16,7 @@ import { advanceLockAt, guestListReopens, stepMoment, stepMoments } from '#share
 import { readCalendar } from '#test/support/calendar.ts';
 import { RecordedMeasure } from '#test/support/measure.ts';
 import {
+  announcedShow as announced,
   aPressOutlet,
   aShow,
   cancelShow,
@@ -501,7 +502,6 @@ describe('tours', () => {
 });
 
 describe('a show retimed on its own day', () => {
-  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
   const laterDoors = { ...announced, times: { ...announced.times, doors: '20:00' } };
   const pressOutlet = aPressOutlet('de', ['DE'], { name: 'de' });
   const doorsIn = (mail: { data: { text: object } }) =>
@@ -575,7 +575,7 @@ describe('a show retimed on its own day', () => {
 });
 
 /** The Berlin show, announced, and the same show moved to Paris. */
-const berlin = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
+const berlin = announced;
 const paris = {
   ...berlin,
   venue: { ...berlin.venue, name: 'Olympia', city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' },
@@ -751,7 +751,6 @@ describe('press for the shows', () => {
 });
 
 describe('a cancelled show back on', () => {
-  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
   const calendarOf = (mail: { attachments?: { content: unknown }[] }) =>
     readCalendar(String(mail.attachments?.[0].content))[0];
 
@@ -1065,8 +1064,6 @@ describe('a cancelled show back on', () => {
 });
 
 describe('a moved show in the press', () => {
-  const announced = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
-
   it('tells the outlets told of a show its new date and times once per change, with the calendar that replaces theirs', async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
