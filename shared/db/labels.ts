@@ -9,6 +9,8 @@ import { keyOf } from './keys.ts';
  * Access patterns:
  * - get a label by id (intake: the secrets that verify its webhooks; management: `GET /labels/{labelId}`)
  *     pk = LABEL#<labelId>, sk = LABEL
+ * - whether a label exists (the office, for a route under `/labels/{labelId}` that found nothing): the same
+ *   item, its key alone (ProjectionExpression), so no secret is read and no KMS key is used
  * - create a label once (`POST /labels`): conditional put, attribute_not_exists(pk)
  * - rotate its secret (`POST /labels/{labelId}/secrets/rotate`) or revoke rotated-out ones
  *   (`POST /labels/{labelId}/secrets/revoke`): conditional put on `version` (optimistic lock)
@@ -75,8 +77,17 @@ export const withRevokedSecrets = (label: Label): Label => ({
   secrets: label.secrets.filter((s) => s.retiresAt === undefined),
 });
 
+/**
+ * Whether a label exists, without its secrets: what the office asks, which may not use the KMS key
+ * (see docs/design.md#routes-and-auth). Built apart from the rest of the store, so a bundle that asks only
+ * this holds no sealing.
+ */
+export interface LabelExistence {
+  exists(labelId: string): Promise<boolean>;
+}
+
 /** The port over stored labels. */
-export interface Labels {
+export interface Labels extends LabelExistence {
   get(labelId: string): Promise<Label | undefined>;
   /** Stores a new label; false when the id is taken. */
   create(label: Label): Promise<boolean>;
@@ -86,6 +97,22 @@ export interface Labels {
 
 /** A secret as stored: sealed, or (written before sealing) its plain `value`. */
 type StoredSecret = Omit<LabelSecret, 'value'> & { sealed?: SealedSecret; value?: string };
+
+export const dynamoLabelExistence = (client: DynamoDBDocumentClient, tableName: string): LabelExistence => ({
+  async exists(labelId) {
+    if (!isLabelId(labelId)) return false;
+    // The key alone: the item's sealed secrets are never read here.
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: labelKey(labelId),
+        ProjectionExpression: 'pk',
+        ConsistentRead: true,
+      }),
+    );
+    return Item !== undefined;
+  },
+});
 
 export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string, sealer: Sealer): Labels {
   const contextOf = (labelId: string) => ({ ...webhookSecretContext, labelId });
@@ -109,6 +136,7 @@ export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string, 
     return { ...rest, value };
   };
   return {
+    ...dynamoLabelExistence(client, tableName),
     async get(labelId) {
       if (!isLabelId(labelId)) return undefined;
       const { Item } = await client.send(

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { type Labels, withRotatedSecret } from '#shared/db/labels.ts';
+import { type LabelExistence, type Labels, withRotatedSecret } from '#shared/db/labels.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 import { aLabel, aSecret } from '#test/support/intake.ts';
 
-/** What every Labels store does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts). */
-export function describeLabelsContract(name: string, makeStore: () => Labels) {
+/**
+ * What every Labels store does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts).
+ * `existenceOf` is the store's existence part as the office builds it, apart from the rest (on DynamoDB
+ * with no sealer, so it can use no KMS key); the store itself unless given.
+ */
+export function describeLabelsContract(
+  name: string,
+  makeStore: () => Labels,
+  existenceOf: (store: Labels) => LabelExistence = (store) => store,
+) {
   const now = new Date('2027-01-05T10:00:00Z');
 
   describe(`Labels contract: ${name}`, () => {
@@ -25,6 +33,21 @@ export function describeLabelsContract(name: string, makeStore: () => Labels) {
 
       expect(await store.get(uniqueId('lbl'))).toBeUndefined();
       expect(await store.get('not a label#id')).toBeUndefined();
+    });
+
+    it('tells whether a label exists, without its secrets: one created, one never created, an id no label can have', async () => {
+      const store = makeStore();
+      const label = aLabel({ labelId: uniqueId('lbl') });
+      await store.create(label);
+      const labels = existenceOf(store);
+
+      const answers = [
+        await labels.exists(label.labelId),
+        await labels.exists(uniqueId('lbl')),
+        await labels.exists('not a label#id'),
+      ];
+
+      expect(answers).toEqual([true, false, false]);
     });
 
     it('updates only over the version it read: of two rotations from one version, the second is refused', async () => {

@@ -104,6 +104,9 @@ export class InMemoryLabels implements Labels {
     const label = this.items.get(labelId);
     return label ? structuredClone(label) : undefined;
   }
+  async exists(labelId: string) {
+    return this.items.has(labelId);
+  }
   async create(label: Label) {
     if (this.items.has(label.labelId)) return false;
     this.items.set(label.labelId, structuredClone(label));

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { dynamoBudgets } from '#shared/db/budgets.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
-import { dynamoLabels } from '#shared/db/labels.ts';
+import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
 import { dynamoNotePressAndClaim } from '#shared/db/press-notes.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
@@ -82,7 +82,11 @@ const inTableOutbox = async (_store: unknown, eventId: string) => {
 
 describeOutletDirectoryContract('DynamoDB', () => localOutletDirectory(table.name), inTableOutbox);
 describePromoCountersContract('DynamoDB', () => localPromoCounters(table.name), inTableOutbox);
-describeLabelsContract('DynamoDB', () => dynamoLabels(documentClient(), table.name, aSealer()));
+describeLabelsContract(
+  'DynamoDB',
+  () => dynamoLabels(documentClient(), table.name, aSealer()),
+  () => dynamoLabelExistence(documentClient(), table.name),
+);
 describeWebhookRecordsContract('DynamoDB', () => dynamoWebhookRecords(documentClient(), table.name));
 describeDeliveryStoreContract(
   'DynamoDB',
