@@ -3,6 +3,7 @@ import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoBudgetReads } from '#shared/db/budget-reads.ts';
 import { dynamoFxRates } from '#shared/db/fx-rates.ts';
+import { dynamoLabelExistence } from '#shared/db/labels.ts';
 import { deliveriesById, mailsReached } from '#shared/db/subject-deliveries.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { staleClaimMsFor } from '#shared/mail/ports.ts';
@@ -20,6 +21,8 @@ export const liveBudgetRoutesDeps = (): BudgetRoutesDeps => ({
     ...dynamoBudgetReads(dynamo(), config().TABLE_NAME),
     ...dynamoFxRates(dynamo(), config().TABLE_NAME),
   },
+  // Whether a label exists, from its key alone: the office reads no secret and may not use KMS.
+  labels: dynamoLabelExistence(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
   get timeZone() {
     return config().MANAGER_TIME_ZONE;
@@ -28,6 +31,7 @@ export const liveBudgetRoutesDeps = (): BudgetRoutesDeps => ({
 
 export const liveTourRoutesDeps = (): TourRoutesDeps => ({
   tours: dynamoTours(dynamo(), config().TABLE_NAME),
+  labels: dynamoLabelExistence(dynamo(), config().TABLE_NAME),
   // The tours function's press mail, stale after its window (shared/mail/ports.ts, staleClaimMsFor).
   reached: (mails) =>
     mailsReached(

@@ -18,6 +18,7 @@ import { dateIn } from '#shared/days.ts';
 import type { BudgetReads } from '#shared/db/budget-reads.ts';
 import type { Ledger, Refusal, StoredBudget } from '#shared/db/budgets.ts';
 import type { FxRates } from '#shared/db/fx-rates.ts';
+import type { LabelExistence } from '#shared/db/labels.ts';
 import { IsoDate } from '#shared/events/fields.ts';
 import { Rate } from '#shared/events/rate.ts';
 import { failure } from '#shared/http/docs.ts';
@@ -38,12 +39,15 @@ import {
 import { isCurrency } from '#shared/money/money.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
+import { noLabel, noLabelOr, requireLabel } from './labels.ts';
 
 /** Budgets, their ledgers and recoupable spend under `/labels/{labelId}/...`, and the manager's rate table `/fx-rates/{date}`. */
 
 export interface BudgetRoutesDeps {
   /** What the office uses of the budgets store: it reads budgets and puts exchange rates, and writes no ledger. */
   budgets: BudgetReads & FxRates;
+  /** Asked only when a route under a label finds nothing: is it the label that is not there? */
+  labels: LabelExistence;
   now: () => Date;
   /** The manager's IANA time zone: the day a ledger row's change happened is theirs. */
   timeZone: string;
@@ -347,6 +351,12 @@ const ids = (event: HttpEvent) => ({
   date: event.pathParameters?.date ?? '',
 });
 
+/** The 404 of a budget not found: the label's when the label is not there either. */
+const budgetNotFound = async (deps: BudgetRoutesDeps, labelId: string) => {
+  await requireLabel(deps.labels, labelId);
+  return notFound('budget');
+};
+
 /**
  * A ledger row's date, which `from`/`to` filter by: the expense's own for what it states; for a move
  * or a void, which state no expense of their own (the budget an expense left keeps none), the
@@ -418,14 +428,14 @@ const budgetList = <T, R>(
     responses: {
       200: { description: `the ${listing.name} rows` },
       400: failure('a query parameter is invalid'),
-      404: failure('no such budget'),
+      404: noLabelOr('budget'),
     },
   },
   handler: async (event: HttpEvent): Promise<HttpResult> => {
     const { labelId, budgetId } = ids(event);
     const query = queryOf(BudgetListQuery, event);
     const ledger = await deps.budgets.ledger(labelId, budgetId);
-    if (!ledger.budget) throw notFound('budget');
+    if (!ledger.budget) throw await budgetNotFound(deps, labelId);
     const page = pageOfList(listing, rowsOf(ledger, budgetId), query);
     return json(200, {
       budgetId,
@@ -445,16 +455,19 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       responses: {
         200: { description: 'the budgets with their totals' },
         400: failure('a query parameter is invalid'),
+        404: noLabel,
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const query = queryOf(ListQuery, event);
       if (query.scopeId && !query.scope)
         throw new ValidationError([{ path: 'query.scope', message: 'is required with scopeId' }]);
+      const { labelId } = ids(event);
       const found = await deps.budgets.labelBudgets(
-        ids(event).labelId,
+        labelId,
         query.scope ? { kind: query.scope, id: query.scopeId } : undefined,
       );
+      if (found.length === 0) await requireLabel(deps.labels, labelId);
       return json(200, { budgets: found.map(summary) });
     },
   },
@@ -465,13 +478,13 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       summary:
         'A budget: totals, lines, thresholds crossed, forecast, runs-out date, drift history, unconverted and flagged expenses',
       description: `The figures are whole. \`unconverted\`, \`refused\`, \`possibleDuplicates\` and \`driftHistory\` are the first ${budgetListUsual} of each list, with \`<list>NextCursor\` (\`unconvertedNextCursor\`, \`refusedNextCursor\`, \`possibleDuplicatesNextCursor\`, \`driftHistoryNextCursor\`) when more follow: the \`cursor\` of \`GET .../unconverted\`, \`.../refused\`, \`.../possible-duplicates\` or \`.../drift-history\` for the next page.`,
-      responses: { 200: { description: 'the budget' }, 404: failure('no such budget') },
+      responses: { 200: { description: 'the budget' }, 404: noLabelOr('budget') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, budgetId } = ids(event);
       const ledger = await deps.budgets.ledger(labelId, budgetId);
       const budget = ledger.budget;
-      if (!budget) throw notFound('budget');
+      if (!budget) throw await budgetNotFound(deps, labelId);
       return json(200, budgetView(budget, ledger));
     },
   },
@@ -488,14 +501,14 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       responses: {
         200: { description: 'the ledger lines' },
         400: failure('a query parameter is invalid'),
-        404: failure('no such budget'),
+        404: noLabelOr('budget'),
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, budgetId } = ids(event);
       const query = queryOf(LedgerQuery, event);
       const ledger = await deps.budgets.ledger(labelId, budgetId);
-      if (!ledger.budget) throw notFound('budget');
+      if (!ledger.budget) throw await budgetNotFound(deps, labelId);
       const current = new Map(ledger.states.map((s) => [s.expenseId, s]));
       const dated = ledger.versions
         .map((version) => {
@@ -601,11 +614,15 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     path: '/labels/{labelId}/artists/{artistId}/recoupable',
     doc: {
       summary: "An artist's recoupable spend across the label's budgets, per currency",
-      responses: { 200: { description: 'recoupable totals per currency and the expenses behind them' } },
+      responses: {
+        200: { description: 'recoupable totals per currency and the expenses behind them' },
+        404: noLabel,
+      },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, artistId } = ids(event);
       const found = await deps.budgets.recoupable(labelId, artistId);
+      if (found.length === 0) await requireLabel(deps.labels, labelId);
       const byCurrency: Record<string, number> = {};
       for (const { amount } of found)
         byCurrency[amount.currency] = (byCurrency[amount.currency] ?? 0) + amount.minor;

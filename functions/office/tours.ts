@@ -1,6 +1,7 @@
 import type { ManagementRoute } from '#functions/management/routes.ts';
 import type { MailIdentity } from '#shared/db/deliveries.ts';
 import { keyOf } from '#shared/db/keys.ts';
+import type { LabelExistence } from '#shared/db/labels.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
 import { promoterRow, promoterShowRow, type TourStore, toldAsReached } from '#shared/db/tours.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
@@ -33,6 +34,7 @@ import {
   stepTaken,
 } from '#shared/tours.ts';
 import * as z from '#shared/zod.ts';
+import { noLabelOr, requireLabel } from './labels.ts';
 
 /** Tour views, calendars, guest lists and the promoter directory (management API, bearer key). */
 
@@ -63,6 +65,8 @@ const PromoterShowsQuery = z.strictObject({
 
 export interface TourRoutesDeps {
   tours: TourStore;
+  /** Asked only when a route under a label finds nothing: is it the label that is not there? */
+  labels: LabelExistence;
   /** The tour manager's page for the tour (a signed link), so the tour manager needs no API key. */
   tourManagerLink(labelId: string, tourId: string, shows: Show[]): Promise<string>;
   /** Whether each press mail reached SES, as the tours function's steps read it (`TourMailer.reached`). */
@@ -169,7 +173,10 @@ async function requireTour(
 ): Promise<{ tour: StoredTour; shows: LiveShow[] }> {
   const { labelId, tourId } = ids(event);
   const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
-  if (!tour) throw notFound('tour');
+  if (!tour) {
+    await requireLabel(deps.labels, labelId);
+    throw notFound('tour');
+  }
   return { tour, shows: live(shows) };
 }
 
@@ -205,7 +212,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     path: '/labels/{labelId}/tours/{tourId}',
     doc: {
       summary: 'A tour: its shows with status, advance status, guest counts and outlets told',
-      responses: { 200: { description: 'the tour' }, 404: failure('no such tour') },
+      responses: { 200: { description: 'the tour' }, 404: noLabelOr('tour') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { tour, shows } = await requireTour(event, deps);
@@ -219,7 +226,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       summary: "Every show of the tour as an iCalendar file, for the tour manager's calendar",
       responses: {
         200: { description: 'the itinerary', mediaType: 'text/calendar' },
-        404: failure('no such tour'),
+        404: noLabelOr('tour'),
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
@@ -234,7 +241,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     doc: {
       summary:
         'A show with its advance answers, steps and guests (`.ics` at the end of the path for its calendar entry)',
-      responses: { 200: { description: 'the show' }, 404: failure('no such show') },
+      responses: { 200: { description: 'the show' }, 404: noLabelOr('tour or show') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { tour, shows } = await requireTour(event, deps);
@@ -261,7 +268,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       responses: {
         201: { description: 'the guest list, with the names added' },
         400: failure('a guest is invalid'),
-        404: failure('no such show'),
+        404: noLabelOr('show'),
         409: failure('the guest list is locked or full, or the show is cancelled'),
         503: writeConflict,
       },
@@ -274,7 +281,10 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
         ref,
         guests.map((guest) => ({ ...guest, addedAt })),
       );
-      if (outcome === 'unknown') throw notFound('show');
+      if (outcome === 'unknown') {
+        await requireLabel(deps.labels, ref.labelId);
+        throw notFound('show');
+      }
       if (outcome !== 'added') throw conflict(guestRefusals[outcome]);
       const stored = await deps.tours.getShow(ref);
       return json(201, {

@@ -24,6 +24,7 @@ import { takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { MailClaims } from '#shared/db/deliveries.ts';
 import { keyParts } from '#shared/db/keys.ts';
+import type { LabelExistence } from '#shared/db/labels.ts';
 import type { NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import type {
@@ -63,6 +64,7 @@ import {
   type StoredTour,
 } from '#shared/tours.ts';
 import { detailOf, type FakeDeliveries, type FakeMailer, fakeMailDeps } from './announcer-fakes.ts';
+import { InMemoryLabels } from './intake.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
 export class InMemoryTours implements TourStore {
@@ -930,11 +932,18 @@ export async function storeTourWithShow(tours: InMemoryTours, show: Show, at = '
 
 /**
  * The office's tour routes over `tours`, its press read through `mailer` as the tours steps read it
- * (without one, every press mail reads as never claimed).
+ * (without one, every press mail reads as never claimed), and the labels asked when a route finds nothing
+ * (none unless given).
  */
-export const officeTourRoutes = (tours: TourStore, now: () => Date, mailer?: Pick<TourMailer, 'reached'>) =>
+export const officeTourRoutes = (
+  tours: TourStore,
+  now: () => Date,
+  mailer?: Pick<TourMailer, 'reached'>,
+  labels: LabelExistence = new InMemoryLabels(),
+) =>
   tourRoutes({
     tours,
+    labels,
     tourManagerLink: async () => 'https://tm',
     reached: mailer?.reached ?? (async (mails) => mails.map(() => undefined)),
     now,

@@ -151,6 +151,31 @@ describe('budget routes on the local cloud', () => {
     expect(filtered.body.entries.map((e) => e.change)).toEqual(['moved', 'voided']);
   });
 
+  it('answers a label that does not exist with 404 label not found, where a known label with nothing yet has an empty list', async () => {
+    const label = await aLabel();
+    const unknown = uniqueId('label');
+
+    const answers = await Promise.all(
+      [
+        `/labels/${unknown}/budgets`,
+        `/labels/${unknown}/artists/art-1/recoupable`,
+        `/labels/${unknown}/budgets/b1`,
+        `/labels/${unknown}/tours/t1`,
+        `/labels/${label.id}/budgets`,
+        `/labels/${label.id}/budgets/b1`,
+      ].map((path) => getJson<{ message?: string; budgets?: unknown[] }>(path)),
+    );
+
+    expect(answers.map(({ status, body }) => [status, body.message ?? body.budgets])).toEqual([
+      [404, 'label not found'],
+      [404, 'label not found'],
+      [404, 'label not found'],
+      [404, 'label not found'],
+      [200, []],
+      [404, 'budget not found'],
+    ]);
+  });
+
   it('keeps the rates of a day, and refuses a bad pair or rate naming the field, changing nothing', async () => {
     const date = '2003-04-05';
 

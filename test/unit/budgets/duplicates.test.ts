@@ -5,6 +5,7 @@ import { duplicateExpensesListed, duplicatesListed, totalLimit } from '#shared/b
 import { BudgetSet, type ExpenseRecorded } from '#shared/events/index.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { budgetsHarness } from '#test/support/budgets-harness.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 const aBudget = (budgetId: string) => ({
   ...BudgetSet.sample,
@@ -43,6 +44,7 @@ describe("a budget's possible duplicates in its day's result and its view", () =
 
     const route = budgetRoutes({
       budgets: h.store,
+      labels: new InMemoryLabels(),
       now: () => new Date('2027-03-03T12:00:00Z'),
       timeZone: 'UTC',
     }).find(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 // A pair serves both directions (functions/office/budgets.ts): a table giving both directions of one
 // pair could convert at two unrelated rates, so it is a 400 naming the pair and changes nothing.
@@ -10,6 +11,7 @@ describe('PUT /fx-rates/{date} with both directions of one pair', () => {
     const budgets = new InMemoryBudgets();
     const route = budgetRoutes({
       budgets,
+      labels: new InMemoryLabels(),
       now: () => new Date('2027-01-05T12:00:00Z'),
       timeZone: 'UTC',
     }).find((r) => r.method === 'PUT' && r.path === '/fx-rates/{date}')!;
@@ -38,6 +40,7 @@ describe('PUT and GET /fx-rates/{date} as the API document describes them', () =
     const document = JSON.parse(readFileSync('docs/openapi.json', 'utf8'));
     const routes = budgetRoutes({
       budgets: new InMemoryBudgets(),
+      labels: new InMemoryLabels(),
       now: () => new Date('2027-01-05T12:00:00Z'),
       timeZone: 'UTC',
     });
@@ -68,6 +71,7 @@ describe('PUT /fx-rates/{date} with a field the body does not have', () => {
     const budgets = new InMemoryBudgets();
     const route = budgetRoutes({
       budgets,
+      labels: new InMemoryLabels(),
       now: () => new Date('2027-01-05T12:00:00Z'),
       timeZone: 'UTC',
     }).find((r) => r.method === 'PUT' && r.path === '/fx-rates/{date}')!;

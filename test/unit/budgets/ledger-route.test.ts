@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import { HttpError, type HttpEvent, type HttpResult } from '#shared/http/index.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 // The ledger's `from`/`to` are validated (a 400 naming the field); its API document should say so.
 describe('GET /labels/{labelId}/budgets/{budgetId}/ledger with a date that is not one', () => {
   it('answers 400 naming the field, a status its API document lists', async () => {
     const route = budgetRoutes({
       budgets: new InMemoryBudgets(),
+      labels: new InMemoryLabels(),
       now: () => new Date(),
       timeZone: 'UTC',
     }).find((r) => r.method === 'GET' && r.path === '/labels/{labelId}/budgets/{budgetId}/ledger')!;
@@ -40,6 +42,7 @@ describe('office routes with a query parameter they do not know', () => {
   const call = async (path: string, queryStringParameters: Record<string, string>) => {
     const route = budgetRoutes({
       budgets: new InMemoryBudgets(),
+      labels: new InMemoryLabels(),
       now: () => new Date(),
       timeZone: 'UTC',
     }).find((r) => r.method === 'GET' && r.path === path)!;

@@ -11,6 +11,7 @@ import {
   aVersion1Budget,
   budgetsHarness,
 } from '#test/support/budgets-harness.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 /** One office route, called as the management API would, on the harness's store. */
 const call = async (
@@ -21,6 +22,7 @@ const call = async (
 ): Promise<HttpResult> => {
   const route = budgetRoutes({
     budgets: h.store,
+    labels: new InMemoryLabels(),
     now: () => new Date('2027-03-10T12:00:00Z'),
     timeZone: 'America/Los_Angeles',
   }).find((r) => r.method === method && r.path === path)!;

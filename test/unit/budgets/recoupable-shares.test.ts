@@ -13,6 +13,7 @@ import {
   lostRelease,
   unconvertedOrdersSettledInBud3,
 } from '#test/support/budgets-harness.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 // docs/design.md#budgets: an invoice with no rate yet for its date, and the purchase order it settles,
 // count an artist's recoupable money once — in the order's currency while the order holds it, in the
@@ -26,6 +27,7 @@ import {
 const recoupable = async (h: ReturnType<typeof budgetsHarness>, artistId: string) => {
   const route = budgetRoutes({
     budgets: h.store,
+    labels: new InMemoryLabels(),
     now: () => new Date('2027-03-10T12:00:00Z'),
     timeZone: 'UTC',
   }).find((r) => r.method === 'GET' && r.path === '/labels/{labelId}/artists/{artistId}/recoupable')!;

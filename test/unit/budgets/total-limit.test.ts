@@ -3,6 +3,7 @@ import { budgetRoutes } from '#functions/office/budgets.ts';
 import { counter, emptyState, evaluate, isCounted, totalLimit, withVersion } from '#shared/budgets/ledger.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { aBudget, anExpense, budgetsHarness, driftStated } from '#test/support/budgets-harness.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 /** Half the largest total kept, and a minor unit more: two of them pass it. */
 const half = Math.floor(totalLimit / 2) + 1;
@@ -13,6 +14,7 @@ const eur = (minor: number) => ({ minor, currency: 'EUR' });
 const get = async (h: ReturnType<typeof budgetsHarness>, path: string, budgetId?: string) => {
   const route = budgetRoutes({
     budgets: h.store,
+    labels: new InMemoryLabels(),
     now: () => new Date('2027-03-30T12:00:00Z'),
     timeZone: 'UTC',
   }).find((r) => r.method === 'GET' && r.path === path)!;

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 /** GET /labels/{labelId}/budgets/{budgetId}, as the management API answers it, on the harness's store. */
 const view = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) => {
   const route = budgetRoutes({
     budgets: h.store,
+    labels: new InMemoryLabels(),
     now: () => new Date('2027-04-10T12:00:00Z'),
     timeZone: 'UTC',
   }).find((r) => r.method === 'GET' && r.path === '/labels/{labelId}/budgets/{budgetId}')!;

@@ -4,6 +4,7 @@ import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 // docs/design.md#routes-and-auth: an invalid input is named by where it came from, one way on every
 // route: `path.date` for a path's, `query.scope` for a query's, a body's field by its own name.
@@ -12,6 +13,7 @@ const office = managementApi(
   async () => 'key',
   budgetRoutes({
     budgets: new InMemoryBudgets(),
+    labels: new InMemoryLabels(),
     now: () => new Date('2027-01-05T12:00:00Z'),
     timeZone: 'UTC',
   }),

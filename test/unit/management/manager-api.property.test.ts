@@ -6,6 +6,7 @@ import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
 
 /**
@@ -96,7 +97,12 @@ describe("the manager's API under random and mutated JSON bodies", () => {
     const office = managementApi(
       'office',
       async () => 'key',
-      budgetRoutes({ budgets, now: () => new Date('2027-01-05T12:00:00Z'), timeZone: 'UTC' }),
+      budgetRoutes({
+        budgets,
+        labels: new InMemoryLabels(),
+        now: () => new Date('2027-01-05T12:00:00Z'),
+        timeZone: 'UTC',
+      }),
     );
     const statuses = new Set<number>();
 

@@ -4,6 +4,7 @@ import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 // docs/design.md#routes-and-auth: every JSON body of the manager's API is closed down to its nested
 // objects; an unknown field is a 400 naming it where it stands, and changes nothing. JSON.parse keeps
@@ -13,7 +14,12 @@ function office() {
   const handler = managementApi(
     'office',
     async () => 'key',
-    budgetRoutes({ budgets, now: () => new Date('2027-01-05T12:00:00Z'), timeZone: 'UTC' }),
+    budgetRoutes({
+      budgets,
+      labels: new InMemoryLabels(),
+      now: () => new Date('2027-01-05T12:00:00Z'),
+      timeZone: 'UTC',
+    }),
   );
   const put = async (date: string, body: string) => {
     const path = `/fx-rates/${date}`;

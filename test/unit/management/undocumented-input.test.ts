@@ -23,6 +23,7 @@ function api() {
     }),
     ...budgetRoutes({
       budgets: new InMemoryBudgets(),
+      labels: new InMemoryLabels(),
       now: () => new Date('2027-01-05T12:00:00Z'),
       timeZone: 'UTC',
     }),

@@ -1,0 +1,108 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { makeHandler } from '#functions/office/handler.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { InMemoryBudgets } from '#test/support/budgets.ts';
+import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
+import { InMemoryTours } from '#test/support/tours.ts';
+
+/**
+ * The office's routes under `/labels/{labelId}` answer a label that does not exist with 404 `label not
+ * found`, as the management function's label routes do: a mistyped label id is not told it has no
+ * budgets, nor that its budget or tour is missing (docs/design.md#routes-and-auth).
+ */
+const known = aLabel({ labelId: 'acme' });
+
+const office = () => {
+  const labels = new InMemoryLabels(known);
+  const now = () => new Date('2027-01-05T12:00:00Z');
+  const handler = makeHandler({
+    apiKey: async () => 'key',
+    budgets: { budgets: new InMemoryBudgets(), labels, now, timeZone: 'UTC' },
+    tours: {
+      tours: new InMemoryTours(),
+      labels,
+      tourManagerLink: async () => 'https://tm',
+      reached: async (mails) => mails.map(() => undefined),
+      now,
+    },
+  });
+  /** `route` with `{labelId}` and the route's other ids filled in, through the API, middleware included. */
+  return async (method: 'GET' | 'POST', route: string, labelId: string, body?: unknown) => {
+    const pathParameters: Record<string, string> = {
+      labelId,
+      budgetId: 'b1',
+      artistId: 'art-1',
+      tourId: 't1',
+      showId: 's1',
+    };
+    const names = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const path = route.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]);
+    const result = (await handler(
+      {
+        version: '2.0',
+        routeKey: `${method} ${route}`,
+        rawPath: path,
+        rawQueryString: '',
+        headers: {
+          authorization: 'Bearer key',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        requestContext: { http: { method, path } },
+        pathParameters: Object.fromEntries(names.map((name) => [name, pathParameters[name]])),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        isBase64Encoded: false,
+      } as unknown as HttpEvent,
+      {
+        getRemainingTimeInMillis: () => 10_000,
+        awsRequestId: 'r',
+        functionName: 'office',
+      } as unknown as Context,
+    )) as HttpResult;
+    return { status: result.statusCode, message: JSON.parse(result.body ?? '{}').message };
+  };
+};
+
+const guests = { guests: [{ name: 'Alex Doe' }] };
+
+describe("the office's lists under a label", () => {
+  it.each(['/labels/{labelId}/budgets', '/labels/{labelId}/artists/{artistId}/recoupable'])(
+    'answers %s of a label that does not exist with 404 label not found, not an empty list',
+    async (route) => {
+      const call = office();
+
+      const unknown = await call('GET', route, 'nope');
+      const empty = await call('GET', route, known.labelId);
+
+      expect(unknown).toEqual({ status: 404, message: 'label not found' });
+      expect(empty.status).toBe(200);
+    },
+  );
+});
+
+describe("the office's items under a label", () => {
+  it.each([
+    ['GET', '/labels/{labelId}/budgets/{budgetId}', 'budget'],
+    ['GET', '/labels/{labelId}/budgets/{budgetId}/ledger', 'budget'],
+    ['GET', '/labels/{labelId}/budgets/{budgetId}/unconverted', 'budget'],
+    ['GET', '/labels/{labelId}/budgets/{budgetId}/refused', 'budget'],
+    ['GET', '/labels/{labelId}/budgets/{budgetId}/possible-duplicates', 'budget'],
+    ['GET', '/labels/{labelId}/budgets/{budgetId}/drift-history', 'budget'],
+    ['GET', '/labels/{labelId}/tours/{tourId}', 'tour'],
+    ['GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', 'tour'],
+    ['GET', '/labels/{labelId}/tours/{tourId}/shows/{showId}', 'tour'],
+    ['POST', '/labels/{labelId}/tours/{tourId}/shows/{showId}/guests', 'show'],
+  ] as const)(
+    'answers %s %s of a label that does not exist with 404 label not found, and of a known one %s not found',
+    async (method, route, item) => {
+      const call = office();
+      const body = method === 'POST' ? guests : undefined;
+
+      const unknown = await call(method, route, 'nope', body);
+      const missing = await call(method, route, known.labelId, body);
+
+      expect(unknown).toEqual({ status: 404, message: 'label not found' });
+      expect(missing).toEqual({ status: 404, message: `${item} not found` });
+    },
+  );
+});
