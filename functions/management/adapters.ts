@@ -4,7 +4,7 @@ import { config } from '#shared/config.ts';
 import { dynamoDeliveryOutcomes, mailSubjects } from '#shared/db/deliveries.ts';
 import { deliveriesPage } from '#shared/db/delivery-pages.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
-import { dynamoLabels } from '#shared/db/labels.ts';
+import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { promoAccessesForRelease } from '#shared/db/promo.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
@@ -41,4 +41,5 @@ export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
   deliveriesPage: (labelId, releaseId, page) =>
     deliveriesPage(dynamo(), config().TABLE_NAME, labelId, mailSubjects.release(releaseId), page),
   promoAccesses: promoAccessesForRelease,
+  labels: dynamoLabelExistence(dynamo(), config().TABLE_NAME),
 });

@@ -1,6 +1,7 @@
 import { toCsv } from '#shared/csv.ts';
 import type { Delivery, DeliveryStatus } from '#shared/db/deliveries.ts';
 import type { DeliveryPage } from '#shared/db/delivery-pages.ts';
+import type { LabelExistence } from '#shared/db/labels.ts';
 import type { PromoAccess } from '#shared/db/promo.ts';
 import { wentOut } from '#shared/db/subject-deliveries.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
@@ -17,7 +18,7 @@ import {
 } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 import * as z from '#shared/zod.ts';
-import type { ManagementRoute } from './routes.ts';
+import { type ManagementRoute, noLabelOr, requireLabel } from './routes.ts';
 
 /** Release views: `/labels/{labelId}/releases/{releaseId}` and its deliveries (management API, bearer key). */
 
@@ -32,6 +33,8 @@ export interface ReleaseRoutesDeps {
     page: { limit: number; cursor?: string },
   ): Promise<DeliveryPage>;
   promoAccesses(labelId: string, releaseId: string): Promise<Map<string, PromoAccess>>;
+  /** Asked only when a release is not found: is it the label that is not there? */
+  labels: LabelExistence;
 }
 
 const statuses: DeliveryStatus[] = ['claimed', 'sent', 'failed', 'bounced', 'complained'];
@@ -142,7 +145,7 @@ const DeliveryRow = z.object({
   promoLastAccessAt: z.optional(z.string()),
 });
 
-const noRelease = failure('no such release');
+const noRelease = noLabelOr('release');
 
 /** A page of at most `limit` rows (default 1,000, about 320 KB), well within a response's 6 MB. */
 const DeliveriesQuery = z.strictObject({
@@ -160,8 +163,9 @@ const idsOf = (event: HttpEvent) => ({
 async function requireRelease(event: HttpEvent, deps: ReleaseRoutesDeps): Promise<StoredRelease> {
   const { labelId, releaseId } = idsOf(event);
   const release = await deps.getRelease(labelId, releaseId);
-  if (!release) throw notFound('release');
-  return release;
+  if (release) return release;
+  await requireLabel(deps.labels, labelId);
+  throw notFound('release');
 }
 
 export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [

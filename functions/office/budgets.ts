@@ -1,4 +1,4 @@
-import type { ManagementRoute } from '#functions/management/routes.ts';
+import { type ManagementRoute, noLabel, noLabelOr, requireLabel } from '#functions/management/routes.ts';
 import {
   type Entry,
   type ExpenseVersion,
@@ -39,7 +39,6 @@ import {
 import { isCurrency } from '#shared/money/money.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
-import { noLabel, noLabelOr, requireLabel } from './labels.ts';
 
 /** Budgets, their ledgers and recoupable spend under `/labels/{labelId}/...`, and the manager's rate table `/fx-rates/{date}`. */
 

@@ -1,4 +1,4 @@
-import type { ManagementRoute } from '#functions/management/routes.ts';
+import { type ManagementRoute, noLabelOr, requireLabel } from '#functions/management/routes.ts';
 import type { MailIdentity } from '#shared/db/deliveries.ts';
 import { keyOf } from '#shared/db/keys.ts';
 import type { LabelExistence } from '#shared/db/labels.ts';
@@ -34,7 +34,6 @@ import {
   stepTaken,
 } from '#shared/tours.ts';
 import * as z from '#shared/zod.ts';
-import { noLabelOr, requireLabel } from './labels.ts';
 
 /** Tour views, calendars, guest lists and the promoter directory (management API, bearer key). */
 

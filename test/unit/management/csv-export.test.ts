@@ -7,6 +7,7 @@ import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { HttpError, HttpEvent, HttpResult, ValidationError } from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
+import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
 
 const formulaStart = /^[=+\-@\t\r]/;
 
@@ -87,6 +88,7 @@ describe('the deliveries export', () => {
       };
     },
     promoAccesses: async () => new Map(),
+    labels: new InMemoryLabels(aLabel({ labelId: 'nightshift' })),
   }).find((r) => r.path.endsWith('/deliveries'))!;
   const get = (accept: string, query?: Record<string, string>) =>
     (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
