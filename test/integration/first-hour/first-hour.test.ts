@@ -88,6 +88,25 @@ describe('the first hour', () => {
     runs.second = second.stdout;
   }, 900_000);
 
+  it("runs the demo for a manager west of London, whose morning comes after Manchester's advance request", async () => {
+    // At 07:15 in New York, 10:00 in Manchester has passed: the request went out with step 8's move, and
+    // the clock cannot be moved back to it (docs/design.md#the-local-clock).
+    const west = await startCloudProcess({
+      BACKLINE_RETRY_BASE_MS: '50',
+      BACKLINE_API_KEY: 'first-hour-west-key',
+      BACKLINE_MANAGER_TIME_ZONE: 'America/New_York',
+    });
+    try {
+      const run = await demo({ BACKLINE_API_URL: west.urls.http, BACKLINE_API_KEY: west.apiKey });
+
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/advance request to bookings\.\S+@northern-nights\.example: "/);
+      expect(run.stdout).toContain("submitted it (200); Manchester's advance is submitted");
+    } finally {
+      await west.stop();
+    }
+  }, 600_000);
+
   it("books each run's tour, has its promoter answer the advance request's form and mails the day sheet", () => {
     for (const run of [runs.first, runs.second]) {
       expect(run).toMatch(/Manchester\s+confirmed, advance not-requested/);
