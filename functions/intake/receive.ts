@@ -120,7 +120,9 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   // by as much as a signature may (a label's clock a little fast).
   if (Date.parse(parsed.body.timestamp) - now.getTime() > timestampToleranceSeconds * 1000) {
     const path = xml ? 'NewReleaseMessage/MessageHeader/MessageCreatedDateTime' : 'timestamp';
-    const message = `must not be more than ${timestampToleranceSeconds} seconds after Backline's clock (${now.toISOString()}): it is when the change happened at the label`;
+    // An ERN date-time with no zone is read as UTC (shared/ern.ts): local time east of UTC lands ahead.
+    const read = xml ? ` (read as ${parsed.body.timestamp}; one with no zone is UTC)` : '';
+    const message = `must not be more than ${timestampToleranceSeconds} seconds after Backline's clock (${now.toISOString()})${read}: it is when the change happened at the label`;
     throw new ValidationError([{ path, message }]);
   }
 

@@ -372,9 +372,15 @@ describe('a webhook dated ahead of Backline’s clock', () => {
       }),
     );
 
-    expect([answer.status, answer.body.issues?.[0]?.path]).toEqual([
+    expect([answer.status, answer.body.issues]).toEqual([
       400,
-      'NewReleaseMessage/MessageHeader/MessageCreatedDateTime',
+      [
+        {
+          path: 'NewReleaseMessage/MessageHeader/MessageCreatedDateTime',
+          message:
+            "must not be more than 300 seconds after Backline's clock (2027-01-05T10:00:00.000Z) (read as 2027-01-05T11:00:00.000Z; one with no zone is UTC): it is when the change happened at the label",
+        },
+      ],
     ]);
     expect(webhooks.all()).toEqual([]);
   });
