@@ -50,7 +50,8 @@ export type ShowStatus = z.infer<typeof ShowStatus>;
 /** The deal with the promoter: amounts in integer minor units of `currency` (ICU's), never floats. */
 export const Deal = z.object({
   type: z.enum(['flat', 'versus', 'door']),
-  guarantee: z.optional(Minor.check(z.gte(0))),
+  // Its own message: a check without one would say Minor's, that the amount is no whole number.
+  guarantee: z.optional(Minor.check(z.gte(0, 'must not be negative'))),
   /** The artist's share of the door (or of the net, for a versus deal), in percent. */
   percentage: z.optional(z.number().check(z.gte(0), z.lte(100))),
   currency: Currency,
@@ -103,7 +104,19 @@ export const TourBooked = defineEvent({
     crew: z.optional(z.array(Contact).check(z.maxLength(50))),
     /** The tour's currency (ISO 4217), for its budget; each deal names its own. */
     currency: z.optional(Currency),
-    shows: z.array(Show).check(z.minLength(1), z.maxLength(200)),
+    // A show is stored under its id: a second show of one id would replace the first unsaid.
+    shows: z.array(Show).check(
+      z.minLength(1),
+      z.maxLength(200),
+      z.superRefine((shows, context) => {
+        const seen = new Set<string>();
+        shows.forEach((show, index) => {
+          if (seen.has(show.showId))
+            context.addIssue({ code: 'custom', path: [index, 'showId'], message: 'appears twice' });
+          seen.add(show.showId);
+        });
+      }),
+    ),
   }),
 });
 DOCS: describeEvent(TourBooked, {

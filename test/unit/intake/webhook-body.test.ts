@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { catalogue } from '#shared/events/index.ts';
+import { catalogue, TourBooked } from '#shared/events/index.ts';
+import { sampleShow } from '#shared/events/tour-booked.ts';
 import { parseWebhookBody, type WebhookType, webhookEvent, webhookTypes } from '#shared/webhooks.ts';
 import { aReleaseWebhook } from '#test/support/intake.ts';
 
@@ -306,5 +307,33 @@ describe('tour webhooks of version 1, upgraded at intake', () => {
     });
 
     expect(issues).toEqual([expect.objectContaining({ path: 'data.artistNet.currency' })]);
+  });
+});
+
+describe('tour.booked bodies', () => {
+  it('refuses a tour booked with two shows of one showId, naming the second, where the first was dropped unsaid', () => {
+    const berlin = { ...sampleShow, showId: 'show-1' };
+    const paris = { ...sampleShow, showId: 'show-1', date: '2027-05-16' };
+
+    const issues = issuesOf({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { ...TourBooked.sample, shows: [berlin, paris] },
+    });
+
+    expect(issues).toEqual([{ path: 'data.shows.1.showId', message: 'appears twice' }]);
+  });
+
+  it("says that a deal's negative guarantee is negative, not that it is no whole number", () => {
+    const issues = issuesOf({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: {
+        ...TourBooked.sample,
+        shows: [{ ...sampleShow, deal: { type: 'flat', guarantee: -5, currency: 'EUR' } }],
+      },
+    });
+
+    expect(issues).toEqual([{ path: 'data.shows.0.deal.guarantee', message: 'must not be negative' }]);
   });
 });
