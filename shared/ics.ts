@@ -1,7 +1,7 @@
 import { type OffsetChange, offsetChanges, wallTimeAt } from './calendar.ts';
 import { nameHash } from './db/keys.ts';
 import type { Show } from './events/tour-booked.ts';
-import { showTime } from './tours.ts';
+import { showTime, showTimeLabels } from './tours.ts';
 
 /**
  * Shows as iCalendar (RFC 5545), written here: a calendar of events holds few properties, and a
@@ -137,9 +137,9 @@ const eventStatus: Record<Show['status'], 'TENTATIVE' | 'CONFIRMED' | 'CANCELLED
 function vevent({ item, startMs, endMs }: Timed, stamp: string): string[] {
   const { show } = item;
   const zone = show.venue.timeZone;
-  const local = Object.entries(show.times ?? {})
-    .filter(([, time]) => time)
-    .map(([name, time]) => `${name} ${time}`)
+  // In the order of the day, whatever order a stored show's times come back in.
+  const local = showTimeLabels
+    .flatMap(([key, label]) => (show.times?.[key] ? [`${label} ${show.times[key]}`] : []))
     .join(', ');
   return [
     'BEGIN:VEVENT',

@@ -265,11 +265,30 @@ export const guestListClosedBefore = (
 export const daySheetWent = (show: Pick<StoredShow, 'stepsDone'> & { show: Show }): boolean =>
   show.stepsDone?.['day-sheet'] === stepMoment(show.show, 'day-sheet').scheduledFor;
 
-/** What a calendar and a day sheet state of a show: a change to any of it is news for those told. */
+/** A show's times in the order of its day, each with its name as the day sheet and the calendars write it. */
+export const showTimeLabels: readonly (readonly [keyof Show['times'], string])[] = [
+  ['loadIn', 'Load-in'],
+  ['soundcheck', 'Soundcheck'],
+  ['doors', 'Doors'],
+  ['set', 'Set'],
+  ['curfew', 'Curfew'],
+];
+
+/**
+ * A show's times in the order of its day, which is their schema's: a show read back from the table has
+ * them in no set order (DynamoDB keeps no order of a map's keys).
+ */
+export const timesInDayOrder = (times: Show['times'] = {}): Show['times'] =>
+  Object.fromEntries(showTimeLabels.flatMap(([key]) => (times[key] ? [[key, times[key]]] : [])));
+
+/**
+ * What a calendar and a day sheet state of a show: a change to any of it is news for those told. The
+ * times in their day's order, so that a stored show and the same show as a label sends it state the same.
+ */
 export const showFacts = (show: Show): string =>
   JSON.stringify([
     show.date,
-    show.times ?? {},
+    timesInDayOrder(show.times),
     show.venue.name,
     show.venue.address,
     show.venue.city,

@@ -6,6 +6,7 @@ import {
   guestCount,
   type StoredShow,
   type StoredTour,
+  showTimeLabels,
 } from '#shared/tours.ts';
 
 /** What each tour mail says: plain notices, rendered by the mail module's `notice` template. */
@@ -26,17 +27,9 @@ const showLine = (tour: StoredTour, show: Show) =>
 const contactLine = (contact: Contact) =>
   [contact.name, contact.email, contact.phone].filter(Boolean).join(', ');
 
-const timeLabels: [keyof Show['times'], string][] = [
-  ['loadIn', 'Load-in'],
-  ['soundcheck', 'Soundcheck'],
-  ['doors', 'Doors'],
-  ['set', 'Set'],
-  ['curfew', 'Curfew'],
-];
-
 /** The show's times in venue local time, with its zone; a time after midnight says so. */
 export const scheduleRows = (show: Show) =>
-  timeLabels.flatMap(([key, label]) => {
+  showTimeLabels.flatMap(([key, label]) => {
     const time = show.times?.[key];
     if (!time) return [];
     const afterMidnight = time < '06:00' ? ' (after midnight)' : '';

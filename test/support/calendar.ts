@@ -14,6 +14,7 @@ export function readCalendar(text: string) {
       uid: event.uid,
       sequence: event.sequence,
       summary: event.summary,
+      description: event.description,
       status: vevent.getFirstPropertyValue('status'),
       zone: event.startDate.zone?.tzid,
       localStart: event.startDate.toString(),

@@ -187,4 +187,17 @@ describe('show calendars', () => {
     expect(text.endsWith('END:VCALENDAR\r\n')).toBe(true);
     expect(readCalendar(text)[0]?.summary).toBe(`Echoes at ${name}, Zürich`);
   });
+  it("lists a show's local times in the order of its day, named as the day sheet names them, whatever order the stored times come in", () => {
+    // As read back from the table: a map's keys come in no set order.
+    const times = { soundcheck: '16:30', doors: '19:00', set: '00:30', curfew: '01:30', loadIn: '14:00' };
+    const show = aShow({ times });
+
+    const text = showsCalendar('Tour', [
+      { labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt },
+    ]);
+
+    expect(readCalendar(text)[0]?.description).toBe(
+      'Local times (Europe/Berlin): Load-in 14:00, Soundcheck 16:30, Doors 19:00, Set 00:30, Curfew 01:30',
+    );
+  });
 });

@@ -530,6 +530,32 @@ describe('a show retimed on its own day', () => {
     return { ...fakes, now, runDue, sheetStep };
   }
 
+  it('mails no updated day sheet and tells the press nothing when a change leaves the times as they were, read back from the table in another order', async () => {
+    const { deps, mailer, now, runDue, sheetStep, tours } = await world();
+    await sheetStep();
+    // DynamoDB keeps no order of a map's keys: the stored show's times come back in another than the label's.
+    for (const stored of tours.shows.values())
+      if (stored.show)
+        stored.show = {
+          ...stored.show,
+          times: Object.fromEntries(Object.entries(stored.show.times).reverse()),
+        };
+    const promoterPhoned = { ...announced, promoter: { ...announced.promoter, phone: '+49 30 1234567' } };
+
+    now.value = new Date('2027-05-13T17:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: promoterPhoned },
+      metaAt('2027-05-13T17:00:00Z'),
+      deps,
+    );
+    await runDue();
+
+    expect(
+      mailer.sent.map((m) => m.kind).filter((kind) => kind === 'day-sheet-update' || kind === 'press-change'),
+    ).toEqual([]);
+  });
+
   it('mails the tour manager and crew an updated day sheet once per change when the doors move after the sheet went, and tells the press once', async () => {
     const { deps, mailer, now, runDue, sheetStep } = await world();
     await sheetStep();
