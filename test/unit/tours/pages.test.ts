@@ -123,6 +123,27 @@ describe("the promoter's advance page", () => {
     expect(tours.outbox).toEqual([]);
   });
 
+  it('marks a field the post left out in the promoter’s words, as one left blank, not in zod’s terms', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const withoutParkingAndAllotment = new URLSearchParams(filled(csrfTokenFor(key, token)));
+    withoutParkingAndAllotment.delete('parking');
+    withoutParkingAndAllotment.delete('guestListAllotment');
+    withoutParkingAndAllotment.delete('dayContactPhone');
+
+    const { page } = await submitAdvancePage(token, withoutParkingAndAllotment.toString(), deps);
+
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('<span class="error" id="parking-error">please fill this in</span>');
+    expect(page.body).toContain(
+      '<span class="error" id="guestListAllotment-error">must be a whole number from 0 to 1000</span>',
+    );
+    expect(page.body).toContain(
+      '<span class="error" id="dayContactPhone-error">please give a phone number</span>',
+    );
+    expect(page.body).not.toContain('received undefined');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+  });
+
   it('tells the promoter the allotment’s range in words, for a negative one and one past it alike, not in zod’s terms', async () => {
     const { deps, token } = await world('2027-04-20T10:00:00Z');
     const csrf = csrfTokenFor(key, token);
@@ -326,6 +347,18 @@ describe("the tour manager's page", () => {
     expect(late.statusCode).toBe(409);
     expect(late.body).toContain('the guest list is closed');
     expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
+  });
+
+  it('refuses a guest post without a name as one with a blank name, in words, adding nobody', async () => {
+    const { deps, tours } = await world('2027-05-01T10:00:00Z');
+    const token = tourManagerToken();
+    const form = new URLSearchParams({ csrf: csrfTokenFor(key, token), showId: show.showId, plusOnes: '1' });
+
+    const page = await addGuestFromPage(token, form.toString(), deps);
+
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('Guest name: must not be empty.');
+    expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
   });
 
   it("refuses a guest's name whose bytes are not UTF-8 with a 400 saying so, adding nobody", async () => {
