@@ -17,6 +17,7 @@ import {
   html,
   pathIdLimits,
   rawBody,
+  ValidationError,
   writeConflictPage,
 } from '#shared/http/index.ts';
 import { type Measure, measureFor, noMeasure } from '#shared/lambda/metrics.ts';
@@ -57,6 +58,12 @@ const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
     if (request.error instanceof InvalidTokenError)
       request.response = html(404, invalidLinkPage(request.error.message));
+    // A token past its length (pathIdLimits) is the 400 the API documents, as a page a person reads.
+    else if (
+      request.error instanceof ValidationError &&
+      request.error.issues.some((i) => i.path === 'path.token')
+    )
+      request.response = html(400, invalidLinkPage('this link is longer than any link Backline sends'));
     else if (request.error instanceof WriteConflictError)
       request.response = html(503, busyPage(), { 'retry-after': String(conflictRetryAfterSeconds) });
     else request.response = errorResponse(request.error);

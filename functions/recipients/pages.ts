@@ -1,5 +1,5 @@
 import { markup } from '#shared/http/markup.ts';
-import { page } from '#shared/http/page.ts';
+import { page, sentence } from '#shared/http/page.ts';
 import { formatInstant } from '#shared/mail/data.ts';
 
 /** The small HTML pages a mail recipient sees. Everything interpolated is escaped. */
@@ -26,7 +26,7 @@ export const unsubscribedPage = (): string =>
 export const invalidLinkPage = (message: string): string =>
   page(
     'This link does not work',
-    markup`<p>${message}. Please use the link from the mail exactly as it was sent.</p>`,
+    markup`<p>${sentence(message)}. Please use the link from the mail exactly as it was sent.</p>`,
   );
 
 /** A write that kept meeting concurrent writes (docs/design.md#failures-and-retries): nothing was saved. */

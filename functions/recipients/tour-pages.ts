@@ -1,7 +1,7 @@
 import { advanceFieldLabels, scheduleRows } from '#functions/tours/sheets.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { type Markup, markup } from '#shared/http/markup.ts';
-import { page } from '#shared/http/page.ts';
+import { page, sentence } from '#shared/http/page.ts';
 import { formatInstant } from '#shared/mail/data.ts';
 import type { AdvanceAnswers, AdvanceStatus, StoredShow, StoredTour } from '#shared/tours.ts';
 import { advanceStatusOf, guestCount } from '#shared/tours.ts';
@@ -201,7 +201,7 @@ ${showsNav(view.span)}`,
 export const tourLinkInvalidPage = (message: string): string =>
   page(
     'This link does not work',
-    markup`<p>${message}. Please use the link from the mail exactly as it was sent, or ask the tour manager for a new one.</p>`,
+    markup`<p>${sentence(message)}. Please use the link from the mail exactly as it was sent, or ask the tour manager for a new one.</p>`,
   );
 
 /** An advance link whose show was since given to another promoter (410: it worked, and never will again). */

@@ -15,6 +15,9 @@ const style = [
   '.note{background:#f3f3f3;padding:.5rem 1rem;border-radius:.25rem}.error{background:#fde8e8;padding:.5rem 1rem;border-radius:.25rem}',
 ].join('');
 
+/** A reason written to follow other words (`this link has expired`) as a sentence of its own on a page. */
+export const sentence = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
 export const page = (title: string, body: Markup): string => `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">

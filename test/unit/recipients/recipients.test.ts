@@ -171,6 +171,40 @@ describe('unsubscribe', () => {
     expect(bus.entries).toHaveLength(0);
   });
 
+  it('answers a link longer than any Backline sends, on each page route, with a readable 400 page in sentences, not JSON', async () => {
+    const { request } = setup();
+    const long = 't'.repeat(5000);
+
+    const answers = [];
+    for (const [method, route] of [
+      ['GET', 'u'],
+      ['POST', 'u'],
+      ['GET', 'p'],
+      ['GET', 'a'],
+      ['POST', 'a'],
+      ['GET', 'tm'],
+      ['POST', 'tm'],
+    ] as const)
+      answers.push(await request(method, `/${route}/${long}`, 'csrf=x'));
+
+    for (const answer of answers) {
+      expect([answer.status, answer.headers['content-type']]).toEqual([400, 'text/html; charset=utf-8']);
+      expect(answer.body).toContain('This link does not work');
+      expect(answer.body).toMatch(/<p>This link is longer than any link Backline sends\. Please use/);
+    }
+  });
+
+  it('starts the sentence that says why a link does not work with a capital, on the recipients’ pages and the tour pages', async () => {
+    const { request } = setup();
+
+    const answers = [await request('GET', '/u/garbage'), await request('GET', '/a/garbage')];
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(404);
+      expect(answer.body).toContain('<p>This link is incomplete or damaged. Please use');
+    }
+  });
+
   it('answers 200 for an outlet that no longer exists, without an event', async () => {
     const { request, bus } = setup();
     const token = signUnsubscribeToken(key, { outletId: 'out-deleted' });

@@ -272,7 +272,7 @@ describe("the promoter's advance page", () => {
     expect(replaced.statusCode).toBe(410);
     expect(replaced.body).toContain('This link is no longer valid for this show');
     expect(expired.statusCode).toBe(410);
-    expect(expired.body).toContain('this link has expired');
+    expect(expired.body).toContain('This link has expired');
   });
 
   it('says the show is cancelled, on opening the link and on posting the form, and saves nothing', async () => {
@@ -317,7 +317,7 @@ describe("the promoter's advance page", () => {
     expect(open.body).toContain('<form');
     expect(saved.statusCode).toBe(303);
     expect(ended.statusCode).toBe(410);
-    expect(ended.body).toContain('this link has expired');
+    expect(ended.body).toContain('This link has expired');
   });
 });
 
@@ -524,7 +524,7 @@ describe("the tour manager's page", () => {
     expect(added.statusCode).toBe(303);
     expect((await postponed.tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
     expect(ended.statusCode).toBe(410);
-    expect(ended.body).toContain('this link has expired');
+    expect(ended.body).toContain('This link has expired');
   });
 });
 
