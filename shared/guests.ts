@@ -46,5 +46,6 @@ export const guestRefusals = {
   locked: 'the guest list is closed: it was sent to the promoter at its cutoff and can no longer change',
   cancelled: 'the show is cancelled',
   full: 'the guest list is full',
+  listed: 'a guest of that name is on the list already',
   unknown: 'show not found',
 } as const;

@@ -29,6 +29,23 @@ export interface Guest {
   addedAt: string;
 }
 
+/** A guest's name as the list tells names apart: case, and spaces between words, aside. */
+const sameName = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/**
+ * The names of `adding` a show's list holds already (`listed`), or that `adding` holds twice: a list
+ * names a guest once, so a form sent twice (a double click, a reload of its POST) adds nobody twice.
+ */
+export const listedAlready = (listed: readonly Guest[], adding: readonly Pick<Guest, 'name'>[]): string[] => {
+  const seen = new Set(listed.map((guest) => sameName(guest.name)));
+  return adding.flatMap(({ name }) => {
+    const key = sameName(name);
+    if (seen.has(key)) return [name];
+    seen.add(key);
+    return [];
+  });
+};
+
 /** Names plus their plus-ones. */
 export const guestCount = (guests: Guest[]): number =>
   guests.reduce((total, guest) => total + 1 + guest.plusOnes, 0);

@@ -27,6 +27,7 @@ import {
   advanceStatusOf,
   guestCount,
   guestListClosedBefore,
+  listedAlready,
   pressToldLatest,
   type StoredShow,
   type StoredTour,
@@ -268,7 +269,9 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
         201: { description: 'the guest list, with the names added' },
         400: failure('a guest is invalid'),
         404: noLabelOr('show'),
-        409: failure('the guest list is locked or full, or the show is cancelled'),
+        409: failure(
+          'the guest list is locked or full, the show is cancelled, or a guest of one of the names is on the list already (or sent twice): named',
+        ),
         503: writeConflict,
       },
     },
@@ -283,6 +286,13 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       if (outcome === 'unknown') {
         await requireLabel(deps.labels, ref.labelId);
         throw notFound('show');
+      }
+      if (outcome === 'listed') {
+        // Named, so the manager sees which of the guests sent are on the list (or sent twice).
+        const listed = listedAlready((await deps.tours.getShow(ref))?.guests ?? [], guests);
+        throw conflict(
+          `${guestRefusals.listed}: ${(listed.length ? listed : guests.map((g) => g.name)).join(', ')}`,
+        );
       }
       if (outcome !== 'added') throw conflict(guestRefusals[outcome]);
       const stored = await deps.tours.getShow(ref);

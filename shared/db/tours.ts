@@ -9,7 +9,13 @@ import {
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { ShowStep } from '../events/show-step-due.ts';
 import type { Contact } from '../events/tour-booked.ts';
-import type { AdvanceAnswers, Guest, StoredShow, StoredTour } from '../tours.ts';
+import {
+  type AdvanceAnswers,
+  type Guest,
+  listedAlready,
+  type StoredShow,
+  type StoredTour,
+} from '../tours.ts';
 import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts, WriteConflictError } from './conflicts.ts';
 import type { MailIdentity } from './deliveries.ts';
@@ -247,7 +253,10 @@ export const showRefOf = ({ labelId, tourId, showId }: ShowRef): ShowRef => ({ l
 
 /** `replaced`: the show is no longer the promoter's (given to another): nothing was saved. */
 export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown' | 'replaced' | 'cancelled';
-export type GuestsOutcome = 'added' | 'locked' | 'cancelled' | 'full' | 'unknown';
+export type GuestsOutcome = 'added' | 'locked' | 'cancelled' | 'full' | 'listed' | 'unknown';
+
+/** How often a guest list that kept growing between its read and the write is read again before a 503. */
+const maxGuestAttempts = 5;
 
 /** At most this many guest entries per show: the show item stays far below DynamoDB's 400 KB. */
 export const maxGuestsPerShow = 500;
@@ -603,47 +612,72 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
     async addGuests(ref, guests) {
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
       const bytes = guestBytes(guests);
-      // The guests are kept on the show's item: long names and notes fill their share of it
-      // (maxGuestBytes) before maxGuestsPerShow, and then the list is full; an item written before
-      // the share was counted may still meet DynamoDB's 400 KB first, full too. A write refused
-      // because a transaction holds the show (TransactionConflictException: a change of the show
-      // landing) wrote nothing: sent again.
-      const added = await writtenUnlessRefused(
-        retryingConflicts(() =>
-          db.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: key,
-              // The list's bytes are counted beside it: past its share (maxGuestBytes) the list is full.
-              UpdateExpression:
-                'SET guests = list_append(if_not_exists(guests, :none), :guests), guestBytes = if_not_exists(guestBytes, :zero) + :bytes',
-              // The cutoff locks the list: nothing is added after it was mailed to the promoter.
-              // A cancelled show takes no more guests.
-              ConditionExpression:
-                'attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND (attribute_not_exists(guests) OR size(guests) <= :room) AND (attribute_not_exists(guestBytes) OR guestBytes <= :byteRoom) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)',
-              ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':cancelled': 'cancelled',
-                ':none': [],
-                ':guests': guests,
-                ':room': maxGuestsPerShow - guests.length,
-                ':zero': 0,
-                ':bytes': bytes,
-                ':byteRoom': maxGuestBytes - bytes,
-              },
-            }),
+      // A list names a guest once (listedAlready): the list is read, and the guests added only while it
+      // is as read, its length standing for its version (guests are never taken off). A list that grew
+      // meanwhile is read again (a form sent twice at once: the second finds the first's names).
+      let stored = await get<StoredShow>(key);
+      for (let attempt = 0; attempt < maxGuestAttempts; attempt++) {
+        if (!stored) return 'unknown';
+        if (stored.guestListLockedAt) return 'locked';
+        if (stored.show?.status === 'cancelled') return 'cancelled';
+        const listed = stored.guests ?? [];
+        if (listedAlready(listed, guests).length > 0) return 'listed';
+        if (listed.length > maxGuestsPerShow - guests.length) return 'full';
+        // The guests are kept on the show's item: long names and notes fill their share of it
+        // (maxGuestBytes) before maxGuestsPerShow, and then the list is full; an item written before
+        // the share was counted may still meet DynamoDB's 400 KB first, full too. A write refused
+        // because a transaction holds the show (TransactionConflictException: a change of the show
+        // landing) wrote nothing: sent again.
+        const added = await writtenUnlessRefused(
+          retryingConflicts(() =>
+            db.send(
+              new UpdateCommand({
+                TableName: table,
+                Key: key,
+                // The list's bytes are counted beside it: past its share (maxGuestBytes) the list is full.
+                UpdateExpression:
+                  'SET guests = list_append(if_not_exists(guests, :none), :guests), guestBytes = if_not_exists(guestBytes, :zero) + :bytes',
+                // The cutoff locks the list: nothing is added after it was mailed to the promoter.
+                // A cancelled show takes no more guests.
+                ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND ${
+                  listed.length === 0
+                    ? '(attribute_not_exists(guests) OR size(guests) = :zero)'
+                    : 'size(guests) = :seen'
+                } AND (attribute_not_exists(guestBytes) OR guestBytes <= :byteRoom) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)`,
+                ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':cancelled': 'cancelled',
+                  ':none': [],
+                  ':guests': guests,
+                  ...(listed.length === 0 ? {} : { ':seen': listed.length }),
+                  ':zero': 0,
+                  ':bytes': bytes,
+                  ':byteRoom': maxGuestBytes - bytes,
+                },
+              }),
+            ),
           ),
-        ),
-      ).catch((error: unknown) => {
-        if (isItemTooLarge(error)) return 'too large' as const;
-        throw error;
-      });
-      if (added === 'too large') return 'full';
-      if (added) return 'added';
-      const stored = await get<StoredShow>(key);
-      if (!stored) return 'unknown';
-      if (stored.guestListLockedAt) return 'locked';
-      return stored.show?.status === 'cancelled' ? 'cancelled' : 'full';
+        ).catch((error: unknown) => {
+          if (isItemTooLarge(error)) return 'too large' as const;
+          throw error;
+        });
+        if (added === 'too large') return 'full';
+        if (added) return 'added';
+        // Refused: past its bytes' share (full), or changed since it was read (locked, cancelled, grown):
+        // read again to tell which, and with a list grown meanwhile, decide again.
+        const again = await get<StoredShow>(key);
+        const unchanged =
+          again &&
+          !again.guestListLockedAt &&
+          again.show?.status !== 'cancelled' &&
+          (again.guests ?? []).length === listed.length;
+        if (unchanged) return 'full';
+        stored = again;
+      }
+      throw new WriteConflictError(
+        maxGuestAttempts,
+        `the guest list of ${ref.showId} kept growing while guests were added`,
+      );
     },
 
     getPromoter: (promoterId) => get<PromoterRecord>(promoterKey(promoterId)),

@@ -327,6 +327,35 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect((await store.getShow(show))?.advance).toBeUndefined();
     });
 
+    it('names a guest once: a name listed already (case and spaces aside) or sent twice adds nobody', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      const guest = (name: string) => ({ name, plusOnes: 0, addedAt: at(1) });
+
+      const first = await store.addGuests(show, [guest("Alice O'Neil")]);
+      const again = await store.addGuests(show, [guest('Bob'), guest("alice  o'neil")]);
+      const twice = await store.addGuests(show, [guest('Carol'), guest('carol')]);
+      const other = await store.addGuests(show, [guest('Bob')]);
+
+      expect([first, again, twice, other]).toEqual(['added', 'listed', 'listed', 'added']);
+      expect((await store.getShow(show))?.guests?.map((g) => g.name)).toEqual(["Alice O'Neil", 'Bob']);
+    });
+
+    it('adds a name once when the same guests are sent twice at once (a form posted twice)', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      await store.addGuests(show, [{ name: 'Dana', plusOnes: 0, addedAt: at(1) }]);
+
+      const outcomes = await Promise.all(
+        [1, 2].map(() => store.addGuests(show, [{ name: 'Eve', plusOnes: 1, addedAt: at(2) }])),
+      );
+
+      expect(outcomes.sort()).toEqual(['added', 'listed']);
+      expect((await store.getShow(show))?.guests?.map((g) => g.name)).toEqual(['Dana', 'Eve']);
+    });
+
     it('refuses guests once the list is locked, and for a show it does not know', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

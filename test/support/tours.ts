@@ -59,6 +59,7 @@ import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import {
   type AdvanceAnswers,
   type Guest,
+  listedAlready,
   pressGatherSeconds,
   type StoredShow,
   type StoredTour,
@@ -198,6 +199,7 @@ export class InMemoryTours implements TourStore {
     if (!show) return 'unknown';
     if (show.guestListLockedAt) return 'locked';
     if (show.show?.status === 'cancelled') return 'cancelled';
+    if (listedAlready(show.guests ?? [], guests).length > 0) return 'listed';
     if ((show.guests?.length ?? 0) + guests.length > maxGuestsPerShow) return 'full';
     if (guestBytes(show.guests ?? []) + guestBytes(guests) > maxGuestBytes) return 'full';
     show.guests = [...(show.guests ?? []), ...structuredClone(guests)];

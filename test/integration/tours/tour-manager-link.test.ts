@@ -99,6 +99,11 @@ describe("the tour manager's page of a tour of more shows than a page holds", ()
     const added = await page.textContent('[role=status]');
     const listed = await page.textContent(`#show-${last.showId}`);
     const earlier = await page.getAttribute('a[rel=prev]', 'href');
+    // The same guest sent again (the form filled in twice): named once on the list.
+    await page.fill(`#name-${last.showId}`, 'robin roe');
+    await Promise.all([page.waitForLoadState('load'), page.click(`#show-${last.showId} button`)]);
+    const refused = await page.textContent('[role=alert]');
+    const listedOnce = (await page.textContent(`#show-${last.showId}`))?.match(/robin roe/gi)?.length;
     await page.close();
 
     expect(onFirst).toBe(5);
@@ -106,5 +111,7 @@ describe("the tour manager's page of a tour of more shows than a page holds", ()
     expect(added).toContain(`Added to the guest list for ${last.date}`);
     expect(listed).toContain('Robin Roe');
     expect(earlier).toBe('?page=1');
+    expect(refused).toBe('Not added: a guest of that name is on the list already.');
+    expect(listedOnce).toBe(1);
   }, 300_000);
 });

@@ -105,3 +105,25 @@ describe('POST .../shows/{showId}/guests with plusOnes out of 0-10', () => {
     expect(await tours.getShow(ref)).not.toHaveProperty('guests');
   });
 });
+
+// A list names a guest once: a form or a request sent twice adds nobody twice (listedAlready).
+describe('POST .../shows/{showId}/guests with a name on the list already', () => {
+  it('answers 409 naming it, and adds nobody of that request', async () => {
+    const { tours, ref, post } = guestsRoute();
+    await post({ guests: [{ name: 'Alex Doe' }] });
+
+    const answer = await post({ guests: [{ name: 'Sam Roe' }, { name: 'alex doe', plusOnes: 2 }] }).then(
+      (result) => ({ status: result.statusCode, body: JSON.parse(result.body!) }),
+      (error: { status?: number; body?: { message?: string } }) => ({
+        status: error.status ?? 500,
+        body: error.body,
+      }),
+    );
+
+    expect(answer).toEqual({
+      status: 409,
+      body: expect.objectContaining({ message: 'a guest of that name is on the list already: alex doe' }),
+    });
+    expect((await tours.getShow(ref))?.guests?.map((guest) => guest.name)).toEqual(['Alex Doe']);
+  });
+});
