@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Context } from 'aws-lambda';
 import { emailSentAsks } from '#functions/announcer/settle.ts';
 import { managementApi } from '#functions/management/routes.ts';
 import { tourRoutes } from '#functions/office/tours.ts';
@@ -52,7 +51,6 @@ import type { EventData } from '#shared/events/envelope.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { defaultMailSettings, MailerError } from '#shared/mail/ports.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
@@ -64,6 +62,7 @@ import {
   type StoredShow,
   type StoredTour,
 } from '#shared/tours.ts';
+import { type ApiAnswer, callApi } from '#test/support/api.ts';
 import { detailOf, type FakeDeliveries, type FakeMailer, fakeMailDeps } from './announcer-fakes.ts';
 import { InMemoryLabels } from './intake.ts';
 
@@ -951,33 +950,16 @@ export const officeTourRoutes = (
     now,
   });
 
-/** GET `path` (on the route `routeKey`) of the office's tour routes over the world's tours and press mail, through its API, middleware included. */
+/** GET `route` of the office's tour routes over the world's tours and press mail, through its API, middleware included. */
 export async function officeGet(
   world: { tours: TourStore; mailer?: Pick<TourMailer, 'reached'> },
-  path: string,
-  routeKey: string,
+  route: string,
   pathParameters: Record<string, string>,
-): Promise<HttpResult> {
+): Promise<ApiAnswer> {
   const api = managementApi(
     'office',
     async () => 'key',
     officeTourRoutes(world.tours, () => new Date('2027-01-02'), world.mailer),
   );
-  return (await api(
-    {
-      version: '2.0',
-      routeKey,
-      rawPath: path,
-      rawQueryString: '',
-      headers: { authorization: 'Bearer key' },
-      requestContext: { http: { method: 'GET', path } },
-      pathParameters,
-      isBase64Encoded: false,
-    } as unknown as HttpEvent,
-    {
-      getRemainingTimeInMillis: () => 10_000,
-      awsRequestId: 'r',
-      functionName: 'office',
-    } as unknown as Context,
-  )) as HttpResult;
+  return callApi(api, { method: 'GET', route, pathParameters });
 }

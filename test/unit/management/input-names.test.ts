@@ -1,8 +1,7 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
 
@@ -19,31 +18,9 @@ const office = managementApi(
   }),
 );
 
-const get = async (
-  routeKey: string,
-  pathParameters: Record<string, string>,
-  query?: Record<string, string>,
-) => {
-  const path = routeKey.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]);
-  const result = (await office(
-    {
-      version: '2.0',
-      routeKey: `GET ${routeKey}`,
-      rawPath: path,
-      rawQueryString: new URLSearchParams(query).toString(),
-      headers: { authorization: 'Bearer key' },
-      queryStringParameters: query,
-      requestContext: { http: { method: 'GET', path } },
-      pathParameters,
-      isBase64Encoded: false,
-    } as unknown as HttpEvent,
-    {
-      getRemainingTimeInMillis: () => 10_000,
-      awsRequestId: 'r',
-      functionName: 'office',
-    } as unknown as Context,
-  )) as HttpResult;
-  return { status: result.statusCode, issues: JSON.parse(result.body ?? '{}').issues };
+const get = async (route: string, pathParameters: Record<string, string>, query?: Record<string, string>) => {
+  const result = await callApi(office, { method: 'GET', route, pathParameters, query });
+  return { status: result.status, issues: JSON.parse(result.body ?? '{}').issues };
 };
 
 describe('the name a 400 gives an invalid input', () => {

@@ -1,8 +1,7 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { outletRoutes } from '#functions/management/outlets.ts';
 import { managementApi } from '#functions/management/routes.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { callApi } from '#test/support/api.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
 
 // docs/design.md#routes-and-auth: a JSON body is UTF-8 (RFC 8259), as a webhook's is and a CSV's is in
@@ -16,22 +15,10 @@ describe('an outlet posted as JSON in windows-1252, not UTF-8', () => {
       'latin1',
     );
 
-    const result = (await api(
-      {
-        version: '2.0',
-        routeKey: 'POST /media-outlets',
-        rawPath: '/media-outlets',
-        rawQueryString: '',
-        headers: { authorization: 'Bearer key', 'content-type': 'application/json' },
-        requestContext: { http: { method: 'POST', path: '/media-outlets' } },
-        // Bytes that are not UTF-8 reach the function base64-encoded.
-        body: body.toString('base64'),
-        isBase64Encoded: true,
-      } as unknown as HttpEvent,
-      { getRemainingTimeInMillis: () => 10_000, awsRequestId: 'r', functionName: 'x' } as unknown as Context,
-    )) as HttpResult;
+    // Bytes that are not UTF-8 reach the function base64-encoded.
+    const result = await callApi(api, { method: 'POST', route: '/media-outlets', body });
 
-    expect({ status: result.statusCode, issues: JSON.parse(result.body ?? '{}').issues }).toEqual({
+    expect({ status: result.status, issues: JSON.parse(result.body ?? '{}').issues }).toEqual({
       status: 400,
       issues: [{ path: '', message: 'body is not valid UTF-8' }],
     });

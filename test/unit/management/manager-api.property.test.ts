@@ -1,10 +1,9 @@
-import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { outletRoutes } from '#functions/management/outlets.ts';
 import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { type ApiAnswer, callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
@@ -14,26 +13,7 @@ import { anImportWorld } from '#test/support/jobs.ts';
  * 5xx (nor a throw); a 400 names each issue and changes nothing; a 2xx keeps exactly what was sent,
  * nothing of it dropped (a `__proto__` key) or misread (bytes that are not UTF-8 stored as U+FFFD).
  */
-const context = {
-  getRemainingTimeInMillis: () => 10_000,
-  awsRequestId: 'r',
-  functionName: 'x',
-} as unknown as Context;
-
-/** A JSON text as bytes in a charset a client may wrongly use, sent base64-encoded as non-UTF-8 bodies reach a function. */
-const sent = (routeKey: string, path: string, pathParameters: Record<string, string>, body: Buffer) =>
-  ({
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { authorization: 'Bearer key', 'content-type': 'application/json' },
-    requestContext: { http: { method: routeKey.split(' ')[0], path } },
-    pathParameters,
-    body: body.toString('base64'),
-    isBase64Encoded: true,
-  }) as unknown as HttpEvent;
-
+/** A JSON text as bytes in a charset a client may wrongly use; callApi sends them base64-encoded, as such bodies reach a function. */
 const encoded = (text: string) =>
   fc
     .constantFrom<BufferEncoding>('utf8', 'utf8', 'latin1', 'utf16le')
@@ -49,7 +29,7 @@ const isUtf8 = (bytes: Buffer) => {
 };
 
 /** What a 400 answers: each issue with where and why. */
-const expectIssues = (result: HttpResult) => {
+const expectIssues = (result: ApiAnswer) => {
   const issues = JSON.parse(result.body ?? '{}').issues as unknown[];
   expect(issues.length).toBeGreaterThan(0);
   for (const issue of issues)
@@ -111,14 +91,16 @@ describe("the manager's API under random and mutated JSON bodies", () => {
         ratesBody.chain((body) => encoded(JSON.stringify(body))),
         async (bytes) => {
           budgets.fx.clear();
-          const result = (await office(
-            sent('PUT /fx-rates/{date}', '/fx-rates/2027-01-05', { date: '2027-01-05' }, bytes),
-            context,
-          )) as HttpResult;
+          const result = await callApi(office, {
+            method: 'PUT',
+            route: '/fx-rates/{date}',
+            pathParameters: { date: '2027-01-05' },
+            body: bytes,
+          });
 
-          statuses.add(result.statusCode ?? 0);
-          expect([200, 400]).toContain(result.statusCode);
-          if (result.statusCode === 200)
+          statuses.add(result.status ?? 0);
+          expect([200, 400]).toContain(result.status);
+          if (result.status === 200)
             expect(await budgets.rates('2027-01-05')).toEqual(
               Object.fromEntries(Object.entries(JSON.parse(bytes.toString('utf8')).rates)),
             );
@@ -144,15 +126,12 @@ describe("the manager's API under random and mutated JSON bodies", () => {
           const { world, deps } = anImportWorld();
           const api = managementApi('management', async () => 'key', outletRoutes(deps));
 
-          const result = (await api(
-            sent('POST /media-outlets', '/media-outlets', {}, bytes),
-            context,
-          )) as HttpResult;
+          const result = await callApi(api, { method: 'POST', route: '/media-outlets', body: bytes });
 
-          statuses.add(result.statusCode ?? 0);
-          expect([201, 400]).toContain(result.statusCode);
+          statuses.add(result.status ?? 0);
+          expect([201, 400]).toContain(result.status);
           const added = [...world.outlets.outlets.values()];
-          if (result.statusCode === 201) {
+          if (result.status === 201) {
             expect(isUtf8(bytes)).toBe(true);
             expect(added.map((outlet) => outlet.name)).toEqual([
               JSON.parse(bytes.toString('utf8')).name.trim(),

@@ -1,8 +1,7 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
 
@@ -22,26 +21,13 @@ function office() {
     }),
   );
   const put = async (date: string, body: string) => {
-    const path = `/fx-rates/${date}`;
-    const result = (await handler(
-      {
-        version: '2.0',
-        routeKey: 'PUT /fx-rates/{date}',
-        rawPath: path,
-        rawQueryString: '',
-        headers: { authorization: 'Bearer key', 'content-type': 'application/json' },
-        requestContext: { http: { method: 'PUT', path } },
-        pathParameters: { date },
-        body,
-        isBase64Encoded: false,
-      } as unknown as HttpEvent,
-      {
-        getRemainingTimeInMillis: () => 10_000,
-        awsRequestId: 'r',
-        functionName: 'office',
-      } as unknown as Context,
-    )) as HttpResult;
-    return { status: result.statusCode, issues: JSON.parse(result.body ?? '{}').issues };
+    const result = await callApi(handler, {
+      method: 'PUT',
+      route: '/fx-rates/{date}',
+      pathParameters: { date },
+      body,
+    });
+    return { status: result.status, issues: JSON.parse(result.body ?? '{}').issues };
   };
   return { budgets, put };
 }

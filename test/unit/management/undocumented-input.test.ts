@@ -1,9 +1,8 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { labelRoutes } from '#functions/management/labels.ts';
 import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
 import { jobWorld } from '#test/support/jobs.ts';
@@ -34,35 +33,19 @@ function api() {
     pathParameters: Record<string, string>,
     options: { query?: Record<string, string>; body?: string; contentType?: string | null } = {},
   ) => {
-    const path = route.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]);
-    const result = (await handler(
-      {
-        version: '2.0',
-        routeKey: `${method} ${route}`,
-        rawPath: path,
-        rawQueryString: new URLSearchParams(options.query).toString(),
-        headers: {
-          authorization: 'Bearer key',
-          ...(options.contentType === null
-            ? {}
-            : { 'content-type': options.contentType ?? 'application/json' }),
-        },
-        queryStringParameters: options.query,
-        requestContext: { http: { method, path } },
-        pathParameters,
-        body: options.body,
-        isBase64Encoded: false,
-      } as unknown as HttpEvent,
-      {
-        getRemainingTimeInMillis: () => 10_000,
-        awsRequestId: 'r',
-        functionName: 'management',
-      } as unknown as Context,
-    )) as HttpResult;
+    const result = await callApi(handler, {
+      method,
+      route,
+      pathParameters,
+      query: options.query,
+      body: options.body,
+      // null: sent with no Content-Type.
+      headers: options.contentType === undefined ? {} : { 'content-type': options.contentType ?? undefined },
+    });
     const body = JSON.parse(result.body ?? '{}');
     // A 400 names its fields (issues); another 4xx says what is wrong in its message.
     return {
-      status: result.statusCode,
+      status: result.status,
       issues: body.issues,
       ...(body.issues ? {} : { message: body.message }),
     };

@@ -1,8 +1,7 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { type ReleaseRoutesDeps, releaseRoutes } from '#functions/management/releases.ts';
 import { managementApi } from '#functions/management/routes.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { callApi } from '#test/support/api.ts';
 import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
 
 /**
@@ -20,25 +19,12 @@ const api = () => {
   };
   const handler = managementApi('management', async () => 'key', releaseRoutes(deps));
   return async (route: string, labelId: string) => {
-    const path = route.replace('{labelId}', labelId).replace('{releaseId}', 'r1');
-    const result = (await handler(
-      {
-        version: '2.0',
-        routeKey: `GET ${route}`,
-        rawPath: path,
-        rawQueryString: '',
-        headers: { authorization: 'Bearer key' },
-        requestContext: { http: { method: 'GET', path } },
-        pathParameters: { labelId, releaseId: 'r1' },
-        isBase64Encoded: false,
-      } as unknown as HttpEvent,
-      {
-        getRemainingTimeInMillis: () => 10_000,
-        awsRequestId: 'r',
-        functionName: 'management',
-      } as unknown as Context,
-    )) as HttpResult;
-    return [result.statusCode, JSON.parse(result.body ?? '{}').message];
+    const { status, body } = await callApi(handler, {
+      method: 'GET',
+      route,
+      pathParameters: { labelId, releaseId: 'r1' },
+    });
+    return [status, JSON.parse(body ?? '{}').message];
   };
 };
 

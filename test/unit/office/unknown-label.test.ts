@@ -1,7 +1,6 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/office/handler.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
 import { InMemoryTours } from '#test/support/tours.ts';
@@ -29,37 +28,13 @@ const office = () => {
   });
   /** `route` with `{labelId}` and the route's other ids filled in, through the API, middleware included. */
   return async (method: 'GET' | 'POST', route: string, labelId: string, body?: unknown) => {
-    const pathParameters: Record<string, string> = {
-      labelId,
-      budgetId: 'b1',
-      artistId: 'art-1',
-      tourId: 't1',
-      showId: 's1',
-    };
-    const names = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-    const path = route.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]);
-    const result = (await handler(
-      {
-        version: '2.0',
-        routeKey: `${method} ${route}`,
-        rawPath: path,
-        rawQueryString: '',
-        headers: {
-          authorization: 'Bearer key',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        requestContext: { http: { method, path } },
-        pathParameters: Object.fromEntries(names.map((name) => [name, pathParameters[name]])),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        isBase64Encoded: false,
-      } as unknown as HttpEvent,
-      {
-        getRemainingTimeInMillis: () => 10_000,
-        awsRequestId: 'r',
-        functionName: 'office',
-      } as unknown as Context,
-    )) as HttpResult;
-    return { status: result.statusCode, message: JSON.parse(result.body ?? '{}').message };
+    const result = await callApi(handler, {
+      method,
+      route,
+      pathParameters: { labelId, budgetId: 'b1', artistId: 'art-1', tourId: 't1', showId: 's1' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: result.status, message: JSON.parse(result.body ?? '{}').message };
   };
 };
 

@@ -48,17 +48,12 @@ describe('a stale announcement of two shows closed by the sweep for a set of its
       'press-announcement',
     ]);
 
-    const result = await officeGet(
-      world,
-      '/labels/lbl-1/tours/tour-1',
-      'GET /labels/{labelId}/tours/{tourId}',
-      {
-        labelId: 'lbl-1',
-        tourId: 'tour-1',
-      },
-    );
+    const result = await officeGet(world, '/labels/{labelId}/tours/{tourId}', {
+      labelId: 'lbl-1',
+      tourId: 'tour-1',
+    });
 
-    expect(result.statusCode, String(result.body)).toBe(200);
+    expect(result.status, String(result.body)).toBe(200);
     const view = JSON.parse(String(result.body)) as { shows: { showId: string; outletsTold: number }[] };
     // The German outlet heard of show-2 alone.
     expect(view.shows.map((s) => [s.showId, s.outletsTold])).toEqual([

@@ -130,17 +130,12 @@ describe('an address whose announcement the stale-claim sweep ended failed count
   it("is not counted among the outlets told of the show in the office's tour view", async () => {
     const world = await announcementEndedFailedBySweep();
 
-    const result = await officeGet(
-      world,
-      '/labels/lbl-1/tours/tour-1',
-      'GET /labels/{labelId}/tours/{tourId}',
-      {
-        labelId: 'lbl-1',
-        tourId: 'tour-1',
-      },
-    );
+    const result = await officeGet(world, '/labels/{labelId}/tours/{tourId}', {
+      labelId: 'lbl-1',
+      tourId: 'tour-1',
+    });
 
-    expect(result.statusCode, String(result.body)).toBe(200);
+    expect(result.status, String(result.body)).toBe(200);
     const view = JSON.parse(String(result.body)) as { shows: { showId: string; outletsTold: number }[] };
     expect(view.shows.map((s) => [s.showId, s.outletsTold])).toEqual([['show-1', 0]]);
   });
