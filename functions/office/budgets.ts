@@ -224,7 +224,7 @@ function pageOfList<T, N extends string, R>(
 const pair = /^([A-Z]{3})\/([A-Z]{3})$/;
 /** How an amount reaches a budget's currency, as the API document states it. */
 const conversionRule =
-  '`"GBP/USD": "1.2534"` is 1.2534 USD per GBP; the pair serves both directions. An expense in another currency than its budget\'s is converted at the rate it carries while that rate converts into the budget\'s currency (its `to`), else at the rates of its own date, with integer arithmetic: the result is rounded half-even on the minor unit of the budget\'s currency (a tie goes to the even minor unit: 12.5 cents become 12, 13.5 cents become 14). An expense with no rate for its date stays unconverted, shown apart, until a rate is put; then it is counted. ' +
+  'The body is `{"rates": {"GBP/USD": "1.2534"}}`: 1.2534 USD per GBP; the pair serves both directions. An expense in another currency than its budget\'s is converted at the rate it carries while that rate converts into the budget\'s currency (its `to`), else at the rates of its own date, with integer arithmetic: the result is rounded half-even on the minor unit of the budget\'s currency (a tie goes to the even minor unit: 12.5 cents become 12, 13.5 cents become 14). An expense with no rate for its date stays unconverted, shown apart, until a rate is put; then it is counted. ' +
   // A day's result is one item: the report lists only the first of them (see docs/design.md#budgets).
   `The next report lists the first ${unconvertedListed} of a budget that need a rate (the longest waiting: by date, then id) and counts the rest, with their sums per currency; the budget's view lists every one, a page at a time.`;
 
@@ -234,12 +234,15 @@ export const RatesBody = z.strictObject({
     z.superRefine((rates, context) => {
       for (const name of Object.keys(rates)) {
         const match = pair.exec(name);
-        if (!match || !isCurrency(match[1]) || !isCurrency(match[2]) || match[1] === match[2])
+        if (!match || !isCurrency(match[1]) || !isCurrency(match[2]))
           context.addIssue({
             code: 'custom',
             path: [name],
             message: 'must be a pair of two ISO 4217 codes such as GBP/USD',
           });
+        // A currency's rate to itself is 1: named apart from a pair that is no pair of codes.
+        else if (match[1] === match[2])
+          context.addIssue({ code: 'custom', path: [name], message: 'must be two different currencies' });
         // A pair serves both directions: two rates for one pair could disagree.
         else if (`${match[2]}/${match[1]}` in rates && match[1] > match[2])
           context.addIssue({

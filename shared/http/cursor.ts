@@ -64,7 +64,9 @@ export const pageLimit = (most: number, usual: number) =>
     z.coerce
       // The schema's own error would also stand for its checks' issues, which keep zod's messages.
       .number({ error: (issue) => (issue.code === 'invalid_type' ? wholeNumber : undefined) })
-      .check(z.int({ error: wholeNumber }), z.gte(1), z.lte(most)),
+      // The range first, each check ending the rest (`abort`): a limit past the range is told that
+      // alone, not also that so large a number is no whole number JavaScript holds exactly.
+      .check(z.gte(1, { abort: true }), z.lte(most, { abort: true }), z.int({ error: wholeNumber })),
     usual,
   );
 

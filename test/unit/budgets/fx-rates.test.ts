@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetRoutes } from '#functions/office/budgets.ts';
+import { budgetRoutes, RatesBody } from '#functions/office/budgets.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
@@ -92,5 +92,17 @@ describe('PUT /fx-rates/{date} with a field the body does not have', () => {
     });
     expect(await budgets.rates('2027-01-05')).toBeUndefined();
     expect(await budgets.rates('2027-01-06')).toBeUndefined();
+  });
+});
+
+// A currency's rate to itself is 1: `GBP/GBP` is told so, not that it is no pair of ISO 4217 codes.
+describe('PUT /fx-rates/{date} with a currency paired with itself', () => {
+  it('names the pair: must be two different currencies', () => {
+    const parsed = RatesBody.safeParse({ rates: { 'GBP/GBP': '1', 'GBP/XYZ': '2' } });
+
+    expect(parsed.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['rates.GBP/GBP', 'must be two different currencies'],
+      ['rates.GBP/XYZ', 'must be a pair of two ISO 4217 codes such as GBP/USD'],
+    ]);
   });
 });

@@ -231,18 +231,22 @@ describe('media outlet routes', () => {
     expect(badCursor.body.issues[0].path).toBe('query.cursor');
   });
 
-  it('answers 400 saying a limit must be a whole number when it is a word, two numbers or a fraction, rather than that it received NaN', async () => {
+  it('answers 400 saying a limit must be a whole number when it is a word, two numbers or a fraction, rather than that it received NaN, and the range alone past it', async () => {
     const { call } = setup();
 
     const word = await call('GET', '/media-outlets', { query: { limit: 'ten' } });
     // An HTTP API joins a repeated query parameter's values with a comma.
     const twice = await call('GET', '/media-outlets', { query: { limit: '2,3' } });
     const half = await call('GET', '/media-outlets', { query: { limit: '1.5' } });
+    // Past the range and past what JavaScript holds exactly: told the range alone.
+    const huge = await call('GET', '/media-outlets', { query: { limit: '99999999999999999999' } });
 
-    for (const answer of [word, twice, half]) {
-      expect(answer.status).toBe(400);
-      expect(answer.body.issues).toEqual([{ path: 'query.limit', message: 'must be a whole number' }]);
-    }
+    expect([word, twice, half, huge].map((answer) => [answer.status, answer.body.issues])).toEqual([
+      [400, [{ path: 'query.limit', message: 'must be a whole number' }]],
+      [400, [{ path: 'query.limit', message: 'must be a whole number' }]],
+      [400, [{ path: 'query.limit', message: 'must be a whole number' }]],
+      [400, [{ path: 'query.limit', message: 'Too big: expected number to be <=100' }]],
+    ]);
   });
 
   it('answers 400 naming a query parameter it does not know (the outlet’s own plural `territories`), rather than listing the whole directory unfiltered', async () => {
