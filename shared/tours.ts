@@ -358,3 +358,30 @@ export function showTime(show: Show, time: string): { epochMs: number; wallTime:
 
 /** The show's times as instants (UTC ISO 8601). */
 export const showInstant = (show: Show, time: string): string => utcIso(showTime(show, time).epochMs);
+
+/** The show's times in venue local time, with its zone; a time after midnight says so. */
+export const scheduleRows = (show: Show) =>
+  showTimeLabels.flatMap(([key, label]) => {
+    const time = show.times?.[key];
+    if (!time) return [];
+    const afterMidnight = time < '06:00' ? ' (after midnight)' : '';
+    return [{ label, value: `${time}${afterMidnight} ${show.venue.timeZone}` }];
+  });
+
+/** The advance form's fields as the promoter's page and the tour manager's sheets name them. */
+export const advanceFieldLabels: Record<keyof AdvanceAnswers, string> = {
+  loadInAccess: 'Load-in access',
+  parking: 'Parking',
+  power: 'Power',
+  backline: 'Backline provided',
+  wifi: 'Wi-Fi',
+  hospitality: 'Hospitality and catering',
+  dressingRooms: 'Dressing rooms',
+  merchSplit: 'Merch split',
+  merchSeller: 'Merch seller',
+  guestListAllotment: 'Guest-list allotment',
+  localCrewCall: 'Local crew call',
+  settlementMethod: 'Settlement method',
+  settlementCurrency: 'Settlement currency',
+  dayContact: 'Contact on the day',
+};

@@ -1,10 +1,9 @@
-import { advanceFieldLabels, scheduleRows } from '#functions/tours/sheets.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { type Markup, markup } from '#shared/http/markup.ts';
 import { page, sentence } from '#shared/http/page.ts';
 import { formatInstant } from '#shared/mail/data.ts';
 import type { AdvanceAnswers, AdvanceStatus, StoredShow, StoredTour } from '#shared/tours.ts';
-import { advanceStatusOf, guestCount } from '#shared/tours.ts';
+import { advanceFieldLabels, advanceStatusOf, guestCount, scheduleRows } from '#shared/tours.ts';
 
 /**
  * The pages a promoter (`/a/{token}`) and a tour manager (`/tm/{token}`) open: server-rendered, one

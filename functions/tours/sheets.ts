@@ -2,11 +2,12 @@ import type { Contact, Show } from '#shared/events/tour-booked.ts';
 import type { Notice } from '#shared/mail/data.ts';
 import {
   type AdvanceAnswers,
+  advanceFieldLabels,
   type Guest,
   guestCount,
   type StoredShow,
   type StoredTour,
-  showTimeLabels,
+  scheduleRows,
 } from '#shared/tours.ts';
 
 /** What each tour mail says: plain notices, rendered by the mail module's `notice` template. */
@@ -26,15 +27,6 @@ const showLine = (tour: StoredTour, show: Show) =>
 
 const contactLine = (contact: Contact) =>
   [contact.name, contact.email, contact.phone].filter(Boolean).join(', ');
-
-/** The show's times in venue local time, with its zone; a time after midnight says so. */
-export const scheduleRows = (show: Show) =>
-  showTimeLabels.flatMap(([key, label]) => {
-    const time = show.times?.[key];
-    if (!time) return [];
-    const afterMidnight = time < '06:00' ? ' (after midnight)' : '';
-    return [{ label, value: `${time}${afterMidnight} ${show.venue.timeZone}` }];
-  });
 
 const venueRows = (show: Show) => [
   { label: 'Venue', value: show.venue.name },
@@ -56,23 +48,6 @@ const promoterSection = (show: Show) => ({
 });
 
 const nameAndPhone = (contact: { name: string; phone: string }) => `${contact.name}, ${contact.phone}`;
-
-export const advanceFieldLabels: Record<keyof AdvanceAnswers, string> = {
-  loadInAccess: 'Load-in access',
-  parking: 'Parking',
-  power: 'Power',
-  backline: 'Backline provided',
-  wifi: 'Wi-Fi',
-  hospitality: 'Hospitality and catering',
-  dressingRooms: 'Dressing rooms',
-  merchSplit: 'Merch split',
-  merchSeller: 'Merch seller',
-  guestListAllotment: 'Guest-list allotment',
-  localCrewCall: 'Local crew call',
-  settlementMethod: 'Settlement method',
-  settlementCurrency: 'Settlement currency',
-  dayContact: 'Contact on the day',
-};
 
 export const advanceRows = (answers: AdvanceAnswers) =>
   (Object.keys(advanceFieldLabels) as (keyof AdvanceAnswers)[]).map((key) => {
