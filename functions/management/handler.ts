@@ -1,3 +1,4 @@
+import { managementApi } from '#shared/http/manager-api.ts';
 import { apiKey } from '#shared/secrets.ts';
 import {
   liveJobRoutesDeps,
@@ -9,7 +10,6 @@ import { type JobRoutesDeps, jobRoutes } from './jobs.ts';
 import { type LabelRoutesDeps, labelRoutes } from './labels.ts';
 import { type OutletRoutesDeps, outletRoutes } from './outlets.ts';
 import { type ReleaseRoutesDeps, releaseRoutes } from './releases.ts';
-import { managementApi } from './routes.ts';
 
 export interface ManagementDeps {
   apiKey: () => Promise<string>;

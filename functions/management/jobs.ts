@@ -11,8 +11,8 @@ import { expired } from '#shared/db/table.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { failure, type HttpEvent, type HttpResult, json, notFound } from '#shared/http/index.ts';
+import type { ManagementRoute } from '#shared/http/manager-api.ts';
 import * as z from '#shared/zod.ts';
-import type { ManagementRoute } from './routes.ts';
 
 /** Long work as jobs: started by the routes that need one, watched at `GET /jobs/{jobId}` (see docs/design.md#jobs). */
 

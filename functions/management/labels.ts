@@ -20,9 +20,9 @@ import {
   notFound,
   writeConflict,
 } from '#shared/http/index.ts';
+import type { ManagementRoute } from '#shared/http/manager-api.ts';
 import * as z from '#shared/zod.ts';
 import { accepted, type JobRoutesDeps, startJob } from './jobs.ts';
-import type { ManagementRoute } from './routes.ts';
 
 export interface LabelRoutesDeps {
   labels: Labels;

@@ -24,12 +24,12 @@ import {
   ValidationError,
   writeConflict,
 } from '#shared/http/index.ts';
+import type { ManagementRoute } from '#shared/http/manager-api.ts';
 import { chunkOutletCsv, readOutletCsv } from '#shared/outlet-csv.ts';
 import { OutletInput, OutletKind } from '#shared/outlet-input.ts';
 import { type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
 import { accepted, type JobRoutesDeps, startJob } from './jobs.ts';
-import type { ManagementRoute } from './routes.ts';
 
 /** The media outlet directory: `/media-outlets` (management API, bearer key). */
 

@@ -16,9 +16,9 @@ import {
   pageLimit,
   queryOf,
 } from '#shared/http/index.ts';
+import { type ManagementRoute, noLabelOr, requireLabel } from '#shared/http/manager-api.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 import * as z from '#shared/zod.ts';
-import { type ManagementRoute, noLabelOr, requireLabel } from './routes.ts';
 
 /** Release views: `/labels/{labelId}/releases/{releaseId}` and its deliveries (management API, bearer key). */
 

@@ -1,4 +1,3 @@
-import { type ManagementRoute, noLabel, noLabelOr, requireLabel } from '#functions/management/routes.ts';
 import {
   type Entry,
   type ExpenseVersion,
@@ -36,6 +35,7 @@ import {
   queryOf,
   ValidationError,
 } from '#shared/http/index.ts';
+import { type ManagementRoute, noLabel, noLabelOr, requireLabel } from '#shared/http/manager-api.ts';
 import { isCurrency } from '#shared/money/money.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';

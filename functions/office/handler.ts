@@ -1,4 +1,4 @@
-import { managementApi } from '#functions/management/routes.ts';
+import { managementApi } from '#shared/http/manager-api.ts';
 import { apiKey } from '#shared/secrets.ts';
 import { liveBudgetRoutesDeps, liveTourRoutesDeps } from './adapters.ts';
 import { type BudgetRoutesDeps, budgetRoutes } from './budgets.ts';

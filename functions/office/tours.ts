@@ -1,4 +1,3 @@
-import { type ManagementRoute, noLabelOr, requireLabel } from '#functions/management/routes.ts';
 import type { MailIdentity } from '#shared/db/deliveries.ts';
 import { keyOf } from '#shared/db/keys.ts';
 import type { LabelExistence } from '#shared/db/labels.ts';
@@ -22,6 +21,7 @@ import {
   queryOf,
   rowAfter,
 } from '#shared/http/index.ts';
+import { type ManagementRoute, noLabelOr, requireLabel } from '#shared/http/manager-api.ts';
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import {
   advanceStatusOf,

@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
 import { emailSentAsks } from '#functions/announcer/settle.ts';
-import { managementApi } from '#functions/management/routes.ts';
 import { tourRoutes } from '#functions/office/tours.ts';
 import {
   applyShowChange,
@@ -51,6 +50,7 @@ import type { EventData } from '#shared/events/envelope.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
+import { managementApi } from '#shared/http/manager-api.ts';
 import { defaultMailSettings, MailerError } from '#shared/mail/ports.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { normaliseEmail, type Outlet } from '#shared/outlets.ts';

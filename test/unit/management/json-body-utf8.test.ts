@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outletRoutes } from '#functions/management/outlets.ts';
-import { managementApi } from '#functions/management/routes.ts';
+import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
 

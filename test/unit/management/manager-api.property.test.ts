@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { outletRoutes } from '#functions/management/outlets.ts';
-import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
+import { managementApi } from '#shared/http/manager-api.ts';
 import { type ApiAnswer, callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';

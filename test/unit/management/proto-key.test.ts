@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
+import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelRoutes } from '#functions/management/labels.ts';
-import { managementApi } from '#functions/management/routes.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
+import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { aLabel, InMemoryLabels } from '#test/support/intake.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ReleaseRoutesDeps, releaseRoutes } from '#functions/management/releases.ts';
-import { managementApi } from '#functions/management/routes.ts';
+import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
 import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
 

@@ -1,23 +1,19 @@
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
-import type { LabelExistence } from '#shared/db/labels.ts';
-import {
-  type DocumentedRoute,
-  failure,
-  type HttpEvent,
-  type HttpResult,
-  httpErrors,
-  noBodyOf,
-  notFound,
-  pathIdLimits,
-  queryOf,
-  requireApiKey,
-} from '#shared/http/index.ts';
-import { observability } from '#shared/lambda/observability.ts';
-import * as z from '#shared/zod.ts';
+import type { LabelExistence } from '../db/labels.ts';
+import { observability } from '../lambda/observability.ts';
+import * as z from '../zod.ts';
+import { type DocumentedRoute, failure } from './docs.ts';
+import { notFound } from './errors.ts';
+import { noBodyOf, queryOf } from './input.ts';
+import { httpErrors, pathIdLimits, requireApiKey } from './middleware.ts';
+import type { HttpEvent, HttpResult } from './responses.ts';
 
-/** One route of the management API, as each route module (labels, outlets, releases) lists them, with its API document entry. */
+/**
+ * The manager's API, which two functions serve (management, office: see docs/design.md#bundles). One
+ * route of it, as each route module (labels, outlets, releases, budgets, tours) lists them, with its API document entry.
+ */
 export type ManagementRoute = DocumentedRoute;
 
 /** What a route that states no query parameters takes of them: none. */
