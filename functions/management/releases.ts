@@ -12,11 +12,10 @@ import {
   type HttpResult,
   header,
   json,
-  notFound,
   pageLimit,
   queryOf,
 } from '#shared/http/index.ts';
-import { type ManagementRoute, noLabelOr, requireLabel } from '#shared/http/manager-api.ts';
+import { type ManagementRoute, noLabelOr, notFoundUnder } from '#shared/http/manager-api.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 import * as z from '#shared/zod.ts';
 
@@ -164,8 +163,7 @@ async function requireRelease(event: HttpEvent, deps: ReleaseRoutesDeps): Promis
   const { labelId, releaseId } = idsOf(event);
   const release = await deps.getRelease(labelId, releaseId);
   if (release) return release;
-  await requireLabel(deps.labels, labelId);
-  throw notFound('release');
+  throw await notFoundUnder(deps.labels, labelId, 'release');
 }
 
 export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [

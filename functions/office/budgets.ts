@@ -35,7 +35,13 @@ import {
   queryOf,
   ValidationError,
 } from '#shared/http/index.ts';
-import { type ManagementRoute, noLabel, noLabelOr, requireLabel } from '#shared/http/manager-api.ts';
+import {
+  type ManagementRoute,
+  noLabel,
+  noLabelOr,
+  notFoundUnder,
+  requireLabel,
+} from '#shared/http/manager-api.ts';
 import { isCurrency } from '#shared/money/money.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
@@ -353,12 +359,6 @@ const ids = (event: HttpEvent) => ({
   date: event.pathParameters?.date ?? '',
 });
 
-/** The 404 of a budget not found: the label's when the label is not there either. */
-const budgetNotFound = async (deps: BudgetRoutesDeps, labelId: string) => {
-  await requireLabel(deps.labels, labelId);
-  return notFound('budget');
-};
-
 /**
  * A ledger row's date, which `from`/`to` filter by: the expense's own for what it states; for a move
  * or a void, which state no expense of their own (the budget an expense left keeps none), the
@@ -437,7 +437,7 @@ const budgetList = <T, R>(
     const { labelId, budgetId } = ids(event);
     const query = queryOf(BudgetListQuery, event);
     const ledger = await deps.budgets.ledger(labelId, budgetId);
-    if (!ledger.budget) throw await budgetNotFound(deps, labelId);
+    if (!ledger.budget) throw await notFoundUnder(deps.labels, labelId, 'budget');
     const page = pageOfList(listing, rowsOf(ledger, budgetId), query);
     return json(200, {
       budgetId,
@@ -486,7 +486,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       const { labelId, budgetId } = ids(event);
       const ledger = await deps.budgets.ledger(labelId, budgetId);
       const budget = ledger.budget;
-      if (!budget) throw await budgetNotFound(deps, labelId);
+      if (!budget) throw await notFoundUnder(deps.labels, labelId, 'budget');
       return json(200, budgetView(budget, ledger));
     },
   },
@@ -510,7 +510,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       const { labelId, budgetId } = ids(event);
       const query = queryOf(LedgerQuery, event);
       const ledger = await deps.budgets.ledger(labelId, budgetId);
-      if (!ledger.budget) throw await budgetNotFound(deps, labelId);
+      if (!ledger.budget) throw await notFoundUnder(deps.labels, labelId, 'budget');
       const current = new Map(ledger.states.map((s) => [s.expenseId, s]));
       const dated = ledger.versions
         .map((version) => {

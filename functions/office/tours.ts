@@ -21,7 +21,7 @@ import {
   queryOf,
   rowAfter,
 } from '#shared/http/index.ts';
-import { type ManagementRoute, noLabelOr, requireLabel } from '#shared/http/manager-api.ts';
+import { type ManagementRoute, noLabelOr, notFoundUnder } from '#shared/http/manager-api.ts';
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import {
   advanceStatusOf,
@@ -173,10 +173,7 @@ async function requireTour(
 ): Promise<{ tour: StoredTour; shows: LiveShow[] }> {
   const { labelId, tourId } = ids(event);
   const { tour, shows } = await deps.tours.tourWithShows(labelId, tourId);
-  if (!tour) {
-    await requireLabel(deps.labels, labelId);
-    throw notFound('tour');
-  }
+  if (!tour) throw await notFoundUnder(deps.labels, labelId, 'tour');
   return { tour, shows: live(shows) };
 }
 
@@ -283,10 +280,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
         ref,
         guests.map((guest) => ({ ...guest, addedAt })),
       );
-      if (outcome === 'unknown') {
-        await requireLabel(deps.labels, ref.labelId);
-        throw notFound('show');
-      }
+      if (outcome === 'unknown') throw await notFoundUnder(deps.labels, ref.labelId, 'show');
       if (outcome === 'listed') {
         // Named, so the manager sees which of the guests sent are on the list (or sent twice).
         const listed = listedAlready((await deps.tours.getShow(ref))?.guests ?? [], guests);

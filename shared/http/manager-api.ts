@@ -5,7 +5,7 @@ import type { LabelExistence } from '../db/labels.ts';
 import { observability } from '../lambda/observability.ts';
 import * as z from '../zod.ts';
 import { type DocumentedRoute, failure } from './docs.ts';
-import { notFound } from './errors.ts';
+import { type HttpError, notFound } from './errors.ts';
 import { noBodyOf, queryOf } from './input.ts';
 import { httpErrors, pathIdLimits, requireApiKey } from './middleware.ts';
 import type { HttpEvent, HttpResult } from './responses.ts';
@@ -55,6 +55,16 @@ export const managementApi = (service: string, apiKey: () => Promise<string>, ro
  */
 export async function requireLabel(labels: LabelExistence, labelId: string): Promise<void> {
   if (!(await labels.exists(labelId))) throw notFound('label');
+}
+
+/** The 404 of an item (`what`) a route did not find under a label: `label not found` when the label is not there either. */
+export async function notFoundUnder(
+  labels: LabelExistence,
+  labelId: string,
+  what: string,
+): Promise<HttpError> {
+  await requireLabel(labels, labelId);
+  return notFound(what);
 }
 
 /** The 404 of a route whose only missing thing can be the label (a list). */
