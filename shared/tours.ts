@@ -323,9 +323,15 @@ export const stepMoments = (show: Show): StepMoment[] => [
 export const advanceLockAt = (show: Show): string =>
   utcIso(wallTimeIn(show.date, '00:00', show.venue.timeZone).epochMs);
 
-/** The end of show day at the venue (the next day 06:00, since a set after midnight belongs to the day before). */
+/**
+ * When a show's day ends at the venue, the next calendar day: a time before it (a set at 00:30) is after
+ * midnight, and belongs to the day before.
+ */
+const showDayEnds = '06:00';
+
+/** The end of show day at the venue (the next day at `showDayEnds`). */
 export const showOverAt = (show: Show): string =>
-  utcIso(wallTimeIn(addDays(show.date, 1), '06:00', show.venue.timeZone).epochMs);
+  utcIso(wallTimeIn(addDays(show.date, 1), showDayEnds, show.venue.timeZone).epochMs);
 
 /**
  * Until when a step's mail is of use: an advance step's until the form locks, any other's until the
@@ -350,9 +356,9 @@ export const tourManagerLinkExpiry = (shows: Show[], withoutShows: number): numb
 export const tourManagerLinkWithoutShows = (now: Date): number =>
   epochSeconds(now.toISOString()) + 30 * 24 * 3600;
 
-/** A show's time at the venue (a time before 06:00 is after midnight, on the next calendar day). */
+/** A show's time at the venue (a time before `showDayEnds` is after midnight, on the next calendar day). */
 export function showTime(show: Show, time: string): { epochMs: number; wallTime: string } {
-  const nextDay = time < '06:00';
+  const nextDay = time < showDayEnds;
   return wallTimeIn(nextDay ? addDays(show.date, 1) : show.date, time, show.venue.timeZone);
 }
 
@@ -364,7 +370,7 @@ export const scheduleRows = (show: Show) =>
   showTimeLabels.flatMap(([key, label]) => {
     const time = show.times?.[key];
     if (!time) return [];
-    const afterMidnight = time < '06:00' ? ' (after midnight)' : '';
+    const afterMidnight = time < showDayEnds ? ' (after midnight)' : '';
     return [{ label, value: `${time}${afterMidnight} ${show.venue.timeZone}` }];
   });
 
