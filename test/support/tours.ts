@@ -584,6 +584,22 @@ export const aShow = (overrides: Partial<Show> = {}): Show => ({
 /** aShow announced (show-1 in Berlin), its press embargoed until 1 February 2027 09:00 UTC. */
 export const announcedShow = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 
+/** announcedShow's tour on: show-2 the next day at the Docks in Hamburg, its press embargoed alike. */
+export const announcedInHamburg = aShow({
+  ...announcedShow,
+  showId: 'show-2',
+  date: '2027-05-15',
+  venue: { ...announcedShow.venue, name: 'Docks', city: 'Hamburg' },
+});
+
+/** announcedShow's tour on: show-3 two days later at the Tonhalle in München, its press embargoed alike. */
+export const announcedInMunich = aShow({
+  ...announcedShow,
+  showId: 'show-3',
+  date: '2027-05-16',
+  venue: { ...announcedShow.venue, name: 'Tonhalle', city: 'München' },
+});
+
 /**
  * A tour of `show` (announced, its press announcement due) booked with one DE press outlet, its due
  * steps run: the outlet was told of the show, its announcement went.
@@ -715,9 +731,12 @@ type MailModuleWorld = Awaited<ReturnType<typeof bookedWithMailModule>>;
  * answer lost (the claim stays open), its Email Sent not yet come: the press goes through the mail
  * module with the tours function's settings, its delivery store at hand (`mail`) for the Email Sent
  * that comes late, `announcement` the mail SES took. `others`: more outlets, whose announcements go in
- * the same call, their answers lost too.
+ * the same call, their answers lost too; `shows`: the tour's shows, one mail announcing them all.
  */
-export async function pressAnnouncementSentAnswerLost(others: Outlet[] = []) {
+export async function pressAnnouncementSentAnswerLost(
+  others: Outlet[] = [],
+  shows: Show[] = [announcedShow],
+) {
   const now = { value: new Date('2027-02-02T00:00:00Z') };
   const world = fakeToursDeps(now);
   world.outlets.push(aPressOutlet('de', ['DE']), ...others);
@@ -736,7 +755,7 @@ export async function pressAnnouncementSentAnswerLost(others: Outlet[] = []) {
   };
   const fakes = { ...world, deps };
   ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
-  await bookTour({ ...tourOf([announcedShow]), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
+  await bookTour({ ...tourOf(shows), genres: ['synthpop'] }, metaAt('2027-02-02T00:00:00Z'), deps);
   await runDueSteps(fakes, now);
   const [announcement] = ses.receivedBy('de@press.example');
   return { now, mail, ses, deps, fakes, announcement };

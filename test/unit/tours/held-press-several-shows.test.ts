@@ -1,36 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
-import { moduleTourMailer } from '#functions/tours/mailer.ts';
-import type { ToursDeps } from '#functions/tours/ports.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
-import { timeoutSeconds } from '#infra/function-settings.ts';
-import { defaultMailSettings } from '#shared/mail/ports.ts';
-import { emailSent, fakeMailDeps } from '#test/support/announcer-fakes.ts';
+import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  aPressOutlet,
-  aShow,
+  announcedShow as berlin,
   emailsSentSettled,
-  fakeToursDeps,
+  announcedInHamburg as hamburg,
   metaAt,
+  announcedInMunich as munich,
+  pressAnnouncementSentAnswerLost,
   runDueSteps,
   takeStepsWritten,
-  tourOf,
 } from '#test/support/tours.ts';
-
-const press = { status: 'announced' as const, announceAt: '2027-02-01T09:00:00.000Z' };
-const berlin = aShow({ showId: 'show-1', date: '2027-05-14', ...press });
-const hamburg = aShow({
-  showId: 'show-2',
-  date: '2027-05-15',
-  ...press,
-  venue: { ...berlin.venue, name: 'Docks', city: 'Hamburg' },
-});
-const munich = aShow({
-  showId: 'show-3',
-  date: '2027-05-16',
-  ...press,
-  venue: { ...berlin.venue, name: 'Tonhalle', city: 'München' },
-});
 
 /**
  * docs/design.md#tours: a press announcement the sweep held, whose late Email Sent
@@ -47,31 +28,10 @@ const munich = aShow({
  */
 describe('a press announcement of three shows, held while one is cancelled and two on hold, whose late Email Sent comes after the sweep looked at it again', () => {
   it('is followed by the cancellation of the show cancelled', async () => {
-    const now = { value: new Date('2027-02-02T00:00:00Z') };
-    const world = fakeToursDeps(now);
-    world.outlets.push(aPressOutlet('de', ['DE']));
-    const { deps: mail, mailer: ses } = fakeMailDeps(
-      () => now.value,
-      defaultMailSettings(timeoutSeconds.tours),
+    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost(
+      [],
+      [berlin, hamburg, munich],
     );
-    const deps: ToursDeps = {
-      ...world.deps,
-      mailer: moduleTourMailer(
-        mail,
-        async () => 'https://b.example/u/x',
-        timeoutSeconds.tours * 1000,
-        world.tours.notePressAndClaim(mail.deliveries),
-      ),
-    };
-    const fakes = { ...world, deps };
-    ses.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
-    await bookTour(
-      { ...tourOf([berlin, hamburg, munich]), genres: ['synthpop'] },
-      metaAt('2027-02-02T00:00:00Z'),
-      deps,
-    );
-    await runDueSteps(fakes, now);
-    const [announcement] = ses.receivedBy('de@press.example');
     expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
 
     // A day later (the claim stale): Berlin cancelled, Hamburg and Munich on hold; the sweep holds it.

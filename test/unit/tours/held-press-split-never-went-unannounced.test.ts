@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   announcedWithAnswersLost,
-  aShow,
+  announcedShow as berlin,
   changeAt,
+  announcedInHamburg as hamburg,
   runDueSteps,
   stepsWritten,
   sweepAt,
   sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
-
-const press = { status: 'announced' as const, announceAt: '2027-02-01T09:00:00.000Z' };
-const berlin = aShow({ showId: 'show-1', date: '2027-05-14', ...press });
-const hamburg = aShow({
-  showId: 'show-2',
-  date: '2027-05-15',
-  ...press,
-  venue: { ...berlin.venue, name: 'Docks', city: 'Hamburg' },
-});
 
 /**
  * docs/design.md#tours: the sweep holds a stale announcement whose shows are all on hold rather than
