@@ -668,6 +668,18 @@ export async function announcedWithAnswersLost(
 }
 
 /**
+ * announcedWithAnswersLost([announcedShow]), the steps its booking wrote taken off the outbox; a day later
+ * show-1 is put on hold and the sweep holds the German outlet's announcement (putOffAndHeldBySweep):
+ * `held`, the sweep's outcome.
+ */
+export async function announcementLostThenOnHold() {
+  const world = await announcedWithAnswersLost([announcedShow]);
+  stepsWritten(world.tours);
+  const held = await putOffAndHeldBySweep(world, { type: 'set', show: { ...announcedShow, status: 'hold' } });
+  return { ...world, held };
+}
+
+/**
  * toldDePressOf(`show`), then, SES's answers lost, the label cancels show-1 (2027-02-03T00:00) and sets it
  * on again as `onAgain` a minute later, while the cancellation's claim is open and fresh: each change's
  * steps taken, both mails' claims left open. SES answers again afterwards.

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
   announcedShow as announced,
-  announcedWithAnswersLost,
-  metaAt,
-  putOffAndHeldBySweep,
+  announcementLostThenOnHold,
+  changeAt,
   runOnTo,
-  stepsWritten,
   sweepsOn,
 } from '#test/support/tours.ts';
 
@@ -23,16 +20,13 @@ describe('a press announcement held while its show is on hold, the show announce
   // Failed with [press-change, press-announcement] where [press-announcement] is due, while the steps
   // counted a held announcement told for a change (docs/design.md#tours: now only the announcement step).
   it('is the one mail the German outlet gets: no "Changed" of a show never announced to it', async () => {
-    const { now, fakes, deps, mailer, tours } = await announcedWithAnswersLost([announced]);
-    stepsWritten(tours);
-
-    // A day later (the claim stale) the show is put on hold; the sweep holds the announcement.
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
+    // The German outlet's announcement claimed, SES's answer lost; a day later (the claim stale) the show
+    // is put on hold; the sweep holds the announcement.
+    const { now, fakes, deps, mailer } = await announcementLostThenOnHold();
 
     // A week later it is announced again with doors at 20:00; its steps run, the sweep looks on.
-    now.value = new Date('2027-02-10T00:00:00Z');
     const retimed = { ...announced, times: { ...announced.times, doors: '20:00' } };
-    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: retimed });
     await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
     await sweepsOn({ now, deps }, 4);
 

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
   announcedShow as announced,
-  announcedWithAnswersLost,
-  metaAt,
-  putOffAndHeldBySweep,
-  stepsWritten,
+  announcementLostThenOnHold,
+  changeAt,
   sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
@@ -21,25 +18,16 @@ import {
 describe('a press announcement held while its show is on hold, the show then confirmed, not yet announced again (8b15188)', () => {
   it('is not sent before the show is announced again', async () => {
     // The German outlet's announcement of show-1 claimed, SES's answer lost (nothing sent).
-    const { now, fakes, deps, mailer, tours } = await announcedWithAnswersLost([announced]);
-    stepsWritten(tours);
-
-    // A day later (the claim stale) the show is put on hold; the sweep holds the announcement.
-    expect(
-      await putOffAndHeldBySweep(
-        { now, deps, fakes },
-        { type: 'set', show: { ...announced, status: 'hold' } },
-      ),
-    ).toEqual({ resent: 0, closed: 0 });
+    // The German outlet's announcement claimed, SES's answer lost; a day later (the claim stale) the show
+    // is put on hold; the sweep holds the announcement.
+    const { now, fakes, deps, mailer, held } = await announcementLostThenOnHold();
+    expect(held).toEqual({ resent: 0, closed: 0 });
 
     // A week later it is booked again, confirmed, to be announced on 1 March (not public until then).
-    now.value = new Date('2027-02-10T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'confirmed', announceAt: '2027-03-01T09:00:00.000Z' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', {
+      type: 'set',
+      show: { ...announced, status: 'confirmed', announceAt: '2027-03-01T09:00:00.000Z' },
+    });
     await takeStepsWritten(fakes);
 
     // The sweep runs on, every stale window, for a day (still weeks before 1 March).
