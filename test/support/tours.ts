@@ -860,6 +860,22 @@ export async function putOffAndHeldBySweep(world: SceneWorld, off: ShowChange) {
   return sweepAt(world, '2027-02-03T00:01:00.000Z');
 }
 
+/** At `at` the label settles show-1 with its promoter (its guarantee: 5,000 EUR, no gross): the change's steps taken. */
+export async function settledWithPromoter(world: SceneWorld, at: string) {
+  await changeAt(world, at, {
+    type: 'settle',
+    settlement: {
+      tourId: 'tour-1',
+      showId: 'show-1',
+      settledAt: at,
+      gross: { minor: 0, currency: 'EUR' },
+      deductions: [],
+      artistNet: { minor: 500_000, currency: 'EUR' },
+    },
+  });
+  await takeStepsWritten(world.fakes);
+}
+
 /** The show, told to the press as `announced` (toldDePressOf's), put on hold on 3 February 2027: its steps taken. */
 export async function putOnHold(world: SceneWorld, announced: Show) {
   await changeAt(world, '2027-02-03T00:00:00.000Z', { type: 'set', show: { ...announced, status: 'hold' } });

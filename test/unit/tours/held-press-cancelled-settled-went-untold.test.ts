@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { emailSent, type FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import {
   emailsSentSettled,
-  metaAt,
   pressAnnouncementSentAnswerLost,
-  sweepAt,
+  putOffAndHeldBySweep,
+  settledWithPromoter,
   sweepsOn,
-  takeStepsWritten,
 } from '#test/support/tours.ts';
 
 /**
@@ -33,35 +31,10 @@ describe('a held press announcement that went, its show cancelled and then settl
 
     // A day later (the claim stale) the label cancels show-1: its step counts the stale claim as telling
     // nothing and mails nothing; a minute later the sweep holds the claim (its show cancelled, for now).
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    await sweepAt(world, '2027-02-03T00:01:00.000Z');
+    await putOffAndHeldBySweep(world, { type: 'cancel', showId: 'show-1' });
 
     // Noon: the cancelled show is settled with its promoter (its guarantee); the sweep looks again.
-    now.value = new Date('2027-02-03T12:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      {
-        type: 'settle',
-        settlement: {
-          tourId: 'tour-1',
-          showId: 'show-1',
-          settledAt: '2027-02-03T12:00:00Z',
-          gross: { minor: 0, currency: 'EUR' },
-          deductions: [],
-          artistNet: { minor: 500_000, currency: 'EUR' },
-        },
-      },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
+    await settledWithPromoter(world, '2027-02-03T12:00:00.000Z');
     await sweepsOn(world, 2);
     // The held claim is closed (its show settled: stopped for good), unsent.
     expect((mail.deliveries as FakeDeliveries).of('failed').map((d) => d.kind)).toEqual([

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
   announcedShow as announced,
   announcedWithAnswersLost,
-  metaAt,
   putOffAndHeldBySweep,
+  settledWithPromoter,
   stepsWritten,
   sweepsOn,
-  takeStepsWritten,
 } from '#test/support/tours.ts';
 
 /**
@@ -34,24 +32,7 @@ describe('a press announcement held while its show is cancelled, the cancelled s
     });
 
     // A week later the cancelled show is settled with the promoter: the guarantee it is owed.
-    now.value = new Date('2027-02-10T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      {
-        type: 'settle',
-        settlement: {
-          tourId: 'tour-1',
-          showId: 'show-1',
-          settledAt: '2027-02-10T00:00:00Z',
-          gross: { minor: 0, currency: 'EUR' },
-          deductions: [],
-          artistNet: { minor: 500_000, currency: 'EUR' },
-        },
-      },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
+    await settledWithPromoter({ now, deps, fakes }, '2027-02-10T00:00:00.000Z');
 
     // The sweep runs on, every stale window, for a day.
     await sweepsOn({ now, deps }, 48);
