@@ -649,6 +649,36 @@ export async function dePressCancelledOf(show: Show) {
 }
 
 /**
+ * dePressCancelledOf's `cancellation` taken while, at the point `race` hooks (it sets the hook and gives
+ * back what takes it off), the label sets show-1 on again as `onAgain` a minute later (2027-02-03T00:01)
+ * and that change's steps run, once; then whatever the change left due runs and the sweep looks, a day
+ * on. Whether the change came, the show's status, and the kinds of the German outlet's mails.
+ */
+export async function cancellationRacedByOnAgain(
+  world: Awaited<ReturnType<typeof dePressCancelledOf>>,
+  onAgain: Show,
+  race: (setOnAgain: () => Promise<void>) => () => void,
+) {
+  let raced = false;
+  const unhook = race(async () => {
+    if (raced) return;
+    raced = true;
+    await changeAt(world, '2027-02-03T00:01:00.000Z', { type: 'set', show: onAgain });
+    await takeStepsWritten(world.fakes);
+  });
+  await takeStep(world.cancellation, { correlationId: 'c' }, world.deps);
+  unhook();
+  await runDueSteps(world.fakes, world.now);
+  await sweepsOn(world, 48);
+  const show = await world.tours.getShow(ref());
+  return {
+    raced,
+    status: show?.show?.status,
+    kinds: world.mailer.ses.receivedBy('de@press.example').map((m) => m.kind),
+  };
+}
+
+/**
  * A tour of `shows` (announced, their press announcement due) booked with `outlets` (one DE press outlet
  * unless given), its due steps run while SES's answers are lost: each press mail's claim is left open
  * (no Email Sent), as toldDePressOf's would be had SES not answered. SES answers again afterwards.

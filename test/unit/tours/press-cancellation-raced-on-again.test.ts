@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { takeStep } from '#functions/tours/steps.ts';
 import {
   announcedShow as announced,
-  metaAt,
-  runDueSteps,
-  stepsWritten,
-  sweepsOn,
-  takeStepsWritten,
-  toldDePressOf,
+  cancellationRacedByOnAgain,
+  dePressCancelledOf,
 } from '#test/support/tours.ts';
 
 /**
@@ -18,43 +12,23 @@ import {
  * the change left due runs, and the sweep looks, a day on: the show's status and the outlet's mails.
  */
 async function cancellationRacedBefore(raced: 'pressTold' | 'recordPressToldAsRead') {
-  const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
-  expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+  const world = await dePressCancelledOf(announced);
+  expect(world.mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+  expect(world.cancellation.step).toBe('press-cancellation');
 
-  now.value = new Date('2027-02-03T00:00:00Z');
-  await applyShowChange(
-    'tour-1',
-    { type: 'cancel', showId: 'show-1' },
-    metaAt(now.value.toISOString()),
-    deps,
-  );
-  const [cancellation] = stepsWritten(tours);
-  expect(cancellation.step).toBe('press-cancellation');
-
-  const original = tours[raced].bind(tours) as (...args: unknown[]) => Promise<unknown>;
-  let racedOnce = false;
-  (tours as Record<typeof raced, unknown>)[raced] = async (...args: unknown[]) => {
-    if (!racedOnce) {
-      racedOnce = true;
-      now.value = new Date('2027-02-03T00:01:00Z');
-      await applyShowChange(
-        'tour-1',
-        { type: 'set', show: announced },
-        metaAt(now.value.toISOString()),
-        deps,
-      );
-      await takeStepsWritten(fakes);
-    }
-    return original(...args);
-  };
-  await takeStep(cancellation, { correlationId: 'c' }, deps);
-  expect(racedOnce).toBe(true);
-  (tours as Record<typeof raced, unknown>)[raced] = original;
-  await runDueSteps(fakes, now);
-  await sweepsOn({ now, deps }, 48);
-
-  const show = await tours.getShow({ labelId: 'lbl-1', tourId: 'tour-1', showId: 'show-1' });
-  return { status: show?.show?.status, kinds: mailer.ses.receivedBy('de@press.example').map((m) => m.kind) };
+  const { tours } = world;
+  const outcome = await cancellationRacedByOnAgain(world, announced, (setOnAgain) => {
+    const original = tours[raced].bind(tours) as (...args: unknown[]) => Promise<unknown>;
+    (tours as Record<typeof raced, unknown>)[raced] = async (...args: unknown[]) => {
+      await setOnAgain();
+      return original(...args);
+    };
+    return () => {
+      (tours as Record<typeof raced, unknown>)[raced] = original;
+    };
+  });
+  expect(outcome.raced).toBe(true);
+  return outcome;
 }
 
 /**
