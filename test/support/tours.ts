@@ -1027,16 +1027,28 @@ export const officeTourRoutes = (
     now,
   });
 
-/** GET `route` of the office's tour routes over the world's tours and press mail, through its API, middleware included. */
+/**
+ * GET `route` of the office's tour routes over the world's tours and press mail, through its API,
+ * middleware included, at `now` (2 January 2027 unless given).
+ */
 export async function officeGet(
   world: { tours: TourStore; mailer?: Pick<TourMailer, 'reached'> },
   route: string,
   pathParameters: Record<string, string>,
+  now = () => new Date('2027-01-02'),
 ): Promise<ApiAnswer> {
-  const api = managementApi(
-    'office',
-    async () => 'key',
-    officeTourRoutes(world.tours, () => new Date('2027-01-02'), world.mailer),
-  );
+  const api = managementApi('office', async () => 'key', officeTourRoutes(world.tours, now, world.mailer));
   return callApi(api, { method: 'GET', route, pathParameters });
+}
+
+/** The press-announcement step of show-1 as the office's show view states it at `now`. */
+export async function officePressStep(tours: TourStore, now: { value: Date }) {
+  const { body } = await officeGet(
+    { tours },
+    '/labels/{labelId}/tours/{tourId}/shows/{showId}',
+    ref(),
+    () => now.value,
+  );
+  const { steps } = JSON.parse(String(body)) as { steps: { step: string; at: string; done?: boolean }[] };
+  return steps.find((s) => s.step === 'press-announcement');
 }

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
   announcedShow as announced,
   announcedAgainEmbargoed,
-  officeTourRoutes,
-  ref,
+  officePressStep,
   runDueSteps,
   runOnTo,
   toldDePressOf,
@@ -29,20 +27,7 @@ describe("the office's view of a show announced again with new doors and its pre
     // The German outlet has only its first announcement (doors 19:00): 1 March is to tell it of 20:00.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
 
-    const route = officeTourRoutes(tours, () => now.value).find(
-      (r) => r.method === 'GET' && r.path.endsWith('/shows/{showId}'),
-    )!;
-    const pressStep = async () => {
-      const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
-        pathParameters: ref(),
-      } as never)) as HttpResult;
-      const { steps } = JSON.parse(String(result.body)) as {
-        steps: { step: string; at: string; done?: boolean }[];
-      };
-      return steps.find((s) => s.step === 'press-announcement');
-    };
-
-    expect(await pressStep()).toEqual({
+    expect(await officePressStep(tours, now)).toEqual({
       step: 'press-announcement',
       at: '2027-03-01T09:00:00.000Z',
       localTime: '2027-03-01T09:00:00 UTC',
@@ -54,6 +39,6 @@ describe("the office's view of a show announced again with new doors and its pre
       'press-announcement',
       'press-change',
     ]);
-    expect(await pressStep()).toMatchObject({ step: 'press-announcement', done: true });
+    expect(await officePressStep(tours, now)).toMatchObject({ step: 'press-announcement', done: true });
   });
 });

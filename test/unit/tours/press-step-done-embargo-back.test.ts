@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
   announcedShow as announced,
   announcedAgainEmbargoed,
   changeAt,
-  officeTourRoutes,
-  ref,
+  officePressStep,
   runDueSteps,
   runOnTo,
   takeStepsWritten,
@@ -37,7 +35,7 @@ describe("the office's view of a show whose embargo moved ahead with news and ba
     now.value = new Date('2027-02-15T10:00:30Z');
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
     // The outlet holds only doors 19:00, the firing a minute ahead: the press step is not done.
-    expect((await pressStep(tours, now))?.done).toBeUndefined();
+    expect((await officePressStep(tours, now))?.done).toBeUndefined();
 
     // The firing tells the outlet of 20:00 (so it had work): done.
     await runOnTo({ now, fakes }, '2027-02-15T10:02:00Z');
@@ -45,20 +43,6 @@ describe("the office's view of a show whose embargo moved ahead with news and ba
       'press-announcement',
       'press-change',
     ]);
-    expect((await pressStep(tours, now))?.done).toBe(true);
+    expect((await officePressStep(tours, now))?.done).toBe(true);
   });
 });
-
-/** The press-announcement step of show-1 as the office's show view states it at `now`. */
-async function pressStep(tours: Parameters<typeof officeTourRoutes>[0], now: { value: Date }) {
-  const route = officeTourRoutes(tours, () => now.value).find(
-    (r) => r.method === 'GET' && r.path.endsWith('/shows/{showId}'),
-  )!;
-  const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
-    pathParameters: ref(),
-  } as never)) as HttpResult;
-  const { steps } = JSON.parse(String(result.body)) as {
-    steps: { step: string; at: string; done?: boolean }[];
-  };
-  return steps.find((s) => s.step === 'press-announcement');
-}

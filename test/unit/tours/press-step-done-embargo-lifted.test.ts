@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
   announcedShow as announced,
   metaAt,
-  officeTourRoutes,
-  ref,
+  officePressStep,
   runDueSteps,
   runOnTo,
   takeStepsWritten,
@@ -56,7 +54,7 @@ describe("the office's view of a show whose press embargo the label lifts, its n
     now.value = new Date('2027-02-15T10:00:30Z');
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
     // The outlet has only doors 19:00: the press step is not done.
-    expect((await pressStep(tours, now))?.done).toBeUndefined();
+    expect((await officePressStep(tours, now))?.done).toBeUndefined();
 
     // The firing tells the outlet of 20:00: done.
     await runOnTo({ now, fakes }, '2027-02-15T10:02:00Z');
@@ -64,27 +62,13 @@ describe("the office's view of a show whose press embargo the label lifts, its n
       'press-announcement',
       'press-change',
     ]);
-    expect((await pressStep(tours, now))?.done).toBe(true);
+    expect((await officePressStep(tours, now))?.done).toBe(true);
   });
 
   it('states the press step done for a show whose announcement went, nothing changed since', async () => {
     const { now, tours, mailer } = await toldDePressOf(announced);
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
 
-    expect((await pressStep(tours, now))?.done).toBe(true);
+    expect((await officePressStep(tours, now))?.done).toBe(true);
   });
 });
-
-/** The press-announcement step of show-1 as the office's show view states it at `now`. */
-async function pressStep(tours: Parameters<typeof officeTourRoutes>[0], now: { value: Date }) {
-  const route = officeTourRoutes(tours, () => now.value).find(
-    (r) => r.method === 'GET' && r.path.endsWith('/shows/{showId}'),
-  )!;
-  const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
-    pathParameters: ref(),
-  } as never)) as HttpResult;
-  const { steps } = JSON.parse(String(result.body)) as {
-    steps: { step: string; at: string; done?: boolean }[];
-  };
-  return steps.find((s) => s.step === 'press-announcement');
-}
