@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
   announcedShow as announced,
-  metaAt,
+  announcedAgainEmbargoed,
+  changeAt,
   officePressStep,
   runDueSteps,
   runOnTo,
@@ -25,31 +25,15 @@ describe("the office's view of a show whose press embargo the label lifts, its n
   it('does not state the press step done before the firing has told the press, and states it done after', async () => {
     const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
 
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    now.value = new Date('2027-02-10T00:00:00Z');
-    const retimed = {
-      ...announced,
-      announceAt: '2027-03-01T09:00:00.000Z',
-      times: { ...announced.times, doors: '20:00' },
-    };
-    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    // On hold 3 February; announced again 10 February, doors 20:00, announceAt 1 March.
+    const retimed = await announcedAgainEmbargoed({ now, deps, fakes }, announced);
     await runDueSteps(fakes, now);
 
     // 15 February, 10:00: the label lifts the embargo; its steps run, the firing is a minute ahead.
-    now.value = new Date('2027-02-15T10:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...retimed, announceAt: '2027-02-15T09:00:00.000Z' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-02-15T10:00:00.000Z', {
+      type: 'set',
+      show: { ...retimed, announceAt: '2027-02-15T09:00:00.000Z' },
+    });
     await takeStepsWritten(fakes);
     now.value = new Date('2027-02-15T10:00:30Z');
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
