@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
   announcedShow as announced,
   announcedWithAnswersLost,
-  metaAt,
-  runDueSteps,
+  heldThenInParis,
   stepsWritten,
-  takeStepsWritten,
+  sweepsOn,
 } from '#test/support/tours.ts';
 
 /**
@@ -24,37 +21,10 @@ describe('a press announcement never sent, held while its show is on hold, the s
     const { now, fakes, deps, mailer, tours } = await announcedWithAnswersLost([announced]);
     stepsWritten(tours);
 
-    // A day later (the claim stale) the show is put on hold; the sweep holds the announcement.
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    now.value = new Date('2027-02-03T00:01:00Z');
-    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-
-    // A week later it is announced again, in Paris; its steps run, the sweep looks on.
-    now.value = new Date('2027-02-10T00:00:00Z');
-    const paris = {
-      ...announced,
-      venue: {
-        name: 'Olympia',
-        address: '28 Boulevard des Capucines',
-        city: 'Paris',
-        country: 'FR',
-        timeZone: 'Europe/Paris',
-      },
-    };
-    await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt(now.value.toISOString()), deps);
-    now.value = new Date('2027-02-10T00:02:00Z');
-    await runDueSteps(fakes, now);
-    for (let look = 0; look < 4; look++) {
-      now.value = new Date(now.value.getTime() + 31 * 60_000);
-      await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
-    }
+    // A day later (the claim stale) the show is put on hold; the sweep holds the announcement. A week
+    // later it is announced again, in Paris; its steps run, the sweep looks on.
+    await heldThenInParis({ now, deps, fakes });
+    await sweepsOn({ now, deps }, 4);
 
     // No Email Sent ever came for the announcement: the outlet was told nothing of the show.
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([]);

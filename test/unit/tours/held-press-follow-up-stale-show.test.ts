@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emailSentAsks } from '#functions/announcer/settle.ts';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
+import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { detailOf, emailSent, type FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import {
   announcedShow as announced,
+  changeAt,
   metaAt,
   pressAnnouncementSentAnswerLost,
+  putOffAndHeldBySweep,
   takeStepsWritten,
 } from '#test/support/tours.ts';
 
@@ -28,21 +30,12 @@ import {
 describe('the follow-up of a held press announcement, the show changed again while it runs', () => {
   it("leaves the German outlet's last word the doors that stand (21:00)", async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, status: 'hold' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await takeStepsWritten(fakes);
-    now.value = new Date('2027-02-03T00:01:00Z');
-    await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
+    // A day later (the claim stale) the show is put on hold; the sweep holds the announcement.
+    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
 
     // 10 February: announced again, doors 20:00; its step counts the held mail as telling nothing.
-    now.value = new Date('2027-02-10T00:00:00Z');
     const at20 = { ...announced, times: { ...announced.times, doors: '20:00' } };
-    await applyShowChange('tour-1', { type: 'set', show: at20 }, metaAt(now.value.toISOString()), deps);
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: at20 });
     await takeStepsWritten(fakes);
 
     // 00:05: the first mail's Email Sent comes (it went), asking the follow-up.
