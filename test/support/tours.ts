@@ -906,9 +906,9 @@ export async function settledWithPromoter(world: SceneWorld, at: string) {
   await takeStepsWritten(world.fakes);
 }
 
-/** The show, told to the press as `announced` (toldDePressOf's), put on hold on 3 February 2027: its steps taken. */
-export async function putOnHold(world: SceneWorld, announced: Show) {
-  await changeAt(world, '2027-02-03T00:00:00.000Z', { type: 'set', show: { ...announced, status: 'hold' } });
+/** The show, told to the press as `announced` (toldDePressOf's), put on hold at `at` (3 February 2027 unless given): its steps taken. */
+export async function putOnHold(world: SceneWorld, announced: Show, at = '2027-02-03T00:00:00.000Z') {
+  await changeAt(world, at, { type: 'set', show: { ...announced, status: 'hold' } });
   await takeStepsWritten(world.fakes);
 }
 

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  announcedShow as announced,
   aPressOutlet,
   changeAt,
   emailsSentSettled,
   heldThenInParis,
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
-  putOffAndHeldBySweep,
+  putOnHold,
   runOnTo,
   sweepAt,
   takeStepsWritten,
@@ -44,11 +43,7 @@ describe('a held announcement that went, its follow-up "Moved" taken again while
     ]);
 
     // 11 February: on hold in Paris, its steps taken; the Tour Press Settled delivered again.
-    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
-      type: 'set',
-      show: { ...paris, status: 'hold' },
-    });
-    await takeStepsWritten(fakes);
+    await putOnHold({ now, deps, fakes }, paris, '2027-02-11T00:00:00.000Z');
     now.value = new Date('2027-02-11T00:05:00Z');
     await followUpHeldPress(
       { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
@@ -72,11 +67,9 @@ describe('a held announcement that went, its follow-up "Moved" taken again while
       aPressOutlet('de2', ['DE']),
     ]);
     const [other] = ses.receivedBy('de2@press.example');
-    // Both announcements held by the sweep while on hold.
-    await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
-    // The move's step: it counts both held mails' addresses told nothing, and forgets Germany.
-    await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
+    // Both announcements held by the sweep while on hold; announced again in Paris, the move's step counts
+    // both held mails' addresses told nothing, and forgets Germany.
+    await heldThenInParis({ now, deps, fakes });
     // The first outlet's Email Sent, late: it went; its follow-up tells that outlet that the show moved.
     now.value = new Date('2027-02-10T00:05:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
@@ -86,11 +79,7 @@ describe('a held announcement that went, its follow-up "Moved" taken again while
     ]);
 
     // 11 February: on hold in Paris; the second outlet's Email Sent, late: its follow-up notes Germany.
-    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
-      type: 'set',
-      show: { ...paris, status: 'hold' },
-    });
-    await takeStepsWritten(fakes);
+    await putOnHold({ now, deps, fakes }, paris, '2027-02-11T00:00:00.000Z');
     now.value = new Date('2027-02-11T00:05:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(other)]);
     // 12 February: announced again in Paris; its steps, a day of due steps and a sweep run.

@@ -6,6 +6,7 @@ import {
   heldThenInParis,
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
+  putOnHold,
   runOnTo,
   sweepsOn,
   takeStepsWritten,
@@ -30,11 +31,7 @@ describe('a held announcement that went, its show on hold in Paris announced aga
   it('tells the German outlet that the show moved', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
     await heldThenInParis({ now, deps, fakes });
-    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
-      type: 'set',
-      show: { ...paris, status: 'hold' },
-    });
-    await takeStepsWritten(fakes);
+    await putOnHold({ now, deps, fakes }, paris, '2027-02-11T00:00:00.000Z');
 
     // The late Email Sent on 12 February: its follow-up has read the show (on hold) when the label
     // announces it again in Paris and that change's steps run, before the follow-up notes Germany.

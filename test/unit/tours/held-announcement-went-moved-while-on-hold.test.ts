@@ -6,6 +6,7 @@ import {
   heldThenInParis,
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
+  putOnHold,
   runOnTo,
   takeStepsWritten,
 } from '#test/support/tours.ts';
@@ -23,11 +24,7 @@ describe('a held announcement that went, its show moved to Paris and on hold aga
     const world = await pressAnnouncementSentAnswerLost();
     const { now, mail, ses, deps, fakes, announcement } = world;
     await heldThenInParis({ now, deps, fakes });
-    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', {
-      type: 'set',
-      show: { ...paris, status: 'hold' },
-    });
-    await takeStepsWritten(fakes);
+    await putOnHold({ now, deps, fakes }, paris, '2027-02-11T00:00:00.000Z');
     // The announcement's Email Sent comes, late: it went.
     now.value = new Date('2027-02-11T00:05:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
