@@ -841,6 +841,15 @@ export async function changeAt(world: Pick<MailModuleWorld, 'now' | 'deps'>, at:
   await applyShowChange('tour-1', change, metaAt(at), world.deps);
 }
 
+/** The label sets `show` (at the world's clock), and the steps it makes due are taken (runDueSteps). */
+export async function setShow(
+  world: Pick<MailModuleWorld, 'now' | 'deps'> & { fakes: Parameters<typeof runDueSteps>[0] },
+  show: Show,
+) {
+  await applyShowChange('tour-1', { type: 'set', show }, metaAt(world.now.value.toISOString()), world.deps);
+  await runDueSteps(world.fakes, world.now);
+}
+
 /** The step `step` of show-1 due at `scheduledFor` taken (its Show Step Due delivered). */
 export const takeShowStep = (world: Pick<MailModuleWorld, 'deps'>, step: ShowStep, scheduledFor: string) =>
   takeStep({ ...ref(), step, scheduledFor }, { correlationId: 'c' }, world.deps);

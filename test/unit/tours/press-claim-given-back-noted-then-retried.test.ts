@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { MailerError } from '#shared/mail/ports.ts';
-import { announcedShow as announced, dePressFiringOf, metaAt, runDueSteps } from '#test/support/tours.ts';
+import {
+  announcedShow as announced,
+  dePressFiringOf,
+  metaAt,
+  runDueSteps,
+  setShow,
+} from '#test/support/tours.ts';
 
 /**
  * The staging both cases share: the first invocation's SES call fails once the second has found its
@@ -63,26 +69,14 @@ describe('a press claim given back, its set noted by another invocation before t
         raced = true;
         goOn();
         await second;
-        await applyShowChange(
-          'tour-1',
-          { type: 'set', show: { ...announced, showId: 'show-2', date: '2027-05-22' } },
-          metaAt(now.value.toISOString()),
-          deps,
-        );
-        await runDueSteps(fakes, now);
+        await setShow({ now, deps, fakes }, { ...announced, showId: 'show-2', date: '2027-05-22' });
       }
       return send(mails, leftOut);
     };
     await take();
     expect(raced).toBe(true);
     // The outlet's notes hold what it was told: a show booked later is one update, of it alone.
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, showId: 'show-3', date: '2027-05-29' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await runDueSteps(fakes, now);
+    await setShow({ now, deps, fakes }, { ...announced, showId: 'show-3', date: '2027-05-29' });
 
     // Each press mail the module sent the outlet (SES took it), by the shows it told of: show-1 in one.
     const told = mailer.sent

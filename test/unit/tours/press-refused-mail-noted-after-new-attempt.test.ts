@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { announcedShow as announced, dePressFiringOf, metaAt, runDueSteps } from '#test/support/tours.ts';
+import { announcedShow as announced, dePressFiringOf, setShow } from '#test/support/tours.ts';
 
 /**
  * Show-1's press announcement taken by two invocations at once (its event delivered twice). The first
@@ -62,25 +61,13 @@ describe('a press mail refused by SES, noted by a retry after a new attempt told
     mailer.ses.script = undefined;
     firstEnded();
     await read;
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, showId: 'show-2', date: '2027-05-22' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await runDueSteps(fakes, now);
+    await setShow({ now, deps, fakes }, { ...announced, showId: 'show-2', date: '2027-05-22' });
     show2Ended();
     await second;
     mailer.reached = reached;
     mailer.claimsOf = claimsOf;
 
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, showId: 'show-3', date: '2027-05-29' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
-    await runDueSteps(fakes, now);
+    await setShow({ now, deps, fakes }, { ...announced, showId: 'show-3', date: '2027-05-29' });
 
     // Each press mail the module sent the outlet (SES took it), by the shows it told of: show-1 in one.
     const told = mailer.sent

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
   announcedShow as announced,
   announcedWithAnswersLost,
   aShow,
   cancelShow,
-  metaAt,
-  runDueSteps,
+  setShow,
   stepsWritten,
 } from '#test/support/tours.ts';
 
@@ -32,13 +30,7 @@ describe("the stale-claim sweep's set of its own, read by a step the moment it i
       const written = await record(labelId, tourId, country, told, asNoted);
       if (raced || told.email !== 'de@press.example' || !told.stated?.['show-2']?.set) return written;
       raced = true;
-      await applyShowChange(
-        'tour-1',
-        { type: 'set', show: { ...announced, showId: 'show-3', date: '2027-05-22' } },
-        metaAt(world.now.value.toISOString()),
-        world.deps,
-      );
-      await runDueSteps(world.fakes, world.now);
+      await setShow(world, { ...announced, showId: 'show-3', date: '2027-05-22' });
       return written;
     };
     await sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000);

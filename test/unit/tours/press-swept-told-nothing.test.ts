@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { bookTour } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
@@ -13,6 +13,7 @@ import {
   metaAt,
   officeGet,
   runDueSteps,
+  setShow,
   stepsWritten,
   tourOf,
 } from '#test/support/tours.ts';
@@ -34,12 +35,6 @@ async function announcementEndedFailedBySweep() {
 }
 
 type World = Awaited<ReturnType<typeof announcedWithAnswersLost>>;
-
-/** The label sets `show` (now), and the steps it makes due are taken. */
-async function setShow(world: World, show: Show) {
-  await applyShowChange('tour-1', { type: 'set', show }, metaAt(world.now.value.toISOString()), world.deps);
-  await runDueSteps(world.fakes, world.now);
-}
 
 /** The subject of each press mail SES accepted for the German outlet from its `from`th call on (calls lost before left out). */
 const subjectsToDe = (world: World, from: number) =>
@@ -259,13 +254,7 @@ describe("a country's announcement whose SES answers were lost, every mail since
       return reached(mails);
     };
 
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: dated('show-2', '2027-05-20') },
-      metaAt(now.value.toISOString()),
-      fakes.deps,
-    );
-    await runDueSteps(fakes, now);
+    await setShow({ now, deps: fakes.deps, fakes }, dated('show-2', '2027-05-20'));
 
     expect(fakes.mailer.sent.filter((m) => m.kind === 'press-update')).toHaveLength(20);
     // Each announcement the sweep sent is settled for good: nothing to read (20 here; 500 a page).
@@ -295,15 +284,14 @@ describe('an address whose announcement SES refused at the step', () => {
     world.mailer.ses.script = undefined;
     expect(world.mailer.ses.receivedBy('de@press.example')).toEqual([]);
 
-    const setShow = async (show: Show) => {
+    const anHourOnSet = async (show: Show) => {
       now.value = new Date(now.value.getTime() + 3600_000);
-      await applyShowChange('tour-1', { type: 'set', show }, metaAt(now.value.toISOString()), world.deps);
-      await runDueSteps(fakes, now);
+      await setShow({ now, deps: world.deps, fakes }, show);
     };
     // A day later the show moves to Paris, then back to Berlin: its German announcement is due again.
     now.value = new Date(now.value.getTime() + 24 * 3600_000);
-    await setShow({ ...announced, venue: paris });
-    await setShow(announced);
+    await anHourOnSet({ ...announced, venue: paris });
+    await anHourOnSet(announced);
 
     expect(world.mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
       'press-announcement',
