@@ -374,6 +374,14 @@ export const announce = {
   releaseId: 'rel-night-drive',
   kind: 'announcement' as const,
 };
+/** The date change of aStoredRelease's release to `revision`, for `territories` out at `moment`, as Mailing Requested asks for it. */
+export const dateChangeOf = (revision: string, moment: string, territories: string[]) => ({
+  ...announce,
+  kind: 'date-change' as const,
+  revision,
+  moment,
+  territories,
+});
 /** The metadata of the mailings these tests request. */
 export const meta = { correlationId: 'corr-1' };
 

@@ -10,6 +10,7 @@ import {
   anAnnouncementWithItsAnswerLost,
   announce,
   aReleaseClaim,
+  dateChangeOf,
   detailOf,
   emailSent,
   fakeWorld,
@@ -923,13 +924,7 @@ describe('a release out at different moments in different territories', () => {
     world.releases.set('lbl-nightshift/rel-night-drive', moved);
 
     await sendMailing(
-      {
-        ...announce,
-        kind: 'date-change',
-        revision: '2027-03-26T00:00 Europe/Berlin',
-        moment: berlin,
-        territories: ['DE'],
-      },
+      dateChangeOf('2027-03-26T00:00 Europe/Berlin', berlin, ['DE']),
       meta,
       world.deps,
       far(),
@@ -1092,13 +1087,7 @@ describe('a worldwide release with its own street date in one country', () => {
     world.releases.set('lbl-nightshift/rel-night-drive', moved);
 
     await sendMailing(
-      {
-        ...announce,
-        kind: 'date-change',
-        revision: '2027-03-06T00:00 Europe/London',
-        moment: worldwide,
-        territories: ['WW'],
-      },
+      dateChangeOf('2027-03-06T00:00 Europe/London', worldwide, ['WW']),
       meta,
       world.deps,
       far(),
@@ -1195,12 +1184,7 @@ describe('a territory’s date moved while the announcement was going out', () =
       await world.deliveries.markSent(claim!.deliveryId, `msg-${outlet.id}`, t0);
     }
 
-    await sendMailing(
-      { ...announce, kind: 'date-change', revision: deMove.revision, moment: berlin, territories: ['DE'] },
-      meta,
-      world.deps,
-      far(),
-    );
+    await sendMailing(dateChangeOf(deMove.revision, berlin, ['DE']), meta, world.deps, far());
 
     expect(world.mailer.receivedBy(before.email, 'date-change')).toHaveLength(1);
     expect(world.mailer.receivedBy(after.email, 'date-change')).toHaveLength(0);
@@ -1238,13 +1222,7 @@ describe('a territory’s date moved while the announcement was going out', () =
     world.releases.set('lbl-nightshift/rel-night-drive', moved);
     // The date change releases asked for with the move.
     await sendMailing(
-      {
-        ...announce,
-        kind: 'date-change',
-        revision: '2027-03-26T00:00 Europe/Berlin',
-        moment: berlin,
-        territories: ['DE'],
-      },
+      dateChangeOf('2027-03-26T00:00 Europe/Berlin', berlin, ['DE']),
       meta,
       world.deps,
       far(),
