@@ -581,6 +581,28 @@ export const aShow = (overrides: Partial<Show> = {}): Show => ({
   ...overrides,
 });
 
+/** The promoter's advance form filled in, as the page posts it (URL-encoded), with `csrf` and `overrides`. */
+export const filledAdvanceForm = (csrf: string, overrides: Record<string, string> = {}) =>
+  new URLSearchParams({
+    csrf,
+    loadInAccess: 'Back door',
+    parking: 'Two spaces',
+    power: '63 A',
+    backline: 'None',
+    wifi: 'guest',
+    hospitality: 'Dinner',
+    dressingRooms: 'Two',
+    merchSplit: '80/20',
+    merchSeller: 'Venue',
+    guestListAllotment: '20',
+    localCrewCall: '4 at 14:00',
+    settlementMethod: 'Transfer',
+    settlementCurrency: 'eur',
+    dayContactName: 'Kim',
+    dayContactPhone: '+49 30 1',
+    ...overrides,
+  }).toString();
+
 /** aShow announced (show-1 in Berlin), its press embargoed until 1 February 2027 09:00 UTC. */
 export const announcedShow = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 

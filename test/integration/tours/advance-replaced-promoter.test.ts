@@ -5,7 +5,7 @@ import { dynamoTours, promoterIdOf, type TourStore } from '#shared/db/tours.ts';
 import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry, advanceSteps, type StoredShow } from '#shared/tours.ts';
 import { cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
-import { aShow } from '#test/support/tours.ts';
+import { aShow, filledAdvanceForm } from '#test/support/tours.ts';
 
 /**
  * A show given to another promoter, or cancelled, while the promoter's advance form is being posted,
@@ -91,24 +91,7 @@ function changingBeforeTheWrite(change: () => Promise<void>) {
 }
 
 const filled = (token: string) =>
-  new URLSearchParams({
-    csrf: csrfTokenFor(key, token),
-    loadInAccess: 'Back door',
-    parking: 'Two spaces',
-    power: 'OLD PROMOTER 63 A',
-    backline: 'None',
-    wifi: 'guest',
-    hospitality: 'Dinner',
-    dressingRooms: 'Two',
-    merchSplit: '80/20',
-    merchSeller: 'Venue',
-    guestListAllotment: '20',
-    localCrewCall: '4 at 14:00',
-    settlementMethod: 'Transfer',
-    settlementCurrency: 'EUR',
-    dayContactName: 'Kim',
-    dayContactPhone: '+49 30 1',
-  }).toString();
+  filledAdvanceForm(csrfTokenFor(key, token), { power: 'OLD PROMOTER 63 A', settlementCurrency: 'EUR' });
 
 const depsWith = (tours: TourStore) => ({ signingKey: async () => key, tours, now: () => new Date(now) });
 

@@ -7,7 +7,7 @@ import type { HttpEvent } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { api, busIdle, clockNow, cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
-import { aShow } from '#test/support/tours.ts';
+import { aShow, filledAdvanceForm } from '#test/support/tours.ts';
 import {
   aLabel,
   aPromoter,
@@ -135,24 +135,11 @@ describe("a promoter's advance on a show whose guest list filled its record", ()
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         pathParameters: { token },
         requestContext: { http: { method: 'POST', path: `/a/${token}` } },
-        body: new URLSearchParams({
-          csrf: csrfTokenFor(key, token),
-          loadInAccess: 'Back door',
-          parking: 'Two spaces',
-          power: '63 A',
-          backline: 'None',
-          wifi: 'guest',
-          hospitality: 'Dinner',
-          dressingRooms: 'Two',
-          merchSplit: '80/20',
-          merchSeller: 'Venue',
-          guestListAllotment: '20',
-          localCrewCall: '4 at 14:00',
-          settlementMethod: 'Transfer',
+        body: filledAdvanceForm(csrfTokenFor(key, token), {
           settlementCurrency: 'JPY',
           dayContactName: 'Aiko',
           dayContactPhone: '+81 3 5555 0100',
-        }).toString(),
+        }),
         isBase64Encoded: false,
       } as unknown as HttpEvent,
       {} as Context,

@@ -12,7 +12,7 @@ import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken, signPromoToken, signTourManagerToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { RecordedMeasure } from '#test/support/measure.ts';
-import { aShow, InMemoryTours, storeTourWithShow } from '#test/support/tours.ts';
+import { aShow, filledAdvanceForm, InMemoryTours, storeTourWithShow } from '#test/support/tours.ts';
 
 const key = 'k'.repeat(48);
 const show = aShow();
@@ -26,27 +26,6 @@ async function world(now: string) {
   const token = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
   return { tours, deps, token };
 }
-
-const filled = (csrf: string, overrides: Record<string, string> = {}) =>
-  new URLSearchParams({
-    csrf,
-    loadInAccess: 'Back door',
-    parking: 'Two spaces',
-    power: '63 A',
-    backline: 'None',
-    wifi: 'guest',
-    hospitality: 'Dinner',
-    dressingRooms: 'Two',
-    merchSplit: '80/20',
-    merchSeller: 'Venue',
-    guestListAllotment: '20',
-    localCrewCall: '4 at 14:00',
-    settlementMethod: 'Transfer',
-    settlementCurrency: 'eur',
-    dayContactName: 'Kim',
-    dayContactPhone: '+49 30 1',
-    ...overrides,
-  }).toString();
 
 /** The show moved to `date` (a later change than the booking's). */
 const moveShowTo = async (tours: InMemoryTours, date: string) =>
@@ -88,11 +67,11 @@ describe("the promoter's advance page", () => {
     const incomplete = (
       await submitAdvancePage(
         token,
-        filled(csrfTokenFor(key, token), { power: ' ', settlementCurrency: 'euro' }),
+        filledAdvanceForm(csrfTokenFor(key, token), { power: ' ', settlementCurrency: 'euro' }),
         deps,
       )
     ).page;
-    const saved = (await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps)).page;
+    const saved = (await submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, token)), deps)).page;
 
     expect(incomplete.statusCode).toBe(400);
     expect(incomplete.body).toContain('id="power-error"');
@@ -115,7 +94,7 @@ describe("the promoter's advance page", () => {
 
     const posts = [];
     for (const guestListAllotment of ['', '  ', 'twenty', '1e2', '-3'])
-      posts.push(await submitAdvancePage(token, filled(csrf, { guestListAllotment }), deps));
+      posts.push(await submitAdvancePage(token, filledAdvanceForm(csrf, { guestListAllotment }), deps));
 
     expect(posts.map(({ page, saved }) => [page.statusCode, saved])).toEqual(Array(5).fill([400, undefined]));
     for (const { page } of posts) expect(page.body).toContain('id="guestListAllotment-error"');
@@ -125,7 +104,7 @@ describe("the promoter's advance page", () => {
 
   it('marks a field the post left out in the promoter’s words, as one left blank, not in zod’s terms', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
-    const withoutParkingAndAllotment = new URLSearchParams(filled(csrfTokenFor(key, token)));
+    const withoutParkingAndAllotment = new URLSearchParams(filledAdvanceForm(csrfTokenFor(key, token)));
     withoutParkingAndAllotment.delete('parking');
     withoutParkingAndAllotment.delete('guestListAllotment');
     withoutParkingAndAllotment.delete('dayContactPhone');
@@ -150,7 +129,7 @@ describe("the promoter's advance page", () => {
 
     const posts = [];
     for (const guestListAllotment of ['-3', '1001'])
-      posts.push(await submitAdvancePage(token, filled(csrf, { guestListAllotment }), deps));
+      posts.push(await submitAdvancePage(token, filledAdvanceForm(csrf, { guestListAllotment }), deps));
 
     for (const { page } of posts) {
       expect(page.statusCode).toBe(400);
@@ -165,7 +144,7 @@ describe("the promoter's advance page", () => {
 
     const posts = [];
     for (const settlementCurrency of ['ABC', 'eue', 'XXX'])
-      posts.push(await submitAdvancePage(token, filled(csrf, { settlementCurrency }), deps));
+      posts.push(await submitAdvancePage(token, filledAdvanceForm(csrf, { settlementCurrency }), deps));
 
     expect(posts.map(({ page, saved }) => [page.statusCode, saved])).toEqual(Array(3).fill([400, undefined]));
     for (const { page } of posts) expect(page.body).toContain('id="settlementCurrency-error"');
@@ -181,7 +160,7 @@ describe("the promoter's advance page", () => {
     const statuses: (number | undefined)[] = [];
 
     for (const power of [' ', '63 A', '32 A', '16 A']) {
-      const body = filled(csrf, { power });
+      const body = filledAdvanceForm(csrf, { power });
       const event = { pathParameters: { token }, body, isBase64Encoded: false } as unknown as HttpEvent;
       statuses.push(((await post.handler(event, {} as Context, () => {})) as HttpResult).statusCode);
     }
@@ -195,7 +174,7 @@ describe("the promoter's advance page", () => {
     const post = tourPageRoutes(deps, new RecordedMeasure()).find(
       (r) => r.method === 'POST' && r.path === '/a/{token}',
     )!;
-    const form = filled(csrfTokenFor(key, token), { parking: 'PARKING' });
+    const form = filledAdvanceForm(csrfTokenFor(key, token), { parking: 'PARKING' });
     // `Café` in windows-1252 (0xE9), as a form in another charset sends it: escaped, and as raw bytes.
     const escaped = Buffer.from(form.replace('PARKING', 'Caf%E9'));
     const raw = Buffer.concat([
@@ -224,8 +203,8 @@ describe("the promoter's advance page", () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const other = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) + 1 });
 
-    const missing = (await submitAdvancePage(token, filled(''), deps)).page;
-    const another = (await submitAdvancePage(token, filled(csrfTokenFor(key, other)), deps)).page;
+    const missing = (await submitAdvancePage(token, filledAdvanceForm(''), deps)).page;
+    const another = (await submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, other)), deps)).page;
 
     expect([missing.statusCode, another.statusCode]).toEqual([403, 403]);
     expect((await tours.getShow(ref))?.advance).toBeUndefined();
@@ -236,7 +215,7 @@ describe("the promoter's advance page", () => {
     const { deps, token, tours } = await world('2027-05-13T22:00:00Z');
 
     const page = await openAdvancePage(token, deps);
-    const post = (await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps)).page;
+    const post = (await submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, token)), deps)).page;
 
     expect(page.body).toContain('The advance is closed');
     expect(page.body).not.toContain('<form');
@@ -288,7 +267,7 @@ describe("the promoter's advance page", () => {
     const outboxBefore = tours.outbox.length;
 
     const opened = await openAdvancePage(token, deps);
-    const { page, saved } = await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps);
+    const { page, saved } = await submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, token)), deps);
 
     for (const answer of [opened, page]) {
       expect(answer.statusCode).toBe(410);
@@ -309,7 +288,11 @@ describe("the promoter's advance page", () => {
 
     const open = await openAdvancePage(postponed.token, postponed.deps);
     const saved = (
-      await submitAdvancePage(postponed.token, filled(csrfTokenFor(key, postponed.token)), postponed.deps)
+      await submitAdvancePage(
+        postponed.token,
+        filledAdvanceForm(csrfTokenFor(key, postponed.token)),
+        postponed.deps,
+      )
     ).page;
     const ended = await openAdvancePage(earlier.token, earlier.deps);
 
@@ -400,7 +383,7 @@ describe("the tour manager's page", () => {
     const before = await advanceLine();
     await tours.markStepDone(ref, 'advance-request', '2027-04-16T08:00:00.000Z', []);
     const requested = await advanceLine();
-    await submitAdvancePage(advanceToken, filled(csrfTokenFor(key, advanceToken)), deps);
+    await submitAdvancePage(advanceToken, filledAdvanceForm(csrfTokenFor(key, advanceToken)), deps);
     const submitted = await advanceLine();
 
     expect([before, requested, submitted]).toEqual([
@@ -535,7 +518,7 @@ describe('the advance page as the promoter reads it', () => {
   it('states until when the advance can be amended in the venue’s time, on show day, not as a UTC instant of the day before', async () => {
     // Berlin, show on 2027-05-14: the lock is 2027-05-14 00:00 Europe/Berlin (2027-05-13T22:00Z).
     const { deps, token } = await world('2027-04-20T10:00:00Z');
-    await submitAdvancePage(token, filled(csrfTokenFor(key, token)), deps);
+    await submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, token)), deps);
 
     const page = await openAdvancePage(token, deps);
     const note = /<p class="note">([\s\S]*?)<\/p>/.exec(page.body ?? '')?.[1] ?? '';
@@ -560,9 +543,9 @@ describe('the advance form’s answers and its API document', () => {
     const locked = await world('2027-05-13T22:00:00Z');
 
     const statuses = [
-      await post(open.deps, open.token, filled(csrfTokenFor(key, open.token), { power: ' ' })),
-      await post(open.deps, open.token, filled('')),
-      await post(locked.deps, locked.token, filled(csrfTokenFor(key, locked.token))),
+      await post(open.deps, open.token, filledAdvanceForm(csrfTokenFor(key, open.token), { power: ' ' })),
+      await post(open.deps, open.token, filledAdvanceForm('')),
+      await post(locked.deps, locked.token, filledAdvanceForm(csrfTokenFor(key, locked.token))),
     ];
 
     expect(statuses).toEqual([400, 403, 409]);
