@@ -670,6 +670,36 @@ export async function dePressCancelledOf(show: Show) {
   return { ...told, cancellation };
 }
 
+type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : never;
+
+/**
+ * `act` run once, at the first call of `target[method]` that `when` lets through (any, unless given),
+ * before that call goes on: a change raced against a step or a follow-up at that point. `raced()` says
+ * whether it ran; `unhook()` puts the method back.
+ */
+export function raceAt<T extends object, K extends keyof T>(
+  target: T,
+  method: K,
+  act: () => Promise<unknown>,
+  when: (...args: ArgsOf<T[K]>) => boolean = () => true,
+) {
+  const original = (target[method] as (...args: ArgsOf<T[K]>) => Promise<unknown>).bind(target);
+  let raced = false;
+  target[method] = (async (...args: ArgsOf<T[K]>) => {
+    if (!raced && when(...args)) {
+      raced = true;
+      await act();
+    }
+    return original(...args);
+  }) as T[K];
+  return {
+    raced: () => raced,
+    unhook: () => {
+      target[method] = original as T[K];
+    },
+  };
+}
+
 /**
  * dePressCancelledOf's `cancellation` taken while, at the point `race` hooks (it sets the hook and gives
  * back what takes it off), the label sets show-1 on again as `onAgain` a minute later (2027-02-03T00:01)

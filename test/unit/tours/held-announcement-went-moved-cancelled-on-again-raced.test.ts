@@ -6,6 +6,7 @@ import {
   heldThenInParis,
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
+  raceAt,
   runOnTo,
   sweepsOn,
   takeStepsWritten,
@@ -36,21 +37,14 @@ describe('a held announcement that went, its show cancelled in Paris and set on 
 
     // The late Email Sent on 12 February: its follow-up has read the show (cancelled) when the label sets
     // it on again in Paris and that change's steps run, before the follow-up reads the notes.
-    const { tours } = fakes;
-    const pressTold = tours.pressTold.bind(tours);
-    let raced = false;
-    tours.pressTold = async (...args) => {
-      if (!raced) {
-        raced = true;
-        await changeAt({ now, deps }, '2027-02-12T00:01:00.000Z', { type: 'set', show: paris });
-        await takeStepsWritten(fakes);
-      }
-      return pressTold(...args);
-    };
+    const race = raceAt(fakes.tours, 'pressTold', async () => {
+      await changeAt({ now, deps }, '2027-02-12T00:01:00.000Z', { type: 'set', show: paris });
+      await takeStepsWritten(fakes);
+    });
     now.value = new Date('2027-02-12T00:00:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
-    expect(raced).toBe(true);
-    tours.pressTold = pressTold;
+    expect(race.raced()).toBe(true);
+    race.unhook();
     // Whatever the change left due runs, and the sweep looks, a day on.
     await runOnTo({ now, fakes }, '2027-02-12T00:03:00Z');
     await sweepsOn({ now, deps }, 48);

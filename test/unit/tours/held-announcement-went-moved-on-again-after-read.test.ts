@@ -7,6 +7,7 @@ import {
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
   putOnHold,
+  raceAt,
   runOnTo,
   sweepsOn,
   takeStepsWritten,
@@ -35,21 +36,14 @@ describe('a held announcement that went, its show on hold in Paris announced aga
 
     // The late Email Sent on 12 February: its follow-up has read the show (on hold) when the label
     // announces it again in Paris and that change's steps run, before the follow-up notes Germany.
-    const { tours } = fakes;
-    const recordPressCountry = tours.recordPressCountry.bind(tours);
-    let raced = false;
-    tours.recordPressCountry = async (...args) => {
-      if (!raced) {
-        raced = true;
-        await changeAt({ now, deps }, '2027-02-12T00:01:00.000Z', { type: 'set', show: paris });
-        await takeStepsWritten(fakes);
-      }
-      return recordPressCountry(...args);
-    };
+    const race = raceAt(fakes.tours, 'recordPressCountry', async () => {
+      await changeAt({ now, deps }, '2027-02-12T00:01:00.000Z', { type: 'set', show: paris });
+      await takeStepsWritten(fakes);
+    });
     now.value = new Date('2027-02-12T00:00:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
-    expect(raced).toBe(true);
-    tours.recordPressCountry = recordPressCountry;
+    expect(race.raced()).toBe(true);
+    race.unhook();
     // Whatever the change left due runs, and the sweep looks, a day on.
     await runOnTo({ now, fakes }, '2027-02-12T00:03:00Z');
     await sweepsOn({ now, deps }, 48);

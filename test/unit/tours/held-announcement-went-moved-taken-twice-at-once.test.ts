@@ -7,6 +7,7 @@ import {
   heldThenInParis,
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
+  raceAt,
   runOnTo,
   sweepAt,
   takeStepsWritten,
@@ -34,34 +35,27 @@ describe('a held announcement that went, its follow-up "Moved" taken twice at on
     // The late Email Sent on 11 February: its follow-up has read the show and the notes when doors in
     // Paris move to 20:00 (its steps run) and the Tour Press Settled delivered again is taken, before the
     // first follow-up writes its note.
-    const { tours } = fakes;
-    const recordPressToldAsRead = tours.recordPressToldAsRead.bind(tours);
-    let raced = false;
-    tours.recordPressToldAsRead = async (...args) => {
-      if (!raced) {
-        raced = true;
-        await changeAt({ now, deps }, '2027-02-11T00:01:00.000Z', {
-          type: 'set',
-          show: { ...paris, times: { ...paris.times, doors: '20:00' } },
-        });
-        await takeStepsWritten(fakes);
-        await followUpHeldPress(
-          {
-            labelId: 'lbl-1',
-            tourId: 'tour-1',
-            country: 'DE',
-            email: 'de@press.example',
-            showIds: ['show-1'],
-          },
-          deps,
-        );
-      }
-      return recordPressToldAsRead(...args);
-    };
+    const race = raceAt(fakes.tours, 'recordPressToldAsRead', async () => {
+      await changeAt({ now, deps }, '2027-02-11T00:01:00.000Z', {
+        type: 'set',
+        show: { ...paris, times: { ...paris.times, doors: '20:00' } },
+      });
+      await takeStepsWritten(fakes);
+      await followUpHeldPress(
+        {
+          labelId: 'lbl-1',
+          tourId: 'tour-1',
+          country: 'DE',
+          email: 'de@press.example',
+          showIds: ['show-1'],
+        },
+        deps,
+      );
+    });
     now.value = new Date('2027-02-11T00:00:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
-    expect(raced).toBe(true);
-    tours.recordPressToldAsRead = recordPressToldAsRead;
+    expect(race.raced()).toBe(true);
+    race.unhook();
     await runOnTo({ now, fakes }, '2027-02-11T00:03:00Z');
     await sweepAt({ now, deps }, '2027-02-12T00:03:00Z');
 

@@ -10,6 +10,7 @@ import {
   metaAt,
   pressAnnouncementSentAnswerLost,
   putOffAndHeldBySweep,
+  raceAt,
   takeStepsWritten,
 } from '#test/support/tours.ts';
 
@@ -47,23 +48,17 @@ describe('the follow-up of a held press announcement, the show changed again whi
 
     // The follow-up has read the show (doors 20:00) when the label moves doors to 21:00, and that
     // change's step runs, before the follow-up reads the outlet's notes.
-    const pressTold = fakes.tours.pressTold.bind(fakes.tours);
-    let raced = false;
-    fakes.tours.pressTold = async (...args) => {
-      if (!raced) {
-        raced = true;
-        await applyShowChange(
-          'tour-1',
-          { type: 'set', show: { ...announced, times: { ...announced.times, doors: '21:00' } } },
-          metaAt(now.value.toISOString()),
-          deps,
-        );
-        await takeStepsWritten(fakes);
-      }
-      return pressTold(...args);
-    };
+    const race = raceAt(fakes.tours, 'pressTold', async () => {
+      await applyShowChange(
+        'tour-1',
+        { type: 'set', show: { ...announced, times: { ...announced.times, doors: '21:00' } } },
+        metaAt(now.value.toISOString()),
+        deps,
+      );
+      await takeStepsWritten(fakes);
+    });
     await followUpHeldPress(ask.data, deps);
-    expect(raced).toBe(true);
+    expect(race.raced()).toBe(true);
 
     // Each 'Changed' the outlet got, by the doors it states, in the order sent: the last must be 21:00.
     const doors = ses.calls

@@ -5,6 +5,7 @@ import {
   announcedShow as announced,
   dePressFiringOf,
   metaAt,
+  raceAt,
   runDueSteps,
   sweepsOn,
   takeStepsWritten,
@@ -35,11 +36,10 @@ describe('the first press announcement of a show moved away after it noted the c
     // The end of the gathering window: the announcement fires and has noted DE on the show when, before
     // its mails, the label moves the show to Paris and that change's steps run.
     const { now, fakes, deps, tours, mailer, firing } = await dePressFiringOf(announced);
-    const send = mailer.send.bind(mailer);
-    let raced = false;
-    mailer.send = async (...args) => {
-      if (!raced && args[0].some((mail) => mail.kind === 'press-announcement')) {
-        raced = true;
+    const race = raceAt(
+      mailer,
+      'send',
+      async () => {
         await applyShowChange(
           'tour-1',
           { type: 'set', show: inParis },
@@ -47,17 +47,17 @@ describe('the first press announcement of a show moved away after it noted the c
           deps,
         );
         await takeStepsWritten(fakes);
-      }
-      return send(...args);
-    };
+      },
+      (mails) => mails.some((mail) => mail.kind === 'press-announcement'),
+    );
 
     await takeStep(firing, { correlationId: 'c' }, deps);
-    mailer.send = send;
+    race.unhook();
     // Whatever is left due runs, and the sweep looks on for a day.
     await runDueSteps(fakes, now);
     await sweepsOn({ now, deps }, 48);
 
-    expect(raced).toBe(true);
+    expect(race.raced()).toBe(true);
     expect(
       (await tours.getShow({ labelId: 'lbl-1', tourId: 'tour-1', showId: 'show-1' }))?.show?.venue.city,
     ).toBe('Paris');

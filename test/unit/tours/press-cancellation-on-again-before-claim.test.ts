@@ -3,6 +3,7 @@ import {
   announcedShow as announced,
   cancellationRacedByOnAgain,
   dePressCancelledOf,
+  raceAt,
 } from '#test/support/tours.ts';
 
 /**
@@ -24,16 +25,14 @@ describe('a cancellation step whose show is set on again between its note and it
     // The cancellation's step is about to note the address and claim its mail when the label sets the
     // show on again, as it was, and that change's step runs. Whatever the change left due runs, and the
     // sweep looks, a day on.
-    const { raced, status, kinds } = await cancellationRacedByOnAgain(world, announced, (setOnAgain) => {
-      const send = world.mailer.send.bind(world.mailer);
-      world.mailer.send = async (...args) => {
-        if (args[0].some((mail) => mail.kind === 'press-cancellation')) await setOnAgain();
-        return send(...args);
-      };
-      return () => {
-        world.mailer.send = send;
-      };
-    });
+    const { raced, status, kinds } = await cancellationRacedByOnAgain(
+      world,
+      announced,
+      (setOnAgain) =>
+        raceAt(world.mailer, 'send', setOnAgain, (mails) =>
+          mails.some((mail) => mail.kind === 'press-cancellation'),
+        ).unhook,
+    );
 
     expect(raced).toBe(true);
     expect(status).toBe('announced');

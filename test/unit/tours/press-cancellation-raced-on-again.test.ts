@@ -3,6 +3,7 @@ import {
   announcedShow as announced,
   cancellationRacedByOnAgain,
   dePressCancelledOf,
+  raceAt,
 } from '#test/support/tours.ts';
 
 /**
@@ -16,17 +17,11 @@ async function cancellationRacedBefore(raced: 'pressTold' | 'recordPressToldAsRe
   expect(world.mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
   expect(world.cancellation.step).toBe('press-cancellation');
 
-  const { tours } = world;
-  const outcome = await cancellationRacedByOnAgain(world, announced, (setOnAgain) => {
-    const original = tours[raced].bind(tours) as (...args: unknown[]) => Promise<unknown>;
-    (tours as Record<typeof raced, unknown>)[raced] = async (...args: unknown[]) => {
-      await setOnAgain();
-      return original(...args);
-    };
-    return () => {
-      (tours as Record<typeof raced, unknown>)[raced] = original;
-    };
-  });
+  const outcome = await cancellationRacedByOnAgain(
+    world,
+    announced,
+    (setOnAgain) => raceAt(world.tours, raced, setOnAgain).unhook,
+  );
   expect(outcome.raced).toBe(true);
   return outcome;
 }

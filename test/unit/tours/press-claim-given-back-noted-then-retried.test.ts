@@ -6,6 +6,7 @@ import {
   announcedShow as announced,
   dePressFiringOf,
   metaAt,
+  raceAt,
   runDueSteps,
   setShow,
 } from '#test/support/tours.ts';
@@ -62,19 +63,13 @@ describe('a press claim given back, its set noted by another invocation before t
 
     // The retry: between its read of the notes and its claim, the second notes the set and ends, and
     // show-2's announcement step runs.
-    const send = mailer.send.bind(mailer);
-    let raced = false;
-    mailer.send = async (mails, leftOut) => {
-      if (!raced) {
-        raced = true;
-        goOn();
-        await second;
-        await setShow({ now, deps, fakes }, { ...announced, showId: 'show-2', date: '2027-05-22' });
-      }
-      return send(mails, leftOut);
-    };
+    const race = raceAt(mailer, 'send', async () => {
+      goOn();
+      await second;
+      await setShow({ now, deps, fakes }, { ...announced, showId: 'show-2', date: '2027-05-22' });
+    });
     await take();
-    expect(raced).toBe(true);
+    expect(race.raced()).toBe(true);
     // The outlet's notes hold what it was told: a show booked later is one update, of it alone.
     await setShow({ now, deps, fakes }, { ...announced, showId: 'show-3', date: '2027-05-29' });
 

@@ -5,6 +5,7 @@ import {
   announcedShow as announced,
   changeAt,
   metaAt,
+  raceAt,
   runDueSteps,
   runOnTo,
   stepsWritten,
@@ -41,27 +42,20 @@ async function movedBackBeforeTheMovesWrite() {
   expect(moves).toHaveLength(1);
   // The move's step has read the outlet's notes and the show when, before its notes and its mail's claim
   // are written, the label moves the show back to Berlin, as it was, and that change's steps run.
-  const send = mailer.send.bind(mailer);
-  let raced = false;
-  mailer.send = async (...args) => {
-    if (!raced && args[0].some((mail) => mail.kind === 'press-moved')) {
-      raced = true;
-      now.value = new Date('2027-02-03T00:01:00Z');
-      await applyShowChange(
-        'tour-1',
-        { type: 'set', show: announced },
-        metaAt(now.value.toISOString()),
-        deps,
-      );
+  const race = raceAt(
+    mailer,
+    'send',
+    async () => {
+      await changeAt({ now, deps }, '2027-02-03T00:01:00.000Z', { type: 'set', show: announced });
       await takeStepsWritten(fakes);
-    }
-    return send(...args);
-  };
+    },
+    (mails) => mails.some((mail) => mail.kind === 'press-moved'),
+  );
   await takeStep(moves[0], { correlationId: 'c' }, deps);
-  mailer.send = send;
+  race.unhook();
   await runDueSteps(fakes, now);
   await sweepsOn({ now, deps }, 48);
-  expect(raced).toBe(true);
+  expect(race.raced()).toBe(true);
   return { now, fakes, deps, tours, mailer };
 }
 
