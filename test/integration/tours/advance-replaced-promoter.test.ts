@@ -74,6 +74,16 @@ async function aBookedShow(tours: TourStore) {
   return { ref, token, giveToAnotherPromoter, cancel };
 }
 
+/** `tours` whose read of a show lets `change` land just after it (before the post goes on). */
+const changingAfterTheRead = (tours: TourStore, change: () => Promise<void>): TourStore => ({
+  ...tours,
+  getShow: async (r) => {
+    const stored = await tours.getShow(r);
+    await change();
+    return stored;
+  },
+});
+
 /** A document client whose first transaction (the advance's write) lets `change` land just before it. */
 function changingBeforeTheWrite(change: () => Promise<void>) {
   const db = documentClient();
@@ -100,14 +110,7 @@ describe('an advance posted by a promoter the show was since taken from', () => 
     const tours = dynamoTours(documentClient(), cloud().tableName);
     const { ref, token, giveToAnotherPromoter } = await aBookedShow(tours);
     // The POST reads the show (still the old promoter's), then the change lands before the write.
-    const racing: TourStore = {
-      ...tours,
-      getShow: async (r) => {
-        const stored = await tours.getShow(r);
-        await giveToAnotherPromoter();
-        return stored;
-      },
-    };
+    const racing = changingAfterTheRead(tours, giveToAnotherPromoter);
 
     const { page, saved } = await submitAdvancePage(token, filled(token), depsWith(racing));
 
@@ -138,14 +141,7 @@ describe('an advance posted while the show is cancelled', () => {
   it('refuses the post when the cancellation lands after the form read the show, saving nothing', async () => {
     const tours = dynamoTours(documentClient(), cloud().tableName);
     const { ref, token, cancel } = await aBookedShow(tours);
-    const racing: TourStore = {
-      ...tours,
-      getShow: async (r) => {
-        const stored = await tours.getShow(r);
-        await cancel();
-        return stored;
-      },
-    };
+    const racing = changingAfterTheRead(tours, cancel);
 
     const { page, saved } = await submitAdvancePage(token, filled(token), depsWith(racing));
 
