@@ -1,3 +1,4 @@
+import { type ChangeMeta, decideChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { comingKeys, type ReleaseChangeRecord, type ReleaseStore } from '#shared/db/releases.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
@@ -54,6 +55,23 @@ export const servicedWithGermanAddDate = (
       edits: [],
     },
   });
+
+/** The label's change's metadata at `occurredAt`, its event id named by that moment. */
+export const releaseMetaAt = (occurredAt: string): ChangeMeta & { occurredAt: string } => ({
+  labelId: 'lbl-nightshift',
+  eventId: `evt-${occurredAt}`,
+  correlationId: 'corr',
+  occurredAt,
+});
+
+/** The label's `steps` (each change at its moment) decided in order from no release: the release stored after the last, and the last one's effects. */
+export const decideChanges = (steps: [ReleaseChange, string][]) => {
+  let stored: StoredRelease | undefined;
+  let effects: unknown[] = [];
+  for (const [change, at] of steps)
+    ({ next: stored, effects } = decideChange(stored, change, releaseMetaAt(at), at));
+  return { stored: stored!, effects };
+};
 
 /** A stored release; its `lastStreetDateAt` is its details' as releases writes it, unless given. */
 export const aStoredRelease = (overrides: Partial<StoredRelease> = {}): StoredRelease => {

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ChangeMeta, decideChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
+import { decideChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import type { StoredRelease } from '#shared/releases.ts';
-import { servicedWithGermanAddDate } from '#test/support/releases.ts';
+import { decideChanges, releaseMetaAt, servicedWithGermanAddDate } from '#test/support/releases.ts';
 
 /** GB, DE and US (or as given), AAA added in DE on `germanAddDate`. */
 const serviced = (germanAddDate: string, territories = ['GB', 'DE', 'US']): ReleaseDetails =>
   servicedWithGermanAddDate(germanAddDate, territories, 'America/Los_Angeles');
-
-const metaAt = (occurredAt: string): ChangeMeta & { occurredAt: string } => ({
-  labelId: 'lbl-nightshift',
-  eventId: `evt-${occurredAt}`,
-  correlationId: 'corr',
-  occurredAt,
-});
 
 describe('an add date moved while its country was withdrawn, then the country given back', () => {
   it('asks the move once the release reaches the country again', async () => {
@@ -27,14 +19,13 @@ describe('an add date moved while its country was withdrawn, then the country gi
       // The DE add date moves while DE is not reached: told nobody (docs/design.md#radio-servicing).
       [{ type: 'Release Updated', details: serviced('2027-03-12', ['GB', 'US']) }, '2026-06-01T10:02:00Z'],
     ];
-    let stored: StoredRelease | undefined;
-    for (const [change, at] of steps) stored = decideChange(stored, change, metaAt(at), at).next;
+    const { stored } = decideChanges(steps);
 
     // DE given back, its add date where the move left it.
     const givenBack = decideChange(
       stored,
       { type: 'Release Updated', details: serviced('2027-03-12') },
-      metaAt('2026-06-01T10:03:00Z'),
+      releaseMetaAt('2026-06-01T10:03:00Z'),
       '2026-06-01T10:03:00Z',
     );
 
@@ -62,13 +53,12 @@ describe('an add date moved and moved back while its country was withdrawn', () 
       [{ type: 'Release Updated', details: serviced('2027-03-12', ['GB', 'US']) }, '2026-06-01T10:02:00Z'],
       [{ type: 'Release Updated', details: serviced('2027-03-05', ['GB', 'US']) }, '2026-06-01T10:03:00Z'],
     ];
-    let stored: StoredRelease | undefined;
-    for (const [change, at] of steps) stored = decideChange(stored, change, metaAt(at), at).next;
+    const { stored } = decideChanges(steps);
 
     const givenBack = decideChange(
       stored,
       { type: 'Release Updated', details: serviced('2027-03-05') },
-      metaAt('2026-06-01T10:04:00Z'),
+      releaseMetaAt('2026-06-01T10:04:00Z'),
       '2026-06-01T10:04:00Z',
     );
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ChangeMeta, decideChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
-import type { StoredRelease } from '#shared/releases.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
+import type { ReleaseChange } from '#functions/releases/apply-change.ts';
+import { aReleaseDetails, decideChanges } from '#test/support/releases.ts';
 
 /** GB on 26 March, DE on its own date `de` (or without DE). */
 const dates = (de: string, territories = ['GB', 'DE']) =>
@@ -11,26 +10,11 @@ const dates = (de: string, territories = ['GB', 'DE']) =>
     territoryDates: territories.includes('DE') ? [{ territories: ['DE'], releaseDate: de }] : [],
   });
 
-const metaAt = (occurredAt: string): ChangeMeta & { occurredAt: string } => ({
-  labelId: 'lbl-nightshift',
-  eventId: `evt-${occurredAt}`,
-  correlationId: 'corr',
-  occurredAt,
-});
-
 const london = (day: string) => `2027-03-${day}T00:00 Europe/London`;
 const withdrawDe: ReleaseChange = {
   type: 'Release Cancelled',
   releaseId: 'rel-night-drive',
   territories: ['DE'],
-};
-
-const apply = (steps: [ReleaseChange, string][]) => {
-  let stored: StoredRelease | undefined;
-  let effects: unknown[] = [];
-  for (const [change, at] of steps)
-    ({ next: stored, effects } = decideChange(stored, change, metaAt(at), at));
-  return { stored: stored!, effects };
 };
 
 /**
@@ -40,7 +24,7 @@ const apply = (steps: [ReleaseChange, string][]) => {
  */
 describe('DE withdrawn on 12 March and given back on 19 March', () => {
   it('keeps DE 12 -> 19 among the date changes asked, and asks no date-change mailing', () => {
-    const { stored, effects } = apply([
+    const { stored, effects } = decideChanges([
       [{ type: 'Release Scheduled', details: dates('2027-03-12') }, '2026-06-01T10:00:00.000Z'],
       [withdrawDe, '2026-06-02T10:00:00.000Z'],
       [{ type: 'Release Updated', details: dates('2027-03-19') }, '2026-06-03T10:00:00.000Z'],
@@ -54,7 +38,7 @@ describe('DE withdrawn on 12 March and given back on 19 March', () => {
   });
 
   it('names it by the giving back’s time when DE moved 12 -> 19 before', () => {
-    const { stored } = apply([
+    const { stored } = decideChanges([
       [{ type: 'Release Scheduled', details: dates('2027-03-12') }, '2026-06-01T10:00:00.000Z'],
       [{ type: 'Release Updated', details: dates('2027-03-19') }, '2026-06-01T11:00:00.000Z'],
       [{ type: 'Release Updated', details: dates('2027-03-12') }, '2026-06-01T12:00:00.000Z'],
