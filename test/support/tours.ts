@@ -63,7 +63,13 @@ import {
   type StoredTour,
 } from '#shared/tours.ts';
 import { type ApiAnswer, callApi } from '#test/support/api.ts';
-import { detailOf, type FakeDeliveries, type FakeMailer, fakeMailDeps } from './announcer-fakes.ts';
+import {
+  detailOf,
+  emailSent,
+  type FakeDeliveries,
+  type FakeMailer,
+  fakeMailDeps,
+} from './announcer-fakes.ts';
 import { InMemoryLabels } from './intake.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
@@ -853,6 +859,28 @@ export async function pressAnnouncementSentAnswerLost(
   await runDueSteps(fakes, now);
   const [announcement] = ses.receivedBy('de@press.example');
   return { now, mail, ses, deps, fakes, announcement };
+}
+
+/**
+ * pressAnnouncementSentAnswerLost's late Email Sent settled on 12 February 2027 while, at its follow-up's
+ * first call of `raced` on the tours store, the label sets show-1 on again at the Olympia in Paris
+ * (heldInParis) a minute later and that change's steps run; then whatever the change left due runs and
+ * the sweep looks, a day on. Whether the change came.
+ */
+export async function lateEmailSentRacedByParis(
+  world: Awaited<ReturnType<typeof pressAnnouncementSentAnswerLost>>,
+  raced: 'pressTold' | 'recordPressCountry',
+) {
+  const race = raceAt(world.fakes.tours, raced, async () => {
+    await changeAt(world, '2027-02-12T00:01:00.000Z', { type: 'set', show: heldInParis });
+    await takeStepsWritten(world.fakes);
+  });
+  world.now.value = new Date('2027-02-12T00:00:00Z');
+  await emailsSentSettled(world, [emailSent(world.announcement)]);
+  race.unhook();
+  await runOnTo(world, '2027-02-12T00:03:00Z');
+  await sweepsOn(world, 48);
+  return race.raced();
 }
 
 /**
