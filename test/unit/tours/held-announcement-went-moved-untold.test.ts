@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
   announcedShow as announced,
+  changeAt,
   emailsSentSettled,
-  metaAt,
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
   putOffAndHeldBySweep,
@@ -68,7 +67,6 @@ async function heldThenMovedToParis() {
   const world = await pressAnnouncementSentAnswerLost();
   const { now, deps, fakes } = world;
   await putOffAndHeldBySweep({ now, deps, fakes }, { type: 'set', show: { ...announced, status: 'hold' } });
-  now.value = new Date('2027-02-10T00:00:00Z');
-  await applyShowChange('tour-1', { type: 'set', show: paris }, metaAt(now.value.toISOString()), deps);
+  await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
   return world;
 }

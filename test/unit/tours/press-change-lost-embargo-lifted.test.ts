@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
   announcedShow as announced,
   announcedAgainEmbargoed,
-  metaAt,
+  changeAt,
   runDueSteps,
   runOnTo,
   toldDePressOf,
@@ -30,13 +29,10 @@ describe('a show told to the German press, on hold, announced again with new doo
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
 
     // 15 February, 10:00: the label lifts the embargo (announceAt 09:00 that morning, already past).
-    now.value = new Date('2027-02-15T10:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...retimed, announceAt: '2027-02-15T09:00:00.000Z' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-02-15T10:00:00.000Z', {
+      type: 'set',
+      show: { ...retimed, announceAt: '2027-02-15T09:00:00.000Z' },
+    });
     await runDueSteps(fakes, now);
     // Whatever was scheduled fires by 2 March (the old embargo's end included).
     await runOnTo({ now, fakes }, '2027-03-02T00:00:00Z');

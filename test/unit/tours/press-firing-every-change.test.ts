@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
-import { announcedShow as announced, metaAt, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
+import { announcedShow as announced, changeAt, runDueSteps, toldDePressOf } from '#test/support/tours.ts';
 
 /**
  * docs/design.md#tours: a show's press-announcement schedule stands "while it has
@@ -19,13 +18,10 @@ describe('an announced show told to the German press, its embargo long over, who
     const { now, fakes, deps, mailer, schedules } = await toldDePressOf(announced);
     schedules.log.length = 0;
 
-    now.value = new Date('2027-02-10T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, times: { ...announced.times, doors: '20:00' } } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', {
+      type: 'set',
+      show: { ...announced, times: { ...announced.times, doors: '20:00' } },
+    });
     const taken = await runDueSteps(fakes, now);
 
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([

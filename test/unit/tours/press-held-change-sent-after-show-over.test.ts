@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import {
   announcedShow as announced,
+  changeAt,
   changeHeldWhileOnHold,
-  metaAt,
   sweepsOn,
   takeStepsWritten,
   toldDePressOf,
@@ -30,8 +29,7 @@ describe('a press-change held while its show is on hold, the show set announced 
     now.value = new Date('2027-05-15T03:50:00Z');
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
     // 06:10 in Berlin (04:10 UTC), the show over at 06:00, it is set announced again; the sweep looks on.
-    now.value = new Date('2027-05-15T04:10:00Z');
-    await applyShowChange('tour-1', { type: 'set', show: retimed }, metaAt(now.value.toISOString()), deps);
+    await changeAt({ now, deps }, '2027-05-15T04:10:00.000Z', { type: 'set', show: retimed });
     await takeStepsWritten(fakes);
     await sweepsOn({ now, deps }, 60, 60_000);
 

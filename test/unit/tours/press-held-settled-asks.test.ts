@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { emailSentAsks } from '#functions/announcer/settle.ts';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { detailOf, emailSent, type FakeDeliveries } from '#test/support/announcer-fakes.ts';
-import { metaAt, pressAnnouncementSentAnswerLost, takeStepsWritten } from '#test/support/tours.ts';
+import { changeAt, pressAnnouncementSentAnswerLost, takeStepsWritten } from '#test/support/tours.ts';
 
 /**
  * docs/design.md#tours: the late Email Sent of a press mail the sweep held asks, by the write that marks
@@ -19,13 +18,7 @@ describe("the settling of a tour press mail's Email Sent", () => {
 
   it('asks once for a held one, whose follow-up, delivered twice, tells the cancellation once', async () => {
     const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'cancel', showId: 'show-1' },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-02-03T00:00:00.000Z', { type: 'cancel', showId: 'show-1' });
     await takeStepsWritten(fakes);
     now.value = new Date('2027-02-03T00:01:00Z');
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
   announcedShow as announced,
-  metaAt,
+  changeAt,
   putOnHold,
   runDueSteps,
   toldDePressOf,
@@ -23,13 +22,10 @@ describe('a show announced in Germany, put on hold, then announced again in Pari
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
 
     await putOnHold({ now, deps, fakes }, announced);
-    now.value = new Date('2027-02-10T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, venue: paris } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', {
+      type: 'set',
+      show: { ...announced, venue: paris },
+    });
     await runDueSteps(fakes, now);
 
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import {
   announcedShow as announced,
   changeAt,
-  metaAt,
   raceAt,
   runDueSteps,
   runOnTo,
@@ -36,8 +34,7 @@ const inParis = {
 /** The race above, run to its end (the due steps, a day of sweeps): the world, for what follows. */
 async function movedBackBeforeTheMovesWrite() {
   const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
-  now.value = new Date('2027-02-03T00:00:00Z');
-  await applyShowChange('tour-1', { type: 'set', show: inParis }, metaAt(now.value.toISOString()), deps);
+  await changeAt({ now, deps }, '2027-02-03T00:00:00.000Z', { type: 'set', show: inParis });
   const moves = stepsWritten(tours).filter((due) => due.step === 'press-change');
   expect(moves).toHaveLength(1);
   // The move's step has read the outlet's notes and the show when, before its notes and its mail's claim

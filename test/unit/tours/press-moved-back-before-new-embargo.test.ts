@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
   announcedShow as announced,
+  changeAt,
   metaAt,
   runDueSteps,
   runOnTo,
@@ -23,13 +24,10 @@ const paris = { ...announced.venue, city: 'Paris', country: 'FR', timeZone: 'Eur
 describe('a show told to the German press, moved to Paris, then back to Berlin with its press embargoed', () => {
   it('tells the German outlet "Changed" (Berlin again) once, at its new announceAt', async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
-    now.value = new Date('2027-02-03T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, venue: paris } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-02-03T00:00:00.000Z', {
+      type: 'set',
+      show: { ...announced, venue: paris },
+    });
     await runDueSteps(fakes, now);
 
     // Back in Berlin a week later, its press embargoed until 1 March.

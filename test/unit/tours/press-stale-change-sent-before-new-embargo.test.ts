@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
   announcedShow as announced,
+  changeAt,
   changeHeldWhileOnHold,
-  metaAt,
   stepsWritten,
   sweepsOn,
   toldDePressOf,
@@ -26,13 +25,10 @@ describe('a stale press-change held while its show is on hold, the show announce
 
     // On 10 February it is announced again, its press embargoed until 1 March. Its own press-change step
     // is left out here (press-change-before-new-embargo.test.ts shows it): the sweep alone.
-    now.value = new Date('2027-02-10T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...retimed, announceAt: '2027-03-01T09:00:00.000Z' } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', {
+      type: 'set',
+      show: { ...retimed, announceAt: '2027-03-01T09:00:00.000Z' },
+    });
     stepsWritten(fakes.tours);
     await sweepsOn({ now, deps }, 48);
 

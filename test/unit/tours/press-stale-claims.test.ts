@@ -10,6 +10,7 @@ import {
   announcedWithAnswersLost,
   aShow,
   cancelledAndOnAgainAnswersLost,
+  changeAt,
   lostAnswers,
   metaAt,
   pressAnnouncementSentAnswerLost,
@@ -338,13 +339,10 @@ describe('a press announcement the sweep held while its show was cancelled, whos
     await settleFromEmailsSent([emailSent(announcement)], mail);
 
     // On again, doors at 20:00: the outlet, told doors at 19:00, hears of the change.
-    now.value = new Date('2027-02-04T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...announced, times: { ...announced.times, doors: '20:00' } } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-02-04T00:00:00.000Z', {
+      type: 'set',
+      show: { ...announced, times: { ...announced.times, doors: '20:00' } },
+    });
     await takeStepsWritten(fakes);
 
     expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { bookTour } from '#functions/tours/apply-change.ts';
 import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
@@ -8,7 +8,7 @@ import type { EventData, ShowStepDue } from '#shared/events/index.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { advanceLockAt, advanceStatusOf } from '#shared/tours.ts';
 import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
-import { aShow, fakeToursDeps, metaAt, tourOf } from '#test/support/tours.ts';
+import { aShow, changeAt, fakeToursDeps, metaAt, tourOf } from '#test/support/tours.ts';
 
 // docs/design.md#tours: while the show is on hold its stale claims are left open and
 // taken over ('reclaim'); "once the show is advanced again the next sweep sends each whose step stands",
@@ -37,19 +37,15 @@ describe('a held advance request, the show confirmed again shortly before the fo
       },
       now.value.toISOString(),
     );
-    now.value = new Date('2027-05-13T20:05:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: aShow({ status: 'hold' }) },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-05-13T20:05:00.000Z', {
+      type: 'set',
+      show: aShow({ status: 'hold' }),
+    });
     // A sweep while on hold: the claim is held (and taken over).
     now.value = new Date('2027-05-13T21:40:00Z');
     await sweepStaleTourMail(deps, now.value.getTime() + 60_000);
     // Confirmed again a minute later; the form locks at 22:00Z (00:00 in Berlin).
-    now.value = new Date('2027-05-13T21:41:00Z');
-    await applyShowChange('tour-1', { type: 'set', show: aShow() }, metaAt(now.value.toISOString()), deps);
+    await changeAt({ now, deps }, '2027-05-13T21:41:00.000Z', { type: 'set', show: aShow() });
     for (const e of fakes.tours.outbox.splice(0))
       if (e.detailType === 'Show Step Due')
         await takeStep(e.detail.data as EventData<typeof ShowStepDue>, { correlationId: 'c' }, deps);
