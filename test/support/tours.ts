@@ -61,6 +61,7 @@ import {
   pressGatherSeconds,
   type StoredShow,
   type StoredTour,
+  stepMoment,
 } from '#shared/tours.ts';
 import { type ApiAnswer, callApi } from '#test/support/api.ts';
 import {
@@ -914,6 +915,23 @@ export const showMailClaim = (
   stream: 'operational' as const,
   context: { tourId: 'tour-1', showId },
 });
+
+/**
+ * bookedWithMailModule's show-1 at its guest-list cutoff (the clock moved to it): the cutoff's step locked
+ * the list and claimed its mail to the promoter, then the invocation died before SES; its retry found the
+ * claim (being sent) and recorded the step. The cutoff's moment.
+ */
+export async function guestListClaimLeftAtCutoff(world: MailModuleWorld) {
+  const cutoff = stepMoment(aShow(), 'guest-list-cutoff').scheduledFor;
+  world.now.value = new Date(cutoff);
+  await world.tours.lockGuestList(ref(), cutoff, { date: aShow().date, scheduledFor: cutoff });
+  await world.mail.deliveries.claim(
+    showMailClaim('guest-list-cutoff', 'booking@nacht.example', { moment: cutoff }),
+    cutoff,
+  );
+  await takeShowStep(world, 'guest-list-cutoff', cutoff);
+  return cutoff;
+}
 
 /** The label's change of tourOf's tour at `at` (the clock moved to it, the change's occurredAt `at` as written). */
 export async function changeAt(world: Pick<MailModuleWorld, 'now' | 'deps'>, at: string, change: ShowChange) {

@@ -4,8 +4,7 @@ import {
   aShow,
   bookedWithMailModule,
   changeAt,
-  ref,
-  showMailClaim,
+  guestListClaimLeftAtCutoff,
   sweepAt,
   takeShowStep,
 } from '#test/support/tours.ts';
@@ -16,17 +15,9 @@ import {
 describe('a stale guest-list claim, the cutoff since moved later on the same day', () => {
   it('sends the promoter the guest list as locked (the same mail, its step standing)', async () => {
     const w = await bookedWithMailModule('2027-01-01T00:00:00Z');
-    const cutoff = stepMoment(aShow(), 'guest-list-cutoff').scheduledFor;
-    w.now.value = new Date(cutoff);
-    // The cutoff's step locked the list and claimed its mail, then the invocation died before SES.
-    const lockedAt = w.now.value.toISOString();
-    await w.tours.lockGuestList(ref(), lockedAt, { date: aShow().date, scheduledFor: cutoff });
-    await w.mail.deliveries.claim(
-      showMailClaim('guest-list-cutoff', 'booking@nacht.example', { moment: lockedAt }),
-      lockedAt,
-    );
-    // The retry finds the claim (being sent) and records the step.
-    await takeShowStep(w, 'guest-list-cutoff', cutoff);
+    // The cutoff's step locked the list and claimed its mail, then the invocation died before SES; the
+    // retry finds the claim (being sent) and records the step.
+    const cutoff = await guestListClaimLeftAtCutoff(w);
     // Minutes later the label moves the cutoff an hour later, the same day: the list stays locked.
     await changeAt(w, new Date(Date.parse(cutoff) + 5 * 60_000).toISOString(), {
       type: 'set',

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stepMoment } from '#shared/tours.ts';
-import {
-  aShow,
-  bookedWithMailModule,
-  ref,
-  showMailClaim,
-  sweepAt,
-  takeShowStep,
-} from '#test/support/tours.ts';
+import { bookedWithMailModule, guestListClaimLeftAtCutoff, sweepAt } from '#test/support/tours.ts';
 
 // docs/design.md#two-mail-streams: a step that finds its promoter suppressed tells the tour manager instead of
 // mailing nobody; docs/design.md#tours: the sweep writes a show's stale mail again as its step would write it
@@ -15,16 +7,9 @@ import {
 describe('a stale guest-list claim, the promoter suppressed before the sweep', () => {
   it('closes the claim and tells the tour manager the promoter cannot be reached, once', async () => {
     const w = await bookedWithMailModule('2027-01-01T00:00:00Z');
-    const cutoff = stepMoment(aShow(), 'guest-list-cutoff').scheduledFor;
-    w.now.value = new Date(cutoff);
     // The cutoff's step locked the list and claimed its mail, then the invocation died before SES; its
     // retry found the claim and recorded the step.
-    await w.tours.lockGuestList(ref(), cutoff, { date: aShow().date, scheduledFor: cutoff });
-    await w.mail.deliveries.claim(
-      showMailClaim('guest-list-cutoff', 'booking@nacht.example', { moment: cutoff }),
-      cutoff,
-    );
-    await takeShowStep(w, 'guest-list-cutoff', cutoff);
+    const cutoff = await guestListClaimLeftAtCutoff(w);
     // The promoter's address bounces meanwhile (on press mail, say): suppressed for both streams.
     w.fakes.suppressed.add('booking@nacht.example');
     w.mail.suppressions = {
