@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { importPage } from '#functions/jobs/outlet-import.ts';
 import type { JobsDeps } from '#functions/jobs/ports.ts';
@@ -399,4 +401,16 @@ export async function aLastAttemptWhoseFenceCloses() {
   world.outlets.upsertByEmail = givenUpAtFenceClose(world.outlets.upsertByEmail.bind(world.outlets));
   renewalThrottled(world);
   return { world, job };
+}
+
+/**
+ * `table` listening on a free local port as the DynamoDB the shared clients reach (its endpoint and test
+ * credentials stubbed into the environment; vi.unstubAllEnvs puts them back).
+ */
+export async function dynamoServedBy(table: Server) {
+  await new Promise<void>((resolve) => table.listen(0, '127.0.0.1', resolve));
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${(table.address() as AddressInfo).port}`);
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
 }

@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dynamoAnsweringWithin } from '#shared/clients.ts';
@@ -7,6 +6,7 @@ import { WriteFence } from '#shared/db/write-fence.ts';
 import {
   aLastAttemptWithWaveStillReading,
   deskLeftBy,
+  dynamoServedBy,
   onFakeTimers,
   runTheLastAttempt,
 } from '#test/support/jobs.ts';
@@ -41,11 +41,7 @@ describe('a row write whose first try timed out and whose later tries were answe
         );
       });
     });
-    await new Promise<void>((resolve) => table.listen(0, '127.0.0.1', resolve));
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${(table.address() as AddressInfo).port}`);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    await dynamoServedBy(table);
     const put = new PutCommand({ TableName: 'backline', Item: { pk: 'OUTLET#out-1', sk: 'OUTLET' } });
     const fence = new WriteFence();
 

@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -7,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { dynamoAnsweringWithin } from '#shared/clients.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { FencedWriteError, WriteFence } from '#shared/db/write-fence.ts';
+import { dynamoServedBy } from '#test/support/jobs.ts';
 import { anOutletInput } from '#test/support/outlets.ts';
 
 describe('a write fence', () => {
@@ -105,11 +105,7 @@ describe("the jobs function's DynamoDB client", () => {
   it('gives up a try that is not answered in time and tries again, rather than waiting on the socket', async () => {
     const tries: number[] = [];
     const silent = createServer(() => tries.push(Date.now()));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    await dynamoServedBy(silent);
     const started = Date.now();
 
     const read = await dynamoAnsweringWithin(200)
@@ -128,11 +124,7 @@ describe("the jobs function's DynamoDB client", () => {
 
   it('leaves a fence knowing a write it sent went unanswered when the client gave its tries up or it failed after more than one try, not when its one try was answered', async () => {
     const silent = createServer(() => {});
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    await dynamoServedBy(silent);
     const put = new PutCommand({ TableName: 'backline', Item: { pk: 'OUTLET#out-1', sk: 'OUTLET' } });
     const givenUp = new WriteFence();
     const timedOut = await givenUp
