@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pressMail } from '#functions/tours/press.ts';
+import type { Show } from '#shared/events/tour-booked.ts';
 import { showsCalendar } from '#shared/ics.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import { aShow } from '#test/support/tours.ts';
@@ -15,6 +16,13 @@ const readBack = (text: string) =>
 
 /** The label's time of the shows' last change (their calendar SEQUENCE). */
 const occurredAt = '2027-01-01T00:00:00.000Z';
+
+/** The calendar `name` of the Echoes' `shows` (tour-1), as the tour manager's page and the press carry it. */
+const calendarOf = (shows: Show[], name = 'Tour') =>
+  showsCalendar(
+    name,
+    shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt })),
+  );
 
 const venue = (city: string, timeZone: string, country: string) => ({
   name: `${city} Hall`,
@@ -56,10 +64,7 @@ describe('show calendars', () => {
       aShow({ showId: 'tokyo', date: '2027-04-02', venue: venue('Tokyo', 'Asia/Tokyo', 'JP') }),
     ];
 
-    const text = showsCalendar(
-      'Tour',
-      shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt })),
-    );
+    const text = calendarOf(shows);
 
     expect(
       text
@@ -103,9 +108,7 @@ describe('show calendars', () => {
       times: { doors: '22:00', set: '23:30', curfew: '04:00' },
     });
 
-    const [event] = readBack(
-      showsCalendar('Tour', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt }]),
-    );
+    const [event] = readBack(calendarOf([show]));
 
     expect(event).toEqual({
       zone: 'Europe/Berlin',
@@ -123,10 +126,7 @@ describe('show calendars', () => {
       aShow({ showId: 'ccu', date: '2027-01-15', venue: venue('Kolkata', 'Asia/Calcutta', 'IN') }),
     ];
 
-    const text = showsCalendar(
-      'Tour',
-      shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt })),
-    );
+    const text = calendarOf(shows);
 
     expect(text).toContain('DTSTART;TZID=Europe/Amsterdam:20271030T190000');
     expect(readBack(text).map(({ zone, localStart, start }) => ({ zone, localStart, start }))).toEqual([
@@ -144,9 +144,7 @@ describe('show calendars', () => {
       venue: venue('Lord Howe Island', 'Australia/Lord_Howe', 'AU'),
     });
 
-    const [event] = readBack(
-      showsCalendar('Tour', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt }]),
-    );
+    const [event] = readBack(calendarOf([show]));
 
     expect(event).toEqual({
       zone: 'Australia/Lord_Howe',
@@ -164,12 +162,7 @@ describe('show calendars', () => {
       aShow({ showId: 'off', date: '2027-06-03', status: 'cancelled' }),
     ];
 
-    const events = readCalendar(
-      showsCalendar(
-        'Tour',
-        shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt })),
-      ),
-    );
+    const events = readCalendar(calendarOf(shows));
 
     expect(events.map((event) => event.status)).toEqual(['TENTATIVE', 'CONFIRMED', 'CANCELLED']);
   });
@@ -178,9 +171,7 @@ describe('show calendars', () => {
     const name = 'Große Halle; Zürich, "Süd" 東京ドーム '.repeat(4).trim();
     const show = aShow({ venue: { ...venue('Zürich', 'Europe/Zurich', 'CH'), name } });
 
-    const text = showsCalendar('Tour\nnotes', [
-      { labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt },
-    ]);
+    const text = calendarOf([show], 'Tour\nnotes');
 
     const octets = text.split('\r\n').map((line) => new TextEncoder().encode(line).length);
     expect(Math.max(...octets)).toBeLessThanOrEqual(75);
@@ -192,9 +183,7 @@ describe('show calendars', () => {
     const times = { soundcheck: '16:30', doors: '19:00', set: '00:30', curfew: '01:30', loadIn: '14:00' };
     const show = aShow({ times });
 
-    const text = showsCalendar('Tour', [
-      { labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt },
-    ]);
+    const text = calendarOf([show]);
 
     expect(readCalendar(text)[0]?.description).toBe(
       'Local times (Europe/Berlin): Load-in 14:00, Soundcheck 16:30, Doors 19:00, Set 00:30, Curfew 01:30',
