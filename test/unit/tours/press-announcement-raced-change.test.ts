@@ -5,6 +5,7 @@ import {
   announcedShow as announced,
   dePressFiringOf,
   metaAt,
+  raceAt,
   runDueSteps,
   sweepsOn,
   takeStepsWritten,
@@ -18,24 +19,18 @@ import {
  */
 async function announcementRacedBefore(raced: 'pressTold' | 'recordPressCountry') {
   const { now, fakes, deps, tours, mailer, firing } = await dePressFiringOf(announced);
-  const original = tours[raced].bind(tours) as (...args: unknown[]) => Promise<unknown>;
-  let racedOnce = false;
-  (tours as Record<typeof raced, unknown>)[raced] = async (...args: unknown[]) => {
-    if (!racedOnce) {
-      racedOnce = true;
-      await applyShowChange(
-        'tour-1',
-        { type: 'set', show: { ...announced, times: { ...announced.times, doors: '20:00' } } },
-        metaAt(now.value.toISOString()),
-        deps,
-      );
-      await takeStepsWritten(fakes);
-    }
-    return original(...args);
-  };
+  const race = raceAt(tours, raced, async () => {
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, times: { ...announced.times, doors: '20:00' } } },
+      metaAt(now.value.toISOString()),
+      deps,
+    );
+    await takeStepsWritten(fakes);
+  });
   await takeStep(firing, { correlationId: 'c' }, deps);
-  expect(racedOnce).toBe(true);
-  (tours as Record<typeof raced, unknown>)[raced] = original;
+  expect(race.raced()).toBe(true);
+  race.unhook();
   await runDueSteps(fakes, now);
   await sweepsOn({ now, deps }, 48);
 

@@ -4,6 +4,7 @@ import { takeStep } from '#functions/tours/steps.ts';
 import {
   announcedShow as announced,
   metaAt,
+  raceAt,
   runDueSteps,
   stepsWritten,
   takeStepsWritten,
@@ -51,18 +52,12 @@ describe('a show moved back to Berlin while the step of its move to Paris is sti
     // label moves the show back to Berlin and that change's step is taken (it tells the outlet "Changed").
     await set({ ...announced, venue: paris }, 60);
     const toParis = stepsWritten(tours);
-    const forget = tours.forgetPressCountry.bind(tours);
-    let movedBack = false;
-    tours.forgetPressCountry = async (ref, country, since) => {
-      if (!movedBack) {
-        movedBack = true;
-        await set(announced, 61);
-        await takeStepsWritten(fakes);
-      }
-      return forget(ref, country, since);
-    };
+    const race = raceAt(tours, 'forgetPressCountry', async () => {
+      await set(announced, 61);
+      await takeStepsWritten(fakes);
+    });
     for (const step of toParis) await takeStep(step, { correlationId: 'c' }, deps);
-    tours.forgetPressCountry = forget;
+    race.unhook();
 
     // An hour later, to Paris again.
     await set({ ...announced, venue: paris }, 120);
