@@ -708,6 +708,25 @@ export function raceAt<T extends object, K extends keyof T>(
 }
 
 /**
+ * raceAt whose act throws `message`: the first call of `target[method]` that `when` lets through fails, as
+ * a step, sweep or write stopped there would (a timeout, a throttled call); later calls go on.
+ */
+export const stopOnceAt = <T extends object, K extends keyof T>(
+  target: T,
+  method: K,
+  message: string,
+  when?: (...args: ArgsOf<T[K]>) => boolean,
+) =>
+  raceAt(
+    target,
+    method,
+    async () => {
+      throw new Error(message);
+    },
+    when,
+  );
+
+/**
  * dePressCancelledOf's `cancellation` taken while, at the point `race` hooks (it sets the hook and gives
  * back what takes it off), the label sets show-1 on again as `onAgain` a minute later (2027-02-03T00:01)
  * and that change's steps run, once; then whatever the change left due runs and the sweep looks, a day

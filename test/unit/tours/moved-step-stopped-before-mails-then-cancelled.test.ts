@@ -5,6 +5,7 @@ import {
   changeAt,
   runOnTo,
   stepsWritten,
+  stopOnceAt,
   sweepAt,
   takeStepsWritten,
   toldDePressOf,
@@ -38,20 +39,14 @@ describe('a move whose step stopped after its notes, before its mails, the show 
   it('tells the German outlet that the show is cancelled', async () => {
     const { now, fakes, deps, mailer } = await toldDePressOf(announced);
     // The move's step stops before its mails: none is claimed.
-    const send = mailer.send.bind(mailer);
-    let stops = 1;
-    mailer.send = async (mails) => {
-      if (stops > 0 && mails.some((m) => m.kind === 'press-moved')) {
-        stops--;
-        throw new Error('the step stopped here');
-      }
-      return send(mails);
-    };
+    const stop = stopOnceAt(mailer, 'send', 'the step stopped here', (mails) =>
+      mails.some((m) => m.kind === 'press-moved'),
+    );
     await changeAt({ now, deps }, '2027-02-10T00:00:00.000Z', { type: 'set', show: paris });
     const stopped: ReturnType<typeof stepsWritten> = [];
     for (const step of stepsWritten(fakes.tours))
       await takeStep(step, { correlationId: 'c' }, deps).catch(() => stopped.push(step));
-    expect(stops).toBe(0);
+    expect(stop.raced()).toBe(true);
     expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
       'press-announcement',
     ]);

@@ -10,6 +10,7 @@ import {
   metaAt,
   officeGet,
   runDueSteps,
+  stopOnceAt,
   tourOf,
 } from '#test/support/tours.ts';
 
@@ -65,12 +66,7 @@ describe("the office's count of outlets told of a show", () => {
     const world = await announcedWithAnswersLost([announced]);
     world.now.value = new Date(world.now.value.getTime() + 24 * 3600_000);
     world.mailer.ses.script = refuseAll;
-    const settle = world.tours.settlePressTold.bind(world.tours);
-    let failures = 1;
-    world.tours.settlePressTold = async (...args) => {
-      if (failures-- > 0) throw new Error('the sweep stopped here');
-      return settle(...args);
-    };
+    stopOnceAt(world.tours, 'settlePressTold', 'the sweep stopped here');
     await expect(sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000)).rejects.toThrow();
 
     expect(await outletsTold(world)).toEqual([['show-1', 0]]);

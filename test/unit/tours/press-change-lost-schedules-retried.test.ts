@@ -6,6 +6,7 @@ import {
   putOnHold,
   runDueSteps,
   runOnTo,
+  stopOnceAt,
   takeStepsWritten,
   toldDePressOf,
 } from '#test/support/tours.ts';
@@ -37,15 +38,7 @@ describe("a show announced again two minutes before its embargo's end, its sched
       announceAt: '2027-03-01T09:00:00.000Z',
       times: { ...announced.times, doors: '20:00' },
     };
-    const upsert = schedules.upsert.bind(schedules);
-    let throttled = false;
-    schedules.upsert = async (schedule) => {
-      if (!throttled) {
-        throttled = true;
-        throw new Error('ThrottlingException');
-      }
-      return upsert(schedule);
-    };
+    stopOnceAt(schedules, 'upsert', 'ThrottlingException');
     await expect(applyShowChange('tour-1', { type: 'set', show: retimed }, change, deps)).rejects.toThrow(
       'ThrottlingException',
     );

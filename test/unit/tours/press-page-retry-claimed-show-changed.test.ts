@@ -6,6 +6,7 @@ import {
   dePressFiringOf,
   metaAt,
   runDueSteps,
+  stopOnceAt,
   sweepsOn,
   takeStepsWritten,
 } from '#test/support/tours.ts';
@@ -24,17 +25,9 @@ describe("a press announcement's retry finding its mail sent, the show changed s
   it("leaves the German outlet's last word the doors that stand (20:00)", async () => {
     const { now, fakes, deps, tours, mailer, firing } = await dePressFiringOf(announced);
     // The invocation stops at its first note of an address, its mail sent.
-    const record = tours.recordPressTold.bind(tours);
-    let stopped = false;
-    tours.recordPressTold = async (...args) => {
-      if (!stopped) {
-        stopped = true;
-        throw new Error('the invocation timed out');
-      }
-      return record(...args);
-    };
+    const stop = stopOnceAt(tours, 'recordPressTold', 'the invocation timed out');
     await expect(takeStep(firing, { correlationId: 'c' }, deps)).rejects.toThrow('timed out');
-    expect(stopped).toBe(true);
+    expect(stop.raced()).toBe(true);
     expect(mailer.sent.map((mail) => mail.kind)).toEqual(['press-announcement']);
 
     await applyShowChange(

@@ -15,6 +15,7 @@ import {
   runDueSteps,
   setShow,
   stepsWritten,
+  stopOnceAt,
   tourOf,
 } from '#test/support/tours.ts';
 
@@ -103,12 +104,7 @@ describe('an address whose announcement the stale-claim sweep ended failed count
     world.now.value = new Date(world.now.value.getTime() + 24 * 3600_000);
     // The resend is refused for good; the write that takes show-1 off the outlet's notes fails once.
     world.mailer.ses.script = (mail) => mail.entries.map(() => ({ status: 'MESSAGE_REJECTED' }));
-    const forget = world.tours.settlePressTold.bind(world.tours);
-    let failures = 1;
-    world.tours.settlePressTold = async (...args) => {
-      if (failures-- > 0) throw new Error('the sweep stopped here');
-      return forget(...args);
-    };
+    stopOnceAt(world.tours, 'settlePressTold', 'the sweep stopped here');
     await expect(sweepStaleTourMail(world.deps, world.now.value.getTime() + 60_000)).rejects.toThrow();
     world.mailer.ses.script = undefined;
     // The next sweep (Outbox Sweep Due, minutes later) runs whole.

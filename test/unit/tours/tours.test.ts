@@ -25,6 +25,7 @@ import {
   ref,
   runDueSteps,
   stepsWritten,
+  stopOnceAt,
   toldDePressOf,
   tourOf,
 } from '#test/support/tours.ts';
@@ -257,15 +258,7 @@ describe('tours', () => {
     // The cancellation is stored, then the first DeleteSchedule fails (throttled, a timeout, a
     // crash): the handler throws and Lambda delivers the very same event again.
     const cancel = metaAt('2027-01-03T00:00:00Z');
-    const deleteSchedule = schedules.delete.bind(schedules);
-    let failed = false;
-    schedules.delete = async (scheduleRef) => {
-      if (!failed) {
-        failed = true;
-        throw new Error('ThrottlingException');
-      }
-      return deleteSchedule(scheduleRef);
-    };
+    stopOnceAt(schedules, 'delete', 'ThrottlingException');
     await expect(
       applyShowChange('tour-1', { type: 'cancel', showId: 'show-1' }, cancel, deps),
     ).rejects.toThrow('ThrottlingException');
