@@ -117,7 +117,12 @@ function timed(item: IcsShow): Timed {
   const times = show.times ?? {};
   const startMs = showTime(show, times.doors ?? times.set ?? times.soundcheck ?? '20:00').epochMs;
   const curfewMs = times.curfew ? showTime(show, times.curfew).epochMs : undefined;
-  const endMs = curfewMs !== undefined && curfewMs > startMs ? curfewMs : startMs + 4 * 3600_000;
+  // Without a curfew: 4 hours from the start, and an hour past a set that starts later (00:15 after doors at 20:00).
+  const setMs = times.set ? showTime(show, times.set).epochMs : startMs;
+  const endMs =
+    curfewMs !== undefined && curfewMs > startMs
+      ? curfewMs
+      : Math.max(startMs + 4 * 3600_000, setMs + 3600_000);
   return { item, startMs, endMs };
 }
 

@@ -119,6 +119,23 @@ describe('show calendars', () => {
     });
   });
 
+  it('ends a show with no curfew after its set, not at midnight before a set at 00:15', () => {
+    const show = aShow({ date: '2027-04-12', times: { doors: '20:00', set: '00:15' } });
+
+    const [event] = readBack(
+      showsCalendar('Tour', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt }]),
+    );
+
+    // Four hours from doors would end it at 00:00, before the set; the set is given an hour.
+    expect(event).toEqual({
+      zone: 'Europe/Berlin',
+      localStart: '2027-04-12T20:00:00',
+      localEnd: '2027-04-13T01:15:00',
+      start: '2027-04-12T18:00:00.000Z',
+      end: '2027-04-12T23:15:00.000Z',
+    });
+  });
+
   it('writes a show in a zone the IANA data links to another (Amsterdam, Stockholm, Kolkata) in that zone, with its VTIMEZONE', () => {
     const shows = [
       aShow({ showId: 'ams', date: '2027-10-30', venue: venue('Amsterdam', 'Europe/Amsterdam', 'NL') }),
