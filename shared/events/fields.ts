@@ -32,11 +32,15 @@ export const UtcInstant = z.pipe(OffsetInstant, z.transform(inUtc));
 
 export const LocalTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'));
 
+/**
+ * A zone's IANA name. Intl also takes a UTC offset (`+05:30`), which is no name: an iCalendar TZID
+ * holding its colon unquoted is unreadable (RFC 5545 3.2), and Scheduler takes names only.
+ */
 export const TimeZone = z.string().check(
   z.refine((zone) => {
     try {
       new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
+      return /^[a-z]/i.test(zone);
     } catch {
       return false;
     }

@@ -324,6 +324,20 @@ describe('tour.booked bodies', () => {
     expect(issues).toEqual([{ path: 'data.shows.1.showId', message: 'appears twice' }]);
   });
 
+  it("refuses a venue's time zone given as a UTC offset (+05:30), which Intl takes but no calendar reads as a TZID", () => {
+    const venue = { ...sampleShow.venue, timeZone: '+05:30' };
+
+    const issues = issuesOf({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { ...TourBooked.sample, shows: [{ ...sampleShow, venue }] },
+    });
+
+    expect(issues).toEqual([
+      { path: 'data.shows.0.venue.timeZone', message: 'must be an IANA time zone such as Europe/London' },
+    ]);
+  });
+
   it("says that a deal's negative guarantee is negative, not that it is no whole number", () => {
     const issues = issuesOf({
       type: 'tour.booked',
