@@ -8,26 +8,46 @@ import type { Show } from './tour-booked.ts';
  * `tour.date.added` / `tour.date.cancelled`, still accepted and upgraded at intake, so a replay of an
  * old webhook upgrades too (see docs/design.md#tours).
  */
-export const TourDateV1 = z.object({
-  dateId: Id,
-  date: IsoDate,
-  city: Name,
-  country: Country,
-  venue: Name,
-  promoter: z.object({ name: Name, email: Email }),
-});
+export const TourDateV1 = z
+  .object({
+    dateId: Id,
+    date: IsoDate,
+    city: Name,
+    country: Country,
+    venue: Name,
+    promoter: z.object({ name: Name, email: Email }),
+  })
+  .check(
+    z.refine((date) => zoneOf(date.country, date.city, date.date) !== undefined, {
+      path: ['city'],
+      error: (issue) =>
+        `is the name of no time zone of ${(issue.input as { country: string }).country}, whose zones keep different times: send the show with its venue.timeZone (shows, tour.booked version 2)`,
+    }),
+  );
 export type TourDateV1 = z.infer<typeof TourDateV1>;
 
 /**
  * A version 1 date knew no time zone: it takes the zone of its country (CLDR's, through
- * `Intl.Locale#getTimeZones`) whose city is the date's city, else the country's first zone.
+ * `Intl.Locale#getTimeZones`) whose city is the date's city, else the country's first zone when all
+ * its zones keep one time on the date (Germany's Berlin and Busingen). Else which is the city's is not
+ * known (Seattle's is not the United States' first, America/Adak, three hours behind): undefined, and
+ * the date is refused.
  */
-export function zoneOf(country: string, city: string): string {
+export function zoneOf(country: string, city: string, date: string): string | undefined {
   const zones =
     (new Intl.Locale(`und-${country}`) as Intl.Locale & { getTimeZones?: () => string[] }).getTimeZones?.() ??
     [];
   const wanted = city.toLowerCase().replaceAll(' ', '_');
-  return zones.find((zone) => zone.toLowerCase().endsWith(`/${wanted}`)) ?? zones[0] ?? 'UTC';
+  const noon = new Date(`${date}T12:00:00Z`);
+  const offsets = new Set(
+    zones.map((timeZone) =>
+      new Intl.DateTimeFormat('en', { timeZone, timeZoneName: 'longOffset' }).format(noon),
+    ),
+  );
+  return (
+    zones.find((zone) => zone.toLowerCase().endsWith(`/${wanted}`)) ??
+    (offsets.size > 1 ? undefined : (zones[0] ?? 'UTC'))
+  );
 }
 
 /** A version 1 date as a show: confirmed (v1 knew no holds), at a venue whose address is its city. */
@@ -39,7 +59,7 @@ export const showOfDate = (date: TourDateV1): z.input<typeof Show> => ({
     address: date.city,
     city: date.city,
     country: date.country,
-    timeZone: zoneOf(date.country, date.city),
+    timeZone: zoneOf(date.country, date.city, date.date)!,
   },
   promoter: date.promoter,
   status: 'confirmed',

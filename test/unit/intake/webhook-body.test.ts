@@ -232,6 +232,30 @@ describe('tour webhooks of version 1, upgraded at intake', () => {
     });
   });
 
+  it("refuses a version 1 date in a city none of its country's several time zones is named for (Seattle), naming its city, where it took the country's first zone, America/Adak", () => {
+    const tour = (dates: object[]) => ({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { tourId: 't', artist: { name: 'A' }, tourManager: { name: 'S', email: 's@x.example' }, dates },
+    });
+    const munich = { ...v1Date, dateId: 'td-munich', city: 'Munich', country: 'DE' };
+
+    const issues = issuesOf(tour([munich, { ...v1Date, dateId: 'td-seattle', city: 'Seattle' }]));
+    const parsed = parse(tour([munich]));
+
+    expect(issues).toEqual([
+      {
+        path: 'data.dates.1.city',
+        message:
+          'is the name of no time zone of US, whose zones keep different times: send the show with its venue.timeZone (shows, tour.booked version 2)',
+      },
+    ]);
+    // Germany's zones (Berlin, Busingen) keep one time: a city of another name takes the first.
+    expect(parsed.ok && parsed.body.data).toMatchObject({
+      shows: [{ venue: { timeZone: 'Europe/Berlin' } }],
+    });
+  });
+
   it('reads tour.date.added as Tour Show Added and tour.date.cancelled as Tour Show Cancelled', () => {
     const added = parse({
       type: 'tour.date.added',
