@@ -5,8 +5,9 @@
  */
 import { escapeHtml, type Markup } from './markup.ts';
 
+// A word longer than the line (a pasted link, a name without spaces) wraps: it would widen the whole page on a phone.
 const style = [
-  'body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}',
+  'body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a;overflow-wrap:anywhere}',
   'h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.5rem}',
   'label{display:block;margin-top:.75rem;font-weight:600}',
   'input,textarea,select{display:block;width:100%;box-sizing:border-box;font-size:1rem;padding:.5rem;margin-top:.25rem}',

@@ -115,3 +115,38 @@ describe("the tour manager's page of a tour of more shows than a page holds", ()
     expect(listedOnce).toBe(1);
   }, 300_000);
 });
+
+describe("the tour manager's page on a phone", () => {
+  it('keeps within the phone’s width when a guest’s name is one long word, which wraps', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const today = (await clockNow()).toISOString().slice(0, 10);
+    const show = aTourShow({
+      date: plusDays(today, 10),
+      venue: aVenue('Graz', 'AT', 'Europe/Vienna'),
+      promoter: aPromoter('Narrow'),
+    });
+    await tourWebhook(label, 'tour.booked', {
+      tourId,
+      artist: { name: 'Narrow Screen' },
+      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
+      shows: [show],
+    });
+    await busIdle();
+    const link = (await tourView(label.id, tourId)).body.tourManagerPage;
+
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    // A name as a booking system may paste it: 120 characters without a space.
+    await page.fill(`#name-${show.showId}`, `plus.one.of.${'x'.repeat(108)}`);
+    await Promise.all([page.waitForLoadState('load'), page.click(`#show-${show.showId} button`)]);
+    const listed = await page.textContent(`#show-${show.showId}`);
+    // The page's width as laid out, in the browser's terms (no DOM types here).
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+    await page.close();
+
+    expect(listed).toContain('plus.one.of.');
+    expect(width).toBeLessThanOrEqual(390);
+  }, 300_000);
+});
