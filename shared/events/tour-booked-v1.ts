@@ -21,7 +21,7 @@ export const TourDateV1 = z
     z.refine((date) => zoneOf(date.country, date.city, date.date) !== undefined, {
       path: ['city'],
       error: (issue) =>
-        `is the name of no time zone of ${(issue.input as { country: string }).country}, whose zones keep different times: send the show with its venue.timeZone (shows, tour.booked version 2)`,
+        `is the name of no time zone of ${(issue.input as { country: string }).country}, whose zones keep different times: send it as a version 2 show, with its venue.timeZone`,
     }),
   );
 export type TourDateV1 = z.infer<typeof TourDateV1>;

@@ -247,7 +247,7 @@ describe('tour webhooks of version 1, upgraded at intake', () => {
       {
         path: 'data.dates.1.city',
         message:
-          'is the name of no time zone of US, whose zones keep different times: send the show with its venue.timeZone (shows, tour.booked version 2)',
+          'is the name of no time zone of US, whose zones keep different times: send it as a version 2 show, with its venue.timeZone',
       },
     ]);
     // Germany's zones (Berlin, Busingen) keep one time: a city of another name takes the first.
