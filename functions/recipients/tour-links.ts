@@ -37,7 +37,9 @@ export interface PagesDeps {
   now: () => Date;
 }
 
-const text = z.string().check(z.trim(), z.minLength(1, 'please fill this in'), z.maxLength(2000));
+/** Past its length, an answer is told how long it may be, in the promoter's words. */
+const atMost = (length: number) => z.maxLength(length, `please shorten it to ${length} characters at most`);
+const text = z.string().check(z.trim(), z.minLength(1, 'please fill this in'), atMost(2000));
 
 const allotmentRange = 'must be a whole number from 0 to 1000';
 
@@ -63,7 +65,7 @@ const AdvanceForm = z.object({
   // An ISO 4217 code as the budgets take one (`Currency`): a typo (EUE) or a made-up code (ABC) is no currency.
   settlementCurrency: z.pipe(z.string().check(z.trim(), z.toUpperCase()), Currency),
   dayContactName: text,
-  dayContactPhone: z.string().check(z.trim(), z.minLength(3, 'please give a phone number'), z.maxLength(40)),
+  dayContactPhone: z.string().check(z.trim(), z.minLength(3, 'please give a phone number'), atMost(40)),
 });
 
 /**

@@ -138,6 +138,30 @@ describe("the promoter's advance page", () => {
     }
   });
 
+  it('tells the promoter an answer too long to take (a pasted rider, a phone past 40 characters) how long it may be, in words, not zod’s terms, storing nothing', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const hospitality = 'Rider: water, towels, hot food for eight. '.repeat(60);
+
+    const { page } = await submitAdvancePage(
+      token,
+      filled(csrfTokenFor(key, token), {
+        hospitality,
+        dayContactPhone: '+49 30 1234567 (ask for the stage manager)',
+      }),
+      deps,
+    );
+
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain(
+      '<span class="error" id="hospitality-error">please shorten it to 2000 characters at most</span>',
+    );
+    expect(page.body).toContain(
+      '<span class="error" id="dayContactPhone-error">please shorten it to 40 characters at most</span>',
+    );
+    expect(page.body).not.toContain('Too big');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+  });
+
   it('refuses a settlement currency that is no ISO 4217 currency (ABC, a typo EUE) with a 400 naming the field, storing nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const csrf = csrfTokenFor(key, token);
