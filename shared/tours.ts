@@ -365,12 +365,12 @@ export function showTime(show: Show, time: string): { epochMs: number; wallTime:
 /** The show's times as instants (UTC ISO 8601). */
 export const showInstant = (show: Show, time: string): string => utcIso(showTime(show, time).epochMs);
 
-/** The show's times in venue local time, with its zone; a time after midnight says so. */
+/** The show's times in venue local time, with its zone; a time after midnight says so (a load-in, before the show, never is). */
 export const scheduleRows = (show: Show) =>
   showTimeLabels.flatMap(([key, label]) => {
     const time = show.times?.[key];
     if (!time) return [];
-    const afterMidnight = time < showDayEnds ? ' (after midnight)' : '';
+    const afterMidnight = time < showDayEnds && key !== 'loadIn' ? ' (after midnight)' : '';
     return [{ label, value: `${time}${afterMidnight} ${show.venue.timeZone}` }];
   });
 
