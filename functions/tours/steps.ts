@@ -160,7 +160,9 @@ export async function takeStep(
     deps.tours.getTour(ref.labelId, ref.tourId),
     deps.tours.getShow(ref),
   ]);
-  if (!tour || !stored?.show) return ignored('unknown show');
+  if (!stored?.show) return ignored('unknown show');
+  // Its booking not applied yet (delivered after the show's own change): retried, not dropped (docs/design.md#tours).
+  if (!tour) throw new Error('tour not booked yet');
   const show = stored as LiveShow;
   const eventMeta = { correlationId: meta.correlationId, labelId: ref.labelId };
   if (stepTaken(show, due.step, due.scheduledFor) && due.step !== 'press-announcement')
