@@ -142,7 +142,7 @@ const advanceStatusText: Record<AdvanceStatus, string> = {
   'not-requested': 'not requested yet',
   requested: 'requested, not yet in',
   reminded: 'reminded, not yet in',
-  overdue: 'overdue: not in after the request and reminders',
+  overdue: 'overdue: still not in ten days before the show',
   submitted: 'submitted',
 };
 

@@ -417,6 +417,18 @@ describe("the tour manager's page", () => {
     ]);
   });
 
+  it('states an overdue advance without naming reminders the promoter was never sent (a show booked 12 days out gets the request alone)', async () => {
+    const { deps, tours } = await world('2027-05-04T10:00:00Z');
+    await tours.markStepDone(ref, 'advance-request', '2027-05-02T08:00:00.000Z', []);
+    await tours.markStepDone(ref, 'advance-escalation', '2027-05-04T08:00:00.000Z', []);
+
+    const line = String((await openTourManagerPage(tourManagerToken(), deps)).body).match(
+      /Advance: [^<]*/,
+    )?.[0];
+
+    expect(line).toBe('Advance: overdue: still not in ten days before the show');
+  });
+
   it("answers a tour of 13 shows whose full guest lists hold the names longest once escaped 5 shows a page, each a 200 well within Lambda's 6 MB answer, with every guest on one of the pages", async () => {
     const tours = new InMemoryTours();
     // Every text the routes take at its longest, of the character that grows most on the page:
