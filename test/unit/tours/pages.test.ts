@@ -144,7 +144,7 @@ describe("the promoter's advance page", () => {
 
     const { page } = await submitAdvancePage(
       token,
-      filled(csrfTokenFor(key, token), {
+      filledAdvanceForm(csrfTokenFor(key, token), {
         hospitality,
         dayContactPhone: '+49 30 1234567 (ask for the stage manager)',
       }),
