@@ -12,7 +12,14 @@ export const Id = z.string().check(z.minLength(1), z.maxLength(128));
 /** A person's, a venue's or a vendor's name as the label writes it: trimmed, 1 to 200 characters. */
 export const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 
-export const IsoDate = z.isoDate();
+/**
+ * A day in the years 1970 to 9998: the instants Backline keeps are in the years 1970-9999 (see
+ * `OffsetInstant`), and what is kept of a day reaches past it (a show's day ends at 06:00 the next day, a
+ * release is out in every zone by then). A day that is no ISO 8601 date at all may be told both.
+ */
+export const IsoDate = z
+  .isoDate()
+  .check(z.refine((day) => day > '1970' && day < '9999', 'must be from 1970 to 9998'));
 /** In UTC, as ISO 8601; `toJSON` is `toISOString` answering null, not throwing, for no date-time. */
 const inUtc = (instant: string): string => new Date(instant).toJSON();
 

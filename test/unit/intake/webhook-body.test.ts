@@ -362,6 +362,21 @@ describe('tour.booked bodies', () => {
     ]);
   });
 
+  it('refuses a show or a release dated where what Backline keeps of its day leaves the years 1970-9999 (0000-01-01, 9999-12-31), naming the date, where the functions that took it dead-lettered it', () => {
+    const showIssues = ['0000-01-01', '9999-12-31', '1970-01-01', '9998-12-31'].map((date) =>
+      issuesOf({
+        type: 'tour.show.added',
+        timestamp: '2027-01-05T10:00:00Z',
+        data: { tourId: 'tour-1', show: { ...sampleShow, date } },
+      }),
+    );
+    const releaseIssues = issuesOf(aReleaseWebhook({ releaseDate: '9999-12-31' }));
+
+    const refused = (path: string) => [{ path, message: 'must be from 1970 to 9998' }];
+    expect(showIssues).toEqual([refused('data.show.date'), refused('data.show.date'), [], []]);
+    expect(releaseIssues).toEqual(refused('data.releaseDate'));
+  });
+
   it("says that a deal's negative guarantee is negative, not that it is no whole number", () => {
     const issues = issuesOf({
       type: 'tour.booked',
