@@ -56,8 +56,8 @@ export const Cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(61
 
 /**
  * `limit`: at most `most` rows a page (each listing sets it for its longest row), `usual` when not given.
- * A query's text that is no number (`ten`, or `2,3`: an HTTP API joins a repeated parameter's values
- * with a comma) becomes NaN, which zod's own message would show as such.
+ * A query's text that is no number (`ten`, or `2,3`; a parameter given twice is told so by `queryOf`)
+ * becomes NaN, which zod's own message would show as such.
  */
 export const pageLimit = (most: number, usual: number) =>
   z._default(

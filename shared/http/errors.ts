@@ -17,6 +17,9 @@ export class HttpError extends Error {
   }
 }
 
+/** What a 400 says of a field a strict object does not have. */
+export const notKnown = 'is not a known field';
+
 export class ValidationError extends HttpError {
   readonly issues: Issue[];
   constructor(issues: Issue[]) {
@@ -34,7 +37,7 @@ export class ValidationError extends HttpError {
       error.issues.flatMap((issue) =>
         // A strict object's unknown keys, each named as its own field.
         issue.code === 'unrecognized_keys'
-          ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'is not a known field' }))
+          ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: notKnown }))
           : [{ path: pathOf(issue.path), message: issue.message }],
       ),
     );
@@ -83,7 +86,7 @@ export function jsonIssues(value: unknown, closed: boolean): Issue[] {
         stack.push({
           value: child,
           at: { key, parent: next.at },
-          ...(closed && key === '__proto__' ? { refused: 'is not a known field' } : {}),
+          ...(closed && key === '__proto__' ? { refused: notKnown } : {}),
           ...(key.isWellFormed() ? {} : { refused: loneSurrogate }),
         });
   }

@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { jsonIssues, unsupportedMediaType, ValidationError } from './errors.ts';
+import { jsonIssues, notKnown, unsupportedMediaType, ValidationError } from './errors.ts';
 import { type HttpEvent, header, isJsonMediaType, jsonBody, rawBody } from './responses.ts';
 
 /**
@@ -43,9 +43,28 @@ export const noBodyOf = (event: HttpEvent): void => {
   if (rawBody(event).toString('utf8').trim() !== '') jsonOf(NoBody, event);
 };
 
-/** The query parameters, or a 400 naming each invalid one `query.<name>`. */
-export const queryOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> =>
-  valid(schema, event.queryStringParameters ?? {}, ['query']);
+/**
+ * The query parameters, or a 400 naming each invalid one `query.<name>`. A parameter given more than
+ * once is told so (an unknown one that it is unknown): an HTTP API joins a repeated parameter's values
+ * with a comma, which read as one value would be judged as such (`limit=1&limit=2` as `1,2`, no whole
+ * number) or taken (`genre=rock&genre=pop` as the genre `rock,pop`). The raw query string tells a
+ * repeated parameter from a value holding a comma.
+ */
+export const queryOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
+  const names = [...new URLSearchParams(event.rawQueryString ?? '').keys()];
+  const repeated = new Set(
+    names.filter((name, i) => names.indexOf(name) !== i).map((name) => `query.${name}`),
+  );
+  if (repeated.size === 0) return valid(schema, event.queryStringParameters ?? {}, ['query']);
+  const result = schema.safeParse(event.queryStringParameters ?? {});
+  const issues = result.success ? [] : ValidationError.fromZod(result.error, ['query']).issues;
+  const unknown = new Set(issues.filter((i) => i.message === notKnown).map((i) => i.path));
+  const once = [...repeated].filter((path) => !unknown.has(path));
+  throw new ValidationError([
+    ...once.map((path) => ({ path, message: 'was given more than once: give it once' })),
+    ...issues.filter((i) => !once.some((path) => i.path === path || i.path.startsWith(`${path}.`))),
+  ]);
+};
 
 /** One path parameter, or a 400 naming it `path.<name>`. */
 export const pathParameterOf = <T extends z.ZodMiniType>(

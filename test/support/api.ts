@@ -8,7 +8,8 @@ export interface ApiRequest {
   route: string;
   /** The route's own parameters are taken from these, as API Gateway passes only those. */
   pathParameters?: Record<string, string>;
-  query?: Record<string, string>;
+  /** A parameter given as a list is repeated in the query string, its values joined with commas as an HTTP API passes them. */
+  query?: Record<string, string | string[]>;
   /** A Buffer is sent base64-encoded, as API Gateway passes bytes that are not UTF-8. */
   body?: string | Buffer;
   /** Laid over `authorization: Bearer key` and, with a body, `content-type: application/json`; undefined drops one. */
@@ -33,6 +34,9 @@ export async function callApi(
   const names = [...route.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
   const path = route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(pathParameters[name]));
   const binary = Buffer.isBuffer(body);
+  const pairs = Object.entries(query ?? {}).flatMap(([name, values]) =>
+    [values].flat().map((value): [string, string] => [name, value]),
+  );
   const sent = Object.entries({
     authorization: 'Bearer key',
     ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -43,9 +47,11 @@ export async function callApi(
       version: '2.0',
       routeKey: `${method} ${route}`,
       rawPath: path,
-      rawQueryString: new URLSearchParams(query).toString(),
+      rawQueryString: new URLSearchParams(pairs).toString(),
       headers: Object.fromEntries(sent),
-      queryStringParameters: query,
+      queryStringParameters:
+        query &&
+        Object.fromEntries(Object.entries(query).map(([name, values]) => [name, [values].flat().join(',')])),
       requestContext: { http: { method, path } },
       pathParameters: Object.fromEntries(names.map((name) => [name, pathParameters[name]])),
       body: binary ? body.toString('base64') : body,

@@ -235,7 +235,7 @@ describe('media outlet routes', () => {
     const { call } = setup();
 
     const word = await call('GET', '/media-outlets', { query: { limit: 'ten' } });
-    // An HTTP API joins a repeated query parameter's values with a comma.
+    // Two numbers in one value (a parameter given twice is told so: input-names.test.ts).
     const twice = await call('GET', '/media-outlets', { query: { limit: '2,3' } });
     const half = await call('GET', '/media-outlets', { query: { limit: '1.5' } });
     // Past the range and past what JavaScript holds exactly: told the range alone.
