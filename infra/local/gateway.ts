@@ -53,8 +53,7 @@ export function createGateway(options: {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const body = await readBody(req);
-      if (body === undefined)
-        return send(res, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
+      if (body === undefined) return send(res, own(413, '{"message":"Request Entity Too Large"}'));
       if (url.pathname.startsWith('/_local/') || url.pathname === '/health') {
         const answer = await options.admin(req, url, body);
         if (answer.status !== 0) {
@@ -66,28 +65,31 @@ export function createGateway(options: {
                   headers: { 'content-type': answer.contentType, 'cache-control': 'no-store' },
                   body: String(answer.body),
                 }
-              : { statusCode: answer.status, body: JSON.stringify(answer.body) },
+              : own(answer.status, JSON.stringify(answer.body)),
           );
         }
       }
       const method = (req.method ?? 'GET').toUpperCase();
       const match = findRoute(routes, method, url.pathname);
       if (match === 'malformed') {
-        return send(res, {
-          statusCode: 400,
-          body: JSON.stringify({
-            message: `Bad Request: the path ${url.pathname} has malformed percent-encoding`,
-          }),
-        });
+        return send(
+          res,
+          own(
+            400,
+            JSON.stringify({
+              message: `Bad Request: the path ${url.pathname} has malformed percent-encoding`,
+            }),
+          ),
+        );
       }
-      if (!match) return send(res, { statusCode: 404, body: '{"message":"Not Found"}' });
+      if (!match) return send(res, own(404, '{"message":"Not Found"}'));
       const event = toEvent(req, url, body, match.route, match.params, options.account);
       if (Buffer.byteLength(JSON.stringify(event)) > maxEventBytes) {
         // Lambda refuses the invocation, and the function never sees the request.
         console.error(
           `[gateway] ${match.route.routeKey}: the event passes Lambda's ${maxEventBytes}-byte request payload: 413`,
         );
-        return send(res, { statusCode: 413, body: '{"message":"Request Too Long"}' });
+        return send(res, own(413, '{"message":"Request Too Long"}'));
       }
       let result: unknown;
       let timer: NodeJS.Timeout | undefined;
@@ -105,11 +107,11 @@ export function createGateway(options: {
           console.error(
             `[gateway] ${match.route.routeKey} -> ${match.route.function} ran past the ${timeoutMs} ms integration timeout: 503`,
           );
-          return send(res, { statusCode: 503, body: '{"message":"Service Unavailable"}' });
+          return send(res, own(503, '{"message":"Service Unavailable"}'));
         }
       } catch (error) {
         console.error(`[gateway] ${match.route.routeKey} -> ${match.route.function} failed:`, error);
-        return send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+        return send(res, own(500, '{"message":"Internal Server Error"}'));
       } finally {
         clearTimeout(timer);
       }
@@ -119,12 +121,12 @@ export function createGateway(options: {
         console.error(
           `[gateway] ${match.route.routeKey} -> ${match.route.function} answered ${size} bytes, past Lambda's ${maxResultBytes}-byte response payload: 500`,
         );
-        return send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+        return send(res, own(500, '{"message":"Internal Server Error"}'));
       }
       send(res, toResult(result));
     } catch (error) {
       console.error('[gateway] request failed:', error);
-      if (!res.headersSent) send(res, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+      if (!res.headersSent) send(res, own(500, '{"message":"Internal Server Error"}'));
     }
   });
 }
@@ -293,8 +295,16 @@ function toResult(result: unknown): APIGatewayProxyStructuredResultV2 {
   };
 }
 
+/** An answer of the gateway's own (an unknown route, a limit passed) or of the admin routes: JSON. */
+const own = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body,
+});
+
+/** The answer with the headers it carries and no other: a function's 303 with no body names no media type. */
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
-  const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
+  const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {}))
     headers[name.toLowerCase()] = String(value);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;

@@ -135,6 +135,26 @@ describe('the local HTTP gateway', () => {
     expect(await inferred.json()).toEqual({ hello: 'world' });
   });
 
+  it("adds no content type to the function's own answer: a 303 with no body says nothing of JSON", async () => {
+    answer = {
+      statusCode: 303,
+      headers: { location: 'tok?saved=submitted', 'cache-control': 'no-store' },
+      body: '',
+    };
+    const redirect = await fetch(`${base}/media-outlets/o1`, { method: 'GET', redirect: 'manual' });
+    answer = { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<p>hi</p>' };
+    const page = await fetch(`${base}/media-outlets/o1`);
+    const unknown = await fetch(`${base}/nowhere`);
+
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.get('content-type')).toBeNull();
+    expect(await redirect.text()).toBe('');
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // The gateway's own answers are JSON, and say so.
+    expect(unknown.headers.get('content-type')).toBe('application/json');
+    expect(await unknown.json()).toEqual({ message: 'Not Found' });
+  });
+
   it('answers 400 naming the path, without invoking anything, when a path parameter is malformed percent-encoding', async () => {
     const before = received.length;
 
