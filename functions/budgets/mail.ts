@@ -76,11 +76,11 @@ export function alertMail(
         }
       : alert.kind === 'forecast'
         ? {
-            headline: `at this rate the money runs out on ${alert.runsOutOn}`,
+            headline: `At this rate the money runs out on ${alert.runsOutOn}`,
             detail: `At the last 7 days' rate the budget is spent on ${alert.runsOutOn}, before its end on ${budget.period.end}; the forecast at the end is ${money(day.forecastAtEnd)} against ${money(figures.planned)} planned.`,
           }
         : {
-            headline: `line ${alert.line.lineId} is over its plan`,
+            headline: `Line ${alert.line.lineId} is over its plan`,
             detail: `Line ${alert.line.lineId} has ${money(alert.line.spent)} spent against ${money(alert.line.planned)} planned.`,
           };
   return {

@@ -9,6 +9,8 @@ import type { MailTemplate } from './templates.ts';
  * The report's bars are table cells, 20 per budget, filled in proportion to the share used: they
  * render in mail clients that show no images and no CSS widths.
  */
+const footer = 'Backline sends this to the owner of the budget.';
+
 const page = (body: string) =>
   [
     '<!doctype html>',
@@ -16,9 +18,13 @@ const page = (body: string) =>
     '<body style="font-family: Helvetica, Arial, sans-serif; line-height: 1.5; color: #1a1a1a">',
     '<p>Hello {{html.ownerName}},</p>',
     body,
-    '<p style="font-size: 12px; color: #666">Backline sends this to the owner of the budget.</p>',
+    `<p style="font-size: 12px; color: #666">${footer}</p>`,
     '</body></html>',
   ].join('\n');
+
+/** The text part: what the HTML part says, the same footer below `--` as every mail's text part. */
+const textPage = (lines: string[]) =>
+  ['Hello {{text.ownerName}},', '', ...lines, '', '--', footer].join('\n');
 
 const reportRow = [
   '<tr>',
@@ -50,10 +56,9 @@ export const budgetTemplates: MailTemplate[] = [
         '</table>',
       ].join('\n'),
     ),
-    text: [
-      'Hello {{text.ownerName}},',
-      '',
+    text: textPage([
       '{{text.headline}}',
+      '',
       '{{text.detail}}',
       '',
       'Budget: {{text.budgetId}} ({{text.scope}})',
@@ -61,7 +66,7 @@ export const budgetTemplates: MailTemplate[] = [
       'Spent (committed and actual): {{text.used}} ({{text.usedPercent}} %)',
       'Forecast at the end: {{text.forecastAtEnd}}',
       'Runs out on: {{text.runsOutOn}}',
-    ].join('\n'),
+    ]),
   },
   {
     name: budgetTemplateNames.report,
@@ -82,9 +87,7 @@ export const budgetTemplates: MailTemplate[] = [
         '{{#if html.held.length}}<h2 style="font-size: 16px">Expenses for unknown budgets (over 7 days)</h2><ul>{{#each html.held}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',
       ].join('\n'),
     ),
-    text: [
-      'Hello {{text.ownerName}},',
-      '',
+    text: textPage([
       'Your budgets on {{text.date}}:',
       '',
       '{{#each text.rows}}{{budgetId}} ({{scope}}): planned {{planned}}, committed {{committed}}, actual {{actual}}, remaining {{remaining}}, {{usedPercent}} % used [{{barText}}], forecast at end {{forecastAtEnd}}, runs out on {{runsOutOn}}, {{status}}',
@@ -106,6 +109,6 @@ export const budgetTemplates: MailTemplate[] = [
       '{{#if text.held.length}}Expenses for unknown budgets (over 7 days):',
       '{{#each text.held}}- {{this}}',
       '{{/each}}{{/if}}',
-    ].join('\n'),
+    ]),
   },
 ];

@@ -190,9 +190,9 @@ describe('budgets across a month on the local cloud', () => {
     // day 5. Day 3: 860 EUR spent, all in the last 7 days: 2,140 EUR left lasts 18 days at that rate.
     const days = [...alertsOn].filter(([, subjects]) => subjects.length > 0);
     expect(days).toEqual([
-      [3, [`Budget ${main.budgetId}: at this rate the money runs out on ${plusDays(day0, 21)}`]],
+      [3, [`Budget ${main.budgetId}: At this rate the money runs out on ${plusDays(day0, 21)}`]],
       [10, [`Budget ${main.budgetId}: 50 % of the plan is spent`]],
-      [17, [`Budget ${main.budgetId}: line radio is over its plan`]],
+      [17, [`Budget ${main.budgetId}: Line radio is over its plan`]],
       [18, [`Budget ${main.budgetId}: 80 % of the plan is spent`]],
       [23, [`Budget ${main.budgetId}: 100 % of the plan is spent`]],
     ]);

@@ -523,9 +523,9 @@ describe('the daily reconciliation', () => {
     const days = [...alertsOn].filter(([, alerts]) => alerts.length > 0);
     expect(days).toEqual([
       // Day 4: 24,000 spent, 24,000 in the last 7 days; 76,000 left lasts 23 days at that rate.
-      ['2027-03-04', ['at this rate the money runs out on 2027-03-27']],
+      ['2027-03-04', ['At this rate the money runs out on 2027-03-27']],
       ['2027-03-09', ['50 % of the plan is spent']],
-      ['2027-03-11', ['line radio is over its plan']],
+      ['2027-03-11', ['Line radio is over its plan']],
       ['2027-03-14', ['80 % of the plan is spent']],
       ['2027-03-17', ['100 % of the plan is spent']],
     ]);

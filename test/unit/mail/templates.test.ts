@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { noticeTemplateData, templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
 import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 // As SES renders stored templates: Handlebars, built-in helpers only, and no HTML escaping.
@@ -188,5 +189,49 @@ describe('release mail templates', () => {
     expect(change.text).toContain('now Friday, 12 March 2027, 00:00 (Europe/London)');
     expect(cancel.subject).toBe('Cancelled: Night Drive by The Midnight Echoes');
     expect(cancel.text).toContain('Artist withdrew.');
+  });
+});
+
+/** What a mail's HTML part says, line by line as its text part puts it: a row's heading and cell as `heading: cell`. */
+const saidIn = (html: string) =>
+  html
+    .replace(/^[\s\S]*<body[^>]*>/, '')
+    .replace(/<\/th><td>/g, ': ')
+    .replace(/<[^>]+>/g, '\n')
+    .replace(
+      /&(amp|lt|gt|quot|#39);/g,
+      (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name] as string,
+    )
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+const saidInText = (text: string) => text.split('\n').filter((line) => line.trim() !== '' && line !== '--');
+
+describe('budget mail templates', () => {
+  it("capitalises an alert's heading as every other mail's, and its text part says what its HTML part says, footer included", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    // 60.00 EUR a day against 1,000.00: the forecast first, then the thresholds and the radio line.
+    for (let day = 1; day <= 17; day++) {
+      const date = `2027-03-${String(day).padStart(2, '0')}`;
+      await h.expense(
+        anExpense({ expenseId: `exp-${day}`, date, amount: { minor: 6_000, currency: 'EUR' } }),
+      );
+      await h.reconcile(date);
+    }
+    await h.report('2027-03-17');
+    const mails = h.received().map((m) => ({ template: m.template, ...renderMail(m.template, m.data) }));
+    const alerts = mails.filter((m) => m.template === budgetTemplateNames.alert);
+    const report = mails.find((m) => m.template === budgetTemplateNames.report)!;
+
+    expect(alerts.map((m) => m.html.match(/<h1[^>]*>(.*)<\/h1>/)?.[1])).toEqual([
+      'At this rate the money runs out on 2027-03-27',
+      '50 % of the plan is spent',
+      'Line radio is over its plan',
+      '80 % of the plan is spent',
+      '100 % of the plan is spent',
+    ]);
+    for (const alert of alerts) expect(saidInText(alert.text)).toEqual(saidIn(alert.html));
+    expect(saidInText(report.text).at(-1)).toBe(saidIn(report.html).at(-1));
   });
 });
