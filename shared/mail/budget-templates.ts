@@ -22,6 +22,10 @@ const page = (body: string) =>
     '</body></html>',
   ].join('\n');
 
+/** A section of the report's text part: after a blank line, its title and a line for each item; nothing when empty. */
+const textSection = (list: string, title: string) =>
+  `{{#if text.${list}.length}}\n\n${title}:{{#each text.${list}}}\n- {{this}}{{/each}}{{/if}}`;
+
 /** The text part: what the HTML part says, the same footer below `--` as every mail's text part. */
 const textPage = (lines: string[]) =>
   ['Hello {{text.ownerName}},', '', ...lines, '', '--', footer].join('\n');
@@ -90,25 +94,15 @@ export const budgetTemplates: MailTemplate[] = [
     text: textPage([
       'Your budgets on {{text.date}}:',
       '',
-      '{{#each text.rows}}{{budgetId}} ({{scope}}): planned {{planned}}, committed {{committed}}, actual {{actual}}, remaining {{remaining}}, {{usedPercent}} % used [{{barText}}], forecast at end {{forecastAtEnd}}, runs out on {{runsOutOn}}, {{status}}',
-      '{{/each}}',
-      '{{#if text.notListed}}{{text.notListed}}',
-      '',
-      '{{/if}}{{#if text.linesOver.length}}Lines over plan:',
-      '{{#each text.linesOver}}- {{this}}',
-      '{{/each}}{{/if}}',
-      '{{#if text.unconverted.length}}Expenses that need a rate:',
-      '{{#each text.unconverted}}- {{this}}',
-      '{{/each}}{{/if}}',
-      '{{#if text.duplicates.length}}Possible duplicates:',
-      '{{#each text.duplicates}}- {{this}}',
-      '{{/each}}{{/if}}',
-      '{{#if text.drift.length}}Running totals repaired:',
-      '{{#each text.drift}}- {{this}}',
-      '{{/each}}{{/if}}',
-      '{{#if text.held.length}}Expenses for unknown budgets (over 7 days):',
-      '{{#each text.held}}- {{this}}',
-      '{{/each}}{{/if}}',
+      [
+        '{{#each text.rows}}{{#if @index}}\n{{/if}}{{budgetId}} ({{scope}}): planned {{planned}}, committed {{committed}}, actual {{actual}}, remaining {{remaining}}, {{usedPercent}} % used [{{barText}}], forecast at end {{forecastAtEnd}}, runs out on {{runsOutOn}}, {{status}}{{/each}}',
+        '{{#if text.notListed}}\n\n{{text.notListed}}{{/if}}',
+        textSection('linesOver', 'Lines over plan'),
+        textSection('unconverted', 'Expenses that need a rate'),
+        textSection('duplicates', 'Possible duplicates'),
+        textSection('drift', 'Running totals repaired'),
+        textSection('held', 'Expenses for unknown budgets (over 7 days)'),
+      ].join(''),
     ]),
   },
 ];

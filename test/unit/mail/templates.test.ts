@@ -233,5 +233,8 @@ describe('budget mail templates', () => {
     ]);
     for (const alert of alerts) expect(saidInText(alert.text)).toEqual(saidIn(alert.html));
     expect(saidInText(report.text).at(-1)).toBe(saidIn(report.html).at(-1));
+    // The report's sections each after one blank line, and no run of blank lines where a section is empty.
+    expect(report.text).toContain('over\n\nLines over plan:\n- bud-1: radio');
+    expect(report.text).not.toMatch(/\n\n\n/);
   });
 });
