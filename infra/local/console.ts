@@ -1,6 +1,7 @@
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
 import { unconvertedText } from '#shared/budgets/ledger.ts';
+import { dateIn } from '#shared/days.ts';
 import { type Markup, markup, trusted } from '#shared/http/markup.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { EventRecord, LocalBus } from './bus/bus.ts';
@@ -162,8 +163,11 @@ function tourShows(view: TourView): Markup {
   )}</ul>`;
 }
 
-/** A budget's spend (committed and actual) against its plan as a bar, with the amounts and alerts. */
-function budgetBar(view: BudgetView): Markup {
+/**
+ * A budget's spend (committed and actual) against its plan as a bar, with the amounts and alerts: a
+ * threshold dated on the manager's day (`timeZone`) its reconciliation ran, the day its mail names.
+ */
+function budgetBar(view: BudgetView, timeZone: string): Markup {
   const { totals } = view;
   const money = (minor: number) => formatMoney({ minor, currency: totals.currency });
   const used = totals.committed + totals.actual;
@@ -173,7 +177,7 @@ function budgetBar(view: BudgetView): Markup {
   );
   return markup`<div class="bar" role="img" aria-label="${totals.usedPercent} % of the plan used"><div class="fill${over ? ' over' : ''}" style="width:${Math.min(totals.usedPercent, 100)}%"></div></div>
 <div><strong>${totals.usedPercent} %</strong> used: ${money(used)} of ${money(totals.planned)} <small>(${money(totals.actual)} spent, ${money(totals.committed)} committed; ${money(totals.remaining)} left)</small></div>
-${view.thresholdsCrossed.length ? markup`<div class="alerts">${view.thresholdsCrossed.map((crossed) => markup`${badge('alert')} ${crossed.threshold} % crossed <small>${crossed.on.slice(0, 10)}</small> `)}</div>` : ''}
+${view.thresholdsCrossed.length ? markup`<div class="alerts">${view.thresholdsCrossed.map((crossed) => markup`${badge('alert')} ${crossed.threshold} % crossed <small>${dateIn(crossed.on, timeZone)}</small> `)}</div>` : ''}
 ${unconverted.length ? markup`<div><small>not converted yet: ${unconverted.join(', ')}</small></div>` : ''}
 <small>${view.expenses} expense${view.expenses === 1 ? '' : 's'}; ${view.lastReconciled ? markup`reconciled ${view.lastReconciled.date}: ${badge(view.lastReconciled.status)}` : 'not reconciled yet'}</small>`;
 }
@@ -272,7 +276,7 @@ ${budgets.length === 0 ? markup`<p><small>No budget seen on the bus yet.</small>
 <table>${budgets.map((b) =>
     typeof b.view === 'string'
       ? markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId}</small></td><td><small>${b.view}</small></td></tr>`
-      : markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId} · ${b.view.scope.kind} ${b.view.scope.id}</small><br><small>owner ${b.view.owner.name}</small></td><td>${budgetBar(b.view)}</td></tr>`,
+      : markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId} · ${b.view.scope.kind} ${b.view.scope.id}</small><br><small>owner ${b.view.owner.name}</small></td><td>${budgetBar(b.view, zone)}</td></tr>`,
   )}</table></section>
 
 <section id="mail"><h2>Mail sent (${mail.length === 30 ? 'latest 30' : mail.length})</h2>

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { budgetRoutes } from '#functions/office/budgets.ts';
+import { consolePage } from '#infra/local/console.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
+
+describe("the local console's budgets", () => {
+  it("dates a threshold crossed on the manager's day, as the alert mail and the reconciliation do, not UTC's", async () => {
+    // Tokyo: the reconciliation of 2 March runs at 07:00 there, 22:00 UTC on 1 March.
+    const timeZone = 'Asia/Tokyo';
+    const h = budgetsHarness({ timeZone, now: '2027-03-01T22:00:00.000Z' });
+    await h.budget(aBudget());
+    await h.expense(anExpense({ amount: { minor: 85_000, currency: 'EUR' } }));
+    await h.reconcile('2027-03-02');
+    const route = budgetRoutes({
+      budgets: h.store,
+      labels: new InMemoryLabels(),
+      now: () => new Date('2027-03-01T22:05:00Z'),
+      timeZone,
+    }).find((r) => r.method === 'GET' && r.path === '/labels/{labelId}/budgets/{budgetId}')!;
+    const answer = await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+      headers: {},
+      isBase64Encoded: false,
+      pathParameters: { labelId: 'lbl-1', budgetId: 'bud-1' },
+    } as never);
+
+    const page = await consolePage({
+      clock: { now: () => new Date('2027-03-01T22:05:00Z'), offsetMs: () => 0 },
+      managerTimeZone: timeZone,
+      bus: {
+        shownEvents: () => [
+          {
+            bus: 'backline',
+            event: {
+              id: 'evt-1',
+              time: '2027-03-01T21:00:00Z',
+              'detail-type': 'Budget Set',
+              detail: { metadata: { labelId: 'lbl-1' }, data: { budgetId: 'bud-1' } },
+            },
+            invocations: [],
+          } as never,
+        ],
+        deadLetters: () => [],
+      },
+      scheduler: { pending: () => [] },
+      sesUrl: () => 'http://127.0.0.1:9',
+      api: async () => new Response(answer.body, { status: 200 }),
+    });
+    const mail = h.received().filter((m) => m.kind === 'threshold-crossed');
+
+    // 850.00 of 1,000.00 EUR: the 50 % and 80 % alerts, each mailed as of 2 March.
+    expect(mail.map((m) => (m.data as { text: { detail: string } }).text.detail)).toEqual([
+      expect.stringContaining('On 2027-03-02'),
+      expect.stringContaining('On 2027-03-02'),
+    ]);
+    expect(page).toContain('reconciled 2027-03-02');
+    expect(page).toMatch(/80 % crossed <small>2027-03-02<\/small>/);
+  });
+});
