@@ -55,6 +55,15 @@ function promoAssetsOf(release: StoredRelease, radio: boolean) {
   return (release.details?.promoAssets ?? []).map((asset, index) => ({ ...asset, index, position: index }));
 }
 
+/**
+ * When a link's days start: when the mail is sent, or when the promo opens (`promoAvailableAt`) if that
+ * is later, so a link is never spent before it can be opened (docs/design.md#embargoes).
+ */
+const promoOpensAt = (release: StoredRelease, sentAt: Date): Date => {
+  const availableAt = Date.parse(release.details?.promoAvailableAt ?? '');
+  return availableAt > sentAt.getTime() ? new Date(availableAt) : sentAt;
+};
+
 /** Personal links: the signed one-click unsubscribe link and one promo link per asset. */
 export const signedLinks = (): RecipientLinks => ({
   async forRecipient(outlet, release, sentAt, options = {}) {
@@ -69,6 +78,7 @@ export const signedLinks = (): RecipientLinks => ({
       }),
     );
     const assets = promoAssetsOf(release, options.radio === true);
+    const opensAt = promoOpensAt(release, sentAt);
     const promoLinks = await Promise.all(
       assets.map(async (asset) => ({
         label: assetLabel(asset.kind, asset.position),
@@ -81,7 +91,7 @@ export const signedLinks = (): RecipientLinks => ({
             assetIndex: asset.index,
             assetKind: asset.kind,
             url: asset.url,
-            ...(asset.expiresInDays ? { expiresAt: promoExpiry(sentAt, asset.expiresInDays) } : {}),
+            ...(asset.expiresInDays ? { expiresAt: promoExpiry(opensAt, asset.expiresInDays) } : {}),
             ...(asset.maxAccesses ? { maxAccesses: asset.maxAccesses } : {}),
           }),
         ),

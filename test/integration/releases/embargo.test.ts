@@ -92,6 +92,37 @@ describe('embargoes on the local cloud', () => {
     );
   });
 
+  it('counts a promo link’s days from when the promo opens, not from the mail, when promoAvailableAt is later', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
+    const promoAvailableAt = await at(6 * 24 * 60);
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB'],
+      releaseDate: await daysFromNow(30),
+      timeZone: 'Europe/London',
+      promoAvailableAt,
+      promoAssets: [{ kind: 'stream', url: 'https://promo.example.com/two-days', expiresInDays: 2 }],
+    });
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await at(0), data: release });
+    const [announcement] = await waitFor(async () => {
+      const mails = await mailTo(outlet.email, 'New single:');
+      return mails.length > 0 && mails;
+    });
+    const path = promoPath(announcement.body.text ?? '');
+
+    await advanceClock(new Date(Date.parse(promoAvailableAt) + 60_000).toISOString());
+    const opened = await openPromo(path);
+    await advanceClock(new Date(Date.parse(promoAvailableAt) + 2 * 24 * 3_600_000 + 60_000).toISOString());
+    const afterItsDays = await openPromo(path);
+
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get('location')).toBe('https://promo.example.com/two-days');
+    expect(afterItsDays.status).toBe(410);
+    expect(await afterItsDays.text()).toContain('The link has expired.');
+  });
+
   it('announces at once where no embargo holds, and a territory under its own embargo at its end', async () => {
     const genre = uniqueId('genre');
     const label = await aLabel();
