@@ -161,15 +161,16 @@ type RecipientView = Pick<MailView, 'outletName' | 'contactName' | 'unsubscribeU
 /**
  * The territories a release mail states, as codes, as the template states them: WW with the countries
  * it leaves out ("WW except DE, FR"), so a release worldwide but for some countries is not read as out
- * there too (docs/design.md#street-dates-per-territory).
+ * there too (docs/design.md#street-dates-per-territory). That WW comes last, since the template joins
+ * them with commas: "US, WW except FR", where "WW except FR, US" would read as left out in the US.
  */
 const territoriesStated = (
   details: Pick<ReleaseDetails, 'territories' | 'excludedTerritories'>,
 ): string[] => {
   const except = (details.excludedTerritories ?? []).map(singleLine).join(', ');
-  return details.territories.map((territory) =>
-    territory === 'WW' && except ? `WW except ${except}` : singleLine(territory),
-  );
+  if (!except) return details.territories.map(singleLine);
+  const countries = details.territories.filter((territory) => territory !== 'WW').map(singleLine);
+  return details.territories.includes('WW') ? [...countries, `WW except ${except}`] : countries;
 };
 
 /**

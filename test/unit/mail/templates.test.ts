@@ -110,6 +110,21 @@ describe('release mail templates', () => {
     expect(mail.text).toContain('Line one.\nLine two.');
   });
 
+  it('states WW with the countries it leaves out last, so a country listed beside it is not read as left out', () => {
+    const release = aStoredRelease({
+      details: aReleaseDetails({
+        territories: ['WW', 'US', 'JP'],
+        excludedTerritories: ['FR', 'DE'],
+        territoryDates: [{ territories: ['US'], releaseDate: '2027-03-12' }],
+      }),
+    });
+
+    const mail = renderMail(templateNames.announcement, templateDataFor(release, 'announcement', recipient));
+
+    expect(mail.text).toContain('Territories: US, JP, WW except FR, DE\n');
+    expect(mail.html).toContain('<td>US, JP, WW except FR, DE</td>');
+  });
+
   it('states announceAt as the embargo, over the older embargoUntil, and embargoUntil alone when that is all there is', () => {
     const both = aStoredRelease({
       details: aReleaseDetails({ announceAt: '2027-03-02T09:00:00Z', embargoUntil: '2027-02-20T09:00:00Z' }),
