@@ -182,7 +182,27 @@ function messageOf(document: Node): Node {
       `is not a NewReleaseMessage: Backline takes ERN 4.x NewReleaseMessage only`,
     );
   }
-  return message;
+  return prefix ? withoutPrefix(message, `${prefix}:`) : message;
+}
+
+/**
+ * The message with its elements' ERN prefix taken off: ERN 4 leaves the elements under the root
+ * unqualified, but some labels' systems write each with the root's prefix (`<ern:MessageHeader>`), as
+ * others put them all in the default namespace; both mean the same elements.
+ */
+function withoutPrefix(node: Node, prefix: string): Node {
+  const read: Node = {};
+  for (const [name, value] of Object.entries(node)) {
+    const local = name.startsWith(prefix) ? name.slice(prefix.length) : name;
+    const items = Array.isArray(value)
+      ? value.map((item) =>
+          typeof item === 'object' && item !== null ? withoutPrefix(item as Node, prefix) : item,
+        )
+      : value;
+    const earlier = read[local];
+    read[local] = Array.isArray(earlier) && Array.isArray(items) ? [...earlier, ...items] : items;
+  }
+  return read;
 }
 
 /** The release's display artists, in their sequence, by their party's name; else its DisplayArtistName. */

@@ -263,6 +263,18 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(parseErn(message).ok).toBe(true);
   });
 
+  it('reads a message whose elements all carry the ERN namespace’s prefix, as a message with none in the default namespace', () => {
+    const plain = ernMessage('single', { ...base, date: '2027-03-05' });
+    const prefixed = plain.replace(/<(\/?)(?!ern:)([A-Z])/g, '<$1ern:$2');
+    const defaultNamespace = plain
+      .replaceAll('ern:NewReleaseMessage', 'NewReleaseMessage')
+      .replace('xmlns:ern=', 'xmlns=');
+
+    expect(prefixed).toContain('<ern:MessageHeader>');
+    expect(parseErn(prefixed)).toEqual(parseErn(plain));
+    expect(parseErn(defaultNamespace)).toEqual(parseErn(plain));
+  });
+
   it('rejects a root that is not a NewReleaseMessage', () => {
     expect(issuesOf('<ern:PurgeReleaseMessage xmlns:ern="http://ddex.net/xml/ern/43"/>')[0]).toEqual({
       path: 'PurgeReleaseMessage',
