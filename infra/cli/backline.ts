@@ -5,7 +5,10 @@ import { Command } from 'commander';
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
 import { unconvertedText } from '#shared/budgets/ledger.ts';
+import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import { territoriesStated } from '#shared/mail/data.ts';
 import { formatMoney } from '#shared/money/money.ts';
+import { territoryMomentsOf } from '#shared/releases.ts';
 import { CliError, getJson, type Login, readLogin, request, saveLogin, table } from './client.ts';
 
 /**
@@ -114,23 +117,45 @@ async function listOutlets(login: Login, options: { genre?: string; territory?: 
   out(`${outlets.length} outlet${outlets.length === 1 ? '' : 's'}`);
 }
 
-async function releaseStatus(login: Login, labelId: string, releaseId: string) {
-  const release = await getJson<{
-    state: string;
-    release: { title?: string; releaseDate?: string; releaseTime?: string; timeZone?: string } | null;
-    outAt?: string;
-    mail: Record<string, Record<string, number>>;
-  }>(login, `/labels/${enc(labelId)}/releases/${enc(releaseId)}`);
-  const details = release.release ?? {};
-  out(`${details.title ?? releaseId} (${labelId}/${releaseId}): ${release.state}`);
-  if (details.releaseDate)
-    out(
-      `release day: ${details.releaseDate} ${details.releaseTime ?? ''} ${details.timeZone ?? ''}`.trimEnd(),
-    );
-  if (release.outAt) out(`out since: ${release.outAt}`);
+/** What `GET /labels/{labelId}/releases/{releaseId}` answers, as far as the CLI reads it. */
+export interface ReleaseStatusView {
+  labelId: string;
+  releaseId: string;
+  state: string;
+  release: ReleaseDetails | null;
+  outAt?: string;
+  mail: Record<string, Record<string, number>>;
+}
+
+/**
+ * `backline release status`: the release's state, each street date with the territories it applies
+ * to (earliest first: a date per territory can come before the release's own), then its mail counts.
+ */
+export function releaseStatusText(release: ReleaseStatusView): string {
+  const details = release.release;
+  const streetDates = details
+    ? territoryMomentsOf(details).map(({ moment, territories }) => {
+        const stated = territoriesStated({ territories, excludedTerritories: details.excludedTerritories });
+        return `${moment.releaseDate} ${moment.releaseTime} ${moment.timeZone} in ${stated.join(', ')}`;
+      })
+    : [];
   const rows = Object.entries(release.mail).map(([kind, counts]) => ({ kind, ...counts }));
   const statuses = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => k !== 'kind')))];
-  out(`\n${table(rows, ['kind', ...statuses])}`);
+  return [
+    `${details?.title ?? release.releaseId} (${release.labelId}/${release.releaseId}): ${release.state}`,
+    ...(streetDates.length > 0 ? [`release day: ${streetDates.join('; ')}`] : []),
+    ...(release.outAt ? [`out since: ${release.outAt}`] : []),
+    '',
+    table(rows, ['kind', ...statuses]),
+  ].join('\n');
+}
+
+async function releaseStatus(login: Login, labelId: string, releaseId: string) {
+  out(
+    releaseStatusText(
+      await getJson<ReleaseStatusView>(login, `/labels/${enc(labelId)}/releases/${enc(releaseId)}`),
+    ),
+  );
 }
 
 /** Every page of a release's deliveries: the API gives 1,000 rows a page and says where the next is. */

@@ -164,7 +164,7 @@ type RecipientView = Pick<MailView, 'outletName' | 'contactName' | 'unsubscribeU
  * there too (docs/design.md#street-dates-per-territory). That WW comes last, since the template joins
  * them with commas: "US, WW except FR", where "WW except FR, US" would read as left out in the US.
  */
-const territoriesStated = (
+export const territoriesStated = (
   details: Pick<ReleaseDetails, 'territories' | 'excludedTerritories'>,
 ): string[] => {
   const except = (details.excludedTerritories ?? []).map(singleLine).join(', ');

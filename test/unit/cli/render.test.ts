@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
-import { budgetStatusText, tourStatusText } from '#infra/cli/backline.ts';
+import { budgetStatusText, releaseStatusText, tourStatusText } from '#infra/cli/backline.ts';
 import { table } from '#infra/cli/client.ts';
+import { aReleaseDetails } from '#test/support/releases.ts';
 
 const aTourView = (): TourView => ({
   labelId: 'nightshift',
@@ -148,5 +149,33 @@ describe('what the CLI prints', () => {
     expect(text).toContain('not converted yet: 50.00 USD actual, VAT 10.00 USD');
     expect(text).toMatch(/radio\s+radio-plugging\s+3,000.00 EUR\s+0.00 EUR\s+2,876.00 EUR\n/);
     expect(text).toMatch(/ads\s+advertising\s+1,000.00 EUR\s+500.00 EUR\s+710.00 EUR\s+over/);
+  });
+  it("shows each of a release's street dates with its territories, earliest first, and WW's exceptions", () => {
+    const text = releaseStatusText({
+      labelId: 'nightshift',
+      releaseId: 'r5',
+      state: 'scheduled',
+      release: aReleaseDetails({
+        releaseDate: '2027-04-09',
+        timeZone: 'Asia/Tokyo',
+        territories: ['WW', 'US', 'JP'],
+        excludedTerritories: ['FR'],
+        territoryDates: [
+          {
+            territories: ['US'],
+            releaseDate: '2027-04-01',
+            releaseTime: '21:00',
+            timeZone: 'America/Los_Angeles',
+          },
+        ],
+      }),
+      mail: { announcement: { claimed: 0, sent: 4 } },
+    });
+
+    expect(text).toContain('Night Drive (nightshift/r5): scheduled\n');
+    expect(text).toContain(
+      'release day: 2027-04-01 21:00 America/Los_Angeles in US; 2027-04-09 00:00 Asia/Tokyo in JP, WW except FR\n',
+    );
+    expect(text).toMatch(/announcement\s+0\s+4/);
   });
 });
