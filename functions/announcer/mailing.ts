@@ -21,6 +21,7 @@ import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   datesTemplateData,
   embargoTemplateData,
+  outAlreadyTemplateData,
   previousDateTemplateData,
   radioTemplateData,
   recipientTemplateData,
@@ -49,6 +50,7 @@ import {
   momentOfKey,
   momentsForOutlet,
   outletEmbargoedUntil,
+  type ReleaseMoment,
   revisionOf,
   type StoredRelease,
   sameInstantAsKey,
@@ -882,6 +884,26 @@ function cancelledDates(
 }
 
 /**
+ * The dates a withdrawal or cancellation states to the outlet, as moments (see cancelledDates): those
+ * the address was last told, else those its withdrawn territories had, else the release's that apply to it.
+ */
+function cancelledMoments(
+  release: StoredRelease,
+  outlet: Outlet,
+  lastTold: TerritoryMoment[] | undefined,
+): ReleaseMoment[] {
+  if (lastTold) return lastTold.map((group) => group.moment);
+  const details = release.details!;
+  const withdrawn = release.state === 'cancelled' ? undefined : release.withdrawn?.moments;
+  const keys = Object.entries(withdrawn ?? {}).flatMap(([territory, key]) =>
+    territoriesMatch(outlet.territories, [territory]) ? [key] : [],
+  );
+  if (keys.length > 0) return keys.map(momentOfKey);
+  const applicable = momentsForOutlet(outlet.territories, details);
+  return applicable.length > 0 ? applicable.map((group) => group.moment) : [momentOf(details)];
+}
+
+/**
  * A withdrawal of a first mail that kept no told dates states the street dates its territories had
  * when withdrawn (`withdrawn.moments`): the release as it stands no longer lists them, and its own
  * date may be another territory's.
@@ -975,7 +997,11 @@ export async function releaseMail(
   const dates = statedDates(release, mail, outlet, lastTold);
   const told = toldBy(release, mail, outlet);
   const own = radio ? radioData(release, mail, outlet) : undefined;
-  const data = [dates, own, heldUntil(release, outlet)].reduce<{ text: object; html: object }>(
+  const out =
+    kind === 'cancellation'
+      ? outAlreadyTemplateData(cancelledMoments(release, outlet, lastTold), deps.now())
+      : undefined;
+  const data = [dates, own, heldUntil(release, outlet), out].reduce<{ text: object; html: object }>(
     (merged, extra) =>
       extra ? { text: { ...merged.text, ...extra.text }, html: { ...merged.html, ...extra.html } } : merged,
     recipient,

@@ -1,6 +1,6 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import { announceAtOf, type ReleaseMoment, type StoredRelease } from '#shared/releases.ts';
+import { announceAtOf, instantOf, type ReleaseMoment, type StoredRelease } from '#shared/releases.ts';
 import { escapeHtml } from '../http/markup.ts';
 
 /**
@@ -28,6 +28,8 @@ export interface MailView {
   pressText?: string;
   embargo?: string;
   cancellationReason?: string;
+  /** A cancellation to an outlet every date it was told has come for: the release was out, and is withdrawn. */
+  outAlready?: boolean;
   outletName: string;
   contactName?: string;
   unsubscribeUrl: string;
@@ -343,6 +345,19 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
         text.previousReleaseDate === undefined ? undefined : escapeHtml(text.previousReleaseDate),
     }),
   };
+}
+
+/**
+ * Template data for a cancellation whose every date stated (`moments`) had come by `now`: it says the
+ * release, out since then, is withdrawn (an ERN takedown of a release in the shops), not that it was
+ * planned for a date gone by (docs/design.md#street-dates-per-territory).
+ */
+export function outAlreadyTemplateData(
+  moments: readonly ReleaseMoment[],
+  now: Date,
+): { text: Pick<MailView, 'outAlready'>; html: Pick<MailView, 'outAlready'> } | undefined {
+  const out = moments.length > 0 && moments.every((moment) => instantOf(moment) <= now.getTime());
+  return out ? { text: { outAlready: true }, html: { outAlready: true } } : undefined;
 }
 
 /**

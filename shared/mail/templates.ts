@@ -197,18 +197,20 @@ export const releaseTemplates: MailTemplate[] = [
   {
     name: templateNames.cancellation,
     stream: 'campaign',
-    subject: 'Cancelled: {{text.title}} by {{text.artistLine}}',
+    // A release cancelled once out where the outlet is (outAlready) is withdrawn from the shops.
+    subject:
+      '{{#if text.outAlready}}Withdrawn{{else}}Cancelled{{/if}}: {{text.title}} by {{text.artistLine}}',
     html: htmlPage(
-      '{{html.title}} is cancelled',
+      '{{html.title}} is {{#if html.outAlready}}withdrawn{{else}}cancelled{{/if}}',
       [
-        '<p>The release of {{html.title}} by {{html.artistLine}}, planned for {{html.releaseDate}}, is cancelled. Please disregard our earlier announcement.</p>',
+        '<p>{{#if html.outAlready}}{{html.title}} by {{html.artistLine}}, out since {{html.releaseDate}}, is withdrawn. Please disregard our earlier mails about it.{{else}}The release of {{html.title}} by {{html.artistLine}}, planned for {{html.releaseDate}}, is cancelled. Please disregard our earlier announcement.{{/if}}</p>',
         '{{#if html.cancellationReason}}<p>{{html.cancellationReason}}</p>{{/if}}',
       ].join('\n'),
     ),
     text: textPage(
-      '{{text.title}} is cancelled',
+      '{{text.title}} is {{#if text.outAlready}}withdrawn{{else}}cancelled{{/if}}',
       [
-        'The release of {{text.title}} by {{text.artistLine}}, planned for {{text.releaseDate}}, is cancelled. Please disregard our earlier announcement.',
+        '{{#if text.outAlready}}{{text.title}} by {{text.artistLine}}, out since {{text.releaseDate}}, is withdrawn. Please disregard our earlier mails about it.{{else}}The release of {{text.title}} by {{text.artistLine}}, planned for {{text.releaseDate}}, is cancelled. Please disregard our earlier announcement.{{/if}}',
         '',
         '{{text.cancellationReason}}',
       ].join('\n'),

@@ -448,6 +448,26 @@ describe('the date a withdrawal or cancellation says the release was planned for
   });
 });
 
+describe('a cancellation after the date the outlet was told has come', () => {
+  it('says the release, out since that date, is withdrawn; one still to come is cancelled as planned for it', async () => {
+    // The fakes' clock stands at 1 March 2027: GB came out on 5 February, DE comes on 12 March.
+    const [british, german] = [anOutlet({ territories: ['GB'] }), anOutlet({ territories: ['DE'] })];
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: dated('2027-02-05', '2027-03-12') })],
+      outlets: [british, german],
+    });
+    await sendMailing(announce, meta, world.deps, far());
+
+    await cancelAndMail(world, undefined, '2027-03-01T11:00:00.000Z');
+
+    expect(mailTextOf(world, british.email, 'cancellation')).toMatchObject({
+      releaseDate: 'Friday, 5 February 2027, 00:00 (Europe/London) in GB',
+      outAlready: true,
+    });
+    expect(mailTextOf(world, german.email, 'cancellation')).not.toHaveProperty('outAlready');
+  });
+});
+
 describe('a date change SES sent, closed unsent by the sweep before its late Email Sent showed it went', () => {
   it('counts as told: the move back to the first date is told to the outlet, as from the date it went to', async () => {
     const outlet = anOutlet();

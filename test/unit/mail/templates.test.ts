@@ -125,6 +125,26 @@ describe('release mail templates', () => {
     expect(mail.html).toContain('<td>US, JP, WW except FR, DE</td>');
   });
 
+  it('says a release cancelled once out is withdrawn, out since its date, and one cancelled before it was planned for it', () => {
+    const release = aStoredRelease({ state: 'cancelled', cancellationReason: 'Rights dispute.' });
+    const data = templateDataFor(release, 'cancellation', recipient);
+    const outData = { text: { ...data.text, outAlready: true }, html: { ...data.html, outAlready: true } };
+
+    const [withdrawn, cancelled] = [outData, data].map((d) => renderMail(templateNames.cancellation, d));
+
+    expect(withdrawn.subject).toBe('Withdrawn: Night Drive by The Midnight Echoes');
+    expect(withdrawn.text).toContain(
+      'Night Drive by The Midnight Echoes, out since Friday, 5 March 2027, 00:00 (Europe/London), is withdrawn. Please disregard our earlier mails about it.',
+    );
+    expect(withdrawn.html).toContain('<h1 style="font-size: 20px">Night Drive is withdrawn</h1>');
+    expect(withdrawn.text).not.toContain('planned for');
+    expect(cancelled.subject).toBe('Cancelled: Night Drive by The Midnight Echoes');
+    expect(cancelled.text).toContain(
+      'The release of Night Drive by The Midnight Echoes, planned for Friday, 5 March 2027, 00:00 (Europe/London), is cancelled.',
+    );
+    for (const mail of [withdrawn, cancelled]) expect(mail.text).toContain('Rights dispute.');
+  });
+
   it('states announceAt as the embargo, over the older embargoUntil, and embargoUntil alone when that is all there is', () => {
     const both = aStoredRelease({
       details: aReleaseDetails({ announceAt: '2027-03-02T09:00:00Z', embargoUntil: '2027-02-20T09:00:00Z' }),
