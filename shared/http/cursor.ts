@@ -56,21 +56,24 @@ export const Cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(61
 
 /**
  * `limit`: at most `most` rows a page (each listing sets it for its longest row), `usual` when not given.
- * A query's text that is no number (`ten`, or `2,3`; a parameter given twice is told so by `queryOf`)
- * becomes NaN, which zod's own message would show as such.
+ * Written in decimal digits alone: a number JavaScript would also read (`1e1`, `0x10`, ` 5`) is refused,
+ * as is text that is no number (`ten`, or `2,3`; a parameter given twice is told so by `queryOf`, an
+ * empty one that it is empty). The document states the digits (`pattern`) and the range in its words.
  */
 export const pageLimit = (most: number, usual: number) =>
   z._default(
-    z.coerce
-      // The schema's own error would also stand for its checks' issues, which keep zod's messages.
-      .number({ error: (issue) => (issue.code === 'invalid_type' ? wholeNumber : undefined) })
-      // The range first, each check ending the rest (`abort`): a limit past the range is told that
-      // alone, not also that so large a number is no whole number JavaScript holds exactly.
-      .check(z.gte(1, { abort: true }), z.lte(most, { abort: true }), z.int({ error: wholeNumber })),
+    z.pipe(
+      z
+        .string()
+        .check(
+          z.regex(/^\d+$/, 'must be a whole number written in digits, such as 50'),
+          z.describe(`a whole number from 1 to ${most}, in decimal digits (${usual} if not given)`),
+        ),
+      // The range alone is left to check, each bound ending the rest (`abort`).
+      z.pipe(z.transform(Number), z.number().check(z.gte(1, { abort: true }), z.lte(most))),
+    ),
     usual,
   );
-
-const wholeNumber = 'must be a whole number';
 
 /**
  * Orders rows by their parts, each by its UTF-16 code units (as `<` compares strings), the first part

@@ -63,7 +63,7 @@ describe('the name a 400 gives an invalid input', () => {
     ]);
     expect(comma).toEqual({
       status: 400,
-      issues: [{ path: 'query.limit', message: 'must be a whole number' }],
+      issues: [{ path: 'query.limit', message: 'must be a whole number written in digits, such as 50' }],
     });
     expect(unknown).toEqual({ status: 400, issues: [{ path: 'query.x', message: 'is not a known field' }] });
   });

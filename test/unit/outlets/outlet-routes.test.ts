@@ -242,9 +242,9 @@ describe('media outlet routes', () => {
     const huge = await call('GET', '/media-outlets', { query: { limit: '99999999999999999999' } });
 
     expect([word, twice, half, huge].map((answer) => [answer.status, answer.body.issues])).toEqual([
-      [400, [{ path: 'query.limit', message: 'must be a whole number' }]],
-      [400, [{ path: 'query.limit', message: 'must be a whole number' }]],
-      [400, [{ path: 'query.limit', message: 'must be a whole number' }]],
+      [400, [{ path: 'query.limit', message: 'must be a whole number written in digits, such as 50' }]],
+      [400, [{ path: 'query.limit', message: 'must be a whole number written in digits, such as 50' }]],
+      [400, [{ path: 'query.limit', message: 'must be a whole number written in digits, such as 50' }]],
       [400, [{ path: 'query.limit', message: 'Too big: expected number to be <=100' }]],
     ]);
   });
