@@ -36,7 +36,10 @@ const sameName = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase(
  * The names of `adding` a show's list holds already (`listed`), or that `adding` holds twice: a list
  * names a guest once, so a form sent twice (a double click, a reload of its POST) adds nobody twice.
  */
-export const listedAlready = (listed: readonly Guest[], adding: readonly Pick<Guest, 'name'>[]): string[] => {
+export const listedAlready = (
+  listed: readonly Pick<Guest, 'name'>[],
+  adding: readonly Pick<Guest, 'name'>[],
+): string[] => {
   const seen = new Set(listed.map((guest) => sameName(guest.name)));
   return adding.flatMap(({ name }) => {
     const key = sameName(name);

@@ -20,6 +20,7 @@ import {
   pageLimit,
   queryOf,
   rowAfter,
+  ValidationError,
 } from '#shared/http/index.ts';
 import { type ManagementRoute, noLabelOr, notFoundUnder } from '#shared/http/manager-api.ts';
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
@@ -264,16 +265,30 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       body: { schema: GuestsBody },
       responses: {
         201: { description: 'the guest list, with the names added' },
-        400: failure('a guest is invalid'),
+        400: failure('a guest is invalid, or a name is given twice in the request: named'),
         404: noLabelOr('show'),
         409: failure(
-          'the guest list is locked or full, the show is cancelled, or a guest of one of the names is on the list already (or sent twice): named',
+          'the guest list is locked or full, the show is cancelled, or a guest of one of the names is on the list already: named',
         ),
         503: writeConflict,
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { guests } = bodyOf(GuestsBody, event);
+      // A name the request gives twice was never on the list: the request is refused, named, as any
+      // invalid field (a list names a guest once, listedAlready).
+      const twice = guests.flatMap((guest, i) => {
+        const first = guests.findIndex((earlier, j) => j < i && listedAlready([earlier], [guest]).length > 0);
+        return first < 0
+          ? []
+          : [
+              {
+                path: `guests.${i}.name`,
+                message: `is given twice in this request, as guests.${first}.name: give each guest once`,
+              },
+            ];
+      });
+      if (twice.length > 0) throw new ValidationError(twice);
       const ref = ids(event);
       const addedAt = deps.now().toISOString();
       const outcome = await deps.tours.addGuests(
@@ -282,7 +297,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       );
       if (outcome === 'unknown') throw await notFoundUnder(deps.labels, ref.labelId, 'show');
       if (outcome === 'listed') {
-        // Named, so the manager sees which of the guests sent are on the list (or sent twice).
+        // Named, so the manager sees which of the guests sent are on the list.
         const listed = listedAlready((await deps.tours.getShow(ref))?.guests ?? [], guests);
         throw conflict(
           `${guestRefusals.listed}: ${(listed.length ? listed : guests.map((g) => g.name)).join(', ')}`,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { managementApi } from '#shared/http/manager-api.ts';
 import type { StoredShow } from '#shared/tours.ts';
+import { callApi } from '#test/support/api.ts';
 import { InMemoryTours, officeTourRoutes } from '#test/support/tours.ts';
 
 /** POST .../shows/{showId}/guests on a show with no guests yet: `post` sends it a body, as JSON. */
@@ -125,5 +127,36 @@ describe('POST .../shows/{showId}/guests with a name on the list already', () =>
       body: expect.objectContaining({ message: 'a guest of that name is on the list already: alex doe' }),
     });
     expect((await tours.getShow(ref))?.guests?.map((guest) => guest.name)).toEqual(['Alex Doe']);
+  });
+});
+
+// A name given twice in one request was never on the list: the request is wrong, not the list, so it is
+// a 400 naming the field that repeats it (docs/design.md#routes-and-auth), not the 409 of a name listed.
+describe('POST .../shows/{showId}/guests with one name given twice in the request', () => {
+  it('answers 400 naming the second as given twice in the request, and adds nobody', async () => {
+    const { tours, ref } = guestsRoute();
+    const office = managementApi(
+      'office',
+      async () => 'key',
+      officeTourRoutes(tours, () => new Date()),
+    );
+
+    const answer = await callApi(office, {
+      method: 'POST',
+      route: '/labels/{labelId}/tours/{tourId}/shows/{showId}/guests',
+      pathParameters: ref,
+      body: JSON.stringify({ guests: [{ name: 'Alex Doe' }, { name: 'Sam Roe' }, { name: ' alex  DOE' }] }),
+    });
+
+    expect({ status: answer.status, issues: JSON.parse(answer.body ?? '{}').issues }).toEqual({
+      status: 400,
+      issues: [
+        {
+          path: 'guests.2.name',
+          message: 'is given twice in this request, as guests.0.name: give each guest once',
+        },
+      ],
+    });
+    expect(await tours.getShow(ref)).not.toHaveProperty('guests');
   });
 });
