@@ -310,8 +310,12 @@ const listed = <T, N extends string, R>(listing: BudgetListing<T, N, R>, rows: r
   } as { [K in N]: R[] } & { [K in `${N}NextCursor`]?: string };
 };
 
-/** `GET /labels/{labelId}/budgets/{budgetId}`: totals, lines, alerts and the last reconciliation. */
-function budgetView(budget: StoredBudget, ledger: Ledger) {
+/**
+ * `GET /labels/{labelId}/budgets/{budgetId}`: totals, lines, alerts and the last reconciliation. A
+ * threshold crossed carries its instant (`on`) and the manager's day of it (`date`, in `timeZone`), the
+ * day its mail names: a reader of the view (the CLI, the local console) knows no zone of its own.
+ */
+function budgetView(budget: StoredBudget, ledger: Ledger, timeZone: string) {
   const figures = figuresOf(budget, ledger.totals);
   const last = budget.lastResult;
   return {
@@ -333,7 +337,7 @@ function budgetView(budget: StoredBudget, ledger: Ledger) {
     thresholdsCrossed: ledger.alerts
       .map((alert) => ({ parts: alert.alertId.split('#'), on: alert.raisedAt }))
       .filter(({ parts }) => parts[0] === 'threshold' && parts[2] === budget.period.start)
-      .map(({ parts, on }) => ({ threshold: Number(parts[1]), on })),
+      .map(({ parts, on }) => ({ threshold: Number(parts[1]), on, date: dateIn(on, timeZone) })),
     forecastAtEnd: last?.forecastAtEnd ?? null,
     runsOutOn: last?.runsOutOn ?? null,
     burnRate: last ? { last7Days: last.burnRate7, last30Days: last.burnRate30 } : null,
@@ -479,7 +483,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     doc: {
       summary:
         'A budget: totals, lines, thresholds crossed, forecast, runs-out date, drift history, unconverted and flagged expenses',
-      description: `The figures are whole. \`unconverted\`, \`refused\`, \`possibleDuplicates\` and \`driftHistory\` are the first ${budgetListUsual} of each list, with \`<list>NextCursor\` (\`unconvertedNextCursor\`, \`refusedNextCursor\`, \`possibleDuplicatesNextCursor\`, \`driftHistoryNextCursor\`) when more follow: the \`cursor\` of \`GET .../unconverted\`, \`.../refused\`, \`.../possible-duplicates\` or \`.../drift-history\` for the next page.`,
+      description: `The figures are whole. \`unconverted\`, \`refused\`, \`possibleDuplicates\` and \`driftHistory\` are the first ${budgetListUsual} of each list, with \`<list>NextCursor\` (\`unconvertedNextCursor\`, \`refusedNextCursor\`, \`possibleDuplicatesNextCursor\`, \`driftHistoryNextCursor\`) when more follow: the \`cursor\` of \`GET .../unconverted\`, \`.../refused\`, \`.../possible-duplicates\` or \`.../drift-history\` for the next page. Each of \`thresholdsCrossed\` states the instant it was crossed (\`on\`) and the manager's day of it (\`date\`, in MANAGER_TIME_ZONE), the day its alert mail names.`,
       responses: { 200: { description: 'the budget' }, 404: noLabelOr('budget') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
@@ -487,7 +491,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       const ledger = await deps.budgets.ledger(labelId, budgetId);
       const budget = ledger.budget;
       if (!budget) throw await notFoundUnder(deps.labels, labelId, 'budget');
-      return json(200, budgetView(budget, ledger));
+      return json(200, budgetView(budget, ledger, deps.timeZone));
     },
   },
   {

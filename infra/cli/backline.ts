@@ -225,7 +225,7 @@ export function budgetStatusText(budget: BudgetView): string {
     budget.lastReconciled
       ? `reconciled ${budget.lastReconciled.date}: ${budget.lastReconciled.status}${budget.runsOutOn ? `, runs out on ${budget.runsOutOn}` : ''}`
       : 'not reconciled yet',
-    `thresholds ${budget.thresholds.map((t) => `${t} %`).join(', ')}; crossed: ${budget.thresholdsCrossed.map((t) => `${t.threshold} % on ${t.on.slice(0, 10)}`).join(', ') || 'none'}`,
+    `thresholds ${budget.thresholds.map((t) => `${t} %`).join(', ')}; crossed: ${budget.thresholdsCrossed.map((t) => `${t.threshold} % on ${t.date}`).join(', ') || 'none'}`,
     ...unconverted,
     ...budget.refused.map((r) => `refused, not counted: ${r.expenseId} ${r.change} (${r.reason})`),
     // The view holds the first page of the refused versions; the rest are a page at a time on their route.

@@ -1,7 +1,6 @@
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
 import { unconvertedText } from '#shared/budgets/ledger.ts';
-import { dateIn } from '#shared/days.ts';
 import { type Markup, markup, trusted } from '#shared/http/markup.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { EventRecord, LocalBus } from './bus/bus.ts';
@@ -165,9 +164,9 @@ function tourShows(view: TourView): Markup {
 
 /**
  * A budget's spend (committed and actual) against its plan as a bar, with the amounts and alerts: a
- * threshold dated on the manager's day (`timeZone`) its reconciliation ran, the day its mail names.
+ * threshold dated on the manager's day its reconciliation ran, the day its mail names (the view's `date`).
  */
-function budgetBar(view: BudgetView, timeZone: string): Markup {
+function budgetBar(view: BudgetView): Markup {
   const { totals } = view;
   const money = (minor: number) => formatMoney({ minor, currency: totals.currency });
   const used = totals.committed + totals.actual;
@@ -177,7 +176,7 @@ function budgetBar(view: BudgetView, timeZone: string): Markup {
   );
   return markup`<div class="bar" role="img" aria-label="${totals.usedPercent} % of the plan used"><div class="fill${over ? ' over' : ''}" style="width:${Math.min(totals.usedPercent, 100)}%"></div></div>
 <div><strong>${totals.usedPercent} %</strong> used: ${money(used)} of ${money(totals.planned)} <small>(${money(totals.actual)} spent, ${money(totals.committed)} committed; ${money(totals.remaining)} left)</small></div>
-${view.thresholdsCrossed.length ? markup`<div class="alerts">${view.thresholdsCrossed.map((crossed) => markup`${badge('alert')} ${crossed.threshold} % crossed <small>${dateIn(crossed.on, timeZone)}</small> `)}</div>` : ''}
+${view.thresholdsCrossed.length ? markup`<div class="alerts">${view.thresholdsCrossed.map((crossed) => markup`${badge('alert')} ${crossed.threshold} % crossed <small>${crossed.date}</small> `)}</div>` : ''}
 ${unconverted.length ? markup`<div><small>not converted yet: ${unconverted.join(', ')}</small></div>` : ''}
 <small>${view.expenses} expense${view.expenses === 1 ? '' : 's'}; ${view.lastReconciled ? markup`reconciled ${view.lastReconciled.date}: ${badge(view.lastReconciled.status)}` : 'not reconciled yet'}</small>`;
 }
@@ -276,7 +275,7 @@ ${budgets.length === 0 ? markup`<p><small>No budget seen on the bus yet.</small>
 <table>${budgets.map((b) =>
     typeof b.view === 'string'
       ? markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId}</small></td><td><small>${b.view}</small></td></tr>`
-      : markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId} · ${b.view.scope.kind} ${b.view.scope.id}</small><br><small>owner ${b.view.owner.name}</small></td><td>${budgetBar(b.view, zone)}</td></tr>`,
+      : markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId} · ${b.view.scope.kind} ${b.view.scope.id}</small><br><small>owner ${b.view.owner.name}</small></td><td>${budgetBar(b.view)}</td></tr>`,
   )}</table></section>
 
 <section id="mail"><h2>Mail sent (${mail.length === 30 ? 'latest 30' : mail.length})</h2>

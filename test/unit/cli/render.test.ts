@@ -94,7 +94,7 @@ const aBudgetView = (): BudgetView => ({
     // As figuresOf gives it: per currency, per kind, an actual's VAT apart.
     unconverted: { USD: { actual: 5_000, vat: 1_000 } },
   },
-  thresholdsCrossed: [{ threshold: 80, on: '2027-02-02T07:00:00.000Z' }],
+  thresholdsCrossed: [{ threshold: 80, on: '2027-02-02T07:00:00.000Z', date: '2027-02-02' }],
   forecastAtEnd: 408_600,
   runsOutOn: null,
   burnRate: { last7Days: 0, last30Days: 0 },
