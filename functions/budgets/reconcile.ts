@@ -162,8 +162,8 @@ const spendOf = (contribution: Counters) =>
 const committedOf = (commitment: ExpenseState, budget: Budget): number =>
   inBudgetCurrency(commitment.data!.amount, budget.currency, commitment.conversion) ?? 0;
 
-/** The last day an ISO 8601 date of four-digit years states, as every event's dates are. */
-const lastDay = '9999-12-31';
+/** The last day an event's date states (`IsoDate`: 1970 to 9998, docs/design.md#money). */
+const lastDay = '9998-12-31';
 
 /** Burn rate, forecast, the day the money runs out and the straight line, from the day's states. */
 export function dayFigures(budget: Budget, figures: Figures, states: ExpenseState[], date: string) {

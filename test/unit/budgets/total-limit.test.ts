@@ -237,6 +237,22 @@ describe('a change that would take a running total past the largest kept (docs/d
     expect(view.body.runsOutOn).toBeNull();
   });
 
+  it('reconciles a budget whose money at this rate runs out in the year 9999: no day stated, as a day is from 1970 to 9998, not a failed run', async () => {
+    const h = budgetsHarness();
+    // 41,597,157.14 planned, 100.00 spent in the last week: what is left lasts to 1 June 9999.
+    await h.budget(
+      aBudget({ lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(4_159_715_714) }] }),
+    );
+    await h.expense(anExpense({ date: '2027-03-10' }));
+    h.setNow('2027-03-12T07:00:00.000Z');
+
+    await h.reconcile('2027-03-12');
+
+    expect(h.events('Budget Reconciled').map((e) => e.detail.data)).toEqual([
+      expect.objectContaining({ remaining: eur(4_159_705_714), runsOutOn: null, status: 'on-track' }),
+    ]);
+  });
+
   it('does not cross the 100 % threshold of a plan past it with one minor unit of it left: what is crossed is of the exact sums', async () => {
     const h = budgetsHarness();
     // Planned 2^53 minor units, stated as the largest total (2^53 - 1).
