@@ -1,6 +1,9 @@
 import { budgetTemplateNames } from './template-names.ts';
 import type { MailTemplate } from './templates.ts';
 
+/** The footer of both parts of every budget mail. */
+const footer = 'Backline sends this to the owner of the budget.';
+
 /**
  * The budget mails (operational stream): an alert, and the owner's daily report. Defined once like
  * every template (docs/design.md#mail-templates); the data carries `text.*` (plain, single-line where
@@ -9,8 +12,6 @@ import type { MailTemplate } from './templates.ts';
  * The report's bars are table cells, 20 per budget, filled in proportion to the share used: they
  * render in mail clients that show no images and no CSS widths.
  */
-const footer = 'Backline sends this to the owner of the budget.';
-
 const page = (body: string) =>
   [
     '<!doctype html>',
