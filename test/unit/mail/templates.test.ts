@@ -243,10 +243,10 @@ const saidIn = (html: string) =>
 const saidInText = (text: string) => text.split('\n').filter((line) => line.trim() !== '' && line !== '--');
 
 describe('budget mail templates', () => {
-  it("capitalises an alert's heading as every other mail's, and its text part says what its HTML part says, footer included", async () => {
+  /** 60.00 EUR a day against 1,000.00 for 17 days of March: the alerts (the forecast first, then the thresholds and the radio line) and the report. */
+  const budgetMails = async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
-    // 60.00 EUR a day against 1,000.00: the forecast first, then the thresholds and the radio line.
     for (let day = 1; day <= 17; day++) {
       const date = `2027-03-${String(day).padStart(2, '0')}`;
       await h.expense(
@@ -256,8 +256,14 @@ describe('budget mail templates', () => {
     }
     await h.report('2027-03-17');
     const mails = h.received().map((m) => ({ template: m.template, ...renderMail(m.template, m.data) }));
-    const alerts = mails.filter((m) => m.template === budgetTemplateNames.alert);
-    const report = mails.find((m) => m.template === budgetTemplateNames.report)!;
+    return {
+      alerts: mails.filter((m) => m.template === budgetTemplateNames.alert),
+      report: mails.find((m) => m.template === budgetTemplateNames.report)!,
+    };
+  };
+
+  it("capitalises an alert's heading as every other mail's, and its text part says what its HTML part says, footer included", async () => {
+    const { alerts, report } = await budgetMails();
 
     expect(alerts.map((m) => m.html.match(/<h1[^>]*>(.*)<\/h1>/)?.[1])).toEqual([
       'At this rate the money runs out on 2027-03-27',
@@ -268,7 +274,11 @@ describe('budget mail templates', () => {
     ]);
     for (const alert of alerts) expect(saidInText(alert.text)).toEqual(saidIn(alert.html));
     expect(saidInText(report.text).at(-1)).toBe(saidIn(report.html).at(-1));
-    // The report's sections each after one blank line, and no run of blank lines where a section is empty.
+  });
+
+  it("sets each of the report's text sections after one blank line, and leaves no run of blank lines where a section is empty", async () => {
+    const { report } = await budgetMails();
+
     expect(report.text).toContain('over\n\nLines over plan:\n- bud-1: radio');
     expect(report.text).not.toMatch(/\n\n\n/);
   });
