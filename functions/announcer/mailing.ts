@@ -21,7 +21,7 @@ import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   datesTemplateData,
   embargoTemplateData,
-  outAlreadyTemplateData,
+  outAlready,
   previousDateTemplateData,
   radioTemplateData,
   recipientTemplateData,
@@ -50,7 +50,6 @@ import {
   momentOfKey,
   momentsForOutlet,
   outletEmbargoedUntil,
-  type ReleaseMoment,
   revisionOf,
   type StoredRelease,
   sameInstantAsKey,
@@ -757,8 +756,8 @@ function statedDates(
 ) {
   const details = release.details!;
   const cancelled =
-    mail.kind === 'cancellation' ? cancelledDates(release, mail, outlet, lastTold) : undefined;
-  if (cancelled) return cancelled;
+    mail.kind === 'cancellation' ? cancelledMoments(release, mail, outlet, lastTold) : undefined;
+  if (cancelled) return datesTemplateData({ moments: cancelled });
   if (!hasTerritoryDates(details)) {
     // The release's one date is every recipient's (shared); the date each was last told is its own
     // (told nothing kept: its territory's old date, where the change kept it, else the release's).
@@ -869,38 +868,19 @@ function toldBy(
  * told (lastToldOf), in the territories withdrawn or, for a cancellation, every one it was told of; a
  * release with one date, cancelled, states that date alone, as its other mails do. An address whose
  * first mail kept no told dates is told as before: a withdrawal the dates its territories had when
- * withdrawn, a cancellation the release's dates.
+ * withdrawn (withdrawnMoments); a cancellation the release's dates, as its other mails state them
+ * (undefined here).
  */
-function cancelledDates(
+function cancelledMoments(
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind'>,
   outlet: Outlet,
   lastTold: TerritoryMoment[] | undefined,
-): ReturnType<typeof datesTemplateData> | undefined {
-  if (!lastTold) return withdrawnDates(release, mail, outlet);
+): TerritoryMoment[] | undefined {
+  if (!lastTold) return withdrawnMoments(release, mail, outlet);
   const alone =
     release.state === 'cancelled' && !hasTerritoryDates(release.details!) && lastTold.length === 1;
-  return datesTemplateData({ moments: alone ? [{ moment: lastTold[0].moment, territories: [] }] : lastTold });
-}
-
-/**
- * The dates a withdrawal or cancellation states to the outlet, as moments (see cancelledDates): those
- * the address was last told, else those its withdrawn territories had, else the release's that apply to it.
- */
-function cancelledMoments(
-  release: StoredRelease,
-  outlet: Outlet,
-  lastTold: TerritoryMoment[] | undefined,
-): ReleaseMoment[] {
-  if (lastTold) return lastTold.map((group) => group.moment);
-  const details = release.details!;
-  const withdrawn = release.state === 'cancelled' ? undefined : release.withdrawn?.moments;
-  const keys = Object.entries(withdrawn ?? {}).flatMap(([territory, key]) =>
-    territoriesMatch(outlet.territories, [territory]) ? [key] : [],
-  );
-  if (keys.length > 0) return keys.map(momentOfKey);
-  const applicable = momentsForOutlet(outlet.territories, details);
-  return applicable.length > 0 ? applicable.map((group) => group.moment) : [momentOf(details)];
+  return alone ? [{ ...lastTold[0], territories: [] }] : lastTold;
 }
 
 /**
@@ -908,11 +888,11 @@ function cancelledMoments(
  * when withdrawn (`withdrawn.moments`): the release as it stands no longer lists them, and its own
  * date may be another territory's.
  */
-function withdrawnDates(
+function withdrawnMoments(
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind'>,
   outlet: Outlet,
-): ReturnType<typeof datesTemplateData> | undefined {
+): TerritoryMoment[] | undefined {
   const moments = release.withdrawn?.moments;
   if (mail.kind !== 'cancellation' || release.state === 'cancelled' || !moments) return undefined;
   const groups = new Map<string, TerritoryMoment>();
@@ -923,7 +903,25 @@ function withdrawnDates(
     groups.set(key, group);
   }
   const told = [...groups.values()].sort((a, b) => instantOf(a.moment) - instantOf(b.moment));
-  return told.length > 0 ? datesTemplateData({ moments: told }) : undefined;
+  return told.length > 0 ? told : undefined;
+}
+
+/**
+ * Whether a withdrawal or cancellation goes to an outlet the release had come out for on every date it
+ * states (each one's release day fired: `outMoments`): then the mail says it is withdrawn, out since
+ * then, not cancelled as planned for them. It reads what was recorded, not the clock, so a resend
+ * after those dates says what the first sending said (docs/design.md#street-dates-per-territory).
+ */
+function cameOut(
+  release: StoredRelease,
+  mail: Pick<MailingRequest, 'kind'>,
+  outlet: Outlet,
+  lastTold: TerritoryMoment[] | undefined,
+): boolean {
+  const applicable = momentsForOutlet(outlet.territories, release.details!);
+  const stated = cancelledMoments(release, mail, outlet, lastTold) ?? applicable;
+  const moments = stated.length > 0 ? stated.map((group) => group.moment) : [momentOf(release.details!)];
+  return moments.every((moment) => release.outMoments?.some((key) => sameInstantAsKey(key, moment)) ?? false);
 }
 
 /** What a radio mail tells the outlet: the servicing date, its formats' and territories' add dates, the one moved. */
@@ -997,10 +995,7 @@ export async function releaseMail(
   const dates = statedDates(release, mail, outlet, lastTold);
   const told = toldBy(release, mail, outlet);
   const own = radio ? radioData(release, mail, outlet) : undefined;
-  const out =
-    kind === 'cancellation'
-      ? outAlreadyTemplateData(cancelledMoments(release, outlet, lastTold), deps.now())
-      : undefined;
+  const out = kind === 'cancellation' && cameOut(release, mail, outlet, lastTold) ? outAlready : undefined;
   const data = [dates, own, heldUntil(release, outlet), out].reduce<{ text: object; html: object }>(
     (merged, extra) =>
       extra ? { text: { ...merged.text, ...extra.text }, html: { ...merged.html, ...extra.html } } : merged,

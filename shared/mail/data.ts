@@ -1,6 +1,6 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import { announceAtOf, instantOf, type ReleaseMoment, type StoredRelease } from '#shared/releases.ts';
+import { announceAtOf, type ReleaseMoment, type StoredRelease } from '#shared/releases.ts';
 import { escapeHtml } from '../http/markup.ts';
 
 /**
@@ -348,17 +348,11 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
 }
 
 /**
- * Template data for a cancellation whose every date stated (`moments`) had come by `now`: it says the
- * release, out since then, is withdrawn (an ERN takedown of a release in the shops), not that it was
- * planned for a date gone by (docs/design.md#street-dates-per-territory).
+ * Template data for a cancellation to an outlet the release had come out for on every date it states: it
+ * says the release, out since then, is withdrawn (an ERN takedown of a release in the shops), not that it
+ * was planned for a date gone by (docs/design.md#street-dates-per-territory).
  */
-export function outAlreadyTemplateData(
-  moments: readonly ReleaseMoment[],
-  now: Date,
-): { text: Pick<MailView, 'outAlready'>; html: Pick<MailView, 'outAlready'> } | undefined {
-  const out = moments.length > 0 && moments.every((moment) => instantOf(moment) <= now.getTime());
-  return out ? { text: { outAlready: true }, html: { outAlready: true } } : undefined;
-}
+export const outAlready = { text: { outAlready: true }, html: { outAlready: true } } as const;
 
 /**
  * Template data overriding a date change's previous date (merged over the release's) with the date

@@ -317,7 +317,7 @@ const textOf = (call: { defaultData: unknown; entries: { data: unknown }[] }) =>
   ({
     ...(call.defaultData as { text: object }).text,
     ...(call.entries[0].data as { text: object }).text,
-  }) as { previousReleaseDate?: string; releaseDate?: string };
+  }) as { previousReleaseDate?: string; releaseDate?: string; outAlready?: boolean };
 
 /** GB at the release's own date, DE at its own. */
 const dated = (gb: string, de: string) =>
@@ -450,10 +450,15 @@ describe('the date a withdrawal or cancellation says the release was planned for
 
 describe('a cancellation after the date the outlet was told has come', () => {
   it('says the release, out since that date, is withdrawn; one still to come is cancelled as planned for it', async () => {
-    // The fakes' clock stands at 1 March 2027: GB came out on 5 February, DE comes on 12 March.
+    // The fakes' clock stands at 1 March 2027: GB came out on 5 February (its release day fired), DE comes on 12 March.
     const [british, german] = [anOutlet({ territories: ['GB'] }), anOutlet({ territories: ['DE'] })];
     const world = fakeWorld({
-      releases: [aStoredRelease({ details: dated('2027-02-05', '2027-03-12') })],
+      releases: [
+        aStoredRelease({
+          details: dated('2027-02-05', '2027-03-12'),
+          outMoments: ['2027-02-05T00:00 Europe/London'],
+        }),
+      ],
       outlets: [british, german],
     });
     await sendMailing(announce, meta, world.deps, far());
@@ -465,6 +470,28 @@ describe('a cancellation after the date the outlet was told has come', () => {
       outAlready: true,
     });
     expect(mailTextOf(world, german.email, 'cancellation')).not.toHaveProperty('outAlready');
+  });
+
+  it('stays cancelled as planned for it when the sweep resends it after that date, the release never out', async () => {
+    const { outlet, world } = await announcedWithItsAnswerLost(
+      aReleaseDetails({ releaseDate: '2027-03-03' }),
+    );
+    await cancelAndMail(world, undefined, '2026-02-02T10:00:00.000Z');
+    // SES takes the cancellation on 1 March, but its answer is lost; the sweep resends it on 6 March.
+    world.mailer.script = (mail) =>
+      mail.kind === 'cancellation' ? 'accept-then-fail' : (undefined as never);
+    await settleAnnouncement(world, 'cancellation');
+    world.mailer.script = undefined;
+    world.clock.now = Date.parse('2027-03-06T12:00:00Z');
+
+    await sweepStaleClaims(world.deps, far());
+
+    const sent = world.mailer.calls.filter((call) => call.kind === 'cancellation');
+    expect(sent.map((call) => call.entries.map((entry) => entry.email))).toEqual([
+      [outlet.email],
+      [outlet.email],
+    ]);
+    expect(sent.map((call) => textOf(call).outAlready)).toEqual([undefined, undefined]);
   });
 });
 
