@@ -60,8 +60,9 @@ export const Cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(61
  * as is text that is no number (`ten`, or `2,3`; a parameter given twice is told so by `queryOf`, an
  * empty one that it is empty). The document states the digits (`pattern`) and the range in its words.
  */
-export const pageLimit = (most: number, usual: number) =>
-  z._default(
+export function pageLimit(most: number, usual: number) {
+  const range = `must be from 1 to ${most}`;
+  return z._default(
     z.pipe(
       z
         .string()
@@ -70,10 +71,14 @@ export const pageLimit = (most: number, usual: number) =>
           z.describe(`a whole number from 1 to ${most}, in decimal digits (${usual} if not given)`),
         ),
       // The range alone is left to check, each bound ending the rest (`abort`).
-      z.pipe(z.transform(Number), z.number().check(z.gte(1, { abort: true }), z.lte(most))),
+      z.pipe(
+        z.transform(Number),
+        z.number().check(z.gte(1, { error: range, abort: true }), z.lte(most, range)),
+      ),
     ),
     usual,
   );
+}
 
 /**
  * Orders rows by their parts, each by its UTF-16 code units (as `<` compares strings), the first part

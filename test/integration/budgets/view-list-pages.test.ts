@@ -287,9 +287,9 @@ describe("a budget's view, its unconverted, refused, possible duplicates and dri
       'a page past the most',
       `limit=${budgetListLimit + 1}`,
       'query.limit',
-      `Too big: expected number to be <=${budgetListLimit}`,
+      `must be from 1 to ${budgetListLimit}`,
     ],
-    ['a page of no rows', 'limit=0', 'query.limit', 'Too small: expected number to be >=1'],
+    ['a page of no rows', 'limit=0', 'query.limit', `must be from 1 to ${budgetListLimit}`],
   ])('answers the unconverted list with %s with a 400 naming it', async (_, query, path, message) => {
     const db = documentClient();
     const labelId = uniqueId('lbl');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetRoutes } from '#functions/office/budgets.ts';
+import { budgetRoutes, ledgerPageLimit } from '#functions/office/budgets.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
@@ -59,7 +59,7 @@ describe('the name a 400 gives an invalid input', () => {
     expect(scope).toEqual({ status: 400, issues: [{ path: 'query.scope', message: once }] });
     expect(dates.issues).toEqual([
       { path: 'query.from', message: once },
-      { path: 'query.limit', message: 'Too small: expected number to be >=1' },
+      { path: 'query.limit', message: `must be from 1 to ${ledgerPageLimit}` },
     ]);
     expect(comma).toEqual({
       status: 400,
