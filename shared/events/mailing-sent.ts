@@ -62,7 +62,8 @@ export const ReleaseCancellationSent = defineEvent({
   data: MailingSummary,
 });
 DOCS: describeEvent(ReleaseCancellationSent, {
-  description: 'Every outlet announced or serviced (radio) has been told the release is cancelled.',
+  description:
+    'Every outlet announced or serviced (radio) has been told the release is cancelled (withdrawn, where it was out).',
   sample,
 });
 

@@ -121,7 +121,7 @@ export const TourBooked = defineEvent({
 });
 DOCS: describeEvent(TourBooked, {
   description:
-    'A tour was booked with its shows, promoters and tour manager (version 1 bodies, with `dates`, are upgraded at intake).',
+    "A tour was booked with its shows, promoters and tour manager (version 1 bodies, with `dates`, are upgraded at intake; a city with no zone, in a country whose zones keep different times, none named for it, is refused: send version 2 with the venue's `timeZone`).",
   sample: {
     tourId: 'tour-2027-eu',
     artist: { name: 'The Midnight Echoes' },
