@@ -1,5 +1,6 @@
 import { budgetTemplateNames } from './template-names.ts';
 import type { MailTemplate } from './templates.ts';
+import { plainPage } from './text-page.ts';
 
 /** The footer of both parts of every budget mail. */
 const footer = 'Backline sends this to the owner of the budget.';
@@ -27,9 +28,9 @@ const page = (body: string) =>
 const textSection = (list: string, title: string) =>
   `{{#if text.${list}.length}}\n\n${title}:{{#each text.${list}}}\n- {{this}}{{/each}}{{/if}}`;
 
-/** The text part: what the HTML part says, the same footer below `--` as every mail's text part. */
-const textPage = (lines: string[]) =>
-  ['Hello {{text.ownerName}},', '', ...lines, '', '--', footer].join('\n');
+/** The text part: what the HTML part says, below `--` the same footer. */
+const textPage = (heading: string, body: string[]) =>
+  plainPage('ownerName', heading, body.join('\n'), [footer]);
 
 const reportRow = [
   '<tr>',
@@ -61,9 +62,7 @@ export const budgetTemplates: MailTemplate[] = [
         '</table>',
       ].join('\n'),
     ),
-    text: textPage([
-      '{{text.headline}}',
-      '',
+    text: textPage('{{text.headline}}', [
       '{{text.detail}}',
       '',
       'Budget: {{text.budgetId}} ({{text.scope}})',
@@ -92,9 +91,7 @@ export const budgetTemplates: MailTemplate[] = [
         '{{#if html.held.length}}<h2 style="font-size: 16px">Expenses for unknown budgets (over 7 days)</h2><ul>{{#each html.held}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',
       ].join('\n'),
     ),
-    text: textPage([
-      'Your budgets on {{text.date}}:',
-      '',
+    text: textPage('Your budgets on {{text.date}}:', [
       [
         '{{#each text.rows}}{{#if @index}}\n{{/if}}{{budgetId}} ({{scope}}): planned {{planned}}, committed {{committed}}, actual {{actual}}, remaining {{remaining}}, {{usedPercent}} % used [{{barText}}], forecast at end {{forecastAtEnd}}, runs out on {{runsOutOn}}, {{status}}{{/each}}',
         '{{#if text.notListed}}\n\n{{text.notListed}}{{/if}}',

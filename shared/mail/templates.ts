@@ -1,6 +1,7 @@
 import type { MailStream } from '#shared/db/deliveries.ts';
 import { budgetTemplates } from './budget-templates.ts';
 import { templateNames } from './template-names.ts';
+import { plainPage } from './text-page.ts';
 
 export { templateNames };
 
@@ -79,19 +80,6 @@ const textPromo = [
   '{{#each text.promoLinks}}- {{label}}: {{url}}',
   '{{/each}}{{/if}}',
 ].join('\n');
-
-/** A mail's text part: a greeting (`name` is the field that holds whom it greets), the heading, the body and a footer. */
-const plainPage = (name: string, heading: string, body: string, footer: string[]): string =>
-  [
-    `{{#if text.${name}}}Hello {{text.${name}}},{{else}}Hello,{{/if}}`,
-    '',
-    heading,
-    '',
-    body,
-    '',
-    '--',
-    ...footer,
-  ].join('\n');
 
 const textPage = (heading: string, body: string): string =>
   plainPage('contactName', heading, body, [
