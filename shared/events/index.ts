@@ -37,6 +37,7 @@ import { ReleaseDayReached } from './release-day-reached.ts';
 import { ReleaseMailsSettled } from './release-mails-settled.ts';
 import { ReleaseScheduled } from './release-scheduled.ts';
 import { ReleaseUpdated } from './release-updated.ts';
+import { ShowAdvanced } from './show-advanced.ts';
 import { ShowStepDue } from './show-step-due.ts';
 import { TourBooked } from './tour-booked.ts';
 import { TourPressSettled } from './tour-press-settled.ts';
@@ -46,7 +47,6 @@ import {
   AdvanceRequested,
   DaySheetSent,
   GuestListLocked,
-  ShowAdvanced,
   ShowAnnouncedToMedia,
   ShowCancellationSent,
   ShowConfirmed,

@@ -4,14 +4,14 @@ import { Country, NonEmpty } from './fields.ts';
 
 /** What tours states as it advances a show (source `backline.tours`). Ids and facts only, never mail bodies. */
 
-const ShowRef = z.object({
+export const ShowRef = z.object({
   labelId: NonEmpty,
   tourId: NonEmpty,
   showId: NonEmpty,
 });
-const sample = { labelId: 'lbl-nightshift', tourId: 'tour-2027-eu', showId: 'show-berlin-1' };
+export const sample = { labelId: 'lbl-nightshift', tourId: 'tour-2027-eu', showId: 'show-berlin-1' };
 
-const toursEvent = <D extends z.ZodMiniType>(detailType: string, data: D) =>
+export const toursEvent = <D extends z.ZodMiniType>(detailType: string, data: D) =>
   defineEvent({ detailType, source: 'backline.tours', schemaVersion: 1, data });
 
 export const ShowConfirmed = toursEvent(
@@ -42,19 +42,6 @@ export const AdvanceOverdue = toursEvent('Advance Overdue', z.extend(ShowRef, { 
 DOCS: describeEvent(AdvanceOverdue, {
   description: 'The advance is still not submitted ten days out: the tour manager was told.',
   sample: { ...sample, promoterId: 'prm-1f3a' },
-});
-
-export const ShowAdvanced = toursEvent(
-  'Show Advanced',
-  z.extend(ShowRef, {
-    promoterId: NonEmpty,
-    submittedAt: z.isoDateTime(),
-    amended: z.boolean(),
-  }),
-);
-DOCS: describeEvent(ShowAdvanced, {
-  description: 'The promoter submitted (or amended) the advance form; reminders stop.',
-  sample: { ...sample, promoterId: 'prm-1f3a', submittedAt: '2027-04-20T12:00:00.000Z', amended: false },
 });
 
 export const GuestListLocked = toursEvent(
