@@ -1,5 +1,6 @@
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import { dynamoSettlementClaims } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { publishEvents } from '#shared/events/publish.ts';
@@ -103,6 +104,7 @@ export const signedLinks = (): RecipientLinks => ({
 
 export const liveDeps = (): AnnouncerDeps => ({
   ...liveMailDeps('announcer', announcerTimeoutSeconds),
+  deliveries: dynamoSettlementClaims(dynamo(), config().TABLE_NAME),
   releases: dynamoReleases(dynamo(), config().TABLE_NAME),
   outlets: outletReader(),
   links: signedLinks(),

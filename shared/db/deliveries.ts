@@ -193,19 +193,6 @@ export interface MailClaims {
    */
   spend(claims: NewClaim[], at: string): Promise<boolean[]>;
   /**
-   * SES's Email Sent for a claim closed unsent (`failed`: the sweep found it no longer wanted) shows
-   * the mail went after all: records its messageId and sending time, the status kept (nothing is
-   * sent again for it). False if it is not failed, or has a messageId already (see
-   * docs/design.md#exactly-once-mail). `events`: what the record leads to, in the outbox by the same write.
-   */
-  markSentAfterClosed(
-    deliveryId: string,
-    messageId: string,
-    sentAt: string,
-    at: string,
-    events?: OutboxEntry[],
-  ): Promise<boolean>;
-  /**
    * `consistent`: read strongly consistently, for a caller that must see claims and marks written
    * just before (BatchGetItem is eventually consistent otherwise).
    */
@@ -235,6 +222,27 @@ export interface MailClaims {
 }
 
 /**
+ * The claims as the settlement of SES's Email Sent events (the announcer's) uses them: also the record of a
+ * mail that went after its claim was closed unsent. Apart from `MailClaims` so that the senders' bundles,
+ * which never record one, leave it out (docs/design.md#bundles).
+ */
+export interface SettlementClaims extends MailClaims {
+  /**
+   * SES's Email Sent for a claim closed unsent (`failed`: the sweep found it no longer wanted) shows
+   * the mail went after all: records its messageId and sending time, the status kept (nothing is
+   * sent again for it). False if it is not failed, or has a messageId already (see
+   * docs/design.md#exactly-once-mail). `events`: what the record leads to, in the outbox by the same write.
+   */
+  markSentAfterClosed(
+    deliveryId: string,
+    messageId: string,
+    sentAt: string,
+    at: string,
+    events?: OutboxEntry[],
+  ): Promise<boolean>;
+}
+
+/**
  * What is recorded and read of deliveries after their sending: SES's bounces and complaints
  * (deliverability) and a subject's deliveries (the management views). Apart from the claims so that
  * the senders' bundles, which never use them, leave them out (a store is one object, which esbuild
@@ -257,7 +265,7 @@ export interface DeliveryOutcomes {
 }
 
 /** Every delivery operation: `dynamoDeliveries` and a fake in tests. */
-export type DeliveryStore = MailClaims & DeliveryOutcomes;
+export type DeliveryStore = SettlementClaims & DeliveryOutcomes;
 
 const claimShards = 8;
 /** `status` in an expression (a reserved word): one object for every write that names it. */
@@ -337,7 +345,7 @@ export function claimWrites(
 
 /** The whole store on DynamoDB. */
 export const dynamoDeliveries = (db: DynamoDBDocumentClient, table: string): DeliveryStore => ({
-  ...dynamoMailClaims(db, table),
+  ...dynamoSettlementClaims(db, table),
   ...dynamoDeliveryOutcomes(db, table),
 });
 
@@ -547,31 +555,6 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       return claims.map((claim) => spent.get(deliveryIdOf(claim)) === true);
     },
 
-    async markSentAfterClosed(deliveryId, messageId, sentAt, at, events = []) {
-      return writeWithOutbox(
-        db,
-        [
-          {
-            Update: {
-              TableName: table,
-              Key: deliveryKey(deliveryId),
-              UpdateExpression: 'SET messageId = :messageId, sentAt = :sentAt, updatedAt = :at',
-              ConditionExpression: '#status = :failed AND attribute_not_exists(messageId)',
-              ExpressionAttributeNames: statusName,
-              ExpressionAttributeValues: {
-                ':failed': 'failed',
-                ':messageId': messageId,
-                ':sentAt': sentAt,
-                ':at': at,
-              },
-            },
-          },
-        ],
-        events,
-        at,
-      );
-    },
-
     getMany: (deliveryIds, options) => deliveriesById(db, table, deliveryIds, options),
 
     async stale(subjectType, before, limit) {
@@ -640,5 +623,36 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     /** As reclaim, but nothing is sent again (resendPending is left as it is). */
     hold: (delivery, at, wanted) =>
       takeOver(delivery, at, wanted ? [] : ['heldAt = :at'], {}, wanted ? ' REMOVE heldAt' : ''),
+  };
+}
+
+/** The settlement's claims on DynamoDB: the claims, and the record of a mail that went after its claim was closed. */
+export function dynamoSettlementClaims(db: DynamoDBDocumentClient, table: string): SettlementClaims {
+  return {
+    ...dynamoMailClaims(db, table),
+    async markSentAfterClosed(deliveryId, messageId, sentAt, at, events = []) {
+      return writeWithOutbox(
+        db,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: deliveryKey(deliveryId),
+              UpdateExpression: 'SET messageId = :messageId, sentAt = :sentAt, updatedAt = :at',
+              ConditionExpression: '#status = :failed AND attribute_not_exists(messageId)',
+              ExpressionAttributeNames: statusName,
+              ExpressionAttributeValues: {
+                ':failed': 'failed',
+                ':messageId': messageId,
+                ':sentAt': sentAt,
+                ':at': at,
+              },
+            },
+          },
+        ],
+        events,
+        at,
+      );
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { type Delivery, deliveryTag } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryTag, type SettlementClaims } from '#shared/db/deliveries.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
 import type { MailDeps, OutgoingMail } from './ports.ts';
@@ -40,7 +40,7 @@ export interface Settled {
  */
 export async function settleFromEmailsSent(
   details: SesEventDetail[],
-  deps: MailDeps,
+  deps: MailDeps & { deliveries: SettlementClaims },
   /**
    * What must follow the mails these events mark sent, or record as having gone (the announcer's
    * follow-ups): events stored in the outbox by the same write as those marks, so the ask is made

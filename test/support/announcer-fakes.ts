@@ -271,7 +271,7 @@ export function fakeMailDeps(now: () => Date, settings: MailSettings) {
   const deliveries = new FakeDeliveries();
   const mailer = new FakeMailer();
   const measure = new RecordedMeasure();
-  const deps: MailDeps = {
+  const deps: MailDeps & { deliveries: DeliveryStore } = {
     suppressions: { suppressedAmong: async () => new Set<string>() },
     deliveries,
     mailer,

@@ -19,7 +19,11 @@ import { aNotice, localMailDeps } from '#test/support/mail-cloud.ts';
  * counted in test/unit/mail/send-rate.test.ts.
  */
 
-function countingDeps(): { deps: MailDeps; deliveries: DeliveryStore; requests: Map<string, number> } {
+function countingDeps(): {
+  deps: MailDeps & { deliveries: DeliveryStore };
+  deliveries: DeliveryStore;
+  requests: Map<string, number>;
+} {
   const requests = new Map<string, number>();
   const client = new DynamoDBClient(sdkConfig('dynamodb'));
   client.middlewareStack.add(
