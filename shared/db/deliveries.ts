@@ -157,15 +157,11 @@ export interface Delivery extends NewClaim {
 
 /** The claim protocol's store (see docs/design.md#exactly-once-mail): what the mail module and the senders use. */
 export interface MailClaims {
-  /** The claim (conditional put); undefined when this mail was claimed before. */
-  claim(claim: NewClaim, at: string): Promise<Delivery | undefined>;
   /**
    * Claims a page of mails (a sender's next SES call) in one request: the deliveries claimed now, in
    * the order given; mails claimed before (or twice in the page) are left out.
    */
   claimMany(claims: NewClaim[], at: string): Promise<Delivery[]>;
-  /** Settles an open claim as sent, counting a resend under way; false if it was not open. */
-  markSent(deliveryId: string, messageId: string, at: string): Promise<boolean>;
   /**
    * Settles the claims one SES call sent (or one batch of Email Sent events told of), in one request:
    * the ids it settled (those still open). A mail's own `at` (when SES sent it) goes before `at`.
@@ -222,6 +218,34 @@ export interface MailClaims {
 }
 
 /**
+ * One mail's claim and mark: the single forms of `claimMany` and `markSentMany`. No function claims or
+ * marks one mail at a time (each does so by pages), so the claims the functions build hold neither; the
+ * whole store does, for the tests and the store's contract, which state the protocol with them.
+ */
+export interface SingleMailClaims {
+  /**
+   * The claim (conditional put); undefined when this mail was claimed before. A claim written means this
+   * caller now owns sending the mail; one refused means it was claimed before (by a retry, a duplicate
+   * event, a concurrent sender): sent or being sent, never again.
+   */
+  claim(claim: NewClaim, at: string): Promise<Delivery | undefined>;
+  /**
+   * Settles an open claim as sent, counting a resend under way (by the sender, or from SES's Email Sent
+   * event: whichever settles it first); false if it was not open.
+   */
+  markSent(deliveryId: string, messageId: string, at: string): Promise<boolean>;
+}
+
+/** The single forms over a store's pages of claims and marks. */
+export const singleMailClaims = (
+  claims: Pick<MailClaims, 'claimMany' | 'markSentMany'>,
+): SingleMailClaims => ({
+  claim: async (claim, at) => (await claims.claimMany([claim], at))[0],
+  markSent: async (deliveryId, messageId, at) =>
+    (await claims.markSentMany([{ deliveryId, messageId }], at)).has(deliveryId),
+});
+
+/**
  * The claims as the settlement of SES's Email Sent events (the announcer's) uses them: also the record of a
  * mail that went after its claim was closed unsent. Apart from `MailClaims` so that the senders' bundles,
  * which never record one, leave it out (docs/design.md#bundles).
@@ -265,7 +289,7 @@ export interface DeliveryOutcomes {
 }
 
 /** Every delivery operation: `dynamoDeliveries` and a fake in tests. */
-export type DeliveryStore = SettlementClaims & DeliveryOutcomes;
+export type DeliveryStore = SettlementClaims & SingleMailClaims & DeliveryOutcomes;
 
 const claimShards = 8;
 /** `status` in an expression (a reserved word): one object for every write that names it. */
@@ -344,10 +368,10 @@ export function claimWrites(
 }
 
 /** The whole store on DynamoDB. */
-export const dynamoDeliveries = (db: DynamoDBDocumentClient, table: string): DeliveryStore => ({
-  ...dynamoSettlementClaims(db, table),
-  ...dynamoDeliveryOutcomes(db, table),
-});
+export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): DeliveryStore {
+  const claims = dynamoSettlementClaims(db, table);
+  return { ...claims, ...singleMailClaims(claims), ...dynamoDeliveryOutcomes(db, table) };
+}
 
 /** Bounces and complaints recorded, and a subject's deliveries read, on DynamoDB. */
 export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string): DeliveryOutcomes {
@@ -475,19 +499,6 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
   return {
     claimMany,
     markSentMany,
-
-    /**
-     * A claim written means this caller now owns sending the mail; one refused means it was claimed
-     * before (by a retry, a duplicate event, a concurrent sender): sent or being sent, never again.
-     */
-    async claim(claim, at) {
-      return (await claimMany([claim], at))[0];
-    },
-
-    /** By the sender, or from SES's Email Sent event; a resend under way is counted by whichever settles it first. */
-    async markSent(deliveryId, messageId, at) {
-      return (await markSentMany([{ deliveryId, messageId }], at)).has(deliveryId);
-    },
 
     async release(deliveryId, claimedAt) {
       await writtenUnlessRefused(

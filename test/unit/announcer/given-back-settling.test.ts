@@ -32,7 +32,7 @@ describe('a withdrawal found marked by its Email Sent, in a batch whose settling
     expect(world.mailer.receivedBy(german.email, 'announcement')).toHaveLength(1);
     const [withdrawal] = world.mailer.receivedBy(german.email, 'cancellation');
     // Another mail's claim, still open, in the same batch of Email Sent: marking it fails once (throttled).
-    const other = (await world.deps.deliveries.claim(
+    const other = (await world.deliveries.claim(
       {
         labelId: 'lbl-nightshift',
         subject: ['show', 'shw-1'],
