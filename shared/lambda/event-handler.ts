@@ -31,7 +31,8 @@ export interface QueueRecord {
 /** Events from a queue trigger's batch: each record's body is one event, with its message id. */
 export interface QueueRoute {
   queue: string;
-  run(records: QueueRecord[], context: Context): Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+  /** Takes the batch as the trigger hands it over (an SQS event: its `Records`). */
+  run(batch: unknown, context: Context): Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 }
 
 /**
@@ -44,29 +45,33 @@ export const onQueue = <S extends z.ZodMiniType>(
   queue: string,
   schema: S,
   handle: (events: { messageId: string; event: z.output<S> }[], context: Context) => Promise<string[]>,
-): QueueRoute => ({
-  queue,
-  run: async (records, context) => {
-    const failed = new Set<string>();
-    const events: { messageId: string; event: z.output<S> }[] = [];
-    for (const record of records) {
-      try {
-        events.push({ messageId: record.messageId, event: schema.parse(JSON.parse(record.body)) });
-      } catch {
-        failed.add(record.messageId);
+): QueueRoute => {
+  // Built where a function takes a queue's batches: a function without a queue route builds none of it.
+  const QueueBatch = z.object({
+    Records: z
+      .array(z.looseObject({ eventSource: z.literal('aws:sqs'), messageId: z.string(), body: z.string() }))
+      .check(z.minLength(1)),
+  });
+  return {
+    queue,
+    run: async (batch, context) => {
+      const records: QueueRecord[] = QueueBatch.parse(batch).Records;
+      const failed = new Set<string>();
+      const events: { messageId: string; event: z.output<S> }[] = [];
+      for (const record of records) {
+        try {
+          events.push({ messageId: record.messageId, event: schema.parse(JSON.parse(record.body)) });
+        } catch {
+          failed.add(record.messageId);
+        }
       }
-    }
-    for (const messageId of events.length > 0 ? await handle(events, context) : []) failed.add(messageId);
-    return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
-  },
-});
+      for (const messageId of events.length > 0 ? await handle(events, context) : []) failed.add(messageId);
+      return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+    },
+  };
+};
 
 const Head = z.looseObject({ 'detail-type': z.string() });
-const QueueBatch = z.object({
-  Records: z
-    .array(z.looseObject({ eventSource: z.literal('aws:sqs'), messageId: z.string(), body: z.string() }))
-    .check(z.minLength(1)),
-});
 
 export class UnhandledEventError extends Error {}
 
@@ -90,7 +95,7 @@ export function eventHandler(service: string, routes: (EventRoute | QueueRoute)[
   }
   return middy(async (event: unknown, context: Context) => {
     if (queueRoute && Array.isArray((event as { Records?: unknown })?.Records)) {
-      return queueRoute.run(QueueBatch.parse(event).Records, context);
+      return queueRoute.run(event, context);
     }
     const detailType = Head.parse(event)['detail-type'];
     const route = byDetailType.get(detailType);
