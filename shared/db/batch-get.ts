@@ -1,4 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backoffDelay } from '../retry.ts';
 
 // Apart from conditions.ts, which every store imports: a function reaches BatchGetItem (and is granted it)
 // only if its code reads in batches (see docs/design.md#topology).
@@ -28,10 +29,7 @@ export async function batchGetAll(
     let page: Record<string, unknown>[] | undefined = keys.slice(start, start + maxKeysPerBatchGet);
     for (let attempt = 0; page && page.length > 0; attempt++) {
       if (attempt >= maxAttempts) throw new Error(`BatchGetItem left ${page.length} key(s) unprocessed`);
-      if (attempt > 0)
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)),
-        );
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, 50, 1_000)));
       const result = await db.send(
         new BatchGetCommand({ RequestItems: { [table]: { Keys: page, ...options } } }),
       );

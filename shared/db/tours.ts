@@ -2,6 +2,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
@@ -481,12 +482,8 @@ type QueryInput = Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName
 /** Every item a query finds, page after page. */
 async function queryItems(db: DynamoDBDocumentClient, table: string, input: QueryInput) {
   const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(new QueryCommand({ ...input, TableName: table, ExclusiveStartKey: start }));
+  for await (const page of paginateQuery({ client: db }, { ...input, TableName: table }))
     items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
   return items;
 }
 
