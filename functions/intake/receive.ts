@@ -4,6 +4,7 @@ import type { ReleaseStore } from '#shared/db/releases.ts';
 import { type WebhookRecord, type WebhookRecords, webhookRetentionMs } from '#shared/db/webhooks.ts';
 import { isXmlMediaType, parseErn } from '#shared/ern.ts';
 import {
+  HttpError,
   notFound,
   payloadTooLarge,
   unauthorized,
@@ -56,6 +57,7 @@ export const rejectionReasons: Record<number, string> = {
   401: 'signature',
   415: 'content-type',
   400: 'invalid-body',
+  409: 'webhook-id-reused',
 };
 
 /**
@@ -80,7 +82,7 @@ const signatureHeaders = ['webhook-id', 'webhook-timestamp', 'webhook-signature'
  * signature, 415 Content-Type, 400 body), then records it with one conditional write (the label itself is usually in memory: label-cache.ts). The record is itself an outbox entry: the publisher
  * builds its event from the raw body and puts it on the bus from the table's stream, so the answer,
  * 202 `{eventId}`, never waits for the bus (see docs/design.md#the-outbox). A repeated `webhook-id`
- * gets the first answer and no second event. Rejected requests record and publish nothing.
+ * gets the first answer and no second event; with another body, a 409. Rejected requests record and publish nothing.
  */
 export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps): Promise<Accepted> {
   if (request.body.length > maxWebhookBodyBytes) throw payloadTooLarge(maxWebhookBodyBytes);
@@ -138,7 +140,16 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
     expiresAt: Math.floor((now.getTime() + webhookRetentionMs) / 1000),
   };
   const outcome = await deps.webhooks.record(record, now);
-  return { eventId: outcome.recorded ? record.eventId : outcome.existing.eventId };
+  if (outcome.recorded) return { eventId: record.eventId };
+  // A webhook-id names one message (Standard Webhooks): another body under it is another change, which
+  // the first's answer would acknowledge and drop. An ERN message's MessageId is its own identity.
+  if (!xml && outcome.existing.body !== record.body) {
+    const message = `was received before with another body: send a different change under a new webhook-id`;
+    throw new HttpError(409, 'conflict', `header.webhook-id: ${message}`, {
+      issues: [{ path: 'header.webhook-id', message }],
+    });
+  }
+  return { eventId: outcome.existing.eventId };
 }
 
 /**

@@ -14,7 +14,7 @@ export const metricsNamespace = 'Backline';
  */
 export const businessMetrics = {
   WebhooksAccepted: [],
-  /** reason: too-large, unknown-label, signature, content-type, invalid-body */
+  /** reason: too-large, unknown-label, signature, content-type, invalid-body, webhook-id-reused */
   WebhooksRejected: ['reason'],
   /** kind: the mail kind (announcement, out-now, ...); stream: campaign or operational */
   MailsSent: ['kind', 'stream'],

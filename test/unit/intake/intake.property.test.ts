@@ -171,7 +171,7 @@ describe('intake under random and mutated requests', () => {
         expect(status).toBeLessThan(500);
         if (status === 202) {
           const newRecords = webhooks.items.size - recordsBefore;
-          expect(newRecords === 1 || newRecords === 0).toBe(true); // 0: a repeated webhook-id
+          expect(newRecords === 1 || newRecords === 0).toBe(true); // 0: a repeated webhook-id, same body
           // What the publisher will put on the bus, built from the record as it builds it.
           const record = [...webhooks.items.values()].at(-1)!;
           const parsed = parseWebhookBody(record.body);
@@ -191,6 +191,9 @@ describe('intake under random and mutated requests', () => {
     );
 
     // The generators must reach every outcome, or the property proves little.
-    expect([...statuses.keys()].sort()).toEqual([202, 400, 401, 404, 413, 415]);
+    // A 409 (a webhook-id repeated with another body) comes only when the generator repeats an id.
+    expect([...statuses.keys()].filter((status) => status !== 409).sort()).toEqual([
+      202, 400, 401, 404, 413, 415,
+    ]);
   }, 120_000);
 });

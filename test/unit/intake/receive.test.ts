@@ -73,6 +73,22 @@ describe('intake of a label webhook', () => {
     expect(webhooks.all()).toHaveLength(1);
   });
 
+  it('refuses a repeated webhook-id with another body with a 409 naming it, not an answer that drops the change', async () => {
+    const { send, secret, webhooks } = intake();
+    const first = signedWebhook(secret, aReleaseWebhook({ title: 'Night Drive' }), { id: 'msg_1', at: now });
+    await send(first);
+
+    const other = await send(
+      signedWebhook(secret, aReleaseWebhook({ title: 'Night Drive (Extended)' }), { id: 'msg_1', at: now }),
+    );
+
+    expect(other).toMatchObject({
+      status: 409,
+      body: { error: 'conflict', issues: [{ path: 'header.webhook-id', message: expect.any(String) }] },
+    });
+    expect(webhooks.all()).toEqual([expect.objectContaining({ body: first.body })]);
+  });
+
   it('accepts a webhook signed with the rotated-out secret within 24 hours', async () => {
     const { send, labels, label, secret } = intake();
     labels.items.set(label.labelId, withRotatedSecret(label, aSecret(), new Date(now.getTime() - 3_600_000)));
