@@ -61,8 +61,8 @@ export const rejectionReasons: Record<number, string> = {
 };
 
 /**
- * Why a signature was refused, naming the headers a label left out, or the tolerance its timestamp
- * missed, so that whoever signs by hand sees what to mend; which secret or MAC failed stays unsaid.
+ * Why a signature was refused, naming the headers a label left out, the one it malformed (and what it
+ * must be), or the tolerance its timestamp missed, so that whoever signs by hand sees what to mend; which secret or MAC failed stays unsaid.
  */
 function rejection(
   reason: Extract<Verification, { ok: false }>['reason'],
@@ -70,6 +70,12 @@ function rejection(
 ): string {
   if (reason === 'missing headers')
     return `${reason}: ${signatureHeaders.filter((name) => !headers[name]).join(', ')}`;
+  if (reason === 'malformed headers')
+    return `${reason}: ${
+      webhookIdPattern.test(headers['webhook-id'] ?? '')
+        ? 'webhook-timestamp must be whole Unix seconds'
+        : 'webhook-id must be 1 to 256 printable ASCII characters'
+    }`;
   if (reason === 'stale timestamp')
     return `${reason}: webhook-timestamp is more than ${timestampToleranceSeconds} seconds from Backline's clock`;
   return reason;

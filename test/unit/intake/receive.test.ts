@@ -315,6 +315,25 @@ describe('rejected webhooks', () => {
     ]);
   });
 
+  it('names in its 401 the header that is malformed and what it must be', async () => {
+    const { send, secret } = intake();
+    const signed = signedWebhook(secret, aReleaseWebhook(), { at: now });
+    const inMilliseconds = { ...signed.headers, 'webhook-timestamp': String(now.getTime()) };
+    const spacedId = { ...signed.headers, 'webhook-id': 'msg 1' };
+
+    const answers = await Promise.all(
+      [inMilliseconds, spacedId].map((headers) => send({ ...signed, headers })),
+    );
+
+    expect(answers.map((answer) => [answer.status, answer.body.message])).toEqual([
+      [401, 'webhook signature rejected: malformed headers: webhook-timestamp must be whole Unix seconds'],
+      [
+        401,
+        'webhook signature rejected: malformed headers: webhook-id must be 1 to 256 printable ASCII characters',
+      ],
+    ]);
+  });
+
   it('answers 404 for a label id that cannot exist, without looking it up', async () => {
     const { send, secret } = intake();
 
