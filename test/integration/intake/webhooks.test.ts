@@ -121,6 +121,21 @@ describe('webhook intake on the local cloud', () => {
     expect(await eventsOf(request.headers['webhook-id'])).toHaveLength(1);
   });
 
+  it('answers a webhook-id repeated with another body 409, and publishes only the first', async () => {
+    const label = await aLabel();
+    const first = await signedNow(label.secret, anExpenseWebhook());
+    const id = first.headers['webhook-id'];
+    expect((await send(label.id, first)).status).toBe(202);
+
+    const other = await send(label.id, await signedNow(label.secret, anExpenseWebhook(), { id }));
+
+    expect(other).toMatchObject({ status: 409, body: { issues: [{ path: 'header.webhook-id' }] } });
+    await busIdle();
+    expect((await eventsOf(id)).map((event) => event.detail.data?.expenseId)).toEqual([
+      JSON.parse(first.body).data.expenseId,
+    ]);
+  });
+
   it('answers 401 to a tampered webhook and publishes nothing', async () => {
     const label = await aLabel();
     const signed = await signedNow(
