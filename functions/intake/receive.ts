@@ -4,7 +4,7 @@ import type { ReleaseStore } from '#shared/db/releases.ts';
 import { type WebhookRecord, type WebhookRecords, webhookRetentionMs } from '#shared/db/webhooks.ts';
 import { isXmlMediaType, parseErn } from '#shared/ern.ts';
 import {
-  HttpError,
+  conflict,
   notFound,
   payloadTooLarge,
   unauthorized,
@@ -151,9 +151,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   // the first's answer would acknowledge and drop. An ERN message's MessageId is its own identity.
   if (!xml && outcome.existing.body !== record.body) {
     const message = `was received before with another body: send a different change under a new webhook-id`;
-    throw new HttpError(409, 'conflict', `header.webhook-id: ${message}`, {
-      issues: [{ path: 'header.webhook-id', message }],
-    });
+    throw conflict(`header.webhook-id: ${message}`, { issues: [{ path: 'header.webhook-id', message }] });
   }
   return { eventId: outcome.existing.eventId };
 }

@@ -98,7 +98,8 @@ const loneSurrogate = 'is not valid Unicode (a lone surrogate)';
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const unauthorized = (message = 'missing or invalid credentials') =>
   new HttpError(401, 'unauthorized', message);
-export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+export const conflict = (message: string, extra: Record<string, unknown> = {}) =>
+  new HttpError(409, 'conflict', message, extra);
 export const gone = (message: string) => new HttpError(410, 'gone', message);
 export const payloadTooLarge = (limitBytes: number) =>
   new HttpError(413, 'payload_too_large', `body exceeds ${limitBytes} bytes`);
