@@ -1,3 +1,4 @@
+import { budgetRoutes } from '#functions/office/budgets.ts';
 import {
   type Budget,
   type Counters,
@@ -35,6 +36,8 @@ import {
   totalText,
 } from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
+import { managementApi } from '#shared/http/manager-api.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
 
 const key = (...parts: string[]) => JSON.stringify(parts);
 const clone = <T>(value: T): T => structuredClone(value);
@@ -507,4 +510,25 @@ export class InMemoryBudgets implements BudgetStore {
   async putRates(date: string, rates: Record<string, string>, _at: string) {
     this.fx.set(date, { ...rates });
   }
+}
+
+/**
+ * The office's budget routes behind the manager's API, as the office function serves them, over
+ * `budgets` and labels in memory: its clock at `now` (5 January 2027, noon UTC, unless given), the
+ * manager's day in `timeZone` (UTC unless given). Called with `callApi` (test/support/api.ts).
+ */
+export function officeBudgetsApi({
+  budgets = new InMemoryBudgets(),
+  now = '2027-01-05T12:00:00Z',
+  timeZone = 'UTC',
+}: {
+  budgets?: BudgetStore;
+  now?: string;
+  timeZone?: string;
+} = {}) {
+  return managementApi(
+    'office',
+    async () => 'key',
+    budgetRoutes({ budgets, labels: new InMemoryLabels(), now: () => new Date(now), timeZone }),
+  );
 }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type BudgetView, budgetRoutes } from '#functions/office/budgets.ts';
+import type { BudgetView } from '#functions/office/budgets.ts';
 import { budgetStatusText } from '#infra/cli/backline.ts';
-import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
+import { officeBudgetsApi } from '#test/support/budgets.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
-import { InMemoryLabels } from '#test/support/intake.ts';
 
 describe('backline budget status', () => {
   it("dates a threshold crossed on the manager's day, as the alert mail and the console do, not UTC's", async () => {
@@ -14,16 +13,7 @@ describe('backline budget status', () => {
     await h.budget(aBudget());
     await h.expense(anExpense({ amount: { minor: 85_000, currency: 'EUR' } }));
     await h.reconcile('2027-03-02');
-    const office = managementApi(
-      'office',
-      async () => 'key',
-      budgetRoutes({
-        budgets: h.store,
-        labels: new InMemoryLabels(),
-        now: () => new Date('2027-03-01T22:05:00Z'),
-        timeZone,
-      }),
-    );
+    const office = officeBudgetsApi({ budgets: h.store, now: '2027-03-01T22:05:00Z', timeZone });
 
     const answer = await callApi(office, {
       method: 'GET',

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { budgetRoutes, ledgerPageLimit } from '#functions/office/budgets.ts';
-import { managementApi } from '#shared/http/manager-api.ts';
+import { ledgerPageLimit } from '#functions/office/budgets.ts';
 import { callApi } from '#test/support/api.ts';
-import { InMemoryBudgets } from '#test/support/budgets.ts';
-import { InMemoryLabels } from '#test/support/intake.ts';
+import { officeBudgetsApi } from '#test/support/budgets.ts';
 
 // docs/design.md#routes-and-auth: an invalid input is named by where it came from, one way on every
 // route: `path.date` for a path's, `query.scope` for a query's, a body's field by its own name.
-const office = managementApi(
-  'office',
-  async () => 'key',
-  budgetRoutes({
-    budgets: new InMemoryBudgets(),
-    labels: new InMemoryLabels(),
-    now: () => new Date('2027-01-05T12:00:00Z'),
-    timeZone: 'UTC',
-  }),
-);
+const office = officeBudgetsApi();
 
 const get = async (
   route: string,

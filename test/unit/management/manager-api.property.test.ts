@@ -1,11 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { outletRoutes } from '#functions/management/outlets.ts';
-import { budgetRoutes } from '#functions/office/budgets.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
 import { type ApiAnswer, callApi } from '#test/support/api.ts';
-import { InMemoryBudgets } from '#test/support/budgets.ts';
-import { InMemoryLabels } from '#test/support/intake.ts';
+import { InMemoryBudgets, officeBudgetsApi } from '#test/support/budgets.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
 
 /**
@@ -74,16 +72,7 @@ const outletBody = fc.record({
 describe("the manager's API under random and mutated JSON bodies", () => {
   it("keeps a day's rates exactly as sent, or answers 400 and keeps none", async () => {
     const budgets = new InMemoryBudgets();
-    const office = managementApi(
-      'office',
-      async () => 'key',
-      budgetRoutes({
-        budgets,
-        labels: new InMemoryLabels(),
-        now: () => new Date('2027-01-05T12:00:00Z'),
-        timeZone: 'UTC',
-      }),
-    );
+    const office = officeBudgetsApi({ budgets });
     const statuses = new Set<number>();
 
     await fc.assert(

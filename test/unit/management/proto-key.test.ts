@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { budgetRoutes } from '#functions/office/budgets.ts';
-import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
-import { InMemoryBudgets } from '#test/support/budgets.ts';
-import { InMemoryLabels } from '#test/support/intake.ts';
+import { InMemoryBudgets, officeBudgetsApi } from '#test/support/budgets.ts';
 
 // docs/design.md#routes-and-auth: every JSON body of the manager's API is closed down to its nested
 // objects; an unknown field is a 400 naming it where it stands, and changes nothing. JSON.parse keeps
 // a `__proto__` key as the body's own, but a record (a day's rates, keyed by pair) drops it unseen.
 function office() {
   const budgets = new InMemoryBudgets();
-  const handler = managementApi(
-    'office',
-    async () => 'key',
-    budgetRoutes({
-      budgets,
-      labels: new InMemoryLabels(),
-      now: () => new Date('2027-01-05T12:00:00Z'),
-      timeZone: 'UTC',
-    }),
-  );
+  const handler = officeBudgetsApi({ budgets });
   const put = async (date: string, body: string) => {
     const result = await callApi(handler, {
       method: 'PUT',

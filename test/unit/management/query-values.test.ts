@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { budgetRoutes } from '#functions/office/budgets.ts';
-import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
-import { InMemoryBudgets } from '#test/support/budgets.ts';
-import { InMemoryLabels } from '#test/support/intake.ts';
+import { officeBudgetsApi } from '#test/support/budgets.ts';
 
 // docs/design.md#routes-and-auth: a 400 names the field and the rule its value breaks, in the manager's
 // terms: a paging limit is a whole number in decimal digits, a day is YYYY-MM-DD.
-const office = managementApi(
-  'office',
-  async () => 'key',
-  budgetRoutes({
-    budgets: new InMemoryBudgets(),
-    labels: new InMemoryLabels(),
-    now: () => new Date('2027-01-05T12:00:00Z'),
-    timeZone: 'UTC',
-  }),
-);
+const office = officeBudgetsApi();
 
 const ledger = { labelId: 'acme', budgetId: 'b1' };
 
