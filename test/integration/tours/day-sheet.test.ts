@@ -30,10 +30,10 @@ describe('doors moved after the day sheet went', () => {
       status: 'announced',
     });
     const no = await createOutlet({ name: 'Natt&Dag', genres: [genre], territories: ['NO'] });
-    const webhook = async (type: string, data: unknown, id?: string) => {
+    const webhook = async (type: string, data: unknown, id?: string, timestamp?: string) => {
       const sent = await sendWebhook(
         label,
-        { type, timestamp: (await clockNow()).toISOString(), data },
+        { type, timestamp: timestamp ?? (await clockNow()).toISOString(), data },
         { id },
       );
       expect(sent.status).toBe(202);
@@ -53,11 +53,13 @@ describe('doors moved after the day sheet went', () => {
     await waitForMailTo(tourManager.email, 'Day sheet: Door Change at Oslo Hall');
 
     const later = { ...show, times: { ...show.times, doors: '20:00' } };
+    // Redelivered as a label's retry is: the same message (id and body) again.
     const webhookId = `msg_${uniqueId('retime')}`;
-    await webhook('tour.show.updated', { tourId, show: later }, webhookId);
+    const retimedAt = (await clockNow()).toISOString();
+    await webhook('tour.show.updated', { tourId, show: later }, webhookId, retimedAt);
     const [updated] = await waitForMailTo(tourManager.email, 'Updated day sheet: Door Change at Oslo Hall');
     await waitForMailTo(no.email, 'Changed: Door Change in Norway');
-    await webhook('tour.show.updated', { tourId, show: later }, webhookId);
+    await webhook('tour.show.updated', { tourId, show: later }, webhookId, retimedAt);
     await busIdle();
 
     expect(updated.body.text).toContain('20:00');
