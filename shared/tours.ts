@@ -30,7 +30,7 @@ export interface Guest {
 }
 
 /** A guest's name as the list tells names apart: case, and spaces between words, aside. */
-const sameName = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+export const sameName = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
  * The names of `adding` a show's list holds already (`listed`), or that `adding` holds twice: a list

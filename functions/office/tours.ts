@@ -32,6 +32,7 @@ import {
   pressToldLatest,
   type StoredShow,
   type StoredTour,
+  sameName,
   stepMoments,
   stepTaken,
 } from '#shared/tours.ts';
@@ -276,10 +277,12 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { guests } = bodyOf(GuestsBody, event);
       // A name the request gives twice was never on the list: the request is refused, named, as any
-      // invalid field (a list names a guest once, listedAlready).
-      const twice = guests.flatMap((guest, i) => {
-        const first = guests.findIndex((earlier, j) => j < i && listedAlready([earlier], [guest]).length > 0);
-        return first < 0
+      // invalid field (names told apart as the list tells them, sameName).
+      const firstAt = new Map<string, number>();
+      const twice = guests.flatMap(({ name }, i) => {
+        const first = firstAt.get(sameName(name));
+        if (first === undefined) firstAt.set(sameName(name), i);
+        return first === undefined
           ? []
           : [
               {
