@@ -38,16 +38,16 @@ export function zoneOf(country: string, city: string, date: string): string | un
     (new Intl.Locale(`und-${country}`) as Intl.Locale & { getTimeZones?: () => string[] }).getTimeZones?.() ??
     [];
   const wanted = city.toLowerCase().replaceAll(' ', '_');
+  const named = zones.find((zone) => zone.toLowerCase().endsWith(`/${wanted}`));
+  if (named) return named;
+  // Only a city no zone is named for needs the zones' offsets (a formatter for each).
   const noon = new Date(`${date}T12:00:00Z`);
   const offsets = new Set(
     zones.map((timeZone) =>
       new Intl.DateTimeFormat('en', { timeZone, timeZoneName: 'longOffset' }).format(noon),
     ),
   );
-  return (
-    zones.find((zone) => zone.toLowerCase().endsWith(`/${wanted}`)) ??
-    (offsets.size > 1 ? undefined : (zones[0] ?? 'UTC'))
-  );
+  return offsets.size > 1 ? undefined : (zones[0] ?? 'UTC');
 }
 
 /** A version 1 date as a show: confirmed (v1 knew no holds), at a venue whose address is its city. */
