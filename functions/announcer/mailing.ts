@@ -1114,7 +1114,8 @@ export async function sendMailing(
         // Start again at this batch's first page: what was claimed from it is skipped by its claim.
         return continueLater({ ...progress, outlets: batchCursor }, request, meta, deps);
       }
-      progress.skipped += batch.skipped;
+      // Outlets read mailable whose address bounced or unsubscribed before its claim are skipped too.
+      progress.skipped += batch.skipped + outcome.optedOut;
       if (!batch.next) return complete(release, request, progress, meta, deps);
       batchCursor = batch.next;
       // A release cancelled while its mailing runs: no batch after the cancel is mailed. One changed

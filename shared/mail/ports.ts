@@ -108,8 +108,11 @@ export interface MailSettings {
 
 export interface MailDeps {
   deliveries: MailClaims;
-  /** Addresses suppressed by a hard bounce or complaint: checked for operational mail (campaign senders filter their outlets). */
-  suppressions: Pick<SuppressionList, 'suppressedAmong'>;
+  /**
+   * Addresses suppressed (a hard bounce or complaint) or, for campaign mail, unsubscribed: asked before
+   * each claim (withoutSuppressed in send.ts).
+   */
+  suppressions: Pick<SuppressionList, 'suppressedAmong' | 'optedOutAmong'>;
   mailer: Mailer;
   sendRate: SendRate;
   now: () => Date;

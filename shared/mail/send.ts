@@ -33,6 +33,11 @@ export interface SendOutcome {
    * says something of a mail left out (budgets) reads the list no second time, which could answer otherwise.
    */
   leftOutSuppressed: OutgoingMail[];
+  /**
+   * Campaign mails not sent because their address was suppressed or unsubscribed after the sender read
+   * its outlets (a bounce seconds into a mailing).
+   */
+  optedOut: number;
   /** Accepted by SES (marked sent). */
   sent: number;
   /** Claims left open because SES's answer was lost: settled later from Email Sent events or the sweep. */
@@ -53,6 +58,7 @@ const noOutcome = (): SendOutcome => ({
   claimed: 0,
   suppressed: 0,
   leftOutSuppressed: [],
+  optedOut: 0,
   sent: 0,
   unsettled: 0,
   failed: 0,
@@ -226,6 +232,7 @@ export async function sendMails(
       upcoming = undefined;
       outcome.suppressed += round.leftOut.length;
       outcome.leftOutSuppressed.push(...round.leftOut);
+      outcome.optedOut += round.optedOut;
       outcome.claimed += round.claimed.length;
       remaining -= rounds[index].length - round.claimed.length;
       unsent = round.claimed;
@@ -310,8 +317,10 @@ function takenRate(deps: MailDeps, deadline: number, perCall: number, perTake: n
 
 interface ClaimedRound {
   claimed: ClaimedMail[];
-  /** Left out unclaimed because their address is suppressed. */
+  /** Operational mails left out unclaimed because their address is suppressed. */
   leftOut: OutgoingMail[];
+  /** Campaign mails left out unclaimed because their address opted out or was suppressed. */
+  optedOut: number;
 }
 
 /** Writes a page of claims (`MailClaims.claimMany`): the deliveries claimed now. */
@@ -324,7 +333,11 @@ async function claimRound(
   claimMany?: ClaimPage,
 ): Promise<ClaimedRound> {
   const round = await withoutSuppressed(deps, mails);
-  return { claimed: await claimMails(deps, round.mails, { claimMany }), leftOut: round.leftOut };
+  return {
+    claimed: await claimMails(deps, round.mails, { claimMany }),
+    leftOut: round.leftOut,
+    optedOut: round.optedOut.length,
+  };
 }
 
 /** A promise awaited later: its rejection is not unhandled meanwhile. */
@@ -372,20 +385,30 @@ async function giveBack(deps: MailDeps, claims: ClaimedMail[]): Promise<void> {
 }
 
 /**
- * Operational mail goes to people outside the outlet directory, so the suppression list is asked
- * here; a campaign sender's outlets already carry their suppression and opt-out, and an opt-out
- * never silences operational mail (see docs/design.md#two-mail-streams).
+ * Leaves out, just before their claim, the mails whose address must not get their stream's mail now
+ * (see docs/design.md#two-mail-streams). Operational mail goes to people outside the outlet directory:
+ * the suppression list answers for it (`leftOut`), and an opt-out never silences it. Campaign mail is
+ * written from outlets read earlier, which carry their suppression and opt-out as they were then: an
+ * address suppressed or unsubscribed since (a bounce seconds into a mailing) is asked by address
+ * (`optedOut`), so no campaign mail is claimed for it after that.
  */
 export async function withoutSuppressed(
   deps: MailDeps,
   mails: OutgoingMail[],
-): Promise<{ mails: OutgoingMail[]; leftOut: OutgoingMail[] }> {
-  const operational = mails.filter((mail) => mail.stream === 'operational');
-  if (operational.length === 0) return { mails, leftOut: [] };
-  const suppressed = await deps.suppressions.suppressedAmong(operational.map((mail) => mail.identity.email));
+): Promise<{ mails: OutgoingMail[]; leftOut: OutgoingMail[]; optedOut: OutgoingMail[] }> {
+  const addressesOf = (stream: OutgoingMail['stream']) =>
+    mails.filter((mail) => mail.stream === stream).map((mail) => mail.identity.email);
+  const [suppressed, optedOut] = await Promise.all([
+    deps.suppressions.suppressedAmong(addressesOf('operational')),
+    deps.suppressions.optedOutAmong(addressesOf('campaign')),
+  ]);
   const isLeftOut = (mail: OutgoingMail) =>
-    mail.stream === 'operational' && suppressed.has(normaliseEmail(mail.identity.email));
-  return { mails: mails.filter((mail) => !isLeftOut(mail)), leftOut: mails.filter(isLeftOut) };
+    (mail.stream === 'operational' ? suppressed : optedOut).has(normaliseEmail(mail.identity.email));
+  return {
+    mails: mails.filter((mail) => !isLeftOut(mail)),
+    leftOut: mails.filter((mail) => mail.stream === 'operational' && isLeftOut(mail)),
+    optedOut: mails.filter((mail) => mail.stream === 'campaign' && isLeftOut(mail)),
+  };
 }
 
 /**

@@ -229,9 +229,11 @@ export async function sweepStaleClaims(
       for (const delivery of deliveries) await deps.deliveries.hold(delivery, heldAt);
       continue;
     }
-    // As when it was claimed: an address suppressed since gets no operational mail (campaign senders'
-    // rebuilds leave out their opted-out recipients themselves).
-    const wanted = new Set((await withoutSuppressed(deps, [...mails.values()])).mails);
+    // As when it was claimed: an address suppressed since gets no operational mail, and one suppressed
+    // or unsubscribed since no campaign mail.
+    const { mails: wantedMails, leftOut } = await withoutSuppressed(deps, [...mails.values()]);
+    const wanted = new Set(wantedMails);
+    const suppressed = new Set(leftOut);
     const resend: ClaimedMail[] = [];
     for (const delivery of deliveries) {
       const heldAt = held?.get(delivery.deliveryId);
@@ -241,7 +243,7 @@ export async function sweepStaleClaims(
       }
       const mail = mails.get(delivery.deliveryId);
       if (!mail || !wanted.has(mail)) {
-        if (mail) await resender.leftOutSuppressed?.(mail, delivery);
+        if (mail && suppressed.has(mail)) await resender.leftOutSuppressed?.(mail, delivery);
         await deps.deliveries.markFailed(
           delivery.deliveryId,
           'no longer wanted when resending',

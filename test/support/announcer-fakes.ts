@@ -14,6 +14,7 @@ import {
   type NewClaim,
   spentFailure,
 } from '#shared/db/deliveries.ts';
+import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import {
@@ -207,6 +208,47 @@ type Scripted = EntryResult[] | MailerError | 'accept-then-fail';
 /** What SES does with a call; a promise lets other work (an Email Sent event handled) finish before SES answers. */
 type Script = (mail: BulkMail, call: number) => Scripted | Promise<Scripted>;
 
+/**
+ * The suppression list as the table keeps it, by normalised address (shared/db/suppression-list.ts), in
+ * memory: `suppressed` (a hard bounce or a complaint) and `unsubscribed` are the address items, and
+ * the `outlets` given count by their copy of both (the directory writes an outlet's with its
+ * address's). The same contract runs on it and on DynamoDB Local (test/contracts/suppression-list.contract.ts).
+ */
+export class FakeSuppressionList implements SuppressionList {
+  readonly suppressed: Set<string>;
+  readonly unsubscribed: Set<string>;
+  readonly #outlets: () => readonly Outlet[];
+  constructor(
+    suppressed = new Set<string>(),
+    unsubscribed = new Set<string>(),
+    outlets = () => [] as Outlet[],
+  ) {
+    this.suppressed = suppressed;
+    this.unsubscribed = unsubscribed;
+    this.#outlets = outlets;
+  }
+  #among(emails: readonly string[], kept: (email: string) => boolean): Set<string> {
+    return new Set(emails.map(normaliseEmail).filter(kept));
+  }
+  #withOutlets(set: Set<string>, copy: (outlet: Outlet) => unknown): Set<string> {
+    return new Set([
+      ...set,
+      ...this.#outlets()
+        .filter(copy)
+        .map((outlet) => normaliseEmail(outlet.email)),
+    ]);
+  }
+  async suppressedAmong(emails: readonly string[]): Promise<Set<string>> {
+    const suppressed = this.#withOutlets(this.suppressed, (outlet) => outlet.suppressedAt);
+    return this.#among(emails, (email) => suppressed.has(email));
+  }
+  async optedOutAmong(emails: readonly string[]): Promise<Set<string>> {
+    const suppressed = this.#withOutlets(this.suppressed, (outlet) => outlet.suppressedAt);
+    const unsubscribed = this.#withOutlets(this.unsubscribed, (outlet) => outlet.unsubscribedAt);
+    return this.#among(emails, (email) => suppressed.has(email) || unsubscribed.has(email));
+  }
+}
+
 /** A fake SES: records every accepted mail; a script can throttle, fail entries or lose the answer. */
 export class FakeMailer {
   readonly calls: BulkMail[] = [];
@@ -262,6 +304,8 @@ export interface FakeWorld {
   rateGrants: number[];
   /** Suppressed addresses (normalised), as the suppression list holds them. */
   suppressed: Set<string>;
+  /** Unsubscribed addresses (normalised), as the suppression list holds them beside the directory's outlets. */
+  unsubscribed: Set<string>;
   /** The business metrics recorded (the mail module's MailsSent). */
   measure: RecordedMeasure;
 }
@@ -272,7 +316,7 @@ export function fakeMailDeps(now: () => Date, settings: MailSettings) {
   const mailer = new FakeMailer();
   const measure = new RecordedMeasure();
   const deps: MailDeps & { deliveries: DeliveryStore } = {
-    suppressions: { suppressedAmong: async () => new Set<string>() },
+    suppressions: new FakeSuppressionList(),
     deliveries,
     mailer,
     sendRate: { recipientsPerSecond: async () => 50, acquire: async () => true },
@@ -299,10 +343,9 @@ export function fakeWorld(
   const rateGrants: number[] = [];
   const measure = new RecordedMeasure();
   const suppressed = new Set<string>();
+  const unsubscribed = new Set<string>();
   const deps: AnnouncerDeps = {
-    suppressions: {
-      suppressedAmong: async (emails) => new Set(emails.map(normaliseEmail).filter((e) => suppressed.has(e))),
-    },
+    suppressions: new FakeSuppressionList(suppressed, unsubscribed, () => directory),
     releases: {
       get: async (labelId, releaseId) => releases.get(`${labelId}/${releaseId}`),
       coming: (now) => comingOf(releases.values(), now),
@@ -360,6 +403,7 @@ export function fakeWorld(
     perCall,
     rateGrants,
     suppressed,
+    unsubscribed,
   };
 }
 

@@ -69,6 +69,7 @@ import {
   emailSent,
   type FakeDeliveries,
   type FakeMailer,
+  FakeSuppressionList,
   fakeMailDeps,
 } from './announcer-fakes.ts';
 import { InMemoryLabels } from './intake.ts';
@@ -449,13 +450,11 @@ export class InMemoryTourMailer implements TourMailer {
   /** The fake SES under the module: its `script` makes SES refuse or throttle. */
   readonly ses: FakeMailer;
   readonly #module: TourMailer;
-  /** `suppressed`: the normalised addresses the mail module's suppression list holds. */
-  constructor(now: () => Date, suppressed: ReadonlySet<string> = new Set(), tours?: InMemoryTours) {
+  /** `suppressions`: the mail module's suppression list. */
+  constructor(now: () => Date, suppressions = new FakeSuppressionList(), tours?: InMemoryTours) {
     const { deps, mailer } = fakeMailDeps(now, defaultMailSettings(timeoutSeconds.tours));
     this.ses = mailer;
-    deps.suppressions = {
-      suppressedAmong: async (emails) => new Set(emails.map(normaliseEmail).filter((e) => suppressed.has(e))),
-    };
+    deps.suppressions = suppressions;
     this.#module = moduleTourMailer(
       deps,
       async (claims) => `https://backline.example/u/${claims.outletId}`,
@@ -490,7 +489,8 @@ export function fakeToursDeps(now: { value: Date }) {
   const schedules = new InMemoryShowSchedules();
   const outlets: Outlet[] = [];
   const suppressed = new Set<string>();
-  const mailer = new InMemoryTourMailer(() => now.value, suppressed, tours);
+  const suppressions = new FakeSuppressionList(suppressed, new Set(), () => outlets);
+  const mailer = new InMemoryTourMailer(() => now.value, suppressions, tours);
   const deps: ToursDeps = {
     tours,
     // The directory in pages of `settings.pressPageSize`, in insertion order; the cursor is an index.
@@ -505,18 +505,7 @@ export function fakeToursDeps(now: { value: Date }) {
     settings: { ...defaultToursSettings },
     schedules,
     mailer,
-    suppressions: {
-      suppressedAmong: async (emails) => new Set(emails.map(normaliseEmail).filter((e) => suppressed.has(e))),
-      // As the table keeps them by address: suppressed, or unsubscribed (the directory's outlets carry a copy).
-      optedOutAmong: async (emails) => {
-        const unsubscribed = new Set(
-          outlets.filter((o) => o.unsubscribedAt).map((o) => normaliseEmail(o.email)),
-        );
-        return new Set(
-          emails.map(normaliseEmail).filter((email) => suppressed.has(email) || unsubscribed.has(email)),
-        );
-      },
-    },
+    suppressions,
     links: fakeLinks,
     now: () => now.value,
   };

@@ -13,6 +13,7 @@ import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
 import { dynamoNotePressAndClaim } from '#shared/db/press-notes.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
+import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
 import { describeBudgetStoreContract } from '#test/contracts/budget-store.contract.ts';
@@ -23,6 +24,7 @@ import { describeOutletDirectoryContract } from '#test/contracts/outlet-director
 import { describePressNotesContract } from '#test/contracts/press-notes.contract.ts';
 import { describePromoCountersContract } from '#test/contracts/promo-counters.contract.ts';
 import { describeReleasesContract } from '#test/contracts/releases.contract.ts';
+import { describeSuppressionListContract } from '#test/contracts/suppression-list.contract.ts';
 import { describeToursContract } from '#test/contracts/tours.contract.ts';
 import { describeWebhookRecordsContract } from '#test/contracts/webhook-records.contract.ts';
 import { cloud, documentClient, sdkConfig } from '#test/support/cloud.ts';
@@ -118,3 +120,14 @@ describePressNotesContract('DynamoDB', () => ({
 }));
 describeReleasesContract('DynamoDB', () => dynamoReleases(documentClient(), table.name), inTableOutbox);
 describeJobsContract('DynamoDB', () => dynamoJobStore(documentClient(), table.name), inTableOutbox);
+describeSuppressionListContract('DynamoDB', () => {
+  const directory = localOutletDirectory(table.name);
+  const at = '2027-03-01T12:00:00.000Z';
+  return {
+    list: dynamoSuppressionList(documentClient(), table.name),
+    suppress: async (email) => {
+      await directory.suppress({ email, reason: 'bounce', at }, []);
+    },
+    unsubscribe: (email) => directory.markAddressUnsubscribed(email, at, () => []),
+  };
+});

@@ -47,6 +47,24 @@ describe('announcing a release', () => {
     expect(detailOf(done!).data).toMatchObject({ labelId: 'lbl-nightshift', sent: 4, skipped: 2 });
   });
 
+  it('skips an outlet whose address bounced or unsubscribed after its page was read, and counts it skipped', async () => {
+    const [kept, bounced, gone] = outlets(3, { territories: ['GB'] });
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [kept, bounced, gone] });
+    // The page is read with all three mailable; the address items change before the claims are made.
+    const read = world.deps.outlets.page;
+    world.deps.outlets.page = async (...args) => {
+      const page = await read(...args);
+      world.suppressed.add(bounced.email);
+      world.unsubscribed.add(gone.email);
+      return page;
+    };
+
+    const outcome = await sendMailing(announce, meta, world.deps, far());
+
+    expect(world.mailer.delivered.map((mail) => mail.email)).toEqual([kept.email]);
+    expect(outcome).toEqual({ status: 'completed', sent: 1, skipped: 2 });
+  });
+
   it('sends at most 50 destinations per SendBulkEmail call', async () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(120) });
 

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { sweepBudgetMail } from '#functions/budgets/mail.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { BudgetOwnerUnreachable, BudgetReconciliationDue, BudgetSet } from '#shared/events/index.ts';
-import { defaultMailSettings, type MailDeps } from '#shared/mail/ports.ts';
-import { normaliseEmail } from '#shared/outlets.ts';
+import { defaultMailSettings } from '#shared/mail/ports.ts';
 import * as z from '#shared/zod.ts';
-import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
+import { FakeSuppressionList, fakeMailDeps } from '#test/support/announcer-fakes.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
@@ -16,15 +15,10 @@ import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harnes
 
 const owner = 'mara@label.example';
 
-/** The suppression list, holding the (normalised) addresses in `suppressed` as they are when asked. */
-const suppressing = (suppressed: Set<string>): MailDeps['suppressions'] => ({
-  suppressedAmong: async (emails) => new Set(emails.map(normaliseEmail).filter((e) => suppressed.has(e))),
-});
-
 /** The owner's address suppressed, her budget at 85 % of its plan (the 50 % and 80 % alerts due), reconciled. */
 const reconciledWithOwnerSuppressed = async () => {
   const h = budgetsHarness({ now: '2027-03-03T07:00:00.000Z' });
-  h.mail.suppressions = suppressing(new Set([owner]));
+  h.mail.suppressions = new FakeSuppressionList(new Set([owner]));
   await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
   await h.expense(anExpense({ amount: { minor: 85_000, currency: 'EUR' } }), {
     occurredAt: '2027-03-02T10:00:00.000Z',
@@ -91,7 +85,7 @@ const marasBudget = (budgetId: string) => ({
 describe('two budgets of one owner whose address is suppressed, reconciled at once', () => {
   it('says once that the owner cannot be warned, when both budgets’ alerts are left out at the same moment', async () => {
     const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
-    h.mail.suppressions = suppressing(new Set([owner]));
+    h.mail.suppressions = new FakeSuppressionList(new Set([owner]));
     for (const budgetId of ['bud-1', 'bud-2']) {
       await h.budget(marasBudget(budgetId), '2027-03-01T00:00:00.000Z');
       const line = (await h.store.getBudget('lbl-1', budgetId))!.lines[0];
@@ -130,7 +124,7 @@ describe('a budget alert whose claim went stale, its owner’s address suppresse
     const settings = defaultMailSettings(300);
     const { deps: mail, deliveries, mailer } = fakeMailDeps(() => new Date(clock.now), settings);
     const suppressed = new Set<string>();
-    mail.suppressions = suppressing(suppressed);
+    mail.suppressions = new FakeSuppressionList(suppressed);
     const store = new InMemoryBudgets();
     await store.saveBudget({ ...aBudget(), labelId: 'lbl-1', occurredAt: '2027-03-01T00:00:00.000Z' });
     // The 50 % alert was claimed, then the budgets function crashed before SES's call (no Email Sent).
@@ -170,11 +164,15 @@ describe('a budget alert left out while its owner’s suppression is lifted duri
     // The list says she is suppressed when the first alert's send asks, and is lifted right after: a
     // second read of the list would say she is reachable, and hide the alert the send left out.
     const asked: string[][] = [];
+    const list = new FakeSuppressionList(new Set([owner]));
     h.mail.suppressions = {
       suppressedAmong: async (emails) => {
         asked.push([...emails]);
-        return new Set(asked.length === 1 ? emails.map(normaliseEmail).filter((e) => e === owner) : []);
+        const answer = await list.suppressedAmong(emails);
+        list.suppressed.clear();
+        return answer;
       },
+      optedOutAmong: (emails) => list.optedOutAmong(emails),
     };
     await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
     await h.expense(anExpense({ amount: { minor: 85_000, currency: 'EUR' } }), {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { BudgetReconciliationDue, BudgetSet, MailUndeliverable } from '#shared/events/index.ts';
+import { FakeSuppressionList } from '#test/support/announcer-fakes.ts';
 import { budgetsHarness } from '#test/support/budgets-harness.ts';
 
 const aBudget = (budgetId: string, email: string) => ({
@@ -85,10 +86,7 @@ describe('budget mail that cannot be delivered', () => {
   it('says once that the owner cannot be warned when budget mail to her suppressed address is left out, for every budget she holds, also on a retry', async () => {
     const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
     // A complaint on press mail suppressed her address for both streams (docs/design.md#two-mail-streams).
-    h.mail.suppressions = {
-      suppressedAmong: async (emails) =>
-        new Set(emails.map((e) => e.trim().toLowerCase()).filter((e) => e === 'mara@label.example')),
-    };
+    h.mail.suppressions = new FakeSuppressionList(new Set(['mara@label.example']));
     const march = { period: { start: '2027-03-01', end: '2027-03-30' } };
     await h.budget({ ...aBudget('bud-1', 'mara@label.example'), ...march }, '2027-03-01T00:00:00.000Z');
     await h.budget({ ...aBudget('bud-2', 'Mara@Label.example'), ...march }, '2027-03-01T00:00:00.000Z');

@@ -1,4 +1,5 @@
 import type { OutboxEntry } from '#shared/events/outbox.ts';
+import { normaliseEmail } from '#shared/outlets.ts';
 import { describeBudgetStoreContract } from '#test/contracts/budget-store.contract.ts';
 import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
 import { describeJobsContract } from '#test/contracts/jobs.contract.ts';
@@ -7,9 +8,10 @@ import { describeOutletDirectoryContract } from '#test/contracts/outlet-director
 import { describePressNotesContract } from '#test/contracts/press-notes.contract.ts';
 import { describePromoCountersContract } from '#test/contracts/promo-counters.contract.ts';
 import { describeReleasesContract } from '#test/contracts/releases.contract.ts';
+import { describeSuppressionListContract } from '#test/contracts/suppression-list.contract.ts';
 import { describeToursContract } from '#test/contracts/tours.contract.ts';
 import { describeWebhookRecordsContract } from '#test/contracts/webhook-records.contract.ts';
-import { FakeDeliveries } from '#test/support/announcer-fakes.ts';
+import { FakeDeliveries, FakeSuppressionList } from '#test/support/announcer-fakes.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels, InMemoryWebhookRecords } from '#test/support/intake.ts';
 import { InMemoryJobStore } from '#test/support/jobs.ts';
@@ -58,3 +60,15 @@ describePressNotesContract('in memory', () => {
 });
 describeReleasesContract('in memory', () => new InMemoryReleases(), inPublished);
 describeJobsContract('in memory', () => new InMemoryJobStore(), inOutboxList);
+describeSuppressionListContract('in memory', () => {
+  const list = new FakeSuppressionList();
+  return {
+    list,
+    suppress: async (email) => {
+      list.suppressed.add(normaliseEmail(email));
+    },
+    unsubscribe: async (email) => {
+      list.unsubscribed.add(normaliseEmail(email));
+    },
+  };
+});

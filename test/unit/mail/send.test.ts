@@ -120,6 +120,43 @@ describe('sending mail through the mail module', () => {
     expect(world.mailer.delivered.map((mail) => mail.email)).toEqual(['crew@venue.example']);
   });
 
+  it('claims and sends no campaign mail to an address suppressed or unsubscribed since its sender read it, and still sends it operational mail after an unsubscribe', async () => {
+    const world = fakeWorld();
+    const press = (email: string) =>
+      anAdvanceRequest({
+        identity: { ...anAdvanceRequest().identity, email, kind: 'tour-press' },
+        stream: 'campaign',
+        template: 'tour-press',
+        unsubscribeUrl: `https://backline.example/u/${email}`,
+      });
+    // The sender read these outlets mailable; then one address bounced and another unsubscribed.
+    world.suppressed.add('bounced@radio.example');
+    world.unsubscribed.add('gone@press.example');
+
+    const outcome = await sendMails(
+      world.deps,
+      [press('Bounced@radio.example'), press('gone@press.example'), press('kept@press.example')],
+      far(),
+    );
+    const operational = await sendMails(
+      world.deps,
+      [anAdvanceRequest({ identity: { ...anAdvanceRequest().identity, email: 'gone@press.example' } })],
+      far(),
+    );
+
+    expect(outcome).toMatchObject({ optedOut: 2, suppressed: 0, claimed: 1, sent: 1 });
+    expect(outcome.leftOutSuppressed).toEqual([]);
+    expect([...world.deliveries.items.values()].map((delivery) => delivery.email)).toEqual([
+      'kept@press.example',
+      'gone@press.example',
+    ]);
+    expect(operational).toMatchObject({ claimed: 1, sent: 1 });
+    expect(world.mailer.delivered.map((mail) => mail.email)).toEqual([
+      'kept@press.example',
+      'gone@press.example',
+    ]);
+  });
+
   it('claims the mails of two SES calls in one request and marks each call sent in one', async () => {
     const world = fakeWorld();
     const mails = crewMails(120);

@@ -3,7 +3,7 @@ import { budgetResenders } from '#functions/budgets/mail.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { sweepStaleClaims } from '#shared/mail/settle.ts';
-import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
+import { FakeSuppressionList, fakeMailDeps } from '#test/support/announcer-fakes.ts';
 import { aDayResult } from '#test/support/budgets.ts';
 
 /**
@@ -21,9 +21,7 @@ describe('the stale-claim sweep and suppressed operational addresses', () => {
     const settings = defaultMailSettings(300);
     const { deps, deliveries, mailer } = fakeMailDeps(() => new Date(clock.now), settings);
     const suppressed = new Set<string>();
-    deps.suppressions = {
-      suppressedAmong: async (emails) => new Set(emails.filter((e) => suppressed.has(e.toLowerCase()))),
-    };
+    deps.suppressions = new FakeSuppressionList(suppressed);
     // The report was claimed, then the sender crashed before SES's call (no Email Sent ever comes).
     await deliveries.claim(
       {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FakeSuppressionList } from '#test/support/announcer-fakes.ts';
 import { bookedWithMailModule, guestListClaimLeftAtCutoff, sweepAt } from '#test/support/tours.ts';
 
 // docs/design.md#two-mail-streams: a step that finds its promoter suppressed tells the tour manager instead of
@@ -12,9 +13,7 @@ describe('a stale guest-list claim, the promoter suppressed before the sweep', (
     const cutoff = await guestListClaimLeftAtCutoff(w);
     // The promoter's address bounces meanwhile (on press mail, say): suppressed for both streams.
     w.fakes.suppressed.add('booking@nacht.example');
-    w.mail.suppressions = {
-      suppressedAmong: async (emails) => new Set(emails.filter((e) => e === 'booking@nacht.example')),
-    };
+    w.mail.suppressions = new FakeSuppressionList(new Set(['booking@nacht.example']));
 
     const first = await sweepAt(w, new Date(Date.parse(cutoff) + 60 * 60_000).toISOString());
     await sweepAt(w, new Date(Date.parse(cutoff) + 61 * 60_000).toISOString());
