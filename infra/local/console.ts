@@ -186,7 +186,7 @@ body{font-family:system-ui,sans-serif;margin:0;padding:0 1rem 3rem;line-height:1
 header{position:sticky;top:0;background:#fafafa;padding:.75rem 0;border-bottom:1px solid #ddd;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
 h1{font-size:1.2rem;margin:0}h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
 section{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:.25rem .75rem .75rem;margin-top:1rem;overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #eee;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #eee;vertical-align:top;overflow-wrap:anywhere}
 small{color:#666}.error{color:#b00020}
 .badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;background:#eee}
 .badge.succeeded,.badge.submitted,.badge.advanced{background:#d7f5dd}.badge.running,.badge.retrying,.badge.requested,.badge.reminded{background:#fff3c4}
