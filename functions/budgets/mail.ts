@@ -138,6 +138,8 @@ function budgetReport(r: DayResult) {
       planned: money(r.planned),
       committed: money(r.committed),
       actual: money(r.actual),
+      // A tour's settled shows (docs/design.md#budgets): what remains counts them, so the row states them.
+      income: r.income !== 0 ? money(r.income) : '',
       remaining: money(r.remaining),
       usedPercent: String(r.usedPercent),
       forecastAtEnd: money(r.forecastAtEnd),

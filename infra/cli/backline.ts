@@ -211,17 +211,21 @@ export function budgetStatusText(budget: BudgetView): string {
   const unconverted = Object.entries(totals.unconverted).map(
     ([currency, byKind]) => `not converted yet: ${unconvertedText(currency, byKind)}`,
   );
+  // A tour's settled shows are income (docs/design.md#budgets): what is left counts it, so it is stated
+  // when there is any, and so is each line's.
+  const income = totals.income !== 0 ? `, ${money(totals.income)} income` : '';
   const lines = budget.lines.map((line) => ({
     line: line.lineId,
     category: line.category ?? '',
     planned: money(line.planned),
     committed: money(line.committed),
     actual: money(line.actual),
+    income: money(line.income),
     over: line.over ? 'over' : '',
   }));
   return [
     `${budget.budgetId}: ${budget.scope.kind} ${budget.scope.id}, ${budget.period.start} to ${budget.period.end}, owner ${budget.owner.name} <${budget.owner.email}>`,
-    `${totals.usedPercent} % used: ${money(totals.committed + totals.actual)} of ${money(totals.planned)} (${money(totals.actual)} spent, ${money(totals.committed)} committed, ${money(totals.remaining)} left); ${budget.expenses} expenses`,
+    `${totals.usedPercent} % used: ${money(totals.committed + totals.actual)} of ${money(totals.planned)} (${money(totals.actual)} spent, ${money(totals.committed)} committed${income}, ${money(totals.remaining)} left); ${budget.expenses} expenses`,
     budget.lastReconciled
       ? `reconciled ${budget.lastReconciled.date}: ${budget.lastReconciled.status}${budget.runsOutOn ? `, runs out on ${budget.runsOutOn}` : ''}`
       : 'not reconciled yet',
@@ -233,7 +237,15 @@ export function budgetStatusText(budget: BudgetView): string {
       ? [`more refused than these: GET /labels/{labelId}/budgets/${budget.budgetId}/refused`]
       : []),
     '',
-    table(lines, ['line', 'category', 'planned', 'committed', 'actual', 'over']),
+    table(lines, [
+      'line',
+      'category',
+      'planned',
+      'committed',
+      'actual',
+      ...(budget.lines.some((line) => line.income !== 0) ? ['income'] : []),
+      'over',
+    ]),
   ].join('\n');
 }
 

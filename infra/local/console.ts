@@ -175,7 +175,7 @@ function budgetBar(view: BudgetView): Markup {
     unconvertedText(currency, byKind),
   );
   return markup`<div class="bar" role="img" aria-label="${totals.usedPercent} % of the plan used"><div class="fill${over ? ' over' : ''}" style="width:${Math.min(totals.usedPercent, 100)}%"></div></div>
-<div><strong>${totals.usedPercent} %</strong> used: ${money(used)} of ${money(totals.planned)} <small>(${money(totals.actual)} spent, ${money(totals.committed)} committed; ${money(totals.remaining)} left)</small></div>
+<div><strong>${totals.usedPercent} %</strong> used: ${money(used)} of ${money(totals.planned)} <small>(${money(totals.actual)} spent, ${money(totals.committed)} committed${totals.income !== 0 ? `, ${money(totals.income)} income` : ''}; ${money(totals.remaining)} left)</small></div>
 ${view.thresholdsCrossed.length ? markup`<div class="alerts">${view.thresholdsCrossed.map((crossed) => markup`${badge('alert')} ${crossed.threshold} % crossed <small>${crossed.date}</small> `)}</div>` : ''}
 ${unconverted.length ? markup`<div><small>not converted yet: ${unconverted.join(', ')}</small></div>` : ''}
 <small>${view.expenses} expense${view.expenses === 1 ? '' : 's'}; ${view.lastReconciled ? markup`reconciled ${view.lastReconciled.date}: ${badge(view.lastReconciled.status)}` : 'not reconciled yet'}</small>`;

@@ -36,7 +36,7 @@ const reportRow = [
   '<tr>',
   '<td>{{budgetId}}</td><td>{{scope}}</td>',
   '<td align="right">{{planned}}</td><td align="right">{{committed}}</td><td align="right">{{actual}}</td>',
-  '<td align="right">{{remaining}}</td><td align="right">{{usedPercent}} %</td>',
+  '<td align="right">{{income}}</td><td align="right">{{remaining}}</td><td align="right">{{usedPercent}} %</td>',
   '<td align="right">{{forecastAtEnd}}</td><td>{{runsOutOn}}</td><td>{{status}}</td>',
   '<td><table cellpadding="0" cellspacing="0" border="0"><tr>',
   '{{#each bar}}<td width="5" height="10" bgcolor="{{this}}" style="background-color: {{this}}; width: 5px; height: 10px; font-size: 1px; line-height: 1px">&nbsp;</td>{{/each}}',
@@ -80,7 +80,7 @@ export const budgetTemplates: MailTemplate[] = [
       [
         '<h1 style="font-size: 20px">Your budgets on {{html.date}}</h1>',
         '<table cellpadding="4" cellspacing="0" border="1" style="border-collapse: collapse; font-size: 13px">',
-        '<tr><th>Budget</th><th>Scope</th><th>Planned</th><th>Committed</th><th>Actual</th><th>Remaining</th><th>% used</th><th>Forecast at end</th><th>Runs out on</th><th>Status</th><th>Used</th></tr>',
+        '<tr><th>Budget</th><th>Scope</th><th>Planned</th><th>Committed</th><th>Actual</th><th>Income</th><th>Remaining</th><th>% used</th><th>Forecast at end</th><th>Runs out on</th><th>Status</th><th>Used</th></tr>',
         `{{#each html.rows}}${reportRow}{{/each}}`,
         '</table>',
         '{{#if html.notListed}}<p>{{html.notListed}}</p>{{/if}}',
@@ -93,7 +93,7 @@ export const budgetTemplates: MailTemplate[] = [
     ),
     text: textPage('Your budgets on {{text.date}}:', [
       [
-        '{{#each text.rows}}{{#if @index}}\n{{/if}}{{budgetId}} ({{scope}}): planned {{planned}}, committed {{committed}}, actual {{actual}}, remaining {{remaining}}, {{usedPercent}} % used [{{barText}}], forecast at end {{forecastAtEnd}}, runs out on {{runsOutOn}}, {{status}}{{/each}}',
+        '{{#each text.rows}}{{#if @index}}\n{{/if}}{{budgetId}} ({{scope}}): planned {{planned}}, committed {{committed}}, actual {{actual}}{{#if income}}, income {{income}}{{/if}}, remaining {{remaining}}, {{usedPercent}} % used [{{barText}}], forecast at end {{forecastAtEnd}}, runs out on {{runsOutOn}}, {{status}}{{/each}}',
         '{{#if text.notListed}}\n\n{{text.notListed}}{{/if}}',
         textSection('linesOver', 'Lines over plan'),
         textSection('unconverted', 'Expenses that need a rate'),

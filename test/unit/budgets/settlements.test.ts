@@ -1,7 +1,9 @@
+import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { counter, figuresOf, settlementLine } from '#shared/budgets/ledger.ts';
 import { settlementEntryId } from '#shared/db/budgets.ts';
 import { BudgetSet, ExpenseRecorded, ExpenseVoided, TourShowSettled } from '#shared/events/index.ts';
+import { budgetTemplates } from '#shared/mail/budget-templates.ts';
 import { budgetsHarness } from '#test/support/budgets-harness.ts';
 
 const aTourBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
@@ -67,6 +69,36 @@ describe("a tour's show settlements", () => {
     });
     expect(ledger.budget?.lastResult).toMatchObject({ actual: 30_000, income: 50_000, remaining: 120_000 });
     expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
+  it("are stated in the owner's report beside what remains, which counts them", async () => {
+    const h = budgetsHarness({ now: '2027-05-16T07:30:00.000Z' });
+    await h.budget(aTourBudget());
+    await h.expense({
+      expenseId: 'exp-1',
+      budgetId: 'bud-tour',
+      lineId: 'travel',
+      vendor: 'Nightliner GmbH',
+      date: '2027-05-10',
+      amount: { minor: 30_000, currency: 'EUR' },
+      kind: 'actual',
+    });
+    await h.settle(aSettlement());
+
+    await h.reconcile('2027-05-16');
+    await h.report('2027-05-16');
+
+    // 300.00 EUR spent of 1,000.00 EUR planned and 500.00 EUR from the Berlin show: 1,200.00 EUR remain.
+    const [report] = h.received().filter((m) => m.kind === 'budget-report');
+    const [template] = budgetTemplates.filter((t) => t.name === report.template);
+    const render = (body: string) => Handlebars.compile(body, { noEscape: true })(report.data);
+    expect(render(template.text)).toContain(
+      'bud-tour (tour tour-eu): planned 1,000.00 EUR, committed 0.00 EUR, actual 300.00 EUR, income 500.00 EUR, remaining 1,200.00 EUR,',
+    );
+    expect(render(template.html)).toContain('<th>Actual</th><th>Income</th><th>Remaining</th>');
+    expect(render(template.html)).toContain(
+      '<td align="right">300.00 EUR</td><td align="right">500.00 EUR</td><td align="right">1,200.00 EUR</td>',
+    );
   });
 
   it('count once however often the settlement is redelivered, and by the label’s timestamp when a show is settled again', async () => {

@@ -150,6 +150,55 @@ describe('what the CLI prints', () => {
     expect(text).toMatch(/radio\s+radio-plugging\s+3,000.00 EUR\s+0.00 EUR\s+2,876.00 EUR\n/);
     expect(text).toMatch(/ads\s+advertising\s+1,000.00 EUR\s+500.00 EUR\s+710.00 EUR\s+over/);
   });
+  it("states a tour budget's income from its shows, which the money left counts, and the line it is on", () => {
+    // A tour budget: 900.00 EUR spent of 1,000.00 EUR planned, and a show settled for 4,000.00 EUR, so 4,100.00 EUR left.
+    const view = aBudgetView();
+    const text = budgetStatusText({
+      ...view,
+      scope: { kind: 'tour', id: 'spring' },
+      planned: 100_000,
+      lines: [
+        {
+          ...view.lines[0],
+          planned: 100_000,
+          actual: 90_000,
+          spent: 90_000,
+          category: 'travel',
+          lineId: 'travel',
+        },
+        {
+          lineId: 'show-settlement',
+          planned: 0,
+          committed: 0,
+          actual: 0,
+          income: 400_000,
+          spent: 0,
+          over: false,
+          inPlan: false,
+          category: 'show-settlement',
+        },
+      ],
+      totals: {
+        ...view.totals,
+        planned: 100_000,
+        committed: 0,
+        actual: 90_000,
+        income: 400_000,
+        remaining: 410_000,
+        usedPercent: 90,
+        unconverted: {},
+      },
+    });
+
+    expect(text).toContain(
+      '90 % used: 900.00 EUR of 1,000.00 EUR (900.00 EUR spent, 0.00 EUR committed, 4,000.00 EUR income, 4,100.00 EUR left); 6 expenses',
+    );
+    expect(text).toMatch(/line\s+category\s+planned\s+committed\s+actual\s+income\s+over\n/);
+    expect(text).toMatch(/travel\s+travel\s+1,000.00 EUR\s+0.00 EUR\s+900.00 EUR\s+0.00 EUR\n/);
+    expect(text).toMatch(
+      /show-settlement\s+show-settlement\s+0.00 EUR\s+0.00 EUR\s+0.00 EUR\s+4,000.00 EUR\n?/,
+    );
+  });
   it("shows each of a release's street dates with its territories, earliest first, and WW's exceptions", () => {
     const text = releaseStatusText({
       labelId: 'nightshift',

@@ -58,3 +58,55 @@ describe("the local console's budgets", () => {
     expect(page).toMatch(/80 % crossed <small>2027-03-02<\/small>/);
   });
 });
+
+describe("the local console's budget bar", () => {
+  it("states a tour budget's income from its shows, which the money left counts", async () => {
+    // 900.00 EUR spent of 1,000.00 EUR planned, and a show settled for 4,000.00 EUR: 4,100.00 EUR left.
+    const view = {
+      budgetId: 'bud-1',
+      scope: { kind: 'tour', id: 'spring' },
+      owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+      totals: {
+        currency: 'EUR',
+        planned: 100_000,
+        committed: 0,
+        actual: 90_000,
+        income: 400_000,
+        remaining: 410_000,
+        usedPercent: 90,
+        vat: 0,
+        recoupable: {},
+        unconverted: {},
+      },
+      thresholdsCrossed: [],
+      lastReconciled: null,
+      expenses: 2,
+    };
+    const page = await consolePage({
+      clock: { now: () => new Date('2027-03-01T10:00:00Z'), offsetMs: () => 0 },
+      managerTimeZone: 'Europe/London',
+      bus: {
+        shownEvents: () => [
+          {
+            bus: 'backline',
+            event: {
+              id: 'evt-1',
+              time: '2027-03-01T09:00:00Z',
+              'detail-type': 'Budget Set',
+              detail: { metadata: { labelId: 'lbl-1' }, data: { budgetId: 'bud-1' } },
+            },
+            invocations: [],
+          } as never,
+        ],
+        deadLetters: () => [],
+      },
+      scheduler: { pending: () => [] },
+      sesUrl: () => 'http://127.0.0.1:9',
+      api: async () => new Response(JSON.stringify(view), { status: 200 }),
+    });
+
+    expect(page).toContain(
+      '900.00 EUR of 1,000.00 EUR <small>(900.00 EUR spent, 0.00 EUR committed, 4,000.00 EUR income; 4,100.00 EUR left)</small>',
+    );
+  });
+});
