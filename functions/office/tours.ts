@@ -267,7 +267,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       responses: {
         201: { description: 'the guest list, with the names added' },
         400: failure('a guest is invalid, or a name is given twice in the request: named'),
-        404: noLabelOr('show'),
+        404: noLabelOr('tour or show'),
         409: failure(
           'the guest list is locked or full, the show is cancelled, or a guest of one of the names is on the list already: named',
         ),
@@ -298,7 +298,13 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
         ref,
         guests.map((guest) => ({ ...guest, addedAt })),
       );
-      if (outcome === 'unknown') throw await notFoundUnder(deps.labels, ref.labelId, 'show');
+      // Named as the show's own route names it: the tour, or the show of a tour that is there.
+      if (outcome === 'unknown')
+        throw await notFoundUnder(
+          deps.labels,
+          ref.labelId,
+          (await deps.tours.getTour(ref.labelId, ref.tourId)) ? 'show' : 'tour',
+        );
       if (outcome === 'listed') {
         // Named, so the manager sees which of the guests sent are on the list.
         const listed = listedAlready((await deps.tours.getShow(ref))?.guests ?? [], guests);

@@ -66,7 +66,7 @@ describe("the office's items under a label", () => {
     ['GET', '/labels/{labelId}/tours/{tourId}', 'tour'],
     ['GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', 'tour'],
     ['GET', '/labels/{labelId}/tours/{tourId}/shows/{showId}', 'tour'],
-    ['POST', '/labels/{labelId}/tours/{tourId}/shows/{showId}/guests', 'show'],
+    ['POST', '/labels/{labelId}/tours/{tourId}/shows/{showId}/guests', 'tour'],
   ] as const)(
     'answers %s %s of a label that does not exist with 404 label not found, and of a known one %s not found',
     async (method, route, item) => {

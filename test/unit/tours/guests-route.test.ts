@@ -3,6 +3,7 @@ import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import { callApi } from '#test/support/api.ts';
+import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
 import { InMemoryTours, officeTourRoutes } from '#test/support/tours.ts';
 
 /** POST .../shows/{showId}/guests on a show with no guests yet: `post` sends it a body, as JSON. */
@@ -31,6 +32,36 @@ describe('POST .../shows/{showId}/guests', () => {
     const { route, post } = guestsRoute();
     const result = await post({ guests: [{ name: 'Alex Doe' }] });
     expect(Object.keys(route.doc.responses)).toContain(String(result.statusCode));
+  });
+});
+
+// The show's own route names what is missing, the tour or the show of it: so does adding its guests.
+describe('POST .../shows/{showId}/guests of a show that is not there', () => {
+  it('answers 404 naming the tour when the tour is not there, and the show when the tour has no such show', async () => {
+    const { tours } = guestsRoute();
+    tours.tours.set(JSON.stringify(['acme', 't1']), { labelId: 'acme', tourId: 't1' } as never);
+    const route = officeTourRoutes(
+      tours,
+      () => new Date(),
+      undefined,
+      new InMemoryLabels(aLabel({ labelId: 'acme' })),
+    ).find((r) => r.method === 'POST' && r.path.endsWith('/guests'))!;
+    const post = (tourId: string, showId: string) =>
+      (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+        pathParameters: { labelId: 'acme', tourId, showId },
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ guests: [{ name: 'Alex Doe' }] }),
+        isBase64Encoded: false,
+      } as never).then(
+        (result) => ({ status: result.statusCode, message: JSON.parse(result.body!).message }),
+        (error: { status?: number; message?: string }) => ({
+          status: error.status ?? 500,
+          message: error.message,
+        }),
+      );
+
+    expect(await post('t2', 's1')).toEqual({ status: 404, message: 'tour not found' });
+    expect(await post('t1', 's2')).toEqual({ status: 404, message: 'show not found' });
   });
 });
 
