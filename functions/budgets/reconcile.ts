@@ -205,8 +205,10 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
   const elapsed = Math.min(totalDays, Math.max(0, daysBetween(budget.period.start, date) + 1));
   const straightLine = Number(divideHalfEven(BigInt(figures.planned) * BigInt(elapsed), BigInt(totalDays)));
   // Over the plan (and income) when it spends more than is left, of the exact sums: the forecast stated
-  // as the largest total is not over a plan of it, but what it spends may be.
-  const forecastOver = toSpend > BigInt(remaining) && date <= budget.period.end && runsOutOn !== null;
+  // as the largest total is not over a plan of it, but what it spends may be. Only at a rate: with nothing
+  // spent in the last 7 days (a late invoice dated weeks back took it over) no rate runs the money out.
+  const forecastOver =
+    spent7 > 0 && toSpend > BigInt(remaining) && date <= budget.period.end && runsOutOn !== null;
   const linesOver = figures.lines
     .filter((line) => line.over)
     .map(({ lineId, planned, spent }) => ({ lineId, planned, spent }));

@@ -543,6 +543,28 @@ describe('the daily reconciliation', () => {
     expect(h.measure.totals('ReconciliationDrift')).toEqual({});
   });
 
+  it('warns of no forecast when nothing was spent in the last 7 days: an invoice dated weeks back that takes the budget over the plan', async () => {
+    const h = budgetsHarness({ now: '2027-03-20T07:00:00.000Z' });
+    await h.budget(aBudget());
+    // Dated 2 March, it arrives on the 20th: 1,200.00 EUR of 1,000.00 EUR, nothing in the last 7 days.
+    await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 120_000, currency: 'EUR' } }));
+
+    await h.reconcile('2027-03-20');
+
+    // The plan is spent and the line is over; at a rate of nothing a day the money runs out on no day.
+    const headlines = h.received().map((m) => (m.data as { text: { headline: string } }).text.headline);
+    expect(headlines).toEqual([
+      '50 % of the plan is spent',
+      '80 % of the plan is spent',
+      '100 % of the plan is spent',
+      'Line radio is over its plan',
+    ]);
+    expect(h.events('Budget Forecast Over')).toEqual([]);
+    expect(h.events('Budget Reconciled').map((e) => e.detail.data)).toEqual([
+      expect.objectContaining({ status: 'over', runsOutOn: '2027-03-20' }),
+    ]);
+  });
+
   it('alerts no second time when the budget is sent again with a later end, and again in a period with a new start', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
