@@ -77,7 +77,7 @@ export function alertMail(
       : alert.kind === 'forecast'
         ? {
             headline: `At this rate the money runs out on ${alert.runsOutOn}`,
-            detail: `At the last 7 days' rate the budget is spent on ${alert.runsOutOn}, before its end on ${budget.period.end}; the forecast at the end is ${money(day.forecastAtEnd)} against ${money(figures.planned)} planned.`,
+            detail: `At the last 7 days' rate the budget is spent on ${alert.runsOutOn}, before its end on ${budget.period.end}; the forecast at the end is ${money(day.forecastAtEnd)} against ${money(figures.planned)} planned${figures.income !== 0 ? ` and ${money(figures.income)} income` : ''}.`,
           }
         : {
             headline: `Line ${alert.line.lineId} is over its plan`,

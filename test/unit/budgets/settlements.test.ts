@@ -101,6 +101,29 @@ describe("a tour's show settlements", () => {
     );
   });
 
+  it('are named in the forecast alert beside the plan, as what is left counts them', async () => {
+    const h = budgetsHarness({ now: '2027-05-16T07:00:00.000Z' });
+    await h.budget(aTourBudget());
+    await h.settle(aSettlement());
+    // 1,000.00 EUR planned and 500.00 EUR from Berlin; 1,300.00 EUR spent this week runs it out on the 17th.
+    await h.expense({
+      expenseId: 'exp-1',
+      budgetId: 'bud-tour',
+      lineId: 'travel',
+      vendor: 'Nightliner GmbH',
+      date: '2027-05-14',
+      amount: { minor: 130_000, currency: 'EUR' },
+      kind: 'actual',
+    });
+
+    await h.reconcile('2027-05-16');
+
+    const forecasts = h.received().filter((m) => m.kind === 'forecast-over');
+    expect(forecasts.map((m) => (m.data as { text: { detail: string } }).text.detail)).toEqual([
+      expect.stringContaining('against 1,000.00 EUR planned and 500.00 EUR income'),
+    ]);
+  });
+
   it('count once however often the settlement is redelivered, and by the label’s timestamp when a show is settled again', async () => {
     const h = budgetsHarness();
     await h.budget(aTourBudget());
