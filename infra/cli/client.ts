@@ -111,16 +111,32 @@ export async function request(
 export const getJson = async <T>(login: Login, path: string): Promise<T> =>
   (await (await request(login, path)).json()) as T;
 
+/** Characters a terminal shows two columns wide: Han, kana, Hangul, CJK punctuation, fullwidth forms, emoji. */
+const wide =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6\p{Emoji_Presentation}]/u;
+/** Characters a terminal shows in no column of their own: combining marks (variation selectors too), format characters (joiners). */
+const noColumn = /[\p{M}\p{Cf}]/u;
+/** Halfwidth kana and Hangul (U+FF61 to U+FFDC), which their scripts' wide letters would count as two. */
+const halfwidth = /[\uff61-\uffdc]/u;
+
+/** The columns `text` takes on a terminal, so that a name in Japanese or with a combining accent lines up. */
+export const columnsOf = (text: string): number => {
+  let columns = 0;
+  for (const char of text)
+    columns += noColumn.test(char) ? 0 : wide.test(char) && !halfwidth.test(char) ? 2 : 1;
+  return columns;
+};
+
 /** A plain-text table: a header, a rule, one row per record; missing cells empty. */
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
   const cell = (value: unknown) =>
     value === undefined || value === null ? '' : Array.isArray(value) ? value.join(';') : String(value);
   const widths = columns.map((column) =>
-    Math.max(column.length, ...rows.map((row) => cell(row[column]).length)),
+    Math.max(columnsOf(column), ...rows.map((row) => columnsOf(cell(row[column])))),
   );
   const line = (cells: string[]) =>
     cells
-      .map((text, i) => text.padEnd(widths[i]))
+      .map((text, i) => text + ' '.repeat(widths[i] - columnsOf(text)))
       .join('  ')
       .trimEnd();
   return [

@@ -122,6 +122,28 @@ describe('what the CLI prints', () => {
     ]);
   });
 
+  it('lines up names in scripts a terminal shows two columns wide, and letters with combining accents', () => {
+    // 東京 and 안녕 take two columns each on a terminal; the e of Cafe\u0301 carries its accent in none.
+    const text = table(
+      [
+        { name: 'Blog 東京', kind: 'blog' },
+        { name: 'Radio 안녕', kind: 'radio' },
+        { name: 'Cafe\u0301 Radio', kind: 'radio' },
+        { name: 'Radio One', kind: 'radio' },
+      ],
+      ['name', 'kind'],
+    );
+
+    expect(text.split('\n')).toEqual([
+      'name        kind',
+      '----------  -----',
+      'Blog 東京   blog',
+      'Radio 안녕  radio',
+      'Cafe\u0301 Radio  radio',
+      'Radio One   radio',
+    ]);
+  });
+
   it("shows a tour's shows one per row with venue, status, advance status and promoter", () => {
     const text = tourStatusText(aTourView());
 
