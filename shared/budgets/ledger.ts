@@ -518,8 +518,8 @@ export function figuresOf(budget: Budget, totals: Counters) {
     income: statedTotal(income),
     used: statedTotal(used),
     remaining: statedTotal(planned + income - used),
-    usedPercent:
-      planned > 0n ? Math.round((Number(used) * 1000) / Number(planned)) / 10 : used > 0n ? 100 : 0,
+    // Rounded down to a tenth, of the exact sums: 79.96 % is 79.9, never the 80 % threshold it has not reached.
+    usedPercent: planned > 0n ? Number((used * 1000n) / planned) / 10 : used > 0n ? 100 : 0,
     // Of the exact sums: a plan past the largest total is stated as it, as may be what is used below it.
     thresholdsReached: [...new Set(budget.thresholds)]
       .sort((a, b) => a - b)

@@ -565,6 +565,28 @@ describe('the daily reconciliation', () => {
     ]);
   });
 
+  it('states the share used rounded down, so it never reads as a threshold the spend has not reached', async () => {
+    const h = budgetsHarness({ now: '2027-03-20T07:00:00.000Z' });
+    await h.budget(aBudget());
+    // 799.96 EUR of 1,000.00 EUR: 79.996 %, short of the 80 % threshold.
+    await h.expense(anExpense({ date: '2027-03-01', amount: { minor: 79_996, currency: 'EUR' } }));
+
+    await h.reconcile('2027-03-20');
+
+    expect(h.events('Budget Reconciled').map((e) => e.detail.data)).toEqual([
+      expect.objectContaining({ usedPercent: 79.9 }),
+    ]);
+    expect(
+      h.events('Budget Threshold Crossed').map((e) => (e.detail.data as { threshold: number }).threshold),
+    ).toEqual([50]);
+    expect(
+      h
+        .received()
+        .filter((m) => m.kind === 'threshold-crossed')
+        .map((m) => (m.data as { text: { detail: string } }).text.detail),
+    ).toEqual(['On 2027-03-20 committed and actual spend reached 79.9 % of the plan.']);
+  });
+
   it('alerts no second time when the budget is sent again with a later end, and again in a period with a new start', async () => {
     const h = budgetsHarness();
     await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');

@@ -146,7 +146,7 @@ describe('a change that would take a running total past the largest kept (docs/d
     await h.reconcile('2027-03-30');
 
     // 2^53 minor units spent of 1,000.00 planned: actual (and so used) stated as the largest total,
-    // what is left and the share used of the exact sum (2^53 of 100,000: 9,007,199,254,741 %).
+    // what is left and the share used of the exact sum (2^53 of 100,000: 9,007,199,254,740.9 %, rounded down).
     expect(h.events('Budget Reconciled').map((e) => e.detail.data)).toEqual([
       expect.objectContaining({
         planned: eur(100_000),
@@ -154,7 +154,7 @@ describe('a change that would take a running total past the largest kept (docs/d
         actual: eur(totalLimit),
         income: eur(0),
         remaining: eur(100_000 - 2 * half),
-        usedPercent: 9_007_199_254_741,
+        usedPercent: 9_007_199_254_740.9,
         forecastAtEnd: eur(totalLimit),
         runsOutOn: '2027-03-30',
         status: 'over',
@@ -175,7 +175,7 @@ describe('a change that would take a running total past the largest kept (docs/d
       committed: 0,
       actual: totalLimit,
       remaining: 100_000 - 2 * half,
-      usedPercent: 9_007_199_254_741,
+      usedPercent: 9_007_199_254_740.9,
     });
     // Each line's totals as kept: within it.
     expect(view.body.lines.map((l: { lineId: string; actual: number }) => [l.lineId, l.actual])).toEqual([
