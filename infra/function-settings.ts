@@ -25,8 +25,9 @@ export const ruleTargetRetry = { retryAttempts: 185, maxEventAgeSeconds: 24 * 60
  * (`retryAttempts`), as every such function of the stack sets it (Lambda's default, 6 hours): a write
  * whose run failed may be tried again, and its follow-ups made, until then. The budgets' reconciliation
  * leaves to them a release across budgets owed by a version this recent (see docs/design.md#budgets).
+ * Written out, as `maxGuestBytes` is (docs/design.md#bundles).
  */
-export const asyncEventMaxAgeSeconds = 6 * 60 * 60;
+export const asyncEventMaxAgeSeconds = 21_600;
 
 /** A function's settings with the defaults filled in. */
 export const settingsOf = (spec: Pick<FunctionSpec, 'timeoutSeconds' | 'memoryMb' | 'retryAttempts'>) => ({

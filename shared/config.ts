@@ -74,4 +74,8 @@ export const config = (): Config => {
   return current;
 };
 
-export const configKeys = Object.keys(Config.shape) as (keyof Config)[];
+/**
+ * The variables the configuration reads. A function: computed at load, the list would be in every
+ * bundle, where only the tests read it (docs/design.md#bundles).
+ */
+export const configKeys = () => Object.keys(Config.shape) as (keyof Config)[];

@@ -434,9 +434,10 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
 
 /**
  * The alarm's metric: each sweep logs how many entries it found unpublished for more than five
- * minutes under this field (a log metric filter in infra/stack.ts reads it).
+ * minutes under this field (a log metric filter in infra/stack.ts reads it). Five minutes written out, as
+ * `maxGuestBytes` is (docs/design.md#bundles).
  */
-export const overdueMetric = { field: 'unpublishedOverFiveMinutes', afterMs: 5 * 60_000 } as const;
+export const overdueMetric = { field: 'unpublishedOverFiveMinutes', afterMs: 300_000 } as const;
 
 /**
  * The parked alarm's metric: each sweep logs how many entries are parked now under this field (a log

@@ -267,8 +267,10 @@ export const maxGuestsPerShow = 500;
  * notes within the routes' limits could otherwise fill all 400 KB, and the rest of the item keeps room
  * for what is written to it after the guests, above all the promoter's advance (14 answers of at most
  * 2,000 characters: under 90 KB), the list's lock and the label's changes (docs/design.md#signed-pages).
+ * 256 KiB, written out: a product is a computation esbuild keeps in every bundle that imports the module,
+ * used or not (docs/design.md#bundles).
  */
-export const maxGuestBytes = 256 * 1024;
+export const maxGuestBytes = 262_144;
 export const guestBytes = (guests: readonly Guest[]): number =>
   guests.reduce((bytes, guest) => bytes + Buffer.byteLength(JSON.stringify(guest)), 0);
 

@@ -49,7 +49,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       expect(resource.Properties.Runtime).toBe('nodejs24.x');
       expect(resource.Properties.Architectures).toEqual(['arm64']);
       const variables = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(Object.keys(variables)).toEqual(expect.arrayContaining([...configKeys]));
+      expect(Object.keys(variables)).toEqual(expect.arrayContaining([...configKeys()]));
       expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
