@@ -625,7 +625,8 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
   },
   // What follows a resent first mail or withdrawal is asked with its mark, as settling asks it: the
   // date may have moved while it was resent with the date read before, or the release been given back.
-  resendAsks: settledAsks,
+  resendMark: (sent, at, claimedOf) =>
+    deps.deliveries.markSentMany(sent, at, (ids) => settledAsks(claimedOf(ids))),
 });
 
 /** The announcer's share of the stale-claim sweep: the release mails (see shared/mail/settle.ts). */

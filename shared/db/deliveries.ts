@@ -21,7 +21,7 @@ import {
   mailsReached,
   subjectDeliveriesKey,
 } from './subject-deliveries.ts';
-import { writeEachIfAllowed } from './transact-page.ts';
+import { outboxItems, writeEachIfAllowed } from './transact-page.ts';
 
 // Where a subject's deliveries are read from (the pages behind a mail's links read them without the
 // claims). Whether a mail went out (`wentOut`) is read from there alone.
@@ -155,6 +155,13 @@ export interface Delivery extends NewClaim {
   updatedAt: string;
 }
 
+/** A mail SES took: its claim, its messageId and when SES sent it (if known). */
+export interface SentMark {
+  deliveryId: string;
+  messageId: string;
+  at?: string;
+}
+
 /** The claim protocol's store (see docs/design.md#exactly-once-mail): what the mail module and the senders use. */
 export interface MailClaims {
   /**
@@ -165,14 +172,8 @@ export interface MailClaims {
   /**
    * Settles the claims one SES call sent (or one batch of Email Sent events told of), in one request:
    * the ids it settled (those still open). A mail's own `at` (when SES sent it) goes before `at`.
-   * `asks`: the events the marks lead to (given the ids a request marks), stored in the outbox by the
-   * same request as those marks (docs/design.md#the-outbox).
    */
-  markSentMany(
-    sent: { deliveryId: string; messageId: string; at?: string }[],
-    at: string,
-    asks?: (deliveryIds: string[]) => OutboxEntry[],
-  ): Promise<Set<string>>;
+  markSentMany(sent: SentMark[], at: string): Promise<Set<string>>;
   /**
    * Gives back the claim this caller made at `claimedAt` when SES certainly did not take the mail; not
    * one the sweep has taken over since (a hold or a resend moves its last write, never its claim time).
@@ -251,6 +252,16 @@ export const singleMailClaims = (
  * which never record one, leave it out (docs/design.md#bundles).
  */
 export interface SettlementClaims extends MailClaims {
+  /**
+   * `markSentMany`, with `asks`: the events the marks lead to (given the ids a request marks), stored in
+   * the outbox by the same request as those marks (docs/design.md#the-outbox). The announcer's alone: the
+   * other senders' marks ask nothing, and their bundles leave this out (docs/design.md#bundles).
+   */
+  markSentMany(
+    sent: SentMark[],
+    at: string,
+    asks?: (deliveryIds: string[]) => OutboxEntry[],
+  ): Promise<Set<string>>;
   /**
    * SES's Email Sent for a claim closed unsent (`failed`: the sweep found it no longer wanted) shows
    * the mail went after all: records its messageId and sending time, the status kept (nothing is
@@ -424,6 +435,41 @@ export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string
 }
 
 /** The claims on DynamoDB. */
+/**
+ * The marks of a page of mails sent (each once), written by `write` (given the page, to name what the
+ * marks ask): the ids it marked, those still open.
+ */
+async function markSentPage(
+  table: string,
+  sent: SentMark[],
+  at: string,
+  write: (writes: StateWrite[], page: SentMark[]) => Promise<boolean[]>,
+): Promise<Set<string>> {
+  const page = [...new Map(sent.map((mail) => [mail.deliveryId, mail])).values()];
+  const written = await write(
+    page.map(({ deliveryId, messageId, at: sentAt }) => ({
+      Update: {
+        TableName: table,
+        Key: deliveryKey(deliveryId),
+        UpdateExpression:
+          'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
+        // Only an open claim: a mail settled, failed or bounced meanwhile keeps what it has.
+        ConditionExpression: '#status = :claimed',
+        ExpressionAttributeNames: statusName,
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ...openStatus,
+          ':messageId': messageId,
+          ':at': sentAt ?? at,
+          ':zero': 0,
+        },
+      },
+    })),
+    page,
+  );
+  return new Set(page.filter((_, index) => written[index]).map((mail) => mail.deliveryId));
+}
+
 export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): MailClaims {
   const settle = (
     deliveryId: string,
@@ -466,35 +512,8 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     return writes.filter((_, index) => written[index]).map(({ delivery }) => delivery);
   };
 
-  const markSentMany: DeliveryStore['markSentMany'] = async (sent, at, asks) => {
-    const page = [...new Map(sent.map((mail) => [mail.deliveryId, mail])).values()];
-    const written = await writeEachIfAllowed(
-      db,
-      page.map(({ deliveryId, messageId, at: sentAt }) => ({
-        Update: {
-          TableName: table,
-          Key: deliveryKey(deliveryId),
-          UpdateExpression:
-            'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
-          // Only an open claim: a mail settled, failed or bounced meanwhile keeps what it has.
-          ConditionExpression: '#status = :claimed',
-          ExpressionAttributeNames: statusName,
-          ExpressionAttributeValues: {
-            ':sent': 'sent',
-            ...openStatus,
-            ':messageId': messageId,
-            ':at': sentAt ?? at,
-            ':zero': 0,
-          },
-        },
-      })),
-      asks && {
-        entriesFor: (indexes) => asks(indexes.map((index) => page[index].deliveryId)),
-        createdAt: at,
-      },
-    );
-    return new Set(page.filter((_, index) => written[index]).map((mail) => mail.deliveryId));
-  };
+  const markSentMany: MailClaims['markSentMany'] = (sent, at) =>
+    markSentPage(table, sent, at, (writes) => writeEachIfAllowed(db, writes));
 
   return {
     claimMany,
@@ -641,6 +660,14 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
 export function dynamoSettlementClaims(db: DynamoDBDocumentClient, table: string): SettlementClaims {
   return {
     ...dynamoMailClaims(db, table),
+    markSentMany: (sent, at, asks) =>
+      markSentPage(table, sent, at, (writes, page) =>
+        writeEachIfAllowed(
+          db,
+          writes,
+          asks && outboxItems(table, (indexes) => asks(indexes.map((index) => page[index].deliveryId)), at),
+        ),
+      ),
     async markSentAfterClosed(deliveryId, messageId, sentAt, at, events = []) {
       return writeWithOutbox(
         db,

@@ -85,7 +85,8 @@ export const outboxPut = (tableName: string, entry: OutboxEntry, createdAt: stri
   Put: { TableName: tableName, Item: outboxItem(entry, createdAt) },
 });
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** One item of a TransactWriteItems. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * The marker of work put in the outbox once (a page of a fan-out, a step continuing on its next page):

@@ -7,7 +7,7 @@ import {
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { failedConditions, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
-import { outboxPut, type StateWrite, writeWithOutbox } from './outbox.ts';
+import { outboxPut, type StateWrite, type TransactItem } from './outbox.ts';
 
 /** DynamoDB: at most 100 items per TransactWriteItems. */
 const maxItemsPerTransaction = 100;
@@ -20,18 +20,17 @@ const maxItemsPerTransaction = 100;
  * (a conflict, refusing nothing) is tried again as any is (`retryingConflicts`). A lone item is a plain conditional write: a transaction costs twice the write units
  * (see docs/design.md#exactly-once-mail). Answers, per item, whether it was written.
  *
- * `outbox`: the events the items of a request lead to (`entriesFor`, given the indexes of the items it
- * writes), stored in the outbox by that same request (docs/design.md#the-outbox). A request then
- * holds at most half as many items, leaving room for one entry each, and a lone item is written with
- * its entries in one transaction.
+ * `more`: the further items a request writes with its items (given the indexes of the items it writes),
+ * at most one an item, as `outboxItems` states the events they lead to. A request then holds at most
+ * half as many items, and a lone item with further items is written with them in one transaction.
  */
 export async function writeEachIfAllowed(
   client: Pick<DynamoDBDocumentClient, 'send'>,
   writes: StateWrite[],
-  outbox?: { entriesFor: (indexes: number[]) => OutboxEntry[]; createdAt: string },
+  more?: (indexes: number[]) => TransactItem[],
 ): Promise<boolean[]> {
   const written: boolean[] = new Array(writes.length).fill(false);
-  const perRequest = outbox ? maxItemsPerTransaction / 2 : maxItemsPerTransaction;
+  const perRequest = more ? maxItemsPerTransaction / 2 : maxItemsPerTransaction;
   for (let start = 0; start < writes.length; start += perRequest) {
     let pending = writes.slice(start, start + perRequest).map((write, offset) => ({
       write,
@@ -39,21 +38,13 @@ export async function writeEachIfAllowed(
     }));
     // Dropping refused items always makes progress; conflicts are retried a bounded number of times.
     while (pending.length > 0) {
-      const entries = outbox?.entriesFor(pending.map(({ index }) => index)) ?? [];
-      if (pending.length + entries.length > maxItemsPerTransaction)
-        throw new Error(`${pending.length} writes and ${entries.length} outbox entries pass one transaction`);
-      if (pending.length === 1) {
-        written[pending[0].index] =
-          entries.length > 0
-            ? await writeWithOutbox(client, [pending[0].write], entries, outbox!.createdAt)
-            : await writeOne(client, pending[0].write);
+      const further = more?.(pending.map(({ index }) => index)) ?? [];
+      if (pending.length === 1 && further.length === 0) {
+        written[pending[0].index] = await writeOne(client, pending[0].write);
         break;
       }
-      // The entries go after the writes, so a refusal's position is its write's.
-      const TransactItems = [
-        ...pending.map(({ write }) => write),
-        ...entries.map((entry) => outboxPut(tableOf(pending[0].write), entry, outbox!.createdAt)),
-      ];
+      // The further items go after the writes, so a refusal's position is its write's.
+      const TransactItems = [...pending.map(({ write }) => write), ...further];
       try {
         await retryingConflicts(() => client.send(new TransactWriteCommand({ TransactItems })));
         for (const { index } of pending) written[index] = true;
@@ -69,8 +60,20 @@ export async function writeEachIfAllowed(
   return written;
 }
 
-const tableOf = (write: StateWrite): string =>
-  String('Put' in write ? write.Put.TableName : write.Update.TableName);
+/**
+ * `writeEachIfAllowed`'s further items for the events a page's writes lead to (`entriesFor`, given the
+ * indexes of the items a request writes): stored in the outbox by that same request
+ * (docs/design.md#the-outbox), at most one an item. Only the announcer's marks ask any (its
+ * SettlementClaims): the other senders' bundles leave this out (docs/design.md#bundles).
+ */
+export const outboxItems =
+  (table: string, entriesFor: (indexes: number[]) => OutboxEntry[], createdAt: string) =>
+  (indexes: number[]): TransactItem[] => {
+    const entries = entriesFor(indexes);
+    if (indexes.length + entries.length > maxItemsPerTransaction)
+      throw new Error(`${indexes.length} writes and ${entries.length} outbox entries pass one transaction`);
+    return entries.map((entry) => outboxPut(table, entry, createdAt));
+  };
 
 async function writeOne(client: Pick<DynamoDBDocumentClient, 'send'>, write: StateWrite): Promise<boolean> {
   return writtenUnlessRefused(

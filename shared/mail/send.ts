@@ -10,8 +10,7 @@
  * sends nothing. Campaign mail needs `unsubscribeUrl`. `unfinished` in the outcome: call again later. Stale
  * claims: give `sweepStaleClaims` (settle.ts) a Resender for your subject type on `Outbox Sweep Due`.
  */
-import { type Delivery, deliveryIdOf, type MailClaims } from '#shared/db/deliveries.ts';
-import type { OutboxEntry } from '#shared/events/outbox.ts';
+import { type Delivery, deliveryIdOf, type MailClaims, type SentMark } from '#shared/db/deliveries.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import type { BulkEntry, BulkMail, EntryResult, MailDeps, OutgoingMail } from './ports.ts';
 import { MailerError } from './ports.ts';
@@ -485,13 +484,14 @@ export async function sendClaimed(
 }
 
 /**
- * How claimed mails are sent: `resend`, a resend's claim, kept when unsent; `asks`, what must follow
- * the mails a mark marks sent, stored in the outbox by the same write as the mark
- * (docs/design.md#the-outbox), given the deliveries it marks as claimed.
+ * How claimed mails are sent: `resend`, a resend's claim, kept when unsent; `mark`, how the mails SES
+ * took are marked sent, where not by the claims' own `markSentMany`: the announcer's resends mark them
+ * asking what must follow, stored in the outbox by the same write as the mark
+ * (docs/design.md#the-outbox), given `claimedOf`, the deliveries a write marks as claimed.
  */
 export interface ClaimedOptions {
   resend?: boolean;
-  asks?: (marked: Delivery[]) => OutboxEntry[];
+  mark?: (sent: SentMark[], at: string, claimedOf: (ids: string[]) => Delivery[]) => Promise<Set<string>>;
 }
 
 /**
@@ -609,13 +609,11 @@ async function dispatchClaimed(
     // What SES accepted is recorded first, and held on to: a mark lost here leaves the claim to SES's
     // best-effort Email Sent alone (docs/design.md#exactly-once-mail).
     await settling.add(async () => {
-      const asks = options.asks;
+      const { mark } = options;
       await persist(deps, () =>
-        deps.deliveries.markSentMany(
-          accepted,
-          at,
-          asks && ((ids) => asks(ids.map((id) => entries.get(id)!.claim.delivery))),
-        ),
+        mark
+          ? mark(accepted, at, (ids) => ids.map((id) => entries.get(id)!.claim.delivery))
+          : deps.deliveries.markSentMany(accepted, at),
       );
       await forEachBounded(refused, deps.settings.claimConcurrency, ({ deliveryId, failure }) =>
         deps.deliveries.markFailed(deliveryId, failure, at),

@@ -2,7 +2,14 @@ import { type Delivery, deliveryTag, type SettlementClaims } from '#shared/db/de
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
 import type { MailDeps, OutgoingMail } from './ports.ts';
-import { byCallShape, type ClaimedMail, recipientsPerCall, sendClaimed, withoutSuppressed } from './send.ts';
+import {
+  byCallShape,
+  type ClaimedMail,
+  type ClaimedOptions,
+  recipientsPerCall,
+  sendClaimed,
+  withoutSuppressed,
+} from './send.ts';
 
 /** What settling a batch of Email Sent events came to. */
 export interface Settled {
@@ -172,11 +179,12 @@ export interface Resender {
    */
   leftOutSuppressed?(mail: OutgoingMail, delivery: Delivery): Promise<void>;
   /**
-   * What must follow the resends a mark marks sent (the announcer's follow-ups, for a change the
-   * resend may have missed): stored in the outbox by the same write as the mark, as settling's asks
-   * are, so the ask is never lost after it (docs/design.md#the-outbox).
+   * How the resends SES took are marked sent, where not by the claims' own marking (`ClaimedOptions.mark`):
+   * the announcer's asks with the marks what must follow them (its follow-ups, for a change the resend
+   * may have missed), stored in the outbox by the same write as the mark, as settling's asks are, so the
+   * ask is never lost after it (docs/design.md#the-outbox).
    */
-  resendAsks?: (marked: Delivery[]) => OutboxEntry[];
+  resendMark?: ClaimedOptions['mark'];
 }
 
 /**
@@ -260,7 +268,7 @@ export async function sweepStaleClaims(
         if (deps.now().getTime() >= deadline) return result;
         const outcome = await sendClaimed(deps, shape.slice(start, start + perCall), deadline, {
           resend: true,
-          ...(resender.resendAsks ? { asks: resender.resendAsks } : {}),
+          ...(resender.resendMark ? { mark: resender.resendMark } : {}),
         });
         result.resent += outcome.sent;
       }
