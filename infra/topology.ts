@@ -426,6 +426,7 @@ export const functions = {
       MailUndeliverable,
       OutboxSweepDue,
       TourPressSettled,
+      OutletsChanged,
     ),
     may: [
       'table:GetItem',

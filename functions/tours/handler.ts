@@ -1,6 +1,7 @@
 import {
   MailUndeliverable,
   OutboxSweepDue,
+  OutletsChanged,
   ShowStepDue,
   TourBooked,
   TourPressSettled,
@@ -14,13 +15,15 @@ import { eventHandler, on } from '#shared/lambda/event-handler.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { liveDeps } from './adapters.ts';
 import { applyShowChange, bookTour, changeMetaOf } from './apply-change.ts';
+import { pressForChangedOutlets } from './outlets-changed.ts';
 import type { ToursDeps } from './ports.ts';
 import { followUpHeldPress, sweepStaleTourMail } from './resend.ts';
 import { takeStep } from './steps.ts';
 import { alertPromoterUnreachable } from './unreachable.ts';
 
 /**
- * Label changes to tours and shows (from intake) and the shows' steps (from their schedules). The
+ * Label changes to tours and shows (from intake), the shows' steps (from their schedules) and press for
+ * outlets added to the directory later (Outlets Changed). The
  * pages behind the links it mails (advance form, tour manager's page) are served by the recipients
  * function.
  */
@@ -52,6 +55,7 @@ export const makeHandler = (deps: ToursDeps, measure: Measure = measureFor('tour
       return outcome;
     }),
     on(MailUndeliverable, (data) => alertPromoterUnreachable(data, deps)),
+    on(OutletsChanged, (data, metadata) => pressForChangedOutlets(data.outletIds, metadata, deps)),
     on(TourPressSettled, (data) => followUpHeldPress(data, deps)),
     on(OutboxSweepDue, (_data, _metadata, context) =>
       sweepStaleTourMail(deps, invocationDeadline(deps.now, context)),

@@ -153,8 +153,11 @@ export interface TourLinks {
   tourManager(claims: { labelId: string; tourId: string; expiresAt: number }): Promise<string>;
 }
 
-/** The media directory, read page by page for a show's press (a page's cursor goes on to the next). */
-export type OutletPages = Pick<OutletListing, 'list'>;
+/**
+ * The media directory, read page by page for a show's press (a page's cursor goes on to the next), and
+ * the outlets an `Outlets Changed` names.
+ */
+export type OutletPages = Pick<OutletListing, 'list' | 'getMany'>;
 
 export interface ToursSettings {
   /** Outlets read per page of the directory for press. */

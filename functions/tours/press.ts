@@ -20,7 +20,14 @@ import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
-import { isAnnounced, pressDue, type StoredShow, type StoredTour, showFacts } from '#shared/tours.ts';
+import {
+  isAnnounced,
+  pressDue,
+  type StoredShow,
+  type StoredTour,
+  showFacts,
+  showOverAt,
+} from '#shared/tours.ts';
 import { isoNow, PressNotesRefused, type TourMail, type ToursDeps } from './ports.ts';
 import { longDate } from './sheets.ts';
 
@@ -213,7 +220,7 @@ function newsFor(
     : undefined;
 }
 
-const audienceOf = (tour: StoredTour, country: string) => ({
+export const audienceOf = (tour: StoredTour, country: string) => ({
   genres: tour.genres ?? [],
   territories: [country],
 });
@@ -296,14 +303,15 @@ function pageMails(
  * `pressPagesPerInvocation`) with pages left, it stops and gives the cursor
  * of the next page (`next`): the caller puts the step on the bus again with it, as a long release
  * mailing continues itself. Each page's mails are claimed and what each address was told is kept,
- * so a page sent again tells nobody twice.
+ * so a page sent again tells nobody twice. With `outletIds`, those outlets alone (added to the directory
+ * later: `Outlets Changed`, docs/design.md#tours), as its one page.
  */
 export async function announceToMedia(
   tour: StoredTour,
   stored: LiveShow,
   deps: ToursDeps,
   eventMeta: { correlationId: string; labelId: string },
-  page: { cursor?: string; deadline: number },
+  page: { cursor?: string; deadline: number; outletIds?: string[] },
 ): Promise<{ mailed: number; events: OutboxEntry[]; next?: string }> {
   const country = stored.show.venue.country;
   const now = isoNow(deps);
@@ -313,26 +321,33 @@ export async function announceToMedia(
   // The shows read after the notes (docs/design.md#tours): a change landing before this read is
   // announced as it stands; its own step, which read no note of this step's, told nothing.
   const { shows } = await deps.tours.tourWithShows(tour.labelId, tour.tourId);
+  // Not over: a show played is announced to nobody any more.
   const announcedHere = shows.filter(
-    (s): s is LiveShow => s.show?.venue.country === country && pressDue(s.show, now),
+    (s): s is LiveShow =>
+      s.show?.venue.country === country && pressDue(s.show, now) && now < showOverAt(s.show),
   );
   const noted = new Set(announcedHere.filter((s) => s.pressCountries?.[country]).map((s) => s.showId));
   const audience = audienceOf(tour, country);
   // Moved back here, its announceAt ahead then: those told it moved hear of it here now, a change, as
   // its press-change step held back for the embargo would have told them (docs/design.md#tours).
   let mailed =
-    !page.cursor && [...told.values()].some((t) => t.stated?.[stored.showId]?.kind === 'moved')
+    !(page.cursor || page.outletIds) &&
+    [...told.values()].some((t) => t.stated?.[stored.showId]?.kind === 'moved')
       ? (await changeToMedia(tour, stored, deps, true)).mailed
       : 0;
   let cursor = page.cursor;
   const statedBefore = new Set<string>();
   for (let pages = 1; ; pages++) {
-    const { outlets, nextCursor } = await deps.outlets.list({
-      limit: deps.settings.pressPageSize,
-      ...(cursor ? { cursor } : {}),
-      where: (outlet) => isMailable(outlet) && outletMatchesRelease(outlet, audience),
-      genres: audience.genres,
-    });
+    const where = (outlet: Outlet) => isMailable(outlet) && outletMatchesRelease(outlet, audience);
+    // Outlets added later (`Outlets Changed`): those named, as one page.
+    const { outlets, nextCursor } = page.outletIds
+      ? { outlets: [...(await deps.outlets.getMany(page.outletIds)).values()].filter(where), nextCursor: '' }
+      : await deps.outlets.list({
+          limit: deps.settings.pressPageSize,
+          ...(cursor ? { cursor } : {}),
+          where,
+          genres: audience.genres,
+        });
     // A page's mails from the notes as read. An address's new attempt (below) spends the identities of
     // the mails it follows first; one claimed again since the read (a retry that read the notes before a
     // note naming it) is not spent, and the page is written again from a fresh read of the notes, which

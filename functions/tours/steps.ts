@@ -209,12 +209,15 @@ export async function takeStep(
     // the embargo held back (docs/design.md#tours). A page of a firing (its cursor) is still taken: the
     // same page taken twice at once, the one that gave its claims back unsent and failed is retried after
     // the other went on to the step's end, and its addresses are still to be announced.
-    if (show.stepsDone?.[due.step] && !due.cursor)
+    if (show.stepsDone?.[due.step] && !(due.cursor || due.outletIds))
       return takeStep({ ...due, step: 'press-change', scheduledFor: show.occurredAt }, meta, deps, deadline);
     const { mailed, events, next } = await announceToMedia(tour, show, deps, eventMeta, {
       ...(due.cursor ? { cursor: due.cursor } : {}),
       deadline,
+      outletIds: due.outletIds,
     });
+    // For outlets added later: the step's own firing records it (docs/design.md#tours).
+    if (due.outletIds) return taken(mailed);
     if (next) {
       // The rest of the directory in a new invocation: the same step, on from the next page, through the
       // outbox once per page and show as read (a redelivered invocation continues nothing twice; fired

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { genreKey, type Outlet } from '../outlets.ts';
+import { batchGetAll } from './batch-get.ts';
 import { InvalidCursorError, isKeyValue, keyBytes, keyParts, lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
 
@@ -74,6 +75,8 @@ export interface OutletListing {
     where?: (outlet: Outlet) => boolean;
     genres?: readonly string[];
   }): Promise<OutletPage>;
+  /** The outlets with these ids that exist. */
+  getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
 }
 
 export function outletListing(db: DynamoDBDocumentClient, TableName: string): OutletListing {
@@ -114,5 +117,10 @@ export function outletListing(db: DynamoDBDocumentClient, TableName: string): Ou
     return { outlets, nextCursor: cursorAfter(String(startKey!.gsi1sk)) };
   };
 
-  return { list };
+  const getMany: OutletListing['getMany'] = async (outletIds) => {
+    const items = await batchGetAll(db, TableName, [...new Set(outletIds)].map(outletKey), projection);
+    return new Map(items.map((item) => [item.id as string, toOutlet(item)]));
+  };
+
+  return { list, getMany };
 }

@@ -3,9 +3,8 @@ import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutletInput } from '../outlet-input.ts';
 import type { Outlet } from '../outlets.ts';
-import { batchGetAll } from './batch-get.ts';
 import { type OptOuts, optOuts } from './opt-outs.ts';
-import { outletEmailKey, outletKey, projection, toOutlet } from './outlet-items.ts';
+import { outletEmailKey, outletKey, toOutlet } from './outlet-items.ts';
 import { type OutletListing, outletListing } from './outlet-listing.ts';
 
 /**
@@ -27,8 +26,6 @@ export class DuplicateEmailError extends Error {
 export interface OutletDirectory extends OutletListing, OptOuts {
   get(outletId: string): Promise<Outlet | undefined>;
   findByEmail(email: string): Promise<Outlet | undefined>;
-  /** The outlets with these ids that exist. */
-  getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
 }
 
 /** An outlet as stored: what the manager entered, with the opt-outs its address carries. */
@@ -112,15 +109,9 @@ export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: stri
     return outletId ? get(outletId) : undefined;
   };
 
-  const getMany: OutletDirectory['getMany'] = async (outletIds) => {
-    const items = await batchGetAll(db, TableName, [...new Set(outletIds)].map(outletKey), projection);
-    return new Map(items.map((item) => [item.id as string, toOutlet(item)]));
-  };
-
   const directory: OutletDirectory = {
     get,
     findByEmail,
-    getMany,
     ...outletListing(db, TableName),
     ...addressOptOuts,
   };

@@ -16,12 +16,13 @@ import {
   listedAlready,
   type StoredShow,
   type StoredTour,
+  showOverAt,
 } from '../tours.ts';
 import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts, WriteConflictError } from './conflicts.ts';
 import type { MailIdentity } from './deliveries.ts';
 import { InvalidCursorError, isKeyValue, keyBytes, keyOf, keyParts, nameHash } from './keys.ts';
-import { putOnce, writeWithOutbox } from './outbox.ts';
+import { outboxPut, putOnce, writeWithOutbox } from './outbox.ts';
 import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts';
 
 /**
@@ -33,6 +34,8 @@ import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts'
  * - the promoter directory, by id: pk = PROMOTER#<promoterId>, sk = PROMOTER
  * - every promoter, by name: gsi1pk = PROMOTERS, gsi1sk = <name>#<promoterId>
  * - a promoter's shows, by date: gsi1pk = PROMOTER-SHOWS#<promoterId>, gsi1sk = <date>#<labelId>#<tourId>#<showId>
+ * - every label's shows, by when each is over (press for outlets added later): gsi2pk = SHOWS,
+ *     gsi2sk = <showOverAt>#<labelId>#<tourId>#<showId>
  * - a step continued on a page (once, expires): pk = STEP-CONTINUED#<labelId>#<tourId>#<showId>,
  *     sk = <step>#<scheduledFor>#<the show's occurredAt as the page read it>#<cursor>
  * - outlets told of a tour's shows in one country (press): pk = PRESS#<labelId>#<tourId>#<country>,
@@ -72,6 +75,8 @@ const promoterShowsIndexKey = (
   gsi1pk: keyOf('PROMOTER-SHOWS', promoterId),
   gsi1sk: keyParts(show.date, show.labelId, show.tourId, show.showId),
 });
+
+const showsPartition = 'SHOWS';
 
 export const pressToldKey = (labelId: string, tourId: string, country: string, email: string) => ({
   pk: keyOf('PRESS', labelId, tourId, country),
@@ -274,6 +279,9 @@ export const maxGuestBytes = 262_144;
 export const guestBytes = (guests: readonly Guest[]): number =>
   guests.reduce((bytes, guest) => bytes + Buffer.byteLength(JSON.stringify(guest)), 0);
 
+/** A show as `showsComing` reads it: its ids and the label's description alone. */
+export type ComingShow = Pick<StoredShow, 'labelId' | 'tourId' | 'showId' | 'show'>;
+
 /**
  * The tours function's side of the store: tours, shows, their steps, promoters and press. The
  * promoter's side (`PromoterSide`: the advance form's writes, the directory as the office reads it)
@@ -285,6 +293,11 @@ export interface TourSteps {
   saveTour(tour: StoredTour): Promise<boolean>;
   getTour(labelId: string, tourId: string): Promise<StoredTour | undefined>;
   getShow(ref: ShowRef): Promise<StoredShow | undefined>;
+  /**
+   * The shows not over before `now` (one over at `now` too), every label's: the label, tour and show ids
+   * and the show alone (docs/design.md#tours).
+   */
+  showsComing(now: string): Promise<ComingShow[]>;
   /** The tour and its shows (one query). */
   tourWithShows(labelId: string, tourId: string): Promise<{ tour?: StoredTour; shows: StoredShow[] }>;
   /**
@@ -296,6 +309,11 @@ export interface TourSteps {
   putShowIfNewer(show: StoredShow, entries: OutboxEntry[], forget?: ForgetOnChange): Promise<boolean>;
   /** Clears `effectsPending` once the schedules of change `eventId` are in place. */
   markEffectsPerformed(ref: ShowRef, eventId: string): Promise<void>;
+  /**
+   * Puts `entries` in the outbox, one write each, with no state: a retry puts them again, and what each
+   * asks is done once all the same (a press step's claims).
+   */
+  putEntries(entries: OutboxEntry[], at: string): Promise<void>;
   /**
    * Records a step as taken for the moment it was set for, with its events; false when it was
    * recorded for that moment before, or (`promoterId` given) the show has another promoter since: an
@@ -465,7 +483,17 @@ const newer = 'attribute_not_exists(occurredAt) OR occurredAt < :occurredAt';
 /** An item as the domain knows it: without its keys and the `entity` marker queries filter on. */
 const stripKeys = <T>(item: Record<string, unknown>): T => {
   // `guestBytes` is the store's count of a show's guest list (maxGuestBytes), no part of the show.
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, entity: _entity, guestBytes: _bytes, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    entity: _entity,
+    guestBytes: _bytes,
+    ...rest
+  } = item;
   return rest as T;
 };
 
@@ -720,6 +748,16 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
 
     getShow: (ref) => get<StoredShow>(showKey(ref.labelId, ref.tourId, ref.showId)),
 
+    showsComing: async (now) =>
+      (await queryAll({
+        IndexName: 'gsi2',
+        // `<ISO instant>#...` sorts after the bare instant it starts with: shows over at `now` or later.
+        KeyConditionExpression: 'gsi2pk = :p AND gsi2sk > :now',
+        ProjectionExpression: 'labelId, tourId, showId, #show',
+        ExpressionAttributeNames: { '#show': 'show' },
+        ExpressionAttributeValues: { ':p': showsPartition, ':now': now },
+      })) as unknown as ComingShow[],
+
     async tourWithShows(labelId, tourId) {
       const items = await queryAll({
         KeyConditionExpression: 'pk = :pk',
@@ -758,10 +796,15 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         ':updatedAt': show.updatedAt,
         ':empty': {},
       };
-      // A tombstone (a cancellation before its show) has no date: it is in no promoter's list.
-      const indexKey = show.show
-        ? promoterShowsIndexKey(show.promoterId, { ...show, date: show.show.date })
-        : undefined;
+      // A tombstone (a cancellation before its show) has no date: it is in no promoter's list, nor among
+      // the shows to come.
+      const indexKeys = show.show
+        ? {
+            ...promoterShowsIndexKey(show.promoterId, { ...show, date: show.show.date }),
+            gsi2pk: showsPartition,
+            gsi2sk: keyParts(showOverAt(show.show), labelId, tourId, showId),
+          }
+        : {};
       const sets = [
         'entity = :entity',
         'labelId = :labelId',
@@ -791,10 +834,9 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       // In the write that moves the show: a cutoff of the old date locking the list before it is
       // undone by it, and one after it is refused (lockGuestList holds to the date it was for).
       if (forgetLock) removes.push('guestListLockedAt', 'guestListLockedFor');
-      if (indexKey) {
-        sets.push('gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk');
-        values[':gsi1pk'] = indexKey.gsi1pk;
-        values[':gsi1sk'] = indexKey.gsi1sk;
+      for (const [name, value] of Object.entries(indexKeys)) {
+        sets.push(`${name} = :${name}`);
+        values[`:${name}`] = value;
       }
       if (!show.show) sets.splice(sets.indexOf('#show = :show'), 1);
       if (show.effectsPending) {
@@ -827,6 +869,10 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         entries,
         show.updatedAt,
       );
+    },
+
+    async putEntries(entries, at) {
+      for (const entry of entries) await writeWithOutbox(db, [outboxPut(table, entry, at)], [], at);
     },
 
     async markEffectsPerformed(ref, eventId) {

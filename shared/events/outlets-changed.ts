@@ -27,6 +27,6 @@ export const OutletsChanged = defineEvent({
 });
 DOCS: describeEvent(OutletsChanged, {
   description:
-    'Media outlets were added to the directory or changed what they match (the API, or one page of a CSV import); the announcer asks for the first mail of each upcoming release they newly match, for those outlets only (see docs/design.md#exactly-once-mail).',
+    "Media outlets were added to the directory or changed what they match (the API, or one page of a CSV import); the announcer asks for the first mail of each upcoming release they newly match, and tours for the announcement of each tour's shows still to come in the countries they match, for those outlets only (see docs/design.md#exactly-once-mail and docs/design.md#tours).",
   sample: { outletIds: ['out-7f3a', 'out-91c2'] },
 });

@@ -1,6 +1,7 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
 import { NonEmpty } from './fields.ts';
+import { OutletIds } from './outlets-changed.ts';
 
 /**
  * The per-show steps of advancing a tour, each a one-time schedule in the venue's time zone
@@ -41,6 +42,11 @@ export const ShowStepDue = defineEvent({
     scheduledFor: z.isoDateTime(),
     /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
     cursor: z.optional(NonEmpty),
+    /**
+     * A press announcement for these outlets only, added to the directory (or changed to match) after its
+     * press went out (`Outlets Changed`, docs/design.md#tours): the step is not recorded again.
+     */
+    outletIds: z.optional(OutletIds),
   }),
 });
 DOCS: describeEvent(ShowStepDue, {

@@ -571,6 +571,27 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       expect((await store.tourWithShows(tour.labelId, tour.tourId)).tour).toEqual(tour);
     });
 
+    it("lists every label's shows not over before an instant, each with its ids and the show as the label states it", async () => {
+      const store = makeStore();
+      const tour = aTour();
+      // aShow's Berlin show on 14 May 2027 is over at 06:00 the next morning in Berlin.
+      const may = aStoredShow(tour);
+      const june = aStoredShow(tour);
+      june.show = { ...june.show!, date: '2027-06-01' };
+      const tombstone = aStoredShow(tour, { show: undefined });
+      for (const show of [may, june, tombstone]) await store.putShowIfNewer(show, []);
+      const coming = async (now: string) =>
+        (await store.showsComing(now))
+          .filter((show) => show.labelId === tour.labelId)
+          .sort((a, b) => a.show!.date.localeCompare(b.show!.date));
+      const listed = ({ labelId, tourId, showId, show }: StoredShow) => ({ labelId, tourId, showId, show });
+
+      expect(await coming('2027-05-15T04:00:00.000Z')).toEqual([listed(may), listed(june)]);
+      expect(await coming('2027-05-15T04:00:00.001Z')).toEqual([listed(june)]);
+      // The index's keys are storage, no part of the show as read.
+      expect(await store.getShow(may)).not.toHaveProperty('gsi2pk');
+    });
+
     it('writes the outbox entries of a show change with it', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

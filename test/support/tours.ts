@@ -61,6 +61,7 @@ import {
   pressGatherSeconds,
   type StoredShow,
   type StoredTour,
+  showOverAt,
   stepMoment,
 } from '#shared/tours.ts';
 import { type ApiAnswer, callApi } from '#test/support/api.ts';
@@ -147,6 +148,16 @@ export class InMemoryTours implements TourStore {
   async markEffectsPerformed(ref: ShowRef, eventId: string) {
     const show = this.shows.get(this.showKey(ref));
     if (show?.lastEventId === eventId) delete show.effectsPending;
+  }
+
+  async putEntries(entries: OutboxEntry[]) {
+    this.outbox.push(...entries);
+  }
+
+  async showsComing(now: string) {
+    return [...this.shows.values()]
+      .filter((stored) => stored.show && showOverAt(stored.show) >= now)
+      .map(({ labelId, tourId, showId, show }) => structuredClone({ labelId, tourId, showId, show }));
   }
 
   async markStepDone(
@@ -501,6 +512,10 @@ export function fakeToursDeps(now: { value: Date }) {
         const next = from + limit < outlets.length ? String(from + limit) : undefined;
         return { outlets: page.filter(where), ...(next ? { nextCursor: next } : {}) };
       },
+      getMany: async (outletIds) =>
+        new Map(
+          outlets.filter((outlet) => outletIds.includes(outlet.id)).map((outlet) => [outlet.id, outlet]),
+        ),
     },
     settings: { ...defaultToursSettings },
     schedules,
