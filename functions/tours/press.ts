@@ -99,7 +99,8 @@ function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: s
   };
 }
 
-const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
+/** The shows as the `.ics` a mail carries: the press's, and the tour manager's day sheet (docs/design.md#tours). */
+export const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
   fileName: `${tour.artist.name.replace(/[^A-Za-z0-9]+/g, '-')}-shows.ics`,
   contentType: icsContentType,
   content: showsCalendar(

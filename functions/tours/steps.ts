@@ -38,7 +38,7 @@ import {
   tourManagerLinkWithoutShows,
 } from '#shared/tours.ts';
 import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
-import { announceToMedia, cancelToMedia, changeToMedia, countriesLeft } from './press.ts';
+import { announceToMedia, calendarFor, cancelToMedia, changeToMedia, countriesLeft } from './press.ts';
 import {
   advanceRequestSheet,
   daySheet,
@@ -296,15 +296,20 @@ export async function daySheetWork(
   const recipients = [tour.tourManager, ...(tour.crew ?? [])];
   const day = stepMoment(show, 'day-sheet').scheduledFor;
   const moment = change ? keyParts(day, change, nameHash([showFacts(show)], 16)) : day;
+  // The day's show as a calendar, as the press has it (docs/design.md#tours).
+  const attachments = [calendarFor(tour, [stored])];
   return {
     mails: recipients.map((to) => {
-      const mail = operationalMail(
-        ref,
-        to,
-        change ? 'day-sheet-update' : 'day-sheet',
-        daySheet(tour, stored, next, to, link, Boolean(change)),
-        moment,
-      );
+      const mail = {
+        ...operationalMail(
+          ref,
+          to,
+          change ? 'day-sheet-update' : 'day-sheet',
+          daySheet(tour, stored, next, to, link, Boolean(change)),
+          moment,
+        ),
+        attachments,
+      };
       // The change it tells of, so that a resend after a crash writes the same mail again.
       return change ? { ...mail, context: { ...mail.context, change } } : mail;
     }),

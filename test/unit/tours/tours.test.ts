@@ -492,6 +492,26 @@ describe('tours', () => {
     expect(text).toContain('"Guests","value":"3"');
     expect(text).toContain('"Travel time","value":"not known"');
   });
+
+  it("attaches the day's show to the day sheet as a calendar, as the press has it", async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, mailer } = fakeToursDeps(now);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+
+    await takeStep(
+      { ...ref(), step: 'day-sheet', scheduledFor: stepMoment(aShow(), 'day-sheet').scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+
+    const [sheet] = mailer.sent;
+    expect(sheet.attachments?.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['The-Midnight-Echoes-shows.ics', 'text/calendar; charset=utf-8; method=PUBLISH'],
+    ]);
+    expect(
+      readCalendar(String(sheet.attachments?.[0].content)).map((e) => [e.summary, e.zone, e.localStart]),
+    ).toEqual([['The Midnight Echoes at Columbiahalle, Berlin', 'Europe/Berlin', '2027-05-14T19:00:00']]);
+  });
 });
 
 describe('a show retimed on its own day', () => {
