@@ -62,6 +62,12 @@ export const functionEnvironment = {
   },
 } as const;
 
+/** What a queue trigger's latency is computed from (queueLatencySeconds). */
+export type QueueTiming = Pick<
+  QueueTrigger,
+  'deliveryDelaySeconds' | 'batchingWindowSeconds' | 'maxReceiveCount' | 'visibilityTimeoutSeconds'
+>;
+
 /**
  * The longest an event can take from the bus to its queue trigger's function finishing with it: the
  * delivery delay and the batching window, then every receive but the last ending in a visibility
@@ -69,7 +75,7 @@ export const functionEnvironment = {
  * dead-letter queue.
  */
 export const queueLatencySeconds = (
-  trigger: QueueTrigger,
+  trigger: QueueTiming,
   spec: Pick<FunctionSpec, 'timeoutSeconds'>,
 ): number =>
   trigger.deliveryDelaySeconds +
@@ -78,29 +84,19 @@ export const queueLatencySeconds = (
   settingsOf(spec).timeoutSeconds;
 
 /**
- * SES's Email Sent events, on their way to settle mail claims, gathered through a queue: one
- * invocation settles up to 100 of them (one BatchGetItem, one batched write for the claims still
- * open) instead of one invocation each (see docs/design.md#exactly-once-mail). The visibility timeout
- * is the announcer's timeout, the least Lambda accepts.
- *
- * Each event waits 3 s in the queue before it can be received (its delivery delay): SES publishes
- * Email Sent as it accepts a mail, and the sender marks the call's mails sent as soon as SES answers,
- * so an event read at once would mostly find its claim open only because that write is under way.
- * After the delay the batch reads each claim once and writes only those still open, and no
- * invocation is billed for waiting.
+ * The queue SES's Email Sent events reach the announcer through to settle mail claims, and its timing,
+ * which every sender's stale-claim window is computed from (mailSettlementLatencySeconds,
+ * shared/mail/ports.ts). The queue trigger itself, with its pattern and batching, is the topology's
+ * (`mailSettlement` in topology.ts), so that no bundle but the announcer's holds it (docs/design.md#bundles).
  */
-export const mailSettlement: QueueTrigger = {
-  kind: 'queue',
-  queue: 'mail-settlement',
-  bus: 'default',
-  pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
-  batchSize: 100,
-  batchingWindowSeconds: 5,
+export const mailSettlementQueue = 'mail-settlement';
+export const mailSettlementTiming: QueueTiming = {
+  // Each event waits in the queue before it can be received: see mailSettlement in topology.ts.
   deliveryDelaySeconds: 3,
+  batchingWindowSeconds: 5,
+  // The announcer's timeout, the least Lambda accepts.
   visibilityTimeoutSeconds: timeoutSeconds.announcer,
   maxReceiveCount: 3,
-  // 5 batches of 100 settle far more than any SES send rate the account is granted.
-  maxConcurrency: 5,
 };
 
 /**
@@ -108,4 +104,4 @@ export const mailSettlement: QueueTrigger = {
  * settlement queue (its batching window and retries) and the announcer that reads it.
  */
 export const mailSettlementLatencySeconds = (): number =>
-  queueLatencySeconds(mailSettlement, { timeoutSeconds: timeoutSeconds.announcer });
+  queueLatencySeconds(mailSettlementTiming, { timeoutSeconds: timeoutSeconds.announcer });

@@ -31,7 +31,7 @@ import {
   TourShowUpdated,
 } from '#shared/events/index.ts';
 import type { sesDetailTypes } from '#shared/events/ses.ts';
-import { mailSettlement, timeoutSeconds } from './function-settings.ts';
+import { mailSettlementQueue, mailSettlementTiming, timeoutSeconds } from './function-settings.ts';
 
 /**
  * Backline's topology: every function once, with its triggers and what it may touch.
@@ -235,6 +235,29 @@ export const schedules: RecurringSchedule[] = [
       "Mails each budget owner the day's report at 07:30 in the manager's time zone, after the reconciliation.",
   },
 ];
+
+/**
+ * SES's Email Sent events, on their way to settle mail claims, gathered through a queue: one
+ * invocation settles up to 100 of them (one BatchGetItem, one batched write for the claims still
+ * open) instead of one invocation each (see docs/design.md#exactly-once-mail). The visibility timeout
+ * is the announcer's timeout, the least Lambda accepts.
+ *
+ * Each event waits 3 s in the queue before it can be received (its delivery delay): SES publishes
+ * Email Sent as it accepts a mail, and the sender marks the call's mails sent as soon as SES answers,
+ * so an event read at once would mostly find its claim open only because that write is under way.
+ * After the delay the batch reads each claim once and writes only those still open, and no
+ * invocation is billed for waiting. Its timing is function-settings.ts's `mailSettlementTiming`.
+ */
+export const mailSettlement: QueueTrigger = {
+  kind: 'queue',
+  queue: mailSettlementQueue,
+  bus: 'default',
+  pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
+  batchSize: 100,
+  ...mailSettlementTiming,
+  // 5 batches of 100 settle far more than any SES send rate the account is granted.
+  maxConcurrency: 5,
+};
 
 export const functions = {
   intake: {
@@ -515,7 +538,6 @@ export const mailStreams: Record<MailStream, { suffix: string }> = {
 export {
   asyncEventMaxAgeSeconds,
   functionDefaults,
-  mailSettlement,
   mailSettlementLatencySeconds,
   queueLatencySeconds,
   ruleTargetRetry,

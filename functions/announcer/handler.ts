@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { mailSettlement } from '#infra/function-settings.ts';
+import { mailSettlementQueue } from '#infra/function-settings.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';
 import { OutletsChanged } from '#shared/events/outlets-changed.ts';
@@ -27,7 +27,7 @@ export const makeHandler = (deps: AnnouncerDeps) =>
     ),
     on(OutboxSweepDue, (_data, _metadata, context) => sweepStaleClaims(deps, deadlineOf(deps, context))),
     on(ReleaseMailsSettled, (data) => followUpSettledMails(data, deps)),
-    onQueue(mailSettlement.queue, SesEvent, async (events) => {
+    onQueue(mailSettlementQueue, SesEvent, async (events) => {
       const failed = await settleFromEmailsSent(
         events.map(({ event }) => event.detail),
         deps,
