@@ -28,6 +28,8 @@ const PromoPayload = z.object({
   i: z.int().check(z.gte(0)),
   k: z.enum(promoAssetKinds),
   u: z.url({ protocol: /^https?$/ }),
+  d: z.optional(z.int().check(z.positive())),
+  s: z.optional(z.int().check(z.positive())),
   e: z.optional(z.int().check(z.positive())),
   m: z.optional(z.int().check(z.gte(1))),
 });
@@ -57,7 +59,7 @@ export function verifyUnsubscribeToken(key: string, token: string): UnsubscribeC
 export function verifyPromoToken(key: string, token: string): PromoClaims {
   const parsed = PromoPayload.safeParse(openToken(key, token));
   if (!parsed.success) throw new InvalidTokenError('wrong-purpose');
-  const { l, r, o, i, k, u, e, m } = parsed.data;
+  const { l, r, o, i, k, u, d, s, e, m } = parsed.data;
   return {
     labelId: l,
     releaseId: r,
@@ -65,6 +67,7 @@ export function verifyPromoToken(key: string, token: string): PromoClaims {
     assetIndex: i,
     assetKind: k,
     url: u,
+    ...(d !== undefined && s !== undefined ? { lasts: { days: d, sentAt: s } } : {}),
     ...(e !== undefined ? { expiresAt: e } : {}),
     ...(m !== undefined ? { maxAccesses: m } : {}),
   };

@@ -57,7 +57,13 @@ export interface PromoClaims {
   assetKind: PromoAssetKind;
   /** Where `/p` redirects to: carried in the token so a promo link needs no release lookup. */
   url: string;
-  /** Epoch seconds, computed by the sender from the asset's `expiresInDays` at send time. */
+  /**
+   * The asset's `expiresInDays` and when the mail was sent (epoch seconds): the link opens for those
+   * days from the send, or from the release's `promoAvailableAt` as it is when the link is opened,
+   * whichever is later (docs/design.md#embargoes).
+   */
+  lasts?: { days: number; sentAt: number };
+  /** Epoch seconds: the expiry fixed at the send, in links mailed before they carried `lasts`. */
   expiresAt?: number;
   maxAccesses?: number;
 }
@@ -224,6 +230,7 @@ export function signPromoToken(key: string, claims: PromoClaims): string {
     i: claims.assetIndex,
     k: claims.assetKind,
     u: claims.url,
+    ...(claims.lasts ? { d: claims.lasts.days, s: claims.lasts.sentAt } : {}),
     ...(claims.expiresAt !== undefined ? { e: claims.expiresAt } : {}),
     ...(claims.maxAccesses !== undefined ? { m: claims.maxAccesses } : {}),
   });
@@ -273,7 +280,3 @@ export const unsubscribeUrl = (baseUrl: string, token: string): string => `${tri
 export const promoUrl = (baseUrl: string, token: string): string => `${trimSlash(baseUrl)}/p/${token}`;
 export const advanceUrl = (baseUrl: string, token: string): string => `${trimSlash(baseUrl)}/a/${token}`;
 export const tourManagerUrl = (baseUrl: string, token: string): string => `${trimSlash(baseUrl)}/tm/${token}`;
-
-/** Epoch seconds `days` after `sentAt`: a promo link's expiry, fixed when the mail is sent. */
-export const promoExpiry = (sentAt: Date, days: number): number =>
-  Math.floor(sentAt.getTime() / 1000) + days * 24 * 60 * 60;

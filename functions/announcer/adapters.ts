@@ -8,7 +8,7 @@ import { assetLabel } from '#shared/mail/data.ts';
 import { liveMailDeps } from '#shared/mail/ses.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
-import { promoExpiry, promoToken, promoUrl, unsubscribeToken, unsubscribeUrl } from '#shared/tokens.ts';
+import { promoToken, promoUrl, unsubscribeToken, unsubscribeUrl } from '#shared/tokens.ts';
 import {
   type AnnouncerDeps,
   announcerTimeoutSeconds,
@@ -56,15 +56,6 @@ function promoAssetsOf(release: StoredRelease, radio: boolean) {
   return (release.details?.promoAssets ?? []).map((asset, index) => ({ ...asset, index, position: index }));
 }
 
-/**
- * When a link's days start: when the mail is sent, or when the promo opens (`promoAvailableAt`) if that
- * is later, so a link is never spent before it can be opened (docs/design.md#embargoes).
- */
-const promoOpensAt = (release: StoredRelease, sentAt: Date): Date => {
-  const availableAt = Date.parse(release.details?.promoAvailableAt ?? '');
-  return availableAt > sentAt.getTime() ? new Date(availableAt) : sentAt;
-};
-
 /** Personal links: the signed one-click unsubscribe link and one promo link per asset. */
 export const signedLinks = (): RecipientLinks => ({
   async forRecipient(outlet, release, sentAt, options = {}) {
@@ -79,7 +70,7 @@ export const signedLinks = (): RecipientLinks => ({
       }),
     );
     const assets = promoAssetsOf(release, options.radio === true);
-    const opensAt = promoOpensAt(release, sentAt);
+    const sentAtSeconds = Math.floor(sentAt.getTime() / 1000);
     const promoLinks = await Promise.all(
       assets.map(async (asset) => ({
         label: assetLabel(asset.kind, asset.position),
@@ -92,7 +83,7 @@ export const signedLinks = (): RecipientLinks => ({
             assetIndex: asset.index,
             assetKind: asset.kind,
             url: asset.url,
-            ...(asset.expiresInDays ? { expiresAt: promoExpiry(opensAt, asset.expiresInDays) } : {}),
+            ...(asset.expiresInDays ? { lasts: { days: asset.expiresInDays, sentAt: sentAtSeconds } } : {}),
             ...(asset.maxAccesses ? { maxAccesses: asset.maxAccesses } : {}),
           }),
         ),

@@ -8,6 +8,7 @@ import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
 import { type StoredRelease, standingWithdrawalConcerns } from '#shared/releases.ts';
 import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/token-payloads.ts';
+import type { PromoClaims } from '#shared/tokens.ts';
 
 /**
  * What a mail recipient can do without logging in: unsubscribe (RFC 8058 one-click or the page's
@@ -126,21 +127,36 @@ async function toldOfWithdrawal(
   });
 }
 
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * When a link stops opening (epoch ms; none without an expiry): its days counted from the send, or
+ * from the release's `promoAvailableAt` as it is now when that is later, so a promo the label moved
+ * later keeps all its days, and one moved earlier opens and ends earlier, never counting from before
+ * the mail (docs/design.md#embargoes). A link mailed before links carried their days keeps the expiry
+ * it was sent with.
+ */
+const promoLinkEnds = (claims: PromoClaims, release: StoredRelease | undefined): number | undefined => {
+  if (!claims.lasts) return claims.expiresAt === undefined ? undefined : claims.expiresAt * 1000;
+  const availableAt = Date.parse(release?.details?.promoAvailableAt ?? '') || 0;
+  return Math.max(availableAt, claims.lasts.sentAt * 1000) + claims.lasts.days * dayMs;
+};
+
 /**
  * Opens a promo link: while it is valid, counts the access (never past `maxAccesses`) with its
  * `Promo Accessed` in the same write (the outbox: see docs/design.md#the-outbox), and answers where
  * to redirect. Before the release's `promoAvailableAt` it answers when the promo opens instead, and
  * counts nothing (see docs/design.md#embargoes): that is read from the release, not the token, since
- * the label can move it after the mail went out. So is whether the release still reaches the
+ * the label can move it after the mail went out, and so is when the link's days end. So is whether the release still reaches the
  * outlet: once it is cancelled, or withdrawn from the outlet's territories (the outlets its
  * cancellation mail told to disregard it), the link opens nothing and counts nothing.
  */
 export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
   const claims = verifyPromoToken(await deps.signingKey(), token);
   const now = deps.now();
-  if (claims.expiresAt !== undefined && now.getTime() >= claims.expiresAt * 1000)
-    return { outcome: 'expired' };
   const release = await deps.releases.get(claims.labelId, claims.releaseId);
+  if (now.getTime() >= (promoLinkEnds(claims, release) ?? Number.POSITIVE_INFINITY))
+    return { outcome: 'expired' };
   if (release?.state === 'cancelled') return { outcome: 'withdrawn' };
   if (release?.details && release.withdrawn) {
     const outlet = await deps.outlets.get(claims.outletId);

@@ -123,6 +123,81 @@ describe('embargoes on the local cloud', () => {
     expect(await afterItsDays.text()).toContain('The link has expired.');
   });
 
+  it('opens a promo link for its days from promoAvailableAt as the label moved it after the mail went out', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB'],
+      releaseDate: await daysFromNow(30),
+      timeZone: 'Europe/London',
+      promoAvailableAt: await at(2 * 24 * 60),
+      promoAssets: [{ kind: 'stream', url: 'https://promo.example.com/moved-later', expiresInDays: 2 }],
+    });
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await at(0), data: release });
+    const [announcement] = await waitFor(async () => {
+      const mails = await mailTo(outlet.email, 'New single:');
+      return mails.length > 0 && mails;
+    });
+    const path = promoPath(announcement.body.text ?? '');
+    const movedTo = await at(10 * 24 * 60);
+    await sendWebhook(label, {
+      type: 'release.updated',
+      timestamp: await at(1),
+      data: { ...release, promoAvailableAt: movedTo },
+    });
+    await busIdle();
+
+    // Past the days counted from the first promoAvailableAt, still before the moved one.
+    await advanceClock(new Date(Date.parse(movedTo) - 60 * 60_000).toISOString());
+    const beforeItOpens = await openPromo(path);
+    await advanceClock(new Date(Date.parse(movedTo) + 60_000).toISOString());
+    const opened = await openPromo(path);
+    await advanceClock(new Date(Date.parse(movedTo) + 2 * 24 * 3_600_000 + 60_000).toISOString());
+    const afterItsDays = await openPromo(path);
+
+    expect(beforeItOpens.status).toBe(403);
+    expect(opened.status).toBe(302);
+    expect(afterItsDays.status).toBe(410);
+  });
+
+  it('opens and ends a promo link earlier when the label moves promoAvailableAt earlier', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB'],
+      releaseDate: await daysFromNow(30),
+      timeZone: 'Europe/London',
+      promoAvailableAt: await at(10 * 24 * 60),
+      promoAssets: [{ kind: 'stream', url: 'https://promo.example.com/moved-earlier', expiresInDays: 2 }],
+    });
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await at(0), data: release });
+    const [announcement] = await waitFor(async () => {
+      const mails = await mailTo(outlet.email, 'New single:');
+      return mails.length > 0 && mails;
+    });
+    const path = promoPath(announcement.body.text ?? '');
+    const movedTo = await at(24 * 60);
+    await sendWebhook(label, {
+      type: 'release.updated',
+      timestamp: await at(1),
+      data: { ...release, promoAvailableAt: movedTo },
+    });
+    await busIdle();
+
+    await advanceClock(new Date(Date.parse(movedTo) + 60_000).toISOString());
+    const opened = await openPromo(path);
+    await advanceClock(new Date(Date.parse(movedTo) + 2 * 24 * 3_600_000 + 60_000).toISOString());
+    const afterItsDays = await openPromo(path);
+
+    expect(opened.status).toBe(302);
+    expect(afterItsDays.status).toBe(410);
+    expect(await afterItsDays.text()).toContain('The link has expired.');
+  });
+
   it('announces at once where no embargo holds, and a territory under its own embargo at its end', async () => {
     const genre = uniqueId('genre');
     const label = await aLabel();

@@ -441,6 +441,58 @@ describe('promo links', () => {
     expect(promos.counts.size).toBe(0);
   });
 
+  describe('a link’s days, counted from the send or the release’s promoAvailableAt as it is now', () => {
+    const day = 24 * 60 * 60;
+    const seconds = Math.floor(now.getTime() / 1000);
+    /** Mailed `sentDaysAgo` days before now for 2 days; the release's promoAvailableAt `availableDaysAgo` days before now. */
+    const open = async (sentDaysAgo: number, availableDaysAgo?: number) => {
+      const releases = knownReleases({
+        labelId: 'lbl-1',
+        releaseId: 'rel-1',
+        details: aReleaseDetails({
+          releaseId: 'rel-1',
+          ...(availableDaysAgo === undefined
+            ? {}
+            : { promoAvailableAt: new Date((seconds - availableDaysAgo * day) * 1000).toISOString() }),
+        }),
+      });
+      const { request } = setup({ releases });
+      const claims = aPromo({
+        expiresAt: undefined,
+        lasts: { days: 2, sentAt: seconds - sentDaysAgo * day },
+      });
+      return (await request('GET', `/p/${signPromoToken(key, claims)}`)).status;
+    };
+
+    it('opens for its days from the send when the promo opened before it', async () => {
+      expect([await open(1.9), await open(2), await open(1.9, 5), await open(2, 5)]).toEqual([
+        302, 410, 302, 410,
+      ]);
+    });
+
+    it('opens for its days from promoAvailableAt as the label moved it later after the mail went out', async () => {
+      expect([await open(9, 1.9), await open(9, 2)]).toEqual([302, 410]);
+    });
+
+    it('ends its days earlier when the label moved promoAvailableAt earlier', async () => {
+      expect([await open(5, 3), await open(5, 1)]).toEqual([410, 302]);
+    });
+
+    it('keeps the expiry a link mailed before links carried their days was sent with', async () => {
+      const releases = knownReleases({
+        labelId: 'lbl-1',
+        releaseId: 'rel-1',
+        details: aReleaseDetails({ releaseId: 'rel-1', promoAvailableAt: now.toISOString() }),
+      });
+      const { request } = setup({ releases });
+
+      const ended = await request('GET', `/p/${signPromoToken(key, aPromo({ expiresAt: seconds }))}`);
+      const open = await request('GET', `/p/${signPromoToken(key, aPromo({ expiresAt: seconds + 1 }))}`);
+
+      expect([ended.status, open.status]).toEqual([410, 302]);
+    });
+  });
+
   it('counts each recipient and asset separately', async () => {
     const { request, promos } = setup();
 
