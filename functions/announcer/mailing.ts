@@ -21,6 +21,7 @@ import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   datesTemplateData,
   embargoTemplateData,
+  isFirstMail,
   outAlready,
   previousDateTemplateData,
   radioTemplateData,
@@ -100,13 +101,6 @@ const completionEvents: Record<MailKind, EventContract> = {
 };
 
 const radioKinds: readonly MailKind[] = ['radio-servicing', 'radio-add-date-change'];
-
-/**
- * The mails that first tell an outlet of a release (the announcement, or radio servicing): the
- * follow-ups (date change, out now, cancellation) go to those told, so a first mail still being sent
- * when the release changed needs its follow-up asked for again (followUpsSince).
- */
-export const isFirstMail = (kind: string): boolean => kind === 'announcement' || kind === 'radio-servicing';
 
 /**
  * Where a long mailing stands: the directory page to start from, the counts so far (`held`: out-nows
@@ -938,15 +932,20 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
 }
 
 /**
- * The embargo an outlet held by its territory's own `announceAt` reads, when it ends after the
- * release's: its announcement waited for the latest that applies (see docs/design.md#embargoes).
+ * The embargo line an outlet's mail states (see docs/design.md#embargoes). A first mail states the
+ * instant it was held until: the release's (the mail's shared data), or its territory's own when that
+ * ends after it, since its announcement waited for the latest that applies. A follow-up states the
+ * latest of them only while it holds (the label moved it later after the announcement went out): one
+ * lifted before the follow-up is written asks nothing of the press any more.
  */
-function heldUntil(release: StoredRelease, outlet: Outlet) {
+function heldUntil(release: StoredRelease, outlet: Outlet, kind: MailKind, now: Date) {
   const details = release.details!;
   const territorial = outletEmbargoedUntil(outlet.territories, details);
-  const own = announceAtOf(details);
-  if (territorial === 0 || (own !== undefined && Date.parse(own) >= territorial)) return undefined;
-  return embargoTemplateData(new Date(territorial).toISOString(), details.timeZone);
+  const own = Date.parse(announceAtOf(details) ?? '') || 0;
+  const line = (until: number) => embargoTemplateData(new Date(until).toISOString(), details.timeZone);
+  if (isFirstMail(kind)) return territorial > own ? line(territorial) : undefined;
+  const until = Math.max(territorial, own);
+  return until > now.getTime() ? line(until) : undefined;
 }
 
 /**
@@ -996,7 +995,10 @@ export async function releaseMail(
   const told = toldBy(release, mail, outlet);
   const own = radio ? radioData(release, mail, outlet) : undefined;
   const out = kind === 'cancellation' && cameOut(release, mail, outlet, lastTold) ? outAlready : undefined;
-  const data = [dates, own, heldUntil(release, outlet), out].reduce<{ text: object; html: object }>(
+  const data = [dates, own, heldUntil(release, outlet, kind, deps.now()), out].reduce<{
+    text: object;
+    html: object;
+  }>(
     (merged, extra) =>
       extra ? { text: { ...merged.text, ...extra.text }, html: { ...merged.html, ...extra.html } } : merged,
     recipient,

@@ -176,6 +176,13 @@ export const territoriesStated = (
 };
 
 /**
+ * The mails that first tell an outlet of a release (the announcement, or radio servicing): the
+ * follow-ups (date change, out now, cancellation) go to those told, so a first mail still being sent
+ * when the release changed needs its follow-up asked for again (followUpsSince, functions/announcer).
+ */
+export const isFirstMail = (kind: string): boolean => kind === 'announcement' || kind === 'radio-servicing';
+
+/**
  * What every recipient of one mailing shares (SendBulkEmail's DefaultContent TemplateData). SES
  * merges each entry's ReplacementTemplateData over it, nested objects key by key, so the bulk of
  * the data (press text, say) travels once per call rather than once per recipient.
@@ -203,10 +210,12 @@ export function releaseTemplateData(
       kind === 'date-change' && release.previousMoment ? formatMoment(release.previousMoment) : undefined,
     territories: territoriesStated(details),
     pressText: details.pressRelease ? multiLine(details.pressRelease.text) : undefined,
-    // The release's announceAt (embargoUntil is its older name): see docs/design.md#embargoes.
-    embargo: announceAtOf(details)
-      ? formatInstant(announceAtOf(details) as string, details.timeZone)
-      : undefined,
+    // A first mail's: the release's announceAt (embargoUntil is its older name). A follow-up states
+    // one only while it holds, per outlet (see docs/design.md#embargoes).
+    embargo:
+      isFirstMail(kind) && announceAtOf(details)
+        ? formatInstant(announceAtOf(details) as string, details.timeZone)
+        : undefined,
     cancellationReason:
       kind === 'cancellation' && release.cancellationReason
         ? multiLine(release.cancellationReason)

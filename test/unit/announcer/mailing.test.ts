@@ -984,6 +984,40 @@ describe('a release out at different moments in different territories', () => {
     expect(textOf(deAndUs.email, 'announcement')?.embargo).toBe('1 March 2027 at 10:30 (Europe/London)');
   });
 
+  it('states the embargo in a follow-up only while it holds: none once lifted, the one the label set after the announcement while that holds', async () => {
+    const embargoedUntil = (deAnnounceAt: string) => {
+      const release = threeDates({ movedAt: '2027-01-02T00:00:00Z', occurredAt: '2027-01-02T00:00:00Z' });
+      release.details!.announceAt = '2027-03-01T09:00:00Z';
+      release.details!.territoryDates![0] = {
+        territories: ['DE'],
+        releaseDate: '2027-03-26',
+        timeZone: 'Europe/Berlin',
+        announceAt: deAnnounceAt,
+      };
+      return release;
+    };
+    const moveDe = async (deAnnounceAt: string) => {
+      const { world, de, textOf } = setup();
+      await sendMailing(announce, meta, world.deps, far());
+      world.releases.set('lbl-nightshift/rel-night-drive', embargoedUntil(deAnnounceAt));
+      await sendMailing(
+        dateChangeOf('2027-03-26T00:00 Europe/Berlin', berlin, ['DE']),
+        meta,
+        world.deps,
+        far(),
+      );
+      return textOf(de.email, 'date-change');
+    };
+
+    // The world's clock reads 1 March 2027, 12:00 UTC.
+    const lifted = await moveDe('2027-03-01T10:30:00Z');
+    const heldAgain = await moveDe('2027-03-10T09:00:00Z');
+
+    expect(lifted?.releaseDate).toBe('Friday, 26 March 2027, 00:00 (Europe/Berlin) in DE');
+    expect(lifted?.embargo).toBeUndefined();
+    expect(heldAgain?.embargo).toBe('10 March 2027 at 09:00 (Europe/London)');
+  });
+
   it('tells an address it is out once, whichever moment asks: the moment is not part of the out-now’s identity', async () => {
     const { world, deAndUs } = setup();
     await sendMailing(announce, meta, world.deps, far());

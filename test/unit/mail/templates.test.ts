@@ -164,6 +164,18 @@ describe('release mail templates', () => {
     );
   });
 
+  it('leaves the embargo out of a follow-up’s shared data: the announcer states it per outlet while it holds', () => {
+    const release = aStoredRelease({ details: aReleaseDetails({ announceAt: '2027-03-02T09:00:00Z' }) });
+
+    const dateChange = renderMail(
+      templateNames['date-change'],
+      templateDataFor(release, 'date-change', recipient),
+    );
+
+    expect(dateChange.text).not.toContain('Embargo');
+    expect(dateChange.html).not.toContain('Embargo');
+  });
+
   it('escapes titles and names in HTML and keeps them plain in the text part', () => {
     const release = aStoredRelease({
       details: aReleaseDetails({
