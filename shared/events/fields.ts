@@ -40,19 +40,29 @@ export const UtcInstant = z.pipe(OffsetInstant, z.transform(inUtc));
 export const LocalTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'));
 
 /**
- * A zone's IANA name. Intl also takes a UTC offset (`+05:30`), which is no name: an iCalendar TZID
- * holding its colon unquoted is unreadable (RFC 5545 3.2), and Scheduler takes names only.
+ * A zone's name as ICU gives it (`europe/berlin` is Europe/Berlin, `US/Pacific` America/Los_Angeles),
+ * or undefined for no zone's name. Intl also takes a UTC offset (`+05:30`), which is no name: an
+ * iCalendar TZID holding its colon unquoted is unreadable (RFC 5545 3.2), and Scheduler takes names only.
  */
-export const TimeZone = z.string().check(
-  z.refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return /^[a-z]/i.test(zone);
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/London'),
-);
+const zoneName = (zone: string): string | undefined => {
+  try {
+    const name = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+    return /^[a-z]/i.test(zone) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A zone's IANA name, as given: a schedule's firing carries its zone as the schedule was set. */
+export const TimeZone = z
+  .string()
+  .check(z.refine((zone) => zoneName(zone) !== undefined, 'must be an IANA time zone such as Europe/London'));
+
+/**
+ * A zone a label names, kept by its canonical name, whatever its case or older name, so mails, pages
+ * and calendars state it right (docs/design.md#ordering-by-the-labels-timestamp).
+ */
+export const LabelTimeZone = TimeZone.check(z.overwrite((zone) => zoneName(zone) ?? zone));
 
 /**
  * ISO 3166-1 alpha-2 (upper case), or "WW" for worldwide. A code that is not two capital letters is

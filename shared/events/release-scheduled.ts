@@ -5,10 +5,10 @@ import {
   CountryOrWorldwide,
   Id,
   IsoDate,
+  LabelTimeZone,
   LocalTime,
   Name,
   OffsetInstant,
-  TimeZone,
 } from './fields.ts';
 
 /**
@@ -52,7 +52,7 @@ export const TerritoryDate = z.object({
   territories: z.array(CountryOrWorldwide).check(z.minLength(1)),
   releaseDate: IsoDate,
   releaseTime: z.optional(LocalTime),
-  timeZone: z.optional(TimeZone),
+  timeZone: z.optional(LabelTimeZone),
   announceAt: z.optional(Instant),
   preOrderDate: z.optional(IsoDate),
   previewAt: z.optional(Instant),
@@ -97,7 +97,7 @@ export const ReleaseDetails = z
     kind: z.enum(['single', 'ep', 'album']),
     releaseDate: IsoDate,
     releaseTime: z._default(LocalTime, '00:00'),
-    timeZone: z._default(TimeZone, 'UTC'),
+    timeZone: z._default(LabelTimeZone, 'UTC'),
     territories: z.array(CountryOrWorldwide).check(z.minLength(1)),
     /**
      * Beside `WW` in `territories` only: the countries worldwide leaves out ("worldwide except DE", ERN's

@@ -6,10 +6,10 @@ import {
   Email,
   Id,
   IsoDate,
+  LabelTimeZone,
   LocalTime,
   Minor,
   Name,
-  TimeZone,
   UtcInstant,
 } from './fields.ts';
 
@@ -26,7 +26,7 @@ export const Venue = z.object({
   address: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
   city: Name,
   country: Country,
-  timeZone: TimeZone,
+  timeZone: LabelTimeZone,
   capacity: z.optional(z.int().check(z.positive())),
 });
 export type Venue = z.infer<typeof Venue>;

@@ -40,6 +40,21 @@ describe('parseWebhookBody', () => {
     expect(parsed.ok && parsed.body.data).toMatchObject({ releaseTime: '00:00', timeZone: 'UTC' });
   });
 
+  it('keeps the canonical name of a release’s zones given in another case or by an older name (europe/berlin, US/Pacific), so mails and calendars state it right', () => {
+    const parsed = parse(
+      aReleaseWebhook({
+        timeZone: 'europe/berlin',
+        territories: ['DE', 'US'],
+        territoryDates: [{ territories: ['US'], releaseDate: '2027-03-06', timeZone: 'US/Pacific' }],
+      }),
+    );
+
+    expect(parsed.ok && parsed.body.data).toMatchObject({
+      timeZone: 'Europe/Berlin',
+      territoryDates: [{ timeZone: 'America/Los_Angeles' }],
+    });
+  });
+
   it('names the field that fails its schema', () => {
     const issues = issuesOf(aReleaseWebhook({ releaseDate: '2027-02-30' }));
 
@@ -360,6 +375,27 @@ describe('tour.booked bodies', () => {
     expect(issues).toEqual([
       { path: 'data.shows.0.venue.timeZone', message: 'must be an IANA time zone such as Europe/London' },
     ]);
+  });
+
+  it("keeps the canonical name of a venue's time zone given in another case (europe/berlin), in a booking and in a show added", () => {
+    const venue = { ...sampleShow.venue, timeZone: 'europe/berlin' };
+    const show = { ...sampleShow, venue };
+
+    const booked = parse({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { ...TourBooked.sample, shows: [show] },
+    });
+    const added = parse({
+      type: 'tour.show.added',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { tourId: TourBooked.sample.tourId, show },
+    });
+
+    expect(booked.ok && booked.body.data).toMatchObject({
+      shows: [{ venue: { timeZone: 'Europe/Berlin' } }],
+    });
+    expect(added.ok && added.body.data).toMatchObject({ show: { venue: { timeZone: 'Europe/Berlin' } } });
   });
 
   it('refuses a show or a release dated where what Backline keeps of its day leaves the years 1970-9999 (0000-01-01, 9999-12-31), naming the date, where the functions that took it dead-lettered it', () => {
