@@ -21,7 +21,6 @@ import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   datesTemplateData,
   embargoTemplateData,
-  isFirstMail,
   outAlready,
   previousDateTemplateData,
   radioTemplateData,
@@ -101,6 +100,13 @@ const completionEvents: Record<MailKind, EventContract> = {
 };
 
 const radioKinds: readonly MailKind[] = ['radio-servicing', 'radio-add-date-change'];
+
+/**
+ * The mails that first tell an outlet of a release (the announcement, or radio servicing): the
+ * follow-ups (date change, out now, cancellation) go to those told, so a first mail still being sent
+ * when the release changed needs its follow-up asked for again (followUpsSince).
+ */
+export const isFirstMail = (kind: string): boolean => kind === 'announcement' || kind === 'radio-servicing';
 
 /**
  * Where a long mailing stands: the directory page to start from, the counts so far (`held`: out-nows
@@ -932,18 +938,19 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
 }
 
 /**
- * The embargo line an outlet's mail states (see docs/design.md#embargoes). A first mail states the
+ * The embargo line an outlet's mail states (see docs/design.md#embargoes). The announcement states the
  * instant it was held until: the release's (the mail's shared data), or its territory's own when that
- * ends after it, since its announcement waited for the latest that applies. A follow-up states the
- * latest of them only while it holds (the label moved it later after the announcement went out): one
- * lifted before the follow-up is written asks nothing of the press any more.
+ * ends after it, since the announcement waited for the latest that applies. Any other mail (radio
+ * servicing on its own date, a follow-up) states the latest of them only while it holds (the label
+ * moved it later after the announcement went out): one lifted before the mail is written asks nothing
+ * of the press any more.
  */
 function heldUntil(release: StoredRelease, outlet: Outlet, kind: MailKind, now: Date) {
   const details = release.details!;
   const territorial = outletEmbargoedUntil(outlet.territories, details);
   const own = Date.parse(announceAtOf(details) ?? '') || 0;
   const line = (until: number) => embargoTemplateData(new Date(until).toISOString(), details.timeZone);
-  if (isFirstMail(kind)) return territorial > own ? line(territorial) : undefined;
+  if (kind === 'announcement') return territorial > own ? line(territorial) : undefined;
   const until = Math.max(territorial, own);
   return until > now.getTime() ? line(until) : undefined;
 }

@@ -5,7 +5,6 @@ import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
 import { maxSettledMails, ReleaseMailsSettled } from '#shared/events/release-mails-settled.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
 import { TourPressSettled } from '#shared/events/tour-press-settled.ts';
-import { isFirstMail } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import {
   type Resender,
@@ -35,6 +34,7 @@ import {
   askFollowUpsSince,
   asWithdrawn,
   firstMailsOf,
+  isFirstMail,
   isReleaseDateChange,
   lastToldOf,
   releaseMail,

@@ -176,13 +176,6 @@ export const territoriesStated = (
 };
 
 /**
- * The mails that first tell an outlet of a release (the announcement, or radio servicing): the
- * follow-ups (date change, out now, cancellation) go to those told, so a first mail still being sent
- * when the release changed needs its follow-up asked for again (followUpsSince, functions/announcer).
- */
-export const isFirstMail = (kind: string): boolean => kind === 'announcement' || kind === 'radio-servicing';
-
-/**
  * What every recipient of one mailing shares (SendBulkEmail's DefaultContent TemplateData). SES
  * merges each entry's ReplacementTemplateData over it, nested objects key by key, so the bulk of
  * the data (press text, say) travels once per call rather than once per recipient.
@@ -210,10 +203,10 @@ export function releaseTemplateData(
       kind === 'date-change' && release.previousMoment ? formatMoment(release.previousMoment) : undefined,
     territories: territoriesStated(details),
     pressText: details.pressRelease ? multiLine(details.pressRelease.text) : undefined,
-    // A first mail's: the release's announceAt (embargoUntil is its older name). A follow-up states
-    // one only while it holds, per outlet (see docs/design.md#embargoes).
+    // The announcement's: the release's announceAt (embargoUntil is its older name). Every other mail
+    // states one only while it holds, per outlet (see docs/design.md#embargoes).
     embargo:
-      isFirstMail(kind) && announceAtOf(details)
+      kind === 'announcement' && announceAtOf(details)
         ? formatInstant(announceAtOf(details) as string, details.timeZone)
         : undefined,
     cancellationReason:

@@ -109,6 +109,21 @@ describe('radio servicing', () => {
     expect(embargoedTerritory.mailer.delivered.map((mail) => mail.email)).toEqual([gb.email]);
   });
 
+  it('states no embargo lifted before the servicing date, in the shared data or the outlet’s', async () => {
+    const gb = anOutlet({ kind: 'radio', territories: ['GB'] });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: serviced({ announceAt: '2027-02-20T09:00:00Z' }) })],
+      outlets: [gb],
+    });
+
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+
+    const [call] = world.mailer.calls.filter((c) => c.kind === 'radio-servicing');
+    expect(call.entries.map((entry) => entry.email)).toEqual([gb.email]);
+    expect((call.defaultData as { text: Record<string, unknown> }).text.embargo).toBeUndefined();
+    expect(textOf(call.entries[0]).embargo).toBeUndefined();
+  });
+
   it('tells a moved add date only to serviced radio outlets of its format and territory, once', async () => {
     const aaaGb = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['AAA'] });
     const chrGb = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['CHR'] });
