@@ -22,6 +22,7 @@ import {
   datesTemplateData,
   embargoTemplateData,
   outAlready,
+  outSinceTemplateData,
   previousDateTemplateData,
   radioTemplateData,
   recipientTemplateData,
@@ -50,6 +51,7 @@ import {
   momentOfKey,
   momentsForOutlet,
   outletEmbargoedUntil,
+  type ReleaseMoment,
   revisionOf,
   type StoredRelease,
   sameInstantAsKey,
@@ -907,21 +909,32 @@ function withdrawnMoments(
 }
 
 /**
- * Whether a withdrawal or cancellation goes to an outlet the release had come out for on every date it
- * states (each one's release day fired: `outMoments`): then the mail says it is withdrawn, out since
- * then, not cancelled as planned for them. It reads what was recorded, not the clock, so a resend
- * after those dates says what the first sending said (docs/design.md#street-dates-per-territory).
+ * What a withdrawal or cancellation says of the dates it states that came (each one's release day
+ * fired: `outMoments`). Come on every one, the release is withdrawn, out since then, not cancelled as
+ * planned for them; come on some only (out in DE, still to come in the US), it is cancelled where it
+ * was still to come and withdrawn where it has been out (`outSince`), never planned for a date gone
+ * by. It reads what was recorded, not the clock, so a resend after those dates says what the first
+ * sending said (docs/design.md#street-dates-per-territory).
  */
 function cameOut(
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind'>,
   outlet: Outlet,
   lastTold: TerritoryMoment[] | undefined,
-): boolean {
+) {
   const applicable = momentsForOutlet(outlet.territories, release.details!);
   const stated = cancelledMoments(release, mail, outlet, lastTold) ?? applicable;
-  const moments = stated.length > 0 ? stated.map((group) => group.moment) : [momentOf(release.details!)];
-  return moments.every((moment) => release.outMoments?.some((key) => sameInstantAsKey(key, moment)) ?? false);
+  const isOut = (moment: ReleaseMoment) =>
+    release.outMoments?.some((key) => sameInstantAsKey(key, moment)) ?? false;
+  if (stated.length === 0) return isOut(momentOf(release.details!)) ? outAlready : undefined;
+  const out = stated.filter((group) => isOut(group.moment));
+  if (out.length === stated.length) return outAlready;
+  return out.length > 0
+    ? outSinceTemplateData(
+        out,
+        stated.filter((group) => !out.includes(group)),
+      )
+    : undefined;
 }
 
 /** What a radio mail tells the outlet: the servicing date, its formats' and territories' add dates, the one moved. */
@@ -1001,7 +1014,7 @@ export async function releaseMail(
   const dates = statedDates(release, mail, outlet, lastTold);
   const told = toldBy(release, mail, outlet);
   const own = radio ? radioData(release, mail, outlet) : undefined;
-  const out = kind === 'cancellation' && cameOut(release, mail, outlet, lastTold) ? outAlready : undefined;
+  const out = kind === 'cancellation' ? cameOut(release, mail, outlet, lastTold) : undefined;
   const data = [dates, own, heldUntil(release, outlet, kind, deps.now()), out].reduce<{
     text: object;
     html: object;

@@ -30,6 +30,8 @@ export interface MailView {
   cancellationReason?: string;
   /** A cancellation to an outlet every date it was told has come for: the release was out, and is withdrawn. */
   outAlready?: boolean;
+  /** A cancellation to an outlet some of whose dates came: where it has been out, and is withdrawn. */
+  outSince?: string;
   outletName: string;
   contactName?: string;
   unsubscribeUrl: string;
@@ -147,6 +149,7 @@ function escapeView(view: MailView): MailView {
     pressText: view.pressText === undefined ? undefined : escapeHtml(view.pressText).replace(/\n/g, '<br>\n'),
     embargo: e(view.embargo),
     cancellationReason: e(view.cancellationReason),
+    outSince: e(view.outSince),
     outletName: escapeHtml(view.outletName),
     contactName: e(view.contactName),
     unsubscribeUrl: escapeHtml(view.unsubscribeUrl),
@@ -355,6 +358,18 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
  * was planned for a date gone by (docs/design.md#street-dates-per-territory).
  */
 export const outAlready = { text: { outAlready: true }, html: { outAlready: true } } as const;
+
+/**
+ * Template data for a cancellation to an outlet some of whose dates came (docs/design.md#street-dates-per-territory):
+ * the dates it was still to come on, cancelled, and those it came out on (`outSince`), where it is withdrawn.
+ */
+export function outSinceTemplateData(
+  out: DateInTerritories[],
+  planned: DateInTerritories[],
+): { text: Pick<MailView, 'releaseDate' | 'outSince'>; html: Pick<MailView, 'releaseDate' | 'outSince'> } {
+  const text = { releaseDate: datesInTerritories(planned), outSince: datesInTerritories(out) };
+  return { text, html: { releaseDate: escapeHtml(text.releaseDate), outSince: escapeHtml(text.outSince) } };
+}
 
 /**
  * Template data overriding a date change's previous date (merged over the release's) with the date

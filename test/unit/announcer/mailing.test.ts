@@ -1038,6 +1038,24 @@ describe('a release out at different moments in different territories', () => {
     expect(outNowTo(world).filter((email) => email === deAndUs.email)).toHaveLength(1);
   });
 
+  it('tells an outlet a cancelled release is withdrawn where it came out and cancelled where it was still to come, not planned for a date gone by', async () => {
+    const { world, deAndUs, gb, textOf } = setup();
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      threeDates({ state: 'cancelled', outMoments: [london, berlin] }),
+    );
+
+    await sendMailing({ ...announce, kind: 'cancellation' }, meta, world.deps, far());
+
+    expect(textOf(deAndUs.email, 'cancellation')).toMatchObject({
+      releaseDate: 'Friday, 19 March 2027, 09:00 (America/New_York) in US',
+      outSince: 'Friday, 12 March 2027, 00:00 (Europe/Berlin) in DE',
+    });
+    expect(textOf(gb.email, 'cancellation')).toMatchObject({ outAlready: true });
+    expect(textOf(gb.email, 'cancellation')).not.toHaveProperty('outSince');
+  });
+
   it('tells an outlet a territory’s withdrawal stating the date it was told there, not the release’s', async () => {
     const { world, de, textOf } = setup();
     await sendMailing(announce, meta, world.deps, far());

@@ -145,6 +145,26 @@ describe('release mail templates', () => {
     for (const mail of [withdrawn, cancelled]) expect(mail.text).toContain('Rights dispute.');
   });
 
+  it('says a release cancelled once out in some territories is withdrawn there and cancelled where it was still to come', () => {
+    const release = aStoredRelease({ state: 'cancelled' });
+    const data = templateDataFor(release, 'cancellation', recipient);
+    const dates = {
+      releaseDate: 'Friday, 19 March 2027, 09:00 (America/New_York) in US',
+      outSince: 'Friday, 12 March 2027, 00:00 (Europe/Berlin) in DE',
+    };
+
+    const mail = renderMail(templateNames.cancellation, {
+      text: { ...data.text, ...dates },
+      html: { ...data.html, ...dates },
+    });
+
+    expect(mail.subject).toBe('Cancelled: Night Drive by The Midnight Echoes');
+    expect(mail.text).toContain(
+      'The release of Night Drive by The Midnight Echoes, planned for Friday, 19 March 2027, 09:00 (America/New_York) in US, is cancelled, and it is withdrawn where it has been out since Friday, 12 March 2027, 00:00 (Europe/Berlin) in DE. Please disregard our earlier mails about it.',
+    );
+    expect(mail.html).toContain('is withdrawn where it has been out since Friday, 12 March 2027');
+  });
+
   it('states announceAt as the embargo, over the older embargoUntil, and embargoUntil alone when that is all there is', () => {
     const both = aStoredRelease({
       details: aReleaseDetails({ announceAt: '2027-03-02T09:00:00Z', embargoUntil: '2027-02-20T09:00:00Z' }),
