@@ -365,26 +365,29 @@ export const announceAtsOf = (details: ReleaseDetails): string[] => [
 ];
 
 /**
- * Until when an outlet may not be announced to (epoch ms; 0 when it may): the latest embargo among the
- * territory entries whose date applies to it (streetDateApplies: a `WW` entry's embargo does not hold an
- * outlet in a country with a date of its own), since its one announcement states each of their dates.
+ * The latest embargo among the territory entries whose date applies to an outlet (streetDateApplies: a
+ * `WW` entry's embargo does not hold an outlet in a country with a date of its own), since its one
+ * announcement states each of their dates: its end (epoch ms) and the zone of the entry that sets it
+ * (the entry's own, else the release's), or undefined when no entry holds the outlet.
  */
-export const outletEmbargoedUntil = (
+export const outletEmbargo = (
   outletTerritories: readonly string[],
   details: ReleaseDetails,
-): number => {
+): { until: number; timeZone: string } | undefined => {
   const groups = territoryMomentsOf(details);
-  return Math.max(
-    0,
-    ...(details.territoryDates ?? [])
-      .filter(
-        (entry) =>
-          entry.announceAt &&
-          appliesAmong(outletTerritories, entry.territories, groups, details.excludedTerritories),
-      )
-      .map((entry) => Date.parse(entry.announceAt as string)),
-  );
+  let latest: { until: number; timeZone: string } | undefined;
+  for (const entry of details.territoryDates ?? []) {
+    if (!entry.announceAt) continue;
+    if (!appliesAmong(outletTerritories, entry.territories, groups, details.excludedTerritories)) continue;
+    const until = Date.parse(entry.announceAt);
+    if (!latest || until > latest.until) latest = { until, timeZone: entry.timeZone ?? details.timeZone };
+  }
+  return latest;
 };
+
+/** Until when an outlet may not be announced to (epoch ms; 0 when it may): its territories' embargo. */
+export const outletEmbargoedUntil = (outletTerritories: readonly string[], details: ReleaseDetails): number =>
+  outletEmbargo(outletTerritories, details)?.until ?? 0;
 
 /** Whether the outlet's territories meet `territories` (WW on either side meets every one). */
 export const concernsTerritories = (outlet: Pick<Outlet, 'territories'>, territories: readonly string[]) =>

@@ -50,6 +50,7 @@ import {
   momentOf,
   momentOfKey,
   momentsForOutlet,
+  outletEmbargo,
   outletEmbargoedUntil,
   type ReleaseMoment,
   revisionOf,
@@ -952,20 +953,22 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
 
 /**
  * The embargo line an outlet's mail states (see docs/design.md#embargoes). The announcement states the
- * instant it was held until: the release's (the mail's shared data), or its territory's own when that
- * ends after it, since the announcement waited for the latest that applies. Any other mail (radio
+ * instant it was held until: the release's (the mail's shared data), or its territory's own, in that
+ * territory's zone, when that ends after it, since the announcement waited for the latest that applies. Any other mail (radio
  * servicing on its own date, a follow-up) states the latest of them only while it holds (the label
  * moved it later after the announcement went out): one lifted before the mail is written asks nothing
  * of the press any more.
  */
 function heldUntil(release: StoredRelease, outlet: Outlet, kind: MailKind, now: Date) {
   const details = release.details!;
-  const territorial = outletEmbargoedUntil(outlet.territories, details);
-  const own = Date.parse(announceAtOf(details) ?? '') || 0;
-  const line = (until: number) => embargoTemplateData(new Date(until).toISOString(), details.timeZone);
-  if (kind === 'announcement') return territorial > own ? line(territorial) : undefined;
-  const until = Math.max(territorial, own);
-  return until > now.getTime() ? line(until) : undefined;
+  const own = { until: Date.parse(announceAtOf(details) ?? '') || 0, timeZone: details.timeZone };
+  const territorial = outletEmbargo(outlet.territories, details);
+  const latest = territorial && territorial.until > own.until ? territorial : undefined;
+  const line = ({ until, timeZone }: typeof own) =>
+    embargoTemplateData(new Date(until).toISOString(), timeZone);
+  if (kind === 'announcement') return latest ? line(latest) : undefined;
+  const holding = latest ?? own;
+  return holding.until > now.getTime() ? line(holding) : undefined;
 }
 
 /**

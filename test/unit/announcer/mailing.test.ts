@@ -969,7 +969,7 @@ describe('a release out at different moments in different territories', () => {
     expect(world.mailer.delivered.map((m) => m.email)).not.toContain(deAndUs.email);
   });
 
-  it('states the embargo the outlet was held by: the release’s announceAt over its older embargoUntil, its territory’s own when later', async () => {
+  it('states the embargo the outlet was held by: the release’s announceAt over its older embargoUntil, its territory’s own when later, in that territory’s zone', async () => {
     const { world, gb, de, deAndUs, textOf } = setup();
     const release = threeDates();
     release.details!.embargoUntil = '2027-02-20T09:00:00Z';
@@ -980,8 +980,8 @@ describe('a release out at different moments in different territories', () => {
     await sendMailing(announce, meta, world.deps, far());
 
     expect(textOf(gb.email, 'announcement')?.embargo).toBe('1 March 2027 at 09:00 (Europe/London)');
-    expect(textOf(de.email, 'announcement')?.embargo).toBe('1 March 2027 at 10:30 (Europe/London)');
-    expect(textOf(deAndUs.email, 'announcement')?.embargo).toBe('1 March 2027 at 10:30 (Europe/London)');
+    expect(textOf(de.email, 'announcement')?.embargo).toBe('1 March 2027 at 11:30 (Europe/Berlin)');
+    expect(textOf(deAndUs.email, 'announcement')?.embargo).toBe('1 March 2027 at 11:30 (Europe/Berlin)');
   });
 
   it('states the embargo in a follow-up only while it holds: none once lifted, the one the label set after the announcement while that holds', async () => {
@@ -1015,7 +1015,7 @@ describe('a release out at different moments in different territories', () => {
 
     expect(lifted?.releaseDate).toBe('Friday, 26 March 2027, 00:00 (Europe/Berlin) in DE');
     expect(lifted?.embargo).toBeUndefined();
-    expect(heldAgain?.embargo).toBe('10 March 2027 at 09:00 (Europe/London)');
+    expect(heldAgain?.embargo).toBe('10 March 2027 at 10:00 (Europe/Berlin)');
   });
 
   it('tells an address it is out once, whichever moment asks: the moment is not part of the out-now’s identity', async () => {
