@@ -191,14 +191,14 @@ export const releaseTemplates: MailTemplate[] = [
     html: htmlPage(
       '{{html.title}} is {{#if html.outAlready}}withdrawn{{else}}cancelled{{/if}}',
       [
-        '<p>{{#if html.outAlready}}{{html.title}} by {{html.artistLine}}, out since {{html.releaseDate}}, is withdrawn. Please disregard our earlier mails about it.{{else}}The release of {{html.title}} by {{html.artistLine}}, planned for {{html.releaseDate}}, is cancelled{{#if html.outSince}}, and it is withdrawn where it has been out since {{html.outSince}}. Please disregard our earlier mails about it.{{else}}. Please disregard our earlier announcement.{{/if}}{{/if}}</p>',
+        '<p>{{#if html.outAlready}}{{html.title}} by {{html.artistLine}}, out since {{html.releaseDate}}, is withdrawn.{{else}}The release of {{html.title}} by {{html.artistLine}}, planned for {{html.releaseDate}}, is cancelled{{#if html.outSince}}, and it is withdrawn where it has been out since {{html.outSince}}{{/if}}.{{/if}} Please disregard our earlier mails about it.</p>',
         '{{#if html.cancellationReason}}<p>{{html.cancellationReason}}</p>{{/if}}',
       ].join('\n'),
     ),
     text: textPage(
       '{{text.title}} is {{#if text.outAlready}}withdrawn{{else}}cancelled{{/if}}',
       [
-        '{{#if text.outAlready}}{{text.title}} by {{text.artistLine}}, out since {{text.releaseDate}}, is withdrawn. Please disregard our earlier mails about it.{{else}}The release of {{text.title}} by {{text.artistLine}}, planned for {{text.releaseDate}}, is cancelled{{#if text.outSince}}, and it is withdrawn where it has been out since {{text.outSince}}. Please disregard our earlier mails about it.{{else}}. Please disregard our earlier announcement.{{/if}}{{/if}}',
+        '{{#if text.outAlready}}{{text.title}} by {{text.artistLine}}, out since {{text.releaseDate}}, is withdrawn.{{else}}The release of {{text.title}} by {{text.artistLine}}, planned for {{text.releaseDate}}, is cancelled{{#if text.outSince}}, and it is withdrawn where it has been out since {{text.outSince}}{{/if}}.{{/if}} Please disregard our earlier mails about it.',
         '',
         '{{text.cancellationReason}}',
       ].join('\n'),

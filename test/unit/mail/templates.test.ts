@@ -145,6 +145,16 @@ describe('release mail templates', () => {
     for (const mail of [withdrawn, cancelled]) expect(mail.text).toContain('Rights dispute.');
   });
 
+  it('asks a cancellation’s reader to disregard the earlier mails, not an announcement a radio station serviced instead never got', () => {
+    const release = aStoredRelease({ state: 'cancelled' });
+
+    const mail = renderMail(templateNames.cancellation, templateDataFor(release, 'cancellation', recipient));
+
+    expect(mail.text).toContain('is cancelled. Please disregard our earlier mails about it.');
+    expect(mail.html).toContain('is cancelled. Please disregard our earlier mails about it.');
+    expect(mail.text).not.toContain('announcement');
+  });
+
   it('says a release cancelled once out in some territories is withdrawn there and cancelled where it was still to come', () => {
     const release = aStoredRelease({ state: 'cancelled' });
     const data = templateDataFor(release, 'cancellation', recipient);
