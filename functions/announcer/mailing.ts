@@ -952,23 +952,21 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
 }
 
 /**
- * The embargo line an outlet's mail states (see docs/design.md#embargoes). The announcement states the
- * instant it was held until: the release's (the mail's shared data), or its territory's own, in that
- * territory's zone, when that ends after it, since the announcement waited for the latest that applies. Any other mail (radio
- * servicing on its own date, a follow-up) states the latest of them only while it holds (the label
- * moved it later after the announcement went out): one lifted before the mail is written asks nothing
- * of the press any more.
+ * The embargo line an outlet's mail states, its own data (see docs/design.md#embargoes): the latest
+ * embargo that applies to it, the release's `announceAt` (`embargoUntil` its older name) in the
+ * release's zone, or its territory's own in that territory's zone when that ends later. The
+ * announcement the embargo held (`held`: the directory's, sent at its end) states it; any other mail
+ * (an announcement to outlets added since, radio servicing on its own date, a follow-up) only while it
+ * holds when written (the label moved it later after the announcement went out): one lifted before the
+ * mail is written asks nothing of the press any more.
  */
-function heldUntil(release: StoredRelease, outlet: Outlet, kind: MailKind, now: Date) {
+function heldUntil(release: StoredRelease, outlet: Outlet, held: boolean, now: Date) {
   const details = release.details!;
   const own = { until: Date.parse(announceAtOf(details) ?? '') || 0, timeZone: details.timeZone };
   const territorial = outletEmbargo(outlet.territories, details);
-  const latest = territorial && territorial.until > own.until ? territorial : undefined;
-  const line = ({ until, timeZone }: typeof own) =>
-    embargoTemplateData(new Date(until).toISOString(), timeZone);
-  if (kind === 'announcement') return latest ? line(latest) : undefined;
-  const holding = latest ?? own;
-  return holding.until > now.getTime() ? line(holding) : undefined;
+  const latest = territorial && territorial.until > own.until ? territorial : own;
+  if (latest.until === 0 || (!held && latest.until <= now.getTime())) return undefined;
+  return embargoTemplateData(new Date(latest.until).toISOString(), latest.timeZone);
 }
 
 /**
@@ -1000,7 +998,7 @@ function sharedDataOf(release: StoredRelease, kind: MailKind) {
  */
 export async function releaseMail(
   release: StoredRelease,
-  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment' | 'territories' | 'movedFrom'>,
+  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment' | 'territories' | 'movedFrom' | 'outletIds'>,
   outlet: Outlet,
   deps: AnnouncerDeps,
   lastTold?: TerritoryMoment[],
@@ -1018,7 +1016,12 @@ export async function releaseMail(
   const told = toldBy(release, mail, outlet);
   const own = radio ? radioData(release, mail, outlet) : undefined;
   const out = kind === 'cancellation' ? cameOut(release, mail, outlet, lastTold) : undefined;
-  const data = [dates, own, heldUntil(release, outlet, kind, deps.now()), out].reduce<{
+  const data = [
+    dates,
+    own,
+    heldUntil(release, outlet, kind === 'announcement' && !mail.outletIds, deps.now()),
+    out,
+  ].reduce<{
     text: object;
     html: object;
   }>(

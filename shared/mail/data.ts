@@ -1,6 +1,6 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
-import { announceAtOf, type ReleaseMoment, type StoredRelease } from '#shared/releases.ts';
+import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
 import { escapeHtml } from '../http/markup.ts';
 
 /**
@@ -206,12 +206,6 @@ export function releaseTemplateData(
       kind === 'date-change' && release.previousMoment ? formatMoment(release.previousMoment) : undefined,
     territories: territoriesStated(details),
     pressText: details.pressRelease ? multiLine(details.pressRelease.text) : undefined,
-    // The announcement's: the release's announceAt (embargoUntil is its older name). Every other mail
-    // states one only while it holds, per outlet (see docs/design.md#embargoes).
-    embargo:
-      kind === 'announcement' && announceAtOf(details)
-        ? formatInstant(announceAtOf(details) as string, details.timeZone)
-        : undefined,
     cancellationReason:
       kind === 'cancellation' && release.cancellationReason
         ? multiLine(release.cancellationReason)

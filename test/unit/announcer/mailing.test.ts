@@ -984,6 +984,20 @@ describe('a release out at different moments in different territories', () => {
     expect(textOf(deAndUs.email, 'announcement')?.embargo).toBe('1 March 2027 at 11:30 (Europe/Berlin)');
   });
 
+  it('states no embargo to an outlet announced after it ended, added to the directory since: it held nothing of it', async () => {
+    const { world, gb, textOf } = setup();
+    const release = threeDates();
+    release.details!.announceAt = '2027-02-20T09:00:00Z';
+    world.releases.set('lbl-nightshift/rel-night-drive', release);
+
+    await sendMailing({ ...announce, outletIds: [gb.id] }, meta, world.deps, far());
+
+    expect(textOf(gb.email, 'announcement')?.releaseDate).toBe(
+      'Friday, 5 March 2027, 00:00 (Europe/London) in GB',
+    );
+    expect(textOf(gb.email, 'announcement')?.embargo).toBeUndefined();
+  });
+
   it('states the embargo in a follow-up only while it holds: none once lifted, the one the label set after the announcement while that holds', async () => {
     const embargoedUntil = (deAnnounceAt: string) => {
       const release = threeDates({ movedAt: '2027-01-02T00:00:00Z', occurredAt: '2027-01-02T00:00:00Z' });

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import { noticeTemplateData, templateDataFor, unsubscribeHeaders } from '#shared/mail/data.ts';
+import {
+  embargoTemplateData,
+  noticeTemplateData,
+  templateDataFor,
+  unsubscribeHeaders,
+} from '#shared/mail/data.ts';
 import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
@@ -89,12 +94,17 @@ describe('release mail templates', () => {
     const release = aStoredRelease({
       details: aReleaseDetails({
         artists: [{ name: 'The Midnight Echoes' }, { name: 'Luna Park' }],
-        embargoUntil: '2027-03-01T09:00:00Z',
         pressRelease: { text: 'Line one.\nLine two.' },
       }),
     });
+    const data = templateDataFor(release, 'announcement', recipient);
+    // The outlet's own data, as the announcer gives it: the embargo it was held until.
+    const embargo = embargoTemplateData('2027-03-01T09:00:00Z', 'Europe/London');
 
-    const mail = renderMail(templateNames.announcement, templateDataFor(release, 'announcement', recipient));
+    const mail = renderMail(templateNames.announcement, {
+      text: { ...data.text, ...embargo.text },
+      html: { ...data.html, ...embargo.html },
+    });
 
     expect(mail.subject).toBe('New single: Night Drive by The Midnight Echoes, Luna Park, out 5 March 2027');
     for (const part of [mail.html, mail.text]) {
@@ -175,35 +185,17 @@ describe('release mail templates', () => {
     expect(mail.html).toContain('is withdrawn where it has been out since Friday, 12 March 2027');
   });
 
-  it('states announceAt as the embargo, over the older embargoUntil, and embargoUntil alone when that is all there is', () => {
-    const both = aStoredRelease({
-      details: aReleaseDetails({ announceAt: '2027-03-02T09:00:00Z', embargoUntil: '2027-02-20T09:00:00Z' }),
-    });
-    const older = aStoredRelease({ details: aReleaseDetails({ embargoUntil: '2027-02-20T09:00:00Z' }) });
-
-    const [newer, old] = [both, older].map((release) =>
-      renderMail(templateNames.announcement, templateDataFor(release, 'announcement', recipient)),
-    );
-
-    expect(newer.text).toContain(
-      'Embargo: please publish nothing before 2 March 2027 at 09:00 (Europe/London).',
-    );
-    expect(newer.html).not.toContain('20 February 2027');
-    expect(old.text).toContain(
-      'Embargo: please publish nothing before 20 February 2027 at 09:00 (Europe/London).',
-    );
-  });
-
-  it('leaves the embargo out of a follow-up’s shared data: the announcer states it per outlet while it holds', () => {
+  it('leaves the embargo out of every release mail’s shared data: the announcer states it per outlet, when it does', () => {
     const release = aStoredRelease({ details: aReleaseDetails({ announceAt: '2027-03-02T09:00:00Z' }) });
 
-    const dateChange = renderMail(
-      templateNames['date-change'],
-      templateDataFor(release, 'date-change', recipient),
+    const [announcement, dateChange] = (['announcement', 'date-change'] as const).map((kind) =>
+      renderMail(templateNames[kind], templateDataFor(release, kind, recipient)),
     );
 
-    expect(dateChange.text).not.toContain('Embargo');
-    expect(dateChange.html).not.toContain('Embargo');
+    for (const mail of [announcement, dateChange]) {
+      expect(mail.text).not.toContain('Embargo');
+      expect(mail.html).not.toContain('Embargo');
+    }
   });
 
   it('escapes titles and names in HTML and keeps them plain in the text part', () => {
