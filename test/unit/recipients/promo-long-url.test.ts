@@ -79,7 +79,8 @@ describe('promo link to an asset with a long URL', () => {
       assetIndex: 0,
       assetKind: 'stream',
       url: longest,
-      expiresAt: Math.floor(now.getTime() / 1000) + 30 * 86_400,
+      // The most a link carries of its days: 365 of them, from a send in epoch seconds.
+      lasts: { days: 365, sentAt: Math.floor(now.getTime() / 1000) },
       maxAccesses: 1_000_000,
     });
 
@@ -107,7 +108,8 @@ describe('promo link to an asset with a long URL', () => {
       assetIndex: 109,
       assetKind: 'radio-edit',
       url: fits,
-      expiresAt: Math.floor(now.getTime() / 1000) + 30 * 86_400,
+      // The most a link carries of its days: 365 of them, from a send in epoch seconds.
+      lasts: { days: 365, sentAt: Math.floor(now.getTime() / 1000) },
       maxAccesses: 1_000_000,
     });
 
