@@ -23,7 +23,7 @@ export function moduleTourMailer(
   deps: MailDeps,
   unsubscribeLink: UnsubscribeLink,
   budgetMs: number,
-  notePressAndClaim?: NotePressAndClaim,
+  notePressAndClaim: NotePressAndClaim,
 ): TourMailer {
   const outgoing = async (mail: TourMail): Promise<OutgoingMail> => {
     const unsubscribeUrl =
@@ -111,7 +111,7 @@ export function moduleTourMailer(
  * the show as the step read it and the country (`notePressAndClaim`), the others as any claim. `refused`:
  * the show whose notes were refused (it changed since its step read it): no more of its claims are written.
  */
-function notedClaims(deps: MailDeps, mails: TourMail[], notePressAndClaim?: NotePressAndClaim) {
+function notedClaims(deps: MailDeps, mails: TourMail[], notePressAndClaim: NotePressAndClaim) {
   const noted = new Map(
     mails.flatMap((mail) =>
       mail.noted ? [[deliveryIdOf({ ...mail, email: mail.to.email }), mail.noted] as const] : [],
@@ -119,8 +119,6 @@ function notedClaims(deps: MailDeps, mails: TourMail[], notePressAndClaim?: Note
   );
   const state: { refused?: string; claimMany?: ClaimPage } = {};
   if (noted.size === 0) return state;
-  if (!notePressAndClaim)
-    throw new Error('press mails with notes need the store that writes them with their claims');
   state.claimMany = async (claims, at) => {
     const pages = new Map<string, NotedClaims>();
     const plain: NewClaim[] = [];

@@ -462,7 +462,7 @@ export class InMemoryTourMailer implements TourMailer {
   readonly ses: FakeMailer;
   readonly #module: TourMailer;
   /** `suppressions`: the mail module's suppression list. */
-  constructor(now: () => Date, suppressions = new FakeSuppressionList(), tours?: InMemoryTours) {
+  constructor(now: () => Date, suppressions = new FakeSuppressionList(), tours = new InMemoryTours()) {
     const { deps, mailer } = fakeMailDeps(now, defaultMailSettings(timeoutSeconds.tours));
     this.ses = mailer;
     deps.suppressions = suppressions;
@@ -470,7 +470,7 @@ export class InMemoryTourMailer implements TourMailer {
       deps,
       async (claims) => `https://backline.example/u/${claims.outletId}`,
       timeoutSeconds.tours * 1000,
-      tours?.notePressAndClaim(deps.deliveries),
+      tours.notePressAndClaim(deps.deliveries),
     );
   }
   async send(mails: TourMail[], leftOutSuppressed?: Parameters<TourMailer['send']>[1]) {

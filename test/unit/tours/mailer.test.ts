@@ -6,7 +6,7 @@ import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
-import { aShow, fakeToursDeps } from '#test/support/tours.ts';
+import { aShow, fakeToursDeps, InMemoryTours } from '#test/support/tours.ts';
 
 const mailDeps = () => fakeMailDeps(() => new Date('2027-04-16T08:00:00Z'), defaultMailSettings(60));
 
@@ -25,7 +25,12 @@ const aMail = (overrides: Partial<TourMail> = {}): TourMail => ({
 describe('tour mail through the mail module', () => {
   it('sends each mail once per identity, operational mail without an unsubscribe link', async () => {
     const { deps, deliveries, mailer } = mailDeps();
-    const tourMailer = moduleTourMailer(deps, async () => 'https://b.example/u/x', 60_000);
+    const tourMailer = moduleTourMailer(
+      deps,
+      async () => 'https://b.example/u/x',
+      60_000,
+      new InMemoryTours().notePressAndClaim(deps.deliveries),
+    );
 
     const first = await tourMailer.send([aMail()]);
     const again = await tourMailer.send([aMail()]);
@@ -49,6 +54,7 @@ describe('tour mail through the mail module', () => {
       deps,
       async ({ outletId }) => `https://b.example/u/${outletId}`,
       60_000,
+      new InMemoryTours().notePressAndClaim(deps.deliveries),
     );
     const press = (outletId: string) =>
       aMail({
@@ -81,7 +87,12 @@ describe('tour mail through the mail module', () => {
 describe('whether a tour mail reached SES', () => {
   it('counts a mail sent (bounced since too) for good, one claimed within the stale window as claimed, one refused or never claimed (given back) as not reached, and one gone stale as not yet ended', async () => {
     const { deps, deliveries } = mailDeps();
-    const tourMailer = moduleTourMailer(deps, async () => 'https://b.example/u/x', 60_000);
+    const tourMailer = moduleTourMailer(
+      deps,
+      async () => 'https://b.example/u/x',
+      60_000,
+      new InMemoryTours().notePressAndClaim(deps.deliveries),
+    );
     const now = deps.now().getTime();
     const identity = (kind: string) => ({ ...aMail({ kind }), email: aMail().to.email });
     const claim = async (kind: string, claimedAgoMs: number) =>
@@ -117,7 +128,12 @@ describe('stale tour mail', () => {
     const world = fakeToursDeps(now);
     const deps = {
       ...world.deps,
-      mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', 60_000),
+      mailer: moduleTourMailer(
+        mail,
+        async () => 'https://b.example/u/x',
+        60_000,
+        world.tours.notePressAndClaim(mail.deliveries),
+      ),
     };
     await bookTour(
       {

@@ -6,6 +6,7 @@ import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import { dynamoDeliveries, mailSubjects } from '#shared/db/deliveries.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
 import { fakeMailDeps } from '#test/support/announcer-fakes.ts';
+import { InMemoryTours } from '#test/support/tours.ts';
 
 /**
  * announceToMedia asks `reached` about the page's deliveries right after it claimed and marked them
@@ -25,7 +26,12 @@ describe('whether a press mail reached SES is read consistently', () => {
       DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })),
       'table',
     );
-    const mailer = moduleTourMailer(deps, async () => 'https://b.example/u/x', 60_000);
+    const mailer = moduleTourMailer(
+      deps,
+      async () => 'https://b.example/u/x',
+      60_000,
+      new InMemoryTours().notePressAndClaim(deps.deliveries),
+    );
 
     await mailer.reached([
       {

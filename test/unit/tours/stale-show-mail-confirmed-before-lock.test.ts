@@ -21,7 +21,12 @@ describe('a held advance request, the show confirmed again shortly before the fo
     const fakes = fakeToursDeps(now);
     const deps = {
       ...fakes.deps,
-      mailer: moduleTourMailer(mail, async () => 'https://b.example/u/x', 60_000),
+      mailer: moduleTourMailer(
+        mail,
+        async () => 'https://b.example/u/x',
+        60_000,
+        fakes.tours.notePressAndClaim(mail.deliveries),
+      ),
     };
     await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
     fakes.tours.outbox.splice(0);
