@@ -64,6 +64,31 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
 const FAULT_NAME = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*(:[A-Za-z0-9_.-]+)?$/;
 
+/** The faults above, each taken by its engine: a name not among them is refused, for nothing would fire it. */
+export const faultNames = [
+  'ses.throttle',
+  'ses.error',
+  'ses.accept-then-fail',
+  'ses.event-drop',
+  'invoke.crash-before',
+  'invoke.timeout',
+  'invoke.crash-after-return',
+  'events.put-fail',
+  'events.put-refuse',
+  'scheduler.put-fail',
+  'sqs.send-fail',
+  'sqs.redeliver',
+  'dynamodb.throughput-exceeded',
+  'dynamodb.throttle',
+  'dynamodb.error',
+  'dynamodb.transaction-conflict',
+  'dynamodb.accept-then-fail',
+] as const;
+export type FaultName = (typeof faultNames)[number];
+
+/** A fault spec or entry that cannot be armed (`npm start` names BACKLINE_LOCAL_FAULTS with it). */
+export class FaultSpecError extends Error {}
+
 /** What is armed under one name: occurrences left (consumed first), then a rate. */
 export interface Armed {
   times?: number;
@@ -107,7 +132,7 @@ export class Faults {
   arm(name: string, times = 1): void {
     checkName(name);
     if (!(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && times > 0))) {
-      throw new Error(`fault "${name}": times must be a positive integer or Infinity, got ${times}`);
+      throw new FaultSpecError(`fault "${name}": times must be a positive integer or Infinity, got ${times}`);
     }
     const armed = this.#armed.get(name) ?? {};
     this.#armed.set(name, { ...armed, times: (armed.times ?? 0) + times });
@@ -117,7 +142,7 @@ export class Faults {
   armRate(name: string, rate: number): void {
     checkName(name);
     if (!(typeof rate === 'number' && rate > 0 && rate <= 1)) {
-      throw new Error(`fault "${name}": rate must be a number in (0, 1], got ${rate}`);
+      throw new FaultSpecError(`fault "${name}": rate must be a number in (0, 1], got ${rate}`);
     }
     this.#armed.set(name, { ...this.#armed.get(name), rate });
   }
@@ -130,7 +155,16 @@ export class Faults {
   }
 
   /** True when `name` fires for this call: consumes one occurrence, or draws against its rate. */
-  take(name: string): boolean {
+  take(name: FaultName): boolean {
+    return this.#take(name);
+  }
+
+  /** `take` for a fault aimed at one target (`name:target`) or at every target (`name`). */
+  takeFor(name: FaultName, target: string): boolean {
+    return this.#take(`${name}:${target}`) || this.#take(name);
+  }
+
+  #take(name: string): boolean {
     const armed = this.#armed.get(name);
     if (armed === undefined) return false;
     this.#checked.set(name, (this.#checked.get(name) ?? 0) + 1);
@@ -147,11 +181,6 @@ export class Faults {
     return fires;
   }
 
-  /** `take` for a fault aimed at one target (`name:target`) or at every target (`name`). */
-  takeFor(name: string, target: string): boolean {
-    return this.take(`${name}:${target}`) || this.take(name);
-  }
-
   /** True when anything is armed under `name` or `name:<target>` (engines skip work for faults never armed). */
   isArmed(name: string): boolean {
     for (const armed of this.#armed.keys()) {
@@ -161,7 +190,7 @@ export class Faults {
   }
 
   /** A draw in [0, 1) from `name`'s stream, for choices a fault makes when it fires (which item conflicts). */
-  draw(name: string): number {
+  draw(name: FaultName): number {
     return uniformFloat64(this.#stream(name));
   }
 
@@ -191,27 +220,31 @@ export class Faults {
 
 function checkName(name: string): void {
   if (!FAULT_NAME.test(name)) {
-    throw new Error(`fault name "${name}" must look like area.what or area.what:target`);
+    throw new FaultSpecError(`fault name "${name}" must look like area.what or area.what:target`);
+  }
+  const fault = name.split(':')[0];
+  if (!(faultNames as readonly string[]).includes(fault)) {
+    throw new FaultSpecError(`no fault is named "${fault}"; the faults are ${faultNames.join(', ')}`);
   }
 }
 
 function parseEntry(entry: string): { name: string; times?: number; rate?: number } {
   const match = /^([^=@]+?)\s*(?:([=@])\s*(.+))?$/.exec(entry);
-  if (!match) throw new Error(`BACKLINE_LOCAL_FAULTS: "${entry}" is not name[=times] or name@rate`);
+  if (!match) throw new FaultSpecError(`"${entry}" is not name[=times] or name@rate`);
   const [, name, operator, value] = match;
   checkName(name);
   if (operator === undefined) return { name, times: 1 };
   if (operator === '@') {
     const rate = Number(value);
     if (!(rate > 0 && rate <= 1)) {
-      throw new Error(`BACKLINE_LOCAL_FAULTS: "${entry}": rate must be a number in (0, 1]`);
+      throw new FaultSpecError(`"${entry}": rate must be a number in (0, 1]`);
     }
     return { name, rate };
   }
   if (value === 'inf' || value === 'Infinity') return { name, times: Number.POSITIVE_INFINITY };
   const times = Number(value);
   if (!Number.isInteger(times) || times < 1) {
-    throw new Error(`BACKLINE_LOCAL_FAULTS: "${entry}": times must be a positive integer or inf`);
+    throw new FaultSpecError(`"${entry}": times must be a positive integer or inf`);
   }
   return { name, times };
 }

@@ -1,5 +1,6 @@
 import { type LocalCloud, MissingJavaError, startLocalCloud } from './cloud.ts';
 import { DataFolderInUseError } from './data-folder.ts';
+import { FaultSpecError } from './faults.ts';
 import { installLogFormat, logFormatOf } from './logs.ts';
 import { PortTakenError } from './ports.ts';
 
@@ -51,6 +52,8 @@ try {
     error instanceof DataFolderInUseError
   ) {
     console.error(error.message);
+  } else if (error instanceof FaultSpecError) {
+    console.error(`BACKLINE_LOCAL_FAULTS: ${error.message}`);
   } else {
     console.error('Backline could not start:', error);
   }

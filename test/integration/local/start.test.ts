@@ -31,6 +31,14 @@ describe('npm start', () => {
     },
   );
 
+  it('refuses a misspelt fault in BACKLINE_LOCAL_FAULTS, naming it and the variable, instead of running with it never firing', async () => {
+    const result = await start({ BACKLINE_LOCAL_FAULTS: 'invoke.crash-befor:releases' });
+
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('BACKLINE_LOCAL_FAULTS: no fault is named "invoke.crash-befor"');
+    expect(result.output).not.toMatch(/\n\s+at /);
+  });
+
   it('says how to install Java when it is missing, instead of failing inside an emulator', async () => {
     const result = await start({ PATH: '/nonexistent' });
 

@@ -3,12 +3,12 @@ import { Faults } from '#infra/local/faults.ts';
 
 describe('Faults', () => {
   it('arms the faults named in BACKLINE_LOCAL_FAULTS, once when no count is given', () => {
-    const faults = new Faults('ses.accept-then-fail=2, invoke.crash-after-return:announcer, ses.other=inf');
+    const faults = new Faults('ses.accept-then-fail=2, invoke.crash-after-return:announcer, ses.error=inf');
 
     expect(faults.list().armed).toEqual({
       'ses.accept-then-fail': { times: 2 },
       'invoke.crash-after-return:announcer': { times: 1 },
-      'ses.other': { times: Number.POSITIVE_INFINITY },
+      'ses.error': { times: Number.POSITIVE_INFINITY },
     });
   });
 
@@ -39,6 +39,17 @@ describe('Faults', () => {
   it('refuses a spec it cannot read, naming the entry', () => {
     expect(() => new Faults('ses.accept-then-fail=0')).toThrow('ses.accept-then-fail=0');
     expect(() => new Faults('not a fault')).toThrow('area.what');
+  });
+
+  it('refuses a fault no engine takes, naming the faults there are, so a misspelt one is not armed to never fire', () => {
+    const faults = new Faults();
+
+    expect(() => faults.armSpec('ses.throttle@0.3,invoke.crash-befor:releases')).toThrow(
+      'no fault is named "invoke.crash-befor"',
+    );
+    expect(() => faults.arm('invoke.crash-befor')).toThrow('invoke.crash-before');
+    expect(() => new Faults('sqs.lost')).toThrow('sqs.redeliver');
+    expect(faults.list().armed).toEqual({});
   });
 
   it('fails about that share of calls for a fault armed at a rate', () => {
