@@ -719,19 +719,28 @@ async function redriveOrCount(
   return result;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+const usage = 'usage: npm run redrive -- --stage <stage> [--function <name>] [--dry-run] [--region <region>]';
+
+const readOptions = () =>
+  parseArgs({
     options: {
       stage: { type: 'string' },
       function: { type: 'string' },
       region: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (!values.stage)
-    throw new Error(
-      'usage: npm run redrive -- --stage <stage> [--function <name>] [--dry-run] [--region <region>]',
-    );
+
+async function main(): Promise<void> {
+  let values: ReturnType<typeof readOptions>['values'];
+  try {
+    values = readOptions().values;
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${usage}`);
+  }
+  if (values.help) return console.log(usage);
+  if (!values.stage) throw new Error(usage);
   const known = functionEntries().map(([name]) => name);
   if (values.function && !known.includes(values.function as FunctionName)) {
     throw new Error(`--function must be one of ${known.join(', ')}`);

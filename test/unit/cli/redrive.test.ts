@@ -43,4 +43,15 @@ describe('npm run redrive', () => {
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.every((request) => request.startsWith('GET '))).toBe(true);
   });
+
+  it('prints its usage for --help and exits 0, and names the usage beside an option it does not know', async () => {
+    const help = await runScript('infra/redrive.ts', ['--help'], {});
+    const typo = await runScript('infra/redrive.ts', ['--stage', 'prod', '--dryrun'], {});
+
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('usage: npm run redrive -- --stage <stage>');
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toContain("'--dryrun'");
+    expect(typo.stderr).toContain('usage: npm run redrive -- --stage <stage>');
+  });
 });
