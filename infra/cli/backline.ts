@@ -298,7 +298,7 @@ export function program(): Command {
   outlets
     .command('import <file>')
     .description(
-      'import outlets from CSV (name,email,kind,genres,territories,contactName,formats; formats for radio only); shows progress, then rejected lines',
+      'import outlets from CSV: a header row naming its columns in any order, name,email,kind,territories and optionally genres,contactName,formats (radio only), then one outlet a line, lists separated by ; (techno;house); shows progress, then rejected lines',
     )
     .option(
       '--charset <name>',
