@@ -65,8 +65,8 @@ export function createEndpoint(options: {
           operation(input, typeof role === 'string' ? (role as FunctionName) : undefined),
         );
       }
-      counts?.add('Scheduler', req.method ?? 'GET');
-      if (await scheduler.handle(req, res, body)) return;
+      const operation = await scheduler.handle(req, res, body);
+      if (operation) return counts?.add('Scheduler', operation);
       reply(res, 404, { message: `${req.method} ${req.url} is not served here` });
     } catch (error) {
       if (error instanceof BusError) {

@@ -41,8 +41,8 @@ export interface LocalSchedulerOptions {
 }
 
 export interface LocalScheduler {
-  /** Serves the Scheduler REST API; false when the path is not the Scheduler's. */
-  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean>;
+  /** Serves the Scheduler REST API: the operation it took (`CreateSchedule`); false when the path is not the Scheduler's. */
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<string | false>;
   /** Raises the clock to t, fires every due occurrence in time order, awaiting each putEvents. */
   advanceTo(t: Date): Promise<Fired[]>;
   /** Fires what falls due as the clock runs on its own, checking every second. */

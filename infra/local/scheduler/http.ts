@@ -6,9 +6,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ScheduleOperations } from './operations.ts';
 import { DEFAULT_GROUP, invalid, isObject, type Json, SchedulerError } from './validation.ts';
 
-/** Serves the request; false when the path is not the Scheduler's. */
+/**
+ * Serves the request: answers the name of the Scheduler operation it took (`CreateSchedule`), as the
+ * local cloud counts its requests, or the method and path of a request that is none; false when the
+ * path is not the Scheduler's.
+ */
 export function schedulerHttp(operations: ScheduleOperations) {
-  return async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> {
+  return async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+  ): Promise<string | false> {
     const url = new URL(req.url ?? '/', 'http://scheduler.local');
     const segments = url.pathname.split('/').filter((segment) => segment !== '');
     const resource = segments[0];
@@ -19,65 +27,77 @@ export function schedulerHttp(operations: ScheduleOperations) {
           segments.length === 2 &&
           decode(segments[1]).startsWith('arn:aws:scheduler:');
     if (!isScheduler) return false;
-    const method = req.method ?? 'GET';
     const name = segments.length === 2 ? decode(segments[1]) : undefined;
+    const request = `${req.method ?? 'GET'} /${resource}${name === undefined ? '' : '/{Name}'}`;
+    const route = routes[request];
     try {
-      const input = parseBody(body);
-      send(res, 200, route(operations, method, resource, name, url.searchParams, input));
+      if (!route) throw invalid(`${request} is not a Scheduler operation`);
+      send(res, 200, route.run(operations, name ?? '', url.searchParams, parseBody(body)));
     } catch (error) {
       if (error instanceof SchedulerError) send(res, error.status, { Message: error.message }, error.type);
       else send(res, 500, { Message: (error as Error).message }, 'InternalServerException');
     }
-    return true;
+    return route?.operation ?? request;
   };
 }
 
-function route(
-  operations: ScheduleOperations,
-  method: string,
-  resource: string,
-  name: string | undefined,
-  query: URLSearchParams,
-  input: Json,
-): Json {
-  if (resource === 'schedules') {
-    if (name === undefined) {
-      if (method === 'GET') return operations.listSchedules(query);
-    } else {
-      const groupName = query.get('groupName') ?? DEFAULT_GROUP;
-      if (method === 'POST') return operations.createSchedule(name, input);
-      if (method === 'PUT') return operations.updateSchedule(name, input);
-      if (method === 'GET') return operations.scheduleOutput(operations.getLive(name, groupName));
-      if (method === 'DELETE') {
-        operations.deleteSchedule(name, groupName);
-        return {};
-      }
-    }
-  } else if (resource === 'schedule-groups') {
-    if (name === undefined) {
-      if (method === 'GET') return operations.listGroups(query);
-    } else {
-      if (method === 'POST') return operations.createGroup(name, input);
-      if (method === 'GET') return operations.groupOutput(operations.getGroup(name));
-      if (method === 'DELETE') {
-        operations.deleteGroup(name);
-        return {};
-      }
-    }
-  } else if (name !== undefined) {
-    operations.groupOfArn(name);
-    if (method === 'GET') return operations.listTags(name);
-    if (method === 'POST') {
-      operations.tagResource(name, input.Tags);
+type Run = (operations: ScheduleOperations, name: string, query: URLSearchParams, input: Json) => Json;
+const groupOf = (query: URLSearchParams) => query.get('groupName') ?? DEFAULT_GROUP;
+
+/** Each operation by its method and path. */
+const routes: Record<string, { operation: string; run: Run }> = {
+  'GET /schedules': { operation: 'ListSchedules', run: (ops, _, query) => ops.listSchedules(query) },
+  'POST /schedules/{Name}': {
+    operation: 'CreateSchedule',
+    run: (ops, name, _, input) => ops.createSchedule(name, input),
+  },
+  'PUT /schedules/{Name}': {
+    operation: 'UpdateSchedule',
+    run: (ops, name, _, input) => ops.updateSchedule(name, input),
+  },
+  'GET /schedules/{Name}': {
+    operation: 'GetSchedule',
+    run: (ops, name, query) => ops.scheduleOutput(ops.getLive(name, groupOf(query))),
+  },
+  'DELETE /schedules/{Name}': {
+    operation: 'DeleteSchedule',
+    run: (ops, name, query) => {
+      ops.deleteSchedule(name, groupOf(query));
       return {};
-    }
-    if (method === 'DELETE') {
-      operations.untagResource(name, query.getAll('TagKeys'));
+    },
+  },
+  'GET /schedule-groups': { operation: 'ListScheduleGroups', run: (ops, _, query) => ops.listGroups(query) },
+  'POST /schedule-groups/{Name}': {
+    operation: 'CreateScheduleGroup',
+    run: (ops, name, _, input) => ops.createGroup(name, input),
+  },
+  'GET /schedule-groups/{Name}': {
+    operation: 'GetScheduleGroup',
+    run: (ops, name) => ops.groupOutput(ops.getGroup(name)),
+  },
+  'DELETE /schedule-groups/{Name}': {
+    operation: 'DeleteScheduleGroup',
+    run: (ops, name) => {
+      ops.deleteGroup(name);
       return {};
-    }
-  }
-  throw invalid(`${method} /${resource}${name === undefined ? '' : '/{Name}'} is not a Scheduler operation`);
-}
+    },
+  },
+  'GET /tags/{Name}': { operation: 'ListTagsForResource', run: (ops, name) => ops.listTags(name) },
+  'POST /tags/{Name}': {
+    operation: 'TagResource',
+    run: (ops, name, _, input) => {
+      ops.tagResource(name, input.Tags);
+      return {};
+    },
+  },
+  'DELETE /tags/{Name}': {
+    operation: 'UntagResource',
+    run: (ops, name, query) => {
+      ops.untagResource(name, query.getAll('TagKeys'));
+      return {};
+    },
+  },
+};
 
 function parseBody(body: Buffer): Json {
   if (body.length === 0) return {};
