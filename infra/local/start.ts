@@ -8,16 +8,25 @@ import { PortTakenError } from './ports.ts';
  * `npm start`: all of Backline on this machine. Ports and options come from the environment
  * (README lists them); `--json` prints one JSON line when ready (for the test harness).
  */
-const port = (name: string, fallback: number): number => {
+
+/** A number setting, unset when empty; anything but a number `fits` stops the start, naming the variable. */
+const numberSetting = (name: string, fits: (value: number) => boolean, what: string): number | undefined => {
   const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
+  if (value === undefined || value === '') return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
-    console.error(`${name} must be a port number (0-65535), got "${value}"`);
+  if (!fits(parsed)) {
+    console.error(`${name} must be ${what}, got "${value}"`);
     process.exit(2);
   }
   return parsed;
 };
+
+const port = (name: string, fallback: number): number =>
+  numberSetting(
+    name,
+    (port) => Number.isInteger(port) && port >= 0 && port <= 65535,
+    'a port number (0-65535)',
+  ) ?? fallback;
 
 const json = process.argv.includes('--json');
 // Info by default: one line per invocation (tests start the cloud at WARN).
@@ -36,12 +45,18 @@ try {
     dataDir:
       process.env.BACKLINE_DATA_DIR === 'memory' ? undefined : (process.env.BACKLINE_DATA_DIR ?? '.local'),
     apiKey: process.env.BACKLINE_API_KEY || undefined,
-    sesSendRate: process.env.BACKLINE_SES_SEND_RATE ? Number(process.env.BACKLINE_SES_SEND_RATE) : undefined,
+    sesSendRate: numberSetting(
+      'BACKLINE_SES_SEND_RATE',
+      (rate) => Number.isFinite(rate) && rate > 0,
+      'a positive number of recipients per second',
+    ),
     faults: process.env.BACKLINE_LOCAL_FAULTS,
-    faultsSeed: process.env.BACKLINE_LOCAL_FAULTS_SEED
-      ? Number(process.env.BACKLINE_LOCAL_FAULTS_SEED)
-      : undefined,
-    retryBaseMs: process.env.BACKLINE_RETRY_BASE_MS ? Number(process.env.BACKLINE_RETRY_BASE_MS) : undefined,
+    faultsSeed: numberSetting('BACKLINE_LOCAL_FAULTS_SEED', Number.isSafeInteger, 'an integer'),
+    retryBaseMs: numberSetting(
+      'BACKLINE_RETRY_BASE_MS',
+      (ms) => Number.isFinite(ms) && ms >= 0,
+      'a number of milliseconds (0 or more)',
+    ),
     managerTimeZone: process.env.BACKLINE_MANAGER_TIME_ZONE,
     senderAddress: process.env.BACKLINE_SENDER_ADDRESS,
   });

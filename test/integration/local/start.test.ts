@@ -39,6 +39,18 @@ describe('npm start', () => {
     expect(result.output).not.toMatch(/\n\s+at /);
   });
 
+  it.each(['BACKLINE_SES_SEND_RATE', 'BACKLINE_LOCAL_FAULTS_SEED', 'BACKLINE_RETRY_BASE_MS'])(
+    'refuses a %s that is not a number, naming it, instead of running on NaN or failing with a stack trace',
+    async (variable) => {
+      const result = await start({ [variable]: 'ten' });
+
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain(`${variable} must be`);
+      expect(result.output).toContain('got "ten"');
+      expect(result.output).not.toMatch(/\n\s+at /);
+    },
+  );
+
   it('says how to install Java when it is missing, instead of failing inside an emulator', async () => {
     const result = await start({ PATH: '/nonexistent' });
 
