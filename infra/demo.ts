@@ -501,6 +501,17 @@ async function demo(): Promise<void> {
   say(`     npx backline budget status ${label.id} ${budgetId}`);
 }
 
+const usage = `usage: npm run demo, with npm start running (BACKLINE_HTTP_PORT or BACKLINE_API_URL where it runs; its API key from BACKLINE_API_KEY, else from BACKLINE_DATA_DIR or .local). It plays a few weeks of a production manager's work there and moves that Backline's local clock weeks ahead, and the clock never runs back.`;
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  say(usage);
+  process.exit(0);
+}
+if (args.length > 0) {
+  process.stderr.write(`npm run demo takes no arguments, got '${args.join(' ')}'\n${usage}\n`);
+  process.exit(2);
+}
+
 try {
   await demo();
 } catch (error) {
