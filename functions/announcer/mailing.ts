@@ -27,6 +27,7 @@ import {
   radioTemplateData,
   recipientTemplateData,
   releaseTemplateData,
+  withdrawnTemplateData,
 } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { claimHeld, mapBounded, quietly, sendMails } from '#shared/mail/send.ts';
@@ -732,17 +733,18 @@ export async function lastToldOf(
 }
 
 /**
- * The release as a territory's cancellation states it: withdrawn there, with the label's reason if any
- * (kept per territory on `withdrawn`, each distinct one stated once).
+ * Where a withdrawal from `territories` takes the release back, as the outlet reads it, its own data:
+ * the territories withdrawn that concern it (its own, each one to an outlet covering WW, WW's to every
+ * outlet: concernsTerritories), with the label's reason for them if any (kept per territory on
+ * `withdrawn`, each distinct one stated once), not every territory the withdrawal names
+ * (docs/design.md#street-dates-per-territory).
  */
-export const asWithdrawn = (release: StoredRelease, territories: string[] | undefined): StoredRelease => {
-  if (!territories) return release;
-  const reasons = [
-    ...new Set(territories.flatMap((territory) => release.withdrawn?.reasons?.[territory] ?? [])),
-  ];
-  const stated = [`It is withdrawn in ${territories.join(', ')}.`, ...reasons].join('\n');
-  return { ...release, cancellationReason: stated };
-};
+function withdrawnWhere(release: StoredRelease, territories: string[] | undefined, outlet: Outlet) {
+  const theirs = (territories ?? []).filter((territory) => concernsTerritories(outlet, [territory]));
+  if (theirs.length === 0) return undefined;
+  const reasons = [...new Set(theirs.flatMap((territory) => release.withdrawn?.reasons?.[territory] ?? []))];
+  return withdrawnTemplateData(theirs, reasons);
+}
 
 /**
  * The dates a mail to the outlet states when the release comes out at different moments in different
@@ -1016,11 +1018,13 @@ export async function releaseMail(
   const told = toldBy(release, mail, outlet);
   const own = radio ? radioData(release, mail, outlet) : undefined;
   const out = kind === 'cancellation' ? cameOut(release, mail, outlet, lastTold) : undefined;
+  const withdrawn = kind === 'cancellation' ? withdrawnWhere(release, mail.territories, outlet) : undefined;
   const data = [
     dates,
     own,
     heldUntil(release, outlet, kind === 'announcement' && !mail.outletIds, deps.now()),
     out,
+    withdrawn,
   ].reduce<{
     text: object;
     html: object;
@@ -1097,7 +1101,6 @@ export async function sendMailing(
   // pages.
   const batchOfMails = async (cursor: string | undefined) => {
     const from = current;
-    const written = asWithdrawn(from, request.territories);
     // An announcement (or radio servicing) goes to outlets matching the release, so only those are
     // read back; a follow-up goes to whoever was told, whatever the release's genres are now.
     const genres =
@@ -1115,7 +1118,7 @@ export async function sendMailing(
         mapBounded(outlets, deps.settings.claimConcurrency, (outlet) => {
           const round = found.rounds?.get(outlet.id);
           const mail = round ? { ...request, revision: round } : request;
-          return releaseMail(written, mail, outlet, deps, found.lastTold?.get(outlet.id));
+          return releaseMail(from, mail, outlet, deps, found.lastTold?.get(outlet.id));
         });
       mails.push(...(await mailsOf(found.recipients)));
       held.push(...(await mailsOf(found.held ?? [])));

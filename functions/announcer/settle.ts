@@ -32,7 +32,6 @@ import {
   announcerSource,
   askedDateChange,
   askFollowUpsSince,
-  asWithdrawn,
   firstMailsOf,
   isFirstMail,
   isReleaseDateChange,
@@ -604,12 +603,13 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       mails.set(
         delivery.deliveryId,
         await releaseMail(
-          asWithdrawn(release, withdrawal),
+          release,
           {
             kind: delivery.kind as MailKind,
             ...(delivery.revision ? { revision: delivery.revision } : {}),
             ...(delivery.moment ? { moment: delivery.moment } : {}),
             ...asked,
+            ...(withdrawal ? { territories: withdrawal } : {}),
           },
           atAddress,
           deps,

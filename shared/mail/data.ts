@@ -389,6 +389,20 @@ export function embargoTemplateData(
   return { text: { embargo }, html: { embargo: escapeHtml(embargo) } };
 }
 
+/**
+ * Template data overriding a cancellation's reason for an outlet a withdrawal from territories concerns
+ * (docs/design.md#street-dates-per-territory): where it is withdrawn among the territories that concern
+ * the outlet, and the label's reasons for those.
+ */
+export function withdrawnTemplateData(
+  territories: string[],
+  reasons: string[],
+): { text: Pick<MailView, 'cancellationReason'>; html: Pick<MailView, 'cancellationReason'> } {
+  const where = `It is withdrawn in ${territories.map(singleLine).join(', ')}.`;
+  const cancellationReason = multiLine([where, ...reasons].join('\n'));
+  return { text: { cancellationReason }, html: { cancellationReason: escapeHtml(cancellationReason) } };
+}
+
 /** What a radio mail states beyond the release (see docs/design.md#radio-servicing). */
 export interface RadioStatement {
   servicingDate: string;

@@ -482,6 +482,8 @@ export function mailTextOf(world: FakeWorld, email: string, kind: string) {
         releaseDateShort: string;
         previousReleaseDate?: string;
         embargo?: string;
+        cancellationReason?: string;
+        promoOpens?: string;
       };
     }
   }

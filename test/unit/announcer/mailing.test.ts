@@ -460,6 +460,42 @@ describe('follow-up mailings', () => {
     expect(outcome).toMatchObject({ status: 'completed', sent: 1 });
   });
 
+  it('tells each outlet of a withdrawal the territories withdrawn that concern it, with their reasons, not every one withdrawn', async () => {
+    const german = anOutlet({ territories: ['DE'] });
+    const american = anOutlet({ territories: ['US'] });
+    const germanAndAmerican = anOutlet({ territories: ['DE', 'US'] });
+    const world = fakeWorld({
+      releases: [aStoredRelease({ details: aReleaseDetails({ territories: ['GB', 'DE', 'US'] }) })],
+      outlets: [german, american, germanAndAmerican],
+    });
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set(
+      'lbl-nightshift/rel-night-drive',
+      aStoredRelease({
+        details: aReleaseDetails({ territories: ['GB'] }),
+        withdrawn: {
+          territories: ['DE', 'US'],
+          at: '2026-02-01T10:00:00.000Z',
+          reasons: { DE: 'Our licence in Germany ended.' },
+        },
+      }),
+    );
+
+    await sendMailing(
+      { ...announce, kind: 'cancellation', territories: ['DE', 'US'] },
+      meta,
+      world.deps,
+      far(),
+    );
+
+    const statedTo = (email: string) => mailTextOf(world, email, 'cancellation')?.cancellationReason;
+    expect(statedTo(german.email)).toBe('It is withdrawn in DE.\nOur licence in Germany ended.');
+    expect(statedTo(american.email)).toBe('It is withdrawn in US.');
+    expect(statedTo(germanAndAmerican.email)).toBe(
+      'It is withdrawn in DE, US.\nOur licence in Germany ended.',
+    );
+  });
+
   it('sends no out-now or date change to the outlets told the release is withdrawn from their territory', async () => {
     const german = anOutlet({ territories: ['DE'] });
     const british = anOutlet({ territories: ['GB'] });

@@ -3,7 +3,7 @@ import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { functions, mailSettlement, settingsOf } from '#infra/topology.ts';
 import { sesEventMarginMs, staleClaimMsFor } from '#shared/mail/ports.ts';
-import { aReleaseClaim, fakeWorld } from '#test/support/announcer-fakes.ts';
+import { aReleaseClaim, fakeWorld, mailTextOf } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 const announcerTimeoutMs = settingsOf(functions.announcer).timeoutSeconds * 1000;
@@ -70,6 +70,32 @@ describe('a stale claim of a withdrawal from one territory', () => {
 
     expect(swept).toEqual({ resent: 1, closed: 0 });
     expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+  });
+});
+
+describe('a stale claim of a withdrawal from several territories', () => {
+  it('is sent again stating the territories withdrawn that concern its outlet only', async () => {
+    const german = anOutlet({ territories: ['DE'] });
+    const world = fakeWorld({
+      releases: [
+        aStoredRelease({
+          details: aReleaseDetails({ territories: ['GB'] }),
+          withdrawn: { territories: ['DE', 'US'], at: '2026-02-01T10:00:00.000Z' },
+        }),
+      ],
+      outlets: [german],
+    });
+    await world.deliveries.claim(
+      aReleaseClaim(german, { kind: 'cancellation' }),
+      new Date(world.clock.now).toISOString(),
+    );
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+    await sweepStaleClaims(world.deps, far());
+
+    expect(mailTextOf(world, german.email, 'cancellation')?.cancellationReason).toBe(
+      'It is withdrawn in DE.',
+    );
   });
 });
 
