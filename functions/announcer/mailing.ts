@@ -24,6 +24,7 @@ import {
   outAlready,
   outSinceTemplateData,
   previousDateTemplateData,
+  promoOpensTemplateData,
   radioTemplateData,
   recipientTemplateData,
   releaseTemplateData,
@@ -954,21 +955,39 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
 }
 
 /**
- * The embargo line an outlet's mail states, its own data (see docs/design.md#embargoes): the latest
- * embargo that applies to it, the release's `announceAt` (`embargoUntil` its older name) in the
- * release's zone, or its territory's own in that territory's zone when that ends later. The
- * announcement the embargo held (`held`: the directory's, sent at its end) states it; any other mail
- * (an announcement to outlets added since, radio servicing on its own date, a follow-up) only while it
- * holds when written (the label moved it later after the announcement went out): one lifted before the
- * mail is written asks nothing of the press any more.
+ * The latest embargo that applies to the outlet and the zone it is stated in (see docs/design.md#embargoes):
+ * the release's `announceAt` (`embargoUntil` its older name) in the release's zone, or its territory's
+ * own in that territory's zone when that ends later (`until` 0: none).
  */
-function heldUntil(release: StoredRelease, outlet: Outlet, held: boolean, now: Date) {
+function outletHold(release: StoredRelease, outlet: Outlet): { until: number; timeZone: string } {
   const details = release.details!;
   const own = { until: Date.parse(announceAtOf(details) ?? '') || 0, timeZone: details.timeZone };
   const territorial = outletEmbargo(outlet.territories, details);
-  const latest = territorial && territorial.until > own.until ? territorial : own;
+  return territorial && territorial.until > own.until ? territorial : own;
+}
+
+/**
+ * The embargo line an outlet's mail states, its own data (see docs/design.md#embargoes): the latest
+ * embargo that applies to it (outletHold). The announcement the embargo held (`held`: the directory's,
+ * sent at its end) states it; any other mail (an announcement to outlets added since, radio servicing
+ * on its own date, a follow-up) only while it holds when written (the label moved it later after the
+ * announcement went out): one lifted before the mail is written asks nothing of the press any more.
+ */
+function heldUntil(release: StoredRelease, outlet: Outlet, held: boolean, now: Date) {
+  const latest = outletHold(release, outlet);
   if (latest.until === 0 || (!held && latest.until <= now.getTime())) return undefined;
   return embargoTemplateData(new Date(latest.until).toISOString(), latest.timeZone);
+}
+
+/**
+ * When the promo opens, said to an outlet whose mail, written before `promoAvailableAt`, gives it promo
+ * links that answer "not yet" till then: in the zone its embargo line is stated in (outletHold), its
+ * own data (see docs/design.md#embargoes).
+ */
+function promoOpens(release: StoredRelease, outlet: Outlet, now: Date) {
+  const opens = release.details!.promoAvailableAt;
+  if (!opens || Date.parse(opens) <= now.getTime()) return undefined;
+  return promoOpensTemplateData(opens, outletHold(release, outlet).timeZone);
 }
 
 /**
@@ -1025,6 +1044,7 @@ export async function releaseMail(
     heldUntil(release, outlet, kind === 'announcement' && !mail.outletIds, deps.now()),
     out,
     withdrawn,
+    links.promoLinks.length > 0 ? promoOpens(release, outlet, deps.now()) : undefined,
   ].reduce<{
     text: object;
     html: object;

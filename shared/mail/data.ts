@@ -27,6 +27,8 @@ export interface MailView {
   territories: string[];
   pressText?: string;
   embargo?: string;
+  /** When the promo links open, to an outlet mailed before then (the link answers "not yet" till then). */
+  promoOpens?: string;
   cancellationReason?: string;
   /** A cancellation to an outlet every date it was told has come for: the release was out, and is withdrawn. */
   outAlready?: boolean;
@@ -148,6 +150,7 @@ function escapeView(view: MailView): MailView {
     territories: view.territories.map(escapeHtml),
     pressText: view.pressText === undefined ? undefined : escapeHtml(view.pressText).replace(/\n/g, '<br>\n'),
     embargo: e(view.embargo),
+    promoOpens: e(view.promoOpens),
     cancellationReason: e(view.cancellationReason),
     outSince: e(view.outSince),
     outletName: escapeHtml(view.outletName),
@@ -387,6 +390,18 @@ export function embargoTemplateData(
 ): { text: Pick<MailView, 'embargo'>; html: Pick<MailView, 'embargo'> } {
   const embargo = formatInstant(announceAt, timeZone);
   return { text: { embargo }, html: { embargo: escapeHtml(embargo) } };
+}
+
+/**
+ * Template data saying when the promo links open (`promoAvailableAt`), for an outlet whose mail is
+ * written before then, in the zone its embargo line is stated in (see docs/design.md#embargoes).
+ */
+export function promoOpensTemplateData(
+  promoAvailableAt: string,
+  timeZone: string,
+): { text: Pick<MailView, 'promoOpens'>; html: Pick<MailView, 'promoOpens'> } {
+  const promoOpens = formatInstant(promoAvailableAt, timeZone);
+  return { text: { promoOpens }, html: { promoOpens: escapeHtml(promoOpens) } };
 }
 
 /**

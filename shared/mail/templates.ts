@@ -63,6 +63,7 @@ const htmlPress = '{{#if html.pressText}}<div>{{html.pressText}}</div>{{/if}}';
 
 const htmlPromo = [
   '{{#if html.promoLinks.length}}<p>Your personal promo links (please do not share them):</p>',
+  '{{#if html.promoOpens}}<p>They open on {{html.promoOpens}}.</p>{{/if}}',
   '<ul>{{#each html.promoLinks}}<li><a href="{{url}}">{{label}}</a></li>{{/each}}</ul>{{/if}}',
 ].join('\n');
 
@@ -77,7 +78,8 @@ const textFacts = [
 
 const textPromo = [
   '{{#if text.promoLinks.length}}Your personal promo links (please do not share them):',
-  '{{#each text.promoLinks}}- {{label}}: {{url}}',
+  '{{#if text.promoOpens}}They open on {{text.promoOpens}}.',
+  '{{/if}}{{#each text.promoLinks}}- {{label}}: {{url}}',
   '{{/each}}{{/if}}',
 ].join('\n');
 

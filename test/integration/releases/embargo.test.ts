@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatInstant } from '#shared/mail/data.ts';
 import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
 import { browserOrSkip } from '#test/support/browser.ts';
 import { advanceClock, api, busIdle, clockNow, cloud, uniqueId, waitFor } from '#test/support/cloud.ts';
@@ -69,6 +70,10 @@ describe('embargoes on the local cloud', () => {
     expect(justBefore).toHaveLength(0);
     expect(fired.some((f) => f.name.startsWith('announce-'))).toBe(true);
     expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
+    // Mailed before the promo opens, the announcement says when, as the "not yet" page does.
+    const opens = `They open on ${formatInstant(promoAvailableAt, 'Europe/London')}.`;
+    expect(announcement.body.text).toContain(opens);
+    expect(announcement.body.html).toContain(opens);
 
     const path = promoPath(announcement.body.text ?? '');
     const early = await openPromo(path);

@@ -1034,6 +1034,28 @@ describe('a release out at different moments in different territories', () => {
     expect(textOf(gb.email, 'announcement')?.embargo).toBeUndefined();
   });
 
+  it('says when the promo opens to an outlet mailed before it, in the zone its embargo line is stated in, and nothing once it is open', async () => {
+    const { world, gb, de, textOf } = setup();
+    const release = threeDates();
+    release.details!.territoryDates![0].announceAt = '2027-03-01T10:30:00Z';
+    // The world's clock reads 1 March 2027, 12:00 UTC.
+    release.details!.promoAvailableAt = '2027-03-04T10:00:00Z';
+    world.releases.set('lbl-nightshift/rel-night-drive', release);
+
+    await sendMailing(announce, meta, world.deps, far());
+    world.releases.set('lbl-nightshift/rel-night-drive', {
+      ...release,
+      details: { ...release.details!, promoAvailableAt: '2027-03-01T11:00:00Z' },
+      state: 'out',
+      outMoments: [london],
+    });
+    await sendMailing(outNow(london), meta, world.deps, far());
+
+    expect(textOf(gb.email, 'announcement')?.promoOpens).toBe('4 March 2027 at 10:00 (Europe/London)');
+    expect(textOf(de.email, 'announcement')?.promoOpens).toBe('4 March 2027 at 11:00 (Europe/Berlin)');
+    expect(textOf(gb.email, 'out-now')).not.toHaveProperty('promoOpens');
+  });
+
   it('states the embargo in a follow-up only while it holds: none once lifted, the one the label set after the announcement while that holds', async () => {
     const embargoedUntil = (deAnnounceAt: string) => {
       const release = threeDates({ movedAt: '2027-01-02T00:00:00Z', occurredAt: '2027-01-02T00:00:00Z' });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   embargoTemplateData,
   noticeTemplateData,
+  promoOpensTemplateData,
   templateDataFor,
   unsubscribeHeaders,
 } from '#shared/mail/data.ts';
@@ -118,6 +119,35 @@ describe('release mail templates', () => {
     expect(mail.html).toContain('href="https://backline.example/p/v1.x.y?a=1&amp;b=2"');
     expect(mail.html).toContain('href="https://backline.example/u/v1.abc.def"');
     expect(mail.text).toContain('Line one.\nLine two.');
+  });
+
+  it('says when the promo links open, in text and HTML, for each mail with promo links, when the outlet’s data states it', () => {
+    const release = aStoredRelease();
+    // The outlet's own data, as the announcer gives it to a mail written before the promo opens.
+    const opens = promoOpensTemplateData('2027-03-04T10:00:00Z', 'Europe/Berlin');
+    const kinds = [
+      'announcement',
+      'date-change',
+      'out-now',
+      'radio-servicing',
+      'radio-add-date-change',
+    ] as const;
+
+    for (const kind of kinds) {
+      const data = templateDataFor(release, kind, recipient);
+      const mail = renderMail(templateNames[kind], {
+        text: { ...data.text, ...opens.text },
+        html: { ...data.html, ...opens.html },
+      });
+      const open = renderMail(templateNames[kind], data);
+
+      expect(mail.text).toContain(
+        'Your personal promo links (please do not share them):\nThey open on 4 March 2027 at 11:00 (Europe/Berlin).\n- Stream #1:',
+      );
+      expect(mail.html).toContain('<p>They open on 4 March 2027 at 11:00 (Europe/Berlin).</p>');
+      expect(open.text).toContain('Your personal promo links (please do not share them):\n- Stream #1:');
+      expect(`${open.text}${open.html}`).not.toContain('They open on');
+    }
   });
 
   it('states WW with the countries it leaves out last, so a country listed beside it is not read as left out', () => {
