@@ -1063,6 +1063,9 @@ export async function releaseMail(
     unsubscribeUrl: links.unsubscribeUrl,
     context: {
       outletId: outlet.id,
+      // An announcement to outlets added or changed since (outletIds) held none of them to its embargo,
+      // and the sweep's resend, which has no request, says so again from this (docs/design.md#embargoes).
+      ...(kind === 'announcement' && mail.outletIds ? { askedFor: 'outletIds' } : {}),
       // A withdrawal keeps the territories of the outlet it told, so that its links, once the outlet
       // is deleted, close only while the withdrawal still concerns them (docs/design.md#embargoes).
       ...(kind === 'cancellation' && release.state !== 'cancelled'

@@ -610,6 +610,8 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
             ...(delivery.moment ? { moment: delivery.moment } : {}),
             ...asked,
             ...(withdrawal ? { territories: withdrawal } : {}),
+            // An announcement first sent to outlets added or changed since states no embargo it never held.
+            ...(delivery.context.askedFor === 'outletIds' ? { outletIds: [atAddress.id] } : {}),
           },
           atAddress,
           deps,

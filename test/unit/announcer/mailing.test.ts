@@ -1056,6 +1056,41 @@ describe('a release out at different moments in different territories', () => {
     expect(textOf(gb.email, 'out-now')).not.toHaveProperty('promoOpens');
   });
 
+  it('has the sweep resend an announcement saying of the embargo what its first sending said: none to an outlet added since, the one it held to the directory', async () => {
+    const resentEmbargo = async (toOutletsAddedSince: boolean) => {
+      const { world, gb } = setup();
+      const release = threeDates();
+      release.details!.announceAt = '2027-02-20T09:00:00Z';
+      world.releases.set('lbl-nightshift/rel-night-drive', release);
+      // SES takes the announcement and its answer is lost: the claim stays open until the sweep.
+      world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
+      const asked = toOutletsAddedSince ? { ...announce, outletIds: [gb.id] } : announce;
+      await sendMailing(asked, meta, world.deps, far());
+      world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+      await sweepStaleClaims(world.deps, far());
+
+      const [first, resend] = world.mailer.calls.flatMap((call) =>
+        call.entries
+          .filter((entry) => entry.email === gb.email)
+          .map((entry) => ({
+            ...(call.defaultData as { text: object }).text,
+            ...(entry.data as { text: object }).text,
+          })),
+      ) as { embargo?: string }[];
+      return { first: first.embargo, resend: resend.embargo };
+    };
+
+    const addedSince = await resentEmbargo(true);
+    const directory = await resentEmbargo(false);
+
+    expect(addedSince).toEqual({ first: undefined, resend: undefined });
+    expect(directory).toEqual({
+      first: '20 February 2027 at 09:00 (Europe/London)',
+      resend: '20 February 2027 at 09:00 (Europe/London)',
+    });
+  });
+
   it('states the embargo in a follow-up only while it holds: none once lifted, the one the label set after the announcement while that holds', async () => {
     const embargoedUntil = (deAnnounceAt: string) => {
       const release = threeDates({ movedAt: '2027-01-02T00:00:00Z', occurredAt: '2027-01-02T00:00:00Z' });
