@@ -53,7 +53,7 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
 import { defaultMailSettings, MailerError } from '#shared/mail/ports.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
-import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
+import type { Outlet } from '#shared/outlets.ts';
 import {
   type AdvanceAnswers,
   type Guest,
