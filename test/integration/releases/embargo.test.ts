@@ -128,7 +128,12 @@ describe('embargoes on the local cloud', () => {
     expect(await afterItsDays.text()).toContain('The link has expired.');
   });
 
-  it('opens a promo link for its days from promoAvailableAt as the label moved it after the mail went out', async () => {
+  /**
+   * A release whose promo opens `firstMinutes` from now, a stream link lasting 2 days, announced to one
+   * outlet; then the label moves promoAvailableAt to `movedMinutes` from now. The announcement's promo
+   * link, and the instant the promo opens now.
+   */
+  const promoMovedAfterTheMail = async (firstMinutes: number, movedMinutes: number) => {
     const genre = uniqueId('genre');
     const label = await aLabel();
     const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
@@ -137,30 +142,37 @@ describe('embargoes on the local cloud', () => {
       territories: ['GB'],
       releaseDate: await daysFromNow(30),
       timeZone: 'Europe/London',
-      promoAvailableAt: await at(2 * 24 * 60),
-      promoAssets: [{ kind: 'stream', url: 'https://promo.example.com/moved-later', expiresInDays: 2 }],
+      promoAvailableAt: await at(firstMinutes),
+      promoAssets: [{ kind: 'stream', url: 'https://promo.example.com/moved', expiresInDays: 2 }],
     });
     await sendWebhook(label, { type: 'release.scheduled', timestamp: await at(0), data: release });
     const [announcement] = await waitFor(async () => {
       const mails = await mailTo(outlet.email, 'New single:');
       return mails.length > 0 && mails;
     });
-    const path = promoPath(announcement.body.text ?? '');
-    const movedTo = await at(10 * 24 * 60);
+    const movedTo = await at(movedMinutes);
     await sendWebhook(label, {
       type: 'release.updated',
       timestamp: await at(1),
       data: { ...release, promoAvailableAt: movedTo },
     });
     await busIdle();
+    return { path: promoPath(announcement.body.text ?? ''), movedTo: Date.parse(movedTo) };
+  };
+  /** Opens the link at `instant` (epoch ms) of the local clock. */
+  const openAt = async (path: string, instant: number) => {
+    await advanceClock(new Date(instant).toISOString());
+    return openPromo(path);
+  };
+  const twoDays = 2 * 24 * 3_600_000;
+
+  it('opens a promo link for its days from promoAvailableAt as the label moved it after the mail went out', async () => {
+    const { path, movedTo } = await promoMovedAfterTheMail(2 * 24 * 60, 10 * 24 * 60);
 
     // Past the days counted from the first promoAvailableAt, still before the moved one.
-    await advanceClock(new Date(Date.parse(movedTo) - 60 * 60_000).toISOString());
-    const beforeItOpens = await openPromo(path);
-    await advanceClock(new Date(Date.parse(movedTo) + 60_000).toISOString());
-    const opened = await openPromo(path);
-    await advanceClock(new Date(Date.parse(movedTo) + 2 * 24 * 3_600_000 + 60_000).toISOString());
-    const afterItsDays = await openPromo(path);
+    const beforeItOpens = await openAt(path, movedTo - 60 * 60_000);
+    const opened = await openAt(path, movedTo + 60_000);
+    const afterItsDays = await openAt(path, movedTo + twoDays + 60_000);
 
     expect(beforeItOpens.status).toBe(403);
     expect(opened.status).toBe(302);
@@ -168,35 +180,10 @@ describe('embargoes on the local cloud', () => {
   });
 
   it('opens and ends a promo link earlier when the label moves promoAvailableAt earlier', async () => {
-    const genre = uniqueId('genre');
-    const label = await aLabel();
-    const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
-    const release = aRelease({
-      genres: [genre],
-      territories: ['GB'],
-      releaseDate: await daysFromNow(30),
-      timeZone: 'Europe/London',
-      promoAvailableAt: await at(10 * 24 * 60),
-      promoAssets: [{ kind: 'stream', url: 'https://promo.example.com/moved-earlier', expiresInDays: 2 }],
-    });
-    await sendWebhook(label, { type: 'release.scheduled', timestamp: await at(0), data: release });
-    const [announcement] = await waitFor(async () => {
-      const mails = await mailTo(outlet.email, 'New single:');
-      return mails.length > 0 && mails;
-    });
-    const path = promoPath(announcement.body.text ?? '');
-    const movedTo = await at(24 * 60);
-    await sendWebhook(label, {
-      type: 'release.updated',
-      timestamp: await at(1),
-      data: { ...release, promoAvailableAt: movedTo },
-    });
-    await busIdle();
+    const { path, movedTo } = await promoMovedAfterTheMail(10 * 24 * 60, 24 * 60);
 
-    await advanceClock(new Date(Date.parse(movedTo) + 60_000).toISOString());
-    const opened = await openPromo(path);
-    await advanceClock(new Date(Date.parse(movedTo) + 2 * 24 * 3_600_000 + 60_000).toISOString());
-    const afterItsDays = await openPromo(path);
+    const opened = await openAt(path, movedTo + 60_000);
+    const afterItsDays = await openAt(path, movedTo + twoDays + 60_000);
 
     expect(opened.status).toBe(302);
     expect(afterItsDays.status).toBe(410);
