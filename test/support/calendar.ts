@@ -24,3 +24,11 @@ export function readCalendar(text: string) {
     };
   });
 }
+
+/** The events of the .ics a mail the SES front holds carries (readCalendar), or an error naming the mail. */
+export function calendarOfMail(mail: { subject?: string; attachments?: unknown }) {
+  const attachments = (mail.attachments ?? []) as { filename: string; content: string }[];
+  const ics = attachments.find((attachment) => attachment.filename.endsWith('.ics'));
+  if (!ics) throw new Error(`no .ics on "${mail.subject}"`);
+  return readCalendar(Buffer.from(ics.content, 'base64').toString('utf8'));
+}

@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { readCalendar } from '#test/support/calendar.ts';
-import { busEvents, busIdle, clockNow, type SentMail, sdkConfig, uniqueId } from '#test/support/cloud.ts';
+import { calendarOfMail } from '#test/support/calendar.ts';
+import { busEvents, busIdle, clockNow, sdkConfig, uniqueId } from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
 import {
   afterPressWindow,
@@ -19,13 +19,6 @@ import {
  * Press on the local cloud for an outlet added to the directory through the manager's API after a
  * tour's press went out (`Outlets Changed`, docs/design.md#tours).
  */
-
-const calendarOf = (mail: SentMail) => {
-  const attachments = (mail.attachments ?? []) as { filename: string; content: string }[];
-  const ics = attachments.find((a) => a.filename.endsWith('.ics'));
-  if (!ics) throw new Error(`no .ics on "${mail.subject}"`);
-  return readCalendar(Buffer.from(ics.content, 'base64').toString('utf8'));
-};
 
 describe('press for an outlet added after it went out', () => {
   it("tells it its country's announcement of the shows still on, once, with their calendar; outlets of another country or genre hear nothing", async () => {
@@ -63,7 +56,7 @@ describe('press for an outlet added after it went out', () => {
     await busIdle();
 
     const [announcement] = await waitForMailTo(late.email, 'Paper Lanterns live in Germany');
-    expect(calendarOf(announcement).map((event) => [event.summary, event.status])).toEqual([
+    expect(calendarOfMail(announcement).map((event) => [event.summary, event.status])).toEqual([
       ['Paper Lanterns at Berlin Hall, Berlin', 'CONFIRMED'],
     ]);
     expect(await mailsTo(france.email)).toEqual([]);

@@ -3,17 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { signUnsubscribeToken } from '#shared/tokens.ts';
 import { stepMoment } from '#shared/tours.ts';
-import { readCalendar } from '#test/support/calendar.ts';
-import {
-  advanceClock,
-  api,
-  busIdle,
-  clockNow,
-  cloud,
-  type SentMail,
-  sentMail,
-  uniqueId,
-} from '#test/support/cloud.ts';
+import { calendarOfMail } from '#test/support/calendar.ts';
+import { advanceClock, api, busIdle, clockNow, cloud, sentMail, uniqueId } from '#test/support/cloud.ts';
 import { createOutlet, localTokenKey } from '#test/support/outlets-cloud.ts';
 import {
   afterPressWindow,
@@ -28,17 +19,6 @@ import {
 } from '#test/support/tours-cloud.ts';
 
 /** Press for a tour's shows on the local cloud: outlets per territory, calendars read back with a parser. */
-
-const calendarOf = (mail: SentMail) => {
-  const attachment = (mail.attachments as { filename: string; content: string }[] | undefined)?.find((a) =>
-    a.filename.endsWith('.ics'),
-  );
-  if (!attachment) throw new Error(`no .ics on "${mail.subject}"`);
-  return readCalendar(Buffer.from(attachment.content, 'base64').toString('utf8')).map((event) => ({
-    ...event,
-    start: new Date(event.start),
-  }));
-};
 
 /** An instant as the wall time of a zone, `YYYY-MM-DDTHH:MM`. */
 const localTime = (instant: Date, timeZone: string) =>
@@ -119,7 +99,7 @@ describe('press for the shows of a tour', () => {
     expect(await mailsTo(fr.email)).toEqual([]);
     expect(await mailsTo(promoter.email, 'live in')).toEqual([]);
     expect(toDe.headers?.some((h) => h.name === 'List-Unsubscribe-Post')).toBe(true);
-    const deCalendar = calendarOf(toDe);
+    const deCalendar = calendarOfMail(toDe);
     expect(deCalendar.map((e) => e.summary).sort()).toEqual([
       'Glass Harbour at Berlin Hall, Berlin',
       'Glass Harbour at Munich Hall, Munich',
@@ -128,11 +108,11 @@ describe('press for the shows of a tour', () => {
       ['Europe/Berlin', `${shows.berlin.date}T19:00:00`],
       ['Europe/Berlin', `${shows.munich.date}T19:00:00`],
     ]);
-    expect(deCalendar.map((e) => localTime(e.start, 'Europe/Berlin')).sort()).toEqual([
+    expect(deCalendar.map((e) => localTime(new Date(e.start), 'Europe/Berlin')).sort()).toEqual([
       `${shows.berlin.date}T19:00`,
       `${shows.munich.date}T19:00`,
     ]);
-    expect(calendarOf(toJp).map((e) => localTime(e.start, 'Asia/Tokyo'))).toEqual([
+    expect(calendarOfMail(toJp).map((e) => localTime(new Date(e.start), 'Asia/Tokyo'))).toEqual([
       `${shows.tokyo.date}T19:00`,
     ]);
 
@@ -145,19 +125,19 @@ describe('press for the shows of a tour', () => {
     await tourWebhook(label, 'tour.show.added', { tourId, show: hamburg }, 1);
     await afterPressWindow();
     const [update] = await waitForMailTo(de.email, 'New Glass Harbour show in Germany');
-    expect(calendarOf(update).map((e) => e.summary)).toEqual(['Glass Harbour at Hamburg Hall, Hamburg']);
+    expect(calendarOfMail(update).map((e) => e.summary)).toEqual(['Glass Harbour at Hamburg Hall, Hamburg']);
 
     const later = { ...shows.berlin, times: { ...shows.berlin.times, doors: '20:00' } };
     await tourWebhook(label, 'tour.show.updated', { tourId, show: later }, 1.5);
     const [changed] = await waitForMailTo(de.email, 'Changed: Glass Harbour in Germany');
-    expect(calendarOf(changed).map((e) => [e.summary, e.localStart])).toEqual([
+    expect(calendarOfMail(changed).map((e) => [e.summary, e.localStart])).toEqual([
       ['Glass Harbour at Berlin Hall, Berlin', `${shows.berlin.date}T20:00:00`],
     ]);
-    expect(calendarOf(changed)[0].uid).toBe(deCalendar.find((e) => e.summary.includes('Berlin'))?.uid);
+    expect(calendarOfMail(changed)[0].uid).toBe(deCalendar.find((e) => e.summary.includes('Berlin'))?.uid);
 
     await tourWebhook(label, 'tour.show.cancelled', { tourId, showId: shows.munich.showId }, 2);
     const [cancelled] = await waitForMailTo(de.email, 'Cancelled: Glass Harbour in Germany');
-    expect(calendarOf(cancelled)).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
+    expect(calendarOfMail(cancelled)).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
     await busIdle();
     expect(await mailsTo(jp.email)).toHaveLength(1);
     expect(await mailsTo(de.email)).toHaveLength(4);
@@ -218,7 +198,7 @@ describe('press for the shows of a tour', () => {
     expect(told.subject).toContain('Lyon');
     expect(told.subject).toContain('Lille');
     expect(
-      calendarOf(told)
+      calendarOfMail(told)
         .map((e) => e.localStart)
         .sort(),
     ).toEqual([`${lyon.date}T19:00:00`, `${lille.date}T19:00:00`]);
@@ -255,7 +235,7 @@ describe('press for the shows of a tour', () => {
     await busIdle();
     expect(await mailsTo(nl.email)).toHaveLength(1);
     expect(
-      calendarOf(told)
+      calendarOfMail(told)
         .map((e) => e.summary)
         .sort(),
     ).toEqual(['Two Webhooks at Tilburg Hall, Tilburg', 'Two Webhooks at Utrecht Hall, Utrecht']);
@@ -292,7 +272,7 @@ describe('press for the shows of a tour', () => {
     const [announced] = await waitForMailTo(lu.email, 'Border Run live in Luxembourg');
     await busIdle();
     expect(moved.body.text).toContain('moved to Luxembourg, Luxembourg');
-    expect(calendarOf(announced).map((e) => e.summary)).toEqual([
+    expect(calendarOfMail(announced).map((e) => e.summary)).toEqual([
       'Border Run at Luxembourg Hall, Luxembourg',
     ]);
     expect((await mailsTo(be.email)).map((m) => m.subject.split(':')[0])).toEqual([
