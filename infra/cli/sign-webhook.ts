@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 
 /**
@@ -42,22 +43,37 @@ export function signedHeaders(secret: string, payload: string, at: Date, webhook
 
 const newWebhookId = () => `msg_${crypto.randomUUID().replaceAll('-', '')}`;
 
+const usage =
+  'usage: npm run --silent sign -- --secret whsec_... (or BACKLINE_WEBHOOK_SECRET) --file body.json [--url http://localhost:3000] > headers.txt';
+
 if (import.meta.main) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const secret = arg('secret') ?? process.env.BACKLINE_WEBHOOK_SECRET;
-  const file = arg('file');
+  let values: { secret?: string; file?: string; url?: string; help?: boolean };
+  try {
+    values = parseArgs({
+      options: {
+        secret: { type: 'string' },
+        file: { type: 'string' },
+        url: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${usage}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const secret = values.secret ?? process.env.BACKLINE_WEBHOOK_SECRET;
+  const file = values.file;
   if (!secret || !file) {
-    process.stderr.write(
-      'usage: npm run --silent sign -- --secret whsec_... (or BACKLINE_WEBHOOK_SECRET) --file body.json [--url http://localhost:3000] > headers.txt\n',
-    );
+    process.stderr.write(`${usage}\n`);
     process.exit(2);
   }
   // Where npm start runs, as npm run demo finds it: the clock to sign with is that local cloud's.
   const url =
-    arg('url') ??
+    values.url ??
     process.env.BACKLINE_API_URL ??
     `http://localhost:${process.env.BACKLINE_HTTP_PORT || 3000}`;
   let payload: string;

@@ -181,14 +181,6 @@ export class Faults {
     return fires;
   }
 
-  /** True when anything is armed under `name` or `name:<target>` (engines skip work for faults never armed). */
-  isArmed(name: string): boolean {
-    for (const armed of this.#armed.keys()) {
-      if (armed === name || armed.startsWith(`${name}:`)) return true;
-    }
-    return false;
-  }
-
   /** A draw in [0, 1) from `name`'s stream, for choices a fault makes when it fires (which item conflicts). */
   draw(name: FaultName): number {
     return uniformFloat64(this.#stream(name));

@@ -54,4 +54,19 @@ describe('npm run sign', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe("cannot read no-such-body.json (ENOENT): give the webhook body's file\n");
   });
+
+  it('prints its usage and exits 0 when asked for help, and refuses an unknown option with the usage', async () => {
+    const help = await runScript('infra/cli/sign-webhook.ts', ['--help'], {});
+    const misspelt = await runScript(
+      'infra/cli/sign-webhook.ts',
+      ['--secrt', 'whsec_c2VjcmV0', '--file', 'body.json'],
+      {},
+    );
+
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run --silent sign -- --secret/);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain("'--secrt'");
+    expect(misspelt.stderr).toContain('usage: npm run --silent sign');
+  });
 });
